@@ -1,0 +1,136 @@
+/* Horizon dataset: an immutable columnar table with typed, nullable columns.
+ *
+ * Columns are plain arrays indexed by row.  Strings are dictionary-encoded:
+ * each row holds a uint32 code into the column's dictionary, so repeated
+ * customer ids and categories cost 4 bytes a row.  Dates are days since
+ * 1970-01-01 (int32), timestamps seconds since 1970-01-01T00:00:00Z (int64).
+ *
+ * A dataset is built by hz_csv_read() (csv.h) or by hand with
+ * hz_dataset_new() + hz_dataset_add_column(), and freed with
+ * hz_dataset_free(). */
+#ifndef HORIZON_DATASET_H
+#define HORIZON_DATASET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "horizon/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum hz_type {
+    HZ_TYPE_NULL = 0,  /* no value seen (all nulls); stored as float64 NaN */
+    HZ_TYPE_BOOL,      /* true/false, yes/no, t/f, 1/0 stored as uint8 */
+    HZ_TYPE_INT64,
+    HZ_TYPE_FLOAT64,
+    HZ_TYPE_DATE,      /* int32 days since 1970-01-01 */
+    HZ_TYPE_TIMESTAMP, /* int64 seconds since epoch, UTC */
+    HZ_TYPE_STRING     /* uint32 codes into a dictionary */
+} hz_type;
+
+/* How dates are written in the source (part of the schema). */
+typedef enum hz_datefmt {
+    HZ_DATEFMT_NONE = 0,
+    HZ_DATEFMT_ISO,      /* YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+hh:mm] */
+    HZ_DATEFMT_YMD_SLASH,/* YYYY/MM/DD [HH:MM[:SS]] */
+    HZ_DATEFMT_MDY_SLASH /* MM/DD/YYYY [HH:MM[:SS]] */
+} hz_datefmt;
+
+/* A string dictionary: code -> NUL-terminated string, insertion-ordered. */
+typedef struct hz_dict hz_dict;
+
+typedef struct hz_column {
+    char *name;
+    hz_type type;
+    hz_datefmt datefmt;  /* for DATE / TIMESTAMP */
+    size_t nulls;        /* number of null rows */
+    uint8_t *valid;      /* valid[i] = 1 when row i is not null; NULL when
+                            the column has no nulls */
+    union {
+        int64_t *i64;    /* INT64, TIMESTAMP */
+        double *f64;     /* FLOAT64, NULL */
+        int32_t *date;   /* DATE */
+        uint8_t *b;      /* BOOL */
+        uint32_t *code;  /* STRING */
+        void *raw;
+    } v;
+    hz_dict *dict;       /* STRING only */
+} hz_column;
+
+typedef struct hz_dataset {
+    size_t nrows;
+    size_t ncols;
+    hz_column *cols;
+    char *source;        /* file name it was read from, or NULL */
+} hz_dataset;
+
+/* ---- types ---- */
+const char *hz_type_name(hz_type t);          /* "int64", "float64", ... */
+/* Parse "int64"/"int", "float64"/"float"/"double", "date", "timestamp",
+ * "bool", "string"; returns false when unknown. */
+bool hz_type_parse(const char *s, hz_type *out);
+
+/* ---- dictionary ---- */
+hz_dict *hz_dict_new(void);
+void hz_dict_free(hz_dict *d);
+/* Code of s (len bytes), inserting it when new; UINT32_MAX on ENOMEM. */
+uint32_t hz_dict_intern(hz_dict *d, const char *s, size_t len);
+/* Code of s or UINT32_MAX when absent. */
+uint32_t hz_dict_find(const hz_dict *d, const char *s, size_t len);
+size_t hz_dict_size(const hz_dict *d);
+const char *hz_dict_str(const hz_dict *d, uint32_t code);
+size_t hz_dict_len(const hz_dict *d, uint32_t code);
+
+/* ---- dataset ---- */
+hz_dataset *hz_dataset_new(size_t nrows);
+void hz_dataset_free(hz_dataset *ds);   /* NULL allowed */
+/* Append a column of ds->nrows rows; the dataset takes ownership of the
+ * arrays in *col (its name is copied).  Returns HZ_EINVAL on a duplicate
+ * name. */
+hz_status hz_dataset_add_column(hz_dataset *ds, const hz_column *col,
+                                hz_error *err);
+/* Index of the column called name, or -1. */
+long hz_dataset_find(const hz_dataset *ds, const char *name);
+/* Like hz_dataset_find but sets "no column 'x' in FILE (columns: a, b, c)"
+ * on err and returns NULL when absent. */
+const hz_column *hz_dataset_column(const hz_dataset *ds, const char *name,
+                                   hz_error *err);
+
+/* ---- cell access (row < nrows) ---- */
+static inline bool hz_col_is_null(const hz_column *c, size_t row)
+{
+    return c->valid != NULL && !c->valid[row];
+}
+/* Numeric value of any INT64/FLOAT64/BOOL/DATE/TIMESTAMP cell as double;
+ * NaN for null or string cells. */
+double hz_col_number(const hz_column *c, size_t row);
+/* Day number (days since epoch) of a DATE or TIMESTAMP cell; INT32_MIN
+ * when null or not a date. */
+int32_t hz_col_day(const hz_column *c, size_t row);
+/* String of a STRING cell (NULL when null); other types are formatted
+ * into buf (size bufsz) and buf is returned. */
+const char *hz_col_text(const hz_column *c, size_t row, char *buf,
+                        size_t bufsz);
+/* True for INT64, FLOAT64, BOOL. */
+bool hz_type_is_numeric(hz_type t);
+
+/* ---- calendar helpers ---- */
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+int32_t hz_days_from_civil(int y, unsigned m, unsigned d);
+void hz_civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d);
+/* Format day number as YYYY-MM-DD into buf (>= 11 bytes). */
+char *hz_format_day(int32_t day, char *buf);
+/* Parse a date/timestamp text in the given format (NONE = try all);
+ * sets *is_ts when a time part was present.  Returns false when invalid
+ * (including impossible dates like 2023-02-30). */
+bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
+                       int64_t *epoch_seconds, bool *is_ts,
+                       hz_datefmt *detected);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,46 @@
+/* horizon: command-line entry point.  Subcommands live in jobs/cmd_*.c and
+ * are listed in the generated commands.h.
+ *
+ * Exit codes (documented in README.md and `horizon --help`):
+ *   0 success, 1 failure while running (bad data, failed job),
+ *   2 usage error (unknown option, missing argument), 3 input not found
+ *   or unreadable. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "horizon/common.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: horizon [--version] [--help] COMMAND [ARGS]\n\n"
+               "Batch forecasting and customer analytics.\n\ncommands:\n");
+    for (const hz_command *c = hz_commands; c->name != NULL; c++)
+        fprintf(f, "  %-10s %s\n", c->name, c->summary);
+    fprintf(f, "\n'horizon COMMAND --help' describes a command.\n"
+               "exit codes: 0 ok, 1 failed, 2 usage error, 3 input not "
+               "found or unreadable\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("horizon %s\n", hz_version());
+        return 0;
+    }
+    for (const hz_command *c = hz_commands; c->name != NULL; c++)
+        if (strcmp(argv[1], c->name) == 0)
+            return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "horizon: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
