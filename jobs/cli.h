@@ -35,3 +35,48 @@ FILE *hz_cli_open_out(const char *cmd, const char *path);
 void hz_cli_close_out(FILE *f);
 
 #endif
+
+#include "horizon/csv.h"
+
+/* CSV options shared by every command that reads a dataset:
+ *   --schema COL:TYPE,...  --on-error fail|skip  --delimiter C
+ *   --threads N
+ * Commands add HZ_CLI_CSV_LONGOPTS to their getopt_long table and pass
+ * unknown option codes to hz_cli_csv_option(). */
+typedef struct hz_cli_csv {
+    const char *schema;
+    hz_on_error on_error;
+    char delimiter;
+    int threads;
+} hz_cli_csv;
+
+enum {
+    HZ_OPT_SCHEMA = 1000,
+    HZ_OPT_ON_ERROR,
+    HZ_OPT_DELIMITER,
+    HZ_OPT_THREADS
+};
+
+#define HZ_CLI_CSV_LONGOPTS                                                \
+    {"schema", required_argument, 0, HZ_OPT_SCHEMA},                       \
+    {"on-error", required_argument, 0, HZ_OPT_ON_ERROR},                   \
+    {"delimiter", required_argument, 0, HZ_OPT_DELIMITER},                 \
+    {"threads", required_argument, 0, HZ_OPT_THREADS}
+
+#define HZ_CLI_CSV_HELP                                                    \
+    "  --schema COL:TYPE,...  override inferred types (int64, float64,\n"  \
+    "                         bool, date[:iso|ymd|mdy], timestamp, string)\n" \
+    "  --on-error fail|skip   on a malformed row: stop (default) or skip\n" \
+    "  --delimiter C          field delimiter (default: detect , ; tab |)\n" \
+    "  --threads N            worker threads (default: all cores)\n"
+
+void hz_cli_csv_init(hz_cli_csv *o);
+/* Handle one of the HZ_OPT_* codes; false (after a message) on a bad
+ * value.  Returns true and does nothing for other codes. */
+bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
+                       const char *arg);
+/* Read path with these options.  On failure prints the error (and, with
+ * skip, the skipped-row summary) and returns the exit code; 0 on
+ * success.  report may be NULL. */
+int hz_cli_read_csv(const char *cmd, const char *path, const hz_cli_csv *o,
+                    hz_dataset **out, hz_csv_report *report);

@@ -73,7 +73,7 @@ const char *hz_test_data(const char *rel, char *buf, size_t bufsz)
 
 const char *hz_test_write_file(const char *name, const void *data, size_t len)
 {
-    static char path[4096];
+    static char path[8192];
     snprintf(path, sizeof path, "%s/%s", hz_test_tmpdir(), name);
     FILE *f = fopen(path, "wb");
     if (f == NULL)

@@ -1,0 +1,188 @@
+/* Calendar arithmetic and date/timestamp parsing.
+ *
+ * Day numbers use Howard Hinnant's civil-from-days algorithms (proleptic
+ * Gregorian, day 0 = 1970-01-01). */
+#include <stdio.h>
+
+#include "horizon/dataset.h"
+
+int32_t hz_days_from_civil(int y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + (int)doe - 719468);
+}
+
+void hz_civil_from_days(int32_t z0, int *y, unsigned *m, unsigned *d)
+{
+    int z = z0 + 719468;
+    const int era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int yy = (int)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+char *hz_format_day(int32_t day, char *buf)
+{
+    int y;
+    unsigned m, d;
+    hz_civil_from_days(day, &y, &m, &d);
+    snprintf(buf, 11, "%04d-%02u-%02u", y, m, d);
+    return buf;
+}
+
+static int days_in_month(int y, unsigned m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+/* Read exactly n digits at s[*i]; false if any is not a digit. */
+static bool digits(const char *s, size_t len, size_t *i, int n, int *out)
+{
+    int v = 0;
+    if (*i + (size_t)n > len)
+        return false;
+    for (int k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)s[*i + (size_t)k];
+        if (c < '0' || c > '9')
+            return false;
+        v = v * 10 + (c - '0');
+    }
+    *i += (size_t)n;
+    *out = v;
+    return true;
+}
+
+/* Read 1 or 2 digits. */
+static bool digits12(const char *s, size_t len, size_t *i, int *out)
+{
+    if (*i < len && *i + 1 < len && s[*i + 1] >= '0' && s[*i + 1] <= '9')
+        return digits(s, len, i, 2, out);
+    return digits(s, len, i, 1, out);
+}
+
+/* Parse "HH:MM[:SS[.fff]]" and an optional zone (Z, +hh:mm, +hhmm) from
+ * s[*i]; returns seconds (UTC offset applied) or -1 on error. */
+static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
+                       int64_t *secs)
+{
+    int hh, mm, ss = 0;
+    if (!digits(s, len, i, 2, &hh) || *i >= len || s[*i] != ':')
+        return false;
+    (*i)++;
+    if (!digits(s, len, i, 2, &mm))
+        return false;
+    if (*i < len && s[*i] == ':') {
+        (*i)++;
+        if (!digits(s, len, i, 2, &ss))
+            return false;
+        if (*i < len && (s[*i] == '.' || s[*i] == ',')) {
+            (*i)++;
+            size_t start = *i;
+            while (*i < len && s[*i] >= '0' && s[*i] <= '9')
+                (*i)++;
+            if (*i == start)
+                return false;
+        }
+    }
+    if (hh > 23 || mm > 59 || ss > 60)
+        return false;
+    int64_t t = hh * 3600 + mm * 60 + (ss == 60 ? 59 : ss);
+    if (allow_zone && *i < len) {
+        if (s[*i] == 'Z' || s[*i] == 'z') {
+            (*i)++;
+        } else if (s[*i] == '+' || s[*i] == '-') {
+            int sign = s[*i] == '-' ? -1 : 1, zh, zm = 0;
+            (*i)++;
+            if (!digits(s, len, i, 2, &zh))
+                return false;
+            if (*i < len && s[*i] == ':')
+                (*i)++;
+            if (*i < len && !digits(s, len, i, 2, &zm))
+                return false;
+            if (zh > 14 || zm > 59)
+                return false;
+            t -= sign * (zh * 3600 + zm * 60);
+        }
+    }
+    *secs = t;
+    return true;
+}
+
+static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
+                      int64_t *epoch, bool *is_ts)
+{
+    size_t i = 0;
+    int y, m, d;
+    switch (fmt) {
+    case HZ_DATEFMT_ISO:
+    case HZ_DATEFMT_YMD_SLASH: {
+        char sep = fmt == HZ_DATEFMT_ISO ? '-' : '/';
+        if (!digits(s, len, &i, 4, &y) || i >= len || s[i++] != sep ||
+            !digits12(s, len, &i, &m) || i >= len || s[i++] != sep ||
+            !digits12(s, len, &i, &d))
+            return false;
+        break;
+    }
+    case HZ_DATEFMT_MDY_SLASH:
+        if (!digits12(s, len, &i, &m) || i >= len || s[i++] != '/' ||
+            !digits12(s, len, &i, &d) || i >= len || s[i++] != '/' ||
+            !digits(s, len, &i, 4, &y))
+            return false;
+        break;
+    default:
+        return false;
+    }
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, (unsigned)m))
+        return false;
+    int64_t t = (int64_t)hz_days_from_civil(y, (unsigned)m, (unsigned)d) *
+                86400;
+    *is_ts = false;
+    if (i < len) {
+        if (!(s[i] == 'T' || s[i] == ' '))
+            return false;
+        i++;
+        int64_t secs;
+        if (!parse_time(s, len, &i, fmt == HZ_DATEFMT_ISO, &secs))
+            return false;
+        t += secs;
+        *is_ts = true;
+    }
+    if (i != len)
+        return false;
+    *epoch = t;
+    return true;
+}
+
+bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
+                       int64_t *epoch_seconds, bool *is_ts,
+                       hz_datefmt *detected)
+{
+    if (fmt != HZ_DATEFMT_NONE) {
+        if (!parse_fmt(s, len, fmt, epoch_seconds, is_ts))
+            return false;
+        if (detected)
+            *detected = fmt;
+        return true;
+    }
+    static const hz_datefmt order[] = {HZ_DATEFMT_ISO, HZ_DATEFMT_YMD_SLASH,
+                                       HZ_DATEFMT_MDY_SLASH};
+    for (size_t k = 0; k < 3; k++)
+        if (parse_fmt(s, len, order[k], epoch_seconds, is_ts)) {
+            if (detected)
+                *detected = order[k];
+            return true;
+        }
+    return false;
+}

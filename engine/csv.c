@@ -1,0 +1,1596 @@
+/* CSV ingest: file -> typed columnar hz_dataset.
+ *
+ * Pipeline:
+ *   1. map the file, skip a UTF-8 BOM, reject NUL bytes (binary data);
+ *   2. detect the delimiter, parse the header with libcsv;
+ *   3. infer the schema from the first rows (caller overrides win);
+ *   4. split the body into row-aligned chunks: quote parity is counted per
+ *      piece in parallel, then each boundary moves to the next newline that
+ *      lies outside quotes;
+ *   5. parse the chunks in parallel (OpenMP): a chunk without any quote
+ *      character takes a memchr fast path, every other chunk goes through
+ *      libcsv in strict mode; each chunk fills its own typed buffers and
+ *      string dictionaries;
+ *   6. merge: dictionaries in chunk order (so codes equal a one-thread
+ *      parse), then copy every chunk's slice into the final columns.
+ *
+ * libcsv runs in strict mode (RFC 4180 quoting), so in an accepted file
+ * every quote opens, closes or escapes a quote: quote parity then tells
+ * exactly whether a byte lies inside a quoted field, and the chunked parse
+ * equals the serial one.  When a multi-chunk parse meets an error in a
+ * file that contains quotes, it is parsed again as one chunk so the error
+ * reported is the serial parse's. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csv.h>
+
+#include "horizon/csv.h"
+
+#define DEFAULT_INFER_ROWS 10000
+#define DEFAULT_CHUNK_BYTES (4u << 20)
+#define MAX_FIELD_SHOWN 40
+
+/* ------------------------------------------------------------------ */
+/* Number, bool and date parsing                                        */
+/* ------------------------------------------------------------------ */
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n > 0 && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
+
+static bool parse_i64(const char *s, size_t n, int64_t *out)
+{
+    trim(&s, &n);
+    if (n == 0)
+        return false;
+    size_t i = 0;
+    bool neg = false;
+    if (s[0] == '-' || s[0] == '+') {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == n || n - i > 19)
+        return false;
+    uint64_t v = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned char)s[i] - '0';
+        if (d > 9)
+            return false;
+        v = v * 10 + d;
+    }
+    if (v > (uint64_t)INT64_MAX + (neg ? 1u : 0u))
+        return false;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
+}
+
+static const double pow10tab[23] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Decimal text to double, correctly rounded: Clinger's fast path for
+ * mantissas below 2^53 and powers of ten up to 22, strtod otherwise. */
+static bool parse_f64(const char *s, size_t n, double *out)
+{
+    trim(&s, &n);
+    if (n == 0)
+        return false;
+    size_t i = 0;
+    bool neg = false;
+    if (s[0] == '-' || s[0] == '+') {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    uint64_t m = 0;
+    int ndig = 0, exp10 = 0, sig = 0;
+    bool any = false, dot = false, slow = false;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            any = true;
+            if (m == 0 && c == '0') {
+                if (dot)
+                    exp10--;
+                continue;
+            }
+            if (sig < 19) {
+                m = m * 10 + (uint64_t)(c - '0');
+                sig++;
+                if (dot)
+                    exp10--;
+            } else {
+                slow = true;
+                if (!dot)
+                    exp10++;
+            }
+            ndig++;
+        } else if (c == '.' && !dot) {
+            dot = true;
+        } else {
+            break;
+        }
+    }
+    if (!any)
+        return false;
+    if (i < n) {
+        if (s[i] != 'e' && s[i] != 'E')
+            return false;
+        i++;
+        bool eneg = false;
+        if (i < n && (s[i] == '-' || s[i] == '+')) {
+            eneg = s[i] == '-';
+            i++;
+        }
+        if (i == n)
+            return false;
+        int e = 0;
+        for (; i < n; i++) {
+            unsigned d = (unsigned char)s[i] - '0';
+            if (d > 9)
+                return false;
+            if (e < 100000)
+                e = e * 10 + (int)d;
+        }
+        exp10 += eneg ? -e : e;
+    }
+    if (!slow && m < (1ULL << 53) && exp10 >= -22 && exp10 <= 22) {
+        double v = (double)m;
+        v = exp10 < 0 ? v / pow10tab[-exp10] : v * pow10tab[exp10];
+        *out = neg ? -v : v;
+        return true;
+    }
+    if (m == 0 && !slow) {
+        *out = neg ? -0.0 : 0.0;
+        return true;
+    }
+    char buf[512];
+    if (n >= sizeof buf)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (end != buf + n)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int parse_bool_word(const char *s, size_t n)
+{
+    static const char *yes[] = {"true", "yes", "t", "y"};
+    static const char *no[] = {"false", "no", "f", "n"};
+    trim(&s, &n);
+    for (size_t k = 0; k < 4; k++) {
+        if (strlen(yes[k]) == n && strncasecmp(s, yes[k], n) == 0)
+            return 1;
+        if (strlen(no[k]) == n && strncasecmp(s, no[k], n) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static int parse_bool(const char *s, size_t n)
+{
+    int b = parse_bool_word(s, n);
+    if (b >= 0)
+        return b;
+    trim(&s, &n);
+    if (n == 1 && (s[0] == '0' || s[0] == '1'))
+        return s[0] - '0';
+    return -1;
+}
+
+static bool parse_date(const char *s, size_t n, hz_datefmt fmt,
+                       int64_t *secs, bool *is_ts)
+{
+    trim(&s, &n);
+    /* Fast path: exactly YYYY-MM-DD. */
+    if (fmt == HZ_DATEFMT_ISO && n == 10 && s[4] == '-' && s[7] == '-') {
+        unsigned y = 0, mo, d;
+        for (int k = 0; k < 4; k++) {
+            unsigned c = (unsigned char)s[k] - '0';
+            if (c > 9)
+                goto slow;
+            y = y * 10 + c;
+        }
+        unsigned a = (unsigned char)s[5] - '0', b = (unsigned char)s[6] - '0';
+        unsigned e = (unsigned char)s[8] - '0', f = (unsigned char)s[9] - '0';
+        if (a > 9 || b > 9 || e > 9 || f > 9)
+            goto slow;
+        mo = a * 10 + b;
+        d = e * 10 + f;
+        if (mo < 1 || mo > 12 || d < 1 || d > 28)
+            goto slow;  /* month ends are checked by the full parser */
+        *secs = (int64_t)hz_days_from_civil((int)y, mo, d) * 86400;
+        *is_ts = false;
+        return true;
+    }
+slow:
+    return hz_parse_datetime(s, n, fmt, secs, is_ts, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Schema                                                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct colspec {
+    hz_type type;
+    hz_datefmt fmt;
+    bool overridden;
+} colspec;
+
+/* Evidence gathered while sampling rows for inference. */
+typedef struct evidence {
+    size_t nonnull;
+    bool all_int, all_num, all_boolword, all_date, any_ts, fmt_conflict;
+    hz_datefmt fmt;
+} evidence;
+
+static void evidence_add(evidence *e, const char *s, size_t n)
+{
+    if (e->nonnull == 0) {
+        e->all_int = e->all_num = e->all_boolword = e->all_date = true;
+    }
+    e->nonnull++;
+    int64_t iv;
+    double dv;
+    if (e->all_int && !parse_i64(s, n, &iv))
+        e->all_int = false;
+    if (e->all_num && !e->all_int && !parse_f64(s, n, &dv))
+        e->all_num = false;
+    if (e->all_boolword && parse_bool_word(s, n) < 0)
+        e->all_boolword = false;
+    if (e->all_date) {
+        int64_t secs;
+        bool ts;
+        hz_datefmt det;
+        const char *t = s;
+        size_t tn = n;
+        trim(&t, &tn);
+        if (!hz_parse_datetime(t, tn, e->fmt, &secs, &ts, &det)) {
+            /* A different format than the one seen so far? */
+            if (e->fmt != HZ_DATEFMT_NONE &&
+                hz_parse_datetime(t, tn, HZ_DATEFMT_NONE, &secs, &ts, &det))
+                e->fmt_conflict = true;
+            e->all_date = false;
+        } else {
+            e->fmt = det;
+            e->any_ts |= ts;
+        }
+    }
+}
+
+static colspec evidence_resolve(const evidence *e, bool whole_file)
+{
+    colspec c = {HZ_TYPE_STRING, HZ_DATEFMT_NONE, false};
+    if (e->nonnull == 0)
+        c.type = whole_file ? HZ_TYPE_NULL : HZ_TYPE_STRING;
+    else if (e->all_boolword)
+        c.type = HZ_TYPE_BOOL;
+    else if (e->all_int)
+        c.type = HZ_TYPE_INT64;
+    else if (e->all_num)
+        c.type = HZ_TYPE_FLOAT64;
+    else if (e->all_date && !e->fmt_conflict) {
+        c.type = e->any_ts ? HZ_TYPE_TIMESTAMP : HZ_TYPE_DATE;
+        c.fmt = e->fmt;
+    }
+    return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* Chunk parser                                                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct reported {
+    size_t rel_line;  /* line within the chunk, 0-based */
+    size_t field;     /* 1-based */
+    char msg[HZ_ERROR_MAX - 64];
+} reported;
+
+typedef struct chunk {
+    /* input */
+    const char *begin, *end;
+    size_t ncols;
+    colspec *spec;       /* chunk's own copy (int64 may be promoted) */
+    const hz_csv_options *opt;
+    char delim;
+    bool infer;          /* sampling mode: gather evidence only */
+    size_t infer_rows;
+    evidence *ev;
+    char **names;
+    /* output buffers */
+    size_t nrows, cap;
+    unsigned char **vals;
+    uint8_t **valid;
+    size_t *nulls;
+    hz_dict **dicts;
+    /* row staging */
+    size_t field;        /* fields seen in the current row */
+    bool row_bad;
+    uint64_t *stage;     /* [ncols] value bits */
+    uint8_t *stage_null; /* [ncols] */
+    const char **stage_ptr;
+    size_t *stage_off, *stage_len;
+    char *scratch;
+    size_t nscratch, capscratch;
+    /* position */
+    size_t line;         /* lines consumed so far (0-based rel line) */
+    size_t row_line;     /* rel line where the current row began */
+    size_t lines_total;  /* newlines in the chunk */
+    /* errors */
+    hz_status status;
+    bool structural;     /* ragged row or quoting error */
+    bool stop;
+    size_t skipped;
+    size_t nrep;
+    reported rep[HZ_CSV_MAX_REPORTED];
+    reported fatal;      /* the error that stopped the chunk */
+    bool used_libcsv;
+    bool field_fatal;    /* set while reporting a libcsv quoting error */
+} chunk;
+
+static size_t type_width(hz_type t)
+{
+    switch (t) {
+    case HZ_TYPE_BOOL: return 1;
+    case HZ_TYPE_DATE:
+    case HZ_TYPE_STRING: return 4;
+    default: return 8;
+    }
+}
+
+static void chunk_report(chunk *c, size_t field, bool structural,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void chunk_report(chunk *c, size_t field, bool structural,
+                         const char *fmt, ...)
+{
+    if (c->infer)
+        return;
+    if (structural)
+        c->structural = true;
+    /* Quoting errors stop libcsv, so they end the chunk even with
+     * on_error = skip; everything stops the chunk with on_error = fail. */
+    bool fatal = c->opt->on_error == HZ_ON_ERROR_FAIL ||
+                 (structural && c->used_libcsv && c->field_fatal);
+    reported *r = NULL;
+    if (fatal) {
+        if (c->status != HZ_OK)
+            return;
+        c->status = HZ_EPARSE;
+        c->stop = true;
+        r = &c->fatal;
+    } else {
+        if (c->row_bad)
+            return;  /* one report per skipped row */
+        if (c->nrep < HZ_CSV_MAX_REPORTED)
+            r = &c->rep[c->nrep++];
+    }
+    c->row_bad = true;
+    if (r != NULL) {
+        r->rel_line = c->row_line;
+        r->field = field;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r->msg, sizeof r->msg, fmt, ap);
+        va_end(ap);
+    }
+}
+
+/* Printable excerpt of a field for messages. */
+static const char *shown(const char *s, size_t n, char *buf, size_t bufsz)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 4 < bufsz && i < MAX_FIELD_SHOWN; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        buf[k++] = (ch >= 32 && ch != 127) ? (char)ch : '?';
+    }
+    if (n > MAX_FIELD_SHOWN && k + 4 < bufsz) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+static int chunk_grow(chunk *c)
+{
+    size_t cap = c->cap ? c->cap + c->cap / 2 : 1024;
+    for (size_t j = 0; j < c->ncols; j++) {
+        void *v = realloc(c->vals[j], cap * type_width(c->spec[j].type));
+        if (v == NULL)
+            return -1;
+        c->vals[j] = v;
+        if (c->valid[j] != NULL) {
+            uint8_t *m = realloc(c->valid[j], cap);
+            if (m == NULL)
+                return -1;
+            c->valid[j] = m;
+        }
+    }
+    c->cap = cap;
+    return 0;
+}
+
+/* Convert an int64 column of this chunk to float64 in place. */
+static void chunk_promote(chunk *c, size_t j)
+{
+    int64_t *iv = (int64_t *)c->vals[j];
+    double *dv = (double *)c->vals[j];
+    for (size_t r = 0; r < c->nrows; r++) {
+        double d = (double)iv[r];
+        dv[r] = d;
+    }
+    c->spec[j].type = HZ_TYPE_FLOAT64;
+}
+
+static void on_field(chunk *c, const char *s, size_t n, bool is_null)
+{
+    size_t j = c->field++;
+    if (c->stop || c->row_bad || j >= c->ncols)
+        return;
+    if (c->infer) {
+        if (!is_null)
+            evidence_add(&c->ev[j], s, n);
+        return;
+    }
+    if (is_null) {
+        c->stage_null[j] = 1;
+        return;
+    }
+    c->stage_null[j] = 0;
+    colspec *sp = &c->spec[j];
+    char sh[64];
+    switch (sp->type) {
+    case HZ_TYPE_INT64: {
+        int64_t v;
+        if (parse_i64(s, n, &v)) {
+            memcpy(&c->stage[j], &v, 8);
+            return;
+        }
+        double d;
+        if (!sp->overridden && parse_f64(s, n, &d)) {
+            chunk_promote(c, j);
+            memcpy(&c->stage[j], &d, 8);
+            return;
+        }
+        chunk_report(c, j + 1, false,
+                     "column '%s': expected an integer, got '%s'",
+                     c->names[j], shown(s, n, sh, sizeof sh));
+        return;
+    }
+    case HZ_TYPE_FLOAT64:
+    case HZ_TYPE_NULL: {
+        double d;
+        if (parse_f64(s, n, &d)) {
+            memcpy(&c->stage[j], &d, 8);
+            return;
+        }
+        chunk_report(c, j + 1, false,
+                     "column '%s': expected a number, got '%s'",
+                     c->names[j], shown(s, n, sh, sizeof sh));
+        return;
+    }
+    case HZ_TYPE_BOOL: {
+        int b = parse_bool(s, n);
+        if (b >= 0) {
+            c->stage[j] = (uint64_t)b;
+            return;
+        }
+        chunk_report(c, j + 1, false,
+                     "column '%s': expected a boolean (true/false, yes/no, "
+                     "1/0), got '%s'", c->names[j], shown(s, n, sh, sizeof sh));
+        return;
+    }
+    case HZ_TYPE_DATE:
+    case HZ_TYPE_TIMESTAMP: {
+        int64_t secs;
+        bool ts;
+        if (parse_date(s, n, sp->fmt, &secs, &ts)) {
+            if (sp->type == HZ_TYPE_DATE) {
+                int64_t day = secs >= 0 ? secs / 86400
+                                        : -((-secs + 86399) / 86400);
+                int32_t d32 = (int32_t)day;
+                uint64_t bits = (uint32_t)d32;
+                c->stage[j] = bits;
+            } else {
+                memcpy(&c->stage[j], &secs, 8);
+            }
+            return;
+        }
+        static const char *fmtname[] = {"a date", "YYYY-MM-DD",
+                                        "YYYY/MM/DD", "MM/DD/YYYY"};
+        chunk_report(c, j + 1, false,
+                     "column '%s': expected %s%s, got '%s'", c->names[j],
+                     sp->type == HZ_TYPE_DATE ? "a valid date " : "a valid "
+                     "timestamp ", fmtname[sp->fmt],
+                     shown(s, n, sh, sizeof sh));
+        return;
+    }
+    case HZ_TYPE_STRING:
+        if (c->used_libcsv) {
+            /* libcsv reuses its buffer: keep a copy until the row ends. */
+            if (c->nscratch + n + 1 > c->capscratch) {
+                size_t cap = c->capscratch ? c->capscratch * 2 : 4096;
+                while (cap < c->nscratch + n + 1)
+                    cap *= 2;
+                char *b = realloc(c->scratch, cap);
+                if (b == NULL) {
+                    c->status = HZ_ENOMEM;
+                    c->stop = true;
+                    return;
+                }
+                c->scratch = b;
+                c->capscratch = cap;
+            }
+            memcpy(c->scratch + c->nscratch, s, n);
+            c->stage_ptr[j] = NULL;
+            c->stage_off[j] = c->nscratch;
+            c->nscratch += n;
+        } else {
+            c->stage_ptr[j] = s;
+        }
+        c->stage_len[j] = n;
+        return;
+    }
+}
+
+static void on_row_end(chunk *c)
+{
+    size_t nf = c->field;
+    c->field = 0;
+    c->nscratch = 0;
+    if (c->stop)
+        return;
+    if (c->infer) {
+        c->nrows++;
+        if (c->nrows >= c->infer_rows)
+            c->stop = true;
+        return;
+    }
+    if (nf != c->ncols && !c->row_bad)
+        chunk_report(c, nf > c->ncols ? c->ncols + 1 : nf, true,
+                     "expected %zu fields, found %zu", c->ncols, nf);
+    if (c->row_bad) {
+        if (c->opt->on_error == HZ_ON_ERROR_SKIP && !c->stop)
+            c->skipped++;
+        c->row_bad = false;
+        return;
+    }
+    if (c->nrows == c->cap && chunk_grow(c) != 0) {
+        c->status = HZ_ENOMEM;
+        c->stop = true;
+        return;
+    }
+    size_t r = c->nrows;
+    for (size_t j = 0; j < c->ncols; j++) {
+        hz_type t = c->spec[j].type;
+        if (c->stage_null[j]) {
+            if (c->valid[j] == NULL) {
+                c->valid[j] = malloc(c->cap);
+                if (c->valid[j] == NULL) {
+                    c->status = HZ_ENOMEM;
+                    c->stop = true;
+                    return;
+                }
+                memset(c->valid[j], 1, r);
+            }
+            c->valid[j][r] = 0;
+            c->nulls[j]++;
+            switch (type_width(t)) {
+            case 1: c->vals[j][r] = 0; break;
+            case 4: memset(c->vals[j] + 4 * r, 0, 4); break;
+            default:
+                if (t == HZ_TYPE_FLOAT64 || t == HZ_TYPE_NULL) {
+                    double nan = NAN;
+                    memcpy(c->vals[j] + 8 * r, &nan, 8);
+                } else {
+                    memset(c->vals[j] + 8 * r, 0, 8);
+                }
+            }
+            continue;
+        }
+        if (c->valid[j] != NULL)
+            c->valid[j][r] = 1;
+        switch (t) {
+        case HZ_TYPE_BOOL: c->vals[j][r] = (unsigned char)c->stage[j]; break;
+        case HZ_TYPE_DATE: {
+            uint32_t v = (uint32_t)c->stage[j];
+            memcpy(c->vals[j] + 4 * r, &v, 4);
+            break;
+        }
+        case HZ_TYPE_STRING: {
+            const char *s = c->stage_ptr[j] ? c->stage_ptr[j]
+                                            : c->scratch + c->stage_off[j];
+            uint32_t code = hz_dict_intern(c->dicts[j], s, c->stage_len[j]);
+            if (code == UINT32_MAX) {
+                c->status = HZ_ENOMEM;
+                c->stop = true;
+                return;
+            }
+            memcpy(c->vals[j] + 4 * r, &code, 4);
+            break;
+        }
+        default: memcpy(c->vals[j] + 8 * r, &c->stage[j], 8);
+        }
+    }
+    c->nrows++;
+}
+
+/* Fast path: a chunk with no quote character at all. */
+static void parse_fast(chunk *c)
+{
+    const char *p = c->begin, *end = c->begin + (c->end - c->begin);
+    const char delim = c->delim;
+    while (p < end && !c->stop) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *next = eol ? eol + 1 : end;
+        const char *le = eol ? eol : end;
+        if (le > p && le[-1] == '\r')
+            le--;
+        c->row_line = c->line;
+        if (eol)
+            c->line++;
+        if (le == p) {
+            p = next;
+            continue;
+        }
+        const char *s = p;
+        for (;;) {
+            const char *q = memchr(s, delim, (size_t)(le - s));
+            if (q == NULL) {
+                on_field(c, s, (size_t)(le - s), le == s);
+                break;
+            }
+            on_field(c, s, (size_t)(q - s), q == s);
+            s = q + 1;
+        }
+        on_row_end(c);
+        p = next;
+    }
+}
+
+static void cb_field(void *data, size_t len, void *ctx)
+{
+    chunk *c = ctx;
+    on_field(c, data ? data : "", data ? len : 0, data == NULL);
+}
+
+static void cb_row(int term, void *ctx)
+{
+    (void)term;
+    on_row_end((chunk *)ctx);
+}
+
+static int no_space(unsigned char ch)
+{
+    (void)ch;
+    return 0;
+}
+
+/* libcsv path, fed one physical line at a time so that line numbers are
+ * known even for rows with quoted newlines. */
+static void parse_libcsv(chunk *c)
+{
+    struct csv_parser p;
+    c->used_libcsv = true;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
+                         CSV_EMPTY_IS_NULL) != 0) {
+        c->status = HZ_ENOMEM;
+        c->stop = true;
+        return;
+    }
+    csv_set_delim(&p, (unsigned char)c->delim);
+    csv_set_space_func(&p, no_space);
+    const char *ptr = c->begin, *end = c->end;
+    while (ptr < end && !c->stop) {
+        const char *eol = memchr(ptr, '\n', (size_t)(end - ptr));
+        const char *next = eol ? eol + 1 : end;
+        if (p.pstate == 0)
+            c->row_line = c->line;
+        size_t len = (size_t)(next - ptr);
+        if (csv_parse(&p, ptr, len, cb_field, cb_row, c) != len) {
+            if (csv_error(&p) == CSV_ENOMEM) {
+                c->status = HZ_ENOMEM;
+                c->stop = true;
+            } else {
+                size_t f = c->field + 1;
+                c->row_bad = false;
+                c->field_fatal = true;
+                chunk_report(c, f, true, "malformed quoting (a quote inside "
+                             "an unquoted field, or text after a closing "
+                             "quote)");
+                c->stop = true;  /* libcsv cannot resume mid-row */
+            }
+            break;
+        }
+        if (eol)
+            c->line++;
+        ptr = next;
+    }
+    if (!c->stop) {
+        if (csv_fini(&p, cb_field, cb_row, c) != 0) {
+            size_t f = c->field + 1;
+            c->row_bad = false;
+            c->field_fatal = true;
+            chunk_report(c, f, true, "unterminated quoted field (the quote "
+                         "opened here is never closed)");
+            c->stop = true;
+        }
+    }
+    csv_free(&p);
+}
+
+static void chunk_free(chunk *c)
+{
+    for (size_t j = 0; j < c->ncols; j++) {
+        if (c->vals)
+            free(c->vals[j]);
+        if (c->valid)
+            free(c->valid[j]);
+        if (c->dicts)
+            hz_dict_free(c->dicts[j]);
+    }
+    free(c->vals);
+    free(c->valid);
+    free(c->nulls);
+    free(c->dicts);
+    free(c->spec);
+    free(c->stage);
+    free(c->stage_null);
+    free(c->stage_ptr);
+    free(c->stage_off);
+    free(c->stage_len);
+    free(c->scratch);
+}
+
+static int chunk_init(chunk *c, size_t ncols, const colspec *spec,
+                      size_t est_rows)
+{
+    c->ncols = ncols;
+    c->spec = malloc(ncols * sizeof *c->spec);
+    c->vals = calloc(ncols, sizeof *c->vals);
+    c->valid = calloc(ncols, sizeof *c->valid);
+    c->nulls = calloc(ncols, sizeof *c->nulls);
+    c->dicts = calloc(ncols, sizeof *c->dicts);
+    c->stage = calloc(ncols, sizeof *c->stage);
+    c->stage_null = calloc(ncols, 1);
+    c->stage_ptr = calloc(ncols, sizeof *c->stage_ptr);
+    c->stage_off = calloc(ncols, sizeof *c->stage_off);
+    c->stage_len = calloc(ncols, sizeof *c->stage_len);
+    if (!c->spec || !c->vals || !c->valid || !c->nulls || !c->dicts ||
+        !c->stage || !c->stage_null || !c->stage_ptr || !c->stage_off ||
+        !c->stage_len)
+        return -1;
+    memcpy(c->spec, spec, ncols * sizeof *spec);
+    for (size_t j = 0; j < ncols; j++) {
+        if (spec[j].type == HZ_TYPE_STRING) {
+            c->dicts[j] = hz_dict_new();
+            if (c->dicts[j] == NULL)
+                return -1;
+        }
+    }
+    c->cap = 0;
+    if (est_rows > 0) {
+        size_t want = est_rows;
+        c->cap = want * 2 / 3 + 1;  /* chunk_grow multiplies by 1.5 */
+        if (chunk_grow(c) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void chunk_run(chunk *c)
+{
+    bool quotes = memchr(c->begin, '"', (size_t)(c->end - c->begin)) != NULL;
+    if (c->opt->force_path == 2 || quotes)
+        parse_libcsv(c);
+    else
+        parse_fast(c);
+    /* count the newlines for line numbering of later chunks */
+    size_t nl = 0;
+    for (const char *p = c->begin; p < c->end;) {
+        const char *q = memchr(p, '\n', (size_t)(c->end - p));
+        if (q == NULL)
+            break;
+        nl++;
+        p = q + 1;
+    }
+    c->lines_total = nl;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                               */
+/* ------------------------------------------------------------------ */
+
+void hz_csv_options_init(hz_csv_options *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
+static char detect_delimiter(const char *s, size_t n)
+{
+    static const char cands[] = {',', ';', '\t', '|'};
+    size_t counts[4][8];
+    size_t nlines = 0;
+    memset(counts, 0, sizeof counts);
+    bool inq = false;
+    for (size_t i = 0; i < n && nlines < 8; i++) {
+        char ch = s[i];
+        if (ch == '"')
+            inq = !inq;
+        else if (!inq && ch == '\n')
+            nlines++;
+        else if (!inq)
+            for (int k = 0; k < 4; k++)
+                if (ch == cands[k])
+                    counts[k][nlines]++;
+    }
+    if (nlines < 8 && n > 0)
+        nlines++;  /* last line without newline */
+    int best = -1;
+    size_t best_count = 0;
+    for (int k = 0; k < 4; k++) {
+        size_t h = counts[k][0];
+        if (h == 0)
+            continue;
+        bool consistent = true;
+        for (size_t l = 1; l < nlines && l < 8; l++)
+            if (counts[k][l] != h && counts[k][l] != 0)
+                consistent = false;
+        size_t score = consistent ? h * 2 : h;
+        if (score > best_count) {
+            best_count = score;
+            best = k;
+        }
+    }
+    return best < 0 ? ',' : cands[best];
+}
+
+typedef struct header_ctx {
+    char **names;
+    size_t n, cap;
+    bool oom;
+    bool done;
+} header_ctx;
+
+static void hdr_field(void *data, size_t len, void *ctx)
+{
+    header_ctx *h = ctx;
+    if (h->done)
+        return;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 16;
+        char **nm = realloc(h->names, cap * sizeof *nm);
+        if (nm == NULL) {
+            h->oom = true;
+            return;
+        }
+        h->names = nm;
+        h->cap = cap;
+    }
+    char *s = malloc(len + 1);
+    if (s == NULL) {
+        h->oom = true;
+        return;
+    }
+    if (len > 0)
+        memcpy(s, data, len);
+    s[len] = '\0';
+    h->names[h->n++] = s;
+}
+
+static void hdr_row(int term, void *ctx)
+{
+    (void)term;
+    ((header_ctx *)ctx)->done = true;
+}
+
+/* Offset just past the first newline outside quotes, from s[from]. */
+static size_t row_end_after(const char *s, size_t n, size_t from, int parity)
+{
+    for (size_t i = from; i < n; i++) {
+        if (s[i] == '"')
+            parity ^= 1;
+        else if (s[i] == '\n' && parity == 0)
+            return i + 1;
+    }
+    return n;
+}
+
+static size_t count_quotes(const char *s, size_t n)
+{
+    size_t k = 0;
+    const char *p = s, *end = s + n;
+    while (p < end && (p = memchr(p, '"', (size_t)(end - p))) != NULL) {
+        k++;
+        p++;
+    }
+    return k;
+}
+
+static size_t line_of_offset(const char *s, size_t off)
+{
+    size_t line = 1;
+    for (const char *p = s; p < s + off;) {
+        const char *q = memchr(p, '\n', (size_t)(s + off - p));
+        if (q == NULL)
+            break;
+        line++;
+        p = q + 1;
+    }
+    return line;
+}
+
+static hz_status parse_body(const char *name, const char *body, size_t blen,
+                            size_t body_line, size_t nchunks_wanted,
+                            char **names, size_t ncols, const colspec *spec,
+                            const hz_csv_options *opt, char delim,
+                            size_t est_row_bytes, hz_dataset **out,
+                            hz_csv_report *rep, hz_error *err);
+
+hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
+                             const hz_csv_options *opt_in, hz_dataset **out,
+                             hz_csv_report *report, hz_error *err)
+{
+    hz_csv_options defopt;
+    hz_csv_report dummy;
+    hz_status st = HZ_OK;
+    header_ctx hdr = {0};
+    colspec *spec = NULL;
+    evidence *ev = NULL;
+    const hz_csv_options *opt = opt_in;
+    if (opt == NULL) {
+        hz_csv_options_init(&defopt);
+        opt = &defopt;
+    }
+    if (report == NULL)
+        report = &dummy;
+    memset(report, 0, sizeof *report);
+    report->bytes = len;
+    *out = NULL;
+
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3;
+        len -= 3;
+    }
+    if (len == 0)
+        return hz_error_set(err, HZ_EPARSE,
+                            "%s: empty file: expected a header row", name);
+    const char *nul = memchr(buf, '\0', len);
+    if (nul != NULL)
+        return hz_error_set(err, HZ_EPARSE, "%s:%zu: binary data (NUL byte "
+                            "at offset %zu): not a text CSV file", name,
+                            line_of_offset(buf, (size_t)(nul - buf)),
+                            (size_t)(nul - buf));
+    char delim = opt->delimiter ? opt->delimiter : detect_delimiter(buf, len);
+    report->delimiter = delim;
+
+    /* Header. */
+    size_t hend = row_end_after(buf, len, 0, 0);
+    {
+        struct csv_parser p;
+        if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+            return hz_error_set(err, HZ_ENOMEM, "out of memory");
+        csv_set_delim(&p, (unsigned char)delim);
+        csv_set_space_func(&p, no_space);
+        size_t used = csv_parse(&p, buf, hend, hdr_field, hdr_row, &hdr);
+        int bad = used != hend || csv_fini(&p, hdr_field, hdr_row, &hdr) != 0;
+        csv_free(&p);
+        if (hdr.oom) {
+            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+            goto out;
+        }
+        if (bad) {
+            st = hz_error_set(err, HZ_EPARSE, "%s:1:%zu: malformed header "
+                              "row (unterminated or misplaced quote)", name,
+                              hdr.n + 1);
+            goto out;
+        }
+    }
+    for (size_t j = 0; j < hdr.n; j++) {
+        /* trim a trailing CR kept by a quoted last name */
+        size_t l = strlen(hdr.names[j]);
+        while (l > 0 && (hdr.names[j][l - 1] == '\r' ||
+                         hdr.names[j][l - 1] == ' '))
+            hdr.names[j][--l] = '\0';
+        if (l == 0) {
+            st = hz_error_set(err, HZ_EPARSE, "%s:1:%zu: empty column name "
+                              "in the header row", name, j + 1);
+            goto out;
+        }
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(hdr.names[k], hdr.names[j]) == 0) {
+                st = hz_error_set(err, HZ_EPARSE, "%s:1:%zu: duplicate "
+                                  "column name '%s' (also column %zu)", name,
+                                  j + 1, hdr.names[j], k + 1);
+                goto out;
+            }
+    }
+    if (hdr.n == 0) {
+        st = hz_error_set(err, HZ_EPARSE, "%s:1: empty header row", name);
+        goto out;
+    }
+    size_t ncols = hdr.n;
+    const char *body = buf + hend;
+    size_t blen = len - hend;
+    size_t body_line = line_of_offset(buf, hend);
+    /* Only blank lines after the header? */
+    {
+        bool any = false;
+        for (size_t i = 0; i < blen && !any; i++)
+            any = !(body[i] == '\n' || body[i] == '\r');
+        if (!any) {
+            st = hz_error_set(err, HZ_EPARSE, "%s: no data rows (the file "
+                              "has a header row only)", name);
+            goto out;
+        }
+    }
+
+    /* Inference over the first rows. */
+    spec = calloc(ncols, sizeof *spec);
+    ev = calloc(ncols, sizeof *ev);
+    if (spec == NULL || ev == NULL) {
+        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        goto out;
+    }
+    size_t est_row_bytes = 64;
+    {
+        chunk c;
+        memset(&c, 0, sizeof c);
+        c.begin = body;
+        c.end = body + blen;
+        c.ncols = ncols;
+        c.opt = opt;
+        c.delim = delim;
+        c.infer = true;
+        c.infer_rows = opt->infer_rows ? opt->infer_rows : DEFAULT_INFER_ROWS;
+        c.ev = ev;
+        c.names = hdr.names;
+        /* Sample region: enough bytes for infer_rows rows, row-aligned. */
+        bool quoted = memchr(body, '"', blen) != NULL;
+        if (quoted)
+            parse_libcsv(&c);
+        else
+            parse_fast(&c);
+        bool whole = !c.stop;
+        size_t consumed_rows = c.nrows;
+        free(c.scratch);
+        for (size_t j = 0; j < ncols; j++)
+            spec[j] = evidence_resolve(&ev[j], whole);
+        if (consumed_rows > 0 && c.line > 0) {
+            /* average bytes per row in the sample, for buffer sizing */
+            size_t lines = c.line;
+            const char *p = body;
+            for (size_t l = 0; l < lines && p < body + blen; l++) {
+                const char *q = memchr(p, '\n', (size_t)(body + blen - p));
+                p = q ? q + 1 : body + blen;
+            }
+            est_row_bytes = (size_t)(p - body) / consumed_rows + 1;
+        }
+    }
+    for (size_t k = 0; k < opt->noverrides; k++) {
+        const hz_schema_override *o = &opt->overrides[k];
+        size_t j;
+        for (j = 0; j < ncols; j++)
+            if (strcmp(hdr.names[j], o->column) == 0)
+                break;
+        if (j == ncols) {
+            st = hz_error_set(err, HZ_EINVAL, "--schema: no column '%s' in "
+                              "%s", o->column, name);
+            goto out;
+        }
+        spec[j].type = o->type;
+        spec[j].overridden = true;
+        spec[j].fmt = o->datefmt;
+        if ((o->type == HZ_TYPE_DATE || o->type == HZ_TYPE_TIMESTAMP) &&
+            o->datefmt == HZ_DATEFMT_NONE)
+            spec[j].fmt = ev[j].fmt != HZ_DATEFMT_NONE ? ev[j].fmt
+                                                       : HZ_DATEFMT_ISO;
+    }
+
+    size_t chunk_bytes = opt->chunk_bytes ? opt->chunk_bytes
+                                          : DEFAULT_CHUNK_BYTES;
+    size_t nchunks = blen / chunk_bytes + 1;
+    st = parse_body(name, body, blen, body_line, nchunks, hdr.names, ncols,
+                    spec, opt, delim, est_row_bytes, out, report, err);
+    if (st == HZ_EPARSE && nchunks > 1 && memchr(body, '"', blen) != NULL) {
+        /* A chunked parse of a file with quotes failed: the serial parse
+         * decides which error is the first. */
+        hz_error_clear(err);
+        st = parse_body(name, body, blen, body_line, 1, hdr.names, ncols,
+                        spec, opt, delim, est_row_bytes, out, report, err);
+    }
+out:
+    for (size_t j = 0; j < hdr.n; j++)
+        free(hdr.names[j]);
+    free(hdr.names);
+    free(spec);
+    free(ev);
+    return st;
+}
+
+static hz_status parse_body(const char *name, const char *body, size_t blen,
+                            size_t body_line, size_t nchunks_wanted,
+                            char **names, size_t ncols, const colspec *spec,
+                            const hz_csv_options *opt, char delim,
+                            size_t est_row_bytes, hz_dataset **out,
+                            hz_csv_report *rep, hz_error *err)
+{
+    hz_status st = HZ_OK;
+    size_t nch = nchunks_wanted ? nchunks_wanted : 1;
+    chunk *ch = calloc(nch, sizeof *ch);
+    size_t *bound = calloc(nch + 1, sizeof *bound);
+    size_t *qcount = calloc(nch, sizeof *qcount);
+    hz_dataset *ds = NULL;
+    uint32_t **remap = NULL;
+    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    if (ch == NULL || bound == NULL || qcount == NULL) {
+        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* Row-aligned boundaries from quote parity. */
+    size_t piece = blen / nch;
+    #pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t k = 0; k < nch; k++) {
+        size_t a = k * piece, b = k + 1 == nch ? blen : (k + 1) * piece;
+        qcount[k] = count_quotes(body + a, b - a);
+    }
+    bound[0] = 0;
+    bound[nch] = blen;
+    {
+        size_t parity = 0;
+        size_t *par = malloc(nch * sizeof *par);
+        if (par == NULL) {
+            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t k = 0; k < nch; k++) {
+            par[k] = parity & 1;
+            parity += qcount[k];
+        }
+        #pragma omp parallel for num_threads(threads) schedule(static)
+        for (size_t k = 1; k < nch; k++)
+            bound[k] = row_end_after(body, blen, k * piece, (int)par[k]);
+        free(par);
+        for (size_t k = 1; k <= nch; k++)
+            if (bound[k] < bound[k - 1])
+                bound[k] = bound[k - 1];
+    }
+    for (size_t k = 0; k < nch; k++) {
+        chunk *c = &ch[k];
+        c->begin = body + bound[k];
+        c->end = body + bound[k + 1];
+        c->opt = opt;
+        c->delim = delim;
+        c->names = names;
+        size_t est = (size_t)(c->end - c->begin) / est_row_bytes + 16;
+        if (chunk_init(c, ncols, spec, c->end > c->begin ? est : 0) != 0) {
+            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (size_t k = 0; k < nch; k++)
+        if (ch[k].end > ch[k].begin)
+            chunk_run(&ch[k]);
+
+    /* Line numbers, errors, reports (in file order). */
+    {
+        size_t line = body_line;
+        for (size_t k = 0; k < nch; k++) {
+            chunk *c = &ch[k];
+            if (c->used_libcsv)
+                rep->chunks_libcsv++;
+            else if (c->end > c->begin)
+                rep->chunks_fast++;
+            if (c->status == HZ_ENOMEM) {
+                st = hz_error_set(err, HZ_ENOMEM, "%s: out of memory while "
+                                  "parsing", name);
+                goto out;
+            }
+            if (c->status == HZ_EPARSE) {
+                st = hz_error_set(err, HZ_EPARSE, "%s:%zu:%zu: %s", name,
+                                  line + c->fatal.rel_line, c->fatal.field,
+                                  c->fatal.msg);
+                goto out;
+            }
+            for (size_t r = 0; r < c->nrep; r++) {
+                if (rep->nreported < HZ_CSV_MAX_REPORTED)
+                    snprintf(rep->reported[rep->nreported++], HZ_ERROR_MAX,
+                             "%s:%zu:%zu: %s", name,
+                             line + c->rep[r].rel_line, c->rep[r].field,
+                             c->rep[r].msg);
+            }
+            rep->rows_skipped += c->skipped;
+            line += c->lines_total;
+        }
+    }
+    if (opt->on_error == HZ_ON_ERROR_SKIP && nch > 1 &&
+        memchr(body, '"', blen) != NULL) {
+        for (size_t k = 0; k < nch; k++)
+            if (ch[k].structural) {
+                st = HZ_EPARSE;  /* caller re-parses serially */
+                hz_error_set(err, st, "%s: structural error", name);
+                goto out;
+            }
+    }
+
+    /* Merge. */
+    size_t nrows = 0;
+    for (size_t k = 0; k < nch; k++)
+        nrows += ch[k].nrows;
+    if (nrows == 0) {
+        st = hz_error_set(err, HZ_EPARSE, "%s: no data rows left (%zu rows "
+                          "skipped as malformed)", name, rep->rows_skipped);
+        goto out;
+    }
+    ds = hz_dataset_new(nrows);
+    remap = calloc(nch * ncols, sizeof *remap);
+    if (ds == NULL || remap == NULL) {
+        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        goto out;
+    }
+    ds->source = strdup(name);
+    ds->cols = calloc(ncols, sizeof *ds->cols);
+    if (ds->cols == NULL || ds->source == NULL) {
+        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        goto out;
+    }
+    ds->ncols = ncols;
+    for (size_t j = 0; j < ncols; j++) {
+        hz_column *col = &ds->cols[j];
+        col->name = strdup(names[j]);
+        col->type = spec[j].type;
+        col->datefmt = spec[j].fmt;
+        bool any_null = false;
+        for (size_t k = 0; k < nch; k++) {
+            if (ch[k].spec[j].type == HZ_TYPE_FLOAT64 &&
+                spec[j].type == HZ_TYPE_INT64)
+                col->type = HZ_TYPE_FLOAT64;
+            col->nulls += ch[k].nulls[j];
+            any_null |= ch[k].valid[j] != NULL;
+        }
+        col->v.raw = malloc(nrows * type_width(col->type));
+        if (any_null)
+            col->valid = malloc(nrows);
+        if (col->name == NULL || col->v.raw == NULL ||
+            (any_null && col->valid == NULL)) {
+            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    /* Dictionaries, merged in chunk order (parallel over columns). */
+    int oom = 0;
+    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) \
+        reduction(| : oom)
+    for (size_t j = 0; j < ncols; j++) {
+        if (spec[j].type != HZ_TYPE_STRING)
+            continue;
+        hz_dict *d = hz_dict_new();
+        if (d == NULL) {
+            oom = 1;
+            continue;
+        }
+        ds->cols[j].dict = d;
+        for (size_t k = 0; k < nch && !oom; k++) {
+            hz_dict *cd = ch[k].dicts[j];
+            size_t n = hz_dict_size(cd);
+            uint32_t *m = malloc((n ? n : 1) * sizeof *m);
+            remap[k * ncols + j] = m;
+            if (m == NULL) {
+                oom = 1;
+                break;
+            }
+            for (uint32_t code = 0; code < n; code++) {
+                m[code] = hz_dict_intern(d, hz_dict_str(cd, code),
+                                         hz_dict_len(cd, code));
+                if (m[code] == UINT32_MAX) {
+                    oom = 1;
+                    break;
+                }
+            }
+        }
+    }
+    if (oom) {
+        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        goto out;
+    }
+    size_t *start = malloc(nch * sizeof *start);
+    if (start == NULL) {
+        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t k = 0, s = 0; k < nch; k++) {
+        start[k] = s;
+        s += ch[k].nrows;
+    }
+    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) \
+        collapse(2)
+    for (size_t k = 0; k < nch; k++) {
+        for (size_t j = 0; j < ncols; j++) {
+            chunk *c = &ch[k];
+            hz_column *col = &ds->cols[j];
+            size_t n = c->nrows, r0 = start[k];
+            if (n == 0)
+                continue;
+            if (col->valid != NULL) {
+                if (c->valid[j] != NULL)
+                    memcpy(col->valid + r0, c->valid[j], n);
+                else
+                    memset(col->valid + r0, 1, n);
+            }
+            if (col->type == HZ_TYPE_STRING) {
+                const uint32_t *src = (const uint32_t *)c->vals[j];
+                const uint32_t *m = remap[k * ncols + j];
+                uint32_t *dst = col->v.code + r0;
+                const uint8_t *vl = c->valid[j];
+                for (size_t r = 0; r < n; r++)
+                    dst[r] = (vl && !vl[r]) ? 0 : m[src[r]];
+            } else if (col->type == HZ_TYPE_FLOAT64 &&
+                       c->spec[j].type == HZ_TYPE_INT64) {
+                const int64_t *src = (const int64_t *)c->vals[j];
+                const uint8_t *vl = c->valid[j];
+                for (size_t r = 0; r < n; r++)
+                    col->v.f64[r0 + r] = (vl && !vl[r]) ? NAN
+                                                        : (double)src[r];
+            } else {
+                size_t w = type_width(col->type);
+                memcpy((unsigned char *)col->v.raw + w * r0, c->vals[j],
+                       w * n);
+            }
+        }
+    }
+    free(start);
+    rep->rows_read = nrows;
+    *out = ds;
+    ds = NULL;
+out:
+    if (remap != NULL) {
+        for (size_t i = 0; i < nch * ncols; i++)
+            free(remap[i]);
+        free(remap);
+    }
+    if (ch != NULL) {
+        for (size_t k = 0; k < nch; k++)
+            chunk_free(&ch[k]);
+        free(ch);
+    }
+    free(bound);
+    free(qcount);
+    hz_dataset_free(ds);
+    return st;
+}
+
+hz_status hz_csv_read(const char *path, const hz_csv_options *opt,
+                      hz_dataset **out, hz_csv_report *report, hz_error *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return hz_error_set(err, HZ_EIO, "%s: could not open file: %s", path,
+                            strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        int e = errno;
+        close(fd);
+        return hz_error_set(err, HZ_EIO, "%s: could not stat file: %s", path,
+                            strerror(e));
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        close(fd);
+        return hz_error_set(err, HZ_EIO, "%s: is a directory, not a CSV file",
+                            path);
+    }
+    hz_status st;
+    if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        size_t len = (size_t)sb.st_size;
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+                         fd, 0);
+        close(fd);
+        if (map == MAP_FAILED)
+            return hz_error_set(err, HZ_EIO, "%s: could not map file: %s",
+                                path, strerror(errno));
+        madvise(map, len, MADV_SEQUENTIAL);
+        st = hz_csv_read_buffer(map, len, path, opt, out, report, err);
+        munmap(map, len);
+        return st;
+    }
+    /* Pipes, empty files and other non-regular inputs: read it all. */
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    if (buf == NULL) {
+        close(fd);
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
+    for (;;) {
+        if (len == cap) {
+            char *b = realloc(buf, cap * 2);
+            if (b == NULL) {
+                free(buf);
+                close(fd);
+                return hz_error_set(err, HZ_ENOMEM, "out of memory");
+            }
+            buf = b;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            free(buf);
+            close(fd);
+            return hz_error_set(err, HZ_EIO, "%s: could not read file: %s",
+                                path, strerror(e));
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+    }
+    close(fd);
+    st = hz_csv_read_buffer(buf, len, path, opt, out, report, err);
+    free(buf);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Schema overrides and writing                                         */
+/* ------------------------------------------------------------------ */
+
+hz_status hz_schema_overrides_parse(const char *spec,
+                                    hz_schema_override **out, size_t *n,
+                                    hz_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    char *copy = strdup(spec);
+    if (copy == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    size_t cap = 1;
+    for (const char *p = spec; *p; p++)
+        cap += *p == ',';
+    hz_schema_override *o = calloc(cap, sizeof *o);
+    if (o == NULL) {
+        free(copy);
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
+    hz_status st = HZ_OK;
+    size_t k = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item != NULL;
+         item = strtok_r(NULL, ",", &save)) {
+        char *colon = strrchr(item, ':');
+        char *type = colon ? colon + 1 : NULL;
+        hz_datefmt fmt = HZ_DATEFMT_NONE;
+        if (colon != NULL && colon > item) {
+            /* "col:date:mdy" -> type "date", format "mdy" */
+            char *prev = colon - 1;
+            while (prev > item && *prev != ':')
+                prev--;
+            if (*prev == ':' &&
+                (strcasecmp(type, "iso") == 0 || strcasecmp(type, "ymd") == 0 ||
+                 strcasecmp(type, "mdy") == 0)) {
+                fmt = strcasecmp(type, "iso") == 0   ? HZ_DATEFMT_ISO
+                      : strcasecmp(type, "ymd") == 0 ? HZ_DATEFMT_YMD_SLASH
+                                                     : HZ_DATEFMT_MDY_SLASH;
+                *colon = '\0';
+                colon = prev;
+                type = prev + 1;
+            }
+        }
+        if (colon == NULL || colon == item || *type == '\0') {
+            st = hz_error_set(err, HZ_EINVAL, "--schema: expected "
+                              "'column:type', got '%s'", item);
+            break;
+        }
+        *colon = '\0';
+        hz_type t;
+        if (!hz_type_parse(type, &t)) {
+            st = hz_error_set(err, HZ_EINVAL, "--schema: unknown type '%s' "
+                              "for column '%s' (int64, float64, bool, date, "
+                              "timestamp, string)", type, item);
+            break;
+        }
+        if (fmt != HZ_DATEFMT_NONE && t != HZ_TYPE_DATE &&
+            t != HZ_TYPE_TIMESTAMP) {
+            st = hz_error_set(err, HZ_EINVAL, "--schema: a date format only "
+                              "applies to date/timestamp (column '%s')", item);
+            break;
+        }
+        o[k].column = strdup(item);
+        if (o[k].column == NULL) {
+            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+            break;
+        }
+        o[k].type = t;
+        o[k].datefmt = fmt;
+        k++;
+    }
+    free(copy);
+    if (st != HZ_OK) {
+        hz_schema_overrides_free(o, k);
+        return st;
+    }
+    *out = o;
+    *n = k;
+    return HZ_OK;
+}
+
+void hz_schema_overrides_free(hz_schema_override *o, size_t n)
+{
+    if (o == NULL)
+        return;
+    for (size_t k = 0; k < n; k++)
+        free((char *)o[k].column);
+    free(o);
+}
+
+static void write_field(FILE *f, const char *s)
+{
+    if (s == NULL)
+        return;
+    if (strpbrk(s, ",\"\r\n") == NULL && s[0] != '\0') {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+hz_status hz_csv_write(const hz_dataset *ds, FILE *f, hz_error *err)
+{
+    char buf[64];
+    for (size_t j = 0; j < ds->ncols; j++) {
+        if (j)
+            fputc(',', f);
+        write_field(f, ds->cols[j].name);
+    }
+    fputc('\n', f);
+    for (size_t r = 0; r < ds->nrows; r++) {
+        for (size_t j = 0; j < ds->ncols; j++) {
+            if (j)
+                fputc(',', f);
+            const hz_column *c = &ds->cols[j];
+            if (hz_col_is_null(c, r))
+                continue;
+            const char *s = hz_col_text(c, r, buf, sizeof buf);
+            if (c->type == HZ_TYPE_STRING && s != NULL && s[0] == '\0')
+                fputs("\"\"", f);
+            else
+                write_field(f, s);
+        }
+        fputc('\n', f);
+    }
+    if (ferror(f))
+        return hz_error_set(err, HZ_EIO, "could not write CSV: %s",
+                            strerror(errno));
+    return HZ_OK;
+}
