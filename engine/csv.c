@@ -37,9 +37,10 @@
 #include <csv.h>
 
 #include "horizon/csv.h"
+#include "mem.h"
 
 #define DEFAULT_INFER_ROWS 10000
-#define DEFAULT_CHUNK_BYTES (4u << 20)
+#define DEFAULT_CHUNK_BYTES (1u << 20)
 #define MAX_FIELD_SHOWN 40
 
 /* ------------------------------------------------------------------ */
@@ -239,60 +240,65 @@ typedef struct colspec {
     bool overridden;
 } colspec;
 
-/* Evidence gathered while sampling rows for inference. */
+/* Evidence gathered while sampling rows for inference: how many of the
+ * non-null values parse as each type. */
 typedef struct evidence {
-    size_t nonnull;
-    bool all_int, all_num, all_boolword, all_date, any_ts, fmt_conflict;
+    size_t nonnull, n_int, n_num, n_boolword, n_date, n_ts;
+    bool fmt_conflict;
     hz_datefmt fmt;
 } evidence;
 
 static void evidence_add(evidence *e, const char *s, size_t n)
 {
-    if (e->nonnull == 0) {
-        e->all_int = e->all_num = e->all_boolword = e->all_date = true;
-    }
-    e->nonnull++;
     int64_t iv;
     double dv;
-    if (e->all_int && !parse_i64(s, n, &iv))
-        e->all_int = false;
-    if (e->all_num && !e->all_int && !parse_f64(s, n, &dv))
-        e->all_num = false;
-    if (e->all_boolword && parse_bool_word(s, n) < 0)
-        e->all_boolword = false;
-    if (e->all_date) {
-        int64_t secs;
-        bool ts;
-        hz_datefmt det;
-        const char *t = s;
-        size_t tn = n;
-        trim(&t, &tn);
-        if (!hz_parse_datetime(t, tn, e->fmt, &secs, &ts, &det)) {
-            /* A different format than the one seen so far? */
-            if (e->fmt != HZ_DATEFMT_NONE &&
-                hz_parse_datetime(t, tn, HZ_DATEFMT_NONE, &secs, &ts, &det))
-                e->fmt_conflict = true;
-            e->all_date = false;
-        } else {
-            e->fmt = det;
-            e->any_ts |= ts;
-        }
+    e->nonnull++;
+    if (parse_i64(s, n, &iv)) {
+        e->n_int++;
+        e->n_num++;
+    } else if (parse_f64(s, n, &dv)) {
+        e->n_num++;
     }
+    if (parse_bool_word(s, n) >= 0)
+        e->n_boolword++;
+    const char *t = s;
+    size_t tn = n;
+    trim(&t, &tn);
+    int64_t secs;
+    bool ts;
+    hz_datefmt det;
+    if (tn >= 8 && tn <= 40 && t[0] >= '0' && t[0] <= '9' &&
+        hz_parse_datetime(t, tn, HZ_DATEFMT_NONE, &secs, &ts, &det)) {
+        if (e->fmt == HZ_DATEFMT_NONE)
+            e->fmt = det;
+        else if (det != e->fmt &&
+                 !hz_parse_datetime(t, tn, e->fmt, &secs, &ts, NULL))
+            e->fmt_conflict = true;
+        e->n_date++;
+        e->n_ts += ts;
+    }
+}
+
+/* A type wins when at least 95% of the sampled values parse as it: the
+ * odd 'N/A' in a numeric column is then reported as an error, with its
+ * line, instead of silently turning the column into text. */
+static bool mostly(size_t k, size_t n)
+{
+    return k > 0 && (double)k >= 0.95 * (double)n;
 }
 
 static colspec evidence_resolve(const evidence *e, bool whole_file)
 {
     colspec c = {HZ_TYPE_STRING, HZ_DATEFMT_NONE, false};
-    if (e->nonnull == 0)
+    size_t n = e->nonnull;
+    if (n == 0)
         c.type = whole_file ? HZ_TYPE_NULL : HZ_TYPE_STRING;
-    else if (e->all_boolword)
+    else if (mostly(e->n_boolword, n))
         c.type = HZ_TYPE_BOOL;
-    else if (e->all_int)
-        c.type = HZ_TYPE_INT64;
-    else if (e->all_num)
-        c.type = HZ_TYPE_FLOAT64;
-    else if (e->all_date && !e->fmt_conflict) {
-        c.type = e->any_ts ? HZ_TYPE_TIMESTAMP : HZ_TYPE_DATE;
+    else if (mostly(e->n_num, n))
+        c.type = e->n_int == e->n_num ? HZ_TYPE_INT64 : HZ_TYPE_FLOAT64;
+    else if (mostly(e->n_date, n) && !e->fmt_conflict) {
+        c.type = e->n_ts > 0 ? HZ_TYPE_TIMESTAMP : HZ_TYPE_DATE;
         c.fmt = e->fmt;
     }
     return c;
@@ -348,6 +354,7 @@ typedef struct chunk {
     reported fatal;      /* the error that stopped the chunk */
     bool used_libcsv;
     bool field_fatal;    /* set while reporting a libcsv quoting error */
+    bool has_quotes;     /* the chunk contains a quote character */
 } chunk;
 
 static size_t type_width(hz_type t)
@@ -413,25 +420,6 @@ static const char *shown(const char *s, size_t n, char *buf, size_t bufsz)
     }
     buf[k] = '\0';
     return buf;
-}
-
-static int chunk_grow(chunk *c)
-{
-    size_t cap = c->cap ? c->cap + c->cap / 2 : 1024;
-    for (size_t j = 0; j < c->ncols; j++) {
-        void *v = realloc(c->vals[j], cap * type_width(c->spec[j].type));
-        if (v == NULL)
-            return -1;
-        c->vals[j] = v;
-        if (c->valid[j] != NULL) {
-            uint8_t *m = realloc(c->valid[j], cap);
-            if (m == NULL)
-                return -1;
-            c->valid[j] = m;
-        }
-    }
-    c->cap = cap;
-    return 0;
 }
 
 /* Convert an int64 column of this chunk to float64 in place. */
@@ -579,8 +567,9 @@ static void on_row_end(chunk *c)
         c->row_bad = false;
         return;
     }
-    if (c->nrows == c->cap && chunk_grow(c) != 0) {
-        c->status = HZ_ENOMEM;
+    if (c->nrows == c->cap) {
+        /* cap counts the chunk's lines: a row needs at least one */
+        c->status = HZ_EINTERNAL;
         c->stop = true;
         return;
     }
@@ -659,12 +648,13 @@ static void parse_fast(chunk *c)
         }
         const char *s = p;
         for (;;) {
-            const char *q = memchr(s, delim, (size_t)(le - s));
-            if (q == NULL) {
-                on_field(c, s, (size_t)(le - s), le == s);
-                break;
-            }
+            /* fields are short: a plain loop beats a memchr call */
+            const char *q = s;
+            while (q < le && *q != delim)
+                q++;
             on_field(c, s, (size_t)(q - s), q == s);
+            if (q == le)
+                break;
             s = q + 1;
         }
         on_row_end(c);
@@ -746,8 +736,6 @@ static void parse_libcsv(chunk *c)
 static void chunk_free(chunk *c)
 {
     for (size_t j = 0; j < c->ncols; j++) {
-        if (c->vals)
-            free(c->vals[j]);
         if (c->valid)
             free(c->valid[j]);
         if (c->dicts)
@@ -766,8 +754,10 @@ static void chunk_free(chunk *c)
     free(c->scratch);
 }
 
+/* Set up chunk c to write up to cap rows into the final column arrays
+ * cols[j] starting at row first. */
 static int chunk_init(chunk *c, size_t ncols, const colspec *spec,
-                      size_t est_rows)
+                      unsigned char **cols, size_t first, size_t cap)
 {
     c->ncols = ncols;
     c->spec = malloc(ncols * sizeof *c->spec);
@@ -786,39 +776,23 @@ static int chunk_init(chunk *c, size_t ncols, const colspec *spec,
         return -1;
     memcpy(c->spec, spec, ncols * sizeof *spec);
     for (size_t j = 0; j < ncols; j++) {
+        c->vals[j] = cols[j] + first * type_width(spec[j].type);
         if (spec[j].type == HZ_TYPE_STRING) {
             c->dicts[j] = hz_dict_new();
             if (c->dicts[j] == NULL)
                 return -1;
         }
     }
-    c->cap = 0;
-    if (est_rows > 0) {
-        size_t want = est_rows;
-        c->cap = want * 2 / 3 + 1;  /* chunk_grow multiplies by 1.5 */
-        if (chunk_grow(c) != 0)
-            return -1;
-    }
+    c->cap = cap;
     return 0;
 }
 
 static void chunk_run(chunk *c)
 {
-    bool quotes = memchr(c->begin, '"', (size_t)(c->end - c->begin)) != NULL;
-    if (c->opt->force_path == 2 || quotes)
+    if (c->opt->force_path == 2 || c->has_quotes)
         parse_libcsv(c);
     else
         parse_fast(c);
-    /* count the newlines for line numbering of later chunks */
-    size_t nl = 0;
-    for (const char *p = c->begin; p < c->end;) {
-        const char *q = memchr(p, '\n', (size_t)(c->end - p));
-        if (q == NULL)
-            break;
-        nl++;
-        p = q + 1;
-    }
-    c->lines_total = nl;
 }
 
 /* ------------------------------------------------------------------ */
@@ -948,8 +922,8 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
                             size_t body_line, size_t nchunks_wanted,
                             char **names, size_t ncols, const colspec *spec,
                             const hz_csv_options *opt, char delim,
-                            size_t est_row_bytes, hz_dataset **out,
-                            hz_csv_report *rep, hz_error *err);
+                            hz_dataset **out, hz_csv_report *rep,
+                            hz_error *err);
 
 hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
                              const hz_csv_options *opt_in, hz_dataset **out,
@@ -979,12 +953,17 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
     if (len == 0)
         return hz_error_set(err, HZ_EPARSE,
                             "%s: empty file: expected a header row", name);
-    const char *nul = memchr(buf, '\0', len);
-    if (nul != NULL)
-        return hz_error_set(err, HZ_EPARSE, "%s:%zu: binary data (NUL byte "
-                            "at offset %zu): not a text CSV file", name,
-                            line_of_offset(buf, (size_t)(nul - buf)),
-                            (size_t)(nul - buf));
+    /* Binary data in the header region; the body is checked while it is
+     * split into chunks. */
+    {
+        size_t head = len < 65536 ? len : 65536;
+        const char *nul = memchr(buf, '\0', head);
+        if (nul != NULL)
+            return hz_error_set(err, HZ_EPARSE, "%s:%zu: binary data (NUL "
+                                "byte at offset %zu): not a text CSV file",
+                                name, line_of_offset(buf, (size_t)(nul - buf)),
+                                (size_t)(nul - buf));
+    }
     char delim = opt->delimiter ? opt->delimiter : detect_delimiter(buf, len);
     report->delimiter = delim;
 
@@ -1056,7 +1035,6 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
         goto out;
     }
-    size_t est_row_bytes = 64;
     {
         chunk c;
         memset(&c, 0, sizeof c);
@@ -1070,26 +1048,11 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
         c.ev = ev;
         c.names = hdr.names;
         /* Sample region: enough bytes for infer_rows rows, row-aligned. */
-        bool quoted = memchr(body, '"', blen) != NULL;
-        if (quoted)
-            parse_libcsv(&c);
-        else
-            parse_fast(&c);
+        parse_libcsv(&c);
         bool whole = !c.stop;
-        size_t consumed_rows = c.nrows;
         free(c.scratch);
         for (size_t j = 0; j < ncols; j++)
             spec[j] = evidence_resolve(&ev[j], whole);
-        if (consumed_rows > 0 && c.line > 0) {
-            /* average bytes per row in the sample, for buffer sizing */
-            size_t lines = c.line;
-            const char *p = body;
-            for (size_t l = 0; l < lines && p < body + blen; l++) {
-                const char *q = memchr(p, '\n', (size_t)(body + blen - p));
-                p = q ? q + 1 : body + blen;
-            }
-            est_row_bytes = (size_t)(p - body) / consumed_rows + 1;
-        }
     }
     for (size_t k = 0; k < opt->noverrides; k++) {
         const hz_schema_override *o = &opt->overrides[k];
@@ -1111,17 +1074,25 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
                                                        : HZ_DATEFMT_ISO;
     }
 
-    size_t chunk_bytes = opt->chunk_bytes ? opt->chunk_bytes
-                                          : DEFAULT_CHUNK_BYTES;
-    size_t nchunks = blen / chunk_bytes + 1;
+    /* A few chunks per thread balance the load; more would only repeat
+     * the string dictionaries.  Results do not depend on the count. */
+    int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    size_t nchunks;
+    if (opt->chunk_bytes)
+        nchunks = blen / opt->chunk_bytes + 1;
+    else {
+        nchunks = blen / DEFAULT_CHUNK_BYTES + 1;
+        if (nchunks > (size_t)nthreads * 3)
+            nchunks = (size_t)nthreads * 3;
+    }
     st = parse_body(name, body, blen, body_line, nchunks, hdr.names, ncols,
-                    spec, opt, delim, est_row_bytes, out, report, err);
+                    spec, opt, delim, out, report, err);
     if (st == HZ_EPARSE && nchunks > 1 && memchr(body, '"', blen) != NULL) {
         /* A chunked parse of a file with quotes failed: the serial parse
          * decides which error is the first. */
         hz_error_clear(err);
         st = parse_body(name, body, blen, body_line, 1, hdr.names, ncols,
-                        spec, opt, delim, est_row_bytes, out, report, err);
+                        spec, opt, delim, out, report, err);
     }
 out:
     for (size_t j = 0; j < hdr.n; j++)
@@ -1132,22 +1103,40 @@ out:
     return st;
 }
 
+/* Count newlines, quotes and NUL bytes of s[0..n) in one pass (a plain
+ * loop that gcc vectorises). */
+static void count_bytes(const char *s, size_t n, size_t *nl, size_t *nq,
+                        size_t *nz)
+{
+    size_t a = 0, b = 0, z = 0;
+    for (size_t i = 0; i < n; i++) {
+        a += s[i] == '\n';
+        b += s[i] == '"';
+        z += s[i] == '\0';
+    }
+    *nl = a;
+    *nq = b;
+    *nz = z;
+}
+
 static hz_status parse_body(const char *name, const char *body, size_t blen,
                             size_t body_line, size_t nchunks_wanted,
                             char **names, size_t ncols, const colspec *spec,
                             const hz_csv_options *opt, char delim,
-                            size_t est_row_bytes, hz_dataset **out,
-                            hz_csv_report *rep, hz_error *err)
+                            hz_dataset **out, hz_csv_report *rep,
+                            hz_error *err)
 {
     hz_status st = HZ_OK;
     size_t nch = nchunks_wanted ? nchunks_wanted : 1;
     chunk *ch = calloc(nch, sizeof *ch);
     size_t *bound = calloc(nch + 1, sizeof *bound);
     size_t *qcount = calloc(nch, sizeof *qcount);
+    size_t *first = calloc(nch + 1, sizeof *first);
+    unsigned char **cols = calloc(ncols, sizeof *cols);
     hz_dataset *ds = NULL;
     uint32_t **remap = NULL;
     int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-    if (ch == NULL || bound == NULL || qcount == NULL) {
+    if (!ch || !bound || !qcount || !first || !cols) {
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
         goto out;
     }
@@ -1162,22 +1151,48 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
     bound[nch] = blen;
     {
         size_t parity = 0;
-        size_t *par = malloc(nch * sizeof *par);
-        if (par == NULL) {
-            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
-            goto out;
-        }
         for (size_t k = 0; k < nch; k++) {
-            par[k] = parity & 1;
-            parity += qcount[k];
+            size_t q = qcount[k];
+            qcount[k] = parity & 1;  /* parity at the start of piece k */
+            parity += q;
         }
         #pragma omp parallel for num_threads(threads) schedule(static)
         for (size_t k = 1; k < nch; k++)
-            bound[k] = row_end_after(body, blen, k * piece, (int)par[k]);
-        free(par);
+            bound[k] = row_end_after(body, blen, k * piece, (int)qcount[k]);
         for (size_t k = 1; k <= nch; k++)
             if (bound[k] < bound[k - 1])
                 bound[k] = bound[k - 1];
+    }
+    /* Every row takes at least one line: a chunk's line count bounds its
+     * rows, so chunks write straight into the final arrays. */
+    size_t nuls = 0;
+    #pragma omp parallel for num_threads(threads) schedule(static) \
+        reduction(+ : nuls)
+    for (size_t k = 0; k < nch; k++) {
+        size_t n = bound[k + 1] - bound[k], nl, nq, nz;
+        count_bytes(body + bound[k], n, &nl, &nq, &nz);
+        ch[k].lines_total = nl;
+        ch[k].has_quotes = nq > 0;
+        nuls += nz;
+        qcount[k] = nl + (n > 0 && body[bound[k + 1] - 1] != '\n');
+    }
+    if (nuls > 0) {
+        const char *z = memchr(body, '\0', blen);
+        st = hz_error_set(err, HZ_EPARSE, "%s:%zu: binary data (NUL byte): "
+                          "not a text CSV file", name,
+                          body_line - 1 + line_of_offset(body, (size_t)(z - body)));
+        goto out;
+    }
+    for (size_t k = 0; k < nch; k++)
+        first[k + 1] = first[k] + qcount[k];
+    size_t cap_rows = first[nch];
+    for (size_t j = 0; j < ncols; j++) {
+        cols[j] = hz__alloc_large((cap_rows ? cap_rows : 1) *
+                                  type_width(spec[j].type));
+        if (cols[j] == NULL) {
+            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+            goto out;
+        }
     }
     for (size_t k = 0; k < nch; k++) {
         chunk *c = &ch[k];
@@ -1186,8 +1201,7 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
         c->opt = opt;
         c->delim = delim;
         c->names = names;
-        size_t est = (size_t)(c->end - c->begin) / est_row_bytes + 16;
-        if (chunk_init(c, ncols, spec, c->end > c->begin ? est : 0) != 0) {
+        if (chunk_init(c, ncols, spec, cols, first[k], qcount[k]) != 0) {
             st = hz_error_set(err, HZ_ENOMEM, "out of memory");
             goto out;
         }
@@ -1206,9 +1220,9 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
                 rep->chunks_libcsv++;
             else if (c->end > c->begin)
                 rep->chunks_fast++;
-            if (c->status == HZ_ENOMEM) {
-                st = hz_error_set(err, HZ_ENOMEM, "%s: out of memory while "
-                                  "parsing", name);
+            if (c->status == HZ_ENOMEM || c->status == HZ_EINTERNAL) {
+                st = hz_error_set(err, c->status, "%s: %s while parsing",
+                                  name, hz_strerror(c->status));
                 goto out;
             }
             if (c->status == HZ_EPARSE) {
@@ -1238,7 +1252,6 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
             }
     }
 
-    /* Merge. */
     size_t nrows = 0;
     for (size_t k = 0; k < nch; k++)
         nrows += ch[k].nrows;
@@ -1273,11 +1286,9 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
             col->nulls += ch[k].nulls[j];
             any_null |= ch[k].valid[j] != NULL;
         }
-        col->v.raw = malloc(nrows * type_width(col->type));
         if (any_null)
-            col->valid = malloc(nrows);
-        if (col->name == NULL || col->v.raw == NULL ||
-            (any_null && col->valid == NULL)) {
+            col->valid = hz__alloc_large(nrows);
+        if (col->name == NULL || (any_null && col->valid == NULL)) {
             st = hz_error_set(err, HZ_ENOMEM, "out of memory");
             goto out;
         }
@@ -1289,6 +1300,11 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
     for (size_t j = 0; j < ncols; j++) {
         if (spec[j].type != HZ_TYPE_STRING)
             continue;
+        if (nch == 1) {  /* one chunk: its dictionary is the final one */
+            ds->cols[j].dict = ch[0].dicts[j];
+            ch[0].dicts[j] = NULL;
+            continue;
+        }
         hz_dict *d = hz_dict_new();
         if (d == NULL) {
             oom = 1;
@@ -1318,52 +1334,64 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
         goto out;
     }
-    size_t *start = malloc(nch * sizeof *start);
-    if (start == NULL) {
-        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t k = 0, s = 0; k < nch; k++) {
-        start[k] = s;
-        s += ch[k].nrows;
-    }
+    /* In place: global string codes, int64 -> float64 where another chunk
+     * promoted the column, nulls of string codes set to 0. */
     #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) \
         collapse(2)
     for (size_t k = 0; k < nch; k++) {
         for (size_t j = 0; j < ncols; j++) {
             chunk *c = &ch[k];
             hz_column *col = &ds->cols[j];
-            size_t n = c->nrows, r0 = start[k];
-            if (n == 0)
-                continue;
-            if (col->valid != NULL) {
-                if (c->valid[j] != NULL)
-                    memcpy(col->valid + r0, c->valid[j], n);
-                else
-                    memset(col->valid + r0, 1, n);
-            }
+            size_t n = c->nrows;
+            const uint8_t *vl = c->valid[j];
             if (col->type == HZ_TYPE_STRING) {
-                const uint32_t *src = (const uint32_t *)c->vals[j];
+                uint32_t *v = (uint32_t *)c->vals[j];
                 const uint32_t *m = remap[k * ncols + j];
-                uint32_t *dst = col->v.code + r0;
-                const uint8_t *vl = c->valid[j];
                 for (size_t r = 0; r < n; r++)
-                    dst[r] = (vl && !vl[r]) ? 0 : m[src[r]];
+                    v[r] = (vl && !vl[r]) ? 0 : (m ? m[v[r]] : v[r]);
             } else if (col->type == HZ_TYPE_FLOAT64 &&
                        c->spec[j].type == HZ_TYPE_INT64) {
                 const int64_t *src = (const int64_t *)c->vals[j];
-                const uint8_t *vl = c->valid[j];
-                for (size_t r = 0; r < n; r++)
-                    col->v.f64[r0 + r] = (vl && !vl[r]) ? NAN
-                                                        : (double)src[r];
-            } else {
-                size_t w = type_width(col->type);
-                memcpy((unsigned char *)col->v.raw + w * r0, c->vals[j],
-                       w * n);
+                double *dst = (double *)c->vals[j];
+                for (size_t r = 0; r < n; r++) {
+                    double d = (vl && !vl[r]) ? NAN : (double)src[r];
+                    dst[r] = d;
+                }
             }
         }
     }
-    free(start);
+    /* Close the gaps left by blank lines, skipped rows and quoted
+     * newlines, then hand the arrays to the dataset. */
+    {
+        size_t dst = 0;
+        for (size_t k = 0; k < nch; k++) {
+            chunk *c = &ch[k];
+            for (size_t j = 0; j < ncols; j++) {
+                size_t w = type_width(ds->cols[j].type);
+                if (dst != first[k] && c->nrows > 0)
+                    memmove(cols[j] + dst * w, cols[j] + first[k] * w,
+                            c->nrows * w);
+                if (ds->cols[j].valid != NULL) {
+                    if (c->valid[j] != NULL)
+                        memcpy(ds->cols[j].valid + dst, c->valid[j],
+                               c->nrows);
+                    else
+                        memset(ds->cols[j].valid + dst, 1, c->nrows);
+                }
+            }
+            dst += c->nrows;
+        }
+        for (size_t j = 0; j < ncols; j++) {
+            size_t w = type_width(ds->cols[j].type);
+            if (nrows + nrows / 8 < cap_rows) {
+                void *p = realloc(cols[j], nrows * w);
+                if (p != NULL)
+                    cols[j] = p;
+            }
+            ds->cols[j].v.raw = cols[j];
+            cols[j] = NULL;
+        }
+    }
     rep->rows_read = nrows;
     *out = ds;
     ds = NULL;
@@ -1378,6 +1406,12 @@ out:
             chunk_free(&ch[k]);
         free(ch);
     }
+    if (cols != NULL) {
+        for (size_t j = 0; j < ncols; j++)
+            free(cols[j]);
+        free(cols);
+    }
+    free(first);
     free(bound);
     free(qcount);
     hz_dataset_free(ds);

@@ -1,40 +1,72 @@
 /* String dictionary: insertion-ordered codes with an open-addressing hash
  * index.  Strings live in one growing byte arena, each NUL-terminated. */
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "horizon/dataset.h"
 
+typedef struct entry {
+    uint64_t off;       /* offset of the string in bytes */
+    uint32_t len;
+    uint32_t tag;       /* high half of the hash */
+} entry;
+
 struct hz_dict {
     char *bytes;        /* arena of NUL-terminated strings */
     size_t nbytes, capbytes;
-    size_t *off;        /* [n] offset of string code in bytes */
-    uint32_t *len;      /* [n] length */
-    uint64_t *hash;     /* [n] hash of string code */
+    entry *ent;         /* [n] */
+    uint64_t *hash;     /* [n] full hash, for rehashing */
     size_t n, cap;
-    uint32_t *slots;    /* [nslots] code + 1, 0 = empty */
+    uint64_t *slots;    /* [nslots] (tag << 32) | (code + 1); 0 = empty */
     size_t nslots;      /* power of two */
 };
 
-static uint64_t hash_bytes(const char *s, size_t len)
+static inline uint64_t mix(uint64_t h)
 {
-    /* FNV-1a over 8-byte words, finished with a murmur-style mix. */
-    uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)len;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0x100000001b3ULL;
-        h ^= h >> 29;
-    }
-    for (; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 33;
     return h;
+}
+
+/* Load the n < 8 bytes at s into a zero-padded word. */
+static inline uint64_t load_tail(const char *s, size_t n)
+{
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    return w;
+}
+
+static inline uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h = (h << 29) | (h >> 35);
+    }
+    if (i < len)
+        h ^= load_tail(s + i, len - i) * 0x9ddfea08eb382d69ULL;
+    return mix(h);
+}
+
+/* Equality of two strings of the same length n; short ones by words. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n <= 8)
+        return load_tail(a, n) == load_tail(b, n);
+    if (n <= 16) {
+        uint64_t a0, b0;
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        return a0 == b0 && load_tail(a + 8, n - 8) == load_tail(b + 8, n - 8);
+    }
+    return memcmp(a, b, n) == 0;
 }
 
 hz_dict *hz_dict_new(void)
@@ -56,8 +88,7 @@ void hz_dict_free(hz_dict *d)
     if (d == NULL)
         return;
     free(d->bytes);
-    free(d->off);
-    free(d->len);
+    free(d->ent);
     free(d->hash);
     free(d->slots);
     free(d);
@@ -65,14 +96,14 @@ void hz_dict_free(hz_dict *d)
 
 static int rehash(hz_dict *d, size_t nslots)
 {
-    uint32_t *slots = calloc(nslots, sizeof *slots);
+    uint64_t *slots = calloc(nslots, sizeof *slots);
     if (slots == NULL)
         return -1;
     for (size_t c = 0; c < d->n; c++) {
         size_t i = (size_t)d->hash[c] & (nslots - 1);
         while (slots[i] != 0)
             i = (i + 1) & (nslots - 1);
-        slots[i] = (uint32_t)c + 1;
+        slots[i] = ((d->hash[c] >> 32) << 32) | ((uint64_t)c + 1);
     }
     free(d->slots);
     d->slots = slots;
@@ -84,16 +115,19 @@ static uint32_t lookup(const hz_dict *d, const char *s, size_t len,
                        uint64_t h, size_t *slot)
 {
     size_t i = (size_t)h & (d->nslots - 1);
+    const uint32_t tag = (uint32_t)(h >> 32);
     for (;;) {
-        uint32_t v = d->slots[i];
+        uint64_t v = d->slots[i];
         if (v == 0) {
             *slot = i;
             return UINT32_MAX;
         }
-        uint32_t c = v - 1;
-        if (d->hash[c] == h && d->len[c] == len &&
-            memcmp(d->bytes + d->off[c], s, len) == 0)
-            return c;
+        if ((uint32_t)(v >> 32) == tag) {
+            uint32_t c = (uint32_t)v - 1;
+            const entry *e = &d->ent[c];
+            if (e->len == len && same_bytes(d->bytes + e->off, s, len))
+                return c;
+        }
         i = (i + 1) & (d->nslots - 1);
     }
 }
@@ -115,14 +149,10 @@ uint32_t hz_dict_intern(hz_dict *d, const char *s, size_t len)
         return UINT32_MAX;
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 64;
-        size_t *off = realloc(d->off, cap * sizeof *off);
-        if (off == NULL)
+        entry *ent = realloc(d->ent, cap * sizeof *ent);
+        if (ent == NULL)
             return UINT32_MAX;
-        d->off = off;
-        uint32_t *ln = realloc(d->len, cap * sizeof *ln);
-        if (ln == NULL)
-            return UINT32_MAX;
-        d->len = ln;
+        d->ent = ent;
         uint64_t *hs = realloc(d->hash, cap * sizeof *hs);
         if (hs == NULL)
             return UINT32_MAX;
@@ -140,15 +170,16 @@ uint32_t hz_dict_intern(hz_dict *d, const char *s, size_t len)
         d->capbytes = cap;
     }
     c = (uint32_t)d->n;
-    d->off[c] = d->nbytes;
-    d->len[c] = (uint32_t)len;
+    d->ent[c].off = d->nbytes;
+    d->ent[c].len = (uint32_t)len;
+    d->ent[c].tag = (uint32_t)(h >> 32);
     d->hash[c] = h;
     if (len > 0)
         memcpy(d->bytes + d->nbytes, s, len);
     d->bytes[d->nbytes + len] = '\0';
     d->nbytes += len + 1;
     d->n++;
-    d->slots[slot] = c + 1;
+    d->slots[slot] = ((h >> 32) << 32) | ((uint64_t)c + 1);
     if (d->n * 2 > d->nslots && rehash(d, d->nslots * 2) != 0) {
         /* The entry is stored; a failed grow only costs speed until the
          * next attempt, but the table must never fill completely. */
@@ -165,10 +196,10 @@ size_t hz_dict_size(const hz_dict *d)
 
 const char *hz_dict_str(const hz_dict *d, uint32_t code)
 {
-    return code < d->n ? d->bytes + d->off[code] : NULL;
+    return code < d->n ? d->bytes + d->ent[code].off : NULL;
 }
 
 size_t hz_dict_len(const hz_dict *d, uint32_t code)
 {
-    return code < d->n ? d->len[code] : 0;
+    return code < d->n ? d->ent[code].len : 0;
 }

@@ -1,0 +1,23 @@
+/* Large-array allocation.  See mem.h. */
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "mem.h"
+
+#define HUGE_PAGE (2u << 20)
+
+void *hz__alloc_large(size_t n)
+{
+    if (n < HUGE_PAGE / 2)
+        return malloc(n ? n : 1);
+    /* Whole huge pages only: a partly covered one falls back to 4 KB
+     * pages.  The untouched tail costs address space, not memory. */
+    n = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, n) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, n, MADV_HUGEPAGE);
+#endif
+    return p;
+}

@@ -1,0 +1,481 @@
+/* CSV ingest: types, quoting, paths, parallel equivalence and errors. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "horizon/csv.h"
+#include "horizon/gen.h"
+#include "horizon/profile.h"
+#include "hz_test.h"
+
+static hz_dataset *read_str(const char *text, const hz_csv_options *o,
+                            hz_error *err)
+{
+    hz_dataset *ds = NULL;
+    hz_error_clear(err);
+    hz_csv_read_buffer(text, strlen(text), "t.csv", o, &ds, NULL, err);
+    return ds;
+}
+
+static hz_status read_status(const char *text, hz_error *err)
+{
+    hz_dataset *ds = read_str(text, NULL, err);
+    hz_dataset_free(ds);
+    return ds ? HZ_OK : err->status;
+}
+
+/* Cell-by-cell equality, including dictionary order. */
+static int same_dataset(const hz_dataset *a, const hz_dataset *b)
+{
+    if (a->nrows != b->nrows || a->ncols != b->ncols)
+        return 0;
+    for (size_t j = 0; j < a->ncols; j++) {
+        const hz_column *x = &a->cols[j], *y = &b->cols[j];
+        if (x->type != y->type || strcmp(x->name, y->name) ||
+            x->nulls != y->nulls)
+            return 0;
+        if (x->type == HZ_TYPE_STRING &&
+            hz_dict_size(x->dict) != hz_dict_size(y->dict))
+            return 0;
+        for (size_t r = 0; r < a->nrows; r++) {
+            if (hz_col_is_null(x, r) != hz_col_is_null(y, r))
+                return 0;
+            if (hz_col_is_null(x, r))
+                continue;
+            if (x->type == HZ_TYPE_STRING) {
+                if (x->v.code[r] != y->v.code[r] ||
+                    strcmp(hz_dict_str(x->dict, x->v.code[r]),
+                           hz_dict_str(y->dict, y->v.code[r])))
+                    return 0;
+            } else {
+                double p = hz_col_number(x, r), q = hz_col_number(y, r);
+                if (memcmp(&p, &q, sizeof p) != 0)
+                    return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+HZ_TEST(infers_types_and_values)
+{
+    hz_error err;
+    hz_dataset *ds = read_str(
+        "id,price,day,flag,name,ts,empty\n"
+        "1,2.5,2024-02-29,yes,alpha,2024-01-01T10:20:30Z,\n"
+        "-7,1e3,2023-12-31,No,beta,2024-01-02 00:00:00,\n"
+        "42,,1970-01-01,TRUE,,2024-01-03T01:00:00+01:00,\n", NULL, &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    HZ_CHECK(ds->nrows == 3 && ds->ncols == 7);
+    HZ_CHECK(ds->cols[0].type == HZ_TYPE_INT64);
+    HZ_CHECK(ds->cols[1].type == HZ_TYPE_FLOAT64);
+    HZ_CHECK(ds->cols[2].type == HZ_TYPE_DATE);
+    HZ_CHECK(ds->cols[3].type == HZ_TYPE_BOOL);
+    HZ_CHECK(ds->cols[4].type == HZ_TYPE_STRING);
+    HZ_CHECK(ds->cols[5].type == HZ_TYPE_TIMESTAMP);
+    HZ_CHECK(ds->cols[6].type == HZ_TYPE_NULL);
+    HZ_CHECK(ds->cols[0].v.i64[1] == -7);
+    HZ_CHECK(ds->cols[1].v.f64[1] == 1000.0);
+    HZ_CHECK(hz_col_is_null(&ds->cols[1], 2));
+    HZ_CHECK(ds->cols[2].v.date[0] == hz_days_from_civil(2024, 2, 29));
+    HZ_CHECK(ds->cols[2].v.date[2] == 0);
+    HZ_CHECK(ds->cols[3].v.b[0] == 1 && ds->cols[3].v.b[1] == 0);
+    HZ_CHECK_STR(hz_dict_str(ds->cols[4].dict, ds->cols[4].v.code[1]),
+                 "beta");
+    HZ_CHECK(hz_col_is_null(&ds->cols[4], 2));
+    /* 2024-01-01T10:20:30Z and 01:00+01:00 = 00:00Z */
+    HZ_CHECK(ds->cols[5].v.i64[0] ==
+             (int64_t)hz_days_from_civil(2024, 1, 1) * 86400 + 37230);
+    HZ_CHECK(ds->cols[5].v.i64[2] ==
+             (int64_t)hz_days_from_civil(2024, 1, 3) * 86400);
+    HZ_CHECK(ds->cols[6].nulls == 3);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(decimal_parsing_is_correctly_rounded)
+{
+    static const char *nums[] = {"0.1", "0.3", "123456.789", "1e-300",
+                                 "2.2250738585072014e-308", "9007199254740993",
+                                 "3.141592653589793238462643383279",
+                                 "-0.000001", "179769313486231570e290", ".5",
+                                 "5.", "+12.25"};
+    char text[4096] = "x\n";
+    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+        strcat(text, nums[k]);
+        strcat(text, "\n");
+    }
+    hz_error err;
+    hz_dataset *ds = read_str(text, NULL, &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    HZ_CHECK(ds->cols[0].type == HZ_TYPE_FLOAT64);
+    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
+        HZ_CHECK_MSG(ds->cols[0].v.f64[k] == strtod(nums[k], NULL),
+                     "%s parsed as %.17g", nums[k], ds->cols[0].v.f64[k]);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(quoting_crlf_bom_and_delimiters)
+{
+    hz_error err;
+    hz_dataset *ds = read_str(
+        "\xEF\xBB\xBF" "a;b;c\r\n"
+        "1;\"x;y\";\"say \"\"hi\"\"\"\r\n"
+        "2;\"multi\nline\";\"\"\r\n", NULL, &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    HZ_CHECK(ds->ncols == 3 && ds->nrows == 2);
+    HZ_CHECK_STR(ds->cols[0].name, "a");
+    const hz_column *b = &ds->cols[1], *c = &ds->cols[2];
+    HZ_CHECK_STR(hz_dict_str(b->dict, b->v.code[0]), "x;y");
+    HZ_CHECK_STR(hz_dict_str(b->dict, b->v.code[1]), "multi\nline");
+    HZ_CHECK_STR(hz_dict_str(c->dict, c->v.code[0]), "say \"hi\"");
+    /* a quoted empty string is a value, not a null */
+    HZ_CHECK(!hz_col_is_null(c, 1));
+    HZ_CHECK_STR(hz_dict_str(c->dict, c->v.code[1]), "");
+    hz_dataset_free(ds);
+
+    static const char *seps[] = {"\t", "|", ","};
+    for (size_t k = 0; k < 3; k++) {
+        char text[128];
+        snprintf(text, sizeof text, "p%sq%sr\n1%s2%s3\n4%s5%s6\n", seps[k],
+                 seps[k], seps[k], seps[k], seps[k], seps[k]);
+        ds = read_str(text, NULL, &err);
+        HZ_CHECK_MSG(ds != NULL && ds->ncols == 3 && ds->nrows == 2,
+                     "delimiter '%s'", seps[k]);
+        HZ_CHECK(ds->cols[2].v.i64[1] == 6);
+        hz_dataset_free(ds);
+    }
+}
+
+HZ_TEST(int_column_promoted_to_float_after_sample)
+{
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    o.infer_rows = 2;
+    o.chunk_bytes = 16;  /* many chunks: promotion in one of them */
+    hz_error err;
+    hz_dataset *ds = read_str("v,w\n1,a\n2,b\n3,c\n4.5,d\n5,e\n6,f\n", &o,
+                              &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    HZ_CHECK(ds->cols[0].type == HZ_TYPE_FLOAT64);
+    HZ_CHECK(ds->cols[0].v.f64[0] == 1.0 && ds->cols[0].v.f64[3] == 4.5 &&
+             ds->cols[0].v.f64[5] == 6.0);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(schema_overrides)
+{
+    hz_schema_override *ov;
+    size_t n;
+    hz_error err;
+    HZ_CHECK(hz_schema_overrides_parse("id:string,d:date:mdy", &ov, &n,
+                                       &err) == HZ_OK);
+    HZ_CHECK(n == 2 && ov[1].datefmt == HZ_DATEFMT_MDY_SLASH);
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    o.overrides = ov;
+    o.noverrides = n;
+    hz_dataset *ds = read_str("id,d\n007,12/31/2023\n008,1/2/2024\n", &o,
+                              &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    HZ_CHECK(ds->cols[0].type == HZ_TYPE_STRING);
+    HZ_CHECK_STR(hz_dict_str(ds->cols[0].dict, ds->cols[0].v.code[0]),
+                 "007");
+    HZ_CHECK(ds->cols[1].v.date[1] == hz_days_from_civil(2024, 1, 2));
+    hz_dataset_free(ds);
+    hz_schema_overrides_free(ov, n);
+
+    HZ_CHECK(hz_schema_overrides_parse("id:money", &ov, &n, &err) ==
+             HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "unknown type 'money'");
+    HZ_CHECK(hz_schema_overrides_parse("justaname", &ov, &n, &err) ==
+             HZ_EINVAL);
+    HZ_CHECK(hz_schema_overrides_parse("x:int", &ov, &n, &err) == HZ_OK);
+    o.overrides = ov;
+    o.noverrides = n;
+    ds = read_str("a\n1\n", &o, &err);
+    HZ_CHECK(ds == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "--schema: no column 'x'");
+    hz_schema_overrides_free(ov, n);
+}
+
+HZ_TEST(fast_path_libcsv_and_threads_give_identical_tables)
+{
+    char buf[4096];
+    const char *path = hz_test_data("sample_sales.csv", buf, sizeof buf);
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    hz_dataset *ref = NULL, *ds = NULL;
+    hz_csv_report rep;
+    hz_error err;
+    o.threads = 1;
+    o.chunk_bytes = 1 << 30;  /* one chunk, fast path */
+    HZ_CHECK_MSG(hz_csv_read(path, &o, &ref, &rep, &err) == HZ_OK, "%s",
+                 err.msg);
+    HZ_CHECK(rep.chunks_fast == 1 && rep.chunks_libcsv == 0);
+    HZ_CHECK(ref->nrows == 12000 && ref->ncols == 10);
+
+    o.force_path = 2;  /* libcsv for every chunk */
+    HZ_CHECK(hz_csv_read(path, &o, &ds, &rep, &err) == HZ_OK);
+    HZ_CHECK(rep.chunks_libcsv == 1 && rep.chunks_fast == 0);
+    HZ_CHECK(same_dataset(ref, ds));
+    hz_dataset_free(ds);
+
+    const int threads[] = {1, 2, 4};
+    const size_t chunks[] = {4096, 65536, 200000};
+    for (int path_kind = 0; path_kind <= 2; path_kind += 2)
+        for (size_t t = 0; t < 3; t++)
+            for (size_t c = 0; c < 3; c++) {
+                o.force_path = path_kind;
+                o.threads = threads[t];
+                o.chunk_bytes = chunks[c];
+                HZ_CHECK(hz_csv_read(path, &o, &ds, &rep, &err) == HZ_OK);
+                HZ_CHECK_MSG(same_dataset(ref, ds), "path %d threads %d "
+                             "chunk %zu differ", path_kind, threads[t],
+                             chunks[c]);
+                HZ_CHECK(rep.chunks_fast + rep.chunks_libcsv > 1);
+                hz_dataset_free(ds);
+            }
+    hz_dataset_free(ref);
+}
+
+HZ_TEST(quoted_file_chunked_equals_serial)
+{
+    /* Quoted fields with delimiters and newlines in every few rows:
+     * chunk boundaries must respect quotes. */
+    size_t cap = 1 << 20, n = 0;
+    char *text = malloc(cap);
+    n += (size_t)snprintf(text + n, cap - n, "id,note,amount\n");
+    for (int i = 0; i < 3000; i++) {
+        if (i % 7 == 0)
+            n += (size_t)snprintf(text + n, cap - n,
+                                  "%d,\"line one, with comma\nline \"\"two\"\"\","
+                                  "%d.25\n", i, i);
+        else
+            n += (size_t)snprintf(text + n, cap - n, "%d,plain %d,%d\n", i,
+                                  i % 13, i);
+    }
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    hz_dataset *ref = NULL, *ds = NULL;
+    hz_error err;
+    o.threads = 1;
+    o.chunk_bytes = 1 << 30;
+    HZ_CHECK(hz_csv_read_buffer(text, n, "q.csv", &o, &ref, NULL, &err) ==
+             HZ_OK);
+    HZ_CHECK(ref->nrows == 3000);
+    HZ_CHECK_STR(hz_dict_str(ref->cols[1].dict, ref->cols[1].v.code[7]),
+                 "line one, with comma\nline \"two\"");
+    for (size_t cb = 97; cb < 40000; cb *= 3) {
+        o.threads = 2;
+        o.chunk_bytes = cb;
+        HZ_CHECK(hz_csv_read_buffer(text, n, "q.csv", &o, &ds, NULL, &err) ==
+                 HZ_OK);
+        HZ_CHECK_MSG(same_dataset(ref, ds), "chunk %zu differs", cb);
+        hz_dataset_free(ds);
+    }
+    hz_dataset_free(ref);
+    free(text);
+}
+
+HZ_TEST(errors_name_file_line_column)
+{
+    hz_error err;
+    /* 'N/A' among 20 numbers: the column stays numeric, the row fails */
+    char text[1024] = "id,revenue\n";
+    for (int i = 0; i < 20; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,%d.5\n",
+                 i, i);
+    strcat(text, "20,N/A\n");
+    HZ_CHECK(read_status(text, &err) == HZ_EPARSE);
+    HZ_CHECK_STR(err.msg, "t.csv:22:2: column 'revenue': expected a number, "
+                          "got 'N/A'");
+    /* ... but mostly text stays text */
+    hz_dataset *t = read_str("id,code\n1,A1\n2,17\n3,B\n", NULL, &err);
+    HZ_CHECK(t != NULL && t->cols[1].type == HZ_TYPE_STRING);
+    hz_dataset_free(t);
+    /* line numbers count quoted newlines */
+    snprintf(text, sizeof text, "id,note,n\n1,\"a\nb\nc\",3\n");
+    for (int i = 0; i < 20; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,x,%d\n",
+                 i, i);
+    strcat(text, "2,x,oops\n");
+    HZ_CHECK(read_status(text, &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:25:3: column 'n'");
+    HZ_CHECK(read_status("a,b,c\n1,2,3\n4,5\n", &err) == HZ_EPARSE);
+    HZ_CHECK_STR(err.msg, "t.csv:3:2: expected 3 fields, found 2");
+    HZ_CHECK(read_status("a,b\n1,2\n3,4,5\n", &err) == HZ_EPARSE);
+    HZ_CHECK_STR(err.msg, "t.csv:3:3: expected 2 fields, found 3");
+    HZ_CHECK(read_status("a,b\n1,\"open\n2,3\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:2:2: unterminated quoted field");
+    HZ_CHECK(read_status("a,b\n1,x\"y\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:2:2: malformed quoting");
+    snprintf(text, sizeof text, "d\n");
+    for (int i = 1; i <= 20; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text),
+                 "2023-01-%02d\n", i);
+    strcat(text, "2023-02-30\n");
+    HZ_CHECK(read_status(text, &err) == HZ_EPARSE);
+    HZ_CHECK_STR(err.msg, "t.csv:22:1: column 'd': expected a valid "
+                          "date YYYY-MM-DD, got '2023-02-30'");
+    HZ_CHECK(read_status("", &err) == HZ_EPARSE);
+    HZ_CHECK_STR(err.msg, "t.csv: empty file: expected a header row");
+    HZ_CHECK(read_status("a,b\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "header row only");
+    HZ_CHECK(read_status("a,b\n\n\r\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "header row only");
+    HZ_CHECK(read_status("a,b,a\n1,2,3\n", &err) == HZ_EPARSE);
+    HZ_CHECK_STR(err.msg, "t.csv:1:3: duplicate column name 'a' (also "
+                          "column 1)");
+    HZ_CHECK(read_status("a,,c\n1,2,3\n", &err) == HZ_EPARSE);
+    HZ_CHECK_STR(err.msg, "t.csv:1:2: empty column name in the header row");
+    static const char bin[] = "a,b\n1,2\n\x00\x01\x02\xff\n";
+    hz_dataset *ds = NULL;
+    HZ_CHECK(hz_csv_read_buffer(bin, sizeof bin - 1, "bin.csv", NULL, &ds,
+                                NULL, &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "bin.csv:3: binary data");
+    HZ_CHECK(ds == NULL);
+}
+
+HZ_TEST(errors_in_large_chunked_files_match_serial)
+{
+    /* An error deep in a multi-chunk file reports the right line. */
+    size_t cap = 1 << 20, n = 0;
+    char *text = malloc(cap);
+    n += (size_t)snprintf(text + n, cap - n, "id,v\n");
+    for (int i = 0; i < 20000; i++)
+        n += (size_t)snprintf(text + n, cap - n, "%d,%s\n", i,
+                              i == 15000 ? "bad" : "1.5");
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    o.chunk_bytes = 4096;
+    o.threads = 2;
+    hz_dataset *ds = NULL;
+    hz_error err;
+    HZ_CHECK(hz_csv_read_buffer(text, n, "big.csv", &o, &ds, NULL, &err) ==
+             HZ_EPARSE);
+    HZ_CHECK_STR(err.msg, "big.csv:15002:2: column 'v': expected a number, "
+                          "got 'bad'");
+    free(text);
+}
+
+HZ_TEST(skip_mode_counts_and_reports)
+{
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    o.on_error = HZ_ON_ERROR_SKIP;
+    hz_csv_report rep;
+    hz_dataset *ds = NULL;
+    hz_error err;
+    char text[1024] = "id,v\n1,1.0\n2,x\n3,3.0\n4\n5,5.5\n";
+    for (int i = 6; i < 46; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,%d\n",
+                 i, i);
+    HZ_CHECK(hz_csv_read_buffer(text, strlen(text), "s.csv", &o, &ds, &rep,
+                                &err) == HZ_OK);
+    HZ_CHECK(ds->nrows == 43);
+    HZ_CHECK(ds->cols[1].type == HZ_TYPE_FLOAT64);
+    HZ_CHECK(rep.rows_skipped == 2 && rep.nreported == 2);
+    HZ_CHECK_STR(rep.reported[0], "s.csv:3:2: column 'v': expected a "
+                                  "number, got 'x'");
+    HZ_CHECK_STR(rep.reported[1], "s.csv:5:1: expected 2 fields, found 1");
+    HZ_CHECK(ds->cols[0].v.i64[2] == 5 && ds->cols[1].v.f64[2] == 5.5);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(missing_and_unreadable_files)
+{
+    hz_dataset *ds = NULL;
+    hz_error err;
+    HZ_CHECK(hz_csv_read("/nonexistent/x.csv", NULL, &ds, NULL, &err) ==
+             HZ_EIO);
+    HZ_CHECK_STR(err.msg, "/nonexistent/x.csv: could not open file: No such "
+                          "file or directory");
+    HZ_CHECK(hz_csv_read("/", NULL, &ds, NULL, &err) == HZ_EIO);
+    HZ_CHECK_CONTAINS(err.msg, "is a directory");
+    const char *p = hz_test_write_file("empty.csv", "", 0);
+    HZ_CHECK(hz_csv_read(p, NULL, &ds, NULL, &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "empty file");
+}
+
+HZ_TEST(generator_is_deterministic_and_matches_committed_sample)
+{
+    hz_gen_options g;
+    hz_gen_options_init(&g);
+    g.rows = 12000;
+    g.customers = 1500;
+    g.seed = 42;
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+    HZ_CHECK(hz_gen_write(&g, f, NULL) == HZ_OK);
+    fclose(f);
+    char buf[4096];
+    FILE *s = fopen(hz_test_data("sample_sales.csv", buf, sizeof buf), "rb");
+    HZ_CHECK(s != NULL);
+    char *want = malloc(len + 1);
+    size_t got = fread(want, 1, len + 1, s);
+    fclose(s);
+    HZ_CHECK_MSG(got == len && memcmp(want, mem, len) == 0,
+                 "data/sample_sales.csv is not what 'horizon gen --rows 12000 "
+                 "--customers 1500 --seed 42' writes");
+    free(want);
+    free(mem);
+}
+
+HZ_TEST(profile_is_exact)
+{
+    hz_error err;
+    hz_dataset *ds = read_str("x,s,d\n1,a,2024-01-05\n2,b,\n,a,2023-12-31\n"
+                              "5,,2024-03-01\n", NULL, &err);
+    HZ_CHECK(ds != NULL);
+    hz_profile *p = NULL;
+    HZ_CHECK(hz_profile_compute(ds, &p, &err) == HZ_OK);
+    HZ_CHECK(p->cols[0].count == 3 && p->cols[0].nulls == 1);
+    HZ_CHECK_NEAR(p->cols[0].mean, 8.0 / 3.0, 1e-15);
+    HZ_CHECK_NEAR(p->cols[0].stddev, sqrt((25.0 / 9 + 4.0 / 9 + 49.0 / 9) /
+                                          2.0), 1e-15);
+    HZ_CHECK(p->cols[0].min == 1 && p->cols[0].max == 5);
+    HZ_CHECK(p->cols[1].distinct == 2 && p->cols[1].nulls == 1);
+    HZ_CHECK_STR(p->cols[1].top, "a");
+    HZ_CHECK(p->cols[2].min == hz_days_from_civil(2023, 12, 31));
+    HZ_CHECK(p->cols[2].max == hz_days_from_civil(2024, 3, 1));
+    hz_profile_free(p);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(calendar_round_trip)
+{
+    for (int32_t z = -800000; z < 800000; z += 97) {
+        int y;
+        unsigned m, d;
+        hz_civil_from_days(z, &y, &m, &d);
+        HZ_CHECK(hz_days_from_civil(y, m, d) == z);
+    }
+    HZ_CHECK(hz_days_from_civil(2000, 3, 1) - hz_days_from_civil(2000, 2, 28)
+             == 2);
+    HZ_CHECK(hz_days_from_civil(1900, 3, 1) - hz_days_from_civil(1900, 2, 28)
+             == 1);
+    int64_t s;
+    bool ts;
+    HZ_CHECK(!hz_parse_datetime("2023-13-01", 10, HZ_DATEFMT_NONE, &s, &ts,
+                                NULL));
+    HZ_CHECK(hz_parse_datetime("2024/02/29", 10, HZ_DATEFMT_NONE, &s, &ts,
+                               NULL));
+    HZ_CHECK(!hz_parse_datetime("2023/02/29", 10, HZ_DATEFMT_NONE, &s, &ts,
+                                NULL));
+}
+
+HZ_TEST(dictionary_interns_in_order)
+{
+    hz_dict *d = hz_dict_new();
+    char key[32];
+    for (int i = 0; i < 100000; i++) {
+        int n = snprintf(key, sizeof key, "key-%d", i % 70000);
+        uint32_t c = hz_dict_intern(d, key, (size_t)n);
+        HZ_CHECK(c == (uint32_t)(i % 70000));
+    }
+    HZ_CHECK(hz_dict_size(d) == 70000);
+    HZ_CHECK_STR(hz_dict_str(d, 12345), "key-12345");
+    HZ_CHECK(hz_dict_find(d, "key-69999", 9) == 69999);
+    HZ_CHECK(hz_dict_find(d, "nope", 4) == UINT32_MAX);
+    hz_dict_free(d);
+}
