@@ -35,7 +35,22 @@ char *hz_format_day(int32_t day, char *buf)
     int y;
     unsigned m, d;
     hz_civil_from_days(day, &y, &m, &d);
-    snprintf(buf, 11, "%04d-%02u-%02u", y, m, d);
+    if (y < 0 || y > 9999) {  /* outside what 10 characters can say */
+        snprintf(buf, 11, "%s", y < 0 ? "0000-01-01" : "9999-12-31");
+        return buf;
+    }
+    unsigned yy = (unsigned)y;
+    buf[0] = (char)('0' + yy / 1000);
+    buf[1] = (char)('0' + yy / 100 % 10);
+    buf[2] = (char)('0' + yy / 10 % 10);
+    buf[3] = (char)('0' + yy % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + m / 10);
+    buf[6] = (char)('0' + m % 10);
+    buf[7] = '-';
+    buf[8] = (char)('0' + d / 10);
+    buf[9] = (char)('0' + d % 10);
+    buf[10] = '\0';
     return buf;
 }
 

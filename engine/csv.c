@@ -35,6 +35,9 @@
 #include <unistd.h>
 
 #include <csv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "horizon/csv.h"
 #include "mem.h"
@@ -47,8 +50,10 @@
 /* Number, bool and date parsing                                        */
 /* ------------------------------------------------------------------ */
 
-static void trim(const char **s, size_t *n)
+static inline void trim(const char **s, size_t *n)
 {
+    if (*n == 0 || ((*s)[0] > ' ' && (*s)[*n - 1] > ' '))
+        return;
     while (*n > 0 && (**s == ' ' || **s == '\t')) {
         (*s)++;
         (*n)--;
@@ -87,79 +92,58 @@ static const double pow10tab[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* Decimal text to double, correctly rounded: Clinger's fast path for
- * mantissas below 2^53 and powers of ten up to 22, strtod otherwise. */
+/* Decimal text to double, correctly rounded: Clinger's fast path when
+ * all digits fit a uint64 below 2^53 and the power of ten is at most 22
+ * (every plain price or quantity), strtod otherwise. */
 static bool parse_f64(const char *s, size_t n, double *out)
 {
     trim(&s, &n);
     if (n == 0)
         return false;
-    size_t i = 0;
+    const char *p = s, *end = s + n;
     bool neg = false;
-    if (s[0] == '-' || s[0] == '+') {
-        neg = s[0] == '-';
-        i = 1;
+    if (*p == '-' || *p == '+') {
+        neg = *p == '-';
+        p++;
     }
     uint64_t m = 0;
-    int ndig = 0, exp10 = 0, sig = 0;
-    bool any = false, dot = false, slow = false;
-    for (; i < n; i++) {
-        char c = s[i];
-        if (c >= '0' && c <= '9') {
-            any = true;
-            if (m == 0 && c == '0') {
-                if (dot)
-                    exp10--;
-                continue;
-            }
-            if (sig < 19) {
-                m = m * 10 + (uint64_t)(c - '0');
-                sig++;
-                if (dot)
-                    exp10--;
-            } else {
-                slow = true;
-                if (!dot)
-                    exp10++;
-            }
-            ndig++;
-        } else if (c == '.' && !dot) {
-            dot = true;
-        } else {
-            break;
-        }
+    const char *d0 = p;
+    while (p < end && (unsigned)(*p - '0') < 10)
+        m = m * 10 + (uint64_t)(*p++ - '0');
+    size_t nint = (size_t)(p - d0), nfrac = 0;
+    if (p < end && *p == '.') {
+        const char *f0 = ++p;
+        while (p < end && (unsigned)(*p - '0') < 10)
+            m = m * 10 + (uint64_t)(*p++ - '0');
+        nfrac = (size_t)(p - f0);
     }
-    if (!any)
+    if (nint + nfrac == 0)
         return false;
-    if (i < n) {
-        if (s[i] != 'e' && s[i] != 'E')
+    long exp10 = -(long)nfrac;
+    if (p < end) {
+        if (*p != 'e' && *p != 'E')
             return false;
-        i++;
+        p++;
         bool eneg = false;
-        if (i < n && (s[i] == '-' || s[i] == '+')) {
-            eneg = s[i] == '-';
-            i++;
-        }
-        if (i == n)
+        if (p < end && (*p == '-' || *p == '+'))
+            eneg = *p++ == '-';
+        if (p == end)
             return false;
-        int e = 0;
-        for (; i < n; i++) {
-            unsigned d = (unsigned char)s[i] - '0';
-            if (d > 9)
-                return false;
+        long e = 0;
+        while (p < end && (unsigned)(*p - '0') < 10) {
             if (e < 100000)
-                e = e * 10 + (int)d;
+                e = e * 10 + (*p - '0');
+            p++;
         }
+        if (p != end)
+            return false;
         exp10 += eneg ? -e : e;
     }
-    if (!slow && m < (1ULL << 53) && exp10 >= -22 && exp10 <= 22) {
+    if (nint + nfrac <= 19 && m < (1ULL << 53) && exp10 >= -22 &&
+        exp10 <= 22) {
         double v = (double)m;
         v = exp10 < 0 ? v / pow10tab[-exp10] : v * pow10tab[exp10];
         *out = neg ? -v : v;
-        return true;
-    }
-    if (m == 0 && !slow) {
-        *out = neg ? -0.0 : 0.0;
         return true;
     }
     char buf[512];
@@ -167,10 +151,9 @@ static bool parse_f64(const char *s, size_t n, double *out)
         return false;
     memcpy(buf, s, n);
     buf[n] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (end != buf + n)
+    char *e;
+    double v = strtod(buf, &e);
+    if (e != buf + n)
         return false;
     *out = v;
     return true;
@@ -181,6 +164,8 @@ static int parse_bool_word(const char *s, size_t n)
     static const char *yes[] = {"true", "yes", "t", "y"};
     static const char *no[] = {"false", "no", "f", "n"};
     trim(&s, &n);
+    if (n == 0 || n > 5 || !strchr("tTfFyYnN", s[0]))
+        return -1;
     for (size_t k = 0; k < 4; k++) {
         if (strlen(yes[k]) == n && strncasecmp(s, yes[k], n) == 0)
             return 1;
@@ -628,37 +613,65 @@ static void on_row_end(chunk *c)
     c->nrows++;
 }
 
-/* Fast path: a chunk with no quote character at all. */
+/* A separator at q (delimiter or newline) ends the field that began at
+ * *fs.  Lines that hold nothing (or only a CR) are skipped, as libcsv
+ * skips them. */
+static inline void fast_sep(chunk *c, const char *q, const char **fs,
+                            bool *row_open)
+{
+    if (*q == '\n') {
+        const char *le = q;
+        if (le > *fs && le[-1] == '\r')
+            le--;
+        if (*row_open || le > *fs) {
+            on_field(c, *fs, (size_t)(le - *fs), le == *fs);
+            on_row_end(c);
+        }
+        c->line++;
+        c->row_line = c->line;
+        *row_open = false;
+    } else {
+        on_field(c, *fs, (size_t)(q - *fs), q == *fs);
+        *row_open = true;
+    }
+    *fs = q + 1;
+}
+
+/* Fast path for a chunk with no quote character at all: separators are
+ * found 16 bytes at a time (SSE2 compare + movemask), then visited bit by
+ * bit. */
 static void parse_fast(chunk *c)
 {
-    const char *p = c->begin, *end = c->begin + (c->end - c->begin);
+    const char *begin = c->begin, *end = c->end, *fs = begin;
     const char delim = c->delim;
-    while (p < end && !c->stop) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *next = eol ? eol + 1 : end;
-        const char *le = eol ? eol : end;
-        if (le > p && le[-1] == '\r')
+    const size_t n = (size_t)(end - begin);
+    bool row_open = false;
+    size_t i = 0;
+    c->row_line = c->line;
+#ifdef __SSE2__
+    const __m128i vd = _mm_set1_epi8(delim), vn = _mm_set1_epi8('\n');
+    for (; i + 16 <= n && !c->stop; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(begin + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) |
+                     (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn));
+        while (m != 0) {
+            fast_sep(c, begin + i + (unsigned)__builtin_ctz(m), &fs,
+                     &row_open);
+            m &= m - 1;
+        }
+    }
+#endif
+    for (; i < n && !c->stop; i++)
+        if (begin[i] == delim || begin[i] == '\n')
+            fast_sep(c, begin + i, &fs, &row_open);
+    if (!c->stop) {  /* a last line without a newline */
+        const char *le = end;
+        if (le > fs && le[-1] == '\r')
             le--;
-        c->row_line = c->line;
-        if (eol)
-            c->line++;
-        if (le == p) {
-            p = next;
-            continue;
+        if (row_open || le > fs) {
+            on_field(c, fs, (size_t)(le - fs), le == fs);
+            on_row_end(c);
         }
-        const char *s = p;
-        for (;;) {
-            /* fields are short: a plain loop beats a memchr call */
-            const char *q = s;
-            while (q < le && *q != delim)
-                q++;
-            on_field(c, s, (size_t)(q - s), q == s);
-            if (q == le)
-                break;
-            s = q + 1;
-        }
-        on_row_end(c);
-        p = next;
     }
 }
 
@@ -1048,7 +1061,19 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
         c.ev = ev;
         c.names = hdr.names;
         /* Sample region: enough bytes for infer_rows rows, row-aligned. */
-        parse_libcsv(&c);
+        size_t look = blen < (8u << 20) ? blen : (8u << 20);
+        if (memchr(body, '"', look) != NULL)
+            parse_libcsv(&c);
+        else {
+            c.end = body + look;  /* enough bytes for the sampled rows */
+            if (look < blen) {
+                const char *nl = memrchr(body, '\n', look);
+                c.end = nl ? nl + 1 : body + look;
+            }
+            parse_fast(&c);
+            if (!c.stop && c.end < body + blen)
+                c.stop = true;  /* sampled part of the file only */
+        }
         bool whole = !c.stop;
         free(c.scratch);
         for (size_t j = 0; j < ncols; j++)
@@ -1108,8 +1133,36 @@ out:
 static void count_bytes(const char *s, size_t n, size_t *nl, size_t *nq,
                         size_t *nz)
 {
-    size_t a = 0, b = 0, z = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t a = 0, b = 0, z = 0, i = 0;
+#ifdef __SSE2__
+    /* Newlines are counted in byte lanes (a matching lane subtracts -1)
+     * and folded with SAD every 255 blocks; quotes and NULs are rare and
+     * only counted when present. */
+    const __m128i vnl = _mm_set1_epi8('\n'), vq = _mm_set1_epi8('"'),
+                  vz = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        __m128i acc = _mm_setzero_si128();
+        size_t stop = i + 255 * 16;
+        if (stop > n - n % 16)
+            stop = n - n % 16;
+        for (; i + 16 <= stop; i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, vnl));
+            unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq));
+            unsigned mz = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vz));
+            if (__builtin_expect((mq | mz) != 0, 0)) {
+                for (; mq; mq &= mq - 1)
+                    b++;
+                for (; mz; mz &= mz - 1)
+                    z++;
+            }
+        }
+        __m128i sad = _mm_sad_epu8(acc, vz);
+        a += (size_t)_mm_cvtsi128_si64(sad) +
+             (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sad, sad));
+    }
+#endif
+    for (; i < n; i++) {
         a += s[i] == '\n';
         b += s[i] == '"';
         z += s[i] == '\0';
