@@ -94,7 +94,7 @@ HZ_TEST(random_inputs_same_outcome_any_chunking)
     char *buf = malloc(1 << 16);
     char a[HZ_ERROR_MAX + 64], b[HZ_ERROR_MAX + 64];
     int ok = 0, bad = 0;
-    for (int iter = 0; iter < 1500; iter++) {
+    for (int iter = 0; iter < 500; iter++) {
         size_t n = make_input(buf, 1 << 16);
         outcome(buf, n, 1, 1 << 30, 0, a, sizeof a);
         if (strncmp(a, "error", 5) == 0) {
@@ -113,6 +113,6 @@ HZ_TEST(random_inputs_same_outcome_any_chunking)
                      "fast: %s\n  libcsv: %s", iter, a, b);
     }
     printf("  %d inputs parsed, %d rejected\n", ok, bad);
-    HZ_CHECK(ok > 100 && bad > 100);
+    HZ_CHECK(ok > 50 && bad > 50);
     free(buf);
 }
