@@ -7,7 +7,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-asan bench clean
+.PHONY: all deps build demo test test-release test-asan bench clean peers
 
 all: build
 
@@ -21,14 +21,18 @@ build: deps
 demo: build
 	@scripts/demo.sh $(BUILD)/horizon
 
-test: deps test-release test-asan
+test: deps peers test-release test-asan
 
-test-release:
+# npm test peers (tests/peers, pinned by package-lock.json): npm ci, idempotent
+peers: deps
+	@scripts/test-peers.sh
+
+test-release: peers
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DHZ_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-test-asan:
+test-asan: peers
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DHZ_SANITIZE=ON -DHZ_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -1,0 +1,415 @@
+/* Customer-analytics benchmark.
+ *
+ *   bench_analytics SHARED_DATA_DIR [--customers N] [--skip-peer]
+ *
+ * 1. CDNOW (SHARED/cdnow/cdnowElog.csv): summary with the 39-week
+ *    calibration, BG/NBD and Gamma-Gamma fits next to the published
+ *    parameters.
+ * 2. Telco churn (SHARED/telco-churn): 5-fold CV ROC AUC and fit time of
+ *    the L2 logistic regression; with /usr/bin/python3 + scikit-learn, the
+ *    same model on the same design and folds in the same run (ratios).
+ * 3. Scale: N generated customers (default 1,000,000; BG/NBD-like buying,
+ *    Gamma-Gamma spend) held in memory; times of the customer summary,
+ *    CLV, segments and the whole suite; k-means against scikit-learn's
+ *    KMeans on 200,000 of those customers' features (same k, n_init).
+ * Parts whose data is absent are skipped with a message. */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "horizon/analytics.h"
+#include "horizon/bgnbd.h"
+#include "horizon/csv.h"
+#include "horizon/customer.h"
+#include "horizon/gammagamma.h"
+#include "horizon/kmeans.h"
+#include "horizon/logreg.h"
+
+static const char *g_py = "/usr/bin/python3";
+static char g_self_dir[1024] = ".";
+static bool g_suite_only = false;
+
+static bool have_sklearn(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "%s -c 'import sklearn' 2>/dev/null", g_py);
+    return system(cmd) == 0;
+}
+
+static bool write_bin(const char *path, const void *p, size_t bytes)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        return false;
+    bool ok = fwrite(p, 1, bytes, f) == bytes;
+    return fclose(f) == 0 && ok;
+}
+
+/* Run the peer; parse "key value" lines into vals by keys. */
+static bool run_peer(const char *args, const char *const *keys, double *vals,
+                     int nk)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s %s/analytics_sklearn.py %s", g_py,
+             g_self_dir, args);
+    FILE *p = popen(cmd, "r");
+    if (p == NULL)
+        return false;
+    char line[256];
+    int got = 0;
+    while (fgets(line, sizeof line, p)) {
+        char k[64];
+        double v;
+        if (sscanf(line, "%63s %lf", k, &v) == 2)
+            for (int i = 0; i < nk; i++)
+                if (!strcmp(k, keys[i])) {
+                    vals[i] = v;
+                    got++;
+                }
+    }
+    return pclose(p) == 0 && got == nk;
+}
+
+static void part_cdnow(const char *dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cdnow/cdnowElog.csv", dir);
+    hz_dataset *ds;
+    hz_error err;
+    printf("== CDNOW (%s)\n", path);
+    if (hz_csv_read(path, NULL, &ds, NULL, &err) != HZ_OK) {
+        printf("skipped: %s\n", err.msg);
+        return;
+    }
+    hz_customer_options o;
+    hz_customer_options_init(&o);
+    o.unit = HZ_UNIT_WEEKS;
+    o.calibration_end = hz_days_from_civil(1997, 9, 30);
+    hz_customer_summary *s;
+    double t0 = hz_now();
+    if (hz_customer_summary_from_dataset(ds, "sampleid", "date", "sales", &o,
+                                         &s, &err) != HZ_OK) {
+        printf("summary failed: %s\n", err.msg);
+        hz_dataset_free(ds);
+        return;
+    }
+    double t1 = hz_now();
+    hz_bgnbd_model bm;
+    hz_gg_model gm;
+    if (hz_bgnbd_fit(s->frequency, s->recency, s->T, s->n, NULL, &bm,
+                     &err) != HZ_OK ||
+        hz_gg_fit(s->frequency, s->monetary, s->n, 0, &gm, &err) != HZ_OK) {
+        printf("fit failed: %s\n", err.msg);
+    } else {
+        double t2 = hz_now();
+        printf("customers %zu, summary %.4f s, fits %.4f s\n", s->n, t1 - t0,
+               t2 - t1);
+        printf("BG/NBD      r %.3f (published 0.243)  alpha %.3f (4.414)  "
+               "a %.3f (0.793)  b %.3f (2.426)  LL %.1f (-9582.4)\n",
+               bm.p.r, bm.p.alpha, bm.p.a, bm.p.b, bm.loglik);
+        printf("Gamma-Gamma p %.2f (published 6.25)  q %.2f (3.74)  gamma "
+               "%.2f (15.44)  LL %.1f (-4055.9)  repeat buyers %zu (946)\n",
+               gm.p.p, gm.p.q, gm.p.gamma, gm.loglik, gm.n);
+        double hold = 0, pred = 0;
+        for (size_t i = 0; i < s->n; i++) {
+            hold += s->frequency_holdout[i];
+            pred += hz_bgnbd_conditional(&bm.p, s->duration_holdout,
+                                         s->frequency[i], s->recency[i],
+                                         s->T[i]);
+        }
+        printf("holdout repeat transactions %.0f (published 1882), "
+               "predicted %.1f (about 1653)\n", hold, pred);
+    }
+    hz_customer_summary_free(s);
+    hz_dataset_free(ds);
+}
+
+static void part_telco(const char *dir, bool peer)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/telco-churn/Telco-Customer-Churn.csv",
+             dir);
+    printf("\n== Telco churn (%s)\n", path);
+    hz_csv_options co;
+    hz_csv_options_init(&co);
+    co.on_error = HZ_ON_ERROR_SKIP;
+    hz_dataset *ds;
+    hz_csv_report rep;
+    hz_error err;
+    if (hz_csv_read(path, &co, &ds, &rep, &err) != HZ_OK) {
+        printf("skipped: %s\n", err.msg);
+        return;
+    }
+    hz_design d;
+    if (hz_design_from_dataset(ds, "Churn", "customerID", 64, &d, &err) !=
+        HZ_OK) {
+        printf("design failed: %s\n", err.msg);
+        hz_dataset_free(ds);
+        return;
+    }
+    hz_dataset_free(ds);
+    int *fold = malloc(d.n * sizeof(int));
+    hz_logreg_cv cv;
+    hz_stratified_folds(d.y, d.n, 5, 42, fold, NULL);
+    /* best of 5 for timing */
+    double best = INFINITY;
+    for (int rep5 = 0; rep5 < 5; rep5++) {
+        if (hz_logreg_cross_validate(d.X, d.y, d.n, d.p, fold, 5, NULL, &cv,
+                                     NULL, &err) != HZ_OK) {
+            printf("cv failed: %s\n", err.msg);
+            goto out;
+        }
+        if (cv.fit_seconds < best)
+            best = cv.fit_seconds;
+    }
+    printf("rows %zu (skipped %zu blank TotalCharges), features %zu\n", d.n,
+           rep.rows_skipped, d.p);
+    printf("horizon: 5-fold AUC %.4f +- %.4f, log-loss %.4f, 5 fits %.4f s "
+           "(best of 5)\n", cv.auc_mean, cv.auc_sd, cv.logloss_mean, best);
+    if (peer) {
+        char xf[512], yf[512], ff[512], args[2048];
+        snprintf(xf, sizeof xf, "/tmp/hz_bench_telco_X.bin");
+        snprintf(yf, sizeof yf, "/tmp/hz_bench_telco_y.bin");
+        snprintf(ff, sizeof ff, "/tmp/hz_bench_telco_f.bin");
+        write_bin(xf, d.X, d.n * d.p * sizeof(double));
+        write_bin(yf, d.y, d.n * sizeof(double));
+        write_bin(ff, fold, d.n * sizeof(int));
+        snprintf(args, sizeof args, "logreg %s %s %s %zu %zu", xf, yf, ff,
+                 d.n, d.p);
+        const char *keys[3] = {"auc_mean", "auc_sd", "fit_seconds"};
+        double v[3];
+        if (run_peer(args, keys, v, 3)) {
+            printf("sklearn: 5-fold AUC %.4f +- %.4f, 5 fits %.4f s "
+                   "(LogisticRegression C=1, lbfgs)\n", v[0], v[1], v[2]);
+            printf("AUC difference %+.4f (target |d| <= 0.005); fit speed "
+                   "ratio sklearn/horizon %.1fx (target >= 5x)\n",
+                   cv.auc_mean - v[0], v[2] / best);
+        } else {
+            printf("sklearn peer failed\n");
+        }
+        remove(xf);
+        remove(yf);
+        remove(ff);
+    }
+out:
+    free(fold);
+    hz_design_free(&d);
+}
+
+/* n customers, BG/NBD-like purchases over 730 days, Gamma-Gamma spend. */
+static hz_dataset *generate(size_t ncust, uint64_t seed, size_t *ntx)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, (unsigned long)seed);
+    size_t cap = ncust * 8, n = 0;
+    int64_t *cust = malloc(cap * sizeof *cust);
+    int32_t *day = malloc(cap * sizeof *day);
+    double *amt = malloc(cap * sizeof *amt);
+    const int32_t start = hz_days_from_civil(2023, 1, 1), span = 730;
+    for (size_t c = 0; c < ncust; c++) {
+        double lambda = gsl_ran_gamma(rng, 0.8, 1.0 / 40.0);
+        double p = gsl_ran_beta(rng, 0.6, 3.0);
+        double nu = gsl_ran_gamma(rng, 4.0, 1.0 / 100.0);
+        double t = gsl_rng_uniform(rng) * span * 0.8;
+        for (;;) {
+            if (n == cap) {
+                cap *= 2;
+                cust = realloc(cust, cap * sizeof *cust);
+                day = realloc(day, cap * sizeof *day);
+                amt = realloc(amt, cap * sizeof *amt);
+            }
+            cust[n] = (int64_t)(100000000 + c);
+            day[n] = start + (int32_t)t;
+            amt[n] = round(gsl_ran_gamma(rng, 5.0, 1.0 / nu) * 100) / 100;
+            n++;
+            if (gsl_rng_uniform(rng) < p)
+                break;
+            t += gsl_ran_exponential(rng, 1.0 / lambda);
+            if (t >= span)
+                break;
+        }
+    }
+    gsl_rng_free(rng);
+    hz_dataset *ds = hz_dataset_new(n);
+    hz_column col;
+    memset(&col, 0, sizeof col);
+    col.name = "customer_id";
+    col.type = HZ_TYPE_INT64;
+    col.v.i64 = cust;
+    hz_dataset_add_column(ds, &col, NULL);
+    col.name = "order_date";
+    col.type = HZ_TYPE_DATE;
+    col.datefmt = HZ_DATEFMT_ISO;
+    col.v.date = day;
+    hz_dataset_add_column(ds, &col, NULL);
+    col.name = "revenue";
+    col.type = HZ_TYPE_FLOAT64;
+    col.datefmt = HZ_DATEFMT_NONE;
+    col.v.f64 = amt;
+    hz_dataset_add_column(ds, &col, NULL);
+    *ntx = n;
+    return ds;
+}
+
+static double time_run(const hz_dataset *ds, hz_analysis_kind kind,
+                       const hz_analytics_request *q, hz_analytics_result **r)
+{
+    hz_error err;
+    double t0 = hz_now();
+    if (hz_analytics_run(ds, kind, q, r, &err) != HZ_OK) {
+        printf("%s failed: %s\n", hz_analysis_kind_name(kind), err.msg);
+        *r = NULL;
+        return NAN;
+    }
+    return hz_now() - t0;
+}
+
+static void part_scale(size_t ncust, bool peer)
+{
+    printf("\n== Scale: %zu generated customers, %d threads\n", ncust,
+           omp_get_max_threads());
+    size_t ntx;
+    double t0 = hz_now();
+    hz_dataset *ds = generate(ncust, 2024, &ntx);
+    printf("generated %zu transactions in %.2f s (not timed below)\n", ntx,
+           hz_now() - t0);
+    hz_customer_options co;
+    hz_customer_options_init(&co);
+    hz_customer_summary *s;
+    hz_error err;
+    t0 = hz_now();
+    if (hz_customer_summary_from_dataset(ds, "customer_id", "order_date",
+                                         "revenue", &co, &s, &err) != HZ_OK) {
+        printf("summary failed: %s\n", err.msg);
+        hz_dataset_free(ds);
+        return;
+    }
+    printf("customer summary: %.3f s (%zu customers)\n", hz_now() - t0, s->n);
+    hz_analytics_request q;
+    hz_analytics_request_init(&q);
+    hz_analytics_result *r;
+    double tc = g_suite_only ? NAN : time_run(ds, HZ_ANALYSIS_CLV, &q, &r);
+    if (!g_suite_only && r) {
+        const hz_bgnbd_model *b = hz_analytics_bgnbd(r);
+        printf("clv (summary + BG/NBD + GG + 12-month CLV): %.3f s; r %.3f "
+               "alpha %.2f a %.3f b %.3f, %zu distinct (x, t_x, T)\n", tc,
+               b->p.r, b->p.alpha, b->p.a, b->p.b, b->n_distinct);
+        const hz_gg_model *g = hz_analytics_gammagamma(r);
+        printf("  BG/NBD %zu iterations, Gamma-Gamma %zu iterations (p %.3f q %.3f gamma %.2f)\n", b->iterations, g ? g->iterations : 0, g ? g->p.p : NAN, g ? g->p.q : NAN, g ? g->p.gamma : NAN);
+        hz_analytics_result_free(r);
+    }
+    double ts = g_suite_only ? NAN
+                             : time_run(ds, HZ_ANALYSIS_SEGMENT, &q, &r);
+    if (!g_suite_only && r) {
+        printf("segment (summary + RFM + k-means, k chosen = %d): %.3f s\n",
+               hz_analytics_clusters(r), ts);
+        hz_analytics_result_free(r);
+    }
+    double tu = time_run(ds, HZ_ANALYSIS_SUITE, &q, &r);
+    if (r) {
+        printf("suite (summary + CLV + churn risk + segments): %.3f s "
+               "(target < 10 s on 2 cores)\n", tu);
+        hz_analytics_result_write_text(r, stdout, NULL);
+        FILE *f = fopen("/dev/null", "w");
+        t0 = hz_now();
+        hz_analytics_result_write_csv(r, f, NULL);
+        fclose(f);
+        printf("  writing its %zu-row CSV: %.3f s\n",
+               hz_analytics_customers(r), hz_now() - t0);
+        hz_analytics_result_free(r);
+    }
+    /* k-means against scikit-learn on 200,000 customers' features */
+    size_t m = s->n < 200000 ? s->n : 200000;
+    if (g_suite_only)
+        goto done;
+    double *X = malloc(m * 3 * sizeof(double));
+    const double *src[3] = {NULL, s->frequency, s->total_spend};
+    for (size_t i = 0; i < m; i++) {
+        X[3 * i] = log1p((double)(s->as_of - s->last_day[i]));
+        X[3 * i + 1] = log1p(src[1][i] + 1);
+        X[3 * i + 2] = log1p(src[2][i]);
+    }
+    for (int j = 0; j < 3; j++) {
+        double mu = 0, v = 0;
+        for (size_t i = 0; i < m; i++)
+            mu += X[3 * i + j];
+        mu /= (double)m;
+        for (size_t i = 0; i < m; i++)
+            v += (X[3 * i + j] - mu) * (X[3 * i + j] - mu);
+        double sd = sqrt(v / (double)m);
+        for (size_t i = 0; i < m; i++)
+            X[3 * i + j] = (X[3 * i + j] - mu) / sd;
+    }
+    hz_kmeans_options ko;
+    hz_kmeans_options_init(&ko);
+    ko.k = 6;
+    ko.n_init = 10;
+    hz_kmeans_result kr;
+    t0 = hz_now();
+    if (hz_kmeans_fit(X, m, 3, &ko, &kr, &err) == HZ_OK) {
+        double tk = hz_now() - t0;
+        printf("k-means %zu x 3, k 6, n_init 10: horizon %.3f s, inertia "
+               "%.2f\n", m, tk, kr.inertia);
+        if (peer) {
+            const char *xf = "/tmp/hz_bench_kmeans_X.bin";
+            char args[1024];
+            write_bin(xf, X, m * 3 * sizeof(double));
+            snprintf(args, sizeof args, "kmeans %s %zu 3 6 10", xf, m);
+            const char *keys[2] = {"fit_seconds", "inertia"};
+            double v[2];
+            if (run_peer(args, keys, v, 2))
+                printf("sklearn KMeans (lloyd): %.3f s, inertia %.2f; "
+                       "inertia difference %+.3f%% (target within 0.5%%), "
+                       "speed ratio sklearn/horizon %.2fx (target >= 1)\n",
+                       v[0], v[1], 100 * (kr.inertia - v[1]) / v[1],
+                       v[0] / tk);
+            else
+                printf("sklearn peer failed\n");
+            remove(xf);
+        }
+        hz_kmeans_result_free(&kr);
+    }
+    free(X);
+done:
+    hz_customer_summary_free(s);
+    hz_dataset_free(ds);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help")) {
+        fprintf(stderr, "usage: bench_analytics SHARED_DATA_DIR "
+                        "[--customers N] [--skip-peer] [--suite-only]\n");
+        return argc < 2 ? 2 : 0;
+    }
+    size_t ncust = 1000000;
+    bool peer = true;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--customers") && i + 1 < argc)
+            ncust = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--skip-peer"))
+            peer = false;
+        else if (!strcmp(argv[i], "--suite-only"))
+            g_suite_only = true;
+    }
+    /* the peer script sits next to this source file */
+    snprintf(g_self_dir, sizeof g_self_dir, "%s", __FILE__);
+    char *slash = strrchr(g_self_dir, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    if (peer && !have_sklearn()) {
+        printf("scikit-learn not available to %s: peer comparisons "
+               "skipped\n", g_py);
+        peer = false;
+    }
+    part_cdnow(argv[1]);
+    part_telco(argv[1], peer);
+    if (ncust > 0)
+        part_scale(ncust, peer);
+    return 0;
+}

@@ -1,0 +1,412 @@
+/* M3 monthly benchmark: every Horizon model on the 1428 M3 monthly series
+ * (horizon 18), sMAPE / MASE / OWA / interval coverage / wall time, next to
+ * the reference figures of ../shared/data/m3/README.md; with R's forecast
+ * package installed, ets() and thetaf() run on every 10th series in the
+ * same run for an accuracy check and a speed ratio.
+ *
+ * usage: bench_m3 M3_DIR [--methods ets,theta,...] [--threads N]
+ *                 [--r-every K] [--no-r] [--limit N] */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#include <getopt.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "horizon/forecast.h"
+#include "horizon/metrics.h"
+
+#define H 18
+#define M 12
+
+typedef struct series {
+    char id[32];
+    double *train, *test;
+    size_t n, ntest, cap, tcap;
+} series;
+
+typedef struct acc {
+    double smape, mase, c80, c95;
+    int ok;
+} acc;
+
+static series *S;
+static size_t NS, CAPS;
+
+static series *find_or_add(const char *id)
+{
+    if (NS > 0 && strcmp(S[NS - 1].id, id) == 0)
+        return &S[NS - 1];
+    for (size_t i = 0; i < NS; i++)
+        if (strcmp(S[i].id, id) == 0)
+            return &S[i];
+    if (NS == CAPS) {
+        CAPS = CAPS ? 2 * CAPS : 256;
+        S = realloc(S, CAPS * sizeof *S);
+    }
+    memset(&S[NS], 0, sizeof S[NS]);
+    snprintf(S[NS].id, sizeof S[NS].id, "%s", id);
+    return &S[NS++];
+}
+
+static int load(const char *path, int test)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    char line[256];
+    if (fgets(line, sizeof line, f) == NULL) {
+        fclose(f);
+        return -1;
+    }
+    while (fgets(line, sizeof line, f)) {
+        char *c1 = strchr(line, ',');
+        if (c1 == NULL)
+            continue;
+        *c1 = '\0';
+        char *last = strrchr(c1 + 1, ',');
+        if (last == NULL)
+            continue;
+        double v = strtod(last + 1, NULL);
+        series *s = find_or_add(line);
+        double **arr = test ? &s->test : &s->train;
+        size_t *n = test ? &s->ntest : &s->n;
+        size_t *cap = test ? &s->tcap : &s->cap;
+        if (*n == *cap) {
+            *cap = *cap ? 2 * *cap : 64;
+            *arr = realloc(*arr, *cap * sizeof(double));
+        }
+        (*arr)[(*n)++] = v;
+    }
+    fclose(f);
+    return 0;
+}
+
+static acc score(const series *s, const hz_forecast *fc)
+{
+    acc a = {0};
+    size_t h = s->ntest < H ? s->ntest : H;
+    a.smape = hz_smape(s->test, fc->mean, h);
+    a.mase = hz_mase(s->train, s->n, M, s->test, fc->mean, h);
+    a.c80 = hz_coverage(s->test, fc->lower[0], fc->upper[0], h);
+    a.c95 = hz_coverage(s->test, fc->lower[1], fc->upper[1], h);
+    a.ok = isfinite(a.smape) && isfinite(a.mase);
+    return a;
+}
+
+static void summarize(const acc *a, const size_t *idx, size_t n,
+                      double *out4)
+{
+    double s[4] = {0, 0, 0, 0};
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const acc *x = &a[idx ? idx[i] : i];
+        if (!x->ok)
+            continue;
+        s[0] += x->smape;
+        s[1] += x->mase;
+        s[2] += x->c80;
+        s[3] += x->c95;
+        k++;
+    }
+    for (int j = 0; j < 4; j++)
+        out4[j] = k ? s[j] / (double)k : NAN;
+}
+
+static int cmp_len_desc(const void *a, const void *b)
+{
+    size_t x = S[*(const size_t *)a].n, y = S[*(const size_t *)b].n;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *methods = "auto,ets,theta,naive2,snaive,naive,drift,combo";
+    int threads = 0, r_every = 10, no_r = 0;
+    size_t limit = 0;
+    static const struct option lo[] = {
+        {"methods", required_argument, 0, 'm'},
+        {"threads", required_argument, 0, 't'},
+        {"r-every", required_argument, 0, 'r'},
+        {"no-r", no_argument, 0, 'n'},
+        {"limit", required_argument, 0, 'l'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "m:t:r:nl:h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'm': methods = optarg; break;
+        case 't': threads = atoi(optarg); break;
+        case 'r': r_every = atoi(optarg); break;
+        case 'n': no_r = 1; break;
+        case 'l': limit = (size_t)atol(optarg); break;
+        case 'h':
+            printf("usage: bench_m3 M3_DIR [--methods LIST] [--threads N] "
+                   "[--r-every K] [--no-r] [--limit N]\n");
+            return 0;
+        default: return 2;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "usage: bench_m3 M3_DIR (e.g. ../shared/data/m3)\n");
+        return 2;
+    }
+    const char *dir = argv[optind];
+    char p1[1024], p2[1024];
+    snprintf(p1, sizeof p1, "%s/m3_monthly_train.csv", dir);
+    snprintf(p2, sizeof p2, "%s/m3_monthly_test.csv", dir);
+    if (access(p1, R_OK) != 0 || access(p2, R_OK) != 0) {
+        printf("SKIP: M3 data not found in %s\n", dir);
+        return 0;
+    }
+    if (load(p1, 0) != 0 || load(p2, 1) != 0) {
+        fprintf(stderr, "bench_m3: cannot read %s\n", dir);
+        return 1;
+    }
+    if (limit > 0 && limit < NS)
+        NS = limit;
+    if (threads > 0)
+        omp_set_num_threads(threads);
+    printf("M3 monthly: %zu series, h = %d, %d threads\n", NS, H,
+           omp_get_max_threads());
+    size_t *order = malloc(NS * sizeof *order);
+    for (size_t i = 0; i < NS; i++)
+        order[i] = i;
+    qsort(order, NS, sizeof *order, cmp_len_desc);
+    size_t nsub = 0, *sub = malloc(NS * sizeof *sub);
+    for (size_t i = 0; r_every > 0 && i < NS; i += (size_t)r_every)
+        sub[nsub++] = i;
+
+    const double levels[2] = {80, 95};
+    char mlist[512];
+    snprintf(mlist, sizeof mlist, "%s", methods);
+    printf("\n%-8s %8s %8s %7s %7s %7s %8s %9s  %s\n", "method", "sMAPE",
+           "MASE", "OWA", "cov80", "cov95", "seconds", "fallbacks",
+           "(every-10th subset sMAPE)");
+    acc *res_ets = NULL, *res_theta = NULL;
+    hz_forecast **fcs_keep = NULL;
+    double naive2_s = NAN, naive2_m = NAN;
+    /* naive2 first for OWA */
+    char *save = NULL;
+    char listcopy[512];
+    snprintf(listcopy, sizeof listcopy, "naive2,%s", mlist);
+    int naive2_done = 0;
+    for (char *tok = strtok_r(listcopy, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        int model;
+        if (!hz_fc_model_parse(tok, &model)) {
+            fprintf(stderr, "bench_m3: unknown method '%s'\n", tok);
+            continue;
+        }
+        if (model == HZ_MODEL_NAIVE2 && naive2_done++)
+            continue;
+        if (!hz_fc_model_available(model)) {
+            printf("%-8s not available in this build\n", tok);
+            continue;
+        }
+        acc *res = calloc(NS, sizeof *res);
+        hz_forecast **fcs = calloc(NS, sizeof *fcs);
+        size_t nfall = 0;
+        double t0 = hz_now();
+#pragma omp parallel reduction(+ : nfall)
+        {
+            hz_fc_workspace *w = hz_fc_workspace_alloc(256);
+#pragma omp for schedule(dynamic, 1)
+            for (size_t k = 0; k < NS; k++) {
+                size_t i = order[k];
+                hz_forecast *fc = hz_forecast_alloc(H, 2, levels);
+                uint64_t seed = 0;
+                for (const char *p = S[i].id; *p; p++)
+                    seed = seed * 131 + (unsigned char)*p;
+                hz_error err;
+                if (hz_forecast_series(S[i].train, S[i].n, M, model, seed,
+                                       w, fc, &err) == HZ_OK) {
+                    res[i] = score(&S[i], fc);
+                    if (fc->note[0])
+                        nfall++;
+                }
+                fcs[i] = fc;
+            }
+            hz_fc_workspace_free(w);
+        }
+        double secs = hz_now() - t0;
+        double all[4], subm[4];
+        summarize(res, NULL, NS, all);
+        summarize(res, sub, nsub, subm);
+        if (model == HZ_MODEL_NAIVE2) {
+            naive2_s = all[0];
+            naive2_m = all[1];
+        }
+        printf("%-8s %8.3f %8.4f %7.3f %7.3f %7.3f %8.2f %9zu  %.3f\n",
+               tok, all[0], all[1], hz_owa(all[0], all[1], naive2_s,
+                                          naive2_m),
+               all[2], all[3], secs, nfall, subm[0]);
+        fflush(stdout);
+        if (model == HZ_MODEL_ETS && res_ets == NULL) {
+            res_ets = res;
+            fcs_keep = fcs;
+            res = NULL;
+            fcs = NULL;
+        } else if (model == HZ_MODEL_THETA && res_theta == NULL) {
+            res_theta = res;
+            res = NULL;
+        }
+        for (size_t i = 0; fcs && i < NS; i++)
+            hz_forecast_free(fcs[i]);
+        free(fcs);
+        free(res);
+    }
+    printf("\nreference (../shared/data/m3/README.md, R forecast 8.20): "
+           "ets 14.139 / 0.8649 cov 0.777/0.920 (1,457 s); thetaf 13.856 / "
+           "0.8637 cov 0.753/0.899 (10.4 s); naive2 16.764 / 1.0383\n");
+
+    if (fcs_keep != NULL) {
+        /* model mix of auto ETS */
+        char names[32][64];
+        size_t cnt[32] = {0}, nn = 0;
+        for (size_t i = 0; i < NS; i++) {
+            const char *mname = fcs_keep[i]->method;
+            size_t j;
+            for (j = 0; j < nn; j++)
+                if (strcmp(names[j], mname) == 0)
+                    break;
+            if (j == nn && nn < 32)
+                snprintf(names[nn++], 64, "%s", mname);
+            if (j < 32)
+                cnt[j]++;
+        }
+        printf("auto-ETS model mix:");
+        for (size_t j = 0; j < nn; j++)
+            printf(" %s %zu;", names[j], cnt[j]);
+        printf("\n");
+    }
+
+    /* ---- R peer on the subset ---- */
+    if (no_r || nsub == 0 || (res_ets == NULL && res_theta == NULL))
+        goto done;
+    if (system("Rscript -e 'suppressMessages(library(forecast))' "
+               ">/dev/null 2>&1") != 0) {
+        printf("R peer: SKIP (Rscript with the forecast package not "
+               "installed)\n");
+        goto done;
+    }
+    char tmpdir[] = "/tmp/bench_m3_XXXXXX";
+    if (mkdtemp(tmpdir) == NULL)
+        goto done;
+    char in[600], outp[600], cmd[2048], script[1024];
+    snprintf(in, sizeof in, "%s/train.csv", tmpdir);
+    snprintf(outp, sizeof outp, "%s/r.csv", tmpdir);
+    snprintf(script, sizeof script, "%s", __FILE__);
+    char *slash = strrchr(script, '/');
+    if (slash)
+        snprintf(slash + 1, sizeof script - (size_t)(slash + 1 - script),
+                 "m3_r.R");
+    FILE *f = fopen(in, "w");
+    fprintf(f, "series_id,value\n");
+    for (size_t k = 0; k < nsub; k++)
+        for (size_t t = 0; t < S[sub[k]].n; t++)
+            fprintf(f, "%s,%.17g\n", S[sub[k]].id, S[sub[k]].train[t]);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "Rscript %s %s %d %d %s", script, in, H, M,
+             outp);
+    printf("\nR peer: forecast::ets and thetaf on %zu series (every %dth), "
+           "one core...\n", nsub, r_every);
+    fflush(stdout);
+    double rt[2] = {NAN, NAN};
+    FILE *pp = popen(cmd, "r");
+    char line[512];
+    while (pp && fgets(line, sizeof line, pp)) {
+        if (strncmp(line, "TIME ets ", 9) == 0)
+            rt[0] = atof(line + 9);
+        if (strncmp(line, "TIME theta ", 11) == 0)
+            rt[1] = atof(line + 11);
+    }
+    if (pp == NULL || pclose(pp) != 0) {
+        printf("R peer: failed\n");
+        goto done;
+    }
+    /* read R forecasts */
+    acc *racc[2] = {calloc(NS, sizeof(acc)), calloc(NS, sizeof(acc))};
+    size_t same = 0, nets = 0;
+    f = fopen(outp, "r");
+    if (f && fgets(line, sizeof line, f)) {
+        hz_forecast *fc = hz_forecast_alloc(H, 2, levels);
+        char cur[64] = "", curm[16] = "", model[64] = "";
+        int step = 0;
+        while (fgets(line, sizeof line, f)) {
+            char id[64], meth[16];
+            double v[5];
+            int st;
+            char *q = line;
+            /* "id","method",step,mean,lo80,hi80,lo95,hi95,"model" */
+            if (sscanf(q, "\"%63[^\"]\",\"%15[^\"]\",%d,%lf,%lf,%lf,%lf,%lf"
+                       ",\"%63[^\"]\"", id, meth, &st, &v[0], &v[1], &v[2],
+                       &v[3], &v[4], model) < 8)
+                continue;
+            if (strcmp(id, cur) || strcmp(meth, curm)) {
+                snprintf(cur, sizeof cur, "%s", id);
+                snprintf(curm, sizeof curm, "%s", meth);
+                step = 0;
+            }
+            fc->mean[st - 1] = v[0];
+            fc->lower[0][st - 1] = v[1];
+            fc->upper[0][st - 1] = v[2];
+            fc->lower[1][st - 1] = v[3];
+            fc->upper[1][st - 1] = v[4];
+            step++;
+            if (st == H) {
+                series *s = find_or_add(id);
+                size_t i = (size_t)(s - S);
+                int mi = strcmp(meth, "ets") == 0 ? 0 : 1;
+                racc[mi][i] = score(s, fc);
+                if (mi == 0 && fcs_keep != NULL) {
+                    nets++;
+                    if (strcmp(model, fcs_keep[i]->method) == 0)
+                        same++;
+                }
+            }
+        }
+        hz_forecast_free(fc);
+        fclose(f);
+    }
+    /* Horizon time on the subset alone (same models, one thread) */
+    double ht[2] = {0, 0};
+    for (int mi = 0; mi < 2; mi++) {
+        int model = mi == 0 ? HZ_MODEL_ETS : HZ_MODEL_THETA;
+        hz_forecast *fc = hz_forecast_alloc(H, 2, levels);
+        hz_fc_workspace *w = hz_fc_workspace_alloc(256);
+        double t0 = hz_now();
+        for (size_t k = 0; k < nsub; k++)
+            hz_forecast_series(S[sub[k]].train, S[sub[k]].n, M, model, 1, w,
+                               fc, NULL);
+        ht[mi] = hz_now() - t0;
+        hz_fc_workspace_free(w);
+        hz_forecast_free(fc);
+    }
+    printf("%-22s %8s %8s %7s %7s %10s %10s %8s\n", "subset (R vs Horizon)",
+           "sMAPE", "MASE", "cov80", "cov95", "R s", "Horizon s",
+           "speedup");
+    for (int mi = 0; mi < 2; mi++) {
+        acc *mine = mi == 0 ? res_ets : res_theta;
+        if (mine == NULL)
+            continue;
+        double a[4], b[4];
+        summarize(racc[mi], sub, nsub, a);
+        summarize(mine, sub, nsub, b);
+        const char *nm = mi == 0 ? "ets" : "theta";
+        printf("R %-20s %8.3f %8.4f %7.3f %7.3f %10.2f\n", nm, a[0], a[1],
+               a[2], a[3], rt[mi]);
+        printf("Horizon %-14s %8.3f %8.4f %7.3f %7.3f %10s %10.3f %7.0fx\n",
+               nm, b[0], b[1], b[2], b[3], "", ht[mi], rt[mi] / ht[mi]);
+    }
+    if (nets > 0)
+        printf("auto-ETS picked the same model as R on %zu of %zu series\n",
+               same, nets);
+    free(racc[0]);
+    free(racc[1]);
+done:
+    return 0;
+}

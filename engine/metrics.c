@@ -1,0 +1,77 @@
+/* M4 accuracy measures. */
+#include <math.h>
+
+#include "horizon/metrics.h"
+
+double hz_smape(const double *y, const double *f, size_t h)
+{
+    if (h == 0)
+        return NAN;
+    double s = 0.0;
+    for (size_t i = 0; i < h; i++) {
+        double d = fabs(y[i]) + fabs(f[i]);
+        if (d > 0)
+            s += 200.0 * fabs(y[i] - f[i]) / d;
+    }
+    return s / (double)h;
+}
+
+double hz_mase_scale(const double *train, size_t n, int m)
+{
+    size_t lag = m >= 1 ? (size_t)m : 1;
+    if (n <= lag)
+        lag = 1;
+    if (n <= lag)
+        return NAN;
+    double s = 0.0;
+    for (size_t t = lag; t < n; t++)
+        s += fabs(train[t] - train[t - lag]);
+    return s / (double)(n - lag);
+}
+
+double hz_mase(const double *train, size_t n, int m, const double *y,
+               const double *f, size_t h)
+{
+    double sc = hz_mase_scale(train, n, m);
+    if (h == 0 || !(sc > 0))
+        return NAN;
+    return hz_mae(y, f, h) / sc;
+}
+
+double hz_coverage(const double *y, const double *lo, const double *hi,
+                   size_t h)
+{
+    if (h == 0)
+        return NAN;
+    size_t c = 0;
+    for (size_t i = 0; i < h; i++)
+        if (y[i] >= lo[i] && y[i] <= hi[i])
+            c++;
+    return (double)c / (double)h;
+}
+
+double hz_owa(double smape, double mase, double smape_naive2,
+              double mase_naive2)
+{
+    return 0.5 * (smape / smape_naive2 + mase / mase_naive2);
+}
+
+double hz_mae(const double *y, const double *f, size_t h)
+{
+    if (h == 0)
+        return NAN;
+    double s = 0.0;
+    for (size_t i = 0; i < h; i++)
+        s += fabs(y[i] - f[i]);
+    return s / (double)h;
+}
+
+double hz_rmse(const double *y, const double *f, size_t h)
+{
+    if (h == 0)
+        return NAN;
+    double s = 0.0;
+    for (size_t i = 0; i < h; i++)
+        s += (y[i] - f[i]) * (y[i] - f[i]);
+    return sqrt(s / (double)h);
+}

@@ -1,0 +1,111 @@
+/* Per-customer transaction summaries in the conventions of Fader and Hardie
+ * (the inputs of BG/NBD, Pareto/NBD, Gamma-Gamma and RFM).
+ *
+ * Conventions (the same as the CDNOW summary of Fader, Hardie & Lee 2005
+ * and lifetimes' summary_data_from_transaction_data):
+ *  - all purchases a customer makes on one calendar day are merged into one
+ *    transaction whose value is the sum of that day's amounts;
+ *  - frequency x  = number of purchase days after the first one (repeat
+ *    transactions) inside the calibration period;
+ *  - recency t_x  = last purchase day - first purchase day;
+ *  - age T        = end of calibration - first purchase day;
+ *  - monetary     = mean value of the repeat transactions (0 when x = 0);
+ *  - total spend  = all calibration spend, first purchase included.
+ *  Times are in days or in weeks (days / 7, fractional), per `unit`.
+ *  The calibration period ends at `calibration_end` when a holdout split is
+ *  asked for, else at `as_of`; transactions after `as_of` are ignored and
+ *  customers whose first purchase falls after the calibration end are left
+ *  out (they are unknown at that time).  Input rows may come in any order.
+ *  Negative or non-finite amounts are rejected (filter returns first). */
+#ifndef HORIZON_CUSTOMER_H
+#define HORIZON_CUSTOMER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "horizon/common.h"
+#include "horizon/dataset.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum hz_time_unit { HZ_UNIT_DAYS = 0, HZ_UNIT_WEEKS = 1 } hz_time_unit;
+
+#define HZ_DAY_NONE INT32_MIN
+
+typedef struct hz_customer_options {
+    hz_time_unit unit;          /* default HZ_UNIT_DAYS */
+    int32_t as_of;              /* last day observed (inclusive);
+                                   HZ_DAY_NONE = last transaction day */
+    int32_t calibration_end;    /* HZ_DAY_NONE = no holdout split */
+    int threads;                /* 0 = OpenMP default */
+} hz_customer_options;
+
+typedef struct hz_customer_summary {
+    size_t n;                   /* customers kept */
+    hz_time_unit unit;
+    int32_t as_of;              /* effective observation end */
+    int32_t calibration_end;    /* effective calibration end (= as_of
+                                   without a split) */
+    bool has_holdout;
+    size_t rows_used;           /* input rows at or before as_of */
+    size_t rows_ignored;        /* rows after as_of */
+    int64_t *key;               /* customer key of each customer, ascending
+                                   key order */
+    int32_t *first_day;         /* first purchase (calibration) */
+    int32_t *last_day;          /* last purchase (calibration) */
+    double *frequency;          /* x */
+    double *recency;            /* t_x, in unit */
+    double *T;                  /* age, in unit */
+    double *monetary;           /* mean repeat transaction value */
+    double *total_spend;        /* calibration spend */
+    uint32_t *orders;           /* calibration input rows (before merging) */
+    /* holdout split only (else NULL / 0): */
+    double *frequency_holdout;  /* purchase days in (cal_end, as_of] */
+    double *monetary_holdout;   /* mean value of those days (0 if none) */
+    double duration_holdout;    /* (as_of - cal_end) in unit */
+} hz_customer_summary;
+
+void hz_customer_options_init(hz_customer_options *o);
+
+/* Summarise nrows transactions (key[i], day[i], amount[i]); amount may be
+ * NULL (all amounts 0).  Keys are any int64 values (e.g. string codes or
+ * numeric ids).  Fails with HZ_EINVAL on a negative or non-finite amount,
+ * HZ_ETOOSHORT when no customer is left. */
+hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
+                                      const double *amount, size_t nrows,
+                                      const hz_customer_options *opt,
+                                      hz_customer_summary **out,
+                                      hz_error *err);
+
+/* Same from dataset columns.  The customer column may be a string (key =
+ * dictionary code) or an integer; the date column a date, a timestamp or
+ * an integer written yyyymmdd (as in the CDNOW files); the amount column
+ * numeric (amount_col NULL = no amounts).  Null cells are errors that name
+ * the column and the row. */
+hz_status hz_customer_summary_from_dataset(const hz_dataset *ds,
+                                           const char *customer_col,
+                                           const char *date_col,
+                                           const char *amount_col,
+                                           const hz_customer_options *opt,
+                                           hz_customer_summary **out,
+                                           hz_error *err);
+
+/* Day number of a cell of a date/timestamp/yyyymmdd-integer column;
+ * HZ_DAY_NONE when null or not a date. */
+int32_t hz_customer_cell_day(const hz_column *c, size_t row);
+
+void hz_customer_summary_free(hz_customer_summary *s);
+
+/* Convert a day count to the summary unit (days or weeks). */
+static inline double hz_unit_from_days(hz_time_unit u, double days)
+{
+    return u == HZ_UNIT_WEEKS ? days / 7.0 : days;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

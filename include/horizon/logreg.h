@@ -1,0 +1,112 @@
+/* L2-regularised logistic regression (binary), fitted by Newton's method
+ * (IRLS) with the Hessian X'SX built by OpenBLAS dsyrk and solved by a
+ * Cholesky factorisation, plus the evaluation tools around it: stratified
+ * k-fold cross-validation, ROC AUC, log-loss, and a design-matrix builder
+ * (numeric columns + one-hot encoded text columns, standardised).
+ *
+ * Objective (scikit-learn's LogisticRegression, penalty='l2', C):
+ *   0.5 * ||w||^2 / C + sum_i logloss(y_i, b + x_i'w)
+ * with the intercept b not penalised and the log-loss summed, not
+ * averaged. */
+#ifndef HORIZON_LOGREG_H
+#define HORIZON_LOGREG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "horizon/common.h"
+#include "horizon/dataset.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hz_logreg_options {
+    double C;              /* inverse regularisation strength (1.0) */
+    int max_iter;          /* Newton iterations (50) */
+    double tol;            /* stop when the Newton decrement / n < tol
+                              (1e-12) */
+} hz_logreg_options;
+
+typedef struct hz_logreg_model {
+    size_t p;              /* features */
+    double intercept;
+    double *coef;          /* p */
+    int iterations;
+    double objective;      /* penalised negative log-likelihood */
+} hz_logreg_model;
+
+void hz_logreg_options_init(hz_logreg_options *o);
+
+/* Fit on n rows of the row-major n x p matrix X with labels y in {0, 1}.
+ * Errors: HZ_EINVAL (labels not 0/1, non-finite X, C <= 0), HZ_ETOOSHORT
+ * (n < 2 or one class only), HZ_ENOCONV (no convergence). */
+hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
+                        size_t p, const hz_logreg_options *opt,
+                        hz_logreg_model *out, hz_error *err);
+
+/* P(y = 1 | x) for n rows. */
+void hz_logreg_predict(const hz_logreg_model *m, const double *X, size_t n,
+                       double *prob);
+
+void hz_logreg_model_free(hz_logreg_model *m);   /* frees members */
+
+/* ROC AUC (Mann-Whitney, ties count one half); NaN with one class. */
+double hz_roc_auc(const double *score, const double *y, size_t n);
+
+/* Mean log-loss, probabilities clipped to [1e-15, 1 - 1e-15]. */
+double hz_log_loss(const double *prob, const double *y, size_t n);
+
+/* Stratified fold ids 0..k-1: each class is shuffled with seed and dealt
+ * round-robin.  HZ_EINVAL when a class has fewer than k rows. */
+hz_status hz_stratified_folds(const double *y, size_t n, int k, uint64_t seed,
+                              int *fold, hz_error *err);
+
+typedef struct hz_logreg_cv {
+    int k;
+    double auc_mean, auc_sd;        /* over folds (sd with n - 1) */
+    double logloss_mean, logloss_sd;
+    double auc[32], logloss[32];    /* per fold (k <= 32) */
+    double fit_seconds;             /* total of the k fits */
+} hz_logreg_cv;
+
+/* k-fold cross-validation with the given fold ids; out-of-fold
+ * probabilities go to oof (may be NULL). */
+hz_status hz_logreg_cross_validate(const double *X, const double *y,
+                                   size_t n, size_t p, const int *fold,
+                                   int k, const hz_logreg_options *opt,
+                                   hz_logreg_cv *out, double *oof,
+                                   hz_error *err);
+
+/* A design matrix built from a dataset. */
+typedef struct hz_design {
+    size_t n, p;
+    double *X;             /* n x p, row-major, standardised */
+    double *y;             /* n labels (0/1) or NULL */
+    size_t *row;           /* dataset row of each design row */
+    char **names;          /* p feature names: "col" or "col=level" */
+    double *mean, *sd;     /* standardisation (sd 1 for constant columns) */
+    size_t dropped;        /* rows dropped for null values */
+    char skipped[HZ_ERROR_MAX]; /* columns left out and why (text) */
+} hz_design;
+
+/* Build a design from every column except the label, the id column (may
+ * be NULL) and dates: numeric and boolean columns as they are, text
+ * columns one-hot (one column per level, levels in dictionary order),
+ * text columns with more than max_levels levels are skipped and named in
+ * `skipped`; rows with a null feature or label are dropped and counted.
+ * A text column that looks numeric ("29.85", " ") is read as numbers with
+ * the blanks treated as nulls.  The label may be bool, 0/1 numbers or
+ * text Yes/No, True/False, 1/0 (case-insensitive).  label_col NULL =
+ * no labels. */
+hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
+                                 const char *id_col, size_t max_levels,
+                                 hz_design *out, hz_error *err);
+
+void hz_design_free(hz_design *d);   /* frees members */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

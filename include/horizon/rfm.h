@@ -1,0 +1,94 @@
+/* RFM scoring and named segments.
+ *
+ * Inputs per customer: recency in days since the last purchase (as of the
+ * observation end), frequency = number of purchase days (x + 1) and
+ * monetary = total spend.  Each is scored 1..5 by quintile of its rank:
+ * score = 1 + floor(5 * rank / n) where rank is the 0-based position of
+ * the first of the tied values in the sorted order (ties share a score;
+ * low recency, high frequency and high monetary score high).
+ *
+ * Segments follow the widely used R-F grid (the M score is reported but
+ * does not move a customer between segments):
+ *
+ *   R \ F   1              2-3                 4-5
+ *   5       new customers  potential loyalists champions
+ *   4       promising      potential loyalists loyal customers
+ *   3       about to sleep (F 1-2) / need attention (F 3) / loyal (F 4-5)
+ *   1-2     lost (R1 F1),  at risk (F 3-4),    can't lose them (F 5)
+ *           hibernating (other R1-2 F1-2)
+ *
+ * precisely, first match wins:
+ *   champions        R5 F4-5       loyal customers  R3-4 F4-5
+ *   potential loyal. R4-5 F2-3     new customers    R5 F1
+ *   promising        R4 F1         need attention   R3 F3
+ *   about to sleep   R3 F1-2       can't lose them  R1-2 F5
+ *   at risk          R1-2 F3-4     lost             R1 F1
+ *   hibernating      R1-2 F1-2 (the rest) */
+#ifndef HORIZON_RFM_H
+#define HORIZON_RFM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "horizon/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum hz_rfm_segment {
+    HZ_SEG_CHAMPIONS = 0,
+    HZ_SEG_LOYAL,
+    HZ_SEG_POTENTIAL_LOYALIST,
+    HZ_SEG_NEW,
+    HZ_SEG_PROMISING,
+    HZ_SEG_NEED_ATTENTION,
+    HZ_SEG_ABOUT_TO_SLEEP,
+    HZ_SEG_AT_RISK,
+    HZ_SEG_CANT_LOSE,
+    HZ_SEG_HIBERNATING,
+    HZ_SEG_LOST,
+    HZ_SEG_COUNT
+} hz_rfm_segment;
+
+/* "champions", "loyal customers", ... ("?" when out of range). */
+const char *hz_rfm_segment_name(int s);
+
+/* The rule table above. r, f in 1..5. */
+hz_rfm_segment hz_rfm_segment_of(int r, int f);
+
+/* Quintile scores 1..5 of v[0..n) into out (see above); higher values
+ * score higher unless higher_is_better is false. */
+hz_status hz_quintile_scores(const double *v, size_t n, bool higher_is_better,
+                             uint8_t *out, hz_error *err);
+
+/* R, F, M scores and segments for n customers (outputs may be NULL
+ * except as needed).  Errors: HZ_EINVAL on NaN or negative input. */
+hz_status hz_rfm_score(const double *recency_days, const double *frequency,
+                       const double *monetary, size_t n, uint8_t *r,
+                       uint8_t *f, uint8_t *m, uint8_t *segment,
+                       hz_error *err);
+
+/* Profile of one group of customers. */
+typedef struct hz_segment_profile {
+    size_t size;
+    double share;             /* size / n */
+    double mean_recency;
+    double mean_frequency;
+    double mean_monetary;
+    double revenue;           /* sum of monetary */
+    double revenue_share;     /* revenue / total revenue (0 if total 0) */
+} hz_segment_profile;
+
+/* Profiles of ngroups groups; group[i] in [0, ngroups). */
+hz_status hz_segment_profiles(const uint8_t *group, const int32_t *group32,
+                              size_t ngroups, const double *recency,
+                              const double *frequency,
+                              const double *monetary, size_t n,
+                              hz_segment_profile *out, hz_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

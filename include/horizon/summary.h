@@ -1,0 +1,144 @@
+/* Compact, ranked summaries of results: what an LLM prompt carries instead
+ * of data.
+ *
+ * A summary is an ordered list of short items.  Each item has an
+ * importance (0 = most important; larger = dropped first when a prompt
+ * must shrink), a stable key ("forecast.total") and one line of text with
+ * numbers rounded to meaningful precision (3 significant digits, K/M/B
+ * suffixes, percentages to one decimal).  Items hold aggregates only:
+ * totals, rates, quantiles, shares — never a data row.
+ *
+ * Builders exist per result kind; each appends items to a summary:
+ *   forecasts  totals and growth vs the previous year, the forecast
+ *              against the last year, seasonal peak and trough, interval
+ *              width, the model chosen
+ *   churn      churn rate and the top drivers
+ *   clv        CLV quantiles, mean, share of value held by the top decile
+ *   segments   segment sizes and revenue shares
+ *   datasets   a profile: rows, columns, date range, totals
+ * The engine never prints; text is formatted into the items. */
+#ifndef HORIZON_SUMMARY_H
+#define HORIZON_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "horizon/common.h"
+#include "horizon/forecast.h"
+#include "horizon/profile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HZ_SUMMARY_KEY_MAX 48
+#define HZ_SUMMARY_TEXT_MAX 240
+
+typedef struct hz_summary_item {
+    int importance;                 /* 0 = most important */
+    char key[HZ_SUMMARY_KEY_MAX];   /* e.g. "forecast.total" */
+    char text[HZ_SUMMARY_TEXT_MAX]; /* one line, no newline */
+} hz_summary_item;
+
+typedef struct hz_summary {
+    char kind[32];          /* "forecast", "churn", "clv", "segment",
+                               "dataset", "suite" */
+    size_t n, cap;
+    hz_summary_item *items;
+} hz_summary;
+
+/* New empty summary of a kind; NULL on ENOMEM. */
+hz_summary *hz_summary_new(const char *kind);
+void hz_summary_free(hz_summary *s);  /* NULL allowed */
+
+/* Append an item (text from a printf format; newlines become spaces and
+ * text longer than HZ_SUMMARY_TEXT_MAX - 1 is cut at a word boundary with
+ * "..."; keys are truncated).  HZ_ENOMEM or HZ_EINVAL (NULL summary). */
+hz_status hz_summary_add(hz_summary *s, int importance, const char *key,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Append every item of src to dst, adding `importance_offset` to each and
+ * prefixing keys with `key_prefix` (may be NULL). */
+hz_status hz_summary_append(hz_summary *dst, const hz_summary *src,
+                            int importance_offset, const char *key_prefix);
+
+/* Order items by importance (stable: equal importance keeps insertion
+ * order). */
+void hz_summary_sort(hz_summary *s);
+
+/* ---- number formatting (meaningful precision) ----
+ * hz_fmt_num: 3 significant digits with K/M/B/T suffixes for |v| >= 1000
+ * ("1.23M", "45.6K", "987", "12.3", "0.0123"); "n/a" for NaN.
+ * hz_fmt_pct: a fraction as a percentage with one decimal below 10% and
+ * none from 10% ("8.2%", "14%", "-3.1%"); with `sign` a "+" for >= 0.
+ * Both return buf. */
+char *hz_fmt_num(double v, char *buf, size_t bufsz);
+char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz);
+
+/* ---- builders ---- */
+
+typedef struct hz_summary_forecast_in {
+    const char *name;        /* series name, e.g. "revenue" or "North" */
+    const char *unit;        /* frequency noun: "month", "week", "day" */
+    const double *history;   /* [n_history] observed values, oldest first */
+    size_t n_history;
+    int period;              /* seasonal period (12 monthly); 0 = none */
+    const hz_forecast *fc;   /* point forecasts + intervals + method */
+    const char *const *step_labels; /* [fc->h] labels for forecast steps
+                                       ("2026-12"); NULL = "step k" */
+    int importance_base;     /* added to every item's importance */
+} hz_summary_forecast_in;
+
+/* Forecast items: total over the horizon and its change against the same
+ * number of periods just observed (and the year before when the history
+ * has >= 2 periods), recent growth, seasonal peak and trough of the
+ * forecast, relative interval width at the last step, the model chosen
+ * (and a fallback note).  HZ_EINVAL when fc is NULL or has h = 0. */
+hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
+                              hz_summary *out, hz_error *err);
+
+typedef struct hz_summary_driver {
+    const char *name;        /* feature, e.g. "support_tickets" */
+    double effect;           /* signed effect (coefficient, odds ratio - 1,
+                                importance); larger |effect| = stronger */
+} hz_summary_driver;
+
+/* Churn items: churn rate over n customers (and predicted rate for the
+ * next period when predicted_rate is finite), customers at high risk
+ * (n_high_risk; SIZE_MAX = unknown, no item), the top drivers by |effect|
+ * (at most 5).  Drivers are not modified. */
+hz_status hz_summary_churn(size_t n_customers, double churn_rate,
+                           double predicted_rate, size_t n_high_risk,
+                           const hz_summary_driver *drivers,
+                           size_t ndrivers, const char *model,
+                           int importance_base, hz_summary *out,
+                           hz_error *err);
+
+/* CLV items: mean and total, p10/p50/p90/p99 quantiles, share of total
+ * value held by the top 10% of customers, horizon in months.  clv[0..n)
+ * is not modified (a sorted copy is made).  NaNs are ignored. */
+hz_status hz_summary_clv(const double *clv, size_t n, double horizon_months,
+                         const char *model, int importance_base,
+                         hz_summary *out, hz_error *err);
+
+/* Segment items: number of segments and, for each segment in order of
+ * revenue share, its size share and revenue share (largest first; the
+ * items of smaller segments are less important).  names may be NULL
+ * ("segment k"). */
+hz_status hz_summary_segments(const char *const *names, const size_t *sizes,
+                              const double *revenue, size_t k,
+                              int importance_base, hz_summary *out,
+                              hz_error *err);
+
+/* Dataset profile items: rows and columns, the date range of the first
+ * date column, the sum of up to 3 numeric columns whose names look like
+ * amounts (revenue, amount, spend, sales, price, quantity) else the
+ * first numeric ones, distinct counts of string columns, null shares. */
+hz_status hz_summary_dataset(const hz_profile *p, int importance_base,
+                             hz_summary *out, hz_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,284 @@
+/* Horizon job store: the interface every document store implements.
+ *
+ * A store holds JSON documents (cJSON objects) in four containers:
+ *
+ *   "jobs"      job documents (jobs/job.h)
+ *   "datasets"  dataset metadata documents (jobs/job.h)
+ *   "results"   result chunks of jobs (id "<jobId>-r<chunk, 5 digits>")
+ *   "cache"     prompt cache entries (issue 7; opaque to the store)
+ *
+ * Every document has a string "id" and a string "customerId" (the tenant,
+ * the partition key).  A document is identified by (container,
+ * customerId, id): the same id may exist under two tenants.  The store
+ * manages two system properties on every write:
+ *
+ *   "_etag"  opaque version string (at most HZ_ETAG_MAX - 1 bytes), new on
+ *            every successful write; compare it byte-exactly
+ *   "_ts"    epoch seconds of the last write (number)
+ *
+ * Values a caller puts in "_etag"/"_ts" are ignored (overwritten).
+ *
+ * Implementations: jobs/store_sqlite.c (one file, WAL, many processes),
+ * jobs/store_cosmos.c (Azure Cosmos DB over REST, issue 6).  The same
+ * conformance suite (tests/store_conformance.c,
+ * hz__store_conformance()) runs against each.
+ *
+ * Threads: an hz_store handle is used by ONE thread at a time (the runner
+ * opens one handle per worker thread).  Several handles, threads and
+ * processes may use the same underlying store concurrently; the
+ * operations below state what is atomic.
+ *
+ * Errors: HZ_ENOTFOUND (no such document), HZ_ECONFLICT (an if_match
+ * ETag did not match, or a create found the id taken: a lost race, not a
+ * failure of the store), HZ_EIO / HZ_ENET (the store itself failed),
+ * HZ_EINVAL (bad arguments, e.g. a document without "id"/"customerId").
+ * Messages name the container and the id. */
+#ifndef HZ_STORE_H
+#define HZ_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "horizon/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Container names. */
+#define HZ_STORE_JOBS "jobs"
+#define HZ_STORE_DATASETS "datasets"
+#define HZ_STORE_RESULTS "results"
+#define HZ_STORE_CACHE "cache"
+
+/* Largest ETag string, NUL included. */
+#define HZ_ETAG_MAX 128
+/* Most operations in one atomic batch (Cosmos transactional batch). */
+#define HZ_STORE_BATCH_MAX 100
+/* Most documents a query page returns (page_size is clamped to it). */
+#define HZ_STORE_PAGE_MAX 1000
+
+typedef struct hz_store hz_store;
+
+/* ---- put ---- */
+typedef enum hz_put_mode {
+    HZ_PUT_CREATE = 0, /* HZ_ECONFLICT when (customerId, id) exists */
+    HZ_PUT_UPSERT,     /* create or replace */
+    HZ_PUT_REPLACE     /* HZ_ENOTFOUND when absent */
+} hz_put_mode;
+
+/* ---- batch ---- */
+typedef enum hz_op_kind {
+    HZ_OP_CREATE = 0,  /* as HZ_PUT_CREATE */
+    HZ_OP_UPSERT,      /* as HZ_PUT_UPSERT */
+    HZ_OP_REPLACE,     /* as HZ_PUT_REPLACE */
+    HZ_OP_DELETE       /* HZ_ENOTFOUND when absent */
+} hz_op_kind;
+
+typedef struct hz_store_op {
+    hz_op_kind kind;
+    cJSON *doc;           /* CREATE/UPSERT/REPLACE: the document; on
+                             success its "_etag"/"_ts" are updated */
+    const char *id;       /* DELETE: the id (doc is NULL) */
+    const char *if_match; /* NULL/"" = unconditional; else the write only
+                             happens when the stored _etag equals it */
+} hz_store_op;
+
+/* ---- query ----
+ * The whole query vocabulary: equality filters on a few top-level fields
+ * of one container, combined with AND; a NULL field is no filter.
+ * Results are ordered by (id, customerId) ascending, so paging is stable
+ * while documents are added.  Cosmos SQL equivalent:
+ *   SELECT * FROM c WHERE c.customerId = @customerId AND c.status = @status
+ *     AND c.type = @type AND c.jobId = @jobId ORDER BY c.id
+ * claimable_at (> 0, jobs only) adds the claim filter
+ *   (c.status = 'queued' OR (c.status = 'running'
+ *                            AND c.leaseExpiry < @claimable_at))
+ * and then status must be NULL. */
+typedef struct hz_query {
+    const char *container;   /* required */
+    const char *customer_id; /* partition key; NULL = every tenant */
+    const char *status;      /* jobs: "queued", "running", ... */
+    const char *type;        /* jobs: "forecast", ... */
+    const char *job_id;      /* results: the "jobId" field */
+    double claimable_at;     /* jobs: epoch seconds, see above; 0 = off */
+} hz_query;
+
+/* ---- claim ----
+ * A claimable job is one with status "queued", or status "running" whose
+ * "leaseExpiry" (epoch seconds) is < now (its runner died).  Claiming one
+ * sets, in one compare-and-set on its _etag:
+ *   status = "running", leaseOwner = owner, leaseExpiry = now + lease_s,
+ *   attempts = attempts + 1, startedAt = now, updatedAt = now
+ * (other fields untouched).  A job is claimed by at most one caller: two
+ * concurrent claims never both return the same job (same etag). */
+typedef struct hz_claim_request {
+    const char *owner;       /* runner id, e.g. "host:pid:rand" */
+    double now;              /* epoch seconds (a caller's clock) */
+    double lease_s;          /* lease length, > 0 */
+    int max_jobs;            /* claim at most this many, >= 1 */
+    const char *customer_id; /* only this tenant; NULL = any */
+} hz_claim_request;
+
+/* The operations of a store.  Entries marked "optional" may be NULL: the
+ * hz_store_* wrappers below then use the generic implementation built on
+ * get/put/query/batch (jobs/store.c). */
+typedef struct hz_store_ops {
+    const char *name; /* "sqlite", "cosmos" */
+
+    /* Free the handle (and close connections).  NULL-safe wrapper. */
+    void (*close)(hz_store *s);
+
+    /* Point read.  *doc_out: the document with _etag (caller frees). */
+    hz_status (*get)(hz_store *s, const char *container, const char *id,
+                     const char *customer_id, cJSON **doc_out,
+                     hz_error *err);
+
+    /* Write doc (must hold string "id" and "customerId").  if_match as in
+     * hz_store_op.  On success doc's "_etag" and "_ts" are set to the
+     * stored values (doc is modified in place). */
+    hz_status (*put)(hz_store *s, const char *container, hz_put_mode mode,
+                     cJSON *doc, const char *if_match, hz_error *err);
+
+    /* Delete one document; if_match as above. */
+    hz_status (*del)(hz_store *s, const char *container, const char *id,
+                     const char *customer_id, const char *if_match,
+                     hz_error *err);
+
+    /* One page of a query.  page_size in [1, HZ_STORE_PAGE_MAX] (clamped);
+     * continuation NULL for the first page, else the token a previous call
+     * returned for the same query.  *docs_out: a JSON array (caller frees,
+     * possibly empty); *next_out: malloc'd token of the next page, or NULL
+     * when this was the last page.  A page may hold fewer than page_size
+     * documents and still have a next page. */
+    hz_status (*query)(hz_store *s, const hz_query *q, int page_size,
+                       const char *continuation, cJSON **docs_out,
+                       char **next_out, hz_error *err);
+
+    /* Atomic batch: 1..HZ_STORE_BATCH_MAX operations in one container and
+     * one partition key (each document's customerId must equal
+     * customer_id).  All or nothing: when one operation fails nothing is
+     * written, *failed_index (may be NULL) is its index, and the status is
+     * that operation's (HZ_ECONFLICT, HZ_ENOTFOUND, ...). */
+    hz_status (*batch)(hz_store *s, const char *container,
+                       const char *customer_id, hz_store_op *ops,
+                       size_t nops, size_t *failed_index, hz_error *err);
+
+    /* Optional.  Claim up to req->max_jobs claimable jobs.  *jobs_out: a
+     * JSON array of the claimed job documents as stored (new _etag);
+     * empty when nothing was claimable.  Oldest ("createdAt") first where
+     * the store can. */
+    hz_status (*claim)(hz_store *s, const hz_claim_request *req,
+                       cJSON **jobs_out, hz_error *err);
+
+    /* Optional.  Finish a job: upsert its result documents (all in
+     * "results", all with the job's customerId, deterministic ids so a
+     * rewrite overwrites), then replace the job document `job` (its final
+     * status) conditionally on if_match (the etag the caller holds from
+     * its claim/renewal).  Written in atomic batches of at most
+     * HZ_STORE_BATCH_MAX operations per partition key; the job document
+     * goes last, so a job is never "succeeded" without all its results.
+     * HZ_ECONFLICT: the job's etag changed (the lease was lost to another
+     * runner); results already written are harmless (the other runner
+     * overwrites the same ids).  On success job's _etag is updated. */
+    hz_status (*finish)(hz_store *s, cJSON *job, const char *if_match,
+                        cJSON *const *results, size_t nresults,
+                        hz_error *err);
+} hz_store_ops;
+
+/* The common head of every store handle; implementations embed it first:
+ *   struct hz_sqlite_store { hz_store base; sqlite3 *db; ... }; */
+struct hz_store {
+    const hz_store_ops *ops;
+    /* Time spent inside store operations by this handle, seconds, and the
+     * number of operations (kept by the hz_store_* wrappers). */
+    double busy_s;
+    long nops;
+};
+
+/* ---- opening ---- */
+
+/* Open a store from a spec string:
+ *   "sqlite:PATH"   SQLite file (created with its schema when absent)
+ *   "PATH"          same as sqlite:PATH when PATH ends in .db/.sqlite
+ *   "cosmos"        Cosmos DB from COSMOS_* environment variables
+ *   "cosmos:DB"     same, database DB
+ * HZ_EINVAL names an unknown scheme; a store not built in says so. */
+hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err);
+
+/* The implementations' constructors (spec without the "scheme:"). */
+hz_status hz_store_sqlite_open(const char *path, hz_store **out,
+                               hz_error *err);
+/* Defined by jobs/store_cosmos.c when built (issue 6). */
+hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
+                               hz_error *err);
+
+/* ---- wrappers (timed; NULL optional ops use the generic versions) ---- */
+
+void hz_store_close(hz_store *s);  /* NULL allowed */
+const char *hz_store_name(const hz_store *s);
+
+hz_status hz_store_get(hz_store *s, const char *container, const char *id,
+                       const char *customer_id, cJSON **doc_out,
+                       hz_error *err);
+hz_status hz_store_put(hz_store *s, const char *container, hz_put_mode mode,
+                       cJSON *doc, const char *if_match, hz_error *err);
+hz_status hz_store_delete(hz_store *s, const char *container, const char *id,
+                          const char *customer_id, const char *if_match,
+                          hz_error *err);
+hz_status hz_store_query(hz_store *s, const hz_query *q, int page_size,
+                         const char *continuation, cJSON **docs_out,
+                         char **next_out, hz_error *err);
+hz_status hz_store_batch(hz_store *s, const char *container,
+                         const char *customer_id, hz_store_op *ops,
+                         size_t nops, size_t *failed_index, hz_error *err);
+hz_status hz_store_claim(hz_store *s, const hz_claim_request *req,
+                         cJSON **jobs_out, hz_error *err);
+hz_status hz_store_finish(hz_store *s, cJSON *job, const char *if_match,
+                          cJSON *const *results, size_t nresults,
+                          hz_error *err);
+
+/* ---- lease helpers (generic, built on put with if_match) ----
+ * job is the caller's copy of a job document it claimed; its "_etag" is
+ * the compare-and-set version and is updated on success.  HZ_ECONFLICT:
+ * the job changed under us (lease lost): stop working on it. */
+
+/* leaseExpiry = until, updatedAt = now. */
+hz_status hz_store_renew_lease(hz_store *s, cJSON *job, double now,
+                               double until, hz_error *err);
+/* Give a job back: status = "queued", lease cleared; when refund is true
+ * the attempt is not counted (attempts - 1), e.g. on shutdown. */
+hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
+                                 bool refund, hz_error *err);
+
+/* ---- helpers for implementations ---- */
+
+/* String field of doc or NULL. */
+const char *hz__store_str(const cJSON *doc, const char *field);
+/* Check doc has string id and customerId (and customerId == pk when pk is
+ * not NULL); sets a message naming the container. */
+hz_status hz__store_check_doc(const char *container, const cJSON *doc,
+                              const char *pk, hz_error *err);
+/* True for the four container names above. */
+bool hz__store_container_ok(const char *container);
+/* Set doc's string field (replacing it). */
+void hz__store_set_str(cJSON *doc, const char *field, const char *value);
+void hz__store_set_num(cJSON *doc, const char *field, double value);
+
+/* Generic claim: query claimable jobs, then compare-and-set each with
+ * put(REPLACE, if_match) until max_jobs are won. */
+hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
+                                  cJSON **jobs_out, hz_error *err);
+/* Generic finish: batches of upserts into "results", then put(REPLACE,
+ * if_match) of the job. */
+hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
+                                   const char *if_match,
+                                   cJSON *const *results, size_t nresults,
+                                   hz_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

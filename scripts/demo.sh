@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The demo behind `make demo`: a realistic batch of forecast and analytics
+# jobs for two tenants on the bundled sample data, queued in a local SQLite
+# store under the build directory and run to completion by `horizon run`,
+# then a summary.  No network.
+#   scripts/demo.sh [path/to/horizon]
+set -euo pipefail
+HORIZON=${1:-build/horizon}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+DATA="$SRC/data"
+[[ -x "$HORIZON" ]] || { echo "demo: no horizon binary at $HORIZON" >&2; exit 3; }
+for f in sample_sales.csv sample_customers.csv; do
+    [[ -r "$DATA/$f" ]] || { echo "demo: missing $DATA/$f" >&2; exit 3; }
+done
+OUT="$(cd "$(dirname "$HORIZON")" && pwd)/demo"
+rm -rf "$OUT" && mkdir -p "$OUT"
+export HORIZON_STORE="sqlite:$OUT/jobs.db"
+export TMPDIR="$OUT"
+
+echo "== datasets (store: $OUT/jobs.db)"
+SALES_A=$("$HORIZON" datasets add --tenant acme --name "sales 2022-2024" \
+    "$DATA/sample_sales.csv")
+CUST_A=$("$HORIZON" datasets add --tenant acme --name "customers" \
+    "$DATA/sample_customers.csv")
+SALES_G=$("$HORIZON" datasets add --tenant globex --name "sales" \
+    "$DATA/sample_sales.csv")
+"$HORIZON" datasets list
+
+echo
+echo "== submitting jobs"
+sub() { "$HORIZON" submit --quiet "$@"; }
+# acme: revenue forecasts (total, by region, by category), the analytics
+# suite on transactions, churn on the labelled customer table
+sub --tenant acme --type forecast --dataset-id "$SALES_A" \
+    --param freq=month --param horizon=12 --id acme-revenue-12m
+sub --tenant acme --type forecast --dataset-id "$SALES_A" \
+    --param freq=month --param horizon=6 --param 'by=["region"]' \
+    --id acme-revenue-by-region
+sub --tenant acme --type forecast --dataset-id "$SALES_A" \
+    --param freq=week --param horizon=8 --param 'by=["category"]' \
+    --id acme-weekly-by-category
+sub --tenant acme --type suite --dataset-id "$SALES_A" --id acme-suite
+sub --tenant acme --type churn --dataset-id "$CUST_A" \
+    --param customerColumn=customer_id --param labelColumn=churned \
+    --id acme-churn-model
+# globex: the same kind of work on its own copy
+sub --tenant globex --type forecast --dataset-id "$SALES_G" \
+    --param freq=quarter --param horizon=4 --id globex-quarterly
+sub --tenant globex --type clv --dataset-id "$SALES_G" \
+    --param horizonMonths=12 --id globex-clv
+sub --tenant globex --type segment --dataset-id "$SALES_G" --id globex-segments
+"$HORIZON" jobs list
+
+echo
+echo "== running (horizon run --concurrency 4)"
+rc=0
+"$HORIZON" run --concurrency 4 --timeout 120 --progress \
+    --metrics "$OUT/metrics.json" || rc=$?
+
+echo
+echo "== results"
+"$HORIZON" jobs list
+echo
+"$HORIZON" jobs show acme-suite | sed -n '1,12p' | cut -c1-160
+echo
+echo "first rows of acme-revenue-by-region:"
+"$HORIZON" jobs results acme-revenue-by-region | head -4
+echo
+echo "metrics: $OUT/metrics.json; store: $OUT/jobs.db"
+echo "inspect: HORIZON_STORE=$HORIZON_STORE $HORIZON jobs show ID"
+exit $rc

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# horizon analyze churn: labelled customer table, unlabelled transactions,
+# label errors, the telco reference AUC when the data is there.
+set -u
+H="${HORIZON:?}"
+T="${HZ_TEST_TMP:-/tmp}/cli_analyze_churn"
+mkdir -p "$T"
+fail() { echo "FAIL: $*"; exit 1; }
+
+C="$HZ_DATA_DIR/sample_customers.csv"
+"$H" analyze churn "$C" --label churned --json --summary-only >"$T/c.json" || fail "labelled churn"
+python3 - "$T/c.json" <<'PY' || fail "labelled churn summary"
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]["churn"]
+assert 0.5 < s["auc"] <= 1.0, s["auc"]
+assert s["folds"] == 5
+assert all(abs(c["odds_ratio"] - __import__("math").exp(c["coef"])) < 1e-6 * max(1, c["odds_ratio"]) for c in s["coefficients"])
+PY
+"$H" analyze churn "$C" --label churned -o "$T/c.csv" >/dev/null || fail "labelled csv"
+head -1 "$T/c.csv" | grep -q "customer_id,churn_label,churn_probability,churn_probability_cv" || fail "labelled header"
+"$H" analyze churn "$C" --label nosuch 2>"$T/e"; [ $? -eq 2 ] || fail "missing label -> 2"
+grep -q "nosuch" "$T/e" || fail "missing label message"
+"$H" analyze churn "$HZ_DATA_DIR/sample_sales.csv" --inactive-days 60 --json --summary-only >"$T/u.json" || fail "unlabelled"
+grep -q "no churn label: churn risk = 1 - P(alive)" "$T/u.json" || fail "method stated"
+grep -q '"inactive_days": 60' "$T/u.json" || fail "inactive days"
+
+TC="${HZ_SHARED_DATA:-}/telco-churn/Telco-Customer-Churn.csv"
+if [ -f "$TC" ]; then
+    "$H" analyze churn "$TC" --label Churn --customer customerID --on-error skip \
+        --json --summary-only >"$T/t.json" 2>/dev/null || fail "telco"
+    python3 - "$T/t.json" <<'PY' || fail "telco AUC"
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+assert s["customers"] == 7032, s["customers"]
+assert abs(s["churn"]["auc"] - 0.8451) <= 0.005, s["churn"]["auc"]
+PY
+fi
+exit 0

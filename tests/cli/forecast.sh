@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# horizon forecast / backtest: help, exit codes, errors naming the column,
+# CSV/JSON output shape, fallbacks on short series, thread determinism,
+# long-format input.
+source "$HZ_SRC/tests/cli/lib.sh"
+H=$HORIZON
+S="$HZ_DATA_DIR/sample_sales.csv"
+[[ -r "$S" ]] || { echo "SKIP: $S missing"; exit 77; }
+
+"$H" forecast --help >"$T/h" 2>&1
+check "forecast --help" grep -q -- "--horizon N" "$T/h"
+"$H" backtest --help >"$T/h" 2>&1
+check "backtest --help" grep -q -- "--origins K" "$T/h"
+
+expect_exit 2 "missing input" -- "$H" forecast
+expect_exit 2 "missing --date" -- "$H" forecast "$S" --value revenue
+expect_exit 3 "" -- "$H" forecast "$T/nope.csv" --date order_date --value revenue
+expect_exit 2 "--horizon" -- "$H" forecast "$S" --date order_date --value revenue --horizon 0
+expect_exit 2 "--horizon" -- "$H" forecast "$S" --date order_date --value revenue --horizon -3
+expect_exit 2 "no column 'revnue'" -- "$H" forecast "$S" --date order_date --value revnue
+expect_exit 2 "'region'" -- "$H" forecast "$S" --date order_date --value region
+expect_exit 2 "not a date" -- "$H" forecast "$S" --date quantity --value revenue
+expect_exit 2 "--freq" -- "$H" forecast "$S" --date order_date --value revenue --freq fortnight
+expect_exit 2 "--model" -- "$H" forecast "$S" --date order_date --value revenue --model prophet
+expect_exit 2 "--level" -- "$H" forecast "$S" --date order_date --value revenue --level 80,100
+
+# grouped monthly forecast, CSV
+"$H" forecast "$S" --date order_date --value revenue --by region --freq month \
+    --horizon 6 -o "$T/f.csv" 2>"$T/err"
+check "forecast exit 0" test $? -eq 0
+check "header" test "$(head -1 "$T/f.csv")" = "series,date,point,lo80,hi80,lo95,hi95,model,note"
+check "5 regions x 6 rows" test "$(tail -n +2 "$T/f.csv" | wc -l)" -eq 30
+check "summary on stderr" grep -q "5 series (month, period 12)" "$T/err"
+check "ETS chosen" grep -q "ETS(" "$T/f.csv"
+# intervals are ordered lo95 <= lo80 <= point <= hi80 <= hi95
+check "interval order" awk -F, 'NR>1 && !($6<=$4 && $4<=$3 && $3<=$5 && $5<=$7) {bad=1} END {exit bad}' "$T/f.csv"
+
+# same result with 1 and 2 threads
+"$H" forecast "$S" --date order_date --value revenue --by region,category \
+    --freq month --threads 1 --quiet -o "$T/t1.csv"
+"$H" forecast "$S" --date order_date --value revenue --by region,category \
+    --freq month --threads 2 --quiet -o "$T/t2.csv"
+check "thread determinism" cmp -s "$T/t1.csv" "$T/t2.csv"
+check "region|category keys" grep -q '^[A-Za-z]*|[A-Za-z]*,' "$T/t1.csv"
+
+# JSON
+"$H" forecast "$S" --date order_date --value revenue --freq quarter \
+    --horizon 4 --model theta --json --quiet >"$T/f.json"
+check "json freq" grep -q '"freq":"quarter"' "$T/f.json"
+check "json forecast" grep -q '"forecast":\[{"date":' "$T/f.json"
+
+# short series fall back with a note, never failing the run
+printf 'd,g,v\n2024-06-01,a,5\n2024-07-01,a,6\n2024-01-01,b,1\n2024-02-01,b,2\n2024-03-01,b,4\n2024-04-01,b,3\n2024-05-01,b,5\n2024-06-01,b,6\n2024-07-01,b,8\n' >"$T/short.csv"
+"$H" forecast "$T/short.csv" --date d --value v --by g --horizon 3 --quiet -o "$T/s.csv"
+check "short run ok" test $? -eq 0
+check "fallback note" grep -q '^a,.*used naive' "$T/s.csv"
+
+# long format (series_id,date,value) with YYYY-MM periods
+printf 'series_id,period,value\n' >"$T/long.csv"
+for i in $(seq 1 30); do printf 'X,%04d-%02d,%d\n' $((2000 + (i - 1) / 12)) $(((i - 1) % 12 + 1)) $((100 + i)) >>"$T/long.csv"; done
+for i in $(seq 1 20); do printf 'Y,%04d-%02d,%d\n' $((2010 + (i - 1) / 12)) $(((i - 1) % 12 + 1)) $((50 + i % 3)) >>"$T/long.csv"; done
+"$H" forecast "$T/long.csv" --long --by series_id --date period --value value \
+    --horizon 2 --quiet -o "$T/l.csv"
+check "long X continues its own calendar" grep -q '^X,2002-07-01,' "$T/l.csv"
+check "long Y continues its own calendar" grep -q '^Y,2011-09-01,' "$T/l.csv"
+
+# backtest
+"$H" backtest "$S" --date order_date --value revenue --by region --freq month \
+    --horizon 6 --origins 2 --models theta,naive >"$T/b.txt" 2>"$T/err"
+check "backtest exit 0" test $? -eq 0
+check "backtest table" grep -q "^theta " "$T/b.txt"
+check "backtest naive2 row" grep -q "^naive2 " "$T/b.txt"
+expect_exit 2 "unknown or unavailable model 'xyz'" -- "$H" backtest "$S" --date order_date --value revenue --models xyz
+finish

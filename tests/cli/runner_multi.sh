@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Two runners on one SQLite file drain 1,000 queued jobs; one of them is
+# killed with SIGKILL mid-run.  Its jobs are recovered by a third runner
+# once their leases expire.  Every job must end succeeded, exactly once
+# (no job reported as completed by two runners), with its result document.
+set -euo pipefail
+: "${HORIZON:?}" "${HZ_TEST_TMP:?}"
+T="$HZ_TEST_TMP/runner_multi"
+rm -rf "$T" && mkdir -p "$T"
+export HORIZON_STORE="sqlite:$T/store.db"
+export TMPDIR="$T"
+N=${HZ_RUNNER_JOBS:-1000}
+
+# a tiny monthly series: the cheapest real job (naive forecast)
+{
+    echo "date,value"
+    for i in $(seq 0 23); do
+        printf '%04d-%02d-01,%d\n' $((2022 + i / 12)) $((i % 12 + 1)) $((100 + i * 3 + (i % 12) * 5))
+    done
+} > "$T/tiny.csv"
+"$HORIZON" submit --type forecast --tenant acme --dataset "$T/tiny.csv" \
+    --param dateColumn=date --param valueColumn=value --param horizon=3 \
+    --param model=naive --param freq=month --count "$N" --quiet
+
+count_status() {
+    /usr/bin/python3 - "$T/store.db" "$1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=30)
+print(db.execute("select count(*) from docs where container='jobs' and status=?",
+                 (sys.argv[2],)).fetchone()[0])
+PY
+}
+
+RUN=("$HORIZON" run --once --concurrency 4 --lease 3 --timeout 60 --verbose --quiet)
+"${RUN[@]}" > "$T/a.out" 2> "$T/a.log" &
+A=$!
+"${RUN[@]}" > "$T/b.out" 2> "$T/b.log" &
+B=$!
+
+# kill A once a tenth of the jobs are done (A has jobs running then)
+for _ in $(seq 1 600); do
+    done_n=$(count_status succeeded)
+    [[ $done_n -ge $((N / 10)) ]] && break
+    sleep 0.1
+done
+kill -9 "$A"
+wait "$A" 2>/dev/null || true
+running_at_kill=$(grep -c "succeeded" "$T/a.log" || true)
+echo "runner A killed after completing $running_at_kill jobs"
+wait "$B" || true
+
+# leases of A's jobs expire after 3 s; a new runner recovers them
+sleep 3.5
+"${RUN[@]}" > "$T/c.out" 2> "$T/c.log" || true
+
+/usr/bin/python3 - "$T" "$N" <<'PY'
+import collections, re, sqlite3, sys
+t, n = sys.argv[1], int(sys.argv[2])
+db = sqlite3.connect(t + "/store.db")
+jobs = db.execute("select id, body from docs where container='jobs'").fetchall()
+import json
+bodies = {i: json.loads(b) for i, b in jobs}
+assert len(bodies) == n, f"{len(bodies)} jobs in the store, expected {n}"
+status = collections.Counter(b["status"] for b in bodies.values())
+assert status["succeeded"] == n, f"statuses: {dict(status)}"
+# completions reported by the runners' logs: never twice
+done = collections.Counter()
+for r in "abc":
+    for line in open(f"{t}/{r}.log"):
+        m = re.search(r"job (\S+) \(forecast.*\) succeeded", line)
+        if m:
+            done[m.group(1)] += 1
+twice = [j for j, c in done.items() if c > 1]
+assert not twice, f"completed twice: {twice[:5]}"
+# runner A may have committed a job and been killed before logging it
+assert n - 4 <= len(done) <= n, f"{len(done)} completions logged, {n} jobs"
+# every job has exactly its one result document
+res = collections.Counter(json.loads(b)["jobId"] for (b,) in db.execute(
+    "select body from docs where container='results'"))
+assert set(res) == set(bodies), "a job without results"
+assert max(res.values()) == 1, "duplicated result documents"
+# A's jobs were recovered: some job needed a second attempt
+recovered = [j for j, b in bodies.items() if b["attempts"] >= 2]
+assert recovered, "no job was recovered after runner A was killed"
+print(f"ok: {n} jobs succeeded once each; {len(recovered)} recovered "
+      f"after the SIGKILL")
+PY

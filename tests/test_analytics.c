@@ -1,0 +1,193 @@
+/* The analytics entry point: suite on the sample data, bad inputs,
+ * thread-count independence. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "horizon/analytics.h"
+#include "horizon/csv.h"
+#include "hz_test.h"
+
+static hz_dataset *read_text(const char *csv, const char *name)
+{
+    hz_dataset *ds = NULL;
+    if (hz_csv_read_buffer(csv, strlen(csv), name, NULL, &ds, NULL, NULL) !=
+        HZ_OK)
+        return NULL;
+    return ds;
+}
+
+static char *run_to_string(const hz_analytics_result *r, bool json)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return NULL;
+    if (json)
+        hz_analytics_result_write_json(r, f, true, NULL);
+    else
+        hz_analytics_result_write_csv(r, f, NULL);
+    fclose(f);
+    return buf;
+}
+
+HZ_TEST(suite_on_sample_sales)
+{
+    char buf[1024];
+    const char *p = hz_test_data("sample_sales.csv", buf, sizeof buf);
+    hz_dataset *ds;
+    hz_error err;
+    if (hz_csv_read(p, NULL, &ds, NULL, &err) != HZ_OK) {
+        hz_test_skip("data/sample_sales.csv not readable");
+        return;
+    }
+    hz_analytics_request q;
+    hz_analytics_request_init(&q);
+    hz_analytics_result *r1, *r2;
+    q.threads = 1;
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r1, &err) ==
+             HZ_OK);
+    q.threads = 2;
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r2, &err) ==
+             HZ_OK);
+    hz_dataset_free(ds);
+    HZ_CHECK(hz_analytics_customers(r1) > 100);
+    HZ_CHECK(hz_analytics_bgnbd(r1) != NULL);
+    HZ_CHECK(hz_analytics_gammagamma(r1) != NULL);
+    HZ_CHECK(hz_analytics_clusters(r1) >= 1);
+    double q10 = hz_analytics_clv_quantile(r1, 0.1);
+    double q90 = hz_analytics_clv_quantile(r1, 0.9);
+    HZ_CHECK(q10 >= 0 && q90 > q10);
+    double rate = hz_analytics_churn_rate(r1);
+    HZ_CHECK(rate >= 0 && rate <= 1);
+    size_t total = 0;
+    double share = 0;
+    for (size_t i = 0; i < hz_analytics_segments(r1); i++) {
+        size_t n;
+        double s;
+        HZ_CHECK(hz_analytics_segment(r1, i, NULL, &n, &s));
+        total += n;
+        share += s;
+    }
+    HZ_CHECK(total == hz_analytics_customers(r1));
+    HZ_CHECK_NEAR(share, 1.0, 1e-9);
+    char *c1 = run_to_string(r1, false), *c2 = run_to_string(r2, false);
+    HZ_CHECK(c1 != NULL && c2 != NULL);
+    HZ_CHECK(strcmp(c1, c2) == 0);   /* identical for 1 and 2 threads */
+    HZ_CHECK_CONTAINS(c1, "customer_id,first_purchase");
+    HZ_CHECK_CONTAINS(c1, ",clv,");
+    free(c1);
+    free(c2);
+    char *j = run_to_string(r1, true);
+    HZ_CHECK_CONTAINS(j, "\"bgnbd\": {\"r\": ");
+    HZ_CHECK_CONTAINS(j, "\"segments\": {\"rfm\": [");
+    free(j);
+    hz_analytics_result_free(r1);
+    hz_analytics_result_free(r2);
+}
+
+HZ_TEST(missing_columns_and_negative_amounts)
+{
+    hz_dataset *ds = read_text("customer_id,order_date,revenue\n"
+                               "a,2024-01-01,5\nb,2024-01-02,7\n", "m.csv");
+    HZ_CHECK(ds != NULL);
+    hz_analytics_request q;
+    hz_analytics_result *r;
+    hz_error err;
+    hz_analytics_request_init(&q);
+    q.amount_col = "amount";
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_CLV, &q, &r, &err) ==
+             HZ_ENOTFOUND);
+    HZ_CHECK_CONTAINS(err.msg, "'amount'");
+    q.amount_col = NULL;
+    q.label_col = "churned";
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_CHURN, &q, &r, &err) ==
+             HZ_ENOTFOUND);
+    HZ_CHECK_CONTAINS(err.msg, "churned");
+    hz_dataset_free(ds);
+    ds = read_text("customer_id,order_date,revenue\n"
+                   "a,2024-01-01,5\nb,2024-01-02,-7\n", "neg.csv");
+    hz_analytics_request_init(&q);
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SEGMENT, &q, &r, &err) ==
+             HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "neg.csv: data row 2: column 'revenue'");
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(single_and_identical_customers)
+{
+    hz_dataset *ds = read_text("customer_id,order_date,revenue\n"
+                               "a,2024-01-01,5\na,2024-02-01,7\n", "one.csv");
+    hz_analytics_request q;
+    hz_analytics_result *r;
+    hz_error err;
+    hz_analytics_request_init(&q);
+    /* CLV alone fails with a clear reason */
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_CLV, &q, &r, &err) ==
+             HZ_ETOOSHORT);
+    HZ_CHECK_CONTAINS(err.msg, "at least 2 customers");
+    /* the suite reports the failed part and still segments */
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r, &err) ==
+             HZ_OK);
+    HZ_CHECK_CONTAINS(hz_analytics_part_error(r, "clv"), "2 customers");
+    HZ_CHECK(hz_analytics_customers(r) == 1);
+    HZ_CHECK(hz_analytics_clusters(r) == 1);
+    hz_analytics_result_free(r);
+    hz_dataset_free(ds);
+    /* identical customers */
+    char csv[4096] = "customer_id,order_date,revenue\n";
+    for (int i = 0; i < 40; i++) {
+        char line[80];
+        snprintf(line, sizeof line, "c%02d,2024-01-01,10\nc%02d,2024-03-01,10\n",
+                 i, i);
+        strcat(csv, line);
+    }
+    ds = read_text(csv, "same.csv");
+    HZ_CHECK(ds != NULL);
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r, &err) ==
+             HZ_OK);
+    HZ_CHECK(hz_analytics_customers(r) == 40);
+    HZ_CHECK(hz_analytics_clusters(r) == 1);   /* no structure */
+    for (size_t i = 0; i < hz_analytics_segments(r); i++) {
+        size_t n;
+        const char *name;
+        hz_analytics_segment(r, i, &name, &n, NULL);
+        if (n > 0)
+            HZ_CHECK(n == 40);
+    }
+    HZ_CHECK(hz_analytics_part_error(r, "clv")[0] != '\0');
+    hz_analytics_result_free(r);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(churn_table_with_label)
+{
+    char buf[1024];
+    const char *p = hz_test_data("sample_customers.csv", buf, sizeof buf);
+    hz_dataset *ds;
+    hz_error err;
+    hz_csv_options co;
+    hz_csv_options_init(&co);
+    if (hz_csv_read(p, &co, &ds, NULL, &err) != HZ_OK) {
+        hz_test_skip("data/sample_customers.csv not readable");
+        return;
+    }
+    hz_analytics_request q;
+    hz_analytics_result *r;
+    hz_analytics_request_init(&q);
+    q.label_col = "churned";
+    HZ_CHECK_MSG(hz_analytics_run(ds, HZ_ANALYSIS_CHURN, &q, &r, &err) ==
+                 HZ_OK, "%s", err.msg);
+    hz_dataset_free(ds);
+    double auc = hz_analytics_churn_auc(r);
+    HZ_CHECK(auc > 0.5 && auc <= 1.0);
+    const char *names[3];
+    double coef[3], orr[3];
+    size_t k = hz_analytics_top_drivers(r, 3, names, coef, orr);
+    HZ_CHECK(k == 3);
+    HZ_CHECK(fabs(coef[0]) >= fabs(coef[1]) && fabs(coef[1]) >= fabs(coef[2]));
+    HZ_CHECK_NEAR(orr[0], exp(coef[0]), 1e-12);
+    hz_analytics_result_free(r);
+}

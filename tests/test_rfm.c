@@ -1,0 +1,100 @@
+/* RFM quintile scores, the segment rule table and profiles. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "horizon/rfm.h"
+#include "hz_test.h"
+
+HZ_TEST(quintiles_hand_worked)
+{
+    double v[10] = {10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+    uint8_t s[10];
+    HZ_CHECK(hz_quintile_scores(v, 10, true, s, NULL) == HZ_OK);
+    const uint8_t want[10] = {5, 5, 4, 4, 3, 3, 2, 2, 1, 1};
+    for (int i = 0; i < 10; i++)
+        HZ_CHECK(s[i] == want[i]);
+    HZ_CHECK(hz_quintile_scores(v, 10, false, s, NULL) == HZ_OK);
+    for (int i = 0; i < 10; i++)
+        HZ_CHECK(s[i] == 6 - want[i]);
+    /* ties share the score of their first position */
+    double t[10] = {1, 1, 1, 1, 1, 1, 2, 3, 4, 5};
+    HZ_CHECK(hz_quintile_scores(t, 10, true, s, NULL) == HZ_OK);
+    const uint8_t wt[10] = {1, 1, 1, 1, 1, 1, 4, 4, 5, 5};
+    for (int i = 0; i < 10; i++)
+        HZ_CHECK(s[i] == wt[i]);
+}
+
+HZ_TEST(segment_rule_table)
+{
+    HZ_CHECK(hz_rfm_segment_of(5, 5) == HZ_SEG_CHAMPIONS);
+    HZ_CHECK(hz_rfm_segment_of(5, 4) == HZ_SEG_CHAMPIONS);
+    HZ_CHECK(hz_rfm_segment_of(3, 4) == HZ_SEG_LOYAL);
+    HZ_CHECK(hz_rfm_segment_of(4, 5) == HZ_SEG_LOYAL);
+    HZ_CHECK(hz_rfm_segment_of(4, 2) == HZ_SEG_POTENTIAL_LOYALIST);
+    HZ_CHECK(hz_rfm_segment_of(5, 3) == HZ_SEG_POTENTIAL_LOYALIST);
+    HZ_CHECK(hz_rfm_segment_of(5, 1) == HZ_SEG_NEW);
+    HZ_CHECK(hz_rfm_segment_of(4, 1) == HZ_SEG_PROMISING);
+    HZ_CHECK(hz_rfm_segment_of(3, 3) == HZ_SEG_NEED_ATTENTION);
+    HZ_CHECK(hz_rfm_segment_of(3, 2) == HZ_SEG_ABOUT_TO_SLEEP);
+    HZ_CHECK(hz_rfm_segment_of(2, 3) == HZ_SEG_AT_RISK);
+    HZ_CHECK(hz_rfm_segment_of(1, 4) == HZ_SEG_AT_RISK);
+    HZ_CHECK(hz_rfm_segment_of(1, 5) == HZ_SEG_CANT_LOSE);
+    HZ_CHECK(hz_rfm_segment_of(2, 2) == HZ_SEG_HIBERNATING);
+    HZ_CHECK(hz_rfm_segment_of(2, 1) == HZ_SEG_HIBERNATING);
+    HZ_CHECK(hz_rfm_segment_of(1, 1) == HZ_SEG_LOST);
+    /* every cell has a segment and every segment is reachable */
+    int seen[HZ_SEG_COUNT] = {0};
+    for (int r = 1; r <= 5; r++)
+        for (int f = 1; f <= 5; f++) {
+            int s = hz_rfm_segment_of(r, f);
+            HZ_CHECK(s >= 0 && s < HZ_SEG_COUNT);
+            seen[s]++;
+        }
+    for (int s = 0; s < HZ_SEG_COUNT; s++)
+        HZ_CHECK(seen[s] > 0);
+    HZ_CHECK_STR(hz_rfm_segment_name(HZ_SEG_CANT_LOSE), "can't lose them");
+    HZ_CHECK_STR(hz_rfm_segment_name(99), "?");
+}
+
+HZ_TEST(scores_segments_profiles)
+{
+    /* 5 customers: recency, frequency, monetary */
+    double R[5] = {1, 10, 100, 200, 300}, F[5] = {9, 7, 5, 1, 1},
+           M[5] = {500, 300, 100, 50, 50};
+    uint8_t r[5], f[5], m[5], seg[5];
+    HZ_CHECK(hz_rfm_score(R, F, M, 5, r, f, m, seg, NULL) == HZ_OK);
+    HZ_CHECK(r[0] == 5 && r[4] == 1);
+    HZ_CHECK(f[0] == 5 && f[3] == 1 && f[4] == 1);
+    HZ_CHECK(seg[0] == HZ_SEG_CHAMPIONS && seg[4] == HZ_SEG_LOST);
+    hz_segment_profile p[HZ_SEG_COUNT];
+    HZ_CHECK(hz_segment_profiles(seg, NULL, HZ_SEG_COUNT, R, F, M, 5, p,
+                                 NULL) == HZ_OK);
+    double share = 0, rev = 0;
+    for (int s = 0; s < HZ_SEG_COUNT; s++) {
+        share += p[s].share;
+        rev += p[s].revenue_share;
+    }
+    HZ_CHECK_NEAR(share, 1.0, 1e-12);
+    HZ_CHECK_NEAR(rev, 1.0, 1e-12);
+    HZ_CHECK_NEAR(p[HZ_SEG_CHAMPIONS].revenue_share, 500.0 / 1000, 1e-12);
+    HZ_CHECK_NEAR(p[HZ_SEG_CHAMPIONS].mean_recency, 1, 1e-12);
+}
+
+HZ_TEST(identical_customers_and_bad_values)
+{
+    double R[4] = {7, 7, 7, 7}, F[4] = {2, 2, 2, 2}, M[4] = {9, 9, 9, 9};
+    uint8_t seg[4];
+    HZ_CHECK(hz_rfm_score(R, F, M, 4, NULL, NULL, NULL, seg, NULL) == HZ_OK);
+    /* documented: all tied -> every score 1 -> "lost" */
+    for (int i = 0; i < 4; i++)
+        HZ_CHECK(seg[i] == HZ_SEG_LOST);
+    double Rb[2] = {1, -1}, F2[2] = {1, 1}, M2[2] = {1, 1};
+    hz_error err;
+    HZ_CHECK(hz_rfm_score(Rb, F2, M2, 2, NULL, NULL, NULL, seg, &err) ==
+             HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "customer 2");
+    uint8_t g[2] = {0, 7};
+    hz_segment_profile p[2];
+    HZ_CHECK(hz_segment_profiles(g, NULL, 2, F2, F2, M2, 2, p, &err) ==
+             HZ_EINVAL);
+}

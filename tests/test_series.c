@@ -1,0 +1,220 @@
+/* Transactions -> regular series: periods, aggregation, gap filling,
+ * frequency inference, long format, errors. */
+#include <math.h>
+
+#include "fc_testds.h"
+#include "horizon/series.h"
+#include "hz_test.h"
+
+static int32_t D(int y, unsigned m, unsigned d)
+{
+    return hz_days_from_civil(y, m, d);
+}
+
+HZ_TEST(period_indices_roundtrip)
+{
+    /* 2024-01-01 is a Monday: its week starts on itself */
+    int32_t mon = D(2024, 1, 1);
+    HZ_CHECK(hz_period_start(HZ_FREQ_WEEK,
+                             hz_period_of_day(HZ_FREQ_WEEK, mon)) == mon);
+    HZ_CHECK(hz_period_start(HZ_FREQ_WEEK,
+                             hz_period_of_day(HZ_FREQ_WEEK, mon + 6)) == mon);
+    HZ_CHECK(hz_period_of_day(HZ_FREQ_WEEK, mon + 7) ==
+             hz_period_of_day(HZ_FREQ_WEEK, mon) + 1);
+    HZ_CHECK(hz_period_start(HZ_FREQ_MONTH,
+                             hz_period_of_day(HZ_FREQ_MONTH,
+                                              D(2023, 2, 28))) ==
+             D(2023, 2, 1));
+    HZ_CHECK(hz_period_of_day(HZ_FREQ_MONTH, D(2024, 1, 5)) -
+                 hz_period_of_day(HZ_FREQ_MONTH, D(2023, 12, 31)) == 1);
+    HZ_CHECK(hz_period_start(HZ_FREQ_QUARTER,
+                             hz_period_of_day(HZ_FREQ_QUARTER,
+                                              D(2023, 8, 15))) ==
+             D(2023, 7, 1));
+    HZ_CHECK(hz_period_start(HZ_FREQ_YEAR,
+                             hz_period_of_day(HZ_FREQ_YEAR, D(1969, 3, 3))) ==
+             D(1969, 1, 1));
+    /* before the epoch */
+    HZ_CHECK(hz_period_start(HZ_FREQ_MONTH,
+                             hz_period_of_day(HZ_FREQ_MONTH, D(1960, 5, 9))) ==
+             D(1960, 5, 1));
+    HZ_CHECK(hz_freq_period(HZ_FREQ_MONTH) == 12);
+    HZ_CHECK(hz_freq_period(HZ_FREQ_QUARTER) == 4);
+    HZ_CHECK(hz_freq_period(HZ_FREQ_WEEK) == 52);
+    HZ_CHECK(hz_freq_period(HZ_FREQ_DAY) == 7);
+}
+
+HZ_TEST(frequency_inference)
+{
+    int32_t d[6];
+    for (int i = 0; i < 6; i++)
+        d[i] = D(2020, 1, 1) + i;
+    HZ_CHECK(hz_freq_infer(d, 6) == HZ_FREQ_DAY);
+    for (int i = 0; i < 6; i++)
+        d[i] = D(2020, 1, 6) + 7 * i;
+    HZ_CHECK(hz_freq_infer(d, 6) == HZ_FREQ_WEEK);
+    for (int i = 0; i < 6; i++)
+        d[i] = D(2020, 1 + (unsigned)i, 1);
+    HZ_CHECK(hz_freq_infer(d, 6) == HZ_FREQ_MONTH);
+    for (int i = 0; i < 6; i++)
+        d[i] = D(2020 + i / 4, 1 + 3 * (unsigned)(i % 4), 1);
+    HZ_CHECK(hz_freq_infer(d, 6) == HZ_FREQ_QUARTER);
+    for (int i = 0; i < 6; i++)
+        d[i] = D(2000 + i, 6, 30);
+    HZ_CHECK(hz_freq_infer(d, 6) == HZ_FREQ_YEAR);
+}
+
+/* Two regions; East has a gap in March and starts in February. */
+static hz_dataset *sales(void)
+{
+    const int32_t days[7] = {D(2023, 1, 3), D(2023, 1, 20), D(2023, 2, 1),
+                             D(2023, 2, 9), D(2023, 4, 30), D(2023, 4, 2),
+                             D(2023, 2, 14)};
+    const double rev[7] = {10, 20, 5, 7, 4, 8, 1};
+    const char *const reg[7] = {"West", "West", "West", "East", "East",
+                                "West", "East"};
+    hz_dataset *ds = hz_dataset_new(7);
+    ds_add_dates(ds, "day", days);
+    ds_add_f64(ds, "revenue", rev);
+    ds_add_str(ds, "region", reg);
+    return ds;
+}
+
+HZ_TEST(monthly_sum_with_groups_and_zero_fill)
+{
+    hz_dataset *ds = sales();
+    hz_series_opts o;
+    hz_series_opts_init(&o);
+    const char *by[1] = {"region"};
+    o.date_col = "day";
+    o.value_col = "revenue";
+    o.by_cols = by;
+    o.nby = 1;
+    o.freq = HZ_FREQ_MONTH;
+    hz_series_set *s = NULL;
+    HZ_CHECK(hz_series_build(ds, &o, &s, NULL) == HZ_OK);
+    HZ_CHECK(s->nseries == 2 && s->period == 12);
+    /* sorted by key: East, West */
+    HZ_CHECK_STR(s->series[0].key, "East");
+    HZ_CHECK_STR(s->series[1].key, "West");
+    /* East: Feb 8, Mar 0 (filled), Apr 4 -> starts in Feb (trimmed) */
+    HZ_CHECK(s->series[0].n == 3);
+    HZ_CHECK(hz_period_start(HZ_FREQ_MONTH, s->series[0].start) ==
+             D(2023, 2, 1));
+    HZ_CHECK_NEAR(s->series[0].values[0], 8, 0);
+    HZ_CHECK_NEAR(s->series[0].values[1], 0, 0);
+    HZ_CHECK_NEAR(s->series[0].values[2], 4, 0);
+    HZ_CHECK(s->series[0].nfilled == 1);
+    /* West: Jan 30, Feb 5, Mar 0, Apr 8 */
+    HZ_CHECK(s->series[1].n == 4);
+    HZ_CHECK_NEAR(s->series[1].values[0], 30, 0);
+    HZ_CHECK_NEAR(s->series[1].values[3], 8, 0);
+    HZ_CHECK(s->rows_used == 7);
+    hz_series_set_free(s);
+
+    /* mean + interpolation */
+    o.agg = HZ_AGG_MEAN;
+    o.fill = HZ_FILL_INTERPOLATE;
+    HZ_CHECK(hz_series_build(ds, &o, &s, NULL) == HZ_OK);
+    HZ_CHECK_NEAR(s->series[0].values[0], 4, 1e-12);   /* (7+1)/2 */
+    HZ_CHECK_NEAR(s->series[0].values[1], 4, 1e-12);   /* between 4, 4 */
+    HZ_CHECK_NEAR(s->series[1].values[0], 15, 1e-12);
+    HZ_CHECK_NEAR(s->series[1].values[2], 6.5, 1e-12); /* between 5, 8 */
+    hz_series_set_free(s);
+
+    /* count, no grouping */
+    o.agg = HZ_AGG_COUNT;
+    o.value_col = NULL;
+    o.nby = 0;
+    o.fill = HZ_FILL_ZERO;
+    HZ_CHECK(hz_series_build(ds, &o, &s, NULL) == HZ_OK);
+    HZ_CHECK(s->nseries == 1 && s->series[0].n == 4);
+    HZ_CHECK_NEAR(s->series[0].values[0], 2, 0);
+    HZ_CHECK_NEAR(s->series[0].values[1], 3, 0);
+    HZ_CHECK_NEAR(s->series[0].values[2], 0, 0);
+    HZ_CHECK_NEAR(s->series[0].values[3], 2, 0);
+    hz_series_set_free(s);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(bad_requests_name_the_column)
+{
+    hz_dataset *ds = sales();
+    hz_series_opts o;
+    hz_series_opts_init(&o);
+    hz_series_set *s = NULL;
+    hz_error err;
+    o.date_col = "day";
+    o.value_col = "revnue";
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_ENOTFOUND);
+    HZ_CHECK_CONTAINS(err.msg, "no column 'revnue'");
+    HZ_CHECK_CONTAINS(err.msg, "revenue");
+    o.value_col = "region";
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_ETYPE);
+    HZ_CHECK_CONTAINS(err.msg, "'region'");
+    HZ_CHECK_CONTAINS(err.msg, "not numeric");
+    o.value_col = "revenue";
+    o.date_col = "revenue";
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_ETYPE);
+    HZ_CHECK_CONTAINS(err.msg, "not a date");
+    o.date_col = "region";
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_ETYPE);
+    HZ_CHECK_CONTAINS(err.msg, "not a date");
+    HZ_CHECK(s == NULL);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(long_format_with_period_strings)
+{
+    const char *const id[6] = {"A", "A", "A", "B", "B", "B"};
+    const char *const per[6] = {"1990-01", "1990-02", "1990-04",
+                                "2001-11", "2001-12", "2002-01"};
+    const double v[6] = {1, 2, 4, 10, 11, 12};
+    hz_dataset *ds = hz_dataset_new(6);
+    ds_add_str(ds, "series_id", id);
+    ds_add_str(ds, "period", per);
+    ds_add_f64(ds, "value", v);
+    hz_series_set *s = NULL;
+    HZ_CHECK(hz_series_read_long(ds, "series_id", "period", "value",
+                                 HZ_FREQ_INFER, HZ_FILL_INTERPOLATE, &s,
+                                 NULL) == HZ_OK);
+    HZ_CHECK(s->freq == HZ_FREQ_MONTH);
+    HZ_CHECK(s->nseries == 2);
+    HZ_CHECK(s->series[0].n == 4);
+    HZ_CHECK_NEAR(s->series[0].values[2], 3, 1e-12);
+    /* B is not padded back or forward to A's periods */
+    HZ_CHECK(s->series[1].n == 3);
+    HZ_CHECK(hz_period_start(HZ_FREQ_MONTH, s->series[1].start) ==
+             D(2001, 11, 1));
+    hz_series_set_free(s);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(rows_with_missing_values_are_skipped_and_counted)
+{
+    const int32_t days[3] = {D(2023, 1, 1), D(2023, 1, 2), D(2023, 1, 3)};
+    const double v[3] = {1, NAN, 3};
+    hz_dataset *ds = hz_dataset_new(3);
+    ds_add_dates(ds, "d", days);
+    ds_add_f64(ds, "v", v);
+    hz_series_opts o;
+    hz_series_opts_init(&o);
+    o.date_col = "d";
+    o.value_col = "v";
+    hz_series_set *s = NULL;
+    HZ_CHECK(hz_series_build(ds, &o, &s, NULL) == HZ_OK);
+    HZ_CHECK(s->freq == HZ_FREQ_DAY);
+    HZ_CHECK(s->rows_used == 2 && s->rows_skipped == 1);
+    HZ_CHECK(s->series[0].n == 3);
+    HZ_CHECK_NEAR(s->series[0].values[1], 0, 0);
+    hz_series_set_free(s);
+    const double nv[3] = {NAN, NAN, NAN};
+    hz_dataset *d2 = hz_dataset_new(3);
+    ds_add_dates(d2, "d", days);
+    ds_add_f64(d2, "v", nv);
+    hz_error err;
+    HZ_CHECK(hz_series_build(d2, &o, &s, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "no rows with both a date");
+    hz_dataset_free(d2);
+    hz_dataset_free(ds);
+}

@@ -1,0 +1,200 @@
+/* Summaries: number formatting and the builders on hand-made results. */
+#include <stdlib.h>
+
+#include "horizon/summary.h"
+#include "hz_test.h"
+
+static const hz_summary_item *find(const hz_summary *s, const char *key)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->items[i].key, key) == 0)
+            return &s->items[i];
+    return NULL;
+}
+
+static const char *txt(const hz_summary *s, const char *key)
+{
+    const hz_summary_item *it = find(s, key);
+    return it ? it->text : "(missing)";
+}
+
+HZ_TEST(format_numbers)
+{
+    char b[32];
+    HZ_CHECK_STR(hz_fmt_num(1234567, b, 32), "1.23M");
+    HZ_CHECK_STR(hz_fmt_num(45612, b, 32), "45.6K");
+    HZ_CHECK_STR(hz_fmt_num(987.4, b, 32), "987");
+    HZ_CHECK_STR(hz_fmt_num(999.7, b, 32), "1K");
+    HZ_CHECK_STR(hz_fmt_num(999600, b, 32), "1M");
+    HZ_CHECK_STR(hz_fmt_num(12.34, b, 32), "12.3");
+    HZ_CHECK_STR(hz_fmt_num(0.012345, b, 32), "0.0123");
+    HZ_CHECK_STR(hz_fmt_num(-2.5e9, b, 32), "-2.5B");
+    HZ_CHECK_STR(hz_fmt_num(0, b, 32), "0");
+    HZ_CHECK_STR(hz_fmt_num(NAN, b, 32), "n/a");
+    HZ_CHECK_STR(hz_fmt_pct(0.0823, 1, b, 32), "+8.2%");
+    HZ_CHECK_STR(hz_fmt_pct(0.1404, 0, b, 32), "14%");
+    HZ_CHECK_STR(hz_fmt_pct(-0.031, 1, b, 32), "-3.1%");
+    HZ_CHECK_STR(hz_fmt_pct(0.0996, 0, b, 32), "10%");
+}
+
+HZ_TEST(items_sort_stable_and_one_line)
+{
+    hz_summary *s = hz_summary_new("test");
+    HZ_CHECK(s != NULL);
+    HZ_CHECK(hz_summary_add(s, 3, "c", "third") == HZ_OK);
+    HZ_CHECK(hz_summary_add(s, 0, "a", "first\nline") == HZ_OK);
+    HZ_CHECK(hz_summary_add(s, 3, "d", "fourth") == HZ_OK);
+    HZ_CHECK(hz_summary_add(s, 1, "b", "second") == HZ_OK);
+    char longtext[600];
+    for (int i = 0; i < 100; i++)
+        memcpy(longtext + i * 5, "word ", 5);
+    longtext[500] = '\0';
+    HZ_CHECK(hz_summary_add(s, 9, "long", "%s", longtext) == HZ_OK);
+    hz_summary_sort(s);
+    HZ_CHECK_STR(s->items[0].key, "a");
+    HZ_CHECK_STR(s->items[0].text, "first line");
+    HZ_CHECK_STR(s->items[1].key, "b");
+    HZ_CHECK_STR(s->items[2].key, "c");
+    HZ_CHECK_STR(s->items[3].key, "d");
+    HZ_CHECK(strlen(s->items[4].text) < HZ_SUMMARY_TEXT_MAX);
+    HZ_CHECK_CONTAINS(s->items[4].text, "...");
+    hz_summary *t = hz_summary_new("suite");
+    HZ_CHECK(hz_summary_append(t, s, 10, "churn.") == HZ_OK);
+    HZ_CHECK(t->n == 5);
+    HZ_CHECK_STR(t->items[0].key, "churn.a");
+    HZ_CHECK(t->items[0].importance == 10);
+    hz_summary_free(s);
+    hz_summary_free(t);
+}
+
+HZ_TEST(forecast_summary)
+{
+    /* 36 months of history with 10% yearly growth and a December peak */
+    double y[36];
+    for (int i = 0; i < 36; i++) {
+        int year = i / 12, month = i % 12;
+        y[i] = 1000.0 * pow(1.10, year) * (month == 11 ? 1.5 : 1.0);
+    }
+    double lv[2] = {80, 95};
+    hz_forecast *fc = hz_forecast_alloc(12, 2, lv);
+    HZ_CHECK(fc != NULL);
+    for (int k = 0; k < 12; k++) {
+        fc->mean[k] = 1210.0 * 1.08 * (k == 11 ? 1.5 : 1.0);
+        fc->lower[0][k] = fc->mean[k] * 0.95;
+        fc->upper[0][k] = fc->mean[k] * 1.05;
+        fc->lower[1][k] = fc->mean[k] * 0.9;
+        fc->upper[1][k] = fc->mean[k] * 1.1;
+    }
+    snprintf(fc->method, sizeof fc->method, "ETS(M,A,M)");
+    const char *labels[12] = {"2026-01", "2026-02", "2026-03", "2026-04",
+                              "2026-05", "2026-06", "2026-07", "2026-08",
+                              "2026-09", "2026-10", "2026-11", "2026-12"};
+    hz_summary_forecast_in in = {.name = "revenue", .unit = "month",
+                                 .history = y, .n_history = 36,
+                                 .period = 12, .fc = fc,
+                                 .step_labels = labels};
+    hz_summary *s = hz_summary_new("forecast");
+    hz_error err;
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
+    const hz_summary_item *t = find(s, "forecast.total");
+    HZ_CHECK(t != NULL && t->importance == 0);
+    /* forecast total = 1306.8*11 + 1960.2 = 16335; last year = 1210*11 +
+       1815 = 15125: +8.0% */
+    HZ_CHECK_CONTAINS(t->text, "16.3K");
+    HZ_CHECK_CONTAINS(t->text, "+8.0%");
+    t = find(s, "history.growth");
+    HZ_CHECK(t != NULL);
+    HZ_CHECK_CONTAINS(t->text, "+10%");
+    t = find(s, "forecast.season");
+    HZ_CHECK(t != NULL);
+    HZ_CHECK_CONTAINS(t->text, "peak 2026-12");
+    t = find(s, "forecast.interval");
+    HZ_CHECK(t != NULL);
+    HZ_CHECK_CONTAINS(t->text, "95% interval at 2026-12");
+    HZ_CHECK_CONTAINS(t->text, "+/-10%");
+    t = find(s, "forecast.model");
+    HZ_CHECK(t != NULL);
+    HZ_CHECK_CONTAINS(t->text, "ETS(M,A,M)");
+    hz_summary_free(s);
+    hz_forecast_free(fc);
+}
+
+HZ_TEST(forecast_summary_rejects_empty)
+{
+    hz_summary *s = hz_summary_new("forecast");
+    hz_summary_forecast_in in = {0};
+    hz_error err;
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_EINVAL);
+    HZ_CHECK(s->n == 0);
+    hz_summary_free(s);
+}
+
+HZ_TEST(churn_clv_segments)
+{
+    hz_summary *s = hz_summary_new("suite");
+    hz_error err;
+    hz_summary_driver d[] = {{"tenure_months", -0.41},
+                             {"support_tickets", 0.82},
+                             {"autopay", -0.2},
+                             {"monthly_fee", 0.05}};
+    HZ_CHECK(hz_summary_churn(12345, 0.031, NAN, 1200, d, 4, "logistic",
+                              0, s, &err) == HZ_OK);
+    HZ_CHECK_CONTAINS(txt(s, "churn.rate"), "3.1%");
+    HZ_CHECK_CONTAINS(txt(s, "churn.rate"), "12.3K customers");
+    HZ_CHECK_CONTAINS(txt(s, "churn.driver1"), "support_tickets");
+    HZ_CHECK_CONTAINS(txt(s, "churn.driver2"), "tenure_months");
+    HZ_CHECK(find(s, "churn.predicted") == NULL);
+    HZ_CHECK(find(s, "churn.driver1") && find(s, "churn.driver3"));
+    HZ_CHECK(find(s, "churn.driver1")->importance <
+             find(s, "churn.driver3")->importance);
+
+    double clv[100];
+    for (int i = 0; i < 100; i++)
+        clv[i] = (double)(i + 1); /* 1..100 */
+    clv[7] = NAN;
+    HZ_CHECK(hz_summary_clv(clv, 100, 12, "BG/NBD + Gamma-Gamma", 0, s,
+                            &err) == HZ_OK);
+    /* 99 finite values (1..100 without 8): top 10 = 91..100 = 955 of 5042 */
+    HZ_CHECK_CONTAINS(txt(s, "clv.concentration"), "19%");
+    HZ_CHECK_CONTAINS(txt(s, "clv.quantiles"), "p50 51");
+
+    const char *names[] = {"champions", "at risk", "new"};
+    size_t sizes[] = {100, 300, 600};
+    double rev[] = {5000, 1400, 3600};
+    HZ_CHECK(hz_summary_segments(names, sizes, rev, 3, 0, s, &err) ==
+             HZ_OK);
+    HZ_CHECK_CONTAINS(txt(s, "segment.1"), "'champions': 10% of "
+                      "customers, 50% of revenue");
+    HZ_CHECK_CONTAINS(txt(s, "segment.3"), "'at risk'");
+    HZ_CHECK_CONTAINS(txt(s, "segment.3"), "14% of revenue");
+    HZ_CHECK(hz_summary_segments(names, NULL, rev, 3, 0, s, &err) ==
+             HZ_EINVAL);
+    hz_summary_free(s);
+}
+
+HZ_TEST(dataset_profile_summary)
+{
+    hz_column_profile cols[4] = {
+        {.name = "order_date", .type = HZ_TYPE_DATE, .count = 10,
+         .min = 19358, .max = 20453, .mean = NAN, .sum = NAN},
+        {.name = "customer_id", .type = HZ_TYPE_STRING, .count = 10,
+         .distinct = 5000, .min = NAN, .max = NAN, .sum = NAN},
+        {.name = "quantity", .type = HZ_TYPE_INT64, .count = 10,
+         .sum = 2100000, .mean = 3, .min = 1, .max = 9},
+        {.name = "revenue", .type = HZ_TYPE_FLOAT64, .count = 9, .nulls = 1,
+         .sum = 12345678, .mean = 17.64, .min = 0, .max = 900},
+    };
+    hz_profile p = {.nrows = 700000, .ncols = 4, .cols = cols};
+    hz_summary *s = hz_summary_new("dataset");
+    hz_error err;
+    HZ_CHECK(hz_summary_dataset(&p, 0, s, &err) == HZ_OK);
+    HZ_CHECK_CONTAINS(txt(s, "dataset.size"), "700K rows, 4 columns");
+    HZ_CHECK_CONTAINS(txt(s, "dataset.dates"),
+                      "order_date from 2023-01-01 to 2025-12-31");
+    HZ_CHECK_CONTAINS(txt(s, "dataset.total1"), "revenue: total "
+                      "12.3M");
+    HZ_CHECK_CONTAINS(txt(s, "dataset.total2"), "quantity");
+    HZ_CHECK_CONTAINS(txt(s, "dataset.distinct"), "customer_id 5K");
+    HZ_CHECK_CONTAINS(txt(s, "dataset.nulls"), "revenue");
+    hz_summary_free(s);
+}
