@@ -124,7 +124,8 @@ static int cmp_len_desc(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    const char *methods = "auto,ets,theta,naive2,snaive,naive,drift,combo";
+    const char *methods =
+        "auto,ets,theta,arima,naive2,snaive,naive,drift,combo";
     int threads = 0, r_every = 10, no_r = 0;
     size_t limit = 0;
     static const struct option lo[] = {

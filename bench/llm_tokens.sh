@@ -53,7 +53,7 @@ maxp=0
 printf '| %-8s | %-9s | %13s | %13s | %12s |\n' job status prompt_tokens js-tiktoken usage_prompt
 for id in suite50 fc50; do
     "$H" jobs show "$id" --json > "$W/$id.json"
-    "$H" explain "$id" --show-prompt > "$W/$id.prompt.json"
+    HZ_TIKTOKEN_FILE=$RANKS "$H" explain "$id" --show-prompt > "$W/$id.prompt.json"
     jget "$W/$id.prompt.json" 'JSON.stringify([d.messages[0].role, d.messages[0].content, d.messages[1].role, d.messages[1].content])' > "$W/$id.msgs.json"
     ref=$(node "$PEERS/tiktoken_count.js" cl100k_base "$W/$id.msgs.json" | awk '{s += $1} END {print s + 9}')
     pt=$(jget "$W/$id.json" 'd.narrative ? d.narrative.promptTokens : "-"')

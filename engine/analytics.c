@@ -683,12 +683,11 @@ out:
 
 /* CHURN with a label on a customer-level table. */
 static hz_status churn_table(hz_analytics_result *r, const hz_dataset *ds,
-                             hz_error *err)
+                             const char *id, hz_error *err)
 {
     const hz_analytics_request *q = &r->req;
     hz_design d;
     hz_status st;
-    const char *id = q->customer_col;
     if (id == NULL) {
         static const char *const cn[] = {"customer_id", "customerid",
                                          "customer", "id", NULL};
@@ -768,7 +767,7 @@ hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
 
     if (kind == HZ_ANALYSIS_CHURN && req->label_col != NULL) {
         r->req.label_col = req->label_col;
-        st = churn_table(r, ds, err);
+        st = churn_table(r, ds, req->customer_col, err);
         r->req.label_col = NULL;
         if (st != HZ_OK)
             goto fail;

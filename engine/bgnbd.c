@@ -1,5 +1,6 @@
 /* BG/NBD maximum-likelihood fit and predictions (see bgnbd.h). */
 #include <float.h>
+#include <stdbool.h>
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -216,6 +217,93 @@ static void obj_fdf(const gsl_vector *v, void *vd, double *f, gsl_vector *gr)
 static void obj_df(const gsl_vector *v, void *vd, gsl_vector *gr)
 {
     obj_fdf(v, vd, NULL, gr);
+}
+
+/* Newton's method on the log-parameters with a Hessian from forward
+ * differences of the analytic gradient, for a start close to the optimum
+ * (the warm start below).  Returns GSL_SUCCESS when the gradient norm
+ * falls below gtol; v is left at the best point found. */
+static int newton_polish(fitdata *d, gsl_vector *v, double gtol,
+                         size_t *iter, double *gnorm)
+{
+    gsl_vector *g = gsl_vector_alloc(4), *g2 = gsl_vector_alloc(4);
+    gsl_vector *v2 = gsl_vector_alloc(4), *step = gsl_vector_alloc(4);
+    gsl_matrix *H = gsl_matrix_alloc(4, 4);
+    int status = GSL_CONTINUE;
+    if (!g || !g2 || !v2 || !step || !H) {
+        status = GSL_ENOMEM;
+        goto out;
+    }
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    double f;
+    obj_fdf(v, d, &f, g);
+    for (int it = 0; it < 12; it++) {
+        (*iter)++;
+        *gnorm = gsl_blas_dnrm2(g);
+        if (*gnorm < gtol) {
+            status = GSL_SUCCESS;
+            break;
+        }
+        const double h = 1e-6;
+        for (int j = 0; j < 4; j++) {
+            gsl_vector_memcpy(v2, v);
+            gsl_vector_set(v2, j, gsl_vector_get(v, j) + h);
+            obj_df(v2, d, g2);
+            for (int i = 0; i < 4; i++)
+                gsl_matrix_set(H, i, j,
+                               (gsl_vector_get(g2, i) - gsl_vector_get(g, i))
+                               / h);
+        }
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < i; j++) {
+                double a = 0.5 * (gsl_matrix_get(H, i, j) +
+                                  gsl_matrix_get(H, j, i));
+                gsl_matrix_set(H, i, j, a);
+                gsl_matrix_set(H, j, i, a);
+            }
+        if (gsl_linalg_cholesky_decomp1(H) != GSL_SUCCESS ||
+            gsl_linalg_cholesky_solve(H, g, step) != GSL_SUCCESS) {
+            status = GSL_EFAILED;
+            break;
+        }
+        double slope;
+        gsl_blas_ddot(g, step, &slope);   /* > 0: move along -step */
+        double t = 1.0, f2 = f;
+        bool ok = false;
+        for (int ls = 0; ls < 20; ls++) {
+            gsl_vector_memcpy(v2, v);
+            gsl_blas_daxpy(-t, step, v2);
+            f2 = obj_f(v2, d);
+            if (f2 <= f - 1e-4 * t * slope) {
+                ok = true;
+                break;
+            }
+            t *= 0.5;
+        }
+        if (!ok) {
+            status = GSL_ENOPROG;
+            break;
+        }
+        gsl_vector_memcpy(v, v2);
+        obj_fdf(v, d, &f, g);
+    }
+    if (status == GSL_CONTINUE) {
+        *gnorm = gsl_blas_dnrm2(g);
+        status = *gnorm < gtol ? GSL_SUCCESS : GSL_EMAXITER;
+    }
+    gsl_set_error_handler(old);
+out:
+    if (g)
+        gsl_vector_free(g);
+    if (g2)
+        gsl_vector_free(g2);
+    if (v2)
+        gsl_vector_free(v2);
+    if (step)
+        gsl_vector_free(step);
+    if (H)
+        gsl_matrix_free(H);
+    return status;
 }
 
 static void fitdata_free(fitdata *d)
@@ -440,6 +528,7 @@ hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
     gsl_vector_set(v0, 1, log(meanT));
     gsl_vector_set(v0, 2, 0.0);
     gsl_vector_set(v0, 3, 0.0);
+    bool warm = false;
     if (d.m > HZ__WARM_MIN) {
         /* warm start: fit every step-th customer first, then polish on
          * all of them (same optimum, far fewer full evaluations) */
@@ -458,13 +547,28 @@ hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
                 gsl_vector_set(v0, 1, log(sm.p.alpha));
                 gsl_vector_set(v0, 2, log(sm.p.a));
                 gsl_vector_set(v0, 3, log(sm.p.b));
+                warm = true;
             }
             free(sub);
         }
     }
     size_t iter = 0;
     double gnorm = 0;
-    int status = hz__bfgs_minimize(&fn, v0, opt->max_iter, opt->gtol, &iter,
+    int status = GSL_CONTINUE;
+    if (warm) {
+        /* from the warm start a few Newton steps reach the optimum with
+         * far fewer full evaluations than BFGS */
+        gsl_vector *keep = gsl_vector_alloc(4);
+        if (keep != NULL) {
+            gsl_vector_memcpy(keep, v0);
+            status = newton_polish(&d, v0, opt->gtol, &iter, &gnorm);
+            if (status != GSL_SUCCESS)
+                gsl_vector_memcpy(v0, keep);
+            gsl_vector_free(keep);
+        }
+    }
+    if (status != GSL_SUCCESS)
+        status = hz__bfgs_minimize(&fn, v0, opt->max_iter, opt->gtol, &iter,
                                    &gnorm);
     hz_bgnbd_params p;
     unpack(v0, &p);

@@ -92,10 +92,16 @@ static int ws_reserve(hz_ets_workspace *w, size_t n, size_t simn)
 /* One Schur-Cohn reduction p <- a0 p - ad p* per degree, division-free,
  * rescaled by a power of two so the leading coefficient stays near 1.
  * Specialised below for constant degrees (fully unrolled). */
+#ifdef __OPTIMIZE__
+#define HZ_UNROLL _Pragma("GCC unroll 32")
+#else
+#define HZ_UNROLL
+#endif
+
 static inline __attribute__((always_inline)) bool
 schur_cohn(double *a, const int deg)
 {
-#pragma GCC unroll 32
+    HZ_UNROLL
     for (int d = deg; d > 0; d--) {
         double a0 = a[0], ad = a[d];
         if (!(fabs(ad) < fabs(a0)))
@@ -110,7 +116,7 @@ schur_cohn(double *a, const int deg)
         double scale;
         memcpy(&scale, &sb, sizeof scale);
         double A0 = a0 * scale, AD = ad * scale;
-#pragma GCC unroll 32
+        HZ_UNROLL
         for (int i = 0; i <= d / 2; i++) {
             int k = d - i;
             double ai = a[i], ak = a[k];

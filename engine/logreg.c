@@ -15,7 +15,7 @@ void hz_logreg_options_init(hz_logreg_options *o)
 {
     o->C = 1.0;
     o->max_iter = 50;
-    o->tol = 1e-12;
+    o->tol = 1e-10;
 }
 
 void hz_logreg_model_free(hz_logreg_model *m)
@@ -128,7 +128,7 @@ hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
     double *H = malloc(m * m * sizeof(double));
     double *g = malloc(m * sizeof(double));
     double *beta = calloc(m, sizeof(double));
-    double *trial = malloc(m * sizeof(double));
+    double *trial = malloc(2 * m * sizeof(double));
     double *eta = malloc(n * sizeof(double));
     double *eta2 = malloc(n * sizeof(double));
     if (!Z || !H || !g || !beta || !trial || !eta || !eta2) {
@@ -139,33 +139,47 @@ hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
     beta[p] = log((double)npos / (double)(n - npos));
     double f = objective(X, y, n, p, beta, opt->C, eta);
     int it;
-    bool conv = false;
+    bool conv = false, reuse = false;
     for (it = 1; it <= opt->max_iter; it++) {
         memset(g, 0, m * sizeof(double));
-        for (size_t i = 0; i < n; i++) {
-            double pr = 1.0 / (1.0 + exp(-eta[i]));
-            double s = pr * (1 - pr), r = pr - y[i], sq = sqrt(s);
-            const double *xi = X + i * p;
-            double *zi = Z + i * m;
-            for (size_t j = 0; j < p; j++) {
-                g[j] += r * xi[j];
-                zi[j] = sq * xi[j];
+        if (reuse) {
+            /* close to the optimum: keep the last Hessian factor (the
+             * iteration still converges, each step is much cheaper) */
+            for (size_t i = 0; i < n; i++) {
+                double r = 1.0 / (1.0 + exp(-eta[i])) - y[i];
+                const double *xi = X + i * p;
+                for (size_t j = 0; j < p; j++)
+                    g[j] += r * xi[j];
+                g[p] += r;
             }
-            g[p] += r;
-            zi[p] = sq;
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                double pr = 1.0 / (1.0 + exp(-eta[i]));
+                double s = pr * (1 - pr), r = pr - y[i], sq = sqrt(s);
+                const double *xi = X + i * p;
+                double *zi = Z + i * m;
+                for (size_t j = 0; j < p; j++) {
+                    g[j] += r * xi[j];
+                    zi[j] = sq * xi[j];
+                }
+                g[p] += r;
+                zi[p] = sq;
+            }
         }
         for (size_t j = 0; j < p; j++)
             g[j] += beta[j] / opt->C;
-        /* H = Z'Z + I/C (intercept unpenalised), lower triangle */
-        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)m, (int)n,
-                    1.0, Z, (int)m, 0.0, H, (int)m);
-        for (size_t j = 0; j < p; j++)
-            H[j * m + j] += 1.0 / opt->C;
-        if (!cholesky(H, m)) {
-            st = hz_error_set(err, HZ_ENOCONV,
-                              "Hessian not positive definite (perfectly "
-                              "collinear features?)");
-            goto out;
+        if (!reuse) {
+            /* H = Z'Z + I/C (intercept unpenalised), lower triangle */
+            cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)m,
+                        (int)n, 1.0, Z, (int)m, 0.0, H, (int)m);
+            for (size_t j = 0; j < p; j++)
+                H[j * m + j] += 1.0 / opt->C;
+            if (!cholesky(H, m)) {
+                st = hz_error_set(err, HZ_ENOCONV,
+                                  "Hessian not positive definite "
+                                  "(perfectly collinear features?)");
+                goto out;
+            }
         }
         memcpy(trial, g, m * sizeof(double));
         chol_solve(H, m, trial);          /* Newton step d = H^-1 g */
@@ -174,7 +188,7 @@ hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
             dec += g[j] * trial[j];
         /* backtracking line search on the penalised objective */
         double step = 1.0, fn = f;
-        double *cand = Z;                 /* reuse: only m doubles */
+        double *cand = trial + m;         /* m doubles after trial */
         for (int ls = 0; ls < 30; ls++) {
             for (size_t j = 0; j < m; j++)
                 cand[j] = beta[j] - step * trial[j];
@@ -187,6 +201,7 @@ hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
         memcpy(eta, eta2, n * sizeof(double));
         double df = f - fn;
         f = fn;
+        reuse = dec / (double)n < 1e-6;
         if (dec / (double)n < opt->tol || df <= 1e-15 * fabs(f)) {
             conv = true;
             break;

@@ -28,6 +28,8 @@ static void usage(FILE *f)
         "  --store SPEC    job store (default $HORIZON_STORE, else\n"
         "                  sqlite:horizon.db)\n"
         "  --config FILE   LLM settings (default $HZ_LLM_CONFIG)\n"
+        "  --max-prompt-tokens N  prompt budget (default 400, or the\n"
+        "                  settings' max_prompt_tokens)\n"
         "  --json          print the narrative record as JSON\n"
         "  --show-prompt   print the prompt that would be sent (JSON: model,\n"
         "                  messages, token count, budget) and call nothing\n\n"
@@ -78,6 +80,7 @@ int hz__cmd_explain(int argc, char **argv)
 {
     const char *store_spec = getenv("HORIZON_STORE");
     const char *tenant = NULL, *config = NULL;
+    long max_tokens = 0;
     bool stream = false, refresh = false, json = false, show = false;
     static const struct option opts[] = {
         {"stream", no_argument, 0, 'S'}, {"refresh", no_argument, 0, 'r'},
@@ -85,6 +88,7 @@ int hz__cmd_explain(int argc, char **argv)
         {"store", required_argument, 0, 's'},
         {"config", required_argument, 0, 'c'}, {"json", no_argument, 0, 'j'},
         {"show-prompt", no_argument, 0, 'P'},
+        {"max-prompt-tokens", required_argument, 0, 'm'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -97,6 +101,11 @@ int hz__cmd_explain(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'j': json = true; break;
         case 'P': show = true; break;
+        case 'm':
+            if (!hz_cli_parse_long("explain", "max-prompt-tokens", optarg,
+                                   32, 10000000, &max_tokens))
+                return HZ_EXIT_USAGE;
+            break;
         case 'h': usage(stdout); return HZ_EXIT_OK;
         default: usage(stderr); return HZ_EXIT_USAGE;
         }
@@ -166,6 +175,8 @@ int hz__cmd_explain(int argc, char **argv)
         code = hz_cli_exit_code(rc);
         goto out;
     }
+    if (max_tokens > 0)
+        set.max_prompt_tokens = (size_t)max_tokens;
     if (show) {
         set.client.provider = HZ_LLM_NONE; /* nothing is called */
         rc = hz_narrative_open(&set, NULL, NULL, &nc, &err);

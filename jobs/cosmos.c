@@ -301,13 +301,16 @@ void hz_cosmos_get_stats(hz_cosmos *c, hz_cosmos_stats *out)
     pthread_mutex_unlock(&c->mu);
 }
 
-static CURL *handle_get(hz_cosmos *c)
+/* A handle from the pool (*pooled = true: it may hold a kept-alive
+ * connection) or a new one. */
+static CURL *handle_get(hz_cosmos *c, bool *pooled)
 {
     CURL *h = NULL;
     pthread_mutex_lock(&c->mu);
     if (c->npool > 0)
         h = c->pool[--c->npool];
     pthread_mutex_unlock(&c->mu);
+    *pooled = h != NULL;
     if (h == NULL)
         h = curl_easy_init();
     return h;
@@ -516,7 +519,8 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
         if (!has_ct && body != NULL)
             hl = curl_slist_append(hl, "Content-Type: application/json");
 
-        CURL *h = handle_get(c);
+        bool pooled = false;
+        CURL *h = handle_get(c, &pooled);
         if (h == NULL || hl == NULL) {
             curl_slist_free_all(hl);
             handle_put(c, h, false);
@@ -557,9 +561,16 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
         curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 
         CURLcode cc = curl_easy_perform(h);
-        long st = 0;
+        long st = 0, nconn = 0;
         if (cc == CURLE_OK)
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st);
+        /* libcurl silently sends a request again on a new connection when
+         * a reused one died before any answer: that first copy may have
+         * taken effect, so a pooled handle that had to connect makes the
+         * answer ambiguous (the store then reads back on a conflict) */
+        curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &nconn);
+        if (pooled && nconn > 0)
+            resp->ambiguous = true;
         curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
         curl_slist_free_all(hl);
         handle_put(c, h, cc == CURLE_OK);

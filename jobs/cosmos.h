@@ -121,8 +121,9 @@ typedef enum hz_cosmos_write_mode {
 
 /* ambiguous_out (write, delete, batch; may be NULL): set true when an
  * earlier attempt of the call failed in a way that may have reached the
- * service (a timeout, a dropped connection, 408/5xx, a damaged answer)
- * before the retry that gave the final answer.  A 409/412/404 after such
+ * service (a timeout, a dropped connection, 408/5xx, a damaged answer,
+ * or libcurl's own resend of the request on a new connection when a
+ * kept-alive one died) before the attempt that gave the final answer.  A 409/412/404 after such
  * a retry may be our own earlier attempt's effect: the caller can read
  * the document back to tell (the store does). */
 

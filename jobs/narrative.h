@@ -165,8 +165,9 @@ hz_status hz_summary_from_result_json(const char *job_type,
                                       hz_summary **out, hz_error *err);
 
 /* A thread-safe narrative service for the runner's hook: jobs finishing at
- * about the same time (within gather_s) are narrated together, so they
- * share cache look-ups, batches and the client's limits. */
+ * about the same time (within 50 ms, or $HZ_LLM_GATHER_MS) are narrated
+ * together, so they share cache look-ups, batches and the client's
+ * limits. */
 typedef struct hz_narrative_service hz_narrative_service;
 
 /* Settings from $HZ_LLM_CONFIG and the environment; the cache goes to the

@@ -274,6 +274,9 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     s->gather_s = 0.05;
+    const char *g = getenv("HZ_LLM_GATHER_MS");
+    if (g != NULL && atof(g) >= 0 && atof(g) <= 10000)
+        s->gather_s = atof(g) / 1000.0;
     if (store_spec != NULL && set.cache_ttl_s > 0 &&
         hz_store_open(store_spec, &s->store, &err) == HZ_OK)
         s->cache = hz_prompt_cache_store(s->store);

@@ -341,6 +341,9 @@ static void zygote_main(runner *r, int sock)
         if (w < 0)
             break;
     }
+    /* reap what is left (so their CPU time is accounted to the runner) */
+    while (waitpid(-1, NULL, 0) > 0) {
+    }
     _exit(0);
 }
 
@@ -577,7 +580,7 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
             ok = false;
         cJSON_free(text);
         if (!ok) {
-            snprintf(err.msg, sizeof err.msg, "could not write %s: %s",
+            snprintf(err.msg, sizeof err.msg, "could not write %.400s: %s",
                      reqfile, strerror(errno));
             requeue_job(r, s, doc, "crash", err.msg, true);
             goto out;

@@ -9,11 +9,12 @@
  *
  * Retried writes: every write carries a random write id in the
  * document's "_hzw" property (hidden from callers).  A write answered
- * 409/412 may be the retry of our own earlier attempt that took effect
- * (a timeout, a dropped connection after the request went out, or
- * libcurl's own silent resend on a reused connection that died): the
- * document is then read back, and when it carries our write id the write
- * succeeded.  So a fault never loses a claim nor doubles one. */
+ * 409/412 after an attempt that may have taken effect (a timeout, a
+ * dropped connection after the request went out, or libcurl's own silent
+ * resend on a reused connection that died; see hz_cosmos_write) is
+ * checked by reading the document back: when it carries our write id, the
+ * write succeeded.  So a fault never loses a claim nor doubles one, and a
+ * plain lost race costs no extra read. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,15 +157,15 @@ static hz_status store_put(hz_store *s, const char *container,
     if (rc == HZ_OK) {
         if (stored != NULL)
             adopt_system(doc, stored);
-    } else if (rc == HZ_ECONFLICT &&
+    } else if (rc == HZ_ECONFLICT && ambiguous &&
                own_write_landed(cs, container, id, pk, wid, doc)) {
         rc = HZ_OK;
         hz_error_clear(err);
     } else if (rc == HZ_ECONFLICT) {
         hz_error_set(err, rc, "%s/%s (customerId %s): %s", container, id, pk,
-                     mode == HZ_PUT_CREATE && held[0] == '\0'
-                         ? "already exists"
-                         : "ETag changed (another writer won)");
+                     held[0] != '\0' ? "ETag changed (another writer won)"
+                     : mode == HZ_PUT_CREATE ? "already exists"
+                                             : "conflict");
     } else if (rc == HZ_ENOTFOUND) {
         hz_error_set(err, rc, "%s/%s (customerId %s): no such document",
                      container, id, pk);
@@ -341,8 +342,11 @@ static hz_status store_batch(hz_store *s, const char *container,
         if (ops[i].kind == HZ_OP_DELETE) {
             cJSON_AddStringToObject(op, "id", ops[i].id);
         } else {
-            cJSON_AddStringToObject(op, "id", hz__store_str(ops[i].doc,
-                                                            "id"));
+            /* as the SDK: an id only where the operation names a document
+             * that exists (replace), else just the body */
+            if (ops[i].kind == HZ_OP_REPLACE)
+                cJSON_AddStringToObject(op, "id", hz__store_str(ops[i].doc,
+                                                                "id"));
             cJSON_AddItemToObject(op, "resourceBody",
                                   write_body(ops[i].doc, wid));
         }
@@ -355,7 +359,7 @@ static hz_status store_batch(hz_store *s, const char *container,
     bool ambiguous = false;
     hz_status rc = hz_cosmos_batch(cs->c, container, customer_id, arr,
                                    &results, &bad, &ambiguous, err);
-    if (rc == HZ_ECONFLICT && bad >= 0) {
+    if (rc == HZ_ECONFLICT && ambiguous && bad >= 0) {
         /* maybe the retry of our own batch that took effect: the batch is
          * atomic, so one written document carrying our write id says so;
          * then every document adopts its stored _etag/_ts */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -107,6 +108,8 @@ static inline int cpeers_spawn(const char *log, const char *portfile,
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* the peer dies with the test, even when the test crashes */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             dup2(fd, 1);

@@ -140,8 +140,8 @@ HZ_TEST(single_and_identical_customers)
     char csv[4096] = "customer_id,order_date,revenue\n";
     for (int i = 0; i < 40; i++) {
         char line[80];
-        snprintf(line, sizeof line, "c%02d,2024-01-01,10\nc%02d,2024-03-01,10\n",
-                 i, i);
+        snprintf(line, sizeof line,
+                 "c%02d,2024-01-01,10\nc%02d,2024-03-01,10\n", i, i);
         strcat(csv, line);
     }
     ds = read_text(csv, "same.csv");

@@ -195,3 +195,52 @@ HZ_TEST(identical_customers_do_not_identify_the_model)
         HZ_CHECK(isfinite(m.loglik));
     }
 }
+
+/* More than 100,000 distinct customers take the warm-started Newton path:
+ * the result must still be the maximum (no better point nearby). */
+HZ_TEST(large_fit_reaches_the_optimum)
+{
+    enum { N = 110000 };
+    double *x = malloc(3 * N * sizeof(double));
+    HZ_CHECK(x != NULL);
+    double *tx = x + N, *T = x + 2 * N;
+    /* simulated BG/NBD buyers: lambda ~ Gamma(0.5, rate 5), dropout
+     * p ~ Beta(0.7, 3) (via two gammas with integer-free shapes is
+     * overkill here: p is uniform on (0, 0.4)), T uniform on (10, 50) */
+    uint64_t s = 2024;
+    for (int i = 0; i < N; i++) {
+        T[i] = 10 + 40 * hz__rng_uniform(&s);
+        /* Gamma(0.5) = (standard normal)^2 / 2 */
+        double u1 = hz__rng_uniform(&s) + 1e-300, u2 = hz__rng_uniform(&s);
+        double z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+        double lambda = 0.5 * z * z / 5.0;
+        double p = 0.4 * hz__rng_uniform(&s);
+        double t = 0;
+        x[i] = 0;
+        tx[i] = 0;
+        for (;;) {
+            if (hz__rng_uniform(&s) < p && t > 0)
+                break;
+            t += -log(1 - hz__rng_uniform(&s)) / (lambda + 1e-12);
+            if (t > T[i])
+                break;
+            x[i] += 1;
+            tx[i] = t;
+        }
+    }
+    hz_bgnbd_model m;
+    hz_error err;
+    HZ_CHECK_MSG(hz_bgnbd_fit(x, tx, T, N, NULL, &m, &err) == HZ_OK, "%s",
+                 err.msg);
+    HZ_CHECK(m.n_distinct > 100000);
+    for (int j = 0; j < 4; j++)
+        for (int sg = -1; sg <= 1; sg += 2) {
+            hz_bgnbd_params q = m.p;
+            double *v = j == 0 ? &q.r : j == 1 ? &q.alpha : j == 2 ? &q.a
+                                                                   : &q.b;
+            *v *= 1 + sg * 1e-3;
+            HZ_CHECK(hz_bgnbd_loglik(&q, x, tx, T, N) < m.loglik);
+        }
+    HZ_CHECK(m.se[0] > 0 && m.se[3] > 0);
+    free(x);
+}

@@ -186,6 +186,6 @@ HZ_TEST(connection_errors_retry_then_fail_without_key)
     HZ_CHECK_CONTAINS(err.msg, "dbs/horizon/colls/jobs/docs/j1");
     HZ_CHECK(strstr(err.msg, "C2y6yDjf") == NULL);
     HZ_CHECK(strstr(err.msg, "sig") == NULL);
-    HZ_CHECK_MSG(st.requests >= 3, "only %ld attempts", st.requests);
+    HZ_CHECK_MSG(st.requests >= 2, "only %ld attempts", st.requests);
     HZ_CHECK_MSG(dt < 1.5, "took %.2f s past a 0.4 s deadline", dt);
 }

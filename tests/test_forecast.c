@@ -260,3 +260,45 @@ HZ_TEST(exploding_forecasts_are_replaced)
         HZ_CHECK(isfinite(f->mean[i]) && fabs(f->mean[i]) < 1e6);
     hz_forecast_free(f);
 }
+
+HZ_TEST(zero_and_intermittent_series_get_forecasts)
+{
+    double z[24] = {0};
+    hz_forecast *f = hz_forecast_alloc(6, 2, LV);
+    HZ_CHECK(hz_forecast_series(z, 24, 12, HZ_MODEL_AUTO, 1, NULL, f,
+                                NULL) == HZ_OK);
+    for (int i = 0; i < 6; i++)
+        HZ_CHECK_NEAR(f->mean[i], 0.0, 0);
+    double y[36];
+    for (int i = 0; i < 36; i++)
+        y[i] = (i % 5 == 2) ? 4.0 + (i % 3) : 0.0;
+    HZ_CHECK(hz_forecast_series(y, 36, 12, HZ_MODEL_AUTO, 1, NULL, f,
+                                NULL) == HZ_OK);
+    /* zeros rule out multiplicative models; the level stays near the
+     * mean demand */
+    HZ_CHECK(strncmp(f->method, "ETS(A,", 6) == 0);
+    for (int i = 0; i < 6; i++)
+        HZ_CHECK(isfinite(f->mean[i]) && f->mean[i] > -1 &&
+                 f->mean[i] < 7);
+    hz_forecast_free(f);
+}
+
+#include "fc_internal.h"
+
+HZ_TEST(naive2_is_naive_on_the_adjusted_series)
+{
+    double y[48], s[48];
+    for (int t = 0; t < 48; t++)
+        y[t] = (100.0 + t) * (1 + 0.3 * sin(6.283185307179586 * t / 12)) +
+               (t % 5) * 0.7;
+    hz_forecast *f = hz_forecast_alloc(14, 2, LV);
+    HZ_CHECK(hz__seasonality_test(y, 48, 12, 36));
+    HZ_CHECK(hz_naive2_forecast(y, 48, 12, f, NULL) == HZ_OK);
+    HZ_CHECK(hz__decompose(y, 48, 12, 1, s) == 0);
+    for (int i = 0; i < 14; i++)
+        HZ_CHECK_NEAR(f->mean[i], y[47] / s[47] * s[36 + i % 12], 1e-9);
+    /* too short for the adjustment (n < 3m): plain naive */
+    HZ_CHECK(hz_naive2_forecast(y, 30, 12, f, NULL) == HZ_OK);
+    HZ_CHECK_NEAR(f->mean[5], y[29], 0);
+    hz_forecast_free(f);
+}

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "hz_test.h"
@@ -728,4 +729,238 @@ HZ_TEST(two_hundred_jobs_with_20pct_faults_all_complete)
     free(j);
     free(ids);
     hz_narrative_close(nc);
+}
+
+static size_t collect(char *p, size_t sz, size_t nm, void *ud)
+{
+    char *buf = ud;
+    size_t have = strlen(buf), n = sz * nm;
+    if (have + n < 1024) {
+        memcpy(buf + have, p, n);
+        buf[have + n] = '\0';
+    }
+    return n;
+}
+
+/* GET /__proxy/stats of the fault proxy into buf (1024 bytes). */
+static void proxy_stats(int port, char *buf, size_t n)
+{
+    char url[96];
+    buf[0] = '\0';
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/__proxy/stats", port);
+    CURL *e = curl_easy_init();
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, buf);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, 5L);
+    curl_easy_perform(e);
+    curl_easy_cleanup(e);
+    (void)n;
+}
+
+HZ_TEST(dropped_connections_and_malformed_bodies_are_retried)
+{
+    if (!mock_up())
+        return;
+    const char *extra[] = {"--rate", "0.5", "--seed", "5", "--faults",
+                           "drop=1,malformed=1", NULL};
+    int pport;
+    char target[64], url[128];
+    snprintf(target, sizeof target, "http://127.0.0.1:%d", mock_port);
+    pid_t pp = peers_start_fault_proxy(target, extra, hz_test_tmpdir(),
+                                       &pport);
+    HZ_CHECK(pp > 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", pport);
+    hz_llm_config c;
+    base_config(&c, url);
+    c.max_attempts = 10;
+    vclock v = {0};
+    hz_llm_hooks h = {&v, v_now, v_sleep, v_retry}; /* virtual waits */
+    hz_llm_client *cl = NULL;
+    hz_error err;
+    HZ_CHECK(hz_llm_client_new(&c, &h, &cl, &err) == HZ_OK);
+    enum { N = 20 };
+    hz_chat_message m[N][1];
+    char text[N][32];
+    hz_llm_request r[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(text[i], sizeof text[i], "message %d", i);
+        m[i][0] = (hz_chat_message){"user", text[i]};
+        r[i] = (hz_llm_request){.model = "m", .messages = m[i],
+                                .nmessages = 1, .temperature = -1};
+    }
+    HZ_CHECK(hz_llm_run(cl, r, N, &err) == HZ_OK);
+    char stats[1024];
+    proxy_stats(pport, stats, sizeof stats);
+    peers_stop(pp);
+    int okn = 0;
+    for (int i = 0; i < N; i++) {
+        okn += r[i].status == HZ_OK && r[i].content &&
+               strcmp(r[i].content, text[i]) == 0;
+        hz_llm_request_clear(&r[i]);
+    }
+    const hz_llm_stats *s = hz_llm_client_stats(cl);
+    printf("  proxy: %s; client: %ld bad bodies, %ld network errors\n",
+           stats, s->bad_bodies, s->net_errors);
+    HZ_CHECK(okn == N);
+    /* drops were injected; curl itself retries a request whose reused
+       connection died before any reply, so not every drop reaches us */
+    cJSON *ps = cJSON_Parse(stats);
+    cJSON *pf = cJSON_GetObjectItem(ps, "faults");
+    HZ_CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(pf, "drop")) > 0);
+    HZ_CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(pf, "malformed")) >
+             0);
+    cJSON_Delete(ps);
+    HZ_CHECK(s->bad_bodies > 0);  /* malformed JSON reached the client */
+    HZ_CHECK(s->retries == s->bad_bodies + s->net_errors);
+    for (int i = 0; i < v.nwaits; i++)
+        HZ_CHECK(v.waits[i] >= 4.0 && v.waits[i] <= 10.0);
+    hz_llm_client_free(cl);
+}
+
+typedef struct hook_arg {
+    cJSON *job;
+    cJSON *summary;
+    cJSON *out;
+    hz_status st;
+    hz_narrative_service *svc;
+} hook_arg;
+
+static void *hook_thread(void *p)
+{
+    hook_arg *a = p;
+    hz_error err;
+    a->st = hz_narrative_hook(a->svc, a->job, a->summary, &a->out, &err);
+    return NULL;
+}
+
+HZ_TEST(runner_hook_batches_concurrent_jobs)
+{
+    if (!mock_up())
+        return;
+    /* a runner-shaped summary (jobs/exec.c) of a suite job */
+    const char *sj =
+        "{\"datasetRows\": 12000,"
+        " \"churn\": {\"customers\": 1191, \"churn\": {\"churn_rate\": 0.43,"
+        "   \"mean_risk\": 0.21, \"inactive_days\": 90}},"
+        " \"clv\": {\"customers\": 1191, \"clv\": {\"horizon_months\": 12,"
+        "   \"total\": 504989.8, \"discount_rate\": 0.01, \"bgnbd\": {},"
+        "   \"quantiles\": {\"p10\": 14.6, \"p50\": 294.4, \"p90\": 971.2}}},"
+        " \"segment\": {\"segments\": {\"rfm\": ["
+        "   {\"segment\": \"champions\", \"size\": 139, \"revenue\": 359479},"
+        "   {\"segment\": \"at risk\", \"size\": 166, \"revenue\": 134273},"
+        "   {\"segment\": \"lost\", \"size\": 0, \"revenue\": 0}]}},"
+        " \"forecast\": {\"error\": \"not run\"}}";
+    cJSON *summary = cJSON_Parse(sj);
+    HZ_CHECK(summary != NULL);
+    hz_summary *s = NULL;
+    hz_error err;
+    HZ_CHECK(hz_summary_from_result_json("suite", summary, &s, &err) ==
+             HZ_OK);
+    HZ_CHECK(s->items[0].importance == 0);
+    HZ_CHECK_CONTAINS(s->items[0].text, "churn rate 43% of 1.19K");
+    bool seg = false, clv = false;
+    for (size_t i = 0; i < s->n; i++) {
+        seg |= strstr(s->items[i].text, "'at risk': 54% of customers") !=
+               NULL;
+        clv |= strstr(s->items[i].text, "p50 294") != NULL;
+        HZ_CHECK(strstr(s->items[i].text, "'lost'") == NULL);
+    }
+    HZ_CHECK(seg && clv);
+    hz_summary_free(s);
+
+    setenv("OPENAI_BASE_URL", mock_url, 1);
+    setenv("HZ_LLM_BATCH_SIZE", "4", 1);
+    setenv("HZ_LLM_GATHER_MS", "300", 1); /* loaded machines */
+    hz_narrative_service *svc = NULL;
+    FILE *log = tmpfile();
+    HZ_CHECK(hz_narrative_service_open(NULL, log, &svc) == HZ_OK);
+    unsetenv("OPENAI_BASE_URL");
+    unsetenv("HZ_LLM_BATCH_SIZE");
+    unsetenv("HZ_LLM_GATHER_MS");
+    HZ_CHECK(svc != NULL);
+    const char *ids[4] = {"j-b1", "j-b2", "j-b3", "j-b4"};
+    const char *want[4] = {"narrative one", "narrative two",
+                           "narrative three", "narrative four"};
+    hook_arg a[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        a[i].job = cJSON_CreateObject();
+        cJSON_AddStringToObject(a[i].job, "id", ids[i]);
+        cJSON_AddStringToObject(a[i].job, "type", "suite");
+        cJSON_AddStringToObject(a[i].job, "customerId", "acme");
+        a[i].summary = summary;
+        a[i].out = NULL;
+        a[i].svc = svc;
+        pthread_create(&th[i], NULL, hook_thread, &a[i]);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    int batched = 0;
+    for (int i = 0; i < 4; i++) {
+        HZ_CHECK(a[i].st == HZ_OK && a[i].out != NULL);
+        const char *t = cJSON_GetStringValue(
+            cJSON_GetObjectItem(a[i].out, "text"));
+        HZ_CHECK(t != NULL);
+        if (strcmp(t, want[i]) == 0 &&
+            cJSON_GetNumberValue(cJSON_GetObjectItem(a[i].out,
+                                                     "batchJobs")) > 1)
+            batched++;
+        cJSON_Delete(a[i].out);
+        cJSON_Delete(a[i].job);
+    }
+    /* threads that arrive within the gathering window share one request */
+    HZ_CHECK_MSG(batched >= 2, "only %d of 4 jobs were batched", batched);
+    printf("  hook: %d of 4 concurrent jobs answered by one batched "
+           "request\n", batched);
+    hz_narrative_service_close(svc, log);
+    rewind(log);
+    char line[1024] = "";
+    HZ_CHECK(fgets(line, sizeof line, log) != NULL);
+    HZ_CHECK_CONTAINS(line, "narratives: 4 of 4 jobs");
+    fclose(log);
+    cJSON_Delete(summary);
+}
+
+HZ_TEST(settings_from_environment)
+{
+    hz_llm_settings s;
+    hz_error err;
+    unsetenv("OPENAI_BASE_URL");
+    unsetenv("OPENAI_API_KEY");
+    unsetenv("HZ_LLM_CONFIG");
+    setenv("AZURE_OPENAI_ENDPOINT", "https://example.invalid", 1);
+    setenv("AZURE_OPENAI_API_KEY", "az-env-key", 1);
+    setenv("AZURE_OPENAI_DEPLOYMENT", "dep-small", 1);
+    setenv("HZ_LLM_MODEL_SUITE", "dep-large", 1);
+    setenv("HZ_LLM_RPM", "120", 1);
+    HZ_CHECK_MSG(hz_llm_settings_load(NULL, &s, &err) == HZ_OK, "%s",
+                 err.msg);
+    HZ_CHECK(s.client.provider == HZ_LLM_AZURE);
+    HZ_CHECK_STR(s.client.api_version, "2024-10-21");
+    HZ_CHECK_STR(s.client.api_key, "az-env-key");
+    HZ_CHECK_STR(hz_llm_model_for(&s, "forecast"), "dep-small");
+    HZ_CHECK_STR(hz_llm_model_for(&s, "suite"), "dep-large");
+    HZ_CHECK(s.client.rpm == 120);
+    setenv("HZ_LLM_BACKOFF_MIN", "20", 1);
+    HZ_CHECK(hz_llm_settings_load(NULL, &s, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "HZ_LLM_BACKOFF_MAX");
+    setenv("HZ_LLM_BACKOFF_MIN", "soon", 1);
+    HZ_CHECK(hz_llm_settings_load(NULL, &s, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "HZ_LLM_BACKOFF_MIN");
+    unsetenv("HZ_LLM_BACKOFF_MIN");
+    unsetenv("AZURE_OPENAI_ENDPOINT");
+    unsetenv("AZURE_OPENAI_API_KEY");
+    unsetenv("AZURE_OPENAI_DEPLOYMENT");
+    unsetenv("HZ_LLM_MODEL_SUITE");
+    unsetenv("HZ_LLM_RPM");
+    /* nothing set: offline */
+    HZ_CHECK(hz_llm_settings_load(NULL, &s, &err) == HZ_OK);
+    HZ_CHECK(s.client.provider == HZ_LLM_NONE);
+    /* only a key: OpenAI's public endpoint */
+    setenv("OPENAI_API_KEY", "sk-x", 1);
+    HZ_CHECK(hz_llm_settings_load(NULL, &s, &err) == HZ_OK);
+    HZ_CHECK(s.client.provider == HZ_LLM_OPENAI);
+    HZ_CHECK_CONTAINS(s.client.base_url, "/v1");
+    unsetenv("OPENAI_API_KEY");
 }

@@ -53,7 +53,8 @@ void hz_forecast_reset(hz_forecast *f);
 /* ---- models and the single-series dispatcher ---- */
 
 typedef enum hz_fc_model {
-    HZ_MODEL_AUTO = 0,  /* ETS by AICc, with fallbacks for short series */
+    HZ_MODEL_AUTO = 0,  /* ETS by AICc with a 300-evaluation optimiser
+                           budget per candidate (ets: R's 2000) */
     HZ_MODEL_NAIVE,
     HZ_MODEL_SNAIVE,
     HZ_MODEL_DRIFT,

@@ -26,7 +26,7 @@ typedef struct hz_logreg_options {
     double C;              /* inverse regularisation strength (1.0) */
     int max_iter;          /* Newton iterations (50) */
     double tol;            /* stop when the Newton decrement / n < tol
-                              (1e-12) */
+                              (1e-10) */
 } hz_logreg_options;
 
 typedef struct hz_logreg_model {

@@ -29,14 +29,13 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 for _ in $(seq 200); do [[ -s "$T/up.port" ]] && break; sleep 0.05; done
 upport=$(cat "$T/up.port")
 
-start_proxy() { # NAME ARGS...
+start_proxy() { # NAME ARGS... (not in a subshell: pids must be kept)
     local name=$1; shift
     node "$HZ_SRC/tests/peers/fault_proxy.js" --target \
         "http://127.0.0.1:$upport" --port 0 --port-file "$T/$name.port" \
         "$@" >"$T/$name.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 200); do [[ -s "$T/$name.port" ]] && break; sleep 0.05; done
-    cat "$T/$name.port"
 }
 statuses() { # PORT N -> one status per line (000 = connection cut)
     curl -s -m 2 -H 'Connection: close' -w '%{http_code}\n' -o /dev/null \
@@ -44,9 +43,10 @@ statuses() { # PORT N -> one status per line (000 = connection cut)
 }
 
 faults="429=2,503=1,500=1,drop=1,malformed=1"
-p1=$(start_proxy a --seed 42 --rate 0.5 --faults "$faults" --retry-after-ms 250)
-p2=$(start_proxy b --seed 42 --rate 0.5 --faults "$faults" --retry-after-ms 250)
-p3=$(start_proxy c --seed 43 --rate 0.5 --faults "$faults" --retry-after-ms 250)
+start_proxy a --seed 42 --rate 0.5 --faults "$faults" --retry-after-ms 250
+start_proxy b --seed 42 --rate 0.5 --faults "$faults" --retry-after-ms 250
+start_proxy c --seed 43 --rate 0.5 --faults "$faults" --retry-after-ms 250
+p1=$(cat "$T/a.port") p2=$(cat "$T/b.port") p3=$(cat "$T/c.port")
 statuses "$p1" 40 > "$T/s1"
 statuses "$p2" 40 > "$T/s2"
 statuses "$p3" 40 > "$T/s3"

@@ -2,7 +2,8 @@
 # Timeouts and shutdown:
 #  - a job whose tool overruns the job timeout is failed with that reason
 #    while the other jobs finish;
-#  - a suite job with one slow tool fails on the per-tool timeout;
+#  - a suite job whose engine call (tool) overruns --tool-timeout fails
+#    with that reason;
 #  - SIGTERM stops claiming, releases the running job (attempt refunded)
 #    after the grace period, and the runner exits cleanly.
 # The slow tool is simulated with params.debugSleepS, which the runner
@@ -26,7 +27,7 @@ for i in 1 2 3 4 5; do "$HORIZON" submit "${FC[@]}" --id "ok-$i" --quiet; done
 "$HORIZON" submit "${FC[@]}" --id slow --param debugSleepS=60 --timeout 1.5 --quiet
 "$HORIZON" submit --type suite --tenant acme --id slowtool \
     --dataset "$HZ_DATA_DIR/sample_sales.csv" --param debugSleepS=60 \
-    --param debugSleepTool=clv --timeout 120 --quiet
+    --param debugSleepTool=suite --timeout 120 --quiet
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 start=$(ms)
@@ -47,7 +48,7 @@ grep -q "status:    failed" <<<"$show" || fail "slow job not failed: $show"
 grep -q "\[timeout\] job exceeded its timeout of 1.5 s" <<<"$show" ||
     fail "slow job: wrong error: $show"
 show=$("$HORIZON" jobs show slowtool)
-grep -q "\[tool-timeout\] tool clv exceeded its timeout of 2 s" <<<"$show" ||
+grep -q "\[tool-timeout\] tool suite exceeded its timeout of 2 s" <<<"$show" ||
     fail "suite job: wrong error: $show"
 grep -Eq '"timeout":[[:space:]]*1' "$T/m.json" || fail "metrics: no timeout failure"
 grep -Eq '"tool-timeout":[[:space:]]*1' "$T/m.json" || fail "metrics: no tool-timeout"
