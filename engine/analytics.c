@@ -261,28 +261,55 @@ static double quantile_sorted(const double *v, size_t n, double q)
 }
 
 /* BG/NBD (+ Gamma-Gamma + CLV when with_value). */
+/* The CLV part in three stages so that the suite can overlap them with
+ * the other parts: the BG/NBD fit, the Gamma-Gamma fit (independent of
+ * each other) and the per-customer predictions. */
+enum { CLV_BG = 1, CLV_GG = 2, CLV_PREDICT = 4, CLV_ALL = 7 };
+
 static hz_status run_clv_inner(hz_analytics_result *r, bool with_value,
-                               int th, hz_error *err);
+                               int th, unsigned stages, hz_error *err);
 
 static hz_status run_clv(hz_analytics_result *r, bool with_value, int th,
                          hz_error *err)
 {
     double t0 = hz_now();
-    hz_status st = run_clv_inner(r, with_value, th, err);
+    hz_status st = run_clv_inner(r, with_value, th, CLV_ALL, err);
     r->t_clv = hz_now() - t0;
     return st;
 }
 
 static hz_status run_clv_inner(hz_analytics_result *r, bool with_value,
-                               int th, hz_error *err)
+                               int th, unsigned stages, hz_error *err)
 {
     const hz_customer_summary *s = r->cs;
     const size_t n = s->n;
-    hz_bgnbd_options bo;
     hz_status st;
     r->clv_run = true;
-    hz_bgnbd_options_init(&bo);
-    bo.threads = th;
+    if (stages & CLV_BG) {
+        hz_bgnbd_options bo;
+        hz_bgnbd_options_init(&bo);
+        bo.threads = th;
+        st = hz_bgnbd_fit(s->frequency, s->recency, s->T, n, &bo, &r->bg,
+                          err);
+        if (st != HZ_OK)
+            return st;
+    }
+    if ((stages & CLV_GG) && with_value) {
+        hz_error e2;
+        hz_error_clear(&e2);
+        if (hz_gg_fit(s->frequency, s->monetary, n, th, &r->gg, &e2) ==
+                HZ_OK &&
+            r->gg.p.q > 1) {
+            r->gg_ok = true;
+        } else {
+            return hz_error_set(err, HZ_ENOCONV, "spend model: %s",
+                                e2.status ? e2.msg
+                                          : "Gamma-Gamma q <= 1 (mean "
+                                            "spend undefined)");
+        }
+    }
+    if (!(stages & CLV_PREDICT))
+        return HZ_OK;
     r->p_alive = malloc(n * sizeof(double));
     r->exp_purch = malloc(n * sizeof(double));
     if (with_value) {
@@ -293,32 +320,15 @@ static hz_status run_clv_inner(hz_analytics_result *r, bool with_value,
     if (!r->p_alive || !r->exp_purch ||
         (with_value && (!r->exp_spend || !r->clv || !r->clv_sorted)))
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
-    st = hz_bgnbd_fit(s->frequency, s->recency, s->T, n, &bo, &r->bg, err);
-    if (st != HZ_OK)
-        return st;
-    hz_gg_params *ggp = NULL;
-    if (with_value) {
-        hz_error e2;
-        if (hz_gg_fit(s->frequency, s->monetary, n, th, &r->gg, &e2) ==
-                HZ_OK &&
-            r->gg.p.q > 1) {
-            r->gg_ok = true;
-            ggp = &r->gg.p;
-        } else {
-            return hz_error_set(err, HZ_ENOCONV, "spend model: %s",
-                                e2.status ? e2.msg
-                                          : "Gamma-Gamma q <= 1 (mean "
-                                            "spend undefined)");
-        }
-    }
     hz_clv_options co;
     hz_clv_options_init(&co);
     co.horizon_months = r->req.horizon_months;
     co.discount_rate = r->req.discount_rate;
     co.unit = s->unit;
     co.threads = th;
-    st = hz_clv_compute(&r->bg.p, ggp, s->frequency, s->recency, s->T,
-                        s->monetary, n, &co, r->p_alive, r->exp_purch,
+    st = hz_clv_compute(&r->bg.p, with_value ? &r->gg.p : NULL,
+                        s->frequency, s->recency, s->T, s->monetary, n, &co,
+                        r->p_alive, r->exp_purch,
                         with_value ? r->exp_spend : NULL,
                         with_value ? r->clv : NULL, err);
     if (st != HZ_OK)
@@ -822,23 +832,37 @@ hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
             goto fail;
     } else {
         /* suite: the three parts concurrently */
-        hz_error e1, e2, e3;
-        hz_status s1 = HZ_OK, s2 = HZ_OK, s3 = HZ_OK;
+        hz_error e1, e2, e3, e4;
+        hz_status s1 = HZ_OK, s2 = HZ_OK, s3 = HZ_OK, s4 = HZ_OK;
         hz_error_clear(&e1);
         hz_error_clear(&e2);
         hz_error_clear(&e3);
+        hz_error_clear(&e4);
         bool labelled = req->label_col != NULL;
         r->req.label_col = req->label_col;
+        double tc0 = hz_now();
+        /* BG/NBD | segments then Gamma-Gamma | labelled churn, then the
+         * CLV predictions on all threads */
 #pragma omp parallel sections num_threads(th > 1 ? 2 + labelled : 1)
         {
 #pragma omp section
-            s1 = run_clv(r, true, 1, &e1);
+            s1 = run_clv_inner(r, true, 1, CLV_BG, &e1);
 #pragma omp section
-            s2 = run_segment(r, 1, &e2);
+            {
+                s2 = run_segment(r, 1, &e2);
+                s4 = run_clv_inner(r, true, 1, CLV_GG, &e4);
+            }
 #pragma omp section
             if (labelled)
                 s3 = churn_suite_labelled(r, ds, cc, &e3);
         }
+        if (s1 == HZ_OK && s4 != HZ_OK) {
+            s1 = s4;
+            e1 = e4;
+        }
+        if (s1 == HZ_OK)
+            s1 = run_clv_inner(r, true, th, CLV_PREDICT, &e1);
+        r->t_clv = hz_now() - tc0;   /* fits + predictions, wall */
         r->req.label_col = NULL;
         if (s1 != HZ_OK) {
             r->clv_ok = false;

@@ -447,6 +447,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
             continue;
         group_info *g = &gi[gid[i]];
         int64_t p = hz_period_of_day(freq, rowday[i]);
+        rowday[i] = (int32_t)p;   /* from here on: the period index */
         if (p < g->pmin)
             g->pmin = p;
         if (p > g->pmax)
@@ -456,8 +457,6 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
         g->nobs++;
         if (p > gmax)
             gmax = p;
-        /* cache the period in rowday's place is not possible (int64);
-         * recomputed below */
     }
     set = calloc(1, sizeof *set);
     if (set == NULL)
@@ -502,7 +501,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
                 kl += (size_t)w < sizeof key - kl ? (size_t)w
                                                   : sizeof key - kl - 1;
         }
-        s->key = strdup(key);
+        s->key = strdup(o->nby > 0 ? key : "total");
         if (s->key == NULL) {
             free(slot);
             goto nomem;
@@ -531,7 +530,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
             continue;
         uint32_t sl = slot[gid[i]];
         hz_series *s = &set->series[sl];
-        size_t t = (size_t)(hz_period_of_day(freq, rowday[i]) - s->start);
+        size_t t = (size_t)((int64_t)rowday[i] - s->start);
         double v = (vc != NULL && o->agg != HZ_AGG_COUNT)
                        ? hz_col_number(vc, i) : 1.0;
         s->values[t] += v;

@@ -342,7 +342,7 @@ hz_status hz_summary_churn(size_t n_customers, double churn_rate,
                         hz_fmt_num((double)n_customers, b, 32));
     if (st == HZ_OK && isfinite(predicted_rate))
         st = hz_summary_add(out, ib + 1, "churn.predicted",
-                            "predicted churn next period %s",
+                            "mean predicted churn risk %s",
                             hz_fmt_pct(predicted_rate, 0, a, 32));
     if (st == HZ_OK && n_customers > 0 && n_high_risk != SIZE_MAX)
         st = hz_summary_add(out, ib + 1, "churn.high_risk",

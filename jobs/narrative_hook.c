@@ -194,26 +194,39 @@ hz_status hz_summary_from_result_json(const char *job_type,
     hz_summary *s = hz_summary_new(job_type ? job_type : "job");
     if (s == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
-    static const char *parts[] = {"forecast", "churn", "clv", "segment"};
+    /* The parts may sit under one key per tool ("forecast", "churn",
+     * "clv", "segment") or together under one key (an engine suite:
+     * "suite": {"customers", "clv", "churn", "segments"}), or at the top
+     * level: look at the summary itself and at each child object. */
     hz_status st = HZ_OK;
-    for (size_t i = 0; i < 4 && st != HZ_ENOMEM; i++) {
-        const cJSON *t = jobj(summary, parts[i]);
-        if (t == NULL || jstr(t, "error") != NULL)
+    const cJSON *child = NULL;
+    for (const cJSON *t = summary; t != NULL && st != HZ_ENOMEM;
+         t = child = child ? child->next : summary->child) {
+        if (!cJSON_IsObject(t) || jstr(t, "error") != NULL)
             continue;
-        hz_summary *part = hz_summary_new(parts[i]);
-        if (part == NULL) {
-            st = HZ_ENOMEM;
-            break;
+        for (int k = 0; k < 4 && st != HZ_ENOMEM; k++) {
+            bool has =
+                k == 0   ? isfinite(jnum(t, "forecastTotal"))
+                : k == 1 ? isfinite(jnum(jobj(t, "churn"), "churn_rate"))
+                : k == 2 ? isfinite(jnum(jobj(t, "clv"), "total"))
+                         : jobj(jobj(t, "segments"), "rfm") != NULL;
+            if (!has)
+                continue;
+            hz_summary *part = hz_summary_new("part");
+            if (part == NULL) {
+                st = HZ_ENOMEM;
+                break;
+            }
+            hz_status ps = k == 0   ? from_forecast(t, part)
+                           : k == 1 ? from_churn(t, part)
+                           : k == 2 ? from_clv(t, part)
+                                    : from_segments(t, part);
+            if (ps == HZ_OK)
+                st = hz_summary_append(s, part, 0, NULL);
+            else if (ps == HZ_ENOMEM)
+                st = ps;
+            hz_summary_free(part);
         }
-        hz_status ps = i == 0   ? from_forecast(t, part)
-                       : i == 1 ? from_churn(t, part)
-                       : i == 2 ? from_clv(t, part)
-                                : from_segments(t, part);
-        if (ps == HZ_OK)
-            st = hz_summary_append(s, part, 0, NULL);
-        else if (ps == HZ_ENOMEM)
-            st = ps;
-        hz_summary_free(part);
     }
     double rows = jnum(summary, "datasetRows");
     if (st == HZ_OK && isfinite(rows) && s->n > 0)

@@ -425,8 +425,11 @@ HZ_TEST(throttling_honours_retry_after_and_deadline)
     double dt = hz_now() - t0;
     hz_cosmos_stats st;
     hz_cosmos_get_stats(c, &st);
-    HZ_CHECK(s == HZ_ETIMEOUT);
-    HZ_CHECK_CONTAINS(err.msg, "throttled");
+    /* gave up at the deadline: throttled (ETIMEOUT), or on a loaded
+     * machine the last attempt itself ran into the deadline (ENET) */
+    HZ_CHECK_MSG(s == HZ_ETIMEOUT || s == HZ_ENET, "status %d: %s", (int)s,
+                 err.msg);
+    HZ_CHECK_CONTAINS(err.msg, "gave up after");
     /* each retry waited the 200 ms the service asked for (never a tight
      * loop), and the client gave up at its 2 s deadline */
     HZ_CHECK_MSG(st.throttled >= 2 && st.throttled <= 11,

@@ -1,6 +1,7 @@
 /* L2-regularised logistic regression (binary), fitted by Newton's method
- * (IRLS) with the Hessian X'SX built by OpenBLAS dsyrk and solved by a
- * Cholesky factorisation, plus the evaluation tools around it: stratified
+ * (IRLS) with the Hessian X'SX built by OpenBLAS ssyrk (single precision;
+ * gradient, objective and solve in double, so the optimum is exact) and
+ * solved by a Cholesky factorisation, plus the evaluation tools around it: stratified
  * k-fold cross-validation, ROC AUC, log-loss, and a design-matrix builder
  * (numeric columns + one-hot encoded text columns, standardised).
  *

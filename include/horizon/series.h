@@ -49,7 +49,8 @@ int32_t hz_period_start(hz_freq f, int64_t p);
 hz_freq hz_freq_infer(const int32_t *days, size_t n);
 
 typedef struct hz_series {
-    char *key;           /* group values joined with '|' ("" ungrouped) */
+    char *key;           /* group values joined with '|' ("total" when
+                            there are no group columns) */
     int64_t start;       /* period index of values[0] */
     size_t n;
     double *values;
