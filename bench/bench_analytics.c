@@ -188,7 +188,8 @@ static void part_telco(const char *dir, bool peer, bool yes_no_levels)
     printf("rows %zu (skipped %zu blank TotalCharges), features %zu\n", d.n,
            rep.rows_skipped, d.p);
     printf("horizon: 5-fold AUC %.4f +- %.4f, log-loss %.4f, 5 fits %.4f s "
-           "(one thread, best of 5)\n", cv.auc_mean, cv.auc_sd, cv.logloss_mean, best);
+           "(one thread, best of 5)\n", cv.auc_mean, cv.auc_sd,
+           cv.logloss_mean, best);
     if (peer) {
         char xf[512], yf[512], ff[512], args[2048];
         snprintf(xf, sizeof xf, "/tmp/hz_bench_telco_X.bin");

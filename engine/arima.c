@@ -441,7 +441,8 @@ static int ws_alloc(ws *w, const double *x, size_t n, int m, int rmax)
     w->theta = malloc(((size_t)rmax + 1) * sizeof(double));
     w->kw = malloc(hz__arma_work_size(rmax) * sizeof(double));
     w->uw = malloc(un * sizeof(double));
-    if (!w->dx || !w->dxr || !w->xr || !w->wv || !w->cres || !w->phi || !w->theta ||
+    if (!w->dx || !w->dxr || !w->xr || !w->wv || !w->cres || !w->phi ||
+        !w->theta ||
         !w->kw || !w->uw) {
         ws_free(w);
         return -1;

@@ -19,9 +19,10 @@ int hz__arma_q0(const double *phi, int p, const double *theta, int q,
 /* Exact Gaussian likelihood pieces of a zero-mean stationary ARMA for
  * w[0..n) by the Kalman filter started at the stationary covariance:
  * ssq = sum v_t^2 / F_t, sumlog = sum log F_t, nu = number of terms
- * (observations with F_t >= 1e4 are skipped, as R does).  The filter
- * switches to the steady state (F = 1) once F - 1 < 1e-12.  Returns 0,
- * or -1 if P0 cannot be formed. */
+ * (observations with F_t >= 1e4 are skipped, as R does).  Uses the
+ * Chandrasekhar recursions (O(r) per observation) and stops updating the
+ * gain once the rank-one covariance change vanishes.  Returns 0, or -1 if
+ * the AR part is not stationary or a variance is not positive. */
 int hz__arma_like(const double *w, size_t n, const double *phi, int p,
                   const double *theta, int q, double *work, double *ssq,
                   double *sumlog, int *nu);

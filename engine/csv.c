@@ -424,6 +424,15 @@ static void on_field(chunk *c, const char *s, size_t n, bool is_null)
     size_t j = c->field++;
     if (c->stop || c->row_bad || j >= c->ncols)
         return;
+    /* A blank (spaces only) number, date or bool is a null, as the
+     * blank TotalCharges of the telco export. */
+    if (!is_null && n > 0 && (s[0] == ' ' || s[0] == '\t') &&
+        (c->infer || c->spec[j].type != HZ_TYPE_STRING)) {
+        const char *t = s;
+        size_t tn = n;
+        trim(&t, &tn);
+        is_null = tn == 0;
+    }
     if (c->infer) {
         if (!is_null)
             evidence_add(&c->ev[j], s, n);

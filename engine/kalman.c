@@ -5,7 +5,10 @@
  * State form (Harvey; as R's makeARIMA): r = max(p, q + 1),
  *   x_t[i] = phi_{i+1} x_{t-1}[0] + x_{t-1}[i+1] + theta_i e_t,
  * theta_0 = 1, y_t = x_t[0] (+ Delta applied to past y for d > 0).
- * Matrices are column-major, element (i, j) at [i + r * j]. */
+ * Matrices are column-major, element (i, j) at [i + r * j].
+ * The likelihood used by the optimiser (hz__arma_like) works on the
+ * differenced series with Chandrasekhar recursions; the full filter with
+ * R's diffuse prior (hz__arima_ss_filter) runs once per final model. */
 #include <math.h>
 #include <stddef.h>
 #include <string.h>

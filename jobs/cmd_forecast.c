@@ -34,8 +34,9 @@ static void help(FILE *f)
         "  --fill F               missing periods: zero (default) or\n"
         "                         interpolate\n"
         "  --horizon N            periods ahead (default 12)\n"
-        "  --model M              auto (default), ets, theta, naive, snaive,\n"
-        "                         drift, naive2, combo%s\n"
+        "  --model M              auto (default: mean of auto-ETS and Theta),\n"
+        "                         ets, theta, naive, snaive, drift, naive2,\n"
+        "                         combo (ETS+Theta+ARIMA), select%s\n"
         "  --level L[,L...]       interval levels in percent (default 80,95)\n"
         "  --seed N               seed for simulated intervals (default 42)\n"
         "  -o, --output FILE      write to FILE instead of stdout\n"
@@ -148,7 +149,7 @@ int hz__cmd_forecast(int argc, char **argv)
                 !hz_fc_model_available(req.model)) {
                 hz_cli_error(cmd, "--model: unknown or unavailable model "
                              "'%s' (try auto, ets, theta, naive, snaive, "
-                             "drift, naive2, combo)", optarg);
+                             "drift, naive2, combo, select, arima)", optarg);
                 rc = HZ_EXIT_USAGE;
                 goto out;
             }

@@ -91,6 +91,20 @@ HZ_TEST(infers_types_and_values)
     hz_dataset_free(ds);
 }
 
+HZ_TEST(blank_numbers_are_nulls)
+{
+    hz_error err;
+    hz_dataset *ds = read_str("id,total,name\n1,2.5, x\n2, ,  \n3,4,y\n",
+                              NULL, &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    HZ_CHECK(ds->cols[1].type == HZ_TYPE_FLOAT64);
+    HZ_CHECK(hz_col_is_null(&ds->cols[1], 1) && ds->cols[1].nulls == 1);
+    /* in a text column, spaces are a value */
+    HZ_CHECK(ds->cols[2].type == HZ_TYPE_STRING);
+    HZ_CHECK_STR(hz_dict_str(ds->cols[2].dict, ds->cols[2].v.code[1]), "  ");
+    hz_dataset_free(ds);
+}
+
 HZ_TEST(decimal_parsing_is_correctly_rounded)
 {
     static const char *nums[] = {"0.1", "0.3", "123456.789", "1e-300",

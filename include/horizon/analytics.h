@@ -19,9 +19,12 @@
  *            sample and the best centres are refined by Lloyd on all of
  *            them; segment and cluster profiles.
  *   SUITE    one ingest and one customer summary; CLV, churn and segments
- *            run concurrently (OpenMP sections).  With a label_col the
- *            label is taken per customer (1 when any of its rows is
- *            positive) and the churn model uses the summary features
+ *            run concurrently (OpenMP sections: the BG/NBD fit beside the
+ *            segments followed by the Gamma-Gamma fit, and the labelled
+ *            churn model; then the CLV predictions on all threads).
+ *            With a label_col the label is taken per customer (1 when
+ *            any of its rows is positive) and the churn model uses the
+ *            summary features
  *            (recency, frequency, T, monetary, total spend).  A failing
  *            part (e.g. a BG/NBD that cannot be identified) is reported in
  *            the summary ("error" of that part) while the others complete.

@@ -53,15 +53,16 @@ void hz_forecast_reset(hz_forecast *f);
 /* ---- models and the single-series dispatcher ---- */
 
 typedef enum hz_fc_model {
-    HZ_MODEL_AUTO = 0,  /* ETS by AICc with a 300-evaluation optimiser
-                           budget per candidate (ets: R's 2000) */
+    HZ_MODEL_AUTO = 0,  /* equal-weight mean of auto-ETS (AICc choice,
+                           300-evaluation optimiser budget per candidate;
+                           ets: R's 2000) and Theta */
     HZ_MODEL_NAIVE,
     HZ_MODEL_SNAIVE,
     HZ_MODEL_DRIFT,
     HZ_MODEL_ETS,
     HZ_MODEL_THETA,
     HZ_MODEL_ARIMA,
-    HZ_MODEL_COMBO,     /* mean of ETS, Theta (and ARIMA when available) */
+    HZ_MODEL_COMBO,     /* mean of ETS, Theta and ARIMA */
     HZ_MODEL_NAIVE2,    /* M4 seasonally adjusted naive */
     HZ_MODEL_SELECT,    /* per series: ETS, ARIMA, Theta or a combination,
                            by rolling-origin validation (engine/combo.c) */
