@@ -1116,8 +1116,8 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
         nchunks = blen / opt->chunk_bytes + 1;
     else {
         nchunks = blen / DEFAULT_CHUNK_BYTES + 1;
-        if (nchunks > (size_t)nthreads * 3)
-            nchunks = (size_t)nthreads * 3;
+        if (nchunks > (size_t)nthreads * 2)
+            nchunks = (size_t)nthreads * 2;
     }
     st = parse_body(name, body, blen, body_line, nchunks, hdr.names, ncols,
                     spec, opt, delim, out, report, err);
