@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textout.h"
 #include "horizon/analytics.h"
 #include "horizon/clv.h"
 #include "horizon/kmeans.h"
@@ -1011,54 +1012,6 @@ const char *hz_analytics_part_error(const hz_analytics_result *r,
 
 /* ---- writers ---- */
 
-static void put_csv_str(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\n\r") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void put_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c == '\t')
-            fputs("\\t", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-static void put_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-    else
-        fputs("null", f);
-}
-
-static void put_csv_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-}
-
 /* Columns of a row, by kind. */
 enum {
     C_SUMMARY = 1, C_HOLD = 2, C_CLV = 4, C_CHURN_U = 8, C_CHURN_L = 16,
@@ -1104,51 +1057,51 @@ hz_status hz_analytics_result_write_csv(const hz_analytics_result *r,
         fputs(",r_score,f_score,m_score,rfm_segment,cluster", f);
     fputc('\n', f);
     for (size_t i = 0; i < r->n; i++) {
-        put_csv_str(f, id_of(r, i));
+        hz__csv_field(f, id_of(r, i));
         if (c & C_SUMMARY) {
             const hz_customer_summary *s = r->cs;
             fprintf(f, ",%s,%s,%u,", hz_format_day(s->first_day[i], d1),
                     hz_format_day(s->last_day[i], d2), s->orders[i]);
-            put_csv_num(f, s->frequency[i]);
+            hz__csv_num(f, s->frequency[i]);
             fputc(',', f);
-            put_csv_num(f, s->recency[i]);
+            hz__csv_num(f, s->recency[i]);
             fputc(',', f);
-            put_csv_num(f, s->T[i]);
+            hz__csv_num(f, s->T[i]);
             fputc(',', f);
-            put_csv_num(f, s->monetary[i]);
+            hz__csv_num(f, s->monetary[i]);
             fputc(',', f);
-            put_csv_num(f, s->total_spend[i]);
+            hz__csv_num(f, s->total_spend[i]);
         }
         if (c & C_HOLD) {
             fputc(',', f);
-            put_csv_num(f, r->cs->frequency_holdout[i]);
+            hz__csv_num(f, r->cs->frequency_holdout[i]);
             fputc(',', f);
-            put_csv_num(f, r->cs->monetary_holdout[i]);
+            hz__csv_num(f, r->cs->monetary_holdout[i]);
         }
         if (c & C_CLV) {
             fputc(',', f);
-            put_csv_num(f, r->p_alive[i]);
+            hz__csv_num(f, r->p_alive[i]);
             fputc(',', f);
-            put_csv_num(f, r->exp_purch[i]);
+            hz__csv_num(f, r->exp_purch[i]);
             fputc(',', f);
-            put_csv_num(f, r->exp_spend[i]);
+            hz__csv_num(f, r->exp_spend[i]);
             fputc(',', f);
-            put_csv_num(f, r->clv[i]);
+            hz__csv_num(f, r->clv[i]);
         }
         if (c & C_CHURN_U) {
             fprintf(f, ",%.0f,%d,", r->rec_days[i], r->inactive[i]);
             if (r->clv_ok)
-                put_csv_num(f, 1.0 - r->p_alive[i]);
+                hz__csv_num(f, 1.0 - r->p_alive[i]);
         }
         if (c & C_CHURN_L) {
             fprintf(f, ",%d,", r->label[i]);
-            put_csv_num(f, r->churn_prob[i]);
+            hz__csv_num(f, r->churn_prob[i]);
             fputc(',', f);
-            put_csv_num(f, r->churn_oof[i]);
+            hz__csv_num(f, r->churn_oof[i]);
         }
         if (c & C_SEG) {
             fprintf(f, ",%u,%u,%u,", r->rs[i], r->fs[i], r->ms[i]);
-            put_csv_str(f, hz_rfm_segment_name(r->seg[i]));
+            hz__csv_field(f, hz_rfm_segment_name(r->seg[i]));
             fprintf(f, ",%d", r->cluster[i]);
         }
         fputc('\n', f);
@@ -1161,17 +1114,17 @@ hz_status hz_analytics_result_write_csv(const hz_analytics_result *r,
 static void put_profile(FILE *f, const hz_segment_profile *p)
 {
     fprintf(f, "\"size\": %zu, \"share\": ", p->size);
-    put_num(f, p->share);
+    hz__json_num(f, p->share);
     fputs(", \"mean_recency_days\": ", f);
-    put_num(f, p->size ? p->mean_recency : NAN);
+    hz__json_num(f, p->size ? p->mean_recency : NAN);
     fputs(", \"mean_frequency\": ", f);
-    put_num(f, p->size ? p->mean_frequency : NAN);
+    hz__json_num(f, p->size ? p->mean_frequency : NAN);
     fputs(", \"mean_monetary\": ", f);
-    put_num(f, p->size ? p->mean_monetary : NAN);
+    hz__json_num(f, p->size ? p->mean_monetary : NAN);
     fputs(", \"revenue\": ", f);
-    put_num(f, p->revenue);
+    hz__json_num(f, p->revenue);
     fputs(", \"revenue_share\": ", f);
-    put_num(f, p->revenue_share);
+    hz__json_num(f, p->revenue_share);
 }
 
 static void write_summary_json(const hz_analytics_result *r, FILE *f)
@@ -1192,59 +1145,59 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
         if (r->clv_ok) {
             const hz_bgnbd_model *b = &r->bg;
             fputs("\"bgnbd\": {\"r\": ", f);
-            put_num(f, b->p.r);
+            hz__json_num(f, b->p.r);
             fputs(", \"alpha\": ", f);
-            put_num(f, b->p.alpha);
+            hz__json_num(f, b->p.alpha);
             fputs(", \"a\": ", f);
-            put_num(f, b->p.a);
+            hz__json_num(f, b->p.a);
             fputs(", \"b\": ", f);
-            put_num(f, b->p.b);
+            hz__json_num(f, b->p.b);
             fputs(", \"se\": [", f);
             for (int j = 0; j < 4; j++) {
-                put_num(f, b->se[j]);
+                hz__json_num(f, b->se[j]);
                 fputs(j < 3 ? ", " : "]", f);
             }
             fputs(", \"loglik\": ", f);
-            put_num(f, b->loglik);
+            hz__json_num(f, b->loglik);
             fprintf(f, ", \"iterations\": %zu}", b->iterations);
             if (r->gg_ok) {
                 const hz_gg_model *g = &r->gg;
                 fputs(", \"gammagamma\": {\"p\": ", f);
-                put_num(f, g->p.p);
+                hz__json_num(f, g->p.p);
                 fputs(", \"q\": ", f);
-                put_num(f, g->p.q);
+                hz__json_num(f, g->p.q);
                 fputs(", \"gamma\": ", f);
-                put_num(f, g->p.gamma);
+                hz__json_num(f, g->p.gamma);
                 fputs(", \"se\": [", f);
                 for (int j = 0; j < 3; j++) {
-                    put_num(f, g->se[j]);
+                    hz__json_num(f, g->se[j]);
                     fputs(j < 2 ? ", " : "]", f);
                 }
                 fputs(", \"loglik\": ", f);
-                put_num(f, g->loglik);
+                hz__json_num(f, g->loglik);
                 fprintf(f, ", \"repeat_buyers\": %zu}", g->n);
             }
             if (r->clv != NULL) {
                 fprintf(f, ", \"horizon_months\": %d, \"discount_rate\": ",
                         r->req.horizon_months);
-                put_num(f, r->req.discount_rate);
+                hz__json_num(f, r->req.discount_rate);
                 fputs(", \"total\": ", f);
-                put_num(f, r->clv_total);
+                hz__json_num(f, r->clv_total);
                 fputs(", \"quantiles\": {\"p10\": ", f);
-                put_num(f, r->clv_q[0]);
+                hz__json_num(f, r->clv_q[0]);
                 fputs(", \"p25\": ", f);
-                put_num(f, r->clv_q[1]);
+                hz__json_num(f, r->clv_q[1]);
                 fputs(", \"p50\": ", f);
-                put_num(f, r->clv_q[2]);
+                hz__json_num(f, r->clv_q[2]);
                 fputs(", \"p75\": ", f);
-                put_num(f, r->clv_q[3]);
+                hz__json_num(f, r->clv_q[3]);
                 fputs(", \"p90\": ", f);
-                put_num(f, r->clv_q[4]);
+                hz__json_num(f, r->clv_q[4]);
                 fputc('}', f);
             }
         } else {
             fputs("\"error\": ", f);
-            put_json_str(f, r->clv_err);
+            hz__json_str(f, r->clv_err);
         }
         fputc('}', f);
     }
@@ -1252,31 +1205,31 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
         fputs(", \"churn\": {", f);
         if (r->churn_ok) {
             fputs("\"method\": ", f);
-            put_json_str(f, r->churn_method);
+            hz__json_str(f, r->churn_method);
             fputs(", \"churn_rate\": ", f);
-            put_num(f, r->churn_rate);
+            hz__json_num(f, r->churn_rate);
             fputs(", \"mean_risk\": ", f);
-            put_num(f, r->mean_risk);
+            hz__json_num(f, r->mean_risk);
             if (r->churn_labelled) {
                 fprintf(f, ", \"folds\": %d, \"auc\": ", r->cv.k);
-                put_num(f, r->cv.auc_mean);
+                hz__json_num(f, r->cv.auc_mean);
                 fputs(", \"auc_sd\": ", f);
-                put_num(f, r->cv.auc_sd);
+                hz__json_num(f, r->cv.auc_sd);
                 fputs(", \"log_loss\": ", f);
-                put_num(f, r->cv.logloss_mean);
+                hz__json_num(f, r->cv.logloss_mean);
                 fprintf(f, ", \"rows_dropped\": %zu, \"skipped_columns\": ",
                         r->churn_dropped);
-                put_json_str(f, r->skipped);
+                hz__json_str(f, r->skipped);
                 fputs(", \"intercept\": ", f);
-                put_num(f, r->intercept);
+                hz__json_num(f, r->intercept);
                 fputs(", \"coefficients\": [", f);
                 for (size_t j = 0; j < r->nfeat; j++) {
                     fputs(j ? ", {\"feature\": " : "{\"feature\": ", f);
-                    put_json_str(f, r->feat[j]);
+                    hz__json_str(f, r->feat[j]);
                     fputs(", \"coef\": ", f);
-                    put_num(f, r->coef[j]);
+                    hz__json_num(f, r->coef[j]);
                     fputs(", \"odds_ratio\": ", f);
-                    put_num(f, exp(r->coef[j]));
+                    hz__json_num(f, exp(r->coef[j]));
                     fputc('}', f);
                 }
                 fputc(']', f);
@@ -1285,7 +1238,7 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
             }
         } else {
             fputs("\"error\": ", f);
-            put_json_str(f, r->churn_err);
+            hz__json_str(f, r->churn_err);
         }
         fputc('}', f);
     }
@@ -1295,7 +1248,7 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
             fputs("\"rfm\": [", f);
             for (int g = 0; g < HZ_SEG_COUNT; g++) {
                 fputs(g ? ", {\"segment\": " : "{\"segment\": ", f);
-                put_json_str(f, hz_rfm_segment_name(g));
+                hz__json_str(f, hz_rfm_segment_name(g));
                 fputs(", ", f);
                 put_profile(f, &r->segprof[g]);
                 fputc('}', f);
@@ -1308,7 +1261,7 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
                 fputs(", \"silhouette\": {", f);
                 for (int k = r->sil_kmin; k <= r->sil_kmax; k++) {
                     fprintf(f, "%s\"%d\": ", k > r->sil_kmin ? ", " : "", k);
-                    put_num(f, r->sil[k - r->sil_kmin]);
+                    hz__json_num(f, r->sil[k - r->sil_kmin]);
                 }
                 fputc('}', f);
             }
@@ -1321,18 +1274,18 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
             fputs("]}", f);
         } else {
             fputs("\"error\": ", f);
-            put_json_str(f, r->seg_err);
+            hz__json_str(f, r->seg_err);
         }
         fputc('}', f);
     }
     fputs(", \"seconds\": ", f);
-    put_num(f, r->seconds);
+    hz__json_num(f, r->seconds);
     fputs(", \"seconds_summary\": ", f);
-    put_num(f, r->t_summary);
+    hz__json_num(f, r->t_summary);
     fputs(", \"seconds_clv\": ", f);
-    put_num(f, r->t_clv);
+    hz__json_num(f, r->t_clv);
     fputs(", \"seconds_segment\": ", f);
-    put_num(f, r->t_seg);
+    hz__json_num(f, r->t_seg);
     fputc('}', f);
 }
 
@@ -1349,56 +1302,56 @@ hz_status hz_analytics_result_write_json(const hz_analytics_result *r,
         fputs(",\n\"customers\": [\n", f);
         for (size_t i = 0; i < r->n; i++) {
             fputs(i ? ",\n{\"customer_id\": " : "{\"customer_id\": ", f);
-            put_json_str(f, id_of(r, i));
+            hz__json_str(f, id_of(r, i));
             if (c & C_SUMMARY) {
                 const hz_customer_summary *s = r->cs;
                 fprintf(f, ", \"first_purchase\": \"%s\", \"last_purchase\":"
                            " \"%s\", \"orders\": %u, \"frequency\": ",
                         hz_format_day(s->first_day[i], d1),
                         hz_format_day(s->last_day[i], d2), s->orders[i]);
-                put_num(f, s->frequency[i]);
+                hz__json_num(f, s->frequency[i]);
                 fputs(", \"recency\": ", f);
-                put_num(f, s->recency[i]);
+                hz__json_num(f, s->recency[i]);
                 fputs(", \"T\": ", f);
-                put_num(f, s->T[i]);
+                hz__json_num(f, s->T[i]);
                 fputs(", \"monetary_value\": ", f);
-                put_num(f, s->monetary[i]);
+                hz__json_num(f, s->monetary[i]);
                 fputs(", \"total_spend\": ", f);
-                put_num(f, s->total_spend[i]);
+                hz__json_num(f, s->total_spend[i]);
             }
             if (c & C_HOLD) {
                 fputs(", \"frequency_holdout\": ", f);
-                put_num(f, r->cs->frequency_holdout[i]);
+                hz__json_num(f, r->cs->frequency_holdout[i]);
                 fputs(", \"monetary_holdout\": ", f);
-                put_num(f, r->cs->monetary_holdout[i]);
+                hz__json_num(f, r->cs->monetary_holdout[i]);
             }
             if (c & C_CLV) {
                 fputs(", \"p_alive\": ", f);
-                put_num(f, r->p_alive[i]);
+                hz__json_num(f, r->p_alive[i]);
                 fputs(", \"expected_purchases\": ", f);
-                put_num(f, r->exp_purch[i]);
+                hz__json_num(f, r->exp_purch[i]);
                 fputs(", \"expected_spend\": ", f);
-                put_num(f, r->exp_spend[i]);
+                hz__json_num(f, r->exp_spend[i]);
                 fputs(", \"clv\": ", f);
-                put_num(f, r->clv[i]);
+                hz__json_num(f, r->clv[i]);
             }
             if (c & C_CHURN_U) {
                 fprintf(f, ", \"days_since_last\": %.0f, \"inactive\": %s, "
                            "\"churn_risk\": ", r->rec_days[i],
                         r->inactive[i] ? "true" : "false");
-                put_num(f, r->clv_ok ? 1.0 - r->p_alive[i] : NAN);
+                hz__json_num(f, r->clv_ok ? 1.0 - r->p_alive[i] : NAN);
             }
             if (c & C_CHURN_L) {
                 fprintf(f, ", \"churn_label\": %d, \"churn_probability\": ",
                         r->label[i]);
-                put_num(f, r->churn_prob[i]);
+                hz__json_num(f, r->churn_prob[i]);
                 fputs(", \"churn_probability_cv\": ", f);
-                put_num(f, r->churn_oof[i]);
+                hz__json_num(f, r->churn_oof[i]);
             }
             if (c & C_SEG) {
                 fprintf(f, ", \"r\": %u, \"f\": %u, \"m\": %u, "
                            "\"segment\": ", r->rs[i], r->fs[i], r->ms[i]);
-                put_json_str(f, hz_rfm_segment_name(r->seg[i]));
+                hz__json_str(f, hz_rfm_segment_name(r->seg[i]));
                 fprintf(f, ", \"cluster\": %d", r->cluster[i]);
             }
             fputc('}', f);

@@ -41,6 +41,7 @@
 
 #include "horizon/csv.h"
 #include "mem.h"
+#include "textout.h"
 
 #define DEFAULT_INFER_ROWS 10000
 #define DEFAULT_CHUNK_BYTES (1u << 20)
@@ -1644,30 +1645,13 @@ void hz_schema_overrides_free(hz_schema_override *o, size_t n)
     free(o);
 }
 
-static void write_field(FILE *f, const char *s)
-{
-    if (s == NULL)
-        return;
-    if (strpbrk(s, ",\"\r\n") == NULL && s[0] != '\0') {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 hz_status hz_csv_write(const hz_dataset *ds, FILE *f, hz_error *err)
 {
     char buf[64];
     for (size_t j = 0; j < ds->ncols; j++) {
         if (j)
             fputc(',', f);
-        write_field(f, ds->cols[j].name);
+        hz__csv_field(f, ds->cols[j].name);
     }
     fputc('\n', f);
     for (size_t r = 0; r < ds->nrows; r++) {
@@ -1681,7 +1665,7 @@ hz_status hz_csv_write(const hz_dataset *ds, FILE *f, hz_error *err)
             if (c->type == HZ_TYPE_STRING && s != NULL && s[0] == '\0')
                 fputs("\"\"", f);
             else
-                write_field(f, s);
+                hz__csv_field(f, s);
         }
         fputc('\n', f);
     }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textout.h"
 #include "horizon/forecast.h"
 
 hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels,
@@ -610,27 +611,6 @@ hz_status hz_forecast_run(const hz_dataset *ds,
 }
 
 /* ---- writers ---- */
-static void csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\n\r") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-}
-
 static void level_name(char *buf, size_t n, const char *pre, double lv)
 {
     if (lv == floor(lv))
@@ -656,54 +636,25 @@ hz_status hz_forecast_result_write_csv(const hz_forecast_result *r,
         const hz_forecast_series_result *s = &r->series[i];
         for (size_t h = 0; h < r->horizon; h++) {
             char d[16];
-            csv_field(f, s->key);
+            hz__csv_field(f, s->key);
             fprintf(f, ",%s,", hz_format_day(s->days[h], d));
-            num(f, s->fc->mean[h]);
+            hz__csv_num(f, s->fc->mean[h]);
             for (size_t k = 0; k < nl; k++) {
                 fputc(',', f);
-                num(f, s->fc->lower[k][h]);
+                hz__csv_num(f, s->fc->lower[k][h]);
                 fputc(',', f);
-                num(f, s->fc->upper[k][h]);
+                hz__csv_num(f, s->fc->upper[k][h]);
             }
             fputc(',', f);
-            csv_field(f, s->method);
+            hz__csv_field(f, s->method);
             fputc(',', f);
-            csv_field(f, s->note);
+            hz__csv_field(f, s->note);
             fputc('\n', f);
         }
     }
     if (ferror(f))
         return hz_error_set(err, HZ_EIO, "could not write forecasts");
     return HZ_OK;
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c == '\t')
-            fputs("\\t", f);
-        else if (c == '\r')
-            fputs("\\r", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-static void json_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-    else
-        fputs("null", f);
 }
 
 hz_status hz_forecast_result_write_json(const hz_forecast_result *r,
@@ -718,27 +669,27 @@ hz_status hz_forecast_result_write_json(const hz_forecast_result *r,
         char d[16];
         fputs(i ? ",\n{" : "\n{", f);
         fputs("\"key\":", f);
-        json_str(f, s->key);
+        hz__json_str(f, s->key);
         fputs(",\"model\":", f);
-        json_str(f, s->method);
+        hz__json_str(f, s->method);
         fputs(",\"note\":", f);
-        json_str(f, s->note);
+        hz__json_str(f, s->note);
         fprintf(f, ",\"history\":{\"n\":%zu,\"last_period\":\"%s\","
                    "\"last12_total\":", s->n, hz_format_day(s->last_day, d));
-        json_num(f, s->last12_total);
+        hz__json_num(f, s->last12_total);
         fputs("},\"forecast\":[", f);
         for (size_t h = 0; h < r->horizon; h++) {
             fprintf(f, "%s{\"date\":\"%s\",\"point\":", h ? "," : "",
                     hz_format_day(s->days[h], d));
-            json_num(f, s->fc->mean[h]);
+            hz__json_num(f, s->fc->mean[h]);
             for (size_t k = 0; k < s->fc->nlevels; k++) {
                 char a[32], b[32];
                 level_name(a, sizeof a, "lo", s->fc->levels[k]);
                 level_name(b, sizeof b, "hi", s->fc->levels[k]);
                 fprintf(f, ",\"%s\":", a);
-                json_num(f, s->fc->lower[k][h]);
+                hz__json_num(f, s->fc->lower[k][h]);
                 fprintf(f, ",\"%s\":", b);
-                json_num(f, s->fc->upper[k][h]);
+                hz__json_num(f, s->fc->upper[k][h]);
             }
             fputc('}', f);
         }
