@@ -493,3 +493,26 @@ HZ_TEST(dictionary_interns_in_order)
     HZ_CHECK(hz_dict_find(d, "nope", 4) == UINT32_MAX);
     hz_dict_free(d);
 }
+
+HZ_TEST(write_then_read_round_trips)
+{
+    hz_error err;
+    hz_dataset *a = read_str("id,name,v,d,ok\n1,\"x,\"\"y\"\"\",2.5,2024-01-02,"
+                             "yes\n2,\"\",,2024-02-03,no\n3,,-1e-3,,\n",
+                             NULL, &err);
+    HZ_CHECK_MSG(a != NULL, "%s", err.msg);
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+    HZ_CHECK(hz_csv_write(a, f, &err) == HZ_OK);
+    fclose(f);
+    hz_dataset *b = NULL;
+    HZ_CHECK(hz_csv_read_buffer(mem, len, "t.csv", NULL, &b, NULL, &err) ==
+             HZ_OK);
+    HZ_CHECK(same_dataset(a, b));
+    /* the empty string stays a value, the missing name a null */
+    HZ_CHECK(!hz_col_is_null(&b->cols[1], 1) && hz_col_is_null(&b->cols[1], 2));
+    hz_dataset_free(a);
+    hz_dataset_free(b);
+    free(mem);
+}
