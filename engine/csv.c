@@ -1363,18 +1363,12 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
     for (size_t j = 0; j < ncols; j++) {
         if (spec[j].type != HZ_TYPE_STRING)
             continue;
-        if (nch == 1) {  /* one chunk: its dictionary is the final one */
-            ds->cols[j].dict = ch[0].dicts[j];
-            ch[0].dicts[j] = NULL;
-            continue;
-        }
-        hz_dict *d = hz_dict_new();
-        if (d == NULL) {
-            oom = 1;
-            continue;
-        }
+        /* The first chunk's dictionary becomes the final one (its codes
+         * stay as they are); later chunks' strings are appended. */
+        hz_dict *d = ch[0].dicts[j];
+        ch[0].dicts[j] = NULL;
         ds->cols[j].dict = d;
-        for (size_t k = 0; k < nch && !oom; k++) {
+        for (size_t k = 1; k < nch && !oom; k++) {
             hz_dict *cd = ch[k].dicts[j];
             size_t n = hz_dict_size(cd);
             uint32_t *m = malloc((n ? n : 1) * sizeof *m);
