@@ -39,36 +39,6 @@ static void usage(FILE *f)
         "exits 1.\n");
 }
 
-static hz_status find_job(hz_store *s, const char *id, const char *tenant,
-                          cJSON **out, hz_error *err)
-{
-    if (tenant != NULL)
-        return hz_store_get(s, HZ_STORE_JOBS, id, tenant, out, err);
-    hz_query q = {.container = HZ_STORE_JOBS};
-    char *token = NULL;
-    *out = NULL;
-    do {
-        cJSON *page = NULL;
-        char *next = NULL;
-        hz_status rc = hz_store_query(s, &q, 1000, token, &page, &next, err);
-        free(token);
-        token = next;
-        if (rc != HZ_OK)
-            return rc;
-        cJSON *d;
-        cJSON_ArrayForEach(d, page) {
-            const char *did = hz__store_str(d, "id");
-            if (did != NULL && strcmp(did, id) == 0 && *out == NULL)
-                *out = cJSON_Duplicate(d, 1);
-        }
-        cJSON_Delete(page);
-    } while (token != NULL && *out == NULL);
-    free(token);
-    if (*out == NULL)
-        return hz_error_set(err, HZ_ENOTFOUND, "no job '%s'", id);
-    return HZ_OK;
-}
-
 static void print_delta(const char *t, size_t n, void *ud)
 {
     (void)ud;
@@ -135,7 +105,7 @@ int hz__cmd_explain(int argc, char **argv)
         hz_cli_error("explain", "%s", err.msg);
         return hz_cli_exit_code(rc);
     }
-    rc = find_job(st, id, tenant, &doc, &err);
+    rc = hz_store_find_job(st, id, tenant, &doc, &err);
     if (rc != HZ_OK) {
         hz_cli_error("explain", "%s", err.msg);
         code = rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;

@@ -56,37 +56,6 @@ static void print_json_line(const cJSON *d)
     }
 }
 
-/* Find a job by id (tenant may be NULL: look in every tenant). */
-static hz_status find_job(hz_store *s, const char *id, const char *tenant,
-                          cJSON **out, hz_error *err)
-{
-    if (tenant != NULL)
-        return hz_store_get(s, HZ_STORE_JOBS, id, tenant, out, err);
-    hz_query q = {.container = HZ_STORE_JOBS};
-    char *token = NULL;
-    *out = NULL;
-    do {
-        cJSON *page = NULL;
-        char *next = NULL;
-        hz_status rc = hz_store_query(s, &q, 1000, token, &page, &next, err);
-        free(token);
-        token = next;
-        if (rc != HZ_OK)
-            return rc;
-        cJSON *d;
-        cJSON_ArrayForEach(d, page) {
-            const char *did = hz__store_str(d, "id");
-            if (did != NULL && strcmp(did, id) == 0 && *out == NULL)
-                *out = cJSON_Duplicate(d, 1);
-        }
-        cJSON_Delete(page);
-    } while (token != NULL && *out == NULL);
-    free(token);
-    if (*out == NULL)
-        return hz_error_set(err, HZ_ENOTFOUND, "no job '%s'", id);
-    return HZ_OK;
-}
-
 static int cmd_list(hz_store *s, const char *status, const char *type,
                     const char *tenant, long limit, bool json)
 {
@@ -144,7 +113,7 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant,
 {
     hz_error err;
     cJSON *d = NULL;
-    hz_status rc = find_job(s, id, tenant, &d, &err);
+    hz_status rc = hz_store_find_job(s, id, tenant, &d, &err);
     if (rc != HZ_OK) {
         hz_cli_error("jobs", "%s", err.msg);
         return rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
@@ -230,7 +199,7 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
 {
     hz_error err;
     cJSON *job = NULL;
-    hz_status rc = find_job(s, id, tenant, &job, &err);
+    hz_status rc = hz_store_find_job(s, id, tenant, &job, &err);
     if (rc != HZ_OK) {
         hz_cli_error("jobs", "%s", err.msg);
         return rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;

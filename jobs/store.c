@@ -376,3 +376,33 @@ hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
     return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, if_match,
                         err);
 }
+
+hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
+                            cJSON **out, hz_error *err)
+{
+    if (tenant != NULL)
+        return hz_store_get(s, HZ_STORE_JOBS, id, tenant, out, err);
+    hz_query q = {.container = HZ_STORE_JOBS};
+    char *token = NULL;
+    *out = NULL;
+    do {
+        cJSON *page = NULL;
+        char *next = NULL;
+        hz_status rc = hz_store_query(s, &q, 1000, token, &page, &next, err);
+        free(token);
+        token = next;
+        if (rc != HZ_OK)
+            return rc;
+        cJSON *d;
+        cJSON_ArrayForEach(d, page) {
+            const char *did = hz__store_str(d, "id");
+            if (did != NULL && strcmp(did, id) == 0 && *out == NULL)
+                *out = cJSON_Duplicate(d, 1);
+        }
+        cJSON_Delete(page);
+    } while (token != NULL && *out == NULL);
+    free(token);
+    if (*out == NULL)
+        return hz_error_set(err, HZ_ENOTFOUND, "no job '%s'", id);
+    return HZ_OK;
+}

@@ -257,6 +257,12 @@ hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
 
 /* String field of doc or NULL. */
 const char *hz__store_str(const cJSON *doc, const char *field);
+
+/* Find a job by id: a point read when tenant is known, otherwise a scan
+ * of every tenant's jobs page by page.  HZ_ENOTFOUND ("no job 'ID'") when
+ * absent; *out is the caller's to cJSON_Delete. */
+hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
+                            cJSON **out, hz_error *err);
 /* Check doc has string id and customerId (and customerId == pk when pk is
  * not NULL); sets a message naming the container. */
 hz_status hz__store_check_doc(const char *container, const cJSON *doc,
