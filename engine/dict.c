@@ -1,65 +1,13 @@
 /* String dictionary: insertion-ordered codes with an open-addressing hash
  * index.  Strings live in one growing byte arena, each NUL-terminated.
  *
- * A slot holds the first 8 bytes of its string, its length and its code,
- * so a lookup of a string of up to 8 bytes (customer ids, regions, codes)
- * touches one cache line; longer strings compare their tail in the arena. */
+ * The layout is in dict_internal.h. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "horizon/dataset.h"
-
-typedef struct slot {
-    uint64_t head;      /* first 8 bytes, zero padded */
-    uint32_t code1;     /* code + 1; 0 = empty */
-    uint32_t len;
-} slot;
-
-struct hz_dict {
-    char *bytes;        /* arena of NUL-terminated strings */
-    size_t nbytes, capbytes;
-    uint64_t *off;      /* [n] offset of each string in bytes */
-    uint32_t *len;      /* [n] */
-    uint64_t *hash;     /* [n] hash, for rehashing */
-    size_t n, cap;
-    slot *slots;        /* [nslots] */
-    size_t nslots;      /* power of two */
-};
-
-static inline uint64_t mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
-/* Load the n <= 8 bytes at s into a zero-padded word. */
-static inline uint64_t load_head(const char *s, size_t n)
-{
-    uint64_t w = 0;
-    memcpy(&w, s, n < 8 ? n : 8);
-    return w;
-}
-
-static inline uint64_t hash_bytes(uint64_t head, const char *s, size_t len)
-{
-    uint64_t h = (head ^ (uint64_t)len * 0x9e3779b97f4a7c15ULL) *
-                 0x100000001b3ULL;
-    size_t i = 8;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = ((h ^ w) * 0x100000001b3ULL);
-        h = (h << 29) | (h >> 35);
-    }
-    if (i < len)
-        h ^= load_head(s + i, len - i) * 0x9ddfea08eb382d69ULL;
-    return mix(h);
-}
+#include "dict_internal.h"
 
 hz_dict *hz_dict_new(void)
 {
@@ -89,14 +37,14 @@ void hz_dict_free(hz_dict *d)
 
 static int rehash(hz_dict *d, size_t nslots)
 {
-    slot *slots = calloc(nslots, sizeof *slots);
+    hz__dslot *slots = calloc(nslots, sizeof *slots);
     if (slots == NULL)
         return -1;
     for (size_t c = 0; c < d->n; c++) {
         size_t i = (size_t)d->hash[c] & (nslots - 1);
         while (slots[i].code1 != 0)
             i = (i + 1) & (nslots - 1);
-        slots[i].head = load_head(d->bytes + d->off[c], d->len[c]);
+        slots[i].head = hz__dload(d->bytes + d->off[c], d->len[c]);
         slots[i].len = d->len[c];
         slots[i].code1 = (uint32_t)c + 1;
     }
@@ -111,7 +59,7 @@ static inline uint32_t lookup(const hz_dict *d, const char *s, size_t len,
 {
     size_t i = (size_t)h & (d->nslots - 1);
     for (;;) {
-        const slot *sl = &d->slots[i];
+        const hz__dslot *sl = &d->slots[i];
         if (sl->code1 == 0) {
             *where = i;
             return UINT32_MAX;
@@ -129,14 +77,27 @@ static inline uint32_t lookup(const hz_dict *d, const char *s, size_t len,
 uint32_t hz_dict_find(const hz_dict *d, const char *s, size_t len)
 {
     size_t where;
-    uint64_t head = load_head(s, len);
-    return lookup(d, s, len, head, hash_bytes(head, s, len), &where);
+    hz__dkey k = hz__dict_key(s, len);
+    return lookup(d, s, len, k.head, k.hash, &where);
 }
 
 uint32_t hz_dict_intern(hz_dict *d, const char *s, size_t len)
 {
-    uint64_t head = load_head(s, len);
-    uint64_t h = hash_bytes(head, s, len);
+    return hz__dict_intern_key(d, s, len, hz__dict_key(s, len));
+}
+
+int hz__dict_reserve(hz_dict *d, size_t n)
+{
+    size_t ns = d->nslots;
+    while (ns < 2 * n)
+        ns *= 2;
+    return ns == d->nslots ? 0 : rehash(d, ns);
+}
+
+uint32_t hz__dict_intern_key(hz_dict *d, const char *s, size_t len,
+                             hz__dkey k)
+{
+    uint64_t head = k.head, h = k.hash;
     size_t where;
     uint32_t c = lookup(d, s, len, head, h, &where);
     if (c != UINT32_MAX)
@@ -188,6 +149,28 @@ uint32_t hz_dict_intern(hz_dict *d, const char *s, size_t len)
             return UINT32_MAX;
     }
     return c;
+}
+
+int hz__dict_merge(hz_dict *d, const hz_dict *from, uint32_t *map)
+{
+    /* The hashes are known: prefetch the slots a few strings ahead, so the
+     * lookups of a large dictionary overlap their cache misses. */
+    enum { AHEAD = 8 };
+    size_t n = from->n;
+    if (hz__dict_reserve(d, d->n + n / 4) != 0)
+        return -1;
+    for (size_t c = 0; c < n; c++) {
+        if (c + AHEAD < n)
+            hz__dict_prefetch(d, from->hash[c + AHEAD]);
+        hz__dkey k;
+        k.head = hz__dload(from->bytes + from->off[c], from->len[c]);
+        k.hash = from->hash[c];
+        map[c] = hz__dict_intern_key(d, from->bytes + from->off[c],
+                                     from->len[c], k);
+        if (map[c] == UINT32_MAX)
+            return -1;
+    }
+    return 0;
 }
 
 size_t hz_dict_size(const hz_dict *d)

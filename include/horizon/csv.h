@@ -33,7 +33,8 @@ typedef struct hz_csv_options {
     const hz_schema_override *overrides;
     size_t noverrides;
     int force_path;        /* tests: 0 auto, 1 fast path only where legal,
-                              2 libcsv for every chunk */
+                              2 libcsv for every chunk, 3 the fast path's
+                              per-separator loop instead of its row loop */
     size_t chunk_bytes;    /* tests: 0 = automatic chunk size */
 } hz_csv_options;
 
@@ -48,6 +49,11 @@ typedef struct hz_csv_report {
     size_t bytes;          /* file size */
     int chunks_fast;       /* chunks parsed by the fast path */
     int chunks_libcsv;     /* chunks parsed by libcsv */
+    /* Wall time of each phase, seconds (for benchmarks and --verbose):
+     * reading the file, header and type inference, splitting into chunks
+     * (counting rows, allocating columns), parsing the chunks, merging
+     * dictionaries and assembling the table. */
+    double t_read, t_infer, t_split, t_parse, t_merge;
 } hz_csv_report;
 
 void hz_csv_options_init(hz_csv_options *o);
