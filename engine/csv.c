@@ -349,7 +349,7 @@ typedef struct chunk {
     reported fatal;      /* the error that stopped the chunk */
     bool used_libcsv;
     bool field_fatal;    /* set while reporting a libcsv quoting error */
-    bool has_quotes;     /* the chunk contains a quote character */
+    bool has_quotes;     /* the chunk contains a quote or a bare CR */
 } chunk;
 
 static size_t type_width(hz_type t)
@@ -1381,6 +1381,9 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
         /* A chunked parse of a file with quotes failed: the serial parse
          * decides which error is the first. */
         hz_error_clear(err);
+        report->rows_skipped = 0;
+        report->nreported = 0;
+        report->chunks_fast = report->chunks_libcsv = 0;
         st = parse_body(name, body, blen, body_line, 1, hdr.names, ncols,
                         spec, opt, delim, out, report, err);
     }
@@ -1393,18 +1396,38 @@ out:
     return st;
 }
 
-/* Count newlines, quotes and NUL bytes of s[0..n) in one pass (a plain
- * loop that gcc vectorises). */
-static void count_bytes(const char *s, size_t n, size_t *nl, size_t *nq,
-                        size_t *nz)
+/* Byte counts of a range: newlines, quotes, NULs, and bare CRs (a CR not
+ * followed by a newline, which libcsv takes as a row end and the fast
+ * paths do not: a chunk with one goes to libcsv). */
+typedef struct bytecount {
+    size_t nl, nq, nz, ncr;
+} bytecount;
+
+static void count_rare(const char *s, size_t i, unsigned mq, unsigned mz,
+                       unsigned mr, const char *end, bytecount *bc)
 {
-    size_t a = 0, b = 0, z = 0, i = 0;
+    for (; mq; mq &= mq - 1)
+        bc->nq++;
+    for (; mz; mz &= mz - 1)
+        bc->nz++;
+    for (; mr; mr &= mr - 1) {
+        const char *cr = s + i + (unsigned)__builtin_ctz(mr);
+        bc->ncr += cr + 1 == end || cr[1] != '\n';
+    }
+}
+
+/* Count s[0..n) in one pass; end is where the buffer ends (for the byte
+ * after a CR). */
+static bytecount count_bytes(const char *s, size_t n, const char *end)
+{
+    bytecount bc = {0, 0, 0, 0};
+    size_t i = 0;
 #ifdef __SSE2__
     /* Newlines are counted in byte lanes (a matching lane subtracts -1)
-     * and folded with SAD every 255 blocks; quotes and NULs are rare and
-     * only counted when present. */
+     * and folded with SAD every 255 blocks; quotes, NULs and CRs are rare
+     * and only looked at when present. */
     const __m128i vnl = _mm_set1_epi8('\n'), vq = _mm_set1_epi8('"'),
-                  vz = _mm_setzero_si128();
+                  vr = _mm_set1_epi8('\r'), vz = _mm_setzero_si128();
     while (i + 16 <= n) {
         __m128i acc = _mm_setzero_si128();
         size_t stop = i + 255 * 16;
@@ -1413,28 +1436,26 @@ static void count_bytes(const char *s, size_t n, size_t *nl, size_t *nq,
         for (; i + 16 <= stop; i += 16) {
             __m128i x = _mm_loadu_si128((const __m128i *)(s + i));
             acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, vnl));
-            unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq));
-            unsigned mz = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vz));
-            if (__builtin_expect((mq | mz) != 0, 0)) {
-                for (; mq; mq &= mq - 1)
-                    b++;
-                for (; mz; mz &= mz - 1)
-                    z++;
-            }
+            __m128i q = _mm_cmpeq_epi8(x, vq), z = _mm_cmpeq_epi8(x, vz),
+                    r = _mm_cmpeq_epi8(x, vr);
+            if (__builtin_expect(_mm_movemask_epi8(_mm_or_si128(
+                                     _mm_or_si128(q, z), r)) != 0, 0))
+                count_rare(s, i, (unsigned)_mm_movemask_epi8(q),
+                           (unsigned)_mm_movemask_epi8(z),
+                           (unsigned)_mm_movemask_epi8(r), end, &bc);
         }
         __m128i sad = _mm_sad_epu8(acc, vz);
-        a += (size_t)_mm_cvtsi128_si64(sad) +
-             (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sad, sad));
+        bc.nl += (size_t)_mm_cvtsi128_si64(sad) +
+                 (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sad, sad));
     }
 #endif
     for (; i < n; i++) {
-        a += s[i] == '\n';
-        b += s[i] == '"';
-        z += s[i] == '\0';
+        bc.nl += s[i] == '\n';
+        bc.nq += s[i] == '"';
+        bc.nz += s[i] == '\0';
+        bc.ncr += s[i] == '\r' && (s + i + 1 == end || s[i + 1] != '\n');
     }
-    *nl = a;
-    *nq = b;
-    *nz = z;
+    return bc;
 }
 
 static hz_status parse_body(const char *name, const char *body, size_t blen,
@@ -1451,13 +1472,12 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
     size_t *qcount = calloc(nch, sizeof *qcount);
     size_t *first = calloc(nch + 1, sizeof *first);
     unsigned char **cols = calloc(ncols, sizeof *cols);
-    size_t *pnl = calloc(4 * (nch + 1), sizeof *pnl);
-    size_t *pnq = pnl + (nch + 1), *at_nl = pnq + (nch + 1),
-           *at_nq = at_nl + (nch + 1);
+    bytecount *pc = calloc(2 * (nch + 1), sizeof *pc);
+    bytecount *at = pc + (nch + 1);
     hz_dataset *ds = NULL;
     uint32_t **remap = NULL;
     int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-    if (!ch || !bound || !qcount || !first || !cols || !pnl) {
+    if (!ch || !bound || !qcount || !first || !cols || !pc) {
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
         goto out;
     }
@@ -1471,9 +1491,8 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
         reduction(+ : nuls)
     for (size_t k = 0; k < nch; k++) {
         size_t a = k * piece, b = k + 1 == nch ? blen : (k + 1) * piece;
-        size_t nz;
-        count_bytes(body + a, b - a, &pnl[k + 1], &pnq[k + 1], &nz);
-        nuls += nz;
+        pc[k + 1] = count_bytes(body + a, b - a, body + blen);
+        nuls += pc[k + 1].nz;
     }
     if (nuls > 0) {
         const char *z = memchr(body, '\0', blen);
@@ -1483,14 +1502,15 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
         goto out;
     }
     for (size_t k = 0; k < nch; k++) {  /* prefix sums */
-        pnl[k + 1] += pnl[k];
-        pnq[k + 1] += pnq[k];
+        pc[k + 1].nl += pc[k].nl;
+        pc[k + 1].nq += pc[k].nq;
+        pc[k + 1].ncr += pc[k].ncr;
     }
     bound[0] = 0;
     bound[nch] = blen;
     #pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t k = 1; k < nch; k++)
-        bound[k] = row_end_after(body, blen, k * piece, (int)(pnq[k] & 1));
+        bound[k] = row_end_after(body, blen, k * piece, (int)(pc[k].nq & 1));
     for (size_t k = 1; k <= nch; k++)
         if (bound[k] < bound[k - 1])
             bound[k] = bound[k - 1];
@@ -1498,22 +1518,24 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
      * rows, so chunks write straight into the final arrays. */
     #pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t k = 0; k <= nch; k++) {
-        size_t x = bound[k], m = piece ? x / piece : 0, nl, nq, nz;
+        size_t x = bound[k], m = piece ? x / piece : 0;
         if (x == blen) {
-            at_nl[k] = pnl[nch];
-            at_nq[k] = pnq[nch];
+            at[k] = pc[nch];
             continue;
         }
         if (m >= nch)
             m = nch - 1;
-        count_bytes(body + m * piece, x - m * piece, &nl, &nq, &nz);
-        at_nl[k] = pnl[m] + nl;
-        at_nq[k] = pnq[m] + nq;
+        bytecount bc = count_bytes(body + m * piece, x - m * piece,
+                                   body + blen);
+        at[k].nl = pc[m].nl + bc.nl;
+        at[k].nq = pc[m].nq + bc.nq;
+        at[k].ncr = pc[m].ncr + bc.ncr;
     }
     for (size_t k = 0; k < nch; k++) {
         size_t n = bound[k + 1] - bound[k];
-        ch[k].lines_total = at_nl[k + 1] - at_nl[k];
-        ch[k].has_quotes = at_nq[k + 1] > at_nq[k];
+        ch[k].lines_total = at[k + 1].nl - at[k].nl;
+        ch[k].has_quotes = at[k + 1].nq > at[k].nq ||
+                           at[k + 1].ncr > at[k].ncr;
         qcount[k] = ch[k].lines_total +
                     (n > 0 && body[bound[k + 1] - 1] != '\n');
     }
@@ -1741,7 +1763,7 @@ out:
     free(first);
     free(bound);
     free(qcount);
-    free(pnl);
+    free(pc);
     hz_dataset_free(ds);
     return st;
 }

@@ -19,18 +19,22 @@ static uint64_t rnd(void)
 }
 
 /* Outcome of one read, as text: the error, or a digest of the table. */
+static hz_on_error on_error = HZ_ON_ERROR_FAIL;
+
 static void outcome(const char *buf, size_t len, int threads, size_t chunk,
                     int path, char *out, size_t outsz)
 {
     hz_csv_options o;
     hz_csv_options_init(&o);
+    o.on_error = on_error;
     o.threads = threads;
     o.chunk_bytes = chunk;
     o.force_path = path;
     hz_dataset *ds = NULL;
     hz_error err;
     hz_error_clear(&err);
-    hz_status st = hz_csv_read_buffer(buf, len, "f.csv", &o, &ds, NULL, &err);
+    hz_csv_report rep;
+    hz_status st = hz_csv_read_buffer(buf, len, "f.csv", &o, &ds, &rep, &err);
     if (st != HZ_OK) {
         snprintf(out, outsz, "error %d: %s", (int)st, err.msg);
         return;
@@ -47,15 +51,17 @@ static void outcome(const char *buf, size_t len, int threads, size_t chunk,
             h = (h ^ 0xff) * 1099511628211ULL;
         }
     }
-    snprintf(out, outsz, "ok %zux%zu %016llx", ds->nrows, ds->ncols,
-             (unsigned long long)h);
+    snprintf(out, outsz, "ok %zux%zu %016llx, %zu skipped, first: %s",
+             ds->nrows, ds->ncols, (unsigned long long)h, rep.rows_skipped,
+             rep.nreported ? rep.reported[0] : "-");
     hz_dataset_free(ds);
 }
 
 static const char *pieces[] = {
     "a", "b,c", "\"", "\"\"", ",", "\n", "\r\n", "12", "3.5", "-7",
     "2024-02-29", "2023-02-30", "yes", "N/A", "\"x,y\"", "\"multi\nline\"",
-    "", ";", "\t", "|", "1e5", "\xef\xbb\xbf", " ", "\0", "\xff"};
+    "", ";", "\t", "|", "1e5", "\xef\xbb\xbf", " ", "\0", "\xff",
+    ",,", " 7 ", "\r", "true", "x\n", "2024-13-01", "01/02/2024"};
 
 static size_t make_input(char *buf, size_t cap)
 {
@@ -63,13 +69,28 @@ static size_t make_input(char *buf, size_t cap)
     /* Start from a well-formed table, then mutate it. */
     n += (size_t)snprintf(buf, cap, "id,name,amount,day\n");
     int rows = (int)(rnd() % 60);
-    for (int r = 0; r < rows && n + 64 < cap; r++)
-        n += (size_t)snprintf(buf + n, cap - n,
-                              rnd() % 4 ? "%d,n%d,%d.%02d,2024-01-%02d\n"
-                                        : "%d,\"q,\"\"%d\"\"\n\",%d.%02d,"
-                                          "2024-01-%02d\n",
-                              r, r % 5, (int)(rnd() % 1000),
-                              (int)(rnd() % 100), (int)(rnd() % 28) + 1);
+    int quoted = rnd() % 2, crlf = rnd() % 4 == 0;
+    for (int r = 0; r < rows && n + 64 < cap; r++) {
+        unsigned k = (unsigned)(rnd() % 16);
+        if (quoted && k < 4)
+            n += (size_t)snprintf(buf + n, cap - n,
+                                  "%d,\"q,\"\"%d\"\"\n\",%d.%02d,"
+                                  "2024-01-%02d\n", r, r % 5,
+                                  (int)(rnd() % 1000), (int)(rnd() % 100),
+                                  (int)(rnd() % 28) + 1);
+        else if (k == 4)  /* nulls */
+            n += (size_t)snprintf(buf + n, cap - n, "%d,,,%s", r,
+                                  crlf ? "\r\n" : "\n");
+        else if (k == 5)  /* a whole number in the float column */
+            n += (size_t)snprintf(buf + n, cap - n, ",n%d,%d,2024-02-%02d%s",
+                                  r % 3, (int)(rnd() % 100),
+                                  (int)(rnd() % 29) + 1, crlf ? "\r\n" : "\n");
+        else
+            n += (size_t)snprintf(buf + n, cap - n, "%d,n%d,%d.%02d,"
+                                  "2024-01-%02d%s", r, r % 5,
+                                  (int)(rnd() % 1000), (int)(rnd() % 100),
+                                  (int)(rnd() % 28) + 1, crlf ? "\r\n" : "\n");
+    }
     int muts = (int)(rnd() % 4);
     for (int m = 0; m < muts && n > 0; m++) {
         size_t at = (size_t)(rnd() % n);
@@ -89,20 +110,19 @@ static size_t make_input(char *buf, size_t cap)
     return n;
 }
 
-HZ_TEST(random_inputs_same_outcome_any_chunking)
+static void same_outcome_any_chunking(int iters, int *ok, int *bad)
 {
     char *buf = malloc(1 << 16);
-    char a[HZ_ERROR_MAX + 64], b[HZ_ERROR_MAX + 64];
-    int ok = 0, bad = 0;
-    for (int iter = 0; iter < 500; iter++) {
+    char a[2 * HZ_ERROR_MAX + 64], b[2 * HZ_ERROR_MAX + 64];
+    for (int iter = 0; iter < iters; iter++) {
         size_t n = make_input(buf, 1 << 16);
         outcome(buf, n, 1, 1 << 30, 0, a, sizeof a);
         if (strncmp(a, "error", 5) == 0) {
-            bad++;
+            (*bad)++;
             HZ_CHECK_MSG(strstr(a, "f.csv") != NULL, "message without the "
                          "file name: %s", a);
         } else {
-            ok++;
+            (*ok)++;
         }
         size_t chunk = 8 + (size_t)(rnd() % 200);
         outcome(buf, n, 2, chunk, 0, b, sizeof b);
@@ -111,8 +131,36 @@ HZ_TEST(random_inputs_same_outcome_any_chunking)
         outcome(buf, n, 1, 1 << 30, 2, b, sizeof b);
         HZ_CHECK_MSG(strcmp(a, b) == 0, "iteration %d, libcsv path:\n  "
                      "fast: %s\n  libcsv: %s", iter, a, b);
+        /* the fast path's row loop against its per-separator loop */
+        outcome(buf, n, 1, 1 << 30, 3, b, sizeof b);
+        HZ_CHECK_MSG(strcmp(a, b) == 0, "iteration %d, row loop vs "
+                     "per-separator loop:\n  rows: %s\n  fields: %s", iter,
+                     a, b);
+        outcome(buf, n, 2, chunk, 3, b, sizeof b);
+        HZ_CHECK_MSG(strcmp(a, b) == 0, "iteration %d, chunk %zu, "
+                     "per-separator loop:\n  serial: %s\n  chunked: %s",
+                     iter, chunk, a, b);
     }
+    free(buf);
+}
+
+HZ_TEST(random_inputs_same_outcome_any_chunking)
+{
+    int ok = 0, bad = 0;
+    on_error = HZ_ON_ERROR_FAIL;
+    same_outcome_any_chunking(500, &ok, &bad);
     printf("  %d inputs parsed, %d rejected\n", ok, bad);
     HZ_CHECK(ok > 50 && bad > 50);
-    free(buf);
+}
+
+HZ_TEST(random_inputs_skip_mode_same_outcome)
+{
+    /* With on_error = skip, bad rows are dropped: which rows, and the
+     * dictionaries' codes, must not depend on path or chunking. */
+    int ok = 0, bad = 0;
+    on_error = HZ_ON_ERROR_SKIP;
+    same_outcome_any_chunking(500, &ok, &bad);
+    on_error = HZ_ON_ERROR_FAIL;
+    printf("  %d inputs parsed, %d rejected\n", ok, bad);
+    HZ_CHECK(ok > 100);
 }
