@@ -47,6 +47,7 @@
 #define DEFAULT_INFER_ROWS 10000
 #define DEFAULT_CHUNK_BYTES (1u << 20)
 #define MAX_FIELD_SHOWN 40
+#define PEND_ROWS 16                   /* rows per batch of dictionary lookups */
 #define READ_MAX ((uint64_t)1 << 30)   /* read() up to 1 GiB, map beyond */
 #define READ_PIECE ((size_t)8 << 20)   /* bytes per parallel pread */
 
@@ -327,7 +328,13 @@ typedef struct chunk {
     uint8_t *stage_null; /* [ncols] */
     const char **stage_ptr;
     size_t *stage_off, *stage_len;
-    hz__dkey *stage_key;  /* [ncols] string keys (row loop) */
+    /* row loop: strings of the last few good rows, interned in a batch
+     * so that their prefetched hash slots have arrived */
+    const char **pend_ptr;  /* [PEND_ROWS * ncols] */
+    size_t *pend_len;       /* SIZE_MAX = null */
+    hz__dkey *pend_key;
+    size_t pend_row[PEND_ROWS];
+    size_t npend;
     unsigned char *kind;  /* [ncols] field kinds (row loop) */
     size_t *strcols;      /* string columns, in order */
     size_t *nullcols;     /* columns null in the current row */
@@ -813,19 +820,42 @@ static void slow_line(chunk *c, const char *ls, const char *le)
     }
 }
 
+/* Intern the strings of the pending rows, in row order. */
+static bool flush_pending(chunk *c)
+{
+    for (size_t i = 0; i < c->npend; i++) {
+        size_t r = c->pend_row[i], base = i * c->ncols;
+        for (size_t t = 0; t < c->nstr; t++) {
+            size_t j = c->strcols[t];
+            if (c->pend_len[base + j] == SIZE_MAX)
+                continue;
+            uint32_t code = hz__dict_intern_key(c->dicts[j],
+                                                c->pend_ptr[base + j],
+                                                c->pend_len[base + j],
+                                                c->pend_key[base + j]);
+            if (code == UINT32_MAX) {
+                c->status = HZ_ENOMEM;
+                c->stop = true;
+                return false;
+            }
+            memcpy(c->vals[j] + 4 * r, &code, 4);
+        }
+    }
+    c->npend = 0;
+    return true;
+}
+
 static void parse_rows(chunk *c)
 {
     const char *b = c->begin;
     const size_t n = (size_t)(c->end - b), ncols = c->ncols;
     unsigned char *kind = c->kind;
-    const size_t *strcols = c->strcols;
-    const size_t nstr = c->nstr;
     sepscan s = {b, n, 0, 0, c->delim};
     size_t p = 0;
     row_kinds(c, kind);
     sep_seek(&s, 0);
     while (p < n && !c->stop) {
-        const size_t ls = p, r = c->nrows;
+        const size_t ls = p, r = c->nrows, base = c->npend * ncols;
         size_t nnull = 0;
         if (r == c->cap)
             goto slow;
@@ -845,7 +875,7 @@ static void parse_rows(chunk *c)
             if (fl == 0) {
                 c->nullcols[nnull++] = j;
                 if (kind[j] == K_STR)
-                    c->stage_len[j] = SIZE_MAX;
+                    c->pend_len[base + j] = SIZE_MAX;
                 continue;
             }
             unsigned char *out = c->vals[j];
@@ -893,27 +923,18 @@ static void parse_rows(chunk *c)
             }
             default: {
                 hz__dkey k = hz__dict_key_avail(f, fl, n - (size_t)(f - b));
-                c->stage_ptr[j] = f;
-                c->stage_len[j] = fl;
-                c->stage_key[j] = k;
+                c->pend_ptr[base + j] = f;
+                c->pend_len[base + j] = fl;
+                c->pend_key[base + j] = k;
                 hz__dict_prefetch(c->dicts[j], k.hash);
             }
             }
         }
-        /* The row is good: strings, validity, nulls. */
-        for (size_t t = 0; t < nstr; t++) {
-            size_t j = strcols[t];
-            if (c->stage_len[j] == SIZE_MAX)
-                continue;
-            uint32_t code = hz__dict_intern_key(c->dicts[j], c->stage_ptr[j],
-                                                c->stage_len[j],
-                                                c->stage_key[j]);
-            if (code == UINT32_MAX) {
-                c->status = HZ_ENOMEM;
-                c->stop = true;
+        /* The row is good: its strings join the batch; validity, nulls. */
+        if (c->nstr > 0) {
+            c->pend_row[c->npend++] = r;
+            if (c->npend == PEND_ROWS && !flush_pending(c))
                 return;
-            }
-            memcpy(c->vals[j] + 4 * r, &code, 4);
         }
         if (c->nvalid > 0)
             for (size_t j = 0; j < ncols; j++)
@@ -926,6 +947,8 @@ static void parse_rows(chunk *c)
         c->line++;
         continue;
     slow: {
+            if (!flush_pending(c))  /* strings keep first-seen order */
+                return;
             const char *le = memchr(b + ls, '\n', n - ls);
             if (le == NULL)
                 le = c->end;
@@ -935,6 +958,8 @@ static void parse_rows(chunk *c)
             row_kinds(c, kind);
         }
     }
+    if (!c->stop)
+        flush_pending(c);
 }
 
 static void cb_field(void *data, size_t len, void *ctx)
@@ -1023,7 +1048,9 @@ static void chunk_free(chunk *c)
     free(c->spec);
     free(c->stage);
     free(c->stage_null);
-    free(c->stage_key);
+    free(c->pend_ptr);
+    free(c->pend_len);
+    free(c->pend_key);
     free(c->kind);
     free(c->strcols);
     free(c->nullcols);
@@ -1049,13 +1076,15 @@ static int chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->stage_ptr = calloc(ncols, sizeof *c->stage_ptr);
     c->stage_off = calloc(ncols, sizeof *c->stage_off);
     c->stage_len = calloc(ncols, sizeof *c->stage_len);
-    c->stage_key = calloc(ncols, sizeof *c->stage_key);
+    c->pend_ptr = calloc(PEND_ROWS * ncols, sizeof *c->pend_ptr);
+    c->pend_len = calloc(PEND_ROWS * ncols, sizeof *c->pend_len);
+    c->pend_key = calloc(PEND_ROWS * ncols, sizeof *c->pend_key);
     c->kind = calloc(ncols, 1);
     c->strcols = calloc(ncols, sizeof *c->strcols);
     c->nullcols = calloc(ncols, sizeof *c->nullcols);
     if (!c->spec || !c->vals || !c->valid || !c->nulls || !c->dicts ||
         !c->stage || !c->stage_null || !c->stage_ptr || !c->stage_off ||
-        !c->stage_len || !c->stage_key || !c->kind || !c->strcols ||
+        !c->stage_len || !c->pend_ptr || !c->pend_len || !c->pend_key || !c->kind || !c->strcols ||
         !c->nullcols)
         return -1;
     memcpy(c->spec, spec, ncols * sizeof *spec);
