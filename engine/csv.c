@@ -1501,6 +1501,7 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
     size_t *qcount = calloc(nch, sizeof *qcount);
     size_t *first = calloc(nch + 1, sizeof *first);
     unsigned char **cols = calloc(ncols, sizeof *cols);
+    unsigned char *block = NULL;
     bytecount *pc = calloc(2 * (nch + 1), sizeof *pc);
     bytecount *at = pc + (nch + 1);
     hz_dataset *ds = NULL;
@@ -1571,13 +1572,23 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
     for (size_t k = 0; k < nch; k++)
         first[k + 1] = first[k] + qcount[k];
     size_t cap_rows = first[nch];
+    /* All value arrays in one block: every array of its own would round
+     * up to whole huge pages, and a partly used huge page is still zeroed
+     * whole when first touched. */
+    size_t block_len = 0;
     for (size_t j = 0; j < ncols; j++) {
-        cols[j] = hz__alloc_large((cap_rows ? cap_rows : 1) *
-                                  type_width(spec[j].type));
-        if (cols[j] == NULL) {
-            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
-            goto out;
-        }
+        block_len = (block_len + 63) / 64 * 64;
+        block_len += (cap_rows ? cap_rows : 1) * type_width(spec[j].type);
+    }
+    block = hz__alloc_large(block_len);
+    if (block == NULL) {
+        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t j = 0, off = 0; j < ncols; j++) {
+        off = (off + 63) / 64 * 64;
+        cols[j] = block + off;
+        off += (cap_rows ? cap_rows : 1) * type_width(spec[j].type);
     }
     for (size_t k = 0; k < nch; k++) {
         chunk *c = &ch[k];
@@ -1682,31 +1693,42 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
             goto out;
         }
     }
-    /* Dictionaries, merged in chunk order (parallel over columns). */
+    /* Dictionaries, merged in chunk order.  The first chunk's dictionary
+     * becomes the final one (its codes stay as they are); the later
+     * chunks' strings are first looked up in it, all in parallel, and only
+     * those it lacks are then appended, chunk by chunk. */
     int oom = 0;
-    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) \
-        reduction(| : oom)
     for (size_t j = 0; j < ncols; j++) {
         if (spec[j].type != HZ_TYPE_STRING)
             continue;
-        /* The first chunk's dictionary becomes the final one (its codes
-         * stay as they are); later chunks' strings are appended. */
-        hz_dict *d = ch[0].dicts[j];
+        ds->cols[j].dict = ch[0].dicts[j];
         ch[0].dicts[j] = NULL;
-        ds->cols[j].dict = d;
-        for (size_t k = 1; k < nch && !oom; k++) {
-            hz_dict *cd = ch[k].dicts[j];
-            size_t n = hz_dict_size(cd);
-            uint32_t *m = malloc((n ? n : 1) * sizeof *m);
-            remap[k * ncols + j] = m;
-            if (m == NULL) {
-                oom = 1;
-                break;
-            }
-            if (hz__dict_merge(d, cd, m) != 0)
+        for (size_t k = 1; k < nch; k++) {
+            size_t n = hz_dict_size(ch[k].dicts[j]);
+            remap[k * ncols + j] = malloc((n ? n : 1) * sizeof(uint32_t));
+            if (remap[k * ncols + j] == NULL)
                 oom = 1;
         }
     }
+    if (oom) {
+        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        goto out;
+    }
+    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) \
+        collapse(2)
+    for (size_t k = 1; k < nch; k++)
+        for (size_t j = 0; j < ncols; j++)
+            if (spec[j].type == HZ_TYPE_STRING)
+                hz__dict_find_all(ds->cols[j].dict, ch[k].dicts[j],
+                                  remap[k * ncols + j]);
+    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) \
+        reduction(| : oom)
+    for (size_t j = 0; j < ncols; j++)
+        for (size_t k = 1; k < nch && !oom; k++)
+            if (spec[j].type == HZ_TYPE_STRING &&
+                hz__dict_add_missing(ds->cols[j].dict, ch[k].dicts[j],
+                                     remap[k * ncols + j]) != 0)
+                oom = 1;
     if (oom) {
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
         goto out;
@@ -1758,15 +1780,29 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
             }
             dst += c->nrows;
         }
-        for (size_t j = 0; j < ncols; j++) {
-            size_t w = type_width(ds->cols[j].type);
-            if (nrows + nrows / 8 < cap_rows) {
-                void *p = realloc(cols[j], nrows * w);
-                if (p != NULL)
-                    cols[j] = p;
+        if (nrows + nrows / 8 < cap_rows) {
+            /* Many lines were not rows (skipped, blank, quoted newlines):
+             * exact-size arrays of their own. */
+            for (size_t j = 0; j < ncols; j++) {
+                size_t len = nrows * type_width(ds->cols[j].type);
+                void *p = hz__alloc_large(len);
+                if (p == NULL) {
+                    for (size_t i = 0; i < j; i++) {
+                        free(ds->cols[i].v.raw);
+                        ds->cols[i].v.raw = NULL;
+                    }
+                    st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+                    goto out;
+                }
+                memcpy(p, cols[j], len);
+                ds->cols[j].v.raw = p;
             }
-            ds->cols[j].v.raw = cols[j];
-            cols[j] = NULL;
+        } else {
+            for (size_t j = 0; j < ncols; j++)
+                ds->cols[j].v.raw = cols[j];
+            ds->block = block;
+            ds->block_len = block_len;
+            block = NULL;
         }
     }
     rep->rows_read = nrows;
@@ -1784,11 +1820,8 @@ out:
             chunk_free(&ch[k]);
         free(ch);
     }
-    if (cols != NULL) {
-        for (size_t j = 0; j < ncols; j++)
-            free(cols[j]);
-        free(cols);
-    }
+    free(block);
+    free(cols);
     free(first);
     free(bound);
     free(qcount);

@@ -58,11 +58,13 @@ hz_dataset *hz_dataset_new(size_t nrows)
     return ds;
 }
 
-static void column_free(hz_column *c)
+static void column_free(const hz_dataset *ds, hz_column *c)
 {
     free(c->name);
     free(c->valid);
-    free(c->v.raw);
+    uintptr_t p = (uintptr_t)c->v.raw, b = (uintptr_t)ds->block;
+    if (ds->block == NULL || p < b || p >= b + ds->block_len)
+        free(c->v.raw);
     hz_dict_free(c->dict);
 }
 
@@ -71,7 +73,8 @@ void hz_dataset_free(hz_dataset *ds)
     if (ds == NULL)
         return;
     for (size_t i = 0; i < ds->ncols; i++)
-        column_free(&ds->cols[i]);
+        column_free(ds, &ds->cols[i]);
+    free(ds->block);
     free(ds->cols);
     free(ds->source);
     free(ds);

@@ -151,22 +151,37 @@ uint32_t hz__dict_intern_key(hz_dict *d, const char *s, size_t len,
     return c;
 }
 
-int hz__dict_merge(hz_dict *d, const hz_dict *from, uint32_t *map)
+/* from's string c as a key (its hash is stored). */
+static inline hz__dkey key_of(const hz_dict *from, size_t c)
+{
+    hz__dkey k;
+    k.head = hz__dload(from->bytes + from->off[c], from->len[c]);
+    k.hash = from->hash[c];
+    return k;
+}
+
+void hz__dict_find_all(const hz_dict *d, const hz_dict *from, uint32_t *map)
 {
     /* The hashes are known: prefetch the slots a few strings ahead, so the
      * lookups of a large dictionary overlap their cache misses. */
     enum { AHEAD = 8 };
-    size_t n = from->n;
-    if (hz__dict_reserve(d, d->n + n / 4) != 0)
-        return -1;
+    size_t n = from->n, where;
     for (size_t c = 0; c < n; c++) {
         if (c + AHEAD < n)
             hz__dict_prefetch(d, from->hash[c + AHEAD]);
-        hz__dkey k;
-        k.head = hz__dload(from->bytes + from->off[c], from->len[c]);
-        k.hash = from->hash[c];
+        hz__dkey k = key_of(from, c);
+        map[c] = lookup(d, from->bytes + from->off[c], from->len[c], k.head,
+                        k.hash, &where);
+    }
+}
+
+int hz__dict_add_missing(hz_dict *d, const hz_dict *from, uint32_t *map)
+{
+    for (size_t c = 0; c < from->n; c++) {
+        if (map[c] != UINT32_MAX)
+            continue;
         map[c] = hz__dict_intern_key(d, from->bytes + from->off[c],
-                                     from->len[c], k);
+                                     from->len[c], key_of(from, c));
         if (map[c] == UINT32_MAX)
             return -1;
     }

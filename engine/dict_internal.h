@@ -103,9 +103,13 @@ static inline void hz__dict_prefetch(const hz_dict *d, uint64_t hash)
 uint32_t hz__dict_intern_key(hz_dict *d, const char *s, size_t len,
                              hz__dkey k);
 
-/* Intern every string of from into d, in from's code order; map[c] is the
- * code in d of from's string c.  Returns -1 on ENOMEM. */
-int hz__dict_merge(hz_dict *d, const hz_dict *from, uint32_t *map);
+/* Merging dictionaries in two steps, so that the lookups can run in
+ * parallel: hz__dict_find_all sets map[c] to the code in d of from's
+ * string c, or UINT32_MAX when d lacks it (d is only read); then
+ * hz__dict_add_missing interns the missing ones in from's code order
+ * (-1 on ENOMEM). */
+void hz__dict_find_all(const hz_dict *d, const hz_dict *from, uint32_t *map);
+int hz__dict_add_missing(hz_dict *d, const hz_dict *from, uint32_t *map);
 
 /* Grow the hash index so that about n strings fit without rehashing. */
 int hz__dict_reserve(hz_dict *d, size_t n);

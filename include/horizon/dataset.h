@@ -65,6 +65,10 @@ typedef struct hz_dataset {
     size_t ncols;
     hz_column *cols;
     char *source;        /* file name it was read from, or NULL */
+    void *block;         /* one allocation holding the value arrays of
+                            several columns (the CSV reader's), or NULL;
+                            freed once, by hz_dataset_free */
+    size_t block_len;
 } hz_dataset;
 
 /* ---- types ---- */
