@@ -8,6 +8,7 @@
 
 #include "horizon/dataset.h"
 #include "dict_internal.h"
+#include "mem.h"
 
 hz_dict *hz_dict_new(void)
 {
@@ -37,7 +38,7 @@ void hz_dict_free(hz_dict *d)
 
 static int rehash(hz_dict *d, size_t nslots)
 {
-    hz__dslot *slots = calloc(nslots, sizeof *slots);
+    hz__dslot *slots = hz__calloc_large(nslots, sizeof *slots);
     if (slots == NULL)
         return -1;
     for (size_t c = 0; c < d->n; c++) {
@@ -86,12 +87,31 @@ uint32_t hz_dict_intern(hz_dict *d, const char *s, size_t len)
     return hz__dict_intern_key(d, s, len, hz__dict_key(s, len));
 }
 
-int hz__dict_reserve(hz_dict *d, size_t n)
+int hz__dict_reserve(hz_dict *d, size_t n, size_t nbytes)
 {
-    size_t ns = d->nslots;
-    while (ns < 2 * n)
-        ns *= 2;
-    return ns == d->nslots ? 0 : rehash(d, ns);
+    if (n > d->cap) {
+        uint64_t *off = realloc(d->off, n * sizeof *off);
+        if (off == NULL)
+            return -1;
+        d->off = off;
+        uint32_t *ln = realloc(d->len, n * sizeof *ln);
+        if (ln == NULL)
+            return -1;
+        d->len = ln;
+        uint64_t *hs = realloc(d->hash, n * sizeof *hs);
+        if (hs == NULL)
+            return -1;
+        d->hash = hs;
+        d->cap = n;
+    }
+    if (nbytes > d->capbytes) {
+        char *b = realloc(d->bytes, nbytes);
+        if (b == NULL)
+            return -1;
+        d->bytes = b;
+        d->capbytes = nbytes;
+    }
+    return 0;
 }
 
 uint32_t hz__dict_intern_key(hz_dict *d, const char *s, size_t len,
@@ -177,14 +197,36 @@ void hz__dict_find_all(const hz_dict *d, const hz_dict *from, uint32_t *map)
 
 int hz__dict_add_missing(hz_dict *d, const hz_dict *from, uint32_t *map)
 {
-    for (size_t c = 0; c < from->n; c++) {
-        if (map[c] != UINT32_MAX)
-            continue;
+    enum { AHEAD = 8 };
+    size_t nmiss = 0, bytes = 0;
+    for (size_t c = 0; c < from->n; c++)
+        if (map[c] == UINT32_MAX) {
+            nmiss++;
+            bytes += from->len[c] + 1;
+        }
+    if (nmiss == 0)
+        return 0;
+    if (hz__dict_reserve(d, d->n + nmiss, d->nbytes + bytes) != 0)
+        return -1;
+    uint32_t *miss = malloc(nmiss * sizeof *miss);
+    if (miss == NULL)
+        return -1;
+    for (size_t c = 0, i = 0; c < from->n; c++)
+        if (map[c] == UINT32_MAX)
+            miss[i++] = (uint32_t)c;
+    /* (a rehash on the way only wastes the prefetches in flight) */
+    for (size_t i = 0; i < nmiss; i++) {
+        if (i + AHEAD < nmiss)
+            hz__dict_prefetch(d, from->hash[miss[i + AHEAD]]);
+        size_t c = miss[i];
         map[c] = hz__dict_intern_key(d, from->bytes + from->off[c],
                                      from->len[c], key_of(from, c));
-        if (map[c] == UINT32_MAX)
+        if (map[c] == UINT32_MAX) {
+            free(miss);
             return -1;
+        }
     }
+    free(miss);
     return 0;
 }
 

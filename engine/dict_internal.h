@@ -111,7 +111,9 @@ uint32_t hz__dict_intern_key(hz_dict *d, const char *s, size_t len,
 void hz__dict_find_all(const hz_dict *d, const hz_dict *from, uint32_t *map);
 int hz__dict_add_missing(hz_dict *d, const hz_dict *from, uint32_t *map);
 
-/* Grow the hash index so that about n strings fit without rehashing. */
-int hz__dict_reserve(hz_dict *d, size_t n);
+/* Room for n strings in all and nbytes of arena (NULs included), so that
+ * interning up to there does not reallocate the arrays (the hash index
+ * still grows as needed).  -1 on ENOMEM. */
+int hz__dict_reserve(hz_dict *d, size_t n, size_t nbytes);
 
 #endif

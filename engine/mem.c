@@ -1,5 +1,7 @@
 /* Large-array allocation.  See mem.h. */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "mem.h"
@@ -19,5 +21,18 @@ void *hz__alloc_large(size_t n)
 #ifdef MADV_HUGEPAGE
     madvise(p, n, MADV_HUGEPAGE);
 #endif
+    return p;
+}
+
+void *hz__calloc_large(size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size)
+        return NULL;
+    size_t len = n * size;
+    if (len < HUGE_PAGE / 2)
+        return calloc(len ? len : 1, 1);
+    void *p = hz__alloc_large(len);
+    if (p != NULL)
+        memset(p, 0, len);
     return p;
 }

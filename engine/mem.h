@@ -10,4 +10,7 @@
  * huge pages cut their number 512-fold.  Free with free(). */
 void *hz__alloc_large(size_t n);
 
+/* hz__alloc_large of n * size zeroed bytes (NULL on overflow). */
+void *hz__calloc_large(size_t n, size_t size);
+
 #endif
