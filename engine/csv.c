@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +39,7 @@
 #endif
 
 #include "horizon/csv.h"
+#include "csv_source.h"
 #include "dict_internal.h"
 #include "mem.h"
 #include "textout.h"
@@ -48,8 +48,6 @@
 #define DEFAULT_CHUNK_BYTES (1u << 20)
 #define MAX_FIELD_SHOWN 40
 #define PEND_ROWS 16                   /* rows per batch of dictionary lookups */
-#define READ_MAX ((uint64_t)1 << 30)   /* read() up to 1 GiB, map beyond */
-#define READ_PIECE ((size_t)8 << 20)   /* bytes per parallel pread */
 
 /* ------------------------------------------------------------------ */
 /* Number, bool and date parsing                                        */
@@ -355,8 +353,11 @@ typedef struct chunk {
     reported rep[HZ_CSV_MAX_REPORTED];
     reported fatal;      /* the error that stopped the chunk */
     bool used_libcsv;
+    struct csv_parser lp; /* libcsv state while lp_open */
+    bool lp_open;
     bool field_fatal;    /* set while reporting a libcsv quoting error */
     bool has_quotes;     /* the chunk contains a quote or a bare CR */
+    int io_errno;        /* with status HZ_EIO */
 } chunk;
 
 static size_t type_width(hz_type t)
@@ -981,28 +982,34 @@ static int no_space(unsigned char ch)
 }
 
 /* libcsv path, fed one physical line at a time so that line numbers are
- * known even for rows with quoted newlines. */
-static void parse_libcsv(chunk *c)
+ * known even for rows with quoted newlines.  A chunk read in blocks is
+ * fed block by block: libcsv keeps its state across them. */
+static void libcsv_begin(chunk *c)
 {
-    struct csv_parser p;
     c->used_libcsv = true;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
-                         CSV_EMPTY_IS_NULL) != 0) {
+    if (csv_init(&c->lp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
+                             CSV_EMPTY_IS_NULL) != 0) {
         c->status = HZ_ENOMEM;
         c->stop = true;
         return;
     }
-    csv_set_delim(&p, (unsigned char)c->delim);
-    csv_set_space_func(&p, no_space);
+    c->lp_open = true;
+    csv_set_delim(&c->lp, (unsigned char)c->delim);
+    csv_set_space_func(&c->lp, no_space);
+}
+
+static void libcsv_feed(chunk *c)
+{
+    struct csv_parser *p = &c->lp;
     const char *ptr = c->begin, *end = c->end;
     while (ptr < end && !c->stop) {
         const char *eol = memchr(ptr, '\n', (size_t)(end - ptr));
         const char *next = eol ? eol + 1 : end;
-        if (p.pstate == 0)
+        if (p->pstate == 0)
             c->row_line = c->line;
         size_t len = (size_t)(next - ptr);
-        if (csv_parse(&p, ptr, len, cb_field, cb_row, c) != len) {
-            if (csv_error(&p) == CSV_ENOMEM) {
+        if (csv_parse(p, ptr, len, cb_field, cb_row, c) != len) {
+            if (csv_error(p) == CSV_ENOMEM) {
                 c->status = HZ_ENOMEM;
                 c->stop = true;
             } else {
@@ -1020,21 +1027,30 @@ static void parse_libcsv(chunk *c)
             c->line++;
         ptr = next;
     }
-    if (!c->stop) {
-        if (csv_fini(&p, cb_field, cb_row, c) != 0) {
-            size_t f = c->field + 1;
-            c->row_bad = false;
-            c->field_fatal = true;
-            chunk_report(c, f, true, "unterminated quoted field (the quote "
-                         "opened here is never closed)");
-            c->stop = true;
-        }
-    }
-    csv_free(&p);
 }
+
+/* After the last block (or a stop): the end of input, then free. */
+static void libcsv_end(chunk *c)
+{
+    if (!c->lp_open)
+        return;
+    if (!c->stop && csv_fini(&c->lp, cb_field, cb_row, c) != 0) {
+        size_t f = c->field + 1;
+        c->row_bad = false;
+        c->field_fatal = true;
+        chunk_report(c, f, true, "unterminated quoted field (the quote "
+                     "opened here is never closed)");
+        c->stop = true;
+    }
+    csv_free(&c->lp);
+    c->lp_open = false;
+}
+
 
 static void chunk_free(chunk *c)
 {
+    if (c->lp_open)
+        csv_free(&c->lp);
     for (size_t j = 0; j < c->ncols; j++) {
         if (c->valid)
             free(c->valid[j]);
@@ -1101,14 +1117,136 @@ static int chunk_init(chunk *c, size_t ncols, const colspec *spec,
     return 0;
 }
 
-static void chunk_run(chunk *c)
+/* Parse [c->begin, c->end) with the chunk's path; last says whether it
+ * ends the chunk (else it ends with a newline, and libcsv stays open). */
+static void chunk_block(chunk *c, bool first, bool last)
 {
-    if (c->opt->force_path == 2 || c->has_quotes)
-        parse_libcsv(c);
-    else if (c->opt->force_path == 3)
+    if (c->opt->force_path == 2 || c->has_quotes) {
+        if (first)
+            libcsv_begin(c);
+        if (!c->stop)
+            libcsv_feed(c);
+        if (last || c->stop)
+            libcsv_end(c);
+    } else if (c->opt->force_path == 3) {
         parse_fast(c);
-    else
+    } else {
         parse_rows(c);
+    }
+}
+
+/* Parse bytes [a, b) of src: in one piece from memory, or read in blocks
+ * that end at a newline, the partial line carried to the next block. */
+static void chunk_run(chunk *c, const hz__src *src, size_t a, size_t b,
+                      hz__srcbuf *sb)
+{
+    size_t got;
+    if (src->mem != NULL) {
+        c->begin = hz__src_view(src, a, b - a, sb, &got);
+        c->end = c->begin + got;
+        chunk_block(c, true, true);
+        return;
+    }
+    size_t carry = 0, pos = a, block = hz__src_block(src);
+    bool first = true;
+    for (;;) {
+        if (hz__srcbuf_reserve(sb, carry + block, carry) != 0) {
+            c->status = HZ_ENOMEM;
+            c->stop = true;
+            break;
+        }
+        size_t want = b - pos < block ? b - pos : block;
+        hz__srcbuf tail = {sb->p + carry, sb->cap - carry};
+        if (want > 0 && hz__src_view(src, pos, want, &tail, &got) == NULL) {
+            c->status = HZ_EIO;
+            c->io_errno = errno;
+            c->stop = true;
+            break;
+        }
+        pos += want;
+        size_t have = carry + want, use = have;
+        bool last = pos == b;
+        if (!last) {
+            const char *nl = memrchr(sb->p, '\n', have);
+            if (nl == NULL) {  /* a line longer than a block */
+                carry = have;
+                continue;
+            }
+            use = (size_t)(nl - sb->p) + 1;
+        }
+        c->begin = sb->p;
+        c->end = sb->p + use;
+        chunk_block(c, first, last);
+        first = false;
+        if (c->stop || last)
+            break;
+        memmove(sb->p, sb->p + use, have - use);
+        carry = have - use;
+    }
+    if (c->lp_open)
+        libcsv_end(c);
+}
+
+/* Byte counts of a range: newlines, quotes, NULs, and bare CRs (a CR not
+ * followed by a newline, which libcsv takes as a row end and the fast
+ * paths do not: a chunk with one goes to libcsv). */
+typedef struct bytecount {
+    size_t nl, nq, nz, ncr;
+} bytecount;
+
+static void count_rare(const char *s, size_t i, unsigned mq, unsigned mz,
+                       unsigned mr, const char *end, bytecount *bc)
+{
+    for (; mq; mq &= mq - 1)
+        bc->nq++;
+    for (; mz; mz &= mz - 1)
+        bc->nz++;
+    for (; mr; mr &= mr - 1) {
+        const char *cr = s + i + (unsigned)__builtin_ctz(mr);
+        bc->ncr += cr + 1 == end || cr[1] != '\n';
+    }
+}
+
+/* Count s[0..n) in one pass; end is where the buffer ends (for the byte
+ * after a CR). */
+static bytecount count_bytes(const char *s, size_t n, const char *end)
+{
+    bytecount bc = {0, 0, 0, 0};
+    size_t i = 0;
+#ifdef __SSE2__
+    /* Newlines are counted in byte lanes (a matching lane subtracts -1)
+     * and folded with SAD every 255 blocks; quotes, NULs and CRs are rare
+     * and only looked at when present. */
+    const __m128i vnl = _mm_set1_epi8('\n'), vq = _mm_set1_epi8('"'),
+                  vr = _mm_set1_epi8('\r'), vz = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        __m128i acc = _mm_setzero_si128();
+        size_t stop = i + 255 * 16;
+        if (stop > n - n % 16)
+            stop = n - n % 16;
+        for (; i + 16 <= stop; i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, vnl));
+            __m128i q = _mm_cmpeq_epi8(x, vq), z = _mm_cmpeq_epi8(x, vz),
+                    r = _mm_cmpeq_epi8(x, vr);
+            if (__builtin_expect(_mm_movemask_epi8(_mm_or_si128(
+                                     _mm_or_si128(q, z), r)) != 0, 0))
+                count_rare(s, i, (unsigned)_mm_movemask_epi8(q),
+                           (unsigned)_mm_movemask_epi8(z),
+                           (unsigned)_mm_movemask_epi8(r), end, &bc);
+        }
+        __m128i sad = _mm_sad_epu8(acc, vz);
+        bc.nl += (size_t)_mm_cvtsi128_si64(sad) +
+                 (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sad, sad));
+    }
+#endif
+    for (; i < n; i++) {
+        bc.nl += s[i] == '\n';
+        bc.nq += s[i] == '"';
+        bc.nz += s[i] == '\0';
+        bc.ncr += s[i] == '\r' && (s + i + 1 == end || s[i + 1] != '\n');
+    }
+    return bc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1223,14 +1361,84 @@ static size_t line_of_offset(const char *s, size_t off)
     return line;
 }
 
-static hz_status parse_body(const char *name, const char *body, size_t blen,
+
+static hz_status parse_body(const char *name, const hz__src *body,
                             size_t body_line, size_t nchunks_wanted,
                             char **names, size_t ncols, const colspec *spec,
                             const hz_csv_options *opt, char delim,
                             hz_dataset **out, hz_csv_report *rep,
-                            hz_error *err);
+                            bool *any_quotes, hz_error *err);
 
-hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
+/* The input's first bytes, in memory: enough for the header, the
+ * delimiter detection and the rows sampled for inference; grown on
+ * demand (4x at a time) up to the whole input. */
+#define PREFIX_BYTES ((size_t)1 << 20)
+#define INFER_MAX_BYTES ((size_t)8 << 20)  /* unquoted sample region */
+
+static const char *prefix_view(const hz__src *src, size_t *plen,
+                               hz__srcbuf *pbuf, bool grow)
+{
+    if (grow)
+        *plen = src->len - *plen < 3 * *plen ? src->len : 4 * *plen;
+    size_t got;
+    const char *p = hz__src_view(src, 0, *plen, pbuf, &got);
+    *plen = got;
+    return p;
+}
+
+/* Sample the first rows of the body (which is prefix[0, plen) of a body of
+ * blen bytes) into ev.  Returns 1 when the sample needs more of the body
+ * than the prefix holds, 0 when done (*whole: it took every row). */
+static int infer_sample(const char *body, size_t plen, size_t blen,
+                        size_t ncols, const hz_csv_options *opt, char delim,
+                        char **names, evidence *ev, bool *whole)
+{
+    chunk c;
+    memset(&c, 0, sizeof c);
+    memset(ev, 0, ncols * sizeof *ev);
+    c.begin = body;
+    c.end = body + plen;
+    c.ncols = ncols;
+    c.opt = opt;
+    c.delim = delim;
+    c.infer = true;
+    c.infer_rows = opt->infer_rows ? opt->infer_rows : DEFAULT_INFER_ROWS;
+    c.ev = ev;
+    c.names = names;
+    /* Sample region: enough bytes for infer_rows rows, row-aligned. */
+    size_t look = plen < INFER_MAX_BYTES ? plen : INFER_MAX_BYTES;
+    bytecount bc = count_bytes(body, look, body + plen);
+    int more = 0;
+    if (bc.nq > 0 || bc.ncr > 0) {
+        /* libcsv: rows end where it says; it sees the whole body when
+         * the sample needs it */
+        libcsv_begin(&c);
+        if (!c.stop)
+            libcsv_feed(&c);
+        if (!c.stop && plen < blen)
+            more = 1;
+        else
+            libcsv_end(&c);
+        if (c.lp_open)
+            csv_free(&c.lp);
+    } else {
+        if (look < blen) {
+            const char *nl = memrchr(body, '\n', look);
+            c.end = nl ? nl + 1 : body + look;
+        }
+        parse_fast(&c);
+        if (!c.stop && c.end < body + blen) {
+            if (plen < blen && look < INFER_MAX_BYTES)
+                more = 1;
+            c.stop = true;  /* sampled part of the file only */
+        }
+    }
+    *whole = !c.stop;
+    free(c.scratch);
+    return more;
+}
+
+static hz_status read_source(const hz__src *in, const char *name,
                              const hz_csv_options *opt_in, hz_dataset **out,
                              hz_csv_report *report, hz_error *err)
 {
@@ -1240,6 +1448,7 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
     header_ctx hdr = {0};
     colspec *spec = NULL;
     evidence *ev = NULL;
+    hz__srcbuf pbuf = {NULL, 0};
     const hz_csv_options *opt = opt_in;
     if (opt == NULL) {
         hz_csv_options_init(&defopt);
@@ -1248,37 +1457,52 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
     if (report == NULL)
         report = &dummy;
     memset(report, 0, sizeof *report);
-    report->bytes = len;
+    report->bytes = in->len;
     *out = NULL;
 
     double tstart = hz_now();
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+    hz__src src = *in;
+    size_t plen = src.len < PREFIX_BYTES ? src.len : PREFIX_BYTES;
+    const char *buf = prefix_view(&src, &plen, &pbuf, false);
+    if (buf == NULL)
+        goto ioerr;
+    if (plen >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        src = hz__src_sub(&src, 3, src.len - 3);
         buf += 3;
-        len -= 3;
+        plen -= 3;
     }
-    if (len == 0)
-        return hz_error_set(err, HZ_EPARSE,
-                            "%s: empty file: expected a header row", name);
+    const size_t len = src.len;
+    if (len == 0) {
+        st = hz_error_set(err, HZ_EPARSE,
+                          "%s: empty file: expected a header row", name);
+        goto out;
+    }
     /* Binary data in the header region; the body is checked while it is
      * split into chunks. */
     {
-        size_t head = len < 65536 ? len : 65536;
+        size_t head = plen < 65536 ? plen : 65536;
         const char *nul = memchr(buf, '\0', head);
-        if (nul != NULL)
-            return hz_error_set(err, HZ_EPARSE, "%s:%zu: binary data (NUL "
-                                "byte at offset %zu): not a text CSV file",
-                                name, line_of_offset(buf, (size_t)(nul - buf)),
-                                (size_t)(nul - buf));
+        if (nul != NULL) {
+            st = hz_error_set(err, HZ_EPARSE, "%s:%zu: binary data (NUL "
+                              "byte at offset %zu): not a text CSV file",
+                              name, line_of_offset(buf, (size_t)(nul - buf)),
+                              (size_t)(nul - buf));
+            goto out;
+        }
     }
-    char delim = opt->delimiter ? opt->delimiter : detect_delimiter(buf, len);
+    /* Header (the prefix grows until it holds the whole header row). */
+    size_t hend;
+    while ((hend = row_end_after(buf, plen, 0, 0)) == plen && plen < len)
+        if ((buf = prefix_view(&src, &plen, &pbuf, true)) == NULL)
+            goto ioerr;
+    char delim = opt->delimiter ? opt->delimiter : detect_delimiter(buf, plen);
     report->delimiter = delim;
-
-    /* Header. */
-    size_t hend = row_end_after(buf, len, 0, 0);
     {
         struct csv_parser p;
-        if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-            return hz_error_set(err, HZ_ENOMEM, "out of memory");
+        if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+            goto out;
+        }
         csv_set_delim(&p, (unsigned char)delim);
         csv_set_space_func(&p, no_space);
         size_t used = csv_parse(&p, buf, hend, hdr_field, hdr_row, &hdr);
@@ -1319,14 +1543,28 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
         goto out;
     }
     size_t ncols = hdr.n;
-    const char *body = buf + hend;
-    size_t blen = len - hend;
+    const size_t blen = len - hend;
     size_t body_line = line_of_offset(buf, hend);
+    hz__src body = hz__src_sub(&src, hend, blen);
     /* Only blank lines after the header? */
     {
         bool any = false;
-        for (size_t i = 0; i < blen && !any; i++)
-            any = !(body[i] == '\n' || body[i] == '\r');
+        for (size_t i = hend; i < plen && !any; i++)
+            any = !(buf[i] == '\n' || buf[i] == '\r');
+        hz__srcbuf tmp = {NULL, 0};
+        for (size_t off = plen - hend; off < blen && !any;) {
+            size_t n;
+            const char *p = hz__src_view(&body, off, hz__src_block(&body),
+                                         &tmp, &n);
+            if (p == NULL) {
+                hz__srcbuf_free(&tmp);
+                goto ioerr;
+            }
+            for (size_t i = 0; i < n && !any; i++)
+                any = !(p[i] == '\n' || p[i] == '\r');
+            off += n;
+        }
+        hz__srcbuf_free(&tmp);
         if (!any) {
             st = hz_error_set(err, HZ_EPARSE, "%s: no data rows (the file "
                               "has a header row only)", name);
@@ -1342,36 +1580,15 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
         goto out;
     }
     {
-        chunk c;
-        memset(&c, 0, sizeof c);
-        c.begin = body;
-        c.end = body + blen;
-        c.ncols = ncols;
-        c.opt = opt;
-        c.delim = delim;
-        c.infer = true;
-        c.infer_rows = opt->infer_rows ? opt->infer_rows : DEFAULT_INFER_ROWS;
-        c.ev = ev;
-        c.names = hdr.names;
-        /* Sample region: enough bytes for infer_rows rows, row-aligned. */
-        size_t look = blen < (8u << 20) ? blen : (8u << 20);
-        if (memchr(body, '"', look) != NULL)
-            parse_libcsv(&c);
-        else {
-            c.end = body + look;  /* enough bytes for the sampled rows */
-            if (look < blen) {
-                const char *nl = memrchr(body, '\n', look);
-                c.end = nl ? nl + 1 : body + look;
-            }
-            parse_fast(&c);
-            if (!c.stop && c.end < body + blen)
-                c.stop = true;  /* sampled part of the file only */
-        }
-        bool whole = !c.stop;
-        free(c.scratch);
+        bool whole;
+        while (infer_sample(buf + hend, plen - hend, blen, ncols, opt, delim,
+                            hdr.names, ev, &whole))
+            if ((buf = prefix_view(&src, &plen, &pbuf, true)) == NULL)
+                goto ioerr;
         for (size_t j = 0; j < ncols; j++)
             spec[j] = evidence_resolve(&ev[j], whole);
     }
+    hz__srcbuf_free(&pbuf);
     for (size_t k = 0; k < opt->noverrides; k++) {
         const hz_schema_override *o = &opt->overrides[k];
         size_t j;
@@ -1404,19 +1621,25 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
             nchunks = (size_t)nthreads * 2;
     }
     report->t_infer = hz_now() - tstart;
-    st = parse_body(name, body, blen, body_line, nchunks, hdr.names, ncols,
-                    spec, opt, delim, out, report, err);
-    if (st == HZ_EPARSE && nchunks > 1 && memchr(body, '"', blen) != NULL) {
+    bool quotes = false;
+    st = parse_body(name, &body, body_line, nchunks, hdr.names, ncols, spec,
+                    opt, delim, out, report, &quotes, err);
+    if (st == HZ_EPARSE && nchunks > 1 && quotes) {
         /* A chunked parse of a file with quotes failed: the serial parse
          * decides which error is the first. */
         hz_error_clear(err);
         report->rows_skipped = 0;
         report->nreported = 0;
         report->chunks_fast = report->chunks_libcsv = 0;
-        st = parse_body(name, body, blen, body_line, 1, hdr.names, ncols,
-                        spec, opt, delim, out, report, err);
+        st = parse_body(name, &body, body_line, 1, hdr.names, ncols, spec,
+                        opt, delim, out, report, &quotes, err);
     }
+    goto out;
+ioerr:
+    st = hz_error_set(err, HZ_EIO, "%s: could not read file: %s", name,
+                      strerror(errno ? errno : EIO));
 out:
+    hz__srcbuf_free(&pbuf);
     for (size_t j = 0; j < hdr.n; j++)
         free(hdr.names[j]);
     free(hdr.names);
@@ -1425,77 +1648,71 @@ out:
     return st;
 }
 
-/* Byte counts of a range: newlines, quotes, NULs, and bare CRs (a CR not
- * followed by a newline, which libcsv takes as a row end and the fast
- * paths do not: a chunk with one goes to libcsv). */
-typedef struct bytecount {
-    size_t nl, nq, nz, ncr;
-} bytecount;
-
-static void count_rare(const char *s, size_t i, unsigned mq, unsigned mz,
-                       unsigned mr, const char *end, bytecount *bc)
+hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
+                             const hz_csv_options *opt, hz_dataset **out,
+                             hz_csv_report *report, hz_error *err)
 {
-    for (; mq; mq &= mq - 1)
-        bc->nq++;
-    for (; mz; mz &= mz - 1)
-        bc->nz++;
-    for (; mr; mr &= mr - 1) {
-        const char *cr = s + i + (unsigned)__builtin_ctz(mr);
-        bc->ncr += cr + 1 == end || cr[1] != '\n';
-    }
+    hz__src src = {buf, -1, 0, len, 0};
+    return read_source(&src, name, opt, out, report, err);
 }
 
-/* Count s[0..n) in one pass; end is where the buffer ends (for the byte
- * after a CR). */
-static bytecount count_bytes(const char *s, size_t n, const char *end)
+/* Counts of bytes [a, b) of src, read in blocks; *rderr is set to errno
+ * on a read error. */
+static bytecount count_range(const hz__src *src, size_t a, size_t b,
+                             hz__srcbuf *buf, int *rderr)
 {
-    bytecount bc = {0, 0, 0, 0};
-    size_t i = 0;
-#ifdef __SSE2__
-    /* Newlines are counted in byte lanes (a matching lane subtracts -1)
-     * and folded with SAD every 255 blocks; quotes, NULs and CRs are rare
-     * and only looked at when present. */
-    const __m128i vnl = _mm_set1_epi8('\n'), vq = _mm_set1_epi8('"'),
-                  vr = _mm_set1_epi8('\r'), vz = _mm_setzero_si128();
-    while (i + 16 <= n) {
-        __m128i acc = _mm_setzero_si128();
-        size_t stop = i + 255 * 16;
-        if (stop > n - n % 16)
-            stop = n - n % 16;
-        for (; i + 16 <= stop; i += 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(s + i));
-            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, vnl));
-            __m128i q = _mm_cmpeq_epi8(x, vq), z = _mm_cmpeq_epi8(x, vz),
-                    r = _mm_cmpeq_epi8(x, vr);
-            if (__builtin_expect(_mm_movemask_epi8(_mm_or_si128(
-                                     _mm_or_si128(q, z), r)) != 0, 0))
-                count_rare(s, i, (unsigned)_mm_movemask_epi8(q),
-                           (unsigned)_mm_movemask_epi8(z),
-                           (unsigned)_mm_movemask_epi8(r), end, &bc);
+    bytecount t = {0, 0, 0, 0};
+    for (size_t off = a; off < b;) {
+        size_t blk = hz__src_block(src);
+        size_t n = b - off < blk ? b - off : blk, got;
+        /* one byte more, when there is one, to see what follows a CR */
+        const char *p = hz__src_view(src, off, n + 1, buf, &got);
+        if (p == NULL) {
+            *rderr = errno ? errno : EIO;
+            return t;
         }
-        __m128i sad = _mm_sad_epu8(acc, vz);
-        bc.nl += (size_t)_mm_cvtsi128_si64(sad) +
-                 (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sad, sad));
+        bytecount bc = count_bytes(p, n, p + got);
+        t.nl += bc.nl;
+        t.nq += bc.nq;
+        t.nz += bc.nz;
+        t.ncr += bc.ncr;
+        off += n;
     }
-#endif
-    for (; i < n; i++) {
-        bc.nl += s[i] == '\n';
-        bc.nq += s[i] == '"';
-        bc.nz += s[i] == '\0';
-        bc.ncr += s[i] == '\r' && (s + i + 1 == end || s[i + 1] != '\n');
-    }
-    return bc;
+    return t;
 }
 
-static hz_status parse_body(const char *name, const char *body, size_t blen,
+/* Line (1-based, within src) of the first NUL byte; 0 on a read error. */
+static size_t nul_line(const hz__src *src, hz__srcbuf *buf)
+{
+    size_t line = 1;
+    for (size_t off = 0; off < src->len;) {
+        size_t n;
+        const char *p = hz__src_view(src, off, hz__src_block(src), buf, &n);
+        if (p == NULL)
+            return 0;
+        const char *z = memchr(p, '\0', n);
+        size_t upto = z ? (size_t)(z - p) : n;
+        for (const char *q = p; (q = memchr(q, '\n', upto - (size_t)(q - p)));
+             q++)
+            line++;
+        if (z != NULL)
+            break;
+        off += n;
+    }
+    return line;
+}
+
+static hz_status parse_body(const char *name, const hz__src *body,
                             size_t body_line, size_t nchunks_wanted,
                             char **names, size_t ncols, const colspec *spec,
                             const hz_csv_options *opt, char delim,
                             hz_dataset **out, hz_csv_report *rep,
-                            hz_error *err)
+                            bool *any_quotes, hz_error *err)
 {
     hz_status st = HZ_OK;
     size_t nch = nchunks_wanted ? nchunks_wanted : 1;
+    const size_t blen = body->len;
+    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     chunk *ch = calloc(nch, sizeof *ch);
     size_t *bound = calloc(nch + 1, sizeof *bound);
     size_t *qcount = calloc(nch, sizeof *qcount);
@@ -1504,10 +1721,11 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
     unsigned char *block = NULL;
     bytecount *pc = calloc(2 * (nch + 1), sizeof *pc);
     bytecount *at = pc + (nch + 1);
+    hz__srcbuf *sbuf = calloc((size_t)threads, sizeof *sbuf);
     hz_dataset *ds = NULL;
     uint32_t **remap = NULL;
-    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-    if (!ch || !bound || !qcount || !first || !cols || !pc) {
+    int rderr = 0;
+    if (!ch || !bound || !qcount || !first || !cols || !pc || !sbuf) {
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
         goto out;
     }
@@ -1518,17 +1736,22 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
     size_t piece = blen / nch;
     size_t nuls = 0;
     #pragma omp parallel for num_threads(threads) schedule(static) \
-        reduction(+ : nuls)
+        reduction(+ : nuls) reduction(| : rderr)
     for (size_t k = 0; k < nch; k++) {
         size_t a = k * piece, b = k + 1 == nch ? blen : (k + 1) * piece;
-        pc[k + 1] = count_bytes(body + a, b - a, body + blen);
+        pc[k + 1] = count_range(body, a, b, &sbuf[omp_get_thread_num()],
+                                &rderr);
         nuls += pc[k + 1].nz;
     }
+    if (rderr != 0) {
+        st = hz_error_set(err, HZ_EIO, "%s: could not read file: %s", name,
+                          strerror(rderr));
+        goto out;
+    }
     if (nuls > 0) {
-        const char *z = memchr(body, '\0', blen);
+        size_t line = nul_line(body, &sbuf[0]);
         st = hz_error_set(err, HZ_EPARSE, "%s:%zu: binary data (NUL byte): "
-                          "not a text CSV file", name,
-                          body_line - 1 + line_of_offset(body, (size_t)(z - body)));
+                          "not a text CSV file", name, body_line - 1 + line);
         goto out;
     }
     for (size_t k = 0; k < nch; k++) {  /* prefix sums */
@@ -1536,17 +1759,27 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
         pc[k + 1].nq += pc[k].nq;
         pc[k + 1].ncr += pc[k].ncr;
     }
+    *any_quotes = pc[nch].nq > 0;
     bound[0] = 0;
     bound[nch] = blen;
-    #pragma omp parallel for num_threads(threads) schedule(static)
-    for (size_t k = 1; k < nch; k++)
-        bound[k] = row_end_after(body, blen, k * piece, (int)(pc[k].nq & 1));
+    #pragma omp parallel for num_threads(threads) schedule(static) \
+        reduction(| : rderr)
+    for (size_t k = 1; k < nch; k++) {
+        bound[k] = hz__src_row_end(body, k * piece, (int)(pc[k].nq & 1),
+                                   &sbuf[omp_get_thread_num()]);
+        if (bound[k] == (size_t)-1) {
+            rderr = errno ? errno : EIO;
+            bound[k] = blen;
+        }
+    }
     for (size_t k = 1; k <= nch; k++)
         if (bound[k] < bound[k - 1])
             bound[k] = bound[k - 1];
-    /* Every row takes at least one line: a chunk's line count bounds its
-     * rows, so chunks write straight into the final arrays. */
-    #pragma omp parallel for num_threads(threads) schedule(static)
+    /* Every row ends at a newline, a bare CR (libcsv) or the end: those
+     * bound a chunk's rows, so chunks write straight into the final
+     * arrays. */
+    #pragma omp parallel for num_threads(threads) schedule(static) \
+        reduction(| : rderr)
     for (size_t k = 0; k <= nch; k++) {
         size_t x = bound[k], m = piece ? x / piece : 0;
         if (x == blen) {
@@ -1555,19 +1788,30 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
         }
         if (m >= nch)
             m = nch - 1;
-        bytecount bc = count_bytes(body + m * piece, x - m * piece,
-                                   body + blen);
+        bytecount bc = count_range(body, m * piece, x,
+                                   &sbuf[omp_get_thread_num()], &rderr);
         at[k].nl = pc[m].nl + bc.nl;
         at[k].nq = pc[m].nq + bc.nq;
         at[k].ncr = pc[m].ncr + bc.ncr;
     }
-    for (size_t k = 0; k < nch; k++) {
-        size_t n = bound[k + 1] - bound[k];
+    for (size_t k = 0; k < nch && rderr == 0; k++) {
+        size_t n = bound[k + 1] - bound[k], got;
         ch[k].lines_total = at[k + 1].nl - at[k].nl;
         ch[k].has_quotes = at[k + 1].nq > at[k].nq ||
                            at[k + 1].ncr > at[k].ncr;
-        qcount[k] = ch[k].lines_total +
-                    (n > 0 && body[bound[k + 1] - 1] != '\n');
+        const char *lastc = n > 0 ? hz__src_view(body, bound[k + 1] - 1, 1,
+                                                 &sbuf[0], &got)
+                                  : "\n";
+        if (lastc == NULL)
+            rderr = errno ? errno : EIO;
+        else
+            qcount[k] = ch[k].lines_total + (at[k + 1].ncr - at[k].ncr) +
+                        (*lastc != '\n');
+    }
+    if (rderr != 0) {
+        st = hz_error_set(err, HZ_EIO, "%s: could not read file: %s", name,
+                          strerror(rderr));
+        goto out;
     }
     for (size_t k = 0; k < nch; k++)
         first[k + 1] = first[k] + qcount[k];
@@ -1592,8 +1836,6 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
     }
     for (size_t k = 0; k < nch; k++) {
         chunk *c = &ch[k];
-        c->begin = body + bound[k];
-        c->end = body + bound[k + 1];
         c->opt = opt;
         c->delim = delim;
         c->names = names;
@@ -1606,8 +1848,9 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
     rep->t_split = t1 - t0;
     #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (size_t k = 0; k < nch; k++)
-        if (ch[k].end > ch[k].begin)
-            chunk_run(&ch[k]);
+        if (bound[k + 1] > bound[k])
+            chunk_run(&ch[k], body, bound[k], bound[k + 1],
+                      &sbuf[omp_get_thread_num()]);
     double t2 = hz_now();
     rep->t_parse = t2 - t1;
 
@@ -1618,8 +1861,13 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
             chunk *c = &ch[k];
             if (c->used_libcsv)
                 rep->chunks_libcsv++;
-            else if (c->end > c->begin)
+            else if (bound[k + 1] > bound[k])
                 rep->chunks_fast++;
+            if (c->status == HZ_EIO) {
+                st = hz_error_set(err, HZ_EIO, "%s: could not read file: %s",
+                                  name, strerror(c->io_errno));
+                goto out;
+            }
             if (c->status == HZ_ENOMEM || c->status == HZ_EINTERNAL) {
                 st = hz_error_set(err, c->status, "%s: %s while parsing",
                                   name, hz_strerror(c->status));
@@ -1642,8 +1890,7 @@ static hz_status parse_body(const char *name, const char *body, size_t blen,
             line += c->lines_total;
         }
     }
-    if (opt->on_error == HZ_ON_ERROR_SKIP && nch > 1 &&
-        memchr(body, '"', blen) != NULL) {
+    if (opt->on_error == HZ_ON_ERROR_SKIP && nch > 1 && *any_quotes) {
         for (size_t k = 0; k < nch; k++)
             if (ch[k].structural) {
                 st = HZ_EPARSE;  /* caller re-parses serially */
@@ -1826,6 +2073,10 @@ out:
     free(bound);
     free(qcount);
     free(pc);
+    if (sbuf != NULL)
+        for (int t = 0; t < threads; t++)
+            hz__srcbuf_free(&sbuf[t]);
+    free(sbuf);
     hz_dataset_free(ds);
     return st;
 }
@@ -1851,63 +2102,13 @@ hz_status hz_csv_read(const char *path, const hz_csv_options *opt,
                             path);
     }
     hz_status st;
-    if (S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-        (uint64_t)sb.st_size <= READ_MAX) {
-        /* Read into huge pages, in parallel: on virtual machines the first
-         * touch of every 4 KB page of a file mapping costs microseconds,
-         * several times what the copy from the page cache costs. */
-        double t0 = hz_now();
-        size_t len = (size_t)sb.st_size;
-        char *buf = hz__alloc_large(len);
-        if (buf == NULL) {
-            close(fd);
-            return hz_error_set(err, HZ_ENOMEM, "%s: out of memory for "
-                                "%zu bytes", path, len);
-        }
-        int threads = opt && opt->threads > 0 ? opt->threads
-                                              : omp_get_max_threads();
-        size_t npieces = len / READ_PIECE + 1;
-        int bad = 0;
-        #pragma omp parallel for num_threads(threads) schedule(static) \
-            reduction(| : bad)
-        for (size_t k = 0; k < npieces; k++) {
-            size_t a = k * READ_PIECE;
-            size_t b = a + READ_PIECE < len ? a + READ_PIECE : len;
-            while (a < b && !bad) {
-                ssize_t r = pread(fd, buf + a, b - a, (off_t)a);
-                if (r > 0)
-                    a += (size_t)r;
-                else if (r == 0 || errno != EINTR)
-                    bad = r == 0 ? -1 : errno;
-            }
-        }
-        close(fd);
-        if (bad != 0) {
-            free(buf);
-            return hz_error_set(err, HZ_EIO, "%s: could not read file: %s",
-                                path, bad < 0 ? "it shrank while being read"
-                                              : strerror(bad));
-        }
-        double t_read = hz_now() - t0;
-        st = hz_csv_read_buffer(buf, len, path, opt, out, report, err);
-        if (report != NULL)
-            report->t_read = t_read;
-        free(buf);
-        return st;
-    }
     if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
-        /* Larger than READ_MAX: map it, so the page cache holds the only
-         * copy of the text. */
-        size_t len = (size_t)sb.st_size;
-        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
-                         fd, 0);
+        /* Read in blocks as it is parsed: the text is never in memory
+         * whole (see csv_source.h). */
+        hz__src src = {NULL, fd, 0, (size_t)sb.st_size,
+                       opt ? opt->block_bytes : 0};
+        st = read_source(&src, path, opt, out, report, err);
         close(fd);
-        if (map == MAP_FAILED)
-            return hz_error_set(err, HZ_EIO, "%s: could not map file: %s",
-                                path, strerror(errno));
-        madvise(map, len, MADV_SEQUENTIAL);
-        st = hz_csv_read_buffer(map, len, path, opt, out, report, err);
-        munmap(map, len);
         return st;
     }
     /* Pipes, empty files and other non-regular inputs: read it all. */

@@ -3,6 +3,7 @@
  * message that names the file, and give the same outcome whatever the
  * chunk size, thread count and parse path. */
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "horizon/csv.h"
@@ -12,6 +13,13 @@ static uint64_t rng_state = 0x2545F4914F6CDD1DULL;
 
 static uint64_t rnd(void)
 {
+    static int seeded;
+    if (!seeded) {  /* HZ_FUZZ_SEED explores other inputs */
+        seeded = 1;
+        if (getenv("HZ_FUZZ_SEED"))
+            rng_state ^= strtoull(getenv("HZ_FUZZ_SEED"), NULL, 10) *
+                         0x9e3779b97f4a7c15ULL;
+    }
     rng_state ^= rng_state << 13;
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
@@ -20,6 +28,8 @@ static uint64_t rnd(void)
 
 /* Outcome of one read, as text: the error, or a digest of the table. */
 static hz_on_error on_error = HZ_ON_ERROR_FAIL;
+
+static size_t block_bytes;  /* > 0: read through a file in such blocks */
 
 static void outcome(const char *buf, size_t len, int threads, size_t chunk,
                     int path, char *out, size_t outsz)
@@ -34,7 +44,19 @@ static void outcome(const char *buf, size_t len, int threads, size_t chunk,
     hz_error err;
     hz_error_clear(&err);
     hz_csv_report rep;
-    hz_status st = hz_csv_read_buffer(buf, len, "f.csv", &o, &ds, &rep, &err);
+    hz_status st;
+    if (block_bytes > 0) {
+        /* the same bytes as a file "f.csv" in the current directory */
+        FILE *f = fopen("f.csv", "wb");
+        if (f == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
+            snprintf(out, outsz, "could not write f.csv");
+            return;
+        }
+        o.block_bytes = block_bytes;
+        st = hz_csv_read("f.csv", &o, &ds, &rep, &err);
+    } else {
+        st = hz_csv_read_buffer(buf, len, "f.csv", &o, &ds, &rep, &err);
+    }
     if (st != HZ_OK) {
         snprintf(out, outsz, "error %d: %s", (int)st, err.msg);
         return;
@@ -162,5 +184,57 @@ HZ_TEST(random_inputs_skip_mode_same_outcome)
     same_outcome_any_chunking(500, &ok, &bad);
     on_error = HZ_ON_ERROR_FAIL;
     printf("  %d inputs parsed, %d rejected\n", ok, bad);
+    HZ_CHECK(ok > 100);
+}
+
+HZ_TEST(file_read_in_small_blocks_same_outcome)
+{
+    /* Files are read in blocks that end at a newline (a partial line is
+     * carried over, a line longer than a block grows the buffer, libcsv
+     * keeps its state across blocks): with blocks of a few bytes every
+     * boundary case comes up.  Outcomes must equal the in-memory parse. */
+    char dir[] = "/tmp/hz_fuzz_XXXXXX";
+    char cwd[4096];
+    HZ_CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    HZ_CHECK(chdir(dir) == 0);
+    char *buf = malloc(1 << 16);
+    char a[2 * HZ_ERROR_MAX + 64], b[2 * HZ_ERROR_MAX + 64];
+    int ok = 0;
+    for (int iter = 0; iter < 400; iter++) {
+        on_error = iter % 2 ? HZ_ON_ERROR_SKIP : HZ_ON_ERROR_FAIL;
+        size_t n = make_input(buf, 1 << 16);
+        block_bytes = 0;
+        outcome(buf, n, 1, 1 << 30, 0, a, sizeof a);
+        ok += strncmp(a, "ok", 2) == 0;
+        size_t chunk = 8 + (size_t)(rnd() % 300);
+        int path = (int)(rnd() % 4);  /* auto, fast, libcsv, per-separator */
+        block_bytes = 1 + (size_t)(rnd() % 97);
+        outcome(buf, n, 1 + (int)(rnd() % 2), rnd() % 2 ? chunk : 1 << 30,
+                path, b, sizeof b);
+        block_bytes = 0;
+        if (strcmp(a, b) != 0) {
+            if (getenv("HZ_FUZZ_DUMP")) {
+                FILE *d = fopen(getenv("HZ_FUZZ_DUMP"), "wb");
+                if (d) {
+                    fwrite(buf, 1, n, d);
+                    fclose(d);
+                }
+            }
+            on_error = HZ_ON_ERROR_FAIL;
+            remove("f.csv");
+            HZ_CHECK(chdir(cwd) == 0);
+            rmdir(dir);
+            free(buf);
+            HZ_CHECK_MSG(0, "iteration %d, path %d, file read in blocks:\n"
+                         "  memory: %s\n  file:   %s", iter, path, a, b);
+        }
+    }
+    on_error = HZ_ON_ERROR_FAIL;
+    remove("f.csv");
+    HZ_CHECK(chdir(cwd) == 0);
+    rmdir(dir);
+    free(buf);
+    printf("  %d of 400 inputs parsed\n", ok);
     HZ_CHECK(ok > 100);
 }

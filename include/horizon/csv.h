@@ -36,6 +36,7 @@ typedef struct hz_csv_options {
                               2 libcsv for every chunk, 3 the fast path's
                               per-separator loop instead of its row loop */
     size_t chunk_bytes;    /* tests: 0 = automatic chunk size */
+    size_t block_bytes;    /* tests: bytes per read of a file (0 = 1 MB) */
 } hz_csv_options;
 
 #define HZ_CSV_MAX_REPORTED 5
@@ -50,10 +51,10 @@ typedef struct hz_csv_report {
     int chunks_fast;       /* chunks parsed by the fast path */
     int chunks_libcsv;     /* chunks parsed by libcsv */
     /* Wall time of each phase, seconds (for benchmarks and --verbose):
-     * reading the file, header and type inference, splitting into chunks
-     * (counting rows, allocating columns), parsing the chunks, merging
-     * dictionaries and assembling the table. */
-    double t_read, t_infer, t_split, t_parse, t_merge;
+     * header and type inference, splitting into chunks (a first read
+     * counting rows; allocating columns), parsing the chunks (a second
+     * read), merging dictionaries and assembling the table. */
+    double t_infer, t_split, t_parse, t_merge;
 } hz_csv_report;
 
 void hz_csv_options_init(hz_csv_options *o);
