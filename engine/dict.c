@@ -42,7 +42,7 @@ static int rehash(hz_dict *d, size_t nslots)
     if (slots == NULL)
         return -1;
     for (size_t c = 0; c < d->n; c++) {
-        size_t i = (size_t)d->hash[c] & (nslots - 1);
+        size_t i = hz__dict_home(d->hash[c], nslots);
         while (slots[i].code1 != 0)
             i = (i + 1) & (nslots - 1);
         slots[i].head = hz__dload(d->bytes + d->off[c], d->len[c]);
@@ -58,7 +58,7 @@ static int rehash(hz_dict *d, size_t nslots)
 static inline uint32_t lookup(const hz_dict *d, const char *s, size_t len,
                               uint64_t head, uint64_t h, size_t *where)
 {
-    size_t i = (size_t)h & (d->nslots - 1);
+    size_t i = hz__dict_home(h, d->nslots);
     for (;;) {
         const hz__dslot *sl = &d->slots[i];
         if (sl->code1 == 0) {

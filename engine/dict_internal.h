@@ -74,17 +74,24 @@ static inline hz__dkey hz__dict_key_avail(const char *s, size_t len,
     (void)avail;
     k.head = hz__dload(s, len);
 #endif
-    uint64_t h = (k.head ^ (uint64_t)len * 0x9e3779b97f4a7c15ULL) *
-                 0x100000001b3ULL;
-    size_t i = 8;
-    for (; i + 8 <= len; i += 8) {
+    /* Strings of up to 8 bytes (ids, codes, categories): one multiply;
+     * the slot index takes the product's top bits (Fibonacci hashing),
+     * which depend on every bit of the head. */
+    uint64_t h = k.head + (uint64_t)len * 0x9e3779b97f4a7c15ULL;
+    if (len <= 8) {
+        k.hash = h * 0xbf58476d1ce4e5b9ULL;
+        return k;
+    }
+    h *= 0x100000001b3ULL;
+    for (size_t i = 8; i < len; i += 8) {
         uint64_t w;
-        memcpy(&w, s + i, 8);
+        if (i + 8 <= len)
+            memcpy(&w, s + i, 8);
+        else
+            w = hz__dload(s + i, len - i) * 0x9ddfea08eb382d69ULL;
         h = ((h ^ w) * 0x100000001b3ULL);
         h = (h << 29) | (h >> 35);
     }
-    if (i < len)
-        h ^= hz__dload(s + i, len - i) * 0x9ddfea08eb382d69ULL;
     k.hash = hz__dmix(h);
     return k;
 }
@@ -94,9 +101,19 @@ static inline hz__dkey hz__dict_key(const char *s, size_t len)
     return hz__dict_key_avail(s, len, len);
 }
 
+/* Prefetch the hash slot of a key; a table that fits in the first-level
+ * cache (1024 slots, 16 KB) is left alone. */
+/* Home slot of a hash in a table of nslots (a power of two): the top
+ * bits. */
+static inline size_t hz__dict_home(uint64_t hash, size_t nslots)
+{
+    return (size_t)(hash >> (64 - __builtin_ctzll(nslots)));
+}
+
 static inline void hz__dict_prefetch(const hz_dict *d, uint64_t hash)
 {
-    __builtin_prefetch(&d->slots[hash & (d->nslots - 1)]);
+    if (d->nslots > 1024)
+        __builtin_prefetch(&d->slots[hz__dict_home(hash, d->nslots)]);
 }
 
 /* hz_dict_intern with the key already computed. */
