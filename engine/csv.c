@@ -162,6 +162,81 @@ static bool parse_f64(const char *s, size_t n, double *out)
     return true;
 }
 
+/* SWAR fast paths for the row loop: a plain unsigned integer of 1-8
+ * digits, or a decimal d.d with at most 8 digits in all, parsed eight
+ * bytes at a time without a branch per character.  They need 8 readable
+ * bytes at s and return false for anything else (signs, blanks,
+ * exponents, longer numbers), which the full parsers then decide. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HAVE_SWAR 1
+
+/* The k (1..8) bytes of w, little-endian, as decimal digits. */
+static inline bool swar_digits(uint64_t w, size_t k, uint64_t *out)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+    uint64_t m = k == 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * k)) - 1;
+    /* a byte above '9' gets its high bit from + 0x46, one below '0' from
+     * - 0x30 (a carry or borrow only runs into bytes already flagged) */
+    uint64_t bad = (((w & m) + (ones * 0x46 & m)) | (w - ones * 0x30)) &
+                   high & m;
+    if (bad != 0)
+        return false;
+    /* left-pad with '0' digits to eight, then combine pairs, quads, ... */
+    uint64_t w8 = k == 8 ? w
+                         : (w << (8 * (8 - k))) | (ones * 0x30 >> (8 * k));
+    uint64_t v = w8 - ones * 0x30;
+    v = v * 10 + (v >> 8);
+    v = (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+         (((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+        32;
+    *out = v;
+    return true;
+}
+
+static inline uint64_t load8(const char *s, size_t n)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return n >= 8 ? w : w & ((UINT64_C(1) << (8 * n)) - 1);
+}
+
+static inline bool i64_swar(const char *s, size_t n, int64_t *out)
+{
+    uint64_t v;
+    if (n == 0 || n > 8 || !swar_digits(load8(s, n), n, &v))
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+static inline bool f64_swar(const char *s, size_t n, double *out)
+{
+    if (n == 0 || n > 8)
+        return false;
+    uint64_t w = load8(s, n);
+    uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eULL;  /* '.' bytes become 0 */
+    uint64_t z = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+    if (n < 8)
+        z &= (UINT64_C(1) << (8 * n)) - 1;
+    size_t k = n, frac = 0;
+    if (z != 0) {
+        unsigned dot = (unsigned)__builtin_ctzll(z) / 8;
+        if (dot == 0 || dot + 1 >= n)
+            return false;  /* ".5", "5.": the full parser */
+        uint64_t lo = w & ((UINT64_C(1) << (8 * dot)) - 1);
+        w = lo | ((w >> (8 * (dot + 1))) << (8 * dot));
+        k = n - 1;
+        frac = n - 1 - dot;
+    }
+    uint64_t v;
+    if (!swar_digits(w, k, &v))
+        return false;
+    double d = (double)v;  /* exact: v < 10^8 */
+    *out = frac ? d / pow10tab[frac] : d;  /* correctly rounded */
+    return true;
+}
+#endif
+
 static int parse_bool_word(const char *s, size_t n)
 {
     static const char *yes[] = {"true", "yes", "t", "y"};
@@ -883,6 +958,12 @@ static void parse_rows(chunk *c)
             switch (kind[j]) {
             case K_I64: {
                 int64_t v;
+#ifdef HAVE_SWAR
+                if ((size_t)(b + n - f) >= 8 && i64_swar(f, fl, &v)) {
+                    memcpy(out + 8 * r, &v, 8);
+                    break;
+                }
+#endif
                 if (!parse_i64(f, fl, &v))
                     goto slow;
                 memcpy(out + 8 * r, &v, 8);
@@ -890,6 +971,12 @@ static void parse_rows(chunk *c)
             }
             case K_F64: {
                 double v;
+#ifdef HAVE_SWAR
+                if ((size_t)(b + n - f) >= 8 && f64_swar(f, fl, &v)) {
+                    memcpy(out + 8 * r, &v, 8);
+                    break;
+                }
+#endif
                 if (!parse_f64(f, fl, &v))
                     goto slow;
                 memcpy(out + 8 * r, &v, 8);
