@@ -1696,16 +1696,19 @@ static hz_status read_source(const hz__src *in, const char *name,
                                                        : HZ_DATEFMT_ISO;
     }
 
-    /* A few chunks per thread balance the load; more would only repeat
-     * the string dictionaries.  Results do not depend on the count. */
+    /* One chunk per thread: every further chunk repeats the work of its
+     * string dictionaries and their merge, which costs more than the
+     * better balance gains (measured on the 50 MB benchmark file: 2
+     * chunks 0.059 s, 4 chunks 0.062 s, 7 chunks 0.075 s on 2 threads).
+     * Results do not depend on the count. */
     int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     size_t nchunks;
     if (opt->chunk_bytes)
         nchunks = blen / opt->chunk_bytes + 1;
     else {
         nchunks = blen / DEFAULT_CHUNK_BYTES + 1;
-        if (nchunks > (size_t)nthreads * 2)
-            nchunks = (size_t)nthreads * 2;
+        if (nchunks > (size_t)nthreads)
+            nchunks = (size_t)nthreads;
     }
     report->t_infer = hz_now() - tstart;
     bool quotes = false;
