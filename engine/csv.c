@@ -47,6 +47,7 @@
 #define DEFAULT_INFER_ROWS 10000
 #define DEFAULT_CHUNK_BYTES (1u << 20)
 #define MAX_FIELD_SHOWN 40
+#define COUNT_PARTS 4                  /* first-read parts per chunk */
 #define PEND_ROWS 16                   /* rows per batch of dictionary lookups */
 
 /* ------------------------------------------------------------------ */
@@ -1336,6 +1337,52 @@ static bytecount count_bytes(const char *s, size_t n, const char *end)
     return bc;
 }
 
+/* Counts of bytes [a, b) of src, read in blocks; *rderr is set to errno
+ * on a read error. */
+static bytecount count_range(const hz__src *src, size_t a, size_t b,
+                             hz__srcbuf *buf, int *rderr)
+{
+    bytecount t = {0, 0, 0, 0};
+    for (size_t off = a; off < b;) {
+        size_t blk = hz__src_block(src);
+        size_t n = b - off < blk ? b - off : blk, got;
+        /* one byte more, when there is one, to see what follows a CR */
+        const char *p = hz__src_view(src, off, n + 1, buf, &got);
+        if (p == NULL) {
+            *rderr = errno ? errno : EIO;
+            return t;
+        }
+        bytecount bc = count_bytes(p, n, p + got);
+        t.nl += bc.nl;
+        t.nq += bc.nq;
+        t.nz += bc.nz;
+        t.ncr += bc.ncr;
+        off += n;
+    }
+    return t;
+}
+
+/* Line (1-based, within src) of the first NUL byte; 0 on a read error. */
+static size_t nul_line(const hz__src *src, hz__srcbuf *buf)
+{
+    size_t line = 1;
+    for (size_t off = 0; off < src->len;) {
+        size_t n;
+        const char *p = hz__src_view(src, off, hz__src_block(src), buf, &n);
+        if (p == NULL)
+            return 0;
+        const char *z = memchr(p, '\0', n);
+        size_t upto = z ? (size_t)(z - p) : n;
+        for (const char *q = p; (q = memchr(q, '\n', upto - (size_t)(q - p)));
+             q++)
+            line++;
+        if (z != NULL)
+            break;
+        off += n;
+    }
+    return line;
+}
+
 /* ------------------------------------------------------------------ */
 /* Reader                                                               */
 /* ------------------------------------------------------------------ */
@@ -1451,6 +1498,7 @@ static size_t line_of_offset(const char *s, size_t off)
 
 static hz_status parse_body(const char *name, const hz__src *body,
                             size_t body_line, size_t nchunks_wanted,
+                            const bytecount *pieces, hz__srcbuf *sbuf,
                             char **names, size_t ncols, const colspec *spec,
                             const hz_csv_options *opt, char delim,
                             hz_dataset **out, hz_csv_report *rep,
@@ -1536,6 +1584,9 @@ static hz_status read_source(const hz__src *in, const char *name,
     colspec *spec = NULL;
     evidence *ev = NULL;
     hz__srcbuf pbuf = {NULL, 0};
+    hz__srcbuf *sbuf = NULL;        /* one read buffer per thread */
+    bytecount *sub = NULL, *pieces = NULL;
+    int nthreads_alloc = 0;
     const hz_csv_options *opt = opt_in;
     if (opt == NULL) {
         hz_csv_options_init(&defopt);
@@ -1659,19 +1710,80 @@ static hz_status read_source(const hz__src *in, const char *name,
         }
     }
 
-    /* Inference over the first rows. */
+    /* One chunk per thread: every further chunk repeats the work of its
+     * string dictionaries and their merge, which costs more than the
+     * better balance gains (measured on the 50 MB benchmark file: 2
+     * chunks 0.059 s, 4 chunks 0.062 s, 7 chunks 0.075 s on 2 threads).
+     * Results do not depend on the count. */
+    int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    size_t nchunks;
+    if (opt->chunk_bytes)
+        nchunks = blen / opt->chunk_bytes + 1;
+    else {
+        nchunks = blen / DEFAULT_CHUNK_BYTES + 1;
+        if (nchunks > (size_t)nthreads)
+            nchunks = (size_t)nthreads;
+    }
+
+    /* Type inference over the first rows runs on one thread while the
+     * others make the first read of the body, counting newlines, quotes,
+     * NULs and bare CRs of each chunk's piece in smaller parts (so the
+     * inferring thread can still take some). */
     spec = calloc(ncols, sizeof *spec);
     ev = calloc(ncols, sizeof *ev);
-    if (spec == NULL || ev == NULL) {
+    sbuf = calloc((size_t)nthreads, sizeof *sbuf);
+    nthreads_alloc = sbuf ? nthreads : 0;
+    const size_t nsub = nchunks * COUNT_PARTS;
+    sub = calloc(nsub, sizeof *sub);
+    pieces = calloc(nchunks, sizeof *pieces);
+    if (!spec || !ev || !sbuf || !sub || !pieces) {
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
         goto out;
     }
     {
-        bool whole;
-        while (infer_sample(buf + hend, plen - hend, blen, ncols, opt, delim,
-                            hdr.names, ev, &whole))
-            if ((buf = prefix_view(&src, &plen, &pbuf, true)) == NULL)
-                goto ioerr;
+        bool whole = false;
+        int infer_err = 0, rderr = 0;
+        const size_t piece = blen / nchunks;
+        #pragma omp parallel num_threads(nthreads)
+        {
+            #pragma omp single nowait
+            {
+                while (infer_sample(buf + hend, plen - hend, blen, ncols, opt,
+                                    delim, hdr.names, ev, &whole))
+                    if ((buf = prefix_view(&src, &plen, &pbuf, true)) ==
+                        NULL) {
+                        infer_err = errno ? errno : EIO;
+                        break;
+                    }
+            }
+            #pragma omp for schedule(dynamic, 1) nowait
+            for (size_t i = 0; i < nsub; i++) {
+                size_t k = i / COUNT_PARTS, part = i % COUNT_PARTS;
+                size_t a = k * piece, b = k + 1 == nchunks ? blen
+                                                          : (k + 1) * piece;
+                size_t step = (b - a) / COUNT_PARTS;
+                size_t sa = a + part * step;
+                size_t sb = part + 1 == COUNT_PARTS ? b : sa + step;
+                int e = 0;
+                sub[i] = count_range(&body, sa, sb,
+                                     &sbuf[omp_get_thread_num()], &e);
+                if (e != 0) {
+                    #pragma omp atomic write
+                    rderr = e;
+                }
+            }
+        }
+        if (infer_err != 0 || rderr != 0) {
+            errno = infer_err ? infer_err : rderr;
+            goto ioerr;
+        }
+        for (size_t i = 0; i < nsub; i++) {
+            bytecount *p = &pieces[i / COUNT_PARTS];
+            p->nl += sub[i].nl;
+            p->nq += sub[i].nq;
+            p->nz += sub[i].nz;
+            p->ncr += sub[i].ncr;
+        }
         for (size_t j = 0; j < ncols; j++)
             spec[j] = evidence_resolve(&ev[j], whole);
     }
@@ -1696,24 +1808,10 @@ static hz_status read_source(const hz__src *in, const char *name,
                                                        : HZ_DATEFMT_ISO;
     }
 
-    /* One chunk per thread: every further chunk repeats the work of its
-     * string dictionaries and their merge, which costs more than the
-     * better balance gains (measured on the 50 MB benchmark file: 2
-     * chunks 0.059 s, 4 chunks 0.062 s, 7 chunks 0.075 s on 2 threads).
-     * Results do not depend on the count. */
-    int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-    size_t nchunks;
-    if (opt->chunk_bytes)
-        nchunks = blen / opt->chunk_bytes + 1;
-    else {
-        nchunks = blen / DEFAULT_CHUNK_BYTES + 1;
-        if (nchunks > (size_t)nthreads)
-            nchunks = (size_t)nthreads;
-    }
     report->t_infer = hz_now() - tstart;
     bool quotes = false;
-    st = parse_body(name, &body, body_line, nchunks, hdr.names, ncols, spec,
-                    opt, delim, out, report, &quotes, err);
+    st = parse_body(name, &body, body_line, nchunks, pieces, sbuf, hdr.names,
+                    ncols, spec, opt, delim, out, report, &quotes, err);
     if (st == HZ_EPARSE && nchunks > 1 && quotes) {
         /* A chunked parse of a file with quotes failed: the serial parse
          * decides which error is the first. */
@@ -1721,8 +1819,14 @@ static hz_status read_source(const hz__src *in, const char *name,
         report->rows_skipped = 0;
         report->nreported = 0;
         report->chunks_fast = report->chunks_libcsv = 0;
-        st = parse_body(name, &body, body_line, 1, hdr.names, ncols, spec,
-                        opt, delim, out, report, &quotes, err);
+        for (size_t k = 1; k < nchunks; k++) {
+            pieces[0].nl += pieces[k].nl;
+            pieces[0].nq += pieces[k].nq;
+            pieces[0].nz += pieces[k].nz;
+            pieces[0].ncr += pieces[k].ncr;
+        }
+        st = parse_body(name, &body, body_line, 1, pieces, sbuf, hdr.names,
+                        ncols, spec, opt, delim, out, report, &quotes, err);
     }
     goto out;
 ioerr:
@@ -1730,6 +1834,12 @@ ioerr:
                       strerror(errno ? errno : EIO));
 out:
     hz__srcbuf_free(&pbuf);
+    if (sbuf != NULL)
+        for (int t = 0; t < nthreads_alloc; t++)
+            hz__srcbuf_free(&sbuf[t]);
+    free(sbuf);
+    free(sub);
+    free(pieces);
     for (size_t j = 0; j < hdr.n; j++)
         free(hdr.names[j]);
     free(hdr.names);
@@ -1746,54 +1856,9 @@ hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
     return read_source(&src, name, opt, out, report, err);
 }
 
-/* Counts of bytes [a, b) of src, read in blocks; *rderr is set to errno
- * on a read error. */
-static bytecount count_range(const hz__src *src, size_t a, size_t b,
-                             hz__srcbuf *buf, int *rderr)
-{
-    bytecount t = {0, 0, 0, 0};
-    for (size_t off = a; off < b;) {
-        size_t blk = hz__src_block(src);
-        size_t n = b - off < blk ? b - off : blk, got;
-        /* one byte more, when there is one, to see what follows a CR */
-        const char *p = hz__src_view(src, off, n + 1, buf, &got);
-        if (p == NULL) {
-            *rderr = errno ? errno : EIO;
-            return t;
-        }
-        bytecount bc = count_bytes(p, n, p + got);
-        t.nl += bc.nl;
-        t.nq += bc.nq;
-        t.nz += bc.nz;
-        t.ncr += bc.ncr;
-        off += n;
-    }
-    return t;
-}
-
-/* Line (1-based, within src) of the first NUL byte; 0 on a read error. */
-static size_t nul_line(const hz__src *src, hz__srcbuf *buf)
-{
-    size_t line = 1;
-    for (size_t off = 0; off < src->len;) {
-        size_t n;
-        const char *p = hz__src_view(src, off, hz__src_block(src), buf, &n);
-        if (p == NULL)
-            return 0;
-        const char *z = memchr(p, '\0', n);
-        size_t upto = z ? (size_t)(z - p) : n;
-        for (const char *q = p; (q = memchr(q, '\n', upto - (size_t)(q - p)));
-             q++)
-            line++;
-        if (z != NULL)
-            break;
-        off += n;
-    }
-    return line;
-}
-
 static hz_status parse_body(const char *name, const hz__src *body,
                             size_t body_line, size_t nchunks_wanted,
+                            const bytecount *pieces, hz__srcbuf *sbuf,
                             char **names, size_t ncols, const colspec *spec,
                             const hz_csv_options *opt, char delim,
                             hz_dataset **out, hz_csv_report *rep,
@@ -1811,32 +1876,23 @@ static hz_status parse_body(const char *name, const hz__src *body,
     unsigned char *block = NULL;
     bytecount *pc = calloc(2 * (nch + 1), sizeof *pc);
     bytecount *at = pc + (nch + 1);
-    hz__srcbuf *sbuf = calloc((size_t)threads, sizeof *sbuf);
     hz_dataset *ds = NULL;
     uint32_t **remap = NULL;
     int rderr = 0;
-    if (!ch || !bound || !qcount || !first || !cols || !pc || !sbuf) {
+    if (!ch || !bound || !qcount || !first || !cols || !pc) {
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
         goto out;
     }
-    /* One parallel pass counts newlines, quotes and NULs per equal piece;
-     * quote parity then gives row-aligned chunk boundaries, and short
-     * scans from the piece starts give each chunk's exact counts. */
+    /* pieces[k]: counts of newlines, quotes, NULs and bare CRs of the k-th
+     * equal piece (read by the caller); quote parity then gives
+     * row-aligned chunk boundaries, and short scans from the piece starts
+     * give each chunk's exact counts. */
     double t0 = hz_now();
     size_t piece = blen / nch;
     size_t nuls = 0;
-    #pragma omp parallel for num_threads(threads) schedule(static) \
-        reduction(+ : nuls) reduction(| : rderr)
     for (size_t k = 0; k < nch; k++) {
-        size_t a = k * piece, b = k + 1 == nch ? blen : (k + 1) * piece;
-        pc[k + 1] = count_range(body, a, b, &sbuf[omp_get_thread_num()],
-                                &rderr);
-        nuls += pc[k + 1].nz;
-    }
-    if (rderr != 0) {
-        st = hz_error_set(err, HZ_EIO, "%s: could not read file: %s", name,
-                          strerror(rderr));
-        goto out;
+        pc[k + 1] = pieces[k];
+        nuls += pieces[k].nz;
     }
     if (nuls > 0) {
         size_t line = nul_line(body, &sbuf[0]);
@@ -2163,10 +2219,6 @@ out:
     free(bound);
     free(qcount);
     free(pc);
-    if (sbuf != NULL)
-        for (int t = 0; t < threads; t++)
-            hz__srcbuf_free(&sbuf[t]);
-    free(sbuf);
     hz_dataset_free(ds);
     return st;
 }
