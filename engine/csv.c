@@ -1,18 +1,27 @@
 /* CSV ingest: file -> typed columnar hz_dataset.
  *
  * Pipeline:
- *   1. map the file, skip a UTF-8 BOM, reject NUL bytes (binary data);
- *   2. detect the delimiter, parse the header with libcsv;
- *   3. infer the schema from the first rows (caller overrides win);
- *   4. split the body into row-aligned chunks: quote parity is counted per
- *      piece in parallel, then each boundary moves to the next newline that
- *      lies outside quotes;
- *   5. parse the chunks in parallel (OpenMP): a chunk without any quote
- *      character takes a memchr fast path, every other chunk goes through
- *      libcsv in strict mode; each chunk fills its own typed buffers and
- *      string dictionaries;
- *   6. merge: dictionaries in chunk order (so codes equal a one-thread
- *      parse), then copy every chunk's slice into the final columns.
+ *   1. read the file's first bytes (csv_source.h: a file is read in blocks
+ *      with pread and never held whole), skip a UTF-8 BOM, reject NUL
+ *      bytes (binary data), detect the delimiter, parse the header with
+ *      libcsv;
+ *   2. infer the schema from the first rows (caller overrides win), while
+ *      the other threads make a first read of the body that counts
+ *      newlines, quotes, NULs and bare CRs per piece;
+ *   3. split the body into one row-aligned chunk per thread: quote parity
+ *      moves each boundary to the next newline outside quotes, and the
+ *      counts bound each chunk's rows, so every chunk writes straight into
+ *      the final column arrays (one block of huge pages);
+ *   4. parse the chunks in parallel (OpenMP), reading each in blocks that
+ *      end at a newline: a chunk without quotes or bare CRs takes the row
+ *      loop (a row of exactly ncols valid fields is parsed in place,
+ *      numbers eight bytes at a time, strings interned in batches after
+ *      their hash slots were prefetched; any other line goes through the
+ *      per-separator loop), every other chunk goes through libcsv in
+ *      strict mode; each chunk has its own string dictionaries;
+ *   5. merge: the first chunk's dictionaries become the final ones, the
+ *      others' strings are looked up in parallel and the missing appended
+ *      in chunk order (so codes equal a one-thread parse); codes remapped.
  *
  * libcsv runs in strict mode (RFC 4180 quoting), so in an accepted file
  * every quote opens, closes or escapes a quote: quote parity then tells
