@@ -2148,8 +2148,15 @@ static hz_status parse_body(const char *name, const hz__src *body,
             if (col->type == HZ_TYPE_STRING) {
                 uint32_t *v = (uint32_t *)c->vals[j];
                 const uint32_t *m = remap[k * ncols + j];
-                for (size_t r = 0; r < n; r++)
-                    v[r] = (vl && !vl[r]) ? 0 : (m ? m[v[r]] : v[r]);
+                if (m == NULL)  /* the first chunk: codes are final, and
+                                   a null's is already 0 */
+                    continue;
+                if (vl == NULL)
+                    for (size_t r = 0; r < n; r++)
+                        v[r] = m[v[r]];
+                else
+                    for (size_t r = 0; r < n; r++)
+                        v[r] = vl[r] ? m[v[r]] : 0;
             } else if (col->type == HZ_TYPE_FLOAT64 &&
                        c->spec[j].type == HZ_TYPE_INT64) {
                 const int64_t *src = (const int64_t *)c->vals[j];
