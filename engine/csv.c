@@ -727,7 +727,7 @@ static void on_row_end(chunk *c)
                 c->stop = true;
                 return;
             }
-            memcpy(c->vals[j] + 4 * r, &code, 4);
+            ((uint32_t *)(void *)c->vals[j])[r] = code;
             break;
         }
         default: memcpy(c->vals[j] + 8 * r, &c->stage[j], 8);
@@ -924,7 +924,7 @@ static bool flush_pending(chunk *c)
                 c->stop = true;
                 return false;
             }
-            memcpy(c->vals[j] + 4 * r, &code, 4);
+            ((uint32_t *)(void *)c->vals[j])[r] = code;
         }
     }
     c->npend = 0;
@@ -964,32 +964,34 @@ static void parse_rows(chunk *c)
                     c->pend_len[base + j] = SIZE_MAX;
                 continue;
             }
-            unsigned char *out = c->vals[j];
+            /* typed stores: a char store could alias anything and make
+             * the compiler reload the chunk's fields after every field */
+            void *out = c->vals[j];
             switch (kind[j]) {
             case K_I64: {
                 int64_t v;
 #ifdef HAVE_SWAR
                 if ((size_t)(b + n - f) >= 8 && i64_swar(f, fl, &v)) {
-                    memcpy(out + 8 * r, &v, 8);
+                    ((int64_t *)out)[r] = v;
                     break;
                 }
 #endif
                 if (!parse_i64(f, fl, &v))
                     goto slow;
-                memcpy(out + 8 * r, &v, 8);
+                ((int64_t *)out)[r] = v;
                 break;
             }
             case K_F64: {
                 double v;
 #ifdef HAVE_SWAR
                 if ((size_t)(b + n - f) >= 8 && f64_swar(f, fl, &v)) {
-                    memcpy(out + 8 * r, &v, 8);
+                    ((double *)out)[r] = v;
                     break;
                 }
 #endif
                 if (!parse_f64(f, fl, &v))
                     goto slow;
-                memcpy(out + 8 * r, &v, 8);
+                ((double *)out)[r] = v;
                 break;
             }
             case K_DATE_ISO:
@@ -1001,7 +1003,7 @@ static void parse_rows(chunk *c)
                 int64_t day = secs >= 0 ? secs / 86400
                                         : -((-secs + 86399) / 86400);
                 int32_t d32 = (int32_t)day;
-                memcpy(out + 4 * r, &d32, 4);
+                ((int32_t *)out)[r] = d32;
                 break;
             }
             case K_TS: {
@@ -1009,14 +1011,14 @@ static void parse_rows(chunk *c)
                 bool ts;
                 if (!parse_date(f, fl, c->spec[j].fmt, &secs, &ts))
                     goto slow;
-                memcpy(out + 8 * r, &secs, 8);
+                ((int64_t *)out)[r] = secs;
                 break;
             }
             case K_BOOL: {
                 int v = parse_bool(f, fl);
                 if (v < 0)
                     goto slow;
-                out[r] = (unsigned char)v;
+                ((uint8_t *)out)[r] = (uint8_t)v;
                 break;
             }
             default: {

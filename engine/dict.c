@@ -41,13 +41,16 @@ static int rehash(hz_dict *d, size_t nslots)
     hz__dslot *slots = hz__calloc_large(nslots, sizeof *slots);
     if (slots == NULL)
         return -1;
-    for (size_t c = 0; c < d->n; c++) {
-        size_t i = hz__dict_home(d->hash[c], nslots);
+    /* Move the old slots (they hold head and length already); only the
+     * hash comes from the per-string array. */
+    for (size_t o = 0; o < d->nslots; o++) {
+        hz__dslot sl = d->slots[o];
+        if (sl.code1 == 0)
+            continue;
+        size_t i = hz__dict_home(d->hash[sl.code1 - 1], nslots);
         while (slots[i].code1 != 0)
             i = (i + 1) & (nslots - 1);
-        slots[i].head = hz__dload(d->bytes + d->off[c], d->len[c]);
-        slots[i].len = d->len[c];
-        slots[i].code1 = (uint32_t)c + 1;
+        slots[i] = sl;
     }
     free(d->slots);
     d->slots = slots;
