@@ -1,7 +1,10 @@
 /* Ingest benchmark: Horizon's typed CSV ingest against the floors measured
  * in the same run.
  *
- *   bench_ingest FILE.csv [REPEATS]
+ *   bench_ingest FILE.csv [REPEATS] [CHUNKS,...]
+ *
+ * With a list of chunk counts, it also times the all-threads ingest with
+ * the body split into that many chunks (the default is one per thread).
  *
  * Prints best-of-REPEATS wall times and MB/s for: read() of the whole file
  * (I/O floor), plain libcsv parse counting fields (the library's floor,
@@ -81,11 +84,12 @@ static double time_libcsv(const char *path)
 static hz_csv_report best_rep;  /* phases of the best all-threads run */
 
 static double time_horizon(const char *path, int threads, size_t *rows,
-                           hz_csv_report *rep)
+                           hz_csv_report *rep, size_t chunk_bytes)
 {
     hz_csv_options o;
     hz_csv_options_init(&o);
     o.threads = threads;
+    o.chunk_bytes = chunk_bytes;
     hz_dataset *ds = NULL;
     hz_error err;
     double t0 = hz_now();
@@ -115,13 +119,30 @@ int main(int argc, char **argv)
         if ((t = time_read(path, &bytes)) < best[0]) best[0] = t;
         if ((t = time_libcsv(path)) < best[1]) best[1] = t;
         hz_csv_report rep;
-        if ((t = time_horizon(path, 1, &rows, &rep)) < best[2]) best[2] = t;
-        if ((t = time_horizon(path, maxt, &rows, &rep)) < best[3]) {
+        if ((t = time_horizon(path, 1, &rows, &rep, 0)) < best[2]) best[2] = t;
+        if ((t = time_horizon(path, maxt, &rows, &rep, 0)) < best[3]) {
             best[3] = t;
             best_rep = rep;
         }
     }
     double mb = (double)bytes / 1e6;
+    if (argc > 3) {  /* chunk counts */
+        char *list = strdup(argv[3]);
+        printf("all threads, body split into N chunks (best of %d):\n", reps);
+        for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+            long nc = atol(tok);
+            if (nc < 1)
+                continue;
+            /* chunks = body / chunk_bytes + 1 */
+            size_t cb = bytes / (size_t)nc + 1;
+            double b = 1e9, t;
+            for (int r = 0; r < reps; r++)
+                if ((t = time_horizon(path, maxt, &rows, NULL, cb)) < b)
+                    b = t;
+            printf("  %3ld chunks: %.3f s\n", nc, b);
+        }
+        free(list);
+    }
     const char *names[4] = {"read() whole file (I/O floor)",
                             "libcsv, count fields (1 thread)",
                             "horizon ingest, typed (1 thread)",

@@ -1723,9 +1723,9 @@ static hz_status read_source(const hz__src *in, const char *name,
 
     /* One chunk per thread: every further chunk repeats the work of its
      * string dictionaries and their merge, which costs more than the
-     * better balance gains (measured on the 50 MB benchmark file: 2
-     * chunks 0.059 s, 4 chunks 0.062 s, 7 chunks 0.075 s on 2 threads).
-     * Results do not depend on the count. */
+     * better balance gains (the 50 MB benchmark file on 2 threads: 2
+     * chunks 0.058 s, 4 chunks 0.061 s, 8 chunks 0.067 s; see
+     * bench/bench_ingest.c).  Results do not depend on the count. */
     int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     size_t nchunks;
     if (opt->chunk_bytes)
