@@ -1289,72 +1289,80 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
     fputc('}', f);
 }
 
+void hz_analytics_result_write_row_json(const hz_analytics_result *r,
+                                        size_t i, FILE *f)
+{
+    unsigned c = row_columns(r);
+    char d1[16], d2[16];
+    fputs("{\"customer_id\": ", f);
+    hz__json_str(f, id_of(r, i));
+    if (c & C_SUMMARY) {
+        const hz_customer_summary *s = r->cs;
+        fprintf(f, ", \"first_purchase\": \"%s\", \"last_purchase\":"
+                   " \"%s\", \"orders\": %u, \"frequency\": ",
+                hz_format_day(s->first_day[i], d1),
+                hz_format_day(s->last_day[i], d2), s->orders[i]);
+        hz__json_num(f, s->frequency[i]);
+        fputs(", \"recency\": ", f);
+        hz__json_num(f, s->recency[i]);
+        fputs(", \"T\": ", f);
+        hz__json_num(f, s->T[i]);
+        fputs(", \"monetary_value\": ", f);
+        hz__json_num(f, s->monetary[i]);
+        fputs(", \"total_spend\": ", f);
+        hz__json_num(f, s->total_spend[i]);
+    }
+    if (c & C_HOLD) {
+        fputs(", \"frequency_holdout\": ", f);
+        hz__json_num(f, r->cs->frequency_holdout[i]);
+        fputs(", \"monetary_holdout\": ", f);
+        hz__json_num(f, r->cs->monetary_holdout[i]);
+    }
+    if (c & C_CLV) {
+        fputs(", \"p_alive\": ", f);
+        hz__json_num(f, r->p_alive[i]);
+        fputs(", \"expected_purchases\": ", f);
+        hz__json_num(f, r->exp_purch[i]);
+        fputs(", \"expected_spend\": ", f);
+        hz__json_num(f, r->exp_spend[i]);
+        fputs(", \"clv\": ", f);
+        hz__json_num(f, r->clv[i]);
+    }
+    if (c & C_CHURN_U) {
+        fprintf(f, ", \"days_since_last\": %.0f, \"inactive\": %s, "
+                   "\"churn_risk\": ", r->rec_days[i],
+                r->inactive[i] ? "true" : "false");
+        hz__json_num(f, r->clv_ok ? 1.0 - r->p_alive[i] : NAN);
+    }
+    if (c & C_CHURN_L) {
+        fprintf(f, ", \"churn_label\": %d, \"churn_probability\": ",
+                r->label[i]);
+        hz__json_num(f, r->churn_prob[i]);
+        fputs(", \"churn_probability_cv\": ", f);
+        hz__json_num(f, r->churn_oof[i]);
+    }
+    if (c & C_SEG) {
+        fprintf(f, ", \"r\": %u, \"f\": %u, \"m\": %u, "
+                   "\"segment\": ", r->rs[i], r->fs[i], r->ms[i]);
+        hz__json_str(f, hz_rfm_segment_name(r->seg[i]));
+        fprintf(f, ", \"cluster\": %d", r->cluster[i]);
+    }
+    fputc('}', f);
+}
+
 hz_status hz_analytics_result_write_json(const hz_analytics_result *r,
                                          FILE *f, bool with_rows,
                                          hz_error *err)
 {
-    unsigned c = row_columns(r);
-    char d1[16], d2[16];
     fprintf(f, "{\"analysis\": \"%s\", \"summary\": ",
             hz_analysis_kind_name(r->kind));
     write_summary_json(r, f);
     if (with_rows) {
         fputs(",\n\"customers\": [\n", f);
         for (size_t i = 0; i < r->n; i++) {
-            fputs(i ? ",\n{\"customer_id\": " : "{\"customer_id\": ", f);
-            hz__json_str(f, id_of(r, i));
-            if (c & C_SUMMARY) {
-                const hz_customer_summary *s = r->cs;
-                fprintf(f, ", \"first_purchase\": \"%s\", \"last_purchase\":"
-                           " \"%s\", \"orders\": %u, \"frequency\": ",
-                        hz_format_day(s->first_day[i], d1),
-                        hz_format_day(s->last_day[i], d2), s->orders[i]);
-                hz__json_num(f, s->frequency[i]);
-                fputs(", \"recency\": ", f);
-                hz__json_num(f, s->recency[i]);
-                fputs(", \"T\": ", f);
-                hz__json_num(f, s->T[i]);
-                fputs(", \"monetary_value\": ", f);
-                hz__json_num(f, s->monetary[i]);
-                fputs(", \"total_spend\": ", f);
-                hz__json_num(f, s->total_spend[i]);
-            }
-            if (c & C_HOLD) {
-                fputs(", \"frequency_holdout\": ", f);
-                hz__json_num(f, r->cs->frequency_holdout[i]);
-                fputs(", \"monetary_holdout\": ", f);
-                hz__json_num(f, r->cs->monetary_holdout[i]);
-            }
-            if (c & C_CLV) {
-                fputs(", \"p_alive\": ", f);
-                hz__json_num(f, r->p_alive[i]);
-                fputs(", \"expected_purchases\": ", f);
-                hz__json_num(f, r->exp_purch[i]);
-                fputs(", \"expected_spend\": ", f);
-                hz__json_num(f, r->exp_spend[i]);
-                fputs(", \"clv\": ", f);
-                hz__json_num(f, r->clv[i]);
-            }
-            if (c & C_CHURN_U) {
-                fprintf(f, ", \"days_since_last\": %.0f, \"inactive\": %s, "
-                           "\"churn_risk\": ", r->rec_days[i],
-                        r->inactive[i] ? "true" : "false");
-                hz__json_num(f, r->clv_ok ? 1.0 - r->p_alive[i] : NAN);
-            }
-            if (c & C_CHURN_L) {
-                fprintf(f, ", \"churn_label\": %d, \"churn_probability\": ",
-                        r->label[i]);
-                hz__json_num(f, r->churn_prob[i]);
-                fputs(", \"churn_probability_cv\": ", f);
-                hz__json_num(f, r->churn_oof[i]);
-            }
-            if (c & C_SEG) {
-                fprintf(f, ", \"r\": %u, \"f\": %u, \"m\": %u, "
-                           "\"segment\": ", r->rs[i], r->fs[i], r->ms[i]);
-                hz__json_str(f, hz_rfm_segment_name(r->seg[i]));
-                fprintf(f, ", \"cluster\": %d", r->cluster[i]);
-            }
-            fputc('}', f);
+            if (i)
+                fputs(",\n", f);
+            hz_analytics_result_write_row_json(r, i, f);
         }
         fputs("\n]", f);
     }

@@ -218,10 +218,9 @@ static void write_child_result(const char *path, const hz_job *job,
         cJSON_AddItemToObject(o, "summary", out->summary);
         out->summary = NULL;
     }
-    if (out->chunks) {
-        cJSON_AddItemToObject(o, "chunks", out->chunks);
-        out->chunks = NULL;
-    }
+    /* Line 1: this object.  Then, per chunk of result rows, a line
+     * "#rows N KIND" (KIND a JSON string) and N lines of one row each, as
+     * JSON text: the runner passes rows on without parsing them. */
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     char tmp[4200];
@@ -229,12 +228,93 @@ static void write_child_result(const char *path, const hz_job *job,
     FILE *f = fopen(tmp, "w");
     if (f == NULL || s == NULL)
         _exit(3);
-    size_t len = strlen(s);
-    if (fwrite(s, 1, len, f) != len || fclose(f) != 0)
+    bool ok = fputs(s, f) >= 0 && fputc('\n', f) != EOF;
+    cJSON_free(s);
+    const cJSON *c;
+    cJSON_ArrayForEach(c, out->chunks) {
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(c, "kind");
+        const cJSON *rows = cJSON_GetObjectItemCaseSensitive(c, "rows");
+        char *k = kind ? cJSON_PrintUnformatted(kind) : NULL;
+        ok = ok && k != NULL &&
+             fprintf(f, "#rows %d %s\n", cJSON_GetArraySize(rows), k) > 0;
+        cJSON_free(k);
+        const cJSON *row;
+        cJSON_ArrayForEach(row, rows) {
+            if (cJSON_IsRaw(row)) {
+                ok = ok && fputs(row->valuestring, f) >= 0;
+            } else {
+                char *t = cJSON_PrintUnformatted(row);
+                ok = ok && t != NULL && fputs(t, f) >= 0;
+                cJSON_free(t);
+            }
+            ok = ok && fputc('\n', f) != EOF;
+        }
+    }
+    if (!ok || fclose(f) != 0)
         _exit(3);
     if (rename(tmp, path) != 0)
         _exit(3);
     (void)job;
+}
+
+/* Read a job process's result file (see write_child_result): the object
+ * of line 1, with its rows as "chunks": [{"kind":..., "rows": [raw...]}].
+ * NULL when the file is missing or malformed. */
+static char *read_file(const char *path);
+
+static cJSON *read_child_result(const char *path)
+{
+    char *text = read_file(path);
+    if (text == NULL)
+        return NULL;
+    char *p = strchr(text, '\n');
+    cJSON *res = p ? cJSON_ParseWithLength(text, (size_t)(p - text)) : NULL;
+    cJSON *chunks = cJSON_CreateArray();
+    bool ok = res != NULL && chunks != NULL;
+    for (p = p ? p + 1 : NULL; ok && p != NULL && *p != '\0';) {
+        char *eol = strchr(p, '\n');
+        long n;
+        char *kind_at;
+        if (eol == NULL || strncmp(p, "#rows ", 6) != 0 ||
+            (n = strtol(p + 6, &kind_at, 10)) < 0 || *kind_at != ' ') {
+            ok = false;
+            break;
+        }
+        cJSON *kind = cJSON_ParseWithLength(kind_at + 1,
+                                            (size_t)(eol - kind_at - 1));
+        cJSON *chunk = cJSON_CreateObject();
+        cJSON *rows = cJSON_CreateArray();
+        if (!cJSON_IsString(kind) || chunk == NULL || rows == NULL) {
+            cJSON_Delete(kind);
+            cJSON_Delete(chunk);
+            cJSON_Delete(rows);
+            ok = false;
+            break;
+        }
+        cJSON_AddItemToObject(chunk, "kind", kind);
+        cJSON_AddItemToObject(chunk, "rows", rows);
+        cJSON_AddItemToArray(chunks, chunk);
+        p = eol + 1;
+        for (long i = 0; i < n && ok; i++) {
+            eol = strchr(p, '\n');
+            if (eol == NULL) {
+                ok = false;
+                break;
+            }
+            *eol = '\0';
+            cJSON *row = cJSON_CreateRaw(p);
+            ok = row != NULL && cJSON_AddItemToArray(rows, row);
+            p = eol + 1;
+        }
+    }
+    free(text);
+    if (!ok) {
+        cJSON_Delete(res);
+        cJSON_Delete(chunks);
+        return NULL;
+    }
+    cJSON_AddItemToObject(res, "chunks", chunks);
+    return res;
 }
 
 static void child_main(runner *r, const hz_job *job, const char *dataset,
@@ -613,9 +693,7 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
                     "ran", true);
         goto out;
     }
-    char *text = read_file(resfile);
-    res = text ? cJSON_Parse(text) : NULL;
-    free(text);
+    res = read_child_result(resfile);
     if (res == NULL) {
         char msg[256];
         snprintf(msg, sizeof msg, "job process %ld ended without a result "

@@ -96,6 +96,10 @@ hz_status hz_analytics_result_write_csv(const hz_analytics_result *r,
 hz_status hz_analytics_result_write_json(const hz_analytics_result *r,
                                          FILE *f, bool with_rows,
                                          hz_error *err);
+/* Customer i's row of the "customers" array above: one JSON object, on
+ * one line (strings are escaped), no trailing newline. */
+void hz_analytics_result_write_row_json(const hz_analytics_result *r,
+                                        size_t i, FILE *f);
 /* A short human-readable summary. */
 hz_status hz_analytics_result_write_text(const hz_analytics_result *r,
                                          FILE *f, hz_error *err);
