@@ -127,31 +127,14 @@ uint32_t hz__dict_intern_key(hz_dict *d, const char *s, size_t len,
         return c;
     if (d->n >= UINT32_MAX - 1 || len >= UINT32_MAX)
         return UINT32_MAX;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 64;
-        uint64_t *off = realloc(d->off, cap * sizeof *off);
-        if (off == NULL)
+    if (d->n == d->cap || d->nbytes + len + 1 > d->capbytes) {
+        size_t cap = d->cap, capbytes = d->capbytes ? d->capbytes : 1024;
+        if (d->n == cap)
+            cap = cap ? cap * 2 : 64;
+        while (capbytes < d->nbytes + len + 1)
+            capbytes *= 2;
+        if (hz__dict_reserve(d, cap, capbytes) != 0)
             return UINT32_MAX;
-        d->off = off;
-        uint32_t *ln = realloc(d->len, cap * sizeof *ln);
-        if (ln == NULL)
-            return UINT32_MAX;
-        d->len = ln;
-        uint64_t *hs = realloc(d->hash, cap * sizeof *hs);
-        if (hs == NULL)
-            return UINT32_MAX;
-        d->hash = hs;
-        d->cap = cap;
-    }
-    if (d->nbytes + len + 1 > d->capbytes) {
-        size_t cap = d->capbytes ? d->capbytes * 2 : 1024;
-        while (cap < d->nbytes + len + 1)
-            cap *= 2;
-        char *b = realloc(d->bytes, cap);
-        if (b == NULL)
-            return UINT32_MAX;
-        d->bytes = b;
-        d->capbytes = cap;
     }
     c = (uint32_t)d->n;
     d->off[c] = d->nbytes;
@@ -183,11 +166,12 @@ static inline hz__dkey key_of(const hz_dict *from, size_t c)
     return k;
 }
 
+/* Merging knows the hashes: slots are prefetched this many strings
+ * ahead, so the lookups of a large dictionary overlap their misses. */
+#define AHEAD 8
+
 void hz__dict_find_all(const hz_dict *d, const hz_dict *from, uint32_t *map)
 {
-    /* The hashes are known: prefetch the slots a few strings ahead, so the
-     * lookups of a large dictionary overlap their cache misses. */
-    enum { AHEAD = 8 };
     size_t n = from->n, where;
     for (size_t c = 0; c < n; c++) {
         if (c + AHEAD < n)
@@ -200,7 +184,6 @@ void hz__dict_find_all(const hz_dict *d, const hz_dict *from, uint32_t *map)
 
 int hz__dict_add_missing(hz_dict *d, const hz_dict *from, uint32_t *map)
 {
-    enum { AHEAD = 8 };
     size_t nmiss = 0, bytes = 0;
     for (size_t c = 0; c < from->n; c++)
         if (map[c] == UINT32_MAX) {

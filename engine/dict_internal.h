@@ -1,10 +1,9 @@
 /* String dictionary internals, shared by dict.c and the CSV reader.
  *
  * The reader splits a lookup in two: the key (first 8 bytes and hash) is
- * computed and its hash slot prefetched while the row's other fields are
- * parsed, and the lookup itself runs when the row is complete.  For a
- * column of tens of thousands of customer ids the slot is then in cache
- * by the time it is read. */
+ * computed and its hash slot prefetched while a row is parsed, and the
+ * lookups run in batches of rows.  For a column of tens of thousands of
+ * customer ids the slot is then in cache by the time it is read. */
 #ifndef HZ_ENGINE_DICT_INTERNAL_H
 #define HZ_ENGINE_DICT_INTERNAL_H
 
