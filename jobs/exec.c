@@ -59,8 +59,41 @@ void hz_exec_output_clear(hz_exec_output *o)
     if (o == NULL)
         return;
     cJSON_Delete(o->summary);
-    cJSON_Delete(o->chunks);
+    for (size_t i = 0; i < o->nrowsets; i++) {
+        cJSON_Delete(o->rows[i].json);
+        hz_analytics_result_free(o->rows[i].analytics);
+    }
+    free(o->rows);
     hz_exec_output_init(o);
+}
+
+size_t hz_exec_count_rows(const hz_exec_rows *rs)
+{
+    if (rs->analytics != NULL)
+        return hz_analytics_customers(rs->analytics);
+    return rs->json ? (size_t)cJSON_GetArraySize(rs->json) : 0;
+}
+
+int hz_exec_write_rows(const hz_exec_rows *rs, FILE *f)
+{
+    if (rs->analytics != NULL) {
+        for (size_t i = 0, n = hz_analytics_customers(rs->analytics); i < n;
+             i++) {
+            hz_analytics_result_write_row_json(rs->analytics, i, f);
+            fputc('\n', f);  /* rows hold no newline: strings are escaped */
+        }
+    } else {
+        const cJSON *row;
+        cJSON_ArrayForEach(row, rs->json) {
+            char *t = cJSON_PrintUnformatted(row);
+            if (t == NULL)
+                return -1;
+            fputs(t, f);
+            fputc('\n', f);
+            cJSON_free(t);
+        }
+    }
+    return ferror(f) ? -1 : 0;
 }
 
 bool hz_exec_available(hz_job_type t)
@@ -364,7 +397,8 @@ typedef struct tool {
     hz_status rc;
     hz_error err;
     cJSON *summary;
-    cJSON *rows;
+    cJSON *rows;                     /* forecast */
+    hz_analytics_result *result;     /* analytics: the rows stay here */
     double seconds, summarise_s;
     bool done;
     pthread_mutex_t *mu;
@@ -555,11 +589,13 @@ static void run_analytics_tool(tool *t)
     if (t->rc != HZ_OK)
         return;
     t0 = hz_now();
-    /* The engine's JSON writer gives the summary (parsed back, rather
-     * than depending on the result's layout) and the per-customer rows,
-     * which stay text: one cJSON raw item per row, copied verbatim into
-     * the result documents.  Parsing tens of thousands of rows into trees
-     * and printing them again cost more than the analysis itself. */
+    /* The engine's JSON writer gives the summary, parsed back rather than
+     * depending on the result's layout.  The per-customer rows stay in
+     * the result: the job process writes them with the engine's row
+     * writer straight into its result file (hz_exec_write_rows), and the
+     * runner passes them on as text.  Building tens of thousands of rows
+     * as cJSON trees and printing them again cost more than the analysis
+     * itself. */
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -584,35 +620,10 @@ static void run_analytics_tool(tool *t)
         }
     }
     free(buf);
-    buf = NULL;
-    len = 0;
-    f = t->rc == HZ_OK ? open_memstream(&buf, &len) : NULL;
-    if (t->rc == HZ_OK && f == NULL)
-        t->rc = hz_error_set(&t->err, HZ_ENOMEM, "out of memory");
-    if (f != NULL) {
-        for (size_t i = 0, n = hz_analytics_customers(r); i < n; i++) {
-            hz_analytics_result_write_row_json(r, i, f);
-            fputc('\0', f);  /* rows end with a NUL: ready for CreateRaw */
-        }
-        bool bad = ferror(f) != 0;
-        fclose(f);
-        t->rows = cJSON_CreateArray();
-        for (size_t off = 0; !bad && off < len;) {
-            size_t n = strlen(buf + off);
-            cJSON *row = cJSON_CreateRaw(buf + off);
-            if (row == NULL || t->rows == NULL ||
-                !cJSON_AddItemToArray(t->rows, row)) {  /* O(1) append */
-                cJSON_Delete(row);
-                bad = true;
-            }
-            off += n + 1;
-        }
-        if (bad)
-            t->rc = hz_error_set(&t->err, HZ_ENOMEM, "%s: out of memory "
-                                 "writing the rows", t->name);
-        free(buf);
-    }
-    hz_analytics_result_free(r);
+    if (t->rc == HZ_OK)
+        t->result = r;
+    else
+        hz_analytics_result_free(r);
     t->summarise_s = hz_now() - t0;
 }
 
@@ -806,11 +817,17 @@ join:
         }
     }
     if (rc == HZ_OK) {
+        size_t ntools_done = ntools;
         out->summary = cJSON_CreateObject();
-        out->chunks = cJSON_CreateArray();
+        out->rows = calloc(ntools, sizeof *out->rows);
+        if (out->summary == NULL || out->rows == NULL) {
+            rc = hz_error_set(err, HZ_ENOMEM, "out of memory");
+            set_reason(out, "compute", true);
+            ntools_done = 0;
+        }
         cJSON_AddNumberToObject(out->summary, "datasetRows",
                                 (double)ds->nrows);
-        for (size_t i = 0; i < ntools; i++) {
+        for (size_t i = 0; i < ntools_done; i++) {
             tool *t = &tools[i];
             if (t->rc != HZ_OK) {
                 cJSON *e = cJSON_CreateObject();
@@ -820,16 +837,18 @@ join:
             }
             cJSON_AddItemToObject(out->summary, t->name, t->summary);
             t->summary = NULL;
-            cJSON *chunk = cJSON_CreateObject();
-            cJSON_AddStringToObject(chunk, "kind", t->name);
-            cJSON_AddItemToObject(chunk, "rows", t->rows);
+            hz_exec_rows *rs = &out->rows[out->nrowsets++];
+            snprintf(rs->kind, sizeof rs->kind, "%s", t->name);
+            rs->json = t->rows;
+            rs->analytics = t->result;
             t->rows = NULL;
-            cJSON_AddItemToArray(out->chunks, chunk);
+            t->result = NULL;
         }
     }
     for (size_t i = 0; i < ntools; i++) {
         cJSON_Delete(tools[i].summary);
         cJSON_Delete(tools[i].rows);
+        hz_analytics_result_free(tools[i].result);
     }
     pthread_cond_destroy(&cv);
     hz_dataset_free(ds);

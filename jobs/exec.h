@@ -22,9 +22,11 @@
 #define HZ_EXEC_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
+#include "horizon/analytics.h"
 #include "horizon/common.h"
 #include "job.h"
 
@@ -54,10 +56,24 @@ typedef struct hz_exec_options {
 
 void hz_exec_options_init(hz_exec_options *o);
 
+/* One tool's result rows, in a deterministic order: built as cJSON
+ * items (forecast: a few per series), or left in the engine's result
+ * (analytics: one per customer, written by the engine's row writer
+ * straight to the job's result file; nothing is built in memory). */
+typedef struct hz_exec_rows {
+    char kind[32];                 /* "forecast", "clv", "suite", ... */
+    cJSON *json;                   /* array (owned), or NULL */
+    hz_analytics_result *analytics; /* (owned), or NULL */
+} hz_exec_rows;
+
+/* The rows of rs, one JSON object a line; -1 on a write error. */
+int hz_exec_write_rows(const hz_exec_rows *rs, FILE *f);
+size_t hz_exec_count_rows(const hz_exec_rows *rs);
+
 typedef struct hz_exec_output {
     cJSON *summary;    /* object (owned) */
-    cJSON *chunks;     /* array of {"kind": "...", "rows": [...]} (owned),
-                          rows in a deterministic order */
+    hz_exec_rows *rows; /* [nrowsets] (owned), in tool order */
+    size_t nrowsets;
     double stage_s[HZ_NSTAGES];
     long long dataset_bytes;
     size_t dataset_rows;

@@ -197,10 +197,34 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
 
 /* ---- the child ---- */
 
+/* The job process's result file: first, per tool, a line "#rows N KIND"
+ * (KIND a JSON string) and its N rows, one JSON object a line, written by
+ * hz_exec_write_rows (the engine's row writer for analytics); then a line
+ * "#end " and the job's outcome object (status, stages, summary).  The
+ * runner passes the rows on to the store as text, never parsing them.
+ * Writing the rows counts towards the summarise stage. */
 static void write_child_result(const char *path, const hz_job *job,
                                hz_status rc, const hz_error *err,
                                hz_exec_output *out)
 {
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.part", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        _exit(3);
+    bool ok = true;
+    double t0 = hz_now();
+    for (size_t i = 0; rc == HZ_OK && i < out->nrowsets; i++) {
+        const hz_exec_rows *rs = &out->rows[i];
+        cJSON *kind = cJSON_CreateString(rs->kind);
+        char *k = kind ? cJSON_PrintUnformatted(kind) : NULL;
+        ok = ok && k != NULL &&
+             fprintf(f, "#rows %zu %s\n", hz_exec_count_rows(rs), k) > 0 &&
+             hz_exec_write_rows(rs, f) == 0;
+        cJSON_free(k);
+        cJSON_Delete(kind);
+    }
+    out->stage_s[HZ_STAGE_SUMMARISE] += hz_now() - t0;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "ok", rc == HZ_OK);
     if (rc != HZ_OK) {
@@ -218,38 +242,11 @@ static void write_child_result(const char *path, const hz_job *job,
         cJSON_AddItemToObject(o, "summary", out->summary);
         out->summary = NULL;
     }
-    /* Line 1: this object.  Then, per chunk of result rows, a line
-     * "#rows N KIND" (KIND a JSON string) and N lines of one row each, as
-     * JSON text: the runner passes rows on without parsing them. */
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.part", path);
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL || s == NULL)
-        _exit(3);
-    bool ok = fputs(s, f) >= 0 && fputc('\n', f) != EOF;
+    ok = ok && s != NULL && fputs("#end ", f) >= 0 && fputs(s, f) >= 0 &&
+         fputc('\n', f) != EOF;
     cJSON_free(s);
-    const cJSON *c;
-    cJSON_ArrayForEach(c, out->chunks) {
-        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(c, "kind");
-        const cJSON *rows = cJSON_GetObjectItemCaseSensitive(c, "rows");
-        char *k = kind ? cJSON_PrintUnformatted(kind) : NULL;
-        ok = ok && k != NULL &&
-             fprintf(f, "#rows %d %s\n", cJSON_GetArraySize(rows), k) > 0;
-        cJSON_free(k);
-        const cJSON *row;
-        cJSON_ArrayForEach(row, rows) {
-            if (cJSON_IsRaw(row)) {
-                ok = ok && fputs(row->valuestring, f) >= 0;
-            } else {
-                char *t = cJSON_PrintUnformatted(row);
-                ok = ok && t != NULL && fputs(t, f) >= 0;
-                cJSON_free(t);
-            }
-            ok = ok && fputc('\n', f) != EOF;
-        }
-    }
     if (!ok || fclose(f) != 0)
         _exit(3);
     if (rename(tmp, path) != 0)
@@ -257,8 +254,8 @@ static void write_child_result(const char *path, const hz_job *job,
     (void)job;
 }
 
-/* Read a job process's result file (see write_child_result): the object
- * of line 1, with its rows as "chunks": [{"kind":..., "rows": [raw...]}].
+/* Read a job process's result file (see write_child_result): the outcome
+ * object, with the rows as "chunks": [{"kind":..., "rows": [raw...]}].
  * NULL when the file is missing or malformed. */
 static char *read_file(const char *path);
 
@@ -267,15 +264,23 @@ static cJSON *read_child_result(const char *path)
     char *text = read_file(path);
     if (text == NULL)
         return NULL;
-    char *p = strchr(text, '\n');
-    cJSON *res = p ? cJSON_ParseWithLength(text, (size_t)(p - text)) : NULL;
+    cJSON *res = NULL;
     cJSON *chunks = cJSON_CreateArray();
-    bool ok = res != NULL && chunks != NULL;
-    for (p = p ? p + 1 : NULL; ok && p != NULL && *p != '\0';) {
+    bool ok = chunks != NULL;
+    for (char *p = text; ok && res == NULL;) {
         char *eol = strchr(p, '\n');
+        if (eol == NULL) {
+            ok = false;
+            break;
+        }
+        if (strncmp(p, "#end ", 5) == 0) {
+            res = cJSON_ParseWithLength(p + 5, (size_t)(eol - p - 5));
+            ok = res != NULL;
+            break;
+        }
         long n;
         char *kind_at;
-        if (eol == NULL || strncmp(p, "#rows ", 6) != 0 ||
+        if (strncmp(p, "#rows ", 6) != 0 ||
             (n = strtol(p + 6, &kind_at, 10)) < 0 || *kind_at != ' ') {
             ok = false;
             break;
@@ -308,7 +313,7 @@ static cJSON *read_child_result(const char *path)
         }
     }
     free(text);
-    if (!ok) {
+    if (!ok || res == NULL) {
         cJSON_Delete(res);
         cJSON_Delete(chunks);
         return NULL;
