@@ -473,9 +473,12 @@ static char *read_file(const char *path)
         return NULL;
     char *buf = NULL;
     size_t len = 0, cap = 0;
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
+        cap = (size_t)sb.st_size + 65537;  /* one allocation, no regrowth */
     for (;;) {
-        if (cap - len < 65536) {
-            cap = cap ? cap * 2 : 1 << 20;
+        if (cap - len < 65536 || buf == NULL) {
+            cap = buf == NULL ? (cap ? cap : 1 << 20) : cap * 2;
             char *nb = realloc(buf, cap);
             if (nb == NULL) {
                 free(buf);
