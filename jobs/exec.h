@@ -5,8 +5,9 @@
  *              size-capped; a local path is only checked
  *   ingest     hz_csv_read
  *   compute    the engine: hz_forecast_run / hz_analytics_run
- *   summarise  compact summary + result rows (HZ_RESULT_ROWS_PER_DOC a
- *              document, written back by the runner)
+ *   summarise  compact summary; the result rows, which the job process
+ *              writes to its result file with hz_exec_write_rows (the
+ *              runner stores them HZ_RESULT_ROWS_PER_DOC a document)
  *
  * A table of handlers, one per job type, holds the parameter validation
  * (run before anything is fetched, so bad parameters fail fast with the
