@@ -355,8 +355,6 @@ static void child_main(runner *r, const hz_job *job, const char *dataset,
     _exit(0);
 }
 
-static char *read_file(const char *path);
-
 /* A job process started by the zygote: the request file holds the job
  * document, the dataset location and the result file's path. */
 static void child_from_request(runner *r, const char *reqfile, pid_t parent)
