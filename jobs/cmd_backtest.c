@@ -42,8 +42,7 @@ static void help(FILE *f)
         "  -h, --help             show this help\n");
 }
 
-enum { OPT_DATE = 2000, OPT_VALUE, OPT_BY, OPT_FREQ, OPT_AGG, OPT_FILL,
-       OPT_HORIZON, OPT_MODELS, OPT_LEVEL, OPT_JSON, OPT_LONG,
+enum { OPT_HORIZON = 2000, OPT_MODELS, OPT_LEVEL, OPT_JSON,
        OPT_ORIGINS };
 
 typedef struct cell {
@@ -55,33 +54,28 @@ int hz__cmd_backtest(int argc, char **argv)
 {
     static const char *cmd = "backtest";
     static const struct option lo[] = {
-        {"date", required_argument, 0, OPT_DATE},
-        {"value", required_argument, 0, OPT_VALUE},
-        {"by", required_argument, 0, OPT_BY},
-        {"freq", required_argument, 0, OPT_FREQ},
-        {"agg", required_argument, 0, OPT_AGG},
-        {"fill", required_argument, 0, OPT_FILL},
+        HZ_FC_SERIES_LONGOPTS,
         {"horizon", required_argument, 0, OPT_HORIZON},
         {"origins", required_argument, 0, OPT_ORIGINS},
         {"models", required_argument, 0, OPT_MODELS},
         {"level", required_argument, 0, OPT_LEVEL},
         {"json", no_argument, 0, OPT_JSON},
-        {"long", no_argument, 0, OPT_LONG},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         HZ_CLI_CSV_LONGOPTS,
         {0, 0, 0, 0}};
+    hz__fc_series_args sa;
+    hz__fc_series_args_init(&sa);
     hz_series_opts so;
-    hz_series_opts_init(&so);
     hz_cli_csv csvo;
     hz_cli_csv_init(&csvo);
     size_t horizon = 12, origins = 1, nlev = 2, nmod = 0;
     double levels[HZ_FC_MAX_LEVELS] = {80, 95};
     const char *models_s = "auto,theta,naive2,snaive,naive";
     const char *outpath = NULL;
-    int json = 0, rc = HZ_EXIT_OK, longfmt = 0;
-    char *bystore = NULL, *mstore = NULL;
-    const char *by[16], *mnames[16];
+    int json = 0, rc = HZ_EXIT_OK;
+    char *mstore = NULL;
+    const char *mnames[16];
     int models[17];
     hz_dataset *ds = NULL;
     hz_series_set *set = NULL;
@@ -90,47 +84,14 @@ int hz__cmd_backtest(int argc, char **argv)
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+        int taken = hz__fc_series_option(cmd, c, optarg, &sa);
+        if (taken < 0) {
+            rc = HZ_EXIT_USAGE;
+            goto out;
+        }
+        if (taken)
+            continue;
         switch (c) {
-        case OPT_DATE: so.date_col = optarg; break;
-        case OPT_VALUE: so.value_col = optarg; break;
-        case OPT_BY:
-            free(bystore);
-            if (!hz__fc_split_list(optarg, &bystore, by, 16, &so.nby)) {
-                hz_cli_error(cmd, "--by: expected up to 16 comma-separated "
-                             "column names, got '%s'", optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            so.by_cols = by;
-            break;
-        case OPT_FREQ:
-            if (!hz_freq_parse(optarg, &so.freq)) {
-                hz_cli_error(cmd, "--freq: expected day, week, month, "
-                             "quarter or year, got '%s'", optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            break;
-        case OPT_AGG:
-            if (!hz_agg_parse(optarg, &so.agg)) {
-                hz_cli_error(cmd, "--agg: expected sum, mean or count, got "
-                             "'%s'", optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            break;
-        case OPT_FILL:
-            if (strcmp(optarg, "zero") == 0)
-                so.fill = HZ_FILL_ZERO;
-            else if (strcmp(optarg, "interpolate") == 0)
-                so.fill = HZ_FILL_INTERPOLATE;
-            else {
-                hz_cli_error(cmd, "--fill: expected zero or interpolate, "
-                             "got '%s'", optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            break;
         case OPT_HORIZON:
             if (!hz_cli_parse_long(cmd, "horizon", optarg, 1, 100000, &v)) {
                 rc = HZ_EXIT_USAGE;
@@ -153,7 +114,6 @@ int hz__cmd_backtest(int argc, char **argv)
             }
             break;
         case OPT_JSON: json = 1; break;
-        case OPT_LONG: longfmt = 1; break;
         case 'o': outpath = optarg; break;
         case 'h':
             help(stdout);
@@ -198,18 +158,19 @@ int hz__cmd_backtest(int argc, char **argv)
         rc = HZ_EXIT_USAGE;
         goto out;
     }
+    so = sa.so;
     if (so.date_col == NULL ||
         (so.value_col == NULL && so.agg != HZ_AGG_COUNT)) {
         hz_cli_error(cmd, "missing --date COL and --value COL");
         rc = HZ_EXIT_USAGE;
         goto out;
     }
-    if (longfmt && so.nby == 0) {
+    if (sa.long_format && so.nby == 0) {
         hz_cli_error(cmd, "--long needs --by ID_COLUMN");
         rc = HZ_EXIT_USAGE;
         goto out;
     }
-    so.extend_to_end = !longfmt;
+    so.extend_to_end = !sa.long_format;
     rc = hz_cli_read_csv(cmd, argv[optind], &csvo, &ds, NULL);
     if (rc != 0)
         goto out;
@@ -355,7 +316,7 @@ out:
     free(cells);
     hz_series_set_free(set);
     hz_dataset_free(ds);
-    free(bystore);
+    free(sa.bystore);
     free(mstore);
     return rc;
 }

@@ -51,26 +51,19 @@ static void help(FILE *f)
         hz_fc_model_available(HZ_MODEL_ARIMA) ? ", arima" : "");
 }
 
-enum { OPT_DATE = 2000, OPT_VALUE, OPT_BY, OPT_FREQ, OPT_AGG, OPT_FILL,
-       OPT_HORIZON, OPT_MODEL, OPT_LEVEL, OPT_SEED, OPT_JSON, OPT_LONG,
+enum { OPT_HORIZON = 2000, OPT_MODEL, OPT_LEVEL, OPT_SEED, OPT_JSON,
        OPT_QUIET };
 
 int hz__cmd_forecast(int argc, char **argv)
 {
     static const char *cmd = "forecast";
     static const struct option lo[] = {
-        {"date", required_argument, 0, OPT_DATE},
-        {"value", required_argument, 0, OPT_VALUE},
-        {"by", required_argument, 0, OPT_BY},
-        {"freq", required_argument, 0, OPT_FREQ},
-        {"agg", required_argument, 0, OPT_AGG},
-        {"fill", required_argument, 0, OPT_FILL},
+        HZ_FC_SERIES_LONGOPTS,
         {"horizon", required_argument, 0, OPT_HORIZON},
         {"model", required_argument, 0, OPT_MODEL},
         {"level", required_argument, 0, OPT_LEVEL},
         {"seed", required_argument, 0, OPT_SEED},
         {"json", no_argument, 0, OPT_JSON},
-        {"long", no_argument, 0, OPT_LONG},
         {"quiet", no_argument, 0, OPT_QUIET},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
@@ -82,61 +75,22 @@ int hz__cmd_forecast(int argc, char **argv)
     hz_cli_csv_init(&csvo);
     const char *outpath = NULL;
     int json = 0, quiet = 0, rc = HZ_EXIT_OK;
-    char *bystore = NULL;
-    const char *by[16];
+    hz__fc_series_args sa;
+    hz__fc_series_args_init(&sa);
     hz_dataset *ds = NULL;
     hz_forecast_result *res = NULL;
     long v;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+        int taken = hz__fc_series_option(cmd, c, optarg, &sa);
+        if (taken < 0) {
+            rc = HZ_EXIT_USAGE;
+            goto out;
+        }
+        if (taken)
+            continue;
         switch (c) {
-        case OPT_DATE: req.date_col = optarg; break;
-        case OPT_VALUE: req.value_col = optarg; break;
-        case OPT_BY:
-            free(bystore);
-            if (!hz__fc_split_list(optarg, &bystore, by, 16, &req.nby)) {
-                hz_cli_error(cmd, "--by: expected up to 16 comma-separated "
-                             "column names, got '%s'", optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            req.by_cols = by;
-            break;
-        case OPT_FREQ: {
-            hz_freq fr;
-            if (!hz_freq_parse(optarg, &fr)) {
-                hz_cli_error(cmd, "--freq: expected day, week, month, "
-                             "quarter or year, got '%s'", optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            req.freq = fr;
-            break;
-        }
-        case OPT_AGG: {
-            hz_agg a;
-            if (!hz_agg_parse(optarg, &a)) {
-                hz_cli_error(cmd, "--agg: expected sum, mean or count, got "
-                             "'%s'", optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            req.agg = a;
-            break;
-        }
-        case OPT_FILL:
-            if (strcmp(optarg, "zero") == 0)
-                req.fill = HZ_FILL_ZERO;
-            else if (strcmp(optarg, "interpolate") == 0)
-                req.fill = HZ_FILL_INTERPOLATE;
-            else {
-                hz_cli_error(cmd, "--fill: expected zero or interpolate, "
-                             "got '%s'", optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            break;
         case OPT_HORIZON:
             if (!hz_cli_parse_long(cmd, "horizon", optarg, 1, 100000, &v)) {
                 rc = HZ_EXIT_USAGE;
@@ -173,7 +127,6 @@ int hz__cmd_forecast(int argc, char **argv)
             break;
         }
         case OPT_JSON: json = 1; break;
-        case OPT_LONG: req.long_format = 1; break;
         case OPT_QUIET: quiet = 1; break;
         case 'o': outpath = optarg; break;
         case 'h':
@@ -191,6 +144,14 @@ int hz__cmd_forecast(int argc, char **argv)
                 req.threads = csvo.threads;
         }
     }
+    req.date_col = sa.so.date_col;
+    req.value_col = sa.so.value_col;
+    req.by_cols = sa.so.by_cols;
+    req.nby = sa.so.nby;
+    req.freq = sa.so.freq;
+    req.agg = sa.so.agg;
+    req.fill = sa.so.fill;
+    req.long_format = sa.long_format;
     if (optind != argc - 1) {
         hz_cli_error(cmd, optind >= argc ? "missing input FILE.csv"
                                          : "expected one input file");
@@ -256,6 +217,6 @@ int hz__cmd_forecast(int argc, char **argv)
 out:
     hz_forecast_result_free(res);
     hz_dataset_free(ds);
-    free(bystore);
+    free(sa.bystore);
     return rc;
 }

@@ -63,3 +63,55 @@ int hz__fc_exit_code(hz_status s)
         return hz_cli_exit_code(s);
     }
 }
+
+void hz__fc_series_args_init(hz__fc_series_args *a)
+{
+    memset(a, 0, sizeof *a);
+    hz_series_opts_init(&a->so);
+}
+
+int hz__fc_series_option(const char *cmd, int opt, const char *arg,
+                         hz__fc_series_args *a)
+{
+    switch (opt) {
+    case HZ_FC_OPT_DATE: a->so.date_col = arg; return 1;
+    case HZ_FC_OPT_VALUE: a->so.value_col = arg; return 1;
+    case HZ_FC_OPT_LONG: a->long_format = true; return 1;
+    case HZ_FC_OPT_BY:
+        free(a->bystore);
+        if (!hz__fc_split_list(arg, &a->bystore, a->by, 16, &a->so.nby)) {
+            hz_cli_error(cmd, "--by: expected up to 16 comma-separated "
+                         "column names, got '%s'", arg);
+            return -1;
+        }
+        a->so.by_cols = a->by;
+        return 1;
+    case HZ_FC_OPT_FREQ:
+        if (!hz_freq_parse(arg, &a->so.freq)) {
+            hz_cli_error(cmd, "--freq: expected day, week, month, quarter "
+                         "or year, got '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case HZ_FC_OPT_AGG:
+        if (!hz_agg_parse(arg, &a->so.agg)) {
+            hz_cli_error(cmd, "--agg: expected sum, mean or count, got "
+                         "'%s'", arg);
+            return -1;
+        }
+        return 1;
+    case HZ_FC_OPT_FILL:
+        if (strcmp(arg, "zero") == 0)
+            a->so.fill = HZ_FILL_ZERO;
+        else if (strcmp(arg, "interpolate") == 0)
+            a->so.fill = HZ_FILL_INTERPOLATE;
+        else {
+            hz_cli_error(cmd, "--fill: expected zero or interpolate, got "
+                         "'%s'", arg);
+            return -1;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}

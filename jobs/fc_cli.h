@@ -5,6 +5,36 @@
 #include <stdbool.h>
 
 #include "horizon/forecast.h"
+#include "horizon/series.h"
+
+/* The options that say how series are built from a table, shared by
+ * `horizon forecast` and `horizon backtest`: --date, --value, --by,
+ * --freq, --agg, --fill and --long. */
+enum { HZ_FC_OPT_DATE = 1900, HZ_FC_OPT_VALUE, HZ_FC_OPT_BY, HZ_FC_OPT_FREQ,
+       HZ_FC_OPT_AGG, HZ_FC_OPT_FILL, HZ_FC_OPT_LONG };
+
+#define HZ_FC_SERIES_LONGOPTS                                  \
+    {"date", required_argument, 0, HZ_FC_OPT_DATE},            \
+    {"value", required_argument, 0, HZ_FC_OPT_VALUE},          \
+    {"by", required_argument, 0, HZ_FC_OPT_BY},                \
+    {"freq", required_argument, 0, HZ_FC_OPT_FREQ},            \
+    {"agg", required_argument, 0, HZ_FC_OPT_AGG},              \
+    {"fill", required_argument, 0, HZ_FC_OPT_FILL},            \
+    {"long", no_argument, 0, HZ_FC_OPT_LONG}
+
+typedef struct hz__fc_series_args {
+    hz_series_opts so;      /* date, value, by, freq, agg, fill */
+    bool long_format;
+    const char *by[16];     /* so.by_cols points here */
+    char *bystore;          /* free() */
+} hz__fc_series_args;
+
+void hz__fc_series_args_init(hz__fc_series_args *a);
+/* Take option opt (from getopt_long) when it is one of the above: 1 when
+ * taken, 0 when it is another option, -1 when its value is bad (the
+ * message, naming the option, is printed for cmd). */
+int hz__fc_series_option(const char *cmd, int opt, const char *arg,
+                         hz__fc_series_args *a);
 
 /* Split "a,b,c" into at most max pointers into a copy kept in *store
  * (free it); false on an empty item. */
