@@ -1035,76 +1035,137 @@ static unsigned row_columns(const hz_analytics_result *r)
     return c;
 }
 
+/* The per-customer table, one definition for every format: visit_row()
+ * names each column of row i (or of the header) to a row_out, which
+ * writes CSV (header or row) or a JSON object.  The names differ a little
+ * between CSV (kept for spreadsheets) and JSON. */
+typedef struct row_out {
+    FILE *f;
+    bool json;
+    bool header;  /* CSV header: names only */
+    int n;        /* columns so far */
+} row_out;
+
+/* Name the next column; true when its value is to be written. */
+static bool col(row_out *o, const char *csv, const char *json)
+{
+    if (o->json) {
+        fprintf(o->f, "%s\"%s\": ", o->n ? ", " : "{", json);
+    } else {
+        if (o->n)
+            fputc(',', o->f);
+        if (o->header)
+            fputs(csv, o->f);
+    }
+    o->n++;
+    return !o->header;
+}
+
+static void col_num(row_out *o, const char *csv, const char *json,
+                    double v)
+{
+    if (col(o, csv, json)) {
+        if (o->json)
+            hz__json_num(o->f, v);
+        else
+            hz__csv_num(o->f, v);
+    }
+}
+
+static void col_str(row_out *o, const char *csv, const char *json,
+                    const char *v)
+{
+    if (col(o, csv, json)) {
+        if (o->json)
+            hz__json_str(o->f, v);
+        else
+            hz__csv_field(o->f, v);
+    }
+}
+
+static void col_int(row_out *o, const char *csv, const char *json, long v)
+{
+    if (col(o, csv, json))
+        fprintf(o->f, "%ld", v);
+}
+
+static void visit_row(const hz_analytics_result *r, size_t i, row_out *o)
+{
+    /* values are only read for a row, never for the header (r->n may be
+     * 0 there) */
+#define AT(a) (o->header ? 0 : (a)[i])
+    const bool h = o->header;
+    unsigned c = row_columns(r);
+    char d[16];
+    col_str(o, "customer_id", "customer_id", h ? "" : id_of(r, i));
+    if (c & C_SUMMARY) {
+        const hz_customer_summary *s = r->cs;
+        col_str(o, "first_purchase", "first_purchase",
+                h ? "" : hz_format_day(s->first_day[i], d));
+        col_str(o, "last_purchase", "last_purchase",
+                h ? "" : hz_format_day(s->last_day[i], d));
+        col_int(o, "orders", "orders", (long)AT(s->orders));
+        col_num(o, "frequency", "frequency", AT(s->frequency));
+        col_num(o, "recency", "recency", AT(s->recency));
+        col_num(o, "T", "T", AT(s->T));
+        col_num(o, "monetary_value", "monetary_value", AT(s->monetary));
+        col_num(o, "total_spend", "total_spend", AT(s->total_spend));
+    }
+    if (c & C_HOLD) {
+        col_num(o, "frequency_holdout", "frequency_holdout",
+                AT(r->cs->frequency_holdout));
+        col_num(o, "monetary_holdout", "monetary_holdout",
+                AT(r->cs->monetary_holdout));
+    }
+    if (c & C_CLV) {
+        char name[48];
+        snprintf(name, sizeof name, "expected_purchases_%dm",
+                 r->req.horizon_months);
+        col_num(o, "p_alive", "p_alive", AT(r->p_alive));
+        col_num(o, name, "expected_purchases", AT(r->exp_purch));
+        col_num(o, "expected_spend", "expected_spend", AT(r->exp_spend));
+        col_num(o, "clv", "clv", AT(r->clv));
+    }
+    if (c & C_CHURN_U) {
+        if (col(o, "days_since_last", "days_since_last"))
+            fprintf(o->f, "%.0f", r->rec_days[i]);
+        if (col(o, "inactive", "inactive")) {
+            if (o->json)
+                fputs(r->inactive[i] ? "true" : "false", o->f);
+            else
+                fprintf(o->f, "%d", r->inactive[i]);
+        }
+        col_num(o, "churn_risk", "churn_risk",
+                h || !r->clv_ok ? NAN : 1.0 - r->p_alive[i]);
+    }
+    if (c & C_CHURN_L) {
+        col_int(o, "churn_label", "churn_label", (long)AT(r->label));
+        col_num(o, "churn_probability", "churn_probability",
+                AT(r->churn_prob));
+        col_num(o, "churn_probability_cv", "churn_probability_cv",
+                AT(r->churn_oof));
+    }
+    if (c & C_SEG) {
+        col_int(o, "r_score", "r", (long)AT(r->rs));
+        col_int(o, "f_score", "f", (long)AT(r->fs));
+        col_int(o, "m_score", "m", (long)AT(r->ms));
+        col_str(o, "rfm_segment", "segment",
+                h ? "" : hz_rfm_segment_name(r->seg[i]));
+        col_int(o, "cluster", "cluster", (long)AT(r->cluster));
+    }
+#undef AT
+    fputc(o->json ? '}' : '\n', o->f);
+}
+
 hz_status hz_analytics_result_write_csv(const hz_analytics_result *r,
                                         FILE *f, hz_error *err)
 {
-    unsigned c = row_columns(r);
-    char d1[16], d2[16];
-    fputs("customer_id", f);
-    if (c & C_SUMMARY)
-        fprintf(f, ",first_purchase,last_purchase,orders,frequency,"
-                   "recency,T,monetary_value,total_spend");
-    if (c & C_HOLD)
-        fputs(",frequency_holdout,monetary_holdout", f);
-    if (c & C_CLV)
-        fprintf(f, ",p_alive,expected_purchases_%dm,expected_spend,clv",
-                r->req.horizon_months);
-    if (c & C_CHURN_U)
-        fputs(",days_since_last,inactive,churn_risk", f);
-    if (c & C_CHURN_L)
-        fputs(",churn_label,churn_probability,churn_probability_cv", f);
-    if (c & C_SEG)
-        fputs(",r_score,f_score,m_score,rfm_segment,cluster", f);
-    fputc('\n', f);
+    row_out o = {f, false, true, 0};
+    visit_row(r, 0, &o);
+    o.header = false;
     for (size_t i = 0; i < r->n; i++) {
-        hz__csv_field(f, id_of(r, i));
-        if (c & C_SUMMARY) {
-            const hz_customer_summary *s = r->cs;
-            fprintf(f, ",%s,%s,%u,", hz_format_day(s->first_day[i], d1),
-                    hz_format_day(s->last_day[i], d2), s->orders[i]);
-            hz__csv_num(f, s->frequency[i]);
-            fputc(',', f);
-            hz__csv_num(f, s->recency[i]);
-            fputc(',', f);
-            hz__csv_num(f, s->T[i]);
-            fputc(',', f);
-            hz__csv_num(f, s->monetary[i]);
-            fputc(',', f);
-            hz__csv_num(f, s->total_spend[i]);
-        }
-        if (c & C_HOLD) {
-            fputc(',', f);
-            hz__csv_num(f, r->cs->frequency_holdout[i]);
-            fputc(',', f);
-            hz__csv_num(f, r->cs->monetary_holdout[i]);
-        }
-        if (c & C_CLV) {
-            fputc(',', f);
-            hz__csv_num(f, r->p_alive[i]);
-            fputc(',', f);
-            hz__csv_num(f, r->exp_purch[i]);
-            fputc(',', f);
-            hz__csv_num(f, r->exp_spend[i]);
-            fputc(',', f);
-            hz__csv_num(f, r->clv[i]);
-        }
-        if (c & C_CHURN_U) {
-            fprintf(f, ",%.0f,%d,", r->rec_days[i], r->inactive[i]);
-            if (r->clv_ok)
-                hz__csv_num(f, 1.0 - r->p_alive[i]);
-        }
-        if (c & C_CHURN_L) {
-            fprintf(f, ",%d,", r->label[i]);
-            hz__csv_num(f, r->churn_prob[i]);
-            fputc(',', f);
-            hz__csv_num(f, r->churn_oof[i]);
-        }
-        if (c & C_SEG) {
-            fprintf(f, ",%u,%u,%u,", r->rs[i], r->fs[i], r->ms[i]);
-            hz__csv_field(f, hz_rfm_segment_name(r->seg[i]));
-            fprintf(f, ",%d", r->cluster[i]);
-        }
-        fputc('\n', f);
+        o.n = 0;
+        visit_row(r, i, &o);
     }
     if (ferror(f))
         return hz_error_set(err, HZ_EIO, "could not write the result");
@@ -1292,62 +1353,8 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
 void hz_analytics_result_write_row_json(const hz_analytics_result *r,
                                         size_t i, FILE *f)
 {
-    unsigned c = row_columns(r);
-    char d1[16], d2[16];
-    fputs("{\"customer_id\": ", f);
-    hz__json_str(f, id_of(r, i));
-    if (c & C_SUMMARY) {
-        const hz_customer_summary *s = r->cs;
-        fprintf(f, ", \"first_purchase\": \"%s\", \"last_purchase\":"
-                   " \"%s\", \"orders\": %u, \"frequency\": ",
-                hz_format_day(s->first_day[i], d1),
-                hz_format_day(s->last_day[i], d2), s->orders[i]);
-        hz__json_num(f, s->frequency[i]);
-        fputs(", \"recency\": ", f);
-        hz__json_num(f, s->recency[i]);
-        fputs(", \"T\": ", f);
-        hz__json_num(f, s->T[i]);
-        fputs(", \"monetary_value\": ", f);
-        hz__json_num(f, s->monetary[i]);
-        fputs(", \"total_spend\": ", f);
-        hz__json_num(f, s->total_spend[i]);
-    }
-    if (c & C_HOLD) {
-        fputs(", \"frequency_holdout\": ", f);
-        hz__json_num(f, r->cs->frequency_holdout[i]);
-        fputs(", \"monetary_holdout\": ", f);
-        hz__json_num(f, r->cs->monetary_holdout[i]);
-    }
-    if (c & C_CLV) {
-        fputs(", \"p_alive\": ", f);
-        hz__json_num(f, r->p_alive[i]);
-        fputs(", \"expected_purchases\": ", f);
-        hz__json_num(f, r->exp_purch[i]);
-        fputs(", \"expected_spend\": ", f);
-        hz__json_num(f, r->exp_spend[i]);
-        fputs(", \"clv\": ", f);
-        hz__json_num(f, r->clv[i]);
-    }
-    if (c & C_CHURN_U) {
-        fprintf(f, ", \"days_since_last\": %.0f, \"inactive\": %s, "
-                   "\"churn_risk\": ", r->rec_days[i],
-                r->inactive[i] ? "true" : "false");
-        hz__json_num(f, r->clv_ok ? 1.0 - r->p_alive[i] : NAN);
-    }
-    if (c & C_CHURN_L) {
-        fprintf(f, ", \"churn_label\": %d, \"churn_probability\": ",
-                r->label[i]);
-        hz__json_num(f, r->churn_prob[i]);
-        fputs(", \"churn_probability_cv\": ", f);
-        hz__json_num(f, r->churn_oof[i]);
-    }
-    if (c & C_SEG) {
-        fprintf(f, ", \"r\": %u, \"f\": %u, \"m\": %u, "
-                   "\"segment\": ", r->rs[i], r->fs[i], r->ms[i]);
-        hz__json_str(f, hz_rfm_segment_name(r->seg[i]));
-        fprintf(f, ", \"cluster\": %d", r->cluster[i]);
-    }
-    fputc('}', f);
+    row_out o = {f, true, false, 0};
+    visit_row(r, i, &o);
 }
 
 hz_status hz_analytics_result_write_json(const hz_analytics_result *r,
