@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "horizon/common.h"
-#include "tokenizer.h"
+#include "llm/tokenizer.h"
 
 int main(int argc, char **argv)
 {

@@ -1,0 +1,1348 @@
+/* ETS state-space models (Hyndman, Koehler, Ord & Snyder 2008) fitted the
+ * way R's forecast::ets (8.20) does it: same parameter start values and
+ * bounds ("both": usual + admissible), the same initial-state heuristic
+ * (initstate), the same Nelder-Mead search (R's nmmin, reltol
+ * sqrt(eps), maxit 2000) over smoothing parameters and initial states, the
+ * same likelihood (n log SSE + 2 sum log|f| for multiplicative errors) and
+ * AICc selection over the same candidate set. */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast/fc_internal.h"
+#include "horizon/ets.h"
+
+#define ETS_TOL 1.0e-10
+#define ETS_HUGEN 1.0e10
+#define NM_BIG 1.0e35
+#define MAX_PAR (4 + HZ_ETS_MAX_STATE)
+
+struct hz_ets_workspace {
+    size_t nmax;
+    double *sim;      /* npaths * h simulated values */
+    size_t simcap;
+    double *buf;      /* n scratch */
+};
+
+void hz_ets_opts_init(hz_ets_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->error = HZ_ETS_AUTO;
+    o->trend = HZ_ETS_AUTO;
+    o->season = HZ_ETS_AUTO;
+    o->damped = HZ_ETS_AUTO;
+    o->ic = HZ_ETS_IC_AICC;
+    o->opt_crit = HZ_ETS_CRIT_LIK;
+    o->restrict_models = true;
+    o->additive_only = false;
+    o->maxit = 2000;
+    o->reltol = sqrt(DBL_EPSILON);
+    o->npaths = 5000;
+    o->seed = 42;
+}
+
+hz_ets_workspace *hz_ets_alloc(size_t nmax)
+{
+    hz_ets_workspace *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return NULL;
+    w->nmax = nmax;
+    w->buf = malloc((nmax > 0 ? nmax : 1) * sizeof(double));
+    if (w->buf == NULL) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void hz_ets_free(hz_ets_workspace *w)
+{
+    if (w == NULL)
+        return;
+    free(w->sim);
+    free(w->buf);
+    free(w);
+}
+
+static int ws_reserve(hz_ets_workspace *w, size_t n, size_t simn)
+{
+    if (n > w->nmax) {
+        double *b = realloc(w->buf, n * sizeof(double));
+        if (b == NULL)
+            return -1;
+        w->buf = b;
+        w->nmax = n;
+    }
+    if (simn > w->simcap) {
+        double *s = realloc(w->sim, simn * sizeof(double));
+        if (s == NULL)
+            return -1;
+        w->sim = s;
+        w->simcap = simn;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Stability: Schur-Cohn recursion on p(z (1 + eps)).
+ * ------------------------------------------------------------------- */
+/* One Schur-Cohn reduction p <- a0 p - ad p* per degree, division-free,
+ * rescaled by a power of two so the leading coefficient stays near 1.
+ * Specialised below for constant degrees (fully unrolled). */
+#ifdef __OPTIMIZE__
+#define HZ_UNROLL _Pragma("GCC unroll 32")
+#else
+#define HZ_UNROLL
+#endif
+
+static inline __attribute__((always_inline)) bool
+schur_cohn(double *a, const int deg)
+{
+    HZ_UNROLL
+    for (int d = deg; d > 0; d--) {
+        double a0 = a[0], ad = a[d];
+        if (!(fabs(ad) < fabs(a0)))
+            return false;
+        double n0 = a0 * a0 - ad * ad;
+        uint64_t bits;
+        memcpy(&bits, &n0, sizeof bits);
+        int e = (int)((bits >> 52) & 0x7ff);
+        if (e == 0 || e == 0x7ff)
+            return false;
+        uint64_t sb = (uint64_t)(2046 - e) << 52;
+        double scale;
+        memcpy(&scale, &sb, sizeof scale);
+        double A0 = a0 * scale, AD = ad * scale;
+        HZ_UNROLL
+        for (int i = 0; i <= d / 2; i++) {
+            int k = d - i;
+            double ai = a[i], ak = a[k];
+            a[i] = A0 * ai - AD * ak;
+            a[k] = A0 * ak - AD * ai;
+        }
+    }
+    return true;
+}
+
+bool hz__poly_roots_in_unit_disc(const double *c, int d)
+{
+    double a[HZ_ETS_MAX_M + 4];
+    if (d > HZ_ETS_MAX_M + 2 || d < 0)
+        return false;
+    /* roots z of p with |z| <= 1 + 1e-10  <=>  roots w = z / (1 + 1e-10)
+     * of q(w) = p(w (1 + 1e-10)) in the closed unit disc; the strict
+     * Schur-Cohn test below accepts roots exactly on the unit circle of p
+     * (they move inside for q), as forecast's 1 + 1e-10 tolerance does. */
+    const double sc = 1.0 + 1e-10;
+    double f = 1.0;
+    for (int i = d; i >= 0; i--) {
+        a[i] = c[i] * f;
+        f *= sc;
+    }
+    switch (d) {
+    case 13: return schur_cohn(a, 13);   /* monthly: m + 1 */
+    case 5: return schur_cohn(a, 5);     /* quarterly */
+    default: return schur_cohn(a, d);
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * R's nmmin (src/appl/optim.c), the optimiser forecast::ets calls.
+ * Every evaluation gets the value above which its result is not used
+ * exactly (it is only compared with that bound and then discarded); the
+ * objective may then return any value >= bound.  The search path is the
+ * same as R's.
+ * ------------------------------------------------------------------- */
+int hz__nelder_mead(int n, double *Bvec, double *Fmin, hz__nm_fn fn,
+                    void *ctx, double abstol, double intol, int maxit)
+{
+    double P[(MAX_PAR + 1) * (MAX_PAR + 2)];
+#define PP(i, j) P[(i) * (n + 2) + (j)]
+    int C, H, L = 0, n1, funcount = 0;
+    double convtol, f, oldsize, size, step, temp, trystep, VH, VL, VR;
+    int calcvert;
+
+    if (n > MAX_PAR)
+        return -1;
+    f = fn(Bvec, INFINITY, ctx);
+    if (!isfinite(f)) {
+        *Fmin = f;
+        return -1;
+    }
+    funcount = 1;
+    convtol = intol * (fabs(f) + intol);
+    n1 = n + 1;
+    C = n + 2;
+    PP(n1 - 1, 0) = f;
+    for (int i = 0; i < n; i++)
+        PP(i, 0) = Bvec[i];
+    L = 1;
+    size = 0.0;
+    step = 0.0;
+    for (int i = 0; i < n; i++)
+        if (0.1 * fabs(Bvec[i]) > step)
+            step = 0.1 * fabs(Bvec[i]);
+    if (step == 0.0)
+        step = 0.1;
+    for (int j = 2; j <= n1; j++) {
+        for (int i = 0; i < n; i++)
+            PP(i, j - 1) = Bvec[i];
+        trystep = step;
+        while (PP(j - 2, j - 1) == Bvec[j - 2]) {
+            PP(j - 2, j - 1) = Bvec[j - 2] + trystep;
+            trystep *= 10;
+        }
+        size += trystep;
+    }
+    oldsize = size;
+    calcvert = 1;
+    do {
+        if (calcvert) {
+            for (int j = 0; j < n1; j++) {
+                if (j + 1 != L) {
+                    for (int i = 0; i < n; i++)
+                        Bvec[i] = PP(i, j);
+                    f = fn(Bvec, INFINITY, ctx);
+                    if (!isfinite(f))
+                        f = NM_BIG;
+                    funcount++;
+                    PP(n1 - 1, j) = f;
+                }
+            }
+            calcvert = 0;
+        }
+        VL = PP(n1 - 1, L - 1);
+        VH = VL;
+        H = L;
+        for (int j = 1; j <= n1; j++) {
+            if (j != L) {
+                f = PP(n1 - 1, j - 1);
+                if (f < VL) {
+                    L = j;
+                    VL = f;
+                }
+                if (f > VH) {
+                    H = j;
+                    VH = f;
+                }
+            }
+        }
+        if (VH <= VL + convtol || VL <= abstol)
+            break;
+        for (int i = 0; i < n; i++) {
+            temp = -PP(i, H - 1);
+            for (int j = 0; j < n1; j++)
+                temp += PP(i, j);
+            PP(i, C - 1) = temp / n;
+        }
+        for (int i = 0; i < n; i++)
+            Bvec[i] = 2.0 * PP(i, C - 1) - PP(i, H - 1);
+        /* the reflected value is only stored when below VH */
+        f = fn(Bvec, VH, ctx);
+        if (!isfinite(f))
+            f = NM_BIG;
+        funcount++;
+        VR = f;
+        if (VR < VL) {
+            PP(n1 - 1, C - 1) = f;
+            for (int i = 0; i < n; i++) {
+                f = 2.0 * Bvec[i] + (1 - 2.0) * PP(i, C - 1);
+                PP(i, C - 1) = Bvec[i];
+                Bvec[i] = f;
+            }
+            f = fn(Bvec, VR, ctx);   /* kept only when below VR */
+            if (!isfinite(f))
+                f = NM_BIG;
+            funcount++;
+            if (f < VR) {
+                for (int i = 0; i < n; i++)
+                    PP(i, H - 1) = Bvec[i];
+                PP(n1 - 1, H - 1) = f;
+            } else {
+                for (int i = 0; i < n; i++)
+                    PP(i, H - 1) = PP(i, C - 1);
+                PP(n1 - 1, H - 1) = VR;
+            }
+        } else {
+            if (VR < VH) {
+                for (int i = 0; i < n; i++)
+                    PP(i, H - 1) = Bvec[i];
+                PP(n1 - 1, H - 1) = VR;
+            }
+            for (int i = 0; i < n; i++)
+                Bvec[i] = 0.5 * PP(i, H - 1) + 0.5 * PP(i, C - 1);
+            f = fn(Bvec, PP(n1 - 1, H - 1), ctx);
+            if (!isfinite(f))
+                f = NM_BIG;
+            funcount++;
+            if (f < PP(n1 - 1, H - 1)) {
+                for (int i = 0; i < n; i++)
+                    PP(i, H - 1) = Bvec[i];
+                PP(n1 - 1, H - 1) = f;
+            } else if (VR >= VH) {
+                calcvert = 1;
+                size = 0.0;
+                for (int j = 0; j < n1; j++) {
+                    if (j + 1 != L) {
+                        for (int i = 0; i < n; i++) {
+                            PP(i, j) = 0.5 * (PP(i, j) - PP(i, L - 1)) +
+                                       PP(i, L - 1);
+                            size += fabs(PP(i, j) - PP(i, L - 1));
+                        }
+                    }
+                }
+                if (size < oldsize)
+                    oldsize = size;
+                else
+                    break;
+            }
+        }
+    } while (funcount <= maxit);
+    *Fmin = PP(n1 - 1, L - 1);
+    for (int i = 0; i < n; i++)
+        Bvec[i] = PP(i, L - 1);
+#undef PP
+    return funcount;
+}
+
+/* ---------------------------------------------------------------------
+ * The recursion (etscalc), specialised per model shape.
+ * seas is circular: seas[i % m] is the seasonal state used at step i.
+ * Returns R's "lik" (n log SSE [+ 2 sum log|f|]); *sse the sum of squared
+ * (relative) errors.  fitted may be NULL.
+ * ------------------------------------------------------------------- */
+static inline __attribute__((always_inline)) double
+ets_run(const double *y, size_t n, int m, const int errt, const int trend,
+        const int season, double alpha, double beta, double gamma,
+        double phi, double *lp, double *bp, double *seas, double *ssep,
+        double *fitted, double sse_stop)
+{
+    double l = *lp, b = trend ? *bp : 0.0;
+    double sse = 0.0, slog = 0.0, prod = 1.0, fbuf[8];
+    int pc = 0;
+    size_t j = 0;
+    const double ba = trend ? beta / alpha : 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double phib = trend ? phi * b : 0.0;
+        double q = l + phib;
+        double s = season == HZ_ETS_M ? (season ? seas[j] : 1.0)
+                                      : (season ? seas[j] : 0.0);
+        double f = season == HZ_ETS_A ? q + s
+                   : season == HZ_ETS_M ? q * s : q;
+        double yi = y[i];
+        if (fitted != NULL)
+            fitted[i] = f;
+        double e;
+        if (errt == HZ_ETS_A) {
+            e = yi - f;
+        } else {
+            e = (yi - f) / f;
+            fbuf[pc] = fabs(f);
+            prod *= fbuf[pc];
+            if (++pc == 8) {
+                /* one log per 8 steps; exact per-step logs when the
+                 * product leaves the safe range */
+                if (prod > 1e-290 && prod < 1e290) {
+                    slog += log(prod);
+                } else {
+                    for (int k = 0; k < 8; k++)
+                        slog += log(fbuf[k]);
+                }
+                prod = 1.0;
+                pc = 0;
+            }
+        }
+        sse += e * e;
+        if (errt == HZ_ETS_A && sse >= sse_stop) {
+            *ssep = sse;
+            return INFINITY;   /* the objective exceeds the caller's bound */
+        }
+        double p;
+        if (season == HZ_ETS_N)
+            p = yi;
+        else if (season == HZ_ETS_A)
+            p = yi - s;
+        else
+            p = fabs(s) < ETS_TOL ? ETS_HUGEN : yi / s;
+        double ln = q + alpha * (p - q);
+        if (trend)
+            b = phib + ba * ((ln - l) - phib);
+        if (season == HZ_ETS_A)
+            seas[j] = s + gamma * ((yi - q) - s);
+        else if (season == HZ_ETS_M)
+            seas[j] = s + gamma * ((fabs(q) < ETS_TOL ? ETS_HUGEN : yi / q)
+                                   - s);
+        l = ln;
+        if (season && ++j == (size_t)m)
+            j = 0;
+    }
+    if (errt == HZ_ETS_M && pc > 0) {
+        if (prod > 1e-290 && prod < 1e290) {
+            slog += log(prod);
+        } else {
+            for (int k = 0; k < pc; k++)
+                slog += log(fbuf[k]);
+        }
+    }
+    *lp = l;
+    if (trend)
+        *bp = b;
+    *ssep = sse;
+    double lik = (double)n * log(sse);
+    if (errt == HZ_ETS_M)
+        lik += 2.0 * slog;
+    return lik;
+}
+
+#define ETS_CASE(E, T, S)                                                  \
+    case (E) * 9 + (T) * 3 + (S):                                          \
+        return ets_run(y, n, m, E, T, S, alpha, beta, gamma, phi, lp, bp,  \
+                       seas, ssep, fitted, sse_stop)
+
+static double ets_calc(const double *y, size_t n, int m, int errt,
+                       int trend, int season, double alpha, double beta,
+                       double gamma, double phi, double *lp, double *bp,
+                       double *seas, double *ssep, double *fitted_,
+                       double sse_stop)
+{
+    if (fitted_ == NULL) {
+        double *const fitted = NULL;   /* the hot path: no fitted values */
+        switch (errt * 9 + trend * 3 + season) {
+            ETS_CASE(1, 0, 0); ETS_CASE(1, 0, 1); ETS_CASE(1, 0, 2);
+            ETS_CASE(1, 1, 0); ETS_CASE(1, 1, 1); ETS_CASE(1, 1, 2);
+            ETS_CASE(2, 0, 0); ETS_CASE(2, 0, 1); ETS_CASE(2, 0, 2);
+            ETS_CASE(2, 1, 0); ETS_CASE(2, 1, 1); ETS_CASE(2, 1, 2);
+        default:
+            return NAN;
+        }
+    }
+    double *fitted = fitted_;
+    switch (errt * 9 + trend * 3 + season) {
+        ETS_CASE(1, 0, 0); ETS_CASE(1, 0, 1); ETS_CASE(1, 0, 2);
+        ETS_CASE(1, 1, 0); ETS_CASE(1, 1, 1); ETS_CASE(1, 1, 2);
+        ETS_CASE(2, 0, 0); ETS_CASE(2, 0, 1); ETS_CASE(2, 0, 2);
+        ETS_CASE(2, 1, 0); ETS_CASE(2, 1, 1); ETS_CASE(2, 1, 2);
+    default:
+        return NAN;
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * Objective (etsTargetFunction.cpp).
+ * ------------------------------------------------------------------- */
+typedef struct ets_target {
+    const double *y;
+    size_t n;
+    int m;          /* season length, 1 when non-seasonal */
+    int errt, trend, season;
+    bool damped;
+    int opt_crit;
+    double lower[4], upper[4];
+    int nevals;
+} ets_target;
+
+static bool ets_admissible(double alpha, double beta, double gamma,
+                           double phi, int m, bool seasonal, bool trend,
+                           bool with_poly)
+{
+    if (phi < 0 || phi > 1 + 1e-8)
+        return false;
+    if (!seasonal) {
+        if (alpha < 1 - 1 / phi || alpha > 1 + 1 / phi)
+            return false;
+        if (trend) {
+            if (beta < alpha * (phi - 1) || beta > (1 + phi) * (2 - alpha))
+                return false;
+        }
+        return true;
+    }
+    if (m > 1) {
+        if (!trend)
+            beta = 0;
+        double d = 1 - 1 / phi - alpha;
+        if (gamma < (d > 0 ? d : 0) || gamma > 1 + 1 / phi - alpha)
+            return false;
+        if (alpha < 1 - 1 / phi - gamma * (1 - m + phi + phi * m) /
+                                      (2 * phi * m))
+            return false;
+        if (beta < -(1 - phi) * (gamma / m + alpha))
+            return false;
+        if (!with_poly)
+            return true;
+        double c[HZ_ETS_MAX_M + 3];
+        int k = 0;
+        c[k++] = 1;
+        c[k++] = alpha + beta - phi;
+        for (int i = 0; i < m - 2; i++)
+            c[k++] = alpha + beta - alpha * phi;
+        c[k++] = alpha + beta - alpha * phi + gamma - 1;
+        c[k++] = phi * (1 - alpha - gamma);
+        return hz__poly_roots_in_unit_disc(c, k - 1);
+    }
+    return true;
+}
+
+/* Unpack par into parameters and a circular seasonal array; returns
+ * false when a bound or the admissibility test fails. */
+static bool ets_unpack(const ets_target *t, const double *par,
+                       double *alpha, double *beta, double *gamma,
+                       double *phi, double *l, double *b, double *seas,
+                       bool with_poly)
+{
+    int k = 0;
+    *alpha = par[k++];
+    *beta = t->trend ? par[k++] : 0.0;
+    *gamma = t->season ? par[k++] : 0.0;
+    *phi = t->damped ? par[k++] : 1.0;
+    if (*alpha < t->lower[0] || *alpha > t->upper[0])
+        return false;
+    if (t->trend && (*beta < t->lower[1] || *beta > *alpha ||
+                     *beta > t->upper[1]))
+        return false;
+    if (t->damped && (*phi < t->lower[3] || *phi > t->upper[3]))
+        return false;
+    if (t->season && (*gamma < t->lower[2] || *gamma > 1 - *alpha ||
+                      *gamma > t->upper[2]))
+        return false;
+    if (!ets_admissible(*alpha, *beta, *gamma, *phi, t->m, t->season != 0,
+                        t->trend != 0, with_poly))
+        return false;
+    *l = par[k++];
+    *b = t->trend ? par[k++] : 0.0;
+    if (t->season) {
+        int m = t->m;
+        double sum = 0.0;
+        /* R order s0..s_{m-2}; circular seas[j] = s_{m-1-j} */
+        for (int i = 0; i < m - 1; i++) {
+            double s = par[k + i];
+            sum += s;
+            seas[m - 1 - i] = s;
+        }
+        seas[0] = (t->season == HZ_ETS_M ? (double)m : 0.0) - sum;
+        if (t->season == HZ_ETS_M) {
+            for (int i = 0; i < m; i++)
+                if (seas[i] < 0)
+                    return false;
+        }
+    }
+    return true;
+}
+
+/* The objective.  Values >= bound are not needed exactly (see
+ * hz__nelder_mead): the additive-error recursion stops as soon as the
+ * (monotone) criterion passes the bound, and the characteristic-polynomial
+ * test (the costly part of admissibility) runs only for points whose
+ * value is below the bound; an inadmissible point is +Inf either way. */
+static double ets_objective(const double *par, double bound, void *ctx)
+{
+    ets_target *t = ctx;
+    double alpha, beta, gamma, phi, l, b, seas[HZ_ETS_MAX_M];
+    t->nevals++;
+    if (!ets_unpack(t, par, &alpha, &beta, &gamma, &phi, &l, &b, seas,
+                    false))
+        return INFINITY;
+    double sse, stop = INFINITY;
+    /* (1 + 1e-12): stop only when the value is surely above the bound */
+    if (t->opt_crit == HZ_ETS_CRIT_MSE)
+        stop = bound * (double)t->n * (1 + 1e-12);
+    else if (t->errt == HZ_ETS_A)
+        stop = exp(bound / (double)t->n) * (1 + 1e-12);
+    if (!(stop > 0))
+        stop = INFINITY;   /* bound below any possible value: no early stop */
+    double lik = ets_calc(t->y, t->n, t->m, t->errt, t->trend, t->season,
+                          alpha, beta, gamma, phi, &l, &b, seas, &sse,
+                          NULL, stop);
+    if (isinf(lik) && lik > 0)
+        return INFINITY;
+    if (t->opt_crit == HZ_ETS_CRIT_MSE)
+        lik = sse / (double)t->n;
+    if (lik < -1e10)
+        lik = -1e10;
+    if (isnan(lik))
+        lik = INFINITY;
+    if (t->season && lik < bound &&
+        !ets_admissible(alpha, beta, gamma, phi, t->m, true, t->trend != 0,
+                        true))
+        return INFINITY;
+    return lik;
+}
+
+/* ---------------------------------------------------------------------
+ * Initial states (forecast:::initstate).
+ * ------------------------------------------------------------------- */
+static int solve_small(double *A, double *b, int n)
+{
+    for (int c = 0; c < n; c++) {
+        int p = c;
+        for (int r = c + 1; r < n; r++)
+            if (fabs(A[r * n + c]) > fabs(A[p * n + c]))
+                p = r;
+        if (fabs(A[p * n + c]) < 1e-300)
+            return -1;
+        if (p != c) {
+            for (int k = 0; k < n; k++) {
+                double tmp = A[c * n + k];
+                A[c * n + k] = A[p * n + k];
+                A[p * n + k] = tmp;
+            }
+            double tmp = b[c];
+            b[c] = b[p];
+            b[p] = tmp;
+        }
+        for (int r = c + 1; r < n; r++) {
+            double f = A[r * n + c] / A[c * n + c];
+            for (int k = c; k < n; k++)
+                A[r * n + k] -= f * A[c * n + k];
+            b[r] -= f * b[c];
+        }
+    }
+    for (int c = n - 1; c >= 0; c--) {
+        double s = b[c];
+        for (int k = c + 1; k < n; k++)
+            s -= A[c * n + k] * b[k];
+        b[c] = s / A[c * n + c];
+    }
+    return 0;
+}
+
+/* Writes l0, [b0], [s0..s_{m-2}] into st; returns count or -1. */
+static int ets_initstate(const double *y, size_t n, int m, int trend,
+                         int season, double *work, double *st)
+{
+    double *ysa = work;   /* n values */
+    double init_seas[HZ_ETS_MAX_M];
+    if (season) {
+        if (n < 4)
+            return -1;
+        double seasonal_buf[HZ_ETS_MAX_M];
+        double *sv; /* seasonal values aligned with y[0..] */
+        if (n < 3 * (size_t)m) {
+            /* y ~ 1 + t + sin(2 pi t/m) + cos(2 pi t/m) */
+            int k = (m == 2) ? 3 : 4;
+            double A[16] = {0}, rhs[4] = {0};
+            for (size_t i = 0; i < n; i++) {
+                double tt = (double)(i + 1);
+                double x[4];
+                x[0] = 1.0;
+                x[1] = tt;
+                if (m == 2) {
+                    x[2] = cos(2 * M_PI * tt / m);
+                } else {
+                    x[2] = sin(2 * M_PI * tt / m);
+                    x[3] = cos(2 * M_PI * tt / m);
+                }
+                for (int r = 0; r < k; r++) {
+                    rhs[r] += x[r] * y[i];
+                    for (int c = 0; c < k; c++)
+                        A[r * k + c] += x[r] * x[c];
+                }
+            }
+            if (solve_small(A, rhs, k) != 0)
+                return -1;
+            sv = ysa; /* reuse: fill seasonal into ysa then adjust */
+            for (size_t i = 0; i < n; i++) {
+                double tr = rhs[0] + rhs[1] * (double)(i + 1);
+                sv[i] = season == HZ_ETS_A ? y[i] - tr : y[i] / tr;
+            }
+            for (int i = 0; i < m; i++)
+                seasonal_buf[i] = sv[i];
+            sv = seasonal_buf;
+        } else {
+            /* forecast 8.20 decomposes the whole series */
+            if (hz__decompose(y, n, m, season == HZ_ETS_M, ysa) != 0)
+                return -1;
+            for (int i = 0; i < m; i++)
+                seasonal_buf[i] = ysa[i];
+            sv = seasonal_buf;
+        }
+        /* init.seas <- rev(seasonal[2:m]) */
+        for (int i = 0; i < m - 1; i++)
+            init_seas[i] = sv[m - 1 - i];
+        size_t maxn0 = (size_t)(2 * m > 10 ? 2 * m : 10);
+        size_t maxn = maxn0 < n ? maxn0 : n;
+        if (season == HZ_ETS_A) {
+            for (size_t i = 0; i < maxn; i++)
+                ysa[i] = y[i] - sv[i % (size_t)m];
+        } else {
+            double sum = 0.0;
+            for (int i = 0; i < m - 1; i++) {
+                if (init_seas[i] < 1e-2)
+                    init_seas[i] = 1e-2;
+                sum += init_seas[i];
+            }
+            if (sum > m) {
+                double d = 0.0;
+                for (int i = 0; i < m - 1; i++)
+                    d += init_seas[i] + 1e-2;
+                for (int i = 0; i < m - 1; i++)
+                    init_seas[i] /= d;
+            }
+            for (size_t i = 0; i < maxn; i++) {
+                double s = sv[i % (size_t)m];
+                ysa[i] = y[i] / (s > 1e-2 ? s : 1e-2);
+            }
+        }
+    } else {
+        m = 1;
+        size_t maxn = n < 10 ? n : 10;
+        for (size_t i = 0; i < maxn; i++)
+            ysa[i] = y[i];
+    }
+    size_t maxn0 = (size_t)(2 * m > 10 ? 2 * m : 10);
+    size_t maxn = maxn0 < n ? maxn0 : n;
+    int k = 0;
+    if (!trend) {
+        double s = 0.0;
+        for (size_t i = 0; i < maxn; i++)
+            s += ysa[i];
+        st[k++] = s / (double)maxn;
+    } else {
+        double a, bb;
+        hz__linfit(ysa, maxn, 1.0, &a, &bb);
+        if (fabs(a + bb) < 1e-8) {
+            a *= 1 + 1e-3;
+            bb *= 1 - 1e-3;
+        }
+        st[k++] = a;
+        st[k++] = bb;
+    }
+    if (season)
+        for (int i = 0; i < m - 1; i++)
+            st[k++] = init_seas[i];
+    return k;
+}
+
+/* ---------------------------------------------------------------------
+ * Fit one model shape.
+ * ------------------------------------------------------------------- */
+static bool fit_one(const double *y, size_t n, int mseason, int errt,
+                    int trend, int season, bool damped,
+                    const hz_ets_opts *o, double *work, hz_ets_fit *fit)
+{
+    ets_target t;
+    memset(&t, 0, sizeof t);
+    t.y = y;
+    t.n = n;
+    t.m = season ? mseason : 1;
+    t.errt = errt;
+    t.trend = trend;
+    t.season = season;
+    t.damped = damped;
+    t.opt_crit = o->opt_crit;
+    const double lower[4] = {1e-4, 1e-4, 1e-4, 0.8};
+    const double upper[4] = {0.9999, 0.9999, 0.9999, 0.98};
+    memcpy(t.lower, lower, sizeof lower);
+    memcpy(t.upper, upper, sizeof upper);
+
+    double par[MAX_PAR];
+    int np = 0;
+    double up[4];
+    memcpy(up, upper, sizeof up);
+    /* initparam */
+    double alpha = lower[0] + 0.2 * (up[0] - lower[0]) / t.m;
+    if (alpha > 1 || alpha < 0)
+        alpha = lower[0] + 2e-3;
+    par[np++] = alpha;
+    if (trend) {
+        if (alpha < up[1])
+            up[1] = alpha;
+        double beta = lower[1] + 0.1 * (up[1] - lower[1]);
+        if (beta < 0 || beta > alpha)
+            beta = alpha - 1e-3;
+        par[np++] = beta;
+    }
+    if (season) {
+        if (1 - alpha < up[2])
+            up[2] = 1 - alpha;
+        double gamma = lower[2] + 0.05 * (up[2] - lower[2]);
+        if (gamma < 0 || gamma > 1 - alpha)
+            gamma = 1 - alpha - 1e-3;
+        par[np++] = gamma;
+    }
+    if (damped) {
+        double phi = lower[3] + 0.99 * (up[3] - lower[3]);
+        if (phi < 0 || phi > 1)
+            phi = up[3] - 1e-3;
+        par[np++] = phi;
+    }
+    int ns = ets_initstate(y, n, t.m, trend, season, work, par + np);
+    if (ns < 0)
+        return false;
+    np += ns;
+    if ((size_t)np >= n - 1 || n < 2)
+        return false;
+
+    double fmin;
+    int used = hz__nelder_mead(np, par, &fmin, ets_objective, &t,
+                               -INFINITY, o->reltol, o->maxit);
+    if (used < 0)
+        return false;
+
+    /* final pass at the optimum */
+    double a, bta, g, ph, l, b, seas[HZ_ETS_MAX_M];
+    if (!ets_unpack(&t, par, &a, &bta, &g, &ph, &l, &b, seas, true))
+        return false;
+    memset(fit, 0, sizeof *fit);
+    fit->error = errt;
+    fit->trend = trend;
+    fit->season = season;
+    fit->damped = damped;
+    fit->m = t.m;
+    fit->n = n;
+    fit->alpha = a;
+    fit->beta = bta;
+    fit->gamma = g;
+    fit->phi = ph;
+    int k = 0;
+    fit->init[k++] = l;
+    if (trend)
+        fit->init[k++] = b;
+    if (season)
+        for (int i = 0; i < t.m; i++)
+            fit->init[k++] = seas[t.m - 1 - i];
+    fit->nstate = k;
+    double sse;
+    double lik = ets_calc(y, n, t.m, errt, trend, season, a, bta, g, ph, &l,
+                          &b, seas, &sse, NULL, INFINITY);
+    if (!isfinite(lik) || !isfinite(sse))
+        return false;
+    k = 0;
+    fit->last[k++] = l;
+    if (trend)
+        fit->last[k++] = b;
+    if (season) {
+        /* newest first: s0 = seas[(n-1) % m] */
+        for (int i = 0; i < t.m; i++) {
+            long idx = ((long)n - 1 - i) % t.m;
+            if (idx < 0)
+                idx += t.m;
+            fit->last[k++] = seas[idx];
+        }
+    }
+    fit->npar = np;
+    double npp = np + 1.0;
+    fit->loglik = -0.5 * lik;
+    fit->aic = lik + 2 * npp;
+    fit->bic = lik + log((double)n) * npp;
+    double den = (double)n - npp - 1.0;
+    fit->aicc = den > 0 ? fit->aic + 2 * npp * (npp + 1) / den : INFINITY;
+    fit->sigma2 = (double)n > np ? sse / ((double)n - np) : NAN;
+    fit->mse = sse / (double)n;
+    fit->nevals = used;
+    return true;
+}
+
+static double ic_of(const hz_ets_fit *f, int ic)
+{
+    return ic == HZ_ETS_IC_AIC ? f->aic : ic == HZ_ETS_IC_BIC ? f->bic
+                                                               : f->aicc;
+}
+
+hz_status hz_ets_fit_model(const double *y, size_t n, int m,
+                           const hz_ets_opts *opts, hz_ets_workspace *w,
+                           hz_ets_fit *fit, hz_error *err)
+{
+    hz_ets_opts def;
+    if (opts == NULL) {
+        hz_ets_opts_init(&def);
+        opts = &def;
+    }
+    if (y == NULL || fit == NULL || w == NULL)
+        return hz_error_set(err, HZ_EINVAL, "ets: null argument");
+    if (n < 2)
+        return hz_error_set(err, HZ_ETOOSHORT,
+                            "ets: need at least 2 observations, got %zu", n);
+    double ymin = y[0];
+    bool constant = true;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(y[i]))
+            return hz_error_set(err, HZ_EINVAL,
+                                "ets: non-finite value at position %zu", i);
+        if (y[i] < ymin)
+            ymin = y[i];
+        if (y[i] != y[0])
+            constant = false;
+    }
+    if (ws_reserve(w, n, 0) != 0)
+        return hz_error_set(err, HZ_ENOMEM, "ets: out of memory");
+    bool seasonal_ok = m > 1 && m <= HZ_ETS_MAX_M && n > (size_t)m;
+    if ((opts->season == HZ_ETS_A || opts->season == HZ_ETS_M) &&
+        !seasonal_ok)
+        return hz_error_set(err, HZ_EINVAL,
+                            "ets: seasonal model needs 1 < period <= %d "
+                            "and more than one season of data (period %d, "
+                            "n %zu)", HZ_ETS_MAX_M, m, n);
+    bool positive = ymin > 0;
+    if (opts->error == HZ_ETS_M && !positive)
+        return hz_error_set(err, HZ_EINVAL,
+                            "ets: multiplicative errors need positive data");
+    if (opts->season == HZ_ETS_M && !positive)
+        return hz_error_set(err, HZ_EINVAL,
+                            "ets: multiplicative season needs positive "
+                            "data");
+
+    if (constant) {
+        /* forecast::ets fits ANN with alpha = 0.99999 to constant data */
+        memset(fit, 0, sizeof *fit);
+        fit->error = HZ_ETS_A;
+        fit->m = 1;
+        fit->n = n;
+        fit->alpha = 0.99999;
+        fit->phi = 1.0;
+        fit->init[0] = fit->last[0] = y[0];
+        fit->nstate = 1;
+        fit->npar = 1;
+        fit->loglik = fit->aic = fit->aicc = fit->bic = NAN;
+        fit->sigma2 = 0.0;
+        fit->nfitted = 1;
+        return HZ_OK;
+    }
+
+    int errs[2], nerr = 0, trends[2], ntr = 0, seas[3], nse = 0;
+    int damps[2], nd = 0;
+    if (opts->error == HZ_ETS_AUTO) {
+        errs[nerr++] = HZ_ETS_A;
+        errs[nerr++] = HZ_ETS_M;
+    } else
+        errs[nerr++] = opts->error;
+    if (opts->trend == HZ_ETS_AUTO) {
+        trends[ntr++] = HZ_ETS_N;
+        trends[ntr++] = HZ_ETS_A;
+    } else if (opts->trend == HZ_ETS_M) {
+        return hz_error_set(err, HZ_EINVAL,
+                            "ets: multiplicative trend is not supported");
+    } else
+        trends[ntr++] = opts->trend;
+    if (opts->season == HZ_ETS_AUTO) {
+        seas[nse++] = HZ_ETS_N;
+        if (seasonal_ok && n < opts->season_test_below &&
+            !hz__seasonality_test(y, n, m, 2 * (size_t)m + 1))
+            seasonal_ok = false;
+        if (seasonal_ok) {
+            seas[nse++] = HZ_ETS_A;
+            seas[nse++] = HZ_ETS_M;
+        }
+    } else
+        seas[nse++] = opts->season;
+    if (opts->damped == HZ_ETS_AUTO) {
+        damps[nd++] = 1;
+        damps[nd++] = 0;
+    } else
+        damps[nd++] = opts->damped;
+
+    hz_ets_fit best, cur;
+    double best_ic = INFINITY;
+    int nfitted = 0;
+    bool any = false;
+    for (int i = 0; i < nerr; i++)
+        for (int j = 0; j < ntr; j++)
+            for (int k = 0; k < nse; k++)
+                for (int d = 0; d < nd; d++) {
+                    int e = errs[i], t = trends[j], s = seas[k];
+                    bool dm = damps[d] != 0;
+                    if (t == HZ_ETS_N && dm)
+                        continue;
+                    if (opts->restrict_models && e == HZ_ETS_A &&
+                        s == HZ_ETS_M && opts->season == HZ_ETS_AUTO)
+                        continue;
+                    if (opts->additive_only &&
+                        (e == HZ_ETS_M || s == HZ_ETS_M))
+                        continue;
+                    if (!positive && (e == HZ_ETS_M || s == HZ_ETS_M))
+                        continue;
+                    if (!fit_one(y, n, m, e, t, s, dm, opts, w->buf, &cur))
+                        continue;
+                    nfitted++;
+                    double ic = ic_of(&cur, opts->ic);
+                    if (!isnan(ic) && (!any || ic < best_ic)) {
+                        best = cur;
+                        best_ic = ic;
+                        any = true;
+                    }
+                }
+    if (!any)
+        return hz_error_set(err, HZ_ETOOSHORT,
+                            "ets: no model could be fitted to %zu "
+                            "observations", n);
+    *fit = best;
+    fit->nfitted = nfitted;
+    return HZ_OK;
+}
+
+const char *hz_ets_name(const hz_ets_fit *fit, char *buf, size_t bufsz)
+{
+    static const char *const c[] = {"N", "A", "M"};
+    snprintf(buf, bufsz, "ETS(%s,%s%s,%s)", c[fit->error], c[fit->trend],
+             fit->damped ? "d" : "", c[fit->season]);
+    return buf;
+}
+
+hz_status hz_ets_fitted(const hz_ets_fit *fit, const double *y,
+                        double *fitted, hz_error *err)
+{
+    double l = fit->init[0], b = fit->trend ? fit->init[1] : 0.0;
+    double seas[HZ_ETS_MAX_M];
+    int m = fit->m, off = fit->trend ? 2 : 1;
+    if (fit->season)
+        for (int i = 0; i < m; i++)
+            seas[m - 1 - i] = fit->init[off + i];
+    double sse;
+    if (fit->error == 0) {
+        for (size_t i = 0; i < fit->n; i++)
+            fitted[i] = fit->init[0];
+        return HZ_OK;
+    }
+    ets_calc(y, fit->n, m, fit->error, fit->trend, fit->season, fit->alpha,
+             fit->beta, fit->gamma, fit->phi, &l, &b, seas, &sse, fitted,
+             INFINITY);
+    (void)err;
+    return HZ_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * Forecasts and intervals.
+ * ------------------------------------------------------------------- */
+static double dselect(double *a, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double piv = a[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < piv)
+                i++;
+            while (a[j] > piv)
+                j--;
+            if (i <= j) {
+                double t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return a[k];
+    }
+    return a[k];
+}
+
+/* R's quantile(type = 8) of a[0..n) (reorders a). */
+static double quantile8(double *a, size_t n, double p)
+{
+    double mm = (p + 1.0) / 3.0;
+    double h = (double)n * p + mm;
+    double jf = floor(h);
+    double g = h - jf;
+    long j = (long)jf;
+    if (j < 1)
+        return dselect(a, n, 0);
+    if (j >= (long)n)
+        return dselect(a, n, n - 1);
+    double x0 = dselect(a, n, (size_t)(j - 1));
+    /* the next order statistic is the min of the upper part */
+    double x1 = a[j];
+    for (size_t i = (size_t)j; i < n; i++)
+        if (a[i] < x1)
+            x1 = a[i];
+    return (1 - g) * x0 + g * x1;
+}
+
+static void point_forecast(const hz_ets_fit *f, size_t h, double *mean)
+{
+    int m = f->m, off = f->trend ? 2 : 1;
+    double l = f->last[0], b = f->trend ? f->last[1] : 0.0;
+    double phistar = f->phi;
+    for (size_t i = 0; i < h; i++) {
+        double v = f->trend ? l + phistar * b : l;
+        if (f->season) {
+            long j = (long)m - 1 - (long)(i % (size_t)m);
+            double s = f->last[off + j];
+            v = f->season == HZ_ETS_A ? v + s : v * s;
+        }
+        mean[i] = v;
+        phistar += pow(f->phi, (double)(i + 2));
+        if (f->phi == 1.0)
+            phistar = (double)(i + 2);
+    }
+}
+
+/* dst[a x c] = A[a x b] * B[b x c] (row-major); tb: use B transposed
+ * (B given as c x b). */
+static void mm(double *dst, const double *A, const double *B, int a, int b,
+               int c, int tb)
+{
+    for (int i = 0; i < a; i++)
+        for (int j = 0; j < c; j++) {
+            double s = 0.0;
+            for (int k = 0; k < b; k++)
+                s += A[i * b + k] * (tb ? B[j * b + k] : B[k * c + j]);
+            dst[i * c + j] = s;
+        }
+}
+
+/* Kronecker product dst = A (ra x ca) (x) B (rb x cb). */
+static void kron(double *dst, const double *A, int ra, int ca,
+                 const double *B, int rb, int cb)
+{
+    int cols = ca * cb;
+    for (int i1 = 0; i1 < ra; i1++)
+        for (int j1 = 0; j1 < ca; j1++)
+            for (int i2 = 0; i2 < rb; i2++)
+                for (int j2 = 0; j2 < cb; j2++)
+                    dst[(i1 * rb + i2) * cols + j1 * cb + j2] =
+                        A[i1 * ca + j1] * B[i2 * cb + j2];
+}
+
+/* forecast:::class3 (Hyndman et al. 2008, ch. 6): mean and variance of
+ * ETS(M,N|A|Ad,M) forecasts.  work: 12 d^2 + 2 m^2 doubles, d = p1 m. */
+static void class3(const hz_ets_fit *f, size_t h, double *mu, double *var,
+                   double *work)
+{
+    int m = f->m, p1 = f->trend ? 2 : 1, d = p1 * m;
+    double s2 = f->sigma2;
+    double F1[4], G1[4], H1[2] = {1, 1};
+    if (p1 == 1) {
+        F1[0] = 1;
+        G1[0] = f->alpha;
+    } else {
+        F1[0] = 1; F1[1] = 1; F1[2] = 0; F1[3] = f->damped ? f->phi : 1;
+        G1[0] = f->alpha; G1[1] = f->alpha;
+        G1[2] = f->beta; G1[3] = f->beta;
+    }
+    double *F2 = work, *G2 = F2 + m * m;
+    double *F21 = G2 + m * m, *G21 = F21 + d * d, *K = G21 + d * d;
+    double *Vh = K + d * d, *T1 = Vh + d * d, *T2 = T1 + d * d;
+    double *W = T2 + d * d, *Acc = W + d * d, *Tmp = Acc + d * d;
+    double *vM = Tmp + d * d;       /* d */
+    double *Mh = vM + d, *Mn = Mh + d; /* p1 x m each */
+    memset(F2, 0, sizeof(double) * (size_t)(2 * m * m));
+    F2[0 * m + (m - 1)] = 1;
+    for (int i = 1; i < m; i++)
+        F2[i * m + (i - 1)] = 1;
+    G2[0 * m + (m - 1)] = f->gamma;
+    kron(F21, F2, m, m, F1, p1, p1);
+    kron(G21, G2, m, m, G1, p1, p1);
+    kron(K, G2, m, m, F1, p1, p1);
+    kron(Tmp, F2, m, m, G1, p1, p1);
+    for (int i = 0; i < d * d; i++)
+        K[i] += Tmp[i];
+    int off = p1;
+    for (int i = 0; i < p1; i++)
+        for (int j = 0; j < m; j++)
+            Mh[i * m + j] = f->last[i] * f->last[off + j];
+    memset(Vh, 0, sizeof(double) * (size_t)(d * d));
+    for (size_t step = 0; step < h; step++) {
+        /* mu = H1 Mh H2' = sum_i Mh[i, m-1] */
+        double u = 0.0;
+        for (int i = 0; i < p1; i++)
+            u += H1[i] * Mh[i * m + (m - 1)];
+        mu[step] = u;
+        /* H21 = H2 (x) H1 selects the last p1 entries of vec */
+        double q = 0.0;
+        for (int a = d - p1; a < d; a++)
+            for (int b = d - p1; b < d; b++)
+                q += Vh[a * d + b];
+        var[step] = (1 + s2) * q + s2 * u * u;
+        /* vec(Mh), column-major: vM[j * p1 + i] = Mh[i, j] */
+        for (int i = 0; i < p1; i++)
+            for (int j = 0; j < m; j++)
+                vM[j * p1 + i] = Mh[i * m + j];
+        /* Acc = F21 Vh F21' */
+        mm(T1, F21, Vh, d, d, d, 0);
+        mm(Acc, T1, F21, d, d, d, 1);
+        /* T2 = F21 Vh G21' ; add s2 (T2 + T2') */
+        mm(T2, T1, G21, d, d, d, 1);
+        /* W = Vh + vM vM' */
+        for (int a = 0; a < d; a++)
+            for (int b = 0; b < d; b++)
+                W[a * d + b] = Vh[a * d + b] + vM[a] * vM[b];
+        mm(T1, K, W, d, d, d, 0);
+        mm(Tmp, T1, K, d, d, d, 1);      /* K W K' */
+        for (int a = 0; a < d; a++)
+            for (int b = 0; b < d; b++)
+                W[a * d + b] = 3 * Vh[a * d + b] + 2 * vM[a] * vM[b];
+        mm(T1, G21, W, d, d, d, 0);
+        mm(W, T1, G21, d, d, d, 1);      /* G21 (3V + 2 vv') G21' */
+        for (int a = 0; a < d; a++)
+            for (int b = 0; b < d; b++)
+                Vh[a * d + b] = Acc[a * d + b] +
+                                s2 * (T2[a * d + b] + T2[b * d + a] +
+                                      Tmp[a * d + b] + s2 * W[a * d + b]);
+        /* Mh = F1 Mh F2' + G1 Mh G2' s2 */
+        double A1[2 * HZ_ETS_MAX_M], A2[2 * HZ_ETS_MAX_M];
+        mm(A1, F1, Mh, p1, p1, m, 0);
+        mm(Mn, A1, F2, p1, m, m, 1);
+        mm(A2, G1, Mh, p1, p1, m, 0);
+        mm(A1, A2, G2, p1, m, m, 1);
+        for (int i = 0; i < p1 * m; i++)
+            Mh[i] = Mn[i] + A1[i] * s2;
+    }
+}
+
+hz_status hz_ets_predict(const hz_ets_fit *fit, const hz_ets_opts *opts,
+                         hz_ets_workspace *w, hz_forecast *out,
+                         hz_error *err)
+{
+    hz_ets_opts def;
+    if (opts == NULL) {
+        hz_ets_opts_init(&def);
+        opts = &def;
+    }
+    size_t h = out->h;
+    hz_ets_name(fit, out->method, sizeof out->method);
+    out->loglik = fit->loglik;
+    out->aic = fit->aic;
+    out->aicc = fit->aicc;
+    out->bic = fit->bic;
+    out->sigma2 = fit->sigma2;
+    if (fit->error == 0 || fit->sigma2 == 0.0) {
+        /* constant series */
+        for (size_t i = 0; i < h; i++) {
+            out->mean[i] = fit->last[0];
+            for (size_t k = 0; k < out->nlevels; k++)
+                out->lower[k][i] = out->upper[k][i] = fit->last[0];
+        }
+        snprintf(out->method, sizeof out->method, "ETS(A,N,N)");
+        return HZ_OK;
+    }
+    point_forecast(fit, h, out->mean);
+    double s2 = fit->sigma2;
+    bool class12 = fit->season != HZ_ETS_M;
+    if (class12) {
+        /* c_j = alpha + beta phi_j + gamma [j % m == 0], j = 1..h-1 */
+        double cum = 0.0, phij = 0.0, phipow = 1.0;
+        if (ws_reserve(w, 2 * h, 0) != 0)
+            return hz_error_set(err, HZ_ENOMEM, "ets: out of memory");
+        double *theta = w->buf, *cj = w->buf + h;
+        size_t hc = h;
+        for (size_t j = 1; j < hc; j++) {
+            phipow *= fit->phi;
+            phij += phipow;
+            double c = fit->alpha;
+            if (fit->trend)
+                c += fit->beta * phij;
+            if (fit->season && j % (size_t)fit->m == 0)
+                c += fit->gamma;
+            cj[j - 1] = c;
+        }
+        for (size_t i = 0; i < h; i++) {
+            double var;
+            if (fit->error == HZ_ETS_A) {
+                if (i > 0 && i < hc)
+                    cum += cj[i - 1] * cj[i - 1];
+                var = s2 * (1.0 + cum);
+            } else {
+                double mu = out->mean[i];
+                double th = mu * mu;
+                for (size_t j = 1; j <= i && j < hc; j++)
+                    th += s2 * cj[j - 1] * cj[j - 1] * theta[i - j];
+                theta[i] = th;
+                var = (1.0 + s2) * th - mu * mu;
+            }
+            double sd = sqrt(var > 0 ? var : 0.0);
+            for (size_t k = 0; k < out->nlevels; k++) {
+                double z = hz__qnorm(0.5 + out->levels[k] / 200.0);
+                out->lower[k][i] = out->mean[i] - z * sd;
+                out->upper[k][i] = out->mean[i] + z * sd;
+            }
+        }
+        return HZ_OK;
+    }
+    if (!opts->simulate && fit->error == HZ_ETS_M) {
+        int d = (fit->trend ? 2 : 1) * fit->m;
+        size_t need = (size_t)(12 * d * d + 2 * fit->m * fit->m + 3 * d) +
+                      2 * h;
+        if (ws_reserve(w, need, 0) != 0)
+            return hz_error_set(err, HZ_ENOMEM, "ets: out of memory");
+        double *mu = w->buf, *var = mu + h;
+        class3(fit, h, mu, var, var + h);
+        for (size_t i = 0; i < h; i++) {
+            out->mean[i] = mu[i];
+            double sd = sqrt(var[i] > 0 ? var[i] : 0.0);
+            for (size_t k = 0; k < out->nlevels; k++) {
+                double z = hz__qnorm(0.5 + out->levels[k] / 200.0);
+                out->lower[k][i] = mu[i] - z * sd;
+                out->upper[k][i] = mu[i] + z * sd;
+            }
+        }
+        return HZ_OK;
+    }
+    /* otherwise simulate sample paths */
+    size_t np = opts->npaths > 0 ? (size_t)opts->npaths : 5000;
+    if (ws_reserve(w, np, np * h) != 0)
+        return hz_error_set(err, HZ_ENOMEM, "ets: out of memory");
+    hz__rng rng;
+    hz__rng_seed(&rng, opts->seed);
+    double sd = sqrt(s2);
+    int m = fit->m, off = fit->trend ? 2 : 1;
+    for (size_t p = 0; p < np; p++) {
+        double l = fit->last[0], b = fit->trend ? fit->last[1] : 0.0;
+        double seas[HZ_ETS_MAX_M];
+        /* circular: step i uses seas[i % m]; step 0 uses s_{m-1} */
+        for (int i = 0; i < m; i++)
+            seas[i] = fit->last[off + m - 1 - i];
+        size_t j = 0;
+        for (size_t i = 0; i < h; i++) {
+            double phib = fit->trend ? fit->phi * b : 0.0;
+            double q = l + phib;
+            double s = seas[j];
+            double f = fit->season == HZ_ETS_A ? q + s : q * s;
+            double e = sd * hz__rng_normal(&rng);
+            double yi = fit->error == HZ_ETS_M ? f * (1.0 + e) : f + e;
+            w->sim[i * np + p] = yi;
+            double pp = fit->season == HZ_ETS_A ? yi - s
+                        : (fabs(s) < ETS_TOL ? ETS_HUGEN : yi / s);
+            double ln = q + fit->alpha * (pp - q);
+            if (fit->trend)
+                b = phib + fit->beta / fit->alpha * ((ln - l) - phib);
+            double tt = fit->season == HZ_ETS_A ? yi - q
+                        : (fabs(q) < ETS_TOL ? ETS_HUGEN : yi / q);
+            seas[j] = s + fit->gamma * (tt - s);
+            l = ln;
+            if (++j == (size_t)m)
+                j = 0;
+        }
+    }
+    for (size_t i = 0; i < h; i++) {
+        double *row = w->sim + i * np;
+        for (size_t k = 0; k < out->nlevels; k++) {
+            double a = 0.5 - out->levels[k] / 200.0;
+            out->lower[k][i] = quantile8(row, np, a);
+            out->upper[k][i] = quantile8(row, np, 1.0 - a);
+        }
+    }
+    return HZ_OK;
+}
+
+hz_status hz_ets_forecast_w(const double *y, size_t n, int period,
+                            const hz_ets_opts *opts, hz_ets_workspace *w,
+                            hz_forecast *out, hz_error *err)
+{
+    hz_ets_fit fit;
+    hz_status st = hz_ets_fit_model(y, n, period, opts, w, &fit, err);
+    if (st != HZ_OK)
+        return st;
+    return hz_ets_predict(&fit, opts, w, out, err);
+}
+
+hz_status hz_ets_forecast(const double *y, size_t n, int period,
+                          const hz_ets_opts *opts, hz_forecast *out,
+                          hz_error *err)
+{
+    hz_ets_workspace *w = hz_ets_alloc(n);
+    if (w == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "ets: out of memory");
+    hz_status st = hz_ets_forecast_w(y, n, period, opts, w, out, err);
+    hz_ets_free(w);
+    return st;
+}

@@ -1,0 +1,185 @@
+/* Numeric helpers shared by the forecasting modules: classical
+ * decomposition, autocorrelation, the M4 seasonality test, a tiny linear
+ * fit, the normal quantile and a deterministic PRNG. */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "forecast/fc_internal.h"
+
+int hz__decompose(const double *x, size_t n, int m, int mult,
+                  double *seasonal)
+{
+    if (m < 2 || n < 2 * (size_t)m)
+        return -1;
+    double fig[256];
+    size_t cnt[256];
+    if (m > 256)
+        return -1;
+    for (int i = 0; i < m; i++) {
+        fig[i] = 0.0;
+        cnt[i] = 0;
+    }
+    size_t half = (size_t)m / 2;
+    for (size_t t = half; t + half < n; t++) {
+        double tr = 0.0;
+        if (m % 2 == 0) {
+            tr = 0.5 * x[t - half] + 0.5 * x[t + half];
+            for (size_t k = t - half + 1; k < t + half; k++)
+                tr += x[k];
+        } else {
+            for (size_t k = t - half; k <= t + half; k++)
+                tr += x[k];
+        }
+        tr /= m;
+        double s = mult ? x[t] / tr : x[t] - tr;
+        if (!isfinite(s))
+            continue;
+        fig[t % (size_t)m] += s;
+        cnt[t % (size_t)m]++;
+    }
+    double mean = 0.0;
+    for (int i = 0; i < m; i++) {
+        if (cnt[i] == 0)
+            return -1;
+        fig[i] /= (double)cnt[i];
+        mean += fig[i];
+    }
+    mean /= m;
+    for (int i = 0; i < m; i++)
+        fig[i] = mult ? fig[i] / mean : fig[i] - mean;
+    for (size_t t = 0; t < n; t++)
+        seasonal[t] = fig[t % (size_t)m];
+    return 0;
+}
+
+void hz__acf(const double *x, size_t n, int maxlag, double *r)
+{
+    double mean = 0.0;
+    for (size_t t = 0; t < n; t++)
+        mean += x[t];
+    mean /= (double)n;
+    double d = 0.0;
+    for (size_t t = 0; t < n; t++)
+        d += (x[t] - mean) * (x[t] - mean);
+    r[0] = 1.0;
+    for (int k = 1; k <= maxlag; k++) {
+        double s = 0.0;
+        for (size_t t = 0; t + (size_t)k < n; t++)
+            s += (x[t] - mean) * (x[t + k] - mean);
+        r[k] = d > 0 ? s / d : 0.0;
+    }
+}
+
+int hz__seasonality_test(const double *x, size_t n, int m, size_t min_n)
+{
+    if (m < 2 || n < min_n || n <= (size_t)m || m > 1024)
+        return 0;
+    int constant = 1;
+    for (size_t t = 1; t < n; t++)
+        if (x[t] != x[0]) {
+            constant = 0;
+            break;
+        }
+    if (constant)
+        return 0;
+    double r[1025];
+    hz__acf(x, n, m, r);
+    double s = 0.0;
+    for (int k = 1; k < m; k++)
+        s += r[k] * r[k];
+    double stat = sqrt((1.0 + 2.0 * s) / (double)n);
+    return fabs(r[m]) / stat > hz__qnorm(0.95);
+}
+
+void hz__linfit(const double *y, size_t n, double t0, double *a, double *b)
+{
+    double mt = t0 + ((double)n - 1.0) / 2.0, my = 0.0;
+    for (size_t i = 0; i < n; i++)
+        my += y[i];
+    my /= (double)n;
+    double sxy = 0.0, sxx = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double dt = t0 + (double)i - mt;
+        sxy += dt * (y[i] - my);
+        sxx += dt * dt;
+    }
+    *b = sxx > 0 ? sxy / sxx : 0.0;
+    *a = my - *b * mt;
+}
+
+double hz__qnorm(double p)
+{
+    return gsl_cdf_ugaussian_Pinv(p);
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void hz__rng_seed(hz__rng *r, uint64_t seed)
+{
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&x);
+    r->have = 0;
+    r->spare = 0.0;
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t rng_next(hz__rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t res = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return res;
+}
+
+double hz__rng_uniform(hz__rng *r)
+{
+    return ((double)(rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+double hz__rng_normal(hz__rng *r)
+{
+    if (r->have) {
+        r->have = 0;
+        return r->spare;
+    }
+    double u, v, s;
+    do {
+        u = 2.0 * hz__rng_uniform(r) - 1.0;
+        v = 2.0 * hz__rng_uniform(r) - 1.0;
+        s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    double f = sqrt(-2.0 * log(s) / s);
+    r->spare = v * f;
+    r->have = 1;
+    return u * f;
+}
+
+uint64_t hz__hash64(const void *data, size_t len, uint64_t h)
+{
+    const unsigned char *p = data;
+    h ^= 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}

@@ -1,0 +1,117 @@
+/* Option parsing shared by the forecasting commands. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/fc_cli.h"
+
+bool hz__fc_split_list(const char *s, char **store, const char **items,
+                       size_t max, size_t *n)
+{
+    *n = 0;
+    *store = strdup(s);
+    if (*store == NULL)
+        return false;
+    char *save = NULL;
+    for (char *t = strtok_r(*store, ",", &save); t != NULL;
+         t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        if (*t == '\0' || *n == max)
+            return false;
+        items[(*n)++] = t;
+    }
+    return *n > 0;
+}
+
+bool hz__fc_parse_levels(const char *cmd, const char *s, double *levels,
+                         size_t *n)
+{
+    char *store;
+    const char *it[HZ_FC_MAX_LEVELS];
+    size_t k;
+    if (!hz__fc_split_list(s, &store, it, HZ_FC_MAX_LEVELS, &k)) {
+        free(store);
+        hz_cli_error(cmd, "--level: expected up to %d comma-separated "
+                     "percentages, got '%s'", HZ_FC_MAX_LEVELS, s);
+        return false;
+    }
+    for (size_t i = 0; i < k; i++) {
+        char *end;
+        double v = strtod(it[i], &end);
+        if (end == it[i] || *end != '\0' || !(v > 0 && v < 100)) {
+            hz_cli_error(cmd, "--level: expected a percentage in (0, 100), "
+                         "got '%s'", it[i]);
+            free(store);
+            return false;
+        }
+        levels[i] = v;
+    }
+    *n = k;
+    free(store);
+    return true;
+}
+
+int hz__fc_exit_code(hz_status s)
+{
+    switch (s) {
+    case HZ_EINVAL:
+    case HZ_ENOTFOUND:
+    case HZ_ETYPE:
+        return HZ_EXIT_USAGE;
+    default:
+        return hz_cli_exit_code(s);
+    }
+}
+
+void hz__fc_series_args_init(hz__fc_series_args *a)
+{
+    memset(a, 0, sizeof *a);
+    hz_series_opts_init(&a->so);
+}
+
+int hz__fc_series_option(const char *cmd, int opt, const char *arg,
+                         hz__fc_series_args *a)
+{
+    switch (opt) {
+    case HZ_FC_OPT_DATE: a->so.date_col = arg; return 1;
+    case HZ_FC_OPT_VALUE: a->so.value_col = arg; return 1;
+    case HZ_FC_OPT_LONG: a->long_format = true; return 1;
+    case HZ_FC_OPT_BY:
+        free(a->bystore);
+        if (!hz__fc_split_list(arg, &a->bystore, a->by, 16, &a->so.nby)) {
+            hz_cli_error(cmd, "--by: expected up to 16 comma-separated "
+                         "column names, got '%s'", arg);
+            return -1;
+        }
+        a->so.by_cols = a->by;
+        return 1;
+    case HZ_FC_OPT_FREQ:
+        if (!hz_freq_parse(arg, &a->so.freq)) {
+            hz_cli_error(cmd, "--freq: expected day, week, month, quarter "
+                         "or year, got '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case HZ_FC_OPT_AGG:
+        if (!hz_agg_parse(arg, &a->so.agg)) {
+            hz_cli_error(cmd, "--agg: expected sum, mean or count, got "
+                         "'%s'", arg);
+            return -1;
+        }
+        return 1;
+    case HZ_FC_OPT_FILL:
+        if (strcmp(arg, "zero") == 0)
+            a->so.fill = HZ_FILL_ZERO;
+        else if (strcmp(arg, "interpolate") == 0)
+            a->so.fill = HZ_FILL_INTERPOLATE;
+        else {
+            hz_cli_error(cmd, "--fill: expected zero or interpolate, got "
+                         "'%s'", arg);
+            return -1;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}

@@ -1,0 +1,338 @@
+/* LLM settings and model routing.  See llm_config.h. */
+#include "llm/llm_config.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "llm/prompt.h"
+
+void hz_llm_settings_init(hz_llm_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    hz_llm_config_init(&s->client);
+    snprintf(s->default_model, sizeof s->default_model, "gpt-4o-mini");
+    s->max_prompt_tokens = HZ_PROMPT_DEFAULT_MAX_TOKENS;
+    s->max_completion_tokens = 200;
+    s->temperature = 0.2;
+    s->batch_size = 4;
+    s->cache_ttl_s = 7 * 86400.0;
+}
+
+hz_status hz_llm_settings_route(hz_llm_settings *s, const char *type,
+                                const char *model, hz_error *err)
+{
+    if (type == NULL || model == NULL || model[0] == '\0' ||
+        strlen(model) >= sizeof s->default_model)
+        return hz_error_set(err, HZ_EINVAL, "llm config: bad model for '%s'",
+                            type ? type : "?");
+    if (strcmp(type, "default") == 0) {
+        snprintf(s->default_model, sizeof s->default_model, "%s", model);
+        return HZ_OK;
+    }
+    for (size_t i = 0; i < s->nroutes; i++)
+        if (strcmp(s->routes[i].type, type) == 0) {
+            snprintf(s->routes[i].model, sizeof s->routes[i].model, "%s",
+                     model);
+            return HZ_OK;
+        }
+    if (s->nroutes == HZ_LLM_MAX_ROUTES || strlen(type) >= 32)
+        return hz_error_set(err, HZ_EINVAL,
+                            "llm config: too many routes or type name too "
+                            "long ('%s')", type);
+    snprintf(s->routes[s->nroutes].type, 32, "%s", type);
+    snprintf(s->routes[s->nroutes].model, 128, "%s", model);
+    s->nroutes++;
+    return HZ_OK;
+}
+
+const char *hz_llm_model_for(const hz_llm_settings *s, const char *type)
+{
+    if (type != NULL)
+        for (size_t i = 0; i < s->nroutes; i++)
+            if (strcmp(s->routes[i].type, type) == 0)
+                return s->routes[i].model;
+    return s->default_model;
+}
+
+static bool num(const char *v, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    while (end && isspace((unsigned char)*end))
+        end++;
+    if (errno != 0 || end == v || *end != '\0' || !(d >= lo && d <= hi))
+        return false;
+    *out = d;
+    return true;
+}
+
+/* Apply one "key = value" of the [llm] section. */
+static hz_status set_llm(hz_llm_settings *s, const char *key,
+                         const char *val, const char *where, hz_error *err)
+{
+    double d;
+    hz_llm_config *c = &s->client;
+#define NUMKEY(NAME, LO, HI, LVAL, CAST)                                   \
+    if (strcmp(key, NAME) == 0) {                                          \
+        if (!num(val, LO, HI, &d))                                         \
+            return hz_error_set(err, HZ_EINVAL,                            \
+                                "%s: '%s': expected a number in [%g, %g], " \
+                                "got '%s'", where, key, (double)(LO),      \
+                                (double)(HI), val);                        \
+        LVAL = (CAST)d;                                                    \
+        return HZ_OK;                                                      \
+    }
+    NUMKEY("timeout", 0.001, 3600, c->timeout_s, double)
+    NUMKEY("max_attempts", 1, 100, c->max_attempts, int)
+    NUMKEY("backoff_min", 0, 3600, c->backoff_min_s, double)
+    NUMKEY("backoff_max", 0, 3600, c->backoff_max_s, double)
+    NUMKEY("retry_after_max", 0, 86400, c->retry_after_max_s, double)
+    NUMKEY("rpm", 0, 1e9, c->rpm, double)
+    NUMKEY("tpm", 0, 1e12, c->tpm, double)
+    NUMKEY("concurrency", 1, 1024, c->concurrency, int)
+    NUMKEY("batch_size", 1, 64, s->batch_size, int)
+    NUMKEY("max_prompt_tokens", 32, 1e7, s->max_prompt_tokens, size_t)
+    NUMKEY("max_completion_tokens", 1, 1e6, s->max_completion_tokens, int)
+    NUMKEY("temperature", 0, 2, s->temperature, double)
+    NUMKEY("cache_ttl", 0, 1e9, s->cache_ttl_s, double)
+#undef NUMKEY
+    if (strcmp(key, "base_url") == 0 || strcmp(key, "endpoint") == 0) {
+        snprintf(c->base_url, sizeof c->base_url, "%s", val);
+        if (c->provider == HZ_LLM_NONE)
+            c->provider = HZ_LLM_OPENAI;
+        return HZ_OK;
+    }
+    if (strcmp(key, "provider") == 0) {
+        if (strcmp(val, "openai") == 0)
+            c->provider = HZ_LLM_OPENAI;
+        else if (strcmp(val, "azure") == 0)
+            c->provider = HZ_LLM_AZURE;
+        else if (strcmp(val, "none") == 0)
+            c->provider = HZ_LLM_NONE;
+        else
+            return hz_error_set(err, HZ_EINVAL,
+                                "%s: 'provider': expected openai, azure or "
+                                "none, got '%s'", where, val);
+        return HZ_OK;
+    }
+    if (strcmp(key, "api_version") == 0) {
+        snprintf(c->api_version, sizeof c->api_version, "%s", val);
+        return HZ_OK;
+    }
+    if (strcmp(key, "tokenizer") == 0) {
+        snprintf(s->tiktoken_file, sizeof s->tiktoken_file, "%s", val);
+        return HZ_OK;
+    }
+    if (strcmp(key, "encoding") == 0) {
+        snprintf(s->tiktoken_encoding, sizeof s->tiktoken_encoding, "%s",
+                 val);
+        return HZ_OK;
+    }
+    if (strcmp(key, "ca_file") == 0) {
+        snprintf(c->ca_file, sizeof c->ca_file, "%s", val);
+        return HZ_OK;
+    }
+    if (strstr(key, "key") != NULL)
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: '%s': API keys are read from the "
+                            "environment only (OPENAI_API_KEY, "
+                            "AZURE_OPENAI_API_KEY)", where, key);
+    return hz_error_set(err, HZ_EINVAL, "%s: unknown setting '%s'", where,
+                        key);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    if (n >= 2 && ((s[0] == '"' && s[n - 1] == '"') ||
+                   (s[0] == '\'' && s[n - 1] == '\''))) {
+        s[n - 1] = '\0';
+        s++;
+    }
+    return s;
+}
+
+static hz_status load_ini(const char *path, const char *text,
+                          hz_llm_settings *s, hz_error *err)
+{
+    char section[32] = "llm";
+    size_t lineno = 0;
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char line[1024], where[600];
+        lineno++;
+        snprintf(line, sizeof line, "%.*s", (int)(len < 1023 ? len : 1023),
+                 p);
+        p += len + (nl ? 1 : 0);
+        char *l = trim(line);
+        if (*l == '\0' || *l == '#' || *l == ';')
+            continue;
+        snprintf(where, sizeof where, "%.500s:%zu", path, lineno);
+        if (*l == '[') {
+            char *e = strchr(l, ']');
+            if (e == NULL)
+                return hz_error_set(err, HZ_EPARSE, "%s: expected ']'",
+                                    where);
+            *e = '\0';
+            snprintf(section, sizeof section, "%s", trim(l + 1));
+            if (strcmp(section, "llm") != 0 && strcmp(section, "models") != 0)
+                return hz_error_set(err, HZ_EPARSE,
+                                    "%s: unknown section [%s] (expected "
+                                    "[llm] or [models])", where, section);
+            continue;
+        }
+        char *eq = strchr(l, '=');
+        if (eq == NULL)
+            return hz_error_set(err, HZ_EPARSE, "%s: expected 'key = value'",
+                                where);
+        *eq = '\0';
+        char *key = trim(l), *val = trim(eq + 1);
+        hz_status st = strcmp(section, "models") == 0
+                           ? hz_llm_settings_route(s, key, val, err)
+                           : set_llm(s, key, val, where, err);
+        if (st != HZ_OK)
+            return st;
+    }
+    return HZ_OK;
+}
+
+static hz_status load_json(const char *path, const char *text,
+                           hz_llm_settings *s, hz_error *err)
+{
+    cJSON *j = cJSON_Parse(text);
+    hz_status st = HZ_OK;
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        return hz_error_set(err, HZ_EPARSE, "%s: not a JSON object", path);
+    }
+    cJSON *llm = cJSON_GetObjectItemCaseSensitive(j, "llm");
+    cJSON *models = cJSON_GetObjectItemCaseSensitive(j, "models");
+    cJSON *it;
+    char where[600];
+    cJSON_ArrayForEach(it, llm) {
+        char val[600];
+        snprintf(where, sizeof where, "%.500s: llm", path);
+        if (cJSON_IsString(it))
+            snprintf(val, sizeof val, "%s", it->valuestring);
+        else if (cJSON_IsNumber(it))
+            snprintf(val, sizeof val, "%.17g", it->valuedouble);
+        else {
+            st = hz_error_set(err, HZ_EPARSE, "%s.%s: expected a string or "
+                              "a number", where, it->string);
+            goto out;
+        }
+        if ((st = set_llm(s, it->string, val, where, err)) != HZ_OK)
+            goto out;
+    }
+    cJSON_ArrayForEach(it, models) {
+        if (!cJSON_IsString(it)) {
+            st = hz_error_set(err, HZ_EPARSE, "%s: models.%s: expected a "
+                              "string", path, it->string);
+            goto out;
+        }
+        if ((st = hz_llm_settings_route(s, it->string, it->valuestring,
+                                        err)) != HZ_OK)
+            goto out;
+    }
+out:
+    cJSON_Delete(j);
+    return st;
+}
+
+static const char *envv(const char *n)
+{
+    const char *v = getenv(n);
+    return v && v[0] ? v : NULL;
+}
+
+hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
+                               hz_error *err)
+{
+    hz_status st;
+    hz_llm_settings_init(s);
+    /* provider/URL/key first from the environment so that the file's
+       base_url/provider can refine them; numbers are re-applied below */
+    if ((st = hz_llm_config_from_env(&s->client, err)) != HZ_OK)
+        return st;
+    if (path == NULL)
+        path = envv("HZ_LLM_CONFIG");
+    if (path != NULL) {
+        FILE *f = fopen(path, "rb");
+        if (f == NULL)
+            return hz_error_set(err, HZ_EIO,
+                                "could not open LLM config %s: %s", path,
+                                strerror(errno));
+        char *text = malloc(65537);
+        size_t n = text ? fread(text, 1, 65536, f) : 0;
+        fclose(f);
+        if (text == NULL)
+            return hz_error_set(err, HZ_ENOMEM, "out of memory");
+        text[n] = '\0';
+        const char *q = text;
+        while (isspace((unsigned char)*q))
+            q++;
+        st = *q == '{' ? load_json(path, text, s, err)
+                       : load_ini(path, text, s, err);
+        free(text);
+        if (st != HZ_OK)
+            return st;
+        /* the environment wins over the file */
+        if ((st = hz_llm_config_from_env(&s->client, err)) != HZ_OK)
+            return st;
+    }
+    const char *v;
+    if ((v = envv("AZURE_OPENAI_DEPLOYMENT")) != NULL &&
+        s->client.provider == HZ_LLM_AZURE)
+        if ((st = hz_llm_settings_route(s, "default", v, err)) != HZ_OK)
+            return st;
+    if ((v = envv("HZ_LLM_MODEL")) != NULL)
+        if ((st = hz_llm_settings_route(s, "default", v, err)) != HZ_OK)
+            return st;
+    static const char *types[] = {"forecast", "churn", "clv", "segment",
+                                  "suite", "dataset"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "HZ_LLM_MODEL_%s", types[i]);
+        for (char *c = name; *c; c++)
+            *c = (char)toupper((unsigned char)*c);
+        if ((v = envv(name)) != NULL)
+            if ((st = hz_llm_settings_route(s, types[i], v, err)) != HZ_OK)
+                return st;
+    }
+    double d;
+    if ((v = envv("HZ_LLM_BATCH_SIZE")) != NULL) {
+        if (!num(v, 1, 64, &d))
+            return hz_error_set(err, HZ_EINVAL, "HZ_LLM_BATCH_SIZE: expected "
+                                "1..64, got '%s'", v);
+        s->batch_size = (int)d;
+    }
+    if ((v = envv("HZ_LLM_MAX_PROMPT_TOKENS")) != NULL) {
+        if (!num(v, 32, 1e7, &d))
+            return hz_error_set(err, HZ_EINVAL, "HZ_LLM_MAX_PROMPT_TOKENS: "
+                                "expected 32..1e7, got '%s'", v);
+        s->max_prompt_tokens = (size_t)d;
+    }
+    if ((v = envv("HZ_LLM_CACHE_TTL")) != NULL) {
+        if (!num(v, 0, 1e9, &d))
+            return hz_error_set(err, HZ_EINVAL, "HZ_LLM_CACHE_TTL: expected "
+                                "seconds, got '%s'", v);
+        s->cache_ttl_s = d;
+    }
+    if ((v = envv("HZ_TIKTOKEN_FILE")) != NULL)
+        snprintf(s->tiktoken_file, sizeof s->tiktoken_file, "%s", v);
+    if ((v = envv("HZ_TIKTOKEN_ENCODING")) != NULL)
+        snprintf(s->tiktoken_encoding, sizeof s->tiktoken_encoding, "%s", v);
+    return HZ_OK;
+}

@@ -1,0 +1,117 @@
+/* Job execution: what one job does once it has been claimed.
+ *
+ * Stages (timed, reported in the runner's metrics):
+ *   fetch      a URL dataset is downloaded (libcurl) into a temp file,
+ *              size-capped; a local path is only checked
+ *   ingest     hz_csv_read
+ *   compute    the engine: hz_forecast_run / hz_analytics_run
+ *   summarise  compact summary; the result rows, which the job process
+ *              writes to its result file with hz_exec_write_rows (the
+ *              runner stores them HZ_RESULT_ROWS_PER_DOC a document)
+ *
+ * A table of handlers, one per job type, holds the parameter validation
+ * (run before anything is fetched, so bad parameters fail fast with the
+ * parameter named) and the compute + summarise step.  A suite job runs
+ * churn, CLV and segmentation concurrently on one ingest, one thread each;
+ * every tool has its own deadline (tool_timeout_s).
+ *
+ * hz_exec_run() runs in the runner's per-job child process (jobs/runner.c):
+ * a tool that overruns is abandoned by returning HZ_ETIMEOUT, after which
+ * the child exits (which ends the stuck thread).  It must not be called
+ * from a process that has to keep running after a tool timeout. */
+#ifndef HZ_EXEC_H
+#define HZ_EXEC_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "horizon/analytics.h"
+#include "horizon/common.h"
+#include "store/job.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Stage indices. */
+enum {
+    HZ_STAGE_FETCH = 0,
+    HZ_STAGE_INGEST,
+    HZ_STAGE_COMPUTE,
+    HZ_STAGE_SUMMARISE,
+    HZ_STAGE_WRITE,      /* the runner's write-back (not hz_exec_run) */
+    HZ_NSTAGES
+};
+const char *hz_stage_name(int stage);
+
+typedef struct hz_exec_options {
+    const char *tmpdir;           /* for downloads; NULL = $TMPDIR or /tmp */
+    long long max_download_bytes; /* default 2 GiB */
+    double fetch_timeout_s;       /* default 120 */
+    double tool_timeout_s;        /* per tool; <= 0 = none */
+    int threads;                  /* OpenMP threads per tool; 0 = default */
+    bool test_hooks;              /* honour params.debugSleepS (tests) */
+} hz_exec_options;
+
+void hz_exec_options_init(hz_exec_options *o);
+
+/* One tool's result rows, in a deterministic order: built as cJSON
+ * items (forecast: a few per series), or left in the engine's result
+ * (analytics: one per customer, written by the engine's row writer
+ * straight to the job's result file; nothing is built in memory). */
+typedef struct hz_exec_rows {
+    char kind[32];                 /* "forecast", "clv", "suite", ... */
+    cJSON *json;                   /* array (owned), or NULL */
+    hz_analytics_result *analytics; /* (owned), or NULL */
+} hz_exec_rows;
+
+/* The rows of rs, one JSON object a line; -1 on a write error. */
+int hz_exec_write_rows(const hz_exec_rows *rs, FILE *f);
+size_t hz_exec_count_rows(const hz_exec_rows *rs);
+
+typedef struct hz_exec_output {
+    cJSON *summary;    /* object (owned) */
+    hz_exec_rows *rows; /* [nrowsets] (owned), in tool order */
+    size_t nrowsets;
+    double stage_s[HZ_NSTAGES];
+    long long dataset_bytes;
+    size_t dataset_rows;
+    char reason[32];   /* on failure: "params", "dataset", "fetch",
+                          "compute", "tool-timeout", "unavailable" */
+    bool retryable;    /* on failure: worth another attempt */
+} hz_exec_output;
+
+void hz_exec_output_init(hz_exec_output *o);
+void hz_exec_output_clear(hz_exec_output *o);
+
+/* Validate a job's parameters for its type (no I/O).  Unknown or
+ * ill-typed parameters are named: "params.horizon: expected an integer in
+ * [1, 1000], got -3". */
+hz_status hz_exec_validate(const hz_job *job, hz_error *err);
+
+/* True when the engine entry point behind this job type is linked into
+ * this build. */
+bool hz_exec_available(hz_job_type t);
+
+/* Run a validated job on its dataset (path or URL, already resolved from
+ * a datasetId by the caller).  On failure err says why and out->reason /
+ * out->retryable classify it. */
+hz_status hz_exec_run(const hz_job *job, const char *dataset,
+                      const hz_exec_options *opt, hz_exec_output *out,
+                      hz_error *err);
+
+/* Download url into a new temp file under tmpdir (path returned in
+ * path_out, caller unlinks).  Fails with HZ_ENET (retryable: connection,
+ * 5xx) or HZ_EIO (4xx, too large, local error); the message names the
+ * URL. */
+hz_status hz_fetch_url(const char *url, const char *tmpdir,
+                       long long max_bytes, double timeout_s,
+                       char *path_out, size_t path_sz, long long *bytes,
+                       hz_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

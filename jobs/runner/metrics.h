@@ -1,0 +1,65 @@
+/* Runner metrics: per-stage timings across jobs (p50/p95/p99), job
+ * latency, throughput, failures by reason, and the store's share of the
+ * time.  Safe to feed from several threads. */
+#ifndef HZ_METRICS_H
+#define HZ_METRICS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "runner/exec.h"
+#include "horizon/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hz_metrics hz_metrics;
+
+hz_metrics *hz_metrics_new(void);
+void hz_metrics_free(hz_metrics *m);  /* NULL allowed */
+
+/* One finished job (ok or failed): its stage timings (NAN = stage not
+ * reached), its latency (claim to write-back), and when failed its reason
+ * ("timeout", "params", ...). */
+void hz_metrics_add_job(hz_metrics *m, const double stage_s[HZ_NSTAGES],
+                        double latency_s, bool ok, const char *reason);
+/* A job handed back to the queue (retry or shutdown). */
+void hz_metrics_add_requeue(hz_metrics *m, const char *reason);
+/* Store time spent by the runner's handles (claims, renewals, writes). */
+void hz_metrics_add_store(hz_metrics *m, double seconds, long ops);
+void hz_metrics_set_wall(hz_metrics *m, double wall_s, int concurrency);
+/* Request units (Cosmos DB x-ms-request-charge) charged to the runner's
+ * store handles by stage: "claim" (the dispatcher: claims, releases) or
+ * "write" (the workers: lease renewals, result write-back).  Nothing is
+ * recorded for ru <= 0 (other stores). */
+void hz_metrics_add_ru(hz_metrics *m, const char *stage, double ru);
+
+long hz_metrics_done(const hz_metrics *m);    /* succeeded */
+long hz_metrics_failed(const hz_metrics *m);  /* failed for good */
+long hz_metrics_requeued(const hz_metrics *m);
+
+/* Quantile q in [0, 1] of x[0..n) (sorted in place), linear interpolation
+ * between order statistics (numpy's default); NAN when n = 0. */
+double hz_quantile(double *x, size_t n, double q);
+
+/* Quantile of the job latency / of a stage over the jobs recorded. */
+double hz_metrics_latency_quantile(hz_metrics *m, double q);
+double hz_metrics_stage_quantile(hz_metrics *m, int stage, double q);
+
+/* {"jobs":{"succeeded","failed","requeued"},"wallS","jobsPerS",
+ *  "latencyS":{"p50","p95","p99","mean","max"},
+ *  "stages":{"fetch":{"p50","p95","p99","total"},...},
+ *  "failuresByReason":{...},"store":{"seconds","ops","shareOfJobTime"}} */
+cJSON *hz_metrics_to_json(hz_metrics *m);
+/* A short table for people. */
+void hz_metrics_print(hz_metrics *m, FILE *f);
+hz_status hz_metrics_write_json(hz_metrics *m, const char *path,
+                                hz_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,99 @@
+/* The job runner: claims jobs from a store and runs them to completion.
+ *
+ * Process model (chosen so that no job can wedge the runner):
+ *   - a dispatcher thread claims jobs (several at a time, up to the free
+ *     worker slots) with a lease, and hands them to N worker threads;
+ *   - each worker runs ONE job at a time in a forked child process
+ *     (hz_exec_run: fetch, ingest, compute, summarise).  The child writes
+ *     its summary and result rows to a temp file and exits; the worker
+ *     waits on a pidfd, renews the job's lease every lease/3 seconds, and
+ *     kills the child (SIGKILL) when the job's timeout passes.  A tool that
+ *     loops, deadlocks or crashes therefore costs its own job only;
+ *   - the worker writes the results and the final status back through the
+ *     store in atomic batches (hz_store_finish), conditional on the job's
+ *     ETag, so a runner that lost its lease never overwrites the new
+ *     owner's status.
+ *   - children get PR_SET_PDEATHSIG(SIGKILL): when a runner is killed its
+ *     jobs stop too, and another runner recovers them once their lease
+ *     expires.
+ * The runner process itself never runs engine code (no OpenMP in the
+ * parent, so forked children start with a clean OpenMP runtime).
+ *
+ * Failures: a job is failed for good with a clear message for an invalid
+ * document, bad parameters, a missing or unreadable dataset, a timeout,
+ * or an engine error; transient failures (network fetch errors, a child
+ * that died) are retried until maxAttempts.  Every failure has a reason
+ * ("validation", "params", "dataset", "fetch", "compute", "timeout",
+ * "tool-timeout", "crash", "attempts", "unavailable") kept in the job's
+ * errorReason and counted in the metrics.
+ *
+ * Shutdown: when *stop becomes non-zero (SIGTERM/SIGINT) nothing more is
+ * claimed; running jobs get grace_s seconds to finish, then their
+ * children are killed and the jobs released back to the queue (their
+ * attempt not counted); jobs claimed but not started are released at
+ * once. */
+#ifndef HZ_RUNNER_H
+#define HZ_RUNNER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "horizon/common.h"
+#include "runner/metrics.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Narrative hook (issue 7): called by the worker after a job's numbers
+ * are computed ("summarise") and before they are written back.  job is
+ * the job document (read only), summary the job's summary object.  On
+ * HZ_OK *narrative_out (owned by the runner afterwards) is stored as the
+ * job's "narrative" field.  A failure is logged and never fails the job.
+ * May be called from several worker threads at once. */
+typedef hz_status (*hz_narrative_fn)(void *ctx, const cJSON *job,
+                                     const cJSON *summary,
+                                     cJSON **narrative_out, hz_error *err);
+
+typedef struct hz_runner_config {
+    const char *store_spec;     /* "sqlite:PATH", "cosmos", ... */
+    bool watch;                 /* keep polling (else: drain and exit) */
+    double poll_interval_s;     /* --watch: idle wait, default 2 */
+    int concurrency;            /* worker threads = jobs at once, def. 4 */
+    double timeout_s;           /* per job, default 300 */
+    double tool_timeout_s;      /* per tool inside a job; 0 = timeout_s */
+    int max_attempts;           /* default 3 */
+    double lease_s;             /* default 60 */
+    double grace_s;             /* on stop, default 20 */
+    int threads_per_job;        /* OpenMP threads per job; 0 = auto
+                                   (cores / concurrency, at least 1) */
+    long long max_download_bytes; /* default 2 GiB */
+    const char *tenant;         /* only this customerId; NULL = all */
+    const char *tmpdir;         /* NULL = $TMPDIR or /tmp */
+    bool progress;              /* progress line on stderr (a tty only) */
+    bool verbose;               /* a line per job */
+    bool test_hooks;            /* honour params.debugSleepS (tests) */
+    long max_jobs;              /* stop claiming after this many; 0 = no
+                                   limit */
+    volatile sig_atomic_t *stop;/* set by a signal handler; may be NULL */
+    hz_narrative_fn narrative;  /* may be NULL */
+    void *narrative_ctx;
+    FILE *log;                  /* messages; NULL = stderr */
+} hz_runner_config;
+
+void hz_runner_config_init(hz_runner_config *c);
+
+/* Run until the queue is drained (or forever with watch, until *stop).
+ * Fills m (created by the caller).  Fails only when the runner itself
+ * cannot work (store cannot be opened, no threads); failed jobs are
+ * counted in m. */
+hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
+                        hz_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,408 @@
+/* Store interface: opening by spec, timed wrappers, and the generic
+ * claim / finish / lease operations built on get, put, query and batch. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/job.h"
+#include "store/store.h"
+
+/* The Cosmos store lives in jobs/store_cosmos.c (issue 6).  A weak
+ * reference keeps this file linkable while that file does not exist. */
+extern hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
+                                      hz_error *err) __attribute__((weak));
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err)
+{
+    *out = NULL;
+    if (spec == NULL || spec[0] == '\0')
+        return hz_error_set(err, HZ_EINVAL, "empty store spec (expected "
+                            "sqlite:PATH or cosmos)");
+    if (strncmp(spec, "sqlite:", 7) == 0)
+        return hz_store_sqlite_open(spec + 7, out, err);
+    if (strcmp(spec, "cosmos") == 0 || strncmp(spec, "cosmos:", 7) == 0) {
+        if (hz_store_cosmos_open == NULL)
+            return hz_error_set(err, HZ_EINVAL, "store '%s': the cosmos "
+                                "store is not available in this build",
+                                spec);
+        return hz_store_cosmos_open(spec, out, err);
+    }
+    if (strchr(spec, ':') == NULL &&
+        (ends_with(spec, ".db") || ends_with(spec, ".sqlite") ||
+         ends_with(spec, ".sqlite3")))
+        return hz_store_sqlite_open(spec, out, err);
+    return hz_error_set(err, HZ_EINVAL, "unknown store '%s' (expected "
+                        "sqlite:PATH or cosmos)", spec);
+}
+
+void hz_store_close(hz_store *s)
+{
+    if (s != NULL)
+        s->ops->close(s);
+}
+
+const char *hz_store_name(const hz_store *s)
+{
+    return s->ops->name;
+}
+
+#define TIMED(s, call)                                                    \
+    do {                                                                  \
+        double t0_ = hz_now();                                            \
+        hz_status rc_ = (call);                                           \
+        (s)->busy_s += hz_now() - t0_;                                    \
+        (s)->nops++;                                                      \
+        return rc_;                                                       \
+    } while (0)
+
+hz_status hz_store_get(hz_store *s, const char *container, const char *id,
+                       const char *customer_id, cJSON **doc_out,
+                       hz_error *err)
+{
+    *doc_out = NULL;
+    if (!hz__store_container_ok(container))
+        return hz_error_set(err, HZ_EINVAL, "unknown container '%s'",
+                            container ? container : "(null)");
+    if (id == NULL || customer_id == NULL)
+        return hz_error_set(err, HZ_EINVAL, "%s: get needs an id and a "
+                            "customerId", container);
+    TIMED(s, s->ops->get(s, container, id, customer_id, doc_out, err));
+}
+
+hz_status hz_store_put(hz_store *s, const char *container, hz_put_mode mode,
+                       cJSON *doc, const char *if_match, hz_error *err)
+{
+    if (!hz__store_container_ok(container))
+        return hz_error_set(err, HZ_EINVAL, "unknown container '%s'",
+                            container ? container : "(null)");
+    hz_status rc = hz__store_check_doc(container, doc, NULL, err);
+    if (rc != HZ_OK)
+        return rc;
+    TIMED(s, s->ops->put(s, container, mode, doc, if_match, err));
+}
+
+hz_status hz_store_delete(hz_store *s, const char *container, const char *id,
+                          const char *customer_id, const char *if_match,
+                          hz_error *err)
+{
+    if (!hz__store_container_ok(container))
+        return hz_error_set(err, HZ_EINVAL, "unknown container '%s'",
+                            container ? container : "(null)");
+    if (id == NULL || customer_id == NULL)
+        return hz_error_set(err, HZ_EINVAL, "%s: delete needs an id and a "
+                            "customerId", container);
+    TIMED(s, s->ops->del(s, container, id, customer_id, if_match, err));
+}
+
+hz_status hz_store_query(hz_store *s, const hz_query *q, int page_size,
+                         const char *continuation, cJSON **docs_out,
+                         char **next_out, hz_error *err)
+{
+    *docs_out = NULL;
+    *next_out = NULL;
+    if (q == NULL || !hz__store_container_ok(q->container))
+        return hz_error_set(err, HZ_EINVAL, "query: unknown container '%s'",
+                            q && q->container ? q->container : "(null)");
+    if (q->claimable_at > 0 && (q->status != NULL ||
+                                strcmp(q->container, HZ_STORE_JOBS) != 0))
+        return hz_error_set(err, HZ_EINVAL, "query: claimable_at needs the "
+                            "jobs container and no status filter");
+    if (page_size < 1)
+        page_size = 1;
+    if (page_size > HZ_STORE_PAGE_MAX)
+        page_size = HZ_STORE_PAGE_MAX;
+    TIMED(s, s->ops->query(s, q, page_size, continuation, docs_out,
+                           next_out, err));
+}
+
+hz_status hz_store_batch(hz_store *s, const char *container,
+                         const char *customer_id, hz_store_op *ops,
+                         size_t nops, size_t *failed_index, hz_error *err)
+{
+    if (!hz__store_container_ok(container))
+        return hz_error_set(err, HZ_EINVAL, "unknown container '%s'",
+                            container ? container : "(null)");
+    if (customer_id == NULL)
+        return hz_error_set(err, HZ_EINVAL, "%s: batch needs a customerId",
+                            container);
+    if (nops == 0 || nops > HZ_STORE_BATCH_MAX)
+        return hz_error_set(err, HZ_EINVAL, "%s: a batch holds 1 to %d "
+                            "operations, got %zu", container,
+                            HZ_STORE_BATCH_MAX, nops);
+    for (size_t i = 0; i < nops; i++) {
+        hz_status rc;
+        if (ops[i].kind == HZ_OP_DELETE) {
+            if (ops[i].id == NULL)
+                rc = hz_error_set(err, HZ_EINVAL, "%s: batch operation %zu:"
+                                  " delete without an id", container, i);
+            else
+                rc = HZ_OK;
+        } else {
+            rc = hz__store_check_doc(container, ops[i].doc, customer_id,
+                                     err);
+        }
+        if (rc != HZ_OK) {
+            if (failed_index != NULL)
+                *failed_index = i;
+            return rc;
+        }
+    }
+    TIMED(s, s->ops->batch(s, container, customer_id, ops, nops,
+                           failed_index, err));
+}
+
+hz_status hz_store_claim(hz_store *s, const hz_claim_request *req,
+                         cJSON **jobs_out, hz_error *err)
+{
+    *jobs_out = NULL;
+    if (req == NULL || req->owner == NULL || req->owner[0] == '\0' ||
+        req->lease_s <= 0 || req->max_jobs < 1)
+        return hz_error_set(err, HZ_EINVAL, "claim: needs an owner, a "
+                            "positive lease and max_jobs >= 1");
+    if (s->ops->claim != NULL)
+        TIMED(s, s->ops->claim(s, req, jobs_out, err));
+    /* The generic version goes through the timed wrappers itself. */
+    return hz__store_generic_claim(s, req, jobs_out, err);
+}
+
+hz_status hz_store_finish(hz_store *s, cJSON *job, const char *if_match,
+                          cJSON *const *results, size_t nresults,
+                          hz_error *err)
+{
+    const char *pk = hz__store_str(job, "customerId");
+    hz_status rc = hz__store_check_doc(HZ_STORE_JOBS, job, NULL, err);
+    if (rc != HZ_OK)
+        return rc;
+    for (size_t i = 0; i < nresults; i++) {
+        rc = hz__store_check_doc(HZ_STORE_RESULTS, results[i], pk, err);
+        if (rc != HZ_OK)
+            return rc;
+    }
+    if (s->ops->finish != NULL)
+        TIMED(s, s->ops->finish(s, job, if_match, results, nresults, err));
+    return hz__store_generic_finish(s, job, if_match, results, nresults,
+                                    err);
+}
+
+/* ---- lease helpers ---- */
+
+hz_status hz_store_renew_lease(hz_store *s, cJSON *job, double now,
+                               double until, hz_error *err)
+{
+    const char *etag = hz__store_str(job, "_etag");
+    if (etag == NULL)
+        return hz_error_set(err, HZ_EINVAL, "jobs: renew of a job without "
+                            "_etag");
+    char held[HZ_ETAG_MAX];
+    snprintf(held, sizeof held, "%s", etag);
+    hz__store_set_num(job, "leaseExpiry", until);
+    hz__store_set_num(job, "updatedAt", now);
+    return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, held, err);
+}
+
+hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
+                                 bool refund, hz_error *err)
+{
+    const char *etag = hz__store_str(job, "_etag");
+    if (etag == NULL)
+        return hz_error_set(err, HZ_EINVAL, "jobs: release of a job without "
+                            "_etag");
+    char held[HZ_ETAG_MAX];
+    snprintf(held, sizeof held, "%s", etag);
+    hz__store_set_str(job, "status", "queued");
+    cJSON_DeleteItemFromObjectCaseSensitive(job, "leaseOwner");
+    cJSON_DeleteItemFromObjectCaseSensitive(job, "leaseExpiry");
+    if (refund) {
+        cJSON *a = cJSON_GetObjectItemCaseSensitive(job, "attempts");
+        if (cJSON_IsNumber(a) && a->valuedouble >= 1)
+            hz__store_set_num(job, "attempts", a->valuedouble - 1);
+    }
+    hz__store_set_num(job, "updatedAt", now);
+    return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, held, err);
+}
+
+/* ---- helpers ---- */
+
+const char *hz__store_str(const cJSON *doc, const char *field)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(doc, field);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+bool hz__store_container_ok(const char *c)
+{
+    return c != NULL && (strcmp(c, HZ_STORE_JOBS) == 0 ||
+                         strcmp(c, HZ_STORE_DATASETS) == 0 ||
+                         strcmp(c, HZ_STORE_RESULTS) == 0 ||
+                         strcmp(c, HZ_STORE_CACHE) == 0);
+}
+
+hz_status hz__store_check_doc(const char *container, const cJSON *doc,
+                              const char *pk, hz_error *err)
+{
+    if (!cJSON_IsObject(doc))
+        return hz_error_set(err, HZ_EINVAL, "%s: document is not a JSON "
+                            "object", container);
+    const char *id = hz__store_str(doc, "id");
+    const char *cid = hz__store_str(doc, "customerId");
+    if (id == NULL || id[0] == '\0')
+        return hz_error_set(err, HZ_EINVAL, "%s: document without a string "
+                            "'id'", container);
+    if (cid == NULL || cid[0] == '\0')
+        return hz_error_set(err, HZ_EINVAL, "%s/%s: document without a "
+                            "string 'customerId'", container, id);
+    if (pk != NULL && strcmp(pk, cid) != 0)
+        return hz_error_set(err, HZ_EINVAL, "%s/%s: customerId '%s' is not "
+                            "the batch's partition key '%s'", container, id,
+                            cid, pk);
+    return HZ_OK;
+}
+
+void hz__store_set_str(cJSON *doc, const char *field, const char *value)
+{
+    cJSON *v = cJSON_CreateString(value);
+    if (v == NULL)
+        return;
+    if (cJSON_GetObjectItemCaseSensitive(doc, field) != NULL)
+        cJSON_ReplaceItemInObjectCaseSensitive(doc, field, v);
+    else
+        cJSON_AddItemToObject(doc, field, v);
+}
+
+void hz__store_set_num(cJSON *doc, const char *field, double value)
+{
+    cJSON *v = cJSON_CreateNumber(value);
+    if (v == NULL)
+        return;
+    if (cJSON_GetObjectItemCaseSensitive(doc, field) != NULL)
+        cJSON_ReplaceItemInObjectCaseSensitive(doc, field, v);
+    else
+        cJSON_AddItemToObject(doc, field, v);
+}
+
+/* ---- generic claim / finish ---- */
+
+hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
+                                  cJSON **jobs_out, hz_error *err)
+{
+    hz_status rc = HZ_OK;
+    cJSON *won = cJSON_CreateArray();
+    char *token = NULL;
+    if (won == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "claim: out of memory");
+    hz_query q = {.container = HZ_STORE_JOBS,
+                  .customer_id = req->customer_id,
+                  .claimable_at = req->now};
+    int pages = 0;
+    do {
+        cJSON *page = NULL;
+        char *next = NULL;
+        rc = hz_store_query(s, &q, req->max_jobs * 4 + 8, token, &page,
+                            &next, err);
+        free(token);
+        token = next;
+        if (rc != HZ_OK)
+            goto out;
+        cJSON *doc;
+        cJSON_ArrayForEach(doc, page) {
+            if (cJSON_GetArraySize(won) >= req->max_jobs)
+                break;
+            const char *etag = hz__store_str(doc, "_etag");
+            if (etag == NULL)
+                continue;
+            char held[HZ_ETAG_MAX];
+            snprintf(held, sizeof held, "%s", etag);
+            cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "attempts");
+            double attempts = cJSON_IsNumber(a) ? a->valuedouble : 0;
+            hz__store_set_str(doc, "status", "running");
+            hz__store_set_str(doc, "leaseOwner", req->owner);
+            hz__store_set_num(doc, "leaseExpiry", req->now + req->lease_s);
+            hz__store_set_num(doc, "attempts", attempts + 1);
+            hz__store_set_num(doc, "startedAt", req->now);
+            hz__store_set_num(doc, "updatedAt", req->now);
+            hz_error e2;
+            hz_status r2 = hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE,
+                                        doc, held, &e2);
+            if (r2 == HZ_OK) {
+                cJSON_AddItemToArray(won, cJSON_Duplicate(doc, 1));
+            } else if (r2 != HZ_ECONFLICT && r2 != HZ_ENOTFOUND) {
+                if (err != NULL)
+                    *err = e2;
+                rc = r2;
+                cJSON_Delete(page);
+                goto out;
+            }
+        }
+        cJSON_Delete(page);
+        pages++;
+    } while (token != NULL && cJSON_GetArraySize(won) < req->max_jobs &&
+             pages < 8);
+out:
+    free(token);
+    if (rc != HZ_OK && cJSON_GetArraySize(won) == 0) {
+        cJSON_Delete(won);
+        return rc;
+    }
+    *jobs_out = won;
+    return HZ_OK;
+}
+
+hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
+                                   const char *if_match,
+                                   cJSON *const *results, size_t nresults,
+                                   hz_error *err)
+{
+    const char *pk = hz__store_str(job, "customerId");
+    hz_store_op ops[HZ_STORE_BATCH_MAX];
+    for (size_t i = 0; i < nresults; i += HZ_STORE_BATCH_MAX) {
+        size_t n = nresults - i;
+        if (n > HZ_STORE_BATCH_MAX)
+            n = HZ_STORE_BATCH_MAX;
+        for (size_t k = 0; k < n; k++)
+            ops[k] = (hz_store_op){.kind = HZ_OP_UPSERT,
+                                   .doc = results[i + k]};
+        hz_status rc = hz_store_batch(s, HZ_STORE_RESULTS, pk, ops, n, NULL,
+                                      err);
+        if (rc != HZ_OK)
+            return rc;
+    }
+    return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, if_match,
+                        err);
+}
+
+hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
+                            cJSON **out, hz_error *err)
+{
+    if (tenant != NULL)
+        return hz_store_get(s, HZ_STORE_JOBS, id, tenant, out, err);
+    hz_query q = {.container = HZ_STORE_JOBS};
+    char *token = NULL;
+    *out = NULL;
+    do {
+        cJSON *page = NULL;
+        char *next = NULL;
+        hz_status rc = hz_store_query(s, &q, 1000, token, &page, &next, err);
+        free(token);
+        token = next;
+        if (rc != HZ_OK)
+            return rc;
+        cJSON *d;
+        cJSON_ArrayForEach(d, page) {
+            const char *did = hz__store_str(d, "id");
+            if (did != NULL && strcmp(did, id) == 0 && *out == NULL)
+                *out = cJSON_Duplicate(d, 1);
+        }
+        cJSON_Delete(page);
+    } while (token != NULL && *out == NULL);
+    free(token);
+    if (*out == NULL)
+        return hz_error_set(err, HZ_ENOTFOUND, "no job '%s'", id);
+    return HZ_OK;
+}

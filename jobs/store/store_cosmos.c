@@ -1,0 +1,545 @@
+/* The Cosmos DB implementation of the store interface (jobs/store.h):
+ * `--store cosmos` or `--store cosmos:DATABASE`.
+ *
+ * Containers jobs, datasets, results and cache, partition key
+ * /customerId (created by `horizon cosmos init`).  Point reads with the
+ * partition key, parameterised SQL with continuation paging, ETag
+ * compare-and-set (If-Match) for claims and leases, transactional batches
+ * for result write-back.
+ *
+ * Retried writes: every write carries a random write id in the
+ * document's "_hzw" property (hidden from callers).  A write answered
+ * 409/412 after an attempt that may have taken effect (a timeout, a
+ * dropped connection after the request went out, or libcurl's own silent
+ * resend on a reused connection that died; see hz_cosmos_write) is
+ * checked by reading the document back: when it carries our write id, the
+ * write succeeded.  So a fault never loses a claim nor doubles one, and a
+ * plain lost race costs no extra read. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cosmos/cosmos.h"
+#include "store/store.h"
+
+typedef struct cosmos_store {
+    hz_store base;
+    hz_cosmos *c;
+    unsigned long long rng;
+    bool xp_no_order; /* the service refused cross-partition ORDER BY */
+} cosmos_store;
+
+static const char *const SYS_PROPS[] = {"_etag", "_ts", "_rid", "_self",
+                                        "_attachments", "_lsn", "_hzw",
+                                        NULL};
+#define WRITE_ID_PROP "_hzw"
+
+/* Remove the service's system properties except _etag and _ts. */
+static void strip_system(cJSON *doc)
+{
+    for (int i = 2; SYS_PROPS[i]; i++)
+        cJSON_DeleteItemFromObjectCaseSensitive(doc, SYS_PROPS[i]);
+}
+
+/* A copy of doc without any system property (what we send). */
+static cJSON *body_of(const cJSON *doc)
+{
+    cJSON *b = cJSON_Duplicate(doc, 1);
+    if (b == NULL)
+        return NULL;
+    for (int i = 0; SYS_PROPS[i]; i++)
+        cJSON_DeleteItemFromObjectCaseSensitive(b, SYS_PROPS[i]);
+    return b;
+}
+
+/* Copy _etag and _ts of stored into doc. */
+static void adopt_system(cJSON *doc, const cJSON *stored)
+{
+    const char *etag = hz__store_str(stored, "_etag");
+    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(stored, "_ts");
+    if (etag != NULL)
+        hz__store_set_str(doc, "_etag", etag);
+    if (cJSON_IsNumber(ts))
+        hz__store_set_num(doc, "_ts", ts->valuedouble);
+}
+
+static unsigned long long rng_next(cosmos_store *cs)
+{
+    unsigned long long x = cs->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    cs->rng = x;
+    return x;
+}
+
+/* A fresh write id (16 hex digits). */
+static void new_write_id(cosmos_store *cs, char out[20])
+{
+    snprintf(out, 20, "%016llx", rng_next(cs));
+}
+
+/* What we send for doc: no system property, our write id added. */
+static cJSON *write_body(const cJSON *doc, const char *wid)
+{
+    cJSON *b = body_of(doc);
+    if (b != NULL)
+        cJSON_AddStringToObject(b, WRITE_ID_PROP, wid);
+    return b;
+}
+
+static void store_close(hz_store *s)
+{
+    cosmos_store *cs = (cosmos_store *)s;
+    hz_cosmos_close(cs->c);
+    free(cs);
+}
+
+static hz_status store_get(hz_store *s, const char *container, const char *id,
+                           const char *customer_id, cJSON **doc_out,
+                           hz_error *err)
+{
+    cosmos_store *cs = (cosmos_store *)s;
+    hz_status rc = hz_cosmos_read(cs->c, container, id, customer_id, doc_out,
+                                  NULL, 0, err);
+    if (rc == HZ_OK)
+        strip_system(*doc_out);
+    else if (rc == HZ_ENOTFOUND)
+        hz_error_set(err, rc, "%s/%s (customerId %s): no such document",
+                     container, id, customer_id);
+    return rc;
+}
+
+/* After a 409/412: read the document back; true when it carries our
+ * write id (our own earlier attempt took effect), then doc (may be NULL)
+ * adopts its _etag/_ts. */
+static bool own_write_landed(cosmos_store *cs, const char *container,
+                             const char *id, const char *pk, const char *wid,
+                             cJSON *doc)
+{
+    cJSON *stored = NULL;
+    hz_error e2;
+    if (hz_cosmos_read(cs->c, container, id, pk, &stored, NULL, 0, &e2) !=
+        HZ_OK)
+        return false;
+    const char *w = hz__store_str(stored, WRITE_ID_PROP);
+    bool ok = w != NULL && strcmp(w, wid) == 0;
+    if (ok && doc != NULL)
+        adopt_system(doc, stored);
+    cJSON_Delete(stored);
+    return ok;
+}
+
+static hz_status store_put(hz_store *s, const char *container,
+                           hz_put_mode mode, cJSON *doc, const char *if_match,
+                           hz_error *err)
+{
+    cosmos_store *cs = (cosmos_store *)s;
+    const char *pk = hz__store_str(doc, "customerId");
+    const char *id = hz__store_str(doc, "id");
+    char wid[20];
+    new_write_id(cs, wid);
+    cJSON *body = write_body(doc, wid);
+    if (body == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "%s: out of memory", container);
+    hz_cosmos_write_mode wm = mode == HZ_PUT_CREATE   ? HZ_COSMOS_CREATE
+                              : mode == HZ_PUT_UPSERT ? HZ_COSMOS_UPSERT
+                                                      : HZ_COSMOS_REPLACE;
+    /* keep the ETag: if_match may point into doc, which we modify */
+    char held[HZ_ETAG_MAX] = "";
+    if (if_match != NULL)
+        snprintf(held, sizeof held, "%s", if_match);
+    cJSON *stored = NULL;
+    bool ambiguous = false;
+    hz_status rc = hz_cosmos_write(cs->c, container, wm, pk, body, held,
+                                   &stored, NULL, 0, &ambiguous, err);
+    if (rc == HZ_OK) {
+        if (stored != NULL)
+            adopt_system(doc, stored);
+    } else if (rc == HZ_ECONFLICT && ambiguous &&
+               own_write_landed(cs, container, id, pk, wid, doc)) {
+        rc = HZ_OK;
+        hz_error_clear(err);
+    } else if (rc == HZ_ECONFLICT) {
+        hz_error_set(err, rc, "%s/%s (customerId %s): %s", container, id, pk,
+                     held[0] != '\0' ? "ETag changed (another writer won)"
+                     : mode == HZ_PUT_CREATE ? "already exists"
+                                             : "conflict");
+    } else if (rc == HZ_ENOTFOUND) {
+        hz_error_set(err, rc, "%s/%s (customerId %s): no such document",
+                     container, id, pk);
+    }
+    cJSON_Delete(stored);
+    cJSON_Delete(body);
+    return rc;
+}
+
+static hz_status store_del(hz_store *s, const char *container, const char *id,
+                           const char *customer_id, const char *if_match,
+                           hz_error *err)
+{
+    cosmos_store *cs = (cosmos_store *)s;
+    bool ambiguous = false;
+    hz_status rc = hz_cosmos_delete(cs->c, container, id, customer_id,
+                                    if_match, &ambiguous, err);
+    if (rc == HZ_ENOTFOUND && ambiguous) {
+        /* our first attempt deleted it */
+        hz_error_clear(err);
+        return HZ_OK;
+    }
+    if (rc == HZ_ENOTFOUND)
+        hz_error_set(err, rc, "%s/%s (customerId %s): no such document",
+                     container, id, customer_id);
+    else if (rc == HZ_ECONFLICT)
+        hz_error_set(err, rc, "%s/%s (customerId %s): ETag changed (another "
+                     "writer won)", container, id, customer_id);
+    return rc;
+}
+
+/* Add a parameter {"name": name, "value": value}. */
+static void add_param(cJSON *params, const char *name, cJSON *value)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "name", name);
+    cJSON_AddItemToObject(p, "value", value);
+    cJSON_AddItemToArray(params, p);
+}
+
+/* One page of q; ordered by (id, customerId) when `ordered` (the store
+ * interface's order), else in the service's order (cheaper: claims). */
+static hz_status run_query(cosmos_store *cs, const hz_query *q,
+                           bool ordered, int page_size,
+                           const char *continuation, cJSON **docs_out,
+                           char **next_out, hz_error *err)
+{
+    char sql[1024] = "SELECT * FROM c";
+    const char *sep = " WHERE ";
+    cJSON *params = cJSON_CreateArray();
+    if (params == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "query: out of memory");
+    struct {
+        const char *value, *field, *param;
+    } eq[] = {{q->customer_id, "customerId", "@customerId"},
+              {q->status, "status", "@status"},
+              {q->type, "type", "@type"},
+              {q->job_id, "jobId", "@jobId"}};
+    for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++) {
+        if (eq[i].value == NULL)
+            continue;
+        size_t n = strlen(sql);
+        snprintf(sql + n, sizeof sql - n, "%sc.%s = %s", sep, eq[i].field,
+                 eq[i].param);
+        sep = " AND ";
+        add_param(params, eq[i].param, cJSON_CreateString(eq[i].value));
+    }
+    if (q->claimable_at > 0) {
+        size_t n = strlen(sql);
+        snprintf(sql + n, sizeof sql - n,
+                 "%s(c.status = 'queued' OR (c.status = 'running' AND "
+                 "c.leaseExpiry < @claimableAt))", sep);
+        add_param(params, "@claimableAt", cJSON_CreateNumber(q->claimable_at));
+    }
+    /* our continuation tokens are "c1.<query hash>.<service token>": a
+     * token of another query, or garbage, is refused here */
+    char *params_txt = cJSON_PrintUnformatted(params);
+    unsigned long h = 2166136261u;
+    for (const char *p = sql; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    for (const char *p = params_txt ? params_txt : ""; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    for (const char *p = q->container; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    free(params_txt);
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "c1.%08lx.", h & 0xffffffffUL);
+    if (continuation != NULL) {
+        size_t pl = strlen(prefix);
+        if (strncmp(continuation, prefix, pl) != 0 ||
+            continuation[pl] == '\0') {
+            cJSON_Delete(params);
+            return hz_error_set(err, HZ_EINVAL, "query on %s: invalid "
+                                "continuation token (not one this query "
+                                "returned)", q->container);
+        }
+        continuation += pl;
+    }
+    /* a single-partition query is ordered by the service; a cross-
+     * partition ORDER BY needs a query plan the REST gateway may refuse:
+     * then the listing is unordered (it pages all the same) */
+    ordered = ordered && (q->customer_id != NULL || !cs->xp_no_order);
+    char full[1100];
+    snprintf(full, sizeof full, "%s%s", sql,
+             ordered ? " ORDER BY c.id ASC, c.customerId ASC" : "");
+    hz_status rc = hz_cosmos_query(cs->c, q->container, full, params,
+                                   q->customer_id, page_size, continuation,
+                                   docs_out, next_out, err);
+    if (rc == HZ_EINVAL && ordered && q->customer_id == NULL &&
+        continuation == NULL) {
+        cs->xp_no_order = true;
+        rc = hz_cosmos_query(cs->c, q->container, sql, params, NULL,
+                             page_size, NULL, docs_out, next_out, err);
+    }
+    cJSON_Delete(params);
+    if (rc == HZ_OK && *next_out != NULL) {
+        size_t n = strlen(prefix) + strlen(*next_out) + 1;
+        char *t = malloc(n);
+        if (t == NULL) {
+            free(*next_out);
+            *next_out = NULL;
+            cJSON_Delete(*docs_out);
+            *docs_out = NULL;
+            return hz_error_set(err, HZ_ENOMEM, "query: out of memory");
+        }
+        snprintf(t, n, "%s%s", prefix, *next_out);
+        free(*next_out);
+        *next_out = t;
+    }
+    if (rc == HZ_OK) {
+        cJSON *d;
+        cJSON_ArrayForEach(d, *docs_out) strip_system(d);
+    } else if (rc == HZ_ENOTFOUND) {
+        size_t n = err ? strlen(err->msg) : 0;
+        if (err != NULL)
+            snprintf(err->msg + n, sizeof err->msg - n,
+                     " (does the container '%s' exist? run `horizon cosmos "
+                     "init`)", q->container);
+    }
+    return rc;
+}
+
+static hz_status store_query(hz_store *s, const hz_query *q, int page_size,
+                             const char *continuation, cJSON **docs_out,
+                             char **next_out, hz_error *err)
+{
+    return run_query((cosmos_store *)s, q, true, page_size, continuation,
+                     docs_out, next_out, err);
+}
+
+static const char *op_type(hz_op_kind k)
+{
+    switch (k) {
+    case HZ_OP_CREATE: return "Create";
+    case HZ_OP_UPSERT: return "Upsert";
+    case HZ_OP_REPLACE: return "Replace";
+    default: return "Delete";
+    }
+}
+
+static hz_status store_batch(hz_store *s, const char *container,
+                             const char *customer_id, hz_store_op *ops,
+                             size_t nops, size_t *failed_index, hz_error *err)
+{
+    cosmos_store *cs = (cosmos_store *)s;
+    cJSON *arr = cJSON_CreateArray();
+    if (arr == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "batch: out of memory");
+    char wid[20];
+    new_write_id(cs, wid);
+    for (size_t i = 0; i < nops; i++) {
+        cJSON *op = cJSON_CreateObject();
+        cJSON_AddStringToObject(op, "operationType", op_type(ops[i].kind));
+        if (ops[i].kind == HZ_OP_DELETE) {
+            cJSON_AddStringToObject(op, "id", ops[i].id);
+        } else {
+            /* as the SDK: an id only where the operation names a document
+             * that exists (replace), else just the body */
+            if (ops[i].kind == HZ_OP_REPLACE)
+                cJSON_AddStringToObject(op, "id", hz__store_str(ops[i].doc,
+                                                                "id"));
+            cJSON_AddItemToObject(op, "resourceBody",
+                                  write_body(ops[i].doc, wid));
+        }
+        if (ops[i].if_match != NULL && ops[i].if_match[0] != '\0')
+            cJSON_AddStringToObject(op, "ifMatch", ops[i].if_match);
+        cJSON_AddItemToArray(arr, op);
+    }
+    cJSON *results = NULL;
+    int bad = -1;
+    bool ambiguous = false;
+    hz_status rc = hz_cosmos_batch(cs->c, container, customer_id, arr,
+                                   &results, &bad, &ambiguous, err);
+    if (rc == HZ_ECONFLICT && ambiguous && bad >= 0) {
+        /* maybe the retry of our own batch that took effect: the batch is
+         * atomic, so one written document carrying our write id says so;
+         * then every document adopts its stored _etag/_ts */
+        size_t probe = nops;
+        for (size_t i = 0; i < nops && probe == nops; i++)
+            if (ops[i].kind != HZ_OP_DELETE)
+                probe = i;
+        if (probe < nops &&
+            own_write_landed(cs, container, hz__store_str(ops[probe].doc,
+                                                          "id"),
+                             customer_id, wid, ops[probe].doc)) {
+            for (size_t i = 0; i < nops; i++)
+                if (i != probe && ops[i].kind != HZ_OP_DELETE)
+                    own_write_landed(cs, container,
+                                     hz__store_str(ops[i].doc, "id"),
+                                     customer_id, wid, ops[i].doc);
+            hz_error_clear(err);
+            cJSON_Delete(results);
+            cJSON_Delete(arr);
+            return HZ_OK;
+        }
+    }
+    if (rc != HZ_OK) {
+        if (failed_index != NULL && bad >= 0)
+            *failed_index = (size_t)bad;
+        if (bad >= 0 && (size_t)bad < nops) {
+            const char *id = ops[bad].kind == HZ_OP_DELETE
+                                 ? ops[bad].id
+                                 : hz__store_str(ops[bad].doc, "id");
+            size_t n = err ? strlen(err->msg) : 0;
+            if (err != NULL)
+                snprintf(err->msg + n, sizeof err->msg - n, " [%s/%s]",
+                         container, id ? id : "?");
+        }
+    } else {
+        for (size_t i = 0; i < nops; i++) {
+            const cJSON *r = cJSON_GetArrayItem(results, (int)i);
+            const cJSON *rb = cJSON_GetObjectItemCaseSensitive(
+                r, "resourceBody");
+            if (ops[i].doc != NULL && cJSON_IsObject(rb))
+                adopt_system(ops[i].doc, rb);
+            else if (ops[i].doc != NULL && hz__store_str(r, "eTag"))
+                hz__store_set_str(ops[i].doc, "_etag",
+                                  hz__store_str(r, "eTag"));
+        }
+    }
+    cJSON_Delete(results);
+    cJSON_Delete(arr);
+    return rc;
+}
+
+
+/* Claim: one page of claimable jobs in the service's own order (no ORDER
+ * BY: cheaper in RUs, and a cross-partition ORDER BY needs a query plan),
+ * tried in a shuffled order so that runners polling at the same time
+ * spread over the page instead of all racing for its first job; each try
+ * is a compare-and-set on the job's ETag. */
+static hz_status store_claim(hz_store *s, const hz_claim_request *req,
+                             cJSON **jobs_out, hz_error *err)
+{
+    cosmos_store *cs = (cosmos_store *)s;
+    cJSON *won = cJSON_CreateArray();
+    if (won == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "claim: out of memory");
+    hz_query q = {.container = HZ_STORE_JOBS,
+                  .customer_id = req->customer_id,
+                  .claimable_at = req->now};
+    char *token = NULL;
+    hz_status rc = HZ_OK;
+    int page_size = req->max_jobs * 4 + 12;
+    if (page_size > HZ_STORE_PAGE_MAX)
+        page_size = HZ_STORE_PAGE_MAX;
+    for (int pages = 0; pages < 8; pages++) {
+        cJSON *page = NULL;
+        char *next = NULL;
+        rc = run_query(cs, &q, false, page_size, token, &page, &next, err);
+        free(token);
+        token = next;
+        if (rc != HZ_OK)
+            break;
+        int n = cJSON_GetArraySize(page);
+        cJSON **cand = n > 0 ? malloc((size_t)n * sizeof *cand) : NULL;
+        int k = 0;
+        cJSON *d;
+        cJSON_ArrayForEach(d, page) if (cand) cand[k++] = d;
+        for (int i = k - 1; i > 0; i--) {
+            int j = (int)(rng_next(cs) % (unsigned long long)(i + 1));
+            cJSON *t = cand[i];
+            cand[i] = cand[j];
+            cand[j] = t;
+        }
+        for (int i = 0; i < k && cJSON_GetArraySize(won) < req->max_jobs;
+             i++) {
+            cJSON *doc = cand[i];
+            const char *etag = hz__store_str(doc, "_etag");
+            if (etag == NULL)
+                continue;
+            char held[HZ_ETAG_MAX];
+            snprintf(held, sizeof held, "%s", etag);
+            const cJSON *a = cJSON_GetObjectItemCaseSensitive(doc,
+                                                              "attempts");
+            double attempts = cJSON_IsNumber(a) ? a->valuedouble : 0;
+            hz__store_set_str(doc, "status", "running");
+            hz__store_set_str(doc, "leaseOwner", req->owner);
+            hz__store_set_num(doc, "leaseExpiry", req->now + req->lease_s);
+            hz__store_set_num(doc, "attempts", attempts + 1);
+            hz__store_set_num(doc, "startedAt", req->now);
+            hz__store_set_num(doc, "updatedAt", req->now);
+            hz_error e2;
+            hz_status r2 = store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc,
+                                     held, &e2);
+            if (r2 == HZ_OK) {
+                cJSON_AddItemToArray(won, cJSON_Duplicate(doc, 1));
+            } else if (r2 != HZ_ECONFLICT && r2 != HZ_ENOTFOUND) {
+                if (err != NULL)
+                    *err = e2;
+                rc = r2;
+                break;
+            }
+        }
+        free(cand);
+        cJSON_Delete(page);
+        if (rc != HZ_OK || token == NULL ||
+            cJSON_GetArraySize(won) >= req->max_jobs)
+            break;
+    }
+    free(token);
+    if (rc != HZ_OK && cJSON_GetArraySize(won) == 0) {
+        cJSON_Delete(won);
+        *jobs_out = NULL;
+        return rc;
+    }
+    hz_error_clear(err);
+    *jobs_out = won;
+    return HZ_OK;
+}
+
+static const hz_store_ops cosmos_ops = {
+    .name = "cosmos",
+    .close = store_close,
+    .get = store_get,
+    .put = store_put,
+    .del = store_del,
+    .query = store_query,
+    .batch = store_batch,
+    .claim = store_claim,
+    .finish = NULL, /* generic: result batches, then the job's CAS */
+};
+
+hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
+                               hz_error *err)
+{
+    *out = NULL;
+    hz_cosmos_config cfg;
+    hz_status rc = hz_cosmos_config_from_env(&cfg, err);
+    if (rc != HZ_OK)
+        return rc;
+    if (spec != NULL && strncmp(spec, "cosmos:", 7) == 0 && spec[7] != '\0')
+        snprintf(cfg.database, sizeof cfg.database, "%s", spec + 7);
+    cosmos_store *cs = calloc(1, sizeof *cs);
+    if (cs == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "cosmos: out of memory");
+    rc = hz_cosmos_open(&cfg, &cs->c, err);
+    if (rc != HZ_OK) {
+        free(cs);
+        return rc;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    cs->rng = ((unsigned long long)ts.tv_nsec << 20) ^
+              (unsigned long long)ts.tv_sec ^ (unsigned long long)(size_t)cs;
+    cs->rng |= 1;
+    cs->base.ops = &cosmos_ops;
+    *out = &cs->base;
+    return HZ_OK;
+}
+
+double hz__store_cosmos_charge(const hz_store *s)
+{
+    if (s == NULL || strcmp(s->ops->name, "cosmos") != 0)
+        return 0.0;
+    return hz_cosmos_total_charge(((const cosmos_store *)s)->c);
+}

@@ -1,0 +1,833 @@
+/* The SQLite job store: one database file shared by any number of runner
+ * processes.
+ *
+ * - WAL journal (readers never block the writer), synchronous=NORMAL,
+ *   busy_timeout so that a writer waits for another instead of failing.
+ * - Every write is a transaction started with BEGIN IMMEDIATE (the write
+ *   lock is taken up front, so a read-then-write never deadlocks or has
+ *   to be retried halfway); claims select and update their jobs inside
+ *   one such transaction, so two processes can never claim one job.
+ * - ETags are random 64-bit values, fresh on every write: a deleted and
+ *   re-created document never repeats an old ETag.
+ * - Schema created and migrated on open under PRAGMA user_version (the
+ *   migration runs in a BEGIN IMMEDIATE transaction, so processes opening
+ *   a new file at once do not race).
+ *
+ * One table holds all containers; the fields the queries filter on are
+ * copied out of the JSON body into indexed columns. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/job.h"
+#include "store/store.h"
+
+#define BUSY_TIMEOUT_MS 30000
+
+/* Write transactions of the handles of one process on one file queue on
+ * a mutex: without it they would collide on SQLite's file lock and wait
+ * in its busy handler, which sleeps in steps of up to 100 ms.  Between
+ * processes the busy handler remains.  Files are told apart by a hash of
+ * their path (a collision only serialises two files). */
+#define WRITE_LOCKS 16
+static pthread_mutex_t write_locks[WRITE_LOCKS] = {
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER};
+
+typedef struct sqlite_store {
+    hz_store base;
+    sqlite3 *db;
+    char *path;
+    pthread_mutex_t *wlock;  /* one of write_locks */
+    bool locked;             /* this handle holds *wlock */
+    uint64_t rng;
+    sqlite3_stmt *st_get;
+    sqlite3_stmt *st_meta;   /* etag of (container, id, pk) */
+    sqlite3_stmt *st_write;  /* insert or replace */
+    sqlite3_stmt *st_del;
+} sqlite_store;
+
+/* ---- schema ---- */
+
+static const char *const migrations[] = {
+    /* 1: documents of every container */
+    "CREATE TABLE docs ("
+    "  container TEXT NOT NULL,"
+    "  pk TEXT NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  etag TEXT NOT NULL,"
+    "  ts REAL NOT NULL,"
+    "  status TEXT, type TEXT, job_id TEXT,"
+    "  lease_expiry REAL, created_at REAL,"
+    "  body TEXT NOT NULL,"
+    "  PRIMARY KEY (container, id, pk)) WITHOUT ROWID;"
+    "CREATE INDEX docs_pk ON docs(container, pk, id);",
+    /* 2: claims and result listing */
+    "CREATE INDEX docs_claim ON docs(container, status, created_at)"
+    "  WHERE status IN ('queued', 'running');"
+    "CREATE INDEX docs_job ON docs(container, job_id, id)"
+    "  WHERE job_id IS NOT NULL;",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+static hz_status db_error(sqlite_store *st, hz_error *err, const char *what)
+{
+    int code = sqlite3_errcode(st->db);
+    hz_status s = (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+                      ? HZ_ETIMEOUT : HZ_EIO;
+    return hz_error_set(err, s, "sqlite store %s: %s: %s", st->path, what,
+                        sqlite3_errmsg(st->db));
+}
+
+static hz_status exec_sql(sqlite_store *st, const char *sql, hz_error *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        hz_status s = (rc == SQLITE_BUSY) ? HZ_ETIMEOUT : HZ_EIO;
+        hz_error_set(err, s, "sqlite store %s: %s", st->path,
+                     msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return s;
+    }
+    return HZ_OK;
+}
+
+/* BEGIN IMMEDIATE, retried while another writer holds the lock for longer
+ * than the busy timeout. */
+static void unlock_writes(sqlite_store *st)
+{
+    if (st->locked) {
+        st->locked = false;
+        pthread_mutex_unlock(st->wlock);
+    }
+}
+
+static hz_status begin(sqlite_store *st, hz_error *err)
+{
+    pthread_mutex_lock(st->wlock);
+    st->locked = true;
+    for (int tries = 0;; tries++) {
+        int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            return HZ_OK;
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || tries >= 3) {
+            hz_status s = db_error(st, err, "could not begin a transaction");
+            unlock_writes(st);
+            return s;
+        }
+    }
+}
+
+static hz_status commit(sqlite_store *st, hz_error *err)
+{
+    for (int tries = 0;; tries++) {
+        int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+        if (rc == SQLITE_OK) {
+            unlock_writes(st);
+            return HZ_OK;
+        }
+        if (rc != SQLITE_BUSY || tries >= 3) {
+            hz_status s = db_error(st, err, "could not commit");
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            unlock_writes(st);
+            return s;
+        }
+    }
+}
+
+static void rollback(sqlite_store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    unlock_writes(st);
+}
+
+static hz_status migrate(sqlite_store *st, hz_error *err)
+{
+    hz_status rc = begin(st, err);
+    if (rc != HZ_OK)
+        return rc;
+    sqlite3_stmt *q = NULL;
+    int version = 0;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) !=
+        SQLITE_OK) {
+        rc = db_error(st, err, "could not read the schema version");
+        goto fail;
+    }
+    if (sqlite3_step(q) == SQLITE_ROW)
+        version = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (version > SCHEMA_VERSION) {
+        rc = hz_error_set(err, HZ_EINVAL, "sqlite store %s: schema version "
+                          "%d is newer than this build's %d", st->path,
+                          version, SCHEMA_VERSION);
+        goto fail;
+    }
+    for (int v = version; v < SCHEMA_VERSION; v++) {
+        rc = exec_sql(st, migrations[v], err);
+        if (rc != HZ_OK)
+            goto fail;
+    }
+    if (version < SCHEMA_VERSION) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+                 SCHEMA_VERSION);
+        rc = exec_sql(st, sql, err);
+        if (rc != HZ_OK)
+            goto fail;
+    }
+    return commit(st, err);
+fail:
+    rollback(st);
+    return rc;
+}
+
+/* ---- helpers ---- */
+
+static uint64_t next_rand(sqlite_store *st)
+{
+    /* xorshift64* */
+    uint64_t x = st->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    st->rng = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+static void new_etag(sqlite_store *st, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "\"%016llx\"", (unsigned long long)next_rand(st));
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void bind_text_or_null(sqlite3_stmt *q, int i, const char *s)
+{
+    if (s != NULL)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+static void bind_num_or_null(sqlite3_stmt *q, int i, const cJSON *doc,
+                             const char *field)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, field);
+    if (cJSON_IsNumber(v))
+        sqlite3_bind_double(q, i, v->valuedouble);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+/* Stored etag of a document: 1 found (copied to etag), 0 absent, -1 error */
+static int lookup_etag(sqlite_store *st, const char *container,
+                       const char *id, const char *pk, char *etag,
+                       size_t etagsz)
+{
+    sqlite3_stmt *q = st->st_meta;
+    sqlite3_reset(q);
+    sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, pk, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    int out = 0;
+    if (rc == SQLITE_ROW) {
+        snprintf(etag, etagsz, "%s",
+                 (const char *)sqlite3_column_text(q, 0));
+        out = 1;
+    } else if (rc != SQLITE_DONE) {
+        out = -1;
+    }
+    sqlite3_reset(q);
+    return out;
+}
+
+/* The system properties of a caller's document, saved so that a write
+ * rolled back leaves the document as it was. */
+typedef struct sysprops {
+    cJSON *etag, *ts;  /* detached copies (NULL when absent) */
+} sysprops;
+
+static void sys_save(const cJSON *doc, sysprops *sp)
+{
+    sp->etag = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "_etag"),
+                               1);
+    sp->ts = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "_ts"), 1);
+}
+
+static void sys_restore(cJSON *doc, sysprops *sp)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "_etag");
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "_ts");
+    if (sp->etag != NULL)
+        cJSON_AddItemToObject(doc, "_etag", sp->etag);
+    if (sp->ts != NULL)
+        cJSON_AddItemToObject(doc, "_ts", sp->ts);
+    sp->etag = sp->ts = NULL;
+}
+
+static void sys_drop(sysprops *sp)
+{
+    cJSON_Delete(sp->etag);
+    cJSON_Delete(sp->ts);
+    sp->etag = sp->ts = NULL;
+}
+
+/* Write one document inside an open transaction: check the mode and the
+ * condition, stamp _etag/_ts, insert or replace. */
+static hz_status write_doc(sqlite_store *st, const char *container,
+                           hz_put_mode mode, cJSON *doc,
+                           const char *if_match, hz_error *err)
+{
+    const char *id = hz__store_str(doc, "id");
+    const char *pk = hz__store_str(doc, "customerId");
+    char cur[HZ_ETAG_MAX];
+    int found = lookup_etag(st, container, id, pk, cur, sizeof cur);
+    if (found < 0)
+        return db_error(st, err, "could not read a document");
+    if (mode == HZ_PUT_CREATE && found)
+        return hz_error_set(err, HZ_ECONFLICT, "%s/%s (customerId %s) "
+                            "already exists", container, id, pk);
+    if (mode == HZ_PUT_REPLACE && !found)
+        return hz_error_set(err, HZ_ENOTFOUND, "%s/%s (customerId %s) not "
+                            "found", container, id, pk);
+    if (if_match != NULL && if_match[0] != '\0') {
+        if (!found)
+            return hz_error_set(err, HZ_ENOTFOUND, "%s/%s (customerId %s) "
+                                "not found", container, id, pk);
+        if (strcmp(cur, if_match) != 0)
+            return hz_error_set(err, HZ_ECONFLICT, "%s/%s (customerId %s) "
+                                "changed: etag %s, expected %s", container,
+                                id, pk, cur, if_match);
+    }
+    char etag[HZ_ETAG_MAX];
+    new_etag(st, etag, sizeof etag);
+    double ts = wall_now();
+    hz__store_set_str(doc, "_etag", etag);
+    hz__store_set_num(doc, "_ts", (double)(long long)ts);
+    char *body = cJSON_PrintUnformatted(doc);
+    if (body == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "%s/%s: out of memory",
+                            container, id);
+    sqlite3_stmt *q = st->st_write;
+    sqlite3_reset(q);
+    sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, pk, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, etag, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(q, 5, ts);
+    bind_text_or_null(q, 6, hz__store_str(doc, "status"));
+    bind_text_or_null(q, 7, hz__store_str(doc, "type"));
+    bind_text_or_null(q, 8, hz__store_str(doc, "jobId"));
+    bind_num_or_null(q, 9, doc, "leaseExpiry");
+    bind_num_or_null(q, 10, doc, "createdAt");
+    sqlite3_bind_text(q, 11, body, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    cJSON_free(body);
+    if (rc != SQLITE_DONE)
+        return db_error(st, err, "could not write a document");
+    return HZ_OK;
+}
+
+static hz_status delete_doc(sqlite_store *st, const char *container,
+                            const char *id, const char *pk,
+                            const char *if_match, hz_error *err)
+{
+    char cur[HZ_ETAG_MAX];
+    int found = lookup_etag(st, container, id, pk, cur, sizeof cur);
+    if (found < 0)
+        return db_error(st, err, "could not read a document");
+    if (!found)
+        return hz_error_set(err, HZ_ENOTFOUND, "%s/%s (customerId %s) not "
+                            "found", container, id, pk);
+    if (if_match != NULL && if_match[0] != '\0' && strcmp(cur, if_match))
+        return hz_error_set(err, HZ_ECONFLICT, "%s/%s (customerId %s) "
+                            "changed: etag %s, expected %s", container, id,
+                            pk, cur, if_match);
+    sqlite3_stmt *q = st->st_del;
+    sqlite3_reset(q);
+    sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, pk, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return db_error(st, err, "could not delete a document");
+    return HZ_OK;
+}
+
+/* ---- operations ---- */
+
+static void sq_close(hz_store *s)
+{
+    sqlite_store *st = (sqlite_store *)s;
+    sqlite3_finalize(st->st_get);
+    sqlite3_finalize(st->st_meta);
+    sqlite3_finalize(st->st_write);
+    sqlite3_finalize(st->st_del);
+    sqlite3_close(st->db);
+    free(st->path);
+    free(st);
+}
+
+static hz_status sq_get(hz_store *s, const char *container, const char *id,
+                        const char *pk, cJSON **doc_out, hz_error *err)
+{
+    sqlite_store *st = (sqlite_store *)s;
+    sqlite3_stmt *q = st->st_get;
+    sqlite3_reset(q);
+    sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, pk, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    hz_status out = HZ_OK;
+    if (rc == SQLITE_ROW) {
+        *doc_out = cJSON_Parse((const char *)sqlite3_column_text(q, 0));
+        if (*doc_out == NULL)
+            out = hz_error_set(err, HZ_EPARSE, "%s/%s: stored document is "
+                               "not valid JSON", container, id);
+    } else if (rc == SQLITE_DONE) {
+        out = hz_error_set(err, HZ_ENOTFOUND, "%s/%s (customerId %s) not "
+                           "found", container, id, pk);
+    } else {
+        out = db_error(st, err, "could not read a document");
+    }
+    sqlite3_reset(q);
+    return out;
+}
+
+static hz_status sq_put(hz_store *s, const char *container, hz_put_mode mode,
+                        cJSON *doc, const char *if_match, hz_error *err)
+{
+    sqlite_store *st = (sqlite_store *)s;
+    hz_status rc = begin(st, err);
+    if (rc != HZ_OK)
+        return rc;
+    sysprops sp;
+    sys_save(doc, &sp);
+    rc = write_doc(st, container, mode, doc, if_match, err);
+    if (rc == HZ_OK)
+        rc = commit(st, err);
+    else
+        rollback(st);
+    if (rc != HZ_OK)
+        sys_restore(doc, &sp);
+    sys_drop(&sp);
+    return rc;
+}
+
+static hz_status sq_del(hz_store *s, const char *container, const char *id,
+                        const char *pk, const char *if_match, hz_error *err)
+{
+    sqlite_store *st = (sqlite_store *)s;
+    hz_status rc = begin(st, err);
+    if (rc != HZ_OK)
+        return rc;
+    rc = delete_doc(st, container, id, pk, if_match, err);
+    if (rc != HZ_OK) {
+        rollback(st);
+        return rc;
+    }
+    return commit(st, err);
+}
+
+/* Continuation token: a JSON array ["lastId", "lastPk"]. */
+static hz_status sq_query(hz_store *s, const hz_query *qq, int page_size,
+                          const char *continuation, cJSON **docs_out,
+                          char **next_out, hz_error *err)
+{
+    sqlite_store *st = (sqlite_store *)s;
+    char sql[768];
+    int n = snprintf(sql, sizeof sql,
+                     "SELECT body, id, pk FROM docs WHERE container = ?1");
+    cJSON *tok = NULL;
+    const char *after_id = NULL, *after_pk = NULL;
+    if (continuation != NULL) {
+        tok = cJSON_Parse(continuation);
+        if (!cJSON_IsArray(tok) || cJSON_GetArraySize(tok) != 2 ||
+            !cJSON_IsString(cJSON_GetArrayItem(tok, 0)) ||
+            !cJSON_IsString(cJSON_GetArrayItem(tok, 1))) {
+            cJSON_Delete(tok);
+            return hz_error_set(err, HZ_EINVAL, "query of %s: invalid "
+                                "continuation token", qq->container);
+        }
+        after_id = cJSON_GetArrayItem(tok, 0)->valuestring;
+        after_pk = cJSON_GetArrayItem(tok, 1)->valuestring;
+    }
+    if (qq->customer_id)
+        n += snprintf(sql + n, sizeof sql - n, " AND pk = ?2");
+    if (qq->status)
+        n += snprintf(sql + n, sizeof sql - n, " AND status = ?3");
+    if (qq->type)
+        n += snprintf(sql + n, sizeof sql - n, " AND type = ?4");
+    if (qq->job_id)
+        n += snprintf(sql + n, sizeof sql - n, " AND job_id = ?5");
+    if (qq->claimable_at > 0)
+        n += snprintf(sql + n, sizeof sql - n,
+                      " AND (status = 'queued' OR (status = 'running' AND "
+                      "lease_expiry < ?6))");
+    if (after_id)
+        n += snprintf(sql + n, sizeof sql - n, " AND (id, pk) > (?7, ?8)");
+    snprintf(sql + n, sizeof sql - n, " ORDER BY id, pk LIMIT ?9");
+
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        cJSON_Delete(tok);
+        return db_error(st, err, "could not prepare a query");
+    }
+    sqlite3_bind_text(q, 1, qq->container, -1, SQLITE_STATIC);
+    if (qq->customer_id)
+        sqlite3_bind_text(q, 2, qq->customer_id, -1, SQLITE_STATIC);
+    if (qq->status)
+        sqlite3_bind_text(q, 3, qq->status, -1, SQLITE_STATIC);
+    if (qq->type)
+        sqlite3_bind_text(q, 4, qq->type, -1, SQLITE_STATIC);
+    if (qq->job_id)
+        sqlite3_bind_text(q, 5, qq->job_id, -1, SQLITE_STATIC);
+    if (qq->claimable_at > 0)
+        sqlite3_bind_double(q, 6, qq->claimable_at);
+    if (after_id) {
+        sqlite3_bind_text(q, 7, after_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 8, after_pk, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int(q, 9, page_size + 1);
+
+    hz_status out = HZ_OK;
+    cJSON *arr = cJSON_CreateArray();
+    int count = 0, rc;
+    char last_id[HZ_JOB_URI_MAX] = "", last_pk[HZ_JOB_URI_MAX] = "";
+    bool more = false;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (count == page_size) {
+            more = true;
+            break;
+        }
+        cJSON *doc = cJSON_Parse((const char *)sqlite3_column_text(q, 0));
+        if (doc == NULL) {
+            out = hz_error_set(err, HZ_EPARSE, "%s/%s: stored document is "
+                               "not valid JSON", qq->container,
+                               (const char *)sqlite3_column_text(q, 1));
+            break;
+        }
+        cJSON_AddItemToArray(arr, doc);
+        snprintf(last_id, sizeof last_id, "%s", sqlite3_column_text(q, 1));
+        snprintf(last_pk, sizeof last_pk, "%s", sqlite3_column_text(q, 2));
+        count++;
+    }
+    if (out == HZ_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        out = db_error(st, err, "could not run a query");
+    sqlite3_finalize(q);
+    cJSON_Delete(tok);
+    if (out != HZ_OK) {
+        cJSON_Delete(arr);
+        return out;
+    }
+    if (more) {
+        cJSON *t = cJSON_CreateArray();
+        cJSON_AddItemToArray(t, cJSON_CreateString(last_id));
+        cJSON_AddItemToArray(t, cJSON_CreateString(last_pk));
+        *next_out = cJSON_PrintUnformatted(t);
+        cJSON_Delete(t);
+    }
+    *docs_out = arr;
+    return HZ_OK;
+}
+
+static hz_status sq_batch(hz_store *s, const char *container, const char *pk,
+                          hz_store_op *ops, size_t nops,
+                          size_t *failed_index, hz_error *err)
+{
+    sqlite_store *st = (sqlite_store *)s;
+    hz_status rc = begin(st, err);
+    if (rc != HZ_OK)
+        return rc;
+    /* Keep the old system properties so that a rolled-back batch leaves
+     * the callers' documents as they were. */
+    sysprops *sp = calloc(nops, sizeof *sp);
+    if (sp == NULL) {
+        rollback(st);
+        return hz_error_set(err, HZ_ENOMEM, "batch: out of memory");
+    }
+    for (size_t i = 0; i < nops; i++)
+        if (ops[i].doc != NULL)
+            sys_save(ops[i].doc, &sp[i]);
+    for (size_t i = 0; i < nops; i++) {
+        hz_store_op *op = &ops[i];
+        switch (op->kind) {
+        case HZ_OP_CREATE:
+            rc = write_doc(st, container, HZ_PUT_CREATE, op->doc,
+                           op->if_match, err);
+            break;
+        case HZ_OP_UPSERT:
+            rc = write_doc(st, container, HZ_PUT_UPSERT, op->doc,
+                           op->if_match, err);
+            break;
+        case HZ_OP_REPLACE:
+            rc = write_doc(st, container, HZ_PUT_REPLACE, op->doc,
+                           op->if_match, err);
+            break;
+        case HZ_OP_DELETE:
+            rc = delete_doc(st, container, op->id, pk, op->if_match, err);
+            break;
+        default:
+            rc = hz_error_set(err, HZ_EINVAL, "%s: batch operation %zu: "
+                              "unknown kind", container, i);
+        }
+        if (rc != HZ_OK) {
+            if (failed_index != NULL)
+                *failed_index = i;
+            rollback(st);
+            break;
+        }
+    }
+    if (rc == HZ_OK)
+        rc = commit(st, err);
+    for (size_t i = 0; i < nops; i++) {
+        if (rc != HZ_OK && ops[i].doc != NULL)
+            sys_restore(ops[i].doc, &sp[i]);
+        sys_drop(&sp[i]);
+    }
+    free(sp);
+    return rc;
+}
+
+static hz_status sq_claim(hz_store *s, const hz_claim_request *req,
+                          cJSON **jobs_out, hz_error *err)
+{
+    sqlite_store *st = (sqlite_store *)s;
+    cJSON *won = cJSON_CreateArray();
+    if (won == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "claim: out of memory");
+    hz_status rc = begin(st, err);
+    if (rc != HZ_OK) {
+        cJSON_Delete(won);
+        return rc;
+    }
+    /* Two passes keep the index usable: queued jobs oldest first, then
+     * running jobs whose lease expired. */
+    static const char *const sqls[2] = {
+        "SELECT body, etag FROM docs WHERE container = 'jobs' AND "
+        "status = 'running' AND lease_expiry < ?1 AND (?2 IS NULL OR "
+        "pk = ?2) ORDER BY created_at, id LIMIT ?3",
+        "SELECT body, etag FROM docs WHERE container = 'jobs' AND "
+        "status = 'queued' AND (?2 IS NULL OR pk = ?2) "
+        "ORDER BY created_at, id LIMIT ?3"};
+    cJSON *cand = cJSON_CreateArray();
+    for (int pass = 0; pass < 2; pass++) {
+        int want = req->max_jobs - cJSON_GetArraySize(cand);
+        if (want <= 0)
+            break;
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(st->db, sqls[pass], -1, &q, NULL) !=
+            SQLITE_OK) {
+            rc = db_error(st, err, "could not prepare a claim");
+            goto fail;
+        }
+        sqlite3_bind_double(q, 1, req->now);
+        bind_text_or_null(q, 2, req->customer_id);
+        sqlite3_bind_int(q, 3, want);
+        int r;
+        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+            cJSON *doc = cJSON_Parse((const char *)sqlite3_column_text(q, 0));
+            if (doc != NULL)
+                cJSON_AddItemToArray(cand, doc);
+        }
+        sqlite3_finalize(q);
+        if (r != SQLITE_DONE) {
+            rc = db_error(st, err, "could not select jobs to claim");
+            goto fail;
+        }
+    }
+    cJSON *doc;
+    cJSON_ArrayForEach(doc, cand) {
+        cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "attempts");
+        double attempts = cJSON_IsNumber(a) ? a->valuedouble : 0;
+        hz__store_set_str(doc, "status", "running");
+        hz__store_set_str(doc, "leaseOwner", req->owner);
+        hz__store_set_num(doc, "leaseExpiry", req->now + req->lease_s);
+        hz__store_set_num(doc, "attempts", attempts + 1);
+        hz__store_set_num(doc, "startedAt", req->now);
+        hz__store_set_num(doc, "updatedAt", req->now);
+        /* Inside the write lock: the etag cannot have changed. */
+        rc = write_doc(st, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc, NULL, err);
+        if (rc != HZ_OK)
+            goto fail;
+    }
+    rc = commit(st, err);
+    if (rc != HZ_OK)
+        goto fail_nocommit;
+    while (cJSON_GetArraySize(cand) > 0)
+        cJSON_AddItemToArray(won, cJSON_DetachItemFromArray(cand, 0));
+    cJSON_Delete(cand);
+    *jobs_out = won;
+    return HZ_OK;
+fail:
+    rollback(st);
+fail_nocommit:
+    cJSON_Delete(cand);
+    cJSON_Delete(won);
+    return rc;
+}
+
+static hz_status sq_finish(hz_store *s, cJSON *job, const char *if_match,
+                           cJSON *const *results, size_t nresults,
+                           hz_error *err)
+{
+    /* SQLite does better than the interface asks: the results and the
+     * job's status are one transaction, however many results there are. */
+    sqlite_store *st = (sqlite_store *)s;
+    hz_status rc = begin(st, err);
+    if (rc != HZ_OK)
+        return rc;
+    /* Check the lease first: a lost job writes nothing. */
+    char cur[HZ_ETAG_MAX];
+    const char *id = hz__store_str(job, "id");
+    const char *pk = hz__store_str(job, "customerId");
+    int found = lookup_etag(st, HZ_STORE_JOBS, id, pk, cur, sizeof cur);
+    if (found <= 0) {
+        rc = found < 0 ? db_error(st, err, "could not read a job")
+                       : hz_error_set(err, HZ_ENOTFOUND, "jobs/%s "
+                                      "(customerId %s) not found", id, pk);
+        goto fail;
+    }
+    if (if_match != NULL && if_match[0] != '\0' && strcmp(cur, if_match)) {
+        rc = hz_error_set(err, HZ_ECONFLICT, "jobs/%s (customerId %s) "
+                          "changed: etag %s, expected %s (lease lost)", id,
+                          pk, cur, if_match);
+        goto fail;
+    }
+    sysprops jsp;
+    sys_save(job, &jsp);
+    for (size_t i = 0; i < nresults; i++) {
+        rc = write_doc(st, HZ_STORE_RESULTS, HZ_PUT_UPSERT, results[i], NULL,
+                       err);
+        if (rc != HZ_OK)
+            break;
+    }
+    if (rc == HZ_OK)
+        rc = write_doc(st, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, NULL, err);
+    if (rc == HZ_OK)
+        rc = commit(st, err);
+    else
+        rollback(st);
+    if (rc != HZ_OK)
+        sys_restore(job, &jsp);
+    sys_drop(&jsp);
+    return rc;
+fail:
+    rollback(st);
+    return rc;
+}
+
+static const hz_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .get = sq_get,
+    .put = sq_put,
+    .del = sq_del,
+    .query = sq_query,
+    .batch = sq_batch,
+    .claim = sq_claim,
+    .finish = sq_finish,
+};
+
+static hz_status prepare(sqlite_store *st, const char *sql,
+                         sqlite3_stmt **out, hz_error *err)
+{
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
+                           NULL) != SQLITE_OK)
+        return db_error(st, err, "could not prepare a statement");
+    return HZ_OK;
+}
+
+hz_status hz_store_sqlite_open(const char *path, hz_store **out,
+                               hz_error *err)
+{
+    *out = NULL;
+    if (path == NULL || path[0] == '\0')
+        return hz_error_set(err, HZ_EINVAL, "sqlite store: empty path");
+    sqlite_store *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "sqlite store: out of memory");
+    st->base.ops = &sqlite_ops;
+    st->path = strdup(path);
+    unsigned h = 5381;
+    for (const char *p = path; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    st->wlock = &write_locks[h % WRITE_LOCKS];
+    hz_status rc = HZ_OK;
+    if (st->path == NULL) {
+        free(st);
+        return hz_error_set(err, HZ_ENOMEM, "sqlite store: out of memory");
+    }
+    /* Seed the ETag generator from the kernel so that processes differ. */
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || read(fd, &st->rng, sizeof st->rng) != sizeof st->rng)
+        st->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+                  (uint64_t)(uintptr_t)st;
+    if (fd >= 0)
+        close(fd);
+    st->rng |= 1;
+
+    int orc = sqlite3_open_v2(path, &st->db,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                  SQLITE_OPEN_NOMUTEX,
+                              NULL);
+    if (orc != SQLITE_OK) {
+        rc = hz_error_set(err, HZ_EIO, "sqlite store %s: could not open: %s",
+                          path, st->db ? sqlite3_errmsg(st->db)
+                                       : sqlite3_errstr(orc));
+        goto fail;
+    }
+    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    /* journal_mode=WAL is persistent in the file; setting it again is
+     * cheap.  It needs no open transaction. */
+    rc = exec_sql(st, "PRAGMA journal_mode=WAL", err);
+    if (rc == HZ_OK)
+        rc = exec_sql(st, "PRAGMA synchronous=NORMAL", err);
+    if (rc == HZ_OK)
+        rc = migrate(st, err);
+    if (rc == HZ_OK)
+        rc = prepare(st, "SELECT body FROM docs WHERE container = ?1 AND "
+                     "id = ?2 AND pk = ?3", &st->st_get, err);
+    if (rc == HZ_OK)
+        rc = prepare(st, "SELECT etag FROM docs WHERE container = ?1 AND "
+                     "id = ?2 AND pk = ?3", &st->st_meta, err);
+    if (rc == HZ_OK)
+        rc = prepare(st, "INSERT OR REPLACE INTO docs (container, pk, id, "
+                     "etag, ts, status, type, job_id, lease_expiry, "
+                     "created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                     "?8, ?9, ?10, ?11)", &st->st_write, err);
+    if (rc == HZ_OK)
+        rc = prepare(st, "DELETE FROM docs WHERE container = ?1 AND id = ?2 "
+                     "AND pk = ?3", &st->st_del, err);
+    if (rc != HZ_OK)
+        goto fail;
+    *out = &st->base;
+    return HZ_OK;
+fail:
+    sq_close(&st->base);
+    return rc;
+}

@@ -1,0 +1,304 @@
+/* Dispatcher, fallbacks, baselines against R, the dataset runner:
+ * determinism across thread counts, bad requests, writers. */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fc_testds.h"
+#include "horizon/baseline.h"
+#include "horizon/forecast.h"
+#include "horizon/series.h"
+#include "hz_test.h"
+
+static const double LV[2] = {80, 95};
+static const double Y10[10] = {10, 12, 11, 15, 14, 16, 18, 17, 20, 22};
+
+HZ_TEST(naive_and_drift_match_r)
+{
+    hz_forecast *f = hz_forecast_alloc(3, 2, LV);
+    /* R: naive(y, h = 3) */
+    HZ_CHECK(hz_naive_forecast(Y10, 10, 1, f, NULL) == HZ_OK);
+    HZ_CHECK_NEAR(f->mean[2], 22, 0);
+    HZ_CHECK_NEAR(f->lower[0][0], 19.16638287, 1e-7);
+    HZ_CHECK_NEAR(f->lower[1][0], 17.66635657, 1e-7);
+    HZ_CHECK_NEAR(f->lower[0][2], 17.09203116, 1e-7);
+    HZ_CHECK_NEAR(f->lower[1][2], 14.49390940, 1e-7);
+    /* R: rwf(y, h = 3, drift = TRUE) */
+    HZ_CHECK(hz_drift_forecast(Y10, 10, 1, f, NULL) == HZ_OK);
+    HZ_CHECK_NEAR(f->mean[0], 23.33333333, 1e-7);
+    HZ_CHECK_NEAR(f->mean[2], 26.0, 1e-12);
+    HZ_CHECK_NEAR(f->lower[0][0], 20.80607956, 1e-7);
+    HZ_CHECK_NEAR(f->lower[0][2], 21.20487312, 1e-7);
+    HZ_CHECK_NEAR(f->lower[1][1], 18.93379528, 1e-7);
+    HZ_CHECK_NEAR(f->lower[1][2], 18.66648628, 1e-7);
+    hz_forecast_free(f);
+}
+
+HZ_TEST(snaive_matches_r)
+{
+    /* R: snaive(ts(c(1,5,3,2,6,4,3,7,5), frequency = 3), h = 4) */
+    const double y[9] = {1, 5, 3, 2, 6, 4, 3, 7, 5};
+    hz_forecast *f = hz_forecast_alloc(4, 2, LV);
+    HZ_CHECK(hz_snaive_forecast(y, 9, 3, f, NULL) == HZ_OK);
+    HZ_CHECK_NEAR(f->mean[0], 3, 0);
+    HZ_CHECK_NEAR(f->mean[1], 7, 0);
+    HZ_CHECK_NEAR(f->mean[3], 3, 0);
+    HZ_CHECK_NEAR(f->lower[0][0], 1.718448434, 1e-8);
+    HZ_CHECK_NEAR(f->lower[1][0], 1.0400360155, 1e-8);
+    HZ_CHECK_NEAR(f->lower[0][3], 1.187612395, 1e-8);
+    HZ_CHECK_NEAR(f->lower[1][3], 0.2281923513, 1e-8);
+    hz_forecast_free(f);
+}
+
+HZ_TEST(model_names_roundtrip)
+{
+    for (int m = 0; m < HZ_MODEL_COUNT; m++) {
+        int back = -1;
+        HZ_CHECK(hz_fc_model_parse(hz_fc_model_name(m), &back));
+        HZ_CHECK(back == m);
+    }
+    int x;
+    HZ_CHECK(!hz_fc_model_parse("prophet", &x));
+    HZ_CHECK(hz_fc_model_available(HZ_MODEL_ETS));
+    HZ_CHECK(hz_fc_model_available(HZ_MODEL_AUTO));
+}
+
+HZ_TEST(short_series_fall_back_with_a_reason)
+{
+    hz_forecast *f = hz_forecast_alloc(4, 2, LV);
+    hz_error err;
+    const double y2[2] = {5, 7};
+    HZ_CHECK(hz_forecast_series(y2, 2, 12, HZ_MODEL_AUTO, 1, NULL, f,
+                                &err) == HZ_OK);
+    HZ_CHECK_STR(f->method, "Naive");
+    HZ_CHECK_CONTAINS(f->note, "used naive");
+    HZ_CHECK_NEAR(f->mean[3], 7, 0);
+    const double y1[1] = {3};
+    HZ_CHECK(hz_forecast_series(y1, 1, 12, HZ_MODEL_ETS, 1, NULL, f,
+                                &err) == HZ_OK);
+    HZ_CHECK_NEAR(f->mean[0], 3, 0);
+    HZ_CHECK(f->note[0] != '\0');
+    /* seasonal naive on less than a season: naive */
+    HZ_CHECK(hz_forecast_series(Y10, 10, 12, HZ_MODEL_SNAIVE, 1, NULL, f,
+                                &err) == HZ_OK);
+    HZ_CHECK_STR(f->method, "Naive");
+    HZ_CHECK_CONTAINS(f->note, "snaive");
+    /* long enough: no note */
+    HZ_CHECK(hz_forecast_series(Y10, 10, 1, HZ_MODEL_THETA, 1, NULL, f,
+                                &err) == HZ_OK);
+    HZ_CHECK_STR(f->note, "");
+    HZ_CHECK(hz_forecast_series(y1, 0, 12, HZ_MODEL_ETS, 1, NULL, f,
+                                &err) == HZ_ETOOSHORT);
+    hz_forecast_free(f);
+}
+
+HZ_TEST(combo_averages_members)
+{
+    hz_forecast *c = hz_forecast_alloc(3, 2, LV);
+    hz_forecast *e = hz_forecast_alloc(3, 2, LV);
+    hz_forecast *t = hz_forecast_alloc(3, 2, LV);
+    HZ_CHECK(hz_forecast_series(Y10, 10, 1, HZ_MODEL_COMBO, 1, NULL, c,
+                                NULL) == HZ_OK);
+    HZ_CHECK(hz_forecast_series(Y10, 10, 1, HZ_MODEL_ETS, 1, NULL, e,
+                                NULL) == HZ_OK);
+    HZ_CHECK(hz_forecast_series(Y10, 10, 1, HZ_MODEL_THETA, 1, NULL, t,
+                                NULL) == HZ_OK);
+    HZ_CHECK_CONTAINS(c->method, "Combo(");
+    if (!hz_fc_model_available(HZ_MODEL_ARIMA))
+        HZ_CHECK_NEAR(c->mean[2], 0.5 * (e->mean[2] + t->mean[2]), 1e-9);
+    hz_forecast_free(c);
+    hz_forecast_free(e);
+    hz_forecast_free(t);
+}
+
+/* nser groups x nm months of seasonal, trending revenue. */
+static hz_dataset *panel(size_t nser, size_t nm)
+{
+    size_t n = nser * nm;
+    int32_t *d = malloc(n * sizeof *d);
+    double *v = malloc(n * sizeof *v);
+    const char **g = malloc(n * sizeof *g);
+    static char names[64][24];
+    uint64_t s = 12345;
+    for (size_t i = 0; i < nser; i++)
+        snprintf(names[i], sizeof names[i], "g%02zu", i);
+    for (size_t i = 0; i < nser; i++)
+        for (size_t t = 0; t < nm; t++) {
+            size_t r = t * nser + i;   /* interleaved rows */
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            double u = (double)(s >> 11) * 0x1.0p-53;
+            d[r] = hz_days_from_civil(2020 + (int)(t / 12),
+                                      (unsigned)(t % 12) + 1, 15);
+            v[r] = 100 + 3.0 * i + 0.8 * t +
+                   20 * sin(6.2831853 * (double)t / 12) + 10 * u;
+            g[r] = names[i];
+        }
+    hz_dataset *ds = hz_dataset_new(n);
+    ds_add_dates(ds, "date", d);
+    ds_add_f64(ds, "revenue", v);
+    ds_add_str(ds, "store", (const char *const *)g);
+    free(d);
+    free(v);
+    free(g);
+    return ds;
+}
+
+HZ_TEST(results_identical_across_thread_counts)
+{
+    hz_dataset *ds = panel(10, 40);
+    const char *by[1] = {"store"};
+    hz_forecast_request rq;
+    hz_forecast_request_init(&rq);
+    rq.date_col = "date";
+    rq.value_col = "revenue";
+    rq.by_cols = by;
+    rq.nby = 1;
+    rq.horizon = 6;
+    hz_forecast_result *a = NULL, *b = NULL;
+    hz_error err;
+    rq.threads = 1;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &a, &err) == HZ_OK);
+    rq.threads = 2;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &b, &err) == HZ_OK);
+    HZ_CHECK(a->nseries == 10 && b->nseries == 10);
+    HZ_CHECK(a->freq == HZ_FREQ_MONTH && a->period == 12);
+    for (size_t i = 0; i < 10; i++) {
+        HZ_CHECK_STR(a->series[i].key, b->series[i].key);
+        HZ_CHECK_STR(a->series[i].method, b->series[i].method);
+        HZ_CHECK(a->series[i].n == 40);
+        size_t bytes = 6 * (1 + 2 * 2) * sizeof(double);
+        HZ_CHECK(memcmp(a->series[i].fc->mean, b->series[i].fc->mean,
+                        bytes) == 0);
+        HZ_CHECK(a->series[i].days[0] == hz_days_from_civil(2023, 5, 1));
+    }
+    /* simulated intervals too (class-3 simulation option is not used by
+     * the runner, but the seed is per series): run snaive/theta too */
+    rq.model = HZ_MODEL_THETA;
+    hz_forecast_result *c = NULL;
+    rq.threads = 2;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &c, &err) == HZ_OK);
+    HZ_CHECK_CONTAINS(c->series[0].method, "Theta");
+    hz_forecast_result_free(c);
+
+    /* writers */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/fc.csv", hz_test_tmpdir());
+    FILE *f = fopen(path, "w+");
+    HZ_CHECK(f != NULL);
+    HZ_CHECK(hz_forecast_result_write_csv(a, f, NULL) == HZ_OK);
+    rewind(f);
+    char line[512];
+    HZ_CHECK(fgets(line, sizeof line, f) != NULL);
+    HZ_CHECK_STR(line, "series,date,point,lo80,hi80,lo95,hi95,model,note\n");
+    HZ_CHECK(fgets(line, sizeof line, f) != NULL);
+    HZ_CHECK(strncmp(line, "g00,2023-05-01,", 15) == 0);
+    size_t rows = 2;
+    while (fgets(line, sizeof line, f))
+        rows++;
+    HZ_CHECK(rows == 1 + 10 * 6);
+    fclose(f);
+    f = fopen(path, "w+");
+    HZ_CHECK(hz_forecast_result_write_json(a, f, NULL) == HZ_OK);
+    rewind(f);
+    char buf[4096];
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    buf[got] = '\0';
+    fclose(f);
+    HZ_CHECK_CONTAINS(buf, "{\"freq\":\"month\",\"period\":12,\"horizon\":6");
+    HZ_CHECK_CONTAINS(buf, "\"key\":\"g00\"");
+    HZ_CHECK_CONTAINS(buf, "\"history\":{\"n\":40,\"last_period\":"
+                           "\"2023-04-01\"");
+    HZ_CHECK_CONTAINS(buf, "\"lo95\":");
+    hz_forecast_result_free(a);
+    hz_forecast_result_free(b);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(bad_requests_give_clear_errors)
+{
+    hz_dataset *ds = panel(2, 12);
+    hz_forecast_request rq;
+    hz_forecast_request_init(&rq);
+    rq.date_col = "date";
+    rq.value_col = "revenue";
+    hz_forecast_result *r = NULL;
+    hz_error err;
+    rq.horizon = 0;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "horizon");
+    rq.horizon = 12;
+    rq.value_col = "sales";
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, &err) == HZ_ENOTFOUND);
+    HZ_CHECK_CONTAINS(err.msg, "no column 'sales'");
+    rq.value_col = "store";
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, &err) == HZ_ETYPE);
+    HZ_CHECK_CONTAINS(err.msg, "not numeric");
+    rq.value_col = "revenue";
+    rq.date_col = "revenue";
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, &err) == HZ_ETYPE);
+    HZ_CHECK_CONTAINS(err.msg, "not a date");
+    rq.date_col = "date";
+    rq.levels[1] = 100;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "level");
+    HZ_CHECK(r == NULL);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(exploding_forecasts_are_replaced)
+{
+    /* a series ending in a near-vertical climb: whatever is chosen, the
+     * forecast must stay within the sanity bound */
+    double y[30];
+    for (int i = 0; i < 30; i++)
+        y[i] = i < 27 ? 1.0 + (i % 3) : pow(10.0, i - 25);
+    hz_forecast *f = hz_forecast_alloc(24, 2, LV);
+    HZ_CHECK(hz_forecast_series(y, 30, 12, HZ_MODEL_AUTO, 3, NULL, f,
+                                NULL) == HZ_OK);
+    for (int i = 0; i < 24; i++)
+        HZ_CHECK(isfinite(f->mean[i]) && fabs(f->mean[i]) < 1e6);
+    hz_forecast_free(f);
+}
+
+HZ_TEST(zero_and_intermittent_series_get_forecasts)
+{
+    double z[24] = {0};
+    hz_forecast *f = hz_forecast_alloc(6, 2, LV);
+    HZ_CHECK(hz_forecast_series(z, 24, 12, HZ_MODEL_AUTO, 1, NULL, f,
+                                NULL) == HZ_OK);
+    for (int i = 0; i < 6; i++)
+        HZ_CHECK_NEAR(f->mean[i], 0.0, 0);
+    double y[36];
+    for (int i = 0; i < 36; i++)
+        y[i] = (i % 5 == 2) ? 4.0 + (i % 3) : 0.0;
+    HZ_CHECK(hz_forecast_series(y, 36, 12, HZ_MODEL_AUTO, 1, NULL, f,
+                                NULL) == HZ_OK);
+    /* auto combines auto-ETS and Theta; zeros rule out multiplicative
+     * ETS models; the level stays near the mean demand */
+    HZ_CHECK_CONTAINS(f->method, "Combo(ETS(A,");
+    for (int i = 0; i < 6; i++)
+        HZ_CHECK(isfinite(f->mean[i]) && f->mean[i] > -1 &&
+                 f->mean[i] < 7);
+    hz_forecast_free(f);
+}
+
+#include "forecast/fc_internal.h"
+
+HZ_TEST(naive2_is_naive_on_the_adjusted_series)
+{
+    double y[48], s[48];
+    for (int t = 0; t < 48; t++)
+        y[t] = (100.0 + t) * (1 + 0.3 * sin(6.283185307179586 * t / 12)) +
+               (t % 5) * 0.7;
+    hz_forecast *f = hz_forecast_alloc(14, 2, LV);
+    HZ_CHECK(hz__seasonality_test(y, 48, 12, 36));
+    HZ_CHECK(hz_naive2_forecast(y, 48, 12, f, NULL) == HZ_OK);
+    HZ_CHECK(hz__decompose(y, 48, 12, 1, s) == 0);
+    for (int i = 0; i < 14; i++)
+        HZ_CHECK_NEAR(f->mean[i], y[47] / s[47] * s[36 + i % 12], 1e-9);
+    /* too short for the adjustment (n < 3m): plain naive */
+    HZ_CHECK(hz_naive2_forecast(y, 30, 12, f, NULL) == HZ_OK);
+    HZ_CHECK_NEAR(f->mean[5], y[29], 0);
+    hz_forecast_free(f);
+}
