@@ -36,9 +36,9 @@ static int load(const char *dir, ser *ss, int *ns)
     while (k < MAXS && fgets(line, sizeof line, fm)) {
         char *save = NULL;
         char *id = strtok_r(line, ",", &save);
-        strtok_r(NULL, ",", &save);              /* package */
-        strtok_r(NULL, ",", &save);              /* n */
-        char *fr = strtok_r(NULL, ",", &save);   /* frequency */
+        strtok_r(NULL, ",", &save);            /* package */
+        strtok_r(NULL, ",", &save);            /* n */
+        char *fr = strtok_r(NULL, ",", &save); /* frequency */
         strtok_r(NULL, ",", &save);
         strtok_r(NULL, ",", &save);
         char *miss = strtok_r(NULL, ",\n", &save);
@@ -47,8 +47,7 @@ static int load(const char *dir, ser *ss, int *ns)
         memset(&ss[k], 0, sizeof ss[k]);
         snprintf(ss[k].id, sizeof ss[k].id, "%s", id);
         ss[k].f = atof(fr);
-        ss[k].skip = (miss && atoi(miss) > 0) || ss[k].f > 52 ||
-                     ss[k].f < 1;
+        ss[k].skip = (miss && atoi(miss) > 0) || ss[k].f > 52 || ss[k].f < 1;
         ss[k].y = malloc(MAXN * sizeof(double));
         k++;
     }
@@ -90,15 +89,16 @@ int main(int argc, char **argv)
 {
     const char *trace = getenv("ARIMA_TRACE"); /* series id to trace */
     if (argc < 2) {
-        fprintf(stderr, "usage: %s SHARED_DATA_DIR [R_OUTPUT.tsv]\n",
-                argv[0]);
+        fprintf(stderr, "usage: %s SHARED_DATA_DIR [R_OUTPUT.tsv]\n", argv[0]);
         return 2;
     }
     static ser ss[MAXS];
     int ns = 0;
     if (load(argv[1], ss, &ns) != 0) {
-        fprintf(stderr, "arima_classic: classic data not found under %s, "
-                        "skipping\n", argv[1]);
+        fprintf(stderr,
+                "arima_classic: classic data not found under %s, "
+                "skipping\n",
+                argv[1]);
         return 0;
     }
     char rmod[MAXS][128];
@@ -123,8 +123,8 @@ int main(int argc, char **argv)
     }
     int match = 0, total = 0;
     double tsum = 0.0;
-    printf("%-16s %5s %3s  %-42s %-42s %8s\n", "series", "n", "m",
-           "horizon", "R forecast 8.20", "ms");
+    printf("%-16s %5s %3s  %-42s %-42s %8s\n", "series", "n", "m", "horizon",
+           "R forecast 8.20", "ms");
     for (int i = 0; i < ns; i++) {
         if (ss[i].skip)
             continue;

@@ -108,8 +108,10 @@ static void score(ser *s, const hz_forecast *fc)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s SHARED_DATA_DIR [R_OUTPUT.tsv] "
-                        "[PER_SERIES_OUT.tsv]\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s SHARED_DATA_DIR [R_OUTPUT.tsv] "
+                "[PER_SERIES_OUT.tsv]\n",
+                argv[0]);
         return 2;
     }
     char path[1024];
@@ -182,11 +184,13 @@ int main(int argc, char **argv)
         c9 += ss[i].c95;
     }
     printf("Horizon auto ARIMA, M3 monthly: %d series (%d fitted), %d "
-           "threads\n", ns, nok, omp_get_max_threads());
+           "threads\n",
+           ns, nok, omp_get_max_threads());
     printf("  sMAPE %.3f  MASE %.4f  coverage 80%% %.3f  95%% %.3f\n",
            sm / nok, ms / nok, c8 / nok, c9 / nok);
     printf("  wall %.2f s (%.4f s/series), summed per-series time %.2f s "
-           "(%.4f s/series)\n", wall, wall / ns, cpu, cpu / ns);
+           "(%.4f s/series)\n",
+           wall, wall / ns, cpu, cpu / ns);
 
     if (argc > 2) {
         FILE *fr = fopen(argv[2], "r");
@@ -230,11 +234,11 @@ int main(int argc, char **argv)
         if (nr > 0) {
             printf("R subset (%d series, same session):\n", nr);
             printf("  R auto.arima  sMAPE %.3f  MASE %.4f  cov %.3f/%.3f  "
-                   "%.3f s/series\n", rsm / nr, rms / nr, r8 / nr, r9 / nr,
-                   rt / nr);
+                   "%.3f s/series\n",
+                   rsm / nr, rms / nr, r8 / nr, r9 / nr, rt / nr);
             printf("  Horizon       sMAPE %.3f  MASE %.4f  cov %.3f/%.3f  "
-                   "%.4f s/series (per-series time)\n", hsm / nr, hms / nr,
-                   h8 / nr, h9 / nr, ht / nr);
+                   "%.4f s/series (per-series time)\n",
+                   hsm / nr, hms / nr, h8 / nr, h9 / nr, ht / nr);
             printf("  same model as R: %d of %d\n", same, nr);
             printf("  speed ratio R / Horizon per series: %.0fx "
                    "(single-series time), %.0fx (wall over all %d series)\n",

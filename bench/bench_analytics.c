@@ -103,8 +103,8 @@ static void part_cdnow(const char *dir)
     double t1 = hz_now();
     hz_bgnbd_model bm;
     hz_gg_model gm;
-    if (hz_bgnbd_fit(s->frequency, s->recency, s->T, s->n, NULL, &bm,
-                     &err) != HZ_OK ||
+    if (hz_bgnbd_fit(s->frequency, s->recency, s->T, s->n, NULL, &bm, &err) !=
+            HZ_OK ||
         hz_gg_fit(s->frequency, s->monetary, s->n, 0, &gm, &err) != HZ_OK) {
         printf("fit failed: %s\n", err.msg);
     } else {
@@ -125,7 +125,8 @@ static void part_cdnow(const char *dir)
                                          s->T[i]);
         }
         printf("holdout repeat transactions %.0f (published 1882), "
-               "predicted %.1f (about 1653)\n", hold, pred);
+               "predicted %.1f (about 1653)\n",
+               hold, pred);
     }
     hz_customer_summary_free(s);
     hz_dataset_free(ds);
@@ -188,8 +189,8 @@ static void part_telco(const char *dir, bool peer, bool yes_no_levels)
     printf("rows %zu (skipped %zu blank TotalCharges), features %zu\n", d.n,
            rep.rows_skipped, d.p);
     printf("horizon: 5-fold AUC %.4f +- %.4f, log-loss %.4f, 5 fits %.4f s "
-           "(one thread, best of 5)\n", cv.auc_mean, cv.auc_sd,
-           cv.logloss_mean, best);
+           "(one thread, best of 5)\n",
+           cv.auc_mean, cv.auc_sd, cv.logloss_mean, best);
     if (peer) {
         char xf[512], yf[512], ff[512], args[2048];
         snprintf(xf, sizeof xf, "/tmp/hz_bench_telco_X.bin");
@@ -198,15 +199,15 @@ static void part_telco(const char *dir, bool peer, bool yes_no_levels)
         write_bin(xf, d.X, d.n * d.p * sizeof(double));
         write_bin(yf, d.y, d.n * sizeof(double));
         write_bin(ff, fold, d.n * sizeof(int));
-        snprintf(args, sizeof args, "logreg %s %s %s %zu %zu", xf, yf, ff,
-                 d.n, d.p);
+        snprintf(args, sizeof args, "logreg %s %s %s %zu %zu", xf, yf, ff, d.n,
+                 d.p);
         g_peer_env = "OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 ";
         const char *keys[3] = {"auc_mean", "auc_sd", "fit_seconds"};
         double v[3];
         if (run_peer(args, keys, v, 3)) {
             printf("sklearn: 5-fold AUC %.4f +- %.4f, 5 fits %.4f s "
-                   "(LogisticRegression C=1, lbfgs, one thread)\n", v[0],
-                   v[1], v[2]);
+                   "(LogisticRegression C=1, lbfgs, one thread)\n",
+                   v[0], v[1], v[2]);
             printf("AUC difference %+.4f (target |d| <= 0.005); fit speed "
                    "ratio sklearn/horizon %.1fx (target >= 5x)\n",
                    cv.auc_mean - v[0], v[2] / best);
@@ -327,16 +328,16 @@ static void part_scale(size_t ncust, bool peer)
     if (!g_suite_only && r) {
         const hz_bgnbd_model *b = hz_analytics_bgnbd(r);
         printf("clv (summary + BG/NBD + GG + 12-month CLV): %.3f s; r %.3f "
-               "alpha %.2f a %.3f b %.3f, %zu distinct (x, t_x, T)\n", tc,
-               b->p.r, b->p.alpha, b->p.a, b->p.b, b->n_distinct);
+               "alpha %.2f a %.3f b %.3f, %zu distinct (x, t_x, T)\n",
+               tc, b->p.r, b->p.alpha, b->p.a, b->p.b, b->n_distinct);
         const hz_gg_model *g = hz_analytics_gammagamma(r);
         printf("  BG/NBD %zu iterations, Gamma-Gamma %zu iterations (p %.3f "
-               "q %.3f gamma %.2f)\n", b->iterations, g ? g->iterations : 0,
-               g ? g->p.p : NAN, g ? g->p.q : NAN, g ? g->p.gamma : NAN);
+               "q %.3f gamma %.2f)\n",
+               b->iterations, g ? g->iterations : 0, g ? g->p.p : NAN,
+               g ? g->p.q : NAN, g ? g->p.gamma : NAN);
         hz_analytics_result_free(r);
     }
-    double ts = g_suite_only ? NAN
-                             : time_run(ds, HZ_ANALYSIS_SEGMENT, &q, &r);
+    double ts = g_suite_only ? NAN : time_run(ds, HZ_ANALYSIS_SEGMENT, &q, &r);
     if (!g_suite_only && r) {
         printf("segment (summary + RFM + k-means, k chosen = %d): %.3f s\n",
                hz_analytics_clusters(r), ts);
@@ -347,7 +348,8 @@ static void part_scale(size_t ncust, bool peer)
     double cu = cpu_seconds() - c0;
     if (r) {
         printf("suite (summary + CLV + churn risk + segments): %.3f s wall, "
-               "%.3f s CPU (target < 10 s on 2 cores)\n", tu, cu);
+               "%.3f s CPU (target < 10 s on 2 cores)\n",
+               tu, cu);
         hz_analytics_result_write_text(r, stdout, NULL);
         FILE *f = fopen("/dev/null", "w");
         t0 = hz_now();
@@ -388,7 +390,8 @@ static void part_scale(size_t ncust, bool peer)
     if (hz_kmeans_fit(X, m, 3, &ko, &kr, &err) == HZ_OK) {
         double tk = hz_now() - t0;
         printf("k-means %zu x 3, k 6, n_init 10: horizon %.3f s, inertia "
-               "%.2f\n", m, tk, kr.inertia);
+               "%.2f\n",
+               m, tk, kr.inertia);
         if (peer) {
             const char *xf = "/tmp/hz_bench_kmeans_X.bin";
             char args[1024];
@@ -439,7 +442,8 @@ int main(int argc, char **argv)
         *slash = '\0';
     if (peer && !have_sklearn()) {
         printf("scikit-learn not available to %s: peer comparisons "
-               "skipped\n", g_py);
+               "skipped\n",
+               g_py);
         peer = false;
     }
     part_cdnow(argv[1]);

@@ -81,7 +81,7 @@ static double time_libcsv(const char *path)
     return t;
 }
 
-static hz_csv_report best_rep;  /* phases of the best all-threads run */
+static hz_csv_report best_rep; /* phases of the best all-threads run */
 
 static double time_horizon(const char *path, int threads, size_t *rows,
                            hz_csv_report *rep, size_t chunk_bytes)
@@ -116,17 +116,20 @@ int main(int argc, char **argv)
     size_t bytes = 0, rows = 0;
     for (int r = 0; r < reps; r++) {
         double t;
-        if ((t = time_read(path, &bytes)) < best[0]) best[0] = t;
-        if ((t = time_libcsv(path)) < best[1]) best[1] = t;
+        if ((t = time_read(path, &bytes)) < best[0])
+            best[0] = t;
+        if ((t = time_libcsv(path)) < best[1])
+            best[1] = t;
         hz_csv_report rep;
-        if ((t = time_horizon(path, 1, &rows, &rep, 0)) < best[2]) best[2] = t;
+        if ((t = time_horizon(path, 1, &rows, &rep, 0)) < best[2])
+            best[2] = t;
         if ((t = time_horizon(path, maxt, &rows, &rep, 0)) < best[3]) {
             best[3] = t;
             best_rep = rep;
         }
     }
     double mb = (double)bytes / 1e6;
-    if (argc > 3) {  /* chunk counts */
+    if (argc > 3) { /* chunk counts */
         char *list = strdup(argv[3]);
         printf("all threads, body split into N chunks (best of %d):\n", reps);
         for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
@@ -153,8 +156,7 @@ int main(int argc, char **argv)
     printf("|%s|%s|%s|\n", "----------------------------------------",
            "----------", "----------");
     for (int k = 0; k < 4; k++)
-        printf("| %-38s | %8.3f | %8.0f |\n", names[k], best[k],
-               mb / best[k]);
+        printf("| %-38s | %8.3f | %8.0f |\n", names[k], best[k], mb / best[k]);
     printf("libcsv fields: %zu (%zu rows x columns expected)\n", nfields,
            nfields);
     printf("ratio libcsv(1 thread) / horizon(all threads): %.2fx\n",
@@ -162,9 +164,11 @@ int main(int argc, char **argv)
     printf("ratio horizon 1 thread / all threads: %.2fx\n", best[2] / best[3]);
     printf("phases of the best all-threads run (s): header and inference "
            "%.4f, split (first read) %.4f, parse (second read) %.4f, "
-           "merge %.4f\n", best_rep.t_infer, best_rep.t_split,
-           best_rep.t_parse, best_rep.t_merge);
-    printf("spec floor 50 MB in 10 s: horizon is %.0fx faster than the floor\n",
-           10.0 / (best[3] * 50.0 / mb));
+           "merge %.4f\n",
+           best_rep.t_infer, best_rep.t_split, best_rep.t_parse,
+           best_rep.t_merge);
+    printf(
+        "spec floor 50 MB in 10 s: horizon is %.0fx faster than the floor\n",
+        10.0 / (best[3] * 50.0 / mb));
     return 0;
 }

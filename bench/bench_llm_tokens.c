@@ -72,8 +72,8 @@ int main(int argc, char **argv)
         double p = atof(argv[4]);
         if (p > 0)
             printf("raw dataset / prompt: %.0f / %.0f = %.0fx fewer tokens "
-                   "in the prompt\n", (double)tokens, p,
-                   (double)tokens / p);
+                   "in the prompt\n",
+                   (double)tokens, p, (double)tokens / p);
     }
     free(buf);
     hz_tokenizer_free(t);

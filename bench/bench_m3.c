@@ -97,8 +97,7 @@ static acc score(const series *s, const hz_forecast *fc)
     return a;
 }
 
-static void summarize(const acc *a, const size_t *idx, size_t n,
-                      double *out4)
+static void summarize(const acc *a, const size_t *idx, size_t n, double *out4)
 {
     double s[4] = {0, 0, 0, 0};
     size_t k = 0;
@@ -128,14 +127,13 @@ int main(int argc, char **argv)
         "auto,ets,theta,arima,naive2,snaive,naive,drift,combo";
     int threads = 0, r_every = 10, no_r = 0;
     size_t limit = 0;
-    static const struct option lo[] = {
-        {"methods", required_argument, 0, 'm'},
-        {"threads", required_argument, 0, 't'},
-        {"r-every", required_argument, 0, 'r'},
-        {"no-r", no_argument, 0, 'n'},
-        {"limit", required_argument, 0, 'l'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option lo[] = {{"methods", required_argument, 0, 'm'},
+                                       {"threads", required_argument, 0, 't'},
+                                       {"r-every", required_argument, 0, 'r'},
+                                       {"no-r", no_argument, 0, 'n'},
+                                       {"limit", required_argument, 0, 'l'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "m:t:r:nl:h", lo, NULL)) != -1) {
         switch (c) {
@@ -223,8 +221,8 @@ int main(int argc, char **argv)
                 for (const char *p = S[i].id; *p; p++)
                     seed = seed * 131 + (unsigned char)*p;
                 hz_error err;
-                if (hz_forecast_series(S[i].train, S[i].n, M, model, seed,
-                                       w, fc, &err) == HZ_OK) {
+                if (hz_forecast_series(S[i].train, S[i].n, M, model, seed, w,
+                                       fc, &err) == HZ_OK) {
                     res[i] = score(&S[i], fc);
                     if (fc->note[0])
                         nfall++;
@@ -241,9 +239,8 @@ int main(int argc, char **argv)
             naive2_s = all[0];
             naive2_m = all[1];
         }
-        printf("%-8s %8.3f %8.4f %7.3f %7.3f %7.3f %8.2f %9zu  %.3f\n",
-               tok, all[0], all[1], hz_owa(all[0], all[1], naive2_s,
-                                          naive2_m),
+        printf("%-8s %8.3f %8.4f %7.3f %7.3f %7.3f %8.2f %9zu  %.3f\n", tok,
+               all[0], all[1], hz_owa(all[0], all[1], naive2_s, naive2_m),
                all[2], all[3], secs, nfall, subm[0]);
         fflush(stdout);
         if (model == HZ_MODEL_ETS && res_ets == NULL) {
@@ -314,7 +311,8 @@ int main(int argc, char **argv)
     snprintf(cmd, sizeof cmd, "Rscript %s %s %d %d %s", script, in, H, M,
              outp);
     printf("\nR peer: forecast::ets and thetaf on %zu series (every %dth), "
-           "one core...\n", nsub, r_every);
+           "one core...\n",
+           nsub, r_every);
     fflush(stdout);
     double rt[2] = {NAN, NAN};
     FILE *pp = popen(cmd, "r");
@@ -343,9 +341,11 @@ int main(int argc, char **argv)
             int st;
             char *q = line;
             /* "id","method",step,mean,lo80,hi80,lo95,hi95,"model" */
-            if (sscanf(q, "\"%63[^\"]\",\"%15[^\"]\",%d,%lf,%lf,%lf,%lf,%lf"
-                       ",\"%63[^\"]\"", id, meth, &st, &v[0], &v[1], &v[2],
-                       &v[3], &v[4], model) < 8)
+            if (sscanf(q,
+                       "\"%63[^\"]\",\"%15[^\"]\",%d,%lf,%lf,%lf,%lf,%lf"
+                       ",\"%63[^\"]\"",
+                       id, meth, &st, &v[0], &v[1], &v[2], &v[3], &v[4],
+                       model) < 8)
                 continue;
             if (strcmp(id, cur) || strcmp(meth, curm)) {
                 snprintf(cur, sizeof cur, "%s", id);
@@ -388,8 +388,7 @@ int main(int argc, char **argv)
         hz_forecast_free(fc);
     }
     printf("%-22s %8s %8s %7s %7s %10s %10s %8s\n", "subset (R vs Horizon)",
-           "sMAPE", "MASE", "cov80", "cov95", "R s", "Horizon s",
-           "speedup");
+           "sMAPE", "MASE", "cov80", "cov95", "R s", "Horizon s", "speedup");
     for (int mi = 0; mi < 2; mi++) {
         acc *mine = mi == 0 ? res_ets : res_theta;
         if (mine == NULL)

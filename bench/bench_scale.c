@@ -81,13 +81,12 @@ int main(int argc, char **argv)
 {
     size_t ns = 10000, nm = 36;
     int threads = 0, no_r = 0, c;
-    static const struct option lo[] = {
-        {"series", required_argument, 0, 's'},
-        {"months", required_argument, 0, 'm'},
-        {"threads", required_argument, 0, 't'},
-        {"no-r", no_argument, 0, 'n'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option lo[] = {{"series", required_argument, 0, 's'},
+                                       {"months", required_argument, 0, 'm'},
+                                       {"threads", required_argument, 0, 't'},
+                                       {"no-r", no_argument, 0, 'n'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
     while ((c = getopt_long(argc, argv, "s:m:t:nh", lo, NULL)) != -1) {
         switch (c) {
         case 's': ns = (size_t)atol(optarg); break;
@@ -104,15 +103,16 @@ int main(int argc, char **argv)
         omp_set_num_threads(threads);
     double *y = gen(ns, nm);
     printf("scale: %zu monthly series x %zu months, h = 12, %d threads "
-           "(sMAPE on 12 held-out months)\n", ns, nm, omp_get_max_threads());
+           "(sMAPE on 12 held-out months)\n",
+           ns, nm, omp_get_max_threads());
     size_t nf;
     char first[64] = "";
     double tn = run(y, ns, nm, HZ_MODEL_NAIVE, &nf, NULL);
-    printf("%-8s %8.3f s  (floor)                 sMAPE %.3f\n", "naive",
-           tn, smape_mean);
+    printf("%-8s %8.3f s  (floor)                 sMAPE %.3f\n", "naive", tn,
+           smape_mean);
     double tt = run(y, ns, nm, HZ_MODEL_THETA, &nf, NULL);
-    printf("%-8s %8.3f s  %6.0fx naive          sMAPE %.3f\n", "theta",
-           tt, tt / tn, smape_mean);
+    printf("%-8s %8.3f s  %6.0fx naive          sMAPE %.3f\n", "theta", tt,
+           tt / tn, smape_mean);
     double ta = run(y, ns, nm, HZ_MODEL_AUTO, &nf, &first);
     printf("%-8s %8.3f s  %6.0fx naive          sMAPE %.3f  %zu fallbacks, "
            "%.0f series/s, %zu seasonal models (first: %s); target < 10 s\n",
@@ -128,8 +128,7 @@ int main(int argc, char **argv)
     printf("every 10th series (%zu): auto %.3f s sMAPE %.3f;", nsub, tas,
            smape_mean);
     double te = run(ysub, nsub, nm, HZ_MODEL_ETS, &nf, NULL);
-    printf(" ets (R's optimiser budget) %.3f s sMAPE %.3f\n", te,
-           smape_mean);
+    printf(" ets (R's optimiser budget) %.3f s sMAPE %.3f\n", te, smape_mean);
     free(ysub);
     if (!no_r && system("Rscript -e 'suppressMessages(library(forecast))' "
                         ">/dev/null 2>&1") == 0) {
@@ -157,8 +156,8 @@ int main(int argc, char **argv)
             double per = rt / (double)nr;
             printf("R ets    %8.3f s for %zu series (every 100th, one "
                    "core): %.4f s/series -> %.0f s for all; Horizon auto "
-                   "is %.0fx faster\n", rt, nr, per, per * (double)ns,
-                   per * (double)ns / ta);
+                   "is %.0fx faster\n",
+                   rt, nr, per, per * (double)ns, per * (double)ns / ta);
         }
         if (p != NULL)
             pclose(p);

@@ -23,8 +23,9 @@ typedef struct ser {
 
 #define NC (3 + 5 + 1) /* ets, arima, theta, 5 combos, select */
 static const char *cname[NC] = {
-    "ETS", "ARIMA", "Theta", "mean(E,A,T)", "median(E,A,T)", "mean(E,T)",
-    "mean(A,T)", "mean(E,A)", "auto: selection by validation"};
+    "ETS",         "ARIMA",         "Theta",
+    "mean(E,A,T)", "median(E,A,T)", "mean(E,T)",
+    "mean(A,T)",   "mean(E,A)",     "auto: selection by validation"};
 
 static int load(const char *path, ser **ss, int *ns, int *cap, int test)
 {
@@ -151,13 +152,13 @@ int main(int argc, char **argv)
                 double a = hz_now();
                 hz_status st;
                 if (b == 0)
-                    st = hz_forecast_series(s->y, s->n, 12, HZ_MODEL_ETS,
-                                            42, w, m[b], NULL);
+                    st = hz_forecast_series(s->y, s->n, 12, HZ_MODEL_ETS, 42,
+                                            w, m[b], NULL);
                 else if (b == 1)
                     st = hz_arima_forecast(s->y, s->n, 12, NULL, m[b], NULL);
                 else
-                    st = hz_forecast_series(s->y, s->n, 12, HZ_MODEL_THETA,
-                                            42, w, m[b], NULL);
+                    st = hz_forecast_series(s->y, s->n, 12, HZ_MODEL_THETA, 42,
+                                            w, m[b], NULL);
                 tm[b] += hz_now() - a;
                 okm[b] = st == HZ_OK;
                 if (okm[b]) {
@@ -232,7 +233,8 @@ int main(int argc, char **argv)
     }
     double wall = hz_now() - t0;
     printf("M3 monthly, %d series (every %d), h = 18, %d threads, wall "
-           "%.1f s\n", nsel, every, omp_get_max_threads(), wall);
+           "%.1f s\n",
+           nsel, every, omp_get_max_threads(), wall);
     printf("%-32s %8s %8s %7s %7s %6s %10s\n", "method", "sMAPE", "MASE",
            "cov80", "cov95", "n", "s/series");
     for (int c = 0; c < NC; c++) {
@@ -247,8 +249,7 @@ int main(int argc, char **argv)
         }
         double t = c < 3 ? tm[c] : (c == NC - 1 ? tm[NC - 1] : NAN);
         printf("%-32s %8.3f %8.4f %7.3f %7.3f %6d %10.4f\n", cname[c],
-               r[0] / cnt, r[1] / cnt, r[2] / cnt, r[3] / cnt, cnt,
-               t / nsel);
+               r[0] / cnt, r[1] / cnt, r[2] / cnt, r[3] / cnt, cnt, t / nsel);
     }
     int hist[HZ_SEL_COUNT] = {0};
     for (int k = 0; k < nsel; k++)

@@ -14,7 +14,7 @@
 #include "horizon/rfm.h"
 
 #define KMAX_CHOICES 16
-#define KM_FULL_MAX 200000  /* above: restarts on a sample */
+#define KM_FULL_MAX 200000 /* above: restarts on a sample */
 #define KM_SAMPLE 100000
 
 struct hz_analytics_result {
@@ -25,15 +25,15 @@ struct hz_analytics_result {
     size_t *idoff;
     /* transactions summary (NULL for a labelled churn table) */
     hz_customer_summary *cs;
-    double *rec_days;          /* days since last purchase */
-    double *freq_count;        /* purchase days = x + 1 */
+    double *rec_days;   /* days since last purchase */
+    double *freq_count; /* purchase days = x + 1 */
     /* clv */
     bool clv_run, clv_ok, gg_ok;
     char clv_err[HZ_ERROR_MAX];
     hz_bgnbd_model bg;
     hz_gg_model gg;
     double *p_alive, *exp_purch, *exp_spend, *clv;
-    double clv_total, clv_q[5];   /* p10 p25 p50 p75 p90 */
+    double clv_total, clv_q[5]; /* p10 p25 p50 p75 p90 */
     double *clv_sorted;
     /* churn */
     bool churn_run, churn_ok, churn_labelled;
@@ -81,8 +81,7 @@ void hz_analytics_request_init(hz_analytics_request *q)
     q->seed = 42;
 }
 
-static const char *const kind_names[] = {"clv", "churn", "segment",
-                                         "suite"};
+static const char *const kind_names[] = {"clv", "churn", "segment", "suite"};
 
 const char *hz_analysis_kind_name(hz_analysis_kind k)
 {
@@ -143,19 +142,19 @@ static const hz_column *find_ci(const hz_dataset *ds, const char *const *names)
 }
 
 static hz_status pick_columns(const hz_dataset *ds,
-                              const hz_analytics_request *q,
-                              const char **cust, const char **date,
-                              const char **amount, hz_error *err)
+                              const hz_analytics_request *q, const char **cust,
+                              const char **date, const char **amount,
+                              hz_error *err)
 {
     static const char *const cnames[] = {
         "customer_id", "customerid", "customer", "cust_id", "client_id",
-        "user_id", "masterid", "id", NULL};
+        "user_id",     "masterid",   "id",       NULL};
     static const char *const dnames[] = {
-        "order_date", "date", "purchase_date", "transaction_date",
-        "invoice_date", "invoicedate", "timestamp", NULL};
+        "order_date",   "date",        "purchase_date", "transaction_date",
+        "invoice_date", "invoicedate", "timestamp",     NULL};
     static const char *const anames[] = {
-        "revenue", "amount", "sales", "spend", "total", "value",
-        "monetary", "dollars", "price", NULL};
+        "revenue", "amount",   "sales",   "spend", "total",
+        "value",   "monetary", "dollars", "price", NULL};
     const hz_column *c;
     const char *src = ds->source ? ds->source : "input";
     *cust = q->customer_col;
@@ -165,7 +164,8 @@ static hz_status pick_columns(const hz_dataset *ds,
         if ((c = find_ci(ds, cnames)) == NULL)
             return hz_error_set(err, HZ_ENOTFOUND,
                                 "%s: no customer column found (name one "
-                                "with --customer)", src);
+                                "with --customer)",
+                                src);
         *cust = c->name;
     }
     if (*date == NULL) {
@@ -179,14 +179,16 @@ static hz_status pick_columns(const hz_dataset *ds,
         if (c == NULL)
             return hz_error_set(err, HZ_ENOTFOUND,
                                 "%s: no date column found (name one with "
-                                "--date)", src);
+                                "--date)",
+                                src);
         *date = c->name;
     }
     if (*amount == NULL) {
         if ((c = find_ci(ds, anames)) == NULL)
             return hz_error_set(err, HZ_ENOTFOUND,
                                 "%s: no amount column found (name one with "
-                                "--amount)", src);
+                                "--amount)",
+                                src);
         *amount = c->name;
     }
     return HZ_OK;
@@ -267,8 +269,8 @@ static double quantile_sorted(const double *v, size_t n, double q)
  * each other) and the per-customer predictions. */
 enum { CLV_BG = 1, CLV_GG = 2, CLV_PREDICT = 4, CLV_ALL = 7 };
 
-static hz_status run_clv_inner(hz_analytics_result *r, bool with_value,
-                               int th, unsigned stages, hz_error *err);
+static hz_status run_clv_inner(hz_analytics_result *r, bool with_value, int th,
+                               unsigned stages, hz_error *err);
 
 static hz_status run_clv(hz_analytics_result *r, bool with_value, int th,
                          hz_error *err)
@@ -279,8 +281,8 @@ static hz_status run_clv(hz_analytics_result *r, bool with_value, int th,
     return st;
 }
 
-static hz_status run_clv_inner(hz_analytics_result *r, bool with_value,
-                               int th, unsigned stages, hz_error *err)
+static hz_status run_clv_inner(hz_analytics_result *r, bool with_value, int th,
+                               unsigned stages, hz_error *err)
 {
     const hz_customer_summary *s = r->cs;
     const size_t n = s->n;
@@ -290,8 +292,7 @@ static hz_status run_clv_inner(hz_analytics_result *r, bool with_value,
         hz_bgnbd_options bo;
         hz_bgnbd_options_init(&bo);
         bo.threads = th;
-        st = hz_bgnbd_fit(s->frequency, s->recency, s->T, n, &bo, &r->bg,
-                          err);
+        st = hz_bgnbd_fit(s->frequency, s->recency, s->T, n, &bo, &r->bg, err);
         if (st != HZ_OK)
             return st;
     }
@@ -327,10 +328,9 @@ static hz_status run_clv_inner(hz_analytics_result *r, bool with_value,
     co.discount_rate = r->req.discount_rate;
     co.unit = s->unit;
     co.threads = th;
-    st = hz_clv_compute(&r->bg.p, with_value ? &r->gg.p : NULL,
-                        s->frequency, s->recency, s->T, s->monetary, n, &co,
-                        r->p_alive, r->exp_purch,
-                        with_value ? r->exp_spend : NULL,
+    st = hz_clv_compute(&r->bg.p, with_value ? &r->gg.p : NULL, s->frequency,
+                        s->recency, s->T, s->monetary, n, &co, r->p_alive,
+                        r->exp_purch, with_value ? r->exp_spend : NULL,
                         with_value ? r->clv : NULL, err);
     if (st != HZ_OK)
         return st;
@@ -377,13 +377,13 @@ static hz_status run_segment_inner(hz_analytics_result *r, int th,
         free(X);
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     }
-    st = hz_rfm_score(r->rec_days, r->freq_count, r->cs->total_spend, n,
-                      r->rs, r->fs, r->ms, r->seg, err);
+    st = hz_rfm_score(r->rec_days, r->freq_count, r->cs->total_spend, n, r->rs,
+                      r->fs, r->ms, r->seg, err);
     if (st != HZ_OK)
         goto out;
     st = hz_segment_profiles(r->seg, NULL, HZ_SEG_COUNT, r->rec_days,
-                             r->freq_count, r->cs->total_spend, n,
-                             r->segprof, err);
+                             r->freq_count, r->cs->total_spend, n, r->segprof,
+                             err);
     if (st != HZ_OK)
         goto out;
     /* k-means on standardised log1p(R, F, M) */
@@ -436,7 +436,7 @@ static hz_status run_segment_inner(hz_analytics_result *r, int th,
             } else {
                 hz_kmeans_options kc = ko;
                 if (kc.n_init > 3)
-                    kc.n_init = 3;   /* restarts while choosing k */
+                    kc.n_init = 3; /* restarts while choosing k */
                 st = hz_kmeans_choose(Xs, ns, 3, 2, kmax, &kc, 2000, &kr,
                                       r->sil, err);
                 free(Xs);
@@ -454,8 +454,10 @@ static hz_status run_segment_inner(hz_analytics_result *r, int th,
         }
     }
     if ((size_t)k > n) {
-        st = hz_error_set(err, HZ_EINVAL, "k = %d clusters for %zu "
-                          "customers", k, n);
+        st = hz_error_set(err, HZ_EINVAL,
+                          "k = %d clusters for %zu "
+                          "customers",
+                          k, n);
         goto out;
     }
     ko.k = k;
@@ -500,8 +502,8 @@ static hz_status run_segment_inner(hz_analytics_result *r, int th,
         goto out;
     }
     st = hz_segment_profiles(NULL, r->cluster, (size_t)k, r->rec_days,
-                             r->freq_count, r->cs->total_spend, n,
-                             r->clprof, err);
+                             r->freq_count, r->cs->total_spend, n, r->clprof,
+                             err);
     if (st == HZ_OK)
         r->seg_ok = true;
 out:
@@ -552,9 +554,8 @@ static hz_status churn_fit_design(hz_analytics_result *r, hz_design *d,
     lo.C = q->C;
     st = hz_stratified_folds(d->y, d->n, q->folds, q->seed, fold, err);
     if (st == HZ_OK)
-        st = hz_logreg_cross_validate(d->X, d->y, d->n, d->p, fold,
-                                      q->folds, &lo, &r->cv, r->churn_oof,
-                                      err);
+        st = hz_logreg_cross_validate(d->X, d->y, d->n, d->p, fold, q->folds,
+                                      &lo, &r->cv, r->churn_oof, err);
     free(fold);
     if (st != HZ_OK)
         return st;
@@ -661,7 +662,8 @@ static hz_status churn_suite_labelled(hz_analytics_result *r,
     }
     d.dropped = n - m;
     if (m != n) {
-        st = hz_error_set(err, HZ_EINVAL, "label column '%s': %zu "
+        st = hz_error_set(err, HZ_EINVAL,
+                          "label column '%s': %zu "
                           "customers have no yes/no or 0/1 label",
                           r->req.label_col, n - m);
         goto out;
@@ -685,8 +687,8 @@ static hz_status churn_suite_labelled(hz_analytics_result *r,
                  "label '%s' per customer (positive when any of its rows "
                  "is); L2 logistic regression (C = %g) on standardised "
                  "recency, frequency, T, monetary value and total spend; "
-                 "%d-fold stratified cross-validation", r->req.label_col,
-                 r->req.C, r->req.folds);
+                 "%d-fold stratified cross-validation",
+                 r->req.label_col, r->req.C, r->req.folds);
 out:
     hz_design_free(&d);
     return st;
@@ -719,8 +721,8 @@ static hz_status churn_table(hz_analytics_result *r, const hz_dataset *ds,
     }
     for (size_t i = 0; i < d.n; i++)
         r->label[i] = (int8_t)d.y[i];
-    st = set_ids(r, id ? hz_dataset_column(ds, id, NULL) : NULL, NULL,
-                 d.row, d.n);
+    st = set_ids(r, id ? hz_dataset_column(ds, id, NULL) : NULL, NULL, d.row,
+                 d.n);
     if (st != HZ_OK) {
         st = hz_error_set(err, st, "out of memory");
         goto out;
@@ -731,8 +733,8 @@ static hz_status churn_table(hz_analytics_result *r, const hz_dataset *ds,
                  "label '%s'; L2 logistic regression (C = %g, Newton/IRLS) "
                  "on %zu standardised features (numbers as they are, text "
                  "one-hot); %d-fold stratified cross-validation; %zu rows "
-                 "dropped for empty values", q->label_col, q->C, r->nfeat,
-                 q->folds, r->churn_dropped);
+                 "dropped for empty values",
+                 q->label_col, q->C, r->nfeat, q->folds, r->churn_dropped);
 out:
     hz_design_free(&d);
     return st;
@@ -757,11 +759,15 @@ hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
         return hz_error_set(err, HZ_EINVAL, "unknown analysis kind %d",
                             (int)kind);
     if (req->horizon_months < 1 || req->horizon_months > 1200)
-        return hz_error_set(err, HZ_EINVAL, "horizon must be 1 to 1200 "
-                            "months, got %d", req->horizon_months);
+        return hz_error_set(err, HZ_EINVAL,
+                            "horizon must be 1 to 1200 "
+                            "months, got %d",
+                            req->horizon_months);
     if (!(req->discount_rate >= 0 && req->discount_rate < 1))
-        return hz_error_set(err, HZ_EINVAL, "monthly discount rate must be "
-                            "in [0, 1), got %g", req->discount_rate);
+        return hz_error_set(err, HZ_EINVAL,
+                            "monthly discount rate must be "
+                            "in [0, 1), got %g",
+                            req->discount_rate);
     if (req->k < 0 || req->k > 1000 || req->n_init < 1 || req->folds < 2 ||
         req->folds > 32 || !(req->C > 0) || req->inactive_days < 0)
         return hz_error_set(err, HZ_EINVAL,
@@ -863,7 +869,7 @@ hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
         }
         if (s1 == HZ_OK)
             s1 = run_clv_inner(r, true, th, CLV_PREDICT, &e1);
-        r->t_clv = hz_now() - tc0;   /* fits + predictions, wall */
+        r->t_clv = hz_now() - tc0; /* fits + predictions, wall */
         r->req.label_col = NULL;
         if (s1 != HZ_OK) {
             r->clv_ok = false;
@@ -1014,7 +1020,11 @@ const char *hz_analytics_part_error(const hz_analytics_result *r,
 
 /* Columns of a row, by kind. */
 enum {
-    C_SUMMARY = 1, C_HOLD = 2, C_CLV = 4, C_CHURN_U = 8, C_CHURN_L = 16,
+    C_SUMMARY = 1,
+    C_HOLD = 2,
+    C_CLV = 4,
+    C_CHURN_U = 8,
+    C_CHURN_L = 16,
     C_SEG = 32
 };
 
@@ -1042,8 +1052,8 @@ static unsigned row_columns(const hz_analytics_result *r)
 typedef struct row_out {
     FILE *f;
     bool json;
-    bool header;  /* CSV header: names only */
-    int n;        /* columns so far */
+    bool header; /* CSV header: names only */
+    int n;       /* columns so far */
 } row_out;
 
 /* Name the next column; true when its value is to be written. */
@@ -1061,8 +1071,7 @@ static bool col(row_out *o, const char *csv, const char *json)
     return !o->header;
 }
 
-static void col_num(row_out *o, const char *csv, const char *json,
-                    double v)
+static void col_num(row_out *o, const char *csv, const char *json, double v)
 {
     if (col(o, csv, json)) {
         if (o->json)
@@ -1157,8 +1166,8 @@ static void visit_row(const hz_analytics_result *r, size_t i, row_out *o)
     fputc(o->json ? '}' : '\n', o->f);
 }
 
-hz_status hz_analytics_result_write_csv(const hz_analytics_result *r,
-                                        FILE *f, hz_error *err)
+hz_status hz_analytics_result_write_csv(const hz_analytics_result *r, FILE *f,
+                                        hz_error *err)
 {
     row_out o = {f, false, true, 0};
     visit_row(r, 0, &o);
@@ -1194,9 +1203,10 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
     fprintf(f, "{\"customers\": %zu", r->n);
     if (r->cs != NULL) {
         const hz_customer_summary *s = r->cs;
-        fprintf(f, ", \"transactions_used\": %zu, \"transactions_after_as_of"
-                   "\": %zu, \"as_of\": \"%s\"", s->rows_used,
-                s->rows_ignored, hz_format_day(s->as_of, d1));
+        fprintf(f,
+                ", \"transactions_used\": %zu, \"transactions_after_as_of"
+                "\": %zu, \"as_of\": \"%s\"",
+                s->rows_used, s->rows_ignored, hz_format_day(s->as_of, d1));
         fprintf(f, ", \"calibration_end\": \"%s\", \"unit\": \"%s\"",
                 hz_format_day(s->calibration_end, d1),
                 s->unit == HZ_UNIT_WEEKS ? "weeks" : "days");
@@ -1314,9 +1324,10 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
                 put_profile(f, &r->segprof[g]);
                 fputc('}', f);
             }
-            fprintf(f, "], \"kmeans\": {\"k\": %d, \"features\": \"standard"
-                       "ised log1p(recency_days), log1p(purchase days), "
-                       "log1p(total spend)\", \"k_chosen_by\": \"%s\"",
+            fprintf(f,
+                    "], \"kmeans\": {\"k\": %d, \"features\": \"standard"
+                    "ised log1p(recency_days), log1p(purchase days), "
+                    "log1p(total spend)\", \"k_chosen_by\": \"%s\"",
                     r->k, r->k_chosen ? "silhouette" : "request");
             if (r->k_chosen) {
                 fputs(", \"silhouette\": {", f);
@@ -1350,16 +1361,15 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
     fputc('}', f);
 }
 
-void hz_analytics_result_write_row_json(const hz_analytics_result *r,
-                                        size_t i, FILE *f)
+void hz_analytics_result_write_row_json(const hz_analytics_result *r, size_t i,
+                                        FILE *f)
 {
     row_out o = {f, true, false, 0};
     visit_row(r, i, &o);
 }
 
-hz_status hz_analytics_result_write_json(const hz_analytics_result *r,
-                                         FILE *f, bool with_rows,
-                                         hz_error *err)
+hz_status hz_analytics_result_write_json(const hz_analytics_result *r, FILE *f,
+                                         bool with_rows, hz_error *err)
 {
     fprintf(f, "{\"analysis\": \"%s\", \"summary\": ",
             hz_analysis_kind_name(r->kind));
@@ -1379,27 +1389,32 @@ hz_status hz_analytics_result_write_json(const hz_analytics_result *r,
     return HZ_OK;
 }
 
-hz_status hz_analytics_result_write_text(const hz_analytics_result *r,
-                                         FILE *f, hz_error *err)
+hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
+                                         hz_error *err)
 {
-    fprintf(f, "analysis: %s, %zu customers (%.2f s: summary %.2f, clv "
-               "%.2f, segments %.2f)\n", hz_analysis_kind_name(r->kind),
-            r->n, r->seconds, r->t_summary, r->t_clv, r->t_seg);
+    fprintf(f,
+            "analysis: %s, %zu customers (%.2f s: summary %.2f, clv "
+            "%.2f, segments %.2f)\n",
+            hz_analysis_kind_name(r->kind), r->n, r->seconds, r->t_summary,
+            r->t_clv, r->t_seg);
     if (r->clv_run) {
         if (r->clv_ok) {
             const hz_bgnbd_model *b = &r->bg;
-            fprintf(f, "BG/NBD: r = %.4f (%.4f), alpha = %.4f (%.4f), "
-                       "a = %.4f (%.4f), b = %.4f (%.4f), LL = %.2f\n",
-                    b->p.r, b->se[0], b->p.alpha, b->se[1], b->p.a,
-                    b->se[2], b->p.b, b->se[3], b->loglik);
+            fprintf(f,
+                    "BG/NBD: r = %.4f (%.4f), alpha = %.4f (%.4f), "
+                    "a = %.4f (%.4f), b = %.4f (%.4f), LL = %.2f\n",
+                    b->p.r, b->se[0], b->p.alpha, b->se[1], b->p.a, b->se[2],
+                    b->p.b, b->se[3], b->loglik);
             if (r->gg_ok)
-                fprintf(f, "Gamma-Gamma: p = %.4f, q = %.4f, gamma = %.4f, "
-                           "LL = %.2f (%zu repeat buyers)\n",
+                fprintf(f,
+                        "Gamma-Gamma: p = %.4f, q = %.4f, gamma = %.4f, "
+                        "LL = %.2f (%zu repeat buyers)\n",
                         r->gg.p.p, r->gg.p.q, r->gg.p.gamma, r->gg.loglik,
                         r->gg.n);
             if (r->clv != NULL)
-                fprintf(f, "CLV %d months at %.4g/month: total %.2f, "
-                           "median %.2f, p90 %.2f\n",
+                fprintf(f,
+                        "CLV %d months at %.4g/month: total %.2f, "
+                        "median %.2f, p90 %.2f\n",
                         r->req.horizon_months, r->req.discount_rate,
                         r->clv_total, r->clv_q[2], r->clv_q[4]);
         } else {
@@ -1410,9 +1425,11 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r,
         if (r->churn_ok) {
             fprintf(f, "churn: %s\n", r->churn_method);
             if (r->churn_labelled) {
-                fprintf(f, "churn rate %.4f, CV AUC %.4f +- %.4f, log-loss "
-                           "%.4f\n", r->churn_rate, r->cv.auc_mean,
-                        r->cv.auc_sd, r->cv.logloss_mean);
+                fprintf(f,
+                        "churn rate %.4f, CV AUC %.4f +- %.4f, log-loss "
+                        "%.4f\n",
+                        r->churn_rate, r->cv.auc_mean, r->cv.auc_sd,
+                        r->cv.logloss_mean);
                 const char *nm[5];
                 double cf[5], orr[5];
                 size_t k = hz_analytics_top_drivers(r, 5, nm, cf, orr);
@@ -1431,9 +1448,11 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r,
         if (r->seg_ok) {
             for (int g = 0; g < HZ_SEG_COUNT; g++)
                 if (r->segprof[g].size)
-                    fprintf(f, "  %-20s %8zu customers, revenue share "
-                               "%.3f\n", hz_rfm_segment_name(g),
-                            r->segprof[g].size, r->segprof[g].revenue_share);
+                    fprintf(f,
+                            "  %-20s %8zu customers, revenue share "
+                            "%.3f\n",
+                            hz_rfm_segment_name(g), r->segprof[g].size,
+                            r->segprof[g].revenue_share);
             fprintf(f, "k-means: k = %d (%s)\n", r->k,
                     r->k_chosen ? "chosen by silhouette" : "requested");
         } else {

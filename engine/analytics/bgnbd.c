@@ -32,23 +32,23 @@ void hz_bgnbd_options_init(hz_bgnbd_options *o)
 
 typedef struct triple {
     double x, tx, T;
-    double w;              /* number of customers */
-    uint32_t xi;           /* index into the distinct-x tables */
-    uint32_t ti, txi;      /* indices of T and t_x among distinct times */
+    double w;         /* number of customers */
+    uint32_t xi;      /* index into the distinct-x tables */
+    uint32_t ti, txi; /* indices of T and t_x among distinct times */
 } triple;
 
 typedef struct fitdata {
     triple *t;
-    size_t m;              /* distinct triples */
-    double *xs;            /* distinct x values */
+    size_t m;   /* distinct triples */
+    double *xs; /* distinct x values */
     size_t nx;
-    double wsum;           /* customers */
+    double wsum; /* customers */
     /* per-distinct-x tables, refilled at each evaluation */
     double *lg_rx, *ps_rx, *lg_bx, *ps_bx, *lg_abx, *ps_abx;
-    double *part;          /* 5 partial sums per block */
-    double *times;         /* distinct values of T and t_x */
+    double *part;  /* 5 partial sums per block */
+    double *times; /* distinct values of T and t_x */
     size_t ntimes;
-    double *ltab, *itab;   /* log(alpha + t), 1 / (alpha + t) per time */
+    double *ltab, *itab; /* log(alpha + t), 1 / (alpha + t) per time */
     int threads;
 } fitdata;
 
@@ -132,8 +132,7 @@ static double eval_ll(fitdata *d, const hz_bgnbd_params *p, double g[4])
                 s_r += w * (d->ps_rx[xi] + lal - lT +
                             wt * (x > 0 ? lT - ltx : 0.0));
                 s_al += w * (r / al - (r + x) * iT +
-                             (x > 0 ? wt * (r + x) *
-                                          (iT - d->itab[t->txi])
+                             (x > 0 ? wt * (r + x) * (iT - d->itab[t->txi])
                                     : 0.0));
                 s_a += w * (-d->ps_abx[xi] + (x > 0 ? wt / a : 0.0));
                 s_b += w * (d->ps_bx[xi] - d->ps_abx[xi] -
@@ -204,8 +203,8 @@ static void obj_df(const gsl_vector *v, void *vd, gsl_vector *gr)
  * differences of the analytic gradient, for a start close to the optimum
  * (the warm start below).  Returns GSL_SUCCESS when the gradient norm
  * falls below gtol; v is left at the best point found. */
-static int newton_polish(fitdata *d, gsl_vector *v, double gtol,
-                         size_t *iter, double *gnorm)
+static int newton_polish(fitdata *d, gsl_vector *v, double gtol, size_t *iter,
+                         double *gnorm)
 {
     gsl_vector *g = gsl_vector_alloc(4), *g2 = gsl_vector_alloc(4);
     gsl_vector *v2 = gsl_vector_alloc(4), *step = gsl_vector_alloc(4);
@@ -232,13 +231,13 @@ static int newton_polish(fitdata *d, gsl_vector *v, double gtol,
             obj_df(v2, d, g2);
             for (int i = 0; i < 4; i++)
                 gsl_matrix_set(H, i, j,
-                               (gsl_vector_get(g2, i) - gsl_vector_get(g, i))
-                               / h);
+                               (gsl_vector_get(g2, i) - gsl_vector_get(g, i)) /
+                                   h);
         }
         for (int i = 0; i < 4; i++)
             for (int j = 0; j < i; j++) {
-                double a = 0.5 * (gsl_matrix_get(H, i, j) +
-                                  gsl_matrix_get(H, j, i));
+                double a = 0.5 *
+                           (gsl_matrix_get(H, i, j) + gsl_matrix_get(H, j, i));
                 gsl_matrix_set(H, i, j, a);
                 gsl_matrix_set(H, j, i, a);
             }
@@ -248,7 +247,7 @@ static int newton_polish(fitdata *d, gsl_vector *v, double gtol,
             break;
         }
         double slope;
-        gsl_blas_ddot(g, step, &slope);   /* > 0: move along -step */
+        gsl_blas_ddot(g, step, &slope); /* > 0: move along -step */
         double t = 1.0, f2 = f;
         bool ok = false;
         for (int ls = 0; ls < 20; ls++) {
@@ -308,10 +307,12 @@ static hz_status fitdata_build(fitdata *d, const double *x, const double *tx,
         if (!isfinite(x[i]) || !isfinite(tx[i]) || !isfinite(T[i]) ||
             x[i] < 0 || x[i] != floor(x[i]) || tx[i] < 0 || tx[i] > T[i] ||
             (x[i] > 0 && tx[i] <= 0) || (x[i] == 0 && tx[i] != 0))
-            return hz_error_set(err, HZ_EINVAL,
+            return hz_error_set(
+                err, HZ_EINVAL,
                 "customer %zu: inconsistent summary x = %g, t_x = %g, "
                 "T = %g (need integer x >= 0, 0 <= t_x <= T, t_x > 0 "
-                "exactly when x > 0)", i + 1, x[i], tx[i], T[i]);
+                "exactly when x > 0)",
+                i + 1, x[i], tx[i], T[i]);
         d->t[i].x = x[i];
         d->t[i].tx = tx[i];
         d->t[i].T = T[i];
@@ -504,17 +505,20 @@ hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
     for (int j = 0; j < 4; j++) {
         double lv = gsl_vector_get(v0, j);
         if (!(lv > lo && lv < hi)) {
-            st = hz_error_set(err, HZ_ENOCONV,
+            st = hz_error_set(
+                err, HZ_ENOCONV,
                 "BG/NBD parameters run away (r = %g, alpha = %g, a = %g, "
                 "b = %g): the data do not identify the model (too few or "
-                "identical customers)", p.r, p.alpha, p.a, p.b);
+                "identical customers)",
+                p.r, p.alpha, p.a, p.b);
             goto out;
         }
     }
     if (status != GSL_SUCCESS) {
         st = hz_error_set(err, HZ_ENOCONV,
                           "BG/NBD fit did not converge after %zu "
-                          "iterations (gradient norm %g)", iter, gnorm);
+                          "iterations (gradient norm %g)",
+                          iter, gnorm);
         goto out;
     }
     out->p = p;

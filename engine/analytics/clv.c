@@ -97,8 +97,7 @@ hz_status hz_clv_compute(const hz_bgnbd_params *bg, const hz_gg_params *gg,
             num[0] = 0.0;
             double disc = 0.0, df = 1.0;
             for (int k = 1; k <= H; k++) {
-                num[k] = hz_bgnbd_conditional_numerator(bg, k * month, gx,
-                                                        gT);
+                num[k] = hz_bgnbd_conditional_numerator(bg, k * month, gx, gT);
                 df /= 1.0 + d;
                 disc += (num[k] - num[k - 1]) * df;
             }

@@ -88,8 +88,8 @@ static hz_status alloc_summary(hz_customer_summary *s, size_t n, bool hold)
     }
     if (!s->key || !s->first_day || !s->last_day || !s->frequency ||
         !s->recency || !s->T || !s->monetary || !s->total_spend ||
-        !s->orders || (hold && (!s->frequency_holdout ||
-                                !s->monetary_holdout)))
+        !s->orders ||
+        (hold && (!s->frequency_holdout || !s->monetary_holdout)))
         return HZ_ENOMEM;
     return HZ_OK;
 }
@@ -97,8 +97,7 @@ static hz_status alloc_summary(hz_customer_summary *s, size_t n, bool hold)
 hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
                                       const double *amount, size_t nrows,
                                       const hz_customer_options *opt,
-                                      hz_customer_summary **out,
-                                      hz_error *err)
+                                      hz_customer_summary **out, hz_error *err)
 {
     hz_customer_options defo;
     hz_status st = HZ_OK;
@@ -125,7 +124,8 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
     if (amount != NULL) {
         for (size_t i = 0; i < nrows; i++)
             if (!(amount[i] >= 0.0) || !isfinite(amount[i]))
-                return hz_error_set(err, HZ_EINVAL,
+                return hz_error_set(
+                    err, HZ_EINVAL,
                     "amount of row %zu is %g: amounts must be finite and "
                     "non-negative (filter out returns first)",
                     i + 1, amount[i]);
@@ -141,7 +141,8 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
     bool hold = false;
     if (opt->calibration_end != HZ_DAY_NONE) {
         if (opt->calibration_end > as_of)
-            return hz_error_set(err, HZ_EINVAL,
+            return hz_error_set(
+                err, HZ_EINVAL,
                 "calibration end is after the observation end (as-of)");
         cal_end = opt->calibration_end;
         hold = true;
@@ -346,8 +347,7 @@ int32_t hz_customer_cell_day(const hz_column *c, size_t row)
         return HZ_DAY_NONE;
     switch (c->type) {
     case HZ_TYPE_DATE:
-    case HZ_TYPE_TIMESTAMP:
-        return hz_col_day(c, row);
+    case HZ_TYPE_TIMESTAMP: return hz_col_day(c, row);
     case HZ_TYPE_INT64: {
         int64_t v = c->v.i64[row];
         if (v < 10000101 || v > 99991231)
@@ -364,18 +364,14 @@ int32_t hz_customer_cell_day(const hz_column *c, size_t row)
             return HZ_DAY_NONE;
         return z;
     }
-    default:
-        return HZ_DAY_NONE;
+    default: return HZ_DAY_NONE;
     }
 }
 
-hz_status hz_customer_summary_from_dataset(const hz_dataset *ds,
-                                           const char *customer_col,
-                                           const char *date_col,
-                                           const char *amount_col,
-                                           const hz_customer_options *opt,
-                                           hz_customer_summary **out,
-                                           hz_error *err)
+hz_status hz_customer_summary_from_dataset(
+    const hz_dataset *ds, const char *customer_col, const char *date_col,
+    const char *amount_col, const hz_customer_options *opt,
+    hz_customer_summary **out, hz_error *err)
 {
     hz_status st = HZ_OK;
     int64_t *key = NULL;
@@ -397,18 +393,20 @@ hz_status hz_customer_summary_from_dataset(const hz_dataset *ds,
         (ac = hz_dataset_column(ds, amount_col, err)) == NULL)
         return HZ_ENOTFOUND;
     if (cc->type != HZ_TYPE_STRING && cc->type != HZ_TYPE_INT64)
-        return hz_error_set(err, HZ_ETYPE,
+        return hz_error_set(
+            err, HZ_ETYPE,
             "%s: column '%s': customer ids must be text or integers, "
-            "not %s", src, customer_col, hz_type_name(cc->type));
+            "not %s",
+            src, customer_col, hz_type_name(cc->type));
     if (dc->type != HZ_TYPE_DATE && dc->type != HZ_TYPE_TIMESTAMP &&
         dc->type != HZ_TYPE_INT64)
         return hz_error_set(err, HZ_ETYPE,
-            "%s: column '%s': expected dates, found %s", src, date_col,
-            hz_type_name(dc->type));
+                            "%s: column '%s': expected dates, found %s", src,
+                            date_col, hz_type_name(dc->type));
     if (ac != NULL && !hz_type_is_numeric(ac->type))
         return hz_error_set(err, HZ_ETYPE,
-            "%s: column '%s': expected numbers, found %s", src, amount_col,
-            hz_type_name(ac->type));
+                            "%s: column '%s': expected numbers, found %s", src,
+                            amount_col, hz_type_name(ac->type));
     size_t n = ds->nrows;
     if (n == 0)
         return hz_error_set(err, HZ_ETOOSHORT, "%s: no rows", src);
@@ -432,10 +430,12 @@ hz_status hz_customer_summary_from_dataset(const hz_dataset *ds,
             for (size_t i = 0; i < n; i++) {
                 amt[i] = ac->v.f64[i];
                 if (!(amt[i] >= 0.0) || !isfinite(amt[i])) {
-                    st = hz_error_set(err, HZ_EINVAL,
+                    st = hz_error_set(
+                        err, HZ_EINVAL,
                         "%s: data row %zu: column '%s' (amount) is %g: "
                         "amounts must be non-negative (filter out returns "
-                        "first)", src, i + 1, amount_col, amt[i]);
+                        "first)",
+                        src, i + 1, amount_col, amt[i]);
                     goto out;
                 }
             }
@@ -445,7 +445,8 @@ hz_status hz_customer_summary_from_dataset(const hz_dataset *ds,
     }
     for (size_t i = 0; i < n; i++) {
         if (hz_col_is_null(cc, i)) {
-            st = hz_error_set(err, HZ_EPARSE,
+            st = hz_error_set(
+                err, HZ_EPARSE,
                 "%s: data row %zu: column '%s' (customer) is empty", src,
                 i + 1, customer_col);
             goto out;
@@ -454,19 +455,20 @@ hz_status hz_customer_summary_from_dataset(const hz_dataset *ds,
                                             : cc->v.i64[i];
         day[i] = hz_customer_cell_day(dc, i);
         if (day[i] == HZ_DAY_NONE) {
-            st = hz_error_set(err, HZ_EPARSE,
-                "%s: data row %zu: column '%s' (date) is %s", src, i + 1,
-                date_col, hz_col_is_null(dc, i) ? "empty"
-                                                : "not a valid date");
+            st = hz_error_set(
+                err, HZ_EPARSE, "%s: data row %zu: column '%s' (date) is %s",
+                src, i + 1, date_col,
+                hz_col_is_null(dc, i) ? "empty" : "not a valid date");
             goto out;
         }
         if (ac != NULL) {
             amt[i] = hz_col_number(ac, i);
             if (!(amt[i] >= 0.0) || !isfinite(amt[i])) {
-                st = hz_error_set(err, HZ_EINVAL,
+                st = hz_error_set(
+                    err, HZ_EINVAL,
                     "%s: data row %zu: column '%s' (amount) is %s: amounts "
-                    "must be non-negative (filter out returns first)", src,
-                    i + 1, amount_col,
+                    "must be non-negative (filter out returns first)",
+                    src, i + 1, amount_col,
                     hz_col_is_null(ac, i) ? "empty" : "negative");
                 goto out;
             }

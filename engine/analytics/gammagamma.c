@@ -15,16 +15,16 @@
 #include "horizon/gammagamma.h"
 
 typedef struct ggdata {
-    double *x, *m;         /* repeat buyers only */
-    double *lm, *lx;       /* log m, log x */
-    uint32_t *xi;          /* index of x among the distinct x values */
-    double *xs;            /* distinct x values */
+    double *x, *m;   /* repeat buyers only */
+    double *lm, *lx; /* log m, log x */
+    uint32_t *xi;    /* index of x among the distinct x values */
+    double *xs;      /* distinct x values */
     size_t nx;
-    double *tab;           /* per distinct x, refilled per evaluation:
+    double *tab; /* per distinct x, refilled per evaluation:
                               lgamma(px+q) - lgamma(px), psi(px+q),
                               psi(px) */
     size_t n;
-    double *part;          /* 4 partial sums per block */
+    double *part; /* 4 partial sums per block */
     int threads;
 } ggdata;
 
@@ -131,9 +131,11 @@ static hz_status gg_build(ggdata *d, const double *x, const double *mbar,
     for (size_t i = 0; i < n; i++) {
         if (!(x[i] >= 0) || !isfinite(x[i]) || !(mbar[i] >= 0) ||
             !isfinite(mbar[i]))
-            return hz_error_set(err, HZ_EINVAL,
+            return hz_error_set(
+                err, HZ_EINVAL,
                 "customer %zu: frequency %g and mean spend %g must be "
-                "finite and non-negative", i + 1, x[i], mbar[i]);
+                "finite and non-negative",
+                i + 1, x[i], mbar[i]);
         if (x[i] > 0) {
             if (mbar[i] > 0)
                 k++;
@@ -198,8 +200,8 @@ static void gg_free(ggdata *d)
     free(d->part);
 }
 
-double hz_gg_loglik(const hz_gg_params *p, const double *x,
-                    const double *mbar, size_t n)
+double hz_gg_loglik(const hz_gg_params *p, const double *x, const double *mbar,
+                    size_t n)
 {
     ggdata d;
     size_t nz;
@@ -212,8 +214,8 @@ double hz_gg_loglik(const hz_gg_params *p, const double *x,
     return ll;
 }
 
-hz_status hz_gg_fit(const double *x, const double *mbar, size_t n,
-                    int threads, hz_gg_model *out, hz_error *err)
+hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
+                    hz_gg_model *out, hz_error *err)
 {
     ggdata d;
     hz_status st;
@@ -227,7 +229,8 @@ hz_status hz_gg_fit(const double *x, const double *mbar, size_t n,
     if (d.n < 2) {
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "Gamma-Gamma needs at least 2 repeat buyers with "
-                          "a positive spend, got %zu", d.n);
+                          "a positive spend, got %zu",
+                          d.n);
         goto out;
     }
     double mean = 0;
@@ -270,17 +273,20 @@ hz_status hz_gg_fit(const double *x, const double *mbar, size_t n,
     for (int j = 0; j < 3; j++) {
         double lv = gsl_vector_get(v0, j);
         if (!(lv > log(1e-8) && lv < log(1e8))) {
-            st = hz_error_set(err, HZ_ENOCONV,
+            st = hz_error_set(
+                err, HZ_ENOCONV,
                 "Gamma-Gamma parameters run away (p = %g, q = %g, gamma = "
                 "%g): spend does not vary enough between customers to "
-                "identify the model", p.p, p.q, p.gamma);
+                "identify the model",
+                p.p, p.q, p.gamma);
             goto out;
         }
     }
     if (status != GSL_SUCCESS) {
         st = hz_error_set(err, HZ_ENOCONV,
                           "Gamma-Gamma fit did not converge after %zu "
-                          "iterations (gradient norm %g)", iter, gnorm);
+                          "iterations (gradient norm %g)",
+                          iter, gnorm);
         goto out;
     }
     out->p = p;

@@ -61,10 +61,10 @@ static size_t sample_index(const double *w, const double *bs, size_t n,
 }
 
 typedef struct kws {
-    double *closest;       /* n: squared distance to the nearest centre */
-    double *cand;          /* n: distances to a candidate */
-    double *bsum;          /* per-block sums */
-    double *part;          /* per-block k*(d+1) centre sums */
+    double *closest; /* n: squared distance to the nearest centre */
+    double *cand;    /* n: distances to a candidate */
+    double *bsum;    /* per-block sums */
+    double *part;    /* per-block k*(d+1) centre sums */
     double *centers, *newc;
     int32_t *labels;
 } kws;
@@ -89,8 +89,8 @@ static double block_total(const double *v, double *bs, size_t n, int th)
 }
 
 /* Greedy k-means++ seeding into ws->centers. */
-static void seed_pp(const double *X, size_t n, size_t d, int k,
-                    uint64_t *rng, kws *ws, int th)
+static void seed_pp(const double *X, size_t n, size_t d, int k, uint64_t *rng,
+                    kws *ws, int th)
 {
     int trials = 2 + (int)log((double)k);
     size_t first = (size_t)(hz__rng_uniform(rng) * (double)n);
@@ -112,7 +112,7 @@ static void seed_pp(const double *X, size_t n, size_t d, int k,
                                   : (size_t)(hz__rng_uniform(rng) * n) % n;
             const double *cx = X + cand * d;
             size_t nb = hz__nblocks(n);
-            double *bs2 = ws->part;   /* scratch, >= nb doubles */
+            double *bs2 = ws->part; /* scratch, >= nb doubles */
 #pragma omp parallel for schedule(static) num_threads(th) if (nb > 4)
             for (size_t b = 0; b < nb; b++) {
                 size_t lo = b * HZ__BLOCK, hi = lo + HZ__BLOCK;
@@ -261,20 +261,23 @@ hz_status hz_kmeans_fit(const double *X, size_t n, size_t d,
     }
     int k = opt->k;
     if (d == 0 || n == 0)
-        return hz_error_set(err, HZ_EINVAL, "k-means needs data (n = %zu, "
-                            "d = %zu)", n, d);
+        return hz_error_set(err, HZ_EINVAL,
+                            "k-means needs data (n = %zu, "
+                            "d = %zu)",
+                            n, d);
     if (k < 1 || (size_t)k > n)
         return hz_error_set(err, HZ_EINVAL,
                             "k = %d clusters for %zu points: need 1 <= k "
-                            "<= n", k, n);
+                            "<= n",
+                            k, n);
     if (opt->n_init < 1 || opt->max_iter < 1)
-        return hz_error_set(err, HZ_EINVAL, "n_init and max_iter must be "
+        return hz_error_set(err, HZ_EINVAL,
+                            "n_init and max_iter must be "
                             ">= 1");
     for (size_t i = 0; i < n * d; i++)
         if (!isfinite(X[i]))
             return hz_error_set(err, HZ_EINVAL,
-                                "point %zu has a non-finite value",
-                                i / d + 1);
+                                "point %zu has a non-finite value", i / d + 1);
     int th = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     size_t nb = hz__nblocks(n), stride = (size_t)k * (d + 1) + 2;
     ws.closest = malloc(n * sizeof(double));
@@ -399,8 +402,7 @@ hz_status hz_silhouette(const double *X, size_t n, size_t d,
     *out = t / (double)s;
     free(idx);
     free(sil);
-    return isnan(*out) ? hz_error_set(err, HZ_ENOMEM, "out of memory")
-                       : HZ_OK;
+    return isnan(*out) ? hz_error_set(err, HZ_ENOMEM, "out of memory") : HZ_OK;
 }
 
 hz_status hz_kmeans_choose(const double *X, size_t n, size_t d, int kmin,
@@ -415,8 +417,7 @@ hz_status hz_kmeans_choose(const double *X, size_t n, size_t d, int kmin,
         o = *opt;
     memset(out, 0, sizeof *out);
     if (kmin < 2 || kmax < kmin)
-        return hz_error_set(err, HZ_EINVAL, "bad k range %d..%d", kmin,
-                            kmax);
+        return hz_error_set(err, HZ_EINVAL, "bad k range %d..%d", kmin, kmax);
     if ((size_t)kmax > n)
         kmax = (int)n;
     if (kmax < kmin)

@@ -70,8 +70,8 @@ static inline double log1pexp(double t)
 
 /* Penalised objective at beta (p coefficients then the intercept); eta
  * receives the linear predictors. */
-static double objective(const double *X, const double *y, size_t n,
-                        size_t p, const double *beta, double C, double *eta)
+static double objective(const double *X, const double *y, size_t n, size_t p,
+                        const double *beta, double C, double *eta)
 {
     double f = 0;
     for (size_t i = 0; i < n; i++) {
@@ -89,9 +89,9 @@ static double objective(const double *X, const double *y, size_t n,
     return f + 0.5 * pen / C;
 }
 
-hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
-                        size_t p, const hz_logreg_options *opt,
-                        hz_logreg_model *out, hz_error *err)
+hz_status hz_logreg_fit(const double *X, const double *y, size_t n, size_t p,
+                        const hz_logreg_options *opt, hz_logreg_model *out,
+                        hz_error *err)
 {
     hz_logreg_options defo;
     hz_status st = HZ_OK;
@@ -121,8 +121,7 @@ hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
     for (size_t i = 0; i < n * p; i++)
         if (!isfinite(X[i]))
             return hz_error_set(err, HZ_EINVAL,
-                                "row %zu has a non-finite feature",
-                                i / p + 1);
+                                "row %zu has a non-finite feature", i / p + 1);
     size_t m = p + 1;
     /* The Hessian is accumulated in single precision (ssyrk: half the
      * work of dsyrk); gradient, objective and the Cholesky solve stay in
@@ -176,8 +175,8 @@ hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
             g[j] += beta[j] / opt->C;
         if (!reuse) {
             /* H = Z'Z + I/C (intercept unpenalised), lower triangle */
-            cblas_ssyrk(CblasRowMajor, CblasLower, CblasTrans, (int)m,
-                        (int)n, 1.0f, Z, (int)m, 0.0f, Hf, (int)m);
+            cblas_ssyrk(CblasRowMajor, CblasLower, CblasTrans, (int)m, (int)n,
+                        1.0f, Z, (int)m, 0.0f, Hf, (int)m);
             for (size_t a = 0; a < m; a++)
                 for (size_t b = 0; b <= a; b++)
                     H[a * m + b] = Hf[a * m + b];
@@ -191,13 +190,13 @@ hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
             }
         }
         memcpy(trial, g, m * sizeof(double));
-        chol_solve(H, m, trial);          /* Newton step d = H^-1 g */
+        chol_solve(H, m, trial); /* Newton step d = H^-1 g */
         double dec = 0;
         for (size_t j = 0; j < m; j++)
             dec += g[j] * trial[j];
         /* backtracking line search on the penalised objective */
         double step = 1.0, fn = f;
-        double *cand = trial + m;         /* m doubles after trial */
+        double *cand = trial + m; /* m doubles after trial */
         for (int ls = 0; ls < 30; ls++) {
             for (size_t j = 0; j < m; j++)
                 cand[j] = beta[j] - step * trial[j];
@@ -219,7 +218,8 @@ hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
     if (!conv) {
         st = hz_error_set(err, HZ_ENOCONV,
                           "logistic regression did not converge in %d "
-                          "Newton steps", opt->max_iter);
+                          "Newton steps",
+                          opt->max_iter);
         goto out;
     }
     out->p = p;
@@ -317,13 +317,12 @@ hz_status hz_stratified_folds(const double *y, size_t n, int k, uint64_t seed,
                               int *fold, hz_error *err)
 {
     if (k < 2 || k > 32)
-        return hz_error_set(err, HZ_EINVAL, "folds must be 2..32, got %d",
-                            k);
+        return hz_error_set(err, HZ_EINVAL, "folds must be 2..32, got %d", k);
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
     if (idx == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     uint64_t rng = seed ^ 0xF01D5ull;
-    size_t offset = 0;   /* continue the deal across classes */
+    size_t offset = 0; /* continue the deal across classes */
     for (int cls = 0; cls <= 1; cls++) {
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
@@ -333,7 +332,8 @@ hz_status hz_stratified_folds(const double *y, size_t n, int k, uint64_t seed,
             free(idx);
             return hz_error_set(err, HZ_EINVAL,
                                 "class %d has %zu rows, fewer than the %d "
-                                "folds", cls, m, k);
+                                "folds",
+                                cls, m, k);
         }
         for (size_t i = m; i-- > 1;) {
             size_t j = (size_t)(hz__rng_uniform(&rng) * (double)(i + 1));
@@ -351,17 +351,16 @@ hz_status hz_stratified_folds(const double *y, size_t n, int k, uint64_t seed,
     return HZ_OK;
 }
 
-hz_status hz_logreg_cross_validate(const double *X, const double *y,
-                                   size_t n, size_t p, const int *fold,
-                                   int k, const hz_logreg_options *opt,
+hz_status hz_logreg_cross_validate(const double *X, const double *y, size_t n,
+                                   size_t p, const int *fold, int k,
+                                   const hz_logreg_options *opt,
                                    hz_logreg_cv *out, double *oof,
                                    hz_error *err)
 {
     hz_status st = HZ_OK;
     memset(out, 0, sizeof *out);
     if (k < 2 || k > 32)
-        return hz_error_set(err, HZ_EINVAL, "folds must be 2..32, got %d",
-                            k);
+        return hz_error_set(err, HZ_EINVAL, "folds must be 2..32, got %d", k);
     double *Xt = malloc((n * p + 1) * sizeof(double));
     double *yt = malloc((n + 1) * sizeof(double));
     double *Xv = malloc((n * p + 1) * sizeof(double));
@@ -483,9 +482,9 @@ static int label_of(const hz_column *c, size_t row)
 
 typedef struct featsrc {
     const hz_column *col;
-    int kind;              /* 0 numeric, 1 one-hot level, 2 numeric text */
+    int kind; /* 0 numeric, 1 one-hot level, 2 numeric text */
     uint32_t level;
-    double *numtext;       /* kind 2: per-code values (NaN = null) */
+    double *numtext; /* kind 2: per-code values (NaN = null) */
 } featsrc;
 
 static char *dupstr(const char *a, const char *b)
@@ -530,8 +529,8 @@ hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
         !hz_type_is_numeric(lc->type))
         return hz_error_set(err, HZ_ETYPE,
                             "label column '%s' must be yes/no, true/false "
-                            "or 0/1, found %s", label_col,
-                            hz_type_name(lc->type));
+                            "or 0/1, found %s",
+                            label_col, hz_type_name(lc->type));
     for (size_t c = 0; c < ds->ncols; c++) {
         const hz_column *col = &ds->cols[c];
         if (col == lc || (id_col && !strcmp(col->name, id_col)))
@@ -558,9 +557,9 @@ hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
                         numtext[l] = NAN;
                 add = 1;
             } else if (L > max_levels || L >= ds->nrows) {
-                note_skip(out, col->name, L >= ds->nrows
-                                              ? "an identifier"
-                                              : "too many levels");
+                note_skip(out, col->name,
+                          L >= ds->nrows ? "an identifier"
+                                         : "too many levels");
                 continue;
             } else {
                 add = L;
@@ -588,8 +587,7 @@ hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
     }
     if (nf == 0) {
         st = hz_error_set(err, HZ_EINVAL, "no usable feature columns%s%s",
-                          out->skipped[0] ? ": skipped " : "",
-                          out->skipped);
+                          out->skipped[0] ? ": skipped " : "", out->skipped);
         goto out;
     }
     size_t n0 = ds->nrows, p = nf;
@@ -650,13 +648,15 @@ hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
     if (lc != NULL && badlabel == n0) {
         st = hz_error_set(err, HZ_EINVAL,
                           "label column '%s' has no yes/no, true/false or "
-                          "0/1 values", label_col);
+                          "0/1 values",
+                          label_col);
         goto out;
     }
     if (n < 2) {
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "only %zu complete rows (%zu dropped for empty "
-                          "values)", n, out->dropped);
+                          "values)",
+                          n, out->dropped);
         goto out;
     }
     /* standardise (population sd, like scikit-learn's StandardScaler) */

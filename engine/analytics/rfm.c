@@ -5,10 +5,17 @@
 
 #include "horizon/rfm.h"
 
-static const char *const seg_names[HZ_SEG_COUNT] = {
-    "champions", "loyal customers", "potential loyalists", "new customers",
-    "promising", "need attention", "about to sleep", "at risk",
-    "can't lose them", "hibernating", "lost"};
+static const char *const seg_names[HZ_SEG_COUNT] = {"champions",
+                                                    "loyal customers",
+                                                    "potential loyalists",
+                                                    "new customers",
+                                                    "promising",
+                                                    "need attention",
+                                                    "about to sleep",
+                                                    "at risk",
+                                                    "can't lose them",
+                                                    "hibernating",
+                                                    "lost"};
 
 const char *hz_rfm_segment_name(int s)
 {
@@ -82,18 +89,18 @@ hz_status hz_quintile_scores(const double *v, size_t n, bool higher_is_better,
 
 hz_status hz_rfm_score(const double *recency_days, const double *frequency,
                        const double *monetary, size_t n, uint8_t *r,
-                       uint8_t *f, uint8_t *m, uint8_t *segment,
-                       hz_error *err)
+                       uint8_t *f, uint8_t *m, uint8_t *segment, hz_error *err)
 {
     hz_status st = HZ_OK;
     uint8_t *rr = r, *ff = f, *mm = m;
     for (size_t i = 0; i < n; i++)
         if (!(recency_days[i] >= 0) || !(frequency[i] >= 0) ||
             !(monetary[i] >= 0))
-            return hz_error_set(err, HZ_EINVAL,
+            return hz_error_set(
+                err, HZ_EINVAL,
                 "customer %zu: recency %g, frequency %g and monetary %g "
-                "must be non-negative numbers", i + 1, recency_days[i],
-                frequency[i], monetary[i]);
+                "must be non-negative numbers",
+                i + 1, recency_days[i], frequency[i], monetary[i]);
     if (rr == NULL)
         rr = malloc(n ? n : 1);
     if (ff == NULL)
@@ -116,8 +123,14 @@ hz_status hz_rfm_score(const double *recency_days, const double *frequency,
         s3 = hz_quintile_scores(monetary, n, true, mm, &e3);
     }
     if (s1 || s2 || s3) {
-        st = hz_error_set(err, s1 ? s1 : s2 ? s2 : s3, "%s",
-                          s1 ? e1.msg : s2 ? e2.msg : e3.msg);
+        st = hz_error_set(err,
+                          s1   ? s1
+                          : s2 ? s2
+                               : s3,
+                          "%s",
+                          s1   ? e1.msg
+                          : s2 ? e2.msg
+                               : e3.msg);
         goto out;
     }
     if (segment != NULL)
@@ -135,9 +148,8 @@ out:
 
 hz_status hz_segment_profiles(const uint8_t *group, const int32_t *group32,
                               size_t ngroups, const double *recency,
-                              const double *frequency,
-                              const double *monetary, size_t n,
-                              hz_segment_profile *out, hz_error *err)
+                              const double *frequency, const double *monetary,
+                              size_t n, hz_segment_profile *out, hz_error *err)
 {
     if ((group == NULL) == (group32 == NULL))
         return hz_error_set(err, HZ_EINVAL, "pass exactly one group array");
@@ -147,8 +159,8 @@ hz_status hz_segment_profiles(const uint8_t *group, const int32_t *group32,
         size_t g = group ? group[i] : (size_t)group32[i];
         if (g >= ngroups)
             return hz_error_set(err, HZ_EINVAL,
-                                "customer %zu: group %zu out of range",
-                                i + 1, g);
+                                "customer %zu: group %zu out of range", i + 1,
+                                g);
         out[g].size++;
         out[g].mean_recency += recency[i];
         out[g].mean_frequency += frequency[i];

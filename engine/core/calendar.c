@@ -35,7 +35,7 @@ char *hz_format_day(int32_t day, char *buf)
     int y;
     unsigned m, d;
     hz_civil_from_days(day, &y, &m, &d);
-    if (y < 0 || y > 9999) {  /* outside what 10 characters can say */
+    if (y < 0 || y > 9999) { /* outside what 10 characters can say */
         snprintf(buf, 11, "%s", y < 0 ? "0000-01-01" : "9999-12-31");
         return buf;
     }
@@ -156,8 +156,7 @@ static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
             !digits(s, len, &i, 4, &y))
             return false;
         break;
-    default:
-        return false;
+    default: return false;
     }
     if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, (unsigned)m))
         return false;

@@ -56,8 +56,8 @@
 #define DEFAULT_INFER_ROWS 10000
 #define DEFAULT_CHUNK_BYTES (1u << 20)
 #define MAX_FIELD_SHOWN 40
-#define COUNT_PARTS 4                  /* first-read parts per chunk */
-#define PEND_ROWS 16                   /* rows per batch of dictionary lookups */
+#define COUNT_PARTS 4 /* first-read parts per chunk */
+#define PEND_ROWS 16  /* rows per batch of dictionary lookups */
 
 /* ------------------------------------------------------------------ */
 /* Number, bool and date parsing                                        */
@@ -187,13 +187,12 @@ static inline bool swar_digits(uint64_t w, size_t k, uint64_t *out)
     uint64_t m = k == 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * k)) - 1;
     /* a byte above '9' gets its high bit from + 0x46, one below '0' from
      * - 0x30 (a carry or borrow only runs into bytes already flagged) */
-    uint64_t bad = (((w & m) + (ones * 0x46 & m)) | (w - ones * 0x30)) &
-                   high & m;
+    uint64_t bad = (((w & m) + (ones * 0x46 & m)) | (w - ones * 0x30)) & high &
+                   m;
     if (bad != 0)
         return false;
     /* left-pad with '0' digits to eight, then combine pairs, quads, ... */
-    uint64_t w8 = k == 8 ? w
-                         : (w << (8 * (8 - k))) | (ones * 0x30 >> (8 * k));
+    uint64_t w8 = k == 8 ? w : (w << (8 * (8 - k))) | (ones * 0x30 >> (8 * k));
     uint64_t v = w8 - ones * 0x30;
     v = v * 10 + (v >> 8);
     v = (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
@@ -224,7 +223,7 @@ static inline bool f64_swar(const char *s, size_t n, double *out)
     if (n == 0 || n > 8)
         return false;
     uint64_t w = load8(s, n);
-    uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eULL;  /* '.' bytes become 0 */
+    uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eULL; /* '.' bytes become 0 */
     uint64_t z = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
     if (n < 8)
         z &= (UINT64_C(1) << (8 * n)) - 1;
@@ -232,7 +231,7 @@ static inline bool f64_swar(const char *s, size_t n, double *out)
     if (z != 0) {
         unsigned dot = (unsigned)__builtin_ctzll(z) / 8;
         if (dot == 0 || dot + 1 >= n)
-            return false;  /* ".5", "5.": the full parser */
+            return false; /* ".5", "5.": the full parser */
         uint64_t lo = w & ((UINT64_C(1) << (8 * dot)) - 1);
         w = lo | ((w >> (8 * (dot + 1))) << (8 * dot));
         k = n - 1;
@@ -241,8 +240,8 @@ static inline bool f64_swar(const char *s, size_t n, double *out)
     uint64_t v;
     if (!swar_digits(w, k, &v))
         return false;
-    double d = (double)v;  /* exact: v < 10^8 */
-    *out = frac ? d / pow10tab[frac] : d;  /* correctly rounded */
+    double d = (double)v;                 /* exact: v < 10^8 */
+    *out = frac ? d / pow10tab[frac] : d; /* correctly rounded */
     return true;
 }
 #endif
@@ -274,8 +273,8 @@ static int parse_bool(const char *s, size_t n)
     return -1;
 }
 
-static bool parse_date(const char *s, size_t n, hz_datefmt fmt,
-                       int64_t *secs, bool *is_ts)
+static bool parse_date(const char *s, size_t n, hz_datefmt fmt, int64_t *secs,
+                       bool *is_ts)
 {
     trim(&s, &n);
     /* Fast path: exactly YYYY-MM-DD. */
@@ -294,7 +293,7 @@ static bool parse_date(const char *s, size_t n, hz_datefmt fmt,
         mo = a * 10 + b;
         d = e * 10 + f;
         if (mo < 1 || mo > 12 || d < 1 || d > 28)
-            goto slow;  /* month ends are checked by the full parser */
+            goto slow; /* month ends are checked by the full parser */
         *secs = (int64_t)hz_days_from_civil((int)y, mo, d) * 86400;
         *is_ts = false;
         return true;
@@ -382,8 +381,8 @@ static colspec evidence_resolve(const evidence *e, bool whole_file)
 /* ------------------------------------------------------------------ */
 
 typedef struct reported {
-    size_t rel_line;  /* line within the chunk, 0-based */
-    size_t field;     /* 1-based */
+    size_t rel_line; /* line within the chunk, 0-based */
+    size_t field;    /* 1-based */
     char msg[HZ_ERROR_MAX - 64];
 } reported;
 
@@ -391,10 +390,10 @@ typedef struct chunk {
     /* input */
     const char *begin, *end;
     size_t ncols;
-    colspec *spec;       /* chunk's own copy (int64 may be promoted) */
+    colspec *spec; /* chunk's own copy (int64 may be promoted) */
     const hz_csv_options *opt;
     char delim;
-    bool infer;          /* sampling mode: gather evidence only */
+    bool infer; /* sampling mode: gather evidence only */
     size_t infer_rows;
     evidence *ev;
     char **names;
@@ -405,7 +404,7 @@ typedef struct chunk {
     size_t *nulls;
     hz_dict **dicts;
     /* row staging */
-    size_t field;        /* fields seen in the current row */
+    size_t field; /* fields seen in the current row */
     bool row_bad;
     uint64_t *stage;     /* [ncols] value bits */
     uint8_t *stage_null; /* [ncols] */
@@ -413,36 +412,36 @@ typedef struct chunk {
     size_t *stage_off, *stage_len;
     /* row loop: strings of the last few good rows, interned in a batch
      * so that their prefetched hash slots have arrived */
-    const char **pend_ptr;  /* [PEND_ROWS * ncols] */
-    size_t *pend_len;       /* SIZE_MAX = null */
+    const char **pend_ptr; /* [PEND_ROWS * ncols] */
+    size_t *pend_len;      /* SIZE_MAX = null */
     hz__dkey *pend_key;
     size_t pend_row[PEND_ROWS];
     size_t npend;
-    unsigned char *kind;  /* [ncols] field kinds (row loop) */
-    size_t *strcols;      /* string columns, in order */
-    size_t *nullcols;     /* columns null in the current row */
+    unsigned char *kind; /* [ncols] field kinds (row loop) */
+    size_t *strcols;     /* string columns, in order */
+    size_t *nullcols;    /* columns null in the current row */
     size_t nstr;
-    size_t nvalid;        /* columns with a validity array */
+    size_t nvalid; /* columns with a validity array */
     char *scratch;
     size_t nscratch, capscratch;
     /* position */
-    size_t line;         /* lines consumed so far (0-based rel line) */
-    size_t row_line;     /* rel line where the current row began */
-    size_t lines_total;  /* newlines in the chunk */
+    size_t line;        /* lines consumed so far (0-based rel line) */
+    size_t row_line;    /* rel line where the current row began */
+    size_t lines_total; /* newlines in the chunk */
     /* errors */
     hz_status status;
-    bool structural;     /* ragged row or quoting error */
+    bool structural; /* ragged row or quoting error */
     bool stop;
     size_t skipped;
     size_t nrep;
     reported rep[HZ_CSV_MAX_REPORTED];
-    reported fatal;      /* the error that stopped the chunk */
+    reported fatal; /* the error that stopped the chunk */
     bool used_libcsv;
     struct csv_parser lp; /* libcsv state while lp_open */
     bool lp_open;
-    bool field_fatal;    /* set while reporting a libcsv quoting error */
-    bool has_quotes;     /* the chunk contains a quote or a bare CR */
-    int io_errno;        /* with status HZ_EIO */
+    bool field_fatal; /* set while reporting a libcsv quoting error */
+    bool has_quotes;  /* the chunk contains a quote or a bare CR */
+    int io_errno;     /* with status HZ_EIO */
 } chunk;
 
 static size_t type_width(hz_type t)
@@ -479,7 +478,7 @@ static void chunk_report(chunk *c, size_t field, bool structural,
         r = &c->fatal;
     } else {
         if (c->row_bad)
-            return;  /* one report per skipped row */
+            return; /* one report per skipped row */
         if (c->nrep < HZ_CSV_MAX_REPORTED)
             r = &c->rep[c->nrep++];
     }
@@ -562,8 +561,8 @@ static void on_field(chunk *c, const char *s, size_t n, bool is_null)
             return;
         }
         chunk_report(c, j + 1, false,
-                     "column '%s': expected an integer, got '%s'",
-                     c->names[j], shown(s, n, sh, sizeof sh));
+                     "column '%s': expected an integer, got '%s'", c->names[j],
+                     shown(s, n, sh, sizeof sh));
         return;
     }
     case HZ_TYPE_FLOAT64:
@@ -574,8 +573,8 @@ static void on_field(chunk *c, const char *s, size_t n, bool is_null)
             return;
         }
         chunk_report(c, j + 1, false,
-                     "column '%s': expected a number, got '%s'",
-                     c->names[j], shown(s, n, sh, sizeof sh));
+                     "column '%s': expected a number, got '%s'", c->names[j],
+                     shown(s, n, sh, sizeof sh));
         return;
     }
     case HZ_TYPE_BOOL: {
@@ -586,7 +585,8 @@ static void on_field(chunk *c, const char *s, size_t n, bool is_null)
         }
         chunk_report(c, j + 1, false,
                      "column '%s': expected a boolean (true/false, yes/no, "
-                     "1/0), got '%s'", c->names[j], shown(s, n, sh, sizeof sh));
+                     "1/0), got '%s'",
+                     c->names[j], shown(s, n, sh, sizeof sh));
         return;
     }
     case HZ_TYPE_DATE:
@@ -605,13 +605,14 @@ static void on_field(chunk *c, const char *s, size_t n, bool is_null)
             }
             return;
         }
-        static const char *fmtname[] = {"a date", "YYYY-MM-DD",
-                                        "YYYY/MM/DD", "MM/DD/YYYY"};
-        chunk_report(c, j + 1, false,
-                     "column '%s': expected %s%s, got '%s'", c->names[j],
-                     sp->type == HZ_TYPE_DATE ? "a valid date " : "a valid "
-                     "timestamp ", fmtname[sp->fmt],
-                     shown(s, n, sh, sizeof sh));
+        static const char *fmtname[] = {"a date", "YYYY-MM-DD", "YYYY/MM/DD",
+                                        "MM/DD/YYYY"};
+        chunk_report(c, j + 1, false, "column '%s': expected %s%s, got '%s'",
+                     c->names[j],
+                     sp->type == HZ_TYPE_DATE ? "a valid date "
+                                              : "a valid "
+                                                "timestamp ",
+                     fmtname[sp->fmt], shown(s, n, sh, sizeof sh));
         return;
     }
     case HZ_TYPE_STRING:
@@ -787,7 +788,7 @@ static void parse_fast(chunk *c)
     for (; i < n && !c->stop; i++)
         if (begin[i] == delim || begin[i] == '\n')
             fast_sep(c, begin + i, &fs, &row_open);
-    if (!c->stop) {  /* a last line without a newline */
+    if (!c->stop) { /* a last line without a newline */
         const char *le = end;
         if (le > fs && le[-1] == '\r')
             le--;
@@ -835,8 +836,8 @@ static void row_kinds(const chunk *c, unsigned char *kind)
 typedef struct sepscan {
     const char *p;
     size_t n;
-    size_t base;        /* offset of the current block */
-    uint64_t mask;      /* its separators not yet returned */
+    size_t base;   /* offset of the current block */
+    uint64_t mask; /* its separators not yet returned */
     char delim;
 } sepscan;
 
@@ -915,10 +916,9 @@ static bool flush_pending(chunk *c)
             size_t j = c->strcols[t];
             if (c->pend_len[base + j] == SIZE_MAX)
                 continue;
-            uint32_t code = hz__dict_intern_key(c->dicts[j],
-                                                c->pend_ptr[base + j],
-                                                c->pend_len[base + j],
-                                                c->pend_key[base + j]);
+            uint32_t code = hz__dict_intern_key(
+                c->dicts[j], c->pend_ptr[base + j], c->pend_len[base + j],
+                c->pend_key[base + j]);
             if (code == UINT32_MAX) {
                 c->status = HZ_ENOMEM;
                 c->stop = true;
@@ -1046,17 +1046,17 @@ static void parse_rows(chunk *c)
         c->nrows++;
         c->line++;
         continue;
-    slow: {
-            if (!flush_pending(c))  /* strings keep first-seen order */
-                return;
-            const char *le = memchr(b + ls, '\n', n - ls);
-            if (le == NULL)
-                le = c->end;
-            slow_line(c, b + ls, le);
-            p = le < c->end ? (size_t)(le - b) + 1 : n;
-            sep_seek(&s, p);
-            row_kinds(c, kind);
-        }
+    slow : {
+        if (!flush_pending(c)) /* strings keep first-seen order */
+            return;
+        const char *le = memchr(b + ls, '\n', n - ls);
+        if (le == NULL)
+            le = c->end;
+        slow_line(c, b + ls, le);
+        p = le < c->end ? (size_t)(le - b) + 1 : n;
+        sep_seek(&s, p);
+        row_kinds(c, kind);
+    }
     }
     if (!c->stop)
         flush_pending(c);
@@ -1115,10 +1115,11 @@ static void libcsv_feed(chunk *c)
                 size_t f = c->field + 1;
                 c->row_bad = false;
                 c->field_fatal = true;
-                chunk_report(c, f, true, "malformed quoting (a quote inside "
+                chunk_report(c, f, true,
+                             "malformed quoting (a quote inside "
                              "an unquoted field, or text after a closing "
                              "quote)");
-                c->stop = true;  /* libcsv cannot resume mid-row */
+                c->stop = true; /* libcsv cannot resume mid-row */
             }
             break;
         }
@@ -1137,14 +1138,14 @@ static void libcsv_end(chunk *c)
         size_t f = c->field + 1;
         c->row_bad = false;
         c->field_fatal = true;
-        chunk_report(c, f, true, "unterminated quoted field (the quote "
+        chunk_report(c, f, true,
+                     "unterminated quoted field (the quote "
                      "opened here is never closed)");
         c->stop = true;
     }
     csv_free(&c->lp);
     c->lp_open = false;
 }
-
 
 static void chunk_free(chunk *c)
 {
@@ -1199,8 +1200,8 @@ static int chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->nullcols = calloc(ncols, sizeof *c->nullcols);
     if (!c->spec || !c->vals || !c->valid || !c->nulls || !c->dicts ||
         !c->stage || !c->stage_null || !c->stage_ptr || !c->stage_off ||
-        !c->stage_len || !c->pend_ptr || !c->pend_len || !c->pend_key || !c->kind || !c->strcols ||
-        !c->nullcols)
+        !c->stage_len || !c->pend_ptr || !c->pend_len || !c->pend_key ||
+        !c->kind || !c->strcols || !c->nullcols)
         return -1;
     memcpy(c->spec, spec, ncols * sizeof *spec);
     for (size_t j = 0; j < ncols; j++) {
@@ -1267,7 +1268,7 @@ static void chunk_run(chunk *c, const hz__src *src, size_t a, size_t b,
         bool last = pos == b;
         if (!last) {
             const char *nl = memrchr(sb->p, '\n', have);
-            if (nl == NULL) {  /* a line longer than a block */
+            if (nl == NULL) { /* a line longer than a block */
                 carry = have;
                 continue;
             }
@@ -1328,8 +1329,9 @@ static bytecount count_bytes(const char *s, size_t n, const char *end)
             acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, vnl));
             __m128i q = _mm_cmpeq_epi8(x, vq), z = _mm_cmpeq_epi8(x, vz),
                     r = _mm_cmpeq_epi8(x, vr);
-            if (__builtin_expect(_mm_movemask_epi8(_mm_or_si128(
-                                     _mm_or_si128(q, z), r)) != 0, 0))
+            if (__builtin_expect(_mm_movemask_epi8(
+                                     _mm_or_si128(_mm_or_si128(q, z), r)) != 0,
+                                 0))
                 count_rare(s, i, (unsigned)_mm_movemask_epi8(q),
                            (unsigned)_mm_movemask_epi8(z),
                            (unsigned)_mm_movemask_epi8(r), end, &bc);
@@ -1422,7 +1424,7 @@ static char detect_delimiter(const char *s, size_t n)
                     counts[k][nlines]++;
     }
     if (nlines < 8 && n > 0)
-        nlines++;  /* last line without newline */
+        nlines++; /* last line without newline */
     int best = -1;
     size_t best_count = 0;
     for (int k = 0; k < 4; k++) {
@@ -1506,7 +1508,6 @@ static size_t line_of_offset(const char *s, size_t off)
     return line;
 }
 
-
 static hz_status parse_body(const char *name, const hz__src *body,
                             size_t body_line, size_t nchunks_wanted,
                             const bytecount *pieces, hz__srcbuf *sbuf,
@@ -1519,7 +1520,7 @@ static hz_status parse_body(const char *name, const hz__src *body,
  * delimiter detection and the rows sampled for inference; grown on
  * demand (4x at a time) up to the whole input. */
 #define PREFIX_BYTES ((size_t)1 << 20)
-#define INFER_MAX_BYTES ((size_t)8 << 20)  /* unquoted sample region */
+#define INFER_MAX_BYTES ((size_t)8 << 20) /* unquoted sample region */
 
 static const char *prefix_view(const hz__src *src, size_t *plen,
                                hz__srcbuf *pbuf, bool grow)
@@ -1576,7 +1577,7 @@ static int infer_sample(const char *body, size_t plen, size_t blen,
         if (!c.stop && c.end < body + blen) {
             if (plen < blen && look < INFER_MAX_BYTES)
                 more = 1;
-            c.stop = true;  /* sampled part of the file only */
+            c.stop = true; /* sampled part of the file only */
         }
     }
     *whole = !c.stop;
@@ -1595,7 +1596,7 @@ static hz_status read_source(const hz__src *in, const char *name,
     colspec *spec = NULL;
     evidence *ev = NULL;
     hz__srcbuf pbuf = {NULL, 0};
-    hz__srcbuf *sbuf = NULL;        /* one read buffer per thread */
+    hz__srcbuf *sbuf = NULL; /* one read buffer per thread */
     bytecount *sub = NULL, *pieces = NULL;
     int nthreads_alloc = 0;
     const hz_csv_options *opt = opt_in;
@@ -1632,7 +1633,8 @@ static hz_status read_source(const hz__src *in, const char *name,
         size_t head = plen < 65536 ? plen : 65536;
         const char *nul = memchr(buf, '\0', head);
         if (nul != NULL) {
-            st = hz_error_set(err, HZ_EPARSE, "%s:%zu: binary data (NUL "
+            st = hz_error_set(err, HZ_EPARSE,
+                              "%s:%zu: binary data (NUL "
                               "byte at offset %zu): not a text CSV file",
                               name, line_of_offset(buf, (size_t)(nul - buf)),
                               (size_t)(nul - buf));
@@ -1648,7 +1650,8 @@ static hz_status read_source(const hz__src *in, const char *name,
     report->delimiter = delim;
     {
         struct csv_parser p;
-        if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) !=
+            0) {
             st = hz_error_set(err, HZ_ENOMEM, "out of memory");
             goto out;
         }
@@ -1662,28 +1665,32 @@ static hz_status read_source(const hz__src *in, const char *name,
             goto out;
         }
         if (bad) {
-            st = hz_error_set(err, HZ_EPARSE, "%s:1:%zu: malformed header "
-                              "row (unterminated or misplaced quote)", name,
-                              hdr.n + 1);
+            st = hz_error_set(err, HZ_EPARSE,
+                              "%s:1:%zu: malformed header "
+                              "row (unterminated or misplaced quote)",
+                              name, hdr.n + 1);
             goto out;
         }
     }
     for (size_t j = 0; j < hdr.n; j++) {
         /* trim a trailing CR kept by a quoted last name */
         size_t l = strlen(hdr.names[j]);
-        while (l > 0 && (hdr.names[j][l - 1] == '\r' ||
-                         hdr.names[j][l - 1] == ' '))
+        while (l > 0 &&
+               (hdr.names[j][l - 1] == '\r' || hdr.names[j][l - 1] == ' '))
             hdr.names[j][--l] = '\0';
         if (l == 0) {
-            st = hz_error_set(err, HZ_EPARSE, "%s:1:%zu: empty column name "
-                              "in the header row", name, j + 1);
+            st = hz_error_set(err, HZ_EPARSE,
+                              "%s:1:%zu: empty column name "
+                              "in the header row",
+                              name, j + 1);
             goto out;
         }
         for (size_t k = 0; k < j; k++)
             if (strcmp(hdr.names[k], hdr.names[j]) == 0) {
-                st = hz_error_set(err, HZ_EPARSE, "%s:1:%zu: duplicate "
-                                  "column name '%s' (also column %zu)", name,
-                                  j + 1, hdr.names[j], k + 1);
+                st = hz_error_set(err, HZ_EPARSE,
+                                  "%s:1:%zu: duplicate "
+                                  "column name '%s' (also column %zu)",
+                                  name, j + 1, hdr.names[j], k + 1);
                 goto out;
             }
     }
@@ -1715,8 +1722,10 @@ static hz_status read_source(const hz__src *in, const char *name,
         }
         hz__srcbuf_free(&tmp);
         if (!any) {
-            st = hz_error_set(err, HZ_EPARSE, "%s: no data rows (the file "
-                              "has a header row only)", name);
+            st = hz_error_set(err, HZ_EPARSE,
+                              "%s: no data rows (the file "
+                              "has a header row only)",
+                              name);
             goto out;
         }
     }
@@ -1755,9 +1764,9 @@ static hz_status read_source(const hz__src *in, const char *name,
         bool whole = false;
         int infer_err = 0, rderr = 0;
         const size_t piece = blen / nchunks;
-        #pragma omp parallel num_threads(nthreads)
+#pragma omp parallel num_threads(nthreads)
         {
-            #pragma omp single nowait
+#pragma omp single nowait
             {
                 while (infer_sample(buf + hend, plen - hend, blen, ncols, opt,
                                     delim, hdr.names, ev, &whole))
@@ -1767,11 +1776,11 @@ static hz_status read_source(const hz__src *in, const char *name,
                         break;
                     }
             }
-            #pragma omp for schedule(dynamic, 1) nowait
+#pragma omp for schedule(dynamic, 1) nowait
             for (size_t i = 0; i < nsub; i++) {
                 size_t k = i / COUNT_PARTS, part = i % COUNT_PARTS;
-                size_t a = k * piece, b = k + 1 == nchunks ? blen
-                                                          : (k + 1) * piece;
+                size_t a = k * piece,
+                       b = k + 1 == nchunks ? blen : (k + 1) * piece;
                 size_t step = (b - a) / COUNT_PARTS;
                 size_t sa = a + part * step;
                 size_t sb = part + 1 == COUNT_PARTS ? b : sa + step;
@@ -1779,7 +1788,7 @@ static hz_status read_source(const hz__src *in, const char *name,
                 sub[i] = count_range(&body, sa, sb,
                                      &sbuf[omp_get_thread_num()], &e);
                 if (e != 0) {
-                    #pragma omp atomic write
+#pragma omp atomic write
                     rderr = e;
                 }
             }
@@ -1806,8 +1815,10 @@ static hz_status read_source(const hz__src *in, const char *name,
             if (strcmp(hdr.names[j], o->column) == 0)
                 break;
         if (j == ncols) {
-            st = hz_error_set(err, HZ_EINVAL, "--schema: no column '%s' in "
-                              "%s", o->column, name);
+            st = hz_error_set(err, HZ_EINVAL,
+                              "--schema: no column '%s' in "
+                              "%s",
+                              o->column, name);
             goto out;
         }
         spec[j].type = o->type;
@@ -1907,11 +1918,13 @@ static hz_status parse_body(const char *name, const hz__src *body,
     }
     if (nuls > 0) {
         size_t line = nul_line(body, &sbuf[0]);
-        st = hz_error_set(err, HZ_EPARSE, "%s:%zu: binary data (NUL byte): "
-                          "not a text CSV file", name, body_line - 1 + line);
+        st = hz_error_set(err, HZ_EPARSE,
+                          "%s:%zu: binary data (NUL byte): "
+                          "not a text CSV file",
+                          name, body_line - 1 + line);
         goto out;
     }
-    for (size_t k = 0; k < nch; k++) {  /* prefix sums */
+    for (size_t k = 0; k < nch; k++) { /* prefix sums */
         pc[k + 1].nl += pc[k].nl;
         pc[k + 1].nq += pc[k].nq;
         pc[k + 1].ncr += pc[k].ncr;
@@ -1919,8 +1932,9 @@ static hz_status parse_body(const char *name, const hz__src *body,
     *any_quotes = pc[nch].nq > 0;
     bound[0] = 0;
     bound[nch] = blen;
-    #pragma omp parallel for num_threads(threads) schedule(static) \
-        reduction(| : rderr)
+#pragma omp parallel for num_threads(threads) schedule(static)                \
+    reduction(|                                                               \
+              : rderr)
     for (size_t k = 1; k < nch; k++) {
         bound[k] = hz__src_row_end(body, k * piece, (int)(pc[k].nq & 1),
                                    &sbuf[omp_get_thread_num()]);
@@ -1932,11 +1946,12 @@ static hz_status parse_body(const char *name, const hz__src *body,
     for (size_t k = 1; k <= nch; k++)
         if (bound[k] < bound[k - 1])
             bound[k] = bound[k - 1];
-    /* Every row ends at a newline, a bare CR (libcsv) or the end: those
+/* Every row ends at a newline, a bare CR (libcsv) or the end: those
      * bound a chunk's rows, so chunks write straight into the final
      * arrays. */
-    #pragma omp parallel for num_threads(threads) schedule(static) \
-        reduction(| : rderr)
+#pragma omp parallel for num_threads(threads) schedule(static)                \
+    reduction(|                                                               \
+              : rderr)
     for (size_t k = 0; k <= nch; k++) {
         size_t x = bound[k], m = piece ? x / piece : 0;
         if (x == blen) {
@@ -2003,7 +2018,7 @@ static hz_status parse_body(const char *name, const hz__src *body,
     }
     double t1 = hz_now();
     rep->t_split = t1 - t0;
-    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (size_t k = 0; k < nch; k++)
         if (bound[k + 1] > bound[k])
             chunk_run(&ch[k], body, bound[k], bound[k + 1],
@@ -2026,8 +2041,8 @@ static hz_status parse_body(const char *name, const hz__src *body,
                 goto out;
             }
             if (c->status == HZ_ENOMEM || c->status == HZ_EINTERNAL) {
-                st = hz_error_set(err, c->status, "%s: %s while parsing",
-                                  name, hz_strerror(c->status));
+                st = hz_error_set(err, c->status, "%s: %s while parsing", name,
+                                  hz_strerror(c->status));
                 goto out;
             }
             if (c->status == HZ_EPARSE) {
@@ -2039,9 +2054,8 @@ static hz_status parse_body(const char *name, const hz__src *body,
             for (size_t r = 0; r < c->nrep; r++) {
                 if (rep->nreported < HZ_CSV_MAX_REPORTED)
                     snprintf(rep->reported[rep->nreported++], HZ_ERROR_MAX,
-                             "%s:%zu:%zu: %s", name,
-                             line + c->rep[r].rel_line, c->rep[r].field,
-                             c->rep[r].msg);
+                             "%s:%zu:%zu: %s", name, line + c->rep[r].rel_line,
+                             c->rep[r].field, c->rep[r].msg);
             }
             rep->rows_skipped += c->skipped;
             line += c->lines_total;
@@ -2050,7 +2064,7 @@ static hz_status parse_body(const char *name, const hz__src *body,
     if (opt->on_error == HZ_ON_ERROR_SKIP && nch > 1 && *any_quotes) {
         for (size_t k = 0; k < nch; k++)
             if (ch[k].structural) {
-                st = HZ_EPARSE;  /* caller re-parses serially */
+                st = HZ_EPARSE; /* caller re-parses serially */
                 hz_error_set(err, st, "%s: structural error", name);
                 goto out;
             }
@@ -2060,8 +2074,10 @@ static hz_status parse_body(const char *name, const hz__src *body,
     for (size_t k = 0; k < nch; k++)
         nrows += ch[k].nrows;
     if (nrows == 0) {
-        st = hz_error_set(err, HZ_EPARSE, "%s: no data rows left (%zu rows "
-                          "skipped as malformed)", name, rep->rows_skipped);
+        st = hz_error_set(err, HZ_EPARSE,
+                          "%s: no data rows left (%zu rows "
+                          "skipped as malformed)",
+                          name, rep->rows_skipped);
         goto out;
     }
     ds = hz_dataset_new(nrows);
@@ -2118,15 +2134,15 @@ static hz_status parse_body(const char *name, const hz__src *body,
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
         goto out;
     }
-    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) \
-        collapse(2)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) collapse(2)
     for (size_t k = 1; k < nch; k++)
         for (size_t j = 0; j < ncols; j++)
             if (spec[j].type == HZ_TYPE_STRING)
                 hz__dict_find_all(ds->cols[j].dict, ch[k].dicts[j],
                                   remap[k * ncols + j]);
-    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) \
-        reduction(| : oom)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)            \
+    reduction(|                                                               \
+              : oom)
     for (size_t j = 0; j < ncols; j++)
         for (size_t k = 1; k < nch && !oom; k++)
             if (spec[j].type == HZ_TYPE_STRING &&
@@ -2137,10 +2153,9 @@ static hz_status parse_body(const char *name, const hz__src *body,
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
         goto out;
     }
-    /* In place: global string codes, int64 -> float64 where another chunk
+/* In place: global string codes, int64 -> float64 where another chunk
      * promoted the column, nulls of string codes set to 0. */
-    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) \
-        collapse(2)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) collapse(2)
     for (size_t k = 0; k < nch; k++) {
         for (size_t j = 0; j < ncols; j++) {
             chunk *c = &ch[k];
@@ -2150,7 +2165,7 @@ static hz_status parse_body(const char *name, const hz__src *body,
             if (col->type == HZ_TYPE_STRING) {
                 uint32_t *v = (uint32_t *)c->vals[j];
                 const uint32_t *m = remap[k * ncols + j];
-                if (m == NULL)  /* the first chunk: codes are final, and
+                if (m == NULL) /* the first chunk: codes are final, and
                                    a null's is already 0 */
                     continue;
                 if (vl == NULL)
@@ -2183,8 +2198,7 @@ static hz_status parse_body(const char *name, const hz__src *body,
                             c->nrows * w);
                 if (ds->cols[j].valid != NULL) {
                     if (c->valid[j] != NULL)
-                        memcpy(ds->cols[j].valid + dst, c->valid[j],
-                               c->nrows);
+                        memcpy(ds->cols[j].valid + dst, c->valid[j], c->nrows);
                     else
                         memset(ds->cols[j].valid + dst, 1, c->nrows);
                 }
@@ -2313,9 +2327,8 @@ hz_status hz_csv_read(const char *path, const hz_csv_options *opt,
 /* Schema overrides and writing                                         */
 /* ------------------------------------------------------------------ */
 
-hz_status hz_schema_overrides_parse(const char *spec,
-                                    hz_schema_override **out, size_t *n,
-                                    hz_error *err)
+hz_status hz_schema_overrides_parse(const char *spec, hz_schema_override **out,
+                                    size_t *n, hz_error *err)
 {
     *out = NULL;
     *n = 0;
@@ -2343,9 +2356,9 @@ hz_status hz_schema_overrides_parse(const char *spec,
             char *prev = colon - 1;
             while (prev > item && *prev != ':')
                 prev--;
-            if (*prev == ':' &&
-                (strcasecmp(type, "iso") == 0 || strcasecmp(type, "ymd") == 0 ||
-                 strcasecmp(type, "mdy") == 0)) {
+            if (*prev == ':' && (strcasecmp(type, "iso") == 0 ||
+                                 strcasecmp(type, "ymd") == 0 ||
+                                 strcasecmp(type, "mdy") == 0)) {
                 fmt = strcasecmp(type, "iso") == 0   ? HZ_DATEFMT_ISO
                       : strcasecmp(type, "ymd") == 0 ? HZ_DATEFMT_YMD_SLASH
                                                      : HZ_DATEFMT_MDY_SLASH;
@@ -2355,22 +2368,28 @@ hz_status hz_schema_overrides_parse(const char *spec,
             }
         }
         if (colon == NULL || colon == item || *type == '\0') {
-            st = hz_error_set(err, HZ_EINVAL, "--schema: expected "
-                              "'column:type', got '%s'", item);
+            st = hz_error_set(err, HZ_EINVAL,
+                              "--schema: expected "
+                              "'column:type', got '%s'",
+                              item);
             break;
         }
         *colon = '\0';
         hz_type t;
         if (!hz_type_parse(type, &t)) {
-            st = hz_error_set(err, HZ_EINVAL, "--schema: unknown type '%s' "
+            st = hz_error_set(err, HZ_EINVAL,
+                              "--schema: unknown type '%s' "
                               "for column '%s' (int64, float64, bool, date, "
-                              "timestamp, string)", type, item);
+                              "timestamp, string)",
+                              type, item);
             break;
         }
         if (fmt != HZ_DATEFMT_NONE && t != HZ_TYPE_DATE &&
             t != HZ_TYPE_TIMESTAMP) {
-            st = hz_error_set(err, HZ_EINVAL, "--schema: a date format only "
-                              "applies to date/timestamp (column '%s')", item);
+            st = hz_error_set(err, HZ_EINVAL,
+                              "--schema: a date format only "
+                              "applies to date/timestamp (column '%s')",
+                              item);
             break;
         }
         o[k].column = strdup(item);

@@ -67,7 +67,7 @@ const char *hz__src_view(const hz__src *s, size_t off, size_t n,
         if (r > 0) {
             done += (size_t)r;
         } else if (r == 0) {
-            errno = EIO;  /* the file got shorter while being read */
+            errno = EIO; /* the file got shorter while being read */
             return NULL;
         } else if (errno != EINTR) {
             return NULL;

@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 typedef struct hz__src {
-    const char *mem;    /* the whole input in memory, or NULL */
-    int fd;             /* otherwise read from fd ... */
-    uint64_t base;      /* ... where byte 0 is at this file offset */
-    size_t len;         /* bytes */
-    size_t block;       /* bytes per read (0 = HZ_SRC_BLOCK) */
+    const char *mem; /* the whole input in memory, or NULL */
+    int fd;          /* otherwise read from fd ... */
+    uint64_t base;   /* ... where byte 0 is at this file offset */
+    size_t len;      /* bytes */
+    size_t block;    /* bytes per read (0 = HZ_SRC_BLOCK) */
 } hz__src;
 
 /* A reusable read buffer (one per thread). */

@@ -28,13 +28,13 @@ bool hz_type_parse(const char *s, hz_type *out)
         const char *name;
         hz_type t;
     } names[] = {
-        {"int64", HZ_TYPE_INT64},     {"int", HZ_TYPE_INT64},
-        {"integer", HZ_TYPE_INT64},   {"float64", HZ_TYPE_FLOAT64},
-        {"float", HZ_TYPE_FLOAT64},   {"double", HZ_TYPE_FLOAT64},
-        {"number", HZ_TYPE_FLOAT64},  {"date", HZ_TYPE_DATE},
+        {"int64", HZ_TYPE_INT64},         {"int", HZ_TYPE_INT64},
+        {"integer", HZ_TYPE_INT64},       {"float64", HZ_TYPE_FLOAT64},
+        {"float", HZ_TYPE_FLOAT64},       {"double", HZ_TYPE_FLOAT64},
+        {"number", HZ_TYPE_FLOAT64},      {"date", HZ_TYPE_DATE},
         {"timestamp", HZ_TYPE_TIMESTAMP}, {"datetime", HZ_TYPE_TIMESTAMP},
-        {"bool", HZ_TYPE_BOOL},       {"boolean", HZ_TYPE_BOOL},
-        {"string", HZ_TYPE_STRING},   {"str", HZ_TYPE_STRING},
+        {"bool", HZ_TYPE_BOOL},           {"boolean", HZ_TYPE_BOOL},
+        {"string", HZ_TYPE_STRING},       {"str", HZ_TYPE_STRING},
         {"text", HZ_TYPE_STRING},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -119,16 +119,16 @@ const hz_column *hz_dataset_column(const hz_dataset *ds, const char *name,
     size_t pos = 0;
     list[0] = '\0';
     for (size_t k = 0; k < ds->ncols && pos + 4 < sizeof list; k++) {
-        int w = snprintf(list + pos, sizeof list - pos, "%s%s",
-                         k ? ", " : "", ds->cols[k].name);
+        int w = snprintf(list + pos, sizeof list - pos, "%s%s", k ? ", " : "",
+                         ds->cols[k].name);
         if (w < 0 || (size_t)w >= sizeof list - pos) {
             snprintf(list + sizeof list - 5, 5, "...");
             break;
         }
         pos += (size_t)w;
     }
-    hz_error_set(err, HZ_ENOTFOUND, "no column '%s' in %s (columns: %s)",
-                 name, ds->source ? ds->source : "dataset", list);
+    hz_error_set(err, HZ_ENOTFOUND, "no column '%s' in %s (columns: %s)", name,
+                 ds->source ? ds->source : "dataset", list);
     return NULL;
 }
 
@@ -174,9 +174,7 @@ const char *hz_col_text(const hz_column *c, size_t row, char *buf,
     }
     switch (c->type) {
     case HZ_TYPE_STRING: return hz_dict_str(c->dict, c->v.code[row]);
-    case HZ_TYPE_INT64:
-        snprintf(buf, bufsz, "%" PRId64, c->v.i64[row]);
-        break;
+    case HZ_TYPE_INT64: snprintf(buf, bufsz, "%" PRId64, c->v.i64[row]); break;
     case HZ_TYPE_FLOAT64:
     case HZ_TYPE_NULL:
         if (isnan(c->v.f64[row]))

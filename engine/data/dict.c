@@ -117,8 +117,7 @@ int hz__dict_reserve(hz_dict *d, size_t n, size_t nbytes)
     return 0;
 }
 
-uint32_t hz__dict_intern_key(hz_dict *d, const char *s, size_t len,
-                             hz__dkey k)
+uint32_t hz__dict_intern_key(hz_dict *d, const char *s, size_t len, hz__dkey k)
 {
     uint64_t head = k.head, h = k.hash;
     size_t where;

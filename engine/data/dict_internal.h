@@ -16,20 +16,20 @@
  * so a lookup of a string of up to 8 bytes (customer ids, regions, codes)
  * touches one cache line; longer strings compare their tail in the arena. */
 typedef struct hz__dslot {
-    uint64_t head;      /* first 8 bytes, zero padded */
-    uint32_t code1;     /* code + 1; 0 = empty */
+    uint64_t head;  /* first 8 bytes, zero padded */
+    uint32_t code1; /* code + 1; 0 = empty */
     uint32_t len;
 } hz__dslot;
 
 struct hz_dict {
-    char *bytes;        /* arena of NUL-terminated strings */
+    char *bytes; /* arena of NUL-terminated strings */
     size_t nbytes, capbytes;
-    uint64_t *off;      /* [n] offset of each string in bytes */
-    uint32_t *len;      /* [n] */
-    uint64_t *hash;     /* [n] hash, for rehashing */
+    uint64_t *off;  /* [n] offset of each string in bytes */
+    uint32_t *len;  /* [n] */
+    uint64_t *hash; /* [n] hash, for rehashing */
     size_t n, cap;
-    hz__dslot *slots;   /* [nslots] */
-    size_t nslots;      /* power of two */
+    hz__dslot *slots; /* [nslots] */
+    size_t nslots;    /* power of two */
 };
 
 typedef struct hz__dkey {

@@ -11,8 +11,8 @@
 
 static const char *regions[] = {"North", "South", "East", "West", "Central"};
 static const double region_w[] = {0.26, 0.22, 0.19, 0.19, 0.14};
-static const char *categories[] = {"Electronics", "Home", "Apparel",
-                                   "Grocery", "Sports", "Toys"};
+static const char *categories[] = {"Electronics", "Home",   "Apparel",
+                                   "Grocery",     "Sports", "Toys"};
 static const double category_w[] = {0.14, 0.18, 0.20, 0.26, 0.12, 0.10};
 static const double category_price[] = {180.0, 45.0, 38.0, 9.0, 55.0, 24.0};
 /* Month-of-year profile of each category (Jan..Dec), multiplicative. */
@@ -29,11 +29,11 @@ static const double plan_fee[] = {9.99, 19.99, 39.99};
 #define NPRODUCTS 40
 
 typedef struct customer {
-    unsigned signup;      /* month index */
-    unsigned churn;       /* month index of churn (>= months: active) */
-    double rate;          /* relative purchase rate */
-    double hazard;        /* monthly churn hazard */
-    double spend;         /* spending level multiplier */
+    unsigned signup; /* month index */
+    unsigned churn;  /* month index of churn (>= months: active) */
+    double rate;     /* relative purchase rate */
+    double hazard;   /* monthly churn hazard */
+    double spend;    /* spending level multiplier */
     unsigned region, plan;
     /* aggregates for the customers file */
     uint32_t orders_12m;
@@ -74,7 +74,7 @@ static int cmp_order(const void *a, const void *b)
     const order *x = a, *y = b;
     if (x->day != y->day)
         return x->day < y->day ? -1 : 1;
-    return 0;  /* qsort is not stable: ties keep generation order below */
+    return 0; /* qsort is not stable: ties keep generation order below */
 }
 
 /* Output buffer with fast integer/fixed-point formatting. */
@@ -169,8 +169,8 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
     double prices[6][NPRODUCTS];
     obuf ob = {malloc(1 << 20), 0, 1 << 20, f, 0};
     order *ord = NULL;
-    if (!rng || !cu || !mw || !mrows || !cum || !idx || !promo ||
-        !month_day || !ob.b) {
+    if (!rng || !cu || !mw || !mrows || !cum || !idx || !promo || !month_day ||
+        !ob.b) {
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
         goto out;
     }
@@ -278,10 +278,12 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
                     lo = mid + 1;
             }
             ord[k].cust = na ? idx[lo] : 0;
-            ord[k].day = d0 + (int32_t)gsl_rng_uniform_int(rng, (unsigned long)nd);
+            ord[k].day = d0 +
+                         (int32_t)gsl_rng_uniform_int(rng, (unsigned long)nd);
             if (ord[k].day < cu[ord[k].cust].signup_day)
                 ord[k].day = cu[ord[k].cust].signup_day < d0 + nd
-                                 ? cu[ord[k].cust].signup_day : d0 + nd - 1;
+                                 ? cu[ord[k].cust].signup_day
+                                 : d0 + nd - 1;
         }
         /* Stable order by day: counting sort keeps generation order. */
         {

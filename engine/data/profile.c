@@ -109,7 +109,7 @@ hz_status hz_profile_compute(const hz_dataset *ds, hz_profile **out,
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     }
     int fail = 0;
-    #pragma omp parallel for schedule(dynamic, 1) reduction(| : fail)
+#pragma omp parallel for schedule(dynamic, 1) reduction(| : fail)
     for (size_t j = 0; j < ds->ncols; j++)
         fail |= profile_column(&ds->cols[j], ds->nrows, &p->cols[j]);
     if (fail) {

@@ -211,9 +211,9 @@ typedef struct optim {
     objfn f;
     void *ctx;
     int n;
-    double ps[MAXC];   /* parscale */
-    double xt[MAXC];   /* true-scale point */
-    double xg[MAXC];   /* gradient scratch */
+    double ps[MAXC]; /* parscale */
+    double xt[MAXC]; /* true-scale point */
+    double xg[MAXC]; /* gradient scratch */
     int fncount;
 } optim;
 
@@ -383,8 +383,7 @@ static int hessian(optim *o, const double *x, double *H)
         if (grad(o, dpar, df2) != 0)
             return -1;
         for (int j = 0; j < n; j++)
-            H[i * n + j] = (df1[j] - df2[j]) /
-                           (2 * eps * o->ps[i] * o->ps[j]);
+            H[i * n + j] = (df1[j] - df2[j]) / (2 * eps * o->ps[i] * o->ps[j]);
         dpar[i] += eps;
     }
     for (int i = 0; i < n; i++)
@@ -442,8 +441,7 @@ static int ws_alloc(ws *w, const double *x, size_t n, int m, int rmax)
     w->kw = malloc(hz__arma_work_size(rmax) * sizeof(double));
     w->uw = malloc(un * sizeof(double));
     if (!w->dx || !w->dxr || !w->xr || !w->wv || !w->cres || !w->phi ||
-        !w->theta ||
-        !w->kw || !w->uw) {
+        !w->theta || !w->kw || !w->uw) {
         ws_free(w);
         return -1;
     }
@@ -456,12 +454,12 @@ typedef struct fitres {
     int ok;
     int ncoef, nfree, xkind; /* xkind 0 none, 1 mean, 2 drift */
     int mask[MAXC];
-    double coef[MAXC];   /* final (untransformed) coefficients */
-    double raw[MAXC];    /* optimiser coordinates at the optimum */
-    int trans;           /* raw is in transformed space */
+    double coef[MAXC]; /* final (untransformed) coefficients */
+    double raw[MAXC];  /* optimiser coordinates at the optimum */
+    int trans;         /* raw is in transformed space */
     double ps[MAXC];
-    double value;        /* objective at optimum */
-    double sigma2;       /* arima's sigma2 (CSS: css value) */
+    double value;  /* objective at optimum */
+    double sigma2; /* arima's sigma2 (CSS: css value) */
     double loglik, aic, bic, aicc, ic;
     int converged;
     int hess_checked;
@@ -472,8 +470,8 @@ typedef struct objctx {
     const orders *o;
     const fitres *fr;
     int trans;
-    size_t nw;           /* length of the differenced series */
-    int ncond;           /* CSS conditioning (relative to differenced) */
+    size_t nw; /* length of the differenced series */
+    int ncond; /* CSS conditioning (relative to differenced) */
 } objctx;
 
 static void fill_par(const objctx *c, const double *x, double *par)
@@ -747,12 +745,11 @@ static int fit_core(ws *w, const hz_arima_spec *spec, fitres *fr)
             double e = w->dx[i] - beta * w->dxr[i];
             rss += e * e;
         }
-        double ses = nw > 1 && sxx > 0
-                         ? sqrt(rss / (double)(nw - 1) / sxx) : 0.0;
+        double ses = nw > 1 && sxx > 0 ? sqrt(rss / (double)(nw - 1) / sxx)
+                                       : 0.0;
         if (fr->mask[fr->ncoef - 1])
             init[fr->ncoef - 1] = beta;
-        fr->ps[fr->ncoef - 1] = (ses > 0 && isfinite(ses)) ? 10.0 * ses
-                                                            : 1.0;
+        fr->ps[fr->ncoef - 1] = (ses > 0 && isfinite(ses)) ? 10.0 * ses : 1.0;
     }
     objctx c = {w, &o, fr, 0, nw, pf};
     optim op;
@@ -983,8 +980,7 @@ void hz_arima_model_free(hz_arima_model *mdl)
     free(mdl->a);
     free(mdl->P);
     free(mdl->resid);
-    mdl->phi = mdl->theta = mdl->delta = mdl->a = mdl->P = mdl->resid =
-        NULL;
+    mdl->phi = mdl->theta = mdl->delta = mdl->a = mdl->P = mdl->resid = NULL;
 }
 
 static hz_status finalize(const double *x, size_t n, const fitres *fr,
@@ -1127,11 +1123,9 @@ static hz_status check_input(const double *y, size_t n, hz_error *err)
 
 static hz_status check_spec(const hz_arima_spec *s, hz_error *err)
 {
-    if (s->p < 0 || s->d < 0 || s->q < 0 || s->P < 0 || s->D < 0 ||
-        s->Q < 0)
+    if (s->p < 0 || s->d < 0 || s->q < 0 || s->P < 0 || s->D < 0 || s->Q < 0)
         return hz_error_set(err, HZ_EINVAL, "arima: negative order");
-    if (s->p > 12 || s->q > 12 || s->P > 3 || s->Q > 3 || s->d > 3 ||
-        s->D > 2)
+    if (s->p > 12 || s->q > 12 || s->P > 3 || s->Q > 3 || s->d > 3 || s->D > 2)
         return hz_error_set(err, HZ_EINVAL,
                             "arima: order too large (p,q <= 12, P,Q <= 3, "
                             "d <= 3, D <= 2)");
@@ -1159,7 +1153,8 @@ hz_status hz_arima_fit(const double *y, size_t n, const hz_arima_spec *spec,
     if (n <= nd + 1)
         return hz_error_set(err, HZ_ETOOSHORT,
                             "arima: %zu observations are too few for the "
-                            "differencing", n);
+                            "differencing",
+                            n);
     ws w;
     int rmax = rmax_for(spec->p, spec->q, spec->P, spec->Q, m);
     if (rmax > 350)
@@ -1250,10 +1245,9 @@ static hz_arima_spec mkspec(int p, int d, int q, int P, int D, int Q, int m,
     return s;
 }
 
-static hz_status fit_constant_case(ws *w, const double *x, size_t n,
-                                   int d, int D, int m, const double *dx,
-                                   size_t ndx, hz_arima_model *out,
-                                   hz_error *err)
+static hz_status fit_constant_case(ws *w, const double *x, size_t n, int d,
+                                   int D, int m, const double *dx, size_t ndx,
+                                   hz_arima_model *out, hz_error *err)
 {
     double mean = 0.0;
     for (size_t i = 0; i < ndx; i++)
@@ -1310,14 +1304,13 @@ hz_status hz_arima_auto(const double *x, size_t n, int period,
         return st;
     if (n < 3)
         return hz_error_set(err, HZ_ETOOSHORT,
-                            "arima: need at least 3 observations, got %zu",
-                            n);
+                            "arima: need at least 3 observations, got %zu", n);
     if (period < 1)
         return hz_error_set(err, HZ_EINVAL, "arima: period must be >= 1");
-    if (opts.max_p < 0 || opts.max_q < 0 || opts.max_P < 0 ||
-        opts.max_Q < 0 || opts.max_d < 0 || opts.max_D < 0 ||
-        opts.max_p > 12 || opts.max_q > 12 || opts.max_P > 3 ||
-        opts.max_Q > 3 || opts.max_D > 2 || opts.max_d > 3)
+    if (opts.max_p < 0 || opts.max_q < 0 || opts.max_P < 0 || opts.max_Q < 0 ||
+        opts.max_d < 0 || opts.max_D < 0 || opts.max_p > 12 ||
+        opts.max_q > 12 || opts.max_P > 3 || opts.max_Q > 3 ||
+        opts.max_D > 2 || opts.max_d > 3)
         return hz_error_set(err, HZ_EINVAL, "arima: bad order limits");
 
     /* constant series */
@@ -1357,13 +1350,12 @@ hz_status hz_arima_auto(const double *x, size_t n, int period,
         D = 0;
         max_P = max_Q = 0;
     }
-    int rmax = rmax_for(max_p > 5 ? max_p : 5, max_q > 5 ? max_q : 5,
-                        max_P, max_Q, m);
+    int rmax = rmax_for(max_p > 5 ? max_p : 5, max_q > 5 ? max_q : 5, max_P,
+                        max_Q, m);
     if (rmax > 350) {
         /* R: getQ0 cannot handle lags > 350; no seasonal ARMA terms */
         max_P = max_Q = 0;
-        rmax = rmax_for(max_p > 5 ? max_p : 5, max_q > 5 ? max_q : 5, 0, 0,
-                        m);
+        rmax = rmax_for(max_p > 5 ? max_p : 5, max_q > 5 ? max_q : 5, 0, 0, m);
     }
     if (ws_alloc(&w, x, n, m, rmax) != 0)
         return hz_error_set(err, HZ_ENOMEM, "out of memory in auto arima");
@@ -1371,8 +1363,7 @@ hz_status hz_arima_auto(const double *x, size_t n, int period,
     w.trace = opts.trace;
     w.trace_ctx = opts.trace_ctx;
     tmp = malloc((n + 1) * sizeof *tmp);
-    rs = calloc((size_t)(opts.nmodels > 0 ? opts.nmodels : 1) + 8,
-                sizeof *rs);
+    rs = calloc((size_t)(opts.nmodels > 0 ? opts.nmodels : 1) + 8, sizeof *rs);
     if (!tmp || !rs) {
         st = hz_error_set(err, HZ_ENOMEM, "out of memory in auto arima");
         goto done;
@@ -1438,11 +1429,11 @@ hz_status hz_arima_auto(const double *x, size_t n, int period,
                         if (i + j + sP + sQ > opts.max_order)
                             continue;
                         for (int K = 0; K <= maxK; K++) {
-                            hz_arima_spec s =
-                                mkspec(i, d, j, sP, D, sQ, m, K == 1, approx);
+                            hz_arima_spec s = mkspec(i, d, j, sP, D, sQ, m,
+                                                     K == 1, approx);
                             myarima(&w, &s, offset, ic, !approx, &fit);
-                            if (fit.ic < best.ic && settle(&w, &fit) <
-                                                        best.ic) {
+                            if (fit.ic < best.ic &&
+                                settle(&w, &fit) < best.ic) {
                                 best = fit;
                                 bestc = K == 1;
                             }
@@ -1494,19 +1485,20 @@ hz_status hz_arima_auto(const double *x, size_t n, int period,
         int lazy = !approx;
         hz_arima_spec s;
 
-#define FIT(pp, qq, PP, QQ, cc)                                              \
-    do {                                                                     \
-        s = mkspec((pp), d, (qq), (PP), D, (QQ), m, (cc), approx);           \
-        myarima(&w, &s, offset, ic, lazy, &fit);                             \
-        rs[k].p = (pp);                                                      \
-        rs[k].q = (qq);                                                      \
-        rs[k].P = (PP);                                                      \
-        rs[k].Q = (QQ);                                                      \
-        rs[k].c = (cc);                                                      \
-        rs[k].ic = fit.ic;                                                   \
+#define FIT(pp, qq, PP, QQ, cc)                                               \
+    do {                                                                      \
+        s = mkspec((pp), d, (qq), (PP), D, (QQ), m, (cc), approx);            \
+        myarima(&w, &s, offset, ic, lazy, &fit);                              \
+        rs[k].p = (pp);                                                       \
+        rs[k].q = (qq);                                                       \
+        rs[k].P = (PP);                                                       \
+        rs[k].Q = (QQ);                                                       \
+        rs[k].c = (cc);                                                       \
+        rs[k].ic = fit.ic;                                                    \
     } while (0)
-#define BETTER() (fit.ic < best.ic && settle(&w, &fit) < best.ic && \
-                  ((rs[k - 1].ic = fit.ic), 1))
+#define BETTER()                                                              \
+    (fit.ic < best.ic && settle(&w, &fit) < best.ic &&                        \
+     ((rs[k - 1].ic = fit.ic), 1))
 
         FIT(p, q, P, Q, constant);
         k = 1;
@@ -1550,19 +1542,19 @@ hz_status hz_arima_auto(const double *x, size_t n, int period,
             }
         }
         int startk = 0;
-#define CAND(cond, pp, qq, PP, QQ, cc, update)                               \
-    if ((cond) && newmodel(rs, k, (pp), (qq), (PP), (QQ), (cc))) {           \
-        k++;                                                                 \
-        if (k > nmodels)                                                     \
-            continue;                                                        \
-        k--;                                                                 \
-        FIT((pp), (qq), (PP), (QQ), (cc));                                   \
-        k++;                                                                 \
-        if (BETTER()) {                                                      \
-            best = fit;                                                      \
-            update;                                                          \
-            continue;                                                        \
-        }                                                                    \
+#define CAND(cond, pp, qq, PP, QQ, cc, update)                                \
+    if ((cond) && newmodel(rs, k, (pp), (qq), (PP), (QQ), (cc))) {            \
+        k++;                                                                  \
+        if (k > nmodels)                                                      \
+            continue;                                                         \
+        k--;                                                                  \
+        FIT((pp), (qq), (PP), (QQ), (cc));                                    \
+        k++;                                                                  \
+        if (BETTER()) {                                                       \
+            best = fit;                                                       \
+            update;                                                           \
+            continue;                                                         \
+        }                                                                     \
     }
         while (startk < k && k < nmodels) {
             startk = k;
@@ -1657,8 +1649,8 @@ done:
 /* ------------------------------------------------------------------ */
 /* forecasting                                                          */
 
-hz_status hz_arima_predict(const hz_arima_model *mdl, size_t h,
-                           double *mean, double *se, hz_error *err)
+hz_status hz_arima_predict(const hz_arima_model *mdl, size_t h, double *mean,
+                           double *se, hz_error *err)
 {
     if (mdl == NULL || mean == NULL || h == 0)
         return hz_error_set(err, HZ_EINVAL, "arima: bad predict request");
@@ -1681,9 +1673,9 @@ hz_status hz_arima_predict(const hz_arima_model *mdl, size_t h,
         free(var);
         return hz_error_set(err, HZ_ENOMEM, "out of memory in arima predict");
     }
-    hz__arima_ss_forecast((int)h, mdl->phi, mdl->nphi, mdl->theta,
-                          mdl->ntheta, mdl->delta, mdl->ndelta, mdl->a,
-                          mdl->P, mean, var, work);
+    hz__arima_ss_forecast((int)h, mdl->phi, mdl->nphi, mdl->theta, mdl->ntheta,
+                          mdl->delta, mdl->ndelta, mdl->a, mdl->P, mean, var,
+                          work);
     double beta = mdl->ncoef > 0 ? mdl->coef[mdl->ncoef - 1] : 0.0;
     for (size_t i = 0; i < h; i++) {
         if (mdl->has_mean)
@@ -1754,7 +1746,8 @@ hz_status hz_arima_forecast(const double *y, size_t n, int period,
     if ((st = hz_arima_predict(&mdl, out->h, out->mean, se, err)) != HZ_OK)
         goto done;
     for (size_t l = 0; l < out->nlevels; l++) {
-        double z = gsl_cdf_ugaussian_Pinv(0.5 * (1.0 + out->levels[l] / 100.0));
+        double z = gsl_cdf_ugaussian_Pinv(0.5 *
+                                          (1.0 + out->levels[l] / 100.0));
         for (size_t i = 0; i < out->h; i++) {
             if (out->lower[l])
                 out->lower[l][i] = out->mean[i] - z * se[i];

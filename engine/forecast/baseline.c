@@ -15,8 +15,8 @@ static hz_status check_args(const char *who, const double *y, size_t n,
         return hz_error_set(err, HZ_EINVAL, "%s: null argument", who);
     if (n < nmin)
         return hz_error_set(err, HZ_ETOOSHORT,
-                            "%s: need at least %zu observations, got %zu",
-                            who, nmin, n);
+                            "%s: need at least %zu observations, got %zu", who,
+                            nmin, n);
     for (size_t i = 0; i < n; i++)
         if (!isfinite(y[i]))
             return hz_error_set(err, HZ_EINVAL,

@@ -34,10 +34,14 @@ void hz_select_opts_init(hz_select_opts *o)
     o->margin = 0.0;
 }
 
-static const char *const cand_names[HZ_SEL_COUNT] = {
-    "ets", "arima", "theta", "mean(ets,arima,theta)",
-    "median(ets,arima,theta)", "mean(ets,theta)", "mean(arima,theta)",
-    "mean(ets,arima)"};
+static const char *const cand_names[HZ_SEL_COUNT] = {"ets",
+                                                     "arima",
+                                                     "theta",
+                                                     "mean(ets,arima,theta)",
+                                                     "median(ets,arima,theta)",
+                                                     "mean(ets,theta)",
+                                                     "mean(arima,theta)",
+                                                     "mean(ets,arima)"};
 
 const char *hz_select_cand_name(int cand)
 {
@@ -160,8 +164,7 @@ static double median_of(double *v, int k)
 }
 
 /* Combine k forecasts (same shape as out) point-wise. */
-static void combine(hz_forecast *const *fs, int k, int kind,
-                    hz_forecast *out)
+static void combine(hz_forecast *const *fs, int k, int kind, hz_forecast *out)
 {
     double v[HZ_COMBO_MAX];
     for (size_t i = 0; i < out->h; i++) {
@@ -219,8 +222,8 @@ hz_status hz_combo_forecast(const double *y, size_t n, int period,
     if (y == NULL || out == NULL || out->h == 0)
         return hz_error_set(err, HZ_EINVAL, "combo: bad arguments");
     if (o.nmembers == 0 || o.nmembers > HZ_COMBO_MAX)
-        return hz_error_set(err, HZ_EINVAL,
-                            "combo: 1 to %d members required", HZ_COMBO_MAX);
+        return hz_error_set(err, HZ_EINVAL, "combo: 1 to %d members required",
+                            HZ_COMBO_MAX);
     if (o.kind != HZ_COMBO_MEAN && o.kind != HZ_COMBO_MEDIAN)
         return hz_error_set(err, HZ_EINVAL, "combo: unknown combination");
     for (size_t i = 0; i < o.nmembers; i++) {
@@ -230,8 +233,8 @@ hz_status hz_combo_forecast(const double *y, size_t n, int period,
             goto done;
         }
         hz_error e2;
-        hz_status s = member(o.members[i], y, n, period, o.seed, w, NULL,
-                             NULL, fs[i], &e2);
+        hz_status s = member(o.members[i], y, n, period, o.seed, w, NULL, NULL,
+                             fs[i], &e2);
         if (s == HZ_ENOMEM) {
             st = hz_error_set(err, s, "%s", e2.msg);
             goto done;
@@ -239,16 +242,14 @@ hz_status hz_combo_forecast(const double *y, size_t n, int period,
         if (s != HZ_OK) {
             size_t len = strlen(note);
             snprintf(note + len, sizeof note - len, "%s%s left out: %.100s",
-                     len ? "; " : "", hz_fc_model_name(o.members[i]),
-                     e2.msg);
+                     len ? "; " : "", hz_fc_model_name(o.members[i]), e2.msg);
             continue;
         }
         ok[k++] = fs[i];
     }
     if (k == 0) {
         st = hz_error_set(err, HZ_ENOCONV,
-                          "combo: no member model could be fitted (%s)",
-                          note);
+                          "combo: no member model could be fitted (%s)", note);
         goto done;
     }
     hz_forecast_reset(out);
@@ -409,8 +410,8 @@ hz_status hz_select_forecast(const double *y, size_t n, int period,
                                        NULL, NULL, val[b], NULL);
                     } else {
                         s = member(models[b], y, ntr, period, o.seed, w,
-                                   b == 1 && have_aspec ? &aspec : NULL,
-                                   NULL, val[b], NULL);
+                                   b == 1 && have_aspec ? &aspec : NULL, NULL,
+                                   val[b], NULL);
                     }
                     if (s == HZ_ENOMEM) {
                         st = hz_error_set(err, s, "select: out of memory");

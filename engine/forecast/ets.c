@@ -22,9 +22,9 @@
 
 struct hz_ets_workspace {
     size_t nmax;
-    double *sim;      /* npaths * h simulated values */
+    double *sim; /* npaths * h simulated values */
     size_t simcap;
-    double *buf;      /* n scratch */
+    double *buf; /* n scratch */
 };
 
 void hz_ets_opts_init(hz_ets_opts *o)
@@ -98,8 +98,8 @@ static int ws_reserve(hz_ets_workspace *w, size_t n, size_t simn)
 #define HZ_UNROLL
 #endif
 
-static inline __attribute__((always_inline)) bool
-schur_cohn(double *a, const int deg)
+static inline __attribute__((always_inline)) bool schur_cohn(double *a,
+                                                             const int deg)
 {
     HZ_UNROLL
     for (int d = deg; d > 0; d--) {
@@ -143,8 +143,8 @@ bool hz__poly_roots_in_unit_disc(const double *c, int d)
         f *= sc;
     }
     switch (d) {
-    case 13: return schur_cohn(a, 13);   /* monthly: m + 1 */
-    case 5: return schur_cohn(a, 5);     /* quarterly */
+    case 13: return schur_cohn(a, 13); /* monthly: m + 1 */
+    case 5: return schur_cohn(a, 5);   /* quarterly */
     default: return schur_cohn(a, d);
     }
 }
@@ -156,8 +156,8 @@ bool hz__poly_roots_in_unit_disc(const double *c, int d)
  * objective may then return any value >= bound.  The search path is the
  * same as R's.
  * ------------------------------------------------------------------- */
-int hz__nelder_mead(int n, double *Bvec, double *Fmin, hz__nm_fn fn,
-                    void *ctx, double abstol, double intol, int maxit)
+int hz__nelder_mead(int n, double *Bvec, double *Fmin, hz__nm_fn fn, void *ctx,
+                    double abstol, double intol, int maxit)
 {
     double P[(MAX_PAR + 1) * (MAX_PAR + 2)];
 #define PP(i, j) P[(i) * (n + 2) + (j)]
@@ -253,7 +253,7 @@ int hz__nelder_mead(int n, double *Bvec, double *Fmin, hz__nm_fn fn,
                 PP(i, C - 1) = Bvec[i];
                 Bvec[i] = f;
             }
-            f = fn(Bvec, VR, ctx);   /* kept only when below VR */
+            f = fn(Bvec, VR, ctx); /* kept only when below VR */
             if (!isfinite(f))
                 f = NM_BIG;
             funcount++;
@@ -314,11 +314,11 @@ int hz__nelder_mead(int n, double *Bvec, double *Fmin, hz__nm_fn fn,
  * Returns R's "lik" (n log SSE [+ 2 sum log|f|]); *sse the sum of squared
  * (relative) errors.  fitted may be NULL.
  * ------------------------------------------------------------------- */
-static inline __attribute__((always_inline)) double
-ets_run(const double *y, size_t n, int m, const int errt, const int trend,
-        const int season, double alpha, double beta, double gamma,
-        double phi, double *lp, double *bp, double *seas, double *ssep,
-        double *fitted, double sse_stop)
+static inline __attribute__((always_inline)) double ets_run(
+    const double *y, size_t n, int m, const int errt, const int trend,
+    const int season, double alpha, double beta, double gamma, double phi,
+    double *lp, double *bp, double *seas, double *ssep, double *fitted,
+    double sse_stop)
 {
     double l = *lp, b = trend ? *bp : 0.0;
     double sse = 0.0, slog = 0.0, prod = 1.0, fbuf[8];
@@ -330,8 +330,7 @@ ets_run(const double *y, size_t n, int m, const int errt, const int trend,
         double q = l + phib;
         double s = season == HZ_ETS_M ? (season ? seas[j] : 1.0)
                                       : (season ? seas[j] : 0.0);
-        double f = season == HZ_ETS_A ? q + s
-                   : season == HZ_ETS_M ? q * s : q;
+        double f = season == HZ_ETS_A ? q + s : season == HZ_ETS_M ? q * s : q;
         double yi = y[i];
         if (fitted != NULL)
             fitted[i] = f;
@@ -358,7 +357,7 @@ ets_run(const double *y, size_t n, int m, const int errt, const int trend,
         sse += e * e;
         if (errt == HZ_ETS_A && sse >= sse_stop) {
             *ssep = sse;
-            return INFINITY;   /* the objective exceeds the caller's bound */
+            return INFINITY; /* the objective exceeds the caller's bound */
         }
         double p;
         if (season == HZ_ETS_N)
@@ -373,8 +372,8 @@ ets_run(const double *y, size_t n, int m, const int errt, const int trend,
         if (season == HZ_ETS_A)
             seas[j] = s + gamma * ((yi - q) - s);
         else if (season == HZ_ETS_M)
-            seas[j] = s + gamma * ((fabs(q) < ETS_TOL ? ETS_HUGEN : yi / q)
-                                   - s);
+            seas[j] = s +
+                      gamma * ((fabs(q) < ETS_TOL ? ETS_HUGEN : yi / q) - s);
         l = ln;
         if (season && ++j == (size_t)m)
             j = 0;
@@ -397,36 +396,49 @@ ets_run(const double *y, size_t n, int m, const int errt, const int trend,
     return lik;
 }
 
-#define ETS_CASE(E, T, S)                                                  \
-    case (E) * 9 + (T) * 3 + (S):                                          \
-        return ets_run(y, n, m, E, T, S, alpha, beta, gamma, phi, lp, bp,  \
+#define ETS_CASE(E, T, S)                                                     \
+    case (E)*9 + (T)*3 + (S):                                                 \
+        return ets_run(y, n, m, E, T, S, alpha, beta, gamma, phi, lp, bp,     \
                        seas, ssep, fitted, sse_stop)
 
-static double ets_calc(const double *y, size_t n, int m, int errt,
-                       int trend, int season, double alpha, double beta,
-                       double gamma, double phi, double *lp, double *bp,
-                       double *seas, double *ssep, double *fitted_,
-                       double sse_stop)
+static double ets_calc(const double *y, size_t n, int m, int errt, int trend,
+                       int season, double alpha, double beta, double gamma,
+                       double phi, double *lp, double *bp, double *seas,
+                       double *ssep, double *fitted_, double sse_stop)
 {
     if (fitted_ == NULL) {
-        double *const fitted = NULL;   /* the hot path: no fitted values */
+        double *const fitted = NULL; /* the hot path: no fitted values */
         switch (errt * 9 + trend * 3 + season) {
-            ETS_CASE(1, 0, 0); ETS_CASE(1, 0, 1); ETS_CASE(1, 0, 2);
-            ETS_CASE(1, 1, 0); ETS_CASE(1, 1, 1); ETS_CASE(1, 1, 2);
-            ETS_CASE(2, 0, 0); ETS_CASE(2, 0, 1); ETS_CASE(2, 0, 2);
-            ETS_CASE(2, 1, 0); ETS_CASE(2, 1, 1); ETS_CASE(2, 1, 2);
-        default:
-            return NAN;
+            ETS_CASE(1, 0, 0);
+            ETS_CASE(1, 0, 1);
+            ETS_CASE(1, 0, 2);
+            ETS_CASE(1, 1, 0);
+            ETS_CASE(1, 1, 1);
+            ETS_CASE(1, 1, 2);
+            ETS_CASE(2, 0, 0);
+            ETS_CASE(2, 0, 1);
+            ETS_CASE(2, 0, 2);
+            ETS_CASE(2, 1, 0);
+            ETS_CASE(2, 1, 1);
+            ETS_CASE(2, 1, 2);
+        default: return NAN;
         }
     }
     double *fitted = fitted_;
     switch (errt * 9 + trend * 3 + season) {
-        ETS_CASE(1, 0, 0); ETS_CASE(1, 0, 1); ETS_CASE(1, 0, 2);
-        ETS_CASE(1, 1, 0); ETS_CASE(1, 1, 1); ETS_CASE(1, 1, 2);
-        ETS_CASE(2, 0, 0); ETS_CASE(2, 0, 1); ETS_CASE(2, 0, 2);
-        ETS_CASE(2, 1, 0); ETS_CASE(2, 1, 1); ETS_CASE(2, 1, 2);
-    default:
-        return NAN;
+        ETS_CASE(1, 0, 0);
+        ETS_CASE(1, 0, 1);
+        ETS_CASE(1, 0, 2);
+        ETS_CASE(1, 1, 0);
+        ETS_CASE(1, 1, 1);
+        ETS_CASE(1, 1, 2);
+        ETS_CASE(2, 0, 0);
+        ETS_CASE(2, 0, 1);
+        ETS_CASE(2, 0, 2);
+        ETS_CASE(2, 1, 0);
+        ETS_CASE(2, 1, 1);
+        ETS_CASE(2, 1, 2);
+    default: return NAN;
     }
 }
 
@@ -436,7 +448,7 @@ static double ets_calc(const double *y, size_t n, int m, int errt,
 typedef struct ets_target {
     const double *y;
     size_t n;
-    int m;          /* season length, 1 when non-seasonal */
+    int m; /* season length, 1 when non-seasonal */
     int errt, trend, season;
     bool damped;
     int opt_crit;
@@ -444,9 +456,8 @@ typedef struct ets_target {
     int nevals;
 } ets_target;
 
-static bool ets_admissible(double alpha, double beta, double gamma,
-                           double phi, int m, bool seasonal, bool trend,
-                           bool with_poly)
+static bool ets_admissible(double alpha, double beta, double gamma, double phi,
+                           int m, bool seasonal, bool trend, bool with_poly)
 {
     if (phi < 0 || phi > 1 + 1e-8)
         return false;
@@ -465,8 +476,8 @@ static bool ets_admissible(double alpha, double beta, double gamma,
         double d = 1 - 1 / phi - alpha;
         if (gamma < (d > 0 ? d : 0) || gamma > 1 + 1 / phi - alpha)
             return false;
-        if (alpha < 1 - 1 / phi - gamma * (1 - m + phi + phi * m) /
-                                      (2 * phi * m))
+        if (alpha <
+            1 - 1 / phi - gamma * (1 - m + phi + phi * m) / (2 * phi * m))
             return false;
         if (beta < -(1 - phi) * (gamma / m + alpha))
             return false;
@@ -487,10 +498,9 @@ static bool ets_admissible(double alpha, double beta, double gamma,
 
 /* Unpack par into parameters and a circular seasonal array; returns
  * false when a bound or the admissibility test fails. */
-static bool ets_unpack(const ets_target *t, const double *par,
-                       double *alpha, double *beta, double *gamma,
-                       double *phi, double *l, double *b, double *seas,
-                       bool with_poly)
+static bool ets_unpack(const ets_target *t, const double *par, double *alpha,
+                       double *beta, double *gamma, double *phi, double *l,
+                       double *b, double *seas, bool with_poly)
 {
     int k = 0;
     *alpha = par[k++];
@@ -499,13 +509,13 @@ static bool ets_unpack(const ets_target *t, const double *par,
     *phi = t->damped ? par[k++] : 1.0;
     if (*alpha < t->lower[0] || *alpha > t->upper[0])
         return false;
-    if (t->trend && (*beta < t->lower[1] || *beta > *alpha ||
-                     *beta > t->upper[1]))
+    if (t->trend &&
+        (*beta < t->lower[1] || *beta > *alpha || *beta > t->upper[1]))
         return false;
     if (t->damped && (*phi < t->lower[3] || *phi > t->upper[3]))
         return false;
-    if (t->season && (*gamma < t->lower[2] || *gamma > 1 - *alpha ||
-                      *gamma > t->upper[2]))
+    if (t->season &&
+        (*gamma < t->lower[2] || *gamma > 1 - *alpha || *gamma > t->upper[2]))
         return false;
     if (!ets_admissible(*alpha, *beta, *gamma, *phi, t->m, t->season != 0,
                         t->trend != 0, with_poly))
@@ -541,8 +551,7 @@ static double ets_objective(const double *par, double bound, void *ctx)
     ets_target *t = ctx;
     double alpha, beta, gamma, phi, l, b, seas[HZ_ETS_MAX_M];
     t->nevals++;
-    if (!ets_unpack(t, par, &alpha, &beta, &gamma, &phi, &l, &b, seas,
-                    false))
+    if (!ets_unpack(t, par, &alpha, &beta, &gamma, &phi, &l, &b, seas, false))
         return INFINITY;
     double sse, stop = INFINITY;
     /* (1 + 1e-12): stop only when the value is surely above the bound */
@@ -551,10 +560,10 @@ static double ets_objective(const double *par, double bound, void *ctx)
     else if (t->errt == HZ_ETS_A)
         stop = exp(bound / (double)t->n) * (1 + 1e-12);
     if (!(stop > 0))
-        stop = INFINITY;   /* bound below any possible value: no early stop */
+        stop = INFINITY; /* bound below any possible value: no early stop */
     double lik = ets_calc(t->y, t->n, t->m, t->errt, t->trend, t->season,
-                          alpha, beta, gamma, phi, &l, &b, seas, &sse,
-                          NULL, stop);
+                          alpha, beta, gamma, phi, &l, &b, seas, &sse, NULL,
+                          stop);
     if (isinf(lik) && lik > 0)
         return INFINITY;
     if (t->opt_crit == HZ_ETS_CRIT_MSE)
@@ -612,7 +621,7 @@ static int solve_small(double *A, double *b, int n)
 static int ets_initstate(const double *y, size_t n, int m, int trend,
                          int season, double *work, double *st)
 {
-    double *ysa = work;   /* n values */
+    double *ysa = work; /* n values */
     double init_seas[HZ_ETS_MAX_M];
     if (season) {
         if (n < 4)
@@ -719,8 +728,8 @@ static int ets_initstate(const double *y, size_t n, int m, int trend,
  * Fit one model shape.
  * ------------------------------------------------------------------- */
 static bool fit_one(const double *y, size_t n, int mseason, int errt,
-                    int trend, int season, bool damped,
-                    const hz_ets_opts *o, double *work, hz_ets_fit *fit)
+                    int trend, int season, bool damped, const hz_ets_opts *o,
+                    double *work, hz_ets_fit *fit)
 {
     ets_target t;
     memset(&t, 0, sizeof t);
@@ -776,8 +785,8 @@ static bool fit_one(const double *y, size_t n, int mseason, int errt,
         return false;
 
     double fmin;
-    int used = hz__nelder_mead(np, par, &fmin, ets_objective, &t,
-                               -INFINITY, o->reltol, o->maxit);
+    int used = hz__nelder_mead(np, par, &fmin, ets_objective, &t, -INFINITY,
+                               o->reltol, o->maxit);
     if (used < 0)
         return false;
 
@@ -837,8 +846,9 @@ static bool fit_one(const double *y, size_t n, int mseason, int errt,
 
 static double ic_of(const hz_ets_fit *f, int ic)
 {
-    return ic == HZ_ETS_IC_AIC ? f->aic : ic == HZ_ETS_IC_BIC ? f->bic
-                                                               : f->aicc;
+    return ic == HZ_ETS_IC_AIC   ? f->aic
+           : ic == HZ_ETS_IC_BIC ? f->bic
+                                 : f->aicc;
 }
 
 hz_status hz_ets_fit_model(const double *y, size_t n, int m,
@@ -869,12 +879,12 @@ hz_status hz_ets_fit_model(const double *y, size_t n, int m,
     if (ws_reserve(w, n, 0) != 0)
         return hz_error_set(err, HZ_ENOMEM, "ets: out of memory");
     bool seasonal_ok = m > 1 && m <= HZ_ETS_MAX_M && n > (size_t)m;
-    if ((opts->season == HZ_ETS_A || opts->season == HZ_ETS_M) &&
-        !seasonal_ok)
+    if ((opts->season == HZ_ETS_A || opts->season == HZ_ETS_M) && !seasonal_ok)
         return hz_error_set(err, HZ_EINVAL,
                             "ets: seasonal model needs 1 < period <= %d "
                             "and more than one season of data (period %d, "
-                            "n %zu)", HZ_ETS_MAX_M, m, n);
+                            "n %zu)",
+                            HZ_ETS_MAX_M, m, n);
     bool positive = ymin > 0;
     if (opts->error == HZ_ETS_M && !positive)
         return hz_error_set(err, HZ_EINVAL,
@@ -966,7 +976,8 @@ hz_status hz_ets_fit_model(const double *y, size_t n, int m,
     if (!any)
         return hz_error_set(err, HZ_ETOOSHORT,
                             "ets: no model could be fitted to %zu "
-                            "observations", n);
+                            "observations",
+                            n);
     *fit = best;
     fit->nfitted = nfitted;
     return HZ_OK;
@@ -980,8 +991,8 @@ const char *hz_ets_name(const hz_ets_fit *fit, char *buf, size_t bufsz)
     return buf;
 }
 
-hz_status hz_ets_fitted(const hz_ets_fit *fit, const double *y,
-                        double *fitted, hz_error *err)
+hz_status hz_ets_fitted(const hz_ets_fit *fit, const double *y, double *fitted,
+                        hz_error *err)
 {
     double l = fit->init[0], b = fit->trend ? fit->init[1] : 0.0;
     double seas[HZ_ETS_MAX_M];
@@ -1091,8 +1102,8 @@ static void mm(double *dst, const double *A, const double *B, int a, int b,
 }
 
 /* Kronecker product dst = A (ra x ca) (x) B (rb x cb). */
-static void kron(double *dst, const double *A, int ra, int ca,
-                 const double *B, int rb, int cb)
+static void kron(double *dst, const double *A, int ra, int ca, const double *B,
+                 int rb, int cb)
 {
     int cols = ca * cb;
     for (int i1 = 0; i1 < ra; i1++)
@@ -1115,15 +1126,20 @@ static void class3(const hz_ets_fit *f, size_t h, double *mu, double *var,
         F1[0] = 1;
         G1[0] = f->alpha;
     } else {
-        F1[0] = 1; F1[1] = 1; F1[2] = 0; F1[3] = f->damped ? f->phi : 1;
-        G1[0] = f->alpha; G1[1] = f->alpha;
-        G1[2] = f->beta; G1[3] = f->beta;
+        F1[0] = 1;
+        F1[1] = 1;
+        F1[2] = 0;
+        F1[3] = f->damped ? f->phi : 1;
+        G1[0] = f->alpha;
+        G1[1] = f->alpha;
+        G1[2] = f->beta;
+        G1[3] = f->beta;
     }
     double *F2 = work, *G2 = F2 + m * m;
     double *F21 = G2 + m * m, *G21 = F21 + d * d, *K = G21 + d * d;
     double *Vh = K + d * d, *T1 = Vh + d * d, *T2 = T1 + d * d;
     double *W = T2 + d * d, *Acc = W + d * d, *Tmp = Acc + d * d;
-    double *vM = Tmp + d * d;       /* d */
+    double *vM = Tmp + d * d;          /* d */
     double *Mh = vM + d, *Mn = Mh + d; /* p1 x m each */
     memset(F2, 0, sizeof(double) * (size_t)(2 * m * m));
     F2[0 * m + (m - 1)] = 1;
@@ -1167,12 +1183,12 @@ static void class3(const hz_ets_fit *f, size_t h, double *mu, double *var,
             for (int b = 0; b < d; b++)
                 W[a * d + b] = Vh[a * d + b] + vM[a] * vM[b];
         mm(T1, K, W, d, d, d, 0);
-        mm(Tmp, T1, K, d, d, d, 1);      /* K W K' */
+        mm(Tmp, T1, K, d, d, d, 1); /* K W K' */
         for (int a = 0; a < d; a++)
             for (int b = 0; b < d; b++)
                 W[a * d + b] = 3 * Vh[a * d + b] + 2 * vM[a] * vM[b];
         mm(T1, G21, W, d, d, d, 0);
-        mm(W, T1, G21, d, d, d, 1);      /* G21 (3V + 2 vv') G21' */
+        mm(W, T1, G21, d, d, d, 1); /* G21 (3V + 2 vv') G21' */
         for (int a = 0; a < d; a++)
             for (int b = 0; b < d; b++)
                 Vh[a * d + b] = Acc[a * d + b] +
@@ -1190,8 +1206,7 @@ static void class3(const hz_ets_fit *f, size_t h, double *mu, double *var,
 }
 
 hz_status hz_ets_predict(const hz_ets_fit *fit, const hz_ets_opts *opts,
-                         hz_ets_workspace *w, hz_forecast *out,
-                         hz_error *err)
+                         hz_ets_workspace *w, hz_forecast *out, hz_error *err)
 {
     hz_ets_opts def;
     if (opts == NULL) {
@@ -1300,13 +1315,15 @@ hz_status hz_ets_predict(const hz_ets_fit *fit, const hz_ets_opts *opts,
             double e = sd * hz__rng_normal(&rng);
             double yi = fit->error == HZ_ETS_M ? f * (1.0 + e) : f + e;
             w->sim[i * np + p] = yi;
-            double pp = fit->season == HZ_ETS_A ? yi - s
-                        : (fabs(s) < ETS_TOL ? ETS_HUGEN : yi / s);
+            double pp = fit->season == HZ_ETS_A
+                            ? yi - s
+                            : (fabs(s) < ETS_TOL ? ETS_HUGEN : yi / s);
             double ln = q + fit->alpha * (pp - q);
             if (fit->trend)
                 b = phib + fit->beta / fit->alpha * ((ln - l) - phib);
-            double tt = fit->season == HZ_ETS_A ? yi - q
-                        : (fabs(q) < ETS_TOL ? ETS_HUGEN : yi / q);
+            double tt = fit->season == HZ_ETS_A
+                            ? yi - q
+                            : (fabs(q) < ETS_TOL ? ETS_HUGEN : yi / q);
             seas[j] = s + fit->gamma * (tt - s);
             l = ln;
             if (++j == (size_t)m)

@@ -21,17 +21,20 @@ void hz__acf(const double *x, size_t n, int maxlag, double *r);
 int hz__seasonality_test(const double *x, size_t n, int m, size_t min_n);
 
 /* Least squares of y on (1, t) for t = t0 .. t0+n-1: intercept, slope. */
-void hz__linfit(const double *y, size_t n, double t0, double *a,
-                double *b);
+void hz__linfit(const double *y, size_t n, double t0, double *a, double *b);
 
 /* Standard normal quantile. */
 double hz__qnorm(double p);
 
 /* Small deterministic PRNG (xoshiro256**) seeded via splitmix64. */
-typedef struct hz__rng { uint64_t s[4]; int have; double spare; } hz__rng;
+typedef struct hz__rng {
+    uint64_t s[4];
+    int have;
+    double spare;
+} hz__rng;
 void hz__rng_seed(hz__rng *r, uint64_t seed);
-double hz__rng_uniform(hz__rng *r);     /* (0,1) */
-double hz__rng_normal(hz__rng *r);      /* N(0,1), polar method */
+double hz__rng_uniform(hz__rng *r); /* (0,1) */
+double hz__rng_normal(hz__rng *r);  /* N(0,1), polar method */
 uint64_t hz__hash64(const void *data, size_t len, uint64_t h);
 
 #endif

@@ -8,8 +8,7 @@
 
 #include "forecast/fc_internal.h"
 
-int hz__decompose(const double *x, size_t n, int m, int mult,
-                  double *seasonal)
+int hz__decompose(const double *x, size_t n, int m, int mult, double *seasonal)
 {
     if (m < 2 || n < 2 * (size_t)m)
         return -1;

@@ -8,8 +8,7 @@
 #include "core/textout.h"
 #include "horizon/forecast.h"
 
-hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels,
-                               const double *levels)
+hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels, const double *levels)
 {
     if (h == 0 || nlevels > HZ_FC_MAX_LEVELS ||
         (nlevels > 0 && levels == NULL))
@@ -71,7 +70,7 @@ void hz_forecast_reset(hz_forecast *f)
 
 struct hz_fc_workspace {
     hz_ets_workspace *ets;
-    hz_forecast *tmp[3];    /* combo members */
+    hz_forecast *tmp[3]; /* combo members */
 };
 
 typedef struct fc_ctx {
@@ -79,8 +78,8 @@ typedef struct fc_ctx {
     uint64_t seed;
 } fc_ctx;
 
-typedef hz_status (*fc_fn)(const double *y, size_t n, int period,
-                           fc_ctx *c, hz_forecast *out, hz_error *err);
+typedef hz_status (*fc_fn)(const double *y, size_t n, int period, fc_ctx *c,
+                           hz_forecast *out, hz_error *err);
 
 static hz_status fc_naive(const double *y, size_t n, int period, fc_ctx *c,
                           hz_forecast *out, hz_error *err)
@@ -132,8 +131,8 @@ static hz_status fc_theta(const double *y, size_t n, int period, fc_ctx *c,
  * budget, see README "Forecasting"). */
 #define HZ_AUTO_MAXIT 300
 
-static hz_status fc_ets_fast(const double *y, size_t n, int period,
-                             fc_ctx *c, hz_forecast *out, hz_error *err)
+static hz_status fc_ets_fast(const double *y, size_t n, int period, fc_ctx *c,
+                             hz_forecast *out, hz_error *err)
 {
     hz_ets_opts o;
     hz_ets_opts_init(&o);
@@ -156,8 +155,8 @@ static hz_status fc_auto(const double *y, size_t n, int period, fc_ctx *c,
     return combine_members(y, n, period, c, members, 2, out, err);
 }
 
-static hz_status fc_combo(const double *y, size_t n, int period,
-                          fc_ctx *c, hz_forecast *out, hz_error *err);
+static hz_status fc_combo(const double *y, size_t n, int period, fc_ctx *c,
+                          hz_forecast *out, hz_error *err);
 
 /* ARIMA: forecast::auto.arima equivalent (engine/arima.c) */
 static hz_status fc_arima(const double *y, size_t n, int period, fc_ctx *c,
@@ -168,8 +167,8 @@ static hz_status fc_arima(const double *y, size_t n, int period, fc_ctx *c,
 }
 
 /* select: per-series choice by rolling-origin validation (combo.c) */
-static hz_status fc_select(const double *y, size_t n, int period,
-                           fc_ctx *c, hz_forecast *out, hz_error *err)
+static hz_status fc_select(const double *y, size_t n, int period, fc_ctx *c,
+                           hz_forecast *out, hz_error *err)
 {
     hz_select_opts o;
     hz_select_opts_init(&o);
@@ -180,7 +179,7 @@ static hz_status fc_select(const double *y, size_t n, int period,
 static const struct model_entry {
     int id;
     const char *name;
-    fc_fn fn;           /* NULL: not available in this build */
+    fc_fn fn; /* NULL: not available in this build */
 } MODELS[] = {
     {HZ_MODEL_AUTO, "auto", fc_auto},
     {HZ_MODEL_NAIVE, "naive", fc_naive},
@@ -249,19 +248,17 @@ void hz_fc_workspace_free(hz_fc_workspace *w)
 }
 
 /* A temporary forecast shaped like out (kept in the workspace). */
-static hz_forecast *tmp_like(hz_fc_workspace *w, int i,
-                             const hz_forecast *out)
+static hz_forecast *tmp_like(hz_fc_workspace *w, int i, const hz_forecast *out)
 {
     hz_forecast *t = w->tmp[i];
-    if (t != NULL && (t->h != out->h || t->nlevels != out->nlevels ||
-                      memcmp(t->levels, out->levels,
-                             out->nlevels * sizeof(double)) != 0)) {
+    if (t != NULL &&
+        (t->h != out->h || t->nlevels != out->nlevels ||
+         memcmp(t->levels, out->levels, out->nlevels * sizeof(double)) != 0)) {
         hz_forecast_free(t);
         t = w->tmp[i] = NULL;
     }
     if (t == NULL)
-        t = w->tmp[i] = hz_forecast_alloc(out->h, out->nlevels,
-                                          out->levels);
+        t = w->tmp[i] = hz_forecast_alloc(out->h, out->nlevels, out->levels);
     else
         hz_forecast_reset(t);
     return t;
@@ -293,8 +290,8 @@ static bool forecast_sane(const double *y, size_t n, const hz_forecast *f)
     return true;
 }
 
-static hz_status fc_combo(const double *y, size_t n, int period,
-                          fc_ctx *c, hz_forecast *out, hz_error *err)
+static hz_status fc_combo(const double *y, size_t n, int period, fc_ctx *c,
+                          hz_forecast *out, hz_error *err)
 {
     static const int members[] = {HZ_MODEL_ETS, HZ_MODEL_THETA,
                                   HZ_MODEL_ARIMA};
@@ -321,8 +318,7 @@ static hz_status combine_members(const double *y, size_t n, int period,
         hz_forecast *t = tmp_like(c->w, i, out);
         if (t == NULL)
             return hz_error_set(err, HZ_ENOMEM, "combo: out of memory");
-        if (fn(y, n, period, c, t, NULL) != HZ_OK ||
-            !forecast_sane(y, n, t))
+        if (fn(y, n, period, c, t, NULL) != HZ_OK || !forecast_sane(y, n, t))
             continue;
         snprintf(names[ng], sizeof names[ng], "%s", t->method);
         got[ng++] = t;
@@ -362,20 +358,17 @@ static int fallback_of(int model, size_t n)
     case HZ_MODEL_ETS:
     case HZ_MODEL_ARIMA:
     case HZ_MODEL_COMBO:
-    case HZ_MODEL_SELECT:
-        return n >= 3 ? HZ_MODEL_THETA : HZ_MODEL_NAIVE;
+    case HZ_MODEL_SELECT: return n >= 3 ? HZ_MODEL_THETA : HZ_MODEL_NAIVE;
     case HZ_MODEL_THETA:
     case HZ_MODEL_SNAIVE:
     case HZ_MODEL_DRIFT:
-    case HZ_MODEL_NAIVE2:
-        return HZ_MODEL_NAIVE;
-    default:
-        return -1;
+    case HZ_MODEL_NAIVE2: return HZ_MODEL_NAIVE;
+    default: return -1;
     }
 }
 
-hz_status hz_forecast_series(const double *y, size_t n, int period,
-                             int model, uint64_t seed, hz_fc_workspace *w,
+hz_status hz_forecast_series(const double *y, size_t n, int period, int model,
+                             uint64_t seed, hz_fc_workspace *w,
                              hz_forecast *out, hz_error *err)
 {
     if (y == NULL || out == NULL)
@@ -387,7 +380,8 @@ hz_status hz_forecast_series(const double *y, size_t n, int period,
         if (!isfinite(y[i]))
             return hz_error_set(err, HZ_EINVAL,
                                 "forecast: non-finite value at position "
-                                "%zu", i);
+                                "%zu",
+                                i);
     if (model_find(model) == NULL)
         return hz_error_set(err, HZ_EINVAL, "forecast: unknown model %d",
                             model);
@@ -419,12 +413,10 @@ hz_status hz_forecast_series(const double *y, size_t n, int period,
         if (s == HZ_OK && forecast_sane(y, n, out))
             break;
         if (s == HZ_OK)
-            hz_error_set(&e2, HZ_ENOCONV, "%s: forecasts explode",
-                         e->name);
+            hz_error_set(&e2, HZ_ENOCONV, "%s: forecasts explode", e->name);
         int next = fallback_of(cur, n);
         if (next < 0) {
-            st = hz_error_set(err, s == HZ_OK ? HZ_ENOCONV : s, "%s",
-                              e2.msg);
+            st = hz_error_set(err, s == HZ_OK ? HZ_ENOCONV : s, "%s", e2.msg);
             break;
         }
         size_t len = strlen(note);
@@ -484,8 +476,7 @@ static int cmp_len_desc(const void *a, const void *b, void *ctx)
     return (i > j) - (i < j);
 }
 
-hz_status hz_forecast_run(const hz_dataset *ds,
-                          const hz_forecast_request *req,
+hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
                           hz_forecast_result **out, hz_error *err)
 {
     *out = NULL;
@@ -502,7 +493,8 @@ hz_status hz_forecast_run(const hz_dataset *ds,
         if (!(req->levels[k] > 0 && req->levels[k] < 100))
             return hz_error_set(err, HZ_EINVAL,
                                 "interval level must be in (0, 100), got "
-                                "%g", req->levels[k]);
+                                "%g",
+                                req->levels[k]);
     if (!hz_fc_model_available(req->model))
         return hz_error_set(err, HZ_EINVAL,
                             "model '%s' is not available in this build",
@@ -563,29 +555,27 @@ hz_status hz_forecast_run(const hz_dataset *ds,
             const hz_series *s = &set->series[i];
             hz_forecast_series_result *o = &r->series[i];
             o->key = strdup(s->key);
-            o->fc = hz_forecast_alloc(req->horizon, req->nlevels,
-                                      req->levels);
+            o->fc = hz_forecast_alloc(req->horizon, req->nlevels, req->levels);
             o->days = malloc(req->horizon * sizeof *o->days);
             if (o->key == NULL || o->fc == NULL || o->days == NULL) {
                 nomem = 1;
                 continue;
             }
             o->n = s->n;
-            o->last_day = hz_period_start(set->freq, s->start +
-                                                         (int64_t)s->n - 1);
+            o->last_day = hz_period_start(set->freq,
+                                          s->start + (int64_t)s->n - 1);
             double tot = 0.0;
             for (size_t t = s->n > 12 ? s->n - 12 : 0; t < s->n; t++)
                 tot += s->values[t];
             o->last12_total = tot;
             for (size_t hh = 0; hh < req->horizon; hh++)
-                o->days[hh] = hz_period_start(set->freq, s->start +
-                                              (int64_t)(s->n + hh));
+                o->days[hh] = hz_period_start(set->freq,
+                                              s->start + (int64_t)(s->n + hh));
             uint64_t seed = hz__hash64(s->key, strlen(s->key), req->seed);
             hz_error e;
             hz_error_clear(&e);
             hz_status fs = hz_forecast_series(s->values, s->n, set->period,
-                                              req->model, seed, w, o->fc,
-                                              &e);
+                                              req->model, seed, w, o->fc, &e);
             if (fs == HZ_ENOMEM) {
                 nomem = 1;
             } else if (fs != HZ_OK) {
@@ -619,8 +609,8 @@ static void level_name(char *buf, size_t n, const char *pre, double lv)
         snprintf(buf, n, "%s%g", pre, lv);
 }
 
-hz_status hz_forecast_result_write_csv(const hz_forecast_result *r,
-                                       FILE *f, hz_error *err)
+hz_status hz_forecast_result_write_csv(const hz_forecast_result *r, FILE *f,
+                                       hz_error *err)
 {
     size_t nl = r->nseries ? r->series[0].fc ? r->series[0].fc->nlevels : 0
                            : 0;
@@ -657,11 +647,12 @@ hz_status hz_forecast_result_write_csv(const hz_forecast_result *r,
     return HZ_OK;
 }
 
-hz_status hz_forecast_result_write_json(const hz_forecast_result *r,
-                                        FILE *f, hz_error *err)
+hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,
+                                        hz_error *err)
 {
-    fprintf(f, "{\"freq\":\"%s\",\"period\":%d,\"horizon\":%zu,"
-               "\"rows_used\":%zu,\"rows_skipped\":%zu,\"series\":[",
+    fprintf(f,
+            "{\"freq\":\"%s\",\"period\":%d,\"horizon\":%zu,"
+            "\"rows_used\":%zu,\"rows_skipped\":%zu,\"series\":[",
             hz_freq_name((hz_freq)r->freq), r->period, r->horizon,
             r->rows_used, r->rows_skipped);
     for (size_t i = 0; i < r->nseries; i++) {
@@ -674,8 +665,10 @@ hz_status hz_forecast_result_write_json(const hz_forecast_result *r,
         hz__json_str(f, s->method);
         fputs(",\"note\":", f);
         hz__json_str(f, s->note);
-        fprintf(f, ",\"history\":{\"n\":%zu,\"last_period\":\"%s\","
-                   "\"last12_total\":", s->n, hz_format_day(s->last_day, d));
+        fprintf(f,
+                ",\"history\":{\"n\":%zu,\"last_period\":\"%s\","
+                "\"last12_total\":",
+                s->n, hz_format_day(s->last_day, d));
         hz__json_num(f, s->last12_total);
         fputs("},\"forecast\":[", f);
         for (size_t h = 0; h < r->horizon; h++) {

@@ -6,8 +6,8 @@
 
 #include "horizon/series.h"
 
-static const char *const FREQ_NAMES[] = {"infer", "day", "week", "month",
-                                         "quarter", "year"};
+static const char *const FREQ_NAMES[] = {"infer", "day",     "week",
+                                         "month", "quarter", "year"};
 
 const char *hz_freq_name(hz_freq f)
 {
@@ -16,16 +16,27 @@ const char *hz_freq_name(hz_freq f)
 
 bool hz_freq_parse(const char *s, hz_freq *out)
 {
-    static const struct { const char *s; hz_freq f; } t[] = {
-        {"day", HZ_FREQ_DAY}, {"daily", HZ_FREQ_DAY}, {"d", HZ_FREQ_DAY},
-        {"week", HZ_FREQ_WEEK}, {"weekly", HZ_FREQ_WEEK},
-        {"w", HZ_FREQ_WEEK}, {"month", HZ_FREQ_MONTH},
-        {"monthly", HZ_FREQ_MONTH}, {"m", HZ_FREQ_MONTH},
-        {"quarter", HZ_FREQ_QUARTER}, {"quarterly", HZ_FREQ_QUARTER},
-        {"q", HZ_FREQ_QUARTER}, {"year", HZ_FREQ_YEAR},
-        {"yearly", HZ_FREQ_YEAR}, {"annual", HZ_FREQ_YEAR},
-        {"y", HZ_FREQ_YEAR}, {"infer", HZ_FREQ_INFER},
-        {"auto", HZ_FREQ_INFER}};
+    static const struct {
+        const char *s;
+        hz_freq f;
+    } t[] = {{"day", HZ_FREQ_DAY},
+             {"daily", HZ_FREQ_DAY},
+             {"d", HZ_FREQ_DAY},
+             {"week", HZ_FREQ_WEEK},
+             {"weekly", HZ_FREQ_WEEK},
+             {"w", HZ_FREQ_WEEK},
+             {"month", HZ_FREQ_MONTH},
+             {"monthly", HZ_FREQ_MONTH},
+             {"m", HZ_FREQ_MONTH},
+             {"quarter", HZ_FREQ_QUARTER},
+             {"quarterly", HZ_FREQ_QUARTER},
+             {"q", HZ_FREQ_QUARTER},
+             {"year", HZ_FREQ_YEAR},
+             {"yearly", HZ_FREQ_YEAR},
+             {"annual", HZ_FREQ_YEAR},
+             {"y", HZ_FREQ_YEAR},
+             {"infer", HZ_FREQ_INFER},
+             {"auto", HZ_FREQ_INFER}};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strcmp(s, t[i].s) == 0) {
             *out = t[i].f;
@@ -71,39 +82,31 @@ int64_t hz_period_of_day(hz_freq f, int32_t day)
     int y;
     unsigned m, d;
     switch (f) {
-    case HZ_FREQ_WEEK:
-        return floordiv((int64_t)day + 3, 7);
+    case HZ_FREQ_WEEK: return floordiv((int64_t)day + 3, 7);
     case HZ_FREQ_MONTH:
         hz_civil_from_days(day, &y, &m, &d);
         return (int64_t)y * 12 + (m - 1);
     case HZ_FREQ_QUARTER:
         hz_civil_from_days(day, &y, &m, &d);
         return (int64_t)y * 4 + (m - 1) / 3;
-    case HZ_FREQ_YEAR:
-        hz_civil_from_days(day, &y, &m, &d);
-        return y;
-    default:
-        return day;
+    case HZ_FREQ_YEAR: hz_civil_from_days(day, &y, &m, &d); return y;
+    default: return day;
     }
 }
 
 int32_t hz_period_start(hz_freq f, int64_t p)
 {
     switch (f) {
-    case HZ_FREQ_WEEK:
-        return (int32_t)(p * 7 - 3);
+    case HZ_FREQ_WEEK: return (int32_t)(p * 7 - 3);
     case HZ_FREQ_MONTH:
         return hz_days_from_civil((int)floordiv(p, 12),
-                                  (unsigned)(p - floordiv(p, 12) * 12) + 1,
-                                  1);
+                                  (unsigned)(p - floordiv(p, 12) * 12) + 1, 1);
     case HZ_FREQ_QUARTER:
         return hz_days_from_civil((int)floordiv(p, 4),
                                   (unsigned)(p - floordiv(p, 4) * 4) * 3 + 1,
                                   1);
-    case HZ_FREQ_YEAR:
-        return hz_days_from_civil((int)p, 1, 1);
-    default:
-        return (int32_t)p;
+    case HZ_FREQ_YEAR: return hz_days_from_civil((int)p, 1, 1);
+    default: return (int32_t)p;
     }
 }
 
@@ -126,7 +129,7 @@ hz_freq hz_freq_infer(const int32_t *days, size_t n)
     int32_t med = gap[(n - 1) / 2];
     free(gap);
     if (med <= 3)
-        return HZ_FREQ_DAY;      /* 1, or business days over weekends */
+        return HZ_FREQ_DAY; /* 1, or business days over weekends */
     if (med <= 10)
         return HZ_FREQ_WEEK;
     if (med <= 35)
@@ -305,8 +308,8 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
     if (dc->type != HZ_TYPE_DATE && dc->type != HZ_TYPE_TIMESTAMP &&
         dc->type != HZ_TYPE_STRING)
         return hz_error_set(err, HZ_ETYPE,
-                            "column '%s' in %s is %s, not a date",
-                            o->date_col, src, hz_type_name(dc->type));
+                            "column '%s' in %s is %s, not a date", o->date_col,
+                            src, hz_type_name(dc->type));
 
     size_t n = ds->nrows;
     rowday = malloc((n ? n : 1) * sizeof *rowday);
@@ -333,10 +336,9 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
                                               : cache[dc->v.code[i]];
         if (bad > 0 && bad == nd) {
             free(cache);
-            st = hz_error_set(err, HZ_ETYPE,
-                              "column '%s' in %s is not a date (e.g. '%s')",
-                              o->date_col, src,
-                              nd ? hz_dict_str(dc->dict, 0) : "");
+            st = hz_error_set(
+                err, HZ_ETYPE, "column '%s' in %s is not a date (e.g. '%s')",
+                o->date_col, src, nd ? hz_dict_str(dc->dict, 0) : "");
             goto out;
         }
         free(cache);
@@ -362,7 +364,8 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
     if (ndated == 0) {
         st = hz_error_set(err, HZ_EINVAL,
                           "no rows with both a date in '%s' and a value%s%s"
-                          "%s in %s", o->date_col, vc ? " in '" : "",
+                          "%s in %s",
+                          o->date_col, vc ? " in '" : "",
                           vc ? o->value_col : "", vc ? "'" : "", src);
         goto out;
     }
@@ -373,8 +376,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
         size_t nd = 0;
         if (range <= 50000000) {
             uint8_t *seen = calloc(range, 1);
-            sdays = malloc((range < ndated ? range : ndated) *
-                           sizeof *sdays);
+            sdays = malloc((range < ndated ? range : ndated) * sizeof *sdays);
             if (seen == NULL || sdays == NULL) {
                 free(seen);
                 goto nomem;
@@ -425,8 +427,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
         map.n = 0;
         memset(map.vals, 0xff, map.cap * sizeof *map.vals);
         for (size_t i = 0; i < n; i++) {
-            uint32_t g = map_get(&map, ((uint64_t)gid[i] << 32) |
-                                           textcode[i]);
+            uint32_t g = map_get(&map, ((uint64_t)gid[i] << 32) | textcode[i]);
             if (g == UINT32_MAX)
                 goto nomem;
             gid[i] = g;
@@ -447,7 +448,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
             continue;
         group_info *g = &gi[gid[i]];
         int64_t p = hz_period_of_day(freq, rowday[i]);
-        rowday[i] = (int32_t)p;   /* from here on: the period index */
+        rowday[i] = (int32_t)p; /* from here on: the period index */
         if (p < g->pmin)
             g->pmin = p;
         if (p > g->pmax)
@@ -495,8 +496,8 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
             char buf[64];
             const char *t = hz_col_text(bc[k], gi[g].first_row, buf,
                                         sizeof buf);
-            int w = snprintf(key + kl, sizeof key - kl, "%s%s",
-                             k ? "|" : "", t ? t : "");
+            int w = snprintf(key + kl, sizeof key - kl, "%s%s", k ? "|" : "",
+                             t ? t : "");
             if (w > 0)
                 kl += (size_t)w < sizeof key - kl ? (size_t)w
                                                   : sizeof key - kl - 1;
@@ -532,7 +533,8 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
         hz_series *s = &set->series[sl];
         size_t t = (size_t)((int64_t)rowday[i] - s->start);
         double v = (vc != NULL && o->agg != HZ_AGG_COUNT)
-                       ? hz_col_number(vc, i) : 1.0;
+                       ? hz_col_number(vc, i)
+                       : 1.0;
         s->values[t] += v;
         cnts[sl][t] += 1.0;
         set->rows_used++;
@@ -591,8 +593,8 @@ out:
 
 hz_status hz_series_read_long(const hz_dataset *ds, const char *id_col,
                               const char *date_col, const char *value_col,
-                              hz_freq freq, hz_fill fill,
-                              hz_series_set **out, hz_error *err)
+                              hz_freq freq, hz_fill fill, hz_series_set **out,
+                              hz_error *err)
 {
     hz_series_opts o;
     hz_series_opts_init(&o);

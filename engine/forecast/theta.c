@@ -26,8 +26,7 @@ hz_status hz_theta_forecast(const double *y, size_t n, int period,
         return hz_error_set(err, HZ_EINVAL, "theta: null argument");
     if (n < 3)
         return hz_error_set(err, HZ_ETOOSHORT,
-                            "theta: need at least 3 observations, got %zu",
-                            n);
+                            "theta: need at least 3 observations, got %zu", n);
     for (size_t i = 0; i < n; i++)
         if (!isfinite(y[i]))
             return hz_error_set(err, HZ_EINVAL,

@@ -24,7 +24,7 @@ int hz_is_constant(const double *x, size_t n)
     }
     sd /= (double)n;
     sx /= (double)n;
-    const double tol = 1.5e-8;  /* all.equal() default tolerance */
+    const double tol = 1.5e-8; /* all.equal() default tolerance */
     if (isfinite(sx) && sx > tol)
         sd /= sx;
     return sd <= tol;
@@ -62,7 +62,7 @@ double hz_kpss_stat(const double *x, size_t n)
 
 int hz_ndiffs(const double *x, size_t n, int max_d, double *work)
 {
-    const double crit = 0.463;  /* 5% critical value, level stationarity */
+    const double crit = 0.463; /* 5% critical value, level stationarity */
     int d = 0;
     if (n == 0 || hz_is_constant(x, n))
         return 0;
@@ -152,8 +152,8 @@ static void stl_ess(const double *y, int n, int len, int ideg, int njump,
         nleft = 1;
         nright = n;
         for (int i = 1; i <= n; i += newnj)
-            if (!stl_est(y, n, len, ideg, (double)i, &ys[i - 1], nleft,
-                         nright, res, userw, rw))
+            if (!stl_est(y, n, len, ideg, (double)i, &ys[i - 1], nleft, nright,
+                         res, userw, rw))
                 ys[i - 1] = y[i - 1];
     } else if (newnj == 1) {
         int nsh = (len + 1) / 2;
@@ -164,8 +164,8 @@ static void stl_ess(const double *y, int n, int len, int ideg, int njump,
                 nleft++;
                 nright++;
             }
-            if (!stl_est(y, n, len, ideg, (double)i, &ys[i - 1], nleft,
-                         nright, res, userw, rw))
+            if (!stl_est(y, n, len, ideg, (double)i, &ys[i - 1], nleft, nright,
+                         res, userw, rw))
                 ys[i - 1] = y[i - 1];
         }
     } else {
@@ -181,8 +181,8 @@ static void stl_ess(const double *y, int n, int len, int ideg, int njump,
                 nleft = i - nsh + 1;
                 nright = len + i - nsh;
             }
-            if (!stl_est(y, n, len, ideg, (double)i, &ys[i - 1], nleft,
-                         nright, res, userw, rw))
+            if (!stl_est(y, n, len, ideg, (double)i, &ys[i - 1], nleft, nright,
+                         res, userw, rw))
                 ys[i - 1] = y[i - 1];
         }
     }
@@ -194,8 +194,8 @@ static void stl_ess(const double *y, int n, int len, int ideg, int njump,
         }
         int k = ((n - 1) / newnj) * newnj + 1;
         if (k != n) {
-            if (!stl_est(y, n, len, ideg, (double)n, &ys[n - 1], nleft,
-                         nright, res, userw, rw))
+            if (!stl_est(y, n, len, ideg, (double)n, &ys[n - 1], nleft, nright,
+                         res, userw, rw))
                 ys[n - 1] = y[n - 1];
             if (k != n - 1) {
                 double delta = (ys[n - 1] - ys[k - 1]) / (double)(n - k);
@@ -229,8 +229,7 @@ static void stl_fts(const double *x, int n, int np, double *trend,
 
 static void stl_ss(const double *y, int n, int np, int ns, int isdeg,
                    int nsjump, int userw, const double *rw, double *season,
-                   double *work1, double *work2, double *work3,
-                   double *work4)
+                   double *work1, double *work2, double *work3, double *work4)
 {
     for (int j = 1; j <= np; j++) {
         int k = (n - j) / np + 1;
@@ -261,8 +260,8 @@ static int next_odd(double x)
     return v;
 }
 
-void hz_stl(const double *y, size_t n_, int np, int s_window,
-            double *season, double *trend, double *work)
+void hz_stl(const double *y, size_t n_, int np, int s_window, double *season,
+            double *trend, double *work)
 {
     int n = (int)n_;
     int ns = s_window < 3 ? 3 : s_window;
@@ -292,8 +291,7 @@ void hz_stl(const double *y, size_t n_, int np, int s_window,
     for (int it = 0; it < ni; it++) {
         for (int i = 0; i < n; i++)
             w1[i] = y[i] - trend[i];
-        stl_ss(w1, n, np, ns, isdeg, nsjump, 0, NULL, w2, w3, w4, w5,
-               season);
+        stl_ss(w1, n, np, ns, isdeg, nsjump, 0, NULL, w2, w3, w4, w5, season);
         stl_fts(w2, n + 2 * np, np, w3, w1);
         stl_ess(w3, n, nl, ildeg, nljump, 0, NULL, w1, w5);
         for (int i = 0; i < n; i++)
@@ -330,7 +328,7 @@ double hz_seasonal_strength(const double *x, size_t n, int m, double *work)
     double vr = var_of(rem, n), vsr = var_of(sr, n);
     double s = 1.0 - vr / vsr;
     if (!(s > 0.0))
-        s = 0.0;  /* also NaN when var(S+R) == 0 */
+        s = 0.0; /* also NaN when var(S+R) == 0 */
     if (s > 1.0)
         s = 1.0;
     return s;

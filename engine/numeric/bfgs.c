@@ -34,8 +34,7 @@ int hz__bfgs_minimize(gsl_multimin_function_fdf *fn, gsl_vector *x,
         } while (status == GSL_CONTINUE && it < max_iter);
         gsl_vector_memcpy(x, mz->x);
         /* a line-search stall (ENOPROG) right at the optimum */
-        if (status != GSL_SUCCESS &&
-            gsl_blas_dnrm2(mz->gradient) < 1e3 * gtol)
+        if (status != GSL_SUCCESS && gsl_blas_dnrm2(mz->gradient) < 1e3 * gtol)
             status = GSL_SUCCESS;
         if (it >= max_iter)
             break;

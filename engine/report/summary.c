@@ -88,10 +88,9 @@ hz_status hz_summary_append(hz_summary *dst, const hz_summary *src,
         char key[HZ_SUMMARY_KEY_MAX * 2];
         snprintf(key, sizeof key, "%s%s", key_prefix ? key_prefix : "",
                  src->items[i].key);
-        hz_status st = hz_summary_add(dst,
-                                      src->items[i].importance +
-                                          importance_offset,
-                                      key, "%s", src->items[i].text);
+        hz_status st = hz_summary_add(
+            dst, src->items[i].importance + importance_offset, key, "%s",
+            src->items[i].text);
         if (st != HZ_OK)
             return st;
     }
@@ -118,8 +117,8 @@ char *hz_fmt_num(double v, char *buf, size_t bufsz)
 {
     static const char suffix[] = {'\0', 'K', 'M', 'B', 'T'};
     if (!isfinite(v)) {
-        snprintf(buf, bufsz, "%s", isnan(v) ? "n/a" : (v > 0 ? "inf"
-                                                            : "-inf"));
+        snprintf(buf, bufsz, "%s",
+                 isnan(v) ? "n/a" : (v > 0 ? "inf" : "-inf"));
         return buf;
     }
     double a = fabs(v);
@@ -183,8 +182,7 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
     hz_status st = HZ_OK;
     char a[32], b[32], c[32], d[32];
     if (in == NULL || in->fc == NULL || in->fc->h == 0 || out == NULL)
-        return hz_error_set(err, HZ_EINVAL,
-                            "summary: forecast with no steps");
+        return hz_error_set(err, HZ_EINVAL, "summary: forecast with no steps");
     const hz_forecast *fc = in->fc;
     const char *name = in->name ? in->name : "series";
     const char *unit = in->unit ? in->unit : "period";
@@ -199,22 +197,22 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         n >= (size_t)in->period) {
         size_t from = n - (size_t)in->period;
         double ly = sum_range(y, from, from + h);
-        st = hz_summary_add(out, ib, "forecast.total",
-                            "%s forecast next %zu %s%s: total %s, %s vs "
-                            "the same %s%s last year (%s)",
-                            name, h, unit, plural, hz_fmt_num(total, a, 32),
-                            hz_fmt_pct(ly != 0 ? total / ly - 1 : NAN, 1, b,
-                                       32),
-                            unit, plural, hz_fmt_num(ly, c, 32));
+        st = hz_summary_add(
+            out, ib, "forecast.total",
+            "%s forecast next %zu %s%s: total %s, %s vs "
+            "the same %s%s last year (%s)",
+            name, h, unit, plural, hz_fmt_num(total, a, 32),
+            hz_fmt_pct(ly != 0 ? total / ly - 1 : NAN, 1, b, 32), unit, plural,
+            hz_fmt_num(ly, c, 32));
     } else if (y != NULL && n >= h) {
         double last = sum_range(y, n - h, n);
-        st = hz_summary_add(out, ib, "forecast.total",
-                            "%s forecast next %zu %s%s: total %s, %s vs "
-                            "the last %zu %s%s (%s)",
-                            name, h, unit, plural, hz_fmt_num(total, a, 32),
-                            hz_fmt_pct(last != 0 ? total / last - 1 : NAN, 1,
-                                       b, 32),
-                            h, unit, plural, hz_fmt_num(last, c, 32));
+        st = hz_summary_add(
+            out, ib, "forecast.total",
+            "%s forecast next %zu %s%s: total %s, %s vs "
+            "the last %zu %s%s (%s)",
+            name, h, unit, plural, hz_fmt_num(total, a, 32),
+            hz_fmt_pct(last != 0 ? total / last - 1 : NAN, 1, b, 32), h, unit,
+            plural, hz_fmt_num(last, c, 32));
     } else {
         st = hz_summary_add(out, ib, "forecast.total",
                             "%s forecast next %zu %s%s: total %s", name, h,
@@ -226,13 +224,13 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
     /* 1: growth over the last year of history */
     if (y != NULL && in->period > 0 && n >= 2 * (size_t)in->period) {
         size_t p = (size_t)in->period;
-        double l1 = sum_range(y, n - p, n), l0 = sum_range(y, n - 2 * p,
-                                                           n - p);
+        double l1 = sum_range(y, n - p, n),
+               l0 = sum_range(y, n - 2 * p, n - p);
         st = hz_summary_add(out, ib + 1, "history.growth",
-                            "%s last %zu %ss: %s, %s vs the %zu before",
-                            name, p, unit, hz_fmt_num(l1, a, 32),
-                            hz_fmt_pct(l0 != 0 ? l1 / l0 - 1 : NAN, 1, b,
-                                       32), p);
+                            "%s last %zu %ss: %s, %s vs the %zu before", name,
+                            p, unit, hz_fmt_num(l1, a, 32),
+                            hz_fmt_pct(l0 != 0 ? l1 / l0 - 1 : NAN, 1, b, 32),
+                            p);
         if (st != HZ_OK)
             goto out;
     }
@@ -248,17 +246,16 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         }
         double avg = total / (double)h;
         char l1[64], l2[64];
-        st = hz_summary_add(out, ib + 2, "forecast.season",
-                            "peak %s (%s, %s vs forecast average), trough "
-                            "%s (%s, %s)",
-                            label_of(in, imax, l1, sizeof l1),
-                            hz_fmt_num(fc->mean[imax], a, 32),
-                            hz_fmt_pct(avg != 0 ? fc->mean[imax] / avg - 1
-                                                : NAN, 1, b, 32),
-                            label_of(in, imin, l2, sizeof l2),
-                            hz_fmt_num(fc->mean[imin], c, 32),
-                            hz_fmt_pct(avg != 0 ? fc->mean[imin] / avg - 1
-                                                : NAN, 1, d, 32));
+        st = hz_summary_add(
+            out, ib + 2, "forecast.season",
+            "peak %s (%s, %s vs forecast average), trough "
+            "%s (%s, %s)",
+            label_of(in, imax, l1, sizeof l1),
+            hz_fmt_num(fc->mean[imax], a, 32),
+            hz_fmt_pct(avg != 0 ? fc->mean[imax] / avg - 1 : NAN, 1, b, 32),
+            label_of(in, imin, l2, sizeof l2),
+            hz_fmt_num(fc->mean[imin], c, 32),
+            hz_fmt_pct(avg != 0 ? fc->mean[imin] / avg - 1 : NAN, 1, d, 32));
         if (st != HZ_OK)
             goto out;
     }
@@ -276,11 +273,10 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
             st = hz_summary_add(out, ib + 3, "forecast.interval",
                                 "%.0f%% interval at %s: %s to %s "
                                 "(+/-%s of the forecast)",
-                                fc->levels[li], label_of(in, h - 1, l1,
-                                                         sizeof l1),
+                                fc->levels[li],
+                                label_of(in, h - 1, l1, sizeof l1),
                                 hz_fmt_num(lo, a, 32), hz_fmt_num(hi, b, 32),
-                                hz_fmt_pct((hi - lo) / 2 / fabs(m), 0, c,
-                                           32));
+                                hz_fmt_pct((hi - lo) / 2 / fabs(m), 0, c, 32));
             if (st != HZ_OK)
                 goto out;
         }
@@ -325,10 +321,9 @@ static int cmp_driver(const void *pa, const void *pb)
 
 hz_status hz_summary_churn(size_t n_customers, double churn_rate,
                            double predicted_rate, size_t n_high_risk,
-                           const hz_summary_driver *drivers,
-                           size_t ndrivers, const char *model,
-                           int importance_base, hz_summary *out,
-                           hz_error *err)
+                           const hz_summary_driver *drivers, size_t ndrivers,
+                           const char *model, int importance_base,
+                           hz_summary *out, hz_error *err)
 {
     char a[32], b[32];
     hz_status st;
@@ -336,8 +331,7 @@ hz_status hz_summary_churn(size_t n_customers, double churn_rate,
     const hz_summary_driver **order = NULL;
     if (out == NULL || (ndrivers > 0 && drivers == NULL))
         return hz_error_set(err, HZ_EINVAL, "summary: bad churn arguments");
-    st = hz_summary_add(out, ib, "churn.rate",
-                        "churn rate %s of %s customers",
+    st = hz_summary_add(out, ib, "churn.rate", "churn rate %s of %s customers",
                         hz_fmt_pct(churn_rate, 0, a, 32),
                         hz_fmt_num((double)n_customers, b, 32));
     if (st == HZ_OK && isfinite(predicted_rate))
@@ -345,11 +339,10 @@ hz_status hz_summary_churn(size_t n_customers, double churn_rate,
                             "mean predicted churn risk %s",
                             hz_fmt_pct(predicted_rate, 0, a, 32));
     if (st == HZ_OK && n_customers > 0 && n_high_risk != SIZE_MAX)
-        st = hz_summary_add(out, ib + 1, "churn.high_risk",
-                            "%s customers (%s) at high risk",
-                            hz_fmt_num((double)n_high_risk, a, 32),
-                            hz_fmt_pct((double)n_high_risk /
-                                           (double)n_customers, 0, b, 32));
+        st = hz_summary_add(
+            out, ib + 1, "churn.high_risk", "%s customers (%s) at high risk",
+            hz_fmt_num((double)n_high_risk, a, 32),
+            hz_fmt_pct((double)n_high_risk / (double)n_customers, 0, b, 32));
     if (st == HZ_OK && ndrivers > 0) {
         order = malloc(ndrivers * sizeof *order);
         if (order == NULL) {
@@ -426,18 +419,17 @@ hz_status hz_summary_clv(const double *clv, size_t n, double horizon_months,
     for (size_t i = m - top; i < m; i++)
         top_sum += x[i];
     if (isfinite(horizon_months) && horizon_months > 0)
-        st = hz_summary_add(out, ib, "clv.mean",
-                            "mean %.0f-month CLV %s, total %s across %s "
-                            "customers", horizon_months,
-                            hz_fmt_num(total / (double)m, a, 32),
-                            hz_fmt_num(total, b, 32),
-                            hz_fmt_num((double)m, c, 32));
+        st = hz_summary_add(
+            out, ib, "clv.mean",
+            "mean %.0f-month CLV %s, total %s across %s "
+            "customers",
+            horizon_months, hz_fmt_num(total / (double)m, a, 32),
+            hz_fmt_num(total, b, 32), hz_fmt_num((double)m, c, 32));
     else
-        st = hz_summary_add(out, ib, "clv.mean",
-                            "mean CLV %s, total %s across %s customers",
-                            hz_fmt_num(total / (double)m, a, 32),
-                            hz_fmt_num(total, b, 32),
-                            hz_fmt_num((double)m, c, 32));
+        st = hz_summary_add(
+            out, ib, "clv.mean", "mean CLV %s, total %s across %s customers",
+            hz_fmt_num(total / (double)m, a, 32), hz_fmt_num(total, b, 32),
+            hz_fmt_num((double)m, c, 32));
     if (st == HZ_OK)
         st = hz_summary_add(out, ib + 1, "clv.quantiles",
                             "CLV quantiles p10 %s, p50 %s, p90 %s, p99 %s",
@@ -448,11 +440,11 @@ hz_status hz_summary_clv(const double *clv, size_t n, double horizon_months,
     if (st == HZ_OK && total > 0)
         st = hz_summary_add(out, ib + 2, "clv.concentration",
                             "top 10%% of customers (%s) hold %s of total "
-                            "CLV", hz_fmt_num((double)top, e, 32),
+                            "CLV",
+                            hz_fmt_num((double)top, e, 32),
                             hz_fmt_pct(top_sum / total, 0, a, 32));
     if (st == HZ_OK && model != NULL && model[0] != '\0')
-        st = hz_summary_add(out, ib + 4, "clv.model", "CLV model: %s",
-                            model);
+        st = hz_summary_add(out, ib + 4, "clv.model", "CLV model: %s", model);
     free(x);
     if (st != HZ_OK)
         hz_error_set(err, st, "summary: out of memory");
@@ -509,16 +501,15 @@ hz_status hz_summary_segments(const char *const *names, const size_t *sizes,
         }
         snprintf(key, sizeof key, "segment.%zu", r + 1);
         if (revenue != NULL && rt != 0)
-            st = hz_summary_add(out, ib + 1 + (int)r, key,
-                                "'%s': %s of customers, %s of revenue", nm,
-                                hz_fmt_pct(nt > 0 ? (double)sizes[i] / nt
-                                                  : NAN, 0, a, 32),
-                                hz_fmt_pct(revenue[i] / rt, 0, c, 32));
+            st = hz_summary_add(
+                out, ib + 1 + (int)r, key,
+                "'%s': %s of customers, %s of revenue", nm,
+                hz_fmt_pct(nt > 0 ? (double)sizes[i] / nt : NAN, 0, a, 32),
+                hz_fmt_pct(revenue[i] / rt, 0, c, 32));
         else
-            st = hz_summary_add(out, ib + 1 + (int)r, key,
-                                "'%s': %s of customers", nm,
-                                hz_fmt_pct(nt > 0 ? (double)sizes[i] / nt
-                                                  : NAN, 0, a, 32));
+            st = hz_summary_add(
+                out, ib + 1 + (int)r, key, "'%s': %s of customers", nm,
+                hz_fmt_pct(nt > 0 ? (double)sizes[i] / nt : NAN, 0, a, 32));
     }
     free(order);
     if (st != HZ_OK)
@@ -528,8 +519,8 @@ hz_status hz_summary_segments(const char *const *names, const size_t *sizes,
 
 static int looks_like_amount(const char *name)
 {
-    static const char *words[] = {"revenue", "amount", "spend", "sales",
-                                  "price", "quantity", "total", "value"};
+    static const char *words[] = {"revenue", "amount",   "spend", "sales",
+                                  "price",   "quantity", "total", "value"};
     char low[64];
     size_t i;
     for (i = 0; name[i] && i + 1 < sizeof low; i++)
@@ -549,9 +540,10 @@ hz_status hz_summary_dataset(const hz_profile *p, int importance_base,
     const int ib = importance_base;
     if (p == NULL || out == NULL)
         return hz_error_set(err, HZ_EINVAL, "summary: no profile");
-    st = hz_summary_add(out, ib, "dataset.size", "dataset: %s rows, %zu "
-                        "columns", hz_fmt_num((double)p->nrows, a, 32),
-                        p->ncols);
+    st = hz_summary_add(out, ib, "dataset.size",
+                        "dataset: %s rows, %zu "
+                        "columns",
+                        hz_fmt_num((double)p->nrows, a, 32), p->ncols);
     /* date range of the first date column */
     for (size_t i = 0; i < p->ncols && st == HZ_OK; i++) {
         const hz_column_profile *c = &p->cols[i];
@@ -594,9 +586,8 @@ hz_status hz_summary_dataset(const hz_profile *p, int importance_base,
         const hz_column_profile *c = &p->cols[best];
         char key[HZ_SUMMARY_KEY_MAX];
         snprintf(key, sizeof key, "dataset.total%d", slot + 1);
-        st = hz_summary_add(out, ib + 2 + slot, key,
-                            "%s: total %s, mean %s", c->name,
-                            hz_fmt_num(c->sum, a, 32),
+        st = hz_summary_add(out, ib + 2 + slot, key, "%s: total %s, mean %s",
+                            c->name, hz_fmt_num(c->sum, a, 32),
                             hz_fmt_num(c->mean, b, 32));
     }
     /* distinct counts of string columns, on one line */
@@ -628,10 +619,10 @@ hz_status hz_summary_dataset(const hz_profile *p, int importance_base,
             const hz_column_profile *c = &p->cols[i];
             if (c->nulls == 0)
                 continue;
-            int w = snprintf(line + len, sizeof line - len, "%s%s %s",
-                             len ? ", " : "", c->name,
-                             hz_fmt_pct((double)c->nulls /
-                                            (double)p->nrows, 0, a, 32));
+            int w = snprintf(
+                line + len, sizeof line - len, "%s%s %s", len ? ", " : "",
+                c->name,
+                hz_fmt_pct((double)c->nulls / (double)p->nrows, 0, a, 32));
             if (w < 0 || (size_t)w >= sizeof line - len) {
                 line[len] = '\0';
                 break;

@@ -55,23 +55,23 @@ typedef enum {
 } hz_analysis_kind;
 
 typedef struct hz_analytics_request {
-    const char *customer_col;  /* NULL = guess (customer_id, customer, ...)*/
-    const char *date_col;      /* NULL = guess (first date column) */
-    const char *amount_col;    /* NULL = guess (revenue, amount, sales...) */
-    const char *label_col;     /* NULL = none */
-    int32_t as_of;             /* HZ_DAY_NONE = last transaction day */
-    int32_t calibration_end;   /* HZ_DAY_NONE = no holdout split */
-    hz_time_unit unit;         /* days (default) or weeks */
-    int horizon_months;        /* CLV horizon, default 12 */
-    double discount_rate;      /* monthly, default 0.01 */
-    int k;                     /* k-means clusters, 0 = choose 2..k_max */
-    int k_max;                 /* default 8 */
-    int n_init;                /* k-means restarts, default 10 */
-    int inactive_days;         /* recency rule, default 90 */
-    int folds;                 /* CV folds, default 5 */
-    double C;                  /* logistic inverse penalty, default 1 */
-    uint64_t seed;             /* default 42 */
-    int threads;               /* 0 = OpenMP default */
+    const char *customer_col; /* NULL = guess (customer_id, customer, ...)*/
+    const char *date_col;     /* NULL = guess (first date column) */
+    const char *amount_col;   /* NULL = guess (revenue, amount, sales...) */
+    const char *label_col;    /* NULL = none */
+    int32_t as_of;            /* HZ_DAY_NONE = last transaction day */
+    int32_t calibration_end;  /* HZ_DAY_NONE = no holdout split */
+    hz_time_unit unit;        /* days (default) or weeks */
+    int horizon_months;       /* CLV horizon, default 12 */
+    double discount_rate;     /* monthly, default 0.01 */
+    int k;                    /* k-means clusters, 0 = choose 2..k_max */
+    int k_max;                /* default 8 */
+    int n_init;               /* k-means restarts, default 10 */
+    int inactive_days;        /* recency rule, default 90 */
+    int folds;                /* CV folds, default 5 */
+    double C;                 /* logistic inverse penalty, default 1 */
+    uint64_t seed;            /* default 42 */
+    int threads;              /* 0 = OpenMP default */
 } hz_analytics_request;
 
 typedef struct hz_analytics_result hz_analytics_result;
@@ -89,20 +89,19 @@ hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
                            hz_analytics_result **out, hz_error *err);
 
 /* Per-customer rows as CSV (header first). */
-hz_status hz_analytics_result_write_csv(const hz_analytics_result *r,
-                                        FILE *f, hz_error *err);
+hz_status hz_analytics_result_write_csv(const hz_analytics_result *r, FILE *f,
+                                        hz_error *err);
 /* {"analysis":..., "summary":{...}, "customers":[...]} (customers left
  * out when with_rows is false). */
-hz_status hz_analytics_result_write_json(const hz_analytics_result *r,
-                                         FILE *f, bool with_rows,
-                                         hz_error *err);
+hz_status hz_analytics_result_write_json(const hz_analytics_result *r, FILE *f,
+                                         bool with_rows, hz_error *err);
 /* Customer i's row of the "customers" array above: one JSON object, on
  * one line (strings are escaped), no trailing newline. */
-void hz_analytics_result_write_row_json(const hz_analytics_result *r,
-                                        size_t i, FILE *f);
+void hz_analytics_result_write_row_json(const hz_analytics_result *r, size_t i,
+                                        FILE *f);
 /* A short human-readable summary. */
-hz_status hz_analytics_result_write_text(const hz_analytics_result *r,
-                                         FILE *f, hz_error *err);
+hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
+                                         hz_error *err);
 void hz_analytics_result_free(hz_analytics_result *r);
 
 /* ---- accessors for the summary (NaN / 0 / NULL when not computed) ---- */

@@ -34,12 +34,12 @@ typedef enum hz_arima_method {
 
 /* One model: orders, seasonal period and deterministic term. */
 typedef struct hz_arima_spec {
-    int p, d, q;          /* non-seasonal orders */
-    int P, D, Q;          /* seasonal orders (ignored when m <= 1) */
-    int m;                /* seasonal period (1 = none) */
-    int constant;         /* 1: mean when d+D == 0, drift when d+D == 1;
+    int p, d, q;      /* non-seasonal orders */
+    int P, D, Q;      /* seasonal orders (ignored when m <= 1) */
+    int m;            /* seasonal period (1 = none) */
+    int constant;     /* 1: mean when d+D == 0, drift when d+D == 1;
                              ignored when d+D >= 2 */
-    int fix_constant;     /* 1: hold the mean/drift at constant_value */
+    int fix_constant; /* 1: hold the mean/drift at constant_value */
     double constant_value;
     hz_arima_method method;
 } hz_arima_spec;
@@ -50,40 +50,40 @@ typedef struct hz_arima_spec {
  * hz_arima_model_free(). */
 typedef struct hz_arima_model {
     hz_arima_spec spec;
-    size_t n;                        /* length of the fitted series */
-    int ncoef;                       /* p+q+P+Q (+1 with a constant) */
-    int nfree;                       /* coefficients estimated */
-    double coef[HZ_ARIMA_MAXCOEF];   /* ar, ma, sar, sma, mean|drift */
+    size_t n;                      /* length of the fitted series */
+    int ncoef;                     /* p+q+P+Q (+1 with a constant) */
+    int nfree;                     /* coefficients estimated */
+    double coef[HZ_ARIMA_MAXCOEF]; /* ar, ma, sar, sma, mean|drift */
     int has_mean, has_drift;
-    double sigma2;     /* forecast's sigma^2: sum(resid^2)/(n*-npar+1) */
-    double sigma2_ml;  /* R arima's sigma2 (ML: ssq/n.used; CSS: css) */
-    double loglik, aic, aicc, bic;   /* NAN for CSS fits */
-    double ic;                       /* criterion used by the search */
-    int converged;                   /* optimiser stopped before maxit */
+    double sigma2;    /* forecast's sigma^2: sum(resid^2)/(n*-npar+1) */
+    double sigma2_ml; /* R arima's sigma2 (ML: ssq/n.used; CSS: css) */
+    double loglik, aic, aicc, bic; /* NAN for CSS fits */
+    double ic;                     /* criterion used by the search */
+    int converged;                 /* optimiser stopped before maxit */
     /* state space after filtering the whole series (for forecasting) */
-    int rd;                          /* state dimension r + len(Delta) */
-    double *phi, *theta, *delta;     /* expanded polynomials */
+    int rd;                      /* state dimension r + len(Delta) */
+    double *phi, *theta, *delta; /* expanded polynomials */
     int nphi, ntheta, ndelta;
-    double *a, *P;                   /* filtered state and covariance */
-    double *resid;                   /* [n] standardized residuals */
-    int constant_series;   /* input was constant: forecast = y[0], se 0 */
-    double last_y;         /* y[0] for constant series */
+    double *a, *P;       /* filtered state and covariance */
+    double *resid;       /* [n] standardized residuals */
+    int constant_series; /* input was constant: forecast = y[0], se 0 */
+    double last_y;       /* y[0] for constant series */
 } hz_arima_model;
 
 /* Options of the automatic search (auto.arima defaults by
  * hz_arima_opts_default). */
 typedef struct hz_arima_opts {
-    int auto_order;       /* 1: search orders; 0: fit `order` as given */
-    hz_arima_spec order;  /* used when auto_order == 0 */
-    int d, D;             /* -1: choose by unit-root tests (default) */
+    int auto_order;      /* 1: search orders; 0: fit `order` as given */
+    hz_arima_spec order; /* used when auto_order == 0 */
+    int d, D;            /* -1: choose by unit-root tests (default) */
     int max_p, max_q, max_P, max_Q, max_order, max_d, max_D;
     int start_p, start_q, start_P, start_Q;
-    int stepwise;         /* 1: Hyndman-Khandakar stepwise (default) */
-    int approximation;    /* -1: auto (n > 150 || m > 12), 0 no, 1 yes */
-    int allow_drift, allow_mean;    /* default 1, 1 */
-    int seasonal;         /* 0: never a seasonal model */
-    int nmodels;          /* stepwise model budget (94) */
-    int ic;               /* 0 aicc (default), 1 aic, 2 bic */
+    int stepwise;      /* 1: Hyndman-Khandakar stepwise (default) */
+    int approximation; /* -1: auto (n > 150 || m > 12), 0 no, 1 yes */
+    int allow_drift, allow_mean; /* default 1, 1 */
+    int seasonal;                /* 0: never a seasonal model */
+    int nmodels;                 /* stepwise model budget (94) */
+    int ic;                      /* 0 aicc (default), 1 aic, 2 bic */
     /* optional: called for every model tried (like trace = TRUE) */
     void (*trace)(void *ctx, const char *model, double ic);
     void *trace_ctx;
@@ -104,16 +104,15 @@ hz_status hz_arima_auto(const double *y, size_t n, int period,
 
 /* Point forecasts and standard errors for h steps (state-space
  * recursion, se = sqrt(var * sigma2) as R's predict.Arima). */
-hz_status hz_arima_predict(const hz_arima_model *mdl, size_t h,
-                           double *mean, double *se, hz_error *err);
+hz_status hz_arima_predict(const hz_arima_model *mdl, size_t h, double *mean,
+                           double *se, hz_error *err);
 
 /* Release the arrays of a model (NULL and empty models allowed). */
 void hz_arima_model_free(hz_arima_model *mdl);
 
 /* "ARIMA(2,1,1)(0,1,0)[12]" plus " with drift" / " with non-zero mean" /
  * " with zero mean" like forecast's arima.string().  Returns buf. */
-const char *hz_arima_string(const hz_arima_model *mdl, char *buf,
-                            size_t len);
+const char *hz_arima_string(const hz_arima_model *mdl, char *buf, size_t len);
 
 /* Fit (auto or fixed order) and forecast out->h steps with intervals at
  * out->levels.  out->method gets the model string. */
@@ -138,8 +137,8 @@ double hz_seasonal_strength(const double *x, size_t n, int m, double *work);
 int hz_nsdiffs(const double *x, size_t n, int m, int max_D, double *work);
 /* STL decomposition (R stl(), robust = FALSE, inner = 2).  Writes
  * seasonal[n], trend[n]; work: 5*(n + 2*m) doubles. */
-void hz_stl(const double *y, size_t n, int m, int s_window,
-            double *seasonal, double *trend, double *work);
+void hz_stl(const double *y, size_t n, int m, int s_window, double *seasonal,
+            double *trend, double *work);
 /* forecast's is.constant(): all values equal up to all.equal tolerance. */
 int hz_is_constant(const double *x, size_t n);
 

@@ -26,18 +26,18 @@ typedef struct hz_bgnbd_params {
 } hz_bgnbd_params;
 
 typedef struct hz_bgnbd_options {
-    size_t max_iter;       /* BFGS iterations (default 400) */
-    double gtol;           /* gradient-norm test on the mean LL (1e-9) */
-    int threads;           /* 0 = OpenMP default */
+    size_t max_iter; /* BFGS iterations (default 400) */
+    double gtol;     /* gradient-norm test on the mean LL (1e-9) */
+    int threads;     /* 0 = OpenMP default */
 } hz_bgnbd_options;
 
 typedef struct hz_bgnbd_model {
     hz_bgnbd_params p;
-    double se[4];          /* standard errors of r, alpha, a, b (NaN when
+    double se[4];      /* standard errors of r, alpha, a, b (NaN when
                               the Hessian is not positive definite) */
-    double loglik;         /* total log-likelihood at p */
-    size_t n;              /* customers used */
-    size_t n_distinct;     /* distinct (x, t_x, T) triples */
+    double loglik;     /* total log-likelihood at p */
+    size_t n;          /* customers used */
+    size_t n_distinct; /* distinct (x, t_x, T) triples */
     size_t iterations;
 } hz_bgnbd_model;
 

@@ -20,10 +20,10 @@ extern "C" {
 #endif
 
 typedef struct hz_clv_options {
-    int horizon_months;    /* H, default 12 */
-    double discount_rate;  /* monthly d, default 0.01 */
-    hz_time_unit unit;     /* time unit of x, t_x, T and the models */
-    int threads;           /* 0 = OpenMP default */
+    int horizon_months;   /* H, default 12 */
+    double discount_rate; /* monthly d, default 0.01 */
+    hz_time_unit unit;    /* time unit of x, t_x, T and the models */
+    int threads;          /* 0 = OpenMP default */
 } hz_clv_options;
 
 void hz_clv_options_init(hz_clv_options *o);

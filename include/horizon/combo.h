@@ -57,22 +57,22 @@ typedef enum hz_select_cand {
     HZ_SEL_ETS = 0,
     HZ_SEL_ARIMA,
     HZ_SEL_THETA,
-    HZ_SEL_MEAN_EAT,    /* mean of ETS, ARIMA, Theta */
-    HZ_SEL_MEDIAN_EAT,  /* median of ETS, ARIMA, Theta */
-    HZ_SEL_MEAN_ET,     /* mean of ETS, Theta */
-    HZ_SEL_MEAN_AT,     /* mean of ARIMA, Theta */
-    HZ_SEL_MEAN_EA,     /* mean of ETS, ARIMA */
+    HZ_SEL_MEAN_EAT,   /* mean of ETS, ARIMA, Theta */
+    HZ_SEL_MEDIAN_EAT, /* median of ETS, ARIMA, Theta */
+    HZ_SEL_MEAN_ET,    /* mean of ETS, Theta */
+    HZ_SEL_MEAN_AT,    /* mean of ARIMA, Theta */
+    HZ_SEL_MEAN_EA,    /* mean of ETS, ARIMA */
     HZ_SEL_COUNT
 } hz_select_cand;
 
 const char *hz_select_cand_name(int cand);
 
 typedef struct hz_select_opts {
-    size_t origins;   /* rolling origins (default 3) */
-    size_t horizon;   /* validation horizon; 0 = min(out->h, n / 4) */
+    size_t origins; /* rolling origins (default 3) */
+    size_t horizon; /* validation horizon; 0 = min(out->h, n / 4) */
     uint64_t seed;
-    int fixed;        /* -1: choose (default); else always this cand */
-    double margin;    /* another candidate replaces the equal-weight mean
+    int fixed;     /* -1: choose (default); else always this cand */
+    double margin; /* another candidate replaces the equal-weight mean
                          of all three only when its validation sMAPE is
                          lower by this fraction (default 0: plain
                          selection by validation) */

@@ -15,41 +15,41 @@ extern "C" {
 #endif
 
 typedef enum hz_on_error {
-    HZ_ON_ERROR_FAIL = 0,  /* first bad row fails the whole read */
-    HZ_ON_ERROR_SKIP       /* bad rows are dropped and counted */
+    HZ_ON_ERROR_FAIL = 0, /* first bad row fails the whole read */
+    HZ_ON_ERROR_SKIP      /* bad rows are dropped and counted */
 } hz_on_error;
 
 typedef struct hz_schema_override {
     const char *column;
     hz_type type;
-    hz_datefmt datefmt;    /* NONE = infer */
+    hz_datefmt datefmt; /* NONE = infer */
 } hz_schema_override;
 
 typedef struct hz_csv_options {
-    char delimiter;        /* 0 = detect among , ; \t | */
+    char delimiter; /* 0 = detect among , ; \t | */
     hz_on_error on_error;
-    int threads;           /* 0 = omp_get_max_threads() */
-    size_t infer_rows;     /* rows sampled for inference (0 = 10000) */
+    int threads;       /* 0 = omp_get_max_threads() */
+    size_t infer_rows; /* rows sampled for inference (0 = 10000) */
     const hz_schema_override *overrides;
     size_t noverrides;
-    int force_path;        /* tests: 0 auto, 1 fast path only where legal,
+    int force_path;     /* tests: 0 auto, 1 fast path only where legal,
                               2 libcsv for every chunk, 3 the fast path's
                               per-separator loop instead of its row loop */
-    size_t chunk_bytes;    /* tests: 0 = automatic chunk size */
-    size_t block_bytes;    /* tests: bytes per read of a file (0 = 1 MB) */
+    size_t chunk_bytes; /* tests: 0 = automatic chunk size */
+    size_t block_bytes; /* tests: bytes per read of a file (0 = 1 MB) */
 } hz_csv_options;
 
 #define HZ_CSV_MAX_REPORTED 5
 
 typedef struct hz_csv_report {
-    size_t rows_read;      /* data rows kept */
-    size_t rows_skipped;   /* rows dropped with on_error = SKIP */
-    size_t nreported;      /* messages below (at most HZ_CSV_MAX_REPORTED) */
+    size_t rows_read;    /* data rows kept */
+    size_t rows_skipped; /* rows dropped with on_error = SKIP */
+    size_t nreported;    /* messages below (at most HZ_CSV_MAX_REPORTED) */
     char reported[HZ_CSV_MAX_REPORTED][HZ_ERROR_MAX];
-    char delimiter;        /* the delimiter used */
-    size_t bytes;          /* file size */
-    int chunks_fast;       /* chunks parsed by the fast path */
-    int chunks_libcsv;     /* chunks parsed by libcsv */
+    char delimiter;    /* the delimiter used */
+    size_t bytes;      /* file size */
+    int chunks_fast;   /* chunks parsed by the fast path */
+    int chunks_libcsv; /* chunks parsed by libcsv */
     /* Wall time of each phase, seconds (for benchmarks and --verbose):
      * header and type inference, splitting into chunks (a first read
      * counting rows; allocating columns), parsing the chunks (a second
@@ -62,16 +62,14 @@ void hz_csv_options_init(hz_csv_options *o);
 /* Parse "col:type[,col:type...]" (type as hz_type_parse, or date formats
  * "date:iso", "date:ymd", "date:mdy") into an array the caller frees with
  * hz_schema_overrides_free(). */
-hz_status hz_schema_overrides_parse(const char *spec,
-                                    hz_schema_override **out, size_t *n,
-                                    hz_error *err);
+hz_status hz_schema_overrides_parse(const char *spec, hz_schema_override **out,
+                                    size_t *n, hz_error *err);
 void hz_schema_overrides_free(hz_schema_override *o, size_t n);
 
 /* Read path into *out.  On failure *out is NULL and err says where:
  * "sales.csv:10432:7: column 'revenue': expected a number, got 'N/A'". */
 hz_status hz_csv_read(const char *path, const hz_csv_options *opt,
-                      hz_dataset **out, hz_csv_report *report,
-                      hz_error *err);
+                      hz_dataset **out, hz_csv_report *report, hz_error *err);
 /* Same, from a memory buffer; name is used in messages. */
 hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
                              const hz_csv_options *opt, hz_dataset **out,

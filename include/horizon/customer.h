@@ -36,36 +36,36 @@ typedef enum hz_time_unit { HZ_UNIT_DAYS = 0, HZ_UNIT_WEEKS = 1 } hz_time_unit;
 #define HZ_DAY_NONE INT32_MIN
 
 typedef struct hz_customer_options {
-    hz_time_unit unit;          /* default HZ_UNIT_DAYS */
-    int32_t as_of;              /* last day observed (inclusive);
+    hz_time_unit unit;       /* default HZ_UNIT_DAYS */
+    int32_t as_of;           /* last day observed (inclusive);
                                    HZ_DAY_NONE = last transaction day */
-    int32_t calibration_end;    /* HZ_DAY_NONE = no holdout split */
-    int threads;                /* 0 = OpenMP default */
+    int32_t calibration_end; /* HZ_DAY_NONE = no holdout split */
+    int threads;             /* 0 = OpenMP default */
 } hz_customer_options;
 
 typedef struct hz_customer_summary {
-    size_t n;                   /* customers kept */
+    size_t n; /* customers kept */
     hz_time_unit unit;
-    int32_t as_of;              /* effective observation end */
-    int32_t calibration_end;    /* effective calibration end (= as_of
+    int32_t as_of;           /* effective observation end */
+    int32_t calibration_end; /* effective calibration end (= as_of
                                    without a split) */
     bool has_holdout;
-    size_t rows_used;           /* input rows at or before as_of */
-    size_t rows_ignored;        /* rows after as_of */
-    int64_t *key;               /* customer key of each customer, ascending
+    size_t rows_used;    /* input rows at or before as_of */
+    size_t rows_ignored; /* rows after as_of */
+    int64_t *key;        /* customer key of each customer, ascending
                                    key order */
-    int32_t *first_day;         /* first purchase (calibration) */
-    int32_t *last_day;          /* last purchase (calibration) */
-    double *frequency;          /* x */
-    double *recency;            /* t_x, in unit */
-    double *T;                  /* age, in unit */
-    double *monetary;           /* mean repeat transaction value */
-    double *total_spend;        /* calibration spend */
-    uint32_t *orders;           /* calibration input rows (before merging) */
+    int32_t *first_day;  /* first purchase (calibration) */
+    int32_t *last_day;   /* last purchase (calibration) */
+    double *frequency;   /* x */
+    double *recency;     /* t_x, in unit */
+    double *T;           /* age, in unit */
+    double *monetary;    /* mean repeat transaction value */
+    double *total_spend; /* calibration spend */
+    uint32_t *orders;    /* calibration input rows (before merging) */
     /* holdout split only (else NULL / 0): */
-    double *frequency_holdout;  /* purchase days in (cal_end, as_of] */
-    double *monetary_holdout;   /* mean value of those days (0 if none) */
-    double duration_holdout;    /* (as_of - cal_end) in unit */
+    double *frequency_holdout; /* purchase days in (cal_end, as_of] */
+    double *monetary_holdout;  /* mean value of those days (0 if none) */
+    double duration_holdout;   /* (as_of - cal_end) in unit */
 } hz_customer_summary;
 
 void hz_customer_options_init(hz_customer_options *o);
@@ -85,13 +85,10 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
  * an integer written yyyymmdd (as in the CDNOW files); the amount column
  * numeric (amount_col NULL = no amounts).  Null cells are errors that name
  * the column and the row. */
-hz_status hz_customer_summary_from_dataset(const hz_dataset *ds,
-                                           const char *customer_col,
-                                           const char *date_col,
-                                           const char *amount_col,
-                                           const hz_customer_options *opt,
-                                           hz_customer_summary **out,
-                                           hz_error *err);
+hz_status hz_customer_summary_from_dataset(
+    const hz_dataset *ds, const char *customer_col, const char *date_col,
+    const char *amount_col, const hz_customer_options *opt,
+    hz_customer_summary **out, hz_error *err);
 
 /* Day number of a cell of a date/timestamp/yyyymmdd-integer column;
  * HZ_DAY_NONE when null or not a date. */

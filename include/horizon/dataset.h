@@ -22,8 +22,8 @@ extern "C" {
 #endif
 
 typedef enum hz_type {
-    HZ_TYPE_NULL = 0,  /* no value seen (all nulls); stored as float64 NaN */
-    HZ_TYPE_BOOL,      /* true/false, yes/no, t/f, 1/0 stored as uint8 */
+    HZ_TYPE_NULL = 0, /* no value seen (all nulls); stored as float64 NaN */
+    HZ_TYPE_BOOL,     /* true/false, yes/no, t/f, 1/0 stored as uint8 */
     HZ_TYPE_INT64,
     HZ_TYPE_FLOAT64,
     HZ_TYPE_DATE,      /* int32 days since 1970-01-01 */
@@ -34,9 +34,9 @@ typedef enum hz_type {
 /* How dates are written in the source (part of the schema). */
 typedef enum hz_datefmt {
     HZ_DATEFMT_NONE = 0,
-    HZ_DATEFMT_ISO,      /* YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+hh:mm] */
-    HZ_DATEFMT_YMD_SLASH,/* YYYY/MM/DD [HH:MM[:SS]] */
-    HZ_DATEFMT_MDY_SLASH /* MM/DD/YYYY [HH:MM[:SS]] */
+    HZ_DATEFMT_ISO, /* YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+hh:mm] */
+    HZ_DATEFMT_YMD_SLASH, /* YYYY/MM/DD [HH:MM[:SS]] */
+    HZ_DATEFMT_MDY_SLASH  /* MM/DD/YYYY [HH:MM[:SS]] */
 } hz_datefmt;
 
 /* A string dictionary: code -> NUL-terminated string, insertion-ordered. */
@@ -45,34 +45,34 @@ typedef struct hz_dict hz_dict;
 typedef struct hz_column {
     char *name;
     hz_type type;
-    hz_datefmt datefmt;  /* for DATE / TIMESTAMP */
-    size_t nulls;        /* number of null rows */
-    uint8_t *valid;      /* valid[i] = 1 when row i is not null; NULL when
+    hz_datefmt datefmt; /* for DATE / TIMESTAMP */
+    size_t nulls;       /* number of null rows */
+    uint8_t *valid;     /* valid[i] = 1 when row i is not null; NULL when
                             the column has no nulls */
     union {
-        int64_t *i64;    /* INT64, TIMESTAMP */
-        double *f64;     /* FLOAT64, NULL */
-        int32_t *date;   /* DATE */
-        uint8_t *b;      /* BOOL */
-        uint32_t *code;  /* STRING */
+        int64_t *i64;   /* INT64, TIMESTAMP */
+        double *f64;    /* FLOAT64, NULL */
+        int32_t *date;  /* DATE */
+        uint8_t *b;     /* BOOL */
+        uint32_t *code; /* STRING */
         void *raw;
     } v;
-    hz_dict *dict;       /* STRING only */
+    hz_dict *dict; /* STRING only */
 } hz_column;
 
 typedef struct hz_dataset {
     size_t nrows;
     size_t ncols;
     hz_column *cols;
-    char *source;        /* file name it was read from, or NULL */
-    void *block;         /* one allocation holding the value arrays of
+    char *source; /* file name it was read from, or NULL */
+    void *block;  /* one allocation holding the value arrays of
                             several columns (the CSV reader's), or NULL;
                             freed once, by hz_dataset_free */
     size_t block_len;
 } hz_dataset;
 
 /* ---- types ---- */
-const char *hz_type_name(hz_type t);          /* "int64", "float64", ... */
+const char *hz_type_name(hz_type t); /* "int64", "float64", ... */
 /* Parse "int64"/"int", "float64"/"float"/"double", "date", "timestamp",
  * "bool", "string"; returns false when unknown. */
 bool hz_type_parse(const char *s, hz_type *out);
@@ -90,7 +90,7 @@ size_t hz_dict_len(const hz_dict *d, uint32_t code);
 
 /* ---- dataset ---- */
 hz_dataset *hz_dataset_new(size_t nrows);
-void hz_dataset_free(hz_dataset *ds);   /* NULL allowed */
+void hz_dataset_free(hz_dataset *ds); /* NULL allowed */
 /* Append a column of ds->nrows rows; the dataset takes ownership of the
  * arrays in *col (its name is copied).  Returns HZ_EINVAL on a duplicate
  * name. */

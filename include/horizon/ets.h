@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define HZ_ETS_MAX_M 24        /* longest season ETS models (as R) */
+#define HZ_ETS_MAX_M 24 /* longest season ETS models (as R) */
 #define HZ_ETS_MAX_STATE (2 + HZ_ETS_MAX_M)
 
 enum { HZ_ETS_AUTO = -1, HZ_ETS_N = 0, HZ_ETS_A = 1, HZ_ETS_M = 2 };
@@ -34,25 +34,25 @@ enum { HZ_ETS_IC_AICC = 0, HZ_ETS_IC_AIC, HZ_ETS_IC_BIC };
 enum { HZ_ETS_CRIT_LIK = 0, HZ_ETS_CRIT_MSE };
 
 typedef struct hz_ets_opts {
-    int error;           /* HZ_ETS_A, HZ_ETS_M or HZ_ETS_AUTO */
-    int trend;           /* HZ_ETS_N, HZ_ETS_A or HZ_ETS_AUTO */
-    int season;          /* HZ_ETS_N, HZ_ETS_A, HZ_ETS_M or HZ_ETS_AUTO */
-    int damped;          /* 0, 1 or HZ_ETS_AUTO */
-    int ic;              /* selection criterion (AICc) */
-    int opt_crit;        /* HZ_ETS_CRIT_LIK (default) or _MSE */
-    bool restrict_models;/* skip unstable combinations (default true) */
+    int error;            /* HZ_ETS_A, HZ_ETS_M or HZ_ETS_AUTO */
+    int trend;            /* HZ_ETS_N, HZ_ETS_A or HZ_ETS_AUTO */
+    int season;           /* HZ_ETS_N, HZ_ETS_A, HZ_ETS_M or HZ_ETS_AUTO */
+    int damped;           /* 0, 1 or HZ_ETS_AUTO */
+    int ic;               /* selection criterion (AICc) */
+    int opt_crit;         /* HZ_ETS_CRIT_LIK (default) or _MSE */
+    bool restrict_models; /* skip unstable combinations (default true) */
     bool additive_only;
     size_t season_test_below; /* with season AUTO and n < this: fit
                             seasonal models only when the 90% ACF test at
                             lag m finds seasonality (default 0 = never
                             test, as R) */
-    int maxit;           /* Nelder-Mead function evaluations (2000) */
-    double reltol;       /* relative tolerance (sqrt(DBL_EPSILON)) */
-    bool simulate;       /* class 3 (multiplicative season): simulate
+    int maxit;                /* Nelder-Mead function evaluations (2000) */
+    double reltol;            /* relative tolerance (sqrt(DBL_EPSILON)) */
+    bool simulate;            /* class 3 (multiplicative season): simulate
                             sample paths instead of forecast's analytic
                             class-3 mean and variance (default false) */
-    int npaths;          /* simulated paths (5000) */
-    uint64_t seed;       /* simulation seed */
+    int npaths;               /* simulated paths (5000) */
+    uint64_t seed;            /* simulation seed */
 } hz_ets_opts;
 
 void hz_ets_opts_init(hz_ets_opts *o);
@@ -62,25 +62,25 @@ void hz_ets_opts_init(hz_ets_opts *o);
 typedef struct hz_ets_fit {
     int error, trend, season;
     bool damped;
-    int m;                 /* season length used (1 when non-seasonal) */
+    int m; /* season length used (1 when non-seasonal) */
     size_t n;
     double alpha, beta, gamma, phi;
-    double init[HZ_ETS_MAX_STATE];   /* initial state x_0 */
-    double last[HZ_ETS_MAX_STATE];   /* final state x_n */
+    double init[HZ_ETS_MAX_STATE]; /* initial state x_0 */
+    double last[HZ_ETS_MAX_STATE]; /* final state x_n */
     int nstate;
-    int npar;              /* estimated parameters incl. initial states */
-    double loglik;         /* -0.5 * R's "lik" (n log SSE + 2 sum log|f|) */
+    int npar;      /* estimated parameters incl. initial states */
+    double loglik; /* -0.5 * R's "lik" (n log SSE + 2 sum log|f|) */
     double aic, aicc, bic;
-    double sigma2;         /* SSE / (n - npar) of (relative) residuals */
-    double mse;            /* mean squared one-step error */
-    int nevals;            /* objective evaluations */
-    int nfitted;           /* candidate models fitted (auto) */
+    double sigma2; /* SSE / (n - npar) of (relative) residuals */
+    double mse;    /* mean squared one-step error */
+    int nevals;    /* objective evaluations */
+    int nfitted;   /* candidate models fitted (auto) */
 } hz_ets_fit;
 
 /* Workspace for one thread: reusable across series of length <= nmax. */
 typedef struct hz_ets_workspace hz_ets_workspace;
 hz_ets_workspace *hz_ets_alloc(size_t nmax);
-void hz_ets_free(hz_ets_workspace *w);   /* NULL allowed */
+void hz_ets_free(hz_ets_workspace *w); /* NULL allowed */
 
 /* Fit (and select, for AUTO components) a model to y[0..n), period m
  * (m <= 1 or m > HZ_ETS_MAX_M means non-seasonal).  HZ_ETOOSHORT when no
@@ -92,8 +92,7 @@ hz_status hz_ets_fit_model(const double *y, size_t n, int m,
 /* Point forecasts and intervals of a fitted model into out (out->h
  * steps, out->levels); sets out->method, loglik, aic, aicc, bic, sigma2. */
 hz_status hz_ets_predict(const hz_ets_fit *fit, const hz_ets_opts *opts,
-                         hz_ets_workspace *w, hz_forecast *out,
-                         hz_error *err);
+                         hz_ets_workspace *w, hz_forecast *out, hz_error *err);
 
 /* Fit + predict.  w may be NULL (a workspace is allocated). */
 hz_status hz_ets_forecast_w(const double *y, size_t n, int period,
@@ -108,8 +107,8 @@ const char *hz_ets_name(const hz_ets_fit *fit, char *buf, size_t bufsz);
 
 /* One-step fitted values of a fitted model on y (length fit->n) into
  * fitted[0..n).  Useful for residual checks and tests. */
-hz_status hz_ets_fitted(const hz_ets_fit *fit, const double *y,
-                        double *fitted, hz_error *err);
+hz_status hz_ets_fitted(const hz_ets_fit *fit, const double *y, double *fitted,
+                        hz_error *err);
 
 /* Internal helpers shared with theta.c / tests. */
 /* True when all roots of c[0] z^d + ... + c[d] lie in |z| <= 1 + 1e-10. */
@@ -118,8 +117,8 @@ bool hz__poly_roots_in_unit_disc(const double *c, int d);
  * the bound above which its value is only compared, never kept: it may
  * return any value >= bound then (INFINITY: exact value needed). */
 typedef double (*hz__nm_fn)(const double *x, double bound, void *ctx);
-int hz__nelder_mead(int n, double *x, double *fmin, hz__nm_fn fn,
-                    void *ctx, double abstol, double reltol, int maxit);
+int hz__nelder_mead(int n, double *x, double *fmin, hz__nm_fn fn, void *ctx,
+                    double abstol, double reltol, int maxit);
 
 #ifdef __cplusplus
 }

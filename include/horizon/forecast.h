@@ -30,30 +30,30 @@ extern "C" {
 #define HZ_FC_MAX_LEVELS 4
 
 typedef struct hz_forecast {
-    size_t h;                          /* steps ahead */
-    double *mean;                      /* [h] point forecasts */
+    size_t h;     /* steps ahead */
+    double *mean; /* [h] point forecasts */
     size_t nlevels;
-    double levels[HZ_FC_MAX_LEVELS];   /* coverage in percent, e.g. 80, 95 */
-    double *lower[HZ_FC_MAX_LEVELS];   /* [h] each */
-    double *upper[HZ_FC_MAX_LEVELS];   /* [h] each */
-    char method[64];     /* e.g. "ETS(M,Ad,M)", "Theta", "ARIMA(0,1,1)(0,1,1)[12]" */
-    char note[192];      /* why a fallback was used; empty otherwise */
+    double levels[HZ_FC_MAX_LEVELS]; /* coverage in percent, e.g. 80, 95 */
+    double *lower[HZ_FC_MAX_LEVELS]; /* [h] each */
+    double *upper[HZ_FC_MAX_LEVELS]; /* [h] each */
+    char method
+        [64]; /* e.g. "ETS(M,Ad,M)", "Theta", "ARIMA(0,1,1)(0,1,1)[12]" */
+    char note[192]; /* why a fallback was used; empty otherwise */
     double loglik, aic, aicc, bic; /* NAN where undefined */
     double sigma2;                 /* innovation variance (model scale) */
 } hz_forecast;
 
 /* Allocate a forecast for h steps with nlevels interval levels (percent,
  * 0 < level < 100).  Returns NULL on ENOMEM or bad arguments. */
-hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels,
-                               const double *levels);
-void hz_forecast_free(hz_forecast *f);  /* NULL allowed */
+hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels, const double *levels);
+void hz_forecast_free(hz_forecast *f); /* NULL allowed */
 /* Reset method/note/criteria and fill the arrays with NAN. */
 void hz_forecast_reset(hz_forecast *f);
 
 /* ---- models and the single-series dispatcher ---- */
 
 typedef enum hz_fc_model {
-    HZ_MODEL_AUTO = 0,  /* equal-weight mean of auto-ETS (AICc choice,
+    HZ_MODEL_AUTO = 0, /* equal-weight mean of auto-ETS (AICc choice,
                            300-evaluation optimiser budget per candidate;
                            ets: R's 2000) and Theta */
     HZ_MODEL_NAIVE,
@@ -62,9 +62,9 @@ typedef enum hz_fc_model {
     HZ_MODEL_ETS,
     HZ_MODEL_THETA,
     HZ_MODEL_ARIMA,
-    HZ_MODEL_COMBO,     /* mean of ETS, Theta and ARIMA */
-    HZ_MODEL_NAIVE2,    /* M4 seasonally adjusted naive */
-    HZ_MODEL_SELECT,    /* per series: ETS, ARIMA, Theta or a combination,
+    HZ_MODEL_COMBO,  /* mean of ETS, Theta and ARIMA */
+    HZ_MODEL_NAIVE2, /* M4 seasonally adjusted naive */
+    HZ_MODEL_SELECT, /* per series: ETS, ARIMA, Theta or a combination,
                            by rolling-origin validation (engine/combo.c) */
     HZ_MODEL_COUNT
 } hz_fc_model;
@@ -77,15 +77,15 @@ bool hz_fc_model_available(int model);
 /* Per-thread scratch for hz_forecast_series (allocate once per thread). */
 typedef struct hz_fc_workspace hz_fc_workspace;
 hz_fc_workspace *hz_fc_workspace_alloc(size_t nmax);
-void hz_fc_workspace_free(hz_fc_workspace *w);   /* NULL allowed */
+void hz_fc_workspace_free(hz_fc_workspace *w); /* NULL allowed */
 
 /* Forecast y[0..n) (no NaN) with the given model and seasonal period into
  * out.  When the model cannot be used (series too short, fit failed,
  * explosive forecasts) a simpler one is used instead and out->note says
  * why; only a series with no observation at all fails.  seed drives any
  * simulation (deterministic per series).  w may be NULL. */
-hz_status hz_forecast_series(const double *y, size_t n, int period,
-                             int model, uint64_t seed, hz_fc_workspace *w,
+hz_status hz_forecast_series(const double *y, size_t n, int period, int model,
+                             uint64_t seed, hz_fc_workspace *w,
                              hz_forecast *out, hz_error *err);
 
 /* ---- request over a dataset (the job runner's entry point) ---- */
@@ -96,16 +96,16 @@ typedef struct hz_forecast_request {
     const char *date_col, *value_col;
     const char *const *by_cols;
     size_t nby;
-    int freq;            /* hz_freq (series.h); 0 = infer */
-    int agg;             /* hz_agg: sum (default), mean, count */
-    size_t horizon;      /* default 12 */
-    size_t nlevels;      /* default 2: 80, 95 */
+    int freq;       /* hz_freq (series.h); 0 = infer */
+    int agg;        /* hz_agg: sum (default), mean, count */
+    size_t horizon; /* default 12 */
+    size_t nlevels; /* default 2: 80, 95 */
     double levels[HZ_FC_MAX_LEVELS];
-    int model;           /* hz_fc_model, default auto */
-    uint64_t seed;       /* default 42 */
-    int threads;         /* 0 = omp_get_max_threads() */
-    int fill;            /* hz_fill: zero (default) or interpolate */
-    int long_format;     /* 1: by_cols identify independent series
+    int model;       /* hz_fc_model, default auto */
+    uint64_t seed;   /* default 42 */
+    int threads;     /* 0 = omp_get_max_threads() */
+    int fill;        /* hz_fill: zero (default) or interpolate */
+    int long_format; /* 1: by_cols identify independent series
                             (series_id,date,value files): each ends at
                             its own last period instead of the table's */
 } hz_forecast_request;
@@ -113,38 +113,38 @@ typedef struct hz_forecast_request {
 void hz_forecast_request_init(hz_forecast_request *r);
 
 typedef struct hz_forecast_series_result {
-    char *key;            /* group values joined with '|' */
-    size_t n;             /* history length (periods) */
-    int32_t last_day;     /* first day of the last history period */
-    double last12_total;  /* sum of the last min(12, n) periods */
-    char method[64];      /* chosen model, e.g. "ETS(M,Ad,M)" */
-    char note[192];       /* fallback reason, empty otherwise */
+    char *key;           /* group values joined with '|' */
+    size_t n;            /* history length (periods) */
+    int32_t last_day;    /* first day of the last history period */
+    double last12_total; /* sum of the last min(12, n) periods */
+    char method[64];     /* chosen model, e.g. "ETS(M,Ad,M)" */
+    char note[192];      /* fallback reason, empty otherwise */
     hz_forecast *fc;
-    int32_t *days;        /* [h] first day of each forecast period */
+    int32_t *days; /* [h] first day of each forecast period */
 } hz_forecast_series_result;
 
 typedef struct hz_forecast_result {
-    int freq;             /* hz_freq used */
+    int freq; /* hz_freq used */
     int period;
     size_t horizon;
     size_t nseries;
-    hz_forecast_series_result *series;  /* sorted by key */
+    hz_forecast_series_result *series; /* sorted by key */
     size_t rows_used, rows_skipped;
-    double seconds_series, seconds_models;  /* timings */
+    double seconds_series, seconds_models; /* timings */
 } hz_forecast_result;
 
 hz_status hz_forecast_run(const struct hz_dataset *ds,
                           const hz_forecast_request *req,
                           hz_forecast_result **out, hz_error *err);
 /* CSV: series,date,point,lo80,hi80,lo95,hi95,model,note */
-hz_status hz_forecast_result_write_csv(const hz_forecast_result *r,
-                                       FILE *f, hz_error *err);
+hz_status hz_forecast_result_write_csv(const hz_forecast_result *r, FILE *f,
+                                       hz_error *err);
 /* JSON: {"freq":..,"horizon":..,"series":[{"key":..,"model":..,
  * "note":..,"history":{..},"forecast":[{"date":..,"point":..,
  * "lo80":..,...}]}]} */
-hz_status hz_forecast_result_write_json(const hz_forecast_result *r,
-                                        FILE *f, hz_error *err);
-void hz_forecast_result_free(hz_forecast_result *r);   /* NULL allowed */
+hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,
+                                        hz_error *err);
+void hz_forecast_result_free(hz_forecast_result *r); /* NULL allowed */
 
 #ifdef __cplusplus
 }

@@ -24,10 +24,10 @@ typedef struct hz_gg_params {
 
 typedef struct hz_gg_model {
     hz_gg_params p;
-    double se[3];          /* standard errors of p, q, gamma */
+    double se[3]; /* standard errors of p, q, gamma */
     double loglik;
-    size_t n;              /* repeat buyers used */
-    size_t n_zero;         /* repeat buyers left out (mbar = 0) */
+    size_t n;      /* repeat buyers used */
+    size_t n_zero; /* repeat buyers left out (mbar = 0) */
     size_t iterations;
 } hz_gg_model;
 
@@ -35,12 +35,12 @@ typedef struct hz_gg_model {
  * HZ_EINVAL for x < 0 or a negative/non-finite mbar (names the row),
  * HZ_ETOOSHORT with fewer than 2 repeat buyers, HZ_ENOCONV when the
  * parameters run away (e.g. every repeat buyer spends the same). */
-hz_status hz_gg_fit(const double *x, const double *mbar, size_t n,
-                    int threads, hz_gg_model *out, hz_error *err);
+hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
+                    hz_gg_model *out, hz_error *err);
 
 /* Log-likelihood of the repeat buyers among n customers at p. */
-double hz_gg_loglik(const hz_gg_params *p, const double *x,
-                    const double *mbar, size_t n);
+double hz_gg_loglik(const hz_gg_params *p, const double *x, const double *mbar,
+                    size_t n);
 
 /* E[M | x, mbar] = (q - 1)/(p x + q - 1) * p gamma/(q - 1)
  *                + p x/(p x + q - 1) * mbar; the population mean

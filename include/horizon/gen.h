@@ -17,9 +17,9 @@ extern "C" {
 #endif
 
 typedef enum hz_gen_kind {
-    HZ_GEN_SALES = 0,  /* order_id,order_date,customer_id,region,category,
+    HZ_GEN_SALES = 0, /* order_id,order_date,customer_id,region,category,
                           product_id,quantity,unit_price,discount,revenue */
-    HZ_GEN_CUSTOMERS   /* customer_id,signup_date,region,plan,tenure_months,
+    HZ_GEN_CUSTOMERS  /* customer_id,signup_date,region,plan,tenure_months,
                           monthly_fee,orders_12m,spend_12m,
                           days_since_last_order,support_tickets,autopay,
                           churned */
@@ -27,15 +27,15 @@ typedef enum hz_gen_kind {
 
 typedef struct hz_gen_options {
     hz_gen_kind kind;
-    uint64_t rows;       /* sales rows (orders) */
+    uint64_t rows; /* sales rows (orders) */
     uint64_t customers;
-    unsigned months;     /* length of the history */
-    int start_year;      /* first month of the history */
+    unsigned months; /* length of the history */
+    int start_year;  /* first month of the history */
     unsigned start_month;
     uint64_t seed;
 } hz_gen_options;
 
-void hz_gen_options_init(hz_gen_options *o);  /* 20000 rows, 2000 customers,
+void hz_gen_options_init(hz_gen_options *o); /* 20000 rows, 2000 customers,
                                                  36 months from 2022-01,
                                                  seed 42 */
 hz_status hz_gen_write(const hz_gen_options *o, FILE *f, hz_error *err);

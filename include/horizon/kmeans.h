@@ -18,13 +18,13 @@ extern "C" {
 #endif
 
 typedef struct hz_kmeans_options {
-    int k;                 /* clusters (>= 1) */
-    int n_init;            /* restarts (default 10) */
-    int max_iter;          /* Lloyd iterations per restart (default 300) */
-    double tol;            /* stop when the squared centre shift is below
+    int k;        /* clusters (>= 1) */
+    int n_init;   /* restarts (default 10) */
+    int max_iter; /* Lloyd iterations per restart (default 300) */
+    double tol;   /* stop when the squared centre shift is below
                               tol * mean feature variance (default 1e-4) */
     uint64_t seed;
-    int threads;           /* 0 = OpenMP default */
+    int threads;                /* 0 = OpenMP default */
     const double *init_centers; /* k x d starting centres (one run, no
                               seeding) or NULL for k-means++ restarts */
 } hz_kmeans_options;
@@ -32,10 +32,10 @@ typedef struct hz_kmeans_options {
 typedef struct hz_kmeans_result {
     int k;
     size_t d;
-    double *centers;       /* k x d */
-    int32_t *labels;       /* n */
-    double inertia;        /* sum of squared distances to the centres */
-    int iterations;        /* of the best restart */
+    double *centers; /* k x d */
+    int32_t *labels; /* n */
+    double inertia;  /* sum of squared distances to the centres */
+    int iterations;  /* of the best restart */
 } hz_kmeans_result;
 
 void hz_kmeans_options_init(hz_kmeans_options *o);
@@ -47,7 +47,7 @@ hz_status hz_kmeans_fit(const double *X, size_t n, size_t d,
                         const hz_kmeans_options *opt, hz_kmeans_result *out,
                         hz_error *err);
 
-void hz_kmeans_result_free(hz_kmeans_result *r);   /* frees members */
+void hz_kmeans_result_free(hz_kmeans_result *r); /* frees members */
 
 /* Mean silhouette of labels on a deterministic sample of at most `sample`
  * points (0 = all).  NaN when there is one cluster. */

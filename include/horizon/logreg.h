@@ -24,18 +24,18 @@ extern "C" {
 #endif
 
 typedef struct hz_logreg_options {
-    double C;              /* inverse regularisation strength (1.0) */
-    int max_iter;          /* Newton iterations (50) */
-    double tol;            /* stop when the Newton decrement / n < tol
+    double C;     /* inverse regularisation strength (1.0) */
+    int max_iter; /* Newton iterations (50) */
+    double tol;   /* stop when the Newton decrement / n < tol
                               (1e-10) */
 } hz_logreg_options;
 
 typedef struct hz_logreg_model {
-    size_t p;              /* features */
+    size_t p; /* features */
     double intercept;
-    double *coef;          /* p */
+    double *coef; /* p */
     int iterations;
-    double objective;      /* penalised negative log-likelihood */
+    double objective; /* penalised negative log-likelihood */
 } hz_logreg_model;
 
 void hz_logreg_options_init(hz_logreg_options *o);
@@ -43,15 +43,15 @@ void hz_logreg_options_init(hz_logreg_options *o);
 /* Fit on n rows of the row-major n x p matrix X with labels y in {0, 1}.
  * Errors: HZ_EINVAL (labels not 0/1, non-finite X, C <= 0), HZ_ETOOSHORT
  * (n < 2 or one class only), HZ_ENOCONV (no convergence). */
-hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
-                        size_t p, const hz_logreg_options *opt,
-                        hz_logreg_model *out, hz_error *err);
+hz_status hz_logreg_fit(const double *X, const double *y, size_t n, size_t p,
+                        const hz_logreg_options *opt, hz_logreg_model *out,
+                        hz_error *err);
 
 /* P(y = 1 | x) for n rows. */
 void hz_logreg_predict(const hz_logreg_model *m, const double *X, size_t n,
                        double *prob);
 
-void hz_logreg_model_free(hz_logreg_model *m);   /* frees members */
+void hz_logreg_model_free(hz_logreg_model *m); /* frees members */
 
 /* ROC AUC (Mann-Whitney, ties count one half); NaN with one class. */
 double hz_roc_auc(const double *score, const double *y, size_t n);
@@ -66,29 +66,29 @@ hz_status hz_stratified_folds(const double *y, size_t n, int k, uint64_t seed,
 
 typedef struct hz_logreg_cv {
     int k;
-    double auc_mean, auc_sd;        /* over folds (sd with n - 1) */
+    double auc_mean, auc_sd; /* over folds (sd with n - 1) */
     double logloss_mean, logloss_sd;
-    double auc[32], logloss[32];    /* per fold (k <= 32) */
-    double fit_seconds;             /* total of the k fits */
+    double auc[32], logloss[32]; /* per fold (k <= 32) */
+    double fit_seconds;          /* total of the k fits */
 } hz_logreg_cv;
 
 /* k-fold cross-validation with the given fold ids; out-of-fold
  * probabilities go to oof (may be NULL). */
-hz_status hz_logreg_cross_validate(const double *X, const double *y,
-                                   size_t n, size_t p, const int *fold,
-                                   int k, const hz_logreg_options *opt,
+hz_status hz_logreg_cross_validate(const double *X, const double *y, size_t n,
+                                   size_t p, const int *fold, int k,
+                                   const hz_logreg_options *opt,
                                    hz_logreg_cv *out, double *oof,
                                    hz_error *err);
 
 /* A design matrix built from a dataset. */
 typedef struct hz_design {
     size_t n, p;
-    double *X;             /* n x p, row-major, standardised */
-    double *y;             /* n labels (0/1) or NULL */
-    size_t *row;           /* dataset row of each design row */
-    char **names;          /* p feature names: "col" or "col=level" */
-    double *mean, *sd;     /* standardisation (sd 1 for constant columns) */
-    size_t dropped;        /* rows dropped for null values */
+    double *X;         /* n x p, row-major, standardised */
+    double *y;         /* n labels (0/1) or NULL */
+    size_t *row;       /* dataset row of each design row */
+    char **names;      /* p feature names: "col" or "col=level" */
+    double *mean, *sd; /* standardisation (sd 1 for constant columns) */
+    size_t dropped;    /* rows dropped for null values */
     char skipped[HZ_ERROR_MAX]; /* columns left out and why (text) */
 } hz_design;
 
@@ -105,7 +105,7 @@ hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
                                  const char *id_col, size_t max_levels,
                                  hz_design *out, hz_error *err);
 
-void hz_design_free(hz_design *d);   /* frees members */
+void hz_design_free(hz_design *d); /* frees members */
 
 #ifdef __cplusplus
 }

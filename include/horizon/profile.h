@@ -11,16 +11,16 @@ extern "C" {
 #endif
 
 typedef struct hz_column_profile {
-    const char *name;      /* points into the dataset */
+    const char *name; /* points into the dataset */
     hz_type type;
     hz_datefmt datefmt;
-    size_t count;          /* non-null values */
+    size_t count; /* non-null values */
     size_t nulls;
-    double min, max;       /* numeric, bool, date (day number), timestamp */
-    double mean, stddev;   /* numeric and bool; NAN otherwise */
-    double sum;            /* numeric; NAN otherwise */
-    size_t distinct;       /* strings: dictionary size; bool: values seen */
-    const char *top;       /* strings: most frequent value (NULL if none) */
+    double min, max;     /* numeric, bool, date (day number), timestamp */
+    double mean, stddev; /* numeric and bool; NAN otherwise */
+    double sum;          /* numeric; NAN otherwise */
+    size_t distinct;     /* strings: dictionary size; bool: values seen */
+    const char *top;     /* strings: most frequent value (NULL if none) */
     size_t top_count;
 } hz_column_profile;
 

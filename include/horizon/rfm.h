@@ -73,20 +73,20 @@ hz_status hz_rfm_score(const double *recency_days, const double *frequency,
 /* Profile of one group of customers. */
 typedef struct hz_segment_profile {
     size_t size;
-    double share;             /* size / n */
+    double share; /* size / n */
     double mean_recency;
     double mean_frequency;
     double mean_monetary;
-    double revenue;           /* sum of monetary */
-    double revenue_share;     /* revenue / total revenue (0 if total 0) */
+    double revenue;       /* sum of monetary */
+    double revenue_share; /* revenue / total revenue (0 if total 0) */
 } hz_segment_profile;
 
 /* Profiles of ngroups groups; group[i] in [0, ngroups). */
 hz_status hz_segment_profiles(const uint8_t *group, const int32_t *group32,
                               size_t ngroups, const double *recency,
-                              const double *frequency,
-                              const double *monetary, size_t n,
-                              hz_segment_profile *out, hz_error *err);
+                              const double *frequency, const double *monetary,
+                              size_t n, hz_segment_profile *out,
+                              hz_error *err);
 
 #ifdef __cplusplus
 }

@@ -33,7 +33,7 @@ typedef enum hz_freq {
 typedef enum hz_agg { HZ_AGG_SUM = 0, HZ_AGG_MEAN, HZ_AGG_COUNT } hz_agg;
 typedef enum hz_fill { HZ_FILL_ZERO = 0, HZ_FILL_INTERPOLATE } hz_fill;
 
-const char *hz_freq_name(hz_freq f);          /* "month", ... */
+const char *hz_freq_name(hz_freq f); /* "month", ... */
 bool hz_freq_parse(const char *s, hz_freq *out);
 bool hz_agg_parse(const char *s, hz_agg *out);
 /* Seasonal period of a frequency: 7, 52, 12, 4, 1. */
@@ -49,34 +49,34 @@ int32_t hz_period_start(hz_freq f, int64_t p);
 hz_freq hz_freq_infer(const int32_t *days, size_t n);
 
 typedef struct hz_series {
-    char *key;           /* group values joined with '|' ("total" when
+    char *key;     /* group values joined with '|' ("total" when
                             there are no group columns) */
-    int64_t start;       /* period index of values[0] */
+    int64_t start; /* period index of values[0] */
     size_t n;
     double *values;
-    size_t nobs;         /* rows aggregated into this series */
-    size_t nfilled;      /* periods filled (no rows) */
+    size_t nobs;    /* rows aggregated into this series */
+    size_t nfilled; /* periods filled (no rows) */
 } hz_series;
 
 typedef struct hz_series_set {
     hz_freq freq;
-    int period;          /* seasonal period of freq */
+    int period; /* seasonal period of freq */
     size_t nseries;
-    hz_series *series;   /* sorted by key */
+    hz_series *series;              /* sorted by key */
     size_t rows_used, rows_skipped; /* skipped: null date or value */
 } hz_series_set;
 
 typedef struct hz_series_opts {
     const char *date_col;
-    const char *value_col;   /* NULL allowed with HZ_AGG_COUNT */
+    const char *value_col; /* NULL allowed with HZ_AGG_COUNT */
     const char *const *by_cols;
     size_t nby;
-    hz_freq freq;            /* HZ_FREQ_INFER to infer */
+    hz_freq freq; /* HZ_FREQ_INFER to infer */
     hz_agg agg;
     hz_fill fill;
-    bool trim_leading;       /* drop leading empty periods (default on;
+    bool trim_leading;  /* drop leading empty periods (default on;
                                 without grouping there are none) */
-    bool extend_to_end;      /* pad every group to the last period of the
+    bool extend_to_end; /* pad every group to the last period of the
                                 whole table (default on) */
 } hz_series_opts;
 
@@ -91,10 +91,10 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
  * becomes one series (missing periods filled per o->fill). */
 hz_status hz_series_read_long(const hz_dataset *ds, const char *id_col,
                               const char *date_col, const char *value_col,
-                              hz_freq freq, hz_fill fill,
-                              hz_series_set **out, hz_error *err);
+                              hz_freq freq, hz_fill fill, hz_series_set **out,
+                              hz_error *err);
 
-void hz_series_set_free(hz_series_set *s);   /* NULL allowed */
+void hz_series_set_free(hz_series_set *s); /* NULL allowed */
 
 #ifdef __cplusplus
 }

@@ -41,7 +41,7 @@ typedef struct hz_summary_item {
 } hz_summary_item;
 
 typedef struct hz_summary {
-    char kind[32];          /* "forecast", "churn", "clv", "segment",
+    char kind[32]; /* "forecast", "churn", "clv", "segment",
                                "dataset", "suite" */
     size_t n, cap;
     hz_summary_item *items;
@@ -49,7 +49,7 @@ typedef struct hz_summary {
 
 /* New empty summary of a kind; NULL on ENOMEM. */
 hz_summary *hz_summary_new(const char *kind);
-void hz_summary_free(hz_summary *s);  /* NULL allowed */
+void hz_summary_free(hz_summary *s); /* NULL allowed */
 
 /* Append an item (text from a printf format; newlines become spaces and
  * text longer than HZ_SUMMARY_TEXT_MAX - 1 is cut at a word boundary with
@@ -79,15 +79,15 @@ char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz);
 /* ---- builders ---- */
 
 typedef struct hz_summary_forecast_in {
-    const char *name;        /* series name, e.g. "revenue" or "North" */
-    const char *unit;        /* frequency noun: "month", "week", "day" */
-    const double *history;   /* [n_history] observed values, oldest first */
+    const char *name;      /* series name, e.g. "revenue" or "North" */
+    const char *unit;      /* frequency noun: "month", "week", "day" */
+    const double *history; /* [n_history] observed values, oldest first */
     size_t n_history;
-    int period;              /* seasonal period (12 monthly); 0 = none */
-    const hz_forecast *fc;   /* point forecasts + intervals + method */
+    int period;            /* seasonal period (12 monthly); 0 = none */
+    const hz_forecast *fc; /* point forecasts + intervals + method */
     const char *const *step_labels; /* [fc->h] labels for forecast steps
                                        ("2026-12"); NULL = "step k" */
-    int importance_base;     /* added to every item's importance */
+    int importance_base;            /* added to every item's importance */
 } hz_summary_forecast_in;
 
 /* Forecast items: total over the horizon and its change against the same
@@ -99,8 +99,8 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
                               hz_summary *out, hz_error *err);
 
 typedef struct hz_summary_driver {
-    const char *name;        /* feature, e.g. "support_tickets" */
-    double effect;           /* signed effect (coefficient, odds ratio - 1,
+    const char *name; /* feature, e.g. "support_tickets" */
+    double effect;    /* signed effect (coefficient, odds ratio - 1,
                                 importance); larger |effect| = stronger */
 } hz_summary_driver;
 
@@ -110,10 +110,9 @@ typedef struct hz_summary_driver {
  * (at most 5).  Drivers are not modified. */
 hz_status hz_summary_churn(size_t n_customers, double churn_rate,
                            double predicted_rate, size_t n_high_risk,
-                           const hz_summary_driver *drivers,
-                           size_t ndrivers, const char *model,
-                           int importance_base, hz_summary *out,
-                           hz_error *err);
+                           const hz_summary_driver *drivers, size_t ndrivers,
+                           const char *model, int importance_base,
+                           hz_summary *out, hz_error *err);
 
 /* CLV items: mean and total, p10/p50/p90/p99 quantiles, share of total
  * value held by the top 10% of customers, horizon in months.  clv[0..n)

@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 typedef struct hz_theta_opts {
-    bool clip_negative;  /* set negative forecasts to 0 (M4), default no */
+    bool clip_negative; /* set negative forecasts to 0 (M4), default no */
     bool force_nonseasonal;
 } hz_theta_opts;
 
@@ -25,11 +25,11 @@ void hz_theta_opts_init(hz_theta_opts *o);
 
 /* Details of a fit, for tests. */
 typedef struct hz_theta_info {
-    bool seasonal;   /* seasonal adjustment applied */
-    double alpha;    /* SES smoothing parameter */
-    double drift;    /* half the slope of the linear trend */
-    double level;    /* final SES level */
-    double sigma2;   /* SES residual variance */
+    bool seasonal; /* seasonal adjustment applied */
+    double alpha;  /* SES smoothing parameter */
+    double drift;  /* half the slope of the linear trend */
+    double level;  /* final SES level */
+    double sigma2; /* SES residual variance */
 } hz_theta_info;
 
 /* Forecast y[0..n) (n >= 3) with period (<= 1: non-seasonal); info may

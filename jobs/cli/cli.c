@@ -86,17 +86,17 @@ bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
 {
     long v;
     switch (code) {
-    case HZ_OPT_SCHEMA:
-        o->schema = arg;
-        return true;
+    case HZ_OPT_SCHEMA: o->schema = arg; return true;
     case HZ_OPT_ON_ERROR:
         if (strcmp(arg, "fail") == 0)
             o->on_error = HZ_ON_ERROR_FAIL;
         else if (strcmp(arg, "skip") == 0)
             o->on_error = HZ_ON_ERROR_SKIP;
         else {
-            hz_cli_error(cmd, "--on-error: expected 'fail' or 'skip', got "
-                         "'%s'", arg);
+            hz_cli_error(cmd,
+                         "--on-error: expected 'fail' or 'skip', got "
+                         "'%s'",
+                         arg);
             return false;
         }
         return true;
@@ -107,8 +107,10 @@ bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
                  arg[0] != '\r')
             o->delimiter = arg[0];
         else {
-            hz_cli_error(cmd, "--delimiter: expected one character (or "
-                         "'tab'), got '%s'", arg);
+            hz_cli_error(cmd,
+                         "--delimiter: expected one character (or "
+                         "'tab'), got '%s'",
+                         arg);
             return false;
         }
         return true;
@@ -118,8 +120,7 @@ bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
         o->threads = (int)v;
         omp_set_num_threads((int)v);
         return true;
-    default:
-        return true;
+    default: return true;
     }
 }
 
@@ -149,8 +150,9 @@ int hz_cli_read_csv(const char *cmd, const char *path, const hz_cli_csv *o,
     hz_schema_overrides_free(ov, nov);
     if (st != HZ_OK) {
         hz_cli_error(cmd, "%s", err.msg);
-        return st == HZ_EIO ? HZ_EXIT_NOINPUT
-               : st == HZ_EINVAL ? HZ_EXIT_USAGE : HZ_EXIT_FAIL;
+        return st == HZ_EIO      ? HZ_EXIT_NOINPUT
+               : st == HZ_EINVAL ? HZ_EXIT_USAGE
+                                 : HZ_EXIT_FAIL;
     }
     if (report->rows_skipped > 0) {
         fprintf(stderr, "horizon %s: %s: skipped %zu malformed row%s\n", cmd,

@@ -57,17 +57,19 @@ enum {
     HZ_OPT_THREADS
 };
 
-#define HZ_CLI_CSV_LONGOPTS                                                \
-    {"schema", required_argument, 0, HZ_OPT_SCHEMA},                       \
-    {"on-error", required_argument, 0, HZ_OPT_ON_ERROR},                   \
-    {"delimiter", required_argument, 0, HZ_OPT_DELIMITER},                 \
-    {"threads", required_argument, 0, HZ_OPT_THREADS}
+#define HZ_CLI_CSV_LONGOPTS                                                   \
+    {"schema", required_argument, 0, HZ_OPT_SCHEMA},                          \
+        {"on-error", required_argument, 0, HZ_OPT_ON_ERROR},                  \
+        {"delimiter", required_argument, 0, HZ_OPT_DELIMITER},                \
+    {                                                                         \
+        "threads", required_argument, 0, HZ_OPT_THREADS                       \
+    }
 
-#define HZ_CLI_CSV_HELP                                                    \
-    "  --schema COL:TYPE,...  override inferred types (int64, float64,\n"  \
+#define HZ_CLI_CSV_HELP                                                       \
+    "  --schema COL:TYPE,...  override inferred types (int64, float64,\n"     \
     "                         bool, date[:iso|ymd|mdy], timestamp, string)\n" \
-    "  --on-error fail|skip   on a malformed row: stop (default) or skip\n" \
-    "  --delimiter C          field delimiter (default: detect , ; tab |)\n" \
+    "  --on-error fail|skip   on a malformed row: stop (default) or skip\n"   \
+    "  --delimiter C          field delimiter (default: detect , ; tab |)\n"  \
     "  --threads N            worker threads (default: all cores)\n"
 
 void hz_cli_csv_init(hz_cli_csv *o);

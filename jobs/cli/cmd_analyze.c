@@ -13,7 +13,8 @@ const char hz__cmd_analyze_summary[] =
 
 static void help_top(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "usage: horizon analyze clv|churn|segment|suite FILE.csv [OPTIONS]\n"
         "\n"
         "Customer analytics over a transactions table (one row per order:\n"
@@ -34,7 +35,8 @@ static void help_kind(FILE *f, const char *kind)
 {
     fprintf(f, "usage: horizon analyze %s FILE.csv [OPTIONS]\n\n", kind);
     if (!strcmp(kind, "churn"))
-        fprintf(f,
+        fprintf(
+            f,
             "With --label COL, FILE is one row per customer: every other\n"
             "column (except --customer) is a feature (numbers as they are,\n"
             "text one-hot encoded, all standardised) and the label is\n"
@@ -42,20 +44,23 @@ static void help_kind(FILE *f, const char *kind)
             "transactions and churn risk is 1 - P(alive) (BG/NBD) plus a\n"
             "recency rule (--inactive-days).\n\n");
     else if (!strcmp(kind, "clv"))
-        fprintf(f,
+        fprintf(
+            f,
             "Fits BG/NBD and Gamma-Gamma to the per-customer summary and\n"
             "writes P(alive), expected purchases over the horizon, expected\n"
             "spend and CLV for every customer.\n\n");
     else if (!strcmp(kind, "segment"))
-        fprintf(f,
+        fprintf(
+            f,
             "RFM scores (quintiles 1-5), named segments (champions, loyal\n"
             "customers, ..., lost; see include/horizon/rfm.h) and k-means on\n"
             "standardised log RFM (k by silhouette unless --k).\n\n");
     else
-        fprintf(f,
-            "CLV, churn and segments on one ingest, concurrently; one row\n"
-            "per customer and a summary block.\n\n");
-    fprintf(f,
+        fprintf(
+            f, "CLV, churn and segments on one ingest, concurrently; one row\n"
+               "per customer and a summary block.\n\n");
+    fprintf(
+        f,
         "columns (guessed when not given):\n"
         "  --customer COL         customer id column\n"
         "  --date COL             purchase date (date, timestamp, yyyymmdd)\n"
@@ -81,15 +86,29 @@ static void help_kind(FILE *f, const char *kind)
         "                         else to stderr\n"
         "  --json                 write one JSON document (summary and\n"
         "                         customers) instead\n"
-        "  --summary-only         write only the summary (text or JSON)\n"
-        HZ_CLI_CSV_HELP
-        "  -h, --help             show this help\n");
+        "  --summary-only         write only the summary (text or "
+        "JSON)\n" HZ_CLI_CSV_HELP "  -h, --help             show this help\n");
 }
 
 enum {
-    O_CUSTOMER = 2000, O_DATE, O_AMOUNT, O_LABEL, O_ASOF, O_CALEND, O_UNIT,
-    O_HORIZON, O_DISCOUNT, O_K, O_KMAX, O_NINIT, O_INACTIVE, O_FOLDS, O_C,
-    O_SEED, O_JSON, O_SUMMARY
+    O_CUSTOMER = 2000,
+    O_DATE,
+    O_AMOUNT,
+    O_LABEL,
+    O_ASOF,
+    O_CALEND,
+    O_UNIT,
+    O_HORIZON,
+    O_DISCOUNT,
+    O_K,
+    O_KMAX,
+    O_NINIT,
+    O_INACTIVE,
+    O_FOLDS,
+    O_C,
+    O_SEED,
+    O_JSON,
+    O_SUMMARY
 };
 
 static bool parse_day(const char *opt, const char *s, int32_t *day)
@@ -98,8 +117,10 @@ static bool parse_day(const char *opt, const char *s, int32_t *day)
     bool ts;
     hz_datefmt det;
     if (!hz_parse_datetime(s, strlen(s), HZ_DATEFMT_NONE, &secs, &ts, &det)) {
-        hz_cli_error("analyze", "--%s: expected a date like 2024-12-31, got "
-                     "'%s'", opt, s);
+        hz_cli_error("analyze",
+                     "--%s: expected a date like 2024-12-31, got "
+                     "'%s'",
+                     opt, s);
         return false;
     }
     *day = (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
@@ -119,8 +140,10 @@ int hz__cmd_analyze(int argc, char **argv)
     }
     hz_analysis_kind kind;
     if (!hz_analysis_kind_parse(argv[1], &kind)) {
-        hz_cli_error("analyze", "unknown analysis '%s' (expected clv, "
-                     "churn, segment or suite)", argv[1]);
+        hz_cli_error("analyze",
+                     "unknown analysis '%s' (expected clv, "
+                     "churn, segment or suite)",
+                     argv[1]);
         return HZ_EXIT_USAGE;
     }
     const char *kname = argv[1];
@@ -162,9 +185,7 @@ int hz__cmd_analyze(int argc, char **argv)
     int c;
     while ((c = getopt_long(kargc, kargv, ":o:h", lopts, NULL)) != -1) {
         switch (c) {
-        case 'h':
-            help_kind(stdout, kname);
-            return HZ_EXIT_OK;
+        case 'h': help_kind(stdout, kname); return HZ_EXIT_OK;
         case 'o': outpath = optarg; break;
         case O_CUSTOMER: req.customer_col = optarg; break;
         case O_DATE: req.date_col = optarg; break;
@@ -184,8 +205,10 @@ int hz__cmd_analyze(int argc, char **argv)
             else if (!strcmp(optarg, "weeks") || !strcmp(optarg, "week"))
                 req.unit = HZ_UNIT_WEEKS;
             else {
-                hz_cli_error("analyze", "--unit: expected 'days' or "
-                             "'weeks', got '%s'", optarg);
+                hz_cli_error("analyze",
+                             "--unit: expected 'days' or "
+                             "'weeks', got '%s'",
+                             optarg);
                 return HZ_EXIT_USAGE;
             }
             break;
@@ -198,8 +221,10 @@ int hz__cmd_analyze(int argc, char **argv)
             if (!hz_cli_parse_double("analyze", "discount", optarg, &dv))
                 return HZ_EXIT_USAGE;
             if (!(dv >= 0 && dv < 1)) {
-                hz_cli_error("analyze", "--discount: expected a monthly "
-                             "rate in [0, 1), got '%s'", optarg);
+                hz_cli_error("analyze",
+                             "--discount: expected a monthly "
+                             "rate in [0, 1), got '%s'",
+                             optarg);
                 return HZ_EXIT_USAGE;
             }
             req.discount_rate = dv;
@@ -234,15 +259,16 @@ int hz__cmd_analyze(int argc, char **argv)
             if (!hz_cli_parse_double("analyze", "C", optarg, &dv))
                 return HZ_EXIT_USAGE;
             if (!(dv > 0)) {
-                hz_cli_error("analyze", "--C: expected a positive number, "
-                             "got '%s'", optarg);
+                hz_cli_error("analyze",
+                             "--C: expected a positive number, "
+                             "got '%s'",
+                             optarg);
                 return HZ_EXIT_USAGE;
             }
             req.C = dv;
             break;
         case O_SEED:
-            if (!hz_cli_parse_long("analyze", "seed", optarg, 0, LONG_MAX,
-                                   &v))
+            if (!hz_cli_parse_long("analyze", "seed", optarg, 0, LONG_MAX, &v))
                 return HZ_EXIT_USAGE;
             req.seed = (uint64_t)v;
             break;
@@ -252,8 +278,10 @@ int hz__cmd_analyze(int argc, char **argv)
             hz_cli_error("analyze", "%s needs a value", kargv[optind - 1]);
             return HZ_EXIT_USAGE;
         case '?':
-            hz_cli_error("analyze", "unknown option '%s' (see 'horizon "
-                         "analyze %s --help')", kargv[optind - 1], kname);
+            hz_cli_error("analyze",
+                         "unknown option '%s' (see 'horizon "
+                         "analyze %s --help')",
+                         kargv[optind - 1], kname);
             return HZ_EXIT_USAGE;
         default:
             if (c >= HZ_OPT_SCHEMA && c <= HZ_OPT_THREADS) {
@@ -264,11 +292,12 @@ int hz__cmd_analyze(int argc, char **argv)
         }
     }
     if (optind != kargc - 1) {
-        hz_cli_error("analyze", optind >= kargc
-                                    ? "missing FILE.csv (see 'horizon "
-                                      "analyze %s --help')"
-                                    : "expected one FILE.csv (see 'horizon "
-                                      "analyze %s --help')", kname);
+        hz_cli_error("analyze",
+                     optind >= kargc ? "missing FILE.csv (see 'horizon "
+                                       "analyze %s --help')"
+                                     : "expected one FILE.csv (see 'horizon "
+                                       "analyze %s --help')",
+                     kname);
         return HZ_EXIT_USAGE;
     }
     const char *path = kargv[optind];
@@ -305,17 +334,16 @@ int hz__cmd_analyze(int argc, char **argv)
         st = hz_analytics_result_write_csv(res, f, &err);
         if (st == HZ_OK)
             st = hz_analytics_result_write_text(
-                res, outpath && strcmp(outpath, "-") ? stdout : stderr,
-                &err);
+                res, outpath && strcmp(outpath, "-") ? stdout : stderr, &err);
     }
     hz_cli_close_out(f);
     for (const char *part = "clv"; part != NULL;
-         part = !strcmp(part, "clv") ? "churn"
-                : !strcmp(part, "churn") ? "segment" : NULL) {
+         part = !strcmp(part, "clv")     ? "churn"
+                : !strcmp(part, "churn") ? "segment"
+                                         : NULL) {
         const char *pe = hz_analytics_part_error(res, part);
         if (pe[0])
-            hz_cli_error("analyze", "%s: %s part failed: %s", path, part,
-                         pe);
+            hz_cli_error("analyze", "%s: %s part failed: %s", path, part, pe);
     }
     hz_analytics_result_free(res);
     if (st != HZ_OK) {

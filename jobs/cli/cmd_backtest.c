@@ -19,7 +19,8 @@ const char hz__cmd_backtest_summary[] =
 
 static void help(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "usage: horizon backtest FILE.csv --date COL --value COL [OPTIONS]\n"
         "\n"
         "Builds the series as `horizon forecast` does, holds out the last\n"
@@ -37,13 +38,11 @@ static void help(FILE *f)
         "                         auto,theta,naive2,snaive,naive)\n"
         "  --level L[,L...]       interval levels (default 80,95)\n"
         "  -o, --output FILE      write the table as CSV to FILE\n"
-        "  --json                 print JSON instead of a table\n"
-        HZ_CLI_CSV_HELP
-        "  -h, --help             show this help\n");
+        "  --json                 print JSON instead of a "
+        "table\n" HZ_CLI_CSV_HELP "  -h, --help             show this help\n");
 }
 
-enum { OPT_HORIZON = 2000, OPT_MODELS, OPT_LEVEL, OPT_JSON,
-       OPT_ORIGINS };
+enum { OPT_HORIZON = 2000, OPT_MODELS, OPT_LEVEL, OPT_JSON, OPT_ORIGINS };
 
 typedef struct cell {
     double smape, mase, cov[HZ_FC_MAX_LEVELS];
@@ -115,12 +114,8 @@ int hz__cmd_backtest(int argc, char **argv)
             break;
         case OPT_JSON: json = 1; break;
         case 'o': outpath = optarg; break;
-        case 'h':
-            help(stdout);
-            goto out;
-        case '?':
-            rc = HZ_EXIT_USAGE;
-            goto out;
+        case 'h': help(stdout); goto out;
+        case '?': rc = HZ_EXIT_USAGE; goto out;
         default:
             if (!hz_cli_csv_option(cmd, &csvo, c, optarg)) {
                 rc = HZ_EXIT_USAGE;
@@ -129,8 +124,10 @@ int hz__cmd_backtest(int argc, char **argv)
         }
     }
     if (!hz__fc_split_list(models_s, &mstore, mnames, 16, &nmod)) {
-        hz_cli_error(cmd, "--models: expected a comma-separated list, got "
-                     "'%s'", models_s);
+        hz_cli_error(cmd,
+                     "--models: expected a comma-separated list, got "
+                     "'%s'",
+                     models_s);
         rc = HZ_EXIT_USAGE;
         goto out;
     }
@@ -209,17 +206,15 @@ int hz__cmd_backtest(int argc, char **argv)
                     size_t ntr = s->n - back;
                     size_t h = horizon;
                     uint64_t seed = 1 + i * 1000003u + o;
-                    if (hz_forecast_series(s->values, ntr, period,
-                                           models[k], seed, w, fc,
-                                           NULL) != HZ_OK)
+                    if (hz_forecast_series(s->values, ntr, period, models[k],
+                                           seed, w, fc, NULL) != HZ_OK)
                         continue;
                     const double *y = s->values + ntr;
                     cl->smape = hz_smape(y, fc->mean, h);
-                    cl->mase = hz_mase(s->values, ntr, period, y, fc->mean,
-                                       h);
+                    cl->mase = hz_mase(s->values, ntr, period, y, fc->mean, h);
                     for (size_t l = 0; l < nlev; l++)
-                        cl->cov[l] = hz_coverage(y, fc->lower[l],
-                                                 fc->upper[l], h);
+                        cl->cov[l] = hz_coverage(y, fc->lower[l], fc->upper[l],
+                                                 h);
                     cl->fallback = fc->note[0] != '\0';
                     cl->ok = isfinite(cl->smape) && isfinite(cl->mase);
                 }
@@ -250,9 +245,11 @@ int hz__cmd_backtest(int argc, char **argv)
         }
     }
     if (cnt == 0) {
-        hz_cli_error(cmd, "no series has the %zu + %zu periods needed to "
-                     "evaluate (%zu series, longest %zu)", horizon + origins -
-                     1, (size_t)3, ns, ns ? set->series[0].n : 0);
+        hz_cli_error(cmd,
+                     "no series has the %zu + %zu periods needed to "
+                     "evaluate (%zu series, longest %zu)",
+                     horizon + origins - 1, (size_t)3, ns,
+                     ns ? set->series[0].n : 0);
         free(secs);
         rc = HZ_EXIT_FAIL;
         goto out;
@@ -265,8 +262,9 @@ int hz__cmd_backtest(int argc, char **argv)
         goto out;
     }
     if (json) {
-        fprintf(f, "{\"series\":%zu,\"evaluated\":%zu,\"horizon\":%zu,"
-                   "\"origins\":%zu,\"freq\":\"%s\",\"models\":[",
+        fprintf(f,
+                "{\"series\":%zu,\"evaluated\":%zu,\"horizon\":%zu,"
+                "\"origins\":%zu,\"freq\":\"%s\",\"models\":[",
                 ns, cnt, horizon, origins, hz_freq_name(set->freq));
     } else if (outpath != NULL) {
         fprintf(f, "model,smape,mase,owa");
@@ -275,8 +273,8 @@ int hz__cmd_backtest(int argc, char **argv)
         fprintf(f, ",evaluated,fallbacks,seconds\n");
     } else {
         printf("%zu series (%s), %zu evaluated x %zu origin(s), horizon "
-               "%zu\n", ns, hz_freq_name(set->freq), cnt / origins, origins,
-               horizon);
+               "%zu\n",
+               ns, hz_freq_name(set->freq), cnt / origins, origins, horizon);
         printf("%-8s %8s %8s %7s", "model", "sMAPE", "MASE", "OWA");
         for (size_t l = 0; l < nlev; l++)
             printf("  cov%-4g", levels[l]);
@@ -287,9 +285,10 @@ int hz__cmd_backtest(int argc, char **argv)
         double owa = hz_owa(sm, ma, n2s, n2m);
         const char *nm = hz_fc_model_name(models[k]);
         if (json) {
-            fprintf(f, "%s{\"model\":\"%s\",\"smape\":%.6g,\"mase\":%.6g,"
-                       "\"owa\":%.6g,\"coverage\":{", k ? "," : "", nm, sm,
-                    ma, owa);
+            fprintf(f,
+                    "%s{\"model\":\"%s\",\"smape\":%.6g,\"mase\":%.6g,"
+                    "\"owa\":%.6g,\"coverage\":{",
+                    k ? "," : "", nm, sm, ma, owa);
             for (size_t l = 0; l < nlev; l++)
                 fprintf(f, "%s\"%g\":%.6g", l ? "," : "", levels[l],
                         sum[k][2 + l] / cnt);

@@ -23,7 +23,8 @@ const char hz__cmd_cosmos_summary[] =
 
 static void usage(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "usage: horizon cosmos init [--database DB] [--autoscale-max RU]\n"
         "                           [--endpoint URL] [--cacert FILE]\n"
         "       horizon cosmos check [--database DB]\n\n"
@@ -59,8 +60,8 @@ static cJSON *indexing_policy(void)
     cJSON_AddItemToArray(inc, o);
     cJSON *exc = cJSON_AddArrayToObject(p, "excludedPaths");
     static const char *const excluded[] = {
-        "/content/*", "/metadata/*", "/rows/*", "/params/*", "/summary/*",
-        "/metrics/*", "/profile/*", "/\"_etag\"/?", NULL};
+        "/content/*", "/metadata/*", "/rows/*",      "/params/*", "/summary/*",
+        "/metrics/*", "/profile/*",  "/\"_etag\"/?", NULL};
     for (int i = 0; excluded[i]; i++) {
         o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "path", excluded[i]);

@@ -20,19 +20,19 @@ const char hz__cmd_datasets_summary[] = "register datasets of a tenant, "
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: horizon datasets add --tenant ID [--name NAME] [--id ID]\n"
-        "                            [--no-profile] PATH|URL\n"
-        "       horizon datasets list [--tenant ID] [--json]\n"
-        "common: [--store SPEC] (default $HORIZON_STORE, else "
-        "sqlite:horizon.db)\n\n"
-        "add   stores a dataset document (id, tenant, name, uri, size and "
-        "a\n"
-        "      schema profile: rows, and each column's name, type and "
-        "nulls,\n"
-        "      read with the CSV reader; a URL is downloaded for that).\n"
-        "      Jobs then refer to it with \"datasetId\" (horizon submit\n"
-        "      --dataset-id).  Prints the dataset id.\n"
-        "list  the tenant's datasets (every tenant without --tenant)\n");
+            "usage: horizon datasets add --tenant ID [--name NAME] [--id ID]\n"
+            "                            [--no-profile] PATH|URL\n"
+            "       horizon datasets list [--tenant ID] [--json]\n"
+            "common: [--store SPEC] (default $HORIZON_STORE, else "
+            "sqlite:horizon.db)\n\n"
+            "add   stores a dataset document (id, tenant, name, uri, size and "
+            "a\n"
+            "      schema profile: rows, and each column's name, type and "
+            "nulls,\n"
+            "      read with the CSV reader; a URL is downloaded for that).\n"
+            "      Jobs then refer to it with \"datasetId\" (horizon submit\n"
+            "      --dataset-id).  Prints the dataset id.\n"
+            "list  the tenant's datasets (every tenant without --tenant)\n");
 }
 
 static cJSON *profile_of(const char *path, hz_error *err)
@@ -69,8 +69,7 @@ static int cmd_add(hz_store *s, const char *tenant, const char *name,
         hz_job_new_id("d", m.id);
     snprintf(m.customer_id, sizeof m.customer_id, "%s", tenant);
     const char *base = strrchr(uri, '/');
-    snprintf(m.name, sizeof m.name, "%s", name ? name : base ? base + 1
-                                                              : uri);
+    snprintf(m.name, sizeof m.name, "%s", name ? name : base ? base + 1 : uri);
     m.created_at = hz_wall_now();
     bool is_url = strncmp(uri, "http://", 7) == 0 ||
                   strncmp(uri, "https://", 8) == 0;
@@ -146,7 +145,8 @@ static int cmd_list(hz_store *s, const char *tenant, bool json)
         free(token);
         token = next;
         cJSON *d;
-        cJSON_ArrayForEach(d, page) {
+        cJSON_ArrayForEach(d, page)
+        {
             if (json) {
                 char *t = cJSON_PrintUnformatted(d);
                 puts(t);
@@ -171,15 +171,14 @@ static int cmd_list(hz_store *s, const char *tenant, bool json)
 
 int hz__cmd_datasets(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"store", required_argument, 0, 's'},
-        {"tenant", required_argument, 0, 'n'},
-        {"name", required_argument, 0, 'N'},
-        {"id", required_argument, 0, 'i'},
-        {"no-profile", no_argument, 0, 'P'},
-        {"json", no_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"store", required_argument, 0, 's'},
+                                         {"tenant", required_argument, 0, 'n'},
+                                         {"name", required_argument, 0, 'N'},
+                                         {"id", required_argument, 0, 'i'},
+                                         {"no-profile", no_argument, 0, 'P'},
+                                         {"json", no_argument, 0, 'j'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *store = getenv("HORIZON_STORE");
     const char *tenant = NULL, *name = NULL, *id = NULL;
     bool profile = true, json = false;
@@ -205,12 +204,12 @@ int hz__cmd_datasets(int argc, char **argv)
     if (strcmp(sub, "add") == 0) {
         if (tenant == NULL || optind + 2 != argc) {
             hz_cli_error("datasets", "add needs --tenant and one PATH or "
-                         "URL");
+                                     "URL");
             return HZ_EXIT_USAGE;
         }
         if (!hz_job_id_ok(tenant) || (id != NULL && !hz_job_id_ok(id))) {
             hz_cli_error("datasets", "--tenant/--id: expected 1-127 of "
-                         "A-Z a-z 0-9 . _ : -");
+                                     "A-Z a-z 0-9 . _ : -");
             return HZ_EXIT_USAGE;
         }
     } else if (strcmp(sub, "list") == 0) {
@@ -220,8 +219,10 @@ int hz__cmd_datasets(int argc, char **argv)
             return HZ_EXIT_USAGE;
         }
     } else {
-        hz_cli_error("datasets", "unknown subcommand '%s' (expected add, "
-                     "list)", sub);
+        hz_cli_error("datasets",
+                     "unknown subcommand '%s' (expected add, "
+                     "list)",
+                     sub);
         return HZ_EXIT_USAGE;
     }
     hz_store *s = NULL;

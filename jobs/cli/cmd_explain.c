@@ -15,7 +15,8 @@ const char hz__cmd_explain_summary[] =
 
 static void usage(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "usage: horizon explain JOB_ID [--stream] [--refresh] [--tenant ID]\n"
         "                      [--store SPEC] [--config FILE] [--json]\n\n"
         "Print a short narrative of a succeeded job, written by an LLM from\n"
@@ -53,13 +54,16 @@ int hz__cmd_explain(int argc, char **argv)
     long max_tokens = 0;
     bool stream = false, refresh = false, json = false, show = false;
     static const struct option opts[] = {
-        {"stream", no_argument, 0, 'S'}, {"refresh", no_argument, 0, 'r'},
+        {"stream", no_argument, 0, 'S'},
+        {"refresh", no_argument, 0, 'r'},
         {"tenant", required_argument, 0, 't'},
         {"store", required_argument, 0, 's'},
-        {"config", required_argument, 0, 'c'}, {"json", no_argument, 0, 'j'},
+        {"config", required_argument, 0, 'c'},
+        {"json", no_argument, 0, 'j'},
         {"show-prompt", no_argument, 0, 'P'},
         {"max-prompt-tokens", required_argument, 0, 'm'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -72,8 +76,8 @@ int hz__cmd_explain(int argc, char **argv)
         case 'j': json = true; break;
         case 'P': show = true; break;
         case 'm':
-            if (!hz_cli_parse_long("explain", "max-prompt-tokens", optarg,
-                                   32, 10000000, &max_tokens))
+            if (!hz_cli_parse_long("explain", "max-prompt-tokens", optarg, 32,
+                                   10000000, &max_tokens))
                 return HZ_EXIT_USAGE;
             break;
         case 'h': usage(stdout); return HZ_EXIT_OK;
@@ -113,8 +117,10 @@ int hz__cmd_explain(int argc, char **argv)
     }
     const char *status = hz__store_str(doc, "status");
     if (status == NULL || strcmp(status, "succeeded") != 0) {
-        hz_cli_error("explain", "job %s is %s: only succeeded jobs have "
-                     "results to explain", id, status ? status : "unknown");
+        hz_cli_error("explain",
+                     "job %s is %s: only succeeded jobs have "
+                     "results to explain",
+                     id, status ? status : "unknown");
         goto out;
     }
     const cJSON *stored = cJSON_GetObjectItemCaseSensitive(doc, "narrative");
@@ -132,8 +138,8 @@ int hz__cmd_explain(int argc, char **argv)
         goto out;
     }
     const char *type = hz__store_str(doc, "type");
-    rc = hz_summary_from_result_json(type, cJSON_GetObjectItemCaseSensitive(
-                                               doc, "summary"), &sum, &err);
+    rc = hz_summary_from_result_json(
+        type, cJSON_GetObjectItemCaseSensitive(doc, "summary"), &sum, &err);
     if (rc != HZ_OK) {
         hz_cli_error("explain", "job %s: %s", id, err.msg);
         goto out;
@@ -156,8 +162,8 @@ int hz__cmd_explain(int argc, char **argv)
         }
         const char *model = hz_llm_model_for(&set, type);
         hz_prompt_job pj = {id, type, sum};
-        hz_prompt_opts po = {set.max_prompt_tokens,
-                             hz_narrative_tokenizer(nc), model};
+        hz_prompt_opts po = {set.max_prompt_tokens, hz_narrative_tokenizer(nc),
+                             model};
         hz_prompt p;
         rc = hz_prompt_build(&pj, 1, &po, &p, &err);
         if (rc != HZ_OK) {
@@ -166,8 +172,7 @@ int hz__cmd_explain(int argc, char **argv)
         }
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "model", model);
-        cJSON_AddStringToObject(o, "tokenizer",
-                                hz_tokenizer_name(po.tok));
+        cJSON_AddStringToObject(o, "tokenizer", hz_tokenizer_name(po.tok));
         cJSON_AddNumberToObject(o, "tokens", (double)p.tokens);
         cJSON_AddBoolToObject(o, "exact", p.exact);
         cJSON_AddNumberToObject(o, "budget", (double)set.max_prompt_tokens);

@@ -14,7 +14,8 @@ const char hz__cmd_forecast_summary[] =
 
 static void help(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "usage: horizon forecast FILE.csv --date COL --value COL [OPTIONS]\n"
         "\n"
         "Aggregates FILE.csv into one regular series per group and forecasts\n"
@@ -25,7 +26,8 @@ static void help(FILE *f)
         "  --value COL            numeric value column (not needed with\n"
         "                         --agg count)\n"
         "  --by COL[,COL...]      group columns (key = values joined by |)\n"
-        "  --long                 FILE is long format (series_id,date,value):\n"
+        "  --long                 FILE is long format "
+        "(series_id,date,value):\n"
         "                         --by names the id column; each series ends\n"
         "                         at its own last period\n"
         "  --freq F               day|week|month|quarter|year (default:\n"
@@ -34,15 +36,15 @@ static void help(FILE *f)
         "  --fill F               missing periods: zero (default) or\n"
         "                         interpolate\n"
         "  --horizon N            periods ahead (default 12)\n"
-        "  --model M              auto (default: mean of auto-ETS and Theta),\n"
+        "  --model M              auto (default: mean of auto-ETS and "
+        "Theta),\n"
         "                         ets, theta, naive, snaive, drift, naive2,\n"
         "                         combo (ETS+Theta+ARIMA), select%s\n"
         "  --level L[,L...]       interval levels in percent (default 80,95)\n"
         "  --seed N               seed for simulated intervals (default 42)\n"
         "  -o, --output FILE      write to FILE instead of stdout\n"
         "  --json                 JSON instead of CSV\n"
-        "  --quiet                no summary on stderr\n"
-        HZ_CLI_CSV_HELP
+        "  --quiet                no summary on stderr\n" HZ_CLI_CSV_HELP
         "  -h, --help             show this help\n"
         "\n"
         "Series too short for the model fall back to simpler ones; the\n"
@@ -51,8 +53,14 @@ static void help(FILE *f)
         hz_fc_model_available(HZ_MODEL_ARIMA) ? ", arima" : "");
 }
 
-enum { OPT_HORIZON = 2000, OPT_MODEL, OPT_LEVEL, OPT_SEED, OPT_JSON,
-       OPT_QUIET };
+enum {
+    OPT_HORIZON = 2000,
+    OPT_MODEL,
+    OPT_LEVEL,
+    OPT_SEED,
+    OPT_JSON,
+    OPT_QUIET
+};
 
 int hz__cmd_forecast(int argc, char **argv)
 {
@@ -101,16 +109,17 @@ int hz__cmd_forecast(int argc, char **argv)
         case OPT_MODEL:
             if (!hz_fc_model_parse(optarg, &req.model) ||
                 !hz_fc_model_available(req.model)) {
-                hz_cli_error(cmd, "--model: unknown or unavailable model "
+                hz_cli_error(cmd,
+                             "--model: unknown or unavailable model "
                              "'%s' (try auto, ets, theta, naive, snaive, "
-                             "drift, naive2, combo, select, arima)", optarg);
+                             "drift, naive2, combo, select, arima)",
+                             optarg);
                 rc = HZ_EXIT_USAGE;
                 goto out;
             }
             break;
         case OPT_LEVEL:
-            if (!hz__fc_parse_levels(cmd, optarg, req.levels,
-                                     &req.nlevels)) {
+            if (!hz__fc_parse_levels(cmd, optarg, req.levels, &req.nlevels)) {
                 rc = HZ_EXIT_USAGE;
                 goto out;
             }
@@ -129,12 +138,8 @@ int hz__cmd_forecast(int argc, char **argv)
         case OPT_JSON: json = 1; break;
         case OPT_QUIET: quiet = 1; break;
         case 'o': outpath = optarg; break;
-        case 'h':
-            help(stdout);
-            goto out;
-        case '?':
-            rc = HZ_EXIT_USAGE;
-            goto out;
+        case 'h': help(stdout); goto out;
+        case '?': rc = HZ_EXIT_USAGE; goto out;
         default:
             if (!hz_cli_csv_option(cmd, &csvo, c, optarg)) {
                 rc = HZ_EXIT_USAGE;

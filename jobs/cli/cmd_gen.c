@@ -11,20 +11,20 @@ const char hz__cmd_gen_summary[] =
 
 static void help(FILE *f)
 {
-    fprintf(f,
-            "usage: horizon gen [OPTIONS]\n\n"
-            "Writes deterministic, realistic retail data as CSV: customers\n"
-            "who sign up, buy at their own rate and churn; orders with trend,\n"
-            "yearly seasonality, promotions and noise.\n\n"
-            "options:\n"
-            "  --kind sales|customers  what to write (default sales)\n"
-            "  --rows N                sales rows (default 20000)\n"
-            "  --customers N           customers (default 2000)\n"
-            "  --months N              months of history (default 36)\n"
-            "  --start YYYY-MM         first month (default 2022-01)\n"
-            "  --seed N                random seed (default 42)\n"
-            "  -o, --output FILE       output file (default stdout)\n"
-            "  -h, --help              show this help\n");
+    fprintf(
+        f, "usage: horizon gen [OPTIONS]\n\n"
+           "Writes deterministic, realistic retail data as CSV: customers\n"
+           "who sign up, buy at their own rate and churn; orders with trend,\n"
+           "yearly seasonality, promotions and noise.\n\n"
+           "options:\n"
+           "  --kind sales|customers  what to write (default sales)\n"
+           "  --rows N                sales rows (default 20000)\n"
+           "  --customers N           customers (default 2000)\n"
+           "  --months N              months of history (default 36)\n"
+           "  --start YYYY-MM         first month (default 2022-01)\n"
+           "  --seed N                random seed (default 42)\n"
+           "  -o, --output FILE       output file (default stdout)\n"
+           "  -h, --help              show this help\n");
 }
 
 int hz__cmd_gen(int argc, char **argv)
@@ -53,8 +53,10 @@ int hz__cmd_gen(int argc, char **argv)
             else if (strcmp(optarg, "customers") == 0)
                 o.kind = HZ_GEN_CUSTOMERS;
             else {
-                hz_cli_error("gen", "--kind: expected 'sales' or "
-                             "'customers', got '%s'", optarg);
+                hz_cli_error("gen",
+                             "--kind: expected 'sales' or "
+                             "'customers', got '%s'",
+                             optarg);
                 return HZ_EXIT_USAGE;
             }
             break;

@@ -19,8 +19,8 @@ static void help(FILE *f)
             "Reads FILE.csv and prints its inferred schema, row count and a\n"
             "profile of every column (nulls, min, max, mean, distinct).\n\n"
             "options:\n"
-            "  --json                 print JSON instead of a table\n"
-            HZ_CLI_CSV_HELP
+            "  --json                 print JSON instead of a "
+            "table\n" HZ_CLI_CSV_HELP
             "  -h, --help             show this help\n");
 }
 
@@ -35,8 +35,8 @@ static const char *fmt_name(hz_datefmt f)
 }
 
 /* Render a profile bound (date columns as dates). */
-static const char *bound_text(const hz_column_profile *c, double v,
-                              char *buf, size_t n)
+static const char *bound_text(const hz_column_profile *c, double v, char *buf,
+                              size_t n)
 {
     if (isnan(v)) {
         snprintf(buf, n, "-");
@@ -125,8 +125,8 @@ static void print_table(const hz_dataset *ds, const hz_profile *p,
         w = 40;
     fprintf(f, "%s: %zu rows, %zu columns, %zu bytes, delimiter '%s'\n",
             ds->source ? ds->source : "dataset", ds->nrows, ds->ncols,
-            rep->bytes, rep->delimiter == '\t' ? "\\t"
-            : (char[]){rep->delimiter, 0});
+            rep->bytes,
+            rep->delimiter == '\t' ? "\\t" : (char[]){rep->delimiter, 0});
     if (rep->rows_skipped)
         fprintf(f, "%zu malformed rows skipped\n", rep->rows_skipped);
     fprintf(f, "%-*s  %-9s  %9s  %9s  %-20s  %-20s  %12s  %9s\n", (int)w,
@@ -157,18 +157,16 @@ static void print_table(const hz_dataset *ds, const hz_profile *p,
         else
             snprintf(d, sizeof d, "-");
         fprintf(f, "%-*.*s  %-9s  %9zu  %9zu  %-20s  %-20s  %12s  %9s\n",
-                (int)w, (int)w, c->name, type, c->count, c->nulls, a, b, m,
-                d);
+                (int)w, (int)w, c->name, type, c->count, c->nulls, a, b, m, d);
     }
 }
 
 int hz__cmd_inspect(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, 0, 'j'},
-        {"help", no_argument, 0, 'h'},
-        HZ_CLI_CSV_LONGOPTS,
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"json", no_argument, 0, 'j'},
+                                             {"help", no_argument, 0, 'h'},
+                                             HZ_CLI_CSV_LONGOPTS,
+                                             {0, 0, 0, 0}};
     hz_cli_csv csvo;
     bool json = false;
     int c;

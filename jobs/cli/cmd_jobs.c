@@ -15,24 +15,24 @@ const char hz__cmd_jobs_summary[] = "list jobs, show one, stream its "
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: horizon jobs list [--status S] [--type T] [--tenant ID]\n"
-        "                         [--limit N] [--json]\n"
-        "       horizon jobs show ID [--tenant ID] [--json]\n"
-        "       horizon jobs results ID [--tenant ID] [--json | --csv]\n"
-        "                               [--page-size N]\n"
-        "common: [--store SPEC] (default $HORIZON_STORE, else "
-        "sqlite:horizon.db)\n\n"
-        "list     jobs in id (= submission) order, one line each; --json "
-        "prints\n"
-        "         one JSON document a line\n"
-        "show     one job (status, attempts, error, summary, metrics)\n"
-        "results  the job's result rows, read page by page from the store "
-        "and\n"
-        "         written as they come: CSV (default, header from the "
-        "first\n"
-        "         row) or JSON lines with --json\n"
-        "Without --tenant, show and results look the job up in every "
-        "tenant.\n");
+            "usage: horizon jobs list [--status S] [--type T] [--tenant ID]\n"
+            "                         [--limit N] [--json]\n"
+            "       horizon jobs show ID [--tenant ID] [--json]\n"
+            "       horizon jobs results ID [--tenant ID] [--json | --csv]\n"
+            "                               [--page-size N]\n"
+            "common: [--store SPEC] (default $HORIZON_STORE, else "
+            "sqlite:horizon.db)\n\n"
+            "list     jobs in id (= submission) order, one line each; --json "
+            "prints\n"
+            "         one JSON document a line\n"
+            "show     one job (status, attempts, error, summary, metrics)\n"
+            "results  the job's result rows, read page by page from the store "
+            "and\n"
+            "         written as they come: CSV (default, header from the "
+            "first\n"
+            "         row) or JSON lines with --json\n"
+            "Without --tenant, show and results look the job up in every "
+            "tenant.\n");
 }
 
 static const char *str(const cJSON *d, const char *k, const char *dflt)
@@ -59,15 +59,16 @@ static void print_json_line(const cJSON *d)
 static int cmd_list(hz_store *s, const char *status, const char *type,
                     const char *tenant, long limit, bool json)
 {
-    hz_query q = {.container = HZ_STORE_JOBS, .customer_id = tenant,
-                  .status = status, .type = type};
+    hz_query q = {.container = HZ_STORE_JOBS,
+                  .customer_id = tenant,
+                  .status = status,
+                  .type = type};
     hz_error err;
     char *token = NULL;
     long shown = 0;
     if (!json)
-        printf("%-32s %-9s %-10s %-10s %3s %-20s %7s %6s %s\n", "ID",
-               "TYPE", "TENANT", "STATUS", "TRY", "CREATED", "ROWS", "SECS",
-               "ERROR");
+        printf("%-32s %-9s %-10s %-10s %3s %-20s %7s %6s %s\n", "ID", "TYPE",
+               "TENANT", "STATUS", "TRY", "CREATED", "ROWS", "SECS", "ERROR");
     do {
         cJSON *page = NULL;
         char *next = NULL;
@@ -79,7 +80,8 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
         free(token);
         token = next;
         cJSON *d;
-        cJSON_ArrayForEach(d, page) {
+        cJSON_ArrayForEach(d, page)
+        {
             if (limit > 0 && shown >= limit)
                 break;
             shown++;
@@ -108,8 +110,7 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
     return HZ_EXIT_OK;
 }
 
-static int cmd_show(hz_store *s, const char *id, const char *tenant,
-                    bool json)
+static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
 {
     hz_error err;
     cJSON *d = NULL;
@@ -128,8 +129,9 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant,
     char t1[32], t2[32], t3[32];
     printf("id:        %s\ntype:      %s\ntenant:    %s\nstatus:    %s\n"
            "attempts:  %.0f\ndataset:   %s\ncreated:   %s\nstarted:   %s\n"
-           "finished:  %s\n", str(d, "id", "?"), str(d, "type", "?"),
-           str(d, "customerId", "?"), str(d, "status", "?"),
+           "finished:  %s\n",
+           str(d, "id", "?"), str(d, "type", "?"), str(d, "customerId", "?"),
+           str(d, "status", "?"),
            isnan(num(d, "attempts")) ? 0 : num(d, "attempts"),
            str(d, "dataset", str(d, "datasetId", "?")),
            hz_format_time(num(d, "createdAt"), t1, sizeof t1),
@@ -208,11 +210,13 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
     snprintf(pk, sizeof pk, "%s", str(job, "customerId", ""));
     const char *st = str(job, "status", "?");
     if (strcmp(st, "succeeded") != 0)
-        fprintf(stderr, "horizon jobs: job %s is %s; showing what results "
-                "it has\n", id, st);
+        fprintf(stderr,
+                "horizon jobs: job %s is %s; showing what results "
+                "it has\n",
+                id, st);
     cJSON_Delete(job);
-    hz_query q = {.container = HZ_STORE_RESULTS, .customer_id = pk,
-                  .job_id = id};
+    hz_query q = {
+        .container = HZ_STORE_RESULTS, .customer_id = pk, .job_id = id};
     char *token = NULL;
     cJSON *header = NULL; /* column names, from the first row */
     char kind[64] = "";
@@ -230,10 +234,12 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
         free(token);
         token = next;
         cJSON *doc;
-        cJSON_ArrayForEach(doc, page) {
+        cJSON_ArrayForEach(doc, page)
+        {
             const char *k = str(doc, "kind", "");
             cJSON *r;
-            cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "rows")) {
+            cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "rows"))
+            {
                 rows++;
                 if (json) {
                     cJSON *line = cJSON_Duplicate(r, 1);
@@ -251,7 +257,8 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
                         putchar('\n');
                     fputs("kind", stdout);
                     cJSON *f;
-                    cJSON_ArrayForEach(f, r) {
+                    cJSON_ArrayForEach(f, r)
+                    {
                         cJSON_AddItemToArray(header,
                                              cJSON_CreateString(f->string));
                         putchar(',');
@@ -261,7 +268,8 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
                 }
                 fputs(k, stdout);
                 cJSON *h;
-                cJSON_ArrayForEach(h, header) {
+                cJSON_ArrayForEach(h, header)
+                {
                     putchar(',');
                     csv_field(cJSON_GetObjectItem(r, h->valuestring));
                 }
@@ -326,8 +334,10 @@ int hz__cmd_jobs(int argc, char **argv)
     const char *id = optind + 1 < argc ? argv[optind + 1] : NULL;
     bool needs_id = strcmp(sub, "show") == 0 || strcmp(sub, "results") == 0;
     if (strcmp(sub, "list") != 0 && !needs_id) {
-        hz_cli_error("jobs", "unknown subcommand '%s' (expected list, show, "
-                     "results)", sub);
+        hz_cli_error("jobs",
+                     "unknown subcommand '%s' (expected list, show, "
+                     "results)",
+                     sub);
         return HZ_EXIT_USAGE;
     }
     if (needs_id && id == NULL) {
@@ -342,8 +352,10 @@ int hz__cmd_jobs(int argc, char **argv)
     if (status != NULL) {
         hz_job_status js;
         if (!hz_job_status_parse(status, &js)) {
-            hz_cli_error("jobs", "--status: expected queued, running, "
-                         "succeeded or failed, got '%s'", status);
+            hz_cli_error("jobs",
+                         "--status: expected queued, running, "
+                         "succeeded or failed, got '%s'",
+                         status);
             return HZ_EXIT_USAGE;
         }
     }

@@ -23,7 +23,8 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "usage: horizon run [--once | --watch [--poll-interval S]]\n"
         "                   [--store SPEC] [--concurrency N] [--timeout S]\n"
         "                   [--tool-timeout S] [--max-attempts N] "
@@ -107,15 +108,14 @@ int hz__cmd_run(int argc, char **argv)
             if (!hz_cli_parse_double("run", "poll-interval", optarg, &dv) ||
                 dv <= 0) {
                 hz_cli_error("run", "--poll-interval: expected a positive "
-                             "number of seconds");
+                                    "number of seconds");
                 return HZ_EXIT_USAGE;
             }
             cfg.poll_interval_s = dv;
             break;
         case 's': store = optarg; break;
         case 'c':
-            if (!hz_cli_parse_long("run", "concurrency", optarg, 1, 1024,
-                                   &lv))
+            if (!hz_cli_parse_long("run", "concurrency", optarg, 1, 1024, &lv))
                 return HZ_EXIT_USAGE;
             cfg.concurrency = (int)lv;
             break;
@@ -123,12 +123,16 @@ int hz__cmd_run(int argc, char **argv)
         case 'T':
         case 'l':
         case 'g': {
-            const char *name = c == 't' ? "timeout" : c == 'T' ? "tool-timeout"
-                               : c == 'l' ? "lease" : "grace";
-            if (!hz_cli_parse_double("run", name, optarg, &dv) ||
-                !(dv > 0) || dv > 7 * 86400.0) {
-                hz_cli_error("run", "--%s: expected a positive number of "
-                             "seconds, got '%s'", name, optarg);
+            const char *name = c == 't'   ? "timeout"
+                               : c == 'T' ? "tool-timeout"
+                               : c == 'l' ? "lease"
+                                          : "grace";
+            if (!hz_cli_parse_double("run", name, optarg, &dv) || !(dv > 0) ||
+                dv > 7 * 86400.0) {
+                hz_cli_error("run",
+                             "--%s: expected a positive number of "
+                             "seconds, got '%s'",
+                             name, optarg);
                 return HZ_EXIT_USAGE;
             }
             if (c == 't')
@@ -142,8 +146,7 @@ int hz__cmd_run(int argc, char **argv)
             break;
         }
         case 'a':
-            if (!hz_cli_parse_long("run", "max-attempts", optarg, 1, 100,
-                                   &lv))
+            if (!hz_cli_parse_long("run", "max-attempts", optarg, 1, 100, &lv))
                 return HZ_EXIT_USAGE;
             cfg.max_attempts = (int)lv;
             break;

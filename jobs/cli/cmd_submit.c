@@ -15,7 +15,8 @@ const char hz__cmd_submit_summary[] = "queue jobs (from flags or a JSON "
 
 static void usage(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "usage: horizon submit [--store SPEC] --type TYPE --tenant ID\n"
         "                      (--dataset PATH|URL | --dataset-id ID)\n"
         "                      [--param KEY=VALUE]... [--params JSON]\n"
@@ -168,8 +169,10 @@ int hz__cmd_submit(int argc, char **argv)
         case 'p': {
             const char *eq = strchr(optarg, '=');
             if (eq == NULL || eq == optarg) {
-                hz_cli_error("submit", "--param: expected KEY=VALUE, got "
-                             "'%s'", optarg);
+                hz_cli_error("submit",
+                             "--param: expected KEY=VALUE, got "
+                             "'%s'",
+                             optarg);
                 code = HZ_EXIT_USAGE;
                 goto out;
             }
@@ -188,7 +191,8 @@ int hz__cmd_submit(int argc, char **argv)
                 goto out;
             }
             cJSON *it;
-            cJSON_ArrayForEach(it, p) {
+            cJSON_ArrayForEach(it, p)
+            {
                 cJSON_DeleteItemFromObjectCaseSensitive(params, it->string);
                 cJSON_AddItemToObject(params, it->string,
                                       cJSON_Duplicate(it, 1));
@@ -197,8 +201,8 @@ int hz__cmd_submit(int argc, char **argv)
             break;
         }
         case 'T':
-            if (!hz_cli_parse_double("submit", "timeout", optarg,
-                                     &timeout) || timeout <= 0) {
+            if (!hz_cli_parse_double("submit", "timeout", optarg, &timeout) ||
+                timeout <= 0) {
                 code = HZ_EXIT_USAGE;
                 goto out;
             }
@@ -219,7 +223,10 @@ int hz__cmd_submit(int argc, char **argv)
             }
             break;
         case 'h': usage(stdout); goto out;
-        default: usage(stderr); code = HZ_EXIT_USAGE; goto out;
+        default:
+            usage(stderr);
+            code = HZ_EXIT_USAGE;
+            goto out;
         }
     }
     if (optind < argc) {
@@ -230,7 +237,7 @@ int hz__cmd_submit(int argc, char **argv)
     if (file == NULL && (type == NULL || tenant == NULL ||
                          (dataset == NULL && dataset_id == NULL))) {
         hz_cli_error("submit", "needs --type, --tenant and --dataset (or "
-                     "--dataset-id), or --file");
+                               "--dataset-id), or --file");
         code = HZ_EXIT_USAGE;
         goto out;
     }
@@ -266,7 +273,8 @@ int hz__cmd_submit(int argc, char **argv)
     if (doc != NULL) {
         if (cJSON_IsArray(doc)) {
             cJSON *j;
-            cJSON_ArrayForEach(j, doc) {
+            cJSON_ArrayForEach(j, doc)
+            {
                 int rc = submit_one(s, j, validate, quiet);
                 if (rc != HZ_EXIT_OK)
                     code = rc;

@@ -32,16 +32,20 @@ bool hz__fc_parse_levels(const char *cmd, const char *s, double *levels,
     size_t k;
     if (!hz__fc_split_list(s, &store, it, HZ_FC_MAX_LEVELS, &k)) {
         free(store);
-        hz_cli_error(cmd, "--level: expected up to %d comma-separated "
-                     "percentages, got '%s'", HZ_FC_MAX_LEVELS, s);
+        hz_cli_error(cmd,
+                     "--level: expected up to %d comma-separated "
+                     "percentages, got '%s'",
+                     HZ_FC_MAX_LEVELS, s);
         return false;
     }
     for (size_t i = 0; i < k; i++) {
         char *end;
         double v = strtod(it[i], &end);
         if (end == it[i] || *end != '\0' || !(v > 0 && v < 100)) {
-            hz_cli_error(cmd, "--level: expected a percentage in (0, 100), "
-                         "got '%s'", it[i]);
+            hz_cli_error(cmd,
+                         "--level: expected a percentage in (0, 100), "
+                         "got '%s'",
+                         it[i]);
             free(store);
             return false;
         }
@@ -57,10 +61,8 @@ int hz__fc_exit_code(hz_status s)
     switch (s) {
     case HZ_EINVAL:
     case HZ_ENOTFOUND:
-    case HZ_ETYPE:
-        return HZ_EXIT_USAGE;
-    default:
-        return hz_cli_exit_code(s);
+    case HZ_ETYPE: return HZ_EXIT_USAGE;
+    default: return hz_cli_exit_code(s);
     }
 }
 
@@ -80,23 +82,29 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
     case HZ_FC_OPT_BY:
         free(a->bystore);
         if (!hz__fc_split_list(arg, &a->bystore, a->by, 16, &a->so.nby)) {
-            hz_cli_error(cmd, "--by: expected up to 16 comma-separated "
-                         "column names, got '%s'", arg);
+            hz_cli_error(cmd,
+                         "--by: expected up to 16 comma-separated "
+                         "column names, got '%s'",
+                         arg);
             return -1;
         }
         a->so.by_cols = a->by;
         return 1;
     case HZ_FC_OPT_FREQ:
         if (!hz_freq_parse(arg, &a->so.freq)) {
-            hz_cli_error(cmd, "--freq: expected day, week, month, quarter "
-                         "or year, got '%s'", arg);
+            hz_cli_error(cmd,
+                         "--freq: expected day, week, month, quarter "
+                         "or year, got '%s'",
+                         arg);
             return -1;
         }
         return 1;
     case HZ_FC_OPT_AGG:
         if (!hz_agg_parse(arg, &a->so.agg)) {
-            hz_cli_error(cmd, "--agg: expected sum, mean or count, got "
-                         "'%s'", arg);
+            hz_cli_error(cmd,
+                         "--agg: expected sum, mean or count, got "
+                         "'%s'",
+                         arg);
             return -1;
         }
         return 1;
@@ -106,12 +114,13 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
         else if (strcmp(arg, "interpolate") == 0)
             a->so.fill = HZ_FILL_INTERPOLATE;
         else {
-            hz_cli_error(cmd, "--fill: expected zero or interpolate, got "
-                         "'%s'", arg);
+            hz_cli_error(cmd,
+                         "--fill: expected zero or interpolate, got "
+                         "'%s'",
+                         arg);
             return -1;
         }
         return 1;
-    default:
-        return 0;
+    default: return 0;
     }
 }

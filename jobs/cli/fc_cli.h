@@ -10,23 +10,32 @@
 /* The options that say how series are built from a table, shared by
  * `horizon forecast` and `horizon backtest`: --date, --value, --by,
  * --freq, --agg, --fill and --long. */
-enum { HZ_FC_OPT_DATE = 1900, HZ_FC_OPT_VALUE, HZ_FC_OPT_BY, HZ_FC_OPT_FREQ,
-       HZ_FC_OPT_AGG, HZ_FC_OPT_FILL, HZ_FC_OPT_LONG };
+enum {
+    HZ_FC_OPT_DATE = 1900,
+    HZ_FC_OPT_VALUE,
+    HZ_FC_OPT_BY,
+    HZ_FC_OPT_FREQ,
+    HZ_FC_OPT_AGG,
+    HZ_FC_OPT_FILL,
+    HZ_FC_OPT_LONG
+};
 
-#define HZ_FC_SERIES_LONGOPTS                                  \
-    {"date", required_argument, 0, HZ_FC_OPT_DATE},            \
-    {"value", required_argument, 0, HZ_FC_OPT_VALUE},          \
-    {"by", required_argument, 0, HZ_FC_OPT_BY},                \
-    {"freq", required_argument, 0, HZ_FC_OPT_FREQ},            \
-    {"agg", required_argument, 0, HZ_FC_OPT_AGG},              \
-    {"fill", required_argument, 0, HZ_FC_OPT_FILL},            \
-    {"long", no_argument, 0, HZ_FC_OPT_LONG}
+#define HZ_FC_SERIES_LONGOPTS                                                 \
+    {"date", required_argument, 0, HZ_FC_OPT_DATE},                           \
+        {"value", required_argument, 0, HZ_FC_OPT_VALUE},                     \
+        {"by", required_argument, 0, HZ_FC_OPT_BY},                           \
+        {"freq", required_argument, 0, HZ_FC_OPT_FREQ},                       \
+        {"agg", required_argument, 0, HZ_FC_OPT_AGG},                         \
+        {"fill", required_argument, 0, HZ_FC_OPT_FILL},                       \
+    {                                                                         \
+        "long", no_argument, 0, HZ_FC_OPT_LONG                                \
+    }
 
 typedef struct hz__fc_series_args {
-    hz_series_opts so;      /* date, value, by, freq, agg, fill */
+    hz_series_opts so; /* date, value, by, freq, agg, fill */
     bool long_format;
-    const char *by[16];     /* so.by_cols points here */
-    char *bystore;          /* free() */
+    const char *by[16]; /* so.by_cols points here */
+    char *bystore;      /* free() */
 } hz__fc_series_args;
 
 void hz__fc_series_args_init(hz__fc_series_args *a);

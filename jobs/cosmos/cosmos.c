@@ -16,15 +16,15 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#define BODY_CAP ((size_t)256 << 20)   /* cap on a response body */
+#define BODY_CAP ((size_t)256 << 20) /* cap on a response body */
 #define POOL_MAX 64
 
 struct hz_cosmos {
     hz_cosmos_config cfg;
-    char base[600];               /* endpoint without trailing '/' */
-    unsigned char key[128];       /* decoded master key */
+    char base[600];         /* endpoint without trailing '/' */
+    unsigned char key[128]; /* decoded master key */
     size_t key_len;
-    pthread_mutex_t mu;           /* guards pool, stats, rng */
+    pthread_mutex_t mu; /* guards pool, stats, rng */
     CURL *pool[POOL_MAX];
     int npool;
     hz_cosmos_stats stats;
@@ -34,7 +34,10 @@ struct hz_cosmos {
 static _Thread_local double tl_charge;
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 /* ---------------------------------------------------------------- */
 /* small helpers                                                    */
@@ -96,8 +99,8 @@ static int url_encode(const char *in, char *out, size_t outsz)
 
 void hz_cosmos_http_date(time_t t, char out[32])
 {
-    static const char *days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
-                                 "Sat"};
+    static const char *days[] = {"Sun", "Mon", "Tue", "Wed",
+                                 "Thu", "Fri", "Sat"};
     static const char *mons[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     struct tm tm;
@@ -202,8 +205,7 @@ hz_status hz_cosmos_config_from_env(hz_cosmos_config *cfg, hz_error *err)
         return hz_error_set(err, HZ_EINVAL,
                             "cosmos: COSMOS_KEY is not set (the account's "
                             "primary or secondary key)");
-    if (strlen(ep) >= sizeof cfg->endpoint ||
-        strlen(key) >= sizeof cfg->key)
+    if (strlen(ep) >= sizeof cfg->endpoint || strlen(key) >= sizeof cfg->key)
         return hz_error_set(err, HZ_EINVAL,
                             "cosmos: COSMOS_ENDPOINT or COSMOS_KEY too long");
     copy_str(cfg->endpoint, sizeof cfg->endpoint, ep);
@@ -261,8 +263,8 @@ hz_status hz_cosmos_open(const hz_cosmos_config *cfg, hz_cosmos **out,
         c->cfg.backoff_base_s = 0.05;
     if (c->cfg.backoff_max_s <= 0)
         c->cfg.backoff_max_s = 5.0;
-    c->rng = cfg->seed ? cfg->seed : (uint64_t)time(NULL) ^
-                                     ((uint64_t)(uintptr_t)c << 7);
+    c->rng = cfg->seed ? cfg->seed
+                       : (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)c << 7);
     c->rng |= 1;
     pthread_mutex_init(&c->mu, NULL);
     pthread_once(&curl_once, curl_init_once);
@@ -282,7 +284,10 @@ void hz_cosmos_close(hz_cosmos *c)
     free(c);
 }
 
-const char *hz_cosmos_database(const hz_cosmos *c) { return c->cfg.database; }
+const char *hz_cosmos_database(const hz_cosmos *c)
+{
+    return c->cfg.database;
+}
 
 double hz_cosmos_total_charge(hz_cosmos *c)
 {
@@ -292,7 +297,10 @@ double hz_cosmos_total_charge(hz_cosmos *c)
     return v;
 }
 
-double hz_cosmos_thread_charge(void) { return tl_charge; }
+double hz_cosmos_thread_charge(void)
+{
+    return tl_charge;
+}
 
 void hz_cosmos_get_stats(hz_cosmos *c, hz_cosmos_stats *out)
 {
@@ -448,8 +456,7 @@ static void service_message(const char *body, char *out, size_t outsz)
     if (body == NULL)
         return;
     cJSON *j = cJSON_Parse(body);
-    const cJSON *m = j ? cJSON_GetObjectItemCaseSensitive(j, "message")
-                       : NULL;
+    const cJSON *m = j ? cJSON_GetObjectItemCaseSensitive(j, "message") : NULL;
     const char *src = cJSON_IsString(m) ? m->valuestring : body;
     size_t i = 0, o = 0;
     /* flatten newlines; keep it short */
@@ -477,9 +484,9 @@ void hz_cosmos_response_free(hz_cosmos_response *r)
 hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
                             const char *resource_type,
                             const char *resource_link,
-                            const char *const *extra_headers,
-                            const char *body, size_t body_len,
-                            hz_cosmos_response *resp, hz_error *err)
+                            const char *const *extra_headers, const char *body,
+                            size_t body_len, hz_cosmos_response *resp,
+                            hz_error *err)
 {
     memset(resp, 0, sizeof *resp);
     char url[2048];
@@ -597,12 +604,13 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
             backoff = c->cfg.backoff_max_s;
         backoff *= 0.5 + 0.5 * rng_unit(c); /* jitter */
         if (cc != CURLE_OK) {
-            if (cc == CURLE_SSL_CACERT || cc == CURLE_PEER_FAILED_VERIFICATION
-                || cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_URL_MALFORMAT
-                || cc == CURLE_UNSUPPORTED_PROTOCOL || a.too_big) {
-                result = hz_error_set(
-                    err, HZ_ENET, "cosmos: %s %s: %s%s%s", verb, url,
-                    curl_easy_strerror(cc), cerr[0] ? ": " : "", cerr);
+            if (cc == CURLE_SSL_CACERT ||
+                cc == CURLE_PEER_FAILED_VERIFICATION ||
+                cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_URL_MALFORMAT ||
+                cc == CURLE_UNSUPPORTED_PROTOCOL || a.too_big) {
+                result = hz_error_set(err, HZ_ENET, "cosmos: %s %s: %s%s%s",
+                                      verb, url, curl_easy_strerror(cc),
+                                      cerr[0] ? ": " : "", cerr);
                 if (err != NULL && (cc == CURLE_PEER_FAILED_VERIFICATION ||
                                     cc == CURLE_SSL_CACERT)) {
                     size_t used = strlen(err->msg);
@@ -614,16 +622,15 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
             }
             snprintf(last_problem, sizeof last_problem, "%s%s%s",
                      curl_easy_strerror(cc), cerr[0] ? ": " : "", cerr);
-            if (cc != CURLE_COULDNT_CONNECT && cc != CURLE_COULDNT_RESOLVE_HOST)
+            if (cc != CURLE_COULDNT_CONNECT &&
+                cc != CURLE_COULDNT_RESOLVE_HOST)
                 resp->ambiguous = true;
             retry = true;
             wait = backoff;
         } else if (st == 429) {
-            snprintf(last_problem, sizeof last_problem,
-                     "throttled (429)");
+            snprintf(last_problem, sizeof last_problem, "throttled (429)");
             retry = true;
-            wait = a.retry_after_ms > 0 ? a.retry_after_ms / 1000.0
-                                        : backoff;
+            wait = a.retry_after_ms > 0 ? a.retry_after_ms / 1000.0 : backoff;
         } else if (is_transient_status(st)) {
             char msg[320];
             service_message(a.body, msg, sizeof msg);
@@ -682,14 +689,14 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
                 es = HZ_ECONFLICT;
             else if (st == 400)
                 es = HZ_EINVAL;
-            const char *what = st == 412 ? "precondition failed (ETag "
-                                           "changed: lost a race)"
+            const char *what = st == 412   ? "precondition failed (ETag "
+                                             "changed: lost a race)"
                                : st == 409 ? "conflict (already exists)"
                                : st == 401 ? "unauthorized (check "
                                              "COSMOS_KEY)"
                                : st == 403 ? "forbidden"
                                : st == 404 ? "not found"
-                               : "request failed";
+                                           : "request failed";
             result = hz_error_set(err, es, "cosmos: %s %s: HTTP %ld %s%s%s",
                                   verb, path, st, what, msg[0] ? ": " : "",
                                   msg);
@@ -707,8 +714,7 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
 static hz_status seg(const char *id, char *out, size_t outsz, hz_error *err)
 {
     if (id == NULL || *id == '\0' || strchr(id, '/') != NULL)
-        return hz_error_set(err, HZ_EINVAL,
-                            "cosmos: invalid resource id '%s'",
+        return hz_error_set(err, HZ_EINVAL, "cosmos: invalid resource id '%s'",
                             id ? id : "(null)");
     if (url_encode(id, out, outsz) != 0)
         return hz_error_set(err, HZ_EINVAL, "cosmos: resource id too long");
@@ -763,19 +769,17 @@ hz_status hz_cosmos_read(hz_cosmos *c, const char *coll, const char *id,
         return hz_error_set(err, HZ_ENOMEM, "cosmos: out of memory");
     /* the emulator answers 500 for a missing item without this header
      * (then 404); the service ignores it on point reads */
-    const char *hdrs[] = {pkh,
-                          "x-ms-documentdb-query-enablecrosspartition: True",
-                          NULL};
+    const char *hdrs[] = {
+        pkh, "x-ms-documentdb-query-enablecrosspartition: True", NULL};
     hz_cosmos_response r;
     s = hz_cosmos_request(c, "GET", path, "docs", link, hdrs, NULL, 0, &r,
                           err);
     free(pkh);
     if (s == HZ_OK) {
-        cJSON *doc = cJSON_ParseWithLength(r.body ? r.body : "",
-                                           r.body_len);
+        cJSON *doc = cJSON_ParseWithLength(r.body ? r.body : "", r.body_len);
         if (doc == NULL) {
-            s = hz_error_set(err, HZ_EPARSE,
-                             "cosmos: GET %s: malformed JSON", path);
+            s = hz_error_set(err, HZ_EPARSE, "cosmos: GET %s: malformed JSON",
+                             path);
         } else {
             etag_from(&r, doc, etag_out, etag_sz);
             if (doc_out)
@@ -810,16 +814,15 @@ hz_status hz_cosmos_write(hz_cosmos *c, const char *coll,
     const char *verb;
     if (mode == HZ_COSMOS_REPLACE) {
         verb = "PUT";
-        snprintf(path, sizeof path, "dbs/%s/colls/%s/docs/%s",
-                 c->cfg.database, coll, eid);
-        snprintf(link, sizeof link, "dbs/%s/colls/%s/docs/%s",
-                 c->cfg.database, coll, id);
+        snprintf(path, sizeof path, "dbs/%s/colls/%s/docs/%s", c->cfg.database,
+                 coll, eid);
+        snprintf(link, sizeof link, "dbs/%s/colls/%s/docs/%s", c->cfg.database,
+                 coll, id);
     } else {
         verb = "POST";
         snprintf(path, sizeof path, "dbs/%s/colls/%s/docs", c->cfg.database,
                  coll);
-        snprintf(link, sizeof link, "dbs/%s/colls/%s", c->cfg.database,
-                 coll);
+        snprintf(link, sizeof link, "dbs/%s/colls/%s", c->cfg.database, coll);
     }
     char *body = cJSON_PrintUnformatted(doc);
     char *pkh = pk_header(pk);
@@ -898,8 +901,7 @@ hz_status hz_cosmos_query(hz_cosmos *c, const char *coll, const char *sql,
     if (next_out)
         *next_out = NULL;
     char path[1024], link[1024];
-    snprintf(path, sizeof path, "dbs/%s/colls/%s/docs", c->cfg.database,
-             coll);
+    snprintf(path, sizeof path, "dbs/%s/colls/%s/docs", c->cfg.database, coll);
     snprintf(link, sizeof link, "dbs/%s/colls/%s", c->cfg.database, coll);
     cJSON *q = cJSON_CreateObject();
     cJSON_AddStringToObject(q, "query", sql);
@@ -946,14 +948,15 @@ hz_status hz_cosmos_query(hz_cosmos *c, const char *coll, const char *sql,
     free(pkh);
     if (s == HZ_OK) {
         cJSON *j = r.body ? cJSON_ParseWithLength(r.body, r.body_len) : NULL;
-        cJSON *docs = j ? cJSON_DetachItemFromObjectCaseSensitive(
-                              j, "Documents")
+        cJSON *docs = j ? cJSON_DetachItemFromObjectCaseSensitive(j,
+                                                                  "Documents")
                         : NULL;
         if (!cJSON_IsArray(docs)) {
             cJSON_Delete(docs);
             s = hz_error_set(err, HZ_EPARSE,
                              "cosmos: query on %s: answer without a "
-                             "\"Documents\" array", path);
+                             "\"Documents\" array",
+                             path);
         } else {
             *docs_out = docs;
             if (next_out && r.continuation) {
@@ -982,10 +985,10 @@ hz_status hz_cosmos_batch(hz_cosmos *c, const char *coll, const char *pk,
     if (!cJSON_IsArray(ops) || nops == 0 || nops > HZ_COSMOS_BATCH_MAX)
         return hz_error_set(err, HZ_EINVAL,
                             "cosmos: a batch holds 1 to %d operations, "
-                            "got %d", HZ_COSMOS_BATCH_MAX, nops);
+                            "got %d",
+                            HZ_COSMOS_BATCH_MAX, nops);
     char path[1024], link[1024];
-    snprintf(path, sizeof path, "dbs/%s/colls/%s/docs", c->cfg.database,
-             coll);
+    snprintf(path, sizeof path, "dbs/%s/colls/%s/docs", c->cfg.database, coll);
     snprintf(link, sizeof link, "dbs/%s/colls/%s", c->cfg.database, coll);
     /* every operation carries the partition key as a JSON string, as the
      * SDK sends it (and as the emulator requires) */
@@ -995,7 +998,8 @@ hz_status hz_cosmos_batch(hz_cosmos *c, const char *coll, const char *pk,
     cJSON_Delete(arr);
     cJSON *body_ops = cJSON_Duplicate(ops, 1);
     const cJSON *op;
-    cJSON_ArrayForEach(op, body_ops) {
+    cJSON_ArrayForEach(op, body_ops)
+    {
         cJSON_DeleteItemFromObjectCaseSensitive((cJSON *)op, "partitionKey");
         cJSON_AddStringToObject((cJSON *)op, "partitionKey",
                                 pkjson ? pkjson : "");
@@ -1011,11 +1015,10 @@ hz_status hz_cosmos_batch(hz_cosmos *c, const char *coll, const char *pk,
     }
     const char *hdrs[] = {pkh, "x-ms-cosmos-is-batch-request: True",
                           "x-ms-cosmos-batch-atomic: True",
-                          "x-ms-cosmos-batch-continue-on-error: False",
-                          NULL};
+                          "x-ms-cosmos-batch-continue-on-error: False", NULL};
     hz_cosmos_response r;
-    hz_status s = hz_cosmos_request(c, "POST", path, "docs", link, hdrs,
-                                    body, strlen(body), &r, err);
+    hz_status s = hz_cosmos_request(c, "POST", path, "docs", link, hdrs, body,
+                                    strlen(body), &r, err);
     free(body);
     free(pkh);
     if (ambiguous_out)
@@ -1030,14 +1033,16 @@ hz_status hz_cosmos_batch(hz_cosmos *c, const char *coll, const char *pk,
         hz_cosmos_response_free(&r);
         return hz_error_set(err, HZ_EPARSE,
                             "cosmos: batch on %s: answer is not a list of "
-                            "operation results", path);
+                            "operation results",
+                            path);
     }
     /* 207 multi-status (the service) or 200 with error statuses inside
      * (the emulator): find the operation that failed */
     int i = 0, bad = -1;
     long bad_st = 0;
     const cJSON *it;
-    cJSON_ArrayForEach(it, res) {
+    cJSON_ArrayForEach(it, res)
+    {
         const cJSON *sc = cJSON_GetObjectItemCaseSensitive(it, "statusCode");
         long v = cJSON_IsNumber(sc) ? (long)sc->valuedouble : 0;
         if (v >= 400 && v != 424 && bad < 0) {
@@ -1056,10 +1061,11 @@ hz_status hz_cosmos_batch(hz_cosmos *c, const char *coll, const char *pk,
                          : bad_st == 404                  ? HZ_ENOTFOUND
                                                           : HZ_ENET,
                          "cosmos: batch on %s (partition '%s'): operation "
-                         "%d of %d failed with status %ld%s", path, pk,
-                         bad + 1, nops, bad_st,
-                         bad_st == 412 ? " (ETag changed: lost a race)"
-                         : bad_st == 409 ? " (already exists)" : "");
+                         "%d of %d failed with status %ld%s",
+                         path, pk, bad + 1, nops, bad_st,
+                         bad_st == 412   ? " (ETag changed: lost a race)"
+                         : bad_st == 409 ? " (already exists)"
+                                         : "");
     }
     if (results_out)
         *results_out = res;
@@ -1084,7 +1090,8 @@ static hz_status create_resource(hz_cosmos *c, const char *path,
     if (autoscale_max > 0)
         snprintf(as, sizeof as,
                  "x-ms-cosmos-offer-autopilot-settings: "
-                 "{\"maxThroughput\":%ld}", autoscale_max);
+                 "{\"maxThroughput\":%ld}",
+                 autoscale_max);
     const char *hdrs[] = {as[0] ? as : NULL, NULL};
     hz_cosmos_response r;
     hz_error e2;

@@ -40,15 +40,15 @@ extern "C" {
 typedef struct hz_cosmos hz_cosmos;
 
 typedef struct hz_cosmos_config {
-    char endpoint[512];   /* "https://account.documents.azure.com:443/" */
-    char key[256];        /* base64 master key (never printed) */
-    char database[256];   /* database id, default "horizon" */
-    char ca_cert[1024];   /* optional PEM bundle for an emulator's cert */
-    double timeout_s;     /* one HTTP attempt, default 10 s */
-    double deadline_s;    /* all attempts of one operation, default 60 s */
-    double backoff_base_s;/* first backoff, default 0.05 s */
-    double backoff_max_s; /* largest single backoff, default 5 s */
-    unsigned seed;        /* jitter seed (0: from the clock) */
+    char endpoint[512];    /* "https://account.documents.azure.com:443/" */
+    char key[256];         /* base64 master key (never printed) */
+    char database[256];    /* database id, default "horizon" */
+    char ca_cert[1024];    /* optional PEM bundle for an emulator's cert */
+    double timeout_s;      /* one HTTP attempt, default 10 s */
+    double deadline_s;     /* all attempts of one operation, default 60 s */
+    double backoff_base_s; /* first backoff, default 0.05 s */
+    double backoff_max_s;  /* largest single backoff, default 5 s */
+    unsigned seed;         /* jitter seed (0: from the clock) */
 } hz_cosmos_config;
 
 /* Fill cfg with defaults, then COSMOS_ENDPOINT, COSMOS_KEY,
@@ -96,11 +96,11 @@ double hz_cosmos_total_charge(hz_cosmos *c);
 double hz_cosmos_thread_charge(void);
 
 typedef struct hz_cosmos_stats {
-    long requests;     /* HTTP attempts */
-    long retries;      /* attempts that were retries */
-    long throttled;    /* 429 answers */
-    long transient;    /* 408/449/5xx/connection errors retried */
-    double charge;     /* RUs */
+    long requests;  /* HTTP attempts */
+    long retries;   /* attempts that were retries */
+    long throttled; /* 429 answers */
+    long transient; /* 408/449/5xx/connection errors retried */
+    double charge;  /* RUs */
 } hz_cosmos_stats;
 void hz_cosmos_get_stats(hz_cosmos *c, hz_cosmos_stats *out);
 
@@ -114,9 +114,9 @@ hz_status hz_cosmos_read(hz_cosmos *c, const char *coll, const char *id,
                          size_t etag_sz, hz_error *err);
 
 typedef enum hz_cosmos_write_mode {
-    HZ_COSMOS_CREATE,  /* POST; 409 -> HZ_ECONFLICT when it exists */
-    HZ_COSMOS_UPSERT,  /* POST + x-ms-documentdb-is-upsert */
-    HZ_COSMOS_REPLACE  /* PUT on the document; 404 when absent */
+    HZ_COSMOS_CREATE, /* POST; 409 -> HZ_ECONFLICT when it exists */
+    HZ_COSMOS_UPSERT, /* POST + x-ms-documentdb-is-upsert */
+    HZ_COSMOS_REPLACE /* PUT on the document; 404 when absent */
 } hz_cosmos_write_mode;
 
 /* ambiguous_out (write, delete, batch; may be NULL): set true when an
@@ -194,15 +194,15 @@ double hz__store_cosmos_charge(const struct hz_store *s);
 /* ---- low level (tests) ---- */
 
 typedef struct hz_cosmos_response {
-    long status;        /* HTTP status of the last attempt (0: none) */
-    long substatus;     /* x-ms-substatus */
-    double charge;      /* x-ms-request-charge of all attempts */
+    long status;    /* HTTP status of the last attempt (0: none) */
+    long substatus; /* x-ms-substatus */
+    double charge;  /* x-ms-request-charge of all attempts */
     char etag[128];
     char *continuation; /* x-ms-continuation (malloc'd) or NULL */
     char *body;         /* raw body (malloc'd, NUL-terminated) or NULL */
     size_t body_len;
     int attempts;
-    bool ambiguous;     /* see ambiguous_out above */
+    bool ambiguous; /* see ambiguous_out above */
 } hz_cosmos_response;
 
 void hz_cosmos_response_free(hz_cosmos_response *r);
@@ -215,9 +215,9 @@ void hz_cosmos_response_free(hz_cosmos_response *r);
 hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
                             const char *resource_type,
                             const char *resource_link,
-                            const char *const *extra_headers,
-                            const char *body, size_t body_len,
-                            hz_cosmos_response *resp, hz_error *err);
+                            const char *const *extra_headers, const char *body,
+                            size_t body_len, hz_cosmos_response *resp,
+                            hz_error *err);
 
 #ifdef __cplusplus
 }

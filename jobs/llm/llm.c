@@ -66,10 +66,10 @@ typedef struct slot {
     struct curl_slist *hdrs;
     char *body;
     sbuf resp;
-    double retry_after;     /* seconds, NaN = none */
+    double retry_after; /* seconds, NaN = none */
     double ready_at;
     double first_start;
-    int state;              /* 0 waiting, 1 in flight, 2 done */
+    int state; /* 0 waiting, 1 in flight, 2 done */
     char url[1200];
     char curl_err[CURL_ERROR_SIZE];
     /* streaming */
@@ -91,12 +91,9 @@ static void curl_init_once(void)
 const char *hz_llm_provider_name(hz_llm_provider p)
 {
     switch (p) {
-    case HZ_LLM_OPENAI:
-        return "openai";
-    case HZ_LLM_AZURE:
-        return "azure";
-    default:
-        return "none";
+    case HZ_LLM_OPENAI: return "openai";
+    case HZ_LLM_AZURE: return "azure";
+    default: return "none";
     }
 }
 
@@ -133,7 +130,8 @@ static hz_status env_num(const char *name, double lo, double hi, double *out,
     if (errno != 0 || end == v || *end != '\0' || !(d >= lo && d <= hi))
         return hz_error_set(err, HZ_EINVAL,
                             "environment variable %s: expected a number in "
-                            "[%g, %g], got '%s'", name, lo, hi, v);
+                            "[%g, %g], got '%s'",
+                            name, lo, hi, v);
     *out = d;
     return HZ_OK;
 }
@@ -163,10 +161,10 @@ hz_status hz_llm_config_from_env(hz_llm_config *c, hz_error *err)
     }
     double d;
     hz_status st = HZ_OK;
-#define NUM(NAME, LO, HI, FIELD, CAST)                                     \
-    d = (double)c->FIELD;                                                  \
-    if ((st = env_num(NAME, LO, HI, &d, err)) != HZ_OK)                    \
-        return st;                                                         \
+#define NUM(NAME, LO, HI, FIELD, CAST)                                        \
+    d = (double)c->FIELD;                                                     \
+    if ((st = env_num(NAME, LO, HI, &d, err)) != HZ_OK)                       \
+        return st;                                                            \
     c->FIELD = (CAST)d;
     NUM("HZ_LLM_TIMEOUT", 0.001, 3600, timeout_s, double);
     NUM("HZ_LLM_MAX_ATTEMPTS", 1, 100, max_attempts, int);
@@ -179,8 +177,8 @@ hz_status hz_llm_config_from_env(hz_llm_config *c, hz_error *err)
     if (c->backoff_max_s < c->backoff_min_s)
         return hz_error_set(err, HZ_EINVAL,
                             "HZ_LLM_BACKOFF_MAX (%g) is below "
-                            "HZ_LLM_BACKOFF_MIN (%g)", c->backoff_max_s,
-                            c->backoff_min_s);
+                            "HZ_LLM_BACKOFF_MIN (%g)",
+                            c->backoff_max_s, c->backoff_min_s);
     if (env("HZ_LLM_CA_FILE"))
         snprintf(c->ca_file, sizeof c->ca_file, "%s", env("HZ_LLM_CA_FILE"));
     return HZ_OK;
@@ -249,7 +247,8 @@ hz_status hz_llm_client_new(const hz_llm_config *cfg,
         c->hooks.now = default_now;
     if (c->hooks.sleep == NULL)
         c->hooks.sleep = default_sleep;
-    c->rng = cfg->seed ? cfg->seed * 0x9E3779B97F4A7C15ULL : 88172645463325252ULL;
+    c->rng = cfg->seed ? cfg->seed * 0x9E3779B97F4A7C15ULL
+                       : 88172645463325252ULL;
     c->multi = curl_multi_init();
     if (c->multi == NULL) {
         free(c);
@@ -343,8 +342,10 @@ static hz_status build_url(const hz_llm_client *c, const char *model,
         char *esc = curl_easy_escape(NULL, model, 0);
         if (esc == NULL)
             return hz_error_set(err, HZ_ENOMEM, "llm: out of memory");
-        snprintf(url, n, "%s/openai/deployments/%s/chat/completions"
-                 "?api-version=%s", base, esc, c->cfg.api_version);
+        snprintf(url, n,
+                 "%s/openai/deployments/%s/chat/completions"
+                 "?api-version=%s",
+                 base, esc, c->cfg.api_version);
         curl_free(esc);
     } else {
         snprintf(url, n, "%s/chat/completions", base);
@@ -364,9 +365,9 @@ static char *build_body(const hz_llm_client *c, const hz_llm_request *r,
     for (size_t i = 0; i < r->nmessages; i++) {
         cJSON *m = cJSON_CreateObject();
         cJSON_AddStringToObject(m, "role", r->messages[i].role);
-        cJSON_AddStringToObject(m, "content", r->messages[i].content
-                                                  ? r->messages[i].content
-                                                  : "");
+        cJSON_AddStringToObject(m, "content",
+                                r->messages[i].content ? r->messages[i].content
+                                                       : "");
         cJSON_AddItemToArray(msgs, m);
     }
     if (r->temperature >= 0)
@@ -619,8 +620,7 @@ static hz_status slot_start(hz_llm_client *c, slot *s, bool add_to_multi)
 static bool parse_reply(slot *s)
 {
     hz_llm_request *r = s->r;
-    cJSON *j = cJSON_ParseWithLength(s->resp.s ? s->resp.s : "",
-                                     s->resp.len);
+    cJSON *j = cJSON_ParseWithLength(s->resp.s ? s->resp.s : "", s->resp.len);
     if (j == NULL)
         return false;
     cJSON *ch = cJSON_GetObjectItemCaseSensitive(j, "choices");
@@ -703,8 +703,8 @@ static int classify(hz_llm_client *c, slot *s, CURLcode cc)
                  s->curl_err);
         scrub(c, r->error, sizeof r->error);
         if (cc == CURLE_PEER_FAILED_VERIFICATION ||
-            cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_UNSUPPORTED_PROTOCOL ||
-            cc == CURLE_URL_MALFORMAT)
+            cc == CURLE_SSL_CACERT_BADFILE ||
+            cc == CURLE_UNSUPPORTED_PROTOCOL || cc == CURLE_URL_MALFORMAT)
             return 0;
         if (s->stream && s->delivered) {
             snprintf(r->error, sizeof r->error,
@@ -738,7 +738,8 @@ static int classify(hz_llm_client *c, slot *s, CURLcode cc)
             r->status = HZ_EPARSE;
             snprintf(r->error, sizeof r->error,
                      "POST %.200s: HTTP %ld with a reply that is not a chat "
-                     "completion", s->url, code);
+                     "completion",
+                     s->url, code);
             return -1;
         }
         r->status = HZ_OK;
@@ -777,8 +778,7 @@ static double backoff_wait(hz_llm_client *c, int attempt, double ra)
 }
 
 /* After a finished attempt: done, or schedule a retry. */
-static void finish_attempt(hz_llm_client *c, slot *s, CURLcode cc,
-                           double now)
+static void finish_attempt(hz_llm_client *c, slot *s, CURLcode cc, double now)
 {
     int k = classify(c, s, cc);
     if (k == 1) {
@@ -931,7 +931,8 @@ hz_status hz_llm_run(hz_llm_client *c, hz_llm_request *reqs, size_t n,
             if (isnan(s->first_start))
                 s->first_start = now;
             if (slot_start(c, s, true) != HZ_OK) {
-                st = hz_error_set(err, HZ_ENOMEM, "llm: cannot start a "
+                st = hz_error_set(err, HZ_ENOMEM,
+                                  "llm: cannot start a "
                                   "request");
                 goto out;
             }

@@ -34,7 +34,7 @@
 #include "llm/prompt.h"
 
 typedef enum hz_llm_provider {
-    HZ_LLM_NONE = 0,   /* offline: nothing configured */
+    HZ_LLM_NONE = 0, /* offline: nothing configured */
     HZ_LLM_OPENAI,
     HZ_LLM_AZURE
 } hz_llm_provider;
@@ -71,13 +71,13 @@ void hz_llm_config_init(hz_llm_config *c);
 hz_status hz_llm_config_from_env(hz_llm_config *c, hz_error *err);
 
 typedef struct hz_llm_usage {
-    bool present;              /* the server sent "usage" */
+    bool present; /* the server sent "usage" */
     long prompt_tokens, completion_tokens, total_tokens;
 } hz_llm_usage;
 
 typedef struct hz_llm_request {
     /* in */
-    const char *model;         /* model, or Azure deployment */
+    const char *model; /* model, or Azure deployment */
     const hz_chat_message *messages;
     size_t nmessages;
     bool json;                 /* response_format {"type":"json_object"} */
@@ -85,25 +85,25 @@ typedef struct hz_llm_request {
     int max_completion_tokens; /* 0: not sent */
     size_t prompt_tokens_est;  /* for the tpm limiter */
     /* out */
-    hz_status status;          /* HZ_OK, HZ_ENET, HZ_ETIMEOUT, HZ_EPARSE,
+    hz_status status; /* HZ_OK, HZ_ENET, HZ_ETIMEOUT, HZ_EPARSE,
                                   HZ_EINVAL (4xx) */
-    int http_status;           /* last HTTP status (0 = none) */
+    int http_status;  /* last HTTP status (0 = none) */
     int attempts;
-    char *content;             /* malloc'ed reply text (free with
+    char *content; /* malloc'ed reply text (free with
                                   hz_llm_request_clear) */
     char finish_reason[32];
     hz_llm_usage usage;
-    char error[HZ_ERROR_MAX];  /* last failure, key-free */
-    double latency_s;          /* first start to completion (client clock) */
+    char error[HZ_ERROR_MAX]; /* last failure, key-free */
+    double latency_s;         /* first start to completion (client clock) */
 } hz_llm_request;
 
-void hz_llm_request_clear(hz_llm_request *r);  /* frees outputs */
+void hz_llm_request_clear(hz_llm_request *r); /* frees outputs */
 
 /* Hooks; any NULL member uses the default. */
 typedef struct hz_llm_hooks {
     void *ctx;
-    double (*now)(void *ctx);              /* seconds, monotonic */
-    void (*sleep)(void *ctx, double s);    /* wait s seconds */
+    double (*now)(void *ctx);           /* seconds, monotonic */
+    void (*sleep)(void *ctx, double s); /* wait s seconds */
     /* told about every retry: the wait chosen and the server's Retry-After
        (NaN when none) */
     void (*on_retry)(void *ctx, const hz_llm_request *r, int attempt,
@@ -111,14 +111,13 @@ typedef struct hz_llm_hooks {
 } hz_llm_hooks;
 
 typedef struct hz_llm_stats {
-    long requests;        /* HTTP attempts started */
+    long requests; /* HTTP attempts started */
     long succeeded, failed;
     long retries;
-    long status_429, status_5xx, status_4xx, timeouts, net_errors,
-        bad_bodies;
-    double backoff_s;     /* total waited before retries */
-    double backoff_max_s; /* longest single wait */
-    double limiter_wait_s;/* waited for the rpm/tpm limiter */
+    long status_429, status_5xx, status_4xx, timeouts, net_errors, bad_bodies;
+    double backoff_s;                      /* total waited before retries */
+    double backoff_max_s;                  /* longest single wait */
+    double limiter_wait_s;                 /* waited for the rpm/tpm limiter */
     long prompt_tokens, completion_tokens; /* from the servers' usage */
 } hz_llm_stats;
 
@@ -128,7 +127,7 @@ typedef struct hz_llm_client hz_llm_client;
 hz_status hz_llm_client_new(const hz_llm_config *cfg,
                             const hz_llm_hooks *hooks, hz_llm_client **out,
                             hz_error *err);
-void hz_llm_client_free(hz_llm_client *c);   /* NULL allowed */
+void hz_llm_client_free(hz_llm_client *c); /* NULL allowed */
 
 /* Run reqs[0..n) to completion (success or final failure) concurrently.
  * Each request's outputs say how it ended; returns HZ_OK unless the client

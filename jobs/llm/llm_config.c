@@ -43,7 +43,8 @@ hz_status hz_llm_settings_route(hz_llm_settings *s, const char *type,
     if (s->nroutes == HZ_LLM_MAX_ROUTES || strlen(type) >= 32)
         return hz_error_set(err, HZ_EINVAL,
                             "llm config: too many routes or type name too "
-                            "long ('%s')", type);
+                            "long ('%s')",
+                            type);
     snprintf(s->routes[s->nroutes].type, 32, "%s", type);
     snprintf(s->routes[s->nroutes].model, 128, "%s", model);
     s->nroutes++;
@@ -73,20 +74,20 @@ static bool num(const char *v, double lo, double hi, double *out)
 }
 
 /* Apply one "key = value" of the [llm] section. */
-static hz_status set_llm(hz_llm_settings *s, const char *key,
-                         const char *val, const char *where, hz_error *err)
+static hz_status set_llm(hz_llm_settings *s, const char *key, const char *val,
+                         const char *where, hz_error *err)
 {
     double d;
     hz_llm_config *c = &s->client;
-#define NUMKEY(NAME, LO, HI, LVAL, CAST)                                   \
-    if (strcmp(key, NAME) == 0) {                                          \
-        if (!num(val, LO, HI, &d))                                         \
-            return hz_error_set(err, HZ_EINVAL,                            \
-                                "%s: '%s': expected a number in [%g, %g], " \
-                                "got '%s'", where, key, (double)(LO),      \
-                                (double)(HI), val);                        \
-        LVAL = (CAST)d;                                                    \
-        return HZ_OK;                                                      \
+#define NUMKEY(NAME, LO, HI, LVAL, CAST)                                      \
+    if (strcmp(key, NAME) == 0) {                                             \
+        if (!num(val, LO, HI, &d))                                            \
+            return hz_error_set(err, HZ_EINVAL,                               \
+                                "%s: '%s': expected a number in [%g, %g], "   \
+                                "got '%s'",                                   \
+                                where, key, (double)(LO), (double)(HI), val); \
+        LVAL = (CAST)d;                                                       \
+        return HZ_OK;                                                         \
     }
     NUMKEY("timeout", 0.001, 3600, c->timeout_s, double)
     NUMKEY("max_attempts", 1, 100, c->max_attempts, int)
@@ -118,7 +119,8 @@ static hz_status set_llm(hz_llm_settings *s, const char *key,
         else
             return hz_error_set(err, HZ_EINVAL,
                                 "%s: 'provider': expected openai, azure or "
-                                "none, got '%s'", where, val);
+                                "none, got '%s'",
+                                where, val);
         return HZ_OK;
     }
     if (strcmp(key, "api_version") == 0) {
@@ -130,8 +132,7 @@ static hz_status set_llm(hz_llm_settings *s, const char *key,
         return HZ_OK;
     }
     if (strcmp(key, "encoding") == 0) {
-        snprintf(s->tiktoken_encoding, sizeof s->tiktoken_encoding, "%s",
-                 val);
+        snprintf(s->tiktoken_encoding, sizeof s->tiktoken_encoding, "%s", val);
         return HZ_OK;
     }
     if (strcmp(key, "ca_file") == 0) {
@@ -142,7 +143,8 @@ static hz_status set_llm(hz_llm_settings *s, const char *key,
         return hz_error_set(err, HZ_EINVAL,
                             "%s: '%s': API keys are read from the "
                             "environment only (OPENAI_API_KEY, "
-                            "AZURE_OPENAI_API_KEY)", where, key);
+                            "AZURE_OPENAI_API_KEY)",
+                            where, key);
     return hz_error_set(err, HZ_EINVAL, "%s: unknown setting '%s'", where,
                         key);
 }
@@ -173,8 +175,7 @@ static hz_status load_ini(const char *path, const char *text,
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         char line[1024], where[600];
         lineno++;
-        snprintf(line, sizeof line, "%.*s", (int)(len < 1023 ? len : 1023),
-                 p);
+        snprintf(line, sizeof line, "%.*s", (int)(len < 1023 ? len : 1023), p);
         p += len + (nl ? 1 : 0);
         char *l = trim(line);
         if (*l == '\0' || *l == '#' || *l == ';')
@@ -183,14 +184,14 @@ static hz_status load_ini(const char *path, const char *text,
         if (*l == '[') {
             char *e = strchr(l, ']');
             if (e == NULL)
-                return hz_error_set(err, HZ_EPARSE, "%s: expected ']'",
-                                    where);
+                return hz_error_set(err, HZ_EPARSE, "%s: expected ']'", where);
             *e = '\0';
             snprintf(section, sizeof section, "%s", trim(l + 1));
             if (strcmp(section, "llm") != 0 && strcmp(section, "models") != 0)
                 return hz_error_set(err, HZ_EPARSE,
                                     "%s: unknown section [%s] (expected "
-                                    "[llm] or [models])", where, section);
+                                    "[llm] or [models])",
+                                    where, section);
             continue;
         }
         char *eq = strchr(l, '=');
@@ -221,7 +222,8 @@ static hz_status load_json(const char *path, const char *text,
     cJSON *models = cJSON_GetObjectItemCaseSensitive(j, "models");
     cJSON *it;
     char where[600];
-    cJSON_ArrayForEach(it, llm) {
+    cJSON_ArrayForEach(it, llm)
+    {
         char val[600];
         snprintf(where, sizeof where, "%.500s: llm", path);
         if (cJSON_IsString(it))
@@ -229,17 +231,22 @@ static hz_status load_json(const char *path, const char *text,
         else if (cJSON_IsNumber(it))
             snprintf(val, sizeof val, "%.17g", it->valuedouble);
         else {
-            st = hz_error_set(err, HZ_EPARSE, "%s.%s: expected a string or "
-                              "a number", where, it->string);
+            st = hz_error_set(err, HZ_EPARSE,
+                              "%s.%s: expected a string or "
+                              "a number",
+                              where, it->string);
             goto out;
         }
         if ((st = set_llm(s, it->string, val, where, err)) != HZ_OK)
             goto out;
     }
-    cJSON_ArrayForEach(it, models) {
+    cJSON_ArrayForEach(it, models)
+    {
         if (!cJSON_IsString(it)) {
-            st = hz_error_set(err, HZ_EPARSE, "%s: models.%s: expected a "
-                              "string", path, it->string);
+            st = hz_error_set(err, HZ_EPARSE,
+                              "%s: models.%s: expected a "
+                              "string",
+                              path, it->string);
             goto out;
         }
         if ((st = hz_llm_settings_route(s, it->string, it->valuestring,
@@ -300,8 +307,8 @@ hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
     if ((v = envv("HZ_LLM_MODEL")) != NULL)
         if ((st = hz_llm_settings_route(s, "default", v, err)) != HZ_OK)
             return st;
-    static const char *types[] = {"forecast", "churn", "clv", "segment",
-                                  "suite", "dataset"};
+    static const char *types[] = {"forecast", "churn", "clv",
+                                  "segment",  "suite", "dataset"};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         char name[64];
         snprintf(name, sizeof name, "HZ_LLM_MODEL_%s", types[i]);
@@ -314,20 +321,26 @@ hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
     double d;
     if ((v = envv("HZ_LLM_BATCH_SIZE")) != NULL) {
         if (!num(v, 1, 64, &d))
-            return hz_error_set(err, HZ_EINVAL, "HZ_LLM_BATCH_SIZE: expected "
-                                "1..64, got '%s'", v);
+            return hz_error_set(err, HZ_EINVAL,
+                                "HZ_LLM_BATCH_SIZE: expected "
+                                "1..64, got '%s'",
+                                v);
         s->batch_size = (int)d;
     }
     if ((v = envv("HZ_LLM_MAX_PROMPT_TOKENS")) != NULL) {
         if (!num(v, 32, 1e7, &d))
-            return hz_error_set(err, HZ_EINVAL, "HZ_LLM_MAX_PROMPT_TOKENS: "
-                                "expected 32..1e7, got '%s'", v);
+            return hz_error_set(err, HZ_EINVAL,
+                                "HZ_LLM_MAX_PROMPT_TOKENS: "
+                                "expected 32..1e7, got '%s'",
+                                v);
         s->max_prompt_tokens = (size_t)d;
     }
     if ((v = envv("HZ_LLM_CACHE_TTL")) != NULL) {
         if (!num(v, 0, 1e9, &d))
-            return hz_error_set(err, HZ_EINVAL, "HZ_LLM_CACHE_TTL: expected "
-                                "seconds, got '%s'", v);
+            return hz_error_set(err, HZ_EINVAL,
+                                "HZ_LLM_CACHE_TTL: expected "
+                                "seconds, got '%s'",
+                                v);
         s->cache_ttl_s = d;
     }
     if ((v = envv("HZ_TIKTOKEN_FILE")) != NULL)

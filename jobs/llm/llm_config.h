@@ -47,7 +47,7 @@
 #define HZ_LLM_MAX_ROUTES 16
 
 typedef struct hz_llm_route {
-    char type[32];    /* job type, e.g. "suite" */
+    char type[32]; /* job type, e.g. "suite" */
     char model[128];
 } hz_llm_route;
 
@@ -56,13 +56,13 @@ typedef struct hz_llm_settings {
     char default_model[128];
     hz_llm_route routes[HZ_LLM_MAX_ROUTES];
     size_t nroutes;
-    size_t max_prompt_tokens;     /* default 400 */
-    int max_completion_tokens;    /* default 200 */
-    double temperature;           /* default 0.2 */
-    int batch_size;               /* jobs per request, default 4 (1 = off) */
-    double cache_ttl_s;           /* default 7 days; 0 = no cache */
-    char tiktoken_file[512];      /* "" = estimate */
-    char tiktoken_encoding[32];   /* "" = from the file name */
+    size_t max_prompt_tokens;   /* default 400 */
+    int max_completion_tokens;  /* default 200 */
+    double temperature;         /* default 0.2 */
+    int batch_size;             /* jobs per request, default 4 (1 = off) */
+    double cache_ttl_s;         /* default 7 days; 0 = no cache */
+    char tiktoken_file[512];    /* "" = estimate */
+    char tiktoken_encoding[32]; /* "" = from the file name */
 } hz_llm_settings;
 
 void hz_llm_settings_init(hz_llm_settings *s);

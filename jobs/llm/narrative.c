@@ -21,7 +21,7 @@ typedef struct mem_entry {
 } mem_entry;
 
 struct hz_prompt_cache {
-    hz_store *store;       /* NULL = memory */
+    hz_store *store; /* NULL = memory */
     mem_entry *mem;
     size_t nmem, capmem;
 };
@@ -179,8 +179,7 @@ cJSON *hz_summary_to_json(const hz_summary *s)
     return o;
 }
 
-hz_status hz_summary_from_json(const cJSON *j, hz_summary **out,
-                               hz_error *err)
+hz_status hz_summary_from_json(const cJSON *j, hz_summary **out, hz_error *err)
 {
     *out = NULL;
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
@@ -194,7 +193,8 @@ hz_status hz_summary_from_json(const cJSON *j, hz_summary **out,
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     const cJSON *it;
     size_t k = 0;
-    cJSON_ArrayForEach(it, items) {
+    cJSON_ArrayForEach(it, items)
+    {
         const cJSON *imp = cJSON_GetObjectItemCaseSensitive(it, "i");
         const cJSON *key = cJSON_GetObjectItemCaseSensitive(it, "key");
         const cJSON *text = cJSON_GetObjectItemCaseSensitive(it, "text");
@@ -202,11 +202,12 @@ hz_status hz_summary_from_json(const cJSON *j, hz_summary **out,
             hz_summary_free(s);
             return hz_error_set(err, HZ_EPARSE,
                                 "summary: items[%zu]: expected {\"i\": "
-                                "number, \"key\", \"text\": string}", k);
+                                "number, \"key\", \"text\": string}",
+                                k);
         }
         if (hz_summary_add(s, (int)imp->valuedouble,
-                           cJSON_IsString(key) ? key->valuestring : "",
-                           "%s", text->valuestring) != HZ_OK) {
+                           cJSON_IsString(key) ? key->valuestring : "", "%s",
+                           text->valuestring) != HZ_OK) {
             hz_summary_free(s);
             return hz_error_set(err, HZ_ENOMEM, "out of memory");
         }
@@ -220,16 +221,15 @@ hz_status hz_summary_from_json(const cJSON *j, hz_summary **out,
 
 struct hz_narrative_ctx {
     hz_llm_settings set;
-    hz_llm_client *client;    /* NULL offline */
+    hz_llm_client *client; /* NULL offline */
     hz_tokenizer *tok;
-    hz_prompt_cache *cache;   /* borrowed, may be NULL */
+    hz_prompt_cache *cache; /* borrowed, may be NULL */
     hz_narrative_metrics m;
     hz_llm_stats zero_stats;
 };
 
 hz_status hz_narrative_open(const hz_llm_settings *settings,
-                            hz_prompt_cache *cache,
-                            const hz_llm_hooks *hooks,
+                            hz_prompt_cache *cache, const hz_llm_hooks *hooks,
                             hz_narrative_ctx **out, hz_error *err)
 {
     hz_status st = HZ_OK;
@@ -277,8 +277,7 @@ bool hz_narrative_enabled(const hz_narrative_ctx *c)
     return c != NULL && c->client != NULL;
 }
 
-const hz_narrative_metrics *hz_narrative_metrics_get(
-    const hz_narrative_ctx *c)
+const hz_narrative_metrics *hz_narrative_metrics_get(const hz_narrative_ctx *c)
 {
     return &c->m;
 }
@@ -356,18 +355,18 @@ void hz_narrative_job_clear(hz_narrative_job *j)
 
 /* Per-job working state. */
 typedef struct jstate {
-    hz_prompt single;      /* the job's single prompt */
-    char key[65];          /* cache key */
-    bool pending;          /* needs an LLM answer */
+    hz_prompt single; /* the job's single prompt */
+    char key[65];     /* cache key */
+    bool pending;     /* needs an LLM answer */
 } jstate;
 
 /* One planned chat request. */
 typedef struct plan {
     hz_llm_request req;
     hz_chat_message msgs[2];
-    hz_prompt prompt;      /* owned for batches; borrowed for singles */
+    hz_prompt prompt; /* owned for batches; borrowed for singles */
     bool owns_prompt;
-    size_t *jobs;          /* indices into the job array */
+    size_t *jobs; /* indices into the job array */
     size_t njobs;
 } plan;
 
@@ -391,11 +390,12 @@ static void cache_key(const hz_narrative_ctx *c, const char *model,
                       const hz_prompt *p, char out[65])
 {
     char params[128];
-    snprintf(params, sizeof params, "temperature=%.3g;max_tokens=%d;"
-             "format=text", c->set.temperature,
-             c->set.max_completion_tokens);
-    const char *parts[] = {model, params, "system", p->system, "user",
-                           p->user};
+    snprintf(params, sizeof params,
+             "temperature=%.3g;max_tokens=%d;"
+             "format=text",
+             c->set.temperature, c->set.max_completion_tokens);
+    const char *parts[] = {model,     params, "system",
+                           p->system, "user", p->user};
     sha256_hex(parts, 6, out);
 }
 
@@ -466,8 +466,7 @@ static void plan_request(hz_narrative_ctx *c, plan *p, const char *model)
 }
 
 static void record_success(hz_narrative_ctx *c, hz_narrative_job *j,
-                           jstate *js, const plan *p, char *text,
-                           double now)
+                           jstate *js, const plan *p, char *text, double now)
 {
     hz_error e2;
     j->text = text;
@@ -494,8 +493,7 @@ static void record_success(hz_narrative_ctx *c, hz_narrative_job *j,
 /* Run plans[0..np) and distribute the answers.  Jobs of batches whose
  * reply does not split are left pending (js->pending) for a fallback. */
 static hz_status run_plans(hz_narrative_ctx *c, hz_narrative_job *jobs,
-                           jstate *js, plan *plans, size_t np,
-                           hz_error *err)
+                           jstate *js, plan *plans, size_t np, hz_error *err)
 {
     hz_llm_request *reqs = calloc(np ? np : 1, sizeof *reqs);
     if (reqs == NULL)
@@ -552,8 +550,7 @@ static hz_status run_plans(hz_narrative_ctx *c, hz_narrative_job *jobs,
         for (size_t k = 0; k < p->njobs; k++) {
             hz_narrative_job *j = &jobs[p->jobs[k]];
             const cJSON *v = cJSON_IsObject(obj)
-                                 ? cJSON_GetObjectItemCaseSensitive(obj,
-                                                                    j->id)
+                                 ? cJSON_GetObjectItemCaseSensitive(obj, j->id)
                                  : NULL;
             char *t = cJSON_IsString(v) ? trimmed_dup(v->valuestring) : NULL;
             if (t == NULL || t[0] == '\0') {
@@ -654,8 +651,7 @@ hz_status hz_narrative_run(hz_narrative_ctx *c, hz_narrative_job *jobs,
                 hz_prompt_opts po = {c->set.max_prompt_tokens, c->tok,
                                      jobs[i].model};
                 hz_error e2;
-                if (hz_prompt_build(pj, take, &po, &p->prompt, &e2) ==
-                        HZ_OK &&
+                if (hz_prompt_build(pj, take, &po, &p->prompt, &e2) == HZ_OK &&
                     p->prompt.njobs > 1) {
                     p->owns_prompt = true;
                     got = p->prompt.njobs;
@@ -867,8 +863,7 @@ hz_status hz_narrative_for_docs(hz_narrative_ctx *c, cJSON *const *docs,
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        const cJSON *sj = cJSON_GetObjectItemCaseSensitive(docs[i],
-                                                           "summary");
+        const cJSON *sj = cJSON_GetObjectItemCaseSensitive(docs[i], "summary");
         hz_error e2;
         if (!cJSON_IsObject(sj) ||
             hz_summary_from_json(sj, &sums[m], &e2) != HZ_OK)

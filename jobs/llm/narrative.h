@@ -33,9 +33,9 @@
 #include "store/store.h"
 #include "llm/tokenizer.h"
 
-#define HZ_NARRATIVE_OFFLINE_MSG                                           \
-    "narratives skipped: no LLM endpoint configured (set OPENAI_BASE_URL " \
-    "or OPENAI_API_KEY, or AZURE_OPENAI_ENDPOINT); numeric results are "   \
+#define HZ_NARRATIVE_OFFLINE_MSG                                              \
+    "narratives skipped: no LLM endpoint configured (set OPENAI_BASE_URL "    \
+    "or OPENAI_API_KEY, or AZURE_OPENAI_ENDPOINT); numeric results are "      \
     "unaffected"
 
 /* ---- prompt cache ---- */
@@ -46,7 +46,7 @@ hz_prompt_cache *hz_prompt_cache_memory(void);
 /* Cache in a job store's "cache" container; the store handle is borrowed
  * (used by one thread at a time, like every store handle). */
 hz_prompt_cache *hz_prompt_cache_store(hz_store *store);
-void hz_prompt_cache_free(hz_prompt_cache *c);  /* NULL allowed */
+void hz_prompt_cache_free(hz_prompt_cache *c); /* NULL allowed */
 
 /* Look key up for tenant at epoch time now: HZ_OK with *value (malloc'ed)
  * and *tokens (what the entry cost), HZ_ENOTFOUND on a miss or an expired
@@ -69,17 +69,17 @@ hz_status hz_summary_from_json(const cJSON *j, hz_summary **out,
 /* ---- the narrative step ---- */
 
 typedef struct hz_narrative_metrics {
-    long jobs;              /* narratives asked for */
+    long jobs; /* narratives asked for */
     long succeeded, failed;
-    long requests;          /* chat requests sent (excl. retries) */
-    long batched_requests;  /* of which carried > 1 job */
-    long batched_jobs;      /* jobs answered by a batched request */
-    long batch_fallbacks;   /* batches whose reply did not parse/split */
+    long requests;         /* chat requests sent (excl. retries) */
+    long batched_requests; /* of which carried > 1 job */
+    long batched_jobs;     /* jobs answered by a batched request */
+    long batch_fallbacks;  /* batches whose reply did not parse/split */
     long cache_hits, cache_misses;
-    long tokens_saved;      /* tokens of the cached entries hit */
-    long prompt_tokens;     /* our count of the prompts sent */
+    long tokens_saved;  /* tokens of the cached entries hit */
+    long prompt_tokens; /* our count of the prompts sent */
     long usage_prompt_tokens, usage_completion_tokens; /* servers' usage */
-    int prompt_tokens_max;  /* largest prompt sent */
+    int prompt_tokens_max; /* largest prompt sent */
 } hz_narrative_metrics;
 
 typedef struct hz_narrative_ctx hz_narrative_ctx;
@@ -89,10 +89,9 @@ typedef struct hz_narrative_ctx hz_narrative_ctx;
  * tokenizer file it is loaded (an error if unusable).  Offline settings
  * (provider NONE) give a context whose hz_narrative_enabled() is false. */
 hz_status hz_narrative_open(const hz_llm_settings *settings,
-                            hz_prompt_cache *cache,
-                            const hz_llm_hooks *hooks,
+                            hz_prompt_cache *cache, const hz_llm_hooks *hooks,
                             hz_narrative_ctx **out, hz_error *err);
-void hz_narrative_close(hz_narrative_ctx *c);   /* NULL allowed */
+void hz_narrative_close(hz_narrative_ctx *c); /* NULL allowed */
 bool hz_narrative_enabled(const hz_narrative_ctx *c);
 const hz_narrative_metrics *hz_narrative_metrics_get(
     const hz_narrative_ctx *c);
@@ -104,21 +103,21 @@ cJSON *hz_narrative_metrics_json(const hz_narrative_ctx *c);
 typedef struct hz_narrative_job {
     /* in */
     const char *id;
-    const char *type;          /* routes the model */
-    const char *tenant;        /* cache partition (customerId) */
+    const char *type;   /* routes the model */
+    const char *tenant; /* cache partition (customerId) */
     const hz_summary *summary;
     /* out (free with hz_narrative_job_clear) */
-    hz_status status;          /* HZ_OK, or why there is no narrative */
+    hz_status status; /* HZ_OK, or why there is no narrative */
     char error[HZ_ERROR_MAX];
-    char *text;                /* the narrative */
+    char *text; /* the narrative */
     char model[128];
     bool cached;
-    int batch_jobs;            /* jobs in the request that answered (1 =
+    int batch_jobs;       /* jobs in the request that answered (1 =
                                   alone; 0 = cache) */
-    size_t prompt_tokens;      /* our count of this job's single prompt */
+    size_t prompt_tokens; /* our count of this job's single prompt */
     bool prompt_exact;
-    char *prompt;              /* the user message of that prompt */
-    hz_llm_usage usage;        /* server's usage of the answering request
+    char *prompt;       /* the user message of that prompt */
+    hz_llm_usage usage; /* server's usage of the answering request
                                   (shared by batch_jobs jobs) */
     int attempts;
 } hz_narrative_job;
@@ -161,8 +160,8 @@ hz_status hz_narrative_for_docs(hz_narrative_ctx *c, cJSON *const *docs,
  * share importance levels (the top item of each part is 0).  HZ_ENOTFOUND
  * when nothing could be summarised. */
 hz_status hz_summary_from_result_json(const char *job_type,
-                                      const cJSON *summary,
-                                      hz_summary **out, hz_error *err);
+                                      const cJSON *summary, hz_summary **out,
+                                      hz_error *err);
 
 /* A thread-safe narrative service for the runner's hook: jobs finishing at
  * about the same time (within 50 ms, or $HZ_LLM_GATHER_MS) are narrated
@@ -184,8 +183,7 @@ void hz_narrative_service_close(hz_narrative_service *s, FILE *log);
 /* The hz_narrative_fn of jobs/runner.h: ctx is an hz_narrative_service.
  * *narrative_out is the job's "narrative" object (see
  * hz_narrative_to_doc). */
-hz_status hz_narrative_hook(void *ctx, const cJSON *job,
-                            const cJSON *summary, cJSON **narrative_out,
-                            hz_error *err);
+hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
+                            cJSON **narrative_out, hz_error *err);
 
 #endif

@@ -55,14 +55,16 @@ static hz_status from_forecast(const cJSON *f, hz_summary *s)
     if (st == HZ_OK && isfinite(w))
         st = hz_summary_add(s, 2, "forecast.interval",
                             "prediction intervals: +/-%s of the forecast on "
-                            "average", hz_fmt_pct(w / 2, 0, a, 32));
+                            "average",
+                            hz_fmt_pct(w / 2, 0, a, 32));
     const cJSON *methods = jobj(f, "methods");
     if (st == HZ_OK && methods != NULL && cJSON_GetArraySize(methods) > 0) {
         char line[HZ_SUMMARY_TEXT_MAX] = "";
         size_t len = 0;
         const cJSON *m;
         int k = 0;
-        cJSON_ArrayForEach(m, methods) {
+        cJSON_ArrayForEach(m, methods)
+        {
             if (k++ == 4)
                 break;
             int wr = snprintf(line + len, sizeof line - len, "%s%s x%.0f",
@@ -87,7 +89,8 @@ static hz_status from_churn(const cJSON *t, hz_summary *s)
     hz_summary_driver d[8];
     size_t nd = 0;
     const cJSON *coef = jobj(c, "coefficients"), *it;
-    cJSON_ArrayForEach(it, coef) {
+    cJSON_ArrayForEach(it, coef)
+    {
         if (nd == 8)
             break;
         d[nd].name = jstr(it, "feature");
@@ -106,10 +109,13 @@ static hz_status from_churn(const cJSON *t, hz_summary *s)
                                     0, s, NULL);
     double auc = jnum(c, "auc");
     if (st == HZ_OK && isfinite(auc))
-        st = hz_summary_add(s, 3, "churn.auc", "churn model cross-validated "
-                            "AUC %.2f", auc);
+        st = hz_summary_add(s, 3, "churn.auc",
+                            "churn model cross-validated "
+                            "AUC %.2f",
+                            auc);
     if (st == HZ_OK && !labelled && isfinite(jnum(c, "inactive_days")))
-        st = hz_summary_add(s, 2, "churn.rule", "churn rate = share of "
+        st = hz_summary_add(s, 2, "churn.rule",
+                            "churn rate = share of "
                             "customers with no purchase in %.0f days",
                             jnum(c, "inactive_days"));
     (void)a;
@@ -128,8 +134,8 @@ static hz_status from_clv(const cJSON *t, hz_summary *s)
     if (isfinite(total))
         st = hz_summary_add(s, 0, "clv.total",
                             "%.0f-month CLV: total %s, mean %s across %s "
-                            "customers", isfinite(h) ? h : 12,
-                            hz_fmt_num(total, a, 32),
+                            "customers",
+                            isfinite(h) ? h : 12, hz_fmt_num(total, a, 32),
                             hz_fmt_num(n > 0 ? total / n : NAN, b, 32),
                             hz_fmt_num(n, c3, 32));
     const cJSON *q = jobj(c, "quantiles");
@@ -140,7 +146,8 @@ static hz_status from_clv(const cJSON *t, hz_summary *s)
                             hz_fmt_num(jnum(q, "p50"), b, 32),
                             hz_fmt_num(jnum(q, "p90"), d, 32));
     if (st == HZ_OK && jobj(c, "bgnbd") != NULL)
-        st = hz_summary_add(s, 4, "clv.model", "CLV model: BG/NBD + "
+        st = hz_summary_add(s, 4, "clv.model",
+                            "CLV model: BG/NBD + "
                             "Gamma-Gamma, monthly discount %s",
                             hz_fmt_pct(jnum(c, "discount_rate"), 0, a, 32));
     return st;
@@ -161,7 +168,8 @@ static hz_status from_segments(const cJSON *t, hz_summary *s)
     hz_status st = HZ_ENOMEM;
     if (names && sizes && rev) {
         const cJSON *it;
-        cJSON_ArrayForEach(it, rfm) {
+        cJSON_ArrayForEach(it, rfm)
+        {
             double sz = jnum(it, "size");
             if (!(sz > 0))
                 continue; /* empty segments say nothing */
@@ -175,8 +183,10 @@ static hz_status from_segments(const cJSON *t, hz_summary *s)
     }
     const cJSON *km = jobj(sg, "kmeans");
     if (st == HZ_OK && km != NULL && isfinite(jnum(km, "k")))
-        st = hz_summary_add(s, 6, "segment.kmeans", "k-means found %.0f "
-                            "behavioural clusters", jnum(km, "k"));
+        st = hz_summary_add(s, 6, "segment.kmeans",
+                            "k-means found %.0f "
+                            "behavioural clusters",
+                            jnum(km, "k"));
     free(names);
     free(sizes);
     free(rev);
@@ -184,8 +194,8 @@ static hz_status from_segments(const cJSON *t, hz_summary *s)
 }
 
 hz_status hz_summary_from_result_json(const char *job_type,
-                                      const cJSON *summary,
-                                      hz_summary **out, hz_error *err)
+                                      const cJSON *summary, hz_summary **out,
+                                      hz_error *err)
 {
     char a[32];
     *out = NULL;
@@ -205,11 +215,11 @@ hz_status hz_summary_from_result_json(const char *job_type,
         if (!cJSON_IsObject(t) || jstr(t, "error") != NULL)
             continue;
         for (int k = 0; k < 4 && st != HZ_ENOMEM; k++) {
-            bool has =
-                k == 0   ? isfinite(jnum(t, "forecastTotal"))
-                : k == 1 ? isfinite(jnum(jobj(t, "churn"), "churn_rate"))
-                : k == 2 ? isfinite(jnum(jobj(t, "clv"), "total"))
-                         : jobj(jobj(t, "segments"), "rfm") != NULL;
+            bool has = k == 0 ? isfinite(jnum(t, "forecastTotal"))
+                       : k == 1
+                           ? isfinite(jnum(jobj(t, "churn"), "churn_rate"))
+                       : k == 2 ? isfinite(jnum(jobj(t, "clv"), "total"))
+                                : jobj(jobj(t, "segments"), "rfm") != NULL;
             if (!has)
                 continue;
             hz_summary *part = hz_summary_new("part");
@@ -230,16 +240,17 @@ hz_status hz_summary_from_result_json(const char *job_type,
     }
     double rows = jnum(summary, "datasetRows");
     if (st == HZ_OK && isfinite(rows) && s->n > 0)
-        st = hz_summary_add(s, 7, "dataset.rows", "computed from %s "
-                            "dataset rows", hz_fmt_num(rows, a, 32));
+        st = hz_summary_add(s, 7, "dataset.rows",
+                            "computed from %s "
+                            "dataset rows",
+                            hz_fmt_num(rows, a, 32));
     if (st == HZ_ENOMEM) {
         hz_summary_free(s);
         return hz_error_set(err, st, "out of memory");
     }
     if (s->n == 0) {
         hz_summary_free(s);
-        return hz_error_set(err, HZ_ENOTFOUND,
-                            "summary: nothing to narrate");
+        return hz_error_set(err, HZ_ENOTFOUND, "summary: nothing to narrate");
     }
     hz_summary_sort(s);
     *out = s;
@@ -315,7 +326,8 @@ void hz_narrative_service_close(hz_narrative_service *s, FILE *log)
         const hz_narrative_metrics *m = hz_narrative_metrics_get(s->ctx);
         const hz_llm_stats *ls = hz_narrative_llm_stats(s->ctx);
         if (log && m->jobs > 0)
-            fprintf(log, "narratives: %ld of %ld jobs, %ld requests (%ld "
+            fprintf(log,
+                    "narratives: %ld of %ld jobs, %ld requests (%ld "
                     "batched), %ld retries, cache %ld hits / %ld misses "
                     "(%ld tokens saved), prompts %ld tokens (max %d, %s), "
                     "server usage %ld prompt + %ld completion tokens\n",
@@ -347,15 +359,13 @@ void hz_narrative_service_close(hz_narrative_service *s, FILE *log)
     free(s);
 }
 
-hz_status hz_narrative_hook(void *ctx, const cJSON *job,
-                            const cJSON *summary, cJSON **narrative_out,
-                            hz_error *err)
+hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
+                            cJSON **narrative_out, hz_error *err)
 {
     hz_narrative_service *s = ctx;
     *narrative_out = NULL;
     if (s == NULL)
-        return hz_error_set(err, HZ_ECANCELED, "%s",
-                            HZ_NARRATIVE_OFFLINE_MSG);
+        return hz_error_set(err, HZ_ECANCELED, "%s", HZ_NARRATIVE_OFFLINE_MSG);
     hz_summary *sum = NULL;
     const char *type = cJSON_GetStringValue(
         cJSON_GetObjectItemCaseSensitive(job, "type"));
@@ -364,8 +374,8 @@ hz_status hz_narrative_hook(void *ctx, const cJSON *job,
         return st;
     waiter w;
     memset(&w, 0, sizeof w);
-    w.job.id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(job,
-                                                                     "id"));
+    w.job.id = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(job, "id"));
     w.job.type = type;
     w.job.tenant = cJSON_GetStringValue(
         cJSON_GetObjectItemCaseSensitive(job, "customerId"));
@@ -420,8 +430,8 @@ hz_status hz_narrative_hook(void *ctx, const cJSON *job,
     pthread_mutex_unlock(&s->mu);
     if (w.job.status == HZ_OK && w.job.text != NULL) {
         *narrative_out = hz_narrative_json(&w.job);
-        st = *narrative_out ? HZ_OK : hz_error_set(err, HZ_ENOMEM,
-                                                   "out of memory");
+        st = *narrative_out ? HZ_OK
+                            : hz_error_set(err, HZ_ENOMEM, "out of memory");
     } else {
         /* recorded on the job too, so the failure is visible */
         *narrative_out = hz_narrative_json(&w.job);

@@ -134,8 +134,7 @@ hz_status hz_prompt_build(const hz_prompt_job *jobs, size_t n,
         const hz_summary *s = jobs[j].summary;
         v[j].job = &jobs[j];
         v[j].nitems = s ? s->n : 0;
-        v[j].items = calloc(v[j].nitems ? v[j].nitems : 1,
-                            sizeof *v[j].items);
+        v[j].items = calloc(v[j].nitems ? v[j].nitems : 1, sizeof *v[j].items);
         if (v[j].items == NULL)
             goto oom;
         for (size_t i = 0; i < v[j].nitems; i++)
@@ -156,8 +155,7 @@ hz_status hz_prompt_build(const hz_prompt_job *jobs, size_t n,
         render_user(v, njobs, batch, &ub);
         if (ub.oom)
             goto oom;
-        hz_chat_message m[2] = {{"system", sys},
-                                {"user", ub.s ? ub.s : ""}};
+        hz_chat_message m[2] = {{"system", sys}, {"user", ub.s ? ub.s : ""}};
         size_t tokens = hz_chat_tokens(tok, model, m, 2);
         if (tokens <= budget) {
             out->system = sys;

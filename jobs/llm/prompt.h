@@ -30,7 +30,7 @@
 #define HZ_PROMPT_DEFAULT_MAX_TOKENS 400
 
 typedef struct hz_chat_message {
-    const char *role;     /* "system", "user", "assistant" */
+    const char *role; /* "system", "user", "assistant" */
     const char *content;
 } hz_chat_message;
 
@@ -40,9 +40,9 @@ size_t hz_chat_tokens(const hz_tokenizer *t, const char *model,
                       const hz_chat_message *msgs, size_t n);
 
 typedef struct hz_prompt_opts {
-    size_t max_tokens;        /* 0 = HZ_PROMPT_DEFAULT_MAX_TOKENS */
-    const hz_tokenizer *tok;  /* NULL = conservative estimate */
-    const char *model;        /* for the overhead rule; may be NULL */
+    size_t max_tokens;       /* 0 = HZ_PROMPT_DEFAULT_MAX_TOKENS */
+    const hz_tokenizer *tok; /* NULL = conservative estimate */
+    const char *model;       /* for the overhead rule; may be NULL */
 } hz_prompt_opts;
 
 /* One job's part of a prompt. */
@@ -53,12 +53,12 @@ typedef struct hz_prompt_job {
 } hz_prompt_job;
 
 typedef struct hz_prompt {
-    char *system;          /* malloc'ed */
-    char *user;            /* malloc'ed */
-    bool json;             /* a JSON object reply is asked for */
-    size_t tokens;         /* hz_chat_tokens of the two messages */
-    bool exact;            /* tokens counted with a rank file */
-    size_t njobs;          /* jobs included (a prefix of the input) */
+    char *system;  /* malloc'ed */
+    char *user;    /* malloc'ed */
+    bool json;     /* a JSON object reply is asked for */
+    size_t tokens; /* hz_chat_tokens of the two messages */
+    bool exact;    /* tokens counted with a rank file */
+    size_t njobs;  /* jobs included (a prefix of the input) */
     size_t items_kept, items_dropped;
 } hz_prompt;
 
@@ -71,6 +71,6 @@ hz_status hz_prompt_build(const hz_prompt_job *jobs, size_t n,
                           const hz_prompt_opts *opts, hz_prompt *out,
                           hz_error *err);
 
-void hz_prompt_clear(hz_prompt *p);   /* NULL allowed; zeroes it */
+void hz_prompt_clear(hz_prompt *p); /* NULL allowed; zeroes it */
 
 #endif

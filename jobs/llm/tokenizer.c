@@ -12,8 +12,8 @@
 
 /* The split patterns, exactly as js-tiktoken 1.0.21 ships them (tiktoken's
  * (?i:'s|...) is written out case by case). */
-#define HZ_CONTRACTIONS                                                   \
-    "'s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|"  \
+#define HZ_CONTRACTIONS                                                       \
+    "'s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|"      \
     "'d|'D"
 
 static const char pat_cl100k[] =
@@ -29,7 +29,7 @@ static const char pat_o200k[] =
     "\\s+(?!\\S)|\\s+";
 
 typedef struct entry {
-    uint32_t off;   /* into bytes */
+    uint32_t off; /* into bytes */
     uint32_t len;
     uint32_t rank;
 } entry;
@@ -37,12 +37,12 @@ typedef struct entry {
 struct hz_tokenizer {
     char name[32];
     pcre2_code *re;
-    unsigned char *bytes;   /* all token byte strings */
+    unsigned char *bytes; /* all token byte strings */
     size_t nbytes, capbytes;
     entry *ent;
     size_t nent, capent;
-    uint32_t *slot;         /* open addressing: index+1 into ent, 0 empty */
-    size_t nslot;           /* power of two */
+    uint32_t *slot; /* open addressing: index+1 into ent, 0 empty */
+    size_t nslot;   /* power of two */
 };
 
 size_t hz_token_estimate(const char *text, size_t len)
@@ -151,8 +151,8 @@ static long b64decode(const char *s, size_t n, unsigned char *out)
     return len;
 }
 
-static hz_status add_token(hz_tokenizer *t, const unsigned char *p,
-                           size_t n, uint32_t rank)
+static hz_status add_token(hz_tokenizer *t, const unsigned char *p, size_t n,
+                           uint32_t rank)
 {
     if (t->nbytes + n > t->capbytes) {
         size_t cap = t->capbytes ? t->capbytes * 2 : 1 << 20;
@@ -221,7 +221,8 @@ hz_status hz_tokenizer_load(const char *name, const char *rank_path,
     else
         return hz_error_set(err, HZ_EINVAL,
                             "tokenizer: unknown encoding '%s' (expected "
-                            "cl100k_base or o200k_base)", name);
+                            "cl100k_base or o200k_base)",
+                            name);
     t = calloc(1, sizeof *t);
     if (t == NULL)
         return hz_error_set(err, HZ_ENOMEM, "tokenizer: out of memory");
@@ -236,7 +237,8 @@ hz_status hz_tokenizer_load(const char *name, const char *rank_path,
         pcre2_get_error_message(ecode, msg, sizeof msg);
         st = hz_error_set(err, HZ_EINTERNAL,
                           "tokenizer: split pattern does not compile at "
-                          "offset %zu: %s", (size_t)eoff, (char *)msg);
+                          "offset %zu: %s",
+                          (size_t)eoff, (char *)msg);
         goto out;
     }
     (void)pcre2_jit_compile(t->re, PCRE2_JIT_COMPLETE); /* optional */
@@ -268,8 +270,8 @@ hz_status hz_tokenizer_load(const char *name, const char *rank_path,
         }
         if (rank < 0 || rank > (long)UINT32_MAX - 1 || blen <= 0) {
             st = hz_error_set(err, HZ_EPARSE,
-                              "%s:%zu: expected 'BASE64TOKEN RANK'",
-                              rank_path, lineno);
+                              "%s:%zu: expected 'BASE64TOKEN RANK'", rank_path,
+                              lineno);
             goto out;
         }
         st = add_token(t, buf, (size_t)blen, (uint32_t)rank);
@@ -281,7 +283,8 @@ hz_status hz_tokenizer_load(const char *name, const char *rank_path,
     if (t->nent < 256) {
         st = hz_error_set(err, HZ_EPARSE,
                           "%s: only %zu ranks (a .tiktoken file has one per "
-                          "byte at least)", rank_path, t->nent);
+                          "byte at least)",
+                          rank_path, t->nent);
         goto out;
     }
     st = build_index(t);
@@ -362,8 +365,7 @@ static size_t bpe_piece(const hz_tokenizer *t, const unsigned char *p,
         if (best == UINT32_MAX)
             break;
         /* merge part bi with bi+1: remove bi+1, recompute neighbours */
-        memmove(start + bi + 1, start + bi + 2,
-                (np - bi - 2) * sizeof *start);
+        memmove(start + bi + 1, start + bi + 2, (np - bi - 2) * sizeof *start);
         memmove(rank + bi + 1, rank + bi + 2, (np - bi - 2) * sizeof *rank);
         np--;
         if (bi + 2 < np)
@@ -424,8 +426,7 @@ static size_t encode(const hz_tokenizer *t, const char *text, size_t len,
     return count;
 }
 
-size_t hz_tokenizer_count(const hz_tokenizer *t, const char *text,
-                          size_t len)
+size_t hz_tokenizer_count(const hz_tokenizer *t, const char *text, size_t len)
 {
     if (t == NULL || len == 0)
         return t == NULL ? hz_token_estimate(text, len) : 0;

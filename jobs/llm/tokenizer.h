@@ -43,7 +43,7 @@ hz_status hz_tokenizer_load(const char *name, const char *rank_path,
  * unset; an error when it is set but unusable. */
 hz_status hz_tokenizer_from_env(hz_tokenizer **out, hz_error *err);
 
-void hz_tokenizer_free(hz_tokenizer *t);   /* NULL allowed */
+void hz_tokenizer_free(hz_tokenizer *t); /* NULL allowed */
 
 /* Encoding name, or "estimate" for t == NULL. */
 const char *hz_tokenizer_name(const hz_tokenizer *t);
@@ -51,8 +51,7 @@ const char *hz_tokenizer_name(const hz_tokenizer *t);
 /* Number of tokens of text[0..len).  t == NULL: the conservative
  * estimate.  Invalid UTF-8 with an exact tokenizer also falls back to the
  * estimate . */
-size_t hz_tokenizer_count(const hz_tokenizer *t, const char *text,
-                          size_t len);
+size_t hz_tokenizer_count(const hz_tokenizer *t, const char *text, size_t len);
 
 /* Token ids of text (exact mode only).  *ids is malloc'ed (free() it).
  * HZ_EINVAL when t is NULL or the text is not valid UTF-8. */

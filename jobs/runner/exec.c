@@ -80,11 +80,12 @@ int hz_exec_write_rows(const hz_exec_rows *rs, FILE *f)
         for (size_t i = 0, n = hz_analytics_customers(rs->analytics); i < n;
              i++) {
             hz_analytics_result_write_row_json(rs->analytics, i, f);
-            fputc('\n', f);  /* rows hold no newline: strings are escaped */
+            fputc('\n', f); /* rows hold no newline: strings are escaped */
         }
     } else {
         const cJSON *row;
-        cJSON_ArrayForEach(row, rs->json) {
+        cJSON_ArrayForEach(row, rs->json)
+        {
             char *t = cJSON_PrintUnformatted(row);
             if (t == NULL)
                 return -1;
@@ -119,25 +120,39 @@ typedef struct param_spec {
 } param_spec;
 
 static const param_spec forecast_params[] = {
-    {"dateColumn", P_STR, 0, 0},   {"valueColumn", P_STR, 0, 0},
-    {"by", P_STRARR, 0, 8},        {"freq", P_STR, 0, 0},
-    {"agg", P_STR, 0, 0},          {"horizon", P_INT, 1, 1000},
+    {"dateColumn", P_STR, 0, 0},
+    {"valueColumn", P_STR, 0, 0},
+    {"by", P_STRARR, 0, 8},
+    {"freq", P_STR, 0, 0},
+    {"agg", P_STR, 0, 0},
+    {"horizon", P_INT, 1, 1000},
     {"levels", P_NUMARR, 0, HZ_FC_MAX_LEVELS},
-    {"model", P_STR, 0, 0},        {"seed", P_INT, 0, 4e18},
+    {"model", P_STR, 0, 0},
+    {"seed", P_INT, 0, 4e18},
     {"fill", P_STR, 0, 0},
-    {"debugSleepS", P_NUM, 0, 3600}, {"debugSleepTool", P_STR, 0, 0},
+    {"debugSleepS", P_NUM, 0, 3600},
+    {"debugSleepTool", P_STR, 0, 0},
     {NULL, P_STR, 0, 0}};
 
 static const param_spec analytics_params[] = {
-    {"customerColumn", P_STR, 0, 0}, {"dateColumn", P_STR, 0, 0},
-    {"amountColumn", P_STR, 0, 0},   {"labelColumn", P_STR, 0, 0},
-    {"asOf", P_DATE, 0, 0},          {"calibrationEnd", P_DATE, 0, 0},
-    {"unit", P_STR, 0, 0},           {"horizonMonths", P_INT, 1, 240},
-    {"discountRate", P_NUM, 0, 1},   {"k", P_INT, 0, 50},
-    {"kMax", P_INT, 2, 50},          {"nInit", P_INT, 1, 1000},
-    {"inactiveDays", P_INT, 1, 100000}, {"folds", P_INT, 2, 50},
-    {"C", P_NUM, 1e-9, 1e9},         {"seed", P_INT, 0, 4e18},
-    {"debugSleepS", P_NUM, 0, 3600}, {"debugSleepTool", P_STR, 0, 0},
+    {"customerColumn", P_STR, 0, 0},
+    {"dateColumn", P_STR, 0, 0},
+    {"amountColumn", P_STR, 0, 0},
+    {"labelColumn", P_STR, 0, 0},
+    {"asOf", P_DATE, 0, 0},
+    {"calibrationEnd", P_DATE, 0, 0},
+    {"unit", P_STR, 0, 0},
+    {"horizonMonths", P_INT, 1, 240},
+    {"discountRate", P_NUM, 0, 1},
+    {"k", P_INT, 0, 50},
+    {"kMax", P_INT, 2, 50},
+    {"nInit", P_INT, 1, 1000},
+    {"inactiveDays", P_INT, 1, 100000},
+    {"folds", P_INT, 2, 50},
+    {"C", P_NUM, 1e-9, 1e9},
+    {"seed", P_INT, 0, 4e18},
+    {"debugSleepS", P_NUM, 0, 3600},
+    {"debugSleepTool", P_STR, 0, 0},
     {NULL, P_STR, 0, 0}};
 
 static bool parse_date(const char *s, int32_t *day)
@@ -163,7 +178,8 @@ static hz_status check_params(const cJSON *params, const param_spec *spec,
                               hz_error *err)
 {
     const cJSON *it;
-    cJSON_ArrayForEach(it, params) {
+    cJSON_ArrayForEach(it, params)
+    {
         const param_spec *p = spec;
         while (p->name != NULL && strcmp(p->name, it->string) != 0)
             p++;
@@ -174,21 +190,26 @@ static hz_status check_params(const cJSON *params, const param_spec *spec,
                 if (strncmp(q->name, "debug", 5) != 0)
                     n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
                                           n ? ", " : "", q->name);
-            return hz_error_set(err, HZ_EINVAL, "params.%s: unknown "
+            return hz_error_set(err, HZ_EINVAL,
+                                "params.%s: unknown "
                                 "parameter (expected one of: %s)",
                                 it->string, list);
         }
         switch (p->type) {
         case P_STR:
             if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
-                return hz_error_set(err, HZ_EINVAL, "params.%s: expected a "
-                                    "non-empty string", p->name);
+                return hz_error_set(err, HZ_EINVAL,
+                                    "params.%s: expected a "
+                                    "non-empty string",
+                                    p->name);
             break;
         case P_DATE: {
             int32_t d;
             if (!cJSON_IsString(it) || !parse_date(it->valuestring, &d))
-                return hz_error_set(err, HZ_EINVAL, "params.%s: expected a "
-                                    "date YYYY-MM-DD", p->name);
+                return hz_error_set(err, HZ_EINVAL,
+                                    "params.%s: expected a "
+                                    "date YYYY-MM-DD",
+                                    p->name);
             break;
         }
         case P_INT:
@@ -203,31 +224,39 @@ static hz_status check_params(const cJSON *params, const param_spec *spec,
                     snprintf(got, sizeof got, "'%.40s'", it->valuestring);
                 else
                     snprintf(got, sizeof got, "a non-number");
-                return hz_error_set(err, HZ_EINVAL, "params.%s: expected %s "
-                                    "in [%g, %g], got %s", p->name,
-                                    p->type == P_INT ? "an integer"
-                                                     : "a number",
-                                    p->lo, p->hi, got);
+                return hz_error_set(
+                    err, HZ_EINVAL,
+                    "params.%s: expected %s "
+                    "in [%g, %g], got %s",
+                    p->name, p->type == P_INT ? "an integer" : "a number",
+                    p->lo, p->hi, got);
             }
             break;
         }
         case P_STRARR:
         case P_NUMARR: {
             if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) > (int)p->hi)
-                return hz_error_set(err, HZ_EINVAL, "params.%s: expected an "
-                                    "array of at most %g %s", p->name, p->hi,
+                return hz_error_set(err, HZ_EINVAL,
+                                    "params.%s: expected an "
+                                    "array of at most %g %s",
+                                    p->name, p->hi,
                                     p->type == P_STRARR ? "strings"
                                                         : "numbers");
             const cJSON *e;
-            cJSON_ArrayForEach(e, it) {
+            cJSON_ArrayForEach(e, it)
+            {
                 if (p->type == P_STRARR && !cJSON_IsString(e))
-                    return hz_error_set(err, HZ_EINVAL, "params.%s: expected "
-                                        "an array of strings", p->name);
+                    return hz_error_set(err, HZ_EINVAL,
+                                        "params.%s: expected "
+                                        "an array of strings",
+                                        p->name);
                 if (p->type == P_NUMARR &&
                     (!cJSON_IsNumber(e) || !(e->valuedouble > 0) ||
                      !(e->valuedouble < 100)))
-                    return hz_error_set(err, HZ_EINVAL, "params.%s: expected "
-                                        "levels in (0, 100)", p->name);
+                    return hz_error_set(err, HZ_EINVAL,
+                                        "params.%s: expected "
+                                        "levels in (0, 100)",
+                                        p->name);
             }
             break;
         }
@@ -259,27 +288,35 @@ hz_status hz_exec_validate(const hz_job *job, hz_error *err)
         if (hz_freq_parse != NULL && (s = pstr(params, "freq")) != NULL) {
             hz_freq f;
             if (!hz_freq_parse(s, &f))
-                return hz_error_set(err, HZ_EINVAL, "params.freq: unknown "
+                return hz_error_set(err, HZ_EINVAL,
+                                    "params.freq: unknown "
                                     "frequency '%s' (expected day, week, "
-                                    "month, quarter, year)", s);
+                                    "month, quarter, year)",
+                                    s);
         }
         if (hz_agg_parse != NULL && (s = pstr(params, "agg")) != NULL) {
             hz_agg a;
             if (!hz_agg_parse(s, &a))
-                return hz_error_set(err, HZ_EINVAL, "params.agg: unknown "
+                return hz_error_set(err, HZ_EINVAL,
+                                    "params.agg: unknown "
                                     "aggregation '%s' (expected sum, mean, "
-                                    "count)", s);
+                                    "count)",
+                                    s);
         }
         if (hz_fc_model_parse != NULL && (s = pstr(params, "model")) != NULL) {
             int m;
             if (!hz_fc_model_parse(s, &m))
-                return hz_error_set(err, HZ_EINVAL, "params.model: unknown "
-                                    "model '%s'", s);
+                return hz_error_set(err, HZ_EINVAL,
+                                    "params.model: unknown "
+                                    "model '%s'",
+                                    s);
         }
         if ((s = pstr(params, "fill")) != NULL && strcmp(s, "zero") != 0 &&
             strcmp(s, "interpolate") != 0)
-            return hz_error_set(err, HZ_EINVAL, "params.fill: expected zero "
-                                "or interpolate, got '%s'", s);
+            return hz_error_set(err, HZ_EINVAL,
+                                "params.fill: expected zero "
+                                "or interpolate, got '%s'",
+                                s);
         return HZ_OK;
     }
     hz_status rc = check_params(params, analytics_params, err);
@@ -287,10 +324,13 @@ hz_status hz_exec_validate(const hz_job *job, hz_error *err)
         return rc;
     const char *u = pstr(params, "unit");
     if (u != NULL && strcmp(u, "days") != 0 && strcmp(u, "weeks") != 0)
-        return hz_error_set(err, HZ_EINVAL, "params.unit: expected days or "
-                            "weeks, got '%s'", u);
+        return hz_error_set(err, HZ_EINVAL,
+                            "params.unit: expected days or "
+                            "weeks, got '%s'",
+                            u);
     if (pnum(params, "k", 0) > pnum(params, "kMax", 50))
-        return hz_error_set(err, HZ_EINVAL, "params.k: larger than "
+        return hz_error_set(err, HZ_EINVAL,
+                            "params.k: larger than "
                             "params.kMax");
     return HZ_OK;
 }
@@ -318,9 +358,8 @@ static size_t dl_write(char *ptr, size_t size, size_t nmemb, void *ud)
 }
 
 hz_status hz_fetch_url(const char *url, const char *tmpdir,
-                       long long max_bytes, double timeout_s,
-                       char *path_out, size_t path_sz, long long *bytes,
-                       hz_error *err)
+                       long long max_bytes, double timeout_s, char *path_out,
+                       size_t path_sz, long long *bytes, hz_error *err)
 {
     if (tmpdir == NULL)
         tmpdir = getenv("TMPDIR");
@@ -329,8 +368,10 @@ hz_status hz_fetch_url(const char *url, const char *tmpdir,
     snprintf(path_out, path_sz, "%s/hz-fetch-XXXXXX", tmpdir);
     int fd = mkstemp(path_out);
     if (fd < 0)
-        return hz_error_set(err, HZ_EIO, "could not create a temp file in "
-                            "%s: %s", tmpdir, strerror(errno));
+        return hz_error_set(err, HZ_EIO,
+                            "could not create a temp file in "
+                            "%s: %s",
+                            tmpdir, strerror(errno));
     dl_state st = {.f = fdopen(fd, "wb"), .max = max_bytes};
     if (st.f == NULL) {
         close(fd);
@@ -364,8 +405,10 @@ hz_status hz_fetch_url(const char *url, const char *tmpdir,
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (st.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-        rc = hz_error_set(err, HZ_EIO, "could not fetch %s: larger than the "
-                          "%lld-byte limit", url, max_bytes);
+        rc = hz_error_set(err, HZ_EIO,
+                          "could not fetch %s: larger than the "
+                          "%lld-byte limit",
+                          url, max_bytes);
     } else if (cc == CURLE_HTTP_RETURNED_ERROR) {
         rc = hz_error_set(err, status >= 500 ? HZ_ENET : HZ_EIO,
                           "could not fetch %s: HTTP %ld", url, status);
@@ -388,8 +431,8 @@ out:
 /* ---- tools: one engine call each, on its own thread ---- */
 
 typedef struct tool {
-    const char *name;          /* "forecast", "clv", "churn", "segment" */
-    hz_job_type jtype;         /* the job type this tool stands for */
+    const char *name;  /* "forecast", "clv", "churn", "segment" */
+    hz_job_type jtype; /* the job type this tool stands for */
     const hz_dataset *ds;
     const cJSON *params;
     const hz_exec_options *opt;
@@ -397,8 +440,8 @@ typedef struct tool {
     hz_status rc;
     hz_error err;
     cJSON *summary;
-    cJSON *rows;                     /* forecast */
-    hz_analytics_result *result;     /* analytics: the rows stay here */
+    cJSON *rows;                 /* forecast */
+    hz_analytics_result *result; /* analytics: the rows stay here */
     double seconds, summarise_s;
     bool done;
     pthread_mutex_t *mu;
@@ -435,7 +478,8 @@ static void run_forecast_tool(tool *t)
     req.value_col = pstr(p, "valueColumn") ? pstr(p, "valueColumn")
                                            : "revenue";
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(p, "by"), *e;
-    cJSON_ArrayForEach(e, b) {
+    cJSON_ArrayForEach(e, b)
+    {
         if (nby < 8)
             by[nby++] = e->valuestring;
     }
@@ -492,9 +536,8 @@ static void run_forecast_tool(tool *t)
             cJSON *row = cJSON_CreateObject();
             char day[16];
             cJSON_AddStringToObject(row, "series", sr->key ? sr->key : "");
-            cJSON_AddStringToObject(row, "date",
-                                    sr->days ? hz_format_day(sr->days[k], day)
-                                             : "");
+            cJSON_AddStringToObject(
+                row, "date", sr->days ? hz_format_day(sr->days[k], day) : "");
             cJSON_AddItemToObject(row, "point", num_or_null(fc->mean[k]));
             if (k < 12 && isfinite(fc->mean[k]))
                 fc_total += fc->mean[k];
@@ -533,9 +576,9 @@ static void run_forecast_tool(tool *t)
     cJSON_AddNumberToObject(sum, "forecastSteps", (double)steps);
     cJSON_AddItemToObject(sum, "forecastTotal", num_or_null(fc_total));
     cJSON_AddItemToObject(sum, "last12Total", num_or_null(last_total));
-    cJSON_AddItemToObject(sum, "growthPerPeriod",
-                          num_or_null(last_mean != 0 ? fc_mean / last_mean - 1
-                                                     : NAN));
+    cJSON_AddItemToObject(
+        sum, "growthPerPeriod",
+        num_or_null(last_mean != 0 ? fc_mean / last_mean - 1 : NAN));
     cJSON_AddItemToObject(sum, "meanRelIntervalWidth",
                           num_or_null(nwidth ? width / (double)nwidth : NAN));
     cJSON_AddItemToObject(sum, "methods", methods);
@@ -556,8 +599,7 @@ static void analytics_request(const cJSON *p, const hz_exec_options *opt,
     int32_t d;
     if (pstr(p, "asOf") && parse_date(pstr(p, "asOf"), &d))
         q->as_of = d;
-    if (pstr(p, "calibrationEnd") && parse_date(pstr(p, "calibrationEnd"),
-                                                &d))
+    if (pstr(p, "calibrationEnd") && parse_date(pstr(p, "calibrationEnd"), &d))
         q->calibration_end = d;
     if (pstr(p, "unit") && strcmp(pstr(p, "unit"), "weeks") == 0)
         q->unit = HZ_UNIT_WEEKS;
@@ -609,8 +651,10 @@ static void run_analytics_tool(tool *t)
     if (t->rc == HZ_OK) {
         cJSON *doc = cJSON_ParseWithLength(buf, len);
         if (doc == NULL) {
-            t->rc = hz_error_set(&t->err, HZ_EINTERNAL, "%s: the engine's "
-                                 "JSON output did not parse", t->name);
+            t->rc = hz_error_set(&t->err, HZ_EINTERNAL,
+                                 "%s: the engine's "
+                                 "JSON output did not parse",
+                                 t->name);
         } else {
             t->summary = cJSON_DetachItemFromObjectCaseSensitive(doc,
                                                                  "summary");
@@ -641,8 +685,7 @@ static void *tool_main(void *arg)
     return NULL;
 }
 
-static void set_reason(hz_exec_output *out, const char *reason,
-                       bool retryable)
+static void set_reason(hz_exec_output *out, const char *reason, bool retryable)
 {
     snprintf(out->reason, sizeof out->reason, "%s", reason);
     out->retryable = retryable;
@@ -667,8 +710,10 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     hz_exec_output_init(out);
     if (!hz_exec_available(job->type)) {
         set_reason(out, "unavailable", false);
-        return hz_error_set(err, HZ_EINVAL, "job type '%s' is not available "
-                            "in this build", hz_job_type_name(job->type));
+        return hz_error_set(err, HZ_EINVAL,
+                            "job type '%s' is not available "
+                            "in this build",
+                            hz_job_type_name(job->type));
     }
     /* fetch */
     double t0 = hz_now();
@@ -770,17 +815,17 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
             size_t n = 0;
             for (size_t i = 0; i < ntools; i++)
                 if (!tools[i].done)
-                    n += (size_t)snprintf(names + n, sizeof names - n,
-                                          "%s%s", n ? ", " : "",
-                                          tools[i].name);
+                    n += (size_t)snprintf(names + n, sizeof names - n, "%s%s",
+                                          n ? ", " : "", tools[i].name);
             pthread_mutex_unlock(&mu);
             out->stage_s[HZ_STAGE_COMPUTE] = hz_now() - t0;
             set_reason(out, "tool-timeout", false);
             /* The overrunning threads still use ds: leave both alone; the
              * caller's process exits. */
-            return hz_error_set(err, HZ_ETIMEOUT, "tool %s exceeded its "
-                                "timeout of %g s", names,
-                                opt->tool_timeout_s);
+            return hz_error_set(err, HZ_ETIMEOUT,
+                                "tool %s exceeded its "
+                                "timeout of %g s",
+                                names, opt->tool_timeout_s);
         }
     }
     pthread_mutex_unlock(&mu);
@@ -808,7 +853,8 @@ join:
                 if (ntools == 1)
                     *err = tools[0].err;
                 else
-                    hz_error_set(err, tools[0].rc, "every tool failed; "
+                    hz_error_set(err, tools[0].rc,
+                                 "every tool failed; "
                                  "churn: %s; clv: %s; segment: %s",
                                  tools[0].err.msg, tools[1].err.msg,
                                  tools[2].err.msg);

@@ -41,7 +41,7 @@ enum {
     HZ_STAGE_INGEST,
     HZ_STAGE_COMPUTE,
     HZ_STAGE_SUMMARISE,
-    HZ_STAGE_WRITE,      /* the runner's write-back (not hz_exec_run) */
+    HZ_STAGE_WRITE, /* the runner's write-back (not hz_exec_run) */
     HZ_NSTAGES
 };
 const char *hz_stage_name(int stage);
@@ -62,8 +62,8 @@ void hz_exec_options_init(hz_exec_options *o);
  * (analytics: one per customer, written by the engine's row writer
  * straight to the job's result file; nothing is built in memory). */
 typedef struct hz_exec_rows {
-    char kind[32];                 /* "forecast", "clv", "suite", ... */
-    cJSON *json;                   /* array (owned), or NULL */
+    char kind[32];                  /* "forecast", "clv", "suite", ... */
+    cJSON *json;                    /* array (owned), or NULL */
     hz_analytics_result *analytics; /* (owned), or NULL */
 } hz_exec_rows;
 
@@ -72,15 +72,15 @@ int hz_exec_write_rows(const hz_exec_rows *rs, FILE *f);
 size_t hz_exec_count_rows(const hz_exec_rows *rs);
 
 typedef struct hz_exec_output {
-    cJSON *summary;    /* object (owned) */
+    cJSON *summary;     /* object (owned) */
     hz_exec_rows *rows; /* [nrowsets] (owned), in tool order */
     size_t nrowsets;
     double stage_s[HZ_NSTAGES];
     long long dataset_bytes;
     size_t dataset_rows;
-    char reason[32];   /* on failure: "params", "dataset", "fetch",
+    char reason[32]; /* on failure: "params", "dataset", "fetch",
                           "compute", "tool-timeout", "unavailable" */
-    bool retryable;    /* on failure: worth another attempt */
+    bool retryable;  /* on failure: worth another attempt */
 } hz_exec_output;
 
 void hz_exec_output_init(hz_exec_output *o);
@@ -107,9 +107,8 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
  * 5xx) or HZ_EIO (4xx, too large, local error); the message names the
  * URL. */
 hz_status hz_fetch_url(const char *url, const char *tmpdir,
-                       long long max_bytes, double timeout_s,
-                       char *path_out, size_t path_sz, long long *bytes,
-                       hz_error *err);
+                       long long max_bytes, double timeout_s, char *path_out,
+                       size_t path_sz, long long *bytes, hz_error *err);
 
 #ifdef __cplusplus
 }

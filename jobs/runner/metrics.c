@@ -130,9 +130,18 @@ void hz_metrics_set_wall(hz_metrics *m, double wall_s, int concurrency)
     m->concurrency = concurrency;
 }
 
-long hz_metrics_done(const hz_metrics *m) { return m->ok; }
-long hz_metrics_failed(const hz_metrics *m) { return m->failed; }
-long hz_metrics_requeued(const hz_metrics *m) { return m->requeued; }
+long hz_metrics_done(const hz_metrics *m)
+{
+    return m->ok;
+}
+long hz_metrics_failed(const hz_metrics *m)
+{
+    return m->failed;
+}
+long hz_metrics_requeued(const hz_metrics *m)
+{
+    return m->requeued;
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -200,14 +209,14 @@ cJSON *hz_metrics_to_json(hz_metrics *m)
                           num(m->wall_s > 0 ? finished / m->wall_s : NAN));
     cJSON *lat = cJSON_AddObjectToObject(o, "latencyS");
     double lat_total = sum_of(&m->latency);
-    cJSON_AddItemToObject(lat, "p50", num(hz_quantile(m->latency.v,
-                                                      m->latency.n, 0.5)));
-    cJSON_AddItemToObject(lat, "p95", num(hz_quantile(m->latency.v,
-                                                      m->latency.n, 0.95)));
-    cJSON_AddItemToObject(lat, "p99", num(hz_quantile(m->latency.v,
-                                                      m->latency.n, 0.99)));
-    cJSON_AddItemToObject(lat, "max", num(hz_quantile(m->latency.v,
-                                                      m->latency.n, 1)));
+    cJSON_AddItemToObject(lat, "p50",
+                          num(hz_quantile(m->latency.v, m->latency.n, 0.5)));
+    cJSON_AddItemToObject(lat, "p95",
+                          num(hz_quantile(m->latency.v, m->latency.n, 0.95)));
+    cJSON_AddItemToObject(lat, "p99",
+                          num(hz_quantile(m->latency.v, m->latency.n, 0.99)));
+    cJSON_AddItemToObject(lat, "max",
+                          num(hz_quantile(m->latency.v, m->latency.n, 1)));
     cJSON_AddItemToObject(lat, "mean",
                           num(m->latency.n ? lat_total / m->latency.n : NAN));
     cJSON *st = cJSON_AddObjectToObject(o, "stages");
@@ -235,10 +244,9 @@ cJSON *hz_metrics_to_json(hz_metrics *m)
     cJSON_AddNumberToObject(so, "ops", (double)m->store_ops);
     /* share of the runner's busy time: store seconds over the summed job
      * latencies plus the store time outside jobs (claims) */
-    cJSON_AddItemToObject(so, "shareOfJobTime",
-                          num(lat_total > 0 ? m->store_s /
-                                                  (lat_total + m->store_s)
-                                            : NAN));
+    cJSON_AddItemToObject(
+        so, "shareOfJobTime",
+        num(lat_total > 0 ? m->store_s / (lat_total + m->store_s) : NAN));
     double ru = m->ru_claim + m->ru_write;
     if (ru > 0) {
         long njobs = m->ok + m->failed;
@@ -265,9 +273,11 @@ void hz_metrics_print(hz_metrics *m, FILE *f)
 {
     cJSON *o = hz_metrics_to_json(m);
     const cJSON *lat = cJSON_GetObjectItem(o, "latencyS");
-    fprintf(f, "jobs: %ld succeeded, %ld failed, %ld requeued in %.2f s "
-            "(%.1f jobs/s, concurrency %d)\n", m->ok, m->failed, m->requeued,
-            m->wall_s, m->wall_s > 0 ? (m->ok + m->failed) / m->wall_s : 0.0,
+    fprintf(f,
+            "jobs: %ld succeeded, %ld failed, %ld requeued in %.2f s "
+            "(%.1f jobs/s, concurrency %d)\n",
+            m->ok, m->failed, m->requeued, m->wall_s,
+            m->wall_s > 0 ? (m->ok + m->failed) / m->wall_s : 0.0,
             m->concurrency);
     fprintf(f, "%-10s %9s %9s %9s %9s\n", "stage (ms)", "p50", "p95", "p99",
             "total");
@@ -297,10 +307,11 @@ void hz_metrics_print(hz_metrics *m, FILE *f)
     const cJSON *ru = cJSON_GetObjectItem(so, "requestUnits");
     if (cJSON_IsNumber(ru)) {
         const cJSON *per = cJSON_GetObjectItem(so, "ruPerJob");
-        fprintf(f, "store request units: %.1f RU (%.2f per job; claim "
-                "%.1f, write %.1f)\n", ru->valuedouble,
-                cJSON_IsNumber(per) ? per->valuedouble : 0.0, m->ru_claim,
-                m->ru_write);
+        fprintf(f,
+                "store request units: %.1f RU (%.2f per job; claim "
+                "%.1f, write %.1f)\n",
+                ru->valuedouble, cJSON_IsNumber(per) ? per->valuedouble : 0.0,
+                m->ru_claim, m->ru_write);
     }
     const cJSON *fr = cJSON_GetObjectItem(o, "failuresByReason"), *it;
     if (cJSON_GetArraySize(fr) > 0) {
@@ -312,8 +323,7 @@ void hz_metrics_print(hz_metrics *m, FILE *f)
     cJSON_Delete(o);
 }
 
-hz_status hz_metrics_write_json(hz_metrics *m, const char *path,
-                                hz_error *err)
+hz_status hz_metrics_write_json(hz_metrics *m, const char *path, hz_error *err)
 {
     cJSON *o = hz_metrics_to_json(m);
     char *s = cJSON_Print(o);
@@ -323,8 +333,10 @@ hz_status hz_metrics_write_json(hz_metrics *m, const char *path,
     FILE *f = fopen(path, "w");
     if (f == NULL) {
         cJSON_free(s);
-        return hz_error_set(err, HZ_EIO, "could not open '%s' for writing: "
-                            "%s", path, strerror(errno));
+        return hz_error_set(err, HZ_EIO,
+                            "could not open '%s' for writing: "
+                            "%s",
+                            path, strerror(errno));
     }
     fputs(s, f);
     fputc('\n', f);

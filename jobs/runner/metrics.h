@@ -19,7 +19,7 @@ extern "C" {
 typedef struct hz_metrics hz_metrics;
 
 hz_metrics *hz_metrics_new(void);
-void hz_metrics_free(hz_metrics *m);  /* NULL allowed */
+void hz_metrics_free(hz_metrics *m); /* NULL allowed */
 
 /* One finished job (ok or failed): its stage timings (NAN = stage not
  * reached), its latency (claim to write-back), and when failed its reason
@@ -37,8 +37,8 @@ void hz_metrics_set_wall(hz_metrics *m, double wall_s, int concurrency);
  * recorded for ru <= 0 (other stores). */
 void hz_metrics_add_ru(hz_metrics *m, const char *stage, double ru);
 
-long hz_metrics_done(const hz_metrics *m);    /* succeeded */
-long hz_metrics_failed(const hz_metrics *m);  /* failed for good */
+long hz_metrics_done(const hz_metrics *m);   /* succeeded */
+long hz_metrics_failed(const hz_metrics *m); /* failed for good */
 long hz_metrics_requeued(const hz_metrics *m);
 
 /* Quantile q in [0, 1] of x[0..n) (sorted in place), linear interpolation

@@ -49,19 +49,19 @@ typedef struct runner {
     const char *tmpdir;
     hz_metrics *m;
     pthread_mutex_t mu;
-    pthread_cond_t cv_work;  /* workers wait for jobs */
-    pthread_cond_t cv_idle;  /* the dispatcher waits for a free worker */
+    pthread_cond_t cv_work; /* workers wait for jobs */
+    pthread_cond_t cv_idle; /* the dispatcher waits for a free worker */
     qitem *queue;
     int qcap, qhead, qn;
     int busy;
     bool done;
-    long finished;           /* jobs finished (ok or failed) */
+    long finished; /* jobs finished (ok or failed) */
     long seq;
     int threads_per_job;
     pthread_mutex_t log_mu;
-    int zy_sock;             /* socket to the zygote (-1: none) */
+    int zy_sock; /* socket to the zygote (-1: none) */
     pid_t zy_pid;
-    pthread_mutex_t zy_mu;   /* one request at a time */
+    pthread_mutex_t zy_mu; /* one request at a time */
 } runner;
 
 static bool stopping(const runner *r)
@@ -104,8 +104,8 @@ static void fail_job(runner *r, hz_store *s, cJSON *doc, const char *reason,
                      const char *msg, const double *stages, double t_claim)
 {
     char etag[HZ_ETAG_MAX];
-    snprintf(etag, sizeof etag, "%s", jstr(doc, "_etag") ? jstr(doc, "_etag")
-                                                          : "");
+    snprintf(etag, sizeof etag, "%s",
+             jstr(doc, "_etag") ? jstr(doc, "_etag") : "");
     double now = hz_wall_now();
     hz__store_set_str(doc, "status", "failed");
     hz__store_set_str(doc, "error", msg);
@@ -135,14 +135,13 @@ static void fail_job(runner *r, hz_store *s, cJSON *doc, const char *reason,
 }
 
 /* Transient failure with attempts left: back to the queue. */
-static void requeue_job(runner *r, hz_store *s, cJSON *doc,
-                        const char *reason, const char *msg, bool refund)
+static void requeue_job(runner *r, hz_store *s, cJSON *doc, const char *reason,
+                        const char *msg, bool refund)
 {
     hz__store_set_str(doc, "error", msg);
     hz__store_set_str(doc, "errorReason", reason);
     hz_error err;
-    hz_status rc = hz_store_release_lease(s, doc, hz_wall_now(), refund,
-                                          &err);
+    hz_status rc = hz_store_release_lease(s, doc, hz_wall_now(), refund, &err);
     if (rc != HZ_OK)
         logf_(r, "job %s: could not release: %s", jstr(doc, "id"), err.msg);
     else if (r->cfg->verbose || !refund)
@@ -161,7 +160,8 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
     cJSON **res = malloc(cap * sizeof *res);
     *nrows = 0;
     cJSON *c;
-    cJSON_ArrayForEach(c, chunks) {
+    cJSON_ArrayForEach(c, chunks)
+    {
         const char *kind = jstr(c, "kind");
         cJSON *rows = cJSON_GetObjectItemCaseSensitive(c, "rows");
         int total = cJSON_GetArraySize(rows);
@@ -182,10 +182,8 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
             cJSON_AddStringToObject(d, "kind", kind ? kind : "");
             cJSON_AddNumberToObject(d, "firstRow", off);
             cJSON *part = cJSON_AddArrayToObject(d, "rows");
-            for (int i = 0; i < HZ_RESULT_ROWS_PER_DOC && off + i < total;
-                 i++)
-                cJSON_AddItemToArray(part, cJSON_DetachItemFromArray(rows,
-                                                                     0));
+            for (int i = 0; i < HZ_RESULT_ROWS_PER_DOC && off + i < total; i++)
+                cJSON_AddItemToArray(part, cJSON_DetachItemFromArray(rows, 0));
             res[k++] = d;
             if (total == 0)
                 break;
@@ -229,8 +227,8 @@ static void write_child_result(const char *path, const hz_job *job,
     cJSON_AddBoolToObject(o, "ok", rc == HZ_OK);
     if (rc != HZ_OK) {
         cJSON_AddStringToObject(o, "error", err->msg);
-        cJSON_AddStringToObject(o, "reason", out->reason[0] ? out->reason
-                                                            : "compute");
+        cJSON_AddStringToObject(o, "reason",
+                                out->reason[0] ? out->reason : "compute");
         cJSON_AddBoolToObject(o, "retryable", out->retryable);
     }
     cJSON *st = cJSON_AddArrayToObject(o, "stages");
@@ -344,7 +342,7 @@ static void child_main(runner *r, const hz_job *job, const char *dataset,
     double jt = job->timeout_s > 0 ? job->timeout_s : r->cfg->timeout_s;
     opt.fetch_timeout_s = jt;
     opt.tool_timeout_s = r->cfg->tool_timeout_s > 0 ? r->cfg->tool_timeout_s
-                                                   : 0;
+                                                    : 0;
     opt.threads = r->threads_per_job;
     opt.test_hooks = r->cfg->test_hooks;
     hz_exec_output out;
@@ -382,7 +380,7 @@ static void child_from_request(runner *r, const char *reqfile, pid_t parent)
 static void zygote_main(runner *r, int sock)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    signal(SIGINT, SIG_IGN);   /* the runner decides what a signal means */
+    signal(SIGINT, SIG_IGN); /* the runner decides what a signal means */
     signal(SIGTERM, SIG_IGN);
     for (;;) {
         char path[4200];
@@ -442,7 +440,8 @@ static int spawn_job(runner *r, const char *reqfile, pid_t *pid)
             struct cmsghdr h;
             char buf[CMSG_SPACE(sizeof(int))];
         } cm;
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
                             .msg_control = cm.buf,
                             .msg_controllen = sizeof cm.buf};
         if (recvmsg(r->zy_sock, &mh, MSG_CMSG_CLOEXEC) > 0) {
@@ -473,7 +472,7 @@ static char *read_file(const char *path)
     size_t len = 0, cap = 0;
     struct stat sb;
     if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
-        cap = (size_t)sb.st_size + 65537;  /* one allocation, no regrowth */
+        cap = (size_t)sb.st_size + 65537; /* one allocation, no regrowth */
     for (;;) {
         if (cap - len < 65536 || buf == NULL) {
             cap = buf == NULL ? (cap ? cap : 1 << 20) : cap * 2;
@@ -496,11 +495,11 @@ static char *read_file(const char *path)
 }
 
 typedef enum outcome {
-    OUT_EXITED,    /* the child exited; result file to read */
-    OUT_TIMEOUT,   /* killed at the job's deadline */
-    OUT_LEASE,     /* lease lost: killed, abandon the job */
-    OUT_SHUTDOWN,  /* grace after stop passed: killed, release */
-    OUT_ERROR      /* could not fork */
+    OUT_EXITED,   /* the child exited; result file to read */
+    OUT_TIMEOUT,  /* killed at the job's deadline */
+    OUT_LEASE,    /* lease lost: killed, abandon the job */
+    OUT_SHUTDOWN, /* grace after stop passed: killed, release */
+    OUT_ERROR     /* could not fork */
 } outcome;
 
 static bool pidfd_exited(int pfd, double wait_s)
@@ -590,8 +589,10 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
     cJSON *res = NULL;
 
     if (stopping(r)) {
-        requeue_job(r, s, doc, "shutdown", "runner stopping before the job "
-                    "started", true);
+        requeue_job(r, s, doc, "shutdown",
+                    "runner stopping before the job "
+                    "started",
+                    true);
         return;
     }
     if (hz_job_from_json(doc, &job, &err) != HZ_OK) {
@@ -603,14 +604,16 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
     if (job.attempts > max_attempts) {
         char msg[HZ_ERROR_MAX + 64];
         snprintf(msg, sizeof msg, "gave up after %d attempts (last: %s)",
-                 max_attempts, job.error[0] ? job.error
-                                            : "the runner running it died");
+                 max_attempts,
+                 job.error[0] ? job.error : "the runner running it died");
         fail_job(r, s, doc, "attempts", msg, stages, t_claim);
         goto out;
     }
     if (!hz_exec_available(job.type)) {
-        snprintf(err.msg, sizeof err.msg, "job type '%s' is not available "
-                 "in this build", hz_job_type_name(job.type));
+        snprintf(err.msg, sizeof err.msg,
+                 "job type '%s' is not available "
+                 "in this build",
+                 hz_job_type_name(job.type));
         fail_job(r, s, doc, "unavailable", err.msg, stages, t_claim);
         goto out;
     }
@@ -648,8 +651,8 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
     pthread_mutex_lock(&r->mu);
     long seq = ++r->seq;
     pthread_mutex_unlock(&r->mu);
-    snprintf(resfile, sizeof resfile, "%s/hz-run-%ld-%d-%ld.json",
-             r->tmpdir, (long)getpid(), worker, seq);
+    snprintf(resfile, sizeof resfile, "%s/hz-run-%ld-%d-%ld.json", r->tmpdir,
+             (long)getpid(), worker, seq);
     char reqfile[4200];
     snprintf(reqfile, sizeof reqfile, "%s.req", resfile);
     {
@@ -660,8 +663,7 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
         char *text = cJSON_PrintUnformatted(req);
         cJSON_Delete(req);
         FILE *f = fopen(reqfile, "w");
-        bool ok = f != NULL && text != NULL &&
-                  fputs(text, f) >= 0;
+        bool ok = f != NULL && text != NULL && fputs(text, f) >= 0;
         if (f != NULL && fclose(f) != 0)
             ok = false;
         cJSON_free(text);
@@ -675,8 +677,10 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
     pid_t pid = 0;
     int pfd = spawn_job(r, reqfile, &pid);
     if (pfd < 0) {
-        snprintf(err.msg, sizeof err.msg, "could not start the job process:"
-                 " %s", strerror(errno));
+        snprintf(err.msg, sizeof err.msg,
+                 "could not start the job process:"
+                 " %s",
+                 strerror(errno));
         requeue_job(r, s, doc, "crash", err.msg, true);
         goto out;
     }
@@ -685,8 +689,10 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
     close(pfd);
     if (oc == OUT_TIMEOUT) {
         char msg[256];
-        snprintf(msg, sizeof msg, "job exceeded its timeout of %g s (stopped"
-                 " after %.1f s)", timeout, elapsed);
+        snprintf(msg, sizeof msg,
+                 "job exceeded its timeout of %g s (stopped"
+                 " after %.1f s)",
+                 timeout, elapsed);
         fail_job(r, s, doc, "timeout", msg, stages, t_claim);
         goto out;
     }
@@ -695,15 +701,19 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
         goto out;
     }
     if (oc == OUT_SHUTDOWN) {
-        requeue_job(r, s, doc, "shutdown", "runner stopped while the job "
-                    "ran", true);
+        requeue_job(r, s, doc, "shutdown",
+                    "runner stopped while the job "
+                    "ran",
+                    true);
         goto out;
     }
     res = read_child_result(resfile);
     if (res == NULL) {
         char msg[256];
-        snprintf(msg, sizeof msg, "job process %ld ended without a result "
-                 "(it crashed or was killed)", (long)pid);
+        snprintf(msg, sizeof msg,
+                 "job process %ld ended without a result "
+                 "(it crashed or was killed)",
+                 (long)pid);
         if (job.attempts < max_attempts)
             requeue_job(r, s, doc, "crash", msg, false);
         else
@@ -718,8 +728,8 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
         const char *msg = jstr(res, "error") ? jstr(res, "error") : "failed";
         const char *reason = jstr(res, "reason") ? jstr(res, "reason")
                                                  : "compute";
-        bool retry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-            res, "retryable"));
+        bool retry = cJSON_IsTrue(
+            cJSON_GetObjectItemCaseSensitive(res, "retryable"));
         if (retry && job.attempts < max_attempts)
             requeue_job(r, s, doc, reason, msg, false);
         else
@@ -733,14 +743,15 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
         summary = cJSON_CreateObject();
     size_t nres = 0;
     long nrows = 0;
-    cJSON **results = build_results(doc, cJSON_GetObjectItemCaseSensitive(
-                                              res, "chunks"), &nres, &nrows);
+    cJSON **results = build_results(
+        doc, cJSON_GetObjectItemCaseSensitive(res, "chunks"), &nres, &nrows);
     if (r->cfg->narrative != NULL) {
         cJSON *narr = NULL;
         hz_error nerr;
         hz_error_clear(&nerr);
         if (r->cfg->narrative(r->cfg->narrative_ctx, doc, summary, &narr,
-                              &nerr) == HZ_OK && narr != NULL) {
+                              &nerr) == HZ_OK &&
+            narr != NULL) {
             drop(doc, "narrative");
             cJSON_AddItemToObject(doc, "narrative", narr);
         } else {
@@ -780,18 +791,24 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
         cJSON_Delete(results[i]);
     free(results);
     if (rc == HZ_ECONFLICT) {
-        logf_(r, "job %s: lease lost before write-back; left to its new "
-              "owner", job.id);
+        logf_(r,
+              "job %s: lease lost before write-back; left to its new "
+              "owner",
+              job.id);
         hz_metrics_add_requeue(r->m, "lease-lost");
     } else if (rc != HZ_OK) {
-        logf_(r, "job %s: could not write its results: %s (the job will be "
-              "recovered when its lease expires)", job.id, err.msg);
+        logf_(r,
+              "job %s: could not write its results: %s (the job will be "
+              "recovered when its lease expires)",
+              job.id, err.msg);
         hz_metrics_add_requeue(r->m, "store-error");
     } else {
         if (r->cfg->verbose)
-            logf_(r, "job %s (%s, tenant %s) succeeded: %zu result "
-                  "documents, %ld rows", job.id, hz_job_type_name(job.type),
-                  job.customer_id, nres, nrows);
+            logf_(r,
+                  "job %s (%s, tenant %s) succeeded: %zu result "
+                  "documents, %ld rows",
+                  job.id, hz_job_type_name(job.type), job.customer_id, nres,
+                  nrows);
         hz_metrics_add_job(r->m, stages, hz_now() - t_claim, true, NULL);
     }
 out:
@@ -811,7 +828,7 @@ out:
 typedef struct worker_arg {
     runner *r;
     int index;
-    hz_store *s;   /* opened by the dispatcher, closed by the worker */
+    hz_store *s; /* opened by the dispatcher, closed by the worker */
 } worker_arg;
 
 static void *worker_main(void *arg)
@@ -868,9 +885,11 @@ static void progress(runner *r, double t0, bool final)
     double el = hz_now() - t0;
     long ok = hz_metrics_done(r->m), bad = hz_metrics_failed(r->m);
     pthread_mutex_lock(&r->log_mu);
-    fprintf(r->log, "\r\033[K%ld succeeded, %ld failed, %d running, "
-            "%.1f jobs/s, %.0f s%s", ok, bad, r->busy,
-            el > 0 ? (ok + bad) / el : 0.0, el, final ? "\n" : "");
+    fprintf(r->log,
+            "\r\033[K%ld succeeded, %ld failed, %d running, "
+            "%.1f jobs/s, %.0f s%s",
+            ok, bad, r->busy, el > 0 ? (ok + bad) / el : 0.0, el,
+            final ? "\n" : "");
     fflush(r->log);
     pthread_mutex_unlock(&r->log_mu);
 }
@@ -920,8 +939,10 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0) {
         free(r.queue);
         curl_global_cleanup();
-        return hz_error_set(err, HZ_ENOMEM, "could not start the job "
-                            "process helper: %s", strerror(errno));
+        return hz_error_set(err, HZ_ENOMEM,
+                            "could not start the job "
+                            "process helper: %s",
+                            strerror(errno));
     }
     fflush(NULL);
     r.zy_pid = fork();
@@ -934,8 +955,10 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         close(sp[0]);
         free(r.queue);
         curl_global_cleanup();
-        return hz_error_set(err, HZ_ENOMEM, "could not start the job "
-                            "process helper: %s", strerror(errno));
+        return hz_error_set(err, HZ_ENOMEM,
+                            "could not start the job "
+                            "process helper: %s",
+                            strerror(errno));
     }
     r.zy_sock = sp[0];
 
@@ -989,7 +1012,8 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         if (free_slots > 0) {
             int busy_before = r.busy;
             pthread_mutex_unlock(&r.mu);
-            hz_claim_request rq = {.owner = r.owner, .now = hz_wall_now(),
+            hz_claim_request rq = {.owner = r.owner,
+                                   .now = hz_wall_now(),
                                    .lease_s = cfg->lease_s,
                                    .max_jobs = free_slots < 32 ? free_slots
                                                                : 32,
@@ -1028,7 +1052,8 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
             if (!cfg->watch && r.busy == 0 && r.qn == 0 && free_slots > 0)
                 break; /* drained */
             double wait = (cfg->watch && r.busy == 0 && r.qn == 0)
-                              ? cfg->poll_interval_s : 0.25;
+                              ? cfg->poll_interval_s
+                              : 0.25;
             if (cfg->progress)
                 wait = fmin(wait, 0.5);
             timed_wait(&r, wait);
@@ -1046,8 +1071,10 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
     pthread_cond_broadcast(&r.cv_work);
     pthread_mutex_unlock(&r.mu);
     if (stopping(&r))
-        logf_(&r, "stopping: no more claims; finishing or releasing %d "
-              "running job(s)", r.busy);
+        logf_(&r,
+              "stopping: no more claims; finishing or releasing %d "
+              "running job(s)",
+              r.busy);
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     progress(&r, t0, true);
@@ -1057,11 +1084,11 @@ out:
     hz_metrics_add_ru(m, "claim", hz__store_cosmos_charge(s));
     hz_store_close(s);
     for (int i = 0; wa != NULL && i < n; i++)
-        hz_store_close(wa[i].s);   /* those of workers never started */
+        hz_store_close(wa[i].s); /* those of workers never started */
     free(th);
     free(wa);
     free(r.queue);
-    close(r.zy_sock);              /* EOF: the zygote exits */
+    close(r.zy_sock); /* EOF: the zygote exits */
     waitpid(r.zy_pid, NULL, 0);
     pthread_mutex_destroy(&r.zy_mu);
     pthread_cond_destroy(&r.cv_work);

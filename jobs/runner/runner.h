@@ -59,29 +59,29 @@ typedef hz_status (*hz_narrative_fn)(void *ctx, const cJSON *job,
                                      cJSON **narrative_out, hz_error *err);
 
 typedef struct hz_runner_config {
-    const char *store_spec;     /* "sqlite:PATH", "cosmos", ... */
-    bool watch;                 /* keep polling (else: drain and exit) */
-    double poll_interval_s;     /* --watch: idle wait, default 2 */
-    int concurrency;            /* worker threads = jobs at once, def. 4 */
-    double timeout_s;           /* per job, default 300 */
-    double tool_timeout_s;      /* per tool inside a job; 0 = timeout_s */
-    int max_attempts;           /* default 3 */
-    double lease_s;             /* default 60 */
-    double grace_s;             /* on stop, default 20 */
-    int threads_per_job;        /* OpenMP threads per job; 0 = auto
+    const char *store_spec;       /* "sqlite:PATH", "cosmos", ... */
+    bool watch;                   /* keep polling (else: drain and exit) */
+    double poll_interval_s;       /* --watch: idle wait, default 2 */
+    int concurrency;              /* worker threads = jobs at once, def. 4 */
+    double timeout_s;             /* per job, default 300 */
+    double tool_timeout_s;        /* per tool inside a job; 0 = timeout_s */
+    int max_attempts;             /* default 3 */
+    double lease_s;               /* default 60 */
+    double grace_s;               /* on stop, default 20 */
+    int threads_per_job;          /* OpenMP threads per job; 0 = auto
                                    (cores / concurrency, at least 1) */
     long long max_download_bytes; /* default 2 GiB */
-    const char *tenant;         /* only this customerId; NULL = all */
-    const char *tmpdir;         /* NULL = $TMPDIR or /tmp */
-    bool progress;              /* progress line on stderr (a tty only) */
-    bool verbose;               /* a line per job */
-    bool test_hooks;            /* honour params.debugSleepS (tests) */
-    long max_jobs;              /* stop claiming after this many; 0 = no
+    const char *tenant;           /* only this customerId; NULL = all */
+    const char *tmpdir;           /* NULL = $TMPDIR or /tmp */
+    bool progress;                /* progress line on stderr (a tty only) */
+    bool verbose;                 /* a line per job */
+    bool test_hooks;              /* honour params.debugSleepS (tests) */
+    long max_jobs;                /* stop claiming after this many; 0 = no
                                    limit */
-    volatile sig_atomic_t *stop;/* set by a signal handler; may be NULL */
-    hz_narrative_fn narrative;  /* may be NULL */
+    volatile sig_atomic_t *stop;  /* set by a signal handler; may be NULL */
+    hz_narrative_fn narrative;    /* may be NULL */
     void *narrative_ctx;
-    FILE *log;                  /* messages; NULL = stderr */
+    FILE *log; /* messages; NULL = stderr */
 } hz_runner_config;
 
 void hz_runner_config_init(hz_runner_config *c);

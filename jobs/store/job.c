@@ -97,8 +97,8 @@ void hz_job_new_id(const char *prefix, char *out)
     rng ^= rng >> 27;
     uint32_t r = (uint32_t)((rng * 0x2545F4914F6CDD1DULL) >> 32);
     unsigned long long ms = (unsigned long long)(hz_wall_now() * 1000.0);
-    snprintf(out, HZ_JOB_ID_MAX, "%s-%012llx-%08x",
-             prefix ? prefix : "j", ms, r);
+    snprintf(out, HZ_JOB_ID_MAX, "%s-%012llx-%08x", prefix ? prefix : "j", ms,
+             r);
 }
 
 bool hz_job_id_ok(const char *s)
@@ -138,11 +138,15 @@ static hz_status field_str(const cJSON *doc, const char *where,
         return HZ_OK;
     }
     if (!cJSON_IsString(v))
-        return hz_error_set(err, HZ_EINVAL, "%s: field '%s': expected a "
-                            "string", where, field);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: field '%s': expected a "
+                            "string",
+                            where, field);
     if (strlen(v->valuestring) >= outsz)
-        return hz_error_set(err, HZ_EINVAL, "%s: field '%s': longer than %zu"
-                            " bytes", where, field, outsz - 1);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: field '%s': longer than %zu"
+                            " bytes",
+                            where, field, outsz - 1);
     memcpy(out, v->valuestring, strlen(v->valuestring) + 1);
     return HZ_OK;
 }
@@ -157,12 +161,15 @@ static hz_status field_num(const cJSON *doc, const char *where,
         return HZ_OK;
     }
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-        return hz_error_set(err, HZ_EINVAL, "%s: field '%s': expected a "
-                            "number", where, field);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: field '%s': expected a "
+                            "number",
+                            where, field);
     if (v->valuedouble < lo || v->valuedouble > hi)
-        return hz_error_set(err, HZ_EINVAL, "%s: field '%s': %g is out of "
-                            "range [%g, %g]", where, field, v->valuedouble,
-                            lo, hi);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: field '%s': %g is out of "
+                            "range [%g, %g]",
+                            where, field, v->valuedouble, lo, hi);
     *out = v->valuedouble;
     return HZ_OK;
 }
@@ -187,7 +194,8 @@ hz_status hz_job_from_json(const cJSON *doc, hz_job *job, hz_error *err)
     if (rc != HZ_OK)
         goto fail;
     if (!hz_job_id_ok(job->id)) {
-        rc = hz_error_set(err, HZ_EINVAL, "job: field 'id': '%s' is not a "
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "job: field 'id': '%s' is not a "
                           "valid id (1-127 of A-Z a-z 0-9 . _ : -)",
                           job->id);
         goto fail;
@@ -199,8 +207,10 @@ hz_status hz_job_from_json(const cJSON *doc, hz_job *job, hz_error *err)
     if (rc != HZ_OK)
         goto fail;
     if (!hz_job_id_ok(job->customer_id)) {
-        rc = hz_error_set(err, HZ_EINVAL, "%s: field 'customerId': '%s' is "
-                          "not a valid tenant id", where, job->customer_id);
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "%s: field 'customerId': '%s' is "
+                          "not a valid tenant id",
+                          where, job->customer_id);
         goto fail;
     }
 
@@ -208,9 +218,11 @@ hz_status hz_job_from_json(const cJSON *doc, hz_job *job, hz_error *err)
     if (rc != HZ_OK)
         goto fail;
     if (!hz_job_type_parse(buf, &job->type)) {
-        rc = hz_error_set(err, HZ_EINVAL, "%s: field 'type': unknown job type"
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "%s: field 'type': unknown job type"
                           " '%s' (expected forecast, churn, clv, segment, "
-                          "suite)", where, buf);
+                          "suite)",
+                          where, buf);
         goto fail;
     }
 
@@ -222,31 +234,38 @@ hz_status hz_job_from_json(const cJSON *doc, hz_job *job, hz_error *err)
     if (rc != HZ_OK)
         goto fail;
     if (job->dataset[0] == '\0' && job->dataset_id[0] == '\0') {
-        rc = hz_error_set(err, HZ_EINVAL, "%s: field 'dataset' is missing "
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "%s: field 'dataset' is missing "
                           "(a path or an http(s) URL; or 'datasetId')",
                           where);
         goto fail;
     }
     if (job->dataset[0] != '\0' && job->dataset_id[0] != '\0') {
-        rc = hz_error_set(err, HZ_EINVAL, "%s: fields 'dataset' and "
-                          "'datasetId' are exclusive", where);
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "%s: fields 'dataset' and "
+                          "'datasetId' are exclusive",
+                          where);
         goto fail;
     }
     if (strstr(job->dataset, "://") != NULL && !is_url(job->dataset)) {
-        rc = hz_error_set(err, HZ_EINVAL, "%s: field 'dataset': unsupported "
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "%s: field 'dataset': unsupported "
                           "URL scheme in '%s' (expected http, https or "
-                          "file)", where, job->dataset);
+                          "file)",
+                          where, job->dataset);
         goto fail;
     }
 
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(doc, "params");
     if (p != NULL && !cJSON_IsNull(p) && !cJSON_IsObject(p)) {
-        rc = hz_error_set(err, HZ_EINVAL, "%s: field 'params': expected an "
-                          "object", where);
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "%s: field 'params': expected an "
+                          "object",
+                          where);
         goto fail;
     }
-    job->params = (p != NULL && cJSON_IsObject(p))
-                      ? cJSON_Duplicate(p, 1) : cJSON_CreateObject();
+    job->params = (p != NULL && cJSON_IsObject(p)) ? cJSON_Duplicate(p, 1)
+                                                   : cJSON_CreateObject();
     if (job->params == NULL) {
         rc = hz_error_set(err, HZ_ENOMEM, "%s: out of memory", where);
         goto fail;
@@ -256,9 +275,11 @@ hz_status hz_job_from_json(const cJSON *doc, hz_job *job, hz_error *err)
     if (rc != HZ_OK)
         goto fail;
     if (buf[0] != '\0' && !hz_job_status_parse(buf, &job->status)) {
-        rc = hz_error_set(err, HZ_EINVAL, "%s: field 'status': unknown "
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "%s: field 'status': unknown "
                           "status '%s' (expected queued, running, succeeded,"
-                          " failed)", where, buf);
+                          " failed)",
+                          where, buf);
         goto fail;
     }
 
@@ -276,14 +297,14 @@ hz_status hz_job_from_json(const cJSON *doc, hz_job *job, hz_error *err)
         goto fail;
     if ((rc = field_num(doc, where, "leaseExpiry", 0, 1e12, 0,
                         &job->lease_expiry, err)) ||
-        (rc = field_num(doc, where, "createdAt", 0, 1e12, 0,
-                        &job->created_at, err)) ||
-        (rc = field_num(doc, where, "startedAt", 0, 1e12, 0,
-                        &job->started_at, err)) ||
+        (rc = field_num(doc, where, "createdAt", 0, 1e12, 0, &job->created_at,
+                        err)) ||
+        (rc = field_num(doc, where, "startedAt", 0, 1e12, 0, &job->started_at,
+                        err)) ||
         (rc = field_num(doc, where, "finishedAt", 0, 1e12, 0,
                         &job->finished_at, err)) ||
-        (rc = field_num(doc, where, "updatedAt", 0, 1e12, 0,
-                        &job->updated_at, err)))
+        (rc = field_num(doc, where, "updatedAt", 0, 1e12, 0, &job->updated_at,
+                        err)))
         goto fail;
     if (job->created_at == 0)
         job->created_at = hz_wall_now();
@@ -340,10 +361,10 @@ cJSON *hz_job_to_json(const hz_job *job, const cJSON *base)
     set_item(o, "customerId", cJSON_CreateString(job->customer_id));
     set_or_drop_str(o, "dataset", job->dataset);
     set_or_drop_str(o, "datasetId", job->dataset_id);
-    set_item(o, "params", job->params ? cJSON_Duplicate(job->params, 1)
-                                      : cJSON_CreateObject());
-    set_item(o, "status",
-             cJSON_CreateString(hz_job_status_name(job->status)));
+    set_item(o, "params",
+             job->params ? cJSON_Duplicate(job->params, 1)
+                         : cJSON_CreateObject());
+    set_item(o, "status", cJSON_CreateString(hz_job_status_name(job->status)));
     set_item(o, "attempts", cJSON_CreateNumber(job->attempts));
     set_or_drop_num(o, "maxAttempts", job->max_attempts);
     set_or_drop_num(o, "timeoutS", job->timeout_s);
@@ -387,8 +408,10 @@ hz_status hz_dataset_meta_from_json(const cJSON *doc, hz_dataset_meta *m,
     if ((rc = field_str(doc, where, "id", true, m->id, sizeof m->id, err)))
         goto fail;
     if (!hz_job_id_ok(m->id)) {
-        rc = hz_error_set(err, HZ_EINVAL, "dataset: field 'id': '%s' is not "
-                          "a valid id", m->id);
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "dataset: field 'id': '%s' is not "
+                          "a valid id",
+                          m->id);
         goto fail;
     }
     snprintf(where, sizeof where, "dataset %s", m->id);
@@ -396,8 +419,7 @@ hz_status hz_dataset_meta_from_json(const cJSON *doc, hz_dataset_meta *m,
                         sizeof m->customer_id, err)) ||
         (rc = field_str(doc, where, "name", false, m->name, sizeof m->name,
                         err)) ||
-        (rc = field_str(doc, where, "uri", true, m->uri, sizeof m->uri,
-                        err)))
+        (rc = field_str(doc, where, "uri", true, m->uri, sizeof m->uri, err)))
         goto fail;
     if ((rc = field_num(doc, where, "size", -1, 1e18, -1, &d, err)))
         goto fail;
@@ -408,8 +430,10 @@ hz_status hz_dataset_meta_from_json(const cJSON *doc, hz_dataset_meta *m,
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(doc, "profile");
     if (p != NULL && !cJSON_IsNull(p)) {
         if (!cJSON_IsObject(p)) {
-            rc = hz_error_set(err, HZ_EINVAL, "%s: field 'profile': expected"
-                              " an object", where);
+            rc = hz_error_set(err, HZ_EINVAL,
+                              "%s: field 'profile': expected"
+                              " an object",
+                              where);
             goto fail;
         }
         m->profile = cJSON_Duplicate(p, 1);

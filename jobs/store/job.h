@@ -72,14 +72,14 @@ typedef struct hz_job {
     char id[HZ_JOB_ID_MAX];
     hz_job_type type;
     char customer_id[HZ_JOB_ID_MAX];
-    char dataset[HZ_JOB_URI_MAX];    /* path or URL; "" when dataset_id */
-    char dataset_id[HZ_JOB_ID_MAX];  /* "" when dataset is given */
-    cJSON *params;                   /* owned object (never NULL after
+    char dataset[HZ_JOB_URI_MAX];   /* path or URL; "" when dataset_id */
+    char dataset_id[HZ_JOB_ID_MAX]; /* "" when dataset is given */
+    cJSON *params;                  /* owned object (never NULL after
                                         hz_job_from_json) */
     hz_job_status status;
     int attempts;
-    int max_attempts;                /* 0 = runner default */
-    double timeout_s;                /* 0 = runner default */
+    int max_attempts; /* 0 = runner default */
+    double timeout_s; /* 0 = runner default */
     char lease_owner[HZ_JOB_ID_MAX];
     double lease_expiry;
     double created_at, started_at, finished_at, updated_at;
@@ -130,8 +130,8 @@ typedef struct hz_dataset_meta {
     char customer_id[HZ_JOB_ID_MAX];
     char name[256];
     char uri[HZ_JOB_URI_MAX];
-    long long size;         /* bytes, -1 unknown */
-    cJSON *profile;         /* owned, may be NULL */
+    long long size; /* bytes, -1 unknown */
+    cJSON *profile; /* owned, may be NULL */
     double created_at;
 } hz_dataset_meta;
 

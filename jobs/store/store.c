@@ -23,13 +23,15 @@ hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err)
 {
     *out = NULL;
     if (spec == NULL || spec[0] == '\0')
-        return hz_error_set(err, HZ_EINVAL, "empty store spec (expected "
+        return hz_error_set(err, HZ_EINVAL,
+                            "empty store spec (expected "
                             "sqlite:PATH or cosmos)");
     if (strncmp(spec, "sqlite:", 7) == 0)
         return hz_store_sqlite_open(spec + 7, out, err);
     if (strcmp(spec, "cosmos") == 0 || strncmp(spec, "cosmos:", 7) == 0) {
         if (hz_store_cosmos_open == NULL)
-            return hz_error_set(err, HZ_EINVAL, "store '%s': the cosmos "
+            return hz_error_set(err, HZ_EINVAL,
+                                "store '%s': the cosmos "
                                 "store is not available in this build",
                                 spec);
         return hz_store_cosmos_open(spec, out, err);
@@ -38,8 +40,10 @@ hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err)
         (ends_with(spec, ".db") || ends_with(spec, ".sqlite") ||
          ends_with(spec, ".sqlite3")))
         return hz_store_sqlite_open(spec, out, err);
-    return hz_error_set(err, HZ_EINVAL, "unknown store '%s' (expected "
-                        "sqlite:PATH or cosmos)", spec);
+    return hz_error_set(err, HZ_EINVAL,
+                        "unknown store '%s' (expected "
+                        "sqlite:PATH or cosmos)",
+                        spec);
 }
 
 void hz_store_close(hz_store *s)
@@ -53,26 +57,27 @@ const char *hz_store_name(const hz_store *s)
     return s->ops->name;
 }
 
-#define TIMED(s, call)                                                    \
-    do {                                                                  \
-        double t0_ = hz_now();                                            \
-        hz_status rc_ = (call);                                           \
-        (s)->busy_s += hz_now() - t0_;                                    \
-        (s)->nops++;                                                      \
-        return rc_;                                                       \
+#define TIMED(s, call)                                                        \
+    do {                                                                      \
+        double t0_ = hz_now();                                                \
+        hz_status rc_ = (call);                                               \
+        (s)->busy_s += hz_now() - t0_;                                        \
+        (s)->nops++;                                                          \
+        return rc_;                                                           \
     } while (0)
 
 hz_status hz_store_get(hz_store *s, const char *container, const char *id,
-                       const char *customer_id, cJSON **doc_out,
-                       hz_error *err)
+                       const char *customer_id, cJSON **doc_out, hz_error *err)
 {
     *doc_out = NULL;
     if (!hz__store_container_ok(container))
         return hz_error_set(err, HZ_EINVAL, "unknown container '%s'",
                             container ? container : "(null)");
     if (id == NULL || customer_id == NULL)
-        return hz_error_set(err, HZ_EINVAL, "%s: get needs an id and a "
-                            "customerId", container);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: get needs an id and a "
+                            "customerId",
+                            container);
     TIMED(s, s->ops->get(s, container, id, customer_id, doc_out, err));
 }
 
@@ -96,8 +101,10 @@ hz_status hz_store_delete(hz_store *s, const char *container, const char *id,
         return hz_error_set(err, HZ_EINVAL, "unknown container '%s'",
                             container ? container : "(null)");
     if (id == NULL || customer_id == NULL)
-        return hz_error_set(err, HZ_EINVAL, "%s: delete needs an id and a "
-                            "customerId", container);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: delete needs an id and a "
+                            "customerId",
+                            container);
     TIMED(s, s->ops->del(s, container, id, customer_id, if_match, err));
 }
 
@@ -110,16 +117,17 @@ hz_status hz_store_query(hz_store *s, const hz_query *q, int page_size,
     if (q == NULL || !hz__store_container_ok(q->container))
         return hz_error_set(err, HZ_EINVAL, "query: unknown container '%s'",
                             q && q->container ? q->container : "(null)");
-    if (q->claimable_at > 0 && (q->status != NULL ||
-                                strcmp(q->container, HZ_STORE_JOBS) != 0))
-        return hz_error_set(err, HZ_EINVAL, "query: claimable_at needs the "
+    if (q->claimable_at > 0 &&
+        (q->status != NULL || strcmp(q->container, HZ_STORE_JOBS) != 0))
+        return hz_error_set(err, HZ_EINVAL,
+                            "query: claimable_at needs the "
                             "jobs container and no status filter");
     if (page_size < 1)
         page_size = 1;
     if (page_size > HZ_STORE_PAGE_MAX)
         page_size = HZ_STORE_PAGE_MAX;
-    TIMED(s, s->ops->query(s, q, page_size, continuation, docs_out,
-                           next_out, err));
+    TIMED(s, s->ops->query(s, q, page_size, continuation, docs_out, next_out,
+                           err));
 }
 
 hz_status hz_store_batch(hz_store *s, const char *container,
@@ -133,20 +141,22 @@ hz_status hz_store_batch(hz_store *s, const char *container,
         return hz_error_set(err, HZ_EINVAL, "%s: batch needs a customerId",
                             container);
     if (nops == 0 || nops > HZ_STORE_BATCH_MAX)
-        return hz_error_set(err, HZ_EINVAL, "%s: a batch holds 1 to %d "
-                            "operations, got %zu", container,
-                            HZ_STORE_BATCH_MAX, nops);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: a batch holds 1 to %d "
+                            "operations, got %zu",
+                            container, HZ_STORE_BATCH_MAX, nops);
     for (size_t i = 0; i < nops; i++) {
         hz_status rc;
         if (ops[i].kind == HZ_OP_DELETE) {
             if (ops[i].id == NULL)
-                rc = hz_error_set(err, HZ_EINVAL, "%s: batch operation %zu:"
-                                  " delete without an id", container, i);
+                rc = hz_error_set(err, HZ_EINVAL,
+                                  "%s: batch operation %zu:"
+                                  " delete without an id",
+                                  container, i);
             else
                 rc = HZ_OK;
         } else {
-            rc = hz__store_check_doc(container, ops[i].doc, customer_id,
-                                     err);
+            rc = hz__store_check_doc(container, ops[i].doc, customer_id, err);
         }
         if (rc != HZ_OK) {
             if (failed_index != NULL)
@@ -154,8 +164,8 @@ hz_status hz_store_batch(hz_store *s, const char *container,
             return rc;
         }
     }
-    TIMED(s, s->ops->batch(s, container, customer_id, ops, nops,
-                           failed_index, err));
+    TIMED(s, s->ops->batch(s, container, customer_id, ops, nops, failed_index,
+                           err));
 }
 
 hz_status hz_store_claim(hz_store *s, const hz_claim_request *req,
@@ -164,7 +174,8 @@ hz_status hz_store_claim(hz_store *s, const hz_claim_request *req,
     *jobs_out = NULL;
     if (req == NULL || req->owner == NULL || req->owner[0] == '\0' ||
         req->lease_s <= 0 || req->max_jobs < 1)
-        return hz_error_set(err, HZ_EINVAL, "claim: needs an owner, a "
+        return hz_error_set(err, HZ_EINVAL,
+                            "claim: needs an owner, a "
                             "positive lease and max_jobs >= 1");
     if (s->ops->claim != NULL)
         TIMED(s, s->ops->claim(s, req, jobs_out, err));
@@ -187,8 +198,7 @@ hz_status hz_store_finish(hz_store *s, cJSON *job, const char *if_match,
     }
     if (s->ops->finish != NULL)
         TIMED(s, s->ops->finish(s, job, if_match, results, nresults, err));
-    return hz__store_generic_finish(s, job, if_match, results, nresults,
-                                    err);
+    return hz__store_generic_finish(s, job, if_match, results, nresults, err);
 }
 
 /* ---- lease helpers ---- */
@@ -198,7 +208,8 @@ hz_status hz_store_renew_lease(hz_store *s, cJSON *job, double now,
 {
     const char *etag = hz__store_str(job, "_etag");
     if (etag == NULL)
-        return hz_error_set(err, HZ_EINVAL, "jobs: renew of a job without "
+        return hz_error_set(err, HZ_EINVAL,
+                            "jobs: renew of a job without "
                             "_etag");
     char held[HZ_ETAG_MAX];
     snprintf(held, sizeof held, "%s", etag);
@@ -212,7 +223,8 @@ hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
 {
     const char *etag = hz__store_str(job, "_etag");
     if (etag == NULL)
-        return hz_error_set(err, HZ_EINVAL, "jobs: release of a job without "
+        return hz_error_set(err, HZ_EINVAL,
+                            "jobs: release of a job without "
                             "_etag");
     char held[HZ_ETAG_MAX];
     snprintf(held, sizeof held, "%s", etag);
@@ -248,20 +260,27 @@ hz_status hz__store_check_doc(const char *container, const cJSON *doc,
                               const char *pk, hz_error *err)
 {
     if (!cJSON_IsObject(doc))
-        return hz_error_set(err, HZ_EINVAL, "%s: document is not a JSON "
-                            "object", container);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: document is not a JSON "
+                            "object",
+                            container);
     const char *id = hz__store_str(doc, "id");
     const char *cid = hz__store_str(doc, "customerId");
     if (id == NULL || id[0] == '\0')
-        return hz_error_set(err, HZ_EINVAL, "%s: document without a string "
-                            "'id'", container);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: document without a string "
+                            "'id'",
+                            container);
     if (cid == NULL || cid[0] == '\0')
-        return hz_error_set(err, HZ_EINVAL, "%s/%s: document without a "
-                            "string 'customerId'", container, id);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s/%s: document without a "
+                            "string 'customerId'",
+                            container, id);
     if (pk != NULL && strcmp(pk, cid) != 0)
-        return hz_error_set(err, HZ_EINVAL, "%s/%s: customerId '%s' is not "
-                            "the batch's partition key '%s'", container, id,
-                            cid, pk);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s/%s: customerId '%s' is not "
+                            "the batch's partition key '%s'",
+                            container, id, cid, pk);
     return HZ_OK;
 }
 
@@ -304,14 +323,15 @@ hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
     do {
         cJSON *page = NULL;
         char *next = NULL;
-        rc = hz_store_query(s, &q, req->max_jobs * 4 + 8, token, &page,
-                            &next, err);
+        rc = hz_store_query(s, &q, req->max_jobs * 4 + 8, token, &page, &next,
+                            err);
         free(token);
         token = next;
         if (rc != HZ_OK)
             goto out;
         cJSON *doc;
-        cJSON_ArrayForEach(doc, page) {
+        cJSON_ArrayForEach(doc, page)
+        {
             if (cJSON_GetArraySize(won) >= req->max_jobs)
                 break;
             const char *etag = hz__store_str(doc, "_etag");
@@ -328,8 +348,8 @@ hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
             hz__store_set_num(doc, "startedAt", req->now);
             hz__store_set_num(doc, "updatedAt", req->now);
             hz_error e2;
-            hz_status r2 = hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE,
-                                        doc, held, &e2);
+            hz_status r2 = hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc,
+                                        held, &e2);
             if (r2 == HZ_OK) {
                 cJSON_AddItemToArray(won, cJSON_Duplicate(doc, 1));
             } else if (r2 != HZ_ECONFLICT && r2 != HZ_ENOTFOUND) {
@@ -355,9 +375,8 @@ out:
 }
 
 hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
-                                   const char *if_match,
-                                   cJSON *const *results, size_t nresults,
-                                   hz_error *err)
+                                   const char *if_match, cJSON *const *results,
+                                   size_t nresults, hz_error *err)
 {
     const char *pk = hz__store_str(job, "customerId");
     hz_store_op ops[HZ_STORE_BATCH_MAX];
@@ -373,8 +392,7 @@ hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
         if (rc != HZ_OK)
             return rc;
     }
-    return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, if_match,
-                        err);
+    return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, if_match, err);
 }
 
 hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
@@ -394,7 +412,8 @@ hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
         if (rc != HZ_OK)
             return rc;
         cJSON *d;
-        cJSON_ArrayForEach(d, page) {
+        cJSON_ArrayForEach(d, page)
+        {
             const char *did = hz__store_str(d, "id");
             if (did != NULL && strcmp(did, id) == 0 && *out == NULL)
                 *out = cJSON_Duplicate(d, 1);

@@ -71,10 +71,10 @@ typedef enum hz_put_mode {
 
 /* ---- batch ---- */
 typedef enum hz_op_kind {
-    HZ_OP_CREATE = 0,  /* as HZ_PUT_CREATE */
-    HZ_OP_UPSERT,      /* as HZ_PUT_UPSERT */
-    HZ_OP_REPLACE,     /* as HZ_PUT_REPLACE */
-    HZ_OP_DELETE       /* HZ_ENOTFOUND when absent */
+    HZ_OP_CREATE = 0, /* as HZ_PUT_CREATE */
+    HZ_OP_UPSERT,     /* as HZ_PUT_UPSERT */
+    HZ_OP_REPLACE,    /* as HZ_PUT_REPLACE */
+    HZ_OP_DELETE      /* HZ_ENOTFOUND when absent */
 } hz_op_kind;
 
 typedef struct hz_store_op {
@@ -133,8 +133,7 @@ typedef struct hz_store_ops {
 
     /* Point read.  *doc_out: the document with _etag (caller frees). */
     hz_status (*get)(hz_store *s, const char *container, const char *id,
-                     const char *customer_id, cJSON **doc_out,
-                     hz_error *err);
+                     const char *customer_id, cJSON **doc_out, hz_error *err);
 
     /* Write doc (must hold string "id" and "customerId").  if_match as in
      * hz_store_op.  On success doc's "_etag" and "_ts" are set to the
@@ -163,8 +162,8 @@ typedef struct hz_store_ops {
      * written, *failed_index (may be NULL) is its index, and the status is
      * that operation's (HZ_ECONFLICT, HZ_ENOTFOUND, ...). */
     hz_status (*batch)(hz_store *s, const char *container,
-                       const char *customer_id, hz_store_op *ops,
-                       size_t nops, size_t *failed_index, hz_error *err);
+                       const char *customer_id, hz_store_op *ops, size_t nops,
+                       size_t *failed_index, hz_error *err);
 
     /* Optional.  Claim up to req->max_jobs claimable jobs.  *jobs_out: a
      * JSON array of the claimed job documents as stored (new _etag);
@@ -184,8 +183,7 @@ typedef struct hz_store_ops {
      * runner); results already written are harmless (the other runner
      * overwrites the same ids).  On success job's _etag is updated. */
     hz_status (*finish)(hz_store *s, cJSON *job, const char *if_match,
-                        cJSON *const *results, size_t nresults,
-                        hz_error *err);
+                        cJSON *const *results, size_t nresults, hz_error *err);
 } hz_store_ops;
 
 /* The common head of every store handle; implementations embed it first:
@@ -217,7 +215,7 @@ hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
 
 /* ---- wrappers (timed; NULL optional ops use the generic versions) ---- */
 
-void hz_store_close(hz_store *s);  /* NULL allowed */
+void hz_store_close(hz_store *s); /* NULL allowed */
 const char *hz_store_name(const hz_store *s);
 
 hz_status hz_store_get(hz_store *s, const char *container, const char *id,
@@ -280,9 +278,8 @@ hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
 /* Generic finish: batches of upserts into "results", then put(REPLACE,
  * if_match) of the job. */
 hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
-                                   const char *if_match,
-                                   cJSON *const *results, size_t nresults,
-                                   hz_error *err);
+                                   const char *if_match, cJSON *const *results,
+                                   size_t nresults, hz_error *err);
 
 #ifdef __cplusplus
 }

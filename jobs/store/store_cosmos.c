@@ -30,9 +30,8 @@ typedef struct cosmos_store {
     bool xp_no_order; /* the service refused cross-partition ORDER BY */
 } cosmos_store;
 
-static const char *const SYS_PROPS[] = {"_etag", "_ts", "_rid", "_self",
-                                        "_attachments", "_lsn", "_hzw",
-                                        NULL};
+static const char *const SYS_PROPS[] = {
+    "_etag", "_ts", "_rid", "_self", "_attachments", "_lsn", "_hzw", NULL};
 #define WRITE_ID_PROP "_hzw"
 
 /* Remove the service's system properties except _etag and _ts. */
@@ -192,8 +191,10 @@ static hz_status store_del(hz_store *s, const char *container, const char *id,
         hz_error_set(err, rc, "%s/%s (customerId %s): no such document",
                      container, id, customer_id);
     else if (rc == HZ_ECONFLICT)
-        hz_error_set(err, rc, "%s/%s (customerId %s): ETag changed (another "
-                     "writer won)", container, id, customer_id);
+        hz_error_set(err, rc,
+                     "%s/%s (customerId %s): ETag changed (another "
+                     "writer won)",
+                     container, id, customer_id);
     return rc;
 }
 
@@ -208,10 +209,9 @@ static void add_param(cJSON *params, const char *name, cJSON *value)
 
 /* One page of q; ordered by (id, customerId) when `ordered` (the store
  * interface's order), else in the service's order (cheaper: claims). */
-static hz_status run_query(cosmos_store *cs, const hz_query *q,
-                           bool ordered, int page_size,
-                           const char *continuation, cJSON **docs_out,
-                           char **next_out, hz_error *err)
+static hz_status run_query(cosmos_store *cs, const hz_query *q, bool ordered,
+                           int page_size, const char *continuation,
+                           cJSON **docs_out, char **next_out, hz_error *err)
 {
     char sql[1024] = "SELECT * FROM c";
     const char *sep = " WHERE ";
@@ -237,7 +237,8 @@ static hz_status run_query(cosmos_store *cs, const hz_query *q,
         size_t n = strlen(sql);
         snprintf(sql + n, sizeof sql - n,
                  "%s(c.status = 'queued' OR (c.status = 'running' AND "
-                 "c.leaseExpiry < @claimableAt))", sep);
+                 "c.leaseExpiry < @claimableAt))",
+                 sep);
         add_param(params, "@claimableAt", cJSON_CreateNumber(q->claimable_at));
     }
     /* our continuation tokens are "c1.<query hash>.<service token>": a
@@ -258,9 +259,11 @@ static hz_status run_query(cosmos_store *cs, const hz_query *q,
         if (strncmp(continuation, prefix, pl) != 0 ||
             continuation[pl] == '\0') {
             cJSON_Delete(params);
-            return hz_error_set(err, HZ_EINVAL, "query on %s: invalid "
+            return hz_error_set(err, HZ_EINVAL,
+                                "query on %s: invalid "
                                 "continuation token (not one this query "
-                                "returned)", q->container);
+                                "returned)",
+                                q->container);
         }
         continuation += pl;
     }
@@ -277,8 +280,8 @@ static hz_status run_query(cosmos_store *cs, const hz_query *q,
     if (rc == HZ_EINVAL && ordered && q->customer_id == NULL &&
         continuation == NULL) {
         cs->xp_no_order = true;
-        rc = hz_cosmos_query(cs->c, q->container, sql, params, NULL,
-                             page_size, NULL, docs_out, next_out, err);
+        rc = hz_cosmos_query(cs->c, q->container, sql, params, NULL, page_size,
+                             NULL, docs_out, next_out, err);
     }
     cJSON_Delete(params);
     if (rc == HZ_OK && *next_out != NULL) {
@@ -303,7 +306,8 @@ static hz_status run_query(cosmos_store *cs, const hz_query *q,
         if (err != NULL)
             snprintf(err->msg + n, sizeof err->msg - n,
                      " (does the container '%s' exist? run `horizon cosmos "
-                     "init`)", q->container);
+                     "init`)",
+                     q->container);
     }
     return rc;
 }
@@ -345,8 +349,8 @@ static hz_status store_batch(hz_store *s, const char *container,
             /* as the SDK: an id only where the operation names a document
              * that exists (replace), else just the body */
             if (ops[i].kind == HZ_OP_REPLACE)
-                cJSON_AddStringToObject(op, "id", hz__store_str(ops[i].doc,
-                                                                "id"));
+                cJSON_AddStringToObject(op, "id",
+                                        hz__store_str(ops[i].doc, "id"));
             cJSON_AddItemToObject(op, "resourceBody",
                                   write_body(ops[i].doc, wid));
         }
@@ -368,9 +372,9 @@ static hz_status store_batch(hz_store *s, const char *container,
             if (ops[i].kind != HZ_OP_DELETE)
                 probe = i;
         if (probe < nops &&
-            own_write_landed(cs, container, hz__store_str(ops[probe].doc,
-                                                          "id"),
-                             customer_id, wid, ops[probe].doc)) {
+            own_write_landed(cs, container,
+                             hz__store_str(ops[probe].doc, "id"), customer_id,
+                             wid, ops[probe].doc)) {
             for (size_t i = 0; i < nops; i++)
                 if (i != probe && ops[i].kind != HZ_OP_DELETE)
                     own_write_landed(cs, container,
@@ -397,8 +401,8 @@ static hz_status store_batch(hz_store *s, const char *container,
     } else {
         for (size_t i = 0; i < nops; i++) {
             const cJSON *r = cJSON_GetArrayItem(results, (int)i);
-            const cJSON *rb = cJSON_GetObjectItemCaseSensitive(
-                r, "resourceBody");
+            const cJSON *rb = cJSON_GetObjectItemCaseSensitive(r,
+                                                               "resourceBody");
             if (ops[i].doc != NULL && cJSON_IsObject(rb))
                 adopt_system(ops[i].doc, rb);
             else if (ops[i].doc != NULL && hz__store_str(r, "eTag"))
@@ -410,7 +414,6 @@ static hz_status store_batch(hz_store *s, const char *container,
     cJSON_Delete(arr);
     return rc;
 }
-
 
 /* Claim: one page of claimable jobs in the service's own order (no ORDER
  * BY: cheaper in RUs, and a cross-partition ORDER BY needs a query plan),
@@ -459,8 +462,7 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
                 continue;
             char held[HZ_ETAG_MAX];
             snprintf(held, sizeof held, "%s", etag);
-            const cJSON *a = cJSON_GetObjectItemCaseSensitive(doc,
-                                                              "attempts");
+            const cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "attempts");
             double attempts = cJSON_IsNumber(a) ? a->valuedouble : 0;
             hz__store_set_str(doc, "status", "running");
             hz__store_set_str(doc, "leaseOwner", req->owner);
@@ -509,8 +511,7 @@ static const hz_store_ops cosmos_ops = {
     .finish = NULL, /* generic: result batches, then the job's CAS */
 };
 
-hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
-                               hz_error *err)
+hz_status hz_store_cosmos_open(const char *spec, hz_store **out, hz_error *err)
 {
     *out = NULL;
     hz_cosmos_config cfg;

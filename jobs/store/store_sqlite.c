@@ -52,12 +52,12 @@ typedef struct sqlite_store {
     hz_store base;
     sqlite3 *db;
     char *path;
-    pthread_mutex_t *wlock;  /* one of write_locks */
-    bool locked;             /* this handle holds *wlock */
+    pthread_mutex_t *wlock; /* one of write_locks */
+    bool locked;            /* this handle holds *wlock */
     uint64_t rng;
     sqlite3_stmt *st_get;
-    sqlite3_stmt *st_meta;   /* etag of (container, id, pk) */
-    sqlite3_stmt *st_write;  /* insert or replace */
+    sqlite3_stmt *st_meta;  /* etag of (container, id, pk) */
+    sqlite3_stmt *st_write; /* insert or replace */
     sqlite3_stmt *st_del;
 } sqlite_store;
 
@@ -87,8 +87,8 @@ static const char *const migrations[] = {
 static hz_status db_error(sqlite_store *st, hz_error *err, const char *what)
 {
     int code = sqlite3_errcode(st->db);
-    hz_status s = (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-                      ? HZ_ETIMEOUT : HZ_EIO;
+    hz_status s = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? HZ_ETIMEOUT
+                                                                 : HZ_EIO;
     return hz_error_set(err, s, "sqlite store %s: %s: %s", st->path, what,
                         sqlite3_errmsg(st->db));
 }
@@ -173,9 +173,10 @@ static hz_status migrate(sqlite_store *st, hz_error *err)
         version = sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
     if (version > SCHEMA_VERSION) {
-        rc = hz_error_set(err, HZ_EINVAL, "sqlite store %s: schema version "
-                          "%d is newer than this build's %d", st->path,
-                          version, SCHEMA_VERSION);
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "sqlite store %s: schema version "
+                          "%d is newer than this build's %d",
+                          st->path, version, SCHEMA_VERSION);
         goto fail;
     }
     for (int v = version; v < SCHEMA_VERSION; v++) {
@@ -185,8 +186,7 @@ static hz_status migrate(sqlite_store *st, hz_error *err)
     }
     if (version < SCHEMA_VERSION) {
         char sql[64];
-        snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
-                 SCHEMA_VERSION);
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
         rc = exec_sql(st, sql, err);
         if (rc != HZ_OK)
             goto fail;
@@ -241,9 +241,8 @@ static void bind_num_or_null(sqlite3_stmt *q, int i, const cJSON *doc,
 }
 
 /* Stored etag of a document: 1 found (copied to etag), 0 absent, -1 error */
-static int lookup_etag(sqlite_store *st, const char *container,
-                       const char *id, const char *pk, char *etag,
-                       size_t etagsz)
+static int lookup_etag(sqlite_store *st, const char *container, const char *id,
+                       const char *pk, char *etag, size_t etagsz)
 {
     sqlite3_stmt *q = st->st_meta;
     sqlite3_reset(q);
@@ -253,8 +252,7 @@ static int lookup_etag(sqlite_store *st, const char *container,
     int rc = sqlite3_step(q);
     int out = 0;
     if (rc == SQLITE_ROW) {
-        snprintf(etag, etagsz, "%s",
-                 (const char *)sqlite3_column_text(q, 0));
+        snprintf(etag, etagsz, "%s", (const char *)sqlite3_column_text(q, 0));
         out = 1;
     } else if (rc != SQLITE_DONE) {
         out = -1;
@@ -266,7 +264,7 @@ static int lookup_etag(sqlite_store *st, const char *container,
 /* The system properties of a caller's document, saved so that a write
  * rolled back leaves the document as it was. */
 typedef struct sysprops {
-    cJSON *etag, *ts;  /* detached copies (NULL when absent) */
+    cJSON *etag, *ts; /* detached copies (NULL when absent) */
 } sysprops;
 
 static void sys_save(const cJSON *doc, sysprops *sp)
@@ -297,8 +295,8 @@ static void sys_drop(sysprops *sp)
 /* Write one document inside an open transaction: check the mode and the
  * condition, stamp _etag/_ts, insert or replace. */
 static hz_status write_doc(sqlite_store *st, const char *container,
-                           hz_put_mode mode, cJSON *doc,
-                           const char *if_match, hz_error *err)
+                           hz_put_mode mode, cJSON *doc, const char *if_match,
+                           hz_error *err)
 {
     const char *id = hz__store_str(doc, "id");
     const char *pk = hz__store_str(doc, "customerId");
@@ -307,19 +305,26 @@ static hz_status write_doc(sqlite_store *st, const char *container,
     if (found < 0)
         return db_error(st, err, "could not read a document");
     if (mode == HZ_PUT_CREATE && found)
-        return hz_error_set(err, HZ_ECONFLICT, "%s/%s (customerId %s) "
-                            "already exists", container, id, pk);
+        return hz_error_set(err, HZ_ECONFLICT,
+                            "%s/%s (customerId %s) "
+                            "already exists",
+                            container, id, pk);
     if (mode == HZ_PUT_REPLACE && !found)
-        return hz_error_set(err, HZ_ENOTFOUND, "%s/%s (customerId %s) not "
-                            "found", container, id, pk);
+        return hz_error_set(err, HZ_ENOTFOUND,
+                            "%s/%s (customerId %s) not "
+                            "found",
+                            container, id, pk);
     if (if_match != NULL && if_match[0] != '\0') {
         if (!found)
-            return hz_error_set(err, HZ_ENOTFOUND, "%s/%s (customerId %s) "
-                                "not found", container, id, pk);
+            return hz_error_set(err, HZ_ENOTFOUND,
+                                "%s/%s (customerId %s) "
+                                "not found",
+                                container, id, pk);
         if (strcmp(cur, if_match) != 0)
-            return hz_error_set(err, HZ_ECONFLICT, "%s/%s (customerId %s) "
-                                "changed: etag %s, expected %s", container,
-                                id, pk, cur, if_match);
+            return hz_error_set(err, HZ_ECONFLICT,
+                                "%s/%s (customerId %s) "
+                                "changed: etag %s, expected %s",
+                                container, id, pk, cur, if_match);
     }
     char etag[HZ_ETAG_MAX];
     new_etag(st, etag, sizeof etag);
@@ -328,8 +333,8 @@ static hz_status write_doc(sqlite_store *st, const char *container,
     hz__store_set_num(doc, "_ts", (double)(long long)ts);
     char *body = cJSON_PrintUnformatted(doc);
     if (body == NULL)
-        return hz_error_set(err, HZ_ENOMEM, "%s/%s: out of memory",
-                            container, id);
+        return hz_error_set(err, HZ_ENOMEM, "%s/%s: out of memory", container,
+                            id);
     sqlite3_stmt *q = st->st_write;
     sqlite3_reset(q);
     sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
@@ -360,12 +365,15 @@ static hz_status delete_doc(sqlite_store *st, const char *container,
     if (found < 0)
         return db_error(st, err, "could not read a document");
     if (!found)
-        return hz_error_set(err, HZ_ENOTFOUND, "%s/%s (customerId %s) not "
-                            "found", container, id, pk);
+        return hz_error_set(err, HZ_ENOTFOUND,
+                            "%s/%s (customerId %s) not "
+                            "found",
+                            container, id, pk);
     if (if_match != NULL && if_match[0] != '\0' && strcmp(cur, if_match))
-        return hz_error_set(err, HZ_ECONFLICT, "%s/%s (customerId %s) "
-                            "changed: etag %s, expected %s", container, id,
-                            pk, cur, if_match);
+        return hz_error_set(err, HZ_ECONFLICT,
+                            "%s/%s (customerId %s) "
+                            "changed: etag %s, expected %s",
+                            container, id, pk, cur, if_match);
     sqlite3_stmt *q = st->st_del;
     sqlite3_reset(q);
     sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
@@ -406,11 +414,15 @@ static hz_status sq_get(hz_store *s, const char *container, const char *id,
     if (rc == SQLITE_ROW) {
         *doc_out = cJSON_Parse((const char *)sqlite3_column_text(q, 0));
         if (*doc_out == NULL)
-            out = hz_error_set(err, HZ_EPARSE, "%s/%s: stored document is "
-                               "not valid JSON", container, id);
+            out = hz_error_set(err, HZ_EPARSE,
+                               "%s/%s: stored document is "
+                               "not valid JSON",
+                               container, id);
     } else if (rc == SQLITE_DONE) {
-        out = hz_error_set(err, HZ_ENOTFOUND, "%s/%s (customerId %s) not "
-                           "found", container, id, pk);
+        out = hz_error_set(err, HZ_ENOTFOUND,
+                           "%s/%s (customerId %s) not "
+                           "found",
+                           container, id, pk);
     } else {
         out = db_error(st, err, "could not read a document");
     }
@@ -470,8 +482,10 @@ static hz_status sq_query(hz_store *s, const hz_query *qq, int page_size,
             !cJSON_IsString(cJSON_GetArrayItem(tok, 0)) ||
             !cJSON_IsString(cJSON_GetArrayItem(tok, 1))) {
             cJSON_Delete(tok);
-            return hz_error_set(err, HZ_EINVAL, "query of %s: invalid "
-                                "continuation token", qq->container);
+            return hz_error_set(err, HZ_EINVAL,
+                                "query of %s: invalid "
+                                "continuation token",
+                                qq->container);
         }
         after_id = cJSON_GetArrayItem(tok, 0)->valuestring;
         after_pk = cJSON_GetArrayItem(tok, 1)->valuestring;
@@ -526,8 +540,10 @@ static hz_status sq_query(hz_store *s, const hz_query *qq, int page_size,
         }
         cJSON *doc = cJSON_Parse((const char *)sqlite3_column_text(q, 0));
         if (doc == NULL) {
-            out = hz_error_set(err, HZ_EPARSE, "%s/%s: stored document is "
-                               "not valid JSON", qq->container,
+            out = hz_error_set(err, HZ_EPARSE,
+                               "%s/%s: stored document is "
+                               "not valid JSON",
+                               qq->container,
                                (const char *)sqlite3_column_text(q, 1));
             break;
         }
@@ -556,8 +572,8 @@ static hz_status sq_query(hz_store *s, const hz_query *qq, int page_size,
 }
 
 static hz_status sq_batch(hz_store *s, const char *container, const char *pk,
-                          hz_store_op *ops, size_t nops,
-                          size_t *failed_index, hz_error *err)
+                          hz_store_op *ops, size_t nops, size_t *failed_index,
+                          hz_error *err)
 {
     sqlite_store *st = (sqlite_store *)s;
     hz_status rc = begin(st, err);
@@ -577,12 +593,12 @@ static hz_status sq_batch(hz_store *s, const char *container, const char *pk,
         hz_store_op *op = &ops[i];
         switch (op->kind) {
         case HZ_OP_CREATE:
-            rc = write_doc(st, container, HZ_PUT_CREATE, op->doc,
-                           op->if_match, err);
+            rc = write_doc(st, container, HZ_PUT_CREATE, op->doc, op->if_match,
+                           err);
             break;
         case HZ_OP_UPSERT:
-            rc = write_doc(st, container, HZ_PUT_UPSERT, op->doc,
-                           op->if_match, err);
+            rc = write_doc(st, container, HZ_PUT_UPSERT, op->doc, op->if_match,
+                           err);
             break;
         case HZ_OP_REPLACE:
             rc = write_doc(st, container, HZ_PUT_REPLACE, op->doc,
@@ -592,8 +608,10 @@ static hz_status sq_batch(hz_store *s, const char *container, const char *pk,
             rc = delete_doc(st, container, op->id, pk, op->if_match, err);
             break;
         default:
-            rc = hz_error_set(err, HZ_EINVAL, "%s: batch operation %zu: "
-                              "unknown kind", container, i);
+            rc = hz_error_set(err, HZ_EINVAL,
+                              "%s: batch operation %zu: "
+                              "unknown kind",
+                              container, i);
         }
         if (rc != HZ_OK) {
             if (failed_index != NULL)
@@ -661,7 +679,8 @@ static hz_status sq_claim(hz_store *s, const hz_claim_request *req,
         }
     }
     cJSON *doc;
-    cJSON_ArrayForEach(doc, cand) {
+    cJSON_ArrayForEach(doc, cand)
+    {
         cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "attempts");
         double attempts = cJSON_IsNumber(a) ? a->valuedouble : 0;
         hz__store_set_str(doc, "status", "running");
@@ -708,14 +727,17 @@ static hz_status sq_finish(hz_store *s, cJSON *job, const char *if_match,
     int found = lookup_etag(st, HZ_STORE_JOBS, id, pk, cur, sizeof cur);
     if (found <= 0) {
         rc = found < 0 ? db_error(st, err, "could not read a job")
-                       : hz_error_set(err, HZ_ENOTFOUND, "jobs/%s "
-                                      "(customerId %s) not found", id, pk);
+                       : hz_error_set(err, HZ_ENOTFOUND,
+                                      "jobs/%s "
+                                      "(customerId %s) not found",
+                                      id, pk);
         goto fail;
     }
     if (if_match != NULL && if_match[0] != '\0' && strcmp(cur, if_match)) {
-        rc = hz_error_set(err, HZ_ECONFLICT, "jobs/%s (customerId %s) "
-                          "changed: etag %s, expected %s (lease lost)", id,
-                          pk, cur, if_match);
+        rc = hz_error_set(err, HZ_ECONFLICT,
+                          "jobs/%s (customerId %s) "
+                          "changed: etag %s, expected %s (lease lost)",
+                          id, pk, cur, if_match);
         goto fail;
     }
     sysprops jsp;
@@ -753,8 +775,8 @@ static const hz_store_ops sqlite_ops = {
     .finish = sq_finish,
 };
 
-static hz_status prepare(sqlite_store *st, const char *sql,
-                         sqlite3_stmt **out, hz_error *err)
+static hz_status prepare(sqlite_store *st, const char *sql, sqlite3_stmt **out,
+                         hz_error *err)
 {
     if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
                            NULL) != SQLITE_OK)
@@ -762,8 +784,7 @@ static hz_status prepare(sqlite_store *st, const char *sql,
     return HZ_OK;
 }
 
-hz_status hz_store_sqlite_open(const char *path, hz_store **out,
-                               hz_error *err)
+hz_status hz_store_sqlite_open(const char *path, hz_store **out, hz_error *err)
 {
     *out = NULL;
     if (path == NULL || path[0] == '\0')
@@ -796,9 +817,9 @@ hz_status hz_store_sqlite_open(const char *path, hz_store **out,
                                   SQLITE_OPEN_NOMUTEX,
                               NULL);
     if (orc != SQLITE_OK) {
-        rc = hz_error_set(err, HZ_EIO, "sqlite store %s: could not open: %s",
-                          path, st->db ? sqlite3_errmsg(st->db)
-                                       : sqlite3_errstr(orc));
+        rc = hz_error_set(
+            err, HZ_EIO, "sqlite store %s: could not open: %s", path,
+            st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(orc));
         goto fail;
     }
     sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
@@ -810,19 +831,27 @@ hz_status hz_store_sqlite_open(const char *path, hz_store **out,
     if (rc == HZ_OK)
         rc = migrate(st, err);
     if (rc == HZ_OK)
-        rc = prepare(st, "SELECT body FROM docs WHERE container = ?1 AND "
-                     "id = ?2 AND pk = ?3", &st->st_get, err);
+        rc = prepare(st,
+                     "SELECT body FROM docs WHERE container = ?1 AND "
+                     "id = ?2 AND pk = ?3",
+                     &st->st_get, err);
     if (rc == HZ_OK)
-        rc = prepare(st, "SELECT etag FROM docs WHERE container = ?1 AND "
-                     "id = ?2 AND pk = ?3", &st->st_meta, err);
+        rc = prepare(st,
+                     "SELECT etag FROM docs WHERE container = ?1 AND "
+                     "id = ?2 AND pk = ?3",
+                     &st->st_meta, err);
     if (rc == HZ_OK)
-        rc = prepare(st, "INSERT OR REPLACE INTO docs (container, pk, id, "
+        rc = prepare(st,
+                     "INSERT OR REPLACE INTO docs (container, pk, id, "
                      "etag, ts, status, type, job_id, lease_expiry, "
                      "created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                     "?8, ?9, ?10, ?11)", &st->st_write, err);
+                     "?8, ?9, ?10, ?11)",
+                     &st->st_write, err);
     if (rc == HZ_OK)
-        rc = prepare(st, "DELETE FROM docs WHERE container = ?1 AND id = ?2 "
-                     "AND pk = ?3", &st->st_del, err);
+        rc = prepare(st,
+                     "DELETE FROM docs WHERE container = ?1 AND id = ?2 "
+                     "AND pk = ?3",
+                     &st->st_del, err);
     if (rc != HZ_OK)
         goto fail;
     *out = &st->base;

@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 /* A fixed, test-only master key (base64 of 64 bytes); never a real one. */
-#define CPEERS_KEY                                                         \
-    "dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIz" \
+#define CPEERS_KEY                                                            \
+    "dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIz"        \
     "NDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
 
 #define CPEERS_MAX_PIDS 16
@@ -60,10 +60,13 @@ static inline bool cpeers_ready(void)
     char probe[4600];
     snprintf(probe, sizeof probe,
              "%s/tests/peers/node_modules/@vercel/cosmosdb-server/"
-             "package.json", cpeers_root());
+             "package.json",
+             cpeers_root());
     if (system(cmd) != 0 || access(probe, R_OK) != 0) {
-        fprintf(stderr, "node is present but the test peers could not be "
-                        "installed (%s)\n", cmd);
+        fprintf(stderr,
+                "node is present but the test peers could not be "
+                "installed (%s)\n",
+                cmd);
         exit(1);
     }
     state = 1;
@@ -171,8 +174,8 @@ static inline int cpeers_start_cosmos(const char *dir, pid_t *pid)
     snprintf(key, sizeof key, "%s/key.pem", dir);
     snprintf(pf, sizeof pf, "%s/cosmos.port", dir);
     snprintf(log, sizeof log, "%s/cosmos.log", dir);
-    char *argv[] = {"node", script, "--cert", cert, "--key", key,
-                    "--port", "0", "--port-file", pf, NULL};
+    char *argv[] = {"node",   script, "--cert",      cert, "--key", key,
+                    "--port", "0",    "--port-file", pf,   NULL};
     return cpeers_spawn(log, pf, argv, pid);
 }
 
@@ -197,11 +200,12 @@ static inline int cpeers_start_proxy(const char *dir, int target_port,
     snprintf(ra, sizeof ra, "%d", retry_after_ms);
     snprintf(dl, sizeof dl, "%d", delay_ms);
     snprintf(fs, sizeof fs, "%s", faults);
-    char *argv[] = {"node", script, "--target", target, "--target-ca", cert,
-                    "--tls-cert", cert, "--tls-key", key, "--rate", rs,
-                    "--faults", fs, "--seed", ss, "--retry-after-ms", ra,
-                    "--delay-ms", dl, "--port", "0", "--port-file", pf,
-                    NULL};
+    char *argv[] = {
+        "node",       script, "--target",  target, "--target-ca",      cert,
+        "--tls-cert", cert,   "--tls-key", key,    "--rate",           rs,
+        "--faults",   fs,     "--seed",    ss,     "--retry-after-ms", ra,
+        "--delay-ms", dl,     "--port",    "0",    "--port-file",      pf,
+        NULL};
     return cpeers_spawn(log, pf, argv, pid);
 }
 

@@ -7,8 +7,7 @@
 
 #include "horizon/dataset.h"
 
-static void ds_add_dates(hz_dataset *ds, const char *name,
-                         const int32_t *days)
+static void ds_add_dates(hz_dataset *ds, const char *name, const int32_t *days)
 {
     hz_column c;
     memset(&c, 0, sizeof c);
@@ -31,8 +30,7 @@ static void ds_add_f64(hz_dataset *ds, const char *name, const double *v)
     hz_dataset_add_column(ds, &c, NULL);
 }
 
-static void ds_add_str(hz_dataset *ds, const char *name,
-                       const char *const *v)
+static void ds_add_str(hz_dataset *ds, const char *name, const char *const *v)
 {
     hz_column c;
     memset(&c, 0, sizeof c);

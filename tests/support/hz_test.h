@@ -26,63 +26,64 @@ const char *hz_test_shared(const char *rel, char *buf, size_t bufsz);
 /* Path under the repository's data/ directory. */
 const char *hz_test_data(const char *rel, char *buf, size_t bufsz);
 /* Write len bytes to a temp file named name; returns its path (static). */
-const char *hz_test_write_file(const char *name, const void *data,
-                               size_t len);
+const char *hz_test_write_file(const char *name, const void *data, size_t len);
 
-#define HZ_TEST(name)                                                      \
-    static void hz_test_##name(void);                                      \
-    __attribute__((constructor)) static void hz_test_reg_##name(void)      \
-    {                                                                      \
-        hz_test_register(#name, hz_test_##name);                           \
-    }                                                                      \
+#define HZ_TEST(name)                                                         \
+    static void hz_test_##name(void);                                         \
+    __attribute__((constructor)) static void hz_test_reg_##name(void)         \
+    {                                                                         \
+        hz_test_register(#name, hz_test_##name);                              \
+    }                                                                         \
     static void hz_test_##name(void)
 
-#define HZ_CHECK(cond)                                                     \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            hz_test_fail(__FILE__, __LINE__, "check failed: %s", #cond);   \
-            return;                                                        \
-        }                                                                  \
+#define HZ_CHECK(cond)                                                        \
+    do {                                                                      \
+        if (!(cond)) {                                                        \
+            hz_test_fail(__FILE__, __LINE__, "check failed: %s", #cond);      \
+            return;                                                           \
+        }                                                                     \
     } while (0)
 
-#define HZ_CHECK_MSG(cond, ...)                                            \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            hz_test_fail(__FILE__, __LINE__, __VA_ARGS__);                 \
-            return;                                                        \
-        }                                                                  \
+#define HZ_CHECK_MSG(cond, ...)                                               \
+    do {                                                                      \
+        if (!(cond)) {                                                        \
+            hz_test_fail(__FILE__, __LINE__, __VA_ARGS__);                    \
+            return;                                                           \
+        }                                                                     \
     } while (0)
 
-#define HZ_CHECK_NEAR(a, b, tol)                                           \
-    do {                                                                   \
-        double hz_a_ = (a), hz_b_ = (b);                                   \
-        if (!(fabs(hz_a_ - hz_b_) <= (tol))) {                             \
-            hz_test_fail(__FILE__, __LINE__, "%s = %.12g, expected %.12g " \
-                         "(tol %g)", #a, hz_a_, hz_b_, (double)(tol));     \
-            return;                                                        \
-        }                                                                  \
+#define HZ_CHECK_NEAR(a, b, tol)                                              \
+    do {                                                                      \
+        double hz_a_ = (a), hz_b_ = (b);                                      \
+        if (!(fabs(hz_a_ - hz_b_) <= (tol))) {                                \
+            hz_test_fail(__FILE__, __LINE__,                                  \
+                         "%s = %.12g, expected %.12g "                        \
+                         "(tol %g)",                                          \
+                         #a, hz_a_, hz_b_, (double)(tol));                    \
+            return;                                                           \
+        }                                                                     \
     } while (0)
 
-#define HZ_CHECK_STR(a, b)                                                 \
-    do {                                                                   \
-        const char *hz_sa_ = (a), *hz_sb_ = (b);                           \
-        if (hz_sa_ == NULL || hz_sb_ == NULL || strcmp(hz_sa_, hz_sb_)) {  \
-            hz_test_fail(__FILE__, __LINE__, "%s = '%s', expected '%s'",   \
-                         #a, hz_sa_ ? hz_sa_ : "(null)",                   \
-                         hz_sb_ ? hz_sb_ : "(null)");                      \
-            return;                                                        \
-        }                                                                  \
+#define HZ_CHECK_STR(a, b)                                                    \
+    do {                                                                      \
+        const char *hz_sa_ = (a), *hz_sb_ = (b);                              \
+        if (hz_sa_ == NULL || hz_sb_ == NULL || strcmp(hz_sa_, hz_sb_)) {     \
+            hz_test_fail(__FILE__, __LINE__, "%s = '%s', expected '%s'", #a,  \
+                         hz_sa_ ? hz_sa_ : "(null)",                          \
+                         hz_sb_ ? hz_sb_ : "(null)");                         \
+            return;                                                           \
+        }                                                                     \
     } while (0)
 
 /* Check that haystack contains needle. */
-#define HZ_CHECK_CONTAINS(hay, needle)                                     \
-    do {                                                                   \
-        const char *hz_h_ = (hay), *hz_n_ = (needle);                      \
-        if (hz_h_ == NULL || strstr(hz_h_, hz_n_) == NULL) {               \
-            hz_test_fail(__FILE__, __LINE__, "'%s' does not contain '%s'", \
-                         hz_h_ ? hz_h_ : "(null)", hz_n_);                 \
-            return;                                                        \
-        }                                                                  \
+#define HZ_CHECK_CONTAINS(hay, needle)                                        \
+    do {                                                                      \
+        const char *hz_h_ = (hay), *hz_n_ = (needle);                         \
+        if (hz_h_ == NULL || strstr(hz_h_, hz_n_) == NULL) {                  \
+            hz_test_fail(__FILE__, __LINE__, "'%s' does not contain '%s'",    \
+                         hz_h_ ? hz_h_ : "(null)", hz_n_);                    \
+            return;                                                           \
+        }                                                                     \
     } while (0)
 
 #endif

@@ -68,8 +68,10 @@ static inline bool peers_ready(void)
                      "cd '%s/tests/peers' && npm ci --no-audit --no-fund >&2",
                      peers_root());
         if (system(cmd) != 0) {
-            fprintf(stderr, "node is present but the test peers could not "
-                            "be installed (%s)\n", cmd);
+            fprintf(stderr,
+                    "node is present but the test peers could not "
+                    "be installed (%s)\n",
+                    cmd);
             exit(1);
         }
     }
@@ -149,8 +151,8 @@ static inline bool peers_wait_port(int port, double seconds)
 
 /* Start `node SCRIPT ARGS...` with extra env (NAME=VALUE entries, NULL
  * terminated) and stdout/stderr to logfile; returns the pid or -1. */
-static inline pid_t peers_spawn(const char *const *argv, const char *const *env,
-                         const char *logfile)
+static inline pid_t peers_spawn(const char *const *argv,
+                                const char *const *env, const char *logfile)
 {
     pid_t pid = fork();
     if (pid < 0)
@@ -179,8 +181,8 @@ static inline void peers_stop(pid_t pid)
 
 /* Start mock-llm with a YAML config file on a free port; returns pid and
  * writes the port.  -1 on failure. */
-static inline pid_t peers_start_mock_llm(const char *config, const char *tmpdir,
-                                  int *port_out)
+static inline pid_t peers_start_mock_llm(const char *config,
+                                         const char *tmpdir, int *port_out)
 {
     static char host[] = "HOST=127.0.0.1";
     static char portenv[32];
@@ -203,13 +205,11 @@ static inline pid_t peers_start_mock_llm(const char *config, const char *tmpdir,
     return pid;
 }
 
-
 /* Start tests/peers/fault_proxy.js in front of target with extra args
  * (a NULL-terminated list); returns pid and writes the port. */
 static inline pid_t peers_start_fault_proxy(const char *target,
                                             const char *const *extra,
-                                            const char *tmpdir,
-                                            int *port_out)
+                                            const char *tmpdir, int *port_out)
 {
     static int seq;
     char script[4600], log[4600], portfile[4600];
@@ -220,8 +220,8 @@ static inline pid_t peers_start_fault_proxy(const char *target,
     snprintf(log, sizeof log, "%s/proxy-%d-%d.log", tmpdir, (int)getpid(),
              seq++);
     unlink(portfile);
-    const char *argv[40] = {"node", script, "--target", target,
-                            "--port-file", portfile};
+    const char *argv[40] = {"node", script,        "--target",
+                            target, "--port-file", portfile};
     int k = 6;
     for (const char *const *e = extra; e && *e && k < 38; e++)
         argv[k++] = *e;

@@ -47,11 +47,9 @@ HZ_TEST(suite_on_sample_sales)
     hz_analytics_request_init(&q);
     hz_analytics_result *r1, *r2;
     q.threads = 1;
-    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r1, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r1, &err) == HZ_OK);
     q.threads = 2;
-    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r2, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r2, &err) == HZ_OK);
     hz_dataset_free(ds);
     HZ_CHECK(hz_analytics_customers(r1) > 100);
     HZ_CHECK(hz_analytics_bgnbd(r1) != NULL);
@@ -75,7 +73,7 @@ HZ_TEST(suite_on_sample_sales)
     HZ_CHECK_NEAR(share, 1.0, 1e-9);
     char *c1 = run_to_string(r1, false), *c2 = run_to_string(r2, false);
     HZ_CHECK(c1 != NULL && c2 != NULL);
-    HZ_CHECK(strcmp(c1, c2) == 0);   /* identical for 1 and 2 threads */
+    HZ_CHECK(strcmp(c1, c2) == 0); /* identical for 1 and 2 threads */
     HZ_CHECK_CONTAINS(c1, "customer_id,first_purchase");
     HZ_CHECK_CONTAINS(c1, ",clv,");
     free(c1);
@@ -91,7 +89,8 @@ HZ_TEST(suite_on_sample_sales)
 HZ_TEST(missing_columns_and_negative_amounts)
 {
     hz_dataset *ds = read_text("customer_id,order_date,revenue\n"
-                               "a,2024-01-01,5\nb,2024-01-02,7\n", "m.csv");
+                               "a,2024-01-01,5\nb,2024-01-02,7\n",
+                               "m.csv");
     HZ_CHECK(ds != NULL);
     hz_analytics_request q;
     hz_analytics_result *r;
@@ -108,7 +107,8 @@ HZ_TEST(missing_columns_and_negative_amounts)
     HZ_CHECK_CONTAINS(err.msg, "churned");
     hz_dataset_free(ds);
     ds = read_text("customer_id,order_date,revenue\n"
-                   "a,2024-01-01,5\nb,2024-01-02,-7\n", "neg.csv");
+                   "a,2024-01-01,5\nb,2024-01-02,-7\n",
+                   "neg.csv");
     hz_analytics_request_init(&q);
     HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SEGMENT, &q, &r, &err) ==
              HZ_EINVAL);
@@ -119,7 +119,8 @@ HZ_TEST(missing_columns_and_negative_amounts)
 HZ_TEST(single_and_identical_customers)
 {
     hz_dataset *ds = read_text("customer_id,order_date,revenue\n"
-                               "a,2024-01-01,5\na,2024-02-01,7\n", "one.csv");
+                               "a,2024-01-01,5\na,2024-02-01,7\n",
+                               "one.csv");
     hz_analytics_request q;
     hz_analytics_result *r;
     hz_error err;
@@ -129,8 +130,7 @@ HZ_TEST(single_and_identical_customers)
              HZ_ETOOSHORT);
     HZ_CHECK_CONTAINS(err.msg, "at least 2 customers");
     /* the suite reports the failed part and still segments */
-    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r, &err) == HZ_OK);
     HZ_CHECK_CONTAINS(hz_analytics_part_error(r, "clv"), "2 customers");
     HZ_CHECK(hz_analytics_customers(r) == 1);
     HZ_CHECK(hz_analytics_clusters(r) == 1);
@@ -146,10 +146,9 @@ HZ_TEST(single_and_identical_customers)
     }
     ds = read_text(csv, "same.csv");
     HZ_CHECK(ds != NULL);
-    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r, &err) == HZ_OK);
     HZ_CHECK(hz_analytics_customers(r) == 40);
-    HZ_CHECK(hz_analytics_clusters(r) == 1);   /* no structure */
+    HZ_CHECK(hz_analytics_clusters(r) == 1); /* no structure */
     for (size_t i = 0; i < hz_analytics_segments(r); i++) {
         size_t n;
         const char *name;
@@ -179,7 +178,8 @@ HZ_TEST(churn_table_with_label)
     hz_analytics_request_init(&q);
     q.label_col = "churned";
     HZ_CHECK_MSG(hz_analytics_run(ds, HZ_ANALYSIS_CHURN, &q, &r, &err) ==
-                 HZ_OK, "%s", err.msg);
+                     HZ_OK,
+                 "%s", err.msg);
     hz_dataset_free(ds);
     double auc = hz_analytics_churn_auc(r);
     HZ_CHECK(auc > 0.5 && auc <= 1.0);

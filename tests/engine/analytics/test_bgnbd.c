@@ -87,8 +87,7 @@ HZ_TEST(cdnow_fit_same_for_any_thread_count)
     o.threads = 2;
     HZ_CHECK(hz_bgnbd_fit(X, TX, TT, n, &o, &m2, NULL) == HZ_OK);
     HZ_CHECK(m1.p.r == m2.p.r && m1.p.alpha == m2.p.alpha &&
-             m1.p.a == m2.p.a && m1.p.b == m2.p.b &&
-             m1.loglik == m2.loglik);
+             m1.p.a == m2.p.a && m1.p.b == m2.p.b && m1.loglik == m2.loglik);
 }
 
 HZ_TEST(expected_cumulative_transactions_published)
@@ -145,8 +144,10 @@ HZ_TEST(conditional_is_numerator_times_p_alive)
 {
     hz_bgnbd_params p = {0.243, 4.414, 0.793, 2.426};
     double c = hz_bgnbd_conditional(&p, 52, 3, 20, 38);
-    HZ_CHECK_NEAR(c, hz_bgnbd_conditional_numerator(&p, 52, 3, 38) *
-                         hz_bgnbd_p_alive(&p, 3, 20, 38), 1e-15);
+    HZ_CHECK_NEAR(c,
+                  hz_bgnbd_conditional_numerator(&p, 52, 3, 38) *
+                      hz_bgnbd_p_alive(&p, 3, 20, 38),
+                  1e-15);
     /* a new customer (x = 0, T = 0) expects E[X(t)] */
     HZ_CHECK_NEAR(hz_bgnbd_conditional(&p, 39, 0, 0, 0),
                   hz_bgnbd_expected(&p, 39), 1e-10);
@@ -237,8 +238,10 @@ HZ_TEST(large_fit_reaches_the_optimum)
     for (int j = 0; j < 4; j++)
         for (int sg = -1; sg <= 1; sg += 2) {
             hz_bgnbd_params q = m.p;
-            double *v = j == 0 ? &q.r : j == 1 ? &q.alpha : j == 2 ? &q.a
-                                                                   : &q.b;
+            double *v = j == 0   ? &q.r
+                        : j == 1 ? &q.alpha
+                        : j == 2 ? &q.a
+                                 : &q.b;
             *v *= 1 + sg * 1e-3;
             HZ_CHECK(hz_bgnbd_loglik(&q, x, tx, T, N) < m.loglik);
         }

@@ -34,10 +34,10 @@ HZ_TEST(hand_worked_days_and_weeks)
     HZ_CHECK(hz_customer_summary_compute(K, D, A, 6, &o, &s, &err) == HZ_OK);
     HZ_CHECK(s->n == 2);
     HZ_CHECK(s->rows_ignored == 1 && s->rows_used == 5);
-    HZ_CHECK(s->key[0] == 3 && s->key[1] == 7);   /* ascending keys */
+    HZ_CHECK(s->key[0] == 3 && s->key[1] == 7); /* ascending keys */
     size_t a = find_key(s, 7), b = find_key(s, 3);
     HZ_CHECK(s->frequency[a] == 2 && s->recency[a] == 14 && s->T[a] == 28);
-    HZ_CHECK_NEAR(s->monetary[a], 25.0, 1e-12);   /* (20 + 30) / 2 */
+    HZ_CHECK_NEAR(s->monetary[a], 25.0, 1e-12); /* (20 + 30) / 2 */
     HZ_CHECK_NEAR(s->total_spend[a], 65.0, 1e-12);
     HZ_CHECK(s->orders[a] == 4 && s->first_day[a] == 0 &&
              s->last_day[a] == 14);
@@ -96,7 +96,7 @@ HZ_TEST(calibration_and_holdout)
     HZ_CHECK_NEAR(s->monetary_holdout[0], 30.0, 1e-12);
     HZ_CHECK_NEAR(s->duration_holdout, 18.0, 1e-12);
     hz_customer_summary_free(s);
-    o.calibration_end = 29;   /* after as-of */
+    o.calibration_end = 29; /* after as-of */
     hz_error err;
     HZ_CHECK(hz_customer_summary_compute(K, D, A, 6, &o, &s, &err) ==
              HZ_EINVAL);
@@ -133,15 +133,14 @@ HZ_TEST(bad_amounts_and_edge_cases)
 
 HZ_TEST(dataset_columns_and_errors)
 {
-    static const char csv[] =
-        "cust,when,amount,note\n"
-        "b,2024-01-01,10,x\n"
-        "a,2024-01-03,5,y\n"
-        "b,2024-01-08,20,z\n";
+    static const char csv[] = "cust,when,amount,note\n"
+                              "b,2024-01-01,10,x\n"
+                              "a,2024-01-03,5,y\n"
+                              "b,2024-01-08,20,z\n";
     hz_dataset *ds;
     hz_error err;
-    HZ_CHECK(hz_csv_read_buffer(csv, sizeof csv - 1, "t.csv", NULL, &ds,
-                                NULL, &err) == HZ_OK);
+    HZ_CHECK(hz_csv_read_buffer(csv, sizeof csv - 1, "t.csv", NULL, &ds, NULL,
+                                &err) == HZ_OK);
     hz_customer_summary *s;
     HZ_CHECK(hz_customer_summary_from_dataset(ds, "cust", "when", "amount",
                                               NULL, &s, &err) == HZ_OK);
@@ -149,20 +148,19 @@ HZ_TEST(dataset_columns_and_errors)
     /* string keys are dictionary codes: "b" = 0 (seen first) */
     HZ_CHECK(s->key[0] == 0 && s->frequency[0] == 1 && s->recency[0] == 7);
     hz_customer_summary_free(s);
-    HZ_CHECK(hz_customer_summary_from_dataset(ds, "customer", "when",
-                                              "amount", NULL, &s, &err) ==
-             HZ_ENOTFOUND);
+    HZ_CHECK(hz_customer_summary_from_dataset(ds, "customer", "when", "amount",
+                                              NULL, &s, &err) == HZ_ENOTFOUND);
     HZ_CHECK_CONTAINS(err.msg, "customer");
     HZ_CHECK(hz_customer_summary_from_dataset(ds, "cust", "note", "amount",
                                               NULL, &s, &err) == HZ_ETYPE);
     HZ_CHECK_CONTAINS(err.msg, "'note'");
-    HZ_CHECK(hz_customer_summary_from_dataset(ds, "cust", "when", "note",
-                                              NULL, &s, &err) == HZ_ETYPE);
+    HZ_CHECK(hz_customer_summary_from_dataset(ds, "cust", "when", "note", NULL,
+                                              &s, &err) == HZ_ETYPE);
     hz_dataset_free(ds);
     static const char neg[] = "cust,when,amount\nb,2024-01-01,10\n"
                               "a,2024-01-03,-5\n";
-    HZ_CHECK(hz_csv_read_buffer(neg, sizeof neg - 1, "n.csv", NULL, &ds,
-                                NULL, &err) == HZ_OK);
+    HZ_CHECK(hz_csv_read_buffer(neg, sizeof neg - 1, "n.csv", NULL, &ds, NULL,
+                                &err) == HZ_OK);
     HZ_CHECK(hz_customer_summary_from_dataset(ds, "cust", "when", "amount",
                                               NULL, &s, &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "n.csv: data row 2: column 'amount'");
@@ -176,8 +174,7 @@ HZ_TEST(cdnow_raw_log_reproduces_summary)
     char b1[1024], b2[1024];
     const char *elog = hz_test_shared("cdnow/cdnowElog.csv", b1, sizeof b1);
     const char *summ = hz_test_shared(
-        "cdnow/cdnow_customers_summary_with_transactions.csv", b2,
-        sizeof b2);
+        "cdnow/cdnow_customers_summary_with_transactions.csv", b2, sizeof b2);
     if (elog == NULL || summ == NULL) {
         hz_test_skip("HZ_SHARED_DATA/cdnow absent");
         return;
@@ -238,8 +235,7 @@ HZ_TEST(cdnow_raw_log_reproduces_summary)
     double pred = 0;
     for (size_t i = 0; i < s->n; i++)
         pred += hz_bgnbd_conditional(&bm.p, s->duration_holdout,
-                                     s->frequency[i], s->recency[i],
-                                     s->T[i]);
+                                     s->frequency[i], s->recency[i], s->T[i]);
     HZ_CHECK_NEAR(pred, 1653, 15);
     hz_customer_summary_free(s);
 }

@@ -53,8 +53,7 @@ HZ_TEST(three_blobs_are_found_and_k_is_chosen)
     hz_kmeans_result r;
     double sc[5];
     hz_kmeans_options_init(&o);
-    HZ_CHECK(hz_kmeans_choose(X, n, 2, 2, 6, &o, 500, &r, sc, NULL) ==
-             HZ_OK);
+    HZ_CHECK(hz_kmeans_choose(X, n, 2, 2, 6, &o, 500, &r, sc, NULL) == HZ_OK);
     HZ_CHECK(r.k == 3);
     HZ_CHECK(sc[1] > sc[0] && sc[1] > sc[2]);
     /* every blob in one cluster */

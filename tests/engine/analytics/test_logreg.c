@@ -54,7 +54,7 @@ HZ_TEST(penalised_optimum_satisfies_kkt)
     hz_logreg_options o;
     hz_logreg_options_init(&o);
     o.C = 0.5;
-    o.tol = 1e-16;   /* iterate to machine precision for the KKT check */
+    o.tol = 1e-16; /* iterate to machine precision for the KKT check */
     hz_logreg_model m;
     HZ_CHECK(hz_logreg_fit(X, y, N, P, &o, &m, NULL) == HZ_OK);
     /* gradient of 0.5 |w|^2 / C + sum logloss vanishes */
@@ -130,13 +130,12 @@ HZ_TEST(bad_inputs)
 
 HZ_TEST(design_one_hot_standardised)
 {
-    static const char csv[] =
-        "id,plan,fee,total,churn\n"
-        "a,basic,10,5.5,Yes\n"
-        "b,pro,20, ,No\n"
-        "c,basic,30,7.5,no\n"
-        "d,team,40,9.5,YES\n"
-        "e,pro,50,1.5,No\n";
+    static const char csv[] = "id,plan,fee,total,churn\n"
+                              "a,basic,10,5.5,Yes\n"
+                              "b,pro,20, ,No\n"
+                              "c,basic,30,7.5,no\n"
+                              "d,team,40,9.5,YES\n"
+                              "e,pro,50,1.5,No\n";
     hz_csv_options co;
     hz_csv_options_init(&co);
     hz_schema_override ov = {"total", HZ_TYPE_STRING, HZ_DATEFMT_NONE};
@@ -147,8 +146,7 @@ HZ_TEST(design_one_hot_standardised)
     HZ_CHECK(hz_csv_read_buffer(csv, sizeof csv - 1, "d.csv", &co, &ds, NULL,
                                 &err) == HZ_OK);
     hz_design d;
-    HZ_CHECK(hz_design_from_dataset(ds, "churn", "id", 10, &d, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_design_from_dataset(ds, "churn", "id", 10, &d, &err) == HZ_OK);
     /* plan one-hot (3 levels) + fee + total (numbers in text) */
     HZ_CHECK(d.p == 5 && d.n == 4 && d.dropped == 1);
     HZ_CHECK_STR(d.names[0], "plan=basic");
@@ -177,8 +175,8 @@ HZ_TEST(design_one_hot_standardised)
 HZ_TEST(telco_cross_validated_auc)
 {
     char buf[1024];
-    const char *p = hz_test_shared("telco-churn/Telco-Customer-Churn.csv",
-                                   buf, sizeof buf);
+    const char *p = hz_test_shared("telco-churn/Telco-Customer-Churn.csv", buf,
+                                   sizeof buf);
     if (p == NULL) {
         hz_test_skip("HZ_SHARED_DATA/telco-churn absent");
         return;
@@ -191,16 +189,16 @@ HZ_TEST(telco_cross_validated_auc)
     long tc = hz_dataset_find(ds, "TotalCharges");
     HZ_CHECK(tc >= 0 && ds->cols[tc].nulls == 11 && ds->nrows == 7043);
     hz_design d;
-    HZ_CHECK(hz_design_from_dataset(ds, "Churn", "customerID", 64, &d,
-                                    &err) == HZ_OK);
+    HZ_CHECK(hz_design_from_dataset(ds, "Churn", "customerID", 64, &d, &err) ==
+             HZ_OK);
     HZ_CHECK(d.n == 7032);
     hz_dataset_free(ds);
     int *fold = malloc(d.n * sizeof(int));
     HZ_CHECK(fold != NULL);
     hz_logreg_cv cv;
     HZ_CHECK(hz_stratified_folds(d.y, d.n, 5, 42, fold, NULL) == HZ_OK);
-    HZ_CHECK(hz_logreg_cross_validate(d.X, d.y, d.n, d.p, fold, 5, NULL,
-                                      &cv, NULL, &err) == HZ_OK);
+    HZ_CHECK(hz_logreg_cross_validate(d.X, d.y, d.n, d.p, fold, 5, NULL, &cv,
+                                      NULL, &err) == HZ_OK);
     /* scikit-learn LogisticRegression(C=1), 5-fold: 0.8451 +- 0.0026 */
     HZ_CHECK_NEAR(cv.auc_mean, 0.8451, 0.005);
     HZ_CHECK(cv.logloss_mean > 0.38 && cv.logloss_mean < 0.45);

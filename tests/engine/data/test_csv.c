@@ -63,7 +63,8 @@ HZ_TEST(infers_types_and_values)
         "id,price,day,flag,name,ts,empty\n"
         "1,2.5,2024-02-29,yes,alpha,2024-01-01T10:20:30Z,\n"
         "-7,1e3,2023-12-31,No,beta,2024-01-02 00:00:00,\n"
-        "42,,1970-01-01,TRUE,,2024-01-03T01:00:00+01:00,\n", NULL, &err);
+        "42,,1970-01-01,TRUE,,2024-01-03T01:00:00+01:00,\n",
+        NULL, &err);
     HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
     HZ_CHECK(ds->nrows == 3 && ds->ncols == 7);
     HZ_CHECK(ds->cols[0].type == HZ_TYPE_INT64);
@@ -79,8 +80,7 @@ HZ_TEST(infers_types_and_values)
     HZ_CHECK(ds->cols[2].v.date[0] == hz_days_from_civil(2024, 2, 29));
     HZ_CHECK(ds->cols[2].v.date[2] == 0);
     HZ_CHECK(ds->cols[3].v.b[0] == 1 && ds->cols[3].v.b[1] == 0);
-    HZ_CHECK_STR(hz_dict_str(ds->cols[4].dict, ds->cols[4].v.code[1]),
-                 "beta");
+    HZ_CHECK_STR(hz_dict_str(ds->cols[4].dict, ds->cols[4].v.code[1]), "beta");
     HZ_CHECK(hz_col_is_null(&ds->cols[4], 2));
     /* 2024-01-01T10:20:30Z and 01:00+01:00 = 00:00Z */
     HZ_CHECK(ds->cols[5].v.i64[0] ==
@@ -94,8 +94,8 @@ HZ_TEST(infers_types_and_values)
 HZ_TEST(blank_numbers_are_nulls)
 {
     hz_error err;
-    hz_dataset *ds = read_str("id,total,name\n1,2.5, x\n2, ,  \n3,4,y\n",
-                              NULL, &err);
+    hz_dataset *ds = read_str("id,total,name\n1,2.5, x\n2, ,  \n3,4,y\n", NULL,
+                              &err);
     HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
     HZ_CHECK(ds->cols[1].type == HZ_TYPE_FLOAT64);
     HZ_CHECK(hz_col_is_null(&ds->cols[1], 1) && ds->cols[1].nulls == 1);
@@ -107,11 +107,18 @@ HZ_TEST(blank_numbers_are_nulls)
 
 HZ_TEST(decimal_parsing_is_correctly_rounded)
 {
-    static const char *nums[] = {"0.1", "0.3", "123456.789", "1e-300",
-                                 "2.2250738585072014e-308", "9007199254740993",
+    static const char *nums[] = {"0.1",
+                                 "0.3",
+                                 "123456.789",
+                                 "1e-300",
+                                 "2.2250738585072014e-308",
+                                 "9007199254740993",
                                  "3.141592653589793238462643383279",
-                                 "-0.000001", "179769313486231570e290", ".5",
-                                 "5.", "+12.25"};
+                                 "-0.000001",
+                                 "179769313486231570e290",
+                                 ".5",
+                                 "5.",
+                                 "+12.25"};
     char text[4096] = "x\n";
     for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
         strcat(text, nums[k]);
@@ -130,10 +137,11 @@ HZ_TEST(decimal_parsing_is_correctly_rounded)
 HZ_TEST(quoting_crlf_bom_and_delimiters)
 {
     hz_error err;
-    hz_dataset *ds = read_str(
-        "\xEF\xBB\xBF" "a;b;c\r\n"
-        "1;\"x;y\";\"say \"\"hi\"\"\"\r\n"
-        "2;\"multi\nline\";\"\"\r\n", NULL, &err);
+    hz_dataset *ds = read_str("\xEF\xBB\xBF"
+                              "a;b;c\r\n"
+                              "1;\"x;y\";\"say \"\"hi\"\"\"\r\n"
+                              "2;\"multi\nline\";\"\"\r\n",
+                              NULL, &err);
     HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
     HZ_CHECK(ds->ncols == 3 && ds->nrows == 2);
     HZ_CHECK_STR(ds->cols[0].name, "a");
@@ -164,7 +172,7 @@ HZ_TEST(int_column_promoted_to_float_after_sample)
     hz_csv_options o;
     hz_csv_options_init(&o);
     o.infer_rows = 2;
-    o.chunk_bytes = 16;  /* many chunks: promotion in one of them */
+    o.chunk_bytes = 16; /* many chunks: promotion in one of them */
     hz_error err;
     hz_dataset *ds = read_str("v,w\n1,a\n2,b\n3,c\n4.5,d\n5,e\n6,f\n", &o,
                               &err);
@@ -191,8 +199,7 @@ HZ_TEST(schema_overrides)
                               &err);
     HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
     HZ_CHECK(ds->cols[0].type == HZ_TYPE_STRING);
-    HZ_CHECK_STR(hz_dict_str(ds->cols[0].dict, ds->cols[0].v.code[0]),
-                 "007");
+    HZ_CHECK_STR(hz_dict_str(ds->cols[0].dict, ds->cols[0].v.code[0]), "007");
     HZ_CHECK(ds->cols[1].v.date[1] == hz_days_from_civil(2024, 1, 2));
     hz_dataset_free(ds);
     hz_schema_overrides_free(ov, n);
@@ -221,13 +228,13 @@ HZ_TEST(fast_path_libcsv_and_threads_give_identical_tables)
     hz_csv_report rep;
     hz_error err;
     o.threads = 1;
-    o.chunk_bytes = 1 << 30;  /* one chunk, fast path */
+    o.chunk_bytes = 1 << 30; /* one chunk, fast path */
     HZ_CHECK_MSG(hz_csv_read(path, &o, &ref, &rep, &err) == HZ_OK, "%s",
                  err.msg);
     HZ_CHECK(rep.chunks_fast == 1 && rep.chunks_libcsv == 0);
     HZ_CHECK(ref->nrows == 12000 && ref->ncols == 10);
 
-    o.force_path = 2;  /* libcsv for every chunk */
+    o.force_path = 2; /* libcsv for every chunk */
     HZ_CHECK(hz_csv_read(path, &o, &ds, &rep, &err) == HZ_OK);
     HZ_CHECK(rep.chunks_libcsv == 1 && rep.chunks_fast == 0);
     HZ_CHECK(same_dataset(ref, ds));
@@ -242,9 +249,10 @@ HZ_TEST(fast_path_libcsv_and_threads_give_identical_tables)
                 o.threads = threads[t];
                 o.chunk_bytes = chunks[c];
                 HZ_CHECK(hz_csv_read(path, &o, &ds, &rep, &err) == HZ_OK);
-                HZ_CHECK_MSG(same_dataset(ref, ds), "path %d threads %d "
-                             "chunk %zu differ", path_kind, threads[t],
-                             chunks[c]);
+                HZ_CHECK_MSG(same_dataset(ref, ds),
+                             "path %d threads %d "
+                             "chunk %zu differ",
+                             path_kind, threads[t], chunks[c]);
                 HZ_CHECK(rep.chunks_fast + rep.chunks_libcsv > 1);
                 hz_dataset_free(ds);
             }
@@ -260,9 +268,11 @@ HZ_TEST(quoted_file_chunked_equals_serial)
     n += (size_t)snprintf(text + n, cap - n, "id,note,amount\n");
     for (int i = 0; i < 3000; i++) {
         if (i % 7 == 0)
-            n += (size_t)snprintf(text + n, cap - n,
-                                  "%d,\"line one, with comma\nline \"\"two\"\"\","
-                                  "%d.25\n", i, i);
+            n += (size_t)snprintf(
+                text + n, cap - n,
+                "%d,\"line one, with comma\nline \"\"two\"\"\","
+                "%d.25\n",
+                i, i);
         else
             n += (size_t)snprintf(text + n, cap - n, "%d,plain %d,%d\n", i,
                                   i % 13, i);
@@ -381,8 +391,8 @@ HZ_TEST(skip_mode_counts_and_reports)
     hz_error err;
     char text[1024] = "id,v\n1,1.0\n2,x\n3,3.0\n4\n5,5.5\n";
     for (int i = 6; i < 46; i++)
-        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,%d\n",
-                 i, i);
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,%d\n", i,
+                 i);
     HZ_CHECK(hz_csv_read_buffer(text, strlen(text), "s.csv", &o, &ds, &rep,
                                 &err) == HZ_OK);
     HZ_CHECK(ds->nrows == 43);
@@ -439,14 +449,15 @@ HZ_TEST(profile_is_exact)
 {
     hz_error err;
     hz_dataset *ds = read_str("x,s,d\n1,a,2024-01-05\n2,b,\n,a,2023-12-31\n"
-                              "5,,2024-03-01\n", NULL, &err);
+                              "5,,2024-03-01\n",
+                              NULL, &err);
     HZ_CHECK(ds != NULL);
     hz_profile *p = NULL;
     HZ_CHECK(hz_profile_compute(ds, &p, &err) == HZ_OK);
     HZ_CHECK(p->cols[0].count == 3 && p->cols[0].nulls == 1);
     HZ_CHECK_NEAR(p->cols[0].mean, 8.0 / 3.0, 1e-15);
-    HZ_CHECK_NEAR(p->cols[0].stddev, sqrt((25.0 / 9 + 4.0 / 9 + 49.0 / 9) /
-                                          2.0), 1e-15);
+    HZ_CHECK_NEAR(p->cols[0].stddev,
+                  sqrt((25.0 / 9 + 4.0 / 9 + 49.0 / 9) / 2.0), 1e-15);
     HZ_CHECK(p->cols[0].min == 1 && p->cols[0].max == 5);
     HZ_CHECK(p->cols[1].distinct == 2 && p->cols[1].nulls == 1);
     HZ_CHECK_STR(p->cols[1].top, "a");
@@ -464,18 +475,18 @@ HZ_TEST(calendar_round_trip)
         hz_civil_from_days(z, &y, &m, &d);
         HZ_CHECK(hz_days_from_civil(y, m, d) == z);
     }
-    HZ_CHECK(hz_days_from_civil(2000, 3, 1) - hz_days_from_civil(2000, 2, 28)
-             == 2);
-    HZ_CHECK(hz_days_from_civil(1900, 3, 1) - hz_days_from_civil(1900, 2, 28)
-             == 1);
+    HZ_CHECK(
+        hz_days_from_civil(2000, 3, 1) - hz_days_from_civil(2000, 2, 28) == 2);
+    HZ_CHECK(
+        hz_days_from_civil(1900, 3, 1) - hz_days_from_civil(1900, 2, 28) == 1);
     int64_t s;
     bool ts;
-    HZ_CHECK(!hz_parse_datetime("2023-13-01", 10, HZ_DATEFMT_NONE, &s, &ts,
-                                NULL));
-    HZ_CHECK(hz_parse_datetime("2024/02/29", 10, HZ_DATEFMT_NONE, &s, &ts,
-                               NULL));
-    HZ_CHECK(!hz_parse_datetime("2023/02/29", 10, HZ_DATEFMT_NONE, &s, &ts,
-                                NULL));
+    HZ_CHECK(
+        !hz_parse_datetime("2023-13-01", 10, HZ_DATEFMT_NONE, &s, &ts, NULL));
+    HZ_CHECK(
+        hz_parse_datetime("2024/02/29", 10, HZ_DATEFMT_NONE, &s, &ts, NULL));
+    HZ_CHECK(
+        !hz_parse_datetime("2023/02/29", 10, HZ_DATEFMT_NONE, &s, &ts, NULL));
 }
 
 HZ_TEST(dictionary_interns_in_order)
@@ -497,9 +508,10 @@ HZ_TEST(dictionary_interns_in_order)
 HZ_TEST(write_then_read_round_trips)
 {
     hz_error err;
-    hz_dataset *a = read_str("id,name,v,d,ok\n1,\"x,\"\"y\"\"\",2.5,2024-01-02,"
-                             "yes\n2,\"\",,2024-02-03,no\n3,,-1e-3,,\n",
-                             NULL, &err);
+    hz_dataset *a = read_str(
+        "id,name,v,d,ok\n1,\"x,\"\"y\"\"\",2.5,2024-01-02,"
+        "yes\n2,\"\",,2024-02-03,no\n3,,-1e-3,,\n",
+        NULL, &err);
     HZ_CHECK_MSG(a != NULL, "%s", err.msg);
     char *mem = NULL;
     size_t len = 0;
@@ -511,7 +523,8 @@ HZ_TEST(write_then_read_round_trips)
              HZ_OK);
     HZ_CHECK(same_dataset(a, b));
     /* the empty string stays a value, the missing name a null */
-    HZ_CHECK(!hz_col_is_null(&b->cols[1], 1) && hz_col_is_null(&b->cols[1], 2));
+    HZ_CHECK(!hz_col_is_null(&b->cols[1], 1) &&
+             hz_col_is_null(&b->cols[1], 2));
     hz_dataset_free(a);
     hz_dataset_free(b);
     free(mem);

@@ -14,7 +14,7 @@ static uint64_t rng_state = 0x2545F4914F6CDD1DULL;
 static uint64_t rnd(void)
 {
     static int seeded;
-    if (!seeded) {  /* HZ_FUZZ_SEED explores other inputs */
+    if (!seeded) { /* HZ_FUZZ_SEED explores other inputs */
         seeded = 1;
         if (getenv("HZ_FUZZ_SEED"))
             rng_state ^= strtoull(getenv("HZ_FUZZ_SEED"), NULL, 10) *
@@ -29,7 +29,7 @@ static uint64_t rnd(void)
 /* Outcome of one read, as text: the error, or a digest of the table. */
 static hz_on_error on_error = HZ_ON_ERROR_FAIL;
 
-static size_t block_bytes;  /* > 0: read through a file in such blocks */
+static size_t block_bytes; /* > 0: read through a file in such blocks */
 
 static void outcome(const char *buf, size_t len, int threads, size_t chunk,
                     int path, char *out, size_t outsz)
@@ -79,11 +79,22 @@ static void outcome(const char *buf, size_t len, int threads, size_t chunk,
     hz_dataset_free(ds);
 }
 
-static const char *pieces[] = {
-    "a", "b,c", "\"", "\"\"", ",", "\n", "\r\n", "12", "3.5", "-7",
-    "2024-02-29", "2023-02-30", "yes", "N/A", "\"x,y\"", "\"multi\nline\"",
-    "", ";", "\t", "|", "1e5", "\xef\xbb\xbf", " ", "\0", "\xff",
-    ",,", " 7 ", "\r", "true", "x\n", "2024-13-01", "01/02/2024"};
+static const char *pieces[] = {"a",          "b,c",
+                               "\"",         "\"\"",
+                               ",",          "\n",
+                               "\r\n",       "12",
+                               "3.5",        "-7",
+                               "2024-02-29", "2023-02-30",
+                               "yes",        "N/A",
+                               "\"x,y\"",    "\"multi\nline\"",
+                               "",           ";",
+                               "\t",         "|",
+                               "1e5",        "\xef\xbb\xbf",
+                               " ",          "\0",
+                               "\xff",       ",,",
+                               " 7 ",        "\r",
+                               "true",       "x\n",
+                               "2024-13-01", "01/02/2024"};
 
 static size_t make_input(char *buf, size_t cap)
 {
@@ -97,21 +108,23 @@ static size_t make_input(char *buf, size_t cap)
         if (quoted && k < 4)
             n += (size_t)snprintf(buf + n, cap - n,
                                   "%d,\"q,\"\"%d\"\"\n\",%d.%02d,"
-                                  "2024-01-%02d\n", r, r % 5,
-                                  (int)(rnd() % 1000), (int)(rnd() % 100),
-                                  (int)(rnd() % 28) + 1);
-        else if (k == 4)  /* nulls */
+                                  "2024-01-%02d\n",
+                                  r, r % 5, (int)(rnd() % 1000),
+                                  (int)(rnd() % 100), (int)(rnd() % 28) + 1);
+        else if (k == 4) /* nulls */
             n += (size_t)snprintf(buf + n, cap - n, "%d,,,%s", r,
                                   crlf ? "\r\n" : "\n");
-        else if (k == 5)  /* a whole number in the float column */
+        else if (k == 5) /* a whole number in the float column */
             n += (size_t)snprintf(buf + n, cap - n, ",n%d,%d,2024-02-%02d%s",
                                   r % 3, (int)(rnd() % 100),
                                   (int)(rnd() % 29) + 1, crlf ? "\r\n" : "\n");
         else
-            n += (size_t)snprintf(buf + n, cap - n, "%d,n%d,%d.%02d,"
-                                  "2024-01-%02d%s", r, r % 5,
-                                  (int)(rnd() % 1000), (int)(rnd() % 100),
-                                  (int)(rnd() % 28) + 1, crlf ? "\r\n" : "\n");
+            n += (size_t)snprintf(buf + n, cap - n,
+                                  "%d,n%d,%d.%02d,"
+                                  "2024-01-%02d%s",
+                                  r, r % 5, (int)(rnd() % 1000),
+                                  (int)(rnd() % 100), (int)(rnd() % 28) + 1,
+                                  crlf ? "\r\n" : "\n");
     }
     int muts = (int)(rnd() % 4);
     for (int m = 0; m < muts && n > 0; m++) {
@@ -119,11 +132,11 @@ static size_t make_input(char *buf, size_t cap)
         const char *p = pieces[rnd() % (sizeof pieces / sizeof pieces[0])];
         size_t pl = strlen(p);
         if (p[0] == '\0' && rnd() % 2)
-            pl = 1;  /* a NUL byte */
-        if (rnd() % 3 == 0 && at + 1 < n) {  /* delete a byte */
+            pl = 1;                         /* a NUL byte */
+        if (rnd() % 3 == 0 && at + 1 < n) { /* delete a byte */
             memmove(buf + at, buf + at + 1, n - at - 1);
             n--;
-        } else if (n + pl < cap) {           /* insert a piece */
+        } else if (n + pl < cap) { /* insert a piece */
             memmove(buf + at + pl, buf + at, n - at);
             memcpy(buf + at, p, pl);
             n += pl;
@@ -141,25 +154,33 @@ static void same_outcome_any_chunking(int iters, int *ok, int *bad)
         outcome(buf, n, 1, 1 << 30, 0, a, sizeof a);
         if (strncmp(a, "error", 5) == 0) {
             (*bad)++;
-            HZ_CHECK_MSG(strstr(a, "f.csv") != NULL, "message without the "
-                         "file name: %s", a);
+            HZ_CHECK_MSG(strstr(a, "f.csv") != NULL,
+                         "message without the "
+                         "file name: %s",
+                         a);
         } else {
             (*ok)++;
         }
         size_t chunk = 8 + (size_t)(rnd() % 200);
         outcome(buf, n, 2, chunk, 0, b, sizeof b);
-        HZ_CHECK_MSG(strcmp(a, b) == 0, "iteration %d, chunk %zu:\n  serial:"
-                     "  %s\n  chunked: %s", iter, chunk, a, b);
+        HZ_CHECK_MSG(strcmp(a, b) == 0,
+                     "iteration %d, chunk %zu:\n  serial:"
+                     "  %s\n  chunked: %s",
+                     iter, chunk, a, b);
         outcome(buf, n, 1, 1 << 30, 2, b, sizeof b);
-        HZ_CHECK_MSG(strcmp(a, b) == 0, "iteration %d, libcsv path:\n  "
-                     "fast: %s\n  libcsv: %s", iter, a, b);
+        HZ_CHECK_MSG(strcmp(a, b) == 0,
+                     "iteration %d, libcsv path:\n  "
+                     "fast: %s\n  libcsv: %s",
+                     iter, a, b);
         /* the fast path's row loop against its per-separator loop */
         outcome(buf, n, 1, 1 << 30, 3, b, sizeof b);
-        HZ_CHECK_MSG(strcmp(a, b) == 0, "iteration %d, row loop vs "
-                     "per-separator loop:\n  rows: %s\n  fields: %s", iter,
-                     a, b);
+        HZ_CHECK_MSG(strcmp(a, b) == 0,
+                     "iteration %d, row loop vs "
+                     "per-separator loop:\n  rows: %s\n  fields: %s",
+                     iter, a, b);
         outcome(buf, n, 2, chunk, 3, b, sizeof b);
-        HZ_CHECK_MSG(strcmp(a, b) == 0, "iteration %d, chunk %zu, "
+        HZ_CHECK_MSG(strcmp(a, b) == 0,
+                     "iteration %d, chunk %zu, "
                      "per-separator loop:\n  serial: %s\n  chunked: %s",
                      iter, chunk, a, b);
     }
@@ -208,7 +229,7 @@ HZ_TEST(file_read_in_small_blocks_same_outcome)
         outcome(buf, n, 1, 1 << 30, 0, a, sizeof a);
         ok += strncmp(a, "ok", 2) == 0;
         size_t chunk = 8 + (size_t)(rnd() % 300);
-        int path = (int)(rnd() % 4);  /* auto, fast, libcsv, per-separator */
+        int path = (int)(rnd() % 4); /* auto, fast, libcsv, per-separator */
         block_bytes = 1 + (size_t)(rnd() % 97);
         outcome(buf, n, 1 + (int)(rnd() % 2), rnd() % 2 ? chunk : 1 << 30,
                 path, b, sizeof b);
@@ -226,8 +247,10 @@ HZ_TEST(file_read_in_small_blocks_same_outcome)
             HZ_CHECK(chdir(cwd) == 0);
             rmdir(dir);
             free(buf);
-            HZ_CHECK_MSG(0, "iteration %d, path %d, file read in blocks:\n"
-                         "  memory: %s\n  file:   %s", iter, path, a, b);
+            HZ_CHECK_MSG(0,
+                         "iteration %d, path %d, file read in blocks:\n"
+                         "  memory: %s\n  file:   %s",
+                         iter, path, a, b);
         }
     }
     on_error = HZ_ON_ERROR_FAIL;

@@ -8,8 +8,9 @@
 #include "data/dict_internal.h"
 #include "hz_test.h"
 
-static const char *fmts[] = {"C%06d", "%d", "P%04d", "cust-%d@example.com",
-                             "%08d", "a much longer customer name %d"};
+static const char *fmts[] = {"C%06d", "%d",
+                             "P%04d", "cust-%d@example.com",
+                             "%08d",  "a much longer customer name %d"};
 
 HZ_TEST(codes_follow_insertion_order_any_length)
 {
@@ -30,8 +31,7 @@ HZ_TEST(codes_follow_insertion_order_any_length)
         /* a prefix of a stored string, or one with a different tail, is
          * not found */
         int n = snprintf(b, sizeof b, fmts[f], 7);
-        HZ_CHECK(hz_dict_find(d, b, (size_t)n - 1) == UINT32_MAX ||
-                 n == 1);
+        HZ_CHECK(hz_dict_find(d, b, (size_t)n - 1) == UINT32_MAX || n == 1);
         b[n - 1] ^= 0x40;
         HZ_CHECK(hz_dict_find(d, b, (size_t)n) == UINT32_MAX);
         hz_dict_free(d);
@@ -104,8 +104,8 @@ HZ_TEST(hash_index_stays_short_on_real_id_formats)
             total += (double)probes;
         }
         double mean = total / (double)d->n;
-        HZ_CHECK_MSG(mean < 2.0, "format %s: %.2f probes on average",
-                     fmts[f], mean);
+        HZ_CHECK_MSG(mean < 2.0, "format %s: %.2f probes on average", fmts[f],
+                     mean);
         hz_dict_free(d);
     }
 }

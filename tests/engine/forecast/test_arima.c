@@ -153,8 +153,8 @@ HZ_TEST(constant_and_drift_cases)
     HZ_CHECK_NEAR(fc->mean[2], 4.5, 1e-12);
     HZ_CHECK_NEAR(fc->upper[0][2], 4.5, 1e-12);
     /* a straight line: differenced series constant -> fixed drift */
-    HZ_CHECK_MSG(hz_arima_forecast(lin, 30, 1, NULL, fc, &err) == HZ_OK,
-                 "%s", err.msg);
+    HZ_CHECK_MSG(hz_arima_forecast(lin, 30, 1, NULL, fc, &err) == HZ_OK, "%s",
+                 err.msg);
     HZ_CHECK_STR(fc->method, "ARIMA(0,1,0) with drift");
     HZ_CHECK_NEAR(fc->mean[0], 17.0, 1e-9);
     HZ_CHECK_NEAR(fc->mean[2], 18.0, 1e-9);

@@ -54,8 +54,9 @@ HZ_TEST(median_combo_of_three)
     memcpy(o.members, ids, sizeof ids);
     o.nmembers = 3;
     o.kind = HZ_COMBO_MEDIAN;
-    HZ_CHECK_MSG(hz_combo_forecast(air_passengers, 144, 12, &o, NULL, c,
-                                   &err) == HZ_OK, "%s", err.msg);
+    HZ_CHECK_MSG(
+        hz_combo_forecast(air_passengers, 144, 12, &o, NULL, c, &err) == HZ_OK,
+        "%s", err.msg);
     for (int k = 0; k < 3; k++) {
         m[k] = hz_forecast_alloc(6, 1, lv);
         if (ids[k] == HZ_MODEL_ARIMA)
@@ -90,7 +91,8 @@ HZ_TEST(selection_by_validation)
     hz_error err;
     int c1 = -1, c2 = -2;
     HZ_CHECK_MSG(hz_select_forecast(air_passengers, 132, 12, NULL, NULL, a,
-                                    &c1, &err) == HZ_OK, "%s", err.msg);
+                                    &c1, &err) == HZ_OK,
+                 "%s", err.msg);
     HZ_CHECK(c1 >= 0 && c1 < HZ_SEL_COUNT);
     HZ_CHECK(hz_select_forecast(air_passengers, 132, 12, NULL, NULL, b, &c2,
                                 &err) == HZ_OK);
@@ -107,8 +109,8 @@ HZ_TEST(selection_by_validation)
     HZ_CHECK(c2 == HZ_SEL_MEAN_EAT);
     hz_combo_opts co;
     hz_combo_opts_init(&co);
-    HZ_CHECK(hz_combo_forecast(air_passengers, 132, 12, &co, NULL, a,
-                               &err) == HZ_OK);
+    HZ_CHECK(hz_combo_forecast(air_passengers, 132, 12, &co, NULL, a, &err) ==
+             HZ_OK);
     for (int i = 0; i < 12; i++)
         HZ_CHECK_NEAR(a->mean[i], b->mean[i], 1e-9);
     /* too short to validate: the equal-weight mean */
@@ -131,8 +133,7 @@ HZ_TEST(combo_bad_requests)
     hz_combo_opts_init(&o);
     o.members[0] = HZ_MODEL_COMBO;
     o.nmembers = 1;
-    HZ_CHECK(hz_combo_forecast(nile, 100, 1, &o, NULL, f, &err) ==
-             HZ_ENOCONV);
+    HZ_CHECK(hz_combo_forecast(nile, 100, 1, &o, NULL, f, &err) == HZ_ENOCONV);
     HZ_CHECK_CONTAINS(err.msg, "single model");
     hz_combo_opts_init(&o);
     o.kind = 7;

@@ -213,8 +213,7 @@ HZ_TEST(additive_class1_variance_formula)
     HZ_CHECK(hz_ets_predict(&f, NULL, w, a, NULL) == HZ_OK);
     double v3 = 4.0 * (1 + 0.5 * 0.5 + 0.6 * 0.6);
     HZ_CHECK_NEAR(a->mean[2], 56.0, 1e-12);
-    HZ_CHECK_NEAR(a->upper[0][2] - a->mean[2], 1.959963985 * sqrt(v3),
-                  1e-6);
+    HZ_CHECK_NEAR(a->upper[0][2] - a->mean[2], 1.959963985 * sqrt(v3), 1e-6);
     hz_forecast_free(a);
     hz_ets_free(w);
 }
@@ -247,8 +246,7 @@ HZ_TEST(short_and_constant_series)
     /* 4 points: only models with < 3 parameters (ANN, MNN) fit */
     HZ_CHECK(hz_ets_fit_model(y, 4, 12, NULL, w, &f, &err) == HZ_OK);
     HZ_CHECK(f.trend == HZ_ETS_N && f.season == HZ_ETS_N);
-    HZ_CHECK(hz_ets_fit_model(y, 1, 12, NULL, w, &f, &err) ==
-             HZ_ETOOSHORT);
+    HZ_CHECK(hz_ets_fit_model(y, 1, 12, NULL, w, &f, &err) == HZ_ETOOSHORT);
     const double c[6] = {7, 7, 7, 7, 7, 7};
     HZ_CHECK(hz_ets_fit_model(c, 6, 1, NULL, w, &f, &err) == HZ_OK);
     hz_forecast *fc = hz_forecast_alloc(2, 2, LV);

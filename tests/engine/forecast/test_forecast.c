@@ -69,14 +69,14 @@ HZ_TEST(short_series_fall_back_with_a_reason)
     hz_forecast *f = hz_forecast_alloc(4, 2, LV);
     hz_error err;
     const double y2[2] = {5, 7};
-    HZ_CHECK(hz_forecast_series(y2, 2, 12, HZ_MODEL_AUTO, 1, NULL, f,
-                                &err) == HZ_OK);
+    HZ_CHECK(hz_forecast_series(y2, 2, 12, HZ_MODEL_AUTO, 1, NULL, f, &err) ==
+             HZ_OK);
     HZ_CHECK_STR(f->method, "Naive");
     HZ_CHECK_CONTAINS(f->note, "used naive");
     HZ_CHECK_NEAR(f->mean[3], 7, 0);
     const double y1[1] = {3};
-    HZ_CHECK(hz_forecast_series(y1, 1, 12, HZ_MODEL_ETS, 1, NULL, f,
-                                &err) == HZ_OK);
+    HZ_CHECK(hz_forecast_series(y1, 1, 12, HZ_MODEL_ETS, 1, NULL, f, &err) ==
+             HZ_OK);
     HZ_CHECK_NEAR(f->mean[0], 3, 0);
     HZ_CHECK(f->note[0] != '\0');
     /* seasonal naive on less than a season: naive */
@@ -88,8 +88,8 @@ HZ_TEST(short_series_fall_back_with_a_reason)
     HZ_CHECK(hz_forecast_series(Y10, 10, 1, HZ_MODEL_THETA, 1, NULL, f,
                                 &err) == HZ_OK);
     HZ_CHECK_STR(f->note, "");
-    HZ_CHECK(hz_forecast_series(y1, 0, 12, HZ_MODEL_ETS, 1, NULL, f,
-                                &err) == HZ_ETOOSHORT);
+    HZ_CHECK(hz_forecast_series(y1, 0, 12, HZ_MODEL_ETS, 1, NULL, f, &err) ==
+             HZ_ETOOSHORT);
     hz_forecast_free(f);
 }
 
@@ -100,8 +100,8 @@ HZ_TEST(combo_averages_members)
     hz_forecast *t = hz_forecast_alloc(3, 2, LV);
     HZ_CHECK(hz_forecast_series(Y10, 10, 1, HZ_MODEL_COMBO, 1, NULL, c,
                                 NULL) == HZ_OK);
-    HZ_CHECK(hz_forecast_series(Y10, 10, 1, HZ_MODEL_ETS, 1, NULL, e,
-                                NULL) == HZ_OK);
+    HZ_CHECK(hz_forecast_series(Y10, 10, 1, HZ_MODEL_ETS, 1, NULL, e, NULL) ==
+             HZ_OK);
     HZ_CHECK(hz_forecast_series(Y10, 10, 1, HZ_MODEL_THETA, 1, NULL, t,
                                 NULL) == HZ_OK);
     HZ_CHECK_CONTAINS(c->method, "Combo(");
@@ -125,7 +125,7 @@ static hz_dataset *panel(size_t nser, size_t nm)
         snprintf(names[i], sizeof names[i], "g%02zu", i);
     for (size_t i = 0; i < nser; i++)
         for (size_t t = 0; t < nm; t++) {
-            size_t r = t * nser + i;   /* interleaved rows */
+            size_t r = t * nser + i; /* interleaved rows */
             s = s * 6364136223846793005ULL + 1442695040888963407ULL;
             double u = (double)(s >> 11) * 0x1.0p-53;
             d[r] = hz_days_from_civil(2020 + (int)(t / 12),
@@ -168,8 +168,8 @@ HZ_TEST(results_identical_across_thread_counts)
         HZ_CHECK_STR(a->series[i].method, b->series[i].method);
         HZ_CHECK(a->series[i].n == 40);
         size_t bytes = 6 * (1 + 2 * 2) * sizeof(double);
-        HZ_CHECK(memcmp(a->series[i].fc->mean, b->series[i].fc->mean,
-                        bytes) == 0);
+        HZ_CHECK(memcmp(a->series[i].fc->mean, b->series[i].fc->mean, bytes) ==
+                 0);
         HZ_CHECK(a->series[i].days[0] == hz_days_from_civil(2023, 5, 1));
     }
     /* simulated intervals too (class-3 simulation option is not used by
@@ -254,8 +254,8 @@ HZ_TEST(exploding_forecasts_are_replaced)
     for (int i = 0; i < 30; i++)
         y[i] = i < 27 ? 1.0 + (i % 3) : pow(10.0, i - 25);
     hz_forecast *f = hz_forecast_alloc(24, 2, LV);
-    HZ_CHECK(hz_forecast_series(y, 30, 12, HZ_MODEL_AUTO, 3, NULL, f,
-                                NULL) == HZ_OK);
+    HZ_CHECK(hz_forecast_series(y, 30, 12, HZ_MODEL_AUTO, 3, NULL, f, NULL) ==
+             HZ_OK);
     for (int i = 0; i < 24; i++)
         HZ_CHECK(isfinite(f->mean[i]) && fabs(f->mean[i]) < 1e6);
     hz_forecast_free(f);
@@ -265,21 +265,20 @@ HZ_TEST(zero_and_intermittent_series_get_forecasts)
 {
     double z[24] = {0};
     hz_forecast *f = hz_forecast_alloc(6, 2, LV);
-    HZ_CHECK(hz_forecast_series(z, 24, 12, HZ_MODEL_AUTO, 1, NULL, f,
-                                NULL) == HZ_OK);
+    HZ_CHECK(hz_forecast_series(z, 24, 12, HZ_MODEL_AUTO, 1, NULL, f, NULL) ==
+             HZ_OK);
     for (int i = 0; i < 6; i++)
         HZ_CHECK_NEAR(f->mean[i], 0.0, 0);
     double y[36];
     for (int i = 0; i < 36; i++)
         y[i] = (i % 5 == 2) ? 4.0 + (i % 3) : 0.0;
-    HZ_CHECK(hz_forecast_series(y, 36, 12, HZ_MODEL_AUTO, 1, NULL, f,
-                                NULL) == HZ_OK);
+    HZ_CHECK(hz_forecast_series(y, 36, 12, HZ_MODEL_AUTO, 1, NULL, f, NULL) ==
+             HZ_OK);
     /* auto combines auto-ETS and Theta; zeros rule out multiplicative
      * ETS models; the level stays near the mean demand */
     HZ_CHECK_CONTAINS(f->method, "Combo(ETS(A,");
     for (int i = 0; i < 6; i++)
-        HZ_CHECK(isfinite(f->mean[i]) && f->mean[i] > -1 &&
-                 f->mean[i] < 7);
+        HZ_CHECK(isfinite(f->mean[i]) && f->mean[i] > -1 && f->mean[i] < 7);
     hz_forecast_free(f);
 }
 

@@ -36,8 +36,8 @@ HZ_TEST(ma1_likelihood_matches_cholesky)
     double th = -0.45, phi = 0.0;
     double ssq, sumlog;
     int nu;
-    HZ_CHECK(hz__arma_like(w, N, &phi, 0, &th, 1, work, &ssq, &sumlog,
-                           &nu) == 0);
+    HZ_CHECK(hz__arma_like(w, N, &phi, 0, &th, 1, work, &ssq, &sumlog, &nu) ==
+             0);
     /* Cholesky of a tridiagonal matrix: d_t = a - b^2/d_{t-1} */
     double a = 1 + th * th, b = th, d = a, z = w[0], e = z * z / d,
            ld = log(d);
@@ -58,7 +58,7 @@ HZ_TEST(q0_arma11_closed_form)
     HZ_CHECK(hz__arma_q0(&phi, 1, &th, 1, P0, work) == 0);
     double g0 = (1 + 2 * phi * th + th * th) / (1 - phi * phi);
     HZ_CHECK_NEAR(P0[0], g0, 1e-12);
-    HZ_CHECK_NEAR(P0[1], th, 1e-12);       /* cov(y_t, theta e_t) */
+    HZ_CHECK_NEAR(P0[1], th, 1e-12); /* cov(y_t, theta e_t) */
     HZ_CHECK_NEAR(P0[2], th, 1e-12);
     HZ_CHECK_NEAR(P0[3], th * th, 1e-12);
     double ar = 1.2;
@@ -98,13 +98,11 @@ HZ_TEST(fast_likelihood_equals_full_filter)
     for (int c = 0; c < 3; c++) {
         double s1, l1, s2, l2, a[64], P[64 * 64];
         int n1, n2;
-        HZ_CHECK(hz__arma_like(w, 90, cases[c].phi, cases[c].p,
-                               cases[c].theta, cases[c].q, work, &s1, &l1,
-                               &n1) == 0);
+        HZ_CHECK(hz__arma_like(w, 90, cases[c].phi, cases[c].p, cases[c].theta,
+                               cases[c].q, work, &s1, &l1, &n1) == 0);
         HZ_CHECK(hz__arima_ss_filter(w, 90, cases[c].phi, cases[c].p,
-                                     cases[c].theta, cases[c].q, NULL, 0,
-                                     1e6, a, P, NULL, &s2, &l2, &n2,
-                                     work) == 0);
+                                     cases[c].theta, cases[c].q, NULL, 0, 1e6,
+                                     a, P, NULL, &s2, &l2, &n2, work) == 0);
         HZ_CHECK_NEAR(s1, s2, 1e-8 * s2);
         HZ_CHECK_NEAR(l1, l2, 1e-8);
         HZ_CHECK(n1 == n2);
@@ -129,10 +127,9 @@ HZ_TEST(diffuse_filter_matches_differenced_likelihood)
     double phi = 0, th = -0.4, delta = 1.0, a[4], P[16];
     double s1, l1, s2, l2;
     int n1, n2;
-    HZ_CHECK(hz__arima_ss_filter(y, 60, &phi, 0, &th, 1, &delta, 1, 1e6, a,
-                                 P, NULL, &s1, &l1, &n1, work) == 0);
-    HZ_CHECK(hz__arma_like(dy, 59, &phi, 0, &th, 1, work, &s2, &l2,
-                           &n2) == 0);
+    HZ_CHECK(hz__arima_ss_filter(y, 60, &phi, 0, &th, 1, &delta, 1, 1e6, a, P,
+                                 NULL, &s1, &l1, &n1, work) == 0);
+    HZ_CHECK(hz__arma_like(dy, 59, &phi, 0, &th, 1, work, &s2, &l2, &n2) == 0);
     HZ_CHECK(n1 == 59 && n2 == 59);
     HZ_CHECK_NEAR(s1, s2, 1e-4 * s2);
     HZ_CHECK_NEAR(l1, l2, 1e-4);

@@ -45,6 +45,5 @@ HZ_TEST(owa_and_coverage)
     const double hi[4] = {2, 3, 3, 3.9};
     HZ_CHECK_NEAR(hz_coverage(y, lo, hi, 4), 0.5, 1e-15);
     HZ_CHECK_NEAR(hz_mae(y, lo, 4), (1 + 0.5 + 0 + 4) / 4.0, 1e-15);
-    HZ_CHECK_NEAR(hz_rmse(y, lo, 4), sqrt((1 + 0.25 + 0 + 16) / 4.0),
-                  1e-15);
+    HZ_CHECK_NEAR(hz_rmse(y, lo, 4), sqrt((1 + 0.25 + 0 + 16) / 4.0), 1e-15);
 }

@@ -21,16 +21,17 @@ HZ_TEST(period_indices_roundtrip)
                              hz_period_of_day(HZ_FREQ_WEEK, mon + 6)) == mon);
     HZ_CHECK(hz_period_of_day(HZ_FREQ_WEEK, mon + 7) ==
              hz_period_of_day(HZ_FREQ_WEEK, mon) + 1);
-    HZ_CHECK(hz_period_start(HZ_FREQ_MONTH,
-                             hz_period_of_day(HZ_FREQ_MONTH,
-                                              D(2023, 2, 28))) ==
-             D(2023, 2, 1));
+    HZ_CHECK(
+        hz_period_start(HZ_FREQ_MONTH,
+                        hz_period_of_day(HZ_FREQ_MONTH, D(2023, 2, 28))) ==
+        D(2023, 2, 1));
     HZ_CHECK(hz_period_of_day(HZ_FREQ_MONTH, D(2024, 1, 5)) -
-                 hz_period_of_day(HZ_FREQ_MONTH, D(2023, 12, 31)) == 1);
-    HZ_CHECK(hz_period_start(HZ_FREQ_QUARTER,
-                             hz_period_of_day(HZ_FREQ_QUARTER,
-                                              D(2023, 8, 15))) ==
-             D(2023, 7, 1));
+                 hz_period_of_day(HZ_FREQ_MONTH, D(2023, 12, 31)) ==
+             1);
+    HZ_CHECK(
+        hz_period_start(HZ_FREQ_QUARTER,
+                        hz_period_of_day(HZ_FREQ_QUARTER, D(2023, 8, 15))) ==
+        D(2023, 7, 1));
     HZ_CHECK(hz_period_start(HZ_FREQ_YEAR,
                              hz_period_of_day(HZ_FREQ_YEAR, D(1969, 3, 3))) ==
              D(1969, 1, 1));
@@ -71,8 +72,8 @@ static hz_dataset *sales(void)
                              D(2023, 2, 9), D(2023, 4, 30), D(2023, 4, 2),
                              D(2023, 2, 14)};
     const double rev[7] = {10, 20, 5, 7, 4, 8, 1};
-    const char *const reg[7] = {"West", "West", "West", "East", "East",
-                                "West", "East"};
+    const char *const reg[7] = {"West", "West", "West", "East",
+                                "East", "West", "East"};
     hz_dataset *ds = hz_dataset_new(7);
     ds_add_dates(ds, "day", days);
     ds_add_f64(ds, "revenue", rev);
@@ -116,8 +117,8 @@ HZ_TEST(monthly_sum_with_groups_and_zero_fill)
     o.agg = HZ_AGG_MEAN;
     o.fill = HZ_FILL_INTERPOLATE;
     HZ_CHECK(hz_series_build(ds, &o, &s, NULL) == HZ_OK);
-    HZ_CHECK_NEAR(s->series[0].values[0], 4, 1e-12);   /* (7+1)/2 */
-    HZ_CHECK_NEAR(s->series[0].values[1], 4, 1e-12);   /* between 4, 4 */
+    HZ_CHECK_NEAR(s->series[0].values[0], 4, 1e-12); /* (7+1)/2 */
+    HZ_CHECK_NEAR(s->series[0].values[1], 4, 1e-12); /* between 4, 4 */
     HZ_CHECK_NEAR(s->series[1].values[0], 15, 1e-12);
     HZ_CHECK_NEAR(s->series[1].values[2], 6.5, 1e-12); /* between 5, 8 */
     hz_series_set_free(s);

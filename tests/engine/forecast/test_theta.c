@@ -60,12 +60,10 @@ HZ_TEST(theta_nonseasonal_hand_formula)
     HZ_CHECK_NEAR(info.drift, b / 2, 1e-12);
     a = info.alpha;
     for (int h = 0; h < 5; h++) {
-        double want = info.level +
-                      b / 2 * (h + (1 - pow(1 - a, 20)) / a);
+        double want = info.level + b / 2 * (h + (1 - pow(1 - a, 20)) / a);
         HZ_CHECK_NEAR(fc->mean[h], want, 1e-9);
         double se = sqrt(info.sigma2) * sqrt(1 + h * a * a);
-        HZ_CHECK_NEAR(fc->upper[0][h] - fc->mean[h], 1.2815515655 * se,
-                      1e-6);
+        HZ_CHECK_NEAR(fc->upper[0][h] - fc->mean[h], 1.2815515655 * se, 1e-6);
     }
     hz_forecast_free(fc);
 }
@@ -75,8 +73,7 @@ HZ_TEST(theta_rejects_short_and_clips_when_asked)
     const double y[2] = {1, 2};
     hz_forecast *fc = hz_forecast_alloc(3, 2, LV);
     hz_error err;
-    HZ_CHECK(hz_theta_forecast(y, 2, 1, NULL, fc, NULL, &err) ==
-             HZ_ETOOSHORT);
+    HZ_CHECK(hz_theta_forecast(y, 2, 1, NULL, fc, NULL, &err) == HZ_ETOOSHORT);
     HZ_CHECK_CONTAINS(err.msg, "at least 3");
     double d[12];
     for (int i = 0; i < 12; i++)

@@ -59,8 +59,8 @@ HZ_TEST(differencing_orders_of_known_series)
         rw[i] = acc;
         acc2 += acc;
         i2[i] = acc2;
-        static const double pat[12] = {5, 3, -1, -4, -6, -2, 0, 2, 4, 6, 1,
-                                       -8};
+        static const double pat[12] = {5, 3, -1, -4, -6, -2,
+                                       0, 2, 4,  6,  1,  -8};
         seas[i] = 20 + pat[i % 12] + 0.5 * test_rnorm(&s);
     }
     /* KPSS is a 5% test: 1 white-noise draw in 20 is flagged; the seed

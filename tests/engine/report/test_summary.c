@@ -89,9 +89,12 @@ HZ_TEST(forecast_summary)
     const char *labels[12] = {"2026-01", "2026-02", "2026-03", "2026-04",
                               "2026-05", "2026-06", "2026-07", "2026-08",
                               "2026-09", "2026-10", "2026-11", "2026-12"};
-    hz_summary_forecast_in in = {.name = "revenue", .unit = "month",
-                                 .history = y, .n_history = 36,
-                                 .period = 12, .fc = fc,
+    hz_summary_forecast_in in = {.name = "revenue",
+                                 .unit = "month",
+                                 .history = y,
+                                 .n_history = 36,
+                                 .period = 12,
+                                 .fc = fc,
                                  .step_labels = labels};
     hz_summary *s = hz_summary_new("forecast");
     hz_error err;
@@ -137,8 +140,8 @@ HZ_TEST(churn_clv_segments)
                              {"support_tickets", 0.82},
                              {"autopay", -0.2},
                              {"monthly_fee", 0.05}};
-    HZ_CHECK(hz_summary_churn(12345, 0.031, NAN, 1200, d, 4, "logistic",
-                              0, s, &err) == HZ_OK);
+    HZ_CHECK(hz_summary_churn(12345, 0.031, NAN, 1200, d, 4, "logistic", 0, s,
+                              &err) == HZ_OK);
     HZ_CHECK_CONTAINS(txt(s, "churn.rate"), "3.1%");
     HZ_CHECK_CONTAINS(txt(s, "churn.rate"), "12.3K customers");
     HZ_CHECK_CONTAINS(txt(s, "churn.driver1"), "support_tickets");
@@ -161,10 +164,9 @@ HZ_TEST(churn_clv_segments)
     const char *names[] = {"champions", "at risk", "new"};
     size_t sizes[] = {100, 300, 600};
     double rev[] = {5000, 1400, 3600};
-    HZ_CHECK(hz_summary_segments(names, sizes, rev, 3, 0, s, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_summary_segments(names, sizes, rev, 3, 0, s, &err) == HZ_OK);
     HZ_CHECK_CONTAINS(txt(s, "segment.1"), "'champions': 10% of "
-                      "customers, 50% of revenue");
+                                           "customers, 50% of revenue");
     HZ_CHECK_CONTAINS(txt(s, "segment.3"), "'at risk'");
     HZ_CHECK_CONTAINS(txt(s, "segment.3"), "14% of revenue");
     HZ_CHECK(hz_summary_segments(names, NULL, rev, 3, 0, s, &err) ==
@@ -175,14 +177,35 @@ HZ_TEST(churn_clv_segments)
 HZ_TEST(dataset_profile_summary)
 {
     hz_column_profile cols[4] = {
-        {.name = "order_date", .type = HZ_TYPE_DATE, .count = 10,
-         .min = 19358, .max = 20453, .mean = NAN, .sum = NAN},
-        {.name = "customer_id", .type = HZ_TYPE_STRING, .count = 10,
-         .distinct = 5000, .min = NAN, .max = NAN, .sum = NAN},
-        {.name = "quantity", .type = HZ_TYPE_INT64, .count = 10,
-         .sum = 2100000, .mean = 3, .min = 1, .max = 9},
-        {.name = "revenue", .type = HZ_TYPE_FLOAT64, .count = 9, .nulls = 1,
-         .sum = 12345678, .mean = 17.64, .min = 0, .max = 900},
+        {.name = "order_date",
+         .type = HZ_TYPE_DATE,
+         .count = 10,
+         .min = 19358,
+         .max = 20453,
+         .mean = NAN,
+         .sum = NAN},
+        {.name = "customer_id",
+         .type = HZ_TYPE_STRING,
+         .count = 10,
+         .distinct = 5000,
+         .min = NAN,
+         .max = NAN,
+         .sum = NAN},
+        {.name = "quantity",
+         .type = HZ_TYPE_INT64,
+         .count = 10,
+         .sum = 2100000,
+         .mean = 3,
+         .min = 1,
+         .max = 9},
+        {.name = "revenue",
+         .type = HZ_TYPE_FLOAT64,
+         .count = 9,
+         .nulls = 1,
+         .sum = 12345678,
+         .mean = 17.64,
+         .min = 0,
+         .max = 900},
     };
     hz_profile p = {.nrows = 700000, .ncols = 4, .cols = cols};
     hz_summary *s = hz_summary_new("dataset");
@@ -192,7 +215,7 @@ HZ_TEST(dataset_profile_summary)
     HZ_CHECK_CONTAINS(txt(s, "dataset.dates"),
                       "order_date from 2023-01-01 to 2025-12-31");
     HZ_CHECK_CONTAINS(txt(s, "dataset.total1"), "revenue: total "
-                      "12.3M");
+                                                "12.3M");
     HZ_CHECK_CONTAINS(txt(s, "dataset.total2"), "quantity");
     HZ_CHECK_CONTAINS(txt(s, "dataset.distinct"), "customer_id 5K");
     HZ_CHECK_CONTAINS(txt(s, "dataset.nulls"), "revenue");

@@ -14,8 +14,8 @@
 /* The emulator's well-known public key (documented for the local
  * emulator; not a secret) and a reference header the SDK computed for
  * it, kept so that the check also runs where node is absent. */
-#define EMU_KEY                                                          \
-    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZ" \
+#define EMU_KEY                                                               \
+    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZ"     \
     "nqyMsEcaGQy67XIw/Jw=="
 
 HZ_TEST(http_date_is_rfc1123)
@@ -33,10 +33,9 @@ HZ_TEST(signature_matches_recorded_sdk_vector)
 {
     char h[256];
     hz_error err;
-    HZ_CHECK(hz_cosmos_auth_header(EMU_KEY, "GET", "docs",
-                                   "dbs/horizon/colls/jobs/docs/j1",
-                                   "Fri, 27 Nov 2026 02:29:04 GMT", h,
-                                   sizeof h, &err) == HZ_OK);
+    HZ_CHECK(hz_cosmos_auth_header(
+                 EMU_KEY, "GET", "docs", "dbs/horizon/colls/jobs/docs/j1",
+                 "Fri, 27 Nov 2026 02:29:04 GMT", h, sizeof h, &err) == HZ_OK);
     HZ_CHECK_STR(h, "type%3Dmaster%26ver%3D1.0%26sig%3DOPUWYEzeQGt4ecIFUO%2F"
                     "7aq5CLwUXgL%2FtKpwnY8alrWo%3D");
     /* verb and type are lower-cased, the link is not */
@@ -86,8 +85,7 @@ HZ_TEST(signature_equals_sdk_on_vectors)
         for (size_t i = 0; i < nv; i++) {
             char d[32];
             hz_cosmos_http_date(dates[i % nd], d);
-            fprintf(f, "%s\t%s\t%s\t%s\n", vec[i][0], vec[i][1], vec[i][2],
-                    d);
+            fprintf(f, "%s\t%s\t%s\t%s\n", vec[i][0], vec[i][1], vec[i][2], d);
         }
         fclose(f);
         snprintf(cmd, sizeof cmd,
@@ -103,14 +101,16 @@ HZ_TEST(signature_equals_sdk_on_vectors)
             char d[32], mine[256];
             hz_error err;
             hz_cosmos_http_date(dates[i % nd], d);
-            hz_status s = hz_cosmos_auth_header(keys[k], vec[i][0],
-                                                vec[i][1], vec[i][2], d,
-                                                mine, sizeof mine, &err);
+            hz_status s = hz_cosmos_auth_header(keys[k], vec[i][0], vec[i][1],
+                                                vec[i][2], d, mine,
+                                                sizeof mine, &err);
             if (s != HZ_OK || strcmp(mine, line) != 0) {
                 fclose(f);
-                HZ_CHECK_MSG(false, "key %zu vector %zu (%s %s '%s' %s): "
-                             "ours '%s', SDK '%s'", k, i, vec[i][0],
-                             vec[i][1], vec[i][2], d, mine, line);
+                HZ_CHECK_MSG(false,
+                             "key %zu vector %zu (%s %s '%s' %s): "
+                             "ours '%s', SDK '%s'",
+                             k, i, vec[i][0], vec[i][1], vec[i][2], d, mine,
+                             line);
             }
             i++;
         }
@@ -174,8 +174,7 @@ HZ_TEST(connection_errors_retry_then_fail_without_key)
     HZ_CHECK(hz_cosmos_open(&cfg, &c, &err) == HZ_OK);
     cJSON *doc = NULL;
     double t0 = hz_now();
-    hz_status s = hz_cosmos_read(c, "jobs", "j1", "acme", &doc, NULL, 0,
-                                 &err);
+    hz_status s = hz_cosmos_read(c, "jobs", "j1", "acme", &doc, NULL, 0, &err);
     double dt = hz_now() - t0;
     hz_cosmos_stats st;
     hz_cosmos_get_stats(c, &st);

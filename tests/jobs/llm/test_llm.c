@@ -51,7 +51,7 @@ typedef struct vclock {
     double t;
     double slept[256];
     int nslept;
-    double waits[512];     /* from on_retry */
+    double waits[512]; /* from on_retry */
     double ras[512];
     int nwaits;
 } vclock;
@@ -94,9 +94,10 @@ static void base_config(hz_llm_config *c, const char *url)
 static hz_summary *mk_summary(const char *kind, const char *extra)
 {
     hz_summary *s = hz_summary_new(kind);
-    hz_summary_add(s, 0, "a", "revenue forecast next 12 months: total "
-                   "1.23M, +8.2%% vs last year%s%s", extra ? " " : "",
-                   extra ? extra : "");
+    hz_summary_add(s, 0, "a",
+                   "revenue forecast next 12 months: total "
+                   "1.23M, +8.2%% vs last year%s%s",
+                   extra ? " " : "", extra ? extra : "");
     hz_summary_add(s, 1, "b", "peak 2026-12 (182K, +24%% vs average)");
     hz_summary_add(s, 3, "c", "model: ETS(M,Ad,M)");
     return s;
@@ -113,8 +114,10 @@ HZ_TEST(echo_and_usage_recorded)
     HZ_CHECK(hz_llm_client_new(&c, NULL, &cl, &err) == HZ_OK);
     hz_chat_message m[2] = {{"system", "be brief"},
                             {"user", "he said \"hi\"\nand left"}};
-    hz_llm_request r = {.model = "gpt-4o-mini", .messages = m,
-                        .nmessages = 2, .temperature = 0.2};
+    hz_llm_request r = {.model = "gpt-4o-mini",
+                        .messages = m,
+                        .nmessages = 2,
+                        .temperature = 0.2};
     HZ_CHECK(hz_llm_run(cl, &r, 1, &err) == HZ_OK);
     HZ_CHECK_MSG(r.status == HZ_OK, "%s", r.error);
     HZ_CHECK_STR(r.content, "he said \"hi\"\nand left");
@@ -140,10 +143,9 @@ HZ_TEST(no_retry_on_400_and_key_never_leaks)
     HZ_CHECK(hz_llm_client_new(&c, &h, &cl, &err) == HZ_OK);
     hz_chat_message m1[1] = {{"user", "please E400"}};
     hz_chat_message m2[1] = {{"user", "please E401"}};
-    hz_llm_request r[2] = {{.model = "m", .messages = m1, .nmessages = 1,
-                            .temperature = -1},
-                           {.model = "m", .messages = m2, .nmessages = 1,
-                            .temperature = -1}};
+    hz_llm_request r[2] = {
+        {.model = "m", .messages = m1, .nmessages = 1, .temperature = -1},
+        {.model = "m", .messages = m2, .nmessages = 1, .temperature = -1}};
     HZ_CHECK(hz_llm_run(cl, r, 2, &err) == HZ_OK);
     HZ_CHECK(r[0].status == HZ_EINVAL && r[0].attempts == 1);
     HZ_CHECK(r[0].http_status == 400);
@@ -177,8 +179,8 @@ HZ_TEST(retries_503_with_default_backoff_bounds_virtual_clock)
     hz_chat_message m[1] = {{"user", "always E503"}};
     hz_llm_request r[4];
     for (int i = 0; i < 4; i++)
-        r[i] = (hz_llm_request){.model = "m", .messages = m,
-                                .nmessages = 1, .temperature = -1};
+        r[i] = (hz_llm_request){
+            .model = "m", .messages = m, .nmessages = 1, .temperature = -1};
     double t0 = hz_now();
     HZ_CHECK(hz_llm_run(cl, r, 4, &err) == HZ_OK);
     double real = hz_now() - t0;
@@ -206,7 +208,7 @@ HZ_TEST(retry_after_is_honoured_virtual_clock)
     if (!mock_up())
         return;
     /* every request answered 429 with retry-after-ms: 3000 */
-    const char *extra[] = {"--rate", "1", "--faults", "429=1",
+    const char *extra[] = {"--rate",           "1",    "--faults", "429=1",
                            "--retry-after-ms", "3000", NULL};
     int pport;
     char target[64];
@@ -225,8 +227,8 @@ HZ_TEST(retry_after_is_honoured_virtual_clock)
     hz_error err;
     HZ_CHECK(hz_llm_client_new(&c, &h, &cl, &err) == HZ_OK);
     hz_chat_message m[1] = {{"user", "hello"}};
-    hz_llm_request r = {.model = "m", .messages = m, .nmessages = 1,
-                        .temperature = -1};
+    hz_llm_request r = {
+        .model = "m", .messages = m, .nmessages = 1, .temperature = -1};
     HZ_CHECK(hz_llm_run(cl, &r, 1, &err) == HZ_OK);
     peers_stop(pp);
     HZ_CHECK(r.status == HZ_ENET && r.http_status == 429);
@@ -243,7 +245,8 @@ HZ_TEST(retry_after_is_honoured_virtual_clock)
     /* Retry-After forms */
     HZ_CHECK_NEAR(hz__llm_parse_retry_after(" 7", 0), 7, 1e-12);
     HZ_CHECK_NEAR(hz__llm_parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT",
-                                            1445412470.0), 10, 1e-9);
+                                            1445412470.0),
+                  10, 1e-9);
     HZ_CHECK(isnan(hz__llm_parse_retry_after("soon", 0)));
 }
 
@@ -263,8 +266,10 @@ HZ_TEST(rate_limiter_virtual_clock)
     hz_chat_message m[1] = {{"user", "hi"}};
     hz_llm_request r[5];
     for (int i = 0; i < 5; i++)
-        r[i] = (hz_llm_request){.model = "m", .messages = m,
-                                .nmessages = 1, .temperature = -1,
+        r[i] = (hz_llm_request){.model = "m",
+                                .messages = m,
+                                .nmessages = 1,
+                                .temperature = -1,
                                 .prompt_tokens_est = 100};
     HZ_CHECK(hz_llm_run(cl, r, 5, &err) == HZ_OK);
     for (int i = 0; i < 5; i++) {
@@ -283,8 +288,10 @@ HZ_TEST(rate_limiter_virtual_clock)
     hz_llm_hooks h2 = {&v2, v_now, v_sleep, v_retry};
     HZ_CHECK(hz_llm_client_new(&c, &h2, &cl, &err) == HZ_OK);
     for (int i = 0; i < 5; i++)
-        r[i] = (hz_llm_request){.model = "m", .messages = m,
-                                .nmessages = 1, .temperature = -1,
+        r[i] = (hz_llm_request){.model = "m",
+                                .messages = m,
+                                .nmessages = 1,
+                                .temperature = -1,
                                 .prompt_tokens_est = 100};
     HZ_CHECK(hz_llm_run(cl, r, 5, &err) == HZ_OK);
     for (int i = 0; i < 5; i++) {
@@ -302,20 +309,20 @@ HZ_TEST(azure_deployment_url_and_api_key_header)
     hz_llm_config c;
     hz_llm_config_init(&c);
     c.provider = HZ_LLM_AZURE;
-    snprintf(c.base_url, sizeof c.base_url, "http://127.0.0.1:%d/",
-             mock_port);
+    snprintf(c.base_url, sizeof c.base_url, "http://127.0.0.1:%d/", mock_port);
     snprintf(c.api_key, sizeof c.api_key, "az-test-key-123");
     hz_llm_client *cl = NULL;
     hz_error err;
     HZ_CHECK(hz_llm_client_new(&c, NULL, &cl, &err) == HZ_OK);
     hz_chat_message m[1] = {{"user", "hello azure"}};
-    hz_llm_request r = {.model = "narratives-small", .messages = m,
-                        .nmessages = 1, .temperature = -1};
+    hz_llm_request r = {.model = "narratives-small",
+                        .messages = m,
+                        .nmessages = 1,
+                        .temperature = -1};
     HZ_CHECK(hz_llm_run(cl, &r, 1, &err) == HZ_OK);
     HZ_CHECK_MSG(r.status == HZ_OK, "%s", r.error);
-    HZ_CHECK_STR(r.content,
-                 "azure /openai/deployments/narratives-small/chat/"
-                 "completions");
+    HZ_CHECK_STR(r.content, "azure /openai/deployments/narratives-small/chat/"
+                            "completions");
     HZ_CHECK(r.usage.present && r.usage.total_tokens == 14);
     hz_llm_request_clear(&r);
     hz_llm_client_free(cl);
@@ -323,8 +330,7 @@ HZ_TEST(azure_deployment_url_and_api_key_header)
     snprintf(c.api_key, sizeof c.api_key, "az-wrong-key-999");
     HZ_CHECK(hz_llm_client_new(&c, NULL, &cl, &err) == HZ_OK);
     HZ_CHECK(hz_llm_run(cl, &r, 1, &err) == HZ_OK);
-    HZ_CHECK(r.status == HZ_EINVAL && r.http_status == 401 &&
-             r.attempts == 1);
+    HZ_CHECK(r.status == HZ_EINVAL && r.http_status == 401 && r.attempts == 1);
     HZ_CHECK(strstr(r.error, "az-wrong-key-999") == NULL);
     hz_llm_request_clear(&r);
     hz_llm_client_free(cl);
@@ -359,8 +365,8 @@ HZ_TEST(streaming_and_truncated_stream)
     const char *text = "Revenue is forecast to grow 8.2% next year, with a "
                        "December peak; the \"at risk\" segment holds 14%.";
     hz_chat_message m[1] = {{"user", text}};
-    hz_llm_request r = {.model = "m", .messages = m, .nmessages = 1,
-                        .temperature = -1};
+    hz_llm_request r = {
+        .model = "m", .messages = m, .nmessages = 1, .temperature = -1};
     sink s = {0};
     HZ_CHECK(hz_llm_stream(cl, &r, on_delta, &s, &err) == HZ_OK);
     HZ_CHECK_STR(s.buf, text);
@@ -371,7 +377,7 @@ HZ_TEST(streaming_and_truncated_stream)
     hz_llm_client_free(cl);
 
     /* a stream cut after some text: fails, not retried (no repeats) */
-    const char *extra[] = {"--rate", "1", "--faults", "truncate=1",
+    const char *extra[] = {"--rate",           "1",   "--faults", "truncate=1",
                            "--truncate-bytes", "300", NULL};
     int pport;
     char target[64], url[128];
@@ -423,8 +429,8 @@ HZ_TEST(batching_splits_json_object_and_falls_back)
         j[i].summary = s[i];
     }
     HZ_CHECK(hz_narrative_run(nc, j, 4, &err) == HZ_OK);
-    const char *want[4] = {"narrative one", "narrative two",
-                           "narrative three", "narrative four"};
+    const char *want[4] = {"narrative one", "narrative two", "narrative three",
+                           "narrative four"};
     for (int i = 0; i < 4; i++) {
         HZ_CHECK_MSG(j[i].status == HZ_OK, "%s", j[i].error);
         HZ_CHECK_STR(j[i].text, want[i]);
@@ -490,8 +496,8 @@ HZ_TEST(routing_by_job_type)
     memset(j, 0, sizeof j);
     for (int i = 0; i < 3; i++) {
         s[i] = mk_summary(types[i], "ROUTE");
-        j[i] = (hz_narrative_job){.id = types[i], .type = types[i],
-                                  .tenant = "t", .summary = s[i]};
+        j[i] = (hz_narrative_job){
+            .id = types[i], .type = types[i], .tenant = "t", .summary = s[i]};
     }
     HZ_CHECK(hz_narrative_run(nc, j, 3, &err) == HZ_OK);
     for (int i = 0; i < 3; i++) {
@@ -525,8 +531,8 @@ static void cache_roundtrip(hz_prompt_cache *cache, const char *label)
     hz_error err;
     HZ_CHECK(hz_narrative_open(&set, cache, NULL, &nc, &err) == HZ_OK);
     hz_summary *s = mk_summary("forecast", label);
-    hz_narrative_job j = {.id = "j-c1", .type = "forecast",
-                          .tenant = "acme", .summary = s};
+    hz_narrative_job j = {
+        .id = "j-c1", .type = "forecast", .tenant = "acme", .summary = s};
     HZ_CHECK(hz_narrative_run(nc, &j, 1, &err) == HZ_OK);
     HZ_CHECK(j.status == HZ_OK && !j.cached);
     char *first = strdup(j.text);
@@ -570,8 +576,7 @@ HZ_TEST(prompt_cache_memory_and_ttl)
     long tok = 0;
     HZ_CHECK(hz_prompt_cache_put(c, "t", "k1", "m", "text", 42, 10, 1000,
                                  &err) == HZ_OK);
-    HZ_CHECK(hz_prompt_cache_get(c, "t", "k1", 1009, &v, &tok, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_prompt_cache_get(c, "t", "k1", 1009, &v, &tok, &err) == HZ_OK);
     HZ_CHECK_STR(v, "text");
     HZ_CHECK(tok == 42);
     free(v);
@@ -595,8 +600,7 @@ HZ_TEST(prompt_cache_in_sqlite_store)
     cJSON *docs = NULL;
     char *next = NULL;
     hz_query q = {.container = HZ_STORE_CACHE, .customer_id = "acme"};
-    HZ_CHECK(hz_store_query(st, &q, 100, NULL, &docs, &next, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_store_query(st, &q, 100, NULL, &docs, &next, &err) == HZ_OK);
     HZ_CHECK(cJSON_GetArraySize(docs) == 1);
     cJSON *d = cJSON_GetArrayItem(docs, 0);
     HZ_CHECK(cJSON_IsNumber(cJSON_GetObjectItem(d, "expiresAt")));
@@ -607,8 +611,7 @@ HZ_TEST(prompt_cache_in_sqlite_store)
     long tok;
     HZ_CHECK(hz_prompt_cache_put(c, "t", "k2", "m", "x", 1, 5, 100, &err) ==
              HZ_OK);
-    HZ_CHECK(hz_prompt_cache_get(c, "t", "k2", 104, &v, &tok, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_prompt_cache_get(c, "t", "k2", 104, &v, &tok, &err) == HZ_OK);
     free(v);
     HZ_CHECK(hz_prompt_cache_get(c, "t", "k2", 106, &v, &tok, &err) ==
              HZ_ENOTFOUND);
@@ -653,9 +656,17 @@ HZ_TEST(two_hundred_jobs_with_20pct_faults_all_complete)
        503, and delays (2.5 s) past the 1 s client timeout.  The proxy's
        faults are seeded; attempts are generous because on a loaded
        machine a genuine request may also exceed the timeout. */
-    const char *extra[] = {"--rate", "0.2", "--seed", "11", "--faults",
-                           "429=1,503=1,delay=1", "--retry-after-ms", "20",
-                           "--delay-ms", "2500", NULL};
+    const char *extra[] = {"--rate",
+                           "0.2",
+                           "--seed",
+                           "11",
+                           "--faults",
+                           "429=1,503=1,delay=1",
+                           "--retry-after-ms",
+                           "20",
+                           "--delay-ms",
+                           "2500",
+                           NULL};
     int pport;
     char target[64], url[128];
     snprintf(target, sizeof target, "http://127.0.0.1:%d", mock_port);
@@ -680,14 +691,16 @@ HZ_TEST(two_hundred_jobs_with_20pct_faults_all_complete)
     enum { N = 200 };
     hz_summary **s = calloc(N, sizeof *s);
     hz_narrative_job *j = calloc(N, sizeof *j);
-    char (*ids)[16] = calloc(N, 16);
+    char(*ids)[16] = calloc(N, 16);
     for (int i = 0; i < N; i++) {
         char extra_text[32];
         snprintf(ids[i], 16, "j-%03d", i);
         snprintf(extra_text, sizeof extra_text, "(series %d)", i);
         s[i] = mk_summary("forecast", extra_text);
-        j[i] = (hz_narrative_job){.id = ids[i], .type = "forecast",
-                                  .tenant = "acme", .summary = s[i]};
+        j[i] = (hz_narrative_job){.id = ids[i],
+                                  .type = "forecast",
+                                  .tenant = "acme",
+                                  .summary = s[i]};
     }
     double t0 = hz_now();
     HZ_CHECK(hz_narrative_run(nc, j, N, &err) == HZ_OK);
@@ -703,8 +716,8 @@ HZ_TEST(two_hundred_jobs_with_20pct_faults_all_complete)
     const hz_llm_stats *ls = hz_narrative_llm_stats(nc);
     printf("  200 jobs: %d narratives, %ld HTTP attempts, %ld retries "
            "(%ld x 429, %ld x 5xx, %ld timeouts), backoff %.2f s (max "
-           "%.3f s), measured sleeps %.2f s, wall %.2f s\n", ok,
-           ls->requests, ls->retries, ls->status_429, ls->status_5xx,
+           "%.3f s), measured sleeps %.2f s, wall %.2f s\n",
+           ok, ls->requests, ls->retries, ls->status_429, ls->status_5xx,
            ls->timeouts, ls->backoff_s, ls->backoff_max_s,
            measured_sleep_total, wall);
     peers_stop(pp);
@@ -717,8 +730,8 @@ HZ_TEST(two_hundred_jobs_with_20pct_faults_all_complete)
         if (isfinite(v.ras[i]))
             HZ_CHECK_NEAR(v.waits[i], 0.020, 1e-9);
         else
-            HZ_CHECK_MSG(v.waits[i] >= 0.02 && v.waits[i] <= 0.1,
-                         "wait %g", v.waits[i]);
+            HZ_CHECK_MSG(v.waits[i] >= 0.02 && v.waits[i] <= 0.1, "wait %g",
+                         v.waits[i]);
     }
     HZ_CHECK(ls->backoff_max_s <= 0.1);
     for (int i = 0; i < N; i++) {
@@ -762,8 +775,9 @@ HZ_TEST(dropped_connections_and_malformed_bodies_are_retried)
 {
     if (!mock_up())
         return;
-    const char *extra[] = {"--rate", "0.5", "--seed", "5", "--faults",
-                           "drop=1,malformed=1", NULL};
+    const char *extra[] = {"--rate", "0.5",      "--seed",
+                           "5",      "--faults", "drop=1,malformed=1",
+                           NULL};
     int pport;
     char target[64], url[128];
     snprintf(target, sizeof target, "http://127.0.0.1:%d", mock_port);
@@ -786,8 +800,8 @@ HZ_TEST(dropped_connections_and_malformed_bodies_are_retried)
     for (int i = 0; i < N; i++) {
         snprintf(text[i], sizeof text[i], "message %d", i);
         m[i][0] = (hz_chat_message){"user", text[i]};
-        r[i] = (hz_llm_request){.model = "m", .messages = m[i],
-                                .nmessages = 1, .temperature = -1};
+        r[i] = (hz_llm_request){
+            .model = "m", .messages = m[i], .nmessages = 1, .temperature = -1};
     }
     HZ_CHECK(hz_llm_run(cl, r, N, &err) == HZ_OK);
     char stats[1024];
@@ -800,18 +814,17 @@ HZ_TEST(dropped_connections_and_malformed_bodies_are_retried)
         hz_llm_request_clear(&r[i]);
     }
     const hz_llm_stats *s = hz_llm_client_stats(cl);
-    printf("  proxy: %s; client: %ld bad bodies, %ld network errors\n",
-           stats, s->bad_bodies, s->net_errors);
+    printf("  proxy: %s; client: %ld bad bodies, %ld network errors\n", stats,
+           s->bad_bodies, s->net_errors);
     HZ_CHECK(okn == N);
     /* drops were injected; curl itself retries a request whose reused
        connection died before any reply, so not every drop reaches us */
     cJSON *ps = cJSON_Parse(stats);
     cJSON *pf = cJSON_GetObjectItem(ps, "faults");
     HZ_CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(pf, "drop")) > 0);
-    HZ_CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(pf, "malformed")) >
-             0);
+    HZ_CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(pf, "malformed")) > 0);
     cJSON_Delete(ps);
-    HZ_CHECK(s->bad_bodies > 0);  /* malformed JSON reached the client */
+    HZ_CHECK(s->bad_bodies > 0); /* malformed JSON reached the client */
     HZ_CHECK(s->retries == s->bad_bodies + s->net_errors);
     for (int i = 0; i < v.nwaits; i++)
         HZ_CHECK(v.waits[i] >= 4.0 && v.waits[i] <= 10.0);
@@ -855,14 +868,12 @@ HZ_TEST(runner_hook_batches_concurrent_jobs)
     HZ_CHECK(summary != NULL);
     hz_summary *s = NULL;
     hz_error err;
-    HZ_CHECK(hz_summary_from_result_json("suite", summary, &s, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_summary_from_result_json("suite", summary, &s, &err) == HZ_OK);
     HZ_CHECK(s->items[0].importance == 0);
     HZ_CHECK_CONTAINS(s->items[0].text, "churn rate 43% of 1.19K");
     bool seg = false, clv = false;
     for (size_t i = 0; i < s->n; i++) {
-        seg |= strstr(s->items[i].text, "'at risk': 54% of customers") !=
-               NULL;
+        seg |= strstr(s->items[i].text, "'at risk': 54% of customers") != NULL;
         clv |= strstr(s->items[i].text, "p50 294") != NULL;
         HZ_CHECK(strstr(s->items[i].text, "'lost'") == NULL);
     }
@@ -880,8 +891,8 @@ HZ_TEST(runner_hook_batches_concurrent_jobs)
     unsetenv("HZ_LLM_GATHER_MS");
     HZ_CHECK(svc != NULL);
     const char *ids[4] = {"j-b1", "j-b2", "j-b3", "j-b4"};
-    const char *want[4] = {"narrative one", "narrative two",
-                           "narrative three", "narrative four"};
+    const char *want[4] = {"narrative one", "narrative two", "narrative three",
+                           "narrative four"};
     hook_arg a[4];
     pthread_t th[4];
     for (int i = 0; i < 4; i++) {
@@ -903,8 +914,8 @@ HZ_TEST(runner_hook_batches_concurrent_jobs)
             cJSON_GetObjectItem(a[i].out, "text"));
         HZ_CHECK(t != NULL);
         if (strcmp(t, want[i]) == 0 &&
-            cJSON_GetNumberValue(cJSON_GetObjectItem(a[i].out,
-                                                     "batchJobs")) > 1)
+            cJSON_GetNumberValue(cJSON_GetObjectItem(a[i].out, "batchJobs")) >
+                1)
             batched++;
         cJSON_Delete(a[i].out);
         cJSON_Delete(a[i].job);
@@ -912,7 +923,8 @@ HZ_TEST(runner_hook_batches_concurrent_jobs)
     /* threads that arrive within the gathering window share one request */
     HZ_CHECK_MSG(batched >= 2, "only %d of 4 jobs were batched", batched);
     printf("  hook: %d of 4 concurrent jobs answered by one batched "
-           "request\n", batched);
+           "request\n",
+           batched);
     hz_narrative_service_close(svc, log);
     rewind(log);
     char line[1024] = "";
@@ -934,8 +946,7 @@ HZ_TEST(settings_from_environment)
     setenv("AZURE_OPENAI_DEPLOYMENT", "dep-small", 1);
     setenv("HZ_LLM_MODEL_SUITE", "dep-large", 1);
     setenv("HZ_LLM_RPM", "120", 1);
-    HZ_CHECK_MSG(hz_llm_settings_load(NULL, &s, &err) == HZ_OK, "%s",
-                 err.msg);
+    HZ_CHECK_MSG(hz_llm_settings_load(NULL, &s, &err) == HZ_OK, "%s", err.msg);
     HZ_CHECK(s.client.provider == HZ_LLM_AZURE);
     HZ_CHECK_STR(s.client.api_version, "2024-10-21");
     HZ_CHECK_STR(s.client.api_key, "az-env-key");

@@ -12,21 +12,28 @@
 static hz_summary *demo_summary(int variant)
 {
     hz_summary *s = hz_summary_new("forecast");
-    hz_summary_add(s, 0, "forecast.total", "revenue forecast next 12 months: "
+    hz_summary_add(s, 0, "forecast.total",
+                   "revenue forecast next 12 months: "
                    "total %d.%dM, +8.2%% vs the same months last year",
                    1 + variant, 2 + variant % 7);
-    hz_summary_add(s, 1, "history.growth", "revenue last 12 months: 1.1M, "
+    hz_summary_add(s, 1, "history.growth",
+                   "revenue last 12 months: 1.1M, "
                    "+5.0%% vs the 12 before");
-    hz_summary_add(s, 2, "forecast.season", "peak 2026-12 (182K, +24%% vs "
+    hz_summary_add(s, 2, "forecast.season",
+                   "peak 2026-12 (182K, +24%% vs "
                    "forecast average), trough 2026-02 (81K, -18%%)");
-    hz_summary_add(s, 3, "forecast.interval", "95%% interval at 2026-12: "
+    hz_summary_add(s, 3, "forecast.interval",
+                   "95%% interval at 2026-12: "
                    "150K to 214K (+/-18%% of the forecast)");
     hz_summary_add(s, 4, "forecast.model", "model: ETS(M,Ad,M)");
-    hz_summary_add(s, 5, "forecast.level", "last observed month: 98.1K; "
+    hz_summary_add(s, 5, "forecast.level",
+                   "last observed month: 98.1K; "
                    "first forecast 2026-01: 101K");
-    hz_summary_add(s, 7, "region.north", "North holds 31%% of revenue, "
+    hz_summary_add(s, 7, "region.north",
+                   "North holds 31%% of revenue, "
                    "growing fastest (+12%%)");
-    hz_summary_add(s, 6, "forecast.note", "note: seasonal model chosen by "
+    hz_summary_add(s, 6, "forecast.note",
+                   "note: seasonal model chosen by "
                    "AICc among 6 candidates");
     return s;
 }
@@ -125,8 +132,8 @@ HZ_TEST(exact_chat_tokens_match_js_tiktoken)
         HZ_CHECK(hz_tokenizer_load(encs[e], ranks, &t, &err) == HZ_OK);
         hz_summary *s = demo_summary(3);
         hz_prompt_job job = {"j-7", "forecast", s};
-        hz_prompt_opts o = {.max_tokens = 150, .tok = t,
-                            .model = e ? "gpt-4o-mini" : "gpt-4"};
+        hz_prompt_opts o = {
+            .max_tokens = 150, .tok = t, .model = e ? "gpt-4o-mini" : "gpt-4"};
         hz_prompt p;
         HZ_CHECK(hz_prompt_build(&job, 1, &o, &p, &err) == HZ_OK);
         HZ_CHECK(p.exact);
@@ -145,8 +152,10 @@ HZ_TEST(exact_chat_tokens_match_js_tiktoken)
                                            strlen(json));
         free(json);
         char cmd[9000];
-        snprintf(cmd, sizeof cmd, "node '%s/tests/peers/tiktoken_count.js' "
-                 "%s '%s'", peers_root(), encs[e], f);
+        snprintf(cmd, sizeof cmd,
+                 "node '%s/tests/peers/tiktoken_count.js' "
+                 "%s '%s'",
+                 peers_root(), encs[e], f);
         FILE *pp = popen(cmd, "r");
         HZ_CHECK(pp != NULL);
         size_t ref = 3;
@@ -159,8 +168,8 @@ HZ_TEST(exact_chat_tokens_match_js_tiktoken)
         HZ_CHECK(pclose(pp) == 0);
         HZ_CHECK(lines == 4);
         printf("  %s: prompt %zu tokens (C), %zu (js-tiktoken), %zu items "
-               "kept, %zu dropped\n", encs[e], p.tokens, ref, p.items_kept,
-               p.items_dropped);
+               "kept, %zu dropped\n",
+               encs[e], p.tokens, ref, p.items_kept, p.items_dropped);
         HZ_CHECK(p.tokens == ref);
         /* the estimate is never below the exact count */
         hz_prompt_opts oe = {.max_tokens = 100000};

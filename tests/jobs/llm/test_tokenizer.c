@@ -18,7 +18,9 @@ static const char *fixed[] = {
     "I'm sure they'll say it's fine, we've done it, you'd agree; I'D SAY",
     "  leading spaces\tand\ttabs\n\nnew lines\r\n\r\nCRLF   ",
     "numbers 1234567890 12.5 -0.003 1e-9 3,141,592 2024-11-27",
-    "caf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9 \xc3\x9c" "ber Stra\xc3\x9f" "e",
+    "caf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9 \xc3\x9c"
+    "ber Stra\xc3\x9f"
+    "e",
     "\xe4\xb8\xad\xe6\x96\x87\xe6\xb5\x8b\xe8\xaf\x95 \xe6\x97\xa5\xe6\x9c"
     "\xac\xe8\xaa\x9e \xed\x95\x9c\xea\xb5\xad\xec\x96\xb4",
     "emoji \xf0\x9f\x93\x88\xf0\x9f\x93\x89 \xf0\x9f\x9a\x80!!",
@@ -33,7 +35,8 @@ static const char *fixed[] = {
     "<|endoftext|> is ordinary text here",
     "North: 31% | South: 22% | East: 19% | West: 17% | Central: 11%",
     "Seasonal peak in December (+24% vs mean); trough in February.",
-    "80% interval width: \xc2\xb1" "6.1% of the mean at h=12",
+    "80% interval width: \xc2\xb1"
+    "6.1% of the mean at h=12",
 };
 
 /* Random strings from a mixed alphabet (ASCII, Latin-1, CJK, emoji,
@@ -41,12 +44,51 @@ static const char *fixed[] = {
 static char *random_text(uint64_t *state)
 {
     static const char *atoms[] = {
-        "a", "b", "Z", "q", "the", " ", "  ", "\n", "\r\n", "\t", "0", "7",
-        "42", "12345", ".", ",", "'", "'s", "'LL", "\"", "-", "/", "%",
-        "$", "\xc3\xa9", "\xc3\x9f", "\xe4\xb8\xad", "\xe6\x96\x87",
-        "\xf0\x9f\x93\x88", "\xcc\x81", "\xe2\x80\x94", "\xc2\xa0",
-        "\xe2\x80\x83", "revenue", "Forecast", "CHURN", "_", "(", ")",
-        "\xd0\xb0", "\xd8\xb9", "\xe0\xa4\x95", "\xe0\xa4\xbf", "::", "!?",
+        "a",
+        "b",
+        "Z",
+        "q",
+        "the",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\t",
+        "0",
+        "7",
+        "42",
+        "12345",
+        ".",
+        ",",
+        "'",
+        "'s",
+        "'LL",
+        "\"",
+        "-",
+        "/",
+        "%",
+        "$",
+        "\xc3\xa9",
+        "\xc3\x9f",
+        "\xe4\xb8\xad",
+        "\xe6\x96\x87",
+        "\xf0\x9f\x93\x88",
+        "\xcc\x81",
+        "\xe2\x80\x94",
+        "\xc2\xa0",
+        "\xe2\x80\x83",
+        "revenue",
+        "Forecast",
+        "CHURN",
+        "_",
+        "(",
+        ")",
+        "\xd0\xb0",
+        "\xd8\xb9",
+        "\xe0\xa4\x95",
+        "\xe0\xa4\xbf",
+        "::",
+        "!?",
     };
     size_t na = sizeof atoms / sizeof atoms[0];
     size_t cap = 1024, len = 0;
@@ -97,8 +139,10 @@ static void check_encoding(const char *enc)
     const char *corpus = hz_test_write_file(name, json, strlen(json));
     free(json);
     char cmd[9000];
-    snprintf(cmd, sizeof cmd, "node '%s/tests/peers/tiktoken_count.js' %s "
-             "'%s'", peers_root(), enc, corpus);
+    snprintf(cmd, sizeof cmd,
+             "node '%s/tests/peers/tiktoken_count.js' %s "
+             "'%s'",
+             peers_root(), enc, corpus);
     FILE *p = popen(cmd, "r");
     HZ_CHECK(p != NULL);
     char *line = NULL;
@@ -109,8 +153,8 @@ static void check_encoding(const char *enc)
         unsigned long expect = strtoul(line, &sp, 10);
         uint32_t *ids = NULL;
         size_t n = 0;
-        hz_status st = hz_tokenizer_encode(t, texts[k], strlen(texts[k]),
-                                           &ids, &n, &err);
+        hz_status st = hz_tokenizer_encode(t, texts[k], strlen(texts[k]), &ids,
+                                           &n, &err);
         size_t cnt = hz_tokenizer_count(t, texts[k], strlen(texts[k]));
         bool same = st == HZ_OK && n == expect && cnt == expect;
         /* compare ids too */
@@ -124,9 +168,10 @@ static void check_encoding(const char *enc)
         }
         if (!same) {
             if (mismatches < 5)
-                fprintf(stderr, "  %s mismatch on text %zu '%s': C %zu "
-                        "tokens, js-tiktoken %lu\n", enc, k, texts[k], n,
-                        expect);
+                fprintf(stderr,
+                        "  %s mismatch on text %zu '%s': C %zu "
+                        "tokens, js-tiktoken %lu\n",
+                        enc, k, texts[k], n, expect);
             mismatches++;
         }
         total_tokens += expect;
@@ -147,9 +192,15 @@ static void check_encoding(const char *enc)
     HZ_CHECK(mismatches == 0);
 }
 
-HZ_TEST(cl100k_matches_js_tiktoken) { check_encoding("cl100k_base"); }
+HZ_TEST(cl100k_matches_js_tiktoken)
+{
+    check_encoding("cl100k_base");
+}
 
-HZ_TEST(o200k_matches_js_tiktoken) { check_encoding("o200k_base"); }
+HZ_TEST(o200k_matches_js_tiktoken)
+{
+    check_encoding("o200k_base");
+}
 
 HZ_TEST(known_ids_cl100k)
 {
@@ -170,10 +221,16 @@ HZ_TEST(known_ids_cl100k)
     HZ_CHECK(ids[0] == 15339 && ids[1] == 1917);
     free(ids);
     /* invalid UTF-8 falls back to the estimate, encode refuses it */
-    HZ_CHECK(hz_tokenizer_encode(t, "a\xff" "b", 3, &ids, &n, &err) ==
-             HZ_EINVAL);
-    HZ_CHECK(hz_tokenizer_count(t, "a\xff" "b", 3) ==
-             hz_token_estimate("a\xff" "b", 3));
+    HZ_CHECK(hz_tokenizer_encode(t,
+                                 "a\xff"
+                                 "b",
+                                 3, &ids, &n, &err) == HZ_EINVAL);
+    HZ_CHECK(hz_tokenizer_count(t,
+                                "a\xff"
+                                "b",
+                                3) == hz_token_estimate("a\xff"
+                                                        "b",
+                                                        3));
     HZ_CHECK_STR(hz_tokenizer_name(t), "cl100k_base");
     hz_tokenizer_free(t);
 }
@@ -203,13 +260,13 @@ HZ_TEST(estimate_is_conservative_on_prompts)
         const char *s = fixed[i];
         size_t ex = hz_tokenizer_count(t, s, strlen(s));
         size_t est = hz_token_estimate(s, strlen(s));
-        HZ_CHECK_MSG(est >= ex, "estimate %zu < exact %zu for '%s'", est,
-                     ex, s);
+        HZ_CHECK_MSG(est >= ex, "estimate %zu < exact %zu for '%s'", est, ex,
+                     s);
         sum_ex += ex;
         sum_est += est;
     }
-    printf("  estimate/exact on the fixed corpus: %zu/%zu = %.2f\n",
-           sum_est, sum_ex, (double)sum_est / (double)sum_ex);
+    printf("  estimate/exact on the fixed corpus: %zu/%zu = %.2f\n", sum_est,
+           sum_ex, (double)sum_est / (double)sum_ex);
     HZ_CHECK((double)sum_est <= 3.0 * (double)sum_ex);
     hz_tokenizer_free(t);
 }
@@ -220,8 +277,8 @@ HZ_TEST(load_errors)
     hz_error err;
     HZ_CHECK(hz_tokenizer_load("p50k_base", "/nonexistent", &t, &err) ==
              HZ_EINVAL);
-    HZ_CHECK(hz_tokenizer_load("cl100k_base", "/nonexistent/x.tiktoken",
-                               &t, &err) == HZ_EIO);
+    HZ_CHECK(hz_tokenizer_load("cl100k_base", "/nonexistent/x.tiktoken", &t,
+                               &err) == HZ_EIO);
     HZ_CHECK_CONTAINS(err.msg, "/nonexistent/x.tiktoken");
     const char *bad = hz_test_write_file("bad.tiktoken", "IQ== 0\n!!! x\n",
                                          14);

@@ -41,8 +41,7 @@ HZ_TEST(job_round_trip_keeps_unknown_fields)
     job.status = HZ_JOB_SUCCEEDED;
     job.lease_owner[0] = '\0';
     cJSON *out = hz_job_to_json(&job, d);
-    HZ_CHECK_STR(cJSON_GetObjectItem(out, "status")->valuestring,
-                 "succeeded");
+    HZ_CHECK_STR(cJSON_GetObjectItem(out, "status")->valuestring, "succeeded");
     HZ_CHECK_STR(cJSON_GetObjectItem(out, "note")->valuestring, "kept");
     HZ_CHECK(cJSON_GetObjectItem(out, "leaseOwner") == NULL);
     hz_job again;
@@ -64,30 +63,38 @@ HZ_TEST(job_validation_names_the_field)
         {"{\"type\":\"forecast\",\"customerId\":\"a\",\"dataset\":\"x\"}",
          "field 'id' is missing"},
         {"{\"id\":\"a b\",\"type\":\"forecast\",\"customerId\":\"a\","
-         "\"dataset\":\"x\"}", "field 'id': 'a b' is not a valid id"},
+         "\"dataset\":\"x\"}",
+         "field 'id': 'a b' is not a valid id"},
         {"{\"id\":\"j\",\"type\":\"forecast\",\"dataset\":\"x\"}",
          "job j: field 'customerId' is missing"},
         {"{\"id\":\"j\",\"type\":\"cluster\",\"customerId\":\"a\","
-         "\"dataset\":\"x\"}", "job j: field 'type': unknown job type "
+         "\"dataset\":\"x\"}",
+         "job j: field 'type': unknown job type "
          "'cluster' (expected forecast, churn, clv, segment, suite)"},
         {"{\"id\":\"j\",\"type\":7,\"customerId\":\"a\",\"dataset\":\"x\"}",
          "field 'type': expected a string"},
         {"{\"id\":\"j\",\"type\":\"clv\",\"customerId\":\"a\"}",
          "field 'dataset' is missing"},
         {"{\"id\":\"j\",\"type\":\"clv\",\"customerId\":\"a\",\"dataset\":"
-         "\"x\",\"datasetId\":\"d\"}", "'dataset' and 'datasetId' are "
+         "\"x\",\"datasetId\":\"d\"}",
+         "'dataset' and 'datasetId' are "
          "exclusive"},
         {"{\"id\":\"j\",\"type\":\"clv\",\"customerId\":\"a\",\"dataset\":"
-         "\"ftp://h/x.csv\"}", "unsupported URL scheme"},
+         "\"ftp://h/x.csv\"}",
+         "unsupported URL scheme"},
         {"{\"id\":\"j\",\"type\":\"clv\",\"customerId\":\"a\",\"dataset\":"
-         "\"x\",\"params\":\"k=3\"}", "field 'params': expected an object"},
+         "\"x\",\"params\":\"k=3\"}",
+         "field 'params': expected an object"},
         {"{\"id\":\"j\",\"type\":\"clv\",\"customerId\":\"a\",\"dataset\":"
-         "\"x\",\"status\":\"done\"}", "field 'status': unknown status "
+         "\"x\",\"status\":\"done\"}",
+         "field 'status': unknown status "
          "'done'"},
         {"{\"id\":\"j\",\"type\":\"clv\",\"customerId\":\"a\",\"dataset\":"
-         "\"x\",\"attempts\":-1}", "field 'attempts': -1 is out of range"},
+         "\"x\",\"attempts\":-1}",
+         "field 'attempts': -1 is out of range"},
         {"{\"id\":\"j\",\"type\":\"clv\",\"customerId\":\"a\",\"dataset\":"
-         "\"x\",\"timeoutS\":\"soon\"}", "field 'timeoutS': expected a "
+         "\"x\",\"timeoutS\":\"soon\"}",
+         "field 'timeoutS': expected a "
          "number"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -121,42 +128,59 @@ HZ_TEST(exec_validates_parameters)
     hz_error err;
     const char *head = "{\"id\":\"j\",\"customerId\":\"a\",\"dataset\":\"x\",";
     char doc[512];
-    snprintf(doc, sizeof doc, "%s\"type\":\"forecast\",\"params\":{"
+    snprintf(doc, sizeof doc,
+             "%s\"type\":\"forecast\",\"params\":{"
              "\"horizon\":12,\"by\":[\"region\"],\"levels\":[80,95],"
-             "\"dateColumn\":\"d\",\"valueColumn\":\"v\"}}", head);
+             "\"dateColumn\":\"d\",\"valueColumn\":\"v\"}}",
+             head);
     HZ_CHECK(validate(doc, &err) == HZ_OK);
-    snprintf(doc, sizeof doc, "%s\"type\":\"forecast\",\"params\":{"
-             "\"horizon\":2.5}}", head);
+    snprintf(doc, sizeof doc,
+             "%s\"type\":\"forecast\",\"params\":{"
+             "\"horizon\":2.5}}",
+             head);
     HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params.horizon: expected an integer in "
-                      "[1, 1000], got 2.5");
-    snprintf(doc, sizeof doc, "%s\"type\":\"forecast\",\"params\":{"
-             "\"levels\":[80,120]}}", head);
+                               "[1, 1000], got 2.5");
+    snprintf(doc, sizeof doc,
+             "%s\"type\":\"forecast\",\"params\":{"
+             "\"levels\":[80,120]}}",
+             head);
     HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params.levels");
-    snprintf(doc, sizeof doc, "%s\"type\":\"forecast\",\"params\":{"
-             "\"by\":\"region\"}}", head);
+    snprintf(doc, sizeof doc,
+             "%s\"type\":\"forecast\",\"params\":{"
+             "\"by\":\"region\"}}",
+             head);
     HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params.by: expected an array");
-    snprintf(doc, sizeof doc, "%s\"type\":\"segment\",\"params\":{"
+    snprintf(doc, sizeof doc,
+             "%s\"type\":\"segment\",\"params\":{"
              "\"k\":4,\"seed\":7,\"unit\":\"weeks\",\"asOf\":\"2024-12-31\"}}",
              head);
     HZ_CHECK(validate(doc, &err) == HZ_OK);
-    snprintf(doc, sizeof doc, "%s\"type\":\"churn\",\"params\":{"
-             "\"asOf\":\"2023-02-30\"}}", head);
+    snprintf(doc, sizeof doc,
+             "%s\"type\":\"churn\",\"params\":{"
+             "\"asOf\":\"2023-02-30\"}}",
+             head);
     HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params.asOf: expected a date YYYY-MM-DD");
-    snprintf(doc, sizeof doc, "%s\"type\":\"clv\",\"params\":{"
-             "\"discountRate\":\"low\"}}", head);
+    snprintf(doc, sizeof doc,
+             "%s\"type\":\"clv\",\"params\":{"
+             "\"discountRate\":\"low\"}}",
+             head);
     HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params.discountRate: expected a number in "
-                      "[0, 1], got 'low'");
-    snprintf(doc, sizeof doc, "%s\"type\":\"suite\",\"params\":{"
-             "\"horizon\":3}}", head);
+                               "[0, 1], got 'low'");
+    snprintf(doc, sizeof doc,
+             "%s\"type\":\"suite\",\"params\":{"
+             "\"horizon\":3}}",
+             head);
     HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params.horizon: unknown parameter");
-    snprintf(doc, sizeof doc, "%s\"type\":\"suite\",\"params\":{"
-             "\"k\":9,\"kMax\":4}}", head);
+    snprintf(doc, sizeof doc,
+             "%s\"type\":\"suite\",\"params\":{"
+             "\"k\":9,\"kMax\":4}}",
+             head);
     HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params.k: larger than params.kMax");
 }
@@ -196,8 +220,10 @@ HZ_TEST(dataset_meta_round_trip)
     HZ_CHECK(m.size == 1234);
     HZ_CHECK_STR(m.uri, "https://x/y.csv");
     cJSON *o = hz_dataset_meta_to_json(&m);
-    HZ_CHECK_NEAR(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "profile"),
-                                      "rows")->valuedouble, 10, 0);
+    HZ_CHECK_NEAR(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(o, "profile"), "rows")
+            ->valuedouble,
+        10, 0);
     cJSON_Delete(o);
     hz_dataset_meta_clear(&m);
     cJSON_DeleteItemFromObject(d, "uri");
@@ -244,8 +270,7 @@ HZ_TEST(metrics_quantiles_and_reasons)
     snprintf(path, sizeof path, "%s/metrics.json", hz_test_tmpdir());
     hz_error err;
     HZ_CHECK(hz_metrics_write_json(m, path, &err) == HZ_OK);
-    HZ_CHECK(hz_metrics_write_json(m, "/nonexistent/x.json", &err) ==
-             HZ_EIO);
+    HZ_CHECK(hz_metrics_write_json(m, "/nonexistent/x.json", &err) == HZ_EIO);
     HZ_CHECK_CONTAINS(err.msg, "/nonexistent/x.json");
     hz_metrics_free(m);
 }

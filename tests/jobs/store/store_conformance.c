@@ -30,7 +30,7 @@ typedef struct conf_ctx {
     hz_store *s;
     hz_store *(*open_another)(void *ctx);
     void *octx;
-    char tenant[48];   /* base tenant of this run */
+    char tenant[48]; /* base tenant of this run */
 } conf_ctx;
 
 static void conf_tenant(const conf_ctx *c, const char *suffix, char *out,
@@ -89,8 +89,8 @@ static void conf_crud(conf_ctx *c)
     snprintf(etag1, sizeof etag1, "%s", etag);
 
     cJSON *got = NULL;
-    HZ_CHECK(hz_store_get(c->s, HZ_STORE_DATASETS, "doc-1", t1, &got,
-                          &err) == HZ_OK);
+    HZ_CHECK(hz_store_get(c->s, HZ_STORE_DATASETS, "doc-1", t1, &got, &err) ==
+             HZ_OK);
     HZ_CHECK_NEAR(conf_num(got, "value"), 2.385, 1e-12);
     HZ_CHECK_STR(conf_str(got, "_etag"), etag1);
     cJSON_Delete(got);
@@ -102,8 +102,8 @@ static void conf_crud(conf_ctx *c)
                           &err) == HZ_ECONFLICT);
     HZ_CHECK_CONTAINS(err.msg, "doc-1");
     got = NULL;
-    HZ_CHECK(hz_store_get(c->s, HZ_STORE_DATASETS, "doc-1", t1, &got,
-                          &err) == HZ_OK);
+    HZ_CHECK(hz_store_get(c->s, HZ_STORE_DATASETS, "doc-1", t1, &got, &err) ==
+             HZ_OK);
     HZ_CHECK_NEAR(conf_num(got, "value"), 2.385, 1e-12);
     cJSON_Delete(got);
 
@@ -112,8 +112,8 @@ static void conf_crud(conf_ctx *c)
     HZ_CHECK(hz_store_put(c->s, HZ_STORE_DATASETS, HZ_PUT_CREATE, d2, NULL,
                           &err) == HZ_OK);
     got = NULL;
-    HZ_CHECK(hz_store_get(c->s, HZ_STORE_DATASETS, "doc-1", t2, &got,
-                          &err) == HZ_OK);
+    HZ_CHECK(hz_store_get(c->s, HZ_STORE_DATASETS, "doc-1", t2, &got, &err) ==
+             HZ_OK);
     HZ_CHECK_NEAR(conf_num(got, "value"), 7, 0);
     cJSON_Delete(got);
 
@@ -122,8 +122,8 @@ static void conf_crud(conf_ctx *c)
     HZ_CHECK(hz_store_get(c->s, HZ_STORE_JOBS, "doc-1", t1, &got, &err) ==
              HZ_ENOTFOUND);
     HZ_CHECK(got == NULL);
-    HZ_CHECK(hz_store_get(c->s, HZ_STORE_DATASETS, "nope", t1, &got,
-                          &err) == HZ_ENOTFOUND);
+    HZ_CHECK(hz_store_get(c->s, HZ_STORE_DATASETS, "nope", t1, &got, &err) ==
+             HZ_ENOTFOUND);
 
     /* a document without customerId is refused */
     cJSON *bad = cJSON_CreateObject();
@@ -150,17 +150,17 @@ static void conf_cas(conf_ctx *c)
     char e1[HZ_ETAG_MAX];
     snprintf(e1, sizeof e1, "%s", conf_str(d, "_etag"));
     cJSON_AddNumberToObject(d, "n", 1);
-    HZ_CHECK(hz_store_put(c->s, HZ_STORE_CACHE, HZ_PUT_REPLACE, d, e1,
-                          &err) == HZ_OK);
+    HZ_CHECK(hz_store_put(c->s, HZ_STORE_CACHE, HZ_PUT_REPLACE, d, e1, &err) ==
+             HZ_OK);
     char e2[HZ_ETAG_MAX];
     snprintf(e2, sizeof e2, "%s", conf_str(d, "_etag"));
     HZ_CHECK(strcmp(e1, e2) != 0);
     /* stale etag loses, and leaves the document and our copy alone */
     cJSON_ReplaceItemInObject(d, "n", cJSON_CreateNumber(2));
-    HZ_CHECK(hz_store_put(c->s, HZ_STORE_CACHE, HZ_PUT_REPLACE, d, e1,
-                          &err) == HZ_ECONFLICT);
-    HZ_CHECK(hz_store_put(c->s, HZ_STORE_CACHE, HZ_PUT_UPSERT, d, e1,
-                          &err) == HZ_ECONFLICT);
+    HZ_CHECK(hz_store_put(c->s, HZ_STORE_CACHE, HZ_PUT_REPLACE, d, e1, &err) ==
+             HZ_ECONFLICT);
+    HZ_CHECK(hz_store_put(c->s, HZ_STORE_CACHE, HZ_PUT_UPSERT, d, e1, &err) ==
+             HZ_ECONFLICT);
     HZ_CHECK_STR(conf_str(d, "_etag"), e2);
     cJSON *got = NULL;
     HZ_CHECK(hz_store_get(c->s, HZ_STORE_CACHE, "cas-1", t, &got, &err) ==
@@ -184,8 +184,8 @@ static void conf_cas(conf_ctx *c)
                              conf_str(d, "_etag"), &err) == HZ_OK);
     HZ_CHECK(hz_store_get(c->s, HZ_STORE_CACHE, "cas-1", t, &got, &err) ==
              HZ_ENOTFOUND);
-    HZ_CHECK(hz_store_delete(c->s, HZ_STORE_CACHE, "cas-1", t, NULL,
-                             &err) == HZ_ENOTFOUND);
+    HZ_CHECK(hz_store_delete(c->s, HZ_STORE_CACHE, "cas-1", t, NULL, &err) ==
+             HZ_ENOTFOUND);
     /* re-created: an old etag does not match the new document */
     cJSON *d3 = conf_doc("cas-1", t);
     HZ_CHECK(hz_store_put(c->s, HZ_STORE_CACHE, HZ_PUT_CREATE, d3, NULL,
@@ -213,8 +213,8 @@ static void conf_query(conf_ctx *c)
         cJSON *d = conf_doc(id, t);
         cJSON_AddStringToObject(d, "jobId", "jobA");
         cJSON_AddNumberToObject(d, "chunk", i);
-        HZ_CHECK(hz_store_put(c->s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, d,
-                              NULL, &err) == HZ_OK);
+        HZ_CHECK(hz_store_put(c->s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, d, NULL,
+                              &err) == HZ_OK);
         cJSON_Delete(d);
     }
     for (int i = 0; i < 5; i++) {
@@ -222,8 +222,8 @@ static void conf_query(conf_ctx *c)
         hz_result_id("jobB", (size_t)i, id, sizeof id);
         cJSON *d = conf_doc(id, t);
         cJSON_AddStringToObject(d, "jobId", "jobB");
-        HZ_CHECK(hz_store_put(c->s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, d,
-                              NULL, &err) == HZ_OK);
+        HZ_CHECK(hz_store_put(c->s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, d, NULL,
+                              &err) == HZ_OK);
         cJSON_Delete(d);
     }
     for (int i = 0; i < 3; i++) {
@@ -231,12 +231,12 @@ static void conf_query(conf_ctx *c)
         hz_result_id("jobA", (size_t)i, id, sizeof id);
         cJSON *d = conf_doc(id, t2);
         cJSON_AddStringToObject(d, "jobId", "jobA");
-        HZ_CHECK(hz_store_put(c->s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, d,
-                              NULL, &err) == HZ_OK);
+        HZ_CHECK(hz_store_put(c->s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, d, NULL,
+                              &err) == HZ_OK);
         cJSON_Delete(d);
     }
-    hz_query q = {.container = HZ_STORE_RESULTS, .customer_id = t,
-                  .job_id = "jobA"};
+    hz_query q = {
+        .container = HZ_STORE_RESULTS, .customer_id = t, .job_id = "jobA"};
     char *token = NULL;
     int total = 0, pages = 0, expect_chunk = 0;
     do {
@@ -249,7 +249,8 @@ static void conf_query(conf_ctx *c)
         HZ_CHECK(cJSON_IsArray(page));
         HZ_CHECK(cJSON_GetArraySize(page) <= 7);
         cJSON *d;
-        cJSON_ArrayForEach(d, page) {
+        cJSON_ArrayForEach(d, page)
+        {
             HZ_CHECK_STR(conf_str(d, "jobId"), "jobA");
             HZ_CHECK_STR(conf_str(d, "customerId"), t);
             HZ_CHECK(conf_str(d, "_etag") != NULL);
@@ -280,8 +281,7 @@ static void conf_query(conf_ctx *c)
     char t3[96];
     conf_tenant(c, "empty", t3, sizeof t3);
     q.customer_id = t3;
-    HZ_CHECK(hz_store_query(c->s, &q, 10, NULL, &page, &next, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_store_query(c->s, &q, 10, NULL, &page, &next, &err) == HZ_OK);
     HZ_CHECK(cJSON_IsArray(page) && cJSON_GetArraySize(page) == 0);
     HZ_CHECK(next == NULL);
     cJSON_Delete(page);
@@ -289,8 +289,8 @@ static void conf_query(conf_ctx *c)
     /* jobs by status and type */
     char tj[96];
     conf_tenant(c, "qjobs", tj, sizeof tj);
-    const char *st[6] = {"queued", "running", "succeeded", "failed",
-                         "queued", "succeeded"};
+    const char *st[6] = {"queued", "running", "succeeded",
+                         "failed", "queued",  "succeeded"};
     for (int i = 0; i < 6; i++) {
         char id[32];
         snprintf(id, sizeof id, "qj-%d", i);
@@ -302,8 +302,8 @@ static void conf_query(conf_ctx *c)
                               &err) == HZ_OK);
         cJSON_Delete(j);
     }
-    hz_query qj = {.container = HZ_STORE_JOBS, .customer_id = tj,
-                   .status = "queued"};
+    hz_query qj = {
+        .container = HZ_STORE_JOBS, .customer_id = tj, .status = "queued"};
     HZ_CHECK(hz_store_query(c->s, &qj, 100, NULL, &page, &next, &err) ==
              HZ_OK);
     HZ_CHECK(cJSON_GetArraySize(page) == 2);
@@ -315,8 +315,8 @@ static void conf_query(conf_ctx *c)
     HZ_CHECK_STR(conf_str(cJSON_GetArrayItem(page, 0), "id"), "qj-4");
     cJSON_Delete(page);
     /* a bad continuation token is an error, not a crash */
-    HZ_CHECK(hz_store_query(c->s, &qj, 100, "garbage", &page, &next,
-                            &err) != HZ_OK);
+    HZ_CHECK(hz_store_query(c->s, &qj, 100, "garbage", &page, &next, &err) !=
+             HZ_OK);
     HZ_CHECK(page == NULL);
 }
 
@@ -336,10 +336,10 @@ static void conf_batch(conf_ctx *c)
     }
     size_t failed = 999;
     HZ_CHECK(hz_store_batch(c->s, HZ_STORE_RESULTS, t, ops,
-                            HZ_STORE_BATCH_MAX + 1, &failed, &err) ==
-             HZ_EINVAL);
-    HZ_CHECK(hz_store_batch(c->s, HZ_STORE_RESULTS, t, ops,
-                            HZ_STORE_BATCH_MAX, &failed, &err) == HZ_OK);
+                            HZ_STORE_BATCH_MAX + 1, &failed,
+                            &err) == HZ_EINVAL);
+    HZ_CHECK(hz_store_batch(c->s, HZ_STORE_RESULTS, t, ops, HZ_STORE_BATCH_MAX,
+                            &failed, &err) == HZ_OK);
     for (int i = 0; i < HZ_STORE_BATCH_MAX; i++)
         HZ_CHECK(conf_str(docs[i], "_etag") != NULL);
     /* a failing operation (stale etag at index 2) writes nothing */
@@ -399,13 +399,17 @@ static void conf_claim(conf_ctx *c)
                               &err) == HZ_OK);
         cJSON_Delete(j);
     }
-    hz_claim_request rq = {.owner = "runner-a", .now = now, .lease_s = 30,
-                           .max_jobs = 3, .customer_id = t};
+    hz_claim_request rq = {.owner = "runner-a",
+                           .now = now,
+                           .lease_s = 30,
+                           .max_jobs = 3,
+                           .customer_id = t};
     cJSON *a = NULL, *b = NULL, *z = NULL;
     HZ_CHECK(hz_store_claim(c->s, &rq, &a, &err) == HZ_OK);
     HZ_CHECK(cJSON_GetArraySize(a) == 3);
     cJSON *j;
-    cJSON_ArrayForEach(j, a) {
+    cJSON_ArrayForEach(j, a)
+    {
         HZ_CHECK_STR(conf_str(j, "status"), "running");
         HZ_CHECK_STR(conf_str(j, "leaseOwner"), "runner-a");
         HZ_CHECK_NEAR(conf_num(j, "leaseExpiry"), now + 30, 1e-3);
@@ -421,7 +425,8 @@ static void conf_claim(conf_ctx *c)
     cJSON_Delete(z);
     z = NULL;
     /* no id claimed twice */
-    cJSON_ArrayForEach(j, b) {
+    cJSON_ArrayForEach(j, b)
+    {
         cJSON *k;
         cJSON_ArrayForEach(k, a)
             HZ_CHECK(strcmp(conf_str(j, "id"), conf_str(k, "id")) != 0);
@@ -430,8 +435,7 @@ static void conf_claim(conf_ctx *c)
     /* renew one of a's jobs; a stale copy then loses */
     cJSON *a0 = cJSON_GetArrayItem(a, 0);
     cJSON *stale = cJSON_Duplicate(a0, 1);
-    HZ_CHECK(hz_store_renew_lease(c->s, a0, now + 1, now + 60, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_store_renew_lease(c->s, a0, now + 1, now + 60, &err) == HZ_OK);
     HZ_CHECK(hz_store_renew_lease(c->s, stale, now + 1, now + 90, &err) ==
              HZ_ECONFLICT);
     cJSON_Delete(stale);
@@ -443,7 +447,8 @@ static void conf_claim(conf_ctx *c)
     HZ_CHECK(hz_store_claim(c->s, &rq, &z, &err) == HZ_OK);
     HZ_CHECK_MSG(cJSON_GetArraySize(z) == 4, "reclaimed %d, expected 4",
                  cJSON_GetArraySize(z));
-    cJSON_ArrayForEach(j, z) {
+    cJSON_ArrayForEach(j, z)
+    {
         HZ_CHECK(strcmp(conf_str(j, "id"), conf_str(a0, "id")) != 0);
         HZ_CHECK_NEAR(conf_num(j, "attempts"), 2, 0);
         HZ_CHECK_STR(conf_str(j, "leaseOwner"), "runner-c");
@@ -453,13 +458,11 @@ static void conf_claim(conf_ctx *c)
     char b0etag[HZ_ETAG_MAX];
     snprintf(b0etag, sizeof b0etag, "%s", conf_str(b0, "_etag"));
     cJSON_ReplaceItemInObject(b0, "status", cJSON_CreateString("succeeded"));
-    HZ_CHECK(hz_store_finish(c->s, b0, b0etag, NULL, 0, &err) ==
-             HZ_ECONFLICT);
+    HZ_CHECK(hz_store_finish(c->s, b0, b0etag, NULL, 0, &err) == HZ_ECONFLICT);
 
     /* release with refund: queued again, attempt not counted */
     cJSON *z0 = cJSON_GetArrayItem(z, 0);
-    HZ_CHECK(hz_store_release_lease(c->s, z0, now + 32, true, &err) ==
-             HZ_OK);
+    HZ_CHECK(hz_store_release_lease(c->s, z0, now + 32, true, &err) == HZ_OK);
     cJSON *got = NULL;
     HZ_CHECK(hz_store_get(c->s, HZ_STORE_JOBS, conf_str(z0, "id"), t, &got,
                           &err) == HZ_OK);
@@ -480,11 +483,14 @@ static void conf_finish(conf_ctx *c)
     hz_error err;
     double now = hz_wall_now();
     cJSON *j = conf_job("fj-1", t, now);
-    HZ_CHECK(hz_store_put(c->s, HZ_STORE_JOBS, HZ_PUT_CREATE, j, NULL,
-                          &err) == HZ_OK);
+    HZ_CHECK(hz_store_put(c->s, HZ_STORE_JOBS, HZ_PUT_CREATE, j, NULL, &err) ==
+             HZ_OK);
     cJSON_Delete(j);
-    hz_claim_request rq = {.owner = "fin", .now = now, .lease_s = 60,
-                           .max_jobs = 1, .customer_id = t};
+    hz_claim_request rq = {.owner = "fin",
+                           .now = now,
+                           .lease_s = 60,
+                           .max_jobs = 1,
+                           .customer_id = t};
     cJSON *claimed = NULL;
     HZ_CHECK(hz_store_claim(c->s, &rq, &claimed, &err) == HZ_OK);
     HZ_CHECK(cJSON_GetArraySize(claimed) == 1);
@@ -513,8 +519,8 @@ static void conf_finish(conf_ctx *c)
              HZ_OK);
     HZ_CHECK_STR(conf_str(got, "status"), "succeeded");
     cJSON_Delete(got);
-    hz_query q = {.container = HZ_STORE_RESULTS, .customer_id = t,
-                  .job_id = "fj-1"};
+    hz_query q = {
+        .container = HZ_STORE_RESULTS, .customer_id = t, .job_id = "fj-1"};
     int total = 0;
     char *token = NULL;
     do {
@@ -530,8 +536,7 @@ static void conf_finish(conf_ctx *c)
     HZ_CHECK_MSG(total == NRES, "%d results, expected %d", total, NRES);
     /* a stale etag: the job keeps its status */
     cJSON_ReplaceItemInObject(job, "status", cJSON_CreateString("failed"));
-    HZ_CHECK(hz_store_finish(c->s, job, etag, NULL, 0, &err) ==
-             HZ_ECONFLICT);
+    HZ_CHECK(hz_store_finish(c->s, job, etag, NULL, 0, &err) == HZ_ECONFLICT);
     HZ_CHECK(hz_store_get(c->s, HZ_STORE_JOBS, "fj-1", t, &got, &err) ==
              HZ_OK);
     HZ_CHECK_STR(conf_str(got, "status"), "succeeded");
@@ -557,8 +562,10 @@ static void *conf_claimer(void *arg)
     conf_worker *w = arg;
     hz_error err;
     for (;;) {
-        hz_claim_request rq = {.owner = w->owner, .now = hz_wall_now(),
-                               .lease_s = 600, .max_jobs = 2,
+        hz_claim_request rq = {.owner = w->owner,
+                               .now = hz_wall_now(),
+                               .lease_s = 600,
+                               .max_jobs = 2,
                                .customer_id = w->tenant};
         cJSON *got = NULL;
         w->rc = hz_store_claim(w->s, &rq, &got, &err);
@@ -566,7 +573,8 @@ static void *conf_claimer(void *arg)
             return NULL;
         int n = cJSON_GetArraySize(got);
         cJSON *j;
-        cJSON_ArrayForEach(j, got) {
+        cJSON_ArrayForEach(j, got)
+        {
             if (w->claimed < w->maxids)
                 snprintf(w->ids[w->claimed], 32, "%s", conf_str(j, "id"));
             w->claimed++;

@@ -101,7 +101,8 @@ HZ_TEST(cosmos_conformance_through_faults)
     int pport = cpeers_start_proxy(
         hz_test_tmpdir(), cosmos_port, 0.15,
         "429=4,503=2,500=1,delay=1,drop=1,drop_after=2,truncate=1,"
-        "malformed=1", 23, 10, 1500, &ppid);
+        "malformed=1",
+        23, 10, 1500, &ppid);
     HZ_CHECK(pport > 0);
     cpeers_set_env(hz_test_tmpdir(), pport, "t_conf_faults");
     setenv("COSMOS_TIMEOUT_S", "1", 1);
@@ -191,7 +192,8 @@ HZ_TEST(query_pages_in_order_within_a_tenant)
         free(tok);
         tok = next;
         cJSON *d;
-        cJSON_ArrayForEach(d, page) {
+        cJSON_ArrayForEach(d, page)
+        {
             const char *id = hz__store_str(d, "id");
             HZ_CHECK_STR(hz__store_str(d, "customerId"), "acme");
             HZ_CHECK_MSG(strcmp(id, last) > 0, "%s after %s", id, last);
@@ -249,13 +251,12 @@ HZ_TEST(batch_is_atomic_and_reports_the_failed_operation)
              HZ_ENOTFOUND);
     /* stale if_match in a batch */
     cJSON *rep = mkdoc("r-001", "acme", NULL);
-    hz_store_op st[1] = {{.kind = HZ_OP_REPLACE, .doc = rep,
-                          .if_match = "\"stale\""}};
+    hz_store_op st[1] = {
+        {.kind = HZ_OP_REPLACE, .doc = rep, .if_match = "\"stale\""}};
     HZ_CHECK(hz_store_batch(s, "results", "acme", st, 1, &failed, &err) ==
              HZ_ECONFLICT);
     /* more than 100: refused */
-    HZ_CHECK(hz_store_batch(s, "results", "acme", ops, 101 - 0 > 100 ? 100
-                                                                       : 0,
+    HZ_CHECK(hz_store_batch(s, "results", "acme", ops, 101 - 0 > 100 ? 100 : 0,
                             NULL, &err) == HZ_OK);
     for (int i = 0; i < 100; i++)
         cJSON_Delete(docs[i]);
@@ -268,8 +269,8 @@ HZ_TEST(batch_is_atomic_and_reports_the_failed_operation)
 /* ---- concurrent claims: every job claimed exactly once ---- */
 
 typedef struct claimer {
-    int n;            /* jobs won */
-    int finished;     /* finish() ok */
+    int n;        /* jobs won */
+    int finished; /* finish() ok */
     char owner[32];
     bool failed;
     char msg[HZ_ERROR_MAX];
@@ -286,8 +287,8 @@ static void *claim_loop(void *arg)
         return NULL;
     }
     for (int idle = 0; idle < 3;) {
-        hz_claim_request req = {.owner = cl->owner, .now = 1e9,
-                                .lease_s = 1e6, .max_jobs = 3};
+        hz_claim_request req = {
+            .owner = cl->owner, .now = 1e9, .lease_s = 1e6, .max_jobs = 3};
         cJSON *jobs = NULL;
         if (hz_store_claim(s, &req, &jobs, &err) != HZ_OK) {
             cl->failed = true;
@@ -297,7 +298,8 @@ static void *claim_loop(void *arg)
         if (cJSON_GetArraySize(jobs) == 0)
             idle++;
         cJSON *j;
-        cJSON_ArrayForEach(j, jobs) {
+        cJSON_ArrayForEach(j, jobs)
+        {
             cl->n++;
             char etag[HZ_ETAG_MAX], rid[64];
             snprintf(etag, sizeof etag, "%s", hz__store_str(j, "_etag"));
@@ -355,7 +357,8 @@ static void race(const char *db, int njobs, int port_for_claimers)
         if (hz_store_query(s, &q, 1000, NULL, &page, &next, &err) == HZ_OK) {
             cJSON *d;
             cJSON_ArrayForEach(d, page) if (strcmp(hz__store_str(d, "status"),
-                                                   "succeeded") != 0) {
+                                                   "succeeded") != 0)
+            {
                 char *t = cJSON_PrintUnformatted(d);
                 fprintf(stderr, "  not done: %s\n", t);
                 free(t);
@@ -392,7 +395,8 @@ HZ_TEST(four_claimers_exactly_once_through_faults)
     int pport = cpeers_start_proxy(
         hz_test_tmpdir(), cosmos_port, 0.2,
         "429=4,503=2,500=1,delay=1,drop=1,drop_after=2,truncate=1,"
-        "malformed=1", 11, 15, 1500, &ppid);
+        "malformed=1",
+        11, 15, 1500, &ppid);
     HZ_CHECK(pport > 0);
     setenv("COSMOS_TIMEOUT_S", "1", 1);
     race("t_faults", 60, pport);
@@ -407,8 +411,8 @@ HZ_TEST(throttling_honours_retry_after_and_deadline)
     if (!setup("t_throttle"))
         return;
     pid_t ppid;
-    int pport = cpeers_start_proxy(hz_test_tmpdir(), cosmos_port, 1.0,
-                                   "429=1", 5, 200, 1000, &ppid);
+    int pport = cpeers_start_proxy(hz_test_tmpdir(), cosmos_port, 1.0, "429=1",
+                                   5, 200, 1000, &ppid);
     HZ_CHECK(pport > 0);
     hz_cosmos_config cfg;
     hz_error err;
@@ -420,8 +424,7 @@ HZ_TEST(throttling_honours_retry_after_and_deadline)
     HZ_CHECK(hz_cosmos_open(&cfg, &c, &err) == HZ_OK);
     cJSON *doc = NULL;
     double t0 = hz_now();
-    hz_status s = hz_cosmos_read(c, "jobs", "x", "acme", &doc, NULL, 0,
-                                 &err);
+    hz_status s = hz_cosmos_read(c, "jobs", "x", "acme", &doc, NULL, 0, &err);
     double dt = hz_now() - t0;
     hz_cosmos_stats st;
     hz_cosmos_get_stats(c, &st);
@@ -455,8 +458,8 @@ HZ_TEST(throttling_honours_retry_after_and_deadline)
         snprintf(id, sizeof id, "thr%d", i);
         hz__store_set_str(d, "id", id);
         HZ_CHECK_MSG(hz_cosmos_write(c, "jobs", HZ_COSMOS_UPSERT, "acme", d,
-                                     NULL, NULL, NULL, 0, NULL, &err) ==
-                         HZ_OK, "%s", err.msg);
+                                     NULL, NULL, NULL, 0, NULL, &err) == HZ_OK,
+                     "%s", err.msg);
     }
     cJSON_Delete(d);
     hz_cosmos_get_stats(c, &st);
@@ -486,8 +489,8 @@ HZ_TEST(client_errors_are_not_retried)
     HZ_CHECK(s == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "HTTP 400");
     HZ_CHECK(st.requests == 1);
-    s = hz_cosmos_query(c, "nosuch", "SELECT * FROM c", NULL, "acme", 10,
-                        NULL, &docs, &next, &err);
+    s = hz_cosmos_query(c, "nosuch", "SELECT * FROM c", NULL, "acme", 10, NULL,
+                        &docs, &next, &err);
     HZ_CHECK(s == HZ_ENOTFOUND);
     hz_cosmos_get_stats(c, &st);
     HZ_CHECK(st.requests == 2);

@@ -89,23 +89,25 @@ HZ_TEST(sqlite_schema_versions)
     HZ_CHECK_STR((const char *)sqlite3_column_text(q, 0), "wal");
     sqlite3_finalize(q);
     /* a file from the first schema version is migrated on open */
-    HZ_CHECK(sqlite3_exec(db, "DROP INDEX docs_claim; DROP INDEX docs_job; "
-                          "PRAGMA user_version = 1", NULL, NULL, NULL) ==
-             SQLITE_OK);
+    HZ_CHECK(sqlite3_exec(db,
+                          "DROP INDEX docs_claim; DROP INDEX docs_job; "
+                          "PRAGMA user_version = 1",
+                          NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
     s = open_db(NULL);
     HZ_CHECK(s != NULL);
     hz_store_close(s);
     HZ_CHECK(sqlite3_open(db_path, &db) == SQLITE_OK);
-    HZ_CHECK(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master "
+    HZ_CHECK(sqlite3_prepare_v2(db,
+                                "SELECT count(*) FROM sqlite_master "
                                 "WHERE name IN ('docs_claim', 'docs_job')",
                                 -1, &q, NULL) == SQLITE_OK);
     HZ_CHECK(sqlite3_step(q) == SQLITE_ROW);
     HZ_CHECK(sqlite3_column_int(q, 0) == 2);
     sqlite3_finalize(q);
     /* a file from a newer build is refused with a clear message */
-    HZ_CHECK(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL,
-                          NULL) == SQLITE_OK);
+    HZ_CHECK(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL) ==
+             SQLITE_OK);
     sqlite3_close(db);
     hz_error err;
     HZ_CHECK(hz_store_sqlite_open(db_path, &s, &err) == HZ_EINVAL);
@@ -144,20 +146,23 @@ HZ_TEST(sqlite_multiprocess_claims)
             char owner[16];
             snprintf(owner, sizeof owner, "p%d", p);
             for (;;) {
-                hz_claim_request rq = {.owner = owner, .now = hz_wall_now(),
-                                       .lease_s = 600, .max_jobs = 3};
+                hz_claim_request rq = {.owner = owner,
+                                       .now = hz_wall_now(),
+                                       .lease_s = 600,
+                                       .max_jobs = 3};
                 cJSON *got = NULL;
                 hz_error e2;
                 if (hz_store_claim(cs, &rq, &got, &e2) != HZ_OK)
                     _exit(3);
                 int n = cJSON_GetArraySize(got);
                 cJSON *j;
-                cJSON_ArrayForEach(j, got) {
+                cJSON_ArrayForEach(j, got)
+                {
                     /* finish it, conditional on the claim's etag */
                     char etag[HZ_ETAG_MAX];
                     snprintf(etag, sizeof etag, "%s", conf_str(j, "_etag"));
-                    cJSON_ReplaceItemInObject(
-                        j, "status", cJSON_CreateString("succeeded"));
+                    cJSON_ReplaceItemInObject(j, "status",
+                                              cJSON_CreateString("succeeded"));
                     if (hz_store_finish(cs, j, etag, NULL, 0, &e2) != HZ_OK)
                         _exit(4);
                     const char *jid = conf_str(j, "id");
@@ -187,13 +192,13 @@ HZ_TEST(sqlite_multiprocess_claims)
             total++;
         fclose(f);
     }
-    HZ_CHECK_MSG(total == NJOBS, "%d completions for %d jobs", total,
-                 NJOBS);
+    HZ_CHECK_MSG(total == NJOBS, "%d completions for %d jobs", total, NJOBS);
     qsort(ids, (size_t)total, 32, conf_cmp);
     for (int i = 1; i < total; i++)
         HZ_CHECK_MSG(strcmp(ids[i - 1], ids[i]) != 0, "job %s done twice",
                      ids[i]);
-    hz_query q = {.container = HZ_STORE_JOBS, .customer_id = "mp",
+    hz_query q = {.container = HZ_STORE_JOBS,
+                  .customer_id = "mp",
                   .status = "succeeded"};
     cJSON *page = NULL;
     char *next = NULL;
