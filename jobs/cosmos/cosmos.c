@@ -1,6 +1,7 @@
 /* Azure Cosmos DB REST client: signing, retries, documents, queries,
  * transactional batch, provisioning.  See cosmos.h for the contracts. */
 #include "cosmos/cosmos.h"
+#include "net/http.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -32,12 +33,6 @@ struct hz_cosmos {
 };
 
 static _Thread_local double tl_charge;
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 /* ---------------------------------------------------------------- */
 /* small helpers                                                    */
@@ -267,7 +262,7 @@ hz_status hz_cosmos_open(const hz_cosmos_config *cfg, hz_cosmos **out,
                        : (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)c << 7);
     c->rng |= 1;
     pthread_mutex_init(&c->mu, NULL);
-    pthread_once(&curl_once, curl_init_once);
+    hz_net_init();
     *out = c;
     return HZ_OK;
 }
@@ -366,39 +361,13 @@ static void sleep_s(double s)
 /* one HTTP attempt                                                  */
 
 typedef struct attempt {
-    char *body;
-    size_t len, cap;
-    bool too_big;
+    hz_netbuf body; /* capped at BODY_CAP */
     long substatus;
     double charge;
     double retry_after_ms;
     char etag[128];
     char *continuation;
 } attempt;
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-    attempt *a = ud;
-    size_t k = sz * n;
-    if (a->len + k + 1 > BODY_CAP) {
-        a->too_big = true;
-        return 0;
-    }
-    if (a->len + k + 1 > a->cap) {
-        size_t nc = a->cap ? a->cap * 2 : 4096;
-        while (nc < a->len + k + 1)
-            nc *= 2;
-        char *nb = realloc(a->body, nc);
-        if (nb == NULL)
-            return 0;
-        a->body = nb;
-        a->cap = nc;
-    }
-    memcpy(a->body + a->len, p, k);
-    a->len += k;
-    a->body[a->len] = '\0';
-    return k;
-}
 
 /* Match header "name:" case-insensitively; returns the trimmed value
  * (copied into val) or false. */
@@ -444,9 +413,10 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 
 static void attempt_reset(attempt *a)
 {
-    free(a->body);
+    hz_netbuf_free(&a->body);
     free(a->continuation);
     memset(a, 0, sizeof *a);
+    a->body.max = BODY_CAP;
 }
 
 /* Pull "message" out of an error body, trimmed to fit an hz_error. */
@@ -550,8 +520,8 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
             curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
         }
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, hz_netbuf_curl_write);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.body);
         curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(h, CURLOPT_HEADERDATA, &a);
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -607,7 +577,7 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
             if (cc == CURLE_SSL_CACERT ||
                 cc == CURLE_PEER_FAILED_VERIFICATION ||
                 cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_URL_MALFORMAT ||
-                cc == CURLE_UNSUPPORTED_PROTOCOL || a.too_big) {
+                cc == CURLE_UNSUPPORTED_PROTOCOL || a.body.too_big) {
                 result = hz_error_set(err, HZ_ENET, "cosmos: %s %s: %s%s%s",
                                       verb, url, curl_easy_strerror(cc),
                                       cerr[0] ? ": " : "", cerr);
@@ -633,7 +603,7 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
             wait = a.retry_after_ms > 0 ? a.retry_after_ms / 1000.0 : backoff;
         } else if (is_transient_status(st)) {
             char msg[320];
-            service_message(a.body, msg, sizeof msg);
+            service_message(a.body.data, msg, sizeof msg);
             snprintf(last_problem, sizeof last_problem, "HTTP %ld%s%s", st,
                      msg[0] ? ": " : "", msg);
             if (st != 449)
@@ -642,11 +612,11 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
             wait = backoff;
             if (st == 503 && a.retry_after_ms > 0)
                 wait = a.retry_after_ms / 1000.0;
-        } else if (st >= 200 && st < 300 && a.len > 0 &&
+        } else if (st >= 200 && st < 300 && a.body.len > 0 &&
                    strcmp(verb, "DELETE") != 0) {
             /* a 2xx whose JSON body is damaged (truncated by a proxy or a
              * dropped connection) is retried like a transient fault */
-            cJSON *probe = cJSON_ParseWithLength(a.body, a.len);
+            cJSON *probe = cJSON_ParseWithLength(a.body.data, a.body.len);
             if (probe == NULL) {
                 snprintf(last_problem, sizeof last_problem,
                          "HTTP %ld with a malformed JSON body", st);
@@ -674,9 +644,7 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
         copy_str(resp->etag, sizeof resp->etag, a.etag);
         resp->continuation = a.continuation;
         a.continuation = NULL;
-        resp->body = a.body;
-        resp->body_len = a.len;
-        a.body = NULL;
+        resp->body = hz_netbuf_take(&a.body, &resp->body_len);
         if (st >= 200 && st < 300) {
             result = HZ_OK;
         } else {

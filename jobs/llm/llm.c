@@ -1,5 +1,6 @@
 /* OpenAI / Azure OpenAI chat-completions client.  See llm.h. */
 #include "llm/llm.h"
+#include "net/http.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -14,34 +15,6 @@
 #include <time.h>
 
 #define HZ_LLM_WINDOW_S 60.0
-
-typedef struct sbuf {
-    char *s;
-    size_t len, cap, max;
-    bool too_big;
-} sbuf;
-
-static bool sb_put(sbuf *b, const char *p, size_t n)
-{
-    if (b->max && b->len + n > b->max) {
-        b->too_big = true;
-        return false;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (ns == NULL)
-            return false;
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, p, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-    return true;
-}
 
 typedef struct window_entry {
     double t;
@@ -65,7 +38,7 @@ typedef struct slot {
     CURL *easy;
     struct curl_slist *hdrs;
     char *body;
-    sbuf resp;
+    hz_netbuf resp;
     double retry_after; /* seconds, NaN = none */
     double ready_at;
     double first_start;
@@ -74,19 +47,13 @@ typedef struct slot {
     char curl_err[CURL_ERROR_SIZE];
     /* streaming */
     bool stream;
-    sbuf line;
+    hz_netbuf line;
     bool got_done;
     bool delivered;
     bool stream_error;
     void (*on_delta)(const char *, size_t, void *);
     void *ud;
 } slot;
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 const char *hz_llm_provider_name(hz_llm_provider p)
 {
@@ -236,7 +203,7 @@ hz_status hz_llm_client_new(const hz_llm_config *cfg,
                             cfg->max_attempts, cfg->concurrency,
                             cfg->backoff_min_s, cfg->backoff_max_s,
                             cfg->timeout_s);
-    pthread_once(&curl_once, curl_init_once);
+    hz_net_init();
     hz_llm_client *c = calloc(1, sizeof *c);
     if (c == NULL)
         return hz_error_set(err, HZ_ENOMEM, "llm: out of memory");
@@ -401,7 +368,7 @@ static size_t on_write(char *p, size_t sz, size_t nm, void *ud)
         curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
     }
     if (!s->stream || code != 200) {
-        if (!sb_put(&s->resp, p, n))
+        if (!hz_netbuf_put(&s->resp, p, n))
             return 0; /* too big or ENOMEM: abort the transfer */
         return n;
     }
@@ -409,13 +376,13 @@ static size_t on_write(char *p, size_t sz, size_t nm, void *ud)
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\n') {
             size_t l = s->line.len;
-            if (l > 0 && s->line.s[l - 1] == '\r')
+            if (l > 0 && s->line.data[l - 1] == '\r')
                 l--;
-            if (s->line.s)
-                s->line.s[l] = '\0';
-            sse_line(s, s->line.s ? s->line.s : "", l);
+            if (s->line.data)
+                s->line.data[l] = '\0';
+            sse_line(s, s->line.data ? s->line.data : "", l);
             s->line.len = 0;
-        } else if (!sb_put(&s->line, p + i, 1)) {
+        } else if (!hz_netbuf_put(&s->line, p + i, 1)) {
             return 0;
         }
     }
@@ -456,7 +423,7 @@ static void sse_line(slot *s, char *line, size_t len)
             size_t cl = strlen(content->valuestring);
             if (s->on_delta)
                 s->on_delta(content->valuestring, cl, s->ud);
-            sb_put(&s->resp, content->valuestring, cl);
+            hz_netbuf_put(&s->resp, content->valuestring, cl);
             s->delivered = true;
         }
         cJSON *fr = cJSON_GetObjectItemCaseSensitive(c0, "finish_reason");
@@ -560,8 +527,8 @@ static hz_status slot_start(hz_llm_client *c, slot *s, bool add_to_multi)
     slot_release(s);
     s->resp.len = 0;
     s->resp.too_big = false;
-    if (s->resp.s)
-        s->resp.s[0] = '\0';
+    if (s->resp.data)
+        s->resp.data[0] = '\0';
     s->line.len = 0;
     s->retry_after = NAN;
     s->curl_err[0] = '\0';
@@ -620,7 +587,7 @@ static hz_status slot_start(hz_llm_client *c, slot *s, bool add_to_multi)
 static bool parse_reply(slot *s)
 {
     hz_llm_request *r = s->r;
-    cJSON *j = cJSON_ParseWithLength(s->resp.s ? s->resp.s : "", s->resp.len);
+    cJSON *j = cJSON_ParseWithLength(s->resp.data ? s->resp.data : "", s->resp.len);
     if (j == NULL)
         return false;
     cJSON *ch = cJSON_GetObjectItemCaseSensitive(j, "choices");
@@ -657,7 +624,7 @@ static void server_message(const hz_llm_client *c, const slot *s, char *out,
                            size_t n)
 {
     out[0] = '\0';
-    cJSON *j = s->resp.s ? cJSON_ParseWithLength(s->resp.s, s->resp.len)
+    cJSON *j = s->resp.data ? cJSON_ParseWithLength(s->resp.data, s->resp.len)
                          : NULL;
     const cJSON *m = NULL;
     if (j != NULL) {
@@ -729,7 +696,7 @@ static int classify(hz_llm_client *c, slot *s, CURLcode cc)
                 return s->delivered ? 0 : -1;
             }
             free(r->content);
-            r->content = strdup(s->resp.s ? s->resp.s : "");
+            r->content = strdup(s->resp.data ? s->resp.data : "");
             r->status = r->content ? HZ_OK : HZ_ENOMEM;
             return r->content ? 1 : 0;
         }
@@ -985,8 +952,8 @@ out:
             slot_release(&slots[i]);
         }
         free(slots[i].body);
-        free(slots[i].resp.s);
-        free(slots[i].line.s);
+        free(slots[i].resp.data);
+        free(slots[i].line.data);
     }
     free(slots);
     return st;
@@ -1040,7 +1007,7 @@ hz_status hz_llm_stream(hz_llm_client *c, hz_llm_request *r,
 out:
     slot_release(&s);
     free(s.body);
-    free(s.resp.s);
-    free(s.line.s);
+    free(s.resp.data);
+    free(s.line.data);
     return st;
 }

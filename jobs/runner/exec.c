@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "runner/exec.h"
+#include "net/http.h"
 #include "horizon/analytics.h"
 #include "horizon/csv.h"
 #include "horizon/dataset.h"
@@ -379,6 +380,7 @@ hz_status hz_fetch_url(const char *url, const char *tmpdir,
         return hz_error_set(err, HZ_EIO, "could not open a temp file: %s",
                             strerror(errno));
     }
+    hz_net_init();
     CURL *h = curl_easy_init();
     hz_status rc = HZ_OK;
     if (h == NULL) {

@@ -22,6 +22,7 @@
 #include "runner/exec.h"
 #include "store/job.h"
 #include "runner/runner.h"
+#include "net/http.h"
 #include "cosmos/cosmos.h"
 #include "store/store.h"
 
@@ -933,12 +934,11 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
     pthread_mutex_init(&r.zy_mu, NULL);
     r.zy_sock = -1;
     /* the zygote first: before any thread, store handle or socket */
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    hz_net_init();
     int sp[2];
     if (r.queue == NULL ||
         socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0) {
         free(r.queue);
-        curl_global_cleanup();
         return hz_error_set(err, HZ_ENOMEM,
                             "could not start the job "
                             "process helper: %s",
@@ -954,7 +954,6 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
     if (r.zy_pid < 0) {
         close(sp[0]);
         free(r.queue);
-        curl_global_cleanup();
         return hz_error_set(err, HZ_ENOMEM,
                             "could not start the job "
                             "process helper: %s",
@@ -968,7 +967,6 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         close(r.zy_sock);
         waitpid(r.zy_pid, NULL, 0);
         free(r.queue);
-        curl_global_cleanup();
         return rc;
     }
     pthread_t *th = calloc((size_t)n, sizeof *th);
@@ -1095,6 +1093,5 @@ out:
     pthread_cond_destroy(&r.cv_idle);
     pthread_mutex_destroy(&r.mu);
     pthread_mutex_destroy(&r.log_mu);
-    curl_global_cleanup();
     return rc;
 }
