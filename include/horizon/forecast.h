@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "horizon/common.h"
+#include "horizon/series.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -101,11 +102,12 @@ typedef struct hz_forecast_request {
     size_t horizon; /* default 12 */
     size_t nlevels; /* default 2: 80, 95 */
     double levels[HZ_FC_MAX_LEVELS];
-    int model;       /* hz_fc_model, default auto */
-    uint64_t seed;   /* default 42 */
-    int threads;     /* 0 = omp_get_max_threads() */
-    int fill;        /* hz_fill: zero (default) or interpolate */
-    int long_format; /* 1: by_cols identify independent series
+    int model;          /* hz_fc_model, default auto */
+    uint64_t seed;      /* default 42 */
+    int threads;        /* 0 = omp_get_max_threads() */
+    int fill;           /* hz_fill: zero (default) or interpolate */
+    hz_seasons seasons; /* n == 0: the frequency's default periods */
+    int long_format;    /* 1: by_cols identify independent series
                             (series_id,date,value files): each ends at
                             its own last period instead of the table's */
 } hz_forecast_request;
@@ -124,8 +126,9 @@ typedef struct hz_forecast_series_result {
 } hz_forecast_series_result;
 
 typedef struct hz_forecast_result {
-    int freq; /* hz_freq used */
-    int period;
+    int freq;           /* hz_freq used */
+    int period;         /* primary seasonal period */
+    hz_seasons seasons; /* every seasonal period used */
     size_t horizon;
     size_t nseries;
     hz_forecast_series_result *series; /* sorted by key */

@@ -30,6 +30,16 @@ typedef enum hz_freq {
     HZ_FREQ_YEAR
 } hz_freq;
 
+/* Seasonal periods of a series, in periods of its frequency, ascending,
+ * each > 1; non-integer periods are allowed (52.18 weeks a year, 365.25
+ * days).  Multiple-seasonality models use all of them; single-season
+ * models use the primary integer period (hz_series_set.period). */
+#define HZ_MAX_SEASONS 3
+typedef struct hz_seasons {
+    size_t n; /* 0: none (or: use the frequency's defaults, in requests) */
+    double period[HZ_MAX_SEASONS];
+} hz_seasons;
+
 typedef enum hz_agg { HZ_AGG_SUM = 0, HZ_AGG_MEAN, HZ_AGG_COUNT } hz_agg;
 typedef enum hz_fill { HZ_FILL_ZERO = 0, HZ_FILL_INTERPOLATE } hz_fill;
 
@@ -60,7 +70,8 @@ typedef struct hz_series {
 
 typedef struct hz_series_set {
     hz_freq freq;
-    int period; /* seasonal period of freq */
+    int period;         /* primary seasonal period of freq (1: none) */
+    hz_seasons seasons; /* every seasonal period (filled by the builder) */
     size_t nseries;
     hz_series *series;              /* sorted by key */
     size_t rows_used, rows_skipped; /* skipped: null date or value */
