@@ -461,6 +461,7 @@ void hz_forecast_result_free(hz_forecast_result *r)
         free(r->series[i].key);
         hz_forecast_free(r->series[i].fc);
         free(r->series[i].days);
+        free(r->series[i].history);
     }
     free(r->series);
     free(r);
@@ -531,6 +532,7 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     }
     r->freq = set->freq;
     r->period = set->period;
+    r->seasons = set->seasons;
     r->horizon = req->horizon;
     r->nseries = ns;
     r->rows_used = set->rows_used;
@@ -557,11 +559,16 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
             o->key = strdup(s->key);
             o->fc = hz_forecast_alloc(req->horizon, req->nlevels, req->levels);
             o->days = malloc(req->horizon * sizeof *o->days);
-            if (o->key == NULL || o->fc == NULL || o->days == NULL) {
+            o->history = malloc((s->n ? s->n : 1) * sizeof *o->history);
+            if (o->key == NULL || o->fc == NULL || o->days == NULL ||
+                o->history == NULL) {
                 nomem = 1;
                 continue;
             }
             o->n = s->n;
+            o->start = s->start;
+            if (s->n > 0)
+                memcpy(o->history, s->values, s->n * sizeof *o->history);
             o->last_day = hz_period_start(set->freq,
                                           s->start + (int64_t)s->n - 1);
             double tot = 0.0;

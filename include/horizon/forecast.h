@@ -117,6 +117,8 @@ void hz_forecast_request_init(hz_forecast_request *r);
 typedef struct hz_forecast_series_result {
     char *key;           /* group values joined with '|' */
     size_t n;            /* history length (periods) */
+    int64_t start;       /* period index of history[0] (hz_period_start) */
+    double *history;     /* [n] the series the model was fitted to */
     int32_t last_day;    /* first day of the last history period */
     double last12_total; /* sum of the last min(12, n) periods */
     char method[64];     /* chosen model, e.g. "ETS(M,Ad,M)" */
