@@ -41,6 +41,8 @@ else
     SUDO=
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Several builds may install at once: wait for dpkg/apt locks instead of failing.
+APT_LOCK=(-o DPkg::Lock::Timeout=600)
+$SUDO apt-get "${APT_LOCK[@]}" update -qq
+$SUDO apt-get "${APT_LOCK[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"
