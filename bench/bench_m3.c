@@ -5,7 +5,11 @@
  * same run for an accuracy check and a speed ratio.
  *
  * usage: bench_m3 M3_DIR [--methods ets,theta,...] [--threads N]
- *                 [--r-every K] [--no-r] [--limit N] */
+ *                 [--r-every K] [--no-r] [--limit N] [--dump FILE]
+ *
+ * --dump FILE writes every forecast (method, series, model, point and
+ * bounds at full precision) so that two builds can be compared digit for
+ * digit (cmp FILE1 FILE2). */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include <getopt.h>
 #include <math.h>
@@ -115,6 +119,22 @@ static void summarize(const acc *a, const size_t *idx, size_t n, double *out4)
         out4[j] = k ? s[j] / (double)k : NAN;
 }
 
+/* Every forecast of one method at full precision (--dump). */
+static void dump_forecasts(FILE *f, const char *method, hz_forecast **fcs)
+{
+    for (size_t i = 0; i < NS; i++) {
+        const hz_forecast *fc = fcs[i];
+        if (fc == NULL)
+            continue;
+        fprintf(f, "%s,%s,%s,%s", method, S[i].id, fc->method, fc->note);
+        for (size_t t = 0; t < fc->h; t++)
+            fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g", fc->mean[t],
+                    fc->lower[0][t], fc->upper[0][t], fc->lower[1][t],
+                    fc->upper[1][t]);
+        fputc('\n', f);
+    }
+}
+
 static int cmp_len_desc(const void *a, const void *b)
 {
     size_t x = S[*(const size_t *)a].n, y = S[*(const size_t *)b].n;
@@ -127,24 +147,33 @@ int main(int argc, char **argv)
         "auto,ets,theta,arima,naive2,snaive,naive,drift,combo";
     int threads = 0, r_every = 10, no_r = 0;
     size_t limit = 0;
+    FILE *dump = NULL;
     static const struct option lo[] = {{"methods", required_argument, 0, 'm'},
                                        {"threads", required_argument, 0, 't'},
                                        {"r-every", required_argument, 0, 'r'},
                                        {"no-r", no_argument, 0, 'n'},
                                        {"limit", required_argument, 0, 'l'},
+                                       {"dump", required_argument, 0, 'd'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "m:t:r:nl:h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:t:r:nl:d:h", lo, NULL)) != -1) {
         switch (c) {
         case 'm': methods = optarg; break;
         case 't': threads = atoi(optarg); break;
         case 'r': r_every = atoi(optarg); break;
         case 'n': no_r = 1; break;
         case 'l': limit = (size_t)atol(optarg); break;
+        case 'd':
+            dump = fopen(optarg, "w");
+            if (dump == NULL) {
+                fprintf(stderr, "bench_m3: cannot write %s\n", optarg);
+                return 1;
+            }
+            break;
         case 'h':
             printf("usage: bench_m3 M3_DIR [--methods LIST] [--threads N] "
-                   "[--r-every K] [--no-r] [--limit N]\n");
+                   "[--r-every K] [--no-r] [--limit N] [--dump FILE]\n");
             return 0;
         default: return 2;
         }
@@ -202,10 +231,6 @@ int main(int argc, char **argv)
         }
         if (model == HZ_MODEL_NAIVE2 && naive2_done++)
             continue;
-        if (!hz_fc_model_available(model)) {
-            printf("%-8s not available in this build\n", tok);
-            continue;
-        }
         acc *res = calloc(NS, sizeof *res);
         hz_forecast **fcs = calloc(NS, sizeof *fcs);
         size_t nfall = 0;
@@ -252,6 +277,8 @@ int main(int argc, char **argv)
             res_theta = res;
             res = NULL;
         }
+        if (dump != NULL)
+            dump_forecasts(dump, tok, fcs ? fcs : fcs_keep);
         for (size_t i = 0; fcs && i < NS; i++)
             hz_forecast_free(fcs[i]);
         free(fcs);
@@ -408,5 +435,9 @@ int main(int argc, char **argv)
     free(racc[0]);
     free(racc[1]);
 done:
+    if (dump != NULL && fclose(dump) != 0) {
+        fprintf(stderr, "bench_m3: could not write the dump\n");
+        return 1;
+    }
     return 0;
 }

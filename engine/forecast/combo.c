@@ -8,6 +8,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "forecast/fc_models.h"
 #include "horizon/arima.h"
 #include "horizon/combo.h"
 #include "horizon/ets.h"
@@ -141,8 +142,11 @@ static hz_status member(int model, const double *y, size_t n, int period,
     else if (model == HZ_MODEL_COMBO || model == HZ_MODEL_AUTO)
         return hz_error_set(err, HZ_EINVAL,
                             "combo: member must be a single model");
-    else
-        st = hz_forecast_series(y, n, period, model, seed, w, out, err);
+    else {
+        hz__fc_in in = {y, n, period, {0, {0}}, seed, w};
+        hz__fc_in_seasons(&in);
+        st = hz__fc_run_single(model, &in, out, err);
+    }
     if (st == HZ_OK && !finite_fc(out))
         st = hz_error_set(err, HZ_ENOCONV, "combo: %s forecasts not finite",
                           hz_fc_model_name(model));
@@ -212,6 +216,7 @@ hz_status hz_combo_forecast(const double *y, size_t n, int period,
     hz_combo_opts o;
     hz_forecast *fs[HZ_COMBO_MAX] = {NULL};
     hz_forecast *ok[HZ_COMBO_MAX];
+    hz_fc_workspace *own = NULL;
     hz_status st = HZ_OK;
     int k = 0;
     char note[192] = "";
@@ -226,6 +231,8 @@ hz_status hz_combo_forecast(const double *y, size_t n, int period,
                             HZ_COMBO_MAX);
     if (o.kind != HZ_COMBO_MEAN && o.kind != HZ_COMBO_MEDIAN)
         return hz_error_set(err, HZ_EINVAL, "combo: unknown combination");
+    if (w == NULL && (w = own = hz_fc_workspace_alloc(n)) == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "combo: out of memory");
     for (size_t i = 0; i < o.nmembers; i++) {
         fs[i] = hz_forecast_alloc(out->h, out->nlevels, out->levels);
         if (fs[i] == NULL) {
@@ -259,6 +266,7 @@ hz_status hz_combo_forecast(const double *y, size_t n, int period,
 done:
     for (size_t i = 0; i < HZ_COMBO_MAX; i++)
         hz_forecast_free(fs[i]);
+    hz_fc_workspace_free(own);
     return st;
 }
 
@@ -298,199 +306,281 @@ static double smape(const double *y, const double *f, size_t h)
     return s / (double)h;
 }
 
-hz_status hz_select_forecast(const double *y, size_t n, int period,
-                             const hz_select_opts *opts_in, hz_fc_workspace *w,
-                             hz_forecast *out, int *chosen, hz_error *err)
-{
-    static const int models[3] = {HZ_MODEL_ETS, HZ_MODEL_ARIMA,
-                                  HZ_MODEL_THETA};
+/* The state of one selection: the three members fitted to all of y, the
+ * ARIMA orders and ETS form they chose, and the validation scores. */
+typedef struct sel {
+    const double *y;
+    size_t n;
+    int period;
     hz_select_opts o;
-    hz_forecast *full[3] = {NULL}, *val[3] = {NULL}, *cv = NULL;
-    hz_status st = HZ_OK;
-    int okf[3] = {0}, nok = 0;
+    hz_fc_workspace *w;
+    hz_forecast *full[3];
+    int okf[3], nok;
     hz_arima_spec aspec;
-    int have_aspec = 0;
-    char note[192] = "";
+    int have_aspec;
+    hz_ets_opts eopts;
+    int have_eopts;
+    hz_ets_workspace *ews;
     double score[HZ_SEL_COUNT];
     int cnt[HZ_SEL_COUNT];
-    hz_ets_opts eopts;
-    hz_ets_workspace *ews = NULL;
-    int have_eopts = 0;
+    char note[192];
+} sel;
 
-    if (opts_in)
-        o = *opts_in;
-    else
-        hz_select_opts_init(&o);
-    if (y == NULL || out == NULL || out->h == 0)
-        return hz_error_set(err, HZ_EINVAL, "select: bad arguments");
-    if (o.fixed >= HZ_SEL_COUNT)
-        return hz_error_set(err, HZ_EINVAL, "select: unknown candidate %d",
-                            o.fixed);
+static const int sel_models[3] = {HZ_MODEL_ETS, HZ_MODEL_ARIMA,
+                                  HZ_MODEL_THETA};
+
+/* Step 1: fit ETS, ARIMA and Theta to all of y. */
+static hz_status sel_fit_full(sel *S, const hz_forecast *out, hz_error *err)
+{
     for (int b = 0; b < 3; b++) {
-        full[b] = hz_forecast_alloc(out->h, out->nlevels, out->levels);
-        if (full[b] == NULL) {
-            st = hz_error_set(err, HZ_ENOMEM, "select: out of memory");
-            goto done;
-        }
+        S->full[b] = hz_forecast_alloc(out->h, out->nlevels, out->levels);
+        if (S->full[b] == NULL)
+            return hz_error_set(err, HZ_ENOMEM, "select: out of memory");
         hz_error e2;
-        hz_status s = member(models[b], y, n, period, o.seed, w, NULL,
-                             b == 1 ? &aspec : NULL, full[b], &e2);
-        if (s == HZ_ENOMEM) {
-            st = hz_error_set(err, s, "%s", e2.msg);
-            goto done;
-        }
+        hz_status s = member(sel_models[b], S->y, S->n, S->period, S->o.seed,
+                             S->w, NULL, b == 1 ? &S->aspec : NULL, S->full[b],
+                             &e2);
+        if (s == HZ_ENOMEM)
+            return hz_error_set(err, s, "%s", e2.msg);
         if (s == HZ_OK) {
-            okf[b] = 1;
-            nok++;
+            S->okf[b] = 1;
+            S->nok++;
             if (b == 1)
-                have_aspec = 1;
+                S->have_aspec = 1;
         } else {
-            size_t len = strlen(note);
-            snprintf(note + len, sizeof note - len, "%s%s failed: %.100s",
-                     len ? "; " : "", hz_fc_model_name(models[b]), e2.msg);
+            size_t len = strlen(S->note);
+            snprintf(S->note + len, sizeof S->note - len,
+                     "%s%s failed: %.100s", len ? "; " : "",
+                     hz_fc_model_name(sel_models[b]), e2.msg);
         }
     }
-    if (nok == 0) {
-        st = hz_error_set(err, HZ_ENOCONV,
-                          "select: no model could be fitted (%s)", note);
+    if (S->nok == 0)
+        return hz_error_set(err, HZ_ENOCONV,
+                            "select: no model could be fitted (%s)", S->note);
+    return HZ_OK;
+}
+
+/* Member b refitted on y[0..ntr) (ETS keeps its form, ARIMA its orders)
+ * into val; *ok says whether it worked.  Fails only on ENOMEM. */
+static hz_status sel_member_at(sel *S, int b, size_t ntr, hz_forecast *val,
+                               int *ok)
+{
+    hz_status s;
+    if (b == 0 && S->have_eopts) {
+        hz_forecast_reset(val);
+        S->eopts.seed = S->o.seed;
+        s = hz_ets_forecast_w(S->y, ntr, S->period, &S->eopts, S->ews, val,
+                              NULL);
+        if (s == HZ_OK && !finite_fc(val))
+            s = HZ_ENOCONV;
+        if (s != HZ_OK && s != HZ_ENOMEM)
+            s = member(sel_models[b], S->y, ntr, S->period, S->o.seed, S->w,
+                       NULL, NULL, val, NULL);
+    } else {
+        s = member(sel_models[b], S->y, ntr, S->period, S->o.seed, S->w,
+                   b == 1 && S->have_aspec ? &S->aspec : NULL, NULL, val,
+                   NULL);
+    }
+    *ok = s == HZ_OK;
+    return s == HZ_ENOMEM ? s : HZ_OK;
+}
+
+/* Step 2: score every candidate by sMAPE at the rolling origins. */
+static hz_status sel_validate(sel *S, size_t h, hz_error *err)
+{
+    hz_forecast *val[3] = {NULL}, *cv = NULL;
+    hz_status st = HZ_OK;
+    size_t n = S->n;
+    size_t hv = S->o.horizon ? S->o.horizon : h;
+    if (hv > n / 4)
+        hv = n / 4;
+    size_t K = S->o.origins ? S->o.origins : 1;
+    size_t step = hv / K > 0 ? hv / K : 1;
+    size_t minlen = S->period > 1 ? 2 * (size_t)S->period + 4 : 8;
+    if (hv < 1)
+        return HZ_OK;
+    for (int b = 0; b < 3; b++)
+        if ((val[b] = hz_forecast_alloc(hv, 0, NULL)) == NULL)
+            st = HZ_ENOMEM;
+    cv = hz_forecast_alloc(hv, 0, NULL);
+    S->have_eopts = S->okf[0] && parse_ets(S->full[0]->method, &S->eopts);
+    if (S->have_eopts && (S->ews = hz_ets_alloc(n)) == NULL)
+        S->have_eopts = 0;
+    if (cv == NULL || st != HZ_OK) {
+        st = hz_error_set(err, HZ_ENOMEM, "select: out of memory");
         goto done;
     }
-    for (int c = 0; c < HZ_SEL_COUNT; c++) {
-        score[c] = 0.0;
-        cnt[c] = 0;
-    }
-    int best = -1;
-    if (o.fixed >= 0) {
-        best = o.fixed;
-    } else {
-        size_t hv = o.horizon ? o.horizon : out->h;
-        if (hv > n / 4)
-            hv = n / 4;
-        size_t K = o.origins ? o.origins : 1;
-        size_t step = hv / K > 0 ? hv / K : 1;
-        size_t minlen = period > 1 ? 2 * (size_t)period + 4 : 8;
-        if (hv >= 1) {
-            for (int b = 0; b < 3; b++) {
-                val[b] = hz_forecast_alloc(hv, 0, NULL);
-                if (val[b] == NULL) {
-                    st = hz_error_set(err, HZ_ENOMEM, "select: out of memory");
-                    goto done;
-                }
-            }
-            cv = hz_forecast_alloc(hv, 0, NULL);
-            have_eopts = okf[0] && parse_ets(full[0]->method, &eopts);
-            if (have_eopts)
-                ews = hz_ets_alloc(n);
-            if (have_eopts && ews == NULL)
-                have_eopts = 0;
-            if (cv == NULL) {
+    for (size_t j = 0; j < K; j++) {
+        if (hv + j * step >= n)
+            break;
+        size_t ntr = n - hv - j * step;
+        if (ntr < minlen)
+            break;
+        int okv[3] = {0};
+        for (int b = 0; b < 3; b++) {
+            if (S->okf[b] && sel_member_at(S, b, ntr, val[b], &okv[b]) != 0) {
                 st = hz_error_set(err, HZ_ENOMEM, "select: out of memory");
                 goto done;
             }
-            for (size_t j = 0; j < K; j++) {
-                if (hv + j * step >= n)
-                    break;
-                size_t ntr = n - hv - j * step;
-                if (ntr < minlen)
-                    break;
-                int okv[3] = {0};
-                for (int b = 0; b < 3; b++) {
-                    if (!okf[b])
-                        continue;
-                    hz_status s;
-                    if (b == 0 && have_eopts) {
-                        hz_forecast_reset(val[0]);
-                        eopts.seed = o.seed;
-                        s = hz_ets_forecast_w(y, ntr, period, &eopts, ews,
-                                              val[0], NULL);
-                        if (s == HZ_OK && !finite_fc(val[0]))
-                            s = HZ_ENOCONV;
-                        if (s != HZ_OK && s != HZ_ENOMEM)
-                            s = member(models[b], y, ntr, period, o.seed, w,
-                                       NULL, NULL, val[b], NULL);
-                    } else {
-                        s = member(models[b], y, ntr, period, o.seed, w,
-                                   b == 1 && have_aspec ? &aspec : NULL, NULL,
-                                   val[b], NULL);
-                    }
-                    if (s == HZ_ENOMEM) {
-                        st = hz_error_set(err, s, "select: out of memory");
-                        goto done;
-                    }
-                    okv[b] = s == HZ_OK;
-                }
-                for (int c = 0; c < HZ_SEL_COUNT; c++) {
-                    if (cand_build(c, val, okv, cv, 0) != 0)
-                        continue;
-                    score[c] += smape(y + ntr, cv->mean, hv);
-                    cnt[c]++;
-                }
-            }
         }
-        /* a candidate must be scored on the most origins seen */
-        int maxc = 0;
-        for (int c = 0; c < HZ_SEL_COUNT; c++)
-            if (cnt[c] > maxc)
-                maxc = cnt[c];
-        double bs = INFINITY;
         for (int c = 0; c < HZ_SEL_COUNT; c++) {
-            if (maxc == 0 || cnt[c] != maxc)
+            if (cand_build(c, val, okv, cv, 0) != 0)
                 continue;
-            int avail = 1;
-            for (int b = 0; b < 3; b++)
-                if ((cand_mask[c] & (1 << b)) && !okf[b])
-                    avail = 0;
-            double sc = score[c] / cnt[c];
-            if (avail && sc < bs) {
-                bs = sc;
-                best = c;
-            }
+            S->score[c] += smape(S->y + ntr, cv->mean, hv);
+            S->cnt[c]++;
         }
-        /* the equal-weight mean stays unless beaten by the margin */
-        if (best >= 0 && best != HZ_SEL_MEAN_EAT &&
-            cnt[HZ_SEL_MEAN_EAT] == maxc &&
-            !(bs < (1.0 - o.margin) * score[HZ_SEL_MEAN_EAT] / maxc))
-            best = HZ_SEL_MEAN_EAT;
-        if (best < 0) /* too short to validate: equal-weight mean */
-            best = HZ_SEL_MEAN_EAT;
     }
-    /* the winner may need a member that failed on the full series:
-     * fall back to the mean of what worked */
+done:
+    for (int b = 0; b < 3; b++)
+        hz_forecast_free(val[b]);
+    hz_forecast_free(cv);
+    return st;
+}
+
+/* Step 3: the candidate with the best mean validation sMAPE over the most
+ * origins seen; the equal-weight mean stays unless beaten by the margin or
+ * when nothing could be validated. */
+static int sel_pick(const sel *S)
+{
+    int maxc = 0, best = -1;
+    for (int c = 0; c < HZ_SEL_COUNT; c++)
+        if (S->cnt[c] > maxc)
+            maxc = S->cnt[c];
+    double bs = INFINITY;
+    for (int c = 0; c < HZ_SEL_COUNT; c++) {
+        if (maxc == 0 || S->cnt[c] != maxc)
+            continue;
+        int avail = 1;
+        for (int b = 0; b < 3; b++)
+            if ((cand_mask[c] & (1 << b)) && !S->okf[b])
+                avail = 0;
+        double sc = S->score[c] / S->cnt[c];
+        if (avail && sc < bs) {
+            bs = sc;
+            best = c;
+        }
+    }
+    if (best >= 0 && best != HZ_SEL_MEAN_EAT &&
+        S->cnt[HZ_SEL_MEAN_EAT] == maxc &&
+        !(bs < (1.0 - S->o.margin) * S->score[HZ_SEL_MEAN_EAT] / maxc))
+        best = HZ_SEL_MEAN_EAT;
+    return best < 0 ? HZ_SEL_MEAN_EAT : best;
+}
+
+/* Step 4: the winner on all of y.  It may need a member that failed on
+ * the full series: then the mean of what worked.  Returns the candidate
+ * used. */
+static int sel_build(sel *S, int best, hz_forecast *out)
+{
     hz_forecast_reset(out);
-    if (cand_build(best, full, okf, out, 1) != 0) {
+    if (cand_build(best, S->full, S->okf, out, 1) != 0) {
         hz_forecast *fs[3];
         int k = 0;
         for (int b = 0; b < 3; b++)
-            if (okf[b])
-                fs[k++] = full[b];
+            if (S->okf[b])
+                fs[k++] = S->full[b];
         combine(fs, k, HZ_COMBO_MEAN, out);
         if (k == 1)
             snprintf(out->method, sizeof out->method, "%s", fs[0]->method);
         else
             name_combo(out, "Mean", fs, k);
-        size_t len = strlen(note);
-        snprintf(note + len, sizeof note - len,
+        size_t len = strlen(S->note);
+        snprintf(S->note + len, sizeof S->note - len,
                  "%s%s unavailable, used the mean of the fitted models",
                  len ? "; " : "", hz_select_cand_name(best));
         best = HZ_SEL_MEAN_EAT;
     }
     if (best == HZ_SEL_ETS || best == HZ_SEL_ARIMA || best == HZ_SEL_THETA) {
-        const hz_forecast *f = full[best];
+        const hz_forecast *f = S->full[best];
         out->loglik = f->loglik;
         out->aic = f->aic;
         out->aicc = f->aicc;
         out->bic = f->bic;
         out->sigma2 = f->sigma2;
     }
-    snprintf(out->note, sizeof out->note, "%s", note);
-    if (chosen)
-        *chosen = best;
-done:
-    for (int b = 0; b < 3; b++) {
-        hz_forecast_free(full[b]);
-        hz_forecast_free(val[b]);
+    snprintf(out->note, sizeof out->note, "%s", S->note);
+    return best;
+}
+
+hz_status hz_select_forecast(const double *y, size_t n, int period,
+                             const hz_select_opts *opts_in, hz_fc_workspace *w,
+                             hz_forecast *out, int *chosen, hz_error *err)
+{
+    sel S;
+    memset(&S, 0, sizeof S);
+    hz_fc_workspace *own = NULL;
+    hz_status st = HZ_OK;
+    if (opts_in)
+        S.o = *opts_in;
+    else
+        hz_select_opts_init(&S.o);
+    if (y == NULL || out == NULL || out->h == 0)
+        return hz_error_set(err, HZ_EINVAL, "select: bad arguments");
+    if (S.o.fixed >= HZ_SEL_COUNT)
+        return hz_error_set(err, HZ_EINVAL, "select: unknown candidate %d",
+                            S.o.fixed);
+    if (w == NULL && (w = own = hz_fc_workspace_alloc(n)) == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "select: out of memory");
+    S.y = y;
+    S.n = n;
+    S.period = period;
+    S.w = w;
+    st = sel_fit_full(&S, out, err);
+    if (st == HZ_OK && S.o.fixed < 0)
+        st = sel_validate(&S, out->h, err);
+    if (st == HZ_OK) {
+        int best = sel_build(&S, S.o.fixed >= 0 ? S.o.fixed : sel_pick(&S),
+                             out);
+        if (chosen)
+            *chosen = best;
     }
-    hz_forecast_free(cv);
-    hz_ets_free(ews);
+    for (int b = 0; b < 3; b++)
+        hz_forecast_free(S.full[b]);
+    hz_ets_free(S.ews);
+    hz_fc_workspace_free(own);
     return st;
+}
+
+hz_status hz__fc_mean_members(const hz__fc_in *in, const hz__fc_fn *fns,
+                              int nm, hz_forecast *out, hz_error *err)
+{
+    hz_forecast *got[HZ__FC_NTMP];
+    char names[HZ__FC_NTMP][64];
+    int ng = 0;
+    if (nm > HZ__FC_NTMP)
+        return hz_error_set(err, HZ_EINVAL, "combo: too many members");
+    for (int i = 0; i < nm; i++) {
+        hz_forecast *t = hz__fc_tmp(in->w, i, out);
+        if (t == NULL)
+            return hz_error_set(err, HZ_ENOMEM, "combo: out of memory");
+        if (fns[i](in, t, NULL) != HZ_OK || !hz__fc_sane(in->y, in->n, t))
+            continue;
+        snprintf(names[ng], sizeof names[ng], "%s", t->method);
+        got[ng++] = t;
+    }
+    if (ng == 0)
+        return hz_error_set(err, HZ_ETOOSHORT,
+                            "combo: no member model could be fitted");
+    for (size_t i = 0; i < out->h; i++) {
+        double s = 0.0;
+        for (int g = 0; g < ng; g++)
+            s += got[g]->mean[i];
+        out->mean[i] = s / ng;
+        for (size_t k = 0; k < out->nlevels; k++) {
+            double lo = 0.0, hi = 0.0;
+            for (int g = 0; g < ng; g++) {
+                lo += got[g]->lower[k][i];
+                hi += got[g]->upper[k][i];
+            }
+            out->lower[k][i] = lo / ng;
+            out->upper[k][i] = hi / ng;
+        }
+    }
+    int len = snprintf(out->method, sizeof out->method, "Combo(");
+    for (int g = 0; g < ng && len < (int)sizeof out->method; g++)
+        len += snprintf(out->method + len, sizeof out->method - (size_t)len,
+                        "%s%s", g ? "+" : "", names[g]);
+    if (len < (int)sizeof out->method)
+        snprintf(out->method + len, sizeof out->method - (size_t)len, ")");
+    return HZ_OK;
 }

@@ -110,16 +110,6 @@ const char *hz_ets_name(const hz_ets_fit *fit, char *buf, size_t bufsz);
 hz_status hz_ets_fitted(const hz_ets_fit *fit, const double *y, double *fitted,
                         hz_error *err);
 
-/* Internal helpers shared with theta.c / tests. */
-/* True when all roots of c[0] z^d + ... + c[d] lie in |z| <= 1 + 1e-10. */
-bool hz__poly_roots_in_unit_disc(const double *c, int d);
-/* R's nmmin (optim "Nelder-Mead"); returns evaluations used.  fn gets
- * the bound above which its value is only compared, never kept: it may
- * return any value >= bound then (INFINITY: exact value needed). */
-typedef double (*hz__nm_fn)(const double *x, double bound, void *ctx);
-int hz__nelder_mead(int n, double *x, double *fmin, hz__nm_fn fn, void *ctx,
-                    double abstol, double reltol, int maxit);
-
 #ifdef __cplusplus
 }
 #endif

@@ -72,8 +72,9 @@ typedef enum hz_fc_model {
 
 const char *hz_fc_model_name(int model);           /* "ets", ... */
 bool hz_fc_model_parse(const char *s, int *model); /* false if unknown */
-/* True when the model is implemented in this build. */
-bool hz_fc_model_available(int model);
+/* Every model name, comma-separated ("auto, ets, theta, ..."), for help
+ * texts and error messages. */
+const char *hz_fc_model_list(void);
 
 /* Per-thread scratch for hz_forecast_series (allocate once per thread). */
 typedef struct hz_fc_workspace hz_fc_workspace;
@@ -88,6 +89,16 @@ void hz_fc_workspace_free(hz_fc_workspace *w); /* NULL allowed */
 hz_status hz_forecast_series(const double *y, size_t n, int period, int model,
                              uint64_t seed, hz_fc_workspace *w,
                              hz_forecast *out, hz_error *err);
+
+/* The same with every seasonal period of the series: models of several
+ * seasons (mstl, dhr) use them all, the others the primary integer
+ * period.  seasons NULL or empty: {period}; period 0: the floor of the
+ * first season. */
+hz_status hz_forecast_series_seasons(const double *y, size_t n,
+                                     const hz_seasons *seasons, int period,
+                                     int model, uint64_t seed,
+                                     hz_fc_workspace *w, hz_forecast *out,
+                                     hz_error *err);
 
 /* ---- request over a dataset (the job runner's entry point) ---- */
 

@@ -132,10 +132,9 @@ int hz__cmd_backtest(int argc, char **argv)
         goto out;
     }
     for (size_t k = 0; k < nmod; k++)
-        if (!hz_fc_model_parse(mnames[k], &models[k]) ||
-            !hz_fc_model_available(models[k])) {
-            hz_cli_error(cmd, "--models: unknown or unavailable model '%s'",
-                         mnames[k]);
+        if (!hz_fc_model_parse(mnames[k], &models[k])) {
+            hz_cli_error(cmd, "--models: unknown model '%s' (try %s)",
+                         mnames[k], hz_fc_model_list());
             rc = HZ_EXIT_USAGE;
             goto out;
         }

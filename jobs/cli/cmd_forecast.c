@@ -36,10 +36,8 @@ static void help(FILE *f)
         "  --fill F               missing periods: zero (default) or\n"
         "                         interpolate\n"
         "  --horizon N            periods ahead (default 12)\n"
-        "  --model M              auto (default: mean of auto-ETS and "
-        "Theta),\n"
-        "                         ets, theta, naive, snaive, drift, naive2,\n"
-        "                         combo (ETS+Theta+ARIMA), select%s\n"
+        "  --model M              auto (default) or one of:\n"
+        "                         %s\n"
         "  --level L[,L...]       interval levels in percent (default 80,95)\n"
         "  --seed N               seed for simulated intervals (default 42)\n"
         "  -o, --output FILE      write to FILE instead of stdout\n"
@@ -50,7 +48,7 @@ static void help(FILE *f)
         "Series too short for the model fall back to simpler ones; the\n"
         "reason is in the note column.  Results are identical for any\n"
         "--threads.\n",
-        hz_fc_model_available(HZ_MODEL_ARIMA) ? ", arima" : "");
+        hz_fc_model_list());
 }
 
 enum {
@@ -107,13 +105,9 @@ int hz__cmd_forecast(int argc, char **argv)
             req.horizon = (size_t)v;
             break;
         case OPT_MODEL:
-            if (!hz_fc_model_parse(optarg, &req.model) ||
-                !hz_fc_model_available(req.model)) {
-                hz_cli_error(cmd,
-                             "--model: unknown or unavailable model "
-                             "'%s' (try auto, ets, theta, naive, snaive, "
-                             "drift, naive2, combo, select, arima)",
-                             optarg);
+            if (!hz_fc_model_parse(optarg, &req.model)) {
+                hz_cli_error(cmd, "--model: unknown model '%s' (try %s)",
+                             optarg, hz_fc_model_list());
                 rc = HZ_EXIT_USAGE;
                 goto out;
             }

@@ -70,5 +70,5 @@ check "long Y continues its own calendar" grep -q '^Y,2011-09-01,' "$T/l.csv"
 check "backtest exit 0" test $? -eq 0
 check "backtest table" grep -q "^theta " "$T/b.txt"
 check "backtest naive2 row" grep -q "^naive2 " "$T/b.txt"
-expect_exit 2 "unknown or unavailable model 'xyz'" -- "$H" backtest "$S" --date order_date --value revenue --models xyz
+expect_exit 2 "unknown model 'xyz'" -- "$H" backtest "$S" --date order_date --value revenue --models xyz
 finish

@@ -7,6 +7,8 @@
 #include "fc_testutil.h"
 #include "horizon/ets.h"
 #include "hz_test.h"
+#include "numeric/nelder_mead.h"
+#include "numeric/poly.h"
 
 static const double LV[2] = {80, 95};
 
