@@ -25,11 +25,14 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "forecast/arima_fit.h"
 #include "forecast/arima_internal.h"
 #include "horizon/arima.h"
 #include "numeric/vmmin.h"
 
 #define MAXC HZ_ARIMA_MAXCOEF
+typedef hz__arima_ws ws;
+typedef hz__arima_fitres fitres;
 _Static_assert(MAXC <= HZ_VMMIN_MAXN, "ARIMA coefficients exceed BFGS");
 #define KAPPA 1e6
 
@@ -207,17 +210,7 @@ static int ma_invert(double *ma, int q)
 /* ------------------------------------------------------------------ */
 /* workspace and fitting                                               */
 
-typedef struct ws {
-    const double *x;
-    size_t n;
-    int m;
-    int rmax;
-    double *dx, *dxr, *xr, *wv, *cres, *phi, *theta, *kw, *uw;
-    void (*trace)(void *ctx, const char *model, double ic);
-    void *trace_ctx;
-} ws;
-
-static void ws_free(ws *w)
+void hz__arima_ws_free(ws *w)
 {
     if (w == NULL)
         return;
@@ -233,7 +226,7 @@ static void ws_free(ws *w)
     memset(w, 0, sizeof *w);
 }
 
-static int ws_alloc(ws *w, const double *x, size_t n, int m, int rmax)
+int hz__arima_ws_alloc(ws *w, const double *x, size_t n, int m, int rmax)
 {
     memset(w, 0, sizeof *w);
     w->x = x;
@@ -252,28 +245,11 @@ static int ws_alloc(ws *w, const double *x, size_t n, int m, int rmax)
     w->uw = malloc(un * sizeof(double));
     if (!w->dx || !w->dxr || !w->xr || !w->wv || !w->cres || !w->phi ||
         !w->theta || !w->kw || !w->uw) {
-        ws_free(w);
+        hz__arima_ws_free(w);
         return -1;
     }
     return 0;
 }
-
-/* one fitted candidate */
-typedef struct fitres {
-    hz_arima_spec spec;
-    int ok;
-    int ncoef, nfree, xkind; /* xkind 0 none, 1 mean, 2 drift */
-    int mask[MAXC];
-    double coef[MAXC]; /* final (untransformed) coefficients */
-    double raw[MAXC];  /* optimiser coordinates at the optimum */
-    int trans;         /* raw is in transformed space */
-    double ps[MAXC];
-    double value;  /* objective at optimum */
-    double sigma2; /* arima's sigma2 (CSS: css value) */
-    double loglik, aic, bic, aicc, ic;
-    int converged;
-    int hess_checked;
-} fitres;
 
 typedef struct objctx {
     ws *w;
@@ -370,8 +346,8 @@ static double obj_ml(const double *x, void *vc)
 
 /* Difference v[0..n) into out: d lag-1 and D lag-m differences.  Returns
  * the new length. */
-static size_t diff_series(const double *v, size_t n, int d, int D, int m,
-                          double *out)
+size_t hz__arima_diff(const double *v, size_t n, int d, int D, int m,
+                      double *out)
 {
     memmove(out, v, n * sizeof *out);
     size_t len = n;
@@ -500,7 +476,7 @@ static int hess_bad(ws *w, fitres *fr)
 
 /* Fit one model like stats::arima.  Returns 0 and fills fr, or -1 when R
  * would stop with an error (fr->ok = 0). */
-static int fit_core(ws *w, const hz_arima_spec *spec, fitres *fr)
+int hz__arima_fit_core(ws *w, const hz_arima_spec *spec, fitres *fr)
 {
     memset(fr, 0, sizeof *fr);
     fr->spec = *spec;
@@ -536,14 +512,14 @@ static int fit_core(ws *w, const hz_arima_spec *spec, fitres *fr)
     for (int i = 0; i < fr->ncoef; i++)
         fr->nfree += fr->mask[i];
 
-    size_t nw = diff_series(w->x, n, o.d, o.D, o.m, w->dx);
+    size_t nw = hz__arima_diff(w->x, n, o.d, o.D, o.m, w->dx);
     double init[MAXC];
     for (int i = 0; i < fr->ncoef; i++)
         init[i] = fr->coef[i];
     if (fr->xkind) {
         for (size_t i = 0; i < n; i++)
             w->xr[i] = fr->xkind == 1 ? 1.0 : (double)(i + 1);
-        diff_series(w->xr, n, o.d, o.D, o.m, w->dxr);
+        hz__arima_diff(w->xr, n, o.d, o.D, o.m, w->dxr);
         /* lm(dx ~ dxreg - 1) */
         double sxy = 0.0, sxx = 0.0;
         for (size_t i = 0; i < nw; i++) {
@@ -720,12 +696,12 @@ static int fit_core(ws *w, const hz_arima_spec *spec, fitres *fr)
 
 static void trace_fit(ws *w, const fitres *fr, const char *tag);
 
-/* forecast's myarima(): criteria, root and Hessian checks.
+/* forecast's hz__arima_try(): criteria, root and Hessian checks.
  * lazy_hess: skip the Hessian check (done later if the model wins). */
-static void myarima(ws *w, const hz_arima_spec *spec, double offset, int ic,
-                    int lazy_hess, fitres *fr)
+void hz__arima_try(ws *w, const hz_arima_spec *spec, double offset, int ic,
+                   int lazy_hess, fitres *fr)
 {
-    if (fit_core(w, spec, fr) != 0) {
+    if (hz__arima_fit_core(w, spec, fr) != 0) {
         fr->ok = 0;
         fr->ic = INFINITY;
         return;
@@ -765,7 +741,7 @@ static void myarima(ws *w, const hz_arima_spec *spec, double offset, int ic,
 }
 
 /* Apply the deferred Hessian check; returns the (possibly Inf) ic. */
-static double settle(ws *w, fitres *fr)
+double hz__arima_settle(ws *w, fitres *fr)
 {
     if (fr->ok && !fr->hess_checked && fr->ic < INFINITY) {
         fr->hess_checked = 1;
@@ -793,8 +769,8 @@ void hz_arima_model_free(hz_arima_model *mdl)
     mdl->phi = mdl->theta = mdl->delta = mdl->a = mdl->P = mdl->resid = NULL;
 }
 
-static hz_status finalize(const double *x, size_t n, const fitres *fr,
-                          hz_arima_model *out, hz_error *err)
+hz_status hz__arima_finalize(const double *x, size_t n, const fitres *fr,
+                             hz_arima_model *out, hz_error *err)
 {
     hz_status st = HZ_OK;
     double *work = NULL, *yy = NULL;
@@ -914,13 +890,13 @@ static void trace_fit(ws *w, const fitres *fr, const char *tag)
 /* ------------------------------------------------------------------ */
 /* public: fit one model                                               */
 
-static int rmax_for(int p, int q, int P, int Q, int m)
+int hz__arima_rmax(int p, int q, int P, int Q, int m)
 {
     int pf = p + (m > 1 ? m * P : 0), qf = q + (m > 1 ? m * Q : 0);
     return pf > qf + 1 ? pf : qf + 1;
 }
 
-static hz_status check_input(const double *y, size_t n, hz_error *err)
+hz_status hz__arima_check_input(const double *y, size_t n, hz_error *err)
 {
     if (y == NULL)
         return hz_error_set(err, HZ_EINVAL, "arima: no data");
@@ -954,7 +930,7 @@ hz_status hz_arima_fit(const double *y, size_t n, const hz_arima_spec *spec,
         memset(out, 0, sizeof *out);
     if (spec == NULL || out == NULL)
         return hz_error_set(err, HZ_EINVAL, "arima: missing argument");
-    if ((st = check_input(y, n, err)) != HZ_OK)
+    if ((st = hz__arima_check_input(y, n, err)) != HZ_OK)
         return st;
     if ((st = check_spec(spec, err)) != HZ_OK)
         return st;
@@ -966,15 +942,15 @@ hz_status hz_arima_fit(const double *y, size_t n, const hz_arima_spec *spec,
                             "differencing",
                             n);
     ws w;
-    int rmax = rmax_for(spec->p, spec->q, spec->P, spec->Q, m);
+    int rmax = hz__arima_rmax(spec->p, spec->q, spec->P, spec->Q, m);
     if (rmax > 350)
         return hz_error_set(err, HZ_EINVAL,
                             "arima: maximum supported lag is 350");
-    if (ws_alloc(&w, y, n, m, rmax) != 0)
+    if (hz__arima_ws_alloc(&w, y, n, m, rmax) != 0)
         return hz_error_set(err, HZ_ENOMEM, "out of memory fitting arima");
     fitres fr;
-    if (fit_core(&w, spec, &fr) != 0) {
-        ws_free(&w);
+    if (hz__arima_fit_core(&w, spec, &fr) != 0) {
+        hz__arima_ws_free(&w);
         return hz_error_set(err, HZ_ENOCONV,
                             "arima: the model could not be fitted "
                             "(non-stationary AR part from CSS or failed "
@@ -988,471 +964,8 @@ hz_status hz_arima_fit(const double *y, size_t n, const hz_arima_spec *spec,
     fr.bic = fr.aic + npar * (log(nstar) - 2.0);
     fr.aicc = fr.aic + 2.0 * npar * (npar + 1.0) / (nstar - npar - 1.0);
     fr.ic = fr.aicc;
-    st = finalize(y, n, &fr, out, err);
-    ws_free(&w);
-    return st;
-}
-
-/* ------------------------------------------------------------------ */
-/* auto.arima                                                           */
-
-void hz_arima_opts_default(hz_arima_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->auto_order = 1;
-    o->order.m = 1;
-    o->order.constant = 1;
-    o->d = -1;
-    o->D = -1;
-    o->max_p = 5;
-    o->max_q = 5;
-    o->max_P = 2;
-    o->max_Q = 2;
-    o->max_order = 5;
-    o->max_d = 2;
-    o->max_D = 1;
-    o->start_p = 2;
-    o->start_q = 2;
-    o->start_P = 1;
-    o->start_Q = 1;
-    o->stepwise = 1;
-    o->approximation = -1;
-    o->allow_drift = 1;
-    o->allow_mean = 1;
-    o->seasonal = 1;
-    o->nmodels = 94;
-    o->ic = 0;
-}
-
-typedef struct row {
-    int p, q, P, Q, c;
-    double ic;
-} row;
-
-static int newmodel(const row *rs, int k, int p, int q, int P, int Q, int c)
-{
-    for (int i = 0; i < k; i++)
-        if (rs[i].p == p && rs[i].q == q && rs[i].P == P && rs[i].Q == Q &&
-            rs[i].c == c)
-            return 0;
-    return 1;
-}
-
-static hz_arima_spec mkspec(int p, int d, int q, int P, int D, int Q, int m,
-                            int c, int approx)
-{
-    hz_arima_spec s;
-    memset(&s, 0, sizeof s);
-    s.p = p;
-    s.d = d;
-    s.q = q;
-    s.P = P;
-    s.D = D;
-    s.Q = Q;
-    s.m = m;
-    s.constant = c;
-    s.method = approx ? HZ_ARIMA_CSS : HZ_ARIMA_CSS_ML;
-    return s;
-}
-
-static hz_status fit_constant_case(ws *w, const double *x, size_t n, int d,
-                                   int D, int m, const double *dx, size_t ndx,
-                                   hz_arima_model *out, hz_error *err)
-{
-    double mean = 0.0;
-    for (size_t i = 0; i < ndx; i++)
-        mean += dx[i];
-    mean /= (double)ndx;
-    hz_arima_spec s = mkspec(0, d, 0, 0, D, 0, m, 0, 0);
-    if (D > 0 && d == 0) {
-        s.constant = 1;
-        s.fix_constant = 1;
-        s.constant_value = mean / m;
-    } else if (D > 0 && d > 0) {
-        s.constant = 0;
-    } else if (d == 2) {
-        s.constant = 0;
-    } else if (d < 2) {
-        s.constant = 1;
-        s.fix_constant = 1;
-        s.constant_value = mean;
-    } else {
-        return hz_error_set(err, HZ_EINVAL,
-                            "arima: data follow a simple polynomial");
-    }
-    fitres fr;
-    if (fit_core(w, &s, &fr) != 0)
-        return hz_error_set(err, HZ_ENOCONV,
-                            "arima: could not fit the differenced-constant "
-                            "model");
-    double nstar = (double)n - d - (double)D * m, npar = fr.nfree + 1;
-    fr.bic = fr.aic + npar * (log(nstar) - 2.0);
-    fr.aicc = fr.aic + 2.0 * npar * (npar + 1.0) / (nstar - npar - 1.0);
-    fr.ic = fr.aicc;
-    return finalize(x, n, &fr, out, err);
-}
-
-hz_status hz_arima_auto(const double *x, size_t n, int period,
-                        const hz_arima_opts *opts_in, hz_arima_model *out,
-                        hz_error *err)
-{
-    hz_status st = HZ_OK;
-    hz_arima_opts opts;
-    ws w;
-    row *rs = NULL;
-    double *tmp = NULL;
-    int have_ws = 0;
-    if (out != NULL)
-        memset(out, 0, sizeof *out);
-    if (out == NULL)
-        return hz_error_set(err, HZ_EINVAL, "arima: missing output");
-    if (opts_in)
-        opts = *opts_in;
-    else
-        hz_arima_opts_default(&opts);
-    if ((st = check_input(x, n, err)) != HZ_OK)
-        return st;
-    if (n < 3)
-        return hz_error_set(err, HZ_ETOOSHORT,
-                            "arima: need at least 3 observations, got %zu", n);
-    if (period < 1)
-        return hz_error_set(err, HZ_EINVAL, "arima: period must be >= 1");
-    if (opts.max_p < 0 || opts.max_q < 0 || opts.max_P < 0 || opts.max_Q < 0 ||
-        opts.max_d < 0 || opts.max_D < 0 || opts.max_p > 12 ||
-        opts.max_q > 12 || opts.max_P > 3 || opts.max_Q > 3 ||
-        opts.max_D > 2 || opts.max_d > 3)
-        return hz_error_set(err, HZ_EINVAL, "arima: bad order limits");
-
-    /* constant series */
-    if (hz_is_constant(x, n)) {
-        memset(out, 0, sizeof *out);
-        out->constant_series = 1;
-        out->last_y = x[0];
-        out->spec = mkspec(0, 0, 0, 0, 0, 0, 1, 1, 0);
-        out->n = n;
-        out->has_mean = 1;
-        out->ncoef = 1;
-        out->coef[0] = x[0];
-        out->sigma2 = 0.0;
-        out->loglik = out->aic = out->aicc = out->bic = NAN;
-        return HZ_OK;
-    }
-
-    int m = opts.seasonal ? period : 1;
-    if (m < 1)
-        m = 1;
-    int ic = opts.ic;
-    size_t sl = n;
-    int max_p = opts.max_p, max_q = opts.max_q, max_P = opts.max_P,
-        max_Q = opts.max_Q;
-    if ((size_t)max_p > sl / 3)
-        max_p = (int)(sl / 3);
-    if ((size_t)max_q > sl / 3)
-        max_q = (int)(sl / 3);
-    if ((double)max_P > floor((double)sl / 3.0 / m))
-        max_P = (int)floor((double)sl / 3.0 / m);
-    if ((double)max_Q > floor((double)sl / 3.0 / m))
-        max_Q = (int)floor((double)sl / 3.0 / m);
-    if (sl <= 3)
-        ic = 1;
-    int D = opts.D, d = opts.d;
-    if (m == 1) {
-        D = 0;
-        max_P = max_Q = 0;
-    }
-    int rmax = rmax_for(max_p > 5 ? max_p : 5, max_q > 5 ? max_q : 5, max_P,
-                        max_Q, m);
-    if (rmax > 350) {
-        /* R: getQ0 cannot handle lags > 350; no seasonal ARMA terms */
-        max_P = max_Q = 0;
-        rmax = rmax_for(max_p > 5 ? max_p : 5, max_q > 5 ? max_q : 5, 0, 0, m);
-    }
-    if (ws_alloc(&w, x, n, m, rmax) != 0)
-        return hz_error_set(err, HZ_ENOMEM, "out of memory in auto arima");
-    have_ws = 1;
-    w.trace = opts.trace;
-    w.trace_ctx = opts.trace_ctx;
-    tmp = malloc((n + 1) * sizeof *tmp);
-    rs = calloc((size_t)(opts.nmodels > 0 ? opts.nmodels : 1) + 8, sizeof *rs);
-    if (!tmp || !rs) {
-        st = hz_error_set(err, HZ_ENOMEM, "out of memory in auto arima");
-        goto done;
-    }
-    if (m > 1 && D < 0) {
-        if (n <= 2 * (size_t)m)
-            D = 0;
-        else
-            D = hz_nsdiffs(x, n, m, opts.max_D, w.uw);
-    }
-    if (D < 0)
-        D = 0;
-    size_t ndx = diff_series(x, n, 0, D, m, tmp);
-    if (d < 0)
-        d = hz_ndiffs(tmp, ndx, opts.max_d, w.uw);
-    ndx = diff_series(tmp, ndx, d, 0, m, tmp);
-    if (ndx == 0) {
-        st = hz_error_set(err, HZ_ETOOSHORT,
-                          "arima: not enough data to proceed");
-        goto done;
-    }
-    if (hz_is_constant(tmp, ndx)) {
-        st = fit_constant_case(&w, x, n, d, D, m, tmp, ndx, out, err);
-        goto done;
-    }
-    if (m > 1) {
-        if (max_P > 0 && max_p > m - 1)
-            max_p = m - 1;
-        if (max_Q > 0 && max_q > m - 1)
-            max_q = m - 1;
-    }
-    int approx = opts.approximation < 0 ? (n > 150 || m > 12)
-                                        : opts.approximation;
-    double offset = 0.0;
-    if (approx) {
-        hz_arima_spec s0 = mkspec(0, d, 0, 0, D, 0, m, (d + D) == 0, 0);
-        fitres f0;
-        if (fit_core(&w, &s0, &f0) == 0) {
-            /* arima's sigma2 = ssq/n.used from the diffuse filter; on the
-             * differenced series the same ssq is exp(2*value - mean log F)
-             * -- recompute it directly */
-            hz_arima_model tm;
-            if (finalize(x, n, &f0, &tm, NULL) == HZ_OK) {
-                offset = -2.0 * f0.loglik - (double)sl * log(tm.sigma2_ml);
-                hz_arima_model_free(&tm);
-            }
-        }
-    }
-    int allowdrift = opts.allow_drift && (d + D) == 1;
-    int allowmean = opts.allow_mean && (d + D) == 0;
-    int constant = allowdrift || allowmean;
-    fitres best, fit;
-    memset(&best, 0, sizeof best);
-    best.ic = INFINITY;
-
-    if (!opts.stepwise) {
-        int maxK = constant;
-        int bestc = 0;
-        for (int i = 0; i <= max_p; i++)
-            for (int j = 0; j <= max_q; j++)
-                for (int sP = 0; sP <= max_P; sP++)
-                    for (int sQ = 0; sQ <= max_Q; sQ++) {
-                        if (i + j + sP + sQ > opts.max_order)
-                            continue;
-                        for (int K = 0; K <= maxK; K++) {
-                            hz_arima_spec s = mkspec(i, d, j, sP, D, sQ, m,
-                                                     K == 1, approx);
-                            myarima(&w, &s, offset, ic, !approx, &fit);
-                            if (fit.ic < best.ic &&
-                                settle(&w, &fit) < best.ic) {
-                                best = fit;
-                                bestc = K == 1;
-                            }
-                        }
-                    }
-        if (approx && best.ok) {
-            hz_arima_spec s = best.spec;
-            s.method = HZ_ARIMA_CSS_ML;
-            s.constant = bestc;
-            myarima(&w, &s, 0.0, ic, 0, &fit);
-            if (fit.ic < INFINITY) {
-                best = fit;
-            } else {
-                best.ic = INFINITY;
-                best.ok = 0;
-                for (int i = 0; i <= max_p; i++)
-                    for (int j = 0; j <= max_q; j++)
-                        for (int sP = 0; sP <= max_P; sP++)
-                            for (int sQ = 0; sQ <= max_Q; sQ++) {
-                                if (i + j + sP + sQ > opts.max_order)
-                                    continue;
-                                for (int K = 0; K <= maxK; K++) {
-                                    hz_arima_spec s2 = mkspec(
-                                        i, d, j, sP, D, sQ, m, K == 1, 0);
-                                    myarima(&w, &s2, 0.0, ic, 1, &fit);
-                                    if (fit.ic < best.ic &&
-                                        settle(&w, &fit) < best.ic)
-                                        best = fit;
-                                }
-                            }
-            }
-        }
-    } else {
-        int nmodels = opts.nmodels;
-        int start_p = opts.start_p, start_q = opts.start_q,
-            start_P = opts.start_P, start_Q = opts.start_Q;
-        if (n < 10) {
-            if (start_p > 1)
-                start_p = 1;
-            if (start_q > 1)
-                start_q = 1;
-            start_P = start_Q = 0;
-        }
-        int p = start_p < max_p ? start_p : max_p;
-        int q = start_q < max_q ? start_q : max_q;
-        int P = start_P < max_P ? start_P : max_P;
-        int Q = start_Q < max_Q ? start_Q : max_Q;
-        int k = 0;
-        int lazy = !approx;
-        hz_arima_spec s;
-
-#define FIT(pp, qq, PP, QQ, cc)                                               \
-    do {                                                                      \
-        s = mkspec((pp), d, (qq), (PP), D, (QQ), m, (cc), approx);            \
-        myarima(&w, &s, offset, ic, lazy, &fit);                              \
-        rs[k].p = (pp);                                                       \
-        rs[k].q = (qq);                                                       \
-        rs[k].P = (PP);                                                       \
-        rs[k].Q = (QQ);                                                       \
-        rs[k].c = (cc);                                                       \
-        rs[k].ic = fit.ic;                                                    \
-    } while (0)
-#define BETTER()                                                              \
-    (fit.ic < best.ic && settle(&w, &fit) < best.ic &&                        \
-     ((rs[k - 1].ic = fit.ic), 1))
-
-        FIT(p, q, P, Q, constant);
-        k = 1;
-        settle(&w, &fit);
-        rs[0].ic = fit.ic;
-        best = fit;
-        FIT(0, 0, 0, 0, constant);
-        k = 2;
-        if (BETTER()) {
-            best = fit;
-            p = q = P = Q = 0;
-        }
-        if (max_p > 0 || max_P > 0) {
-            int pp = max_p > 0, PP = (m > 1) && (max_P > 0);
-            FIT(pp, 0, PP, 0, constant);
-            k++;
-            if (BETTER()) {
-                best = fit;
-                p = pp;
-                P = PP;
-                q = Q = 0;
-            }
-        }
-        if (max_q > 0 || max_Q > 0) {
-            int qq = max_q > 0, QQ = (m > 1) && (max_Q > 0);
-            FIT(0, qq, 0, QQ, constant);
-            k++;
-            if (BETTER()) {
-                best = fit;
-                p = P = 0;
-                Q = QQ;
-                q = qq;
-            }
-        }
-        if (constant) {
-            FIT(0, 0, 0, 0, 0);
-            k++;
-            if (BETTER()) {
-                best = fit;
-                p = q = P = Q = 0;
-            }
-        }
-        int startk = 0;
-#define CAND(cond, pp, qq, PP, QQ, cc, update)                                \
-    if ((cond) && newmodel(rs, k, (pp), (qq), (PP), (QQ), (cc))) {            \
-        k++;                                                                  \
-        if (k > nmodels)                                                      \
-            continue;                                                         \
-        k--;                                                                  \
-        FIT((pp), (qq), (PP), (QQ), (cc));                                    \
-        k++;                                                                  \
-        if (BETTER()) {                                                       \
-            best = fit;                                                       \
-            update;                                                           \
-            continue;                                                         \
-        }                                                                     \
-    }
-        while (startk < k && k < nmodels) {
-            startk = k;
-            CAND(P > 0, p, q, P - 1, Q, constant, P = P - 1)
-            CAND(Q > 0, p, q, P, Q - 1, constant, Q = Q - 1)
-            CAND(P < max_P, p, q, P + 1, Q, constant, P = P + 1)
-            CAND(Q < max_Q, p, q, P, Q + 1, constant, Q = Q + 1)
-            CAND(Q > 0 && P > 0, p, q, P - 1, Q - 1, constant,
-                 (Q = Q - 1, P = P - 1))
-            CAND(Q < max_Q && P > 0, p, q, P - 1, Q + 1, constant,
-                 (Q = Q + 1, P = P - 1))
-            CAND(Q > 0 && P < max_P, p, q, P + 1, Q - 1, constant,
-                 (Q = Q - 1, P = P + 1))
-            CAND(Q < max_Q && P < max_P, p, q, P + 1, Q + 1, constant,
-                 (Q = Q + 1, P = P + 1))
-            CAND(p > 0, p - 1, q, P, Q, constant, p = p - 1)
-            CAND(q > 0, p, q - 1, P, Q, constant, q = q - 1)
-            CAND(p < max_p, p + 1, q, P, Q, constant, p = p + 1)
-            CAND(q < max_q, p, q + 1, P, Q, constant, q = q + 1)
-            CAND(q > 0 && p > 0, p - 1, q - 1, P, Q, constant,
-                 (q = q - 1, p = p - 1))
-            CAND(q < max_q && p > 0, p - 1, q + 1, P, Q, constant,
-                 (q = q + 1, p = p - 1))
-            CAND(q > 0 && p < max_p, p + 1, q - 1, P, Q, constant,
-                 (q = q - 1, p = p + 1))
-            CAND(q < max_q && p < max_p, p + 1, q + 1, P, Q, constant,
-                 (q = q + 1, p = p + 1))
-            if (allowdrift || allowmean) {
-                if (newmodel(rs, k, p, q, P, Q, !constant)) {
-                    k++;
-                    if (k > nmodels)
-                        continue;
-                    k--;
-                    FIT(p, q, P, Q, !constant);
-                    k++;
-                    if (BETTER()) {
-                        best = fit;
-                        constant = !constant;
-                    }
-                }
-            }
-        }
-#undef CAND
-#undef BETTER
-#undef FIT
-        if (approx && best.ok) {
-            /* refit without approximation in increasing order of ic */
-            int nr = k < nmodels ? k : nmodels;
-            int *ord = malloc((size_t)nr * sizeof *ord);
-            if (ord == NULL) {
-                st = hz_error_set(err, HZ_ENOMEM, "out of memory");
-                goto done;
-            }
-            for (int i = 0; i < nr; i++)
-                ord[i] = i;
-            for (int i = 1; i < nr; i++) { /* stable insertion sort */
-                int v = ord[i], j = i;
-                while (j > 0 && rs[ord[j - 1]].ic > rs[v].ic) {
-                    ord[j] = ord[j - 1];
-                    j--;
-                }
-                ord[j] = v;
-            }
-            best.ok = 0;
-            best.ic = INFINITY;
-            for (int i = 0; i < nr; i++) {
-                const row *rr = &rs[ord[i]];
-                s = mkspec(rr->p, d, rr->q, rr->P, D, rr->Q, m, rr->c, 0);
-                myarima(&w, &s, 0.0, ic, 0, &fit);
-                if (fit.ic < INFINITY) {
-                    best = fit;
-                    break;
-                }
-            }
-            free(ord);
-        }
-    }
-    if (!best.ok || !(best.ic < INFINITY)) {
-        st = hz_error_set(err, HZ_ENOCONV,
-                          "arima: no suitable ARIMA model found");
-        goto done;
-    }
-    st = finalize(x, n, &best, out, err);
-done:
-    free(tmp);
-    free(rs);
-    if (have_ws)
-        ws_free(&w);
+    st = hz__arima_finalize(y, n, &fr, out, err);
+    hz__arima_ws_free(&w);
     return st;
 }
 
