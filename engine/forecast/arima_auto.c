@@ -52,6 +52,7 @@ typedef struct search {
     size_t n;
     hz_arima_opts o;
     hz__arima_ws w;
+    int freq; /* the series' frequency (R's frequency(x)) */
     int m, d, D, ic, approx;
     int max_p, max_q, max_P, max_Q;
     double offset;
@@ -114,6 +115,7 @@ static hz_status search_setup(search *S, int period, hz_error *err)
 {
     const hz_arima_opts *o = &S->o;
     size_t sl = S->n;
+    S->freq = period;
     S->m = o->seasonal ? period : 1;
     if (S->m < 1)
         S->m = 1;
@@ -216,7 +218,9 @@ static void search_approximation(search *S)
         if (S->max_Q > 0 && S->max_q > m - 1)
             S->max_q = m - 1;
     }
-    S->approx = S->o.approximation < 0 ? (S->n > 150 || m > 12)
+    /* R: approximation = (length(x) > 150 | frequency(x) > 12), even
+     * when seasonal = FALSE */
+    S->approx = S->o.approximation < 0 ? (S->n > 150 || S->freq > 12)
                                        : S->o.approximation;
     S->offset = 0.0;
     if (S->approx) {

@@ -23,6 +23,15 @@ int hz__seasonality_test(const double *x, size_t n, int m, size_t min_n);
 /* Least squares of y on (1, t) for t = t0 .. t0+n-1: intercept, slope. */
 void hz__linfit(const double *y, size_t n, double t0, double *a, double *b);
 
+/* R's stl (non-robust, inner 2, outer 0, s.degree 0) of y[0..n) with a
+ * possibly non-integer period: the loess windows follow the period
+ * (t.window = nextodd(ceiling(1.5 period / (1 - 1.5 / s.window))),
+ * l.window = nextodd(period)), the cycle is as.integer(period), as R
+ * does for ts(x, frequency = period).  seasonal[n], trend[n]; work:
+ * 5 (n + 2 floor(period)) doubles.  Needs n > 2 period. */
+void hz__stl(const double *y, size_t n, double period, int s_window,
+             double *seasonal, double *trend, double *work);
+
 /* Standard normal quantile. */
 double hz__qnorm(double p);
 

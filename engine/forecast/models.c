@@ -12,6 +12,8 @@
 #include "horizon/arima.h"
 #include "horizon/baseline.h"
 #include "horizon/ets.h"
+#include "horizon/intermittent.h"
+#include "horizon/mstl.h"
 #include "horizon/theta.h"
 
 struct hz_fc_workspace {
@@ -77,6 +79,71 @@ static hz_status fc_arima(const hz__fc_in *in, hz_forecast *out, hz_error *err)
     return hz_arima_forecast(in->y, in->n, in->period, NULL, out, err);
 }
 
+static hz_status mstl_with(int method, const hz__fc_in *in, hz_forecast *out,
+                           hz_error *err)
+{
+    hz_mstl_opts o;
+    hz_mstl_opts_init(&o);
+    o.method = method;
+    o.seed = in->seed;
+    return hz_mstl_forecast(in->y, in->n, &in->seasons, &o, in->w->ets, out,
+                            err);
+}
+
+static hz_status fc_mstl(const hz__fc_in *in, hz_forecast *out, hz_error *err)
+{
+    return mstl_with(HZ_MSTL_ETS, in, out, err);
+}
+
+static hz_status fc_mstl_arima(const hz__fc_in *in, hz_forecast *out,
+                               hz_error *err)
+{
+    return mstl_with(HZ_MSTL_ARIMA, in, out, err);
+}
+
+static hz_status fc_mstl_theta(const hz__fc_in *in, hz_forecast *out,
+                               hz_error *err)
+{
+    return mstl_with(HZ_MSTL_THETA, in, out, err);
+}
+
+static hz_status idemand_with(int method, const hz__fc_in *in,
+                              hz_forecast *out, hz_error *err)
+{
+    hz_idemand_opts o;
+    hz_idemand_opts_init(&o);
+    o.method = method;
+    return hz_idemand_forecast(in->y, in->n, &o, out, err);
+}
+
+static hz_status fc_croston(const hz__fc_in *in, hz_forecast *out,
+                            hz_error *err)
+{
+    return idemand_with(HZ_ID_CROSTON, in, out, err);
+}
+
+static hz_status fc_sba(const hz__fc_in *in, hz_forecast *out, hz_error *err)
+{
+    return idemand_with(HZ_ID_SBA, in, out, err);
+}
+
+static hz_status fc_tsb(const hz__fc_in *in, hz_forecast *out, hz_error *err)
+{
+    return idemand_with(HZ_ID_TSB, in, out, err);
+}
+
+static hz_status fc_adida(const hz__fc_in *in, hz_forecast *out,
+                          hz_error *err)
+{
+    return idemand_with(HZ_ID_ADIDA, in, out, err);
+}
+
+static hz_status fc_imapa(const hz__fc_in *in, hz_forecast *out,
+                          hz_error *err)
+{
+    return idemand_with(HZ_ID_IMAPA, in, out, err);
+}
+
 static const struct model_entry {
     int id;
     const char *name;
@@ -92,6 +159,15 @@ static const struct model_entry {
     {HZ_MODEL_COMBO, "combo", NULL},
     {HZ_MODEL_NAIVE2, "naive2", fc_naive2},
     {HZ_MODEL_SELECT, "select", NULL},
+    {HZ_MODEL_MSTL, "mstl", fc_mstl},
+    {HZ_MODEL_MSTL_ARIMA, "mstl-arima", fc_mstl_arima},
+    {HZ_MODEL_MSTL_THETA, "mstl-theta", fc_mstl_theta},
+    {HZ_MODEL_DHR, "dhr", NULL},
+    {HZ_MODEL_CROSTON, "croston", fc_croston},
+    {HZ_MODEL_SBA, "sba", fc_sba},
+    {HZ_MODEL_TSB, "tsb", fc_tsb},
+    {HZ_MODEL_ADIDA, "adida", fc_adida},
+    {HZ_MODEL_IMAPA, "imapa", fc_imapa},
 };
 #define NMODELS (sizeof MODELS / sizeof MODELS[0])
 
@@ -123,7 +199,8 @@ const char *hz_fc_model_list(void)
 {
     static const char list[] =
         "auto, ets, theta, arima, combo, select, naive, snaive, drift, "
-        "naive2";
+        "naive2, mstl, mstl-arima, mstl-theta, dhr, croston, sba, tsb, "
+        "adida, imapa";
     return list;
 }
 
@@ -145,11 +222,20 @@ int hz__fc_fallback_of(int model, size_t n)
     case HZ_MODEL_ETS:
     case HZ_MODEL_ARIMA:
     case HZ_MODEL_COMBO:
-    case HZ_MODEL_SELECT: return n >= 3 ? HZ_MODEL_THETA : HZ_MODEL_NAIVE;
+    case HZ_MODEL_SELECT:
+    case HZ_MODEL_MSTL:
+    case HZ_MODEL_MSTL_ARIMA:
+    case HZ_MODEL_MSTL_THETA:
+    case HZ_MODEL_DHR: return n >= 3 ? HZ_MODEL_THETA : HZ_MODEL_NAIVE;
     case HZ_MODEL_THETA:
     case HZ_MODEL_SNAIVE:
     case HZ_MODEL_DRIFT:
-    case HZ_MODEL_NAIVE2: return HZ_MODEL_NAIVE;
+    case HZ_MODEL_NAIVE2:
+    case HZ_MODEL_CROSTON:
+    case HZ_MODEL_SBA:
+    case HZ_MODEL_TSB:
+    case HZ_MODEL_ADIDA:
+    case HZ_MODEL_IMAPA: return HZ_MODEL_NAIVE;
     default: return -1;
     }
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "forecast/fc_internal.h"
 #include "horizon/arima.h"
 
 int hz_is_constant(const double *x, size_t n)
@@ -263,12 +264,19 @@ static int next_odd(double x)
 void hz_stl(const double *y, size_t n_, int np, int s_window, double *season,
             double *trend, double *work)
 {
+    hz__stl(y, n_, (double)np, s_window, season, trend, work);
+}
+
+void hz__stl(const double *y, size_t n_, double period, int s_window,
+             double *season, double *trend, double *work)
+{
     int n = (int)n_;
+    int np = (int)period; /* R: as.integer(period) */
     int ns = s_window < 3 ? 3 : s_window;
     if (ns % 2 == 0)
         ns++;
-    int nt = next_odd(ceil(1.5 * np / (1.0 - 1.5 / (double)s_window)));
-    int nl = next_odd((double)np);
+    int nt = next_odd(ceil(1.5 * period / (1.0 - 1.5 / (double)s_window)));
+    int nl = next_odd(period);
     if (nt < 3)
         nt = 3;
     if (nl < 3)

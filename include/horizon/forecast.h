@@ -67,6 +67,17 @@ typedef enum hz_fc_model {
     HZ_MODEL_NAIVE2, /* M4 seasonally adjusted naive */
     HZ_MODEL_SELECT, /* per series: ETS, ARIMA, Theta or a combination,
                            by rolling-origin validation (engine/combo.c) */
+    HZ_MODEL_MSTL,       /* MSTL + ETS(Z,Z,N) on the adjusted series
+                            (forecast::stlf), every seasonal period */
+    HZ_MODEL_MSTL_ARIMA, /* MSTL + non-seasonal auto.arima */
+    HZ_MODEL_MSTL_THETA, /* MSTL + Theta */
+    HZ_MODEL_DHR,        /* dynamic harmonic regression: Fourier terms
+                            of every period + ARIMA errors */
+    HZ_MODEL_CROSTON,    /* intermittent demand (intermittent.h) */
+    HZ_MODEL_SBA,
+    HZ_MODEL_TSB,
+    HZ_MODEL_ADIDA,
+    HZ_MODEL_IMAPA,
     HZ_MODEL_COUNT
 } hz_fc_model;
 
