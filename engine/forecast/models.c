@@ -11,6 +11,7 @@
 #include "forecast/fc_models.h"
 #include "horizon/arima.h"
 #include "horizon/baseline.h"
+#include "horizon/dhr.h"
 #include "horizon/ets.h"
 #include "horizon/intermittent.h"
 #include "horizon/mstl.h"
@@ -107,6 +108,11 @@ static hz_status fc_mstl_theta(const hz__fc_in *in, hz_forecast *out,
     return mstl_with(HZ_MSTL_THETA, in, out, err);
 }
 
+static hz_status fc_dhr(const hz__fc_in *in, hz_forecast *out, hz_error *err)
+{
+    return hz_dhr_forecast(in->y, in->n, &in->seasons, NULL, out, err);
+}
+
 static hz_status idemand_with(int method, const hz__fc_in *in,
                               hz_forecast *out, hz_error *err)
 {
@@ -132,14 +138,12 @@ static hz_status fc_tsb(const hz__fc_in *in, hz_forecast *out, hz_error *err)
     return idemand_with(HZ_ID_TSB, in, out, err);
 }
 
-static hz_status fc_adida(const hz__fc_in *in, hz_forecast *out,
-                          hz_error *err)
+static hz_status fc_adida(const hz__fc_in *in, hz_forecast *out, hz_error *err)
 {
     return idemand_with(HZ_ID_ADIDA, in, out, err);
 }
 
-static hz_status fc_imapa(const hz__fc_in *in, hz_forecast *out,
-                          hz_error *err)
+static hz_status fc_imapa(const hz__fc_in *in, hz_forecast *out, hz_error *err)
 {
     return idemand_with(HZ_ID_IMAPA, in, out, err);
 }
@@ -162,7 +166,7 @@ static const struct model_entry {
     {HZ_MODEL_MSTL, "mstl", fc_mstl},
     {HZ_MODEL_MSTL_ARIMA, "mstl-arima", fc_mstl_arima},
     {HZ_MODEL_MSTL_THETA, "mstl-theta", fc_mstl_theta},
-    {HZ_MODEL_DHR, "dhr", NULL},
+    {HZ_MODEL_DHR, "dhr", fc_dhr},
     {HZ_MODEL_CROSTON, "croston", fc_croston},
     {HZ_MODEL_SBA, "sba", fc_sba},
     {HZ_MODEL_TSB, "tsb", fc_tsb},

@@ -1,0 +1,410 @@
+/* Dynamic harmonic regression (include/horizon/dhr.h). */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_multifit.h>
+
+#include "horizon/arima.h"
+#include "horizon/dhr.h"
+
+#define DHR_KMAX_DEFAULT 10
+
+void hz_dhr_opts_init(hz_dhr_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 0; i < HZ_MAX_SEASONS; i++)
+        o->K[i] = -1;
+    o->kmax = DHR_KMAX_DEFAULT;
+}
+
+/* sinpi / cospi of x = 2 f t, reduced modulo 2 first (as accurate as R's
+ * sinpi for large t). */
+static double sinpi2(double f, double t)
+{
+    return sin(M_PI * fmod(2.0 * f * t, 2.0));
+}
+
+static double cospi2(double f, double t)
+{
+    return cos(M_PI * fmod(2.0 * f * t, 2.0));
+}
+
+size_t hz_fourier(const double *period, const int *K, size_t np, size_t t0,
+                  size_t n, double *X, size_t ld)
+{
+    double f[2 * HZ_MAX_SEASONS * 64];
+    size_t nf = 0, nc = 0;
+    for (size_t j = 0; j < np; j++)
+        for (int k = 1; k <= K[j] && nf < sizeof f / sizeof f[0]; k++) {
+            double v = (double)k / period[j];
+            int dup = 0;
+            for (size_t i = 0; i < nf; i++)
+                dup |= f[i] == v;
+            if (!dup)
+                f[nf++] = v;
+        }
+    for (size_t j = 0; j < nf; j++) {
+        if (fabs(2 * f[j] - round(2 * f[j])) > 2.220446049250313e-16) {
+            for (size_t t = 0; t < n; t++)
+                X[nc * ld + t] = sinpi2(f[j], (double)(t0 + t + 1));
+            nc++;
+        }
+        for (size_t t = 0; t < n; t++)
+            X[nc * ld + t] = cospi2(f[j], (double)(t0 + t + 1));
+        nc++;
+    }
+    return nc;
+}
+
+/* Least squares of y on [1?, X[, 0..k)] (n rows): coefficients c (the
+ * intercept first when icpt), residuals r (may be NULL); returns the
+ * residual sum of squares, or NAN when n <= columns. */
+static double ols(const double *y, size_t n, const double *X, size_t ld,
+                  size_t k, int icpt, double *c, double *r)
+{
+    size_t p = k + (icpt ? 1 : 0);
+    if (p == 0 || n <= p + 1)
+        return NAN;
+    gsl_matrix *A = gsl_matrix_alloc(n, p), *cov = gsl_matrix_alloc(p, p);
+    gsl_vector *b = gsl_vector_alloc(n), *cv = gsl_vector_alloc(p);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, p);
+    double chisq = NAN;
+    if (A && cov && b && cv && w) {
+        for (size_t t = 0; t < n; t++) {
+            size_t j = 0;
+            if (icpt)
+                gsl_matrix_set(A, t, j++, 1.0);
+            for (size_t i = 0; i < k; i++)
+                gsl_matrix_set(A, t, j++, X[i * ld + t]);
+            gsl_vector_set(b, t, y[t]);
+        }
+        if (gsl_multifit_linear(A, b, cv, cov, &chisq, w) != 0)
+            chisq = NAN;
+        for (size_t j = 0; j < p && c != NULL; j++)
+            c[j] = gsl_vector_get(cv, j);
+        for (size_t t = 0; r != NULL && t < n; t++) {
+            double f = 0.0;
+            for (size_t j = 0; j < p; j++)
+                f += gsl_matrix_get(A, t, j) * gsl_vector_get(cv, j);
+            r[t] = y[t] - f;
+        }
+    }
+    gsl_multifit_linear_free(w);
+    gsl_vector_free(cv);
+    gsl_vector_free(b);
+    gsl_matrix_free(cov);
+    gsl_matrix_free(A);
+    return chisq;
+}
+
+/* The cross products of [1, every candidate Fourier column] with
+ * themselves and with y, computed once for the choice of K: the columns
+ * of K are a subset, so each candidate costs one small Cholesky. */
+typedef struct gram {
+    size_t p;       /* 1 + candidate columns */
+    double *G, *Xy; /* p x p (row-major), p */
+    double yy;
+    size_t n;
+} gram;
+
+static void gram_build(gram *g, const double *y, size_t n, const double *X,
+                       size_t k)
+{
+    size_t p = k + 1;
+    g->p = p;
+    g->n = n;
+    g->yy = 0.0;
+    for (size_t t = 0; t < n; t++)
+        g->yy += y[t] * y[t];
+    for (size_t a = 0; a < p; a++) {
+        const double *xa = a ? X + (a - 1) * n : NULL;
+        double s = 0.0;
+        for (size_t t = 0; t < n; t++)
+            s += (xa ? xa[t] : 1.0) * y[t];
+        g->Xy[a] = s;
+        for (size_t b = 0; b <= a; b++) {
+            const double *xb = b ? X + (b - 1) * n : NULL;
+            double v = 0.0;
+            for (size_t t = 0; t < n; t++)
+                v += (xa ? xa[t] : 1.0) * (xb ? xb[t] : 1.0);
+            g->G[a * p + b] = g->G[b * p + a] = v;
+        }
+    }
+}
+
+/* RSS of the regression on the columns idx[0..m) of the Gram matrix, by
+ * Cholesky of the normal equations; NAN when not positive definite. */
+static double gram_rss(const gram *g, const size_t *idx, size_t m, double *A,
+                       double *b)
+{
+    for (size_t i = 0; i < m; i++) {
+        b[i] = g->Xy[idx[i]];
+        for (size_t j = 0; j < m; j++)
+            A[i * m + j] = g->G[idx[i] * g->p + idx[j]];
+    }
+    for (size_t j = 0; j < m; j++) { /* A = L L' in place */
+        double d = A[j * m + j];
+        for (size_t k = 0; k < j; k++)
+            d -= A[j * m + k] * A[j * m + k];
+        if (!(d > 1e-12 * (g->G[idx[j] * g->p + idx[j]] + 1e-300)))
+            return NAN;
+        d = sqrt(d);
+        A[j * m + j] = d;
+        for (size_t i = j + 1; i < m; i++) {
+            double v = A[i * m + j];
+            for (size_t k = 0; k < j; k++)
+                v -= A[i * m + k] * A[j * m + k];
+            A[i * m + j] = v / d;
+        }
+    }
+    double fit = 0.0; /* b' G^-1 b = |L^-1 b|^2 */
+    for (size_t i = 0; i < m; i++) {
+        double v = b[i];
+        for (size_t k = 0; k < i; k++)
+            v -= A[i * m + k] * b[k];
+        b[i] = v / A[i * m + i];
+        fit += b[i] * b[i];
+    }
+    return g->yy - fit;
+}
+
+/* Which candidate columns the Fourier terms of K use: the candidate set is
+ * hz_fourier at kmax per period; a column belongs to K when its
+ * frequency k / p has k <= K of its period. */
+static size_t cols_of(const double *per, const int *kmax, const int *K,
+                      size_t np, size_t *idx)
+{
+    double f[2 * HZ_MAX_SEASONS * 64];
+    int own[2 * HZ_MAX_SEASONS * 64];
+    size_t nf = 0, col = 1, m = 0;
+    idx[m++] = 0; /* intercept */
+    for (size_t j = 0; j < np; j++)
+        for (int k = 1; k <= kmax[j]; k++) {
+            double v = (double)k / per[j];
+            int dup = 0;
+            for (size_t i = 0; i < nf; i++)
+                dup |= f[i] == v;
+            if (dup)
+                continue;
+            own[nf] = k <= K[j];
+            f[nf++] = v;
+        }
+    for (size_t j = 0; j < nf; j++) {
+        int has_sin = fabs(2 * f[j] - round(2 * f[j])) > 2.220446049250313e-16;
+        for (int c = has_sin ? 0 : 1; c < 2; c++, col++)
+            if (own[j])
+                idx[m++] = col;
+    }
+    return m;
+}
+
+/* AICc of the least-squares regression with m coefficients (intercept
+ * included) and residual sum of squares rss. */
+static double aicc_ols(double rss, size_t n, size_t m)
+{
+    double p = (double)m + 1.0; /* coefficients and the variance */
+    if (!(rss > 0) || (double)n <= p + 1)
+        return INFINITY;
+    return (double)n * log(rss / (double)n) + 2 * p +
+           2 * p * (p + 1) / ((double)n - p - 1);
+}
+
+/* Step 1: K per period, one period at a time (the others at their current
+ * K, starting from 1), by AICc; fixed values kept.  X: n x (2 sum kmax)
+ * scratch. */
+static hz_status choose_K(const double *y, size_t n, const double *per,
+                          size_t np, const hz_dhr_opts *o, int *K, double *X)
+{
+    int kmax[HZ_MAX_SEASONS];
+    for (size_t i = 0; i < np; i++) {
+        kmax[i] = (int)floor(per[i] / 2.0);
+        if (kmax[i] > o->kmax)
+            kmax[i] = o->kmax;
+        /* keep at least 10 observations per coefficient */
+        while (kmax[i] > 1 && (size_t)(2 * kmax[i]) * 10 > n)
+            kmax[i]--;
+        if (o->K[i] >= 0 && o->K[i] < kmax[i])
+            kmax[i] = o->K[i];
+        K[i] = o->K[i] >= 0 ? kmax[i] : 1;
+    }
+    size_t k = hz_fourier(per, kmax, np, 0, n, X, n);
+    size_t p = k + 1;
+    gram g = {0, malloc(p * p * sizeof(double)), malloc(p * sizeof(double)), 0,
+              0};
+    double *A = malloc(p * p * sizeof(double)),
+           *b = malloc(p * sizeof(double));
+    size_t *idx = malloc(p * sizeof *idx);
+    hz_status st = HZ_OK;
+    if (g.G == NULL || g.Xy == NULL || A == NULL || b == NULL || idx == NULL) {
+        st = HZ_ENOMEM;
+        goto done;
+    }
+    gram_build(&g, y, n, X, k);
+    for (size_t i = 0; i < np; i++) {
+        if (o->K[i] >= 0)
+            continue;
+        double best = INFINITY;
+        int bk = 1;
+        for (int kk = 1; kk <= kmax[i]; kk++) {
+            K[i] = kk;
+            size_t m = cols_of(per, kmax, K, np, idx);
+            double a = aicc_ols(gram_rss(&g, idx, m, A, b), n, m);
+            if (a < best) {
+                best = a;
+                bk = kk;
+            }
+        }
+        K[i] = bk;
+    }
+done:
+    free(g.G);
+    free(g.Xy);
+    free(A);
+    free(b);
+    free(idx);
+    return st;
+}
+
+/* Step 2: d by the KPSS test on the regression residuals, and the Fourier
+ * coefficients beta[0..k) by least squares on the d-times differenced
+ * series (with a constant when d == 1: the drift). */
+static int fourier_coef(const double *y, size_t n, const double *X, size_t k,
+                        double *beta, double *work)
+{
+    double *r = work, *dy = work + n, *dX = work + 2 * n;
+    double c[2 * HZ_MAX_SEASONS * 64 + 1];
+    ols(y, n, X, n, k, 1, c, r);
+    int d = hz_ndiffs(r, n, 2, dy);
+    size_t m = n;
+    memcpy(dy, y, n * sizeof *dy);
+    memcpy(dX, X, n * k * sizeof *dX);
+    for (int i = 0; i < d; i++, m--) {
+        for (size_t t = 0; t + 1 < m; t++) {
+            dy[t] = dy[t + 1] - dy[t];
+            for (size_t j = 0; j < k; j++)
+                dX[j * n + t] = dX[j * n + t + 1] - dX[j * n + t];
+        }
+    }
+    int icpt = d <= 1;
+    if (!isfinite(ols(dy, m, dX, n, k, icpt, c, NULL)))
+        return -1;
+    for (size_t j = 0; j < k; j++)
+        beta[j] = c[j + (icpt ? 1 : 0)];
+    return d;
+}
+
+/* The periods DHR uses: above 1 and shorter than the series. */
+static size_t dhr_periods(const hz_seasons *s, size_t n, double *per)
+{
+    size_t np = 0;
+    for (size_t i = 0; s != NULL && i < s->n && i < HZ_MAX_SEASONS; i++)
+        if (s->period[i] > 1 && s->period[i] < (double)n)
+            per[np++] = s->period[i];
+    return np;
+}
+
+/* Step 3: ARIMA on e = y - Fourier part (d fixed), then the Fourier part
+ * at the future times added to the forecasts. */
+static hz_status arima_part(const double *y, size_t n, const double *per,
+                            size_t np, const int *K, const double *beta,
+                            size_t k, int d, double *X, hz_forecast *out,
+                            hz_error *err)
+{
+    double *e = malloc(n * sizeof *e);
+    if (e == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "dhr: out of memory");
+    hz_fourier(per, K, np, 0, n, X, n);
+    for (size_t t = 0; t < n; t++) {
+        double f = 0.0;
+        for (size_t j = 0; j < k; j++)
+            f += beta[j] * X[j * n + t];
+        e[t] = y[t] - f;
+    }
+    hz_arima_opts ao;
+    hz_arima_opts_default(&ao);
+    ao.seasonal = 0;
+    ao.d = d;
+    ao.max_p = ao.max_q = 3;
+    double pmax = per[0];
+    for (size_t i = 1; i < np; i++)
+        pmax = per[i] > pmax ? per[i] : pmax;
+    hz_status st = hz_arima_forecast(e, n, (int)floor(pmax), &ao, out, err);
+    free(e);
+    if (st != HZ_OK)
+        return st;
+    hz_fourier(per, K, np, n, out->h, X, out->h);
+    for (size_t i = 0; i < out->h; i++) {
+        double f = 0.0;
+        for (size_t j = 0; j < k; j++)
+            f += beta[j] * X[j * out->h + i];
+        out->mean[i] += f;
+        for (size_t l = 0; l < out->nlevels; l++) {
+            out->lower[l][i] += f;
+            out->upper[l][i] += f;
+        }
+    }
+    return HZ_OK;
+}
+
+hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
+                          const hz_dhr_opts *o, hz_forecast *out,
+                          hz_error *err)
+{
+    hz_dhr_opts def;
+    if (o == NULL) {
+        hz_dhr_opts_init(&def);
+        o = &def;
+    }
+    if (y == NULL || out == NULL)
+        return hz_error_set(err, HZ_EINVAL, "dhr: null argument");
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(y[i]))
+            return hz_error_set(err, HZ_EINVAL,
+                                "dhr: non-finite value at position %zu", i);
+    double per[HZ_MAX_SEASONS];
+    size_t np = dhr_periods(s, n, per);
+    if (np == 0 || n < 20)
+        return hz_error_set(err, HZ_ETOOSHORT,
+                            "dhr: no seasonal period shorter than the "
+                            "series (%zu observations)",
+                            n);
+    size_t kcols = 2 * (size_t)(o->kmax > 0 ? o->kmax : 1) * np;
+    size_t rows = n > out->h ? n : out->h;
+    double *X = malloc(rows * kcols * sizeof *X);
+    double *work = malloc((2 + kcols) * n * sizeof *work);
+    double beta[2 * HZ_MAX_SEASONS * 64];
+    int K[HZ_MAX_SEASONS];
+    hz_status st = HZ_OK;
+    if (X == NULL || work == NULL) {
+        st = hz_error_set(err, HZ_ENOMEM, "dhr: out of memory");
+        goto done;
+    }
+    if (choose_K(y, n, per, np, o, K, X) != HZ_OK) {
+        st = hz_error_set(err, HZ_ENOMEM, "dhr: out of memory");
+        goto done;
+    }
+    size_t k = hz_fourier(per, K, np, 0, n, X, n);
+    int d = fourier_coef(y, n, X, k, beta, work);
+    if (d < 0) {
+        st = hz_error_set(err, HZ_ETOOSHORT,
+                          "dhr: too few observations for %zu Fourier terms",
+                          k);
+        goto done;
+    }
+    st = arima_part(y, n, per, np, K, beta, k, d, X, out, err);
+    if (st == HZ_OK) {
+        char inner[64], ks[32] = "";
+        snprintf(inner, sizeof inner, "%s", out->method);
+        for (size_t i = 0, len = 0; i < np && len < sizeof ks; i++)
+            len += (size_t)snprintf(ks + len, sizeof ks - len, "%s%d",
+                                    i ? "," : "", K[i]);
+        snprintf(out->method, sizeof out->method, "DHR(K=%s)+%s", ks, inner);
+    }
+done:
+    free(X);
+    free(work);
+    return st;
+}
