@@ -75,3 +75,57 @@ double hz_rmse(const double *y, const double *f, size_t h)
         s += (y[i] - f[i]) * (y[i] - f[i]);
     return sqrt(s / (double)h);
 }
+
+double hz_rmsse(const double *train, size_t n, const double *y,
+                const double *f, size_t h)
+{
+    if (n < 2 || h == 0)
+        return NAN;
+    double sc = 0.0;
+    for (size_t t = 1; t < n; t++)
+        sc += (train[t] - train[t - 1]) * (train[t] - train[t - 1]);
+    sc /= (double)(n - 1);
+    double r = hz_rmse(y, f, h);
+    return sc > 0 ? sqrt(r * r / sc) : NAN;
+}
+
+double hz_msis(const double *train, size_t n, int m, const double *y,
+               const double *lo, const double *hi, size_t h, double alpha)
+{
+    double sc = hz_mase_scale(train, n, m);
+    if (h == 0 || !(sc > 0) || !(alpha > 0 && alpha < 1))
+        return NAN;
+    double s = 0.0;
+    for (size_t i = 0; i < h; i++) {
+        s += hi[i] - lo[i];
+        if (y[i] < lo[i])
+            s += 2.0 / alpha * (lo[i] - y[i]);
+        if (y[i] > hi[i])
+            s += 2.0 / alpha * (y[i] - hi[i]);
+    }
+    return s / (double)h / sc;
+}
+
+double hz_pinball(const double *y, const double *q, size_t h, double tau)
+{
+    if (h == 0)
+        return NAN;
+    double s = 0.0;
+    for (size_t i = 0; i < h; i++) {
+        double d = y[i] - q[i];
+        s += d >= 0 ? tau * d : (tau - 1.0) * d;
+    }
+    return s / (double)h;
+}
+
+double hz_spl(const double *train, size_t n, const double *y,
+              const double *const *q, const double *tau, size_t nq, size_t h)
+{
+    double sc = hz_mase_scale(train, n, 1);
+    if (nq == 0 || h == 0 || !(sc > 0))
+        return NAN;
+    double s = 0.0;
+    for (size_t j = 0; j < nq; j++)
+        s += hz_pinball(y, q[j], h, tau[j]);
+    return s / (double)nq / sc;
+}

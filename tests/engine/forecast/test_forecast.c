@@ -300,3 +300,35 @@ HZ_TEST(naive2_is_naive_on_the_adjusted_series)
     HZ_CHECK_NEAR(f->mean[5], y[29], 0);
     hz_forecast_free(f);
 }
+
+/* Issue 13 item 8: two years of strongly seasonal monthly data: the
+ * default carries the pattern; two years of noise: it does not. */
+HZ_TEST(auto_carries_a_short_seasonal_pattern)
+{
+    double y[24], noise[24];
+    uint64_t s = 7;
+    for (int t = 0; t < 24; t++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(s >> 11) * 0x1.0p-53 - 0.5;
+        y[t] = 100 * (1 + 0.01 * t) * (1 + 0.4 * sin(2 * M_PI * t / 12)) *
+               (1 + 0.05 * u);
+        noise[t] = 100 + 10 * u;
+    }
+    hz_forecast *f = hz_forecast_alloc(12, 2, LV);
+    HZ_CHECK(hz_forecast_series(y, 24, 12, HZ_MODEL_AUTO, 1, NULL, f, NULL) ==
+             HZ_OK);
+    HZ_CHECK_CONTAINS(f->method, "seasonal index[12]");
+    /* the peak month stays the peak, the trough the trough */
+    int hi = 0, lo = 0;
+    for (int i = 1; i < 12; i++) {
+        hi = f->mean[i] > f->mean[hi] ? i : hi;
+        lo = f->mean[i] < f->mean[lo] ? i : lo;
+    }
+    /* sin peaks at t = 3 (mod 12), bottoms at 9 */
+    HZ_CHECK(hi >= 2 && hi <= 4 && lo >= 8 && lo <= 10);
+    HZ_CHECK(f->mean[hi] > 1.8 * f->mean[lo]);
+    HZ_CHECK(hz_forecast_series(noise, 24, 12, HZ_MODEL_AUTO, 1, NULL, f,
+                                NULL) == HZ_OK);
+    HZ_CHECK(strstr(f->method, "seasonal index") == NULL);
+    hz_forecast_free(f);
+}

@@ -47,3 +47,37 @@ HZ_TEST(owa_and_coverage)
     HZ_CHECK_NEAR(hz_mae(y, lo, 4), (1 + 0.5 + 0 + 4) / 4.0, 1e-15);
     HZ_CHECK_NEAR(hz_rmse(y, lo, 4), sqrt((1 + 0.25 + 0 + 16) / 4.0), 1e-15);
 }
+
+HZ_TEST(rmsse_worked_example)
+{
+    /* lag-1 diffs 1, 1, 1, 3, -1: mean square 13 / 5 = 2.6 */
+    const double tr[6] = {1, 2, 3, 4, 7, 6};
+    const double y[2] = {8, 9}, f[2] = {7, 11};
+    /* MSE (1 + 4) / 2 = 2.5 -> sqrt(2.5 / 2.6) */
+    HZ_CHECK_NEAR(hz_rmsse(tr, 6, y, f, 2), sqrt(2.5 / 2.6), 1e-12);
+}
+
+HZ_TEST(msis_worked_example)
+{
+    /* M4: width + 2/alpha * miss, over the seasonal naive scale (m 2:
+     * 2.5) */
+    const double tr[6] = {1, 2, 3, 4, 7, 6};
+    const double y[3] = {5, 9, 1}, lo[3] = {4, 6, 2}, hi[3] = {6, 8, 3};
+    /* alpha .05: (2) + (2 + 40 * 1) + (1 + 40 * 1) = 85 -> 85/3/2.5 */
+    HZ_CHECK_NEAR(hz_msis(tr, 6, 2, y, lo, hi, 3, 0.05), 85.0 / 3 / 2.5,
+                  1e-12);
+    HZ_CHECK(isnan(hz_msis(tr, 6, 2, y, lo, hi, 3, 0)));
+}
+
+HZ_TEST(pinball_and_scaled_pinball)
+{
+    const double y[2] = {10, 0}, q[2] = {8, 2};
+    /* tau .9: .9 * 2 = 1.8; (.9 - 1) * -2 = .2 -> mean 1.0 */
+    HZ_CHECK_NEAR(hz_pinball(y, q, 2, 0.9), 1.0, 1e-12);
+    /* tau .5: half the absolute error: 1 */
+    HZ_CHECK_NEAR(hz_pinball(y, q, 2, 0.5), 1.0, 1e-12);
+    const double tr[4] = {0, 2, 0, 2}; /* lag-1 scale 2 */
+    const double *qs[2] = {q, q};
+    const double tau[2] = {0.9, 0.5};
+    HZ_CHECK_NEAR(hz_spl(tr, 4, y, qs, tau, 2, 2), 0.5, 1e-12);
+}
