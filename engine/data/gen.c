@@ -6,17 +6,19 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "data/gen_internal.h"
 #include "horizon/dataset.h"
 #include "horizon/gen.h"
 
-static const char *regions[] = {"North", "South", "East", "West", "Central"};
-static const double region_w[] = {0.26, 0.22, 0.19, 0.19, 0.14};
-static const char *categories[] = {"Electronics", "Home",   "Apparel",
-                                   "Grocery",     "Sports", "Toys"};
-static const double category_w[] = {0.14, 0.18, 0.20, 0.26, 0.12, 0.10};
-static const double category_price[] = {180.0, 45.0, 38.0, 9.0, 55.0, 24.0};
+const char *const hz__gen_regions[5] = {"North", "South", "East", "West",
+                                        "Central"};
+const double hz__gen_region_w[5] = {0.26, 0.22, 0.19, 0.19, 0.14};
+const char *const hz__gen_categories[6] = {"Electronics", "Home",   "Apparel",
+                                           "Grocery",     "Sports", "Toys"};
+const double hz__gen_category_w[6] = {0.14, 0.18, 0.20, 0.26, 0.12, 0.10};
+const double hz__gen_category_price[6] = {180.0, 45.0, 38.0, 9.0, 55.0, 24.0};
 /* Month-of-year profile of each category (Jan..Dec), multiplicative. */
-static const double category_season[6][12] = {
+const double hz__gen_category_season[6][12] = {
     {0.85, 0.80, 0.85, 0.85, 0.90, 0.90, 0.90, 0.95, 0.95, 1.00, 1.35, 1.70},
     {0.90, 0.90, 1.00, 1.05, 1.10, 1.05, 1.00, 1.00, 0.95, 0.95, 1.00, 1.10},
     {0.80, 0.80, 0.95, 1.00, 1.05, 1.00, 0.95, 1.10, 1.05, 1.00, 1.10, 1.20},
@@ -56,9 +58,10 @@ void hz_gen_options_init(hz_gen_options *o)
     o->start_year = 2022;
     o->start_month = 1;
     o->seed = 42;
+    o->products = 200;
 }
 
-static unsigned pick(const gsl_rng *r, const double *w, unsigned n)
+unsigned hz__gen_pick(const gsl_rng *r, const double *w, unsigned n)
 {
     double u = gsl_rng_uniform(r), acc = 0;
     for (unsigned k = 0; k < n; k++) {
@@ -77,38 +80,30 @@ static int cmp_order(const void *a, const void *b)
     return 0; /* qsort is not stable: ties keep generation order below */
 }
 
-/* Output buffer with fast integer/fixed-point formatting. */
-typedef struct obuf {
-    char *b;
-    size_t n, cap;
-    FILE *f;
-    int err;
-} obuf;
-
-static void ob_flush(obuf *o)
+void hz__ob_flush(hz__obuf *o)
 {
     if (o->n && fwrite(o->b, 1, o->n, o->f) != o->n)
         o->err = 1;
     o->n = 0;
 }
 
-static void ob_str(obuf *o, const char *s)
+void hz__ob_str(hz__obuf *o, const char *s)
 {
     size_t l = strlen(s);
     if (o->n + l + 64 > o->cap)
-        ob_flush(o);
+        hz__ob_flush(o);
     memcpy(o->b + o->n, s, l);
     o->n += l;
 }
 
-static void ob_ch(obuf *o, char c)
+void hz__ob_ch(hz__obuf *o, char c)
 {
     if (o->n + 64 > o->cap)
-        ob_flush(o);
+        hz__ob_flush(o);
     o->b[o->n++] = c;
 }
 
-static void ob_u64(obuf *o, uint64_t v, int width)
+void hz__ob_u64(hz__obuf *o, uint64_t v, int width)
 {
     char t[24];
     int k = 0;
@@ -119,28 +114,28 @@ static void ob_u64(obuf *o, uint64_t v, int width)
     while (k < width)
         t[k++] = '0';
     if (o->n + 64 > o->cap)
-        ob_flush(o);
+        hz__ob_flush(o);
     while (k)
         o->b[o->n++] = t[--k];
 }
 
 /* Fixed point with two decimals (value rounded to cents). */
-static void ob_money(obuf *o, double v)
+void hz__ob_money(hz__obuf *o, double v)
 {
     long long c = llround(v * 100.0);
     if (c < 0) {
-        ob_ch(o, '-');
+        hz__ob_ch(o, '-');
         c = -c;
     }
-    ob_u64(o, (uint64_t)(c / 100), 1);
-    ob_ch(o, '.');
-    ob_u64(o, (uint64_t)(c % 100), 2);
+    hz__ob_u64(o, (uint64_t)(c / 100), 1);
+    hz__ob_ch(o, '.');
+    hz__ob_u64(o, (uint64_t)(c % 100), 2);
 }
 
-static void ob_day(obuf *o, int32_t day)
+void hz__ob_day(hz__obuf *o, int32_t day)
 {
     char d[16];
-    ob_str(o, hz_format_day(day, d));
+    hz__ob_str(o, hz_format_day(day, d));
 }
 
 hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
@@ -154,6 +149,8 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
         return hz_error_set(err, HZ_EINVAL, "rows must be at most 2e9");
     if (opt->start_month < 1 || opt->start_month > 12)
         return hz_error_set(err, HZ_EINVAL, "start month must be in [1, 12]");
+    if (opt->kind == HZ_GEN_PRODUCTS)
+        return hz__gen_products(opt, f, err);
 
     hz_status st = HZ_OK;
     const unsigned M = opt->months;
@@ -167,7 +164,7 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
     unsigned char *promo = calloc(M, 1);
     int32_t *month_day = malloc((M + 1) * sizeof *month_day);
     double prices[6][NPRODUCTS];
-    obuf ob = {malloc(1 << 20), 0, 1 << 20, f, 0};
+    hz__obuf ob = {malloc(1 << 20), 0, 1 << 20, f, 0};
     order *ord = NULL;
     if (!rng || !cu || !mw || !mrows || !cum || !idx || !promo || !month_day ||
         !ob.b) {
@@ -183,7 +180,7 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
     }
     for (unsigned k = 0; k < 6; k++)
         for (unsigned p = 0; p < NPRODUCTS; p++)
-            prices[k][p] = category_price[k] *
+            prices[k][p] = hz__gen_category_price[k] *
                            gsl_ran_lognormal(rng, 0.0, 0.45);
     for (unsigned m = 0; m < M; m++)
         promo[m] = gsl_rng_uniform(rng) < 0.15;
@@ -206,8 +203,8 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
         unsigned life = gsl_ran_geometric(rng, x->hazard);
         x->churn = x->signup + life;
         x->spend = gsl_ran_lognormal(rng, 0.0, 0.35);
-        x->region = pick(rng, region_w, 5);
-        x->plan = pick(rng, (const double[]){0.5, 0.35, 0.15}, 3);
+        x->region = hz__gen_pick(rng, hz__gen_region_w, 5);
+        x->plan = hz__gen_pick(rng, (const double[]){0.5, 0.35, 0.15}, 3);
         x->signup_day = month_day[x->signup] +
                         (int32_t)gsl_rng_uniform_int(rng, 28);
         x->last_day = INT32_MIN;
@@ -224,7 +221,7 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
         unsigned moy = (opt->start_month - 1 + m) % 12;
         double season = 0;
         for (unsigned k = 0; k < 6; k++)
-            season += category_w[k] * category_season[k][moy];
+            season += hz__gen_category_w[k] * hz__gen_category_season[k][moy];
         mw[m] = act * season * (1.0 + 0.01 * m) * (promo[m] ? 1.25 : 1.0) *
                 exp(gsl_ran_gaussian(rng, 0.05));
         total += mw[m];
@@ -243,8 +240,8 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
     }
 
     if (opt->kind == HZ_GEN_SALES)
-        ob_str(&ob, "order_id,order_date,customer_id,region,category,"
-                    "product_id,quantity,unit_price,discount,revenue\n");
+        hz__ob_str(&ob, "order_id,order_date,customer_id,region,category,"
+                        "product_id,quantity,unit_price,discount,revenue\n");
     uint64_t order_id = 100001;
     uint64_t maxrows = 0;
     for (unsigned m = 0; m < M; m++)
@@ -308,10 +305,11 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
             double cw[6];
             double s = 0;
             for (unsigned c = 0; c < 6; c++)
-                s += cw[c] = category_w[c] * category_season[c][moy];
+                s += cw[c] = hz__gen_category_w[c] *
+                             hz__gen_category_season[c][moy];
             for (unsigned c = 0; c < 6; c++)
                 cw[c] /= s;
-            unsigned cat = pick(rng, cw, 6);
+            unsigned cat = hz__gen_pick(rng, cw, 6);
             unsigned prod = (unsigned)gsl_rng_uniform_int(rng, NPRODUCTS);
             unsigned qty = 1 + gsl_ran_poisson(rng, 0.6);
             double price = prices[cat][prod] * x->spend *
@@ -334,32 +332,33 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
             }
             if (opt->kind != HZ_GEN_SALES)
                 continue;
-            ob_u64(&ob, order_id++, 1);
-            ob_ch(&ob, ',');
-            ob_day(&ob, ord[k].day);
-            ob_str(&ob, ",C");
-            ob_u64(&ob, ord[k].cust + 1, 6);
-            ob_ch(&ob, ',');
-            ob_str(&ob, regions[x->region]);
-            ob_ch(&ob, ',');
-            ob_str(&ob, categories[cat]);
-            ob_str(&ob, ",P");
-            ob_u64(&ob, cat * 100 + prod + 1, 4);
-            ob_ch(&ob, ',');
-            ob_u64(&ob, qty, 1);
-            ob_ch(&ob, ',');
-            ob_money(&ob, price);
-            ob_ch(&ob, ',');
-            ob_money(&ob, disc);
-            ob_ch(&ob, ',');
-            ob_money(&ob, revenue);
-            ob_ch(&ob, '\n');
+            hz__ob_u64(&ob, order_id++, 1);
+            hz__ob_ch(&ob, ',');
+            hz__ob_day(&ob, ord[k].day);
+            hz__ob_str(&ob, ",C");
+            hz__ob_u64(&ob, ord[k].cust + 1, 6);
+            hz__ob_ch(&ob, ',');
+            hz__ob_str(&ob, hz__gen_regions[x->region]);
+            hz__ob_ch(&ob, ',');
+            hz__ob_str(&ob, hz__gen_categories[cat]);
+            hz__ob_str(&ob, ",P");
+            hz__ob_u64(&ob, cat * 100 + prod + 1, 4);
+            hz__ob_ch(&ob, ',');
+            hz__ob_u64(&ob, qty, 1);
+            hz__ob_ch(&ob, ',');
+            hz__ob_money(&ob, price);
+            hz__ob_ch(&ob, ',');
+            hz__ob_money(&ob, disc);
+            hz__ob_ch(&ob, ',');
+            hz__ob_money(&ob, revenue);
+            hz__ob_ch(&ob, '\n');
         }
     }
     if (opt->kind == HZ_GEN_CUSTOMERS) {
-        ob_str(&ob, "customer_id,signup_date,region,plan,tenure_months,"
-                    "monthly_fee,orders_12m,spend_12m,days_since_last_order,"
-                    "support_tickets,autopay,churned\n");
+        hz__ob_str(&ob,
+                   "customer_id,signup_date,region,plan,tenure_months,"
+                   "monthly_fee,orders_12m,spend_12m,days_since_last_order,"
+                   "support_tickets,autopay,churned\n");
         for (size_t c = 0; c < C; c++) {
             customer *x = &cu[c];
             bool churned = x->churn < M;
@@ -369,32 +368,32 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
             unsigned tickets = gsl_ran_poisson(rng, 0.4 + 25.0 * x->hazard);
             bool autopay = gsl_rng_uniform(rng) <
                            0.85 - 4.0 * x->hazard - (churned ? 0.1 : 0.0);
-            ob_str(&ob, "C");
-            ob_u64(&ob, c + 1, 6);
-            ob_ch(&ob, ',');
-            ob_day(&ob, x->signup_day);
-            ob_ch(&ob, ',');
-            ob_str(&ob, regions[x->region]);
-            ob_ch(&ob, ',');
-            ob_str(&ob, plans[x->plan]);
-            ob_ch(&ob, ',');
-            ob_u64(&ob, tenure, 1);
-            ob_ch(&ob, ',');
-            ob_money(&ob, plan_fee[x->plan]);
-            ob_ch(&ob, ',');
-            ob_u64(&ob, x->orders_12m, 1);
-            ob_ch(&ob, ',');
-            ob_money(&ob, x->spend_12m);
-            ob_ch(&ob, ',');
+            hz__ob_str(&ob, "C");
+            hz__ob_u64(&ob, c + 1, 6);
+            hz__ob_ch(&ob, ',');
+            hz__ob_day(&ob, x->signup_day);
+            hz__ob_ch(&ob, ',');
+            hz__ob_str(&ob, hz__gen_regions[x->region]);
+            hz__ob_ch(&ob, ',');
+            hz__ob_str(&ob, plans[x->plan]);
+            hz__ob_ch(&ob, ',');
+            hz__ob_u64(&ob, tenure, 1);
+            hz__ob_ch(&ob, ',');
+            hz__ob_money(&ob, plan_fee[x->plan]);
+            hz__ob_ch(&ob, ',');
+            hz__ob_u64(&ob, x->orders_12m, 1);
+            hz__ob_ch(&ob, ',');
+            hz__ob_money(&ob, x->spend_12m);
+            hz__ob_ch(&ob, ',');
             if (x->last_day != INT32_MIN)
-                ob_u64(&ob, (uint64_t)(end_day - x->last_day), 1);
-            ob_ch(&ob, ',');
-            ob_u64(&ob, tickets, 1);
-            ob_str(&ob, autopay ? ",Yes," : ",No,");
-            ob_str(&ob, churned ? "Yes\n" : "No\n");
+                hz__ob_u64(&ob, (uint64_t)(end_day - x->last_day), 1);
+            hz__ob_ch(&ob, ',');
+            hz__ob_u64(&ob, tickets, 1);
+            hz__ob_str(&ob, autopay ? ",Yes," : ",No,");
+            hz__ob_str(&ob, churned ? "Yes\n" : "No\n");
         }
     }
-    ob_flush(&ob);
+    hz__ob_flush(&ob);
     if (ob.err || fflush(f) != 0)
         st = hz_error_set(err, HZ_EIO, "could not write generated data");
 out:

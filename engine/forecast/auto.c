@@ -19,7 +19,10 @@
 #include "forecast/fc_internal.h"
 #include "forecast/fc_models.h"
 #include "horizon/baseline.h"
+#include "horizon/dhr.h"
+#include "horizon/mstl.h"
 #include "horizon/forecast.h"
+#include "horizon/intermittent.h"
 #include "horizon/theta.h"
 
 static hz_status theta_plain(const hz__fc_in *in, hz_forecast *out,
@@ -167,8 +170,95 @@ done:
     return st;
 }
 
+/* Several seasonal periods, or one that ETS cannot take (above 24 or not
+ * an integer). */
+static bool multi_season(const hz__fc_in *in)
+{
+    size_t k = 0;
+    bool odd = false;
+    for (size_t i = 0; i < in->seasons.n; i++) {
+        double p = in->seasons.period[i];
+        if (!(p > 1))
+            continue;
+        k++;
+        odd |= p > 24 || p != floor(p);
+    }
+    return k > 1 || odd;
+}
+
+static hz_status mstl_theta(const hz__fc_in *in, hz_forecast *out,
+                            hz_error *err)
+{
+    hz_mstl_opts o;
+    hz_mstl_opts_init(&o);
+    o.method = HZ_MSTL_THETA;
+    return hz_mstl_forecast(in->y, in->n, &in->seasons, &o, NULL, out, err);
+}
+
+static hz_status dhr_theta(const hz__fc_in *in, hz_forecast *out,
+                           hz_error *err)
+{
+    hz_dhr_opts o;
+    hz_dhr_opts_init(&o);
+    o.errors = HZ_DHR_THETA;
+    return hz_dhr_forecast(in->y, in->n, &in->seasons, &o, out, err);
+}
+
+/* Several seasons: MSTL + Theta when the longest period repeats at least
+ * four times (its seasonal shape is then estimated well by loess), else
+ * the Fourier (DHR) seasonal adjustment + Theta, smooth enough for two or
+ * three cycles (bench/bench_multi.c: taylor, hourly, daily, weekly). */
+static hz_status multi_auto(const hz__fc_in *in, hz_forecast *out,
+                            hz_error *err)
+{
+    double pmax = 0;
+    for (size_t i = 0; i < in->seasons.n; i++)
+        pmax = in->seasons.period[i] > pmax ? in->seasons.period[i] : pmax;
+    if ((double)in->n >= 4 * pmax)
+        return mstl_theta(in, out, err);
+    return dhr_theta(in, out, err);
+}
+
+/* Intermittent or lumpy demand (SBC: mean interval between demands of
+ * 1.32 periods or more, non-negative data): the mean of TSB, IMAPA and
+ * Theta, bounds at or above zero (bench/bench_intermittent.c: within 1-2%
+ * of the best single method on MASE, RMSSE and scaled pinball loss at
+ * once, where each single method is best on one of them only). */
+static bool intermittent(const hz__fc_in *in)
+{
+    if (in->n < 8)
+        return false;
+    for (size_t t = 0; t < in->n; t++)
+        if (in->y[t] < 0)
+            return false;
+    double adi;
+    hz_demand_classify(in->y, in->n, &adi, NULL);
+    return adi >= HZ_SBC_ADI;
+}
+
+static hz_status intermittent_auto(const hz__fc_in *in, hz_forecast *out,
+                                   hz_error *err)
+{
+    const hz__fc_fn m[] = {hz__fc_single(HZ_MODEL_TSB),
+                           hz__fc_single(HZ_MODEL_IMAPA),
+                           hz__fc_single(HZ_MODEL_THETA)};
+    hz_status st = hz__fc_mean_members(in, m, 3, out, err);
+    for (size_t i = 0; st == HZ_OK && i < out->h; i++) {
+        if (out->mean[i] < 0)
+            out->mean[i] = 0;
+        for (size_t k = 0; k < out->nlevels; k++)
+            if (out->lower[k][i] < 0)
+                out->lower[k][i] = 0;
+    }
+    return st;
+}
+
 hz_status hz__fc_auto(const hz__fc_in *in, hz_forecast *out, hz_error *err)
 {
+    if (intermittent(in))
+        return intermittent_auto(in, out, err);
+    if (multi_season(in))
+        return multi_auto(in, out, err);
     if (short_seasonal(in))
         return auto_adjusted(in, out, err);
     const hz__fc_fn members[] = {hz__fc_ets_fast,

@@ -9,6 +9,7 @@
 
 #include "horizon/arima.h"
 #include "horizon/dhr.h"
+#include "horizon/theta.h"
 
 #define DHR_KMAX_DEFAULT 10
 
@@ -310,8 +311,8 @@ static size_t dhr_periods(const hz_seasons *s, size_t n, double *per)
  * at the future times added to the forecasts. */
 static hz_status arima_part(const double *y, size_t n, const double *per,
                             size_t np, const int *K, const double *beta,
-                            size_t k, int d, double *X, hz_forecast *out,
-                            hz_error *err)
+                            size_t k, int d, int errors, double *X,
+                            hz_forecast *out, hz_error *err)
 {
     double *e = malloc(n * sizeof *e);
     if (e == NULL)
@@ -323,15 +324,23 @@ static hz_status arima_part(const double *y, size_t n, const double *per,
             f += beta[j] * X[j * n + t];
         e[t] = y[t] - f;
     }
-    hz_arima_opts ao;
-    hz_arima_opts_default(&ao);
-    ao.seasonal = 0;
-    ao.d = d;
-    ao.max_p = ao.max_q = 3;
-    double pmax = per[0];
-    for (size_t i = 1; i < np; i++)
-        pmax = per[i] > pmax ? per[i] : pmax;
-    hz_status st = hz_arima_forecast(e, n, (int)floor(pmax), &ao, out, err);
+    hz_status st;
+    if (errors == HZ_DHR_THETA) {
+        hz_theta_opts to;
+        hz_theta_opts_init(&to);
+        to.force_nonseasonal = true;
+        st = hz_theta_forecast(e, n, 1, &to, out, NULL, err);
+    } else {
+        hz_arima_opts ao;
+        hz_arima_opts_default(&ao);
+        ao.seasonal = 0;
+        ao.d = d;
+        ao.max_p = ao.max_q = 3;
+        double pmax = per[0];
+        for (size_t i = 1; i < np; i++)
+            pmax = per[i] > pmax ? per[i] : pmax;
+        st = hz_arima_forecast(e, n, (int)floor(pmax), &ao, out, err);
+    }
     free(e);
     if (st != HZ_OK)
         return st;
@@ -394,7 +403,7 @@ hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
                           k);
         goto done;
     }
-    st = arima_part(y, n, per, np, K, beta, k, d, X, out, err);
+    st = arima_part(y, n, per, np, K, beta, k, d, o->errors, X, out, err);
     if (st == HZ_OK) {
         char inner[64], ks[32] = "";
         snprintf(inner, sizeof inner, "%s", out->method);

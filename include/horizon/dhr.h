@@ -30,9 +30,16 @@
 extern "C" {
 #endif
 
+typedef enum hz_dhr_errors {
+    HZ_DHR_ARIMA = 0, /* ARIMA errors (default) */
+    HZ_DHR_THETA      /* Theta on y minus the Fourier part: a harmonic
+                         seasonal adjustment, 10-50x faster */
+} hz_dhr_errors;
+
 typedef struct hz_dhr_opts {
     int K[HZ_MAX_SEASONS]; /* Fourier pairs per period; -1: chosen */
     int kmax;              /* largest K tried (default 10) */
+    int errors;            /* hz_dhr_errors */
 } hz_dhr_opts;
 
 void hz_dhr_opts_init(hz_dhr_opts *o);

@@ -19,10 +19,15 @@ extern "C" {
 typedef enum hz_gen_kind {
     HZ_GEN_SALES = 0, /* order_id,order_date,customer_id,region,category,
                           product_id,quantity,unit_price,discount,revenue */
-    HZ_GEN_CUSTOMERS  /* customer_id,signup_date,region,plan,tenure_months,
+    HZ_GEN_CUSTOMERS, /* customer_id,signup_date,region,plan,tenure_months,
                           monthly_fee,orders_12m,spend_12m,
                           days_since_last_order,support_tickets,autopay,
                           churned */
+    HZ_GEN_PRODUCTS   /* date,region,category,product_id,quantity,revenue:
+                          daily demand of `products` SKUs, intermittent
+                          for most (slow, lumpy, obsolete and new
+                          products beside fast sellers); by region and
+                          category it is a sales hierarchy */
 } hz_gen_kind;
 
 typedef struct hz_gen_options {
@@ -33,11 +38,12 @@ typedef struct hz_gen_options {
     int start_year;  /* first month of the history */
     unsigned start_month;
     uint64_t seed;
+    uint64_t products; /* products kind: SKUs (default 200) */
 } hz_gen_options;
 
 void hz_gen_options_init(hz_gen_options *o); /* 20000 rows, 2000 customers,
-                                                 36 months from 2022-01,
-                                                 seed 42 */
+                                                 200 products, 36 months
+                                                 from 2022-01, seed 42 */
 hz_status hz_gen_write(const hz_gen_options *o, FILE *f, hz_error *err);
 
 #ifdef __cplusplus

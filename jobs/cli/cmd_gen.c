@@ -12,19 +12,24 @@ const char hz__cmd_gen_summary[] =
 static void help(FILE *f)
 {
     fprintf(
-        f, "usage: horizon gen [OPTIONS]\n\n"
-           "Writes deterministic, realistic retail data as CSV: customers\n"
-           "who sign up, buy at their own rate and churn; orders with trend,\n"
-           "yearly seasonality, promotions and noise.\n\n"
-           "options:\n"
-           "  --kind sales|customers  what to write (default sales)\n"
-           "  --rows N                sales rows (default 20000)\n"
-           "  --customers N           customers (default 2000)\n"
-           "  --months N              months of history (default 36)\n"
-           "  --start YYYY-MM         first month (default 2022-01)\n"
-           "  --seed N                random seed (default 42)\n"
-           "  -o, --output FILE       output file (default stdout)\n"
-           "  -h, --help              show this help\n");
+        f,
+        "usage: horizon gen [OPTIONS]\n\n"
+        "Writes deterministic, realistic retail data as CSV: customers\n"
+        "who sign up, buy at their own rate and churn; orders with trend,\n"
+        "yearly seasonality, promotions and noise.\n\n"
+        "options:\n"
+        "  --kind sales|customers|products\n"
+        "                          what to write (default sales); products:\n"
+        "                          daily demand by SKU, region, category\n"
+        "                          (intermittent for most SKUs)\n"
+        "  --products N            SKUs of --kind products (default 200)\n"
+        "  --rows N                sales rows (default 20000)\n"
+        "  --customers N           customers (default 2000)\n"
+        "  --months N              months of history (default 36)\n"
+        "  --start YYYY-MM         first month (default 2022-01)\n"
+        "  --seed N                random seed (default 42)\n"
+        "  -o, --output FILE       output file (default stdout)\n"
+        "  -h, --help              show this help\n");
 }
 
 int hz__cmd_gen(int argc, char **argv)
@@ -33,6 +38,7 @@ int hz__cmd_gen(int argc, char **argv)
         {"kind", required_argument, 0, 'k'},
         {"rows", required_argument, 0, 'r'},
         {"customers", required_argument, 0, 'c'},
+        {"products", required_argument, 0, 'p'},
         {"months", required_argument, 0, 'm'},
         {"start", required_argument, 0, 's'},
         {"seed", required_argument, 0, 'S'},
@@ -52,10 +58,12 @@ int hz__cmd_gen(int argc, char **argv)
                 o.kind = HZ_GEN_SALES;
             else if (strcmp(optarg, "customers") == 0)
                 o.kind = HZ_GEN_CUSTOMERS;
+            else if (strcmp(optarg, "products") == 0)
+                o.kind = HZ_GEN_PRODUCTS;
             else {
                 hz_cli_error("gen",
-                             "--kind: expected 'sales' or "
-                             "'customers', got '%s'",
+                             "--kind: expected 'sales', 'customers' or "
+                             "'products', got '%s'",
                              optarg);
                 return HZ_EXIT_USAGE;
             }
@@ -70,6 +78,11 @@ int hz__cmd_gen(int argc, char **argv)
                                    &v))
                 return HZ_EXIT_USAGE;
             o.customers = (uint64_t)v;
+            break;
+        case 'p':
+            if (!hz_cli_parse_long("gen", "products", optarg, 1, 1000000L, &v))
+                return HZ_EXIT_USAGE;
+            o.products = (uint64_t)v;
             break;
         case 'm':
             if (!hz_cli_parse_long("gen", "months", optarg, 1, 1200, &v))
