@@ -335,3 +335,79 @@ HZ_TEST(auto_carries_a_short_seasonal_pattern)
     HZ_CHECK(strstr(f->method, "seasonal index") == NULL);
     hz_forecast_free(f);
 }
+
+#include "forecast/fc_models.h"
+#include "horizon/arima.h"
+
+/* A forecast of h steps, all points at v, bounds +-w. */
+static hz_forecast *flat(size_t h, double v, double w)
+{
+    hz_forecast *f = hz_forecast_alloc(h, 2, LV);
+    for (size_t i = 0; i < h; i++) {
+        f->mean[i] = v;
+        for (int k = 0; k < 2; k++) {
+            f->lower[k][i] = v - w;
+            f->upper[k][i] = v + w;
+        }
+    }
+    return f;
+}
+
+/* Item 2 of issue 16: forecasts that leave the data's scale by orders of
+ * magnitude are caught, legitimate extrapolations are not. */
+HZ_TEST(guard_catches_forecasts_leaving_the_scale)
+{
+    /* weekly-like series in [900, 1100] ending with a jump: ARIMA(0,2,0)
+     * extrapolates the last step (200 a week) 52 weeks ahead: 10,400
+     * beyond the range, 52 ranges */
+    double y[156];
+    for (int t = 0; t < 156; t++)
+        y[t] = 1000 + 80 * sin(2 * M_PI * t / 52.18) + (t % 7) * 3;
+    y[154] = 900;
+    y[155] = 1100;
+    hz_arima_spec sp = {0, 2, 0, 0, 0, 0, 1, 0, 0, 0, HZ_ARIMA_CSS_ML};
+    hz_arima_model m;
+    HZ_CHECK(hz_arima_fit(y, 156, &sp, &m, NULL) == HZ_OK);
+    double mean[52], se[52];
+    HZ_CHECK(hz_arima_predict(&m, 52, mean, se, NULL) == HZ_OK);
+    hz_arima_model_free(&m);
+    HZ_CHECK(mean[51] > 10000);
+    hz_forecast *f = flat(52, 1000, 50);
+    memcpy(f->mean, mean, sizeof mean);
+    HZ_CHECK(!hz__fc_sane(y, 156, f));
+    /* a tenfold level (an exploding multiplicative season) */
+    hz_forecast_free(f);
+    f = flat(13, 10000, 100);
+    HZ_CHECK(!hz__fc_sane(y, 156, f));
+    hz_forecast_free(f);
+    /* intervals 1e8 wide around a sane point */
+    f = flat(13, 1000, 1e8);
+    HZ_CHECK(!hz__fc_sane(y, 156, f));
+    hz_forecast_free(f);
+    /* a trend continued as long as the series: 1 range beyond, fine */
+    double tr[48];
+    for (int t = 0; t < 48; t++)
+        tr[t] = 100 + 10 * t;
+    f = flat(48, 0, 10);
+    for (int i = 0; i < 48; i++)
+        f->mean[i] = 100 + 10 * (48 + i);
+    HZ_CHECK(hz__fc_sane(tr, 48, f));
+    /* 300 steps ahead of 48: the allowance grows with h / n */
+    hz_forecast_free(f);
+    f = flat(300, 0, 10);
+    for (int i = 0; i < 300; i++)
+        f->mean[i] = 100 + 10 * (48 + i);
+    HZ_CHECK(hz__fc_sane(tr, 48, f));
+    hz_forecast_free(f);
+    /* all-zero history, zero forecasts; and a nearly constant series */
+    double z[10] = {0};
+    f = flat(5, 0, 0);
+    HZ_CHECK(hz__fc_sane(z, 10, f));
+    hz_forecast_free(f);
+    double c[10] = {500, 500, 500, 500, 500, 500, 500, 500, 500, 501};
+    f = flat(5, 520, 5); /* 20 away: within 5 x 1% of the level */
+    HZ_CHECK(hz__fc_sane(c, 10, f));
+    f->mean[4] = 600;
+    HZ_CHECK(!hz__fc_sane(c, 10, f));
+    hz_forecast_free(f);
+}
