@@ -94,20 +94,10 @@ void hz_forecast_result_free(hz_forecast_result *r)
     free(r);
 }
 
-static int cmp_len_desc(const void *a, const void *b, void *ctx)
+/* Step 1: the request's arguments. */
+static hz_status check_request(const hz_dataset *ds,
+                               const hz_forecast_request *req, hz_error *err)
 {
-    const hz_series *s = ctx;
-    size_t x = s[*(const size_t *)a].n, y = s[*(const size_t *)b].n;
-    if (x != y)
-        return x < y ? 1 : -1;
-    size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    return (i > j) - (i < j);
-}
-
-hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
-                          hz_forecast_result **out, hz_error *err)
-{
-    *out = NULL;
     if (ds == NULL || req == NULL)
         return hz_error_set(err, HZ_EINVAL, "forecast: null argument");
     if (req->horizon == 0 || req->horizon > 100000)
@@ -125,10 +115,20 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
                                 req->levels[k]);
     if (strcmp(hz_fc_model_name(req->model), "unknown") == 0)
         return hz_error_set(err, HZ_EINVAL, "unknown model %d", req->model);
+    if (req->intervals != HZ_INTERVALS_MODEL &&
+        req->intervals != HZ_INTERVALS_CONFORMAL)
+        return hz_error_set(err, HZ_EINVAL, "unknown interval kind %d",
+                            req->intervals);
     if (req->value_col == NULL && req->agg != HZ_AGG_COUNT)
         return hz_error_set(err, HZ_EINVAL, "no value column given");
+    return HZ_OK;
+}
 
-    double t0 = hz_now();
+/* Step 2: the series of the request. */
+static hz_status build_series(const hz_dataset *ds,
+                              const hz_forecast_request *req,
+                              hz_series_set **set, hz_error *err)
+{
     hz_series_opts so;
     hz_series_opts_init(&so);
     so.date_col = req->date_col;
@@ -139,21 +139,102 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     so.agg = (hz_agg)req->agg;
     so.fill = (hz_fill)req->fill;
     so.extend_to_end = !req->long_format;
-    hz_series_set *set = NULL;
-    hz_status st = hz_series_build(ds, &so, &set, err);
+    return hz_series_build(ds, &so, set, err);
+}
+
+/* Step 3: one result per series (key, history, dates, an empty forecast);
+ * seeds[i] from the key.  Returns -1 on ENOMEM. */
+static int prepare_result(const hz_series_set *set,
+                          const hz_forecast_request *req, size_t i,
+                          hz_forecast_series_result *o, uint64_t *seed)
+{
+    const hz_series *s = &set->series[i];
+    o->key = strdup(s->key);
+    o->fc = hz_forecast_alloc(req->horizon, req->nlevels, req->levels);
+    o->days = malloc(req->horizon * sizeof *o->days);
+    o->history = malloc((s->n ? s->n : 1) * sizeof *o->history);
+    if (o->key == NULL || o->fc == NULL || o->days == NULL ||
+        o->history == NULL)
+        return -1;
+    o->n = s->n;
+    o->start = s->start;
+    if (s->n > 0)
+        memcpy(o->history, s->values, s->n * sizeof *o->history);
+    o->last_day = hz_period_start(set->freq, s->start + (int64_t)s->n - 1);
+    double tot = 0.0;
+    for (size_t t = s->n > 12 ? s->n - 12 : 0; t < s->n; t++)
+        tot += s->values[t];
+    o->last12_total = tot;
+    for (size_t hh = 0; hh < req->horizon; hh++)
+        o->days[hh] = hz_period_start(set->freq,
+                                      s->start + (int64_t)(s->n + hh));
+    *seed = hz__hash64(s->key, strlen(s->key), req->seed);
+    return 0;
+}
+
+/* Step 4: forecast every series (hz_forecast_many). */
+static hz_status run_models(const hz_series_set *set,
+                            const hz_forecast_request *req,
+                            hz_forecast_result *r, const uint64_t *seeds,
+                            hz_error *err)
+{
+    size_t ns = set->nseries;
+    const double **y = malloc((ns ? ns : 1) * sizeof *y);
+    size_t *n = malloc((ns ? ns : 1) * sizeof *n);
+    hz_forecast **fc = malloc((ns ? ns : 1) * sizeof *fc);
+    hz_status st = HZ_OK;
+    if (y == NULL || n == NULL || fc == NULL) {
+        st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        y[i] = r->series[i].history;
+        n[i] = r->series[i].n;
+        fc[i] = r->series[i].fc;
+    }
+    hz_fc_batch b;
+    hz_fc_batch_init(&b);
+    b.nseries = ns;
+    b.y = y;
+    b.n = n;
+    b.seeds = seeds;
+    b.period = set->period;
+    b.seasons = set->seasons;
+    b.model = req->model;
+    b.threads = req->threads;
+    b.intervals = req->intervals;
+    st = hz_forecast_many(&b, fc, err);
+    for (size_t i = 0; st == HZ_OK && i < ns; i++) {
+        hz_forecast_series_result *o = &r->series[i];
+        snprintf(o->method, sizeof o->method, "%s", o->fc->method);
+        snprintf(o->note, sizeof o->note, "%s", o->fc->note);
+    }
+done:
+    free(y);
+    free(n);
+    free(fc);
+    return st;
+}
+
+hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
+                          hz_forecast_result **out, hz_error *err)
+{
+    *out = NULL;
+    hz_status st = check_request(ds, req, err);
     if (st != HZ_OK)
         return st;
+    double t0 = hz_now();
+    hz_series_set *set = NULL;
+    if ((st = build_series(ds, req, &set, err)) != HZ_OK)
+        return st;
     double t1 = hz_now();
-
-    hz_forecast_result *r = calloc(1, sizeof *r);
     size_t ns = set->nseries;
-    size_t *order = malloc((ns ? ns : 1) * sizeof *order);
-    if (r == NULL || order == NULL ||
+    hz_forecast_result *r = calloc(1, sizeof *r);
+    uint64_t *seeds = malloc((ns ? ns : 1) * sizeof *seeds);
+    if (r == NULL || seeds == NULL ||
         (r->series = calloc(ns ? ns : 1, sizeof *r->series)) == NULL) {
-        free(order);
-        hz_forecast_result_free(r);
-        hz_series_set_free(set);
-        return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        goto done;
     }
     r->freq = set->freq;
     r->period = set->period;
@@ -163,72 +244,20 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     r->rows_used = set->rows_used;
     r->rows_skipped = set->rows_skipped;
     for (size_t i = 0; i < ns; i++)
-        order[i] = i;
-    qsort_r(order, ns, sizeof *order, cmp_len_desc, set->series);
-    int nomem = 0;
-    int threads = req->threads > 0 ? req->threads : omp_get_max_threads();
-    if ((size_t)threads > ns)
-        threads = ns > 0 ? (int)ns : 1;
-#pragma omp parallel num_threads(threads) reduction(| : nomem)
-    {
-        hz_fc_workspace *w = hz_fc_workspace_alloc(256);
-        if (w == NULL)
-            nomem = 1;
-#pragma omp for schedule(dynamic, 1)
-        for (size_t k = 0; k < ns; k++) {
-            if (w == NULL)
-                continue;
-            size_t i = order[k];
-            const hz_series *s = &set->series[i];
-            hz_forecast_series_result *o = &r->series[i];
-            o->key = strdup(s->key);
-            o->fc = hz_forecast_alloc(req->horizon, req->nlevels, req->levels);
-            o->days = malloc(req->horizon * sizeof *o->days);
-            o->history = malloc((s->n ? s->n : 1) * sizeof *o->history);
-            if (o->key == NULL || o->fc == NULL || o->days == NULL ||
-                o->history == NULL) {
-                nomem = 1;
-                continue;
-            }
-            o->n = s->n;
-            o->start = s->start;
-            if (s->n > 0)
-                memcpy(o->history, s->values, s->n * sizeof *o->history);
-            o->last_day = hz_period_start(set->freq,
-                                          s->start + (int64_t)s->n - 1);
-            double tot = 0.0;
-            for (size_t t = s->n > 12 ? s->n - 12 : 0; t < s->n; t++)
-                tot += s->values[t];
-            o->last12_total = tot;
-            for (size_t hh = 0; hh < req->horizon; hh++)
-                o->days[hh] = hz_period_start(set->freq,
-                                              s->start + (int64_t)(s->n + hh));
-            uint64_t seed = hz__hash64(s->key, strlen(s->key), req->seed);
-            hz_error e;
-            hz_error_clear(&e);
-            hz_status fs = hz_forecast_series_seasons(
-                s->values, s->n, &set->seasons, set->period, req->model, seed,
-                w, o->fc, &e);
-            if (fs == HZ_ENOMEM) {
-                nomem = 1;
-            } else if (fs != HZ_OK) {
-                snprintf(o->method, sizeof o->method, "none");
-                snprintf(o->note, sizeof o->note, "%s", e.msg);
-            } else {
-                snprintf(o->method, sizeof o->method, "%s", o->fc->method);
-                snprintf(o->note, sizeof o->note, "%s", o->fc->note);
-            }
+        if (prepare_result(set, req, i, &r->series[i], &seeds[i]) != 0) {
+            st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+            goto done;
         }
-        hz_fc_workspace_free(w);
-    }
-    free(order);
-    hz_series_set_free(set);
-    if (nomem) {
-        hz_forecast_result_free(r);
-        return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
-    }
+    st = run_models(set, req, r, seeds, err);
     r->seconds_series = t1 - t0;
     r->seconds_models = hz_now() - t1;
+done:
+    free(seeds);
+    hz_series_set_free(set);
+    if (st != HZ_OK) {
+        hz_forecast_result_free(r);
+        return st;
+    }
     *out = r;
     return HZ_OK;
 }

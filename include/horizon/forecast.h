@@ -63,9 +63,9 @@ typedef enum hz_fc_model {
     HZ_MODEL_ETS,
     HZ_MODEL_THETA,
     HZ_MODEL_ARIMA,
-    HZ_MODEL_COMBO,  /* mean of ETS, Theta and ARIMA */
-    HZ_MODEL_NAIVE2, /* M4 seasonally adjusted naive */
-    HZ_MODEL_SELECT, /* per series: ETS, ARIMA, Theta or a combination,
+    HZ_MODEL_COMBO,      /* mean of ETS, Theta and ARIMA */
+    HZ_MODEL_NAIVE2,     /* M4 seasonally adjusted naive */
+    HZ_MODEL_SELECT,     /* per series: ETS, ARIMA, Theta or a combination,
                            by rolling-origin validation (engine/combo.c) */
     HZ_MODEL_MSTL,       /* MSTL + ETS(Z,Z,N) on the adjusted series
                             (forecast::stlf), every seasonal period */
@@ -111,6 +111,51 @@ hz_status hz_forecast_series_seasons(const double *y, size_t n,
                                      hz_fc_workspace *w, hz_forecast *out,
                                      hz_error *err);
 
+/* ---- many series at once ---- */
+
+typedef enum hz_intervals {
+    HZ_INTERVALS_MODEL = 0, /* each model's own intervals */
+    HZ_INTERVALS_CONFORMAL  /* split-conformal from rolling-origin errors */
+} hz_intervals;
+
+bool hz_intervals_parse(const char *s, int *out); /* "model", "conformal" */
+
+/* Conformal intervals (engine/forecast/conformal.c): every series is also
+ * forecast from the origins n - 1, n - 2, ..., n - h - K + 1 (training data
+ * only), so that for every step s its last K values are forecast s steps
+ * ahead; each such error is a score, the error over the model's own
+ * interval half-width at that step (upper or lower side; without one, the
+ * mean absolute change times sqrt(s)), so series of any scale pool.  Step
+ * s's interval at level L is the point forecast plus / minus the
+ * ceil((N + 1) L)-th smallest of the N scores pooled over all series at
+ * step s (and, while fewer than 2 / (1 - L) are there, its neighbouring
+ * steps) times the model's half-widths.  Lower bounds stay at or above
+ * zero where the model's did and the data are never negative.  Intervals
+ * keep their promise on average over the series of one request
+ * (bench/bench_conformal.c); one series alone gets what its own K origins
+ * allow.  Costs h + K - 1 extra fits a series. */
+typedef struct hz_fc_batch {
+    size_t nseries;
+    const double *const *y; /* y[i][0..n[i]): finite values */
+    const size_t *n;
+    const uint64_t *seeds; /* per series; NULL: i + 1 */
+    int period;            /* primary seasonal period */
+    hz_seasons seasons;    /* every period (n 0: {period}) */
+    int model;             /* hz_fc_model */
+    int threads;           /* 0: omp_get_max_threads() */
+    int intervals;         /* hz_intervals */
+    size_t cal_origins;    /* conformal origins per series (0: 5) */
+} hz_fc_batch;
+
+void hz_fc_batch_init(hz_fc_batch *b);
+
+/* Forecast every series into out[i] (allocated by the caller with the
+ * same h and levels).  A series that cannot be forecast at all gets
+ * method "none", NaN values and the reason in its note.  Fails only on
+ * bad arguments or ENOMEM.  Identical for any thread count. */
+hz_status hz_forecast_many(const hz_fc_batch *b, hz_forecast *const *out,
+                           hz_error *err);
+
 /* ---- request over a dataset (the job runner's entry point) ---- */
 
 struct hz_dataset;
@@ -132,6 +177,7 @@ typedef struct hz_forecast_request {
     int long_format;    /* 1: by_cols identify independent series
                             (series_id,date,value files): each ends at
                             its own last period instead of the table's */
+    int intervals;      /* hz_intervals (default model) */
 } hz_forecast_request;
 
 void hz_forecast_request_init(hz_forecast_request *r);

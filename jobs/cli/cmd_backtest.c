@@ -26,7 +26,9 @@ static void help(FILE *f)
         "Builds the series as `horizon forecast` does, holds out the last\n"
         "--horizon periods (at --origins successive forecast origins) and\n"
         "reports per model the mean sMAPE and MASE (M4 definitions), OWA\n"
-        "against Naive2, and the coverage of each interval level.\n"
+        "against Naive2, the coverage of each interval level, MSIS (M4, of\n"
+        "the widest level) and the scaled pinball loss (M5 SPL over the\n"
+        "bounds and the point as median).\n"
         "\n"
         "options:\n"
         "  --date COL, --value COL, --by COL[,COL...], --long, --freq F,\n"
@@ -37,17 +39,112 @@ static void help(FILE *f)
         "  --models M[,M...]      models to compare (default\n"
         "                         auto,theta,naive2,snaive,naive)\n"
         "  --level L[,L...]       interval levels (default 80,95)\n"
+        "  --intervals K          model (default) or conformal (calibrated\n"
+        "                         on each origin's training data only)\n"
         "  -o, --output FILE      write the table as CSV to FILE\n"
         "  --json                 print JSON instead of a "
         "table\n" HZ_CLI_CSV_HELP "  -h, --help             show this help\n");
 }
 
-enum { OPT_HORIZON = 2000, OPT_MODELS, OPT_LEVEL, OPT_JSON, OPT_ORIGINS };
+enum {
+    OPT_HORIZON = 2000,
+    OPT_MODELS,
+    OPT_LEVEL,
+    OPT_JSON,
+    OPT_ORIGINS,
+    OPT_INTERVALS
+};
 
 typedef struct cell {
-    double smape, mase, cov[HZ_FC_MAX_LEVELS];
+    double smape, mase, cov[HZ_FC_MAX_LEVELS], msis, spl;
     int ok, fallback;
 } cell;
+
+/* Scores of one forecast of s (trained on its first ntr values). */
+static void score_cell(const hz_series *s, size_t ntr, int period,
+                       const hz_forecast *fc, cell *cl)
+{
+    const double *y = s->values + ntr;
+    size_t h = fc->h, nl = fc->nlevels, wide = 0;
+    cl->smape = hz_smape(y, fc->mean, h);
+    cl->mase = hz_mase(s->values, ntr, period, y, fc->mean, h);
+    const double *q[2 * HZ_FC_MAX_LEVELS + 1];
+    double tau[2 * HZ_FC_MAX_LEVELS + 1];
+    q[0] = fc->mean;
+    tau[0] = 0.5;
+    for (size_t l = 0; l < nl; l++) {
+        cl->cov[l] = hz_coverage(y, fc->lower[l], fc->upper[l], h);
+        wide = fc->levels[l] > fc->levels[wide] ? l : wide;
+        q[1 + 2 * l] = fc->lower[l];
+        q[2 + 2 * l] = fc->upper[l];
+        tau[1 + 2 * l] = 0.5 - fc->levels[l] / 200.0;
+        tau[2 + 2 * l] = 0.5 + fc->levels[l] / 200.0;
+    }
+    cl->msis = nl ? hz_msis(s->values, ntr, period, y, fc->lower[wide],
+                            fc->upper[wide], h, 1 - fc->levels[wide] / 100)
+                  : NAN;
+    cl->spl = hz_spl(s->values, ntr, y, q, tau, 1 + 2 * nl, h);
+    cl->fallback = fc->note[0] != '\0';
+    cl->ok = isfinite(cl->smape) && isfinite(cl->mase);
+}
+
+/* Model k at every origin: all series forecast together (so conformal
+ * intervals pool each origin's training errors), then scored. */
+static int run_model(const hz_series_set *set, int model, int intervals,
+                     size_t horizon, size_t origins, size_t k, size_t nall,
+                     size_t nlev, const double *levels, cell *cells)
+{
+    size_t ns = set->nseries;
+    const double **y = calloc(ns ? ns : 1, sizeof *y);
+    size_t *n = calloc(ns ? ns : 1, sizeof *n),
+           *idx = calloc(ns ? ns : 1, sizeof *idx);
+    uint64_t *seeds = calloc(ns ? ns : 1, sizeof *seeds);
+    hz_forecast **fc = calloc(ns ? ns : 1, sizeof *fc);
+    int rc = y && n && idx && seeds && fc ? 0 : -1;
+    for (size_t o = 0; rc == 0 && o < origins; o++) {
+        size_t back = horizon + (origins - 1 - o), m = 0;
+        for (size_t i = 0; i < ns; i++) {
+            const hz_series *s = &set->series[i];
+            if (s->n < back + 3)
+                continue;
+            if (fc[m] == NULL &&
+                (fc[m] = hz_forecast_alloc(horizon, nlev, levels)) == NULL) {
+                rc = -1;
+                break;
+            }
+            y[m] = s->values;
+            n[m] = s->n - back;
+            seeds[m] = 1 + i * 1000003u + o;
+            idx[m++] = i;
+        }
+        hz_fc_batch b;
+        hz_fc_batch_init(&b);
+        b.nseries = m;
+        b.y = y;
+        b.n = n;
+        b.seeds = seeds;
+        b.period = set->period;
+        b.seasons = set->seasons;
+        b.model = model;
+        b.intervals = intervals;
+        if (rc != 0 || hz_forecast_many(&b, fc, NULL) != HZ_OK) {
+            rc = -1;
+            break;
+        }
+        for (size_t j = 0; j < m; j++)
+            if (strcmp(fc[j]->method, "none") != 0)
+                score_cell(&set->series[idx[j]], n[j], set->period, fc[j],
+                           &cells[(idx[j] * origins + o) * nall + k]);
+    }
+    for (size_t j = 0; fc && j < ns; j++)
+        hz_forecast_free(fc[j]);
+    free(fc);
+    free(seeds);
+    free(idx);
+    free(n);
+    free(y);
+    return rc;
+}
 
 int hz__cmd_backtest(int argc, char **argv)
 {
@@ -58,6 +155,7 @@ int hz__cmd_backtest(int argc, char **argv)
         {"origins", required_argument, 0, OPT_ORIGINS},
         {"models", required_argument, 0, OPT_MODELS},
         {"level", required_argument, 0, OPT_LEVEL},
+        {"intervals", required_argument, 0, OPT_INTERVALS},
         {"json", no_argument, 0, OPT_JSON},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
@@ -72,7 +170,7 @@ int hz__cmd_backtest(int argc, char **argv)
     double levels[HZ_FC_MAX_LEVELS] = {80, 95};
     const char *models_s = "auto,theta,naive2,snaive,naive";
     const char *outpath = NULL;
-    int json = 0, rc = HZ_EXIT_OK;
+    int json = 0, rc = HZ_EXIT_OK, intervals = HZ_INTERVALS_MODEL;
     char *mstore = NULL;
     const char *mnames[16];
     int models[17];
@@ -113,6 +211,16 @@ int hz__cmd_backtest(int argc, char **argv)
             }
             break;
         case OPT_JSON: json = 1; break;
+        case OPT_INTERVALS:
+            if (!hz_intervals_parse(optarg, &intervals)) {
+                hz_cli_error(cmd,
+                             "--intervals: expected model or conformal, "
+                             "got '%s'",
+                             optarg);
+                rc = HZ_EXIT_USAGE;
+                goto out;
+            }
+            break;
         case 'o': outpath = optarg; break;
         case 'h': help(stdout); goto out;
         case '?': rc = HZ_EXIT_USAGE; goto out;
@@ -187,43 +295,19 @@ int hz__cmd_backtest(int argc, char **argv)
         rc = HZ_EXIT_FAIL;
         goto out;
     }
-    int period = set->period;
     for (size_t k = 0; k < nall; k++) {
         double t0 = hz_now();
-#pragma omp parallel
-        {
-            hz_fc_workspace *w = hz_fc_workspace_alloc(256);
-            hz_forecast *fc = hz_forecast_alloc(horizon, nlev, levels);
-#pragma omp for schedule(dynamic, 1) collapse(2)
-            for (size_t i = 0; i < ns; i++)
-                for (size_t o = 0; o < origins; o++) {
-                    const hz_series *s = &set->series[i];
-                    cell *cl = &cells[(i * origins + o) * nall + k];
-                    size_t back = horizon + (origins - 1 - o);
-                    if (w == NULL || fc == NULL || s->n < back + 3)
-                        continue;
-                    size_t ntr = s->n - back;
-                    size_t h = horizon;
-                    uint64_t seed = 1 + i * 1000003u + o;
-                    if (hz_forecast_series(s->values, ntr, period, models[k],
-                                           seed, w, fc, NULL) != HZ_OK)
-                        continue;
-                    const double *y = s->values + ntr;
-                    cl->smape = hz_smape(y, fc->mean, h);
-                    cl->mase = hz_mase(s->values, ntr, period, y, fc->mean, h);
-                    for (size_t l = 0; l < nlev; l++)
-                        cl->cov[l] = hz_coverage(y, fc->lower[l], fc->upper[l],
-                                                 h);
-                    cl->fallback = fc->note[0] != '\0';
-                    cl->ok = isfinite(cl->smape) && isfinite(cl->mase);
-                }
-            hz_forecast_free(fc);
-            hz_fc_workspace_free(w);
+        if (run_model(set, models[k], intervals, horizon, origins, k, nall,
+                      nlev, levels, cells) != 0) {
+            free(secs);
+            hz_cli_error(cmd, "out of memory");
+            rc = HZ_EXIT_FAIL;
+            goto out;
         }
         secs[k] = hz_now() - t0;
     }
     /* summarise over the (series, origin) pairs every model scored */
-    double sum[17][2 + HZ_FC_MAX_LEVELS];
+    double sum[17][4 + HZ_FC_MAX_LEVELS];
     size_t cnt = 0, nfb[17];
     memset(sum, 0, sizeof sum);
     memset(nfb, 0, sizeof nfb);
@@ -240,6 +324,8 @@ int hz__cmd_backtest(int argc, char **argv)
             sum[k][1] += cl->mase;
             for (size_t l = 0; l < nlev; l++)
                 sum[k][2 + l] += cl->cov[l];
+            sum[k][2 + nlev] += cl->msis;
+            sum[k][3 + nlev] += cl->spl;
             nfb[k] += (size_t)cl->fallback;
         }
     }
@@ -269,7 +355,7 @@ int hz__cmd_backtest(int argc, char **argv)
         fprintf(f, "model,smape,mase,owa");
         for (size_t l = 0; l < nlev; l++)
             fprintf(f, ",coverage%g", levels[l]);
-        fprintf(f, ",evaluated,fallbacks,seconds\n");
+        fprintf(f, ",msis,spl,evaluated,fallbacks,seconds\n");
     } else {
         printf("%zu series (%s), %zu evaluated x %zu origin(s), horizon "
                "%zu\n",
@@ -277,10 +363,11 @@ int hz__cmd_backtest(int argc, char **argv)
         printf("%-8s %8s %8s %7s", "model", "sMAPE", "MASE", "OWA");
         for (size_t l = 0; l < nlev; l++)
             printf("  cov%-4g", levels[l]);
-        printf(" %9s %8s\n", "fallbacks", "seconds");
+        printf(" %8s %7s %9s %8s\n", "MSIS", "SPL", "fallbacks", "seconds");
     }
     for (size_t k = 0; k < nall; k++) {
         double sm = sum[k][0] / cnt, ma = sum[k][1] / cnt;
+        double msis = sum[k][2 + nlev] / cnt, spl = sum[k][3 + nlev] / cnt;
         double owa = hz_owa(sm, ma, n2s, n2m);
         const char *nm = hz_fc_model_name(models[k]);
         if (json) {
@@ -291,18 +378,21 @@ int hz__cmd_backtest(int argc, char **argv)
             for (size_t l = 0; l < nlev; l++)
                 fprintf(f, "%s\"%g\":%.6g", l ? "," : "", levels[l],
                         sum[k][2 + l] / cnt);
-            fprintf(f, "},\"fallbacks\":%zu,\"seconds\":%.6g}", nfb[k],
-                    secs[k]);
+            fprintf(f,
+                    "},\"msis\":%.6g,\"spl\":%.6g,\"fallbacks\":%zu,"
+                    "\"seconds\":%.6g}",
+                    msis, spl, nfb[k], secs[k]);
         } else if (outpath != NULL) {
             fprintf(f, "%s,%.6g,%.6g,%.6g", nm, sm, ma, owa);
             for (size_t l = 0; l < nlev; l++)
                 fprintf(f, ",%.6g", sum[k][2 + l] / cnt);
-            fprintf(f, ",%zu,%zu,%.6g\n", cnt, nfb[k], secs[k]);
+            fprintf(f, ",%.6g,%.6g,%zu,%zu,%.6g\n", msis, spl, cnt, nfb[k],
+                    secs[k]);
         } else {
             printf("%-8s %8.3f %8.4f %7.3f", nm, sm, ma, owa);
             for (size_t l = 0; l < nlev; l++)
                 printf("  %7.3f", sum[k][2 + l] / cnt);
-            printf(" %9zu %8.3f\n", nfb[k], secs[k]);
+            printf(" %8.3f %7.4f %9zu %8.3f\n", msis, spl, nfb[k], secs[k]);
         }
     }
     if (json)

@@ -39,6 +39,8 @@ static void help(FILE *f)
         "  --model M              auto (default) or one of:\n"
         "                         %s\n"
         "  --level L[,L...]       interval levels in percent (default 80,95)\n"
+        "  --intervals K          model (default) or conformal: calibrated\n"
+        "                         on rolling-origin errors of all series\n"
         "  --seed N               seed for simulated intervals (default 42)\n"
         "  -o, --output FILE      write to FILE instead of stdout\n"
         "  --json                 JSON instead of CSV\n"
@@ -57,7 +59,8 @@ enum {
     OPT_LEVEL,
     OPT_SEED,
     OPT_JSON,
-    OPT_QUIET
+    OPT_QUIET,
+    OPT_INTERVALS
 };
 
 int hz__cmd_forecast(int argc, char **argv)
@@ -71,6 +74,7 @@ int hz__cmd_forecast(int argc, char **argv)
         {"seed", required_argument, 0, OPT_SEED},
         {"json", no_argument, 0, OPT_JSON},
         {"quiet", no_argument, 0, OPT_QUIET},
+        {"intervals", required_argument, 0, OPT_INTERVALS},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         HZ_CLI_CSV_LONGOPTS,
@@ -131,6 +135,16 @@ int hz__cmd_forecast(int argc, char **argv)
         }
         case OPT_JSON: json = 1; break;
         case OPT_QUIET: quiet = 1; break;
+        case OPT_INTERVALS:
+            if (!hz_intervals_parse(optarg, &req.intervals)) {
+                hz_cli_error(cmd,
+                             "--intervals: expected model or conformal, "
+                             "got '%s'",
+                             optarg);
+                rc = HZ_EXIT_USAGE;
+                goto out;
+            }
+            break;
         case 'o': outpath = optarg; break;
         case 'h': help(stdout); goto out;
         case '?': rc = HZ_EXIT_USAGE; goto out;

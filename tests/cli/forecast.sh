@@ -71,4 +71,28 @@ check "backtest exit 0" test $? -eq 0
 check "backtest table" grep -q "^theta " "$T/b.txt"
 check "backtest naive2 row" grep -q "^naive2 " "$T/b.txt"
 expect_exit 2 "unknown model 'xyz'" -- "$H" backtest "$S" --date order_date --value revenue --models xyz
+check "backtest MSIS and SPL columns" grep -q "MSIS *SPL" "$T/b.txt"
+
+# conformal intervals (issue 16 item 5): same points, other bounds
+"$H" forecast "$S" --date order_date --value revenue --by region --freq month \
+    --horizon 6 --model theta --quiet -o "$T/m.csv"
+"$H" forecast "$S" --date order_date --value revenue --by region --freq month \
+    --horizon 6 --model theta --intervals conformal --quiet -o "$T/c.csv"
+check "conformal run ok" test $? -eq 0
+check "conformal keeps the points" cmp <(cut -d, -f1-3 "$T/m.csv") <(cut -d, -f1-3 "$T/c.csv")
+check "conformal changes the bounds" bash -c "! cmp -s '$T/m.csv' '$T/c.csv'"
+expect_exit 2 "--intervals: expected model or conformal" -- "$H" forecast "$S" --date order_date --value revenue --intervals bootstrap
+"$H" backtest "$S" --date order_date --value revenue --by region --freq month \
+    --horizon 6 --origins 2 --models theta --intervals conformal >"$T/bc.txt"
+check "backtest conformal" grep -q "^theta " "$T/bc.txt"
+
+# new models by name; intermittent demand is never negative
+for m in mstl mstl-arima mstl-theta dhr croston sba tsb adida imapa; do
+    "$H" forecast "$S" --date order_date --value quantity --by product_id \
+        --freq month --horizon 3 --model $m --quiet -o "$T/im.csv"
+    check "model $m runs" test $? -eq 0
+done
+"$H" forecast "$S" --date order_date --value quantity --by product_id \
+    --freq week --horizon 4 --model croston --quiet -o "$T/cr.csv"
+check "croston bounds never negative" bash -c "! cut -d, -f3-7 '$T/cr.csv' | grep -q -- '-'"
 finish

@@ -1,0 +1,276 @@
+/* Many series at once, with the model's or conformal intervals (see
+ * include/horizon/forecast.h, hz_fc_batch). */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast/fc_internal.h"
+#include "horizon/forecast.h"
+
+#define CAL_ORIGINS_DEFAULT 5
+
+void hz_fc_batch_init(hz_fc_batch *b)
+{
+    memset(b, 0, sizeof *b);
+    b->period = 1;
+    b->model = HZ_MODEL_AUTO;
+    b->intervals = HZ_INTERVALS_MODEL;
+}
+
+bool hz_intervals_parse(const char *s, int *out)
+{
+    if (strcmp(s, "model") == 0)
+        *out = HZ_INTERVALS_MODEL;
+    else if (strcmp(s, "conformal") == 0)
+        *out = HZ_INTERVALS_CONFORMAL;
+    else
+        return false;
+    return true;
+}
+
+/* Forecast series i from its first n values into f; failures are written
+ * into f (method "none").  Returns 1 on ENOMEM. */
+static int forecast_one(const hz_fc_batch *b, size_t i, size_t n,
+                        hz_fc_workspace *w, hz_forecast *f)
+{
+    hz_error e;
+    hz_error_clear(&e);
+    uint64_t seed = b->seeds ? b->seeds[i] : (uint64_t)i + 1;
+    hz_status st = hz_forecast_series_seasons(
+        b->y[i], n, &b->seasons, b->period, b->model, seed, w, f, &e);
+    if (st == HZ_ENOMEM)
+        return 1;
+    if (st != HZ_OK) {
+        hz_forecast_reset(f);
+        snprintf(f->method, sizeof f->method, "none");
+        snprintf(f->note, sizeof f->note, "%s", e.msg);
+    }
+    return 0;
+}
+
+/* The model's half-widths at step i over z of its widest level, as
+ * standard deviations (up and down); a fallback when undefined. */
+static void model_sd(const hz_forecast *f, size_t i, double fallback,
+                     double *up, double *down)
+{
+    size_t L = 0;
+    for (size_t k = 1; k < f->nlevels; k++)
+        if (f->levels[k] > f->levels[L])
+            L = k;
+    double z = f->nlevels ? hz__qnorm(0.5 + f->levels[L] / 200.0) : 1.0;
+    *up = f->nlevels ? (f->upper[L][i] - f->mean[i]) / z : NAN;
+    *down = f->nlevels ? (f->mean[i] - f->lower[L][i]) / z : NAN;
+    if (!(*up > 0) || !isfinite(*up))
+        *up = fallback;
+    if (!(*down > 0) || !isfinite(*down))
+        *down = fallback;
+}
+
+/* Mean absolute one-step change of y[0..n) times sqrt(steps): the scale
+ * used where the model has no interval. */
+static double naive_sd(const double *y, size_t n, size_t step)
+{
+    double s = 0.0;
+    for (size_t t = 1; t < n; t++)
+        s += fabs(y[t] - y[t - 1]);
+    s = n > 1 ? s / (double)(n - 1) : 0.0;
+    if (!(s > 0))
+        s = 1e-9 * (fabs(y[n - 1]) + 1.0);
+    return s * sqrt((double)step);
+}
+
+/* Scores of series i into sc[K * h] (NaN where there is none): for every
+ * step s the errors of forecasting each of the last K values of the
+ * training data s + 1 steps ahead, so that calibration looks at the most
+ * recent behaviour with training lengths close to n; origins n - 1 down
+ * to n - h - K + 1 (training data only).  Returns 1 on ENOMEM. */
+static int series_scores(const hz_fc_batch *b, size_t i, size_t K,
+                         hz_fc_workspace *w, hz_forecast *f, double *sc)
+{
+    size_t h = f->h, n = b->n[i];
+    size_t minlen = b->period > 1 ? 2 * (size_t)b->period : 8;
+    if (minlen < 8)
+        minlen = 8;
+    for (size_t j = 0; j < K * h; j++)
+        sc[j] = NAN;
+    const double *y = b->y[i];
+    for (size_t back = 1; back < h + K; back++) {
+        if (n < back + minlen)
+            break;
+        size_t o = n - back; /* training length */
+        if (forecast_one(b, i, o, w, f))
+            return 1;
+        if (strcmp(f->method, "none") == 0)
+            continue;
+        for (size_t s = 0; s < h && o + s < n; s++) {
+            size_t j = n - 1 - (o + s); /* target: j-th value from the end */
+            if (j >= K)
+                continue;
+            double up, down, e = y[o + s] - f->mean[s];
+            model_sd(f, s, naive_sd(y, o, s + 1), &up, &down);
+            double v = e >= 0 ? e / up : -e / down;
+            sc[j * h + s] = isfinite(v) ? v : NAN;
+        }
+    }
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* q[l * h + s]: the conformal quantile of the scores at step s (pooled
+ * with neighbouring steps while fewer than 2 / (1 - level) are there).
+ * sc: rows x h; buf: rows * h doubles. */
+static void quantiles(const double *sc, size_t rows, size_t h,
+                      const double *levels, size_t nl, double *buf, double *q)
+{
+    for (size_t l = 0; l < nl; l++) {
+        double a = 1.0 - levels[l] / 100.0;
+        size_t need = (size_t)ceil(2.0 / a);
+        for (size_t s = 0; s < h; s++) {
+            size_t N = 0;
+            for (size_t wdt = 0;; wdt++) {
+                size_t lo = s > wdt ? s - wdt : 0;
+                size_t hi = s + wdt < h ? s + wdt : h - 1;
+                N = 0;
+                for (size_t r = 0; r < rows; r++)
+                    for (size_t c = lo; c <= hi; c++)
+                        if (!isnan(sc[r * h + c]))
+                            buf[N++] = sc[r * h + c];
+                if (N >= need || (lo == 0 && hi == h - 1))
+                    break;
+            }
+            if (N == 0) {
+                q[l * h + s] = NAN;
+                continue;
+            }
+            qsort(buf, N, sizeof *buf, cmp_double);
+            size_t k = (size_t)ceil((double)(N + 1) * (1.0 - a));
+            q[l * h + s] = buf[(k > N ? N : k) - 1];
+        }
+    }
+}
+
+/* Conformal bounds for f from the quantiles q; when q is undefined the
+ * model's bounds stay.  Lower bounds stay at or above zero where the
+ * model's did and the data are never negative. */
+static void apply(hz_forecast *f, const double *q, const double *y, size_t n)
+{
+    size_t h = f->h;
+    int data_nonneg = 1;
+    for (size_t t = 0; t < n; t++)
+        data_nonneg &= y[t] >= 0;
+    for (size_t s = 0; s < h; s++) {
+        double up, down;
+        model_sd(f, s, naive_sd(y, n, s + 1), &up, &down);
+        for (size_t l = 0; l < f->nlevels; l++) {
+            double qq = q[l * h + s];
+            if (isnan(qq))
+                continue;
+            int nonneg = data_nonneg && f->lower[l][s] >= 0;
+            f->lower[l][s] = f->mean[s] - qq * down;
+            f->upper[l][s] = f->mean[s] + qq * up;
+            if (nonneg && f->lower[l][s] < 0)
+                f->lower[l][s] = 0;
+        }
+    }
+}
+
+static int cmp_len_desc(const void *a, const void *b, void *ctx)
+{
+    const size_t *n = ctx;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (n[i] != n[j])
+        return n[i] < n[j] ? 1 : -1;
+    return (i > j) - (i < j);
+}
+
+/* Step 1: every series' forecast (and, for conformal intervals, its
+ * calibration scores), in parallel, longest series first (results by
+ * index: the same for any thread count). */
+static int run_series(const hz_fc_batch *b, hz_forecast *const *out, size_t K,
+                      double *sc)
+{
+    int nomem = 0;
+    size_t ns = b->nseries;
+    size_t *order = malloc((ns ? ns : 1) * sizeof *order);
+    if (order == NULL)
+        return 1;
+    for (size_t i = 0; i < ns; i++)
+        order[i] = i;
+    qsort_r(order, ns, sizeof *order, cmp_len_desc, (void *)b->n);
+    int threads = b->threads > 0 ? b->threads : omp_get_max_threads();
+    if ((size_t)threads > ns)
+        threads = ns > 0 ? (int)ns : 1;
+#pragma omp parallel num_threads(threads) reduction(| : nomem)
+    {
+        hz_fc_workspace *w = hz_fc_workspace_alloc(256);
+        hz_forecast *tmp = ns ? hz_forecast_alloc(out[0]->h, out[0]->nlevels,
+                                                  out[0]->levels)
+                              : NULL;
+        if (w == NULL || (ns && tmp == NULL))
+            nomem = 1;
+#pragma omp for schedule(dynamic, 1)
+        for (size_t k = 0; k < ns; k++) {
+            size_t i = order[k];
+            if (nomem)
+                continue;
+            nomem |= forecast_one(b, i, b->n[i], w, out[i]);
+            if (sc != NULL)
+                nomem |= series_scores(b, i, K, w, tmp,
+                                       sc + i * K * out[i]->h);
+        }
+        hz_forecast_free(tmp);
+        hz_fc_workspace_free(w);
+    }
+    free(order);
+    return nomem;
+}
+
+hz_status hz_forecast_many(const hz_fc_batch *b, hz_forecast *const *out,
+                           hz_error *err)
+{
+    if (b == NULL ||
+        (b->nseries > 0 && (b->y == NULL || b->n == NULL || out == NULL)))
+        return hz_error_set(err, HZ_EINVAL, "forecast: null argument");
+    size_t ns = b->nseries;
+    for (size_t i = 1; i < ns; i++)
+        if (out[i]->h != out[0]->h || out[i]->nlevels != out[0]->nlevels)
+            return hz_error_set(err, HZ_EINVAL,
+                                "forecast: outputs of different shapes");
+    int conformal = b->intervals == HZ_INTERVALS_CONFORMAL && ns > 0 &&
+                    out[0]->nlevels > 0;
+    size_t K = b->cal_origins ? b->cal_origins : CAL_ORIGINS_DEFAULT;
+    size_t h = ns ? out[0]->h : 0, nl = ns ? out[0]->nlevels : 0;
+    double *sc = NULL, *buf = NULL, *q = NULL;
+    if (conformal) {
+        sc = malloc(ns * K * h * sizeof *sc);
+        buf = malloc(ns * K * h * sizeof *buf);
+        q = malloc(nl * h * sizeof *q);
+        if (sc == NULL || buf == NULL || q == NULL) {
+            free(sc);
+            free(buf);
+            free(q);
+            return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        }
+    }
+    hz_status st = HZ_OK;
+    if (run_series(b, out, K, sc)) {
+        st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+    } else if (conformal) {
+        quantiles(sc, ns * K, h, out[0]->levels, nl, buf, q);
+        for (size_t i = 0; i < ns; i++)
+            if (strcmp(out[i]->method, "none") != 0)
+                apply(out[i], q, b->y[i], b->n[i]);
+    }
+    free(sc);
+    free(buf);
+    free(q);
+    return st;
+}
