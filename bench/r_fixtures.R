@@ -15,6 +15,12 @@ gen_hourly <- function(n) { t <- 1:n
 gen_daily <- function(n) { t <- 1:n
   200 + 0.01 * t + 30 * sin(2 * pi * t / 7) + 50 * cos(2 * pi * t / 365.25) +
     ((t * 7919) %% 101) / 5 - 10 }
+gen_weekly <- function(n, seed) { x <- seed; e <- 0; y <- numeric(n)
+  for (t in 1:n) { x <- (16807 * x) %% 2147483647; u <- x / 2147483647 - 0.5
+    e <- 0.6 * e + u
+    y[t] <- 1000 + (seed %% 5) * t + (100 + 20 * (seed %% 7)) *
+      sin(2 * pi * t / 52.18) + 120 * e }
+  y }
 gen_intermittent <- function(n) { t <- 1:n
   ifelse((t * 37) %% 11 < 3, (t * 13) %% 7 + 1, 0) }
 gen_lumpy <- function(n) { t <- 1:n
@@ -56,6 +62,37 @@ num("R_CROSTON_I", croston(yi, h = 5)$mean)
 num("R_CROSTON_I_A3", croston(yi, h = 5, alpha = 0.3)$mean)
 num("R_CROSTON_L", croston(yl, h = 5)$mean)
 num("R_CROSTON_ONE", croston(c(0, 0, 4, 0, 0), h = 3)$mean)
+# Reconciliation of a small hierarchy (total; A, B; A1, A2, B1, B2) with
+# closed-form residuals and base forecasts (as tests/engine/forecast/
+# test_reconcile.c builds them), by the formulas of Wickramasuriya et al.
+# (2019) and hts' shrink.estim, in base R.
+S <- rbind(c(1, 1, 1, 1), c(1, 1, 0, 0), c(0, 0, 1, 1), diag(4))
+TT <- 40; m <- 7
+res <- matrix(0, TT, m)
+for (t in 1:TT) for (i in 1:m)
+  res[t, i] <- sin(0.7 * t * i + i) * (1 + 0.3 * i) + 0.5 * cos(1.3 * t + i * i)
+yhat <- c(100, 61, 38, 30, 33, 20, 19)
+covm <- crossprod(res) / TT
+xs <- scale(res, center = FALSE, scale = sqrt(diag(covm)))
+v <- (1 / (TT * (TT - 1))) * (crossprod(xs^2) - 1 / TT * (crossprod(xs))^2)
+diag(v) <- 0
+d <- (cov2cor(covm) - diag(m))^2
+lambda <- max(min(sum(v) / sum(d), 1), 0)
+W <- lambda * diag(diag(covm)) + (1 - lambda) * covm
+rec <- function(W) { Wi <- solve(W); as.vector(S %*% solve(t(S) %*% Wi %*% S, t(S) %*% Wi %*% yhat)) }
+num("R_REC_OLS", rec(diag(m)))
+num("R_REC_WLS", rec(diag(diag(covm))))
+num("R_REC_MINT", rec(W))
+num("R_REC_LAMBDA", lambda)
+
+# auto.arima at period 52 on weekly series (about 3 minutes in R)
+ords <- character(0)
+for (s in 1:12) {
+  f <- auto.arima(ts(gen_weekly(160, s * 7919), frequency = 52))
+  ords <- c(ords, sprintf("\"%s\"", forecast:::arima.string(f, padding = FALSE)))
+}
+lines <- c(lines, "static const char *const R_WEEKLY_ARIMA[12] = {",
+           paste0("    ", paste(ords, collapse = ",\n    ")), "};")
 lines <- c(lines, "", "#endif")
 writeLines(lines, out)
 cat("wrote", out, "\n")

@@ -109,14 +109,16 @@ static void trans_pars(const orders *o, const double *in, int trans,
 
 /* 1 when all roots of 1 - sum a_k z^k lie outside |z| = rho (Schur-Cohn
  * step-down; trailing |a_k| <= tiny are dropped first). */
+#define ROOTS_MAXDEG 400 /* lags up to R's 350 (getQ0) */
+
 static int roots_outside(const double *a, int p, double rho, double tiny)
 {
-    double w[64], t[64];
+    double w[ROOTS_MAXDEG], t[ROOTS_MAXDEG];
     while (p > 0 && fabs(a[p - 1]) <= tiny)
         p--;
     if (p == 0)
         return 1;
-    if (p > 64)
+    if (p > ROOTS_MAXDEG)
         return 0;
     double s = 1.0;
     for (int k = 0; k < p; k++) {

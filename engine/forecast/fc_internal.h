@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "horizon/common.h"
+
 /* Classical decomposition (R's decompose()) of x[0..n) with period m:
  * writes the seasonal component (figure repeated from x[0]) into
  * seasonal[0..n).  mult != 0 for the multiplicative type.  Needs
@@ -45,5 +47,28 @@ void hz__rng_seed(hz__rng *r, uint64_t seed);
 double hz__rng_uniform(hz__rng *r); /* (0,1) */
 double hz__rng_normal(hz__rng *r);  /* N(0,1), polar method */
 uint64_t hz__hash64(const void *data, size_t len, uint64_t h);
+
+/* The hierarchy of a grouped request (engine/forecast/hierarchy.c): m
+ * nodes (total, then every prefix of the group keys level by level, the nb
+ * bottom series last, each level in key order), their sums y[i][0..n) on
+ * one time axis starting at period `start`, and S (m x nb, row-major). */
+#include "horizon/series.h"
+typedef struct hz__hier {
+    size_t m, nb, n;
+    int64_t start;
+    char **keys; /* "total", "North", "North|Toys" */
+    int *level;  /* 0 total .. nby bottom */
+    double **y;
+    double *S;
+} hz__hier;
+
+hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
+                         hz_error *err);
+void hz__hier_free(hz__hier *h); /* NULL allowed */
+/* One-step in-sample errors of auto-ETS (300-evaluation budget, as the
+ * default's member) of every node into resid (m x n, NaN where undefined);
+ * -1 on ENOMEM. */
+int hz__hier_residuals(const hz__hier *h, int period, int threads,
+                       double *resid);
 
 #endif

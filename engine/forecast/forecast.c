@@ -64,6 +64,7 @@ void hz_forecast_reset(hz_forecast *f)
 
 #include "forecast/fc_internal.h"
 #include "horizon/dataset.h"
+#include "horizon/reconcile.h"
 #include "horizon/series.h"
 
 void hz_forecast_request_init(hz_forecast_request *r)
@@ -121,6 +122,16 @@ static hz_status check_request(const hz_dataset *ds,
                             req->intervals);
     if (req->value_col == NULL && req->agg != HZ_AGG_COUNT)
         return hz_error_set(err, HZ_EINVAL, "no value column given");
+    if (req->reconcile < HZ_RECON_NONE || req->reconcile > HZ_RECON_MINT)
+        return hz_error_set(err, HZ_EINVAL, "unknown reconciliation %d",
+                            req->reconcile);
+    if (req->reconcile != HZ_RECON_NONE && req->nby == 0)
+        return hz_error_set(err, HZ_EINVAL,
+                            "reconciliation needs group columns (--by)");
+    if (req->reconcile != HZ_RECON_NONE && req->long_format)
+        return hz_error_set(err, HZ_EINVAL,
+                            "reconciliation needs series that end together "
+                            "(not --long)");
     return HZ_OK;
 }
 
@@ -143,33 +154,76 @@ static hz_status build_series(const hz_dataset *ds,
 }
 
 /* Step 3: one result per series (key, history, dates, an empty forecast);
- * seeds[i] from the key.  Returns -1 on ENOMEM. */
-static int prepare_result(const hz_series_set *set,
-                          const hz_forecast_request *req, size_t i,
+ * *seed from the key.  Returns -1 on ENOMEM. */
+static int prepare_result(int freq, const char *key, int64_t start,
+                          const double *values, size_t n,
+                          const hz_forecast_request *req,
                           hz_forecast_series_result *o, uint64_t *seed)
 {
-    const hz_series *s = &set->series[i];
-    o->key = strdup(s->key);
+    o->key = strdup(key);
     o->fc = hz_forecast_alloc(req->horizon, req->nlevels, req->levels);
     o->days = malloc(req->horizon * sizeof *o->days);
-    o->history = malloc((s->n ? s->n : 1) * sizeof *o->history);
+    o->history = malloc((n ? n : 1) * sizeof *o->history);
     if (o->key == NULL || o->fc == NULL || o->days == NULL ||
         o->history == NULL)
         return -1;
-    o->n = s->n;
-    o->start = s->start;
-    if (s->n > 0)
-        memcpy(o->history, s->values, s->n * sizeof *o->history);
-    o->last_day = hz_period_start(set->freq, s->start + (int64_t)s->n - 1);
+    o->n = n;
+    o->start = start;
+    if (n > 0)
+        memcpy(o->history, values, n * sizeof *o->history);
+    o->last_day = hz_period_start(freq, start + (int64_t)n - 1);
     double tot = 0.0;
-    for (size_t t = s->n > 12 ? s->n - 12 : 0; t < s->n; t++)
-        tot += s->values[t];
+    for (size_t t = n > 12 ? n - 12 : 0; t < n; t++)
+        tot += values[t];
     o->last12_total = tot;
     for (size_t hh = 0; hh < req->horizon; hh++)
-        o->days[hh] = hz_period_start(set->freq,
-                                      s->start + (int64_t)(s->n + hh));
-    *seed = hz__hash64(s->key, strlen(s->key), req->seed);
+        o->days[hh] = hz_period_start(freq, start + (int64_t)(n + hh));
+    *seed = hz__hash64(key, strlen(key), req->seed);
     return 0;
+}
+
+/* Step 3 for a reconciled request: the nodes of the hierarchy. */
+static hz_status prepare_nodes(const hz_series_set *set, const hz__hier *H,
+                               const hz_forecast_request *req,
+                               hz_forecast_result *r, uint64_t *seeds,
+                               hz_error *err)
+{
+    for (size_t i = 0; i < H->m; i++)
+        if (prepare_result(set->freq, H->keys[i], H->start, H->y[i], H->n, req,
+                           &r->series[i], &seeds[i]) != 0)
+            return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+    return HZ_OK;
+}
+
+/* Step 5 (reconciled requests): make the nodes' forecasts add up. */
+static hz_status reconcile_nodes(const hz__hier *H, int period,
+                                 const hz_forecast_request *req,
+                                 hz_forecast_result *r, hz_error *err)
+{
+    size_t cells = H->m * H->n;
+    double *resid = malloc((cells > 0 ? cells : 1) * sizeof *resid);
+    hz_forecast **fc = malloc(H->m * sizeof *fc);
+    hz_status st = HZ_OK;
+    if (resid == NULL || fc == NULL ||
+        hz__hier_residuals(H, period, req->threads, resid) != 0) {
+        st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < H->m; i++)
+        fc[i] = r->series[i].fc;
+    hz_hierarchy hh = {H->m, H->nb, H->S};
+    st = hz_reconcile(&hh, req->reconcile, (const double *const *)H->y, H->n,
+                      resid, H->n, fc, &r->lambda, err);
+    for (size_t i = 0; st == HZ_OK && i < H->m; i++) {
+        char *meth = r->series[i].method;
+        size_t len = strlen(meth);
+        snprintf(meth + len, sizeof r->series[i].method - len, " [%s]",
+                 hz_recon_name(req->reconcile));
+    }
+done:
+    free(resid);
+    free(fc);
+    return st;
 }
 
 /* Step 4: forecast every series (hz_forecast_many). */
@@ -178,7 +232,7 @@ static hz_status run_models(const hz_series_set *set,
                             hz_forecast_result *r, const uint64_t *seeds,
                             hz_error *err)
 {
-    size_t ns = set->nseries;
+    size_t ns = r->nseries;
     const double **y = malloc((ns ? ns : 1) * sizeof *y);
     size_t *n = malloc((ns ? ns : 1) * sizeof *n);
     hz_forecast **fc = malloc((ns ? ns : 1) * sizeof *fc);
@@ -228,7 +282,14 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     if ((st = build_series(ds, req, &set, err)) != HZ_OK)
         return st;
     double t1 = hz_now();
-    size_t ns = set->nseries;
+    hz__hier H;
+    memset(&H, 0, sizeof H);
+    if (req->reconcile != HZ_RECON_NONE &&
+        (st = hz__hier_build(set, req->nby, &H, err)) != HZ_OK) {
+        hz_series_set_free(set);
+        return st;
+    }
+    size_t ns = req->reconcile != HZ_RECON_NONE ? H.m : set->nseries;
     hz_forecast_result *r = calloc(1, sizeof *r);
     uint64_t *seeds = malloc((ns ? ns : 1) * sizeof *seeds);
     if (r == NULL || seeds == NULL ||
@@ -243,16 +304,27 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     r->nseries = ns;
     r->rows_used = set->rows_used;
     r->rows_skipped = set->rows_skipped;
-    for (size_t i = 0; i < ns; i++)
-        if (prepare_result(set, req, i, &r->series[i], &seeds[i]) != 0) {
-            st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
-            goto done;
+    r->reconcile = req->reconcile;
+    r->lambda = NAN;
+    if (req->reconcile != HZ_RECON_NONE) {
+        st = prepare_nodes(set, &H, req, r, seeds, err);
+    } else {
+        for (size_t i = 0; i < ns && st == HZ_OK; i++) {
+            const hz_series *sr = &set->series[i];
+            if (prepare_result(set->freq, sr->key, sr->start, sr->values,
+                               sr->n, req, &r->series[i], &seeds[i]) != 0)
+                st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
         }
-    st = run_models(set, req, r, seeds, err);
+    }
+    if (st == HZ_OK)
+        st = run_models(set, req, r, seeds, err);
+    if (st == HZ_OK && req->reconcile != HZ_RECON_NONE)
+        st = reconcile_nodes(&H, set->period, req, r, err);
     r->seconds_series = t1 - t0;
     r->seconds_models = hz_now() - t1;
 done:
     free(seeds);
+    hz__hier_free(&H);
     hz_series_set_free(set);
     if (st != HZ_OK) {
         hz_forecast_result_free(r);

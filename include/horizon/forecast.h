@@ -178,6 +178,10 @@ typedef struct hz_forecast_request {
                             (series_id,date,value files): each ends at
                             its own last period instead of the table's */
     int intervals;      /* hz_intervals (default model) */
+    int reconcile;      /* hz_recon (reconcile.h): with by_cols, forecast
+                            every level (total, each prefix of the group
+                            columns, the groups) and reconcile them so
+                            they add up; default none */
 } hz_forecast_request;
 
 void hz_forecast_request_init(hz_forecast_request *r);
@@ -201,7 +205,11 @@ typedef struct hz_forecast_result {
     hz_seasons seasons; /* every seasonal period used */
     size_t horizon;
     size_t nseries;
-    hz_forecast_series_result *series; /* sorted by key */
+    hz_forecast_series_result *series; /* sorted by key; reconciled:
+                                          level by level (total first),
+                                          sorted by key in a level */
+    int reconcile;                     /* hz_recon used */
+    double lambda;                     /* mint's shrinkage intensity */
     size_t rows_used, rows_skipped;
     double seconds_series, seconds_models; /* timings */
 } hz_forecast_result;

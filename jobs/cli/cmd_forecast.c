@@ -7,6 +7,7 @@
 #include "cli/fc_cli.h"
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
+#include "horizon/reconcile.h"
 #include "horizon/series.h"
 
 const char hz__cmd_forecast_summary[] =
@@ -41,6 +42,10 @@ static void help(FILE *f)
         "  --level L[,L...]       interval levels in percent (default 80,95)\n"
         "  --intervals K          model (default) or conformal: calibrated\n"
         "                         on rolling-origin errors of all series\n"
+        "  --reconcile R          with --by: forecast every level (total,\n"
+        "                         each prefix of the --by columns, the\n"
+        "                         groups) and make them add up: mint\n"
+        "                         (shrinkage), wls, ols, bu or td\n"
         "  --seed N               seed for simulated intervals (default 42)\n"
         "  -o, --output FILE      write to FILE instead of stdout\n"
         "  --json                 JSON instead of CSV\n"
@@ -60,7 +65,8 @@ enum {
     OPT_SEED,
     OPT_JSON,
     OPT_QUIET,
-    OPT_INTERVALS
+    OPT_INTERVALS,
+    OPT_RECONCILE
 };
 
 int hz__cmd_forecast(int argc, char **argv)
@@ -75,6 +81,7 @@ int hz__cmd_forecast(int argc, char **argv)
         {"json", no_argument, 0, OPT_JSON},
         {"quiet", no_argument, 0, OPT_QUIET},
         {"intervals", required_argument, 0, OPT_INTERVALS},
+        {"reconcile", required_argument, 0, OPT_RECONCILE},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         HZ_CLI_CSV_LONGOPTS,
@@ -135,6 +142,17 @@ int hz__cmd_forecast(int argc, char **argv)
         }
         case OPT_JSON: json = 1; break;
         case OPT_QUIET: quiet = 1; break;
+        case OPT_RECONCILE:
+            if (!hz_recon_parse(optarg, &req.reconcile) ||
+                req.reconcile == HZ_RECON_NONE) {
+                hz_cli_error(cmd,
+                             "--reconcile: expected mint, wls, ols, bu or "
+                             "td, got '%s'",
+                             optarg);
+                rc = HZ_EXIT_USAGE;
+                goto out;
+            }
+            break;
         case OPT_INTERVALS:
             if (!hz_intervals_parse(optarg, &req.intervals)) {
                 hz_cli_error(cmd,

@@ -28,6 +28,20 @@ static inline void gen_daily(double *y, size_t n)
     }
 }
 
+/* Weekly: trend, a yearly pattern of 52.18 weeks and AR(1) noise from a
+ * Park-Miller generator (exact in R's doubles too). */
+static inline void gen_weekly(double *y, size_t n, double seed)
+{
+    double x = seed, e = 0;
+    for (size_t t = 1; t <= n; t++) {
+        x = fmod(16807 * x, 2147483647);
+        e = 0.6 * e + (x / 2147483647 - 0.5);
+        y[t - 1] = 1000 + fmod(seed, 5) * (double)t +
+                   (100 + 20 * fmod(seed, 7)) * sin(2 * M_PI * t / 52.18) +
+                   120 * e;
+    }
+}
+
 /* Intermittent demand: sizes 1..7 in about 3 of 11 periods. */
 static inline void gen_intermittent(double *y, size_t n)
 {

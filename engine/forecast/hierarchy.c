@@ -1,0 +1,157 @@
+/* The hierarchy of a grouped request (--by A,B,... --reconcile): every
+ * prefix of the group columns is a level (total, A, A|B, ...), each node
+ * the sum of the bottom series under it on one common time axis, and the
+ * nodes' one-step in-sample residuals for reconciliation. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast/fc_internal.h"
+#include "horizon/ets.h"
+
+void hz__hier_free(hz__hier *h)
+{
+    if (h == NULL)
+        return;
+    for (size_t i = 0; i < h->m; i++) {
+        free(h->keys ? h->keys[i] : NULL);
+        free(h->y ? h->y[i] : NULL);
+    }
+    free(h->keys);
+    free(h->y);
+    free(h->S);
+    free(h->level);
+    memset(h, 0, sizeof *h);
+}
+
+/* Length of the first j components of key ('|'-separated). */
+static size_t prefix_len(const char *key, size_t j)
+{
+    size_t len = 0;
+    for (size_t c = 0; c < j; c++) {
+        const char *bar = strchr(key + len, '|');
+        if (bar == NULL)
+            return strlen(key);
+        len = (size_t)(bar - key) + (c + 1 < j ? 1 : 0);
+    }
+    return len;
+}
+
+/* Add the distinct prefixes of level j (bottom keys sorted: prefixes come
+ * in order) as nodes. */
+static int add_level(hz__hier *h, const hz_series_set *set, size_t j)
+{
+    for (size_t b = 0; b < set->nseries; b++) {
+        const char *key = set->series[b].key;
+        size_t len = j == 0 ? 0 : prefix_len(key, j);
+        const char *last = h->m ? h->keys[h->m - 1] : NULL;
+        if (h->m > 0 && h->level[h->m - 1] == (int)j &&
+            (j == 0 || (strlen(last) == len && strncmp(last, key, len) == 0)))
+            continue;
+        char *k = j == 0 ? strdup("total") : strndup(key, len);
+        if (k == NULL)
+            return -1;
+        h->keys[h->m] = k;
+        h->level[h->m++] = (int)j;
+    }
+    return 0;
+}
+
+hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
+                         hz_error *err)
+{
+    memset(h, 0, sizeof *h);
+    size_t nb = set->nseries;
+    if (nb == 0 || nby == 0)
+        return hz_error_set(err, HZ_EINVAL,
+                            "reconcile: needs --by columns and series");
+    int64_t start = set->series[0].start, end = start;
+    for (size_t b = 0; b < nb; b++) {
+        const hz_series *s = &set->series[b];
+        start = s->start < start ? s->start : start;
+        int64_t e = s->start + (int64_t)s->n;
+        end = e > end ? e : end;
+    }
+    size_t cap = nb * (nby + 1);
+    h->keys = calloc(cap, sizeof *h->keys);
+    h->level = calloc(cap, sizeof *h->level);
+    if (h->keys == NULL || h->level == NULL)
+        goto nomem;
+    for (size_t j = 0; j < nby; j++)
+        if (add_level(h, set, j) != 0)
+            goto nomem;
+    size_t top = h->m;
+    for (size_t b = 0; b < nb; b++) {
+        if ((h->keys[h->m] = strdup(set->series[b].key)) == NULL)
+            goto nomem;
+        h->level[h->m++] = (int)nby;
+    }
+    h->nb = nb;
+    h->start = start;
+    h->n = (size_t)(end - start);
+    h->S = calloc(h->m * nb, sizeof *h->S);
+    h->y = calloc(h->m, sizeof *h->y);
+    if (h->S == NULL || h->y == NULL)
+        goto nomem;
+    for (size_t i = 0; i < h->m; i++)
+        if ((h->y[i] = calloc(h->n ? h->n : 1, sizeof(double))) == NULL)
+            goto nomem;
+    for (size_t b = 0; b < nb; b++) {
+        const hz_series *s = &set->series[b];
+        size_t off = (size_t)(s->start - start);
+        for (size_t i = 0; i < h->m; i++) {
+            size_t len = strlen(h->keys[i]);
+            int under = i >= top ? i - top == b
+                        : h->level[i] == 0
+                            ? 1
+                            : strncmp(s->key, h->keys[i], len) == 0 &&
+                                  s->key[len] == '|';
+            if (!under)
+                continue;
+            h->S[i * nb + b] = 1.0;
+            for (size_t t = 0; t < s->n; t++)
+                h->y[i][off + t] += s->values[t];
+        }
+    }
+    return HZ_OK;
+nomem:
+    hz__hier_free(h);
+    return hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
+}
+
+int hz__hier_residuals(const hz__hier *h, int period, int threads,
+                       double *resid)
+{
+    int nomem = 0;
+    size_t n = h->n;
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+#pragma omp parallel num_threads(threads) reduction(| : nomem)
+    {
+        hz_ets_workspace *w = hz_ets_alloc(n);
+        double *fit = malloc((n ? n : 1) * sizeof *fit);
+        hz_ets_opts o;
+        hz_ets_opts_init(&o);
+        o.maxit = 300;
+        if (w == NULL || fit == NULL)
+            nomem = 1;
+#pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < h->m; i++) {
+            double *r = resid + i * n;
+            hz_ets_fit f;
+            for (size_t t = 0; t < n; t++)
+                r[t] = NAN;
+            if (nomem ||
+                hz_ets_fit_model(h->y[i], n, period, &o, w, &f, NULL) !=
+                    HZ_OK ||
+                hz_ets_fitted(&f, h->y[i], fit, NULL) != HZ_OK)
+                continue;
+            for (size_t t = 0; t < n; t++)
+                r[t] = h->y[i][t] - fit[t];
+        }
+        free(fit);
+        hz_ets_free(w);
+    }
+    return nomem ? -1 : 0;
+}

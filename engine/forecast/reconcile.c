@@ -1,0 +1,317 @@
+/* Forecast reconciliation (include/horizon/reconcile.h), with GSL's
+ * BLAS (bound to OpenBLAS) and a small Cholesky of its own. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_matrix.h>
+
+#include "forecast/fc_internal.h"
+#include "horizon/reconcile.h"
+
+static const char *const NAMES[] = {"none", "bu", "td", "ols", "wls", "mint"};
+
+bool hz_recon_parse(const char *s, int *out)
+{
+    for (int i = 0; i <= HZ_RECON_MINT; i++)
+        if (strcmp(s, NAMES[i]) == 0) {
+            *out = i;
+            return true;
+        }
+    return false;
+}
+
+const char *hz_recon_name(int method)
+{
+    return method >= 0 && method <= HZ_RECON_MINT ? NAMES[method] : "unknown";
+}
+
+/* The residual covariance (crossprod / T over the periods where every node
+ * has a residual, as hts) and its shrinkage towards the diagonal
+ * (Schafer & Strimmer, hts' shrink.estim): cov (m x m) and shrunk; returns
+ * lambda, or NAN when fewer than 2 complete periods exist. */
+static double residual_cov(const double *res, size_t m, size_t T,
+                           gsl_matrix *cov, gsl_matrix *shrunk)
+{
+    size_t *cols = malloc((T ? T : 1) * sizeof *cols), nc = 0;
+    if (cols == NULL)
+        return NAN;
+    for (size_t t = 0; t < T; t++) {
+        int ok = 1;
+        for (size_t i = 0; i < m && ok; i++)
+            ok = isfinite(res[i * T + t]);
+        if (ok)
+            cols[nc++] = t;
+    }
+    double lambda = NAN;
+    if (nc >= 2) {
+        double n = (double)nc, num = 0.0, den = 0.0;
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j <= i; j++) {
+                double s = 0.0;
+                for (size_t k = 0; k < nc; k++)
+                    s += res[i * T + cols[k]] * res[j * T + cols[k]];
+                gsl_matrix_set(cov, i, j, s / n);
+                gsl_matrix_set(cov, j, i, s / n);
+            }
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < i; j++) {
+                double si = sqrt(gsl_matrix_get(cov, i, i));
+                double sj = sqrt(gsl_matrix_get(cov, j, j));
+                if (!(si > 0 && sj > 0))
+                    continue;
+                double w = 0.0, w2 = 0.0;
+                for (size_t k = 0; k < nc; k++) {
+                    double x = res[i * T + cols[k]] / si *
+                               res[j * T + cols[k]] / sj;
+                    w += x;
+                    w2 += x * x;
+                }
+                double r = gsl_matrix_get(cov, i, j) / (si * sj);
+                num += 2 * (w2 - w * w / n) / (n * (n - 1));
+                den += 2 * r * r;
+            }
+        lambda = den > 0 ? num / den : 1.0;
+        lambda = lambda < 0 ? 0 : lambda > 1 ? 1 : lambda;
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < m; j++)
+                gsl_matrix_set(shrunk, i, j,
+                               (i == j ? 1.0 : 1.0 - lambda) *
+                                   gsl_matrix_get(cov, i, j));
+    }
+    free(cols);
+    return lambda;
+}
+
+/* Cholesky factor A = L L' in place (lower triangle); -1 when A is not
+ * positive definite (written here rather than GSL's, whose default error
+ * handler would abort the process on such a matrix). */
+static int chol(gsl_matrix *A)
+{
+    size_t n = A->size1;
+    for (size_t j = 0; j < n; j++) {
+        double d = gsl_matrix_get(A, j, j);
+        for (size_t k = 0; k < j; k++)
+            d -= gsl_matrix_get(A, j, k) * gsl_matrix_get(A, j, k);
+        if (!(d > 1e-14 * fabs(gsl_matrix_get(A, j, j))) || !(d > 0))
+            return -1;
+        d = sqrt(d);
+        gsl_matrix_set(A, j, j, d);
+        for (size_t i = j + 1; i < n; i++) {
+            double v = gsl_matrix_get(A, i, j);
+            for (size_t k = 0; k < j; k++)
+                v -= gsl_matrix_get(A, i, k) * gsl_matrix_get(A, j, k);
+            gsl_matrix_set(A, i, j, v / d);
+        }
+    }
+    return 0;
+}
+
+/* Solve L L' x = b in place. */
+static void chol_solve(const gsl_matrix *L, double *b, size_t stride)
+{
+    size_t n = L->size1;
+    for (size_t i = 0; i < n; i++) {
+        double v = b[i * stride];
+        for (size_t k = 0; k < i; k++)
+            v -= gsl_matrix_get(L, i, k) * b[k * stride];
+        b[i * stride] = v / gsl_matrix_get(L, i, i);
+    }
+    for (size_t i = n; i-- > 0;) {
+        double v = b[i * stride];
+        for (size_t k = i + 1; k < n; k++)
+            v -= gsl_matrix_get(L, k, i) * b[k * stride];
+        b[i * stride] = v / gsl_matrix_get(L, i, i);
+    }
+}
+
+/* G (nb x m) of the generalised least-squares methods:
+ * (S'W^-1 S)^-1 S'W^-1 with W given (replaced by its Cholesky factor). */
+static int gls_G(const hz_hierarchy *H, gsl_matrix *W, gsl_matrix *G)
+{
+    size_t m = H->m, nb = H->nb;
+    gsl_matrix_const_view S = gsl_matrix_const_view_array(H->S, m, nb);
+    gsl_matrix *WiS = gsl_matrix_alloc(m, nb), *A = gsl_matrix_alloc(nb, nb);
+    int rc = -1;
+    if (WiS == NULL || A == NULL || chol(W) != 0)
+        goto out;
+    gsl_matrix_memcpy(WiS, &S.matrix);
+    for (size_t j = 0; j < nb; j++) /* W^-1 S, column by column */
+        chol_solve(W, WiS->data + j, WiS->tda);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &S.matrix, WiS, 0.0, A);
+    if (chol(A) != 0)
+        goto out;
+    for (size_t i = 0; i < m; i++) { /* G' = W^-1 S A^-1: row by row */
+        double *r = WiS->data + i * WiS->tda;
+        chol_solve(A, r, 1);
+        for (size_t j = 0; j < nb; j++)
+            gsl_matrix_set(G, j, i, r[j]);
+    }
+    rc = 0;
+out:
+    gsl_matrix_free(WiS);
+    gsl_matrix_free(A);
+    return rc;
+}
+
+/* G for bottom-up and top-down (node 0 the total). */
+static void simple_G(const hz_hierarchy *H, int method,
+                     const double *const *hist, size_t n, gsl_matrix *G)
+{
+    size_t m = H->m, nb = H->nb;
+    gsl_matrix_set_zero(G);
+    if (method == HZ_RECON_BU) {
+        for (size_t j = 0; j < nb; j++)
+            gsl_matrix_set(G, j, m - nb + j, 1.0);
+        return;
+    }
+    double tot = 0.0;
+    for (size_t t = 0; t < n; t++)
+        tot += hist[0][t];
+    for (size_t j = 0; j < nb; j++) {
+        double s = 0.0;
+        for (size_t t = 0; t < n; t++)
+            s += hist[m - nb + j][t];
+        gsl_matrix_set(G, j, 0, tot != 0 ? s / tot : 1.0 / (double)nb);
+    }
+}
+
+/* Reconciled points and bounds of every node at every step: the bottom
+ * forecasts G y^, every node the sum of its bottom ones (so the levels add
+ * up to the last bit when summed in bottom order); variances from P = S G
+ * and the base covariance at step s (the bounds and the correlations of
+ * C). */
+static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
+                   const gsl_matrix *P, const gsl_matrix *C,
+                   hz_forecast *const *fc, size_t m)
+{
+    size_t h = fc[0]->h, nl = fc[0]->nlevels, L = 0;
+    for (size_t l = 1; l < nl; l++)
+        L = fc[0]->levels[l] > fc[0]->levels[L] ? l : L;
+    double zL = nl ? hz__qnorm(0.5 + fc[0]->levels[L] / 200.0) : 1.0;
+    gsl_matrix *Sg = gsl_matrix_alloc(m, m), *T1 = gsl_matrix_alloc(m, m),
+               *V = gsl_matrix_alloc(m, m);
+    gsl_vector *y = gsl_vector_alloc(m), *yr = gsl_vector_alloc(m);
+    double *bt = malloc(H->nb * sizeof *bt);
+    int rc = Sg && T1 && V && y && yr && bt ? 0 : -1;
+    for (size_t s = 0; rc == 0 && s < h; s++) {
+        for (size_t i = 0; i < m; i++) {
+            gsl_vector_set(y, i, fc[i]->mean[s]);
+            double sd_i = nl ? (fc[i]->upper[L][s] - fc[i]->lower[L][s]) /
+                                   (2 * zL)
+                             : 0.0;
+            for (size_t j = 0; j <= i; j++) {
+                double sd_j = nl ? (fc[j]->upper[L][s] - fc[j]->lower[L][s]) /
+                                       (2 * zL)
+                                 : 0.0;
+                double c = C ? gsl_matrix_get(C, i, j) /
+                                   sqrt(gsl_matrix_get(C, i, i) *
+                                        gsl_matrix_get(C, j, j))
+                             : (i == j);
+                if (!isfinite(c))
+                    c = i == j;
+                double v = c * (isfinite(sd_i) ? sd_i : 0) *
+                           (isfinite(sd_j) ? sd_j : 0);
+                gsl_matrix_set(Sg, i, j, v);
+                gsl_matrix_set(Sg, j, i, v);
+            }
+        }
+        gsl_vector_view b = gsl_vector_subvector(yr, 0, H->nb);
+        gsl_blas_dgemv(CblasNoTrans, 1.0, G, y, 0.0, &b.vector);
+        for (size_t j = 0; j < H->nb; j++)
+            bt[j] = gsl_vector_get(yr, j);
+        for (size_t i = 0; i < m; i++) {
+            double sum = 0.0;
+            for (size_t j = 0; j < H->nb; j++)
+                if (H->S[i * H->nb + j] != 0)
+                    sum += bt[j];
+            gsl_vector_set(yr, i, sum);
+        }
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, P, Sg, 0.0, T1);
+        gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, T1, P, 0.0, V);
+        for (size_t i = 0; i < m; i++) {
+            double mu = gsl_vector_get(yr, i);
+            double sd = sqrt(fmax(gsl_matrix_get(V, i, i), 0.0));
+            fc[i]->mean[s] = mu;
+            for (size_t l = 0; l < nl; l++) {
+                double z = hz__qnorm(0.5 + fc[i]->levels[l] / 200.0);
+                fc[i]->lower[l][s] = mu - z * sd;
+                fc[i]->upper[l][s] = mu + z * sd;
+            }
+        }
+    }
+    gsl_matrix_free(Sg);
+    gsl_matrix_free(T1);
+    gsl_matrix_free(V);
+    gsl_vector_free(y);
+    gsl_vector_free(yr);
+    free(bt);
+    return rc;
+}
+
+hz_status hz_reconcile(const hz_hierarchy *H, int method,
+                       const double *const *hist, size_t n,
+                       const double *resid, size_t T, hz_forecast *const *fc,
+                       double *lambda, hz_error *err)
+{
+    if (lambda != NULL)
+        *lambda = NAN;
+    if (H == NULL || fc == NULL || H->m == 0 || H->nb == 0 || H->nb > H->m)
+        return hz_error_set(err, HZ_EINVAL, "reconcile: bad hierarchy");
+    if (method < HZ_RECON_BU || method > HZ_RECON_MINT)
+        return hz_error_set(err, HZ_EINVAL, "reconcile: unknown method");
+    size_t m = H->m, nb = H->nb;
+    for (size_t i = 0; i < m; i++)
+        for (size_t s = 0; s < fc[i]->h; s++)
+            if (!isfinite(fc[i]->mean[s]) || fc[i]->h != fc[0]->h)
+                return hz_error_set(err, HZ_EINVAL,
+                                    "reconcile: node %zu has no forecast "
+                                    "to reconcile",
+                                    i);
+    gsl_matrix *cov = gsl_matrix_alloc(m, m), *shr = gsl_matrix_alloc(m, m);
+    gsl_matrix *W = gsl_matrix_alloc(m, m), *G = gsl_matrix_alloc(nb, m);
+    gsl_matrix *P = gsl_matrix_alloc(m, m);
+    hz_status st = HZ_OK;
+    if (!cov || !shr || !W || !G || !P) {
+        st = hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
+        goto out;
+    }
+    double lam = resid ? residual_cov(resid, m, T, cov, shr) : NAN;
+    if ((method == HZ_RECON_WLS || method == HZ_RECON_MINT) && isnan(lam)) {
+        st = hz_error_set(err, HZ_ETOOSHORT,
+                          "reconcile: %s needs in-sample residuals of every "
+                          "node",
+                          hz_recon_name(method));
+        goto out;
+    }
+    if (method == HZ_RECON_BU || method == HZ_RECON_TD) {
+        simple_G(H, method, hist, n, G);
+    } else {
+        gsl_matrix_set_identity(W);
+        for (size_t i = 0; method == HZ_RECON_WLS && i < m; i++)
+            gsl_matrix_set(W, i, i, gsl_matrix_get(cov, i, i));
+        if (method == HZ_RECON_MINT)
+            gsl_matrix_memcpy(W, shr);
+        if (gls_G(H, W, G) != 0) {
+            st = hz_error_set(err, HZ_EINVAL,
+                              "reconcile: the %s system is singular (a "
+                              "node with constant residuals?)",
+                              hz_recon_name(method));
+            goto out;
+        }
+    }
+    gsl_matrix_const_view S = gsl_matrix_const_view_array(H->S, m, nb);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G, 0.0, P);
+    if (apply_P(H, G, P, isnan(lam) ? NULL : shr, fc, m) != 0)
+        st = hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
+    if (lambda != NULL && method == HZ_RECON_MINT)
+        *lambda = lam;
+out:
+    gsl_matrix_free(cov);
+    gsl_matrix_free(shr);
+    gsl_matrix_free(W);
+    gsl_matrix_free(G);
+    gsl_matrix_free(P);
+    return st;
+}

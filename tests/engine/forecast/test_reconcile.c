@@ -1,0 +1,202 @@
+/* Reconciliation: the forecasts of every level add up; OLS, WLS and MinT
+ * (shrinkage) against the formulas in base R (r_fixtures.h, made by
+ * bench/r_fixtures.R); bottom-up and top-down by hand; the request runner
+ * with --by region,category. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "horizon/csv.h"
+#include "horizon/forecast.h"
+#include "horizon/gen.h"
+#include "horizon/reconcile.h"
+#include "hz_test.h"
+#include "r_fixtures.h"
+
+static const double LV[2] = {80, 95};
+
+/* total; A, B; A1, A2, B1, B2 */
+static const double S7[7 * 4] = {1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0,
+                                 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
+static const double YHAT[7] = {100, 61, 38, 30, 33, 20, 19};
+
+static void setup(hz_forecast **fc, double *res)
+{
+    for (int i = 0; i < 7; i++) {
+        fc[i] = hz_forecast_alloc(2, 2, LV);
+        for (int s = 0; s < 2; s++) {
+            fc[i]->mean[s] = YHAT[i] + s;
+            for (int k = 0; k < 2; k++) {
+                fc[i]->lower[k][s] = fc[i]->mean[s] - (k + 1) * (1 + i);
+                fc[i]->upper[k][s] = fc[i]->mean[s] + (k + 1) * (1 + i);
+            }
+        }
+    }
+    for (int t = 1; t <= 40; t++)
+        for (int i = 1; i <= 7; i++)
+            res[(i - 1) * 40 + (t - 1)] =
+                sin(0.7 * t * i + i) * (1 + 0.3 * i) +
+                0.5 * cos(1.3 * t + i * i);
+}
+
+static int adds_up(hz_forecast *const *fc, size_t s)
+{
+    double a = fc[3]->mean[s] + fc[4]->mean[s], b = fc[5]->mean[s] +
+                                                    fc[6]->mean[s];
+    return fc[1]->mean[s] == a && fc[2]->mean[s] == b &&
+           fc[0]->mean[s] == fc[3]->mean[s] + fc[4]->mean[s] +
+                                 fc[5]->mean[s] + fc[6]->mean[s];
+}
+
+HZ_TEST(ols_wls_mint_equal_r)
+{
+    const hz_hierarchy H = {7, 4, S7};
+    const int methods[3] = {HZ_RECON_OLS, HZ_RECON_WLS, HZ_RECON_MINT};
+    const double *want[3] = {R_REC_OLS, R_REC_WLS, R_REC_MINT};
+    for (int k = 0; k < 3; k++) {
+        hz_forecast *fc[7];
+        double res[7 * 40], lambda;
+        setup(fc, res);
+        HZ_CHECK(hz_reconcile(&H, methods[k], NULL, 0, res, 40, fc, &lambda,
+                              NULL) == HZ_OK);
+        for (int i = 0; i < 7; i++)
+            HZ_CHECK_NEAR(fc[i]->mean[0], want[k][i], 1e-9);
+        HZ_CHECK(adds_up(fc, 0) && adds_up(fc, 1));
+        if (methods[k] == HZ_RECON_MINT)
+            HZ_CHECK_NEAR(lambda, R_REC_LAMBDA[0], 1e-12);
+        for (int i = 0; i < 7; i++) {
+            HZ_CHECK(fc[i]->lower[1][1] < fc[i]->lower[0][1]);
+            HZ_CHECK(fc[i]->upper[0][1] < fc[i]->upper[1][1]);
+            hz_forecast_free(fc[i]);
+        }
+    }
+}
+
+HZ_TEST(bottom_up_and_top_down_by_hand)
+{
+    const hz_hierarchy H = {7, 4, S7};
+    hz_forecast *fc[7];
+    double res[7 * 40];
+    setup(fc, res);
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_BU, NULL, 0, res, 40, fc, NULL,
+                          NULL) == HZ_OK);
+    HZ_CHECK(fc[3]->mean[0] == 30 && fc[6]->mean[0] == 19);
+    HZ_CHECK(fc[0]->mean[0] == 102); /* 30 + 33 + 20 + 19 */
+    /* bottom-up keeps the bottom variances: the bottom bounds stay */
+    HZ_CHECK_NEAR(fc[3]->upper[1][0] - fc[3]->mean[0], 2 * 4, 1e-9);
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fc[i]);
+    /* top-down: bottom shares of the historical averages (1:2:3:4) */
+    setup(fc, res);
+    double h[7][3];
+    const double *hp[7];
+    for (int t = 0; t < 3; t++) {
+        double b[4] = {1, 2, 3, 4};
+        for (int j = 0; j < 4; j++)
+            h[3 + j][t] = b[j] * (t + 1);
+        h[1][t] = h[3][t] + h[4][t];
+        h[2][t] = h[5][t] + h[6][t];
+        h[0][t] = h[1][t] + h[2][t];
+    }
+    for (int i = 0; i < 7; i++)
+        hp[i] = h[i];
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_TD, hp, 3, res, 40, fc, NULL, NULL) ==
+             HZ_OK);
+    HZ_CHECK_NEAR(fc[0]->mean[0], 100, 1e-12);
+    HZ_CHECK_NEAR(fc[6]->mean[0], 40, 1e-12);
+    HZ_CHECK(adds_up(fc, 0));
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fc[i]);
+}
+
+HZ_TEST(coherent_forecasts_stay_and_bad_input_fails)
+{
+    const hz_hierarchy H = {7, 4, S7};
+    hz_forecast *fc[7];
+    double res[7 * 40];
+    setup(fc, res);
+    /* already coherent: every method leaves the points */
+    fc[0]->mean[0] = 102;
+    fc[1]->mean[0] = 63;
+    fc[2]->mean[0] = 39;
+    for (int k = HZ_RECON_BU; k <= HZ_RECON_MINT; k++) {
+        if (k == HZ_RECON_TD)
+            continue;
+        HZ_CHECK(hz_reconcile(&H, k, NULL, 0, res, 40, fc, NULL, NULL) ==
+                 HZ_OK);
+        HZ_CHECK_NEAR(fc[0]->mean[0], 102, 1e-9);
+        HZ_CHECK_NEAR(fc[5]->mean[0], 20, 1e-9);
+    }
+    hz_error err;
+    fc[4]->mean[1] = NAN;
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, res, 40, fc, NULL,
+                          &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "node 4");
+    fc[4]->mean[1] = 34;
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, NULL, 0, fc, NULL,
+                          &err) == HZ_ETOOSHORT);
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fc[i]);
+    int m;
+    HZ_CHECK(hz_recon_parse("mint", &m) && m == HZ_RECON_MINT);
+    HZ_CHECK(!hz_recon_parse("middle-out", &m));
+}
+
+/* --by region,category --reconcile: total, 5 regions, their categories;
+ * every level adds up to the last bit in bottom order. */
+HZ_TEST(request_reconciles_every_level)
+{
+    hz_gen_options go;
+    hz_gen_options_init(&go);
+    go.rows = 4000;
+    go.customers = 400;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    HZ_CHECK(hz_gen_write(&go, f, NULL) == HZ_OK && fclose(f) == 0);
+    hz_csv_options co;
+    hz_csv_options_init(&co);
+    hz_dataset *ds = NULL;
+    HZ_CHECK(hz_csv_read_buffer(buf, len, "s.csv", &co, &ds, NULL, NULL) ==
+             HZ_OK);
+    free(buf);
+    hz_forecast_request rq;
+    hz_forecast_request_init(&rq);
+    const char *by[2] = {"region", "category"};
+    rq.date_col = "order_date";
+    rq.value_col = "revenue";
+    rq.by_cols = by;
+    rq.nby = 2;
+    rq.freq = HZ_FREQ_MONTH;
+    rq.horizon = 4;
+    rq.reconcile = HZ_RECON_MINT;
+    hz_forecast_result *r = NULL;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, NULL) == HZ_OK);
+    HZ_CHECK(r->nseries == 1 + 5 + 30);
+    HZ_CHECK_STR(r->series[0].key, "total");
+    HZ_CHECK_STR(r->series[1].key, "Central");
+    HZ_CHECK_STR(r->series[6].key, "Central|Apparel");
+    HZ_CHECK_CONTAINS(r->series[0].method, "[mint]");
+    HZ_CHECK(r->lambda >= 0 && r->lambda <= 1);
+    for (size_t s = 0; s < 4; s++) {
+        double tot = 0.0;
+        for (size_t i = 6; i < 36; i++)
+            tot += r->series[i].fc->mean[s];
+        HZ_CHECK(r->series[0].fc->mean[s] == tot);
+        for (size_t g = 1; g <= 5; g++) {
+            double sum = 0.0;
+            size_t len0 = strlen(r->series[g].key);
+            for (size_t i = 6; i < 36; i++)
+                if (strncmp(r->series[i].key, r->series[g].key, len0) == 0)
+                    sum += r->series[i].fc->mean[s];
+            HZ_CHECK(r->series[g].fc->mean[s] == sum);
+        }
+    }
+    hz_forecast_result_free(r);
+    /* no group columns: refused */
+    rq.nby = 0;
+    hz_error err;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "--by");
+    hz_dataset_free(ds);
+}
