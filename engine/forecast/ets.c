@@ -633,6 +633,139 @@ static double ic_of(const hz_ets_fit *f, int ic)
                                  : f->aicc;
 }
 
+/* One candidate model shape. */
+typedef struct cand {
+    int e, t, s;
+    bool d;
+} cand;
+
+/* The candidates of forecast::ets for these options and data, in R's
+ * order; -1 for a multiplicative trend (not supported). */
+static int candidates(const double *y, size_t n, int m,
+                      const hz_ets_opts *opts, bool positive, bool seasonal_ok,
+                      cand *cs)
+{
+    int errs[2], nerr = 0, trends[2], ntr = 0, seas[3], nse = 0;
+    int damps[2], nd = 0, nc = 0;
+    if (opts->error == HZ_ETS_AUTO) {
+        errs[nerr++] = HZ_ETS_A;
+        errs[nerr++] = HZ_ETS_M;
+    } else
+        errs[nerr++] = opts->error;
+    if (opts->trend == HZ_ETS_AUTO) {
+        trends[ntr++] = HZ_ETS_N;
+        trends[ntr++] = HZ_ETS_A;
+    } else if (opts->trend == HZ_ETS_M) {
+        return -1;
+    } else
+        trends[ntr++] = opts->trend;
+    if (opts->season == HZ_ETS_AUTO) {
+        seas[nse++] = HZ_ETS_N;
+        if (seasonal_ok && n < opts->season_test_below &&
+            !hz__seasonality_test(y, n, m, 2 * (size_t)m + 1))
+            seasonal_ok = false;
+        if (seasonal_ok) {
+            seas[nse++] = HZ_ETS_A;
+            seas[nse++] = HZ_ETS_M;
+        }
+    } else
+        seas[nse++] = opts->season;
+    if (opts->damped == HZ_ETS_AUTO) {
+        damps[nd++] = 1;
+        damps[nd++] = 0;
+    } else
+        damps[nd++] = opts->damped;
+    for (int i = 0; i < nerr; i++)
+        for (int j = 0; j < ntr; j++)
+            for (int k = 0; k < nse; k++)
+                for (int d = 0; d < nd; d++) {
+                    int e = errs[i], t = trends[j], s = seas[k];
+                    bool dm = damps[d] != 0;
+                    if (t == HZ_ETS_N && dm)
+                        continue;
+                    if (opts->restrict_models && e == HZ_ETS_A &&
+                        s == HZ_ETS_M && opts->season == HZ_ETS_AUTO)
+                        continue;
+                    if (opts->additive_only &&
+                        (e == HZ_ETS_M || s == HZ_ETS_M))
+                        continue;
+                    if (!positive && (e == HZ_ETS_M || s == HZ_ETS_M))
+                        continue;
+                    cs[nc++] = (cand){e, t, s, dm};
+                }
+    return nc;
+}
+
+/* The candidates to fit with the full budget into use (R's order): all of
+ * them, or with opts->screen_keep every non-seasonal one and the
+ * screen_keep seasonal ones with the lowest criterion after a first fit
+ * of screen_maxit evaluations.  Returns their number. */
+static int screen(const double *y, size_t n, int m, const cand *cs, int nc,
+                  const hz_ets_opts *opts, hz_ets_workspace *w, int *use)
+{
+    int nu = 0, sidx[16], nsea = 0;
+    double ic[16];
+    hz_ets_opts so = *opts;
+    so.maxit = opts->screen_maxit;
+    hz_ets_fit cur;
+    for (int i = 0; i < nc; i++) {
+        if (opts->screen_keep <= 0 || cs[i].s == HZ_ETS_N) {
+            use[nu++] = i;
+            continue;
+        }
+        ic[i] = INFINITY;
+        if (fit_one(y, n, m, cs[i].e, cs[i].t, cs[i].s, cs[i].d, &so, w->buf,
+                    &cur) &&
+            !isnan(ic_of(&cur, opts->ic)))
+            ic[i] = ic_of(&cur, opts->ic);
+        sidx[nsea++] = i;
+    }
+    for (int i = 1; i < nsea; i++) { /* stable sort by screened criterion */
+        int v = sidx[i], j = i;
+        while (j > 0 && ic[sidx[j - 1]] > ic[v]) {
+            sidx[j] = sidx[j - 1];
+            j--;
+        }
+        sidx[j] = v;
+    }
+    for (int i = 0; i < nsea && i < opts->screen_keep; i++)
+        use[nu++] = sidx[i];
+    for (int i = 1; i < nu; i++) { /* back to R's order */
+        int v = use[i], j = i;
+        while (j > 0 && use[j - 1] > v) {
+            use[j] = use[j - 1];
+            j--;
+        }
+        use[j] = v;
+    }
+    return nu;
+}
+
+/* The candidate with the lowest criterion (the first on ties, as R). */
+static bool fit_best(const double *y, size_t n, int m, const cand *cs, int nc,
+                     const hz_ets_opts *opts, hz_ets_workspace *w,
+                     hz_ets_fit *best, int *nfitted)
+{
+    int use[16];
+    int nu = screen(y, n, m, cs, nc, opts, w, use);
+    hz_ets_fit cur;
+    double best_ic = INFINITY;
+    bool any = false;
+    for (int u = 0; u < nu; u++) {
+        const cand *c = &cs[use[u]];
+        if (!fit_one(y, n, m, c->e, c->t, c->s, c->d, opts, w->buf, &cur))
+            continue;
+        (*nfitted)++;
+        double ic = ic_of(&cur, opts->ic);
+        if (!isnan(ic) && (!any || ic < best_ic)) {
+            *best = cur;
+            best_ic = ic;
+            any = true;
+        }
+    }
+    return any;
+}
+
 hz_status hz_ets_fit_model(const double *y, size_t n, int m,
                            const hz_ets_opts *opts, hz_ets_workspace *w,
                            hz_ets_fit *fit, hz_error *err)
@@ -693,69 +826,14 @@ hz_status hz_ets_fit_model(const double *y, size_t n, int m,
         return HZ_OK;
     }
 
-    int errs[2], nerr = 0, trends[2], ntr = 0, seas[3], nse = 0;
-    int damps[2], nd = 0;
-    if (opts->error == HZ_ETS_AUTO) {
-        errs[nerr++] = HZ_ETS_A;
-        errs[nerr++] = HZ_ETS_M;
-    } else
-        errs[nerr++] = opts->error;
-    if (opts->trend == HZ_ETS_AUTO) {
-        trends[ntr++] = HZ_ETS_N;
-        trends[ntr++] = HZ_ETS_A;
-    } else if (opts->trend == HZ_ETS_M) {
+    cand cs[16];
+    int nc = candidates(y, n, m, opts, positive, seasonal_ok, cs);
+    if (nc < 0)
         return hz_error_set(err, HZ_EINVAL,
                             "ets: multiplicative trend is not supported");
-    } else
-        trends[ntr++] = opts->trend;
-    if (opts->season == HZ_ETS_AUTO) {
-        seas[nse++] = HZ_ETS_N;
-        if (seasonal_ok && n < opts->season_test_below &&
-            !hz__seasonality_test(y, n, m, 2 * (size_t)m + 1))
-            seasonal_ok = false;
-        if (seasonal_ok) {
-            seas[nse++] = HZ_ETS_A;
-            seas[nse++] = HZ_ETS_M;
-        }
-    } else
-        seas[nse++] = opts->season;
-    if (opts->damped == HZ_ETS_AUTO) {
-        damps[nd++] = 1;
-        damps[nd++] = 0;
-    } else
-        damps[nd++] = opts->damped;
-
-    hz_ets_fit best, cur;
-    double best_ic = INFINITY;
     int nfitted = 0;
-    bool any = false;
-    for (int i = 0; i < nerr; i++)
-        for (int j = 0; j < ntr; j++)
-            for (int k = 0; k < nse; k++)
-                for (int d = 0; d < nd; d++) {
-                    int e = errs[i], t = trends[j], s = seas[k];
-                    bool dm = damps[d] != 0;
-                    if (t == HZ_ETS_N && dm)
-                        continue;
-                    if (opts->restrict_models && e == HZ_ETS_A &&
-                        s == HZ_ETS_M && opts->season == HZ_ETS_AUTO)
-                        continue;
-                    if (opts->additive_only &&
-                        (e == HZ_ETS_M || s == HZ_ETS_M))
-                        continue;
-                    if (!positive && (e == HZ_ETS_M || s == HZ_ETS_M))
-                        continue;
-                    if (!fit_one(y, n, m, e, t, s, dm, opts, w->buf, &cur))
-                        continue;
-                    nfitted++;
-                    double ic = ic_of(&cur, opts->ic);
-                    if (!isnan(ic) && (!any || ic < best_ic)) {
-                        best = cur;
-                        best_ic = ic;
-                        any = true;
-                    }
-                }
-    if (!any)
+    hz_ets_fit best;
+    if (!fit_best(y, n, m, cs, nc, opts, w, &best, &nfitted))
         return hz_error_set(err, HZ_ETOOSHORT,
                             "ets: no model could be fitted to %zu "
                             "observations",

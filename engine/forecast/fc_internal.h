@@ -65,8 +65,8 @@ typedef struct hz__hier {
 hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
                          hz_error *err);
 void hz__hier_free(hz__hier *h); /* NULL allowed */
-/* One-step in-sample errors of auto-ETS (300-evaluation budget, as the
- * default's member) of every node into resid (m x n, NaN where undefined);
+/* One-step in-sample errors of auto-ETS (the budget of the
+ * default's member) of every node into  resid (m x n, NaN where undefined);
  * -1 on ENOMEM. */
 int hz__hier_residuals(const hz__hier *h, int period, int threads,
                        double *resid);

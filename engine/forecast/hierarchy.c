@@ -133,7 +133,9 @@ int hz__hier_residuals(const hz__hier *h, int period, int threads,
         double *fit = malloc((n ? n : 1) * sizeof *fit);
         hz_ets_opts o;
         hz_ets_opts_init(&o);
-        o.maxit = 300;
+        o.maxit = 250; /* the default's auto-ETS budget */
+        o.screen_keep = 3;
+        o.screen_maxit = 40;
         if (w == NULL || fit == NULL)
             nomem = 1;
 #pragma omp for schedule(dynamic, 1)

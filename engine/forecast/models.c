@@ -54,10 +54,14 @@ static hz_status fc_ets(const hz__fc_in *in, hz_forecast *out, hz_error *err)
 }
 
 /* auto-ETS: the same candidates, start values and optimiser as ets, with
- * a budget of 300 Nelder-Mead evaluations per candidate instead of R's
- * 2000 (about 5x faster; M3 monthly sMAPE 14.16 against 14.14 for the full
- * budget, see README "Forecasting"). */
-#define HZ_AUTO_MAXIT 300
+ * a smaller budget: 250 Nelder-Mead evaluations per candidate instead of
+ * R's 2000, and the seasonal candidates first screened with 40 and only
+ * the best 3 of them fitted fully (about 8x faster than ets; as the
+ * default's member M3 monthly sMAPE 13.574 / MASE 0.8408, against 13.583 /
+ * 0.8417 with 300 evaluations and no screening, README "Forecasting"). */
+#define HZ_AUTO_MAXIT 250
+#define HZ_AUTO_SCREEN_KEEP 3
+#define HZ_AUTO_SCREEN_MAXIT 40
 
 hz_status hz__fc_ets_fast(const hz__fc_in *in, hz_forecast *out, hz_error *err)
 {
@@ -65,6 +69,8 @@ hz_status hz__fc_ets_fast(const hz__fc_in *in, hz_forecast *out, hz_error *err)
     hz_ets_opts_init(&o);
     o.seed = in->seed;
     o.maxit = HZ_AUTO_MAXIT;
+    o.screen_keep = HZ_AUTO_SCREEN_KEEP;
+    o.screen_maxit = HZ_AUTO_SCREEN_MAXIT;
     return hz_ets_forecast_w(in->y, in->n, in->period, &o, in->w->ets, out,
                              err);
 }

@@ -52,7 +52,14 @@ typedef struct hz_ets_opts {
                             sample paths instead of forecast's analytic
                             class-3 mean and variance (default false) */
     int npaths;               /* simulated paths (5000) */
-    uint64_t seed;            /* simulation seed */
+    int screen_keep;          /* > 0: the seasonal candidates are first
+                                 fitted with screen_maxit evaluations and
+                                 only the screen_keep best (by the
+                                 criterion) again with maxit; the others
+                                 always with maxit (default 0: every
+                                 candidate with maxit, as R) */
+    int screen_maxit;
+    uint64_t seed; /* simulation seed */
 } hz_ets_opts;
 
 void hz_ets_opts_init(hz_ets_opts *o);

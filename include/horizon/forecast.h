@@ -55,8 +55,11 @@ void hz_forecast_reset(hz_forecast *f);
 
 typedef enum hz_fc_model {
     HZ_MODEL_AUTO = 0, /* equal-weight mean of auto-ETS (AICc choice,
-                           300-evaluation optimiser budget per candidate;
-                           ets: R's 2000) and Theta */
+                           250-evaluation optimiser budget per candidate,
+                           seasonal ones screened; ets: R's 2000) and
+                           Theta; other rules for short seasonal,
+                           intermittent and multi-seasonal data
+                           (engine/forecast/auto.c) */
     HZ_MODEL_NAIVE,
     HZ_MODEL_SNAIVE,
     HZ_MODEL_DRIFT,
