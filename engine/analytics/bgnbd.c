@@ -3,21 +3,17 @@
 #include <stdbool.h>
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_blas.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
-#include <gsl/gsl_multimin.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
-#include <gsl/gsl_vector.h>
 
 #include "analytics/analytics_internal.h"
-#include "numeric/bfgs.h"
+#include "numeric/gsl_init.h"
+#include "numeric/mle.h"
 #include "numeric/special.h"
 #include "horizon/bgnbd.h"
 
@@ -25,7 +21,6 @@ void hz_bgnbd_options_init(hz_bgnbd_options *o)
 {
     memset(o, 0, sizeof *o);
     o->max_iter = 400;
-    o->gtol = 1e-8;
 }
 
 /* ---- likelihood over distinct triples with weights ---- */
@@ -161,129 +156,20 @@ static double eval_ll(fitdata *d, const hz_bgnbd_params *p, double g[4])
     return tot[0];
 }
 
-static void unpack(const gsl_vector *v, hz_bgnbd_params *p)
-{
-    p->r = exp(gsl_vector_get(v, 0));
-    p->alpha = exp(gsl_vector_get(v, 1));
-    p->a = exp(gsl_vector_get(v, 2));
-    p->b = exp(gsl_vector_get(v, 3));
-}
-
-/* Objective: -LL / N in log-parameters. */
-static double obj_f(const gsl_vector *v, void *vd)
+/* The driver's objective: -LL in log(r, alpha, a, b) and its gradient. */
+static double bg_obj(const double *th, double *grad, void *vd)
 {
     fitdata *d = vd;
-    hz_bgnbd_params p;
-    unpack(v, &p);
-    double ll = eval_ll(d, &p, NULL);
-    return isfinite(ll) ? -ll / d->wsum : GSL_POSINF;
-}
-
-static void obj_fdf(const gsl_vector *v, void *vd, double *f, gsl_vector *gr)
-{
-    fitdata *d = vd;
-    hz_bgnbd_params p;
+    hz_bgnbd_params p = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
     double g[4];
-    unpack(v, &p);
-    double ll = eval_ll(d, &p, g);
-    double th[4] = {p.r, p.alpha, p.a, p.b};
-    if (f != NULL)
-        *f = isfinite(ll) ? -ll / d->wsum : GSL_POSINF;
-    if (gr != NULL)
-        for (int j = 0; j < 4; j++)
-            gsl_vector_set(gr, j, -g[j] * th[j] / d->wsum);
-}
-
-static void obj_df(const gsl_vector *v, void *vd, gsl_vector *gr)
-{
-    obj_fdf(v, vd, NULL, gr);
-}
-
-/* Newton's method on the log-parameters with a Hessian from forward
- * differences of the analytic gradient, for a start close to the optimum
- * (the warm start below).  Returns GSL_SUCCESS when the gradient norm
- * falls below gtol; v is left at the best point found. */
-static int newton_polish(fitdata *d, gsl_vector *v, double gtol, size_t *iter,
-                         double *gnorm)
-{
-    gsl_vector *g = gsl_vector_alloc(4), *g2 = gsl_vector_alloc(4);
-    gsl_vector *v2 = gsl_vector_alloc(4), *step = gsl_vector_alloc(4);
-    gsl_matrix *H = gsl_matrix_alloc(4, 4);
-    int status = GSL_CONTINUE;
-    if (!g || !g2 || !v2 || !step || !H) {
-        status = GSL_ENOMEM;
-        goto out;
+    double ll = eval_ll(d, &p, grad != NULL ? g : NULL);
+    if (grad != NULL) {
+        grad[0] = -g[0] * p.r;
+        grad[1] = -g[1] * p.alpha;
+        grad[2] = -g[2] * p.a;
+        grad[3] = -g[3] * p.b;
     }
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    double f;
-    obj_fdf(v, d, &f, g);
-    for (int it = 0; it < 12; it++) {
-        (*iter)++;
-        *gnorm = gsl_blas_dnrm2(g);
-        if (*gnorm < gtol) {
-            status = GSL_SUCCESS;
-            break;
-        }
-        const double h = 1e-6;
-        for (int j = 0; j < 4; j++) {
-            gsl_vector_memcpy(v2, v);
-            gsl_vector_set(v2, j, gsl_vector_get(v, j) + h);
-            obj_df(v2, d, g2);
-            for (int i = 0; i < 4; i++)
-                gsl_matrix_set(H, i, j,
-                               (gsl_vector_get(g2, i) - gsl_vector_get(g, i)) /
-                                   h);
-        }
-        for (int i = 0; i < 4; i++)
-            for (int j = 0; j < i; j++) {
-                double a = 0.5 *
-                           (gsl_matrix_get(H, i, j) + gsl_matrix_get(H, j, i));
-                gsl_matrix_set(H, i, j, a);
-                gsl_matrix_set(H, j, i, a);
-            }
-        if (gsl_linalg_cholesky_decomp1(H) != GSL_SUCCESS ||
-            gsl_linalg_cholesky_solve(H, g, step) != GSL_SUCCESS) {
-            status = GSL_EFAILED;
-            break;
-        }
-        double slope;
-        gsl_blas_ddot(g, step, &slope); /* > 0: move along -step */
-        double t = 1.0, f2 = f;
-        bool ok = false;
-        for (int ls = 0; ls < 20; ls++) {
-            gsl_vector_memcpy(v2, v);
-            gsl_blas_daxpy(-t, step, v2);
-            f2 = obj_f(v2, d);
-            if (f2 <= f - 1e-4 * t * slope) {
-                ok = true;
-                break;
-            }
-            t *= 0.5;
-        }
-        if (!ok) {
-            status = GSL_ENOPROG;
-            break;
-        }
-        gsl_vector_memcpy(v, v2);
-        obj_fdf(v, d, &f, g);
-    }
-    if (status == GSL_CONTINUE) {
-        *gnorm = gsl_blas_dnrm2(g);
-        status = *gnorm < gtol ? GSL_SUCCESS : GSL_EMAXITER;
-    }
-    gsl_set_error_handler(old);
-out:
-    if (g)
-        gsl_vector_free(g);
-    if (g2)
-        gsl_vector_free(g2);
-    if (v2)
-        gsl_vector_free(v2);
-    if (step)
-        gsl_vector_free(step);
-    if (H)
-        gsl_matrix_free(H);
-    return status;
+    return isfinite(ll) ? -ll : INFINITY;
 }
 
 static void fitdata_free(fitdata *d)
@@ -378,6 +264,7 @@ double hz_bgnbd_loglik(const hz_bgnbd_params *p, const double *x,
                        const double *t_x, const double *T, size_t n)
 {
     fitdata d;
+    hz__gsl_init();
     if (fitdata_build(&d, x, t_x, T, n, NULL) != HZ_OK) {
         fitdata_free(&d);
         return NAN;
@@ -388,26 +275,96 @@ double hz_bgnbd_loglik(const hz_bgnbd_params *p, const double *x,
     return ll;
 }
 
-/* Standard errors from the inverse of the numerical Hessian of -LL. */
-static void std_errors(fitdata *d, const hz_bgnbd_params *p, double se[4])
+/* Starting point in log(r, alpha, a, b): r = a = b = 1, alpha = mean
+ * age; above HZ__WARM_MIN distinct customers, the fit of every step-th
+ * customer (*warm set). */
+static void bg_start(const fitdata *d, const double *x, const double *t_x,
+                     const double *T, size_t n, const hz_bgnbd_options *opt,
+                     double th[4], bool *warm)
 {
-    double th[4] = {p->r, p->alpha, p->a, p->b};
-    double H[16];
-    for (int j = 0; j < 4; j++) {
-        double h = 1e-5 * th[j];
-        double tp[4], tm[4], gp[4], gm[4];
-        memcpy(tp, th, sizeof tp);
-        memcpy(tm, th, sizeof tm);
-        tp[j] += h;
-        tm[j] -= h;
-        hz_bgnbd_params pp = {tp[0], tp[1], tp[2], tp[3]};
-        hz_bgnbd_params pm = {tm[0], tm[1], tm[2], tm[3]};
-        eval_ll(d, &pp, gp);
-        eval_ll(d, &pm, gm);
-        for (int i = 0; i < 4; i++)
-            H[i * 4 + j] = -(gp[i] - gm[i]) / (2 * h);
+    double meanT = 0;
+    for (size_t i = 0; i < d->m; i++)
+        meanT += d->t[i].w * d->t[i].T;
+    meanT /= d->wsum;
+    th[0] = 0.0;
+    th[1] = log(meanT);
+    th[2] = 0.0;
+    th[3] = 0.0;
+    *warm = false;
+    if (d->m <= HZ__WARM_MIN)
+        return;
+    size_t step = n / (HZ__WARM_MIN / 2), ns = (n + step - 1) / step;
+    double *sub = malloc(3 * ns * sizeof(double));
+    if (sub == NULL)
+        return;
+    for (size_t i = 0; i < ns; i++) {
+        sub[i] = x[i * step];
+        sub[ns + i] = t_x[i * step];
+        sub[2 * ns + i] = T[i * step];
     }
-    hz__se_from_hessian(H, 4, se);
+    hz_bgnbd_model sm;
+    if (hz_bgnbd_fit(sub, sub + ns, sub + 2 * ns, ns, opt, &sm, NULL) ==
+            HZ_OK &&
+        !sm.boundary) {
+        th[0] = log(sm.p.r);
+        th[1] = log(sm.p.alpha);
+        th[2] = log(sm.p.a);
+        th[3] = log(sm.p.b);
+        *warm = true;
+    }
+    free(sub);
+}
+
+/* The reason text of a boundary solution. */
+static void bg_note(const double th[4], bool no_drop, bool rate_flat,
+                    char *note, size_t cap)
+{
+    const char *drop = th[2] <= -0.5 * HZ__MLE_BOUND ? "a -> 0"
+                                                     : "b -> infinity";
+    snprintf(note, cap, "%s%s%s%s", no_drop ? drop : "",
+             no_drop ? ": almost no customer drops out (the dropout "
+                       "parameters are arbitrary; predictions are the NBD "
+                       "model's)"
+                     : "",
+             no_drop && rate_flat ? "; " : "",
+             rate_flat ? "r, alpha -> infinity: purchase rates do not vary "
+                         "between customers"
+                       : "");
+}
+
+/* Judge the optimiser's end point: a flag and its reason for a usable
+ * boundary solution, an error when the likelihood has no maximum or the
+ * optimiser did not converge. */
+static hz_status bg_judge(const double th[4], const hz__mle_info *info,
+                          hz_bgnbd_model *out, hz_error *err)
+{
+    const double B = 0.5 * HZ__MLE_BOUND;
+    hz_bgnbd_params p = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
+    bool rate_flat = th[0] >= B && th[1] >= B;
+    bool no_drop = th[2] <= -B || th[3] >= B;
+    bool other = !isfinite(info->f);
+    for (int j = 0; j < 4; j++) {
+        bool rate = j < 2 && rate_flat, drop = j >= 2 && no_drop;
+        other |= !(fabs(th[j]) < B) && !rate && !drop;
+    }
+    if (other || (!info->converged && (rate_flat || no_drop)))
+        return hz_error_set(
+            err, HZ_ENOCONV,
+            "BG/NBD parameters run away (r = %g, alpha = %g, a = %g, "
+            "b = %g): the data do not identify the model (too few or "
+            "identical customers)",
+            p.r, p.alpha, p.a, p.b);
+    if (!info->converged)
+        return hz_error_set(err, HZ_ENOCONV,
+                            "BG/NBD fit did not converge after %zu "
+                            "iterations (Newton decrement %g, gradient "
+                            "norm %g)",
+                            info->iterations, info->decrement, info->gnorm);
+    out->p = p;
+    out->boundary = no_drop || rate_flat;
+    if (out->boundary)
+        bg_note(th, no_drop, rate_flat, out->note, sizeof out->note);
+    return HZ_OK;
 }
 
 hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
@@ -417,8 +374,8 @@ hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
     hz_bgnbd_options defo;
     fitdata d;
     hz_status st = HZ_OK;
-    gsl_vector *v0 = NULL;
 
+    hz__gsl_init();
     memset(out, 0, sizeof *out);
     memset(&d, 0, sizeof d);
     if (opt == NULL) {
@@ -437,99 +394,33 @@ hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
                           "cannot be fitted");
         goto out;
     }
-    double meanT = 0;
-    for (size_t i = 0; i < d.m; i++)
-        meanT += d.t[i].w * d.t[i].T;
-    meanT /= d.wsum;
-    if (!(meanT > 0)) {
+    if (!(d.times[d.ntimes - 1] > 0)) {
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "every customer has age T = 0: nothing to fit");
         goto out;
     }
-
-    gsl_multimin_function_fdf fn = {obj_f, obj_df, obj_fdf, 4, &d};
-    v0 = gsl_vector_alloc(4);
-    if (v0 == NULL) {
-        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+    double th[4], keep[4];
+    bool warm;
+    bg_start(&d, x, t_x, T, n, opt, th, &warm);
+    hz__mle_problem pr = {4, bg_obj, &d, d.wsum, opt->max_iter};
+    hz__mle_info info;
+    memset(&info, 0, sizeof info);
+    /* from a warm start a few Newton steps reach the optimum with far
+     * fewer full evaluations than BFGS */
+    memcpy(keep, th, sizeof keep);
+    if (!warm || !hz__mle_newton(&pr, th, &info)) {
+        memcpy(th, keep, sizeof keep);
+        hz__mle_minimize(&pr, th, &info);
+    }
+    if ((st = bg_judge(th, &info, out, err)) != HZ_OK)
         goto out;
-    }
-    gsl_vector_set(v0, 0, 0.0);
-    gsl_vector_set(v0, 1, log(meanT));
-    gsl_vector_set(v0, 2, 0.0);
-    gsl_vector_set(v0, 3, 0.0);
-    bool warm = false;
-    if (d.m > HZ__WARM_MIN) {
-        /* warm start: fit every step-th customer first, then polish on
-         * all of them (same optimum, far fewer full evaluations) */
-        size_t step = n / (HZ__WARM_MIN / 2), ns = (n + step - 1) / step;
-        double *sub = malloc(3 * ns * sizeof(double));
-        if (sub != NULL) {
-            for (size_t i = 0; i < ns; i++) {
-                sub[i] = x[i * step];
-                sub[ns + i] = t_x[i * step];
-                sub[2 * ns + i] = T[i * step];
-            }
-            hz_bgnbd_model sm;
-            if (hz_bgnbd_fit(sub, sub + ns, sub + 2 * ns, ns, opt, &sm,
-                             NULL) == HZ_OK) {
-                gsl_vector_set(v0, 0, log(sm.p.r));
-                gsl_vector_set(v0, 1, log(sm.p.alpha));
-                gsl_vector_set(v0, 2, log(sm.p.a));
-                gsl_vector_set(v0, 3, log(sm.p.b));
-                warm = true;
-            }
-            free(sub);
-        }
-    }
-    size_t iter = 0;
-    double gnorm = 0;
-    int status = GSL_CONTINUE;
-    if (warm) {
-        /* from the warm start a few Newton steps reach the optimum with
-         * far fewer full evaluations than BFGS */
-        gsl_vector *keep = gsl_vector_alloc(4);
-        if (keep != NULL) {
-            gsl_vector_memcpy(keep, v0);
-            status = newton_polish(&d, v0, opt->gtol, &iter, &gnorm);
-            if (status != GSL_SUCCESS)
-                gsl_vector_memcpy(v0, keep);
-            gsl_vector_free(keep);
-        }
-    }
-    if (status != GSL_SUCCESS)
-        status = hz__bfgs_minimize(&fn, v0, opt->max_iter, opt->gtol, &iter,
-                                   &gnorm);
-    hz_bgnbd_params p;
-    unpack(v0, &p);
-    double lo = log(1e-8), hi = log(1e8);
-    for (int j = 0; j < 4; j++) {
-        double lv = gsl_vector_get(v0, j);
-        if (!(lv > lo && lv < hi)) {
-            st = hz_error_set(
-                err, HZ_ENOCONV,
-                "BG/NBD parameters run away (r = %g, alpha = %g, a = %g, "
-                "b = %g): the data do not identify the model (too few or "
-                "identical customers)",
-                p.r, p.alpha, p.a, p.b);
-            goto out;
-        }
-    }
-    if (status != GSL_SUCCESS) {
-        st = hz_error_set(err, HZ_ENOCONV,
-                          "BG/NBD fit did not converge after %zu "
-                          "iterations (gradient norm %g)",
-                          iter, gnorm);
-        goto out;
-    }
-    out->p = p;
-    out->loglik = eval_ll(&d, &p, NULL);
+    out->loglik = -info.f;
     out->n = n;
     out->n_distinct = d.m;
-    out->iterations = iter;
-    std_errors(&d, &p, out->se);
+    out->iterations = info.iterations;
+    out->decrement = info.decrement;
+    hz__mle_se_exp(&info, th, 4, out->se);
 out:
-    if (v0 != NULL)
-        gsl_vector_free(v0);
     fitdata_free(&d);
     return st;
 }

@@ -2,16 +2,16 @@
 #include <math.h>
 #include <stdint.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
-#include <gsl/gsl_vector.h>
 
 #include "analytics/analytics_internal.h"
-#include "numeric/bfgs.h"
+#include "numeric/gsl_init.h"
+#include "numeric/mle.h"
 #include "horizon/gammagamma.h"
 
 typedef struct ggdata {
@@ -86,40 +86,19 @@ static double gg_eval(ggdata *d, const hz_gg_params *pr, double g[3])
     return t[0];
 }
 
-static void gg_unpack(const gsl_vector *v, hz_gg_params *p)
-{
-    p->p = exp(gsl_vector_get(v, 0));
-    p->q = exp(gsl_vector_get(v, 1));
-    p->gamma = exp(gsl_vector_get(v, 2));
-}
-
-static double gg_f(const gsl_vector *v, void *vd)
+/* The driver's objective: -LL in log(p, q, gamma) and its gradient. */
+static double gg_obj(const double *th, double *grad, void *vd)
 {
     ggdata *d = vd;
-    hz_gg_params p;
-    gg_unpack(v, &p);
-    double ll = gg_eval(d, &p, NULL);
-    return isfinite(ll) ? -ll / (double)d->n : GSL_POSINF;
-}
-
-static void gg_fdf(const gsl_vector *v, void *vd, double *f, gsl_vector *gr)
-{
-    ggdata *d = vd;
-    hz_gg_params p;
+    hz_gg_params p = {exp(th[0]), exp(th[1]), exp(th[2])};
     double g[3];
-    gg_unpack(v, &p);
-    double ll = gg_eval(d, &p, g);
-    double th[3] = {p.p, p.q, p.gamma};
-    if (f != NULL)
-        *f = isfinite(ll) ? -ll / (double)d->n : GSL_POSINF;
-    if (gr != NULL)
-        for (int j = 0; j < 3; j++)
-            gsl_vector_set(gr, j, -g[j] * th[j] / (double)d->n);
-}
-
-static void gg_df(const gsl_vector *v, void *vd, gsl_vector *gr)
-{
-    gg_fdf(v, vd, NULL, gr);
+    double ll = gg_eval(d, &p, grad != NULL ? g : NULL);
+    if (grad != NULL) {
+        grad[0] = -g[0] * p.p;
+        grad[1] = -g[1] * p.q;
+        grad[2] = -g[2] * p.gamma;
+    }
+    return isfinite(ll) ? -ll : INFINITY;
 }
 
 static hz_status gg_build(ggdata *d, const double *x, const double *mbar,
@@ -206,6 +185,7 @@ double hz_gg_loglik(const hz_gg_params *p, const double *x, const double *mbar,
     ggdata d;
     size_t nz;
     double ll = NAN;
+    hz__gsl_init();
     if (gg_build(&d, x, mbar, n, &nz, NULL) == HZ_OK) {
         d.threads = omp_get_max_threads();
         ll = gg_eval(&d, p, NULL);
@@ -214,14 +194,83 @@ double hz_gg_loglik(const hz_gg_params *p, const double *x, const double *mbar,
     return ll;
 }
 
+/* Starting point in log(p, q, gamma): p = 1, q = 2, gamma = mean spend
+ * (so that the population mean matches), or above HZ__WARM_MIN repeat
+ * buyers the fit of every step-th of them. */
+static void gg_start(const ggdata *d, int threads, double th[3])
+{
+    double mean = 0;
+    for (size_t i = 0; i < d->n; i++)
+        mean += d->m[i];
+    mean /= (double)d->n;
+    th[0] = 0.0;
+    th[1] = log(2.0);
+    th[2] = log(mean);
+    if (d->n <= HZ__WARM_MIN)
+        return;
+    size_t step = d->n / (HZ__WARM_MIN / 2), ns = (d->n + step - 1) / step;
+    double *sub = malloc(2 * ns * sizeof(double));
+    if (sub == NULL)
+        return;
+    for (size_t i = 0; i < ns; i++) {
+        sub[i] = d->x[i * step];
+        sub[ns + i] = d->m[i * step];
+    }
+    hz_gg_model sm;
+    if (hz_gg_fit(sub, sub + ns, ns, threads, &sm, NULL) == HZ_OK &&
+        !sm.boundary) {
+        th[0] = log(sm.p.p);
+        th[1] = log(sm.p.q);
+        th[2] = log(sm.p.gamma);
+    }
+    free(sub);
+}
+
+/* Judge the optimiser's end point: an error for a model the data do not
+ * identify, a flag for a usable boundary solution. */
+static hz_status gg_judge(const double th[3], const hz__mle_info *info,
+                          hz_gg_model *out, hz_error *err)
+{
+    hz_gg_params p = {exp(th[0]), exp(th[1]), exp(th[2])};
+    if (!(th[0] < HZ__MLE_BOUND) || !isfinite(info->f))
+        return hz_error_set(
+            err, HZ_ENOCONV,
+            "Gamma-Gamma parameters run away (p = %g, q = %g, gamma = %g): "
+            "spend does not vary enough within customers to identify the "
+            "model",
+            p.p, p.q, p.gamma);
+    if (!(th[0] > -HZ__MLE_BOUND) || !(th[2] > -HZ__MLE_BOUND))
+        return hz_error_set(err, HZ_ENOCONV,
+                            "Gamma-Gamma parameters run away (p = %g, q = "
+                            "%g, gamma = %g): the data do not identify the "
+                            "model",
+                            p.p, p.q, p.gamma);
+    if (th[1] >= 0.5 * HZ__MLE_BOUND) {
+        out->boundary = true;
+        snprintf(out->note, sizeof out->note,
+                 "q -> infinity (q = %.3g): mean spends do not vary "
+                 "between customers more than chance; every expected "
+                 "spend is close to the population mean",
+                 p.q);
+    } else if (!info->converged) {
+        return hz_error_set(err, HZ_ENOCONV,
+                            "Gamma-Gamma fit did not converge after %zu "
+                            "iterations (Newton decrement %g, gradient "
+                            "norm %g)",
+                            info->iterations, info->decrement, info->gnorm);
+    }
+    out->p = p;
+    return HZ_OK;
+}
+
 hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
                     hz_gg_model *out, hz_error *err)
 {
     ggdata d;
     hz_status st;
-    gsl_vector *v0 = NULL;
     size_t nzero = 0;
 
+    hz__gsl_init();
     memset(out, 0, sizeof *out);
     if ((st = gg_build(&d, x, mbar, n, &nzero, err)) != HZ_OK)
         goto out;
@@ -233,84 +282,20 @@ hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
                           d.n);
         goto out;
     }
-    double mean = 0;
-    for (size_t i = 0; i < d.n; i++)
-        mean += d.m[i];
-    mean /= (double)d.n;
-    gsl_multimin_function_fdf fn = {gg_f, gg_df, gg_fdf, 3, &d};
-    v0 = gsl_vector_alloc(3);
-    if (v0 == NULL) {
-        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+    double th[3];
+    gg_start(&d, threads, th);
+    hz__mle_problem pr = {3, gg_obj, &d, (double)d.n, 500};
+    hz__mle_info info;
+    hz__mle_minimize(&pr, th, &info);
+    if ((st = gg_judge(th, &info, out, err)) != HZ_OK)
         goto out;
-    }
-    /* start at p = 1, q = 2, gamma = mean spend (population mean matches) */
-    gsl_vector_set(v0, 0, 0.0);
-    gsl_vector_set(v0, 1, log(2.0));
-    gsl_vector_set(v0, 2, log(mean));
-    if (d.n > HZ__WARM_MIN) {
-        /* warm start from every step-th repeat buyer (see bgnbd.c) */
-        size_t step = d.n / (HZ__WARM_MIN / 2), ns = (d.n + step - 1) / step;
-        double *sub = malloc(2 * ns * sizeof(double));
-        if (sub != NULL) {
-            for (size_t i = 0; i < ns; i++) {
-                sub[i] = d.x[i * step];
-                sub[ns + i] = d.m[i * step];
-            }
-            hz_gg_model sm;
-            if (hz_gg_fit(sub, sub + ns, ns, threads, &sm, NULL) == HZ_OK) {
-                gsl_vector_set(v0, 0, log(sm.p.p));
-                gsl_vector_set(v0, 1, log(sm.p.q));
-                gsl_vector_set(v0, 2, log(sm.p.gamma));
-            }
-            free(sub);
-        }
-    }
-    size_t iter = 0;
-    double gnorm = 0;
-    int status = hz__bfgs_minimize(&fn, v0, 500, 1e-9, &iter, &gnorm);
-    hz_gg_params p;
-    gg_unpack(v0, &p);
-    for (int j = 0; j < 3; j++) {
-        double lv = gsl_vector_get(v0, j);
-        if (!(lv > log(1e-8) && lv < log(1e8))) {
-            st = hz_error_set(
-                err, HZ_ENOCONV,
-                "Gamma-Gamma parameters run away (p = %g, q = %g, gamma = "
-                "%g): spend does not vary enough between customers to "
-                "identify the model",
-                p.p, p.q, p.gamma);
-            goto out;
-        }
-    }
-    if (status != GSL_SUCCESS) {
-        st = hz_error_set(err, HZ_ENOCONV,
-                          "Gamma-Gamma fit did not converge after %zu "
-                          "iterations (gradient norm %g)",
-                          iter, gnorm);
-        goto out;
-    }
-    out->p = p;
-    out->loglik = gg_eval(&d, &p, NULL);
+    out->loglik = -info.f;
     out->n = d.n;
     out->n_zero = nzero;
-    out->iterations = iter;
-    double th[3] = {p.p, p.q, p.gamma}, H[9];
-    for (int j = 0; j < 3; j++) {
-        double h = 1e-5 * th[j], gp[3], gm[3];
-        hz_gg_params pp = p, pm = p;
-        double *tp = j == 0 ? &pp.p : j == 1 ? &pp.q : &pp.gamma;
-        double *tm = j == 0 ? &pm.p : j == 1 ? &pm.q : &pm.gamma;
-        *tp += h;
-        *tm -= h;
-        gg_eval(&d, &pp, gp);
-        gg_eval(&d, &pm, gm);
-        for (int i = 0; i < 3; i++)
-            H[i * 3 + j] = -(gp[i] - gm[i]) / (2 * h);
-    }
-    hz__se_from_hessian(H, 3, out->se);
+    out->iterations = info.iterations;
+    out->decrement = info.decrement;
+    hz__mle_se_exp(&info, th, 3, out->se);
 out:
-    if (v0 != NULL)
-        gsl_vector_free(v0);
     gg_free(&d);
     return st;
 }
