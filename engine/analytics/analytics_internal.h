@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "horizon/common.h"
+
 /* Reductions are done over fixed blocks of HZ__BLOCK items whose partial
  * sums are added in block order, so results do not depend on the thread
  * count. */
@@ -35,5 +37,21 @@ static inline double hz__rng_uniform(uint64_t *s)
 {
     return (double)(hz__rng_next(s) >> 11) * 0x1.0p-53;
 }
+
+/* A distinct (x, t_x, T) summary and how many customers have it. */
+typedef struct hz__triple {
+    double x, tx, T, w;
+} hz__triple;
+
+/* Check customer i's summary: integer x >= 0, 0 <= t_x <= T, t_x > 0
+ * exactly when x > 0; HZ_EINVAL naming the customer otherwise. */
+hz_status hz__summary_row_check(const double *x, const double *tx,
+                                const double *T, size_t i, hz_error *err);
+
+/* The distinct triples of n checked summaries, sorted by (x, t_x, T),
+ * with weights (*out malloc'd, *m of them). */
+hz_status hz__triples_build(const double *x, const double *tx, const double *T,
+                            size_t n, hz__triple **out, size_t *m,
+                            hz_error *err);
 
 #endif

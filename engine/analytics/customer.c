@@ -173,8 +173,7 @@ static size_t bucket_of_key(const buckets *bk, int64_t k)
 /* Counting sort of the rows at or before as_of by customer bucket. */
 static hz_status bucket_rows(buckets *bk, const int64_t *key,
                              const int32_t *day, const double *amount,
-                             const int64_t *order, size_t nrows,
-                             int32_t as_of)
+                             const int64_t *order, size_t nrows, int32_t as_of)
 {
     hz_status st = bucket_keys(bk, key, nrows);
     size_t *bof = NULL, *fill = NULL;
@@ -235,9 +234,8 @@ static uint32_t count_orders(const day_amt *rows, size_t n, int32_t cal_end,
 /* Summary of the customer in bucket b (rows sorted by day); repeat
  * purchase days are added to rep (indexed from day0) when not NULL.
  * Returns false when the customer's first purchase is after cal_end. */
-static bool summarise_one(hz_customer_summary *s, const buckets *bk,
-                          size_t b, int32_t cal_end, int32_t day0,
-                          uint32_t *rep)
+static bool summarise_one(hz_customer_summary *s, const buckets *bk, size_t b,
+                          int32_t cal_end, int32_t day0, uint32_t *rep)
 {
     const day_amt *rows = bk->rows;
     size_t lo = bk->start[b], hi = bk->start[b + 1];
@@ -454,8 +452,9 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
     s->has_holdout = hold;
     s->rows_used = bk.used;
     s->rows_ignored = nrows - bk.used;
-    s->duration_holdout =
-        hold ? hz_unit_from_days(opt->unit, (double)(as_of - cal_end)) : 0.0;
+    s->duration_holdout = hold ? hz_unit_from_days(opt->unit,
+                                                   (double)(as_of - cal_end))
+                               : 0.0;
     if (alloc_tracking(s, &bk) != HZ_OK)
         goto nomem;
     int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
@@ -539,8 +538,8 @@ hz_status hz_customer_summary_from_dataset(
     if (oc != NULL && oc->type != HZ_TYPE_STRING && oc->type != HZ_TYPE_INT64)
         return hz_error_set(
             err, HZ_ETYPE,
-            "%s: column '%s': order ids must be text or integers, not %s",
-            src, opt->order_col, hz_type_name(oc->type));
+            "%s: column '%s': order ids must be text or integers, not %s", src,
+            opt->order_col, hz_type_name(oc->type));
     if (cc->type != HZ_TYPE_STRING && cc->type != HZ_TYPE_INT64)
         return hz_error_set(
             err, HZ_ETYPE,

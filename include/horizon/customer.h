@@ -56,18 +56,18 @@ typedef struct hz_customer_summary {
     int32_t calibration_end; /* effective calibration end (= as_of
                                    without a split) */
     bool has_holdout;
-    size_t rows_used;    /* input rows at or before as_of */
-    size_t rows_ignored; /* rows after as_of */
-    int64_t *key;        /* customer key of each customer, ascending
+    size_t rows_used;          /* input rows at or before as_of */
+    size_t rows_ignored;       /* rows after as_of */
+    int64_t *key;              /* customer key of each customer, ascending
                                    key order */
-    int32_t *first_day;  /* first purchase (calibration) */
-    int32_t *last_day;   /* last purchase (calibration) */
-    double *frequency;   /* x */
-    double *recency;     /* t_x, in unit */
-    double *T;           /* age, in unit */
-    double *monetary;    /* mean repeat transaction value */
-    double *total_spend; /* calibration spend */
-    uint32_t *orders;    /* calibration input rows (before merging) */
+    int32_t *first_day;        /* first purchase (calibration) */
+    int32_t *last_day;         /* last purchase (calibration) */
+    double *frequency;         /* x */
+    double *recency;           /* t_x, in unit */
+    double *T;                 /* age, in unit */
+    double *monetary;          /* mean repeat transaction value */
+    double *total_spend;       /* calibration spend */
+    uint32_t *orders;          /* calibration input rows (before merging) */
     uint32_t *distinct_orders; /* distinct order ids in the calibration
                                   (NULL without order ids) */
     /* repeat purchase days (merged per customer and day, after each
