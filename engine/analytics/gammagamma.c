@@ -295,6 +295,12 @@ hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
     out->iterations = info.iterations;
     out->decrement = info.decrement;
     hz__mle_se_exp(&info, th, 3, out->se);
+    {
+        static const char *const nm[3] = {"p", "q", "gamma"};
+        const double v[3] = {out->p.p, out->p.q, out->p.gamma};
+        hz__flag_unidentified(nm, v, out->se, 3, &out->boundary, out->note,
+                              sizeof out->note);
+    }
 out:
     gg_free(&d);
     return st;

@@ -423,269 +423,37 @@ out:
     return st;
 }
 
-/* ---- design matrix ---- */
-
-void hz_design_free(hz_design *d)
+hz_status hz_logreg_std_errors(const hz_logreg_model *m, const double *X,
+                               size_t n, double C, double *se, hz_error *err)
 {
-    if (d == NULL)
-        return;
-    free(d->X);
-    free(d->y);
-    free(d->row);
-    if (d->names != NULL)
-        for (size_t j = 0; j < d->p; j++)
-            free(d->names[j]);
-    free(d->names);
-    free(d->mean);
-    free(d->sd);
-    memset(d, 0, sizeof *d);
-}
-
-static bool parse_num(const char *s, double *v)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    if (*s == '\0')
-        return false;
-    char *end;
-    *v = strtod(s, &end);
-    while (isspace((unsigned char)*end))
-        end++;
-    return *end == '\0' && isfinite(*v);
-}
-
-static bool blank(const char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    return *s == '\0';
-}
-
-/* Label of a cell: 1, 0, or -1 when null/unknown. */
-static int label_of(const hz_column *c, size_t row)
-{
-    if (hz_col_is_null(c, row))
-        return -1;
-    if (c->type == HZ_TYPE_STRING) {
-        const char *s = hz_dict_str(c->dict, c->v.code[row]);
-        if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") ||
-            !strcmp(s, "1") || !strcasecmp(s, "y") || !strcasecmp(s, "t"))
-            return 1;
-        if (!strcasecmp(s, "no") || !strcasecmp(s, "false") ||
-            !strcmp(s, "0") || !strcasecmp(s, "n") || !strcasecmp(s, "f"))
-            return 0;
-        return -1;
+    const size_t p = m->p, k = p + 1;
+    double *Z = malloc((n * k + 2 * k * k) * sizeof(double));
+    if (Z == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    double *H = Z + n * k, *e = H + k * k;
+    for (size_t i = 0; i < n; i++) {
+        double eta = m->intercept;
+        for (size_t j = 0; j < p; j++)
+            eta += X[i * p + j] * m->coef[j];
+        double pr = 1.0 / (1.0 + exp(-eta)), sq = sqrt(pr * (1 - pr));
+        for (size_t j = 0; j < p; j++)
+            Z[i * k + j] = sq * X[i * p + j];
+        Z[i * k + p] = sq;
     }
-    double v = hz_col_number(c, row);
-    return v == 1.0 ? 1 : v == 0.0 ? 0 : -1;
-}
-
-typedef struct featsrc {
-    const hz_column *col;
-    int kind; /* 0 numeric, 1 one-hot level, 2 numeric text */
-    uint32_t level;
-    double *numtext; /* kind 2: per-code values (NaN = null) */
-} featsrc;
-
-static char *dupstr(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = b ? strlen(b) : 0;
-    char *s = malloc(la + lb + 2);
-    if (s == NULL)
-        return NULL;
-    memcpy(s, a, la);
-    if (b != NULL) {
-        s[la] = '=';
-        memcpy(s + la + 1, b, lb);
-        s[la + 1 + lb] = '\0';
-    } else {
-        s[la] = '\0';
-    }
-    return s;
-}
-
-static void note_skip(hz_design *d, const char *name, const char *why)
-{
-    size_t len = strlen(d->skipped);
-    snprintf(d->skipped + len, sizeof d->skipped - len, "%s%s (%s)",
-             len ? ", " : "", name, why);
-}
-
-hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
-                                 const char *id_col, size_t max_levels,
-                                 hz_design *out, hz_error *err)
-{
-    hz_status st = HZ_OK;
-    featsrc *fs = NULL;
-    size_t nf = 0, cap = 0;
-    const hz_column *lc = NULL;
-    memset(out, 0, sizeof *out);
-    if (label_col != NULL &&
-        (lc = hz_dataset_column(ds, label_col, err)) == NULL)
-        return HZ_ENOTFOUND;
-    if (id_col != NULL && hz_dataset_column(ds, id_col, err) == NULL)
-        return HZ_ENOTFOUND;
-    if (lc != NULL && lc->type != HZ_TYPE_STRING &&
-        !hz_type_is_numeric(lc->type))
-        return hz_error_set(err, HZ_ETYPE,
-                            "label column '%s' must be yes/no, true/false "
-                            "or 0/1, found %s",
-                            label_col, hz_type_name(lc->type));
-    for (size_t c = 0; c < ds->ncols; c++) {
-        const hz_column *col = &ds->cols[c];
-        if (col == lc || (id_col && !strcmp(col->name, id_col)))
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)n, 1.0, Z,
+                (int)k, 0.0, H, (int)k);
+    for (size_t j = 0; j < p; j++)
+        H[j * k + j] += 1.0 / C;
+    bool pd = cholesky(H, k);
+    for (size_t j = 0; j < k; j++) {
+        se[j] = NAN;
+        if (!pd)
             continue;
-        size_t add = 0;
-        double *numtext = NULL;
-        if (hz_type_is_numeric(col->type)) {
-            add = 1;
-        } else if (col->type == HZ_TYPE_STRING) {
-            size_t L = hz_dict_size(col->dict);
-            /* numbers stored as text because of blanks? */
-            bool numeric = L > 0;
-            for (uint32_t l = 0; l < L && numeric; l++) {
-                double v;
-                const char *s = hz_dict_str(col->dict, l);
-                numeric = blank(s) || parse_num(s, &v);
-            }
-            if (numeric) {
-                numtext = malloc(L * sizeof(double));
-                if (numtext == NULL)
-                    goto nomem;
-                for (uint32_t l = 0; l < L; l++)
-                    if (!parse_num(hz_dict_str(col->dict, l), &numtext[l]))
-                        numtext[l] = NAN;
-                add = 1;
-            } else if (L > max_levels || L >= ds->nrows) {
-                note_skip(out, col->name,
-                          L >= ds->nrows ? "an identifier"
-                                         : "too many levels");
-                continue;
-            } else {
-                add = L;
-            }
-        } else {
-            note_skip(out, col->name, hz_type_name(col->type));
-            continue;
-        }
-        if (nf + add > cap) {
-            cap = (nf + add) * 2;
-            featsrc *t = realloc(fs, cap * sizeof *fs);
-            if (t == NULL) {
-                free(numtext);
-                goto nomem;
-            }
-            fs = t;
-        }
-        for (size_t a = 0; a < add; a++) {
-            fs[nf].col = col;
-            fs[nf].kind = numtext ? 2 : hz_type_is_numeric(col->type) ? 0 : 1;
-            fs[nf].level = (uint32_t)a;
-            fs[nf].numtext = a == 0 ? numtext : NULL;
-            nf++;
-        }
+        memset(e, 0, k * sizeof *e);
+        e[j] = 1.0;
+        chol_solve(H, k, e);
+        se[j] = sqrt(e[j]);
     }
-    if (nf == 0) {
-        st = hz_error_set(err, HZ_EINVAL, "no usable feature columns%s%s",
-                          out->skipped[0] ? ": skipped " : "", out->skipped);
-        goto out;
-    }
-    size_t n0 = ds->nrows, p = nf;
-    out->X = malloc((n0 * p + 1) * sizeof(double));
-    out->row = malloc((n0 + 1) * sizeof(size_t));
-    out->names = calloc(p, sizeof(char *));
-    out->mean = malloc(p * sizeof(double));
-    out->sd = malloc(p * sizeof(double));
-    if (lc != NULL)
-        out->y = malloc((n0 + 1) * sizeof(double));
-    if (!out->X || !out->row || !out->names || !out->mean || !out->sd ||
-        (lc && !out->y))
-        goto nomem;
-    out->p = p;
-    for (size_t j = 0; j < p; j++) {
-        const char *lev = fs[j].kind == 1
-                              ? hz_dict_str(fs[j].col->dict, fs[j].level)
-                              : NULL;
-        if ((out->names[j] = dupstr(fs[j].col->name, lev)) == NULL)
-            goto nomem;
-    }
-    size_t n = 0, badlabel = 0;
-    for (size_t i = 0; i < n0; i++) {
-        double *xi = out->X + n * p;
-        bool ok = true;
-        const double *nt = NULL;
-        for (size_t j = 0; j < p && ok; j++) {
-            const hz_column *col = fs[j].col;
-            if (hz_col_is_null(col, i)) {
-                ok = false;
-                break;
-            }
-            if (fs[j].kind == 0) {
-                xi[j] = hz_col_number(col, i);
-            } else if (fs[j].kind == 2) {
-                nt = fs[j].numtext;
-                xi[j] = nt[col->v.code[i]];
-            } else {
-                xi[j] = col->v.code[i] == fs[j].level ? 1.0 : 0.0;
-            }
-            ok = isfinite(xi[j]);
-        }
-        if (ok && lc != NULL) {
-            int l = label_of(lc, i);
-            if (l < 0) {
-                ok = false;
-                badlabel++;
-            } else {
-                out->y[n] = l;
-            }
-        }
-        if (!ok)
-            continue;
-        out->row[n++] = i;
-    }
-    out->n = n;
-    out->dropped = n0 - n;
-    if (lc != NULL && badlabel == n0) {
-        st = hz_error_set(err, HZ_EINVAL,
-                          "label column '%s' has no yes/no, true/false or "
-                          "0/1 values",
-                          label_col);
-        goto out;
-    }
-    if (n < 2) {
-        st = hz_error_set(err, HZ_ETOOSHORT,
-                          "only %zu complete rows (%zu dropped for empty "
-                          "values)",
-                          n, out->dropped);
-        goto out;
-    }
-    /* standardise (population sd, like scikit-learn's StandardScaler) */
-    for (size_t j = 0; j < p; j++) {
-        double m = 0, v = 0;
-        for (size_t i = 0; i < n; i++)
-            m += out->X[i * p + j];
-        m /= (double)n;
-        for (size_t i = 0; i < n; i++) {
-            double t = out->X[i * p + j] - m;
-            v += t * t;
-        }
-        double sd = sqrt(v / (double)n);
-        if (!(sd > 0))
-            sd = 1.0;
-        out->mean[j] = m;
-        out->sd[j] = sd;
-        for (size_t i = 0; i < n; i++)
-            out->X[i * p + j] = (out->X[i * p + j] - m) / sd;
-    }
-    goto out;
-nomem:
-    st = hz_error_set(err, HZ_ENOMEM, "out of memory");
-out:
-    if (fs != NULL)
-        for (size_t j = 0; j < nf; j++)
-            free(fs[j].numtext);
-    free(fs);
-    if (st != HZ_OK)
-        hz_design_free(out);
-    return st;
+    free(Z);
+    return HZ_OK;
 }

@@ -291,7 +291,8 @@ static hz_status pn_judge(const double th[4], const hz__mle_info *info,
     bool other = !isfinite(info->f);
     for (int j = 0; j < 4; j++)
         other |= !(fabs(th[j]) < B) && !(j < 2 ? rate_flat : no_drop);
-    if (other || (!info->converged && (rate_flat || no_drop)))
+    if (other || (rate_flat && no_drop) ||
+        (!info->converged && (rate_flat || no_drop)))
         return hz_error_set(err, HZ_ENOCONV,
                             "Pareto/NBD parameters run away (r = %g, alpha "
                             "= %g, s = %g, beta = %g): the data do not "
@@ -357,6 +358,12 @@ hz_status hz_pnbd_fit(const double *x, const double *t_x, const double *T,
     out->iterations = info.iterations;
     out->decrement = info.decrement;
     hz__mle_se_exp(&info, th, 4, out->se);
+    {
+        static const char *const nm[4] = {"r", "alpha", "s", "beta"};
+        const double v[4] = {out->p.r, out->p.alpha, out->p.s, out->p.beta};
+        hz__flag_unidentified(nm, v, out->se, 4, &out->boundary, out->note,
+                              sizeof out->note);
+    }
 out:
     pndata_free(&d);
     return st;

@@ -82,6 +82,18 @@ double hz_bgnbd_conditional(const hz_bgnbd_params *p, double t, double x,
 double hz_bgnbd_conditional_numerator(const hz_bgnbd_params *p, double t,
                                       double x, double T);
 
+/* P(X(t) = k): k repeat transactions in (0, t] for a new customer (FHL
+ * 2005 eq. 8). */
+double hz_bgnbd_pmf(const hz_bgnbd_params *p, double t, unsigned k);
+
+/* P(no transaction in the next t | x, t_x, T) = 1 - P(alive) +
+ * P(alive) ((alpha + T) / (alpha + T + t))^(r + x): dead, or alive with
+ * no purchase (a BG/NBD customer only drops out right after a purchase,
+ * so a one-time buyer is alive for sure and this is the probability that
+ * they stay silent). */
+double hz_bgnbd_p_no_purchase(const hz_bgnbd_params *p, double t, double x,
+                              double t_x, double T);
+
 #ifdef __cplusplus
 }
 #endif

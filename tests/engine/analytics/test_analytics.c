@@ -81,6 +81,7 @@ HZ_TEST(suite_on_sample_sales)
     char *j = run_to_string(r1, true);
     HZ_CHECK_CONTAINS(j, "\"bgnbd\": {\"r\": ");
     HZ_CHECK_CONTAINS(j, "\"segments\": {\"rfm\": [");
+    HZ_CHECK_CONTAINS(j, "\"p_alive_matrix\": {");
     free(j);
     hz_analytics_result_free(r1);
     hz_analytics_result_free(r2);
@@ -156,7 +157,13 @@ HZ_TEST(single_and_identical_customers)
         if (n > 0)
             HZ_CHECK(n == 40);
     }
-    HZ_CHECK(hz_analytics_part_error(r, "clv")[0] != '\0');
+    /* the purchase model cannot be identified: a failure, or a fit
+     * flagged as a boundary solution with its reason */
+    const hz_bgnbd_model *bm = hz_analytics_bgnbd(r);
+    HZ_CHECK(hz_analytics_part_error(r, "clv")[0] != '\0' ||
+             (bm != NULL && bm->boundary && bm->note[0] != '\0'));
+    /* identical spends: the spend model fails alone */
+    HZ_CHECK_CONTAINS(hz_analytics_part_error(r, "spend"), "identify");
     hz_analytics_result_free(r);
     hz_dataset_free(ds);
 }
@@ -188,6 +195,22 @@ HZ_TEST(churn_table_with_label)
     size_t k = hz_analytics_top_drivers(r, 3, names, coef, orr);
     HZ_CHECK(k == 3);
     HZ_CHECK(fabs(coef[0]) >= fabs(coef[1]) && fabs(coef[1]) >= fabs(coef[2]));
-    HZ_CHECK_NEAR(orr[0], exp(coef[0]), 1e-12);
+    /* odds ratios per unit of the feature (a dummy: 0 -> 1), with an
+     * interval around them; coefficients per standard deviation */
+    size_t nd;
+    const hz_churn_driver *dr = hz_analytics_churn_drivers(r, &nd);
+    HZ_CHECK(dr != NULL && nd >= 3);
+    for (size_t j = 0; j < nd; j++) {
+        HZ_CHECK_NEAR(dr[j].odds_ratio, exp(dr[j].coef / dr[j].sd),
+                      1e-12 * dr[j].odds_ratio);
+        HZ_CHECK_NEAR(dr[j].odds_ratio_sd, exp(dr[j].coef), 1e-12);
+        HZ_CHECK(dr[j].se > 0 && dr[j].or_lower < dr[j].odds_ratio &&
+                 dr[j].odds_ratio < dr[j].or_upper);
+        if (strcmp(dr[j].name, names[0]) == 0)
+            HZ_CHECK_NEAR(orr[0], dr[j].odds_ratio, 1e-12 * orr[0]);
+    }
+    const hz_roc_curve *roc = hz_analytics_roc(r);
+    HZ_CHECK(roc != NULL && roc->n >= 3 && roc->fpr[0] == 0 &&
+             roc->tpr[roc->n - 1] == 1 && roc->fpr[roc->n - 1] == 1);
     hz_analytics_result_free(r);
 }

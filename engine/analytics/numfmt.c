@@ -1,0 +1,107 @@
+/* Fast, exact "%.10g" formatting for the result writers.  See
+ * analytics/analytics_internal.h. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analytics/analytics_internal.h"
+
+static const double pow10_tab[23] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* a * 10^k with one rounding (powers up to 1e22 are exact); false when
+ * |k| is beyond the table. */
+static bool scale10(double a, int k, double *out)
+{
+    if (k > 22 || k < -22)
+        return false;
+    *out = k >= 0 ? a * pow10_tab[k] : a / pow10_tab[-k];
+    return true;
+}
+
+/* The 10 significant digits of a > 0 and its decimal exponent, rounded
+ * to nearest; false when the rounding could be a tie within the error of
+ * the double arithmetic (the caller then uses snprintf). */
+static bool digits10(double a, uint64_t *M, int *e)
+{
+    int ex = (int)floor(log10(a));
+    double m;
+    for (int tries = 0; tries < 3; tries++) {
+        if (!scale10(a, 9 - ex, &m))
+            return false;
+        if (m >= 1e10)
+            ex++;
+        else if (m < 1e9)
+            ex--;
+        else
+            break;
+    }
+    if (!(m >= 1e9 && m < 1e10))
+        return false;
+    double fl = floor(m), fr = m - fl;
+    /* m carries at most about 1 ulp (1e10 * 2^-52 ~ 2e-6) of error */
+    if (fabs(fr - 0.5) < 1e-5)
+        return false;
+    *M = (uint64_t)fl + (fr > 0.5);
+    if (*M == 10000000000ull) {
+        *M = 1000000000ull;
+        ex++;
+    }
+    *e = ex;
+    return true;
+}
+
+size_t hz__fmt_g10(double v, char *buf)
+{
+    if (!isfinite(v))
+        return 0;
+    char *p = buf;
+    if (signbit(v))
+        *p++ = '-';
+    double a = fabs(v);
+    if (a == 0) {
+        *p++ = '0';
+        *p = '\0';
+        return (size_t)(p - buf);
+    }
+    uint64_t M;
+    int e;
+    if (!digits10(a, &M, &e))
+        return (size_t)snprintf(buf, 32, "%.10g", v);
+    char d[10];
+    for (int i = 9; i >= 0; i--) {
+        d[i] = (char)('0' + M % 10);
+        M /= 10;
+    }
+    int nd = 10; /* significant digits left after stripping zeros */
+    while (nd > 1 && d[nd - 1] == '0')
+        nd--;
+    if (e < -4 || e >= 10) {
+        *p++ = d[0];
+        if (nd > 1) {
+            *p++ = '.';
+            memcpy(p, d + 1, (size_t)nd - 1);
+            p += nd - 1;
+        }
+        p += snprintf(p, 8, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+    } else if (e >= 0) {
+        int ip = e + 1; /* integer digits */
+        memcpy(p, d, (size_t)ip);
+        p += ip;
+        if (nd > ip) {
+            *p++ = '.';
+            memcpy(p, d + ip, (size_t)(nd - ip));
+            p += nd - ip;
+        }
+    } else {
+        *p++ = '0';
+        *p++ = '.';
+        for (int z = 0; z < -e - 1; z++)
+            *p++ = '0';
+        memcpy(p, d, (size_t)nd);
+        p += nd;
+    }
+    *p = '\0';
+    return (size_t)(p - buf);
+}
