@@ -76,27 +76,48 @@ static int cmp_triple(const void *pa, const void *pb)
     return (a->T > b->T) - (a->T < b->T);
 }
 
+/* The per-distinct-x tables of the log-likelihood, as differences that
+ * stay exact when r, a or b grow large (a boundary solution):
+ *   lg_rx  = lnG(r+x) - lnG(r)                  = sum_j log(r+j)
+ *   lg_bx  = lnG(b+x) - lnG(b) - lnG(a+b+x) + lnG(a+b)
+ *          = -sum_j log1p(a / (b+j))
+ *   ps_rx, ps_bx, ps_abx = psi(r+x) - psi(r), psi(b+x) - psi(b),
+ *          psi(a+b+x) - psi(a+b)                 (sums of 1 / (.+j))
+ * with j = 0..x-1, accumulated over x in increasing order.  Differences
+ * of lnG values (the textbook form) lose everything once b is about
+ * 1e12. */
+static void fill_x_tables(fitdata *d, const hz_bgnbd_params *p, bool want_g)
+{
+    const double r = p->r, a = p->a, b = p->b;
+    double lr = 0, lb = 0, pr = 0, pb = 0, pab = 0, j = 0;
+    for (size_t i = 0; i < d->nx; i++) {
+        for (; j < d->xs[i]; j += 1) {
+            lr += log(r + j);
+            lb -= log1p(a / (b + j));
+            if (want_g) {
+                pr += 1.0 / (r + j);
+                pb += 1.0 / (b + j);
+                pab += 1.0 / (a + b + j);
+            }
+        }
+        d->lg_rx[i] = lr;
+        d->lg_bx[i] = lb;
+        d->ps_rx[i] = pr;
+        d->ps_bx[i] = pb;
+        d->ps_abx[i] = pab;
+    }
+}
+
 /* Log-likelihood (and gradient in r, alpha, a, b when g != NULL). */
 static double eval_ll(fitdata *d, const hz_bgnbd_params *p, double g[4])
 {
     const double r = p->r, al = p->alpha, a = p->a, b = p->b;
-    for (size_t i = 0; i < d->nx; i++) {
-        double x = d->xs[i];
-        d->lg_rx[i] = gsl_sf_lngamma(r + x);
-        d->lg_bx[i] = gsl_sf_lngamma(b + x);
-        d->lg_abx[i] = gsl_sf_lngamma(a + b + x);
-        if (g != NULL) {
-            d->ps_rx[i] = gsl_sf_psi(r + x);
-            d->ps_bx[i] = gsl_sf_psi(b + x);
-            d->ps_abx[i] = gsl_sf_psi(a + b + x);
-        }
-    }
+    fill_x_tables(d, p, g != NULL);
     for (size_t k = 0; k < d->ntimes; k++) {
         d->ltab[k] = log(al + d->times[k]);
         d->itab[k] = 1.0 / (al + d->times[k]);
     }
-    const double lgr = gsl_sf_lngamma(r), lgb = gsl_sf_lngamma(b);
-    const double lgab = gsl_sf_lngamma(a + b), lal = log(al), la = log(a);
+    const double lal = log(al), la = log(a);
     size_t nb = hz__nblocks(d->m);
     const int want_g = g != NULL;
 #pragma omp parallel for schedule(static) num_threads(d->threads) if (nb > 4)
@@ -110,8 +131,9 @@ static double eval_ll(fitdata *d, const hz_bgnbd_params *p, double g[4])
             const double x = t->x, w = t->w;
             const size_t xi = t->xi;
             double lT = d->ltab[t->ti];
-            double A = d->lg_rx[xi] - lgr + r * lal + lgab + d->lg_bx[xi] -
-                       lgb - d->lg_abx[xi] - (r + x) * lT;
+            /* r log alpha - (r + x) log(alpha + T), exact for large r */
+            double A = d->lg_rx[xi] + d->lg_bx[xi] -
+                       r * log1p(d->times[t->ti] / al) - x * lT;
             double wt = 0.0, ltx = 0.0, D = 0.0;
             if (x > 0) {
                 ltx = d->ltab[t->txi];
@@ -146,12 +168,10 @@ static double eval_ll(fitdata *d, const hz_bgnbd_params *p, double g[4])
         for (int j = 0; j < 5; j++)
             tot[j] += d->part[5 * blk + j];
     if (g != NULL) {
-        /* terms that are the same for every customer */
-        double W = d->wsum;
-        g[0] = tot[1] - W * gsl_sf_psi(r);
+        g[0] = tot[1];
         g[1] = tot[2];
-        g[2] = tot[3] + W * gsl_sf_psi(a + b);
-        g[3] = tot[4] + W * (gsl_sf_psi(a + b) - gsl_sf_psi(b));
+        g[2] = tot[3];
+        g[3] = tot[4];
     }
     return tot[0];
 }
@@ -315,18 +335,36 @@ static void bg_start(const fitdata *d, const double *x, const double *t_x,
     free(sub);
 }
 
-/* The reason text of a boundary solution. */
-static void bg_note(const double th[4], bool no_drop, bool rate_flat,
-                    char *note, size_t cap)
+/* How the dropout parameters (log a, log b) end: inside, running to no
+ * dropout (a -> 0, or b -> infinity alone), or to one dropout
+ * probability a / (a + b) for everyone (a, b -> infinity together). */
+enum { DROP_IN, DROP_ZERO, DROP_FLAT };
+
+static int drop_end(const double th[4], double B)
 {
-    const char *drop = th[2] <= -0.5 * HZ__MLE_BOUND ? "a -> 0"
-                                                     : "b -> infinity";
-    snprintf(note, cap, "%s%s%s%s", no_drop ? drop : "",
-             no_drop ? ": almost no customer drops out (the dropout "
-                       "parameters are arbitrary; predictions are the NBD "
-                       "model's)"
-                     : "",
-             no_drop && rate_flat ? "; " : "",
+    if (th[2] >= B && th[3] >= B)
+        return DROP_FLAT;
+    if (th[2] <= -B || th[3] >= B)
+        return DROP_ZERO;
+    return DROP_IN;
+}
+
+/* The reason text of a boundary solution. */
+static void bg_note(const double th[4], int drop, bool rate_flat, char *note,
+                    size_t cap)
+{
+    char d[160] = "";
+    if (drop == DROP_ZERO)
+        snprintf(d, sizeof d,
+                 "%s: almost no customer drops out (the dropout parameters "
+                 "are arbitrary; predictions are the NBD model's)",
+                 th[2] <= -0.5 * HZ__MLE_BOUND ? "a -> 0" : "b -> infinity");
+    else if (drop == DROP_FLAT)
+        snprintf(d, sizeof d,
+                 "a, b -> infinity: every customer has the same dropout "
+                 "probability a / (a + b) = %.3g",
+                 1.0 / (1.0 + exp(th[3] - th[2])));
+    snprintf(note, cap, "%s%s%s", d, d[0] && rate_flat ? "; " : "",
              rate_flat ? "r, alpha -> infinity: purchase rates do not vary "
                          "between customers"
                        : "");
@@ -341,14 +379,12 @@ static hz_status bg_judge(const double th[4], const hz__mle_info *info,
     const double B = 0.5 * HZ__MLE_BOUND;
     hz_bgnbd_params p = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
     bool rate_flat = th[0] >= B && th[1] >= B;
-    bool no_drop = th[2] <= -B || th[3] >= B;
+    int drop = drop_end(th, B);
     bool other = !isfinite(info->f);
-    for (int j = 0; j < 4; j++) {
-        bool rate = j < 2 && rate_flat, drop = j >= 2 && no_drop;
-        other |= !(fabs(th[j]) < B) && !rate && !drop;
-    }
-    if (other || (rate_flat && no_drop) ||
-        (!info->converged && (rate_flat || no_drop)))
+    for (int j = 0; j < 4; j++)
+        other |= !(fabs(th[j]) < B) && !(j < 2 ? rate_flat : drop != DROP_IN);
+    if (other || (rate_flat && drop != DROP_IN) ||
+        (!info->converged && (rate_flat || drop != DROP_IN)))
         return hz_error_set(
             err, HZ_ENOCONV,
             "BG/NBD parameters run away (r = %g, alpha = %g, a = %g, "
@@ -362,9 +398,9 @@ static hz_status bg_judge(const double th[4], const hz__mle_info *info,
                             "norm %g)",
                             info->iterations, info->decrement, info->gnorm);
     out->p = p;
-    out->boundary = no_drop || rate_flat;
+    out->boundary = drop != DROP_IN || rate_flat;
     if (out->boundary)
-        bg_note(th, no_drop, rate_flat, out->note, sizeof out->note);
+        bg_note(th, drop, rate_flat, out->note, sizeof out->note);
     return HZ_OK;
 }
 

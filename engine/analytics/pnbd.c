@@ -1,5 +1,6 @@
 /* Pareto/NBD maximum-likelihood fit and predictions (see pnbd.h). */
 #include <float.h>
+#include <stdint.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -15,21 +16,14 @@
 #include "numeric/gsl_init.h"
 #include "numeric/mle.h"
 
-/* ---- the integral I and the derivatives of log I ---- */
+/* ---- the "dead in (t_x, T]" part ---- */
 
-/* log I and d log I / d(r, alpha, s, beta) (dl may be NULL) for one
- * customer with T > t_x. */
-typedef struct pn_term {
-    double logI;
-    double d[4];
-} pn_term;
-
-/* The series (see pnbd.h).  a is the larger of alpha and beta, b the
- * smaller, p2 the power of the smaller's factor; m = r + s + x.  Fills
- * logI and the derivatives in (m, p2, a, b); false when it did not
- * converge within the term cap. */
+/* The series S of pnbd.h (I = (a + t_x)^-m S): a is the larger of alpha
+ * and beta, b the smaller, p2 the power of the smaller's factor, m = r +
+ * s + x.  Fills log S and its derivatives in (m, p2, a, b); false when it
+ * did not converge within the term cap. */
 static bool series(double m, double p2, double a, double b, double tx,
-                   double T, bool want, double *logI, double dm[4])
+                   double T, bool want, double *logS, double dS[4])
 {
     const double atx = a + tx, z = (a - b) / atx;
     const double lrho = log(atx / (a + T));
@@ -37,7 +31,7 @@ static bool series(double m, double p2, double a, double b, double tx,
     double t = 1.0;  /* (p2)_k z^k / k! */
     double u = 0.0;  /* (p2)_k z^(k-1) / (k-1)!  (d t / d z) */
     double hk = 0.0; /* psi(p2 + k) - psi(p2) */
-    for (size_t k = 0; k < 200000; k++) {
+    for (size_t k = 0;; k++) {
         double mk = m + k;
         double q = exp(mk * lrho); /* rho^(m+k) */
         double E = -expm1(mk * lrho);
@@ -47,27 +41,25 @@ static bool series(double m, double p2, double a, double b, double tx,
             Sm += c * (-1.0 / mk) + t * (-lrho * q) / mk;
             Sp += c * hk;
             Sz += u * E / mk;
-            Sr += t * (-mk * q) / mk; /* d E / d log rho, over (m+k) */
+            Sr += -t * q; /* d c / d log rho */
         }
         if (k > 0 && c <= DBL_EPSILON * 1e-2 * S &&
             (p2 + k) / (k + 1.0) * z < 0.999)
             break;
-        if (k == 199999)
+        if (k == 200000)
             return false;
-        /* next term */
         u = t * (p2 + k);
         t *= (p2 + k) / (k + 1.0) * z;
         hk += 1.0 / (p2 + k);
     }
-    *logI = -m * log(atx) + log(S);
+    *logS = log(S);
     if (want) {
-        /* d/dm, d/dp2, d/da, d/db of log I */
-        const double dzda = (b + tx) / (atx * atx), dzdb = -1.0 / atx;
-        const double dlrho_da = 1.0 / atx - 1.0 / (a + T);
-        dm[0] = -log(atx) + Sm / S;
-        dm[1] = Sp / S;
-        dm[2] = -m / atx + (Sz * dzda + Sr * dlrho_da) / S;
-        dm[3] = Sz * dzdb / S;
+        dS[0] = Sm / S;
+        dS[1] = Sp / S;
+        dS[2] = (Sz * (b + tx) / (atx * atx) +
+                 Sr * (1.0 / atx - 1.0 / (a + T))) /
+                S;
+        dS[3] = Sz * (-1.0 / atx) / S;
     }
     return true;
 }
@@ -92,9 +84,9 @@ static double pn_integrand(double tau, void *vp)
     }
 }
 
-/* I and its derivatives by adaptive quadrature (alpha, beta far apart). */
-static bool quadrature(const hz_pnbd_params *p, double x, double tx, double T,
-                       bool want, pn_term *out)
+/* The dead part by adaptive quadrature (alpha and beta far apart). */
+static bool dead_quadrature(const hz_pnbd_params *p, double x, double tx,
+                            double T, bool want, double *l2, double d[4])
 {
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(200);
     if (w == NULL)
@@ -113,52 +105,64 @@ static bool quadrature(const hz_pnbd_params *p, double x, double tx, double T,
     gsl_integration_workspace_free(w);
     if (!ok || !(v[0] > 0))
         return false;
-    out->logI = log(v[0]) - q.c;
-    for (int j = 0; j < 4; j++)
-        out->d[j] = want ? v[j + 1] / v[0] : 0.0;
-    return true;
-}
-
-/* log I and its derivatives in (r, alpha, s, beta). */
-static bool integral(const hz_pnbd_params *p, double x, double tx, double T,
-                     bool want, pn_term *out)
-{
     const double r = p->r, al = p->alpha, s = p->s, be = p->beta;
-    const bool caseA = al >= be;
-    const double a = caseA ? al : be, b = caseA ? be : al;
-    const double p2 = caseA ? s + 1 : r + x, m = r + s + x;
-    if ((a - b) / (a + tx) > 0.95)
-        return quadrature(p, x, tx, T, want, out);
-    double dm[4];
-    if (!series(m, p2, a, b, tx, T, want, &out->logI, dm))
-        return quadrature(p, x, tx, T, want, out);
-    if (!want)
-        return true;
-    /* dm = d log I / d(m, p2, a, b) -> (r, alpha, s, beta) */
-    if (caseA) {
-        out->d[0] = dm[0];
-        out->d[1] = dm[2];
-        out->d[2] = dm[0] + dm[1];
-        out->d[3] = dm[3];
-    } else {
-        out->d[0] = dm[0] + dm[1];
-        out->d[1] = dm[3];
-        out->d[2] = dm[0];
-        out->d[3] = dm[2];
+    *l2 = log(s) + r * log(al) + s * log(be) + log(v[0]) - q.c;
+    if (want) {
+        d[0] = log(al) + v[1] / v[0];
+        d[1] = r / al + v[2] / v[0];
+        d[2] = 1.0 / s + log(be) + v[3] / v[0];
+        d[3] = s / be + v[4] / v[0];
     }
     return true;
 }
 
-/* One customer's log-likelihood without the terms common to everyone
- * with the same x, P(alive) and the gradient (g may be NULL). */
+/* l2 = log s + r log alpha + s log beta + log I, written so that it stays
+ * exact when r or s grow large, and its derivatives in (r, alpha, s,
+ * beta). */
+static bool dead_part(const hz_pnbd_params *p, double x, double tx, double T,
+                      bool want, double *l2, double d[4])
+{
+    const double r = p->r, al = p->alpha, s = p->s, be = p->beta;
+    const bool caseA = al >= be;
+    const double a = caseA ? al : be, b = caseA ? be : al;
+    double logS, dS[4] = {0, 0, 0, 0};
+    if ((a - b) / (a + tx) > 0.95 || !series(r + s + x, caseA ? s + 1 : r + x,
+                                             a, b, tx, T, want, &logS, dS))
+        return dead_quadrature(p, x, tx, T, want, l2, d);
+    const double m = r + s + x;
+    if (caseA) {
+        *l2 = log(s) - r * log1p(tx / al) + s * log(be / (al + tx)) -
+              x * log(al + tx) + logS;
+        if (want) {
+            d[0] = -log1p(tx / al) + dS[0];
+            d[1] = r / al - m / (al + tx) + dS[2];
+            d[2] = 1.0 / s + log(be / (al + tx)) + dS[0] + dS[1];
+            d[3] = s / be + dS[3];
+        }
+    } else {
+        *l2 = log(s) + r * log(al / (be + tx)) - s * log1p(tx / be) -
+              x * log(be + tx) + logS;
+        if (want) {
+            d[0] = log(al / (be + tx)) + dS[0] + dS[1];
+            d[1] = r / al + dS[3];
+            d[2] = 1.0 / s - log1p(tx / be) + dS[0];
+            d[3] = s / be - m / (be + tx) + dS[2];
+        }
+    }
+    return true;
+}
+
+/* One customer's log-likelihood without lnG(r+x) - lnG(r) (the caller's
+ * table), P(alive) and the gradient (g may be NULL):
+ *   log[ alpha^r beta^s ((alpha+T)^-(r+x) (beta+T)^-s + s I) ]. */
 static double cust_ll(const hz_pnbd_params *p, double x, double tx, double T,
                       double g[4], double *palive)
 {
     const double r = p->r, al = p->alpha, s = p->s, be = p->beta;
-    const double laT = log(al + T), lbT = log(be + T);
-    double l1 = -(r + x) * laT - s * lbT;
-    double d1[4] = {-laT, -(r + x) / (al + T), -lbT, -s / (be + T)};
-    pn_term it;
+    double l1 = -r * log1p(T / al) - x * log(al + T) - s * log1p(T / be);
+    double d1[4] = {-log1p(T / al), r * T / (al * (al + T)) - x / (al + T),
+                    -log1p(T / be), s * T / (be * (be + T))};
+    double l2, d2[4];
     if (!(T > tx)) {
         if (palive)
             *palive = 1.0;
@@ -166,18 +170,15 @@ static double cust_ll(const hz_pnbd_params *p, double x, double tx, double T,
             memcpy(g, d1, sizeof d1);
         return l1;
     }
-    if (!integral(p, x, tx, T, g != NULL, &it))
+    if (!dead_part(p, x, tx, T, g != NULL, &l2, d2))
         return NAN;
-    double l2 = log(s) + it.logI;
     double L = l1 > l2 ? l1 + log1p(exp(l2 - l1)) : l2 + log1p(exp(l1 - l2));
     double w1 = exp(l1 - L), w2 = exp(l2 - L);
     if (palive)
         *palive = w1;
-    if (g != NULL) {
-        it.d[2] += 1.0 / s;
+    if (g != NULL)
         for (int j = 0; j < 4; j++)
-            g[j] = w1 * d1[j] + w2 * it.d[j];
-    }
+            g[j] = w1 * d1[j] + w2 * d2[j];
     return L;
 }
 
@@ -187,16 +188,34 @@ typedef struct pndata {
     hz__triple *t;
     size_t m;
     double wsum;
-    double *part; /* 5 sums per block */
+    uint32_t *xi; /* index of each triple's x among xs */
+    double *xs;   /* distinct x, ascending */
+    size_t nx;
+    double *lr, *pr; /* lnG(r+x) - lnG(r), psi(r+x) - psi(r) per xs */
+    double *part;    /* 5 sums per block */
     int threads;
 } pndata;
 
+/* lnG(r+x) - lnG(r) and psi(r+x) - psi(r) per distinct x, as sums over
+ * j < x of log(r+j) and 1/(r+j): exact for a large r too. */
+static void fill_r_tables(pndata *d, double r)
+{
+    double lr = 0, pr = 0, j = 0;
+    for (size_t i = 0; i < d->nx; i++) {
+        for (; j < d->xs[i]; j += 1) {
+            lr += log(r + j);
+            pr += 1.0 / (r + j);
+        }
+        d->lr[i] = lr;
+        d->pr[i] = pr;
+    }
+}
+
 static double eval_ll(pndata *d, const hz_pnbd_params *p, double g[4])
 {
-    const double r = p->r, al = p->alpha, s = p->s, be = p->beta;
-    const double lgr = gsl_sf_lngamma(r), lal = log(al), lbe = log(be);
     const size_t nb = hz__nblocks(d->m);
     const int want = g != NULL;
+    fill_r_tables(d, p->r);
 #pragma omp parallel for schedule(dynamic, 1)                                 \
     num_threads(d->threads) if (nb > 1)
     for (size_t blk = 0; blk < nb; blk++) {
@@ -207,9 +226,9 @@ static double eval_ll(pndata *d, const hz_pnbd_params *p, double g[4])
         for (size_t k = lo; k < hi; k++) {
             const hz__triple *t = &d->t[k];
             double l = cust_ll(p, t->x, t->tx, t->T, want ? gi : NULL, NULL);
-            sm[0] += t->w * (gsl_sf_lngamma(r + t->x) - lgr + l);
+            sm[0] += t->w * (d->lr[d->xi[k]] + l);
             if (want) {
-                sm[1] += t->w * (gsl_sf_psi(r + t->x) + gi[0]);
+                sm[1] += t->w * (d->pr[d->xi[k]] + gi[0]);
                 sm[2] += t->w * gi[1];
                 sm[3] += t->w * gi[2];
                 sm[4] += t->w * gi[3];
@@ -221,14 +240,9 @@ static double eval_ll(pndata *d, const hz_pnbd_params *p, double g[4])
     for (size_t blk = 0; blk < nb; blk++)
         for (int j = 0; j < 5; j++)
             tot[j] += d->part[5 * blk + j];
-    const double W = d->wsum;
-    if (g != NULL) {
-        g[0] = tot[1] - W * gsl_sf_psi(r) + W * lal;
-        g[1] = tot[2] + W * r / al;
-        g[2] = tot[3] + W * lbe;
-        g[3] = tot[4] + W * s / be;
-    }
-    return tot[0] + W * (r * lal + s * lbe);
+    if (g != NULL)
+        memcpy(g, tot + 1, 4 * sizeof(double));
+    return tot[0];
 }
 
 static double pn_obj(const double *th, double *grad, void *vd)
@@ -255,8 +269,18 @@ static hz_status pndata_build(pndata *d, const double *x, const double *tx,
         return st;
     d->wsum = (double)n;
     d->part = malloc(5 * (hz__nblocks(d->m) + 1) * sizeof(double));
-    if (d->part == NULL)
+    d->xi = malloc((d->m + 1) * sizeof *d->xi);
+    d->xs = malloc(3 * (d->m + 1) * sizeof(double));
+    if (d->part == NULL || d->xi == NULL || d->xs == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    /* triples are sorted by x: the distinct x values in order */
+    for (size_t k = 0; k < d->m; k++) {
+        if (k == 0 || d->t[k].x != d->t[k - 1].x)
+            d->xs[d->nx++] = d->t[k].x;
+        d->xi[k] = (uint32_t)(d->nx - 1);
+    }
+    d->lr = d->xs + d->m + 1;
+    d->pr = d->lr + d->m + 1;
     return HZ_OK;
 }
 
@@ -264,6 +288,8 @@ static void pndata_free(pndata *d)
 {
     free(d->t);
     free(d->part);
+    free(d->xi);
+    free(d->xs);
 }
 
 double hz_pnbd_loglik(const hz_pnbd_params *p, const double *x,
@@ -280,6 +306,30 @@ double hz_pnbd_loglik(const hz_pnbd_params *p, const double *x,
     return ll;
 }
 
+/* The reason text of a boundary solution: death rates that vanish (s -> 0
+ * or beta -> infinity alone), or are one rate s / beta for everyone (s,
+ * beta -> infinity together); purchase rates likewise (r, alpha). */
+static void pn_note(const double th[4], int death, bool rate_flat, char *note,
+                    size_t cap)
+{
+    char d[160] = "";
+    if (death == 1)
+        snprintf(d, sizeof d,
+                 "%s: almost no customer dies (predictions are the NBD "
+                 "model's)",
+                 th[2] <= -0.5 * HZ__MLE_BOUND ? "s -> 0"
+                                               : "beta -> infinity");
+    else if (death == 2)
+        snprintf(d, sizeof d,
+                 "s, beta -> infinity: every customer has the same death "
+                 "rate s / beta = %.3g",
+                 exp(th[2] - th[3]));
+    snprintf(note, cap, "%s%s%s", d, d[0] && rate_flat ? "; " : "",
+             rate_flat ? "r, alpha -> infinity: purchase rates do not vary "
+                         "between customers"
+                       : "");
+}
+
 /* Boundary flags and errors for the optimiser's end point. */
 static hz_status pn_judge(const double th[4], const hz__mle_info *info,
                           hz_pnbd_model *out, hz_error *err)
@@ -287,12 +337,14 @@ static hz_status pn_judge(const double th[4], const hz__mle_info *info,
     const double B = 0.5 * HZ__MLE_BOUND;
     hz_pnbd_params p = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
     bool rate_flat = th[0] >= B && th[1] >= B;
-    bool no_drop = th[2] <= -B || (th[2] >= B && th[3] >= B) || th[3] >= B;
+    int death = th[2] >= B && th[3] >= B    ? 2
+                : th[2] <= -B || th[3] >= B ? 1
+                                            : 0;
     bool other = !isfinite(info->f);
     for (int j = 0; j < 4; j++)
-        other |= !(fabs(th[j]) < B) && !(j < 2 ? rate_flat : no_drop);
-    if (other || (rate_flat && no_drop) ||
-        (!info->converged && (rate_flat || no_drop)))
+        other |= !(fabs(th[j]) < B) && !(j < 2 ? rate_flat : death != 0);
+    if (other || (rate_flat && death) ||
+        (!info->converged && (rate_flat || death)))
         return hz_error_set(err, HZ_ENOCONV,
                             "Pareto/NBD parameters run away (r = %g, alpha "
                             "= %g, s = %g, beta = %g): the data do not "
@@ -305,16 +357,9 @@ static hz_status pn_judge(const double th[4], const hz__mle_info *info,
                             "norm %g)",
                             info->iterations, info->decrement, info->gnorm);
     out->p = p;
-    out->boundary = rate_flat || no_drop;
+    out->boundary = rate_flat || death;
     if (out->boundary)
-        snprintf(out->note, sizeof out->note, "%s%s%s",
-                 no_drop ? "s -> 0 or beta -> infinity: almost no customer "
-                           "dies (predictions are the NBD model's)"
-                         : "",
-                 no_drop && rate_flat ? "; " : "",
-                 rate_flat ? "r, alpha -> infinity: purchase rates do not "
-                             "vary between customers"
-                           : "");
+        pn_note(th, death, rate_flat, out->note, sizeof out->note);
     return HZ_OK;
 }
 

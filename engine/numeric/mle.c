@@ -190,42 +190,29 @@ static double sub_fn(const double *t, double *g, void *ctx)
     return f;
 }
 
-/* On a boundary: polish the free parameters alone and judge convergence
- * by the log-likelihood left to gain: half their decrement plus the gain
- * along the boundary directions (about |g_j| for a parameter whose effect
- * dies off exponentially in theta_j). */
+/* On a boundary: polish the parameters that did not run off (those past
+ * HZ__MLE_BOUND are held where they are; the others stay free, so that a
+ * pair running off together, whose ratio still matters, keeps it
+ * adjustable). */
 static void boundary_polish(const hz__mle_problem *p, double *th,
                             hz__mle_info *info)
 {
     sub_problem sp = {p, {0}, {0}, 0};
-    double t[K], g[K];
+    double t[K];
     size_t m = 0;
     memcpy(sp.full, th, p->k * sizeof *th);
     for (size_t j = 0; j < p->k; j++)
-        if (fabs(th[j]) < 0.5 * HZ__MLE_BOUND) {
+        if (fabs(th[j]) < HZ__MLE_BOUND) {
             sp.idx[m] = j;
             t[m++] = th[j];
         }
     sp.m = m;
     hz__mle_problem q = {m, sub_fn, &sp, p->n, p->max_iter};
-    if (m > 0) {
-        newton_loop(&q, t, info);
-        for (size_t i = 0; i < m; i++)
-            th[sp.idx[i]] = t[i];
-        memcpy(sp.full, th, p->k * sizeof *th);
-    }
-    double gain = 0, H[K * K], s[K], dec = 0;
-    bool pd = true;
-    p->fn(th, g, p->ctx);
-    for (size_t j = 0; j < p->k; j++)
-        if (!(fabs(th[j]) < 0.5 * HZ__MLE_BOUND))
-            gain += fabs(g[j]);
-    if (m > 0 && hessian(&q, t, H)) {
-        double gs[K];
-        sub_fn(t, gs, &sp);
-        dec = newton_dir(H, gs, m, s, &pd);
-    }
-    info->converged = pd && 0.5 * dec + gain <= HZ__MLE_BOUNDARY_GAIN;
+    if (m == 0)
+        return;
+    newton_loop(&q, t, info);
+    for (size_t i = 0; i < m; i++)
+        th[sp.idx[i]] = t[i];
 }
 
 /* Fill the final-point fields of info at th. */
@@ -249,8 +236,12 @@ static void finish(const hz__mle_problem *p, const double *th,
     for (size_t j = 0; j < p->k; j++)
         if (!(fabs(th[j]) < 0.5 * HZ__MLE_BOUND))
             info->at_bound = true;
-    info->converged = info->hessian_pd &&
-                      info->decrement <= HZ__MLE_DECREMENT_TOL;
+    /* a Hessian that is not positive definite has flat directions
+     * (parameters the data do not pin down; the caller flags them by
+     * their NaN standard errors): there only the gain left counts */
+    info->converged = info->hessian_pd
+                          ? info->decrement <= HZ__MLE_DECREMENT_TOL
+                          : 0.5 * info->decrement <= HZ__MLE_BOUNDARY_GAIN;
 }
 
 bool hz__mle_newton(const hz__mle_problem *p, double *th, hz__mle_info *info)
@@ -258,10 +249,12 @@ bool hz__mle_newton(const hz__mle_problem *p, double *th, hz__mle_info *info)
     newton_loop(p, th, info);
     finish(p, th, info);
     if (info->at_bound && isfinite(info->f)) {
+        /* the decrement (damped in the flat directions) is the gain left,
+         * along the boundary too: a parameter whose effect dies off
+         * exponentially, f = f_inf + c e^-u, has g^2 / H = f - f_inf */
         boundary_polish(p, th, info);
-        bool conv = info->converged;
         finish(p, th, info);
-        info->converged = conv;
+        info->converged = info->decrement <= HZ__MLE_BOUNDARY_GAIN;
     }
     return info->converged;
 }

@@ -24,9 +24,9 @@
  * standard errors of the optimum). */
 #define HZ__MLE_DECREMENT_TOL 1e-10
 
-/* A boundary solution counts as converged when at most this much
- * log-likelihood is left to gain (by the free parameters' decrement and
- * along the boundary directions): its parameters are not unique anyway,
+/* A boundary solution, or one with flat directions (parameters the data
+ * do not pin down), counts as converged when at most this much
+ * log-likelihood is left to gain: its parameters are not unique anyway,
  * and the predictions no longer move. */
 #define HZ__MLE_BOUNDARY_GAIN 1e-3
 
@@ -48,8 +48,10 @@ typedef struct hz__mle_problem {
 
 typedef struct hz__mle_info {
     bool converged;      /* decrement <= HZ__MLE_DECREMENT_TOL with a
-                            positive definite Hessian; at_bound: at most
-                            HZ__MLE_BOUNDARY_GAIN left to gain */
+                            positive definite Hessian; with flat
+                            directions (not positive definite) or
+                            at_bound: at most HZ__MLE_BOUNDARY_GAIN of
+                            log-likelihood left to gain */
     bool at_bound;       /* some |theta_j| >= HZ__MLE_BOUND / 2 */
     size_t iterations;   /* BFGS iterations + Newton steps */
     size_t newton_steps; /* of those, Newton steps */
