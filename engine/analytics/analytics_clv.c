@@ -21,12 +21,6 @@ void hz__clv_free(hz__clv_part *c)
     hz_holdout_free(&c->hold[1]);
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 double hz__quantile_sorted(const double *v, size_t n, double q)
 {
     if (n == 0)
@@ -163,7 +157,7 @@ static void clv_stats(hz__clv_part *c, size_t n)
         t += c->clv[i];
     c->clv_total = t;
     memcpy(c->clv_sorted, c->clv, n * sizeof(double));
-    qsort(c->clv_sorted, n, sizeof(double), cmp_dbl);
+    hz__sort_doubles(c->clv_sorted, n); /* ENOMEM: left unsorted */
     const double qs[5] = {0.1, 0.25, 0.5, 0.75, 0.9};
     for (int j = 0; j < 5; j++)
         c->clv_q[j] = hz__quantile_sorted(c->clv_sorted, n, qs[j]);

@@ -206,6 +206,14 @@ static inline const char *hz__id_of(const hz_analytics_result *r, size_t i)
 /* 1 / 0 for yes/no, true/false, 1/0 (case-insensitive), -1 otherwise. */
 int hz__parse_flag(const char *s);
 
+/* Stable sort order of n rows by the doubles keys[0][i], then
+ * keys[1][i], ... (ascending; NaN last) into perm: an LSD radix sort, 11
+ * bits a pass, O(n) per key (sort.c).  HZ_ENOMEM only.  n < 2^32. */
+hz_status hz__argsort(const double *const *keys, size_t nkeys, size_t n,
+                      uint32_t *perm);
+/* Sort n doubles ascending in place (the same radix sort). */
+hz_status hz__sort_doubles(double *v, size_t n);
+
 /* Linear interpolation quantile q of n sorted values (NaN when n = 0). */
 double hz__quantile_sorted(const double *v, size_t n, double q);
 

@@ -144,10 +144,39 @@ static void col_str(row_out *o, const char *csv, const char *json,
 static void col_int(row_out *o, const char *csv, const char *json, long v)
 {
     char t[24];
-    if (col(o, csv, json)) {
-        int l = snprintf(t, sizeof t, "%ld", v);
-        ob_put(o->b, t, (size_t)l);
-    }
+    size_t l = 0;
+    if (!col(o, csv, json))
+        return;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    do {
+        t[sizeof t - 1 - l++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        t[sizeof t - 1 - l++] = '-';
+    ob_put(o->b, t + sizeof t - l, l);
+}
+
+/* A day as YYYY-MM-DD (years 0..9999; others through hz_format_day). */
+static const char *fmt_day(int32_t day, char *buf)
+{
+    int y;
+    unsigned m, d;
+    hz_civil_from_days(day, &y, &m, &d);
+    if (y < 0 || y > 9999)
+        return hz_format_day(day, buf);
+    buf[0] = (char)('0' + y / 1000);
+    buf[1] = (char)('0' + y / 100 % 10);
+    buf[2] = (char)('0' + y / 10 % 10);
+    buf[3] = (char)('0' + y % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + m / 10);
+    buf[6] = (char)('0' + m % 10);
+    buf[7] = '-';
+    buf[8] = (char)('0' + d / 10);
+    buf[9] = (char)('0' + d % 10);
+    buf[10] = '\0';
+    return buf;
 }
 
 static void col_bool(row_out *o, const char *name, bool v)
@@ -177,9 +206,9 @@ static void summary_columns(const hz_analytics_result *r, size_t i, row_out *o)
     const bool h = o->header;
     char d[16];
     col_str(o, "first_purchase", "first_purchase",
-            h ? "" : hz_format_day(s->first_day[i], d));
+            h ? "" : fmt_day(s->first_day[i], d));
     col_str(o, "last_purchase", "last_purchase",
-            h ? "" : hz_format_day(s->last_day[i], d));
+            h ? "" : fmt_day(s->last_day[i], d));
     col_int(o, "orders", "orders", (long)AT(s->orders));
     col_num(o, "frequency", "frequency", AT(s->frequency));
     col_num(o, "recency", "recency", AT(s->recency));
@@ -197,8 +226,9 @@ static void summary_columns(const hz_analytics_result *r, size_t i, row_out *o)
 static void clv_columns(const hz_analytics_result *r, size_t i, row_out *o)
 {
     const hz__clv_part *c = &r->clv;
-    char name[48];
-    horizon_label(&r->req, name, sizeof name);
+    char name[48] = "expected_purchases";
+    if (o->header) /* only the CSV header shows the horizon */
+        horizon_label(&r->req, name, sizeof name);
     col_num(o, "p_alive", "p_alive", AT(c->p_alive));
     col_num(o, name, "expected_purchases", AT(c->exp_purch));
     col_num(o, "expected_spend", "expected_spend", ATN(c->exp_spend));
@@ -246,7 +276,7 @@ static void survival_columns(const hz_analytics_result *r, size_t i,
     col_num(o, "risk_score", "risk_score", AT(s->risk_score));
     for (size_t t = 0; t < s->ntimes; t++) {
         char name[48];
-        snprintf(name, sizeof name, "survival_%g", s->times[t]);
+        snprintf(name, sizeof name, "survival_%g", s->times[t]); /* rare */
         col_num(o, name, name, o->header ? 0 : s->surv_at[i * s->ntimes + t]);
     }
 }

@@ -39,19 +39,15 @@ typedef struct fitdata {
     size_t nx;
     double wsum; /* customers */
     /* per-distinct-x tables, refilled at each evaluation */
-    double *lg_rx, *ps_rx, *lg_bx, *ps_bx, *lg_abx, *ps_abx;
+    double *lg_rx, *ps_rx, *lg_bx, *ps_bx, *lbx1, *ps_abx;
+    double *ibx1;  /* log(b + x - 1) and its inverse (x > 0) */
     double *part;  /* 5 partial sums per block */
     double *times; /* distinct values of T and t_x */
     size_t ntimes;
     double *ltab, *itab; /* log(alpha + t), 1 / (alpha + t) per time */
+    double *l1tab;       /* log1p(t / alpha) per time */
     int threads;
 } fitdata;
-
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static uint32_t find_time(const double *v, size_t n, double t)
 {
@@ -64,16 +60,6 @@ static uint32_t find_time(const double *v, size_t n, double t)
             hi = mid;
     }
     return (uint32_t)lo;
-}
-
-static int cmp_triple(const void *pa, const void *pb)
-{
-    const triple *a = pa, *b = pb;
-    if (a->x != b->x)
-        return (a->x > b->x) - (a->x < b->x);
-    if (a->tx != b->tx)
-        return (a->tx > b->tx) - (a->tx < b->tx);
-    return (a->T > b->T) - (a->T < b->T);
 }
 
 /* The per-distinct-x tables of the log-likelihood, as differences that
@@ -102,6 +88,8 @@ static void fill_x_tables(fitdata *d, const hz_bgnbd_params *p, bool want_g)
         }
         d->lg_rx[i] = lr;
         d->lg_bx[i] = lb;
+        d->lbx1[i] = d->xs[i] > 0 ? log(b + d->xs[i] - 1) : 0.0;
+        d->ibx1[i] = d->xs[i] > 0 ? 1.0 / (b + d->xs[i] - 1) : 0.0;
         d->ps_rx[i] = pr;
         d->ps_bx[i] = pb;
         d->ps_abx[i] = pab;
@@ -111,13 +99,14 @@ static void fill_x_tables(fitdata *d, const hz_bgnbd_params *p, bool want_g)
 /* Log-likelihood (and gradient in r, alpha, a, b when g != NULL). */
 static double eval_ll(fitdata *d, const hz_bgnbd_params *p, double g[4])
 {
-    const double r = p->r, al = p->alpha, a = p->a, b = p->b;
+    const double r = p->r, al = p->alpha, a = p->a;
     fill_x_tables(d, p, g != NULL);
     for (size_t k = 0; k < d->ntimes; k++) {
         d->ltab[k] = log(al + d->times[k]);
         d->itab[k] = 1.0 / (al + d->times[k]);
+        d->l1tab[k] = log1p(d->times[k] / al);
     }
-    const double lal = log(al), la = log(a);
+    const double lal = log(al), la = log(a), ia = 1.0 / a, ial = 1.0 / al;
     size_t nb = hz__nblocks(d->m);
     const int want_g = g != NULL;
 #pragma omp parallel for schedule(static) num_threads(d->threads) if (nb > 4)
@@ -132,28 +121,27 @@ static double eval_ll(fitdata *d, const hz_bgnbd_params *p, double g[4])
             const size_t xi = t->xi;
             double lT = d->ltab[t->ti];
             /* r log alpha - (r + x) log(alpha + T), exact for large r */
-            double A = d->lg_rx[xi] + d->lg_bx[xi] -
-                       r * log1p(d->times[t->ti] / al) - x * lT;
+            double A = d->lg_rx[xi] + d->lg_bx[xi] - r * d->l1tab[t->ti] -
+                       x * lT;
             double wt = 0.0, ltx = 0.0, D = 0.0;
             if (x > 0) {
                 ltx = d->ltab[t->txi];
-                D = la - log(b + x - 1) + (r + x) * (lT - ltx);
+                D = la - d->lbx1[xi] + (r + x) * (lT - ltx);
                 /* log(1 + e^D) and its derivative sigmoid(D) */
-                double e = exp(-fabs(D));
+                double e = exp(-fabs(D)), q = 1.0 / (1.0 + e);
                 A += (D > 0 ? D : 0.0) + log1p(e);
-                wt = D > 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+                wt = D > 0 ? q : e * q;
             }
             s_ll += w * A;
             if (want_g) {
                 double iT = d->itab[t->ti];
                 s_r += w * (d->ps_rx[xi] + lal - lT +
                             wt * (x > 0 ? lT - ltx : 0.0));
-                s_al += w * (r / al - (r + x) * iT +
+                s_al += w * (r * ial - (r + x) * iT +
                              (x > 0 ? wt * (r + x) * (iT - d->itab[t->txi])
                                     : 0.0));
-                s_a += w * (-d->ps_abx[xi] + (x > 0 ? wt / a : 0.0));
-                s_b += w * (d->ps_bx[xi] - d->ps_abx[xi] -
-                            (x > 0 ? wt / (b + x - 1) : 0.0));
+                s_a += w * (-d->ps_abx[xi] + wt * ia);
+                s_b += w * (d->ps_bx[xi] - d->ps_abx[xi] - wt * d->ibx1[xi]);
             }
         }
         double *pp = d->part + 5 * blk;
@@ -206,47 +194,37 @@ static hz_status fitdata_build(fitdata *d, const double *x, const double *tx,
                                const double *T, size_t n, hz_error *err)
 {
     memset(d, 0, sizeof *d);
-    d->t = malloc(n * sizeof *d->t);
-    if (d->t == NULL)
+    hz__triple *tr;
+    size_t m, nx = 0;
+    hz_status st = hz__triples_build(x, tx, T, n, &tr, &m, err);
+    if (st != HZ_OK)
+        return st;
+    d->t = malloc((m ? m : 1) * sizeof *d->t);
+    if (d->t == NULL) {
+        free(tr);
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(x[i]) || !isfinite(tx[i]) || !isfinite(T[i]) ||
-            x[i] < 0 || x[i] != floor(x[i]) || tx[i] < 0 || tx[i] > T[i] ||
-            (x[i] > 0 && tx[i] <= 0) || (x[i] == 0 && tx[i] != 0))
-            return hz_error_set(
-                err, HZ_EINVAL,
-                "customer %zu: inconsistent summary x = %g, t_x = %g, "
-                "T = %g (need integer x >= 0, 0 <= t_x <= T, t_x > 0 "
-                "exactly when x > 0)",
-                i + 1, x[i], tx[i], T[i]);
-        d->t[i].x = x[i];
-        d->t[i].tx = tx[i];
-        d->t[i].T = T[i];
-        d->t[i].w = 1.0;
     }
-    qsort(d->t, n, sizeof *d->t, cmp_triple);
-    size_t m = 0, nx = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (m > 0 && cmp_triple(&d->t[m - 1], &d->t[i]) == 0) {
-            d->t[m - 1].w += 1.0;
-            continue;
-        }
-        d->t[m++] = d->t[i];
-        if (m == 1 || d->t[m - 1].x != d->t[m - 2].x)
-            nx++;
+    for (size_t i = 0; i < m; i++) {
+        d->t[i].x = tr[i].x;
+        d->t[i].tx = tr[i].tx;
+        d->t[i].T = tr[i].T;
+        d->t[i].w = tr[i].w;
+        nx += i == 0 || tr[i].x != tr[i - 1].x;
     }
+    free(tr);
     d->m = m;
     d->nx = nx;
     d->wsum = (double)n;
     d->xs = malloc(nx * sizeof *d->xs);
-    d->lg_rx = malloc(6 * nx * sizeof(double));
+    d->lg_rx = malloc(7 * nx * sizeof(double));
     d->part = malloc(5 * (hz__nblocks(m) + 1) * sizeof(double));
     if (!d->xs || !d->lg_rx || !d->part)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     d->ps_rx = d->lg_rx + nx;
     d->lg_bx = d->lg_rx + 2 * nx;
     d->ps_bx = d->lg_rx + 3 * nx;
-    d->lg_abx = d->lg_rx + 4 * nx;
+    d->lbx1 = d->lg_rx + 4 * nx;
+    d->ibx1 = d->lg_rx + 6 * nx;
     d->ps_abx = d->lg_rx + 5 * nx;
     size_t k = 0;
     for (size_t i = 0; i < m; i++) {
@@ -263,16 +241,18 @@ static hz_status fitdata_build(fitdata *d, const double *x, const double *tx,
         d->times[2 * i] = d->t[i].T;
         d->times[2 * i + 1] = d->t[i].tx;
     }
-    qsort(d->times, 2 * m, sizeof(double), cmp_dbl);
+    if (hz__sort_doubles(d->times, 2 * m) != HZ_OK)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
     size_t nt = 0;
     for (size_t i = 0; i < 2 * m; i++)
         if (nt == 0 || d->times[nt - 1] != d->times[i])
             d->times[nt++] = d->times[i];
     d->ntimes = nt;
-    d->ltab = malloc(2 * nt * sizeof(double));
+    d->ltab = malloc(3 * nt * sizeof(double));
     if (d->ltab == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     d->itab = d->ltab + nt;
+    d->l1tab = d->ltab + 2 * nt;
     for (size_t i = 0; i < m; i++) {
         d->t[i].ti = find_time(d->times, nt, d->t[i].T);
         d->t[i].txi = find_time(d->times, nt, d->t[i].tx);

@@ -7,6 +7,7 @@
 
 #include <gsl/gsl_integration.h>
 
+#include "analytics/analytics_internal.h"
 #include "horizon/clv.h"
 #include "numeric/gsl_init.h"
 
@@ -141,16 +142,6 @@ typedef struct xt_idx {
     size_t i;
 } xt_idx;
 
-static int cmp_xt(const void *pa, const void *pb)
-{
-    const xt_idx *a = pa, *b = pb;
-    if (a->x != b->x)
-        return (a->x > b->x) - (a->x < b->x);
-    if (a->T != b->T)
-        return (a->T > b->T) - (a->T < b->T);
-    return (a->i > b->i) - (a->i < b->i);
-}
-
 static hz_status check_options(const hz_gg_params *gg,
                                const hz_clv_options *opt, hz_error *err)
 {
@@ -176,13 +167,18 @@ static hz_status check_options(const hz_gg_params *gg,
 static hz_status group_xt(const double *x, const double *T, size_t n,
                           xt_idx **ord, size_t **gstart, size_t *ng)
 {
+    uint32_t *perm = malloc(n * sizeof *perm);
+    const double *keys[2] = {x, T};
     *ord = malloc(n * sizeof **ord);
     *gstart = malloc((n + 1) * sizeof **gstart);
-    if (*ord == NULL || *gstart == NULL)
+    if (*ord == NULL || *gstart == NULL || perm == NULL ||
+        hz__argsort(keys, 2, n, perm) != HZ_OK) {
+        free(perm);
         return HZ_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        (*ord)[i] = (xt_idx){x[i], T[i], i};
-    qsort(*ord, n, sizeof **ord, cmp_xt);
+    }
+    for (size_t j = 0; j < n; j++)
+        (*ord)[j] = (xt_idx){x[perm[j]], T[perm[j]], perm[j]};
+    free(perm);
     size_t g = 0;
     for (size_t i = 0; i < n; i++)
         if (i == 0 || (*ord)[i].x != (*ord)[i - 1].x ||

@@ -28,12 +28,6 @@ typedef struct ggdata {
     int threads;
 } ggdata;
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* LL and gradient (p, q, gamma) of the repeat buyers. */
 static double gg_eval(ggdata *d, const hz_gg_params *pr, double g[3])
 {
@@ -142,7 +136,8 @@ static hz_status gg_build(ggdata *d, const double *x, const double *mbar,
     if (!d->lm || !d->lx || !d->xi || !d->xs)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     memcpy(d->xs, d->x, k * sizeof(double));
-    qsort(d->xs, k, sizeof(double), cmp_d);
+    if (hz__sort_doubles(d->xs, k) != HZ_OK)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
     size_t nx = 0;
     for (size_t i = 0; i < k; i++)
         if (nx == 0 || d->xs[nx - 1] != d->xs[i])
@@ -197,8 +192,9 @@ double hz_gg_loglik(const hz_gg_params *p, const double *x, const double *mbar,
 /* Starting point in log(p, q, gamma): p = 1, q = 2, gamma = mean spend
  * (so that the population mean matches), or above HZ__WARM_MIN repeat
  * buyers the fit of every step-th of them. */
-static void gg_start(const ggdata *d, int threads, double th[3])
+static bool gg_start(const ggdata *d, int threads, double th[3])
 {
+    bool warm = false;
     double mean = 0;
     for (size_t i = 0; i < d->n; i++)
         mean += d->m[i];
@@ -207,11 +203,11 @@ static void gg_start(const ggdata *d, int threads, double th[3])
     th[1] = log(2.0);
     th[2] = log(mean);
     if (d->n <= HZ__WARM_MIN)
-        return;
+        return false;
     size_t step = d->n / (HZ__WARM_MIN / 2), ns = (d->n + step - 1) / step;
     double *sub = malloc(2 * ns * sizeof(double));
     if (sub == NULL)
-        return;
+        return false;
     for (size_t i = 0; i < ns; i++) {
         sub[i] = d->x[i * step];
         sub[ns + i] = d->m[i * step];
@@ -222,8 +218,10 @@ static void gg_start(const ggdata *d, int threads, double th[3])
         th[0] = log(sm.p.p);
         th[1] = log(sm.p.q);
         th[2] = log(sm.p.gamma);
+        warm = true;
     }
     free(sub);
+    return warm;
 }
 
 /* Judge the optimiser's end point: an error for a model the data do not
@@ -245,10 +243,10 @@ static hz_status gg_judge(const double th[3], const hz__mle_info *info,
                             "%g, gamma = %g): the data do not identify the "
                             "model",
                             p.p, p.q, p.gamma);
-    if (th[1] >= 0.5 * HZ__MLE_BOUND) {
+    if (th[1] >= 0.5 * HZ__MLE_BOUND || th[2] >= 0.5 * HZ__MLE_BOUND) {
         out->boundary = true;
         snprintf(out->note, sizeof out->note,
-                 "q -> infinity (q = %.3g): mean spends do not vary "
+                 "q, gamma -> infinity (q = %.3g): mean spends do not vary "
                  "between customers more than chance; every expected "
                  "spend is close to the population mean",
                  p.q);
@@ -282,11 +280,17 @@ hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
                           d.n);
         goto out;
     }
-    double th[3];
-    gg_start(&d, threads, th);
+    double th[3], keep[3];
+    bool warm = gg_start(&d, threads, th);
     hz__mle_problem pr = {3, gg_obj, &d, (double)d.n, 500};
     hz__mle_info info;
-    hz__mle_minimize(&pr, th, &info);
+    memset(&info, 0, sizeof info);
+    /* from a warm start Newton alone (see bgnbd.c) */
+    memcpy(keep, th, sizeof keep);
+    if (!warm || !hz__mle_newton(&pr, th, &info)) {
+        memcpy(th, keep, sizeof keep);
+        hz__mle_minimize(&pr, th, &info);
+    }
     if ((st = gg_judge(th, &info, out, err)) != HZ_OK)
         goto out;
     out->loglik = -info.f;

@@ -25,7 +25,9 @@ static bool scale10(double a, int k, double *out)
  * the double arithmetic (the caller then uses snprintf). */
 static bool digits10(double a, uint64_t *M, int *e)
 {
-    int ex = (int)floor(log10(a));
+    int e2;
+    frexp(a, &e2); /* a in [2^(e2-1), 2^e2) */
+    int ex = (int)floor((e2 - 1) * 0.30102999566398120);
     double m;
     for (int tries = 0; tries < 3; tries++) {
         if (!scale10(a, 9 - ex, &m))
@@ -39,7 +41,7 @@ static bool digits10(double a, uint64_t *M, int *e)
     }
     if (!(m >= 1e9 && m < 1e10))
         return false;
-    double fl = floor(m), fr = m - fl;
+    double fl = (double)(uint64_t)m, fr = m - fl;
     /* m carries at most about 1 ulp (1e10 * 2^-52 ~ 2e-6) of error */
     if (fabs(fr - 0.5) < 1e-5)
         return false;
@@ -69,10 +71,17 @@ size_t hz__fmt_g10(double v, char *buf)
     int e;
     if (!digits10(a, &M, &e))
         return (size_t)snprintf(buf, 32, "%.10g", v);
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324"
+        "25262728293031323334353637383940414243444546474849"
+        "50515253545556575859606162636465666768697071727374"
+        "75767778798081828384858687888990919293949596979899";
     char d[10];
-    for (int i = 9; i >= 0; i--) {
-        d[i] = (char)('0' + M % 10);
-        M /= 10;
+    for (int i = 8; i >= 0; i -= 2) {
+        const char *q = pairs + 2 * (M % 100);
+        d[i] = q[0];
+        d[i + 1] = q[1];
+        M /= 100;
     }
     int nd = 10; /* significant digits left after stripping zeros */
     while (nd > 1 && d[nd - 1] == '0')
@@ -84,7 +93,13 @@ size_t hz__fmt_g10(double v, char *buf)
             memcpy(p, d + 1, (size_t)nd - 1);
             p += nd - 1;
         }
-        p += snprintf(p, 8, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+        int ae = e < 0 ? -e : e;
+        *p++ = 'e';
+        *p++ = e < 0 ? '-' : '+';
+        if (ae >= 100)
+            *p++ = (char)('0' + ae / 100);
+        *p++ = (char)('0' + ae / 10 % 10);
+        *p++ = (char)('0' + ae % 10);
     } else if (e >= 0) {
         int ip = e + 1; /* integer digits */
         memcpy(p, d, (size_t)ip);

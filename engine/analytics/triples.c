@@ -19,41 +19,35 @@ hz_status hz__summary_row_check(const double *x, const double *tx,
     return HZ_OK;
 }
 
-static int cmp_triple(const void *pa, const void *pb)
-{
-    const hz__triple *a = pa, *b = pb;
-    if (a->x != b->x)
-        return (a->x > b->x) - (a->x < b->x);
-    if (a->tx != b->tx)
-        return (a->tx > b->tx) - (a->tx < b->tx);
-    return (a->T > b->T) - (a->T < b->T);
-}
-
 hz_status hz__triples_build(const double *x, const double *tx, const double *T,
                             size_t n, hz__triple **out, size_t *m,
                             hz_error *err)
 {
     *out = NULL;
     *m = 0;
-    hz__triple *t = malloc((n ? n : 1) * sizeof *t);
-    if (t == NULL)
-        return hz_error_set(err, HZ_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         hz_status st = hz__summary_row_check(x, tx, T, i, err);
-        if (st != HZ_OK) {
-            free(t);
+        if (st != HZ_OK)
             return st;
-        }
-        t[i] = (hz__triple){x[i], tx[i], T[i], 1.0};
     }
-    qsort(t, n, sizeof *t, cmp_triple);
+    hz__triple *t = malloc((n ? n : 1) * sizeof *t);
+    uint32_t *ord = malloc((n ? n : 1) * sizeof *ord);
+    const double *keys[3] = {x, tx, T};
+    if (t == NULL || ord == NULL || hz__argsort(keys, 3, n, ord) != HZ_OK) {
+        free(t);
+        free(ord);
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (k > 0 && cmp_triple(&t[k - 1], &t[i]) == 0)
+    for (size_t j = 0; j < n; j++) {
+        size_t i = ord[j];
+        if (k > 0 && t[k - 1].x == x[i] && t[k - 1].tx == tx[i] &&
+            t[k - 1].T == T[i])
             t[k - 1].w += 1.0;
         else
-            t[k++] = t[i];
+            t[k++] = (hz__triple){x[i], tx[i], T[i], 1.0};
     }
+    free(ord);
     *out = t;
     *m = k;
     return HZ_OK;

@@ -46,23 +46,25 @@ static void chol_solve(const double *L, size_t k, double *b)
     }
 }
 
-/* Hessian of fn at th by central differences of the analytic gradient,
- * symmetrised; false when a gradient is not finite. */
-static bool hessian(const hz__mle_problem *p, const double *th, double *H)
+/* Hessian of fn at th by forward differences of the analytic gradient
+ * (g0 is the gradient at th; k more evaluations), symmetrised; false
+ * when a gradient is not finite.  With h = 1e-6 (1 + |theta_j|) the
+ * truncation error is about 1e-6 relative and the rounding of the
+ * gradient sums contributes far less. */
+static bool hessian(const hz__mle_problem *p, const double *th,
+                    const double *g0, double *H)
 {
     const size_t k = p->k;
-    double t[K], gp[K], gm[K];
+    double t[K], gp[K];
     for (size_t j = 0; j < k; j++) {
-        double h = 1e-5 * (1.0 + fabs(th[j]));
+        double h = 1e-6 * (1.0 + fabs(th[j]));
         memcpy(t, th, k * sizeof *t);
         t[j] = th[j] + h;
-        double fp = p->fn(t, gp, p->ctx);
-        t[j] = th[j] - h;
-        double fm = p->fn(t, gm, p->ctx);
-        if (!isfinite(fp) || !isfinite(fm))
+        h = t[j] - th[j]; /* the step actually taken */
+        if (!isfinite(p->fn(t, gp, p->ctx)))
             return false;
         for (size_t i = 0; i < k; i++)
-            H[i * k + j] = (gp[i] - gm[i]) / (2 * h);
+            H[i * k + j] = (gp[i] - g0[i]) / h;
     }
     for (size_t i = 0; i < k; i++)
         for (size_t j = 0; j < i; j++)
@@ -131,8 +133,11 @@ static void newton_loop(const hz__mle_problem *p, double *th,
     double f = p->fn(th, g, p->ctx);
     for (int it = 0; it < 60 && isfinite(f); it++) {
         bool pd, out = false;
-        if (!hessian(p, th, H))
+        if (!hessian(p, th, g, H))
             break;
+        memcpy(info->H, H, k * k * sizeof *H);  /* the Hessian at th, */
+        memcpy(info->H_at, th, k * sizeof *th); /* kept for finish() */
+        info->H_valid = true;
         double dec = newton_dir(H, g, k, s, &pd);
         if (!isfinite(dec) || dec < 0 || (pd && dec <= 1e-22))
             break;
@@ -211,6 +216,7 @@ static void boundary_polish(const hz__mle_problem *p, double *th,
     if (m == 0)
         return;
     newton_loop(&q, t, info);
+    info->H_valid = false; /* that Hessian was the sub-problem's */
     for (size_t i = 0; i < m; i++)
         th[sp.idx[i]] = t[i];
 }
@@ -227,7 +233,10 @@ static void finish(const hz__mle_problem *p, const double *th,
     info->gnorm = sqrt(gn) / p->n;
     info->hessian_pd = false;
     info->decrement = NAN;
-    if (isfinite(info->f) && hessian(p, th, info->H)) {
+    bool same = info->H_valid;
+    for (size_t j = 0; j < p->k && same; j++)
+        same = info->H_at[j] == th[j];
+    if (isfinite(info->f) && (same || hessian(p, th, g, info->H))) {
         bool pd;
         info->decrement = newton_dir(info->H, g, p->k, s, &pd);
         info->hessian_pd = pd;

@@ -62,6 +62,8 @@ typedef struct hz__mle_info {
     double gnorm;        /* gradient norm of -LL / n there */
     double H[HZ__MLE_KMAX * HZ__MLE_KMAX]; /* Hessian of -LL (k x k) */
     bool hessian_pd;                       /* H positive definite */
+    double H_at[HZ__MLE_KMAX]; /* (internal) where H was last computed */
+    bool H_valid;
 } hz__mle_info;
 
 /* Minimise p->fn from th (updated in place to the best point found).
