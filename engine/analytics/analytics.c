@@ -170,6 +170,21 @@ static hz_status pick_order_column(const hz_dataset *ds,
 
 /* ---- ids ---- */
 
+/* v in decimal, written backwards from end (which gets the NUL). */
+static const char *i64_text(int64_t v, char *end)
+{
+    char *p = end - 1;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
 hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
                       const int64_t *keys, const size_t *rows, size_t n)
 {
@@ -184,10 +199,8 @@ hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
         if (keys != NULL) {
             if (col->type == HZ_TYPE_STRING)
                 s = hz_dict_str(col->dict, (uint32_t)keys[i]);
-            else {
-                snprintf(tmp, sizeof tmp, "%lld", (long long)keys[i]);
-                s = tmp;
-            }
+            else
+                s = i64_text(keys[i], tmp + sizeof tmp);
         } else if (col != NULL) {
             s = hz_col_text(col, rows[i], tmp, sizeof tmp);
             if (s == NULL)

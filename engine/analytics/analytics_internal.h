@@ -24,8 +24,10 @@ static inline size_t hz__nblocks(size_t n)
 }
 
 /* Fits with more distinct rows than this first fit a deterministic
- * sample of about half as many and start the full fit from there. */
+ * sample of about HZ__WARM_SAMPLE of them (every step-th) and start the
+ * full fit's Newton steps from there. */
 #define HZ__WARM_MIN 100000
+#define HZ__WARM_SAMPLE 20000
 
 /* splitmix64: a small deterministic generator (state owned by caller). */
 static inline uint64_t hz__rng_next(uint64_t *s)

@@ -40,9 +40,10 @@ typedef struct fitdata {
     double wsum; /* customers */
     /* per-distinct-x tables, refilled at each evaluation */
     double *lg_rx, *ps_rx, *lg_bx, *ps_bx, *lbx1, *ps_abx;
-    double *ibx1;  /* log(b + x - 1) and its inverse (x > 0) */
-    double *part;  /* 5 partial sums per block */
-    double *times; /* distinct values of T and t_x */
+    double *ibx1;             /* log(b + x - 1) and its inverse (x > 0) */
+    double *t2r, *t2b, *t2ab; /* sums of 1/(r+j)^2, 1/(b+j)^2, 1/(a+b+j)^2 */
+    double *part;             /* 15 partial sums per block */
+    double *times;            /* distinct values of T and t_x */
     size_t ntimes;
     double *ltab, *itab; /* log(alpha + t), 1 / (alpha + t) per time */
     double *l1tab;       /* log1p(t / alpha) per time */
@@ -76,16 +77,25 @@ static void fill_x_tables(fitdata *d, const hz_bgnbd_params *p, bool want_g)
 {
     const double r = p->r, a = p->a, b = p->b;
     double lr = 0, lb = 0, pr = 0, pb = 0, pab = 0, j = 0;
+    double qr = 0, qb = 0, qab = 0;
     for (size_t i = 0; i < d->nx; i++) {
         for (; j < d->xs[i]; j += 1) {
             lr += log(r + j);
             lb -= log1p(a / (b + j));
             if (want_g) {
-                pr += 1.0 / (r + j);
-                pb += 1.0 / (b + j);
-                pab += 1.0 / (a + b + j);
+                double ur = 1.0 / (r + j), ub = 1.0 / (b + j);
+                double uab = 1.0 / (a + b + j);
+                pr += ur;
+                pb += ub;
+                pab += uab;
+                qr += ur * ur;
+                qb += ub * ub;
+                qab += uab * uab;
             }
         }
+        d->t2r[i] = qr;
+        d->t2b[i] = qb;
+        d->t2ab[i] = qab;
         d->lg_rx[i] = lr;
         d->lg_bx[i] = lb;
         d->lbx1[i] = d->xs[i] > 0 ? log(b + d->xs[i] - 1) : 0.0;
@@ -96,72 +106,99 @@ static void fill_x_tables(fitdata *d, const hz_bgnbd_params *p, bool want_g)
     }
 }
 
-/* Log-likelihood (and gradient in r, alpha, a, b when g != NULL). */
-static double eval_ll(fitdata *d, const hz_bgnbd_params *p, double g[4])
+/* One block's sums: LL, its gradient (4) and, when want_h, the upper
+ * triangle of its Hessian (10: rr r.al r.a r.b al.al al.a al.b aa ab
+ * bb), all in the natural parameters. */
+static void block_sums(const fitdata *d, const hz_bgnbd_params *p, size_t lo,
+                       size_t hi, int want, double *out)
 {
     const double r = p->r, al = p->alpha, a = p->a;
-    fill_x_tables(d, p, g != NULL);
+    const double la = log(a), ia = 1.0 / a, ial = 1.0 / al;
+    double sm[15] = {0};
+    for (size_t k = lo; k < hi; k++) {
+        const triple *t = &d->t[k];
+        const double x = t->x, w = t->w;
+        const size_t xi = t->xi;
+        const double lT = d->ltab[t->ti], iT = d->itab[t->ti];
+        /* r log alpha - (r + x) log(alpha + T), exact for large r */
+        double A = d->lg_rx[xi] + d->lg_bx[xi] - r * d->l1tab[t->ti] - x * lT;
+        double wt = 0.0, Dr = 0, Dal = 0, itx = 0;
+        if (x > 0) {
+            const double ltx = d->ltab[t->txi];
+            itx = d->itab[t->txi];
+            double D = la - d->lbx1[xi] + (r + x) * (lT - ltx);
+            /* log(1 + e^D) and its derivative sigmoid(D) */
+            double e = exp(-fabs(D)), q = 1.0 / (1.0 + e);
+            A += (D > 0 ? D : 0.0) + log1p(e);
+            wt = D > 0 ? q : e * q;
+            Dr = lT - ltx;
+            Dal = (r + x) * (iT - itx);
+        }
+        sm[0] += w * A;
+        if (!want)
+            continue;
+        const double Da = x > 0 ? ia : 0.0, Db = x > 0 ? -d->ibx1[xi] : 0.0;
+        sm[1] += w * (d->ps_rx[xi] - d->l1tab[t->ti] + wt * Dr);
+        sm[2] += w * (r * ial - (r + x) * iT + wt * Dal);
+        sm[3] += w * (-d->ps_abx[xi] + wt * Da);
+        sm[4] += w * (d->ps_bx[xi] - d->ps_abx[xi] + wt * Db);
+        if (want < 2)
+            continue;
+        const double s1 = wt * (1 - wt), iTx = x > 0 ? iT - itx : 0.0;
+        sm[5] += w * (-d->t2r[xi] + s1 * Dr * Dr);
+        sm[6] += w * (ial - iT + s1 * Dr * Dal + wt * iTx);
+        sm[7] += w * (s1 * Dr * Da);
+        sm[8] += w * (s1 * Dr * Db);
+        sm[9] += w *
+                 (-r * (ial * ial - iT * iT) + x * iT * iT + s1 * Dal * Dal -
+                  (x > 0 ? wt * (r + x) * (iT * iT - itx * itx) : 0.0));
+        sm[10] += w * (s1 * Dal * Da);
+        sm[11] += w * (s1 * Dal * Db);
+        sm[12] += w * (d->t2ab[xi] + s1 * Da * Da - wt * Da * Da);
+        sm[13] += w * (d->t2ab[xi] + s1 * Da * Db);
+        sm[14] += w * (d->t2ab[xi] - d->t2b[xi] + s1 * Db * Db + wt * Db * Db);
+    }
+    memcpy(out, sm, sizeof sm);
+}
+
+/* Log-likelihood; its gradient in (r, alpha, a, b) when g != NULL and
+ * its Hessian (row-major 4 x 4) when also H != NULL. */
+static double eval_ll_h(fitdata *d, const hz_bgnbd_params *p, double g[4],
+                        double H[16])
+{
+    const double al = p->alpha;
+    const int want = g == NULL ? 0 : H == NULL ? 1 : 2;
+    fill_x_tables(d, p, want > 0);
     for (size_t k = 0; k < d->ntimes; k++) {
         d->ltab[k] = log(al + d->times[k]);
         d->itab[k] = 1.0 / (al + d->times[k]);
         d->l1tab[k] = log1p(d->times[k] / al);
     }
-    const double lal = log(al), la = log(a), ia = 1.0 / a, ial = 1.0 / al;
-    size_t nb = hz__nblocks(d->m);
-    const int want_g = g != NULL;
+    const size_t nb = hz__nblocks(d->m);
 #pragma omp parallel for schedule(static) num_threads(d->threads) if (nb > 4)
     for (size_t blk = 0; blk < nb; blk++) {
         size_t lo = blk * HZ__BLOCK, hi = lo + HZ__BLOCK;
-        if (hi > d->m)
-            hi = d->m;
-        double s_ll = 0, s_r = 0, s_al = 0, s_a = 0, s_b = 0;
-        for (size_t k = lo; k < hi; k++) {
-            const triple *t = &d->t[k];
-            const double x = t->x, w = t->w;
-            const size_t xi = t->xi;
-            double lT = d->ltab[t->ti];
-            /* r log alpha - (r + x) log(alpha + T), exact for large r */
-            double A = d->lg_rx[xi] + d->lg_bx[xi] - r * d->l1tab[t->ti] -
-                       x * lT;
-            double wt = 0.0, ltx = 0.0, D = 0.0;
-            if (x > 0) {
-                ltx = d->ltab[t->txi];
-                D = la - d->lbx1[xi] + (r + x) * (lT - ltx);
-                /* log(1 + e^D) and its derivative sigmoid(D) */
-                double e = exp(-fabs(D)), q = 1.0 / (1.0 + e);
-                A += (D > 0 ? D : 0.0) + log1p(e);
-                wt = D > 0 ? q : e * q;
-            }
-            s_ll += w * A;
-            if (want_g) {
-                double iT = d->itab[t->ti];
-                s_r += w * (d->ps_rx[xi] + lal - lT +
-                            wt * (x > 0 ? lT - ltx : 0.0));
-                s_al += w * (r * ial - (r + x) * iT +
-                             (x > 0 ? wt * (r + x) * (iT - d->itab[t->txi])
-                                    : 0.0));
-                s_a += w * (-d->ps_abx[xi] + wt * ia);
-                s_b += w * (d->ps_bx[xi] - d->ps_abx[xi] - wt * d->ibx1[xi]);
-            }
-        }
-        double *pp = d->part + 5 * blk;
-        pp[0] = s_ll;
-        pp[1] = s_r;
-        pp[2] = s_al;
-        pp[3] = s_a;
-        pp[4] = s_b;
+        block_sums(d, p, lo, hi < d->m ? hi : d->m, want, d->part + 15 * blk);
     }
-    double tot[5] = {0, 0, 0, 0, 0};
+    double tot[15] = {0};
     for (size_t blk = 0; blk < nb; blk++)
-        for (int j = 0; j < 5; j++)
-            tot[j] += d->part[5 * blk + j];
-    if (g != NULL) {
-        g[0] = tot[1];
-        g[1] = tot[2];
-        g[2] = tot[3];
-        g[3] = tot[4];
+        for (int j = 0; j < 15; j++)
+            tot[j] += d->part[15 * blk + j];
+    if (g != NULL)
+        memcpy(g, tot + 1, 4 * sizeof(double));
+    if (H != NULL) {
+        static const int ij[10][2] = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {1, 1},
+                                      {1, 2}, {1, 3}, {2, 2}, {2, 3}, {3, 3}};
+        for (int e = 0; e < 10; e++)
+            H[ij[e][0] * 4 + ij[e][1]] = H[ij[e][1] * 4 + ij[e][0]] =
+                tot[5 + e];
     }
     return tot[0];
+}
+
+static double eval_ll(fitdata *d, const hz_bgnbd_params *p, double g[4])
+{
+    return eval_ll_h(d, p, g, NULL);
 }
 
 /* The driver's objective: -LL in log(r, alpha, a, b) and its gradient. */
@@ -176,6 +213,24 @@ static double bg_obj(const double *th, double *grad, void *vd)
         grad[1] = -g[1] * p.alpha;
         grad[2] = -g[2] * p.a;
         grad[3] = -g[3] * p.b;
+    }
+    return isfinite(ll) ? -ll : INFINITY;
+}
+
+/* The same with the analytic Hessian of -LL in the log-parameters:
+ * d2/du_i du_j = theta_i theta_j H_ij + [i = j] theta_i g_i. */
+static double bg_obj_h(const double *th, double *grad, double *Hl, void *vd)
+{
+    fitdata *d = vd;
+    hz_bgnbd_params p = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
+    const double v[4] = {p.r, p.alpha, p.a, p.b};
+    double g[4], H[16];
+    double ll = eval_ll_h(d, &p, g, H);
+    for (int i = 0; i < 4; i++) {
+        grad[i] = -g[i] * v[i];
+        for (int j = 0; j < 4; j++)
+            Hl[i * 4 + j] = -(v[i] * v[j] * H[i * 4 + j] +
+                              (i == j ? v[i] * g[i] : 0.0));
     }
     return isfinite(ll) ? -ll : INFINITY;
 }
@@ -216,8 +271,8 @@ static hz_status fitdata_build(fitdata *d, const double *x, const double *tx,
     d->nx = nx;
     d->wsum = (double)n;
     d->xs = malloc(nx * sizeof *d->xs);
-    d->lg_rx = malloc(7 * nx * sizeof(double));
-    d->part = malloc(5 * (hz__nblocks(m) + 1) * sizeof(double));
+    d->lg_rx = malloc(10 * nx * sizeof(double));
+    d->part = malloc(15 * (hz__nblocks(m) + 1) * sizeof(double));
     if (!d->xs || !d->lg_rx || !d->part)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     d->ps_rx = d->lg_rx + nx;
@@ -225,6 +280,9 @@ static hz_status fitdata_build(fitdata *d, const double *x, const double *tx,
     d->ps_bx = d->lg_rx + 3 * nx;
     d->lbx1 = d->lg_rx + 4 * nx;
     d->ibx1 = d->lg_rx + 6 * nx;
+    d->t2r = d->lg_rx + 7 * nx;
+    d->t2b = d->lg_rx + 8 * nx;
+    d->t2ab = d->lg_rx + 9 * nx;
     d->ps_abx = d->lg_rx + 5 * nx;
     size_t k = 0;
     for (size_t i = 0; i < m; i++) {
@@ -293,7 +351,7 @@ static void bg_start(const fitdata *d, const double *x, const double *t_x,
     *warm = false;
     if (d->m <= HZ__WARM_MIN)
         return;
-    size_t step = n / (HZ__WARM_MIN / 2), ns = (n + step - 1) / step;
+    size_t step = n / (HZ__WARM_SAMPLE), ns = (n + step - 1) / step;
     double *sub = malloc(3 * ns * sizeof(double));
     if (sub == NULL)
         return;
@@ -419,7 +477,7 @@ hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
     double th[4], keep[4];
     bool warm;
     bg_start(&d, x, t_x, T, n, opt, th, &warm);
-    hz__mle_problem pr = {4, bg_obj, &d, d.wsum, opt->max_iter};
+    hz__mle_problem pr = {4, bg_obj, &d, d.wsum, opt->max_iter, bg_obj_h};
     hz__mle_info info;
     memset(&info, 0, sizeof info);
     /* from a warm start a few Newton steps reach the optimum with far

@@ -28,56 +28,110 @@ typedef struct ggdata {
     int threads;
 } ggdata;
 
-/* LL and gradient (p, q, gamma) of the repeat buyers. */
-static double gg_eval(ggdata *d, const hz_gg_params *pr, double g[3])
+/* Per distinct x: lnG(px+q) - lnG(px), psi(px+q), psi(px) and, for the
+ * Hessian, trigamma(px+q), trigamma(px). */
+static void fill_tables(ggdata *d, double p, double q, int want)
 {
-    const double p = pr->p, q = pr->q, v = pr->gamma;
-    const double lgq = gsl_sf_lngamma(q), lv = log(v), psq = gsl_sf_psi(q);
-    size_t nb = hz__nblocks(d->n);
-    const int want_g = g != NULL;
     for (size_t k = 0; k < d->nx; k++) {
-        double px = p * d->xs[k];
-        d->tab[3 * k] = gsl_sf_lngamma(px + q) - gsl_sf_lngamma(px);
-        if (want_g) {
-            d->tab[3 * k + 1] = gsl_sf_psi(px + q);
-            d->tab[3 * k + 2] = gsl_sf_psi(px);
+        double px = p * d->xs[k], *t = d->tab + 5 * k;
+        t[0] = gsl_sf_lngamma(px + q) - gsl_sf_lngamma(px);
+        if (want > 0) {
+            t[1] = gsl_sf_psi(px + q);
+            t[2] = gsl_sf_psi(px);
+        }
+        if (want > 1) {
+            t[3] = gsl_sf_psi_1(px + q);
+            t[4] = gsl_sf_psi_1(px);
         }
     }
+}
+
+/* One block's sums: LL, gradient (3), Hessian upper triangle (6: pp pq
+ * pg qq qg gg) in the natural parameters. */
+static void block_sums(const ggdata *d, const hz_gg_params *pr, size_t lo,
+                       size_t hi, int want, double *out)
+{
+    const double p = pr->p, q = pr->q, v = pr->gamma, lv = log(v);
+    double sm[10] = {0};
+    for (size_t i = lo; i < hi; i++) {
+        double x = d->x[i], m = d->m[i], px = p * x, u = x * m + v;
+        double lxm = log(u), lm = d->lm[i], lx = d->lx[i];
+        const double *t = d->tab + 5 * d->xi[i];
+        sm[0] += t[0] + q * lv + (px - 1) * lm + px * lx - (px + q) * lxm;
+        if (want == 0)
+            continue;
+        sm[1] += x * (t[1] - t[2] + lm + lx - lxm);
+        sm[2] += t[1] + lv - lxm;
+        sm[3] += q / v - (px + q) / u;
+        if (want == 1)
+            continue;
+        double iu = 1.0 / u;
+        sm[4] += x * x * (t[3] - t[4]);
+        sm[5] += x * t[3];
+        sm[6] += -x * iu;
+        sm[7] += t[3];
+        sm[8] += 1.0 / v - iu;
+        sm[9] += -q / (v * v) + (px + q) * iu * iu;
+    }
+    memcpy(out, sm, sizeof sm);
+}
+
+/* LL of the repeat buyers; gradient (p, q, gamma) when g != NULL, and
+ * Hessian (3 x 3) when also H != NULL. */
+static double gg_eval_h(ggdata *d, const hz_gg_params *pr, double g[3],
+                        double H[9])
+{
+    const double q = pr->q, N = (double)d->n;
+    const int want = g == NULL ? 0 : H == NULL ? 1 : 2;
+    const size_t nb = hz__nblocks(d->n);
+    fill_tables(d, pr->p, q, want);
 #pragma omp parallel for schedule(static) num_threads(d->threads) if (nb > 4)
     for (size_t blk = 0; blk < nb; blk++) {
         size_t lo = blk * HZ__BLOCK, hi = lo + HZ__BLOCK;
-        if (hi > d->n)
-            hi = d->n;
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (size_t i = lo; i < hi; i++) {
-            double x = d->x[i], m = d->m[i], px = p * x;
-            double lxm = log(x * m + v), lm = d->lm[i], lx = d->lx[i];
-            const double *t = d->tab + 3 * d->xi[i];
-            s0 += t[0] - lgq + q * lv + (px - 1) * lm + px * lx -
-                  (px + q) * lxm;
-            if (want_g) {
-                double pspq = t[1];
-                s1 += x * (pspq - t[2] + lm + lx - lxm);
-                s2 += pspq - psq + lv - lxm;
-                s3 += q / v - (px + q) / (x * m + v);
-            }
-        }
-        double *pp = d->part + 4 * blk;
-        pp[0] = s0;
-        pp[1] = s1;
-        pp[2] = s2;
-        pp[3] = s3;
+        block_sums(d, pr, lo, hi < d->n ? hi : d->n, want, d->part + 10 * blk);
     }
-    double t[4] = {0, 0, 0, 0};
+    double t[10] = {0};
     for (size_t blk = 0; blk < nb; blk++)
-        for (int j = 0; j < 4; j++)
-            t[j] += d->part[4 * blk + j];
+        for (int j = 0; j < 10; j++)
+            t[j] += d->part[10 * blk + j];
+    /* the terms in q alone, once for all buyers */
     if (g != NULL) {
         g[0] = t[1];
-        g[1] = t[2];
+        g[1] = t[2] - N * gsl_sf_psi(q);
         g[2] = t[3];
     }
-    return t[0];
+    if (H != NULL) {
+        double h[6] = {t[4], t[5], t[6], t[7] - N * gsl_sf_psi_1(q),
+                       t[8], t[9]};
+        static const int ij[6][2] = {{0, 0}, {0, 1}, {0, 2},
+                                     {1, 1}, {1, 2}, {2, 2}};
+        for (int e = 0; e < 6; e++)
+            H[ij[e][0] * 3 + ij[e][1]] = H[ij[e][1] * 3 + ij[e][0]] = h[e];
+    }
+    return t[0] - N * gsl_sf_lngamma(q);
+}
+
+static double gg_eval(ggdata *d, const hz_gg_params *pr, double g[3])
+{
+    return gg_eval_h(d, pr, g, NULL);
+}
+
+/* The driver's objective with its analytic Hessian in the log-parameters
+ * (see bgnbd.c). */
+static double gg_obj_h(const double *th, double *grad, double *Hl, void *vd)
+{
+    ggdata *d = vd;
+    hz_gg_params p = {exp(th[0]), exp(th[1]), exp(th[2])};
+    const double v[3] = {p.p, p.q, p.gamma};
+    double g[3], H[9];
+    double ll = gg_eval_h(d, &p, g, H);
+    for (int i = 0; i < 3; i++) {
+        grad[i] = -g[i] * v[i];
+        for (int j = 0; j < 3; j++)
+            Hl[i * 3 + j] = -(v[i] * v[j] * H[i * 3 + j] +
+                              (i == j ? v[i] * g[i] : 0.0));
+    }
+    return isfinite(ll) ? -ll : INFINITY;
 }
 
 /* The driver's objective: -LL in log(p, q, gamma) and its gradient. */
@@ -118,7 +172,7 @@ static hz_status gg_build(ggdata *d, const double *x, const double *mbar,
     }
     d->x = malloc((k ? k : 1) * sizeof(double));
     d->m = malloc((k ? k : 1) * sizeof(double));
-    d->part = malloc(4 * (hz__nblocks(k) + 1) * sizeof(double));
+    d->part = malloc(10 * (hz__nblocks(k) + 1) * sizeof(double));
     if (!d->x || !d->m || !d->part)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     k = 0;
@@ -143,7 +197,7 @@ static hz_status gg_build(ggdata *d, const double *x, const double *mbar,
         if (nx == 0 || d->xs[nx - 1] != d->xs[i])
             d->xs[nx++] = d->xs[i];
     d->nx = nx;
-    d->tab = malloc(3 * (nx ? nx : 1) * sizeof(double));
+    d->tab = malloc(5 * (nx ? nx : 1) * sizeof(double));
     if (d->tab == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     for (size_t i = 0; i < k; i++) {
@@ -204,7 +258,7 @@ static bool gg_start(const ggdata *d, int threads, double th[3])
     th[2] = log(mean);
     if (d->n <= HZ__WARM_MIN)
         return false;
-    size_t step = d->n / (HZ__WARM_MIN / 2), ns = (d->n + step - 1) / step;
+    size_t step = d->n / (HZ__WARM_SAMPLE), ns = (d->n + step - 1) / step;
     double *sub = malloc(2 * ns * sizeof(double));
     if (sub == NULL)
         return false;
@@ -282,7 +336,7 @@ hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
     }
     double th[3], keep[3];
     bool warm = gg_start(&d, threads, th);
-    hz__mle_problem pr = {3, gg_obj, &d, (double)d.n, 500};
+    hz__mle_problem pr = {3, gg_obj, &d, (double)d.n, 500, gg_obj_h};
     hz__mle_info info;
     memset(&info, 0, sizeof info);
     /* from a warm start Newton alone (see bgnbd.c) */

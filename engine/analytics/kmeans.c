@@ -147,6 +147,37 @@ static void seed_pp(const double *X, size_t n, size_t d, int k, uint64_t *rng,
 
 /* Assign labels and accumulate new centres; returns inertia and the
  * number of label changes in *changed. */
+/* The nearest centre of each row in [lo, hi) of 3-column X (the RFM
+ * case, unrolled), with the block's sums into p (as below). */
+static void assign_block3(const double *X, size_t lo, size_t hi, int k,
+                          kws *ws, double *p, double *in, double *ch)
+{
+    const double *C = ws->centers;
+    for (size_t i = lo; i < hi; i++) {
+        const double x0 = X[3 * i], x1 = X[3 * i + 1], x2 = X[3 * i + 2];
+        int bl = 0;
+        double bd = INFINITY;
+        for (int c = 0; c < k; c++) {
+            double a = x0 - C[3 * c], b = x1 - C[3 * c + 1],
+                   e = x2 - C[3 * c + 2];
+            double dd = a * a + b * b + e * e;
+            if (dd < bd) {
+                bd = dd;
+                bl = c;
+            }
+        }
+        *ch += ws->labels[i] != bl;
+        ws->labels[i] = bl;
+        ws->closest[i] = bd;
+        *in += bd;
+        double *pc = p + (size_t)bl * 4;
+        pc[0] += x0;
+        pc[1] += x1;
+        pc[2] += x2;
+        pc[3] += 1;
+    }
+}
+
 static double assign_update(const double *X, size_t n, size_t d, int k,
                             kws *ws, int th, size_t *changed)
 {
@@ -159,7 +190,9 @@ static double assign_update(const double *X, size_t n, size_t d, int k,
         double *p = ws->part + b * stride;
         memset(p, 0, stride * sizeof(double));
         double in = 0, ch = 0;
-        for (size_t i = lo; i < hi; i++) {
+        if (d == 3)
+            assign_block3(X, lo, hi, k, ws, p, &in, &ch);
+        for (size_t i = d == 3 ? hi : lo; i < hi; i++) {
             const double *xi = X + i * d;
             int bl = 0;
             double bd = sqdist(xi, ws->centers, d);

@@ -392,7 +392,7 @@ hz_status hz_pnbd_fit(const double *x, const double *t_x, const double *T,
         goto out;
     }
     double th[4] = {0.0, log(meanT), 0.0, log(meanT)};
-    hz__mle_problem pr = {4, pn_obj, &d, d.wsum, 400};
+    hz__mle_problem pr = {4, pn_obj, &d, d.wsum, 400, NULL};
     hz__mle_info info;
     hz__mle_minimize(&pr, th, &info);
     if ((st = pn_judge(th, &info, out, err)) != HZ_OK)

@@ -56,6 +56,8 @@ static bool hessian(const hz__mle_problem *p, const double *th,
 {
     const size_t k = p->k;
     double t[K], gp[K];
+    if (p->hess != NULL)
+        return isfinite(p->hess(th, gp, H, p->ctx));
     for (size_t j = 0; j < k; j++) {
         double h = 1e-6 * (1.0 + fabs(th[j]));
         memcpy(t, th, k * sizeof *t);
@@ -125,15 +127,30 @@ static bool line_search(const hz__mle_problem *p, double *th, double *f,
  * gain, half the decrement, is below what the rounding of f lets a line
  * search see), damped steps with a line search elsewhere; stops at the
  * rounding floor, when no step gains, or past the bound. */
+/* f and g at th, and H too when the model computes it analytically
+ * (*have_h), in one evaluation. */
+static double eval_at(const hz__mle_problem *p, const double *th, double *g,
+                      double *H, bool *have_h)
+{
+    if (p->hess != NULL) {
+        double f = p->hess(th, g, H, p->ctx);
+        *have_h = isfinite(f);
+        return f;
+    }
+    *have_h = false;
+    return p->fn(th, g, p->ctx);
+}
+
 static void newton_loop(const hz__mle_problem *p, double *th,
                         hz__mle_info *info)
 {
     const size_t k = p->k;
     double g[K], s[K], H[K * K], best[K], prev = INFINITY;
-    double f = p->fn(th, g, p->ctx);
+    bool have_h;
+    double f = eval_at(p, th, g, H, &have_h);
     for (int it = 0; it < 60 && isfinite(f); it++) {
         bool pd, out = false;
-        if (!hessian(p, th, g, H))
+        if (!have_h && !hessian(p, th, g, H))
             break;
         memcpy(info->H, H, k * k * sizeof *H);  /* the Hessian at th, */
         memcpy(info->H_at, th, k * sizeof *th); /* kept for finish() */
@@ -151,7 +168,7 @@ static void newton_loop(const hz__mle_problem *p, double *th,
         if (pd && dec < 1e-6) {
             for (size_t j = 0; j < k; j++)
                 th[j] -= s[j];
-            f = p->fn(th, g, p->ctx);
+            f = eval_at(p, th, g, H, &have_h);
             if (!isfinite(f)) {
                 memcpy(th, best, k * sizeof *th);
                 break;
@@ -160,7 +177,7 @@ static void newton_loop(const hz__mle_problem *p, double *th,
         } else {
             if (!line_search(p, th, &f, s, dec))
                 break;
-            p->fn(th, g, p->ctx);
+            eval_at(p, th, g, H, &have_h);
             prev = pd ? dec : INFINITY;
         }
         for (size_t j = 0; j < k; j++)
@@ -212,7 +229,7 @@ static void boundary_polish(const hz__mle_problem *p, double *th,
             t[m++] = th[j];
         }
     sp.m = m;
-    hz__mle_problem q = {m, sub_fn, &sp, p->n, p->max_iter};
+    hz__mle_problem q = {m, sub_fn, &sp, p->n, p->max_iter, NULL};
     if (m == 0)
         return;
     newton_loop(&q, t, info);
@@ -282,18 +299,24 @@ bool hz__mle_minimize(const hz__mle_problem *p, double *th, hz__mle_info *info)
 void hz__mle_se_exp(const hz__mle_info *info, const double *th, size_t k,
                     double *se)
 {
+    /* with flat directions (not positive definite), the parameters on
+     * the boundary are left out: the others may still be pinned down */
     double L[K * K];
-    for (size_t j = 0; j < k; j++)
-        se[j] = NAN;
-    if (!info->hessian_pd)
-        return;
-    memcpy(L, info->H, k * k * sizeof *L);
-    if (!chol(L, k))
-        return;
+    size_t idx[K], m = 0;
     for (size_t j = 0; j < k; j++) {
+        se[j] = NAN;
+        if (info->hessian_pd || fabs(th[j]) < 0.5 * HZ__MLE_BOUND)
+            idx[m++] = j;
+    }
+    for (size_t a = 0; a < m; a++)
+        for (size_t b = 0; b < m; b++)
+            L[a * m + b] = info->H[idx[a] * k + idx[b]];
+    if (m == 0 || !chol(L, m))
+        return;
+    for (size_t a = 0; a < m; a++) {
         double e[K] = {0};
-        e[j] = 1.0;
-        chol_solve(L, k, e);
-        se[j] = e[j] > 0 ? exp(th[j]) * sqrt(e[j]) : NAN;
+        e[a] = 1.0;
+        chol_solve(L, m, e);
+        se[idx[a]] = e[a] > 0 ? exp(th[idx[a]]) * sqrt(e[a]) : NAN;
     }
 }

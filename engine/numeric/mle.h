@@ -38,12 +38,19 @@
  * gradient in th.  Returns +inf or NaN where undefined. */
 typedef double (*hz__mle_fn)(const double *th, double *grad, void *ctx);
 
+/* The objective with its gradient and Hessian (row-major k x k); a
+ * model that can compute the Hessian analytically saves the driver the
+ * k extra gradients of a finite-difference Hessian. */
+typedef double (*hz__mle_hess_fn)(const double *th, double *grad, double *H,
+                                  void *ctx);
+
 typedef struct hz__mle_problem {
-    size_t k;        /* parameters (<= HZ__MLE_KMAX) */
-    hz__mle_fn fn;   /* objective */
-    void *ctx;       /* passed to fn */
-    double n;        /* observations (BFGS works on the mean) */
-    size_t max_iter; /* BFGS iterations (0 = 400) */
+    size_t k;             /* parameters (<= HZ__MLE_KMAX) */
+    hz__mle_fn fn;        /* objective */
+    void *ctx;            /* passed to fn */
+    double n;             /* observations (BFGS works on the mean) */
+    size_t max_iter;      /* BFGS iterations (0 = 400) */
+    hz__mle_hess_fn hess; /* NULL: finite differences of fn's gradient */
 } hz__mle_problem;
 
 typedef struct hz__mle_info {
@@ -78,8 +85,10 @@ bool hz__mle_minimize(const hz__mle_problem *p, double *th,
 bool hz__mle_newton(const hz__mle_problem *p, double *th, hz__mle_info *info);
 
 /* Standard errors of exp(theta_j) (delta method from the Hessian in
- * theta): se_j = exp(theta_j) sqrt((H^-1)_jj); NaN when H is not positive
- * definite. */
+ * theta): se_j = exp(theta_j) sqrt((H^-1)_jj).  When H is not positive
+ * definite, from the rows and columns of the parameters not on the
+ * boundary (NaN for the others, or for all when that is not positive
+ * definite either). */
 void hz__mle_se_exp(const hz__mle_info *info, const double *th, size_t k,
                     double *se);
 
