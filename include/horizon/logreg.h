@@ -24,10 +24,14 @@ extern "C" {
 #endif
 
 typedef struct hz_logreg_options {
-    double C;     /* inverse regularisation strength (1.0) */
-    int max_iter; /* Newton iterations (50) */
-    double tol;   /* stop when the Newton decrement / n < tol
+    double C;            /* inverse regularisation strength (1.0) */
+    int max_iter;        /* Newton iterations (50) */
+    double tol;          /* stop when the Newton decrement / n < tol
                               (1e-10) */
+    const double *start; /* p coefficients then the intercept to start
+                            from (NULL: the intercept-only optimum);
+                            cross-validation starts each fold from the
+                            previous fold's optimum */
 } hz_logreg_options;
 
 typedef struct hz_logreg_model {
