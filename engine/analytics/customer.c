@@ -507,146 +507,156 @@ int32_t hz_customer_cell_day(const hz_column *c, size_t row)
     }
 }
 
+/* The columns of a summary, checked. */
+typedef struct cols {
+    const hz_column *c, *d, *a, *o; /* customer, date, amount, order */
+    const char *cn, *dn, *an, *on;  /* their names */
+    const char *src;
+} cols;
+
+static hz_status find_columns(const hz_dataset *ds, cols *k, hz_error *err)
+{
+    if ((k->c = hz_dataset_column(ds, k->cn, err)) == NULL ||
+        (k->d = hz_dataset_column(ds, k->dn, err)) == NULL ||
+        (k->an && (k->a = hz_dataset_column(ds, k->an, err)) == NULL) ||
+        (k->on && (k->o = hz_dataset_column(ds, k->on, err)) == NULL))
+        return HZ_ENOTFOUND;
+    if (k->o != NULL && k->o->type != HZ_TYPE_STRING &&
+        k->o->type != HZ_TYPE_INT64)
+        return hz_error_set(
+            err, HZ_ETYPE,
+            "%s: column '%s': order ids must be text or integers, not %s",
+            k->src, k->on, hz_type_name(k->o->type));
+    if (k->c->type != HZ_TYPE_STRING && k->c->type != HZ_TYPE_INT64)
+        return hz_error_set(
+            err, HZ_ETYPE,
+            "%s: column '%s': customer ids must be text or integers, not %s",
+            k->src, k->cn, hz_type_name(k->c->type));
+    if (k->d->type != HZ_TYPE_DATE && k->d->type != HZ_TYPE_TIMESTAMP &&
+        k->d->type != HZ_TYPE_INT64)
+        return hz_error_set(err, HZ_ETYPE,
+                            "%s: column '%s': expected dates, found %s",
+                            k->src, k->dn, hz_type_name(k->d->type));
+    if (k->a != NULL && !hz_type_is_numeric(k->a->type))
+        return hz_error_set(err, HZ_ETYPE,
+                            "%s: column '%s': expected numbers, found %s",
+                            k->src, k->an, hz_type_name(k->a->type));
+    return HZ_OK;
+}
+
+static int64_t key_at(const hz_column *c, size_t i)
+{
+    return c->type == HZ_TYPE_STRING ? (int64_t)c->v.code[i] : c->v.i64[i];
+}
+
+static hz_status read_orders(const cols *k, size_t n, int64_t *ord,
+                             hz_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (hz_col_is_null(k->o, i))
+            return hz_error_set(
+                err, HZ_EPARSE,
+                "%s: data row %zu: column '%s' (order id) is empty", k->src,
+                i + 1, k->on);
+        ord[i] = key_at(k->o, i);
+    }
+    return HZ_OK;
+}
+
+static hz_status bad_amount(const cols *k, size_t i, hz_error *err)
+{
+    double v = hz_col_number(k->a, i);
+    if (hz_col_is_null(k->a, i))
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: data row %zu: column '%s' (amount) is "
+                            "empty: amounts must be non-negative (filter out "
+                            "returns first)",
+                            k->src, i + 1, k->an);
+    return hz_error_set(err, HZ_EINVAL,
+                        "%s: data row %zu: column '%s' (amount) is %g: "
+                        "amounts must be non-negative (filter out returns "
+                        "first)",
+                        k->src, i + 1, k->an, v);
+}
+
+/* Keys, days and amounts of every row; errors name the row and column. */
+static hz_status read_rows(const cols *k, size_t n, int64_t *key, int32_t *day,
+                           double *amt, hz_error *err)
+{
+    /* fast path: plain columns without nulls */
+    bool plain = k->c->valid == NULL && k->d->valid == NULL &&
+                 k->d->type == HZ_TYPE_DATE;
+    for (size_t i = 0; i < n; i++) {
+        if (!plain && hz_col_is_null(k->c, i))
+            return hz_error_set(
+                err, HZ_EPARSE,
+                "%s: data row %zu: column '%s' (customer) is empty", k->src,
+                i + 1, k->cn);
+        key[i] = key_at(k->c, i);
+        day[i] = plain ? k->d->v.date[i] : hz_customer_cell_day(k->d, i);
+        if (day[i] == HZ_DAY_NONE)
+            return hz_error_set(
+                err, HZ_EPARSE, "%s: data row %zu: column '%s' (date) is %s",
+                k->src, i + 1, k->dn,
+                hz_col_is_null(k->d, i) ? "empty" : "not a valid date");
+    }
+    if (k->a == NULL)
+        return HZ_OK;
+    bool plain_a = k->a->valid == NULL && k->a->type == HZ_TYPE_FLOAT64;
+    for (size_t i = 0; i < n; i++) {
+        amt[i] = plain_a                   ? k->a->v.f64[i]
+                 : hz_col_is_null(k->a, i) ? NAN
+                                           : hz_col_number(k->a, i);
+        if (!(amt[i] >= 0.0) || !isfinite(amt[i]))
+            return bad_amount(k, i, err);
+    }
+    return HZ_OK;
+}
+
 hz_status hz_customer_summary_from_dataset(
     const hz_dataset *ds, const char *customer_col, const char *date_col,
     const char *amount_col, const hz_customer_options *opt,
     hz_customer_summary **out, hz_error *err)
 {
-    hz_status st = HZ_OK;
-    int64_t *key = NULL, *ord = NULL;
-    int32_t *day = NULL;
-    double *amt = NULL;
-    const hz_column *cc, *dc, *ac = NULL, *oc = NULL;
     hz_customer_options o2;
-    const char *src = ds && ds->source ? ds->source : "input";
-
     *out = NULL;
     if (ds == NULL || customer_col == NULL || date_col == NULL)
         return hz_error_set(err, HZ_EINVAL,
                             "a dataset and customer and date columns are "
                             "needed");
-    if ((cc = hz_dataset_column(ds, customer_col, err)) == NULL)
-        return HZ_ENOTFOUND;
-    if ((dc = hz_dataset_column(ds, date_col, err)) == NULL)
-        return HZ_ENOTFOUND;
-    if (amount_col != NULL &&
-        (ac = hz_dataset_column(ds, amount_col, err)) == NULL)
-        return HZ_ENOTFOUND;
-    if (opt != NULL && opt->order_col != NULL &&
-        (oc = hz_dataset_column(ds, opt->order_col, err)) == NULL)
-        return HZ_ENOTFOUND;
-    if (oc != NULL && oc->type != HZ_TYPE_STRING && oc->type != HZ_TYPE_INT64)
-        return hz_error_set(
-            err, HZ_ETYPE,
-            "%s: column '%s': order ids must be text or integers, not %s", src,
-            opt->order_col, hz_type_name(oc->type));
-    if (cc->type != HZ_TYPE_STRING && cc->type != HZ_TYPE_INT64)
-        return hz_error_set(
-            err, HZ_ETYPE,
-            "%s: column '%s': customer ids must be text or integers, "
-            "not %s",
-            src, customer_col, hz_type_name(cc->type));
-    if (dc->type != HZ_TYPE_DATE && dc->type != HZ_TYPE_TIMESTAMP &&
-        dc->type != HZ_TYPE_INT64)
-        return hz_error_set(err, HZ_ETYPE,
-                            "%s: column '%s': expected dates, found %s", src,
-                            date_col, hz_type_name(dc->type));
-    if (ac != NULL && !hz_type_is_numeric(ac->type))
-        return hz_error_set(err, HZ_ETYPE,
-                            "%s: column '%s': expected numbers, found %s", src,
-                            amount_col, hz_type_name(ac->type));
-    size_t n = ds->nrows;
+    cols k = {NULL,
+              NULL,
+              NULL,
+              NULL,
+              customer_col,
+              date_col,
+              amount_col,
+              opt ? opt->order_col : NULL,
+              ds->source ? ds->source : "input"};
+    hz_status st = find_columns(ds, &k, err);
+    if (st != HZ_OK)
+        return st;
+    const size_t n = ds->nrows;
     if (n == 0)
-        return hz_error_set(err, HZ_ETOOSHORT, "%s: no rows", src);
-    key = malloc(n * sizeof *key);
-    day = malloc(n * sizeof *day);
-    if (ac != NULL)
-        amt = malloc(n * sizeof *amt);
-    if (oc != NULL)
+        return hz_error_set(err, HZ_ETOOSHORT, "%s: no rows", k.src);
+    int64_t *key = malloc(n * sizeof *key), *ord = NULL;
+    int32_t *day = malloc(n * sizeof *day);
+    double *amt = k.a ? malloc(n * sizeof *amt) : NULL;
+    if (k.o != NULL)
         ord = malloc(n * sizeof *ord);
-    if (!key || !day || (ac && !amt) || (oc && !ord)) {
-        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
-        goto out;
-    }
-    if (opt == NULL) {
+    if (opt == NULL)
         hz_customer_options_init(&o2);
-    } else {
+    else
         o2 = *opt;
-    }
-    o2.order_key = NULL;
-    if (oc != NULL) {
-        for (size_t i = 0; i < n; i++) {
-            if (hz_col_is_null(oc, i)) {
-                st = hz_error_set(
-                    err, HZ_EPARSE,
-                    "%s: data row %zu: column '%s' (order id) is empty", src,
-                    i + 1, opt->order_col);
-                goto out;
-            }
-            ord[i] = oc->type == HZ_TYPE_STRING ? (int64_t)oc->v.code[i]
-                                                : oc->v.i64[i];
-        }
-        o2.order_key = ord;
-    }
-    opt = &o2;
-    /* fast path: plain columns without nulls */
-    if (cc->valid == NULL && dc->valid == NULL && dc->type == HZ_TYPE_DATE &&
-        (ac == NULL || (ac->valid == NULL && ac->type == HZ_TYPE_FLOAT64))) {
-        for (size_t i = 0; i < n; i++) {
-            key[i] = cc->type == HZ_TYPE_STRING ? (int64_t)cc->v.code[i]
-                                                : cc->v.i64[i];
-            day[i] = dc->v.date[i];
-        }
-        if (ac != NULL) {
-            for (size_t i = 0; i < n; i++) {
-                amt[i] = ac->v.f64[i];
-                if (!(amt[i] >= 0.0) || !isfinite(amt[i])) {
-                    st = hz_error_set(
-                        err, HZ_EINVAL,
-                        "%s: data row %zu: column '%s' (amount) is %g: "
-                        "amounts must be non-negative (filter out returns "
-                        "first)",
-                        src, i + 1, amount_col, amt[i]);
-                    goto out;
-                }
-            }
-        }
-        st = hz_customer_summary_compute(key, day, amt, n, opt, out, err);
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (hz_col_is_null(cc, i)) {
-            st = hz_error_set(
-                err, HZ_EPARSE,
-                "%s: data row %zu: column '%s' (customer) is empty", src,
-                i + 1, customer_col);
-            goto out;
-        }
-        key[i] = cc->type == HZ_TYPE_STRING ? (int64_t)cc->v.code[i]
-                                            : cc->v.i64[i];
-        day[i] = hz_customer_cell_day(dc, i);
-        if (day[i] == HZ_DAY_NONE) {
-            st = hz_error_set(
-                err, HZ_EPARSE, "%s: data row %zu: column '%s' (date) is %s",
-                src, i + 1, date_col,
-                hz_col_is_null(dc, i) ? "empty" : "not a valid date");
-            goto out;
-        }
-        if (ac != NULL) {
-            amt[i] = hz_col_number(ac, i);
-            if (!(amt[i] >= 0.0) || !isfinite(amt[i])) {
-                st = hz_error_set(
-                    err, HZ_EINVAL,
-                    "%s: data row %zu: column '%s' (amount) is %s: amounts "
-                    "must be non-negative (filter out returns first)",
-                    src, i + 1, amount_col,
-                    hz_col_is_null(ac, i) ? "empty" : "negative");
-                goto out;
-            }
-        }
-    }
-    st = hz_customer_summary_compute(key, day, amt, n, opt, out, err);
-out:
+    o2.order_key = ord;
+    if (!key || !day || (k.a && !amt) || (k.o && !ord))
+        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+    if (st == HZ_OK && k.o != NULL)
+        st = read_orders(&k, n, ord, err);
+    if (st == HZ_OK)
+        st = read_rows(&k, n, key, day, amt, err);
+    if (st == HZ_OK)
+        st = hz_customer_summary_compute(key, day, amt, n, &o2, out, err);
     free(key);
     free(ord);
     free(day);
