@@ -67,6 +67,20 @@ size_t hz__fmt_g10(double v, char *buf)
         *p = '\0';
         return (size_t)(p - buf);
     }
+    if (a < 1e9 && a == (double)(uint64_t)a) {
+        /* an integer: its digits (%.10g prints them all below 1e10) */
+        char t[16];
+        size_t l = 0;
+        uint64_t u = (uint64_t)a;
+        do {
+            t[l++] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u > 0);
+        while (l > 0)
+            *p++ = t[--l];
+        *p = '\0';
+        return (size_t)(p - buf);
+    }
     uint64_t M;
     int e;
     if (!digits10(a, &M, &e))
