@@ -316,36 +316,33 @@ static void format_rows(const hz_analytics_result *r, size_t lo, size_t hi,
 
 enum { ROW_BLOCK = 8192 };
 
-/* Every row, formatted in parallel blocks and written in order. */
+/* Every row, formatted in parallel blocks and written in order: a thread
+ * writes its block (ordered) while the others format the next ones. */
 static hz_status write_rows(const hz_analytics_result *r, FILE *f, bool json,
                             int threads, hz_error *err)
 {
     const size_t nb = (r->n + ROW_BLOCK - 1) / ROW_BLOCK;
     const int th = threads > 0 ? threads : omp_get_max_threads();
-    const size_t wave = 4 * (size_t)th; /* blocks held at once */
-    obuf *bufs = calloc(wave ? wave : 1, sizeof *bufs);
-    bool oom = bufs == NULL;
-    for (size_t w0 = 0; w0 < nb && !oom; w0 += wave) {
-        size_t w1 = w0 + wave < nb ? w0 + wave : nb;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(th) if (w1 - w0 > 1)
-        for (size_t k = w0; k < w1; k++) {
-            obuf *b = &bufs[k - w0];
-            b->len = 0;
+    int oom = 0, io = 0;
+#pragma omp parallel num_threads(th) if (nb > 1) reduction(| : oom)
+    {
+        obuf b = {0};
+#pragma omp for ordered schedule(dynamic, 1)
+        for (size_t k = 0; k < nb; k++) {
             size_t lo = k * ROW_BLOCK, hi = lo + ROW_BLOCK;
-            format_rows(r, lo, hi < r->n ? hi : r->n, json, b);
+            b.len = 0;
+            format_rows(r, lo, hi < r->n ? hi : r->n, json, &b);
+            oom |= b.oom;
+#pragma omp ordered
+            if (!b.oom && !io && fwrite(b.p, 1, b.len, f) != b.len)
+                io = 1; /* written by one thread at a time, in order */
         }
-        for (size_t k = w0; k < w1; k++) {
-            oom |= bufs[k - w0].oom;
-            if (!oom && fwrite(bufs[k - w0].p, 1, bufs[k - w0].len, f) !=
-                            bufs[k - w0].len)
-                break;
-        }
+        free(b.p);
     }
-    for (size_t k = 0; bufs != NULL && k < wave; k++)
-        free(bufs[k].p);
-    free(bufs);
     if (oom)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    if (io)
+        return hz_error_set(err, HZ_EIO, "could not write the result");
     return HZ_OK;
 }
 
