@@ -376,7 +376,7 @@ void hz__svg_hist(hz__buf *b, const hz__hist *p)
         cmax = fmax(cmax, p->counts[i]);
     hz__axis xa = {p->x_label, HZ__AXIS_LINEAR, p->edges[0],
                    xhi,        false,           false};
-    hz__axis ya = {p->y_label, HZ__AXIS_LINEAR, NAN, NAN, true, false};
+    hz__axis ya = {p->y_label, HZ__AXIS_LINEAR, NAN, NAN, true, false, true};
     hz__frame_x(&f, &xa, p->edges[0], xhi, p->width / 90);
     hz__frame_y(&f, &ya, 0, cmax, 5);
     /* no tick inside the open bin: its width is not to scale */

@@ -33,6 +33,7 @@ typedef struct hz__axis {
     bool zero;         /* include 0 in a range taken from the data */
     bool months;       /* DATE axis of months or coarser periods: points
                           are labelled "Mar 2024" */
+    bool integer;      /* counts: ticks at whole numbers only */
 } hz__axis;
 
 enum { HZ__LINE = 0, HZ__STEP, HZ__DASHED, HZ__DOTS };

@@ -29,8 +29,8 @@ void hz__doc_figure(hz_report *r, const char *title);
 void hz__doc_note(hz_report *r, const char *cls, const char *text);
 
 /* Chart sizes (pixels; the page scales them down on narrow screens). */
-#define HZ__W 760
-#define HZ__H 320
+#define HZ__W 980
+#define HZ__H 340
 #define HZ__W_SMALL 280
 #define HZ__H_SMALL 150
 

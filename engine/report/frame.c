@@ -39,7 +39,10 @@ static void axis_range(const hz__axis *ax, double dlo, double dhi, int target,
         hz__ticks_log(a, b, t);
     } else if (isnan(ax->min) || isnan(ax->max)) {
         double a0 = a, b0 = b;
-        hz__ticks_linear(&a, &b, target, t);
+        if (ax->integer)
+            hz__ticks_integer(&a, &b, target, t);
+        else
+            hz__ticks_linear(&a, &b, target, t);
         /* keep a given bound exactly */
         if (!isnan(ax->min))
             a = a0;

@@ -151,12 +151,13 @@ static hz_status coverage_chart(hz_report *r, const hz_report_backtest_in *bt)
     size_t m = bt->nmodels, nl = bt->nlevels;
     double *v = malloc(m * nl * sizeof *v);
     char(*glab)[24] = malloc(nl * sizeof *glab);
+    char(*rlab)[24] = malloc(nl * sizeof *rlab);
     const char **group = malloc(nl * sizeof *group);
     double *ref = malloc(nl * sizeof *ref);
     const char **ref_label = malloc(nl * sizeof *ref_label);
     hz_status st = HZ_OK;
-    if (v == NULL || glab == NULL || group == NULL || ref == NULL ||
-        ref_label == NULL) {
+    if (v == NULL || glab == NULL || rlab == NULL || group == NULL ||
+        ref == NULL || ref_label == NULL) {
         st = HZ_ENOMEM;
         goto out;
     }
@@ -166,7 +167,8 @@ static hz_status coverage_chart(hz_report *r, const hz_report_backtest_in *bt)
         snprintf(glab[l], sizeof glab[l], "%g%% interval", bt->levels[l]);
         group[l] = glab[l];
         ref[l] = bt->levels[l];
-        ref_label[l] = glab[l];
+        snprintf(rlab[l], sizeof rlab[l], "nominal %g%%", bt->levels[l]);
+        ref_label[l] = rlab[l];
     }
     hz__bars p = {0};
     p.title = "Interval coverage against nominal";
@@ -197,6 +199,7 @@ static hz_status coverage_chart(hz_report *r, const hz_report_backtest_in *bt)
 out:
     free(v);
     free(glab);
+    free(rlab);
     free(group);
     free(ref);
     free(ref_label);

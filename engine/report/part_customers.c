@@ -302,11 +302,7 @@ static hz_status clv_section(hz_report *r, const hz_analytics_view *v)
                    "purchases: %s in total over %zu customers.</p>\n",
                    v->horizon_months, hz__fmt_value(total, 4, t, sizeof t),
                    v->n);
-    snprintf(cap, sizeof cap,
-             "Customers by %d-month CLV. The last bar (vermillion) holds "
-             "the top 1%% of customers, from the 99th percentile up to the "
-             "largest value; it is not drawn to scale.",
-             v->horizon_months);
+    snprintf(cap, sizeof cap, "Customers by %d-month CLV.", v->horizon_months);
     char xl[64];
     snprintf(xl, sizeof xl, "CLV over %d months", v->horizon_months);
     hz_status st = histogram(r, v->clv, v->n, 30, 0.99,

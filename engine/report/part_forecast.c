@@ -412,7 +412,8 @@ static hz_status models_chart(hz_report *r, const hz_forecast_result *fc)
     p.ngroups = 1;
     p.group = group;
     p.v = cnt;
-    p.value = (hz__axis){"series", HZ__AXIS_LINEAR, NAN, NAN, true, false};
+    p.value = (hz__axis){"series", HZ__AXIS_LINEAR, NAN, NAN,
+                         true,     false,           true};
     p.horizontal = true;
     p.kind = "bars";
     hz__doc_figure(r, "Models chosen");

@@ -32,8 +32,10 @@ void hz__fmt_tick(double v, double step, char *buf, size_t bufsz)
         div = 1e6, suf = "M";
     else if (fabs(step) >= 1e3 || a >= 1e4)
         div = 1e3, suf = "K";
-    if (a < fabs(step) * 1e-9)
-        v = 0; /* -0 and rounding residue at zero */
+    if (a < fabs(step) * 1e-9) { /* -0 and rounding residue at zero */
+        snprintf(buf, bufsz, "0");
+        return;
+    }
     double s = step / div;
     int dec = 0;
     while (dec < 6 && fabs(s * pow(10, dec) - round(s * pow(10, dec))) >
@@ -42,7 +44,21 @@ void hz__fmt_tick(double v, double step, char *buf, size_t bufsz)
     snprintf(buf, bufsz, "%.*f%s", dec, v / div, suf);
 }
 
+static void ticks(double *lo, double *hi, int target, double min_step,
+                  hz__ticks *t);
+
 void hz__ticks_linear(double *lo, double *hi, int target, hz__ticks *t)
+{
+    ticks(lo, hi, target, 0, t);
+}
+
+void hz__ticks_integer(double *lo, double *hi, int target, hz__ticks *t)
+{
+    ticks(lo, hi, target, 1, t);
+}
+
+static void ticks(double *lo, double *hi, int target, double min_step,
+                  hz__ticks *t)
 {
     double a = *lo, b = *hi;
     t->n = 0;
@@ -63,6 +79,8 @@ void hz__ticks_linear(double *lo, double *hi, int target, hz__ticks *t)
     if (target < 2)
         target = 2;
     double step = nice_step((b - a) / target);
+    if (step < min_step)
+        step = min_step;
     double first = floor(a / step + 1e-9) * step;
     double last = ceil(b / step - 1e-9) * step;
     while ((last - first) / step > HZ__TICKS_MAX - 1 + 1e-9) {

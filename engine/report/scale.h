@@ -21,6 +21,8 @@ typedef struct hz__ticks {
  * becomes a unit range around its value.  Labels are compact ("250",
  * "1.5K", "2M", "0.25"). */
 void hz__ticks_linear(double *lo, double *hi, int target, hz__ticks *t);
+/* The same with steps of at least 1 (counts). */
+void hz__ticks_integer(double *lo, double *hi, int target, hz__ticks *t);
 
 /* Ticks at powers of ten (and 2x, 5x when there are few decades) within
  * [lo, hi] (both > 0, as plain values, not logarithms). */
