@@ -283,6 +283,23 @@ void hz__svg_bars(hz__buf *b, const hz__bars *p)
         hz__buf_esc(b, p->cat_label);
         hz__buf_puts(b, "</text>");
     }
+    if ((p->horizontal ? f.xlo : f.ylo) < 0) { /* the zero line */
+        hz__buf_puts(b, "<path class=\"zero\" d=\"M");
+        if (p->horizontal) {
+            hz__buf_px(b, hz__fx(&f, 0));
+            hz__buf_putc(b, ' ');
+            hz__buf_px(b, f.t);
+            hz__buf_putc(b, 'V');
+            hz__buf_px(b, f.b);
+        } else {
+            hz__buf_px(b, f.l);
+            hz__buf_putc(b, ' ');
+            hz__buf_px(b, hz__fy(&f, 0));
+            hz__buf_putc(b, 'H');
+            hz__buf_px(b, f.r);
+        }
+        hz__buf_puts(b, "\"/>");
+    }
     draw_groups(b, p, &f, &a);
     draw_refs(b, p, &f);
     cat_labels(b, p, &f, &a, rotate);

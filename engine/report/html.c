@@ -63,6 +63,7 @@ static const char css[] =
     ".band{stroke:none}.band.s0{fill-opacity:.2}.band.s1{fill-opacity:.4}"
     ".bar{stroke:none}.wh{stroke:var(--fg);fill:none;stroke-width:1.4}"
     ".ref{stroke:var(--mut);stroke-dasharray:3 3;fill:none}"
+    ".zero{stroke:var(--mut);fill:none}"
     ".hv{fill-opacity:0;stroke:none}.hv:hover{fill-opacity:1}"
     ".pt{fill-opacity:.7;stroke:none}.cell{stroke:var(--bg);"
     "stroke-width:.5}.cell.empty{fill:var(--card)}"
