@@ -282,7 +282,7 @@ static void narrative_html(hz__buf *b, const hz_report_narrative_in *n)
     if (n->completion_tokens >= 0)
         hz__buf_printf(b, "; completion %ld tokens", n->completion_tokens);
     hz__buf_puts(b, ". It was written from the summary figures below, "
-                    "never from the data rows.</p></section>\n");
+                    "never from the data rows.</p></section>");
 }
 
 hz_status hz_report_narrative(hz_report *r, const hz_report_narrative_in *n,
@@ -340,7 +340,8 @@ static void page(const hz_report *r, hz__buf *b)
     if (r->narrative.len)
         hz__buf_put(b, r->narrative.s, r->narrative.len);
     else
-        hz__buf_puts(b, HZ_REPORT_NARRATIVE_SLOT "\n");
+        hz__buf_puts(b, HZ_REPORT_NARRATIVE_SLOT);
+    hz__buf_putc(b, '\n');
     if (r->figures.len) {
         hz__buf_put(b, r->figures.s, r->figures.len);
         hz__buf_puts(b, "</section>\n");

@@ -271,7 +271,17 @@ static hz_status histogram(hz_report *r, const double *x, size_t n,
                       nb,    open,  xlab,  "customers"};
         hz__doc_figure(r, title);
         hz__svg_hist(&r->body, &h);
-        hz__fig_caption(&r->body, caption);
+        char cap[600], a[48], b[48];
+        if (open)
+            snprintf(cap, sizeof cap,
+                     "%s The last bar (vermillion) holds the %.0f customers "
+                     "above %s, up to %s; its width is not to scale.",
+                     caption, counts[nb - 1],
+                     hz__fmt_value(edges[nb - 1], 4, a, sizeof a),
+                     hz__fmt_value(edges[nb], 4, b, sizeof b));
+        else
+            snprintf(cap, sizeof cap, "%s", caption);
+        hz__fig_caption(&r->body, cap);
         static const char *const head[] = {"from", "to (excluded)",
                                            "customers"};
         hz__table_begin(&r->body, NUMBERS, false, 3, head);

@@ -550,6 +550,11 @@ hz_status hz_report_forecast(hz_report *r, const hz_forecast_result *fc,
     } else {
         if (have_total)
             total_chart(r, fc, &tot, ylab);
+        else
+            hz__doc_note(r, "note",
+                         "No chart of the total: the series end in "
+                         "different periods, so their sum would mix "
+                         "observations and forecasts.");
         st = models_chart(r, fc);
         size_t m = r->opt.multiples < fc->nseries ? r->opt.multiples
                                                   : fc->nseries;
