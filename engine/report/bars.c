@@ -396,12 +396,14 @@ void hz__svg_hist(hz__buf *b, const hz__hist *p)
     hz__axis ya = {p->y_label, HZ__AXIS_LINEAR, NAN, NAN, true, false, true};
     hz__frame_x(&f, &xa, p->edges[0], xhi, p->width / 90);
     hz__frame_y(&f, &ya, 0, cmax, 5);
-    /* no tick inside the open bin: its width is not to scale */
-    while (p->last_open && f.xt.n > 0 &&
-           f.xt.v[f.xt.n - 1] > p->edges[nb - 1] + 1e-9 * fabs(w))
-        f.xt.n--;
     hz__frame_layout(&f, p->width, p->height, p->x_label != NULL,
                      p->y_label != NULL, 0);
+    /* no tick inside the open bin (its width is not to scale) nor too
+     * close to its label */
+    while (p->last_open && f.xt.n > 0 &&
+           hz__fx(&f, f.xt.v[f.xt.n - 1]) >
+               hz__fx(&f, p->edges[nb - 1]) - 24)
+        f.xt.n--;
     hz__svg_open(b, "histogram", 1, p->width, p->height, p->title);
     hz__svg_axes(b, &f, p->x_label, p->y_label);
     hz__buf_puts(b, "<g class=\"series\" data-name=\"count\">");

@@ -7,8 +7,8 @@
 #include "report/chart.h"
 #include "report/scale.h"
 
-/* Approximate width of a label in the charts' 11 px font. */
-#define HZ__CHAR_PX 6.4
+/* Approximate width of a label in the charts' 12 px font. */
+#define HZ__CHAR_PX 7.0
 
 typedef struct hz__frame {
     int width, height;

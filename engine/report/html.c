@@ -29,6 +29,8 @@ static const char css[] =
     ".narrative,.figures{background:var(--card);border-radius:8px;"
     "padding:12px 18px;margin:16px 0}"
     ".narrative p{margin:6px 0}.figures ul{margin:6px 0;padding-left:20px}"
+    "@media (min-width:900px){.figures ul{columns:2;column-gap:36px}}"
+    ".figures li{break-inside:avoid}"
     "figure{margin:18px 0 26px;break-inside:avoid}"
     ".multiples{display:grid;grid-template-columns:"
     "repeat(auto-fill,minmax(270px,1fr));gap:8px 14px}"
@@ -47,7 +49,7 @@ static const char css[] =
     "th[aria-sort=ascending]::after{content:' \\25B2'}"
     "th[aria-sort=descending]::after{content:' \\25BC'}"
     ".hz-svg{max-width:100%;height:auto;display:block;"
-    "font:11px system-ui,sans-serif}"
+    "font:12px system-ui,sans-serif}"
     ".hz-svg text{fill:var(--fg)}.hz-svg .tk,.hz-svg .rl{fill:var(--mut)}"
     ".grid path{stroke:var(--grid);fill:none}"
     ".axis path{stroke:var(--mut);fill:none}"
@@ -346,7 +348,7 @@ static void page(const hz_report *r, hz__buf *b)
         hz__buf_put(b, r->figures.s, r->figures.len);
         hz__buf_puts(b, "</section>\n");
     }
-    if (r->toc.len) {
+    if (r->nsections > 1) {
         hz__buf_puts(b, "<nav><strong>Contents</strong><ol>");
         hz__buf_put(b, r->toc.s, r->toc.len);
         hz__buf_puts(b, "</ol></nav>\n");

@@ -780,6 +780,8 @@ static hz_status key_figures(hz_report *r, const hz_analytics_view *v,
         hz_summary_segments(names, sizes, revenue, HZ_SEG_COUNT, 2, s, &e2);
     }
     hz_summary_sort(s);
+    if (s->n > 12) /* the most important; the sections have the rest */
+        s->n = 12;
     hz_status st = hz_report_summary(r, s, err);
     hz_summary_free(s);
     free(drv);
@@ -791,16 +793,14 @@ hz_status hz_report_customers(hz_report *r, const hz_analytics_view *v,
 {
     if (r == NULL || v == NULL || v->n == 0)
         return hz_error_set(err, HZ_EINVAL, "report: no customers");
-    hz__doc_section(r, "analysis", "Customer analysis");
     char d[16];
-    hz__buf_printf(&r->body, "<p>%s analysis of %zu customers",
+    hz__buf_printf(&r->body, "<p class=\"lead\">%s analysis of %zu customers",
                    hz_analysis_kind_name(v->kind), v->n);
     if (v->frequency != NULL)
         hz__buf_printf(&r->body, " (transactions up to %s; time in %s)",
                        hz_format_day(v->as_of, d), unit_name(v));
     hz__buf_puts(&r->body, ".</p>\n");
     part_errors(r, v);
-    hz__doc_section_end(r);
     hz_status st = HZ_OK;
     if (v->bgnbd != NULL && v->frequency != NULL)
         st = purchases_section(r, v);

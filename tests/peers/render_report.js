@@ -4,6 +4,7 @@
 //
 //   node render_report.js REPORT.html OUT.png [--charts N]
 //        [--expect KIND=N,KIND=N...] [--series KIND=N,...] [--width PX]
+//        [--max-height PX]
 //
 // Checks, light and dark colour schemes:
 //   - no console error, no page error, no request other than the file
@@ -31,7 +32,8 @@ if (args.length < 2)
     usage('usage: node render_report.js REPORT.html OUT.png [options]');
 const report = path.resolve(args[0]);
 const outPng = path.resolve(args[1]);
-const opt = { charts: null, expect: {}, series: {}, width: 1200 };
+const opt = { charts: null, expect: {}, series: {}, width: 1200,
+    maxHeight: 0 };
 function kv(s) {
     const o = {};
     for (const part of s.split(',')) {
@@ -48,6 +50,7 @@ for (let i = 2; i < args.length; i += 2) {
     else if (args[i] === '--expect') opt.expect = kv(v);
     else if (args[i] === '--series') opt.series = kv(v);
     else if (args[i] === '--width') opt.width = +v;
+    else if (args[i] === '--max-height') opt.maxHeight = +v;
     else usage(`unknown option ${args[i]}`);
 }
 
@@ -135,7 +138,12 @@ async function checkScheme(browser, scheme, failures, screenshot) {
         return route.continue();
     });
     await page.goto('file://' + report, { waitUntil: 'load' });
-    if (screenshot) await page.screenshot({ path: outPng, fullPage: true });
+    if (screenshot) {
+        const h = await page.evaluate(() => document.documentElement.scrollHeight);
+        const clip = opt.maxHeight > 0 && h > opt.maxHeight
+            ? { x: 0, y: 0, width: opt.width, height: opt.maxHeight } : undefined;
+        await page.screenshot({ path: outPng, fullPage: true, clip });
+    }
     const info = await page.evaluate(() => {
         const bg = getComputedStyle(document.body).backgroundColor;
         const charts = [...document.querySelectorAll('svg.hz-svg')].map((s, i) => {
