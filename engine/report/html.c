@@ -113,11 +113,9 @@ hz_report *hz_report_new(const hz_report_options *opt)
         return NULL;
     hz_report_options_init(&r->opt);
     if (opt != NULL) {
-        r->opt = *opt;
         hz_report_options d;
         hz_report_options_init(&d);
-        if (r->opt.full_series == 0 && r->opt.multiples == 0)
-            r->opt.full_series = d.full_series;
+        r->opt = *opt;
         if (r->opt.multiples == 0)
             r->opt.multiples = d.multiples;
         if (r->opt.scatter_max == 0)

@@ -44,11 +44,12 @@ typedef struct hz_report_options {
     const char *title;    /* page title; NULL = "Horizon report" */
     const char *subtitle; /* e.g. the input file and command; may be NULL */
     size_t full_series;   /* series drawn as full fan charts when a
-                             forecast has at most this many (default 4) */
+                             forecast has at most this many (default 4;
+                             0 = always small multiples) */
     size_t multiples;     /* otherwise: small multiples of the largest
-                             series (default 12) */
-    size_t scatter_max;   /* points of the RFM scatter (default 2000; a
-                             deterministic sample beyond) */
+                             series (default 12; 0 = the default) */
+    size_t scatter_max;   /* points of the RFM scatter (default 2000, 0 =
+                             the default; a deterministic sample beyond) */
 } hz_report_options;
 
 void hz_report_options_init(hz_report_options *o);
