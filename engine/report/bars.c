@@ -401,8 +401,7 @@ void hz__svg_hist(hz__buf *b, const hz__hist *p)
     /* no tick inside the open bin (its width is not to scale) nor too
      * close to its label */
     while (p->last_open && f.xt.n > 0 &&
-           hz__fx(&f, f.xt.v[f.xt.n - 1]) >
-               hz__fx(&f, p->edges[nb - 1]) - 24)
+           hz__fx(&f, f.xt.v[f.xt.n - 1]) > hz__fx(&f, p->edges[nb - 1]) - 24)
         f.xt.n--;
     hz__svg_open(b, "histogram", 1, p->width, p->height, p->title);
     hz__svg_axes(b, &f, p->x_label, p->y_label);
