@@ -45,15 +45,19 @@ hz_status hz_cosmos_config_from_env(hz_cosmos_config *cfg, hz_error *err)
         return hz_error_set(err, HZ_EINVAL,
                             "cosmos: COSMOS_ENDPOINT is not set (e.g. "
                             "https://ACCOUNT.documents.azure.com:443/)");
-    if (key == NULL || *key == '\0')
+    const char *scope = getenv("AZURE_COSMOS_AAD_SCOPE_OVERRIDE");
+    if (key == NULL)
+        key = "";
+    if (scope == NULL)
+        scope = "";
+    if (strlen(ep) >= sizeof cfg->endpoint || strlen(key) >= sizeof cfg->key ||
+        strlen(scope) >= sizeof cfg->aad_scope)
         return hz_error_set(err, HZ_EINVAL,
-                            "cosmos: COSMOS_KEY is not set (the account's "
-                            "primary or secondary key)");
-    if (strlen(ep) >= sizeof cfg->endpoint || strlen(key) >= sizeof cfg->key)
-        return hz_error_set(err, HZ_EINVAL,
-                            "cosmos: COSMOS_ENDPOINT or COSMOS_KEY too long");
+                            "cosmos: COSMOS_ENDPOINT, COSMOS_KEY or "
+                            "AZURE_COSMOS_AAD_SCOPE_OVERRIDE too long");
     hz__cosmos_copy_str(cfg->endpoint, sizeof cfg->endpoint, ep);
     hz__cosmos_copy_str(cfg->key, sizeof cfg->key, key);
+    hz__cosmos_copy_str(cfg->aad_scope, sizeof cfg->aad_scope, scope);
     if (db != NULL && *db != '\0')
         hz__cosmos_copy_str(cfg->database, sizeof cfg->database, db);
     if (ca != NULL && *ca != '\0')
@@ -98,6 +102,68 @@ static void apply_defaults(hz_cosmos_config *cfg)
         cfg->backoff_max_s = 5.0;
 }
 
+/* Authorize with the master key: it must be base64. */
+static hz_status use_key(hz_cosmos *c, hz_error *err)
+{
+    long kl = hz__cosmos_b64_decode(c->cfg.key, c->key, sizeof c->key);
+    if (kl <= 0)
+        return hz_error_set(err, HZ_EINVAL,
+                            "cosmos: COSMOS_KEY is not valid base64");
+    c->key_len = (size_t)kl;
+    return HZ_OK;
+}
+
+/* The token scope of an endpoint: https://HOST/.default (no port). */
+static void endpoint_scope(const char *ep, char *out, size_t n)
+{
+    const char *h = strstr(ep, "://");
+    h = h ? h + 3 : ep;
+    size_t len = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":/");
+    snprintf(out, n, "https://%.*s/.default", (int)len, h);
+}
+
+/* Authorize with Entra ID tokens: choose the credential and fetch a first
+ * token now, so that one that cannot work is reported at once. */
+static hz_status use_entra(hz_cosmos *c, hz_error *err)
+{
+    char scope[600];
+    bool override = c->cfg.aad_scope[0] != '\0';
+    if (override)
+        snprintf(scope, sizeof scope, "%s", c->cfg.aad_scope);
+    else
+        endpoint_scope(c->cfg.endpoint, scope, sizeof scope);
+    hz_error e2;
+    hz_status s = hz_entra_open(scope, override ? NULL : HZ_ENTRA_COSMOS_SCOPE,
+                                &c->entra, &e2);
+    char *tok = NULL;
+    if (s == HZ_OK) {
+        tok = malloc(16384);
+        s = tok ? hz_entra_token(c->entra, tok, 16384, &e2)
+                : hz_error_set(&e2, HZ_ENOMEM, "out of memory");
+    }
+    if (tok != NULL) {
+        OPENSSL_cleanse(tok, 16384);
+        free(tok);
+    }
+    if (s != HZ_OK)
+        return hz_error_set(err, s,
+                            "cosmos: COSMOS_KEY is not set, so requests need "
+                            "a Microsoft Entra ID token, and none could be "
+                            "had: %s",
+                            e2.msg);
+    return HZ_OK;
+}
+
+void hz_cosmos_auth_describe(const hz_cosmos *c, char *out, size_t outsz)
+{
+    if (c->entra == NULL)
+        snprintf(out, outsz, "master key");
+    else
+        snprintf(out, outsz, "Entra ID (%s, scope %s)",
+                 hz_entra_source_name(hz_entra_source_of(c->entra)),
+                 hz_entra_scope(c->entra));
+}
+
 hz_status hz_cosmos_open(const hz_cosmos_config *cfg, hz_cosmos **out,
                          hz_error *err)
 {
@@ -109,13 +175,13 @@ hz_status hz_cosmos_open(const hz_cosmos_config *cfg, hz_cosmos **out,
     if (c == NULL)
         return hz_error_set(err, HZ_ENOMEM, "cosmos: out of memory");
     c->cfg = *cfg;
-    long kl = hz__cosmos_b64_decode(cfg->key, c->key, sizeof c->key);
-    if (kl <= 0) {
+    s = cfg->key[0] != '\0' ? use_key(c, err) : use_entra(c, err);
+    if (s != HZ_OK) {
+        hz_entra_close(c->entra);
+        OPENSSL_cleanse(c, sizeof *c);
         free(c);
-        return hz_error_set(err, HZ_EINVAL,
-                            "cosmos: COSMOS_KEY is not valid base64");
+        return s;
     }
-    c->key_len = (size_t)kl;
     hz__cosmos_copy_str(c->base, sizeof c->base, cfg->endpoint);
     size_t bl = strlen(c->base);
     while (bl > 0 && c->base[bl - 1] == '/')
@@ -137,6 +203,7 @@ void hz_cosmos_close(hz_cosmos *c)
     for (int i = 0; i < c->npool; i++)
         curl_easy_cleanup(c->pool[i]);
     pthread_mutex_destroy(&c->mu);
+    hz_entra_close(c->entra);
     OPENSSL_cleanse(c->key, sizeof c->key);
     OPENSSL_cleanse(c->cfg.key, sizeof c->cfg.key);
     free(c);

@@ -134,3 +134,35 @@ hz_status hz_cosmos_auth_header(const char *key_b64, const char *verb,
     OPENSSL_cleanse(key, sizeof key);
     return s;
 }
+
+hz_status hz__cosmos_aad_auth(hz_cosmos *c, char **auth_out, char **token_out,
+                              hz_error *err)
+{
+    *auth_out = *token_out = NULL;
+    size_t cap = 16384;
+    char *tok = malloc(cap);
+    if (tok == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "cosmos: out of memory");
+    hz_status s = hz_entra_token(c->entra, tok, cap, err);
+    if (s != HZ_OK) {
+        free(tok);
+        return s;
+    }
+    size_t plain_n = strlen(tok) + 32;
+    char *plain = malloc(plain_n);
+    char *auth = malloc(plain_n * 3);
+    if (plain == NULL || auth == NULL) {
+        free(plain);
+        free(auth);
+        OPENSSL_cleanse(tok, strlen(tok));
+        free(tok);
+        return hz_error_set(err, HZ_ENOMEM, "cosmos: out of memory");
+    }
+    snprintf(plain, plain_n, "type=aad&ver=1.0&sig=%s", tok);
+    hz__cosmos_url_encode(plain, auth, plain_n * 3);
+    OPENSSL_cleanse(plain, strlen(plain));
+    free(plain);
+    *auth_out = auth;
+    *token_out = tok;
+    return HZ_OK;
+}

@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "cosmos/cosmos.h"
+#include "net/entra.h"
 
 #define HZ_COSMOS_BODY_CAP ((size_t)256 << 20) /* cap on a response body */
 #define HZ_COSMOS_POOL_MAX 64
@@ -22,6 +23,7 @@ struct hz_cosmos {
     char base[600];         /* endpoint without trailing '/' */
     unsigned char key[128]; /* decoded master key */
     size_t key_len;
+    hz_entra *entra;    /* Entra ID credential when there is no key */
     pthread_mutex_t mu; /* guards pool, stats, rng */
     CURL *pool[HZ_COSMOS_POOL_MAX];
     int npool;
@@ -45,6 +47,12 @@ hz_status hz__cosmos_sign(const unsigned char *key, size_t key_len,
                           const char *verb, const char *rtype,
                           const char *link, const char *date, char *out,
                           size_t outsz, hz_error *err);
+
+/* The url-encoded Entra ID authorization ("type=aad&ver=1.0&sig=" +
+ * token) into a malloc'ed string; the token itself into token_out
+ * (malloc'ed, for hz_entra_invalidate after a 401). */
+hz_status hz__cosmos_aad_auth(hz_cosmos *c, char **auth_out, char **token_out,
+                              hz_error *err);
 
 /* A curl handle from the client's pool (*pooled = true: it may hold a
  * kept-alive connection) or a new one; NULL when out of memory. */

@@ -13,6 +13,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 /* What one HTTP attempt brought back. */
 typedef struct attempt {
     hz_netbuf body; /* capped at HZ_COSMOS_BODY_CAP */
@@ -32,6 +34,8 @@ typedef struct request {
     char url[2048];
     double start, deadline;
     char last_problem[420]; /* why the last attempt was retried */
+    char *token;            /* Entra ID token of the last attempt */
+    bool reauthorized;      /* a 401 made us fetch a new token */
 } request;
 
 /* What to do after an attempt. */
@@ -130,18 +134,50 @@ void hz_cosmos_response_free(hz_cosmos_response *r)
     memset(r, 0, sizeof *r);
 }
 
+/* The authorization header line of one attempt: a master-key signature
+ * of (verb, type, link, date) or an Entra ID token (kept in q->token). */
+static char *auth_line(hz_cosmos *c, request *q, const char *date,
+                       hz_error *err)
+{
+    char *auth = NULL, *line = NULL;
+    char sig[256];
+    if (c->entra == NULL) {
+        if (hz__cosmos_sign(c->key, c->key_len, q->verb, q->rtype, q->link,
+                            date, sig, sizeof sig, err) != HZ_OK)
+            return NULL;
+        auth = sig;
+    } else {
+        if (q->token != NULL) {
+            OPENSSL_cleanse(q->token, strlen(q->token));
+            free(q->token);
+            q->token = NULL;
+        }
+        if (hz__cosmos_aad_auth(c, &auth, &q->token, err) != HZ_OK)
+            return NULL;
+    }
+    size_t n = strlen(auth) + 32;
+    line = malloc(n);
+    if (line != NULL)
+        snprintf(line, n, "authorization: %s", auth);
+    else
+        hz_error_set(err, HZ_ENOMEM, "cosmos: out of memory");
+    if (auth != sig)
+        free(auth);
+    return line;
+}
+
 /* The headers of one attempt, signed now; NULL with err set on failure. */
-static struct curl_slist *build_headers(hz_cosmos *c, const request *q,
+static struct curl_slist *build_headers(hz_cosmos *c, request *q,
                                         hz_error *err)
 {
-    char date[32], auth[256], line[512];
+    char date[32], line[512];
     hz_cosmos_http_date(time(NULL), date);
-    if (hz__cosmos_sign(c->key, c->key_len, q->verb, q->rtype, q->link, date,
-                        auth, sizeof auth, err) != HZ_OK)
+    char *auth = auth_line(c, q, date, err);
+    if (auth == NULL)
         return NULL;
-    struct curl_slist *hl = NULL;
-    snprintf(line, sizeof line, "authorization: %s", auth);
-    hl = curl_slist_append(hl, line);
+    struct curl_slist *hl = curl_slist_append(NULL, auth);
+    OPENSSL_cleanse(auth, strlen(auth));
+    free(auth);
     snprintf(line, sizeof line, "x-ms-date: %s", date);
     hl = curl_slist_append(hl, line);
     hl = curl_slist_append(hl, "x-ms-version: " HZ_COSMOS_API_VERSION);
@@ -197,7 +233,7 @@ static void set_options(hz_cosmos *c, CURL *h, const request *q,
 
 /* One HTTP attempt: sign, send, receive into a.  *status is the HTTP
  * status (0 when none).  HZ_ENOMEM (with err) when it could not start. */
-static hz_status perform_attempt(hz_cosmos *c, const request *q, attempt *a,
+static hz_status perform_attempt(hz_cosmos *c, request *q, attempt *a,
                                  hz_cosmos_response *resp, CURLcode *cc,
                                  long *status, char *cerr, hz_error *err)
 {
@@ -292,6 +328,15 @@ static next_step decide(hz_cosmos *c, request *q, int n, CURLcode cc, long st,
     *wait = backoff;
     if (cc != CURLE_OK)
         return on_curl_error(q, cc, a, cerr, resp, result, err);
+    if (st == 401 && c->entra != NULL && !q->reauthorized) {
+        /* the token may have been revoked or rotated: a new one, once */
+        hz_entra_invalidate(c->entra, q->token);
+        q->reauthorized = true;
+        snprintf(q->last_problem, sizeof q->last_problem,
+                 "HTTP 401 with an Entra ID token");
+        *wait = 0;
+        return STEP_RETRY;
+    }
     if (st == 429) {
         snprintf(q->last_problem, sizeof q->last_problem, "throttled (429)");
         if (a->retry_after_ms > 0)
@@ -326,9 +371,33 @@ static next_step decide(hz_cosmos *c, request *q, int n, CURLcode cc, long st,
     return STEP_ANSWER;
 }
 
+/* What an error status means, with a hint for the way we authorize. */
+static const char *status_meaning(const hz_cosmos *c, long st)
+{
+    bool aad = c->entra != NULL;
+    switch (st) {
+    case 412: return "precondition failed (ETag changed: lost a race)";
+    case 409: return "conflict (already exists)";
+    case 401:
+        return aad ? "unauthorized (the Entra ID token was refused: check "
+                     "the identity, the token scope and "
+                     "AZURE_COSMOS_AAD_SCOPE_OVERRIDE)"
+                   : "unauthorized (check COSMOS_KEY)";
+    case 403:
+        return aad ? "forbidden (with Entra ID the identity needs the "
+                     "Cosmos DB Built-in Data Contributor role; databases "
+                     "and containers are created with az or Bicep, not "
+                     "with data-plane tokens)"
+                   : "forbidden";
+    case 404: return "not found";
+    }
+    return "request failed";
+}
+
 /* The final answer: hand the body to resp and map the status. */
-static hz_status final_answer(const request *q, long st, attempt *a,
-                              hz_cosmos_response *resp, hz_error *err)
+static hz_status final_answer(const hz_cosmos *c, const request *q, long st,
+                              attempt *a, hz_cosmos_response *resp,
+                              hz_error *err)
 {
     hz__cosmos_copy_str(resp->etag, sizeof resp->etag, a->etag);
     resp->continuation = a->continuation;
@@ -345,16 +414,9 @@ static hz_status final_answer(const request *q, long st, attempt *a,
         es = HZ_ECONFLICT;
     else if (st == 400)
         es = HZ_EINVAL;
-    const char *what = st == 412   ? "precondition failed (ETag "
-                                     "changed: lost a race)"
-                       : st == 409 ? "conflict (already exists)"
-                       : st == 401 ? "unauthorized (check "
-                                     "COSMOS_KEY)"
-                       : st == 403 ? "forbidden"
-                       : st == 404 ? "not found"
-                                   : "request failed";
     return hz_error_set(err, es, "cosmos: %s %s: HTTP %ld %s%s%s", q->verb,
-                        q->path, st, what, msg[0] ? ": " : "", msg);
+                        q->path, st, status_meaning(c, st), msg[0] ? ": " : "",
+                        msg);
 }
 
 hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
@@ -395,11 +457,11 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
         if (step == STEP_FAIL)
             break;
         if (step == STEP_ANSWER) {
-            result = final_answer(&q, st, &a, resp, err);
+            result = final_answer(c, &q, st, &a, resp, err);
             break;
         }
         pthread_mutex_lock(&c->mu);
-        c->stats.transient += st != 429;
+        c->stats.transient += st != 429 && st != 401;
         pthread_mutex_unlock(&c->mu);
         if (hz_now() + wait >= q.deadline) {
             result = hz_error_set(
@@ -411,5 +473,9 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
         sleep_s(wait);
     }
     attempt_reset(&a);
+    if (q.token != NULL) {
+        OPENSSL_cleanse(q.token, strlen(q.token));
+        free(q.token);
+    }
     return result;
 }

@@ -233,8 +233,8 @@ static hz_status send_with_retries(const token_req *q, hz_http_resp *r,
         s = hz_http_perform(&hq, r, err);
         if (s == HZ_EINVAL || s == HZ_ENOMEM || s == HZ_EPARSE)
             return s;
-        /* no IMDS here (not an Azure machine): do not insist */
-        if (q->imds && s != HZ_OK && r->curl_code == CURLE_COULDNT_CONNECT)
+        /* no answer from IMDS (not an Azure machine): do not insist */
+        if (q->imds && s != HZ_OK)
             break;
         if (!retryable(q, s, r->status))
             break;

@@ -62,34 +62,23 @@ static bool server_up(void)
     FILE *f = fopen(assertion_file, "w");
     fprintf(f, "%s\n", ASSERTION);
     fclose(f);
-    char script[4600], pf[4200], log[4200];
-    snprintf(script, sizeof script, "%s/tests/peers/token_server.js",
-             cpeers_root());
-    snprintf(pf, sizeof pf, "%s/token.port", dir);
-    snprintf(log, sizeof log, "%s/token.log", dir);
-    char *argv[] = {"node",
-                    script,
-                    "--secret",
-                    SECRET,
-                    "--tenant",
-                    "tenant-1",
-                    "--client-id",
-                    "app-1",
-                    "--client-secret",
-                    CLIENT_SECRET,
-                    "--assertion-file",
-                    assertion_file,
-                    "--identity-header",
-                    IDENTITY_HEADER,
-                    "--unknown-scope",
-                    "https://unknown.documents.azure.com/.default",
-                    "--port",
-                    "0",
-                    "--port-file",
-                    pf,
-                    NULL};
+    const char *argv[] = {"--secret",
+                          SECRET,
+                          "--tenant",
+                          "tenant-1",
+                          "--client-id",
+                          "app-1",
+                          "--client-secret",
+                          CLIENT_SECRET,
+                          "--assertion-file",
+                          assertion_file,
+                          "--identity-header",
+                          IDENTITY_HEADER,
+                          "--unknown-scope",
+                          "https://unknown.documents.azure.com/.default",
+                          NULL};
     pid_t pid;
-    tok_port = cpeers_spawn(log, pf, argv, &pid);
+    tok_port = cpeers_start_token_server(dir, argv, &pid);
     if (tok_port <= 0) {
         fprintf(stderr, "token server failed to start\n");
         exit(1);
