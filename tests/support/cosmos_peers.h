@@ -238,6 +238,30 @@ static inline int cpeers_start_token_server(const char *dir,
     return cpeers_spawn(log, pf, argv, pid);
 }
 
+/* Start tests/peers/llm_stub.js (plain http on 127.0.0.1) with extra
+ * arguments (NULL-terminated, at most 24). */
+static inline int cpeers_start_llm_stub(const char *dir,
+                                        const char *const *extra, pid_t *pid)
+{
+    static char script[4600], pf[4200], log[4200];
+    snprintf(script, sizeof script, "%s/tests/peers/llm_stub.js",
+             cpeers_root());
+    snprintf(pf, sizeof pf, "%s/llm_stub.port", dir);
+    snprintf(log, sizeof log, "%s/llm_stub.log", dir);
+    char *argv[32];
+    int n = 0;
+    argv[n++] = "node";
+    argv[n++] = script;
+    for (const char *const *e = extra; e && *e && n < 26; e++)
+        argv[n++] = (char *)*e;
+    argv[n++] = "--port";
+    argv[n++] = "0";
+    argv[n++] = "--port-file";
+    argv[n++] = pf;
+    argv[n] = NULL;
+    return cpeers_spawn(log, pf, argv, pid);
+}
+
 /* Start the fault proxy (TLS on both sides with the test certificate) in
  * front of 127.0.0.1:target_port. */
 static inline int cpeers_start_proxy(const char *dir, int target_port,
