@@ -1020,3 +1020,71 @@ HZ_TEST(settings_from_environment)
     HZ_CHECK_CONTAINS(s.client.base_url, "/v1");
     unsetenv("OPENAI_API_KEY");
 }
+
+/* What reports show: a job's narrative with its token counts, the stored
+ * LLM one when there is one, else the template built from the summary. */
+HZ_TEST(narrative_for_a_job_document)
+{
+    const char *doc_text =
+        "{\"id\":\"r1\",\"type\":\"forecast\",\"customerId\":\"acme\","
+        "\"status\":\"succeeded\",\"summary\":{\"datasetRows\":600,"
+        "\"forecast\":{\"freq\":\"month\",\"series\":3,\"forecastSteps\":12,"
+        "\"forecastTotal\":123456,\"last12Total\":110000,"
+        "\"growthPerPeriod\":0.012}}}";
+    cJSON *doc = cJSON_Parse(doc_text);
+    hz_narrative_text t;
+    hz_error err;
+    HZ_CHECK_MSG(hz_narrative_for_job(doc, NULL, 0, &t, &err) == HZ_OK, "%s",
+                 err.msg);
+    HZ_CHECK(t.is_template);
+    HZ_CHECK_STR(t.model, "template");
+    const char *want = "Forecast next 12 months (3 series): total 123K";
+    HZ_CHECK_MSG(strncmp(t.text, want, strlen(want)) == 0, "%s", t.text);
+    HZ_CHECK(t.prompt_tokens > 0 && !t.prompt_exact);
+    HZ_CHECK(t.completion_tokens > 5);
+    char *first = strdup(t.text);
+    hz_narrative_text_clear(&t);
+    /* the runner stores the template on the job: the same text comes back */
+    hz_summary *s = NULL;
+    HZ_CHECK(hz_summary_from_result_json(
+                 "forecast", cJSON_GetObjectItemCaseSensitive(doc, "summary"),
+                 &s, &err) == HZ_OK);
+    hz_llm_settings set;
+    hz_llm_settings_init(&set);
+    hz_narrative_ctx *nc = NULL;
+    HZ_CHECK(hz_narrative_open(&set, NULL, NULL, &nc, &err) == HZ_OK);
+    hz_narrative_job j = {.id = "r1", .type = "forecast", .summary = s};
+    HZ_CHECK(hz_narrative_run(nc, &j, 1, &err) == HZ_OK);
+    hz_narrative_to_doc(&j, doc);
+    HZ_CHECK(hz_narrative_for_job(doc, NULL, 0, &t, &err) == HZ_OK);
+    HZ_CHECK(t.is_template);
+    HZ_CHECK_STR(t.text, first);
+    HZ_CHECK(t.completion_tokens == (long)j.text_tokens);
+    hz_narrative_text_clear(&t);
+    hz_narrative_job_clear(&j);
+    hz_narrative_close(nc);
+    hz_summary_free(s);
+    free(first);
+    /* a stored LLM narrative, with the server's usage */
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "narrative");
+    cJSON *n = cJSON_AddObjectToObject(doc, "narrative");
+    cJSON_AddStringToObject(n, "text", "Sales grow 1.2% a month.");
+    cJSON_AddStringToObject(n, "source", "llm");
+    cJSON_AddStringToObject(n, "model", "gpt-4o-mini");
+    cJSON_AddNumberToObject(n, "promptTokens", 88);
+    cJSON_AddBoolToObject(n, "promptTokensExact", 1);
+    cJSON *u = cJSON_AddObjectToObject(n, "usage");
+    cJSON_AddNumberToObject(u, "completionTokens", 9);
+    HZ_CHECK(hz_narrative_for_job(doc, NULL, 0, &t, &err) == HZ_OK);
+    HZ_CHECK(!t.is_template && t.prompt_tokens == 88 && t.prompt_exact);
+    HZ_CHECK(t.completion_tokens == 9);
+    HZ_CHECK_STR(t.model, "gpt-4o-mini");
+    HZ_CHECK_STR(t.text, "Sales grow 1.2% a month.");
+    hz_narrative_text_clear(&t);
+    /* neither narrative nor summary */
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "narrative");
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "summary");
+    HZ_CHECK(hz_narrative_for_job(doc, NULL, 0, &t, &err) == HZ_ENOTFOUND);
+    HZ_CHECK_CONTAINS(err.msg, "r1");
+    cJSON_Delete(doc);
+}
