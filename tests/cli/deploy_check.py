@@ -443,9 +443,10 @@ def check_systemd():
             argv = shlex.split(ex)
             check(argv[0] == "/usr/local/bin/horizon", f"{u}: ExecStart")
             where = os.path.basename(u)
-            if "--watch" in argv and options_known(argv[1:], where):
-                probe_heartbeat(argv[1:], where, [])
-            elif "--watch" not in argv:
+            if "--heartbeat" in argv:
+                if options_known(argv[1:], where):
+                    probe_heartbeat(argv[1:], where, [])
+            else:
                 check_invocation(argv[1:], where, where)
 
 
