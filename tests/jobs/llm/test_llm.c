@@ -656,12 +656,12 @@ HZ_TEST(offline_gives_the_template_narrative)
     HZ_CHECK(hz_narrative_metrics_get(nc)->failed == 0);
     HZ_CHECK(hz_narrative_metrics_get(nc)->templates == 1);
     cJSON *rec = hz_narrative_json(&j);
-    HZ_CHECK_STR(cJSON_GetStringValue(
-                     cJSON_GetObjectItemCaseSensitive(rec, "source")),
-                 "template");
-    HZ_CHECK_STR(cJSON_GetStringValue(
-                     cJSON_GetObjectItemCaseSensitive(rec, "model")),
-                 "template");
+    HZ_CHECK_STR(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "source")),
+        "template");
+    HZ_CHECK_STR(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "model")),
+        "template");
     cJSON_Delete(rec);
     /* the same summary gives the same text */
     char *first = strdup(j.text);
@@ -673,8 +673,8 @@ HZ_TEST(offline_gives_the_template_narrative)
     hz_prompt_opts po = {120, NULL, NULL};
     char *t = NULL;
     size_t pt = 0;
-    HZ_CHECK_MSG(hz_narrative_template(&pj, &po, &t, &pt, &err) == HZ_OK,
-                 "%s", err.msg);
+    HZ_CHECK_MSG(hz_narrative_template(&pj, &po, &t, &pt, &err) == HZ_OK, "%s",
+                 err.msg);
     HZ_CHECK(strstr(t, "Model:") == NULL && strstr(t, "Revenue") == t);
     HZ_CHECK(pt > 0 && pt <= 120);
     free(t);
