@@ -412,7 +412,9 @@ hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
         /* lead: let others finishing now join, then narrate the queue */
         s->leader = true;
         pthread_mutex_unlock(&s->mu);
-        struct timespec ts = {0, (long)(s->gather_s * 1e9)};
+        struct timespec ts = {
+            (time_t)s->gather_s,
+            (long)((s->gather_s - (double)(time_t)s->gather_s) * 1e9)};
         nanosleep(&ts, NULL);
         pthread_mutex_lock(&s->mu);
         waiter *batch = s->head;

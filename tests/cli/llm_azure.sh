@@ -48,9 +48,11 @@ export HORIZON_STORE="sqlite:$T/store.db"
 export AZURE_OPENAI_ENDPOINT="http://127.0.0.1:$sport" \
        AZURE_OPENAI_DEPLOYMENT=o4-mini OPENAI_API_VERSION=2025-04-01-preview \
        IDENTITY_ENDPOINT="http://127.0.0.1:$tport/msi/token" \
-       IDENTITY_HEADER="$IHDR" HZ_LLM_GATHER_MS=400 HZ_LLM_CACHE_TTL=0
+       IDENTITY_HEADER="$IHDR" HZ_LLM_GATHER_MS=5000 HZ_LLM_CACHE_TTL=0
 
 SALES="$HZ_DATA_DIR/sample_sales.csv"
+# jobs finishing within 5 s of each other are narrated together (one
+# batched request): wide enough for a loaded machine
 for i in 1 2 3; do
     "$HORIZON" submit --type forecast --tenant acme --id "az$i" \
         --dataset "$SALES" --param dateColumn=order_date \
