@@ -32,6 +32,7 @@ void hz__churn_free(hz__churn_part *c)
     free(c->mean);
     free(c->sd);
     free(c->drivers);
+    free(c->coef_lo);
     free(c->roc_buf);
     free(c->label_name);
 }
@@ -170,8 +171,11 @@ static hz_status build_roc(hz__churn_part *c, const double *score,
 static hz_status build_drivers(hz__churn_part *c)
 {
     c->drivers = calloc(c->nfeat ? c->nfeat : 1, sizeof *c->drivers);
-    if (c->drivers == NULL)
+    if (c->se != NULL)
+        c->coef_lo = malloc(2 * (c->nfeat ? c->nfeat : 1) * sizeof(double));
+    if (c->drivers == NULL || (c->se != NULL && c->coef_lo == NULL))
         return HZ_ENOMEM;
+    c->coef_hi = c->coef_lo ? c->coef_lo + c->nfeat : NULL;
     const double z = 1.959963984540054;
     for (size_t j = 0; j < c->nfeat; j++) {
         hz_churn_driver *d = &c->drivers[j];
@@ -186,6 +190,10 @@ static hz_status build_drivers(hz__churn_part *c)
         d->odds_ratio_sd = exp(c->coef[j]);
         d->mean = c->mean[j];
         d->sd = sd;
+        if (c->coef_lo != NULL) {
+            c->coef_lo[j] = c->coef[j] - z * se;
+            c->coef_hi[j] = c->coef[j] + z * se;
+        }
     }
     return HZ_OK;
 }

@@ -65,6 +65,9 @@ static hz_status load_models(hz__clv_part *c, const hz_analytics_model *mi,
     hz_purchase_model pm = {HZ_PURCHASE_BGNBD, mi->bg, mi->pn};
     pm = hz_purchase_model_in_unit(&pm, mi->unit, unit);
     c->loaded = true;
+    for (int j = 0; j < 4; j++)
+        c->bg.se[j] = c->pn.se[j] = NAN; /* not fitted here */
+    c->bg.loglik = c->pn.loglik = NAN;
     if (mi->has_bg) {
         c->bg.p = pm.bg;
         c->bg_ok = true;
@@ -117,6 +120,7 @@ static hz_status stage_gg(hz_analytics_result *r, int th,
             return HZ_OK;
         }
         c->gg.p = mi->gg;
+        c->gg.se[0] = c->gg.se[1] = c->gg.se[2] = c->gg.loglik = NAN;
     } else if (hz_gg_fit(s->frequency, s->monetary, s->n, th, &c->gg, &e) !=
                HZ_OK) {
         snprintf(c->gg_err, sizeof c->gg_err, "%s", e.msg);

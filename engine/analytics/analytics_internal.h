@@ -114,6 +114,7 @@ typedef struct hz__churn_part {
     char **src;   /* source column of each feature */
     char **level; /* its level (NULL for a number) */
     double *coef, *se, *mean, *sd;
+    double *coef_lo, *coef_hi; /* 95% intervals of coef (NULL: none) */
     double intercept;
     hz_churn_driver *drivers;
     double rate, mean_risk;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/report_cli.h"
 #include "horizon/analytics.h"
 
 const char hz__cmd_analyze_summary[] =
@@ -123,7 +124,8 @@ static void help_kind(FILE *f, const char *kind)
         "  --json                 write one JSON document (summary and\n"
         "                         customers) instead\n"
         "  --summary-only         write only the summary (text or "
-        "JSON)\n" HZ_CLI_CSV_HELP "  -h, --help             show this help\n",
+        "JSON)\n" HZ_CLI_REPORT_HELP HZ_CLI_CSV_HELP
+        "  -h, --help             show this help\n",
         f);
 }
 
@@ -189,6 +191,7 @@ static const struct option lopts[] = {
     {"summary-only", no_argument, 0, O_SUMMARY},
     {"output", required_argument, 0, 'o'},
     {"help", no_argument, 0, 'h'},
+    HZ_CLI_REPORT_LONGOPT,
     HZ_CLI_CSV_LONGOPTS,
     {0, 0, 0, 0}};
 
@@ -196,7 +199,7 @@ static const struct option lopts[] = {
 typedef struct cli_cfg {
     hz_analytics_request req;
     hz_cli_csv csvo;
-    const char *outpath, *save_model, *model_file, *kname;
+    const char *outpath, *save_model, *model_file, *kname, *report;
     bool json, summary_only, help;
 } cli_cfg;
 
@@ -359,6 +362,7 @@ static bool name_option(int c, const char *arg, cli_cfg *g)
     case O_COVARIATES: q->covariates = arg; return true;
     case O_SAVE_MODEL: g->save_model = arg; return true;
     case O_MODEL_FILE: g->model_file = arg; return true;
+    case HZ_OPT_REPORT: g->report = arg; return true;
     case O_JSON: g->json = true; return true;
     case O_SUMMARY: g->summary_only = true; return true;
     default: return false;
@@ -544,6 +548,8 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
     }
     rc = write_outputs(res, g);
     report_part_errors(res, path);
+    if (rc == HZ_EXIT_OK && g->report != NULL)
+        rc = hz__cli_report_analytics("analyze", g->report, res, path);
     hz_analytics_result_free(res);
     return rc;
 }
