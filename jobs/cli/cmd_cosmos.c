@@ -29,7 +29,7 @@ static void usage(FILE *f)
         "                           [--endpoint URL] [--cacert FILE]\n"
         "       horizon cosmos check [--database DB]\n\n"
         "Create the Cosmos DB database and the containers jobs, datasets,\n"
-        "results and cache (partition key /customerId, indexing policy with\n"
+        "results, cache and schedules (partition key /customerId, indexing policy with\n"
         "the queried paths, /content/* and /metadata/* excluded, composite\n"
         "index on (id, customerId)).  Idempotent: existing ones are kept.\n\n"
         "options:\n"
@@ -141,7 +141,7 @@ static int cmd_init(int argc, char **argv)
            created ? "created" : "exists");
     static const char *const colls[] = {HZ_STORE_JOBS, HZ_STORE_DATASETS,
                                         HZ_STORE_RESULTS, HZ_STORE_CACHE,
-                                        NULL};
+                                        HZ_STORE_SCHEDULES, NULL};
     cJSON *policy = indexing_policy();
     for (int i = 0; colls[i]; i++) {
         if (hz_cosmos_create_container(c, colls[i], "/customerId", policy, 0,
@@ -197,7 +197,7 @@ static int cmd_check(int argc, char **argv)
     int rc = HZ_EXIT_OK;
     static const char *const colls[] = {HZ_STORE_JOBS, HZ_STORE_DATASETS,
                                         HZ_STORE_RESULTS, HZ_STORE_CACHE,
-                                        NULL};
+                                        HZ_STORE_SCHEDULES, NULL};
     for (int i = 0; colls[i]; i++) {
         hz_query q = {.container = colls[i]};
         cJSON *page = NULL;

@@ -859,7 +859,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&r->mu);
     }
     hz_metrics_add_store(r->m, s->busy_s, s->nops);
-    hz_metrics_add_ru(r->m, "write", hz__store_cosmos_charge(s));
+    hz_metrics_add_ru(r->m, "write", hz_store_charge(s));
     hz_store_close(s);
     wa->s = NULL;
     return NULL;
@@ -1079,7 +1079,7 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
     hz_metrics_set_wall(m, hz_now() - t0, n);
 out:
     hz_metrics_add_store(m, s->busy_s, s->nops);
-    hz_metrics_add_ru(m, "claim", hz__store_cosmos_charge(s));
+    hz_metrics_add_ru(m, "claim", hz_store_charge(s));
     hz_store_close(s);
     for (int i = 0; wa != NULL && i < n; i++)
         hz_store_close(wa[i].s); /* those of workers never started */
