@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/an_cli.h"
 #include "cli/cli.h"
 #include "horizon/analytics.h"
 
@@ -90,42 +91,7 @@ static void help_kind(FILE *f, const char *kind)
         "JSON)\n" HZ_CLI_CSV_HELP "  -h, --help             show this help\n");
 }
 
-enum {
-    O_CUSTOMER = 2000,
-    O_DATE,
-    O_AMOUNT,
-    O_LABEL,
-    O_ASOF,
-    O_CALEND,
-    O_UNIT,
-    O_HORIZON,
-    O_DISCOUNT,
-    O_K,
-    O_KMAX,
-    O_NINIT,
-    O_INACTIVE,
-    O_FOLDS,
-    O_C,
-    O_SEED,
-    O_JSON,
-    O_SUMMARY
-};
-
-static bool parse_day(const char *opt, const char *s, int32_t *day)
-{
-    int64_t secs;
-    bool ts;
-    hz_datefmt det;
-    if (!hz_parse_datetime(s, strlen(s), HZ_DATEFMT_NONE, &secs, &ts, &det)) {
-        hz_cli_error("analyze",
-                     "--%s: expected a date like 2024-12-31, got "
-                     "'%s'",
-                     opt, s);
-        return false;
-    }
-    *day = (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
-    return true;
-}
+enum { O_JSON = 2000, O_SUMMARY };
 
 int hz__cmd_analyze(int argc, char **argv)
 {
@@ -148,22 +114,7 @@ int hz__cmd_analyze(int argc, char **argv)
     }
     const char *kname = argv[1];
     static const struct option lopts[] = {
-        {"customer", required_argument, 0, O_CUSTOMER},
-        {"date", required_argument, 0, O_DATE},
-        {"amount", required_argument, 0, O_AMOUNT},
-        {"label", required_argument, 0, O_LABEL},
-        {"as-of", required_argument, 0, O_ASOF},
-        {"calibration-end", required_argument, 0, O_CALEND},
-        {"unit", required_argument, 0, O_UNIT},
-        {"horizon", required_argument, 0, O_HORIZON},
-        {"discount", required_argument, 0, O_DISCOUNT},
-        {"k", required_argument, 0, O_K},
-        {"k-max", required_argument, 0, O_KMAX},
-        {"n-init", required_argument, 0, O_NINIT},
-        {"inactive-days", required_argument, 0, O_INACTIVE},
-        {"folds", required_argument, 0, O_FOLDS},
-        {"C", required_argument, 0, O_C},
-        {"seed", required_argument, 0, O_SEED},
+        HZ_AN_REQUEST_LONGOPTS,
         {"json", no_argument, 0, O_JSON},
         {"summary-only", no_argument, 0, O_SUMMARY},
         {"output", required_argument, 0, 'o'},
@@ -174,104 +125,17 @@ int hz__cmd_analyze(int argc, char **argv)
     hz_cli_csv csvo;
     const char *outpath = NULL;
     bool json = false, summary_only = false;
-    long v;
-    double dv;
     hz_analytics_request_init(&req);
     hz_cli_csv_init(&csvo);
     int kargc = argc - 1;
     char **kargv = argv + 1;
     optind = 1;
     opterr = 0;
-    int c;
+    int c, taken;
     while ((c = getopt_long(kargc, kargv, ":o:h", lopts, NULL)) != -1) {
         switch (c) {
         case 'h': help_kind(stdout, kname); return HZ_EXIT_OK;
         case 'o': outpath = optarg; break;
-        case O_CUSTOMER: req.customer_col = optarg; break;
-        case O_DATE: req.date_col = optarg; break;
-        case O_AMOUNT: req.amount_col = optarg; break;
-        case O_LABEL: req.label_col = optarg; break;
-        case O_ASOF:
-            if (!parse_day("as-of", optarg, &req.as_of))
-                return HZ_EXIT_USAGE;
-            break;
-        case O_CALEND:
-            if (!parse_day("calibration-end", optarg, &req.calibration_end))
-                return HZ_EXIT_USAGE;
-            break;
-        case O_UNIT:
-            if (!strcmp(optarg, "days") || !strcmp(optarg, "day"))
-                req.unit = HZ_UNIT_DAYS;
-            else if (!strcmp(optarg, "weeks") || !strcmp(optarg, "week"))
-                req.unit = HZ_UNIT_WEEKS;
-            else {
-                hz_cli_error("analyze",
-                             "--unit: expected 'days' or "
-                             "'weeks', got '%s'",
-                             optarg);
-                return HZ_EXIT_USAGE;
-            }
-            break;
-        case O_HORIZON:
-            if (!hz_cli_parse_long("analyze", "horizon", optarg, 1, 1200, &v))
-                return HZ_EXIT_USAGE;
-            req.horizon_months = (int)v;
-            break;
-        case O_DISCOUNT:
-            if (!hz_cli_parse_double("analyze", "discount", optarg, &dv))
-                return HZ_EXIT_USAGE;
-            if (!(dv >= 0 && dv < 1)) {
-                hz_cli_error("analyze",
-                             "--discount: expected a monthly "
-                             "rate in [0, 1), got '%s'",
-                             optarg);
-                return HZ_EXIT_USAGE;
-            }
-            req.discount_rate = dv;
-            break;
-        case O_K:
-            if (!hz_cli_parse_long("analyze", "k", optarg, 1, 1000, &v))
-                return HZ_EXIT_USAGE;
-            req.k = (int)v;
-            break;
-        case O_KMAX:
-            if (!hz_cli_parse_long("analyze", "k-max", optarg, 2, 17, &v))
-                return HZ_EXIT_USAGE;
-            req.k_max = (int)v;
-            break;
-        case O_NINIT:
-            if (!hz_cli_parse_long("analyze", "n-init", optarg, 1, 1000, &v))
-                return HZ_EXIT_USAGE;
-            req.n_init = (int)v;
-            break;
-        case O_INACTIVE:
-            if (!hz_cli_parse_long("analyze", "inactive-days", optarg, 0,
-                                   100000, &v))
-                return HZ_EXIT_USAGE;
-            req.inactive_days = (int)v;
-            break;
-        case O_FOLDS:
-            if (!hz_cli_parse_long("analyze", "folds", optarg, 2, 32, &v))
-                return HZ_EXIT_USAGE;
-            req.folds = (int)v;
-            break;
-        case O_C:
-            if (!hz_cli_parse_double("analyze", "C", optarg, &dv))
-                return HZ_EXIT_USAGE;
-            if (!(dv > 0)) {
-                hz_cli_error("analyze",
-                             "--C: expected a positive number, "
-                             "got '%s'",
-                             optarg);
-                return HZ_EXIT_USAGE;
-            }
-            req.C = dv;
-            break;
-        case O_SEED:
-            if (!hz_cli_parse_long("analyze", "seed", optarg, 0, LONG_MAX, &v))
-                return HZ_EXIT_USAGE;
-            req.seed = (uint64_t)v;
-            break;
         case O_JSON: json = true; break;
         case O_SUMMARY: summary_only = true; break;
         case ':':
@@ -284,7 +148,10 @@ int hz__cmd_analyze(int argc, char **argv)
                          kargv[optind - 1], kname);
             return HZ_EXIT_USAGE;
         default:
-            if (c >= HZ_OPT_SCHEMA && c <= HZ_OPT_THREADS) {
+            taken = hz__an_request_option("analyze", c, optarg, &req);
+            if (taken < 0)
+                return HZ_EXIT_USAGE;
+            if (taken == 0 && c >= HZ_OPT_SCHEMA && c <= HZ_OPT_THREADS) {
                 if (!hz_cli_csv_option("analyze", &csvo, c, optarg))
                     return HZ_EXIT_USAGE;
             }
@@ -302,12 +169,8 @@ int hz__cmd_analyze(int argc, char **argv)
     }
     const char *path = kargv[optind];
     req.threads = csvo.threads;
-    if (kind == HZ_ANALYSIS_CLV || kind == HZ_ANALYSIS_SEGMENT) {
-        if (req.label_col != NULL) {
-            hz_cli_error("analyze", "--label is for churn and suite");
-            return HZ_EXIT_USAGE;
-        }
-    }
+    if (!hz__an_request_check("analyze", kind, &req))
+        return HZ_EXIT_USAGE;
     hz_dataset *ds = NULL;
     int rc = hz_cli_read_csv("analyze", path, &csvo, &ds, NULL);
     if (rc != 0)

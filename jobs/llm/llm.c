@@ -587,7 +587,8 @@ static hz_status slot_start(hz_llm_client *c, slot *s, bool add_to_multi)
 static bool parse_reply(slot *s)
 {
     hz_llm_request *r = s->r;
-    cJSON *j = cJSON_ParseWithLength(s->resp.data ? s->resp.data : "", s->resp.len);
+    cJSON *j = cJSON_ParseWithLength(s->resp.data ? s->resp.data : "",
+                                     s->resp.len);
     if (j == NULL)
         return false;
     cJSON *ch = cJSON_GetObjectItemCaseSensitive(j, "choices");
@@ -625,7 +626,7 @@ static void server_message(const hz_llm_client *c, const slot *s, char *out,
 {
     out[0] = '\0';
     cJSON *j = s->resp.data ? cJSON_ParseWithLength(s->resp.data, s->resp.len)
-                         : NULL;
+                            : NULL;
     const cJSON *m = NULL;
     if (j != NULL) {
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");

@@ -8,7 +8,7 @@ set -euo pipefail
 T="$HZ_TEST_TMP/runner_multi"
 rm -rf "$T" && mkdir -p "$T"
 export HORIZON_STORE="sqlite:$T/store.db"
-export TMPDIR="$T"
+export TMPDIR="$T" HZ_DATASET_ROOTS="$T"
 N=${HZ_RUNNER_JOBS:-1000}
 
 # a tiny monthly series: the cheapest real job (naive forecast)
