@@ -41,8 +41,15 @@ void hz_sandbox_free(hz_sandbox *sb)
 
 bool hz_sandbox_is_url(const char *s)
 {
-    return strncasecmp(s, "http://", 7) == 0 ||
-           strncasecmp(s, "https://", 8) == 0;
+    /* any scheme but file: (a local path) is a URL, to be refused unless
+     * it is http or https */
+    const char *colon = strstr(s, "://");
+    if (colon == NULL || strncasecmp(s, "file://", 7) == 0)
+        return false;
+    for (const char *p = s; p < colon; p++)
+        if (!isalnum((unsigned char)*p) && *p != '+' && *p != '-' && *p != '.')
+            return false;
+    return colon > s;
 }
 
 /* ---- settings ---- */
@@ -402,11 +409,9 @@ hz_status hz_sandbox_check_url(const hz_sandbox *sb, const char *url,
     hz_status rc = HZ_OK;
     if (u == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
-            CURLUE_OK) {
+    if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
+            CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
         rc = hz_error_set(err, HZ_EINVAL, "dataset URL '%s': not a valid URL",
                           url);
         goto out;
@@ -415,6 +420,13 @@ hz_status hz_sandbox_check_url(const hz_sandbox *sb, const char *url,
         rc = hz_error_set(err, HZ_EINVAL,
                           "dataset URL '%s': only http and https are "
                           "allowed",
+                          url);
+        goto out;
+    }
+    if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+            CURLUE_OK) {
+        rc = hz_error_set(err, HZ_EINVAL, "dataset URL '%s': not a valid URL",
                           url);
         goto out;
     }

@@ -71,7 +71,8 @@ hz_status hz_sandbox_configure(hz_sandbox *sb, const char *roots,
 /* From HZ_DATASET_ROOTS, HZ_DATASET_HOSTS and HZ_DATASET_ALLOW_ADDRS. */
 hz_status hz_sandbox_from_env(hz_sandbox *sb, hz_error *err);
 
-/* True for "http://..." and "https://..." (any case). */
+/* True for "SCHEME://..." other than file:// (which is a local path):
+ * hz_sandbox_check_url then refuses every scheme but http and https. */
 bool hz_sandbox_is_url(const char *s);
 
 /* Check a local dataset path (relative to the working directory;
