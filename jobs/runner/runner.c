@@ -220,14 +220,18 @@ static void claim_failed(dispatch *d, const char *msg)
         d->backoff_s = 0.5;
     }
     hz_metrics_add_store_error(r->m, "claim");
-    hz_log_write(r->log, HZ_LOG_ERROR, NULL,
-                 "could not claim jobs: %s (retrying in %.1f s)", msg,
-                 d->backoff_s);
-    d->next_claim = now + d->backoff_s;
-    d->backoff_s = fmin(d->backoff_s * 2, r->cfg->max_backoff_s);
     if (!r->cfg->watch &&
         hz_wall_now() - d->unhealthy_since >= r->cfg->claim_retry_s)
         d->gave_up = true;
+    if (d->gave_up)
+        hz_log_write(r->log, HZ_LOG_ERROR, NULL,
+                     "could not claim jobs: %s (giving up)", msg);
+    else
+        hz_log_write(r->log, HZ_LOG_ERROR, NULL,
+                     "could not claim jobs: %s (retrying in %.1f s)", msg,
+                     d->backoff_s);
+    d->next_claim = now + d->backoff_s;
+    d->backoff_s = fmin(d->backoff_s * 2, r->cfg->max_backoff_s);
 }
 
 static void claim_ok(dispatch *d)
