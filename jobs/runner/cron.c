@@ -84,7 +84,7 @@ static bool parse_item(const field_spec *f, const char *s, uint64_t *bits)
 static bool parse_field(const field_spec *f, const char *s, uint64_t *bits)
 {
     char buf[128];
-    if (strlen(s) >= sizeof buf)
+    if (strlen(s) >= sizeof buf || s[0] == ',' || strstr(s, ",,") != NULL)
         return false;
     snprintf(buf, sizeof buf, "%s", s);
     *bits = 0;
