@@ -497,17 +497,17 @@ static void om_jobs(FILE *f, const hz_metrics *m)
     }
     om_family(f, "horizon_job_failures", "counter", NULL,
               "Jobs failed for good, by reason.");
-    om_family(f, "horizon_job_retries", "counter", NULL,
-              "Jobs handed back to the queue (retries, releases), by "
-              "reason.");
-    for (int i = 0; i < m->nreasons; i++) {
+    for (int i = 0; i < m->nreasons; i++)
         if (m->reason_count[i])
             fprintf(f, "horizon_job_failures_total{reason=\"%s\"} %ld\n",
                     m->reasons[i], m->reason_count[i]);
+    om_family(f, "horizon_job_retries", "counter", NULL,
+              "Jobs handed back to the queue (retries, releases), by "
+              "reason.");
+    for (int i = 0; i < m->nreasons; i++)
         if (m->requeue_count[i])
             fprintf(f, "horizon_job_retries_total{reason=\"%s\"} %ld\n",
                     m->reasons[i], m->requeue_count[i]);
-    }
     om_family(f, "horizon_stage_seconds", "histogram", "seconds",
               "Time of each stage of a job.");
     for (int i = 0; i < HZ_NSTAGES; i++) {
