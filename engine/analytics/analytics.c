@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/textout.h"
+#include "horizon/threads.h"
 #include "horizon/analytics.h"
 #include "horizon/clv.h"
 #include "horizon/kmeans.h"
@@ -780,7 +781,7 @@ hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
     r->req = *req;
     r->req.customer_col = r->req.date_col = r->req.amount_col = NULL;
     r->req.label_col = NULL;
-    int th = req->threads > 0 ? req->threads : omp_get_max_threads();
+    int th = req->threads > 0 ? req->threads : hz_default_threads();
 
     if (kind == HZ_ANALYSIS_CHURN && req->label_col != NULL) {
         r->req.label_col = req->label_col;

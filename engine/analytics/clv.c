@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "horizon/clv.h"
 
 void hz_clv_options_init(hz_clv_options *o)
@@ -82,7 +83,7 @@ hz_status hz_clv_compute(const hz_bgnbd_params *bg, const hz_gg_params *gg,
     const double month = hz_clv_month_length(opt->unit);
     const double d = opt->discount_rate;
     const int nthreads = opt->threads > 0 ? opt->threads
-                                          : omp_get_max_threads();
+                                          : hz_default_threads();
     int oom = 0;
 #pragma omp parallel num_threads(nthreads) reduction(| : oom)
     {

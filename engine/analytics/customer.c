@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "horizon/customer.h"
 
 void hz_customer_options_init(hz_customer_options *o)
@@ -244,7 +245,7 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
                                                    (double)(as_of - cal_end))
                                : 0.0;
 
-    int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    int nthreads = opt->threads > 0 ? opt->threads : hz_default_threads();
     const hz_time_unit unit = opt->unit;
 #pragma omp parallel for schedule(dynamic, 4096) num_threads(nthreads)
     for (size_t b = 0; b < nb; b++) {

@@ -12,6 +12,7 @@
 
 #include "analytics/analytics_internal.h"
 #include "numeric/bfgs.h"
+#include "horizon/threads.h"
 #include "horizon/gammagamma.h"
 
 typedef struct ggdata {
@@ -207,7 +208,7 @@ double hz_gg_loglik(const hz_gg_params *p, const double *x, const double *mbar,
     size_t nz;
     double ll = NAN;
     if (gg_build(&d, x, mbar, n, &nz, NULL) == HZ_OK) {
-        d.threads = omp_get_max_threads();
+        d.threads = hz_default_threads();
         ll = gg_eval(&d, p, NULL);
     }
     gg_free(&d);
@@ -225,7 +226,7 @@ hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
     memset(out, 0, sizeof *out);
     if ((st = gg_build(&d, x, mbar, n, &nzero, err)) != HZ_OK)
         goto out;
-    d.threads = threads > 0 ? threads : omp_get_max_threads();
+    d.threads = threads > 0 ? threads : hz_default_threads();
     if (d.n < 2) {
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "Gamma-Gamma needs at least 2 repeat buyers with "

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analytics/analytics_internal.h"
+#include "horizon/threads.h"
 #include "horizon/kmeans.h"
 
 void hz_kmeans_options_init(hz_kmeans_options *o)
@@ -278,7 +279,7 @@ hz_status hz_kmeans_fit(const double *X, size_t n, size_t d,
         if (!isfinite(X[i]))
             return hz_error_set(err, HZ_EINVAL,
                                 "point %zu has a non-finite value", i / d + 1);
-    int th = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    int th = opt->threads > 0 ? opt->threads : hz_default_threads();
     size_t nb = hz__nblocks(n), stride = (size_t)k * (d + 1) + 2;
     ws.closest = malloc(n * sizeof(double));
     ws.cand = NULL;

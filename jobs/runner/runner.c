@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "horizon/threads.h"
 #include "net/http.h"
 #include "runner/runner_internal.h"
 #include "runner/schedule.h"
@@ -387,10 +388,12 @@ static hz_status runner_init(hz__runner *r, const hz_runner_config *cfg,
         r->tmpdir = getenv("TMPDIR");
     if (r->tmpdir == NULL || r->tmpdir[0] == '\0')
         r->tmpdir = "/tmp";
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    /* the CPUs this process may use (affinity, cgroup quota) shared by
+     * the jobs running at once */
+    int ncpu = hz_cpu_budget();
     r->threads_per_job = cfg->threads_per_job > 0
                              ? cfg->threads_per_job
-                             : (int)(ncpu / n > 1 ? ncpu / n : 1);
+                             : (ncpu / n > 1 ? ncpu / n : 1);
     set_owner(r);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv_work, NULL);
