@@ -220,8 +220,8 @@ static int cmd_check(int argc, char **argv)
                    "[--deadline S]\n\n"
                    "Query each container of the Cosmos DB store (from "
                    "COSMOS_*) once,\nall within one deadline (default 30 "
-                   "s).\nexit status: 0 ok, 2 configuration, 75 unreachable, "
-                   "unauthorised\nor a container missing.\n");
+                   "s).\nexit status: 0 ok, 1 a container missing, 2 "
+                   "configuration,\n75 unreachable or unauthorised.\n");
             return HZ_EXIT_OK;
         default: return HZ_EXIT_USAGE;
         }
@@ -246,7 +246,12 @@ static int cmd_check(int argc, char **argv)
                            ? check_container(&cfg, colls[i], left, &has,
                                              &charge, &err)
                            : hz_error_set(&err, HZ_ETIMEOUT, "no time left");
-        if (st != HZ_OK) {
+        if (st == HZ_ENOTFOUND) { /* reached, but not provisioned */
+            hz_cli_error("cosmos check",
+                         "container '%s': %s (run `horizon cosmos init`)",
+                         colls[i], err.msg);
+            rc = HZ_EXIT_FAIL;
+        } else if (st != HZ_OK) {
             hz_cli_error("cosmos check",
                          "container '%s': %s (gave up after %.1f s of the "
                          "%g s deadline)",

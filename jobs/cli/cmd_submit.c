@@ -346,10 +346,13 @@ static int submit_all(hz_store *s, const hz_sandbox *sb, cJSON *jobs,
     double now = hz_wall_now();
     int k = 0;
     cJSON *doc;
+    char quiet[HZ_ERROR_MAX];
     cJSON_ArrayForEach(doc, jobs)
     {
         if (cJSON_IsObject(doc))
             fill_defaults(doc, now);
+        if (bad == 10) /* the first ten say enough */
+            hz_cli_capture(quiet, sizeof quiet);
         int rc = a->validate || !cJSON_IsObject(doc) ? check_job(s, sb, doc)
                                                      : HZ_EXIT_OK;
         if (rc != HZ_EXIT_OK) {
@@ -358,9 +361,10 @@ static int submit_all(hz_store *s, const hz_sandbox *sb, cJSON *jobs,
         }
         docs[k++] = doc;
     }
+    hz_cli_capture(NULL, 0);
     if (bad > 0) {
-        hz_cli_error("submit", "%d of %d jobs invalid: nothing was stored",
-                     bad, n);
+        hz_cli_error("submit", "%d of %d jobs invalid%s: nothing was stored",
+                     bad, n, bad > 10 ? " (the first 10 shown)" : "");
     } else if (n > 0) {
         hz_error err;
         size_t at = 0;

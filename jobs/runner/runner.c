@@ -103,6 +103,7 @@ typedef struct dispatch {
     bool gave_up; /* --once: claims failed for claim_retry_s */
     double t0, last_progress, last_metrics, last_heartbeat, last_schedules;
     double ru; /* request units of s already counted */
+    double last_schedule_error;
 } dispatch;
 
 static void timed_wait(hz__runner *r, double seconds)
@@ -300,8 +301,11 @@ static void run_schedules(dispatch *d)
     if (hz__schedules_materialise(r, d->s,
                                   hz_wall_now() + r->cfg->clock_offset_s, &st,
                                   &err) != HZ_OK) {
-        hz_log_write(r->log, HZ_LOG_WARN, NULL,
-                     "could not materialise schedules: %s", err.msg);
+        if (hz_now() - d->last_schedule_error > 60) { /* once a minute */
+            hz_log_write(r->log, HZ_LOG_WARN, NULL,
+                         "could not materialise schedules: %s", err.msg);
+            d->last_schedule_error = hz_now();
+        }
         hz_metrics_add_store_error(r->m, "schedules");
         return;
     }

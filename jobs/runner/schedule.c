@@ -279,6 +279,7 @@ static hz_status materialise_one(hz__runner *r, hz_store *s, cJSON *sched,
 hz_status hz__schedules_materialise(hz__runner *r, hz_store *s, double now,
                                     hz_schedule_run_stats *st, hz_error *err)
 {
+    static double last_warned = -1e9;
     memset(st, 0, sizeof *st);
     hz_query q = {.container = HZ_STORE_SCHEDULES,
                   .customer_id = r->cfg->tenant};
@@ -300,11 +301,16 @@ hz_status hz__schedules_materialise(hz__runner *r, hz_store *s, double now,
                     cJSON_GetObjectItemCaseSensitive(sched, "enabled")))
                 continue;
             hz_error e1;
-            if (materialise_one(r, s, sched, now, st, &e1) != HZ_OK)
+            if (materialise_one(r, s, sched, now, st, &e1) != HZ_OK &&
+                hz_now() - last_warned > 60) {
+                /* a broken schedule is named once a minute, not at every
+                 * poll (only the dispatcher thread runs this) */
+                last_warned = hz_now();
                 hz_log_write(
                     r->log, HZ_LOG_WARN,
                     &(hz_log_fields){.tenant = str(sched, "customerId")},
                     "schedule %s: %s", str(sched, "id"), e1.msg);
+            }
         }
         cJSON_Delete(page);
     } while (rc == HZ_OK && token != NULL);

@@ -34,14 +34,14 @@ expect_exit 1 "COSMOS_CA_CERT" -- "$HORIZON" cosmos init
 "$HORIZON" cosmos init --cacert "$T/cert.pem" >"$T/init1" 2>"$T/err1"
 check "init exits 0" test $? -eq 0
 check "database created" grep -q "database clitest.*created" "$T/init1"
-check "four containers created" test "$(grep -c "created (partition key /customerId)" "$T/init1")" -eq 4
+check "five containers created" test "$(grep -c "created (partition key /customerId)" "$T/init1")" -eq 5
 COSMOS_CA_CERT="$T/cert.pem" "$HORIZON" cosmos init >"$T/init2" 2>"$T/err2"
 check "second init exits 0" test $? -eq 0
-check "second init keeps what exists" test "$(grep -c exists "$T/init2")" -eq 5
+check "second init keeps what exists" test "$(grep -c exists "$T/init2")" -eq 6
 check "init reports RUs" grep -q "request charge: [0-9.]* RU" "$T/init2"
 COSMOS_CA_CERT="$T/cert.pem" "$HORIZON" cosmos check >"$T/check" 2>"$T/errc"
 check "check exits 0" test $? -eq 0
-check "check sees the containers" test "$(grep -c "ok (empty)" "$T/check")" -eq 4
+check "check sees the containers" test "$(grep -c "ok (empty)" "$T/check")" -eq 5
 # another database that was never provisioned: a clear message
 expect_exit 1 "cosmos init" -- \
     env COSMOS_CA_CERT="$T/cert.pem" "$HORIZON" cosmos check --database nope
