@@ -292,6 +292,36 @@ static char *local_dataset(hz_store *s, const hz_job *job)
     return out;
 }
 
+/* The column check of the last job that passed it (a --count or a file
+ * of jobs on one dataset reads the file once). */
+static char *checked_key;
+
+static char *column_key(const char *path, const hz_job *job)
+{
+    char *params = cJSON_PrintUnformatted(job->params);
+    size_t n = strlen(path) + (params ? strlen(params) : 0) + 32;
+    char *key = malloc(n);
+    if (key != NULL)
+        snprintf(key, n, "%d\n%s\n%s", (int)job->type, path,
+                 params ? params : "");
+    cJSON_free(params);
+    return key;
+}
+
+static bool columns_checked(const char *path, const hz_job *job)
+{
+    char *key = checked_key ? column_key(path, job) : NULL;
+    bool same = key != NULL && strcmp(key, checked_key) == 0;
+    free(key);
+    return same;
+}
+
+static void remember_columns(const char *path, const hz_job *job)
+{
+    free(checked_key);
+    checked_key = column_key(path, job);
+}
+
 /* Validate one job: its document, its dataset (resolved in place), its
  * parameters and the columns they name.  0 or an exit code. */
 static int check_job(hz_store *s, const hz_sandbox *sb, cJSON *doc)
@@ -325,9 +355,13 @@ static int check_job(hz_store *s, const hz_sandbox *sb, cJSON *doc)
     }
     hz_job_request_clear(&req);
     char *path = code == HZ_EXIT_OK ? local_dataset(s, &job) : NULL;
-    if (path != NULL && hz_cli_job_check_columns(&job, path, &err) != HZ_OK) {
-        hz_cli_error("submit", "%s: %s", what, err.msg);
-        code = HZ_EXIT_USAGE;
+    if (path != NULL && !columns_checked(path, &job)) {
+        if (hz_cli_job_check_columns(&job, path, &err) != HZ_OK) {
+            hz_cli_error("submit", "%s: %s", what, err.msg);
+            code = HZ_EXIT_USAGE;
+        } else {
+            remember_columns(path, &job);
+        }
     }
     free(path);
     hz_job_clear(&job);
@@ -405,5 +439,7 @@ out:
     hz_sandbox_free(&sb);
     cJSON_Delete(jobs);
     cJSON_Delete(a.params);
+    free(checked_key);
+    checked_key = NULL;
     return code;
 }
