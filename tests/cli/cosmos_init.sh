@@ -54,6 +54,25 @@ expect_exit 2 "unknown subcommand" -- "$HORIZON" cosmos frobnicate
 expect_exit 2 "" -- "$HORIZON" cosmos init --autoscale-max 5
 expect_exit 0 "" -- "$HORIZON" cosmos --help
 check "help names init" grep -q "cosmos init" "$T/out"
+# schedules live in Cosmos DB too: two runners, a clock an hour ahead,
+# each 15-minute slot's job created once
+export COSMOS_CA_CERT="$T/cert.pem" HZ_DATASET_ROOTS="$T" HZ_TEST_HOOKS=1
+printf 'date,value\n2024-01-01,1\n2024-02-01,2\n2024-03-01,3\n' >"$T/s.csv"
+expect_exit 0 "" -- "$HORIZON" schedule add --store cosmos --tenant acme \
+    --id q --cron "*/15 * * * *" --catch-up 10 --type forecast \
+    --dataset "$T/s.csv" --param date=date --param value=value --param model=naive
+now=$(( $(date +%s) + 3600 + 60 ))
+rp=()
+for r in 1 2; do
+    HZ_TEST_NOW=$now "$HORIZON" run --once --store cosmos --quiet \
+        >"$T/sr$r.out" 2>"$T/sr$r.err" &
+    rp+=($!)
+done
+wait "${rp[@]}"
+n=$("$HORIZON" jobs list --store cosmos --tenant acme --json | grep -c '"scheduleId":"q"')
+check "cosmos: 4 or 5 slot jobs, each once ($n)" test "$n" -ge 4 -a "$n" -le 5
+made=$(cat "$T"/sr?.err | grep -c "schedule q: queued job")
+check "cosmos: each slot created by one runner ($made)" test "$made" -eq "$n"
 # the key is never printed
 check "key not in any output" \
     bash -c "! grep -qF -- '$KEY' '$T'/init1 '$T'/init2 '$T'/err1 '$T'/err2 '$T'/check '$T'/errc '$T'/err '$T'/out"
