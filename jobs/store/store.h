@@ -128,7 +128,7 @@ typedef struct hz_claim_request {
 
 /* The operations of a store.  Entries marked "optional" may be NULL: the
  * hz_store_* wrappers below then use the generic implementation built on
- * get/put/query/batch (jobs/store.c). */
+ * get/put/query/batch (store/store.c). */
 typedef struct hz_store_ops {
     const char *name; /* "sqlite", "cosmos" */
 
