@@ -408,9 +408,11 @@ static int cmd_change(hz_store *s, const char *sub, const char *id,
                                 &err);
     if (code == HZ_EXIT_OK && rc != HZ_OK) {
         hz_cli_error("jobs", "%s%s", err.msg,
-                     rc == HZ_ECONFLICT ? " (the job changed meanwhile: try "
-                                          "again)"
-                                        : "");
+                     rc != HZ_ECONFLICT ? ""
+                     : strcmp(sub, "cancel") == 0
+                         ? " (the job changed meanwhile: try again)"
+                         : " (the job changed meanwhile; its old results "
+                           "were removed: try again)");
         code = hz_cli_store_exit(rc);
     } else if (code == HZ_EXIT_OK) {
         printf("job %s (tenant %s): %s\n", id, pk,
