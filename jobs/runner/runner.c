@@ -522,6 +522,13 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         rc = hz_store_open(cfg->store_spec, &d.s, err);
     if (rc == HZ_OK)
         rc = start_workers(&r, wa, th, n, &started, err);
+    if (rc != HZ_OK && rc != HZ_EINVAL && rc != HZ_ENOMEM && err != NULL &&
+        strncmp(err->msg, "store unavailable", 17) != 0) {
+        char msg[HZ_ERROR_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        hz_error_set(err, rc, "store unavailable: could not open it: %s",
+                     msg);
+    }
     if (rc == HZ_OK) {
         d.workers = started;
         pthread_mutex_lock(&r.mu);
