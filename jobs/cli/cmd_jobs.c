@@ -1,12 +1,15 @@
 /* horizon jobs list|show|results: inspect jobs and stream their results. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cli_jobs.h"
+#include "store/artifact.h"
 #include "store/job.h"
 #include "store/store.h"
 
@@ -21,6 +24,7 @@ static void usage(FILE *f)
             "       horizon jobs show ID [--tenant ID] [--json]\n"
             "       horizon jobs results ID [--tenant ID] [--json | --csv]\n"
             "                               [--page-size N]\n"
+            "       horizon jobs report ID [--tenant ID] -o FILE.html\n"
             "       horizon jobs retry|cancel|delete ID [--tenant ID]\n"
             "common: [--store SPEC] (default $HORIZON_STORE, else "
             "sqlite:horizon.db)\n"
@@ -36,6 +40,9 @@ static void usage(FILE *f)
             "         written as they come: CSV (default, header from the "
             "first\n"
             "         row) or JSON lines with --json\n"
+            "report   the job's HTML report (charts and tables of its "
+            "result, and\n"
+            "         its narrative), written to FILE.html (\"-\" = stdout)\n"
             "retry    a failed, canceled or succeeded job: queued again with "
             "its\n"
             "         attempts reset and its old results removed\n"
@@ -45,8 +52,8 @@ static void usage(FILE *f)
             "delete   a job that is not running, and its results\n"
             "A command naming a job id without a tenant looks it up in every\n"
             "tenant and refuses (exit 2) when two tenants have that id.\n"
-            "list, show and results only read: they work on a read-only "
-            "store.\n"
+            "list, show, results and report only read: they work on a "
+            "read-only\nstore.\n"
             "exit status: 0 ok, 1 the job changed meanwhile (try again), 2 "
             "usage\n"
             "or ambiguous id, 3 no such job, 75 store unavailable.\n");
@@ -304,6 +311,61 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
     return HZ_EXIT_OK;
 }
 
+/* Save the job's stored HTML report; nothing is written on failure. */
+static int cmd_report(hz_store *s, const char *id, const char *tenant,
+                      const char *outpath)
+{
+    hz_error err;
+    cJSON *job = NULL;
+    hz_status rc = hz_store_find_job(s, id, tenant, &job, &err);
+    if (rc != HZ_OK) {
+        hz_cli_error("jobs", "%s", err.msg);
+        return hz_cli_store_exit(rc);
+    }
+    const char *st = str(job, "status", "?");
+    char *html = NULL;
+    size_t len = 0;
+    if (strcmp(st, "succeeded") != 0) {
+        hz_cli_error("jobs", "job %s is %s: it has no report", id, st);
+        cJSON_Delete(job);
+        return HZ_EXIT_FAIL;
+    }
+    rc = hz_artifact_get(s, job, "report", &html, &len, &err);
+    cJSON_Delete(job);
+    if (rc != HZ_OK) {
+        hz_cli_error("jobs", "%s", err.msg);
+        return HZ_EXIT_FAIL;
+    }
+    int code = HZ_EXIT_OK;
+    if (outpath == NULL || strcmp(outpath, "-") == 0) {
+        if (fwrite(html, 1, len, stdout) != len || fflush(stdout) != 0) {
+            hz_cli_error("jobs", "could not write the report to stdout");
+            code = HZ_EXIT_FAIL;
+        }
+    } else {
+        size_t n = strlen(outpath) + 32;
+        char *tmp = malloc(n);
+        FILE *f = NULL;
+        if (tmp != NULL) {
+            snprintf(tmp, n, "%s.tmp-%ld", outpath, (long)getpid());
+            f = fopen(tmp, "w");
+        }
+        bool ok = f != NULL && fwrite(html, 1, len, f) == len;
+        if (f != NULL && fclose(f) != 0)
+            ok = false;
+        if (!ok || rename(tmp, outpath) != 0) {
+            hz_cli_error("jobs", "could not write '%s': %s", outpath,
+                         strerror(errno));
+            if (tmp != NULL)
+                unlink(tmp);
+            code = HZ_EXIT_FAIL;
+        }
+        free(tmp);
+    }
+    free(html);
+    return code;
+}
+
 /* ---- retry, cancel, delete ---- */
 
 /* Delete the result documents of job id (tenant pk). */
@@ -336,6 +398,34 @@ static hz_status delete_results(hz_store *s, const char *id, const char *pk,
         if (rc != HZ_OK || n == 0)
             return rc;
     }
+}
+
+/* Delete the chunks of the job's artifacts (its report: store/artifact.h)
+ * and drop their records from the job document. */
+static hz_status delete_artifacts(hz_store *s, cJSON *job, const char *pk,
+                                  hz_error *err)
+{
+    const char *id = str(job, "id", "");
+    cJSON *it = job->child;
+    while (it != NULL) {
+        cJSON *next = it->next;
+        const char *enc = hz__store_str(it, "encoding");
+        if (cJSON_IsObject(it) && enc != NULL &&
+            strcmp(enc, "zlib+base64") == 0) {
+            long n = (long)hz__store_num(it, "chunks", 0);
+            for (long k = 0; k < n; k++) {
+                char cid[HZ_JOB_ID_MAX + 64];
+                snprintf(cid, sizeof cid, "%s-%s%05ld", id, it->string, k);
+                hz_status rc = hz_store_delete(s, HZ_STORE_RESULTS, cid, pk,
+                                               NULL, err);
+                if (rc != HZ_OK && rc != HZ_ENOTFOUND)
+                    return rc;
+            }
+            cJSON_Delete(cJSON_DetachItemViaPointer(job, it));
+        }
+        it = next;
+    }
+    return HZ_OK;
 }
 
 static const char *const result_fields[] = {
@@ -401,6 +491,8 @@ static int cmd_change(hz_store *s, const char *sub, const char *id,
     int code = transition(sub, job);
     if (code == HZ_EXIT_OK && strcmp(sub, "cancel") != 0)
         rc = delete_results(s, id, pk, &err);
+    if (code == HZ_EXIT_OK && rc == HZ_OK && strcmp(sub, "cancel") != 0)
+        rc = delete_artifacts(s, job, pk, &err);
     if (code == HZ_EXIT_OK && rc == HZ_OK)
         rc = strcmp(sub, "delete") == 0
                  ? hz_store_delete(s, HZ_STORE_JOBS, id, pk, etag, &err)
@@ -425,7 +517,7 @@ static int cmd_change(hz_store *s, const char *sub, const char *id,
 }
 
 typedef struct jobs_args {
-    const char *store, *status, *type, *tenant;
+    const char *store, *status, *type, *tenant, *outpath;
     long limit, page;
     bool json;
 } jobs_args;
@@ -441,11 +533,12 @@ static int parse_args(int argc, char **argv, jobs_args *a)
         {"page-size", required_argument, 0, 'p'},
         {"json", no_argument, 0, 'j'},
         {"csv", no_argument, 0, 'c'},
+        {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         switch (c) {
         case 's': a->store = optarg; break;
         case 'S': a->status = optarg; break;
@@ -463,6 +556,7 @@ static int parse_args(int argc, char **argv, jobs_args *a)
             break;
         case 'j': a->json = true; break;
         case 'c': a->json = false; break;
+        case 'o': a->outpath = optarg; break;
         case 'h': usage(stdout); return HZ_EXIT_OK;
         default: usage(stderr); return HZ_EXIT_USAGE;
         }
@@ -489,8 +583,8 @@ int hz__cmd_jobs(int argc, char **argv)
         usage(stderr);
         return HZ_EXIT_USAGE;
     }
-    static const char *const subs[] = {"list",   "show",   "results", "retry",
-                                       "cancel", "delete", NULL};
+    static const char *const subs[] = {"list",  "show",   "results", "report",
+                                       "retry", "cancel", "delete",  NULL};
     const char *sub = argv[optind];
     int k = 0;
     while (subs[k] != NULL && strcmp(subs[k], sub) != 0)
@@ -498,7 +592,7 @@ int hz__cmd_jobs(int argc, char **argv)
     if (subs[k] == NULL) {
         hz_cli_error("jobs",
                      "unknown subcommand '%s' (expected list, show, results, "
-                     "retry, cancel, delete)",
+                     "report, retry, cancel, delete)",
                      sub);
         return HZ_EXIT_USAGE;
     }
@@ -514,7 +608,7 @@ int hz__cmd_jobs(int argc, char **argv)
     }
     hz_store *s = NULL;
     code = hz_cli_store_open("jobs", hz_cli_store_spec(a.store),
-                             k <= 2 ? HZ_STORE_READONLY : 0, &s);
+                             k <= 3 ? HZ_STORE_READONLY : 0, &s);
     if (code != HZ_EXIT_OK)
         return code;
     if (k == 0)
@@ -523,6 +617,8 @@ int hz__cmd_jobs(int argc, char **argv)
         code = cmd_show(s, id, a.tenant, a.json);
     else if (k == 2)
         code = cmd_results(s, id, a.tenant, a.json, (int)a.page);
+    else if (k == 3)
+        code = cmd_report(s, id, a.tenant, a.outpath);
     else
         code = cmd_change(s, sub, id, a.tenant);
     hz_store_close(s);

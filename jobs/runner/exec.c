@@ -64,6 +64,7 @@ void hz_exec_output_clear(hz_exec_output *o)
         hz_analytics_result_free(o->rows[i].analytics);
     }
     free(o->rows);
+    free(o->report);
     hz_exec_output_init(o);
 }
 
@@ -297,6 +298,12 @@ static hz_status collect(hz__tool *t, const hz_dataset *ds,
     rs->analytics = t->result;
     t->rows = NULL;
     t->result = NULL;
+    out->report = t->report; /* the HTML report, or why there is none */
+    out->report_len = t->report_len;
+    t->report = NULL;
+    if (out->report == NULL && t->report_err.msg[0])
+        snprintf(out->report_error, sizeof out->report_error, "%s",
+                 t->report_err.msg);
     return HZ_OK;
 }
 
@@ -340,6 +347,7 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     if (tmp[0] != '\0')
         unlink(tmp);
     hz__tool t = {.name = hz_job_type_name(job->type),
+                  .job = job,
                   .ds = ds,
                   .req = &req,
                   .opt = opt};
@@ -355,6 +363,7 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     cJSON_Delete(t.summary);
     cJSON_Delete(t.rows);
     hz_analytics_result_free(t.result);
+    free(t.report);
     hz_dataset_free(ds);
     hz_job_request_clear(&req);
     return rc;

@@ -111,6 +111,9 @@ typedef struct hz_exec_output {
     char reason[32]; /* on failure: "params", "dataset", "fetch",
                           "compute", "tool-timeout", "unavailable" */
     bool retryable;  /* on failure: worth another attempt */
+    char *report;    /* the job's HTML report (owned), or NULL */
+    size_t report_len;
+    char report_error[HZ_ERROR_MAX]; /* why there is no report ("" = ok) */
 } hz_exec_output;
 
 void hz_exec_output_init(hz_exec_output *o);
@@ -130,6 +133,16 @@ bool hz_exec_available(hz_job_type t);
 hz_status hz_exec_run(const hz_job *job, const char *dataset,
                       const hz_exec_options *opt, hz_exec_output *out,
                       hz_error *err);
+
+/* The HTML report of a job's result (exec_report.c), rendered in the job
+ * process: malloc'd page and *len, or NULL with err set. */
+struct hz_forecast_result;
+struct hz_forecast_request;
+char *hz__exec_report_forecast(const struct hz_forecast_result *r,
+                               const struct hz_forecast_request *req,
+                               const hz_job *job, size_t *len, hz_error *err);
+char *hz__exec_report_analytics(const hz_analytics_result *r,
+                                const hz_job *job, size_t *len, hz_error *err);
 
 #ifdef __cplusplus
 }

@@ -123,6 +123,8 @@ static void run_forecast_tool(hz__tool *t)
         series_rows(sr, rows, &tot);
     }
     t->summary = forecast_summary(r, &tot, methods);
+    t->report = hz__exec_report_forecast(r, &req, t->job, &t->report_len,
+                                         &t->report_err);
     hz_forecast_result_free(r);
     t->rows = rows;
     t->summarise_s = hz_now() - t0;
@@ -180,6 +182,9 @@ static void run_analytics_tool(hz__tool *t)
      * Building tens of thousands of rows as cJSON trees and printing them
      * again cost more than the analysis itself. */
     t->rc = analytics_summary(t, r);
+    if (t->rc == HZ_OK)
+        t->report = hz__exec_report_analytics(r, t->job, &t->report_len,
+                                              &t->report_err);
     if (t->rc == HZ_OK)
         t->result = r;
     else

@@ -14,6 +14,7 @@
 
 typedef struct hz__tool {
     const char *name; /* "forecast", "clv", "churn", "segment", "suite" */
+    const hz_job *job;
     const hz_dataset *ds;
     const hz_job_request *req;
     const hz_exec_options *opt;
@@ -23,6 +24,9 @@ typedef struct hz__tool {
     cJSON *summary;
     cJSON *rows;                 /* forecast: one object per series and step */
     hz_analytics_result *result; /* analytics: the rows stay here */
+    char *report;                /* HTML report, or NULL and report_err */
+    size_t report_len;
+    hz_error report_err;
     double seconds, summarise_s;
     bool done;
     pthread_mutex_t *mu;

@@ -53,11 +53,28 @@ static bool write_rows(FILE *f, hz_exec_output *out)
     return ok;
 }
 
+/* The job's HTML report goes to "<result file>.html", written before the
+ * result file appears (the runner reads it after). */
+static bool write_report_file(const char *path, const char *html, size_t len)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s.html", path);
+    FILE *f = fopen(p, "w");
+    if (f == NULL)
+        return false;
+    bool ok = fwrite(html, 1, len, f) == len;
+    return fclose(f) == 0 && ok;
+}
+
 static cJSON *outcome_of(hz_status rc, const hz_error *err,
                          hz_exec_output *out)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "ok", rc == HZ_OK);
+    if (rc == HZ_OK && out->report == NULL)
+        cJSON_AddStringToObject(o, "reportError",
+                                out->report_error[0] ? out->report_error
+                                                     : "not written");
     if (rc != HZ_OK) {
         cJSON_AddStringToObject(o, "error", err->msg);
         cJSON_AddStringToObject(o, "reason",
@@ -85,6 +102,8 @@ static void write_result(const char *path, hz_status rc, const hz_error *err,
     if (f == NULL)
         _exit(3);
     bool ok = rc != HZ_OK || write_rows(f, out);
+    if (rc == HZ_OK && out->report != NULL) /* the HTML report beside */
+        ok = ok && write_report_file(path, out->report, out->report_len);
     cJSON *o = outcome_of(rc, err, out);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);

@@ -526,8 +526,7 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         strncmp(err->msg, "store unavailable", 17) != 0) {
         char msg[HZ_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
-        hz_error_set(err, rc, "store unavailable: could not open it: %s",
-                     msg);
+        hz_error_set(err, rc, "store unavailable: could not open it: %s", msg);
     }
     if (rc == HZ_OK) {
         d.workers = started;

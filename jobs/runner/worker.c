@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "runner/exec.h"
+#include "runner/job_report.h"
 #include "runner/runner_internal.h"
 #include "store/job.h"
 
@@ -190,6 +191,23 @@ static void add_narrative(jobctx *c, const cJSON *summary)
     }
 }
 
+/* The report the job process wrote beside its result file, with the
+ * narrative, stored before the final status; never fails the job. */
+static void store_report(jobctx *c, const cJSON *res)
+{
+    char html[4200];
+    hz_error rerr;
+    hz_error_clear(&rerr);
+    snprintf(html, sizeof html, "%s.html", c->resfile);
+    if (hz__job_report_store(c->s, c->doc, html,
+                             hz__store_str(res, "reportError"),
+                             &rerr) != HZ_OK) {
+        hz_log_fields f = fields_of(c, NULL);
+        hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                     "job %s: report not stored: %s", f.job, rerr.msg);
+    }
+}
+
 /* The success fields of the job document. */
 static void mark_succeeded(jobctx *c, const cJSON *res, cJSON *summary,
                            size_t nres, long nrows)
@@ -232,6 +250,7 @@ static void succeed_job(jobctx *c, cJSON *res)
         c->doc, cJSON_GetObjectItemCaseSensitive(res, "chunks"), &nres,
         &nrows);
     add_narrative(c, summary);
+    store_report(c, res);
     char etag[HZ_ETAG_MAX];
     snprintf(etag, sizeof etag, "%s", jstr(c->doc, "_etag"));
     mark_succeeded(c, res, summary, nres, nrows);
@@ -540,6 +559,8 @@ static void remove_files(const char *resfile)
     snprintf(aux, sizeof aux, "%s.part", resfile);
     unlink(aux);
     snprintf(aux, sizeof aux, "%s.req", resfile);
+    unlink(aux);
+    snprintf(aux, sizeof aux, "%s.html", resfile);
     unlink(aux);
 }
 
