@@ -182,7 +182,8 @@ out:
  * its own, whose deadline (all its retries) is the time left. */
 static hz_status check_container(const hz_cosmos_config *base,
                                  const char *coll, double left, bool *has_docs,
-                                 double *charge, hz_error *err)
+                                 double *charge, bool *transient,
+                                 hz_error *err)
 {
     hz_cosmos_config cfg = *base;
     cfg.deadline_s = left;
@@ -200,6 +201,8 @@ static hz_status check_container(const hz_cosmos_config *base,
     hz_cosmos_stats st;
     hz_cosmos_get_stats(c, &st);
     *charge += st.charge;
+    *transient = st.transient + st.throttled > 0; /* retried: unreachable,
+                                                      not refused */
     cJSON_Delete(page);
     free(next);
     hz_cosmos_close(c);
@@ -234,8 +237,9 @@ static int cmd_check(int argc, char **argv)
                    "[--deadline S]\n\n"
                    "Query each container of the Cosmos DB store (from "
                    "COSMOS_*) once,\nall within one deadline (default 30 "
-                   "s).\nexit status: 0 ok, 1 a container missing, 2 "
-                   "configuration,\n75 unreachable or unauthorised.\n");
+                   "s).\nexit status: 0 ok, 1 a container missing or the "
+                   "service refused\n(401, 403), 2 configuration or "
+                   "credentials, 75 unreachable within\nthe deadline.\n");
             return HZ_EXIT_OK;
         default: return HZ_EXIT_USAGE;
         }
@@ -248,6 +252,16 @@ static int cmd_check(int argc, char **argv)
     }
     if (database != NULL)
         snprintf(cfg.database, sizeof cfg.database, "%s", database);
+    /* the store opens as `--store cosmos` does: a credential that cannot
+     * work (no key, no Entra ID token) is a configuration error */
+    char spec[300];
+    snprintf(spec, sizeof spec, "cosmos:%s", cfg.database);
+    hz_store *s = NULL;
+    if (hz_store_cosmos_open(spec, &s, &err) != HZ_OK) {
+        hz_cli_error("cosmos check", "%s", err.msg);
+        return HZ_EXIT_USAGE;
+    }
+    hz_store_close(s);
     static const char *const colls[] = {HZ_STORE_JOBS,      HZ_STORE_DATASETS,
                                         HZ_STORE_RESULTS,   HZ_STORE_CACHE,
                                         HZ_STORE_SCHEDULES, NULL};
@@ -255,22 +269,26 @@ static int cmd_check(int argc, char **argv)
     int rc = HZ_EXIT_OK;
     for (int i = 0; colls[i] && rc == HZ_EXIT_OK; i++) {
         double left = deadline - (hz_now() - t0);
-        bool has = false;
+        bool has = false, transient = true;
         hz_status st = left > 0
                            ? check_container(&cfg, colls[i], left, &has,
-                                             &charge, &err)
+                                             &charge, &transient, &err)
                            : hz_error_set(&err, HZ_ETIMEOUT, "no time left");
         if (st == HZ_ENOTFOUND) { /* reached, but not provisioned */
             hz_cli_error("cosmos check",
                          "container '%s': %s (run `horizon cosmos init`)",
                          colls[i], err.msg);
             rc = HZ_EXIT_FAIL;
+        } else if (st != HZ_OK && !transient) { /* refused (401, 403) */
+            hz_cli_error("cosmos check", "container '%s': %s", colls[i],
+                         err.msg);
+            rc = st == HZ_EINVAL ? HZ_EXIT_USAGE : HZ_EXIT_FAIL;
         } else if (st != HZ_OK) {
             hz_cli_error("cosmos check",
                          "container '%s': %s (gave up after %.1f s of the "
                          "%g s deadline)",
                          colls[i], err.msg, hz_now() - t0, deadline);
-            rc = st == HZ_EINVAL ? HZ_EXIT_USAGE : HZ_EXIT_TEMPFAIL;
+            rc = HZ_EXIT_TEMPFAIL;
         } else {
             printf("container %-9s ok (%s)\n", colls[i],
                    has ? "has documents" : "empty");

@@ -49,7 +49,7 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
  * --model, --level and --seed.  Forecast jobs take the same options
  * (jobs/cli/job_params.c). */
 enum {
-    HZ_FC_OPT_HORIZON = 1950,
+    HZ_FC_OPT_HORIZON = 1960,
     HZ_FC_OPT_MODEL,
     HZ_FC_OPT_LEVEL,
     HZ_FC_OPT_SEED
