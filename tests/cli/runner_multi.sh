@@ -37,10 +37,11 @@ A=$!
 "${RUN[@]}" > "$T/b.out" 2> "$T/b.log" &
 B=$!
 
-# kill A once a tenth of the jobs are done (A has jobs running then)
+# kill A once a tenth of the jobs are done and A itself has finished
+# some (so A is working and has jobs running then, even on a slow build)
 for _ in $(seq 1 600); do
     done_n=$(count_status succeeded)
-    [[ $done_n -ge $((N / 10)) ]] && break
+    [[ $done_n -ge $((N / 10)) ]] && grep -q succeeded "$T/a.log" && break
     sleep 0.1
 done
 kill -9 "$A"
