@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "analytics/analytics_internal.h"
 #include "numeric/gsl_init.h"
 
@@ -404,7 +405,7 @@ hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
     r->kind = kind;
     r->req = *req; /* the pointers are valid only during this call */
     const hz_analytics_model *mi = req->model_in;
-    int th = req->threads > 0 ? req->threads : omp_get_max_threads();
+    int th = req->threads > 0 ? req->threads : hz_default_threads();
     if (kind == HZ_ANALYSIS_CHURN &&
         (req->label_col != NULL || (mi != NULL && mi->has_churn)))
         st = hz__churn_table(r, ds, req->customer_col, mi, err);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "analytics/analytics_internal.h"
 
 /* A growable output buffer. */
@@ -322,7 +323,7 @@ static hz_status write_rows(const hz_analytics_result *r, FILE *f, bool json,
                             int threads, hz_error *err)
 {
     const size_t nb = (r->n + ROW_BLOCK - 1) / ROW_BLOCK;
-    const int th = threads > 0 ? threads : omp_get_max_threads();
+    const int th = threads > 0 ? threads : hz_default_threads();
     int oom = 0, io = 0;
 #pragma omp parallel num_threads(th) if (nb > 1) reduction(| : oom)
     {

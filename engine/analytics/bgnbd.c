@@ -15,6 +15,7 @@
 #include "numeric/gsl_init.h"
 #include "numeric/mle.h"
 #include "numeric/special.h"
+#include "horizon/threads.h"
 #include "horizon/bgnbd.h"
 
 void hz_bgnbd_options_init(hz_bgnbd_options *o)
@@ -327,7 +328,7 @@ double hz_bgnbd_loglik(const hz_bgnbd_params *p, const double *x,
         fitdata_free(&d);
         return NAN;
     }
-    d.threads = omp_get_max_threads();
+    d.threads = hz_default_threads();
     double ll = eval_ll(&d, p, NULL);
     fitdata_free(&d);
     return ll;
@@ -462,7 +463,7 @@ hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
                             "BG/NBD needs at least 2 customers, got %zu", n);
     if ((st = fitdata_build(&d, x, t_x, T, n, err)) != HZ_OK)
         goto out;
-    d.threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    d.threads = opt->threads > 0 ? opt->threads : hz_default_threads();
     if (d.xs[d.nx - 1] == 0) {
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "no customer made a repeat purchase: BG/NBD "

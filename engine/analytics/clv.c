@@ -7,6 +7,7 @@
 
 #include <gsl/gsl_integration.h>
 
+#include "horizon/threads.h"
 #include "analytics/analytics_internal.h"
 #include "horizon/clv.h"
 #include "numeric/gsl_init.h"
@@ -234,7 +235,7 @@ hz_status hz_clv_compute(const hz_purchase_model *pm, const hz_gg_params *gg,
     const double H = hz_unit_from_days(opt->unit, opt->horizon_days);
     const double risk = hz_unit_from_days(opt->unit, opt->risk_days);
     const int nthreads = opt->threads > 0 ? opt->threads
-                                          : omp_get_max_threads();
+                                          : hz_default_threads();
 #pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
     for (size_t g = 0; g < ng; g++) {
         double gx = ord[gstart[g]].x, gT = ord[gstart[g]].T, num_h, disc;
@@ -279,7 +280,7 @@ hz_status hz_purchase_conditional_many(const hz_purchase_model *m, double t,
         free(gstart);
         return HZ_ENOMEM;
     }
-    int nthreads = threads > 0 ? threads : omp_get_max_threads();
+    int nthreads = threads > 0 ? threads : hz_default_threads();
 #pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
     for (size_t g = 0; g < ng; g++) {
         double num = hz_purchase_conditional_numerator(m, t, ord[gstart[g]].x,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "horizon/customer.h"
 
 void hz_customer_options_init(hz_customer_options *o)
@@ -457,7 +458,7 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
                                : 0.0;
     if (alloc_tracking(s, &bk) != HZ_OK)
         goto nomem;
-    int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    int nthreads = opt->threads > 0 ? opt->threads : hz_default_threads();
     if (summarise_all(s, &bk, keep, orders, nthreads) != HZ_OK)
         goto nomem;
     s->n = compact(s, keep, bk.nb);

@@ -9,6 +9,7 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
+#include "horizon/threads.h"
 #include "analytics/analytics_internal.h"
 #include "numeric/gsl_init.h"
 #include "numeric/mle.h"
@@ -236,7 +237,7 @@ double hz_gg_loglik(const hz_gg_params *p, const double *x, const double *mbar,
     double ll = NAN;
     hz__gsl_init();
     if (gg_build(&d, x, mbar, n, &nz, NULL) == HZ_OK) {
-        d.threads = omp_get_max_threads();
+        d.threads = hz_default_threads();
         ll = gg_eval(&d, p, NULL);
     }
     gg_free(&d);
@@ -326,7 +327,7 @@ hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
     memset(out, 0, sizeof *out);
     if ((st = gg_build(&d, x, mbar, n, &nzero, err)) != HZ_OK)
         goto out;
-    d.threads = threads > 0 ? threads : omp_get_max_threads();
+    d.threads = threads > 0 ? threads : hz_default_threads();
     if (d.n < 2) {
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "Gamma-Gamma needs at least 2 repeat buyers with "

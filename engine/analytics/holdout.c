@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "horizon/holdout.h"
 
 void hz_holdout_free(hz_holdout_report *h)
@@ -97,7 +98,7 @@ static hz_status track(hz_holdout_report *h, const hz_purchase_model *m,
             acc += s->repeats_by_day[d];
         h->actual_cum[w] = acc;
     }
-    int nthreads = threads > 0 ? threads : omp_get_max_threads();
+    int nthreads = threads > 0 ? threads : hz_default_threads();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads)
     for (size_t w = 0; w < weeks; w++) {
         double end = (double)s->day0 + 7.0 * (double)(w + 1), e = 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "analytics/analytics_internal.h"
 #include "horizon/kmeans.h"
 
@@ -417,7 +418,7 @@ hz_status hz_kmeans_fit(const double *X, size_t n, size_t d,
     if (st != HZ_OK)
         return st;
     const int k = opt->k;
-    const int th = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    const int th = opt->threads > 0 ? opt->threads : hz_default_threads();
     out->centers = malloc((size_t)k * d * sizeof(double));
     out->labels = malloc(n * sizeof(int32_t));
     out->inertia = INFINITY;

@@ -11,6 +11,7 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
+#include "horizon/threads.h"
 #include "analytics/analytics_internal.h"
 #include "horizon/pnbd.h"
 #include "numeric/gsl_init.h"
@@ -299,7 +300,7 @@ double hz_pnbd_loglik(const hz_pnbd_params *p, const double *x,
     double ll = NAN;
     hz__gsl_init();
     if (pndata_build(&d, x, t_x, T, n, NULL) == HZ_OK) {
-        d.threads = omp_get_max_threads();
+        d.threads = hz_default_threads();
         ll = eval_ll(&d, p, NULL);
     }
     pndata_free(&d);
@@ -376,7 +377,7 @@ hz_status hz_pnbd_fit(const double *x, const double *t_x, const double *T,
                             n);
     if ((st = pndata_build(&d, x, t_x, T, n, err)) != HZ_OK)
         goto out;
-    d.threads = threads > 0 ? threads : omp_get_max_threads();
+    d.threads = threads > 0 ? threads : hz_default_threads();
     double meanT = 0, maxx = 0;
     for (size_t i = 0; i < d.m; i++) {
         meanT += d.t[i].w * d.t[i].T;

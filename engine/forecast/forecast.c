@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/textout.h"
+#include "horizon/threads.h"
 #include "horizon/forecast.h"
 
 hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels, const double *levels)
@@ -541,7 +542,7 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
         order[i] = i;
     qsort_r(order, ns, sizeof *order, cmp_len_desc, set->series);
     int nomem = 0;
-    int threads = req->threads > 0 ? req->threads : omp_get_max_threads();
+    int threads = req->threads > 0 ? req->threads : hz_default_threads();
     if ((size_t)threads > ns)
         threads = ns > 0 ? (int)ns : 1;
 #pragma omp parallel num_threads(threads) reduction(| : nomem)

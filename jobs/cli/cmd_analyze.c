@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/an_cli.h"
 #include "cli/cli.h"
 #include "cli/report_cli.h"
 #include "horizon/analytics.h"
@@ -129,62 +130,12 @@ static void help_kind(FILE *f, const char *kind)
         f);
 }
 
-enum {
-    O_CUSTOMER = 2000,
-    O_DATE,
-    O_AMOUNT,
-    O_ORDER,
-    O_LABEL,
-    O_DURATION,
-    O_EVENT,
-    O_ASOF,
-    O_CALEND,
-    O_UNIT,
-    O_MODEL,
-    O_HORIZON,
-    O_DISCOUNT,
-    O_RISK,
-    O_FREQ,
-    O_K,
-    O_KMAX,
-    O_NINIT,
-    O_INACTIVE,
-    O_FOLDS,
-    O_C,
-    O_SEED,
-    O_COVARIATES,
-    O_TIMES,
-    O_SAVE_MODEL,
-    O_MODEL_FILE,
-    O_JSON,
-    O_SUMMARY
-};
+enum { O_SAVE_MODEL = 2000, O_MODEL_FILE, O_JSON, O_SUMMARY };
 
+/* The request options (shared with analytics jobs, cli/an_cli.h), then
+ * the command's own. */
 static const struct option lopts[] = {
-    {"customer", required_argument, 0, O_CUSTOMER},
-    {"date", required_argument, 0, O_DATE},
-    {"amount", required_argument, 0, O_AMOUNT},
-    {"order", required_argument, 0, O_ORDER},
-    {"label", required_argument, 0, O_LABEL},
-    {"duration", required_argument, 0, O_DURATION},
-    {"event", required_argument, 0, O_EVENT},
-    {"as-of", required_argument, 0, O_ASOF},
-    {"calibration-end", required_argument, 0, O_CALEND},
-    {"unit", required_argument, 0, O_UNIT},
-    {"model", required_argument, 0, O_MODEL},
-    {"horizon", required_argument, 0, O_HORIZON},
-    {"discount", required_argument, 0, O_DISCOUNT},
-    {"risk", required_argument, 0, O_RISK},
-    {"frequency", required_argument, 0, O_FREQ},
-    {"k", required_argument, 0, O_K},
-    {"k-max", required_argument, 0, O_KMAX},
-    {"n-init", required_argument, 0, O_NINIT},
-    {"inactive-days", required_argument, 0, O_INACTIVE},
-    {"folds", required_argument, 0, O_FOLDS},
-    {"C", required_argument, 0, O_C},
-    {"seed", required_argument, 0, O_SEED},
-    {"covariates", required_argument, 0, O_COVARIATES},
-    {"times", required_argument, 0, O_TIMES},
+    HZ_AN_REQUEST_LONGOPTS,
     {"save-model", required_argument, 0, O_SAVE_MODEL},
     {"model-file", required_argument, 0, O_MODEL_FILE},
     {"json", no_argument, 0, O_JSON},
@@ -203,163 +154,12 @@ typedef struct cli_cfg {
     bool json, summary_only, help;
 } cli_cfg;
 
-static bool parse_day(const char *opt, const char *s, int32_t *day)
+/* Options of the command itself (not of the request). */
+static bool own_option(int c, const char *arg, cli_cfg *g)
 {
-    int64_t secs;
-    bool ts;
-    hz_datefmt det;
-    if (!hz_parse_datetime(s, strlen(s), HZ_DATEFMT_NONE, &secs, &ts, &det)) {
-        hz_cli_error("analyze",
-                     "--%s: expected a date like 2024-12-31, got '%s'", opt,
-                     s);
-        return false;
-    }
-    *day = (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
-    return true;
-}
-
-/* "39w", "52w", "12m", "90d", or a plain number of months. */
-static bool parse_horizon(const char *s, hz_analytics_request *q)
-{
-    char *end;
-    double v = strtod(s, &end);
-    bool ok = end != s && v > 0 && isfinite(v);
-    if (ok && (*end == '\0' || !strcmp(end, "m")) && v == floor(v) &&
-        v <= 1200) {
-        q->horizon_months = (int)v;
-        q->horizon_days = 0;
-        return true;
-    }
-    double days = !strcmp(end, "w")   ? 7 * v
-                  : !strcmp(end, "d") ? v
-                  : !strcmp(end, "m") ? v * (365.25 / 12)
-                                      : NAN;
-    if (ok && days > 0 && days <= 36525) {
-        q->horizon_days = days;
-        return true;
-    }
-    hz_cli_error("analyze",
-                 "--horizon: expected e.g. 12m, 52w or 90d (at most 100 "
-                 "years), got '%s'",
-                 s);
-    return false;
-}
-
-/* "12,24,72" into the survival report times. */
-static bool parse_times(const char *s, hz_analytics_request *q)
-{
-    q->n_surv_times = 0;
-    while (*s) {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || !(v >= 0) || !isfinite(v) ||
-            q->n_surv_times == HZ_SURV_TIMES_MAX || (*end && *end != ',')) {
-            hz_cli_error("analyze",
-                         "--times: expected up to %d comma-separated "
-                         "non-negative numbers",
-                         HZ_SURV_TIMES_MAX);
-            return false;
-        }
-        q->surv_times[q->n_surv_times++] = v;
-        s = *end ? end + 1 : end;
-    }
-    return q->n_surv_times > 0;
-}
-
-/* One of a fixed set of words; *out receives its index. */
-static bool parse_word(const char *opt, const char *s,
-                       const char *const *words, int *out)
-{
-    for (int i = 0; words[i] != NULL; i++)
-        if (!strcmp(s, words[i])) {
-            *out = i;
-            return true;
-        }
-    hz_cli_error("analyze", "--%s: unknown value '%s'", opt, s);
-    return false;
-}
-
-static bool parse_k(const char *s, hz_analytics_request *q)
-{
-    long v;
-    if (!strcmp(s, "auto")) {
-        q->k = 0;
-        return true;
-    }
-    if (!hz_cli_parse_long("analyze", "k", s, 1, 1000, &v))
-        return false;
-    q->k = (int)v;
-    return true;
-}
-
-/* Options with a number value; false after a message. */
-static bool number_option(int c, const char *arg, hz_analytics_request *q)
-{
-    long v = 0;
-    double dv = 0;
-    bool ok = true;
     switch (c) {
-    case O_KMAX:
-        ok = hz_cli_parse_long("analyze", "k-max", arg, 2, 17, &v);
-        q->k_max = (int)v;
-        break;
-    case O_NINIT:
-        ok = hz_cli_parse_long("analyze", "n-init", arg, 1, 1000, &v);
-        q->n_init = (int)v;
-        break;
-    case O_INACTIVE:
-        ok = hz_cli_parse_long("analyze", "inactive-days", arg, 0, 100000, &v);
-        q->inactive_days = (int)v;
-        break;
-    case O_FOLDS:
-        ok = hz_cli_parse_long("analyze", "folds", arg, 2, 32, &v);
-        q->folds = (int)v;
-        break;
-    case O_SEED:
-        ok = hz_cli_parse_long("analyze", "seed", arg, 0, LONG_MAX, &v);
-        q->seed = (uint64_t)v;
-        break;
-    case O_DISCOUNT:
-        ok = hz_cli_parse_double("analyze", "discount", arg, &dv);
-        if (ok && !(dv >= 0 && dv < 1)) {
-            hz_cli_error("analyze",
-                         "--discount: expected a monthly rate in [0, 1), got "
-                         "'%s'",
-                         arg);
-            ok = false;
-        }
-        q->discount_rate = dv;
-        break;
-    case O_C:
-        ok = hz_cli_parse_double("analyze", "C", arg, &dv);
-        if (ok && !(dv > 0)) {
-            hz_cli_error("analyze",
-                         "--C: expected a positive number, got "
-                         "'%s'",
-                         arg);
-            ok = false;
-        }
-        q->C = dv;
-        break;
-    default: break;
-    }
-    return ok;
-}
-
-/* Options naming columns or files. */
-static bool name_option(int c, const char *arg, cli_cfg *g)
-{
-    hz_analytics_request *q = &g->req;
-    switch (c) {
+    case 'h': g->help = true; return true;
     case 'o': g->outpath = arg; return true;
-    case O_CUSTOMER: q->customer_col = arg; return true;
-    case O_DATE: q->date_col = arg; return true;
-    case O_AMOUNT: q->amount_col = arg; return true;
-    case O_ORDER: q->order_col = arg; return true;
-    case O_LABEL: q->label_col = arg; return true;
-    case O_DURATION: q->duration_col = arg; return true;
-    case O_EVENT: q->event_col = arg; return true;
-    case O_COVARIATES: q->covariates = arg; return true;
     case O_SAVE_MODEL: g->save_model = arg; return true;
     case O_MODEL_FILE: g->model_file = arg; return true;
     case HZ_OPT_REPORT: g->report = arg; return true;
@@ -372,47 +172,12 @@ static bool name_option(int c, const char *arg, cli_cfg *g)
 /* One option; HZ_EXIT_OK or the exit code to stop with. */
 static int parse_option(int c, const char *arg, cli_cfg *g)
 {
-    static const char *const units[] = {"days", "weeks", NULL};
-    static const char *const models[] = {"bgnbd", "pnbd", NULL};
-    static const char *const risks[] = {"p-alive", "no-purchase", NULL};
-    static const char *const freqs[] = {"days", "orders", "rows", NULL};
-    hz_analytics_request *q = &g->req;
-    int w = 0;
-    bool ok = true;
-    if (name_option(c, arg, g))
+    if (own_option(c, arg, g))
         return HZ_EXIT_OK;
-    switch (c) {
-    case 'h': g->help = true; break;
-    case O_ASOF: ok = parse_day("as-of", arg, &q->as_of); break;
-    case O_CALEND:
-        ok = parse_day("calibration-end", arg, &q->calibration_end);
-        break;
-    case O_UNIT:
-        ok = parse_word("unit", arg, units, &w);
-        q->unit = w ? HZ_UNIT_WEEKS : HZ_UNIT_DAYS;
-        break;
-    case O_MODEL:
-        ok = parse_word("model", arg, models, &w);
-        q->model = (hz_purchase_kind)w;
-        break;
-    case O_RISK:
-        ok = parse_word("risk", arg, risks, &w);
-        q->risk = (hz_risk_rule)w;
-        break;
-    case O_FREQ:
-        ok = parse_word("frequency", arg, freqs, &w);
-        q->frequency = (hz_frequency_kind)w;
-        break;
-    case O_HORIZON: ok = parse_horizon(arg, q); break;
-    case O_K: ok = parse_k(arg, q); break;
-    case O_TIMES: ok = parse_times(arg, q); break;
-    default:
-        if (c >= HZ_OPT_SCHEMA && c <= HZ_OPT_THREADS)
-            ok = hz_cli_csv_option("analyze", &g->csvo, c, arg);
-        else
-            ok = number_option(c, arg, q);
-    }
-    return ok ? HZ_EXIT_OK : HZ_EXIT_USAGE;
+    int taken = hz__an_request_option("analyze", c, arg, &g->req);
+    if (taken == 0 && c >= HZ_OPT_SCHEMA && c <= HZ_OPT_THREADS)
+        taken = hz_cli_csv_option("analyze", &g->csvo, c, arg) ? 1 : -1;
+    return taken > 0 ? HZ_EXIT_OK : HZ_EXIT_USAGE;
 }
 
 /* getopt over argv (argv[0] is the kind); *path gets FILE. */
@@ -451,19 +216,8 @@ static int parse_args(int argc, char **argv, cli_cfg *g, const char **path)
 
 static int check_combination(hz_analysis_kind kind, const cli_cfg *g)
 {
-    const hz_analytics_request *q = &g->req;
-    if ((kind == HZ_ANALYSIS_CLV || kind == HZ_ANALYSIS_SEGMENT ||
-         kind == HZ_ANALYSIS_SURVIVAL) &&
-        q->label_col != NULL) {
-        hz_cli_error("analyze", "--label is for churn and suite");
+    if (!hz__an_request_check("analyze", kind, &g->req))
         return HZ_EXIT_USAGE;
-    }
-    if (kind != HZ_ANALYSIS_SURVIVAL && (q->duration_col || q->event_col ||
-                                         q->covariates || q->n_surv_times)) {
-        hz_cli_error("analyze", "--duration, --event, --covariates and "
-                                "--times are for survival");
-        return HZ_EXIT_USAGE;
-    }
     if (kind == HZ_ANALYSIS_SURVIVAL && (g->save_model || g->model_file)) {
         hz_cli_error("analyze", "--save-model and --model-file are for clv, "
                                 "churn and suite");

@@ -1,4 +1,5 @@
 /* Option parsing shared by the forecasting commands. */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,4 +124,67 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
         return 1;
     default: return 0;
     }
+}
+
+int hz__fc_request_option(const char *cmd, int opt, const char *arg,
+                          hz_forecast_request *req)
+{
+    long v;
+    switch (opt) {
+    case HZ_FC_OPT_HORIZON:
+        if (!hz_cli_parse_long(cmd, "horizon", arg, 1, 100000, &v))
+            return -1;
+        req->horizon = (size_t)v;
+        return 1;
+    case HZ_FC_OPT_MODEL:
+        if (!hz_fc_model_parse(arg, &req->model) ||
+            !hz_fc_model_available(req->model)) {
+            hz_cli_error(cmd,
+                         "--model: unknown or unavailable model '%s' (try "
+                         "auto, ets, theta, naive, snaive, drift, naive2, "
+                         "combo, select, arima)",
+                         arg);
+            return -1;
+        }
+        return 1;
+    case HZ_FC_OPT_LEVEL:
+        return hz__fc_parse_levels(cmd, arg, req->levels, &req->nlevels) ? 1
+                                                                         : -1;
+    case HZ_FC_OPT_SEED: {
+        char *end;
+        req->seed = strtoull(arg, &end, 10);
+        if (*arg == '\0' || *end != '\0' || *arg == '-') {
+            hz_cli_error(cmd, "--seed: expected an integer, got '%s'", arg);
+            return -1;
+        }
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
+                           hz_forecast_request *req)
+{
+    req->date_col = a->so.date_col;
+    req->value_col = a->so.value_col;
+    req->by_cols = a->so.by_cols;
+    req->nby = a->so.nby;
+    req->freq = a->so.freq;
+    req->agg = a->so.agg;
+    req->fill = a->so.fill;
+    req->long_format = a->long_format;
+    if (req->date_col == NULL) {
+        hz_cli_error(cmd, "missing --date COL (the column with the dates)");
+        return false;
+    }
+    if (req->value_col == NULL && req->agg != HZ_AGG_COUNT) {
+        hz_cli_error(cmd, "missing --value COL (or use --agg count)");
+        return false;
+    }
+    if (req->long_format && req->nby == 0) {
+        hz_cli_error(cmd, "--long needs --by ID_COLUMN");
+        return false;
+    }
+    return true;
 }
