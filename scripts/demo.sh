@@ -2,7 +2,8 @@
 # The demo behind `make demo`: a realistic batch of forecast and analytics
 # jobs for two tenants on the bundled sample data, queued in a local SQLite
 # store under the build directory and run to completion by `horizon run`,
-# then a summary.  No network.
+# then a summary and the jobs' HTML reports (their paths are printed: open
+# them in a browser).  No network.
 #   scripts/demo.sh [path/to/horizon]
 set -euo pipefail
 HORIZON=${1:-build/horizon}
@@ -16,6 +17,8 @@ OUT="$(cd "$(dirname "$HORIZON")" && pwd)/demo"
 rm -rf "$OUT" && mkdir -p "$OUT"
 export HORIZON_STORE="sqlite:$OUT/jobs.db"
 export TMPDIR="$OUT"
+# the dataset sandbox: jobs may read the bundled data only
+export HZ_DATASET_ROOTS="$DATA"
 
 echo "== datasets (store: $OUT/jobs.db)"
 SALES_A=$("$HORIZON" datasets add --tenant acme --name "sales 2022-2024" \
@@ -31,23 +34,25 @@ echo "== submitting jobs"
 sub() { "$HORIZON" submit --quiet "$@"; }
 # acme: revenue forecasts (total, by region, by category), the analytics
 # suite on transactions, churn on the labelled customer table
-sub --tenant acme --type forecast --dataset-id "$SALES_A" \
+# job parameters are the options of `horizon forecast` / `horizon analyze`
+REV=(--param date=order_date --param value=revenue)
+sub --tenant acme --type forecast --dataset-id "$SALES_A" "${REV[@]}" \
     --param freq=month --param horizon=12 --id acme-revenue-12m
-sub --tenant acme --type forecast --dataset-id "$SALES_A" \
-    --param freq=month --param horizon=6 --param 'by=["region"]' \
+sub --tenant acme --type forecast --dataset-id "$SALES_A" "${REV[@]}" \
+    --param freq=month --param horizon=6 --param by=region \
     --id acme-revenue-by-region
-sub --tenant acme --type forecast --dataset-id "$SALES_A" \
-    --param freq=week --param horizon=8 --param 'by=["category"]' \
+sub --tenant acme --type forecast --dataset-id "$SALES_A" "${REV[@]}" \
+    --param freq=week --param horizon=8 --param by=category \
     --id acme-weekly-by-category
 sub --tenant acme --type suite --dataset-id "$SALES_A" --id acme-suite
 sub --tenant acme --type churn --dataset-id "$CUST_A" \
-    --param customerColumn=customer_id --param labelColumn=churned \
+    --param customer=customer_id --param label=churned \
     --id acme-churn-model
 # globex: the same kind of work on its own copy
-sub --tenant globex --type forecast --dataset-id "$SALES_G" \
+sub --tenant globex --type forecast --dataset-id "$SALES_G" "${REV[@]}" \
     --param freq=quarter --param horizon=4 --id globex-quarterly
 sub --tenant globex --type clv --dataset-id "$SALES_G" \
-    --param horizonMonths=12 --id globex-clv
+    --param horizon=12 --id globex-clv
 sub --tenant globex --type segment --dataset-id "$SALES_G" --id globex-segments
 "$HORIZON" jobs list
 
@@ -65,6 +70,14 @@ echo
 echo
 echo "first rows of acme-revenue-by-region:"
 "$HORIZON" jobs results acme-revenue-by-region | head -4
+echo
+echo "== reports (horizon jobs report ID -o FILE.html)"
+for id in acme-revenue-by-region acme-suite acme-churn-model; do
+    "$HORIZON" jobs report "$id" -o "$OUT/$id.html" || rc=1
+done
+echo "forecast report:  $OUT/acme-revenue-by-region.html"
+echo "analytics report: $OUT/acme-suite.html"
+echo "churn report:     $OUT/acme-churn-model.html"
 echo
 echo "metrics: $OUT/metrics.json; store: $OUT/jobs.db"
 echo "inspect: HORIZON_STORE=$HORIZON_STORE $HORIZON jobs show ID"

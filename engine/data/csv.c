@@ -47,6 +47,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "horizon/threads.h"
 #include "horizon/csv.h"
 #include "data/csv_source.h"
 #include "data/dict_internal.h"
@@ -1735,7 +1736,7 @@ static hz_status read_source(const hz__src *in, const char *name,
      * better balance gains (the 50 MB benchmark file on 2 threads: 2
      * chunks 0.058 s, 4 chunks 0.061 s, 8 chunks 0.067 s; see
      * bench/bench_ingest.c).  Results do not depend on the count. */
-    int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    int nthreads = opt->threads > 0 ? opt->threads : hz_default_threads();
     size_t nchunks;
     if (opt->chunk_bytes)
         nchunks = blen / opt->chunk_bytes + 1;
@@ -1889,7 +1890,7 @@ static hz_status parse_body(const char *name, const hz__src *body,
     hz_status st = HZ_OK;
     size_t nch = nchunks_wanted ? nchunks_wanted : 1;
     const size_t blen = body->len;
-    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    int threads = opt->threads > 0 ? opt->threads : hz_default_threads();
     chunk *ch = calloc(nch, sizeof *ch);
     size_t *bound = calloc(nch + 1, sizeof *bound);
     size_t *qcount = calloc(nch, sizeof *qcount);

@@ -9,6 +9,7 @@
 
 #include "forecast/fc_internal.h"
 #include "horizon/forecast.h"
+#include "horizon/threads.h"
 
 #define CAL_ORIGINS_DEFAULT 5
 
@@ -205,7 +206,7 @@ static int run_series(const hz_fc_batch *b, hz_forecast *const *out, size_t K,
     for (size_t i = 0; i < ns; i++)
         order[i] = i;
     qsort_r(order, ns, sizeof *order, cmp_len_desc, (void *)b->n);
-    int threads = b->threads > 0 ? b->threads : omp_get_max_threads();
+    int threads = b->threads > 0 ? b->threads : hz_default_threads();
     if ((size_t)threads > ns)
         threads = ns > 0 ? (int)ns : 1;
 #pragma omp parallel num_threads(threads) reduction(| : nomem)

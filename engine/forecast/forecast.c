@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/textout.h"
+#include "horizon/threads.h"
 #include "horizon/forecast.h"
 
 hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels, const double *levels)

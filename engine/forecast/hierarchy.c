@@ -9,6 +9,7 @@
 
 #include "forecast/fc_internal.h"
 #include "horizon/ets.h"
+#include "horizon/threads.h"
 
 void hz__hier_free(hz__hier *h)
 {
@@ -126,7 +127,7 @@ int hz__hier_residuals(const hz__hier *h, int period, int threads,
     int nomem = 0;
     size_t n = h->n;
     if (threads <= 0)
-        threads = omp_get_max_threads();
+        threads = hz_default_threads();
 #pragma omp parallel num_threads(threads) reduction(| : nomem)
     {
         hz_ets_workspace *w = hz_ets_alloc(n);

@@ -5,9 +5,9 @@
 
 #include "cli/cli.h"
 #include "cli/fc_cli.h"
+#include "cli/report_cli.h"
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
-#include "horizon/reconcile.h"
 #include "horizon/series.h"
 
 const char hz__cmd_forecast_summary[] =
@@ -49,8 +49,8 @@ static void help(FILE *f)
         "  --seed N               seed for simulated intervals (default 42)\n"
         "  -o, --output FILE      write to FILE instead of stdout\n"
         "  --json                 JSON instead of CSV\n"
-        "  --quiet                no summary on stderr\n" HZ_CLI_CSV_HELP
-        "  -h, --help             show this help\n"
+        "  --quiet                no summary on stderr\n" HZ_CLI_REPORT_HELP
+            HZ_CLI_CSV_HELP "  -h, --help             show this help\n"
         "\n"
         "Series too short for the model fall back to simpler ones; the\n"
         "reason is in the note column.  Results are identical for any\n"
@@ -58,34 +58,21 @@ static void help(FILE *f)
         hz_fc_model_list());
 }
 
-enum {
-    OPT_HORIZON = 2000,
-    OPT_MODEL,
-    OPT_LEVEL,
-    OPT_SEED,
-    OPT_JSON,
-    OPT_QUIET,
-    OPT_INTERVALS,
-    OPT_RECONCILE
-};
+enum { OPT_JSON = 2000, OPT_QUIET };
 
 int hz__cmd_forecast(int argc, char **argv)
 {
     static const char *cmd = "forecast";
-    static const struct option lo[] = {
-        HZ_FC_SERIES_LONGOPTS,
-        {"horizon", required_argument, 0, OPT_HORIZON},
-        {"model", required_argument, 0, OPT_MODEL},
-        {"level", required_argument, 0, OPT_LEVEL},
-        {"seed", required_argument, 0, OPT_SEED},
-        {"json", no_argument, 0, OPT_JSON},
-        {"quiet", no_argument, 0, OPT_QUIET},
-        {"intervals", required_argument, 0, OPT_INTERVALS},
-        {"reconcile", required_argument, 0, OPT_RECONCILE},
-        {"output", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},
-        HZ_CLI_CSV_LONGOPTS,
-        {0, 0, 0, 0}};
+    static const struct option lo[] = {HZ_FC_SERIES_LONGOPTS,
+                                       HZ_FC_REQUEST_LONGOPTS,
+                                       {"json", no_argument, 0, OPT_JSON},
+                                       {"quiet", no_argument, 0, OPT_QUIET},
+                                       {"output", required_argument, 0, 'o'},
+                                       {"help", no_argument, 0, 'h'},
+                                       HZ_CLI_REPORT_LONGOPT,
+                                       HZ_CLI_CSV_LONGOPTS,
+                                       {0, 0, 0, 0}};
+    const char *report = NULL;
     hz_forecast_request req;
     hz_forecast_request_init(&req);
     hz_cli_csv csvo;
@@ -96,11 +83,12 @@ int hz__cmd_forecast(int argc, char **argv)
     hz__fc_series_args_init(&sa);
     hz_dataset *ds = NULL;
     hz_forecast_result *res = NULL;
-    long v;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
         int taken = hz__fc_series_option(cmd, c, optarg, &sa);
+        if (taken == 0)
+            taken = hz__fc_request_option(cmd, c, optarg, &req);
         if (taken < 0) {
             rc = HZ_EXIT_USAGE;
             goto out;
@@ -108,62 +96,10 @@ int hz__cmd_forecast(int argc, char **argv)
         if (taken)
             continue;
         switch (c) {
-        case OPT_HORIZON:
-            if (!hz_cli_parse_long(cmd, "horizon", optarg, 1, 100000, &v)) {
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            req.horizon = (size_t)v;
-            break;
-        case OPT_MODEL:
-            if (!hz_fc_model_parse(optarg, &req.model)) {
-                hz_cli_error(cmd, "--model: unknown model '%s' (try %s)",
-                             optarg, hz_fc_model_list());
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            break;
-        case OPT_LEVEL:
-            if (!hz__fc_parse_levels(cmd, optarg, req.levels, &req.nlevels)) {
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            break;
-        case OPT_SEED: {
-            char *end;
-            req.seed = strtoull(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0') {
-                hz_cli_error(cmd, "--seed: expected an integer, got '%s'",
-                             optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            break;
-        }
         case OPT_JSON: json = 1; break;
         case OPT_QUIET: quiet = 1; break;
-        case OPT_RECONCILE:
-            if (!hz_recon_parse(optarg, &req.reconcile) ||
-                req.reconcile == HZ_RECON_NONE) {
-                hz_cli_error(cmd,
-                             "--reconcile: expected mint, wls, ols, bu or "
-                             "td, got '%s'",
-                             optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            break;
-        case OPT_INTERVALS:
-            if (!hz_intervals_parse(optarg, &req.intervals)) {
-                hz_cli_error(cmd,
-                             "--intervals: expected model or conformal, "
-                             "got '%s'",
-                             optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            break;
         case 'o': outpath = optarg; break;
+        case HZ_OPT_REPORT: report = optarg; break;
         case 'h': help(stdout); goto out;
         case '?': rc = HZ_EXIT_USAGE; goto out;
         default:
@@ -175,14 +111,6 @@ int hz__cmd_forecast(int argc, char **argv)
                 req.threads = csvo.threads;
         }
     }
-    req.date_col = sa.so.date_col;
-    req.value_col = sa.so.value_col;
-    req.by_cols = sa.so.by_cols;
-    req.nby = sa.so.nby;
-    req.freq = sa.so.freq;
-    req.agg = sa.so.agg;
-    req.fill = sa.so.fill;
-    req.long_format = sa.long_format;
     if (optind != argc - 1) {
         hz_cli_error(cmd, optind >= argc ? "missing input FILE.csv"
                                          : "expected one input file");
@@ -190,18 +118,7 @@ int hz__cmd_forecast(int argc, char **argv)
         rc = HZ_EXIT_USAGE;
         goto out;
     }
-    if (req.date_col == NULL) {
-        hz_cli_error(cmd, "missing --date COL (the column with the dates)");
-        rc = HZ_EXIT_USAGE;
-        goto out;
-    }
-    if (req.value_col == NULL && req.agg != HZ_AGG_COUNT) {
-        hz_cli_error(cmd, "missing --value COL (or use --agg count)");
-        rc = HZ_EXIT_USAGE;
-        goto out;
-    }
-    if (req.long_format && req.nby == 0) {
-        hz_cli_error(cmd, "--long needs --by ID_COLUMN");
+    if (!hz__fc_request_finish(cmd, &sa, &req)) {
         rc = HZ_EXIT_USAGE;
         goto out;
     }
@@ -230,6 +147,11 @@ int hz__cmd_forecast(int argc, char **argv)
         hz_cli_error(cmd, "%s", err.msg);
         rc = HZ_EXIT_FAIL;
         goto out;
+    }
+    if (report != NULL) {
+        rc = hz__cli_report_forecast(cmd, report, res, &req, argv[optind]);
+        if (rc != HZ_EXIT_OK)
+            goto out;
     }
     if (!quiet) {
         size_t nfall = 0;

@@ -1,9 +1,11 @@
 /* Option parsing shared by the forecasting commands. */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/fc_cli.h"
+#include "horizon/reconcile.h"
 
 bool hz__fc_split_list(const char *s, char **store, const char **items,
                        size_t max, size_t *n)
@@ -123,4 +125,82 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
         return 1;
     default: return 0;
     }
+}
+
+int hz__fc_request_option(const char *cmd, int opt, const char *arg,
+                          hz_forecast_request *req)
+{
+    long v;
+    switch (opt) {
+    case HZ_FC_OPT_HORIZON:
+        if (!hz_cli_parse_long(cmd, "horizon", arg, 1, 100000, &v))
+            return -1;
+        req->horizon = (size_t)v;
+        return 1;
+    case HZ_FC_OPT_MODEL:
+        if (!hz_fc_model_parse(arg, &req->model)) {
+            hz_cli_error(cmd, "--model: unknown model '%s' (try %s)", arg,
+                         hz_fc_model_list());
+            return -1;
+        }
+        return 1;
+    case HZ_FC_OPT_INTERVALS:
+        if (!hz_intervals_parse(arg, &req->intervals)) {
+            hz_cli_error(cmd,
+                         "--intervals: expected model or conformal, got "
+                         "'%s'",
+                         arg);
+            return -1;
+        }
+        return 1;
+    case HZ_FC_OPT_RECONCILE:
+        if (!hz_recon_parse(arg, &req->reconcile) ||
+            req->reconcile == HZ_RECON_NONE) {
+            hz_cli_error(cmd,
+                         "--reconcile: expected mint, wls, ols, bu or td, "
+                         "got '%s'",
+                         arg);
+            return -1;
+        }
+        return 1;
+    case HZ_FC_OPT_LEVEL:
+        return hz__fc_parse_levels(cmd, arg, req->levels, &req->nlevels) ? 1
+                                                                         : -1;
+    case HZ_FC_OPT_SEED: {
+        char *end;
+        req->seed = strtoull(arg, &end, 10);
+        if (*arg == '\0' || *end != '\0' || *arg == '-') {
+            hz_cli_error(cmd, "--seed: expected an integer, got '%s'", arg);
+            return -1;
+        }
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
+                           hz_forecast_request *req)
+{
+    req->date_col = a->so.date_col;
+    req->value_col = a->so.value_col;
+    req->by_cols = a->so.by_cols;
+    req->nby = a->so.nby;
+    req->freq = a->so.freq;
+    req->agg = a->so.agg;
+    req->fill = a->so.fill;
+    req->long_format = a->long_format;
+    if (req->date_col == NULL) {
+        hz_cli_error(cmd, "missing --date COL (the column with the dates)");
+        return false;
+    }
+    if (req->value_col == NULL && req->agg != HZ_AGG_COUNT) {
+        hz_cli_error(cmd, "missing --value COL (or use --agg count)");
+        return false;
+    }
+    if (req->long_format && req->nby == 0) {
+        hz_cli_error(cmd, "--long needs --by ID_COLUMN");
+        return false;
+    }
+    return true;
 }

@@ -45,6 +45,37 @@ void hz__fc_series_args_init(hz__fc_series_args *a);
 int hz__fc_series_option(const char *cmd, int opt, const char *arg,
                          hz__fc_series_args *a);
 
+/* The options of `horizon forecast` that complete its request: --horizon,
+ * --model, --level and --seed.  Forecast jobs take the same options
+ * (jobs/cli/job_params.c). */
+enum {
+    HZ_FC_OPT_HORIZON = 1960,
+    HZ_FC_OPT_MODEL,
+    HZ_FC_OPT_LEVEL,
+    HZ_FC_OPT_SEED,
+    HZ_FC_OPT_INTERVALS,
+    HZ_FC_OPT_RECONCILE
+};
+
+#define HZ_FC_REQUEST_LONGOPTS                                                \
+    {"horizon", required_argument, 0, HZ_FC_OPT_HORIZON},                     \
+        {"model", required_argument, 0, HZ_FC_OPT_MODEL},                     \
+        {"level", required_argument, 0, HZ_FC_OPT_LEVEL},                     \
+        {"seed", required_argument, 0, HZ_FC_OPT_SEED},                       \
+        {"intervals", required_argument, 0, HZ_FC_OPT_INTERVALS},             \
+    {                                                                         \
+        "reconcile", required_argument, 0, HZ_FC_OPT_RECONCILE                \
+    }
+
+/* As hz__fc_series_option, for the options above. */
+int hz__fc_request_option(const char *cmd, int opt, const char *arg,
+                          hz_forecast_request *req);
+/* Copy the series options into req and check what `horizon forecast`
+ * requires (a date column, a value column unless --agg count, --by with
+ * --long); false with a message for cmd. */
+bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
+                           hz_forecast_request *req);
+
 /* Split "a,b,c" into at most max pointers into a copy kept in *store
  * (free it); false on an empty item. */
 bool hz__fc_split_list(const char *s, char **store, const char **items,
