@@ -167,7 +167,7 @@ static void run_family(family *fa, int use_r, int tbats)
             snprintf(nmx, sizeof nmx, "R %s%s", names[k],
                      strcmp(names[k], "tbats") == 0 ? " (subset)" : "");
             score_print(nmx, &rs[k]);
-            if (strcmp(names[k], "stlf") == 0 && rs[k].secs > 0)
+            if (strcmp(names[k], "mstl=stlf") == 0 && rs[k].secs > 0)
                 printf("  %-34s %.0fx R stlf's time\n",
                        "  Horizon default speed:", rs[k].secs / hs[0].secs);
         }

@@ -25,7 +25,7 @@ for (line in readLines(args[1])) {
   x <- v[(6 + np):(5 + np + ntr)]
   y <- if (np == 1) ts(x, frequency = per) else msts(x, seasonal.periods = per)
   r <- timed(stlf(y, h = h, level = c(80, 95)))
-  if (!is.null(r$f)) emit(idx, "stlf", r$secs, r$f)
+  if (!is.null(r$f)) emit(idx, "mstl=stlf", r$secs, r$f)
   r <- timed(stlf(y, h = h, level = c(80, 95), method = "arima"))
   if (!is.null(r$f)) emit(idx, "stlf-arima", r$secs, r$f)
   if (with_tbats && heavy == 1) {

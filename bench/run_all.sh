@@ -16,9 +16,14 @@ run "$here/ingest.sh" "$BUILD"
 if [[ -d $DATA/m3 ]]; then
     run "$BUILD/bench_m3" "$DATA/m3"
     run "$here/arima_m3.sh" "$BUILD" "$DATA" 10
+    run "$BUILD/bench_conformal" "$DATA/m3"
 else
     echo "bench: $DATA/m3 absent: skipping the M3 benchmarks"
 fi
+run "$BUILD/bench_multi" "$DATA"
+run "$BUILD/bench_intermittent"
+run "$BUILD/bench_short"
+run "$BUILD/bench_hier"
 run "$BUILD/bench_scale"
 if [[ -d $DATA/cdnow ]]; then
     run "$BUILD/bench_analytics" "$DATA"
