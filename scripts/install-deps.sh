@@ -7,6 +7,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libgsl-dev libopenblas-openmp-dev
       libcsv-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev libssl-dev
+      zlib1g-dev
       libpcre2-dev ca-certificates openssl curl python3 nodejs npm)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(r-base-core r-cran-forecast python3-sklearn python3-statsmodels

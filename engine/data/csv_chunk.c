@@ -79,6 +79,111 @@ static void chunk_promote(chunk *c, size_t j)
     c->spec[j].type = HZ_TYPE_FLOAT64;
 }
 
+static void bad_number(chunk *c, size_t j, const char *s, size_t n,
+                       const char *what)
+{
+    char sh[64];
+    if (hz__csv_number_overflows(s, n))
+        hz__csv_report(c, j + 1, false,
+                       "column '%s': number '%s' is out of range (beyond "
+                       "1.8e308)",
+                       c->names[j], shown(s, n, sh, sizeof sh));
+    else
+        hz__csv_report(c, j + 1, false, "column '%s': expected %s, got '%s'",
+                       c->names[j], what, shown(s, n, sh, sizeof sh));
+}
+
+static void field_number(chunk *c, size_t j, const char *s, size_t n)
+{
+    colspec *sp = &c->spec[j];
+    double d;
+    if (sp->type == HZ_TYPE_INT64) {
+        int64_t v;
+        if (parse_i64(s, n, &v)) {
+            memcpy(&c->stage[j], &v, 8);
+            return;
+        }
+        if (!sp->overridden && parse_f64(s, n, &d)) {
+            chunk_promote(c, j);
+            memcpy(&c->stage[j], &d, 8);
+            return;
+        }
+        bad_number(c, j, s, n, "an integer");
+        return;
+    }
+    if (parse_f64(s, n, &d)) {
+        memcpy(&c->stage[j], &d, 8);
+        return;
+    }
+    bad_number(c, j, s, n, "a number");
+}
+
+/* Words for a date format in messages. */
+static const char *fmt_words(hz_datefmt f)
+{
+    static const char *const w[HZ_DATEFMT_COUNT] = {
+        "",        "YYYY-MM-DD", "YYYY/MM/DD", "MM/DD/YYYY", "DD/MM/YYYY",
+        "YYYY-MM", "YYYY-Qn",    "YYYYQn",     "YYYY-Www",   "YYYY"};
+    return (unsigned)f < HZ_DATEFMT_COUNT ? w[f] : "";
+}
+
+static void field_date(chunk *c, size_t j, const char *s, size_t n)
+{
+    colspec *sp = &c->spec[j];
+    char sh[64];
+    int64_t secs;
+    bool ts;
+    if (!parse_date(s, n, sp->fmt, &secs, &ts)) {
+        hz__csv_report(
+            c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'",
+            c->names[j], sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
+            fmt_words(sp->fmt), shown(s, n, sh, sizeof sh));
+        return;
+    }
+    int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    if (day < c->day_lo || day > c->day_hi) {
+        char a[16], b[16];
+        hz__csv_report(c, j + 1, false,
+                       "column '%s': date '%s' is outside %s..%s (the "
+                       "accepted years; see --date-window)",
+                       c->names[j], shown(s, n, sh, sizeof sh),
+                       hz_format_day(c->day_lo, a),
+                       hz_format_day(c->day_hi, b));
+        return;
+    }
+    if (sp->type == HZ_TYPE_DATE)
+        c->stage[j] = (uint32_t)(int32_t)day;
+    else
+        memcpy(&c->stage[j], &secs, 8);
+}
+
+static void field_string(chunk *c, size_t j, const char *s, size_t n)
+{
+    if (c->used_libcsv) {
+        /* libcsv reuses its buffer: keep a copy until the row ends. */
+        if (c->nscratch + n + 1 > c->capscratch) {
+            size_t cap = c->capscratch ? c->capscratch * 2 : 4096;
+            while (cap < c->nscratch + n + 1)
+                cap *= 2;
+            char *b = realloc(c->scratch, cap);
+            if (b == NULL) {
+                c->status = HZ_ENOMEM;
+                c->stop = true;
+                return;
+            }
+            c->scratch = b;
+            c->capscratch = cap;
+        }
+        memcpy(c->scratch + c->nscratch, s, n);
+        c->stage_ptr[j] = NULL;
+        c->stage_off[j] = c->nscratch;
+        c->nscratch += n;
+    } else {
+        c->stage_ptr[j] = s;
+    }
+    c->stage_len[j] = n;
+}
+
 void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
 {
     size_t j = c->field++;
@@ -95,46 +200,24 @@ void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
     }
     if (c->infer) {
         if (!is_null)
-            hz__csv_evidence_add(&c->ev[j], s, n);
+            hz__csv_evidence_add(&c->ev[j], s, n, c->row_line);
         return;
     }
     if (is_null) {
         c->stage_null[j] = 1;
+        if (c->spec[j].required)
+            hz__csv_report(c, j + 1, false,
+                           "column '%s': empty value (every row needs one; "
+                           "--on-error skip drops such rows)",
+                           c->names[j]);
         return;
     }
     c->stage_null[j] = 0;
-    colspec *sp = &c->spec[j];
     char sh[64];
-    switch (sp->type) {
-    case HZ_TYPE_INT64: {
-        int64_t v;
-        if (parse_i64(s, n, &v)) {
-            memcpy(&c->stage[j], &v, 8);
-            return;
-        }
-        double d;
-        if (!sp->overridden && parse_f64(s, n, &d)) {
-            chunk_promote(c, j);
-            memcpy(&c->stage[j], &d, 8);
-            return;
-        }
-        hz__csv_report(c, j + 1, false,
-                       "column '%s': expected an integer, got '%s'",
-                       c->names[j], shown(s, n, sh, sizeof sh));
-        return;
-    }
+    switch (c->spec[j].type) {
+    case HZ_TYPE_INT64:
     case HZ_TYPE_FLOAT64:
-    case HZ_TYPE_NULL: {
-        double d;
-        if (parse_f64(s, n, &d)) {
-            memcpy(&c->stage[j], &d, 8);
-            return;
-        }
-        hz__csv_report(c, j + 1, false,
-                       "column '%s': expected a number, got '%s'", c->names[j],
-                       shown(s, n, sh, sizeof sh));
-        return;
-    }
+    case HZ_TYPE_NULL: field_number(c, j, s, n); return;
     case HZ_TYPE_BOOL: {
         int b = parse_bool(s, n);
         if (b >= 0) {
@@ -148,56 +231,8 @@ void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
         return;
     }
     case HZ_TYPE_DATE:
-    case HZ_TYPE_TIMESTAMP: {
-        int64_t secs;
-        bool ts;
-        if (parse_date(s, n, sp->fmt, &secs, &ts)) {
-            if (sp->type == HZ_TYPE_DATE) {
-                int64_t day = secs >= 0 ? secs / 86400
-                                        : -((-secs + 86399) / 86400);
-                int32_t d32 = (int32_t)day;
-                uint64_t bits = (uint32_t)d32;
-                c->stage[j] = bits;
-            } else {
-                memcpy(&c->stage[j], &secs, 8);
-            }
-            return;
-        }
-        static const char *fmtname[] = {"a date", "YYYY-MM-DD", "YYYY/MM/DD",
-                                        "MM/DD/YYYY"};
-        hz__csv_report(c, j + 1, false, "column '%s': expected %s%s, got '%s'",
-                       c->names[j],
-                       sp->type == HZ_TYPE_DATE ? "a valid date "
-                                                : "a valid "
-                                                  "timestamp ",
-                       fmtname[sp->fmt], shown(s, n, sh, sizeof sh));
-        return;
-    }
-    case HZ_TYPE_STRING:
-        if (c->used_libcsv) {
-            /* libcsv reuses its buffer: keep a copy until the row ends. */
-            if (c->nscratch + n + 1 > c->capscratch) {
-                size_t cap = c->capscratch ? c->capscratch * 2 : 4096;
-                while (cap < c->nscratch + n + 1)
-                    cap *= 2;
-                char *b = realloc(c->scratch, cap);
-                if (b == NULL) {
-                    c->status = HZ_ENOMEM;
-                    c->stop = true;
-                    return;
-                }
-                c->scratch = b;
-                c->capscratch = cap;
-            }
-            memcpy(c->scratch + c->nscratch, s, n);
-            c->stage_ptr[j] = NULL;
-            c->stage_off[j] = c->nscratch;
-            c->nscratch += n;
-        } else {
-            c->stage_ptr[j] = s;
-        }
-        c->stage_len[j] = n;
-        return;
+    case HZ_TYPE_TIMESTAMP: field_date(c, j, s, n); return;
+    case HZ_TYPE_STRING: field_string(c, j, s, n); return;
     }
 }
 
@@ -517,6 +552,8 @@ static void parse_rows(chunk *c)
             size_t fl = fe - p;
             p = q + 1;
             if (fl == 0) {
+                if (c->spec[j].required)
+                    goto slow;
                 c->nullcols[nnull++] = j;
                 if (kind[j] == K_STR)
                     c->pend_len[base + j] = SIZE_MAX;
@@ -560,14 +597,17 @@ static void parse_rows(chunk *c)
                     goto slow;
                 int64_t day = secs >= 0 ? secs / 86400
                                         : -((-secs + 86399) / 86400);
-                int32_t d32 = (int32_t)day;
-                ((int32_t *)out)[r] = d32;
+                if (day < c->day_lo || day > c->day_hi)
+                    goto slow;
+                ((int32_t *)out)[r] = (int32_t)day;
                 break;
             }
             case K_TS: {
                 int64_t secs;
                 bool ts;
-                if (!parse_date(f, fl, c->spec[j].fmt, &secs, &ts))
+                if (!parse_date(f, fl, c->spec[j].fmt, &secs, &ts) ||
+                    secs < (int64_t)c->day_lo * 86400 ||
+                    secs >= ((int64_t)c->day_hi + 1) * 86400)
                     goto slow;
                 ((int64_t *)out)[r] = secs;
                 break;
@@ -676,6 +716,7 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
         !c->kind || !c->strcols || !c->nullcols)
         return -1;
     memcpy(c->spec, spec, ncols * sizeof *spec);
+    hz__csv_date_window(c->opt, &c->day_lo, &c->day_hi);
     for (size_t j = 0; j < ncols; j++) {
         c->vals[j] = cols[j] + first * type_width(spec[j].type);
         if (spec[j].type == HZ_TYPE_STRING) {

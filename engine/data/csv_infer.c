@@ -10,7 +10,66 @@
 #include "data/csv_internal.h"
 #include "data/csv_value.h"
 
-void hz__csv_evidence_add(evidence *e, const char *s, size_t n)
+/* Which date formats a trimmed value fits.  Cheap rejects first: most
+ * sampled values are numbers or words. */
+static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
+{
+    static const hz_datefmt fmts[] = {
+        HZ_DATEFMT_ISO,     HZ_DATEFMT_YMD_SLASH,       HZ_DATEFMT_MONTH,
+        HZ_DATEFMT_QUARTER, HZ_DATEFMT_QUARTER_COMPACT, HZ_DATEFMT_ISOWEEK};
+    if (tn < 6 || tn > 40 || t[0] < '0' || t[0] > '9')
+        return;
+    bool ymd_like = t[4] == '-' || t[4] == '/' || t[4] == 'Q' || t[4] == 'q';
+    bool dmy_like = t[1] == '/' || t[2] == '/' || t[1] == '-' || t[2] == '-' ||
+                    t[1] == '.' || t[2] == '.';
+    int64_t secs;
+    bool ts = false, any = false;
+    for (size_t k = 0; ymd_like && k < sizeof fmts / sizeof fmts[0]; k++)
+        if (hz_parse_datetime(t, tn, fmts[k], &secs, &ts, NULL)) {
+            e->n_fmt[fmts[k]]++;
+            e->n_ts += ts;
+            any = true;
+        }
+    if (any || !dmy_like)
+        return;
+    bool m = hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL);
+    bool d = hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &secs, &ts, NULL);
+    e->n_fmt[HZ_DATEFMT_MDY_SLASH] += m;
+    e->n_fmt[HZ_DATEFMT_DMY] += d;
+    e->n_ts += (m || d) && ts;
+    e->n_mdy_only += m && !d;
+    e->n_dmy_only += d && !m;
+    if (m && d && !e->ambiguous) {
+        e->ambiguous = true;
+        e->amb_line = line;
+        snprintf(e->amb_text, sizeof e->amb_text, "%.*s",
+                 (int)(tn < 23 ? tn : 23), t);
+    }
+}
+
+/* A decimal that only fails to parse because it overflows a double. */
+static bool overflowing_number(const char *s, size_t n)
+{
+    trim(&s, &n);
+    char buf[512];
+    if (n == 0 || n >= sizeof buf ||
+        !(s[0] == '-' || s[0] == '+' || s[0] == '.' ||
+          (s[0] >= '0' && s[0] <= '9')))
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    return end == buf + n && isinf(v) && errno == ERANGE;
+}
+
+bool hz__csv_number_overflows(const char *s, size_t n)
+{
+    return overflowing_number(s, n);
+}
+
+void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line)
 {
     int64_t iv;
     double dv;
@@ -18,7 +77,8 @@ void hz__csv_evidence_add(evidence *e, const char *s, size_t n)
     if (parse_i64(s, n, &iv)) {
         e->n_int++;
         e->n_num++;
-    } else if (parse_f64(s, n, &dv)) {
+        e->n_year += iv >= 1000 && iv <= 9999;
+    } else if (parse_f64(s, n, &dv) || overflowing_number(s, n)) {
         e->n_num++;
     }
     if (parse_bool_word(s, n) >= 0)
@@ -26,19 +86,7 @@ void hz__csv_evidence_add(evidence *e, const char *s, size_t n)
     const char *t = s;
     size_t tn = n;
     trim(&t, &tn);
-    int64_t secs;
-    bool ts;
-    hz_datefmt det;
-    if (tn >= 8 && tn <= 40 && t[0] >= '0' && t[0] <= '9' &&
-        hz_parse_datetime(t, tn, HZ_DATEFMT_NONE, &secs, &ts, &det)) {
-        if (e->fmt == HZ_DATEFMT_NONE)
-            e->fmt = det;
-        else if (det != e->fmt &&
-                 !hz_parse_datetime(t, tn, e->fmt, &secs, &ts, NULL))
-            e->fmt_conflict = true;
-        e->n_date++;
-        e->n_ts += ts;
-    }
+    date_evidence(e, t, tn, line);
 }
 
 /* A type wins when at least 95% of the sampled values parse as it: the
@@ -49,22 +97,84 @@ static bool mostly(size_t k, size_t n)
     return k > 0 && (double)k >= 0.95 * (double)n;
 }
 
+/* The date format most sampled values fit; month- versus day-first is
+ * decided by a value with a day above 12 (both seen: no date format). */
+static hz_datefmt best_date_format(const evidence *e, bool *undecided)
+{
+    hz_datefmt best = HZ_DATEFMT_NONE;
+    *undecided = false;
+    for (int f = HZ_DATEFMT_ISO; f < HZ_DATEFMT_COUNT; f++)
+        if (e->n_fmt[f] > (best ? e->n_fmt[best] : 0))
+            best = (hz_datefmt)f;
+    if (best == HZ_DATEFMT_MDY_SLASH || best == HZ_DATEFMT_DMY) {
+        if (e->n_mdy_only > 0 && e->n_dmy_only > 0)
+            return HZ_DATEFMT_NONE;
+        if (e->n_dmy_only > 0)
+            return HZ_DATEFMT_DMY;
+        if (e->n_mdy_only > 0)
+            return HZ_DATEFMT_MDY_SLASH;
+        *undecided = true;
+    }
+    return best;
+}
+
 colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file)
 {
-    colspec c = {HZ_TYPE_STRING, HZ_DATEFMT_NONE, false};
+    colspec c = {HZ_TYPE_STRING, HZ_DATEFMT_NONE, false, false, false};
     size_t n = e->nonnull;
+    bool undecided;
+    hz_datefmt df = best_date_format(e, &undecided);
     if (n == 0)
         c.type = whole_file ? HZ_TYPE_NULL : HZ_TYPE_STRING;
     else if (mostly(e->n_boolword, n))
         c.type = HZ_TYPE_BOOL;
     else if (mostly(e->n_num, n))
         c.type = e->n_int == e->n_num ? HZ_TYPE_INT64 : HZ_TYPE_FLOAT64;
-    else if (mostly(e->n_date, n) && !e->fmt_conflict) {
+    else if (df != HZ_DATEFMT_NONE && mostly(e->n_fmt[df], n)) {
         c.type = e->n_ts > 0 ? HZ_TYPE_TIMESTAMP : HZ_TYPE_DATE;
-        c.fmt = e->fmt;
+        c.fmt = df;
+        c.undecided = undecided;
     }
     return c;
 }
+
+void hz__csv_want_date(colspec *c, const evidence *e)
+{
+    c->required = true;
+    if (c->overridden || c->type == HZ_TYPE_DATE ||
+        c->type == HZ_TYPE_TIMESTAMP)
+        return;
+    bool undecided;
+    hz_datefmt df = best_date_format(e, &undecided);
+    size_t n = e->nonnull;
+    if (n > 0 && e->n_year == n && e->n_int == n) {
+        c->type = HZ_TYPE_DATE; /* integer years */
+        c->fmt = HZ_DATEFMT_YEAR;
+    } else if (df != HZ_DATEFMT_NONE && 2 * e->n_fmt[df] >= n) {
+        c->type = e->n_ts > 0 ? HZ_TYPE_TIMESTAMP : HZ_TYPE_DATE;
+        c->fmt = df;
+        c->undecided = undecided;
+    }
+}
+
+void hz__csv_want_number(colspec *c, const evidence *e)
+{
+    c->required = true;
+    if (c->overridden || c->type == HZ_TYPE_INT64 ||
+        c->type == HZ_TYPE_FLOAT64)
+        return;
+    if (e->nonnull > 0 && 2 * e->n_num >= e->nonnull)
+        c->type = e->n_int == e->n_num ? HZ_TYPE_INT64 : HZ_TYPE_FLOAT64;
+}
+
+void hz__csv_date_window(const hz_csv_options *opt, int32_t *lo, int32_t *hi)
+{
+    int a = opt && opt->date_min_year ? opt->date_min_year : 1800;
+    int b = opt && opt->date_max_year ? opt->date_max_year : 2200;
+    *lo = hz_days_from_civil(a, 1, 1);
+    *hi = hz_days_from_civil(b, 12, 31);
+}
+
 int hz__csv_infer_sample(const char *body, size_t plen, size_t blen,
                          size_t ncols, const hz_csv_options *opt, char delim,
                          char **names, evidence *ev, bool *whole)

@@ -31,14 +31,20 @@ typedef struct colspec {
     hz_type type;
     hz_datefmt fmt;
     bool overridden;
+    bool required;  /* an empty value is an error (the caller's date and
+                       value columns) */
+    bool undecided; /* dates that could be month- or day-first */
 } colspec;
 
 /* Evidence gathered while sampling rows for inference: how many of the
- * non-null values parse as each type. */
+ * non-null values parse as each type and in each date format. */
 typedef struct evidence {
-    size_t nonnull, n_int, n_num, n_boolword, n_date, n_ts;
-    bool fmt_conflict;
-    hz_datefmt fmt;
+    size_t nonnull, n_int, n_num, n_boolword, n_ts, n_year;
+    size_t n_fmt[HZ_DATEFMT_COUNT];
+    size_t n_mdy_only, n_dmy_only; /* a/b/YYYY with b > 12, a > 12 */
+    bool ambiguous;    /* an a/b/YYYY value with a, b <= 12 was seen */
+    size_t amb_line;   /* its line within the sample (0-based) */
+    char amb_text[24]; /* and its text */
 } evidence;
 
 typedef struct reported {
@@ -100,9 +106,10 @@ typedef struct chunk {
     bool used_libcsv;
     struct csv_parser lp; /* libcsv state while lp_open */
     bool lp_open;
-    bool field_fatal; /* set while reporting a libcsv quoting error */
-    bool has_quotes;  /* the chunk contains a quote or a bare CR */
-    int io_errno;     /* with status HZ_EIO */
+    bool field_fatal;       /* set while reporting a libcsv quoting error */
+    bool has_quotes;        /* the chunk contains a quote or a bare CR */
+    int io_errno;           /* with status HZ_EIO */
+    int32_t day_lo, day_hi; /* the date window, day numbers */
 } chunk;
 
 static inline size_t type_width(hz_type t)
@@ -123,8 +130,19 @@ typedef struct bytecount {
 } bytecount;
 
 /* ---- csv_infer.c ---- */
-void hz__csv_evidence_add(evidence *e, const char *s, size_t n);
+/* Add one non-null sampled value, found at line `line` of the sample. */
+void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line);
 colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file);
+/* The caller's date column: a date, timestamp or period when the sample
+ * mostly says so (integer years included), required either way. */
+void hz__csv_want_date(colspec *c, const evidence *e);
+/* The caller's value column: a number when the sample mostly says so,
+ * required either way. */
+void hz__csv_want_number(colspec *c, const evidence *e);
+/* The date window of opt as day numbers. */
+void hz__csv_date_window(const hz_csv_options *opt, int32_t *lo, int32_t *hi);
+/* True when s is a decimal whose only fault is overflowing a double. */
+bool hz__csv_number_overflows(const char *s, size_t n);
 /* Sample the first rows of the body (which is prefix[0, plen) of a body of
  * blen bytes) into ev.  Returns 1 when the sample needs more of the body
  * than the prefix holds, 0 when done (*whole: it took every row). */
@@ -154,6 +172,34 @@ int hz__csv_no_space(unsigned char ch);
 void hz__csv_libcsv_begin(chunk *c);
 void hz__csv_libcsv_feed(chunk *c);
 void hz__csv_libcsv_end(chunk *c);
+
+/* ---- csv.c ---- */
+/* Read a CSV from src (name for messages). */
+hz_status hz__csv_read_source(const hz__src *src, const char *name,
+                              const hz_csv_options *opt, hz_dataset **out,
+                              hz_csv_report *report, hz_error *err);
+
+/* ---- csv_body.c ---- */
+typedef struct hz__csv_body_args {
+    const char *name;        /* for messages */
+    const hz__src *body;     /* the bytes after the header row */
+    size_t body_line;        /* line number of its first byte */
+    const bytecount *pieces; /* first-read counts of nchunks pieces */
+    hz__srcbuf *sbuf;        /* one read buffer per thread */
+    char **names;
+    size_t ncols;
+    const colspec *spec;
+    const hz_csv_options *opt;
+    char delim;
+    hz_csv_report *rep;
+} hz__csv_body_args;
+
+/* Parse the body in nchunks row-aligned chunks into *out.  *any_quotes
+ * tells whether the body holds a quote (the caller then re-parses as one
+ * chunk after a structural error, so the error is the serial parse's). */
+hz_status hz__csv_parse_body(const hz__csv_body_args *a, size_t nchunks,
+                             hz_dataset **out, bool *any_quotes,
+                             hz_error *err);
 
 /* ---- csv_count.c ---- */
 bytecount hz__csv_count_bytes(const char *s, size_t n, const char *end);

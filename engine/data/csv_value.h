@@ -5,6 +5,7 @@
 #ifndef HZ_ENGINE_CSV_VALUE_H
 #define HZ_ENGINE_CSV_VALUE_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -117,8 +118,8 @@ static inline bool parse_f64(const char *s, size_t n, double *out)
     buf[n] = '\0';
     char *e;
     double v = strtod(buf, &e);
-    if (e != buf + n)
-        return false;
+    if (e != buf + n || !isfinite(v))
+        return false; /* overflow (1e400) is not a number we can hold */
     *out = v;
     return true;
 }
