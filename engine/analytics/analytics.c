@@ -20,6 +20,10 @@
 struct hz_analytics_result {
     hz_analysis_kind kind;
     hz_analytics_request req;
+    /* the customer, date and amount columns used, and whether each was
+     * guessed (not named in the request) */
+    char col_name[3][128];
+    bool col_guessed[3];
     size_t n;
     char *idbuf;
     size_t *idoff;
@@ -794,6 +798,12 @@ hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
     const char *cc, *dc, *ac;
     if ((st = pick_columns(ds, req, &cc, &dc, &ac, err)) != HZ_OK)
         goto fail;
+    const char *used[3] = {cc, dc, ac},
+               *asked[3] = {req->customer_col, req->date_col, req->amount_col};
+    for (int k = 0; k < 3; k++) {
+        snprintf(r->col_name[k], sizeof r->col_name[k], "%s", used[k]);
+        r->col_guessed[k] = asked[k] == NULL;
+    }
     hz_customer_options co;
     hz_customer_options_init(&co);
     co.unit = req->unit;
@@ -1202,6 +1212,15 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
     char d1[16];
     fprintf(f, "{\"customers\": %zu", r->n);
     if (r->cs != NULL) {
+        static const char *const role[3] = {"customer", "date", "amount"};
+        fputs(", \"columns\": {", f);
+        for (int k = 0; k < 3; k++) {
+            fprintf(f, "%s\"%s\": {\"name\": ", k ? ", " : "", role[k]);
+            hz__json_str(f, r->col_name[k]);
+            fprintf(f, ", \"guessed\": %s}",
+                    r->col_guessed[k] ? "true" : "false");
+        }
+        fputc('}', f);
         const hz_customer_summary *s = r->cs;
         fprintf(f,
                 ", \"transactions_used\": %zu, \"transactions_after_as_of"
@@ -1397,6 +1416,13 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
             "%.2f, segments %.2f)\n",
             hz_analysis_kind_name(r->kind), r->n, r->seconds, r->t_summary,
             r->t_clv, r->t_seg);
+    if (r->cs != NULL)
+        fprintf(f,
+                "columns: customer '%s' (%s), date '%s' (%s), amount '%s' "
+                "(%s)\n",
+                r->col_name[0], r->col_guessed[0] ? "guessed" : "given",
+                r->col_name[1], r->col_guessed[1] ? "guessed" : "given",
+                r->col_name[2], r->col_guessed[2] ? "guessed" : "given");
     if (r->clv_run) {
         if (r->clv_ok) {
             const hz_bgnbd_model *b = &r->bg;

@@ -152,6 +152,35 @@ static int series_alloc(const hz_forecast_request *req, const hz_series *s,
     return 0;
 }
 
+hz_status hz_forecast_series_guarded(const double *y, size_t n, int period,
+                                     int model, uint64_t seed,
+                                     hz_fc_workspace *w, hz_forecast *out,
+                                     hz_forecast_guard *g, hz_error *err)
+{
+    g->scale_exp = n > 0 ? scale_exp(y, n) : 0;
+    g->nonnegative = 0;
+    g->nclamped = 0;
+    double *ys = NULL;
+    if (g->scale_exp != 0) {
+        if ((ys = malloc(n * sizeof *ys)) == NULL)
+            return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        for (size_t t = 0; t < n; t++)
+            ys[t] = ldexp(y[t], -g->scale_exp);
+    }
+    hz_status st = hz_forecast_series(ys ? ys : y, n, period, model, seed, w,
+                                      out, err);
+    free(ys);
+    if (st != HZ_OK)
+        return st;
+    if (g->scale_exp != 0)
+        unscale(out, n, g->scale_exp);
+    g->nonnegative = g->mode == HZ_NONNEG_ON ||
+                     (g->mode == HZ_NONNEG_AUTO && all_nonneg(y, n));
+    if (g->nonnegative)
+        g->nclamped = clamp_nonneg(out);
+    return HZ_OK;
+}
+
 /* Forecast series s into o; returns HZ_ENOMEM or HZ_OK (a series that
  * cannot be forecast is recorded in o->method/note). */
 static hz_status run_series(const hz_forecast_request *req,
@@ -174,22 +203,15 @@ static hz_status run_series(const hz_forecast_request *req,
     for (size_t hh = 0; hh < req->horizon; hh++)
         o->days[hh] = hz_calendar_day(&set->cal,
                                       s->start + (int64_t)(s->n + hh));
-    /* the model sees y / 2^k when the values are extreme */
-    o->scale_exp = scale_exp(s->values, s->n);
-    for (size_t t = 0; o->scale_exp != 0 && t < s->n; t++)
-        o->history[t] = ldexp(s->values[t], -o->scale_exp);
     o->fc->fitted = o->fitted;
     o->fc->fitted_cap = o->fitted ? s->n : 0;
     uint64_t seed = hz__hash64(s->key, strlen(s->key), req->seed);
     hz_error e;
     hz_error_clear(&e);
-    hz_status fs = hz_forecast_series(o->history, s->n, set->period,
-                                      req->model, seed, w, o->fc, &e);
-    if (o->scale_exp != 0) {
-        memcpy(o->history, s->values, s->n * sizeof *o->history);
-        if (fs == HZ_OK)
-            unscale(o->fc, s->n, o->scale_exp);
-    }
+    hz_forecast_guard g = {req->nonnegative, 0, 0, 0};
+    hz_status fs = hz_forecast_series_guarded(
+        s->values, s->n, set->period, req->model, seed, w, o->fc, &g, &e);
+    o->scale_exp = g.scale_exp;
     if (fs == HZ_ENOMEM)
         return HZ_ENOMEM;
     if (fs != HZ_OK) {
@@ -199,11 +221,8 @@ static hz_status run_series(const hz_forecast_request *req,
     }
     snprintf(o->method, sizeof o->method, "%s", o->fc->method);
     snprintf(o->note, sizeof o->note, "%s", o->fc->note);
-    o->nonnegative = req->nonnegative == HZ_NONNEG_ON ||
-                     (req->nonnegative == HZ_NONNEG_AUTO &&
-                      all_nonneg(s->values, s->n));
-    if (o->nonnegative)
-        o->nclamped = clamp_nonneg(o->fc);
+    o->nonnegative = g.nonnegative;
+    o->nclamped = g.nclamped;
     return HZ_OK;
 }
 

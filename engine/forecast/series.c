@@ -581,7 +581,11 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
 
 static void set_seasons(const hz__sb *b, hz_series_set *set)
 {
-    if (b->o->seasons.n > 0) {
+    if (b->o->seasons.n == 1 && b->o->seasons.period[0] <= 1) {
+        memset(&set->seasons, 0, sizeof set->seasons);
+        snprintf(set->seasons_reason, sizeof set->seasons_reason,
+                 "given: none");
+    } else if (b->o->seasons.n > 0) {
         set->seasons = b->o->seasons;
         snprintf(set->seasons_reason, sizeof set->seasons_reason, "given");
     } else {

@@ -97,6 +97,24 @@ hz_status hz_forecast_series(const double *y, size_t n, int period, int model,
                              uint64_t seed, hz_fc_workspace *w,
                              hz_forecast *out, hz_error *err);
 
+/* What hz_forecast_series_guarded did besides forecasting. */
+typedef struct hz_forecast_guard {
+    int mode;        /* in: hz_nonneg */
+    int scale_exp;   /* out: fitted to y / 2^scale_exp (0: as given) */
+    int nonnegative; /* out: 1 when points and bounds were kept >= 0 */
+    size_t nclamped; /* out: point or bound values raised to 0 */
+} hz_forecast_guard;
+
+/* hz_forecast_series with the request runner's care: a series whose
+ * largest magnitude lies outside [1e-6, 1e15] (where the models'
+ * tolerances hold) is fitted divided by a power of two and its results
+ * scaled back exactly (criteria and sigma^2 on the data's scale); then
+ * points and bounds are kept >= 0 as g->mode says. */
+hz_status hz_forecast_series_guarded(const double *y, size_t n, int period,
+                                     int model, uint64_t seed,
+                                     hz_fc_workspace *w, hz_forecast *out,
+                                     hz_forecast_guard *g, hz_error *err);
+
 /* ---- request over a dataset (the job runner's entry point) ---- */
 
 struct hz_dataset;

@@ -151,7 +151,8 @@ typedef struct hz_series_opts {
                                Sunday); -1: the data's, else Monday */
     int label_end;      /* 1: label periods by their last day, 0: first,
                                -1: as the data are dated, else first */
-    hz_seasons seasons; /* n == 0: the frequency's defaults */
+    hz_seasons seasons; /* n == 0: the frequency's defaults; one period
+                               of 1: no seasonality */
     hz_agg agg;
     hz_fill fill;
     bool trim_leading;  /* drop leading empty periods (default on;

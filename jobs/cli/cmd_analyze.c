@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "horizon/outfile.h"
 #include "horizon/analytics.h"
 
 const char hz__cmd_analyze_summary[] =
@@ -284,7 +285,7 @@ int hz__cmd_analyze(int argc, char **argv)
                          kargv[optind - 1], kname);
             return HZ_EXIT_USAGE;
         default:
-            if (c >= HZ_OPT_SCHEMA && c <= HZ_OPT_THREADS) {
+            if (c >= HZ_OPT_SCHEMA && c <= HZ_OPT_DATE_WINDOW) {
                 if (!hz_cli_csv_option("analyze", &csvo, c, optarg))
                     return HZ_EXIT_USAGE;
             }
@@ -321,11 +322,12 @@ int hz__cmd_analyze(int argc, char **argv)
         hz_cli_error("analyze", "%s: %s", path, err.msg);
         return st == HZ_ENOTFOUND ? HZ_EXIT_USAGE : HZ_EXIT_FAIL;
     }
-    FILE *f = hz_cli_open_out("analyze", outpath);
-    if (f == NULL) {
+    hz_outfile *of = hz_cli_out_open("analyze", outpath);
+    if (of == NULL) {
         hz_analytics_result_free(res);
         return HZ_EXIT_FAIL;
     }
+    FILE *f = hz_outfile_stream(of);
     if (json)
         st = hz_analytics_result_write_json(res, f, !summary_only, &err);
     else if (summary_only)
@@ -336,7 +338,10 @@ int hz__cmd_analyze(int argc, char **argv)
             st = hz_analytics_result_write_text(
                 res, outpath && strcmp(outpath, "-") ? stdout : stderr, &err);
     }
-    hz_cli_close_out(f);
+    if (st == HZ_OK)
+        rc = hz_cli_out_commit("analyze", of);
+    else
+        hz_cli_out_abort(of);
     for (const char *part = "clv"; part != NULL;
          part = !strcmp(part, "clv")     ? "churn"
                 : !strcmp(part, "churn") ? "segment"
@@ -350,5 +355,5 @@ int hz__cmd_analyze(int argc, char **argv)
         hz_cli_error("analyze", "%s", err.msg);
         return HZ_EXIT_FAIL;
     }
-    return HZ_EXIT_OK;
+    return rc;
 }

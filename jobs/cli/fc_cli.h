@@ -4,12 +4,14 @@
 
 #include <stdbool.h>
 
+#include "cli/cli.h"
 #include "horizon/forecast.h"
 #include "horizon/series.h"
 
-/* The options that say how series are built from a table, shared by
- * `horizon forecast` and `horizon backtest`: --date, --value, --by,
- * --freq, --agg, --fill and --long. */
+/* The options that say how series are built from a table and forecast,
+ * shared by `horizon forecast` and `horizon backtest`: --date, --value,
+ * --by, --freq, --season, --agg, --fill, --long, --nonnegative,
+ * --horizon, --level. */
 enum {
     HZ_FC_OPT_DATE = 1900,
     HZ_FC_OPT_VALUE,
@@ -17,7 +19,11 @@ enum {
     HZ_FC_OPT_FREQ,
     HZ_FC_OPT_AGG,
     HZ_FC_OPT_FILL,
-    HZ_FC_OPT_LONG
+    HZ_FC_OPT_LONG,
+    HZ_FC_OPT_SEASON,
+    HZ_FC_OPT_NONNEG,
+    HZ_FC_OPT_HORIZON,
+    HZ_FC_OPT_LEVEL
 };
 
 #define HZ_FC_SERIES_LONGOPTS                                                 \
@@ -27,15 +33,55 @@ enum {
         {"freq", required_argument, 0, HZ_FC_OPT_FREQ},                       \
         {"agg", required_argument, 0, HZ_FC_OPT_AGG},                         \
         {"fill", required_argument, 0, HZ_FC_OPT_FILL},                       \
+        {"season", required_argument, 0, HZ_FC_OPT_SEASON},                   \
+        {"nonnegative", required_argument, 0, HZ_FC_OPT_NONNEG},              \
+        {"horizon", required_argument, 0, HZ_FC_OPT_HORIZON},                 \
+        {"level", required_argument, 0, HZ_FC_OPT_LEVEL},                     \
     {                                                                         \
         "long", no_argument, 0, HZ_FC_OPT_LONG                                \
     }
 
+#define HZ_FC_SERIES_HELP                                                     \
+    "  --date COL             date, timestamp or period column (YYYY-MM,\n"   \
+    "                         YYYY-Qn, YYYY-Www, YYYY, dates, times)\n"       \
+    "  --value COL            numeric value column (not needed with\n"        \
+    "                         --agg count)\n"                                 \
+    "  --by COL[,COL...]      group columns (key = values joined by |)\n"     \
+    "  --long                 FILE is long format (series_id,date,value):\n"  \
+    "                         --by names the id column; each series ends\n"   \
+    "                         at its own last period.  A file with columns\n" \
+    "                         unique_id, ds, y (statsforecast) is read so\n"  \
+    "                         when --date and --value are not given\n"        \
+    "  --freq F               minute (min), hour (h), day (D), week (W,\n"    \
+    "                         W-SUN..W-SAT), month (M/ME ends, MS starts),\n" \
+    "                         quarter (Q/QE, QS), year (Y/YE/A, YS); "        \
+    "default:\n"                                                              \
+    "                         inferred (transaction-level input: months)\n"   \
+    "  --season P[,P...]      seasonal periods in periods of the frequency\n" \
+    "                         (e.g. 24,168 or 52.18; 1 for none); default\n"  \
+    "                         hour 24,168; day 7,365.25; week 52.18; month\n" \
+    "                         12; quarter 4; minute 1440,10080\n"             \
+    "  --agg A                sum (default), mean or count\n"                 \
+    "  --fill F               periods with no rows: zero (default),\n"        \
+    "                         interpolate, or none (refuse gaps)\n"           \
+    "  --nonnegative M        auto (default: points and bounds kept >= 0\n"   \
+    "                         for series never below 0), on or off\n"         \
+    "  --horizon N            periods ahead (default 12)\n"                   \
+    "  --level L[,L...]       interval levels, percent (80,95) or\n"          \
+    "                         proportions (0.8,0.95); default 80,95\n"
+
 typedef struct hz__fc_series_args {
-    hz_series_opts so; /* date, value, by, freq, agg, fill */
+    hz_series_opts so; /* date, value, by, freq, week anchor, label end,
+                          seasons, agg, fill */
     bool long_format;
     const char *by[16]; /* so.by_cols points here */
     char *bystore;      /* free() */
+    int nonnegative;    /* hz_nonneg */
+    size_t horizon;
+    size_t nlevels;
+    double levels[HZ_FC_MAX_LEVELS];
+    const char *levels_text; /* as given, when given as proportions */
+    bool detected_long;      /* statsforecast columns found */
 } hz__fc_series_args;
 
 void hz__fc_series_args_init(hz__fc_series_args *a);
@@ -44,14 +90,34 @@ void hz__fc_series_args_init(hz__fc_series_args *a);
  * message, naming the option, is printed for cmd). */
 int hz__fc_series_option(const char *cmd, int opt, const char *arg,
                          hz__fc_series_args *a);
+/* Check the options once parsed (a missing --date / --value is fine
+ * when the file may be statsforecast's); the hints for the reader go
+ * into csvo.  HZ_EXIT_OK or a usage exit after a message. */
+int hz__fc_series_check(const char *cmd, hz__fc_series_args *a,
+                        hz_cli_csv *csvo);
+/* After reading ds: statsforecast's unique_id, ds, y when no --date and
+ * --value were given; then --date/--value must be known. */
+int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
+                          const hz_dataset *ds);
+/* Notices that are printed whatever --quiet says: how --level was read,
+ * the detected format, filled gaps, values raised to zero. */
+void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
+                    size_t nfilled, size_t nseries_filled, size_t nclamped,
+                    size_t nnonneg);
+/* The lines of the summary saying which frequency and seasons were
+ * used, and why. */
+void hz__fc_print_calendar(FILE *f, const char *freq_reason,
+                           const hz_seasons *seasons,
+                           const char *seasons_reason);
 
 /* Split "a,b,c" into at most max pointers into a copy kept in *store
  * (free it); false on an empty item. */
 bool hz__fc_split_list(const char *s, char **store, const char **items,
                        size_t max, size_t *n);
-/* Parse "80,95" into levels; false with a message. */
+/* Parse "80,95" (percentages) or "0.8,0.95" (proportions) into levels in
+ * percent; *fraction says which.  false with a message. */
 bool hz__fc_parse_levels(const char *cmd, const char *s, double *levels,
-                         size_t *n);
+                         size_t *n, bool *fraction);
 /* Exit code for a failed request (bad column/type/argument -> 2). */
 int hz__fc_exit_code(hz_status s);
 
