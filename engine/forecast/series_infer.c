@@ -219,8 +219,8 @@ static int rank(hz_freq f)
 /* The output label of periods of f read from dates in format fmt. */
 static hz_datefmt label_of(hz_freq f, hz_datefmt fmt)
 {
-    if (freq_of_fmt(fmt) == f)
-        return fmt;
+    if (freq_of_fmt(fmt) == f || !hz_datefmt_is_period(fmt))
+        return freq_of_fmt(fmt) == f ? fmt : HZ_DATEFMT_NONE;
     if (f == HZ_FREQ_QUARTER)
         return HZ_DATEFMT_QUARTER;
     if (f == HZ_FREQ_YEAR)

@@ -30,8 +30,8 @@ static void usage(FILE *f)
 static int finish_stdout(const char *cmd, int rc)
 {
     errno = 0;
-    if (fflush(stdout) == 0 && !ferror(stdout))
-        return rc;
+    if ((fflush(stdout) == 0 && !ferror(stdout)) || rc != 0)
+        return rc; /* a command that failed has said why */
     fprintf(stderr, "horizon %s: could not write to standard output: %s\n",
             cmd, strerror(errno ? errno : EIO));
     return rc == 0 ? 1 : rc;
