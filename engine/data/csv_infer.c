@@ -98,8 +98,11 @@ static bool mostly(size_t k, size_t n)
 }
 
 /* The date format most sampled values fit; month- versus day-first is
- * decided by a value with a day above 12 (both seen: no date format). */
-static hz_datefmt best_date_format(const evidence *e, bool *undecided)
+ * decided by a value with a day above 12 (both seen: no date format, or
+ * with majority the more frequent, so that the others are errors with
+ * their place). */
+static hz_datefmt best_date_format(const evidence *e, bool majority,
+                                   bool *undecided)
 {
     hz_datefmt best = HZ_DATEFMT_NONE;
     *undecided = false;
@@ -107,8 +110,11 @@ static hz_datefmt best_date_format(const evidence *e, bool *undecided)
         if (e->n_fmt[f] > (best ? e->n_fmt[best] : 0))
             best = (hz_datefmt)f;
     if (best == HZ_DATEFMT_MDY_SLASH || best == HZ_DATEFMT_DMY) {
-        if (e->n_mdy_only > 0 && e->n_dmy_only > 0)
-            return HZ_DATEFMT_NONE;
+        if (e->n_mdy_only > 0 && e->n_dmy_only > 0) /* both: the majority */
+            return majority ? (e->n_dmy_only >= e->n_mdy_only
+                                   ? HZ_DATEFMT_DMY
+                                   : HZ_DATEFMT_MDY_SLASH)
+                            : HZ_DATEFMT_NONE;
         if (e->n_dmy_only > 0)
             return HZ_DATEFMT_DMY;
         if (e->n_mdy_only > 0)
@@ -123,7 +129,7 @@ colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file)
     colspec c = {HZ_TYPE_STRING, HZ_DATEFMT_NONE, false, false, false};
     size_t n = e->nonnull;
     bool undecided;
-    hz_datefmt df = best_date_format(e, &undecided);
+    hz_datefmt df = best_date_format(e, false, &undecided);
     if (n == 0)
         c.type = whole_file ? HZ_TYPE_NULL : HZ_TYPE_STRING;
     else if (mostly(e->n_boolword, n))
@@ -145,7 +151,7 @@ void hz__csv_want_date(colspec *c, const evidence *e)
         c->type == HZ_TYPE_TIMESTAMP)
         return;
     bool undecided;
-    hz_datefmt df = best_date_format(e, &undecided);
+    hz_datefmt df = best_date_format(e, true, &undecided);
     size_t n = e->nonnull;
     if (n > 0 && e->n_year == n && e->n_int == n) {
         c->type = HZ_TYPE_DATE; /* integer years */

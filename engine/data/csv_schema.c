@@ -33,16 +33,11 @@ hz_status hz_schema_overrides_parse(const char *spec, hz_schema_override **out,
         char *type = colon ? colon + 1 : NULL;
         hz_datefmt fmt = HZ_DATEFMT_NONE;
         if (colon != NULL && colon > item) {
-            /* "col:date:mdy" -> type "date", format "mdy" */
+            /* "col:date:dmy" -> type "date", format "dmy" */
             char *prev = colon - 1;
             while (prev > item && *prev != ':')
                 prev--;
-            if (*prev == ':' && (strcasecmp(type, "iso") == 0 ||
-                                 strcasecmp(type, "ymd") == 0 ||
-                                 strcasecmp(type, "mdy") == 0)) {
-                fmt = strcasecmp(type, "iso") == 0   ? HZ_DATEFMT_ISO
-                      : strcasecmp(type, "ymd") == 0 ? HZ_DATEFMT_YMD_SLASH
-                                                     : HZ_DATEFMT_MDY_SLASH;
+            if (*prev == ':' && hz_datefmt_parse(type, &fmt)) {
                 *colon = '\0';
                 colon = prev;
                 type = prev + 1;

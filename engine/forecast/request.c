@@ -226,6 +226,26 @@ static hz_status run_series(const hz_forecast_request *req,
     return HZ_OK;
 }
 
+/* Forecast dates must be writable: not beyond 9999-12-31. */
+static hz_status check_calendar_end(const hz_series_set *set, size_t horizon,
+                                    hz_error *err)
+{
+    const int32_t last = hz_days_from_civil(9999, 12, 31);
+    for (size_t i = 0; i < set->nseries; i++) {
+        const hz_series *s = &set->series[i];
+        int64_t p = s->start + (int64_t)(s->n + horizon) - 1;
+        hz_calendar end = set->cal;
+        end.end = true; /* the last day of the last forecast period */
+        if (hz_calendar_day(&end, p) > last)
+            return hz_error_set(err, HZ_EINVAL,
+                                "series '%s' would be forecast past "
+                                "9999-12-31 (%zu periods after its last "
+                                "date): check the dates",
+                                s->key, horizon);
+    }
+    return HZ_OK;
+}
+
 static void series_opts(const hz_forecast_request *req, hz_series_opts *so)
 {
     hz_series_opts_init(so);
@@ -284,6 +304,10 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     if ((st = hz_series_build(ds, &so, &set, err)) != HZ_OK)
         return st;
     double t1 = hz_now();
+    if ((st = check_calendar_end(set, req->horizon, err)) != HZ_OK) {
+        hz_series_set_free(set);
+        return st;
+    }
     size_t ns = set->nseries;
     hz_forecast_result *r = result_new(req, set);
     size_t *order = malloc((ns ? ns : 1) * sizeof *order);

@@ -14,6 +14,7 @@
 typedef struct alignment {
     unsigned weekdays;    /* bit w: some date falls on weekday w */
     bool midnight;        /* every instant is at 00:00 */
+    int64_t tod;          /* the time of day of every instant, or -1 */
     bool on_hour, on_min; /* every instant is on a whole hour / minute */
     bool first, last;     /* every date is a month's first / last day */
     bool q_first, q_last; /* ... a quarter's first / last day */
@@ -29,7 +30,18 @@ static int64_t fdiv(int64_t a, int64_t b)
 
 static alignment align_of(const hz__sb *b)
 {
-    alignment a = {0, true, true, true, true, true, true, true, true, true, 0};
+    alignment a = {.weekdays = 0,
+                   .midnight = true,
+                   .tod = -2,
+                   .on_hour = true,
+                   .on_min = true,
+                   .first = true,
+                   .last = true,
+                   .q_first = true,
+                   .q_last = true,
+                   .y_first = true,
+                   .y_last = true,
+                   .dom = 0};
     int64_t prev = HZ__NO_TIME;
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->t[i];
@@ -38,6 +50,7 @@ static alignment align_of(const hz__sb *b)
         prev = t;
         int64_t sod = t - fdiv(t, 86400) * 86400;
         a.midnight &= sod == 0;
+        a.tod = a.tod == -2 ? sod : a.tod == sod ? a.tod : -1;
         a.on_hour &= sod % 3600 == 0;
         a.on_min &= sod % 60 == 0;
         int32_t day = (int32_t)fdiv(t, 86400);
@@ -112,7 +125,7 @@ static hz_freq regular_freq(int64_t med, const alignment *a)
 {
     if (med <= 0)
         return HZ_FREQ_INFER;
-    if (a->midnight && med % 86400 == 0) {
+    if (a->tod >= 0 && med % 86400 == 0) { /* one time of day */
         int64_t gd = med / 86400;
         bool one_wd = (a->weekdays & (a->weekdays - 1)) == 0;
         if (gd == 1)
@@ -177,8 +190,8 @@ static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
     else if (med <= 0)
         snprintf(what, sizeof what, "one date per series");
     else if (med % 86400 == 0)
-        snprintf(what, sizeof what, "irregular dates, median gap %lld days",
-                 (long long)(med / 86400));
+        snprintf(what, sizeof what, "irregular dates, median gap %lld day%s",
+                 (long long)(med / 86400), med == 86400 ? "" : "s");
     else
         snprintf(what, sizeof what, "irregular times, median gap %lld s",
                  (long long)med);

@@ -82,6 +82,15 @@ void hz_cli_out_abort(hz_outfile *o)
     hz_outfile_abort(o);
 }
 
+int hz_cli_out_fail(const char *cmd, hz_outfile *o, const char *msg)
+{
+    int e = errno ? errno : EIO; /* the failing write's */
+    hz_cli_error(cmd, "could not write %s: %s (%s)", hz_outfile_name(o),
+                 strerror(e), msg);
+    hz_outfile_abort(o);
+    return HZ_EXIT_FAIL;
+}
+
 #include <omp.h>
 
 void hz_cli_csv_init(hz_cli_csv *o)

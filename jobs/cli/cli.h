@@ -39,7 +39,9 @@ struct hz_outfile *hz_cli_out_open(const char *cmd, const char *path);
 int hz_cli_out_commit(const char *cmd, struct hz_outfile *o);
 /* Give the output up (after an error): nothing is left at the path. */
 void hz_cli_out_abort(struct hz_outfile *o);
-
+/* A writer failed: "could not write PATH: REASON (msg)" with errno's
+ * reason, the output given up; returns HZ_EXIT_FAIL. */
+int hz_cli_out_fail(const char *cmd, struct hz_outfile *o, const char *msg);
 
 #include "horizon/csv.h"
 

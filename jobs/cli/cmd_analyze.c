@@ -341,7 +341,7 @@ int hz__cmd_analyze(int argc, char **argv)
     if (st == HZ_OK)
         rc = hz_cli_out_commit("analyze", of);
     else
-        hz_cli_out_abort(of);
+        rc = hz_cli_out_fail("analyze", of, err.msg);
     for (const char *part = "clv"; part != NULL;
          part = !strcmp(part, "clv")     ? "churn"
                 : !strcmp(part, "churn") ? "segment"
@@ -351,9 +351,5 @@ int hz__cmd_analyze(int argc, char **argv)
             hz_cli_error("analyze", "%s: %s part failed: %s", path, part, pe);
     }
     hz_analytics_result_free(res);
-    if (st != HZ_OK) {
-        hz_cli_error("analyze", "%s", err.msg);
-        return HZ_EXIT_FAIL;
-    }
     return rc;
 }

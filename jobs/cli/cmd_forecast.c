@@ -165,7 +165,8 @@ static int write_one(const char *cmd, const char *path, writer_fn fn,
     if ((*o = hz_cli_out_open(cmd, path)) == NULL)
         return HZ_EXIT_FAIL;
     if (fn(res, hz_outfile_stream(*o), &err) != HZ_OK) {
-        hz_cli_error(cmd, "%s: %s", hz_outfile_name(*o), err.msg);
+        hz_cli_out_fail(cmd, *o, err.msg);
+        *o = NULL;
         return HZ_EXIT_FAIL;
     }
     return HZ_EXIT_OK;

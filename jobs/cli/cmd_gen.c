@@ -110,10 +110,7 @@ int hz__cmd_gen(int argc, char **argv)
         return HZ_EXIT_FAIL;
     hz_error err;
     hz_status st = hz_gen_write(&o, hz_outfile_stream(of), &err);
-    if (st != HZ_OK) {
-        hz_cli_out_abort(of);
-        hz_cli_error("gen", "%s", err.msg);
-        return HZ_EXIT_FAIL;
-    }
+    if (st != HZ_OK)
+        return hz_cli_out_fail("gen", of, err.msg);
     return hz_cli_out_commit("gen", of);
 }
