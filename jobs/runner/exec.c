@@ -536,10 +536,11 @@ static void run_forecast_tool(tool *t)
             cJSON_AddNumberToObject(methods, sr->method, 1);
         for (size_t k = 0; fc != NULL && k < fc->h; k++) {
             cJSON *row = cJSON_CreateObject();
-            char day[16];
+            char day[32];
             cJSON_AddStringToObject(row, "series", sr->key ? sr->key : "");
             cJSON_AddStringToObject(
-                row, "date", sr->days ? hz_format_day(sr->days[k], day) : "");
+                row, "date",
+                hz_forecast_result_label(r, i, k, day, sizeof day));
             cJSON_AddItemToObject(row, "point", num_or_null(fc->mean[k]));
             if (k < 12 && isfinite(fc->mean[k]))
                 fc_total += fc->mean[k];
