@@ -9,12 +9,15 @@
 
 #include "horizon/series.h"
 
-static const char *const FREQ_NAMES[] = {"infer",   "day",  "week", "month",
-                                         "quarter", "year", "hour", "minute"};
+static const char *const FREQ_NAMES[] = {
+    [HZ_FREQ_INFER] = "infer",     [HZ_FREQ_MINUTE] = "minute",
+    [HZ_FREQ_HOUR] = "hour",       [HZ_FREQ_DAY] = "day",
+    [HZ_FREQ_WEEK] = "week",       [HZ_FREQ_MONTH] = "month",
+    [HZ_FREQ_QUARTER] = "quarter", [HZ_FREQ_YEAR] = "year"};
 
 const char *hz_freq_name(hz_freq f)
 {
-    return (unsigned)f <= HZ_FREQ_MINUTE ? FREQ_NAMES[f] : "unknown";
+    return (unsigned)f <= HZ_FREQ_YEAR ? FREQ_NAMES[f] : "unknown";
 }
 
 /* Spellings of a frequency.  Case matters for pandas' aliases ("MS" is

@@ -222,11 +222,7 @@ static hz_freq freq_of_fmt(hz_datefmt f)
  * which the caller checks). */
 static int rank(hz_freq f)
 {
-    static const int r[] = {
-        [HZ_FREQ_MINUTE] = 1, [HZ_FREQ_HOUR] = 2,  [HZ_FREQ_DAY] = 3,
-        [HZ_FREQ_WEEK] = 4,   [HZ_FREQ_MONTH] = 5, [HZ_FREQ_QUARTER] = 6,
-        [HZ_FREQ_YEAR] = 7,   [HZ_FREQ_INFER] = 0};
-    return r[f];
+    return (int)f; /* hz_freq runs from fine to coarse */
 }
 
 /* The output label of periods of f read from dates in format fmt. */

@@ -21,15 +21,17 @@
 extern "C" {
 #endif
 
+/* Frequencies, from fine to coarse (f >= HZ_FREQ_MONTH: calendar
+ * periods of a month or more). */
 typedef enum hz_freq {
     HZ_FREQ_INFER = 0,
+    HZ_FREQ_MINUTE,
+    HZ_FREQ_HOUR,
     HZ_FREQ_DAY,
     HZ_FREQ_WEEK,
     HZ_FREQ_MONTH,
     HZ_FREQ_QUARTER,
-    HZ_FREQ_YEAR,
-    HZ_FREQ_HOUR,
-    HZ_FREQ_MINUTE
+    HZ_FREQ_YEAR
 } hz_freq;
 
 /* Seasonal periods of a series, in periods of its frequency, ascending,

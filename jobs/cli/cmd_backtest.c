@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/fc_cli.h"
+#include "cli/report_cli.h"
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
 #include "horizon/metrics.h"
@@ -40,7 +41,8 @@ static void help(FILE *f)
         "                         model (statsforecast's cross-validation\n"
         "                         shape, with the measures)\n"
         "  --json                 print JSON instead of a "
-        "table\n" HZ_CLI_CSV_HELP "  -h, --help             show this help\n");
+        "table\n" HZ_CLI_REPORT_HELP HZ_CLI_CSV_HELP
+        "  -h, --help             show this help\n");
 }
 
 enum { OPT_MODELS = 2000, OPT_JSON, OPT_ORIGINS, OPT_PER_SERIES };
@@ -55,7 +57,7 @@ typedef struct bt {
     hz__fc_series_args sa;
     hz_cli_csv csvo;
     size_t origins, nmod, nall;
-    const char *models_s, *outpath, *perpath, *input;
+    const char *models_s, *outpath, *perpath, *report, *input;
     int json;
     char *mstore;
     const char *mnames[16];
@@ -104,6 +106,7 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
         {"per-series", required_argument, 0, OPT_PER_SERIES},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
+        HZ_CLI_REPORT_LONGOPT,
         HZ_CLI_CSV_LONGOPTS,
         {0, 0, 0, 0}};
     long v;
@@ -125,6 +128,7 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
         case OPT_JSON: b->json = 1; break;
         case OPT_PER_SERIES: b->perpath = optarg; break;
         case 'o': b->outpath = optarg; break;
+        case HZ_OPT_REPORT: b->report = optarg; break;
         case 'h': help(stdout); return -1;
         case '?': return HZ_EXIT_USAGE;
         default:
@@ -351,6 +355,65 @@ static int write_outputs(const char *cmd, const bt *b, const totals *t)
     return rc;
 }
 
+/* The HTML report (--report): per-model means over the (series, origin)
+ * pairs every model scored, and those pairs' errors. */
+static int write_report(const char *cmd, const bt *b, const totals *t)
+{
+    const size_t nall = b->nall, cnt = t->cnt, nlev = b->sa.nlevels;
+    const size_t npairs = b->set->nseries * b->origins;
+    const char *names[17];
+    double sm[17], ma[17], ow[17], cov[17 * HZ_FC_MAX_LEVELS];
+    double *ps = malloc(nall * cnt * sizeof *ps);
+    double *pm = malloc(nall * cnt * sizeof *pm);
+    if (ps == NULL || pm == NULL) {
+        free(ps);
+        free(pm);
+        hz_cli_error(cmd, "out of memory");
+        return HZ_EXIT_FAIL;
+    }
+    for (size_t k = 0; k < nall; k++) {
+        names[k] = hz_fc_model_name(b->models[k]);
+        sm[k] = t->sum[k][0] / (double)cnt;
+        ma[k] = t->sum[k][1] / (double)cnt;
+        for (size_t l = 0; l < nlev; l++)
+            cov[k * nlev + l] = t->sum[k][2 + l] / (double)cnt;
+    }
+    for (size_t k = 0; k < nall; k++)
+        ow[k] = hz_owa(sm[k], ma[k], sm[b->n2], ma[b->n2]);
+    size_t j = 0;
+    for (size_t p = 0; p < npairs; p++) {
+        int all = 1;
+        for (size_t k = 0; k < nall; k++)
+            all &= b->cells[p * nall + k].ok;
+        if (!all)
+            continue;
+        for (size_t k = 0; k < nall; k++) {
+            ps[k * cnt + j] = b->cells[p * nall + k].smape;
+            pm[k * cnt + j] = b->cells[p * nall + k].mase;
+        }
+        j++;
+    }
+    hz_report_backtest_in in = {nall,
+                                names,
+                                sm,
+                                ma,
+                                ow,
+                                nlev,
+                                b->sa.levels,
+                                cov,
+                                cnt,
+                                ps,
+                                pm,
+                                b->set->nseries,
+                                b->sa.horizon,
+                                b->origins,
+                                hz_freq_name(b->set->freq)};
+    int rc = hz__cli_report_backtest(cmd, b->report, &in, b->input);
+    free(ps);
+    free(pm);
+    return rc;
+}
+
 static int run(const char *cmd, bt *b)
 {
     hz_dataset *ds = NULL;
@@ -388,7 +451,9 @@ static int run(const char *cmd, bt *b)
         rc = HZ_EXIT_FAIL;
         goto out;
     }
-    if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK) {
+    if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK && b->report != NULL)
+        rc = write_report(cmd, b, &t);
+    if (rc == HZ_EXIT_OK) {
         hz__fc_notices(cmd, &b->sa, b->set->nfilled, b->set->nseries_filled, 0,
                        0);
         hz__fc_print_calendar(stderr, b->set->freq_reason, &b->set->seasons,

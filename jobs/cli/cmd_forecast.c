@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/fc_cli.h"
+#include "cli/report_cli.h"
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
 #include "horizon/outfile.h"
@@ -38,7 +39,8 @@ static void help(FILE *f)
         "                         MASE, filled periods, fallback reason\n"
         "  --fitted FILE          CSV of fitted values and residuals\n"
         "  --quiet                no summary on stderr (warnings "
-        "stay)\n" HZ_CLI_CSV_HELP "  -h, --help             show this help\n"
+        "stay)\n" HZ_CLI_REPORT_HELP HZ_CLI_CSV_HELP
+        "  -h, --help             show this help\n"
         "\n"
         "Series too short for the model fall back to simpler ones; the\n"
         "reason is in the note column.  Results are identical for any\n"
@@ -51,7 +53,7 @@ typedef struct fc_args {
     hz__fc_series_args sa;
     hz_cli_csv csvo;
     hz_forecast_request req;
-    const char *outpath, *diagpath, *fittedpath, *input;
+    const char *outpath, *diagpath, *fittedpath, *report, *input;
     int json, quiet;
 } fc_args;
 
@@ -84,6 +86,7 @@ static int take_option(const char *cmd, fc_args *a, int c, const char *arg)
     case OPT_DIAG: a->diagpath = arg; return HZ_EXIT_OK;
     case OPT_FITTED: a->fittedpath = arg; return HZ_EXIT_OK;
     case 'o': a->outpath = arg; return HZ_EXIT_OK;
+    case HZ_OPT_REPORT: a->report = arg; return HZ_EXIT_OK;
     case '?': return HZ_EXIT_USAGE;
     default:
         if (!hz_cli_csv_option(cmd, &a->csvo, c, arg))
@@ -107,6 +110,7 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
         {"fitted", required_argument, 0, OPT_FITTED},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
+        HZ_CLI_REPORT_LONGOPT,
         HZ_CLI_CSV_LONGOPTS,
         {0, 0, 0, 0}};
     int c, rc;
@@ -245,7 +249,10 @@ int hz__cmd_forecast(int argc, char **argv)
         rc = hz__fc_exit_code(st);
         goto out;
     }
-    if ((rc = write_outputs(cmd, &a, res)) != HZ_EXIT_OK)
+    if ((rc = write_outputs(cmd, &a, res)) != HZ_EXIT_OK ||
+        (a.report != NULL &&
+         (rc = hz__cli_report_forecast(cmd, a.report, res, &a.req, a.input)) !=
+             HZ_EXIT_OK))
         goto out;
     hz__fc_notices(cmd, &a.sa, res->nfilled, res->nseries_filled,
                    res->nclamped, res->nnonneg);

@@ -90,6 +90,10 @@ static hz_status set_llm(hz_llm_settings *s, const char *key, const char *val,
         return HZ_OK;                                                         \
     }
     NUMKEY("timeout", 0.001, 3600, c->timeout_s, double)
+    NUMKEY("stream_idle_timeout", 0.001, 3600, c->stream_idle_timeout_s,
+           double)
+    NUMKEY("stream_timeout", 0.001, 86400, c->stream_timeout_s, double)
+    NUMKEY("reasoning_budget", 0, 1e6, c->reasoning_budget, int)
     NUMKEY("max_attempts", 1, 100, c->max_attempts, int)
     NUMKEY("backoff_min", 0, 3600, c->backoff_min_s, double)
     NUMKEY("backoff_max", 0, 3600, c->backoff_max_s, double)
@@ -127,6 +131,24 @@ static hz_status set_llm(hz_llm_settings *s, const char *key, const char *val,
         snprintf(c->api_version, sizeof c->api_version, "%s", val);
         return HZ_OK;
     }
+    if (strcmp(key, "entra_scope") == 0) {
+        snprintf(c->entra_scope, sizeof c->entra_scope, "%s", val);
+        return HZ_OK;
+    }
+    if (strcmp(key, "reasoning_effort") == 0) {
+        static const char *ok[] = {"",    "none",   "minimal",
+                                   "low", "medium", "high"};
+        for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+            if (strcmp(val, ok[i]) == 0) {
+                snprintf(c->reasoning_effort, sizeof c->reasoning_effort, "%s",
+                         val);
+                return HZ_OK;
+            }
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: 'reasoning_effort': expected none, minimal, "
+                            "low, medium, high or \"\" (not sent), got '%s'",
+                            where, val);
+    }
     if (strcmp(key, "tokenizer") == 0) {
         snprintf(s->tiktoken_file, sizeof s->tiktoken_file, "%s", val);
         return HZ_OK;
@@ -147,6 +169,18 @@ static hz_status set_llm(hz_llm_settings *s, const char *key, const char *val,
                             where, key);
     return hz_error_set(err, HZ_EINVAL, "%s: unknown setting '%s'", where,
                         key);
+}
+
+/* One [capabilities] line: NAME_PREFIX = flags. */
+static hz_status set_caps(hz_llm_settings *s, const char *key, const char *val,
+                          const char *where, hz_error *err)
+{
+    hz_error e2;
+    if (hz_llm_caps_set(s->client.caps, &s->client.ncaps, key, val, &e2) !=
+        HZ_OK)
+        return hz_error_set(err, HZ_EINVAL, "%s: capabilities '%s': %s", where,
+                            key, e2.msg);
+    return HZ_OK;
 }
 
 static char *trim(char *s)
@@ -187,10 +221,12 @@ static hz_status load_ini(const char *path, const char *text,
                 return hz_error_set(err, HZ_EPARSE, "%s: expected ']'", where);
             *e = '\0';
             snprintf(section, sizeof section, "%s", trim(l + 1));
-            if (strcmp(section, "llm") != 0 && strcmp(section, "models") != 0)
+            if (strcmp(section, "llm") != 0 &&
+                strcmp(section, "models") != 0 &&
+                strcmp(section, "capabilities") != 0)
                 return hz_error_set(err, HZ_EPARSE,
                                     "%s: unknown section [%s] (expected "
-                                    "[llm] or [models])",
+                                    "[llm], [models] or [capabilities])",
                                     where, section);
             continue;
         }
@@ -202,6 +238,8 @@ static hz_status load_ini(const char *path, const char *text,
         char *key = trim(l), *val = trim(eq + 1);
         hz_status st = strcmp(section, "models") == 0
                            ? hz_llm_settings_route(s, key, val, err)
+                       : strcmp(section, "capabilities") == 0
+                           ? set_caps(s, key, val, where, err)
                            : set_llm(s, key, val, where, err);
         if (st != HZ_OK)
             return st;
@@ -220,6 +258,7 @@ static hz_status load_json(const char *path, const char *text,
     }
     cJSON *llm = cJSON_GetObjectItemCaseSensitive(j, "llm");
     cJSON *models = cJSON_GetObjectItemCaseSensitive(j, "models");
+    cJSON *caps = cJSON_GetObjectItemCaseSensitive(j, "capabilities");
     cJSON *it;
     char where[600];
     cJSON_ArrayForEach(it, llm)
@@ -253,6 +292,19 @@ static hz_status load_json(const char *path, const char *text,
                                         err)) != HZ_OK)
             goto out;
     }
+    snprintf(where, sizeof where, "%.500s", path);
+    cJSON_ArrayForEach(it, caps)
+    {
+        if (!cJSON_IsString(it)) {
+            st = hz_error_set(err, HZ_EPARSE,
+                              "%s: capabilities.%s: expected a string", path,
+                              it->string);
+            goto out;
+        }
+        if ((st = set_caps(s, it->string, it->valuestring, where, err)) !=
+            HZ_OK)
+            goto out;
+    }
 out:
     cJSON_Delete(j);
     return st;
@@ -264,41 +316,11 @@ static const char *envv(const char *n)
     return v && v[0] ? v : NULL;
 }
 
-hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
-                               hz_error *err)
+/* The settings the environment gives beyond the client's: models,
+ * batching, budget, cache, tokenizer. */
+static hz_status env_extras(hz_llm_settings *s, hz_error *err)
 {
     hz_status st;
-    hz_llm_settings_init(s);
-    /* provider/URL/key first from the environment so that the file's
-       base_url/provider can refine them; numbers are re-applied below */
-    if ((st = hz_llm_config_from_env(&s->client, err)) != HZ_OK)
-        return st;
-    if (path == NULL)
-        path = envv("HZ_LLM_CONFIG");
-    if (path != NULL) {
-        FILE *f = fopen(path, "rb");
-        if (f == NULL)
-            return hz_error_set(err, HZ_EIO,
-                                "could not open LLM config %s: %s", path,
-                                strerror(errno));
-        char *text = malloc(65537);
-        size_t n = text ? fread(text, 1, 65536, f) : 0;
-        fclose(f);
-        if (text == NULL)
-            return hz_error_set(err, HZ_ENOMEM, "out of memory");
-        text[n] = '\0';
-        const char *q = text;
-        while (isspace((unsigned char)*q))
-            q++;
-        st = *q == '{' ? load_json(path, text, s, err)
-                       : load_ini(path, text, s, err);
-        free(text);
-        if (st != HZ_OK)
-            return st;
-        /* the environment wins over the file */
-        if ((st = hz_llm_config_from_env(&s->client, err)) != HZ_OK)
-            return st;
-    }
     const char *v;
     if ((v = envv("AZURE_OPENAI_DEPLOYMENT")) != NULL &&
         s->client.provider == HZ_LLM_AZURE)
@@ -348,4 +370,42 @@ hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
     if ((v = envv("HZ_TIKTOKEN_ENCODING")) != NULL)
         snprintf(s->tiktoken_encoding, sizeof s->tiktoken_encoding, "%s", v);
     return HZ_OK;
+}
+
+hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
+                               hz_error *err)
+{
+    hz_status st;
+    hz_llm_settings_init(s);
+    /* provider/URL/key first from the environment so that the file's
+       base_url/provider can refine them; numbers are re-applied below */
+    if ((st = hz_llm_config_from_env(&s->client, err)) != HZ_OK)
+        return st;
+    if (path == NULL)
+        path = envv("HZ_LLM_CONFIG");
+    if (path != NULL) {
+        FILE *f = fopen(path, "rb");
+        if (f == NULL)
+            return hz_error_set(err, HZ_EIO,
+                                "could not open LLM config %s: %s", path,
+                                strerror(errno));
+        char *text = malloc(65537);
+        size_t n = text ? fread(text, 1, 65536, f) : 0;
+        fclose(f);
+        if (text == NULL)
+            return hz_error_set(err, HZ_ENOMEM, "out of memory");
+        text[n] = '\0';
+        const char *q = text;
+        while (isspace((unsigned char)*q))
+            q++;
+        st = *q == '{' ? load_json(path, text, s, err)
+                       : load_ini(path, text, s, err);
+        free(text);
+        if (st != HZ_OK)
+            return st;
+        /* the environment wins over the file */
+        if ((st = hz_llm_config_from_env(&s->client, err)) != HZ_OK)
+            return st;
+    }
+    return env_extras(s, err);
 }
