@@ -10,27 +10,42 @@
 #include "data/csv_internal.h"
 #include "data/csv_value.h"
 
+/* The year-first format a value's shape allows (the formats differ at
+ * fixed places), or NONE. */
+static hz_datefmt year_first_shape(const char *t, size_t tn)
+{
+    if (tn >= 10 && t[4] == '-' && t[7] == '-')
+        return HZ_DATEFMT_ISO;
+    if (tn >= 8 && t[4] == '/')
+        return HZ_DATEFMT_YMD_SLASH;
+    if (tn == 7 && t[4] == '-')
+        return t[5] == 'Q' || t[5] == 'q' ? HZ_DATEFMT_QUARTER
+                                          : HZ_DATEFMT_MONTH;
+    if (tn == 6 && (t[4] == 'Q' || t[4] == 'q'))
+        return HZ_DATEFMT_QUARTER_COMPACT;
+    if (tn == 8 && t[4] == '-' && (t[5] == 'W' || t[5] == 'w'))
+        return HZ_DATEFMT_ISOWEEK;
+    return HZ_DATEFMT_NONE;
+}
+
 /* Which date formats a trimmed value fits.  Cheap rejects first: most
  * sampled values are numbers or words. */
 static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
 {
-    static const hz_datefmt fmts[] = {
-        HZ_DATEFMT_ISO,     HZ_DATEFMT_YMD_SLASH,       HZ_DATEFMT_MONTH,
-        HZ_DATEFMT_QUARTER, HZ_DATEFMT_QUARTER_COMPACT, HZ_DATEFMT_ISOWEEK};
     if (tn < 6 || tn > 40 || t[0] < '0' || t[0] > '9')
         return;
-    bool ymd_like = t[4] == '-' || t[4] == '/' || t[4] == 'Q' || t[4] == 'q';
-    bool dmy_like = t[1] == '/' || t[2] == '/' || t[1] == '-' || t[2] == '-' ||
-                    t[1] == '.' || t[2] == '.';
     int64_t secs;
-    bool ts = false, any = false;
-    for (size_t k = 0; ymd_like && k < sizeof fmts / sizeof fmts[0]; k++)
-        if (hz_parse_datetime(t, tn, fmts[k], &secs, &ts, NULL)) {
-            e->n_fmt[fmts[k]]++;
+    bool ts = false;
+    hz_datefmt f = year_first_shape(t, tn);
+    if (f != HZ_DATEFMT_NONE) {
+        if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL)) {
+            e->n_fmt[f]++;
             e->n_ts += ts;
-            any = true;
         }
-    if (any || !dmy_like)
+        return;
+    }
+    if (!(t[1] == '/' || t[2] == '/' || t[1] == '-' || t[2] == '-' ||
+          t[1] == '.' || t[2] == '.'))
         return;
     bool m = hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL);
     bool d = hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &secs, &ts, NULL);
