@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """scikit-learn peer for bench_analytics: the same logistic regression
-(C = 1, same standardised design, same folds) and the same KMeans (same
-features, k, n_init) as Horizon, timed in the same run.
+(C = 1, same standardised design, same folds; best of 5 runs, as
+Horizon's) and the same KMeans (same features, k, n_init) as Horizon,
+timed in the same run.
 
 usage: analytics_sklearn.py logreg X.bin y.bin folds.bin n p
        analytics_sklearn.py kmeans X.bin n d k n_init
@@ -18,14 +19,18 @@ def logreg(xf, yf, ff, n, p):
     X = np.fromfile(xf, dtype=np.float64).reshape(n, p)
     y = np.fromfile(yf, dtype=np.float64)
     folds = np.fromfile(ff, dtype=np.int32)
-    aucs, fit = [], 0.0
-    for f in range(folds.max() + 1):
-        tr, te = folds != f, folds == f
-        m = LogisticRegression(C=1.0, max_iter=1000)
-        t0 = time.perf_counter()
-        m.fit(X[tr], y[tr])
-        fit += time.perf_counter() - t0
-        aucs.append(roc_auc_score(y[te], m.predict_proba(X[te])[:, 1]))
+    best = float("inf")
+    for rep in range(5):  # best of 5, as Horizon is timed
+        aucs, fit = [], 0.0
+        for f in range(folds.max() + 1):
+            tr, te = folds != f, folds == f
+            m = LogisticRegression(C=1.0, max_iter=1000)
+            t0 = time.perf_counter()
+            m.fit(X[tr], y[tr])
+            fit += time.perf_counter() - t0
+            aucs.append(roc_auc_score(y[te], m.predict_proba(X[te])[:, 1]))
+        best = min(best, fit)
+    fit = best
     print("auc_mean %.6f" % np.mean(aucs))
     print("auc_sd %.6f" % np.std(aucs, ddof=1))
     print("fit_seconds %.6f" % fit)

@@ -68,7 +68,7 @@ node -e '
     > "$T/jobs.json"
 
 KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
-export COSMOS_KEY="$KEY" COSMOS_CA_CERT="$T/cert.pem"
+export COSMOS_KEY="$KEY" COSMOS_CA_CERT="$T/cert.pem" HZ_DATASET_ROOTS="$T"
 
 # run_round STORE_SPEC N -> prints "wall_s failed"
 run_round() {

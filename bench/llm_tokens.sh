@@ -35,7 +35,7 @@ for _ in $(seq 100); do
     (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.1
 done
-export HORIZON_STORE="sqlite:$W/store.db"
+export HORIZON_STORE="sqlite:$W/store.db" HZ_DATASET_ROOTS="$(dirname "$FILE")"
 "$H" submit --type suite --tenant bench --id suite50 --dataset "$FILE" --quiet
 "$H" submit --type forecast --tenant bench --id fc50 --dataset "$FILE" \
     --param dateColumn=order_date --param valueColumn=revenue \

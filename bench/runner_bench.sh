@@ -24,7 +24,7 @@ LEVELS=("$@")
 [[ -x "$HORIZON" ]] || { echo "runner_bench: no binary $HORIZON" >&2; exit 3; }
 W="$(cd "$(dirname "$HORIZON")" && pwd)/bench-runner"
 mkdir -p "$W"
-export TMPDIR="$W"
+export TMPDIR="$W" HZ_DATASET_ROOTS="$W"
 PY=/usr/bin/python3
 
 gen() { # name rows customers months
@@ -42,18 +42,18 @@ submit_mix() { # store n
     local S=(--store "sqlite:$st" --quiet)
     "$HORIZON" submit "${S[@]}" --count $nf --type forecast --tenant t1 \
         --dataset "$W/small.csv" --param freq=month --param horizon=6 \
-        --param model=naive
+        --param model=naive --param date=order_date --param value=revenue
     "$HORIZON" submit "${S[@]}" --count $nr --type forecast --tenant t2 \
         --dataset "$W/medium.csv" --param freq=month --param horizon=6 \
-        --param 'by=["region"]'
+        --param by=region --param date=order_date --param value=revenue
     "$HORIZON" submit "${S[@]}" --count $nc --type churn --tenant t3 \
         --dataset "$W/small.csv"
     "$HORIZON" submit "${S[@]}" --count $nv --type clv --tenant t3 \
         --dataset "$W/small.csv"
     "$HORIZON" submit "${S[@]}" --count $ns --type segment --tenant t4 \
-        --dataset "$W/small.csv" --param k=4 --param nInit=2
+        --dataset "$W/small.csv" --param k=4 --param n-init=2
     "$HORIZON" submit "${S[@]}" --count $nu --type suite --tenant t4 \
-        --dataset "$W/small.csv" --param k=4 --param nInit=2
+        --dataset "$W/small.csv" --param k=4 --param n-init=2
 }
 
 echo "runner_bench: $N mixed jobs (60% naive forecast, 10% forecast by"

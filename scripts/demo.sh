@@ -17,6 +17,8 @@ OUT="$(cd "$(dirname "$HORIZON")" && pwd)/demo"
 rm -rf "$OUT" && mkdir -p "$OUT"
 export HORIZON_STORE="sqlite:$OUT/jobs.db"
 export TMPDIR="$OUT"
+# the dataset sandbox: jobs may read the bundled data only
+export HZ_DATASET_ROOTS="$DATA"
 
 echo "== datasets (store: $OUT/jobs.db)"
 SALES_A=$("$HORIZON" datasets add --tenant acme --name "sales 2022-2024" \
@@ -32,23 +34,25 @@ echo "== submitting jobs"
 sub() { "$HORIZON" submit --quiet "$@"; }
 # acme: revenue forecasts (total, by region, by category), the analytics
 # suite on transactions, churn on the labelled customer table
-sub --tenant acme --type forecast --dataset-id "$SALES_A" \
+# job parameters are the options of `horizon forecast` / `horizon analyze`
+REV=(--param date=order_date --param value=revenue)
+sub --tenant acme --type forecast --dataset-id "$SALES_A" "${REV[@]}" \
     --param freq=month --param horizon=12 --id acme-revenue-12m
-sub --tenant acme --type forecast --dataset-id "$SALES_A" \
-    --param freq=month --param horizon=6 --param 'by=["region"]' \
+sub --tenant acme --type forecast --dataset-id "$SALES_A" "${REV[@]}" \
+    --param freq=month --param horizon=6 --param by=region \
     --id acme-revenue-by-region
-sub --tenant acme --type forecast --dataset-id "$SALES_A" \
-    --param freq=week --param horizon=8 --param 'by=["category"]' \
+sub --tenant acme --type forecast --dataset-id "$SALES_A" "${REV[@]}" \
+    --param freq=week --param horizon=8 --param by=category \
     --id acme-weekly-by-category
 sub --tenant acme --type suite --dataset-id "$SALES_A" --id acme-suite
 sub --tenant acme --type churn --dataset-id "$CUST_A" \
-    --param customerColumn=customer_id --param labelColumn=churned \
+    --param customer=customer_id --param label=churned \
     --id acme-churn-model
 # globex: the same kind of work on its own copy
-sub --tenant globex --type forecast --dataset-id "$SALES_G" \
+sub --tenant globex --type forecast --dataset-id "$SALES_G" "${REV[@]}" \
     --param freq=quarter --param horizon=4 --id globex-quarterly
 sub --tenant globex --type clv --dataset-id "$SALES_G" \
-    --param horizonMonths=12 --id globex-clv
+    --param horizon=12 --id globex-clv
 sub --tenant globex --type segment --dataset-id "$SALES_G" --id globex-segments
 "$HORIZON" jobs list
 

@@ -9,7 +9,7 @@ pkgs=(build-essential cmake pkg-config libgsl-dev libopenblas-openmp-dev
       libcsv-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev libssl-dev
       libpcre2-dev ca-certificates openssl curl python3 nodejs npm
       zlib1g-dev chromium libxml2-utils fonts-dejavu-core
-      python3-yaml systemd tzdata)
+      python3-yaml systemd tzdata python3-prometheus-client)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(r-base-core r-cran-forecast python3-sklearn python3-statsmodels
            python3-pandas hyperfine time)

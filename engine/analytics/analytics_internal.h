@@ -1,11 +1,17 @@
-/* Internals shared by the customer-analytics engine files (customer.c,
- * bgnbd.c, gammagamma.c, clv.c, logreg.c, kmeans.c, rfm.c, analytics.c).
+/* Internals shared by the customer-analytics engine files: block sums,
+ * the RNG, summary triples, and the analytics result (analytics*.c).
  * Not a public header. */
 #ifndef HZ_ANALYTICS_INTERNAL_H
 #define HZ_ANALYTICS_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "horizon/analytics.h"
+#include "horizon/common.h"
+#include "horizon/kmeans.h"
+#include "horizon/logreg.h"
+#include "horizon/rfm.h"
 
 /* Reductions are done over fixed blocks of HZ__BLOCK items whose partial
  * sums are added in block order, so results do not depend on the thread
@@ -18,8 +24,10 @@ static inline size_t hz__nblocks(size_t n)
 }
 
 /* Fits with more distinct rows than this first fit a deterministic
- * sample of about half as many and start the full fit from there. */
+ * sample of about HZ__WARM_SAMPLE of them (every step-th) and start the
+ * full fit's Newton steps from there. */
 #define HZ__WARM_MIN 100000
+#define HZ__WARM_SAMPLE 20000
 
 /* splitmix64: a small deterministic generator (state owned by caller). */
 static inline uint64_t hz__rng_next(uint64_t *s)
@@ -35,5 +43,206 @@ static inline double hz__rng_uniform(uint64_t *s)
 {
     return (double)(hz__rng_next(s) >> 11) * 0x1.0p-53;
 }
+
+/* A distinct (x, t_x, T) summary and how many customers have it. */
+typedef struct hz__triple {
+    double x, tx, T, w;
+} hz__triple;
+
+/* Check customer i's summary: integer x >= 0, 0 <= t_x <= T, t_x > 0
+ * exactly when x > 0; HZ_EINVAL naming the customer otherwise. */
+hz_status hz__summary_row_check(const double *x, const double *tx,
+                                const double *T, size_t i, hz_error *err);
+
+/* The distinct triples of n checked summaries, sorted by (x, t_x, T),
+ * with weights (*out malloc'd, *m of them). */
+hz_status hz__triples_build(const double *x, const double *tx, const double *T,
+                            size_t n, hz__triple **out, size_t *m,
+                            hz_error *err);
+
+/* Flag (set *boundary, append to note) each of k fitted parameters whose
+ * standard error is NaN or above 1000 times its value: the data do not
+ * pin it down (fitflags.c). */
+void hz__flag_unidentified(const char *const *names, const double *val,
+                           const double *se, size_t k, bool *boundary,
+                           char *note, size_t cap);
+
+/* ---- the analytics result (analytics*.c) ---- */
+
+#define HZ__KMAX_CHOICES 16
+#define HZ__PMF_MAX 16
+
+/* CLV: purchase models, spend model, predictions, holdout reports. */
+typedef struct hz__clv_part {
+    bool run, ok;              /* ok: a purchase model gave predictions */
+    char err[HZ_ERROR_MAX];    /* why there are no predictions */
+    bool bg_ok, pn_ok, gg_ok;  /* each fitted (or loaded) model */
+    char bg_err[HZ_ERROR_MAX]; /* per model, when both were tried */
+    char pn_err[HZ_ERROR_MAX];
+    char gg_err[HZ_ERROR_MAX]; /* spend model: the CLV columns are empty */
+    bool loaded;               /* parameters from a model file */
+    hz_purchase_kind model;    /* used for the predictions */
+    hz_purchase_model pm;
+    hz_bgnbd_model bg;
+    hz_pnbd_model pn;
+    hz_gg_model gg;
+    double horizon_days;
+    double *p_alive, *exp_purch, *exp_spend, *clv, *clv_sorted;
+    double *p_silent;           /* P(no purchase in the next inactive_days) */
+    double clv_total, clv_q[5]; /* p10 p25 p50 p75 p90 */
+    size_t one_time;            /* customers with x = 0 */
+    size_t sure_alive;          /* P(alive) >= 0.9999 */
+    double expected_new, pmf[HZ__PMF_MAX];
+    bool hold_ok[2];
+    hz_holdout_report hold[2]; /* by hz_purchase_kind */
+    hz_palive_matrix pam;
+    double *pam_buf;
+} hz__clv_part;
+
+typedef struct hz__churn_part {
+    bool run, ok, labelled, loaded;
+    char err[HZ_ERROR_MAX];
+    char method[1024];
+    double *prob, *oof, *risk;
+    int8_t *label;
+    uint8_t *inactive;
+    hz_logreg_cv cv;
+    bool has_cv;
+    double auc_in; /* in-sample AUC (a loaded model with labels) */
+    size_t nfeat;
+    char **feat;  /* "col" or "col=level" */
+    char **src;   /* source column of each feature */
+    char **level; /* its level (NULL for a number) */
+    double *coef, *se, *mean, *sd;
+    double *coef_lo, *coef_hi; /* 95% intervals of coef (NULL: none) */
+    double intercept;
+    hz_churn_driver *drivers;
+    double rate, mean_risk;
+    size_t dropped, one_time;
+    char skipped[HZ_ERROR_MAX];
+    char *label_name;
+    hz_roc_curve roc;
+    double *roc_buf;
+} hz__churn_part;
+
+typedef struct hz__seg_part {
+    bool run, ok;
+    char err[HZ_ERROR_MAX];
+    uint8_t *rs, *fs, *ms, *seg;
+    int32_t *cluster;
+    int k;
+    bool k_chosen;
+    double sil[HZ__KMAX_CHOICES];
+    int sil_kmin, sil_kmax;
+    hz_segment_profile segprof[HZ_SEG_COUNT];
+    hz_segment_profile *clprof;
+    double inertia;
+    int iterations;
+    double *centers; /* k x 3, original units */
+    double *fval;    /* F as chosen by the frequency kind */
+} hz__seg_part;
+
+typedef struct hz__surv_part {
+    bool run, ok, cox_ok;
+    char err[HZ_ERROR_MAX], cox_err[HZ_ERROR_MAX];
+    hz_km_curve km;
+    hz_cox_model cox;
+    char **names; /* covariate names (p) */
+    size_t dropped;
+    double *duration, *event, *risk_score, *surv_at; /* n, n x ntimes */
+    double times[HZ_SURV_TIMES_MAX];
+    size_t ntimes;
+} hz__surv_part;
+
+struct hz_analytics_result {
+    hz_analysis_kind kind;
+    hz_analytics_request req; /* column names and model_in cleared */
+    /* the customer, date and amount columns used, and whether each was
+     * guessed (not named in the request) */
+    char col_name[3][128];
+    bool col_guessed[3];
+    size_t n;
+    char *idbuf;
+    size_t *idoff;
+    /* transactions summary (NULL for a customer table) */
+    hz_customer_summary *cs;
+    double *rec_days;   /* days from the last purchase to the snapshot day
+                         (as-of + 1) */
+    double *freq_count; /* purchase days = x + 1 */
+    hz__clv_part clv;
+    hz__churn_part churn;
+    hz__seg_part seg;
+    hz__surv_part surv;
+    double seconds, t_summary, t_clv, t_seg;
+};
+
+/* Parts (analytics_clv.c, analytics_churn.c, analytics_segment.c,
+ * analytics_survival.c).  Each fills its part and returns its status;
+ * the caller decides whether a failure is fatal (single analysis) or
+ * recorded (suite). */
+enum { HZ__CLV_FIT = 1, HZ__CLV_GG = 2, HZ__CLV_PREDICT = 4, HZ__CLV_ALL = 7 };
+hz_status hz__clv_run(hz_analytics_result *r, bool with_value, int threads,
+                      unsigned stages, const hz_analytics_model *mi,
+                      hz_error *err);
+void hz__clv_free(hz__clv_part *c);
+void hz__churn_unlabelled(hz_analytics_result *r);
+hz_status hz__churn_table(hz_analytics_result *r, const hz_dataset *ds,
+                          const char *id, const hz_analytics_model *mi,
+                          hz_error *err);
+hz_status hz__churn_suite_labelled(hz_analytics_result *r,
+                                   const hz_dataset *ds, const char *cust_col,
+                                   hz_error *err);
+void hz__churn_free(hz__churn_part *c);
+hz_status hz__segment_run(hz_analytics_result *r, const hz_dataset *ds,
+                          int threads, hz_error *err);
+void hz__seg_free(hz__seg_part *s);
+hz_status hz__survival_run(hz_analytics_result *r, const hz_dataset *ds,
+                           const char *id, hz_error *err);
+void hz__surv_free(hz__surv_part *s);
+
+/* analytics.c: case-insensitive column lookup by a NULL-ended list of
+ * names; the ids of the result's customers. */
+const hz_column *hz__find_column(const hz_dataset *ds,
+                                 const char *const *names);
+hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
+                      const int64_t *keys, const size_t *rows, size_t n);
+static inline const char *hz__id_of(const hz_analytics_result *r, size_t i)
+{
+    return r->idbuf + r->idoff[i];
+}
+/* 1 / 0 for yes/no, true/false, 1/0 (case-insensitive), -1 otherwise. */
+int hz__parse_flag(const char *s);
+
+/* Stable sort order of n rows by the doubles keys[0][i], then
+ * keys[1][i], ... (ascending; NaN last) into perm: an LSD radix sort, 11
+ * bits a pass, O(n) per key (sort.c).  HZ_ENOMEM only.  n < 2^32. */
+hz_status hz__argsort(const double *const *keys, size_t nkeys, size_t n,
+                      uint32_t *perm);
+/* Sort n doubles ascending in place (the same radix sort). */
+hz_status hz__sort_doubles(double *v, size_t n);
+
+/* Linear interpolation quantile q of n sorted values (NaN when n = 0). */
+double hz__quantile_sorted(const double *v, size_t n, double q);
+
+/* v as printf("%.10g") writes it, into buf (at least 32 bytes), without
+ * the cost of printf for most values (an exact shortcut, and snprintf
+ * where the rounding could be a tie); returns the length, 0 (and nothing
+ * written) when v is not finite. */
+size_t hz__fmt_g10(double v, char *buf);
+
+/* model_io.c: what a saved model holds. */
+struct hz_analytics_model {
+    hz_time_unit unit;
+    bool has_bg, has_pn, has_gg, has_churn;
+    hz_bgnbd_params bg;
+    hz_pnbd_params pn;
+    hz_gg_params gg;
+    hz_purchase_kind model;
+    char *label;
+    size_t nfeat;
+    char **feat, **src, **level;
+    double *coef, *mean, *sd;
+    double intercept, C;
+};
 
 #endif

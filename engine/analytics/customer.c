@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "horizon/customer.h"
 
 void hz_customer_options_init(hz_customer_options *o)
@@ -27,6 +28,8 @@ void hz_customer_summary_free(hz_customer_summary *s)
     free(s->monetary);
     free(s->total_spend);
     free(s->orders);
+    free(s->distinct_orders);
+    free(s->repeats_by_day);
     free(s->frequency_holdout);
     free(s->monetary_holdout);
     free(s);
@@ -41,6 +44,7 @@ static int cmp_i64(const void *a, const void *b)
 typedef struct day_amt {
     int32_t day;
     double amt;
+    int64_t order; /* order id (0 without an order column) */
 } day_amt;
 
 static int cmp_day_amt(const void *a, const void *b)
@@ -70,7 +74,8 @@ static void sort_segment(day_amt *seg, size_t len)
     }
 }
 
-static hz_status alloc_summary(hz_customer_summary *s, size_t n, bool hold)
+static hz_status alloc_summary(hz_customer_summary *s, size_t n, bool hold,
+                               bool orders)
 {
     size_t m = n ? n : 1;
     s->key = malloc(m * sizeof *s->key);
@@ -82,222 +87,253 @@ static hz_status alloc_summary(hz_customer_summary *s, size_t n, bool hold)
     s->monetary = malloc(m * sizeof(double));
     s->total_spend = malloc(m * sizeof(double));
     s->orders = malloc(m * sizeof *s->orders);
+    if (orders)
+        s->distinct_orders = malloc(m * sizeof *s->distinct_orders);
     if (hold) {
         s->frequency_holdout = malloc(m * sizeof(double));
         s->monetary_holdout = malloc(m * sizeof(double));
     }
     if (!s->key || !s->first_day || !s->last_day || !s->frequency ||
         !s->recency || !s->T || !s->monetary || !s->total_spend ||
-        !s->orders ||
+        !s->orders || (orders && !s->distinct_orders) ||
         (hold && (!s->frequency_holdout || !s->monetary_holdout)))
         return HZ_ENOMEM;
     return HZ_OK;
 }
 
-hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
-                                      const double *amount, size_t nrows,
-                                      const hz_customer_options *opt,
-                                      hz_customer_summary **out, hz_error *err)
+/* Rows grouped by customer: bucket b holds rows[start[b] .. start[b+1]).
+ * Buckets are dense key offsets when the key range is small, else ranks
+ * among the sorted distinct keys (ukeys). */
+typedef struct buckets {
+    size_t nb;
+    bool dense;
+    int64_t kmin;
+    int64_t *ukeys;
+    size_t *start;
+    day_amt *rows;
+    size_t used; /* rows at or before as_of */
+} buckets;
+
+static void buckets_free(buckets *bk)
 {
-    hz_customer_options defo;
-    hz_status st = HZ_OK;
-    hz_customer_summary *s = NULL;
-    int64_t *ukeys = NULL;
-    size_t *start = NULL;
-    day_amt *rows = NULL;
-    uint8_t *keep = NULL;
-    size_t nb = 0;
-    int64_t kmin = 0;
-    bool dense = false;
+    free(bk->ukeys);
+    free(bk->start);
+    free(bk->rows);
+}
 
-    *out = NULL;
-    if (opt == NULL) {
-        hz_customer_options_init(&defo);
-        opt = &defo;
-    }
-    if (nrows == 0)
-        return hz_error_set(err, HZ_ETOOSHORT, "no transactions to summarise");
-    if (key == NULL || day == NULL)
-        return hz_error_set(err, HZ_EINVAL, "customer keys and days needed");
-    if (opt->unit != HZ_UNIT_DAYS && opt->unit != HZ_UNIT_WEEKS)
-        return hz_error_set(err, HZ_EINVAL, "unknown time unit");
-    if (amount != NULL) {
-        for (size_t i = 0; i < nrows; i++)
-            if (!(amount[i] >= 0.0) || !isfinite(amount[i]))
-                return hz_error_set(
-                    err, HZ_EINVAL,
-                    "amount of row %zu is %g: amounts must be finite and "
-                    "non-negative (filter out returns first)",
-                    i + 1, amount[i]);
-    }
-    int32_t as_of = opt->as_of;
-    if (as_of == HZ_DAY_NONE) {
-        as_of = day[0];
-        for (size_t i = 1; i < nrows; i++)
-            if (day[i] > as_of)
-                as_of = day[i];
-    }
-    int32_t cal_end = as_of;
-    bool hold = false;
-    if (opt->calibration_end != HZ_DAY_NONE) {
-        if (opt->calibration_end > as_of)
-            return hz_error_set(
-                err, HZ_EINVAL,
-                "calibration end is after the observation end (as-of)");
-        cal_end = opt->calibration_end;
-        hold = true;
-    }
+static int64_t bucket_key(const buckets *bk, size_t b)
+{
+    return bk->dense ? bk->kmin + (int64_t)b : bk->ukeys[b];
+}
 
-    /* Map keys to dense buckets: a direct offset when the range is small,
-     * else the rank among the sorted distinct keys. */
+/* Choose dense offsets or ranks of distinct keys. */
+static hz_status bucket_keys(buckets *bk, const int64_t *key, size_t nrows)
+{
     int64_t kmax = key[0];
-    kmin = key[0];
+    bk->kmin = key[0];
     for (size_t i = 1; i < nrows; i++) {
-        if (key[i] < kmin)
-            kmin = key[i];
+        if (key[i] < bk->kmin)
+            bk->kmin = key[i];
         if (key[i] > kmax)
             kmax = key[i];
     }
-    uint64_t range = (uint64_t)kmax - (uint64_t)kmin;
+    uint64_t range = (uint64_t)kmax - (uint64_t)bk->kmin;
     if (range < (uint64_t)4 * nrows + (1u << 20) && range < (1ull << 31)) {
-        dense = true;
-        nb = (size_t)range + 1;
-    } else {
-        ukeys = malloc(nrows * sizeof *ukeys);
-        if (ukeys == NULL)
-            goto nomem;
-        memcpy(ukeys, key, nrows * sizeof *ukeys);
-        qsort(ukeys, nrows, sizeof *ukeys, cmp_i64);
-        nb = 0;
-        for (size_t i = 0; i < nrows; i++)
-            if (nb == 0 || ukeys[nb - 1] != ukeys[i])
-                ukeys[nb++] = ukeys[i];
+        bk->dense = true;
+        bk->nb = (size_t)range + 1;
+        return HZ_OK;
     }
+    bk->ukeys = malloc(nrows * sizeof *bk->ukeys);
+    if (bk->ukeys == NULL)
+        return HZ_ENOMEM;
+    memcpy(bk->ukeys, key, nrows * sizeof *bk->ukeys);
+    qsort(bk->ukeys, nrows, sizeof *bk->ukeys, cmp_i64);
+    size_t nb = 0;
+    for (size_t i = 0; i < nrows; i++)
+        if (nb == 0 || bk->ukeys[nb - 1] != bk->ukeys[i])
+            bk->ukeys[nb++] = bk->ukeys[i];
+    bk->nb = nb;
+    return HZ_OK;
+}
 
-    /* Counting sort of the rows at or before as_of by bucket. */
-    start = calloc(nb + 1, sizeof *start);
-    if (start == NULL)
-        goto nomem;
-    size_t used = 0;
-    size_t *bucket_of = NULL;
-    if (!dense) {
-        bucket_of = malloc(nrows * sizeof *bucket_of);
-        if (bucket_of == NULL)
-            goto nomem;
+static size_t bucket_of_key(const buckets *bk, int64_t k)
+{
+    if (bk->dense)
+        return (size_t)((uint64_t)k - (uint64_t)bk->kmin);
+    size_t lo = 0, hi = bk->nb;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (bk->ukeys[mid] <= k)
+            lo = mid;
+        else
+            hi = mid;
     }
+    return lo;
+}
+
+/* Counting sort of the rows at or before as_of by customer bucket. */
+static hz_status bucket_rows(buckets *bk, const int64_t *key,
+                             const int32_t *day, const double *amount,
+                             const int64_t *order, size_t nrows, int32_t as_of)
+{
+    hz_status st = bucket_keys(bk, key, nrows);
+    size_t *bof = NULL, *fill = NULL;
+    if (st != HZ_OK)
+        return st;
+    bk->start = calloc(bk->nb + 1, sizeof *bk->start);
+    bof = malloc(nrows * sizeof *bof);
+    if (bk->start == NULL || bof == NULL)
+        goto nomem;
+    bk->used = 0;
     for (size_t i = 0; i < nrows; i++) {
         if (day[i] > as_of)
             continue;
-        size_t b;
-        if (dense) {
-            b = (size_t)((uint64_t)key[i] - (uint64_t)kmin);
-        } else {
-            size_t lo = 0, hi = nb;
-            while (hi - lo > 1) {
-                size_t mid = (lo + hi) / 2;
-                if (ukeys[mid] <= key[i])
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-            b = lo;
-            bucket_of[i] = b;
-        }
-        start[b + 1]++;
-        used++;
+        bof[i] = bucket_of_key(bk, key[i]);
+        bk->start[bof[i] + 1]++;
+        bk->used++;
     }
-    for (size_t b = 0; b < nb; b++)
-        start[b + 1] += start[b];
-    rows = malloc((used ? used : 1) * sizeof *rows);
-    size_t *fill = malloc((nb ? nb : 1) * sizeof *fill);
-    if (rows == NULL || fill == NULL) {
-        free(fill);
-        free(bucket_of);
+    for (size_t b = 0; b < bk->nb; b++)
+        bk->start[b + 1] += bk->start[b];
+    bk->rows = malloc((bk->used ? bk->used : 1) * sizeof *bk->rows);
+    fill = malloc((bk->nb ? bk->nb : 1) * sizeof *fill);
+    if (bk->rows == NULL || fill == NULL)
         goto nomem;
-    }
-    memcpy(fill, start, nb * sizeof *fill);
+    memcpy(fill, bk->start, bk->nb * sizeof *fill);
     for (size_t i = 0; i < nrows; i++) {
         if (day[i] > as_of)
             continue;
-        size_t b = dense ? (size_t)((uint64_t)key[i] - (uint64_t)kmin)
-                         : bucket_of[i];
-        size_t p = fill[b]++;
-        rows[p].day = day[i];
-        rows[p].amt = amount ? amount[i] : 0.0;
+        day_amt *r = &bk->rows[fill[bof[i]]++];
+        r->day = day[i];
+        r->amt = amount ? amount[i] : 0.0;
+        r->order = order ? order[i] : 0;
     }
     free(fill);
-    free(bucket_of);
+    free(bof);
+    return HZ_OK;
+nomem:
+    free(fill);
+    free(bof);
+    return HZ_ENOMEM;
+}
 
-    s = calloc(1, sizeof *s);
-    keep = calloc(nb ? nb : 1, 1);
-    if (s == NULL || keep == NULL)
-        goto nomem;
-    if (alloc_summary(s, nb, hold) != HZ_OK)
-        goto nomem;
-    s->unit = opt->unit;
-    s->as_of = as_of;
-    s->calibration_end = cal_end;
-    s->has_holdout = hold;
-    s->rows_used = used;
-    s->rows_ignored = nrows - used;
-    s->duration_holdout = hold ? hz_unit_from_days(opt->unit,
-                                                   (double)(as_of - cal_end))
-                               : 0.0;
+/* Distinct order ids among the n calibration rows of one customer
+ * (sorted in place in tmp). */
+static uint32_t count_orders(const day_amt *rows, size_t n, int32_t cal_end,
+                             int64_t *tmp)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].day <= cal_end)
+            tmp[m++] = rows[i].order;
+    qsort(tmp, m, sizeof *tmp, cmp_i64);
+    uint32_t c = 0;
+    for (size_t i = 0; i < m; i++)
+        c += i == 0 || tmp[i] != tmp[i - 1];
+    return c;
+}
 
-    int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-    const hz_time_unit unit = opt->unit;
-#pragma omp parallel for schedule(dynamic, 4096) num_threads(nthreads)
-    for (size_t b = 0; b < nb; b++) {
-        size_t lo = start[b], hi = start[b + 1];
-        if (lo == hi)
+/* Summary of the customer in bucket b (rows sorted by day); repeat
+ * purchase days are added to rep (indexed from day0) when not NULL.
+ * Returns false when the customer's first purchase is after cal_end. */
+static bool summarise_one(hz_customer_summary *s, const buckets *bk, size_t b,
+                          int32_t cal_end, int32_t day0, uint32_t *rep)
+{
+    const day_amt *rows = bk->rows;
+    size_t lo = bk->start[b], hi = bk->start[b + 1];
+    if (rows[lo].day > cal_end)
+        return false;
+    int32_t first = rows[lo].day, last = first;
+    double total = 0.0, rep_sum = 0.0, x = 0.0, xh = 0.0, hsum = 0.0;
+    uint32_t orders = 0;
+    for (size_t i = lo; i < hi;) {
+        int32_t cur = rows[i].day;
+        double v = 0.0;
+        size_t cnt = 0;
+        for (; i < hi && rows[i].day == cur; i++, cnt++)
+            v += rows[i].amt;
+        if (rep != NULL && cur != first)
+            rep[cur - day0]++;
+        if (cur > cal_end) {
+            xh += 1.0;
+            hsum += v;
             continue;
-        sort_segment(rows + lo, hi - lo);
-        if (rows[lo].day > cal_end)
-            continue;
-        int32_t first = rows[lo].day, last = first, cur = first;
-        double total = 0.0, rep_sum = 0.0;
-        double x = 0.0, xh = 0.0, hsum = 0.0;
-        uint32_t orders = 0;
-        size_t i = lo;
-        while (i < hi) {
-            cur = rows[i].day;
-            double v = 0.0;
-            size_t cnt = 0;
-            while (i < hi && rows[i].day == cur) {
-                v += rows[i].amt;
-                i++;
-                cnt++;
-            }
-            if (cur <= cal_end) {
-                orders += (uint32_t)cnt;
-                total += v;
-                if (cur != first) {
-                    x += 1.0;
-                    rep_sum += v;
-                    last = cur;
-                }
-            } else {
-                xh += 1.0;
-                hsum += v;
-            }
         }
-        keep[b] = 1;
-        s->key[b] = dense ? kmin + (int64_t)b : ukeys[b];
-        s->first_day[b] = first;
-        s->last_day[b] = last;
-        s->frequency[b] = x;
-        s->recency[b] = hz_unit_from_days(unit, (double)(last - first));
-        s->T[b] = hz_unit_from_days(unit, (double)(cal_end - first));
-        s->monetary[b] = x > 0 ? rep_sum / x : 0.0;
-        s->total_spend[b] = total;
-        s->orders[b] = orders;
-        if (hold) {
-            s->frequency_holdout[b] = xh;
-            s->monetary_holdout[b] = xh > 0 ? hsum / xh : 0.0;
+        orders += (uint32_t)cnt;
+        total += v;
+        if (cur != first) {
+            x += 1.0;
+            rep_sum += v;
+            last = cur;
         }
     }
+    const hz_time_unit unit = s->unit;
+    s->key[b] = bucket_key(bk, b);
+    s->first_day[b] = first;
+    s->last_day[b] = last;
+    s->frequency[b] = x;
+    s->recency[b] = hz_unit_from_days(unit, (double)(last - first));
+    s->T[b] = hz_unit_from_days(unit, (double)(cal_end - first));
+    s->monetary[b] = x > 0 ? rep_sum / x : 0.0;
+    s->total_spend[b] = total;
+    s->orders[b] = orders;
+    if (s->has_holdout) {
+        s->frequency_holdout[b] = xh;
+        s->monetary_holdout[b] = xh > 0 ? hsum / xh : 0.0;
+    }
+    return true;
+}
 
-    /* Compact the kept buckets (ascending key order). */
+/* Every customer, in parallel; the daily repeat counts are summed per
+ * thread and added up (integers: exact in any order). */
+static hz_status summarise_all(hz_customer_summary *s, buckets *bk,
+                               uint8_t *keep, bool orders, int nthreads)
+{
+    const int32_t cal_end = s->calibration_end;
+    int oom = 0;
+    size_t nd = s->repeats_by_day ? s->ndays : 0;
+#pragma omp parallel num_threads(nthreads) reduction(| : oom)
+    {
+        uint32_t *rep = nd ? calloc(nd, sizeof *rep) : NULL;
+        int64_t *tmp = NULL;
+        size_t tcap = 0;
+        oom |= nd && rep == NULL;
+#pragma omp for schedule(dynamic, 4096)
+        for (size_t b = 0; b < bk->nb; b++) {
+            size_t lo = bk->start[b], hi = bk->start[b + 1];
+            if (lo == hi || oom)
+                continue;
+            sort_segment(bk->rows + lo, hi - lo);
+            keep[b] = summarise_one(s, bk, b, cal_end, s->day0, rep);
+            if (!keep[b] || !orders)
+                continue;
+            if (hi - lo > tcap) {
+                free(tmp);
+                tcap = 2 * (hi - lo);
+                tmp = malloc(tcap * sizeof *tmp);
+            }
+            if (tmp == NULL) {
+                oom = 1;
+                tcap = 0;
+                continue;
+            }
+            s->distinct_orders[b] = count_orders(bk->rows + lo, hi - lo,
+                                                 cal_end, tmp);
+        }
+        if (rep != NULL) {
+#pragma omp critical(hz_customer_repeats)
+            for (size_t d = 0; d < nd; d++)
+                s->repeats_by_day[d] += rep[d];
+        }
+        free(rep);
+        free(tmp);
+    }
+    return oom ? HZ_ENOMEM : HZ_OK;
+}
+
+/* Move the kept buckets to the front (ascending key order); returns how
+ * many there are. */
+static size_t compact(hz_customer_summary *s, const uint8_t *keep, size_t nb)
+{
     size_t n = 0;
     for (size_t b = 0; b < nb; b++) {
         if (!keep[b])
@@ -312,15 +348,121 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
             s->monetary[n] = s->monetary[b];
             s->total_spend[n] = s->total_spend[b];
             s->orders[n] = s->orders[b];
-            if (hold) {
+            if (s->distinct_orders)
+                s->distinct_orders[n] = s->distinct_orders[b];
+            if (s->has_holdout) {
                 s->frequency_holdout[n] = s->frequency_holdout[b];
                 s->monetary_holdout[n] = s->monetary_holdout[b];
             }
         }
         n++;
     }
-    s->n = n;
-    if (n == 0) {
+    return n;
+}
+
+/* Check amounts and the options; find as_of and the calibration end. */
+static hz_status check_inputs(const int32_t *day, const double *amount,
+                              size_t nrows, const hz_customer_options *opt,
+                              int32_t *as_of, int32_t *cal_end, hz_error *err)
+{
+    if (opt->unit != HZ_UNIT_DAYS && opt->unit != HZ_UNIT_WEEKS)
+        return hz_error_set(err, HZ_EINVAL, "unknown time unit");
+    if (amount != NULL)
+        for (size_t i = 0; i < nrows; i++)
+            if (!(amount[i] >= 0.0) || !isfinite(amount[i]))
+                return hz_error_set(
+                    err, HZ_EINVAL,
+                    "amount of row %zu is %g: amounts must be finite and "
+                    "non-negative (filter out returns first)",
+                    i + 1, amount[i]);
+    *as_of = opt->as_of;
+    if (*as_of == HZ_DAY_NONE) {
+        *as_of = day[0];
+        for (size_t i = 1; i < nrows; i++)
+            if (day[i] > *as_of)
+                *as_of = day[i];
+    }
+    *cal_end = *as_of;
+    if (opt->calibration_end != HZ_DAY_NONE) {
+        if (opt->calibration_end > *as_of)
+            return hz_error_set(
+                err, HZ_EINVAL,
+                "calibration end is after the observation end (as-of)");
+        *cal_end = opt->calibration_end;
+    }
+    return HZ_OK;
+}
+
+/* The daily repeat-purchase table: from the first purchase on or before
+ * the calibration end to as_of (left NULL beyond HZ__TRACK_MAX_DAYS). */
+#define HZ__TRACK_MAX_DAYS 200000
+static hz_status alloc_tracking(hz_customer_summary *s, const buckets *bk)
+{
+    int32_t d0 = s->calibration_end;
+    for (size_t i = 0; i < bk->used; i++)
+        if (bk->rows[i].day < d0)
+            d0 = bk->rows[i].day;
+    s->day0 = d0;
+    s->ndays = (size_t)((int64_t)s->as_of - d0 + 1);
+    if (s->ndays > HZ__TRACK_MAX_DAYS) {
+        s->ndays = 0;
+        return HZ_OK;
+    }
+    s->repeats_by_day = calloc(s->ndays, sizeof *s->repeats_by_day);
+    return s->repeats_by_day ? HZ_OK : HZ_ENOMEM;
+}
+
+hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
+                                      const double *amount, size_t nrows,
+                                      const hz_customer_options *opt,
+                                      hz_customer_summary **out, hz_error *err)
+{
+    hz_customer_options defo;
+    hz_status st = HZ_OK;
+    hz_customer_summary *s = NULL;
+    buckets bk;
+    uint8_t *keep = NULL;
+    int32_t as_of = 0, cal_end = 0;
+
+    *out = NULL;
+    memset(&bk, 0, sizeof bk);
+    if (opt == NULL) {
+        hz_customer_options_init(&defo);
+        opt = &defo;
+    }
+    if (nrows == 0)
+        return hz_error_set(err, HZ_ETOOSHORT, "no transactions to summarise");
+    if (key == NULL || day == NULL)
+        return hz_error_set(err, HZ_EINVAL, "customer keys and days needed");
+    if ((st = check_inputs(day, amount, nrows, opt, &as_of, &cal_end, err)) !=
+        HZ_OK)
+        return st;
+    const bool hold = opt->calibration_end != HZ_DAY_NONE;
+    const bool orders = opt->order_key != NULL;
+    if (bucket_rows(&bk, key, day, amount, opt->order_key, nrows, as_of) !=
+        HZ_OK)
+        goto nomem;
+    s = calloc(1, sizeof *s);
+    keep = calloc(bk.nb ? bk.nb : 1, 1);
+    if (s == NULL || keep == NULL ||
+        alloc_summary(s, bk.nb, hold, orders) != HZ_OK)
+        goto nomem;
+    s->unit = opt->unit;
+    s->as_of = as_of;
+    s->calibration_end = cal_end;
+    s->has_holdout = hold;
+    s->rows_used = bk.used;
+    s->rows_ignored = nrows - bk.used;
+    s->duration_holdout = hold ? hz_unit_from_days(opt->unit,
+                                                   (double)(as_of - cal_end))
+                               : 0.0;
+    if (alloc_tracking(s, &bk) != HZ_OK)
+        goto nomem;
+    int nthreads = opt->threads > 0 ? opt->threads : hz_default_threads();
+    if (summarise_all(s, &bk, keep, orders, nthreads) != HZ_OK)
+        goto nomem;
+    s->n = compact(s, keep, bk.nb);
+    if (s->n == 0) {
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "no customer has a purchase on or before the "
                           "calibration end");
@@ -334,9 +476,7 @@ nomem:
                       nrows);
 out:
     hz_customer_summary_free(s);
-    free(ukeys);
-    free(start);
-    free(rows);
+    buckets_free(&bk);
     free(keep);
     return st;
 }
@@ -368,115 +508,158 @@ int32_t hz_customer_cell_day(const hz_column *c, size_t row)
     }
 }
 
+/* The columns of a summary, checked. */
+typedef struct cols {
+    const hz_column *c, *d, *a, *o; /* customer, date, amount, order */
+    const char *cn, *dn, *an, *on;  /* their names */
+    const char *src;
+} cols;
+
+static hz_status find_columns(const hz_dataset *ds, cols *k, hz_error *err)
+{
+    if ((k->c = hz_dataset_column(ds, k->cn, err)) == NULL ||
+        (k->d = hz_dataset_column(ds, k->dn, err)) == NULL ||
+        (k->an && (k->a = hz_dataset_column(ds, k->an, err)) == NULL) ||
+        (k->on && (k->o = hz_dataset_column(ds, k->on, err)) == NULL))
+        return HZ_ENOTFOUND;
+    if (k->o != NULL && k->o->type != HZ_TYPE_STRING &&
+        k->o->type != HZ_TYPE_INT64)
+        return hz_error_set(
+            err, HZ_ETYPE,
+            "%s: column '%s': order ids must be text or integers, not %s",
+            k->src, k->on, hz_type_name(k->o->type));
+    if (k->c->type != HZ_TYPE_STRING && k->c->type != HZ_TYPE_INT64)
+        return hz_error_set(
+            err, HZ_ETYPE,
+            "%s: column '%s': customer ids must be text or integers, not %s",
+            k->src, k->cn, hz_type_name(k->c->type));
+    if (k->d->type != HZ_TYPE_DATE && k->d->type != HZ_TYPE_TIMESTAMP &&
+        k->d->type != HZ_TYPE_INT64)
+        return hz_error_set(err, HZ_ETYPE,
+                            "%s: column '%s': expected dates, found %s",
+                            k->src, k->dn, hz_type_name(k->d->type));
+    if (k->a != NULL && !hz_type_is_numeric(k->a->type))
+        return hz_error_set(err, HZ_ETYPE,
+                            "%s: column '%s': expected numbers, found %s",
+                            k->src, k->an, hz_type_name(k->a->type));
+    return HZ_OK;
+}
+
+static int64_t key_at(const hz_column *c, size_t i)
+{
+    return c->type == HZ_TYPE_STRING ? (int64_t)c->v.code[i] : c->v.i64[i];
+}
+
+static hz_status read_orders(const cols *k, size_t n, int64_t *ord,
+                             hz_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (hz_col_is_null(k->o, i))
+            return hz_error_set(
+                err, HZ_EPARSE,
+                "%s: data row %zu: column '%s' (order id) is empty", k->src,
+                i + 1, k->on);
+        ord[i] = key_at(k->o, i);
+    }
+    return HZ_OK;
+}
+
+static hz_status bad_amount(const cols *k, size_t i, hz_error *err)
+{
+    double v = hz_col_number(k->a, i);
+    if (hz_col_is_null(k->a, i))
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: data row %zu: column '%s' (amount) is "
+                            "empty: amounts must be non-negative (filter out "
+                            "returns first)",
+                            k->src, i + 1, k->an);
+    return hz_error_set(err, HZ_EINVAL,
+                        "%s: data row %zu: column '%s' (amount) is %g: "
+                        "amounts must be non-negative (filter out returns "
+                        "first)",
+                        k->src, i + 1, k->an, v);
+}
+
+/* Keys, days and amounts of every row; errors name the row and column. */
+static hz_status read_rows(const cols *k, size_t n, int64_t *key, int32_t *day,
+                           double *amt, hz_error *err)
+{
+    /* fast path: plain columns without nulls */
+    bool plain = k->c->valid == NULL && k->d->valid == NULL &&
+                 k->d->type == HZ_TYPE_DATE;
+    for (size_t i = 0; i < n; i++) {
+        if (!plain && hz_col_is_null(k->c, i))
+            return hz_error_set(
+                err, HZ_EPARSE,
+                "%s: data row %zu: column '%s' (customer) is empty", k->src,
+                i + 1, k->cn);
+        key[i] = key_at(k->c, i);
+        day[i] = plain ? k->d->v.date[i] : hz_customer_cell_day(k->d, i);
+        if (day[i] == HZ_DAY_NONE)
+            return hz_error_set(
+                err, HZ_EPARSE, "%s: data row %zu: column '%s' (date) is %s",
+                k->src, i + 1, k->dn,
+                hz_col_is_null(k->d, i) ? "empty" : "not a valid date");
+    }
+    if (k->a == NULL)
+        return HZ_OK;
+    bool plain_a = k->a->valid == NULL && k->a->type == HZ_TYPE_FLOAT64;
+    for (size_t i = 0; i < n; i++) {
+        amt[i] = plain_a                   ? k->a->v.f64[i]
+                 : hz_col_is_null(k->a, i) ? NAN
+                                           : hz_col_number(k->a, i);
+        if (!(amt[i] >= 0.0) || !isfinite(amt[i]))
+            return bad_amount(k, i, err);
+    }
+    return HZ_OK;
+}
+
 hz_status hz_customer_summary_from_dataset(
     const hz_dataset *ds, const char *customer_col, const char *date_col,
     const char *amount_col, const hz_customer_options *opt,
     hz_customer_summary **out, hz_error *err)
 {
-    hz_status st = HZ_OK;
-    int64_t *key = NULL;
-    int32_t *day = NULL;
-    double *amt = NULL;
-    const hz_column *cc, *dc, *ac = NULL;
-    const char *src = ds && ds->source ? ds->source : "input";
-
+    hz_customer_options o2;
     *out = NULL;
     if (ds == NULL || customer_col == NULL || date_col == NULL)
         return hz_error_set(err, HZ_EINVAL,
                             "a dataset and customer and date columns are "
                             "needed");
-    if ((cc = hz_dataset_column(ds, customer_col, err)) == NULL)
-        return HZ_ENOTFOUND;
-    if ((dc = hz_dataset_column(ds, date_col, err)) == NULL)
-        return HZ_ENOTFOUND;
-    if (amount_col != NULL &&
-        (ac = hz_dataset_column(ds, amount_col, err)) == NULL)
-        return HZ_ENOTFOUND;
-    if (cc->type != HZ_TYPE_STRING && cc->type != HZ_TYPE_INT64)
-        return hz_error_set(
-            err, HZ_ETYPE,
-            "%s: column '%s': customer ids must be text or integers, "
-            "not %s",
-            src, customer_col, hz_type_name(cc->type));
-    if (dc->type != HZ_TYPE_DATE && dc->type != HZ_TYPE_TIMESTAMP &&
-        dc->type != HZ_TYPE_INT64)
-        return hz_error_set(err, HZ_ETYPE,
-                            "%s: column '%s': expected dates, found %s", src,
-                            date_col, hz_type_name(dc->type));
-    if (ac != NULL && !hz_type_is_numeric(ac->type))
-        return hz_error_set(err, HZ_ETYPE,
-                            "%s: column '%s': expected numbers, found %s", src,
-                            amount_col, hz_type_name(ac->type));
-    size_t n = ds->nrows;
+    cols k = {NULL,
+              NULL,
+              NULL,
+              NULL,
+              customer_col,
+              date_col,
+              amount_col,
+              opt ? opt->order_col : NULL,
+              ds->source ? ds->source : "input"};
+    hz_status st = find_columns(ds, &k, err);
+    if (st != HZ_OK)
+        return st;
+    const size_t n = ds->nrows;
     if (n == 0)
-        return hz_error_set(err, HZ_ETOOSHORT, "%s: no rows", src);
-    key = malloc(n * sizeof *key);
-    day = malloc(n * sizeof *day);
-    if (ac != NULL)
-        amt = malloc(n * sizeof *amt);
-    if (!key || !day || (ac && !amt)) {
+        return hz_error_set(err, HZ_ETOOSHORT, "%s: no rows", k.src);
+    int64_t *key = malloc(n * sizeof *key), *ord = NULL;
+    int32_t *day = malloc(n * sizeof *day);
+    double *amt = k.a ? malloc(n * sizeof *amt) : NULL;
+    if (k.o != NULL)
+        ord = malloc(n * sizeof *ord);
+    if (opt == NULL)
+        hz_customer_options_init(&o2);
+    else
+        o2 = *opt;
+    o2.order_key = ord;
+    if (!key || !day || (k.a && !amt) || (k.o && !ord))
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
-        goto out;
-    }
-    /* fast path: plain columns without nulls */
-    if (cc->valid == NULL && dc->valid == NULL && dc->type == HZ_TYPE_DATE &&
-        (ac == NULL || (ac->valid == NULL && ac->type == HZ_TYPE_FLOAT64))) {
-        for (size_t i = 0; i < n; i++) {
-            key[i] = cc->type == HZ_TYPE_STRING ? (int64_t)cc->v.code[i]
-                                                : cc->v.i64[i];
-            day[i] = dc->v.date[i];
-        }
-        if (ac != NULL) {
-            for (size_t i = 0; i < n; i++) {
-                amt[i] = ac->v.f64[i];
-                if (!(amt[i] >= 0.0) || !isfinite(amt[i])) {
-                    st = hz_error_set(
-                        err, HZ_EINVAL,
-                        "%s: data row %zu: column '%s' (amount) is %g: "
-                        "amounts must be non-negative (filter out returns "
-                        "first)",
-                        src, i + 1, amount_col, amt[i]);
-                    goto out;
-                }
-            }
-        }
-        st = hz_customer_summary_compute(key, day, amt, n, opt, out, err);
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (hz_col_is_null(cc, i)) {
-            st = hz_error_set(
-                err, HZ_EPARSE,
-                "%s: data row %zu: column '%s' (customer) is empty", src,
-                i + 1, customer_col);
-            goto out;
-        }
-        key[i] = cc->type == HZ_TYPE_STRING ? (int64_t)cc->v.code[i]
-                                            : cc->v.i64[i];
-        day[i] = hz_customer_cell_day(dc, i);
-        if (day[i] == HZ_DAY_NONE) {
-            st = hz_error_set(
-                err, HZ_EPARSE, "%s: data row %zu: column '%s' (date) is %s",
-                src, i + 1, date_col,
-                hz_col_is_null(dc, i) ? "empty" : "not a valid date");
-            goto out;
-        }
-        if (ac != NULL) {
-            amt[i] = hz_col_number(ac, i);
-            if (!(amt[i] >= 0.0) || !isfinite(amt[i])) {
-                st = hz_error_set(
-                    err, HZ_EINVAL,
-                    "%s: data row %zu: column '%s' (amount) is %s: amounts "
-                    "must be non-negative (filter out returns first)",
-                    src, i + 1, amount_col,
-                    hz_col_is_null(ac, i) ? "empty" : "negative");
-                goto out;
-            }
-        }
-    }
-    st = hz_customer_summary_compute(key, day, amt, n, opt, out, err);
-out:
+    if (st == HZ_OK && k.o != NULL)
+        st = read_orders(&k, n, ord, err);
+    if (st == HZ_OK)
+        st = read_rows(&k, n, key, day, amt, err);
+    if (st == HZ_OK)
+        st = hz_customer_summary_compute(key, day, amt, n, &o2, out, err);
     free(key);
+    free(ord);
     free(day);
     free(amt);
     return st;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "analytics/analytics_internal.h"
 #include "horizon/kmeans.h"
 
@@ -147,6 +148,37 @@ static void seed_pp(const double *X, size_t n, size_t d, int k, uint64_t *rng,
 
 /* Assign labels and accumulate new centres; returns inertia and the
  * number of label changes in *changed. */
+/* The nearest centre of each row in [lo, hi) of 3-column X (the RFM
+ * case, unrolled), with the block's sums into p (as below). */
+static void assign_block3(const double *X, size_t lo, size_t hi, int k,
+                          kws *ws, double *p, double *in, double *ch)
+{
+    const double *C = ws->centers;
+    for (size_t i = lo; i < hi; i++) {
+        const double x0 = X[3 * i], x1 = X[3 * i + 1], x2 = X[3 * i + 2];
+        int bl = 0;
+        double bd = INFINITY;
+        for (int c = 0; c < k; c++) {
+            double a = x0 - C[3 * c], b = x1 - C[3 * c + 1],
+                   e = x2 - C[3 * c + 2];
+            double dd = a * a + b * b + e * e;
+            if (dd < bd) {
+                bd = dd;
+                bl = c;
+            }
+        }
+        *ch += ws->labels[i] != bl;
+        ws->labels[i] = bl;
+        ws->closest[i] = bd;
+        *in += bd;
+        double *pc = p + (size_t)bl * 4;
+        pc[0] += x0;
+        pc[1] += x1;
+        pc[2] += x2;
+        pc[3] += 1;
+    }
+}
+
 static double assign_update(const double *X, size_t n, size_t d, int k,
                             kws *ws, int th, size_t *changed)
 {
@@ -159,7 +191,9 @@ static double assign_update(const double *X, size_t n, size_t d, int k,
         double *p = ws->part + b * stride;
         memset(p, 0, stride * sizeof(double));
         double in = 0, ch = 0;
-        for (size_t i = lo; i < hi; i++) {
+        if (d == 3)
+            assign_block3(X, lo, hi, k, ws, p, &in, &ch);
+        for (size_t i = d == 3 ? hi : lo; i < hi; i++) {
             const double *xi = X + i * d;
             int bl = 0;
             double bd = sqdist(xi, ws->centers, d);
@@ -246,55 +280,54 @@ static hz_status kmeans_once(const double *X, size_t n, size_t d, int k,
     return HZ_OK;
 }
 
-hz_status hz_kmeans_fit(const double *X, size_t n, size_t d,
-                        const hz_kmeans_options *opt, hz_kmeans_result *out,
-                        hz_error *err)
+static void kws_free(kws *w)
 {
-    hz_kmeans_options defo;
-    kws ws;
-    hz_status st = HZ_OK;
-    memset(out, 0, sizeof *out);
-    memset(&ws, 0, sizeof ws);
-    if (opt == NULL) {
-        hz_kmeans_options_init(&defo);
-        opt = &defo;
-    }
-    int k = opt->k;
+    free(w->closest);
+    free(w->bsum);
+    free(w->part);
+    free(w->centers);
+    free(w->newc);
+    free(w->labels);
+}
+
+static bool kws_alloc(kws *w, size_t n, size_t d, int k)
+{
+    size_t nb = hz__nblocks(n), stride = (size_t)k * (d + 1) + 2;
+    memset(w, 0, sizeof *w);
+    w->closest = malloc(n * sizeof(double));
+    w->bsum = malloc((nb + 1) * sizeof(double));
+    w->part = malloc((nb * stride + 1) * sizeof(double));
+    w->centers = malloc((size_t)k * d * sizeof(double));
+    w->newc = malloc((size_t)k * (d + 1) * sizeof(double));
+    w->labels = malloc(n * sizeof(int32_t));
+    return w->closest && w->bsum && w->part && w->centers && w->newc &&
+           w->labels;
+}
+
+static hz_status check_fit(size_t n, size_t d, const hz_kmeans_options *opt,
+                           const double *X, hz_error *err)
+{
     if (d == 0 || n == 0)
         return hz_error_set(err, HZ_EINVAL,
-                            "k-means needs data (n = %zu, "
-                            "d = %zu)",
-                            n, d);
-    if (k < 1 || (size_t)k > n)
+                            "k-means needs data (n = %zu, d = %zu)", n, d);
+    if (opt->k < 1 || (size_t)opt->k > n)
         return hz_error_set(err, HZ_EINVAL,
                             "k = %d clusters for %zu points: need 1 <= k "
                             "<= n",
-                            k, n);
+                            opt->k, n);
     if (opt->n_init < 1 || opt->max_iter < 1)
         return hz_error_set(err, HZ_EINVAL,
-                            "n_init and max_iter must be "
-                            ">= 1");
+                            "n_init and max_iter must be >= 1");
     for (size_t i = 0; i < n * d; i++)
         if (!isfinite(X[i]))
             return hz_error_set(err, HZ_EINVAL,
                                 "point %zu has a non-finite value", i / d + 1);
-    int th = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-    size_t nb = hz__nblocks(n), stride = (size_t)k * (d + 1) + 2;
-    ws.closest = malloc(n * sizeof(double));
-    ws.cand = NULL;
-    ws.bsum = malloc((nb + 1) * sizeof(double));
-    ws.part = malloc((nb * stride + 1) * sizeof(double));
-    ws.centers = malloc((size_t)k * d * sizeof(double));
-    ws.newc = malloc((size_t)k * (d + 1) * sizeof(double));
-    ws.labels = malloc(n * sizeof(int32_t));
-    out->centers = malloc((size_t)k * d * sizeof(double));
-    out->labels = malloc(n * sizeof(int32_t));
-    if (!ws.closest || !ws.bsum || !ws.part || !ws.centers || !ws.newc ||
-        !ws.labels || !out->centers || !out->labels) {
-        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
-        goto out;
-    }
-    /* tolerance relative to the mean feature variance (scikit-learn) */
+    return HZ_OK;
+}
+
+/* The tolerance relative to the mean feature variance (scikit-learn). */
+static double abs_tolerance(const double *X, size_t n, size_t d, double tol)
+{
     double varsum = 0;
     for (size_t j = 0; j < d; j++) {
         double m = 0, v = 0;
@@ -305,33 +338,120 @@ hz_status hz_kmeans_fit(const double *X, size_t n, size_t d,
             v += (X[i * d + j] - m) * (X[i * d + j] - m);
         varsum += v / (double)n;
     }
-    double tol_abs = opt->tol * varsum / (double)d;
-    uint64_t rng = opt->seed ^ 0x5DEECE66Dull;
+    return tol * varsum / (double)d;
+}
+
+/* The best of a thread's restarts. */
+typedef struct best_run {
+    double inertia;
+    int restart, iterations;
+    kws w; /* its own workspace, then the best run's centres and labels */
+    double *centers;
+    int32_t *labels;
+} best_run;
+
+/* n_init restarts, one per thread at a time (each restart has its own
+ * seed, so the result does not depend on the thread count); the lowest
+ * inertia wins, ties to the earlier restart. */
+static hz_status restarts(const double *X, size_t n, size_t d,
+                          const hz_kmeans_options *opt, double tol_abs, int th,
+                          hz_kmeans_result *out)
+{
+    const int k = opt->k, nt = th < opt->n_init ? th : opt->n_init;
+    best_run *b = calloc((size_t)nt, sizeof *b);
+    bool oom = b == NULL;
+    for (int t = 0; !oom && t < nt; t++) {
+        b[t].inertia = INFINITY;
+        b[t].restart = -1;
+        b[t].centers = malloc((size_t)k * d * sizeof(double));
+        b[t].labels = malloc(n * sizeof(int32_t));
+        oom = !kws_alloc(&b[t].w, n, d, k) || !b[t].centers || !b[t].labels;
+    }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (!oom)
+    for (int r = 0; r < opt->n_init; r++) {
+        best_run *me = &b[omp_get_thread_num()];
+        uint64_t rng = opt->seed ^ 0x5DEECE66Dull ^
+                       (0x9E3779B97F4A7C15ull * (uint64_t)(r + 1));
+        double in;
+        int it;
+        kmeans_once(X, n, d, k, opt, tol_abs, &rng, &me->w, 1, &in, &it);
+        if (in < me->inertia || (in == me->inertia && r < me->restart)) {
+            me->inertia = in;
+            me->restart = r;
+            me->iterations = it;
+            memcpy(me->centers, me->w.centers, (size_t)k * d * sizeof(double));
+            memcpy(me->labels, me->w.labels, n * sizeof(int32_t));
+        }
+    }
+    int w = -1;
+    for (int t = 0; !oom && t < nt; t++)
+        if (b[t].restart >= 0 &&
+            (w < 0 || b[t].inertia < b[w].inertia ||
+             (b[t].inertia == b[w].inertia && b[t].restart < b[w].restart)))
+            w = t;
+    if (w >= 0) {
+        out->inertia = b[w].inertia;
+        out->iterations = b[w].iterations;
+        memcpy(out->centers, b[w].centers, (size_t)k * d * sizeof(double));
+        memcpy(out->labels, b[w].labels, n * sizeof(int32_t));
+    }
+    for (int t = 0; b != NULL && t < nt; t++) {
+        kws_free(&b[t].w);
+        free(b[t].centers);
+        free(b[t].labels);
+    }
+    free(b);
+    return oom ? HZ_ENOMEM : HZ_OK;
+}
+
+hz_status hz_kmeans_fit(const double *X, size_t n, size_t d,
+                        const hz_kmeans_options *opt, hz_kmeans_result *out,
+                        hz_error *err)
+{
+    hz_kmeans_options defo;
+    memset(out, 0, sizeof *out);
+    if (opt == NULL) {
+        hz_kmeans_options_init(&defo);
+        opt = &defo;
+    }
+    hz_status st = check_fit(n, d, opt, X, err);
+    if (st != HZ_OK)
+        return st;
+    const int k = opt->k;
+    const int th = opt->threads > 0 ? opt->threads : hz_default_threads();
+    out->centers = malloc((size_t)k * d * sizeof(double));
+    out->labels = malloc(n * sizeof(int32_t));
     out->inertia = INFINITY;
     out->k = k;
     out->d = d;
-    int n_init = opt->init_centers != NULL ? 1 : opt->n_init;
-    for (int r = 0; r < n_init; r++) {
-        double in;
-        int it;
-        kmeans_once(X, n, d, k, opt, tol_abs, &rng, &ws, th, &in, &it);
-        if (in < out->inertia) {
-            out->inertia = in;
-            out->iterations = it;
-            memcpy(out->centers, ws.centers, (size_t)k * d * sizeof(double));
-            memcpy(out->labels, ws.labels, n * sizeof(int32_t));
-        }
-    }
-out:
-    free(ws.closest);
-    free(ws.bsum);
-    free(ws.part);
-    free(ws.centers);
-    free(ws.newc);
-    free(ws.labels);
-    if (st != HZ_OK)
+    if (!out->centers || !out->labels) {
         hz_kmeans_result_free(out);
-    return st;
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
+    double tol_abs = abs_tolerance(X, n, d, opt->tol);
+    if (opt->init_centers == NULL) {
+        st = restarts(X, n, d, opt, tol_abs, th, out);
+    } else {
+        /* one run from the given centres, parallel inside */
+        kws w;
+        uint64_t rng = opt->seed;
+        int it;
+        if (!kws_alloc(&w, n, d, k)) {
+            st = HZ_ENOMEM;
+        } else {
+            kmeans_once(X, n, d, k, opt, tol_abs, &rng, &w, th, &out->inertia,
+                        &it);
+            out->iterations = it;
+            memcpy(out->centers, w.centers, (size_t)k * d * sizeof(double));
+            memcpy(out->labels, w.labels, n * sizeof(int32_t));
+        }
+        kws_free(&w);
+    }
+    if (st != HZ_OK) {
+        hz_kmeans_result_free(out);
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
+    return HZ_OK;
 }
 
 hz_status hz_silhouette(const double *X, size_t n, size_t d,

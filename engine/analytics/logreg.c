@@ -13,6 +13,7 @@
 
 void hz_logreg_options_init(hz_logreg_options *o)
 {
+    memset(o, 0, sizeof *o);
     o->C = 1.0;
     o->max_iter = 50;
     o->tol = 1e-10;
@@ -89,158 +90,204 @@ static double objective(const double *X, const double *y, size_t n, size_t p,
     return f + 0.5 * pen / C;
 }
 
-hz_status hz_logreg_fit(const double *X, const double *y, size_t n, size_t p,
-                        const hz_logreg_options *opt, hz_logreg_model *out,
-                        hz_error *err)
+static hz_status check_inputs(const double *X, const double *y, size_t n,
+                              size_t p, const hz_logreg_options *opt,
+                              size_t *npos, hz_error *err)
 {
-    hz_logreg_options defo;
-    hz_status st = HZ_OK;
-    memset(out, 0, sizeof *out);
-    if (opt == NULL) {
-        hz_logreg_options_init(&defo);
-        opt = &defo;
-    }
     if (!(opt->C > 0))
         return hz_error_set(err, HZ_EINVAL, "C must be positive, got %g",
                             opt->C);
     if (n < 2)
         return hz_error_set(err, HZ_ETOOSHORT,
                             "logistic regression needs at least 2 rows");
-    size_t npos = 0;
+    *npos = 0;
     for (size_t i = 0; i < n; i++) {
         if (y[i] != 0.0 && y[i] != 1.0)
             return hz_error_set(err, HZ_EINVAL,
                                 "row %zu: label %g is not 0 or 1", i + 1,
                                 y[i]);
-        npos += y[i] == 1.0;
+        *npos += y[i] == 1.0;
     }
-    if (npos == 0 || npos == n)
+    if (*npos == 0 || *npos == n)
         return hz_error_set(err, HZ_ETOOSHORT,
                             "all %zu labels are %d: both classes are needed",
-                            n, npos ? 1 : 0);
+                            n, *npos ? 1 : 0);
     for (size_t i = 0; i < n * p; i++)
         if (!isfinite(X[i]))
             return hz_error_set(err, HZ_EINVAL,
                                 "row %zu has a non-finite feature", i / p + 1);
-    size_t m = p + 1;
-    /* The Hessian is accumulated in single precision (ssyrk: half the
-     * work of dsyrk); gradient, objective and the Cholesky solve stay in
-     * double, so the optimum is the exact one and only the Newton steps
-     * are approximate (the iteration still converges quadratically in
-     * practice and is checked on the exact gradient). */
-    float *Z = malloc(n * m * sizeof(float));
-    float *Hf = malloc(m * m * sizeof(float));
-    double *H = malloc(m * m * sizeof(double));
-    double *g = malloc(m * sizeof(double));
-    double *beta = calloc(m, sizeof(double));
-    double *trial = malloc(2 * m * sizeof(double));
-    double *eta = malloc(n * sizeof(double));
-    double *eta2 = malloc(n * sizeof(double));
-    if (!Z || !Hf || !H || !g || !beta || !trial || !eta || !eta2) {
-        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
-        goto out;
-    }
-    /* start from the intercept-only optimum */
-    beta[p] = log((double)npos / (double)(n - npos));
-    double f = objective(X, y, n, p, beta, opt->C, eta);
-    int it;
-    bool conv = false, reuse = false;
-    for (it = 1; it <= opt->max_iter; it++) {
-        memset(g, 0, m * sizeof(double));
-        if (reuse) {
-            /* close to the optimum: keep the last Hessian factor (the
-             * iteration still converges, each step is much cheaper) */
-            for (size_t i = 0; i < n; i++) {
-                double r = 1.0 / (1.0 + exp(-eta[i])) - y[i];
-                const double *xi = X + i * p;
-                for (size_t j = 0; j < p; j++)
-                    g[j] += r * xi[j];
-                g[p] += r;
-            }
-        } else {
-            for (size_t i = 0; i < n; i++) {
-                double pr = 1.0 / (1.0 + exp(-eta[i]));
-                double s = pr * (1 - pr), r = pr - y[i], sq = sqrt(s);
-                const double *xi = X + i * p;
-                float *zi = Z + i * m;
-                for (size_t j = 0; j < p; j++) {
-                    g[j] += r * xi[j];
-                    zi[j] = (float)(sq * xi[j]);
-                }
-                g[p] += r;
-                zi[p] = (float)sq;
-            }
-        }
+    return HZ_OK;
+}
+
+/* Work space of the Newton iterations. */
+typedef struct lws {
+    float *Z, *Hf;
+    double *H, *g, *beta, *step, *cand, *eta, *eta2;
+} lws;
+
+static void lws_free(lws *w)
+{
+    free(w->Z);
+    free(w->Hf);
+    free(w->H);
+    free(w->g);
+    free(w->beta);
+    free(w->step);
+    free(w->eta);
+    free(w->eta2);
+}
+
+static bool lws_alloc(lws *w, size_t n, size_t m)
+{
+    memset(w, 0, sizeof *w);
+    w->Z = malloc(n * m * sizeof(float));
+    w->Hf = malloc(m * m * sizeof(float));
+    w->H = malloc(m * m * sizeof(double));
+    w->g = malloc(m * sizeof(double));
+    w->beta = calloc(m, sizeof(double));
+    w->step = malloc(2 * m * sizeof(double));
+    w->eta = malloc(n * sizeof(double));
+    w->eta2 = malloc(n * sizeof(double));
+    w->cand = w->step ? w->step + m : NULL;
+    return w->Z && w->Hf && w->H && w->g && w->beta && w->step && w->eta &&
+           w->eta2;
+}
+
+/* Gradient of the penalised objective at the linear predictors eta; with
+ * fill_z also the rows sqrt(p(1-p)) [x_i, 1] of the Hessian factor. */
+static void gradient(const double *X, const double *y, size_t n, size_t p,
+                     double C, lws *w, bool fill_z)
+{
+    const size_t m = p + 1;
+    memset(w->g, 0, m * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        double pr = 1.0 / (1.0 + exp(-w->eta[i])), r = pr - y[i];
+        const double *xi = X + i * p;
         for (size_t j = 0; j < p; j++)
-            g[j] += beta[j] / opt->C;
-        if (!reuse) {
-            /* H = Z'Z + I/C (intercept unpenalised), lower triangle */
-            cblas_ssyrk(CblasRowMajor, CblasLower, CblasTrans, (int)m, (int)n,
-                        1.0f, Z, (int)m, 0.0f, Hf, (int)m);
-            for (size_t a = 0; a < m; a++)
-                for (size_t b = 0; b <= a; b++)
-                    H[a * m + b] = Hf[a * m + b];
-            for (size_t j = 0; j < p; j++)
-                H[j * m + j] += 1.0 / opt->C;
-            if (!cholesky(H, m)) {
-                st = hz_error_set(err, HZ_ENOCONV,
-                                  "Hessian not positive definite "
-                                  "(perfectly collinear features?)");
-                goto out;
-            }
-        }
-        memcpy(trial, g, m * sizeof(double));
-        chol_solve(H, m, trial); /* Newton step d = H^-1 g */
+            w->g[j] += r * xi[j];
+        w->g[p] += r;
+        if (!fill_z)
+            continue;
+        double sq = sqrt(pr * (1 - pr));
+        float *zi = w->Z + i * m;
+        for (size_t j = 0; j < p; j++)
+            zi[j] = (float)(sq * xi[j]);
+        zi[p] = (float)sq;
+    }
+    for (size_t j = 0; j < p; j++)
+        w->g[j] += w->beta[j] / C;
+}
+
+/* H = Z'Z + I/C (intercept unpenalised) by single-precision ssyrk, then
+ * its Cholesky factor in w->H; false when not positive definite. */
+static bool hessian_factor(size_t n, size_t p, double C, lws *w)
+{
+    const size_t m = p + 1;
+    cblas_ssyrk(CblasRowMajor, CblasLower, CblasTrans, (int)m, (int)n, 1.0f,
+                w->Z, (int)m, 0.0f, w->Hf, (int)m);
+    for (size_t a = 0; a < m; a++)
+        for (size_t b = 0; b <= a; b++)
+            w->H[a * m + b] = w->Hf[a * m + b];
+    for (size_t j = 0; j < p; j++)
+        w->H[j * m + j] += 1.0 / C;
+    return cholesky(w->H, m);
+}
+
+/* Backtracking from beta along -step (Armijo on the penalised objective);
+ * beta, eta and *f move to the accepted point. */
+static void line_search(const double *X, const double *y, size_t n, size_t p,
+                        double C, double dec, lws *w, double *f)
+{
+    const size_t m = p + 1;
+    double t = 1.0, fn = *f;
+    for (int ls = 0; ls < 30; ls++) {
+        for (size_t j = 0; j < m; j++)
+            w->cand[j] = w->beta[j] - t * w->step[j];
+        fn = objective(X, y, n, p, w->cand, C, w->eta2);
+        if (fn <= *f - 1e-4 * t * dec)
+            break;
+        t *= 0.5;
+    }
+    memcpy(w->beta, w->cand, m * sizeof(double));
+    double *e = w->eta;
+    w->eta = w->eta2;
+    w->eta2 = e;
+    *f = fn;
+}
+
+/* Newton iterations from w->beta; the Hessian factor is kept once the
+ * step is small (the iteration still converges, each step is cheaper).
+ * Returns the iterations used, or -1 (not converged), -2 (not PD). */
+static int newton(const double *X, const double *y, size_t n, size_t p,
+                  const hz_logreg_options *opt, lws *w, double *f)
+{
+    const size_t m = p + 1;
+    bool reuse = false;
+    *f = objective(X, y, n, p, w->beta, opt->C, w->eta);
+    for (int it = 1; it <= opt->max_iter; it++) {
+        gradient(X, y, n, p, opt->C, w, !reuse);
+        if (!reuse && !hessian_factor(n, p, opt->C, w))
+            return -2;
+        memcpy(w->step, w->g, m * sizeof(double));
+        chol_solve(w->H, m, w->step); /* Newton step d = H^-1 g */
         double dec = 0;
         for (size_t j = 0; j < m; j++)
-            dec += g[j] * trial[j];
-        /* backtracking line search on the penalised objective */
-        double step = 1.0, fn = f;
-        double *cand = trial + m; /* m doubles after trial */
-        for (int ls = 0; ls < 30; ls++) {
-            for (size_t j = 0; j < m; j++)
-                cand[j] = beta[j] - step * trial[j];
-            fn = objective(X, y, n, p, cand, opt->C, eta2);
-            if (fn <= f - 1e-4 * step * dec || dec / (double)n < opt->tol)
-                break;
-            step *= 0.5;
-        }
-        memcpy(beta, cand, m * sizeof(double));
-        memcpy(eta, eta2, n * sizeof(double));
-        double df = f - fn;
-        f = fn;
+            dec += w->g[j] * w->step[j];
+        double f0 = *f;
+        line_search(X, y, n, p, opt->C, dec, w, f);
         reuse = dec / (double)n < 1e-4;
-        if (dec / (double)n < opt->tol || df <= 1e-15 * fabs(f)) {
-            conv = true;
-            break;
-        }
+        /* converged after this (last, tiny) step */
+        if (dec / (double)n < opt->tol || f0 - *f <= 1e-15 * fabs(*f))
+            return it;
     }
-    if (!conv) {
+    return -1;
+}
+
+hz_status hz_logreg_fit(const double *X, const double *y, size_t n, size_t p,
+                        const hz_logreg_options *opt, hz_logreg_model *out,
+                        hz_error *err)
+{
+    hz_logreg_options defo;
+    size_t npos = 0;
+    lws w;
+    memset(out, 0, sizeof *out);
+    if (opt == NULL) {
+        hz_logreg_options_init(&defo);
+        opt = &defo;
+    }
+    hz_status st = check_inputs(X, y, n, p, opt, &npos, err);
+    if (st != HZ_OK)
+        return st;
+    if (!lws_alloc(&w, n, p + 1)) {
+        lws_free(&w);
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
+    /* from a given start, else the intercept-only optimum */
+    if (opt->start != NULL)
+        memcpy(w.beta, opt->start, (p + 1) * sizeof(double));
+    else
+        w.beta[p] = log((double)npos / (double)(n - npos));
+    double f;
+    int it = newton(X, y, n, p, opt, &w, &f);
+    if (it == -2)
+        st = hz_error_set(err, HZ_ENOCONV,
+                          "Hessian not positive definite (perfectly "
+                          "collinear features?)");
+    else if (it < 0)
         st = hz_error_set(err, HZ_ENOCONV,
                           "logistic regression did not converge in %d "
                           "Newton steps",
                           opt->max_iter);
-        goto out;
-    }
-    out->p = p;
-    out->coef = malloc((p ? p : 1) * sizeof(double));
-    if (out->coef == NULL) {
+    else if ((out->coef = malloc((p ? p : 1) * sizeof(double))) == NULL)
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
-        goto out;
+    if (st == HZ_OK) {
+        out->p = p;
+        memcpy(out->coef, w.beta, p * sizeof(double));
+        out->intercept = w.beta[p];
+        out->iterations = it;
+        out->objective = f;
     }
-    memcpy(out->coef, beta, p * sizeof(double));
-    out->intercept = beta[p];
-    out->iterations = it;
-    out->objective = f;
-out:
-    free(Z);
-    free(Hf);
-    free(H);
-    free(g);
-    free(beta);
-    free(trial);
-    free(eta);
-    free(eta2);
+    lws_free(&w);
     return st;
 }
 
@@ -358,6 +405,7 @@ hz_status hz_logreg_cross_validate(const double *X, const double *y, size_t n,
                                    hz_error *err)
 {
     hz_status st = HZ_OK;
+    double *start = NULL;
     memset(out, 0, sizeof *out);
     if (k < 2 || k > 32)
         return hz_error_set(err, HZ_EINVAL, "folds must be 2..32, got %d", k);
@@ -372,6 +420,16 @@ hz_status hz_logreg_cross_validate(const double *X, const double *y, size_t n,
         goto out;
     }
     out->k = k;
+    hz_logreg_options o;
+    if (opt != NULL)
+        o = *opt;
+    else
+        hz_logreg_options_init(&o);
+    start = malloc((p + 1) * sizeof(double));
+    if (start == NULL) {
+        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        goto out;
+    }
     for (int f = 0; f < k; f++) {
         size_t nt = 0, nv = 0;
         for (size_t i = 0; i < n; i++) {
@@ -386,10 +444,15 @@ hz_status hz_logreg_cross_validate(const double *X, const double *y, size_t n,
         }
         hz_logreg_model mdl;
         double t0 = hz_now();
-        st = hz_logreg_fit(Xt, yt, nt, p, opt, &mdl, err);
+        st = hz_logreg_fit(Xt, yt, nt, p, &o, &mdl, err);
         out->fit_seconds += hz_now() - t0;
         if (st != HZ_OK)
             goto out;
+        /* the next fold starts from this fold's optimum: the same
+         * optimum is reached in fewer Newton steps */
+        memcpy(start, mdl.coef, p * sizeof(double));
+        start[p] = mdl.intercept;
+        o.start = start;
         hz_logreg_predict(&mdl, Xv, nv, pv);
         hz_logreg_model_free(&mdl);
         out->auc[f] = hz_roc_auc(pv, yv, nv);
@@ -414,6 +477,7 @@ hz_status hz_logreg_cross_validate(const double *X, const double *y, size_t n,
     out->auc_sd = sqrt(va / (k - 1));
     out->logloss_sd = sqrt(vl / (k - 1));
 out:
+    free(start);
     free(Xt);
     free(yt);
     free(Xv);
@@ -423,269 +487,37 @@ out:
     return st;
 }
 
-/* ---- design matrix ---- */
-
-void hz_design_free(hz_design *d)
+hz_status hz_logreg_std_errors(const hz_logreg_model *m, const double *X,
+                               size_t n, double C, double *se, hz_error *err)
 {
-    if (d == NULL)
-        return;
-    free(d->X);
-    free(d->y);
-    free(d->row);
-    if (d->names != NULL)
-        for (size_t j = 0; j < d->p; j++)
-            free(d->names[j]);
-    free(d->names);
-    free(d->mean);
-    free(d->sd);
-    memset(d, 0, sizeof *d);
-}
-
-static bool parse_num(const char *s, double *v)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    if (*s == '\0')
-        return false;
-    char *end;
-    *v = strtod(s, &end);
-    while (isspace((unsigned char)*end))
-        end++;
-    return *end == '\0' && isfinite(*v);
-}
-
-static bool blank(const char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    return *s == '\0';
-}
-
-/* Label of a cell: 1, 0, or -1 when null/unknown. */
-static int label_of(const hz_column *c, size_t row)
-{
-    if (hz_col_is_null(c, row))
-        return -1;
-    if (c->type == HZ_TYPE_STRING) {
-        const char *s = hz_dict_str(c->dict, c->v.code[row]);
-        if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") ||
-            !strcmp(s, "1") || !strcasecmp(s, "y") || !strcasecmp(s, "t"))
-            return 1;
-        if (!strcasecmp(s, "no") || !strcasecmp(s, "false") ||
-            !strcmp(s, "0") || !strcasecmp(s, "n") || !strcasecmp(s, "f"))
-            return 0;
-        return -1;
+    const size_t p = m->p, k = p + 1;
+    double *Z = malloc((n * k + 2 * k * k) * sizeof(double));
+    if (Z == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    double *H = Z + n * k, *e = H + k * k;
+    for (size_t i = 0; i < n; i++) {
+        double eta = m->intercept;
+        for (size_t j = 0; j < p; j++)
+            eta += X[i * p + j] * m->coef[j];
+        double pr = 1.0 / (1.0 + exp(-eta)), sq = sqrt(pr * (1 - pr));
+        for (size_t j = 0; j < p; j++)
+            Z[i * k + j] = sq * X[i * p + j];
+        Z[i * k + p] = sq;
     }
-    double v = hz_col_number(c, row);
-    return v == 1.0 ? 1 : v == 0.0 ? 0 : -1;
-}
-
-typedef struct featsrc {
-    const hz_column *col;
-    int kind; /* 0 numeric, 1 one-hot level, 2 numeric text */
-    uint32_t level;
-    double *numtext; /* kind 2: per-code values (NaN = null) */
-} featsrc;
-
-static char *dupstr(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = b ? strlen(b) : 0;
-    char *s = malloc(la + lb + 2);
-    if (s == NULL)
-        return NULL;
-    memcpy(s, a, la);
-    if (b != NULL) {
-        s[la] = '=';
-        memcpy(s + la + 1, b, lb);
-        s[la + 1 + lb] = '\0';
-    } else {
-        s[la] = '\0';
-    }
-    return s;
-}
-
-static void note_skip(hz_design *d, const char *name, const char *why)
-{
-    size_t len = strlen(d->skipped);
-    snprintf(d->skipped + len, sizeof d->skipped - len, "%s%s (%s)",
-             len ? ", " : "", name, why);
-}
-
-hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
-                                 const char *id_col, size_t max_levels,
-                                 hz_design *out, hz_error *err)
-{
-    hz_status st = HZ_OK;
-    featsrc *fs = NULL;
-    size_t nf = 0, cap = 0;
-    const hz_column *lc = NULL;
-    memset(out, 0, sizeof *out);
-    if (label_col != NULL &&
-        (lc = hz_dataset_column(ds, label_col, err)) == NULL)
-        return HZ_ENOTFOUND;
-    if (id_col != NULL && hz_dataset_column(ds, id_col, err) == NULL)
-        return HZ_ENOTFOUND;
-    if (lc != NULL && lc->type != HZ_TYPE_STRING &&
-        !hz_type_is_numeric(lc->type))
-        return hz_error_set(err, HZ_ETYPE,
-                            "label column '%s' must be yes/no, true/false "
-                            "or 0/1, found %s",
-                            label_col, hz_type_name(lc->type));
-    for (size_t c = 0; c < ds->ncols; c++) {
-        const hz_column *col = &ds->cols[c];
-        if (col == lc || (id_col && !strcmp(col->name, id_col)))
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)n, 1.0, Z,
+                (int)k, 0.0, H, (int)k);
+    for (size_t j = 0; j < p; j++)
+        H[j * k + j] += 1.0 / C;
+    bool pd = cholesky(H, k);
+    for (size_t j = 0; j < k; j++) {
+        se[j] = NAN;
+        if (!pd)
             continue;
-        size_t add = 0;
-        double *numtext = NULL;
-        if (hz_type_is_numeric(col->type)) {
-            add = 1;
-        } else if (col->type == HZ_TYPE_STRING) {
-            size_t L = hz_dict_size(col->dict);
-            /* numbers stored as text because of blanks? */
-            bool numeric = L > 0;
-            for (uint32_t l = 0; l < L && numeric; l++) {
-                double v;
-                const char *s = hz_dict_str(col->dict, l);
-                numeric = blank(s) || parse_num(s, &v);
-            }
-            if (numeric) {
-                numtext = malloc(L * sizeof(double));
-                if (numtext == NULL)
-                    goto nomem;
-                for (uint32_t l = 0; l < L; l++)
-                    if (!parse_num(hz_dict_str(col->dict, l), &numtext[l]))
-                        numtext[l] = NAN;
-                add = 1;
-            } else if (L > max_levels || L >= ds->nrows) {
-                note_skip(out, col->name,
-                          L >= ds->nrows ? "an identifier"
-                                         : "too many levels");
-                continue;
-            } else {
-                add = L;
-            }
-        } else {
-            note_skip(out, col->name, hz_type_name(col->type));
-            continue;
-        }
-        if (nf + add > cap) {
-            cap = (nf + add) * 2;
-            featsrc *t = realloc(fs, cap * sizeof *fs);
-            if (t == NULL) {
-                free(numtext);
-                goto nomem;
-            }
-            fs = t;
-        }
-        for (size_t a = 0; a < add; a++) {
-            fs[nf].col = col;
-            fs[nf].kind = numtext ? 2 : hz_type_is_numeric(col->type) ? 0 : 1;
-            fs[nf].level = (uint32_t)a;
-            fs[nf].numtext = a == 0 ? numtext : NULL;
-            nf++;
-        }
+        memset(e, 0, k * sizeof *e);
+        e[j] = 1.0;
+        chol_solve(H, k, e);
+        se[j] = sqrt(e[j]);
     }
-    if (nf == 0) {
-        st = hz_error_set(err, HZ_EINVAL, "no usable feature columns%s%s",
-                          out->skipped[0] ? ": skipped " : "", out->skipped);
-        goto out;
-    }
-    size_t n0 = ds->nrows, p = nf;
-    out->X = malloc((n0 * p + 1) * sizeof(double));
-    out->row = malloc((n0 + 1) * sizeof(size_t));
-    out->names = calloc(p, sizeof(char *));
-    out->mean = malloc(p * sizeof(double));
-    out->sd = malloc(p * sizeof(double));
-    if (lc != NULL)
-        out->y = malloc((n0 + 1) * sizeof(double));
-    if (!out->X || !out->row || !out->names || !out->mean || !out->sd ||
-        (lc && !out->y))
-        goto nomem;
-    out->p = p;
-    for (size_t j = 0; j < p; j++) {
-        const char *lev = fs[j].kind == 1
-                              ? hz_dict_str(fs[j].col->dict, fs[j].level)
-                              : NULL;
-        if ((out->names[j] = dupstr(fs[j].col->name, lev)) == NULL)
-            goto nomem;
-    }
-    size_t n = 0, badlabel = 0;
-    for (size_t i = 0; i < n0; i++) {
-        double *xi = out->X + n * p;
-        bool ok = true;
-        const double *nt = NULL;
-        for (size_t j = 0; j < p && ok; j++) {
-            const hz_column *col = fs[j].col;
-            if (hz_col_is_null(col, i)) {
-                ok = false;
-                break;
-            }
-            if (fs[j].kind == 0) {
-                xi[j] = hz_col_number(col, i);
-            } else if (fs[j].kind == 2) {
-                nt = fs[j].numtext;
-                xi[j] = nt[col->v.code[i]];
-            } else {
-                xi[j] = col->v.code[i] == fs[j].level ? 1.0 : 0.0;
-            }
-            ok = isfinite(xi[j]);
-        }
-        if (ok && lc != NULL) {
-            int l = label_of(lc, i);
-            if (l < 0) {
-                ok = false;
-                badlabel++;
-            } else {
-                out->y[n] = l;
-            }
-        }
-        if (!ok)
-            continue;
-        out->row[n++] = i;
-    }
-    out->n = n;
-    out->dropped = n0 - n;
-    if (lc != NULL && badlabel == n0) {
-        st = hz_error_set(err, HZ_EINVAL,
-                          "label column '%s' has no yes/no, true/false or "
-                          "0/1 values",
-                          label_col);
-        goto out;
-    }
-    if (n < 2) {
-        st = hz_error_set(err, HZ_ETOOSHORT,
-                          "only %zu complete rows (%zu dropped for empty "
-                          "values)",
-                          n, out->dropped);
-        goto out;
-    }
-    /* standardise (population sd, like scikit-learn's StandardScaler) */
-    for (size_t j = 0; j < p; j++) {
-        double m = 0, v = 0;
-        for (size_t i = 0; i < n; i++)
-            m += out->X[i * p + j];
-        m /= (double)n;
-        for (size_t i = 0; i < n; i++) {
-            double t = out->X[i * p + j] - m;
-            v += t * t;
-        }
-        double sd = sqrt(v / (double)n);
-        if (!(sd > 0))
-            sd = 1.0;
-        out->mean[j] = m;
-        out->sd[j] = sd;
-        for (size_t i = 0; i < n; i++)
-            out->X[i * p + j] = (out->X[i * p + j] - m) / sd;
-    }
-    goto out;
-nomem:
-    st = hz_error_set(err, HZ_ENOMEM, "out of memory");
-out:
-    if (fs != NULL)
-        for (size_t j = 0; j < nf; j++)
-            free(fs[j].numtext);
-    free(fs);
-    if (st != HZ_OK)
-        hz_design_free(out);
-    return st;
+    free(Z);
+    return HZ_OK;
 }

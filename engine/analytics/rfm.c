@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/analytics_internal.h"
 #include "horizon/rfm.h"
 
 static const char *const seg_names[HZ_SEG_COUNT] = {"champions",
@@ -47,44 +48,37 @@ hz_rfm_segment hz_rfm_segment_of(int r, int f)
     return HZ_SEG_HIBERNATING;
 }
 
-typedef struct vi {
-    double v;
-    size_t i;
-} vi;
-
-static int cmp_vi(const void *pa, const void *pb)
-{
-    const vi *a = pa, *b = pb;
-    if (a->v != b->v)
-        return (a->v > b->v) - (a->v < b->v);
-    return (a->i > b->i) - (a->i < b->i);
-}
-
 hz_status hz_quintile_scores(const double *v, size_t n, bool higher_is_better,
                              uint8_t *out, hz_error *err)
 {
     if (n == 0)
         return HZ_OK;
-    vi *s = malloc(n * sizeof *s);
-    if (s == NULL)
+    double *k = malloc(n * sizeof *k);
+    uint32_t *ord = malloc(n * sizeof *ord);
+    if (k == NULL || ord == NULL) {
+        free(k);
+        free(ord);
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
     for (size_t i = 0; i < n; i++) {
         if (isnan(v[i])) {
-            free(s);
+            free(k);
+            free(ord);
             return hz_error_set(err, HZ_EINVAL, "value %zu is NaN", i + 1);
         }
-        s[i].v = higher_is_better ? v[i] : -v[i];
-        s[i].i = i;
+        k[i] = higher_is_better ? v[i] : -v[i];
     }
-    qsort(s, n, sizeof *s, cmp_vi);
+    const double *keys[1] = {k};
+    hz_status st = hz__argsort(keys, 1, n, ord); /* stable: ties by index */
     size_t first = 0;
-    for (size_t j = 0; j < n; j++) {
-        if (j > 0 && s[j].v != s[j - 1].v)
+    for (size_t j = 0; st == HZ_OK && j < n; j++) {
+        if (j > 0 && k[ord[j]] != k[ord[j - 1]])
             first = j;
-        out[s[j].i] = (uint8_t)(1 + (5 * first) / n);
+        out[ord[j]] = (uint8_t)(1 + (5 * first) / n);
     }
-    free(s);
-    return HZ_OK;
+    free(k);
+    free(ord);
+    return st == HZ_OK ? HZ_OK : hz_error_set(err, HZ_ENOMEM, "out of memory");
 }
 
 hz_status hz_rfm_score(const double *recency_days, const double *frequency,

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "data/csv_internal.h"
 #include "horizon/outfile.h"
 
@@ -289,7 +290,7 @@ static hz_status check_has_rows(reader *r)
 static void plan_chunks(reader *r)
 {
     const hz_csv_options *o = r->opt;
-    r->nthreads = o->threads > 0 ? o->threads : omp_get_max_threads();
+    r->nthreads = o->threads > 0 ? o->threads : hz_default_threads();
     if (o->chunk_bytes) {
         r->nchunks = r->body.len / o->chunk_bytes + 1;
         return;

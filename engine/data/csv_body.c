@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "data/csv_internal.h"
 #include "core/mem.h"
 
@@ -407,7 +408,7 @@ hz_status hz__csv_parse_body(const hz__csv_body_args *a, size_t nchunks,
     b.a = a;
     b.err = err;
     b.nch = nchunks ? nchunks : 1;
-    b.threads = a->opt->threads > 0 ? a->opt->threads : omp_get_max_threads();
+    b.threads = a->opt->threads > 0 ? a->opt->threads : hz_default_threads();
     b.ch = calloc(b.nch, sizeof *b.ch);
     b.bound = calloc(b.nch + 1, sizeof *b.bound);
     b.qcount = calloc(b.nch, sizeof *b.qcount);

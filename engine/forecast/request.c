@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/threads.h"
 #include "forecast/fc_internal.h"
 #include "horizon/dataset.h"
 #include "horizon/forecast.h"
@@ -321,7 +322,7 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
         order[i] = i;
     qsort_r(order, ns, sizeof *order, cmp_len_desc, set->series);
     int nomem = 0;
-    int threads = req->threads > 0 ? req->threads : omp_get_max_threads();
+    int threads = req->threads > 0 ? req->threads : hz_default_threads();
     if ((size_t)threads > ns)
         threads = ns > 0 ? (int)ns : 1;
 #pragma omp parallel num_threads(threads) reduction(| : nomem)

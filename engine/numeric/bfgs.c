@@ -1,30 +1,55 @@
-/* BFGS minimisation (GSL vector_bfgs2) with restarts, and standard errors
- * from a Hessian.  See numeric/bfgs.h. */
+/* The BFGS phase of the maximum-likelihood driver (GSL vector_bfgs2).
+ * See numeric/mle.h. */
 #include <math.h>
 #include <stddef.h>
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_vector.h>
 
-#include "numeric/bfgs.h"
+#include "numeric/gsl_init.h"
+#include "numeric/mle.h"
 
-int hz__bfgs_minimize(gsl_multimin_function_fdf *fn, gsl_vector *x,
-                      size_t max_iter, double gtol, size_t *iter,
-                      double *gnorm)
+static double mean_f(const gsl_vector *v, void *vp)
 {
+    const hz__mle_problem *p = vp;
+    double f = p->fn(v->data, NULL, p->ctx);
+    return isfinite(f) ? f / p->n : GSL_POSINF;
+}
+
+static void mean_fdf(const gsl_vector *v, void *vp, double *f, gsl_vector *g)
+{
+    const hz__mle_problem *p = vp;
+    double gr[HZ__MLE_KMAX];
+    double fv = p->fn(v->data, gr, p->ctx);
+    if (f != NULL)
+        *f = isfinite(fv) ? fv / p->n : GSL_POSINF;
+    for (size_t j = 0; j < p->k; j++)
+        gsl_vector_set(g, j, isfinite(gr[j]) ? gr[j] / p->n : 0.0);
+}
+
+static void mean_df(const gsl_vector *v, void *vp, gsl_vector *g)
+{
+    mean_fdf(v, vp, NULL, g);
+}
+
+size_t hz__bfgs_run(const hz__mle_problem *p, double *th, double gtol)
+{
+    hz__gsl_init();
+    size_t max_iter = p->max_iter ? p->max_iter : 400, it = 0;
+    gsl_multimin_function_fdf fn = {mean_f, mean_df, mean_fdf, p->k,
+                                    (void *)p};
+    gsl_vector_view x = gsl_vector_view_array(th, p->k);
     gsl_multimin_fdfminimizer *mz = gsl_multimin_fdfminimizer_alloc(
-        gsl_multimin_fdfminimizer_vector_bfgs2, fn->n);
+        gsl_multimin_fdfminimizer_vector_bfgs2, p->k);
     if (mz == NULL)
-        return GSL_ENOMEM;
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
+        return 0;
     int status = GSL_CONTINUE;
-    size_t it = 0;
     for (int round = 0; round < 4 && status != GSL_SUCCESS; round++) {
-        gsl_multimin_fdfminimizer_set(mz, fn, x, 0.05, 0.1);
+        if (gsl_multimin_fdfminimizer_set(mz, &fn, &x.vector, 0.05, 0.1) !=
+            GSL_SUCCESS)
+            break;
         do {
             it++;
             status = gsl_multimin_fdfminimizer_iterate(mz);
@@ -32,34 +57,11 @@ int hz__bfgs_minimize(gsl_multimin_function_fdf *fn, gsl_vector *x,
                 break;
             status = gsl_multimin_test_gradient(mz->gradient, gtol);
         } while (status == GSL_CONTINUE && it < max_iter);
-        gsl_vector_memcpy(x, mz->x);
-        /* a line-search stall (ENOPROG) right at the optimum */
-        if (status != GSL_SUCCESS && gsl_blas_dnrm2(mz->gradient) < 1e3 * gtol)
-            status = GSL_SUCCESS;
+        if (isfinite(mz->f))
+            gsl_vector_memcpy(&x.vector, mz->x);
         if (it >= max_iter)
             break;
     }
-    *gnorm = gsl_blas_dnrm2(mz->gradient);
-    gsl_set_error_handler(old);
     gsl_multimin_fdfminimizer_free(mz);
-    *iter = it;
-    return status;
-}
-
-void hz__se_from_hessian(double *H, size_t k, double *se)
-{
-    for (size_t i = 0; i < k; i++) {
-        se[i] = NAN;
-        for (size_t j = 0; j < i; j++) {
-            double v = 0.5 * (H[i * k + j] + H[j * k + i]);
-            H[i * k + j] = H[j * k + i] = v;
-        }
-    }
-    gsl_matrix_view hv = gsl_matrix_view_array(H, k, k);
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    if (gsl_linalg_cholesky_decomp1(&hv.matrix) == GSL_SUCCESS &&
-        gsl_linalg_cholesky_invert(&hv.matrix) == GSL_SUCCESS)
-        for (size_t j = 0; j < k; j++)
-            se[j] = sqrt(H[j * k + j]);
-    gsl_set_error_handler(old);
+    return it;
 }

@@ -1,34 +1,34 @@
 /* Customer analytics: one entry point for the job runner and the CLI.
  *
- *   CLV      customer summary (customer.h) -> BG/NBD + Gamma-Gamma ->
- *            P(alive), expected purchases and spend, discounted CLV.
+ *   CLV      customer summary (customer.h) -> BG/NBD or Pareto/NBD (the
+ *            purchase model, `model`) + Gamma-Gamma -> P(alive), expected
+ *            purchases over an exact horizon, expected spend, discounted
+ *            CLV; E[X(t)] and P(X(t) = k) for a new customer.  With a
+ *            calibration end both purchase models are fitted and compared
+ *            on the holdout (holdout.h).  Each sub-model fails alone:
+ *            without the spend model the purchase outputs are still
+ *            written (the CLV columns are empty, the reason stated).
  *   CHURN    with label_col: the table has one row per customer; L2
  *            logistic regression on every other column (numbers as they
  *            are, text one-hot, standardised), stratified k-fold ROC AUC
- *            and log-loss, coefficients and odds ratios, per-customer
+ *            and log-loss, coefficients with standard errors, odds ratios
+ *            per unit and per standard deviation, per-customer
  *            probabilities.  Without a label the table is transactions:
- *            churn risk = 1 - P(alive) from BG/NBD, and a recency rule
- *            flags customers with no purchase in the last inactive_days
- *            (the method is stated in the summary).
+ *            churn risk from the purchase model (`risk`: 1 - P(alive), or
+ *            the probability of no purchase in the next inactive_days)
+ *            and a recency rule; the method is stated in the summary.
  *   SEGMENT  RFM quintile scores and named segments (rfm.h), and k-means
- *            on standardised (log1p R, log1p F, log1p M) with k chosen by
- *            sampled silhouette when k = 0 (k = 2..k_max fitted on at most
- *            20,000 customers with at most 3 restarts; no positive
- *            silhouette -> one cluster); above 200,000 customers the
- *            n_init restarts run on a deterministic 100,000-customer
- *            sample and the best centres are refined by Lloyd on all of
- *            them; segment and cluster profiles.
+ *            on standardised (log1p R, log1p F, log1p M); k = 4 unless
+ *            asked (k = 0: chosen by sampled silhouette among 2..k_max;
+ *            on real data that rule tends to pick k = 2).
+ *   SURVIVAL one row per customer with a duration and an event column:
+ *            Kaplan-Meier curve and, with covariates, a Cox model
+ *            (survival.h); per customer the risk score and S(t).
  *   SUITE    one ingest and one customer summary; CLV, churn and segments
- *            run concurrently (OpenMP sections: the BG/NBD fit beside the
- *            segments followed by the Gamma-Gamma fit, and the labelled
- *            churn model; then the CLV predictions on all threads).
- *            With a label_col the label is taken per customer (1 when
- *            any of its rows is positive) and the churn model uses the
- *            summary features
- *            (recency, frequency, T, monetary, total spend).  A failing
- *            part (e.g. a BG/NBD that cannot be identified) is reported in
- *            the summary ("error" of that part) while the others complete.
+ *            run concurrently.  A failing part is reported in the summary
+ *            ("error" of that part) while the others complete.
  *
+ * Everything a report charts is plain data behind the accessors below.
  * Results are identical for a seed whatever the thread count. */
 #ifndef HORIZON_ANALYTICS_H
 #define HORIZON_ANALYTICS_H
@@ -38,10 +38,14 @@
 #include <stdio.h>
 
 #include "horizon/bgnbd.h"
+#include "horizon/clv.h"
 #include "horizon/common.h"
 #include "horizon/customer.h"
 #include "horizon/dataset.h"
 #include "horizon/gammagamma.h"
+#include "horizon/holdout.h"
+#include "horizon/pnbd.h"
+#include "horizon/survival.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,36 +55,78 @@ typedef enum {
     HZ_ANALYSIS_CLV,
     HZ_ANALYSIS_CHURN,
     HZ_ANALYSIS_SEGMENT,
-    HZ_ANALYSIS_SUITE
+    HZ_ANALYSIS_SUITE,
+    HZ_ANALYSIS_SURVIVAL
 } hz_analysis_kind;
 
+/* Churn risk without a label. */
+typedef enum {
+    HZ_RISK_P_ALIVE = 0,    /* 1 - P(alive): 0 for every one-time buyer
+                              under BG/NBD (it only lets customers drop out
+                              right after a purchase) */
+    HZ_RISK_NO_PURCHASE = 1 /* P(no purchase in the next inactive_days):
+                               dead, or alive and silent; defined for
+                               one-time buyers too */
+} hz_risk_rule;
+
+/* What F (frequency) counts in RFM and k-means. */
+typedef enum {
+    HZ_FREQ_DAYS = 0,   /* distinct purchase days (x + 1) */
+    HZ_FREQ_ORDERS = 1, /* distinct order ids (needs order_col) */
+    HZ_FREQ_ROWS = 2    /* input rows */
+} hz_frequency_kind;
+
+typedef struct hz_analytics_model hz_analytics_model; /* saved model */
+
+#define HZ_SURV_TIMES_MAX 16
+
 typedef struct hz_analytics_request {
-    const char *customer_col; /* NULL = guess (customer_id, customer, ...)*/
-    const char *date_col;     /* NULL = guess (first date column) */
-    const char *amount_col;   /* NULL = guess (revenue, amount, sales...) */
-    const char *label_col;    /* NULL = none */
-    int32_t as_of;            /* HZ_DAY_NONE = last transaction day */
-    int32_t calibration_end;  /* HZ_DAY_NONE = no holdout split */
-    hz_time_unit unit;        /* days (default) or weeks */
-    int horizon_months;       /* CLV horizon, default 12 */
-    double discount_rate;     /* monthly, default 0.01 */
-    int k;                    /* k-means clusters, 0 = choose 2..k_max */
-    int k_max;                /* default 8 */
-    int n_init;               /* k-means restarts, default 10 */
-    int inactive_days;        /* recency rule, default 90 */
-    int folds;                /* CV folds, default 5 */
-    double C;                 /* logistic inverse penalty, default 1 */
-    uint64_t seed;            /* default 42 */
-    int threads;              /* 0 = OpenMP default */
+    const char *customer_col;    /* NULL = guess (customer_id, customer, ...)*/
+    const char *date_col;        /* NULL = guess (first date column) */
+    const char *amount_col;      /* NULL = guess (revenue, amount, sales...) */
+    const char *label_col;       /* NULL = none */
+    const char *order_col;       /* order ids for HZ_FREQ_ORDERS (NULL =
+                                 guess order_id, invoice, invoiceno, ...) */
+    int32_t as_of;               /* HZ_DAY_NONE = last transaction day */
+    int32_t calibration_end;     /* HZ_DAY_NONE = no holdout split */
+    hz_time_unit unit;           /* days (default) or weeks */
+    hz_purchase_kind model;      /* purchase model, default BG/NBD */
+    int horizon_months;          /* CLV horizon in months (default 12) when */
+    double horizon_days;         /*   horizon_days is 0; else exact, in days */
+    double discount_rate;        /* per month of 365.25/12 days (0.01) */
+    hz_risk_rule risk;           /* churn risk without a label */
+    hz_frequency_kind frequency; /* F of RFM / k-means */
+    int k;     /* k-means clusters; -1 (default) = 4, or the number of distinct
+              customers when fewer; 0 = chosen by silhouette */
+    int k_max; /* largest k tried when choosing (8) */
+    int n_init;        /* k-means restarts, default 10 */
+    int inactive_days; /* recency rule and risk window (90) */
+    int folds;         /* CV folds, default 5 */
+    double C;          /* logistic inverse penalty, default 1 */
+    uint64_t seed;     /* default 42 */
+    int threads;       /* 0 = OpenMP default */
+    /* survival */
+    const char *duration_col; /* tenure */
+    const char *event_col;    /* yes/no, true/false or 0/1 */
+    const char *covariates;   /* comma-separated columns (NULL: KM only) */
+    double surv_times[HZ_SURV_TIMES_MAX]; /* S(t) reported at these */
+    size_t n_surv_times; /* 0 = 12, 24, 36, ... up to the longest */
+    /* a saved model (hz_analytics_model_load): fitted parameters are
+     * taken from it instead of being fitted (NULL = fit) */
+    const hz_analytics_model *model_in;
 } hz_analytics_request;
 
 typedef struct hz_analytics_result hz_analytics_result;
 
 void hz_analytics_request_init(hz_analytics_request *req);
 
-/* "clv", "churn", "segment", "suite"; parse returns false when unknown. */
+/* "clv", "churn", "segment", "suite", "survival"; parse returns false
+ * when unknown. */
 const char *hz_analysis_kind_name(hz_analysis_kind k);
 bool hz_analysis_kind_parse(const char *s, hz_analysis_kind *out);
+
+/* The CLV horizon of a request in days. */
+double hz_analytics_horizon_days(const hz_analytics_request *req);
 
 /* Run one analysis over ds.  Errors name the column or customer at fault
  * (missing column, negative amounts, no repeat buyers, ...). */
@@ -99,10 +145,27 @@ hz_status hz_analytics_result_write_json(const hz_analytics_result *r, FILE *f,
  * one line (strings are escaped), no trailing newline. */
 void hz_analytics_result_write_row_json(const hz_analytics_result *r, size_t i,
                                         FILE *f);
-/* A short human-readable summary. */
+/* A short human-readable summary (with the holdout and survival tables
+ * when computed). */
 hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                                          hz_error *err);
 void hz_analytics_result_free(hz_analytics_result *r);
+
+/* ---- saved models (JSON; see README "Reusable models") ---- */
+
+/* Write the fitted parameters of r (purchase models, Gamma-Gamma, the
+ * churn model with its encoding and scaling) as a JSON model file.
+ * HZ_EINVAL when r holds no fitted model. */
+hz_status hz_analytics_model_write(const hz_analytics_result *r, FILE *f,
+                                   hz_error *err);
+/* Read a model file (path names it in errors).  Errors: HZ_EIO, HZ_EPARSE
+ * (bad JSON or a missing/invalid field, named). */
+hz_status hz_analytics_model_load(const char *path, hz_analytics_model **out,
+                                  hz_error *err);
+hz_status hz_analytics_model_parse(const char *text, size_t len,
+                                   const char *name, hz_analytics_model **out,
+                                   hz_error *err);
+void hz_analytics_model_free(hz_analytics_model *m);
 
 /* ---- accessors for the summary (NaN / 0 / NULL when not computed) ---- */
 hz_analysis_kind hz_analytics_kind(const hz_analytics_result *r);
@@ -110,29 +173,106 @@ size_t hz_analytics_customers(const hz_analytics_result *r);
 /* Churn rate: observed share of positive labels (label given) or the
  * share flagged at risk by the recency rule (no label). */
 double hz_analytics_churn_rate(const hz_analytics_result *r);
-/* Mean predicted churn probability (or mean 1 - P(alive)). */
+/* Mean predicted churn probability (or mean risk by the risk rule). */
 double hz_analytics_churn_mean_risk(const hz_analytics_result *r);
 /* Cross-validated ROC AUC (label given). */
 double hz_analytics_churn_auc(const hz_analytics_result *r);
 /* Up to max drivers by |coefficient| (standardised features), largest
- * first; returns how many were written. */
+ * first; returns how many were written.  odds_ratio is per unit of the
+ * feature (a 0/1 dummy: from 0 to 1). */
 size_t hz_analytics_top_drivers(const hz_analytics_result *r, size_t max,
                                 const char **names, double *coef,
                                 double *odds_ratio);
+
+/* A churn driver with its interval. */
+typedef struct hz_churn_driver {
+    const char *name;  /* "col" or "col=level" */
+    double coef;       /* per standard deviation of the feature */
+    double se;         /* standard error of coef (NaN if unavailable) */
+    double coef_unit;  /* per unit of the feature: coef / sd */
+    double odds_ratio; /* exp(coef_unit): per unit (0 -> 1 for a dummy) */
+    double or_lower;   /* 95% interval of odds_ratio */
+    double or_upper;
+    double odds_ratio_sd; /* exp(coef): per standard deviation */
+    double mean, sd;      /* the feature's standardisation */
+} hz_churn_driver;
+
+/* All drivers in feature order (NULL, *n = 0 without a labelled model). */
+const hz_churn_driver *hz_analytics_churn_drivers(const hz_analytics_result *r,
+                                                  size_t *n);
+
+/* ROC curve of the out-of-fold probabilities: n points from (0, 0) to
+ * (1, 1), thresholds descending (at most 501 points). */
+typedef struct hz_roc_curve {
+    size_t n;
+    const double *fpr, *tpr, *threshold;
+} hz_roc_curve;
+const hz_roc_curve *hz_analytics_roc(const hz_analytics_result *r);
+
 /* CLV quantile q in [0, 1] over customers; total CLV. */
 double hz_analytics_clv_quantile(const hz_analytics_result *r, double q);
 double hz_analytics_clv_total(const hz_analytics_result *r);
+/* Every customer's CLV, ascending (the distribution; *n values). */
+const double *hz_analytics_clv_sorted(const hz_analytics_result *r, size_t *n);
 const hz_bgnbd_model *hz_analytics_bgnbd(const hz_analytics_result *r);
+const hz_pnbd_model *hz_analytics_pnbd(const hz_analytics_result *r);
 const hz_gg_model *hz_analytics_gammagamma(const hz_analytics_result *r);
+/* The purchase model used for the per-customer predictions. */
+hz_purchase_kind hz_analytics_purchase_model(const hz_analytics_result *r);
+/* The holdout comparison of a purchase model (NULL when there is no
+ * holdout or that model failed). */
+const hz_holdout_report *hz_analytics_holdout(const hz_analytics_result *r,
+                                              hz_purchase_kind m);
+
+/* P(alive) on a grid for a heatmap: frequency x = 0..nx-1 (rows) and
+ * recency t_x = recency[j] (columns, 0 to T), at age T (the largest in
+ * the data); p[i * nr + j] (NaN where t_x = 0 < x, impossible). */
+typedef struct hz_palive_matrix {
+    size_t nx, nr;
+    double T;
+    const double *recency;
+    const double *p;
+} hz_palive_matrix;
+const hz_palive_matrix *hz_analytics_palive_matrix(
+    const hz_analytics_result *r);
+
+/* New-customer forecast over the horizon t (days): E[X(t)] and
+ * P(X(t) = k) for k < *n. */
+double hz_analytics_expected_new(const hz_analytics_result *r,
+                                 const double **pmf, size_t *n);
+
+/* A per-customer column by name (CSV header names: "recency_days",
+ * "frequency", "recency", "T", "monetary_value", "total_spend",
+ * "frequency_holdout", "p_alive", "expected_purchases", "expected_spend",
+ * "clv", "churn_risk", "churn_probability", "churn_probability_cv",
+ * "rfm_frequency", "duration", "risk_score"); NULL when not computed.
+ * Values are in customer order (hz_analytics_customer_id). */
+const double *hz_analytics_values(const hz_analytics_result *r,
+                                  const char *name);
+const char *hz_analytics_customer_id(const hz_analytics_result *r, size_t i);
+
 /* RFM segments (index 0..segments-1): name, size, revenue share. */
 size_t hz_analytics_segments(const hz_analytics_result *r);
 bool hz_analytics_segment(const hz_analytics_result *r, size_t i,
                           const char **name, size_t *size,
                           double *revenue_share);
-/* k-means clusters used (0 when not run). */
+/* Per-customer RFM scores and segment (n values each; NULL if not run). */
+const uint8_t *hz_analytics_rfm(const hz_analytics_result *r, char which);
+/* k-means clusters used (0 when not run); their centres in original units
+ * (k rows of recency days, frequency, total spend), inertia (standardised
+ * log space) and Lloyd iterations. */
 int hz_analytics_clusters(const hz_analytics_result *r);
-/* Error text of a part that failed inside a suite ("" when fine);
- * part is "clv", "churn" or "segment". */
+const double *hz_analytics_cluster_centers(const hz_analytics_result *r,
+                                           double *inertia, int *iterations);
+const int32_t *hz_analytics_cluster_labels(const hz_analytics_result *r);
+
+/* Survival: the Kaplan-Meier curve and the Cox model (NULL if absent). */
+const hz_km_curve *hz_analytics_km(const hz_analytics_result *r);
+const hz_cox_model *hz_analytics_cox(const hz_analytics_result *r,
+                                     const char *const **names);
+
+/* Error text of a part that failed ("" when fine); part is "clv",
+ * "spend", "churn", "segment" or "survival". */
 const char *hz_analytics_part_error(const hz_analytics_result *r,
                                     const char *part);
 

@@ -28,7 +28,7 @@ typedef struct hz_schema_override {
 typedef struct hz_csv_options {
     char delimiter; /* 0 = detect among , ; \t | */
     hz_on_error on_error;
-    int threads;       /* 0 = omp_get_max_threads() */
+    int threads;       /* 0 = hz_default_threads() (horizon/threads.h) */
     size_t infer_rows; /* rows sampled for inference (0 = 10000) */
     const hz_schema_override *overrides;
     size_t noverrides;

@@ -41,6 +41,12 @@ typedef struct hz_customer_options {
                                    HZ_DAY_NONE = last transaction day */
     int32_t calibration_end; /* HZ_DAY_NONE = no holdout split */
     int threads;             /* 0 = OpenMP default */
+    /* optional order ids, to count distinct orders per customer:
+     * order_key[i] for row i (hz_customer_summary_compute), or the name
+     * of a text or integer column (hz_customer_summary_from_dataset);
+     * NULL = none (distinct_orders stays NULL) */
+    const int64_t *order_key;
+    const char *order_col;
 } hz_customer_options;
 
 typedef struct hz_customer_summary {
@@ -50,18 +56,28 @@ typedef struct hz_customer_summary {
     int32_t calibration_end; /* effective calibration end (= as_of
                                    without a split) */
     bool has_holdout;
-    size_t rows_used;    /* input rows at or before as_of */
-    size_t rows_ignored; /* rows after as_of */
-    int64_t *key;        /* customer key of each customer, ascending
+    size_t rows_used;          /* input rows at or before as_of */
+    size_t rows_ignored;       /* rows after as_of */
+    int64_t *key;              /* customer key of each customer, ascending
                                    key order */
-    int32_t *first_day;  /* first purchase (calibration) */
-    int32_t *last_day;   /* last purchase (calibration) */
-    double *frequency;   /* x */
-    double *recency;     /* t_x, in unit */
-    double *T;           /* age, in unit */
-    double *monetary;    /* mean repeat transaction value */
-    double *total_spend; /* calibration spend */
-    uint32_t *orders;    /* calibration input rows (before merging) */
+    int32_t *first_day;        /* first purchase (calibration) */
+    int32_t *last_day;         /* last purchase (calibration) */
+    double *frequency;         /* x */
+    double *recency;           /* t_x, in unit */
+    double *T;                 /* age, in unit */
+    double *monetary;          /* mean repeat transaction value */
+    double *total_spend;       /* calibration spend */
+    uint32_t *orders;          /* calibration input rows (before merging) */
+    uint32_t *distinct_orders; /* distinct order ids in the calibration
+                                  (NULL without order ids) */
+    /* repeat purchase days (merged per customer and day, after each
+     * customer's first), summed over the customers kept, per calendar day
+     * day0 + d for d < ndays (day0 = first purchase, up to as_of; the
+     * calibration and the holdout); NULL when the span is over 200,000
+     * days.  The cumulative tracking of the holdout report uses it. */
+    int32_t day0;
+    size_t ndays;
+    uint32_t *repeats_by_day;
     /* holdout split only (else NULL / 0): */
     double *frequency_holdout; /* purchase days in (cal_end, as_of] */
     double *monetary_holdout;  /* mean value of those days (0 if none) */

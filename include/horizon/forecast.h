@@ -130,7 +130,7 @@ typedef struct hz_forecast_request {
     double levels[HZ_FC_MAX_LEVELS];
     int model;          /* hz_fc_model, default auto */
     uint64_t seed;      /* default 42 */
-    int threads;        /* 0 = omp_get_max_threads() */
+    int threads;        /* 0 = hz_default_threads() (horizon/threads.h) */
     int fill;           /* hz_fill: zero (default) or interpolate */
     hz_seasons seasons; /* n == 0: the frequency's default periods */
     int long_format;    /* 1: by_cols identify independent series

@@ -6,10 +6,19 @@
  * repeat transactions and a positive mean repeat value mbar; it maximises
  * the likelihood of (x, mbar) with GSL's BFGS on log(p, q, gamma), with
  * standard errors from the numerical Hessian.  Customers with x > 0 and
- * mbar = 0 (free repeat orders) are left out of the fit and counted. */
+ * mbar = 0 (free repeat orders) are left out of the fit and counted.
+ *
+ * Boundary solutions are flagged, not failed: when the customers' mean
+ * spends vary no more than chance (q and gamma run to infinity together,
+ * gamma / q finite) the fit stops at a large q with `boundary` set and
+ * the reason in `note`; predictions are then the population mean.  The
+ * model is unusable (and hz_gg_fit fails) when spends do not vary within
+ * customers (p runs away) or when q <= 1 (mean spend undefined: reported
+ * by hz_gg_conditional_spend as NaN and by the CLV code as an error). */
 #ifndef HORIZON_GAMMAGAMMA_H
 #define HORIZON_GAMMAGAMMA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "horizon/common.h"
@@ -29,6 +38,11 @@ typedef struct hz_gg_model {
     size_t n;      /* repeat buyers used */
     size_t n_zero; /* repeat buyers left out (mbar = 0) */
     size_t iterations;
+    double decrement; /* Newton decrement at the optimum (see
+                         numeric/mle.h): the log-likelihood still to gain
+                         is half of it */
+    bool boundary;    /* a parameter ran to a limit (see note) */
+    char note[200];   /* why the solution is on the boundary ("" if not) */
 } hz_gg_model;
 
 /* Fit from n customers' (x, mbar); rows with x = 0 are ignored.  Errors:

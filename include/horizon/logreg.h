@@ -24,10 +24,14 @@ extern "C" {
 #endif
 
 typedef struct hz_logreg_options {
-    double C;     /* inverse regularisation strength (1.0) */
-    int max_iter; /* Newton iterations (50) */
-    double tol;   /* stop when the Newton decrement / n < tol
+    double C;            /* inverse regularisation strength (1.0) */
+    int max_iter;        /* Newton iterations (50) */
+    double tol;          /* stop when the Newton decrement / n < tol
                               (1e-10) */
+    const double *start; /* p coefficients then the intercept to start
+                            from (NULL: the intercept-only optimum);
+                            cross-validation starts each fold from the
+                            previous fold's optimum */
 } hz_logreg_options;
 
 typedef struct hz_logreg_model {
@@ -52,6 +56,14 @@ void hz_logreg_predict(const hz_logreg_model *m, const double *X, size_t n,
                        double *prob);
 
 void hz_logreg_model_free(hz_logreg_model *m); /* frees members */
+
+/* Standard errors of the p coefficients and the intercept (se[p]) of a
+ * fitted model: square roots of the diagonal of the inverse Hessian of
+ * the penalised objective at the optimum (the Laplace approximation of
+ * the coefficients' posterior under the L2 penalty's Gaussian prior);
+ * NaN when it is not positive definite. */
+hz_status hz_logreg_std_errors(const hz_logreg_model *m, const double *X,
+                               size_t n, double C, double *se, hz_error *err);
 
 /* ROC AUC (Mann-Whitney, ties count one half); NaN with one class. */
 double hz_roc_auc(const double *score, const double *y, size_t n);
@@ -87,6 +99,8 @@ typedef struct hz_design {
     double *y;         /* n labels (0/1) or NULL */
     size_t *row;       /* dataset row of each design row */
     char **names;      /* p feature names: "col" or "col=level" */
+    char **column;     /* p source column names */
+    char **level;      /* p levels of one-hot features (NULL: numbers) */
     double *mean, *sd; /* standardisation (sd 1 for constant columns) */
     size_t dropped;    /* rows dropped for null values */
     char skipped[HZ_ERROR_MAX]; /* columns left out and why (text) */
@@ -104,6 +118,18 @@ typedef struct hz_design {
 hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
                                  const char *id_col, size_t max_levels,
                                  hz_design *out, hz_error *err);
+
+/* The design of a saved model on new data: feature j is column[j]
+ * (numbers, or text that reads as numbers) or, when level[j] is not
+ * NULL, 1 where column[j] equals level[j] (0 everywhere when the level
+ * does not occur); standardised with the saved mean and sd.  Rows with
+ * an empty feature (or label) are dropped and counted.  label_col NULL =
+ * no labels.  Errors: HZ_ENOTFOUND naming a missing column, HZ_ETYPE
+ * when a column no longer holds what the model reads. */
+hz_status hz_design_apply(const hz_dataset *ds, const char *label_col,
+                          size_t p, const char *const *column,
+                          const char *const *level, const double *mean,
+                          const double *sd, hz_design *out, hz_error *err);
 
 void hz_design_free(hz_design *d); /* frees members */
 

@@ -17,9 +17,29 @@ int hz_cli_exit_code(hz_status s)
     }
 }
 
+/* The capture of this thread's messages (hz_cli_capture). */
+static _Thread_local char *capture_buf;
+static _Thread_local size_t capture_sz;
+
+void hz_cli_capture(char *buf, size_t bufsz)
+{
+    capture_buf = bufsz > 0 ? buf : NULL;
+    capture_sz = bufsz;
+    if (capture_buf != NULL)
+        capture_buf[0] = '\0';
+}
+
 void hz_cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    if (capture_buf != NULL) {
+        if (capture_buf[0] == '\0') { /* the first message says why */
+            va_start(ap, fmt);
+            vsnprintf(capture_buf, capture_sz, fmt, ap);
+            va_end(ap);
+        }
+        return;
+    }
     fprintf(stderr, "horizon %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);

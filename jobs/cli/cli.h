@@ -12,15 +12,22 @@ enum {
     HZ_EXIT_OK = 0,
     HZ_EXIT_FAIL = 1,
     HZ_EXIT_USAGE = 2,
-    HZ_EXIT_NOINPUT = 3
+    HZ_EXIT_NOINPUT = 3,
+    HZ_EXIT_TEMPFAIL = 75 /* EX_TEMPFAIL: the store is unreachable,
+                             unauthorised or full; try again later */
 };
 
 /* Map an engine status to an exit code (EIO/ENOTFOUND on input -> 3). */
 int hz_cli_exit_code(hz_status s);
 
-/* Print "horizon CMD: MSG" to stderr. */
+/* Print "horizon CMD: MSG" to stderr, or keep MSG when this thread
+ * captures its messages. */
 void hz_cli_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Capture this thread's hz_cli_error messages into buf (the first one is
+ * kept, without the "horizon CMD: " prefix) instead of printing them, so
+ * that option parsers can be run on job parameters; buf NULL ends it. */
+void hz_cli_capture(char *buf, size_t bufsz);
 
 /* Parse a strictly positive/any integer or double option value; on failure
  * prints "horizon CMD: --OPT: expected ..., got 'X'" and returns false. */

@@ -1,87 +1,124 @@
-/* horizon analyze: customer lifetime value, churn and segments. */
+/* horizon analyze: customer lifetime value, churn, segments, survival. */
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/an_cli.h"
 #include "cli/cli.h"
 #include "cli/report_cli.h"
 #include "horizon/outfile.h"
 #include "horizon/analytics.h"
 
 const char hz__cmd_analyze_summary[] =
-    "customer analytics: clv, churn, segment, or the whole suite";
+    "customer analytics: clv, churn, segment, survival, or the suite";
 
 static void help_top(FILE *f)
 {
     fprintf(
         f,
-        "usage: horizon analyze clv|churn|segment|suite FILE.csv [OPTIONS]\n"
+        "usage: horizon analyze clv|churn|segment|suite|survival FILE.csv "
+        "[OPTIONS]\n"
         "\n"
         "Customer analytics over a transactions table (one row per order:\n"
-        "customer, date, amount) or, for 'churn --label', a customer table.\n"
+        "customer, date, amount) or, for 'churn --label' and 'survival', a\n"
+        "customer table.\n"
         "\n"
-        "  clv       BG/NBD + Gamma-Gamma: P(alive), expected purchases and\n"
-        "            spend, discounted customer lifetime value\n"
+        "  clv       BG/NBD or Pareto/NBD + Gamma-Gamma: P(alive), expected\n"
+        "            purchases and spend, discounted customer lifetime "
+        "value;\n"
+        "            with --calibration-end a holdout validation report\n"
         "  churn     with --label COL: L2 logistic regression, k-fold AUC,\n"
         "            drivers and per-customer probabilities; without a\n"
-        "            label: 1 - P(alive) and an inactivity (recency) rule\n"
+        "            label: risk from the purchase model and a recency rule\n"
         "  segment   RFM quintile scores and named segments, k-means\n"
-        "  suite     all three on one ingest, run concurrently\n"
+        "  suite     clv, churn and segment on one ingest, concurrently\n"
+        "  survival  Kaplan-Meier curve and a Cox model on a duration and\n"
+        "            an event column\n"
         "\n"
         "'horizon analyze KIND --help' lists the options of KIND.\n");
+}
+
+static void help_intro(FILE *f, const char *kind)
+{
+    if (!strcmp(kind, "churn"))
+        fputs("With --label COL, FILE is one row per customer: every other\n"
+              "column (except --customer) is a feature (numbers as they "
+              "are,\ntext one-hot encoded, all standardised) and the label "
+              "is\nyes/no, true/false or 0/1.  Without --label, FILE holds\n"
+              "transactions and churn risk comes from the purchase model\n"
+              "(--risk) plus a recency rule (--inactive-days).\n\n",
+              f);
+    else if (!strcmp(kind, "clv"))
+        fputs("Fits BG/NBD (or Pareto/NBD, --model pnbd) and Gamma-Gamma to\n"
+              "the per-customer summary and writes P(alive), expected\n"
+              "purchases over the horizon, expected spend and CLV for every\n"
+              "customer.  With --calibration-end both purchase models are\n"
+              "compared on the holdout (totals, by calibration frequency,\n"
+              "correlation, weekly cumulative tracking).\n\n",
+              f);
+    else if (!strcmp(kind, "segment"))
+        fputs("RFM scores (quintiles 1-5), named segments (champions, loyal\n"
+              "customers, ..., lost; see include/horizon/rfm.h) and k-means "
+              "on\nstandardised log RFM (k = 4 unless --k).\n\n",
+              f);
+    else if (!strcmp(kind, "survival"))
+        fputs("FILE is one row per customer with a duration (tenure) and an\n"
+              "event (yes/no, true/false, 0/1): Kaplan-Meier survival with\n"
+              "95% intervals, and with --covariates a Cox model (Breslow\n"
+              "ties; text columns as dummies against their first level).\n\n",
+              f);
+    else
+        fputs("CLV, churn and segments on one ingest, concurrently; one row\n"
+              "per customer and a summary block.\n\n",
+              f);
 }
 
 static void help_kind(FILE *f, const char *kind)
 {
     fprintf(f, "usage: horizon analyze %s FILE.csv [OPTIONS]\n\n", kind);
-    if (!strcmp(kind, "churn"))
-        fprintf(
-            f,
-            "With --label COL, FILE is one row per customer: every other\n"
-            "column (except --customer) is a feature (numbers as they are,\n"
-            "text one-hot encoded, all standardised) and the label is\n"
-            "yes/no, true/false or 0/1.  Without --label, FILE holds\n"
-            "transactions and churn risk is 1 - P(alive) (BG/NBD) plus a\n"
-            "recency rule (--inactive-days).\n\n");
-    else if (!strcmp(kind, "clv"))
-        fprintf(
-            f,
-            "Fits BG/NBD and Gamma-Gamma to the per-customer summary and\n"
-            "writes P(alive), expected purchases over the horizon, expected\n"
-            "spend and CLV for every customer.\n\n");
-    else if (!strcmp(kind, "segment"))
-        fprintf(
-            f,
-            "RFM scores (quintiles 1-5), named segments (champions, loyal\n"
-            "customers, ..., lost; see include/horizon/rfm.h) and k-means on\n"
-            "standardised log RFM (k by silhouette unless --k).\n\n");
-    else
-        fprintf(
-            f, "CLV, churn and segments on one ingest, concurrently; one row\n"
-               "per customer and a summary block.\n\n");
-    fprintf(
-        f,
+    help_intro(f, kind);
+    fputs(
         "columns (guessed when not given):\n"
         "  --customer COL         customer id column\n"
         "  --date COL             purchase date (date, timestamp, yyyymmdd)\n"
         "  --amount COL           amount spent (non-negative)\n"
+        "  --order COL            order id (for --frequency orders)\n"
         "  --label COL            churn label column (churn, suite)\n"
+        "  --duration COL         tenure (survival; default 'tenure')\n"
+        "  --event COL            event column (survival)\n"
         "time:\n"
         "  --as-of DATE           observation end (default: last date)\n"
-        "  --calibration-end DATE holdout split: calibrate up to DATE\n"
+        "  --calibration-end DATE holdout split: calibrate up to DATE, the\n"
+        "                         holdout runs to --as-of\n"
         "  --unit days|weeks      time unit of the summary (default days)\n"
         "models:\n"
-        "  --horizon MONTHS       CLV horizon (default 12)\n"
+        "  --model bgnbd|pnbd     purchase model (default bgnbd)\n"
+        "  --horizon H            CLV horizon: 12m (months of 365.25/12\n"
+        "                         days), 52w, 90d, or a number of months\n"
+        "                         (default 12m)\n"
         "  --discount RATE        monthly discount rate (default 0.01)\n"
-        "  --k N                  k-means clusters (default: choose)\n"
-        "  --k-max N              largest k tried when choosing (8)\n"
+        "  --risk p-alive|no-purchase\n"
+        "                         churn risk without a label: 1 - P(alive)\n"
+        "                         (0 for BG/NBD one-time buyers) or P(no\n"
+        "                         purchase in the next --inactive-days)\n"
+        "  --inactive-days N      recency rule and risk window (90)\n"
+        "  --frequency days|orders|rows\n"
+        "                         F of RFM: purchase days (default),\n"
+        "                         distinct orders, or input rows\n"
+        "  --k N|auto             k-means clusters (default 4; auto = best\n"
+        "                         silhouette of 2..--k-max)\n"
+        "  --k-max N              largest k tried by auto (8)\n"
         "  --n-init N             k-means restarts (10)\n"
-        "  --inactive-days N      recency rule for churn risk (90)\n"
         "  --folds N              cross-validation folds (5)\n"
         "  --C X                  inverse L2 strength (1)\n"
         "  --seed N               random seed (42)\n"
+        "  --covariates A,B,...   Cox model covariates (survival)\n"
+        "  --times T1,T2,...      report S(t) at these times (survival)\n"
+        "reuse:\n"
+        "  --save-model FILE      write the fitted parameters as JSON\n"
+        "  --model-file FILE      use saved parameters instead of fitting\n"
         "output:\n"
         "  -o, --output FILE      per-customer CSV (default stdout); the\n"
         "                         summary goes to stdout when -o is given,\n"
@@ -90,44 +127,195 @@ static void help_kind(FILE *f, const char *kind)
         "                         customers) instead\n"
         "  --summary-only         write only the summary (text or "
         "JSON)\n" HZ_CLI_REPORT_HELP HZ_CLI_CSV_HELP
-        "  -h, --help             show this help\n");
+        "  -h, --help             show this help\n",
+        f);
 }
 
-enum {
-    O_CUSTOMER = 2000,
-    O_DATE,
-    O_AMOUNT,
-    O_LABEL,
-    O_ASOF,
-    O_CALEND,
-    O_UNIT,
-    O_HORIZON,
-    O_DISCOUNT,
-    O_K,
-    O_KMAX,
-    O_NINIT,
-    O_INACTIVE,
-    O_FOLDS,
-    O_C,
-    O_SEED,
-    O_JSON,
-    O_SUMMARY
-};
+enum { O_SAVE_MODEL = 2000, O_MODEL_FILE, O_JSON, O_SUMMARY };
 
-static bool parse_day(const char *opt, const char *s, int32_t *day)
+/* The request options (shared with analytics jobs, cli/an_cli.h), then
+ * the command's own. */
+static const struct option lopts[] = {
+    HZ_AN_REQUEST_LONGOPTS,
+    {"save-model", required_argument, 0, O_SAVE_MODEL},
+    {"model-file", required_argument, 0, O_MODEL_FILE},
+    {"json", no_argument, 0, O_JSON},
+    {"summary-only", no_argument, 0, O_SUMMARY},
+    {"output", required_argument, 0, 'o'},
+    {"help", no_argument, 0, 'h'},
+    HZ_CLI_REPORT_LONGOPT,
+    HZ_CLI_CSV_LONGOPTS,
+    {0, 0, 0, 0}};
+
+/* Everything the command line sets. */
+typedef struct cli_cfg {
+    hz_analytics_request req;
+    hz_cli_csv csvo;
+    const char *outpath, *save_model, *model_file, *kname, *report;
+    bool json, summary_only, help;
+} cli_cfg;
+
+/* Options of the command itself (not of the request). */
+static bool own_option(int c, const char *arg, cli_cfg *g)
 {
-    int64_t secs;
-    bool ts;
-    hz_datefmt det;
-    if (!hz_parse_datetime(s, strlen(s), HZ_DATEFMT_NONE, &secs, &ts, &det)) {
-        hz_cli_error("analyze",
-                     "--%s: expected a date like 2024-12-31, got "
-                     "'%s'",
-                     opt, s);
-        return false;
+    switch (c) {
+    case 'h': g->help = true; return true;
+    case 'o': g->outpath = arg; return true;
+    case O_SAVE_MODEL: g->save_model = arg; return true;
+    case O_MODEL_FILE: g->model_file = arg; return true;
+    case HZ_OPT_REPORT: g->report = arg; return true;
+    case O_JSON: g->json = true; return true;
+    case O_SUMMARY: g->summary_only = true; return true;
+    default: return false;
     }
-    *day = (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
-    return true;
+}
+
+/* One option; HZ_EXIT_OK or the exit code to stop with. */
+static int parse_option(int c, const char *arg, cli_cfg *g)
+{
+    if (own_option(c, arg, g))
+        return HZ_EXIT_OK;
+    int taken = hz__an_request_option("analyze", c, arg, &g->req);
+    if (taken == 0 && c >= HZ_OPT_SCHEMA && c <= HZ_OPT_DATE_WINDOW)
+        taken = hz_cli_csv_option("analyze", &g->csvo, c, arg) ? 1 : -1;
+    return taken > 0 ? HZ_EXIT_OK : HZ_EXIT_USAGE;
+}
+
+/* getopt over argv (argv[0] is the kind); *path gets FILE. */
+static int parse_args(int argc, char **argv, cli_cfg *g, const char **path)
+{
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:h", lopts, NULL)) != -1) {
+        if (c == ':' || c == '?') {
+            hz_cli_error("analyze",
+                         c == ':' ? "%s needs a value"
+                                  : "unknown option '%s' (see 'horizon "
+                                    "analyze KIND --help')",
+                         argv[optind - 1]);
+            return HZ_EXIT_USAGE;
+        }
+        int rc = parse_option(c, optarg, g);
+        if (rc != HZ_EXIT_OK)
+            return rc;
+        if (g->help)
+            return HZ_EXIT_OK;
+    }
+    if (optind != argc - 1) {
+        hz_cli_error("analyze",
+                     optind >= argc ? "missing FILE.csv (see 'horizon "
+                                      "analyze %s --help')"
+                                    : "expected one FILE.csv (see 'horizon "
+                                      "analyze %s --help')",
+                     g->kname);
+        return HZ_EXIT_USAGE;
+    }
+    *path = argv[optind];
+    return HZ_EXIT_OK;
+}
+
+static int check_combination(hz_analysis_kind kind, const cli_cfg *g)
+{
+    if (!hz__an_request_check("analyze", kind, &g->req))
+        return HZ_EXIT_USAGE;
+    if (kind == HZ_ANALYSIS_SURVIVAL && (g->save_model || g->model_file)) {
+        hz_cli_error("analyze", "--save-model and --model-file are for clv, "
+                                "churn and suite");
+        return HZ_EXIT_USAGE;
+    }
+    return HZ_EXIT_OK;
+}
+
+/* The result in the asked form, then the saved model. */
+/* The result (-o or standard output) and the saved model, each whole or
+ * not at all (horizon/outfile.h). */
+static int write_outputs(const hz_analytics_result *res, const cli_cfg *g)
+{
+    hz_error err;
+    hz_status st;
+    hz_outfile *o = hz_cli_out_open("analyze", g->outpath), *m = NULL;
+    if (o == NULL)
+        return HZ_EXIT_FAIL;
+    FILE *f = hz_outfile_stream(o);
+    if (g->json)
+        st = hz_analytics_result_write_json(res, f, !g->summary_only, &err);
+    else if (g->summary_only)
+        st = hz_analytics_result_write_text(res, f, &err);
+    else {
+        st = hz_analytics_result_write_csv(res, f, &err);
+        if (st == HZ_OK)
+            st = hz_analytics_result_write_text(
+                res, g->outpath && strcmp(g->outpath, "-") ? stdout : stderr,
+                &err);
+    }
+    if (st != HZ_OK)
+        return hz_cli_out_fail("analyze", o, err.msg);
+    if (g->save_model != NULL) {
+        if ((m = hz_cli_out_open("analyze", g->save_model)) == NULL) {
+            hz_cli_out_abort(o);
+            return HZ_EXIT_FAIL;
+        }
+        if (hz_analytics_model_write(res, hz_outfile_stream(m), &err) !=
+            HZ_OK) {
+            hz_cli_out_abort(o);
+            return hz_cli_out_fail("analyze", m, err.msg);
+        }
+    }
+    int rc = m ? hz_cli_out_commit("analyze", m) : HZ_EXIT_OK;
+    if (rc != HZ_EXIT_OK) {
+        hz_cli_out_abort(o);
+        return rc;
+    }
+    return hz_cli_out_commit("analyze", o);
+}
+
+static void report_part_errors(const hz_analytics_result *res,
+                               const char *path)
+{
+    static const char *const parts[] = {"clv",     "spend",    "churn",
+                                        "segment", "survival", NULL};
+    for (int i = 0; parts[i] != NULL; i++) {
+        const char *pe = hz_analytics_part_error(res, parts[i]);
+        if (pe[0])
+            hz_cli_error("analyze", "%s: %s part failed: %s", path, parts[i],
+                         pe);
+    }
+}
+
+/* Read, analyse, write. */
+static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
+{
+    hz_dataset *ds = NULL;
+    hz_analytics_model *mi = NULL;
+    hz_analytics_result *res = NULL;
+    hz_error err;
+    hz_error_clear(&err);
+    if (g->model_file != NULL &&
+        hz_analytics_model_load(g->model_file, &mi, &err) != HZ_OK) {
+        hz_cli_error("analyze", "%s", err.msg);
+        return err.status == HZ_EIO ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
+    }
+    g->req.model_in = mi;
+    int rc = hz_cli_read_csv("analyze", path, &g->csvo, &ds, NULL);
+    hz_status st = HZ_OK;
+    if (rc == 0) {
+        st = hz_analytics_run(ds, kind, &g->req, &res, &err);
+        hz_dataset_free(ds);
+    }
+    hz_analytics_model_free(mi);
+    if (rc != 0)
+        return rc;
+    if (st != HZ_OK) {
+        hz_cli_error("analyze", "%s: %s", path, err.msg);
+        return st == HZ_ENOTFOUND ? HZ_EXIT_USAGE : HZ_EXIT_FAIL;
+    }
+    rc = write_outputs(res, g);
+    report_part_errors(res, path);
+    if (rc == HZ_EXIT_OK && g->report != NULL)
+        rc = hz__cli_report_analytics("analyze", g->report, res, path);
+    hz_analytics_result_free(res);
+    return rc;
 }
 
 int hz__cmd_analyze(int argc, char **argv)
@@ -144,220 +332,26 @@ int hz__cmd_analyze(int argc, char **argv)
     hz_analysis_kind kind;
     if (!hz_analysis_kind_parse(argv[1], &kind)) {
         hz_cli_error("analyze",
-                     "unknown analysis '%s' (expected clv, "
-                     "churn, segment or suite)",
+                     "unknown analysis '%s' (expected clv, churn, segment, "
+                     "suite or survival)",
                      argv[1]);
         return HZ_EXIT_USAGE;
     }
-    const char *kname = argv[1];
-    static const struct option lopts[] = {
-        {"customer", required_argument, 0, O_CUSTOMER},
-        {"date", required_argument, 0, O_DATE},
-        {"amount", required_argument, 0, O_AMOUNT},
-        {"label", required_argument, 0, O_LABEL},
-        {"as-of", required_argument, 0, O_ASOF},
-        {"calibration-end", required_argument, 0, O_CALEND},
-        {"unit", required_argument, 0, O_UNIT},
-        {"horizon", required_argument, 0, O_HORIZON},
-        {"discount", required_argument, 0, O_DISCOUNT},
-        {"k", required_argument, 0, O_K},
-        {"k-max", required_argument, 0, O_KMAX},
-        {"n-init", required_argument, 0, O_NINIT},
-        {"inactive-days", required_argument, 0, O_INACTIVE},
-        {"folds", required_argument, 0, O_FOLDS},
-        {"C", required_argument, 0, O_C},
-        {"seed", required_argument, 0, O_SEED},
-        {"json", no_argument, 0, O_JSON},
-        {"summary-only", no_argument, 0, O_SUMMARY},
-        {"output", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},
-        HZ_CLI_REPORT_LONGOPT,
-        HZ_CLI_CSV_LONGOPTS,
-        {0, 0, 0, 0}};
-    const char *report = NULL;
-    hz_analytics_request req;
-    hz_cli_csv csvo;
-    const char *outpath = NULL;
-    bool json = false, summary_only = false;
-    long v;
-    double dv;
-    hz_analytics_request_init(&req);
-    hz_cli_csv_init(&csvo);
-    int kargc = argc - 1;
-    char **kargv = argv + 1;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(kargc, kargv, ":o:h", lopts, NULL)) != -1) {
-        switch (c) {
-        case 'h': help_kind(stdout, kname); return HZ_EXIT_OK;
-        case 'o': outpath = optarg; break;
-        case O_CUSTOMER: req.customer_col = optarg; break;
-        case O_DATE: req.date_col = optarg; break;
-        case O_AMOUNT: req.amount_col = optarg; break;
-        case O_LABEL: req.label_col = optarg; break;
-        case O_ASOF:
-            if (!parse_day("as-of", optarg, &req.as_of))
-                return HZ_EXIT_USAGE;
-            break;
-        case O_CALEND:
-            if (!parse_day("calibration-end", optarg, &req.calibration_end))
-                return HZ_EXIT_USAGE;
-            break;
-        case O_UNIT:
-            if (!strcmp(optarg, "days") || !strcmp(optarg, "day"))
-                req.unit = HZ_UNIT_DAYS;
-            else if (!strcmp(optarg, "weeks") || !strcmp(optarg, "week"))
-                req.unit = HZ_UNIT_WEEKS;
-            else {
-                hz_cli_error("analyze",
-                             "--unit: expected 'days' or "
-                             "'weeks', got '%s'",
-                             optarg);
-                return HZ_EXIT_USAGE;
-            }
-            break;
-        case O_HORIZON:
-            if (!hz_cli_parse_long("analyze", "horizon", optarg, 1, 1200, &v))
-                return HZ_EXIT_USAGE;
-            req.horizon_months = (int)v;
-            break;
-        case O_DISCOUNT:
-            if (!hz_cli_parse_double("analyze", "discount", optarg, &dv))
-                return HZ_EXIT_USAGE;
-            if (!(dv >= 0 && dv < 1)) {
-                hz_cli_error("analyze",
-                             "--discount: expected a monthly "
-                             "rate in [0, 1), got '%s'",
-                             optarg);
-                return HZ_EXIT_USAGE;
-            }
-            req.discount_rate = dv;
-            break;
-        case O_K:
-            if (!hz_cli_parse_long("analyze", "k", optarg, 1, 1000, &v))
-                return HZ_EXIT_USAGE;
-            req.k = (int)v;
-            break;
-        case O_KMAX:
-            if (!hz_cli_parse_long("analyze", "k-max", optarg, 2, 17, &v))
-                return HZ_EXIT_USAGE;
-            req.k_max = (int)v;
-            break;
-        case O_NINIT:
-            if (!hz_cli_parse_long("analyze", "n-init", optarg, 1, 1000, &v))
-                return HZ_EXIT_USAGE;
-            req.n_init = (int)v;
-            break;
-        case O_INACTIVE:
-            if (!hz_cli_parse_long("analyze", "inactive-days", optarg, 0,
-                                   100000, &v))
-                return HZ_EXIT_USAGE;
-            req.inactive_days = (int)v;
-            break;
-        case O_FOLDS:
-            if (!hz_cli_parse_long("analyze", "folds", optarg, 2, 32, &v))
-                return HZ_EXIT_USAGE;
-            req.folds = (int)v;
-            break;
-        case O_C:
-            if (!hz_cli_parse_double("analyze", "C", optarg, &dv))
-                return HZ_EXIT_USAGE;
-            if (!(dv > 0)) {
-                hz_cli_error("analyze",
-                             "--C: expected a positive number, "
-                             "got '%s'",
-                             optarg);
-                return HZ_EXIT_USAGE;
-            }
-            req.C = dv;
-            break;
-        case O_SEED:
-            if (!hz_cli_parse_long("analyze", "seed", optarg, 0, LONG_MAX, &v))
-                return HZ_EXIT_USAGE;
-            req.seed = (uint64_t)v;
-            break;
-        case O_JSON: json = true; break;
-        case O_SUMMARY: summary_only = true; break;
-        case HZ_OPT_REPORT: report = optarg; break;
-        case ':':
-            hz_cli_error("analyze", "%s needs a value", kargv[optind - 1]);
-            return HZ_EXIT_USAGE;
-        case '?':
-            hz_cli_error("analyze",
-                         "unknown option '%s' (see 'horizon "
-                         "analyze %s --help')",
-                         kargv[optind - 1], kname);
-            return HZ_EXIT_USAGE;
-        default:
-            if (c >= HZ_OPT_SCHEMA && c <= HZ_OPT_DATE_WINDOW) {
-                if (!hz_cli_csv_option("analyze", &csvo, c, optarg))
-                    return HZ_EXIT_USAGE;
-            }
-            break;
-        }
-    }
-    if (optind != kargc - 1) {
-        hz_cli_error("analyze",
-                     optind >= kargc ? "missing FILE.csv (see 'horizon "
-                                       "analyze %s --help')"
-                                     : "expected one FILE.csv (see 'horizon "
-                                       "analyze %s --help')",
-                     kname);
-        return HZ_EXIT_USAGE;
-    }
-    const char *path = kargv[optind];
-    req.threads = csvo.threads;
-    if (kind == HZ_ANALYSIS_CLV || kind == HZ_ANALYSIS_SEGMENT) {
-        if (req.label_col != NULL) {
-            hz_cli_error("analyze", "--label is for churn and suite");
-            return HZ_EXIT_USAGE;
-        }
-    }
-    hz_dataset *ds = NULL;
-    int rc = hz_cli_read_csv("analyze", path, &csvo, &ds, NULL);
-    if (rc != 0)
+    cli_cfg g;
+    memset(&g, 0, sizeof g);
+    hz_analytics_request_init(&g.req);
+    hz_cli_csv_init(&g.csvo);
+    g.kname = argv[1];
+    const char *path = NULL;
+    int rc = parse_args(argc - 1, argv + 1, &g, &path);
+    if (rc != HZ_EXIT_OK)
         return rc;
-    hz_analytics_result *res = NULL;
-    hz_error err;
-    hz_error_clear(&err);
-    hz_status st = hz_analytics_run(ds, kind, &req, &res, &err);
-    hz_dataset_free(ds);
-    if (st != HZ_OK) {
-        hz_cli_error("analyze", "%s: %s", path, err.msg);
-        return st == HZ_ENOTFOUND ? HZ_EXIT_USAGE : HZ_EXIT_FAIL;
+    if (g.help) {
+        help_kind(stdout, g.kname);
+        return HZ_EXIT_OK;
     }
-    hz_outfile *of = hz_cli_out_open("analyze", outpath);
-    if (of == NULL) {
-        hz_analytics_result_free(res);
-        return HZ_EXIT_FAIL;
-    }
-    FILE *f = hz_outfile_stream(of);
-    if (json)
-        st = hz_analytics_result_write_json(res, f, !summary_only, &err);
-    else if (summary_only)
-        st = hz_analytics_result_write_text(res, f, &err);
-    else {
-        st = hz_analytics_result_write_csv(res, f, &err);
-        if (st == HZ_OK)
-            st = hz_analytics_result_write_text(
-                res, outpath && strcmp(outpath, "-") ? stdout : stderr, &err);
-    }
-    if (st == HZ_OK)
-        rc = hz_cli_out_commit("analyze", of);
-    else
-        rc = hz_cli_out_fail("analyze", of, err.msg);
-    for (const char *part = "clv"; part != NULL;
-         part = !strcmp(part, "clv")     ? "churn"
-                : !strcmp(part, "churn") ? "segment"
-                                         : NULL) {
-        const char *pe = hz_analytics_part_error(res, part);
-        if (pe[0])
-            hz_cli_error("analyze", "%s: %s part failed: %s", path, part, pe);
-    }
-    int rrc = st == HZ_OK && report != NULL
-                  ? hz__cli_report_analytics("analyze", report, res, path)
-                  : HZ_EXIT_OK;
-    hz_analytics_result_free(res);
-    return rc != HZ_EXIT_OK ? rc : rrc;
+    if ((rc = check_combination(kind, &g)) != HZ_EXIT_OK)
+        return rc;
+    g.req.threads = g.csvo.threads;
+    return run(kind, path, &g);
 }

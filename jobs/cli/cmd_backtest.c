@@ -55,6 +55,7 @@ typedef struct cell {
 
 typedef struct bt {
     hz__fc_series_args sa;
+    hz_forecast_request rq; /* horizon and levels */
     hz_cli_csv csvo;
     size_t origins, nmod, nall;
     const char *models_s, *outpath, *perpath, *report, *input;
@@ -100,6 +101,8 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
 {
     static const struct option lo[] = {
         HZ_FC_SERIES_LONGOPTS,
+        {"horizon", required_argument, 0, HZ_FC_OPT_HORIZON},
+        {"level", required_argument, 0, HZ_FC_OPT_LEVEL},
         {"origins", required_argument, 0, OPT_ORIGINS},
         {"models", required_argument, 0, OPT_MODELS},
         {"json", no_argument, 0, OPT_JSON},
@@ -114,8 +117,13 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
         int taken = hz__fc_series_option(cmd, c, optarg, &b->sa);
+        if (taken == 0 && (c == HZ_FC_OPT_HORIZON || c == HZ_FC_OPT_LEVEL))
+            taken = hz__fc_request_option(cmd, c, optarg, &b->rq);
         if (taken < 0)
             return HZ_EXIT_USAGE;
+        if (c == HZ_FC_OPT_LEVEL)
+            b->sa.levels_text = hz__fc_levels_are_fractions(optarg) ? optarg
+                                                                    : NULL;
         if (taken)
             continue;
         switch (c) {
@@ -153,12 +161,12 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
 static void evaluate_model(bt *b, size_t k)
 {
     const hz_series_set *set = b->set;
-    const size_t ns = set->nseries, origins = b->origins, h = b->sa.horizon;
+    const size_t ns = set->nseries, origins = b->origins, h = b->rq.horizon;
     double t0 = hz_now();
 #pragma omp parallel
     {
         hz_fc_workspace *w = hz_fc_workspace_alloc(256);
-        hz_forecast *fc = hz_forecast_alloc(h, b->sa.nlevels, b->sa.levels);
+        hz_forecast *fc = hz_forecast_alloc(h, b->rq.nlevels, b->rq.levels);
 #pragma omp for schedule(dynamic, 1) collapse(2)
         for (size_t i = 0; i < ns; i++)
             for (size_t o = 0; o < origins; o++) {
@@ -179,7 +187,7 @@ static void evaluate_model(bt *b, size_t k)
                 cl->smape = hz_smape(y, fc->mean, h);
                 cl->mase = hz_mase(s->values, ntr, set->period, y, fc->mean,
                                    h);
-                for (size_t l = 0; l < b->sa.nlevels; l++)
+                for (size_t l = 0; l < b->rq.nlevels; l++)
                     cl->cov[l] = hz_coverage(y, fc->lower[l], fc->upper[l], h);
                 cl->fallback = fc->note[0] != '\0';
                 cl->ok = isfinite(cl->smape) && isfinite(cl->mase);
@@ -211,7 +219,7 @@ static void sum_up(const bt *b, totals *t)
             const cell *cl = &b->cells[p * b->nall + k];
             t->sum[k][0] += cl->smape;
             t->sum[k][1] += cl->mase;
-            for (size_t l = 0; l < b->sa.nlevels; l++)
+            for (size_t l = 0; l < b->rq.nlevels; l++)
                 t->sum[k][2 + l] += cl->cov[l];
             t->nfb[k] += (size_t)cl->fallback;
         }
@@ -220,14 +228,14 @@ static void sum_up(const bt *b, totals *t)
 
 static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
 {
-    const size_t nlev = b->sa.nlevels, cnt = t->cnt;
-    const double *lv = b->sa.levels;
+    const size_t nlev = b->rq.nlevels, cnt = t->cnt;
+    const double *lv = b->rq.levels;
     double n2s = t->sum[b->n2][0] / cnt, n2m = t->sum[b->n2][1] / cnt;
     if (b->json)
         fprintf(f,
                 "{\"series\":%zu,\"evaluated\":%zu,\"horizon\":%zu,"
                 "\"origins\":%zu,\"freq\":\"%s\",\"models\":[",
-                b->set->nseries, cnt, b->sa.horizon, b->origins,
+                b->set->nseries, cnt, b->rq.horizon, b->origins,
                 hz_freq_name(b->set->freq));
     else if (csv) {
         fprintf(f, "model,smape,mase,owa");
@@ -239,7 +247,7 @@ static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
                 "%zu series (%s), %zu evaluated x %zu origin(s), horizon "
                 "%zu\n",
                 b->set->nseries, hz_freq_name(b->set->freq), cnt / b->origins,
-                b->origins, b->sa.horizon);
+                b->origins, b->rq.horizon);
         fprintf(f, "%-8s %8s %8s %7s", "model", "sMAPE", "MASE", "OWA");
         for (size_t l = 0; l < nlev; l++)
             fprintf(f, "  cov%-4g", lv[l]);
@@ -299,10 +307,10 @@ static void csv_num(FILE *f, double v)
 /* One row per series, cutoff (the last training period) and model. */
 static void write_per_series(const bt *b, FILE *f)
 {
-    const size_t nlev = b->sa.nlevels, h = b->sa.horizon;
+    const size_t nlev = b->rq.nlevels, h = b->rq.horizon;
     fputs("series,cutoff,model,method,train_n,smape,mase", f);
     for (size_t l = 0; l < nlev; l++)
-        fprintf(f, ",coverage%g", b->sa.levels[l]);
+        fprintf(f, ",coverage%g", b->rq.levels[l]);
     fputs(",fallback,status\n", f);
     for (size_t i = 0; i < b->set->nseries; i++) {
         const hz_series *s = &b->set->series[i];
@@ -359,7 +367,7 @@ static int write_outputs(const char *cmd, const bt *b, const totals *t)
  * pairs every model scored, and those pairs' errors. */
 static int write_report(const char *cmd, const bt *b, const totals *t)
 {
-    const size_t nall = b->nall, cnt = t->cnt, nlev = b->sa.nlevels;
+    const size_t nall = b->nall, cnt = t->cnt, nlev = b->rq.nlevels;
     const size_t npairs = b->set->nseries * b->origins;
     const char *names[17];
     double sm[17], ma[17], ow[17], cov[17 * HZ_FC_MAX_LEVELS];
@@ -399,13 +407,13 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
                                 ma,
                                 ow,
                                 nlev,
-                                b->sa.levels,
+                                b->rq.levels,
                                 cov,
                                 cnt,
                                 ps,
                                 pm,
                                 b->set->nseries,
-                                b->sa.horizon,
+                                b->rq.horizon,
                                 b->origins,
                                 hz_freq_name(b->set->freq)};
     int rc = hz__cli_report_backtest(cmd, b->report, &in, b->input);
@@ -445,7 +453,7 @@ static int run(const char *cmd, bt *b)
         hz_cli_error(cmd,
                      "no series has the %zu + %zu periods needed to evaluate "
                      "(%zu series, longest %zu)",
-                     b->sa.horizon + b->origins - 1, (size_t)3,
+                     b->rq.horizon + b->origins - 1, (size_t)3,
                      b->set->nseries,
                      b->set->nseries ? b->set->series[0].n : 0);
         rc = HZ_EXIT_FAIL;
@@ -454,8 +462,8 @@ static int run(const char *cmd, bt *b)
     if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK && b->report != NULL)
         rc = write_report(cmd, b, &t);
     if (rc == HZ_EXIT_OK) {
-        hz__fc_notices(cmd, &b->sa, b->set->nfilled, b->set->nseries_filled, 0,
-                       0);
+        hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels,
+                       b->set->nfilled, b->set->nseries_filled, 0, 0);
         hz__fc_print_calendar(stderr, b->set->freq_reason, &b->set->seasons,
                               b->set->seasons_reason);
     }
@@ -470,6 +478,7 @@ int hz__cmd_backtest(int argc, char **argv)
     bt b;
     memset(&b, 0, sizeof b);
     hz__fc_series_args_init(&b.sa);
+    hz_forecast_request_init(&b.rq);
     hz_cli_csv_init(&b.csvo);
     b.origins = 1;
     b.models_s = "auto,theta,naive2,snaive,naive";

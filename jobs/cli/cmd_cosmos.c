@@ -33,7 +33,8 @@ static void usage(FILE *f)
         "                           [--endpoint URL] [--cacert FILE]\n"
         "       horizon cosmos check [--database DB]\n\n"
         "Create the Cosmos DB database and the containers jobs, datasets,\n"
-        "results and cache (partition key /customerId, indexing policy with\n"
+        "results, cache and schedules (partition key /customerId, indexing "
+        "policy with\n"
         "the queried paths, /content/* and /metadata/* excluded, composite\n"
         "index on (id, customerId)).  Idempotent: existing ones are kept.\n\n"
         "options:\n"
@@ -153,9 +154,9 @@ static int cmd_init(int argc, char **argv)
     }
     printf("database %-10s %s\n", cfg.database,
            created ? "created" : "exists");
-    static const char *const colls[] = {HZ_STORE_JOBS, HZ_STORE_DATASETS,
-                                        HZ_STORE_RESULTS, HZ_STORE_CACHE,
-                                        NULL};
+    static const char *const colls[] = {HZ_STORE_JOBS,      HZ_STORE_DATASETS,
+                                        HZ_STORE_RESULTS,   HZ_STORE_CACHE,
+                                        HZ_STORE_SCHEDULES, NULL};
     cJSON *policy = indexing_policy();
     for (int i = 0; colls[i]; i++) {
         if (hz_cosmos_create_container(c, colls[i], "/customerId", policy, 0,
@@ -177,58 +178,123 @@ out:
     return rc;
 }
 
-/* horizon cosmos check: open the store as `--store cosmos` does and run
- * one query per container, to check configuration and provisioning. */
+/* Query one container with what is left of the deadline: a client of
+ * its own, whose deadline (all its retries) is the time left. */
+static hz_status check_container(const hz_cosmos_config *base,
+                                 const char *coll, double left, bool *has_docs,
+                                 double *charge, bool *transient,
+                                 hz_error *err)
+{
+    hz_cosmos_config cfg = *base;
+    cfg.deadline_s = left;
+    if (cfg.timeout_s > left)
+        cfg.timeout_s = left;
+    hz_cosmos *c = NULL;
+    hz_status rc = hz_cosmos_open(&cfg, &c, err);
+    if (rc != HZ_OK)
+        return rc;
+    cJSON *page = NULL;
+    char *next = NULL;
+    rc = hz_cosmos_query(c, coll, "SELECT c.id FROM c", NULL, NULL, 1, NULL,
+                         &page, &next, err);
+    *has_docs = cJSON_GetArraySize(page) > 0;
+    hz_cosmos_stats st;
+    hz_cosmos_get_stats(c, &st);
+    *charge += st.charge;
+    *transient = st.transient + st.throttled > 0; /* retried: unreachable,
+                                                      not refused */
+    cJSON_Delete(page);
+    free(next);
+    hz_cosmos_close(c);
+    return rc;
+}
+
+/* horizon cosmos check: query each container once, all within one
+ * overall deadline (a dead endpoint fails within it, not once per
+ * container). */
 static int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"database", required_argument, NULL, 'd'},
+        {"deadline", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *database = NULL;
+    double deadline = 30;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
         case 'd': database = optarg; break;
+        case 'D':
+            if (!hz_cli_parse_double("cosmos check", "deadline", optarg,
+                                     &deadline) ||
+                !(deadline > 0))
+                return HZ_EXIT_USAGE;
+            break;
         case 'h':
-            printf("usage: horizon cosmos check [--database DB]\n\n"
-                   "Open the Cosmos DB store from COSMOS_* and query each "
-                   "container once.\n");
+            printf("usage: horizon cosmos check [--database DB] "
+                   "[--deadline S]\n\n"
+                   "Query each container of the Cosmos DB store (from "
+                   "COSMOS_*) once,\nall within one deadline (default 30 "
+                   "s).\nexit status: 0 ok, 1 a container missing or the "
+                   "service refused\n(401, 403), 2 configuration or "
+                   "credentials, 75 unreachable within\nthe deadline.\n");
             return HZ_EXIT_OK;
         default: return HZ_EXIT_USAGE;
         }
     }
-    char spec[300];
-    snprintf(spec, sizeof spec, "cosmos%s%s", database ? ":" : "",
-             database ? database : "");
-    hz_store *s = NULL;
+    hz_cosmos_config cfg;
     hz_error err;
+    if (hz_cosmos_config_from_env(&cfg, &err) != HZ_OK) {
+        hz_cli_error("cosmos check", "%s", err.msg);
+        return HZ_EXIT_USAGE;
+    }
+    if (database != NULL)
+        snprintf(cfg.database, sizeof cfg.database, "%s", database);
+    /* the store opens as `--store cosmos` does: a credential that cannot
+     * work (no key, no Entra ID token) is a configuration error */
+    char spec[300];
+    snprintf(spec, sizeof spec, "cosmos:%s", cfg.database);
+    hz_store *s = NULL;
     if (hz_store_cosmos_open(spec, &s, &err) != HZ_OK) {
         hz_cli_error("cosmos check", "%s", err.msg);
         return HZ_EXIT_USAGE;
     }
+    hz_store_close(s);
+    static const char *const colls[] = {HZ_STORE_JOBS,      HZ_STORE_DATASETS,
+                                        HZ_STORE_RESULTS,   HZ_STORE_CACHE,
+                                        HZ_STORE_SCHEDULES, NULL};
+    double t0 = hz_now(), charge = 0;
     int rc = HZ_EXIT_OK;
-    static const char *const colls[] = {HZ_STORE_JOBS, HZ_STORE_DATASETS,
-                                        HZ_STORE_RESULTS, HZ_STORE_CACHE,
-                                        NULL};
-    for (int i = 0; colls[i]; i++) {
-        hz_query q = {.container = colls[i]};
-        cJSON *page = NULL;
-        char *next = NULL;
-        if (hz_store_query(s, &q, 1, NULL, &page, &next, &err) != HZ_OK) {
+    for (int i = 0; colls[i] && rc == HZ_EXIT_OK; i++) {
+        double left = deadline - (hz_now() - t0);
+        bool has = false, transient = true;
+        hz_status st = left > 0
+                           ? check_container(&cfg, colls[i], left, &has,
+                                             &charge, &transient, &err)
+                           : hz_error_set(&err, HZ_ETIMEOUT, "no time left");
+        if (st == HZ_ENOTFOUND) { /* reached, but not provisioned */
+            hz_cli_error("cosmos check",
+                         "container '%s': %s (run `horizon cosmos init`)",
+                         colls[i], err.msg);
+            rc = HZ_EXIT_FAIL;
+        } else if (st != HZ_OK && !transient) { /* refused (401, 403) */
             hz_cli_error("cosmos check", "container '%s': %s", colls[i],
                          err.msg);
-            rc = HZ_EXIT_FAIL;
+            rc = st == HZ_EINVAL ? HZ_EXIT_USAGE : HZ_EXIT_FAIL;
+        } else if (st != HZ_OK) {
+            hz_cli_error("cosmos check",
+                         "container '%s': %s (gave up after %.1f s of the "
+                         "%g s deadline)",
+                         colls[i], err.msg, hz_now() - t0, deadline);
+            rc = HZ_EXIT_TEMPFAIL;
         } else {
             printf("container %-9s ok (%s)\n", colls[i],
-                   cJSON_GetArraySize(page) ? "has documents" : "empty");
+                   has ? "has documents" : "empty");
         }
-        cJSON_Delete(page);
-        free(next);
     }
-    printf("request charge: %.2f RU\n", hz__store_cosmos_charge(s));
-    hz_store_close(s);
+    printf("request charge: %.2f RU\n", charge);
     return rc;
 }
 

@@ -8,7 +8,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "runner/exec.h"
+#include "cli/cli_jobs.h"
+#include "net/fetch.h"
 #include "horizon/csv.h"
 #include "horizon/dataset.h"
 #include "store/job.h"
@@ -25,8 +26,12 @@ static void usage(FILE *f)
             "       horizon datasets list [--tenant ID] [--json]\n"
             "common: [--store SPEC] (default $HORIZON_STORE, else "
             "sqlite:horizon.db)\n\n"
-            "add   stores a dataset document (id, tenant, name, uri, size and "
-            "a\n"
+            "add   checks the dataset against the sandbox (a local file "
+            "must lie\n"
+            "      in $HZ_DATASET_ROOTS, a URL's host be in "
+            "$HZ_DATASET_HOSTS)\n"
+            "      and stores a dataset document (id, tenant, name, uri, size "
+            "and a\n"
             "      schema profile: rows, and each column's name, type and "
             "nulls,\n"
             "      read with the CSV reader; a URL is downloaded for that).\n"
@@ -57,10 +62,48 @@ static cJSON *profile_of(const char *path, hz_error *err)
     return p;
 }
 
-static int cmd_add(hz_store *s, const char *tenant, const char *name,
-                   const char *id, bool profile, const char *uri)
+/* The profile of a dataset read inside the sandbox: a URL downloaded, a
+ * local file opened and read through its descriptor.  Messages name the
+ * dataset as given. */
+static int profile_dataset(const hz_sandbox *sb, const char *tenant,
+                           const char *uri, hz_dataset_meta *m)
 {
     hz_error err;
+    char tmp[4096] = "", path[4200], real[4096];
+    int fd = -1, code = HZ_EXIT_OK;
+    hz_status rc;
+    if (hz_sandbox_is_url(uri)) {
+        rc = hz_fetch_url(sb, uri, NULL, 2LL << 30, 300, tmp, sizeof tmp,
+                          &m->size, &err);
+        snprintf(path, sizeof path, "%s", tmp);
+    } else {
+        rc = hz_sandbox_open_path(sb, tenant, uri, &fd, real, sizeof real,
+                                  &err);
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    }
+    if (rc != HZ_OK) {
+        hz_cli_error("datasets", "%s", err.msg);
+        return rc == HZ_EINVAL ? HZ_EXIT_USAGE : HZ_EXIT_NOINPUT;
+    }
+    m->profile = profile_of(path, &err);
+    if (m->profile == NULL) {
+        /* the reader names the descriptor: name the dataset instead */
+        char *at = strstr(err.msg, path);
+        hz_cli_error("datasets", "%s%s", uri,
+                     at ? at + strlen(path) : ": could not be read");
+        code = HZ_EXIT_FAIL;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (tmp[0])
+        unlink(tmp);
+    return code;
+}
+
+static int cmd_add(hz_store *s, const hz_sandbox *sb, const char *tenant,
+                   const char *name, const char *id, bool profile,
+                   const char *uri)
+{
     hz_dataset_meta m;
     hz_dataset_meta_init(&m);
     if (id != NULL)
@@ -71,57 +114,30 @@ static int cmd_add(hz_store *s, const char *tenant, const char *name,
     const char *base = strrchr(uri, '/');
     snprintf(m.name, sizeof m.name, "%s", name ? name : base ? base + 1 : uri);
     m.created_at = hz_wall_now();
-    bool is_url = strncmp(uri, "http://", 7) == 0 ||
-                  strncmp(uri, "https://", 8) == 0;
-    char tmp[4096] = "";
-    const char *local = uri;
-    int code = HZ_EXIT_OK;
-    if (!is_url) {
-        /* store an absolute path so that any runner's cwd works */
-        char *abs = realpath(uri, NULL);
-        if (abs == NULL) {
-            hz_cli_error("datasets", "%s: no such file", uri);
-            return HZ_EXIT_NOINPUT;
-        }
-        snprintf(m.uri, sizeof m.uri, "%s", abs);
-        free(abs);
-        struct stat sb;
-        if (stat(m.uri, &sb) == 0)
-            m.size = (long long)sb.st_size;
-        local = m.uri;
-    } else {
-        snprintf(m.uri, sizeof m.uri, "%s", uri);
-        if (profile) {
-            long long bytes = -1;
-            if (hz_fetch_url(uri, NULL, 2LL << 30, 300, tmp, sizeof tmp,
-                             &bytes, &err) != HZ_OK) {
-                hz_cli_error("datasets", "%s", err.msg);
-                return HZ_EXIT_NOINPUT;
-            }
-            m.size = bytes;
-            local = tmp;
-        }
+    /* an absolute, real path inside the roots (any runner's cwd works),
+     * or a URL on the allow-list */
+    int code = hz_cli_resolve_dataset("datasets", NULL, sb, tenant, uri, m.uri,
+                                      sizeof m.uri);
+    if (code == HZ_EXIT_OK && !hz_sandbox_is_url(m.uri)) {
+        struct stat sb2;
+        if (stat(m.uri, &sb2) == 0)
+            m.size = (long long)sb2.st_size;
     }
-    if (profile) {
-        m.profile = profile_of(local, &err);
-        if (m.profile == NULL) {
+    if (code == HZ_EXIT_OK && profile)
+        code = profile_dataset(sb, tenant, m.uri, &m);
+    if (code == HZ_EXIT_OK) {
+        hz_error err;
+        cJSON *doc = hz_dataset_meta_to_json(&m);
+        hz_status rc = hz_store_put(s, HZ_STORE_DATASETS, HZ_PUT_CREATE, doc,
+                                    NULL, &err);
+        if (rc != HZ_OK) {
             hz_cli_error("datasets", "%s", err.msg);
-            code = HZ_EXIT_FAIL;
-            goto out;
+            code = hz_cli_store_exit(rc);
+        } else {
+            printf("%s\n", m.id);
         }
+        cJSON_Delete(doc);
     }
-    cJSON *doc = hz_dataset_meta_to_json(&m);
-    if (hz_store_put(s, HZ_STORE_DATASETS, HZ_PUT_CREATE, doc, NULL, &err) !=
-        HZ_OK) {
-        hz_cli_error("datasets", "%s", err.msg);
-        code = HZ_EXIT_FAIL;
-    } else {
-        printf("%s\n", m.id);
-    }
-    cJSON_Delete(doc);
-out:
-    if (tmp[0])
-        unlink(tmp);
     hz_dataset_meta_clear(&m);
     return code;
 }
@@ -137,10 +153,11 @@ static int cmd_list(hz_store *s, const char *tenant, bool json)
     do {
         cJSON *page = NULL;
         char *next = NULL;
-        if (hz_store_query(s, &q, 500, token, &page, &next, &err) != HZ_OK) {
+        hz_status rc = hz_store_query(s, &q, 500, token, &page, &next, &err);
+        if (rc != HZ_OK) {
             free(token);
             hz_cli_error("datasets", "%s", err.msg);
-            return HZ_EXIT_FAIL;
+            return hz_cli_store_exit(rc);
         }
         free(token);
         token = next;
@@ -179,7 +196,7 @@ int hz__cmd_datasets(int argc, char **argv)
                                          {"json", no_argument, 0, 'j'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *store = getenv("HORIZON_STORE");
+    const char *store = NULL;
     const char *tenant = NULL, *name = NULL, *id = NULL;
     bool profile = true, json = false;
     int c;
@@ -201,6 +218,7 @@ int hz__cmd_datasets(int argc, char **argv)
         return HZ_EXIT_USAGE;
     }
     const char *sub = argv[optind];
+    tenant = hz_cli_tenant(tenant);
     if (strcmp(sub, "add") == 0) {
         if (tenant == NULL || optind + 2 != argc) {
             hz_cli_error("datasets", "add needs --tenant and one PATH or "
@@ -225,16 +243,19 @@ int hz__cmd_datasets(int argc, char **argv)
                      sub);
         return HZ_EXIT_USAGE;
     }
+    bool add = strcmp(sub, "add") == 0;
+    hz_sandbox sb;
+    hz_sandbox_init(&sb);
     hz_store *s = NULL;
-    hz_error err;
-    if (hz_store_open(store ? store : "sqlite:horizon.db", &s, &err) !=
-        HZ_OK) {
-        hz_cli_error("datasets", "%s", err.msg);
-        return HZ_EXIT_FAIL;
-    }
-    int code = strcmp(sub, "add") == 0
-                   ? cmd_add(s, tenant, name, id, profile, argv[optind + 1])
+    int code = add ? hz_cli_sandbox("datasets", &sb) : HZ_EXIT_OK;
+    if (code == HZ_EXIT_OK)
+        code = hz_cli_store_open("datasets", hz_cli_store_spec(store),
+                                 add ? 0 : HZ_STORE_READONLY, &s);
+    if (code == HZ_EXIT_OK)
+        code = add ? cmd_add(s, &sb, tenant, name, id, profile,
+                             argv[optind + 1])
                    : cmd_list(s, tenant, json);
+    hz_sandbox_free(&sb);
     hz_store_close(s);
     return code;
 }

@@ -47,7 +47,7 @@ static void help(FILE *f)
         "--threads.\n");
 }
 
-enum { OPT_MODEL = 2000, OPT_SEED, OPT_JSON, OPT_QUIET, OPT_DIAG, OPT_FITTED };
+enum { OPT_JSON = 2000, OPT_QUIET, OPT_DIAG, OPT_FITTED };
 
 typedef struct fc_args {
     hz__fc_series_args sa;
@@ -61,26 +61,6 @@ typedef struct fc_args {
 static int take_option(const char *cmd, fc_args *a, int c, const char *arg)
 {
     switch (c) {
-    case OPT_MODEL:
-        if (!hz_fc_model_parse(arg, &a->req.model) ||
-            !hz_fc_model_available(a->req.model)) {
-            hz_cli_error(cmd,
-                         "--model: unknown or unavailable model '%s' (try "
-                         "auto, ets, theta, naive, snaive, drift, naive2, "
-                         "combo, select, arima)",
-                         arg);
-            return HZ_EXIT_USAGE;
-        }
-        return HZ_EXIT_OK;
-    case OPT_SEED: {
-        char *end;
-        a->req.seed = strtoull(arg, &end, 10);
-        if (*arg == '\0' || *end != '\0') {
-            hz_cli_error(cmd, "--seed: expected an integer, got '%s'", arg);
-            return HZ_EXIT_USAGE;
-        }
-        return HZ_EXIT_OK;
-    }
     case OPT_JSON: a->json = 1; return HZ_EXIT_OK;
     case OPT_QUIET: a->quiet = 1; return HZ_EXIT_OK;
     case OPT_DIAG: a->diagpath = arg; return HZ_EXIT_OK;
@@ -102,8 +82,7 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
 {
     static const struct option lo[] = {
         HZ_FC_SERIES_LONGOPTS,
-        {"model", required_argument, 0, OPT_MODEL},
-        {"seed", required_argument, 0, OPT_SEED},
+        HZ_FC_REQUEST_LONGOPTS,
         {"json", no_argument, 0, OPT_JSON},
         {"quiet", no_argument, 0, OPT_QUIET},
         {"diagnostics", required_argument, 0, OPT_DIAG},
@@ -121,8 +100,13 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
             return -1;
         }
         int taken = hz__fc_series_option(cmd, c, optarg, &a->sa);
+        if (taken == 0)
+            taken = hz__fc_request_option(cmd, c, optarg, &a->req);
         if (taken < 0)
             return HZ_EXIT_USAGE;
+        if (c == HZ_FC_OPT_LEVEL)
+            a->sa.levels_text = hz__fc_levels_are_fractions(optarg) ? optarg
+                                                                    : NULL;
         if (!taken && (rc = take_option(cmd, a, c, optarg)) != HZ_EXIT_OK)
             return rc;
     }
@@ -138,24 +122,7 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
 
 static void fill_request(fc_args *a)
 {
-    hz_forecast_request *r = &a->req;
-    const hz__fc_series_args *s = &a->sa;
-    r->date_col = s->so.date_col;
-    r->value_col = s->so.value_col;
-    r->by_cols = s->so.by_cols;
-    r->nby = s->so.nby;
-    r->freq = s->so.freq;
-    r->week_anchor = s->so.week_anchor;
-    r->label_end = s->so.label_end;
-    r->seasons = s->so.seasons;
-    r->agg = s->so.agg;
-    r->fill = s->so.fill;
-    r->long_format = s->long_format;
-    r->nonnegative = s->nonnegative;
-    r->horizon = s->horizon;
-    r->nlevels = s->nlevels;
-    memcpy(r->levels, s->levels, sizeof r->levels);
-    r->keep_fitted = a->diagpath != NULL || a->fittedpath != NULL;
+    a->req.keep_fitted = a->diagpath != NULL || a->fittedpath != NULL;
 }
 
 typedef hz_status (*writer_fn)(const hz_forecast_result *r, FILE *f,
@@ -240,6 +207,10 @@ int hz__cmd_forecast(int argc, char **argv)
         (rc = hz__fc_series_resolve(cmd, &a.sa, ds)) != 0)
         goto out;
     double t1 = hz_now();
+    if (!hz__fc_request_finish(cmd, &a.sa, &a.req)) {
+        rc = HZ_EXIT_USAGE;
+        goto out;
+    }
     fill_request(&a);
     hz_error err;
     hz_error_clear(&err);
@@ -254,8 +225,8 @@ int hz__cmd_forecast(int argc, char **argv)
          (rc = hz__cli_report_forecast(cmd, a.report, res, &a.req, a.input)) !=
              HZ_EXIT_OK))
         goto out;
-    hz__fc_notices(cmd, &a.sa, res->nfilled, res->nseries_filled,
-                   res->nclamped, res->nnonneg);
+    hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
+                   res->nseries_filled, res->nclamped, res->nnonneg);
     if (res->rows_skipped > 0)
         fprintf(stderr,
                 "horizon %s: %zu rows without a date or value were not "

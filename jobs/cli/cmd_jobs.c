@@ -1,7 +1,6 @@
-/* horizon jobs list|show|results|report: inspect jobs, stream their
- * results, save their HTML reports. */
-#include <getopt.h>
+/* horizon jobs list|show|results: inspect jobs and stream their results. */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +8,13 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_jobs.h"
 #include "store/artifact.h"
 #include "store/job.h"
 #include "store/store.h"
 
 const char hz__cmd_jobs_summary[] = "list jobs, show one, stream its "
-                                    "results, save its report";
+                                    "results";
 
 static void usage(FILE *f)
 {
@@ -25,12 +25,16 @@ static void usage(FILE *f)
             "       horizon jobs results ID [--tenant ID] [--json | --csv]\n"
             "                               [--page-size N]\n"
             "       horizon jobs report ID [--tenant ID] -o FILE.html\n"
+            "       horizon jobs retry|cancel|delete ID [--tenant ID]\n"
             "common: [--store SPEC] (default $HORIZON_STORE, else "
-            "sqlite:horizon.db)\n\n"
+            "sqlite:horizon.db)\n"
+            "        [--tenant ID] (default $HZ_TENANT)\n\n"
             "list     jobs in id (= submission) order, one line each; --json "
             "prints\n"
-            "         one JSON document a line\n"
-            "show     one job (status, attempts, error, summary, metrics)\n"
+            "         one JSON document a line; every tenant's without a "
+            "tenant\n"
+            "show     one job (status, attempts, takeovers, error, summary, "
+            "metrics)\n"
             "results  the job's result rows, read page by page from the store "
             "and\n"
             "         written as they come: CSV (default, header from the "
@@ -39,8 +43,20 @@ static void usage(FILE *f)
             "report   the job's HTML report (charts and tables of its "
             "result, and\n"
             "         its narrative), written to FILE.html (\"-\" = stdout)\n"
-            "Without --tenant, show, results and report look the job up in "
-            "every\ntenant.\n");
+            "retry    a failed, canceled or succeeded job: queued again with "
+            "its\n"
+            "         attempts reset and its old results removed\n"
+            "cancel   a queued or running job: never claimed again (a running "
+            "one\n"
+            "         is stopped when its runner next renews the lease)\n"
+            "delete   a job that is not running, and its results\n"
+            "A command naming a job id without a tenant looks it up in every\n"
+            "tenant and refuses (exit 2) when two tenants have that id.\n"
+            "list, show, results and report only read: they work on a "
+            "read-only\nstore.\n"
+            "exit status: 0 ok, 1 the job changed meanwhile (try again), 2 "
+            "usage\n"
+            "or ambiguous id, 3 no such job, 75 store unavailable.\n");
 }
 
 static const char *str(const cJSON *d, const char *k, const char *dflt)
@@ -80,10 +96,11 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
     do {
         cJSON *page = NULL;
         char *next = NULL;
-        if (hz_store_query(s, &q, 500, token, &page, &next, &err) != HZ_OK) {
+        hz_status rc = hz_store_query(s, &q, 500, token, &page, &next, &err);
+        if (rc != HZ_OK) {
             free(token);
             hz_cli_error("jobs", "%s", err.msg);
-            return HZ_EXIT_FAIL;
+            return hz_cli_store_exit(rc);
         }
         free(token);
         token = next;
@@ -125,7 +142,7 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
     hz_status rc = hz_store_find_job(s, id, tenant, &d, &err);
     if (rc != HZ_OK) {
         hz_cli_error("jobs", "%s", err.msg);
-        return rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
+        return hz_cli_store_exit(rc);
     }
     if (json) {
         char *t = cJSON_Print(d);
@@ -136,11 +153,12 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
     }
     char t1[32], t2[32], t3[32];
     printf("id:        %s\ntype:      %s\ntenant:    %s\nstatus:    %s\n"
-           "attempts:  %.0f\ndataset:   %s\ncreated:   %s\nstarted:   %s\n"
-           "finished:  %s\n",
+           "attempts:  %.0f\ntakeovers: %.0f\ndataset:   %s\ncreated:   %s\n"
+           "started:   %s\nfinished:  %s\n",
            str(d, "id", "?"), str(d, "type", "?"), str(d, "customerId", "?"),
            str(d, "status", "?"),
            isnan(num(d, "attempts")) ? 0 : num(d, "attempts"),
+           isnan(num(d, "takeovers")) ? 0 : num(d, "takeovers"),
            str(d, "dataset", str(d, "datasetId", "?")),
            hz_format_time(num(d, "createdAt"), t1, sizeof t1),
            hz_format_time(num(d, "startedAt"), t2, sizeof t2),
@@ -212,7 +230,7 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
     hz_status rc = hz_store_find_job(s, id, tenant, &job, &err);
     if (rc != HZ_OK) {
         hz_cli_error("jobs", "%s", err.msg);
-        return rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
+        return hz_cli_store_exit(rc);
     }
     char pk[HZ_JOB_ID_MAX];
     snprintf(pk, sizeof pk, "%s", str(job, "customerId", ""));
@@ -232,12 +250,12 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
     do {
         cJSON *page = NULL;
         char *next = NULL;
-        if (hz_store_query(s, &q, page_size, token, &page, &next, &err) !=
-            HZ_OK) {
+        rc = hz_store_query(s, &q, page_size, token, &page, &next, &err);
+        if (rc != HZ_OK) {
             free(token);
             cJSON_Delete(header);
             hz_cli_error("jobs", "%s", err.msg);
-            return HZ_EXIT_FAIL;
+            return hz_cli_store_exit(rc);
         }
         free(token);
         token = next;
@@ -302,7 +320,7 @@ static int cmd_report(hz_store *s, const char *id, const char *tenant,
     hz_status rc = hz_store_find_job(s, id, tenant, &job, &err);
     if (rc != HZ_OK) {
         hz_cli_error("jobs", "%s", err.msg);
-        return rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
+        return hz_cli_store_exit(rc);
     }
     const char *st = str(job, "status", "?");
     char *html = NULL;
@@ -348,7 +366,163 @@ static int cmd_report(hz_store *s, const char *id, const char *tenant,
     return code;
 }
 
-int hz__cmd_jobs(int argc, char **argv)
+/* ---- retry, cancel, delete ---- */
+
+/* Delete the result documents of job id (tenant pk). */
+static hz_status delete_results(hz_store *s, const char *id, const char *pk,
+                                hz_error *err)
+{
+    hz_query q = {
+        .container = HZ_STORE_RESULTS, .customer_id = pk, .job_id = id};
+    for (;;) { /* the first page again until none is left */
+        cJSON *page = NULL;
+        char *next = NULL;
+        hz_status rc = hz_store_query(s, &q, 100, NULL, &page, &next, err);
+        free(next);
+        if (rc != HZ_OK)
+            return rc;
+        int n = cJSON_GetArraySize(page);
+        hz_store_op ops[100];
+        int k = 0;
+        cJSON *d;
+        cJSON_ArrayForEach(d, page)
+        {
+            if (k < 100)
+                ops[k++] = (hz_store_op){.kind = HZ_OP_DELETE,
+                                         .id = hz__store_str(d, "id")};
+        }
+        rc = k > 0 ? hz_store_batch(s, HZ_STORE_RESULTS, pk, ops, (size_t)k,
+                                    NULL, err)
+                   : HZ_OK;
+        cJSON_Delete(page);
+        if (rc != HZ_OK || n == 0)
+            return rc;
+    }
+}
+
+/* Delete the chunks of the job's artifacts (its report: store/artifact.h)
+ * and drop their records from the job document. */
+static hz_status delete_artifacts(hz_store *s, cJSON *job, const char *pk,
+                                  hz_error *err)
+{
+    const char *id = str(job, "id", "");
+    cJSON *it = job->child;
+    while (it != NULL) {
+        cJSON *next = it->next;
+        const char *enc = hz__store_str(it, "encoding");
+        if (cJSON_IsObject(it) && enc != NULL &&
+            strcmp(enc, "zlib+base64") == 0) {
+            long n = (long)hz__store_num(it, "chunks", 0);
+            for (long k = 0; k < n; k++) {
+                char cid[HZ_JOB_ID_MAX + 64];
+                snprintf(cid, sizeof cid, "%s-%s%05ld", id, it->string, k);
+                hz_status rc = hz_store_delete(s, HZ_STORE_RESULTS, cid, pk,
+                                               NULL, err);
+                if (rc != HZ_OK && rc != HZ_ENOTFOUND)
+                    return rc;
+            }
+            cJSON_Delete(cJSON_DetachItemViaPointer(job, it));
+        }
+        it = next;
+    }
+    return HZ_OK;
+}
+
+static const char *const result_fields[] = {
+    "error",       "errorReason",  "finishedAt", "startedAt", "summary",
+    "metrics",     "resultChunks", "resultRows", "narrative", "leaseOwner",
+    "leaseExpiry", "datasetBytes", NULL};
+
+/* The new state of a job for sub; an exit code when sub does not apply to
+ * the job's status. */
+static int transition(const char *sub, cJSON *job)
+{
+    const char *st = str(job, "status", "?");
+    const char *id = str(job, "id", "?");
+    bool running = strcmp(st, "running") == 0, queued = !strcmp(st, "queued");
+    if (strcmp(sub, "retry") == 0) {
+        if (running || queued) {
+            hz_cli_error("jobs", "job %s is %s: nothing to retry%s", id, st,
+                         running ? " (cancel it first)" : "");
+            return HZ_EXIT_USAGE;
+        }
+        for (int i = 0; result_fields[i]; i++)
+            cJSON_DeleteItemFromObjectCaseSensitive(job, result_fields[i]);
+        hz__store_set_str(job, "status", "queued");
+        hz__store_set_num(job, "attempts", 0);
+        hz__store_set_num(job, "takeovers", 0);
+    } else if (strcmp(sub, "cancel") == 0) {
+        if (!running && !queued) {
+            hz_cli_error("jobs",
+                         "job %s is %s: only a queued or running job "
+                         "can be canceled",
+                         id, st);
+            return HZ_EXIT_USAGE;
+        }
+        hz__store_set_str(job, "status", "canceled");
+        hz__store_set_str(job, "errorReason", "canceled");
+        hz__store_set_str(job, "error", "canceled by `horizon jobs cancel`");
+        hz__store_set_num(job, "finishedAt", hz_wall_now());
+        cJSON_DeleteItemFromObjectCaseSensitive(job, "leaseOwner");
+        cJSON_DeleteItemFromObjectCaseSensitive(job, "leaseExpiry");
+    } else if (running) {
+        hz_cli_error("jobs", "job %s is running: cancel it first", id);
+        return HZ_EXIT_USAGE;
+    }
+    hz__store_set_num(job, "updatedAt", hz_wall_now());
+    return HZ_EXIT_OK;
+}
+
+/* retry | cancel | delete: compare-and-set on the job's ETag, so a job
+ * that changed meanwhile (claimed, finished) is not overwritten. */
+static int cmd_change(hz_store *s, const char *sub, const char *id,
+                      const char *tenant)
+{
+    hz_error err;
+    cJSON *job = NULL;
+    hz_status rc = hz_store_find_job(s, id, tenant, &job, &err);
+    if (rc != HZ_OK) {
+        hz_cli_error("jobs", "%s", err.msg);
+        return hz_cli_store_exit(rc);
+    }
+    char pk[HZ_JOB_ID_MAX], etag[HZ_ETAG_MAX];
+    snprintf(pk, sizeof pk, "%s", str(job, "customerId", ""));
+    snprintf(etag, sizeof etag, "%s", str(job, "_etag", ""));
+    int code = transition(sub, job);
+    if (code == HZ_EXIT_OK && strcmp(sub, "cancel") != 0)
+        rc = delete_results(s, id, pk, &err);
+    if (code == HZ_EXIT_OK && rc == HZ_OK && strcmp(sub, "cancel") != 0)
+        rc = delete_artifacts(s, job, pk, &err);
+    if (code == HZ_EXIT_OK && rc == HZ_OK)
+        rc = strcmp(sub, "delete") == 0
+                 ? hz_store_delete(s, HZ_STORE_JOBS, id, pk, etag, &err)
+                 : hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, etag,
+                                &err);
+    if (code == HZ_EXIT_OK && rc != HZ_OK) {
+        hz_cli_error("jobs", "%s%s", err.msg,
+                     rc != HZ_ECONFLICT ? ""
+                     : strcmp(sub, "cancel") == 0
+                         ? " (the job changed meanwhile: try again)"
+                         : " (the job changed meanwhile; its old results "
+                           "were removed: try again)");
+        code = hz_cli_store_exit(rc);
+    } else if (code == HZ_EXIT_OK) {
+        printf("job %s (tenant %s): %s\n", id, pk,
+               strcmp(sub, "retry") == 0    ? "queued again"
+               : strcmp(sub, "cancel") == 0 ? "canceled"
+                                            : "deleted");
+    }
+    cJSON_Delete(job);
+    return code;
+}
+
+typedef struct jobs_args {
+    const char *store, *status, *type, *tenant, *outpath;
+    long limit, page;
+    bool json;
+} jobs_args;
+
+static int parse_args(int argc, char **argv, jobs_args *a)
 {
     static const struct option opts[] = {
         {"store", required_argument, 0, 's'},
@@ -362,86 +536,91 @@ int hz__cmd_jobs(int argc, char **argv)
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    const char *store = getenv("HORIZON_STORE");
-    const char *status = NULL, *type = NULL, *tenant = NULL;
-    const char *outpath = NULL;
-    long limit = 0, page = 100;
-    bool json = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         switch (c) {
-        case 's': store = optarg; break;
-        case 'S': status = optarg; break;
-        case 't': type = optarg; break;
-        case 'n': tenant = optarg; break;
+        case 's': a->store = optarg; break;
+        case 'S': a->status = optarg; break;
+        case 't': a->type = optarg; break;
+        case 'n': a->tenant = optarg; break;
         case 'l':
             if (!hz_cli_parse_long("jobs", "limit", optarg, 1, 1L << 40,
-                                   &limit))
+                                   &a->limit))
                 return HZ_EXIT_USAGE;
             break;
         case 'p':
             if (!hz_cli_parse_long("jobs", "page-size", optarg, 1,
-                                   HZ_STORE_PAGE_MAX, &page))
+                                   HZ_STORE_PAGE_MAX, &a->page))
                 return HZ_EXIT_USAGE;
             break;
-        case 'j': json = true; break;
-        case 'c': json = false; break;
-        case 'o': outpath = optarg; break;
+        case 'j': a->json = true; break;
+        case 'c': a->json = false; break;
+        case 'o': a->outpath = optarg; break;
         case 'h': usage(stdout); return HZ_EXIT_OK;
         default: usage(stderr); return HZ_EXIT_USAGE;
         }
     }
+    a->tenant = hz_cli_tenant(a->tenant);
+    hz_job_status js;
+    if (a->status != NULL && !hz_job_status_parse(a->status, &js)) {
+        hz_cli_error("jobs",
+                     "--status: expected queued, running, succeeded, failed "
+                     "or canceled, got '%s'",
+                     a->status);
+        return HZ_EXIT_USAGE;
+    }
+    return -1;
+}
+
+int hz__cmd_jobs(int argc, char **argv)
+{
+    jobs_args a = {.page = 100};
+    int code = parse_args(argc, argv, &a);
+    if (code >= 0)
+        return code;
     if (optind >= argc) {
         usage(stderr);
         return HZ_EXIT_USAGE;
     }
+    static const char *const subs[] = {"list",  "show",   "results", "report",
+                                       "retry", "cancel", "delete",  NULL};
     const char *sub = argv[optind];
-    const char *id = optind + 1 < argc ? argv[optind + 1] : NULL;
-    bool needs_id = strcmp(sub, "show") == 0 || strcmp(sub, "results") == 0 ||
-                    strcmp(sub, "report") == 0;
-    if (strcmp(sub, "list") != 0 && !needs_id) {
+    int k = 0;
+    while (subs[k] != NULL && strcmp(subs[k], sub) != 0)
+        k++;
+    if (subs[k] == NULL) {
         hz_cli_error("jobs",
-                     "unknown subcommand '%s' (expected list, show, "
-                     "results, report)",
+                     "unknown subcommand '%s' (expected list, show, results, "
+                     "report, retry, cancel, delete)",
                      sub);
         return HZ_EXIT_USAGE;
     }
-    if (needs_id && id == NULL) {
+    const char *id = optind + 1 < argc ? argv[optind + 1] : NULL;
+    int nargs = k == 0 ? 1 : 2;
+    if (k > 0 && id == NULL) {
         hz_cli_error("jobs", "%s needs a job id", sub);
         return HZ_EXIT_USAGE;
     }
-    if (optind + (needs_id ? 2 : 1) < argc) {
-        hz_cli_error("jobs", "unexpected argument '%s'",
-                     argv[optind + (needs_id ? 2 : 1)]);
+    if (optind + nargs < argc) {
+        hz_cli_error("jobs", "unexpected argument '%s'", argv[optind + nargs]);
         return HZ_EXIT_USAGE;
     }
-    if (status != NULL) {
-        hz_job_status js;
-        if (!hz_job_status_parse(status, &js)) {
-            hz_cli_error("jobs",
-                         "--status: expected queued, running, "
-                         "succeeded or failed, got '%s'",
-                         status);
-            return HZ_EXIT_USAGE;
-        }
-    }
     hz_store *s = NULL;
-    hz_error err;
-    if (hz_store_open(store ? store : "sqlite:horizon.db", &s, &err) !=
-        HZ_OK) {
-        hz_cli_error("jobs", "%s", err.msg);
-        return HZ_EXIT_FAIL;
-    }
-    int code;
-    if (strcmp(sub, "list") == 0)
-        code = cmd_list(s, status, type, tenant, limit, json);
-    else if (strcmp(sub, "show") == 0)
-        code = cmd_show(s, id, tenant, json);
-    else if (strcmp(sub, "report") == 0)
-        code = cmd_report(s, id, tenant, outpath);
+    code = hz_cli_store_open("jobs", hz_cli_store_spec(a.store),
+                             k <= 3 ? HZ_STORE_READONLY : 0, &s);
+    if (code != HZ_EXIT_OK)
+        return code;
+    if (k == 0)
+        code = cmd_list(s, a.status, a.type, a.tenant, a.limit, a.json);
+    else if (k == 1)
+        code = cmd_show(s, id, a.tenant, a.json);
+    else if (k == 2)
+        code = cmd_results(s, id, a.tenant, a.json, (int)a.page);
+    else if (k == 3)
+        code = cmd_report(s, id, a.tenant, a.outpath);
     else
-        code = cmd_results(s, id, tenant, json, (int)page);
+        code = cmd_change(s, sub, id, a.tenant);
     hz_store_close(s);
     return code;
 }

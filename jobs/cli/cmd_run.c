@@ -1,11 +1,15 @@
 /* horizon run: drain (or watch) the job queue of a store. */
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_jobs.h"
+#include "cli/job_params.h"
 #include "runner/metrics.h"
 #include "llm/narrative.h"
 #include "runner/runner.h"
@@ -31,10 +35,14 @@ static void usage(FILE *f)
         "[--lease S]\n"
         "                   [--grace S] [--threads N] [--tenant ID]\n"
         "                   [--max-jobs N] [--max-download-mb N]\n"
-        "                   [--metrics FILE.json] [--progress] [--verbose]\n"
-        "                   [--quiet]\n\n"
+        "                   [--claim-retry S] [--no-schedules]\n"
+        "                   [--metrics FILE.json] [--metrics-file FILE.prom]\n"
+        "                   [--metrics-interval S] [--heartbeat FILE]\n"
+        "                   [--log-format text|json] [--log-level LEVEL]\n"
+        "                   [--progress] [--verbose] [--quiet]\n\n"
         "Claim queued jobs and run them; each job runs in its own process,\n"
-        "so a job that overruns its timeout or crashes fails alone.\n\n"
+        "so a job that overruns its timeout or crashes fails alone.  Due\n"
+        "slots of schedules ('horizon schedule') become jobs first.\n\n"
         "  --once              drain the queue and exit (default)\n"
         "  --watch             keep polling for new jobs until SIGTERM/"
         "SIGINT\n"
@@ -47,28 +55,121 @@ static void usage(FILE *f)
         "  --tool-timeout S    per-tool timeout inside a job (default: the\n"
         "                      job timeout)\n"
         "  --max-attempts N    attempts before a job fails for good "
-        "(default 3)\n"
+        "(default 3);\n"
+        "                      a runner that dies does not use one up\n"
         "  --lease S           lease length; renewed every S/3 (default "
         "60)\n"
         "  --grace S           on SIGTERM/SIGINT, time running jobs get to\n"
         "                      finish before they are released (default "
         "20)\n"
-        "  --threads N         OpenMP threads per job (default: cores /\n"
-        "                      concurrency)\n"
+        "  --threads N         OpenMP threads per job (default: the CPUs\n"
+        "                      this process may use / concurrency)\n"
         "  --tenant ID         only jobs of this customerId\n"
         "  --max-jobs N        claim at most N jobs, then exit\n"
         "  --max-download-mb N cap on a URL dataset (default 2048)\n"
-        "  --metrics FILE      write the run's metrics as JSON\n"
+        "  --claim-retry S     --once: retry failing claims for S seconds\n"
+        "                      before giving up (default 10)\n"
+        "  --no-schedules      do not turn due schedule slots into jobs\n"
+        "  --metrics FILE      write the run's metrics as JSON at the end\n"
+        "  --metrics-file F    OpenMetrics text, rewritten atomically every\n"
+        "                      --metrics-interval seconds (default 5)\n"
+        "  --heartbeat FILE    JSON health (time, state ok|degraded|\n"
+        "                      stopping, last error), rewritten every "
+        "second\n"
+        "  --log-format F      text (default) or json: one object a line\n"
+        "  --log-level L       debug, info (default), warn or error\n"
         "  --progress          progress line on a terminal\n"
-        "  --verbose           a line per job\n"
+        "  --verbose           same as --log-level info (kept for scripts)\n"
         "  --quiet             no summary table\n\n"
-        "exit status: 0 when every job this run finished succeeded, 1 when\n"
-        "some failed (see 'horizon jobs list --status failed') or the "
-        "runner\n"
-        "could not work, 2 usage error.\n");
+        "Datasets: local files only inside $HZ_DATASET_ROOTS, URLs only to\n"
+        "hosts in $HZ_DATASET_HOSTS, internal addresses only in\n"
+        "$HZ_DATASET_ALLOW_ADDRS (see README, operations).\n\n"
+        "exit status: 0 the queue was drained and every job this run\n"
+        "finished succeeded (with --watch: stopped by a signal); 1 a job\n"
+        "failed (see 'horizon jobs list --status failed'); 2 usage error;\n"
+        "75 the store is unreachable, unauthorised, throttled, full or\n"
+        "damaged, so the queue was not drained (one line says why).\n");
 }
 
-int hz__cmd_run(int argc, char **argv)
+/* Options of the run that are not the runner's configuration. */
+typedef struct run_opts {
+    const char *store, *metrics_path;
+    bool once, quiet;
+    hz_log_format log_format;
+    hz_log_level log_level;
+} run_opts;
+
+/* The seconds options: --timeout, --tool-timeout, --lease, --grace,
+ * --poll-interval, --claim-retry, --metrics-interval. */
+static bool seconds_opt(int c, const char *arg, hz_runner_config *cfg)
+{
+    static const struct {
+        int c;
+        const char *name;
+        size_t off;
+    } t[] = {
+        {'t', "timeout", offsetof(hz_runner_config, timeout_s)},
+        {'T', "tool-timeout", offsetof(hz_runner_config, tool_timeout_s)},
+        {'l', "lease", offsetof(hz_runner_config, lease_s)},
+        {'g', "grace", offsetof(hz_runner_config, grace_s)},
+        {'p', "poll-interval", offsetof(hz_runner_config, poll_interval_s)},
+        {'R', "claim-retry", offsetof(hz_runner_config, claim_retry_s)},
+        {'I', "metrics-interval",
+         offsetof(hz_runner_config, metrics_interval_s)}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        if (t[i].c != c)
+            continue;
+        double dv;
+        if (!hz_cli_parse_double("run", t[i].name, arg, &dv) || !(dv > 0) ||
+            dv > 7 * 86400.0) {
+            hz_cli_error("run",
+                         "--%s: expected a positive number of seconds, got "
+                         "'%s'",
+                         t[i].name, arg);
+            return false;
+        }
+        *(double *)((char *)cfg + t[i].off) = dv;
+        return true;
+    }
+    return false;
+}
+
+static bool count_opt(int c, const char *arg, hz_runner_config *cfg)
+{
+    long lv;
+    switch (c) {
+    case 'c':
+        if (!hz_cli_parse_long("run", "concurrency", arg, 1, 1024, &lv))
+            return false;
+        cfg->concurrency = (int)lv;
+        return true;
+    case 'a':
+        if (!hz_cli_parse_long("run", "max-attempts", arg, 1, 100, &lv))
+            return false;
+        cfg->max_attempts = (int)lv;
+        return true;
+    case 'j':
+        if (!hz_cli_parse_long("run", "threads", arg, 1, 1024, &lv))
+            return false;
+        cfg->threads_per_job = (int)lv;
+        return true;
+    case 'M':
+        if (!hz_cli_parse_long("run", "max-jobs", arg, 1, 1L << 40, &lv))
+            return false;
+        cfg->max_jobs = lv;
+        return true;
+    default:
+        if (!hz_cli_parse_long("run", "max-download-mb", arg, 1, 1L << 30,
+                               &lv))
+            return false;
+        cfg->max_download_bytes = (long long)lv << 20;
+        return true;
+    }
+}
+
+/* Parse argv; -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, hz_runner_config *cfg,
+                      run_opts *o)
 {
     static const struct option opts[] = {
         {"once", no_argument, 0, 'o'},
@@ -85,94 +186,71 @@ int hz__cmd_run(int argc, char **argv)
         {"tenant", required_argument, 0, 'n'},
         {"max-jobs", required_argument, 0, 'M'},
         {"max-download-mb", required_argument, 0, 'D'},
+        {"claim-retry", required_argument, 0, 'R'},
+        {"no-schedules", no_argument, 0, 'S'},
         {"metrics", required_argument, 0, 'm'},
+        {"metrics-file", required_argument, 0, 'F'},
+        {"metrics-interval", required_argument, 0, 'I'},
+        {"heartbeat", required_argument, 0, 'H'},
+        {"log-format", required_argument, 0, 'L'},
+        {"log-level", required_argument, 0, 'V'},
         {"progress", no_argument, 0, 'P'},
         {"verbose", no_argument, 0, 'v'},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    hz_runner_config cfg;
-    hz_runner_config_init(&cfg);
-    const char *store = getenv("HORIZON_STORE");
-    const char *metrics_path = NULL;
-    bool once = false, quiet = false;
-    long lv;
-    double dv;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': once = true; break;
-        case 'w': cfg.watch = true; break;
-        case 'p':
-            if (!hz_cli_parse_double("run", "poll-interval", optarg, &dv) ||
-                dv <= 0) {
-                hz_cli_error("run", "--poll-interval: expected a positive "
-                                    "number of seconds");
+        case 'o': o->once = true; break;
+        case 'w': cfg->watch = true; break;
+        case 's': o->store = optarg; break;
+        case 'n': cfg->tenant = optarg; break;
+        case 'S': cfg->schedules = false; break;
+        case 'm': o->metrics_path = optarg; break;
+        case 'F': cfg->metrics_file = optarg; break;
+        case 'H': cfg->heartbeat_file = optarg; break;
+        case 'P': cfg->progress = true; break;
+        case 'v': o->log_level = HZ_LOG_INFO; break;
+        case 'q': o->quiet = true; break;
+        case 'h': usage(stdout); return HZ_EXIT_OK;
+        case 'L':
+            if (!hz_log_format_parse(optarg, &o->log_format)) {
+                hz_cli_error("run",
+                             "--log-format: expected text or json, "
+                             "got '%s'",
+                             optarg);
                 return HZ_EXIT_USAGE;
             }
-            cfg.poll_interval_s = dv;
             break;
-        case 's': store = optarg; break;
-        case 'c':
-            if (!hz_cli_parse_long("run", "concurrency", optarg, 1, 1024, &lv))
+        case 'V':
+            if (!hz_log_level_parse(optarg, &o->log_level)) {
+                hz_cli_error("run",
+                             "--log-level: expected debug, info, warn "
+                             "or error, got '%s'",
+                             optarg);
                 return HZ_EXIT_USAGE;
-            cfg.concurrency = (int)lv;
+            }
             break;
+        case 'p':
         case 't':
         case 'T':
         case 'l':
-        case 'g': {
-            const char *name = c == 't'   ? "timeout"
-                               : c == 'T' ? "tool-timeout"
-                               : c == 'l' ? "lease"
-                                          : "grace";
-            if (!hz_cli_parse_double("run", name, optarg, &dv) || !(dv > 0) ||
-                dv > 7 * 86400.0) {
-                hz_cli_error("run",
-                             "--%s: expected a positive number of "
-                             "seconds, got '%s'",
-                             name, optarg);
+        case 'g':
+        case 'R':
+        case 'I':
+            if (!seconds_opt(c, optarg, cfg))
                 return HZ_EXIT_USAGE;
-            }
-            if (c == 't')
-                cfg.timeout_s = dv;
-            else if (c == 'T')
-                cfg.tool_timeout_s = dv;
-            else if (c == 'l')
-                cfg.lease_s = dv;
-            else
-                cfg.grace_s = dv;
             break;
-        }
+        case 'c':
         case 'a':
-            if (!hz_cli_parse_long("run", "max-attempts", optarg, 1, 100, &lv))
-                return HZ_EXIT_USAGE;
-            cfg.max_attempts = (int)lv;
-            break;
         case 'j':
-            if (!hz_cli_parse_long("run", "threads", optarg, 1, 1024, &lv))
-                return HZ_EXIT_USAGE;
-            cfg.threads_per_job = (int)lv;
-            break;
-        case 'n': cfg.tenant = optarg; break;
         case 'M':
-            if (!hz_cli_parse_long("run", "max-jobs", optarg, 1, 1L << 40,
-                                   &lv))
-                return HZ_EXIT_USAGE;
-            cfg.max_jobs = lv;
-            break;
         case 'D':
-            if (!hz_cli_parse_long("run", "max-download-mb", optarg, 1,
-                                   1L << 30, &lv))
+            if (!count_opt(c, optarg, cfg))
                 return HZ_EXIT_USAGE;
-            cfg.max_download_bytes = (long long)lv << 20;
             break;
-        case 'm': metrics_path = optarg; break;
-        case 'P': cfg.progress = true; break;
-        case 'v': cfg.verbose = true; break;
-        case 'q': quiet = true; break;
-        case 'h': usage(stdout); return HZ_EXIT_OK;
         default: usage(stderr); return HZ_EXIT_USAGE;
         }
     }
@@ -180,13 +258,62 @@ int hz__cmd_run(int argc, char **argv)
         hz_cli_error("run", "unexpected argument '%s'", argv[optind]);
         return HZ_EXIT_USAGE;
     }
-    if (once && cfg.watch) {
+    if (o->once && cfg->watch) {
         hz_cli_error("run", "--once and --watch are exclusive");
         return HZ_EXIT_USAGE;
     }
-    cfg.store_spec = store ? store : "sqlite:horizon.db";
+    return -1;
+}
+
+/* Test hooks (HZ_TEST_HOOKS=1): params.debugSleepS, and HZ_TEST_NOW
+ * (epoch seconds) as the schedules' clock. */
+static void test_hooks(hz_runner_config *cfg)
+{
     const char *hooks = getenv("HZ_TEST_HOOKS");
-    cfg.test_hooks = hooks != NULL && strcmp(hooks, "1") == 0;
+    cfg->test_hooks = hooks != NULL && strcmp(hooks, "1") == 0;
+    const char *now = getenv("HZ_TEST_NOW");
+    if (cfg->test_hooks && now != NULL && now[0] != '\0')
+        cfg->clock_offset_s = strtod(now, NULL) - hz_wall_now();
+}
+
+/* The exit code of a run. */
+static int run_exit(hz_status rc, const hz_error *err, hz_metrics *m)
+{
+    if (rc != HZ_OK) {
+        hz_cli_error("run", "%s", err->msg);
+        return rc == HZ_EINVAL   ? HZ_EXIT_USAGE
+               : rc == HZ_ENOMEM ? HZ_EXIT_FAIL
+                                 : HZ_EXIT_TEMPFAIL;
+    }
+    return hz_metrics_failed(m) > 0 ? HZ_EXIT_FAIL : HZ_EXIT_OK;
+}
+
+int hz__cmd_run(int argc, char **argv)
+{
+    hz_runner_config cfg;
+    hz_runner_config_init(&cfg);
+    run_opts o = {.log_format = HZ_LOG_TEXT, .log_level = HZ_LOG_INFO};
+    int code = parse_args(argc, argv, &cfg, &o);
+    if (code >= 0)
+        return code;
+    cfg.store_spec = hz_cli_store_spec(o.store);
+    cfg.build_request = hz_cli_job_request;
+    test_hooks(&cfg);
+    hz_sandbox sb;
+    if ((code = hz_cli_sandbox("run", &sb)) != HZ_EXIT_OK)
+        return code;
+    cfg.sandbox = &sb;
+    hz_log *log = hz_log_new(stderr, o.log_format, o.log_level,
+                             cfg.progress && isatty(fileno(stderr)));
+    hz_metrics *m = hz_metrics_new();
+    if (m == NULL || log == NULL) {
+        hz_cli_error("run", "out of memory");
+        hz_log_free(log);
+        hz_metrics_free(m);
+        hz_sandbox_free(&sb);
+        return HZ_EXIT_FAIL;
+    }
+    cfg.logger = log;
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -195,42 +322,30 @@ int hz__cmd_run(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     cfg.stop = &run_stop;
-    /* The narrative step (issue 7): offline unless an LLM endpoint is
-       configured (one line says so); never fails a job. */
+    /* The narrative step: offline unless an LLM endpoint is configured
+       (one line says so); never fails a job. */
     hz_narrative_service *narr = NULL;
-    hz_narrative_service_open(cfg.store_spec, quiet ? NULL : stderr, &narr);
+    hz_narrative_service_open(cfg.store_spec, o.quiet ? NULL : stderr, &narr);
     if (narr != NULL) {
         cfg.narrative = hz_narrative_hook;
         cfg.narrative_ctx = narr;
     }
-
-    hz_metrics *m = hz_metrics_new();
-    if (m == NULL) {
-        hz_cli_error("run", "out of memory");
-        return HZ_EXIT_FAIL;
-    }
     hz_error err;
     hz_error_clear(&err);
     hz_status rc = hz_runner_run(&cfg, m, &err);
-    int code = HZ_EXIT_OK;
-    if (rc != HZ_OK) {
-        hz_cli_error("run", "%s", err.msg);
-        code = rc == HZ_EINVAL ? HZ_EXIT_USAGE : HZ_EXIT_FAIL;
-    }
-    if (rc == HZ_OK && !quiet)
+    code = run_exit(rc, &err, m);
+    if (rc == HZ_OK && !o.quiet)
         hz_metrics_print(m, stdout);
-    if (metrics_path != NULL) {
-        hz_error merr;
-        if (hz_metrics_write_json(m, metrics_path, &merr) != HZ_OK) {
-            hz_cli_error("run", "%s", merr.msg);
-            code = HZ_EXIT_FAIL;
-        }
+    if (o.metrics_path != NULL &&
+        hz_metrics_write_json(m, o.metrics_path, &err) != HZ_OK) {
+        hz_cli_error("run", "%s", err.msg);
+        code = code == HZ_EXIT_OK ? HZ_EXIT_FAIL : code;
     }
-    if (code == HZ_EXIT_OK && hz_metrics_failed(m) > 0)
-        code = HZ_EXIT_FAIL;
     if (run_stop)
         fprintf(stderr, "horizon run: stopped by signal\n");
-    hz_narrative_service_close(narr, quiet ? NULL : stderr);
+    hz_narrative_service_close(narr, o.quiet ? NULL : stderr);
     hz_metrics_free(m);
+    hz_log_free(log);
+    hz_sandbox_free(&sb);
     return code;
 }

@@ -1,4 +1,5 @@
-/* horizon submit: queue jobs (from flags or a JSON file). */
+/* horizon submit: queue jobs (from flags or a JSON file), all or
+ * nothing. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -6,7 +7,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "runner/exec.h"
+#include "cli/cli_jobs.h"
+#include "cli/job_params.h"
 #include "store/job.h"
 #include "store/store.h"
 
@@ -23,27 +25,32 @@ static void usage(FILE *f)
         "                      [--id ID] [--timeout S] [--max-attempts N]\n"
         "                      [--count N] [--quiet]\n"
         "       horizon submit [--store SPEC] --file JOBS.json [--quiet]\n\n"
-        "Queue jobs in the store.  TYPE is forecast, churn, clv, segment or\n"
-        "suite.  A VALUE that parses as JSON (6, [\"region\"], true) is "
-        "taken\n"
-        "as such, anything else as a string.  --file reads one job object "
-        "or\n"
-        "an array of them ('-' = stdin); missing ids are generated and\n"
-        "status is set to queued.  Jobs are validated (type, dataset,\n"
-        "parameters) before anything is stored; --no-validate stores them\n"
+        "Queue jobs in the store: all of them or, when one is invalid or\n"
+        "cannot be stored, none (one transaction on SQLite; on Cosmos DB\n"
+        "atomic batches of up to 100 jobs per tenant, undone if a later\n"
+        "batch fails).  TYPE is forecast, churn, clv, segment or suite.\n"
+        "--file reads one job object or an array of them ('-' = stdin);\n"
+        "missing ids are generated and status is set to queued.  Every job\n"
+        "is checked before anything is stored: type, dataset (a local path\n"
+        "is made absolute and must lie in $HZ_DATASET_ROOTS; a URL's host\n"
+        "must be in $HZ_DATASET_HOSTS), parameters, and the columns they\n"
+        "name when the dataset is a local file.  --no-validate stores jobs\n"
         "as they are (to test a runner's handling of bad documents).\n"
         "Prints the id of each job queued.\n\n"
-        "  --store SPEC   sqlite:PATH or cosmos (default $HORIZON_STORE,\n"
+        "Parameters are the options of the command behind the job type,\n"
+        "without the dashes: --param by=region,category is --by\n"
+        "region,category; --param long (no value) sets a flag.  --params\n"
+        "takes a JSON object of them.  By type:\n");
+    hz_cli_job_params_help(f);
+    fprintf(
+        f,
+        "\n  --store SPEC   sqlite:PATH or cosmos (default $HORIZON_STORE,\n"
         "                 else sqlite:horizon.db)\n"
-        "  --count N      queue N copies (ids generated)\n");
-}
-
-static cJSON *parse_value(const char *s)
-{
-    cJSON *v = cJSON_Parse(s);
-    if (v != NULL)
-        return v;
-    return cJSON_CreateString(s);
+        "  --tenant ID    default $HZ_TENANT\n"
+        "  --count N      queue N copies (ids generated)\n\n"
+        "exit status: 0 queued, 1 an id exists already, 2 an invalid job\n"
+        "(nothing stored), 3 a dataset not found, 75 the store is\n"
+        "unreachable, unauthorised or full (nothing stored).\n");
 }
 
 static char *slurp(const char *path)
@@ -74,56 +81,54 @@ static char *slurp(const char *path)
     return buf;
 }
 
-/* Fill defaults, validate, store one job.  Returns an exit code. */
-static int submit_one(hz_store *s, cJSON *doc, bool validate, bool quiet)
+/* What the command line asked for. */
+typedef struct submit_args {
+    const char *store, *type, *tenant, *dataset, *dataset_id, *id, *file;
+    bool validate, quiet;
+    long count;
+    double timeout;
+    int max_attempts;
+    cJSON *params;
+} submit_args;
+
+/* --param KEY=VALUE (the value as the command line has it), --param KEY
+ * (a flag). */
+static bool add_param(submit_args *a, const char *kv)
 {
-    hz_error err;
-    if (!cJSON_IsObject(doc)) {
-        hz_cli_error("submit", "a job must be a JSON object");
-        return HZ_EXIT_USAGE;
+    const char *eq = strchr(kv, '=');
+    if (eq == kv || kv[0] == '\0') {
+        hz_cli_error("submit", "--param: expected KEY=VALUE, got '%s'", kv);
+        return false;
     }
-    if (hz__store_str(doc, "id") == NULL) {
-        char id[HZ_JOB_ID_MAX];
-        hz_job_new_id("j", id);
-        cJSON_DeleteItemFromObjectCaseSensitive(doc, "id");
-        cJSON_AddStringToObject(doc, "id", id);
-    }
-    double now = hz_wall_now();
-    hz__store_set_str(doc, "status", "queued");
-    hz__store_set_num(doc, "attempts", 0);
-    if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "createdAt")))
-        hz__store_set_num(doc, "createdAt", now);
-    hz__store_set_num(doc, "updatedAt", now);
-    if (validate) {
-        hz_job job;
-        if (hz_job_from_json(doc, &job, &err) != HZ_OK) {
-            hz_cli_error("submit", "%s", err.msg);
-            return HZ_EXIT_USAGE;
-        }
-        hz_status rc = hz_exec_validate(&job, &err);
-        hz_job_clear(&job);
-        if (rc != HZ_OK) {
-            hz_cli_error("submit", "job %s: %s", hz__store_str(doc, "id"),
-                         err.msg);
-            return HZ_EXIT_USAGE;
-        }
-    }
-    if (hz__store_str(doc, "customerId") == NULL) {
-        hz_cli_error("submit", "job %s: field 'customerId' is missing",
-                     hz__store_str(doc, "id"));
-        return HZ_EXIT_USAGE;
-    }
-    if (hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_CREATE, doc, NULL, &err) !=
-        HZ_OK) {
-        hz_cli_error("submit", "%s", err.msg);
-        return HZ_EXIT_FAIL;
-    }
-    if (!quiet)
-        printf("%s\n", hz__store_str(doc, "id"));
-    return HZ_EXIT_OK;
+    char key[128];
+    snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - kv) : (int)strlen(kv),
+             kv);
+    cJSON_DeleteItemFromObjectCaseSensitive(a->params, key);
+    cJSON_AddItemToObject(
+        a->params, key, eq ? cJSON_CreateString(eq + 1) : cJSON_CreateTrue());
+    return true;
 }
 
-int hz__cmd_submit(int argc, char **argv)
+static bool add_params_json(submit_args *a, const char *json)
+{
+    cJSON *p = cJSON_Parse(json);
+    if (!cJSON_IsObject(p)) {
+        cJSON_Delete(p);
+        hz_cli_error("submit", "--params: expected a JSON object");
+        return false;
+    }
+    cJSON *it;
+    cJSON_ArrayForEach(it, p)
+    {
+        cJSON_DeleteItemFromObjectCaseSensitive(a->params, it->string);
+        cJSON_AddItemToObject(a->params, it->string, cJSON_Duplicate(it, 1));
+    }
+    cJSON_Delete(p);
+    return true;
+}
+
+/* Parse argv into a; -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, submit_args *a)
 {
     static const struct option opts[] = {
         {"store", required_argument, 0, 's'},
@@ -142,170 +147,299 @@ int hz__cmd_submit(int argc, char **argv)
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    const char *store = getenv("HORIZON_STORE");
-    const char *type = NULL, *tenant = NULL, *dataset = NULL,
-               *dataset_id = NULL, *id = NULL, *file = NULL;
-    bool validate = true, quiet = false;
-    long count = 1, lv;
-    double timeout = 0;
-    int max_attempts = 0;
-    cJSON *params = cJSON_CreateObject();
-    int code = HZ_EXIT_OK, c;
-    hz_store *s = NULL;
-    cJSON *doc = NULL;
-    char *text = NULL;
+    long lv;
+    int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 's': store = optarg; break;
-        case 't': type = optarg; break;
-        case 'n': tenant = optarg; break;
-        case 'd': dataset = optarg; break;
-        case 'D': dataset_id = optarg; break;
-        case 'i': id = optarg; break;
-        case 'f': file = optarg; break;
-        case 'N': validate = false; break;
-        case 'q': quiet = true; break;
-        case 'p': {
-            const char *eq = strchr(optarg, '=');
-            if (eq == NULL || eq == optarg) {
-                hz_cli_error("submit",
-                             "--param: expected KEY=VALUE, got "
-                             "'%s'",
-                             optarg);
-                code = HZ_EXIT_USAGE;
-                goto out;
-            }
-            char key[128];
-            snprintf(key, sizeof key, "%.*s", (int)(eq - optarg), optarg);
-            cJSON_DeleteItemFromObjectCaseSensitive(params, key);
-            cJSON_AddItemToObject(params, key, parse_value(eq + 1));
+        case 's': a->store = optarg; break;
+        case 't': a->type = optarg; break;
+        case 'n': a->tenant = optarg; break;
+        case 'd': a->dataset = optarg; break;
+        case 'D': a->dataset_id = optarg; break;
+        case 'i': a->id = optarg; break;
+        case 'f': a->file = optarg; break;
+        case 'N': a->validate = false; break;
+        case 'q': a->quiet = true; break;
+        case 'p':
+            if (!add_param(a, optarg))
+                return HZ_EXIT_USAGE;
             break;
-        }
-        case 'P': {
-            cJSON *p = cJSON_Parse(optarg);
-            if (!cJSON_IsObject(p)) {
-                cJSON_Delete(p);
-                hz_cli_error("submit", "--params: expected a JSON object");
-                code = HZ_EXIT_USAGE;
-                goto out;
-            }
-            cJSON *it;
-            cJSON_ArrayForEach(it, p)
-            {
-                cJSON_DeleteItemFromObjectCaseSensitive(params, it->string);
-                cJSON_AddItemToObject(params, it->string,
-                                      cJSON_Duplicate(it, 1));
-            }
-            cJSON_Delete(p);
+        case 'P':
+            if (!add_params_json(a, optarg))
+                return HZ_EXIT_USAGE;
             break;
-        }
         case 'T':
-            if (!hz_cli_parse_double("submit", "timeout", optarg, &timeout) ||
-                timeout <= 0) {
-                code = HZ_EXIT_USAGE;
-                goto out;
-            }
+            if (!hz_cli_parse_double("submit", "timeout", optarg,
+                                     &a->timeout) ||
+                a->timeout <= 0)
+                return HZ_EXIT_USAGE;
             break;
         case 'a':
             if (!hz_cli_parse_long("submit", "max-attempts", optarg, 1, 100,
-                                   &lv)) {
-                code = HZ_EXIT_USAGE;
-                goto out;
-            }
-            max_attempts = (int)lv;
+                                   &lv))
+                return HZ_EXIT_USAGE;
+            a->max_attempts = (int)lv;
             break;
         case 'c':
             if (!hz_cli_parse_long("submit", "count", optarg, 1, 10000000,
-                                   &count)) {
-                code = HZ_EXIT_USAGE;
-                goto out;
-            }
+                                   &a->count))
+                return HZ_EXIT_USAGE;
             break;
-        case 'h': usage(stdout); goto out;
-        default:
-            usage(stderr);
-            code = HZ_EXIT_USAGE;
-            goto out;
+        case 'h': usage(stdout); return HZ_EXIT_OK;
+        default: usage(stderr); return HZ_EXIT_USAGE;
         }
     }
     if (optind < argc) {
         hz_cli_error("submit", "unexpected argument '%s'", argv[optind]);
-        code = HZ_EXIT_USAGE;
-        goto out;
+        return HZ_EXIT_USAGE;
     }
-    if (file == NULL && (type == NULL || tenant == NULL ||
-                         (dataset == NULL && dataset_id == NULL))) {
+    a->tenant = hz_cli_tenant(a->tenant);
+    if (a->file == NULL && (a->type == NULL || a->tenant == NULL ||
+                            (a->dataset == NULL && a->dataset_id == NULL))) {
         hz_cli_error("submit", "needs --type, --tenant and --dataset (or "
                                "--dataset-id), or --file");
-        code = HZ_EXIT_USAGE;
-        goto out;
+        return HZ_EXIT_USAGE;
     }
-    if (id != NULL && count > 1) {
+    if (a->id != NULL && a->count > 1) {
         hz_cli_error("submit", "--id and --count are exclusive");
-        code = HZ_EXIT_USAGE;
-        goto out;
+        return HZ_EXIT_USAGE;
     }
-    if (file != NULL) {
-        text = slurp(file);
+    return -1;
+}
+
+/* The jobs to submit: the file's, or --count copies of the flags' job. */
+static int collect_jobs(const submit_args *a, cJSON **jobs_out)
+{
+    cJSON *jobs = cJSON_CreateArray();
+    *jobs_out = jobs;
+    if (a->file != NULL) {
+        char *text = slurp(a->file);
         if (text == NULL) {
-            hz_cli_error("submit", "could not read '%s': %s", file,
+            hz_cli_error("submit", "could not read '%s': %s", a->file,
                          strerror(errno));
-            code = HZ_EXIT_NOINPUT;
-            goto out;
+            return HZ_EXIT_NOINPUT;
         }
         const char *end = NULL;
-        doc = cJSON_ParseWithOpts(text, &end, 1);
+        cJSON *doc = cJSON_ParseWithOpts(text, &end, 1);
         if (doc == NULL) {
-            hz_cli_error("submit", "%s: invalid JSON near byte %ld", file,
+            hz_cli_error("submit", "%s: invalid JSON near byte %ld", a->file,
                          end ? (long)(end - text) : 0L);
-            code = HZ_EXIT_USAGE;
-            goto out;
+            free(text);
+            return HZ_EXIT_USAGE;
         }
-    }
-    hz_error err;
-    if (hz_store_open(store ? store : "sqlite:horizon.db", &s, &err) !=
-        HZ_OK) {
-        hz_cli_error("submit", "%s", err.msg);
-        code = HZ_EXIT_FAIL;
-        goto out;
-    }
-    if (doc != NULL) {
+        free(text);
         if (cJSON_IsArray(doc)) {
-            cJSON *j;
-            cJSON_ArrayForEach(j, doc)
-            {
-                int rc = submit_one(s, j, validate, quiet);
-                if (rc != HZ_EXIT_OK)
-                    code = rc;
-            }
+            cJSON_Delete(jobs);
+            *jobs_out = doc;
         } else {
-            code = submit_one(s, doc, validate, quiet);
+            cJSON_AddItemToArray(jobs, doc);
         }
-        goto out;
+        return HZ_EXIT_OK;
     }
-    for (long k = 0; k < count && code == HZ_EXIT_OK; k++) {
+    for (long k = 0; k < a->count; k++) {
         cJSON *j = cJSON_CreateObject();
-        if (id != NULL)
-            cJSON_AddStringToObject(j, "id", id);
-        cJSON_AddStringToObject(j, "type", type);
-        cJSON_AddStringToObject(j, "customerId", tenant);
-        if (dataset != NULL)
-            cJSON_AddStringToObject(j, "dataset", dataset);
-        if (dataset_id != NULL)
-            cJSON_AddStringToObject(j, "datasetId", dataset_id);
-        cJSON_AddItemToObject(j, "params", cJSON_Duplicate(params, 1));
-        if (timeout > 0)
-            cJSON_AddNumberToObject(j, "timeoutS", timeout);
-        if (max_attempts > 0)
-            cJSON_AddNumberToObject(j, "maxAttempts", max_attempts);
-        code = submit_one(s, j, validate, quiet);
-        cJSON_Delete(j);
+        if (a->id != NULL)
+            cJSON_AddStringToObject(j, "id", a->id);
+        cJSON_AddStringToObject(j, "type", a->type);
+        cJSON_AddStringToObject(j, "customerId", a->tenant);
+        if (a->dataset != NULL)
+            cJSON_AddStringToObject(j, "dataset", a->dataset);
+        if (a->dataset_id != NULL)
+            cJSON_AddStringToObject(j, "datasetId", a->dataset_id);
+        cJSON_AddItemToObject(j, "params", cJSON_Duplicate(a->params, 1));
+        if (a->timeout > 0)
+            cJSON_AddNumberToObject(j, "timeoutS", a->timeout);
+        if (a->max_attempts > 0)
+            cJSON_AddNumberToObject(j, "maxAttempts", a->max_attempts);
+        cJSON_AddItemToArray(jobs, j);
     }
+    return HZ_EXIT_OK;
+}
+
+/* Fill the defaults of one job document (id, status, times). */
+static void fill_defaults(cJSON *doc, double now)
+{
+    if (hz__store_str(doc, "id") == NULL) {
+        char id[HZ_JOB_ID_MAX];
+        hz_job_new_id("j", id);
+        cJSON_DeleteItemFromObjectCaseSensitive(doc, "id");
+        cJSON_AddStringToObject(doc, "id", id);
+    }
+    hz__store_set_str(doc, "status", "queued");
+    hz__store_set_num(doc, "attempts", 0);
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "takeovers");
+    if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "createdAt")))
+        hz__store_set_num(doc, "createdAt", now);
+    hz__store_set_num(doc, "updatedAt", now);
+}
+
+/* The local file a job's dataset is, for the column check: its path,
+ * or its registered dataset's; NULL for URLs and unknown datasets. */
+static char *local_dataset(hz_store *s, const hz_job *job)
+{
+    const char *uri = job->dataset;
+    cJSON *ds = NULL;
+    if (job->dataset_id[0] != '\0') {
+        hz_error err;
+        if (hz_store_get(s, HZ_STORE_DATASETS, job->dataset_id,
+                         job->customer_id, &ds, &err) != HZ_OK)
+            return NULL;
+        uri = hz__store_str(ds, "uri");
+    }
+    char *out = uri && !hz_sandbox_is_url(uri) ? strdup(uri) : NULL;
+    cJSON_Delete(ds);
+    return out;
+}
+
+/* The column check of the last job that passed it (a --count or a file
+ * of jobs on one dataset reads the file once). */
+static char *checked_key;
+
+static char *column_key(const char *path, const hz_job *job)
+{
+    char *params = cJSON_PrintUnformatted(job->params);
+    size_t n = strlen(path) + (params ? strlen(params) : 0) + 32;
+    char *key = malloc(n);
+    if (key != NULL)
+        snprintf(key, n, "%d\n%s\n%s", (int)job->type, path,
+                 params ? params : "");
+    cJSON_free(params);
+    return key;
+}
+
+static bool columns_checked(const char *path, const hz_job *job)
+{
+    char *key = checked_key ? column_key(path, job) : NULL;
+    bool same = key != NULL && strcmp(key, checked_key) == 0;
+    free(key);
+    return same;
+}
+
+static void remember_columns(const char *path, const hz_job *job)
+{
+    free(checked_key);
+    checked_key = column_key(path, job);
+}
+
+/* Validate one job: its document, its dataset (resolved in place), its
+ * parameters and the columns they name.  0 or an exit code. */
+static int check_job(hz_store *s, const hz_sandbox *sb, cJSON *doc)
+{
+    hz_error err;
+    hz_job job;
+    if (!cJSON_IsObject(doc)) {
+        hz_cli_error("submit", "a job must be a JSON object");
+        return HZ_EXIT_USAGE;
+    }
+    if (hz_job_from_json(doc, &job, &err) != HZ_OK) {
+        hz_cli_error("submit", "%s", err.msg);
+        return HZ_EXIT_USAGE;
+    }
+    char what[HZ_JOB_ID_MAX + 8], resolved[HZ_JOB_URI_MAX];
+    snprintf(what, sizeof what, "job %s", job.id);
+    int code = HZ_EXIT_OK;
+    if (job.dataset[0] != '\0') {
+        code = hz_cli_resolve_dataset("submit", what, sb, job.customer_id,
+                                      job.dataset, resolved, sizeof resolved);
+        if (code == HZ_EXIT_OK) {
+            hz__store_set_str(doc, "dataset", resolved);
+            snprintf(job.dataset, sizeof job.dataset, "%s", resolved);
+        }
+    }
+    hz_job_request req;
+    hz_job_request_init(&req);
+    if (code == HZ_EXIT_OK && hz_cli_job_request(&job, &req, &err) != HZ_OK) {
+        hz_cli_error("submit", "%s: %s", what, err.msg);
+        code = HZ_EXIT_USAGE;
+    }
+    hz_job_request_clear(&req);
+    char *path = code == HZ_EXIT_OK ? local_dataset(s, &job) : NULL;
+    if (path != NULL && !columns_checked(path, &job)) {
+        if (hz_cli_job_check_columns(&job, path, &err) != HZ_OK) {
+            hz_cli_error("submit", "%s: %s", what, err.msg);
+            code = HZ_EXIT_USAGE;
+        } else {
+            remember_columns(path, &job);
+        }
+    }
+    free(path);
+    hz_job_clear(&job);
+    return code;
+}
+
+/* Validate every job (all errors are reported), then store them all in
+ * one create_all. */
+static int submit_all(hz_store *s, const hz_sandbox *sb, cJSON *jobs,
+                      const submit_args *a)
+{
+    int n = cJSON_GetArraySize(jobs), code = HZ_EXIT_OK, bad = 0;
+    cJSON **docs = calloc(n > 0 ? (size_t)n : 1, sizeof *docs);
+    if (docs == NULL)
+        return HZ_EXIT_FAIL;
+    double now = hz_wall_now();
+    int k = 0;
+    cJSON *doc;
+    char quiet[HZ_ERROR_MAX];
+    cJSON_ArrayForEach(doc, jobs)
+    {
+        if (cJSON_IsObject(doc))
+            fill_defaults(doc, now);
+        if (bad == 10) /* the first ten say enough */
+            hz_cli_capture(quiet, sizeof quiet);
+        int rc = a->validate || !cJSON_IsObject(doc) ? check_job(s, sb, doc)
+                                                     : HZ_EXIT_OK;
+        if (rc != HZ_EXIT_OK) {
+            code = code == HZ_EXIT_OK ? rc : code;
+            bad++;
+        }
+        docs[k++] = doc;
+    }
+    hz_cli_capture(NULL, 0);
+    if (bad > 0) {
+        hz_cli_error("submit", "%d of %d jobs invalid%s: nothing was stored",
+                     bad, n, bad > 10 ? " (the first 10 shown)" : "");
+    } else if (n > 0) {
+        hz_error err;
+        size_t at = 0;
+        hz_status rc = hz_store_create_all(s, HZ_STORE_JOBS, docs, (size_t)n,
+                                           &at, &err);
+        if (rc != HZ_OK) {
+            hz_cli_error("submit", "%s (nothing was stored)", err.msg);
+            code = hz_cli_store_exit(rc);
+        }
+    }
+    for (int i = 0; code == HZ_EXIT_OK && !a->quiet && i < n; i++)
+        printf("%s\n", hz__store_str(docs[i], "id"));
+    free(docs);
+    return code;
+}
+
+int hz__cmd_submit(int argc, char **argv)
+{
+    submit_args a = {.validate = true, .count = 1};
+    a.params = cJSON_CreateObject();
+    cJSON *jobs = NULL;
+    hz_store *s = NULL;
+    hz_sandbox sb;
+    hz_sandbox_init(&sb);
+    int code = parse_args(argc, argv, &a);
+    if (code < 0)
+        code = collect_jobs(&a, &jobs);
+    else
+        goto out;
+    if (code == HZ_EXIT_OK)
+        code = hz_cli_sandbox("submit", &sb);
+    if (code == HZ_EXIT_OK)
+        code = hz_cli_store_open("submit", hz_cli_store_spec(a.store), 0, &s);
+    if (code == HZ_EXIT_OK)
+        code = submit_all(s, &sb, jobs, &a);
 out:
     hz_store_close(s);
-    cJSON_Delete(doc);
-    cJSON_Delete(params);
-    free(text);
+    hz_sandbox_free(&sb);
+    cJSON_Delete(jobs);
+    cJSON_Delete(a.params);
+    free(checked_key);
+    checked_key = NULL;
     return code;
 }

@@ -1,4 +1,5 @@
 /* Option parsing shared by the forecasting commands. */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,10 +87,86 @@ void hz__fc_series_args_init(hz__fc_series_args *a)
     memset(a, 0, sizeof *a);
     hz_series_opts_init(&a->so);
     a->nonnegative = HZ_NONNEG_AUTO;
-    a->horizon = 12;
-    a->nlevels = 2;
-    a->levels[0] = 80;
-    a->levels[1] = 95;
+}
+
+bool hz__fc_levels_are_fractions(const char *s)
+{
+    double levels[HZ_FC_MAX_LEVELS];
+    size_t n;
+    bool frac = false;
+    hz_cli_capture((char[8]){0}, 8); /* quiet: the real parse reports */
+    bool ok = hz__fc_parse_levels("", s, levels, &n, &frac);
+    hz_cli_capture(NULL, 0);
+    return ok && frac;
+}
+
+int hz__fc_request_option(const char *cmd, int opt, const char *arg,
+                          hz_forecast_request *req)
+{
+    long v;
+    bool frac;
+    switch (opt) {
+    case HZ_FC_OPT_HORIZON:
+        if (!hz_cli_parse_long(cmd, "horizon", arg, 1, 100000, &v))
+            return -1;
+        req->horizon = (size_t)v;
+        return 1;
+    case HZ_FC_OPT_MODEL:
+        if (!hz_fc_model_parse(arg, &req->model) ||
+            !hz_fc_model_available(req->model)) {
+            hz_cli_error(cmd,
+                         "--model: unknown or unavailable model '%s' (try "
+                         "auto, ets, theta, naive, snaive, drift, naive2, "
+                         "combo, select, arima)",
+                         arg);
+            return -1;
+        }
+        return 1;
+    case HZ_FC_OPT_LEVEL:
+        return hz__fc_parse_levels(cmd, arg, req->levels, &req->nlevels, &frac)
+                   ? 1
+                   : -1;
+    case HZ_FC_OPT_SEED: {
+        char *end;
+        req->seed = strtoull(arg, &end, 10);
+        if (*arg == '\0' || *end != '\0' || *arg == '-') {
+            hz_cli_error(cmd, "--seed: expected an integer, got '%s'", arg);
+            return -1;
+        }
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
+                           hz_forecast_request *req)
+{
+    req->date_col = a->so.date_col;
+    req->value_col = a->so.value_col;
+    req->by_cols = a->so.by_cols;
+    req->nby = a->so.nby;
+    req->freq = a->so.freq;
+    req->week_anchor = a->so.week_anchor;
+    req->label_end = a->so.label_end;
+    req->seasons = a->so.seasons;
+    req->agg = a->so.agg;
+    req->fill = a->so.fill;
+    req->long_format = a->long_format;
+    req->nonnegative = a->nonnegative;
+    if (req->date_col == NULL) {
+        hz_cli_error(cmd, "missing --date COL (the column with the dates)");
+        return false;
+    }
+    if (req->value_col == NULL && req->agg != HZ_AGG_COUNT) {
+        hz_cli_error(cmd, "missing --value COL (or use --agg count)");
+        return false;
+    }
+    if (req->long_format && req->nby == 0) {
+        hz_cli_error(cmd, "--long needs --by ID_COLUMN");
+        return false;
+    }
+    return true;
 }
 
 static int opt_freq(const char *cmd, const char *arg, hz__fc_series_args *a)
@@ -129,9 +206,7 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
     static const char *const fills[] = {"zero", "interpolate", "none"};
     static const char *const nonneg[] = {"auto", "on", "off"};
     hz_error err;
-    long v;
     int k;
-    bool frac;
     switch (opt) {
     case HZ_FC_OPT_DATE: a->so.date_col = arg; return 1;
     case HZ_FC_OPT_VALUE: a->so.value_col = arg; return 1;
@@ -170,16 +245,6 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
         return 1;
     case HZ_FC_OPT_NONNEG:
         return opt_choice(cmd, "nonnegative", arg, nonneg, 3, &a->nonnegative);
-    case HZ_FC_OPT_HORIZON:
-        if (!hz_cli_parse_long(cmd, "horizon", arg, 1, 100000, &v))
-            return -1;
-        a->horizon = (size_t)v;
-        return 1;
-    case HZ_FC_OPT_LEVEL:
-        if (!hz__fc_parse_levels(cmd, arg, a->levels, &a->nlevels, &frac))
-            return -1;
-        a->levels_text = frac ? arg : NULL;
-        return 1;
     default: return 0;
     }
 }
@@ -231,8 +296,8 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
 }
 
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
-                    size_t nfilled, size_t nseries_filled, size_t nclamped,
-                    size_t nnonneg)
+                    const double *levels, size_t nlevels, size_t nfilled,
+                    size_t nseries_filled, size_t nclamped, size_t nnonneg)
 {
     if (a->detected_long)
         fprintf(stderr,
@@ -242,8 +307,8 @@ void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
     if (a->levels_text != NULL) {
         fprintf(stderr, "horizon %s: --level %s read as proportions:", cmd,
                 a->levels_text);
-        for (size_t k = 0; k < a->nlevels; k++)
-            fprintf(stderr, "%s %g%%", k ? "," : "", a->levels[k]);
+        for (size_t k = 0; k < nlevels; k++)
+            fprintf(stderr, "%s %g%%", k ? "," : "", levels[k]);
         fputs(" intervals\n", stderr);
     }
     if (nfilled > 0)

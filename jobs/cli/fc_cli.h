@@ -8,10 +8,10 @@
 #include "horizon/forecast.h"
 #include "horizon/series.h"
 
-/* The options that say how series are built from a table and forecast,
- * shared by `horizon forecast` and `horizon backtest`: --date, --value,
- * --by, --freq, --season, --agg, --fill, --long, --nonnegative,
- * --horizon, --level. */
+/* The options that say how series are built from a table and how their
+ * forecasts are kept, shared by `horizon forecast`, `horizon backtest`
+ * and forecast jobs (jobs/cli/job_params.c): --date, --value, --by,
+ * --freq, --season, --agg, --fill, --nonnegative, --long. */
 enum {
     HZ_FC_OPT_DATE = 1900,
     HZ_FC_OPT_VALUE,
@@ -21,9 +21,7 @@ enum {
     HZ_FC_OPT_FILL,
     HZ_FC_OPT_LONG,
     HZ_FC_OPT_SEASON,
-    HZ_FC_OPT_NONNEG,
-    HZ_FC_OPT_HORIZON,
-    HZ_FC_OPT_LEVEL
+    HZ_FC_OPT_NONNEG
 };
 
 #define HZ_FC_SERIES_LONGOPTS                                                 \
@@ -35,10 +33,25 @@ enum {
         {"fill", required_argument, 0, HZ_FC_OPT_FILL},                       \
         {"season", required_argument, 0, HZ_FC_OPT_SEASON},                   \
         {"nonnegative", required_argument, 0, HZ_FC_OPT_NONNEG},              \
-        {"horizon", required_argument, 0, HZ_FC_OPT_HORIZON},                 \
-        {"level", required_argument, 0, HZ_FC_OPT_LEVEL},                     \
     {                                                                         \
         "long", no_argument, 0, HZ_FC_OPT_LONG                                \
+    }
+
+/* The options that complete a forecast request: --horizon, --model,
+ * --level and --seed (backtest takes --horizon and --level). */
+enum {
+    HZ_FC_OPT_HORIZON = 1960,
+    HZ_FC_OPT_MODEL,
+    HZ_FC_OPT_LEVEL,
+    HZ_FC_OPT_SEED
+};
+
+#define HZ_FC_REQUEST_LONGOPTS                                                \
+    {"horizon", required_argument, 0, HZ_FC_OPT_HORIZON},                     \
+        {"model", required_argument, 0, HZ_FC_OPT_MODEL},                     \
+        {"level", required_argument, 0, HZ_FC_OPT_LEVEL},                     \
+    {                                                                         \
+        "seed", required_argument, 0, HZ_FC_OPT_SEED                          \
     }
 
 #define HZ_FC_SERIES_HELP                                                     \
@@ -74,13 +87,10 @@ typedef struct hz__fc_series_args {
     hz_series_opts so; /* date, value, by, freq, week anchor, label end,
                           seasons, agg, fill */
     bool long_format;
-    const char *by[16]; /* so.by_cols points here */
-    char *bystore;      /* free() */
-    int nonnegative;    /* hz_nonneg */
-    size_t horizon;
-    size_t nlevels;
-    double levels[HZ_FC_MAX_LEVELS];
-    const char *levels_text; /* as given, when given as proportions */
+    const char *by[16];      /* so.by_cols points here */
+    char *bystore;           /* free() */
+    int nonnegative;         /* hz_nonneg */
+    const char *levels_text; /* --level as given, when read as proportions */
     bool detected_long;      /* statsforecast columns found */
 } hz__fc_series_args;
 
@@ -90,6 +100,17 @@ void hz__fc_series_args_init(hz__fc_series_args *a);
  * message, naming the option, is printed for cmd). */
 int hz__fc_series_option(const char *cmd, int opt, const char *arg,
                          hz__fc_series_args *a);
+/* As hz__fc_series_option, for the request options above. */
+int hz__fc_request_option(const char *cmd, int opt, const char *arg,
+                          hz_forecast_request *req);
+/* Copy the series options into req and check what a forecast requires
+ * (a date column, a value column unless --agg count, --by with --long);
+ * false with a message for cmd. */
+bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
+                           hz_forecast_request *req);
+/* True when a --level argument is read as proportions (all below 1). */
+bool hz__fc_levels_are_fractions(const char *s);
+
 /* Check the options once parsed (a missing --date / --value is fine
  * when the file may be statsforecast's); the hints for the reader go
  * into csvo.  HZ_EXIT_OK or a usage exit after a message. */
@@ -102,8 +123,8 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
 /* Notices that are printed whatever --quiet says: how --level was read,
  * the detected format, filled gaps, values raised to zero. */
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
-                    size_t nfilled, size_t nseries_filled, size_t nclamped,
-                    size_t nnonneg);
+                    const double *levels, size_t nlevels, size_t nfilled,
+                    size_t nseries_filled, size_t nclamped, size_t nnonneg);
 /* The lines of the summary saying which frequency and seasons were
  * used, and why. */
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,

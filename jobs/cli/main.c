@@ -8,10 +8,27 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "horizon/common.h"
+#include "horizon/threads.h"
+
+/* The OpenMP runtime reads its settings once, from the environment,
+ * before main: when the user has not chosen them, run this program again
+ * with idle threads that sleep instead of spinning (OMP_WAIT_POLICY=
+ * passive) and as many threads as CPUs this process may use (affinity
+ * mask, cgroup quota).  HZ_REEXEC=0 turns this off; a failed exec just
+ * goes on with the runtime's defaults. */
+static void threads_env(char **argv)
+{
+    const char *off = getenv("HZ_REEXEC");
+    if ((off != NULL && strcmp(off, "0") == 0) || !hz_threads_env_defaults())
+        return;
+    execv("/proc/self/exe", argv);
+}
 
 static void usage(FILE *f)
 {
@@ -41,6 +58,7 @@ int main(int argc, char **argv)
 {
     /* a closed pipe is an error to report (EPIPE), not a silent death */
     signal(SIGPIPE, SIG_IGN);
+    threads_env(argv);
     if (argc < 2) {
         usage(stderr);
         return 2;

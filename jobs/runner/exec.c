@@ -9,10 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
+#include "net/fetch.h"
 #include "runner/exec.h"
-#include "net/http.h"
+#include "runner/exec_tool.h"
 #include "horizon/analytics.h"
 #include "horizon/csv.h"
 #include "horizon/dataset.h"
@@ -111,591 +110,36 @@ bool hz_exec_available(hz_job_type t)
            hz_analytics_result_free != NULL;
 }
 
-/* ---- parameter validation ---- */
+/* ---- requests ---- */
 
-typedef enum { P_STR, P_INT, P_NUM, P_STRARR, P_NUMARR, P_DATE } ptype;
-
-typedef struct param_spec {
-    const char *name;
-    ptype type;
-    double lo, hi;
-} param_spec;
-
-static const param_spec forecast_params[] = {
-    {"dateColumn", P_STR, 0, 0},
-    {"valueColumn", P_STR, 0, 0},
-    {"by", P_STRARR, 0, 8},
-    {"freq", P_STR, 0, 0},
-    {"agg", P_STR, 0, 0},
-    {"horizon", P_INT, 1, 1000},
-    {"levels", P_NUMARR, 0, HZ_FC_MAX_LEVELS},
-    {"model", P_STR, 0, 0},
-    {"seed", P_INT, 0, 4e18},
-    {"fill", P_STR, 0, 0},
-    {"debugSleepS", P_NUM, 0, 3600},
-    {"debugSleepTool", P_STR, 0, 0},
-    {NULL, P_STR, 0, 0}};
-
-static const param_spec analytics_params[] = {
-    {"customerColumn", P_STR, 0, 0},
-    {"dateColumn", P_STR, 0, 0},
-    {"amountColumn", P_STR, 0, 0},
-    {"labelColumn", P_STR, 0, 0},
-    {"asOf", P_DATE, 0, 0},
-    {"calibrationEnd", P_DATE, 0, 0},
-    {"unit", P_STR, 0, 0},
-    {"horizonMonths", P_INT, 1, 240},
-    {"discountRate", P_NUM, 0, 1},
-    {"k", P_INT, 0, 50},
-    {"kMax", P_INT, 2, 50},
-    {"nInit", P_INT, 1, 1000},
-    {"inactiveDays", P_INT, 1, 100000},
-    {"folds", P_INT, 2, 50},
-    {"C", P_NUM, 1e-9, 1e9},
-    {"seed", P_INT, 0, 4e18},
-    {"debugSleepS", P_NUM, 0, 3600},
-    {"debugSleepTool", P_STR, 0, 0},
-    {NULL, P_STR, 0, 0}};
-
-static bool parse_date(const char *s, int32_t *day)
+void hz_job_request_init(hz_job_request *r)
 {
-    int y;
-    unsigned m, d;
-    char tail;
-    if (sscanf(s, "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3 || m < 1 ||
-        m > 12 || d < 1 || d > 31)
-        return false;
-    static const unsigned mdays[12] = {31, 29, 31, 30, 31, 30,
-                                       31, 31, 30, 31, 30, 31};
-    if (d > mdays[m - 1])
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (m == 2 && d == 29 && !leap)
-        return false;
-    *day = hz_days_from_civil(y, m, d);
-    return true;
+    memset(r, 0, sizeof *r);
+    hz_forecast_request_init(&r->fc);
+    hz_analytics_request_init(&r->an);
+    hz_csv_options_init(&r->csv);
 }
 
-static hz_status check_params(const cJSON *params, const param_spec *spec,
-                              hz_error *err)
+void hz_job_request_clear(hz_job_request *r)
 {
-    const cJSON *it;
-    cJSON_ArrayForEach(it, params)
-    {
-        const param_spec *p = spec;
-        while (p->name != NULL && strcmp(p->name, it->string) != 0)
-            p++;
-        if (p->name == NULL) {
-            char list[512] = "";
-            size_t n = 0;
-            for (const param_spec *q = spec; q->name; q++)
-                if (strncmp(q->name, "debug", 5) != 0)
-                    n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
-                                          n ? ", " : "", q->name);
-            return hz_error_set(err, HZ_EINVAL,
-                                "params.%s: unknown "
-                                "parameter (expected one of: %s)",
-                                it->string, list);
-        }
-        switch (p->type) {
-        case P_STR:
-            if (!cJSON_IsString(it) || it->valuestring[0] == '\0')
-                return hz_error_set(err, HZ_EINVAL,
-                                    "params.%s: expected a "
-                                    "non-empty string",
-                                    p->name);
-            break;
-        case P_DATE: {
-            int32_t d;
-            if (!cJSON_IsString(it) || !parse_date(it->valuestring, &d))
-                return hz_error_set(err, HZ_EINVAL,
-                                    "params.%s: expected a "
-                                    "date YYYY-MM-DD",
-                                    p->name);
-            break;
-        }
-        case P_INT:
-        case P_NUM: {
-            double v = cJSON_IsNumber(it) ? it->valuedouble : NAN;
-            if (!isfinite(v) || v < p->lo || v > p->hi ||
-                (p->type == P_INT && v != floor(v))) {
-                char got[64];
-                if (cJSON_IsNumber(it))
-                    snprintf(got, sizeof got, "%g", it->valuedouble);
-                else if (cJSON_IsString(it))
-                    snprintf(got, sizeof got, "'%.40s'", it->valuestring);
-                else
-                    snprintf(got, sizeof got, "a non-number");
-                return hz_error_set(
-                    err, HZ_EINVAL,
-                    "params.%s: expected %s "
-                    "in [%g, %g], got %s",
-                    p->name, p->type == P_INT ? "an integer" : "a number",
-                    p->lo, p->hi, got);
-            }
-            break;
-        }
-        case P_STRARR:
-        case P_NUMARR: {
-            if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) > (int)p->hi)
-                return hz_error_set(err, HZ_EINVAL,
-                                    "params.%s: expected an "
-                                    "array of at most %g %s",
-                                    p->name, p->hi,
-                                    p->type == P_STRARR ? "strings"
-                                                        : "numbers");
-            const cJSON *e;
-            cJSON_ArrayForEach(e, it)
-            {
-                if (p->type == P_STRARR && !cJSON_IsString(e))
-                    return hz_error_set(err, HZ_EINVAL,
-                                        "params.%s: expected "
-                                        "an array of strings",
-                                        p->name);
-                if (p->type == P_NUMARR &&
-                    (!cJSON_IsNumber(e) || !(e->valuedouble > 0) ||
-                     !(e->valuedouble < 100)))
-                    return hz_error_set(err, HZ_EINVAL,
-                                        "params.%s: expected "
-                                        "levels in (0, 100)",
-                                        p->name);
-            }
-            break;
-        }
-        }
-    }
-    return HZ_OK;
+    if (r == NULL)
+        return;
+    if (r->free_owned != NULL)
+        r->free_owned(r->owned);
+    hz_job_request_init(r);
 }
 
-static const char *pstr(const cJSON *params, const char *k)
+hz_status hz_exec_validate(const hz_job *job, hz_job_request_fn build,
+                           hz_error *err)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double pnum(const cJSON *params, const char *k, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
-hz_status hz_exec_validate(const hz_job *job, hz_error *err)
-{
-    const cJSON *params = job->params;
-    if (job->type == HZ_JOB_FORECAST) {
-        hz_status rc = check_params(params, forecast_params, err);
-        if (rc != HZ_OK)
-            return rc;
-        const char *s;
-        if (hz_freq_parse != NULL && (s = pstr(params, "freq")) != NULL) {
-            hz_freq f;
-            if (!hz_freq_parse(s, &f))
-                return hz_error_set(err, HZ_EINVAL,
-                                    "params.freq: unknown "
-                                    "frequency '%s' (expected day, week, "
-                                    "month, quarter, year)",
-                                    s);
-        }
-        if (hz_agg_parse != NULL && (s = pstr(params, "agg")) != NULL) {
-            hz_agg a;
-            if (!hz_agg_parse(s, &a))
-                return hz_error_set(err, HZ_EINVAL,
-                                    "params.agg: unknown "
-                                    "aggregation '%s' (expected sum, mean, "
-                                    "count)",
-                                    s);
-        }
-        if (hz_fc_model_parse != NULL && (s = pstr(params, "model")) != NULL) {
-            int m;
-            if (!hz_fc_model_parse(s, &m))
-                return hz_error_set(err, HZ_EINVAL,
-                                    "params.model: unknown "
-                                    "model '%s'",
-                                    s);
-        }
-        if ((s = pstr(params, "fill")) != NULL && strcmp(s, "zero") != 0 &&
-            strcmp(s, "interpolate") != 0)
-            return hz_error_set(err, HZ_EINVAL,
-                                "params.fill: expected zero "
-                                "or interpolate, got '%s'",
-                                s);
-        return HZ_OK;
-    }
-    hz_status rc = check_params(params, analytics_params, err);
-    if (rc != HZ_OK)
-        return rc;
-    const char *u = pstr(params, "unit");
-    if (u != NULL && strcmp(u, "days") != 0 && strcmp(u, "weeks") != 0)
-        return hz_error_set(err, HZ_EINVAL,
-                            "params.unit: expected days or "
-                            "weeks, got '%s'",
-                            u);
-    if (pnum(params, "k", 0) > pnum(params, "kMax", 50))
-        return hz_error_set(err, HZ_EINVAL,
-                            "params.k: larger than "
-                            "params.kMax");
-    return HZ_OK;
-}
-
-/* ---- fetch ---- */
-
-typedef struct dl_state {
-    FILE *f;
-    long long bytes, max;
-    bool too_big;
-} dl_state;
-
-static size_t dl_write(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-    dl_state *st = ud;
-    size_t n = size * nmemb;
-    if (st->bytes + (long long)n > st->max) {
-        st->too_big = true;
-        return 0;
-    }
-    if (fwrite(ptr, 1, n, st->f) != n)
-        return 0;
-    st->bytes += (long long)n;
-    return n;
-}
-
-hz_status hz_fetch_url(const char *url, const char *tmpdir,
-                       long long max_bytes, double timeout_s, char *path_out,
-                       size_t path_sz, long long *bytes, hz_error *err)
-{
-    if (tmpdir == NULL)
-        tmpdir = getenv("TMPDIR");
-    if (tmpdir == NULL || tmpdir[0] == '\0')
-        tmpdir = "/tmp";
-    snprintf(path_out, path_sz, "%s/hz-fetch-XXXXXX", tmpdir);
-    int fd = mkstemp(path_out);
-    if (fd < 0)
-        return hz_error_set(err, HZ_EIO,
-                            "could not create a temp file in "
-                            "%s: %s",
-                            tmpdir, strerror(errno));
-    dl_state st = {.f = fdopen(fd, "wb"), .max = max_bytes};
-    if (st.f == NULL) {
-        close(fd);
-        unlink(path_out);
-        return hz_error_set(err, HZ_EIO, "could not open a temp file: %s",
-                            strerror(errno));
-    }
-    hz_net_init();
-    CURL *h = curl_easy_init();
-    hz_status rc = HZ_OK;
-    if (h == NULL) {
-        rc = hz_error_set(err, HZ_ENOMEM, "could not start libcurl");
-        goto out;
-    }
-    char ebuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, dl_write);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &st);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_bytes);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    if (timeout_s > 0)
-        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION);
-    CURLcode cc = curl_easy_perform(h);
-    long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (st.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-        rc = hz_error_set(err, HZ_EIO,
-                          "could not fetch %s: larger than the "
-                          "%lld-byte limit",
-                          url, max_bytes);
-    } else if (cc == CURLE_HTTP_RETURNED_ERROR) {
-        rc = hz_error_set(err, status >= 500 ? HZ_ENET : HZ_EIO,
-                          "could not fetch %s: HTTP %ld", url, status);
-    } else if (cc != CURLE_OK) {
-        rc = hz_error_set(err, HZ_ENET, "could not fetch %s: %s", url,
-                          ebuf[0] ? ebuf : curl_easy_strerror(cc));
-    }
-    curl_easy_cleanup(h);
-out:
-    if (fclose(st.f) != 0 && rc == HZ_OK)
-        rc = hz_error_set(err, HZ_EIO, "could not write the download of %s",
-                          url);
-    if (rc != HZ_OK)
-        unlink(path_out);
-    else if (bytes != NULL)
-        *bytes = st.bytes;
+    if (build == NULL)
+        return hz_error_set(err, HZ_EINTERNAL,
+                            "no parameter decoder was given to the runner");
+    hz_job_request r;
+    hz_job_request_init(&r);
+    hz_status rc = build(job, &r, err);
+    hz_job_request_clear(&r);
     return rc;
-}
-
-/* ---- tools: one engine call each, on its own thread ---- */
-
-typedef struct tool {
-    const char *name;  /* "forecast", "clv", "churn", "segment" */
-    hz_job_type jtype; /* the job type this tool stands for */
-    const hz_job *job;
-    const hz_dataset *ds;
-    const cJSON *params;
-    const hz_exec_options *opt;
-    /* outputs */
-    hz_status rc;
-    hz_error err;
-    cJSON *summary;
-    cJSON *rows;                 /* forecast */
-    hz_analytics_result *result; /* analytics: the rows stay here */
-    char *report;                /* HTML report, or NULL and report_err */
-    size_t report_len;
-    hz_error report_err;
-    double seconds, summarise_s;
-    bool done;
-    pthread_mutex_t *mu;
-    pthread_cond_t *cv;
-} tool;
-
-static void maybe_sleep(const tool *t)
-{
-    if (!t->opt->test_hooks)
-        return;
-    double s = pnum(t->params, "debugSleepS", 0);
-    const char *which = pstr(t->params, "debugSleepTool");
-    if (s <= 0 || (which != NULL && strcmp(which, t->name) != 0))
-        return;
-    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
-static cJSON *num_or_null(double v)
-{
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
-}
-
-static void run_forecast_tool(tool *t)
-{
-    const cJSON *p = t->params;
-    hz_forecast_request req;
-    hz_forecast_request_init(&req);
-    const char *by[8];
-    size_t nby = 0;
-    req.date_col = pstr(p, "dateColumn") ? pstr(p, "dateColumn")
-                                         : "order_date";
-    req.value_col = pstr(p, "valueColumn") ? pstr(p, "valueColumn")
-                                           : "revenue";
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(p, "by"), *e;
-    cJSON_ArrayForEach(e, b)
-    {
-        if (nby < 8)
-            by[nby++] = e->valuestring;
-    }
-    req.by_cols = nby ? by : NULL;
-    req.nby = nby;
-    const char *s;
-    if ((s = pstr(p, "freq")) != NULL) {
-        hz_freq f;
-        hz_freq_parse(s, &f);
-        req.freq = (int)f;
-    }
-    if ((s = pstr(p, "agg")) != NULL) {
-        hz_agg a;
-        hz_agg_parse(s, &a);
-        req.agg = (int)a;
-    }
-    if ((s = pstr(p, "model")) != NULL)
-        hz_fc_model_parse(s, &req.model);
-    if ((s = pstr(p, "fill")) != NULL)
-        req.fill = strcmp(s, "interpolate") == 0 ? HZ_FILL_INTERPOLATE
-                                                 : HZ_FILL_ZERO;
-    req.horizon = (size_t)pnum(p, "horizon", (double)req.horizon);
-    const cJSON *lv = cJSON_GetObjectItemCaseSensitive(p, "levels");
-    if (cJSON_IsArray(lv) && cJSON_GetArraySize(lv) > 0) {
-        req.nlevels = 0;
-        cJSON_ArrayForEach(e, lv) req.levels[req.nlevels++] = e->valuedouble;
-    }
-    req.seed = (uint64_t)pnum(p, "seed", (double)req.seed);
-    req.threads = t->opt->threads;
-
-    hz_forecast_result *r = NULL;
-    double t0 = hz_now();
-    maybe_sleep(t);
-    t->rc = hz_forecast_run(t->ds, &req, &r, &t->err);
-    t->seconds = hz_now() - t0;
-    if (t->rc != HZ_OK)
-        return;
-    t0 = hz_now();
-    /* rows: one per series and step */
-    cJSON *rows = cJSON_CreateArray();
-    double fc_total = 0, last_total = 0, width = 0;
-    size_t nwidth = 0;
-    cJSON *methods = cJSON_CreateObject();
-    for (size_t i = 0; i < r->nseries; i++) {
-        const hz_forecast_series_result *sr = &r->series[i];
-        const hz_forecast *fc = sr->fc;
-        last_total += sr->last12_total;
-        cJSON *m = cJSON_GetObjectItemCaseSensitive(methods, sr->method);
-        if (m != NULL)
-            cJSON_SetNumberValue(m, m->valuedouble + 1);
-        else
-            cJSON_AddNumberToObject(methods, sr->method, 1);
-        for (size_t k = 0; fc != NULL && k < fc->h; k++) {
-            cJSON *row = cJSON_CreateObject();
-            char day[32];
-            cJSON_AddStringToObject(row, "series", sr->key ? sr->key : "");
-            cJSON_AddStringToObject(
-                row, "date",
-                hz_forecast_result_label(r, i, k, day, sizeof day));
-            cJSON_AddItemToObject(row, "point", num_or_null(fc->mean[k]));
-            if (k < 12 && isfinite(fc->mean[k]))
-                fc_total += fc->mean[k];
-            for (size_t l = 0; l < fc->nlevels; l++) {
-                char lo[16], hi[16];
-                snprintf(lo, sizeof lo, "lo%g", fc->levels[l]);
-                snprintf(hi, sizeof hi, "hi%g", fc->levels[l]);
-                cJSON_AddItemToObject(row, lo, num_or_null(fc->lower[l][k]));
-                cJSON_AddItemToObject(row, hi, num_or_null(fc->upper[l][k]));
-                if (l == fc->nlevels - 1 && isfinite(fc->upper[l][k]) &&
-                    isfinite(fc->lower[l][k]) && fabs(fc->mean[k]) > 0) {
-                    width += (fc->upper[l][k] - fc->lower[l][k]) /
-                             fabs(fc->mean[k]);
-                    nwidth++;
-                }
-            }
-            cJSON_AddStringToObject(row, "model", sr->method);
-            cJSON_AddItemToArray(rows, row);
-        }
-    }
-    cJSON *sum = cJSON_CreateObject();
-    cJSON_AddStringToObject(sum, "freq", hz_freq_name((hz_freq)r->freq));
-    cJSON_AddNumberToObject(sum, "horizon", (double)r->horizon);
-    cJSON_AddNumberToObject(sum, "series", (double)r->nseries);
-    cJSON_AddNumberToObject(sum, "rowsUsed", (double)r->rows_used);
-    /* growth: mean forecast per period over the first min(h, 12) steps
-     * against the mean of the last min(n, 12) observed periods */
-    size_t steps = r->horizon < 12 ? r->horizon : 12;
-    double hist_periods = 0;
-    for (size_t i = 0; i < r->nseries; i++)
-        hist_periods += (double)(r->series[i].n < 12 ? r->series[i].n : 12);
-    double fc_mean = steps && r->nseries
-                         ? fc_total / ((double)steps * (double)r->nseries)
-                         : NAN;
-    double last_mean = hist_periods > 0 ? last_total / hist_periods : NAN;
-    cJSON_AddNumberToObject(sum, "forecastSteps", (double)steps);
-    cJSON_AddItemToObject(sum, "forecastTotal", num_or_null(fc_total));
-    cJSON_AddItemToObject(sum, "last12Total", num_or_null(last_total));
-    cJSON_AddItemToObject(
-        sum, "growthPerPeriod",
-        num_or_null(last_mean != 0 ? fc_mean / last_mean - 1 : NAN));
-    cJSON_AddItemToObject(sum, "meanRelIntervalWidth",
-                          num_or_null(nwidth ? width / (double)nwidth : NAN));
-    cJSON_AddItemToObject(sum, "methods", methods);
-    t->report = hz__exec_report_forecast(r, &req, t->job, &t->report_len,
-                                         &t->report_err);
-    hz_forecast_result_free(r);
-    t->summary = sum;
-    t->rows = rows;
-    t->summarise_s = hz_now() - t0;
-}
-
-static void analytics_request(const cJSON *p, const hz_exec_options *opt,
-                              hz_analytics_request *q)
-{
-    hz_analytics_request_init(q);
-    q->customer_col = pstr(p, "customerColumn");
-    q->date_col = pstr(p, "dateColumn");
-    q->amount_col = pstr(p, "amountColumn");
-    q->label_col = pstr(p, "labelColumn");
-    int32_t d;
-    if (pstr(p, "asOf") && parse_date(pstr(p, "asOf"), &d))
-        q->as_of = d;
-    if (pstr(p, "calibrationEnd") && parse_date(pstr(p, "calibrationEnd"), &d))
-        q->calibration_end = d;
-    if (pstr(p, "unit") && strcmp(pstr(p, "unit"), "weeks") == 0)
-        q->unit = HZ_UNIT_WEEKS;
-    q->horizon_months = (int)pnum(p, "horizonMonths", q->horizon_months);
-    q->discount_rate = pnum(p, "discountRate", q->discount_rate);
-    q->k = (int)pnum(p, "k", q->k);
-    q->k_max = (int)pnum(p, "kMax", q->k_max);
-    q->n_init = (int)pnum(p, "nInit", q->n_init);
-    q->inactive_days = (int)pnum(p, "inactiveDays", q->inactive_days);
-    q->folds = (int)pnum(p, "folds", q->folds);
-    q->C = pnum(p, "C", q->C);
-    q->seed = (uint64_t)pnum(p, "seed", (double)q->seed);
-    q->threads = opt->threads;
-}
-
-static void run_analytics_tool(tool *t)
-{
-    hz_analysis_kind kind = t->jtype == HZ_JOB_CHURN   ? HZ_ANALYSIS_CHURN
-                            : t->jtype == HZ_JOB_CLV   ? HZ_ANALYSIS_CLV
-                            : t->jtype == HZ_JOB_SUITE ? HZ_ANALYSIS_SUITE
-                                                       : HZ_ANALYSIS_SEGMENT;
-    hz_analytics_request q;
-    analytics_request(t->params, t->opt, &q);
-    hz_analytics_result *r = NULL;
-    double t0 = hz_now();
-    maybe_sleep(t);
-    t->rc = hz_analytics_run(t->ds, kind, &q, &r, &t->err);
-    t->seconds = hz_now() - t0;
-    if (t->rc != HZ_OK)
-        return;
-    t0 = hz_now();
-    /* The engine's JSON writer gives the summary, parsed back rather than
-     * depending on the result's layout.  The per-customer rows stay in
-     * the result: the job process writes them with the engine's row
-     * writer straight into its result file (hz_exec_write_rows), and the
-     * runner passes them on as text.  Building tens of thousands of rows
-     * as cJSON trees and printing them again cost more than the analysis
-     * itself. */
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (f == NULL) {
-        t->rc = hz_error_set(&t->err, HZ_ENOMEM, "out of memory");
-        hz_analytics_result_free(r);
-        return;
-    }
-    t->rc = hz_analytics_result_write_json(r, f, false, &t->err);
-    fclose(f);
-    if (t->rc == HZ_OK) {
-        cJSON *doc = cJSON_ParseWithLength(buf, len);
-        if (doc == NULL) {
-            t->rc = hz_error_set(&t->err, HZ_EINTERNAL,
-                                 "%s: the engine's "
-                                 "JSON output did not parse",
-                                 t->name);
-        } else {
-            t->summary = cJSON_DetachItemFromObjectCaseSensitive(doc,
-                                                                 "summary");
-            if (t->summary == NULL)
-                t->summary = cJSON_CreateObject();
-            cJSON_Delete(doc);
-        }
-    }
-    free(buf);
-    if (t->rc == HZ_OK)
-        t->report = hz__exec_report_analytics(r, t->job, &t->report_len,
-                                              &t->report_err);
-    if (t->rc == HZ_OK)
-        t->result = r;
-    else
-        hz_analytics_result_free(r);
-    t->summarise_s = hz_now() - t0;
-}
-
-static void *tool_main(void *arg)
-{
-    tool *t = arg;
-    if (t->jtype == HZ_JOB_FORECAST)
-        run_forecast_tool(t);
-    else
-        run_analytics_tool(t);
-    pthread_mutex_lock(t->mu);
-    t->done = true;
-    pthread_cond_broadcast(t->cv);
-    pthread_mutex_unlock(t->mu);
-    return NULL;
 }
 
 static void set_reason(hz_exec_output *out, const char *reason, bool retryable)
@@ -704,79 +148,93 @@ static void set_reason(hz_exec_output *out, const char *reason, bool retryable)
     out->retryable = retryable;
 }
 
-static bool file_exists(const char *p, long long *size)
-{
-    struct stat sb;
-    if (stat(p, &sb) != 0 || !S_ISREG(sb.st_mode))
-        return false;
-    *size = (long long)sb.st_size;
-    return true;
-}
+/* ---- stages ---- */
 
-hz_status hz_exec_run(const hz_job *job, const char *dataset,
-                      const hz_exec_options *opt, hz_exec_output *out,
-                      hz_error *err)
+/* The dataset as a path the CSV reader can open: a URL downloaded into
+ * tmp (unlinked by the caller), a local file opened inside the sandbox
+ * and read through its descriptor (*fd, closed by the caller). */
+static hz_status fetch_stage(const hz_job *job, const char *dataset,
+                             const hz_exec_options *opt, hz_exec_output *out,
+                             char *path, size_t pathsz, char *tmp,
+                             size_t tmpsz, int *fd, hz_error *err)
 {
-    hz_status rc = HZ_OK;
-    hz_dataset *ds = NULL;
-    char tmp[4096] = "";
-    hz_exec_output_init(out);
-    if (!hz_exec_available(job->type)) {
-        set_reason(out, "unavailable", false);
-        return hz_error_set(err, HZ_EINVAL,
-                            "job type '%s' is not available "
-                            "in this build",
-                            hz_job_type_name(job->type));
-    }
-    /* fetch */
-    double t0 = hz_now();
-    const char *path = dataset;
-    if (strncmp(dataset, "http://", 7) == 0 ||
-        strncmp(dataset, "https://", 8) == 0) {
-        rc = hz_fetch_url(dataset, opt->tmpdir, opt->max_download_bytes,
-                          opt->fetch_timeout_s, tmp, sizeof tmp,
+    static const hz_sandbox closed = {.max_redirects = 0};
+    const hz_sandbox *sb = opt->sandbox ? opt->sandbox : &closed;
+    hz_status rc;
+    if (hz_sandbox_is_url(dataset)) {
+        rc = hz_fetch_url(sb, dataset, opt->tmpdir, opt->max_download_bytes,
+                          opt->fetch_timeout_s, tmp, tmpsz,
                           &out->dataset_bytes, err);
         if (rc != HZ_OK) {
-            set_reason(out, "fetch", rc == HZ_ENET);
+            set_reason(out, rc == HZ_EINVAL ? "dataset" : "fetch",
+                       rc == HZ_ENET);
             return rc;
         }
-        path = tmp;
-    } else {
-        if (strncmp(dataset, "file://", 7) == 0)
-            path = dataset + 7;
-        if (!file_exists(path, &out->dataset_bytes)) {
-            set_reason(out, "dataset", false);
-            return hz_error_set(err, HZ_EIO, "dataset '%s': %s", dataset,
-                                access(path, F_OK) == 0 ? "not a regular file"
-                                                        : "no such file");
-        }
+        snprintf(path, pathsz, "%s", tmp);
+        return HZ_OK;
     }
-    out->stage_s[HZ_STAGE_FETCH] = hz_now() - t0;
-
-    /* ingest */
-    t0 = hz_now();
-    hz_csv_options co;
-    hz_csv_options_init(&co);
-    co.threads = opt->threads;
-    hz_csv_report rep;
-    rc = hz_csv_read(path, &co, &ds, &rep, err);
-    if (tmp[0] != '\0')
-        unlink(tmp);
-    out->stage_s[HZ_STAGE_INGEST] = hz_now() - t0;
+    char real[4096];
+    rc = hz_sandbox_open_path(sb, job->customer_id, dataset, fd, real,
+                              sizeof real, err);
     if (rc != HZ_OK) {
         set_reason(out, "dataset", false);
         return rc;
     }
-    out->dataset_rows = ds->nrows;
+    struct stat st;
+    if (fstat(*fd, &st) == 0)
+        out->dataset_bytes = (long long)st.st_size;
+    snprintf(path, pathsz, "/proc/self/fd/%d", *fd);
+    return HZ_OK;
+}
 
-    /* compute: each tool (engine call) on its own thread, with its own
-     * deadline.  A suite is one call of the engine's suite, which shares
-     * the ingest and the customer summary between churn, CLV and
-     * segmentation and runs them concurrently (OpenMP sections); the
-     * BG/NBD fit behind CLV also gives the churn risk, so it is fitted
-     * once (three separate calls cost 3.5x the CPU, measured). */
-    tool tools[3];
-    size_t ntools = 0;
+/* Messages of the CSV reader name the file it opened: put the dataset's
+ * name in place of the descriptor's path. */
+static void rename_in_message(hz_error *err, const char *path,
+                              const char *dataset)
+{
+    if (err == NULL)
+        return;
+    char *at = strstr(err->msg, path);
+    if (at == NULL)
+        return;
+    char msg[HZ_ERROR_MAX];
+    snprintf(msg, sizeof msg, "%.*s%s%s", (int)(at - err->msg), err->msg,
+             dataset, at + strlen(path));
+    snprintf(err->msg, sizeof err->msg, "%s", msg);
+}
+
+static hz_status ingest_stage(const char *path, const char *dataset,
+                              const hz_job_request *req,
+                              const hz_exec_options *opt, hz_dataset **ds,
+                              hz_error *err)
+{
+    hz_csv_options co = req->csv;
+    co.threads = opt->threads;
+    hz_csv_report rep;
+    hz_status rc = hz_csv_read(path, &co, ds, &rep, err);
+    if (rc != HZ_OK)
+        rename_in_message(err, path, dataset);
+    return rc;
+}
+
+static void deadline_in(double seconds, struct timespec *ts)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    double whole = floor(seconds);
+    ts->tv_sec += (time_t)whole;
+    ts->tv_nsec += (long)((seconds - whole) * 1e9);
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+/* Run the tool on its own thread and wait for it, at most the tool
+ * timeout.  HZ_ETIMEOUT leaves the thread running (it still uses the
+ * dataset): the caller's process must exit. */
+static hz_status compute_stage(hz__tool *t, const hz_exec_options *opt,
+                               hz_exec_output *out, hz_error *err)
+{
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     pthread_cond_t cv;
     pthread_condattr_t ca;
@@ -784,143 +242,129 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&cv, &ca);
     pthread_condattr_destroy(&ca);
-    tools[ntools++] = (tool){.jtype = job->type};
-    pthread_t th[3];
-    bool started[3] = {false, false, false};
-    t0 = hz_now();
-    for (size_t i = 0; i < ntools; i++) {
-        tools[i].name = hz_job_type_name(tools[i].jtype);
-        tools[i].job = job;
-        tools[i].ds = ds;
-        tools[i].params = job->params;
-        tools[i].opt = opt;
-        tools[i].mu = &mu;
-        tools[i].cv = &cv;
-        if (pthread_create(&th[i], NULL, tool_main, &tools[i]) != 0) {
-            rc = hz_error_set(err, HZ_ENOMEM, "could not start a thread");
-            set_reason(out, "compute", true);
-            goto join;
-        }
-        started[i] = true;
+    t->mu = &mu;
+    t->cv = &cv;
+    double t0 = hz_now();
+    pthread_t th;
+    if (pthread_create(&th, NULL, hz__tool_main, t) != 0) {
+        set_reason(out, "compute", true);
+        return hz_error_set(err, HZ_ENOMEM, "could not start a thread");
     }
     struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    if (opt->tool_timeout_s > 0) {
-        double whole = floor(opt->tool_timeout_s);
-        deadline.tv_sec += (time_t)whole;
-        deadline.tv_nsec += (long)((opt->tool_timeout_s - whole) * 1e9);
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
-    }
+    deadline_in(opt->tool_timeout_s, &deadline);
     pthread_mutex_lock(&mu);
-    for (;;) {
-        size_t left = 0;
-        for (size_t i = 0; i < ntools; i++)
-            left += !tools[i].done;
-        if (left == 0)
-            break;
+    while (!t->done) {
         int w = opt->tool_timeout_s > 0
                     ? pthread_cond_timedwait(&cv, &mu, &deadline)
                     : pthread_cond_wait(&cv, &mu);
-        if (w == ETIMEDOUT) {
-            char names[64] = "";
-            size_t n = 0;
-            for (size_t i = 0; i < ntools; i++)
-                if (!tools[i].done)
-                    n += (size_t)snprintf(names + n, sizeof names - n, "%s%s",
-                                          n ? ", " : "", tools[i].name);
+        if (w == ETIMEDOUT && !t->done) {
             pthread_mutex_unlock(&mu);
             out->stage_s[HZ_STAGE_COMPUTE] = hz_now() - t0;
             set_reason(out, "tool-timeout", false);
-            /* The overrunning threads still use ds: leave both alone; the
-             * caller's process exits. */
             return hz_error_set(err, HZ_ETIMEOUT,
-                                "tool %s exceeded its "
-                                "timeout of %g s",
-                                names, opt->tool_timeout_s);
+                                "tool %s exceeded its timeout of %g s",
+                                t->name, opt->tool_timeout_s);
         }
     }
     pthread_mutex_unlock(&mu);
-join:
-    for (size_t i = 0; i < ntools; i++)
-        if (started[i])
-            pthread_join(th[i], NULL);
-    /* tools run side by side: the summarise stage is the longest tool's
-     * summarise step, compute the rest of the wall time */
-    double summarise = 0;
-    for (size_t i = 0; i < ntools; i++)
-        summarise = fmax(summarise, tools[i].summarise_s);
-    out->stage_s[HZ_STAGE_COMPUTE] = fmax(0, hz_now() - t0 - summarise);
-    out->stage_s[HZ_STAGE_SUMMARISE] = summarise;
-
-    if (rc == HZ_OK) {
-        /* A suite completes when at least one tool did; failed parts are
-         * reported in the summary (as the engine's suite does). */
-        size_t ok = 0;
-        for (size_t i = 0; i < ntools; i++)
-            ok += tools[i].rc == HZ_OK;
-        if (ok == 0) {
-            rc = tools[0].rc;
-            if (err != NULL) {
-                if (ntools == 1)
-                    *err = tools[0].err;
-                else
-                    hz_error_set(err, tools[0].rc,
-                                 "every tool failed; "
-                                 "churn: %s; clv: %s; segment: %s",
-                                 tools[0].err.msg, tools[1].err.msg,
-                                 tools[2].err.msg);
-            }
-            set_reason(out, "compute", false);
-        }
-    }
-    if (rc == HZ_OK) {
-        size_t ntools_done = ntools;
-        out->summary = cJSON_CreateObject();
-        out->rows = calloc(ntools, sizeof *out->rows);
-        if (out->summary == NULL || out->rows == NULL) {
-            rc = hz_error_set(err, HZ_ENOMEM, "out of memory");
-            set_reason(out, "compute", true);
-            ntools_done = 0;
-        }
-        cJSON_AddNumberToObject(out->summary, "datasetRows",
-                                (double)ds->nrows);
-        for (size_t i = 0; i < ntools_done; i++) {
-            tool *t = &tools[i];
-            if (t->rc != HZ_OK) {
-                cJSON *e = cJSON_CreateObject();
-                cJSON_AddStringToObject(e, "error", t->err.msg);
-                cJSON_AddItemToObject(out->summary, t->name, e);
-                continue;
-            }
-            cJSON_AddItemToObject(out->summary, t->name, t->summary);
-            t->summary = NULL;
-            hz_exec_rows *rs = &out->rows[out->nrowsets++];
-            snprintf(rs->kind, sizeof rs->kind, "%s", t->name);
-            rs->json = t->rows;
-            rs->analytics = t->result;
-            t->rows = NULL;
-            t->result = NULL;
-            if (out->report == NULL && t->report != NULL) {
-                out->report = t->report;
-                out->report_len = t->report_len;
-                t->report = NULL;
-            } else if (out->report == NULL && t->report_err.msg[0]) {
-                memcpy(out->report_error, t->report_err.msg,
-                       sizeof out->report_error);
-                out->report_error[sizeof out->report_error - 1] = '\0';
-            }
-        }
-    }
-    for (size_t i = 0; i < ntools; i++) {
-        cJSON_Delete(tools[i].summary);
-        cJSON_Delete(tools[i].rows);
-        hz_analytics_result_free(tools[i].result);
-        free(tools[i].report);
-    }
+    pthread_join(th, NULL);
     pthread_cond_destroy(&cv);
+    out->stage_s[HZ_STAGE_COMPUTE] = fmax(0, hz_now() - t0 - t->summarise_s);
+    out->stage_s[HZ_STAGE_SUMMARISE] = t->summarise_s;
+    if (t->rc != HZ_OK) {
+        if (err != NULL)
+            *err = t->err;
+        set_reason(out, "compute", false);
+    }
+    return t->rc;
+}
+
+/* Move the tool's summary and rows into out. */
+static hz_status collect(hz__tool *t, const hz_dataset *ds,
+                         hz_exec_output *out, hz_error *err)
+{
+    out->summary = cJSON_CreateObject();
+    out->rows = calloc(1, sizeof *out->rows);
+    if (out->summary == NULL || out->rows == NULL) {
+        set_reason(out, "compute", true);
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
+    cJSON_AddNumberToObject(out->summary, "datasetRows", (double)ds->nrows);
+    cJSON_AddItemToObject(out->summary, t->name, t->summary);
+    t->summary = NULL;
+    hz_exec_rows *rs = &out->rows[out->nrowsets++];
+    snprintf(rs->kind, sizeof rs->kind, "%s", t->name);
+    rs->json = t->rows;
+    rs->analytics = t->result;
+    t->rows = NULL;
+    t->result = NULL;
+    out->report = t->report; /* the HTML report, or why there is none */
+    out->report_len = t->report_len;
+    t->report = NULL;
+    if (out->report == NULL && t->report_err.msg[0])
+        snprintf(out->report_error, sizeof out->report_error, "%s",
+                 t->report_err.msg);
+    return HZ_OK;
+}
+
+hz_status hz_exec_run(const hz_job *job, const char *dataset,
+                      const hz_exec_options *opt, hz_exec_output *out,
+                      hz_error *err)
+{
+    hz_exec_output_init(out);
+    if (!hz_exec_available(job->type)) {
+        set_reason(out, "unavailable", false);
+        return hz_error_set(err, HZ_EINVAL,
+                            "job type '%s' is not available in this build",
+                            hz_job_type_name(job->type));
+    }
+    hz_job_request req;
+    hz_job_request_init(&req);
+    hz_status rc = opt->build_request ? opt->build_request(job, &req, err)
+                                      : hz_error_set(err, HZ_EINTERNAL,
+                                                     "no parameter decoder");
+    if (rc != HZ_OK) {
+        set_reason(out, "params", false);
+        hz_job_request_clear(&req);
+        return rc;
+    }
+    char path[4200], tmp[4096] = "";
+    int fd = -1;
+    hz_dataset *ds = NULL;
+    double t0 = hz_now();
+    rc = fetch_stage(job, dataset, opt, out, path, sizeof path, tmp,
+                     sizeof tmp, &fd, err);
+    out->stage_s[HZ_STAGE_FETCH] = hz_now() - t0;
+    if (rc == HZ_OK) {
+        t0 = hz_now();
+        rc = ingest_stage(path, dataset, &req, opt, &ds, err);
+        out->stage_s[HZ_STAGE_INGEST] = hz_now() - t0;
+        if (rc != HZ_OK)
+            set_reason(out, "dataset", false);
+    }
+    if (fd >= 0)
+        close(fd);
+    if (tmp[0] != '\0')
+        unlink(tmp);
+    hz__tool t = {.name = hz_job_type_name(job->type),
+                  .job = job,
+                  .ds = ds,
+                  .req = &req,
+                  .opt = opt};
+    if (rc == HZ_OK) {
+        out->dataset_rows = ds->nrows;
+        rc = compute_stage(&t, opt, out, err);
+        if (rc == HZ_ETIMEOUT)
+            return rc; /* the tool still runs on ds and req: the process
+                          exits without freeing them */
+    }
+    if (rc == HZ_OK)
+        rc = collect(&t, ds, out, err);
+    cJSON_Delete(t.summary);
+    cJSON_Delete(t.rows);
+    hz_analytics_result_free(t.result);
+    free(t.report);
     hz_dataset_free(ds);
+    hz_job_request_clear(&req);
     return rc;
 }

@@ -2,20 +2,24 @@
  *
  * Stages (timed, reported in the runner's metrics):
  *   fetch      a URL dataset is downloaded (libcurl) into a temp file,
- *              size-capped; a local path is only checked
+ *              size-capped; a local path is opened; both inside the
+ *              dataset sandbox (net/sandbox.h)
  *   ingest     hz_csv_read
  *   compute    the engine: hz_forecast_run / hz_analytics_run
  *   summarise  compact summary; the result rows, which the job process
  *              writes to its result file with hz_exec_write_rows (the
  *              runner stores them HZ_RESULT_ROWS_PER_DOC a document)
  *
- * A table of handlers, one per job type, holds the parameter validation
- * (run before anything is fetched, so bad parameters fail fast with the
- * parameter named) and the compute + summarise step.  A suite job runs
- * churn, CLV and segmentation concurrently on one ingest, one thread each;
- * every tool has its own deadline (tool_timeout_s).
+ * A job's params become the engine's request through the function the
+ * runner's caller gives (hz_job_request_fn: the command line's own option
+ * tables, jobs/cli/job_params.c), so a job takes exactly the options of
+ * `horizon forecast` / `horizon analyze`.  They are checked before
+ * anything is fetched, so bad parameters fail fast with the parameter
+ * named.  The engine call (the tool) runs on its own thread with its own
+ * deadline (tool_timeout_s); a suite job is the engine's suite, which
+ * runs churn, CLV and segmentation concurrently on one ingest.
  *
- * hz_exec_run() runs in the runner's per-job child process (jobs/runner.c):
+ * hz_exec_run() runs in the runner's per-job child process (jobproc.c):
  * a tool that overruns is abandoned by returning HZ_ETIMEOUT, after which
  * the child exits (which ends the stuck thread).  It must not be called
  * from a process that has to keep running after a tool timeout. */
@@ -29,6 +33,9 @@
 
 #include "horizon/analytics.h"
 #include "horizon/common.h"
+#include "horizon/csv.h"
+#include "horizon/forecast.h"
+#include "net/sandbox.h"
 #include "store/job.h"
 
 #ifdef __cplusplus
@@ -46,6 +53,27 @@ enum {
 };
 const char *hz_stage_name(int stage);
 
+/* The engine request of a job, built from its params. */
+typedef struct hz_job_request {
+    hz_job_type type;
+    hz_forecast_request fc;  /* forecast jobs */
+    hz_analytics_request an; /* churn, clv, segment, suite */
+    hz_csv_options csv;      /* ingest: schema, on-error, delimiter */
+    double debug_sleep_s;    /* test hook: sleep in the tool (params
+                                debugSleepS, honoured with test_hooks) */
+    char debug_sleep_tool[32];
+    void *owned; /* what the requests point into, freed by free_owned */
+    void (*free_owned)(void *owned);
+} hz_job_request;
+
+/* Build job's request from its params (no I/O).  Unknown or ill-typed
+ * parameters are named: "params.horizon: expected an integer ...". */
+typedef hz_status (*hz_job_request_fn)(const hz_job *job, hz_job_request *out,
+                                       hz_error *err);
+
+void hz_job_request_init(hz_job_request *r);
+void hz_job_request_clear(hz_job_request *r); /* NULL allowed */
+
 typedef struct hz_exec_options {
     const char *tmpdir;           /* for downloads; NULL = $TMPDIR or /tmp */
     long long max_download_bytes; /* default 2 GiB */
@@ -53,6 +81,8 @@ typedef struct hz_exec_options {
     double tool_timeout_s;        /* per tool; <= 0 = none */
     int threads;                  /* OpenMP threads per tool; 0 = default */
     bool test_hooks;              /* honour params.debugSleepS (tests) */
+    const hz_sandbox *sandbox;    /* NULL: no local dataset, no URL */
+    hz_job_request_fn build_request; /* required */
 } hz_exec_options;
 
 void hz_exec_options_init(hz_exec_options *o);
@@ -89,10 +119,9 @@ typedef struct hz_exec_output {
 void hz_exec_output_init(hz_exec_output *o);
 void hz_exec_output_clear(hz_exec_output *o);
 
-/* Validate a job's parameters for its type (no I/O).  Unknown or
- * ill-typed parameters are named: "params.horizon: expected an integer in
- * [1, 1000], got -3". */
-hz_status hz_exec_validate(const hz_job *job, hz_error *err);
+/* Validate a job's parameters (build its request and drop it). */
+hz_status hz_exec_validate(const hz_job *job, hz_job_request_fn build,
+                           hz_error *err);
 
 /* True when the engine entry point behind this job type is linked into
  * this build. */
@@ -104,14 +133,6 @@ bool hz_exec_available(hz_job_type t);
 hz_status hz_exec_run(const hz_job *job, const char *dataset,
                       const hz_exec_options *opt, hz_exec_output *out,
                       hz_error *err);
-
-/* Download url into a new temp file under tmpdir (path returned in
- * path_out, caller unlinks).  Fails with HZ_ENET (retryable: connection,
- * 5xx) or HZ_EIO (4xx, too large, local error); the message names the
- * URL. */
-hz_status hz_fetch_url(const char *url, const char *tmpdir,
-                       long long max_bytes, double timeout_s, char *path_out,
-                       size_t path_sz, long long *bytes, hz_error *err);
 
 /* The HTML report of a job's result (exec_report.c), rendered in the job
  * process: malloc'd page and *len, or NULL with err set. */

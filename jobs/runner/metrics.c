@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "horizon/outfile.h"
 #include "runner/metrics.h"
@@ -27,6 +28,29 @@ static void dvec_push(dvec *d, double x)
 }
 
 #define MAX_REASONS 32
+#define MAX_TYPES 8
+
+/* Histogram buckets (upper bounds, seconds) of the OpenMetrics file. */
+static const double buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                 0.5,   1,    2.5,   5,    10,  30,
+                                 60,    120,  300,   900,  3600};
+#define NBUCKETS ((int)(sizeof buckets / sizeof buckets[0]))
+
+typedef struct histo {
+    long count[NBUCKETS + 1]; /* per bucket (not cumulative); last: +Inf */
+    long n;
+    double sum;
+} histo;
+
+static void histo_add(histo *h, double x)
+{
+    int b = 0;
+    while (b < NBUCKETS && x > buckets[b])
+        b++;
+    h->count[b]++;
+    h->n++;
+    h->sum += x;
+}
 
 struct hz_metrics {
     pthread_mutex_t mu;
@@ -43,13 +67,28 @@ struct hz_metrics {
     double ru_claim, ru_write; /* Cosmos DB request units */
     double wall_s;
     int concurrency;
+    /* per job type: finished ok / failed */
+    char types[MAX_TYPES][16];
+    long type_ok[MAX_TYPES], type_failed[MAX_TYPES];
+    int ntypes;
+    histo h_stage[HZ_NSTAGES], h_latency;
+    double tokens_prompt, tokens_completion;
+    long narratives, narratives_cached;
+    char store_ops_failed[8][16];
+    long store_failed_count[8];
+    int nstore_failed;
+    long slots_created, slots_skipped;
+    bool healthy;
+    int running;
 };
 
 hz_metrics *hz_metrics_new(void)
 {
     hz_metrics *m = calloc(1, sizeof *m);
-    if (m != NULL)
+    if (m != NULL) {
         pthread_mutex_init(&m->mu, NULL);
+        m->healthy = true;
+    }
     return m;
 }
 
@@ -77,23 +116,87 @@ static int reason_index(hz_metrics *m, const char *reason)
     return m->nreasons++;
 }
 
-void hz_metrics_add_job(hz_metrics *m, const double stage_s[HZ_NSTAGES],
-                        double latency_s, bool ok, const char *reason)
+static int type_index(hz_metrics *m, const char *type)
+{
+    if (type == NULL || type[0] == '\0')
+        type = "unknown";
+    for (int i = 0; i < m->ntypes; i++)
+        if (strcmp(m->types[i], type) == 0)
+            return i;
+    if (m->ntypes == MAX_TYPES)
+        return MAX_TYPES - 1;
+    snprintf(m->types[m->ntypes], sizeof m->types[0], "%s", type);
+    return m->ntypes++;
+}
+
+void hz_metrics_add_job(hz_metrics *m, const char *type,
+                        const double stage_s[HZ_NSTAGES], double latency_s,
+                        bool ok, const char *reason)
 {
     pthread_mutex_lock(&m->mu);
-    if (ok)
+    int t = type_index(m, type);
+    if (ok) {
         m->ok++;
-    else {
+        m->type_ok[t]++;
+    } else {
         m->failed++;
+        m->type_failed[t]++;
         m->reason_count[reason_index(m, reason)]++;
     }
-    if (isfinite(latency_s))
+    if (isfinite(latency_s)) {
         dvec_push(&m->latency, latency_s);
+        histo_add(&m->h_latency, latency_s);
+    }
     for (int i = 0; stage_s != NULL && i < HZ_NSTAGES; i++)
         if (isfinite(stage_s[i])) {
             dvec_push(&m->stage[i], stage_s[i]);
             m->stage_total[i] += stage_s[i];
+            histo_add(&m->h_stage[i], stage_s[i]);
         }
+    pthread_mutex_unlock(&m->mu);
+}
+
+void hz_metrics_add_tokens(hz_metrics *m, double prompt, double completion,
+                           bool cached)
+{
+    pthread_mutex_lock(&m->mu);
+    m->narratives++;
+    m->narratives_cached += cached;
+    if (prompt > 0)
+        m->tokens_prompt += prompt;
+    if (completion > 0)
+        m->tokens_completion += completion;
+    pthread_mutex_unlock(&m->mu);
+}
+
+void hz_metrics_add_store_error(hz_metrics *m, const char *op)
+{
+    pthread_mutex_lock(&m->mu);
+    int i = 0;
+    while (i < m->nstore_failed && strcmp(m->store_ops_failed[i], op) != 0)
+        i++;
+    if (i == m->nstore_failed && i < 8) {
+        snprintf(m->store_ops_failed[i], sizeof m->store_ops_failed[0], "%s",
+                 op);
+        m->nstore_failed++;
+    }
+    m->store_failed_count[i < 8 ? i : 7]++;
+    pthread_mutex_unlock(&m->mu);
+}
+
+void hz_metrics_add_slots(hz_metrics *m, long created, long skipped)
+{
+    pthread_mutex_lock(&m->mu);
+    m->slots_created += created;
+    m->slots_skipped += skipped;
+    pthread_mutex_unlock(&m->mu);
+}
+
+void hz_metrics_set_health(hz_metrics *m, bool healthy, int running)
+{
+    pthread_mutex_lock(&m->mu);
+    m->healthy = healthy;
+    m->running = running;
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -127,8 +230,10 @@ void hz_metrics_add_store(hz_metrics *m, double seconds, long ops)
 
 void hz_metrics_set_wall(hz_metrics *m, double wall_s, int concurrency)
 {
+    pthread_mutex_lock(&m->mu);
     m->wall_s = wall_s;
     m->concurrency = concurrency;
+    pthread_mutex_unlock(&m->mu);
 }
 
 long hz_metrics_done(const hz_metrics *m)
@@ -342,5 +447,138 @@ hz_status hz_metrics_write_json(hz_metrics *m, const char *path, hz_error *err)
     cJSON_free(s);
     if (hz_outfile_commit(out, err) != HZ_OK)
         return HZ_EIO;
+    return HZ_OK;
+}
+
+/* ---- OpenMetrics text ---- */
+
+static void om_family(FILE *f, const char *name, const char *type,
+                      const char *unit, const char *help)
+{
+    fprintf(f, "# TYPE %s %s\n", name, type);
+    if (unit != NULL)
+        fprintf(f, "# UNIT %s %s\n", name, unit);
+    fprintf(f, "# HELP %s %s\n", name, help);
+}
+
+/* One histogram's samples; label is "" or `name="value",`. */
+static void om_histo(FILE *f, const char *name, const char *label,
+                     const histo *h)
+{
+    long cum = 0;
+    for (int b = 0; b <= NBUCKETS; b++) {
+        cum += h->count[b];
+        if (b < NBUCKETS)
+            fprintf(f, "%s_bucket{%sle=\"%g\"} %ld\n", name, label, buckets[b],
+                    cum);
+        else
+            fprintf(f, "%s_bucket{%sle=\"+Inf\"} %ld\n", name, label, cum);
+    }
+    /* label without its trailing comma, in braces when there is one */
+    char lb[64] = "";
+    if (label[0])
+        snprintf(lb, sizeof lb, "{%.*s}", (int)strlen(label) - 1, label);
+    fprintf(f, "%s_count%s %ld\n", name, lb, h->n);
+    fprintf(f, "%s_sum%s %.9g\n", name, lb, h->sum);
+}
+
+static void om_jobs(FILE *f, const hz_metrics *m)
+{
+    om_family(f, "horizon_jobs", "counter", NULL,
+              "Jobs this runner finished, by type and status.");
+    for (int i = 0; i < m->ntypes; i++) {
+        fprintf(f,
+                "horizon_jobs_total{type=\"%s\",status=\"succeeded\"} %ld\n",
+                m->types[i], m->type_ok[i]);
+        fprintf(f, "horizon_jobs_total{type=\"%s\",status=\"failed\"} %ld\n",
+                m->types[i], m->type_failed[i]);
+    }
+    om_family(f, "horizon_job_failures", "counter", NULL,
+              "Jobs failed for good, by reason.");
+    for (int i = 0; i < m->nreasons; i++)
+        if (m->reason_count[i])
+            fprintf(f, "horizon_job_failures_total{reason=\"%s\"} %ld\n",
+                    m->reasons[i], m->reason_count[i]);
+    om_family(f, "horizon_job_retries", "counter", NULL,
+              "Jobs handed back to the queue (retries, releases), by "
+              "reason.");
+    for (int i = 0; i < m->nreasons; i++)
+        if (m->requeue_count[i])
+            fprintf(f, "horizon_job_retries_total{reason=\"%s\"} %ld\n",
+                    m->reasons[i], m->requeue_count[i]);
+    om_family(f, "horizon_stage_seconds", "histogram", "seconds",
+              "Time of each stage of a job.");
+    for (int i = 0; i < HZ_NSTAGES; i++) {
+        char label[48];
+        snprintf(label, sizeof label, "stage=\"%s\",", hz_stage_name(i));
+        om_histo(f, "horizon_stage_seconds", label, &m->h_stage[i]);
+    }
+    om_family(f, "horizon_job_latency_seconds", "histogram", "seconds",
+              "Time from claim to write-back of a finished job.");
+    om_histo(f, "horizon_job_latency_seconds", "", &m->h_latency);
+}
+
+static void om_runner(FILE *f, const hz_metrics *m)
+{
+    om_family(f, "horizon_request_units", "counter", NULL,
+              "Cosmos DB request units charged, by runner stage.");
+    fprintf(f, "horizon_request_units_total{stage=\"claim\"} %.6g\n",
+            m->ru_claim);
+    fprintf(f, "horizon_request_units_total{stage=\"write\"} %.6g\n",
+            m->ru_write);
+    om_family(f, "horizon_llm_tokens", "counter", NULL,
+              "LLM tokens of the narratives (the servers' usage).");
+    fprintf(f, "horizon_llm_tokens_total{kind=\"prompt\"} %.0f\n",
+            m->tokens_prompt);
+    fprintf(f, "horizon_llm_tokens_total{kind=\"completion\"} %.0f\n",
+            m->tokens_completion);
+    om_family(f, "horizon_narratives", "counter", NULL,
+              "Narratives added to jobs, by whether the cache answered.");
+    fprintf(f, "horizon_narratives_total{cached=\"false\"} %ld\n",
+            m->narratives - m->narratives_cached);
+    fprintf(f, "horizon_narratives_total{cached=\"true\"} %ld\n",
+            m->narratives_cached);
+    om_family(f, "horizon_store_errors", "counter", NULL,
+              "Failed store operations of the runner, by operation.");
+    for (int i = 0; i < m->nstore_failed; i++)
+        fprintf(f, "horizon_store_errors_total{op=\"%s\"} %ld\n",
+                m->store_ops_failed[i], m->store_failed_count[i]);
+    om_family(f, "horizon_schedule_slots", "counter", NULL,
+              "Schedule slots: jobs created, missed slots skipped.");
+    fprintf(f, "horizon_schedule_slots_total{outcome=\"created\"} %ld\n",
+            m->slots_created);
+    fprintf(f, "horizon_schedule_slots_total{outcome=\"skipped\"} %ld\n",
+            m->slots_skipped);
+    om_family(f, "horizon_runner_healthy", "gauge", NULL,
+              "1 when the runner's last claim reached the store.");
+    fprintf(f, "horizon_runner_healthy %d\n", m->healthy ? 1 : 0);
+    om_family(f, "horizon_jobs_running", "gauge", NULL, "Jobs running now.");
+    fprintf(f, "horizon_jobs_running %d\n", m->running);
+    om_family(f, "horizon_runner_uptime_seconds", "gauge", "seconds",
+              "Time since the runner started.");
+    fprintf(f, "horizon_runner_uptime_seconds %.3f\n", m->wall_s);
+}
+
+hz_status hz_metrics_write_openmetrics(hz_metrics *m, const char *path,
+                                       hz_error *err)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return hz_error_set(err, HZ_EIO, "could not open '%s' for writing: %s",
+                            tmp, strerror(errno));
+    pthread_mutex_lock(&m->mu);
+    om_jobs(f, m);
+    om_runner(f, m);
+    pthread_mutex_unlock(&m->mu);
+    fputs("# EOF\n", f);
+    bool ok = !ferror(f);
+    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return hz_error_set(err, HZ_EIO, "could not write '%s': %s", path,
+                            strerror(e));
+    }
     return HZ_OK;
 }

@@ -21,11 +21,22 @@ typedef struct hz_metrics hz_metrics;
 hz_metrics *hz_metrics_new(void);
 void hz_metrics_free(hz_metrics *m); /* NULL allowed */
 
-/* One finished job (ok or failed): its stage timings (NAN = stage not
- * reached), its latency (claim to write-back), and when failed its reason
- * ("timeout", "params", ...). */
-void hz_metrics_add_job(hz_metrics *m, const double stage_s[HZ_NSTAGES],
-                        double latency_s, bool ok, const char *reason);
+/* One finished job (ok or failed) of type ("forecast", ...): its stage
+ * timings (NAN = stage not reached), its latency (claim to write-back),
+ * and when failed its reason ("timeout", "params", ...). */
+void hz_metrics_add_job(hz_metrics *m, const char *type,
+                        const double stage_s[HZ_NSTAGES], double latency_s,
+                        bool ok, const char *reason);
+/* A narrative added to a job: the server's token usage (0 if unknown). */
+void hz_metrics_add_tokens(hz_metrics *m, double prompt, double completion,
+                           bool cached);
+/* A failed store operation of the runner ("claim", "write", ...). */
+void hz_metrics_add_store_error(hz_metrics *m, const char *op);
+/* Schedule slots materialised as jobs, and missed ones skipped. */
+void hz_metrics_add_slots(hz_metrics *m, long created, long skipped);
+/* The runner's health (its last claim reached the store) and the jobs
+ * running now (gauges of the OpenMetrics file). */
+void hz_metrics_set_health(hz_metrics *m, bool healthy, int running);
 /* A job handed back to the queue (retry or shutdown). */
 void hz_metrics_add_requeue(hz_metrics *m, const char *reason);
 /* Store time spent by the runner's handles (claims, renewals, writes). */
@@ -58,6 +69,14 @@ cJSON *hz_metrics_to_json(hz_metrics *m);
 void hz_metrics_print(hz_metrics *m, FILE *f);
 hz_status hz_metrics_write_json(hz_metrics *m, const char *path,
                                 hz_error *err);
+/* The OpenMetrics text exposition (Prometheus can scrape it through a
+ * textfile collector): counters of jobs by type and status, failures and
+ * retries by reason, request units, LLM tokens, store errors and schedule
+ * slots; histograms of stage times and job latency; gauges of health and
+ * running jobs; "# EOF" last.  Written to a temp file renamed over path,
+ * so a reader never sees half a file. */
+hz_status hz_metrics_write_openmetrics(hz_metrics *m, const char *path,
+                                       hz_error *err);
 
 #ifdef __cplusplus
 }

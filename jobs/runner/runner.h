@@ -20,12 +20,24 @@
  * parent, so forked children start with a clean OpenMP runtime).
  *
  * Failures: a job is failed for good with a clear message for an invalid
- * document, bad parameters, a missing or unreadable dataset, a timeout,
- * or an engine error; transient failures (network fetch errors, a child
- * that died) are retried until maxAttempts.  Every failure has a reason
- * ("validation", "params", "dataset", "fetch", "compute", "timeout",
- * "tool-timeout", "crash", "attempts", "unavailable") kept in the job's
- * errorReason and counted in the metrics.
+ * document, bad parameters, a missing, unreadable or refused dataset, a
+ * timeout, or an engine error; transient failures (network fetch errors,
+ * a job process that died) are retried until maxAttempts.  Every failure
+ * has a reason ("validation", "params", "dataset", "fetch", "compute",
+ * "timeout", "tool-timeout", "crash", "attempts", "takeovers",
+ * "unavailable") kept in the job's errorReason and counted in the
+ * metrics.  A job's attempts count its own failures only: a runner that
+ * died (its lease taken over) or stopped refunds the attempt; takeovers
+ * are counted apart, and a job taken over more than
+ * HZ_RUNNER_MAX_TAKEOVERS times fails ("takeovers").
+ *
+ * The store: when claims fail (unreachable, unauthorised, throttled past
+ * the client's deadline, full, corrupt) a --once run retries them for
+ * claim_retry_s, then stops claiming, lets running jobs finish and
+ * returns HZ_ENET with the reason; so does a run in which a worker could
+ * not write a job's outcome back.  A --watch run keeps going with an
+ * exponential backoff (up to max_backoff_s) and reports its health in
+ * the log, the heartbeat file and the metrics.
  *
  * Shutdown: when *stop becomes non-zero (SIGTERM/SIGINT) nothing more is
  * claimed; running jobs get grace_s seconds to finish, then their
@@ -42,13 +54,16 @@
 #include <cjson/cJSON.h>
 
 #include "horizon/common.h"
+#include "net/sandbox.h"
+#include "runner/exec.h"
+#include "runner/log.h"
 #include "runner/metrics.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Narrative hook (issue 7): called by the worker after a job's numbers
+/* Narrative hook: called by the worker after a job's numbers
  * are computed ("summarise") and before they are written back.  job is
  * the job document (read only), summary the job's summary object.  On
  * HZ_OK *narrative_out (owned by the runner afterwards) is stored as the
@@ -81,15 +96,33 @@ typedef struct hz_runner_config {
     volatile sig_atomic_t *stop;  /* set by a signal handler; may be NULL */
     hz_narrative_fn narrative;    /* may be NULL */
     void *narrative_ctx;
-    FILE *log; /* messages; NULL = stderr */
+    FILE *log;      /* messages when logger is NULL; NULL = stderr */
+    hz_log *logger; /* the log (borrowed); NULL = text on log */
+    hz_job_request_fn build_request; /* required: params -> request */
+    const hz_sandbox *sandbox;  /* what datasets may be read; NULL = none */
+    double claim_retry_s;       /* --once: retry failed claims this long
+                                  (default 10) */
+    double max_backoff_s;       /* --watch: longest wait between failed
+                                  claims (default 60) */
+    const char *metrics_file;   /* OpenMetrics text, rewritten atomically
+                                  every metrics_interval_s and at the end;
+                                  NULL = none */
+    double metrics_interval_s;  /* default 5 */
+    const char *heartbeat_file; /* JSON health, rewritten every poll */
+    bool schedules;             /* materialise due schedule slots (default
+                                   true; see runner/schedule.h) */
+    double clock_offset_s;      /* added to the wall clock for schedules
+                                   (tests; default 0) */
 } hz_runner_config;
 
 void hz_runner_config_init(hz_runner_config *c);
 
 /* Run until the queue is drained (or forever with watch, until *stop).
- * Fills m (created by the caller).  Fails only when the runner itself
- * cannot work (store cannot be opened, no threads); failed jobs are
- * counted in m. */
+ * Fills m (created by the caller).  Failed jobs are counted in m, not
+ * returned.  Fails when the runner cannot work: HZ_EINVAL for a bad
+ * configuration, the store's status when it cannot be opened, HZ_ENET
+ * when the store failed during a --once run (see above: the queue was
+ * not drained or an outcome not written). */
 hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
                         hz_error *err);
 

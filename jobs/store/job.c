@@ -14,7 +14,7 @@
 static const char *const type_names[HZ_JOB_NTYPES] = {
     "forecast", "churn", "clv", "segment", "suite"};
 static const char *const status_names[HZ_JOB_NSTATUS] = {
-    "queued", "running", "succeeded", "failed"};
+    "queued", "running", "succeeded", "failed", "canceled"};
 
 const char *hz_job_type_name(hz_job_type t)
 {
@@ -278,7 +278,7 @@ hz_status hz_job_from_json(const cJSON *doc, hz_job *job, hz_error *err)
         rc = hz_error_set(err, HZ_EINVAL,
                           "%s: field 'status': unknown "
                           "status '%s' (expected queued, running, succeeded,"
-                          " failed)",
+                          " failed, canceled)",
                           where, buf);
         goto fail;
     }

@@ -8,9 +8,12 @@
  *     "customerId": "acme",              the tenant (partition key)
  *     "dataset": "data/sales.csv" | "https://host/x.csv" | "file:///x.csv",
  *     "datasetId": "d-...",              or a dataset document of the tenant
- *     "params": { ... },                 type-specific (jobs/exec.h)
- *     "status": "queued" | "running" | "succeeded" | "failed",
- *     "attempts": 0,                     claims so far
+ *     "params": { ... },                 the command's options (cli/job_params.h)
+ *     "status": "queued" | "running" | "succeeded" | "failed" | "canceled",
+ *     "attempts": 0,                     attempts so far (a runner's death
+ *                                        refunds the attempt)
+ *     "takeovers": 0,                    leases taken over from runners
+ *                                        that died
  *     "maxAttempts": 3,                  optional per-job override
  *     "timeoutS": 300,                   optional per-job override
  *     "leaseOwner": "host:pid:n", "leaseExpiry": 1764210000.5,
@@ -65,6 +68,7 @@ typedef enum hz_job_status {
     HZ_JOB_RUNNING,
     HZ_JOB_SUCCEEDED,
     HZ_JOB_FAILED,
+    HZ_JOB_CANCELED, /* by `horizon jobs cancel`; never claimed again */
     HZ_JOB_NSTATUS
 } hz_job_status;
 

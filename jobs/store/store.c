@@ -13,37 +13,46 @@
 extern hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
                                       hz_error *err) __attribute__((weak));
 
-static bool ends_with(const char *s, const char *suffix)
+hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err)
 {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
+    return hz_store_open_flags(spec, 0, out, err);
 }
 
-hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err)
+/* The backend of a spec: "scheme" or "scheme:..."; a bare path ending in
+ * .db/.sqlite/.sqlite3 is the first backend's (sqlite). */
+static const hz_store_backend *backend_of(const char *spec)
+{
+    for (const hz_store_backend *b = hz__store_backends; b->scheme; b++) {
+        size_t n = strlen(b->scheme);
+        if (strncmp(spec, b->scheme, n) == 0 &&
+            (spec[n] == '\0' || spec[n] == ':'))
+            return b;
+    }
+    static const char *const exts[] = {".db", ".sqlite", ".sqlite3", NULL};
+    size_t n = strlen(spec);
+    for (int i = 0; exts[i] != NULL && strchr(spec, ':') == NULL; i++) {
+        size_t m = strlen(exts[i]);
+        if (n >= m && strcmp(spec + n - m, exts[i]) == 0)
+            return &hz__store_backends[0];
+    }
+    return NULL;
+}
+
+hz_status hz_store_open_flags(const char *spec, unsigned flags, hz_store **out,
+                              hz_error *err)
 {
     *out = NULL;
     if (spec == NULL || spec[0] == '\0')
         return hz_error_set(err, HZ_EINVAL,
-                            "empty store spec (expected "
-                            "sqlite:PATH or cosmos)");
-    if (strncmp(spec, "sqlite:", 7) == 0)
-        return hz_store_sqlite_open(spec + 7, out, err);
-    if (strcmp(spec, "cosmos") == 0 || strncmp(spec, "cosmos:", 7) == 0) {
-        if (hz_store_cosmos_open == NULL)
-            return hz_error_set(err, HZ_EINVAL,
-                                "store '%s': the cosmos "
-                                "store is not available in this build",
-                                spec);
-        return hz_store_cosmos_open(spec, out, err);
-    }
-    if (strchr(spec, ':') == NULL &&
-        (ends_with(spec, ".db") || ends_with(spec, ".sqlite") ||
-         ends_with(spec, ".sqlite3")))
-        return hz_store_sqlite_open(spec, out, err);
-    return hz_error_set(err, HZ_EINVAL,
-                        "unknown store '%s' (expected "
-                        "sqlite:PATH or cosmos)",
-                        spec);
+                            "empty store spec (expected sqlite:PATH or "
+                            "cosmos)");
+    const hz_store_backend *b = backend_of(spec);
+    if (b == NULL)
+        return hz_error_set(err, HZ_EINVAL,
+                            "unknown store '%s' (expected sqlite:PATH or "
+                            "cosmos)",
+                            spec);
+    return b->open(spec, flags, out, err);
 }
 
 void hz_store_close(hz_store *s)
@@ -240,72 +249,6 @@ hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
     return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, held, err);
 }
 
-/* ---- helpers ---- */
-
-const char *hz__store_str(const cJSON *doc, const char *field)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(doc, field);
-    return cJSON_IsString(it) ? it->valuestring : NULL;
-}
-
-bool hz__store_container_ok(const char *c)
-{
-    return c != NULL && (strcmp(c, HZ_STORE_JOBS) == 0 ||
-                         strcmp(c, HZ_STORE_DATASETS) == 0 ||
-                         strcmp(c, HZ_STORE_RESULTS) == 0 ||
-                         strcmp(c, HZ_STORE_CACHE) == 0);
-}
-
-hz_status hz__store_check_doc(const char *container, const cJSON *doc,
-                              const char *pk, hz_error *err)
-{
-    if (!cJSON_IsObject(doc))
-        return hz_error_set(err, HZ_EINVAL,
-                            "%s: document is not a JSON "
-                            "object",
-                            container);
-    const char *id = hz__store_str(doc, "id");
-    const char *cid = hz__store_str(doc, "customerId");
-    if (id == NULL || id[0] == '\0')
-        return hz_error_set(err, HZ_EINVAL,
-                            "%s: document without a string "
-                            "'id'",
-                            container);
-    if (cid == NULL || cid[0] == '\0')
-        return hz_error_set(err, HZ_EINVAL,
-                            "%s/%s: document without a "
-                            "string 'customerId'",
-                            container, id);
-    if (pk != NULL && strcmp(pk, cid) != 0)
-        return hz_error_set(err, HZ_EINVAL,
-                            "%s/%s: customerId '%s' is not "
-                            "the batch's partition key '%s'",
-                            container, id, cid, pk);
-    return HZ_OK;
-}
-
-void hz__store_set_str(cJSON *doc, const char *field, const char *value)
-{
-    cJSON *v = cJSON_CreateString(value);
-    if (v == NULL)
-        return;
-    if (cJSON_GetObjectItemCaseSensitive(doc, field) != NULL)
-        cJSON_ReplaceItemInObjectCaseSensitive(doc, field, v);
-    else
-        cJSON_AddItemToObject(doc, field, v);
-}
-
-void hz__store_set_num(cJSON *doc, const char *field, double value)
-{
-    cJSON *v = cJSON_CreateNumber(value);
-    if (v == NULL)
-        return;
-    if (cJSON_GetObjectItemCaseSensitive(doc, field) != NULL)
-        cJSON_ReplaceItemInObjectCaseSensitive(doc, field, v);
-    else
-        cJSON_AddItemToObject(doc, field, v);
-}
-
 /* ---- generic claim / finish ---- */
 
 hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
@@ -339,14 +282,7 @@ hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
                 continue;
             char held[HZ_ETAG_MAX];
             snprintf(held, sizeof held, "%s", etag);
-            cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "attempts");
-            double attempts = cJSON_IsNumber(a) ? a->valuedouble : 0;
-            hz__store_set_str(doc, "status", "running");
-            hz__store_set_str(doc, "leaseOwner", req->owner);
-            hz__store_set_num(doc, "leaseExpiry", req->now + req->lease_s);
-            hz__store_set_num(doc, "attempts", attempts + 1);
-            hz__store_set_num(doc, "startedAt", req->now);
-            hz__store_set_num(doc, "updatedAt", req->now);
+            hz__store_mark_claimed(doc, req);
             hz_error e2;
             hz_status r2 = hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc,
                                         held, &e2);
@@ -395,14 +331,14 @@ hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
     return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, if_match, err);
 }
 
-hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
-                            cJSON **out, hz_error *err)
+/* Look for job id in every tenant: the first match goes to *out, and a
+ * second one makes the lookup ambiguous (its tenant in other). */
+static hz_status scan_for_job(hz_store *s, const char *id, cJSON **out,
+                              char *other, size_t othersz, hz_error *err)
 {
-    if (tenant != NULL)
-        return hz_store_get(s, HZ_STORE_JOBS, id, tenant, out, err);
     hz_query q = {.container = HZ_STORE_JOBS};
     char *token = NULL;
-    *out = NULL;
+    other[0] = '\0';
     do {
         cJSON *page = NULL;
         char *next = NULL;
@@ -415,13 +351,140 @@ hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
         cJSON_ArrayForEach(d, page)
         {
             const char *did = hz__store_str(d, "id");
-            if (did != NULL && strcmp(did, id) == 0 && *out == NULL)
+            if (did == NULL || strcmp(did, id) != 0)
+                continue;
+            if (*out == NULL)
                 *out = cJSON_Duplicate(d, 1);
+            else if (other[0] == '\0')
+                snprintf(other, othersz, "%s", hz__store_str(d, "customerId"));
         }
         cJSON_Delete(page);
-    } while (token != NULL && *out == NULL);
+    } while (token != NULL && other[0] == '\0');
     free(token);
+    return HZ_OK;
+}
+
+hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
+                            cJSON **out, hz_error *err)
+{
+    *out = NULL;
+    if (tenant != NULL) {
+        hz_status rc = hz_store_get(s, HZ_STORE_JOBS, id, tenant, out, err);
+        if (rc == HZ_ENOTFOUND)
+            hz_error_set(err, rc, "no job '%s' for tenant '%s'", id, tenant);
+        return rc;
+    }
+    char other[HZ_ETAG_MAX];
+    hz_status rc = scan_for_job(s, id, out, other, sizeof other, err);
+    if (rc != HZ_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return rc;
+    }
     if (*out == NULL)
         return hz_error_set(err, HZ_ENOTFOUND, "no job '%s'", id);
+    if (other[0] != '\0') {
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "job id '%s' is ambiguous: tenants '%s' and '%s' "
+                          "both have it (name one with --tenant)",
+                          id, hz__store_str(*out, "customerId"), other);
+        cJSON_Delete(*out);
+        *out = NULL;
+        return rc;
+    }
     return HZ_OK;
+}
+
+double hz_store_charge(const hz_store *s)
+{
+    return s != NULL && s->ops->charge != NULL ? s->ops->charge(s) : 0.0;
+}
+
+/* ---- all-or-nothing creation ---- */
+
+/* Delete the documents of done[0..n) again (the undo of a failed
+ * create_all); false when one could not be deleted. */
+static bool undo_created(hz_store *s, const char *container,
+                         cJSON *const *docs, const bool *done, size_t n)
+{
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        if (!done[i])
+            continue;
+        hz_error e2;
+        hz_status rc = hz_store_delete(
+            s, container, hz__store_str(docs[i], "id"),
+            hz__store_str(docs[i], "customerId"), NULL, &e2);
+        ok = ok && (rc == HZ_OK || rc == HZ_ENOTFOUND);
+    }
+    return ok;
+}
+
+/* One batch of creates: the next (at most HZ_STORE_BATCH_MAX) documents
+ * not yet done that share the partition key of the first of them. */
+static hz_status create_next_batch(hz_store *s, const char *container,
+                                   cJSON *const *docs, bool *done, size_t n,
+                                   size_t *failed_index, hz_error *err)
+{
+    hz_store_op ops[HZ_STORE_BATCH_MAX];
+    size_t idx[HZ_STORE_BATCH_MAX], k = 0;
+    const char *pk = NULL;
+    for (size_t i = 0; i < n && k < HZ_STORE_BATCH_MAX; i++) {
+        const char *cid = hz__store_str(docs[i], "customerId");
+        if (done[i] || (pk != NULL && strcmp(cid, pk) != 0))
+            continue;
+        pk = cid;
+        idx[k] = i;
+        ops[k++] = (hz_store_op){.kind = HZ_OP_CREATE, .doc = docs[i]};
+    }
+    size_t bad = 0;
+    hz_status rc = hz_store_batch(s, container, pk, ops, k, &bad, err);
+    if (rc != HZ_OK) {
+        if (failed_index != NULL)
+            *failed_index = idx[bad < k ? bad : 0];
+        return rc;
+    }
+    for (size_t j = 0; j < k; j++)
+        done[idx[j]] = true;
+    return HZ_OK;
+}
+
+hz_status hz_store_create_all(hz_store *s, const char *container,
+                              cJSON *const *docs, size_t n,
+                              size_t *failed_index, hz_error *err)
+{
+    if (!hz__store_container_ok(container))
+        return hz_error_set(err, HZ_EINVAL, "unknown container '%s'",
+                            container ? container : "(null)");
+    for (size_t i = 0; i < n; i++) {
+        hz_status rc = hz__store_check_doc(container, docs[i], NULL, err);
+        if (rc != HZ_OK) {
+            if (failed_index != NULL)
+                *failed_index = i;
+            return rc;
+        }
+    }
+    if (n == 0)
+        return HZ_OK;
+    if (s->ops->create_all != NULL)
+        TIMED(s, s->ops->create_all(s, container, docs, n, failed_index, err));
+    bool *done = calloc(n, sizeof *done);
+    if (done == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "%s: out of memory", container);
+    hz_status rc = HZ_OK;
+    for (size_t left = n; left > 0 && rc == HZ_OK;) {
+        rc = create_next_batch(s, container, docs, done, n, failed_index, err);
+        left = 0;
+        for (size_t i = 0; i < n; i++)
+            left += !done[i];
+    }
+    if (rc != HZ_OK && !undo_created(s, container, docs, done, n) &&
+        err != NULL) {
+        size_t used = strlen(err->msg);
+        snprintf(err->msg + used, sizeof err->msg - used,
+                 " (and some documents already written could not be "
+                 "removed again)");
+    }
+    free(done);
+    return rc;
 }

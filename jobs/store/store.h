@@ -1,11 +1,12 @@
 /* Horizon job store: the interface every document store implements.
  *
- * A store holds JSON documents (cJSON objects) in four containers:
+ * A store holds JSON documents (cJSON objects) in five containers:
  *
- *   "jobs"      job documents (jobs/job.h)
- *   "datasets"  dataset metadata documents (jobs/job.h)
- *   "results"   result chunks of jobs (id "<jobId>-r<chunk, 5 digits>")
- *   "cache"     prompt cache entries (issue 7; opaque to the store)
+ *   "jobs"       job documents (store/job.h)
+ *   "datasets"   dataset metadata documents (store/job.h)
+ *   "results"    result chunks of jobs (id "<jobId>-r<chunk, 5 digits>")
+ *   "cache"      prompt cache entries (opaque to the store)
+ *   "schedules"  recurring job definitions (store/schedule.h)
  *
  * Every document has a string "id" and a string "customerId" (the tenant,
  * the partition key).  A document is identified by (container,
@@ -18,9 +19,11 @@
  *
  * Values a caller puts in "_etag"/"_ts" are ignored (overwritten).
  *
- * Implementations: jobs/store_sqlite.c (one file, WAL, many processes),
- * jobs/store_cosmos.c (Azure Cosmos DB over REST, issue 6).  The same
- * conformance suite (tests/store_conformance.c,
+ * Implementations: store_sqlite.c (one file, WAL, many processes) and
+ * store_cosmos.c (Azure Cosmos DB over REST), listed with their spec
+ * schemes in the table of store_backends.c; they build on the document
+ * helpers of store_doc.c, never on this interface's wrappers (store.c).
+ * The same conformance suite (tests/jobs/store/store_conformance.c,
  * hz__store_conformance()) runs against each.
  *
  * Threads: an hz_store handle is used by ONE thread at a time (the runner
@@ -52,6 +55,7 @@ extern "C" {
 #define HZ_STORE_DATASETS "datasets"
 #define HZ_STORE_RESULTS "results"
 #define HZ_STORE_CACHE "cache"
+#define HZ_STORE_SCHEDULES "schedules"
 
 /* Largest ETag string, NUL included. */
 #define HZ_ETAG_MAX 128
@@ -124,7 +128,7 @@ typedef struct hz_claim_request {
 
 /* The operations of a store.  Entries marked "optional" may be NULL: the
  * hz_store_* wrappers below then use the generic implementation built on
- * get/put/query/batch (jobs/store.c). */
+ * get/put/query/batch (store/store.c). */
 typedef struct hz_store_ops {
     const char *name; /* "sqlite", "cosmos" */
 
@@ -184,6 +188,18 @@ typedef struct hz_store_ops {
      * overwrites the same ids).  On success job's _etag is updated. */
     hz_status (*finish)(hz_store *s, cJSON *job, const char *if_match,
                         cJSON *const *results, size_t nresults, hz_error *err);
+
+    /* Optional.  Create every document of docs[0..n) (any partition keys)
+     * in one transaction: all or nothing.  NULL: the generic version
+     * (per-partition atomic batches, undone by deletes when a later batch
+     * fails; see hz_store_create_all). */
+    hz_status (*create_all)(hz_store *s, const char *container,
+                            cJSON *const *docs, size_t n, size_t *failed_index,
+                            hz_error *err);
+
+    /* Optional.  Request units charged through this handle so far (Cosmos
+     * DB); NULL = the store has no such cost (0). */
+    double (*charge)(const hz_store *s);
 } hz_store_ops;
 
 /* The common head of every store handle; implementations embed it first:
@@ -198,18 +214,41 @@ struct hz_store {
 
 /* ---- opening ---- */
 
+/* Flags of hz_store_open_flags. */
+enum {
+    /* Read only: nothing is created or migrated, writes fail.  A SQLite
+     * file in a read-only directory (where the WAL index cannot be
+     * created) is read as it was last checkpointed. */
+    HZ_STORE_READONLY = 1u << 0
+};
+
 /* Open a store from a spec string:
  *   "sqlite:PATH"   SQLite file (created with its schema when absent)
  *   "PATH"          same as sqlite:PATH when PATH ends in .db/.sqlite
  *   "cosmos"        Cosmos DB from COSMOS_* environment variables
  *   "cosmos:DB"     same, database DB
- * HZ_EINVAL names an unknown scheme; a store not built in says so. */
+ * HZ_EINVAL names an unknown scheme. */
 hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err);
+hz_status hz_store_open_flags(const char *spec, unsigned flags, hz_store **out,
+                              hz_error *err);
+
+/* A store implementation as the opener sees it: its spec scheme and its
+ * constructor (spec is the whole spec string, "sqlite:PATH", "cosmos:DB"
+ * or a bare PATH for sqlite).  The table lives in store_backends.c,
+ * ends with a NULL scheme, and is the only place that names them. */
+typedef struct hz_store_backend {
+    const char *scheme;
+    hz_status (*open)(const char *spec, unsigned flags, hz_store **out,
+                      hz_error *err);
+} hz_store_backend;
+extern const hz_store_backend hz__store_backends[];
 
 /* The implementations' constructors (spec without the "scheme:"). */
 hz_status hz_store_sqlite_open(const char *path, hz_store **out,
                                hz_error *err);
-/* Defined by jobs/store_cosmos.c when built (issue 6). */
+hz_status hz__store_sqlite_open_flags(const char *path, unsigned flags,
+                                      hz_store **out, hz_error *err);
+/* spec: "cosmos" or "cosmos:DATABASE". */
 hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
                                hz_error *err);
 
@@ -237,6 +276,18 @@ hz_status hz_store_claim(hz_store *s, const hz_claim_request *req,
 hz_status hz_store_finish(hz_store *s, cJSON *job, const char *if_match,
                           cJSON *const *results, size_t nresults,
                           hz_error *err);
+/* Create docs[0..n) in container, all or nothing.  SQLite: one
+ * transaction.  Otherwise (Cosmos DB): one atomic batch of at most
+ * HZ_STORE_BATCH_MAX documents per partition key at a time; when a later
+ * batch fails, the batches already written are deleted again, so the
+ * outcome is all or nothing unless the process dies (or the store fails
+ * the undo) between two batches.  *failed_index (may be NULL): the
+ * document that failed.  HZ_ECONFLICT: an id exists. */
+hz_status hz_store_create_all(hz_store *s, const char *container,
+                              cJSON *const *docs, size_t n,
+                              size_t *failed_index, hz_error *err);
+/* Request units charged through s so far (0 for stores without). */
+double hz_store_charge(const hz_store *s);
 
 /* ---- lease helpers (generic, built on put with if_match) ----
  * job is the caller's copy of a job document it claimed; its "_etag" is
@@ -251,10 +302,15 @@ hz_status hz_store_renew_lease(hz_store *s, cJSON *job, double now,
 hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
                                  bool refund, hz_error *err);
 
-/* ---- helpers for implementations ---- */
+/* ---- helpers for implementations (store_doc.c) ---- */
 
 /* String field of doc or NULL. */
 const char *hz__store_str(const cJSON *doc, const char *field);
+/* Number field of doc or dflt. */
+double hz__store_num(const cJSON *doc, const char *field, double dflt);
+/* Set the claim fields of a claimable job document (see hz_claim_request:
+ * attempts + 1 for a queued job, takeovers + 1 for an expired lease). */
+void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req);
 
 /* Find a job by id: a point read when tenant is known, otherwise a scan
  * of every tenant's jobs page by page.  HZ_ENOTFOUND ("no job 'ID'") when
@@ -265,7 +321,7 @@ hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
  * not NULL); sets a message naming the container. */
 hz_status hz__store_check_doc(const char *container, const cJSON *doc,
                               const char *pk, hz_error *err);
-/* True for the four container names above. */
+/* True for the container names above. */
 bool hz__store_container_ok(const char *container);
 /* Set doc's string field (replacing it). */
 void hz__store_set_str(cJSON *doc, const char *field, const char *value);

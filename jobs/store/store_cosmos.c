@@ -462,14 +462,7 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
                 continue;
             char held[HZ_ETAG_MAX];
             snprintf(held, sizeof held, "%s", etag);
-            const cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "attempts");
-            double attempts = cJSON_IsNumber(a) ? a->valuedouble : 0;
-            hz__store_set_str(doc, "status", "running");
-            hz__store_set_str(doc, "leaseOwner", req->owner);
-            hz__store_set_num(doc, "leaseExpiry", req->now + req->lease_s);
-            hz__store_set_num(doc, "attempts", attempts + 1);
-            hz__store_set_num(doc, "startedAt", req->now);
-            hz__store_set_num(doc, "updatedAt", req->now);
+            hz__store_mark_claimed(doc, req);
             hz_error e2;
             hz_status r2 = store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc,
                                      held, &e2);
@@ -499,6 +492,11 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
     return HZ_OK;
 }
 
+static double store_charge(const hz_store *s)
+{
+    return hz_cosmos_total_charge(((const cosmos_store *)s)->c);
+}
+
 static const hz_store_ops cosmos_ops = {
     .name = "cosmos",
     .close = store_close,
@@ -508,7 +506,9 @@ static const hz_store_ops cosmos_ops = {
     .query = store_query,
     .batch = store_batch,
     .claim = store_claim,
-    .finish = NULL, /* generic: result batches, then the job's CAS */
+    .finish = NULL,     /* generic: result batches, then the job's CAS */
+    .create_all = NULL, /* generic: per-partition batches, undone on failure */
+    .charge = store_charge,
 };
 
 hz_status hz_store_cosmos_open(const char *spec, hz_store **out, hz_error *err)

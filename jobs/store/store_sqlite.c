@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -681,14 +682,7 @@ static hz_status sq_claim(hz_store *s, const hz_claim_request *req,
     cJSON *doc;
     cJSON_ArrayForEach(doc, cand)
     {
-        cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "attempts");
-        double attempts = cJSON_IsNumber(a) ? a->valuedouble : 0;
-        hz__store_set_str(doc, "status", "running");
-        hz__store_set_str(doc, "leaseOwner", req->owner);
-        hz__store_set_num(doc, "leaseExpiry", req->now + req->lease_s);
-        hz__store_set_num(doc, "attempts", attempts + 1);
-        hz__store_set_num(doc, "startedAt", req->now);
-        hz__store_set_num(doc, "updatedAt", req->now);
+        hz__store_mark_claimed(doc, req);
         /* Inside the write lock: the etag cannot have changed. */
         rc = write_doc(st, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc, NULL, err);
         if (rc != HZ_OK)
@@ -763,6 +757,40 @@ fail:
     return rc;
 }
 
+/* Every document in one transaction (the interface asks for no more). */
+static hz_status sq_create_all(hz_store *s, const char *container,
+                               cJSON *const *docs, size_t n,
+                               size_t *failed_index, hz_error *err)
+{
+    sqlite_store *st = (sqlite_store *)s;
+    hz_status rc = begin(st, err);
+    if (rc != HZ_OK)
+        return rc;
+    sysprops *sp = calloc(n, sizeof *sp);
+    if (sp == NULL) {
+        rollback(st);
+        return hz_error_set(err, HZ_ENOMEM, "%s: out of memory", container);
+    }
+    for (size_t i = 0; i < n; i++)
+        sys_save(docs[i], &sp[i]);
+    for (size_t i = 0; i < n && rc == HZ_OK; i++) {
+        rc = write_doc(st, container, HZ_PUT_CREATE, docs[i], NULL, err);
+        if (rc != HZ_OK && failed_index != NULL)
+            *failed_index = i;
+    }
+    if (rc == HZ_OK)
+        rc = commit(st, err);
+    else
+        rollback(st);
+    for (size_t i = 0; i < n; i++) {
+        if (rc != HZ_OK)
+            sys_restore(docs[i], &sp[i]);
+        sys_drop(&sp[i]);
+    }
+    free(sp);
+    return rc;
+}
+
 static const hz_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -773,6 +801,7 @@ static const hz_store_ops sqlite_ops = {
     .batch = sq_batch,
     .claim = sq_claim,
     .finish = sq_finish,
+    .create_all = sq_create_all,
 };
 
 static hz_status prepare(sqlite_store *st, const char *sql, sqlite3_stmt **out,
@@ -784,57 +813,12 @@ static hz_status prepare(sqlite_store *st, const char *sql, sqlite3_stmt **out,
     return HZ_OK;
 }
 
-hz_status hz_store_sqlite_open(const char *path, hz_store **out, hz_error *err)
+static hz_status prepare_all(sqlite_store *st, hz_error *err)
 {
-    *out = NULL;
-    if (path == NULL || path[0] == '\0')
-        return hz_error_set(err, HZ_EINVAL, "sqlite store: empty path");
-    sqlite_store *st = calloc(1, sizeof *st);
-    if (st == NULL)
-        return hz_error_set(err, HZ_ENOMEM, "sqlite store: out of memory");
-    st->base.ops = &sqlite_ops;
-    st->path = strdup(path);
-    unsigned h = 5381;
-    for (const char *p = path; *p; p++)
-        h = h * 33 + (unsigned char)*p;
-    st->wlock = &write_locks[h % WRITE_LOCKS];
-    hz_status rc = HZ_OK;
-    if (st->path == NULL) {
-        free(st);
-        return hz_error_set(err, HZ_ENOMEM, "sqlite store: out of memory");
-    }
-    /* Seed the ETag generator from the kernel so that processes differ. */
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || read(fd, &st->rng, sizeof st->rng) != sizeof st->rng)
-        st->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
-                  (uint64_t)(uintptr_t)st;
-    if (fd >= 0)
-        close(fd);
-    st->rng |= 1;
-
-    int orc = sqlite3_open_v2(path, &st->db,
-                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                  SQLITE_OPEN_NOMUTEX,
-                              NULL);
-    if (orc != SQLITE_OK) {
-        rc = hz_error_set(
-            err, HZ_EIO, "sqlite store %s: could not open: %s", path,
-            st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(orc));
-        goto fail;
-    }
-    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-    /* journal_mode=WAL is persistent in the file; setting it again is
-     * cheap.  It needs no open transaction. */
-    rc = exec_sql(st, "PRAGMA journal_mode=WAL", err);
-    if (rc == HZ_OK)
-        rc = exec_sql(st, "PRAGMA synchronous=NORMAL", err);
-    if (rc == HZ_OK)
-        rc = migrate(st, err);
-    if (rc == HZ_OK)
-        rc = prepare(st,
-                     "SELECT body FROM docs WHERE container = ?1 AND "
-                     "id = ?2 AND pk = ?3",
-                     &st->st_get, err);
+    hz_status rc = prepare(st,
+                           "SELECT body FROM docs WHERE container = ?1 AND "
+                           "id = ?2 AND pk = ?3",
+                           &st->st_get, err);
     if (rc == HZ_OK)
         rc = prepare(st,
                      "SELECT etag FROM docs WHERE container = ?1 AND "
@@ -852,11 +836,153 @@ hz_status hz_store_sqlite_open(const char *path, hz_store **out, hz_error *err)
                      "DELETE FROM docs WHERE container = ?1 AND id = ?2 "
                      "AND pk = ?3",
                      &st->st_del, err);
-    if (rc != HZ_OK)
-        goto fail;
+    return rc;
+}
+
+/* Seed the ETag generator from the kernel so that processes differ. */
+static void seed_rng(sqlite_store *st)
+{
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || read(fd, &st->rng, sizeof st->rng) != sizeof st->rng)
+        st->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+                  (uint64_t)(uintptr_t)st;
+    if (fd >= 0)
+        close(fd);
+    st->rng |= 1;
+}
+
+static hz_status open_error(sqlite_store *st, int orc, hz_error *err)
+{
+    return hz_error_set(err, HZ_EIO, "sqlite store %s: could not open: %s",
+                        st->path,
+                        st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(orc));
+}
+
+/* Writable: created when absent, WAL, schema migrated. */
+static hz_status open_writable(sqlite_store *st, hz_error *err)
+{
+    int orc = sqlite3_open_v2(st->path, &st->db,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                  SQLITE_OPEN_NOMUTEX,
+                              NULL);
+    if (orc != SQLITE_OK)
+        return open_error(st, orc, err);
+    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    /* journal_mode=WAL is persistent in the file; setting it again is
+     * cheap.  It needs no open transaction. */
+    hz_status rc = exec_sql(st, "PRAGMA journal_mode=WAL", err);
+    if (rc == HZ_OK)
+        rc = exec_sql(st, "PRAGMA synchronous=NORMAL", err);
+    if (rc == HZ_OK)
+        rc = migrate(st, err);
+    return rc;
+}
+
+/* The schema version of an open database, -1 when it cannot be read. */
+static int schema_version(sqlite_store *st)
+{
+    sqlite3_stmt *q = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        version = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return version;
+}
+
+/* "file:PATH?immutable=1" with the URI's special characters escaped. */
+static char *immutable_uri(const char *path)
+{
+    size_t n = strlen(path);
+    char *u = malloc(3 * n + 32);
+    if (u == NULL)
+        return NULL;
+    size_t k = (size_t)sprintf(u, "file:");
+    for (const char *p = path; *p; p++) {
+        if (*p == '?' || *p == '#' || *p == '%')
+            k += (size_t)sprintf(u + k, "%%%02X", (unsigned char)*p);
+        else
+            u[k++] = *p;
+    }
+    snprintf(u + k, 3 * n + 32 - k, "?immutable=1");
+    return u;
+}
+
+/* True when PATH-wal is absent or empty: every commit is in the main
+ * file, so reading it as immutable sees the current data. */
+static bool wal_is_empty(const char *path)
+{
+    char wal[4200];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct stat sb;
+    return stat(wal, &sb) != 0 || sb.st_size == 0;
+}
+
+/* Read only: nothing created or migrated.  In a directory where the WAL
+ * index cannot be created, a checkpointed file is read as immutable. */
+static hz_status open_readonly(sqlite_store *st, hz_error *err)
+{
+    int orc = sqlite3_open_v2(
+        st->path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (orc != SQLITE_OK)
+        return open_error(st, orc, err);
+    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    int version = schema_version(st);
+    if (version < 0 && wal_is_empty(st->path)) {
+        sqlite3_close(st->db);
+        st->db = NULL;
+        char *uri = immutable_uri(st->path);
+        orc = uri ? sqlite3_open_v2(uri, &st->db,
+                                    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+                                        SQLITE_OPEN_NOMUTEX,
+                                    NULL)
+                  : SQLITE_NOMEM;
+        free(uri);
+        if (orc != SQLITE_OK)
+            return open_error(st, orc, err);
+        version = schema_version(st);
+    }
+    if (version < 0)
+        return db_error(st, err, "could not read the schema version");
+    if (version > SCHEMA_VERSION || version < 1)
+        return hz_error_set(err, HZ_EINVAL,
+                            "sqlite store %s: schema version %d, this build "
+                            "reads 1 to %d",
+                            st->path, version, SCHEMA_VERSION);
+    return HZ_OK;
+}
+
+hz_status hz__store_sqlite_open_flags(const char *path, unsigned flags,
+                                      hz_store **out, hz_error *err)
+{
+    *out = NULL;
+    if (path == NULL || path[0] == '\0')
+        return hz_error_set(err, HZ_EINVAL, "sqlite store: empty path");
+    sqlite_store *st = calloc(1, sizeof *st);
+    if (st == NULL || (st->path = strdup(path)) == NULL) {
+        free(st);
+        return hz_error_set(err, HZ_ENOMEM, "sqlite store: out of memory");
+    }
+    st->base.ops = &sqlite_ops;
+    unsigned h = 5381;
+    for (const char *p = path; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    st->wlock = &write_locks[h % WRITE_LOCKS];
+    seed_rng(st);
+    hz_status rc = (flags & HZ_STORE_READONLY) ? open_readonly(st, err)
+                                               : open_writable(st, err);
+    if (rc == HZ_OK)
+        rc = prepare_all(st, err);
+    if (rc != HZ_OK) {
+        sq_close(&st->base);
+        return rc;
+    }
     *out = &st->base;
     return HZ_OK;
-fail:
-    sq_close(&st->base);
-    return rc;
+}
+
+hz_status hz_store_sqlite_open(const char *path, hz_store **out, hz_error *err)
+{
+    return hz__store_sqlite_open_flags(path, 0, out, err);
 }

@@ -14,7 +14,14 @@ import json, sys
 s = json.load(open(sys.argv[1]))["summary"]["churn"]
 assert 0.5 < s["auc"] <= 1.0, s["auc"]
 assert s["folds"] == 5
-assert all(abs(c["odds_ratio"] - __import__("math").exp(c["coef"])) < 1e-6 * max(1, c["odds_ratio"]) for c in s["coefficients"])
+import math
+# odds ratios per unit of the feature (a dummy: 0 -> 1) with intervals,
+# and per standard deviation
+for c in s["coefficients"]:
+    assert abs(c["odds_ratio"] - math.exp(c["coef"] / c["sd"])) < 1e-6 * max(1, c["odds_ratio"]), c
+    assert abs(c["odds_ratio_per_sd"] - math.exp(c["coef"])) < 1e-6 * max(1, c["odds_ratio_per_sd"]), c
+    assert c["odds_ratio_lower"] < c["odds_ratio"] < c["odds_ratio_upper"], c
+assert len(s["roc"]["fpr"]) == len(s["roc"]["tpr"]) >= 3
 PY
 "$H" analyze churn "$C" --label churned -o "$T/c.csv" >/dev/null || fail "labelled csv"
 head -1 "$T/c.csv" | grep -q "customer_id,churn_label,churn_probability,churn_probability_cv" || fail "labelled header"

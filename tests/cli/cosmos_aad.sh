@@ -44,6 +44,7 @@ cport=$(waitport "$T/cosmos.port")
 peer() { curl -s --cacert "$T/cert.pem" "https://127.0.0.1:$cport/__aad" "$@"; }
 
 KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
+export HZ_DATASET_ROOTS="$T"
 export COSMOS_ENDPOINT="https://127.0.0.1:$cport/" COSMOS_DATABASE=aad \
        COSMOS_CA_CERT="$T/cert.pem"
 unset COSMOS_KEY AZURE_TENANT_ID AZURE_CLIENT_ID AZURE_CLIENT_SECRET \
@@ -61,7 +62,7 @@ export IDENTITY_ENDPOINT="http://127.0.0.1:$tport/msi/token" \
 "$HORIZON" cosmos check >"$T/check" 2>"$T/check.err"
 rc=$?
 check "check with a managed identity ($(cat "$T/check.err"))" test $rc -eq 0
-check "check sees the containers" test "$(grep -c "ok (" "$T/check")" -eq 4
+check "check sees the containers" test "$(grep -c "ok (" "$T/check")" -eq 5
 
 "$HORIZON" gen --kind sales --rows 600 --customers 60 --months 24 --seed 3 \
     -o "$T/sales.csv" >/dev/null 2>&1

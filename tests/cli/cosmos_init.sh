@@ -34,14 +34,14 @@ expect_exit 1 "COSMOS_CA_CERT" -- "$HORIZON" cosmos init
 "$HORIZON" cosmos init --cacert "$T/cert.pem" >"$T/init1" 2>"$T/err1"
 check "init exits 0" test $? -eq 0
 check "database created" grep -q "database clitest.*created" "$T/init1"
-check "four containers created" test "$(grep -c "created (partition key /customerId)" "$T/init1")" -eq 4
+check "five containers created" test "$(grep -c "created (partition key /customerId)" "$T/init1")" -eq 5
 COSMOS_CA_CERT="$T/cert.pem" "$HORIZON" cosmos init >"$T/init2" 2>"$T/err2"
 check "second init exits 0" test $? -eq 0
-check "second init keeps what exists" test "$(grep -c exists "$T/init2")" -eq 5
+check "second init keeps what exists" test "$(grep -c exists "$T/init2")" -eq 6
 check "init reports RUs" grep -q "request charge: [0-9.]* RU" "$T/init2"
 COSMOS_CA_CERT="$T/cert.pem" "$HORIZON" cosmos check >"$T/check" 2>"$T/errc"
 check "check exits 0" test $? -eq 0
-check "check sees the containers" test "$(grep -c "ok (empty)" "$T/check")" -eq 4
+check "check sees the containers" test "$(grep -c "ok (empty)" "$T/check")" -eq 5
 # another database that was never provisioned: a clear message
 expect_exit 1 "cosmos init" -- \
     env COSMOS_CA_CERT="$T/cert.pem" "$HORIZON" cosmos check --database nope
@@ -56,6 +56,25 @@ expect_exit 2 "unknown subcommand" -- "$HORIZON" cosmos frobnicate
 expect_exit 2 "" -- "$HORIZON" cosmos init --autoscale-max 5
 expect_exit 0 "" -- "$HORIZON" cosmos --help
 check "help names init" grep -q "cosmos init" "$T/out"
+# schedules live in Cosmos DB too: two runners, a clock an hour ahead,
+# each 15-minute slot's job created once
+export COSMOS_CA_CERT="$T/cert.pem" HZ_DATASET_ROOTS="$T" HZ_TEST_HOOKS=1
+printf 'date,value\n2024-01-01,1\n2024-02-01,2\n2024-03-01,3\n' >"$T/s.csv"
+expect_exit 0 "" -- "$HORIZON" schedule add --store cosmos --tenant acme \
+    --id q --cron "*/15 * * * *" --catch-up 10 --type forecast \
+    --dataset "$T/s.csv" --param date=date --param value=value --param model=naive
+now=$(( $(date +%s) + 3600 + 60 ))
+rp=()
+for r in 1 2; do
+    HZ_TEST_NOW=$now "$HORIZON" run --once --store cosmos --quiet \
+        >"$T/sr$r.out" 2>"$T/sr$r.err" &
+    rp+=($!)
+done
+wait "${rp[@]}"
+n=$("$HORIZON" jobs list --store cosmos --tenant acme --json | grep -c '"scheduleId":"q"')
+check "cosmos: 4 or 5 slot jobs, each once ($n)" test "$n" -ge 4 -a "$n" -le 5
+made=$(cat "$T"/sr?.err | grep -c "schedule q: queued job")
+check "cosmos: each slot created by one runner ($made)" test "$made" -eq "$n"
 # the key is never printed
 check "key not in any output" \
     bash -c "! grep -qF -- '$KEY' '$T'/init1 '$T'/init2 '$T'/err1 '$T'/err2 '$T'/check '$T'/errc '$T'/err '$T'/out"

@@ -47,6 +47,7 @@ pport=$(waitport "$T/proxy.port")
 
 KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
 export COSMOS_KEY="$KEY" COSMOS_DATABASE=runners COSMOS_CA_CERT="$T/cert.pem"
+export HZ_DATASET_ROOTS="$T"
 direct="https://127.0.0.1:$cport/"
 
 COSMOS_ENDPOINT=$direct "$HORIZON" cosmos init >"$T/init" 2>&1

@@ -108,6 +108,7 @@ def scratch_env(name):
         if k.startswith(("COSMOS_", "AZURE_", "OPENAI_", "IDENTITY_")):
             del env[k]
     env["HORIZON_STORE"] = f"sqlite:{T}/{name}.db"
+    env["HZ_DATASET_ROOTS"] = f"{DATA}:{T}"  # the files stand-ins live here
     return env
 
 

@@ -23,7 +23,8 @@ fi
 bash "$HZ_SRC/scripts/test-peers.sh" >&2
 T="$HZ_TEST_TMP/llm_run"
 rm -rf "$T" && mkdir -p "$T"
-export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T"
+export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" \
+    HZ_DATASET_ROOTS="$HZ_DATA_DIR:$T"
 unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
       AZURE_OPENAI_API_KEY HZ_LLM_CONFIG HZ_TIKTOKEN_FILE || true
 fail() { echo "FAIL: $*" >&2; exit 1; }

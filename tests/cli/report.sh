@@ -98,11 +98,13 @@ expect_exit 2 "unknown command" -- "$HORIZON" report inspect "$SALES" -o "$T/x.h
 check "no report from a usage error" test ! -e "$T/x.html"
 
 # ---- jobs ----
-export HORIZON_STORE="sqlite:$T/jobs.db" TMPDIR="$T"
+export HORIZON_STORE="sqlite:$T/jobs.db" TMPDIR="$T" \
+    HZ_DATASET_ROOTS="$HZ_DATA_DIR:$T"
 "$HORIZON" submit --quiet --tenant acme --type forecast --dataset "$SALES" \
-    --param freq=month --param 'by=["region"]' --id f1
+    --param date=order_date --param value=revenue \
+    --param freq=month --param by=region --id f1
 "$HORIZON" submit --quiet --tenant acme --type suite --dataset "$SALES" --id s1
-"$HORIZON" submit --quiet --tenant acme --type forecast \
+"$HORIZON" submit --quiet --no-validate --tenant acme --type forecast \
     --dataset "$T/missing.csv" --id bad1
 "$HORIZON" run --once --concurrency 2 --timeout 120 > /dev/null 2>&1
 "$HORIZON" jobs report f1 -o "$T/f1.html"

@@ -69,7 +69,8 @@ render churn --charts 3 --expect drivers=1,roc=1,histogram=1 --series roc=1
 
 # ---- a job's report, with an LLM narrative spliced in ----
 MOCK_JS="$PEERS/node_modules/@dwmkerr/mock-llm/dist/main.js"
-export HORIZON_STORE="sqlite:$T/jobs.db" TMPDIR="$T"
+export HORIZON_STORE="sqlite:$T/jobs.db" TMPDIR="$T" \
+    HZ_DATASET_ROOTS="$HZ_DATA_DIR:$T"
 unset OPENAI_API_KEY AZURE_OPENAI_ENDPOINT AZURE_OPENAI_API_KEY \
       HZ_LLM_CONFIG HZ_TIKTOKEN_FILE || true
 "$HORIZON" submit --quiet --tenant acme --type suite --dataset "$SALES" --id s1

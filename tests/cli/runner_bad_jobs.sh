@@ -10,6 +10,9 @@ set -euo pipefail
 T="$HZ_TEST_TMP/runner_bad_jobs"
 rm -rf "$T" && mkdir -p "$T/www"
 export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T"
+# the sandbox: this test's directory, and its own HTTP server on loopback
+export HZ_DATASET_ROOTS="$T" HZ_DATASET_HOSTS=127.0.0.1 \
+    HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 {
@@ -55,8 +58,10 @@ JSON
 out=$("$HORIZON" submit --file "$T/jobs.json" 2>&1) && fail "submit accepted bad jobs"
 grep -q "job bad-type: field 'type': unknown job type 'forcast'" <<<"$out" ||
     fail "submit message: $out"
-grep -q "params.horizon: expected an integer in \[1, 1000\], got -3" <<<"$out" ||
+grep -q "params.horizon: expected an integer in \[1, 100000\], got '-3'" <<<"$out" ||
     fail "submit message: $out"
+grep -q "13 jobs invalid: nothing was stored" <<<"$out" || fail "submit: $out"
+[[ -z "$("$HORIZON" jobs list --json)" ]] || fail "submit stored some jobs"
 # ... so store them as they are to test the runner
 "$HORIZON" jobs list --json > /dev/null
 rm -f "$T"/store.db*

@@ -9,7 +9,7 @@ set -euo pipefail
 : "${HORIZON:?}" "${HZ_TEST_TMP:?}" "${HZ_DATA_DIR:?}"
 T="$HZ_TEST_TMP/runner_results"
 rm -rf "$T" && mkdir -p "$T"
-export TMPDIR="$T"
+export TMPDIR="$T" HZ_DATASET_ROOTS="$HZ_DATA_DIR:$T"
 ST="sqlite:$T/store.db"
 CSV="$HZ_DATA_DIR/sample_sales.csv"
 "$HORIZON" submit --store "$ST" --quiet --type suite --tenant acme \

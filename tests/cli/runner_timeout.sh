@@ -12,7 +12,8 @@ set -euo pipefail
 : "${HORIZON:?}" "${HZ_TEST_TMP:?}" "${HZ_DATA_DIR:?}"
 T="$HZ_TEST_TMP/runner_timeout"
 rm -rf "$T" && mkdir -p "$T"
-export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" HZ_TEST_HOOKS=1
+export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" HZ_TEST_HOOKS=1 \
+    HZ_DATASET_ROOTS="$HZ_DATA_DIR:$T"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 {

@@ -15,6 +15,7 @@
 //   truncate   forward, send the headers and part of the body (e.g. an SSE
 //              stream), then destroy the socket
 //   malformed  forward, answer the upstream status with a damaged JSON body
+//   401, 403   an authorization failure (a wrong or revoked key)
 //
 // Usage:
 //   node fault_proxy.js --target https://127.0.0.1:8081 [--port 0]
@@ -58,7 +59,7 @@ function parseFaults(spec) {
 }
 
 const KINDS = ["429", "503", "500", "delay", "drop", "drop_after",
-  "truncate", "malformed"];
+  "truncate", "malformed", "401", "403"];
 
 // mulberry32: small, fast, deterministic for a seed
 function rng(seed) {
@@ -207,6 +208,13 @@ function handle(req, res) {
           "x-ms-request-charge": "0",
         });
       }
+      case "401":
+        return sendJson(res, 401, { code: "Unauthorized",
+          message: "The input authorization token can't serve the request "
+            + "(injected)" });
+      case "403":
+        return sendJson(res, 403, { code: "Forbidden",
+          message: "Request blocked by network firewall (injected)" });
       case "503":
         return sendJson(res, 503, { code: "ServiceUnavailable",
           message: "Service is currently unavailable (injected)" });

@@ -81,6 +81,7 @@ HZ_TEST(suite_on_sample_sales)
     char *j = run_to_string(r1, true);
     HZ_CHECK_CONTAINS(j, "\"bgnbd\": {\"r\": ");
     HZ_CHECK_CONTAINS(j, "\"segments\": {\"rfm\": [");
+    HZ_CHECK_CONTAINS(j, "\"p_alive_matrix\": {");
     free(j);
     hz_analytics_result_free(r1);
     hz_analytics_result_free(r2);
@@ -156,7 +157,13 @@ HZ_TEST(single_and_identical_customers)
         if (n > 0)
             HZ_CHECK(n == 40);
     }
-    HZ_CHECK(hz_analytics_part_error(r, "clv")[0] != '\0');
+    /* the purchase model cannot be identified: a failure, or a fit
+     * flagged as a boundary solution with its reason */
+    const hz_bgnbd_model *bm = hz_analytics_bgnbd(r);
+    HZ_CHECK(hz_analytics_part_error(r, "clv")[0] != '\0' ||
+             (bm != NULL && bm->boundary && bm->note[0] != '\0'));
+    /* identical spends: the spend model fails alone */
+    HZ_CHECK_CONTAINS(hz_analytics_part_error(r, "spend"), "identify");
     hz_analytics_result_free(r);
     hz_dataset_free(ds);
 }
@@ -188,6 +195,71 @@ HZ_TEST(churn_table_with_label)
     size_t k = hz_analytics_top_drivers(r, 3, names, coef, orr);
     HZ_CHECK(k == 3);
     HZ_CHECK(fabs(coef[0]) >= fabs(coef[1]) && fabs(coef[1]) >= fabs(coef[2]));
-    HZ_CHECK_NEAR(orr[0], exp(coef[0]), 1e-12);
+    /* odds ratios per unit of the feature (a dummy: 0 -> 1), with an
+     * interval around them; coefficients per standard deviation */
+    size_t nd;
+    const hz_churn_driver *dr = hz_analytics_churn_drivers(r, &nd);
+    HZ_CHECK(dr != NULL && nd >= 3);
+    for (size_t j = 0; j < nd; j++) {
+        HZ_CHECK_NEAR(dr[j].odds_ratio, exp(dr[j].coef / dr[j].sd),
+                      1e-12 * dr[j].odds_ratio);
+        HZ_CHECK_NEAR(dr[j].odds_ratio_sd, exp(dr[j].coef), 1e-12);
+        HZ_CHECK(dr[j].se > 0 && dr[j].or_lower < dr[j].odds_ratio &&
+                 dr[j].odds_ratio < dr[j].or_upper);
+        if (strcmp(dr[j].name, names[0]) == 0)
+            HZ_CHECK_NEAR(orr[0], dr[j].odds_ratio, 1e-12 * orr[0]);
+    }
+    const hz_roc_curve *roc = hz_analytics_roc(r);
+    HZ_CHECK(roc != NULL && roc->n >= 3 && roc->fpr[0] == 0 &&
+             roc->tpr[roc->n - 1] == 1 && roc->fpr[roc->n - 1] == 1);
     hz_analytics_result_free(r);
+}
+
+HZ_TEST(segments_frequency_kinds_and_centres)
+{
+    /* c1 buys twice on one day (2 rows, 1 order id, 1 purchase day) and
+     * once later (another order); c2 has 3 rows in 3 orders on 2 days */
+    const char *csv = "customer_id,order_id,order_date,revenue\n"
+                      "c1,o1,2024-01-01,10\nc1,o1,2024-01-01,5\n"
+                      "c1,o2,2024-02-01,20\n"
+                      "c2,o3,2024-01-05,7\nc2,o4,2024-01-05,8\n"
+                      "c2,o5,2024-03-01,9\n"
+                      "c3,o6,2024-02-10,50\nc4,o7,2024-03-20,1\n"
+                      "c5,o8,2024-01-15,3\nc5,o9,2024-03-30,4\n";
+    hz_dataset *ds = read_text(csv, "o.csv");
+    HZ_CHECK(ds != NULL);
+    hz_analytics_request q;
+    hz_analytics_result *r;
+    hz_error err;
+    static const double want[3][2] = {{2, 2}, {2, 3}, {3, 3}};
+    for (int kind = 0; kind < 3; kind++) {
+        hz_analytics_request_init(&q);
+        q.frequency = (hz_frequency_kind)kind;
+        HZ_CHECK_MSG(hz_analytics_run(ds, HZ_ANALYSIS_SEGMENT, &q, &r, &err) ==
+                         HZ_OK,
+                     "%s", err.msg);
+        const double *f = hz_analytics_values(r, "rfm_frequency");
+        HZ_CHECK(f != NULL);
+        /* days: c1 2, c2 2; orders: c1 2, c2 3; rows: c1 3, c2 3 */
+        HZ_CHECK_MSG(f[0] == want[kind][0] && f[1] == want[kind][1],
+                     "kind %d: %g %g", kind, f[0], f[1]);
+        /* default k = 4; centres in original units; recency counted to
+         * the day after as-of (2024-03-30): c5 has recency 1 */
+        HZ_CHECK(hz_analytics_clusters(r) == 4);
+        double inertia;
+        int it;
+        const double *c = hz_analytics_cluster_centers(r, &inertia, &it);
+        HZ_CHECK(c != NULL && inertia >= 0 && it >= 1);
+        for (int g = 0; g < 4; g++)
+            HZ_CHECK(c[3 * g] >= 1 && c[3 * g + 1] >= 1 && c[3 * g + 2] > 0);
+        HZ_CHECK(hz_analytics_values(r, "recency_days")[4] == 1);
+        hz_analytics_result_free(r);
+    }
+    /* the silhouette rule on request */
+    hz_analytics_request_init(&q);
+    q.k = 0;
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SEGMENT, &q, &r, &err) == HZ_OK);
+    HZ_CHECK(hz_analytics_clusters(r) >= 1);
+    hz_analytics_result_free(r);
+    hz_dataset_free(ds);
 }

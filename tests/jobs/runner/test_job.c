@@ -1,5 +1,5 @@
 /* Job model: JSON round trip, validation messages that name the field,
- * parameter validation per job type, result ids, metrics quantiles. */
+ * result ids, metrics quantiles (job parameters: tests/jobs/cli). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,81 +110,6 @@ HZ_TEST(job_validation_names_the_field)
     }
 }
 
-static hz_status validate(const char *doc, hz_error *err)
-{
-    cJSON *d = cJSON_Parse(doc);
-    hz_job job;
-    hz_status rc = hz_job_from_json(d, &job, err);
-    cJSON_Delete(d);
-    if (rc != HZ_OK)
-        return rc;
-    rc = hz_exec_validate(&job, err);
-    hz_job_clear(&job);
-    return rc;
-}
-
-HZ_TEST(exec_validates_parameters)
-{
-    hz_error err;
-    const char *head = "{\"id\":\"j\",\"customerId\":\"a\",\"dataset\":\"x\",";
-    char doc[512];
-    snprintf(doc, sizeof doc,
-             "%s\"type\":\"forecast\",\"params\":{"
-             "\"horizon\":12,\"by\":[\"region\"],\"levels\":[80,95],"
-             "\"dateColumn\":\"d\",\"valueColumn\":\"v\"}}",
-             head);
-    HZ_CHECK(validate(doc, &err) == HZ_OK);
-    snprintf(doc, sizeof doc,
-             "%s\"type\":\"forecast\",\"params\":{"
-             "\"horizon\":2.5}}",
-             head);
-    HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
-    HZ_CHECK_CONTAINS(err.msg, "params.horizon: expected an integer in "
-                               "[1, 1000], got 2.5");
-    snprintf(doc, sizeof doc,
-             "%s\"type\":\"forecast\",\"params\":{"
-             "\"levels\":[80,120]}}",
-             head);
-    HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
-    HZ_CHECK_CONTAINS(err.msg, "params.levels");
-    snprintf(doc, sizeof doc,
-             "%s\"type\":\"forecast\",\"params\":{"
-             "\"by\":\"region\"}}",
-             head);
-    HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
-    HZ_CHECK_CONTAINS(err.msg, "params.by: expected an array");
-    snprintf(doc, sizeof doc,
-             "%s\"type\":\"segment\",\"params\":{"
-             "\"k\":4,\"seed\":7,\"unit\":\"weeks\",\"asOf\":\"2024-12-31\"}}",
-             head);
-    HZ_CHECK(validate(doc, &err) == HZ_OK);
-    snprintf(doc, sizeof doc,
-             "%s\"type\":\"churn\",\"params\":{"
-             "\"asOf\":\"2023-02-30\"}}",
-             head);
-    HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
-    HZ_CHECK_CONTAINS(err.msg, "params.asOf: expected a date YYYY-MM-DD");
-    snprintf(doc, sizeof doc,
-             "%s\"type\":\"clv\",\"params\":{"
-             "\"discountRate\":\"low\"}}",
-             head);
-    HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
-    HZ_CHECK_CONTAINS(err.msg, "params.discountRate: expected a number in "
-                               "[0, 1], got 'low'");
-    snprintf(doc, sizeof doc,
-             "%s\"type\":\"suite\",\"params\":{"
-             "\"horizon\":3}}",
-             head);
-    HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
-    HZ_CHECK_CONTAINS(err.msg, "params.horizon: unknown parameter");
-    snprintf(doc, sizeof doc,
-             "%s\"type\":\"suite\",\"params\":{"
-             "\"k\":9,\"kMax\":4}}",
-             head);
-    HZ_CHECK(validate(doc, &err) == HZ_EINVAL);
-    HZ_CHECK_CONTAINS(err.msg, "params.k: larger than params.kMax");
-}
-
 HZ_TEST(job_names_ids_and_times)
 {
     hz_job_type t;
@@ -245,7 +170,7 @@ HZ_TEST(metrics_quantiles_and_reasons)
     double st[HZ_NSTAGES] = {0.001, 0.01, 0.1, 0.002, 0.005};
     for (int i = 0; i < 10; i++) {
         st[HZ_STAGE_COMPUTE] = 0.1 * (i + 1);
-        hz_metrics_add_job(m, st, 0.2 * (i + 1), i < 8,
+        hz_metrics_add_job(m, "forecast", st, 0.2 * (i + 1), i < 8,
                            i == 8 ? "timeout" : "params");
     }
     hz_metrics_add_requeue(m, "crash");

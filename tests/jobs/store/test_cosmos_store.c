@@ -39,13 +39,13 @@ static bool setup(const char *db)
         hz_cosmos_open(&cfg, &c, &err) != HZ_OK)
         return false;
     bool ok = hz_cosmos_create_database(c, 0, NULL, &err) == HZ_OK;
-    static const char *const colls[] = {"jobs", "datasets", "results",
-                                        "cache"};
+    static const char *const colls[] = {"jobs", "datasets", "results", "cache",
+                                        "schedules"};
     cJSON *pol = cJSON_Parse(
         "{\"indexingMode\":\"consistent\",\"compositeIndexes\":[[{\"path\":"
         "\"/id\",\"order\":\"ascending\"},{\"path\":\"/customerId\","
         "\"order\":\"ascending\"}]]}");
-    for (int i = 0; i < 4 && ok; i++)
+    for (int i = 0; i < 5 && ok; i++)
         ok = hz_cosmos_create_container(c, colls[i], "/customerId", pol, 0,
                                         NULL, &err) == HZ_OK;
     cJSON_Delete(pol);

@@ -1,0 +1,231 @@
+/* The human-readable summary of a result: fitted models with their
+ * boundary flags, the holdout report, churn drivers, segments and the
+ * survival tables.  See analytics.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analytics/analytics_internal.h"
+
+static void text_models(const hz__clv_part *c, FILE *f)
+{
+    if (c->bg_ok) {
+        const hz_bgnbd_model *b = &c->bg;
+        fprintf(f,
+                "BG/NBD: r = %.4f (%.4f), alpha = %.4f (%.4f), a = %.4f "
+                "(%.4f), b = %.4f (%.4f), LL = %.2f%s\n",
+                b->p.r, b->se[0], b->p.alpha, b->se[1], b->p.a, b->se[2],
+                b->p.b, b->se[3], b->loglik, c->loaded ? " (model file)" : "");
+        if (b->boundary)
+            fprintf(f, "  boundary solution: %s\n", b->note);
+    } else if (c->bg_err[0]) {
+        fprintf(f, "BG/NBD: failed: %s\n", c->bg_err);
+    }
+    if (c->pn_ok) {
+        const hz_pnbd_model *p = &c->pn;
+        fprintf(f,
+                "Pareto/NBD: r = %.4f (%.4f), alpha = %.4f (%.4f), s = %.4f "
+                "(%.4f), beta = %.4f (%.4f), LL = %.2f%s\n",
+                p->p.r, p->se[0], p->p.alpha, p->se[1], p->p.s, p->se[2],
+                p->p.beta, p->se[3], p->loglik,
+                c->loaded ? " (model file)" : "");
+        if (p->boundary)
+            fprintf(f, "  boundary solution: %s\n", p->note);
+    } else if (c->pn_err[0]) {
+        fprintf(f, "Pareto/NBD: failed: %s\n", c->pn_err);
+    }
+    if (c->gg_ok) {
+        const hz_gg_model *g = &c->gg;
+        fprintf(f,
+                "Gamma-Gamma: p = %.4f, q = %.4f, gamma = %.4f, LL = %.2f "
+                "(%zu repeat buyers)\n",
+                g->p.p, g->p.q, g->p.gamma, g->loglik, g->n);
+        if (g->boundary)
+            fprintf(f, "  boundary solution: %s\n", g->note);
+    } else if (c->gg_err[0]) {
+        fprintf(f, "Gamma-Gamma: failed (no CLV, other outputs kept): %s\n",
+                c->gg_err);
+    }
+}
+
+static void text_holdout(const hz_holdout_report *h, hz_time_unit u, FILE *f)
+{
+    static const char *const lab[HZ_HOLDOUT_BINS] = {"0", "1", "2", "3",
+                                                     "4", "5", "6", "7+"};
+    fprintf(f,
+            "holdout (%s, %.4g %s): predicted %.1f, actual %.0f repeat "
+            "transactions; correlation %.3f, MAE %.3f\n",
+            hz_purchase_kind_name(h->model), h->duration,
+            u == HZ_UNIT_WEEKS ? "weeks" : "days", h->predicted_total,
+            h->actual_total, h->correlation, h->mae);
+    fputs("  calibration x:", f);
+    for (int b = 0; b < HZ_HOLDOUT_BINS; b++)
+        fprintf(f, " %7s", lab[b]);
+    fputs("\n  customers    :", f);
+    for (int b = 0; b < HZ_HOLDOUT_BINS; b++)
+        fprintf(f, " %7zu", h->bin_customers[b]);
+    fputs("\n  actual       :", f);
+    for (int b = 0; b < HZ_HOLDOUT_BINS; b++)
+        fprintf(f, " %7.3f", h->bin_actual[b]);
+    fputs("\n  expected     :", f);
+    for (int b = 0; b < HZ_HOLDOUT_BINS; b++)
+        fprintf(f, " %7.3f", h->bin_predicted[b]);
+    fputc('\n', f);
+    if (h->weeks > 0)
+        fprintf(f,
+                "  cumulative repeat transactions at week %zu (calibration "
+                "end) %.0f actual, %.1f expected; at week %zu %.0f, %.1f\n",
+                h->calibration_weeks,
+                h->calibration_weeks ? h->actual_cum[h->calibration_weeks - 1]
+                                     : 0.0,
+                h->calibration_weeks
+                    ? h->expected_cum[h->calibration_weeks - 1]
+                    : 0.0,
+                h->weeks, h->actual_cum[h->weeks - 1],
+                h->expected_cum[h->weeks - 1]);
+}
+
+static void text_clv(const hz_analytics_result *r, FILE *f)
+{
+    const hz__clv_part *c = &r->clv;
+    text_models(c, f);
+    if (!c->ok) {
+        fprintf(f, "CLV: failed: %s\n", c->err);
+        return;
+    }
+    if (c->clv_sorted != NULL)
+        fprintf(f,
+                "CLV (%s) over %.4g days at %.4g/month: total %.2f, median "
+                "%.2f, p90 %.2f\n",
+                hz_purchase_kind_name(c->model), c->horizon_days,
+                r->req.discount_rate, c->clv_total, c->clv_q[2], c->clv_q[4]);
+    fprintf(f,
+            "new customer over %.4g days: E[X] = %.6f, P(X = 0, 1, 2) = "
+            "%.4f, %.4f, %.4f\n",
+            c->horizon_days, c->expected_new, c->pmf[0], c->pmf[1], c->pmf[2]);
+    if (c->sure_alive == r->n)
+        fputs("warning: P(alive) >= 0.9999 for every customer (the model "
+              "sees no dropout)\n",
+              f);
+    for (int k = 0; k < 2; k++)
+        if (c->hold_ok[k])
+            text_holdout(&c->hold[k], r->cs->unit, f);
+}
+
+static void text_churn(const hz_analytics_result *r, FILE *f)
+{
+    const hz__churn_part *c = &r->churn;
+    if (!c->ok) {
+        fprintf(f, "churn: failed: %s\n", c->err);
+        return;
+    }
+    fprintf(f, "churn: %s\n", c->method);
+    if (!c->labelled) {
+        fprintf(f, "inactive share %.4f, mean risk %.4f\n", c->rate,
+                c->mean_risk);
+        return;
+    }
+    if (c->has_cv)
+        fprintf(f, "churn rate %.4f, CV AUC %.4f +- %.4f, log-loss %.4f\n",
+                c->rate, c->cv.auc_mean, c->cv.auc_sd, c->cv.logloss_mean);
+    else
+        fprintf(f, "churn rate %.4f, AUC %.4f (in sample)\n", c->rate,
+                c->auc_in);
+    const char *nm[5];
+    double cf[5], orr[5];
+    size_t k = hz_analytics_top_drivers(r, 5, nm, cf, orr);
+    for (size_t j = 0; j < k; j++)
+        fprintf(f,
+                "  driver %-40s coef %+.4f per sd, odds ratio %.4g per "
+                "unit\n",
+                nm[j], cf[j], orr[j]);
+}
+
+static void text_segments(const hz_analytics_result *r, FILE *f)
+{
+    const hz__seg_part *s = &r->seg;
+    if (!s->ok) {
+        fprintf(f, "segments: failed: %s\n", s->err);
+        return;
+    }
+    for (int g = 0; g < HZ_SEG_COUNT; g++)
+        if (s->segprof[g].size)
+            fprintf(f, "  %-20s %8zu customers, revenue share %.3f\n",
+                    hz_rfm_segment_name(g), s->segprof[g].size,
+                    s->segprof[g].revenue_share);
+    fprintf(f, "k-means: k = %d (%s), inertia %.2f, %d iterations\n", s->k,
+            s->k_chosen ? "chosen by silhouette" : "requested", s->inertia,
+            s->iterations);
+    for (int g = 0; g < s->k; g++)
+        fprintf(f,
+                "  cluster %d: %zu customers, centre recency %.1f days, "
+                "frequency %.2f, spend %.2f\n",
+                g, s->clprof[g].size, s->centers[3 * g], s->centers[3 * g + 1],
+                s->centers[3 * g + 2]);
+}
+
+static void text_survival(const hz_analytics_result *r, FILE *f)
+{
+    const hz__surv_part *s = &r->surv;
+    const hz_km_curve *k = &s->km;
+    if (!s->ok) {
+        fprintf(f, "survival: failed: %s\n", s->err);
+        return;
+    }
+    fprintf(f,
+            "Kaplan-Meier: %zu customers, %zu events (%zu rows dropped), "
+            "median %g\n",
+            k->n, k->events, s->dropped, k->median);
+    fprintf(f, "  %8s %10s %10s %10s\n", "time", "S(t)", "lower", "upper");
+    for (size_t t = 0; t < s->ntimes; t++) {
+        double tt = s->times[t];
+        size_t j = 0;
+        while (j + 1 < k->m && k->time[j + 1] <= tt)
+            j++;
+        bool any = k->m > 0 && k->time[0] <= tt;
+        fprintf(f, "  %8g %10.5f %10.5f %10.5f\n", tt, hz_km_at(k, tt),
+                any ? k->lower[j] : 1.0, any ? k->upper[j] : 1.0);
+    }
+    if (!s->cox_ok) {
+        if (s->cox_err[0])
+            fprintf(f, "Cox: failed: %s\n", s->cox_err);
+        return;
+    }
+    const hz_cox_model *m = &s->cox;
+    fprintf(f,
+            "Cox (Breslow ties): %zu customers, %zu events, log partial "
+            "likelihood %.4f\n",
+            m->n, m->events, m->loglik);
+    for (size_t j = 0; j < m->p; j++)
+        fprintf(f, "  %-45s coef %+.5f (SE %.5f) HR %.4f p %.3g\n",
+                s->names[j], m->coef[j], m->se[j], exp(m->coef[j]),
+                m->pvalue[j]);
+}
+
+hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
+                                         hz_error *err)
+{
+    fprintf(f,
+            "analysis: %s, %zu customers (%.2f s: summary %.2f, clv "
+            "%.2f, segments %.2f)\n",
+            hz_analysis_kind_name(r->kind), r->n, r->seconds, r->t_summary,
+            r->t_clv, r->t_seg);
+    if (r->cs != NULL)
+        fprintf(f,
+                "columns: customer '%s' (%s), date '%s' (%s), amount '%s' "
+                "(%s)\n",
+                r->col_name[0], r->col_guessed[0] ? "guessed" : "given",
+                r->col_name[1], r->col_guessed[1] ? "guessed" : "given",
+                r->col_name[2], r->col_guessed[2] ? "guessed" : "given");
+    if (r->clv.run)
+        text_clv(r, f);
+    if (r->churn.run)
+        text_churn(r, f);
+    if (r->seg.run)
+        text_segments(r, f);
+    if (r->surv.run)
+        text_survival(r, f);
+    if (ferror(f))
+        return hz_error_set(err, HZ_EIO, "could not write the summary");
+    return HZ_OK;
+}

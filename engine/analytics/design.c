@@ -1,0 +1,430 @@
+/* Design matrices from datasets: numbers as they are, text one-hot,
+ * standardised; or the features of a saved model applied to new data.
+ * See logreg.h. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "horizon/logreg.h"
+
+void hz_design_free(hz_design *d)
+{
+    if (d == NULL)
+        return;
+    free(d->X);
+    free(d->y);
+    free(d->row);
+    for (size_t j = 0; j < d->p; j++) {
+        if (d->names)
+            free(d->names[j]);
+        if (d->column)
+            free(d->column[j]);
+        if (d->level)
+            free(d->level[j]);
+    }
+    free(d->names);
+    free(d->column);
+    free(d->level);
+    free(d->mean);
+    free(d->sd);
+    memset(d, 0, sizeof *d);
+}
+
+static bool parse_num(const char *s, double *v)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '\0')
+        return false;
+    char *end;
+    *v = strtod(s, &end);
+    while (isspace((unsigned char)*end))
+        end++;
+    return *end == '\0' && isfinite(*v);
+}
+
+static bool blank(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    return *s == '\0';
+}
+
+/* Label of a cell: 1, 0, or -1 when null/unknown. */
+static int label_of(const hz_column *c, size_t row)
+{
+    if (hz_col_is_null(c, row))
+        return -1;
+    if (c->type == HZ_TYPE_STRING) {
+        const char *s = hz_dict_str(c->dict, c->v.code[row]);
+        if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") ||
+            !strcmp(s, "1") || !strcasecmp(s, "y") || !strcasecmp(s, "t"))
+            return 1;
+        if (!strcasecmp(s, "no") || !strcasecmp(s, "false") ||
+            !strcmp(s, "0") || !strcasecmp(s, "n") || !strcasecmp(s, "f"))
+            return 0;
+        return -1;
+    }
+    double v = hz_col_number(c, row);
+    return v == 1.0 ? 1 : v == 0.0 ? 0 : -1;
+}
+
+/* Where a feature's values come from. */
+typedef struct featsrc {
+    const hz_column *col;
+    int kind;        /* 0 numeric, 1 one-hot level, 2 numeric text */
+    uint32_t level;  /* kind 1: the level's code (UINT32_MAX: absent) */
+    double *numtext; /* kind 2: per-code values (NaN = null), owned by the
+                        feature whose own flag is set */
+    bool own;
+} featsrc;
+
+static void featsrc_free(featsrc *fs, size_t nf)
+{
+    if (fs != NULL)
+        for (size_t j = 0; j < nf; j++)
+            if (fs[j].own)
+                free(fs[j].numtext);
+    free(fs);
+}
+
+static char *dupstr(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = b ? strlen(b) : 0;
+    char *s = malloc(la + lb + 2);
+    if (s == NULL)
+        return NULL;
+    memcpy(s, a, la);
+    if (b != NULL) {
+        s[la] = '=';
+        memcpy(s + la + 1, b, lb);
+        s[la + 1 + lb] = '\0';
+    } else {
+        s[la] = '\0';
+    }
+    return s;
+}
+
+static void note_skip(hz_design *d, const char *name, const char *why)
+{
+    size_t len = strlen(d->skipped);
+    snprintf(d->skipped + len, sizeof d->skipped - len, "%s%s (%s)",
+             len ? ", " : "", name, why);
+}
+
+/* For a text column whose levels are all numbers or blanks: the number
+ * of each level (NaN for blanks); NULL otherwise (or *oom). */
+static double *numeric_text(const hz_column *col, bool *oom)
+{
+    size_t L = hz_dict_size(col->dict);
+    bool numeric = L > 0;
+    double v;
+    for (uint32_t l = 0; l < L && numeric; l++) {
+        const char *s = hz_dict_str(col->dict, l);
+        numeric = blank(s) || parse_num(s, &v);
+    }
+    if (!numeric)
+        return NULL;
+    double *nt = malloc(L * sizeof(double));
+    if (nt == NULL) {
+        *oom = true;
+        return NULL;
+    }
+    for (uint32_t l = 0; l < L; l++)
+        if (!parse_num(hz_dict_str(col->dict, l), &nt[l]))
+            nt[l] = NAN;
+    return nt;
+}
+
+static bool push_feature(featsrc **fs, size_t *nf, size_t *cap, featsrc f)
+{
+    if (*nf == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        featsrc *t = realloc(*fs, *cap * sizeof **fs);
+        if (t == NULL)
+            return false;
+        *fs = t;
+    }
+    (*fs)[(*nf)++] = f;
+    return true;
+}
+
+/* The features of every usable column (see hz_design_from_dataset). */
+static hz_status plan_features(const hz_dataset *ds, const hz_column *lc,
+                               const char *id_col, size_t max_levels,
+                               hz_design *out, featsrc **fs, size_t *nf)
+{
+    size_t cap = 0;
+    bool oom = false;
+    *fs = NULL;
+    *nf = 0;
+    for (size_t c = 0; c < ds->ncols && !oom; c++) {
+        const hz_column *col = &ds->cols[c];
+        if (col == lc || (id_col && !strcmp(col->name, id_col)))
+            continue;
+        if (hz_type_is_numeric(col->type)) {
+            oom = !push_feature(fs, nf, &cap,
+                                (featsrc){col, 0, 0, NULL, false});
+            continue;
+        }
+        if (col->type != HZ_TYPE_STRING) {
+            note_skip(out, col->name, hz_type_name(col->type));
+            continue;
+        }
+        size_t L = hz_dict_size(col->dict);
+        double *nt = numeric_text(col, &oom);
+        if (nt != NULL) {
+            oom = !push_feature(fs, nf, &cap, (featsrc){col, 2, 0, nt, true});
+            if (oom)
+                free(nt);
+        } else if (!oom && (L > max_levels || L >= ds->nrows)) {
+            note_skip(out, col->name,
+                      L >= ds->nrows ? "an identifier" : "too many levels");
+        } else {
+            for (uint32_t a = 0; a < L && !oom; a++)
+                oom = !push_feature(fs, nf, &cap,
+                                    (featsrc){col, 1, a, NULL, false});
+        }
+    }
+    return oom ? HZ_ENOMEM : HZ_OK;
+}
+
+/* Allocate the design for n0 rows and p features with their names. */
+static hz_status alloc_design(hz_design *out, const featsrc *fs, size_t p,
+                              size_t n0, bool labels)
+{
+    out->X = malloc((n0 * p + 1) * sizeof(double));
+    out->row = malloc((n0 + 1) * sizeof(size_t));
+    out->names = calloc(p, sizeof(char *));
+    out->column = calloc(p, sizeof(char *));
+    out->level = calloc(p, sizeof(char *));
+    out->mean = malloc(p * sizeof(double));
+    out->sd = malloc(p * sizeof(double));
+    if (labels)
+        out->y = malloc((n0 + 1) * sizeof(double));
+    if (!out->X || !out->row || !out->names || !out->column || !out->level ||
+        !out->mean || !out->sd || (labels && !out->y))
+        return HZ_ENOMEM;
+    out->p = p;
+    for (size_t j = 0; j < p; j++) {
+        const char *lev = fs[j].kind == 1 && fs[j].level != UINT32_MAX
+                              ? hz_dict_str(fs[j].col->dict, fs[j].level)
+                              : NULL;
+        out->names[j] = dupstr(fs[j].col->name, lev);
+        out->column[j] = dupstr(fs[j].col->name, NULL);
+        out->level[j] = lev ? dupstr(lev, NULL) : NULL;
+        if (!out->names[j] || !out->column[j] || (lev && !out->level[j]))
+            return HZ_ENOMEM;
+    }
+    return HZ_OK;
+}
+
+/* Feature j of row i into *v; false when null or not finite. */
+static bool feature_value(const featsrc *f, size_t i, double *v)
+{
+    const hz_column *col = f->col;
+    if (hz_col_is_null(col, i))
+        return false;
+    if (f->kind == 0)
+        *v = hz_col_number(col, i);
+    else if (f->kind == 2)
+        *v = f->numtext[col->v.code[i]];
+    else
+        *v = col->v.code[i] == f->level ? 1.0 : 0.0;
+    return isfinite(*v);
+}
+
+/* The complete rows (features, and the label when lc); counts the rows
+ * whose label is unusable. */
+static void fill_rows(hz_design *out, const hz_dataset *ds, const featsrc *fs,
+                      const hz_column *lc, size_t *badlabel)
+{
+    const size_t p = out->p;
+    size_t n = 0;
+    *badlabel = 0;
+    for (size_t i = 0; i < ds->nrows; i++) {
+        double *xi = out->X + n * p;
+        bool ok = true;
+        for (size_t j = 0; j < p && ok; j++)
+            ok = feature_value(&fs[j], i, &xi[j]);
+        if (ok && lc != NULL) {
+            int l = label_of(lc, i);
+            if (l < 0) {
+                ok = false;
+                (*badlabel)++;
+            } else {
+                out->y[n] = l;
+            }
+        }
+        if (ok)
+            out->row[n++] = i;
+    }
+    out->n = n;
+    out->dropped = ds->nrows - n;
+}
+
+/* Standardise with the given (mean, sd), or compute them (population sd,
+ * like scikit-learn's StandardScaler; sd 1 for constant columns). */
+static void standardise(hz_design *out, const double *mean, const double *sd)
+{
+    const size_t n = out->n, p = out->p;
+    for (size_t j = 0; j < p; j++) {
+        double m = 0, v = 0, s;
+        if (mean != NULL) {
+            m = mean[j];
+            s = sd[j];
+        } else {
+            for (size_t i = 0; i < n; i++)
+                m += out->X[i * p + j];
+            m /= (double)n;
+            for (size_t i = 0; i < n; i++) {
+                double t = out->X[i * p + j] - m;
+                v += t * t;
+            }
+            s = sqrt(v / (double)n);
+            if (!(s > 0))
+                s = 1.0;
+        }
+        out->mean[j] = m;
+        out->sd[j] = s;
+        for (size_t i = 0; i < n; i++)
+            out->X[i * p + j] = (out->X[i * p + j] - m) / s;
+    }
+}
+
+static hz_status check_label(const hz_dataset *ds, const char *label_col,
+                             const char *id_col, const hz_column **lc,
+                             hz_error *err)
+{
+    *lc = NULL;
+    if (label_col != NULL &&
+        (*lc = hz_dataset_column(ds, label_col, err)) == NULL)
+        return HZ_ENOTFOUND;
+    if (id_col != NULL && hz_dataset_column(ds, id_col, err) == NULL)
+        return HZ_ENOTFOUND;
+    if (*lc != NULL && (*lc)->type != HZ_TYPE_STRING &&
+        !hz_type_is_numeric((*lc)->type))
+        return hz_error_set(err, HZ_ETYPE,
+                            "label column '%s' must be yes/no, true/false "
+                            "or 0/1, found %s",
+                            label_col, hz_type_name((*lc)->type));
+    return HZ_OK;
+}
+
+/* Rows, labels, standardisation of a planned design. */
+static hz_status build(hz_design *out, const hz_dataset *ds, const featsrc *fs,
+                       size_t nf, const hz_column *lc, const char *label_col,
+                       const double *mean, const double *sd, hz_error *err)
+{
+    size_t badlabel;
+    if (alloc_design(out, fs, nf, ds->nrows, lc != NULL) != HZ_OK)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    fill_rows(out, ds, fs, lc, &badlabel);
+    if (lc != NULL && badlabel == ds->nrows)
+        return hz_error_set(err, HZ_EINVAL,
+                            "label column '%s' has no yes/no, true/false or "
+                            "0/1 values",
+                            label_col);
+    if (out->n < (mean ? 1u : 2u))
+        return hz_error_set(err, HZ_ETOOSHORT,
+                            "only %zu complete rows (%zu dropped for empty "
+                            "values)",
+                            out->n, out->dropped);
+    standardise(out, mean, sd);
+    return HZ_OK;
+}
+
+hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
+                                 const char *id_col, size_t max_levels,
+                                 hz_design *out, hz_error *err)
+{
+    featsrc *fs = NULL;
+    size_t nf = 0;
+    const hz_column *lc;
+    memset(out, 0, sizeof *out);
+    hz_status st = check_label(ds, label_col, id_col, &lc, err);
+    if (st != HZ_OK)
+        return st;
+    if (plan_features(ds, lc, id_col, max_levels, out, &fs, &nf) != HZ_OK)
+        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+    else if (nf == 0)
+        st = hz_error_set(err, HZ_EINVAL, "no usable feature columns%s%s",
+                          out->skipped[0] ? ": skipped " : "", out->skipped);
+    else
+        st = build(out, ds, fs, nf, lc, label_col, NULL, NULL, err);
+    featsrc_free(fs, nf);
+    if (st != HZ_OK)
+        hz_design_free(out);
+    return st;
+}
+
+/* The source of a saved feature in ds. */
+static hz_status saved_feature(const hz_dataset *ds, const char *column,
+                               const char *level, featsrc *f, hz_error *err)
+{
+    bool oom = false;
+    const hz_column *col = hz_dataset_column(ds, column, err);
+    if (col == NULL)
+        return HZ_ENOTFOUND;
+    *f = (featsrc){col, 0, 0, NULL, false};
+    if (level != NULL) {
+        if (col->type != HZ_TYPE_STRING)
+            return hz_error_set(err, HZ_ETYPE,
+                                "column '%s': the model one-hot encodes it "
+                                "(level '%s') but it holds %s",
+                                column, level, hz_type_name(col->type));
+        f->kind = 1;
+        f->level = hz_dict_find(col->dict, level, strlen(level));
+        return HZ_OK;
+    }
+    if (hz_type_is_numeric(col->type))
+        return HZ_OK;
+    if (col->type == HZ_TYPE_STRING &&
+        (f->numtext = numeric_text(col, &oom)) != NULL) {
+        f->kind = 2;
+        f->own = true;
+        return HZ_OK;
+    }
+    return oom ? hz_error_set(err, HZ_ENOMEM, "out of memory")
+               : hz_error_set(err, HZ_ETYPE,
+                              "column '%s': the model reads numbers, found "
+                              "text",
+                              column);
+}
+
+hz_status hz_design_apply(const hz_dataset *ds, const char *label_col,
+                          size_t p, const char *const *column,
+                          const char *const *level, const double *mean,
+                          const double *sd, hz_design *out, hz_error *err)
+{
+    const hz_column *lc;
+    memset(out, 0, sizeof *out);
+    hz_status st = check_label(ds, label_col, NULL, &lc, err);
+    if (st != HZ_OK)
+        return st;
+    featsrc *fs = calloc(p ? p : 1, sizeof *fs);
+    if (fs == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    size_t nf = 0;
+    for (; nf < p && st == HZ_OK; nf++)
+        st = saved_feature(ds, column[nf], level[nf], &fs[nf], err);
+    if (st == HZ_OK)
+        st = build(out, ds, fs, p, lc, label_col, mean, sd, err);
+    /* the saved names, also for a level absent from this data */
+    for (size_t j = 0; j < p && st == HZ_OK; j++) {
+        if (level[j] == NULL)
+            continue;
+        free(out->names[j]);
+        free(out->level[j]);
+        out->names[j] = dupstr(column[j], level[j]);
+        out->level[j] = dupstr(level[j], NULL);
+        if (!out->names[j] || !out->level[j])
+            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
+    featsrc_free(fs, nf);
+    if (st != HZ_OK)
+        hz_design_free(out);
+    return st;
+}

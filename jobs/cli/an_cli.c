@@ -1,0 +1,235 @@
+/* The request options of `horizon analyze` (see an_cli.h). */
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/an_cli.h"
+#include "cli/cli.h"
+#include "horizon/dataset.h"
+
+static int parse_day(const char *cmd, const char *opt, const char *s,
+                     int32_t *day)
+{
+    int64_t secs;
+    bool ts;
+    hz_datefmt det;
+    if (!hz_parse_datetime(s, strlen(s), HZ_DATEFMT_NONE, &secs, &ts, &det)) {
+        hz_cli_error(cmd, "--%s: expected a date like 2024-12-31, got '%s'",
+                     opt, s);
+        return -1;
+    }
+    *day = (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
+    return 1;
+}
+
+/* An integer option in [lo, hi] into *out. */
+static int int_opt(const char *cmd, const char *name, const char *arg, long lo,
+                   long hi, int *out)
+{
+    long v;
+    if (!hz_cli_parse_long(cmd, name, arg, lo, hi, &v))
+        return -1;
+    *out = (int)v;
+    return 1;
+}
+
+static int real_opts(const char *cmd, int opt, const char *arg,
+                     hz_analytics_request *req)
+{
+    double dv;
+    if (opt == HZ_AN_OPT_DISCOUNT) {
+        if (!hz_cli_parse_double(cmd, "discount", arg, &dv))
+            return -1;
+        if (!(dv >= 0 && dv < 1)) {
+            hz_cli_error(cmd,
+                         "--discount: expected a monthly rate in [0, 1), "
+                         "got '%s'",
+                         arg);
+            return -1;
+        }
+        req->discount_rate = dv;
+        return 1;
+    }
+    if (!hz_cli_parse_double(cmd, "C", arg, &dv))
+        return -1;
+    if (!(dv > 0)) {
+        hz_cli_error(cmd, "--C: expected a positive number, got '%s'", arg);
+        return -1;
+    }
+    req->C = dv;
+    return 1;
+}
+
+/* "39w", "52w", "12m", "90d", or a plain number of months. */
+static int parse_horizon(const char *cmd, const char *s,
+                         hz_analytics_request *q)
+{
+    char *end;
+    double v = strtod(s, &end);
+    bool ok = end != s && v > 0 && isfinite(v);
+    if (ok && (*end == '\0' || !strcmp(end, "m")) && v == floor(v) &&
+        v <= 1200) {
+        q->horizon_months = (int)v;
+        q->horizon_days = 0;
+        return 1;
+    }
+    double days = !ok                 ? NAN
+                  : !strcmp(end, "w") ? 7 * v
+                  : !strcmp(end, "d") ? v
+                  : !strcmp(end, "m") ? v * (365.25 / 12)
+                                      : NAN;
+    if (days > 0 && days <= 36525) {
+        q->horizon_days = days;
+        return 1;
+    }
+    hz_cli_error(cmd,
+                 "--horizon: expected e.g. 12m, 52w or 90d (at most 100 "
+                 "years), got '%s'",
+                 s);
+    return -1;
+}
+
+/* "12,24,72" into the survival report times. */
+static int parse_times(const char *cmd, const char *s, hz_analytics_request *q)
+{
+    q->n_surv_times = 0;
+    while (*s) {
+        char *end;
+        double v = strtod(s, &end);
+        if (end == s || !(v >= 0) || !isfinite(v) ||
+            q->n_surv_times == HZ_SURV_TIMES_MAX || (*end && *end != ',')) {
+            hz_cli_error(cmd,
+                         "--times: expected up to %d comma-separated "
+                         "non-negative numbers",
+                         HZ_SURV_TIMES_MAX);
+            return -1;
+        }
+        q->surv_times[q->n_surv_times++] = v;
+        s = *end ? end + 1 : end;
+    }
+    if (q->n_surv_times == 0) {
+        hz_cli_error(cmd, "--times: expected at least one number");
+        return -1;
+    }
+    return 1;
+}
+
+/* One of a fixed set of words; *out receives its index. */
+static int parse_word(const char *cmd, const char *opt, const char *s,
+                      const char *const *words, int *out)
+{
+    for (int i = 0; words[i] != NULL; i++)
+        if (!strcmp(s, words[i])) {
+            *out = i;
+            return 1;
+        }
+    hz_cli_error(cmd, "--%s: unknown value '%s'", opt, s);
+    return -1;
+}
+
+/* Options that choose among words: unit, model, risk, frequency. */
+static int word_opts(const char *cmd, int opt, const char *arg,
+                     hz_analytics_request *q)
+{
+    static const char *const units[] = {"days", "weeks", "day", "week", NULL};
+    static const char *const models[] = {"bgnbd", "pnbd", NULL};
+    static const char *const risks[] = {"p-alive", "no-purchase", NULL};
+    static const char *const freqs[] = {"days", "orders", "rows", NULL};
+    int w = 0, rc;
+    switch (opt) {
+    case HZ_AN_OPT_UNIT:
+        rc = parse_word(cmd, "unit", arg, units, &w);
+        q->unit = w % 2 ? HZ_UNIT_WEEKS : HZ_UNIT_DAYS;
+        return rc;
+    case HZ_AN_OPT_MODEL:
+        rc = parse_word(cmd, "model", arg, models, &w);
+        q->model = (hz_purchase_kind)w;
+        return rc;
+    case HZ_AN_OPT_RISK:
+        rc = parse_word(cmd, "risk", arg, risks, &w);
+        q->risk = (hz_risk_rule)w;
+        return rc;
+    case HZ_AN_OPT_FREQ:
+        rc = parse_word(cmd, "frequency", arg, freqs, &w);
+        q->frequency = (hz_frequency_kind)w;
+        return rc;
+    default: return 0;
+    }
+}
+
+/* Options naming columns. */
+static int column_opts(int opt, const char *arg, hz_analytics_request *req)
+{
+    switch (opt) {
+    case HZ_AN_OPT_CUSTOMER: req->customer_col = arg; return 1;
+    case HZ_AN_OPT_DATE: req->date_col = arg; return 1;
+    case HZ_AN_OPT_AMOUNT: req->amount_col = arg; return 1;
+    case HZ_AN_OPT_LABEL: req->label_col = arg; return 1;
+    case HZ_AN_OPT_ORDER: req->order_col = arg; return 1;
+    case HZ_AN_OPT_DURATION: req->duration_col = arg; return 1;
+    case HZ_AN_OPT_EVENT: req->event_col = arg; return 1;
+    case HZ_AN_OPT_COVARIATES: req->covariates = arg; return 1;
+    default: return 0;
+    }
+}
+
+int hz__an_request_option(const char *cmd, int opt, const char *arg,
+                          hz_analytics_request *req)
+{
+    long v;
+    int rc = column_opts(opt, arg, req);
+    if (rc == 0)
+        rc = word_opts(cmd, opt, arg, req);
+    if (rc != 0)
+        return rc;
+    switch (opt) {
+    case HZ_AN_OPT_ASOF: return parse_day(cmd, "as-of", arg, &req->as_of);
+    case HZ_AN_OPT_CALEND:
+        return parse_day(cmd, "calibration-end", arg, &req->calibration_end);
+    case HZ_AN_OPT_HORIZON: return parse_horizon(cmd, arg, req);
+    case HZ_AN_OPT_TIMES: return parse_times(cmd, arg, req);
+    case HZ_AN_OPT_DISCOUNT:
+    case HZ_AN_OPT_C: return real_opts(cmd, opt, arg, req);
+    case HZ_AN_OPT_K:
+        if (!strcmp(arg, "auto")) {
+            req->k = 0;
+            return 1;
+        }
+        return int_opt(cmd, "k", arg, 1, 1000, &req->k);
+    case HZ_AN_OPT_KMAX: return int_opt(cmd, "k-max", arg, 2, 17, &req->k_max);
+    case HZ_AN_OPT_NINIT:
+        return int_opt(cmd, "n-init", arg, 1, 1000, &req->n_init);
+    case HZ_AN_OPT_INACTIVE:
+        return int_opt(cmd, "inactive-days", arg, 0, 100000,
+                       &req->inactive_days);
+    case HZ_AN_OPT_FOLDS:
+        return int_opt(cmd, "folds", arg, 2, 32, &req->folds);
+    case HZ_AN_OPT_SEED:
+        if (!hz_cli_parse_long(cmd, "seed", arg, 0, LONG_MAX, &v))
+            return -1;
+        req->seed = (uint64_t)v;
+        return 1;
+    default: return 0;
+    }
+}
+
+bool hz__an_request_check(const char *cmd, hz_analysis_kind kind,
+                          const hz_analytics_request *req)
+{
+    if ((kind == HZ_ANALYSIS_CLV || kind == HZ_ANALYSIS_SEGMENT ||
+         kind == HZ_ANALYSIS_SURVIVAL) &&
+        req->label_col != NULL) {
+        hz_cli_error(cmd, "--label is for churn and suite");
+        return false;
+    }
+    if (kind != HZ_ANALYSIS_SURVIVAL &&
+        (req->duration_col || req->event_col || req->covariates ||
+         req->n_surv_times)) {
+        hz_cli_error(cmd, "--duration, --event, --covariates and --times are "
+                          "for survival");
+        return false;
+    }
+    return true;
+}

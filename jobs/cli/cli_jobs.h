@@ -1,0 +1,43 @@
+/* Helpers of the job commands (submit, run, jobs, datasets, schedule,
+ * cosmos): the store they open, the tenant they act for, the dataset
+ * sandbox and their exit codes.
+ *
+ * Exit codes of the job commands: 0 ok, 1 failed (a job failed, a write
+ * lost a race), 2 usage (bad option, invalid job, ambiguous id), 3 not
+ * found, 75 the store is unreachable, unauthorised, throttled past its
+ * deadline, full or damaged (EX_TEMPFAIL: try again later). */
+#ifndef HZ_CLI_JOBS_H
+#define HZ_CLI_JOBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "net/sandbox.h"
+#include "store/store.h"
+
+/* opt, else $HORIZON_STORE, else "sqlite:horizon.db". */
+const char *hz_cli_store_spec(const char *opt);
+/* opt, else $HZ_TENANT, else NULL (every tenant where allowed). */
+const char *hz_cli_tenant(const char *opt);
+
+/* The exit code of a failed store operation. */
+int hz_cli_store_exit(hz_status st);
+
+/* Open the store (flags: HZ_STORE_READONLY for commands that only read);
+ * 0, or the exit code after printing why. */
+int hz_cli_store_open(const char *cmd, const char *spec, unsigned flags,
+                      hz_store **out);
+
+/* The sandbox from the environment; 0, or 2 after printing why. */
+int hz_cli_sandbox(const char *cmd, hz_sandbox *sb);
+
+/* Resolve a dataset named on the command line or in a job file for
+ * tenant: a URL is checked against the sandbox's allow-list and kept; a
+ * local path (or file:// URL) is made absolute and real, and must lie in
+ * the sandbox's roots.  0 (out holds what to store), or the exit code
+ * after printing why (prefixed with `what`, e.g. "job j-1"). */
+int hz_cli_resolve_dataset(const char *cmd, const char *what,
+                           const hz_sandbox *sb, const char *tenant,
+                           const char *given, char *out, size_t outsz);
+
+#endif

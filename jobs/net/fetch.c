@@ -1,0 +1,188 @@
+/* Dataset downloads inside the sandbox (see net/fetch.h). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "net/fetch.h"
+#include "net/http.h"
+
+typedef struct dl_state {
+    FILE *f;
+    long long bytes, max;
+    bool too_big;
+    const hz_sandbox *sb;
+    char refused[256]; /* why a connection was refused */
+} dl_state;
+
+static size_t dl_write(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    dl_state *st = ud;
+    size_t n = size * nmemb;
+    if (st->bytes + (long long)n > st->max) {
+        st->too_big = true;
+        return 0;
+    }
+    if (fwrite(ptr, 1, n, st->f) != n)
+        return 0;
+    st->bytes += (long long)n;
+    return n;
+}
+
+/* Every connection libcurl makes goes through here: the address it is
+ * about to connect to (after DNS, on every redirect) is checked. */
+static curl_socket_t open_socket(void *ud, curlsocktype purpose,
+                                 struct curl_sockaddr *a)
+{
+    dl_state *st = ud;
+    if (purpose != CURLSOCKTYPE_IPCXN ||
+        !hz_sandbox_addr_allowed(st->sb, &a->addr, st->refused,
+                                 sizeof st->refused)) {
+        if (st->refused[0] == '\0')
+            snprintf(st->refused, sizeof st->refused,
+                     "connection type refused");
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+static void setup(CURL *h, const char *url, dl_state *st, double timeout_s,
+                  char *ebuf)
+{
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_PROXY, ""); /* never through a proxy */
+    curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, dl_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, st);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, st);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)st->max);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    if (timeout_s > 0)
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION);
+}
+
+/* One request (no redirect followed).  *next_out: the redirect target
+ * (malloc'd) when the answer was a redirect. */
+static hz_status fetch_once(const char *url, dl_state *st, double timeout_s,
+                            char **next_out, hz_error *err)
+{
+    *next_out = NULL;
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "could not start libcurl");
+    char ebuf[CURL_ERROR_SIZE] = "";
+    setup(h, url, st, timeout_s, ebuf);
+    CURLcode cc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    hz_status rc = HZ_OK;
+    char *loc = NULL;
+    if (st->refused[0] != '\0' && cc != CURLE_OK) {
+        rc = hz_error_set(err, HZ_EINVAL, "could not fetch %s: %s", url,
+                          st->refused);
+    } else if (st->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+        rc = hz_error_set(err, HZ_EIO,
+                          "could not fetch %s: larger than the %lld-byte "
+                          "limit",
+                          url, st->max);
+    } else if (cc == CURLE_HTTP_RETURNED_ERROR) {
+        rc = hz_error_set(err, status >= 500 ? HZ_ENET : HZ_EIO,
+                          "could not fetch %s: HTTP %ld", url, status);
+    } else if (cc != CURLE_OK) {
+        rc = hz_error_set(err, HZ_ENET, "could not fetch %s: %s", url,
+                          ebuf[0] ? ebuf : curl_easy_strerror(cc));
+    } else if (status >= 300 && status < 400 &&
+               curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
+               loc != NULL) {
+        if ((*next_out = strdup(loc)) == NULL)
+            rc = hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+/* Empty the download file before the next hop of a redirect chain. */
+static bool restart_file(dl_state *st)
+{
+    if (fflush(st->f) != 0 || ftruncate(fileno(st->f), 0) != 0)
+        return false;
+    rewind(st->f);
+    st->bytes = 0;
+    return true;
+}
+
+static hz_status follow(const hz_sandbox *sb, const char *url, dl_state *st,
+                        double timeout_s, hz_error *err)
+{
+    char *cur = strdup(url);
+    hz_status rc = cur ? HZ_OK : hz_error_set(err, HZ_ENOMEM, "out of memory");
+    for (int hop = 0; rc == HZ_OK; hop++) {
+        rc = hz_sandbox_check_url(sb, cur, err);
+        if (rc != HZ_OK)
+            break;
+        char *next = NULL;
+        rc = fetch_once(cur, st, timeout_s, &next, err);
+        if (rc != HZ_OK || next == NULL)
+            break;
+        if (hop >= sb->max_redirects) {
+            free(next);
+            rc = hz_error_set(err, HZ_EIO,
+                              "could not fetch %s: more than %d redirects",
+                              url, sb->max_redirects);
+            break;
+        }
+        free(cur);
+        cur = next;
+        if (!restart_file(st))
+            rc = hz_error_set(err, HZ_EIO,
+                              "could not write the download of "
+                              "%s",
+                              url);
+    }
+    free(cur);
+    return rc;
+}
+
+hz_status hz_fetch_url(const hz_sandbox *sb, const char *url,
+                       const char *tmpdir, long long max_bytes,
+                       double timeout_s, char *path_out, size_t path_sz,
+                       long long *bytes, hz_error *err)
+{
+    if (tmpdir == NULL)
+        tmpdir = getenv("TMPDIR");
+    if (tmpdir == NULL || tmpdir[0] == '\0')
+        tmpdir = "/tmp";
+    snprintf(path_out, path_sz, "%s/hz-fetch-XXXXXX", tmpdir);
+    int fd = mkstemp(path_out);
+    if (fd < 0)
+        return hz_error_set(err, HZ_EIO,
+                            "could not create a temp file in %s: %s", tmpdir,
+                            strerror(errno));
+    dl_state st = {.f = fdopen(fd, "wb"), .max = max_bytes, .sb = sb};
+    if (st.f == NULL) {
+        close(fd);
+        unlink(path_out);
+        return hz_error_set(err, HZ_EIO, "could not open a temp file: %s",
+                            strerror(errno));
+    }
+    hz_net_init();
+    hz_status rc = follow(sb, url, &st, timeout_s, err);
+    if (fclose(st.f) != 0 && rc == HZ_OK)
+        rc = hz_error_set(err, HZ_EIO, "could not write the download of %s",
+                          url);
+    if (rc != HZ_OK)
+        unlink(path_out);
+    else if (bytes != NULL)
+        *bytes = st.bytes;
+    return rc;
+}

@@ -1,0 +1,208 @@
+/* The engine call of a job and its summary (see exec_tool.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "horizon/forecast.h"
+#include "horizon/series.h"
+#include "runner/exec_tool.h"
+
+static void maybe_sleep(const hz__tool *t)
+{
+    double s = t->req->debug_sleep_s;
+    const char *which = t->req->debug_sleep_tool;
+    if (!t->opt->test_hooks || s <= 0 ||
+        (which[0] != '\0' && strcmp(which, t->name) != 0))
+        return;
+    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static cJSON *num_or_null(double v)
+{
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+/* Running sums over the forecast rows for the summary. */
+typedef struct fc_totals {
+    double fc_total, last_total, width;
+    size_t nwidth;
+} fc_totals;
+
+/* The rows of one series: one per step, with its interval bounds. */
+static void series_rows(const hz_forecast_result *r, size_t i, cJSON *rows,
+                        fc_totals *tot)
+{
+    const hz_forecast_series_result *sr = &r->series[i];
+    const hz_forecast *fc = sr->fc;
+    for (size_t k = 0; fc != NULL && k < fc->h; k++) {
+        cJSON *row = cJSON_CreateObject();
+        char day[32]; /* labelled as the input labels its periods */
+        cJSON_AddStringToObject(row, "series", sr->key ? sr->key : "");
+        cJSON_AddStringToObject(
+            row, "date", hz_forecast_result_label(r, i, k, day, sizeof day));
+        cJSON_AddItemToObject(row, "point", num_or_null(fc->mean[k]));
+        if (k < 12 && isfinite(fc->mean[k]))
+            tot->fc_total += fc->mean[k];
+        for (size_t l = 0; l < fc->nlevels; l++) {
+            char lo[16], hi[16];
+            snprintf(lo, sizeof lo, "lo%g", fc->levels[l]);
+            snprintf(hi, sizeof hi, "hi%g", fc->levels[l]);
+            cJSON_AddItemToObject(row, lo, num_or_null(fc->lower[l][k]));
+            cJSON_AddItemToObject(row, hi, num_or_null(fc->upper[l][k]));
+            if (l == fc->nlevels - 1 && isfinite(fc->upper[l][k]) &&
+                isfinite(fc->lower[l][k]) && fabs(fc->mean[k]) > 0) {
+                tot->width += (fc->upper[l][k] - fc->lower[l][k]) /
+                              fabs(fc->mean[k]);
+                tot->nwidth++;
+            }
+        }
+        cJSON_AddStringToObject(row, "model", sr->method);
+        cJSON_AddItemToArray(rows, row);
+    }
+}
+
+/* The forecast's summary: sizes, growth, interval width, methods. */
+static cJSON *forecast_summary(const hz_forecast_result *r,
+                               const fc_totals *tot, cJSON *methods)
+{
+    cJSON *sum = cJSON_CreateObject();
+    cJSON_AddStringToObject(sum, "freq", hz_freq_name((hz_freq)r->freq));
+    cJSON_AddNumberToObject(sum, "horizon", (double)r->horizon);
+    cJSON_AddNumberToObject(sum, "series", (double)r->nseries);
+    cJSON_AddNumberToObject(sum, "rowsUsed", (double)r->rows_used);
+    /* growth: mean forecast per period over the first min(h, 12) steps
+     * against the mean of the last min(n, 12) observed periods */
+    size_t steps = r->horizon < 12 ? r->horizon : 12;
+    double hist_periods = 0;
+    for (size_t i = 0; i < r->nseries; i++)
+        hist_periods += (double)(r->series[i].n < 12 ? r->series[i].n : 12);
+    double fc_mean = steps && r->nseries
+                         ? tot->fc_total / ((double)steps * (double)r->nseries)
+                         : NAN;
+    double last_mean = hist_periods > 0 ? tot->last_total / hist_periods : NAN;
+    cJSON_AddNumberToObject(sum, "forecastSteps", (double)steps);
+    cJSON_AddItemToObject(sum, "forecastTotal", num_or_null(tot->fc_total));
+    cJSON_AddItemToObject(sum, "last12Total", num_or_null(tot->last_total));
+    cJSON_AddItemToObject(
+        sum, "growthPerPeriod",
+        num_or_null(last_mean != 0 ? fc_mean / last_mean - 1 : NAN));
+    cJSON_AddItemToObject(
+        sum, "meanRelIntervalWidth",
+        num_or_null(tot->nwidth ? tot->width / (double)tot->nwidth : NAN));
+    cJSON_AddItemToObject(sum, "methods", methods);
+    return sum;
+}
+
+static void run_forecast_tool(hz__tool *t)
+{
+    hz_forecast_request req = t->req->fc;
+    req.threads = t->opt->threads;
+    hz_forecast_result *r = NULL;
+    double t0 = hz_now();
+    maybe_sleep(t);
+    t->rc = hz_forecast_run(t->ds, &req, &r, &t->err);
+    t->seconds = hz_now() - t0;
+    if (t->rc != HZ_OK)
+        return;
+    t0 = hz_now();
+    cJSON *rows = cJSON_CreateArray();
+    cJSON *methods = cJSON_CreateObject();
+    fc_totals tot = {0};
+    for (size_t i = 0; i < r->nseries; i++) {
+        const hz_forecast_series_result *sr = &r->series[i];
+        tot.last_total += sr->last12_total;
+        cJSON *m = cJSON_GetObjectItemCaseSensitive(methods, sr->method);
+        if (m != NULL)
+            cJSON_SetNumberValue(m, m->valuedouble + 1);
+        else
+            cJSON_AddNumberToObject(methods, sr->method, 1);
+        series_rows(r, i, rows, &tot);
+    }
+    t->summary = forecast_summary(r, &tot, methods);
+    t->report = hz__exec_report_forecast(r, &req, t->job, &t->report_len,
+                                         &t->report_err);
+    hz_forecast_result_free(r);
+    t->rows = rows;
+    t->summarise_s = hz_now() - t0;
+}
+
+/* The summary block of the engine's JSON writer, parsed back rather than
+ * depending on the result's layout. */
+static hz_status analytics_summary(hz__tool *t, hz_analytics_result *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return hz_error_set(&t->err, HZ_ENOMEM, "out of memory");
+    hz_status rc = hz_analytics_result_write_json(r, f, false, &t->err);
+    fclose(f);
+    if (rc == HZ_OK) {
+        cJSON *doc = cJSON_ParseWithLength(buf, len);
+        if (doc == NULL) {
+            rc = hz_error_set(&t->err, HZ_EINTERNAL,
+                              "%s: the engine's JSON output did not parse",
+                              t->name);
+        } else {
+            t->summary = cJSON_DetachItemFromObjectCaseSensitive(doc,
+                                                                 "summary");
+            if (t->summary == NULL)
+                t->summary = cJSON_CreateObject();
+            cJSON_Delete(doc);
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+static void run_analytics_tool(hz__tool *t)
+{
+    hz_job_type jt = t->req->type;
+    hz_analysis_kind kind = jt == HZ_JOB_CHURN   ? HZ_ANALYSIS_CHURN
+                            : jt == HZ_JOB_CLV   ? HZ_ANALYSIS_CLV
+                            : jt == HZ_JOB_SUITE ? HZ_ANALYSIS_SUITE
+                                                 : HZ_ANALYSIS_SEGMENT;
+    hz_analytics_request q = t->req->an;
+    q.threads = t->opt->threads;
+    hz_analytics_result *r = NULL;
+    double t0 = hz_now();
+    maybe_sleep(t);
+    t->rc = hz_analytics_run(t->ds, kind, &q, &r, &t->err);
+    t->seconds = hz_now() - t0;
+    if (t->rc != HZ_OK)
+        return;
+    t0 = hz_now();
+    /* The per-customer rows stay in the result: the job process writes
+     * them with the engine's row writer straight into its result file
+     * (hz_exec_write_rows), and the runner passes them on as text.
+     * Building tens of thousands of rows as cJSON trees and printing them
+     * again cost more than the analysis itself. */
+    t->rc = analytics_summary(t, r);
+    if (t->rc == HZ_OK)
+        t->report = hz__exec_report_analytics(r, t->job, &t->report_len,
+                                              &t->report_err);
+    if (t->rc == HZ_OK)
+        t->result = r;
+    else
+        hz_analytics_result_free(r);
+    t->summarise_s = hz_now() - t0;
+}
+
+void *hz__tool_main(void *arg)
+{
+    hz__tool *t = arg;
+    if (t->req->type == HZ_JOB_FORECAST)
+        run_forecast_tool(t);
+    else
+        run_analytics_tool(t);
+    pthread_mutex_lock(t->mu);
+    t->done = true;
+    pthread_cond_broadcast(t->cv);
+    pthread_mutex_unlock(t->mu);
+    return NULL;
+}

@@ -1,0 +1,475 @@
+/* Job processes and their result files (see jobproc.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runner/jobproc.h"
+#include "store/job.h"
+#include "store/store.h"
+
+struct hz__jobproc {
+    hz__jobproc_config cfg;
+    int sock; /* SOCK_SEQPACKET to the helper */
+    pid_t pid;
+    pthread_mutex_t mu; /* one request at a time */
+};
+
+/* Largest message on the channel (a request file's path, a call). */
+#define MSG_MAX 65536
+
+/* ---- the result file ---- */
+
+/* The job process's result file: first, per tool, a line "#rows N KIND"
+ * (KIND a JSON string) and its N rows, one JSON object a line, written by
+ * hz_exec_write_rows (the engine's row writer for analytics); then a line
+ * "#end " and the job's outcome object (status, stages, summary).  The
+ * runner passes the rows on to the store as text, never parsing them.
+ * Writing the rows counts towards the summarise stage. */
+static bool write_rows(FILE *f, hz_exec_output *out)
+{
+    bool ok = true;
+    double t0 = hz_now();
+    for (size_t i = 0; ok && i < out->nrowsets; i++) {
+        const hz_exec_rows *rs = &out->rows[i];
+        cJSON *kind = cJSON_CreateString(rs->kind);
+        char *k = kind ? cJSON_PrintUnformatted(kind) : NULL;
+        ok = k != NULL &&
+             fprintf(f, "#rows %zu %s\n", hz_exec_count_rows(rs), k) > 0 &&
+             hz_exec_write_rows(rs, f) == 0;
+        cJSON_free(k);
+        cJSON_Delete(kind);
+    }
+    out->stage_s[HZ_STAGE_SUMMARISE] += hz_now() - t0;
+    return ok;
+}
+
+/* The job's HTML report goes to "<result file>.html", written before the
+ * result file appears (the runner reads it after). */
+static bool write_report_file(const char *path, const char *html, size_t len)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s.html", path);
+    FILE *f = fopen(p, "w");
+    if (f == NULL)
+        return false;
+    bool ok = fwrite(html, 1, len, f) == len;
+    return fclose(f) == 0 && ok;
+}
+
+static cJSON *outcome_of(hz_status rc, const hz_error *err,
+                         hz_exec_output *out)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "ok", rc == HZ_OK);
+    if (rc == HZ_OK && out->report == NULL)
+        cJSON_AddStringToObject(o, "reportError",
+                                out->report_error[0] ? out->report_error
+                                                     : "not written");
+    if (rc != HZ_OK) {
+        cJSON_AddStringToObject(o, "error", err->msg);
+        cJSON_AddStringToObject(o, "reason",
+                                out->reason[0] ? out->reason : "compute");
+        cJSON_AddBoolToObject(o, "retryable", out->retryable);
+    }
+    cJSON *st = cJSON_AddArrayToObject(o, "stages");
+    for (int i = 0; i < HZ_NSTAGES; i++)
+        cJSON_AddItemToArray(st, cJSON_CreateNumber(out->stage_s[i]));
+    cJSON_AddNumberToObject(o, "datasetBytes", (double)out->dataset_bytes);
+    cJSON_AddNumberToObject(o, "datasetRows", (double)out->dataset_rows);
+    if (out->summary) {
+        cJSON_AddItemToObject(o, "summary", out->summary);
+        out->summary = NULL;
+    }
+    return o;
+}
+
+static void write_result(const char *path, hz_status rc, const hz_error *err,
+                         hz_exec_output *out)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.part", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        _exit(3);
+    bool ok = rc != HZ_OK || write_rows(f, out);
+    if (rc == HZ_OK && out->report != NULL) /* the HTML report beside */
+        ok = ok && write_report_file(path, out->report, out->report_len);
+    cJSON *o = outcome_of(rc, err, out);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    ok = ok && s != NULL && fputs("#end ", f) >= 0 && fputs(s, f) >= 0 &&
+         fputc('\n', f) != EOF;
+    cJSON_free(s);
+    if (!ok || fclose(f) != 0 || rename(tmp, path) != 0)
+        _exit(3);
+}
+
+char *hz__read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
+        cap = (size_t)sb.st_size + 65537; /* one allocation, no regrowth */
+    for (;;) {
+        if (cap - len < 65536 || buf == NULL) {
+            cap = buf == NULL ? (cap ? cap : 1 << 20) : cap * 2;
+            char *nb = realloc(buf, cap);
+            if (nb == NULL) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* One "#rows N KIND" block at *p: its rows as raw items of a new chunk
+ * appended to chunks; *p moves past it.  False when malformed. */
+static bool read_chunk(char **p, cJSON *chunks)
+{
+    char *eol = strchr(*p, '\n');
+    long n;
+    char *kind_at;
+    if (eol == NULL || strncmp(*p, "#rows ", 6) != 0 ||
+        (n = strtol(*p + 6, &kind_at, 10)) < 0 || *kind_at != ' ')
+        return false;
+    cJSON *kind = cJSON_ParseWithLength(kind_at + 1,
+                                        (size_t)(eol - kind_at - 1));
+    cJSON *chunk = cJSON_CreateObject();
+    cJSON *rows = cJSON_CreateArray();
+    if (!cJSON_IsString(kind) || chunk == NULL || rows == NULL) {
+        cJSON_Delete(kind);
+        cJSON_Delete(chunk);
+        cJSON_Delete(rows);
+        return false;
+    }
+    cJSON_AddItemToObject(chunk, "kind", kind);
+    cJSON_AddItemToObject(chunk, "rows", rows);
+    cJSON_AddItemToArray(chunks, chunk);
+    char *q = eol + 1;
+    for (long i = 0; i < n; i++) {
+        eol = strchr(q, '\n');
+        if (eol == NULL)
+            return false;
+        *eol = '\0';
+        cJSON *row = cJSON_CreateRaw(q);
+        if (row == NULL || !cJSON_AddItemToArray(rows, row))
+            return false;
+        q = eol + 1;
+    }
+    *p = q;
+    return true;
+}
+
+cJSON *hz__jobproc_read_result(const char *path)
+{
+    char *text = hz__read_file(path);
+    if (text == NULL)
+        return NULL;
+    cJSON *res = NULL;
+    cJSON *chunks = cJSON_CreateArray();
+    bool ok = chunks != NULL;
+    for (char *p = text; ok;) {
+        if (strncmp(p, "#end ", 5) == 0) {
+            char *eol = strchr(p, '\n');
+            res = eol ? cJSON_ParseWithLength(p + 5, (size_t)(eol - p - 5))
+                      : NULL;
+            ok = res != NULL;
+            break;
+        }
+        ok = read_chunk(&p, chunks);
+    }
+    free(text);
+    if (!ok || res == NULL) {
+        cJSON_Delete(res);
+        cJSON_Delete(chunks);
+        return NULL;
+    }
+    cJSON_AddItemToObject(res, "chunks", chunks);
+    return res;
+}
+
+hz_status hz__jobproc_write_request(const char *reqfile, const cJSON *job,
+                                    const char *dataset, const char *resfile,
+                                    hz_error *err)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddItemToObject(req, "job", cJSON_Duplicate(job, 1));
+    cJSON_AddStringToObject(req, "dataset", dataset);
+    cJSON_AddStringToObject(req, "result", resfile);
+    char *text = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    FILE *f = fopen(reqfile, "w");
+    bool ok = f != NULL && text != NULL && fputs(text, f) >= 0;
+    int e = errno;
+    if (f != NULL && fclose(f) != 0) {
+        ok = false;
+        e = errno;
+    }
+    cJSON_free(text);
+    if (!ok)
+        return hz_error_set(err, HZ_EIO, "could not write %.400s: %s", reqfile,
+                            strerror(e));
+    return HZ_OK;
+}
+
+/* ---- the job process ---- */
+
+static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
+                       const char *dataset, const char *resfile, pid_t parent)
+{
+    /* Leave the runner's process group (a Ctrl-C goes to the runner, which
+     * decides), die with the helper that forked us. */
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(4);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    sigset_t all;
+    sigemptyset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, NULL);
+
+    hz_exec_options opt = cfg->exec;
+    opt.fetch_timeout_s = job->timeout_s > 0 ? job->timeout_s
+                                             : cfg->default_timeout_s;
+    hz_exec_output out;
+    hz_error err;
+    hz_error_clear(&err);
+    hz_status rc = hz_exec_run(job, dataset, &opt, &out, &err);
+    write_result(resfile, rc, &err, &out);
+    _exit(0);
+}
+
+/* A job process: the request file holds the job document, the dataset
+ * location and the result file's path. */
+static void child_from_request(const hz__jobproc_config *cfg,
+                               const char *reqfile, pid_t parent)
+{
+    char *text = hz__read_file(reqfile);
+    cJSON *req = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    hz_job job;
+    hz_error err;
+    const char *ds = hz__store_str(req, "dataset");
+    const char *res = hz__store_str(req, "result");
+    if (ds == NULL || res == NULL ||
+        hz_job_from_json(cJSON_GetObjectItemCaseSensitive(req, "job"), &job,
+                         &err) != HZ_OK)
+        _exit(5);
+    child_main(cfg, &job, ds, res, parent);
+}
+
+/* ---- the helper ---- */
+
+/* Send a reply: an int (pid or -errno) with fd attached when fd >= 0. */
+static ssize_t send_fd_reply(int sock, int reply, int fd)
+{
+    struct iovec iov = {.iov_base = &reply, .iov_len = sizeof reply};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (fd >= 0) {
+        memset(&cm, 0, sizeof cm);
+        mh.msg_control = cm.buf;
+        mh.msg_controllen = sizeof cm.buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    }
+    return sendmsg(sock, &mh, 0);
+}
+
+static bool helper_spawn(const hz__jobproc_config *cfg, int sock,
+                         const char *path)
+{
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+    pid_t self = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sock);
+        child_from_request(cfg, path, self);
+    }
+    int fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+    int reply = pid > 0 ? (fd >= 0 ? pid : -EINVAL) : -errno;
+    if (pid > 0 && fd < 0)
+        kill(pid, SIGKILL);
+    ssize_t w = send_fd_reply(sock, reply, fd);
+    if (fd >= 0)
+        close(fd);
+    return w >= 0;
+}
+
+static bool helper_call(const hz__jobproc_config *cfg, int sock,
+                        const char *request)
+{
+    char *reply = cfg->call ? cfg->call(request) : NULL;
+    const char *r = reply ? reply : "null";
+    size_t n = strlen(r);
+    ssize_t w = send(sock, r, n < MSG_MAX ? n : MSG_MAX, 0);
+    free(reply);
+    return w >= 0;
+}
+
+static void helper_main(const hz__jobproc_config *cfg, int sock)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    signal(SIGINT, SIG_IGN); /* the runner decides what a signal means */
+    signal(SIGTERM, SIG_IGN);
+    char *msg = malloc(MSG_MAX + 1);
+    for (bool ok = msg != NULL; ok;) {
+        ssize_t n = recv(sock, msg, MSG_MAX, 0);
+        if (n <= 1)
+            break;
+        msg[n] = '\0';
+        ok = msg[0] == 'J'   ? helper_spawn(cfg, sock, msg + 1)
+             : msg[0] == 'C' ? helper_call(cfg, sock, msg + 1)
+                             : false;
+    }
+    free(msg);
+    /* reap what is left (so their CPU time is accounted to the runner) */
+    while (waitpid(-1, NULL, 0) > 0) {
+    }
+    _exit(0);
+}
+
+hz_status hz__jobproc_start(const hz__jobproc_config *cfg, hz__jobproc **out,
+                            hz_error *err)
+{
+    *out = NULL;
+    hz__jobproc *z = calloc(1, sizeof *z);
+    int sp[2];
+    if (z == NULL ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0) {
+        free(z);
+        return hz_error_set(err, HZ_ENOMEM,
+                            "could not start the job process helper: %s",
+                            strerror(errno));
+    }
+    z->cfg = *cfg;
+    fflush(NULL);
+    z->pid = fork();
+    if (z->pid == 0) {
+        close(sp[0]);
+        helper_main(&z->cfg, sp[1]);
+    }
+    int e = errno;
+    close(sp[1]);
+    if (z->pid < 0) {
+        close(sp[0]);
+        free(z);
+        return hz_error_set(err, HZ_ENOMEM,
+                            "could not start the job process helper: %s",
+                            strerror(e));
+    }
+    z->sock = sp[0];
+    pthread_mutex_init(&z->mu, NULL);
+    *out = z;
+    return HZ_OK;
+}
+
+void hz__jobproc_stop(hz__jobproc *z)
+{
+    if (z == NULL)
+        return;
+    close(z->sock); /* EOF: the helper exits */
+    waitpid(z->pid, NULL, 0);
+    pthread_mutex_destroy(&z->mu);
+    free(z);
+}
+
+/* Send "<tag><text>" on the channel (mu held). */
+static bool send_tagged(hz__jobproc *z, char tag, const char *text)
+{
+    size_t n = strlen(text);
+    if (n + 1 > MSG_MAX)
+        return false;
+    char *m = malloc(n + 2);
+    if (m == NULL)
+        return false;
+    m[0] = tag;
+    memcpy(m + 1, text, n + 1);
+    bool ok = send(z->sock, m, n + 1, MSG_NOSIGNAL) >= 0;
+    free(m);
+    return ok;
+}
+
+int hz__jobproc_spawn(hz__jobproc *z, const char *reqfile, pid_t *pid)
+{
+    int fd = -1, reply = -EIO;
+    pthread_mutex_lock(&z->mu);
+    if (send_tagged(z, 'J', reqfile)) {
+        struct iovec iov = {.iov_base = &reply, .iov_len = sizeof reply};
+        union {
+            struct cmsghdr h;
+            char buf[CMSG_SPACE(sizeof(int))];
+        } cm;
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = cm.buf,
+                            .msg_controllen = sizeof cm.buf};
+        if (recvmsg(z->sock, &mh, MSG_CMSG_CLOEXEC) > 0) {
+            struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+            if (c != NULL && c->cmsg_type == SCM_RIGHTS)
+                memcpy(&fd, CMSG_DATA(c), sizeof fd);
+        }
+    }
+    pthread_mutex_unlock(&z->mu);
+    if (reply <= 0 || fd < 0) {
+        if (fd >= 0)
+            close(fd);
+        errno = reply < 0 ? -reply : EIO;
+        return -1;
+    }
+    *pid = reply;
+    return fd;
+}
+
+hz_status hz__jobproc_call(hz__jobproc *z, const char *request,
+                           char **reply_out, hz_error *err)
+{
+    *reply_out = NULL;
+    char *buf = malloc(MSG_MAX + 1);
+    if (buf == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    ssize_t n = -1;
+    pthread_mutex_lock(&z->mu);
+    if (send_tagged(z, 'C', request))
+        n = recv(z->sock, buf, MSG_MAX, 0);
+    pthread_mutex_unlock(&z->mu);
+    if (n <= 0) {
+        free(buf);
+        return hz_error_set(err, HZ_EIO,
+                            "the job process helper did not answer");
+    }
+    buf[n] = '\0';
+    *reply_out = buf;
+    return HZ_OK;
+}

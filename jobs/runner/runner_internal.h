@@ -1,0 +1,66 @@
+/* What the runner's files share: the runner's state, the work queue and
+ * the steps of one job (worker.c). */
+#ifndef HZ_RUNNER_INTERNAL_H
+#define HZ_RUNNER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "runner/jobproc.h"
+#include "runner/log.h"
+#include "runner/metrics.h"
+#include "runner/runner.h"
+#include "store/store.h"
+
+typedef struct hz__qitem {
+    cJSON *doc;
+    double claimed_at; /* monotonic */
+} hz__qitem;
+
+typedef struct hz__runner {
+    const hz_runner_config *cfg;
+    hz_log *log;
+    bool own_log;
+    char owner[160];
+    const char *tmpdir;
+    hz_metrics *m;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work; /* workers wait for jobs */
+    pthread_cond_t cv_idle; /* the dispatcher waits for a free worker */
+    hz__qitem *queue;
+    int qcap, qhead, qn;
+    int busy;
+    bool done;
+    long finished; /* jobs finished (ok or failed) */
+    long seq;
+    int threads_per_job;
+    hz__jobproc *jp;
+    /* store failures of the workers (write-back, release): the work was
+     * not recorded, so a --once run cannot say "drained" (under mu) */
+    long store_failures;
+    char store_error[HZ_ERROR_MAX];
+} hz__runner;
+
+bool hz__runner_stopping(const hz__runner *r);
+/* A store operation of a worker failed: remember it for the exit code. */
+void hz__runner_store_failed(hz__runner *r, const char *msg);
+
+/* Run one claimed job to its end: checks, the job process, its outcome
+ * written back (or the job released / left to a new owner). */
+void hz__runner_process(hz__runner *r, hz_store *s, hz__qitem *it, int worker);
+
+/* Create the jobs of the due slots of every schedule (of cfg->tenant,
+ * or all) at time now (epoch seconds): see runner/schedule.h. */
+struct hz_schedule_run_stats;
+hz_status hz__schedules_materialise(hz__runner *r, hz_store *s, double now,
+                                    struct hz_schedule_run_stats *st,
+                                    hz_error *err);
+
+/* Most takeovers (the runner died, the lease expired) before a job is
+ * failed for good: a job that keeps killing its runner (e.g. by memory)
+ * must not loop forever. */
+#define HZ_RUNNER_MAX_TAKEOVERS 10
+
+#endif

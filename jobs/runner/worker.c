@@ -1,0 +1,582 @@
+/* One claimed job from checks to write-back (see runner.h for the process
+ * model): the steps a worker thread takes. */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runner/exec.h"
+#include "runner/job_report.h"
+#include "runner/runner_internal.h"
+#include "store/job.h"
+
+/* What a worker holds for the job it runs. */
+typedef struct jobctx {
+    hz__runner *r;
+    hz_store *s;
+    cJSON *doc; /* the claimed document (its _etag is the lease) */
+    hz_job job;
+    bool parsed; /* job holds a parsed copy */
+    double t_claim;
+    double stages[HZ_NSTAGES];
+    int max_attempts;
+    char *dataset; /* path or URL, resolved from a datasetId */
+    char resfile[4096];
+} jobctx;
+
+static const char *jstr(const cJSON *d, const char *k)
+{
+    const char *s = hz__store_str(d, k);
+    return s ? s : "?";
+}
+
+static void drop(cJSON *d, const char *k)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(d, k);
+}
+
+static hz_log_fields fields_of(const jobctx *c, const char *reason)
+{
+    return (hz_log_fields){.job = jstr(c->doc, "id"),
+                           .tenant = jstr(c->doc, "customerId"),
+                           .type = jstr(c->doc, "type"),
+                           .reason = reason};
+}
+
+/* ---- outcomes written back ---- */
+
+/* Final failure: status failed with the reason and message. */
+static void fail_job(jobctx *c, const char *reason, const char *msg)
+{
+    hz__runner *r = c->r;
+    char etag[HZ_ETAG_MAX];
+    snprintf(etag, sizeof etag, "%s",
+             hz__store_str(c->doc, "_etag") ? hz__store_str(c->doc, "_etag")
+                                            : "");
+    double now = hz_wall_now();
+    hz__store_set_str(c->doc, "status", "failed");
+    hz__store_set_str(c->doc, "error", msg);
+    hz__store_set_str(c->doc, "errorReason", reason);
+    hz__store_set_num(c->doc, "finishedAt", now);
+    hz__store_set_num(c->doc, "updatedAt", now);
+    drop(c->doc, "leaseOwner");
+    drop(c->doc, "leaseExpiry");
+    hz_error err;
+    hz_status rc = hz_store_finish(c->s, c->doc, etag, NULL, 0, &err);
+    hz_log_fields f = fields_of(c, reason);
+    if (rc == HZ_ECONFLICT) {
+        hz_log_write(r->log, HZ_LOG_WARN, &f,
+                     "job %s: lease lost before its failure was recorded",
+                     f.job);
+        hz_metrics_add_requeue(r->m, "lease-lost");
+        return;
+    }
+    if (rc != HZ_OK) {
+        hz_log_write(r->log, HZ_LOG_ERROR, &f,
+                     "job %s: could not record its failure: %s", f.job,
+                     err.msg);
+        hz_metrics_add_requeue(r->m, "store-error");
+        hz__runner_store_failed(r, err.msg);
+        return;
+    }
+    double latency = hz_now() - c->t_claim;
+    f.stages = c->stages;
+    f.latency_s = latency;
+    hz_log_write(r->log, HZ_LOG_WARN, &f,
+                 "job %s (%s, tenant %s) failed [%s]: %s", f.job, f.type,
+                 f.tenant, reason, msg);
+    hz_metrics_add_job(r->m, f.type, c->stages, latency, false, reason);
+}
+
+/* Back to the queue: a transient failure with attempts left, or (refund)
+ * an attempt that was not the job's fault (shutdown, a local problem). */
+static void requeue_job(jobctx *c, const char *reason, const char *msg,
+                        bool refund)
+{
+    hz__runner *r = c->r;
+    hz__store_set_str(c->doc, "error", msg);
+    hz__store_set_str(c->doc, "errorReason", reason);
+    hz_error err;
+    hz_status rc = hz_store_release_lease(c->s, c->doc, hz_wall_now(), refund,
+                                          &err);
+    hz_log_fields f = fields_of(c, reason);
+    if (rc != HZ_OK) {
+        hz_log_write(r->log, HZ_LOG_ERROR, &f, "job %s: could not release: %s",
+                     f.job, err.msg);
+        if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND)
+            hz__runner_store_failed(r, err.msg);
+    } else {
+        hz_log_write(r->log, refund ? HZ_LOG_INFO : HZ_LOG_WARN, &f,
+                     "job %s: %s [%s]: %s; back in the queue", f.job,
+                     refund ? "released" : "will be retried", reason, msg);
+    }
+    hz_metrics_add_requeue(r->m, reason);
+}
+
+/* Split the child's chunks into result documents of at most
+ * HZ_RESULT_ROWS_PER_DOC rows with deterministic ids. */
+static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
+                             long *nrows)
+{
+    const char *id = jstr(doc, "id"), *pk = jstr(doc, "customerId");
+    size_t cap = 16, k = 0;
+    cJSON **res = malloc(cap * sizeof *res);
+    *nrows = 0;
+    cJSON *c;
+    cJSON_ArrayForEach(c, chunks)
+    {
+        const char *kind = hz__store_str(c, "kind");
+        cJSON *rows = cJSON_GetObjectItemCaseSensitive(c, "rows");
+        int total = cJSON_GetArraySize(rows);
+        *nrows += total;
+        for (int off = 0; off < total || (off == 0 && total == 0);
+             off += HZ_RESULT_ROWS_PER_DOC) {
+            if (k == cap) {
+                cap *= 2;
+                res = realloc(res, cap * sizeof *res);
+            }
+            char rid[HZ_JOB_ID_MAX + 16];
+            hz_result_id(id, k, rid, sizeof rid);
+            cJSON *d = cJSON_CreateObject();
+            cJSON_AddStringToObject(d, "id", rid);
+            cJSON_AddStringToObject(d, "customerId", pk);
+            cJSON_AddStringToObject(d, "jobId", id);
+            cJSON_AddNumberToObject(d, "chunk", (double)k);
+            cJSON_AddStringToObject(d, "kind", kind ? kind : "");
+            cJSON_AddNumberToObject(d, "firstRow", off);
+            cJSON *part = cJSON_AddArrayToObject(d, "rows");
+            for (int i = 0; i < HZ_RESULT_ROWS_PER_DOC && off + i < total; i++)
+                cJSON_AddItemToArray(part, cJSON_DetachItemFromArray(rows, 0));
+            res[k++] = d;
+            if (total == 0)
+                break;
+        }
+    }
+    *n = k;
+    return res;
+}
+
+/* The narrative hook: its object on the job document, its tokens in the
+ * metrics; a failure is logged and never fails the job. */
+static void add_narrative(jobctx *c, const cJSON *summary)
+{
+    hz__runner *r = c->r;
+    if (r->cfg->narrative == NULL)
+        return;
+    cJSON *narr = NULL;
+    hz_error nerr;
+    hz_error_clear(&nerr);
+    if (r->cfg->narrative(r->cfg->narrative_ctx, c->doc, summary, &narr,
+                          &nerr) == HZ_OK &&
+        narr != NULL) {
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(narr, "usage");
+        hz_metrics_add_tokens(
+            r->m, hz__store_num(u, "promptTokens", 0),
+            hz__store_num(u, "completionTokens", 0),
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(narr, "cached")));
+        drop(c->doc, "narrative");
+        cJSON_AddItemToObject(c->doc, "narrative", narr);
+    } else {
+        cJSON_Delete(narr);
+        if (nerr.msg[0]) {
+            hz_log_fields f = fields_of(c, NULL);
+            hz_log_write(r->log, HZ_LOG_WARN, &f,
+                         "job %s: narrative skipped: %s", f.job, nerr.msg);
+        }
+    }
+}
+
+/* The report the job process wrote beside its result file, with the
+ * narrative, stored before the final status; never fails the job. */
+static void store_report(jobctx *c, const cJSON *res)
+{
+    char html[4200];
+    hz_error rerr;
+    hz_error_clear(&rerr);
+    snprintf(html, sizeof html, "%s.html", c->resfile);
+    if (hz__job_report_store(c->s, c->doc, html,
+                             hz__store_str(res, "reportError"),
+                             &rerr) != HZ_OK) {
+        hz_log_fields f = fields_of(c, NULL);
+        hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                     "job %s: report not stored: %s", f.job, rerr.msg);
+    }
+}
+
+/* The success fields of the job document. */
+static void mark_succeeded(jobctx *c, const cJSON *res, cJSON *summary,
+                           size_t nres, long nrows)
+{
+    cJSON *doc = c->doc;
+    double now = hz_wall_now();
+    hz__store_set_str(doc, "status", "succeeded");
+    hz__store_set_num(doc, "finishedAt", now);
+    hz__store_set_num(doc, "updatedAt", now);
+    drop(doc, "leaseOwner");
+    drop(doc, "leaseExpiry");
+    drop(doc, "error");
+    drop(doc, "errorReason");
+    drop(doc, "summary");
+    cJSON_AddItemToObject(doc, "summary", summary);
+    hz__store_set_num(doc, "resultChunks", (double)nres);
+    hz__store_set_num(doc, "resultRows", (double)nrows);
+    const cJSON *db = cJSON_GetObjectItemCaseSensitive(res, "datasetBytes");
+    if (cJSON_IsNumber(db) && db->valuedouble >= 0)
+        hz__store_set_num(doc, "datasetBytes", db->valuedouble);
+    cJSON *mt = cJSON_CreateObject();
+    for (int i = 0; i < HZ_NSTAGES; i++)
+        if (isfinite(c->stages[i]))
+            cJSON_AddNumberToObject(mt, hz_stage_name(i),
+                                    round(c->stages[i] * 1e6) / 1e6);
+    drop(doc, "metrics");
+    cJSON_AddItemToObject(doc, "metrics", mt);
+}
+
+/* Results, narrative and final status in one write-back. */
+static void succeed_job(jobctx *c, cJSON *res)
+{
+    hz__runner *r = c->r;
+    cJSON *summary = cJSON_DetachItemFromObjectCaseSensitive(res, "summary");
+    if (summary == NULL)
+        summary = cJSON_CreateObject();
+    size_t nres = 0;
+    long nrows = 0;
+    cJSON **results = build_results(
+        c->doc, cJSON_GetObjectItemCaseSensitive(res, "chunks"), &nres,
+        &nrows);
+    add_narrative(c, summary);
+    store_report(c, res);
+    char etag[HZ_ETAG_MAX];
+    snprintf(etag, sizeof etag, "%s", jstr(c->doc, "_etag"));
+    mark_succeeded(c, res, summary, nres, nrows);
+    hz_error err;
+    double tw = hz_now();
+    hz_status rc = hz_store_finish(c->s, c->doc, etag, results, nres, &err);
+    c->stages[HZ_STAGE_WRITE] = hz_now() - tw;
+    for (size_t i = 0; i < nres; i++)
+        cJSON_Delete(results[i]);
+    free(results);
+    hz_log_fields f = fields_of(c, NULL);
+    if (rc == HZ_ECONFLICT) {
+        hz_log_write(r->log, HZ_LOG_WARN, &f,
+                     "job %s: lease lost before write-back; left to its new "
+                     "owner",
+                     f.job);
+        hz_metrics_add_requeue(r->m, "lease-lost");
+    } else if (rc != HZ_OK) {
+        hz_log_write(r->log, HZ_LOG_ERROR, &f,
+                     "job %s: could not write its results: %s (the job "
+                     "will be recovered when its lease expires)",
+                     f.job, err.msg);
+        hz_metrics_add_requeue(r->m, "store-error");
+        hz__runner_store_failed(r, err.msg);
+    } else {
+        double latency = hz_now() - c->t_claim;
+        f.stages = c->stages;
+        f.latency_s = latency;
+        hz_log_write(r->log, HZ_LOG_INFO, &f,
+                     "job %s (%s, tenant %s) succeeded: %zu result "
+                     "documents, %ld rows",
+                     f.job, f.type, f.tenant, nres, nrows);
+        hz_metrics_add_job(r->m, f.type, c->stages, latency, true, NULL);
+    }
+}
+
+/* ---- before the job process ---- */
+
+/* The checks that need no job process; false when the job was ended or
+ * released here. */
+static bool precheck(jobctx *c)
+{
+    hz__runner *r = c->r;
+    hz_error err;
+    if (hz__runner_stopping(r)) {
+        requeue_job(c, "shutdown", "runner stopping before the job started",
+                    true);
+        return false;
+    }
+    if (hz_job_from_json(c->doc, &c->job, &err) != HZ_OK) {
+        fail_job(c, "validation", err.msg);
+        return false;
+    }
+    c->parsed = true;
+    c->max_attempts = c->job.max_attempts > 0 ? c->job.max_attempts
+                                              : r->cfg->max_attempts;
+    char msg[HZ_ERROR_MAX + 96];
+    if (c->job.attempts > c->max_attempts) {
+        snprintf(msg, sizeof msg, "gave up after %d attempts (last: %s)",
+                 c->max_attempts,
+                 c->job.error[0] ? c->job.error : "no error recorded");
+        fail_job(c, "attempts", msg);
+        return false;
+    }
+    double takeovers = hz__store_num(c->doc, "takeovers", 0);
+    if (takeovers > HZ_RUNNER_MAX_TAKEOVERS) {
+        snprintf(msg, sizeof msg,
+                 "its runner died or lost the lease %.0f times (a job that "
+                 "kills its runner?)",
+                 takeovers);
+        fail_job(c, "takeovers", msg);
+        return false;
+    }
+    if (!hz_exec_available(c->job.type)) {
+        snprintf(msg, sizeof msg,
+                 "job type '%s' is not available in this "
+                 "build",
+                 hz_job_type_name(c->job.type));
+        fail_job(c, "unavailable", msg);
+        return false;
+    }
+    if (hz_exec_validate(&c->job, r->cfg->build_request, &err) != HZ_OK) {
+        snprintf(msg, sizeof msg, "bad parameters: %s", err.msg);
+        fail_job(c, "params", msg);
+        return false;
+    }
+    return true;
+}
+
+/* The dataset's location: the job's own, or its dataset document's. */
+static bool resolve_dataset(jobctx *c)
+{
+    if (c->job.dataset_id[0] == '\0') {
+        c->dataset = strdup(c->job.dataset);
+        return c->dataset != NULL;
+    }
+    hz_error err;
+    cJSON *ds = NULL;
+    hz_status rc = hz_store_get(c->s, HZ_STORE_DATASETS, c->job.dataset_id,
+                                c->job.customer_id, &ds, &err);
+    const char *uri = rc == HZ_OK ? hz__store_str(ds, "uri") : NULL;
+    if (uri != NULL)
+        c->dataset = strdup(uri);
+    cJSON_Delete(ds);
+    if (c->dataset != NULL)
+        return true;
+    char msg[HZ_ERROR_MAX + 512];
+    snprintf(msg, sizeof msg, "datasetId '%s': %s", c->job.dataset_id,
+             rc == HZ_ENOTFOUND ? "no such dataset for this tenant"
+             : rc == HZ_OK      ? "dataset document has no uri"
+                                : err.msg);
+    if (rc == HZ_OK || rc == HZ_ENOTFOUND) {
+        fail_job(c, "dataset", msg);
+    } else {
+        hz__runner_store_failed(c->r, err.msg);
+        requeue_job(c, "store-error", msg, true);
+    }
+    return false;
+}
+
+/* ---- the job process ---- */
+
+typedef enum outcome {
+    OUT_EXITED,  /* the child exited; result file to read */
+    OUT_TIMEOUT, /* killed at the job's deadline */
+    OUT_LEASE,   /* lease lost: killed, abandon the job */
+    OUT_SHUTDOWN /* grace after stop passed: killed, release */
+} outcome;
+
+static bool pidfd_exited(int pfd, double wait_s)
+{
+    struct pollfd p = {.fd = pfd, .events = POLLIN};
+    return poll(&p, 1, (int)ceil(wait_s * 1000)) > 0;
+}
+
+static void kill_job(int pfd, pid_t pid)
+{
+    syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
+    /* the process group: nothing should be left behind */
+    if (!pidfd_exited(pfd, 0))
+        kill(-pid, SIGKILL);
+    pidfd_exited(pfd, 10);
+}
+
+/* Renew the lease when due; false when it was lost. */
+static bool renew(jobctx *c)
+{
+    hz__runner *r = c->r;
+    hz_error err;
+    double wall = hz_wall_now();
+    hz_status rc = hz_store_renew_lease(c->s, c->doc, wall,
+                                        wall + r->cfg->lease_s, &err);
+    hz_log_fields f = fields_of(c, NULL);
+    if (rc == HZ_ECONFLICT || rc == HZ_ENOTFOUND) {
+        hz_log_write(r->log, HZ_LOG_WARN, &f,
+                     "job %s: lease lost (%s); abandoning it", f.job, err.msg);
+        return false;
+    }
+    if (rc != HZ_OK)
+        hz_log_write(r->log, HZ_LOG_WARN, &f,
+                     "job %s: could not renew its lease: %s", f.job, err.msg);
+    return true;
+}
+
+/* Wait for the job process: renew the lease every lease/3, kill it at
+ * the job's deadline, when the lease is lost, or when a stop's grace
+ * period has passed. */
+static outcome supervise(jobctx *c, pid_t pid, int pfd, double timeout_s,
+                         double *elapsed)
+{
+    hz__runner *r = c->r;
+    double t0 = hz_now();
+    double deadline = t0 + timeout_s;
+    double renew_every = r->cfg->lease_s / 3;
+    double next_renew = t0 + renew_every;
+    double stop_at = -1;
+    outcome oc = OUT_EXITED;
+    while (!pidfd_exited(pfd, 0)) {
+        double now = hz_now();
+        if (now >= deadline) {
+            oc = OUT_TIMEOUT;
+            break;
+        }
+        if (hz__runner_stopping(r)) {
+            if (stop_at < 0) {
+                stop_at = now + r->cfg->grace_s;
+            } else if (now >= stop_at) {
+                oc = OUT_SHUTDOWN;
+                break;
+            }
+        }
+        if (now >= next_renew) {
+            if (!renew(c)) {
+                oc = OUT_LEASE;
+                break;
+            }
+            next_renew = now + renew_every;
+        }
+        double wait = fmin(fmin(deadline, next_renew) - now, 0.25);
+        if (stop_at > 0)
+            wait = fmin(wait, stop_at - now);
+        if (pidfd_exited(pfd, fmax(wait, 0.001)))
+            break;
+    }
+    if (oc != OUT_EXITED)
+        kill_job(pfd, pid);
+    *elapsed = hz_now() - t0;
+    return oc;
+}
+
+/* Start the job process and wait for it; *res its result (NULL when it
+ * left none).  False when the job was ended or released here. */
+static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
+{
+    hz__runner *r = c->r;
+    hz_error err;
+    double timeout = c->job.timeout_s > 0 ? c->job.timeout_s
+                                          : r->cfg->timeout_s;
+    pthread_mutex_lock(&r->mu);
+    long seq = ++r->seq;
+    pthread_mutex_unlock(&r->mu);
+    snprintf(c->resfile, sizeof c->resfile, "%s/hz-run-%ld-%d-%ld.json",
+             r->tmpdir, (long)getpid(), worker, seq);
+    char reqfile[4200];
+    snprintf(reqfile, sizeof reqfile, "%s.req", c->resfile);
+    if (hz__jobproc_write_request(reqfile, c->doc, c->dataset, c->resfile,
+                                  &err) != HZ_OK) {
+        hz__runner_store_failed(r, err.msg);
+        requeue_job(c, "local", err.msg, true);
+        return false;
+    }
+    pid_t pid = 0;
+    int pfd = hz__jobproc_spawn(r->jp, reqfile, &pid);
+    if (pfd < 0) {
+        snprintf(err.msg, sizeof err.msg,
+                 "could not start the job process: %s", strerror(errno));
+        hz__runner_store_failed(r, err.msg);
+        requeue_job(c, "local", err.msg, true);
+        return false;
+    }
+    double elapsed = 0;
+    outcome oc = supervise(c, pid, pfd, timeout, &elapsed);
+    close(pfd);
+    *pid_out = pid;
+    if (oc == OUT_TIMEOUT) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "job exceeded its timeout of %g s (stopped after %.1f s)",
+                 timeout, elapsed);
+        fail_job(c, "timeout", msg);
+        return false;
+    }
+    if (oc == OUT_LEASE) {
+        hz_metrics_add_requeue(r->m, "lease-lost");
+        return false;
+    }
+    if (oc == OUT_SHUTDOWN) {
+        requeue_job(c, "shutdown", "runner stopped while the job ran", true);
+        return false;
+    }
+    *res = hz__jobproc_read_result(c->resfile);
+    return true;
+}
+
+/* Judge the job process's outcome and write it back. */
+static void finish(jobctx *c, cJSON *res, pid_t pid)
+{
+    bool attempts_left = c->job.attempts < c->max_attempts;
+    if (res == NULL) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "job process %ld ended without a result (it crashed or was "
+                 "killed)",
+                 (long)pid);
+        if (attempts_left)
+            requeue_job(c, "crash", msg, false);
+        else
+            fail_job(c, "crash", msg);
+        return;
+    }
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(res, "stages");
+    for (int i = 0; i < HZ_NSTAGES && i < cJSON_GetArraySize(st); i++)
+        if (i != HZ_STAGE_WRITE)
+            c->stages[i] = cJSON_GetArrayItem(st, i)->valuedouble;
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "ok"))) {
+        succeed_job(c, res);
+        return;
+    }
+    const char *msg = hz__store_str(res, "error");
+    const char *reason = hz__store_str(res, "reason");
+    bool retry = cJSON_IsTrue(
+        cJSON_GetObjectItemCaseSensitive(res, "retryable"));
+    if (retry && attempts_left)
+        requeue_job(c, reason ? reason : "compute", msg ? msg : "failed",
+                    false);
+    else
+        fail_job(c, reason ? reason : "compute", msg ? msg : "failed");
+}
+
+static void remove_files(const char *resfile)
+{
+    if (resfile[0] == '\0')
+        return;
+    unlink(resfile);
+    char aux[4200];
+    snprintf(aux, sizeof aux, "%s.part", resfile);
+    unlink(aux);
+    snprintf(aux, sizeof aux, "%s.req", resfile);
+    unlink(aux);
+    snprintf(aux, sizeof aux, "%s.html", resfile);
+    unlink(aux);
+}
+
+void hz__runner_process(hz__runner *r, hz_store *s, hz__qitem *it, int worker)
+{
+    jobctx c = {.r = r, .s = s, .doc = it->doc, .t_claim = it->claimed_at};
+    for (int i = 0; i < HZ_NSTAGES; i++)
+        c.stages[i] = NAN;
+    cJSON *res = NULL;
+    pid_t pid = 0;
+    if (precheck(&c) && resolve_dataset(&c) &&
+        run_process(&c, worker, &res, &pid))
+        finish(&c, res, pid);
+    remove_files(c.resfile);
+    cJSON_Delete(res);
+    free(c.dataset);
+    if (c.parsed)
+        hz_job_clear(&c.job);
+}

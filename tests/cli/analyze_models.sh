@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# horizon analyze: exact horizons, the purchase model choice, the holdout
+# report, saved models, churn risk rules, RFM frequency kinds, survival;
+# the published CDNOW and Telco figures when the shared data is there.
+set -u
+H="${HORIZON:?}"
+T="${HZ_TEST_TMP:-/tmp}/cli_analyze_models"
+mkdir -p "$T"
+fail() { echo "FAIL: $*"; exit 1; }
+S="$HZ_DATA_DIR/sample_sales.csv"
+
+# option errors: exit 2 naming the option
+"$H" analyze clv "$S" --horizon 3y 2>"$T/e"; [ $? -eq 2 ] || fail "bad horizon -> 2"
+grep -q -- "--horizon" "$T/e" || fail "bad horizon message"
+"$H" analyze clv "$S" --model nope 2>"$T/e"; [ $? -eq 2 ] || fail "bad model -> 2"
+"$H" analyze clv "$S" --risk maybe 2>"$T/e"; [ $? -eq 2 ] || fail "bad risk -> 2"
+"$H" analyze segment "$S" --k none 2>"$T/e"; [ $? -eq 2 ] || fail "bad k -> 2"
+"$H" analyze clv "$S" --duration tenure 2>"$T/e"; [ $? -eq 2 ] || fail "survival option on clv -> 2"
+"$H" analyze clv "$S" --model-file "$T/none.json" 2>"$T/e"; [ $? -eq 3 ] || fail "missing model file -> 3"
+printf '{"horizon_model": 1, "unit": "days", "bgnbd": {"r": -1}}' >"$T/bad.json"
+"$H" analyze clv "$S" --model-file "$T/bad.json" 2>"$T/e"; [ $? -eq 1 ] || fail "bad model file -> 1"
+grep -q "bgnbd.r" "$T/e" || fail "bad model file message: $(cat "$T/e")"
+
+# exact horizon: column named by it, same CLV in days and weeks
+"$H" analyze clv "$S" --horizon 39w -o "$T/h.csv" >/dev/null || fail "39w"
+head -1 "$T/h.csv" | grep -q "expected_purchases_39w" || fail "39w column"
+"$H" analyze clv "$S" --unit days --json --summary-only >"$T/d.json" || fail "days"
+"$H" analyze clv "$S" --unit weeks --json --summary-only >"$T/w.json" || fail "weeks"
+python3 - "$T/d.json" "$T/w.json" <<'PY' || fail "CLV depends on the unit"
+import json, sys
+d, w = (json.load(open(f))["summary"]["clv"]["total"] for f in sys.argv[1:3])
+assert abs(d - w) <= 1e-9 * abs(d), (d, w)
+PY
+
+# Pareto/NBD and a holdout: both models compared
+"$H" analyze clv "$S" --model pnbd --calibration-end 2024-06-30 --json --summary-only >"$T/p.json" || fail "pnbd holdout"
+python3 - "$T/p.json" <<'PY' || fail "holdout report"
+import json, sys
+c = json.load(open(sys.argv[1]))["summary"]["clv"]
+assert c["model"] == "pnbd"
+for m in ("bgnbd", "pnbd"):
+    h = c["holdout"][m]
+    assert len(h["by_frequency_predicted"]) == 8
+    assert h["actual_total"] > 0 and h["predicted_total"] > 0
+    assert len(h["tracking_actual_cumulative"]) == len(h["tracking_expected_cumulative"]) > 10
+PY
+
+# saved models: clv and churn, applied without refitting
+"$H" analyze clv "$S" --save-model "$T/clv.json" -o "$T/a.csv" >/dev/null || fail "save clv"
+"$H" analyze clv "$S" --model-file "$T/clv.json" -o "$T/b.csv" >/dev/null || fail "apply clv"
+cmp -s "$T/a.csv" "$T/b.csv" || fail "saved clv model scores differently"
+C="$HZ_DATA_DIR/sample_customers.csv"
+"$H" analyze churn "$C" --label churned --save-model "$T/ch.json" -o "$T/c1.csv" >/dev/null || fail "save churn"
+"$H" analyze churn "$C" --model-file "$T/ch.json" --json --summary-only >"$T/c2.json" || fail "apply churn"
+grep -q '"from_model_file": true' "$T/c2.json" || fail "applied churn model not stated"
+
+# churn risk without a label: one-time buyers explained, alternative rule
+"$H" analyze churn "$S" --json --summary-only >"$T/r1.json" || fail "risk p-alive"
+grep -q "one-time buyers have risk 0" "$T/r1.json" || fail "one-time buyers not explained"
+"$H" analyze churn "$S" --risk no-purchase --json --summary-only >"$T/r2.json" || fail "risk no-purchase"
+grep -q '"risk_rule": "no-purchase"' "$T/r2.json" || fail "risk rule"
+
+# RFM frequency by orders (order_id guessed)
+"$H" analyze segment "$S" --frequency orders --json --summary-only >"$T/s.json" || fail "frequency orders"
+grep -q '"frequency": "distinct orders"' "$T/s.json" || fail "frequency kind"
+grep -q '"k": 4' "$T/s.json" || fail "default k 4"
+
+C2="${HZ_SHARED_DATA:-}/cdnow/cdnowElog.csv"
+if [ -f "$C2" ]; then
+    "$H" analyze clv "$C2" --customer sampleid --date date --amount sales \
+        --unit weeks --calibration-end 1997-09-30 --horizon 52w --summary-only >"$T/cd.txt" || fail "cdnow"
+    grep -q "expected     :   0.225   0.523   1.044   1.520   2.164   2.654   3.504   6.157" "$T/cd.txt" \
+        || fail "BTYD holdout table: $(cat "$T/cd.txt")"
+    grep -q "predicted 1653.4, actual 1882" "$T/cd.txt" || fail "holdout totals"
+    grep -q "Pareto/NBD: r = 0.5533 .*alpha = 10.5777 .*s = 0.6062 .*beta = 11.668.*LL = -9594.98" "$T/cd.txt" \
+        || fail "Pareto/NBD: $(grep Pareto "$T/cd.txt")"
+fi
+TC="${HZ_SHARED_DATA:-}/telco-churn/Telco-Customer-Churn.csv"
+if [ -f "$TC" ]; then
+    "$H" analyze survival "$TC" --duration tenure --event Churn --customer customerID \
+        --covariates Contract,InternetService,PaymentMethod,MonthlyCharges,SeniorCitizen \
+        --times 12,24,72 --summary-only >"$T/sv.txt" || fail "telco survival"
+    grep -q "      12    0.84320" "$T/sv.txt" || fail "KM S(12): $(cat "$T/sv.txt")"
+    grep -q "      24    0.78874" "$T/sv.txt" || fail "KM S(24)"
+    grep -q "      72    0.59279" "$T/sv.txt" || fail "KM S(72)"
+    grep -q "log partial likelihood -14148.9345" "$T/sv.txt" || fail "Cox LL"
+    grep -q "Contract=Two year .*coef -3.51259 (SE 0.16197)" "$T/sv.txt" || fail "Cox two year"
+    grep -q "MonthlyCharges .*coef -0.03118" "$T/sv.txt" || fail "Cox monthly charges"
+fi
+exit 0

@@ -1,0 +1,222 @@
+/* Cron expressions and their slots in a time zone, with a controllable
+ * clock (the window is given): field syntax, day-of-month OR day-of-week,
+ * daylight-saving changes in Europe/Berlin and America/New_York (a
+ * repeated hour runs once, a skipped time runs right after the jump),
+ * catch-up limits, unknown zones, and the slot jobs of a schedule. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hz_test.h"
+#include "runner/cron.h"
+#include "runner/schedule.h"
+
+/* Epoch seconds of a UTC time. */
+static int64_t utc(int y, int mo, int d, int h, int mi)
+{
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi};
+    return (int64_t)timegm(&tm);
+}
+
+static size_t slots(const char *expr, const char *tz, int64_t from, int64_t to,
+                    hz_cron_slot *out, size_t max, size_t *skipped)
+{
+    hz_cron c;
+    hz_error err;
+    size_t n = 0;
+    if (hz_cron_parse(expr, &c, &err) != HZ_OK ||
+        hz_cron_slots(&c, tz, from, to, out, max, &n, skipped, &err) != HZ_OK)
+        hz_test_fail(__FILE__, __LINE__, "%s in %s: %s", expr, tz, err.msg);
+    return n;
+}
+
+HZ_TEST(cron_fields)
+{
+    hz_cron c;
+    hz_error err;
+    HZ_CHECK(hz_cron_parse("*/15 9-17 * * mon-fri", &c, &err) == HZ_OK);
+    HZ_CHECK(c.minutes == (1ULL | 1ULL << 15 | 1ULL << 30 | 1ULL << 45));
+    HZ_CHECK(c.hours == 0x3fe00 && c.wdays == 0x3e);
+    HZ_CHECK(hz_cron_parse("0 0 1,15 jan,jul *", &c, &err) == HZ_OK);
+    HZ_CHECK(c.mdays == (1u << 1 | 1u << 15) &&
+             c.months == (1u << 1 | 1u << 7));
+    HZ_CHECK(hz_cron_parse("0 0 * * 7", &c, &err) == HZ_OK);
+    HZ_CHECK(c.wdays == 1); /* 7 is Sunday */
+    HZ_CHECK(hz_cron_parse("@daily", &c, &err) == HZ_OK);
+    HZ_CHECK(c.minutes == 1 && c.hours == 1);
+    HZ_CHECK(hz_cron_parse("5/20 * * * *", &c, &err) == HZ_OK);
+    HZ_CHECK(c.minutes == (1ULL << 5 | 1ULL << 25 | 1ULL << 45));
+    const char *bad[] = {"* * * *",      "60 * * * *", "* 24 * * *",
+                         "* * 0 * *",    "* * * 13 *", "*/0 * * * *",
+                         "5-1 * * * *",  "a * * * *",  "* * * * * *",
+                         "1,,2 * * * *", "@often"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        HZ_CHECK_MSG(hz_cron_parse(bad[i], &c, &err) == HZ_EINVAL, "'%s'",
+                     bad[i]);
+        HZ_CHECK_CONTAINS(err.msg, "cron '");
+    }
+    /* both day fields restricted: either matches (Vixie cron) */
+    HZ_CHECK(hz_cron_parse("0 12 13 * fri", &c, &err) == HZ_OK);
+    struct tm t = {.tm_hour = 12, .tm_mday = 13, .tm_mon = 0, .tm_wday = 2};
+    HZ_CHECK(hz_cron_matches(&c, &t));
+    t.tm_mday = 14;
+    t.tm_wday = 5;
+    HZ_CHECK(hz_cron_matches(&c, &t));
+    t.tm_wday = 4;
+    HZ_CHECK(!hz_cron_matches(&c, &t));
+}
+
+HZ_TEST(slots_in_utc_and_a_zone)
+{
+    hz_cron_slot s[64];
+    size_t skipped;
+    /* every 15 min over one hour: 4 slots in (from, to] */
+    size_t n = slots("*/15 * * * *", "UTC", utc(2026, 1, 5, 10, 0),
+                     utc(2026, 1, 5, 11, 0), s, 64, &skipped);
+    HZ_CHECK(n == 4 && skipped == 0);
+    HZ_CHECK(s[0].t == utc(2026, 1, 5, 10, 15));
+    HZ_CHECK_STR(s[3].wall, "20260105T1100");
+    /* 06:00 in Berlin (winter, UTC+1) is 05:00 UTC, named by local time */
+    n = slots("0 6 * * *", "Europe/Berlin", utc(2026, 1, 5, 0, 0),
+              utc(2026, 1, 7, 0, 0), s, 64, &skipped);
+    HZ_CHECK(n == 2);
+    HZ_CHECK(s[0].t == utc(2026, 1, 5, 5, 0));
+    HZ_CHECK_STR(s[0].wall, "20260105T0600");
+    /* and in summer (UTC+2) 04:00 UTC */
+    n = slots("0 6 * * *", "Europe/Berlin", utc(2026, 7, 1, 0, 0),
+              utc(2026, 7, 2, 0, 0), s, 64, &skipped);
+    HZ_CHECK(n == 1 && s[0].t == utc(2026, 7, 1, 4, 0));
+    /* TZ is restored */
+    HZ_CHECK(getenv("TZ") == NULL || strcmp(getenv("TZ"), "Europe/Berlin"));
+}
+
+HZ_TEST(dst_spring_forward_runs_the_skipped_time_after_the_jump)
+{
+    /* Berlin, 2026-03-29: 02:00 CET -> 03:00 CEST (01:00 UTC) */
+    hz_cron_slot s[64];
+    size_t skipped;
+    size_t n = slots("30 2 * * *", "Europe/Berlin", utc(2026, 3, 28, 0, 0),
+                     utc(2026, 3, 30, 12, 0), s, 64, &skipped);
+    HZ_CHECK_MSG(n == 3, "%zu slots", n);
+    HZ_CHECK_STR(s[0].wall, "20260328T0230");
+    HZ_CHECK(s[0].t == utc(2026, 3, 28, 1, 30));
+    HZ_CHECK_STR(s[1].wall, "20260329T0230");   /* never shown by a clock */
+    HZ_CHECK(s[1].t == utc(2026, 3, 29, 1, 0)); /* = 03:00 CEST */
+    HZ_CHECK_STR(s[2].wall, "20260330T0230");
+    HZ_CHECK(s[2].t == utc(2026, 3, 30, 0, 30));
+    /* an hourly job keeps one slot per wall hour that exists */
+    n = slots("0 * * * *", "Europe/Berlin", utc(2026, 3, 28, 23, 30),
+              utc(2026, 3, 29, 3, 30), s, 64, &skipped);
+    /* from 00:30 CET: 01:00 (00 UTC), 02:00 skipped -> at 03:00 CEST
+     * (01 UTC) with 03:00 itself, 04:00 (02 UTC), 05:00 (03 UTC) */
+    HZ_CHECK_MSG(n == 5, "%zu hourly slots", n);
+    HZ_CHECK_STR(s[1].wall, "20260329T0200");
+    HZ_CHECK_STR(s[2].wall, "20260329T0300");
+    HZ_CHECK(s[1].t == s[2].t && s[1].t == utc(2026, 3, 29, 1, 0));
+}
+
+HZ_TEST(dst_fall_back_runs_a_repeated_time_once)
+{
+    /* Berlin, 2026-10-25: 03:00 CEST -> 02:00 CET (01:00 UTC): 02:30
+     * happens twice, at 00:30 and 01:30 UTC */
+    hz_cron_slot s[64];
+    size_t skipped;
+    size_t n = slots("30 2 * * *", "Europe/Berlin", utc(2026, 10, 24, 12, 0),
+                     utc(2026, 10, 25, 12, 0), s, 64, &skipped);
+    HZ_CHECK_MSG(n == 1, "%zu slots", n);
+    HZ_CHECK_STR(s[0].wall, "20261025T0230");
+    HZ_CHECK(s[0].t == utc(2026, 10, 25, 0, 30)); /* the first one */
+    /* every 30 min: the repeated hour adds no slots */
+    n = slots("*/30 * * * *", "Europe/Berlin", utc(2026, 10, 24, 23, 45),
+              utc(2026, 10, 25, 2, 15), s, 64, &skipped);
+    /* from 01:45 CEST: 02:00, 02:30 (CEST), [02:00, 02:30 again (CET)],
+     * 03:00 CET (02 UTC) */
+    HZ_CHECK_MSG(n == 3, "%zu half-hourly slots", n);
+    HZ_CHECK(s[1].t == utc(2026, 10, 25, 0, 30));
+    HZ_CHECK(s[2].t == utc(2026, 10, 25, 2, 0));
+    /* New York, 2026-11-01: 02:00 EDT -> 01:00 EST (06:00 UTC) */
+    n = slots("15 1 * * *", "America/New_York", utc(2026, 11, 1, 0, 0),
+              utc(2026, 11, 1, 12, 0), s, 64, &skipped);
+    HZ_CHECK(n == 1 && s[0].t == utc(2026, 11, 1, 5, 15));
+    /* and its spring jump, 2026-03-08 02:00 EST -> 03:00 EDT (07:00 UTC) */
+    n = slots("15 2 * * *", "America/New_York", utc(2026, 3, 8, 0, 0),
+              utc(2026, 3, 8, 12, 0), s, 64, &skipped);
+    HZ_CHECK(n == 1 && s[0].t == utc(2026, 3, 8, 7, 0));
+    HZ_CHECK_STR(s[0].wall, "20260308T0215");
+}
+
+HZ_TEST(catch_up_keeps_the_latest_slots)
+{
+    hz_cron_slot s[4];
+    size_t skipped;
+    /* a day of 15-minute slots, room for 3: the latest 3 are kept */
+    size_t n = slots("*/15 * * * *", "UTC", utc(2026, 5, 1, 0, 0),
+                     utc(2026, 5, 2, 0, 0), s, 3, &skipped);
+    HZ_CHECK(n == 3 && skipped == 93);
+    HZ_CHECK_STR(s[2].wall, "20260502T0000");
+    HZ_CHECK_STR(s[0].wall, "20260501T2330");
+}
+
+HZ_TEST(zones_and_windows_are_checked)
+{
+    hz_cron c;
+    hz_error err;
+    hz_cron_slot s[4];
+    size_t n, skipped;
+    HZ_CHECK(hz_cron_parse("* * * * *", &c, &err) == HZ_OK);
+    HZ_CHECK(hz_tz_valid("Europe/Berlin") && hz_tz_valid("UTC"));
+    HZ_CHECK(!hz_tz_valid("Mars/Olympus") && !hz_tz_valid("../etc/passwd"));
+    HZ_CHECK(!hz_tz_valid("/etc/localtime") && !hz_tz_valid(""));
+    HZ_CHECK(hz_cron_slots(&c, "Mars/Olympus", 0, 60, s, 4, &n, &skipped,
+                           &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "not in the system tz database");
+    HZ_CHECK(hz_cron_slots(&c, "UTC", 0, 400LL * 86400, s, 4, &n, &skipped,
+                           &err) == HZ_EINVAL);
+}
+
+static hz_status no_params(const hz_job *job, hz_job_request *out,
+                           hz_error *err)
+{
+    (void)job;
+    (void)out;
+    (void)err;
+    return HZ_OK;
+}
+
+HZ_TEST(schedule_documents_and_slot_jobs)
+{
+    cJSON *d = cJSON_Parse(
+        "{\"id\":\"nightly\",\"customerId\":\"acme\",\"cron\":\"0 6 * * *\","
+        "\"timeZone\":\"Europe/Berlin\",\"catchUp\":3,\"job\":{\"type\":"
+        "\"forecast\",\"dataset\":\"/data/a.csv\",\"params\":{\"date\":"
+        "\"d\"}}}");
+    hz_error err;
+    HZ_CHECK(hz_schedule_check(d, no_params, &err) == HZ_OK);
+    hz_cron_slot slot = {.t = utc(2026, 1, 5, 5, 0), .wall = "20260105T0600"};
+    cJSON *job = hz_schedule_job(d, &slot, 1e9);
+    HZ_CHECK_STR(cJSON_GetObjectItem(job, "id")->valuestring,
+                 "nightly-20260105T0600");
+    HZ_CHECK_STR(cJSON_GetObjectItem(job, "customerId")->valuestring, "acme");
+    HZ_CHECK_STR(cJSON_GetObjectItem(job, "status")->valuestring, "queued");
+    HZ_CHECK(cJSON_GetObjectItem(job, "createdAt")->valuedouble ==
+             (double)slot.t);
+    cJSON_Delete(job);
+    hz_cron_slot next[2];
+    size_t n = 0;
+    HZ_CHECK(hz_schedule_next(d, utc(2026, 1, 5, 5, 0), next, 2, &n, &err) ==
+             HZ_OK);
+    HZ_CHECK(n == 2 && next[0].t == utc(2026, 1, 6, 5, 0));
+    cJSON_ReplaceItemInObject(d, "timeZone", cJSON_CreateString("Nowhere"));
+    HZ_CHECK(hz_schedule_check(d, no_params, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "field 'timeZone'");
+    cJSON_ReplaceItemInObject(d, "timeZone", cJSON_CreateString("UTC"));
+    cJSON_ReplaceItemInObject(d, "cron", cJSON_CreateString("0 25 * * *"));
+    HZ_CHECK(hz_schedule_check(d, no_params, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "hour field '25'");
+    cJSON_Delete(d);
+}
