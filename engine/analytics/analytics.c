@@ -269,6 +269,12 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
         st = pick_order_column(ds, q, &oc, err);
     if (st != HZ_OK)
         return st;
+    const char *used[3] = {*cust, dc, ac},
+               *asked[3] = {q->customer_col, q->date_col, q->amount_col};
+    for (int k = 0; k < 3; k++) {
+        snprintf(r->col_name[k], sizeof r->col_name[k], "%s", used[k]);
+        r->col_guessed[k] = asked[k] == NULL;
+    }
     hz_customer_options co;
     hz_customer_options_init(&co);
     co.unit = q->unit;

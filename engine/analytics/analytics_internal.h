@@ -157,6 +157,10 @@ typedef struct hz__surv_part {
 struct hz_analytics_result {
     hz_analysis_kind kind;
     hz_analytics_request req; /* column names and model_in cleared */
+    /* the customer, date and amount columns used, and whether each was
+     * guessed (not named in the request) */
+    char col_name[3][128];
+    bool col_guessed[3];
     size_t n;
     char *idbuf;
     size_t *idoff;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/outfile.h"
 #include "horizon/threads.h"
 #include "analytics/analytics_internal.h"
 
@@ -71,9 +72,21 @@ static void ob_csv_field(obuf *b, const char *s)
 static void ob_json_str(obuf *b, const char *s)
 {
     char u[8];
+    size_t n = strlen(s);
     ob_chr(b, '"');
-    for (; *s; s++) {
+    for (; *s; s++, n--) {
         unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) { /* valid UTF-8 as is, any other byte U+FFFD */
+            size_t k = hz_utf8_seq((const unsigned char *)s, n);
+            if (k == 0) {
+                ob_str(b, "\xEF\xBF\xBD");
+                continue;
+            }
+            ob_put(b, s, k);
+            s += k - 1;
+            n -= k - 1;
+            continue;
+        }
         if (c == '"' || c == '\\') {
             ob_chr(b, '\\');
             ob_chr(b, (char)c);

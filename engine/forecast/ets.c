@@ -1349,7 +1349,28 @@ hz_status hz_ets_forecast_w(const double *y, size_t n, int period,
     hz_status st = hz_ets_fit_model(y, n, period, opts, w, &fit, err);
     if (st != HZ_OK)
         return st;
-    return hz_ets_predict(&fit, opts, w, out, err);
+    st = hz_ets_predict(&fit, opts, w, out, err);
+    if (st == HZ_OK)
+        hz__ets_diagnostics(&fit, y, out);
+    return st;
+}
+
+void hz__ets_diagnostics(const hz_ets_fit *fit, const double *y,
+                         hz_forecast *out)
+{
+    int len = snprintf(out->params, sizeof out->params, "alpha=%.4g",
+                       fit->alpha);
+    if (fit->trend && len < (int)sizeof out->params)
+        len += snprintf(out->params + len, sizeof out->params - (size_t)len,
+                        " beta=%.4g", fit->beta);
+    if (fit->season && len < (int)sizeof out->params)
+        len += snprintf(out->params + len, sizeof out->params - (size_t)len,
+                        " gamma=%.4g", fit->gamma);
+    if (fit->damped && len < (int)sizeof out->params)
+        snprintf(out->params + len, sizeof out->params - (size_t)len,
+                 " phi=%.4g", fit->phi);
+    if (out->fitted != NULL && out->fitted_cap >= fit->n)
+        hz_ets_fitted(fit, y, out->fitted, NULL);
 }
 
 hz_status hz_ets_forecast(const double *y, size_t n, int period,

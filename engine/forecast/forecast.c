@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "core/textout.h"
-#include "horizon/threads.h"
 #include "horizon/forecast.h"
 
 hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels, const double *levels)
@@ -52,8 +51,11 @@ void hz_forecast_reset(hz_forecast *f)
         f->mean[i] = NAN;
     f->method[0] = '\0';
     f->note[0] = '\0';
+    f->params[0] = '\0';
     f->loglik = f->aic = f->aicc = f->bic = NAN;
     f->sigma2 = NAN;
+    for (size_t i = 0; f->fitted != NULL && i < f->fitted_cap; i++)
+        f->fitted[i] = NAN;
 }
 
 /* ===================================================================
@@ -306,8 +308,12 @@ static hz_status combine_members(const double *y, size_t n, int period,
                                  hz_forecast *out, hz_error *err)
 {
     hz_forecast *got[3];
-    char names[3][64];
+    char names[3][64], pars[3][192];
     int ng = 0;
+    double *fit = NULL; /* members' fitted values, when the caller wants */
+    if (out->fitted != NULL && out->fitted_cap >= n &&
+        (fit = malloc(3 * n * sizeof *fit)) == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "combo: out of memory");
     for (int i = 0; i < nm; i++) {
         fc_fn fn = fc_ets_fast;
         if (members[i] >= 0) {
@@ -317,16 +323,34 @@ static hz_status combine_members(const double *y, size_t n, int period,
             fn = e->fn;
         }
         hz_forecast *t = tmp_like(c->w, i, out);
-        if (t == NULL)
+        if (t == NULL) {
+            free(fit);
             return hz_error_set(err, HZ_ENOMEM, "combo: out of memory");
-        if (fn(y, n, period, c, t, NULL) != HZ_OK || !forecast_sane(y, n, t))
+        }
+        t->fitted = fit ? fit + (size_t)ng * n : NULL;
+        t->fitted_cap = fit ? n : 0;
+        hz_forecast_reset(t);
+        hz_status ms = fn(y, n, period, c, t, NULL);
+        t->fitted = NULL;
+        t->fitted_cap = 0;
+        if (ms != HZ_OK || !forecast_sane(y, n, t))
             continue;
         snprintf(names[ng], sizeof names[ng], "%s", t->method);
+        snprintf(pars[ng], sizeof pars[ng], "%s", t->params);
         got[ng++] = t;
     }
-    if (ng == 0)
+    if (ng == 0) {
+        free(fit);
         return hz_error_set(err, HZ_ETOOSHORT,
                             "combo: no member model could be fitted");
+    }
+    for (size_t t = 0; fit != NULL && t < n; t++) {
+        double s = 0.0;
+        for (int g = 0; g < ng; g++)
+            s += fit[(size_t)g * n + t];
+        out->fitted[t] = s / ng; /* NAN where a member has none */
+    }
+    free(fit);
     for (size_t i = 0; i < out->h; i++) {
         double s = 0.0;
         for (int g = 0; g < ng; g++)
@@ -348,6 +372,12 @@ static hz_status combine_members(const double *y, size_t n, int period,
                         "%s%s", g ? "+" : "", names[g]);
     if (len < (int)sizeof out->method)
         snprintf(out->method + len, sizeof out->method - (size_t)len, ")");
+    len = 0;
+    for (int g = 0; g < ng && len < (int)sizeof out->params; g++)
+        if (pars[g][0])
+            len += snprintf(out->params + len,
+                            sizeof out->params - (size_t)len, "%s%s: %s",
+                            len ? "; " : "", names[g], pars[g]);
     return HZ_OK;
 }
 
@@ -429,275 +459,4 @@ hz_status hz_forecast_series(const double *y, size_t n, int period, int model,
         snprintf(out->note, sizeof out->note, "%s", note);
     hz_fc_workspace_free(own);
     return st;
-}
-
-/* ===================================================================
- * Request runner: dataset -> series -> forecasts, in parallel.
- * ================================================================= */
-#include <omp.h>
-
-#include "forecast/fc_internal.h"
-#include "horizon/dataset.h"
-#include "horizon/series.h"
-
-void hz_forecast_request_init(hz_forecast_request *r)
-{
-    memset(r, 0, sizeof *r);
-    r->freq = HZ_FREQ_INFER;
-    r->agg = HZ_AGG_SUM;
-    r->horizon = 12;
-    r->nlevels = 2;
-    r->levels[0] = 80;
-    r->levels[1] = 95;
-    r->model = HZ_MODEL_AUTO;
-    r->seed = 42;
-    r->fill = HZ_FILL_ZERO;
-}
-
-void hz_forecast_result_free(hz_forecast_result *r)
-{
-    if (r == NULL)
-        return;
-    for (size_t i = 0; i < r->nseries; i++) {
-        free(r->series[i].key);
-        hz_forecast_free(r->series[i].fc);
-        free(r->series[i].days);
-        free(r->series[i].history);
-    }
-    free(r->series);
-    free(r);
-}
-
-static int cmp_len_desc(const void *a, const void *b, void *ctx)
-{
-    const hz_series *s = ctx;
-    size_t x = s[*(const size_t *)a].n, y = s[*(const size_t *)b].n;
-    if (x != y)
-        return x < y ? 1 : -1;
-    size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    return (i > j) - (i < j);
-}
-
-hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
-                          hz_forecast_result **out, hz_error *err)
-{
-    *out = NULL;
-    if (ds == NULL || req == NULL)
-        return hz_error_set(err, HZ_EINVAL, "forecast: null argument");
-    if (req->horizon == 0 || req->horizon > 100000)
-        return hz_error_set(err, HZ_EINVAL,
-                            "horizon must be between 1 and 100000, got %zu",
-                            req->horizon);
-    if (req->nlevels > HZ_FC_MAX_LEVELS)
-        return hz_error_set(err, HZ_EINVAL, "at most %d interval levels",
-                            HZ_FC_MAX_LEVELS);
-    for (size_t k = 0; k < req->nlevels; k++)
-        if (!(req->levels[k] > 0 && req->levels[k] < 100))
-            return hz_error_set(err, HZ_EINVAL,
-                                "interval level must be in (0, 100), got "
-                                "%g",
-                                req->levels[k]);
-    if (!hz_fc_model_available(req->model))
-        return hz_error_set(err, HZ_EINVAL,
-                            "model '%s' is not available in this build",
-                            hz_fc_model_name(req->model));
-    if (req->value_col == NULL && req->agg != HZ_AGG_COUNT)
-        return hz_error_set(err, HZ_EINVAL, "no value column given");
-
-    double t0 = hz_now();
-    hz_series_opts so;
-    hz_series_opts_init(&so);
-    so.date_col = req->date_col;
-    so.value_col = req->value_col;
-    so.by_cols = req->by_cols;
-    so.nby = req->nby;
-    so.freq = (hz_freq)req->freq;
-    so.agg = (hz_agg)req->agg;
-    so.fill = (hz_fill)req->fill;
-    so.extend_to_end = !req->long_format;
-    hz_series_set *set = NULL;
-    hz_status st = hz_series_build(ds, &so, &set, err);
-    if (st != HZ_OK)
-        return st;
-    double t1 = hz_now();
-
-    hz_forecast_result *r = calloc(1, sizeof *r);
-    size_t ns = set->nseries;
-    size_t *order = malloc((ns ? ns : 1) * sizeof *order);
-    if (r == NULL || order == NULL ||
-        (r->series = calloc(ns ? ns : 1, sizeof *r->series)) == NULL) {
-        free(order);
-        hz_forecast_result_free(r);
-        hz_series_set_free(set);
-        return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
-    }
-    r->freq = set->freq;
-    r->period = set->period;
-    r->seasons = set->seasons;
-    r->horizon = req->horizon;
-    r->nseries = ns;
-    r->rows_used = set->rows_used;
-    r->rows_skipped = set->rows_skipped;
-    for (size_t i = 0; i < ns; i++)
-        order[i] = i;
-    qsort_r(order, ns, sizeof *order, cmp_len_desc, set->series);
-    int nomem = 0;
-    int threads = req->threads > 0 ? req->threads : hz_default_threads();
-    if ((size_t)threads > ns)
-        threads = ns > 0 ? (int)ns : 1;
-#pragma omp parallel num_threads(threads) reduction(| : nomem)
-    {
-        hz_fc_workspace *w = hz_fc_workspace_alloc(256);
-        if (w == NULL)
-            nomem = 1;
-#pragma omp for schedule(dynamic, 1)
-        for (size_t k = 0; k < ns; k++) {
-            if (w == NULL)
-                continue;
-            size_t i = order[k];
-            const hz_series *s = &set->series[i];
-            hz_forecast_series_result *o = &r->series[i];
-            o->key = strdup(s->key);
-            o->fc = hz_forecast_alloc(req->horizon, req->nlevels, req->levels);
-            o->days = malloc(req->horizon * sizeof *o->days);
-            o->history = malloc((s->n ? s->n : 1) * sizeof *o->history);
-            if (o->key == NULL || o->fc == NULL || o->days == NULL ||
-                o->history == NULL) {
-                nomem = 1;
-                continue;
-            }
-            o->n = s->n;
-            o->start = s->start;
-            if (s->n > 0)
-                memcpy(o->history, s->values, s->n * sizeof *o->history);
-            o->last_day = hz_period_start(set->freq,
-                                          s->start + (int64_t)s->n - 1);
-            double tot = 0.0;
-            for (size_t t = s->n > 12 ? s->n - 12 : 0; t < s->n; t++)
-                tot += s->values[t];
-            o->last12_total = tot;
-            for (size_t hh = 0; hh < req->horizon; hh++)
-                o->days[hh] = hz_period_start(set->freq,
-                                              s->start + (int64_t)(s->n + hh));
-            uint64_t seed = hz__hash64(s->key, strlen(s->key), req->seed);
-            hz_error e;
-            hz_error_clear(&e);
-            hz_status fs = hz_forecast_series(s->values, s->n, set->period,
-                                              req->model, seed, w, o->fc, &e);
-            if (fs == HZ_ENOMEM) {
-                nomem = 1;
-            } else if (fs != HZ_OK) {
-                snprintf(o->method, sizeof o->method, "none");
-                snprintf(o->note, sizeof o->note, "%s", e.msg);
-            } else {
-                snprintf(o->method, sizeof o->method, "%s", o->fc->method);
-                snprintf(o->note, sizeof o->note, "%s", o->fc->note);
-            }
-        }
-        hz_fc_workspace_free(w);
-    }
-    free(order);
-    hz_series_set_free(set);
-    if (nomem) {
-        hz_forecast_result_free(r);
-        return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
-    }
-    r->seconds_series = t1 - t0;
-    r->seconds_models = hz_now() - t1;
-    *out = r;
-    return HZ_OK;
-}
-
-/* ---- writers ---- */
-static void level_name(char *buf, size_t n, const char *pre, double lv)
-{
-    if (lv == floor(lv))
-        snprintf(buf, n, "%s%.0f", pre, lv);
-    else
-        snprintf(buf, n, "%s%g", pre, lv);
-}
-
-hz_status hz_forecast_result_write_csv(const hz_forecast_result *r, FILE *f,
-                                       hz_error *err)
-{
-    size_t nl = r->nseries ? r->series[0].fc ? r->series[0].fc->nlevels : 0
-                           : 0;
-    fputs("series,date,point", f);
-    for (size_t k = 0; k < nl; k++) {
-        char a[32], b[32];
-        level_name(a, sizeof a, "lo", r->series[0].fc->levels[k]);
-        level_name(b, sizeof b, "hi", r->series[0].fc->levels[k]);
-        fprintf(f, ",%s,%s", a, b);
-    }
-    fputs(",model,note\n", f);
-    for (size_t i = 0; i < r->nseries; i++) {
-        const hz_forecast_series_result *s = &r->series[i];
-        for (size_t h = 0; h < r->horizon; h++) {
-            char d[16];
-            hz__csv_field(f, s->key);
-            fprintf(f, ",%s,", hz_format_day(s->days[h], d));
-            hz__csv_num(f, s->fc->mean[h]);
-            for (size_t k = 0; k < nl; k++) {
-                fputc(',', f);
-                hz__csv_num(f, s->fc->lower[k][h]);
-                fputc(',', f);
-                hz__csv_num(f, s->fc->upper[k][h]);
-            }
-            fputc(',', f);
-            hz__csv_field(f, s->method);
-            fputc(',', f);
-            hz__csv_field(f, s->note);
-            fputc('\n', f);
-        }
-    }
-    if (ferror(f))
-        return hz_error_set(err, HZ_EIO, "could not write forecasts");
-    return HZ_OK;
-}
-
-hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,
-                                        hz_error *err)
-{
-    fprintf(f,
-            "{\"freq\":\"%s\",\"period\":%d,\"horizon\":%zu,"
-            "\"rows_used\":%zu,\"rows_skipped\":%zu,\"series\":[",
-            hz_freq_name((hz_freq)r->freq), r->period, r->horizon,
-            r->rows_used, r->rows_skipped);
-    for (size_t i = 0; i < r->nseries; i++) {
-        const hz_forecast_series_result *s = &r->series[i];
-        char d[16];
-        fputs(i ? ",\n{" : "\n{", f);
-        fputs("\"key\":", f);
-        hz__json_str(f, s->key);
-        fputs(",\"model\":", f);
-        hz__json_str(f, s->method);
-        fputs(",\"note\":", f);
-        hz__json_str(f, s->note);
-        fprintf(f,
-                ",\"history\":{\"n\":%zu,\"last_period\":\"%s\","
-                "\"last12_total\":",
-                s->n, hz_format_day(s->last_day, d));
-        hz__json_num(f, s->last12_total);
-        fputs("},\"forecast\":[", f);
-        for (size_t h = 0; h < r->horizon; h++) {
-            fprintf(f, "%s{\"date\":\"%s\",\"point\":", h ? "," : "",
-                    hz_format_day(s->days[h], d));
-            hz__json_num(f, s->fc->mean[h]);
-            for (size_t k = 0; k < s->fc->nlevels; k++) {
-                char a[32], b[32];
-                level_name(a, sizeof a, "lo", s->fc->levels[k]);
-                level_name(b, sizeof b, "hi", s->fc->levels[k]);
-                fprintf(f, ",\"%s\":", a);
-                hz__json_num(f, s->fc->lower[k][h]);
-                fprintf(f, ",\"%s\":", b);
-                hz__json_num(f, s->fc->upper[k][h]);
-            }
-            fputc('}', f);
-        }
-        fputs("]}", f);
-    }
-    fputs("\n]}\n", f);
-    if (ferror(f))
-        return hz_error_set(err, HZ_EIO, "could not write forecasts");
-    return HZ_OK;
 }

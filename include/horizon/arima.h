@@ -120,6 +120,12 @@ hz_status hz_arima_forecast(const double *y, size_t n, int period,
                             const hz_arima_opts *opts, hz_forecast *out,
                             hz_error *err);
 
+/* Internal: out->params ("ar1=0.52 ma1=-0.31 drift=1.2") and, when the
+ * caller gave room, out->fitted (y minus the innovations, as R's
+ * fitted()) from a fitted model of y. */
+void hz__arima_diagnostics(const hz_arima_model *mdl, const double *y,
+                           hz_forecast *out);
+
 /* ---- unit-root tests (engine/unitroot.c) ---- */
 
 /* KPSS level-stationarity statistic (urca ur.kpss type "mu", lag

@@ -31,13 +31,32 @@ typedef enum hz_type {
     HZ_TYPE_STRING     /* uint32 codes into a dictionary */
 } hz_type;
 
-/* How dates are written in the source (part of the schema). */
+/* How dates are written in the source (part of the schema).  Day-level
+ * formats may carry a time (HH:MM[:SS]) and make a TIMESTAMP column;
+ * period formats (MONTH .. YEAR) make a DATE column holding the first day
+ * of each period, and the series builder keeps their labels. */
 typedef enum hz_datefmt {
     HZ_DATEFMT_NONE = 0,
     HZ_DATEFMT_ISO, /* YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+hh:mm] */
-    HZ_DATEFMT_YMD_SLASH, /* YYYY/MM/DD [HH:MM[:SS]] */
-    HZ_DATEFMT_MDY_SLASH  /* MM/DD/YYYY [HH:MM[:SS]] */
+    HZ_DATEFMT_YMD_SLASH,       /* YYYY/MM/DD [HH:MM[:SS]] */
+    HZ_DATEFMT_MDY_SLASH,       /* MM/DD/YYYY (also MM-DD-YYYY, MM.DD.YYYY) */
+    HZ_DATEFMT_DMY,             /* DD/MM/YYYY (also DD-MM-YYYY, DD.MM.YYYY) */
+    HZ_DATEFMT_MONTH,           /* YYYY-MM */
+    HZ_DATEFMT_QUARTER,         /* YYYY-Qn */
+    HZ_DATEFMT_QUARTER_COMPACT, /* YYYYQn */
+    HZ_DATEFMT_ISOWEEK,         /* YYYY-Www (ISO 8601 week, from Monday) */
+    HZ_DATEFMT_YEAR,            /* YYYY */
+    HZ_DATEFMT_COUNT
 } hz_datefmt;
+
+/* Schema name of a format ("iso", "ymd", "mdy", "dmy", "month",
+ * "quarter", "quarter-compact", "isoweek", "year"); NULL for NONE. */
+const char *hz_datefmt_name(hz_datefmt f);
+/* Inverse of hz_datefmt_name (case-insensitive; also "ym" for month,
+ * "yq" for quarter, "yw"/"week" for isoweek, "y" for year). */
+bool hz_datefmt_parse(const char *s, hz_datefmt *out);
+/* True for the period formats (MONTH .. YEAR). */
+bool hz_datefmt_is_period(hz_datefmt f);
 
 /* A string dictionary: code -> NUL-terminated string, insertion-ordered. */
 typedef struct hz_dict hz_dict;
@@ -125,11 +144,23 @@ bool hz_type_is_numeric(hz_type t);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int32_t hz_days_from_civil(int y, unsigned m, unsigned d);
 void hz_civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d);
-/* Format day number as YYYY-MM-DD into buf (>= 11 bytes). */
+/* Format day number as YYYY-MM-DD into buf (>= 11 bytes); years
+ * outside 0..9999 are clamped to 0000-01-01 / 9999-12-31 (the CSV
+ * reader's date window keeps data well inside). */
 char *hz_format_day(int32_t day, char *buf);
-/* Parse a date/timestamp text in the given format (NONE = try all);
- * sets *is_ts when a time part was present.  Returns false when invalid
- * (including impossible dates like 2023-02-30). */
+/* Text of the day in format fmt: the period's label (2024-03, 2024-Q1,
+ * 2024Q1, 2024-W05, 2024) for period formats, YYYY-MM-DD otherwise.
+ * buf holds at least 16 bytes. */
+char *hz_format_day_as(hz_datefmt fmt, int32_t day, char *buf);
+/* Weekday of a day number, 0 = Monday .. 6 = Sunday. */
+int hz_weekday(int32_t day);
+/* Days in month m of year y (leap years included). */
+int hz_days_in_month(int y, unsigned m);
+/* Parse a date/timestamp text in the given format (NONE = try ISO,
+ * YYYY/MM/DD and MM/DD/YYYY, in that order: day-first dates and periods
+ * must be asked for); sets *is_ts when a time part was present.  Returns
+ * false when invalid (including impossible dates like 2023-02-30 and
+ * ISO week 53 of a 52-week year).  Periods give their first day. */
 bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
                        int64_t *epoch_seconds, bool *is_ts,
                        hz_datefmt *detected);

@@ -111,6 +111,10 @@ hz_status hz_ets_fitted(const hz_ets_fit *fit, const double *y, double *fitted,
                         hz_error *err);
 
 /* Internal helpers shared with theta.c / tests. */
+/* out->params from the fit, and out->fitted (when the caller gave room)
+ * from its one-step fitted values on y. */
+void hz__ets_diagnostics(const hz_ets_fit *fit, const double *y,
+                         hz_forecast *out);
 /* True when all roots of c[0] z^d + ... + c[d] lie in |z| <= 1 + 1e-10. */
 bool hz__poly_roots_in_unit_disc(const double *c, int d);
 /* R's nmmin (optim "Nelder-Mead"); returns evaluations used.  fn gets

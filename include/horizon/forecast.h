@@ -42,13 +42,21 @@ typedef struct hz_forecast {
     char note[192]; /* why a fallback was used; empty otherwise */
     double loglik, aic, aicc, bic; /* NAN where undefined */
     double sigma2;                 /* innovation variance (model scale) */
+    /* Diagnostics.  fitted is the caller's: when not NULL and fitted_cap
+     * >= n, a model that has them writes its one-step in-sample fitted
+     * values there (NAN where undefined); params gets the estimated
+     * parameters as text ("alpha=0.3102 beta=0.0001"). */
+    double *fitted;
+    size_t fitted_cap;
+    char params[192];
 } hz_forecast;
 
 /* Allocate a forecast for h steps with nlevels interval levels (percent,
  * 0 < level < 100).  Returns NULL on ENOMEM or bad arguments. */
 hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels, const double *levels);
 void hz_forecast_free(hz_forecast *f); /* NULL allowed */
-/* Reset method/note/criteria and fill the arrays with NAN. */
+/* Reset method/note/criteria/params and fill the arrays (and fitted,
+ * when set) with NAN. */
 void hz_forecast_reset(hz_forecast *f);
 
 /* ---- models and the single-series dispatcher ---- */
@@ -89,6 +97,24 @@ hz_status hz_forecast_series(const double *y, size_t n, int period, int model,
                              uint64_t seed, hz_fc_workspace *w,
                              hz_forecast *out, hz_error *err);
 
+/* What hz_forecast_series_guarded did besides forecasting. */
+typedef struct hz_forecast_guard {
+    int mode;        /* in: hz_nonneg */
+    int scale_exp;   /* out: fitted to y / 2^scale_exp (0: as given) */
+    int nonnegative; /* out: 1 when points and bounds were kept >= 0 */
+    size_t nclamped; /* out: point or bound values raised to 0 */
+} hz_forecast_guard;
+
+/* hz_forecast_series with the request runner's care: a series whose
+ * largest magnitude lies outside [1e-6, 1e15] (where the models'
+ * tolerances hold) is fitted divided by a power of two and its results
+ * scaled back exactly (criteria and sigma^2 on the data's scale); then
+ * points and bounds are kept >= 0 as g->mode says. */
+hz_status hz_forecast_series_guarded(const double *y, size_t n, int period,
+                                     int model, uint64_t seed,
+                                     hz_fc_workspace *w, hz_forecast *out,
+                                     hz_forecast_guard *g, hz_error *err);
+
 /* ---- request over a dataset (the job runner's entry point) ---- */
 
 struct hz_dataset;
@@ -110,7 +136,20 @@ typedef struct hz_forecast_request {
     int long_format;    /* 1: by_cols identify independent series
                             (series_id,date,value files): each ends at
                             its own last period instead of the table's */
+    int week_anchor;    /* -1 (default): as the data; 0 Monday .. 6 */
+    int label_end;      /* -1 (default): as the data; 1 last day, 0 first */
+    int nonnegative;    /* hz_nonneg: auto (default), on, off */
+    int keep_fitted;    /* 1: keep fitted values (hz_forecast_series_result
+                            .fitted) for diagnostics */
 } hz_forecast_request;
+
+/* Points and interval bounds kept at or above zero: auto = for each
+ * series whose whole history is >= 0 (counts, sales). */
+typedef enum hz_nonneg {
+    HZ_NONNEG_AUTO = 0,
+    HZ_NONNEG_ON,
+    HZ_NONNEG_OFF
+} hz_nonneg;
 
 void hz_forecast_request_init(hz_forecast_request *r);
 
@@ -123,14 +162,29 @@ typedef struct hz_forecast_series_result {
     double last12_total; /* sum of the last min(12, n) periods */
     char method[64];     /* chosen model, e.g. "ETS(M,Ad,M)" */
     char note[192];      /* fallback reason, empty otherwise */
-    hz_forecast *fc;
-    int32_t *days; /* [h] first day of each forecast period */
+    hz_forecast *fc;     /* points, bounds, criteria, params (on the
+                            scale of the data) */
+    int32_t *days;       /* [h] label day of each forecast period */
+    size_t nobs;         /* rows aggregated into the series */
+    size_t nfilled;      /* periods filled (no rows) */
+    int nonnegative;     /* 1: points and bounds kept >= 0 */
+    size_t nclamped;     /* point or bound values raised to 0 */
+    int scale_exp;       /* fitted to history / 2^scale_exp (0: as is),
+                            for values too large or small for the models;
+                            results are scaled back */
+    double *fitted;      /* [n] with keep_fitted: one-step fitted values
+                            (NAN where the model has none), else NULL */
 } hz_forecast_series_result;
 
 typedef struct hz_forecast_result {
-    int freq;           /* hz_freq used */
-    int period;         /* primary seasonal period */
-    hz_seasons seasons; /* every seasonal period used */
+    int freq;                       /* hz_freq used */
+    hz_calendar cal;                /* periods and their labels */
+    int period;                     /* primary seasonal period */
+    hz_seasons seasons;             /* every seasonal period used */
+    char freq_reason[192];          /* why this frequency (series.h) */
+    char seasons_reason[64];        /* why these seasonal periods */
+    size_t nfilled, nseries_filled; /* filled periods, series with any */
+    size_t nnonneg, nclamped;       /* series kept >= 0, values raised */
     size_t horizon;
     size_t nseries;
     hz_forecast_series_result *series; /* sorted by key */
@@ -141,9 +195,25 @@ typedef struct hz_forecast_result {
 hz_status hz_forecast_run(const struct hz_dataset *ds,
                           const hz_forecast_request *req,
                           hz_forecast_result **out, hz_error *err);
+/* Label of forecast period h of series i (as the input labels its
+ * periods: 2024-03, 2024-03-31, 2024-W05, ...) into buf (>= 24 bytes). */
+char *hz_forecast_result_label(const hz_forecast_result *r, size_t i, size_t h,
+                               char *buf, size_t n);
+/* Label of history period t of series i. */
+char *hz_forecast_result_history_label(const hz_forecast_result *r, size_t i,
+                                       size_t t, char *buf, size_t n);
 /* CSV: series,date,point,lo80,hi80,lo95,hi95,model,note */
 hz_status hz_forecast_result_write_csv(const hz_forecast_result *r, FILE *f,
                                        hz_error *err);
+/* Diagnostics CSV, one row per series: series,model,params,n,nobs,
+ * filled,loglik,aic,aicc,bic,sigma2,ljung_box_lag,ljung_box_p,mase_insample,
+ * nonnegative,clamped,scale,note (see README "Diagnostics"). */
+hz_status hz_forecast_result_write_diagnostics(const hz_forecast_result *r,
+                                               FILE *f, hz_error *err);
+/* Fitted values CSV (needs keep_fitted): series,date,actual,fitted,
+ * residual for every history period. */
+hz_status hz_forecast_result_write_fitted(const hz_forecast_result *r, FILE *f,
+                                          hz_error *err);
 /* JSON: {"freq":..,"horizon":..,"series":[{"key":..,"model":..,
  * "note":..,"history":{..},"forecast":[{"date":..,"point":..,
  * "lo80":..,...}]}]} */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "horizon/outfile.h"
 #include "horizon/gen.h"
 
 const char hz__cmd_gen_summary[] =
@@ -104,15 +105,12 @@ int hz__cmd_gen(int argc, char **argv)
         hz_cli_error("gen", "unexpected argument '%s'", argv[optind]);
         return HZ_EXIT_USAGE;
     }
-    FILE *f = hz_cli_open_out("gen", out);
-    if (f == NULL)
+    hz_outfile *of = hz_cli_out_open("gen", out);
+    if (of == NULL)
         return HZ_EXIT_FAIL;
     hz_error err;
-    hz_status st = hz_gen_write(&o, f, &err);
-    hz_cli_close_out(f);
-    if (st != HZ_OK) {
-        hz_cli_error("gen", "%s", err.msg);
-        return HZ_EXIT_FAIL;
-    }
-    return HZ_EXIT_OK;
+    hz_status st = hz_gen_write(&o, hz_outfile_stream(of), &err);
+    if (st != HZ_OK)
+        return hz_cli_out_fail("gen", of, err.msg);
+    return hz_cli_out_commit("gen", of);
 }

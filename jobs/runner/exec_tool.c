@@ -34,16 +34,17 @@ typedef struct fc_totals {
 } fc_totals;
 
 /* The rows of one series: one per step, with its interval bounds. */
-static void series_rows(const hz_forecast_series_result *sr, cJSON *rows,
+static void series_rows(const hz_forecast_result *r, size_t i, cJSON *rows,
                         fc_totals *tot)
 {
+    const hz_forecast_series_result *sr = &r->series[i];
     const hz_forecast *fc = sr->fc;
     for (size_t k = 0; fc != NULL && k < fc->h; k++) {
         cJSON *row = cJSON_CreateObject();
-        char day[16];
+        char day[32]; /* labelled as the input labels its periods */
         cJSON_AddStringToObject(row, "series", sr->key ? sr->key : "");
         cJSON_AddStringToObject(
-            row, "date", sr->days ? hz_format_day(sr->days[k], day) : "");
+            row, "date", hz_forecast_result_label(r, i, k, day, sizeof day));
         cJSON_AddItemToObject(row, "point", num_or_null(fc->mean[k]));
         if (k < 12 && isfinite(fc->mean[k]))
             tot->fc_total += fc->mean[k];
@@ -120,7 +121,7 @@ static void run_forecast_tool(hz__tool *t)
             cJSON_SetNumberValue(m, m->valuedouble + 1);
         else
             cJSON_AddNumberToObject(methods, sr->method, 1);
-        series_rows(sr, rows, &tot);
+        series_rows(r, i, rows, &tot);
     }
     t->summary = forecast_summary(r, &tot, methods);
     t->report = hz__exec_report_forecast(r, &req, t->job, &t->report_len,
