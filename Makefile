@@ -2,12 +2,16 @@
 #   make demo   install what is missing, build, run the main job on the
 #               bundled sample data (SQLite store, no network)
 #   make test   build and run every test (Release + ASan/UBSan builds)
+#   make install PREFIX=P   build, then install headers, libhorizon (.so, .a),
+#               the horizon CLI and horizon.pc under P (default /usr/local)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
+PREFIX ?= /usr/local
 
-.PHONY: all deps build demo test test-release test-asan bench clean peers
+.PHONY: all deps build demo test test-release test-asan bench clean peers \
+        install install-only
 
 all: build
 
@@ -17,6 +21,13 @@ deps:
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
+
+install: build
+	$(MAKE) install-only
+
+# install what $(BUILD) holds, without configuring or building again
+install-only:
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 demo: build
 	@scripts/demo.sh $(BUILD)/horizon

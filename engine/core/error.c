@@ -48,7 +48,7 @@ void hz_error_clear(hz_error *err)
 
 const char *hz_version(void)
 {
-    return HZ_VERSION;
+    return HZ_VERSION_STRING;
 }
 
 double hz_now(void)

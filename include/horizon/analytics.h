@@ -76,65 +76,68 @@ typedef struct hz_analytics_request {
 
 typedef struct hz_analytics_result hz_analytics_result;
 
-void hz_analytics_request_init(hz_analytics_request *req);
+HZ_API void hz_analytics_request_init(hz_analytics_request *req);
 
 /* "clv", "churn", "segment", "suite"; parse returns false when unknown. */
-const char *hz_analysis_kind_name(hz_analysis_kind k);
-bool hz_analysis_kind_parse(const char *s, hz_analysis_kind *out);
+HZ_API const char *hz_analysis_kind_name(hz_analysis_kind k);
+HZ_API bool hz_analysis_kind_parse(const char *s, hz_analysis_kind *out);
 
 /* Run one analysis over ds.  Errors name the column or customer at fault
  * (missing column, negative amounts, no repeat buyers, ...). */
-hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
-                           const hz_analytics_request *req,
-                           hz_analytics_result **out, hz_error *err);
+HZ_API hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
+                                  const hz_analytics_request *req,
+                                  hz_analytics_result **out, hz_error *err);
 
 /* Per-customer rows as CSV (header first). */
-hz_status hz_analytics_result_write_csv(const hz_analytics_result *r, FILE *f,
-                                        hz_error *err);
+HZ_API hz_status hz_analytics_result_write_csv(const hz_analytics_result *r,
+                                               FILE *f, hz_error *err);
 /* {"analysis":..., "summary":{...}, "customers":[...]} (customers left
  * out when with_rows is false). */
-hz_status hz_analytics_result_write_json(const hz_analytics_result *r, FILE *f,
-                                         bool with_rows, hz_error *err);
+HZ_API hz_status hz_analytics_result_write_json(const hz_analytics_result *r,
+                                                FILE *f, bool with_rows,
+                                                hz_error *err);
 /* Customer i's row of the "customers" array above: one JSON object, on
  * one line (strings are escaped), no trailing newline. */
-void hz_analytics_result_write_row_json(const hz_analytics_result *r, size_t i,
-                                        FILE *f);
+HZ_API void hz_analytics_result_write_row_json(const hz_analytics_result *r,
+                                               size_t i, FILE *f);
 /* A short human-readable summary. */
-hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
-                                         hz_error *err);
-void hz_analytics_result_free(hz_analytics_result *r);
+HZ_API hz_status hz_analytics_result_write_text(const hz_analytics_result *r,
+                                                FILE *f, hz_error *err);
+HZ_API void hz_analytics_result_free(hz_analytics_result *r);
 
 /* ---- accessors for the summary (NaN / 0 / NULL when not computed) ---- */
-hz_analysis_kind hz_analytics_kind(const hz_analytics_result *r);
-size_t hz_analytics_customers(const hz_analytics_result *r);
+HZ_API hz_analysis_kind hz_analytics_kind(const hz_analytics_result *r);
+HZ_API size_t hz_analytics_customers(const hz_analytics_result *r);
 /* Churn rate: observed share of positive labels (label given) or the
  * share flagged at risk by the recency rule (no label). */
-double hz_analytics_churn_rate(const hz_analytics_result *r);
+HZ_API double hz_analytics_churn_rate(const hz_analytics_result *r);
 /* Mean predicted churn probability (or mean 1 - P(alive)). */
-double hz_analytics_churn_mean_risk(const hz_analytics_result *r);
+HZ_API double hz_analytics_churn_mean_risk(const hz_analytics_result *r);
 /* Cross-validated ROC AUC (label given). */
-double hz_analytics_churn_auc(const hz_analytics_result *r);
+HZ_API double hz_analytics_churn_auc(const hz_analytics_result *r);
 /* Up to max drivers by |coefficient| (standardised features), largest
  * first; returns how many were written. */
-size_t hz_analytics_top_drivers(const hz_analytics_result *r, size_t max,
-                                const char **names, double *coef,
-                                double *odds_ratio);
+HZ_API size_t hz_analytics_top_drivers(const hz_analytics_result *r,
+                                       size_t max, const char **names,
+                                       double *coef, double *odds_ratio);
 /* CLV quantile q in [0, 1] over customers; total CLV. */
-double hz_analytics_clv_quantile(const hz_analytics_result *r, double q);
-double hz_analytics_clv_total(const hz_analytics_result *r);
-const hz_bgnbd_model *hz_analytics_bgnbd(const hz_analytics_result *r);
-const hz_gg_model *hz_analytics_gammagamma(const hz_analytics_result *r);
+HZ_API double hz_analytics_clv_quantile(const hz_analytics_result *r,
+                                        double q);
+HZ_API double hz_analytics_clv_total(const hz_analytics_result *r);
+HZ_API const hz_bgnbd_model *hz_analytics_bgnbd(const hz_analytics_result *r);
+HZ_API const hz_gg_model *hz_analytics_gammagamma(
+    const hz_analytics_result *r);
 /* RFM segments (index 0..segments-1): name, size, revenue share. */
-size_t hz_analytics_segments(const hz_analytics_result *r);
-bool hz_analytics_segment(const hz_analytics_result *r, size_t i,
-                          const char **name, size_t *size,
-                          double *revenue_share);
+HZ_API size_t hz_analytics_segments(const hz_analytics_result *r);
+HZ_API bool hz_analytics_segment(const hz_analytics_result *r, size_t i,
+                                 const char **name, size_t *size,
+                                 double *revenue_share);
 /* k-means clusters used (0 when not run). */
-int hz_analytics_clusters(const hz_analytics_result *r);
+HZ_API int hz_analytics_clusters(const hz_analytics_result *r);
 /* Error text of a part that failed inside a suite ("" when fine);
  * part is "clv", "churn" or "segment". */
-const char *hz_analytics_part_error(const hz_analytics_result *r,
-                                    const char *part);
+HZ_API const char *hz_analytics_part_error(const hz_analytics_result *r,
+                                           const char *part);
 
 #ifdef __cplusplus
 }

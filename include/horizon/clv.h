@@ -26,21 +26,20 @@ typedef struct hz_clv_options {
     int threads;          /* 0 = OpenMP default */
 } hz_clv_options;
 
-void hz_clv_options_init(hz_clv_options *o);
+HZ_API void hz_clv_options_init(hz_clv_options *o);
 
 /* Length of a month in unit: 30 days or 4.345 weeks (lifetimes). */
-double hz_clv_month_length(hz_time_unit unit);
+HZ_API double hz_clv_month_length(hz_time_unit unit);
 
 /* Per-customer outputs for n customers (any output pointer may be NULL):
  * p_alive, expected transactions over the horizon, expected spend per
  * transaction and CLV.  Customers with equal (x, T) share the
  * hypergeometric evaluations.  Errors: HZ_EINVAL for a bad option. */
-hz_status hz_clv_compute(const hz_bgnbd_params *bg, const hz_gg_params *gg,
-                         const double *x, const double *t_x, const double *T,
-                         const double *mbar, size_t n,
-                         const hz_clv_options *opt, double *p_alive,
-                         double *expected_purchases, double *expected_spend,
-                         double *clv, hz_error *err);
+HZ_API hz_status hz_clv_compute(
+    const hz_bgnbd_params *bg, const hz_gg_params *gg, const double *x,
+    const double *t_x, const double *T, const double *mbar, size_t n,
+    const hz_clv_options *opt, double *p_alive, double *expected_purchases,
+    double *expected_spend, double *clv, hz_error *err);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "horizon/export.h"
+#include "horizon/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -39,20 +42,17 @@ typedef struct hz_error {
 } hz_error;
 
 /* Static description of a status code ("invalid argument", ...). */
-const char *hz_strerror(hz_status s);
+HZ_API const char *hz_strerror(hz_status s);
 
 /* Record a formatted message on err (NULL allowed) and return s. */
-hz_status hz_error_set(hz_error *err, hz_status s, const char *fmt, ...)
+HZ_API hz_status hz_error_set(hz_error *err, hz_status s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Reset err to HZ_OK with an empty message (NULL allowed). */
-void hz_error_clear(hz_error *err);
-
-/* The library version string, e.g. "0.1.0". */
-const char *hz_version(void);
+HZ_API void hz_error_clear(hz_error *err);
 
 /* Monotonic wall clock in seconds. */
-double hz_now(void);
+HZ_API double hz_now(void);
 
 #ifdef __cplusplus
 }

@@ -46,10 +46,11 @@ typedef struct hz_forecast {
 
 /* Allocate a forecast for h steps with nlevels interval levels (percent,
  * 0 < level < 100).  Returns NULL on ENOMEM or bad arguments. */
-hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels, const double *levels);
-void hz_forecast_free(hz_forecast *f); /* NULL allowed */
+HZ_API hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels,
+                                      const double *levels);
+HZ_API void hz_forecast_free(hz_forecast *f); /* NULL allowed */
 /* Reset method/note/criteria and fill the arrays with NAN. */
-void hz_forecast_reset(hz_forecast *f);
+HZ_API void hz_forecast_reset(hz_forecast *f);
 
 /* ---- models and the single-series dispatcher ---- */
 
@@ -70,24 +71,26 @@ typedef enum hz_fc_model {
     HZ_MODEL_COUNT
 } hz_fc_model;
 
-const char *hz_fc_model_name(int model);           /* "ets", ... */
-bool hz_fc_model_parse(const char *s, int *model); /* false if unknown */
+HZ_API const char *hz_fc_model_name(int model); /* "ets", ... */
+HZ_API bool hz_fc_model_parse(const char *s,
+                              int *model); /* false if unknown */
 /* True when the model is implemented in this build. */
-bool hz_fc_model_available(int model);
+HZ_API bool hz_fc_model_available(int model);
 
 /* Per-thread scratch for hz_forecast_series (allocate once per thread). */
 typedef struct hz_fc_workspace hz_fc_workspace;
-hz_fc_workspace *hz_fc_workspace_alloc(size_t nmax);
-void hz_fc_workspace_free(hz_fc_workspace *w); /* NULL allowed */
+HZ_API hz_fc_workspace *hz_fc_workspace_alloc(size_t nmax);
+HZ_API void hz_fc_workspace_free(hz_fc_workspace *w); /* NULL allowed */
 
 /* Forecast y[0..n) (no NaN) with the given model and seasonal period into
  * out.  When the model cannot be used (series too short, fit failed,
  * explosive forecasts) a simpler one is used instead and out->note says
  * why; only a series with no observation at all fails.  seed drives any
  * simulation (deterministic per series).  w may be NULL. */
-hz_status hz_forecast_series(const double *y, size_t n, int period, int model,
-                             uint64_t seed, hz_fc_workspace *w,
-                             hz_forecast *out, hz_error *err);
+HZ_API hz_status hz_forecast_series(const double *y, size_t n, int period,
+                                    int model, uint64_t seed,
+                                    hz_fc_workspace *w, hz_forecast *out,
+                                    hz_error *err);
 
 /* ---- request over a dataset (the job runner's entry point) ---- */
 
@@ -112,7 +115,7 @@ typedef struct hz_forecast_request {
                             its own last period instead of the table's */
 } hz_forecast_request;
 
-void hz_forecast_request_init(hz_forecast_request *r);
+HZ_API void hz_forecast_request_init(hz_forecast_request *r);
 
 typedef struct hz_forecast_series_result {
     char *key;           /* group values joined with '|' */
@@ -138,18 +141,18 @@ typedef struct hz_forecast_result {
     double seconds_series, seconds_models; /* timings */
 } hz_forecast_result;
 
-hz_status hz_forecast_run(const struct hz_dataset *ds,
-                          const hz_forecast_request *req,
-                          hz_forecast_result **out, hz_error *err);
+HZ_API hz_status hz_forecast_run(const struct hz_dataset *ds,
+                                 const hz_forecast_request *req,
+                                 hz_forecast_result **out, hz_error *err);
 /* CSV: series,date,point,lo80,hi80,lo95,hi95,model,note */
-hz_status hz_forecast_result_write_csv(const hz_forecast_result *r, FILE *f,
-                                       hz_error *err);
+HZ_API hz_status hz_forecast_result_write_csv(const hz_forecast_result *r,
+                                              FILE *f, hz_error *err);
 /* JSON: {"freq":..,"horizon":..,"series":[{"key":..,"model":..,
  * "note":..,"history":{..},"forecast":[{"date":..,"point":..,
  * "lo80":..,...}]}]} */
-hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,
-                                        hz_error *err);
-void hz_forecast_result_free(hz_forecast_result *r); /* NULL allowed */
+HZ_API hz_status hz_forecast_result_write_json(const hz_forecast_result *r,
+                                               FILE *f, hz_error *err);
+HZ_API void hz_forecast_result_free(hz_forecast_result *r); /* NULL allowed */
 
 #ifdef __cplusplus
 }

@@ -43,20 +43,20 @@ typedef struct hz_seasons {
 typedef enum hz_agg { HZ_AGG_SUM = 0, HZ_AGG_MEAN, HZ_AGG_COUNT } hz_agg;
 typedef enum hz_fill { HZ_FILL_ZERO = 0, HZ_FILL_INTERPOLATE } hz_fill;
 
-const char *hz_freq_name(hz_freq f); /* "month", ... */
-bool hz_freq_parse(const char *s, hz_freq *out);
-bool hz_agg_parse(const char *s, hz_agg *out);
+HZ_API const char *hz_freq_name(hz_freq f); /* "month", ... */
+HZ_API bool hz_freq_parse(const char *s, hz_freq *out);
+HZ_API bool hz_agg_parse(const char *s, hz_agg *out);
 /* Seasonal period of a frequency: 7, 52, 12, 4, 1. */
-int hz_freq_period(hz_freq f);
+HZ_API int hz_freq_period(hz_freq f);
 
 /* Period index of a day number (days since 1970-01-01): consecutive
  * periods have consecutive indices.  Weeks start on Monday. */
-int64_t hz_period_of_day(hz_freq f, int32_t day);
+HZ_API int64_t hz_period_of_day(hz_freq f, int32_t day);
 /* First day of period index p. */
-int32_t hz_period_start(hz_freq f, int64_t p);
+HZ_API int32_t hz_period_start(hz_freq f, int64_t p);
 /* Frequency implied by a sorted array of distinct day numbers (median
  * spacing); HZ_FREQ_DAY when fewer than 2. */
-hz_freq hz_freq_infer(const int32_t *days, size_t n);
+HZ_API hz_freq hz_freq_infer(const int32_t *days, size_t n);
 
 typedef struct hz_series {
     char *key;     /* group values joined with '|' ("total" when
@@ -91,21 +91,22 @@ typedef struct hz_series_opts {
                                 whole table (default on) */
 } hz_series_opts;
 
-void hz_series_opts_init(hz_series_opts *o);
+HZ_API void hz_series_opts_init(hz_series_opts *o);
 
 /* Build the series.  Errors name the column: unknown column, value
  * column not numeric, date column not a date, no dated rows. */
-hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
-                          hz_series_set **out, hz_error *err);
+HZ_API hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
+                                 hz_series_set **out, hz_error *err);
 
 /* Long format: columns id_col (any type), date_col, value_col; each id
  * becomes one series (missing periods filled per o->fill). */
-hz_status hz_series_read_long(const hz_dataset *ds, const char *id_col,
-                              const char *date_col, const char *value_col,
-                              hz_freq freq, hz_fill fill, hz_series_set **out,
-                              hz_error *err);
+HZ_API hz_status hz_series_read_long(const hz_dataset *ds, const char *id_col,
+                                     const char *date_col,
+                                     const char *value_col, hz_freq freq,
+                                     hz_fill fill, hz_series_set **out,
+                                     hz_error *err);
 
-void hz_series_set_free(hz_series_set *s); /* NULL allowed */
+HZ_API void hz_series_set_free(hz_series_set *s); /* NULL allowed */
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,8 @@
 #include <time.h>
 
 #include <curl/curl.h>
+
+#include "horizon/version.h"
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -533,7 +535,7 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
         if (c->cfg.ca_cert[0])
             curl_easy_setopt(h, CURLOPT_CAINFO, c->cfg.ca_cert);
-        curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION);
+        curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION_STRING);
         char cerr[CURL_ERROR_SIZE] = "";
         curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 

@@ -5,6 +5,8 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <curl/curl.h>
+
+#include "horizon/version.h"
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -572,7 +574,7 @@ static hz_status slot_start(hz_llm_client *c, slot *s, bool add_to_multi)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "horizon/" HZ_VERSION);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "horizon/" HZ_VERSION_STRING);
     if (c->cfg.ca_file[0] != '\0')
         curl_easy_setopt(e, CURLOPT_CAINFO, c->cfg.ca_file);
     c->stats.requests++;
@@ -587,7 +589,8 @@ static hz_status slot_start(hz_llm_client *c, slot *s, bool add_to_multi)
 static bool parse_reply(slot *s)
 {
     hz_llm_request *r = s->r;
-    cJSON *j = cJSON_ParseWithLength(s->resp.data ? s->resp.data : "", s->resp.len);
+    cJSON *j = cJSON_ParseWithLength(s->resp.data ? s->resp.data : "",
+                                     s->resp.len);
     if (j == NULL)
         return false;
     cJSON *ch = cJSON_GetObjectItemCaseSensitive(j, "choices");
@@ -625,7 +628,7 @@ static void server_message(const hz_llm_client *c, const slot *s, char *out,
 {
     out[0] = '\0';
     cJSON *j = s->resp.data ? cJSON_ParseWithLength(s->resp.data, s->resp.len)
-                         : NULL;
+                            : NULL;
     const cJSON *m = NULL;
     if (j != NULL) {
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");

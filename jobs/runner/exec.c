@@ -16,6 +16,7 @@
 #include "horizon/analytics.h"
 #include "horizon/csv.h"
 #include "horizon/dataset.h"
+#include "horizon/version.h"
 #include "horizon/forecast.h"
 #include "horizon/series.h"
 
@@ -402,7 +403,7 @@ hz_status hz_fetch_url(const char *url, const char *tmpdir,
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     if (timeout_s > 0)
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION_STRING);
     CURLcode cc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
