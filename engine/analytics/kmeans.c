@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analytics/analytics_internal.h"
+#include "numeric/rng.h"
 #include "horizon/kmeans.h"
 
 void hz_kmeans_options_init(hz_kmeans_options *o)
@@ -93,7 +94,7 @@ static void seed_pp(const double *X, size_t n, size_t d, int k, uint64_t *rng,
                     kws *ws, int th)
 {
     int trials = 2 + (int)log((double)k);
-    size_t first = (size_t)(hz__rng_uniform(rng) * (double)n);
+    size_t first = (size_t)(hz__rng_splitmix_uniform(rng) * (double)n);
     if (first >= n)
         first = n - 1;
     memcpy(ws->centers, X + first * d, d * sizeof(double));
@@ -107,9 +108,11 @@ static void seed_pp(const double *X, size_t n, size_t d, int k, uint64_t *rng,
         size_t best = 0;
         double best_pot = INFINITY;
         for (int t = 0; t < trials; t++) {
-            double u = hz__rng_uniform(rng) * pot;
-            size_t cand = pot > 0 ? sample_index(ws->closest, ws->bsum, n, u)
-                                  : (size_t)(hz__rng_uniform(rng) * n) % n;
+            double u = hz__rng_splitmix_uniform(rng) * pot;
+            size_t cand = pot > 0
+                              ? sample_index(ws->closest, ws->bsum, n, u)
+                              : (size_t)(hz__rng_splitmix_uniform(rng) * n) %
+                                    n;
             const double *cx = X + cand * d;
             size_t nb = hz__nblocks(n);
             double *bs2 = ws->part; /* scratch, >= nb doubles */
@@ -354,7 +357,8 @@ hz_status hz_silhouette(const double *X, size_t n, size_t d,
     uint64_t rng = seed ^ 0xA5A5A5A5ull;
     if (s < n)
         for (size_t i = 0; i < s; i++) {
-            size_t j = i + (size_t)(hz__rng_uniform(&rng) * (double)(n - i));
+            size_t j = i + (size_t)(hz__rng_splitmix_uniform(&rng) *
+                                    (double)(n - i));
             if (j >= n)
                 j = n - 1;
             size_t t = idx[i];

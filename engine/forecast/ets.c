@@ -14,6 +14,7 @@
 
 #include "forecast/ets_internal.h"
 #include "forecast/fc_internal.h"
+#include "numeric/rng.h"
 #include "horizon/ets.h"
 
 #define ETS_TOL 1.0e-10

@@ -26,6 +26,7 @@
 #include "horizon/metrics.h"
 #include "horizon/profile.h"
 #include "horizon/rfm.h"
+#include "horizon/rng.h"
 #include "horizon/series.h"
 #include "horizon/summary.h"
 #include "horizon/theta.h"

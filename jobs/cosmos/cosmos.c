@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include "horizon/rng.h"
 #include "horizon/version.h"
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -335,17 +336,13 @@ static void handle_put(hz_cosmos *c, CURL *h, bool keep)
         curl_easy_cleanup(h);
 }
 
-/* Uniform double in [0, 1) from the client's xorshift state. */
+/* Uniform double in [0, 1) from the client's xorshift64 state. */
 static double rng_unit(hz_cosmos *c)
 {
     pthread_mutex_lock(&c->mu);
-    uint64_t x = c->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    c->rng = x;
+    uint64_t x = hz_rng_xorshift64(&c->rng);
     pthread_mutex_unlock(&c->mu);
-    return (double)(x >> 11) / 9007199254740992.0;
+    return hz_rng_unit(x);
 }
 
 static void sleep_s(double s)

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "horizon/rng.h"
 #include "store/job.h"
 
 static const char *const type_names[HZ_JOB_NTYPES] = {
@@ -82,20 +83,10 @@ char *hz_format_time(double epoch_s, char *buf, size_t bufsz)
 
 void hz_job_new_id(const char *prefix, char *out)
 {
-    static __thread uint64_t rng;
-    if (rng == 0) {
-        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || read(fd, &rng, sizeof rng) != sizeof rng)
-            rng = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^
-                  (uint64_t)getpid();
-        if (fd >= 0)
-            close(fd);
-        rng |= 1;
-    }
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    uint32_t r = (uint32_t)((rng * 0x2545F4914F6CDD1DULL) >> 32);
+    static __thread uint64_t rng; /* xorshift64* state, per thread */
+    if (rng == 0)
+        rng = hz_rng_entropy_seed(&rng);
+    uint32_t r = (uint32_t)(hz_rng_xorshift64star(&rng) >> 32);
     unsigned long long ms = (unsigned long long)(hz_wall_now() * 1000.0);
     snprintf(out, HZ_JOB_ID_MAX, "%s-%012llx-%08x", prefix ? prefix : "j", ms,
              r);

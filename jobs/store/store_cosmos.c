@@ -21,12 +21,13 @@
 #include <time.h>
 
 #include "cosmos/cosmos.h"
+#include "horizon/rng.h"
 #include "store/store.h"
 
 typedef struct cosmos_store {
     hz_store base;
     hz_cosmos *c;
-    unsigned long long rng;
+    uint64_t rng;     /* xorshift64 state for write ids */
     bool xp_no_order; /* the service refused cross-partition ORDER BY */
 } cosmos_store;
 
@@ -63,20 +64,11 @@ static void adopt_system(cJSON *doc, const cJSON *stored)
         hz__store_set_num(doc, "_ts", ts->valuedouble);
 }
 
-static unsigned long long rng_next(cosmos_store *cs)
-{
-    unsigned long long x = cs->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    cs->rng = x;
-    return x;
-}
-
 /* A fresh write id (16 hex digits). */
 static void new_write_id(cosmos_store *cs, char out[20])
 {
-    snprintf(out, 20, "%016llx", rng_next(cs));
+    snprintf(out, 20, "%016llx",
+             (unsigned long long)hz_rng_xorshift64(&cs->rng));
 }
 
 /* What we send for doc: no system property, our write id added. */
@@ -449,7 +441,7 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
         cJSON *d;
         cJSON_ArrayForEach(d, page) if (cand) cand[k++] = d;
         for (int i = k - 1; i > 0; i--) {
-            int j = (int)(rng_next(cs) % (unsigned long long)(i + 1));
+            int j = (int)(hz_rng_xorshift64(&cs->rng) % (uint64_t)(i + 1));
             cJSON *t = cand[i];
             cand[i] = cand[j];
             cand[j] = t;
@@ -528,11 +520,7 @@ hz_status hz_store_cosmos_open(const char *spec, hz_store **out, hz_error *err)
         free(cs);
         return rc;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    cs->rng = ((unsigned long long)ts.tv_nsec << 20) ^
-              (unsigned long long)ts.tv_sec ^ (unsigned long long)(size_t)cs;
-    cs->rng |= 1;
+    cs->rng = hz_rng_entropy_seed(cs);
     cs->base.ops = &cosmos_ops;
     *out = &cs->base;
     return HZ_OK;

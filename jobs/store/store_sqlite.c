@@ -27,6 +27,7 @@
 
 #include <sqlite3.h>
 
+#include "horizon/rng.h"
 #include "store/job.h"
 #include "store/store.h"
 
@@ -199,20 +200,10 @@ fail:
 
 /* ---- helpers ---- */
 
-static uint64_t next_rand(sqlite_store *st)
-{
-    /* xorshift64* */
-    uint64_t x = st->rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    st->rng = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
 static void new_etag(sqlite_store *st, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "\"%016llx\"", (unsigned long long)next_rand(st));
+    snprintf(out, outsz, "\"%016llx\"",
+             (unsigned long long)hz_rng_xorshift64star(&st->rng));
 }
 
 static double wall_now(void)
@@ -804,13 +795,7 @@ hz_status hz_store_sqlite_open(const char *path, hz_store **out, hz_error *err)
         return hz_error_set(err, HZ_ENOMEM, "sqlite store: out of memory");
     }
     /* Seed the ETag generator from the kernel so that processes differ. */
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || read(fd, &st->rng, sizeof st->rng) != sizeof st->rng)
-        st->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
-                  (uint64_t)(uintptr_t)st;
-    if (fd >= 0)
-        close(fd);
-    st->rng |= 1;
+    st->rng = hz_rng_entropy_seed(st);
 
     int orc = sqlite3_open_v2(path, &st->db,
                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
