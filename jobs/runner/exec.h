@@ -79,7 +79,7 @@ typedef struct hz_exec_output {
     long long dataset_bytes;
     size_t dataset_rows;
     char reason[32]; /* on failure: "params", "dataset", "fetch",
-                          "compute", "tool-timeout", "unavailable" */
+                          "compute", "tool-timeout" */
     bool retryable;  /* on failure: worth another attempt */
 } hz_exec_output;
 
@@ -90,10 +90,6 @@ void hz_exec_output_clear(hz_exec_output *o);
  * ill-typed parameters are named: "params.horizon: expected an integer in
  * [1, 1000], got -3". */
 hz_status hz_exec_validate(const hz_job *job, hz_error *err);
-
-/* True when the engine entry point behind this job type is linked into
- * this build. */
-bool hz_exec_available(hz_job_type t);
 
 /* Run a validated job on its dataset (path or URL, already resolved from
  * a datasetId by the caller).  On failure err says why and out->reason /

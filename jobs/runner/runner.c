@@ -610,14 +610,6 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
         fail_job(r, s, doc, "attempts", msg, stages, t_claim);
         goto out;
     }
-    if (!hz_exec_available(job.type)) {
-        snprintf(err.msg, sizeof err.msg,
-                 "job type '%s' is not available "
-                 "in this build",
-                 hz_job_type_name(job.type));
-        fail_job(r, s, doc, "unavailable", err.msg, stages, t_claim);
-        goto out;
-    }
     if (hz_exec_validate(&job, &err) != HZ_OK) {
         char msg[HZ_ERROR_MAX + 32];
         snprintf(msg, sizeof msg, "bad parameters: %s", err.msg);

@@ -24,7 +24,7 @@
  * or an engine error; transient failures (network fetch errors, a child
  * that died) are retried until maxAttempts.  Every failure has a reason
  * ("validation", "params", "dataset", "fetch", "compute", "timeout",
- * "tool-timeout", "crash", "attempts", "unavailable") kept in the job's
+ * "tool-timeout", "crash", "attempts") kept in the job's
  * errorReason and counted in the metrics.
  *
  * Shutdown: when *stop becomes non-zero (SIGTERM/SIGINT) nothing more is

@@ -8,11 +8,6 @@
 #include "store/job.h"
 #include "store/store.h"
 
-/* The Cosmos store lives in jobs/store_cosmos.c (issue 6).  A weak
- * reference keeps this file linkable while that file does not exist. */
-extern hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
-                                      hz_error *err) __attribute__((weak));
-
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -28,14 +23,8 @@ hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err)
                             "sqlite:PATH or cosmos)");
     if (strncmp(spec, "sqlite:", 7) == 0)
         return hz_store_sqlite_open(spec + 7, out, err);
-    if (strcmp(spec, "cosmos") == 0 || strncmp(spec, "cosmos:", 7) == 0) {
-        if (hz_store_cosmos_open == NULL)
-            return hz_error_set(err, HZ_EINVAL,
-                                "store '%s': the cosmos "
-                                "store is not available in this build",
-                                spec);
+    if (strcmp(spec, "cosmos") == 0 || strncmp(spec, "cosmos:", 7) == 0)
         return hz_store_cosmos_open(spec, out, err);
-    }
     if (strchr(spec, ':') == NULL &&
         (ends_with(spec, ".db") || ends_with(spec, ".sqlite") ||
          ends_with(spec, ".sqlite3")))
