@@ -19,7 +19,7 @@ install(FILES ${PROJECT_BINARY_DIR}/include/horizon/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/horizon)
 
 # Libs.private: what a static link of libhorizon.a needs, in link order
-# (OpenBLAS before libgsl so cblas_* binds to OpenBLAS: PLATFORM.md).
+# (OpenBLAS before libgsl so cblas_* binds to OpenBLAS, not libgslcblas).
 set(HZ_PC_LIBS_PRIVATE "")
 foreach(lib ${HZ_BLAS_LIBS} ${GSL_LIBRARY} ${HZ_BLAS_LIBS} ${CSV_LIBRARY}
             ${OpenMP_C_LIBRARIES} ${M_LIBRARY})

@@ -1,6 +1,6 @@
 /* L2 logistic regression by Newton/IRLS, CV, AUC, design matrices
  * (see logreg.h).  This file uses OpenBLAS's <cblas.h>, so it must not
- * include GSL's BLAS headers (PLATFORM.md). */
+ * include GSL's BLAS headers (both declare enum CBLAS_ORDER). */
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Internals shared by engine/arima.c, engine/kalman.c and the tests. */
+/* Internals shared by engine/forecast/arima.c, engine/forecast/kalman.c and the tests. */
 #ifndef HZ_ARIMA_INTERNAL_H
 #define HZ_ARIMA_INTERNAL_H
 

@@ -4,7 +4,7 @@
  * state-space form and the Kalman filter), and the Hyndman-Khandakar
  * automatic order search of forecast::auto.arima (forecast 8.20).
  *
- * Differences from R worth knowing (see engine/arima.c for details):
+ * Differences from R worth knowing (see engine/forecast/arima.c for details):
  *  - the likelihood during optimisation is evaluated on the differenced
  *    series with the exact stationary initial covariance (R filters the
  *    undifferenced series with a diffuse prior of variance 1e6 on the
@@ -122,7 +122,7 @@ HZ_API hz_status hz_arima_forecast(const double *y, size_t n, int period,
                                    const hz_arima_opts *opts, hz_forecast *out,
                                    hz_error *err);
 
-/* ---- unit-root tests (engine/unitroot.c) ---- */
+/* ---- unit-root tests (engine/forecast/unitroot.c) ---- */
 
 /* KPSS level-stationarity statistic (urca ur.kpss type "mu", lag
  * trunc(3*sqrt(n)/13)).  5% critical value 0.463. */

@@ -1,7 +1,7 @@
 /* Horizon forecasting: the result type shared by every model, and the
  * model-independent entry point.
  *
- * Each model is a module with the same shape (engine/MODEL.c +
+ * Each model is a module with the same shape (engine/forecast/MODEL.c +
  * include/horizon/MODEL.h):
  *
  *   hz_status hz_MODEL_forecast(const double *y, size_t n, int period,
@@ -67,7 +67,7 @@ typedef enum hz_fc_model {
     HZ_MODEL_COMBO,  /* mean of ETS, Theta and ARIMA */
     HZ_MODEL_NAIVE2, /* M4 seasonally adjusted naive */
     HZ_MODEL_SELECT, /* per series: ETS, ARIMA, Theta or a combination,
-                           by rolling-origin validation (engine/combo.c) */
+                           by rolling-origin validation (engine/forecast/combo.c) */
     HZ_MODEL_COUNT
 } hz_fc_model;
 

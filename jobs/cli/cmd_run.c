@@ -195,7 +195,7 @@ int hz__cmd_run(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     cfg.stop = &run_stop;
-    /* The narrative step (issue 7): offline unless an LLM endpoint is
+    /* The LLM narrative step: offline unless an LLM endpoint is
        configured (one line says so); never fails a job. */
     hz_narrative_service *narr = NULL;
     hz_narrative_service_open(cfg.store_spec, quiet ? NULL : stderr, &narr);

@@ -150,9 +150,9 @@ cJSON *hz_narrative_json(const hz_narrative_job *j);
 hz_status hz_narrative_for_docs(hz_narrative_ctx *c, cJSON *const *docs,
                                 size_t n, hz_error *err);
 
-/* ---- runner integration (jobs/narrative_hook.c) ---- */
+/* ---- runner integration (jobs/llm/narrative_hook.c) ---- */
 
-/* Items from the runner's summary of a job (the JSON jobs/exec.c writes:
+/* Items from the runner's summary of a job (the JSON jobs/runner/exec.c writes:
  * {"datasetRows": n, "forecast": {...}, "churn": {...}, "clv": {...},
  * "segment": {...}}): forecast total and growth, interval width, models;
  * churn rate, risk, AUC and top drivers; CLV total, mean and quantiles;
@@ -180,7 +180,7 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
  * JSON to $HZ_LLM_METRICS when set, and free. */
 void hz_narrative_service_close(hz_narrative_service *s, FILE *log);
 
-/* The hz_narrative_fn of jobs/runner.h: ctx is an hz_narrative_service.
+/* The hz_narrative_fn of jobs/runner/runner.h: ctx is an hz_narrative_service.
  * *narrative_out is the job's "narrative" object (see
  * hz_narrative_to_doc). */
 hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,

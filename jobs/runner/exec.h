@@ -15,7 +15,7 @@
  * churn, CLV and segmentation concurrently on one ingest, one thread each;
  * every tool has its own deadline (tool_timeout_s).
  *
- * hz_exec_run() runs in the runner's per-job child process (jobs/runner.c):
+ * hz_exec_run() runs in the runner's per-job child process (jobs/runner/runner.c):
  * a tool that overruns is abandoned by returning HZ_ETIMEOUT, after which
  * the child exits (which ends the stuck thread).  It must not be called
  * from a process that has to keep running after a tool timeout. */

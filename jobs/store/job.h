@@ -8,7 +8,7 @@
  *     "customerId": "acme",              the tenant (partition key)
  *     "dataset": "data/sales.csv" | "https://host/x.csv" | "file:///x.csv",
  *     "datasetId": "d-...",              or a dataset document of the tenant
- *     "params": { ... },                 type-specific (jobs/exec.h)
+ *     "params": { ... },                 type-specific (jobs/runner/exec.h)
  *     "status": "queued" | "running" | "succeeded" | "failed",
  *     "attempts": 0,                     claims so far
  *     "maxAttempts": 3,                  optional per-job override

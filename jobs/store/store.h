@@ -2,10 +2,10 @@
  *
  * A store holds JSON documents (cJSON objects) in four containers:
  *
- *   "jobs"      job documents (jobs/job.h)
- *   "datasets"  dataset metadata documents (jobs/job.h)
+ *   "jobs"      job documents (jobs/store/job.h)
+ *   "datasets"  dataset metadata documents (jobs/store/job.h)
  *   "results"   result chunks of jobs (id "<jobId>-r<chunk, 5 digits>")
- *   "cache"     prompt cache entries (issue 7; opaque to the store)
+ *   "cache"     LLM prompt cache entries (opaque to the store)
  *
  * Every document has a string "id" and a string "customerId" (the tenant,
  * the partition key).  A document is identified by (container,
@@ -18,9 +18,9 @@
  *
  * Values a caller puts in "_etag"/"_ts" are ignored (overwritten).
  *
- * Implementations: jobs/store_sqlite.c (one file, WAL, many processes),
- * jobs/store_cosmos.c (Azure Cosmos DB over REST, issue 6).  The same
- * conformance suite (tests/store_conformance.c,
+ * Implementations: jobs/store/store_sqlite.c (one file, WAL, many processes),
+ * jobs/store/store_cosmos.c (Azure Cosmos DB over REST).  The same
+ * conformance suite (tests/jobs/store/store_conformance.c,
  * hz__store_conformance()) runs against each.
  *
  * Threads: an hz_store handle is used by ONE thread at a time (the runner
@@ -124,7 +124,7 @@ typedef struct hz_claim_request {
 
 /* The operations of a store.  Entries marked "optional" may be NULL: the
  * hz_store_* wrappers below then use the generic implementation built on
- * get/put/query/batch (jobs/store.c). */
+ * get/put/query/batch (jobs/store/store.c). */
 typedef struct hz_store_ops {
     const char *name; /* "sqlite", "cosmos" */
 
@@ -209,7 +209,7 @@ hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err);
 /* The implementations' constructors (spec without the "scheme:"). */
 hz_status hz_store_sqlite_open(const char *path, hz_store **out,
                                hz_error *err);
-/* Defined by jobs/store_cosmos.c when built (issue 6). */
+/* Defined by jobs/store/store_cosmos.c. */
 hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
                                hz_error *err);
 

@@ -1,4 +1,4 @@
-/* The Cosmos DB implementation of the store interface (jobs/store.h):
+/* The Cosmos DB implementation of the store interface (jobs/store/store.h):
  * `--store cosmos` or `--store cosmos:DATABASE`.
  *
  * Containers jobs, datasets, results and cache, partition key

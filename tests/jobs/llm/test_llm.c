@@ -851,7 +851,7 @@ HZ_TEST(runner_hook_batches_concurrent_jobs)
 {
     if (!mock_up())
         return;
-    /* a runner-shaped summary (jobs/exec.c) of a suite job */
+    /* a runner-shaped summary (jobs/runner/exec.c) of a suite job */
     const char *sj =
         "{\"datasetRows\": 12000,"
         " \"churn\": {\"customers\": 1191, \"churn\": {\"churn_rate\": 0.43,"
