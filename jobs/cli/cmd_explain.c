@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/cjson.h"
 #include "cli/cli.h"
 #include "llm/narrative.h"
 #include "llm/prompt.h"
@@ -115,7 +116,7 @@ int hz__cmd_explain(int argc, char **argv)
         code = rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
         goto out;
     }
-    const char *status = hz__store_str(doc, "status");
+    const char *status = hz__cjson_str(doc, "status");
     if (status == NULL || strcmp(status, "succeeded") != 0) {
         hz_cli_error("explain",
                      "job %s is %s: only succeeded jobs have "
@@ -137,7 +138,7 @@ int hz__cmd_explain(int argc, char **argv)
         code = HZ_EXIT_OK;
         goto out;
     }
-    const char *type = hz__store_str(doc, "type");
+    const char *type = hz__cjson_str(doc, "type");
     rc = hz_summary_from_result_json(
         type, cJSON_GetObjectItemCaseSensitive(doc, "summary"), &sum, &err);
     if (rc != HZ_OK) {
@@ -208,7 +209,7 @@ int hz__cmd_explain(int argc, char **argv)
     }
     job.id = id;
     job.type = type;
-    job.tenant = hz__store_str(doc, "customerId");
+    job.tenant = hz__cjson_str(doc, "customerId");
     job.summary = sum;
     if (stream && !json) {
         rc = hz_narrative_stream(nc, &job, refresh, print_delta, NULL, &err);

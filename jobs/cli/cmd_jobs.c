@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/cjson.h"
 #include "cli/cli.h"
 #include "store/job.h"
 #include "store/store.h"
@@ -37,14 +38,8 @@ static void usage(FILE *f)
 
 static const char *str(const cJSON *d, const char *k, const char *dflt)
 {
-    const char *s = hz__store_str(d, k);
+    const char *s = hz__cjson_str(d, k);
     return s ? s : dflt;
-}
-
-static double num(const cJSON *d, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
 static void print_json_line(const cJSON *d)
@@ -91,16 +86,19 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
             }
             char when[32], rows[24] = "-", secs[24] = "-";
             const char *e = str(d, "error", "");
-            if (!isnan(num(d, "resultRows")))
-                snprintf(rows, sizeof rows, "%.0f", num(d, "resultRows"));
-            double took = num(d, "finishedAt") - num(d, "startedAt");
+            if (!isnan(hz__cjson_num(d, "resultRows", NAN)))
+                snprintf(rows, sizeof rows, "%.0f",
+                         hz__cjson_num(d, "resultRows", NAN));
+            double took = hz__cjson_num(d, "finishedAt", NAN) -
+                          hz__cjson_num(d, "startedAt", NAN);
             if (isfinite(took) && took >= 0)
                 snprintf(secs, sizeof secs, "%.2f", took);
             printf("%-32s %-9s %-10s %-10s %3.0f %-20s %7s %6s %.60s\n",
                    str(d, "id", "?"), str(d, "type", "?"),
                    str(d, "customerId", "?"), str(d, "status", "?"),
-                   isnan(num(d, "attempts")) ? 0 : num(d, "attempts"),
-                   hz_format_time(num(d, "createdAt"), when, sizeof when),
+                   hz__cjson_num(d, "attempts", 0),
+                   hz_format_time(hz__cjson_num(d, "createdAt", NAN), when,
+                                  sizeof when),
                    rows, secs, e);
         }
         cJSON_Delete(page);
@@ -131,18 +129,18 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
            "attempts:  %.0f\ndataset:   %s\ncreated:   %s\nstarted:   %s\n"
            "finished:  %s\n",
            str(d, "id", "?"), str(d, "type", "?"), str(d, "customerId", "?"),
-           str(d, "status", "?"),
-           isnan(num(d, "attempts")) ? 0 : num(d, "attempts"),
+           str(d, "status", "?"), hz__cjson_num(d, "attempts", 0),
            str(d, "dataset", str(d, "datasetId", "?")),
-           hz_format_time(num(d, "createdAt"), t1, sizeof t1),
-           hz_format_time(num(d, "startedAt"), t2, sizeof t2),
-           hz_format_time(num(d, "finishedAt"), t3, sizeof t3));
-    if (hz__store_str(d, "error"))
+           hz_format_time(hz__cjson_num(d, "createdAt", NAN), t1, sizeof t1),
+           hz_format_time(hz__cjson_num(d, "startedAt", NAN), t2, sizeof t2),
+           hz_format_time(hz__cjson_num(d, "finishedAt", NAN), t3, sizeof t3));
+    if (hz__cjson_str(d, "error"))
         printf("error:     [%s] %s\n", str(d, "errorReason", "?"),
                str(d, "error", ""));
-    if (!isnan(num(d, "resultChunks")))
+    if (!isnan(hz__cjson_num(d, "resultChunks", NAN)))
         printf("results:   %.0f rows in %.0f documents\n",
-               num(d, "resultRows"), num(d, "resultChunks"));
+               hz__cjson_num(d, "resultRows", NAN),
+               hz__cjson_num(d, "resultChunks", NAN));
     const cJSON *parts[3] = {cJSON_GetObjectItem(d, "params"),
                              cJSON_GetObjectItem(d, "summary"),
                              cJSON_GetObjectItem(d, "metrics")};
@@ -156,7 +154,7 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
     }
     const cJSON *n = cJSON_GetObjectItem(d, "narrative");
     if (n != NULL) {
-        const char *text = hz__store_str(n, "text");
+        const char *text = hz__cjson_str(n, "text");
         printf("narrative: %s\n", text ? text : "(none)");
     }
     cJSON_Delete(d);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/cjson.h"
 #include "cli/cli.h"
 #include "runner/exec.h"
 #include "store/job.h"
@@ -82,18 +83,18 @@ static int submit_one(hz_store *s, cJSON *doc, bool validate, bool quiet)
         hz_cli_error("submit", "a job must be a JSON object");
         return HZ_EXIT_USAGE;
     }
-    if (hz__store_str(doc, "id") == NULL) {
+    if (hz__cjson_str(doc, "id") == NULL) {
         char id[HZ_JOB_ID_MAX];
         hz_job_new_id("j", id);
         cJSON_DeleteItemFromObjectCaseSensitive(doc, "id");
         cJSON_AddStringToObject(doc, "id", id);
     }
     double now = hz_wall_now();
-    hz__store_set_str(doc, "status", "queued");
-    hz__store_set_num(doc, "attempts", 0);
+    hz__cjson_set_str(doc, "status", "queued");
+    hz__cjson_set_num(doc, "attempts", 0);
     if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "createdAt")))
-        hz__store_set_num(doc, "createdAt", now);
-    hz__store_set_num(doc, "updatedAt", now);
+        hz__cjson_set_num(doc, "createdAt", now);
+    hz__cjson_set_num(doc, "updatedAt", now);
     if (validate) {
         hz_job job;
         if (hz_job_from_json(doc, &job, &err) != HZ_OK) {
@@ -103,14 +104,14 @@ static int submit_one(hz_store *s, cJSON *doc, bool validate, bool quiet)
         hz_status rc = hz_exec_validate(&job, &err);
         hz_job_clear(&job);
         if (rc != HZ_OK) {
-            hz_cli_error("submit", "job %s: %s", hz__store_str(doc, "id"),
+            hz_cli_error("submit", "job %s: %s", hz__cjson_str(doc, "id"),
                          err.msg);
             return HZ_EXIT_USAGE;
         }
     }
-    if (hz__store_str(doc, "customerId") == NULL) {
+    if (hz__cjson_str(doc, "customerId") == NULL) {
         hz_cli_error("submit", "job %s: field 'customerId' is missing",
-                     hz__store_str(doc, "id"));
+                     hz__cjson_str(doc, "id"));
         return HZ_EXIT_USAGE;
     }
     if (hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_CREATE, doc, NULL, &err) !=
@@ -119,7 +120,7 @@ static int submit_one(hz_store *s, cJSON *doc, bool validate, bool quiet)
         return HZ_EXIT_FAIL;
     }
     if (!quiet)
-        printf("%s\n", hz__store_str(doc, "id"));
+        printf("%s\n", hz__cjson_str(doc, "id"));
     return HZ_EXIT_OK;
 }
 

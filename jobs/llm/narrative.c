@@ -1,5 +1,6 @@
 /* Narratives: prompt, route, cache, batch, call, record.  See
  * narrative.h. */
+#include "net/cjson.h"
 #include "llm/narrative.h"
 
 #include <ctype.h>
@@ -868,9 +869,9 @@ hz_status hz_narrative_for_docs(hz_narrative_ctx *c, cJSON *const *docs,
         if (!cJSON_IsObject(sj) ||
             hz_summary_from_json(sj, &sums[m], &e2) != HZ_OK)
             continue;
-        jobs[m].id = hz__store_str(docs[i], "id");
-        jobs[m].type = hz__store_str(docs[i], "type");
-        jobs[m].tenant = hz__store_str(docs[i], "customerId");
+        jobs[m].id = hz__cjson_str(docs[i], "id");
+        jobs[m].type = hz__cjson_str(docs[i], "type");
+        jobs[m].tenant = hz__cjson_str(docs[i], "customerId");
         jobs[m].summary = sums[m];
         which[m] = docs[i];
         m++;

@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "net/cjson.h"
 #include "runner/exec.h"
 #include "net/http.h"
 #include "horizon/analytics.h"
@@ -240,18 +241,6 @@ static hz_status check_params(const cJSON *params, const param_spec *spec,
     return HZ_OK;
 }
 
-static const char *pstr(const cJSON *params, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double pnum(const cJSON *params, const char *k, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
 hz_status hz_exec_validate(const hz_job *job, hz_error *err)
 {
     const cJSON *params = job->params;
@@ -260,7 +249,7 @@ hz_status hz_exec_validate(const hz_job *job, hz_error *err)
         if (rc != HZ_OK)
             return rc;
         const char *s;
-        if ((s = pstr(params, "freq")) != NULL) {
+        if ((s = hz__cjson_str(params, "freq")) != NULL) {
             hz_freq f;
             if (!hz_freq_parse(s, &f))
                 return hz_error_set(err, HZ_EINVAL,
@@ -269,7 +258,7 @@ hz_status hz_exec_validate(const hz_job *job, hz_error *err)
                                     "month, quarter, year)",
                                     s);
         }
-        if ((s = pstr(params, "agg")) != NULL) {
+        if ((s = hz__cjson_str(params, "agg")) != NULL) {
             hz_agg a;
             if (!hz_agg_parse(s, &a))
                 return hz_error_set(err, HZ_EINVAL,
@@ -278,7 +267,7 @@ hz_status hz_exec_validate(const hz_job *job, hz_error *err)
                                     "count)",
                                     s);
         }
-        if ((s = pstr(params, "model")) != NULL) {
+        if ((s = hz__cjson_str(params, "model")) != NULL) {
             int m;
             if (!hz_fc_model_parse(s, &m))
                 return hz_error_set(err, HZ_EINVAL,
@@ -286,8 +275,8 @@ hz_status hz_exec_validate(const hz_job *job, hz_error *err)
                                     "model '%s'",
                                     s);
         }
-        if ((s = pstr(params, "fill")) != NULL && strcmp(s, "zero") != 0 &&
-            strcmp(s, "interpolate") != 0)
+        if ((s = hz__cjson_str(params, "fill")) != NULL &&
+            strcmp(s, "zero") != 0 && strcmp(s, "interpolate") != 0)
             return hz_error_set(err, HZ_EINVAL,
                                 "params.fill: expected zero "
                                 "or interpolate, got '%s'",
@@ -297,13 +286,13 @@ hz_status hz_exec_validate(const hz_job *job, hz_error *err)
     hz_status rc = check_params(params, analytics_params, err);
     if (rc != HZ_OK)
         return rc;
-    const char *u = pstr(params, "unit");
+    const char *u = hz__cjson_str(params, "unit");
     if (u != NULL && strcmp(u, "days") != 0 && strcmp(u, "weeks") != 0)
         return hz_error_set(err, HZ_EINVAL,
                             "params.unit: expected days or "
                             "weeks, got '%s'",
                             u);
-    if (pnum(params, "k", 0) > pnum(params, "kMax", 50))
+    if (hz__cjson_num(params, "k", 0) > hz__cjson_num(params, "kMax", 50))
         return hz_error_set(err, HZ_EINVAL,
                             "params.k: larger than "
                             "params.kMax");
@@ -428,18 +417,13 @@ static void maybe_sleep(const tool *t)
 {
     if (!t->opt->test_hooks)
         return;
-    double s = pnum(t->params, "debugSleepS", 0);
-    const char *which = pstr(t->params, "debugSleepTool");
+    double s = hz__cjson_num(t->params, "debugSleepS", 0);
+    const char *which = hz__cjson_str(t->params, "debugSleepTool");
     if (s <= 0 || (which != NULL && strcmp(which, t->name) != 0))
         return;
     struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
-}
-
-static cJSON *num_or_null(double v)
-{
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
 static void run_forecast_tool(tool *t)
@@ -449,10 +433,12 @@ static void run_forecast_tool(tool *t)
     hz_forecast_request_init(&req);
     const char *by[8];
     size_t nby = 0;
-    req.date_col = pstr(p, "dateColumn") ? pstr(p, "dateColumn")
-                                         : "order_date";
-    req.value_col = pstr(p, "valueColumn") ? pstr(p, "valueColumn")
-                                           : "revenue";
+    req.date_col = hz__cjson_str(p, "dateColumn")
+                       ? hz__cjson_str(p, "dateColumn")
+                       : "order_date";
+    req.value_col = hz__cjson_str(p, "valueColumn")
+                        ? hz__cjson_str(p, "valueColumn")
+                        : "revenue";
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(p, "by"), *e;
     cJSON_ArrayForEach(e, b)
     {
@@ -462,28 +448,28 @@ static void run_forecast_tool(tool *t)
     req.by_cols = nby ? by : NULL;
     req.nby = nby;
     const char *s;
-    if ((s = pstr(p, "freq")) != NULL) {
+    if ((s = hz__cjson_str(p, "freq")) != NULL) {
         hz_freq f;
         hz_freq_parse(s, &f);
         req.freq = (int)f;
     }
-    if ((s = pstr(p, "agg")) != NULL) {
+    if ((s = hz__cjson_str(p, "agg")) != NULL) {
         hz_agg a;
         hz_agg_parse(s, &a);
         req.agg = (int)a;
     }
-    if ((s = pstr(p, "model")) != NULL)
+    if ((s = hz__cjson_str(p, "model")) != NULL)
         hz_fc_model_parse(s, &req.model);
-    if ((s = pstr(p, "fill")) != NULL)
+    if ((s = hz__cjson_str(p, "fill")) != NULL)
         req.fill = strcmp(s, "interpolate") == 0 ? HZ_FILL_INTERPOLATE
                                                  : HZ_FILL_ZERO;
-    req.horizon = (size_t)pnum(p, "horizon", (double)req.horizon);
+    req.horizon = (size_t)hz__cjson_num(p, "horizon", (double)req.horizon);
     const cJSON *lv = cJSON_GetObjectItemCaseSensitive(p, "levels");
     if (cJSON_IsArray(lv) && cJSON_GetArraySize(lv) > 0) {
         req.nlevels = 0;
         cJSON_ArrayForEach(e, lv) req.levels[req.nlevels++] = e->valuedouble;
     }
-    req.seed = (uint64_t)pnum(p, "seed", (double)req.seed);
+    req.seed = (uint64_t)hz__cjson_num(p, "seed", (double)req.seed);
     req.threads = t->opt->threads;
 
     hz_forecast_result *r = NULL;
@@ -514,15 +500,18 @@ static void run_forecast_tool(tool *t)
             cJSON_AddStringToObject(row, "series", sr->key ? sr->key : "");
             cJSON_AddStringToObject(
                 row, "date", sr->days ? hz_format_day(sr->days[k], day) : "");
-            cJSON_AddItemToObject(row, "point", num_or_null(fc->mean[k]));
+            cJSON_AddItemToObject(row, "point",
+                                  hz__cjson_num_or_null(fc->mean[k]));
             if (k < 12 && isfinite(fc->mean[k]))
                 fc_total += fc->mean[k];
             for (size_t l = 0; l < fc->nlevels; l++) {
                 char lo[16], hi[16];
                 snprintf(lo, sizeof lo, "lo%g", fc->levels[l]);
                 snprintf(hi, sizeof hi, "hi%g", fc->levels[l]);
-                cJSON_AddItemToObject(row, lo, num_or_null(fc->lower[l][k]));
-                cJSON_AddItemToObject(row, hi, num_or_null(fc->upper[l][k]));
+                cJSON_AddItemToObject(row, lo,
+                                      hz__cjson_num_or_null(fc->lower[l][k]));
+                cJSON_AddItemToObject(row, hi,
+                                      hz__cjson_num_or_null(fc->upper[l][k]));
                 if (l == fc->nlevels - 1 && isfinite(fc->upper[l][k]) &&
                     isfinite(fc->lower[l][k]) && fabs(fc->mean[k]) > 0) {
                     width += (fc->upper[l][k] - fc->lower[l][k]) /
@@ -550,13 +539,16 @@ static void run_forecast_tool(tool *t)
                          : NAN;
     double last_mean = hist_periods > 0 ? last_total / hist_periods : NAN;
     cJSON_AddNumberToObject(sum, "forecastSteps", (double)steps);
-    cJSON_AddItemToObject(sum, "forecastTotal", num_or_null(fc_total));
-    cJSON_AddItemToObject(sum, "last12Total", num_or_null(last_total));
+    cJSON_AddItemToObject(sum, "forecastTotal",
+                          hz__cjson_num_or_null(fc_total));
+    cJSON_AddItemToObject(sum, "last12Total",
+                          hz__cjson_num_or_null(last_total));
     cJSON_AddItemToObject(
         sum, "growthPerPeriod",
-        num_or_null(last_mean != 0 ? fc_mean / last_mean - 1 : NAN));
-    cJSON_AddItemToObject(sum, "meanRelIntervalWidth",
-                          num_or_null(nwidth ? width / (double)nwidth : NAN));
+        hz__cjson_num_or_null(last_mean != 0 ? fc_mean / last_mean - 1 : NAN));
+    cJSON_AddItemToObject(
+        sum, "meanRelIntervalWidth",
+        hz__cjson_num_or_null(nwidth ? width / (double)nwidth : NAN));
     cJSON_AddItemToObject(sum, "methods", methods);
     hz_forecast_result_free(r);
     t->summary = sum;
@@ -568,26 +560,29 @@ static void analytics_request(const cJSON *p, const hz_exec_options *opt,
                               hz_analytics_request *q)
 {
     hz_analytics_request_init(q);
-    q->customer_col = pstr(p, "customerColumn");
-    q->date_col = pstr(p, "dateColumn");
-    q->amount_col = pstr(p, "amountColumn");
-    q->label_col = pstr(p, "labelColumn");
+    q->customer_col = hz__cjson_str(p, "customerColumn");
+    q->date_col = hz__cjson_str(p, "dateColumn");
+    q->amount_col = hz__cjson_str(p, "amountColumn");
+    q->label_col = hz__cjson_str(p, "labelColumn");
     int32_t d;
-    if (pstr(p, "asOf") && parse_date(pstr(p, "asOf"), &d))
+    if (hz__cjson_str(p, "asOf") && parse_date(hz__cjson_str(p, "asOf"), &d))
         q->as_of = d;
-    if (pstr(p, "calibrationEnd") && parse_date(pstr(p, "calibrationEnd"), &d))
+    if (hz__cjson_str(p, "calibrationEnd") &&
+        parse_date(hz__cjson_str(p, "calibrationEnd"), &d))
         q->calibration_end = d;
-    if (pstr(p, "unit") && strcmp(pstr(p, "unit"), "weeks") == 0)
+    if (hz__cjson_str(p, "unit") &&
+        strcmp(hz__cjson_str(p, "unit"), "weeks") == 0)
         q->unit = HZ_UNIT_WEEKS;
-    q->horizon_months = (int)pnum(p, "horizonMonths", q->horizon_months);
-    q->discount_rate = pnum(p, "discountRate", q->discount_rate);
-    q->k = (int)pnum(p, "k", q->k);
-    q->k_max = (int)pnum(p, "kMax", q->k_max);
-    q->n_init = (int)pnum(p, "nInit", q->n_init);
-    q->inactive_days = (int)pnum(p, "inactiveDays", q->inactive_days);
-    q->folds = (int)pnum(p, "folds", q->folds);
-    q->C = pnum(p, "C", q->C);
-    q->seed = (uint64_t)pnum(p, "seed", (double)q->seed);
+    q->horizon_months = (int)hz__cjson_num(p, "horizonMonths",
+                                           q->horizon_months);
+    q->discount_rate = hz__cjson_num(p, "discountRate", q->discount_rate);
+    q->k = (int)hz__cjson_num(p, "k", q->k);
+    q->k_max = (int)hz__cjson_num(p, "kMax", q->k_max);
+    q->n_init = (int)hz__cjson_num(p, "nInit", q->n_init);
+    q->inactive_days = (int)hz__cjson_num(p, "inactiveDays", q->inactive_days);
+    q->folds = (int)hz__cjson_num(p, "folds", q->folds);
+    q->C = hz__cjson_num(p, "C", q->C);
+    q->seed = (uint64_t)hz__cjson_num(p, "seed", (double)q->seed);
     q->threads = opt->threads;
 }
 

@@ -19,6 +19,7 @@
 
 #include <curl/curl.h>
 
+#include "net/cjson.h"
 #include "runner/exec.h"
 #include "store/job.h"
 #include "runner/runner.h"
@@ -90,11 +91,6 @@ static void logf_(runner *r, const char *fmt, ...)
 
 /* ---- write-back helpers ---- */
 
-static const char *jstr(const cJSON *d, const char *k)
-{
-    return hz__store_str(d, k);
-}
-
 static void drop(cJSON *d, const char *k)
 {
     cJSON_DeleteItemFromObjectCaseSensitive(d, k);
@@ -106,18 +102,18 @@ static void fail_job(runner *r, hz_store *s, cJSON *doc, const char *reason,
 {
     char etag[HZ_ETAG_MAX];
     snprintf(etag, sizeof etag, "%s",
-             jstr(doc, "_etag") ? jstr(doc, "_etag") : "");
+             hz__cjson_str(doc, "_etag") ? hz__cjson_str(doc, "_etag") : "");
     double now = hz_wall_now();
-    hz__store_set_str(doc, "status", "failed");
-    hz__store_set_str(doc, "error", msg);
-    hz__store_set_str(doc, "errorReason", reason);
-    hz__store_set_num(doc, "finishedAt", now);
-    hz__store_set_num(doc, "updatedAt", now);
+    hz__cjson_set_str(doc, "status", "failed");
+    hz__cjson_set_str(doc, "error", msg);
+    hz__cjson_set_str(doc, "errorReason", reason);
+    hz__cjson_set_num(doc, "finishedAt", now);
+    hz__cjson_set_num(doc, "updatedAt", now);
     drop(doc, "leaseOwner");
     drop(doc, "leaseExpiry");
     hz_error err;
     hz_status rc = hz_store_finish(s, doc, etag, NULL, 0, &err);
-    const char *id = jstr(doc, "id") ? jstr(doc, "id") : "?";
+    const char *id = hz__cjson_str(doc, "id") ? hz__cjson_str(doc, "id") : "?";
     if (rc == HZ_ECONFLICT) {
         logf_(r, "job %s: lease lost before its failure was recorded", id);
         hz_metrics_add_requeue(r->m, "lease-lost");
@@ -129,9 +125,10 @@ static void fail_job(runner *r, hz_store *s, cJSON *doc, const char *reason,
         return;
     }
     logf_(r, "job %s (%s, tenant %s) failed [%s]: %s", id,
-          jstr(doc, "type") ? jstr(doc, "type") : "?",
-          jstr(doc, "customerId") ? jstr(doc, "customerId") : "?", reason,
-          msg);
+          hz__cjson_str(doc, "type") ? hz__cjson_str(doc, "type") : "?",
+          hz__cjson_str(doc, "customerId") ? hz__cjson_str(doc, "customerId")
+                                           : "?",
+          reason, msg);
     hz_metrics_add_job(r->m, stages, hz_now() - t_claim, false, reason);
 }
 
@@ -139,14 +136,16 @@ static void fail_job(runner *r, hz_store *s, cJSON *doc, const char *reason,
 static void requeue_job(runner *r, hz_store *s, cJSON *doc, const char *reason,
                         const char *msg, bool refund)
 {
-    hz__store_set_str(doc, "error", msg);
-    hz__store_set_str(doc, "errorReason", reason);
+    hz__cjson_set_str(doc, "error", msg);
+    hz__cjson_set_str(doc, "errorReason", reason);
     hz_error err;
     hz_status rc = hz_store_release_lease(s, doc, hz_wall_now(), refund, &err);
     if (rc != HZ_OK)
-        logf_(r, "job %s: could not release: %s", jstr(doc, "id"), err.msg);
+        logf_(r, "job %s: could not release: %s", hz__cjson_str(doc, "id"),
+              err.msg);
     else if (r->cfg->verbose || !refund)
-        logf_(r, "job %s: %s [%s]: %s; back in the queue", jstr(doc, "id"),
+        logf_(r, "job %s: %s [%s]: %s; back in the queue",
+              hz__cjson_str(doc, "id"),
               refund ? "released" : "will be retried", reason, msg);
     hz_metrics_add_requeue(r->m, reason);
 }
@@ -156,14 +155,15 @@ static void requeue_job(runner *r, hz_store *s, cJSON *doc, const char *reason,
 static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
                              long *nrows)
 {
-    const char *id = jstr(doc, "id"), *pk = jstr(doc, "customerId");
+    const char *id = hz__cjson_str(doc, "id"),
+               *pk = hz__cjson_str(doc, "customerId");
     size_t cap = 16, k = 0;
     cJSON **res = malloc(cap * sizeof *res);
     *nrows = 0;
     cJSON *c;
     cJSON_ArrayForEach(c, chunks)
     {
-        const char *kind = jstr(c, "kind");
+        const char *kind = hz__cjson_str(c, "kind");
         cJSON *rows = cJSON_GetObjectItemCaseSensitive(c, "rows");
         int total = cJSON_GetArraySize(rows);
         *nrows += total;
@@ -363,8 +363,8 @@ static void child_from_request(runner *r, const char *reqfile, pid_t parent)
     free(text);
     hz_job job;
     hz_error err;
-    const char *ds = hz__store_str(req, "dataset");
-    const char *res = hz__store_str(req, "result");
+    const char *ds = hz__cjson_str(req, "dataset");
+    const char *res = hz__cjson_str(req, "result");
     if (ds == NULL || res == NULL ||
         hz_job_from_json(cJSON_GetObjectItemCaseSensitive(req, "job"), &job,
                          &err) != HZ_OK)
@@ -550,13 +550,13 @@ static outcome supervise(runner *r, hz_store *s, cJSON *doc, pid_t pid,
                                                 wall + r->cfg->lease_s, &err);
             if (rc == HZ_ECONFLICT || rc == HZ_ENOTFOUND) {
                 logf_(r, "job %s: lease lost (%s); abandoning it",
-                      jstr(doc, "id"), err.msg);
+                      hz__cjson_str(doc, "id"), err.msg);
                 oc = OUT_LEASE;
                 goto kill_child;
             }
             if (rc != HZ_OK)
                 logf_(r, "job %s: could not renew its lease: %s",
-                      jstr(doc, "id"), err.msg);
+                      hz__cjson_str(doc, "id"), err.msg);
             next_renew = now + renew_every;
         }
         double wait = fmin(deadline, next_renew) - now;
@@ -620,7 +620,7 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
         cJSON *ds = NULL;
         hz_status rc = hz_store_get(s, HZ_STORE_DATASETS, job.dataset_id,
                                     job.customer_id, &ds, &err);
-        const char *uri = rc == HZ_OK ? jstr(ds, "uri") : NULL;
+        const char *uri = rc == HZ_OK ? hz__cjson_str(ds, "uri") : NULL;
         if (uri == NULL) {
             char msg[HZ_ERROR_MAX + 512];
             snprintf(msg, sizeof msg, "datasetId '%s': %s", job.dataset_id,
@@ -718,9 +718,12 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
         if (i != HZ_STAGE_WRITE)
             stages[i] = cJSON_GetArrayItem(st, i)->valuedouble;
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "ok"))) {
-        const char *msg = jstr(res, "error") ? jstr(res, "error") : "failed";
-        const char *reason = jstr(res, "reason") ? jstr(res, "reason")
-                                                 : "compute";
+        const char *msg = hz__cjson_str(res, "error")
+                              ? hz__cjson_str(res, "error")
+                              : "failed";
+        const char *reason = hz__cjson_str(res, "reason")
+                                 ? hz__cjson_str(res, "reason")
+                                 : "compute";
         bool retry = cJSON_IsTrue(
             cJSON_GetObjectItemCaseSensitive(res, "retryable"));
         if (retry && job.attempts < max_attempts)
@@ -754,22 +757,22 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
         }
     }
     char etag[HZ_ETAG_MAX];
-    snprintf(etag, sizeof etag, "%s", jstr(doc, "_etag"));
+    snprintf(etag, sizeof etag, "%s", hz__cjson_str(doc, "_etag"));
     double now = hz_wall_now();
-    hz__store_set_str(doc, "status", "succeeded");
-    hz__store_set_num(doc, "finishedAt", now);
-    hz__store_set_num(doc, "updatedAt", now);
+    hz__cjson_set_str(doc, "status", "succeeded");
+    hz__cjson_set_num(doc, "finishedAt", now);
+    hz__cjson_set_num(doc, "updatedAt", now);
     drop(doc, "leaseOwner");
     drop(doc, "leaseExpiry");
     drop(doc, "error");
     drop(doc, "errorReason");
     drop(doc, "summary");
     cJSON_AddItemToObject(doc, "summary", summary);
-    hz__store_set_num(doc, "resultChunks", (double)nres);
-    hz__store_set_num(doc, "resultRows", (double)nrows);
+    hz__cjson_set_num(doc, "resultChunks", (double)nres);
+    hz__cjson_set_num(doc, "resultRows", (double)nrows);
     const cJSON *db = cJSON_GetObjectItemCaseSensitive(res, "datasetBytes");
     if (cJSON_IsNumber(db) && db->valuedouble >= 0)
-        hz__store_set_num(doc, "datasetBytes", db->valuedouble);
+        hz__cjson_set_num(doc, "datasetBytes", db->valuedouble);
     cJSON *mt = cJSON_CreateObject();
     for (int i = 0; i < HZ_NSTAGES; i++)
         if (isfinite(stages[i]))

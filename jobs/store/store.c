@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/cjson.h"
 #include "store/job.h"
 #include "store/store.h"
 
@@ -176,7 +177,7 @@ hz_status hz_store_finish(hz_store *s, cJSON *job, const char *if_match,
                           cJSON *const *results, size_t nresults,
                           hz_error *err)
 {
-    const char *pk = hz__store_str(job, "customerId");
+    const char *pk = hz__cjson_str(job, "customerId");
     hz_status rc = hz__store_check_doc(HZ_STORE_JOBS, job, NULL, err);
     if (rc != HZ_OK)
         return rc;
@@ -195,47 +196,41 @@ hz_status hz_store_finish(hz_store *s, cJSON *job, const char *if_match,
 hz_status hz_store_renew_lease(hz_store *s, cJSON *job, double now,
                                double until, hz_error *err)
 {
-    const char *etag = hz__store_str(job, "_etag");
+    const char *etag = hz__cjson_str(job, "_etag");
     if (etag == NULL)
         return hz_error_set(err, HZ_EINVAL,
                             "jobs: renew of a job without "
                             "_etag");
     char held[HZ_ETAG_MAX];
     snprintf(held, sizeof held, "%s", etag);
-    hz__store_set_num(job, "leaseExpiry", until);
-    hz__store_set_num(job, "updatedAt", now);
+    hz__cjson_set_num(job, "leaseExpiry", until);
+    hz__cjson_set_num(job, "updatedAt", now);
     return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, held, err);
 }
 
 hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
                                  bool refund, hz_error *err)
 {
-    const char *etag = hz__store_str(job, "_etag");
+    const char *etag = hz__cjson_str(job, "_etag");
     if (etag == NULL)
         return hz_error_set(err, HZ_EINVAL,
                             "jobs: release of a job without "
                             "_etag");
     char held[HZ_ETAG_MAX];
     snprintf(held, sizeof held, "%s", etag);
-    hz__store_set_str(job, "status", "queued");
+    hz__cjson_set_str(job, "status", "queued");
     cJSON_DeleteItemFromObjectCaseSensitive(job, "leaseOwner");
     cJSON_DeleteItemFromObjectCaseSensitive(job, "leaseExpiry");
     if (refund) {
         cJSON *a = cJSON_GetObjectItemCaseSensitive(job, "attempts");
         if (cJSON_IsNumber(a) && a->valuedouble >= 1)
-            hz__store_set_num(job, "attempts", a->valuedouble - 1);
+            hz__cjson_set_num(job, "attempts", a->valuedouble - 1);
     }
-    hz__store_set_num(job, "updatedAt", now);
+    hz__cjson_set_num(job, "updatedAt", now);
     return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, held, err);
 }
 
 /* ---- helpers ---- */
-
-const char *hz__store_str(const cJSON *doc, const char *field)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(doc, field);
-    return cJSON_IsString(it) ? it->valuestring : NULL;
-}
 
 bool hz__store_container_ok(const char *c)
 {
@@ -253,8 +248,8 @@ hz_status hz__store_check_doc(const char *container, const cJSON *doc,
                             "%s: document is not a JSON "
                             "object",
                             container);
-    const char *id = hz__store_str(doc, "id");
-    const char *cid = hz__store_str(doc, "customerId");
+    const char *id = hz__cjson_str(doc, "id");
+    const char *cid = hz__cjson_str(doc, "customerId");
     if (id == NULL || id[0] == '\0')
         return hz_error_set(err, HZ_EINVAL,
                             "%s: document without a string "
@@ -271,28 +266,6 @@ hz_status hz__store_check_doc(const char *container, const cJSON *doc,
                             "the batch's partition key '%s'",
                             container, id, cid, pk);
     return HZ_OK;
-}
-
-void hz__store_set_str(cJSON *doc, const char *field, const char *value)
-{
-    cJSON *v = cJSON_CreateString(value);
-    if (v == NULL)
-        return;
-    if (cJSON_GetObjectItemCaseSensitive(doc, field) != NULL)
-        cJSON_ReplaceItemInObjectCaseSensitive(doc, field, v);
-    else
-        cJSON_AddItemToObject(doc, field, v);
-}
-
-void hz__store_set_num(cJSON *doc, const char *field, double value)
-{
-    cJSON *v = cJSON_CreateNumber(value);
-    if (v == NULL)
-        return;
-    if (cJSON_GetObjectItemCaseSensitive(doc, field) != NULL)
-        cJSON_ReplaceItemInObjectCaseSensitive(doc, field, v);
-    else
-        cJSON_AddItemToObject(doc, field, v);
 }
 
 /* ---- generic claim / finish ---- */
@@ -323,19 +296,19 @@ hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
         {
             if (cJSON_GetArraySize(won) >= req->max_jobs)
                 break;
-            const char *etag = hz__store_str(doc, "_etag");
+            const char *etag = hz__cjson_str(doc, "_etag");
             if (etag == NULL)
                 continue;
             char held[HZ_ETAG_MAX];
             snprintf(held, sizeof held, "%s", etag);
             cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "attempts");
             double attempts = cJSON_IsNumber(a) ? a->valuedouble : 0;
-            hz__store_set_str(doc, "status", "running");
-            hz__store_set_str(doc, "leaseOwner", req->owner);
-            hz__store_set_num(doc, "leaseExpiry", req->now + req->lease_s);
-            hz__store_set_num(doc, "attempts", attempts + 1);
-            hz__store_set_num(doc, "startedAt", req->now);
-            hz__store_set_num(doc, "updatedAt", req->now);
+            hz__cjson_set_str(doc, "status", "running");
+            hz__cjson_set_str(doc, "leaseOwner", req->owner);
+            hz__cjson_set_num(doc, "leaseExpiry", req->now + req->lease_s);
+            hz__cjson_set_num(doc, "attempts", attempts + 1);
+            hz__cjson_set_num(doc, "startedAt", req->now);
+            hz__cjson_set_num(doc, "updatedAt", req->now);
             hz_error e2;
             hz_status r2 = hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc,
                                         held, &e2);
@@ -367,7 +340,7 @@ hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
                                    const char *if_match, cJSON *const *results,
                                    size_t nresults, hz_error *err)
 {
-    const char *pk = hz__store_str(job, "customerId");
+    const char *pk = hz__cjson_str(job, "customerId");
     hz_store_op ops[HZ_STORE_BATCH_MAX];
     for (size_t i = 0; i < nresults; i += HZ_STORE_BATCH_MAX) {
         size_t n = nresults - i;
@@ -403,7 +376,7 @@ hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
         cJSON *d;
         cJSON_ArrayForEach(d, page)
         {
-            const char *did = hz__store_str(d, "id");
+            const char *did = hz__cjson_str(d, "id");
             if (did != NULL && strcmp(did, id) == 0 && *out == NULL)
                 *out = cJSON_Duplicate(d, 1);
         }

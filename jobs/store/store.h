@@ -253,9 +253,6 @@ hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
 
 /* ---- helpers for implementations ---- */
 
-/* String field of doc or NULL. */
-const char *hz__store_str(const cJSON *doc, const char *field);
-
 /* Find a job by id: a point read when tenant is known, otherwise a scan
  * of every tenant's jobs page by page.  HZ_ENOTFOUND ("no job 'ID'") when
  * absent; *out is the caller's to cJSON_Delete. */
@@ -267,9 +264,6 @@ hz_status hz__store_check_doc(const char *container, const cJSON *doc,
                               const char *pk, hz_error *err);
 /* True for the four container names above. */
 bool hz__store_container_ok(const char *container);
-/* Set doc's string field (replacing it). */
-void hz__store_set_str(cJSON *doc, const char *field, const char *value);
-void hz__store_set_num(cJSON *doc, const char *field, double value);
 
 /* Generic claim: query claimable jobs, then compare-and-set each with
  * put(REPLACE, if_match) until max_jobs are won. */

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "net/cjson.h"
 #include "cosmos/cosmos.h"
 #include "horizon/rng.h"
 #include "store/store.h"
@@ -56,12 +57,12 @@ static cJSON *body_of(const cJSON *doc)
 /* Copy _etag and _ts of stored into doc. */
 static void adopt_system(cJSON *doc, const cJSON *stored)
 {
-    const char *etag = hz__store_str(stored, "_etag");
+    const char *etag = hz__cjson_str(stored, "_etag");
     const cJSON *ts = cJSON_GetObjectItemCaseSensitive(stored, "_ts");
     if (etag != NULL)
-        hz__store_set_str(doc, "_etag", etag);
+        hz__cjson_set_str(doc, "_etag", etag);
     if (cJSON_IsNumber(ts))
-        hz__store_set_num(doc, "_ts", ts->valuedouble);
+        hz__cjson_set_num(doc, "_ts", ts->valuedouble);
 }
 
 /* A fresh write id (16 hex digits). */
@@ -114,7 +115,7 @@ static bool own_write_landed(cosmos_store *cs, const char *container,
     if (hz_cosmos_read(cs->c, container, id, pk, &stored, NULL, 0, &e2) !=
         HZ_OK)
         return false;
-    const char *w = hz__store_str(stored, WRITE_ID_PROP);
+    const char *w = hz__cjson_str(stored, WRITE_ID_PROP);
     bool ok = w != NULL && strcmp(w, wid) == 0;
     if (ok && doc != NULL)
         adopt_system(doc, stored);
@@ -127,8 +128,8 @@ static hz_status store_put(hz_store *s, const char *container,
                            hz_error *err)
 {
     cosmos_store *cs = (cosmos_store *)s;
-    const char *pk = hz__store_str(doc, "customerId");
-    const char *id = hz__store_str(doc, "id");
+    const char *pk = hz__cjson_str(doc, "customerId");
+    const char *id = hz__cjson_str(doc, "id");
     char wid[20];
     new_write_id(cs, wid);
     cJSON *body = write_body(doc, wid);
@@ -342,7 +343,7 @@ static hz_status store_batch(hz_store *s, const char *container,
              * that exists (replace), else just the body */
             if (ops[i].kind == HZ_OP_REPLACE)
                 cJSON_AddStringToObject(op, "id",
-                                        hz__store_str(ops[i].doc, "id"));
+                                        hz__cjson_str(ops[i].doc, "id"));
             cJSON_AddItemToObject(op, "resourceBody",
                                   write_body(ops[i].doc, wid));
         }
@@ -365,12 +366,12 @@ static hz_status store_batch(hz_store *s, const char *container,
                 probe = i;
         if (probe < nops &&
             own_write_landed(cs, container,
-                             hz__store_str(ops[probe].doc, "id"), customer_id,
+                             hz__cjson_str(ops[probe].doc, "id"), customer_id,
                              wid, ops[probe].doc)) {
             for (size_t i = 0; i < nops; i++)
                 if (i != probe && ops[i].kind != HZ_OP_DELETE)
                     own_write_landed(cs, container,
-                                     hz__store_str(ops[i].doc, "id"),
+                                     hz__cjson_str(ops[i].doc, "id"),
                                      customer_id, wid, ops[i].doc);
             hz_error_clear(err);
             cJSON_Delete(results);
@@ -384,7 +385,7 @@ static hz_status store_batch(hz_store *s, const char *container,
         if (bad >= 0 && (size_t)bad < nops) {
             const char *id = ops[bad].kind == HZ_OP_DELETE
                                  ? ops[bad].id
-                                 : hz__store_str(ops[bad].doc, "id");
+                                 : hz__cjson_str(ops[bad].doc, "id");
             size_t n = err ? strlen(err->msg) : 0;
             if (err != NULL)
                 snprintf(err->msg + n, sizeof err->msg - n, " [%s/%s]",
@@ -397,9 +398,9 @@ static hz_status store_batch(hz_store *s, const char *container,
                                                                "resourceBody");
             if (ops[i].doc != NULL && cJSON_IsObject(rb))
                 adopt_system(ops[i].doc, rb);
-            else if (ops[i].doc != NULL && hz__store_str(r, "eTag"))
-                hz__store_set_str(ops[i].doc, "_etag",
-                                  hz__store_str(r, "eTag"));
+            else if (ops[i].doc != NULL && hz__cjson_str(r, "eTag"))
+                hz__cjson_set_str(ops[i].doc, "_etag",
+                                  hz__cjson_str(r, "eTag"));
         }
     }
     cJSON_Delete(results);
@@ -449,19 +450,19 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
         for (int i = 0; i < k && cJSON_GetArraySize(won) < req->max_jobs;
              i++) {
             cJSON *doc = cand[i];
-            const char *etag = hz__store_str(doc, "_etag");
+            const char *etag = hz__cjson_str(doc, "_etag");
             if (etag == NULL)
                 continue;
             char held[HZ_ETAG_MAX];
             snprintf(held, sizeof held, "%s", etag);
             const cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "attempts");
             double attempts = cJSON_IsNumber(a) ? a->valuedouble : 0;
-            hz__store_set_str(doc, "status", "running");
-            hz__store_set_str(doc, "leaseOwner", req->owner);
-            hz__store_set_num(doc, "leaseExpiry", req->now + req->lease_s);
-            hz__store_set_num(doc, "attempts", attempts + 1);
-            hz__store_set_num(doc, "startedAt", req->now);
-            hz__store_set_num(doc, "updatedAt", req->now);
+            hz__cjson_set_str(doc, "status", "running");
+            hz__cjson_set_str(doc, "leaseOwner", req->owner);
+            hz__cjson_set_num(doc, "leaseExpiry", req->now + req->lease_s);
+            hz__cjson_set_num(doc, "attempts", attempts + 1);
+            hz__cjson_set_num(doc, "startedAt", req->now);
+            hz__cjson_set_num(doc, "updatedAt", req->now);
             hz_error e2;
             hz_status r2 = store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc,
                                      held, &e2);

@@ -27,6 +27,7 @@
 
 #include <sqlite3.h>
 
+#include "net/cjson.h"
 #include "horizon/rng.h"
 #include "store/job.h"
 #include "store/store.h"
@@ -289,8 +290,8 @@ static hz_status write_doc(sqlite_store *st, const char *container,
                            hz_put_mode mode, cJSON *doc, const char *if_match,
                            hz_error *err)
 {
-    const char *id = hz__store_str(doc, "id");
-    const char *pk = hz__store_str(doc, "customerId");
+    const char *id = hz__cjson_str(doc, "id");
+    const char *pk = hz__cjson_str(doc, "customerId");
     char cur[HZ_ETAG_MAX];
     int found = lookup_etag(st, container, id, pk, cur, sizeof cur);
     if (found < 0)
@@ -320,8 +321,8 @@ static hz_status write_doc(sqlite_store *st, const char *container,
     char etag[HZ_ETAG_MAX];
     new_etag(st, etag, sizeof etag);
     double ts = wall_now();
-    hz__store_set_str(doc, "_etag", etag);
-    hz__store_set_num(doc, "_ts", (double)(long long)ts);
+    hz__cjson_set_str(doc, "_etag", etag);
+    hz__cjson_set_num(doc, "_ts", (double)(long long)ts);
     char *body = cJSON_PrintUnformatted(doc);
     if (body == NULL)
         return hz_error_set(err, HZ_ENOMEM, "%s/%s: out of memory", container,
@@ -333,9 +334,9 @@ static hz_status write_doc(sqlite_store *st, const char *container,
     sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 4, etag, -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(q, 5, ts);
-    bind_text_or_null(q, 6, hz__store_str(doc, "status"));
-    bind_text_or_null(q, 7, hz__store_str(doc, "type"));
-    bind_text_or_null(q, 8, hz__store_str(doc, "jobId"));
+    bind_text_or_null(q, 6, hz__cjson_str(doc, "status"));
+    bind_text_or_null(q, 7, hz__cjson_str(doc, "type"));
+    bind_text_or_null(q, 8, hz__cjson_str(doc, "jobId"));
     bind_num_or_null(q, 9, doc, "leaseExpiry");
     bind_num_or_null(q, 10, doc, "createdAt");
     sqlite3_bind_text(q, 11, body, -1, SQLITE_STATIC);
@@ -674,12 +675,12 @@ static hz_status sq_claim(hz_store *s, const hz_claim_request *req,
     {
         cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "attempts");
         double attempts = cJSON_IsNumber(a) ? a->valuedouble : 0;
-        hz__store_set_str(doc, "status", "running");
-        hz__store_set_str(doc, "leaseOwner", req->owner);
-        hz__store_set_num(doc, "leaseExpiry", req->now + req->lease_s);
-        hz__store_set_num(doc, "attempts", attempts + 1);
-        hz__store_set_num(doc, "startedAt", req->now);
-        hz__store_set_num(doc, "updatedAt", req->now);
+        hz__cjson_set_str(doc, "status", "running");
+        hz__cjson_set_str(doc, "leaseOwner", req->owner);
+        hz__cjson_set_num(doc, "leaseExpiry", req->now + req->lease_s);
+        hz__cjson_set_num(doc, "attempts", attempts + 1);
+        hz__cjson_set_num(doc, "startedAt", req->now);
+        hz__cjson_set_num(doc, "updatedAt", req->now);
         /* Inside the write lock: the etag cannot have changed. */
         rc = write_doc(st, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc, NULL, err);
         if (rc != HZ_OK)
@@ -713,8 +714,8 @@ static hz_status sq_finish(hz_store *s, cJSON *job, const char *if_match,
         return rc;
     /* Check the lease first: a lost job writes nothing. */
     char cur[HZ_ETAG_MAX];
-    const char *id = hz__store_str(job, "id");
-    const char *pk = hz__store_str(job, "customerId");
+    const char *id = hz__cjson_str(job, "id");
+    const char *pk = hz__cjson_str(job, "customerId");
     int found = lookup_etag(st, HZ_STORE_JOBS, id, pk, cur, sizeof cur);
     if (found <= 0) {
         rc = found < 0 ? db_error(st, err, "could not read a job")
