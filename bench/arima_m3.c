@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_util.h"
 #include "horizon/arima.h"
 
 typedef struct ser {
@@ -32,7 +33,7 @@ static int find_or_add(ser **ss, int *ns, int *cap, const char *id)
             return i;
     if (*ns == *cap) {
         *cap = *cap ? *cap * 2 : 256;
-        *ss = realloc(*ss, (size_t)*cap * sizeof **ss);
+        *ss = bench_realloc(*ss, (size_t)*cap * sizeof **ss);
     }
     ser *s = &(*ss)[(*ns)++];
     memset(s, 0, sizeof *s);
@@ -64,7 +65,7 @@ static int load(const char *path, ser **ss, int *ns, int *cap, int test)
         size_t *len = test ? &s->nt : &s->n, *cp = test ? &s->capt : &s->cap;
         if (*len == *cp) {
             *cp = *cp ? *cp * 2 : 64;
-            *arr = realloc(*arr, *cp * sizeof **arr);
+            *arr = bench_realloc(*arr, *cp * sizeof **arr);
         }
         (*arr)[(*len)++] = atof(v);
     }
@@ -126,6 +127,10 @@ int main(int argc, char **argv)
     if (load(path, &ss, &ns, &cap, 1) != 0) {
         fprintf(stderr, "arima_m3: %s not found, skipping\n", path);
         return 0;
+    }
+    if (ns == 0) {
+        fprintf(stderr, "arima_m3: no series in %s\n", path);
+        return 1;
     }
     /* ARIMA_M3_EVERY=K: only every K-th series (quick runs) */
     const char *ev = getenv("ARIMA_M3_EVERY");

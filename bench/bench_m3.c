@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "horizon/forecast.h"
 #include "horizon/metrics.h"
 
@@ -45,7 +46,7 @@ static series *find_or_add(const char *id)
             return &S[i];
     if (NS == CAPS) {
         CAPS = CAPS ? 2 * CAPS : 256;
-        S = realloc(S, CAPS * sizeof *S);
+        S = bench_realloc(S, CAPS * sizeof *S);
     }
     memset(&S[NS], 0, sizeof S[NS]);
     snprintf(S[NS].id, sizeof S[NS].id, "%s", id);
@@ -77,7 +78,7 @@ static int load(const char *path, int test)
         size_t *cap = test ? &s->tcap : &s->cap;
         if (*n == *cap) {
             *cap = *cap ? 2 * *cap : 64;
-            *arr = realloc(*arr, *cap * sizeof(double));
+            *arr = bench_realloc(*arr, *cap * sizeof(double));
         }
         (*arr)[(*n)++] = v;
     }
@@ -408,5 +409,6 @@ int main(int argc, char **argv)
     free(racc[0]);
     free(racc[1]);
 done:
+    free(sub);
     return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_util.h"
 #include "horizon/arima.h"
 #include "horizon/combo.h"
 #include "horizon/forecast.h"
@@ -55,7 +56,7 @@ static int load(const char *path, ser **ss, int *ns, int *cap, int test)
         if (k < 0) {
             if (*ns == *cap) {
                 *cap = *cap ? *cap * 2 : 256;
-                *ss = realloc(*ss, (size_t)*cap * sizeof **ss);
+                *ss = bench_realloc(*ss, (size_t)*cap * sizeof **ss);
             }
             k = (*ns)++;
             memset(&(*ss)[k], 0, sizeof(ser));
@@ -67,7 +68,7 @@ static int load(const char *path, ser **ss, int *ns, int *cap, int test)
         size_t *len = test ? &s->nt : &s->n, *cp = test ? &s->capt : &s->cap;
         if (*len == *cp) {
             *cp = *cp ? *cp * 2 : 64;
-            *arr = realloc(*arr, *cp * sizeof **arr);
+            *arr = bench_realloc(*arr, *cp * sizeof **arr);
         }
         (*arr)[(*len)++] = atof(v);
     }
@@ -127,6 +128,10 @@ int main(int argc, char **argv)
     if (load(path, &ss, &ns, &cap, 1) != 0) {
         fprintf(stderr, "combo_m3: %s not found, skipping\n", path);
         return 0;
+    }
+    if (ns == 0) {
+        fprintf(stderr, "combo_m3: no series in %s\n", path);
+        return 1;
     }
     const char *ev = getenv("COMBO_M3_EVERY");
     int every = ev ? atoi(ev) : 1;

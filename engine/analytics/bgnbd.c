@@ -248,7 +248,7 @@ static int newton_polish(fitdata *d, gsl_vector *v, double gtol, size_t *iter,
         }
         double slope;
         gsl_blas_ddot(g, step, &slope); /* > 0: move along -step */
-        double t = 1.0, f2 = f;
+        double t = 1.0, f2;
         bool ok = false;
         for (int ls = 0; ls < 20; ls++) {
             gsl_vector_memcpy(v2, v);
@@ -410,6 +410,9 @@ static void std_errors(fitdata *d, const hz_bgnbd_params *p, double se[4])
     hz__se_from_hessian(H, 4, se);
 }
 
+/* one level only, the warm start fits
+ * a sample of the customers first:
+ * NOLINTNEXTLINE(misc-no-recursion) */
 hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
                        size_t n, const hz_bgnbd_options *opt,
                        hz_bgnbd_model *out, hz_error *err)

@@ -81,6 +81,8 @@ hz_status hz_clv_compute(const hz_bgnbd_params *bg, const hz_gg_params *gg,
 
     const double month = hz_clv_month_length(opt->unit);
     const double d = opt->discount_rate;
+    /* read by the num_threads clause, which the analyzer does not see:
+     * NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores) */
     const int nthreads = opt->threads > 0 ? opt->threads
                                           : omp_get_max_threads();
     int oom = 0;

@@ -244,6 +244,8 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
                                                    (double)(as_of - cal_end))
                                : 0.0;
 
+    /* read by the num_threads clause, which the analyzer does not see:
+     * NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores) */
     int nthreads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
     const hz_time_unit unit = opt->unit;
 #pragma omp parallel for schedule(dynamic, 4096) num_threads(nthreads)
@@ -254,13 +256,13 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
         sort_segment(rows + lo, hi - lo);
         if (rows[lo].day > cal_end)
             continue;
-        int32_t first = rows[lo].day, last = first, cur = first;
+        int32_t first = rows[lo].day, last = first;
         double total = 0.0, rep_sum = 0.0;
         double x = 0.0, xh = 0.0, hsum = 0.0;
         uint32_t orders = 0;
         size_t i = lo;
         while (i < hi) {
-            cur = rows[i].day;
+            int32_t cur = rows[i].day;
             double v = 0.0;
             size_t cnt = 0;
             while (i < hi && rows[i].day == cur) {

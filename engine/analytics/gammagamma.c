@@ -214,6 +214,9 @@ double hz_gg_loglik(const hz_gg_params *p, const double *x, const double *mbar,
     return ll;
 }
 
+/* one level only, the warm start fits
+ * a sample of the customers first:
+ * NOLINTNEXTLINE(misc-no-recursion) */
 hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
                     hz_gg_model *out, hz_error *err)
 {

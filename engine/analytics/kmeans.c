@@ -428,30 +428,32 @@ hz_status hz_kmeans_choose(const double *X, size_t n, size_t d, int kmin,
         return hz_error_set(err, HZ_ETOOSHORT,
                             "%zu points are too few to choose k", n);
     double best = -INFINITY;
+    hz_kmeans_result chosen = {0}; /* the best fit so far */
     for (int k = kmin; k <= kmax; k++) {
         hz_kmeans_result r;
         o.k = k;
         hz_status st = hz_kmeans_fit(X, n, d, &o, &r, err);
         if (st != HZ_OK) {
-            hz_kmeans_result_free(out);
+            hz_kmeans_result_free(&chosen);
             return st;
         }
         double sc;
         st = hz_silhouette(X, n, d, r.labels, k, sample, o.seed, &sc, err);
         if (st != HZ_OK) {
             hz_kmeans_result_free(&r);
-            hz_kmeans_result_free(out);
+            hz_kmeans_result_free(&chosen);
             return st;
         }
         if (scores != NULL)
             scores[k - kmin] = sc;
-        if (sc > best || out->labels == NULL) {
+        if (sc > best || chosen.labels == NULL) {
             best = isnan(sc) ? -INFINITY : sc;
-            hz_kmeans_result_free(out);
-            *out = r;
+            hz_kmeans_result_free(&chosen);
+            chosen = r;
         } else {
             hz_kmeans_result_free(&r);
         }
     }
+    *out = chosen;
     return HZ_OK;
 }

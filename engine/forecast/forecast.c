@@ -543,6 +543,8 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     int nomem = 0;
     int threads = req->threads > 0 ? req->threads : omp_get_max_threads();
     if ((size_t)threads > ns)
+        /* read by the num_threads clause, which the analyzer does not see:
+         * NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores) */
         threads = ns > 0 ? (int)ns : 1;
 #pragma omp parallel num_threads(threads) reduction(| : nomem)
     {
@@ -619,8 +621,7 @@ static void level_name(char *buf, size_t n, const char *pre, double lv)
 hz_status hz_forecast_result_write_csv(const hz_forecast_result *r, FILE *f,
                                        hz_error *err)
 {
-    size_t nl = r->nseries ? r->series[0].fc ? r->series[0].fc->nlevels : 0
-                           : 0;
+    size_t nl = r->nseries ? r->series[0].fc->nlevels : 0;
     fputs("series,date,point", f);
     for (size_t k = 0; k < nl; k++) {
         char a[32], b[32];

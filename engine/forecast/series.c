@@ -69,6 +69,19 @@ int hz_freq_period(hz_freq f)
     }
 }
 
+/* The value of the n decimal digits at s, or -1 when one of them is not a
+ * digit. */
+static int digits_value(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
 static int64_t floordiv(int64_t a, int64_t b)
 {
     int64_t q = a / b;
@@ -224,6 +237,7 @@ static uint32_t map_get(u64map *m, uint64_t key)
         g.n = m->n;
         map_free(m);
         *m = g;
+        /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): m holds g's arrays */
         i = mix64(key) & (m->cap - 1);
         while (m->vals[i] != UINT32_MAX)
             i = (i + 1) & (m->cap - 1);
@@ -242,12 +256,14 @@ static int32_t text_day(const char *s)
     size_t len = strlen(s);
     if (hz_parse_datetime(s, len, HZ_DATEFMT_NONE, &secs, &ts, &det))
         return (int32_t)floordiv(secs, 86400);
-    int y, m;
-    char c;
-    if (len == 7 && sscanf(s, "%4d%c%2d", &y, &c, &m) == 3 &&
-        (c == '-' || c == '/') && m >= 1 && m <= 12)
-        return hz_days_from_civil(y, (unsigned)m, 1);
-    if (len == 4 && sscanf(s, "%4d", &y) == 1)
+    /* YYYY-MM, YYYY/MM and YYYY: digits only, nothing else */
+    int y = digits_value(s, 4);
+    if (len == 7 && y >= 0 && (s[4] == '-' || s[4] == '/')) {
+        int m = digits_value(s + 5, 2);
+        if (m >= 1 && m <= 12)
+            return hz_days_from_civil(y, (unsigned)m, 1);
+    }
+    if (len == 4 && y >= 0)
         return hz_days_from_civil(y, 1, 1);
     return INT32_MIN;
 }

@@ -47,6 +47,15 @@ HZ_API const char *hz_strerror(hz_status s);
 /* Record a formatted message on err (NULL allowed) and return s. */
 HZ_API hz_status hz_error_set(hz_error *err, hz_status s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+#ifdef __clang_analyzer__
+/* For the static analyzer only: hz_error_set returns its status argument,
+ * which the analyzer cannot see across files; without this every
+ * `return hz_error_set(err, HZ_EINVAL, ...)` looks as if it could
+ * return HZ_OK and the caller's "success" path is explored with
+ * the outputs unset. */
+#define hz_error_set(err, s, ...)                                             \
+    ((void)hz_error_set(err, s, __VA_ARGS__), (s))
+#endif
 
 /* Reset err to HZ_OK with an empty message (NULL allowed). */
 HZ_API void hz_error_clear(hz_error *err);

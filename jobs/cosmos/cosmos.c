@@ -1,6 +1,7 @@
 /* Azure Cosmos DB REST client: signing, retries, documents, queries,
  * transactional batch, provisioning.  See cosmos.h for the contracts. */
 #include "cosmos/cosmos.h"
+#include "net/cjson.h"
 #include "net/http.h"
 
 #include <ctype.h>
@@ -425,8 +426,8 @@ static void service_message(const char *body, char *out, size_t outsz)
     if (body == NULL)
         return;
     cJSON *j = cJSON_Parse(body);
-    const cJSON *m = j ? cJSON_GetObjectItemCaseSensitive(j, "message") : NULL;
-    const char *src = cJSON_IsString(m) ? m->valuestring : body;
+    const char *m = hz__cjson_str(j, "message");
+    const char *src = m != NULL ? m : body;
     size_t i = 0, o = 0;
     /* flatten newlines; keep it short */
     for (; src[i] && o + 1 < outsz && o < 300; i++)
@@ -709,12 +710,8 @@ static void etag_from(const hz_cosmos_response *r, const cJSON *doc,
 {
     if (etag_out == NULL || etag_sz == 0)
         return;
-    const cJSON *e = doc ? cJSON_GetObjectItemCaseSensitive(doc, "_etag")
-                         : NULL;
-    if (cJSON_IsString(e))
-        copy_str(etag_out, etag_sz, e->valuestring);
-    else
-        copy_str(etag_out, etag_sz, r->etag);
+    const char *e = hz__cjson_str(doc, "_etag");
+    copy_str(etag_out, etag_sz, e != NULL ? e : r->etag);
 }
 
 hz_status hz_cosmos_read(hz_cosmos *c, const char *coll, const char *id,

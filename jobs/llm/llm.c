@@ -1,5 +1,6 @@
 /* OpenAI / Azure OpenAI chat-completions client.  See llm.h. */
 #include "llm/llm.h"
+#include "net/cjson.h"
 #include "net/http.h"
 
 #include <cjson/cJSON.h>
@@ -596,14 +597,13 @@ static bool parse_reply(slot *s)
     cJSON *ch = cJSON_GetObjectItemCaseSensitive(j, "choices");
     cJSON *c0 = cJSON_IsArray(ch) ? cJSON_GetArrayItem(ch, 0) : NULL;
     cJSON *msg = c0 ? cJSON_GetObjectItemCaseSensitive(c0, "message") : NULL;
-    cJSON *content = msg ? cJSON_GetObjectItemCaseSensitive(msg, "content")
-                         : NULL;
-    if (!cJSON_IsString(content)) {
+    const char *content = hz__cjson_str(msg, "content");
+    if (content == NULL) {
         cJSON_Delete(j);
         return false;
     }
     free(r->content);
-    r->content = strdup(content->valuestring);
+    r->content = strdup(content);
     cJSON *fr = cJSON_GetObjectItemCaseSensitive(c0, "finish_reason");
     if (cJSON_IsString(fr))
         snprintf(r->finish_reason, sizeof r->finish_reason, "%s",
@@ -629,18 +629,14 @@ static void server_message(const hz_llm_client *c, const slot *s, char *out,
     out[0] = '\0';
     cJSON *j = s->resp.data ? cJSON_ParseWithLength(s->resp.data, s->resp.len)
                             : NULL;
-    const cJSON *m = NULL;
-    if (j != NULL) {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
-        if (cJSON_IsObject(e))
-            m = cJSON_GetObjectItemCaseSensitive(e, "message");
-        else if (cJSON_IsString(e))
-            m = e;
-        if (m == NULL)
-            m = cJSON_GetObjectItemCaseSensitive(j, "message");
-    }
-    if (cJSON_IsString(m))
-        snprintf(out, n, "%.200s", m->valuestring);
+    /* {"error": {"message": M}}, {"error": M} or {"message": M} */
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+    const char *m = cJSON_IsObject(e) ? hz__cjson_str(e, "message")
+                                      : hz__cjson_str(j, "error");
+    if (m == NULL)
+        m = hz__cjson_str(j, "message");
+    if (m != NULL)
+        snprintf(out, n, "%.200s", m);
     cJSON_Delete(j);
     scrub(c, out, n);
 }

@@ -65,7 +65,7 @@ static bool num(const char *v, double lo, double hi, double *out)
     char *end;
     errno = 0;
     double d = strtod(v, &end);
-    while (end && isspace((unsigned char)*end))
+    while (isspace((unsigned char)*end))
         end++;
     if (errno != 0 || end == v || *end != '\0' || !(d >= lo && d <= hi))
         return false;
@@ -86,7 +86,7 @@ static hz_status set_llm(hz_llm_settings *s, const char *key, const char *val,
                                 "%s: '%s': expected a number in [%g, %g], "   \
                                 "got '%s'",                                   \
                                 where, key, (double)(LO), (double)(HI), val); \
-        LVAL = (CAST)d;                                                       \
+        (LVAL) = (CAST)d;                                                     \
         return HZ_OK;                                                         \
     }
     NUMKEY("timeout", 0.001, 3600, c->timeout_s, double)

@@ -550,10 +550,9 @@ static hz_status run_plans(hz_narrative_ctx *c, hz_narrative_job *jobs,
         bool fell_back = false;
         for (size_t k = 0; k < p->njobs; k++) {
             hz_narrative_job *j = &jobs[p->jobs[k]];
-            const cJSON *v = cJSON_IsObject(obj)
-                                 ? cJSON_GetObjectItemCaseSensitive(obj, j->id)
-                                 : NULL;
-            char *t = cJSON_IsString(v) ? trimmed_dup(v->valuestring) : NULL;
+            const char *v = cJSON_IsObject(obj) ? hz__cjson_str(obj, j->id)
+                                                : NULL;
+            char *t = v != NULL ? trimmed_dup(v) : NULL;
             if (t == NULL || t[0] == '\0') {
                 free(t);
                 js[p->jobs[k]].pending = true; /* ask again, alone */

@@ -292,8 +292,10 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
     pthread_cond_init(&s->cv, NULL);
     s->gather_s = 0.05;
     const char *g = getenv("HZ_LLM_GATHER_MS");
-    if (g != NULL && atof(g) >= 0 && atof(g) <= 10000)
-        s->gather_s = atof(g) / 1000.0;
+    char *gend = NULL;
+    double gms = g != NULL ? strtod(g, &gend) : -1;
+    if (g != NULL && gend != g && *gend == '\0' && gms >= 0 && gms <= 10000)
+        s->gather_s = gms / 1000.0;
     if (store_spec != NULL && set.cache_ttl_s > 0 &&
         hz_store_open(store_spec, &s->store, &err) == HZ_OK)
         s->cache = hz_prompt_cache_store(s->store);
@@ -397,7 +399,7 @@ hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
         size_t n = 0;
         for (waiter *x = batch; x; x = x->next)
             n++;
-        hz_narrative_job *jobs = calloc(n, sizeof *jobs);
+        hz_narrative_job *jobs = n > 0 ? calloc(n, sizeof *jobs) : NULL;
         hz_error e2;
         if (jobs != NULL) {
             size_t i = 0;

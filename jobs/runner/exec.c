@@ -133,20 +133,13 @@ static const param_spec analytics_params[] = {
 
 static bool parse_date(const char *s, int32_t *day)
 {
-    int y;
-    unsigned m, d;
-    char tail;
-    if (sscanf(s, "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3 || m < 1 ||
-        m > 12 || d < 1 || d > 31)
+    /* YYYY-MM-DD, a real calendar day, no time */
+    int64_t secs;
+    bool ts;
+    if (!hz_parse_datetime(s, strlen(s), HZ_DATEFMT_ISO, &secs, &ts, NULL) ||
+        ts)
         return false;
-    static const unsigned mdays[12] = {31, 29, 31, 30, 31, 30,
-                                       31, 31, 30, 31, 30, 31};
-    if (d > mdays[m - 1])
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (m == 2 && d == 29 && !leap)
-        return false;
-    *day = hz_days_from_civil(y, m, d);
+    *day = (int32_t)(secs / 86400 - (secs % 86400 < 0));
     return true;
 }
 

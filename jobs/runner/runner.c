@@ -150,8 +150,18 @@ static void requeue_job(runner *r, hz_store *s, cJSON *doc, const char *reason,
     hz_metrics_add_requeue(r->m, reason);
 }
 
+/* Free the first n result documents and the array. */
+static void free_results(cJSON **res, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cJSON_Delete(res[i]);
+    free(res);
+}
+
 /* Split the child's chunks into result documents of at most
- * HZ_RESULT_ROWS_PER_DOC rows with deterministic ids. */
+ * HZ_RESULT_ROWS_PER_DOC rows with deterministic ids.  NULL when memory
+ * runs out (the rows taken from chunks so far are then lost: the caller
+ * must not write the job back). */
 static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
                              long *nrows)
 {
@@ -160,6 +170,8 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
     size_t cap = 16, k = 0;
     cJSON **res = malloc(cap * sizeof *res);
     *nrows = 0;
+    if (res == NULL)
+        return NULL;
     cJSON *c;
     cJSON_ArrayForEach(c, chunks)
     {
@@ -170,8 +182,13 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
         for (int off = 0; off < total || (off == 0 && total == 0);
              off += HZ_RESULT_ROWS_PER_DOC) {
             if (k == cap) {
+                cJSON **grown = realloc(res, 2 * cap * sizeof *res);
+                if (grown == NULL) {
+                    free_results(res, k);
+                    return NULL;
+                }
+                res = grown;
                 cap *= 2;
-                res = realloc(res, cap * sizeof *res);
             }
             char rid[HZ_JOB_ID_MAX + 16];
             hz_result_id(id, k, rid, sizeof rid);
@@ -741,6 +758,12 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
     long nrows = 0;
     cJSON **results = build_results(
         doc, cJSON_GetObjectItemCaseSensitive(res, "chunks"), &nres, &nrows);
+    if (results == NULL) {
+        cJSON_Delete(summary);
+        requeue_job(r, s, doc, "memory",
+                    "out of memory building the result documents", false);
+        goto out;
+    }
     if (r->cfg->narrative != NULL) {
         cJSON *narr = NULL;
         hz_error nerr;
@@ -783,9 +806,7 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
     double tw = hz_now();
     hz_status rc = hz_store_finish(s, doc, etag, results, nres, &err);
     stages[HZ_STAGE_WRITE] = hz_now() - tw;
-    for (size_t i = 0; i < nres; i++)
-        cJSON_Delete(results[i]);
-    free(results);
+    free_results(results, nres);
     if (rc == HZ_ECONFLICT) {
         logf_(r,
               "job %s: lease lost before write-back; left to its new "

@@ -67,7 +67,8 @@ const char *hz_test_write_file(const char *name, const void *data, size_t len);
 #define HZ_CHECK_STR(a, b)                                                    \
     do {                                                                      \
         const char *hz_sa_ = (a), *hz_sb_ = (b);                              \
-        if (hz_sa_ == NULL || hz_sb_ == NULL || strcmp(hz_sa_, hz_sb_)) {     \
+        if (hz_sa_ == NULL || hz_sb_ == NULL ||                               \
+            strcmp(hz_sa_, hz_sb_) != 0) {                                    \
             hz_test_fail(__FILE__, __LINE__, "%s = '%s', expected '%s'", #a,  \
                          hz_sa_ ? hz_sa_ : "(null)",                          \
                          hz_sb_ ? hz_sb_ : "(null)");                         \

@@ -191,6 +191,32 @@ HZ_TEST(long_format_with_period_strings)
     hz_dataset_free(ds);
 }
 
+/* A period text is all digits: "20x3" is not the year 20, "1990-1 " not
+ * January 1990; such rows are not dated and so not used. */
+HZ_TEST(period_strings_must_be_all_digits)
+{
+    const char *const id[5] = {"A", "A", "A", "A", "A"};
+    const char *const per[5] = {"2001", "2002", "20x3", "2003", "+204"};
+    const double v[5] = {1, 2, 99, 3, 99};
+    hz_dataset *ds = hz_dataset_new(5);
+    ds_add_str(ds, "series_id", id);
+    ds_add_str(ds, "period", per);
+    ds_add_f64(ds, "value", v);
+    hz_series_set *s = NULL;
+    HZ_CHECK(hz_series_read_long(ds, "series_id", "period", "value",
+                                 HZ_FREQ_INFER, HZ_FILL_ZERO, &s,
+                                 NULL) == HZ_OK);
+    HZ_CHECK(s->freq == HZ_FREQ_YEAR);
+    HZ_CHECK(s->nseries == 1);
+    HZ_CHECK(s->series[0].n == 3);
+    HZ_CHECK(s->rows_used == 3);
+    HZ_CHECK(hz_period_start(HZ_FREQ_YEAR, s->series[0].start) ==
+             D(2001, 1, 1));
+    HZ_CHECK_NEAR(s->series[0].values[2], 3, 0);
+    hz_series_set_free(s);
+    hz_dataset_free(ds);
+}
+
 HZ_TEST(rows_with_missing_values_are_skipped_and_counted)
 {
     const int32_t days[3] = {D(2023, 1, 1), D(2023, 1, 2), D(2023, 1, 3)};
