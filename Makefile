@@ -4,6 +4,8 @@
 #   make test   build and run every test (Release + ASan/UBSan builds)
 #   make install PREFIX=P   build, then install headers, libhorizon (.so, .a),
 #               the horizon CLI and horizon.pc under P (default /usr/local)
+#   make lint   clang-tidy, cppcheck, function length and layer checks
+#               (zero findings; scripts/lint.sh)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -11,7 +13,7 @@ CMAKE_FLAGS ?=
 PREFIX ?= /usr/local
 
 .PHONY: all deps build demo test test-release test-asan bench clean peers \
-        install install-only
+        install install-only lint
 
 all: build
 
@@ -28,6 +30,12 @@ install: build
 # install what $(BUILD) holds, without configuring or building again
 install-only:
 	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# configure only: the checks need compile_commands.json and the generated
+# headers, not a build
+lint: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	LINT_JOBS=$(JOBS) scripts/lint.sh $(BUILD)
 
 demo: build
 	@scripts/demo.sh $(BUILD)/horizon

@@ -460,6 +460,8 @@ int main(int argc, char **argv)
     R.sub = malloc(NS * sizeof *R.sub);
     if (R.order == NULL || R.sub == NULL) {
         fprintf(stderr, "bench_m3: out of memory\n");
+        free(R.order);
+        free(R.sub);
         return 1;
     }
     for (size_t i = 0; i < NS; i++)

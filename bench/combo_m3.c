@@ -280,6 +280,9 @@ int main(int argc, char **argv)
                  calloc((size_t)nsel, sizeof(int))};
     if (sc.res == NULL || sc.okc == NULL || sc.chosen == NULL) {
         fprintf(stderr, "combo_m3: out of memory\n");
+        free(sc.res);
+        free(sc.okc);
+        free(sc.chosen);
         return 1;
     }
     double tm[NC] = {0};

@@ -207,6 +207,8 @@ static void gen_customers(gen *g)
 static void gen_month_rows(gen *g)
 {
     const unsigned M = g->M;
+    if (M == 0) /* checked by check_options */
+        return;
     double total = 0;
     for (unsigned m = 0; m < M; m++) {
         double act = 0;

@@ -815,9 +815,7 @@ static bool fit_one(const double *y, size_t n, int mseason, int errt,
         for (int i = 0; i < t.m; i++)
             fit->init[k++] = seas[t.m - 1 - i];
     fit->nstate = k;
-    double sse;
-    /* y[0..n) is the caller's series, every value set:
-     * NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
+    double sse = NAN; /* set by ets_calc whenever lik is finite */
     double lik = ets_calc(y, n, t.m, errt, trend, season, a, bta, g, ph, &l,
                           &b, seas, &sse, NULL, INFINITY);
     if (!isfinite(lik) || !isfinite(sse))
