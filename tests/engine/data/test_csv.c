@@ -535,3 +535,33 @@ HZ_TEST(write_then_read_round_trips)
     hz_dataset_free(b);
     free(mem);
 }
+
+/* A blank line is not a row on any parse path, also in a one-column file
+ * (where the row loop once read it as a null): README, ingest. */
+HZ_TEST(blank_lines_are_skipped_on_every_path)
+{
+    static const char *const texts[] = {"x\n1\n\n2\n", "x\r\n1\r\n\r\n2\r\n",
+                                        "x\na\n\nb\n\n", "x\n\n\n1\n2",
+                                        "x,y\n1,2\n\n3,4\n"};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        for (int path = 0; path < 4; path++) {
+            for (int chunked = 0; chunked < 2; chunked++) {
+                hz_csv_options o;
+                hz_csv_options_init(&o);
+                o.force_path = path;
+                o.threads = chunked ? 2 : 1;
+                o.chunk_bytes = chunked ? 3 : 0;
+                hz_error err;
+                hz_dataset *ds = read_str(texts[t], &o, &err);
+                HZ_CHECK_MSG(ds != NULL, "text %zu path %d: %s", t, path,
+                             err.msg);
+                HZ_CHECK_MSG(ds->nrows == 2,
+                             "text %zu, path %d, chunked %d: %zu rows", t,
+                             path, chunked, ds->nrows);
+                HZ_CHECK(hz_col_is_null(&ds->cols[0], 0) == false);
+                HZ_CHECK(hz_col_is_null(&ds->cols[0], 1) == false);
+                hz_dataset_free(ds);
+            }
+        }
+    }
+}
