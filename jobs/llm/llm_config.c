@@ -317,6 +317,12 @@ hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
         free(text);
         if (st != HZ_OK)
             return st;
+        if (s->client.backoff_max_s < s->client.backoff_min_s)
+            return hz_error_set(err, HZ_EINVAL,
+                                "LLM config %s: backoff_max (%g) is below "
+                                "backoff_min (%g)",
+                                path, s->client.backoff_max_s,
+                                s->client.backoff_min_s);
         /* the environment wins over the file */
         if ((st = hz_llm_config_from_env(&s->client, err)) != HZ_OK)
             return st;

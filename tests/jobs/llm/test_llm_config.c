@@ -75,3 +75,17 @@ HZ_TEST(nul_byte_is_refused)
     HZ_CHECK(hz_llm_settings_load(p, &s, &err) == HZ_EPARSE);
     HZ_CHECK_CONTAINS(err.msg, "NUL byte");
 }
+
+HZ_TEST(backoff_max_below_min_names_the_file)
+{
+    no_env();
+    unsetenv("HZ_LLM_BACKOFF_MIN");
+    unsetenv("HZ_LLM_BACKOFF_MAX");
+    const char *t = "[llm]\nbackoff_min = 4\nbackoff_max = 1\n";
+    const char *p = hz_test_write_file("backoff.ini", t, strlen(t));
+    hz_llm_settings s;
+    hz_error err;
+    HZ_CHECK(hz_llm_settings_load(p, &s, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, p);
+    HZ_CHECK_CONTAINS(err.msg, "backoff_max (1) is below backoff_min (4)");
+}
