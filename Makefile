@@ -1,19 +1,27 @@
 # Horizon: the two commands of the README.
 #   make demo   install what is missing, build, run the main job on the
 #               bundled sample data (SQLite store, no network)
-#   make test   build and run every test (Release + ASan/UBSan builds)
+#   make test   build and run every test (Release and ASan/UBSan builds), the
+#               ThreadSanitizer tests, the fuzz smoke runs and make lint
 #   make install PREFIX=P   build, then install headers, libhorizon (.so, .a),
 #               the horizon CLI and horizon.pc under P (default /usr/local)
 #   make lint   clang-tidy, cppcheck, function length and layer checks
 #               (zero findings; scripts/lint.sh)
+#   make test-tsan   runner, suite and OpenMP tests under ThreadSanitizer
+#   make fuzz   each fuzz target for FUZZ_SECONDS (default 60) with libFuzzer
+#   make fuzz-smoke  the same for FUZZ_SMOKE_SECONDS (15) each, as in `make test`
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 15
 CMAKE_FLAGS ?=
 PREFIX ?= /usr/local
 
 .PHONY: all deps build demo test test-release test-asan bench clean peers \
-        install install-only lint
+        install install-only lint test-tsan fuzz fuzz-smoke
 
 all: build
 
@@ -40,7 +48,7 @@ lint: deps
 demo: build
 	@scripts/demo.sh $(BUILD)/horizon
 
-test: deps peers test-release test-asan
+test: deps peers test-release test-asan test-tsan fuzz-smoke lint
 
 # npm test peers (tests/peers, pinned by package-lock.json): npm ci, idempotent
 peers: deps
@@ -57,9 +65,20 @@ test-asan: peers
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    ctest --output-on-failure -j $(JOBS) -L unit
 
+# ThreadSanitizer (clang, LLVM libomp + Archer): scripts/tsan.sh
+test-tsan: deps
+	scripts/tsan.sh -j $(JOBS) $(TSAN_BUILD)
+
+# libFuzzer (clang, ASan + UBSan): scripts/fuzz.sh; findings fail
+fuzz: deps
+	scripts/fuzz.sh -j $(JOBS) $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	scripts/fuzz.sh -j $(JOBS) $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
 bench: build
 	@scripts/install-deps.sh --bench
 	bench/run_all.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
