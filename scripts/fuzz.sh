@@ -33,7 +33,7 @@ for t in "${targets[@]}"; do names+=("fuzz_$t"); done
 cmake --build "$build" -j "$jobs" --target "${names[@]}" >/dev/null
 
 mkdir -p "$build/fuzz-artifacts"
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=2
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 fail=0

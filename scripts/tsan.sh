@@ -47,7 +47,7 @@ mkdir -p "$build/omp-shim"
 ln -sf "$libomp" "$build/omp-shim/libgomp.so.1"
 export LD_LIBRARY_PATH="$PWD/$build/omp-shim${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export OMP_TOOL_LIBRARIES="$archer"
-export OPENBLAS_NUM_THREADS=1
+export OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=passive
 export TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1 exitcode=66 second_deadlock_stack=1 die_after_fork=0"
 
 regex="^($(IFS='|'; echo "${unit[*]}")|cli_($(IFS='|'; echo "${cli[*]}")))\$"

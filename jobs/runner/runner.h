@@ -48,7 +48,7 @@
 extern "C" {
 #endif
 
-/* Narrative hook (the LLM narrative, jobs/llm): called by the worker after a job's numbers
+/* Narrative hook (jobs/narrative): called by the worker after a job's numbers
  * are computed ("summarise") and before they are written back.  job is
  * the job document (read only), summary the job's summary object.  On
  * HZ_OK *narrative_out (owned by the runner afterwards) is stored as the

@@ -203,7 +203,7 @@ struct hz_store {
  *   "PATH"          same as sqlite:PATH when PATH ends in .db/.sqlite
  *   "cosmos"        Cosmos DB from COSMOS_* environment variables
  *   "cosmos:DB"     same, database DB
- * HZ_EINVAL names an unknown scheme; a store not built in says so. */
+ * HZ_EINVAL names an unknown scheme. */
 hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err);
 
 /* The implementations' constructors (spec without the "scheme:"). */
