@@ -74,7 +74,7 @@ fuzz: deps
 	scripts/fuzz.sh -j $(JOBS) $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 fuzz-smoke: deps
-	scripts/fuzz.sh -j $(JOBS) $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+	FUZZ_SEED=1 scripts/fuzz.sh -j $(JOBS) $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
 
 bench: build
 	@scripts/install-deps.sh --bench

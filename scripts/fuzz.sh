@@ -10,7 +10,8 @@
 # BUILD_DIR/fuzz-corpus/NAME (not the committed corpus); a finding is
 # saved as BUILD_DIR/fuzz-artifacts/NAME-crash-... and fails the run.
 # After fixing it, copy the input into tests/fuzz/corpus/NAME so that
-# ctest replays it in every build (fuzz_replay_NAME).
+# ctest replays it in every build (fuzz_replay_NAME).  FUZZ_SEED=N fixes
+# libFuzzer's random seed (the CI smoke run uses 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -44,6 +45,7 @@ for t in "${targets[@]}"; do
     echo "fuzz: $t for ${secs}s"
     if ! "$build/fuzz_$t" -max_total_time="$secs" -max_len=8192 \
             -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
+            ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
             -artifact_prefix="$build/fuzz-artifacts/$t-" \
             "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
         echo "fuzz: $t FOUND A PROBLEM (log: $log):" >&2
