@@ -7,7 +7,7 @@
 
 #include "net/cjson.h"
 #include "cli/cli.h"
-#include "narrative/narrative.h"
+#include "llm/narrative.h"
 #include "llm/prompt.h"
 #include "store/store.h"
 

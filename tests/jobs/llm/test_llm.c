@@ -12,7 +12,7 @@
 #include "llm/llm.h"
 #include "llm/llm_config.h"
 #include "llm_peers.h"
-#include "narrative/narrative.h"
+#include "llm/narrative.h"
 #include "store/store.h"
 
 static pid_t mock_pid = -1;

@@ -150,7 +150,7 @@ cJSON *hz_narrative_json(const hz_narrative_job *j);
 hz_status hz_narrative_for_docs(hz_narrative_ctx *c, cJSON *const *docs,
                                 size_t n, hz_error *err);
 
-/* ---- runner integration (jobs/narrative/narrative_hook.c) ---- */
+/* ---- runner integration (jobs/llm/narrative_hook.c) ---- */
 
 /* Items from the runner's summary of a job (the JSON jobs/runner/exec.c writes:
  * {"datasetRows": n, "forecast": {...}, "churn": {...}, "clv": {...},

@@ -1,7 +1,7 @@
 /* Narratives: prompt, route, cache, batch, call, record.  See
  * narrative.h. */
 #include "net/cjson.h"
-#include "narrative/narrative.h"
+#include "llm/narrative.h"
 
 #include <ctype.h>
 #include <math.h>

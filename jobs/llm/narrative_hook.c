@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "net/cjson.h"
-#include "narrative/narrative.h"
+#include "llm/narrative.h"
 
 /* ---------------- summary items from result JSON ---------------- */
 
