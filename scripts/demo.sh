@@ -2,7 +2,8 @@
 # The demo behind `make demo`: a realistic batch of forecast and analytics
 # jobs for two tenants on the bundled sample data, queued in a local SQLite
 # store under the build directory and run to completion by `horizon run`,
-# then a summary.  No network.
+# then a summary and the jobs' HTML reports (their paths are printed: open
+# them in a browser).  No network.
 #   scripts/demo.sh [path/to/horizon]
 set -euo pipefail
 HORIZON=${1:-build/horizon}
@@ -65,6 +66,14 @@ echo
 echo
 echo "first rows of acme-revenue-by-region:"
 "$HORIZON" jobs results acme-revenue-by-region | head -4
+echo
+echo "== reports (horizon jobs report ID -o FILE.html)"
+for id in acme-revenue-by-region acme-suite acme-churn-model; do
+    "$HORIZON" jobs report "$id" -o "$OUT/$id.html" || rc=1
+done
+echo "forecast report:  $OUT/acme-revenue-by-region.html"
+echo "analytics report: $OUT/acme-suite.html"
+echo "churn report:     $OUT/acme-churn-model.html"
 echo
 echo "metrics: $OUT/metrics.json; store: $OUT/jobs.db"
 echo "inspect: HORIZON_STORE=$HORIZON_STORE $HORIZON jobs show ID"

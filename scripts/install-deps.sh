@@ -8,6 +8,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libgsl-dev libopenblas-openmp-dev
       libcsv-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev libssl-dev
       libpcre2-dev ca-certificates openssl curl python3 nodejs npm
+      zlib1g-dev chromium libxml2-utils fonts-dejavu-core
+      python3-yaml systemd tzdata
       clang clang-tidy cppcheck libclang-rt-14-dev libomp-14-dev)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(r-base-core r-cran-forecast python3-sklearn python3-statsmodels

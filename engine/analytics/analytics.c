@@ -8,6 +8,7 @@
 
 #include "core/textout.h"
 #include "horizon/analytics.h"
+#include "horizon/analytics_view.h"
 #include "horizon/clv.h"
 #include "horizon/kmeans.h"
 #include "horizon/logreg.h"
@@ -1462,4 +1463,66 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
     if (ferror(f))
         return hz_error_set(err, HZ_EIO, "could not write the summary");
     return HZ_OK;
+}
+
+/* ---- a plain view for writers (analytics_view.h) ---- */
+
+void hz_analytics_view_of(const hz_analytics_result *r, hz_analytics_view *v)
+{
+    memset(v, 0, sizeof *v);
+    v->kind = r->kind;
+    v->n = r->n;
+    v->as_of = v->calibration_end = HZ_DAY_NONE;
+    if (r->cs != NULL) {
+        const hz_customer_summary *s = r->cs;
+        v->unit = s->unit;
+        v->as_of = s->as_of;
+        v->calibration_end = s->calibration_end;
+        v->frequency = s->frequency;
+        v->recency = s->recency;
+        v->T = s->T;
+        v->monetary = s->monetary;
+        v->total_spend = s->total_spend;
+        v->days_since_last = r->rec_days;
+        if (s->has_holdout) {
+            v->frequency_holdout = s->frequency_holdout;
+            v->duration_holdout = s->duration_holdout;
+        }
+    }
+    v->horizon_months = r->req.horizon_months;
+    v->clv_error = r->clv_err;
+    if (r->clv_ok) {
+        v->bgnbd = &r->bg;
+        v->gg = r->gg_ok ? &r->gg : NULL;
+        v->p_alive = r->p_alive;
+        v->expected_purchases = r->exp_purch;
+        v->clv = r->clv;
+    }
+    v->churn_run = r->churn_run;
+    v->churn_error = r->churn_err;
+    if (r->churn_ok) {
+        v->churn_labelled = r->churn_labelled;
+        v->churn_method = r->churn_method;
+        v->churn_rate = r->churn_rate;
+        v->churn_mean_risk = r->mean_risk;
+        if (r->churn_labelled) {
+            v->label = r->label;
+            v->churn_prob = r->churn_prob;
+            v->churn_oof = r->churn_oof;
+            v->folds = r->cv.k;
+            v->auc = r->cv.auc_mean;
+            v->auc_sd = r->cv.auc_sd;
+            v->nfeat = r->nfeat;
+            v->feat = (const char *const *)r->feat;
+            v->coef = r->coef;
+        }
+    }
+    v->segment_error = r->seg_err;
+    if (r->seg_ok) {
+        v->segment = r->seg;
+        v->segment_profile = r->segprof;
+        v->k = r->k;
+        v->cluster = r->cluster;
+        v->cluster_profile = r->clprof;
+    }
 }

@@ -8,6 +8,7 @@
 #define HORIZON_HORIZON_H
 
 #include "horizon/analytics.h"
+#include "horizon/analytics_view.h"
 #include "horizon/arima.h"
 #include "horizon/baseline.h"
 #include "horizon/bgnbd.h"
@@ -25,6 +26,7 @@
 #include "horizon/logreg.h"
 #include "horizon/metrics.h"
 #include "horizon/profile.h"
+#include "horizon/report.h"
 #include "horizon/rfm.h"
 #include "horizon/rng.h"
 #include "horizon/series.h"

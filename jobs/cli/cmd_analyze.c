@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/report_cli.h"
 #include "horizon/analytics.h"
 
 const char hz__cmd_analyze_summary[] =
@@ -87,7 +88,8 @@ static void help_kind(FILE *f, const char *kind)
         "  --json                 write one JSON document (summary and\n"
         "                         customers) instead\n"
         "  --summary-only         write only the summary (text or "
-        "JSON)\n" HZ_CLI_CSV_HELP "  -h, --help             show this help\n");
+        "JSON)\n" HZ_CLI_REPORT_HELP HZ_CLI_CSV_HELP
+        "  -h, --help             show this help\n");
 }
 
 enum {
@@ -168,8 +170,10 @@ int hz__cmd_analyze(int argc, char **argv)
         {"summary-only", no_argument, 0, O_SUMMARY},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
+        HZ_CLI_REPORT_LONGOPT,
         HZ_CLI_CSV_LONGOPTS,
         {0, 0, 0, 0}};
+    const char *report = NULL;
     hz_analytics_request req;
     hz_cli_csv csvo;
     const char *outpath = NULL;
@@ -274,6 +278,7 @@ int hz__cmd_analyze(int argc, char **argv)
             break;
         case O_JSON: json = true; break;
         case O_SUMMARY: summary_only = true; break;
+        case HZ_OPT_REPORT: report = optarg; break;
         case ':':
             hz_cli_error("analyze", "%s needs a value", kargv[optind - 1]);
             return HZ_EXIT_USAGE;
@@ -345,10 +350,13 @@ int hz__cmd_analyze(int argc, char **argv)
         if (pe[0])
             hz_cli_error("analyze", "%s: %s part failed: %s", path, part, pe);
     }
+    int rrc = st == HZ_OK && report != NULL
+                  ? hz__cli_report_analytics("analyze", report, res, path)
+                  : HZ_EXIT_OK;
     hz_analytics_result_free(res);
     if (st != HZ_OK) {
         hz_cli_error("analyze", "%s", err.msg);
         return HZ_EXIT_FAIL;
     }
-    return HZ_EXIT_OK;
+    return rrc;
 }

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/fc_cli.h"
+#include "cli/report_cli.h"
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
 #include "horizon/metrics.h"
@@ -39,7 +40,8 @@ static void help(FILE *f)
         "  --level L[,L...]       interval levels (default 80,95)\n"
         "  -o, --output FILE      write the table as CSV to FILE\n"
         "  --json                 print JSON instead of a "
-        "table\n" HZ_CLI_CSV_HELP "  -h, --help             show this help\n");
+        "table\n" HZ_CLI_REPORT_HELP HZ_CLI_CSV_HELP
+        "  -h, --help             show this help\n");
 }
 
 enum { OPT_HORIZON = 2000, OPT_MODELS, OPT_LEVEL, OPT_JSON, OPT_ORIGINS };
@@ -48,6 +50,59 @@ typedef struct cell {
     double smape, mase, cov[HZ_FC_MAX_LEVELS];
     int ok, fallback;
 } cell;
+
+/* The HTML report (--report): per-model means over the cnt (series,
+ * origin) pairs every model scored, and those pairs' errors. */
+static int write_report(const char *path, const char *input, const cell *cells,
+                        size_t npairs_all, size_t cnt, const int *models,
+                        size_t nall, const double *levels, size_t nlev,
+                        double (*sum)[2 + HZ_FC_MAX_LEVELS], size_t ns,
+                        size_t horizon, size_t origins, const char *freq)
+{
+    const char *names[17];
+    double sm[17], ma[17], ow[17], cov[17 * HZ_FC_MAX_LEVELS];
+    double *ps = malloc(nall * cnt * sizeof *ps);
+    double *pm = malloc(nall * cnt * sizeof *pm);
+    if (ps == NULL || pm == NULL) {
+        free(ps);
+        free(pm);
+        hz_cli_error("backtest", "out of memory");
+        return HZ_EXIT_FAIL;
+    }
+    size_t n2 = 0;
+    for (size_t k = 0; k < nall; k++)
+        if (models[k] == HZ_MODEL_NAIVE2)
+            n2 = k;
+    for (size_t k = 0; k < nall; k++) {
+        names[k] = hz_fc_model_name(models[k]);
+        sm[k] = sum[k][0] / (double)cnt;
+        ma[k] = sum[k][1] / (double)cnt;
+        for (size_t l = 0; l < nlev; l++)
+            cov[k * nlev + l] = sum[k][2 + l] / (double)cnt;
+    }
+    for (size_t k = 0; k < nall; k++)
+        ow[k] = hz_owa(sm[k], ma[k], sm[n2], ma[n2]);
+    size_t j = 0;
+    for (size_t p = 0; p < npairs_all; p++) {
+        int all = 1;
+        for (size_t k = 0; k < nall; k++)
+            all &= cells[p * nall + k].ok;
+        if (!all)
+            continue;
+        for (size_t k = 0; k < nall; k++) {
+            ps[k * cnt + j] = cells[p * nall + k].smape;
+            pm[k * cnt + j] = cells[p * nall + k].mase;
+        }
+        j++;
+    }
+    hz_report_backtest_in bt = {nall, names,  sm,      ma,      ow,
+                                nlev, levels, cov,     cnt,     ps,
+                                pm,   ns,     horizon, origins, freq};
+    int rc = hz__cli_report_backtest("backtest", path, &bt, input);
+    free(ps);
+    free(pm);
+    return rc;
+}
 
 int hz__cmd_backtest(int argc, char **argv)
 {
@@ -61,8 +116,10 @@ int hz__cmd_backtest(int argc, char **argv)
         {"json", no_argument, 0, OPT_JSON},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
+        HZ_CLI_REPORT_LONGOPT,
         HZ_CLI_CSV_LONGOPTS,
         {0, 0, 0, 0}};
+    const char *report = NULL;
     hz__fc_series_args sa;
     hz__fc_series_args_init(&sa);
     hz_series_opts so;
@@ -114,6 +171,7 @@ int hz__cmd_backtest(int argc, char **argv)
             break;
         case OPT_JSON: json = 1; break;
         case 'o': outpath = optarg; break;
+        case HZ_OPT_REPORT: report = optarg; break;
         case 'h': help(stdout); goto out;
         case '?': rc = HZ_EXIT_USAGE; goto out;
         default:
@@ -311,6 +369,10 @@ int hz__cmd_backtest(int argc, char **argv)
     if (f != stdout)
         hz_cli_close_out(f);
     free(secs);
+    if (report != NULL)
+        rc = write_report(report, argv[optind], cells, ns * origins, cnt,
+                          models, nall, levels, nlev, sum, ns, horizon,
+                          origins, hz_freq_name(set->freq));
 out:
     free(cells);
     hz_series_set_free(set);

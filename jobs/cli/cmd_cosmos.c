@@ -8,7 +8,11 @@
  * cache with partition key /customerId and an indexing policy that
  * indexes the queried paths and leaves out large content; idempotent
  * (what exists is kept).  The key comes only from COSMOS_KEY: never from
- * the command line, where other users could read it. */
+ * the command line, where other users could read it.  Without a key,
+ * requests carry Microsoft Entra ID tokens (jobs/net/entra.h); data-plane
+ * roles cannot create databases or containers, so with a token `init`
+ * fails with a hint to provision with az or Bicep, and `check` is the
+ * command to run. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,9 +47,16 @@ static void usage(FILE *f)
         "  --cacert FILE        trust this PEM certificate (an emulator's);\n"
         "                       default $COSMOS_CA_CERT\n"
         "  -h, --help           this help\n\n"
-        "environment: COSMOS_ENDPOINT, COSMOS_KEY (required, base64 master\n"
+        "environment: COSMOS_ENDPOINT (required), COSMOS_KEY (base64 master\n"
         "key), COSMOS_DATABASE, COSMOS_CA_CERT, COSMOS_TIMEOUT_S,\n"
-        "COSMOS_DEADLINE_S.\n");
+        "COSMOS_DEADLINE_S.  Without COSMOS_KEY requests carry Microsoft\n"
+        "Entra ID tokens, from (in this order) AZURE_TENANT_ID +\n"
+        "AZURE_CLIENT_ID + AZURE_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE\n"
+        "(workload identity), IDENTITY_ENDPOINT + IDENTITY_HEADER (managed\n"
+        "identity), else the instance metadata service; scope\n"
+        "https://ACCOUNT_HOST/.default or AZURE_COSMOS_AAD_SCOPE_OVERRIDE.\n"
+        "Tokens cannot create databases or containers (data-plane roles):\n"
+        "provision them with az or Bicep, then run `horizon cosmos check`.\n");
 }
 
 /* The indexing policy of every container. */
@@ -131,6 +142,9 @@ static int cmd_init(int argc, char **argv)
     }
     int rc = HZ_EXIT_OK;
     bool created = false;
+    char how[700];
+    hz_cosmos_auth_describe(c, how, sizeof how);
+    printf("authorization: %s\n", how);
     if (hz_cosmos_create_database(c, autoscale, &created, &err) != HZ_OK) {
         hz_cli_error("cosmos init", "database '%s': %s", cfg.database,
                      err.msg);

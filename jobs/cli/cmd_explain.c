@@ -1,30 +1,40 @@
 /* horizon explain JOB_ID [--stream]: a job's narrative, from the store or
- * freshly from the configured LLM (streamed with --stream). */
+ * freshly from the configured LLM (streamed with --stream), or without an
+ * LLM the template narrative built from the job's summary. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net/cjson.h"
 #include "cli/cli.h"
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
 #include "llm/prompt.h"
 #include "store/store.h"
 
 const char hz__cmd_explain_summary[] =
-    "narrate a finished job's results with the configured LLM";
+    "narrate a finished job's results (LLM, or a template without one)";
 
 static void usage(FILE *f)
 {
     fprintf(
         f,
         "usage: horizon explain JOB_ID [--stream] [--refresh] [--tenant ID]\n"
-        "                      [--store SPEC] [--config FILE] [--json]\n\n"
+        "                      [--store SPEC] [--config FILE] [--json]\n"
+        "                      [--show-prompt] [--max-prompt-tokens N]\n\n"
         "Print a short narrative of a succeeded job, written by an LLM from\n"
         "the job's summary statistics (never from its data).  Without\n"
-        "--refresh a narrative already stored on the job is printed; else\n"
-        "the prompt cache is consulted, then the LLM is asked.\n\n"
-        "  --stream        stream the answer as it is generated (SSE)\n"
+        "--refresh a narrative already stored on the job is printed (a\n"
+        "stored template is replaced when an LLM is configured); else the\n"
+        "prompt cache is consulted, then the LLM is asked.  Without an LLM\n"
+        "endpoint the template narrative is printed, marked\n"
+        "\"narrative (template):\": the same summary items, one sentence\n"
+        "each.\n\n"
+        "  --stream        stream the answer as it is generated (SSE); on a\n"
+        "                  terminal the text shows as it comes (a retried\n"
+        "                  stream starts a new line), elsewhere only the\n"
+        "                  complete text is printed\n"
         "  --refresh       ignore the stored narrative and the cache\n"
         "  --tenant ID     the job's customerId (default: search all)\n"
         "  --store SPEC    job store (default $HORIZON_STORE, else\n"
@@ -32,28 +42,25 @@ static void usage(FILE *f)
         "  --config FILE   LLM settings (default $HZ_LLM_CONFIG)\n"
         "  --max-prompt-tokens N  prompt budget (default 400, or the\n"
         "                  settings' max_prompt_tokens)\n"
-        "  --json          print the narrative record as JSON\n"
+        "  --json          print the narrative record as JSON (source\n"
+        "                  \"llm\" or \"template\", model, token counts)\n"
         "  --show-prompt   print the prompt that would be sent (JSON: model,\n"
         "                  messages, token count, budget) and call nothing\n\n"
         "LLM endpoint: OPENAI_API_KEY / OPENAI_BASE_URL (any OpenAI-\n"
-        "compatible server) or AZURE_OPENAI_ENDPOINT / AZURE_OPENAI_API_KEY\n"
-        "(+ AZURE_OPENAI_DEPLOYMENT).  Without one, explain says so and\n"
-        "exits 1.\n");
+        "compatible server) or AZURE_OPENAI_ENDPOINT with\n"
+        "AZURE_OPENAI_API_KEY or, without a key, a Microsoft Entra ID\n"
+        "identity (+ AZURE_OPENAI_DEPLOYMENT, OPENAI_API_VERSION).\n");
 }
 
-static void print_delta(const char *t, size_t n, void *ud)
-{
-    (void)ud;
-    fwrite(t, 1, n, stdout);
-    fflush(stdout);
-}
+typedef struct explain_opts {
+    const char *id, *store_spec, *tenant, *config;
+    long max_tokens;
+    bool stream, refresh, json, show;
+} explain_opts;
 
-int hz__cmd_explain(int argc, char **argv)
+/* HZ_EXIT_OK to go on, else the exit code (help printed or bad usage). */
+static int parse_args(int argc, char **argv, explain_opts *o)
 {
-    const char *store_spec = getenv("HORIZON_STORE");
-    const char *tenant = NULL, *config = NULL;
-    long max_tokens = 0;
-    bool stream = false, refresh = false, json = false, show = false;
     static const struct option opts[] = {
         {"stream", no_argument, 0, 'S'},
         {"refresh", no_argument, 0, 'r'},
@@ -69,19 +76,19 @@ int hz__cmd_explain(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'S': stream = true; break;
-        case 'r': refresh = true; break;
-        case 't': tenant = optarg; break;
-        case 's': store_spec = optarg; break;
-        case 'c': config = optarg; break;
-        case 'j': json = true; break;
-        case 'P': show = true; break;
+        case 'S': o->stream = true; break;
+        case 'r': o->refresh = true; break;
+        case 't': o->tenant = optarg; break;
+        case 's': o->store_spec = optarg; break;
+        case 'c': o->config = optarg; break;
+        case 'j': o->json = true; break;
+        case 'P': o->show = true; break;
         case 'm':
             if (!hz_cli_parse_long("explain", "max-prompt-tokens", optarg, 32,
-                                   10000000, &max_tokens))
+                                   10000000, &o->max_tokens))
                 return HZ_EXIT_USAGE;
             break;
-        case 'h': usage(stdout); return HZ_EXIT_OK;
+        case 'h': usage(stdout); return -1;
         default: usage(stderr); return HZ_EXIT_USAGE;
         }
     }
@@ -91,157 +98,217 @@ int hz__cmd_explain(int argc, char **argv)
         usage(stderr);
         return HZ_EXIT_USAGE;
     }
-    const char *id = argv[optind];
-    if (store_spec == NULL)
-        store_spec = "sqlite:horizon.db";
+    o->id = argv[optind];
+    if (o->store_spec == NULL)
+        o->store_spec = "sqlite:horizon.db";
+    return HZ_EXIT_OK;
+}
 
-    int code = HZ_EXIT_FAIL;
+static void print_json(const cJSON *o)
+{
+    char *t = cJSON_Print(o);
+    printf("%s\n", t ? t : "{}");
+    free(t);
+}
+
+/* The job, succeeded; else an exit code. */
+static int load_job(hz_store *st, const explain_opts *o, cJSON **doc)
+{
     hz_error err;
-    hz_store *st = NULL;
-    cJSON *doc = NULL;
-    hz_summary *sum = NULL;
-    hz_narrative_ctx *nc = NULL;
-    hz_prompt_cache *cache = NULL;
-    hz_narrative_job job;
-    memset(&job, 0, sizeof job);
-
-    hz_status rc = hz_store_open(store_spec, &st, &err);
+    hz_status rc = hz_store_find_job(st, o->id, o->tenant, doc, &err);
     if (rc != HZ_OK) {
         hz_cli_error("explain", "%s", err.msg);
-        return hz_cli_exit_code(rc);
+        return rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
     }
-    rc = hz_store_find_job(st, id, tenant, &doc, &err);
-    if (rc != HZ_OK) {
-        hz_cli_error("explain", "%s", err.msg);
-        code = rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
-        goto out;
-    }
-    const char *status = hz__cjson_str(doc, "status");
+    const char *status = hz__cjson_str(*doc, "status");
     if (status == NULL || strcmp(status, "succeeded") != 0) {
         hz_cli_error("explain",
                      "job %s is %s: only succeeded jobs have "
                      "results to explain",
-                     id, status ? status : "unknown");
-        goto out;
+                     o->id, status ? status : "unknown");
+        return HZ_EXIT_FAIL;
     }
-    const cJSON *stored = cJSON_GetObjectItemCaseSensitive(doc, "narrative");
-    const char *stored_text = cJSON_GetStringValue(
-        cJSON_GetObjectItemCaseSensitive(stored, "text"));
-    if (!refresh && !show && stored_text != NULL) {
-        if (json) {
-            char *t = cJSON_Print(stored);
-            printf("%s\n", t);
-            free(t);
-        } else {
-            printf("%s\n", stored_text);
-        }
-        code = HZ_EXIT_OK;
-        goto out;
+    return HZ_EXIT_OK;
+}
+
+/* Print the narrative stored on the job when it is the one to show. */
+static bool print_stored(const cJSON *doc, const explain_opts *o, bool online)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(doc, "narrative");
+    const char *text = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(n, "text"));
+    const char *src = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(n, "source"));
+    bool tmpl = src != NULL && strcmp(src, "template") == 0;
+    if (o->refresh || o->show || text == NULL || (tmpl && online))
+        return false;
+    if (o->json)
+        print_json(n);
+    else
+        printf("%s%s\n", tmpl ? "narrative (template): " : "", text);
+    return true;
+}
+
+/* --show-prompt: the prompt as it would be sent; nothing is called. */
+static int show_prompt(hz_llm_settings *set, const explain_opts *o,
+                       const char *type, const hz_summary *sum)
+{
+    hz_narrative_ctx *nc = NULL;
+    hz_error err;
+    set->client.provider = HZ_LLM_NONE; /* nothing is called */
+    if (hz_narrative_open(set, NULL, NULL, &nc, &err) != HZ_OK) {
+        hz_cli_error("explain", "%s", err.msg);
+        return HZ_EXIT_FAIL;
     }
+    const char *model = hz_llm_model_for(set, type);
+    hz_prompt_job pj = {o->id, type, sum};
+    hz_prompt_opts po = {set->max_prompt_tokens, hz_narrative_tokenizer(nc),
+                         model};
+    hz_prompt p;
+    if (hz_prompt_build(&pj, 1, &po, &p, &err) != HZ_OK) {
+        hz_cli_error("explain", "job %s: %s", o->id, err.msg);
+        hz_narrative_close(nc);
+        return HZ_EXIT_FAIL;
+    }
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "model", model);
+    cJSON_AddStringToObject(j, "tokenizer", hz_tokenizer_name(po.tok));
+    cJSON_AddNumberToObject(j, "tokens", (double)p.tokens);
+    cJSON_AddBoolToObject(j, "exact", p.exact);
+    cJSON_AddNumberToObject(j, "budget", (double)set->max_prompt_tokens);
+    cJSON_AddNumberToObject(j, "itemsKept", (double)p.items_kept);
+    cJSON_AddNumberToObject(j, "itemsDropped", (double)p.items_dropped);
+    cJSON *msgs = cJSON_AddArrayToObject(j, "messages");
+    const char *roles[2] = {"system", "user"};
+    const char *texts[2] = {p.system, p.user};
+    for (int i = 0; i < 2; i++) {
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddStringToObject(m, "role", roles[i]);
+        cJSON_AddStringToObject(m, "content", texts[i]);
+        cJSON_AddItemToArray(msgs, m);
+    }
+    print_json(j);
+    cJSON_Delete(j);
+    hz_prompt_clear(&p);
+    hz_narrative_close(nc);
+    return HZ_EXIT_OK;
+}
+
+static void print_delta(const char *t, size_t n, void *ud)
+{
+    (void)ud;
+    fwrite(t, 1, n, stdout);
+    fflush(stdout);
+}
+
+static void print_restart(int attempt, const char *why, void *ud)
+{
+    (void)ud;
+    printf("\n");
+    fflush(stdout);
+    hz_cli_error("explain", "stream interrupted (%s); retrying (attempt %d)",
+                 why, attempt);
+}
+
+/* Ask the LLM (or build the template) and print the narrative. */
+static int narrate(hz_narrative_ctx *nc, hz_narrative_job *job,
+                   const explain_opts *o)
+{
+    hz_error err;
+    bool live = o->stream && !o->json && isatty(STDOUT_FILENO) &&
+                hz_narrative_enabled(nc);
+    hz_llm_stream_cb cb = {print_delta, print_restart, NULL};
+    hz_status rc = o->stream || o->refresh || !hz_narrative_enabled(nc)
+                       ? hz_narrative_stream(nc, job, o->refresh,
+                                             live ? &cb : NULL, &err)
+                       : hz_narrative_run(nc, job, 1, &err);
+    if (rc == HZ_OK && job->status != HZ_OK)
+        rc = hz_error_set(&err, job->status, "%s", job->error);
+    if (rc != HZ_OK) {
+        if (live)
+            printf("\n");
+        hz_cli_error("explain", "job %s: %s", o->id, err.msg);
+        return HZ_EXIT_FAIL;
+    }
+    if (o->json) {
+        cJSON *j = hz_narrative_json(job);
+        print_json(j);
+        cJSON_Delete(j);
+    } else if (live) {
+        printf("\n");
+    } else {
+        printf("%s%s\n", job->is_template ? "narrative (template): " : "",
+               job->text);
+    }
+    return HZ_EXIT_OK;
+}
+
+/* The narrative of a loaded job: the stored one, the prompt, or a new
+ * one. */
+static int explain_job(hz_store *st, const cJSON *doc, const explain_opts *o)
+{
+    hz_error err;
+    hz_llm_settings set;
+    hz_status rc = hz_llm_settings_load(o->config, &set, &err);
+    if (rc != HZ_OK) {
+        hz_cli_error("explain", "%s", err.msg);
+        return hz_cli_exit_code(rc);
+    }
+    if (o->max_tokens > 0)
+        set.max_prompt_tokens = (size_t)o->max_tokens;
+    bool online = set.client.provider != HZ_LLM_NONE;
+    if (print_stored(doc, o, online))
+        return HZ_EXIT_OK;
     const char *type = hz__cjson_str(doc, "type");
+    hz_summary *sum = NULL;
     rc = hz_summary_from_result_json(
         type, cJSON_GetObjectItemCaseSensitive(doc, "summary"), &sum, &err);
     if (rc != HZ_OK) {
-        hz_cli_error("explain", "job %s: %s", id, err.msg);
-        goto out;
+        hz_cli_error("explain", "job %s: %s", o->id, err.msg);
+        return HZ_EXIT_FAIL;
     }
-    hz_llm_settings set;
-    rc = hz_llm_settings_load(config, &set, &err);
-    if (rc != HZ_OK) {
-        hz_cli_error("explain", "%s", err.msg);
-        code = hz_cli_exit_code(rc);
-        goto out;
-    }
-    if (max_tokens > 0)
-        set.max_prompt_tokens = (size_t)max_tokens;
-    if (show) {
-        set.client.provider = HZ_LLM_NONE; /* nothing is called */
-        rc = hz_narrative_open(&set, NULL, NULL, &nc, &err);
-        if (rc != HZ_OK) {
-            hz_cli_error("explain", "%s", err.msg);
-            goto out;
-        }
-        const char *model = hz_llm_model_for(&set, type);
-        hz_prompt_job pj = {id, type, sum};
-        hz_prompt_opts po = {set.max_prompt_tokens, hz_narrative_tokenizer(nc),
-                             model};
-        hz_prompt p;
-        rc = hz_prompt_build(&pj, 1, &po, &p, &err);
-        if (rc != HZ_OK) {
-            hz_cli_error("explain", "job %s: %s", id, err.msg);
-            goto out;
-        }
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "model", model);
-        cJSON_AddStringToObject(o, "tokenizer", hz_tokenizer_name(po.tok));
-        cJSON_AddNumberToObject(o, "tokens", (double)p.tokens);
-        cJSON_AddBoolToObject(o, "exact", p.exact);
-        cJSON_AddNumberToObject(o, "budget", (double)set.max_prompt_tokens);
-        cJSON_AddNumberToObject(o, "itemsKept", (double)p.items_kept);
-        cJSON_AddNumberToObject(o, "itemsDropped", (double)p.items_dropped);
-        cJSON *msgs = cJSON_AddArrayToObject(o, "messages");
-        const char *roles[2] = {"system", "user"};
-        const char *texts[2] = {p.system, p.user};
-        for (int i = 0; i < 2; i++) {
-            cJSON *m = cJSON_CreateObject();
-            cJSON_AddStringToObject(m, "role", roles[i]);
-            cJSON_AddStringToObject(m, "content", texts[i]);
-            cJSON_AddItemToArray(msgs, m);
-        }
-        char *t = cJSON_Print(o);
-        printf("%s\n", t);
-        free(t);
-        cJSON_Delete(o);
-        hz_prompt_clear(&p);
-        code = HZ_EXIT_OK;
-        goto out;
-    }
-    if (set.client.provider == HZ_LLM_NONE) {
-        hz_cli_error("explain", "%s", HZ_NARRATIVE_OFFLINE_MSG);
-        goto out;
-    }
-    cache = set.cache_ttl_s > 0 ? hz_prompt_cache_store(st) : NULL;
-    rc = hz_narrative_open(&set, cache, NULL, &nc, &err);
-    memset(&set, 0, sizeof set);
-    if (rc != HZ_OK) {
-        hz_cli_error("explain", "%s", err.msg);
-        goto out;
-    }
-    job.id = id;
-    job.type = type;
-    job.tenant = hz__cjson_str(doc, "customerId");
-    job.summary = sum;
-    if (stream && !json) {
-        rc = hz_narrative_stream(nc, &job, refresh, print_delta, NULL, &err);
-        if (rc == HZ_OK)
-            printf("\n");
+    int code = HZ_EXIT_FAIL;
+    hz_narrative_ctx *nc = NULL;
+    hz_prompt_cache *cache = NULL;
+    hz_narrative_job job = {.id = o->id,
+                            .type = type,
+                            .tenant = hz__cjson_str(doc, "customerId"),
+                            .summary = sum};
+    if (o->show) {
+        code = show_prompt(&set, o, type, sum);
     } else {
-        rc = refresh ? hz_narrative_stream(nc, &job, true, NULL, NULL, &err)
-                     : hz_narrative_run(nc, &job, 1, &err);
-        if (rc == HZ_OK && job.status != HZ_OK)
-            rc = hz_error_set(&err, job.status, "%s", job.error);
-        if (rc == HZ_OK) {
-            if (json) {
-                cJSON *o = hz_narrative_json(&job);
-                char *t = cJSON_Print(o);
-                printf("%s\n", t);
-                free(t);
-                cJSON_Delete(o);
-            } else {
-                printf("%s\n", job.text);
-            }
-        }
+        cache = online && set.cache_ttl_s > 0 ? hz_prompt_cache_store(st)
+                                              : NULL;
+        if (hz_narrative_open(&set, cache, NULL, &nc, &err) != HZ_OK)
+            hz_cli_error("explain", "%s", err.msg);
+        else
+            code = narrate(nc, &job, o);
     }
-    if (rc != HZ_OK) {
-        hz_cli_error("explain", "job %s: %s", id, err.msg);
-        goto out;
-    }
-    code = HZ_EXIT_OK;
-out:
+    memset(&set, 0, sizeof set); /* wipe the key copy */
     hz_narrative_job_clear(&job);
     hz_narrative_close(nc);
     hz_prompt_cache_free(cache);
     hz_summary_free(sum);
+    return code;
+}
+
+int hz__cmd_explain(int argc, char **argv)
+{
+    explain_opts o = {.store_spec = getenv("HORIZON_STORE")};
+    int code = parse_args(argc, argv, &o);
+    if (code != HZ_EXIT_OK)
+        return code < 0 ? HZ_EXIT_OK : code;
+    hz_error err;
+    hz_store *st = NULL;
+    cJSON *doc = NULL;
+    hz_status rc = hz_store_open(o.store_spec, &st, &err);
+    if (rc != HZ_OK) {
+        hz_cli_error("explain", "%s", err.msg);
+        return hz_cli_exit_code(rc);
+    }
+    code = load_job(st, &o, &doc);
+    if (code == HZ_EXIT_OK)
+        code = explain_job(st, doc, &o);
     cJSON_Delete(doc);
     hz_store_close(st);
     return code;

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/fc_cli.h"
+#include "cli/report_cli.h"
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
 #include "horizon/series.h"
@@ -44,8 +45,8 @@ static void help(FILE *f)
         "  --seed N               seed for simulated intervals (default 42)\n"
         "  -o, --output FILE      write to FILE instead of stdout\n"
         "  --json                 JSON instead of CSV\n"
-        "  --quiet                no summary on stderr\n" HZ_CLI_CSV_HELP
-        "  -h, --help             show this help\n"
+        "  --quiet                no summary on stderr\n" HZ_CLI_REPORT_HELP
+            HZ_CLI_CSV_HELP "  -h, --help             show this help\n"
         "\n"
         "Series too short for the model fall back to simpler ones; the\n"
         "reason is in the note column.  Results are identical for any\n"
@@ -75,8 +76,10 @@ int hz__cmd_forecast(int argc, char **argv)
         {"quiet", no_argument, 0, OPT_QUIET},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
+        HZ_CLI_REPORT_LONGOPT,
         HZ_CLI_CSV_LONGOPTS,
         {0, 0, 0, 0}};
+    const char *report = NULL;
     hz_forecast_request req;
     hz_forecast_request_init(&req);
     hz_cli_csv csvo;
@@ -138,6 +141,7 @@ int hz__cmd_forecast(int argc, char **argv)
         case OPT_JSON: json = 1; break;
         case OPT_QUIET: quiet = 1; break;
         case 'o': outpath = optarg; break;
+        case HZ_OPT_REPORT: report = optarg; break;
         case 'h': help(stdout); goto out;
         case '?': rc = HZ_EXIT_USAGE; goto out;
         default:
@@ -204,6 +208,11 @@ int hz__cmd_forecast(int argc, char **argv)
         hz_cli_error(cmd, "%s", err.msg);
         rc = HZ_EXIT_FAIL;
         goto out;
+    }
+    if (report != NULL) {
+        rc = hz__cli_report_forecast(cmd, report, res, &req, argv[optind]);
+        if (rc != HZ_EXIT_OK)
+            goto out;
     }
     if (!quiet) {
         size_t nfall = 0;

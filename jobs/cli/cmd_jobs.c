@@ -1,17 +1,21 @@
-/* horizon jobs list|show|results: inspect jobs and stream their results. */
+/* horizon jobs list|show|results|report: inspect jobs, stream their
+ * results, save their HTML reports. */
 #include <getopt.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net/cjson.h"
 #include "cli/cli.h"
+#include "store/artifact.h"
 #include "store/job.h"
 #include "store/store.h"
 
 const char hz__cmd_jobs_summary[] = "list jobs, show one, stream its "
-                                    "results";
+                                    "results, save its report";
 
 static void usage(FILE *f)
 {
@@ -21,6 +25,7 @@ static void usage(FILE *f)
             "       horizon jobs show ID [--tenant ID] [--json]\n"
             "       horizon jobs results ID [--tenant ID] [--json | --csv]\n"
             "                               [--page-size N]\n"
+            "       horizon jobs report ID [--tenant ID] -o FILE.html\n"
             "common: [--store SPEC] (default $HORIZON_STORE, else "
             "sqlite:horizon.db)\n\n"
             "list     jobs in id (= submission) order, one line each; --json "
@@ -32,8 +37,11 @@ static void usage(FILE *f)
             "         written as they come: CSV (default, header from the "
             "first\n"
             "         row) or JSON lines with --json\n"
-            "Without --tenant, show and results look the job up in every "
-            "tenant.\n");
+            "report   the job's HTML report (charts and tables of its "
+            "result, and\n"
+            "         its narrative), written to FILE.html (\"-\" = stdout)\n"
+            "Without --tenant, show, results and report look the job up in "
+            "every\ntenant.\n");
 }
 
 static const char *str(const cJSON *d, const char *k, const char *dflt)
@@ -283,6 +291,61 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
     return HZ_EXIT_OK;
 }
 
+/* Save the job's stored HTML report; nothing is written on failure. */
+static int cmd_report(hz_store *s, const char *id, const char *tenant,
+                      const char *outpath)
+{
+    hz_error err;
+    cJSON *job = NULL;
+    hz_status rc = hz_store_find_job(s, id, tenant, &job, &err);
+    if (rc != HZ_OK) {
+        hz_cli_error("jobs", "%s", err.msg);
+        return rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
+    }
+    const char *st = str(job, "status", "?");
+    char *html = NULL;
+    size_t len = 0;
+    if (strcmp(st, "succeeded") != 0) {
+        hz_cli_error("jobs", "job %s is %s: it has no report", id, st);
+        cJSON_Delete(job);
+        return HZ_EXIT_FAIL;
+    }
+    rc = hz_artifact_get(s, job, "report", &html, &len, &err);
+    cJSON_Delete(job);
+    if (rc != HZ_OK) {
+        hz_cli_error("jobs", "%s", err.msg);
+        return HZ_EXIT_FAIL;
+    }
+    int code = HZ_EXIT_OK;
+    if (outpath == NULL || strcmp(outpath, "-") == 0) {
+        if (fwrite(html, 1, len, stdout) != len || fflush(stdout) != 0) {
+            hz_cli_error("jobs", "could not write the report to stdout");
+            code = HZ_EXIT_FAIL;
+        }
+    } else {
+        size_t n = strlen(outpath) + 32;
+        char *tmp = malloc(n);
+        FILE *f = NULL;
+        if (tmp != NULL) {
+            snprintf(tmp, n, "%s.tmp-%ld", outpath, (long)getpid());
+            f = fopen(tmp, "w");
+        }
+        bool ok = f != NULL && fwrite(html, 1, len, f) == len;
+        if (f != NULL && fclose(f) != 0)
+            ok = false;
+        if (!ok || rename(tmp, outpath) != 0) {
+            hz_cli_error("jobs", "could not write '%s': %s", outpath,
+                         strerror(errno));
+            if (tmp != NULL)
+                unlink(tmp);
+            code = HZ_EXIT_FAIL;
+        }
+        free(tmp);
+    }
+    free(html);
+    return code;
+}
+
 int hz__cmd_jobs(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -294,15 +357,17 @@ int hz__cmd_jobs(int argc, char **argv)
         {"page-size", required_argument, 0, 'p'},
         {"json", no_argument, 0, 'j'},
         {"csv", no_argument, 0, 'c'},
+        {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *store = getenv("HORIZON_STORE");
     const char *status = NULL, *type = NULL, *tenant = NULL;
+    const char *outpath = NULL;
     long limit = 0, page = 100;
     bool json = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         switch (c) {
         case 's': store = optarg; break;
         case 'S': status = optarg; break;
@@ -320,6 +385,7 @@ int hz__cmd_jobs(int argc, char **argv)
             break;
         case 'j': json = true; break;
         case 'c': json = false; break;
+        case 'o': outpath = optarg; break;
         case 'h': usage(stdout); return HZ_EXIT_OK;
         default: usage(stderr); return HZ_EXIT_USAGE;
         }
@@ -330,11 +396,12 @@ int hz__cmd_jobs(int argc, char **argv)
     }
     const char *sub = argv[optind];
     const char *id = optind + 1 < argc ? argv[optind + 1] : NULL;
-    bool needs_id = strcmp(sub, "show") == 0 || strcmp(sub, "results") == 0;
+    bool needs_id = strcmp(sub, "show") == 0 || strcmp(sub, "results") == 0 ||
+                    strcmp(sub, "report") == 0;
     if (strcmp(sub, "list") != 0 && !needs_id) {
         hz_cli_error("jobs",
                      "unknown subcommand '%s' (expected list, show, "
-                     "results)",
+                     "results, report)",
                      sub);
         return HZ_EXIT_USAGE;
     }
@@ -369,6 +436,8 @@ int hz__cmd_jobs(int argc, char **argv)
         code = cmd_list(s, status, type, tenant, limit, json);
     else if (strcmp(sub, "show") == 0)
         code = cmd_show(s, id, tenant, json);
+    else if (strcmp(sub, "report") == 0)
+        code = cmd_report(s, id, tenant, outpath);
     else
         code = cmd_results(s, id, tenant, json, (int)page);
     hz_store_close(s);

@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "runner/metrics.h"
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
 #include "runner/runner.h"
 
 const char hz__cmd_run_summary[] = "run queued jobs from a store (SQLite "

@@ -6,7 +6,10 @@
  * threads (each request borrows a handle from the pool).
  *
  * Every request is signed with the master key (HMAC-SHA256, see
- * hz_cosmos_auth_header) and retried on throttling (429, honouring
+ * hz_cosmos_auth_header) or, when no key is configured, carries a
+ * Microsoft Entra ID token ("type=aad&ver=1.0&sig=TOKEN", url-encoded;
+ * jobs/net/entra.h: managed identity, workload identity or a service
+ * principal; a 401 makes it fetch a new token once), and is retried on throttling (429, honouring
  * x-ms-retry-after-ms) and on transient faults (408, 449, 503, connection
  * errors) with exponential backoff and jitter within a total deadline.
  * 412 is reported as HZ_ECONFLICT (a lost optimistic-concurrency race),
@@ -41,7 +44,10 @@ typedef struct hz_cosmos hz_cosmos;
 
 typedef struct hz_cosmos_config {
     char endpoint[512];    /* "https://account.documents.azure.com:443/" */
-    char key[256];         /* base64 master key (never printed) */
+    char key[256];         /* base64 master key (never printed); "" =
+                              Microsoft Entra ID token */
+    char aad_scope[512];   /* token scope; "" = https://HOST/.default with
+                              the service-wide scope as fallback */
     char database[256];    /* database id, default "horizon" */
     char ca_cert[1024];    /* optional PEM bundle for an emulator's cert */
     double timeout_s;      /* one HTTP attempt, default 10 s */
@@ -51,18 +57,24 @@ typedef struct hz_cosmos_config {
     unsigned seed;         /* jitter seed (0: from the clock) */
 } hz_cosmos_config;
 
-/* Fill cfg with defaults, then COSMOS_ENDPOINT, COSMOS_KEY,
- * COSMOS_DATABASE (default "horizon"), COSMOS_CA_CERT,
- * COSMOS_TIMEOUT_S and COSMOS_DEADLINE_S from the environment.
- * Fails with HZ_EINVAL naming the missing variable when the endpoint or
- * the key is absent (never echoing the key). */
+/* Fill cfg with defaults, then COSMOS_ENDPOINT, COSMOS_KEY (optional:
+ * without it requests carry Entra ID tokens), COSMOS_DATABASE (default
+ * "horizon"), COSMOS_CA_CERT, COSMOS_TIMEOUT_S, COSMOS_DEADLINE_S and
+ * AZURE_COSMOS_AAD_SCOPE_OVERRIDE (the token scope, as the SDKs read it)
+ * from the environment.  Fails with HZ_EINVAL naming the variable when
+ * the endpoint is absent or a value is too long (never echoing the
+ * key). */
 hz_status hz_cosmos_config_from_env(hz_cosmos_config *cfg, hz_error *err);
 
 /* Set only the defaults (no environment). */
 void hz_cosmos_config_defaults(hz_cosmos_config *cfg);
 
-/* Create a client.  The key must be valid base64 (checked here). TLS
- * verification is always on; cfg->ca_cert adds a trusted bundle. */
+/* Create a client.  The key must be valid base64 (checked here).  Without
+ * a key the Entra ID credential is chosen from the environment and a
+ * first token is fetched now, so that a credential that cannot work is
+ * reported here (the message names COSMOS_KEY, the source and its
+ * endpoint).  TLS verification is always on; cfg->ca_cert adds a trusted
+ * bundle. */
 hz_status hz_cosmos_open(const hz_cosmos_config *cfg, hz_cosmos **out,
                          hz_error *err);
 /* Free the client and its pooled handles (NULL allowed). */
@@ -70,6 +82,10 @@ void hz_cosmos_close(hz_cosmos *c);
 
 /* Database id of the client. */
 const char *hz_cosmos_database(const hz_cosmos *c);
+
+/* How requests are authorized: "master key", or "Entra ID (SOURCE,
+ * scope SCOPE)" into out. */
+void hz_cosmos_auth_describe(const hz_cosmos *c, char *out, size_t outsz);
 
 /* ---- authorization ---- */
 

@@ -4,13 +4,26 @@
  *  - OpenAI:  POST {base_url}/chat/completions, "Authorization: Bearer KEY",
  *             body "model": the model name.
  *  - Azure:   POST {endpoint}/openai/deployments/{deployment}/chat/
- *             completions?api-version=V, "api-key: KEY"; the request's
- *             model is the deployment name.
+ *             completions?api-version=V, or with api_version "v1" (or an
+ *             endpoint ending in /openai/v1) POST {endpoint}/openai/v1/
+ *             chat/completions with "model": the deployment; "api-key:
+ *             KEY", or without a key "Authorization: Bearer TOKEN" with a
+ *             Microsoft Entra ID token (jobs/net/entra.h; a 401 makes it
+ *             fetch a new token once).
+ *
+ * The body follows what the model accepts (llm_caps.h): the budget is
+ * max_completion_tokens (plus reasoning_budget for reasoning models, which
+ * also get reasoning_effort and no temperature); a request with a JSON
+ * schema asks for structured outputs (response_format json_schema,
+ * strict) where the model supports them, a JSON object otherwise, and
+ * its answer is checked against the schema.
  *
  * Requests run concurrently (at most `concurrency` in flight).  Each has a
- * per-request timeout.  408, 409, 429, 5xx, network errors, timeouts and
- * unparseable 2xx bodies are retried up to max_attempts in total; other
- * 4xx are not.  The wait before retry k (k = 1, 2, ...) is:
+ * per-request timeout; a stream instead has an idle timeout between
+ * chunks (stream_idle_timeout, default: timeout) and an overall deadline
+ * (stream_timeout).  408, 409, 429, 5xx, network errors, timeouts,
+ * unparseable 2xx bodies and malformed or truncated streams are retried
+ * up to max_attempts in total; other 4xx are not.  The wait before retry k (k = 1, 2, ...) is:
  *   - the server's retry-after-ms (milliseconds) or Retry-After (seconds
  *     or an HTTP date) when present, capped at retry_after_max_s;
  *   - else uniform in [backoff_min_s, min(backoff_max_s,
@@ -31,6 +44,7 @@
 #include <stddef.h>
 
 #include "horizon/common.h"
+#include "llm/llm_caps.h"
 #include "llm/prompt.h"
 
 typedef enum hz_llm_provider {
@@ -41,10 +55,21 @@ typedef enum hz_llm_provider {
 
 typedef struct hz_llm_config {
     hz_llm_provider provider;
-    char base_url[512];        /* OpenAI: ".../v1"; Azure: the endpoint */
-    char api_key[512];         /* never printed */
-    char api_version[32];      /* Azure api-version */
-    double timeout_s;          /* per request (default 60) */
+    char base_url[512];           /* OpenAI: ".../v1"; Azure: the endpoint */
+    char api_key[512];            /* never printed */
+    char api_version[32];         /* Azure api-version, or "v1" */
+    char entra_scope[256];        /* Azure token scope ("" = Cognitive
+                                  Services) */
+    double timeout_s;             /* per request (default 60) */
+    double stream_idle_timeout_s; /* silence allowed in a stream (0 =
+                                     timeout_s) */
+    double stream_timeout_s;      /* a whole stream (default 600) */
+    char reasoning_effort[16];    /* for reasoning models ("" = not sent;
+                                     default "low") */
+    int reasoning_budget;         /* tokens added to a reasoning model's
+                             max_completion_tokens (default 1024) */
+    hz_llm_cap_rule caps[HZ_LLM_MAX_CAPS]; /* settings' overrides */
+    size_t ncaps;
     int max_attempts;          /* total tries per request (default 3) */
     double backoff_min_s;      /* default 4 */
     double backoff_max_s;      /* default 10 */
@@ -61,13 +86,14 @@ typedef struct hz_llm_config {
 void hz_llm_config_init(hz_llm_config *c);
 
 /* Fill provider, URL, key and api-version from the environment:
- *   AZURE_OPENAI_ENDPOINT (+ AZURE_OPENAI_API_KEY,
- *   AZURE_OPENAI_API_VERSION) selects Azure; else OPENAI_BASE_URL and/or
- *   OPENAI_API_KEY select OpenAI (base URL default: OpenAI's public API);
- *   nothing set = HZ_LLM_NONE (offline).
- * HZ_LLM_TIMEOUT, HZ_LLM_MAX_ATTEMPTS, HZ_LLM_BACKOFF_MIN,
- * HZ_LLM_BACKOFF_MAX, HZ_LLM_RPM, HZ_LLM_TPM, HZ_LLM_CONCURRENCY,
- * HZ_LLM_CA_FILE override the numbers. */
+ *   AZURE_OPENAI_ENDPOINT (+ AZURE_OPENAI_API_KEY, the api-version from
+ *   AZURE_OPENAI_API_VERSION, else OPENAI_API_VERSION as the official
+ *   SDKs read it) selects Azure (without a key: Entra ID tokens); else
+ *   OPENAI_BASE_URL and/or OPENAI_API_KEY select OpenAI (base URL default:
+ *   OpenAI's public API); nothing set = HZ_LLM_NONE (offline).
+ * HZ_LLM_TIMEOUT, HZ_LLM_STREAM_IDLE_TIMEOUT, HZ_LLM_STREAM_TIMEOUT,
+ * HZ_LLM_MAX_ATTEMPTS, HZ_LLM_BACKOFF_MIN, HZ_LLM_BACKOFF_MAX, HZ_LLM_RPM,
+ * HZ_LLM_TPM, HZ_LLM_CONCURRENCY, HZ_LLM_CA_FILE override the numbers. */
 hz_status hz_llm_config_from_env(hz_llm_config *c, hz_error *err);
 
 typedef struct hz_llm_usage {
@@ -80,7 +106,10 @@ typedef struct hz_llm_request {
     const char *model; /* model, or Azure deployment */
     const hz_chat_message *messages;
     size_t nmessages;
-    bool json;                 /* response_format {"type":"json_object"} */
+    bool json;                 /* a JSON object reply is asked for */
+    const char *json_schema;   /* JSON text of a schema for the reply
+                                  (structured outputs), or NULL */
+    const char *schema_name;   /* its name ("answer" when NULL) */
     double temperature;        /* < 0: not sent */
     int max_completion_tokens; /* 0: not sent */
     size_t prompt_tokens_est;  /* for the tpm limiter */
@@ -92,6 +121,8 @@ typedef struct hz_llm_request {
     char *content; /* malloc'ed reply text (free with
                                   hz_llm_request_clear) */
     char finish_reason[32];
+    bool schema_ok;         /* the reply matched json_schema */
+    char schema_error[200]; /* else why (the reply is still in content) */
     hz_llm_usage usage;
     char error[HZ_ERROR_MAX]; /* last failure, key-free */
     double latency_s;         /* first start to completion (client clock) */
@@ -115,9 +146,13 @@ typedef struct hz_llm_stats {
     long succeeded, failed;
     long retries;
     long status_429, status_5xx, status_4xx, timeouts, net_errors, bad_bodies;
-    double backoff_s;                      /* total waited before retries */
-    double backoff_max_s;                  /* longest single wait */
-    double limiter_wait_s;                 /* waited for the rpm/tpm limiter */
+    long stream_restarts;   /* streams retried after delivering text */
+    long idle_timeouts;     /* streams cut for silence */
+    long schema_mismatches; /* replies that did not match their schema */
+    long token_refreshes;   /* Entra ID tokens replaced after a 401 */
+    double backoff_s;       /* total waited before retries */
+    double backoff_max_s;   /* longest single wait */
+    double limiter_wait_s;  /* waited for the rpm/tpm limiter */
     long prompt_tokens, completion_tokens; /* from the servers' usage */
 } hz_llm_stats;
 
@@ -135,17 +170,28 @@ void hz_llm_client_free(hz_llm_client *c); /* NULL allowed */
 hz_status hz_llm_run(hz_llm_client *c, hz_llm_request *reqs, size_t n,
                      hz_error *err);
 
-/* Streamed (SSE) completion of one request: on_delta receives each piece
- * of text as it arrives; r->content gets the whole text.  A failure
- * before any text arrived is retried as above; a stream cut after text
- * was delivered fails with HZ_ENET ("stream truncated") and is not
- * retried (the text would repeat). */
+/* Where a streamed reply goes. */
+typedef struct hz_llm_stream_cb {
+    /* each piece of text as it arrives (may be NULL) */
+    void (*on_delta)(const char *text, size_t len, void *ud);
+    /* a stream that had delivered text failed and is tried again: the
+     * text so far is void, the next attempt's text follows (may be NULL) */
+    void (*on_restart)(int attempt, const char *why, void *ud);
+    void *ud;
+} hz_llm_stream_cb;
+
+/* Streamed (SSE) completion of one request; r->content gets the whole
+ * text of the attempt that completed.  A dropped, stalled (idle timeout),
+ * malformed or truncated stream is retried as above, before or after text
+ * was delivered (on_restart tells). */
 hz_status hz_llm_stream(hz_llm_client *c, hz_llm_request *r,
-                        void (*on_delta)(const char *text, size_t len,
-                                         void *ud),
-                        void *ud, hz_error *err);
+                        const hz_llm_stream_cb *cb, hz_error *err);
 
 const hz_llm_stats *hz_llm_client_stats(const hz_llm_client *c);
+
+/* How requests are authorized: "none", "API key", or "Entra ID (SOURCE)"
+ * into out. */
+void hz_llm_auth_describe(const hz_llm_client *c, char *out, size_t outsz);
 
 /* The provider's name ("openai", "azure", "none"). */
 const char *hz_llm_provider_name(hz_llm_provider p);

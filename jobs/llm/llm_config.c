@@ -101,6 +101,10 @@ static hz_status set_llm(hz_llm_settings *s, const char *key, const char *val,
         return HZ_OK;                                                         \
     }
     NUMKEY("timeout", 0.001, 3600, c->timeout_s, double)
+    NUMKEY("stream_idle_timeout", 0.001, 3600, c->stream_idle_timeout_s,
+           double)
+    NUMKEY("stream_timeout", 0.001, 86400, c->stream_timeout_s, double)
+    NUMKEY("reasoning_budget", 0, 1e6, c->reasoning_budget, int)
     NUMKEY("max_attempts", 1, 100, c->max_attempts, int)
     NUMKEY("backoff_min", 0, 3600, c->backoff_min_s, double)
     NUMKEY("backoff_max", 0, 3600, c->backoff_max_s, double)
@@ -138,6 +142,24 @@ static hz_status set_llm(hz_llm_settings *s, const char *key, const char *val,
         snprintf(c->api_version, sizeof c->api_version, "%s", val);
         return HZ_OK;
     }
+    if (strcmp(key, "entra_scope") == 0) {
+        snprintf(c->entra_scope, sizeof c->entra_scope, "%s", val);
+        return HZ_OK;
+    }
+    if (strcmp(key, "reasoning_effort") == 0) {
+        static const char *ok[] = {"",    "none",   "minimal",
+                                   "low", "medium", "high"};
+        for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+            if (strcmp(val, ok[i]) == 0) {
+                snprintf(c->reasoning_effort, sizeof c->reasoning_effort, "%s",
+                         val);
+                return HZ_OK;
+            }
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: 'reasoning_effort': expected none, minimal, "
+                            "low, medium, high or \"\" (not sent), got '%s'",
+                            where, val);
+    }
     if (strcmp(key, "tokenizer") == 0) {
         snprintf(s->tiktoken_file, sizeof s->tiktoken_file, "%s", val);
         return HZ_OK;
@@ -158,6 +180,18 @@ static hz_status set_llm(hz_llm_settings *s, const char *key, const char *val,
                             where, key);
     return hz_error_set(err, HZ_EINVAL, "%s: unknown setting '%s'", where,
                         key);
+}
+
+/* One [capabilities] line: NAME_PREFIX = flags. */
+static hz_status set_caps(hz_llm_settings *s, const char *key, const char *val,
+                          const char *where, hz_error *err)
+{
+    hz_error e2;
+    if (hz_llm_caps_set(s->client.caps, &s->client.ncaps, key, val, &e2) !=
+        HZ_OK)
+        return hz_error_set(err, HZ_EINVAL, "%s: capabilities '%s': %s", where,
+                            key, e2.msg);
+    return HZ_OK;
 }
 
 static char *trim(char *s)
@@ -198,10 +232,12 @@ static hz_status load_ini(const char *path, const char *text,
                 return hz_error_set(err, HZ_EPARSE, "%s: expected ']'", where);
             *e = '\0';
             snprintf(section, sizeof section, "%s", trim(l + 1));
-            if (strcmp(section, "llm") != 0 && strcmp(section, "models") != 0)
+            if (strcmp(section, "llm") != 0 &&
+                strcmp(section, "models") != 0 &&
+                strcmp(section, "capabilities") != 0)
                 return hz_error_set(err, HZ_EPARSE,
                                     "%s: unknown section [%s] (expected "
-                                    "[llm] or [models])",
+                                    "[llm], [models] or [capabilities])",
                                     where, section);
             continue;
         }
@@ -213,6 +249,8 @@ static hz_status load_ini(const char *path, const char *text,
         char *key = trim(l), *val = trim(eq + 1);
         hz_status st = strcmp(section, "models") == 0
                            ? route_at(s, key, val, where, err)
+                       : strcmp(section, "capabilities") == 0
+                           ? set_caps(s, key, val, where, err)
                            : set_llm(s, key, val, where, err);
         if (st != HZ_OK)
             return st;
@@ -231,6 +269,7 @@ static hz_status load_json(const char *path, const char *text,
     }
     cJSON *llm = cJSON_GetObjectItemCaseSensitive(j, "llm");
     cJSON *models = cJSON_GetObjectItemCaseSensitive(j, "models");
+    cJSON *caps = cJSON_GetObjectItemCaseSensitive(j, "capabilities");
     cJSON *it;
     char where[600];
     cJSON_ArrayForEach(it, llm)
@@ -265,6 +304,19 @@ static hz_status load_json(const char *path, const char *text,
             HZ_OK)
             goto out;
     }
+    snprintf(where, sizeof where, "%.500s", path);
+    cJSON_ArrayForEach(it, caps)
+    {
+        if (!cJSON_IsString(it)) {
+            st = hz_error_set(err, HZ_EPARSE,
+                              "%s: capabilities.%s: expected a string", path,
+                              it->string);
+            goto out;
+        }
+        if ((st = set_caps(s, it->string, it->valuestring, where, err)) !=
+            HZ_OK)
+            goto out;
+    }
 out:
     cJSON_Delete(j);
     return st;
@@ -274,6 +326,62 @@ static const char *envv(const char *n)
 {
     const char *v = getenv(n);
     return v && v[0] ? v : NULL;
+}
+
+/* The settings the environment gives beyond the client's: models,
+ * batching, budget, cache, tokenizer. */
+static hz_status env_extras(hz_llm_settings *s, hz_error *err)
+{
+    hz_status st;
+    const char *v;
+    if ((v = envv("AZURE_OPENAI_DEPLOYMENT")) != NULL &&
+        s->client.provider == HZ_LLM_AZURE)
+        if ((st = hz_llm_settings_route(s, "default", v, err)) != HZ_OK)
+            return st;
+    if ((v = envv("HZ_LLM_MODEL")) != NULL)
+        if ((st = hz_llm_settings_route(s, "default", v, err)) != HZ_OK)
+            return st;
+    static const char *types[] = {"forecast", "churn", "clv",
+                                  "segment",  "suite", "dataset"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "HZ_LLM_MODEL_%s", types[i]);
+        for (char *c = name; *c; c++)
+            *c = (char)toupper((unsigned char)*c);
+        if ((v = envv(name)) != NULL)
+            if ((st = hz_llm_settings_route(s, types[i], v, err)) != HZ_OK)
+                return st;
+    }
+    double d;
+    if ((v = envv("HZ_LLM_BATCH_SIZE")) != NULL) {
+        if (!num(v, 1, 64, &d))
+            return hz_error_set(err, HZ_EINVAL,
+                                "HZ_LLM_BATCH_SIZE: expected "
+                                "1..64, got '%s'",
+                                v);
+        s->batch_size = (int)d;
+    }
+    if ((v = envv("HZ_LLM_MAX_PROMPT_TOKENS")) != NULL) {
+        if (!num(v, 32, 1e7, &d))
+            return hz_error_set(err, HZ_EINVAL,
+                                "HZ_LLM_MAX_PROMPT_TOKENS: "
+                                "expected 32..1e7, got '%s'",
+                                v);
+        s->max_prompt_tokens = (size_t)d;
+    }
+    if ((v = envv("HZ_LLM_CACHE_TTL")) != NULL) {
+        if (!num(v, 0, 1e9, &d))
+            return hz_error_set(err, HZ_EINVAL,
+                                "HZ_LLM_CACHE_TTL: expected "
+                                "seconds, got '%s'",
+                                v);
+        s->cache_ttl_s = d;
+    }
+    if ((v = envv("HZ_TIKTOKEN_FILE")) != NULL)
+        snprintf(s->tiktoken_file, sizeof s->tiktoken_file, "%s", v);
+    if ((v = envv("HZ_TIKTOKEN_ENCODING")) != NULL)
+        snprintf(s->tiktoken_encoding, sizeof s->tiktoken_encoding, "%s", v);
+    return HZ_OK;
 }
 
 hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
@@ -327,53 +435,5 @@ hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
         if ((st = hz_llm_config_from_env(&s->client, err)) != HZ_OK)
             return st;
     }
-    const char *v;
-    if ((v = envv("AZURE_OPENAI_DEPLOYMENT")) != NULL &&
-        s->client.provider == HZ_LLM_AZURE)
-        if ((st = hz_llm_settings_route(s, "default", v, err)) != HZ_OK)
-            return st;
-    if ((v = envv("HZ_LLM_MODEL")) != NULL)
-        if ((st = hz_llm_settings_route(s, "default", v, err)) != HZ_OK)
-            return st;
-    static const char *types[] = {"forecast", "churn", "clv",
-                                  "segment",  "suite", "dataset"};
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "HZ_LLM_MODEL_%s", types[i]);
-        for (char *c = name; *c; c++)
-            *c = (char)toupper((unsigned char)*c);
-        if ((v = envv(name)) != NULL)
-            if ((st = hz_llm_settings_route(s, types[i], v, err)) != HZ_OK)
-                return st;
-    }
-    double d;
-    if ((v = envv("HZ_LLM_BATCH_SIZE")) != NULL) {
-        if (!num(v, 1, 64, &d))
-            return hz_error_set(err, HZ_EINVAL,
-                                "HZ_LLM_BATCH_SIZE: expected "
-                                "1..64, got '%s'",
-                                v);
-        s->batch_size = (int)d;
-    }
-    if ((v = envv("HZ_LLM_MAX_PROMPT_TOKENS")) != NULL) {
-        if (!num(v, 32, 1e7, &d))
-            return hz_error_set(err, HZ_EINVAL,
-                                "HZ_LLM_MAX_PROMPT_TOKENS: "
-                                "expected 32..1e7, got '%s'",
-                                v);
-        s->max_prompt_tokens = (size_t)d;
-    }
-    if ((v = envv("HZ_LLM_CACHE_TTL")) != NULL) {
-        if (!num(v, 0, 1e9, &d))
-            return hz_error_set(err, HZ_EINVAL,
-                                "HZ_LLM_CACHE_TTL: expected "
-                                "seconds, got '%s'",
-                                v);
-        s->cache_ttl_s = d;
-    }
-    if ((v = envv("HZ_TIKTOKEN_FILE")) != NULL)
-        snprintf(s->tiktoken_file, sizeof s->tiktoken_file, "%s", v);
-    if ((v = envv("HZ_TIKTOKEN_ENCODING")) != NULL)
-        snprintf(s->tiktoken_encoding, sizeof s->tiktoken_encoding, "%s", v);
-    return HZ_OK;
+    return env_extras(s, err);
 }

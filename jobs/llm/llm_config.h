@@ -24,11 +24,18 @@
  *   tokenizer = /path/cl100k_base.tiktoken
  *   encoding = cl100k_base
  *   base_url = http://127.0.0.1:8080/v1   (OpenAI-compatible servers)
- *   api_version = 2024-10-21              (Azure)
+ *   api_version = 2024-10-21              (Azure; "v1" = the v1 API)
+ *   entra_scope = https://cognitiveservices.azure.com/.default
+ *   stream_idle_timeout = 60              (silence allowed in a stream)
+ *   stream_timeout = 600                  (a whole stream)
+ *   reasoning_effort = low                (reasoning models; "" = none)
+ *   reasoning_budget = 1024               (added to their budget)
  *   [models]
  *   default = gpt-4o-mini
  *   forecast = gpt-4o-mini
  *   suite = gpt-4o
+ *   [capabilities]                        (llm_caps.h)
+ *   narratives-prod = reasoning
  *
  * Environment: the variables of hz_llm_config_from_env(), plus
  * HZ_LLM_MODEL (default model), HZ_LLM_MODEL_<TYPE> (e.g.

@@ -111,12 +111,82 @@ static void render_user(const jview *v, size_t njobs, bool batch, sbuf *b)
         b->s[--b->len] = '\0';
 }
 
+/* The views of jobs[0..n): items sorted by importance, all kept; NULL
+ * when out of memory. */
+static jview *views_new(const hz_prompt_job *jobs, size_t n)
+{
+    jview *v = calloc(n, sizeof *v);
+    for (size_t j = 0; v != NULL && j < n; j++) {
+        const hz_summary *s = jobs[j].summary;
+        v[j].job = &jobs[j];
+        v[j].nitems = s ? s->n : 0;
+        v[j].items = calloc(v[j].nitems ? v[j].nitems : 1, sizeof *v[j].items);
+        if (v[j].items == NULL) {
+            for (size_t k = 0; k < j; k++)
+                free(v[k].items);
+            free(v);
+            return NULL;
+        }
+        for (size_t i = 0; i < v[j].nitems; i++)
+            v[j].items[i] = &s->items[i];
+        qsort(v[j].items, v[j].nitems, sizeof *v[j].items, cmp_item);
+        v[j].keep = v[j].nitems;
+    }
+    return v;
+}
+
+/* Shrink the plan by one step: drop the least important kept item above
+ * importance 0 (ties: the last job's, then the last listed), else leave
+ * the last job out.  false when only one job's importance-0 items are
+ * left. */
+static bool shrink(jview *v, size_t *njobs)
+{
+    long bj = -1;
+    int bimp = 0;
+    for (size_t j = 0; j < *njobs; j++) {
+        if (v[j].keep <= 1)
+            continue;
+        const hz_summary_item *it = v[j].items[v[j].keep - 1];
+        if (it->importance > 0 && it->importance >= bimp) {
+            bimp = it->importance;
+            bj = (long)j;
+        }
+    }
+    if (bj >= 0) {
+        v[bj].keep--;
+        return true;
+    }
+    if (*njobs <= 1)
+        return false;
+    (*njobs)--;
+    for (size_t j = 0; j < *njobs; j++)
+        v[j].keep = v[j].nitems; /* re-plan with fewer jobs */
+    return true;
+}
+
+/* The prompt that fits: its texts (taken) and counts. */
+static void fill_out(hz_prompt *out, char **sys, sbuf *ub, const jview *v,
+                     size_t njobs, size_t tokens, bool exact)
+{
+    out->system = *sys;
+    out->user = ub->s ? ub->s : strdup("");
+    *sys = NULL;
+    ub->s = NULL;
+    out->json = njobs > 1;
+    out->tokens = tokens;
+    out->exact = exact;
+    out->njobs = njobs;
+    for (size_t j = 0; j < njobs; j++) {
+        out->items_kept += v[j].keep;
+        out->items_dropped += v[j].nitems - v[j].keep;
+    }
+}
+
 hz_status hz_prompt_build(const hz_prompt_job *jobs, size_t n,
                           const hz_prompt_opts *opts, hz_prompt *out,
                           hz_error *err)
 {
     hz_status st = HZ_OK;
-    jview *v = NULL;
     sbuf ub = {0};
     char *sys = NULL;
     memset(out, 0, sizeof *out);
@@ -126,87 +196,35 @@ hz_status hz_prompt_build(const hz_prompt_job *jobs, size_t n,
                                              : HZ_PROMPT_DEFAULT_MAX_TOKENS;
     const hz_tokenizer *tok = opts ? opts->tok : NULL;
     const char *model = opts ? opts->model : NULL;
-
-    v = calloc(n, sizeof *v);
-    if (v == NULL)
-        goto oom;
-    for (size_t j = 0; j < n; j++) {
-        const hz_summary *s = jobs[j].summary;
-        v[j].job = &jobs[j];
-        v[j].nitems = s ? s->n : 0;
-        v[j].items = calloc(v[j].nitems ? v[j].nitems : 1, sizeof *v[j].items);
-        if (v[j].items == NULL)
-            goto oom;
-        for (size_t i = 0; i < v[j].nitems; i++)
-            v[j].items[i] = &s->items[i];
-        qsort(v[j].items, v[j].nitems, sizeof *v[j].items, cmp_item);
-        v[j].keep = v[j].nitems;
-    }
-
+    jview *v = views_new(jobs, n);
     size_t njobs = n;
-    for (;;) {
+    while (v != NULL && st == HZ_OK) {
         bool batch = njobs > 1;
         size_t slen = sizeof system_text + (batch ? sizeof system_json : 0);
         free(sys);
         sys = malloc(slen);
         if (sys == NULL)
-            goto oom;
+            break;
         snprintf(sys, slen, "%s%s", system_text, batch ? system_json : "");
         render_user(v, njobs, batch, &ub);
         if (ub.oom)
-            goto oom;
+            break;
         hz_chat_message m[2] = {{"system", sys}, {"user", ub.s ? ub.s : ""}};
         size_t tokens = hz_chat_tokens(tok, model, m, 2);
         if (tokens <= budget) {
-            out->system = sys;
-            out->user = ub.s ? ub.s : strdup("");
-            sys = NULL;
-            ub.s = NULL;
-            out->json = batch;
-            out->tokens = tokens;
-            out->exact = tok != NULL;
-            out->njobs = njobs;
-            for (size_t j = 0; j < njobs; j++) {
-                out->items_kept += v[j].keep;
-                out->items_dropped += v[j].nitems - v[j].keep;
-            }
+            fill_out(out, &sys, &ub, v, njobs, tokens, tok != NULL);
             if (out->user == NULL)
-                goto oom;
-            break;
+                break;
+            goto done;
         }
-        /* drop the least important kept item above importance 0 (ties:
-           the last job's, then the last listed) */
-        long bj = -1;
-        int bimp = 0;
-        for (size_t j = 0; j < njobs; j++) {
-            if (v[j].keep <= 1)
-                continue;
-            const hz_summary_item *it = v[j].items[v[j].keep - 1];
-            if (it->importance > 0 && it->importance >= bimp) {
-                bimp = it->importance;
-                bj = (long)j;
-            }
-        }
-        if (bj >= 0) {
-            v[bj].keep--;
-            continue;
-        }
-        /* only importance-0 items left: leave the last job out */
-        if (njobs > 1) {
-            njobs--;
-            for (size_t j = 0; j < njobs; j++)
-                v[j].keep = v[j].nitems; /* re-plan with fewer jobs */
-            continue;
-        }
-        st = hz_error_set(err, HZ_EINVAL,
-                          "prompt: the most important item of job %s needs "
-                          "%zu tokens, over the budget of %zu",
-                          jobs[0].id ? jobs[0].id : "?", tokens, budget);
-        break;
+        if (!shrink(v, &njobs))
+            st = hz_error_set(err, HZ_EINVAL,
+                              "prompt: the most important item of job %s "
+                              "needs %zu tokens, over the budget of %zu",
+                              jobs[0].id ? jobs[0].id : "?", tokens, budget);
     }
-    goto done;
-oom:
-    st = hz_error_set(err, HZ_ENOMEM, "prompt: out of memory");
+    if (st == HZ_OK)
+        st = hz_error_set(err, HZ_ENOMEM, "prompt: out of memory");
 done:
     if (v != NULL)
         for (size_t j = 0; j < n; j++)

@@ -4,9 +4,12 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <curl/curl.h>
+
+#include "horizon/version.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
@@ -73,4 +76,105 @@ size_t hz_netbuf_curl_write(char *p, size_t size, size_t nmemb, void *ud)
 {
     size_t n = size * nmemb;
     return hz_netbuf_put(ud, p, n) ? n : 0;
+}
+
+static bool host_is(const char *hostpart, const char *host)
+{
+    size_t n = strlen(host);
+    return strncmp(hostpart, host, n) == 0 &&
+           (hostpart[n] == '\0' || hostpart[n] == ':' || hostpart[n] == '/');
+}
+
+bool hz_http_url_allowed(const char *url, const char *link_local)
+{
+    if (url == NULL)
+        return false;
+    if (strncmp(url, "https://", 8) == 0)
+        return url[8] != '\0';
+    if (strncmp(url, "http://", 7) != 0)
+        return false;
+    const char *h = url + 7;
+    return host_is(h, "127.0.0.1") || host_is(h, "localhost") ||
+           host_is(h, "[::1]") || (link_local && host_is(h, link_local));
+}
+
+void hz_http_resp_free(hz_http_resp *r)
+{
+    if (r == NULL)
+        return;
+    hz_netbuf_free(&r->body);
+    memset(r, 0, sizeof *r);
+}
+
+static void set_request_options(CURL *h, const hz_http_req *q,
+                                struct curl_slist *hl, hz_http_resp *r,
+                                char *cerr)
+{
+    double tmo = q->timeout_s > 0 ? q->timeout_s : 10.0;
+    double ctmo = q->connect_timeout_s > 0 ? q->connect_timeout_s : tmo;
+    curl_easy_setopt(h, CURLOPT_URL, q->url);
+    if (q->method != NULL && strcmp(q->method, "POST") == 0) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body ? q->body : "");
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)(q->body ? q->body_len : 0));
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, hz_netbuf_curl_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->body);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(tmo * 1000 + 0.5));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(ctmo * 1000 + 0.5));
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    if (q->ca_file != NULL && q->ca_file[0] != '\0')
+        curl_easy_setopt(h, CURLOPT_CAINFO, q->ca_file);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION_STRING);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
+}
+
+hz_status hz_http_perform(const hz_http_req *q, hz_http_resp *r, hz_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->body.max = q->max_bytes ? q->max_bytes : ((size_t)1 << 20);
+    const char *method = q->method ? q->method : "GET";
+    if (!hz_http_url_allowed(q->url, "169.254.169.254"))
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s %s: not an https URL (plain http is allowed "
+                            "only on this machine)",
+                            method, q->url ? q->url : "(null)");
+    hz_net_init();
+    CURL *h = curl_easy_init();
+    struct curl_slist *hl = curl_slist_append(NULL, "Expect:");
+    for (const char *const *p = q->headers; hl && p && *p; p++)
+        hl = curl_slist_append(hl, *p);
+    if (h == NULL || hl == NULL) {
+        curl_easy_cleanup(h);
+        curl_slist_free_all(hl);
+        return hz_error_set(err, HZ_ENOMEM, "%s %s: out of memory", method,
+                            q->url);
+    }
+    char cerr[CURL_ERROR_SIZE] = "";
+    set_request_options(h, q, hl, r, cerr);
+    CURLcode cc = curl_easy_perform(h);
+    r->curl_code = (int)cc;
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_cleanup(h);
+    curl_slist_free_all(hl);
+    if (cc == CURLE_OK)
+        return HZ_OK;
+    snprintf(r->error, sizeof r->error, "%s%s%s", curl_easy_strerror(cc),
+             cerr[0] ? ": " : "", cerr);
+    if (r->body.too_big)
+        return hz_error_set(err, HZ_EPARSE,
+                            "%s %s: answer larger than %zu bytes", method,
+                            q->url, r->body.max);
+    return hz_error_set(err,
+                        cc == CURLE_OPERATION_TIMEDOUT ? HZ_ETIMEOUT : HZ_ENET,
+                        "%s %s: %s", method, q->url, r->error);
 }

@@ -52,6 +52,7 @@ void hz_exec_output_clear(hz_exec_output *o)
         hz_analytics_result_free(o->rows[i].analytics);
     }
     free(o->rows);
+    free(o->report);
     hz_exec_output_init(o);
 }
 
@@ -391,6 +392,7 @@ out:
 typedef struct tool {
     const char *name;  /* "forecast", "clv", "churn", "segment" */
     hz_job_type jtype; /* the job type this tool stands for */
+    const hz_job *job;
     const hz_dataset *ds;
     const cJSON *params;
     const hz_exec_options *opt;
@@ -400,6 +402,9 @@ typedef struct tool {
     cJSON *summary;
     cJSON *rows;                 /* forecast */
     hz_analytics_result *result; /* analytics: the rows stay here */
+    char *report;                /* HTML report, or NULL and report_err */
+    size_t report_len;
+    hz_error report_err;
     double seconds, summarise_s;
     bool done;
     pthread_mutex_t *mu;
@@ -543,6 +548,8 @@ static void run_forecast_tool(tool *t)
         sum, "meanRelIntervalWidth",
         hz__cjson_num_or_null(nwidth ? width / (double)nwidth : NAN));
     cJSON_AddItemToObject(sum, "methods", methods);
+    t->report = hz__exec_report_forecast(r, &req, t->job, &t->report_len,
+                                         &t->report_err);
     hz_forecast_result_free(r);
     t->summary = sum;
     t->rows = rows;
@@ -628,6 +635,9 @@ static void run_analytics_tool(tool *t)
         }
     }
     free(buf);
+    if (t->rc == HZ_OK)
+        t->report = hz__exec_report_analytics(r, t->job, &t->report_len,
+                                              &t->report_err);
     if (t->rc == HZ_OK)
         t->result = r;
     else
@@ -734,6 +744,7 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     t0 = hz_now();
     for (size_t i = 0; i < ntools; i++) {
         tools[i].name = hz_job_type_name(tools[i].jtype);
+        tools[i].job = job;
         tools[i].ds = ds;
         tools[i].params = job->params;
         tools[i].opt = opt;
@@ -846,12 +857,22 @@ join:
             rs->analytics = t->result;
             t->rows = NULL;
             t->result = NULL;
+            if (out->report == NULL && t->report != NULL) {
+                out->report = t->report;
+                out->report_len = t->report_len;
+                t->report = NULL;
+            } else if (out->report == NULL && t->report_err.msg[0]) {
+                memcpy(out->report_error, t->report_err.msg,
+                       sizeof out->report_error);
+                out->report_error[sizeof out->report_error - 1] = '\0';
+            }
         }
     }
     for (size_t i = 0; i < ntools; i++) {
         cJSON_Delete(tools[i].summary);
         cJSON_Delete(tools[i].rows);
         hz_analytics_result_free(tools[i].result);
+        free(tools[i].report);
     }
     pthread_cond_destroy(&cv);
     hz_dataset_free(ds);

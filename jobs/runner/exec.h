@@ -81,6 +81,9 @@ typedef struct hz_exec_output {
     char reason[32]; /* on failure: "params", "dataset", "fetch",
                           "compute", "tool-timeout" */
     bool retryable;  /* on failure: worth another attempt */
+    char *report;    /* the job's HTML report (owned), or NULL */
+    size_t report_len;
+    char report_error[HZ_ERROR_MAX]; /* why there is no report ("" = ok) */
 } hz_exec_output;
 
 void hz_exec_output_init(hz_exec_output *o);
@@ -105,6 +108,16 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
 hz_status hz_fetch_url(const char *url, const char *tmpdir,
                        long long max_bytes, double timeout_s, char *path_out,
                        size_t path_sz, long long *bytes, hz_error *err);
+
+/* The HTML report of a job's result (exec_report.c), rendered in the job
+ * process: malloc'd page and *len, or NULL with err set. */
+struct hz_forecast_result;
+struct hz_forecast_request;
+char *hz__exec_report_forecast(const struct hz_forecast_result *r,
+                               const struct hz_forecast_request *req,
+                               const hz_job *job, size_t *len, hz_error *err);
+char *hz__exec_report_analytics(const hz_analytics_result *r,
+                                const hz_job *job, size_t *len, hz_error *err);
 
 #ifdef __cplusplus
 }

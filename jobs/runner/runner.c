@@ -21,6 +21,7 @@
 
 #include "net/cjson.h"
 #include "runner/exec.h"
+#include "runner/job_report.h"
 #include "store/job.h"
 #include "runner/runner.h"
 #include "net/http.h"
@@ -213,6 +214,19 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
 
 /* ---- the child ---- */
 
+/* The job's HTML report goes to "<result file>.html", written before the
+ * result file appears (the runner reads it after). */
+static bool write_report_file(const char *path, const char *html, size_t len)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s.html", path);
+    FILE *f = fopen(p, "w");
+    if (f == NULL)
+        return false;
+    bool ok = fwrite(html, 1, len, f) == len;
+    return fclose(f) == 0 && ok;
+}
+
 /* The job process's result file: first, per tool, a line "#rows N KIND"
  * (KIND a JSON string) and its N rows, one JSON object a line, written by
  * hz_exec_write_rows (the engine's row writer for analytics); then a line
@@ -240,9 +254,15 @@ static void write_child_result(const char *path, const hz_job *job,
         cJSON_free(k);
         cJSON_Delete(kind);
     }
+    if (rc == HZ_OK && out->report != NULL) /* the HTML report beside */
+        ok = ok && write_report_file(path, out->report, out->report_len);
     out->stage_s[HZ_STAGE_SUMMARISE] += hz_now() - t0;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "ok", rc == HZ_OK);
+    if (rc == HZ_OK && out->report == NULL)
+        cJSON_AddStringToObject(o, "reportError",
+                                out->report_error[0] ? out->report_error
+                                                     : "not written");
     if (rc != HZ_OK) {
         cJSON_AddStringToObject(o, "error", err->msg);
         cJSON_AddStringToObject(o, "reason",
@@ -779,6 +799,16 @@ static void process(runner *r, hz_store *s, qitem *it, int worker)
                 logf_(r, "job %s: narrative skipped: %s", job.id, nerr.msg);
         }
     }
+    {
+        /* the report, with the narrative, before the final status */
+        char html[4200];
+        hz_error rerr;
+        hz_error_clear(&rerr);
+        snprintf(html, sizeof html, "%s.html", resfile);
+        if (hz__job_report_store(s, doc, html, hz__cjson_str(res, "reportError"),
+                                 &rerr) != HZ_OK)
+            logf_(r, "job %s: report not stored: %s", job.id, rerr.msg);
+    }
     char etag[HZ_ETAG_MAX];
     snprintf(etag, sizeof etag, "%s", hz__cjson_str(doc, "_etag"));
     double now = hz_wall_now();
@@ -835,6 +865,8 @@ out:
         snprintf(aux, sizeof aux, "%s.part", resfile);
         unlink(aux);
         snprintf(aux, sizeof aux, "%s.req", resfile);
+        unlink(aux);
+        snprintf(aux, sizeof aux, "%s.html", resfile);
         unlink(aux);
     }
     cJSON_Delete(res);

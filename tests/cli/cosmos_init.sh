@@ -47,7 +47,9 @@ expect_exit 1 "cosmos init" -- \
     env COSMOS_CA_CERT="$T/cert.pem" "$HORIZON" cosmos check --database nope
 check "missing container named" grep -q "container 'jobs'" "$T/err"
 # configuration errors
-expect_exit 2 "COSMOS_KEY" -- env -u COSMOS_KEY "$HORIZON" cosmos init
+# no key and no Entra ID credential (no IMDS here): names COSMOS_KEY
+expect_exit 2 "COSMOS_KEY" -- env -u COSMOS_KEY \
+    AZURE_POD_IDENTITY_AUTHORITY_HOST=http://127.0.0.1:1 "$HORIZON" cosmos init
 expect_exit 2 "COSMOS_ENDPOINT" -- env -u COSMOS_ENDPOINT "$HORIZON" cosmos init
 expect_exit 2 "base64" -- env COSMOS_KEY="not*base64" "$HORIZON" cosmos init
 expect_exit 2 "unknown subcommand" -- "$HORIZON" cosmos frobnicate

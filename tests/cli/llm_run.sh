@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Narratives end to end through `horizon run` and `horizon explain`, with
 # @dwmkerr/mock-llm as the OpenAI-compatible server:
-#  - offline by default: one line says narratives are skipped, numbers are
-#    still produced;
+#  - offline by default: one line says so, numbers are still produced and
+#    every job gets a deterministic template narrative (marked as such),
+#    which `explain` prints and an LLM, once configured, replaces;
 #  - with OPENAI_BASE_URL: a suite job gets a narrative whose prompt fits
 #    the 400-token budget, counted exactly (rank file exported from
 #    js-tiktoken) and equal to js-tiktoken's count of the same messages;
@@ -33,18 +34,27 @@ jget() {  # jget FILE.json 'js expression on d'
              const v=($2); console.log(typeof v==='object'?JSON.stringify(v):v)"
 }
 
-# ---- offline ----
+# ---- offline: the template narrative ----
 "$HORIZON" submit --type suite --tenant acme --id off1 --dataset "$SALES" --quiet
 "$HORIZON" run --once > "$T/off.out" 2> "$T/off.err" || fail "offline run failed: $(cat "$T/off.err")"
-n=$(grep -c "narratives skipped: no LLM endpoint configured" "$T/off.err" || true)
+n=$(grep -c "narratives: no LLM endpoint configured" "$T/off.err" || true)
 [[ $n -eq 1 ]] || fail "expected one offline line, got $n: $(cat "$T/off.err")"
+grep -q "template narratives from the summaries" "$T/off.err" || fail "offline line does not say template"
 "$HORIZON" jobs show off1 --json > "$T/off1.json"
 [[ $(jget "$T/off1.json" 'd.status') == succeeded ]] || fail "offline job not succeeded"
-[[ $(jget "$T/off1.json" 'd.narrative === undefined') == true ]] || fail "offline job has a narrative"
-rc=0
-"$HORIZON" explain off1 --refresh > /dev/null 2> "$T/ex_off.err" || rc=$?
-[[ $rc -eq 1 ]] && grep -q "no LLM endpoint configured" "$T/ex_off.err" ||
-    fail "explain offline: rc $rc, $(cat "$T/ex_off.err")"
+[[ $(jget "$T/off1.json" 'd.narrative.source') == template ]] || fail "offline job has no template narrative"
+[[ $(jget "$T/off1.json" 'd.narrative.model') == template ]] || fail "template not marked in model"
+tmpl=$(jget "$T/off1.json" 'd.narrative.text')
+(( ${#tmpl} > 80 )) || fail "template narrative too short: $tmpl"
+(( $(jget "$T/off1.json" 'd.narrative.textTokens') > 10 )) || fail "no token count for the template"
+"$HORIZON" explain off1 > "$T/ex_off.out" 2> "$T/ex_off.err" || fail "explain offline failed: $(cat "$T/ex_off.err")"
+[[ "$(cat "$T/ex_off.out")" == "narrative (template): $tmpl" ]] ||
+    fail "explain offline: $(cat "$T/ex_off.out")"
+"$HORIZON" explain off1 --refresh > "$T/ex_off2.out" 2> "$T/ex_off2.err" ||
+    fail "explain --refresh offline failed: $(cat "$T/ex_off2.err")"
+cmp -s "$T/ex_off.out" "$T/ex_off2.out" || fail "the template is not deterministic"
+"$HORIZON" explain off1 --refresh --json > "$T/ex_off3.json" || fail "explain --json offline"
+[[ $(jget "$T/ex_off3.json" 'd.source') == template ]] || fail "explain --json: not a template"
 echo "ok offline"
 
 # ---- peers: mock-llm on a free port, rank file ----
@@ -117,7 +127,13 @@ OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY="$SECRET" \
     "$HORIZON" explain s1 --stream --refresh > "$T/ex2.out" 2> "$T/ex2.err" ||
     fail "explain --stream failed: $(cat "$T/ex2.err")"
 [[ "$(cat "$T/ex2.out")" == "$user" ]] || fail "streamed narrative differs"
-echo "ok explain (stored and streamed)"
+# a stored template is replaced by the LLM once one is configured
+OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY="$SECRET" \
+    "$HORIZON" explain off1 > "$T/ex3.out" 2> "$T/ex3.err" ||
+    fail "explain of a templated job online failed: $(cat "$T/ex3.err")"
+grep -q "narrative (template)" "$T/ex3.out" && fail "the LLM did not replace the template"
+grep -q "suite summary" "$T/ex3.out" || fail "explain online did not ask the LLM: $(cat "$T/ex3.out")"
+echo "ok explain (stored, streamed, template replaced)"
 
 # ---- the key never shows ----
 for f in "$T"/*.out "$T"/*.err "$T"/*.json "$T/mock.log"; do

@@ -26,6 +26,7 @@ job = json.loads(db.execute(
 assert job["status"] == "succeeded", job
 docs = [json.loads(b) for (b,) in db.execute(
     "select body from docs where container='results'")]
+docs = [d for d in docs if "artifactOf" not in d]  # the report's chunks
 docs.sort(key=lambda d: d["chunk"])
 rows = [r for d in docs for r in d["rows"]]
 direct = json.load(open(sys.argv[2]))["customers"]

@@ -111,7 +111,8 @@ async function verify() {
   const n = Number(args.jobs || 1000);
   const jobs = await queryAll(db.container("jobs"), "SELECT * FROM c", []);
   const results = await queryAll(db.container("results"),
-    "SELECT c.id, c.jobId, c.customerId FROM c", []);
+    "SELECT c.id, c.jobId, c.customerId FROM c WHERE NOT IS_DEFINED(c.artifactOf)",
+    []);
   const byJob = new Map();
   for (const r of results) {
     const k = `${r.customerId}/${r.jobId}`;

@@ -4,15 +4,29 @@
 //
 //   node cosmos_server.js --cert CERT.pem --key KEY.pem [--port 0]
 //        [--port-file F] [--no-ssl] [--stats-file F]
+//        [--auth key|aad|both --aad-secret S --aad-audience URL]
 //
 // The certificate comes from the test (openssl req -x509 ... -addext
 // "subjectAltName=IP:127.0.0.1"): the one bundled with the package
 // expired in 2021.  With --port 0 the kernel picks a free port, written
 // to --port-file once the server listens.
+//
+// --auth aad makes it check Microsoft Entra ID authorization as the
+// service does when key authorization is disabled: the header must be
+// url-encoded "type=aad&ver=1.0&sig=<token>" with a token from
+// token_server.js (HS256 with --aad-secret, not expired, aud equal to
+// --aad-audience), else 401; master-key requests get 401 ("Local
+// Authorization is disabled"); creating or deleting databases and
+// containers with a token gets 403 (data-plane roles do not allow control
+// plane operations).  --auth both accepts either kind.  GET /__aad answers
+// {auth, accepted, rejected, master, tokens: [serials seen], last}; POST
+// /__aad {"auth": "aad"} switches the mode at run time (e.g. after
+// provisioning with the key).
 "use strict";
 
 const fs = require("fs");
 const path = require("path");
+const jwt = require("./jwt_hs256.js");
 
 function parseArgs(argv) {
   const o = {};
@@ -134,6 +148,67 @@ if (args["no-ssl"]) {
   });
 }
 server.keepAliveTimeout = 30000;
+
+const aad = { accepted: 0, rejected: 0, master: 0, tokens: [], last: "" };
+function authProblem(req) {
+  const mode = args.auth || "key";
+  let h = String(req.headers.authorization || "");
+  try { h = decodeURIComponent(h); } catch (e) { return [401, "bad header"]; }
+  if (h.startsWith("type=master&")) {
+    aad.master++;
+    return mode === "aad" ? [401, "Local Authorization is disabled. Use an " +
+      "AAD token to authorize all requests."] : null;
+  }
+  if (!h.startsWith("type=aad&ver=1.0&sig="))
+    return mode === "key" ? null : [401, "Required Header authorization " +
+      "is missing or not an AAD token"];
+  const claims = jwt.verify(h.slice("type=aad&ver=1.0&sig=".length),
+    args["aad-secret"], args["aad-audience"]);
+  if (typeof claims === "string") return [401, `AAD token refused: ${claims}`];
+  if (!aad.tokens.includes(claims.n)) aad.tokens.push(claims.n);
+  const p = req.url.split("?")[0].replace(/\/+$/, "");
+  const control = (req.method === "POST" && /^\/dbs(\/[^/]+\/colls)?$/.test(p)) ||
+    ((req.method === "PUT" || req.method === "DELETE") &&
+      /^\/dbs\/[^/]+(\/colls\/[^/]+)?$/.test(p));
+  if (control) return [403, "Request blocked by Auth: the principal does " +
+    "not have required RBAC permissions to perform action " +
+    "[Microsoft.DocumentDB/databaseAccounts/sqlDatabases/write]"];
+  return null;
+}
+{
+  const orig = server.listeners("request").slice();
+  server.removeAllListeners("request");
+  server.on("request", (req, res) => {
+    if (req.url === "/__aad") {
+      let body = "";
+      req.on("data", (c) => { body += c; });
+      return req.on("end", () => {
+        if (req.method === "POST" && body) {
+          const o = JSON.parse(body);
+          if (o.auth) args.auth = o.auth;
+        }
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(Object.assign({ auth: args.auth || "key" },
+          aad)));
+      });
+    }
+    const problem = authProblem(req);
+    if (problem) {
+      aad.rejected++;
+      aad.last = problem[1];
+      req.resume();
+      res.statusCode = problem[0];
+      res.setHeader("content-type", "application/json");
+      res.setHeader("x-ms-request-charge", "0");
+      return res.end(JSON.stringify({
+        code: problem[0] === 401 ? "Unauthorized" : "Forbidden",
+        message: problem[1] }));
+    }
+    if (String(req.headers.authorization || "").startsWith("type%3Daad"))
+      aad.accepted++;
+    for (const l of orig) l.call(server, req, res);
+  });
+}
 // --stats-file F: count requests and the request charge answered (this
 // server charges 1 RU a request), written to F at exit (SIGTERM/SIGINT)
 // and on SIGUSR1 (a snapshot)

@@ -176,6 +176,89 @@ static inline int cpeers_start_cosmos(const char *dir, pid_t *pid)
     return cpeers_spawn(log, pf, argv, pid);
 }
 
+/* Start the Cosmos peer checking Entra ID tokens (--auth both: key or
+ * token accepted until POST /__aad {"auth":"aad"}) on a free port. */
+static inline int cpeers_start_cosmos_aad(const char *dir, const char *secret,
+                                          const char *audience, pid_t *pid)
+{
+    char script[4600], cert[4200], key[4200], pf[4200], log[4200];
+    if (!cpeers_make_cert(dir))
+        return -1;
+    snprintf(script, sizeof script, "%s/tests/peers/cosmos_server.js",
+             cpeers_root());
+    snprintf(cert, sizeof cert, "%s/cert.pem", dir);
+    snprintf(key, sizeof key, "%s/key.pem", dir);
+    snprintf(pf, sizeof pf, "%s/cosmos-aad.port", dir);
+    snprintf(log, sizeof log, "%s/cosmos-aad.log", dir);
+    char *argv[] = {"node",
+                    script,
+                    "--cert",
+                    cert,
+                    "--key",
+                    key,
+                    "--auth",
+                    "both",
+                    "--aad-secret",
+                    (char *)secret,
+                    "--aad-audience",
+                    (char *)audience,
+                    "--port",
+                    "0",
+                    "--port-file",
+                    pf,
+                    NULL};
+    return cpeers_spawn(log, pf, argv, pid);
+}
+
+/* Start tests/peers/token_server.js (plain http on 127.0.0.1) with
+ * extra arguments (NULL-terminated, at most 24). */
+static inline int cpeers_start_token_server(const char *dir,
+                                            const char *const *extra,
+                                            pid_t *pid)
+{
+    static char script[4600], pf[4200], log[4200];
+    snprintf(script, sizeof script, "%s/tests/peers/token_server.js",
+             cpeers_root());
+    snprintf(pf, sizeof pf, "%s/token.port", dir);
+    snprintf(log, sizeof log, "%s/token.log", dir);
+    char *argv[32];
+    int n = 0;
+    argv[n++] = "node";
+    argv[n++] = script;
+    for (const char *const *e = extra; e && *e && n < 26; e++)
+        argv[n++] = (char *)*e;
+    argv[n++] = "--port";
+    argv[n++] = "0";
+    argv[n++] = "--port-file";
+    argv[n++] = pf;
+    argv[n] = NULL;
+    return cpeers_spawn(log, pf, argv, pid);
+}
+
+/* Start tests/peers/llm_stub.js (plain http on 127.0.0.1) with extra
+ * arguments (NULL-terminated, at most 24). */
+static inline int cpeers_start_llm_stub(const char *dir,
+                                        const char *const *extra, pid_t *pid)
+{
+    static char script[4600], pf[4200], log[4200];
+    snprintf(script, sizeof script, "%s/tests/peers/llm_stub.js",
+             cpeers_root());
+    snprintf(pf, sizeof pf, "%s/llm_stub.port", dir);
+    snprintf(log, sizeof log, "%s/llm_stub.log", dir);
+    char *argv[32];
+    int n = 0;
+    argv[n++] = "node";
+    argv[n++] = script;
+    for (const char *const *e = extra; e && *e && n < 26; e++)
+        argv[n++] = (char *)*e;
+    argv[n++] = "--port";
+    argv[n++] = "0";
+    argv[n++] = "--port-file";
+    argv[n++] = pf;
+    argv[n] = NULL;
+    return cpeers_spawn(log, pf, argv, pid);
+}
+
 /* Start the fault proxy (TLS on both sides with the test certificate) in
  * front of 127.0.0.1:target_port. */
 static inline int cpeers_start_proxy(const char *dir, int target_port,

@@ -146,9 +146,22 @@ HZ_TEST(config_from_env_names_missing_variables)
     HZ_CHECK(hz_cosmos_config_from_env(&cfg, &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "COSMOS_ENDPOINT");
     setenv("COSMOS_ENDPOINT", "https://127.0.0.1:1/", 1);
+    /* no key: Entra ID tokens; with no credential at all (and no IMDS
+     * here) the client cannot open, and says why */
     unsetenv("COSMOS_KEY");
-    HZ_CHECK(hz_cosmos_config_from_env(&cfg, &err) == HZ_EINVAL);
-    HZ_CHECK_CONTAINS(err.msg, "COSMOS_KEY");
+    setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:1", 1);
+    HZ_CHECK(hz_cosmos_config_from_env(&cfg, &err) == HZ_OK);
+    HZ_CHECK_STR(cfg.key, "");
+    hz_cosmos *c = NULL;
+    HZ_CHECK(hz_cosmos_open(&cfg, &c, &err) == HZ_ENET);
+    HZ_CHECK(c == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "COSMOS_KEY is not set");
+    HZ_CHECK_CONTAINS(err.msg, "IMDS");
+    unsetenv("AZURE_POD_IDENTITY_AUTHORITY_HOST");
+    setenv("AZURE_COSMOS_AAD_SCOPE_OVERRIDE", "https://s.test/.default", 1);
+    HZ_CHECK(hz_cosmos_config_from_env(&cfg, &err) == HZ_OK);
+    HZ_CHECK_STR(cfg.aad_scope, "https://s.test/.default");
+    unsetenv("AZURE_COSMOS_AAD_SCOPE_OVERRIDE");
     setenv("COSMOS_KEY", EMU_KEY, 1);
     unsetenv("COSMOS_DATABASE");
     HZ_CHECK(hz_cosmos_config_from_env(&cfg, &err) == HZ_OK);

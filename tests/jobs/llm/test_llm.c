@@ -12,7 +12,7 @@
 #include "llm/llm.h"
 #include "llm/llm_config.h"
 #include "llm_peers.h"
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
 #include "store/store.h"
 
 static pid_t mock_pid = -1;
@@ -340,7 +340,18 @@ typedef struct sink {
     char buf[4096];
     size_t len;
     int calls;
+    int restarts;
 } sink;
+
+static void on_restart(int attempt, const char *why, void *ud)
+{
+    sink *s = ud;
+    (void)attempt;
+    (void)why;
+    s->restarts++;
+    s->len = 0; /* the text so far is void */
+    s->buf[0] = '\0';
+}
 
 static void on_delta(const char *t, size_t n, void *ud)
 {
@@ -368,7 +379,8 @@ HZ_TEST(streaming_and_truncated_stream)
     hz_llm_request r = {
         .model = "m", .messages = m, .nmessages = 1, .temperature = -1};
     sink s = {0};
-    HZ_CHECK(hz_llm_stream(cl, &r, on_delta, &s, &err) == HZ_OK);
+    hz_llm_stream_cb cb = {on_delta, on_restart, &s};
+    HZ_CHECK(hz_llm_stream(cl, &r, &cb, &err) == HZ_OK);
     HZ_CHECK_STR(s.buf, text);
     HZ_CHECK_STR(r.content, text);
     HZ_CHECK(s.calls >= 5); /* chunks of 9 characters */
@@ -376,7 +388,8 @@ HZ_TEST(streaming_and_truncated_stream)
     hz_llm_request_clear(&r);
     hz_llm_client_free(cl);
 
-    /* a stream cut after some text: fails, not retried (no repeats) */
+    /* a stream cut after some text is retried (the consumer is told to
+     * start again); cut every time, it fails after max_attempts */
     const char *extra[] = {"--rate",           "1",   "--faults", "truncate=1",
                            "--truncate-bytes", "300", NULL};
     int pport;
@@ -390,11 +403,14 @@ HZ_TEST(streaming_and_truncated_stream)
     c.backoff_min_s = c.backoff_max_s = 0.01;
     HZ_CHECK(hz_llm_client_new(&c, NULL, &cl, &err) == HZ_OK);
     sink s2 = {0};
-    hz_status st = hz_llm_stream(cl, &r, on_delta, &s2, &err);
+    hz_llm_stream_cb cb2 = {on_delta, on_restart, &s2};
+    hz_status st = hz_llm_stream(cl, &r, &cb2, &err);
     peers_stop(pp);
     HZ_CHECK(st == HZ_ENET);
-    HZ_CHECK(r.attempts == 1);
+    HZ_CHECK(r.attempts == 3);
+    HZ_CHECK(s2.restarts == 2);
     HZ_CHECK(s2.len > 0 && s2.len < strlen(text));
+    HZ_CHECK(hz_llm_client_stats(cl)->stream_restarts == 2);
     HZ_CHECK_CONTAINS(err.msg, "truncated");
     hz_llm_request_clear(&r);
     hz_llm_client_free(cl);
@@ -619,7 +635,9 @@ HZ_TEST(prompt_cache_in_sqlite_store)
     hz_store_close(st);
 }
 
-HZ_TEST(offline_skips_cleanly)
+/* Offline: the template narrative, from the items the prompt would
+ * carry, deterministic, marked as a template; nothing fails. */
+HZ_TEST(offline_gives_the_template_narrative)
 {
     hz_llm_settings set;
     hz_llm_settings_init(&set); /* provider NONE */
@@ -630,9 +648,36 @@ HZ_TEST(offline_skips_cleanly)
     hz_summary *s = mk_summary("forecast", NULL);
     hz_narrative_job j = {.id = "j", .type = "forecast", .summary = s};
     HZ_CHECK(hz_narrative_run(nc, &j, 1, &err) == HZ_OK);
-    HZ_CHECK(j.status == HZ_ECANCELED && j.text == NULL);
-    HZ_CHECK_CONTAINS(j.error, "no LLM endpoint configured");
+    HZ_CHECK(j.status == HZ_OK && j.is_template);
+    HZ_CHECK_STR(j.text, "Revenue forecast next 12 months: total 1.23M, "
+                         "+8.2% vs last year. Peak 2026-12 (182K, +24% vs "
+                         "average). Model: ETS(M,Ad,M).");
+    HZ_CHECK(j.text_tokens > 10);
     HZ_CHECK(hz_narrative_metrics_get(nc)->failed == 0);
+    HZ_CHECK(hz_narrative_metrics_get(nc)->templates == 1);
+    cJSON *rec = hz_narrative_json(&j);
+    HZ_CHECK_STR(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "source")),
+        "template");
+    HZ_CHECK_STR(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "model")),
+        "template");
+    cJSON_Delete(rec);
+    /* the same summary gives the same text */
+    char *first = strdup(j.text);
+    HZ_CHECK(hz_narrative_run(nc, &j, 1, &err) == HZ_OK);
+    HZ_CHECK_STR(j.text, first);
+    free(first);
+    /* a small budget drops the least important items, as the prompt does */
+    hz_prompt_job pj = {"j", "forecast", s};
+    hz_prompt_opts po = {120, NULL, NULL};
+    char *t = NULL;
+    size_t pt = 0;
+    HZ_CHECK_MSG(hz_narrative_template(&pj, &po, &t, &pt, &err) == HZ_OK, "%s",
+                 err.msg);
+    HZ_CHECK(strstr(t, "Model:") == NULL && strstr(t, "Revenue") == t);
+    HZ_CHECK(pt > 0 && pt <= 120);
+    free(t);
     hz_narrative_job_clear(&j);
     hz_summary_free(s);
     hz_narrative_close(nc);
@@ -974,4 +1019,72 @@ HZ_TEST(settings_from_environment)
     HZ_CHECK(s.client.provider == HZ_LLM_OPENAI);
     HZ_CHECK_CONTAINS(s.client.base_url, "/v1");
     unsetenv("OPENAI_API_KEY");
+}
+
+/* What reports show: a job's narrative with its token counts, the stored
+ * LLM one when there is one, else the template built from the summary. */
+HZ_TEST(narrative_for_a_job_document)
+{
+    const char *doc_text =
+        "{\"id\":\"r1\",\"type\":\"forecast\",\"customerId\":\"acme\","
+        "\"status\":\"succeeded\",\"summary\":{\"datasetRows\":600,"
+        "\"forecast\":{\"freq\":\"month\",\"series\":3,\"forecastSteps\":12,"
+        "\"forecastTotal\":123456,\"last12Total\":110000,"
+        "\"growthPerPeriod\":0.012}}}";
+    cJSON *doc = cJSON_Parse(doc_text);
+    hz_narrative_text t;
+    hz_error err;
+    HZ_CHECK_MSG(hz_narrative_for_job(doc, NULL, 0, &t, &err) == HZ_OK, "%s",
+                 err.msg);
+    HZ_CHECK(t.is_template);
+    HZ_CHECK_STR(t.model, "template");
+    const char *want = "Forecast next 12 months (3 series): total 123K";
+    HZ_CHECK_MSG(strncmp(t.text, want, strlen(want)) == 0, "%s", t.text);
+    HZ_CHECK(t.prompt_tokens > 0 && !t.prompt_exact);
+    HZ_CHECK(t.completion_tokens > 5);
+    char *first = strdup(t.text);
+    hz_narrative_text_clear(&t);
+    /* the runner stores the template on the job: the same text comes back */
+    hz_summary *s = NULL;
+    HZ_CHECK(hz_summary_from_result_json(
+                 "forecast", cJSON_GetObjectItemCaseSensitive(doc, "summary"),
+                 &s, &err) == HZ_OK);
+    hz_llm_settings set;
+    hz_llm_settings_init(&set);
+    hz_narrative_ctx *nc = NULL;
+    HZ_CHECK(hz_narrative_open(&set, NULL, NULL, &nc, &err) == HZ_OK);
+    hz_narrative_job j = {.id = "r1", .type = "forecast", .summary = s};
+    HZ_CHECK(hz_narrative_run(nc, &j, 1, &err) == HZ_OK);
+    hz_narrative_to_doc(&j, doc);
+    HZ_CHECK(hz_narrative_for_job(doc, NULL, 0, &t, &err) == HZ_OK);
+    HZ_CHECK(t.is_template);
+    HZ_CHECK_STR(t.text, first);
+    HZ_CHECK(t.completion_tokens == (long)j.text_tokens);
+    hz_narrative_text_clear(&t);
+    hz_narrative_job_clear(&j);
+    hz_narrative_close(nc);
+    hz_summary_free(s);
+    free(first);
+    /* a stored LLM narrative, with the server's usage */
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "narrative");
+    cJSON *n = cJSON_AddObjectToObject(doc, "narrative");
+    cJSON_AddStringToObject(n, "text", "Sales grow 1.2% a month.");
+    cJSON_AddStringToObject(n, "source", "llm");
+    cJSON_AddStringToObject(n, "model", "gpt-4o-mini");
+    cJSON_AddNumberToObject(n, "promptTokens", 88);
+    cJSON_AddBoolToObject(n, "promptTokensExact", 1);
+    cJSON *u = cJSON_AddObjectToObject(n, "usage");
+    cJSON_AddNumberToObject(u, "completionTokens", 9);
+    HZ_CHECK(hz_narrative_for_job(doc, NULL, 0, &t, &err) == HZ_OK);
+    HZ_CHECK(!t.is_template && t.prompt_tokens == 88 && t.prompt_exact);
+    HZ_CHECK(t.completion_tokens == 9);
+    HZ_CHECK_STR(t.model, "gpt-4o-mini");
+    HZ_CHECK_STR(t.text, "Sales grow 1.2% a month.");
+    hz_narrative_text_clear(&t);
+    /* neither narrative nor summary */
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "narrative");
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "summary");
+    HZ_CHECK(hz_narrative_for_job(doc, NULL, 0, &t, &err) == HZ_ENOTFOUND);
+    HZ_CHECK_CONTAINS(err.msg, "r1");
+    cJSON_Delete(doc);
 }

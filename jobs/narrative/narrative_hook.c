@@ -8,8 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "narrative/narrative.h"
 #include "net/cjson.h"
-#include "llm/narrative.h"
 
 /* ---------------- summary items from result JSON ---------------- */
 
@@ -269,6 +269,28 @@ struct hz_narrative_service {
     double gather_s;
 };
 
+/* The narrative context of the service: the settings' LLM, or (offline,
+ * or when the LLM's configuration cannot work) the template alone. */
+static void open_context(hz_narrative_service *s, hz_llm_settings *set,
+                         const char *store_spec, FILE *log)
+{
+    hz_error err;
+    bool online = set->client.provider != HZ_LLM_NONE;
+    if (online && store_spec != NULL && set->cache_ttl_s > 0 &&
+        hz_store_open(store_spec, &s->store, &err) == HZ_OK)
+        s->cache = hz_prompt_cache_store(s->store);
+    else if (online && set->cache_ttl_s > 0)
+        s->cache = hz_prompt_cache_memory();
+    if (hz_narrative_open(set, s->cache, NULL, &s->ctx, &err) == HZ_OK)
+        return;
+    if (log)
+        fprintf(log, "horizon: narratives: %s; template narratives instead\n",
+                err.msg);
+    hz_llm_settings_init(set); /* offline, default budget */
+    if (hz_narrative_open(set, NULL, NULL, &s->ctx, &err) != HZ_OK)
+        s->ctx = NULL;
+}
+
 hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
                                     hz_narrative_service **out)
 {
@@ -277,13 +299,13 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
     *out = NULL;
     if (hz_llm_settings_load(NULL, &set, &err) != HZ_OK) {
         if (log)
-            fprintf(log, "horizon: narratives off: %s\n", err.msg);
-        return HZ_OK;
-    }
-    if (set.client.provider == HZ_LLM_NONE) {
-        if (log)
-            fprintf(log, "horizon: %s\n", HZ_NARRATIVE_OFFLINE_MSG);
-        return HZ_OK;
+            fprintf(log,
+                    "horizon: narratives: LLM settings refused: %s; "
+                    "template narratives instead\n",
+                    err.msg);
+        hz_llm_settings_init(&set);
+    } else if (set.client.provider == HZ_LLM_NONE && log) {
+        fprintf(log, "horizon: %s\n", HZ_NARRATIVE_OFFLINE_MSG);
     }
     hz_narrative_service *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -296,19 +318,12 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
     double gms = g != NULL ? strtod(g, &gend) : -1;
     if (g != NULL && gend != g && *gend == '\0' && gms >= 0 && gms <= 10000)
         s->gather_s = gms / 1000.0;
-    if (store_spec != NULL && set.cache_ttl_s > 0 &&
-        hz_store_open(store_spec, &s->store, &err) == HZ_OK)
-        s->cache = hz_prompt_cache_store(s->store);
-    else if (set.cache_ttl_s > 0)
-        s->cache = hz_prompt_cache_memory();
-    if (hz_narrative_open(&set, s->cache, NULL, &s->ctx, &err) != HZ_OK) {
-        if (log)
-            fprintf(log, "horizon: narratives off: %s\n", err.msg);
-        memset(&set, 0, sizeof set);
-        hz_narrative_service_close(s, NULL);
-        return HZ_OK;
-    }
+    open_context(s, &set, store_spec, log);
     memset(&set, 0, sizeof set); /* wipe the key copy */
+    if (s->ctx == NULL) {
+        hz_narrative_service_close(s, NULL);
+        return HZ_ENOMEM;
+    }
     *out = s;
     return HZ_OK;
 }
@@ -322,13 +337,15 @@ void hz_narrative_service_close(hz_narrative_service *s, FILE *log)
         const hz_llm_stats *ls = hz_narrative_llm_stats(s->ctx);
         if (log && m->jobs > 0)
             fprintf(log,
-                    "narratives: %ld of %ld jobs, %ld requests (%ld "
+                    "narratives: %ld of %ld jobs by the LLM, %ld templates, "
+                    "%ld requests (%ld "
                     "batched), %ld retries, cache %ld hits / %ld misses "
                     "(%ld tokens saved), prompts %ld tokens (max %d, %s), "
                     "server usage %ld prompt + %ld completion tokens\n",
-                    m->succeeded, m->jobs, m->requests, m->batched_requests,
-                    ls->retries, m->cache_hits, m->cache_misses,
-                    m->tokens_saved, m->prompt_tokens, m->prompt_tokens_max,
+                    m->succeeded, m->jobs, m->templates, m->requests,
+                    m->batched_requests, ls->retries, m->cache_hits,
+                    m->cache_misses, m->tokens_saved, m->prompt_tokens,
+                    m->prompt_tokens_max,
                     hz_tokenizer_name(hz_narrative_tokenizer(s->ctx)),
                     m->usage_prompt_tokens, m->usage_completion_tokens);
         const char *path = getenv("HZ_LLM_METRICS");
@@ -390,7 +407,9 @@ hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
         /* lead: let others finishing now join, then narrate the queue */
         s->leader = true;
         pthread_mutex_unlock(&s->mu);
-        struct timespec ts = {0, (long)(s->gather_s * 1e9)};
+        struct timespec ts = {
+            (time_t)s->gather_s,
+            (long)((s->gather_s - (double)(time_t)s->gather_s) * 1e9)};
         nanosleep(&ts, NULL);
         pthread_mutex_lock(&s->mu);
         waiter *batch = s->head;

@@ -1,0 +1,51 @@
+/* Internal: a growing text buffer for the report writer (HTML and SVG),
+ * with escaping and compact number formatting.  Not a public header.
+ *
+ * Writers append without checking each call: a failed allocation sets
+ * `oom`, later appends do nothing, and the caller checks `oom` once at
+ * the end (hz__buf_status). */
+#ifndef HZ_REPORT_BUF_H
+#define HZ_REPORT_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "horizon/common.h"
+
+typedef struct hz__buf {
+    char *s;    /* NUL-terminated text (NULL while empty) */
+    size_t len; /* bytes, NUL excluded */
+    size_t cap;
+    bool oom; /* an allocation failed: the text is incomplete */
+} hz__buf;
+
+void hz__buf_free(hz__buf *b); /* frees the text; b itself is the caller's */
+/* HZ_ENOMEM (with a message on err) when an append failed. */
+hz_status hz__buf_status(const hz__buf *b, hz_error *err);
+
+void hz__buf_put(hz__buf *b, const char *s, size_t n);
+void hz__buf_puts(hz__buf *b, const char *s);
+void hz__buf_putc(hz__buf *b, char c);
+void hz__buf_printf(hz__buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* s as HTML/XML text or attribute value: & < > " ' become entities,
+ * control characters other than tab and newline are dropped and bytes
+ * that are not valid UTF-8 become U+FFFD, so any input gives well-formed
+ * XML.  NULL writes nothing. */
+void hz__buf_esc(hz__buf *b, const char *s);
+
+/* A pixel coordinate with one decimal ("12.5", "40", "-3.2"); 0 for a
+ * non-finite value (callers skip those points). */
+void hz__buf_px(hz__buf *b, double v);
+
+/* A value for people: up to `sig` significant digits, thousands
+ * separated ("12,345", "0.0123", "1.5e+09" beyond 1e15), "" for NaN.
+ * Returns buf. */
+char *hz__fmt_value(double v, int sig, char *buf, size_t bufsz);
+
+/* A value in a data table (6 significant digits, no separators so that a
+ * copied table parses as numbers); "" for NaN.  Returns buf. */
+char *hz__fmt_cell(double v, char *buf, size_t bufsz);
+
+#endif

@@ -1,0 +1,428 @@
+/* The report page: document, sections, figures, tables, narrative and the
+ * inline style sheet and script.  See include/horizon/report.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/doc.h"
+
+/* Okabe-Ito colours; dark mode lightens the blue and the grey for
+ * contrast on a dark background. */
+static const char css[] =
+    ":root{--bg:#fff;--fg:#1b1b1b;--mut:#5c5f66;--grid:#e4e5e7;"
+    "--card:#f6f7f9;--c0:#E69F00;--c1:#56B4E9;--c2:#009E73;--c3:#0072B2;"
+    "--c4:#D55E00;--c5:#CC79A7;--c6:#F0E442;--c7:#8a8a8a;--warn:#a4410e}\n"
+    "@media (prefers-color-scheme:dark){:root{--bg:#16181c;--fg:#e9e9ea;"
+    "--mut:#a4a7ad;--grid:#30333a;--card:#1f2227;--c3:#3d9be0;--c7:#a8a8a8;"
+    "--warn:#f08a4b}}\n"
+    "*{box-sizing:border-box}"
+    "body{margin:0 auto;max-width:1120px;padding:24px 20px 48px;"
+    "background:var(--bg);color:var(--fg);"
+    "font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}"
+    "h1{font-size:1.7em;margin:0 0 4px}h2{font-size:1.3em;margin:36px 0 8px;"
+    "padding-top:8px;border-top:1px solid var(--grid)}"
+    "h3{font-size:1.02em;margin:0 0 6px}"
+    ".meta,figcaption,.note{color:var(--mut);font-size:.9em}"
+    ".warn{color:var(--warn)}"
+    "nav ol{columns:2;margin:8px 0 0;padding-left:22px}"
+    ".narrative,.figures{background:var(--card);border-radius:8px;"
+    "padding:12px 18px;margin:16px 0}"
+    ".narrative p{margin:6px 0}.figures ul{margin:6px 0;padding-left:20px}"
+    "@media (min-width:900px){.figures ul{columns:2;column-gap:36px}}"
+    ".figures li{break-inside:avoid}"
+    "figure{margin:18px 0 26px;break-inside:avoid}"
+    ".multiples{display:grid;grid-template-columns:"
+    "repeat(auto-fill,minmax(270px,1fr));gap:8px 14px}"
+    ".multiples figure{margin:4px 0}.multiples .hz-svg{width:100%}.multiples "
+    "h3{font-size:.85em;"
+    "white-space:nowrap;overflow:hidden;text-overflow:ellipsis}"
+    "details{margin:6px 0}summary{cursor:pointer;color:var(--mut);"
+    "font-size:.9em}"
+    ".tw{overflow-x:auto;max-height:480px;overflow-y:auto}"
+    "table{border-collapse:collapse;font-size:.86em;margin:6px 0}"
+    "th,td{padding:3px 9px;border-bottom:1px solid var(--grid);"
+    "text-align:left;white-space:nowrap}td.n{text-align:right;"
+    "font-variant-numeric:tabular-nums}"
+    "th{position:sticky;top:0;background:var(--bg)}"
+    "table.sortable th{cursor:pointer}"
+    "th[aria-sort=ascending]::after{content:' \\25B2'}"
+    "th[aria-sort=descending]::after{content:' \\25BC'}"
+    ".hz-svg{max-width:100%;height:auto;display:block;"
+    "font:12px system-ui,sans-serif}"
+    ".hz-svg text{fill:var(--fg)}.hz-svg .tk,.hz-svg .rl{fill:var(--mut)}"
+    ".grid path{stroke:var(--grid);fill:none}"
+    ".axis path{stroke:var(--mut);fill:none}"
+    ".fg{stroke:var(--fg);fill:var(--fg)}"
+    ".c0{stroke:var(--c0);fill:var(--c0)}.c1{stroke:var(--c1);"
+    "fill:var(--c1)}.c2{stroke:var(--c2);fill:var(--c2)}"
+    ".c3{stroke:var(--c3);fill:var(--c3)}.c4{stroke:var(--c4);"
+    "fill:var(--c4)}.c5{stroke:var(--c5);fill:var(--c5)}"
+    ".c6{stroke:var(--c6);fill:var(--c6)}.c7{stroke:var(--c7);"
+    "fill:var(--c7)}"
+    ".ln{fill:none;stroke-width:2;stroke-linejoin:round}"
+    ".ln.dash{stroke-dasharray:6 3}"
+    ".band{stroke:none}.band.s0{fill-opacity:.2}.band.s1{fill-opacity:.4}"
+    ".bar{stroke:none}.wh{stroke:var(--fg);fill:none;stroke-width:1.4}"
+    ".ref{stroke:var(--mut);stroke-dasharray:3 3;fill:none}"
+    ".zero{stroke:var(--mut);fill:none}"
+    ".hv{fill-opacity:0;stroke:none}.hv:hover{fill-opacity:1}"
+    ".pt{fill-opacity:.7;stroke:none}.cell{stroke:var(--bg);"
+    "stroke-width:.5}.cell.empty{fill:var(--card)}"
+    "@media print{body{max-width:none;padding:0;font-size:11pt;"
+    "background:#fff;color:#000}nav,summary{display:none}"
+    ".tw{max-height:none;overflow:visible}h2{break-after:avoid}}\n";
+
+/* Sorting by a clicked header (numbers when the cells parse as numbers)
+ * and the data tables opened for printing. */
+static const char script[] =
+    "(function(){function key(r,i){var t=r.cells[i]?r.cells[i].textContent:"
+    "'';var v=parseFloat(t.replace(/,/g,''));return isNaN(v)?t.toLowerCase()"
+    ":v}document.querySelectorAll('table.sortable th').forEach(function(th)"
+    "{th.tabIndex=0;function go(){var tr=th.parentNode,t=tr.closest('table'),"
+    "b=t.tBodies[0],i=Array.prototype.indexOf.call(tr.children,th),"
+    "d=th.getAttribute('aria-sort')==='descending'?1:-1;"
+    "Array.prototype.forEach.call(tr.children,function(h){"
+    "h.removeAttribute('aria-sort')});th.setAttribute('aria-sort',"
+    "d>0?'ascending':'descending');var rows=Array.prototype.slice.call("
+    "b.rows).map(function(r,j){return[key(r,i),j,r]});rows.sort(function(a,"
+    "c){var x=a[0],y=c[0];if(typeof x!==typeof y)return(typeof x==='number'"
+    "?-1:1)*d;return(x<y?-1:x>y?1:a[1]-c[1])*d});rows.forEach(function(r){"
+    "b.appendChild(r[2])})}th.addEventListener('click',go);"
+    "th.addEventListener('keydown',function(e){if(e.key==='Enter')go()})})"
+    ";window.addEventListener('beforeprint',function(){document."
+    "querySelectorAll('details').forEach(function(d){d.open=true})})})();";
+
+void hz_report_options_init(hz_report_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->full_series = 4;
+    o->multiples = 12;
+    o->scatter_max = 2000;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
+hz_report *hz_report_new(const hz_report_options *opt)
+{
+    hz_report *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    hz_report_options_init(&r->opt);
+    if (opt != NULL) {
+        hz_report_options d;
+        hz_report_options_init(&d);
+        r->opt = *opt;
+        if (r->opt.multiples == 0)
+            r->opt.multiples = d.multiples;
+        if (r->opt.scatter_max == 0)
+            r->opt.scatter_max = d.scatter_max;
+    }
+    r->title = strdup(opt && opt->title ? opt->title : "Horizon report");
+    r->subtitle = dup_or_null(opt ? opt->subtitle : NULL);
+    r->opt.title = r->opt.subtitle = NULL;
+    if (r->title == NULL || (opt && opt->subtitle && r->subtitle == NULL)) {
+        hz_report_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void hz_report_free(hz_report *r)
+{
+    if (r == NULL)
+        return;
+    free(r->title);
+    free(r->subtitle);
+    hz__buf_free(&r->narrative);
+    hz__buf_free(&r->figures);
+    hz__buf_free(&r->toc);
+    hz__buf_free(&r->body);
+    free(r);
+}
+
+void hz__doc_section(hz_report *r, const char *prefix, const char *title)
+{
+    r->nsections++;
+    hz__buf_printf(&r->toc, "<li><a href=\"#%s-%d\">", prefix, r->nsections);
+    hz__buf_esc(&r->toc, title);
+    hz__buf_puts(&r->toc, "</a></li>");
+    hz__buf_printf(&r->body, "<section id=\"%s-%d\"><h2>", prefix,
+                   r->nsections);
+    hz__buf_esc(&r->body, title);
+    hz__buf_puts(&r->body, "</h2>\n");
+}
+
+void hz__doc_section_end(hz_report *r)
+{
+    hz__buf_puts(&r->body, "</section>\n");
+}
+
+void hz__fig_begin(hz__buf *b, const char *id, const char *title)
+{
+    hz__buf_printf(b, "<figure class=\"hz-fig\" id=\"%s\">", id);
+    if (title != NULL) {
+        hz__buf_puts(b, "<h3>");
+        hz__buf_esc(b, title);
+        hz__buf_puts(b, "</h3>");
+    }
+}
+
+void hz__fig_caption(hz__buf *b, const char *caption)
+{
+    hz__buf_puts(b, "<figcaption>");
+    hz__buf_esc(b, caption);
+    hz__buf_puts(b, "</figcaption>");
+}
+
+void hz__fig_end(hz__buf *b)
+{
+    hz__buf_puts(b, "</figure>\n");
+}
+
+void hz__doc_figure(hz_report *r, const char *title)
+{
+    char id[32];
+    snprintf(id, sizeof id, "fig-%d", ++r->nfigures);
+    hz__fig_begin(&r->body, id, title);
+}
+
+void hz__doc_note(hz_report *r, const char *cls, const char *text)
+{
+    hz__buf_printf(&r->body, "<p class=\"%s\">", cls);
+    hz__buf_esc(&r->body, text);
+    hz__buf_puts(&r->body, "</p>\n");
+}
+
+void hz__table_begin(hz__buf *b, const char *summary, bool sortable,
+                     size_t ncols, const char *const *head)
+{
+    if (summary != NULL) {
+        hz__buf_puts(b, "<details class=\"data\"><summary>");
+        hz__buf_esc(b, summary);
+        hz__buf_puts(b, "</summary>");
+    }
+    hz__buf_printf(b, "<div class=\"tw\"><table%s><thead><tr>",
+                   sortable ? " class=\"sortable\"" : "");
+    for (size_t i = 0; i < ncols; i++) {
+        hz__buf_puts(b, "<th scope=\"col\">");
+        hz__buf_esc(b, head[i]);
+        hz__buf_puts(b, "</th>");
+    }
+    hz__buf_puts(b, "</tr></thead><tbody>\n");
+}
+
+void hz__table_row(hz__buf *b)
+{
+    hz__buf_puts(b, "<tr>");
+}
+
+void hz__table_str(hz__buf *b, const char *s)
+{
+    hz__buf_puts(b, "<td>");
+    hz__buf_esc(b, s);
+    hz__buf_puts(b, "</td>");
+}
+
+void hz__table_num(hz__buf *b, double v)
+{
+    char s[48];
+    hz__buf_puts(b, "<td class=\"n\">");
+    hz__buf_puts(b, hz__fmt_cell(v, s, sizeof s));
+    hz__buf_puts(b, "</td>");
+}
+
+void hz__table_int(hz__buf *b, long long v)
+{
+    hz__buf_printf(b, "<td class=\"n\">%lld</td>", v);
+}
+
+void hz__table_end(hz__buf *b, const char *summary)
+{
+    hz__buf_puts(b, "</tbody></table></div>");
+    if (summary != NULL)
+        hz__buf_puts(b, "</details>");
+    hz__buf_putc(b, '\n');
+}
+
+/* The narrative section: paragraphs split on blank lines. */
+static void narrative_html(hz__buf *b, const hz_report_narrative_in *n)
+{
+    hz__buf_puts(b, "<section class=\"narrative\" id=\"narrative\">"
+                    "<h2 hidden>Narrative</h2><p>");
+    const char *p = n->text;
+    while (*p) {
+        const char *e = strstr(p, "\n\n");
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char *para = strndup(p, len);
+        if (para == NULL) {
+            b->oom = true;
+            return;
+        }
+        hz__buf_esc(b, para);
+        free(para);
+        if (e == NULL)
+            break;
+        p = e;
+        while (*p == '\n')
+            p++;
+        if (*p)
+            hz__buf_puts(b, "</p><p>");
+    }
+    hz__buf_puts(b, "</p><p class=\"meta\">Narrative");
+    if (n->source != NULL && n->source[0]) {
+        hz__buf_puts(b, " by ");
+        hz__buf_esc(b, n->source);
+    }
+    if (n->prompt_tokens >= 0)
+        hz__buf_printf(b, "; prompt %ld tokens", n->prompt_tokens);
+    if (n->completion_tokens >= 0)
+        hz__buf_printf(b, "; completion %ld tokens", n->completion_tokens);
+    hz__buf_puts(b, ". It was written from the summary figures below, "
+                    "never from the data rows.</p></section>");
+}
+
+hz_status hz_report_narrative(hz_report *r, const hz_report_narrative_in *n,
+                              hz_error *err)
+{
+    if (r == NULL || n == NULL || n->text == NULL)
+        return hz_error_set(err, HZ_EINVAL, "report: no narrative text");
+    r->narrative.len = 0;
+    narrative_html(&r->narrative, n);
+    return hz__buf_status(&r->narrative, err);
+}
+
+hz_status hz_report_summary(hz_report *r, const hz_summary *s, hz_error *err)
+{
+    if (r == NULL || s == NULL)
+        return hz_error_set(err, HZ_EINVAL, "report: no summary");
+    if (s->n == 0)
+        return HZ_OK;
+    if (r->figures.len == 0)
+        hz__buf_puts(&r->figures, "<section class=\"figures\" "
+                                  "id=\"key-figures\"><h2 hidden>Key "
+                                  "figures</h2><strong>Key figures</strong>");
+    hz__buf_puts(&r->figures, "<ul>");
+    for (size_t i = 0; i < s->n; i++) {
+        hz__buf_puts(&r->figures, "<li>");
+        hz__buf_esc(&r->figures, s->items[i].text);
+        hz__buf_puts(&r->figures, "</li>");
+    }
+    hz__buf_puts(&r->figures, "</ul>");
+    return hz__buf_status(&r->figures, err);
+}
+
+static void page(const hz_report *r, hz__buf *b)
+{
+    hz__buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+                    "<meta charset=\"utf-8\">"
+                    "<meta name=\"viewport\" content=\"width=device-width,"
+                    "initial-scale=1\">"
+                    "<meta name=\"color-scheme\" content=\"light dark\">"
+                    "<meta name=\"generator\" content=\"Horizon ");
+    hz__buf_esc(b, hz_version());
+    hz__buf_puts(b, "\"><title>");
+    hz__buf_esc(b, r->title);
+    hz__buf_puts(b, "</title><style>");
+    hz__buf_puts(b, css);
+    hz__buf_puts(b, "</style></head>\n<body><header><h1>");
+    hz__buf_esc(b, r->title);
+    hz__buf_puts(b, "</h1>");
+    if (r->subtitle != NULL) {
+        hz__buf_puts(b, "<p class=\"meta\">");
+        hz__buf_esc(b, r->subtitle);
+        hz__buf_puts(b, "</p>");
+    }
+    hz__buf_puts(b, "</header>\n");
+    if (r->narrative.len)
+        hz__buf_put(b, r->narrative.s, r->narrative.len);
+    else
+        hz__buf_puts(b, HZ_REPORT_NARRATIVE_SLOT);
+    hz__buf_putc(b, '\n');
+    if (r->figures.len) {
+        hz__buf_put(b, r->figures.s, r->figures.len);
+        hz__buf_puts(b, "</section>\n");
+    }
+    if (r->nsections > 1) {
+        hz__buf_puts(b, "<nav><strong>Contents</strong><ol>");
+        hz__buf_put(b, r->toc.s, r->toc.len);
+        hz__buf_puts(b, "</ol></nav>\n");
+    }
+    if (r->body.len)
+        hz__buf_put(b, r->body.s, r->body.len);
+    hz__buf_puts(b, "<footer><p class=\"meta\">Written by Horizon ");
+    hz__buf_esc(b, hz_version());
+    hz__buf_puts(b, ". Charts are inline SVG; hover a point, bar or cell "
+                    "for its value; every chart's numbers are in the table "
+                    "under it. Click a column header to sort a table."
+                    "</p></footer>\n<script>");
+    hz__buf_puts(b, script);
+    hz__buf_puts(b, "</script></body></html>\n");
+}
+
+hz_status hz_report_render(const hz_report *r, char **html, size_t *len,
+                           hz_error *err)
+{
+    if (r == NULL || html == NULL)
+        return hz_error_set(err, HZ_EINVAL, "report: no report");
+    hz__buf b = {0};
+    page(r, &b);
+    if (r->narrative.oom || r->figures.oom || r->toc.oom || r->body.oom)
+        b.oom = true;
+    hz_status st = hz__buf_status(&b, err);
+    if (st != HZ_OK) {
+        hz__buf_free(&b);
+        return st;
+    }
+    *html = b.s;
+    if (len != NULL)
+        *len = b.len;
+    return HZ_OK;
+}
+
+hz_status hz_report_write(const hz_report *r, FILE *f, hz_error *err)
+{
+    char *html = NULL;
+    size_t len = 0;
+    hz_status st = hz_report_render(r, &html, &len, err);
+    if (st != HZ_OK)
+        return st;
+    bool ok = fwrite(html, 1, len, f) == len && fflush(f) == 0 && !ferror(f);
+    free(html);
+    if (!ok)
+        return hz_error_set(err, HZ_EIO, "could not write the report: %s",
+                            strerror(errno));
+    return HZ_OK;
+}
+
+hz_status hz_report_splice_narrative(const char *html, size_t len,
+                                     const hz_report_narrative_in *n,
+                                     char **out, size_t *out_len,
+                                     hz_error *err)
+{
+    if (html == NULL || n == NULL || n->text == NULL || out == NULL)
+        return hz_error_set(err, HZ_EINVAL, "report: nothing to splice");
+    static const char slot[] = HZ_REPORT_NARRATIVE_SLOT;
+    const char *at = memmem(html, len, slot, sizeof slot - 1);
+    hz__buf b = {0};
+    if (at == NULL) {
+        hz__buf_put(&b, html, len);
+    } else {
+        hz__buf_put(&b, html, (size_t)(at - html));
+        narrative_html(&b, n);
+        size_t rest = (size_t)(at - html) + sizeof slot - 1;
+        hz__buf_put(&b, at + sizeof slot - 1, len - rest);
+    }
+    hz_status st = hz__buf_status(&b, err);
+    if (st != HZ_OK) {
+        hz__buf_free(&b);
+        return st;
+    }
+    *out = b.s;
+    if (out_len != NULL)
+        *out_len = b.len;
+    return HZ_OK;
+}

@@ -1,0 +1,583 @@
+/* The forecast part of a report: fan charts, the total, small multiples
+ * and the table of every series.  See include/horizon/report.h. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "horizon/series.h"
+#include "report/doc.h"
+
+/* Per-series figures for the table and the ranking. */
+typedef struct row {
+    size_t i;
+    double last12, fc_total, change, width;
+} row;
+
+static int by_size(const void *a, const void *b)
+{
+    const row *x = a, *y = b;
+    if (x->last12 != y->last12)
+        return x->last12 > y->last12 ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static void series_rows(const hz_forecast_result *fc, row *rows)
+{
+    for (size_t i = 0; i < fc->nseries; i++) {
+        const hz_forecast_series_result *s = &fc->series[i];
+        const hz_forecast *f = s->fc;
+        size_t steps = fc->horizon < 12 ? fc->horizon : 12;
+        size_t back = s->n < steps ? s->n : steps;
+        double tot = 0, last = 0;
+        for (size_t k = 0; k < steps && f != NULL; k++)
+            tot += f->mean[k];
+        for (size_t k = s->n - back; k < s->n; k++)
+            last += s->history[k];
+        rows[i].i = i;
+        rows[i].last12 = isfinite(s->last12_total) ? s->last12_total : -1;
+        rows[i].fc_total = tot;
+        /* change of the next min(h, 12) periods against as many observed */
+        rows[i].change = back == steps && last != 0 ? tot / last - 1 : NAN;
+        rows[i].width = NAN;
+        if (f != NULL && f->nlevels > 0 && fc->horizon > 0) {
+            size_t L = f->nlevels - 1, k = fc->horizon - 1;
+            if (fabs(f->mean[k]) > 0)
+                rows[i].width = (f->upper[L][k] - f->lower[L][k]) /
+                                fabs(f->mean[k]);
+        }
+    }
+}
+
+/* Day numbers of a series' history periods. */
+static void history_days(const hz_forecast_result *fc,
+                         const hz_forecast_series_result *s, double *x)
+{
+    for (size_t k = 0; k < s->n; k++)
+        x[k] = hz_period_start((hz_freq)fc->freq, s->start + (int64_t)k);
+}
+
+typedef struct fan_data {
+    double *xh, *xf, *yf; /* history days; forecast days and points with
+                             the last observation first */
+    hz__line lines[2];
+    hz__band bands[HZ_FC_MAX_LEVELS];
+    char names[HZ_FC_MAX_LEVELS][32];
+    size_t nbands;
+} fan_data;
+
+static bool fan_build(const hz_forecast_result *fc,
+                      const hz_forecast_series_result *s, fan_data *d)
+{
+    size_t h = fc->horizon, n = s->n;
+    d->xh = malloc((n ? n : 1) * sizeof *d->xh);
+    d->xf = malloc((h + 1) * sizeof *d->xf);
+    d->yf = malloc((h + 1) * sizeof *d->yf);
+    if (d->xh == NULL || d->xf == NULL || d->yf == NULL)
+        return false;
+    history_days(fc, s, d->xh);
+    size_t o = 0;
+    if (n > 0) { /* join the point forecast to the last observation */
+        d->xf[o] = d->xh[n - 1];
+        d->yf[o++] = s->history[n - 1];
+    }
+    for (size_t k = 0; k < h; k++) {
+        d->xf[o] = s->days[k];
+        d->yf[o++] = s->fc->mean[k];
+    }
+    d->lines[0] = (hz__line){"observed", d->xh,    s->history,
+                             n,          HZ__LINE, HZ__FG};
+    d->lines[1] = (hz__line){"point forecast", d->xf, d->yf, o, HZ__LINE, 3};
+    const hz_forecast *f = s->fc;
+    d->nbands = f->nlevels;
+    /* widest interval first (drawn underneath, lighter) */
+    for (size_t l = 0; l < f->nlevels; l++) {
+        size_t L = f->nlevels - 1 - l;
+        snprintf(d->names[l], sizeof d->names[l], "%g%% interval",
+                 f->levels[L]);
+        d->bands[l] = (hz__band){
+            d->names[l], d->xf + (n > 0), f->lower[L], f->upper[L], h, 3,
+            l > 0};
+    }
+    return true;
+}
+
+static void fan_free(fan_data *d)
+{
+    free(d->xh);
+    free(d->xf);
+    free(d->yf);
+}
+
+static void fan_plot(hz__buf *b, const hz_forecast_result *fc,
+                     const fan_data *d, const char *title, const char *ylab,
+                     bool compact)
+{
+    hz__plot p = {0};
+    p.title = title;
+    p.width = compact ? HZ__W_SMALL : HZ__W;
+    p.height = compact ? HZ__H_SMALL : HZ__H;
+    p.x = (hz__axis){NULL, HZ__AXIS_DATE, NAN,
+                     NAN,  false,         fc->freq >= HZ_FREQ_MONTH};
+    p.y = (hz__axis){ylab, HZ__AXIS_LINEAR, NAN, NAN, false, false};
+    p.lines = d->lines;
+    p.nlines = 2;
+    p.bands = d->bands;
+    p.nbands = d->nbands;
+    p.marker_x = d->lines[0].n ? d->xh[d->lines[0].n - 1] : NAN;
+    p.compact = compact;
+    p.kind = "fan";
+    hz__svg_plot(b, &p);
+}
+
+static void fan_table_head(hz__buf *b, const hz_forecast *f, bool with_key,
+                           const char *summary)
+{
+    const char *head[4 + 2 * HZ_FC_MAX_LEVELS];
+    char lab[2 * HZ_FC_MAX_LEVELS][24];
+    size_t nh = 0;
+    if (with_key)
+        head[nh++] = "series";
+    head[nh++] = "period";
+    head[nh++] = "observed";
+    head[nh++] = "point forecast";
+    for (size_t l = 0; l < f->nlevels; l++) {
+        snprintf(lab[2 * l], 24, "lower %g%%", f->levels[l]);
+        snprintf(lab[2 * l + 1], 24, "upper %g%%", f->levels[l]);
+        head[nh++] = lab[2 * l];
+        head[nh++] = lab[2 * l + 1];
+    }
+    hz__table_begin(b, summary, false, nh, head);
+}
+
+static void fan_table_rows(hz__buf *b, const hz_forecast_result *fc,
+                           const hz_forecast_series_result *s, bool with_key)
+{
+    char d[16];
+    for (size_t k = 0; k < s->n; k++) {
+        hz__table_row(b);
+        if (with_key)
+            hz__table_str(b, s->key);
+        hz__table_str(b, hz_format_day(hz_period_start((hz_freq)fc->freq,
+                                                       s->start + (int64_t)k),
+                                       d));
+        hz__table_num(b, s->history[k]);
+        hz__buf_puts(b, "<td></td>");
+        for (size_t l = 0; l < s->fc->nlevels; l++)
+            hz__buf_puts(b, "<td></td><td></td>");
+    }
+    for (size_t k = 0; k < fc->horizon; k++) {
+        hz__table_row(b);
+        if (with_key)
+            hz__table_str(b, s->key);
+        hz__table_str(b, hz_format_day(s->days[k], d));
+        hz__buf_puts(b, "<td></td>");
+        hz__table_num(b, s->fc->mean[k]);
+        for (size_t l = 0; l < s->fc->nlevels; l++) {
+            hz__table_num(b, s->fc->lower[l][k]);
+            hz__table_num(b, s->fc->upper[l][k]);
+        }
+    }
+}
+
+static void model_caption(hz__buf *b, const hz_forecast_series_result *s,
+                          const row *rw)
+{
+    char buf[640], v[48], w[48];
+    const hz_forecast *f = s->fc;
+    int n = snprintf(buf, sizeof buf, "Model %s", s->method);
+    if (isfinite(f->aicc))
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "; AICc %s",
+                      hz__fmt_value(f->aicc, 5, v, sizeof v));
+    else if (isfinite(f->aic))
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "; AIC %s",
+                      hz__fmt_value(f->aic, 5, v, sizeof v));
+    if (isfinite(f->sigma2))
+        n += snprintf(buf + n, sizeof buf - (size_t)n,
+                      "; innovation variance %s",
+                      hz__fmt_value(f->sigma2, 3, v, sizeof v));
+    if (isfinite(rw->change))
+        n += snprintf(buf + n, sizeof buf - (size_t)n,
+                      "; next periods vs the last as many: %s",
+                      hz_fmt_pct(rw->change, 1, w, sizeof w));
+    if (s->note[0])
+        n += snprintf(buf + n, sizeof buf - (size_t)n, ". Fallback: %s",
+                      s->note);
+    snprintf(buf + n, sizeof buf - (size_t)n,
+             ". Shaded: prediction intervals; dotted line: forecast "
+             "origin.");
+    hz__fig_caption(b, buf);
+}
+
+static hz_status full_charts(hz_report *r, const hz_forecast_result *fc,
+                             const row *rows, const char *ylab)
+{
+    for (size_t j = 0; j < fc->nseries; j++) {
+        const hz_forecast_series_result *s = &fc->series[j];
+        fan_data d = {0};
+        if (!fan_build(fc, s, &d)) {
+            fan_free(&d);
+            return HZ_ENOMEM;
+        }
+        char title[300];
+        snprintf(title, sizeof title, "%s: %s", s->key[0] ? s->key : "total",
+                 s->method);
+        hz__doc_figure(r, title);
+        fan_plot(&r->body, fc, &d, title, ylab, false);
+        model_caption(&r->body, s, &rows[j]);
+        fan_table_head(&r->body, s->fc, false, "Numbers behind the chart");
+        fan_table_rows(&r->body, fc, s, false);
+        hz__table_end(&r->body, "Numbers behind the chart");
+        hz__fig_end(&r->body);
+        fan_free(&d);
+    }
+    return HZ_OK;
+}
+
+/* The total of every series: observed periods x[0..n) and y[0..n), then
+ * the sums of the point forecasts at x[n..n + h).  Only when all series
+ * end together (false otherwise, or on ENOMEM with *oom set). */
+typedef struct total {
+    double *x, *y;
+    size_t n, h;
+} total;
+
+static bool total_series(const hz_forecast_result *fc, total *t, bool *oom)
+{
+    int64_t p0 = INT64_MAX, p1 = INT64_MIN;
+    *oom = false;
+    for (size_t i = 0; i < fc->nseries; i++) {
+        const hz_forecast_series_result *s = &fc->series[i];
+        if (s->n == 0 || s->last_day != fc->series[0].last_day)
+            return false;
+        p0 = s->start < p0 ? s->start : p0;
+        int64_t e = s->start + (int64_t)s->n - 1;
+        p1 = e > p1 ? e : p1;
+    }
+    size_t n = (size_t)(p1 - p0 + 1), h = fc->horizon;
+    t->x = calloc(n + h, sizeof *t->x);
+    t->y = calloc(n + h, sizeof *t->y);
+    if (t->x == NULL || t->y == NULL) {
+        *oom = true;
+        return false;
+    }
+    for (size_t k = 0; k < n; k++)
+        t->x[k] = hz_period_start((hz_freq)fc->freq, p0 + (int64_t)k);
+    for (size_t i = 0; i < fc->nseries; i++) {
+        const hz_forecast_series_result *s = &fc->series[i];
+        for (size_t k = 0; k < s->n; k++)
+            t->y[(size_t)(s->start - p0) + k] += s->history[k];
+        for (size_t k = 0; k < h; k++)
+            t->y[n + k] += s->fc->mean[k];
+    }
+    for (size_t k = 0; k < h; k++)
+        t->x[n + k] = fc->series[0].days[k];
+    t->n = n;
+    t->h = h;
+    return true;
+}
+
+/* The total's chart: observed and point forecasts; intervals do not add
+ * up and are not drawn. */
+static void total_chart(hz_report *r, const hz_forecast_result *fc,
+                        const total *t, const char *ylab)
+{
+    const double *x = t->x, *y = t->y;
+    size_t n = t->n, h = t->h;
+    hz__line lines[2] = {
+        {"observed total", x, y, n, HZ__LINE, HZ__FG},
+        {"sum of point forecasts", x + n - 1, y + n - 1, h + 1, HZ__LINE, 3}};
+    hz__plot p = {0};
+    p.title = "Total of all series";
+    p.width = HZ__W;
+    p.height = HZ__H;
+    p.x = (hz__axis){NULL, HZ__AXIS_DATE, NAN,
+                     NAN,  false,         fc->freq >= HZ_FREQ_MONTH};
+    p.y = (hz__axis){ylab, HZ__AXIS_LINEAR, NAN, NAN, false, false};
+    p.lines = lines;
+    p.nlines = 2;
+    p.marker_x = x[n - 1];
+    p.kind = "total";
+    hz__doc_figure(r, "Total of all series");
+    hz__svg_plot(&r->body, &p);
+    hz__fig_caption(&r->body, "The sum of the observed series and of their "
+                              "point forecasts. Intervals of the total are "
+                              "not drawn: per-series intervals do not add "
+                              "up without the series' joint distribution.");
+    static const char *const head[] = {"period", "observed total",
+                                       "sum of point forecasts"};
+    hz__table_begin(&r->body, "Numbers behind the chart", false, 3, head);
+    char d[16];
+    for (size_t k = 0; k < n + h; k++) {
+        hz__table_row(&r->body);
+        hz__table_str(&r->body, hz_format_day((int32_t)x[k], d));
+        if (k < n) {
+            hz__table_num(&r->body, y[k]);
+            hz__buf_puts(&r->body, "<td></td>");
+        } else {
+            hz__buf_puts(&r->body, "<td></td>");
+            hz__table_num(&r->body, y[k]);
+        }
+    }
+    hz__table_end(&r->body, "Numbers behind the chart");
+    hz__fig_end(&r->body);
+}
+
+/* Key figures: the ranked summary (summary.h) of the single series or of
+ * the total. */
+static hz_status key_figures(hz_report *r, const hz_forecast_result *fc,
+                             const total *t, hz_error *err)
+{
+    hz_summary *s = hz_summary_new("forecast");
+    hz_forecast *tf = NULL;
+    if (s == NULL)
+        return HZ_ENOMEM;
+    hz_summary_forecast_in in = {0};
+    in.unit = hz_freq_name((hz_freq)fc->freq);
+    in.period = fc->period;
+    if (fc->nseries == 1) {
+        in.name = fc->series[0].key[0] ? fc->series[0].key : "the series";
+        in.history = fc->series[0].history;
+        in.n_history = fc->series[0].n;
+        in.fc = fc->series[0].fc;
+    } else if (t->x != NULL) {
+        tf = hz_forecast_alloc(t->h, 0, NULL);
+        if (tf == NULL) {
+            hz_summary_free(s);
+            return HZ_ENOMEM;
+        }
+        memcpy(tf->mean, t->y + t->n, t->h * sizeof *tf->mean);
+        snprintf(tf->method, sizeof tf->method, "a model per series");
+        in.name = "the total";
+        in.history = t->y;
+        in.n_history = t->n;
+        in.fc = tf;
+    }
+    hz_status st = HZ_OK;
+    if (in.fc != NULL) {
+        hz_error e2;
+        if (hz_summary_forecast(&in, s, &e2) == HZ_OK)
+            st = hz_report_summary(r, s, err);
+    }
+    hz_forecast_free(tf);
+    hz_summary_free(s);
+    return st;
+}
+
+/* How many series chose each model (the 11 most frequent, then
+ * "other"). */
+static hz_status models_chart(hz_report *r, const hz_forecast_result *fc)
+{
+    size_t n = fc->nseries, nm = 0;
+    const char **name = calloc(n, sizeof *name);
+    double *cnt = calloc(n + 1, sizeof *cnt);
+    if (name == NULL || cnt == NULL) {
+        free(name);
+        free(cnt);
+        return HZ_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < nm && strcmp(name[j], fc->series[i].method) != 0)
+            j++;
+        if (j == nm)
+            name[nm++] = fc->series[i].method;
+        cnt[j]++;
+    }
+    /* most frequent first, ties by name (selection sort: few models) */
+    for (size_t a = 0; a < nm; a++)
+        for (size_t c = a + 1; c < nm; c++)
+            if (cnt[c] > cnt[a] ||
+                (cnt[c] == cnt[a] && strcmp(name[c], name[a]) < 0)) {
+                double t = cnt[a];
+                cnt[a] = cnt[c];
+                cnt[c] = t;
+                const char *s = name[a];
+                name[a] = name[c];
+                name[c] = s;
+            }
+    if (nm > 12) {
+        for (size_t j = 12; j < nm; j++)
+            cnt[11] += cnt[j];
+        name[11] = "other";
+        nm = 12;
+    }
+    static const char *const group[] = {"series"};
+    hz__bars p = {0};
+    p.title = "Models chosen";
+    p.width = HZ__W;
+    p.height = 60 + 22 * (int)nm;
+    p.ncat = nm;
+    p.cat = name;
+    p.ngroups = 1;
+    p.group = group;
+    p.v = cnt;
+    p.value = (hz__axis){"series", HZ__AXIS_LINEAR, NAN, NAN,
+                         true,     false,           true};
+    p.horizontal = true;
+    p.kind = "bars";
+    hz__doc_figure(r, "Models chosen");
+    hz__svg_bars(&r->body, &p);
+    hz__fig_caption(&r->body, "Number of series whose forecast each model "
+                              "(or fallback) made.");
+    static const char *const head[] = {"model", "series"};
+    hz__table_begin(&r->body, "Numbers behind the chart", false, 2, head);
+    for (size_t j = 0; j < nm; j++) {
+        hz__table_row(&r->body);
+        hz__table_str(&r->body, name[j]);
+        hz__table_num(&r->body, cnt[j]);
+    }
+    hz__table_end(&r->body, "Numbers behind the chart");
+    hz__fig_end(&r->body);
+    free(name);
+    free(cnt);
+    return HZ_OK;
+}
+
+static hz_status multiples(hz_report *r, const hz_forecast_result *fc,
+                           const row *ranked, size_t m, const char *ylab)
+{
+    char title[160];
+    snprintf(title, sizeof title,
+             "The %zu largest series (by the last 12 periods)", m);
+    hz__buf_puts(&r->body, "<h3>");
+    hz__buf_esc(&r->body, title);
+    hz__buf_puts(&r->body, "</h3><div class=\"multiples\">");
+    for (size_t j = 0; j < m; j++) {
+        const hz_forecast_series_result *s = &fc->series[ranked[j].i];
+        fan_data d = {0};
+        if (!fan_build(fc, s, &d)) {
+            fan_free(&d);
+            return HZ_ENOMEM;
+        }
+        char t[300];
+        snprintf(t, sizeof t, "%s: %s", s->key, s->method);
+        hz__doc_figure(r, t);
+        fan_plot(&r->body, fc, &d, t, ylab, true);
+        hz__fig_end(&r->body);
+        fan_free(&d);
+    }
+    hz__buf_puts(&r->body, "</div>");
+    hz__doc_note(r, "note",
+                 "Each panel: observed (dark), point forecast (blue) and "
+                 "prediction intervals (shaded), on its own scale.");
+    fan_table_head(&r->body, fc->series[ranked[0].i].fc, true,
+                   "Numbers behind these charts");
+    for (size_t j = 0; j < m; j++)
+        fan_table_rows(&r->body, fc, &fc->series[ranked[j].i], true);
+    hz__table_end(&r->body, "Numbers behind these charts");
+    return HZ_OK;
+}
+
+static void series_table(hz_report *r, const hz_forecast_result *fc,
+                         const row *rows)
+{
+    char lw[48];
+    const hz_forecast *f0 = fc->series[0].fc;
+    snprintf(lw, sizeof lw, "%g%% width at h=%zu",
+             f0->nlevels ? f0->levels[f0->nlevels - 1] : 0.0, fc->horizon);
+    const char *head[] = {
+        "series",         "model",  "periods", "last 12 total",
+        "forecast total", "change", lw,        "note"};
+    hz__doc_note(r, "note",
+                 "Forecast total: the next min(horizon, 12) periods; change: "
+                 "against as many periods just observed; width: the widest "
+                 "interval at the last step relative to the point forecast.");
+    hz__table_begin(&r->body, NULL, true, 8, head);
+    char pct[32];
+    for (size_t i = 0; i < fc->nseries; i++) {
+        const hz_forecast_series_result *s = &fc->series[i];
+        hz__table_row(&r->body);
+        hz__table_str(&r->body, s->key);
+        hz__table_str(&r->body, s->method);
+        hz__table_int(&r->body, (long long)s->n);
+        hz__table_num(&r->body, s->last12_total);
+        hz__table_num(&r->body, rows[i].fc_total);
+        hz__buf_puts(&r->body, "<td class=\"n\">");
+        if (isfinite(rows[i].change))
+            hz__buf_esc(&r->body, hz_fmt_pct(rows[i].change, 1, pct, 32));
+        hz__buf_puts(&r->body, "</td><td class=\"n\">");
+        if (isfinite(rows[i].width))
+            hz__buf_esc(&r->body, hz_fmt_pct(rows[i].width, 0, pct, 32));
+        hz__buf_puts(&r->body, "</td>");
+        hz__table_str(&r->body, s->note);
+    }
+    hz__table_end(&r->body, NULL);
+}
+
+hz_status hz_report_forecast(hz_report *r, const hz_forecast_result *fc,
+                             const char *value_label, hz_error *err)
+{
+    if (r == NULL || fc == NULL)
+        return hz_error_set(err, HZ_EINVAL, "report: no forecast");
+    if (fc->nseries == 0 || fc->horizon == 0)
+        return hz_error_set(err, HZ_EINVAL,
+                            "report: the forecast has no series");
+    for (size_t i = 0; i < fc->nseries; i++)
+        if (fc->series[i].fc == NULL || fc->series[i].days == NULL)
+            return hz_error_set(err, HZ_EINVAL,
+                                "report: series '%s' has no forecast",
+                                fc->series[i].key);
+    const char *ylab = value_label ? value_label : "value";
+    row *rows = malloc(fc->nseries * sizeof *rows);
+    row *ranked = malloc(fc->nseries * sizeof *ranked);
+    hz_status st = HZ_OK;
+    if (rows == NULL || ranked == NULL) {
+        st = HZ_ENOMEM;
+        goto out;
+    }
+    series_rows(fc, rows);
+    memcpy(ranked, rows, fc->nseries * sizeof *rows);
+    qsort(ranked, fc->nseries, sizeof *ranked, by_size);
+    hz__doc_section(r, "forecast", "Forecast");
+    const hz_forecast *f0 = fc->series[0].fc;
+    hz__buf_printf(&r->body,
+                   "<p>%zu series by %s, forecast %zu periods ahead, "
+                   "with ",
+                   fc->nseries, hz_freq_name((hz_freq)fc->freq), fc->horizon);
+    for (size_t l = 0; l < f0->nlevels; l++)
+        hz__buf_printf(&r->body, "%s%g%%", l ? " and " : "", f0->levels[l]);
+    hz__buf_puts(&r->body, " prediction intervals; values: ");
+    hz__buf_esc(&r->body, ylab);
+    hz__buf_puts(&r->body, ".</p>\n");
+    total tot = {0};
+    bool oom = false;
+    bool have_total = fc->nseries > 1 && total_series(fc, &tot, &oom);
+    if (oom) {
+        st = HZ_ENOMEM;
+    } else if (fc->nseries <= r->opt.full_series) {
+        st = full_charts(r, fc, rows, ylab);
+    } else {
+        if (have_total)
+            total_chart(r, fc, &tot, ylab);
+        else
+            hz__doc_note(r, "note",
+                         "No chart of the total: the series end in "
+                         "different periods, so their sum would mix "
+                         "observations and forecasts.");
+        st = models_chart(r, fc);
+        size_t m = r->opt.multiples < fc->nseries ? r->opt.multiples
+                                                  : fc->nseries;
+        if (st == HZ_OK && m > 0)
+            st = multiples(r, fc, ranked, m, ylab);
+    }
+    if (st == HZ_OK) {
+        hz__buf_puts(&r->body, "<h3>Every series</h3>");
+        series_table(r, fc, rows);
+    }
+    hz__doc_section_end(r);
+    if (st == HZ_OK)
+        st = key_figures(r, fc, &tot, err);
+    free(tot.x);
+    free(tot.y);
+out:
+    free(rows);
+    free(ranked);
+    if (st == HZ_ENOMEM)
+        return hz_error_set(err, st,
+                            "out of memory while writing the "
+                            "report");
+    if (st != HZ_OK)
+        return st;
+    return hz__buf_status(&r->body, err);
+}

@@ -1,0 +1,181 @@
+/* HTML reports from the command line.  See report_cli.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/report_cli.h"
+#include "horizon/analytics_view.h"
+#include "horizon/series.h"
+
+int hz__cli_write_report(const char *cmd, const char *path,
+                         const hz_report *rep)
+{
+    hz_error err;
+    hz_error_clear(&err);
+    char *html = NULL;
+    size_t len = 0;
+    if (hz_report_render(rep, &html, &len, &err) != HZ_OK) {
+        hz_cli_error(cmd, "report: %s", err.msg);
+        return HZ_EXIT_FAIL;
+    }
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (tmp == NULL) {
+        free(html);
+        hz_cli_error(cmd, "report: out of memory");
+        return HZ_EXIT_FAIL;
+    }
+    snprintf(tmp, plen + 32, "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int rc = HZ_EXIT_OK;
+    if (f == NULL) {
+        hz_cli_error(cmd, "could not open '%s' for writing: %s", tmp,
+                     strerror(errno));
+        rc = HZ_EXIT_FAIL;
+    } else {
+        bool ok = fwrite(html, 1, len, f) == len;
+        int saved = errno;
+        if (fclose(f) != 0 && ok) {
+            ok = false;
+            saved = errno;
+        }
+        if (!ok || rename(tmp, path) != 0) {
+            hz_cli_error(cmd, "could not write the report '%s': %s", path,
+                         strerror(ok ? errno : saved));
+            unlink(tmp);
+            rc = HZ_EXIT_FAIL;
+        }
+    }
+    free(tmp);
+    free(html);
+    return rc;
+}
+
+const char *hz__cli_value_label(const char *value_col, int agg, int freq,
+                                char *buf, size_t bufsz)
+{
+    const char *per = freq ? hz_freq_name((hz_freq)freq) : "period";
+    if (agg == HZ_AGG_COUNT)
+        snprintf(buf, bufsz, "rows per %s", per);
+    else
+        snprintf(buf, bufsz, "%s, %s per %s", value_col ? value_col : "value",
+                 agg == HZ_AGG_MEAN ? "mean" : "sum", per);
+    return buf;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+int hz__cli_report_forecast(const char *cmd, const char *path,
+                            const hz_forecast_result *res,
+                            const hz_forecast_request *req, const char *input)
+{
+    char title[256], sub[512], ylab[160];
+    int n = snprintf(title, sizeof title, "Forecast of %s",
+                     req->agg == HZ_AGG_COUNT ? "row counts"
+                     : req->value_col         ? req->value_col
+                                              : "values");
+    for (size_t i = 0; i < req->nby && n > 0 && (size_t)n < sizeof title; i++)
+        n += snprintf(title + n, sizeof title - (size_t)n, "%s%s",
+                      i ? ", " : " by ", req->by_cols[i]);
+    snprintf(sub, sizeof sub, "%s: %zu series by %s, model %s, horizon %zu",
+             base_name(input), res->nseries, hz_freq_name((hz_freq)res->freq),
+             hz_fc_model_name(req->model), res->horizon);
+    hz_report_options o;
+    hz_report_options_init(&o);
+    o.title = title;
+    o.subtitle = sub;
+    hz_report *rep = hz_report_new(&o);
+    if (rep == NULL) {
+        hz_cli_error(cmd, "report: out of memory");
+        return HZ_EXIT_FAIL;
+    }
+    hz_error err;
+    hz_error_clear(&err);
+    int rc = HZ_EXIT_OK;
+    if (hz_report_forecast(rep, res,
+                           hz__cli_value_label(req->value_col, req->agg,
+                                               res->freq, ylab, sizeof ylab),
+                           &err) != HZ_OK) {
+        hz_cli_error(cmd, "report: %s", err.msg);
+        rc = HZ_EXIT_FAIL;
+    } else {
+        rc = hz__cli_write_report(cmd, path, rep);
+    }
+    hz_report_free(rep);
+    return rc;
+}
+
+int hz__cli_report_analytics(const char *cmd, const char *path,
+                             const hz_analytics_result *res, const char *input)
+{
+    char title[128], sub[512];
+    hz_analysis_kind k = hz_analytics_kind(res);
+    snprintf(title, sizeof title, "Customer analysis: %s",
+             k == HZ_ANALYSIS_CLV     ? "lifetime value"
+             : k == HZ_ANALYSIS_CHURN ? "churn"
+             : k == HZ_ANALYSIS_SEGMENT
+                 ? "segments"
+                 : "churn, lifetime value and segments");
+    snprintf(sub, sizeof sub, "%s: %zu customers", base_name(input),
+             hz_analytics_customers(res));
+    hz_report_options o;
+    hz_report_options_init(&o);
+    o.title = title;
+    o.subtitle = sub;
+    hz_report *rep = hz_report_new(&o);
+    if (rep == NULL) {
+        hz_cli_error(cmd, "report: out of memory");
+        return HZ_EXIT_FAIL;
+    }
+    hz_analytics_view v;
+    hz_analytics_view_of(res, &v);
+    hz_error err;
+    hz_error_clear(&err);
+    int rc;
+    if (hz_report_customers(rep, &v, &err) != HZ_OK) {
+        hz_cli_error(cmd, "report: %s", err.msg);
+        rc = HZ_EXIT_FAIL;
+    } else {
+        rc = hz__cli_write_report(cmd, path, rep);
+    }
+    hz_report_free(rep);
+    return rc;
+}
+
+int hz__cli_report_backtest(const char *cmd, const char *path,
+                            const hz_report_backtest_in *bt, const char *input)
+{
+    char sub[512];
+    snprintf(sub, sizeof sub,
+             "%s: %zu series by %s, last %zu periods held out at %zu "
+             "origin(s)",
+             base_name(input), bt->nseries, bt->freq, bt->horizon,
+             bt->origins);
+    hz_report_options o;
+    hz_report_options_init(&o);
+    o.title = "Backtest of the forecasting models";
+    o.subtitle = sub;
+    hz_report *rep = hz_report_new(&o);
+    if (rep == NULL) {
+        hz_cli_error(cmd, "report: out of memory");
+        return HZ_EXIT_FAIL;
+    }
+    hz_error err;
+    hz_error_clear(&err);
+    int rc;
+    if (hz_report_backtest(rep, bt, &err) != HZ_OK) {
+        hz_cli_error(cmd, "report: %s", err.msg);
+        rc = HZ_EXIT_FAIL;
+    } else {
+        rc = hz__cli_write_report(cmd, path, rep);
+    }
+    hz_report_free(rep);
+    return rc;
+}

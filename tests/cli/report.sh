@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# HTML reports from the command line and from jobs (no browser here; see
+# report_browser.sh):
+#  - --report on forecast, backtest and analyze writes one self-contained
+#    page with the expected charts; every inline SVG is well-formed XML
+#    (xmllint); no external reference (src/href to a URL);
+#  - the same inputs give the same bytes, whatever --threads; the data
+#    output is the same with and without --report; `horizon report CMD`
+#    writes the same page as CMD --report;
+#  - errors: an unwritable report path fails (exit 1) and leaves no file;
+#    `horizon report` without -o is a usage error (2);
+#  - every job stores its report: `horizon jobs report ID -o FILE` gives
+#    the page; a failed job, an unknown job (3) and another tenant's job
+#    are refused.
+set -uo pipefail
+: "${HORIZON:?}" "${HZ_TEST_TMP:?}" "${HZ_DATA_DIR:?}"
+source "$(dirname "$0")/lib.sh"
+SALES="$HZ_DATA_DIR/sample_sales.csv"
+CUST="$HZ_DATA_DIR/sample_customers.csv"
+FC=(--date order_date --value revenue --freq month)
+
+charts() { grep -o "data-kind=\"$2\"" "$1" | wc -l; }
+
+# svgs_ok FILE: every <svg>...</svg> of the page parses as XML
+svgs_ok() {
+    command -v xmllint >/dev/null || { echo "no xmllint (libxml2-utils)"; return 1; }
+    local dir="$T/svg.$(basename "$1")"
+    mkdir -p "$dir"
+    /usr/bin/python3 - "$1" "$dir" <<'PY' || return 1
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+svgs = re.findall(r"<svg .*?</svg>", page, re.S)
+assert svgs, "no svg"
+for i, s in enumerate(svgs):
+    open("%s/%03d.svg" % (sys.argv[2], i), "w", encoding="utf-8").write(s)
+PY
+    xmllint --noout "$dir"/*.svg
+}
+
+# no_external FILE: nothing is loaded from elsewhere
+no_external() {
+    ! grep -Eqi '(src|href)="(https?:)?//|url\(|@import' "$1"
+}
+
+# ---- forecast ----
+"$HORIZON" forecast "$SALES" "${FC[@]}" --by region -o "$T/fc.csv" \
+    --report "$T/fc.html" --quiet
+check "forecast --report exit 0" test -s "$T/fc.html"
+check "forecast: 5 small multiples" test "$(charts "$T/fc.html" fan)" -eq 5
+check "forecast: the total" test "$(charts "$T/fc.html" total)" -eq 1
+check "forecast: svgs are XML" svgs_ok "$T/fc.html"
+check "forecast: self-contained" no_external "$T/fc.html"
+check "forecast: html5 doctype" grep -q '^<!DOCTYPE html>' "$T/fc.html"
+"$HORIZON" forecast "$SALES" "${FC[@]}" --by region -o "$T/fc2.csv" \
+    --report "$T/fc2.html" --quiet --threads 1
+check "forecast: same bytes with --threads 1" cmp -s "$T/fc.html" "$T/fc2.html"
+"$HORIZON" forecast "$SALES" "${FC[@]}" --by region -o "$T/fc3.csv" --quiet
+check "forecast: data output unchanged by --report" cmp -s "$T/fc.csv" "$T/fc3.csv"
+"$HORIZON" report forecast "$SALES" "${FC[@]}" --by region -o "$T/rep.html" \
+    > "$T/rep.out" 2> "$T/rep.err"
+check "report forecast: same page" cmp -s "$T/fc.html" "$T/rep.html"
+check "report forecast: no other output" test ! -s "$T/rep.out"
+"$HORIZON" forecast "$SALES" "${FC[@]}" -o /dev/null --report "$T/one.html" --quiet
+check "forecast, one series: a full fan chart" test "$(charts "$T/one.html" fan)" -eq 1
+check "forecast, one series: key figures" grep -q 'Key figures' "$T/one.html"
+
+# ---- backtest ----
+"$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
+    --origins 2 --report "$T/bt.html" > /dev/null
+check "backtest: error distributions" test "$(charts "$T/bt.html" ecdf)" -eq 1
+check "backtest: coverage vs nominal" test "$(charts "$T/bt.html" coverage)" -eq 1
+check "backtest: accuracy bars" test "$(charts "$T/bt.html" bars)" -eq 2
+check "backtest: svgs are XML" svgs_ok "$T/bt.html"
+
+# ---- analyze ----
+"$HORIZON" analyze suite "$SALES" --calibration-end 2024-06-30 \
+    -o "$T/an.csv" --report "$T/an.html" > /dev/null
+for k in calibration heatmap segments scatter; do
+    check "suite: $k chart" test "$(charts "$T/an.html" $k)" -eq 1
+done
+check "suite: CLV and risk histograms" test "$(charts "$T/an.html" histogram)" -eq 2
+check "suite: svgs are XML" svgs_ok "$T/an.html"
+"$HORIZON" analyze suite "$SALES" --calibration-end 2024-06-30 --threads 1 \
+    -o "$T/an1.csv" --report "$T/an1.html" > /dev/null
+check "suite: same bytes with --threads 1" cmp -s "$T/an.html" "$T/an1.html"
+"$HORIZON" analyze churn "$CUST" --label churned --customer customer_id \
+    -o /dev/null --report "$T/ch.html" > /dev/null
+check "churn: drivers" test "$(charts "$T/ch.html" drivers)" -eq 1
+check "churn: ROC" test "$(charts "$T/ch.html" roc)" -eq 1
+check "churn: svgs are XML" svgs_ok "$T/ch.html"
+
+# ---- errors ----
+expect_exit 1 "could not" -- "$HORIZON" forecast "$SALES" "${FC[@]}" \
+    -o /dev/null --quiet --report "$T/no/such/dir/r.html"
+check "no partial report" test -z "$(ls "$T/no" 2>/dev/null)"
+expect_exit 2 "missing -o REPORT.html" -- "$HORIZON" report forecast "$SALES" "${FC[@]}"
+expect_exit 2 "unknown command" -- "$HORIZON" report inspect "$SALES" -o "$T/x.html"
+check "no report from a usage error" test ! -e "$T/x.html"
+
+# ---- jobs ----
+export HORIZON_STORE="sqlite:$T/jobs.db" TMPDIR="$T"
+"$HORIZON" submit --quiet --tenant acme --type forecast --dataset "$SALES" \
+    --param freq=month --param 'by=["region"]' --id f1
+"$HORIZON" submit --quiet --tenant acme --type suite --dataset "$SALES" --id s1
+"$HORIZON" submit --quiet --tenant acme --type forecast \
+    --dataset "$T/missing.csv" --id bad1
+"$HORIZON" run --once --concurrency 2 --timeout 120 > /dev/null 2>&1
+"$HORIZON" jobs report f1 -o "$T/f1.html"
+check "jobs report f1" test "$(charts "$T/f1.html" fan)" -eq 5
+check "jobs report f1: svgs are XML" svgs_ok "$T/f1.html"
+check "jobs report: title names the job" grep -q '<title>Forecast: job f1</title>' "$T/f1.html"
+"$HORIZON" jobs report s1 --tenant acme -o "$T/s1.html"
+check "jobs report s1" test "$(charts "$T/s1.html" heatmap)" -eq 1
+"$HORIZON" jobs show s1 --json > "$T/s1.json"
+check "job records its report" grep -Eq '"encoding":[[:space:]]*"zlib\+base64"' "$T/s1.json"
+check "jobs results leaves the report out" \
+    test "$("$HORIZON" jobs results f1 | grep -c '^forecast,')" -eq 60
+expect_exit 1 "job bad1 is failed" -- "$HORIZON" jobs report bad1 -o "$T/bad1.html"
+check "no report file for a failed job" test ! -e "$T/bad1.html"
+expect_exit 3 "no job" -- "$HORIZON" jobs report nosuch -o "$T/n.html"
+expect_exit 3 "" -- "$HORIZON" jobs report f1 --tenant globex -o "$T/g.html"
+check "no report across tenants" test ! -e "$T/g.html"
+finish

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# HTML reports as a reader sees them: each report is rendered in headless
+# Chromium (Debian's chromium through the pinned playwright-core; no
+# browser download), light and dark, to PNG by tests/peers/render_report.js,
+# which fails on a console error, an external request, a chart whose data
+# series leave its box blank, a chart that draws fewer or more series than
+# it declares, and on the wrong number of charts of each kind.
+# Reports: a forecast of 5 series, of one series, a backtest, the suite
+# with a holdout, a labelled churn model, and a job's stored report with
+# an LLM narrative (the OpenAI-compatible mock) spliced in.  Two damaged
+# pages check that the checks catch what they claim to.
+# Skips (77) when node, Chromium or the npm peers are missing.
+set -uo pipefail
+: "${HORIZON:?}" "${HZ_TEST_TMP:?}" "${HZ_DATA_DIR:?}" "${HZ_SRC:?}"
+CHROMIUM=${HZ_CHROMIUM:-/usr/bin/chromium}
+if ! command -v node >/dev/null 2>&1; then
+    echo "SKIP: node is not installed"
+    exit 77
+fi
+if [[ ! -x "$CHROMIUM" ]]; then
+    echo "SKIP: no Chromium at $CHROMIUM (scripts/install-deps.sh installs it)"
+    exit 77
+fi
+bash "$HZ_SRC/scripts/test-peers.sh" >&2
+PEERS="$HZ_SRC/tests/peers"
+if [[ ! -d "$PEERS/node_modules/playwright-core" ]]; then
+    echo "SKIP: playwright-core is not installed (scripts/test-peers.sh)"
+    exit 77
+fi
+source "$(dirname "$0")/lib.sh"
+OUT="$HZ_TEST_TMP/report_browser" # the screenshots stay for a look
+rm -rf "$OUT" && mkdir -p "$OUT"
+SALES="$HZ_DATA_DIR/sample_sales.csv"
+CUST="$HZ_DATA_DIR/sample_customers.csv"
+FC=(--date order_date --value revenue --freq month)
+
+# render NAME [render_report.js options]: renders $T/NAME.html
+render() {
+    local name=$1
+    shift
+    if node "$PEERS/render_report.js" "$T/$name.html" "$OUT/$name.png" "$@" \
+        > "$T/$name.json" 2> "$T/$name.err"; then
+        passes=$((passes + 1))
+        echo "ok $name: $(cat "$T/$name.json")"
+    else
+        fails=$((fails + 1))
+        echo "FAIL: $name: $(cat "$T/$name.err")"
+    fi
+}
+
+"$HORIZON" forecast "$SALES" "${FC[@]}" --by region -o /dev/null --quiet \
+    --report "$T/forecast.html"
+render forecast --charts 7 --expect total=1,bars=1,fan=5 --series fan=4,total=2
+"$HORIZON" forecast "$SALES" "${FC[@]}" -o /dev/null --quiet \
+    --report "$T/forecast1.html"
+render forecast1 --charts 1 --expect fan=1 --series fan=4
+"$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
+    --origins 2 --report "$T/backtest.html" > /dev/null
+render backtest --charts 4 --expect bars=2,ecdf=1,coverage=1 \
+    --series ecdf=5,coverage=2
+"$HORIZON" analyze suite "$SALES" --calibration-end 2024-06-30 -o /dev/null \
+    --report "$T/suite.html" > /dev/null
+render suite --charts 6 \
+    --expect calibration=1,heatmap=1,histogram=2,segments=1,scatter=1 \
+    --series calibration=2,segments=2,heatmap=1,histogram=1
+"$HORIZON" analyze churn "$CUST" --label churned --customer customer_id \
+    -o /dev/null --report "$T/churn.html" > /dev/null
+render churn --charts 3 --expect drivers=1,roc=1,histogram=1 --series roc=1
+
+# ---- a job's report, with an LLM narrative spliced in ----
+MOCK_JS="$PEERS/node_modules/@dwmkerr/mock-llm/dist/main.js"
+export HORIZON_STORE="sqlite:$T/jobs.db" TMPDIR="$T"
+unset OPENAI_API_KEY AZURE_OPENAI_ENDPOINT AZURE_OPENAI_API_KEY \
+      HZ_LLM_CONFIG HZ_TIKTOKEN_FILE || true
+"$HORIZON" submit --quiet --tenant acme --type suite --dataset "$SALES" --id s1
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+HOST=127.0.0.1 PORT=$port node "$MOCK_JS" --config "$PEERS/mock_llm.yaml" \
+    > "$T/mock.log" 2>&1 &
+MOCK=$!
+trap 'kill $MOCK 2>/dev/null || true; rm -rf "$T"' EXIT
+for _ in $(seq 100); do
+    (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+done
+OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-test-report \
+    "$HORIZON" run --once --timeout 120 > /dev/null 2> "$T/run.err"
+kill $MOCK 2>/dev/null || true
+"$HORIZON" jobs report s1 -o "$T/job.html"
+check "job report has the narrative" grep -q 'class="narrative"' "$T/job.html"
+check "narrative with its token counts" \
+    grep -Eq 'prompt [0-9]+ tokens; completion 7 tokens' "$T/job.html"
+check "no narrative slot left" bash -c "! grep -q 'hz:narrative' '$T/job.html'"
+check "no API key in the report" bash -c "! grep -q 'sk-test-report' '$T/job.html'"
+render job --charts 5 --expect heatmap=1,histogram=2,segments=1,scatter=1
+
+# ---- the checks catch damage ----
+/usr/bin/python3 - "$T/forecast.html" "$T/blank.html" "$T/miscount.html" <<'PY'
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+first = page.index("<svg ")
+end = page.index("</svg>", first)
+svg = page[first:end]
+# the first chart's data drawn nowhere: empty paths, no dots
+blank = re.sub(r' d="[^"]*"', ' d="M0 0"', svg)
+blank = re.sub(r"<circle [^>]*>.*?</circle>", "", blank)
+open(sys.argv[2], "w", encoding="utf-8").write(page[:first] + blank + page[end:])
+# a chart that says it draws one series more than it does
+miscount = re.sub(r'data-series="(\d+)"',
+                  lambda m: 'data-series="%d"' % (int(m.group(1)) + 1), svg, 1)
+open(sys.argv[3], "w", encoding="utf-8").write(page[:first] + miscount + page[end:])
+PY
+for bad in blank miscount; do
+    if node "$PEERS/render_report.js" "$T/$bad.html" "$OUT/$bad.png" \
+        > /dev/null 2> "$T/$bad.err"; then
+        fails=$((fails + 1))
+        echo "FAIL: the damaged page '$bad' passed the browser checks"
+    else
+        check "damaged page '$bad' is caught" \
+            grep -Eq 'left the box blank|declared' "$T/$bad.err"
+    fi
+done
+echo "screenshots: $OUT"
+finish

@@ -1,0 +1,171 @@
+/* Job artifacts (store/artifact.h) on the SQLite store: a round trip of
+ * several chunks, the tenant boundary, and a missing, stale or damaged
+ * chunk refused rather than read short. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hz_test.h"
+#include "store/artifact.h"
+#include "store/store.h"
+
+static hz_store *open_fresh(const char *name)
+{
+    char path[1024], aux[1100];
+    snprintf(path, sizeof path, "%s/%s", hz_test_tmpdir(), name);
+    unlink(path);
+    snprintf(aux, sizeof aux, "%s-wal", path);
+    unlink(aux);
+    snprintf(aux, sizeof aux, "%s-shm", path);
+    unlink(aux);
+    hz_store *s = NULL;
+    hz_error err;
+    if (hz_store_sqlite_open(path, &s, &err) != HZ_OK)
+        return NULL;
+    return s;
+}
+
+/* Bytes that compress poorly, so that the stored text spans chunks. */
+static char *noise(size_t n)
+{
+    char *p = malloc(n + 1);
+    uint64_t x = 88172645463325252ull;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        p[i] = (char)(32 + x % 90);
+    }
+    p[n] = '\0';
+    return p;
+}
+
+static cJSON *job_doc(const char *id, const char *tenant)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "id", id);
+    cJSON_AddStringToObject(j, "customerId", tenant);
+    return j;
+}
+
+HZ_TEST(artifact_round_trip_over_several_chunks)
+{
+    hz_store *s = open_fresh("artifact1.db");
+    HZ_CHECK(s != NULL);
+    size_t n = 2 * HZ_ARTIFACT_CHUNK; /* base64 of it: 3 chunks */
+    char *data = noise(n);
+    cJSON *job = job_doc("j-1", "acme"), *meta = NULL;
+    hz_error err;
+    HZ_CHECK(hz_artifact_put(s, job, "report", data, n, &meta, &err) == HZ_OK);
+    HZ_CHECK(cJSON_GetObjectItem(meta, "chunks")->valuedouble == 3);
+    HZ_CHECK(cJSON_GetObjectItem(meta, "bytes")->valuedouble == (double)n);
+    cJSON_AddItemToObject(job, "report", meta);
+    char *back = NULL;
+    size_t len = 0;
+    HZ_CHECK(hz_artifact_get(s, job, "report", &back, &len, &err) == HZ_OK);
+    HZ_CHECK(len == n && memcmp(back, data, n) == 0 && back[n] == '\0');
+    free(back);
+    /* the chunks are not result rows of the job */
+    hz_query q = {
+        .container = HZ_STORE_RESULTS, .customer_id = "acme", .job_id = "j-1"};
+    cJSON *page = NULL;
+    char *next = NULL;
+    HZ_CHECK(hz_store_query(s, &q, 100, NULL, &page, &next, &err) == HZ_OK);
+    HZ_CHECK(cJSON_GetArraySize(page) == 0);
+    cJSON_Delete(page);
+    free(next);
+    /* another tenant's job of the same id sees nothing */
+    cJSON *other = job_doc("j-1", "globex");
+    cJSON_AddItemToObject(
+        other, "report",
+        cJSON_Duplicate(cJSON_GetObjectItem(job, "report"), 1));
+    HZ_CHECK(hz_artifact_get(s, other, "report", &back, &len, &err) ==
+             HZ_EPARSE);
+    HZ_CHECK(strstr(err.msg, "missing") != NULL);
+    cJSON_Delete(other);
+    cJSON_Delete(job);
+    free(data);
+    hz_store_close(s);
+}
+
+HZ_TEST(artifact_small_page_compresses_to_one_chunk)
+{
+    hz_store *s = open_fresh("artifact2.db");
+    HZ_CHECK(s != NULL);
+    size_t n = 3000000; /* a repetitive page: a few percent stored */
+    char *data = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        data[i] = "<rect x=\"1\"/>\n"[i % 14];
+    cJSON *job = job_doc("j-2", "acme"), *meta = NULL;
+    hz_error err;
+    HZ_CHECK(hz_artifact_put(s, job, "report", data, n, &meta, &err) == HZ_OK);
+    HZ_CHECK(cJSON_GetObjectItem(meta, "chunks")->valuedouble == 1);
+    HZ_CHECK(cJSON_GetObjectItem(meta, "storedBytes")->valuedouble <
+             (double)n / 20);
+    cJSON_AddItemToObject(job, "report", meta);
+    char *back = NULL;
+    size_t len = 0;
+    HZ_CHECK(hz_artifact_get(s, job, "report", &back, &len, &err) == HZ_OK);
+    HZ_CHECK(len == n && memcmp(back, data, n) == 0);
+    free(back);
+    free(data);
+    cJSON_Delete(job);
+    hz_store_close(s);
+}
+
+HZ_TEST(artifact_missing_stale_or_damaged_is_refused)
+{
+    hz_store *s = open_fresh("artifact3.db");
+    HZ_CHECK(s != NULL);
+    size_t n = 2 * HZ_ARTIFACT_CHUNK;
+    char *data = noise(n);
+    cJSON *job = job_doc("j-3", "acme"), *meta = NULL;
+    hz_error err;
+    char *back = NULL;
+    size_t len = 0;
+    /* no record on the job: none */
+    HZ_CHECK(hz_artifact_get(s, job, "report", &back, &len, &err) ==
+             HZ_ENOTFOUND);
+    HZ_CHECK(strstr(err.msg, "job j-3 has no report") != NULL);
+    HZ_CHECK(hz_artifact_put(s, job, "report", data, n, &meta, &err) == HZ_OK);
+    cJSON_AddItemToObject(job, "report", meta);
+    /* a damaged chunk: the checksum does not match */
+    cJSON *c1 = NULL;
+    HZ_CHECK(hz_store_get(s, HZ_STORE_RESULTS, "j-3-report00001", "acme", &c1,
+                          &err) == HZ_OK);
+    cJSON *content = cJSON_GetObjectItem(c1, "content");
+    char *z = strdup(cJSON_GetObjectItem(content, "z64")->valuestring);
+    z[100] = z[100] == 'A' ? 'B' : 'A';
+    cJSON_ReplaceItemInObject(content, "z64", cJSON_CreateString(z));
+    HZ_CHECK(hz_store_put(s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, c1, NULL,
+                          &err) == HZ_OK);
+    HZ_CHECK(hz_artifact_get(s, job, "report", &back, &len, &err) ==
+             HZ_EPARSE);
+    HZ_CHECK(strstr(err.msg, "damaged") != NULL);
+    /* a stale, shorter chunk: the sizes do not match */
+    z[50] = '\0';
+    cJSON_ReplaceItemInObject(content, "z64", cJSON_CreateString(z));
+    HZ_CHECK(hz_store_put(s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, c1, NULL,
+                          &err) == HZ_OK);
+    HZ_CHECK(hz_artifact_get(s, job, "report", &back, &len, &err) ==
+             HZ_EPARSE);
+    /* a missing chunk */
+    HZ_CHECK(hz_store_delete(s, HZ_STORE_RESULTS, "j-3-report00001", "acme",
+                             NULL, &err) == HZ_OK);
+    HZ_CHECK(hz_artifact_get(s, job, "report", &back, &len, &err) ==
+             HZ_EPARSE);
+    HZ_CHECK(strstr(err.msg, "chunk 2 of 3 is missing") != NULL);
+    /* a job whose report could not be written says why */
+    cJSON_ReplaceItemInObject(job, "report", cJSON_CreateObject());
+    cJSON_AddStringToObject(cJSON_GetObjectItem(job, "report"), "error",
+                            "out of memory");
+    HZ_CHECK(hz_artifact_get(s, job, "report", &back, &len, &err) ==
+             HZ_ENOTFOUND);
+    HZ_CHECK(strstr(err.msg, "out of memory") != NULL);
+    free(z);
+    cJSON_Delete(c1);
+    cJSON_Delete(job);
+    free(data);
+    hz_store_close(s);
+}
