@@ -99,12 +99,6 @@ void hz_narrative_text_clear(hz_narrative_text *t)
     memset(t, 0, sizeof *t);
 }
 
-static double num(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 /* The stored "narrative" record, when it has text. */
 static bool from_record(const cJSON *n, hz_narrative_text *out)
 {
@@ -118,14 +112,15 @@ static bool from_record(const cJSON *n, hz_narrative_text *out)
         cJSON_GetObjectItemCaseSensitive(n, "model"));
     out->is_template = src != NULL && strcmp(src, "template") == 0;
     snprintf(out->model, sizeof out->model, "%s", model ? model : "");
-    out->prompt_tokens = (size_t)num(n, "promptTokens");
+    out->prompt_tokens = (size_t)hz__cjson_num(n, "promptTokens", 0);
     out->prompt_exact = cJSON_IsTrue(
         cJSON_GetObjectItemCaseSensitive(n, "promptTokensExact"));
     out->cached = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(n, "cached"));
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(n, "usage");
     out->completion_tokens = out->is_template || u == NULL
-                                 ? (long)num(n, "textTokens")
-                                 : (long)num(u, "completionTokens");
+                                 ? (long)hz__cjson_num(n, "textTokens", 0)
+                                 : (long)hz__cjson_num(u, "completionTokens",
+                                                       0);
     return true;
 }
 
