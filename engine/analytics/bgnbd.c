@@ -443,6 +443,9 @@ static hz_status bg_judge(const double th[4], const hz__mle_info *info,
     return HZ_OK;
 }
 
+/* one level only, the warm start fits
+ * a sample of the customers first:
+ * NOLINTNEXTLINE(misc-no-recursion) */
 hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
                        size_t n, const hz_bgnbd_options *opt,
                        hz_bgnbd_model *out, hz_error *err)

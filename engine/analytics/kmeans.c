@@ -6,6 +6,7 @@
 
 #include "horizon/threads.h"
 #include "analytics/analytics_internal.h"
+#include "numeric/rng.h"
 #include "horizon/kmeans.h"
 
 void hz_kmeans_options_init(hz_kmeans_options *o)
@@ -94,7 +95,7 @@ static void seed_pp(const double *X, size_t n, size_t d, int k, uint64_t *rng,
                     kws *ws, int th)
 {
     int trials = 2 + (int)log((double)k);
-    size_t first = (size_t)(hz__rng_uniform(rng) * (double)n);
+    size_t first = (size_t)(hz__rng_splitmix_uniform(rng) * (double)n);
     if (first >= n)
         first = n - 1;
     memcpy(ws->centers, X + first * d, d * sizeof(double));
@@ -108,9 +109,11 @@ static void seed_pp(const double *X, size_t n, size_t d, int k, uint64_t *rng,
         size_t best = 0;
         double best_pot = INFINITY;
         for (int t = 0; t < trials; t++) {
-            double u = hz__rng_uniform(rng) * pot;
-            size_t cand = pot > 0 ? sample_index(ws->closest, ws->bsum, n, u)
-                                  : (size_t)(hz__rng_uniform(rng) * n) % n;
+            double u = hz__rng_splitmix_uniform(rng) * pot;
+            size_t cand = pot > 0
+                              ? sample_index(ws->closest, ws->bsum, n, u)
+                              : (size_t)(hz__rng_splitmix_uniform(rng) * n) %
+                                    n;
             const double *cx = X + cand * d;
             size_t nb = hz__nblocks(n);
             double *bs2 = ws->part; /* scratch, >= nb doubles */
@@ -474,7 +477,8 @@ hz_status hz_silhouette(const double *X, size_t n, size_t d,
     uint64_t rng = seed ^ 0xA5A5A5A5ull;
     if (s < n)
         for (size_t i = 0; i < s; i++) {
-            size_t j = i + (size_t)(hz__rng_uniform(&rng) * (double)(n - i));
+            size_t j = i + (size_t)(hz__rng_splitmix_uniform(&rng) *
+                                    (double)(n - i));
             if (j >= n)
                 j = n - 1;
             size_t t = idx[i];
@@ -544,30 +548,32 @@ hz_status hz_kmeans_choose(const double *X, size_t n, size_t d, int kmin,
         return hz_error_set(err, HZ_ETOOSHORT,
                             "%zu points are too few to choose k", n);
     double best = -INFINITY;
+    hz_kmeans_result chosen = {0}; /* the best fit so far */
     for (int k = kmin; k <= kmax; k++) {
         hz_kmeans_result r;
         o.k = k;
         hz_status st = hz_kmeans_fit(X, n, d, &o, &r, err);
         if (st != HZ_OK) {
-            hz_kmeans_result_free(out);
+            hz_kmeans_result_free(&chosen);
             return st;
         }
         double sc;
         st = hz_silhouette(X, n, d, r.labels, k, sample, o.seed, &sc, err);
         if (st != HZ_OK) {
             hz_kmeans_result_free(&r);
-            hz_kmeans_result_free(out);
+            hz_kmeans_result_free(&chosen);
             return st;
         }
         if (scores != NULL)
             scores[k - kmin] = sc;
-        if (sc > best || out->labels == NULL) {
+        if (sc > best || chosen.labels == NULL) {
             best = isnan(sc) ? -INFINITY : sc;
-            hz_kmeans_result_free(out);
-            *out = r;
+            hz_kmeans_result_free(&chosen);
+            chosen = r;
         } else {
             hz_kmeans_result_free(&r);
         }
     }
+    *out = chosen;
     return HZ_OK;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/threads_internal.h"
 #include "horizon/threads.h"
 
 /* The first line of path as a string in buf; false when unreadable. */

@@ -538,6 +538,11 @@ static void parse_rows(chunk *c)
         size_t nnull = 0;
         if (r == c->cap)
             goto slow;
+        /* A blank line is not a row, also in a one-column file (where it
+         * would otherwise read as one empty field): the per-separator
+         * path skips it. */
+        if (b[p] == '\n' || (b[p] == '\r' && p + 1 < n && b[p + 1] == '\n'))
+            goto slow;
         for (size_t j = 0; j < ncols; j++) {
             size_t q = sep_next(&s);
             if (q >= n)

@@ -49,7 +49,8 @@ static hz_status lagwalk(const char *who, const double *y, size_t n,
         out->fitted[t] = y[t - lag]; /* one-step fit: the value lag back */
     for (size_t i = 0; i < out->h; i++) {
         out->mean[i] = y[n - lag + (i % lag)];
-        double steps = (double)(i / lag + 1);
+        size_t seasons = i / lag + 1; /* whole seasons ahead */
+        double steps = (double)seasons;
         double se = sqrt(s2 * steps);
         for (size_t k = 0; k < out->nlevels; k++) {
             double z = hz__qnorm(0.5 + out->levels[k] / 200.0);

@@ -276,6 +276,8 @@ static int cand_build(int cand, hz_forecast *const *m, const int *okm,
                 return -1;
             fs[k++] = m[b];
         }
+    if (k == 0) /* every candidate has at least one member */
+        return -1;
     int kind = cand == HZ_SEL_MEDIAN_EAT ? HZ_COMBO_MEDIAN : HZ_COMBO_MEAN;
     combine(fs, k, kind, out);
     if (name) {

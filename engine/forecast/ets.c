@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forecast/ets_internal.h"
 #include "forecast/fc_internal.h"
+#include "numeric/rng.h"
 #include "horizon/ets.h"
 
 #define ETS_TOL 1.0e-10
@@ -813,7 +815,7 @@ static bool fit_one(const double *y, size_t n, int mseason, int errt,
         for (int i = 0; i < t.m; i++)
             fit->init[k++] = seas[t.m - 1 - i];
     fit->nstate = k;
-    double sse;
+    double sse = NAN; /* set by ets_calc whenever lik is finite */
     double lik = ets_calc(y, n, t.m, errt, trend, season, a, bta, g, ph, &l,
                           &b, seas, &sse, NULL, INFINITY);
     if (!isfinite(lik) || !isfinite(sse))

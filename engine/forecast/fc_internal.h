@@ -26,15 +26,7 @@ void hz__linfit(const double *y, size_t n, double t0, double *a, double *b);
 /* Standard normal quantile. */
 double hz__qnorm(double p);
 
-/* Small deterministic PRNG (xoshiro256**) seeded via splitmix64. */
-typedef struct hz__rng {
-    uint64_t s[4];
-    int have;
-    double spare;
-} hz__rng;
-void hz__rng_seed(hz__rng *r, uint64_t seed);
-double hz__rng_uniform(hz__rng *r); /* (0,1) */
-double hz__rng_normal(hz__rng *r);  /* N(0,1), polar method */
+/* FNV-1a hash of data[0..len) mixed with h (per-series seeds). */
 uint64_t hz__hash64(const void *data, size_t len, uint64_t h);
 
 #endif

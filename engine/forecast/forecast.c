@@ -161,7 +161,7 @@ static hz_status fc_auto(const double *y, size_t n, int period, fc_ctx *c,
 static hz_status fc_combo(const double *y, size_t n, int period, fc_ctx *c,
                           hz_forecast *out, hz_error *err);
 
-/* ARIMA: forecast::auto.arima equivalent (engine/arima.c) */
+/* ARIMA: forecast::auto.arima equivalent (engine/forecast/arima.c) */
 static hz_status fc_arima(const double *y, size_t n, int period, fc_ctx *c,
                           hz_forecast *out, hz_error *err)
 {

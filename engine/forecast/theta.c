@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forecast/ets_internal.h"
 #include "forecast/fc_internal.h"
 #include "horizon/ets.h"
 #include "horizon/theta.h"

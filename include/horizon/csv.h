@@ -74,16 +74,17 @@ typedef struct hz_csv_report {
     char utf8_first[HZ_ERROR_MAX]; /* where the first one is */
 } hz_csv_report;
 
-void hz_csv_options_init(hz_csv_options *o);
+HZ_API void hz_csv_options_init(hz_csv_options *o);
 
 /* Parse "col:type[,col:type...]" (type as hz_type_parse, or a date with
  * its format: "date:iso", "date:ymd", "date:mdy", "date:dmy",
  * "date:month", "date:quarter", "date:isoweek", "date:year", and
  * timestamps likewise) into an array the caller frees with
  * hz_schema_overrides_free(). */
-hz_status hz_schema_overrides_parse(const char *spec, hz_schema_override **out,
-                                    size_t *n, hz_error *err);
-void hz_schema_overrides_free(hz_schema_override *o, size_t n);
+HZ_API hz_status hz_schema_overrides_parse(const char *spec,
+                                           hz_schema_override **out, size_t *n,
+                                           hz_error *err);
+HZ_API void hz_schema_overrides_free(hz_schema_override *o, size_t n);
 
 /* Read path into *out ("-" reads standard input; gzip data, by its magic
  * bytes, is decompressed as it is read).  Standard input and gzip data
@@ -92,15 +93,18 @@ void hz_schema_overrides_free(hz_schema_override *o, size_t n);
  * temporary file can be made.  On failure *out is NULL and err says
  * where: "sales.csv:10432:7: column 'revenue': expected a number, got
  * 'N/A'". */
-hz_status hz_csv_read(const char *path, const hz_csv_options *opt,
-                      hz_dataset **out, hz_csv_report *report, hz_error *err);
+HZ_API hz_status hz_csv_read(const char *path, const hz_csv_options *opt,
+                             hz_dataset **out, hz_csv_report *report,
+                             hz_error *err);
 /* Same, from a memory buffer; name is used in messages. */
-hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
-                             const hz_csv_options *opt, hz_dataset **out,
-                             hz_csv_report *report, hz_error *err);
+HZ_API hz_status hz_csv_read_buffer(const char *buf, size_t len,
+                                    const char *name,
+                                    const hz_csv_options *opt,
+                                    hz_dataset **out, hz_csv_report *report,
+                                    hz_error *err);
 
 /* Write ds as CSV (RFC 4180 quoting) to f. */
-hz_status hz_csv_write(const hz_dataset *ds, FILE *f, hz_error *err);
+HZ_API hz_status hz_csv_write(const hz_dataset *ds, FILE *f, hz_error *err);
 
 #ifdef __cplusplus
 }

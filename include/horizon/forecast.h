@@ -1,7 +1,7 @@
 /* Horizon forecasting: the result type shared by every model, and the
  * model-independent entry point.
  *
- * Each model is a module with the same shape (engine/MODEL.c +
+ * Each model is a module with the same shape (engine/forecast/MODEL.c +
  * include/horizon/MODEL.h):
  *
  *   hz_status hz_MODEL_forecast(const double *y, size_t n, int period,
@@ -53,11 +53,12 @@ typedef struct hz_forecast {
 
 /* Allocate a forecast for h steps with nlevels interval levels (percent,
  * 0 < level < 100).  Returns NULL on ENOMEM or bad arguments. */
-hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels, const double *levels);
-void hz_forecast_free(hz_forecast *f); /* NULL allowed */
+HZ_API hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels,
+                                      const double *levels);
+HZ_API void hz_forecast_free(hz_forecast *f); /* NULL allowed */
 /* Reset method/note/criteria/params and fill the arrays (and fitted,
  * when set) with NAN. */
-void hz_forecast_reset(hz_forecast *f);
+HZ_API void hz_forecast_reset(hz_forecast *f);
 
 /* ---- models and the single-series dispatcher ---- */
 
@@ -74,28 +75,30 @@ typedef enum hz_fc_model {
     HZ_MODEL_COMBO,  /* mean of ETS, Theta and ARIMA */
     HZ_MODEL_NAIVE2, /* M4 seasonally adjusted naive */
     HZ_MODEL_SELECT, /* per series: ETS, ARIMA, Theta or a combination,
-                           by rolling-origin validation (engine/combo.c) */
+                           by rolling-origin validation (engine/forecast/combo.c) */
     HZ_MODEL_COUNT
 } hz_fc_model;
 
-const char *hz_fc_model_name(int model);           /* "ets", ... */
-bool hz_fc_model_parse(const char *s, int *model); /* false if unknown */
+HZ_API const char *hz_fc_model_name(int model); /* "ets", ... */
+HZ_API bool hz_fc_model_parse(const char *s,
+                              int *model); /* false if unknown */
 /* True when the model is implemented in this build. */
-bool hz_fc_model_available(int model);
+HZ_API bool hz_fc_model_available(int model);
 
 /* Per-thread scratch for hz_forecast_series (allocate once per thread). */
 typedef struct hz_fc_workspace hz_fc_workspace;
-hz_fc_workspace *hz_fc_workspace_alloc(size_t nmax);
-void hz_fc_workspace_free(hz_fc_workspace *w); /* NULL allowed */
+HZ_API hz_fc_workspace *hz_fc_workspace_alloc(size_t nmax);
+HZ_API void hz_fc_workspace_free(hz_fc_workspace *w); /* NULL allowed */
 
 /* Forecast y[0..n) (no NaN) with the given model and seasonal period into
  * out.  When the model cannot be used (series too short, fit failed,
  * explosive forecasts) a simpler one is used instead and out->note says
  * why; only a series with no observation at all fails.  seed drives any
  * simulation (deterministic per series).  w may be NULL. */
-hz_status hz_forecast_series(const double *y, size_t n, int period, int model,
-                             uint64_t seed, hz_fc_workspace *w,
-                             hz_forecast *out, hz_error *err);
+HZ_API hz_status hz_forecast_series(const double *y, size_t n, int period,
+                                    int model, uint64_t seed,
+                                    hz_fc_workspace *w, hz_forecast *out,
+                                    hz_error *err);
 
 /* What hz_forecast_series_guarded did besides forecasting. */
 typedef struct hz_forecast_guard {
@@ -110,10 +113,9 @@ typedef struct hz_forecast_guard {
  * tolerances hold) is fitted divided by a power of two and its results
  * scaled back exactly (criteria and sigma^2 on the data's scale); then
  * points and bounds are kept >= 0 as g->mode says. */
-hz_status hz_forecast_series_guarded(const double *y, size_t n, int period,
-                                     int model, uint64_t seed,
-                                     hz_fc_workspace *w, hz_forecast *out,
-                                     hz_forecast_guard *g, hz_error *err);
+HZ_API hz_status hz_forecast_series_guarded(
+    const double *y, size_t n, int period, int model, uint64_t seed,
+    hz_fc_workspace *w, hz_forecast *out, hz_forecast_guard *g, hz_error *err);
 
 /* ---- request over a dataset (the job runner's entry point) ---- */
 
@@ -151,7 +153,7 @@ typedef enum hz_nonneg {
     HZ_NONNEG_OFF
 } hz_nonneg;
 
-void hz_forecast_request_init(hz_forecast_request *r);
+HZ_API void hz_forecast_request_init(hz_forecast_request *r);
 
 typedef struct hz_forecast_series_result {
     char *key;           /* group values joined with '|' */
@@ -192,34 +194,35 @@ typedef struct hz_forecast_result {
     double seconds_series, seconds_models; /* timings */
 } hz_forecast_result;
 
-hz_status hz_forecast_run(const struct hz_dataset *ds,
-                          const hz_forecast_request *req,
-                          hz_forecast_result **out, hz_error *err);
+HZ_API hz_status hz_forecast_run(const struct hz_dataset *ds,
+                                 const hz_forecast_request *req,
+                                 hz_forecast_result **out, hz_error *err);
 /* Label of forecast period h of series i (as the input labels its
  * periods: 2024-03, 2024-03-31, 2024-W05, ...) into buf (>= 24 bytes). */
-char *hz_forecast_result_label(const hz_forecast_result *r, size_t i, size_t h,
-                               char *buf, size_t n);
+HZ_API char *hz_forecast_result_label(const hz_forecast_result *r, size_t i,
+                                      size_t h, char *buf, size_t n);
 /* Label of history period t of series i. */
-char *hz_forecast_result_history_label(const hz_forecast_result *r, size_t i,
-                                       size_t t, char *buf, size_t n);
+HZ_API char *hz_forecast_result_history_label(const hz_forecast_result *r,
+                                              size_t i, size_t t, char *buf,
+                                              size_t n);
 /* CSV: series,date,point,lo80,hi80,lo95,hi95,model,note */
-hz_status hz_forecast_result_write_csv(const hz_forecast_result *r, FILE *f,
-                                       hz_error *err);
+HZ_API hz_status hz_forecast_result_write_csv(const hz_forecast_result *r,
+                                              FILE *f, hz_error *err);
 /* Diagnostics CSV, one row per series: series,model,params,n,nobs,
  * filled,loglik,aic,aicc,bic,sigma2,ljung_box_lag,ljung_box_p,mase_insample,
  * nonnegative,clamped,scale,note (see README "Diagnostics"). */
-hz_status hz_forecast_result_write_diagnostics(const hz_forecast_result *r,
-                                               FILE *f, hz_error *err);
+HZ_API hz_status hz_forecast_result_write_diagnostics(
+    const hz_forecast_result *r, FILE *f, hz_error *err);
 /* Fitted values CSV (needs keep_fitted): series,date,actual,fitted,
  * residual for every history period. */
-hz_status hz_forecast_result_write_fitted(const hz_forecast_result *r, FILE *f,
-                                          hz_error *err);
+HZ_API hz_status hz_forecast_result_write_fitted(const hz_forecast_result *r,
+                                                 FILE *f, hz_error *err);
 /* JSON: {"freq":..,"horizon":..,"series":[{"key":..,"model":..,
  * "note":..,"history":{..},"forecast":[{"date":..,"point":..,
  * "lo80":..,...}]}]} */
-hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,
-                                        hz_error *err);
-void hz_forecast_result_free(hz_forecast_result *r); /* NULL allowed */
+HZ_API hz_status hz_forecast_result_write_json(const hz_forecast_result *r,
+                                               FILE *f, hz_error *err);
+HZ_API void hz_forecast_result_free(hz_forecast_result *r); /* NULL allowed */
 
 #ifdef __cplusplus
 }

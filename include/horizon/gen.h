@@ -35,10 +35,11 @@ typedef struct hz_gen_options {
     uint64_t seed;
 } hz_gen_options;
 
-void hz_gen_options_init(hz_gen_options *o); /* 20000 rows, 2000 customers,
+HZ_API void hz_gen_options_init(
+    hz_gen_options *o); /* 20000 rows, 2000 customers,
                                                  36 months from 2022-01,
                                                  seed 42 */
-hz_status hz_gen_write(const hz_gen_options *o, FILE *f, hz_error *err);
+HZ_API hz_status hz_gen_write(const hz_gen_options *o, FILE *f, hz_error *err);
 
 #ifdef __cplusplus
 }

@@ -10,26 +10,28 @@
 
 #include <stddef.h>
 
+#include "horizon/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* sMAPE in percent; a step where |y| + |f| == 0 counts as 0 (the M4 code
  * would produce NaN). */
-double hz_smape(const double *y, const double *f, size_t h);
+HZ_API double hz_smape(const double *y, const double *f, size_t h);
 /* MASE scale of the training data; when n <= m the lag falls back to 1
  * (as the M4 R code).  NaN when it cannot be computed. */
-double hz_mase_scale(const double *train, size_t n, int m);
-double hz_mase(const double *train, size_t n, int m, const double *y,
-               const double *f, size_t h);
+HZ_API double hz_mase_scale(const double *train, size_t n, int m);
+HZ_API double hz_mase(const double *train, size_t n, int m, const double *y,
+                      const double *f, size_t h);
 /* Fraction of steps with lo <= y <= hi. */
-double hz_coverage(const double *y, const double *lo, const double *hi,
-                   size_t h);
-double hz_owa(double smape, double mase, double smape_naive2,
-              double mase_naive2);
+HZ_API double hz_coverage(const double *y, const double *lo, const double *hi,
+                          size_t h);
+HZ_API double hz_owa(double smape, double mase, double smape_naive2,
+                     double mase_naive2);
 /* Mean absolute error, root mean squared error. */
-double hz_mae(const double *y, const double *f, size_t h);
-double hz_rmse(const double *y, const double *f, size_t h);
+HZ_API double hz_mae(const double *y, const double *f, size_t h);
+HZ_API double hz_rmse(const double *y, const double *f, size_t h);
 
 #ifdef __cplusplus
 }

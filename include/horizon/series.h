@@ -51,7 +51,7 @@ typedef enum hz_fill {
     HZ_FILL_NONE         /* a period with no rows is an error */
 } hz_fill;
 
-const char *hz_freq_name(hz_freq f); /* "month", ... */
+HZ_API const char *hz_freq_name(hz_freq f); /* "month", ... */
 /* Frequency names: minute (min, T), hour (h, H), day (D), week (W),
  * month (M, MS, ME), quarter (Q, QS, QE), year (Y, YS, YE, A, AS), with
  * the words "daily", "weekly", ... and pandas' anchored weeks W-MON ..
@@ -60,33 +60,34 @@ const char *hz_freq_name(hz_freq f); /* "month", ... */
  * and *end is 1 when the alias names the period's end (W-SUN, M, ME, Q,
  * QE, Y, YE, A), 0 for its start (MS, QS, YS, AS), -1 when the name says
  * neither (the data's own convention is kept, else starts). */
-bool hz_freq_parse(const char *s, hz_freq *out);
-bool hz_freq_parse_spec(const char *s, hz_freq *out, int *anchor, int *end);
-bool hz_agg_parse(const char *s, hz_agg *out);
+HZ_API bool hz_freq_parse(const char *s, hz_freq *out);
+HZ_API bool hz_freq_parse_spec(const char *s, hz_freq *out, int *anchor,
+                               int *end);
+HZ_API bool hz_agg_parse(const char *s, hz_agg *out);
 /* Primary integer seasonal period of a frequency: minute 1440, hour 24,
  * day 7, week 52, month 12, quarter 4, year 1. */
-int hz_freq_period(hz_freq f);
+HZ_API int hz_freq_period(hz_freq f);
 /* Default seasonal periods: minute 1440 and 10080, hour 24 and 168, day
  * 7 and 365.25, week 52.18, month 12, quarter 4, year none. */
-void hz_freq_default_seasons(hz_freq f, hz_seasons *out);
+HZ_API void hz_freq_default_seasons(hz_freq f, hz_seasons *out);
 /* Parse "P[,P...]" (at most HZ_MAX_SEASONS numbers > 1, or "1" / "none"
  * for no seasonality) into out, sorted; false with a message on err. */
-bool hz_seasons_parse(const char *s, hz_seasons *out, hz_error *err);
+HZ_API bool hz_seasons_parse(const char *s, hz_seasons *out, hz_error *err);
 /* The primary integer period of seasons: the shortest, rounded (1 when
  * there is none). */
-int hz_seasons_primary(const hz_seasons *s);
+HZ_API int hz_seasons_primary(const hz_seasons *s);
 /* "24, 168" (or "none") into buf. */
-char *hz_seasons_format(const hz_seasons *s, char *buf, size_t n);
+HZ_API char *hz_seasons_format(const hz_seasons *s, char *buf, size_t n);
 
 /* Period index of a day number (days since 1970-01-01): consecutive
  * periods have consecutive indices.  Weeks start on Monday.  Hours and
  * minutes: the first of the day. */
-int64_t hz_period_of_day(hz_freq f, int32_t day);
+HZ_API int64_t hz_period_of_day(hz_freq f, int32_t day);
 /* First day of period index p. */
-int32_t hz_period_start(hz_freq f, int64_t p);
+HZ_API int32_t hz_period_start(hz_freq f, int64_t p);
 /* Frequency implied by a sorted array of distinct day numbers (median
  * spacing); HZ_FREQ_DAY when fewer than 2. */
-hz_freq hz_freq_infer(const int32_t *days, size_t n);
+HZ_API hz_freq hz_freq_infer(const int32_t *days, size_t n);
 
 /* How a frequency cuts time into periods and names them.  Period
  * indices are consecutive integers; for the default calendar of a
@@ -104,20 +105,21 @@ typedef struct hz_calendar {
 
 /* Default calendar of f: weeks from Monday, periods labelled by their
  * first day as YYYY-MM-DD. */
-void hz_calendar_init(hz_calendar *c, hz_freq f);
+HZ_API void hz_calendar_init(hz_calendar *c, hz_freq f);
 /* Period index holding the instant t (seconds since 1970-01-01). */
-int64_t hz_calendar_period(const hz_calendar *c, int64_t t);
+HZ_API int64_t hz_calendar_period(const hz_calendar *c, int64_t t);
 /* Label instant of period p (its first or last day, at 00:00; hours and
  * minutes: their start), seconds since 1970-01-01. */
-int64_t hz_calendar_time(const hz_calendar *c, int64_t p);
+HZ_API int64_t hz_calendar_time(const hz_calendar *c, int64_t p);
 /* Label day of period p (days since 1970-01-01). */
-int32_t hz_calendar_day(const hz_calendar *c, int64_t p);
+HZ_API int32_t hz_calendar_day(const hz_calendar *c, int64_t p);
 /* Label text of period p ("2024-03", "2024-03-31", "2024-W05",
  * "2024-01-31 14:00:00") into buf (>= 24 bytes). */
-char *hz_calendar_format(const hz_calendar *c, int64_t p, char *buf, size_t n);
+HZ_API char *hz_calendar_format(const hz_calendar *c, int64_t p, char *buf,
+                                size_t n);
 /* Words for the calendar: "months (labelled by their last day)",
  * "weeks from Sunday", "YYYY-MM months" into buf. */
-char *hz_calendar_describe(const hz_calendar *c, char *buf, size_t n);
+HZ_API char *hz_calendar_describe(const hz_calendar *c, char *buf, size_t n);
 
 typedef struct hz_series {
     char *key;     /* group values joined with '|' ("total" when
@@ -163,7 +165,7 @@ typedef struct hz_series_opts {
                                 whole table (default on) */
 } hz_series_opts;
 
-void hz_series_opts_init(hz_series_opts *o);
+HZ_API void hz_series_opts_init(hz_series_opts *o);
 
 /* Build the series.  Errors name the column: unknown column, value
  * column not numeric, date column not a date (a text column is parsed in
@@ -174,17 +176,18 @@ void hz_series_opts_init(hz_series_opts *o);
  * transaction-level input (several rows per series and date, or
  * irregular dates) gets months (weeks, days ... when the data span fewer
  * than 12 months).  out->freq_reason says which and why. */
-hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
-                          hz_series_set **out, hz_error *err);
+HZ_API hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
+                                 hz_series_set **out, hz_error *err);
 
 /* Long format: columns id_col (any type), date_col, value_col; each id
  * becomes one series (missing periods filled per o->fill). */
-hz_status hz_series_read_long(const hz_dataset *ds, const char *id_col,
-                              const char *date_col, const char *value_col,
-                              hz_freq freq, hz_fill fill, hz_series_set **out,
-                              hz_error *err);
+HZ_API hz_status hz_series_read_long(const hz_dataset *ds, const char *id_col,
+                                     const char *date_col,
+                                     const char *value_col, hz_freq freq,
+                                     hz_fill fill, hz_series_set **out,
+                                     hz_error *err);
 
-void hz_series_set_free(hz_series_set *s); /* NULL allowed */
+HZ_API void hz_series_set_free(hz_series_set *s); /* NULL allowed */
 
 #ifdef __cplusplus
 }

@@ -78,11 +78,21 @@ int hz__cmd_gen(int argc, char **argv)
             o.months = (unsigned)v;
             break;
         case 's': {
-            int y;
-            unsigned mo;
-            char extra;
-            if (sscanf(optarg, "%4d-%2u%c", &y, &mo, &extra) != 2 || mo < 1 ||
-                mo > 12 || y < 1900 || y > 2200) {
+            /* exactly YYYY-MM */
+            const char *a = optarg;
+            bool ok = strlen(a) == 7 && a[4] == '-';
+            int y = 0;
+            unsigned mo = 0;
+            for (int i = 0; ok && i < 7; i++) {
+                if (i == 4)
+                    continue;
+                ok = a[i] >= '0' && a[i] <= '9';
+                if (i < 4)
+                    y = y * 10 + (a[i] - '0');
+                else
+                    mo = mo * 10 + (unsigned)(a[i] - '0');
+            }
+            if (!ok || mo < 1 || mo > 12 || y < 1900 || y > 2200) {
                 hz_cli_error("gen", "--start: expected YYYY-MM, got '%s'",
                              optarg);
                 return HZ_EXIT_USAGE;

@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "net/cjson.h"
 #include "cli/cli.h"
 #include "horizon/outfile.h"
 #include "horizon/profile.h"
@@ -66,11 +67,6 @@ static const char *bound_text(const hz_column_profile *c, double v, char *buf,
     return buf;
 }
 
-static cJSON *num_or_null(double v)
-{
-    return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);
-}
-
 static int print_json(const hz_dataset *ds, const hz_profile *p,
                       const hz_csv_report *rep, FILE *f)
 {
@@ -100,11 +96,12 @@ static int print_json(const hz_dataset *ds, const hz_profile *p,
             cJSON_AddStringToObject(o, "max",
                                     bound_text(c, c->max, buf, sizeof buf));
         } else if (c->type != HZ_TYPE_STRING) {
-            cJSON_AddItemToObject(o, "min", num_or_null(c->min));
-            cJSON_AddItemToObject(o, "max", num_or_null(c->max));
-            cJSON_AddItemToObject(o, "mean", num_or_null(c->mean));
-            cJSON_AddItemToObject(o, "stddev", num_or_null(c->stddev));
-            cJSON_AddItemToObject(o, "sum", num_or_null(c->sum));
+            cJSON_AddItemToObject(o, "min", hz__cjson_num_or_null(c->min));
+            cJSON_AddItemToObject(o, "max", hz__cjson_num_or_null(c->max));
+            cJSON_AddItemToObject(o, "mean", hz__cjson_num_or_null(c->mean));
+            cJSON_AddItemToObject(o, "stddev",
+                                  hz__cjson_num_or_null(c->stddev));
+            cJSON_AddItemToObject(o, "sum", hz__cjson_num_or_null(c->sum));
         }
         if (c->type == HZ_TYPE_STRING || c->type == HZ_TYPE_BOOL)
             cJSON_AddNumberToObject(o, "distinct", (double)c->distinct);

@@ -11,7 +11,7 @@
 #include "cli/cli_jobs.h"
 #include "cli/job_params.h"
 #include "runner/metrics.h"
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
 #include "runner/runner.h"
 
 const char hz__cmd_run_summary[] = "run queued jobs from a store (SQLite "

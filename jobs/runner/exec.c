@@ -18,21 +18,6 @@
 #include "horizon/forecast.h"
 #include "horizon/series.h"
 
-/* The engine's high-level entry points are being written in parallel
- * with the runner; weak references let this file link (and say "not
- * available in this build") in a build that lacks one of them. */
-#pragma weak hz_forecast_run
-#pragma weak hz_forecast_request_init
-#pragma weak hz_forecast_result_free
-#pragma weak hz_freq_parse
-#pragma weak hz_agg_parse
-#pragma weak hz_freq_name
-#pragma weak hz_fc_model_parse
-#pragma weak hz_analytics_run
-#pragma weak hz_analytics_request_init
-#pragma weak hz_analytics_result_write_json
-#pragma weak hz_analytics_result_free
-
 static const char *const stage_names[HZ_NSTAGES] = {
     "fetch", "ingest", "compute", "summarise", "write"};
 
@@ -96,18 +81,6 @@ int hz_exec_write_rows(const hz_exec_rows *rs, FILE *f)
         }
     }
     return ferror(f) ? -1 : 0;
-}
-
-bool hz_exec_available(hz_job_type t)
-{
-    if (t == HZ_JOB_FORECAST)
-        return hz_forecast_run != NULL && hz_forecast_request_init != NULL &&
-               hz_forecast_result_free != NULL && hz_freq_parse != NULL &&
-               hz_agg_parse != NULL && hz_fc_model_parse != NULL &&
-               hz_freq_name != NULL;
-    return hz_analytics_run != NULL && hz_analytics_request_init != NULL &&
-           hz_analytics_result_write_json != NULL &&
-           hz_analytics_result_free != NULL;
 }
 
 /* ---- requests ---- */
@@ -312,12 +285,6 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
                       hz_error *err)
 {
     hz_exec_output_init(out);
-    if (!hz_exec_available(job->type)) {
-        set_reason(out, "unavailable", false);
-        return hz_error_set(err, HZ_EINVAL,
-                            "job type '%s' is not available in this build",
-                            hz_job_type_name(job->type));
-    }
     hz_job_request req;
     hz_job_request_init(&req);
     hz_status rc = opt->build_request ? opt->build_request(job, &req, err)

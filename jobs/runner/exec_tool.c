@@ -8,6 +8,7 @@
 
 #include "horizon/forecast.h"
 #include "horizon/series.h"
+#include "net/cjson.h"
 #include "runner/exec_tool.h"
 
 static void maybe_sleep(const hz__tool *t)
@@ -20,11 +21,6 @@ static void maybe_sleep(const hz__tool *t)
     struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
-}
-
-static cJSON *num_or_null(double v)
-{
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
 /* Running sums over the forecast rows for the summary. */
@@ -45,15 +41,18 @@ static void series_rows(const hz_forecast_result *r, size_t i, cJSON *rows,
         cJSON_AddStringToObject(row, "series", sr->key ? sr->key : "");
         cJSON_AddStringToObject(
             row, "date", hz_forecast_result_label(r, i, k, day, sizeof day));
-        cJSON_AddItemToObject(row, "point", num_or_null(fc->mean[k]));
+        cJSON_AddItemToObject(row, "point",
+                              hz__cjson_num_or_null(fc->mean[k]));
         if (k < 12 && isfinite(fc->mean[k]))
             tot->fc_total += fc->mean[k];
         for (size_t l = 0; l < fc->nlevels; l++) {
             char lo[16], hi[16];
             snprintf(lo, sizeof lo, "lo%g", fc->levels[l]);
             snprintf(hi, sizeof hi, "hi%g", fc->levels[l]);
-            cJSON_AddItemToObject(row, lo, num_or_null(fc->lower[l][k]));
-            cJSON_AddItemToObject(row, hi, num_or_null(fc->upper[l][k]));
+            cJSON_AddItemToObject(row, lo,
+                                  hz__cjson_num_or_null(fc->lower[l][k]));
+            cJSON_AddItemToObject(row, hi,
+                                  hz__cjson_num_or_null(fc->upper[l][k]));
             if (l == fc->nlevels - 1 && isfinite(fc->upper[l][k]) &&
                 isfinite(fc->lower[l][k]) && fabs(fc->mean[k]) > 0) {
                 tot->width += (fc->upper[l][k] - fc->lower[l][k]) /
@@ -86,14 +85,17 @@ static cJSON *forecast_summary(const hz_forecast_result *r,
                          : NAN;
     double last_mean = hist_periods > 0 ? tot->last_total / hist_periods : NAN;
     cJSON_AddNumberToObject(sum, "forecastSteps", (double)steps);
-    cJSON_AddItemToObject(sum, "forecastTotal", num_or_null(tot->fc_total));
-    cJSON_AddItemToObject(sum, "last12Total", num_or_null(tot->last_total));
+    cJSON_AddItemToObject(sum, "forecastTotal",
+                          hz__cjson_num_or_null(tot->fc_total));
+    cJSON_AddItemToObject(sum, "last12Total",
+                          hz__cjson_num_or_null(tot->last_total));
     cJSON_AddItemToObject(
         sum, "growthPerPeriod",
-        num_or_null(last_mean != 0 ? fc_mean / last_mean - 1 : NAN));
+        hz__cjson_num_or_null(last_mean != 0 ? fc_mean / last_mean - 1 : NAN));
     cJSON_AddItemToObject(
         sum, "meanRelIntervalWidth",
-        num_or_null(tot->nwidth ? tot->width / (double)tot->nwidth : NAN));
+        hz__cjson_num_or_null(tot->nwidth ? tot->width / (double)tot->nwidth
+                                          : NAN));
     cJSON_AddItemToObject(sum, "methods", methods);
     return sum;
 }

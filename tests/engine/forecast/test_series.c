@@ -191,6 +191,33 @@ HZ_TEST(long_format_with_period_strings)
     hz_dataset_free(ds);
 }
 
+/* A period text is all digits: "20x3" is not the year 20 and "+204" not
+ * the year 204; a text date column is read in one format, so such a value
+ * is an error that names it, not a row quietly read or dropped. */
+HZ_TEST(period_strings_must_be_all_digits)
+{
+    const char *const id[4] = {"A", "A", "A", "A"};
+    const char *const bad[2] = {"20x3", "+204"};
+    const double v[4] = {1, 2, 99, 3};
+    for (int k = 0; k < 2; k++) {
+        const char *const per[4] = {"2001", "2002", bad[k], "2003"};
+        hz_dataset *ds = hz_dataset_new(4);
+        ds_add_str(ds, "series_id", id);
+        ds_add_str(ds, "period", per);
+        ds_add_f64(ds, "value", v);
+        hz_series_set *s = NULL;
+        hz_error err;
+        hz_error_clear(&err);
+        HZ_CHECK(hz_series_read_long(ds, "series_id", "period", "value",
+                                     HZ_FREQ_INFER, HZ_FILL_ZERO, &s,
+                                     &err) == HZ_EPARSE);
+        HZ_CHECK(s == NULL);
+        HZ_CHECK_CONTAINS(err.msg, bad[k]);
+        hz_series_set_free(s);
+        hz_dataset_free(ds);
+    }
+}
+
 HZ_TEST(rows_with_missing_values_are_skipped_and_counted)
 {
     const int32_t days[3] = {D(2023, 1, 1), D(2023, 1, 2), D(2023, 1, 3)};

@@ -3,7 +3,7 @@
 #ifndef HZ_NARRATIVE_INTERNAL_H
 #define HZ_NARRATIVE_INTERNAL_H
 
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
 
 struct hz_narrative_ctx {
     hz_llm_settings set;

@@ -1,7 +1,8 @@
 /* The template narrative: deterministic sentences from the summary items
  * a job's prompt carries, for jobs without an LLM; and a job's narrative
  * (stored, or the template) for reports.  See narrative.h. */
-#include "llm/narrative_internal.h"
+#include "net/cjson.h"
+#include "narrative/narrative_internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -98,12 +99,6 @@ void hz_narrative_text_clear(hz_narrative_text *t)
     memset(t, 0, sizeof *t);
 }
 
-static double num(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 /* The stored "narrative" record, when it has text. */
 static bool from_record(const cJSON *n, hz_narrative_text *out)
 {
@@ -117,14 +112,15 @@ static bool from_record(const cJSON *n, hz_narrative_text *out)
         cJSON_GetObjectItemCaseSensitive(n, "model"));
     out->is_template = src != NULL && strcmp(src, "template") == 0;
     snprintf(out->model, sizeof out->model, "%s", model ? model : "");
-    out->prompt_tokens = (size_t)num(n, "promptTokens");
+    out->prompt_tokens = (size_t)hz__cjson_num(n, "promptTokens", 0);
     out->prompt_exact = cJSON_IsTrue(
         cJSON_GetObjectItemCaseSensitive(n, "promptTokensExact"));
     out->cached = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(n, "cached"));
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(n, "usage");
     out->completion_tokens = out->is_template || u == NULL
-                                 ? (long)num(n, "textTokens")
-                                 : (long)num(u, "completionTokens");
+                                 ? (long)hz__cjson_num(n, "textTokens", 0)
+                                 : (long)hz__cjson_num(u, "completionTokens",
+                                                       0);
     return true;
 }
 
@@ -136,7 +132,7 @@ hz_status hz_narrative_for_job(const cJSON *job_doc, const hz_tokenizer *tok,
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(job_doc, "narrative");
     if (from_record(n, out))
         return HZ_OK;
-    const char *type = hz__store_str(job_doc, "type");
+    const char *type = hz__cjson_str(job_doc, "type");
     const cJSON *sj = cJSON_GetObjectItemCaseSensitive(job_doc, "summary");
     hz_summary *sum = NULL;
     hz_error e2;
@@ -146,8 +142,8 @@ hz_status hz_narrative_for_job(const cJSON *job_doc, const hz_tokenizer *tok,
             err, HZ_ENOTFOUND,
             "job %s: no narrative and no summary to build "
             "one from",
-            hz__store_str(job_doc, "id") ? hz__store_str(job_doc, "id") : "?");
-    hz_prompt_job pj = {hz__store_str(job_doc, "id"), type, sum};
+            hz__cjson_str(job_doc, "id") ? hz__cjson_str(job_doc, "id") : "?");
+    hz_prompt_job pj = {hz__cjson_str(job_doc, "id"), type, sum};
     hz_prompt_opts po = {max_prompt_tokens, tok, NULL};
     hz_status st = hz_narrative_template(&pj, &po, &out->text,
                                          &out->prompt_tokens, err);

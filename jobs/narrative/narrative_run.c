@@ -1,7 +1,8 @@
 /* The narrative step: prompt, route, cache, batch (structured outputs),
  * call, record; the template where there is no LLM or it failed.  See
  * narrative.h. */
-#include "llm/narrative_internal.h"
+#include "narrative/narrative_internal.h"
+#include "net/cjson.h"
 
 #include <ctype.h>
 #include <openssl/evp.h>
@@ -254,10 +255,8 @@ static void answer_batch(step *st, const plan *p)
     bool fell_back = false;
     for (size_t k = 0; k < p->njobs; k++) {
         hz_narrative_job *j = &st->jobs[p->jobs[k]];
-        const cJSON *v = cJSON_IsObject(obj)
-                             ? cJSON_GetObjectItemCaseSensitive(obj, j->id)
-                             : NULL;
-        char *t = cJSON_IsString(v) ? trimmed_dup(v->valuestring) : NULL;
+        const char *v = cJSON_IsObject(obj) ? hz__cjson_str(obj, j->id) : NULL;
+        char *t = v != NULL ? trimmed_dup(v) : NULL;
         if (t == NULL || t[0] == '\0') {
             free(t);
             st->js[p->jobs[k]].pending = true; /* ask again, alone */

@@ -1,6 +1,6 @@
 /* Summaries as JSON (the "summary" field of a job document) and back.
  * See narrative.h. */
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -198,9 +198,9 @@ hz_status hz_narrative_for_job(const cJSON *job_doc, const hz_tokenizer *tok,
                                hz_narrative_text *out, hz_error *err);
 void hz_narrative_text_clear(hz_narrative_text *t); /* NULL allowed */
 
-/* ---- runner integration (jobs/narrative_hook.c) ---- */
+/* ---- runner integration (jobs/narrative/narrative_hook.c) ---- */
 
-/* Items from the runner's summary of a job (the JSON jobs/exec.c writes:
+/* Items from the runner's summary of a job (the JSON jobs/runner/exec.c writes:
  * {"datasetRows": n, "forecast": {...}, "churn": {...}, "clv": {...},
  * "segment": {...}}): forecast total and growth, interval width, models;
  * churn rate, risk, AUC and top drivers; CLV total, mean and quantiles;
@@ -230,7 +230,7 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
  * JSON to $HZ_LLM_METRICS when set, and free. */
 void hz_narrative_service_close(hz_narrative_service *s, FILE *log);
 
-/* The hz_narrative_fn of jobs/runner.h: ctx is an hz_narrative_service.
+/* The hz_narrative_fn of jobs/runner/runner.h: ctx is an hz_narrative_service.
  * *narrative_out is the job's "narrative" object (see
  * hz_narrative_to_doc). */
 hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,

@@ -2,7 +2,8 @@
  * and the narrative record on a job document.  The step itself is in
  * narrative_run.c, the template in narrative_template.c, the prompt cache
  * in prompt_cache.c.  See narrative.h. */
-#include "llm/narrative_internal.h"
+#include "net/cjson.h"
+#include "narrative/narrative_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,9 +198,9 @@ hz_status hz_narrative_for_docs(hz_narrative_ctx *c, cJSON *const *docs,
         if (!cJSON_IsObject(sj) ||
             hz_summary_from_json(sj, &sums[m], &e2) != HZ_OK)
             continue;
-        jobs[m].id = hz__store_str(docs[i], "id");
-        jobs[m].type = hz__store_str(docs[i], "type");
-        jobs[m].tenant = hz__store_str(docs[i], "customerId");
+        jobs[m].id = hz__cjson_str(docs[i], "id");
+        jobs[m].type = hz__cjson_str(docs[i], "type");
+        jobs[m].tenant = hz__cjson_str(docs[i], "customerId");
         jobs[m].summary = sums[m];
         which[m] = docs[i];
         m++;

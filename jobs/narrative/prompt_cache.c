@@ -1,6 +1,6 @@
 /* The prompt cache: narratives by (tenant, key) with a TTL, in memory or
  * in a job store's "cache" container.  See narrative.h. */
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -8,36 +8,20 @@
 #include <string.h>
 #include <time.h>
 
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
+#include "net/cjson.h"
 
 /* ---------------- summary items from result JSON ---------------- */
-
-static double jnum(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *jobj(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsObject(v) || cJSON_IsArray(v) ? v : NULL;
-}
 
 static hz_status from_forecast(const cJSON *f, hz_summary *s)
 {
     char a[32], b[32];
     hz_status st = HZ_OK;
-    double steps = jnum(f, "forecastSteps"), total = jnum(f, "forecastTotal");
-    double growth = jnum(f, "growthPerPeriod");
-    double nser = jnum(f, "series");
-    const char *freq = jstr(f, "freq");
+    double steps = hz__cjson_num(f, "forecastSteps", NAN),
+           total = hz__cjson_num(f, "forecastTotal", NAN);
+    double growth = hz__cjson_num(f, "growthPerPeriod", NAN);
+    double nser = hz__cjson_num(f, "series", NAN);
+    const char *freq = hz__cjson_str(f, "freq");
     if (isfinite(total) && isfinite(steps))
         st = hz_summary_add(s, 0, "forecast.total",
                             "forecast next %.0f %s%s (%.0f series): total "
@@ -46,18 +30,18 @@ static hz_status from_forecast(const cJSON *f, hz_summary *s)
                             steps == 1 ? "" : "s", isfinite(nser) ? nser : 1,
                             hz_fmt_num(total, a, 32),
                             hz_fmt_pct(growth, 1, b, 32));
-    double last = jnum(f, "last12Total");
+    double last = hz__cjson_num(f, "last12Total", NAN);
     if (st == HZ_OK && isfinite(last))
         st = hz_summary_add(s, 1, "forecast.last12",
                             "last 12 observed periods: total %s",
                             hz_fmt_num(last, a, 32));
-    double w = jnum(f, "meanRelIntervalWidth");
+    double w = hz__cjson_num(f, "meanRelIntervalWidth", NAN);
     if (st == HZ_OK && isfinite(w))
         st = hz_summary_add(s, 2, "forecast.interval",
                             "prediction intervals: +/-%s of the forecast on "
                             "average",
                             hz_fmt_pct(w / 2, 0, a, 32));
-    const cJSON *methods = jobj(f, "methods");
+    const cJSON *methods = hz__cjson_obj(f, "methods");
     if (st == HZ_OK && methods != NULL && cJSON_GetArraySize(methods) > 0) {
         char line[HZ_SUMMARY_TEXT_MAX] = "";
         size_t len = 0;
@@ -82,42 +66,43 @@ static hz_status from_forecast(const cJSON *f, hz_summary *s)
 static hz_status from_churn(const cJSON *t, hz_summary *s)
 {
     char a[32];
-    const cJSON *c = jobj(t, "churn");
+    const cJSON *c = hz__cjson_obj(t, "churn");
     if (c == NULL)
         return HZ_ENOTFOUND;
-    double n = jnum(t, "customers");
+    double n = hz__cjson_num(t, "customers", NAN);
     hz_summary_driver d[8];
     size_t nd = 0;
-    const cJSON *coef = jobj(c, "coefficients"), *it;
+    const cJSON *coef = hz__cjson_obj(c, "coefficients"), *it;
     cJSON_ArrayForEach(it, coef)
     {
         if (nd == 8)
             break;
-        d[nd].name = jstr(it, "feature");
-        d[nd].effect = jnum(it, "coef");
+        d[nd].name = hz__cjson_str(it, "feature");
+        d[nd].effect = hz__cjson_num(it, "coef", NAN);
         if (d[nd].name && isfinite(d[nd].effect))
             nd++;
     }
     bool labelled = coef != NULL;
-    hz_status st = hz_summary_churn(isfinite(n) ? (size_t)n : 0,
-                                    jnum(c, "churn_rate"),
-                                    jnum(c, "mean_risk"), SIZE_MAX, d, nd,
-                                    labelled ? "logistic regression on the "
-                                               "churn label"
-                                             : "1 - P(alive) (BG/NBD) and "
-                                               "a recency rule",
-                                    0, s, NULL);
-    double auc = jnum(c, "auc");
+    hz_status st = hz_summary_churn(
+        isfinite(n) ? (size_t)n : 0, hz__cjson_num(c, "churn_rate", NAN),
+        hz__cjson_num(c, "mean_risk", NAN), SIZE_MAX, d, nd,
+        labelled ? "logistic regression on the "
+                   "churn label"
+                 : "1 - P(alive) (BG/NBD) and "
+                   "a recency rule",
+        0, s, NULL);
+    double auc = hz__cjson_num(c, "auc", NAN);
     if (st == HZ_OK && isfinite(auc))
         st = hz_summary_add(s, 3, "churn.auc",
                             "churn model cross-validated "
                             "AUC %.2f",
                             auc);
-    if (st == HZ_OK && !labelled && isfinite(jnum(c, "inactive_days")))
+    if (st == HZ_OK && !labelled &&
+        isfinite(hz__cjson_num(c, "inactive_days", NAN)))
         st = hz_summary_add(s, 2, "churn.rule",
                             "churn rate = share of "
                             "customers with no purchase in %.0f days",
-                            jnum(c, "inactive_days"));
+                            hz__cjson_num(c, "inactive_days", NAN));
     (void)a;
     return st;
 }
@@ -125,11 +110,12 @@ static hz_status from_churn(const cJSON *t, hz_summary *s)
 static hz_status from_clv(const cJSON *t, hz_summary *s)
 {
     char a[32], b[32], c3[32], d[32];
-    const cJSON *c = jobj(t, "clv");
+    const cJSON *c = hz__cjson_obj(t, "clv");
     if (c == NULL)
         return HZ_ENOTFOUND;
-    double n = jnum(t, "customers"), total = jnum(c, "total");
-    double h = jnum(c, "horizon_months");
+    double n = hz__cjson_num(t, "customers", NAN),
+           total = hz__cjson_num(c, "total", NAN);
+    double h = hz__cjson_num(c, "horizon_months", NAN);
     hz_status st = HZ_OK;
     if (isfinite(total))
         st = hz_summary_add(s, 0, "clv.total",
@@ -138,25 +124,26 @@ static hz_status from_clv(const cJSON *t, hz_summary *s)
                             isfinite(h) ? h : 12, hz_fmt_num(total, a, 32),
                             hz_fmt_num(n > 0 ? total / n : NAN, b, 32),
                             hz_fmt_num(n, c3, 32));
-    const cJSON *q = jobj(c, "quantiles");
+    const cJSON *q = hz__cjson_obj(c, "quantiles");
     if (st == HZ_OK && q != NULL)
         st = hz_summary_add(s, 1, "clv.quantiles",
                             "CLV quantiles p10 %s, p50 %s, p90 %s",
-                            hz_fmt_num(jnum(q, "p10"), a, 32),
-                            hz_fmt_num(jnum(q, "p50"), b, 32),
-                            hz_fmt_num(jnum(q, "p90"), d, 32));
-    if (st == HZ_OK && jobj(c, "bgnbd") != NULL)
-        st = hz_summary_add(s, 4, "clv.model",
-                            "CLV model: BG/NBD + "
-                            "Gamma-Gamma, monthly discount %s",
-                            hz_fmt_pct(jnum(c, "discount_rate"), 0, a, 32));
+                            hz_fmt_num(hz__cjson_num(q, "p10", NAN), a, 32),
+                            hz_fmt_num(hz__cjson_num(q, "p50", NAN), b, 32),
+                            hz_fmt_num(hz__cjson_num(q, "p90", NAN), d, 32));
+    if (st == HZ_OK && hz__cjson_obj(c, "bgnbd") != NULL)
+        st = hz_summary_add(
+            s, 4, "clv.model",
+            "CLV model: BG/NBD + "
+            "Gamma-Gamma, monthly discount %s",
+            hz_fmt_pct(hz__cjson_num(c, "discount_rate", NAN), 0, a, 32));
     return st;
 }
 
 static hz_status from_segments(const cJSON *t, hz_summary *s)
 {
-    const cJSON *sg = jobj(t, "segments");
-    const cJSON *rfm = sg ? jobj(sg, "rfm") : NULL;
+    const cJSON *sg = hz__cjson_obj(t, "segments");
+    const cJSON *rfm = sg ? hz__cjson_obj(sg, "rfm") : NULL;
     if (rfm == NULL)
         return HZ_ENOTFOUND;
     size_t k = (size_t)cJSON_GetArraySize(rfm), m = 0;
@@ -170,23 +157,25 @@ static hz_status from_segments(const cJSON *t, hz_summary *s)
         const cJSON *it;
         cJSON_ArrayForEach(it, rfm)
         {
-            double sz = jnum(it, "size");
+            double sz = hz__cjson_num(it, "size", NAN);
             if (!(sz > 0))
                 continue; /* empty segments say nothing */
-            names[m] = jstr(it, "segment");
+            names[m] = hz__cjson_str(it, "segment");
             sizes[m] = (size_t)sz;
-            rev[m] = isfinite(jnum(it, "revenue")) ? jnum(it, "revenue") : 0;
+            rev[m] = isfinite(hz__cjson_num(it, "revenue", NAN))
+                         ? hz__cjson_num(it, "revenue", NAN)
+                         : 0;
             m++;
         }
         st = m ? hz_summary_segments(names, sizes, rev, m, 0, s, NULL)
                : HZ_ENOTFOUND;
     }
-    const cJSON *km = jobj(sg, "kmeans");
-    if (st == HZ_OK && km != NULL && isfinite(jnum(km, "k")))
+    const cJSON *km = hz__cjson_obj(sg, "kmeans");
+    if (st == HZ_OK && km != NULL && isfinite(hz__cjson_num(km, "k", NAN)))
         st = hz_summary_add(s, 6, "segment.kmeans",
                             "k-means found %.0f "
                             "behavioural clusters",
-                            jnum(km, "k"));
+                            hz__cjson_num(km, "k", NAN));
     free(names);
     free(sizes);
     free(rev);
@@ -212,14 +201,18 @@ hz_status hz_summary_from_result_json(const char *job_type,
     const cJSON *child = NULL;
     for (const cJSON *t = summary; t != NULL && st != HZ_ENOMEM;
          t = child = child ? child->next : summary->child) {
-        if (!cJSON_IsObject(t) || jstr(t, "error") != NULL)
+        if (!cJSON_IsObject(t) || hz__cjson_str(t, "error") != NULL)
             continue;
         for (int k = 0; k < 4 && st != HZ_ENOMEM; k++) {
-            bool has = k == 0 ? isfinite(jnum(t, "forecastTotal"))
+            bool has = k == 0
+                           ? isfinite(hz__cjson_num(t, "forecastTotal", NAN))
                        : k == 1
-                           ? isfinite(jnum(jobj(t, "churn"), "churn_rate"))
-                       : k == 2 ? isfinite(jnum(jobj(t, "clv"), "total"))
-                                : jobj(jobj(t, "segments"), "rfm") != NULL;
+                           ? isfinite(hz__cjson_num(hz__cjson_obj(t, "churn"),
+                                                    "churn_rate", NAN))
+                       : k == 2 ? isfinite(hz__cjson_num(
+                                      hz__cjson_obj(t, "clv"), "total", NAN))
+                                : hz__cjson_obj(hz__cjson_obj(t, "segments"),
+                                                "rfm") != NULL;
             if (!has)
                 continue;
             hz_summary *part = hz_summary_new("part");
@@ -238,7 +231,7 @@ hz_status hz_summary_from_result_json(const char *job_type,
             hz_summary_free(part);
         }
     }
-    double rows = jnum(summary, "datasetRows");
+    double rows = hz__cjson_num(summary, "datasetRows", NAN);
     if (st == HZ_OK && isfinite(rows) && s->n > 0)
         st = hz_summary_add(s, 7, "dataset.rows",
                             "computed from %s "
@@ -321,8 +314,10 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
     pthread_cond_init(&s->cv, NULL);
     s->gather_s = 0.05;
     const char *g = getenv("HZ_LLM_GATHER_MS");
-    if (g != NULL && atof(g) >= 0 && atof(g) <= 10000)
-        s->gather_s = atof(g) / 1000.0;
+    char *gend = NULL;
+    double gms = g != NULL ? strtod(g, &gend) : -1;
+    if (g != NULL && gend != g && *gend == '\0' && gms >= 0 && gms <= 10000)
+        s->gather_s = gms / 1000.0;
     open_context(s, &set, store_spec, log);
     memset(&set, 0, sizeof set); /* wipe the key copy */
     if (s->ctx == NULL) {
@@ -423,7 +418,7 @@ hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
         size_t n = 0;
         for (waiter *x = batch; x; x = x->next)
             n++;
-        hz_narrative_job *jobs = calloc(n, sizeof *jobs);
+        hz_narrative_job *jobs = n > 0 ? calloc(n, sizeof *jobs) : NULL;
         hz_error e2;
         if (jobs != NULL) {
             size_t i = 0;
