@@ -189,6 +189,8 @@ static const char *i64_text(int64_t v, char *end)
 hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
                       const int64_t *keys, const size_t *rows, size_t n)
 {
+    if (keys == NULL && rows == NULL && n > 0)
+        return HZ_EINVAL; /* one of them names the customers */
     size_t cap = n * 12 + 16, len = 0;
     r->idbuf = malloc(cap);
     r->idoff = malloc((n + 1) * sizeof *r->idoff);

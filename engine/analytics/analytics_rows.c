@@ -336,6 +336,8 @@ static hz_status write_rows(const hz_analytics_result *r, FILE *f, bool json,
                             int threads, hz_error *err)
 {
     const size_t nb = (r->n + ROW_BLOCK - 1) / ROW_BLOCK;
+    /* read by the num_threads clause, which the analyzer does not see:
+     * NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores) */
     const int th = threads > 0 ? threads : hz_default_threads();
     int oom = 0, io = 0;
 #pragma omp parallel num_threads(th) if (nb > 1) reduction(| : oom)

@@ -108,7 +108,7 @@ static void text_clv(const hz_analytics_result *r, FILE *f)
               "sees no dropout)\n",
               f);
     for (int k = 0; k < 2; k++)
-        if (c->hold_ok[k])
+        if (c->hold_ok[k] && r->cs != NULL)
             text_holdout(&c->hold[k], r->cs->unit, f);
 }
 

@@ -98,6 +98,8 @@ static void seed_pp(const double *X, size_t n, size_t d, int k, uint64_t *rng,
     size_t first = (size_t)(hz__rng_splitmix_uniform(rng) * (double)n);
     if (first >= n)
         first = n - 1;
+    /* ws->centers is there: kws_alloc succeeded before any run.
+     * NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
     memcpy(ws->centers, X + first * d, d * sizeof(double));
 #pragma omp parallel for schedule(static) num_threads(th) if (n > 8192)
     for (size_t i = 0; i < n; i++)
@@ -370,20 +372,25 @@ static hz_status restarts(const double *X, size_t n, size_t d,
         b[t].labels = malloc(n * sizeof(int32_t));
         oom = !kws_alloc(&b[t].w, n, d, k) || !b[t].centers || !b[t].labels;
     }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (!oom)
-    for (int r = 0; r < opt->n_init; r++) {
-        best_run *me = &b[omp_get_thread_num()];
-        uint64_t rng = opt->seed ^ 0x5DEECE66Dull ^
-                       (0x9E3779B97F4A7C15ull * (uint64_t)(r + 1));
-        double in;
-        int it;
-        kmeans_once(X, n, d, k, opt, tol_abs, &rng, &me->w, 1, &in, &it);
-        if (in < me->inertia || (in == me->inertia && r < me->restart)) {
-            me->inertia = in;
-            me->restart = r;
-            me->iterations = it;
-            memcpy(me->centers, me->w.centers, (size_t)k * d * sizeof(double));
-            memcpy(me->labels, me->w.labels, n * sizeof(int32_t));
+    /* the restarts run only when every workspace is there (an if clause
+     * would still run them, serially) */
+    if (!oom) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+        for (int r = 0; r < opt->n_init; r++) {
+            best_run *me = &b[omp_get_thread_num()];
+            uint64_t rng = opt->seed ^ 0x5DEECE66Dull ^
+                           (0x9E3779B97F4A7C15ull * (uint64_t)(r + 1));
+            double in;
+            int it;
+            kmeans_once(X, n, d, k, opt, tol_abs, &rng, &me->w, 1, &in, &it);
+            if (in < me->inertia || (in == me->inertia && r < me->restart)) {
+                me->inertia = in;
+                me->restart = r;
+                me->iterations = it;
+                memcpy(me->centers, me->w.centers,
+                       (size_t)k * d * sizeof(double));
+                memcpy(me->labels, me->w.labels, n * sizeof(int32_t));
+            }
         }
     }
     int w = -1;

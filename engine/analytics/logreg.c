@@ -141,6 +141,7 @@ static void lws_free(lws *w)
 static bool lws_alloc(lws *w, size_t n, size_t m)
 {
     memset(w, 0, sizeof *w);
+    n = n ? n : 1; /* no malloc(0); m >= 1 (the intercept) */
     w->Z = malloc(n * m * sizeof(float));
     w->Hf = malloc(m * m * sizeof(float));
     w->H = malloc(m * m * sizeof(double));

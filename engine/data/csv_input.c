@@ -150,8 +150,7 @@ static hz_status inflate_into(int fd, unsigned char *in, size_t have, sink *s,
                                   name);
                 break;
             }
-            inflateReset(&zs);
-            ended = false;
+            inflateReset(&zs); /* ended is set again below */
         }
         zs.next_out = out;
         zs.avail_out = (uInt)OUT_BLOCK;

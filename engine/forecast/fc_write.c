@@ -45,7 +45,8 @@ static hz_status write_status(FILE *f, hz_error *err, const char *what)
 hz_status hz_forecast_result_write_csv(const hz_forecast_result *r, FILE *f,
                                        hz_error *err)
 {
-    size_t nl = r->nseries && r->series[0].fc ? r->series[0].fc->nlevels : 0;
+    /* every series of a result has its forecast (hz_forecast_run) */
+    size_t nl = r->nseries ? r->series[0].fc->nlevels : 0;
     fputs("series,date,point", f);
     for (size_t k = 0; k < nl; k++) {
         char a[32], b[32];

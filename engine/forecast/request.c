@@ -324,6 +324,8 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     int nomem = 0;
     int threads = req->threads > 0 ? req->threads : hz_default_threads();
     if ((size_t)threads > ns)
+        /* read by the num_threads clause, which the analyzer does not see:
+         * NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores) */
         threads = ns > 0 ? (int)ns : 1;
 #pragma omp parallel num_threads(threads) reduction(| : nomem)
     {

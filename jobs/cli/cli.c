@@ -152,17 +152,20 @@ bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
         }
         return true;
     case HZ_OPT_DATE_WINDOW: {
-        int a, b, k = 0;
-        if (sscanf(arg, "%d:%d%n", &a, &b, &k) != 2 || arg[k] != '\0' ||
-            a < 1 || b > 9999 || a > b) {
+        char *e1, *e2 = NULL;
+        errno = 0;
+        long a = strtol(arg, &e1, 10);
+        long b = e1 != arg && *e1 == ':' ? strtol(e1 + 1, &e2, 10) : 0;
+        if (e1 == arg || *e1 != ':' || e2 == e1 + 1 || *e2 != '\0' ||
+            errno == ERANGE || a < 1 || b > 9999 || a > b) {
             hz_cli_error(cmd,
                          "--date-window: expected FIRST:LAST years (1 to "
                          "9999, e.g. 1800:2200), got '%s'",
                          arg);
             return false;
         }
-        o->date_min_year = a;
-        o->date_max_year = b;
+        o->date_min_year = (int)a;
+        o->date_max_year = (int)b;
         return true;
     }
     case HZ_OPT_THREADS:

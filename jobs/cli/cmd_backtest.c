@@ -371,8 +371,9 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
     const size_t npairs = b->set->nseries * b->origins;
     const char *names[17];
     double sm[17], ma[17], ow[17], cov[17 * HZ_FC_MAX_LEVELS];
-    double *ps = malloc(nall * cnt * sizeof *ps);
-    double *pm = malloc(nall * cnt * sizeof *pm);
+    const size_t nps = nall * cnt > 0 ? nall * cnt : 1; /* no malloc(0) */
+    double *ps = malloc(nps * sizeof *ps);
+    double *pm = malloc(nps * sizeof *pm);
     if (ps == NULL || pm == NULL) {
         free(ps);
         free(pm);

@@ -128,6 +128,16 @@ static void fill_request(fc_args *a)
 typedef hz_status (*writer_fn)(const hz_forecast_result *r, FILE *f,
                                hz_error *err);
 
+/* The writer of output k: diagnostics, fitted values, forecasts. */
+static writer_fn writer_for(int k, bool json)
+{
+    if (k == 0)
+        return hz_forecast_result_write_diagnostics;
+    if (k == 1)
+        return hz_forecast_result_write_fitted;
+    return json ? hz_forecast_result_write_json : hz_forecast_result_write_csv;
+}
+
 /* Write one output to a temporary (or stdout); *o is left for commit. */
 static int write_one(const char *cmd, const char *path, writer_fn fn,
                      const hz_forecast_result *res, hz_outfile **o)
@@ -150,14 +160,10 @@ static int write_outputs(const char *cmd, const fc_args *a,
 {
     hz_outfile *o[3] = {NULL, NULL, NULL};
     const char *path[3] = {a->diagpath, a->fittedpath, a->outpath};
-    writer_fn fn[3] = {hz_forecast_result_write_diagnostics,
-                       hz_forecast_result_write_fitted,
-                       a->json ? hz_forecast_result_write_json
-                               : hz_forecast_result_write_csv};
     int rc = HZ_EXIT_OK;
     for (int k = 0; k < 3 && rc == HZ_EXIT_OK; k++)
         if (k == 2 || path[k] != NULL)
-            rc = write_one(cmd, path[k], fn[k], res, &o[k]);
+            rc = write_one(cmd, path[k], writer_for(k, a->json), res, &o[k]);
     for (int k = 0; k < 3; k++) {
         if (o[k] == NULL)
             continue;

@@ -128,7 +128,7 @@ static bool seconds_opt(int c, const char *arg, hz_runner_config *cfg)
                          t[i].name, arg);
             return false;
         }
-        *(double *)((char *)cfg + t[i].off) = dv;
+        memcpy((char *)cfg + t[i].off, &dv, sizeof dv);
         return true;
     }
     return false;

@@ -208,15 +208,12 @@ static void deadline_in(double seconds, struct timespec *ts)
 static hz_status compute_stage(hz__tool *t, const hz_exec_options *opt,
                                hz_exec_output *out, hz_error *err)
 {
-    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    pthread_cond_t cv;
     pthread_condattr_t ca;
+    pthread_mutex_init(&t->mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&cv, &ca);
+    pthread_cond_init(&t->cv, &ca);
     pthread_condattr_destroy(&ca);
-    t->mu = &mu;
-    t->cv = &cv;
     double t0 = hz_now();
     pthread_t th;
     if (pthread_create(&th, NULL, hz__tool_main, t) != 0) {
@@ -225,13 +222,13 @@ static hz_status compute_stage(hz__tool *t, const hz_exec_options *opt,
     }
     struct timespec deadline;
     deadline_in(opt->tool_timeout_s, &deadline);
-    pthread_mutex_lock(&mu);
+    pthread_mutex_lock(&t->mu);
     while (!t->done) {
         int w = opt->tool_timeout_s > 0
-                    ? pthread_cond_timedwait(&cv, &mu, &deadline)
-                    : pthread_cond_wait(&cv, &mu);
+                    ? pthread_cond_timedwait(&t->cv, &t->mu, &deadline)
+                    : pthread_cond_wait(&t->cv, &t->mu);
         if (w == ETIMEDOUT && !t->done) {
-            pthread_mutex_unlock(&mu);
+            pthread_mutex_unlock(&t->mu);
             out->stage_s[HZ_STAGE_COMPUTE] = hz_now() - t0;
             set_reason(out, "tool-timeout", false);
             return hz_error_set(err, HZ_ETIMEOUT,
@@ -239,9 +236,10 @@ static hz_status compute_stage(hz__tool *t, const hz_exec_options *opt,
                                 t->name, opt->tool_timeout_s);
         }
     }
-    pthread_mutex_unlock(&mu);
+    pthread_mutex_unlock(&t->mu);
     pthread_join(th, NULL);
-    pthread_cond_destroy(&cv);
+    pthread_cond_destroy(&t->cv);
+    pthread_mutex_destroy(&t->mu);
     out->stage_s[HZ_STAGE_COMPUTE] = fmax(0, hz_now() - t0 - t->summarise_s);
     out->stage_s[HZ_STAGE_SUMMARISE] = t->summarise_s;
     if (t->rc != HZ_OK) {

@@ -202,9 +202,9 @@ void *hz__tool_main(void *arg)
         run_forecast_tool(t);
     else
         run_analytics_tool(t);
-    pthread_mutex_lock(t->mu);
+    pthread_mutex_lock(&t->mu);
     t->done = true;
-    pthread_cond_broadcast(t->cv);
-    pthread_mutex_unlock(t->mu);
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
     return NULL;
 }
