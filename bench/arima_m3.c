@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_util.h"
 #include "horizon/arima.h"
 
 typedef struct ser {
@@ -32,7 +33,7 @@ static int find_or_add(ser **ss, int *ns, int *cap, const char *id)
             return i;
     if (*ns == *cap) {
         *cap = *cap ? *cap * 2 : 256;
-        *ss = realloc(*ss, (size_t)*cap * sizeof **ss);
+        *ss = bench_realloc(*ss, (size_t)*cap * sizeof **ss);
     }
     ser *s = &(*ss)[(*ns)++];
     memset(s, 0, sizeof *s);
@@ -64,7 +65,7 @@ static int load(const char *path, ser **ss, int *ns, int *cap, int test)
         size_t *len = test ? &s->nt : &s->n, *cp = test ? &s->capt : &s->cap;
         if (*len == *cp) {
             *cp = *cp ? *cp * 2 : 64;
-            *arr = realloc(*arr, *cp * sizeof **arr);
+            *arr = bench_realloc(*arr, *cp * sizeof **arr);
         }
         (*arr)[(*len)++] = atof(v);
     }
@@ -105,6 +106,164 @@ static void score(ser *s, const hz_forecast *fc)
     s->c95 = (double)c95 / (double)s->nt;
 }
 
+/* ARIMA_M3_EVERY=K: keep only every K-th series (quick runs). */
+static int keep_every(ser *ss, int ns, int every)
+{
+    if (every <= 1)
+        return ns;
+    int k = 0;
+    for (int i = 0; i < ns; i += every) {
+        ser tmp = ss[k];
+        ss[k] = ss[i];
+        ss[i] = tmp;
+        k++;
+    }
+    for (int i = k; i < ns; i++) {
+        free(ss[i].y);
+        free(ss[i].yt);
+    }
+    return k;
+}
+
+/* auto ARIMA on every series, longest first; returns the wall time. */
+static double fit_all(ser *ss, int ns)
+{
+    int *order = malloc((size_t)ns * sizeof *order);
+    if (order == NULL) {
+        fprintf(stderr, "arima_m3: out of memory\n");
+        exit(1);
+    }
+    for (int i = 0; i < ns; i++)
+        order[i] = i;
+    g_ss = ss;
+    qsort(order, (size_t)ns, sizeof *order, cmp_idx);
+    double t0 = hz_now();
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int k = 0; k < ns; k++) {
+        ser *s = &ss[order[k]];
+        double lv[2] = {80, 95};
+        hz_forecast *fc = hz_forecast_alloc(s->nt, 2, lv);
+        hz_error err;
+        double a = hz_now();
+        hz_status st = hz_arima_forecast(s->y, s->n, 12, NULL, fc, &err);
+        s->secs = hz_now() - a;
+        if (st == HZ_OK) {
+            s->ok = 1;
+            snprintf(s->model, sizeof s->model, "%s", fc->method);
+            score(s, fc);
+        } else {
+            snprintf(s->model, sizeof s->model, "error: %.80s", err.msg);
+        }
+        hz_forecast_free(fc);
+    }
+    free(order);
+    return hz_now() - t0;
+}
+
+static void print_summary(const ser *ss, int ns, double wall)
+{
+    double sm = 0, ms = 0, c8 = 0, c9 = 0, cpu = 0;
+    int nok = 0;
+    for (int i = 0; i < ns; i++) {
+        cpu += ss[i].secs;
+        if (!ss[i].ok)
+            continue;
+        nok++;
+        sm += ss[i].smape;
+        ms += ss[i].mase;
+        c8 += ss[i].c80;
+        c9 += ss[i].c95;
+    }
+    printf("Horizon auto ARIMA, M3 monthly: %d series (%d fitted), %d "
+           "threads\n",
+           ns, nok, omp_get_max_threads());
+    printf("  sMAPE %.3f  MASE %.4f  coverage 80%% %.3f  95%% %.3f\n",
+           sm / nok, ms / nok, c8 / nok, c9 / nok);
+    printf("  wall %.2f s (%.4f s/series), summed per-series time %.2f s "
+           "(%.4f s/series)\n",
+           wall, wall / ns, cpu, cpu / ns);
+}
+
+/* Sums over the series both R (rpath: id, model, sMAPE, MASE, cov80,
+ * cov95, seconds; tab-separated) and Horizon fitted. */
+typedef struct rsums {
+    double rsm, rms, r8, r9, rt, hsm, hms, h8, h9, ht;
+    int nr, same;
+} rsums;
+
+static void add_r_line(char *line, const ser *ss, int ns, rsums *t)
+{
+    char *save = NULL;
+    char *id = strtok_r(line, "\t", &save);
+    char *mod = strtok_r(NULL, "\t", &save);
+    char *a1 = strtok_r(NULL, "\t", &save);
+    char *a2 = strtok_r(NULL, "\t", &save);
+    char *a3 = strtok_r(NULL, "\t", &save);
+    char *a4 = strtok_r(NULL, "\t", &save);
+    char *a5 = strtok_r(NULL, "\t\n", &save);
+    if (!id || !a5)
+        return;
+    for (int i = 0; i < ns; i++) {
+        if (strcmp(ss[i].id, id) != 0 || !ss[i].ok)
+            continue;
+        t->nr++;
+        t->rsm += atof(a1);
+        t->rms += atof(a2);
+        t->r8 += atof(a3);
+        t->r9 += atof(a4);
+        t->rt += atof(a5);
+        t->hsm += ss[i].smape;
+        t->hms += ss[i].mase;
+        t->h8 += ss[i].c80;
+        t->h9 += ss[i].c95;
+        t->ht += ss[i].secs;
+        t->same += strcmp(mod, ss[i].model) == 0;
+        return;
+    }
+}
+
+/* R's auto.arima on the same series (from R_OUTPUT.tsv), side by side. */
+static void compare_with_r(const char *rpath, const ser *ss, int ns,
+                           double wall)
+{
+    FILE *fr = fopen(rpath, "r");
+    char line[512];
+    rsums t = {0};
+    if (fr && fgets(line, sizeof line, fr))
+        while (fgets(line, sizeof line, fr))
+            add_r_line(line, ss, ns, &t);
+    if (fr)
+        fclose(fr);
+    if (t.nr == 0)
+        return;
+    int nr = t.nr;
+    printf("R subset (%d series, same session):\n", nr);
+    printf("  R auto.arima  sMAPE %.3f  MASE %.4f  cov %.3f/%.3f  "
+           "%.3f s/series\n",
+           t.rsm / nr, t.rms / nr, t.r8 / nr, t.r9 / nr, t.rt / nr);
+    printf("  Horizon       sMAPE %.3f  MASE %.4f  cov %.3f/%.3f  "
+           "%.4f s/series (per-series time)\n",
+           t.hsm / nr, t.hms / nr, t.h8 / nr, t.h9 / nr, t.ht / nr);
+    printf("  same model as R: %d of %d\n", t.same, nr);
+    printf("  speed ratio R / Horizon per series: %.0fx "
+           "(single-series time), %.0fx (wall over all %d series)\n",
+           (t.rt / nr) / (t.ht / nr), (t.rt / nr) / (wall / ns), ns);
+}
+
+static void write_per_series(const char *path, const ser *ss, int ns)
+{
+    FILE *fo = fopen(path, "w");
+    if (fo == NULL)
+        return;
+    fprintf(fo, "series\tn\tmodel\tsmape\tmase\tcov80\tcov95\t"
+                "seconds\n");
+    for (int i = 0; i < ns; i++)
+        fprintf(fo, "%s\t%zu\t%s\t%.6f\t%.6f\t%.4f\t%.4f\t%.5f\n", ss[i].id,
+                ss[i].n, ss[i].model, ss[i].smape, ss[i].mase, ss[i].c80,
+                ss[i].c95, ss[i].secs);
+    fclose(fo);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -127,141 +286,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "arima_m3: %s not found, skipping\n", path);
         return 0;
     }
-    /* ARIMA_M3_EVERY=K: only every K-th series (quick runs) */
+    if (ns == 0) {
+        fprintf(stderr, "arima_m3: no series in %s\n", path);
+        return 1;
+    }
     const char *ev = getenv("ARIMA_M3_EVERY");
-    int every = ev ? atoi(ev) : 1;
-    if (every > 1) {
-        int k = 0;
-        for (int i = 0; i < ns; i += every) {
-            ser tmp = ss[k];
-            ss[k] = ss[i];
-            ss[i] = tmp;
-            k++;
-        }
-        for (int i = k; i < ns; i++) {
-            free(ss[i].y);
-            free(ss[i].yt);
-        }
-        ns = k;
-    }
-    int *order = malloc((size_t)ns * sizeof *order);
-    for (int i = 0; i < ns; i++)
-        order[i] = i;
-    g_ss = ss;
-    qsort(order, (size_t)ns, sizeof *order, cmp_idx);
-
-    double t0 = hz_now();
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int k = 0; k < ns; k++) {
-        ser *s = &ss[order[k]];
-        double lv[2] = {80, 95};
-        hz_forecast *fc = hz_forecast_alloc(s->nt, 2, lv);
-        hz_error err;
-        double a = hz_now();
-        hz_status st = hz_arima_forecast(s->y, s->n, 12, NULL, fc, &err);
-        s->secs = hz_now() - a;
-        if (st == HZ_OK) {
-            s->ok = 1;
-            snprintf(s->model, sizeof s->model, "%s", fc->method);
-            score(s, fc);
-        } else {
-            snprintf(s->model, sizeof s->model, "error: %.80s", err.msg);
-        }
-        hz_forecast_free(fc);
-    }
-    double wall = hz_now() - t0;
-
-    double sm = 0, ms = 0, c8 = 0, c9 = 0, cpu = 0;
-    int nok = 0;
-    for (int i = 0; i < ns; i++) {
-        cpu += ss[i].secs;
-        if (!ss[i].ok)
-            continue;
-        nok++;
-        sm += ss[i].smape;
-        ms += ss[i].mase;
-        c8 += ss[i].c80;
-        c9 += ss[i].c95;
-    }
-    printf("Horizon auto ARIMA, M3 monthly: %d series (%d fitted), %d "
-           "threads\n",
-           ns, nok, omp_get_max_threads());
-    printf("  sMAPE %.3f  MASE %.4f  coverage 80%% %.3f  95%% %.3f\n",
-           sm / nok, ms / nok, c8 / nok, c9 / nok);
-    printf("  wall %.2f s (%.4f s/series), summed per-series time %.2f s "
-           "(%.4f s/series)\n",
-           wall, wall / ns, cpu, cpu / ns);
-
-    if (argc > 2) {
-        FILE *fr = fopen(argv[2], "r");
-        char line[512];
-        double rsm = 0, rms = 0, r8 = 0, r9 = 0, rt = 0, hsm = 0, hms = 0,
-               h8 = 0, h9 = 0, ht = 0;
-        int nr = 0, same = 0;
-        if (fr && fgets(line, sizeof line, fr)) {
-            while (fgets(line, sizeof line, fr)) {
-                char *save = NULL;
-                char *id = strtok_r(line, "\t", &save);
-                char *mod = strtok_r(NULL, "\t", &save);
-                char *a1 = strtok_r(NULL, "\t", &save);
-                char *a2 = strtok_r(NULL, "\t", &save);
-                char *a3 = strtok_r(NULL, "\t", &save);
-                char *a4 = strtok_r(NULL, "\t", &save);
-                char *a5 = strtok_r(NULL, "\t\n", &save);
-                if (!id || !a5)
-                    continue;
-                for (int i = 0; i < ns; i++) {
-                    if (strcmp(ss[i].id, id) != 0 || !ss[i].ok)
-                        continue;
-                    nr++;
-                    rsm += atof(a1);
-                    rms += atof(a2);
-                    r8 += atof(a3);
-                    r9 += atof(a4);
-                    rt += atof(a5);
-                    hsm += ss[i].smape;
-                    hms += ss[i].mase;
-                    h8 += ss[i].c80;
-                    h9 += ss[i].c95;
-                    ht += ss[i].secs;
-                    same += strcmp(mod, ss[i].model) == 0;
-                    break;
-                }
-            }
-        }
-        if (fr)
-            fclose(fr);
-        if (nr > 0) {
-            printf("R subset (%d series, same session):\n", nr);
-            printf("  R auto.arima  sMAPE %.3f  MASE %.4f  cov %.3f/%.3f  "
-                   "%.3f s/series\n",
-                   rsm / nr, rms / nr, r8 / nr, r9 / nr, rt / nr);
-            printf("  Horizon       sMAPE %.3f  MASE %.4f  cov %.3f/%.3f  "
-                   "%.4f s/series (per-series time)\n",
-                   hsm / nr, hms / nr, h8 / nr, h9 / nr, ht / nr);
-            printf("  same model as R: %d of %d\n", same, nr);
-            printf("  speed ratio R / Horizon per series: %.0fx "
-                   "(single-series time), %.0fx (wall over all %d series)\n",
-                   (rt / nr) / (ht / nr), (rt / nr) / (wall / ns), ns);
-        }
-    }
-    if (argc > 3) {
-        FILE *fo = fopen(argv[3], "w");
-        if (fo) {
-            fprintf(fo, "series\tn\tmodel\tsmape\tmase\tcov80\tcov95\t"
-                        "seconds\n");
-            for (int i = 0; i < ns; i++)
-                fprintf(fo, "%s\t%zu\t%s\t%.6f\t%.6f\t%.4f\t%.4f\t%.5f\n",
-                        ss[i].id, ss[i].n, ss[i].model, ss[i].smape,
-                        ss[i].mase, ss[i].c80, ss[i].c95, ss[i].secs);
-            fclose(fo);
-        }
-    }
+    ns = keep_every(ss, ns, ev ? atoi(ev) : 1);
+    double wall = fit_all(ss, ns);
+    print_summary(ss, ns, wall);
+    if (argc > 2)
+        compare_with_r(argv[2], ss, ns, wall);
+    if (argc > 3)
+        write_per_series(argv[3], ss, ns);
     for (int i = 0; i < ns; i++) {
         free(ss[i].y);
         free(ss[i].yt);
     }
     free(ss);
-    free(order);
     return 0;
 }

@@ -31,6 +31,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "bench_util.h"
 #include "horizon/analytics.h"
 #include "horizon/bgnbd.h"
 #include "horizon/csv.h"
@@ -383,9 +384,9 @@ static hz_dataset *generate(size_t ncust, uint64_t seed, size_t *ntx)
         for (;;) {
             if (n == cap) {
                 cap *= 2;
-                cust = realloc(cust, cap * sizeof *cust);
-                day = realloc(day, cap * sizeof *day);
-                amt = realloc(amt, cap * sizeof *amt);
+                cust = bench_realloc(cust, cap * sizeof *cust);
+                day = bench_realloc(day, cap * sizeof *day);
+                amt = bench_realloc(amt, cap * sizeof *amt);
             }
             cust[n] = (int64_t)(100000000 + c);
             day[n] = start + (int32_t)t;

@@ -7,7 +7,7 @@
  * usage: bench_conformal [M3_DIR] [--series N] [--models LIST] */
 #include <getopt.h>
 
-#include "bench_util.h"
+#include "bench_rolling.h"
 
 typedef struct fam {
     const char *name;

@@ -8,7 +8,7 @@
  * usage: bench_hier [--origins K] [--horizon H] [--rows N] */
 #include <getopt.h>
 
-#include "bench_util.h"
+#include "bench_rolling.h"
 #include "horizon/csv.h"
 #include "horizon/ets.h"
 #include "horizon/gen.h"

@@ -7,7 +7,7 @@
  * usage: bench_intermittent [--products N] [--no-r] */
 #include <getopt.h>
 
-#include "bench_util.h"
+#include "bench_rolling.h"
 #include "horizon/csv.h"
 #include "horizon/gen.h"
 #include "horizon/intermittent.h"

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "horizon/forecast.h"
 #include "horizon/metrics.h"
 
@@ -49,7 +50,7 @@ static series *find_or_add(const char *id)
             return &S[i];
     if (NS == CAPS) {
         CAPS = CAPS ? 2 * CAPS : 256;
-        S = realloc(S, CAPS * sizeof *S);
+        S = bench_realloc(S, CAPS * sizeof *S);
     }
     memset(&S[NS], 0, sizeof S[NS]);
     snprintf(S[NS].id, sizeof S[NS].id, "%s", id);
@@ -81,7 +82,7 @@ static int load(const char *path, int test)
         size_t *cap = test ? &s->tcap : &s->cap;
         if (*n == *cap) {
             *cap = *cap ? 2 * *cap : 64;
-            *arr = realloc(*arr, *cap * sizeof(double));
+            *arr = bench_realloc(*arr, *cap * sizeof(double));
         }
         (*arr)[(*n)++] = v;
     }
@@ -141,13 +142,33 @@ static int cmp_len_desc(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-int main(int argc, char **argv)
+typedef struct options {
+    const char *methods, *dir, *dump;
+    int threads, r_every, no_r;
+    size_t limit;
+} options;
+
+/* The run's state shared by the steps of main. */
+typedef struct run {
+    size_t *order;     /* series, longest first */
+    size_t *sub, nsub; /* the every-K-th subset compared with R */
+    acc *res_ets, *res_theta;
+    hz_forecast **fcs_ets; /* auto-ETS forecasts (for the model mix) */
+    double naive2_s, naive2_m;
+    FILE *dump; /* --dump */
+} run;
+
+static const double levels[2] = {80, 95};
+
+/* 0 to go on, else the exit code + 1 (help: 1, usage error: 3). */
+static int parse_args(int argc, char **argv, options *o)
 {
-    const char *methods =
-        "auto,ets,theta,arima,naive2,snaive,naive,drift,combo";
-    int threads = 0, r_every = 10, no_r = 0;
-    size_t limit = 0;
-    FILE *dump = NULL;
+    o->methods = "auto,ets,theta,arima,naive2,snaive,naive,drift,combo";
+    o->threads = 0;
+    o->r_every = 10;
+    o->no_r = 0;
+    o->limit = 0;
+    o->dump = NULL;
     static const struct option lo[] = {{"methods", required_argument, 0, 'm'},
                                        {"threads", required_argument, 0, 't'},
                                        {"r-every", required_argument, 0, 'r'},
@@ -159,68 +180,94 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "m:t:r:nl:d:h", lo, NULL)) != -1) {
         switch (c) {
-        case 'm': methods = optarg; break;
-        case 't': threads = atoi(optarg); break;
-        case 'r': r_every = atoi(optarg); break;
-        case 'n': no_r = 1; break;
-        case 'l': limit = (size_t)atol(optarg); break;
-        case 'd':
-            dump = fopen(optarg, "w");
-            if (dump == NULL) {
-                fprintf(stderr, "bench_m3: cannot write %s\n", optarg);
-                return 1;
-            }
-            break;
+        case 'm': o->methods = optarg; break;
+        case 't': o->threads = atoi(optarg); break;
+        case 'r': o->r_every = atoi(optarg); break;
+        case 'n': o->no_r = 1; break;
+        case 'l': o->limit = (size_t)atol(optarg); break;
+        case 'd': o->dump = optarg; break;
         case 'h':
             printf("usage: bench_m3 M3_DIR [--methods LIST] [--threads N] "
                    "[--r-every K] [--no-r] [--limit N] [--dump FILE]\n");
-            return 0;
-        default: return 2;
+            return 1;
+        default: return 3;
         }
     }
     if (optind >= argc) {
         fprintf(stderr, "usage: bench_m3 M3_DIR (e.g. ../shared/data/m3)\n");
-        return 2;
+        return 3;
     }
-    const char *dir = argv[optind];
-    char p1[1024], p2[1024];
-    snprintf(p1, sizeof p1, "%s/m3_monthly_train.csv", dir);
-    snprintf(p2, sizeof p2, "%s/m3_monthly_test.csv", dir);
-    if (access(p1, R_OK) != 0 || access(p2, R_OK) != 0) {
-        printf("SKIP: M3 data not found in %s\n", dir);
-        return 0;
-    }
-    if (load(p1, 0) != 0 || load(p2, 1) != 0) {
-        fprintf(stderr, "bench_m3: cannot read %s\n", dir);
-        return 1;
-    }
-    if (limit > 0 && limit < NS)
-        NS = limit;
-    if (threads > 0)
-        omp_set_num_threads(threads);
-    printf("M3 monthly: %zu series, h = %d, %d threads\n", NS, H,
-           omp_get_max_threads());
-    size_t *order = malloc(NS * sizeof *order);
-    for (size_t i = 0; i < NS; i++)
-        order[i] = i;
-    qsort(order, NS, sizeof *order, cmp_len_desc);
-    size_t nsub = 0, *sub = malloc(NS * sizeof *sub);
-    for (size_t i = 0; r_every > 0 && i < NS; i += (size_t)r_every)
-        sub[nsub++] = i;
+    o->dir = argv[optind];
+    return 0;
+}
 
-    const double levels[2] = {80, 95};
-    char mlist[512];
-    snprintf(mlist, sizeof mlist, "%s", methods);
+/* Forecast every series with model; print its accuracy line; keep the
+ * ETS and Theta results in R for the comparison with R. */
+static void run_method(const char *tok, int model, run *R)
+{
+    acc *res = calloc(NS, sizeof *res);
+    hz_forecast **fcs = calloc(NS, sizeof *fcs);
+    size_t nfall = 0;
+    double t0 = hz_now();
+#pragma omp parallel reduction(+ : nfall)
+    {
+        hz_fc_workspace *w = hz_fc_workspace_alloc(256);
+#pragma omp for schedule(dynamic, 1)
+        for (size_t k = 0; k < NS; k++) {
+            size_t i = R->order[k];
+            hz_forecast *fc = hz_forecast_alloc(H, 2, levels);
+            uint64_t seed = 0;
+            for (const char *p = S[i].id; *p; p++)
+                seed = seed * 131 + (unsigned char)*p;
+            hz_error err;
+            if (hz_forecast_series(S[i].train, S[i].n, M, model, seed, w, fc,
+                                   &err) == HZ_OK) {
+                res[i] = score(&S[i], fc);
+                if (fc->note[0])
+                    nfall++;
+            }
+            fcs[i] = fc;
+        }
+        hz_fc_workspace_free(w);
+    }
+    double secs = hz_now() - t0;
+    double all[4], subm[4];
+    summarize(res, NULL, NS, all);
+    summarize(res, R->sub, R->nsub, subm);
+    if (model == HZ_MODEL_NAIVE2) {
+        R->naive2_s = all[0];
+        R->naive2_m = all[1];
+    }
+    printf("%-8s %8.3f %8.4f %7.3f %7.3f %7.3f %8.2f %9zu  %.3f\n", tok,
+           all[0], all[1], hz_owa(all[0], all[1], R->naive2_s, R->naive2_m),
+           all[2], all[3], secs, nfall, subm[0]);
+    fflush(stdout);
+    if (model == HZ_MODEL_ETS && R->res_ets == NULL) {
+        R->res_ets = res;
+        R->fcs_ets = fcs;
+        res = NULL;
+        fcs = NULL;
+    } else if (model == HZ_MODEL_THETA && R->res_theta == NULL) {
+        R->res_theta = res;
+        res = NULL;
+    }
+    if (R->dump != NULL)
+        dump_forecasts(R->dump, tok, fcs ? fcs : R->fcs_ets);
+    for (size_t i = 0; fcs && i < NS; i++)
+        hz_forecast_free(fcs[i]);
+    free(fcs);
+    free(res);
+}
+
+/* Every method of the comma-separated list, Naive2 first (for OWA). */
+static void run_methods(const char *methods, run *R)
+{
     printf("\n%-8s %8s %8s %7s %7s %7s %8s %9s  %s\n", "method", "sMAPE",
            "MASE", "OWA", "cov80", "cov95", "seconds", "fallbacks",
            "(every-10th subset sMAPE)");
-    acc *res_ets = NULL, *res_theta = NULL;
-    hz_forecast **fcs_keep = NULL;
-    double naive2_s = NAN, naive2_m = NAN;
-    /* naive2 first for OWA */
     char *save = NULL;
     char listcopy[512];
-    snprintf(listcopy, sizeof listcopy, "naive2,%s", mlist);
+    snprintf(listcopy, sizeof listcopy, "naive2,%s", methods);
     int naive2_done = 0;
     for (char *tok = strtok_r(listcopy, ",", &save); tok != NULL;
          tok = strtok_r(NULL, ",", &save)) {
@@ -231,198 +278,168 @@ int main(int argc, char **argv)
         }
         if (model == HZ_MODEL_NAIVE2 && naive2_done++)
             continue;
-        acc *res = calloc(NS, sizeof *res);
-        hz_forecast **fcs = calloc(NS, sizeof *fcs);
-        size_t nfall = 0;
-        double t0 = hz_now();
-#pragma omp parallel reduction(+ : nfall)
-        {
-            hz_fc_workspace *w = hz_fc_workspace_alloc(256);
-#pragma omp for schedule(dynamic, 1)
-            for (size_t k = 0; k < NS; k++) {
-                size_t i = order[k];
-                hz_forecast *fc = hz_forecast_alloc(H, 2, levels);
-                uint64_t seed = 0;
-                for (const char *p = S[i].id; *p; p++)
-                    seed = seed * 131 + (unsigned char)*p;
-                hz_error err;
-                if (hz_forecast_series(S[i].train, S[i].n, M, model, seed, w,
-                                       fc, &err) == HZ_OK) {
-                    res[i] = score(&S[i], fc);
-                    if (fc->note[0])
-                        nfall++;
-                }
-                fcs[i] = fc;
-            }
-            hz_fc_workspace_free(w);
-        }
-        double secs = hz_now() - t0;
-        double all[4], subm[4];
-        summarize(res, NULL, NS, all);
-        summarize(res, sub, nsub, subm);
-        if (model == HZ_MODEL_NAIVE2) {
-            naive2_s = all[0];
-            naive2_m = all[1];
-        }
-        printf("%-8s %8.3f %8.4f %7.3f %7.3f %7.3f %8.2f %9zu  %.3f\n", tok,
-               all[0], all[1], hz_owa(all[0], all[1], naive2_s, naive2_m),
-               all[2], all[3], secs, nfall, subm[0]);
-        fflush(stdout);
-        if (model == HZ_MODEL_ETS && res_ets == NULL) {
-            res_ets = res;
-            fcs_keep = fcs;
-            res = NULL;
-            fcs = NULL;
-        } else if (model == HZ_MODEL_THETA && res_theta == NULL) {
-            res_theta = res;
-            res = NULL;
-        }
-        if (dump != NULL)
-            dump_forecasts(dump, tok, fcs ? fcs : fcs_keep);
-        for (size_t i = 0; fcs && i < NS; i++)
-            hz_forecast_free(fcs[i]);
-        free(fcs);
-        free(res);
+        run_method(tok, model, R);
     }
     printf("\nreference (../shared/data/m3/README.md, R forecast 8.20): "
            "ets 14.139 / 0.8649 cov 0.777/0.920 (1,457 s); thetaf 13.856 / "
            "0.8637 cov 0.753/0.899 (10.4 s); naive2 16.764 / 1.0383\n");
+}
 
-    if (fcs_keep != NULL) {
-        /* model mix of auto ETS */
-        char names[32][64];
-        size_t cnt[32] = {0}, nn = 0;
-        for (size_t i = 0; i < NS; i++) {
-            const char *mname = fcs_keep[i]->method;
-            size_t j;
-            for (j = 0; j < nn; j++)
-                if (strcmp(names[j], mname) == 0)
-                    break;
-            if (j == nn && nn < 32)
-                snprintf(names[nn++], 64, "%s", mname);
-            if (j < 32)
-                cnt[j]++;
-        }
-        printf("auto-ETS model mix:");
-        for (size_t j = 0; j < nn; j++)
-            printf(" %s %zu;", names[j], cnt[j]);
-        printf("\n");
+/* Which ETS models auto-ETS picked, with counts. */
+static void print_model_mix(hz_forecast *const *fcs)
+{
+    char names[32][64];
+    size_t cnt[32] = {0}, nn = 0;
+    for (size_t i = 0; i < NS; i++) {
+        const char *mname = fcs[i]->method;
+        size_t j;
+        for (j = 0; j < nn; j++)
+            if (strcmp(names[j], mname) == 0)
+                break;
+        if (j == nn && nn < 32)
+            snprintf(names[nn++], 64, "%s", mname);
+        if (j < 32)
+            cnt[j]++;
     }
+    printf("auto-ETS model mix:");
+    for (size_t j = 0; j < nn; j++)
+        printf(" %s %zu;", names[j], cnt[j]);
+    printf("\n");
+}
 
-    /* ---- R peer on the subset ---- */
-    if (no_r || nsub == 0 || (res_ets == NULL && res_theta == NULL))
-        goto done;
-    if (system("Rscript -e 'suppressMessages(library(forecast))' "
-               ">/dev/null 2>&1") != 0) {
-        printf("R peer: SKIP (Rscript with the forecast package not "
-               "installed)\n");
-        goto done;
-    }
-    char tmpdir[] = "/tmp/bench_m3_XXXXXX";
-    if (mkdtemp(tmpdir) == NULL)
-        goto done;
-    char in[600], outp[600], cmd[2048], script[1024];
+/* Run bench/m3_r.R on the subset (written to DIR/train.csv); its
+ * forecasts go to outp and its timings into rt.  0 on success. */
+static int run_r_script(const run *R, const char *tmpdir, const char *outp,
+                        int r_every, double rt[2])
+{
+    char in[600], cmd[2048], script[1024], line[512];
     snprintf(in, sizeof in, "%s/train.csv", tmpdir);
-    snprintf(outp, sizeof outp, "%s/r.csv", tmpdir);
     snprintf(script, sizeof script, "%s", __FILE__);
     char *slash = strrchr(script, '/');
     if (slash)
         snprintf(slash + 1, sizeof script - (size_t)(slash + 1 - script),
                  "m3_r.R");
     FILE *f = fopen(in, "w");
+    if (f == NULL)
+        return -1;
     fprintf(f, "series_id,value\n");
-    for (size_t k = 0; k < nsub; k++)
-        for (size_t t = 0; t < S[sub[k]].n; t++)
-            fprintf(f, "%s,%.17g\n", S[sub[k]].id, S[sub[k]].train[t]);
+    for (size_t k = 0; k < R->nsub; k++)
+        for (size_t t = 0; t < S[R->sub[k]].n; t++)
+            fprintf(f, "%s,%.17g\n", S[R->sub[k]].id, S[R->sub[k]].train[t]);
     fclose(f);
     snprintf(cmd, sizeof cmd, "Rscript %s %s %d %d %s", script, in, H, M,
              outp);
     printf("\nR peer: forecast::ets and thetaf on %zu series (every %dth), "
            "one core...\n",
-           nsub, r_every);
+           R->nsub, r_every);
     fflush(stdout);
-    double rt[2] = {NAN, NAN};
     FILE *pp = popen(cmd, "r");
-    char line[512];
     while (pp && fgets(line, sizeof line, pp)) {
         if (strncmp(line, "TIME ets ", 9) == 0)
             rt[0] = atof(line + 9);
         if (strncmp(line, "TIME theta ", 11) == 0)
             rt[1] = atof(line + 11);
     }
-    if (pp == NULL || pclose(pp) != 0) {
-        printf("R peer: failed\n");
-        goto done;
+    return pp == NULL || pclose(pp) != 0 ? -1 : 0;
+}
+
+/* Score R's forecasts (file outp) into racc[0] (ets) and racc[1]
+ * (thetaf); count the series where R and auto-ETS chose the same model. */
+static void read_r_forecasts(const char *outp, const run *R, acc *racc[2],
+                             size_t *same, size_t *nets)
+{
+    char line[512];
+    FILE *f = fopen(outp, "r");
+    if (f == NULL || fgets(line, sizeof line, f) == NULL) {
+        if (f != NULL)
+            fclose(f);
+        return;
     }
-    /* read R forecasts */
-    acc *racc[2] = {calloc(NS, sizeof(acc)), calloc(NS, sizeof(acc))};
-    size_t same = 0, nets = 0;
-    f = fopen(outp, "r");
-    if (f && fgets(line, sizeof line, f)) {
-        hz_forecast *fc = hz_forecast_alloc(H, 2, levels);
-        char cur[64] = "", curm[16] = "", model[64] = "";
-        int step = 0;
-        while (fgets(line, sizeof line, f)) {
-            char id[64], meth[16];
-            double v[5];
-            int st;
-            char *q = line;
-            /* "id","method",step,mean,lo80,hi80,lo95,hi95,"model" */
-            if (sscanf(q,
-                       "\"%63[^\"]\",\"%15[^\"]\",%d,%lf,%lf,%lf,%lf,%lf"
-                       ",\"%63[^\"]\"",
-                       id, meth, &st, &v[0], &v[1], &v[2], &v[3], &v[4],
-                       model) < 8)
-                continue;
-            if (strcmp(id, cur) || strcmp(meth, curm)) {
-                snprintf(cur, sizeof cur, "%s", id);
-                snprintf(curm, sizeof curm, "%s", meth);
-                step = 0;
-            }
-            fc->mean[st - 1] = v[0];
-            fc->lower[0][st - 1] = v[1];
-            fc->upper[0][st - 1] = v[2];
-            fc->lower[1][st - 1] = v[3];
-            fc->upper[1][st - 1] = v[4];
-            step++;
-            if (st == H) {
-                series *s = find_or_add(id);
-                size_t i = (size_t)(s - S);
-                int mi = strcmp(meth, "ets") == 0 ? 0 : 1;
-                racc[mi][i] = score(s, fc);
-                if (mi == 0 && fcs_keep != NULL) {
-                    nets++;
-                    if (strcmp(model, fcs_keep[i]->method) == 0)
-                        same++;
-                }
+    hz_forecast *fc = hz_forecast_alloc(H, 2, levels);
+    char model[64] = "";
+    while (fgets(line, sizeof line, f)) {
+        char id[64], meth[16];
+        double v[5];
+        int st;
+        /* "id","method",step,mean,lo80,hi80,lo95,hi95,"model" */
+        if (sscanf(line,
+                   "\"%63[^\"]\",\"%15[^\"]\",%d,%lf,%lf,%lf,%lf,%lf"
+                   ",\"%63[^\"]\"",
+                   id, meth, &st, &v[0], &v[1], &v[2], &v[3], &v[4],
+                   model) < 8)
+            continue;
+        fc->mean[st - 1] = v[0];
+        fc->lower[0][st - 1] = v[1];
+        fc->upper[0][st - 1] = v[2];
+        fc->lower[1][st - 1] = v[3];
+        fc->upper[1][st - 1] = v[4];
+        if (st == H) {
+            series *s = find_or_add(id);
+            size_t i = (size_t)(s - S);
+            int mi = strcmp(meth, "ets") == 0 ? 0 : 1;
+            racc[mi][i] = score(s, fc);
+            if (mi == 0 && R->fcs_ets != NULL) {
+                (*nets)++;
+                if (strcmp(model, R->fcs_ets[i]->method) == 0)
+                    (*same)++;
             }
         }
-        hz_forecast_free(fc);
-        fclose(f);
     }
-    /* Horizon time on the subset alone (same models, one thread) */
-    double ht[2] = {0, 0};
+    hz_forecast_free(fc);
+    fclose(f);
+}
+
+/* Horizon's time for the subset alone (same models, one thread). */
+static void time_subset(const run *R, double ht[2])
+{
     for (int mi = 0; mi < 2; mi++) {
         int model = mi == 0 ? HZ_MODEL_ETS : HZ_MODEL_THETA;
         hz_forecast *fc = hz_forecast_alloc(H, 2, levels);
         hz_fc_workspace *w = hz_fc_workspace_alloc(256);
         double t0 = hz_now();
-        for (size_t k = 0; k < nsub; k++)
-            hz_forecast_series(S[sub[k]].train, S[sub[k]].n, M, model, 1, w,
-                               fc, NULL);
+        for (size_t k = 0; k < R->nsub; k++)
+            hz_forecast_series(S[R->sub[k]].train, S[R->sub[k]].n, M, model, 1,
+                               w, fc, NULL);
         ht[mi] = hz_now() - t0;
         hz_fc_workspace_free(w);
         hz_forecast_free(fc);
     }
+}
+
+/* R's forecast::ets and thetaf on the subset: accuracy and speed side by
+ * side with Horizon's, when Rscript and the forecast package are there. */
+static void compare_with_r(const run *R, int r_every)
+{
+    if (system("Rscript -e 'suppressMessages(library(forecast))' "
+               ">/dev/null 2>&1") != 0) {
+        printf("R peer: SKIP (Rscript with the forecast package not "
+               "installed)\n");
+        return;
+    }
+    char tmpdir[] = "/tmp/bench_m3_XXXXXX";
+    if (mkdtemp(tmpdir) == NULL)
+        return;
+    char outp[600];
+    snprintf(outp, sizeof outp, "%s/r.csv", tmpdir);
+    double rt[2] = {NAN, NAN};
+    if (run_r_script(R, tmpdir, outp, r_every, rt) != 0) {
+        printf("R peer: failed\n");
+        return;
+    }
+    acc *racc[2] = {calloc(NS, sizeof(acc)), calloc(NS, sizeof(acc))};
+    size_t same = 0, nets = 0;
+    read_r_forecasts(outp, R, racc, &same, &nets);
+    double ht[2] = {0, 0};
+    time_subset(R, ht);
     printf("%-22s %8s %8s %7s %7s %10s %10s %8s\n", "subset (R vs Horizon)",
            "sMAPE", "MASE", "cov80", "cov95", "R s", "Horizon s", "speedup");
     for (int mi = 0; mi < 2; mi++) {
-        acc *mine = mi == 0 ? res_ets : res_theta;
+        acc *mine = mi == 0 ? R->res_ets : R->res_theta;
         if (mine == NULL)
             continue;
         double a[4], b[4];
-        summarize(racc[mi], sub, nsub, a);
-        summarize(mine, sub, nsub, b);
+        summarize(racc[mi], R->sub, R->nsub, a);
+        summarize(mine, R->sub, R->nsub, b);
         const char *nm = mi == 0 ? "ets" : "theta";
         printf("R %-20s %8.3f %8.4f %7.3f %7.3f %10.2f\n", nm, a[0], a[1],
                a[2], a[3], rt[mi]);
@@ -434,8 +451,60 @@ int main(int argc, char **argv)
                same, nets);
     free(racc[0]);
     free(racc[1]);
-done:
-    if (dump != NULL && fclose(dump) != 0) {
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc - 1;
+    char p1[1024], p2[1024];
+    snprintf(p1, sizeof p1, "%s/m3_monthly_train.csv", o.dir);
+    snprintf(p2, sizeof p2, "%s/m3_monthly_test.csv", o.dir);
+    if (access(p1, R_OK) != 0 || access(p2, R_OK) != 0) {
+        printf("SKIP: M3 data not found in %s\n", o.dir);
+        return 0;
+    }
+    if (load(p1, 0) != 0 || load(p2, 1) != 0) {
+        fprintf(stderr, "bench_m3: cannot read %s\n", o.dir);
+        return 1;
+    }
+    if (o.limit > 0 && o.limit < NS)
+        NS = o.limit;
+    if (o.threads > 0)
+        omp_set_num_threads(o.threads);
+    printf("M3 monthly: %zu series, h = %d, %d threads\n", NS, H,
+           omp_get_max_threads());
+    run R = {0};
+    R.naive2_s = R.naive2_m = NAN;
+    R.order = malloc(NS * sizeof *R.order);
+    R.sub = malloc(NS * sizeof *R.sub);
+    if (R.order == NULL || R.sub == NULL) {
+        fprintf(stderr, "bench_m3: out of memory\n");
+        free(R.order);
+        free(R.sub);
+        return 1;
+    }
+    for (size_t i = 0; i < NS; i++)
+        R.order[i] = i;
+    qsort(R.order, NS, sizeof *R.order, cmp_len_desc);
+    for (size_t i = 0; o.r_every > 0 && i < NS; i += (size_t)o.r_every)
+        R.sub[R.nsub++] = i;
+    if (o.dump != NULL && (R.dump = fopen(o.dump, "w")) == NULL) {
+        fprintf(stderr, "bench_m3: cannot write %s\n", o.dump);
+        free(R.order);
+        free(R.sub);
+        return 1;
+    }
+    run_methods(o.methods, &R);
+    if (R.fcs_ets != NULL)
+        print_model_mix(R.fcs_ets);
+    if (!o.no_r && R.nsub > 0 && (R.res_ets != NULL || R.res_theta != NULL))
+        compare_with_r(&R, o.r_every);
+    free(R.sub);
+    free(R.order);
+    if (R.dump != NULL && fclose(R.dump) != 0) {
         fprintf(stderr, "bench_m3: could not write the dump\n");
         return 1;
     }

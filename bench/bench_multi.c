@@ -10,7 +10,7 @@
  *               tbats takes seconds to minutes a fit) */
 #include <getopt.h>
 
-#include "bench_util.h"
+#include "bench_rolling.h"
 
 #define MAXCELLS 4096
 

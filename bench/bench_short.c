@@ -7,7 +7,7 @@
 #include <getopt.h>
 #include <omp.h>
 
-#include "bench_util.h"
+#include "bench_rolling.h"
 
 #define H 12
 

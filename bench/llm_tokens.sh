@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Narrative prompts vs sending the raw dataset (issue 7), on the ~50 MB
+# Narrative prompts vs sending the raw dataset to the LLM, on the ~50 MB
 # sales file of bench/ingest.sh: a suite job and a forecast job run
 # through `horizon run` with @dwmkerr/mock-llm as the OpenAI-compatible
 # server and the exact cl100k_base tokenizer (rank file exported from the

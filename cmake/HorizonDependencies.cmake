@@ -1,6 +1,7 @@
 # Third-party dependencies (Debian 12 packages; scripts/install-deps.sh
-# installs them).  See ../shared/PLATFORM.md for why each is found the way
-# it is.
+# installs them).  GSL is linked as ${GSL_LIBRARY} (libgsl alone), never as
+# GSL::gsl, whose libgslcblas would take the cblas_* symbols from OpenBLAS;
+# the OpenMP build of OpenBLAS shares libgomp's threads with our code.
 find_package(OpenMP REQUIRED COMPONENTS C)
 find_package(GSL REQUIRED)
 find_package(OpenBLAS CONFIG QUIET)

@@ -9,7 +9,8 @@ pkgs=(build-essential cmake pkg-config libgsl-dev libopenblas-openmp-dev
       libcsv-dev libcurl4-openssl-dev libcjson-dev libsqlite3-dev libssl-dev
       libpcre2-dev ca-certificates openssl curl python3 nodejs npm
       zlib1g-dev chromium libxml2-utils fonts-dejavu-core
-      python3-yaml systemd tzdata python3-prometheus-client)
+      python3-yaml systemd tzdata python3-prometheus-client
+      clang clang-tidy cppcheck libclang-rt-14-dev libomp-14-dev)
 if [[ "${1:-}" == "--bench" ]]; then
     pkgs+=(r-base-core r-cran-forecast python3-sklearn python3-statsmodels
            python3-pandas hyperfine time)

@@ -189,6 +189,8 @@ static const char *i64_text(int64_t v, char *end)
 hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
                       const int64_t *keys, const size_t *rows, size_t n)
 {
+    if (keys == NULL && rows == NULL && n > 0)
+        return HZ_EINVAL; /* one of them names the customers */
     size_t cap = n * 12 + 16, len = 0;
     r->idbuf = malloc(cap);
     r->idoff = malloc((n + 1) * sizeof *r->idoff);
@@ -269,6 +271,12 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
         st = pick_order_column(ds, q, &oc, err);
     if (st != HZ_OK)
         return st;
+    const char *used[3] = {*cust, dc, ac},
+               *asked[3] = {q->customer_col, q->date_col, q->amount_col};
+    for (int k = 0; k < 3; k++) {
+        snprintf(r->col_name[k], sizeof r->col_name[k], "%s", used[k]);
+        r->col_guessed[k] = asked[k] == NULL;
+    }
     hz_customer_options co;
     hz_customer_options_init(&co);
     co.unit = q->unit;

@@ -319,7 +319,12 @@ hz_status hz__churn_table(hz_analytics_result *r, const hz_dataset *ds,
         return hz_error_set(err, HZ_EINVAL,
                             "the model file has no churn "
                             "model");
-    const char *label = q->label_col ? q->label_col : mi->label;
+    const char *label = q->label_col != NULL ? q->label_col
+                        : mi != NULL         ? mi->label
+                                             : NULL;
+    if (label == NULL)
+        return hz_error_set(err, HZ_EINVAL,
+                            "churn: no label column and no model file");
     if ((c->label_name = strdup(label)) == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     if (mi != NULL) {

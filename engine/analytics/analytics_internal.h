@@ -1,5 +1,5 @@
 /* Internals shared by the customer-analytics engine files: block sums,
- * the RNG, summary triples, and the analytics result (analytics*.c).
+ * summary triples, and the analytics result (analytics*.c).
  * Not a public header. */
 #ifndef HZ_ANALYTICS_INTERNAL_H
 #define HZ_ANALYTICS_INTERNAL_H
@@ -28,21 +28,6 @@ static inline size_t hz__nblocks(size_t n)
  * full fit's Newton steps from there. */
 #define HZ__WARM_MIN 100000
 #define HZ__WARM_SAMPLE 20000
-
-/* splitmix64: a small deterministic generator (state owned by caller). */
-static inline uint64_t hz__rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* Uniform double in [0, 1). */
-static inline double hz__rng_uniform(uint64_t *s)
-{
-    return (double)(hz__rng_next(s) >> 11) * 0x1.0p-53;
-}
 
 /* A distinct (x, t_x, T) summary and how many customers have it. */
 typedef struct hz__triple {
@@ -157,6 +142,10 @@ typedef struct hz__surv_part {
 struct hz_analytics_result {
     hz_analysis_kind kind;
     hz_analytics_request req; /* column names and model_in cleared */
+    /* the customer, date and amount columns used, and whether each was
+     * guessed (not named in the request) */
+    char col_name[3][128];
+    bool col_guessed[3];
     size_t n;
     char *idbuf;
     size_t *idoff;

@@ -122,7 +122,9 @@ static int default_k(const double *X, size_t n)
     for (size_t i = 0; i < n && nd < KDEF; i++) {
         bool seen = false;
         for (size_t j = 0; j < nd && !seen; j++)
-            seen = memcmp(X + 3 * i, X + 3 * first[j], 3 * sizeof *X) == 0;
+            seen = X[3 * i] == X[3 * first[j]] &&
+                   X[3 * i + 1] == X[3 * first[j] + 1] &&
+                   X[3 * i + 2] == X[3 * first[j] + 2];
         if (!seen)
             first[nd++] = i;
     }

@@ -413,6 +413,15 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
     char d1[16];
     fprintf(f, "{\"customers\": %zu", r->n);
     if (r->cs != NULL) {
+        static const char *const role[3] = {"customer", "date", "amount"};
+        fputs(", \"columns\": {", f);
+        for (int k = 0; k < 3; k++) {
+            fprintf(f, "%s\"%s\": {\"name\": ", k ? ", " : "", role[k]);
+            hz__json_str(f, r->col_name[k]);
+            fprintf(f, ", \"guessed\": %s}",
+                    r->col_guessed[k] ? "true" : "false");
+        }
+        fputc('}', f);
         const hz_customer_summary *s = r->cs;
         fprintf(f,
                 ", \"transactions_used\": %zu, \"transactions_after_as_of"

@@ -183,8 +183,13 @@ static void report_times(hz__surv_part *s, const hz_analytics_request *q,
         mx = fmax(mx, s->duration[i]);
     double step = mx <= 192 ? 12 : ceil(mx / 8);
     s->ntimes = 0;
-    for (double t = step; t <= mx && s->ntimes < HZ_SURV_TIMES_MAX; t += step)
+    /* step is a whole number: step * k is exact, as the running sum was */
+    for (size_t k = 1; s->ntimes < HZ_SURV_TIMES_MAX; k++) {
+        double t = step * (double)k;
+        if (!(t <= mx))
+            break;
         s->times[s->ntimes++] = t;
+    }
 }
 
 static hz_status cox_names(hz__surv_part *s, const covar *cv, size_t p)

@@ -108,7 +108,7 @@ static void text_clv(const hz_analytics_result *r, FILE *f)
               "sees no dropout)\n",
               f);
     for (int k = 0; k < 2; k++)
-        if (c->hold_ok[k])
+        if (c->hold_ok[k] && r->cs != NULL)
             text_holdout(&c->hold[k], r->cs->unit, f);
 }
 
@@ -210,6 +210,13 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
             "%.2f, segments %.2f)\n",
             hz_analysis_kind_name(r->kind), r->n, r->seconds, r->t_summary,
             r->t_clv, r->t_seg);
+    if (r->cs != NULL)
+        fprintf(f,
+                "columns: customer '%s' (%s), date '%s' (%s), amount '%s' "
+                "(%s)\n",
+                r->col_name[0], r->col_guessed[0] ? "guessed" : "given",
+                r->col_name[1], r->col_guessed[1] ? "guessed" : "given",
+                r->col_name[2], r->col_guessed[2] ? "guessed" : "given");
     if (r->clv.run)
         text_clv(r, f);
     if (r->churn.run)

@@ -77,10 +77,12 @@ static uint32_t find_time(const double *v, size_t n, double t)
 static void fill_x_tables(fitdata *d, const hz_bgnbd_params *p, bool want_g)
 {
     const double r = p->r, a = p->a, b = p->b;
-    double lr = 0, lb = 0, pr = 0, pb = 0, pab = 0, j = 0;
+    double lr = 0, lb = 0, pr = 0, pb = 0, pab = 0;
     double qr = 0, qb = 0, qab = 0;
+    size_t k = 0; /* j = k: the whole numbers below each x */
     for (size_t i = 0; i < d->nx; i++) {
-        for (; j < d->xs[i]; j += 1) {
+        for (; (double)k < d->xs[i]; k++) {
+            const double j = (double)k;
             lr += log(r + j);
             lb -= log1p(a / (b + j));
             if (want_g) {
@@ -271,8 +273,9 @@ static hz_status fitdata_build(fitdata *d, const double *x, const double *tx,
     d->m = m;
     d->nx = nx;
     d->wsum = (double)n;
-    d->xs = malloc(nx * sizeof *d->xs);
-    d->lg_rx = malloc(10 * nx * sizeof(double));
+    const size_t nx1 = nx ? nx : 1; /* no malloc(0) */
+    d->xs = malloc(nx1 * sizeof *d->xs);
+    d->lg_rx = malloc(10 * nx1 * sizeof(double));
     d->part = malloc(15 * (hz__nblocks(m) + 1) * sizeof(double));
     if (!d->xs || !d->lg_rx || !d->part)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
@@ -293,7 +296,7 @@ static hz_status fitdata_build(fitdata *d, const double *x, const double *tx,
     }
     /* distinct times (T and t_x): their logs are computed once per
      * evaluation */
-    d->times = malloc(2 * m * sizeof(double));
+    d->times = malloc(2 * (m ? m : 1) * sizeof(double));
     if (d->times == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     for (size_t i = 0; i < m; i++) {
@@ -307,7 +310,7 @@ static hz_status fitdata_build(fitdata *d, const double *x, const double *tx,
         if (nt == 0 || d->times[nt - 1] != d->times[i])
             d->times[nt++] = d->times[i];
     d->ntimes = nt;
-    d->ltab = malloc(3 * nt * sizeof(double));
+    d->ltab = malloc(3 * (nt ? nt : 1) * sizeof(double));
     if (d->ltab == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     d->itab = d->ltab + nt;
@@ -336,7 +339,9 @@ double hz_bgnbd_loglik(const hz_bgnbd_params *p, const double *x,
 
 /* Starting point in log(r, alpha, a, b): r = a = b = 1, alpha = mean
  * age; above HZ__WARM_MIN distinct customers, the fit of every step-th
- * customer (*warm set). */
+ * customer (*warm set).  One level of recursion only: the sample has at
+ * most about HZ__WARM_SAMPLE customers, below HZ__WARM_MIN:
+ * NOLINTNEXTLINE(misc-no-recursion) */
 static void bg_start(const fitdata *d, const double *x, const double *t_x,
                      const double *T, size_t n, const hz_bgnbd_options *opt,
                      double th[4], bool *warm)
@@ -443,6 +448,9 @@ static hz_status bg_judge(const double th[4], const hz__mle_info *info,
     return HZ_OK;
 }
 
+/* one level only, the warm start fits
+ * a sample of the customers first:
+ * NOLINTNEXTLINE(misc-no-recursion) */
 hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
                        size_t n, const hz_bgnbd_options *opt,
                        hz_bgnbd_model *out, hz_error *err)
@@ -522,7 +530,9 @@ double hz_bgnbd_p_alive(const hz_bgnbd_params *p, double x, double t_x,
 /* (a+b+x-1)/(a-1) [1 - ((al+T)/(al+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1;
  * t/(al+T+t))]: E[Y(t)] / P(alive), and E[X(t)] with x = T = 0.  At
  * a = 1 both factors vanish (a removable singularity): within 1e-5 of
- * it the value is the mean at 1 -+ 2e-5 (error O(1e-9)). */
+ * it the value is the mean at 1 -+ 2e-5 (error O(1e-9)), one level of
+ * recursion (those a are outside the window):
+ * NOLINTNEXTLINE(misc-no-recursion) */
 static double bg_numerator(const hz_bgnbd_params *p, double t, double x,
                            double T)
 {

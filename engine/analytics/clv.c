@@ -234,6 +234,8 @@ hz_status hz_clv_compute(const hz_purchase_model *pm, const hz_gg_params *gg,
     const double m = hz_clv_month_length(opt->unit);
     const double H = hz_unit_from_days(opt->unit, opt->horizon_days);
     const double risk = hz_unit_from_days(opt->unit, opt->risk_days);
+    /* read by the num_threads clause, which the analyzer does not see:
+     * NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores) */
     const int nthreads = opt->threads > 0 ? opt->threads
                                           : hz_default_threads();
 #pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
@@ -280,6 +282,8 @@ hz_status hz_purchase_conditional_many(const hz_purchase_model *m, double t,
         free(gstart);
         return HZ_ENOMEM;
     }
+    /* read by the num_threads clause, which the analyzer does not see:
+     * NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores) */
     int nthreads = threads > 0 ? threads : hz_default_threads();
 #pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads)
     for (size_t g = 0; g < ng; g++) {

@@ -320,7 +320,9 @@ static hz_status summarise_all(hz_customer_summary *s, buckets *bk,
                                                  cal_end, tmp);
         }
         if (rep != NULL) {
-#pragma omp critical(hz_customer_repeats)
+            /* unnamed: a named critical section is a global symbol
+             * (.gomp_critical_user_NAME) that libhorizon.so would export */
+#pragma omp critical
             for (size_t d = 0; d < nd; d++)
                 s->repeats_by_day[d] += rep[d];
         }

@@ -197,11 +197,12 @@ static hz_status alloc_design(hz_design *out, const featsrc *fs, size_t p,
 {
     out->X = malloc((n0 * p + 1) * sizeof(double));
     out->row = malloc((n0 + 1) * sizeof(size_t));
-    out->names = calloc(p, sizeof(char *));
-    out->column = calloc(p, sizeof(char *));
-    out->level = calloc(p, sizeof(char *));
-    out->mean = malloc(p * sizeof(double));
-    out->sd = malloc(p * sizeof(double));
+    const size_t p1 = p ? p : 1; /* no malloc(0) */
+    out->names = calloc(p1, sizeof(char *));
+    out->column = calloc(p1, sizeof(char *));
+    out->level = calloc(p1, sizeof(char *));
+    out->mean = malloc(p1 * sizeof(double));
+    out->sd = malloc(p1 * sizeof(double));
     if (labels)
         out->y = malloc((n0 + 1) * sizeof(double));
     if (!out->X || !out->row || !out->names || !out->column || !out->level ||

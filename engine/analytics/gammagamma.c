@@ -246,7 +246,9 @@ double hz_gg_loglik(const hz_gg_params *p, const double *x, const double *mbar,
 
 /* Starting point in log(p, q, gamma): p = 1, q = 2, gamma = mean spend
  * (so that the population mean matches), or above HZ__WARM_MIN repeat
- * buyers the fit of every step-th of them. */
+ * buyers the fit of every step-th of them.  One level of recursion only:
+ * the sample is below HZ__WARM_MIN:
+ * NOLINTNEXTLINE(misc-no-recursion) */
 static bool gg_start(const ggdata *d, int threads, double th[3])
 {
     bool warm = false;
@@ -316,6 +318,9 @@ static hz_status gg_judge(const double th[3], const hz__mle_info *info,
     return HZ_OK;
 }
 
+/* one level only, the warm start fits
+ * a sample of the customers first:
+ * NOLINTNEXTLINE(misc-no-recursion) */
 hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
                     hz_gg_model *out, hz_error *err)
 {

@@ -6,6 +6,7 @@
 
 #include "horizon/threads.h"
 #include "analytics/analytics_internal.h"
+#include "numeric/rng.h"
 #include "horizon/kmeans.h"
 
 void hz_kmeans_options_init(hz_kmeans_options *o)
@@ -94,9 +95,11 @@ static void seed_pp(const double *X, size_t n, size_t d, int k, uint64_t *rng,
                     kws *ws, int th)
 {
     int trials = 2 + (int)log((double)k);
-    size_t first = (size_t)(hz__rng_uniform(rng) * (double)n);
+    size_t first = (size_t)(hz__rng_splitmix_uniform(rng) * (double)n);
     if (first >= n)
         first = n - 1;
+    /* ws->centers is there: kws_alloc succeeded before any run.
+     * NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
     memcpy(ws->centers, X + first * d, d * sizeof(double));
 #pragma omp parallel for schedule(static) num_threads(th) if (n > 8192)
     for (size_t i = 0; i < n; i++)
@@ -108,9 +111,11 @@ static void seed_pp(const double *X, size_t n, size_t d, int k, uint64_t *rng,
         size_t best = 0;
         double best_pot = INFINITY;
         for (int t = 0; t < trials; t++) {
-            double u = hz__rng_uniform(rng) * pot;
-            size_t cand = pot > 0 ? sample_index(ws->closest, ws->bsum, n, u)
-                                  : (size_t)(hz__rng_uniform(rng) * n) % n;
+            double u = hz__rng_splitmix_uniform(rng) * pot;
+            size_t cand = pot > 0
+                              ? sample_index(ws->closest, ws->bsum, n, u)
+                              : (size_t)(hz__rng_splitmix_uniform(rng) * n) %
+                                    n;
             const double *cx = X + cand * d;
             size_t nb = hz__nblocks(n);
             double *bs2 = ws->part; /* scratch, >= nb doubles */
@@ -367,20 +372,25 @@ static hz_status restarts(const double *X, size_t n, size_t d,
         b[t].labels = malloc(n * sizeof(int32_t));
         oom = !kws_alloc(&b[t].w, n, d, k) || !b[t].centers || !b[t].labels;
     }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (!oom)
-    for (int r = 0; r < opt->n_init; r++) {
-        best_run *me = &b[omp_get_thread_num()];
-        uint64_t rng = opt->seed ^ 0x5DEECE66Dull ^
-                       (0x9E3779B97F4A7C15ull * (uint64_t)(r + 1));
-        double in;
-        int it;
-        kmeans_once(X, n, d, k, opt, tol_abs, &rng, &me->w, 1, &in, &it);
-        if (in < me->inertia || (in == me->inertia && r < me->restart)) {
-            me->inertia = in;
-            me->restart = r;
-            me->iterations = it;
-            memcpy(me->centers, me->w.centers, (size_t)k * d * sizeof(double));
-            memcpy(me->labels, me->w.labels, n * sizeof(int32_t));
+    /* the restarts run only when every workspace is there (an if clause
+     * would still run them, serially) */
+    if (!oom) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+        for (int r = 0; r < opt->n_init; r++) {
+            best_run *me = &b[omp_get_thread_num()];
+            uint64_t rng = opt->seed ^ 0x5DEECE66Dull ^
+                           (0x9E3779B97F4A7C15ull * (uint64_t)(r + 1));
+            double in;
+            int it;
+            kmeans_once(X, n, d, k, opt, tol_abs, &rng, &me->w, 1, &in, &it);
+            if (in < me->inertia || (in == me->inertia && r < me->restart)) {
+                me->inertia = in;
+                me->restart = r;
+                me->iterations = it;
+                memcpy(me->centers, me->w.centers,
+                       (size_t)k * d * sizeof(double));
+                memcpy(me->labels, me->w.labels, n * sizeof(int32_t));
+            }
         }
     }
     int w = -1;
@@ -474,7 +484,8 @@ hz_status hz_silhouette(const double *X, size_t n, size_t d,
     uint64_t rng = seed ^ 0xA5A5A5A5ull;
     if (s < n)
         for (size_t i = 0; i < s; i++) {
-            size_t j = i + (size_t)(hz__rng_uniform(&rng) * (double)(n - i));
+            size_t j = i + (size_t)(hz__rng_splitmix_uniform(&rng) *
+                                    (double)(n - i));
             if (j >= n)
                 j = n - 1;
             size_t t = idx[i];
@@ -544,30 +555,32 @@ hz_status hz_kmeans_choose(const double *X, size_t n, size_t d, int kmin,
         return hz_error_set(err, HZ_ETOOSHORT,
                             "%zu points are too few to choose k", n);
     double best = -INFINITY;
+    hz_kmeans_result chosen = {0}; /* the best fit so far */
     for (int k = kmin; k <= kmax; k++) {
         hz_kmeans_result r;
         o.k = k;
         hz_status st = hz_kmeans_fit(X, n, d, &o, &r, err);
         if (st != HZ_OK) {
-            hz_kmeans_result_free(out);
+            hz_kmeans_result_free(&chosen);
             return st;
         }
         double sc;
         st = hz_silhouette(X, n, d, r.labels, k, sample, o.seed, &sc, err);
         if (st != HZ_OK) {
             hz_kmeans_result_free(&r);
-            hz_kmeans_result_free(out);
+            hz_kmeans_result_free(&chosen);
             return st;
         }
         if (scores != NULL)
             scores[k - kmin] = sc;
-        if (sc > best || out->labels == NULL) {
+        if (sc > best || chosen.labels == NULL) {
             best = isnan(sc) ? -INFINITY : sc;
-            hz_kmeans_result_free(out);
-            *out = r;
+            hz_kmeans_result_free(&chosen);
+            chosen = r;
         } else {
             hz_kmeans_result_free(&r);
         }
     }
+    *out = chosen;
     return HZ_OK;
 }

@@ -1,6 +1,6 @@
 /* L2 logistic regression by Newton/IRLS, CV, AUC, design matrices
  * (see logreg.h).  This file uses OpenBLAS's <cblas.h>, so it must not
- * include GSL's BLAS headers (PLATFORM.md). */
+ * include GSL's BLAS headers (both declare enum CBLAS_ORDER). */
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <cblas.h>
 
 #include "analytics/analytics_internal.h"
+#include "numeric/rng.h"
 #include "horizon/logreg.h"
 
 void hz_logreg_options_init(hz_logreg_options *o)
@@ -140,6 +141,7 @@ static void lws_free(lws *w)
 static bool lws_alloc(lws *w, size_t n, size_t m)
 {
     memset(w, 0, sizeof *w);
+    n = n ? n : 1; /* no malloc(0); m >= 1 (the intercept) */
     w->Z = malloc(n * m * sizeof(float));
     w->Hf = malloc(m * m * sizeof(float));
     w->H = malloc(m * m * sizeof(double));
@@ -383,7 +385,8 @@ hz_status hz_stratified_folds(const double *y, size_t n, int k, uint64_t seed,
                                 cls, m, k);
         }
         for (size_t i = m; i-- > 1;) {
-            size_t j = (size_t)(hz__rng_uniform(&rng) * (double)(i + 1));
+            size_t j = (size_t)(hz__rng_splitmix_uniform(&rng) *
+                                (double)(i + 1));
             if (j > i)
                 j = i;
             size_t t = idx[i];

@@ -201,9 +201,11 @@ typedef struct pndata {
  * j < x of log(r+j) and 1/(r+j): exact for a large r too. */
 static void fill_r_tables(pndata *d, double r)
 {
-    double lr = 0, pr = 0, j = 0;
+    double lr = 0, pr = 0;
+    size_t k = 0; /* j = k: the whole numbers below each x */
     for (size_t i = 0; i < d->nx; i++) {
-        for (; j < d->xs[i]; j += 1) {
+        for (; (double)k < d->xs[i]; k++) {
+            const double j = (double)k;
             lr += log(r + j);
             pr += 1.0 / (r + j);
         }
@@ -223,7 +225,7 @@ static double eval_ll(pndata *d, const hz_pnbd_params *p, double g[4])
         size_t lo = blk * HZ__BLOCK, hi = lo + HZ__BLOCK;
         if (hi > d->m)
             hi = d->m;
-        double sm[5] = {0, 0, 0, 0, 0}, gi[4];
+        double sm[5] = {0, 0, 0, 0, 0}, gi[4] = {0, 0, 0, 0};
         for (size_t k = lo; k < hi; k++) {
             const hz__triple *t = &d->t[k];
             double l = cust_ll(p, t->x, t->tx, t->T, want ? gi : NULL, NULL);

@@ -167,9 +167,10 @@ static double cox_eval(const cox_data *c, const double *b, double *g,
 {
     const size_t n = c->n, p = c->p;
     double S0 = 0, ll = 0;
-    double *S1 = calloc(p + p * p, sizeof(double)), *S2 = S1 + p;
+    double *S1 = calloc(p + p * p, sizeof(double));
     if (S1 == NULL)
         return NAN;
+    double *S2 = S1 + p;
     memset(g, 0, p * sizeof *g);
     memset(I, 0, p * p * sizeof *I);
     for (size_t i = 0; i < n; i++) {
@@ -277,12 +278,13 @@ static bool cox_newton(const cox_data *c, double *b, double *ll, double *I,
             break;
         }
         double step = 1.0, lt = NAN;
-        for (int h = 0; h < 30; h++, step *= 0.5) {
+        for (int h = 0; h < 30; h++) {
             for (size_t j = 0; j < p; j++)
                 bt[j] = b[j] + step * s[j];
             lt = cox_eval(c, bt, g, I);
             if (isfinite(lt) && lt >= *ll - 1e-12 * fabs(*ll))
                 break;
+            step *= 0.5;
         }
         if (!(isfinite(lt) && lt >= *ll - 1e-12 * fabs(*ll)))
             break;
@@ -411,6 +413,8 @@ hz_status hz_cox_fit(const double *X, const double *duration,
     out->n = c.n;
     out->p = p;
     out->coef = calloc(6 * p, sizeof(double));
+    /* p >= 1 here (no covariates is refused above):
+     * NOLINTNEXTLINE(clang-analyzer-optin.portability.UnixAPI) */
     I = malloc(2 * p * p * sizeof(double));
     if (out->coef == NULL || I == NULL) {
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");

@@ -2,7 +2,9 @@
  *
  * Day numbers use Howard Hinnant's civil-from-days algorithms (proleptic
  * Gregorian, day 0 = 1970-01-01). */
+#pragma GCC diagnostic ignored "-Wformat-truncation" /* bounded labels */
 #include <stdio.h>
+#include <strings.h>
 
 #include "horizon/dataset.h"
 
@@ -54,7 +56,7 @@ char *hz_format_day(int32_t day, char *buf)
     return buf;
 }
 
-static int days_in_month(int y, unsigned m)
+int hz_days_in_month(int y, unsigned m)
 {
     static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
@@ -135,8 +137,9 @@ static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
     return true;
 }
 
-static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
-                      int64_t *epoch, bool *is_ts)
+/* Day-level formats: the date part, then an optional time. */
+static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
+                          int64_t *epoch, bool *is_ts)
 {
     size_t i = 0;
     int y, m, d;
@@ -151,14 +154,23 @@ static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
         break;
     }
     case HZ_DATEFMT_MDY_SLASH:
-        if (!digits12(s, len, &i, &m) || i >= len || s[i++] != '/' ||
-            !digits12(s, len, &i, &d) || i >= len || s[i++] != '/' ||
+    case HZ_DATEFMT_DMY: {
+        /* a/b/YYYY with one separator among / - . used twice */
+        int a, b;
+        if (!digits12(s, len, &i, &a) || i >= len)
+            return false;
+        char sep = s[i++];
+        if ((sep != '/' && sep != '-' && sep != '.') ||
+            !digits12(s, len, &i, &b) || i >= len || s[i++] != sep ||
             !digits(s, len, &i, 4, &y))
             return false;
+        m = fmt == HZ_DATEFMT_DMY ? b : a;
+        d = fmt == HZ_DATEFMT_DMY ? a : b;
         break;
+    }
     default: return false;
     }
-    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, (unsigned)m))
+    if (m < 1 || m > 12 || d < 1 || d > hz_days_in_month(y, (unsigned)m))
         return false;
     int64_t t = (int64_t)hz_days_from_civil(y, (unsigned)m, (unsigned)d) *
                 86400;
@@ -176,6 +188,82 @@ static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
     if (i != len)
         return false;
     *epoch = t;
+    return true;
+}
+
+/* Monday of ISO week 1 of year y: the Monday of the week holding Jan 4. */
+static int32_t isoweek1_monday(int y)
+{
+    int32_t jan4 = hz_days_from_civil(y, 1, 4);
+    return jan4 - hz_weekday(jan4);
+}
+
+int hz_weekday(int32_t day)
+{
+    /* 1970-01-01 was a Thursday (3) */
+    int w = (int)(((int64_t)day + 3) % 7);
+    return w < 0 ? w + 7 : w;
+}
+
+/* Period formats: the first day of the period. */
+static bool parse_period_fmt(const char *s, size_t len, hz_datefmt fmt,
+                             int32_t *day)
+{
+    size_t i = 0;
+    int y, k;
+    if (!digits(s, len, &i, 4, &y))
+        return false;
+    switch (fmt) {
+    case HZ_DATEFMT_YEAR:
+        if (len != 4)
+            return false;
+        *day = hz_days_from_civil(y, 1, 1);
+        return true;
+    case HZ_DATEFMT_MONTH:
+        if (len != 7 || s[i++] != '-' || !digits(s, len, &i, 2, &k) || k < 1 ||
+            k > 12)
+            return false;
+        *day = hz_days_from_civil(y, (unsigned)k, 1);
+        return true;
+    case HZ_DATEFMT_QUARTER:
+    case HZ_DATEFMT_QUARTER_COMPACT:
+        if (fmt == HZ_DATEFMT_QUARTER && (len != 7 || s[i++] != '-'))
+            return false;
+        if (fmt == HZ_DATEFMT_QUARTER_COMPACT && len != 6)
+            return false;
+        if (s[i] != 'Q' && s[i] != 'q')
+            return false;
+        i++;
+        if (!digits(s, len, &i, 1, &k) || k < 1 || k > 4)
+            return false;
+        *day = hz_days_from_civil(y, (unsigned)(3 * k - 2), 1);
+        return true;
+    case HZ_DATEFMT_ISOWEEK: {
+        if (len != 8 || s[i++] != '-' || (s[i] != 'W' && s[i] != 'w'))
+            return false;
+        i++;
+        if (!digits(s, len, &i, 2, &k) || k < 1)
+            return false;
+        int32_t w1 = isoweek1_monday(y), next = isoweek1_monday(y + 1);
+        if (k > (next - w1) / 7)
+            return false; /* week 53 of a 52-week year */
+        *day = w1 + 7 * (k - 1);
+        return true;
+    }
+    default: return false;
+    }
+}
+
+static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
+                      int64_t *epoch, bool *is_ts)
+{
+    if (!hz_datefmt_is_period(fmt))
+        return parse_day_fmt(s, len, fmt, epoch, is_ts);
+    int32_t day;
+    if (!parse_period_fmt(s, len, fmt, &day))
+        return false;
+    *epoch = (int64_t)day * 86400;
+    *is_ts = false;
     return true;
 }
 
@@ -199,4 +287,72 @@ bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
             return true;
         }
     return false;
+}
+
+static const char *const FMT_NAMES[HZ_DATEFMT_COUNT] = {
+    NULL,      "iso",   "ymd",     "mdy",
+    "dmy",     "month", "quarter", "quarter-compact",
+    "isoweek", "year"};
+
+const char *hz_datefmt_name(hz_datefmt f)
+{
+    return (unsigned)f < HZ_DATEFMT_COUNT ? FMT_NAMES[f] : NULL;
+}
+
+bool hz_datefmt_parse(const char *s, hz_datefmt *out)
+{
+    static const struct {
+        const char *s;
+        hz_datefmt f;
+    } alias[] = {{"ym", HZ_DATEFMT_MONTH},
+                 {"yq", HZ_DATEFMT_QUARTER},
+                 {"yw", HZ_DATEFMT_ISOWEEK},
+                 {"week", HZ_DATEFMT_ISOWEEK},
+                 {"y", HZ_DATEFMT_YEAR}};
+    for (int f = 1; f < HZ_DATEFMT_COUNT; f++)
+        if (strcasecmp(s, FMT_NAMES[f]) == 0) {
+            *out = (hz_datefmt)f;
+            return true;
+        }
+    for (size_t k = 0; k < sizeof alias / sizeof alias[0]; k++)
+        if (strcasecmp(s, alias[k].s) == 0) {
+            *out = alias[k].f;
+            return true;
+        }
+    return false;
+}
+
+bool hz_datefmt_is_period(hz_datefmt f)
+{
+    return f >= HZ_DATEFMT_MONTH && f <= HZ_DATEFMT_YEAR;
+}
+
+char *hz_format_day_as(hz_datefmt fmt, int32_t day, char *buf)
+{
+    int y;
+    unsigned m, d;
+    hz_civil_from_days(day, &y, &m, &d);
+    if (!hz_datefmt_is_period(fmt) || y < 0 || y > 9999)
+        return hz_format_day(day, buf);
+    switch (fmt) {
+    case HZ_DATEFMT_MONTH: snprintf(buf, 16, "%04d-%02u", y, m); break;
+    case HZ_DATEFMT_QUARTER:
+        snprintf(buf, 16, "%04d-Q%u", y, (m - 1) / 3 + 1);
+        break;
+    case HZ_DATEFMT_QUARTER_COMPACT:
+        snprintf(buf, 16, "%04dQ%u", y, (m - 1) / 3 + 1);
+        break;
+    case HZ_DATEFMT_ISOWEEK: {
+        /* the ISO year is the year of the week's Thursday */
+        int32_t thu = day - hz_weekday(day) + 3;
+        int iy;
+        unsigned im, id;
+        hz_civil_from_days(thu, &iy, &im, &id);
+        int w = (thu - isoweek1_monday(iy)) / 7 + 1;
+        snprintf(buf, 16, "%04d-W%02d", iy, w);
+        break;
+    }
+    default: snprintf(buf, 16, "%04d", y); break;
+    }
+    return buf;
 }

@@ -26,6 +26,7 @@ const char *hz_strerror(hz_status s)
     return "unknown status";
 }
 
+#undef hz_error_set /* the analyzer-only macro of common.h */
 hz_status hz_error_set(hz_error *err, hz_status s, const char *fmt, ...)
 {
     if (err != NULL) {
@@ -48,7 +49,7 @@ void hz_error_clear(hz_error *err)
 
 const char *hz_version(void)
 {
-    return HZ_VERSION;
+    return HZ_VERSION_STRING;
 }
 
 double hz_now(void)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/textout.h"
+#include "horizon/outfile.h"
 
 void hz__csv_field(FILE *f, const char *s)
 {
@@ -28,8 +29,20 @@ void hz__csv_num(FILE *f, double v)
 void hz__json_str(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (; *s; s++) {
+    size_t n = strlen(s);
+    for (; *s; s++, n--) {
         unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) { /* valid UTF-8 as is; any other byte is U+FFFD */
+            size_t k = hz_utf8_seq((const unsigned char *)s, n);
+            if (k == 0) {
+                fputs("\xEF\xBF\xBD", f);
+                continue;
+            }
+            fwrite(s, 1, k, f);
+            s += k - 1;
+            n -= k - 1;
+            continue;
+        }
         if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);
         else if (c == '\n')

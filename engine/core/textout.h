@@ -11,7 +11,8 @@ void hz__csv_field(FILE *f, const char *s);
 /* A finite v with 10 significant digits; nothing when not finite (an
  * empty CSV field). */
 void hz__csv_num(FILE *f, double v);
-/* s as a JSON string, with quotes and control characters escaped. */
+/* s as a JSON string, with quotes and control characters escaped and
+ * every byte that is not valid UTF-8 written as U+FFFD. */
 void hz__json_str(FILE *f, const char *s);
 /* A finite v with 10 significant digits; null when not finite. */
 void hz__json_num(FILE *f, double v);

@@ -1,5 +1,6 @@
 /* Default thread counts from the CPUs a process may use (see
  * horizon/threads.h). */
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <pthread.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/threads_internal.h"
 #include "horizon/threads.h"
 
 /* The first line of path as a string in buf; false when unreadable. */
@@ -21,15 +23,29 @@ static bool read_line(const char *path, char *buf, size_t n)
     return ok;
 }
 
+/* The integer at *p (after blanks) into *v, *p moved past it; false when
+ * there is none or it does not fit. */
+static bool next_ll(const char **p, long long *v)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(*p, &end, 10);
+    if (end == *p || errno == ERANGE)
+        return false;
+    *v = x;
+    *p = end;
+    return true;
+}
+
 /* v2: "max 100000" or "QUOTA PERIOD" in DIR/cpu.max. */
 static double v2_quota(const char *dir)
 {
     char path[8700], line[128];
     snprintf(path, sizeof path, "%s/cpu.max", dir);
     long long quota, period;
-    if (!read_line(path, line, sizeof line) ||
-        sscanf(line, "%lld %lld", &quota, &period) != 2 || quota <= 0 ||
-        period <= 0)
+    const char *s = line;
+    if (!read_line(path, line, sizeof line) || !next_ll(&s, &quota) ||
+        !next_ll(&s, &period) || quota <= 0 || period <= 0)
         return 0;
     return (double)quota / (double)period;
 }
@@ -40,12 +56,14 @@ static double v1_quota(const char *dir)
     char path[8700], line[64];
     long long quota, period;
     snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", dir);
-    if (!read_line(path, line, sizeof line) ||
-        sscanf(line, "%lld", &quota) != 1 || quota <= 0)
+    const char *s = line;
+    if (!read_line(path, line, sizeof line) || !next_ll(&s, &quota) ||
+        quota <= 0)
         return 0;
     snprintf(path, sizeof path, "%s/cpu.cfs_period_us", dir);
-    if (!read_line(path, line, sizeof line) ||
-        sscanf(line, "%lld", &period) != 1 || period <= 0)
+    s = line;
+    if (!read_line(path, line, sizeof line) || !next_ll(&s, &period) ||
+        period <= 0)
         return 0;
     return (double)quota / (double)period;
 }

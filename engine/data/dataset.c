@@ -187,7 +187,8 @@ const char *hz_col_text(const hz_column *c, size_t row, char *buf,
         break;
     case HZ_TYPE_DATE: {
         char d[16];
-        snprintf(buf, bufsz, "%s", hz_format_day(c->v.date[row], d));
+        snprintf(buf, bufsz, "%s",
+                 hz_format_day_as(c->datefmt, c->v.date[row], d));
         break;
     }
     case HZ_TYPE_TIMESTAMP: {

@@ -1086,8 +1086,36 @@ hz_status hz_arima_forecast(const double *y, size_t n, int period,
     out->aicc = mdl.aicc;
     out->bic = mdl.bic;
     out->sigma2 = mdl.sigma2;
+    hz__arima_diagnostics(&mdl, y, out);
 done:
     free(se);
     hz_arima_model_free(&mdl);
     return st;
+}
+
+void hz__arima_diagnostics(const hz_arima_model *mdl, const double *y,
+                           hz_forecast *out)
+{
+    static const char *const pre[4] = {"ar", "ma", "sar", "sma"};
+    const hz_arima_spec *s = &mdl->spec;
+    int cnt[4] = {s->p, s->q, s->m > 1 ? s->P : 0, s->m > 1 ? s->Q : 0};
+    int k = 0, len = 0;
+    out->params[0] = '\0';
+    for (int g = 0; g < 4; g++)
+        for (int i = 1; i <= cnt[g] && k < mdl->ncoef; i++, k++)
+            if (len < (int)sizeof out->params)
+                len += snprintf(
+                    out->params + len, sizeof out->params - (size_t)len,
+                    "%s%s%d=%.4g", len ? " " : "", pre[g], i, mdl->coef[k]);
+    if ((mdl->has_mean || mdl->has_drift) && k < mdl->ncoef &&
+        len < (int)sizeof out->params)
+        snprintf(out->params + len, sizeof out->params - (size_t)len,
+                 "%s%s=%.4g", len ? " " : "",
+                 mdl->has_drift ? "drift" : "mean", mdl->coef[k]);
+    /* R's fitted(): the series minus its (standardized) innovations */
+    for (size_t t = 0; out->fitted != NULL && out->fitted_cap >= mdl->n &&
+                       mdl->resid != NULL && t < mdl->n;
+         t++)
+        out->fitted[t] = mdl->constant_series ? mdl->last_y
+                                              : y[t] - mdl->resid[t];
 }

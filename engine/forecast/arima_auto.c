@@ -164,6 +164,7 @@ static hz_status fit_constant_case(search *S, const double *dx, size_t ndx,
         s.constant = 1;
         s.fix_constant = 1;
         s.constant_value = mean / m;
+        /* NOLINTNEXTLINE(bugprone-branch-clone): R's auto.arima order */
     } else if (D > 0 && d > 0) {
         s.constant = 0;
     } else if (d == 2) {

@@ -1,8 +1,16 @@
-/* Internals shared by engine/arima.c, engine/kalman.c and the tests. */
+/* Internals shared by engine/forecast/arima.c, engine/forecast/kalman.c and the tests. */
 #ifndef HZ_ARIMA_INTERNAL_H
 #define HZ_ARIMA_INTERNAL_H
 
 #include <stddef.h>
+
+#include "horizon/arima.h"
+
+/* out->params ("ar1=0.52 ma1=-0.31 drift=1.2") and, when the caller
+ * gave room, out->fitted (y minus the innovations, as R's fitted())
+ * from a fitted model of y. */
+void hz__arima_diagnostics(const hz_arima_model *mdl, const double *y,
+                           hz_forecast *out);
 
 /* Doubles of scratch needed by hz__arma_q0 / hz__arma_like for an ARMA
  * state of dimension r (r = max(p, q + 1)). */

@@ -44,9 +44,13 @@ static hz_status lagwalk(const char *who, const double *y, size_t n,
         return st;
     double s2 = lag_sigma2(y, n, lag);
     out->sigma2 = s2;
+    for (size_t t = lag; out->fitted != NULL && out->fitted_cap >= n && t < n;
+         t++)
+        out->fitted[t] = y[t - lag]; /* one-step fit: the value lag back */
     for (size_t i = 0; i < out->h; i++) {
         out->mean[i] = y[n - lag + (i % lag)];
-        double steps = (double)(i / lag + 1);
+        size_t seasons = i / lag + 1; /* whole seasons ahead */
+        double steps = (double)seasons;
         double se = sqrt(s2 * steps);
         for (size_t k = 0; k < out->nlevels; k++) {
             double z = hz__qnorm(0.5 + out->levels[k] / 200.0);
@@ -98,6 +102,10 @@ hz_status hz_drift_forecast(const double *y, size_t n, int period,
     double s2 = n > 2 ? s / (nd - 1.0) : 0.0;
     double bse2 = s2 / nd;
     out->sigma2 = s2;
+    for (size_t t = 1; out->fitted != NULL && out->fitted_cap >= n && t < n;
+         t++)
+        out->fitted[t] = y[t - 1] + b;
+    snprintf(out->params, sizeof out->params, "drift=%.6g", b);
     for (size_t i = 0; i < out->h; i++) {
         double hh = (double)(i + 1);
         out->mean[i] = y[n - 1] + hh * b;
@@ -143,6 +151,9 @@ hz_status hz_naive2_forecast(const double *y, size_t n, int period,
         adj[t] = y[t] / buf[t];
     st = lagwalk("naive2", adj, n, 1, out, err);
     if (st == HZ_OK) {
+        for (size_t t = 0;
+             out->fitted != NULL && out->fitted_cap >= n && t < n; t++)
+            out->fitted[t] *= buf[t];
         for (size_t i = 0; i < out->h; i++) {
             double s = buf[n - (size_t)period + i % (size_t)period];
             out->mean[i] *= s;

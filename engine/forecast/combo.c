@@ -284,6 +284,8 @@ static int cand_build(int cand, hz_forecast *const *m, const int *okm,
                 return -1;
             fs[k++] = m[b];
         }
+    if (k == 0) /* every candidate has at least one member */
+        return -1;
     int kind = cand == HZ_SEL_MEDIAN_EAT ? HZ_COMBO_MEDIAN : HZ_COMBO_MEAN;
     combine(fs, k, kind, out);
     if (name) {
@@ -541,26 +543,63 @@ hz_status hz_select_forecast(const double *y, size_t n, int period,
     return st;
 }
 
+/* The members' fitted values (fit[g * n ..], NAN where a member has none)
+ * averaged into out->fitted, and their parameters into out->params. */
+static void mean_fitted(const double *fit, int ng, size_t n, char (*names)[64],
+                        char (*pars)[192], hz_forecast *out)
+{
+    for (size_t t = 0; fit != NULL && t < n; t++) {
+        double s = 0.0;
+        for (int g = 0; g < ng; g++)
+            s += fit[(size_t)g * n + t];
+        out->fitted[t] = s / ng;
+    }
+    int len = 0;
+    for (int g = 0; g < ng && len < (int)sizeof out->params; g++)
+        if (pars[g][0])
+            len += snprintf(out->params + len,
+                            sizeof out->params - (size_t)len, "%s%s: %s",
+                            len ? "; " : "", names[g], pars[g]);
+}
+
 hz_status hz__fc_mean_members(const hz__fc_in *in, const hz__fc_fn *fns,
                               int nm, hz_forecast *out, hz_error *err)
 {
     hz_forecast *got[HZ__FC_NTMP];
-    char names[HZ__FC_NTMP][64];
+    char names[HZ__FC_NTMP][64], pars[HZ__FC_NTMP][192];
     int ng = 0;
+    const size_t n = in->n;
     if (nm > HZ__FC_NTMP)
         return hz_error_set(err, HZ_EINVAL, "combo: too many members");
+    double *fit = NULL; /* members' fitted values, when the caller wants */
+    if (out->fitted != NULL && out->fitted_cap >= n &&
+        (fit = malloc((size_t)nm * n * sizeof *fit)) == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "combo: out of memory");
     for (int i = 0; i < nm; i++) {
         hz_forecast *t = hz__fc_tmp(in->w, i, out);
-        if (t == NULL)
+        if (t == NULL) {
+            free(fit);
             return hz_error_set(err, HZ_ENOMEM, "combo: out of memory");
-        if (fns[i](in, t, NULL) != HZ_OK || !hz__fc_sane(in->y, in->n, t))
+        }
+        t->fitted = fit ? fit + (size_t)ng * n : NULL;
+        t->fitted_cap = fit ? n : 0;
+        hz_forecast_reset(t);
+        hz_status ms = fns[i](in, t, NULL);
+        t->fitted = NULL;
+        t->fitted_cap = 0;
+        if (ms != HZ_OK || !hz__fc_sane(in->y, in->n, t))
             continue;
         snprintf(names[ng], sizeof names[ng], "%s", t->method);
+        snprintf(pars[ng], sizeof pars[ng], "%s", t->params);
         got[ng++] = t;
     }
-    if (ng == 0)
+    if (ng == 0) {
+        free(fit);
         return hz_error_set(err, HZ_ETOOSHORT,
                             "combo: no member model could be fitted");
+    }
+    mean_fitted(fit, ng, n, names, pars, out);
+    free(fit);
     for (size_t i = 0; i < out->h; i++) {
         double s = 0.0;
         for (int g = 0; g < ng; g++)

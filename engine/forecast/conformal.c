@@ -32,16 +32,21 @@ bool hz_intervals_parse(const char *s, int *out)
     return true;
 }
 
-/* Forecast series i from its first n values into f; failures are written
- * into f (method "none").  Returns 1 on ENOMEM. */
+/* Forecast series i from its first n values into f, rescaled where the
+ * values need it (the bounds are kept >= 0 only at the end, after the
+ * conformal adjustment); failures are written into f (method "none").
+ * *scale_exp: the guard's scale.  Returns 1 on ENOMEM. */
 static int forecast_one(const hz_fc_batch *b, size_t i, size_t n,
-                        hz_fc_workspace *w, hz_forecast *f)
+                        hz_fc_workspace *w, hz_forecast *f, int *scale_exp)
 {
     hz_error e;
     hz_error_clear(&e);
     uint64_t seed = b->seeds ? b->seeds[i] : (uint64_t)i + 1;
-    hz_status st = hz_forecast_series_seasons(
-        b->y[i], n, &b->seasons, b->period, b->model, seed, w, f, &e);
+    hz_forecast_guard g = {HZ_NONNEG_OFF, 0, 0, 0};
+    hz_status st = hz_forecast_series_guarded(
+        b->y[i], n, &b->seasons, b->period, b->model, seed, w, f, &g, &e);
+    if (scale_exp != NULL)
+        *scale_exp = g.scale_exp;
     if (st == HZ_ENOMEM)
         return 1;
     if (st != HZ_OK) {
@@ -102,7 +107,7 @@ static int series_scores(const hz_fc_batch *b, size_t i, size_t K,
         if (n < back + minlen)
             break;
         size_t o = n - back; /* training length */
-        if (forecast_one(b, i, o, w, f))
+        if (forecast_one(b, i, o, w, f, NULL))
             return 1;
         if (strcmp(f->method, "none") == 0)
             continue;
@@ -222,7 +227,10 @@ static int run_series(const hz_fc_batch *b, hz_forecast *const *out, size_t K,
             size_t i = order[k];
             if (nomem)
                 continue;
-            nomem |= forecast_one(b, i, b->n[i], w, out[i]);
+            int se = 0;
+            nomem |= forecast_one(b, i, b->n[i], w, out[i], &se);
+            if (b->guards != NULL)
+                b->guards[i].scale_exp = se;
             if (sc != NULL)
                 nomem |= series_scores(b, i, K, w, tmp,
                                        sc + i * K * out[i]->h);
@@ -232,6 +240,25 @@ static int run_series(const hz_fc_batch *b, hz_forecast *const *out, size_t K,
     }
     free(order);
     return nomem;
+}
+
+/* Step 3: points and bounds of non-negative series kept >= 0 (the
+ * batch's hz_nonneg mode). */
+static void keep_nonneg(const hz_fc_batch *b, hz_forecast *const *out)
+{
+    for (size_t i = 0; i < b->nseries; i++) {
+        bool nn = b->nonnegative != HZ_NONNEG_OFF &&
+                  strcmp(out[i]->method, "none") != 0;
+        for (size_t t = 0;
+             nn && b->nonnegative == HZ_NONNEG_AUTO && t < b->n[i]; t++)
+            nn = b->y[i][t] >= 0;
+        size_t k = nn ? hz__fc_clamp_nonneg(out[i]) : 0;
+        if (b->guards != NULL) {
+            b->guards[i].mode = b->nonnegative;
+            b->guards[i].nonnegative = nn;
+            b->guards[i].nclamped = k;
+        }
+    }
 }
 
 hz_status hz_forecast_many(const hz_fc_batch *b, hz_forecast *const *out,
@@ -270,6 +297,8 @@ hz_status hz_forecast_many(const hz_fc_batch *b, hz_forecast *const *out,
             if (strcmp(out[i]->method, "none") != 0)
                 apply(out[i], q, b->y[i], b->n[i]);
     }
+    if (st == HZ_OK)
+        keep_nonneg(b, out);
     free(sc);
     free(buf);
     free(q);

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forecast/ets_internal.h"
 #include "forecast/fc_internal.h"
+#include "numeric/rng.h"
 #include "horizon/ets.h"
 #include "numeric/nelder_mead.h"
 #include "numeric/poly.h"
@@ -595,7 +597,7 @@ static bool fit_one(const double *y, size_t n, int mseason, int errt,
         for (int i = 0; i < t.m; i++)
             fit->init[k++] = seas[t.m - 1 - i];
     fit->nstate = k;
-    double sse;
+    double sse = NAN; /* set by ets_calc whenever lik is finite */
     double lik = ets_calc(y, n, t.m, errt, trend, season, a, bta, g, ph, &l,
                           &b, seas, &sse, NULL, INFINITY);
     if (!isfinite(lik) || !isfinite(sse))
@@ -1209,7 +1211,28 @@ hz_status hz_ets_forecast_w(const double *y, size_t n, int period,
     hz_status st = hz_ets_fit_model(y, n, period, opts, w, &fit, err);
     if (st != HZ_OK)
         return st;
-    return hz_ets_predict(&fit, opts, w, out, err);
+    st = hz_ets_predict(&fit, opts, w, out, err);
+    if (st == HZ_OK)
+        hz__ets_diagnostics(&fit, y, out);
+    return st;
+}
+
+void hz__ets_diagnostics(const hz_ets_fit *fit, const double *y,
+                         hz_forecast *out)
+{
+    int len = snprintf(out->params, sizeof out->params, "alpha=%.4g",
+                       fit->alpha);
+    if (fit->trend && len < (int)sizeof out->params)
+        len += snprintf(out->params + len, sizeof out->params - (size_t)len,
+                        " beta=%.4g", fit->beta);
+    if (fit->season && len < (int)sizeof out->params)
+        len += snprintf(out->params + len, sizeof out->params - (size_t)len,
+                        " gamma=%.4g", fit->gamma);
+    if (fit->damped && len < (int)sizeof out->params)
+        snprintf(out->params + len, sizeof out->params - (size_t)len,
+                 " phi=%.4g", fit->phi);
+    if (out->fitted != NULL && out->fitted_cap >= fit->n)
+        hz_ets_fitted(fit, y, out->fitted, NULL);
 }
 
 hz_status hz_ets_forecast(const double *y, size_t n, int period,

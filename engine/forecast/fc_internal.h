@@ -34,18 +34,15 @@ void hz__linfit(const double *y, size_t n, double t0, double *a, double *b);
 void hz__stl(const double *y, size_t n, double period, int s_window,
              double *seasonal, double *trend, double *work);
 
+/* Points and bounds of f raised to zero where below; returns how many
+ * values were raised (engine/forecast/guarded.c). */
+struct hz_forecast;
+size_t hz__fc_clamp_nonneg(struct hz_forecast *f);
+
 /* Standard normal quantile. */
 double hz__qnorm(double p);
 
-/* Small deterministic PRNG (xoshiro256**) seeded via splitmix64. */
-typedef struct hz__rng {
-    uint64_t s[4];
-    int have;
-    double spare;
-} hz__rng;
-void hz__rng_seed(hz__rng *r, uint64_t seed);
-double hz__rng_uniform(hz__rng *r); /* (0,1) */
-double hz__rng_normal(hz__rng *r);  /* N(0,1), polar method */
+/* FNV-1a hash of data[0..len) mixed with h (per-series seeds). */
 uint64_t hz__hash64(const void *data, size_t len, uint64_t h);
 
 /* The hierarchy of a grouped request (engine/forecast/hierarchy.c): m

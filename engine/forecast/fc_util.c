@@ -113,65 +113,6 @@ double hz__qnorm(double p)
     return gsl_cdf_ugaussian_Pinv(p);
 }
 
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-void hz__rng_seed(hz__rng *r, uint64_t seed)
-{
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&x);
-    r->have = 0;
-    r->spare = 0.0;
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(hz__rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t res = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return res;
-}
-
-double hz__rng_uniform(hz__rng *r)
-{
-    return ((double)(rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
-}
-
-double hz__rng_normal(hz__rng *r)
-{
-    if (r->have) {
-        r->have = 0;
-        return r->spare;
-    }
-    double u, v, s;
-    do {
-        u = 2.0 * hz__rng_uniform(r) - 1.0;
-        v = 2.0 * hz__rng_uniform(r) - 1.0;
-        s = u * u + v * v;
-    } while (s >= 1.0 || s == 0.0);
-    double f = sqrt(-2.0 * log(s) / s);
-    r->spare = v * f;
-    r->have = 1;
-    return u * f;
-}
-
 uint64_t hz__hash64(const void *data, size_t len, uint64_t h)
 {
     const unsigned char *p = data;

@@ -1,148 +1,25 @@
-/* Transactions -> regular series per group (see horizon/series.h). */
+/* Transactions -> regular series per group (see horizon/series.h).
+ *
+ * hz_series_build runs as steps over one hz__sb: the columns, each
+ * row's instant, each row's group, the calendar (series_infer.c), each
+ * row's period, the series with their keys, then the sums and the gaps. */
+#pragma GCC diagnostic ignored "-Wformat-truncation" /* bounded messages */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "horizon/series.h"
+#include "forecast/series_internal.h"
 
-static const char *const FREQ_NAMES[] = {"infer", "day",     "week",
-                                         "month", "quarter", "year"};
-
-const char *hz_freq_name(hz_freq f)
-{
-    return (unsigned)f <= HZ_FREQ_YEAR ? FREQ_NAMES[f] : "unknown";
-}
-
-bool hz_freq_parse(const char *s, hz_freq *out)
-{
-    static const struct {
-        const char *s;
-        hz_freq f;
-    } t[] = {{"day", HZ_FREQ_DAY},
-             {"daily", HZ_FREQ_DAY},
-             {"d", HZ_FREQ_DAY},
-             {"week", HZ_FREQ_WEEK},
-             {"weekly", HZ_FREQ_WEEK},
-             {"w", HZ_FREQ_WEEK},
-             {"month", HZ_FREQ_MONTH},
-             {"monthly", HZ_FREQ_MONTH},
-             {"m", HZ_FREQ_MONTH},
-             {"quarter", HZ_FREQ_QUARTER},
-             {"quarterly", HZ_FREQ_QUARTER},
-             {"q", HZ_FREQ_QUARTER},
-             {"year", HZ_FREQ_YEAR},
-             {"yearly", HZ_FREQ_YEAR},
-             {"annual", HZ_FREQ_YEAR},
-             {"y", HZ_FREQ_YEAR},
-             {"infer", HZ_FREQ_INFER},
-             {"auto", HZ_FREQ_INFER}};
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (strcmp(s, t[i].s) == 0) {
-            *out = t[i].f;
-            return true;
-        }
-    return false;
-}
-
-bool hz_agg_parse(const char *s, hz_agg *out)
-{
-    if (strcmp(s, "sum") == 0)
-        *out = HZ_AGG_SUM;
-    else if (strcmp(s, "mean") == 0 || strcmp(s, "avg") == 0)
-        *out = HZ_AGG_MEAN;
-    else if (strcmp(s, "count") == 0)
-        *out = HZ_AGG_COUNT;
-    else
-        return false;
-    return true;
-}
-
-int hz_freq_period(hz_freq f)
-{
-    switch (f) {
-    case HZ_FREQ_DAY: return 7;
-    case HZ_FREQ_WEEK: return 52;
-    case HZ_FREQ_MONTH: return 12;
-    case HZ_FREQ_QUARTER: return 4;
-    default: return 1;
-    }
-}
-
-static int64_t floordiv(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        q--;
-    return q;
-}
-
-int64_t hz_period_of_day(hz_freq f, int32_t day)
-{
-    int y;
-    unsigned m, d;
-    switch (f) {
-    case HZ_FREQ_WEEK: return floordiv((int64_t)day + 3, 7);
-    case HZ_FREQ_MONTH:
-        hz_civil_from_days(day, &y, &m, &d);
-        return (int64_t)y * 12 + (m - 1);
-    case HZ_FREQ_QUARTER:
-        hz_civil_from_days(day, &y, &m, &d);
-        return (int64_t)y * 4 + (m - 1) / 3;
-    case HZ_FREQ_YEAR: hz_civil_from_days(day, &y, &m, &d); return y;
-    default: return day;
-    }
-}
-
-int32_t hz_period_start(hz_freq f, int64_t p)
-{
-    switch (f) {
-    case HZ_FREQ_WEEK: return (int32_t)(p * 7 - 3);
-    case HZ_FREQ_MONTH:
-        return hz_days_from_civil((int)floordiv(p, 12),
-                                  (unsigned)(p - floordiv(p, 12) * 12) + 1, 1);
-    case HZ_FREQ_QUARTER:
-        return hz_days_from_civil((int)floordiv(p, 4),
-                                  (unsigned)(p - floordiv(p, 4) * 4) * 3 + 1,
-                                  1);
-    case HZ_FREQ_YEAR: return hz_days_from_civil((int)p, 1, 1);
-    default: return (int32_t)p;
-    }
-}
-
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
-hz_freq hz_freq_infer(const int32_t *days, size_t n)
-{
-    if (n < 2)
-        return HZ_FREQ_DAY;
-    int32_t *gap = malloc((n - 1) * sizeof *gap);
-    if (gap == NULL)
-        return HZ_FREQ_DAY;
-    for (size_t i = 1; i < n; i++)
-        gap[i - 1] = days[i] - days[i - 1];
-    qsort(gap, n - 1, sizeof *gap, cmp_i32);
-    int32_t med = gap[(n - 1) / 2];
-    free(gap);
-    if (med <= 3)
-        return HZ_FREQ_DAY; /* 1, or business days over weekends */
-    if (med <= 10)
-        return HZ_FREQ_WEEK;
-    if (med <= 35)
-        return HZ_FREQ_MONTH;
-    if (med <= 100)
-        return HZ_FREQ_QUARTER;
-    return HZ_FREQ_YEAR;
-}
+#define MAX_PERIODS ((int64_t)10000000) /* one series */
+#define MAX_TOTAL ((size_t)100000000)   /* all series together */
 
 void hz_series_opts_init(hz_series_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->freq = HZ_FREQ_INFER;
+    o->week_anchor = -1;
+    o->label_end = -1;
     o->agg = HZ_AGG_SUM;
     o->fill = HZ_FILL_ZERO;
     o->trim_leading = true;
@@ -224,33 +101,294 @@ static uint32_t map_get(u64map *m, uint64_t key)
         g.n = m->n;
         map_free(m);
         *m = g;
+        /* m holds g's arrays: NOLINTBEGIN(clang-analyzer-unix.Malloc) */
         i = mix64(key) & (m->cap - 1);
         while (m->vals[i] != UINT32_MAX)
             i = (i + 1) & (m->cap - 1);
+        /* NOLINTEND(clang-analyzer-unix.Malloc) */
     }
     m->keys[i] = key;
     m->vals[i] = (uint32_t)m->n;
     return (uint32_t)m->n++;
 }
 
-/* Day of a date-like text: YYYY-MM-DD[...], YYYY-MM, YYYY/MM, YYYY. */
-static int32_t text_day(const char *s)
+static hz_status nomem(hz__sb *b)
 {
-    int64_t secs;
-    bool ts;
-    hz_datefmt det;
-    size_t len = strlen(s);
-    if (hz_parse_datetime(s, len, HZ_DATEFMT_NONE, &secs, &ts, &det))
-        return (int32_t)floordiv(secs, 86400);
-    int y, m;
-    char c;
-    if (len == 7 && sscanf(s, "%4d%c%2d", &y, &c, &m) == 3 &&
-        (c == '-' || c == '/') && m >= 1 && m <= 12)
-        return hz_days_from_civil(y, (unsigned)m, 1);
-    if (len == 4 && sscanf(s, "%4d", &y) == 1)
-        return hz_days_from_civil(y, 1, 1);
-    return INT32_MIN;
+    return hz_error_set(b->err, HZ_ENOMEM, "out of memory building series");
 }
+
+/* ---- step 1: the columns ---- */
+
+static hz_status find_columns(hz__sb *b)
+{
+    const hz_series_opts *o = b->o;
+    if (o->date_col == NULL)
+        return hz_error_set(b->err, HZ_EINVAL, "no date column given");
+    if ((b->dc = hz_dataset_column(b->ds, o->date_col, b->err)) == NULL)
+        return HZ_ENOTFOUND;
+    if (o->value_col != NULL) {
+        b->vc = hz_dataset_column(b->ds, o->value_col, b->err);
+        if (b->vc == NULL)
+            return HZ_ENOTFOUND;
+        if (!hz_type_is_numeric(b->vc->type) && b->vc->type != HZ_TYPE_NULL)
+            return hz_error_set(b->err, HZ_ETYPE,
+                                "column '%s' in %s is %s, not numeric: "
+                                "cannot use it as the value",
+                                o->value_col, b->src,
+                                hz_type_name(b->vc->type));
+    } else if (o->agg != HZ_AGG_COUNT) {
+        return hz_error_set(b->err, HZ_EINVAL,
+                            "no value column given (needed unless the "
+                            "aggregation is count)");
+    }
+    if (o->nby > 16)
+        return hz_error_set(b->err, HZ_EINVAL, "at most 16 group columns");
+    for (size_t k = 0; k < o->nby; k++)
+        if ((b->bc[k] = hz_dataset_column(b->ds, o->by_cols[k], b->err)) ==
+            NULL)
+            return HZ_ENOTFOUND;
+    hz_type dt = b->dc->type;
+    if (dt != HZ_TYPE_DATE && dt != HZ_TYPE_TIMESTAMP &&
+        dt != HZ_TYPE_STRING && dt != HZ_TYPE_INT64)
+        return hz_error_set(b->err, HZ_ETYPE,
+                            "column '%s' in %s is %s, not a date", o->date_col,
+                            b->src, hz_type_name(dt));
+    return HZ_OK;
+}
+
+/* ---- step 2: each row's instant ---- */
+
+/* The one format in which every distinct text of the date column parses:
+ * the first of ISO, YYYY/MM/DD, the periods, MM/DD/YYYY and DD/MM/YYYY
+ * that fits them all.  Day-first and month-first both fitting is an
+ * error, as is no format fitting every value. */
+static hz_status text_format(hz__sb *b, hz_datefmt *fmt)
+{
+    static const hz_datefmt order[] = {
+        HZ_DATEFMT_ISO,     HZ_DATEFMT_YMD_SLASH,       HZ_DATEFMT_MONTH,
+        HZ_DATEFMT_QUARTER, HZ_DATEFMT_QUARTER_COMPACT, HZ_DATEFMT_ISOWEEK,
+        HZ_DATEFMT_YEAR,    HZ_DATEFMT_MDY_SLASH,       HZ_DATEFMT_DMY};
+    const hz_dict *d = b->dc->dict;
+    size_t nd = hz_dict_size(d), best = 0, bestn = 0;
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        size_t ok = 0;
+        for (size_t c = 0; c < nd; c++) {
+            int64_t s;
+            bool ts;
+            if (hz_parse_datetime(hz_dict_str(d, (uint32_t)c),
+                                  hz_dict_len(d, (uint32_t)c), order[k], &s,
+                                  &ts, NULL))
+                ok++;
+        }
+        if (ok == nd && order[k] == HZ_DATEFMT_MDY_SLASH) {
+            size_t okd = 0; /* do day-first dates fit as well? */
+            for (size_t c = 0; c < nd; c++) {
+                int64_t s;
+                bool ts;
+                okd += hz_parse_datetime(hz_dict_str(d, (uint32_t)c),
+                                         hz_dict_len(d, (uint32_t)c),
+                                         HZ_DATEFMT_DMY, &s, &ts, NULL);
+            }
+            if (okd == nd && nd > 0)
+                return hz_error_set(
+                    b->err, HZ_EPARSE,
+                    "column '%s' in %s: dates such as '%s' could be "
+                    "month-first or day-first (no day above 12): give "
+                    "--schema %s:date:mdy or %s:date:dmy",
+                    b->o->date_col, b->src, hz_dict_str(d, 0), b->o->date_col,
+                    b->o->date_col);
+        }
+        if (ok == nd) {
+            *fmt = order[k];
+            return HZ_OK;
+        }
+        if (ok > bestn) {
+            bestn = ok;
+            best = k;
+        }
+    }
+    if (bestn == 0)
+        return hz_error_set(
+            b->err, HZ_ETYPE, "column '%s' in %s is not a date (e.g. '%s')",
+            b->o->date_col, b->src, nd ? hz_dict_str(d, 0) : "");
+    for (size_t c = 0; c < nd; c++) {
+        int64_t s;
+        bool ts;
+        if (!hz_parse_datetime(hz_dict_str(d, (uint32_t)c),
+                               hz_dict_len(d, (uint32_t)c), order[best], &s,
+                               &ts, NULL))
+            return hz_error_set(b->err, HZ_EPARSE,
+                                "column '%s' in %s: '%s' is not a date in "
+                                "the column's format (%s)",
+                                b->o->date_col, b->src,
+                                hz_dict_str(d, (uint32_t)c),
+                                hz_datefmt_name(order[best]));
+    }
+    return HZ_EINTERNAL;
+}
+
+static hz_status text_times(hz__sb *b)
+{
+    const hz_column *dc = b->dc;
+    hz_datefmt fmt = HZ_DATEFMT_NONE;
+    hz_status st = text_format(b, &fmt);
+    if (st != HZ_OK)
+        return st;
+    size_t nd = hz_dict_size(dc->dict);
+    int64_t *cache = malloc((nd ? nd : 1) * sizeof *cache);
+    if (cache == NULL)
+        return nomem(b);
+    for (size_t c = 0; c < nd; c++) {
+        bool ts = false;
+        hz_parse_datetime(hz_dict_str(dc->dict, (uint32_t)c),
+                          hz_dict_len(dc->dict, (uint32_t)c), fmt, &cache[c],
+                          &ts, NULL);
+        b->has_time |= ts;
+    }
+    for (size_t i = 0; i < b->n; i++)
+        b->t[i] = hz_col_is_null(dc, i) ? HZ__NO_TIME : cache[dc->v.code[i]];
+    free(cache);
+    if (hz_datefmt_is_period(fmt))
+        b->dfmt = fmt;
+    return HZ_OK;
+}
+
+/* Integers as years: every value must be a year from 1000 to 9999. */
+static hz_status year_times(hz__sb *b)
+{
+    const hz_column *dc = b->dc;
+    for (size_t i = 0; i < b->n; i++) {
+        if (hz_col_is_null(dc, i)) {
+            b->t[i] = HZ__NO_TIME;
+            continue;
+        }
+        int64_t y = dc->v.i64[i];
+        if (y < 1000 || y > 9999)
+            return hz_error_set(b->err, HZ_ETYPE,
+                                "column '%s' in %s is int64, not a date "
+                                "(integers are read as years only when all "
+                                "lie in 1000-9999; row %zu holds %lld)",
+                                b->o->date_col, b->src, i + 1, (long long)y);
+        b->t[i] = (int64_t)hz_days_from_civil((int)y, 1, 1) * 86400;
+    }
+    b->dfmt = HZ_DATEFMT_YEAR;
+    return HZ_OK;
+}
+
+static hz_status row_times(hz__sb *b)
+{
+    const hz_column *dc = b->dc;
+    hz_status st = HZ_OK;
+    if (dc->type == HZ_TYPE_STRING)
+        st = text_times(b);
+    else if (dc->type == HZ_TYPE_INT64)
+        st = year_times(b);
+    else {
+        for (size_t i = 0; i < b->n; i++) {
+            if (hz_col_is_null(dc, i))
+                b->t[i] = HZ__NO_TIME;
+            else if (dc->type == HZ_TYPE_DATE)
+                b->t[i] = (int64_t)dc->v.date[i] * 86400;
+            else
+                b->t[i] = dc->v.i64[i];
+        }
+        b->has_time = dc->type == HZ_TYPE_TIMESTAMP;
+        if (hz_datefmt_is_period(dc->datefmt))
+            b->dfmt = dc->datefmt;
+    }
+    if (st != HZ_OK)
+        return st;
+    /* rows without a value cannot be summed: skipped (and counted) */
+    const hz_column *vc = b->o->agg == HZ_AGG_COUNT ? NULL : b->vc;
+    b->tmin = INT64_MAX;
+    b->tmax = INT64_MIN;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->t[i] == HZ__NO_TIME)
+            continue;
+        if (vc != NULL && isnan(hz_col_number(vc, i))) {
+            b->t[i] = HZ__NO_TIME;
+            continue;
+        }
+        b->ndated++;
+        b->tmin = b->t[i] < b->tmin ? b->t[i] : b->tmin;
+        b->tmax = b->t[i] > b->tmax ? b->t[i] : b->tmax;
+    }
+    if (b->ndated == 0) {
+        const char *v = vc ? b->o->value_col : NULL;
+        return hz_error_set(b->err, HZ_EINVAL,
+                            "no rows with both a date in '%s' and a value%s%s"
+                            "%s in %s",
+                            b->o->date_col, v ? " in '" : "", v ? v : "",
+                            v ? "'" : "", b->src);
+    }
+    return HZ_OK;
+}
+
+/* ---- step 3: each row's group ---- */
+
+/* Per-row code of group column c: its dictionary code, or the code of
+ * its text in tdict (made here) for other types; nulls share one code. */
+static hz_status column_codes(hz__sb *b, const hz_column *c, hz_dict **tdict,
+                              uint32_t *code)
+{
+    if (c->type == HZ_TYPE_STRING) {
+        for (size_t i = 0; i < b->n; i++)
+            code[i] = hz_col_is_null(c, i) ? UINT32_MAX - 1 : c->v.code[i];
+        return HZ_OK;
+    }
+    if ((*tdict = hz_dict_new()) == NULL)
+        return nomem(b);
+    char buf[64];
+    for (size_t i = 0; i < b->n; i++) {
+        if (hz_col_is_null(c, i)) {
+            code[i] = UINT32_MAX - 1;
+            continue;
+        }
+        const char *t = hz_col_text(c, i, buf, sizeof buf);
+        if ((code[i] = hz_dict_intern(*tdict, t, strlen(t))) == UINT32_MAX)
+            return nomem(b);
+    }
+    return HZ_OK;
+}
+
+static hz_status group_rows(hz__sb *b)
+{
+    hz_status st = HZ_OK;
+    memset(b->gid, 0, b->n * sizeof *b->gid);
+    b->ng = 1;
+    if (b->o->nby == 0)
+        return HZ_OK;
+    u64map map = {0};
+    uint32_t *code = malloc((b->n ? b->n : 1) * sizeof *code);
+    if (code == NULL || map_init(&map, 1024) != 0) {
+        st = nomem(b);
+        goto out;
+    }
+    for (size_t k = 0; k < b->o->nby && st == HZ_OK; k++) {
+        hz_dict *tdict = NULL;
+        st = column_codes(b, b->bc[k], &tdict, code);
+        hz_dict_free(tdict); /* the key is rebuilt from the first row */
+        if (st != HZ_OK)
+            break;
+        map.n = 0;
+        memset(map.vals, 0xff, map.cap * sizeof *map.vals);
+        for (size_t i = 0; i < b->n; i++) {
+            uint32_t g = map_get(&map, ((uint64_t)b->gid[i] << 32) | code[i]);
+            if (g == UINT32_MAX) {
+                st = nomem(b);
+                break;
+            }
+            b->gid[i] = g;
+        }
+    }
+    b->ng = map.n;
+out:
+    free(code);
+    map_free(&map);
+    return st;
+}
+
+/* ---- step 5: each row's period ---- */
 
 typedef struct group_info {
     int64_t pmin, pmax;
@@ -258,335 +396,289 @@ typedef struct group_info {
     uint32_t first_row;
 } group_info;
 
+static hz_status to_periods(hz__sb *b, const hz_calendar *cal, group_info *gi,
+                            int64_t *gmax)
+{
+    for (size_t g = 0; g < b->ng; g++) {
+        gi[g].pmin = INT64_MAX;
+        gi[g].pmax = INT64_MIN;
+        gi[g].first_row = UINT32_MAX;
+        gi[g].nobs = 0;
+    }
+    *gmax = INT64_MIN;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->t[i] == HZ__NO_TIME)
+            continue;
+        group_info *g = &gi[b->gid[i]];
+        int64_t p = hz_calendar_period(cal, b->t[i]);
+        b->t[i] = p; /* from here on: the period index */
+        g->pmin = p < g->pmin ? p : g->pmin;
+        g->pmax = p > g->pmax ? p : g->pmax;
+        if (g->first_row == UINT32_MAX)
+            g->first_row = (uint32_t)i;
+        g->nobs++;
+        *gmax = p > *gmax ? p : *gmax;
+    }
+    size_t total = 0;
+    for (size_t g = 0; g < b->ng; g++) {
+        if (gi[g].nobs == 0)
+            continue;
+        int64_t end = b->o->extend_to_end ? *gmax : gi[g].pmax;
+        int64_t len = end - gi[g].pmin + 1;
+        char a[32], z[32];
+        if (len > MAX_PERIODS || (total += (size_t)len) > MAX_TOTAL)
+            return hz_error_set(
+                b->err, HZ_EINVAL,
+                "the series would be too long (%lld %ss from %s to %s in "
+                "one series; at most %lld, %zu in all): check the dates "
+                "or choose a coarser --freq",
+                (long long)len, hz_freq_name(cal->freq),
+                hz_calendar_format(cal, gi[g].pmin, a, sizeof a),
+                hz_calendar_format(cal, end, z, sizeof z),
+                (long long)MAX_PERIODS, MAX_TOTAL);
+    }
+    return HZ_OK;
+}
+
+/* ---- step 6: the series and their keys ---- */
+
+static char *group_key(const hz__sb *b, uint32_t row)
+{
+    if (b->o->nby == 0)
+        return strdup("total");
+    char key[1024];
+    size_t kl = 0;
+    key[0] = '\0';
+    for (size_t k = 0; k < b->o->nby; k++) {
+        char buf[64];
+        const char *t = hz_col_text(b->bc[k], row, buf, sizeof buf);
+        int w = snprintf(key + kl, sizeof key - kl, "%s%s", k ? "|" : "",
+                         t ? t : "");
+        if (w > 0)
+            kl += (size_t)w < sizeof key - kl ? (size_t)w
+                                              : sizeof key - kl - 1;
+    }
+    return strdup(key);
+}
+
+static hz_status make_series(hz__sb *b, const group_info *gi, int64_t gmax,
+                             hz_series_set *set, uint32_t *slot)
+{
+    size_t ns = 0;
+    for (size_t g = 0; g < b->ng; g++) {
+        slot[g] = UINT32_MAX;
+        if (gi[g].nobs == 0)
+            continue;
+        hz_series *s = &set->series[ns];
+        int64_t end = b->o->extend_to_end ? gmax : gi[g].pmax;
+        s->start = gi[g].pmin;
+        s->n = (size_t)(end - gi[g].pmin + 1);
+        s->nobs = gi[g].nobs;
+        s->values = calloc(s->n, sizeof(double));
+        s->key = group_key(b, gi[g].first_row);
+        slot[g] = (uint32_t)ns++;
+        set->nseries = ns;
+        if (s->values == NULL || s->key == NULL)
+            return nomem(b);
+    }
+    return HZ_OK;
+}
+
+/* ---- step 7: sums, means and gaps ---- */
+
+static hz_status accumulate(hz__sb *b, hz_series_set *set,
+                            const uint32_t *slot, double **cnts)
+{
+    const hz_column *vc = b->o->agg == HZ_AGG_COUNT ? NULL : b->vc;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->t[i] == HZ__NO_TIME)
+            continue;
+        uint32_t sl = slot[b->gid[i]];
+        hz_series *s = &set->series[sl];
+        size_t t = (size_t)(b->t[i] - s->start);
+        s->values[t] += vc != NULL ? hz_col_number(vc, i) : 1.0;
+        cnts[sl][t] += 1.0;
+        set->rows_used++;
+    }
+    set->rows_skipped = b->n - set->rows_used;
+    for (size_t sl = 0; sl < set->nseries; sl++) {
+        hz_series *s = &set->series[sl];
+        for (size_t t = 0; t < s->n; t++) {
+            if (cnts[sl][t] > 0 && b->o->agg == HZ_AGG_MEAN)
+                s->values[t] /= cnts[sl][t];
+            if (isfinite(s->values[t]))
+                continue;
+            char d[32];
+            return hz_error_set(
+                b->err, HZ_EPARSE,
+                "the %s of column '%s' overflows (beyond 1.8e308) in "
+                "series '%s' at %s",
+                b->o->agg == HZ_AGG_MEAN ? "mean" : "sum", b->o->value_col,
+                s->key,
+                hz_calendar_format(&set->cal, s->start + (int64_t)t, d,
+                                   sizeof d));
+        }
+    }
+    return HZ_OK;
+}
+
+/* Error for a gap under HZ_FILL_NONE: the series and its first missing
+ * periods. */
+static hz_status gap_error(hz__sb *b, const hz_series_set *set,
+                           const hz_series *s, const double *c)
+{
+    char list[160] = "", d[32];
+    size_t len = 0, shown = 0;
+    for (size_t t = 0; t < s->n && shown < 3; t++)
+        if (c[t] == 0) {
+            int w = snprintf(
+                list + len, sizeof list - len, "%s%s", shown ? ", " : "",
+                hz_calendar_format(&set->cal, s->start + (int64_t)t, d,
+                                   sizeof d));
+            len += w > 0 ? (size_t)w : 0;
+            shown++;
+        }
+    return hz_error_set(b->err, HZ_EPARSE,
+                        "series '%s' has no rows for %zu period%s (%s%s) "
+                        "and --fill none refuses gaps: use --fill zero or "
+                        "--fill interpolate",
+                        s->key, s->nfilled, s->nfilled == 1 ? "" : "s", list,
+                        s->nfilled > shown ? ", ..." : "");
+}
+
+static void interpolate(hz_series *s, const double *c)
+{
+    size_t prev = SIZE_MAX;
+    for (size_t t = 0; t < s->n; t++) {
+        if (c[t] == 0)
+            continue;
+        if (prev != SIZE_MAX && t > prev + 1)
+            for (size_t u = prev + 1; u < t; u++)
+                s->values[u] = s->values[prev] +
+                               (s->values[t] - s->values[prev]) *
+                                   (double)(u - prev) / (double)(t - prev);
+        prev = t;
+    }
+    for (size_t u = prev + 1; prev != SIZE_MAX && u < s->n; u++)
+        s->values[u] = s->values[prev];
+}
+
+static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
+{
+    for (size_t sl = 0; sl < set->nseries; sl++) {
+        hz_series *s = &set->series[sl];
+        for (size_t t = 0; t < s->n; t++)
+            s->nfilled += cnts[sl][t] == 0;
+        set->nfilled += s->nfilled;
+        set->nseries_filled += s->nfilled > 0;
+        if (s->nfilled == 0)
+            continue;
+        if (b->o->fill == HZ_FILL_NONE)
+            return gap_error(b, set, s, cnts[sl]);
+        if (b->o->fill == HZ_FILL_INTERPOLATE)
+            interpolate(s, cnts[sl]);
+    }
+    return HZ_OK;
+}
+
+static void set_seasons(const hz__sb *b, hz_series_set *set)
+{
+    if (b->o->seasons.n == 1 && b->o->seasons.period[0] <= 1) {
+        memset(&set->seasons, 0, sizeof set->seasons);
+        snprintf(set->seasons_reason, sizeof set->seasons_reason,
+                 "given: none");
+    } else if (b->o->seasons.n > 0) {
+        set->seasons = b->o->seasons;
+        snprintf(set->seasons_reason, sizeof set->seasons_reason, "given");
+    } else {
+        hz_freq_default_seasons(set->freq, &set->seasons);
+        snprintf(set->seasons_reason, sizeof set->seasons_reason,
+                 "default for %s data", hz_freq_name(set->freq));
+    }
+    set->period = hz_seasons_primary(&set->seasons);
+}
+
 static int cmp_series(const void *a, const void *b)
 {
     return strcmp(((const hz_series *)a)->key, ((const hz_series *)b)->key);
 }
 
-hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
-                          hz_series_set **out, hz_error *err)
+/* Steps 5-7 once the calendar is known. */
+static hz_status build_set(hz__sb *b, hz_series_set *set)
 {
-    hz_status st = HZ_OK;
-    *out = NULL;
-    int32_t *rowday = NULL, *sdays = NULL;
-    uint32_t *gid = NULL, *textcode = NULL;
-    group_info *gi = NULL;
-    hz_series_set *set = NULL;
-    u64map map = {0};
-    hz_dict **tdict = NULL;
-    double *cnt = NULL;
-    const char *src = ds->source ? ds->source : "dataset";
-
-    if (o->date_col == NULL)
-        return hz_error_set(err, HZ_EINVAL, "no date column given");
-    const hz_column *dc = hz_dataset_column(ds, o->date_col, err);
-    if (dc == NULL)
-        return HZ_ENOTFOUND;
-    const hz_column *vc = NULL;
-    if (o->value_col != NULL) {
-        vc = hz_dataset_column(ds, o->value_col, err);
-        if (vc == NULL)
-            return HZ_ENOTFOUND;
-        if (!hz_type_is_numeric(vc->type) && vc->type != HZ_TYPE_NULL)
-            return hz_error_set(err, HZ_ETYPE,
-                                "column '%s' in %s is %s, not numeric: "
-                                "cannot use it as the value",
-                                o->value_col, src, hz_type_name(vc->type));
-    } else if (o->agg != HZ_AGG_COUNT) {
-        return hz_error_set(err, HZ_EINVAL,
-                            "no value column given (needed unless the "
-                            "aggregation is count)");
-    }
-    const hz_column *bc[16];
-    if (o->nby > 16)
-        return hz_error_set(err, HZ_EINVAL, "at most 16 group columns");
-    for (size_t k = 0; k < o->nby; k++) {
-        bc[k] = hz_dataset_column(ds, o->by_cols[k], err);
-        if (bc[k] == NULL)
-            return HZ_ENOTFOUND;
-    }
-    if (dc->type != HZ_TYPE_DATE && dc->type != HZ_TYPE_TIMESTAMP &&
-        dc->type != HZ_TYPE_STRING)
-        return hz_error_set(err, HZ_ETYPE,
-                            "column '%s' in %s is %s, not a date", o->date_col,
-                            src, hz_type_name(dc->type));
-
-    size_t n = ds->nrows;
-    rowday = malloc((n ? n : 1) * sizeof *rowday);
-    gid = malloc((n ? n : 1) * sizeof *gid);
-    if (rowday == NULL || gid == NULL)
-        goto nomem;
-
-    /* dates */
-    int32_t dmin = INT32_MAX, dmax = INT32_MIN;
-    size_t ndated = 0;
-    if (dc->type == HZ_TYPE_STRING) {
-        size_t nd = hz_dict_size(dc->dict);
-        int32_t *cache = malloc((nd ? nd : 1) * sizeof *cache);
-        if (cache == NULL)
-            goto nomem;
-        size_t bad = 0;
-        for (size_t c = 0; c < nd; c++) {
-            cache[c] = text_day(hz_dict_str(dc->dict, (uint32_t)c));
-            if (cache[c] == INT32_MIN)
-                bad++;
-        }
-        for (size_t i = 0; i < n; i++)
-            rowday[i] = hz_col_is_null(dc, i) ? INT32_MIN
-                                              : cache[dc->v.code[i]];
-        if (bad > 0 && bad == nd) {
-            free(cache);
-            st = hz_error_set(
-                err, HZ_ETYPE, "column '%s' in %s is not a date (e.g. '%s')",
-                o->date_col, src, nd ? hz_dict_str(dc->dict, 0) : "");
-            goto out;
-        }
-        free(cache);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            rowday[i] = hz_col_day(dc, i);
-    }
-    for (size_t i = 0; i < n; i++) {
-        int32_t d = rowday[i];
-        if (d == INT32_MIN)
-            continue;
-        if (vc != NULL && o->agg != HZ_AGG_COUNT &&
-            isnan(hz_col_number(vc, i))) {
-            rowday[i] = INT32_MIN;
-            continue;
-        }
-        ndated++;
-        if (d < dmin)
-            dmin = d;
-        if (d > dmax)
-            dmax = d;
-    }
-    if (ndated == 0) {
-        st = hz_error_set(err, HZ_EINVAL,
-                          "no rows with both a date in '%s' and a value%s%s"
-                          "%s in %s",
-                          o->date_col, vc ? " in '" : "",
-                          vc ? o->value_col : "", vc ? "'" : "", src);
+    hz_status st;
+    int64_t gmax;
+    group_info *gi = calloc(b->ng ? b->ng : 1, sizeof *gi);
+    uint32_t *slot = malloc((b->ng ? b->ng : 1) * sizeof *slot);
+    double *cnt = NULL, **cnts = NULL;
+    set->series = calloc(b->ng ? b->ng : 1, sizeof *set->series);
+    if (gi == NULL || slot == NULL || set->series == NULL) {
+        st = nomem(b);
         goto out;
     }
-    hz_freq freq = o->freq;
-    if (freq == HZ_FREQ_INFER) {
-        /* distinct days via a bitmap over the range */
-        size_t range = (size_t)((int64_t)dmax - dmin + 1);
-        size_t nd = 0;
-        if (range <= 50000000) {
-            uint8_t *seen = calloc(range, 1);
-            sdays = malloc((range < ndated ? range : ndated) * sizeof *sdays);
-            if (seen == NULL || sdays == NULL) {
-                free(seen);
-                goto nomem;
-            }
-            for (size_t i = 0; i < n; i++)
-                if (rowday[i] != INT32_MIN)
-                    seen[rowday[i] - dmin] = 1;
-            for (size_t k = 0; k < range; k++)
-                if (seen[k])
-                    sdays[nd++] = (int32_t)(dmin + (int64_t)k);
-            free(seen);
-        }
-        freq = hz_freq_infer(sdays, nd);
-    }
-
-    /* groups */
-    if (o->nby > 0) {
-        tdict = calloc(o->nby, sizeof *tdict);
-        textcode = malloc(n * sizeof *textcode);
-        if (tdict == NULL || textcode == NULL || map_init(&map, 1024) != 0)
-            goto nomem;
-    }
-    for (size_t i = 0; i < n; i++)
-        gid[i] = 0;
-    for (size_t k = 0; k < o->nby; k++) {
-        const hz_column *c = bc[k];
-        /* per-row code of this column */
-        if (c->type == HZ_TYPE_STRING) {
-            for (size_t i = 0; i < n; i++)
-                textcode[i] = hz_col_is_null(c, i) ? UINT32_MAX - 1
-                                                   : c->v.code[i];
-        } else {
-            tdict[k] = hz_dict_new();
-            if (tdict[k] == NULL)
-                goto nomem;
-            char buf[64];
-            for (size_t i = 0; i < n; i++) {
-                if (hz_col_is_null(c, i)) {
-                    textcode[i] = UINT32_MAX - 1;
-                    continue;
-                }
-                const char *t = hz_col_text(c, i, buf, sizeof buf);
-                textcode[i] = hz_dict_intern(tdict[k], t, strlen(t));
-                if (textcode[i] == UINT32_MAX)
-                    goto nomem;
-            }
-        }
-        map.n = 0;
-        memset(map.vals, 0xff, map.cap * sizeof *map.vals);
-        for (size_t i = 0; i < n; i++) {
-            uint32_t g = map_get(&map, ((uint64_t)gid[i] << 32) | textcode[i]);
-            if (g == UINT32_MAX)
-                goto nomem;
-            gid[i] = g;
-        }
-    }
-    size_t ng = o->nby > 0 ? map.n : 1;
-    gi = calloc(ng, sizeof *gi);
-    if (gi == NULL)
-        goto nomem;
-    for (size_t g = 0; g < ng; g++) {
-        gi[g].pmin = INT64_MAX;
-        gi[g].pmax = INT64_MIN;
-        gi[g].first_row = UINT32_MAX;
-    }
-    int64_t gmax = INT64_MIN;
-    for (size_t i = 0; i < n; i++) {
-        if (rowday[i] == INT32_MIN)
-            continue;
-        group_info *g = &gi[gid[i]];
-        int64_t p = hz_period_of_day(freq, rowday[i]);
-        rowday[i] = (int32_t)p; /* from here on: the period index */
-        if (p < g->pmin)
-            g->pmin = p;
-        if (p > g->pmax)
-            g->pmax = p;
-        if (g->first_row == UINT32_MAX)
-            g->first_row = (uint32_t)i;
-        g->nobs++;
-        if (p > gmax)
-            gmax = p;
-    }
-    set = calloc(1, sizeof *set);
-    if (set == NULL)
-        goto nomem;
-    set->freq = freq;
-    set->period = hz_freq_period(freq);
-    set->series = calloc(ng, sizeof *set->series);
-    if (set->series == NULL)
-        goto nomem;
-    uint32_t *slot = malloc(ng * sizeof *slot);
-    if (slot == NULL)
-        goto nomem;
-    size_t ns = 0;
-    size_t maxlen = 0;
-    for (size_t g = 0; g < ng; g++) {
-        slot[g] = UINT32_MAX;
-        if (gi[g].nobs == 0)
-            continue;
-        hz_series *s = &set->series[ns];
-        int64_t end = o->extend_to_end ? gmax : gi[g].pmax;
-        s->start = gi[g].pmin;
-        s->n = (size_t)(end - gi[g].pmin + 1);
-        s->values = calloc(s->n, sizeof(double));
-        if (s->values == NULL) {
-            free(slot);
-            goto nomem;
-        }
-        if (s->n > maxlen)
-            maxlen = s->n;
-        s->nobs = gi[g].nobs;
-        /* key from the first row */
-        char key[1024];
-        size_t kl = 0;
-        key[0] = '\0';
-        for (size_t k = 0; k < o->nby; k++) {
-            char buf[64];
-            const char *t = hz_col_text(bc[k], gi[g].first_row, buf,
-                                        sizeof buf);
-            int w = snprintf(key + kl, sizeof key - kl, "%s%s", k ? "|" : "",
-                             t ? t : "");
-            if (w > 0)
-                kl += (size_t)w < sizeof key - kl ? (size_t)w
-                                                  : sizeof key - kl - 1;
-        }
-        s->key = strdup(o->nby > 0 ? key : "total");
-        if (s->key == NULL) {
-            free(slot);
-            goto nomem;
-        }
-        slot[g] = (uint32_t)ns++;
-    }
-    set->nseries = ns;
-    /* accumulate */
+    if ((st = to_periods(b, &set->cal, gi, &gmax)) != HZ_OK ||
+        (st = make_series(b, gi, gmax, set, slot)) != HZ_OK)
+        goto out;
     size_t tot = 0;
-    for (size_t s = 0; s < ns; s++)
+    for (size_t s = 0; s < set->nseries; s++)
         tot += set->series[s].n;
     cnt = calloc(tot ? tot : 1, sizeof *cnt);
-    double **cnts = malloc((ns ? ns : 1) * sizeof *cnts);
+    cnts = malloc((set->nseries ? set->nseries : 1) * sizeof *cnts);
     if (cnt == NULL || cnts == NULL) {
-        free(cnts);
-        free(slot);
-        goto nomem;
+        st = nomem(b);
+        goto out;
     }
     tot = 0;
-    for (size_t s = 0; s < ns; s++) {
+    for (size_t s = 0; s < set->nseries; s++) {
         cnts[s] = cnt + tot;
         tot += set->series[s].n;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (rowday[i] == INT32_MIN)
-            continue;
-        uint32_t sl = slot[gid[i]];
-        hz_series *s = &set->series[sl];
-        size_t t = (size_t)((int64_t)rowday[i] - s->start);
-        double v = (vc != NULL && o->agg != HZ_AGG_COUNT)
-                       ? hz_col_number(vc, i)
-                       : 1.0;
-        s->values[t] += v;
-        cnts[sl][t] += 1.0;
-        set->rows_used++;
-    }
-    set->rows_skipped = n - set->rows_used;
-    for (size_t sl = 0; sl < ns; sl++) {
-        hz_series *s = &set->series[sl];
-        double *c = cnts[sl];
-        for (size_t t = 0; t < s->n; t++) {
-            if (c[t] > 0 && o->agg == HZ_AGG_MEAN)
-                s->values[t] /= c[t];
-            if (c[t] == 0)
-                s->nfilled++;
-        }
-        if (o->fill == HZ_FILL_INTERPOLATE) {
-            size_t prev = SIZE_MAX;
-            for (size_t t = 0; t < s->n; t++) {
-                if (c[t] == 0)
-                    continue;
-                if (prev != SIZE_MAX && t > prev + 1) {
-                    for (size_t u = prev + 1; u < t; u++)
-                        s->values[u] = s->values[prev] +
-                                       (s->values[t] - s->values[prev]) *
-                                           (double)(u - prev) /
-                                           (double)(t - prev);
-                }
-                prev = t;
-            }
-            for (size_t u = prev + 1; prev != SIZE_MAX && u < s->n; u++)
-                s->values[u] = s->values[prev];
-        }
-    }
+    if ((st = accumulate(b, set, slot, cnts)) == HZ_OK)
+        st = fill_gaps(b, set, cnts);
+out:
     free(cnts);
+    free(cnt);
     free(slot);
-    qsort(set->series, ns, sizeof *set->series, cmp_series);
+    free(gi);
+    return st;
+}
+
+hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
+                          hz_series_set **out, hz_error *err)
+{
+    *out = NULL;
+    hz__sb b;
+    memset(&b, 0, sizeof b);
+    b.ds = ds;
+    b.o = o;
+    b.err = err;
+    b.src = ds->source ? ds->source : "dataset";
+    b.n = ds->nrows;
+    hz_series_set *set = NULL;
+    hz_status st = find_columns(&b);
+    if (st != HZ_OK)
+        return st;
+    b.t = malloc((b.n ? b.n : 1) * sizeof *b.t);
+    b.gid = malloc((b.n ? b.n : 1) * sizeof *b.gid);
+    set = calloc(1, sizeof *set);
+    if (b.t == NULL || b.gid == NULL || set == NULL) {
+        st = nomem(&b);
+        goto out;
+    }
+    if ((st = row_times(&b)) != HZ_OK || (st = group_rows(&b)) != HZ_OK ||
+        (st = hz__series_calendar(&b, &set->cal, set->freq_reason,
+                                  sizeof set->freq_reason)) != HZ_OK)
+        goto out;
+    set->freq = set->cal.freq;
+    set_seasons(&b, set);
+    if ((st = build_set(&b, set)) != HZ_OK)
+        goto out;
+    qsort(set->series, set->nseries, sizeof *set->series, cmp_series);
     *out = set;
     set = NULL;
-    goto out;
-nomem:
-    st = hz_error_set(err, HZ_ENOMEM, "out of memory building series");
 out:
-    if (tdict != NULL)
-        for (size_t k = 0; k < o->nby; k++)
-            hz_dict_free(tdict[k]);
-    free(tdict);
-    free(textcode);
-    free(rowday);
-    free(sdays);
-    free(gid);
-    free(gi);
-    free(cnt);
-    map_free(&map);
+    free(b.t);
+    free(b.gid);
     hz_series_set_free(set);
     return st;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forecast/ets_internal.h"
 #include "forecast/fc_internal.h"
 #include "horizon/ets.h"
 #include "horizon/theta.h"
@@ -89,6 +90,13 @@ hz_status hz_theta_forecast(const double *y, size_t n, int period,
     }
     snprintf(out->method, sizeof out->method, "%s",
              seasonal ? "Theta (seasonally adjusted)" : "Theta");
+    /* thetaf's fitted values: its SES part, seasonally readjusted */
+    hz__ets_diagnostics(&fit, x, out);
+    snprintf(out->params, sizeof out->params, "alpha=%.4g drift=%.4g", alpha,
+             drift);
+    for (size_t t = 0;
+         seasonal && out->fitted != NULL && out->fitted_cap >= n && t < n; t++)
+        out->fitted[t] *= seas[t];
     out->sigma2 = s2;
     out->loglik = out->aic = out->aicc = out->bic = NAN;
     if (info != NULL) {

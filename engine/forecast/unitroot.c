@@ -96,8 +96,10 @@ static int stl_est(const double *y, int n, int len, int ideg, double xs,
 {
     double range = (double)n - 1.0;
     double h = fmax(xs - (double)nleft, (double)nright - xs);
-    if (len > n)
-        h += (double)((len - n) / 2);
+    if (len > n) {
+        int half = (len - n) / 2; /* integer halving, as in R's stl */
+        h += (double)half;
+    }
     double h9 = 0.999 * h, h1 = 0.001 * h, a = 0.0;
     for (int j = nleft; j <= nright; j++) {
         double r = fabs((double)j - xs);

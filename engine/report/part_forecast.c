@@ -49,12 +49,19 @@ static void series_rows(const hz_forecast_result *fc, row *rows)
     }
 }
 
+/* Day numbers (fractional for hours and minutes) of period p's label,
+ * as the input labels its periods. */
+static double period_x(const hz_forecast_result *fc, int64_t p)
+{
+    return (double)hz_calendar_time(&fc->cal, p) / 86400.0;
+}
+
 /* Day numbers of a series' history periods. */
 static void history_days(const hz_forecast_result *fc,
                          const hz_forecast_series_result *s, double *x)
 {
     for (size_t k = 0; k < s->n; k++)
-        x[k] = hz_period_start((hz_freq)fc->freq, s->start + (int64_t)k);
+        x[k] = period_x(fc, s->start + (int64_t)k);
 }
 
 typedef struct fan_data {
@@ -82,7 +89,7 @@ static bool fan_build(const hz_forecast_result *fc,
         d->yf[o++] = s->history[n - 1];
     }
     for (size_t k = 0; k < h; k++) {
-        d->xf[o] = s->days[k];
+        d->xf[o] = period_x(fc, s->start + (int64_t)(s->n + k));
         d->yf[o++] = s->fc->mean[k];
     }
     d->lines[0] = (hz__line){"observed", d->xh,    s->history,
@@ -153,14 +160,13 @@ static void fan_table_head(hz__buf *b, const hz_forecast *f, bool with_key,
 static void fan_table_rows(hz__buf *b, const hz_forecast_result *fc,
                            const hz_forecast_series_result *s, bool with_key)
 {
-    char d[16];
+    char d[32];
     for (size_t k = 0; k < s->n; k++) {
         hz__table_row(b);
         if (with_key)
             hz__table_str(b, s->key);
-        hz__table_str(b, hz_format_day(hz_period_start((hz_freq)fc->freq,
-                                                       s->start + (int64_t)k),
-                                       d));
+        hz__table_str(b, hz_calendar_format(&fc->cal, s->start + (int64_t)k, d,
+                                            sizeof d));
         hz__table_num(b, s->history[k]);
         hz__buf_puts(b, "<td></td>");
         for (size_t l = 0; l < s->fc->nlevels; l++)
@@ -170,7 +176,9 @@ static void fan_table_rows(hz__buf *b, const hz_forecast_result *fc,
         hz__table_row(b);
         if (with_key)
             hz__table_str(b, s->key);
-        hz__table_str(b, hz_format_day(s->days[k], d));
+        hz__table_str(b, hz_calendar_format(&fc->cal,
+                                            s->start + (int64_t)(s->n + k), d,
+                                            sizeof d));
         hz__buf_puts(b, "<td></td>");
         hz__table_num(b, s->fc->mean[k]);
         for (size_t l = 0; l < s->fc->nlevels; l++) {
@@ -240,6 +248,7 @@ static hz_status full_charts(hz_report *r, const hz_forecast_result *fc,
 typedef struct total {
     double *x, *y;
     size_t n, h;
+    int64_t p0; /* period of x[0]; x[k] is period p0 + k */
 } total;
 
 static bool total_series(const hz_forecast_result *fc, total *t, bool *oom)
@@ -262,7 +271,7 @@ static bool total_series(const hz_forecast_result *fc, total *t, bool *oom)
         return false;
     }
     for (size_t k = 0; k < n; k++)
-        t->x[k] = hz_period_start((hz_freq)fc->freq, p0 + (int64_t)k);
+        t->x[k] = period_x(fc, p0 + (int64_t)k);
     for (size_t i = 0; i < fc->nseries; i++) {
         const hz_forecast_series_result *s = &fc->series[i];
         for (size_t k = 0; k < s->n; k++)
@@ -271,9 +280,10 @@ static bool total_series(const hz_forecast_result *fc, total *t, bool *oom)
             t->y[n + k] += s->fc->mean[k];
     }
     for (size_t k = 0; k < h; k++)
-        t->x[n + k] = fc->series[0].days[k];
+        t->x[n + k] = period_x(fc, p1 + 1 + (int64_t)k);
     t->n = n;
     t->h = h;
+    t->p0 = p0;
     return true;
 }
 
@@ -307,10 +317,12 @@ static void total_chart(hz_report *r, const hz_forecast_result *fc,
     static const char *const head[] = {"period", "observed total",
                                        "sum of point forecasts"};
     hz__table_begin(&r->body, "Numbers behind the chart", false, 3, head);
-    char d[16];
+    char d[32];
     for (size_t k = 0; k < n + h; k++) {
         hz__table_row(&r->body);
-        hz__table_str(&r->body, hz_format_day((int32_t)x[k], d));
+        hz__table_str(
+            &r->body,
+            hz_calendar_format(&fc->cal, t->p0 + (int64_t)k, d, sizeof d));
         if (k < n) {
             hz__table_num(&r->body, y[k]);
             hz__buf_puts(&r->body, "<td></td>");

@@ -118,71 +118,74 @@ typedef struct hz_analytics_request {
 
 typedef struct hz_analytics_result hz_analytics_result;
 
-void hz_analytics_request_init(hz_analytics_request *req);
+HZ_API void hz_analytics_request_init(hz_analytics_request *req);
 
 /* "clv", "churn", "segment", "suite", "survival"; parse returns false
  * when unknown. */
-const char *hz_analysis_kind_name(hz_analysis_kind k);
-bool hz_analysis_kind_parse(const char *s, hz_analysis_kind *out);
+HZ_API const char *hz_analysis_kind_name(hz_analysis_kind k);
+HZ_API bool hz_analysis_kind_parse(const char *s, hz_analysis_kind *out);
 
 /* The CLV horizon of a request in days. */
-double hz_analytics_horizon_days(const hz_analytics_request *req);
+HZ_API double hz_analytics_horizon_days(const hz_analytics_request *req);
 
 /* Run one analysis over ds.  Errors name the column or customer at fault
  * (missing column, negative amounts, no repeat buyers, ...). */
-hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
-                           const hz_analytics_request *req,
-                           hz_analytics_result **out, hz_error *err);
+HZ_API hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
+                                  const hz_analytics_request *req,
+                                  hz_analytics_result **out, hz_error *err);
 
 /* Per-customer rows as CSV (header first). */
-hz_status hz_analytics_result_write_csv(const hz_analytics_result *r, FILE *f,
-                                        hz_error *err);
+HZ_API hz_status hz_analytics_result_write_csv(const hz_analytics_result *r,
+                                               FILE *f, hz_error *err);
 /* {"analysis":..., "summary":{...}, "customers":[...]} (customers left
  * out when with_rows is false). */
-hz_status hz_analytics_result_write_json(const hz_analytics_result *r, FILE *f,
-                                         bool with_rows, hz_error *err);
+HZ_API hz_status hz_analytics_result_write_json(const hz_analytics_result *r,
+                                                FILE *f, bool with_rows,
+                                                hz_error *err);
 /* Customer i's row of the "customers" array above: one JSON object, on
  * one line (strings are escaped), no trailing newline. */
-void hz_analytics_result_write_row_json(const hz_analytics_result *r, size_t i,
-                                        FILE *f);
+HZ_API void hz_analytics_result_write_row_json(const hz_analytics_result *r,
+                                               size_t i, FILE *f);
 /* A short human-readable summary (with the holdout and survival tables
  * when computed). */
-hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
-                                         hz_error *err);
-void hz_analytics_result_free(hz_analytics_result *r);
+HZ_API hz_status hz_analytics_result_write_text(const hz_analytics_result *r,
+                                                FILE *f, hz_error *err);
+HZ_API void hz_analytics_result_free(hz_analytics_result *r);
 
 /* ---- saved models (JSON; see README "Reusable models") ---- */
 
 /* Write the fitted parameters of r (purchase models, Gamma-Gamma, the
  * churn model with its encoding and scaling) as a JSON model file.
  * HZ_EINVAL when r holds no fitted model. */
-hz_status hz_analytics_model_write(const hz_analytics_result *r, FILE *f,
-                                   hz_error *err);
+HZ_API hz_status hz_analytics_model_write(const hz_analytics_result *r,
+                                          FILE *f, hz_error *err);
 /* Read a model file (path names it in errors).  Errors: HZ_EIO, HZ_EPARSE
  * (bad JSON or a missing/invalid field, named). */
-hz_status hz_analytics_model_load(const char *path, hz_analytics_model **out,
-                                  hz_error *err);
-hz_status hz_analytics_model_parse(const char *text, size_t len,
-                                   const char *name, hz_analytics_model **out,
-                                   hz_error *err);
-void hz_analytics_model_free(hz_analytics_model *m);
+HZ_API hz_status hz_analytics_model_load(const char *path,
+                                         hz_analytics_model **out,
+                                         hz_error *err);
+HZ_API hz_status hz_analytics_model_parse(const char *text, size_t len,
+                                          const char *name,
+                                          hz_analytics_model **out,
+                                          hz_error *err);
+HZ_API void hz_analytics_model_free(hz_analytics_model *m);
 
 /* ---- accessors for the summary (NaN / 0 / NULL when not computed) ---- */
-hz_analysis_kind hz_analytics_kind(const hz_analytics_result *r);
-size_t hz_analytics_customers(const hz_analytics_result *r);
+HZ_API hz_analysis_kind hz_analytics_kind(const hz_analytics_result *r);
+HZ_API size_t hz_analytics_customers(const hz_analytics_result *r);
 /* Churn rate: observed share of positive labels (label given) or the
  * share flagged at risk by the recency rule (no label). */
-double hz_analytics_churn_rate(const hz_analytics_result *r);
+HZ_API double hz_analytics_churn_rate(const hz_analytics_result *r);
 /* Mean predicted churn probability (or mean risk by the risk rule). */
-double hz_analytics_churn_mean_risk(const hz_analytics_result *r);
+HZ_API double hz_analytics_churn_mean_risk(const hz_analytics_result *r);
 /* Cross-validated ROC AUC (label given). */
-double hz_analytics_churn_auc(const hz_analytics_result *r);
+HZ_API double hz_analytics_churn_auc(const hz_analytics_result *r);
 /* Up to max drivers by |coefficient| (standardised features), largest
  * first; returns how many were written.  odds_ratio is per unit of the
  * feature (a 0/1 dummy: from 0 to 1). */
-size_t hz_analytics_top_drivers(const hz_analytics_result *r, size_t max,
-                                const char **names, double *coef,
-                                double *odds_ratio);
+HZ_API size_t hz_analytics_top_drivers(const hz_analytics_result *r,
+                                       size_t max, const char **names,
+                                       double *coef, double *odds_ratio);
 
 /* A churn driver with its interval. */
 typedef struct hz_churn_driver {
@@ -198,8 +201,8 @@ typedef struct hz_churn_driver {
 } hz_churn_driver;
 
 /* All drivers in feature order (NULL, *n = 0 without a labelled model). */
-const hz_churn_driver *hz_analytics_churn_drivers(const hz_analytics_result *r,
-                                                  size_t *n);
+HZ_API const hz_churn_driver *hz_analytics_churn_drivers(
+    const hz_analytics_result *r, size_t *n);
 
 /* ROC curve of the out-of-fold probabilities: n points from (0, 0) to
  * (1, 1), thresholds descending (at most 501 points). */
@@ -207,22 +210,26 @@ typedef struct hz_roc_curve {
     size_t n;
     const double *fpr, *tpr, *threshold;
 } hz_roc_curve;
-const hz_roc_curve *hz_analytics_roc(const hz_analytics_result *r);
+HZ_API const hz_roc_curve *hz_analytics_roc(const hz_analytics_result *r);
 
 /* CLV quantile q in [0, 1] over customers; total CLV. */
-double hz_analytics_clv_quantile(const hz_analytics_result *r, double q);
-double hz_analytics_clv_total(const hz_analytics_result *r);
+HZ_API double hz_analytics_clv_quantile(const hz_analytics_result *r,
+                                        double q);
+HZ_API double hz_analytics_clv_total(const hz_analytics_result *r);
 /* Every customer's CLV, ascending (the distribution; *n values). */
-const double *hz_analytics_clv_sorted(const hz_analytics_result *r, size_t *n);
-const hz_bgnbd_model *hz_analytics_bgnbd(const hz_analytics_result *r);
-const hz_pnbd_model *hz_analytics_pnbd(const hz_analytics_result *r);
-const hz_gg_model *hz_analytics_gammagamma(const hz_analytics_result *r);
+HZ_API const double *hz_analytics_clv_sorted(const hz_analytics_result *r,
+                                             size_t *n);
+HZ_API const hz_bgnbd_model *hz_analytics_bgnbd(const hz_analytics_result *r);
+HZ_API const hz_pnbd_model *hz_analytics_pnbd(const hz_analytics_result *r);
+HZ_API const hz_gg_model *hz_analytics_gammagamma(
+    const hz_analytics_result *r);
 /* The purchase model used for the per-customer predictions. */
-hz_purchase_kind hz_analytics_purchase_model(const hz_analytics_result *r);
+HZ_API hz_purchase_kind
+hz_analytics_purchase_model(const hz_analytics_result *r);
 /* The holdout comparison of a purchase model (NULL when there is no
  * holdout or that model failed). */
-const hz_holdout_report *hz_analytics_holdout(const hz_analytics_result *r,
-                                              hz_purchase_kind m);
+HZ_API const hz_holdout_report *hz_analytics_holdout(
+    const hz_analytics_result *r, hz_purchase_kind m);
 
 /* P(alive) on a grid for a heatmap: frequency x = 0..nx-1 (rows) and
  * recency t_x = recency[j] (columns, 0 to T), at age T (the largest in
@@ -233,13 +240,13 @@ typedef struct hz_palive_matrix {
     const double *recency;
     const double *p;
 } hz_palive_matrix;
-const hz_palive_matrix *hz_analytics_palive_matrix(
+HZ_API const hz_palive_matrix *hz_analytics_palive_matrix(
     const hz_analytics_result *r);
 
 /* New-customer forecast over the horizon t (days): E[X(t)] and
  * P(X(t) = k) for k < *n. */
-double hz_analytics_expected_new(const hz_analytics_result *r,
-                                 const double **pmf, size_t *n);
+HZ_API double hz_analytics_expected_new(const hz_analytics_result *r,
+                                        const double **pmf, size_t *n);
 
 /* A per-customer column by name (CSV header names: "recency_days",
  * "frequency", "recency", "T", "monetary_value", "total_spend",
@@ -247,34 +254,38 @@ double hz_analytics_expected_new(const hz_analytics_result *r,
  * "clv", "churn_risk", "churn_probability", "churn_probability_cv",
  * "rfm_frequency", "duration", "risk_score"); NULL when not computed.
  * Values are in customer order (hz_analytics_customer_id). */
-const double *hz_analytics_values(const hz_analytics_result *r,
-                                  const char *name);
-const char *hz_analytics_customer_id(const hz_analytics_result *r, size_t i);
+HZ_API const double *hz_analytics_values(const hz_analytics_result *r,
+                                         const char *name);
+HZ_API const char *hz_analytics_customer_id(const hz_analytics_result *r,
+                                            size_t i);
 
 /* RFM segments (index 0..segments-1): name, size, revenue share. */
-size_t hz_analytics_segments(const hz_analytics_result *r);
-bool hz_analytics_segment(const hz_analytics_result *r, size_t i,
-                          const char **name, size_t *size,
-                          double *revenue_share);
+HZ_API size_t hz_analytics_segments(const hz_analytics_result *r);
+HZ_API bool hz_analytics_segment(const hz_analytics_result *r, size_t i,
+                                 const char **name, size_t *size,
+                                 double *revenue_share);
 /* Per-customer RFM scores and segment (n values each; NULL if not run). */
-const uint8_t *hz_analytics_rfm(const hz_analytics_result *r, char which);
+HZ_API const uint8_t *hz_analytics_rfm(const hz_analytics_result *r,
+                                       char which);
 /* k-means clusters used (0 when not run); their centres in original units
  * (k rows of recency days, frequency, total spend), inertia (standardised
  * log space) and Lloyd iterations. */
-int hz_analytics_clusters(const hz_analytics_result *r);
-const double *hz_analytics_cluster_centers(const hz_analytics_result *r,
-                                           double *inertia, int *iterations);
-const int32_t *hz_analytics_cluster_labels(const hz_analytics_result *r);
+HZ_API int hz_analytics_clusters(const hz_analytics_result *r);
+HZ_API const double *hz_analytics_cluster_centers(const hz_analytics_result *r,
+                                                  double *inertia,
+                                                  int *iterations);
+HZ_API const int32_t *hz_analytics_cluster_labels(
+    const hz_analytics_result *r);
 
 /* Survival: the Kaplan-Meier curve and the Cox model (NULL if absent). */
-const hz_km_curve *hz_analytics_km(const hz_analytics_result *r);
-const hz_cox_model *hz_analytics_cox(const hz_analytics_result *r,
-                                     const char *const **names);
+HZ_API const hz_km_curve *hz_analytics_km(const hz_analytics_result *r);
+HZ_API const hz_cox_model *hz_analytics_cox(const hz_analytics_result *r,
+                                            const char *const **names);
 
 /* Error text of a part that failed ("" when fine); part is "clv",
  * "spend", "churn", "segment" or "survival". */
-const char *hz_analytics_part_error(const hz_analytics_result *r,
-                                    const char *part);
+HZ_API const char *hz_analytics_part_error(const hz_analytics_result *r,
+                                           const char *part);
 
 #ifdef __cplusplus
 }

@@ -66,7 +66,8 @@ typedef struct hz_analytics_view {
 } hz_analytics_view;
 
 /* Fill v from r (r not NULL). */
-void hz_analytics_view_of(const hz_analytics_result *r, hz_analytics_view *v);
+HZ_API void hz_analytics_view_of(const hz_analytics_result *r,
+                                 hz_analytics_view *v);
 
 #ifdef __cplusplus
 }

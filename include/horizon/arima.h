@@ -4,7 +4,7 @@
  * state-space form and the Kalman filter), and the Hyndman-Khandakar
  * automatic order search of forecast::auto.arima (forecast 8.20).
  *
- * Differences from R worth knowing (see engine/arima.c for details):
+ * Differences from R worth knowing (see engine/forecast/arima.c for details):
  *  - the likelihood during optimisation is evaluated on the differenced
  *    series with the exact stationary initial covariance (R filters the
  *    undifferenced series with a diffuse prior of variance 1e6 on the
@@ -89,58 +89,62 @@ typedef struct hz_arima_opts {
     void *trace_ctx;
 } hz_arima_opts;
 
-void hz_arima_opts_default(hz_arima_opts *opts);
+HZ_API void hz_arima_opts_default(hz_arima_opts *opts);
 
 /* Fit one model to y[0..n) (finite values).  On failure (for instance a
  * non-stationary AR part from CSS, as R's arima reports) returns an error
  * status and leaves *out empty.  Free *out with hz_arima_model_free. */
-hz_status hz_arima_fit(const double *y, size_t n, const hz_arima_spec *spec,
-                       hz_arima_model *out, hz_error *err);
+HZ_API hz_status hz_arima_fit(const double *y, size_t n,
+                              const hz_arima_spec *spec, hz_arima_model *out,
+                              hz_error *err);
 
 /* Automatic order selection like forecast::auto.arima, then fit. */
-hz_status hz_arima_auto(const double *y, size_t n, int period,
-                        const hz_arima_opts *opts, hz_arima_model *out,
-                        hz_error *err);
+HZ_API hz_status hz_arima_auto(const double *y, size_t n, int period,
+                               const hz_arima_opts *opts, hz_arima_model *out,
+                               hz_error *err);
 
 /* Point forecasts and standard errors for h steps (state-space
  * recursion, se = sqrt(var * sigma2) as R's predict.Arima). */
-hz_status hz_arima_predict(const hz_arima_model *mdl, size_t h, double *mean,
-                           double *se, hz_error *err);
+HZ_API hz_status hz_arima_predict(const hz_arima_model *mdl, size_t h,
+                                  double *mean, double *se, hz_error *err);
 
 /* Release the arrays of a model (NULL and empty models allowed). */
-void hz_arima_model_free(hz_arima_model *mdl);
+HZ_API void hz_arima_model_free(hz_arima_model *mdl);
 
 /* "ARIMA(2,1,1)(0,1,0)[12]" plus " with drift" / " with non-zero mean" /
  * " with zero mean" like forecast's arima.string().  Returns buf. */
-const char *hz_arima_string(const hz_arima_model *mdl, char *buf, size_t len);
+HZ_API const char *hz_arima_string(const hz_arima_model *mdl, char *buf,
+                                   size_t len);
 
 /* Fit (auto or fixed order) and forecast out->h steps with intervals at
  * out->levels.  out->method gets the model string. */
-hz_status hz_arima_forecast(const double *y, size_t n, int period,
-                            const hz_arima_opts *opts, hz_forecast *out,
-                            hz_error *err);
+HZ_API hz_status hz_arima_forecast(const double *y, size_t n, int period,
+                                   const hz_arima_opts *opts, hz_forecast *out,
+                                   hz_error *err);
 
-/* ---- unit-root tests (engine/unitroot.c) ---- */
+/* ---- unit-root tests (engine/forecast/unitroot.c) ---- */
 
 /* KPSS level-stationarity statistic (urca ur.kpss type "mu", lag
  * trunc(3*sqrt(n)/13)).  5% critical value 0.463. */
-double hz_kpss_stat(const double *x, size_t n);
+HZ_API double hz_kpss_stat(const double *x, size_t n);
 /* Number of first differences by repeated KPSS tests at 5%
  * (forecast::ndiffs).  work: n doubles. */
-int hz_ndiffs(const double *x, size_t n, int max_d, double *work);
+HZ_API int hz_ndiffs(const double *x, size_t n, int max_d, double *work);
 /* Seasonal strength max(0, 1 - var(R)/var(S+R)) of an STL decomposition
  * (forecast's seas.heuristic via mstl: s.window 11).  NAN when n <= 2m.
  * work: 9*(n + 2*m) doubles. */
-double hz_seasonal_strength(const double *x, size_t n, int m, double *work);
+HZ_API double hz_seasonal_strength(const double *x, size_t n, int m,
+                                   double *work);
 /* Seasonal differences (0 or 1) as forecast::nsdiffs(test = "seas").
  * work: 13*(n + 2*m) doubles. */
-int hz_nsdiffs(const double *x, size_t n, int m, int max_D, double *work);
+HZ_API int hz_nsdiffs(const double *x, size_t n, int m, int max_D,
+                      double *work);
 /* STL decomposition (R stl(), robust = FALSE, inner = 2).  Writes
  * seasonal[n], trend[n]; work: 5*(n + 2*m) doubles. */
-void hz_stl(const double *y, size_t n, int m, int s_window, double *seasonal,
-            double *trend, double *work);
+HZ_API void hz_stl(const double *y, size_t n, int m, int s_window,
+                   double *seasonal, double *trend, double *work);
 /* forecast's is.constant(): all values equal up to all.equal tolerance. */
-int hz_is_constant(const double *x, size_t n);
+HZ_API int hz_is_constant(const double *x, size_t n);
 
 #ifdef __cplusplus
 }

@@ -49,50 +49,51 @@ typedef struct hz_bgnbd_model {
     char note[200];   /* why the solution is on the boundary ("" if not) */
 } hz_bgnbd_model;
 
-void hz_bgnbd_options_init(hz_bgnbd_options *o);
+HZ_API void hz_bgnbd_options_init(hz_bgnbd_options *o);
 
 /* Fit to n customers.  Errors: HZ_EINVAL for inconsistent rows (x < 0, x
  * not an integer, t_x > T, x > 0 with t_x = 0, ...; the message names the
  * row), HZ_ETOOSHORT when fewer than 2 customers or no repeat purchases,
  * HZ_ENOCONV when the optimiser fails or the likelihood has no maximum
  * (the data do not identify the model, e.g. all customers identical). */
-hz_status hz_bgnbd_fit(const double *x, const double *t_x, const double *T,
-                       size_t n, const hz_bgnbd_options *opt,
-                       hz_bgnbd_model *out, hz_error *err);
+HZ_API hz_status hz_bgnbd_fit(const double *x, const double *t_x,
+                              const double *T, size_t n,
+                              const hz_bgnbd_options *opt, hz_bgnbd_model *out,
+                              hz_error *err);
 
 /* Total log-likelihood of n customers at p. */
-double hz_bgnbd_loglik(const hz_bgnbd_params *p, const double *x,
-                       const double *t_x, const double *T, size_t n);
+HZ_API double hz_bgnbd_loglik(const hz_bgnbd_params *p, const double *x,
+                              const double *t_x, const double *T, size_t n);
 
 /* P(alive | x, t_x, T) (FHL 2005 eq. 13 in the note). */
-double hz_bgnbd_p_alive(const hz_bgnbd_params *p, double x, double t_x,
-                        double T);
+HZ_API double hz_bgnbd_p_alive(const hz_bgnbd_params *p, double x, double t_x,
+                               double T);
 
 /* E[X(t)]: expected repeat transactions of a new customer in (0, t]. */
-double hz_bgnbd_expected(const hz_bgnbd_params *p, double t);
+HZ_API double hz_bgnbd_expected(const hz_bgnbd_params *p, double t);
 
 /* E[Y(t) | x, t_x, T]: expected transactions in the next t periods. */
-double hz_bgnbd_conditional(const hz_bgnbd_params *p, double t, double x,
-                            double t_x, double T);
+HZ_API double hz_bgnbd_conditional(const hz_bgnbd_params *p, double t,
+                                   double x, double t_x, double T);
 
 /* The part of E[Y(t) | x, t_x, T] that does not depend on t_x:
  * E[Y(t) | x, t_x, T] = hz_bgnbd_conditional_numerator(p, t, x, T) *
  * hz_bgnbd_p_alive(p, x, t_x, T).  Lets callers share work between
  * customers with equal (x, T). */
-double hz_bgnbd_conditional_numerator(const hz_bgnbd_params *p, double t,
-                                      double x, double T);
+HZ_API double hz_bgnbd_conditional_numerator(const hz_bgnbd_params *p,
+                                             double t, double x, double T);
 
 /* P(X(t) = k): k repeat transactions in (0, t] for a new customer (FHL
  * 2005 eq. 8). */
-double hz_bgnbd_pmf(const hz_bgnbd_params *p, double t, unsigned k);
+HZ_API double hz_bgnbd_pmf(const hz_bgnbd_params *p, double t, unsigned k);
 
 /* P(no transaction in the next t | x, t_x, T) = 1 - P(alive) +
  * P(alive) ((alpha + T) / (alpha + T + t))^(r + x): dead, or alive with
  * no purchase (a BG/NBD customer only drops out right after a purchase,
  * so a one-time buyer is alive for sure and this is the probability that
  * they stay silent). */
-double hz_bgnbd_p_no_purchase(const hz_bgnbd_params *p, double t, double x,
-                              double t_x, double T);
+HZ_API double hz_bgnbd_p_no_purchase(const hz_bgnbd_params *p, double t,
+                                     double x, double t_x, double T);
 
 #ifdef __cplusplus
 }

@@ -44,37 +44,39 @@ typedef struct hz_purchase_model {
 } hz_purchase_model;
 
 /* "bgnbd" or "pnbd"; parse returns false when unknown. */
-const char *hz_purchase_kind_name(hz_purchase_kind k);
-bool hz_purchase_kind_parse(const char *s, hz_purchase_kind *out);
+HZ_API const char *hz_purchase_kind_name(hz_purchase_kind k);
+HZ_API bool hz_purchase_kind_parse(const char *s, hz_purchase_kind *out);
 
 /* The model's P(alive), E[X(t)], E[Y(t) | x, t_x, T] (= numerator *
  * P(alive)), P(X(t) = k) and P(no purchase in the next t | x, t_x, T). */
-double hz_purchase_p_alive(const hz_purchase_model *m, double x, double t_x,
-                           double T);
-double hz_purchase_expected(const hz_purchase_model *m, double t);
-double hz_purchase_conditional_numerator(const hz_purchase_model *m, double t,
-                                         double x, double T);
-double hz_purchase_conditional(const hz_purchase_model *m, double t, double x,
-                               double t_x, double T);
-double hz_purchase_pmf(const hz_purchase_model *m, double t, unsigned k);
-double hz_purchase_p_no_purchase(const hz_purchase_model *m, double t,
-                                 double x, double t_x, double T);
+HZ_API double hz_purchase_p_alive(const hz_purchase_model *m, double x,
+                                  double t_x, double T);
+HZ_API double hz_purchase_expected(const hz_purchase_model *m, double t);
+HZ_API double hz_purchase_conditional_numerator(const hz_purchase_model *m,
+                                                double t, double x, double T);
+HZ_API double hz_purchase_conditional(const hz_purchase_model *m, double t,
+                                      double x, double t_x, double T);
+HZ_API double hz_purchase_pmf(const hz_purchase_model *m, double t,
+                              unsigned k);
+HZ_API double hz_purchase_p_no_purchase(const hz_purchase_model *m, double t,
+                                        double x, double t_x, double T);
 /* P(no purchase in the next t | alive at T, x): the part of
  * hz_purchase_p_no_purchase that does not depend on t_x. */
-double hz_purchase_p_silent_alive(const hz_purchase_model *m, double t,
-                                  double x, double T);
+HZ_API double hz_purchase_p_silent_alive(const hz_purchase_model *m, double t,
+                                         double x, double T);
 
 /* E[Y(t) | x, t_x, T] for n customers into out (customers with equal
  * (x, T) share the work).  HZ_ENOMEM is the only error. */
-hz_status hz_purchase_conditional_many(const hz_purchase_model *m, double t,
-                                       const double *x, const double *t_x,
-                                       const double *T, size_t n, int threads,
-                                       double *out);
+HZ_API hz_status hz_purchase_conditional_many(const hz_purchase_model *m,
+                                              double t, const double *x,
+                                              const double *t_x,
+                                              const double *T, size_t n,
+                                              int threads, double *out);
 
 /* Express the model's time parameters (alpha, beta) in another unit. */
-hz_purchase_model hz_purchase_model_in_unit(const hz_purchase_model *m,
-                                            hz_time_unit from,
-                                            hz_time_unit to);
+HZ_API hz_purchase_model hz_purchase_model_in_unit(const hz_purchase_model *m,
+                                                   hz_time_unit from,
+                                                   hz_time_unit to);
 
 typedef struct hz_clv_options {
     double horizon_days;  /* H in days (default 365.25: 12 months) */
@@ -84,10 +86,10 @@ typedef struct hz_clv_options {
     int threads;          /* 0 = OpenMP default */
 } hz_clv_options;
 
-void hz_clv_options_init(hz_clv_options *o);
+HZ_API void hz_clv_options_init(hz_clv_options *o);
 
 /* Length of a month (365.25 / 12 days) in unit. */
-double hz_clv_month_length(hz_time_unit unit);
+HZ_API double hz_clv_month_length(hz_time_unit unit);
 
 /* Per-customer outputs (any pointer may be NULL). */
 typedef struct hz_clv_outputs {
@@ -102,11 +104,12 @@ typedef struct hz_clv_outputs {
  * spend and CLV outputs are then left alone).  Customers with equal
  * (x, T) share the model evaluations.  Errors: HZ_EINVAL for a bad
  * option or a Gamma-Gamma q <= 1. */
-hz_status hz_clv_compute(const hz_purchase_model *pm, const hz_gg_params *gg,
-                         const double *x, const double *t_x, const double *T,
-                         const double *mbar, size_t n,
-                         const hz_clv_options *opt, const hz_clv_outputs *out,
-                         hz_error *err);
+HZ_API hz_status hz_clv_compute(const hz_purchase_model *pm,
+                                const hz_gg_params *gg, const double *x,
+                                const double *t_x, const double *T,
+                                const double *mbar, size_t n,
+                                const hz_clv_options *opt,
+                                const hz_clv_outputs *out, hz_error *err);
 
 #ifdef __cplusplus
 }

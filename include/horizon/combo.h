@@ -43,14 +43,15 @@ typedef struct hz_combo_opts {
     uint64_t seed;
 } hz_combo_opts;
 
-void hz_combo_opts_init(hz_combo_opts *o);
+HZ_API void hz_combo_opts_init(hz_combo_opts *o);
 
 /* Combine the members' forecasts of y[0..n).  Members that fail or give
  * non-finite forecasts are left out (named in out->note); fails only
  * when no member works.  w: per-thread workspace (NULL allowed). */
-hz_status hz_combo_forecast(const double *y, size_t n, int period,
-                            const hz_combo_opts *opts, hz_fc_workspace *w,
-                            hz_forecast *out, hz_error *err);
+HZ_API hz_status hz_combo_forecast(const double *y, size_t n, int period,
+                                   const hz_combo_opts *opts,
+                                   hz_fc_workspace *w, hz_forecast *out,
+                                   hz_error *err);
 
 /* Candidates of hz_select_forecast. */
 typedef enum hz_select_cand {
@@ -65,7 +66,7 @@ typedef enum hz_select_cand {
     HZ_SEL_COUNT
 } hz_select_cand;
 
-const char *hz_select_cand_name(int cand);
+HZ_API const char *hz_select_cand_name(int cand);
 
 typedef struct hz_select_opts {
     size_t origins; /* rolling origins (default 3) */
@@ -78,15 +79,16 @@ typedef struct hz_select_opts {
                          selection by validation) */
 } hz_select_opts;
 
-void hz_select_opts_init(hz_select_opts *o);
+HZ_API void hz_select_opts_init(hz_select_opts *o);
 
 /* Choose among single models and combinations by mean sMAPE over the
  * rolling origins on y, then forecast y with the winner.  out->method
  * names the winner, e.g. "Mean(ETS(M,A,M)+ARIMA(0,1,1)+Theta)".
  * *chosen (may be NULL) gets the hz_select_cand. */
-hz_status hz_select_forecast(const double *y, size_t n, int period,
-                             const hz_select_opts *opts, hz_fc_workspace *w,
-                             hz_forecast *out, int *chosen, hz_error *err);
+HZ_API hz_status hz_select_forecast(const double *y, size_t n, int period,
+                                    const hz_select_opts *opts,
+                                    hz_fc_workspace *w, hz_forecast *out,
+                                    int *chosen, hz_error *err);
 
 #ifdef __cplusplus
 }

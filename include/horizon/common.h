@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "horizon/export.h"
+#include "horizon/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -39,20 +42,26 @@ typedef struct hz_error {
 } hz_error;
 
 /* Static description of a status code ("invalid argument", ...). */
-const char *hz_strerror(hz_status s);
+HZ_API const char *hz_strerror(hz_status s);
 
 /* Record a formatted message on err (NULL allowed) and return s. */
-hz_status hz_error_set(hz_error *err, hz_status s, const char *fmt, ...)
+HZ_API hz_status hz_error_set(hz_error *err, hz_status s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+#ifdef __clang_analyzer__
+/* For the static analyzer only: hz_error_set returns its status argument,
+ * which the analyzer cannot see across files; without this every
+ * `return hz_error_set(err, HZ_EINVAL, ...)` looks as if it could
+ * return HZ_OK and the caller's "success" path is explored with
+ * the outputs unset. */
+#define hz_error_set(err, s, ...)                                             \
+    ((void)hz_error_set(err, s, __VA_ARGS__), (s))
+#endif
 
 /* Reset err to HZ_OK with an empty message (NULL allowed). */
-void hz_error_clear(hz_error *err);
-
-/* The library version string, e.g. "0.1.0". */
-const char *hz_version(void);
+HZ_API void hz_error_clear(hz_error *err);
 
 /* Monotonic wall clock in seconds. */
-double hz_now(void);
+HZ_API double hz_now(void);
 
 #ifdef __cplusplus
 }

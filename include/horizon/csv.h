@@ -37,6 +37,19 @@ typedef struct hz_csv_options {
                               per-separator loop instead of its row loop */
     size_t chunk_bytes; /* tests: 0 = automatic chunk size */
     size_t block_bytes; /* tests: bytes per read of a file (0 = 1 MB) */
+    /* Dates outside [date_min_year-01-01, date_max_year-12-31] are
+     * errors (0, 0 = 1800 to 2200). */
+    int date_min_year, date_max_year;
+    /* Columns the caller will use as dates / numbers (forecast --date,
+     * --value): such a column is read as a date (format by evidence,
+     * integer years included) or a number when most sampled values are
+     * one, so that the odd bad value is an error with its place, and an
+     * empty value in it is an error too.  Names not in the file are
+     * ignored (the caller reports them). */
+    const char *const *date_cols;
+    size_t ndate_cols;
+    const char *const *number_cols;
+    size_t nnumber_cols;
 } hz_csv_options;
 
 #define HZ_CSV_MAX_REPORTED 5
@@ -55,28 +68,43 @@ typedef struct hz_csv_report {
      * counting rows; allocating columns), parsing the chunks (a second
      * read), merging dictionaries and assembling the table. */
     double t_infer, t_split, t_parse, t_merge;
+    /* Text values (distinct, per column) and column names that are not
+     * valid UTF-8: JSON output replaces their bad bytes with U+FFFD. */
+    size_t utf8_invalid;
+    char utf8_first[HZ_ERROR_MAX]; /* where the first one is */
 } hz_csv_report;
 
-void hz_csv_options_init(hz_csv_options *o);
+HZ_API void hz_csv_options_init(hz_csv_options *o);
 
-/* Parse "col:type[,col:type...]" (type as hz_type_parse, or date formats
- * "date:iso", "date:ymd", "date:mdy") into an array the caller frees with
+/* Parse "col:type[,col:type...]" (type as hz_type_parse, or a date with
+ * its format: "date:iso", "date:ymd", "date:mdy", "date:dmy",
+ * "date:month", "date:quarter", "date:isoweek", "date:year", and
+ * timestamps likewise) into an array the caller frees with
  * hz_schema_overrides_free(). */
-hz_status hz_schema_overrides_parse(const char *spec, hz_schema_override **out,
-                                    size_t *n, hz_error *err);
-void hz_schema_overrides_free(hz_schema_override *o, size_t n);
+HZ_API hz_status hz_schema_overrides_parse(const char *spec,
+                                           hz_schema_override **out, size_t *n,
+                                           hz_error *err);
+HZ_API void hz_schema_overrides_free(hz_schema_override *o, size_t n);
 
-/* Read path into *out.  On failure *out is NULL and err says where:
- * "sales.csv:10432:7: column 'revenue': expected a number, got 'N/A'". */
-hz_status hz_csv_read(const char *path, const hz_csv_options *opt,
-                      hz_dataset **out, hz_csv_report *report, hz_error *err);
+/* Read path into *out ("-" reads standard input; gzip data, by its magic
+ * bytes, is decompressed as it is read).  Standard input and gzip data
+ * are spilled to an unlinked temporary file in $TMPDIR (or /tmp) so that
+ * the two passes over the bytes work as for a file; in memory when no
+ * temporary file can be made.  On failure *out is NULL and err says
+ * where: "sales.csv:10432:7: column 'revenue': expected a number, got
+ * 'N/A'". */
+HZ_API hz_status hz_csv_read(const char *path, const hz_csv_options *opt,
+                             hz_dataset **out, hz_csv_report *report,
+                             hz_error *err);
 /* Same, from a memory buffer; name is used in messages. */
-hz_status hz_csv_read_buffer(const char *buf, size_t len, const char *name,
-                             const hz_csv_options *opt, hz_dataset **out,
-                             hz_csv_report *report, hz_error *err);
+HZ_API hz_status hz_csv_read_buffer(const char *buf, size_t len,
+                                    const char *name,
+                                    const hz_csv_options *opt,
+                                    hz_dataset **out, hz_csv_report *report,
+                                    hz_error *err);
 
 /* Write ds as CSV (RFC 4180 quoting) to f. */
-hz_status hz_csv_write(const hz_dataset *ds, FILE *f, hz_error *err);
+HZ_API hz_status hz_csv_write(const hz_dataset *ds, FILE *f, hz_error *err);
 
 #ifdef __cplusplus
 }

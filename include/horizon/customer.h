@@ -84,33 +84,31 @@ typedef struct hz_customer_summary {
     double duration_holdout;   /* (as_of - cal_end) in unit */
 } hz_customer_summary;
 
-void hz_customer_options_init(hz_customer_options *o);
+HZ_API void hz_customer_options_init(hz_customer_options *o);
 
 /* Summarise nrows transactions (key[i], day[i], amount[i]); amount may be
  * NULL (all amounts 0).  Keys are any int64 values (e.g. string codes or
  * numeric ids).  Fails with HZ_EINVAL on a negative or non-finite amount,
  * HZ_ETOOSHORT when no customer is left. */
-hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
-                                      const double *amount, size_t nrows,
-                                      const hz_customer_options *opt,
-                                      hz_customer_summary **out,
-                                      hz_error *err);
+HZ_API hz_status hz_customer_summary_compute(
+    const int64_t *key, const int32_t *day, const double *amount, size_t nrows,
+    const hz_customer_options *opt, hz_customer_summary **out, hz_error *err);
 
 /* Same from dataset columns.  The customer column may be a string (key =
  * dictionary code) or an integer; the date column a date, a timestamp or
  * an integer written yyyymmdd (as in the CDNOW files); the amount column
  * numeric (amount_col NULL = no amounts).  Null cells are errors that name
  * the column and the row. */
-hz_status hz_customer_summary_from_dataset(
+HZ_API hz_status hz_customer_summary_from_dataset(
     const hz_dataset *ds, const char *customer_col, const char *date_col,
     const char *amount_col, const hz_customer_options *opt,
     hz_customer_summary **out, hz_error *err);
 
 /* Day number of a cell of a date/timestamp/yyyymmdd-integer column;
  * HZ_DAY_NONE when null or not a date. */
-int32_t hz_customer_cell_day(const hz_column *c, size_t row);
+HZ_API int32_t hz_customer_cell_day(const hz_column *c, size_t row);
 
-void hz_customer_summary_free(hz_customer_summary *s);
+HZ_API void hz_customer_summary_free(hz_customer_summary *s);
 
 /* Convert a day count to the summary unit (days or weeks). */
 static inline double hz_unit_from_days(hz_time_unit u, double days)

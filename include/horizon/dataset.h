@@ -31,13 +31,32 @@ typedef enum hz_type {
     HZ_TYPE_STRING     /* uint32 codes into a dictionary */
 } hz_type;
 
-/* How dates are written in the source (part of the schema). */
+/* How dates are written in the source (part of the schema).  Day-level
+ * formats may carry a time (HH:MM[:SS]) and make a TIMESTAMP column;
+ * period formats (MONTH .. YEAR) make a DATE column holding the first day
+ * of each period, and the series builder keeps their labels. */
 typedef enum hz_datefmt {
     HZ_DATEFMT_NONE = 0,
     HZ_DATEFMT_ISO, /* YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+hh:mm] */
-    HZ_DATEFMT_YMD_SLASH, /* YYYY/MM/DD [HH:MM[:SS]] */
-    HZ_DATEFMT_MDY_SLASH  /* MM/DD/YYYY [HH:MM[:SS]] */
+    HZ_DATEFMT_YMD_SLASH,       /* YYYY/MM/DD [HH:MM[:SS]] */
+    HZ_DATEFMT_MDY_SLASH,       /* MM/DD/YYYY (also MM-DD-YYYY, MM.DD.YYYY) */
+    HZ_DATEFMT_DMY,             /* DD/MM/YYYY (also DD-MM-YYYY, DD.MM.YYYY) */
+    HZ_DATEFMT_MONTH,           /* YYYY-MM */
+    HZ_DATEFMT_QUARTER,         /* YYYY-Qn */
+    HZ_DATEFMT_QUARTER_COMPACT, /* YYYYQn */
+    HZ_DATEFMT_ISOWEEK,         /* YYYY-Www (ISO 8601 week, from Monday) */
+    HZ_DATEFMT_YEAR,            /* YYYY */
+    HZ_DATEFMT_COUNT
 } hz_datefmt;
+
+/* Schema name of a format ("iso", "ymd", "mdy", "dmy", "month",
+ * "quarter", "quarter-compact", "isoweek", "year"); NULL for NONE. */
+HZ_API const char *hz_datefmt_name(hz_datefmt f);
+/* Inverse of hz_datefmt_name (case-insensitive; also "ym" for month,
+ * "yq" for quarter, "yw"/"week" for isoweek, "y" for year). */
+HZ_API bool hz_datefmt_parse(const char *s, hz_datefmt *out);
+/* True for the period formats (MONTH .. YEAR). */
+HZ_API bool hz_datefmt_is_period(hz_datefmt f);
 
 /* A string dictionary: code -> NUL-terminated string, insertion-ordered. */
 typedef struct hz_dict hz_dict;
@@ -72,36 +91,36 @@ typedef struct hz_dataset {
 } hz_dataset;
 
 /* ---- types ---- */
-const char *hz_type_name(hz_type t); /* "int64", "float64", ... */
+HZ_API const char *hz_type_name(hz_type t); /* "int64", "float64", ... */
 /* Parse "int64"/"int", "float64"/"float"/"double", "date", "timestamp",
  * "bool", "string"; returns false when unknown. */
-bool hz_type_parse(const char *s, hz_type *out);
+HZ_API bool hz_type_parse(const char *s, hz_type *out);
 
 /* ---- dictionary ---- */
-hz_dict *hz_dict_new(void);
-void hz_dict_free(hz_dict *d);
+HZ_API hz_dict *hz_dict_new(void);
+HZ_API void hz_dict_free(hz_dict *d);
 /* Code of s (len bytes), inserting it when new; UINT32_MAX on ENOMEM. */
-uint32_t hz_dict_intern(hz_dict *d, const char *s, size_t len);
+HZ_API uint32_t hz_dict_intern(hz_dict *d, const char *s, size_t len);
 /* Code of s or UINT32_MAX when absent. */
-uint32_t hz_dict_find(const hz_dict *d, const char *s, size_t len);
-size_t hz_dict_size(const hz_dict *d);
-const char *hz_dict_str(const hz_dict *d, uint32_t code);
-size_t hz_dict_len(const hz_dict *d, uint32_t code);
+HZ_API uint32_t hz_dict_find(const hz_dict *d, const char *s, size_t len);
+HZ_API size_t hz_dict_size(const hz_dict *d);
+HZ_API const char *hz_dict_str(const hz_dict *d, uint32_t code);
+HZ_API size_t hz_dict_len(const hz_dict *d, uint32_t code);
 
 /* ---- dataset ---- */
-hz_dataset *hz_dataset_new(size_t nrows);
-void hz_dataset_free(hz_dataset *ds); /* NULL allowed */
+HZ_API hz_dataset *hz_dataset_new(size_t nrows);
+HZ_API void hz_dataset_free(hz_dataset *ds); /* NULL allowed */
 /* Append a column of ds->nrows rows; the dataset takes ownership of the
  * arrays in *col (its name is copied).  Returns HZ_EINVAL on a duplicate
  * name. */
-hz_status hz_dataset_add_column(hz_dataset *ds, const hz_column *col,
-                                hz_error *err);
+HZ_API hz_status hz_dataset_add_column(hz_dataset *ds, const hz_column *col,
+                                       hz_error *err);
 /* Index of the column called name, or -1. */
-long hz_dataset_find(const hz_dataset *ds, const char *name);
+HZ_API long hz_dataset_find(const hz_dataset *ds, const char *name);
 /* Like hz_dataset_find but sets "no column 'x' in FILE (columns: a, b, c)"
  * on err and returns NULL when absent. */
-const hz_column *hz_dataset_column(const hz_dataset *ds, const char *name,
-                                   hz_error *err);
+HZ_API const hz_column *hz_dataset_column(const hz_dataset *ds,
+                                          const char *name, hz_error *err);
 
 /* ---- cell access (row < nrows) ---- */
 static inline bool hz_col_is_null(const hz_column *c, size_t row)
@@ -110,29 +129,41 @@ static inline bool hz_col_is_null(const hz_column *c, size_t row)
 }
 /* Numeric value of any INT64/FLOAT64/BOOL/DATE/TIMESTAMP cell as double;
  * NaN for null or string cells. */
-double hz_col_number(const hz_column *c, size_t row);
+HZ_API double hz_col_number(const hz_column *c, size_t row);
 /* Day number (days since epoch) of a DATE or TIMESTAMP cell; INT32_MIN
  * when null or not a date. */
-int32_t hz_col_day(const hz_column *c, size_t row);
+HZ_API int32_t hz_col_day(const hz_column *c, size_t row);
 /* String of a STRING cell (NULL when null); other types are formatted
  * into buf (size bufsz) and buf is returned. */
-const char *hz_col_text(const hz_column *c, size_t row, char *buf,
-                        size_t bufsz);
+HZ_API const char *hz_col_text(const hz_column *c, size_t row, char *buf,
+                               size_t bufsz);
 /* True for INT64, FLOAT64, BOOL. */
-bool hz_type_is_numeric(hz_type t);
+HZ_API bool hz_type_is_numeric(hz_type t);
 
 /* ---- calendar helpers ---- */
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
-int32_t hz_days_from_civil(int y, unsigned m, unsigned d);
-void hz_civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d);
-/* Format day number as YYYY-MM-DD into buf (>= 11 bytes). */
-char *hz_format_day(int32_t day, char *buf);
-/* Parse a date/timestamp text in the given format (NONE = try all);
- * sets *is_ts when a time part was present.  Returns false when invalid
- * (including impossible dates like 2023-02-30). */
-bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
-                       int64_t *epoch_seconds, bool *is_ts,
-                       hz_datefmt *detected);
+HZ_API int32_t hz_days_from_civil(int y, unsigned m, unsigned d);
+HZ_API void hz_civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d);
+/* Format day number as YYYY-MM-DD into buf (>= 11 bytes); years
+ * outside 0..9999 are clamped to 0000-01-01 / 9999-12-31 (the CSV
+ * reader's date window keeps data well inside). */
+HZ_API char *hz_format_day(int32_t day, char *buf);
+/* Text of the day in format fmt: the period's label (2024-03, 2024-Q1,
+ * 2024Q1, 2024-W05, 2024) for period formats, YYYY-MM-DD otherwise.
+ * buf holds at least 16 bytes. */
+HZ_API char *hz_format_day_as(hz_datefmt fmt, int32_t day, char *buf);
+/* Weekday of a day number, 0 = Monday .. 6 = Sunday. */
+HZ_API int hz_weekday(int32_t day);
+/* Days in month m of year y (leap years included). */
+HZ_API int hz_days_in_month(int y, unsigned m);
+/* Parse a date/timestamp text in the given format (NONE = try ISO,
+ * YYYY/MM/DD and MM/DD/YYYY, in that order: day-first dates and periods
+ * must be asked for); sets *is_ts when a time part was present.  Returns
+ * false when invalid (including impossible dates like 2023-02-30 and
+ * ISO week 53 of a 52-week year).  Periods give their first day. */
+HZ_API bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
+                              int64_t *epoch_seconds, bool *is_ts,
+                              hz_datefmt *detected);
 
 #ifdef __cplusplus
 }

@@ -42,21 +42,21 @@ typedef struct hz_dhr_opts {
     int errors;            /* hz_dhr_errors */
 } hz_dhr_opts;
 
-void hz_dhr_opts_init(hz_dhr_opts *o);
+HZ_API void hz_dhr_opts_init(hz_dhr_opts *o);
 
 /* Fourier terms of forecast::fourier for times t0+1 .. t0+n into X
  * (column-major, ld >= n), columns sin(2 pi k t / p), cos(2 pi k t / p)
  * for k = 1..K[i] of each period, duplicates (k / p equal) and all-zero
  * sine columns left out.  Returns the number of columns (at most
  * 2 * sum K). */
-size_t hz_fourier(const double *period, const int *K, size_t np, size_t t0,
-                  size_t n, double *X, size_t ld);
+HZ_API size_t hz_fourier(const double *period, const int *K, size_t np,
+                         size_t t0, size_t n, double *X, size_t ld);
 
 /* Forecast y[0..n) (finite) with the periods of s that are shorter than
  * the series.  out->method e.g. "DHR(K=5,3)+ARIMA(1,1,1)". */
-hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
-                          const hz_dhr_opts *o, hz_forecast *out,
-                          hz_error *err);
+HZ_API hz_status hz_dhr_forecast(const double *y, size_t n,
+                                 const hz_seasons *s, const hz_dhr_opts *o,
+                                 hz_forecast *out, hz_error *err);
 
 #ifdef __cplusplus
 }

@@ -62,7 +62,7 @@ typedef struct hz_ets_opts {
     uint64_t seed; /* simulation seed */
 } hz_ets_opts;
 
-void hz_ets_opts_init(hz_ets_opts *o);
+HZ_API void hz_ets_opts_init(hz_ets_opts *o);
 
 /* A fitted model.  States use R's layout: l, b (when trended), then
  * s[0] (most recent season) .. s[m-1]. */
@@ -86,36 +86,38 @@ typedef struct hz_ets_fit {
 
 /* Workspace for one thread: reusable across series of length <= nmax. */
 typedef struct hz_ets_workspace hz_ets_workspace;
-hz_ets_workspace *hz_ets_alloc(size_t nmax);
-void hz_ets_free(hz_ets_workspace *w); /* NULL allowed */
+HZ_API hz_ets_workspace *hz_ets_alloc(size_t nmax);
+HZ_API void hz_ets_free(hz_ets_workspace *w); /* NULL allowed */
 
 /* Fit (and select, for AUTO components) a model to y[0..n), period m
  * (m <= 1 or m > HZ_ETS_MAX_M means non-seasonal).  HZ_ETOOSHORT when no
  * candidate model has enough data. */
-hz_status hz_ets_fit_model(const double *y, size_t n, int m,
-                           const hz_ets_opts *opts, hz_ets_workspace *w,
-                           hz_ets_fit *fit, hz_error *err);
+HZ_API hz_status hz_ets_fit_model(const double *y, size_t n, int m,
+                                  const hz_ets_opts *opts, hz_ets_workspace *w,
+                                  hz_ets_fit *fit, hz_error *err);
 
 /* Point forecasts and intervals of a fitted model into out (out->h
  * steps, out->levels); sets out->method, loglik, aic, aicc, bic, sigma2. */
-hz_status hz_ets_predict(const hz_ets_fit *fit, const hz_ets_opts *opts,
-                         hz_ets_workspace *w, hz_forecast *out, hz_error *err);
+HZ_API hz_status hz_ets_predict(const hz_ets_fit *fit, const hz_ets_opts *opts,
+                                hz_ets_workspace *w, hz_forecast *out,
+                                hz_error *err);
 
 /* Fit + predict.  w may be NULL (a workspace is allocated). */
-hz_status hz_ets_forecast_w(const double *y, size_t n, int period,
-                            const hz_ets_opts *opts, hz_ets_workspace *w,
-                            hz_forecast *out, hz_error *err);
-hz_status hz_ets_forecast(const double *y, size_t n, int period,
-                          const hz_ets_opts *opts, hz_forecast *out,
-                          hz_error *err);
+HZ_API hz_status hz_ets_forecast_w(const double *y, size_t n, int period,
+                                   const hz_ets_opts *opts,
+                                   hz_ets_workspace *w, hz_forecast *out,
+                                   hz_error *err);
+HZ_API hz_status hz_ets_forecast(const double *y, size_t n, int period,
+                                 const hz_ets_opts *opts, hz_forecast *out,
+                                 hz_error *err);
 
 /* "ETS(M,Ad,M)" into buf. */
-const char *hz_ets_name(const hz_ets_fit *fit, char *buf, size_t bufsz);
+HZ_API const char *hz_ets_name(const hz_ets_fit *fit, char *buf, size_t bufsz);
 
 /* One-step fitted values of a fitted model on y (length fit->n) into
  * fitted[0..n).  Useful for residual checks and tests. */
-hz_status hz_ets_fitted(const hz_ets_fit *fit, const double *y, double *fitted,
-                        hz_error *err);
+HZ_API hz_status hz_ets_fitted(const hz_ets_fit *fit, const double *y,
+                               double *fitted, hz_error *err);
 
 #ifdef __cplusplus
 }

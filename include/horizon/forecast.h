@@ -1,7 +1,7 @@
 /* Horizon forecasting: the result type shared by every model, and the
  * model-independent entry point.
  *
- * Each model is a module with the same shape (engine/MODEL.c +
+ * Each model is a module with the same shape (engine/forecast/MODEL.c +
  * include/horizon/MODEL.h):
  *
  *   hz_status hz_MODEL_forecast(const double *y, size_t n, int period,
@@ -42,14 +42,23 @@ typedef struct hz_forecast {
     char note[192]; /* why a fallback was used; empty otherwise */
     double loglik, aic, aicc, bic; /* NAN where undefined */
     double sigma2;                 /* innovation variance (model scale) */
+    /* Diagnostics.  fitted is the caller's: when not NULL and fitted_cap
+     * >= n, a model that has them writes its one-step in-sample fitted
+     * values there (NAN where undefined); params gets the estimated
+     * parameters as text ("alpha=0.3102 beta=0.0001"). */
+    double *fitted;
+    size_t fitted_cap;
+    char params[192];
 } hz_forecast;
 
 /* Allocate a forecast for h steps with nlevels interval levels (percent,
  * 0 < level < 100).  Returns NULL on ENOMEM or bad arguments. */
-hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels, const double *levels);
-void hz_forecast_free(hz_forecast *f); /* NULL allowed */
-/* Reset method/note/criteria and fill the arrays with NAN. */
-void hz_forecast_reset(hz_forecast *f);
+HZ_API hz_forecast *hz_forecast_alloc(size_t h, size_t nlevels,
+                                      const double *levels);
+HZ_API void hz_forecast_free(hz_forecast *f); /* NULL allowed */
+/* Reset method/note/criteria/params and fill the arrays (and fitted,
+ * when set) with NAN. */
+HZ_API void hz_forecast_reset(hz_forecast *f);
 
 /* ---- models and the single-series dispatcher ---- */
 
@@ -84,35 +93,63 @@ typedef enum hz_fc_model {
     HZ_MODEL_COUNT
 } hz_fc_model;
 
-const char *hz_fc_model_name(int model);           /* "ets", ... */
-bool hz_fc_model_parse(const char *s, int *model); /* false if unknown */
+HZ_API const char *hz_fc_model_name(int model); /* "ets", ... */
+HZ_API bool hz_fc_model_parse(const char *s,
+                              int *model); /* false if unknown */
 /* Every model name, comma-separated ("auto, ets, theta, ..."), for help
  * texts and error messages. */
-const char *hz_fc_model_list(void);
+HZ_API const char *hz_fc_model_list(void);
 
 /* Per-thread scratch for hz_forecast_series (allocate once per thread). */
 typedef struct hz_fc_workspace hz_fc_workspace;
-hz_fc_workspace *hz_fc_workspace_alloc(size_t nmax);
-void hz_fc_workspace_free(hz_fc_workspace *w); /* NULL allowed */
+HZ_API hz_fc_workspace *hz_fc_workspace_alloc(size_t nmax);
+HZ_API void hz_fc_workspace_free(hz_fc_workspace *w); /* NULL allowed */
 
 /* Forecast y[0..n) (no NaN) with the given model and seasonal period into
  * out.  When the model cannot be used (series too short, fit failed,
  * explosive forecasts) a simpler one is used instead and out->note says
  * why; only a series with no observation at all fails.  seed drives any
  * simulation (deterministic per series).  w may be NULL. */
-hz_status hz_forecast_series(const double *y, size_t n, int period, int model,
-                             uint64_t seed, hz_fc_workspace *w,
-                             hz_forecast *out, hz_error *err);
+HZ_API hz_status hz_forecast_series(const double *y, size_t n, int period,
+                                    int model, uint64_t seed,
+                                    hz_fc_workspace *w, hz_forecast *out,
+                                    hz_error *err);
+
+/* Points and interval bounds kept at or above zero: auto = for each
+ * series whose whole history is >= 0 (counts, sales). */
+typedef enum hz_nonneg {
+    HZ_NONNEG_AUTO = 0,
+    HZ_NONNEG_ON,
+    HZ_NONNEG_OFF
+} hz_nonneg;
+
+/* What hz_forecast_series_guarded did besides forecasting. */
+typedef struct hz_forecast_guard {
+    int mode;        /* in: hz_nonneg */
+    int scale_exp;   /* out: fitted to y / 2^scale_exp (0: as given) */
+    int nonnegative; /* out: 1 when points and bounds were kept >= 0 */
+    size_t nclamped; /* out: point or bound values raised to 0 */
+} hz_forecast_guard;
 
 /* The same with every seasonal period of the series: models of several
  * seasons (mstl, dhr) use them all, the others the primary integer
  * period.  seasons NULL or empty: {period}; period 0: the floor of the
  * first season. */
-hz_status hz_forecast_series_seasons(const double *y, size_t n,
-                                     const hz_seasons *seasons, int period,
-                                     int model, uint64_t seed,
-                                     hz_fc_workspace *w, hz_forecast *out,
-                                     hz_error *err);
+HZ_API hz_status hz_forecast_series_seasons(const double *y, size_t n,
+                                            const hz_seasons *seasons,
+                                            int period, int model,
+                                            uint64_t seed, hz_fc_workspace *w,
+                                            hz_forecast *out, hz_error *err);
+
+/* hz_forecast_series_seasons with the request runner's care: a series
+ * whose largest magnitude lies outside [1e-6, 1e15] (where the models'
+ * tolerances hold) is fitted divided by a power of two and its results
+ * scaled back exactly (criteria and sigma^2 on the data's scale); then
+ * points and bounds are kept >= 0 as g->mode says. */
+HZ_API hz_status hz_forecast_series_guarded(
+    const double *y, size_t n, const hz_seasons *seasons, int period,
+    int model, uint64_t seed, hz_fc_workspace *w, hz_forecast *out,
+    hz_forecast_guard *g, hz_error *err);
 
 /* ---- many series at once ---- */
 
@@ -121,7 +158,8 @@ typedef enum hz_intervals {
     HZ_INTERVALS_CONFORMAL  /* split-conformal from rolling-origin errors */
 } hz_intervals;
 
-bool hz_intervals_parse(const char *s, int *out); /* "model", "conformal" */
+HZ_API bool hz_intervals_parse(const char *s,
+                               int *out); /* "model", "conformal" */
 
 /* Conformal intervals (engine/forecast/conformal.c): every series is also
  * forecast from the origins n - 1, n - 2, ..., n - h - K + 1 (training data
@@ -141,23 +179,29 @@ typedef struct hz_fc_batch {
     size_t nseries;
     const double *const *y; /* y[i][0..n[i]): finite values */
     const size_t *n;
-    const uint64_t *seeds; /* per series; NULL: i + 1 */
-    int period;            /* primary seasonal period */
-    hz_seasons seasons;    /* every period (n 0: {period}) */
-    int model;             /* hz_fc_model */
-    int threads;           /* 0: omp_get_max_threads() */
-    int intervals;         /* hz_intervals */
-    size_t cal_origins;    /* conformal origins per series (0: 5) */
+    const uint64_t *seeds;     /* per series; NULL: i + 1 */
+    int period;                /* primary seasonal period */
+    hz_seasons seasons;        /* every period (n 0: {period}) */
+    int model;                 /* hz_fc_model */
+    int threads;               /* 0: omp_get_max_threads() */
+    int intervals;             /* hz_intervals */
+    size_t cal_origins;        /* conformal origins per series (0: 5) */
+    int nonnegative;           /* hz_nonneg: points and bounds of series with
+                              no negative value kept >= 0 (default auto) */
+    hz_forecast_guard *guards; /* optional out: per series, what the
+                                  guard did (hz_forecast_series_guarded) */
 } hz_fc_batch;
 
-void hz_fc_batch_init(hz_fc_batch *b);
+HZ_API void hz_fc_batch_init(hz_fc_batch *b);
 
 /* Forecast every series into out[i] (allocated by the caller with the
- * same h and levels).  A series that cannot be forecast at all gets
+ * same h and levels; out[i]->fitted, when given, receives the fitted
+ * values).  Each series goes through hz_forecast_series_guarded (scale,
+ * non-negative bounds, also after the conformal adjustment).  A series that cannot be forecast at all gets
  * method "none", NaN values and the reason in its note.  Fails only on
  * bad arguments or ENOMEM.  Identical for any thread count. */
-hz_status hz_forecast_many(const hz_fc_batch *b, hz_forecast *const *out,
-                           hz_error *err);
+HZ_API hz_status hz_forecast_many(const hz_fc_batch *b,
+                                  hz_forecast *const *out, hz_error *err);
 
 /* ---- request over a dataset (the job runner's entry point) ---- */
 
@@ -185,9 +229,14 @@ typedef struct hz_forecast_request {
                             every level (total, each prefix of the group
                             columns, the groups) and reconcile them so
                             they add up; default none */
+    int week_anchor;    /* -1 (default): as the data; 0 Monday .. 6 */
+    int label_end;      /* -1 (default): as the data; 1 last day, 0 first */
+    int nonnegative;    /* hz_nonneg: auto (default), on, off */
+    int keep_fitted;    /* 1: keep fitted values (hz_forecast_series_result
+                            .fitted) for diagnostics */
 } hz_forecast_request;
 
-void hz_forecast_request_init(hz_forecast_request *r);
+HZ_API void hz_forecast_request_init(hz_forecast_request *r);
 
 typedef struct hz_forecast_series_result {
     char *key;           /* group values joined with '|' */
@@ -198,14 +247,29 @@ typedef struct hz_forecast_series_result {
     double last12_total; /* sum of the last min(12, n) periods */
     char method[64];     /* chosen model, e.g. "ETS(M,Ad,M)" */
     char note[192];      /* fallback reason, empty otherwise */
-    hz_forecast *fc;
-    int32_t *days; /* [h] first day of each forecast period */
+    hz_forecast *fc;     /* points, bounds, criteria, params (on the
+                            scale of the data) */
+    int32_t *days;       /* [h] label day of each forecast period */
+    size_t nobs;         /* rows aggregated into the series */
+    size_t nfilled;      /* periods filled (no rows) */
+    int nonnegative;     /* 1: points and bounds kept >= 0 */
+    size_t nclamped;     /* point or bound values raised to 0 */
+    int scale_exp;       /* fitted to history / 2^scale_exp (0: as is),
+                            for values too large or small for the models;
+                            results are scaled back */
+    double *fitted;      /* [n] with keep_fitted: one-step fitted values
+                            (NAN where the model has none), else NULL */
 } hz_forecast_series_result;
 
 typedef struct hz_forecast_result {
-    int freq;           /* hz_freq used */
-    int period;         /* primary seasonal period */
-    hz_seasons seasons; /* every seasonal period used */
+    int freq;                       /* hz_freq used */
+    hz_calendar cal;                /* periods and their labels */
+    int period;                     /* primary seasonal period */
+    hz_seasons seasons;             /* every seasonal period used */
+    char freq_reason[192];          /* why this frequency (series.h) */
+    char seasons_reason[64];        /* why these seasonal periods */
+    size_t nfilled, nseries_filled; /* filled periods, series with any */
+    size_t nnonneg, nclamped;       /* series kept >= 0, values raised */
     size_t horizon;
     size_t nseries;
     hz_forecast_series_result *series; /* sorted by key; reconciled:
@@ -217,18 +281,35 @@ typedef struct hz_forecast_result {
     double seconds_series, seconds_models; /* timings */
 } hz_forecast_result;
 
-hz_status hz_forecast_run(const struct hz_dataset *ds,
-                          const hz_forecast_request *req,
-                          hz_forecast_result **out, hz_error *err);
+HZ_API hz_status hz_forecast_run(const struct hz_dataset *ds,
+                                 const hz_forecast_request *req,
+                                 hz_forecast_result **out, hz_error *err);
+/* Label of forecast period h of series i (as the input labels its
+ * periods: 2024-03, 2024-03-31, 2024-W05, ...) into buf (>= 24 bytes). */
+HZ_API char *hz_forecast_result_label(const hz_forecast_result *r, size_t i,
+                                      size_t h, char *buf, size_t n);
+/* Label of history period t of series i. */
+HZ_API char *hz_forecast_result_history_label(const hz_forecast_result *r,
+                                              size_t i, size_t t, char *buf,
+                                              size_t n);
 /* CSV: series,date,point,lo80,hi80,lo95,hi95,model,note */
-hz_status hz_forecast_result_write_csv(const hz_forecast_result *r, FILE *f,
-                                       hz_error *err);
+HZ_API hz_status hz_forecast_result_write_csv(const hz_forecast_result *r,
+                                              FILE *f, hz_error *err);
+/* Diagnostics CSV, one row per series: series,model,params,n,nobs,
+ * filled,loglik,aic,aicc,bic,sigma2,ljung_box_lag,ljung_box_p,mase_insample,
+ * nonnegative,clamped,scale,note (see README "Diagnostics"). */
+HZ_API hz_status hz_forecast_result_write_diagnostics(
+    const hz_forecast_result *r, FILE *f, hz_error *err);
+/* Fitted values CSV (needs keep_fitted): series,date,actual,fitted,
+ * residual for every history period. */
+HZ_API hz_status hz_forecast_result_write_fitted(const hz_forecast_result *r,
+                                                 FILE *f, hz_error *err);
 /* JSON: {"freq":..,"horizon":..,"series":[{"key":..,"model":..,
  * "note":..,"history":{..},"forecast":[{"date":..,"point":..,
  * "lo80":..,...}]}]} */
-hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,
-                                        hz_error *err);
-void hz_forecast_result_free(hz_forecast_result *r); /* NULL allowed */
+HZ_API hz_status hz_forecast_result_write_json(const hz_forecast_result *r,
+                                               FILE *f, hz_error *err);
+HZ_API void hz_forecast_result_free(hz_forecast_result *r); /* NULL allowed */
 
 #ifdef __cplusplus
 }

@@ -49,17 +49,18 @@ typedef struct hz_gg_model {
  * HZ_EINVAL for x < 0 or a negative/non-finite mbar (names the row),
  * HZ_ETOOSHORT with fewer than 2 repeat buyers, HZ_ENOCONV when the
  * parameters run away (e.g. every repeat buyer spends the same). */
-hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
-                    hz_gg_model *out, hz_error *err);
+HZ_API hz_status hz_gg_fit(const double *x, const double *mbar, size_t n,
+                           int threads, hz_gg_model *out, hz_error *err);
 
 /* Log-likelihood of the repeat buyers among n customers at p. */
-double hz_gg_loglik(const hz_gg_params *p, const double *x, const double *mbar,
-                    size_t n);
+HZ_API double hz_gg_loglik(const hz_gg_params *p, const double *x,
+                           const double *mbar, size_t n);
 
 /* E[M | x, mbar] = (q - 1)/(p x + q - 1) * p gamma/(q - 1)
  *                + p x/(p x + q - 1) * mbar; the population mean
  * p gamma / (q - 1) when x = 0.  NaN when q <= 1. */
-double hz_gg_conditional_spend(const hz_gg_params *p, double x, double mbar);
+HZ_API double hz_gg_conditional_spend(const hz_gg_params *p, double x,
+                                      double mbar);
 
 #ifdef __cplusplus
 }

@@ -41,10 +41,10 @@ typedef struct hz_gen_options {
     uint64_t products; /* products kind: SKUs (default 200) */
 } hz_gen_options;
 
-void hz_gen_options_init(hz_gen_options *o); /* 20000 rows, 2000 customers,
-                                                 200 products, 36 months
-                                                 from 2022-01, seed 42 */
-hz_status hz_gen_write(const hz_gen_options *o, FILE *f, hz_error *err);
+/* Defaults: 20000 rows, 2000 customers, 200 products, 36 months from
+ * 2022-01, seed 42. */
+HZ_API void hz_gen_options_init(hz_gen_options *o);
+HZ_API hz_status hz_gen_write(const hz_gen_options *o, FILE *f, hz_error *err);
 
 #ifdef __cplusplus
 }

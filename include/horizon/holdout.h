@@ -50,12 +50,12 @@ typedef struct hz_holdout_report {
 
 /* The report of model m (fitted on s's calibration period) against s's
  * holdout columns.  Errors: HZ_EINVAL when s has no holdout split. */
-hz_status hz_holdout_compute(const hz_purchase_model *m,
-                             const hz_customer_summary *s, int threads,
-                             hz_holdout_report *out, hz_error *err);
+HZ_API hz_status hz_holdout_compute(const hz_purchase_model *m,
+                                    const hz_customer_summary *s, int threads,
+                                    hz_holdout_report *out, hz_error *err);
 
 /* Frees the tracking arrays (the struct itself is the caller's). */
-void hz_holdout_free(hz_holdout_report *h);
+HZ_API void hz_holdout_free(hz_holdout_report *h);
 
 #ifdef __cplusplus
 }

@@ -48,7 +48,7 @@ typedef struct hz_idemand_opts {
     double alpha_p; /* TSB probability smoothing (0.1) */
 } hz_idemand_opts;
 
-void hz_idemand_opts_init(hz_idemand_opts *o);
+HZ_API void hz_idemand_opts_init(hz_idemand_opts *o);
 
 /* Syntetos-Boylan-Croston classes from the average inter-demand interval
  * (ADI, cut-off 1.32) and the squared coefficient of variation of the
@@ -68,15 +68,15 @@ typedef enum hz_demand_class {
  * demands), CV^2 with the sample standard deviation (0 with one demand).  Returns the class; with no
  * demand at all, HZ_DEMAND_INTERMITTENT and *adi = INFINITY.  adi, cv2 may
  * be NULL.  y must be >= 0. */
-hz_demand_class hz_demand_classify(const double *y, size_t n, double *adi,
-                                   double *cv2);
-const char *hz_demand_class_name(hz_demand_class c); /* "lumpy", ... */
+HZ_API hz_demand_class hz_demand_classify(const double *y, size_t n,
+                                          double *adi, double *cv2);
+HZ_API const char *hz_demand_class_name(hz_demand_class c); /* "lumpy", ... */
 
 /* Forecast y[0..n) (>= 0, finite) into out; out->method names the
  * method, e.g. "Croston(0.1)", "ADIDA(3)". */
-hz_status hz_idemand_forecast(const double *y, size_t n,
-                              const hz_idemand_opts *o, hz_forecast *out,
-                              hz_error *err);
+HZ_API hz_status hz_idemand_forecast(const double *y, size_t n,
+                                     const hz_idemand_opts *o,
+                                     hz_forecast *out, hz_error *err);
 
 #ifdef __cplusplus
 }

@@ -38,29 +38,30 @@ typedef struct hz_kmeans_result {
     int iterations;  /* of the best restart */
 } hz_kmeans_result;
 
-void hz_kmeans_options_init(hz_kmeans_options *o);
+HZ_API void hz_kmeans_options_init(hz_kmeans_options *o);
 
 /* Errors: HZ_EINVAL (k < 1, k > n, d = 0, non-finite data), HZ_ENOMEM.
  * When fewer than k distinct points exist, empty clusters keep a copy of
  * a point (inertia is still correct). */
-hz_status hz_kmeans_fit(const double *X, size_t n, size_t d,
-                        const hz_kmeans_options *opt, hz_kmeans_result *out,
-                        hz_error *err);
+HZ_API hz_status hz_kmeans_fit(const double *X, size_t n, size_t d,
+                               const hz_kmeans_options *opt,
+                               hz_kmeans_result *out, hz_error *err);
 
-void hz_kmeans_result_free(hz_kmeans_result *r); /* frees members */
+HZ_API void hz_kmeans_result_free(hz_kmeans_result *r); /* frees members */
 
 /* Mean silhouette of labels on a deterministic sample of at most `sample`
  * points (0 = all).  NaN when there is one cluster. */
-hz_status hz_silhouette(const double *X, size_t n, size_t d,
-                        const int32_t *labels, int k, size_t sample,
-                        uint64_t seed, double *out, hz_error *err);
+HZ_API hz_status hz_silhouette(const double *X, size_t n, size_t d,
+                               const int32_t *labels, int k, size_t sample,
+                               uint64_t seed, double *out, hz_error *err);
 
 /* Fit k = kmin..kmax and keep the k with the best sampled silhouette;
  * scores[k - kmin] receives each silhouette when scores != NULL. */
-hz_status hz_kmeans_choose(const double *X, size_t n, size_t d, int kmin,
-                           int kmax, const hz_kmeans_options *opt,
-                           size_t sample, hz_kmeans_result *out,
-                           double *scores, hz_error *err);
+HZ_API hz_status hz_kmeans_choose(const double *X, size_t n, size_t d,
+                                  int kmin, int kmax,
+                                  const hz_kmeans_options *opt, size_t sample,
+                                  hz_kmeans_result *out, double *scores,
+                                  hz_error *err);
 
 #ifdef __cplusplus
 }

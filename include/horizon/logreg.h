@@ -42,39 +42,40 @@ typedef struct hz_logreg_model {
     double objective; /* penalised negative log-likelihood */
 } hz_logreg_model;
 
-void hz_logreg_options_init(hz_logreg_options *o);
+HZ_API void hz_logreg_options_init(hz_logreg_options *o);
 
 /* Fit on n rows of the row-major n x p matrix X with labels y in {0, 1}.
  * Errors: HZ_EINVAL (labels not 0/1, non-finite X, C <= 0), HZ_ETOOSHORT
  * (n < 2 or one class only), HZ_ENOCONV (no convergence). */
-hz_status hz_logreg_fit(const double *X, const double *y, size_t n, size_t p,
-                        const hz_logreg_options *opt, hz_logreg_model *out,
-                        hz_error *err);
+HZ_API hz_status hz_logreg_fit(const double *X, const double *y, size_t n,
+                               size_t p, const hz_logreg_options *opt,
+                               hz_logreg_model *out, hz_error *err);
 
 /* P(y = 1 | x) for n rows. */
-void hz_logreg_predict(const hz_logreg_model *m, const double *X, size_t n,
-                       double *prob);
+HZ_API void hz_logreg_predict(const hz_logreg_model *m, const double *X,
+                              size_t n, double *prob);
 
-void hz_logreg_model_free(hz_logreg_model *m); /* frees members */
+HZ_API void hz_logreg_model_free(hz_logreg_model *m); /* frees members */
 
 /* Standard errors of the p coefficients and the intercept (se[p]) of a
  * fitted model: square roots of the diagonal of the inverse Hessian of
  * the penalised objective at the optimum (the Laplace approximation of
  * the coefficients' posterior under the L2 penalty's Gaussian prior);
  * NaN when it is not positive definite. */
-hz_status hz_logreg_std_errors(const hz_logreg_model *m, const double *X,
-                               size_t n, double C, double *se, hz_error *err);
+HZ_API hz_status hz_logreg_std_errors(const hz_logreg_model *m,
+                                      const double *X, size_t n, double C,
+                                      double *se, hz_error *err);
 
 /* ROC AUC (Mann-Whitney, ties count one half); NaN with one class. */
-double hz_roc_auc(const double *score, const double *y, size_t n);
+HZ_API double hz_roc_auc(const double *score, const double *y, size_t n);
 
 /* Mean log-loss, probabilities clipped to [1e-15, 1 - 1e-15]. */
-double hz_log_loss(const double *prob, const double *y, size_t n);
+HZ_API double hz_log_loss(const double *prob, const double *y, size_t n);
 
 /* Stratified fold ids 0..k-1: each class is shuffled with seed and dealt
  * round-robin.  HZ_EINVAL when a class has fewer than k rows. */
-hz_status hz_stratified_folds(const double *y, size_t n, int k, uint64_t seed,
-                              int *fold, hz_error *err);
+HZ_API hz_status hz_stratified_folds(const double *y, size_t n, int k,
+                                     uint64_t seed, int *fold, hz_error *err);
 
 typedef struct hz_logreg_cv {
     int k;
@@ -86,11 +87,11 @@ typedef struct hz_logreg_cv {
 
 /* k-fold cross-validation with the given fold ids; out-of-fold
  * probabilities go to oof (may be NULL). */
-hz_status hz_logreg_cross_validate(const double *X, const double *y, size_t n,
-                                   size_t p, const int *fold, int k,
-                                   const hz_logreg_options *opt,
-                                   hz_logreg_cv *out, double *oof,
-                                   hz_error *err);
+HZ_API hz_status hz_logreg_cross_validate(const double *X, const double *y,
+                                          size_t n, size_t p, const int *fold,
+                                          int k, const hz_logreg_options *opt,
+                                          hz_logreg_cv *out, double *oof,
+                                          hz_error *err);
 
 /* A design matrix built from a dataset. */
 typedef struct hz_design {
@@ -115,9 +116,10 @@ typedef struct hz_design {
  * the blanks treated as nulls.  The label may be bool, 0/1 numbers or
  * text Yes/No, True/False, 1/0 (case-insensitive).  label_col NULL =
  * no labels. */
-hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
-                                 const char *id_col, size_t max_levels,
-                                 hz_design *out, hz_error *err);
+HZ_API hz_status hz_design_from_dataset(const hz_dataset *ds,
+                                        const char *label_col,
+                                        const char *id_col, size_t max_levels,
+                                        hz_design *out, hz_error *err);
 
 /* The design of a saved model on new data: feature j is column[j]
  * (numbers, or text that reads as numbers) or, when level[j] is not
@@ -126,12 +128,13 @@ hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
  * an empty feature (or label) are dropped and counted.  label_col NULL =
  * no labels.  Errors: HZ_ENOTFOUND naming a missing column, HZ_ETYPE
  * when a column no longer holds what the model reads. */
-hz_status hz_design_apply(const hz_dataset *ds, const char *label_col,
-                          size_t p, const char *const *column,
-                          const char *const *level, const double *mean,
-                          const double *sd, hz_design *out, hz_error *err);
+HZ_API hz_status hz_design_apply(const hz_dataset *ds, const char *label_col,
+                                 size_t p, const char *const *column,
+                                 const char *const *level, const double *mean,
+                                 const double *sd, hz_design *out,
+                                 hz_error *err);
 
-void hz_design_free(hz_design *d); /* frees members */
+HZ_API void hz_design_free(hz_design *d); /* frees members */
 
 #ifdef __cplusplus
 }

@@ -40,7 +40,7 @@ typedef struct hz_mstl_opts {
     uint64_t seed;
 } hz_mstl_opts;
 
-void hz_mstl_opts_init(hz_mstl_opts *o);
+HZ_API void hz_mstl_opts_init(hz_mstl_opts *o);
 
 /* A decomposition y = trend + sum seasonal[i] + remainder. */
 typedef struct hz_mstl {
@@ -54,18 +54,19 @@ typedef struct hz_mstl {
 
 /* Decompose y[0..n) (finite) for the periods in s.  HZ_ETOOSHORT when no
  * period is below n / 2. */
-hz_status hz_mstl_decompose(const double *y, size_t n, const hz_seasons *s,
-                            const hz_mstl_opts *o, hz_mstl *out,
-                            hz_error *err);
-void hz_mstl_free(hz_mstl *d); /* NULL allowed */
+HZ_API hz_status hz_mstl_decompose(const double *y, size_t n,
+                                   const hz_seasons *s, const hz_mstl_opts *o,
+                                   hz_mstl *out, hz_error *err);
+HZ_API void hz_mstl_free(hz_mstl *d); /* NULL allowed */
 
 /* stlf: decompose, forecast the adjusted series with o->method and add
  * the last cycle of each seasonal component to the point forecasts and
  * the interval bounds.  w: ETS workspace (NULL: allocated here).
  * out->method e.g. "MSTL(24,168)+ETS(A,Ad,N)". */
-hz_status hz_mstl_forecast(const double *y, size_t n, const hz_seasons *s,
-                           const hz_mstl_opts *o, hz_ets_workspace *w,
-                           hz_forecast *out, hz_error *err);
+HZ_API hz_status hz_mstl_forecast(const double *y, size_t n,
+                                  const hz_seasons *s, const hz_mstl_opts *o,
+                                  hz_ets_workspace *w, hz_forecast *out,
+                                  hz_error *err);
 
 #ifdef __cplusplus
 }

@@ -54,30 +54,30 @@ typedef struct hz_pnbd_model {
  * inconsistent row (named), HZ_ETOOSHORT without repeat purchases,
  * HZ_ENOCONV when the likelihood has no maximum or the fit does not
  * converge. */
-hz_status hz_pnbd_fit(const double *x, const double *t_x, const double *T,
-                      size_t n, int threads, hz_pnbd_model *out,
-                      hz_error *err);
+HZ_API hz_status hz_pnbd_fit(const double *x, const double *t_x,
+                             const double *T, size_t n, int threads,
+                             hz_pnbd_model *out, hz_error *err);
 
 /* Total log-likelihood of n customers at p (NaN for bad rows). */
-double hz_pnbd_loglik(const hz_pnbd_params *p, const double *x,
-                      const double *t_x, const double *T, size_t n);
+HZ_API double hz_pnbd_loglik(const hz_pnbd_params *p, const double *x,
+                             const double *t_x, const double *T, size_t n);
 
 /* P(alive at T | x, t_x, T). */
-double hz_pnbd_p_alive(const hz_pnbd_params *p, double x, double t_x,
-                       double T);
+HZ_API double hz_pnbd_p_alive(const hz_pnbd_params *p, double x, double t_x,
+                              double T);
 
 /* E[X(t)]: expected repeat transactions of a new customer in (0, t]. */
-double hz_pnbd_expected(const hz_pnbd_params *p, double t);
+HZ_API double hz_pnbd_expected(const hz_pnbd_params *p, double t);
 
 /* E[Y(t) | x, t_x, T] = numerator(t, x, T) * P(alive). */
-double hz_pnbd_conditional(const hz_pnbd_params *p, double t, double x,
-                           double t_x, double T);
-double hz_pnbd_conditional_numerator(const hz_pnbd_params *p, double t,
-                                     double x, double T);
+HZ_API double hz_pnbd_conditional(const hz_pnbd_params *p, double t, double x,
+                                  double t_x, double T);
+HZ_API double hz_pnbd_conditional_numerator(const hz_pnbd_params *p, double t,
+                                            double x, double T);
 
 /* P(X(t) = k) for a new customer (numerical integral over the death
  * time; GSL QAGS). */
-double hz_pnbd_pmf(const hz_pnbd_params *p, double t, unsigned k);
+HZ_API double hz_pnbd_pmf(const hz_pnbd_params *p, double t, unsigned k);
 
 #ifdef __cplusplus
 }

@@ -29,9 +29,9 @@ typedef struct hz_profile {
     hz_column_profile *cols;
 } hz_profile;
 
-hz_status hz_profile_compute(const hz_dataset *ds, hz_profile **out,
-                             hz_error *err);
-void hz_profile_free(hz_profile *p);
+HZ_API hz_status hz_profile_compute(const hz_dataset *ds, hz_profile **out,
+                                    hz_error *err);
+HZ_API void hz_profile_free(hz_profile *p);
 
 #ifdef __cplusplus
 }

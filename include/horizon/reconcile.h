@@ -41,8 +41,8 @@ typedef enum hz_recon {
     HZ_RECON_MINT
 } hz_recon;
 
-bool hz_recon_parse(const char *s, int *out); /* "bu", "mint", ... */
-const char *hz_recon_name(int method);
+HZ_API bool hz_recon_parse(const char *s, int *out); /* "bu", "mint", ... */
+HZ_API const char *hz_recon_name(int method);
 
 /* A hierarchy of m nodes over nb bottom series: S is m x nb (row-major,
  * 0/1), its last nb rows the identity (the bottom level last). */
@@ -57,10 +57,11 @@ typedef struct hz_hierarchy {
  * where every node has one are used).  *lambda (may be NULL) gets mint's
  * shrinkage intensity (NAN for the other methods).  Fails on a node
  * without a forecast, a singular system or ENOMEM, leaving fc as given. */
-hz_status hz_reconcile(const hz_hierarchy *H, int method,
-                       const double *const *hist, size_t n,
-                       const double *resid, size_t T, hz_forecast *const *fc,
-                       double *lambda, hz_error *err);
+HZ_API hz_status hz_reconcile(const hz_hierarchy *H, int method,
+                              const double *const *hist, size_t n,
+                              const double *resid, size_t T,
+                              hz_forecast *const *fc, double *lambda,
+                              hz_error *err);
 
 #ifdef __cplusplus
 }

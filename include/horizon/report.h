@@ -52,11 +52,11 @@ typedef struct hz_report_options {
                              the default; a deterministic sample beyond) */
 } hz_report_options;
 
-void hz_report_options_init(hz_report_options *o);
+HZ_API void hz_report_options_init(hz_report_options *o);
 
 /* A new, empty report; NULL on ENOMEM.  opt may be NULL (defaults). */
-hz_report *hz_report_new(const hz_report_options *opt);
-void hz_report_free(hz_report *r); /* NULL allowed */
+HZ_API hz_report *hz_report_new(const hz_report_options *opt);
+HZ_API void hz_report_free(hz_report *r); /* NULL allowed */
 
 /* The narrative shown at the top (an LLM's or a template's text), with
  * who wrote it and its token counts (< 0 = unknown, not shown). */
@@ -66,11 +66,13 @@ typedef struct hz_report_narrative_in {
     long prompt_tokens, completion_tokens;
 } hz_report_narrative_in;
 
-hz_status hz_report_narrative(hz_report *r, const hz_report_narrative_in *n,
-                              hz_error *err);
+HZ_API hz_status hz_report_narrative(hz_report *r,
+                                     const hz_report_narrative_in *n,
+                                     hz_error *err);
 
 /* Key figures: the items of a ranked summary (summary.h), in its order. */
-hz_status hz_report_summary(hz_report *r, const hz_summary *s, hz_error *err);
+HZ_API hz_status hz_report_summary(hz_report *r, const hz_summary *s,
+                                   hz_error *err);
 
 /* A forecast: per-series fan charts (history, point forecast, interval
  * bands) with the model and its criteria when there are few series;
@@ -78,8 +80,8 @@ hz_status hz_report_summary(hz_report *r, const hz_summary *s, hz_error *err);
  * models chosen; always a sortable table of every series.  value_label
  * names the plotted quantity with its unit ("revenue, sum per month");
  * NULL = "value". */
-hz_status hz_report_forecast(hz_report *r, const hz_forecast_result *fc,
-                             const char *value_label, hz_error *err);
+HZ_API hz_status hz_report_forecast(hz_report *r, const hz_forecast_result *fc,
+                                    const char *value_label, hz_error *err);
 
 /* A backtest, as plain arrays. */
 typedef struct hz_report_backtest_in {
@@ -98,8 +100,9 @@ typedef struct hz_report_backtest_in {
     const char *freq; /* "month", ... */
 } hz_report_backtest_in;
 
-hz_status hz_report_backtest(hz_report *r, const hz_report_backtest_in *bt,
-                             hz_error *err);
+HZ_API hz_status hz_report_backtest(hz_report *r,
+                                    const hz_report_backtest_in *bt,
+                                    hz_error *err);
 
 /* A customer analysis (any kind: CLV, churn, segments or the suite):
  * calibration against the holdout (with --calibration-end), the P(alive)
@@ -108,25 +111,25 @@ hz_status hz_report_backtest(hz_report *r, const hz_report_backtest_in *bt,
  * (with intervals when known), the ROC curve of the out-of-fold
  * probabilities, the distribution of churn risk, and the failed parts'
  * errors. */
-hz_status hz_report_customers(hz_report *r, const hz_analytics_view *v,
-                              hz_error *err);
+HZ_API hz_status hz_report_customers(hz_report *r, const hz_analytics_view *v,
+                                     hz_error *err);
 
 /* Write the page.  Without a narrative the page holds the marker
  * HZ_REPORT_NARRATIVE_SLOT where one belongs (hz_report_splice_narrative
  * fills it in later, e.g. after a job's LLM step). */
-hz_status hz_report_write(const hz_report *r, FILE *f, hz_error *err);
+HZ_API hz_status hz_report_write(const hz_report *r, FILE *f, hz_error *err);
 /* The page in a new buffer (*html, NUL-terminated, caller frees). */
-hz_status hz_report_render(const hz_report *r, char **html, size_t *len,
-                           hz_error *err);
+HZ_API hz_status hz_report_render(const hz_report *r, char **html, size_t *len,
+                                  hz_error *err);
 
 #define HZ_REPORT_NARRATIVE_SLOT "<!--hz:narrative-->"
 
 /* Copy html with its narrative slot replaced by the narrative section
  * (an unchanged copy when the page has no slot).  *out is malloc'd. */
-hz_status hz_report_splice_narrative(const char *html, size_t len,
-                                     const hz_report_narrative_in *n,
-                                     char **out, size_t *out_len,
-                                     hz_error *err);
+HZ_API hz_status hz_report_splice_narrative(const char *html, size_t len,
+                                            const hz_report_narrative_in *n,
+                                            char **out, size_t *out_len,
+                                            hz_error *err);
 
 #ifdef __cplusplus
 }

@@ -53,22 +53,23 @@ typedef enum hz_rfm_segment {
 } hz_rfm_segment;
 
 /* "champions", "loyal customers", ... ("?" when out of range). */
-const char *hz_rfm_segment_name(int s);
+HZ_API const char *hz_rfm_segment_name(int s);
 
 /* The rule table above. r, f in 1..5. */
-hz_rfm_segment hz_rfm_segment_of(int r, int f);
+HZ_API hz_rfm_segment hz_rfm_segment_of(int r, int f);
 
 /* Quintile scores 1..5 of v[0..n) into out (see above); higher values
  * score higher unless higher_is_better is false. */
-hz_status hz_quintile_scores(const double *v, size_t n, bool higher_is_better,
-                             uint8_t *out, hz_error *err);
+HZ_API hz_status hz_quintile_scores(const double *v, size_t n,
+                                    bool higher_is_better, uint8_t *out,
+                                    hz_error *err);
 
 /* R, F, M scores and segments for n customers (outputs may be NULL
  * except as needed).  Errors: HZ_EINVAL on NaN or negative input. */
-hz_status hz_rfm_score(const double *recency_days, const double *frequency,
-                       const double *monetary, size_t n, uint8_t *r,
-                       uint8_t *f, uint8_t *m, uint8_t *segment,
-                       hz_error *err);
+HZ_API hz_status hz_rfm_score(const double *recency_days,
+                              const double *frequency, const double *monetary,
+                              size_t n, uint8_t *r, uint8_t *f, uint8_t *m,
+                              uint8_t *segment, hz_error *err);
 
 /* Profile of one group of customers. */
 typedef struct hz_segment_profile {
@@ -82,11 +83,12 @@ typedef struct hz_segment_profile {
 } hz_segment_profile;
 
 /* Profiles of ngroups groups; group[i] in [0, ngroups). */
-hz_status hz_segment_profiles(const uint8_t *group, const int32_t *group32,
-                              size_t ngroups, const double *recency,
-                              const double *frequency, const double *monetary,
-                              size_t n, hz_segment_profile *out,
-                              hz_error *err);
+HZ_API hz_status hz_segment_profiles(const uint8_t *group,
+                                     const int32_t *group32, size_t ngroups,
+                                     const double *recency,
+                                     const double *frequency,
+                                     const double *monetary, size_t n,
+                                     hz_segment_profile *out, hz_error *err);
 
 #ifdef __cplusplus
 }

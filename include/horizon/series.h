@@ -1,8 +1,8 @@
 /* Regular time series built from a transactions table.
  *
  * hz_series_build() groups rows by the --by columns, buckets the --date
- * column into periods of a frequency (day, ISO week starting Monday,
- * month, quarter, year), aggregates the --value column (sum, mean or
+ * column into periods of a frequency (minute, hour, day, week, month,
+ * quarter, year), aggregates the --value column (sum, mean or
  * count), fills missing periods (zero or linear interpolation) and trims
  * leading empty periods.  The frequency is inferred from the spacing of
  * distinct dates when not given.  hz_series_read_long() takes a
@@ -21,8 +21,12 @@
 extern "C" {
 #endif
 
+/* Frequencies, from fine to coarse (f >= HZ_FREQ_MONTH: calendar
+ * periods of a month or more). */
 typedef enum hz_freq {
     HZ_FREQ_INFER = 0,
+    HZ_FREQ_MINUTE,
+    HZ_FREQ_HOUR,
     HZ_FREQ_DAY,
     HZ_FREQ_WEEK,
     HZ_FREQ_MONTH,
@@ -41,22 +45,81 @@ typedef struct hz_seasons {
 } hz_seasons;
 
 typedef enum hz_agg { HZ_AGG_SUM = 0, HZ_AGG_MEAN, HZ_AGG_COUNT } hz_agg;
-typedef enum hz_fill { HZ_FILL_ZERO = 0, HZ_FILL_INTERPOLATE } hz_fill;
+typedef enum hz_fill {
+    HZ_FILL_ZERO = 0,    /* a period with no rows is 0 */
+    HZ_FILL_INTERPOLATE, /* linear between its neighbours */
+    HZ_FILL_NONE         /* a period with no rows is an error */
+} hz_fill;
 
-const char *hz_freq_name(hz_freq f); /* "month", ... */
-bool hz_freq_parse(const char *s, hz_freq *out);
-bool hz_agg_parse(const char *s, hz_agg *out);
-/* Seasonal period of a frequency: 7, 52, 12, 4, 1. */
-int hz_freq_period(hz_freq f);
+HZ_API const char *hz_freq_name(hz_freq f); /* "month", ... */
+/* Frequency names: minute (min, T), hour (h, H), day (D), week (W),
+ * month (M, MS, ME), quarter (Q, QS, QE), year (Y, YS, YE, A, AS), with
+ * the words "daily", "weekly", ... and pandas' anchored weeks W-MON ..
+ * W-SUN.  hz_freq_parse ignores anchors; hz_freq_parse_spec also returns
+ * them: *anchor is the weekday (0 Monday .. 6 Sunday) that labels a week
+ * and *end is 1 when the alias names the period's end (W-SUN, M, ME, Q,
+ * QE, Y, YE, A), 0 for its start (MS, QS, YS, AS), -1 when the name says
+ * neither (the data's own convention is kept, else starts). */
+HZ_API bool hz_freq_parse(const char *s, hz_freq *out);
+HZ_API bool hz_freq_parse_spec(const char *s, hz_freq *out, int *anchor,
+                               int *end);
+HZ_API bool hz_agg_parse(const char *s, hz_agg *out);
+/* Primary integer seasonal period of a frequency: minute 1440, hour 24,
+ * day 7, week 52, month 12, quarter 4, year 1. */
+HZ_API int hz_freq_period(hz_freq f);
+/* Default seasonal periods: minute 1440 and 10080, hour 24 and 168, day
+ * 7 and 365.25, week 52.18, month 12, quarter 4, year none. */
+HZ_API void hz_freq_default_seasons(hz_freq f, hz_seasons *out);
+/* Parse "P[,P...]" (at most HZ_MAX_SEASONS numbers > 1, or "1" / "none"
+ * for no seasonality) into out, sorted; false with a message on err. */
+HZ_API bool hz_seasons_parse(const char *s, hz_seasons *out, hz_error *err);
+/* The primary integer period of seasons: the shortest, rounded (1 when
+ * there is none). */
+HZ_API int hz_seasons_primary(const hz_seasons *s);
+/* "24, 168" (or "none") into buf. */
+HZ_API char *hz_seasons_format(const hz_seasons *s, char *buf, size_t n);
 
 /* Period index of a day number (days since 1970-01-01): consecutive
- * periods have consecutive indices.  Weeks start on Monday. */
-int64_t hz_period_of_day(hz_freq f, int32_t day);
+ * periods have consecutive indices.  Weeks start on Monday.  Hours and
+ * minutes: the first of the day. */
+HZ_API int64_t hz_period_of_day(hz_freq f, int32_t day);
 /* First day of period index p. */
-int32_t hz_period_start(hz_freq f, int64_t p);
+HZ_API int32_t hz_period_start(hz_freq f, int64_t p);
 /* Frequency implied by a sorted array of distinct day numbers (median
  * spacing); HZ_FREQ_DAY when fewer than 2. */
-hz_freq hz_freq_infer(const int32_t *days, size_t n);
+HZ_API hz_freq hz_freq_infer(const int32_t *days, size_t n);
+
+/* How a frequency cuts time into periods and names them.  Period
+ * indices are consecutive integers; for the default calendar of a
+ * frequency they equal hz_period_of_day's. */
+typedef struct hz_calendar {
+    hz_freq freq;
+    int anchor;       /* weeks: weekday of each week's label day,
+                              0 Monday .. 6 Sunday */
+    bool end;         /* label a period by its last day (weeks, months,
+                              quarters, years); else by its first */
+    hz_datefmt label; /* period text (HZ_DATEFMT_MONTH ...), or NONE:
+                              YYYY-MM-DD, with HH:MM:SS for hours and
+                              minutes */
+} hz_calendar;
+
+/* Default calendar of f: weeks from Monday, periods labelled by their
+ * first day as YYYY-MM-DD. */
+HZ_API void hz_calendar_init(hz_calendar *c, hz_freq f);
+/* Period index holding the instant t (seconds since 1970-01-01). */
+HZ_API int64_t hz_calendar_period(const hz_calendar *c, int64_t t);
+/* Label instant of period p (its first or last day, at 00:00; hours and
+ * minutes: their start), seconds since 1970-01-01. */
+HZ_API int64_t hz_calendar_time(const hz_calendar *c, int64_t p);
+/* Label day of period p (days since 1970-01-01). */
+HZ_API int32_t hz_calendar_day(const hz_calendar *c, int64_t p);
+/* Label text of period p ("2024-03", "2024-03-31", "2024-W05",
+ * "2024-01-31 14:00:00") into buf (>= 24 bytes). */
+HZ_API char *hz_calendar_format(const hz_calendar *c, int64_t p, char *buf,
+                                size_t n);
+/* Words for the calendar: "months (labelled by their last day)",
+ * "weeks from Sunday", "YYYY-MM months" into buf. */
+HZ_API char *hz_calendar_describe(const hz_calendar *c, char *buf, size_t n);
 
 typedef struct hz_series {
     char *key;     /* group values joined with '|' ("total" when
@@ -70,11 +133,16 @@ typedef struct hz_series {
 
 typedef struct hz_series_set {
     hz_freq freq;
-    int period;         /* primary seasonal period of freq (1: none) */
+    hz_calendar cal;    /* how periods are cut and labelled */
+    int period;         /* primary seasonal period (1: none) */
     hz_seasons seasons; /* every seasonal period (filled by the builder) */
     size_t nseries;
     hz_series *series;              /* sorted by key */
     size_t rows_used, rows_skipped; /* skipped: null date or value */
+    size_t nfilled;                 /* periods filled, all series */
+    size_t nseries_filled;          /* series with a filled period */
+    char freq_reason[192];          /* why this frequency and labels */
+    char seasons_reason[64];        /* why these seasonal periods */
 } hz_series_set;
 
 typedef struct hz_series_opts {
@@ -82,7 +150,13 @@ typedef struct hz_series_opts {
     const char *value_col; /* NULL allowed with HZ_AGG_COUNT */
     const char *const *by_cols;
     size_t nby;
-    hz_freq freq; /* HZ_FREQ_INFER to infer */
+    hz_freq freq;       /* HZ_FREQ_INFER to infer */
+    int week_anchor;    /* weekday labelling weeks (0 Monday .. 6
+                               Sunday); -1: the data's, else Monday */
+    int label_end;      /* 1: label periods by their last day, 0: first,
+                               -1: as the data are dated, else first */
+    hz_seasons seasons; /* n == 0: the frequency's defaults; one period
+                               of 1: no seasonality */
     hz_agg agg;
     hz_fill fill;
     bool trim_leading;  /* drop leading empty periods (default on;
@@ -91,21 +165,29 @@ typedef struct hz_series_opts {
                                 whole table (default on) */
 } hz_series_opts;
 
-void hz_series_opts_init(hz_series_opts *o);
+HZ_API void hz_series_opts_init(hz_series_opts *o);
 
 /* Build the series.  Errors name the column: unknown column, value
- * column not numeric, date column not a date, no dated rows. */
-hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
-                          hz_series_set **out, hz_error *err);
+ * column not numeric, date column not a date (a text column is parsed in
+ * one format that must fit every value), no dated rows, a sum that
+ * overflows, a gap with HZ_FILL_NONE, a series longer than 10,000,000
+ * periods.  The frequency, when inferred, comes from the dates: their
+ * period format (YYYY-MM, ...), else their spacing within each series;
+ * transaction-level input (several rows per series and date, or
+ * irregular dates) gets months (weeks, days ... when the data span fewer
+ * than 12 months).  out->freq_reason says which and why. */
+HZ_API hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
+                                 hz_series_set **out, hz_error *err);
 
 /* Long format: columns id_col (any type), date_col, value_col; each id
  * becomes one series (missing periods filled per o->fill). */
-hz_status hz_series_read_long(const hz_dataset *ds, const char *id_col,
-                              const char *date_col, const char *value_col,
-                              hz_freq freq, hz_fill fill, hz_series_set **out,
-                              hz_error *err);
+HZ_API hz_status hz_series_read_long(const hz_dataset *ds, const char *id_col,
+                                     const char *date_col,
+                                     const char *value_col, hz_freq freq,
+                                     hz_fill fill, hz_series_set **out,
+                                     hz_error *err);
 
-void hz_series_set_free(hz_series_set *s); /* NULL allowed */
+HZ_API void hz_series_set_free(hz_series_set *s); /* NULL allowed */
 
 #ifdef __cplusplus
 }

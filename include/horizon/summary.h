@@ -48,24 +48,25 @@ typedef struct hz_summary {
 } hz_summary;
 
 /* New empty summary of a kind; NULL on ENOMEM. */
-hz_summary *hz_summary_new(const char *kind);
-void hz_summary_free(hz_summary *s); /* NULL allowed */
+HZ_API hz_summary *hz_summary_new(const char *kind);
+HZ_API void hz_summary_free(hz_summary *s); /* NULL allowed */
 
 /* Append an item (text from a printf format; newlines become spaces and
  * text longer than HZ_SUMMARY_TEXT_MAX - 1 is cut at a word boundary with
  * "..."; keys are truncated).  HZ_ENOMEM or HZ_EINVAL (NULL summary). */
-hz_status hz_summary_add(hz_summary *s, int importance, const char *key,
-                         const char *fmt, ...)
+HZ_API hz_status hz_summary_add(hz_summary *s, int importance, const char *key,
+                                const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Append every item of src to dst, adding `importance_offset` to each and
  * prefixing keys with `key_prefix` (may be NULL). */
-hz_status hz_summary_append(hz_summary *dst, const hz_summary *src,
-                            int importance_offset, const char *key_prefix);
+HZ_API hz_status hz_summary_append(hz_summary *dst, const hz_summary *src,
+                                   int importance_offset,
+                                   const char *key_prefix);
 
 /* Order items by importance (stable: equal importance keeps insertion
  * order). */
-void hz_summary_sort(hz_summary *s);
+HZ_API void hz_summary_sort(hz_summary *s);
 
 /* ---- number formatting (meaningful precision) ----
  * hz_fmt_num: 3 significant digits with K/M/B/T suffixes for |v| >= 1000
@@ -73,8 +74,8 @@ void hz_summary_sort(hz_summary *s);
  * hz_fmt_pct: a fraction as a percentage with one decimal below 10% and
  * none from 10% ("8.2%", "14%", "-3.1%"); with `sign` a "+" for >= 0.
  * Both return buf. */
-char *hz_fmt_num(double v, char *buf, size_t bufsz);
-char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz);
+HZ_API char *hz_fmt_num(double v, char *buf, size_t bufsz);
+HZ_API char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz);
 
 /* ---- builders ---- */
 
@@ -95,8 +96,8 @@ typedef struct hz_summary_forecast_in {
  * has >= 2 periods), recent growth, seasonal peak and trough of the
  * forecast, relative interval width at the last step, the model chosen
  * (and a fallback note).  HZ_EINVAL when fc is NULL or has h = 0. */
-hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
-                              hz_summary *out, hz_error *err);
+HZ_API hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
+                                     hz_summary *out, hz_error *err);
 
 typedef struct hz_summary_driver {
     const char *name; /* feature, e.g. "support_tickets" */
@@ -108,34 +109,37 @@ typedef struct hz_summary_driver {
  * next period when predicted_rate is finite), customers at high risk
  * (n_high_risk; SIZE_MAX = unknown, no item), the top drivers by |effect|
  * (at most 5).  Drivers are not modified. */
-hz_status hz_summary_churn(size_t n_customers, double churn_rate,
-                           double predicted_rate, size_t n_high_risk,
-                           const hz_summary_driver *drivers, size_t ndrivers,
-                           const char *model, int importance_base,
-                           hz_summary *out, hz_error *err);
+HZ_API hz_status hz_summary_churn(size_t n_customers, double churn_rate,
+                                  double predicted_rate, size_t n_high_risk,
+                                  const hz_summary_driver *drivers,
+                                  size_t ndrivers, const char *model,
+                                  int importance_base, hz_summary *out,
+                                  hz_error *err);
 
 /* CLV items: mean and total, p10/p50/p90/p99 quantiles, share of total
  * value held by the top 10% of customers, horizon in months.  clv[0..n)
  * is not modified (a sorted copy is made).  NaNs are ignored. */
-hz_status hz_summary_clv(const double *clv, size_t n, double horizon_months,
-                         const char *model, int importance_base,
-                         hz_summary *out, hz_error *err);
+HZ_API hz_status hz_summary_clv(const double *clv, size_t n,
+                                double horizon_months, const char *model,
+                                int importance_base, hz_summary *out,
+                                hz_error *err);
 
 /* Segment items: number of segments and, for each segment in order of
  * revenue share, its size share and revenue share (largest first; the
  * items of smaller segments are less important).  names may be NULL
  * ("segment k"). */
-hz_status hz_summary_segments(const char *const *names, const size_t *sizes,
-                              const double *revenue, size_t k,
-                              int importance_base, hz_summary *out,
-                              hz_error *err);
+HZ_API hz_status hz_summary_segments(const char *const *names,
+                                     const size_t *sizes,
+                                     const double *revenue, size_t k,
+                                     int importance_base, hz_summary *out,
+                                     hz_error *err);
 
 /* Dataset profile items: rows and columns, the date range of the first
  * date column, the sum of up to 3 numeric columns whose names look like
  * amounts (revenue, amount, spend, sales, price, quantity) else the
  * first numeric ones, distinct counts of string columns, null shares. */
-hz_status hz_summary_dataset(const hz_profile *p, int importance_base,
-                             hz_summary *out, hz_error *err);
+HZ_API hz_status hz_summary_dataset(const hz_profile *p, int importance_base,
+                                    hz_summary *out, hz_error *err);
 
 #ifdef __cplusplus
 }

@@ -30,13 +30,13 @@ typedef struct hz_km_curve {
 /* Kaplan-Meier estimate from n durations (>= 0) and events (0 or 1).
  * Errors: HZ_EINVAL naming the subject for a negative or non-finite
  * duration or an event other than 0/1, HZ_ETOOSHORT for n = 0. */
-hz_status hz_km_fit(const double *duration, const double *event, size_t n,
-                    hz_km_curve *out, hz_error *err);
+HZ_API hz_status hz_km_fit(const double *duration, const double *event,
+                           size_t n, hz_km_curve *out, hz_error *err);
 
 /* S(t) of the step function (1 before the first event time). */
-double hz_km_at(const hz_km_curve *c, double t);
+HZ_API double hz_km_at(const hz_km_curve *c, double t);
 
-void hz_km_free(hz_km_curve *c); /* frees members */
+HZ_API void hz_km_free(hz_km_curve *c); /* frees members */
 
 typedef struct hz_cox_model {
     size_t n, events, p;
@@ -59,14 +59,15 @@ typedef struct hz_cox_model {
  * out of n).  Errors: HZ_EINVAL (bad duration/event/non-finite X, named),
  * HZ_ETOOSHORT (no events), HZ_ENOCONV (no convergence, e.g. a covariate
  * that separates events perfectly). */
-hz_status hz_cox_fit(const double *X, const double *duration,
-                     const double *event, size_t n, size_t p,
-                     hz_cox_model *out, hz_error *err);
+HZ_API hz_status hz_cox_fit(const double *X, const double *duration,
+                            const double *event, size_t n, size_t p,
+                            hz_cox_model *out, hz_error *err);
 
 /* S(t | x) = exp(-H0(t) exp((x - mean)' coef)). */
-double hz_cox_survival(const hz_cox_model *m, const double *x, double t);
+HZ_API double hz_cox_survival(const hz_cox_model *m, const double *x,
+                              double t);
 
-void hz_cox_free(hz_cox_model *m); /* frees members */
+HZ_API void hz_cox_free(hz_cox_model *m); /* frees members */
 
 #ifdef __cplusplus
 }

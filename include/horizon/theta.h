@@ -21,7 +21,7 @@ typedef struct hz_theta_opts {
     bool force_nonseasonal;
 } hz_theta_opts;
 
-void hz_theta_opts_init(hz_theta_opts *o);
+HZ_API void hz_theta_opts_init(hz_theta_opts *o);
 
 /* Details of a fit, for tests. */
 typedef struct hz_theta_info {
@@ -34,9 +34,9 @@ typedef struct hz_theta_info {
 
 /* Forecast y[0..n) (n >= 3) with period (<= 1: non-seasonal); info may
  * be NULL.  Intervals as thetaf: mean +- z sigma sqrt(1 + (h-1) alpha^2). */
-hz_status hz_theta_forecast(const double *y, size_t n, int period,
-                            const hz_theta_opts *opts, hz_forecast *out,
-                            hz_theta_info *info, hz_error *err);
+HZ_API hz_status hz_theta_forecast(const double *y, size_t n, int period,
+                                   const hz_theta_opts *opts, hz_forecast *out,
+                                   hz_theta_info *info, hz_error *err);
 
 #ifdef __cplusplus
 }

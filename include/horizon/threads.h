@@ -21,32 +21,27 @@
 
 #include <stdbool.h>
 
+#include "horizon/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* CPUs this process may use: min(affinity mask count, ceil(cgroup CPU
  * quota)), at least 1.  Read once (thread-safe). */
-int hz_cpu_budget(void);
+HZ_API int hz_cpu_budget(void);
 
 /* The threads to use when a request says 0: the OpenMP setting when the
  * user gave one (OMP_NUM_THREADS), else min(omp_get_max_threads(),
  * hz_cpu_budget()). */
-int hz_default_threads(void);
+HZ_API int hz_default_threads(void);
 
 /* Set OMP_WAIT_POLICY=passive (unless OMP_WAIT_POLICY or GOMP_SPINCOUNT
  * is set) and OMP_NUM_THREADS=hz_cpu_budget() (unless set) in the
  * environment.  True when something was set: the OpenMP runtime of this
  * process, already started, will not see it; a new process (exec) will.
  * Uses setenv: call it before any thread starts. */
-bool hz_threads_env_defaults(void);
-
-/* The CPU quota of the cgroup described by proc_self_cgroup (the text of
- * /proc/self/cgroup) under the cgroup file system root cgroup_root
- * ("/sys/fs/cgroup"): quota / period in CPUs, the smallest along the
- * path; 0 when there is none.  (Tests give fake trees.) */
-double hz__cgroup_cpu_quota(const char *proc_self_cgroup,
-                            const char *cgroup_root);
+HZ_API bool hz_threads_env_defaults(void);
 
 #ifdef __cplusplus
 }

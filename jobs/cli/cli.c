@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "horizon/outfile.h"
 
 int hz_cli_exit_code(hz_status s)
 {
@@ -75,23 +76,39 @@ bool hz_cli_parse_double(const char *cmd, const char *opt, const char *s,
     return true;
 }
 
-FILE *hz_cli_open_out(const char *cmd, const char *path)
+hz_outfile *hz_cli_out_open(const char *cmd, const char *path)
 {
-    if (path == NULL || strcmp(path, "-") == 0)
-        return stdout;
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        hz_cli_error(cmd, "could not open '%s' for writing: %s", path,
-                     strerror(errno));
-    return f;
+    hz_outfile *o = NULL;
+    hz_error err;
+    if (hz_outfile_open(path, &o, &err) != HZ_OK) {
+        hz_cli_error(cmd, "%s", err.msg);
+        return NULL;
+    }
+    return o;
 }
 
-void hz_cli_close_out(FILE *f)
+int hz_cli_out_commit(const char *cmd, hz_outfile *o)
 {
-    if (f != NULL && f != stdout)
-        fclose(f);
-    else if (f == stdout)
-        fflush(stdout);
+    hz_error err;
+    if (hz_outfile_commit(o, &err) != HZ_OK) {
+        hz_cli_error(cmd, "%s", err.msg);
+        return HZ_EXIT_FAIL;
+    }
+    return HZ_EXIT_OK;
+}
+
+void hz_cli_out_abort(hz_outfile *o)
+{
+    hz_outfile_abort(o);
+}
+
+int hz_cli_out_fail(const char *cmd, hz_outfile *o, const char *msg)
+{
+    int e = errno ? errno : EIO; /* the failing write's */
+    hz_cli_error(cmd, "could not write %s: %s (%s)", hz_outfile_name(o),
+                 strerror(e), msg);
+    hz_outfile_abort(o);
+    return HZ_EXIT_FAIL;
 }
 
 #include <omp.h>
@@ -134,6 +151,23 @@ bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
             return false;
         }
         return true;
+    case HZ_OPT_DATE_WINDOW: {
+        char *e1, *e2 = NULL;
+        errno = 0;
+        long a = strtol(arg, &e1, 10);
+        long b = e1 != arg && *e1 == ':' ? strtol(e1 + 1, &e2, 10) : 0;
+        if (e1 == arg || *e1 != ':' || e2 == e1 + 1 || *e2 != '\0' ||
+            errno == ERANGE || a < 1 || b > 9999 || a > b) {
+            hz_cli_error(cmd,
+                         "--date-window: expected FIRST:LAST years (1 to "
+                         "9999, e.g. 1800:2200), got '%s'",
+                         arg);
+            return false;
+        }
+        o->date_min_year = (int)a;
+        o->date_max_year = (int)b;
+        return true;
+    }
     case HZ_OPT_THREADS:
         if (!hz_cli_parse_long(cmd, "threads", arg, 1, 1024, &v))
             return false;
@@ -166,6 +200,13 @@ int hz_cli_read_csv(const char *cmd, const char *path, const hz_cli_csv *o,
     opt.on_error = o->on_error;
     opt.delimiter = o->delimiter;
     opt.threads = o->threads;
+    opt.date_min_year = o->date_min_year;
+    opt.date_max_year = o->date_max_year;
+    const char *dcols[1] = {o->want_date}, *ncols[1] = {o->want_number};
+    opt.date_cols = dcols;
+    opt.ndate_cols = o->want_date != NULL;
+    opt.number_cols = ncols;
+    opt.nnumber_cols = o->want_number != NULL;
     hz_status st = hz_csv_read(path, &opt, out, report, &err);
     hz_schema_overrides_free(ov, nov);
     if (st != HZ_OK) {
@@ -180,6 +221,16 @@ int hz_cli_read_csv(const char *cmd, const char *path, const hz_cli_csv *o,
                 report->rows_skipped == 1 ? "" : "s");
         for (size_t k = 0; k < report->nreported; k++)
             fprintf(stderr, "  %s\n", report->reported[k]);
+        if (report->rows_skipped > report->nreported)
+            fprintf(stderr, "  ... (%zu more)\n",
+                    report->rows_skipped - report->nreported);
     }
+    if (report->utf8_invalid > 0)
+        fprintf(stderr,
+                "horizon %s: %zu text value%s not valid UTF-8 (first: %s); "
+                "JSON output shows the bad bytes as U+FFFD\n",
+                cmd, report->utf8_invalid,
+                report->utf8_invalid == 1 ? " is" : "s are",
+                report->utf8_first);
     return HZ_EXIT_OK;
 }

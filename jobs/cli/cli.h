@@ -36,12 +36,19 @@ bool hz_cli_parse_long(const char *cmd, const char *opt, const char *s,
 bool hz_cli_parse_double(const char *cmd, const char *opt, const char *s,
                          double *out);
 
-/* Open path for writing ("-" or NULL = stdout); NULL with a message on
- * failure. */
-FILE *hz_cli_open_out(const char *cmd, const char *path);
-void hz_cli_close_out(FILE *f);
-
-#endif
+/* Output of a command (-o FILE, or standard output for "-" / NULL),
+ * whole or absent (horizon/outfile.h): NULL after a message when it
+ * cannot be opened. */
+struct hz_outfile *hz_cli_out_open(const char *cmd, const char *path);
+/* Finish the output: HZ_EXIT_OK, or HZ_EXIT_FAIL after a message naming
+ * the output and the reason (a full disk, a closed pipe); nothing is left
+ * at the path then. */
+int hz_cli_out_commit(const char *cmd, struct hz_outfile *o);
+/* Give the output up (after an error): nothing is left at the path. */
+void hz_cli_out_abort(struct hz_outfile *o);
+/* A writer failed: "could not write PATH: REASON (msg)" with errno's
+ * reason, the output given up; returns HZ_EXIT_FAIL. */
+int hz_cli_out_fail(const char *cmd, struct hz_outfile *o, const char *msg);
 
 #include "horizon/csv.h"
 
@@ -55,29 +62,39 @@ typedef struct hz_cli_csv {
     hz_on_error on_error;
     char delimiter;
     int threads;
+    int date_min_year, date_max_year; /* --date-window (0: default) */
+    const char *want_date;            /* the command's date column, or NULL */
+    const char *want_number;          /* the command's value column, or NULL */
 } hz_cli_csv;
 
 enum {
     HZ_OPT_SCHEMA = 1000,
     HZ_OPT_ON_ERROR,
     HZ_OPT_DELIMITER,
-    HZ_OPT_THREADS
+    HZ_OPT_THREADS,
+    HZ_OPT_DATE_WINDOW
 };
 
 #define HZ_CLI_CSV_LONGOPTS                                                   \
     {"schema", required_argument, 0, HZ_OPT_SCHEMA},                          \
         {"on-error", required_argument, 0, HZ_OPT_ON_ERROR},                  \
         {"delimiter", required_argument, 0, HZ_OPT_DELIMITER},                \
+        {"date-window", required_argument, 0, HZ_OPT_DATE_WINDOW},            \
     {                                                                         \
         "threads", required_argument, 0, HZ_OPT_THREADS                       \
     }
 
 #define HZ_CLI_CSV_HELP                                                       \
     "  --schema COL:TYPE,...  override inferred types (int64, float64,\n"     \
-    "                         bool, date[:iso|ymd|mdy], timestamp, string)\n" \
+    "                         bool, date[:FMT], timestamp[:FMT], string;\n"   \
+    "                         FMT iso, ymd, mdy, dmy, month, quarter,\n"      \
+    "                         quarter-compact, isoweek, year)\n"              \
     "  --on-error fail|skip   on a malformed row: stop (default) or skip\n"   \
+    "                         (skipped rows are always reported)\n"           \
     "  --delimiter C          field delimiter (default: detect , ; tab |)\n"  \
-    "  --threads N            worker threads (default: all cores)\n"
+    "  --date-window Y1:Y2    years accepted in dates (default 1800:2200)\n"  \
+    "  --threads N            worker threads (default: all cores)\n"          \
+    "FILE may be - (standard input) and may be gzip-compressed.\n"
 
 void hz_cli_csv_init(hz_cli_csv *o);
 /* Handle one of the HZ_OPT_* codes; false (after a message) on a bad
@@ -89,3 +106,5 @@ bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
  * success.  report may be NULL. */
 int hz_cli_read_csv(const char *cmd, const char *path, const hz_cli_csv *o,
                     hz_dataset **out, hz_csv_report *report);
+
+#endif

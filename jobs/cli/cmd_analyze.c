@@ -8,6 +8,7 @@
 #include "cli/an_cli.h"
 #include "cli/cli.h"
 #include "cli/report_cli.h"
+#include "horizon/outfile.h"
 #include "horizon/analytics.h"
 
 const char hz__cmd_analyze_summary[] =
@@ -175,7 +176,7 @@ static int parse_option(int c, const char *arg, cli_cfg *g)
     if (own_option(c, arg, g))
         return HZ_EXIT_OK;
     int taken = hz__an_request_option("analyze", c, arg, &g->req);
-    if (taken == 0 && c >= HZ_OPT_SCHEMA && c <= HZ_OPT_THREADS)
+    if (taken == 0 && c >= HZ_OPT_SCHEMA && c <= HZ_OPT_DATE_WINDOW)
         taken = hz_cli_csv_option("analyze", &g->csvo, c, arg) ? 1 : -1;
     return taken > 0 ? HZ_EXIT_OK : HZ_EXIT_USAGE;
 }
@@ -227,13 +228,16 @@ static int check_combination(hz_analysis_kind kind, const cli_cfg *g)
 }
 
 /* The result in the asked form, then the saved model. */
+/* The result (-o or standard output) and the saved model, each whole or
+ * not at all (horizon/outfile.h). */
 static int write_outputs(const hz_analytics_result *res, const cli_cfg *g)
 {
     hz_error err;
     hz_status st;
-    FILE *f = hz_cli_open_out("analyze", g->outpath);
-    if (f == NULL)
+    hz_outfile *o = hz_cli_out_open("analyze", g->outpath), *m = NULL;
+    if (o == NULL)
         return HZ_EXIT_FAIL;
+    FILE *f = hz_outfile_stream(o);
     if (g->json)
         st = hz_analytics_result_write_json(res, f, !g->summary_only, &err);
     else if (g->summary_only)
@@ -245,19 +249,25 @@ static int write_outputs(const hz_analytics_result *res, const cli_cfg *g)
                 res, g->outpath && strcmp(g->outpath, "-") ? stdout : stderr,
                 &err);
     }
-    hz_cli_close_out(f);
-    if (st == HZ_OK && g->save_model != NULL) {
-        FILE *m = hz_cli_open_out("analyze", g->save_model);
-        if (m == NULL)
+    if (st != HZ_OK)
+        return hz_cli_out_fail("analyze", o, err.msg);
+    if (g->save_model != NULL) {
+        if ((m = hz_cli_out_open("analyze", g->save_model)) == NULL) {
+            hz_cli_out_abort(o);
             return HZ_EXIT_FAIL;
-        st = hz_analytics_model_write(res, m, &err);
-        hz_cli_close_out(m);
+        }
+        if (hz_analytics_model_write(res, hz_outfile_stream(m), &err) !=
+            HZ_OK) {
+            hz_cli_out_abort(o);
+            return hz_cli_out_fail("analyze", m, err.msg);
+        }
     }
-    if (st != HZ_OK) {
-        hz_cli_error("analyze", "%s", err.msg);
-        return HZ_EXIT_FAIL;
+    int rc = m ? hz_cli_out_commit("analyze", m) : HZ_EXIT_OK;
+    if (rc != HZ_EXIT_OK) {
+        hz_cli_out_abort(o);
+        return rc;
     }
-    return HZ_EXIT_OK;
+    return hz_cli_out_commit("analyze", o);
 }
 
 static void report_part_errors(const hz_analytics_result *res,

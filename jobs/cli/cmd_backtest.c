@@ -1,6 +1,7 @@
 /* horizon backtest: holdout / rolling-origin evaluation of the models on
  * the series of a CSV, with the M4 measures (sMAPE, MASE, OWA) and
- * interval coverage. */
+ * interval coverage, in total and (--per-series) for every series,
+ * cutoff and model. */
 #include <getopt.h>
 #include <math.h>
 #include <omp.h>
@@ -13,6 +14,7 @@
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
 #include "horizon/metrics.h"
+#include "horizon/outfile.h"
 #include "horizon/series.h"
 
 const char hz__cmd_backtest_summary[] =
@@ -31,36 +33,147 @@ static void help(FILE *f)
         "the widest level) and the scaled pinball loss (M5 SPL over the\n"
         "bounds and the point as median).\n"
         "\n"
-        "options:\n"
-        "  --date COL, --value COL, --by COL[,COL...], --long, --freq F,\n"
-        "  --agg A, --fill F      as for `horizon forecast`\n"
-        "  --horizon N            periods held out (default 12)\n"
+        "options:\n" HZ_FC_SERIES_HELP
         "  --origins K            rolling origins, each one period earlier\n"
         "                         (default 1: a single holdout)\n"
         "  --models M[,M...]      models to compare (default\n"
         "                         auto,theta,naive2,snaive,naive)\n"
-        "  --level L[,L...]       interval levels (default 80,95)\n"
         "  --intervals K          model (default) or conformal (calibrated\n"
         "                         on each origin's training data only)\n"
         "  -o, --output FILE      write the table as CSV to FILE\n"
+        "  --per-series FILE      CSV with one row per series, cutoff and\n"
+        "                         model (statsforecast's cross-validation\n"
+        "                         shape, with the measures)\n"
         "  --json                 print JSON instead of a "
         "table\n" HZ_CLI_REPORT_HELP HZ_CLI_CSV_HELP
         "  -h, --help             show this help\n");
 }
 
 enum {
-    OPT_HORIZON = 2000,
-    OPT_MODELS,
-    OPT_LEVEL,
+    OPT_MODELS = 2000,
     OPT_JSON,
     OPT_ORIGINS,
+    OPT_PER_SERIES,
     OPT_INTERVALS
 };
 
 typedef struct cell {
     double smape, mase, cov[HZ_FC_MAX_LEVELS], msis, spl;
-    int ok, fallback;
+    int ok, fallback, done;
+    char method[64];
 } cell;
+
+typedef struct bt {
+    hz__fc_series_args sa;
+    hz_forecast_request rq; /* horizon and levels */
+    hz_cli_csv csvo;
+    size_t origins, nmod, nall;
+    const char *models_s, *outpath, *perpath, *report, *input;
+    int json, intervals;
+    char *mstore;
+    const char *mnames[16];
+    int models[17];
+    int n2; /* index of naive2 among models */
+    hz_series_set *set;
+    cell *cells; /* [series][origin][model] */
+    double secs[17];
+} bt;
+
+static int parse_models(const char *cmd, bt *b)
+{
+    if (!hz__fc_split_list(b->models_s, &b->mstore, b->mnames, 16, &b->nmod)) {
+        hz_cli_error(cmd,
+                     "--models: expected a comma-separated list, got '%s'",
+                     b->models_s);
+        return HZ_EXIT_USAGE;
+    }
+    b->n2 = -1;
+    for (size_t k = 0; k < b->nmod; k++) {
+        if (!hz_fc_model_parse(b->mnames[k], &b->models[k])) {
+            hz_cli_error(cmd, "--models: unknown model '%s' (try %s)",
+                         b->mnames[k], hz_fc_model_list());
+            return HZ_EXIT_USAGE;
+        }
+        if (b->models[k] == HZ_MODEL_NAIVE2)
+            b->n2 = (int)k;
+    }
+    b->nall = b->nmod;
+    if (b->n2 < 0) { /* Naive2 is always evaluated (for OWA) */
+        b->models[b->nall] = HZ_MODEL_NAIVE2;
+        b->n2 = (int)b->nall++;
+    }
+    return HZ_EXIT_OK;
+}
+
+/* -1: --help was shown; else an exit code. */
+static int parse_args(const char *cmd, int argc, char **argv, bt *b)
+{
+    static const struct option lo[] = {
+        HZ_FC_SERIES_LONGOPTS,
+        {"horizon", required_argument, 0, HZ_FC_OPT_HORIZON},
+        {"level", required_argument, 0, HZ_FC_OPT_LEVEL},
+        {"origins", required_argument, 0, OPT_ORIGINS},
+        {"models", required_argument, 0, OPT_MODELS},
+        {"json", no_argument, 0, OPT_JSON},
+        {"per-series", required_argument, 0, OPT_PER_SERIES},
+        {"intervals", required_argument, 0, OPT_INTERVALS},
+        {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},
+        HZ_CLI_REPORT_LONGOPT,
+        HZ_CLI_CSV_LONGOPTS,
+        {0, 0, 0, 0}};
+    long v;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+        int taken = hz__fc_series_option(cmd, c, optarg, &b->sa);
+        if (taken == 0 && (c == HZ_FC_OPT_HORIZON || c == HZ_FC_OPT_LEVEL))
+            taken = hz__fc_request_option(cmd, c, optarg, &b->rq);
+        if (taken < 0)
+            return HZ_EXIT_USAGE;
+        if (c == HZ_FC_OPT_LEVEL)
+            b->sa.levels_text = hz__fc_levels_are_fractions(optarg) ? optarg
+                                                                    : NULL;
+        if (taken)
+            continue;
+        switch (c) {
+        case OPT_ORIGINS:
+            if (!hz_cli_parse_long(cmd, "origins", optarg, 1, 1000, &v))
+                return HZ_EXIT_USAGE;
+            b->origins = (size_t)v;
+            break;
+        case OPT_MODELS: b->models_s = optarg; break;
+        case OPT_JSON: b->json = 1; break;
+        case OPT_PER_SERIES: b->perpath = optarg; break;
+        case OPT_INTERVALS:
+            if (!hz_intervals_parse(optarg, &b->intervals)) {
+                hz_cli_error(cmd,
+                             "--intervals: expected model or conformal, "
+                             "got '%s'",
+                             optarg);
+                return HZ_EXIT_USAGE;
+            }
+            break;
+        case 'o': b->outpath = optarg; break;
+        case HZ_OPT_REPORT: b->report = optarg; break;
+        case 'h': help(stdout); return -1;
+        case '?': return HZ_EXIT_USAGE;
+        default:
+            if (!hz_cli_csv_option(cmd, &b->csvo, c, optarg))
+                return HZ_EXIT_USAGE;
+        }
+    }
+    int rc = parse_models(cmd, b);
+    if (rc != HZ_EXIT_OK)
+        return rc;
+    if (optind != argc - 1) {
+        hz_cli_error(cmd, optind >= argc ? "missing input FILE.csv"
+                                         : "expected one input file");
+        return HZ_EXIT_USAGE;
+    }
+    b->input = argv[optind];
+    return hz__fc_series_check(cmd, &b->sa, &b->csvo);
+}
 
 /* Scores of one forecast of s (trained on its first ntr values). */
 static void score_cell(const hz_series *s, size_t ntr, int period,
@@ -88,385 +201,399 @@ static void score_cell(const hz_series *s, size_t ntr, int period,
     cl->spl = hz_spl(s->values, ntr, y, q, tau, 1 + 2 * nl, h);
     cl->fallback = fc->note[0] != '\0';
     cl->ok = isfinite(cl->smape) && isfinite(cl->mase);
+    snprintf(cl->method, sizeof cl->method, "%s", fc->method);
 }
 
-/* Model k at every origin: all series forecast together (so conformal
- * intervals pool each origin's training errors), then scored. */
-static int run_model(const hz_series_set *set, int model, int intervals,
-                     size_t horizon, size_t origins, size_t k, size_t nall,
-                     size_t nlev, const double *levels, cell *cells)
+/* Buffers of one origin's batch: every series long enough, cut at the
+ * origin. */
+typedef struct batch_bufs {
+    const double **y;
+    size_t *n, *idx;
+    uint64_t *seeds;
+    hz_forecast **fc;
+} batch_bufs;
+
+static void bufs_free(batch_bufs *u, size_t ns)
 {
-    size_t ns = set->nseries;
-    const double **y = calloc(ns ? ns : 1, sizeof *y);
-    size_t *n = calloc(ns ? ns : 1, sizeof *n),
-           *idx = calloc(ns ? ns : 1, sizeof *idx);
-    uint64_t *seeds = calloc(ns ? ns : 1, sizeof *seeds);
-    hz_forecast **fc = calloc(ns ? ns : 1, sizeof *fc);
-    int rc = y && n && idx && seeds && fc ? 0 : -1;
-    for (size_t o = 0; rc == 0 && o < origins; o++) {
-        size_t back = horizon + (origins - 1 - o), m = 0;
-        for (size_t i = 0; i < ns; i++) {
-            const hz_series *s = &set->series[i];
-            if (s->n < back + 3)
-                continue;
-            if (fc[m] == NULL &&
-                (fc[m] = hz_forecast_alloc(horizon, nlev, levels)) == NULL) {
-                rc = -1;
-                break;
-            }
-            y[m] = s->values;
-            n[m] = s->n - back;
-            seeds[m] = 1 + i * 1000003u + o;
-            idx[m++] = i;
-        }
-        hz_fc_batch b;
-        hz_fc_batch_init(&b);
-        b.nseries = m;
-        b.y = y;
-        b.n = n;
-        b.seeds = seeds;
-        b.period = set->period;
-        b.seasons = set->seasons;
-        b.model = model;
-        b.intervals = intervals;
-        if (rc != 0 || hz_forecast_many(&b, fc, NULL) != HZ_OK) {
-            rc = -1;
-            break;
-        }
-        for (size_t j = 0; j < m; j++)
-            if (strcmp(fc[j]->method, "none") != 0)
-                score_cell(&set->series[idx[j]], n[j], set->period, fc[j],
-                           &cells[(idx[j] * origins + o) * nall + k]);
+    for (size_t j = 0; u->fc != NULL && j < ns; j++)
+        hz_forecast_free(u->fc[j]);
+    free(u->fc);
+    free(u->seeds);
+    free(u->idx);
+    free(u->n);
+    free(u->y);
+}
+
+/* Origin o with model k: every series forecast together (so conformal
+ * intervals pool that origin's training errors), then scored.  -1 on
+ * ENOMEM. */
+static int evaluate_origin(bt *b, size_t k, size_t o, batch_bufs *u)
+{
+    const hz_series_set *set = b->set;
+    const size_t h = b->rq.horizon, back = h + (b->origins - 1 - o);
+    size_t m = 0;
+    for (size_t i = 0; i < set->nseries; i++) {
+        const hz_series *s = &set->series[i];
+        if (s->n < back + 3)
+            continue;
+        if (u->fc[m] == NULL && (u->fc[m] = hz_forecast_alloc(
+                                     h, b->rq.nlevels, b->rq.levels)) == NULL)
+            return -1;
+        u->y[m] = s->values;
+        u->n[m] = s->n - back;
+        u->seeds[m] = 1 + i * 1000003u + o;
+        u->idx[m++] = i;
     }
-    for (size_t j = 0; fc && j < ns; j++)
-        hz_forecast_free(fc[j]);
-    free(fc);
-    free(seeds);
-    free(idx);
-    free(n);
-    free(y);
+    hz_fc_batch fb;
+    hz_fc_batch_init(&fb);
+    fb.nseries = m;
+    fb.y = u->y;
+    fb.n = u->n;
+    fb.seeds = u->seeds;
+    fb.period = set->period;
+    fb.seasons = set->seasons;
+    fb.model = b->models[k];
+    fb.threads = b->csvo.threads;
+    fb.intervals = b->intervals;
+    fb.nonnegative = b->sa.nonnegative;
+    if (hz_forecast_many(&fb, u->fc, NULL) != HZ_OK)
+        return -1;
+    for (size_t j = 0; j < m; j++) {
+        cell *cl = &b->cells[(u->idx[j] * b->origins + o) * b->nall + k];
+        cl->done = 1;
+        if (strcmp(u->fc[j]->method, "none") != 0)
+            score_cell(&set->series[u->idx[j]], u->n[j], set->period, u->fc[j],
+                       cl);
+    }
+    return 0;
+}
+
+/* Forecast the held-out periods of every series and origin with model
+ * k.  -1 on ENOMEM. */
+static int evaluate_model(bt *b, size_t k)
+{
+    const size_t ns = b->set->nseries, n1 = ns ? ns : 1;
+    double t0 = hz_now();
+    batch_bufs u = {calloc(n1, sizeof *u.y), calloc(n1, sizeof *u.n),
+                    calloc(n1, sizeof *u.idx), calloc(n1, sizeof *u.seeds),
+                    calloc(n1, sizeof *u.fc)};
+    int rc = u.y && u.n && u.idx && u.seeds && u.fc ? 0 : -1;
+    for (size_t o = 0; rc == 0 && o < b->origins; o++)
+        rc = evaluate_origin(b, k, o, &u);
+    bufs_free(&u, ns);
+    b->secs[k] = hz_now() - t0;
     return rc;
 }
 
-/* The HTML report (--report): per-model means over the cnt (series,
- * origin) pairs every model scored, and those pairs' errors. */
-static int write_report(const char *path, const char *input, const cell *cells,
-                        size_t npairs_all, size_t cnt, const int *models,
-                        size_t nall, const double *levels, size_t nlev,
-                        double (*sum)[4 + HZ_FC_MAX_LEVELS], size_t ns,
-                        size_t horizon, size_t origins, const char *freq)
+typedef struct totals {
+    double sum[17][4 + HZ_FC_MAX_LEVELS]; /* sMAPE, MASE, cov..., MSIS, SPL */
+    size_t nfb[17];
+    size_t cnt; /* (series, origin) pairs that every model scored */
+} totals;
+
+static void sum_up(const bt *b, totals *t)
 {
+    memset(t, 0, sizeof *t);
+    for (size_t p = 0; p < b->set->nseries * b->origins; p++) {
+        int all = 1;
+        for (size_t k = 0; k < b->nall; k++)
+            all &= b->cells[p * b->nall + k].ok;
+        if (!all)
+            continue;
+        t->cnt++;
+        for (size_t k = 0; k < b->nall; k++) {
+            const cell *cl = &b->cells[p * b->nall + k];
+            t->sum[k][0] += cl->smape;
+            t->sum[k][1] += cl->mase;
+            for (size_t l = 0; l < b->rq.nlevels; l++)
+                t->sum[k][2 + l] += cl->cov[l];
+            t->sum[k][2 + b->rq.nlevels] += cl->msis;
+            t->sum[k][3 + b->rq.nlevels] += cl->spl;
+            t->nfb[k] += (size_t)cl->fallback;
+        }
+    }
+}
+
+static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
+{
+    const size_t nlev = b->rq.nlevels, cnt = t->cnt;
+    const double *lv = b->rq.levels;
+    double n2s = t->sum[b->n2][0] / cnt, n2m = t->sum[b->n2][1] / cnt;
+    if (b->json)
+        fprintf(f,
+                "{\"series\":%zu,\"evaluated\":%zu,\"horizon\":%zu,"
+                "\"origins\":%zu,\"freq\":\"%s\",\"models\":[",
+                b->set->nseries, cnt, b->rq.horizon, b->origins,
+                hz_freq_name(b->set->freq));
+    else if (csv) {
+        fprintf(f, "model,smape,mase,owa");
+        for (size_t l = 0; l < nlev; l++)
+            fprintf(f, ",coverage%g", lv[l]);
+        fprintf(f, ",msis,spl,evaluated,fallbacks,seconds\n");
+    } else {
+        fprintf(f,
+                "%zu series (%s), %zu evaluated x %zu origin(s), horizon "
+                "%zu\n",
+                b->set->nseries, hz_freq_name(b->set->freq), cnt / b->origins,
+                b->origins, b->rq.horizon);
+        fprintf(f, "%-8s %8s %8s %7s", "model", "sMAPE", "MASE", "OWA");
+        for (size_t l = 0; l < nlev; l++)
+            fprintf(f, "  cov%-4g", lv[l]);
+        fprintf(f, " %8s %7s %9s %8s\n", "MSIS", "SPL", "fallbacks",
+                "seconds");
+    }
+    for (size_t k = 0; k < b->nall; k++) {
+        double sm = t->sum[k][0] / cnt, ma = t->sum[k][1] / cnt;
+        double msis = t->sum[k][2 + nlev] / cnt,
+               spl = t->sum[k][3 + nlev] / cnt;
+        double owa = hz_owa(sm, ma, n2s, n2m);
+        const char *nm = hz_fc_model_name(b->models[k]);
+        if (b->json) {
+            fprintf(f,
+                    "%s{\"model\":\"%s\",\"smape\":%.6g,\"mase\":%.6g,"
+                    "\"owa\":%.6g,\"coverage\":{",
+                    k ? "," : "", nm, sm, ma, owa);
+            for (size_t l = 0; l < nlev; l++)
+                fprintf(f, "%s\"%g\":%.6g", l ? "," : "", lv[l],
+                        t->sum[k][2 + l] / cnt);
+            fprintf(f,
+                    "},\"msis\":%.6g,\"spl\":%.6g,\"fallbacks\":%zu,"
+                    "\"seconds\":%.6g}",
+                    msis, spl, t->nfb[k], b->secs[k]);
+        } else if (csv) {
+            fprintf(f, "%s,%.6g,%.6g,%.6g", nm, sm, ma, owa);
+            for (size_t l = 0; l < nlev; l++)
+                fprintf(f, ",%.6g", t->sum[k][2 + l] / cnt);
+            fprintf(f, ",%.6g,%.6g,%zu,%zu,%.6g\n", msis, spl, cnt, t->nfb[k],
+                    b->secs[k]);
+        } else {
+            fprintf(f, "%-8s %8.3f %8.4f %7.3f", nm, sm, ma, owa);
+            for (size_t l = 0; l < nlev; l++)
+                fprintf(f, "  %7.3f", t->sum[k][2 + l] / cnt);
+            fprintf(f, " %8.3f %7.4f %9zu %8.3f\n", msis, spl, t->nfb[k],
+                    b->secs[k]);
+        }
+    }
+    if (b->json)
+        fprintf(f, "]}\n");
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\n\r") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_num(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.10g", v);
+}
+
+/* One row per series, cutoff (the last training period) and model. */
+static void write_per_series(const bt *b, FILE *f)
+{
+    const size_t nlev = b->rq.nlevels, h = b->rq.horizon;
+    fputs("series,cutoff,model,method,train_n,smape,mase", f);
+    for (size_t l = 0; l < nlev; l++)
+        fprintf(f, ",coverage%g", b->rq.levels[l]);
+    fputs(",msis,spl,fallback,status\n", f);
+    for (size_t i = 0; i < b->set->nseries; i++) {
+        const hz_series *s = &b->set->series[i];
+        for (size_t o = 0; o < b->origins; o++) {
+            size_t back = h + (b->origins - 1 - o);
+            if (s->n < back + 3)
+                continue;
+            size_t ntr = s->n - back;
+            char cut[32];
+            hz_calendar_format(&b->set->cal, s->start + (int64_t)ntr - 1, cut,
+                               sizeof cut);
+            for (size_t k = 0; k < b->nall; k++) {
+                const cell *cl = &b->cells[(i * b->origins + o) * b->nall + k];
+                csv_field(f, s->key);
+                fprintf(f, ",%s,%s,", cut, hz_fc_model_name(b->models[k]));
+                csv_field(f, cl->method);
+                fprintf(f, ",%zu,", ntr);
+                csv_num(f, cl->ok ? cl->smape : NAN);
+                fputc(',', f);
+                csv_num(f, cl->ok ? cl->mase : NAN);
+                for (size_t l = 0; l < nlev; l++) {
+                    fputc(',', f);
+                    csv_num(f, cl->ok ? cl->cov[l] : NAN);
+                }
+                fputc(',', f);
+                csv_num(f, cl->ok ? cl->msis : NAN);
+                fputc(',', f);
+                csv_num(f, cl->ok ? cl->spl : NAN);
+                fprintf(f, ",%s,%s\n", cl->fallback ? "yes" : "no",
+                        cl->ok ? "ok" : "failed");
+            }
+        }
+    }
+}
+
+/* The per-series file and the table, each whole or not at all. */
+static int write_outputs(const char *cmd, const bt *b, const totals *t)
+{
+    hz_outfile *po = NULL, *to = NULL;
+    if (b->perpath != NULL) {
+        if ((po = hz_cli_out_open(cmd, b->perpath)) == NULL)
+            return HZ_EXIT_FAIL;
+        write_per_series(b, hz_outfile_stream(po));
+    }
+    if ((to = hz_cli_out_open(cmd, b->outpath)) == NULL) {
+        hz_cli_out_abort(po);
+        return HZ_EXIT_FAIL;
+    }
+    write_totals(b, t, hz_outfile_stream(to), b->outpath != NULL);
+    int rc = po ? hz_cli_out_commit(cmd, po) : HZ_EXIT_OK;
+    if (rc == HZ_EXIT_OK)
+        return hz_cli_out_commit(cmd, to);
+    hz_cli_out_abort(to);
+    return rc;
+}
+
+/* The HTML report (--report): per-model means over the (series, origin)
+ * pairs every model scored, and those pairs' errors. */
+static int write_report(const char *cmd, const bt *b, const totals *t)
+{
+    const size_t nall = b->nall, cnt = t->cnt, nlev = b->rq.nlevels;
+    const size_t npairs = b->set->nseries * b->origins;
     const char *names[17];
     double sm[17], ma[17], ow[17], cov[17 * HZ_FC_MAX_LEVELS];
-    double *ps = malloc(nall * cnt * sizeof *ps);
-    double *pm = malloc(nall * cnt * sizeof *pm);
+    const size_t nps = nall * cnt > 0 ? nall * cnt : 1; /* no malloc(0) */
+    double *ps = malloc(nps * sizeof *ps);
+    double *pm = malloc(nps * sizeof *pm);
     if (ps == NULL || pm == NULL) {
         free(ps);
         free(pm);
-        hz_cli_error("backtest", "out of memory");
+        hz_cli_error(cmd, "out of memory");
         return HZ_EXIT_FAIL;
     }
-    size_t n2 = 0;
-    for (size_t k = 0; k < nall; k++)
-        if (models[k] == HZ_MODEL_NAIVE2)
-            n2 = k;
     for (size_t k = 0; k < nall; k++) {
-        names[k] = hz_fc_model_name(models[k]);
-        sm[k] = sum[k][0] / (double)cnt;
-        ma[k] = sum[k][1] / (double)cnt;
+        names[k] = hz_fc_model_name(b->models[k]);
+        sm[k] = t->sum[k][0] / (double)cnt;
+        ma[k] = t->sum[k][1] / (double)cnt;
         for (size_t l = 0; l < nlev; l++)
-            cov[k * nlev + l] = sum[k][2 + l] / (double)cnt;
+            cov[k * nlev + l] = t->sum[k][2 + l] / (double)cnt;
     }
     for (size_t k = 0; k < nall; k++)
-        ow[k] = hz_owa(sm[k], ma[k], sm[n2], ma[n2]);
+        ow[k] = hz_owa(sm[k], ma[k], sm[b->n2], ma[b->n2]);
     size_t j = 0;
-    for (size_t p = 0; p < npairs_all; p++) {
+    for (size_t p = 0; p < npairs; p++) {
         int all = 1;
         for (size_t k = 0; k < nall; k++)
-            all &= cells[p * nall + k].ok;
+            all &= b->cells[p * nall + k].ok;
         if (!all)
             continue;
         for (size_t k = 0; k < nall; k++) {
-            ps[k * cnt + j] = cells[p * nall + k].smape;
-            pm[k * cnt + j] = cells[p * nall + k].mase;
+            ps[k * cnt + j] = b->cells[p * nall + k].smape;
+            pm[k * cnt + j] = b->cells[p * nall + k].mase;
         }
         j++;
     }
-    hz_report_backtest_in bt = {nall, names,  sm,      ma,      ow,
-                                nlev, levels, cov,     cnt,     ps,
-                                pm,   ns,     horizon, origins, freq};
-    int rc = hz__cli_report_backtest("backtest", path, &bt, input);
+    hz_report_backtest_in in = {nall,
+                                names,
+                                sm,
+                                ma,
+                                ow,
+                                nlev,
+                                b->rq.levels,
+                                cov,
+                                cnt,
+                                ps,
+                                pm,
+                                b->set->nseries,
+                                b->rq.horizon,
+                                b->origins,
+                                hz_freq_name(b->set->freq)};
+    int rc = hz__cli_report_backtest(cmd, b->report, &in, b->input);
     free(ps);
     free(pm);
+    return rc;
+}
+
+static int run(const char *cmd, bt *b)
+{
+    hz_dataset *ds = NULL;
+    int rc;
+    if ((rc = hz_cli_read_csv(cmd, b->input, &b->csvo, &ds, NULL)) != 0 ||
+        (rc = hz__fc_series_resolve(cmd, &b->sa, ds)) != 0)
+        goto out;
+    hz_series_opts so = b->sa.so;
+    so.extend_to_end = !b->sa.long_format;
+    hz_error err;
+    hz_error_clear(&err);
+    hz_status st = hz_series_build(ds, &so, &b->set, &err);
+    if (st != HZ_OK) {
+        hz_cli_error(cmd, "%s", err.msg);
+        rc = hz__fc_exit_code(st);
+        goto out;
+    }
+    size_t ncell = b->set->nseries * b->origins * b->nall;
+    if ((b->cells = calloc(ncell ? ncell : 1, sizeof *b->cells)) == NULL) {
+        hz_cli_error(cmd, "out of memory");
+        rc = HZ_EXIT_FAIL;
+        goto out;
+    }
+    for (size_t k = 0; k < b->nall; k++)
+        if (evaluate_model(b, k) != 0) {
+            hz_cli_error(cmd, "out of memory");
+            rc = HZ_EXIT_FAIL;
+            goto out;
+        }
+    totals t;
+    sum_up(b, &t);
+    if (t.cnt == 0) {
+        hz_cli_error(cmd,
+                     "no series has the %zu + %zu periods needed to evaluate "
+                     "(%zu series, longest %zu)",
+                     b->rq.horizon + b->origins - 1, (size_t)3,
+                     b->set->nseries,
+                     b->set->nseries ? b->set->series[0].n : 0);
+        rc = HZ_EXIT_FAIL;
+        goto out;
+    }
+    if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK && b->report != NULL)
+        rc = write_report(cmd, b, &t);
+    if (rc == HZ_EXIT_OK) {
+        hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels,
+                       b->set->nfilled, b->set->nseries_filled, 0, 0);
+        hz__fc_print_calendar(stderr, b->set->freq_reason, &b->set->seasons,
+                              b->set->seasons_reason);
+    }
+out:
+    hz_dataset_free(ds);
     return rc;
 }
 
 int hz__cmd_backtest(int argc, char **argv)
 {
     static const char *cmd = "backtest";
-    static const struct option lo[] = {
-        HZ_FC_SERIES_LONGOPTS,
-        {"horizon", required_argument, 0, OPT_HORIZON},
-        {"origins", required_argument, 0, OPT_ORIGINS},
-        {"models", required_argument, 0, OPT_MODELS},
-        {"level", required_argument, 0, OPT_LEVEL},
-        {"intervals", required_argument, 0, OPT_INTERVALS},
-        {"json", no_argument, 0, OPT_JSON},
-        {"output", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},
-        HZ_CLI_REPORT_LONGOPT,
-        HZ_CLI_CSV_LONGOPTS,
-        {0, 0, 0, 0}};
-    const char *report = NULL;
-    hz__fc_series_args sa;
-    hz__fc_series_args_init(&sa);
-    hz_series_opts so;
-    hz_cli_csv csvo;
-    hz_cli_csv_init(&csvo);
-    size_t horizon = 12, origins = 1, nlev = 2, nmod = 0;
-    double levels[HZ_FC_MAX_LEVELS] = {80, 95};
-    const char *models_s = "auto,theta,naive2,snaive,naive";
-    const char *outpath = NULL;
-    int json = 0, rc = HZ_EXIT_OK, intervals = HZ_INTERVALS_MODEL;
-    char *mstore = NULL;
-    const char *mnames[16];
-    int models[17];
-    hz_dataset *ds = NULL;
-    hz_series_set *set = NULL;
-    cell *cells = NULL;
-    long v;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
-        int taken = hz__fc_series_option(cmd, c, optarg, &sa);
-        if (taken < 0) {
-            rc = HZ_EXIT_USAGE;
-            goto out;
-        }
-        if (taken)
-            continue;
-        switch (c) {
-        case OPT_HORIZON:
-            if (!hz_cli_parse_long(cmd, "horizon", optarg, 1, 100000, &v)) {
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            horizon = (size_t)v;
-            break;
-        case OPT_ORIGINS:
-            if (!hz_cli_parse_long(cmd, "origins", optarg, 1, 1000, &v)) {
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            origins = (size_t)v;
-            break;
-        case OPT_MODELS: models_s = optarg; break;
-        case OPT_LEVEL:
-            if (!hz__fc_parse_levels(cmd, optarg, levels, &nlev)) {
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            break;
-        case OPT_JSON: json = 1; break;
-        case OPT_INTERVALS:
-            if (!hz_intervals_parse(optarg, &intervals)) {
-                hz_cli_error(cmd,
-                             "--intervals: expected model or conformal, "
-                             "got '%s'",
-                             optarg);
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            break;
-        case 'o': outpath = optarg; break;
-        case HZ_OPT_REPORT: report = optarg; break;
-        case 'h': help(stdout); goto out;
-        case '?': rc = HZ_EXIT_USAGE; goto out;
-        default:
-            if (!hz_cli_csv_option(cmd, &csvo, c, optarg)) {
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-        }
-    }
-    if (!hz__fc_split_list(models_s, &mstore, mnames, 16, &nmod)) {
-        hz_cli_error(cmd,
-                     "--models: expected a comma-separated list, got "
-                     "'%s'",
-                     models_s);
-        rc = HZ_EXIT_USAGE;
-        goto out;
-    }
-    for (size_t k = 0; k < nmod; k++)
-        if (!hz_fc_model_parse(mnames[k], &models[k])) {
-            hz_cli_error(cmd, "--models: unknown model '%s' (try %s)",
-                         mnames[k], hz_fc_model_list());
-            rc = HZ_EXIT_USAGE;
-            goto out;
-        }
-    /* Naive2 is always evaluated (for OWA) */
-    int have_n2 = -1;
-    for (size_t k = 0; k < nmod; k++)
-        if (models[k] == HZ_MODEL_NAIVE2)
-            have_n2 = (int)k;
-    size_t nall = nmod;
-    if (have_n2 < 0) {
-        models[nall] = HZ_MODEL_NAIVE2;
-        have_n2 = (int)nall++;
-    }
-    if (optind != argc - 1) {
-        hz_cli_error(cmd, optind >= argc ? "missing input FILE.csv"
-                                         : "expected one input file");
-        rc = HZ_EXIT_USAGE;
-        goto out;
-    }
-    so = sa.so;
-    if (so.date_col == NULL ||
-        (so.value_col == NULL && so.agg != HZ_AGG_COUNT)) {
-        hz_cli_error(cmd, "missing --date COL and --value COL");
-        rc = HZ_EXIT_USAGE;
-        goto out;
-    }
-    if (sa.long_format && so.nby == 0) {
-        hz_cli_error(cmd, "--long needs --by ID_COLUMN");
-        rc = HZ_EXIT_USAGE;
-        goto out;
-    }
-    so.extend_to_end = !sa.long_format;
-    rc = hz_cli_read_csv(cmd, argv[optind], &csvo, &ds, NULL);
-    if (rc != 0)
-        goto out;
-    hz_error err;
-    hz_error_clear(&err);
-    hz_status st = hz_series_build(ds, &so, &set, &err);
-    if (st != HZ_OK) {
-        hz_cli_error(cmd, "%s", err.msg);
-        rc = hz__fc_exit_code(st);
-        goto out;
-    }
-    size_t ns = set->nseries, ncell = ns * origins * nall;
-    cells = calloc(ncell ? ncell : 1, sizeof *cells);
-    double *secs = calloc(nall, sizeof *secs);
-    if (cells == NULL || secs == NULL) {
-        free(secs);
-        hz_cli_error(cmd, "out of memory");
-        rc = HZ_EXIT_FAIL;
-        goto out;
-    }
-    for (size_t k = 0; k < nall; k++) {
-        double t0 = hz_now();
-        if (run_model(set, models[k], intervals, horizon, origins, k, nall,
-                      nlev, levels, cells) != 0) {
-            free(secs);
-            hz_cli_error(cmd, "out of memory");
-            rc = HZ_EXIT_FAIL;
-            goto out;
-        }
-        secs[k] = hz_now() - t0;
-    }
-    /* summarise over the (series, origin) pairs every model scored */
-    double sum[17][4 + HZ_FC_MAX_LEVELS];
-    size_t cnt = 0, nfb[17];
-    memset(sum, 0, sizeof sum);
-    memset(nfb, 0, sizeof nfb);
-    for (size_t p = 0; p < ns * origins; p++) {
-        int all = 1;
-        for (size_t k = 0; k < nall; k++)
-            all &= cells[p * nall + k].ok;
-        if (!all)
-            continue;
-        cnt++;
-        for (size_t k = 0; k < nall; k++) {
-            const cell *cl = &cells[p * nall + k];
-            sum[k][0] += cl->smape;
-            sum[k][1] += cl->mase;
-            for (size_t l = 0; l < nlev; l++)
-                sum[k][2 + l] += cl->cov[l];
-            sum[k][2 + nlev] += cl->msis;
-            sum[k][3 + nlev] += cl->spl;
-            nfb[k] += (size_t)cl->fallback;
-        }
-    }
-    if (cnt == 0) {
-        hz_cli_error(cmd,
-                     "no series has the %zu + %zu periods needed to "
-                     "evaluate (%zu series, longest %zu)",
-                     horizon + origins - 1, (size_t)3, ns,
-                     ns ? set->series[0].n : 0);
-        free(secs);
-        rc = HZ_EXIT_FAIL;
-        goto out;
-    }
-    double n2s = sum[have_n2][0] / cnt, n2m = sum[have_n2][1] / cnt;
-    FILE *f = stdout;
-    if (outpath != NULL && (f = hz_cli_open_out(cmd, outpath)) == NULL) {
-        free(secs);
-        rc = HZ_EXIT_FAIL;
-        goto out;
-    }
-    if (json) {
-        fprintf(f,
-                "{\"series\":%zu,\"evaluated\":%zu,\"horizon\":%zu,"
-                "\"origins\":%zu,\"freq\":\"%s\",\"models\":[",
-                ns, cnt, horizon, origins, hz_freq_name(set->freq));
-    } else if (outpath != NULL) {
-        fprintf(f, "model,smape,mase,owa");
-        for (size_t l = 0; l < nlev; l++)
-            fprintf(f, ",coverage%g", levels[l]);
-        fprintf(f, ",msis,spl,evaluated,fallbacks,seconds\n");
-    } else {
-        printf("%zu series (%s), %zu evaluated x %zu origin(s), horizon "
-               "%zu\n",
-               ns, hz_freq_name(set->freq), cnt / origins, origins, horizon);
-        printf("%-8s %8s %8s %7s", "model", "sMAPE", "MASE", "OWA");
-        for (size_t l = 0; l < nlev; l++)
-            printf("  cov%-4g", levels[l]);
-        printf(" %8s %7s %9s %8s\n", "MSIS", "SPL", "fallbacks", "seconds");
-    }
-    for (size_t k = 0; k < nall; k++) {
-        double sm = sum[k][0] / cnt, ma = sum[k][1] / cnt;
-        double msis = sum[k][2 + nlev] / cnt, spl = sum[k][3 + nlev] / cnt;
-        double owa = hz_owa(sm, ma, n2s, n2m);
-        const char *nm = hz_fc_model_name(models[k]);
-        if (json) {
-            fprintf(f,
-                    "%s{\"model\":\"%s\",\"smape\":%.6g,\"mase\":%.6g,"
-                    "\"owa\":%.6g,\"coverage\":{",
-                    k ? "," : "", nm, sm, ma, owa);
-            for (size_t l = 0; l < nlev; l++)
-                fprintf(f, "%s\"%g\":%.6g", l ? "," : "", levels[l],
-                        sum[k][2 + l] / cnt);
-            fprintf(f,
-                    "},\"msis\":%.6g,\"spl\":%.6g,\"fallbacks\":%zu,"
-                    "\"seconds\":%.6g}",
-                    msis, spl, nfb[k], secs[k]);
-        } else if (outpath != NULL) {
-            fprintf(f, "%s,%.6g,%.6g,%.6g", nm, sm, ma, owa);
-            for (size_t l = 0; l < nlev; l++)
-                fprintf(f, ",%.6g", sum[k][2 + l] / cnt);
-            fprintf(f, ",%.6g,%.6g,%zu,%zu,%.6g\n", msis, spl, cnt, nfb[k],
-                    secs[k]);
-        } else {
-            printf("%-8s %8.3f %8.4f %7.3f", nm, sm, ma, owa);
-            for (size_t l = 0; l < nlev; l++)
-                printf("  %7.3f", sum[k][2 + l] / cnt);
-            printf(" %8.3f %7.4f %9zu %8.3f\n", msis, spl, nfb[k], secs[k]);
-        }
-    }
-    if (json)
-        fprintf(f, "]}\n");
-    if (f != stdout)
-        hz_cli_close_out(f);
-    free(secs);
-    if (report != NULL)
-        rc = write_report(report, argv[optind], cells, ns * origins, cnt,
-                          models, nall, levels, nlev, sum, ns, horizon,
-                          origins, hz_freq_name(set->freq));
-out:
-    free(cells);
-    hz_series_set_free(set);
-    hz_dataset_free(ds);
-    free(sa.bystore);
-    free(mstore);
+    bt b;
+    memset(&b, 0, sizeof b);
+    hz__fc_series_args_init(&b.sa);
+    hz_forecast_request_init(&b.rq);
+    hz_cli_csv_init(&b.csvo);
+    b.origins = 1;
+    b.models_s = "auto,theta,naive2,snaive,naive";
+    int rc = parse_args(cmd, argc, argv, &b);
+    if (rc == HZ_EXIT_OK)
+        rc = run(cmd, &b);
+    else if (rc < 0)
+        rc = HZ_EXIT_OK;
+    free(b.cells);
+    hz_series_set_free(b.set);
+    free(b.sa.bystore);
+    free(b.mstore);
     return rc;
 }

@@ -7,8 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "net/cjson.h"
 #include "cli/cli.h"
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
 #include "llm/prompt.h"
 #include "store/store.h"
 
@@ -119,7 +120,7 @@ static int load_job(hz_store *st, const explain_opts *o, cJSON **doc)
         hz_cli_error("explain", "%s", err.msg);
         return rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
     }
-    const char *status = hz__store_str(*doc, "status");
+    const char *status = hz__cjson_str(*doc, "status");
     if (status == NULL || strcmp(status, "succeeded") != 0) {
         hz_cli_error("explain",
                      "job %s is %s: only succeeded jobs have "
@@ -258,7 +259,7 @@ static int explain_job(hz_store *st, const cJSON *doc, const explain_opts *o)
     bool online = set.client.provider != HZ_LLM_NONE;
     if (print_stored(doc, o, online))
         return HZ_EXIT_OK;
-    const char *type = hz__store_str(doc, "type");
+    const char *type = hz__cjson_str(doc, "type");
     hz_summary *sum = NULL;
     rc = hz_summary_from_result_json(
         type, cJSON_GetObjectItemCaseSensitive(doc, "summary"), &sum, &err);
@@ -271,7 +272,7 @@ static int explain_job(hz_store *st, const cJSON *doc, const explain_opts *o)
     hz_prompt_cache *cache = NULL;
     hz_narrative_job job = {.id = o->id,
                             .type = type,
-                            .tenant = hz__store_str(doc, "customerId"),
+                            .tenant = hz__cjson_str(doc, "customerId"),
                             .summary = sum};
     if (o->show) {
         code = show_prompt(&set, o, type, sum);

@@ -8,6 +8,7 @@
 #include "cli/report_cli.h"
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
+#include "horizon/outfile.h"
 #include "horizon/series.h"
 
 const char hz__cmd_forecast_summary[] =
@@ -20,26 +21,12 @@ static void help(FILE *f)
         "usage: horizon forecast FILE.csv --date COL --value COL [OPTIONS]\n"
         "\n"
         "Aggregates FILE.csv into one regular series per group and forecasts\n"
-        "each one.  Output rows: series,date,point,loNN,hiNN...,model,note.\n"
+        "each one.  Output rows: series,date,point,loNN,hiNN...,model,note;\n"
+        "dates are labelled as the input labels its periods.\n"
         "\n"
-        "options:\n"
-        "  --date COL             date (or YYYY-MM period) column\n"
-        "  --value COL            numeric value column (not needed with\n"
-        "                         --agg count)\n"
-        "  --by COL[,COL...]      group columns (key = values joined by |)\n"
-        "  --long                 FILE is long format "
-        "(series_id,date,value):\n"
-        "                         --by names the id column; each series ends\n"
-        "                         at its own last period\n"
-        "  --freq F               day|week|month|quarter|year (default:\n"
-        "                         inferred from the dates)\n"
-        "  --agg A                sum (default), mean or count\n"
-        "  --fill F               missing periods: zero (default) or\n"
-        "                         interpolate\n"
-        "  --horizon N            periods ahead (default 12)\n"
+        "options:\n" HZ_FC_SERIES_HELP
         "  --model M              auto (default) or one of:\n"
         "                         %s\n"
-        "  --level L[,L...]       interval levels in percent (default 80,95)\n"
         "  --intervals K          model (default) or conformal: calibrated\n"
         "                         on rolling-origin errors of all series\n"
         "  --reconcile R          with --by: forecast every level (total,\n"
@@ -47,10 +34,17 @@ static void help(FILE *f)
         "                         groups) and make them add up: mint\n"
         "                         (shrinkage), wls, ols, bu or td\n"
         "  --seed N               seed for simulated intervals (default 42)\n"
-        "  -o, --output FILE      write to FILE instead of stdout\n"
+        "  -o, --output FILE      write to FILE instead of stdout (whole or\n"
+        "                         not at all)\n"
         "  --json                 JSON instead of CSV\n"
-        "  --quiet                no summary on stderr\n" HZ_CLI_REPORT_HELP
-            HZ_CLI_CSV_HELP "  -h, --help             show this help\n"
+        "  --diagnostics FILE     one CSV row per series: model, parameters,\n"
+        "                         AIC/AICc/BIC, sigma2, Ljung-Box p, "
+        "in-sample\n"
+        "                         MASE, filled periods, fallback reason\n"
+        "  --fitted FILE          CSV of fitted values and residuals\n"
+        "  --quiet                no summary on stderr (warnings "
+        "stay)\n" HZ_CLI_REPORT_HELP HZ_CLI_CSV_HELP
+        "  -h, --help             show this help\n"
         "\n"
         "Series too short for the model fall back to simpler ones; the\n"
         "reason is in the note column.  Results are identical for any\n"
@@ -58,118 +52,202 @@ static void help(FILE *f)
         hz_fc_model_list());
 }
 
-enum { OPT_JSON = 2000, OPT_QUIET };
+enum { OPT_JSON = 2000, OPT_QUIET, OPT_DIAG, OPT_FITTED };
 
-int hz__cmd_forecast(int argc, char **argv)
-{
-    static const char *cmd = "forecast";
-    static const struct option lo[] = {HZ_FC_SERIES_LONGOPTS,
-                                       HZ_FC_REQUEST_LONGOPTS,
-                                       {"json", no_argument, 0, OPT_JSON},
-                                       {"quiet", no_argument, 0, OPT_QUIET},
-                                       {"output", required_argument, 0, 'o'},
-                                       {"help", no_argument, 0, 'h'},
-                                       HZ_CLI_REPORT_LONGOPT,
-                                       HZ_CLI_CSV_LONGOPTS,
-                                       {0, 0, 0, 0}};
-    const char *report = NULL;
-    hz_forecast_request req;
-    hz_forecast_request_init(&req);
-    hz_cli_csv csvo;
-    hz_cli_csv_init(&csvo);
-    const char *outpath = NULL;
-    int json = 0, quiet = 0, rc = HZ_EXIT_OK;
+typedef struct fc_args {
     hz__fc_series_args sa;
-    hz__fc_series_args_init(&sa);
-    hz_dataset *ds = NULL;
-    hz_forecast_result *res = NULL;
-    int c;
+    hz_cli_csv csvo;
+    hz_forecast_request req;
+    const char *outpath, *diagpath, *fittedpath, *report, *input;
+    int json, quiet;
+} fc_args;
+
+/* One option that is not a series option; HZ_EXIT_OK or an exit code. */
+static int take_option(const char *cmd, fc_args *a, int c, const char *arg)
+{
+    switch (c) {
+    case OPT_JSON: a->json = 1; return HZ_EXIT_OK;
+    case OPT_QUIET: a->quiet = 1; return HZ_EXIT_OK;
+    case OPT_DIAG: a->diagpath = arg; return HZ_EXIT_OK;
+    case OPT_FITTED: a->fittedpath = arg; return HZ_EXIT_OK;
+    case 'o': a->outpath = arg; return HZ_EXIT_OK;
+    case HZ_OPT_REPORT: a->report = arg; return HZ_EXIT_OK;
+    case '?': return HZ_EXIT_USAGE;
+    default:
+        if (!hz_cli_csv_option(cmd, &a->csvo, c, arg))
+            return HZ_EXIT_USAGE;
+        if (c == HZ_OPT_THREADS)
+            a->req.threads = a->csvo.threads;
+        return HZ_EXIT_OK;
+    }
+}
+
+/* -1: --help was shown; else an exit code. */
+static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
+{
+    static const struct option lo[] = {
+        HZ_FC_SERIES_LONGOPTS,
+        HZ_FC_REQUEST_LONGOPTS,
+        {"json", no_argument, 0, OPT_JSON},
+        {"quiet", no_argument, 0, OPT_QUIET},
+        {"diagnostics", required_argument, 0, OPT_DIAG},
+        {"fitted", required_argument, 0, OPT_FITTED},
+        {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},
+        HZ_CLI_REPORT_LONGOPT,
+        HZ_CLI_CSV_LONGOPTS,
+        {0, 0, 0, 0}};
+    int c, rc;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
-        int taken = hz__fc_series_option(cmd, c, optarg, &sa);
+        if (c == 'h') {
+            help(stdout);
+            return -1;
+        }
+        int taken = hz__fc_series_option(cmd, c, optarg, &a->sa);
         if (taken == 0)
-            taken = hz__fc_request_option(cmd, c, optarg, &req);
-        if (taken < 0) {
-            rc = HZ_EXIT_USAGE;
-            goto out;
-        }
-        if (taken)
-            continue;
-        switch (c) {
-        case OPT_JSON: json = 1; break;
-        case OPT_QUIET: quiet = 1; break;
-        case 'o': outpath = optarg; break;
-        case HZ_OPT_REPORT: report = optarg; break;
-        case 'h': help(stdout); goto out;
-        case '?': rc = HZ_EXIT_USAGE; goto out;
-        default:
-            if (!hz_cli_csv_option(cmd, &csvo, c, optarg)) {
-                rc = HZ_EXIT_USAGE;
-                goto out;
-            }
-            if (c == HZ_OPT_THREADS)
-                req.threads = csvo.threads;
-        }
+            taken = hz__fc_request_option(cmd, c, optarg, &a->req);
+        if (taken < 0)
+            return HZ_EXIT_USAGE;
+        if (c == HZ_FC_OPT_LEVEL)
+            a->sa.levels_text = hz__fc_levels_are_fractions(optarg) ? optarg
+                                                                    : NULL;
+        if (!taken && (rc = take_option(cmd, a, c, optarg)) != HZ_EXIT_OK)
+            return rc;
     }
     if (optind != argc - 1) {
         hz_cli_error(cmd, optind >= argc ? "missing input FILE.csv"
                                          : "expected one input file");
         help(stderr);
-        rc = HZ_EXIT_USAGE;
-        goto out;
+        return HZ_EXIT_USAGE;
     }
-    if (!hz__fc_request_finish(cmd, &sa, &req)) {
-        rc = HZ_EXIT_USAGE;
+    a->input = argv[optind];
+    return hz__fc_series_check(cmd, &a->sa, &a->csvo);
+}
+
+static void fill_request(fc_args *a)
+{
+    a->req.keep_fitted = a->diagpath != NULL || a->fittedpath != NULL;
+}
+
+typedef hz_status (*writer_fn)(const hz_forecast_result *r, FILE *f,
+                               hz_error *err);
+
+/* The writer of output k: diagnostics, fitted values, forecasts. */
+static writer_fn writer_for(int k, bool json)
+{
+    if (k == 0)
+        return hz_forecast_result_write_diagnostics;
+    if (k == 1)
+        return hz_forecast_result_write_fitted;
+    return json ? hz_forecast_result_write_json : hz_forecast_result_write_csv;
+}
+
+/* Write one output to a temporary (or stdout); *o is left for commit. */
+static int write_one(const char *cmd, const char *path, writer_fn fn,
+                     const hz_forecast_result *res, hz_outfile **o)
+{
+    hz_error err;
+    if ((*o = hz_cli_out_open(cmd, path)) == NULL)
+        return HZ_EXIT_FAIL;
+    if (fn(res, hz_outfile_stream(*o), &err) != HZ_OK) {
+        hz_cli_out_fail(cmd, *o, err.msg);
+        *o = NULL;
+        return HZ_EXIT_FAIL;
+    }
+    return HZ_EXIT_OK;
+}
+
+/* Diagnostics, fitted values, then the forecasts: all are written before
+ * any is committed, so a failure leaves none of them new. */
+static int write_outputs(const char *cmd, const fc_args *a,
+                         const hz_forecast_result *res)
+{
+    hz_outfile *o[3] = {NULL, NULL, NULL};
+    const char *path[3] = {a->diagpath, a->fittedpath, a->outpath};
+    int rc = HZ_EXIT_OK;
+    for (int k = 0; k < 3 && rc == HZ_EXIT_OK; k++)
+        if (k == 2 || path[k] != NULL)
+            rc = write_one(cmd, path[k], writer_for(k, a->json), res, &o[k]);
+    for (int k = 0; k < 3; k++) {
+        if (o[k] == NULL)
+            continue;
+        if (rc == HZ_EXIT_OK)
+            rc = hz_cli_out_commit(cmd, o[k]);
+        else
+            hz_cli_out_abort(o[k]);
+    }
+    return rc;
+}
+
+static void summary(const char *cmd, const fc_args *a,
+                    const hz_forecast_result *res, double tread)
+{
+    size_t nfall = 0;
+    for (size_t i = 0; i < res->nseries; i++)
+        nfall += res->series[i].note[0] != '\0';
+    fprintf(stderr,
+            "horizon %s: %zu series (%s, period %d), horizon %zu, model %s; "
+            "%zu with fallbacks; rows used %zu, skipped %zu; read %.3f s, "
+            "series %.3f s, models %.3f s\n",
+            cmd, res->nseries, hz_freq_name((hz_freq)res->freq), res->period,
+            res->horizon, hz_fc_model_name(a->req.model), nfall,
+            res->rows_used, res->rows_skipped, tread, res->seconds_series,
+            res->seconds_models);
+    hz__fc_print_calendar(stderr, res->freq_reason, &res->seasons,
+                          res->seasons_reason);
+}
+
+int hz__cmd_forecast(int argc, char **argv)
+{
+    static const char *cmd = "forecast";
+    fc_args a;
+    memset(&a, 0, sizeof a);
+    hz__fc_series_args_init(&a.sa);
+    hz_cli_csv_init(&a.csvo);
+    hz_forecast_request_init(&a.req);
+    hz_dataset *ds = NULL;
+    hz_forecast_result *res = NULL;
+    int rc = parse_args(cmd, argc, argv, &a);
+    if (rc != HZ_EXIT_OK) {
+        rc = rc < 0 ? HZ_EXIT_OK : rc;
         goto out;
     }
     double t0 = hz_now();
-    rc = hz_cli_read_csv(cmd, argv[optind], &csvo, &ds, NULL);
-    if (rc != 0)
+    if ((rc = hz_cli_read_csv(cmd, a.input, &a.csvo, &ds, NULL)) != 0 ||
+        (rc = hz__fc_series_resolve(cmd, &a.sa, ds)) != 0)
         goto out;
     double t1 = hz_now();
+    if (!hz__fc_request_finish(cmd, &a.sa, &a.req)) {
+        rc = HZ_EXIT_USAGE;
+        goto out;
+    }
+    fill_request(&a);
     hz_error err;
     hz_error_clear(&err);
-    hz_status st = hz_forecast_run(ds, &req, &res, &err);
+    hz_status st = hz_forecast_run(ds, &a.req, &res, &err);
     if (st != HZ_OK) {
         hz_cli_error(cmd, "%s", err.msg);
         rc = hz__fc_exit_code(st);
         goto out;
     }
-    FILE *f = hz_cli_open_out(cmd, outpath);
-    if (f == NULL) {
-        rc = HZ_EXIT_FAIL;
+    if ((rc = write_outputs(cmd, &a, res)) != HZ_EXIT_OK ||
+        (a.report != NULL &&
+         (rc = hz__cli_report_forecast(cmd, a.report, res, &a.req, a.input)) !=
+             HZ_EXIT_OK))
         goto out;
-    }
-    st = json ? hz_forecast_result_write_json(res, f, &err)
-              : hz_forecast_result_write_csv(res, f, &err);
-    hz_cli_close_out(f);
-    if (st != HZ_OK) {
-        hz_cli_error(cmd, "%s", err.msg);
-        rc = HZ_EXIT_FAIL;
-        goto out;
-    }
-    if (report != NULL) {
-        rc = hz__cli_report_forecast(cmd, report, res, &req, argv[optind]);
-        if (rc != HZ_EXIT_OK)
-            goto out;
-    }
-    if (!quiet) {
-        size_t nfall = 0;
-        for (size_t i = 0; i < res->nseries; i++)
-            if (res->series[i].note[0])
-                nfall++;
+    hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
+                   res->nseries_filled, res->nclamped, res->nnonneg);
+    if (res->rows_skipped > 0)
         fprintf(stderr,
-                "horizon forecast: %zu series (%s, period %d), horizon %zu, "
-                "model %s; %zu with fallbacks; rows used %zu, skipped %zu; "
-                "read %.3f s, series %.3f s, models %.3f s\n",
-                res->nseries, hz_freq_name((hz_freq)res->freq), res->period,
-                res->horizon, hz_fc_model_name(req.model), nfall,
-                res->rows_used, res->rows_skipped, t1 - t0,
-                res->seconds_series, res->seconds_models);
-    }
+                "horizon %s: %zu rows without a date or value were not "
+                "used\n",
+                cmd, res->rows_skipped);
+    if (!a.quiet)
+        summary(cmd, &a, res, t1 - t0);
 out:
     hz_forecast_result_free(res);
     hz_dataset_free(ds);
-    free(sa.bystore);
+    free(a.sa.bystore);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "horizon/outfile.h"
 #include "horizon/gen.h"
 
 const char hz__cmd_gen_summary[] =
@@ -90,11 +91,21 @@ int hz__cmd_gen(int argc, char **argv)
             o.months = (unsigned)v;
             break;
         case 's': {
-            int y;
-            unsigned mo;
-            char extra;
-            if (sscanf(optarg, "%4d-%2u%c", &y, &mo, &extra) != 2 || mo < 1 ||
-                mo > 12 || y < 1900 || y > 2200) {
+            /* exactly YYYY-MM */
+            const char *a = optarg;
+            bool ok = strlen(a) == 7 && a[4] == '-';
+            int y = 0;
+            unsigned mo = 0;
+            for (int i = 0; ok && i < 7; i++) {
+                if (i == 4)
+                    continue;
+                ok = a[i] >= '0' && a[i] <= '9';
+                if (i < 4)
+                    y = y * 10 + (a[i] - '0');
+                else
+                    mo = mo * 10 + (unsigned)(a[i] - '0');
+            }
+            if (!ok || mo < 1 || mo > 12 || y < 1900 || y > 2200) {
                 hz_cli_error("gen", "--start: expected YYYY-MM, got '%s'",
                              optarg);
                 return HZ_EXIT_USAGE;
@@ -117,15 +128,12 @@ int hz__cmd_gen(int argc, char **argv)
         hz_cli_error("gen", "unexpected argument '%s'", argv[optind]);
         return HZ_EXIT_USAGE;
     }
-    FILE *f = hz_cli_open_out("gen", out);
-    if (f == NULL)
+    hz_outfile *of = hz_cli_out_open("gen", out);
+    if (of == NULL)
         return HZ_EXIT_FAIL;
     hz_error err;
-    hz_status st = hz_gen_write(&o, f, &err);
-    hz_cli_close_out(f);
-    if (st != HZ_OK) {
-        hz_cli_error("gen", "%s", err.msg);
-        return HZ_EXIT_FAIL;
-    }
-    return HZ_EXIT_OK;
+    hz_status st = hz_gen_write(&o, hz_outfile_stream(of), &err);
+    if (st != HZ_OK)
+        return hz_cli_out_fail("gen", of, err.msg);
+    return hz_cli_out_commit("gen", of);
 }

@@ -6,7 +6,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "net/cjson.h"
 #include "cli/cli.h"
+#include "horizon/outfile.h"
 #include "horizon/profile.h"
 
 const char hz__cmd_inspect_summary[] =
@@ -26,12 +28,20 @@ static void help(FILE *f)
 
 static const char *fmt_name(hz_datefmt f)
 {
-    switch (f) {
-    case HZ_DATEFMT_ISO: return "iso";
-    case HZ_DATEFMT_YMD_SLASH: return "ymd";
-    case HZ_DATEFMT_MDY_SLASH: return "mdy";
-    default: return NULL;
+    return hz_datefmt_name(f);
+}
+
+/* A string member, its invalid UTF-8 bytes replaced by U+FFFD (cJSON
+ * copies bytes as they are). */
+static void add_str(cJSON *o, const char *key, const char *s)
+{
+    if (hz_utf8_valid(s, strlen(s))) {
+        cJSON_AddStringToObject(o, key, s);
+        return;
     }
+    char *t = hz_utf8_sanitize(s, NULL);
+    cJSON_AddStringToObject(o, key, t ? t : "");
+    free(t);
 }
 
 /* Render a profile bound (date columns as dates). */
@@ -42,7 +52,7 @@ static const char *bound_text(const hz_column_profile *c, double v, char *buf,
         snprintf(buf, n, "-");
     } else if (c->type == HZ_TYPE_DATE) {
         char d[16];
-        snprintf(buf, n, "%s", hz_format_day((int32_t)v, d));
+        snprintf(buf, n, "%s", hz_format_day_as(c->datefmt, (int32_t)v, d));
     } else if (c->type == HZ_TYPE_TIMESTAMP) {
         char d[16];
         int32_t day = (int32_t)floor(v / 86400.0);
@@ -57,17 +67,12 @@ static const char *bound_text(const hz_column_profile *c, double v, char *buf,
     return buf;
 }
 
-static cJSON *num_or_null(double v)
-{
-    return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);
-}
-
 static int print_json(const hz_dataset *ds, const hz_profile *p,
                       const hz_csv_report *rep, FILE *f)
 {
     cJSON *root = cJSON_CreateObject();
     char buf[64];
-    cJSON_AddStringToObject(root, "file", ds->source ? ds->source : "");
+    add_str(root, "file", ds->source ? ds->source : "");
     cJSON_AddNumberToObject(root, "rows", (double)ds->nrows);
     cJSON_AddNumberToObject(root, "columns", (double)ds->ncols);
     cJSON_AddNumberToObject(root, "bytes", (double)rep->bytes);
@@ -79,7 +84,7 @@ static int print_json(const hz_dataset *ds, const hz_profile *p,
     for (size_t j = 0; j < p->ncols; j++) {
         const hz_column_profile *c = &p->cols[j];
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "name", c->name);
+        add_str(o, "name", c->name);
         cJSON_AddStringToObject(o, "type", hz_type_name(c->type));
         if (fmt_name(c->datefmt))
             cJSON_AddStringToObject(o, "format", fmt_name(c->datefmt));
@@ -91,16 +96,17 @@ static int print_json(const hz_dataset *ds, const hz_profile *p,
             cJSON_AddStringToObject(o, "max",
                                     bound_text(c, c->max, buf, sizeof buf));
         } else if (c->type != HZ_TYPE_STRING) {
-            cJSON_AddItemToObject(o, "min", num_or_null(c->min));
-            cJSON_AddItemToObject(o, "max", num_or_null(c->max));
-            cJSON_AddItemToObject(o, "mean", num_or_null(c->mean));
-            cJSON_AddItemToObject(o, "stddev", num_or_null(c->stddev));
-            cJSON_AddItemToObject(o, "sum", num_or_null(c->sum));
+            cJSON_AddItemToObject(o, "min", hz__cjson_num_or_null(c->min));
+            cJSON_AddItemToObject(o, "max", hz__cjson_num_or_null(c->max));
+            cJSON_AddItemToObject(o, "mean", hz__cjson_num_or_null(c->mean));
+            cJSON_AddItemToObject(o, "stddev",
+                                  hz__cjson_num_or_null(c->stddev));
+            cJSON_AddItemToObject(o, "sum", hz__cjson_num_or_null(c->sum));
         }
         if (c->type == HZ_TYPE_STRING || c->type == HZ_TYPE_BOOL)
             cJSON_AddNumberToObject(o, "distinct", (double)c->distinct);
         if (c->top != NULL) {
-            cJSON_AddStringToObject(o, "top", c->top);
+            add_str(o, "top", c->top);
             cJSON_AddNumberToObject(o, "top_count", (double)c->top_count);
         }
         cJSON_AddItemToArray(cols, o);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "net/cjson.h"
 #include "cli/cli.h"
 #include "cli/cli_jobs.h"
 #include "store/artifact.h"
@@ -61,14 +62,8 @@ static void usage(FILE *f)
 
 static const char *str(const cJSON *d, const char *k, const char *dflt)
 {
-    const char *s = hz__store_str(d, k);
+    const char *s = hz__cjson_str(d, k);
     return s ? s : dflt;
-}
-
-static double num(const cJSON *d, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
 static void print_json_line(const cJSON *d)
@@ -116,16 +111,19 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
             }
             char when[32], rows[24] = "-", secs[24] = "-";
             const char *e = str(d, "error", "");
-            if (!isnan(num(d, "resultRows")))
-                snprintf(rows, sizeof rows, "%.0f", num(d, "resultRows"));
-            double took = num(d, "finishedAt") - num(d, "startedAt");
+            if (!isnan(hz__cjson_num(d, "resultRows", NAN)))
+                snprintf(rows, sizeof rows, "%.0f",
+                         hz__cjson_num(d, "resultRows", NAN));
+            double took = hz__cjson_num(d, "finishedAt", NAN) -
+                          hz__cjson_num(d, "startedAt", NAN);
             if (isfinite(took) && took >= 0)
                 snprintf(secs, sizeof secs, "%.2f", took);
             printf("%-32s %-9s %-10s %-10s %3.0f %-20s %7s %6s %.60s\n",
                    str(d, "id", "?"), str(d, "type", "?"),
                    str(d, "customerId", "?"), str(d, "status", "?"),
-                   isnan(num(d, "attempts")) ? 0 : num(d, "attempts"),
-                   hz_format_time(num(d, "createdAt"), when, sizeof when),
+                   hz__cjson_num(d, "attempts", 0),
+                   hz_format_time(hz__cjson_num(d, "createdAt", NAN), when,
+                                  sizeof when),
                    rows, secs, e);
         }
         cJSON_Delete(page);
@@ -156,19 +154,19 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
            "attempts:  %.0f\ntakeovers: %.0f\ndataset:   %s\ncreated:   %s\n"
            "started:   %s\nfinished:  %s\n",
            str(d, "id", "?"), str(d, "type", "?"), str(d, "customerId", "?"),
-           str(d, "status", "?"),
-           isnan(num(d, "attempts")) ? 0 : num(d, "attempts"),
-           isnan(num(d, "takeovers")) ? 0 : num(d, "takeovers"),
+           str(d, "status", "?"), hz__cjson_num(d, "attempts", 0),
+           hz__cjson_num(d, "takeovers", 0),
            str(d, "dataset", str(d, "datasetId", "?")),
-           hz_format_time(num(d, "createdAt"), t1, sizeof t1),
-           hz_format_time(num(d, "startedAt"), t2, sizeof t2),
-           hz_format_time(num(d, "finishedAt"), t3, sizeof t3));
-    if (hz__store_str(d, "error"))
+           hz_format_time(hz__cjson_num(d, "createdAt", NAN), t1, sizeof t1),
+           hz_format_time(hz__cjson_num(d, "startedAt", NAN), t2, sizeof t2),
+           hz_format_time(hz__cjson_num(d, "finishedAt", NAN), t3, sizeof t3));
+    if (hz__cjson_str(d, "error"))
         printf("error:     [%s] %s\n", str(d, "errorReason", "?"),
                str(d, "error", ""));
-    if (!isnan(num(d, "resultChunks")))
+    if (!isnan(hz__cjson_num(d, "resultChunks", NAN)))
         printf("results:   %.0f rows in %.0f documents\n",
-               num(d, "resultRows"), num(d, "resultChunks"));
+               hz__cjson_num(d, "resultRows", NAN),
+               hz__cjson_num(d, "resultChunks", NAN));
     const cJSON *parts[3] = {cJSON_GetObjectItem(d, "params"),
                              cJSON_GetObjectItem(d, "summary"),
                              cJSON_GetObjectItem(d, "metrics")};
@@ -182,7 +180,7 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
     }
     const cJSON *n = cJSON_GetObjectItem(d, "narrative");
     if (n != NULL) {
-        const char *text = hz__store_str(n, "text");
+        const char *text = hz__cjson_str(n, "text");
         printf("narrative: %s\n", text ? text : "(none)");
     }
     cJSON_Delete(d);
@@ -389,7 +387,7 @@ static hz_status delete_results(hz_store *s, const char *id, const char *pk,
         {
             if (k < 100)
                 ops[k++] = (hz_store_op){.kind = HZ_OP_DELETE,
-                                         .id = hz__store_str(d, "id")};
+                                         .id = hz__cjson_str(d, "id")};
         }
         rc = k > 0 ? hz_store_batch(s, HZ_STORE_RESULTS, pk, ops, (size_t)k,
                                     NULL, err)
@@ -409,10 +407,10 @@ static hz_status delete_artifacts(hz_store *s, cJSON *job, const char *pk,
     cJSON *it = job->child;
     while (it != NULL) {
         cJSON *next = it->next;
-        const char *enc = hz__store_str(it, "encoding");
+        const char *enc = hz__cjson_str(it, "encoding");
         if (cJSON_IsObject(it) && enc != NULL &&
             strcmp(enc, "zlib+base64") == 0) {
-            long n = (long)hz__store_num(it, "chunks", 0);
+            long n = (long)hz__cjson_num(it, "chunks", 0);
             for (long k = 0; k < n; k++) {
                 char cid[HZ_JOB_ID_MAX + 64];
                 snprintf(cid, sizeof cid, "%s-%s%05ld", id, it->string, k);
@@ -448,9 +446,9 @@ static int transition(const char *sub, cJSON *job)
         }
         for (int i = 0; result_fields[i]; i++)
             cJSON_DeleteItemFromObjectCaseSensitive(job, result_fields[i]);
-        hz__store_set_str(job, "status", "queued");
-        hz__store_set_num(job, "attempts", 0);
-        hz__store_set_num(job, "takeovers", 0);
+        hz__cjson_set_str(job, "status", "queued");
+        hz__cjson_set_num(job, "attempts", 0);
+        hz__cjson_set_num(job, "takeovers", 0);
     } else if (strcmp(sub, "cancel") == 0) {
         if (!running && !queued) {
             hz_cli_error("jobs",
@@ -459,17 +457,17 @@ static int transition(const char *sub, cJSON *job)
                          id, st);
             return HZ_EXIT_USAGE;
         }
-        hz__store_set_str(job, "status", "canceled");
-        hz__store_set_str(job, "errorReason", "canceled");
-        hz__store_set_str(job, "error", "canceled by `horizon jobs cancel`");
-        hz__store_set_num(job, "finishedAt", hz_wall_now());
+        hz__cjson_set_str(job, "status", "canceled");
+        hz__cjson_set_str(job, "errorReason", "canceled");
+        hz__cjson_set_str(job, "error", "canceled by `horizon jobs cancel`");
+        hz__cjson_set_num(job, "finishedAt", hz_wall_now());
         cJSON_DeleteItemFromObjectCaseSensitive(job, "leaseOwner");
         cJSON_DeleteItemFromObjectCaseSensitive(job, "leaseExpiry");
     } else if (running) {
         hz_cli_error("jobs", "job %s is running: cancel it first", id);
         return HZ_EXIT_USAGE;
     }
-    hz__store_set_num(job, "updatedAt", hz_wall_now());
+    hz__cjson_set_num(job, "updatedAt", hz_wall_now());
     return HZ_EXIT_OK;
 }
 

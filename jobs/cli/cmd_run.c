@@ -11,7 +11,7 @@
 #include "cli/cli_jobs.h"
 #include "cli/job_params.h"
 #include "runner/metrics.h"
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
 #include "runner/runner.h"
 
 const char hz__cmd_run_summary[] = "run queued jobs from a store (SQLite "
@@ -128,7 +128,7 @@ static bool seconds_opt(int c, const char *arg, hz_runner_config *cfg)
                          t[i].name, arg);
             return false;
         }
-        *(double *)((char *)cfg + t[i].off) = dv;
+        memcpy((char *)cfg + t[i].off, &dv, sizeof dv);
         return true;
     }
     return false;

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/cli_jobs.h"
 #include "cli/job_params.h"
+#include "net/cjson.h"
 #include "runner/log.h"
 #include "runner/schedule.h"
 #include "store/job.h"
@@ -268,10 +269,10 @@ static int cmd_list(hz_store *s, const sched_args *a)
                 continue;
             }
             const cJSON *job = cJSON_GetObjectItemCaseSensitive(d, "job");
-            const char *type = hz__store_str(job, "type");
-            printf("%-24s %-12s %-16s %-18s %-9s %s\n", hz__store_str(d, "id"),
-                   hz__store_str(d, "customerId"), hz__store_str(d, "cron"),
-                   hz__store_str(d, "timeZone"), type ? type : "?", nx);
+            const char *type = hz__cjson_str(job, "type");
+            printf("%-24s %-12s %-16s %-18s %-9s %s\n", hz__cjson_str(d, "id"),
+                   hz__cjson_str(d, "customerId"), hz__cjson_str(d, "cron"),
+                   hz__cjson_str(d, "timeZone"), type ? type : "?", nx);
         }
         cJSON_Delete(page);
     } while (token != NULL);

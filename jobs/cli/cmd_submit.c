@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/cjson.h"
 #include "cli/cli.h"
 #include "cli/cli_jobs.h"
 #include "cli/job_params.h"
@@ -260,18 +261,18 @@ static int collect_jobs(const submit_args *a, cJSON **jobs_out)
 /* Fill the defaults of one job document (id, status, times). */
 static void fill_defaults(cJSON *doc, double now)
 {
-    if (hz__store_str(doc, "id") == NULL) {
+    if (hz__cjson_str(doc, "id") == NULL) {
         char id[HZ_JOB_ID_MAX];
         hz_job_new_id("j", id);
         cJSON_DeleteItemFromObjectCaseSensitive(doc, "id");
         cJSON_AddStringToObject(doc, "id", id);
     }
-    hz__store_set_str(doc, "status", "queued");
-    hz__store_set_num(doc, "attempts", 0);
+    hz__cjson_set_str(doc, "status", "queued");
+    hz__cjson_set_num(doc, "attempts", 0);
     cJSON_DeleteItemFromObjectCaseSensitive(doc, "takeovers");
     if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "createdAt")))
-        hz__store_set_num(doc, "createdAt", now);
-    hz__store_set_num(doc, "updatedAt", now);
+        hz__cjson_set_num(doc, "createdAt", now);
+    hz__cjson_set_num(doc, "updatedAt", now);
 }
 
 /* The local file a job's dataset is, for the column check: its path,
@@ -285,7 +286,7 @@ static char *local_dataset(hz_store *s, const hz_job *job)
         if (hz_store_get(s, HZ_STORE_DATASETS, job->dataset_id,
                          job->customer_id, &ds, &err) != HZ_OK)
             return NULL;
-        uri = hz__store_str(ds, "uri");
+        uri = hz__cjson_str(ds, "uri");
     }
     char *out = uri && !hz_sandbox_is_url(uri) ? strdup(uri) : NULL;
     cJSON_Delete(ds);
@@ -343,7 +344,7 @@ static int check_job(hz_store *s, const hz_sandbox *sb, cJSON *doc)
         code = hz_cli_resolve_dataset("submit", what, sb, job.customer_id,
                                       job.dataset, resolved, sizeof resolved);
         if (code == HZ_EXIT_OK) {
-            hz__store_set_str(doc, "dataset", resolved);
+            hz__cjson_set_str(doc, "dataset", resolved);
             snprintf(job.dataset, sizeof job.dataset, "%s", resolved);
         }
     }
@@ -410,7 +411,7 @@ static int submit_all(hz_store *s, const hz_sandbox *sb, cJSON *jobs,
         }
     }
     for (int i = 0; code == HZ_EXIT_OK && !a->quiet && i < n; i++)
-        printf("%s\n", hz__store_str(docs[i], "id"));
+        printf("%s\n", hz__cjson_str(docs[i], "id"));
     free(docs);
     return code;
 }

@@ -26,8 +26,11 @@ bool hz__fc_split_list(const char *s, char **store, const char **items,
     return *n > 0;
 }
 
+/* Levels are percentages (80, 95) as statsforecast and R take them; a
+ * list of numbers all below 1 is read as proportions (0.8 -> 80%), which
+ * is what such a number can only mean, and the command says so. */
 bool hz__fc_parse_levels(const char *cmd, const char *s, double *levels,
-                         size_t *n)
+                         size_t *n, bool *fraction)
 {
     char *store;
     const char *it[HZ_FC_MAX_LEVELS];
@@ -40,21 +43,33 @@ bool hz__fc_parse_levels(const char *cmd, const char *s, double *levels,
                      HZ_FC_MAX_LEVELS, s);
         return false;
     }
+    size_t nfrac = 0;
     for (size_t i = 0; i < k; i++) {
         char *end;
         double v = strtod(it[i], &end);
         if (end == it[i] || *end != '\0' || !(v > 0 && v < 100)) {
             hz_cli_error(cmd,
-                         "--level: expected a percentage in (0, 100), "
-                         "got '%s'",
+                         "--level: expected a percentage in (0, 100) or a "
+                         "proportion in (0, 1), got '%s'",
                          it[i]);
             free(store);
             return false;
         }
+        nfrac += v < 1;
         levels[i] = v;
     }
-    *n = k;
     free(store);
+    if (nfrac > 0 && nfrac < k) {
+        hz_cli_error(cmd,
+                     "--level: '%s' mixes proportions (below 1) and "
+                     "percentages: give 80,95 or 0.8,0.95",
+                     s);
+        return false;
+    }
+    *fraction = nfrac > 0;
+    for (size_t i = 0; *fraction && i < k; i++)
+        levels[i] *= 100;
+    *n = k;
     return true;
 }
 
@@ -72,65 +87,25 @@ void hz__fc_series_args_init(hz__fc_series_args *a)
 {
     memset(a, 0, sizeof *a);
     hz_series_opts_init(&a->so);
+    a->nonnegative = HZ_NONNEG_AUTO;
 }
 
-int hz__fc_series_option(const char *cmd, int opt, const char *arg,
-                         hz__fc_series_args *a)
+bool hz__fc_levels_are_fractions(const char *s)
 {
-    switch (opt) {
-    case HZ_FC_OPT_DATE: a->so.date_col = arg; return 1;
-    case HZ_FC_OPT_VALUE: a->so.value_col = arg; return 1;
-    case HZ_FC_OPT_LONG: a->long_format = true; return 1;
-    case HZ_FC_OPT_BY:
-        free(a->bystore);
-        if (!hz__fc_split_list(arg, &a->bystore, a->by, 16, &a->so.nby)) {
-            hz_cli_error(cmd,
-                         "--by: expected up to 16 comma-separated "
-                         "column names, got '%s'",
-                         arg);
-            return -1;
-        }
-        a->so.by_cols = a->by;
-        return 1;
-    case HZ_FC_OPT_FREQ:
-        if (!hz_freq_parse(arg, &a->so.freq)) {
-            hz_cli_error(cmd,
-                         "--freq: expected day, week, month, quarter "
-                         "or year, got '%s'",
-                         arg);
-            return -1;
-        }
-        return 1;
-    case HZ_FC_OPT_AGG:
-        if (!hz_agg_parse(arg, &a->so.agg)) {
-            hz_cli_error(cmd,
-                         "--agg: expected sum, mean or count, got "
-                         "'%s'",
-                         arg);
-            return -1;
-        }
-        return 1;
-    case HZ_FC_OPT_FILL:
-        if (strcmp(arg, "zero") == 0)
-            a->so.fill = HZ_FILL_ZERO;
-        else if (strcmp(arg, "interpolate") == 0)
-            a->so.fill = HZ_FILL_INTERPOLATE;
-        else {
-            hz_cli_error(cmd,
-                         "--fill: expected zero or interpolate, got "
-                         "'%s'",
-                         arg);
-            return -1;
-        }
-        return 1;
-    default: return 0;
-    }
+    double levels[HZ_FC_MAX_LEVELS];
+    size_t n;
+    bool frac = false;
+    hz_cli_capture((char[8]){0}, 8); /* quiet: the real parse reports */
+    bool ok = hz__fc_parse_levels("", s, levels, &n, &frac);
+    hz_cli_capture(NULL, 0);
+    return ok && frac;
 }
 
 int hz__fc_request_option(const char *cmd, int opt, const char *arg,
                           hz_forecast_request *req)
 {
     long v;
+    bool frac;
     switch (opt) {
     case HZ_FC_OPT_HORIZON:
         if (!hz_cli_parse_long(cmd, "horizon", arg, 1, 100000, &v))
@@ -164,8 +139,9 @@ int hz__fc_request_option(const char *cmd, int opt, const char *arg,
         }
         return 1;
     case HZ_FC_OPT_LEVEL:
-        return hz__fc_parse_levels(cmd, arg, req->levels, &req->nlevels) ? 1
-                                                                         : -1;
+        return hz__fc_parse_levels(cmd, arg, req->levels, &req->nlevels, &frac)
+                   ? 1
+                   : -1;
     case HZ_FC_OPT_SEED: {
         char *end;
         req->seed = strtoull(arg, &end, 10);
@@ -187,9 +163,13 @@ bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
     req->by_cols = a->so.by_cols;
     req->nby = a->so.nby;
     req->freq = a->so.freq;
+    req->week_anchor = a->so.week_anchor;
+    req->label_end = a->so.label_end;
+    req->seasons = a->so.seasons;
     req->agg = a->so.agg;
     req->fill = a->so.fill;
     req->long_format = a->long_format;
+    req->nonnegative = a->nonnegative;
     if (req->date_col == NULL) {
         hz_cli_error(cmd, "missing --date COL (the column with the dates)");
         return false;
@@ -203,4 +183,173 @@ bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
         return false;
     }
     return true;
+}
+
+static int opt_freq(const char *cmd, const char *arg, hz__fc_series_args *a)
+{
+    hz_freq f;
+    int anchor, end;
+    if (!hz_freq_parse_spec(arg, &f, &anchor, &end)) {
+        hz_cli_error(cmd,
+                     "--freq: expected minute, hour, day, week, month, "
+                     "quarter or year (or min, h, D, W, W-SUN, M, MS, ME, "
+                     "Q, QS, QE, Y, YS, YE, A), got '%s'",
+                     arg);
+        return -1;
+    }
+    a->so.freq = f;
+    a->so.week_anchor = anchor;
+    a->so.label_end = end;
+    return 1;
+}
+
+static int opt_choice(const char *cmd, const char *opt, const char *arg,
+                      const char *const *names, int n, int *out)
+{
+    for (int k = 0; k < n; k++)
+        if (strcmp(arg, names[k]) == 0) {
+            *out = k;
+            return 1;
+        }
+    hz_cli_error(cmd, "--%s: expected %s, %s%s%s, got '%s'", opt, names[0],
+                 names[1], n > 2 ? " or " : "", n > 2 ? names[2] : "", arg);
+    return -1;
+}
+
+int hz__fc_series_option(const char *cmd, int opt, const char *arg,
+                         hz__fc_series_args *a)
+{
+    static const char *const fills[] = {"zero", "interpolate", "none"};
+    static const char *const nonneg[] = {"auto", "on", "off"};
+    hz_error err;
+    int k;
+    switch (opt) {
+    case HZ_FC_OPT_DATE: a->so.date_col = arg; return 1;
+    case HZ_FC_OPT_VALUE: a->so.value_col = arg; return 1;
+    case HZ_FC_OPT_LONG: a->long_format = true; return 1;
+    case HZ_FC_OPT_BY:
+        free(a->bystore);
+        if (!hz__fc_split_list(arg, &a->bystore, a->by, 16, &a->so.nby)) {
+            hz_cli_error(cmd,
+                         "--by: expected up to 16 comma-separated "
+                         "column names, got '%s'",
+                         arg);
+            return -1;
+        }
+        a->so.by_cols = a->by;
+        return 1;
+    case HZ_FC_OPT_FREQ: return opt_freq(cmd, arg, a);
+    case HZ_FC_OPT_SEASON:
+        if (!hz_seasons_parse(arg, &a->so.seasons, &err)) {
+            hz_cli_error(cmd, "%s", err.msg);
+            return -1;
+        }
+        if (a->so.seasons.n == 0) /* "none": one period of length 1 */
+            a->so.seasons.n = 1, a->so.seasons.period[0] = 1;
+        return 1;
+    case HZ_FC_OPT_AGG:
+        if (!hz_agg_parse(arg, &a->so.agg)) {
+            hz_cli_error(cmd, "--agg: expected sum, mean or count, got '%s'",
+                         arg);
+            return -1;
+        }
+        return 1;
+    case HZ_FC_OPT_FILL:
+        if (opt_choice(cmd, "fill", arg, fills, 3, &k) < 0)
+            return -1;
+        a->so.fill = (hz_fill)k;
+        return 1;
+    case HZ_FC_OPT_NONNEG:
+        return opt_choice(cmd, "nonnegative", arg, nonneg, 3, &a->nonnegative);
+    default: return 0;
+    }
+}
+
+int hz__fc_series_check(const char *cmd, hz__fc_series_args *a,
+                        hz_cli_csv *csvo)
+{
+    if (a->so.date_col == NULL && a->so.value_col != NULL) {
+        hz_cli_error(cmd, "missing --date COL (the column with the dates)");
+        return HZ_EXIT_USAGE;
+    }
+    if (a->so.date_col != NULL && a->so.value_col == NULL &&
+        a->so.agg != HZ_AGG_COUNT) {
+        hz_cli_error(cmd, "missing --value COL (or use --agg count)");
+        return HZ_EXIT_USAGE;
+    }
+    if (a->long_format && a->so.nby == 0) {
+        hz_cli_error(cmd, "--long needs --by ID_COLUMN");
+        return HZ_EXIT_USAGE;
+    }
+    /* the reader reads these columns strictly (statsforecast's when no
+     * columns are named) */
+    csvo->want_date = a->so.date_col ? a->so.date_col : "ds";
+    csvo->want_number = a->so.date_col ? a->so.value_col : "y";
+    return HZ_EXIT_OK;
+}
+
+int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
+                          const hz_dataset *ds)
+{
+    if (a->so.date_col != NULL)
+        return HZ_EXIT_OK;
+    if (hz_dataset_find(ds, "ds") < 0 || hz_dataset_find(ds, "y") < 0) {
+        hz_cli_error(cmd, "missing --date COL and --value COL (only a file "
+                          "with columns unique_id, ds, y is read without "
+                          "them)");
+        return HZ_EXIT_USAGE;
+    }
+    a->so.date_col = "ds";
+    a->so.value_col = "y";
+    if (hz_dataset_find(ds, "unique_id") >= 0 && a->so.nby == 0) {
+        a->by[0] = "unique_id";
+        a->so.by_cols = a->by;
+        a->so.nby = 1;
+        a->long_format = true;
+    }
+    a->detected_long = true;
+    return HZ_EXIT_OK;
+}
+
+void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
+                    const double *levels, size_t nlevels, size_t nfilled,
+                    size_t nseries_filled, size_t nclamped, size_t nnonneg)
+{
+    if (a->detected_long)
+        fprintf(stderr,
+                "horizon %s: statsforecast long format detected: "
+                "--date ds --value y%s\n",
+                cmd, a->long_format ? " --by unique_id --long" : "");
+    if (a->levels_text != NULL) {
+        fprintf(stderr, "horizon %s: --level %s read as proportions:", cmd,
+                a->levels_text);
+        for (size_t k = 0; k < nlevels; k++)
+            fprintf(stderr, "%s %g%%", k ? "," : "", levels[k]);
+        fputs(" intervals\n", stderr);
+    }
+    if (nfilled > 0)
+        fprintf(stderr,
+                "horizon %s: %zu period%s with no rows %s in %zu series "
+                "(--fill none refuses gaps; --diagnostics counts them per "
+                "series)\n",
+                cmd, nfilled, nfilled == 1 ? "" : "s",
+                a->so.fill == HZ_FILL_INTERPOLATE ? "interpolated"
+                                                  : "filled with zero",
+                nseries_filled);
+    if (nclamped > 0)
+        fprintf(stderr,
+                "horizon %s: %zu forecast values below zero raised to 0 in "
+                "%zu series that never go below 0 (--nonnegative off keeps "
+                "them)\n",
+                cmd, nclamped, nnonneg);
+}
+
+void hz__fc_print_calendar(FILE *f, const char *freq_reason,
+                           const hz_seasons *seasons,
+                           const char *seasons_reason)
+{
+    char sb[96];
+    fprintf(f, "  frequency: %s\n", freq_reason);
+    fprintf(f, "  seasons: %s (%s)\n",
+            hz_seasons_format(seasons, sb, sizeof sb), seasons_reason);
 }

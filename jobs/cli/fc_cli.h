@@ -4,12 +4,14 @@
 
 #include <stdbool.h>
 
+#include "cli/cli.h"
 #include "horizon/forecast.h"
 #include "horizon/series.h"
 
-/* The options that say how series are built from a table, shared by
- * `horizon forecast` and `horizon backtest`: --date, --value, --by,
- * --freq, --agg, --fill and --long. */
+/* The options that say how series are built from a table and how their
+ * forecasts are kept, shared by `horizon forecast`, `horizon backtest`
+ * and forecast jobs (jobs/cli/job_params.c): --date, --value, --by,
+ * --freq, --season, --agg, --fill, --nonnegative, --long. */
 enum {
     HZ_FC_OPT_DATE = 1900,
     HZ_FC_OPT_VALUE,
@@ -17,7 +19,9 @@ enum {
     HZ_FC_OPT_FREQ,
     HZ_FC_OPT_AGG,
     HZ_FC_OPT_FILL,
-    HZ_FC_OPT_LONG
+    HZ_FC_OPT_LONG,
+    HZ_FC_OPT_SEASON,
+    HZ_FC_OPT_NONNEG
 };
 
 #define HZ_FC_SERIES_LONGOPTS                                                 \
@@ -27,27 +31,14 @@ enum {
         {"freq", required_argument, 0, HZ_FC_OPT_FREQ},                       \
         {"agg", required_argument, 0, HZ_FC_OPT_AGG},                         \
         {"fill", required_argument, 0, HZ_FC_OPT_FILL},                       \
+        {"season", required_argument, 0, HZ_FC_OPT_SEASON},                   \
+        {"nonnegative", required_argument, 0, HZ_FC_OPT_NONNEG},              \
     {                                                                         \
         "long", no_argument, 0, HZ_FC_OPT_LONG                                \
     }
 
-typedef struct hz__fc_series_args {
-    hz_series_opts so; /* date, value, by, freq, agg, fill */
-    bool long_format;
-    const char *by[16]; /* so.by_cols points here */
-    char *bystore;      /* free() */
-} hz__fc_series_args;
-
-void hz__fc_series_args_init(hz__fc_series_args *a);
-/* Take option opt (from getopt_long) when it is one of the above: 1 when
- * taken, 0 when it is another option, -1 when its value is bad (the
- * message, naming the option, is printed for cmd). */
-int hz__fc_series_option(const char *cmd, int opt, const char *arg,
-                         hz__fc_series_args *a);
-
-/* The options of `horizon forecast` that complete its request: --horizon,
- * --model, --level and --seed.  Forecast jobs take the same options
- * (jobs/cli/job_params.c). */
+/* The options that complete a forecast request: --horizon, --model,
+ * --level and --seed (backtest takes --horizon and --level). */
 enum {
     HZ_FC_OPT_HORIZON = 1960,
     HZ_FC_OPT_MODEL,
@@ -67,22 +58,91 @@ enum {
         "reconcile", required_argument, 0, HZ_FC_OPT_RECONCILE                \
     }
 
-/* As hz__fc_series_option, for the options above. */
+#define HZ_FC_SERIES_HELP                                                     \
+    "  --date COL             date, timestamp or period column (YYYY-MM,\n"   \
+    "                         YYYY-Qn, YYYY-Www, YYYY, dates, times)\n"       \
+    "  --value COL            numeric value column (not needed with\n"        \
+    "                         --agg count)\n"                                 \
+    "  --by COL[,COL...]      group columns (key = values joined by |)\n"     \
+    "  --long                 FILE is long format (series_id,date,value):\n"  \
+    "                         --by names the id column; each series ends\n"   \
+    "                         at its own last period.  A file with columns\n" \
+    "                         unique_id, ds, y (statsforecast) is read so\n"  \
+    "                         when --date and --value are not given\n"        \
+    "  --freq F               minute (min), hour (h), day (D), week (W,\n"    \
+    "                         W-SUN..W-SAT), month (M/ME ends, MS starts),\n" \
+    "                         quarter (Q/QE, QS), year (Y/YE/A, YS); "        \
+    "default:\n"                                                              \
+    "                         inferred (transaction-level input: months)\n"   \
+    "  --season P[,P...]      seasonal periods in periods of the frequency\n" \
+    "                         (e.g. 24,168 or 52.18; 1 for none); default\n"  \
+    "                         hour 24,168; day 7,365.25; week 52.18; month\n" \
+    "                         12; quarter 4; minute 1440,10080\n"             \
+    "  --agg A                sum (default), mean or count\n"                 \
+    "  --fill F               periods with no rows: zero (default),\n"        \
+    "                         interpolate, or none (refuse gaps)\n"           \
+    "  --nonnegative M        auto (default: points and bounds kept >= 0\n"   \
+    "                         for series never below 0), on or off\n"         \
+    "  --horizon N            periods ahead (default 12)\n"                   \
+    "  --level L[,L...]       interval levels, percent (80,95) or\n"          \
+    "                         proportions (0.8,0.95); default 80,95\n"
+
+typedef struct hz__fc_series_args {
+    hz_series_opts so; /* date, value, by, freq, week anchor, label end,
+                          seasons, agg, fill */
+    bool long_format;
+    const char *by[16];      /* so.by_cols points here */
+    char *bystore;           /* free() */
+    int nonnegative;         /* hz_nonneg */
+    const char *levels_text; /* --level as given, when read as proportions */
+    bool detected_long;      /* statsforecast columns found */
+} hz__fc_series_args;
+
+void hz__fc_series_args_init(hz__fc_series_args *a);
+/* Take option opt (from getopt_long) when it is one of the above: 1 when
+ * taken, 0 when it is another option, -1 when its value is bad (the
+ * message, naming the option, is printed for cmd). */
+int hz__fc_series_option(const char *cmd, int opt, const char *arg,
+                         hz__fc_series_args *a);
+/* As hz__fc_series_option, for the request options above. */
 int hz__fc_request_option(const char *cmd, int opt, const char *arg,
                           hz_forecast_request *req);
-/* Copy the series options into req and check what `horizon forecast`
- * requires (a date column, a value column unless --agg count, --by with
- * --long); false with a message for cmd. */
+/* Copy the series options into req and check what a forecast requires
+ * (a date column, a value column unless --agg count, --by with --long);
+ * false with a message for cmd. */
 bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
                            hz_forecast_request *req);
+/* True when a --level argument is read as proportions (all below 1). */
+bool hz__fc_levels_are_fractions(const char *s);
+
+/* Check the options once parsed (a missing --date / --value is fine
+ * when the file may be statsforecast's); the hints for the reader go
+ * into csvo.  HZ_EXIT_OK or a usage exit after a message. */
+int hz__fc_series_check(const char *cmd, hz__fc_series_args *a,
+                        hz_cli_csv *csvo);
+/* After reading ds: statsforecast's unique_id, ds, y when no --date and
+ * --value were given; then --date/--value must be known. */
+int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
+                          const hz_dataset *ds);
+/* Notices that are printed whatever --quiet says: how --level was read,
+ * the detected format, filled gaps, values raised to zero. */
+void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
+                    const double *levels, size_t nlevels, size_t nfilled,
+                    size_t nseries_filled, size_t nclamped, size_t nnonneg);
+/* The lines of the summary saying which frequency and seasons were
+ * used, and why. */
+void hz__fc_print_calendar(FILE *f, const char *freq_reason,
+                           const hz_seasons *seasons,
+                           const char *seasons_reason);
 
 /* Split "a,b,c" into at most max pointers into a copy kept in *store
  * (free it); false on an empty item. */
 bool hz__fc_split_list(const char *s, char **store, const char **items,
                        size_t max, size_t *n);
-/* Parse "80,95" into levels; false with a message. */
+/* Parse "80,95" (percentages) or "0.8,0.95" (proportions) into levels in
+ * percent; *fraction says which.  false with a message. */
 bool hz__fc_parse_levels(const char *cmd, const char *s, double *levels,
-                         size_t *n);
+                         size_t *n, bool *fraction);
 /* Exit code for a failed request (bad column/type/argument -> 2). */
 int hz__fc_exit_code(hz_status s);
 

@@ -5,6 +5,8 @@
  *   0 success, 1 failure while running (bad data, failed job),
  *   2 usage error (unknown option, missing argument), 3 input not found
  *   or unreadable. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +37,27 @@ static void usage(FILE *f)
     for (const hz_command *c = hz_commands; c->name != NULL; c++)
         fprintf(f, "  %-10s %s\n", c->name, c->summary);
     fprintf(f, "\n'horizon COMMAND --help' describes a command.\n"
-               "exit codes: 0 ok, 1 failed, 2 usage error, 3 input not "
-               "found or unreadable\n");
+               "exit codes: 0 ok, 1 failed (bad data, a failed job, an "
+               "output that could\nnot be written whole), 2 usage error, 3 "
+               "input not found or unreadable\n");
+}
+
+/* Every command's standard output is checked once more at the end: a
+ * write that failed (a full disk, a closed pipe) fails the command. */
+static int finish_stdout(const char *cmd, int rc)
+{
+    errno = 0;
+    if ((fflush(stdout) == 0 && !ferror(stdout)) || rc != 0)
+        return rc; /* a command that failed has said why */
+    fprintf(stderr, "horizon %s: could not write to standard output: %s\n",
+            cmd, strerror(errno ? errno : EIO));
+    return rc == 0 ? 1 : rc;
 }
 
 int main(int argc, char **argv)
 {
+    /* a closed pipe is an error to report (EPIPE), not a silent death */
+    signal(SIGPIPE, SIG_IGN);
     threads_env(argv);
     if (argc < 2) {
         usage(stderr);
@@ -49,15 +66,15 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return 0;
+        return finish_stdout("--help", 0);
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
         printf("horizon %s\n", hz_version());
-        return 0;
+        return finish_stdout("--version", 0);
     }
     for (const hz_command *c = hz_commands; c->name != NULL; c++)
         if (strcmp(argv[1], c->name) == 0)
-            return c->run(argc - 1, argv + 1);
+            return finish_stdout(c->name, c->run(argc - 1, argv + 1));
     fprintf(stderr, "horizon: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/report_cli.h"
+#include "horizon/outfile.h"
 #include "horizon/analytics_view.h"
 #include "horizon/series.h"
 
@@ -21,35 +22,14 @@ int hz__cli_write_report(const char *cmd, const char *path,
         hz_cli_error(cmd, "report: %s", err.msg);
         return HZ_EXIT_FAIL;
     }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    if (tmp == NULL) {
-        free(html);
-        hz_cli_error(cmd, "report: out of memory");
-        return HZ_EXIT_FAIL;
+    hz_outfile *o = hz_cli_out_open(cmd, path); /* whole or absent */
+    int rc = HZ_EXIT_FAIL;
+    if (o != NULL) {
+        if (fwrite(html, 1, len, hz_outfile_stream(o)) == len)
+            rc = hz_cli_out_commit(cmd, o);
+        else
+            rc = hz_cli_out_fail(cmd, o, "report");
     }
-    snprintf(tmp, plen + 32, "%s.tmp-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int rc = HZ_EXIT_OK;
-    if (f == NULL) {
-        hz_cli_error(cmd, "could not open '%s' for writing: %s", tmp,
-                     strerror(errno));
-        rc = HZ_EXIT_FAIL;
-    } else {
-        bool ok = fwrite(html, 1, len, f) == len;
-        int saved = errno;
-        if (fclose(f) != 0 && ok) {
-            ok = false;
-            saved = errno;
-        }
-        if (!ok || rename(tmp, path) != 0) {
-            hz_cli_error(cmd, "could not write the report '%s': %s", path,
-                         strerror(ok ? errno : saved));
-            unlink(tmp);
-            rc = HZ_EXIT_FAIL;
-        }
-    }
-    free(tmp);
     free(html);
     return rc;
 }

@@ -12,6 +12,8 @@
 
 #include <openssl/crypto.h>
 
+#include "horizon/rng.h"
+
 static _Thread_local double tl_charge;
 
 void hz_cosmos_config_defaults(hz_cosmos_config *cfg)
@@ -269,11 +271,7 @@ void hz__cosmos_handle_put(hz_cosmos *c, CURL *h, bool keep)
 double hz__cosmos_rng_unit(hz_cosmos *c)
 {
     pthread_mutex_lock(&c->mu);
-    uint64_t x = c->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    c->rng = x;
+    uint64_t x = hz_rng_xorshift64(&c->rng); /* the client's jitter stream */
     pthread_mutex_unlock(&c->mu);
-    return (double)(x >> 11) / 9007199254740992.0;
+    return hz_rng_unit(x);
 }

@@ -203,7 +203,7 @@ hz_status hz_cosmos_create_container(hz_cosmos *c, const char *coll,
 
 struct hz_store;
 /* Request units charged through a store handle opened by
- * hz_store_cosmos_open (jobs/store_cosmos.c); 0 for any other store.
+ * hz_store_cosmos_open (jobs/store/store_cosmos.c); 0 for any other store.
  * The runner opens one handle per worker: diff it around a stage. */
 double hz__store_cosmos_charge(const struct hz_store *s);
 

@@ -2,6 +2,7 @@
  * deletes, parameterised queries and transactional batches.  See
  * cosmos.h. */
 #include "cosmos/cosmos_internal.h"
+#include "net/cjson.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +40,8 @@ static void etag_from(const hz_cosmos_response *r, const cJSON *doc,
 {
     if (etag_out == NULL || etag_sz == 0)
         return;
-    const cJSON *e = doc ? cJSON_GetObjectItemCaseSensitive(doc, "_etag")
-                         : NULL;
-    if (cJSON_IsString(e))
-        hz__cosmos_copy_str(etag_out, etag_sz, e->valuestring);
-    else
-        hz__cosmos_copy_str(etag_out, etag_sz, r->etag);
+    const char *e = hz__cjson_str(doc, "_etag");
+    hz__cosmos_copy_str(etag_out, etag_sz, e != NULL ? e : r->etag);
 }
 
 hz_status hz_cosmos_read(hz_cosmos *c, const char *coll, const char *id,

@@ -3,6 +3,8 @@
  * 408/449/5xx, connection errors and damaged bodies with exponential
  * backoff and jitter, all within a total deadline).  See cosmos.h. */
 #include "cosmos/cosmos_internal.h"
+#include "horizon/version.h"
+#include "net/cjson.h"
 #include "net/http.h"
 
 #include <errno.h>
@@ -109,8 +111,8 @@ static void service_message(const char *body, char *out, size_t outsz)
     if (body == NULL)
         return;
     cJSON *j = cJSON_Parse(body);
-    const cJSON *m = j ? cJSON_GetObjectItemCaseSensitive(j, "message") : NULL;
-    const char *src = cJSON_IsString(m) ? m->valuestring : body;
+    const char *m = hz__cjson_str(j, "message");
+    const char *src = m != NULL ? m : body;
     size_t i = 0, o = 0;
     /* flatten newlines; keep it short */
     for (; src[i] && o + 1 < outsz && o < 300; i++)
@@ -227,7 +229,7 @@ static void set_options(hz_cosmos *c, CURL *h, const request *q,
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     if (c->cfg.ca_cert[0])
         curl_easy_setopt(h, CURLOPT_CAINFO, c->cfg.ca_cert);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION_STRING);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 }
 

@@ -14,7 +14,9 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
+#include "horizon/version.h"
 #include "llm/json_schema.h"
+#include "net/cjson.h"
 
 /* ---- transfer callbacks ---- */
 
@@ -185,7 +187,7 @@ static void set_options(hz_llm_client *c, hz__llm_slot *s)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "horizon/" HZ_VERSION);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "horizon/" HZ_VERSION_STRING);
     if (c->cfg.ca_file[0] != '\0')
         curl_easy_setopt(e, CURLOPT_CAINFO, c->cfg.ca_file);
 }
@@ -249,18 +251,16 @@ static bool parse_reply(hz__llm_slot *s)
     cJSON *ch = cJSON_GetObjectItemCaseSensitive(j, "choices");
     cJSON *c0 = cJSON_IsArray(ch) ? cJSON_GetArrayItem(ch, 0) : NULL;
     cJSON *msg = c0 ? cJSON_GetObjectItemCaseSensitive(c0, "message") : NULL;
-    cJSON *content = msg ? cJSON_GetObjectItemCaseSensitive(msg, "content")
-                         : NULL;
-    if (!cJSON_IsString(content)) {
+    const char *content = hz__cjson_str(msg, "content");
+    if (content == NULL) {
         cJSON_Delete(j);
         return false;
     }
     free(r->content);
-    r->content = strdup(content->valuestring);
-    cJSON *fr = cJSON_GetObjectItemCaseSensitive(c0, "finish_reason");
-    if (cJSON_IsString(fr))
-        snprintf(r->finish_reason, sizeof r->finish_reason, "%s",
-                 fr->valuestring);
+    r->content = strdup(content);
+    const char *fr = hz__cjson_str(c0, "finish_reason");
+    if (fr != NULL)
+        snprintf(r->finish_reason, sizeof r->finish_reason, "%s", fr);
     cJSON *u = cJSON_GetObjectItemCaseSensitive(j, "usage");
     if (cJSON_IsObject(u))
         read_usage(&r->usage, u);
@@ -275,18 +275,14 @@ static void server_message(const hz_llm_client *c, const hz__llm_slot *s,
     out[0] = '\0';
     cJSON *j = s->resp.data ? cJSON_ParseWithLength(s->resp.data, s->resp.len)
                             : NULL;
-    const cJSON *m = NULL;
-    if (j != NULL) {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
-        if (cJSON_IsObject(e))
-            m = cJSON_GetObjectItemCaseSensitive(e, "message");
-        else if (cJSON_IsString(e))
-            m = e;
-        if (m == NULL)
-            m = cJSON_GetObjectItemCaseSensitive(j, "message");
-    }
-    if (cJSON_IsString(m))
-        snprintf(out, n, "%.200s", m->valuestring);
+    /* {"error": {"message": M}}, {"error": M} or {"message": M} */
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+    const char *m = cJSON_IsObject(e) ? hz__cjson_str(e, "message")
+                                      : hz__cjson_str(j, "error");
+    if (m == NULL)
+        m = hz__cjson_str(j, "message");
+    if (m != NULL)
+        snprintf(out, n, "%.200s", m);
     cJSON_Delete(j);
     hz__llm_scrub(c, out, n);
 }

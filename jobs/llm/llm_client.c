@@ -13,6 +13,8 @@
 
 #include <openssl/crypto.h>
 
+#include "horizon/rng.h"
+
 void hz_llm_request_clear(hz_llm_request *r)
 {
     if (r == NULL)
@@ -159,12 +161,7 @@ void hz_llm_auth_describe(const hz_llm_client *c, char *out, size_t outsz)
 
 double hz__llm_rand01(hz_llm_client *c)
 {
-    uint64_t x = c->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    c->rng = x;
-    return (double)(x >> 11) / 9007199254740992.0;
+    return hz_rng_unit(hz_rng_xorshift64(&c->rng));
 }
 
 /* Replace every occurrence of the key, and any "sk-..." token, by

@@ -65,12 +65,23 @@ static bool num(const char *v, double lo, double hi, double *out)
     char *end;
     errno = 0;
     double d = strtod(v, &end);
-    while (end && isspace((unsigned char)*end))
+    while (isspace((unsigned char)*end))
         end++;
     if (errno != 0 || end == v || *end != '\0' || !(d >= lo && d <= hi))
         return false;
     *out = d;
     return true;
+}
+
+/* hz_llm_settings_route with the place (FILE:LINE) in its message. */
+static hz_status route_at(hz_llm_settings *s, const char *type,
+                          const char *model, const char *where, hz_error *err)
+{
+    hz_error e;
+    hz_status st = hz_llm_settings_route(s, type, model, &e);
+    if (st != HZ_OK)
+        return hz_error_set(err, st, "%s: %s", where, e.msg);
+    return HZ_OK;
 }
 
 /* Apply one "key = value" of the [llm] section. */
@@ -86,7 +97,7 @@ static hz_status set_llm(hz_llm_settings *s, const char *key, const char *val,
                                 "%s: '%s': expected a number in [%g, %g], "   \
                                 "got '%s'",                                   \
                                 where, key, (double)(LO), (double)(HI), val); \
-        LVAL = (CAST)d;                                                       \
+        (LVAL) = (CAST)d;                                                     \
         return HZ_OK;                                                         \
     }
     NUMKEY("timeout", 0.001, 3600, c->timeout_s, double)
@@ -237,7 +248,7 @@ static hz_status load_ini(const char *path, const char *text,
         *eq = '\0';
         char *key = trim(l), *val = trim(eq + 1);
         hz_status st = strcmp(section, "models") == 0
-                           ? hz_llm_settings_route(s, key, val, err)
+                           ? route_at(s, key, val, where, err)
                        : strcmp(section, "capabilities") == 0
                            ? set_caps(s, key, val, where, err)
                            : set_llm(s, key, val, where, err);
@@ -288,8 +299,9 @@ static hz_status load_json(const char *path, const char *text,
                               path, it->string);
             goto out;
         }
-        if ((st = hz_llm_settings_route(s, it->string, it->valuestring,
-                                        err)) != HZ_OK)
+        snprintf(where, sizeof where, "%.500s: models", path);
+        if ((st = route_at(s, it->string, it->valuestring, where, err)) !=
+            HZ_OK)
             goto out;
     }
     snprintf(where, sizeof where, "%.500s", path);
@@ -389,11 +401,21 @@ hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
             return hz_error_set(err, HZ_EIO,
                                 "could not open LLM config %s: %s", path,
                                 strerror(errno));
-        char *text = malloc(65537);
-        size_t n = text ? fread(text, 1, 65536, f) : 0;
+        /* a settings file is small: one byte more than the limit tells a
+         * longer file, which is refused rather than cut */
+        char *text = malloc(HZ_LLM_CONFIG_MAX + 2);
+        size_t n = text ? fread(text, 1, HZ_LLM_CONFIG_MAX + 1, f) : 0;
         fclose(f);
         if (text == NULL)
             return hz_error_set(err, HZ_ENOMEM, "out of memory");
+        if (n > HZ_LLM_CONFIG_MAX || memchr(text, '\0', n) != NULL) {
+            free(text);
+            return hz_error_set(err, HZ_EPARSE, "LLM config %s: %s", path,
+                                n > HZ_LLM_CONFIG_MAX
+                                    ? "larger than 64 KiB"
+                                    : "contains a NUL byte (not a text "
+                                      "file)");
+        }
         text[n] = '\0';
         const char *q = text;
         while (isspace((unsigned char)*q))
@@ -403,6 +425,12 @@ hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
         free(text);
         if (st != HZ_OK)
             return st;
+        if (s->client.backoff_max_s < s->client.backoff_min_s)
+            return hz_error_set(err, HZ_EINVAL,
+                                "LLM config %s: backoff_max (%g) is below "
+                                "backoff_min (%g)",
+                                path, s->client.backoff_max_s,
+                                s->client.backoff_min_s);
         /* the environment wins over the file */
         if ((st = hz_llm_config_from_env(&s->client, err)) != HZ_OK)
             return st;

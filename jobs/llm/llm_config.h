@@ -52,6 +52,7 @@
 #include "llm/llm.h"
 
 #define HZ_LLM_MAX_ROUTES 16
+#define HZ_LLM_CONFIG_MAX 65536 /* bytes of a settings file */
 
 typedef struct hz_llm_route {
     char type[32]; /* job type, e.g. "suite" */

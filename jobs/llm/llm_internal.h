@@ -24,7 +24,7 @@ struct hz_llm_client {
     hz_llm_config cfg;
     hz_llm_hooks hooks;
     CURLM *multi;
-    uint64_t rng;
+    uint64_t rng; /* xorshift64 state of the retry jitter */
     hz__llm_window *win;
     size_t nwin, capwin;
     hz_llm_stats stats;

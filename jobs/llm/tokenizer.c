@@ -58,12 +58,12 @@ size_t hz_token_estimate(const char *text, size_t len)
         run = 0;
         if (c >= 0x80)
             u++;
-        else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+        else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 /* a space that starts a word joins its token */
+                 (c == ' ' && i + 1 < len &&
+                  (((unsigned char)text[i + 1] | 0x20) >= 'a' &&
+                   ((unsigned char)text[i + 1] | 0x20) <= 'z')))
             a++;
-        else if (c == ' ' && i + 1 < len &&
-                 (((unsigned char)text[i + 1] | 0x20) >= 'a' &&
-                  ((unsigned char)text[i + 1] | 0x20) <= 'z'))
-            a++; /* a space that starts a word joins its token */
         else
             p++;
     }

@@ -10,6 +10,7 @@
 
 #include "net/fetch.h"
 #include "net/http.h"
+#include "horizon/version.h"
 
 typedef struct dl_state {
     FILE *f;
@@ -68,7 +69,7 @@ static void setup(CURL *h, const char *url, dl_state *st, double timeout_s,
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     if (timeout_s > 0)
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION_STRING);
 }
 
 /* One request (no redirect followed).  *next_out: the redirect target

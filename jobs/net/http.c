@@ -9,6 +9,8 @@
 
 #include <curl/curl.h>
 
+#include "horizon/version.h"
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void curl_init_once(void)
@@ -131,7 +133,7 @@ static void set_request_options(CURL *h, const hz_http_req *q,
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     if (q->ca_file != NULL && q->ca_file[0] != '\0')
         curl_easy_setopt(h, CURLOPT_CAINFO, q->ca_file);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "horizon/" HZ_VERSION_STRING);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 }
 

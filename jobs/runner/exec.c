@@ -18,21 +18,6 @@
 #include "horizon/forecast.h"
 #include "horizon/series.h"
 
-/* The engine's high-level entry points are being written in parallel
- * with the runner; weak references let this file link (and say "not
- * available in this build") in a build that lacks one of them. */
-#pragma weak hz_forecast_run
-#pragma weak hz_forecast_request_init
-#pragma weak hz_forecast_result_free
-#pragma weak hz_freq_parse
-#pragma weak hz_agg_parse
-#pragma weak hz_freq_name
-#pragma weak hz_fc_model_parse
-#pragma weak hz_analytics_run
-#pragma weak hz_analytics_request_init
-#pragma weak hz_analytics_result_write_json
-#pragma weak hz_analytics_result_free
-
 static const char *const stage_names[HZ_NSTAGES] = {
     "fetch", "ingest", "compute", "summarise", "write"};
 
@@ -96,18 +81,6 @@ int hz_exec_write_rows(const hz_exec_rows *rs, FILE *f)
         }
     }
     return ferror(f) ? -1 : 0;
-}
-
-bool hz_exec_available(hz_job_type t)
-{
-    if (t == HZ_JOB_FORECAST)
-        return hz_forecast_run != NULL && hz_forecast_request_init != NULL &&
-               hz_forecast_result_free != NULL && hz_freq_parse != NULL &&
-               hz_agg_parse != NULL && hz_fc_model_parse != NULL &&
-               hz_freq_name != NULL;
-    return hz_analytics_run != NULL && hz_analytics_request_init != NULL &&
-           hz_analytics_result_write_json != NULL &&
-           hz_analytics_result_free != NULL;
 }
 
 /* ---- requests ---- */
@@ -235,15 +208,12 @@ static void deadline_in(double seconds, struct timespec *ts)
 static hz_status compute_stage(hz__tool *t, const hz_exec_options *opt,
                                hz_exec_output *out, hz_error *err)
 {
-    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    pthread_cond_t cv;
     pthread_condattr_t ca;
+    pthread_mutex_init(&t->mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&cv, &ca);
+    pthread_cond_init(&t->cv, &ca);
     pthread_condattr_destroy(&ca);
-    t->mu = &mu;
-    t->cv = &cv;
     double t0 = hz_now();
     pthread_t th;
     if (pthread_create(&th, NULL, hz__tool_main, t) != 0) {
@@ -252,13 +222,13 @@ static hz_status compute_stage(hz__tool *t, const hz_exec_options *opt,
     }
     struct timespec deadline;
     deadline_in(opt->tool_timeout_s, &deadline);
-    pthread_mutex_lock(&mu);
+    pthread_mutex_lock(&t->mu);
     while (!t->done) {
         int w = opt->tool_timeout_s > 0
-                    ? pthread_cond_timedwait(&cv, &mu, &deadline)
-                    : pthread_cond_wait(&cv, &mu);
+                    ? pthread_cond_timedwait(&t->cv, &t->mu, &deadline)
+                    : pthread_cond_wait(&t->cv, &t->mu);
         if (w == ETIMEDOUT && !t->done) {
-            pthread_mutex_unlock(&mu);
+            pthread_mutex_unlock(&t->mu);
             out->stage_s[HZ_STAGE_COMPUTE] = hz_now() - t0;
             set_reason(out, "tool-timeout", false);
             return hz_error_set(err, HZ_ETIMEOUT,
@@ -266,9 +236,10 @@ static hz_status compute_stage(hz__tool *t, const hz_exec_options *opt,
                                 t->name, opt->tool_timeout_s);
         }
     }
-    pthread_mutex_unlock(&mu);
+    pthread_mutex_unlock(&t->mu);
     pthread_join(th, NULL);
-    pthread_cond_destroy(&cv);
+    pthread_cond_destroy(&t->cv);
+    pthread_mutex_destroy(&t->mu);
     out->stage_s[HZ_STAGE_COMPUTE] = fmax(0, hz_now() - t0 - t->summarise_s);
     out->stage_s[HZ_STAGE_SUMMARISE] = t->summarise_s;
     if (t->rc != HZ_OK) {
@@ -312,12 +283,6 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
                       hz_error *err)
 {
     hz_exec_output_init(out);
-    if (!hz_exec_available(job->type)) {
-        set_reason(out, "unavailable", false);
-        return hz_error_set(err, HZ_EINVAL,
-                            "job type '%s' is not available in this build",
-                            hz_job_type_name(job->type));
-    }
     hz_job_request req;
     hz_job_request_init(&req);
     hz_status rc = opt->build_request ? opt->build_request(job, &req, err)

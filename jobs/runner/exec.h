@@ -109,7 +109,7 @@ typedef struct hz_exec_output {
     long long dataset_bytes;
     size_t dataset_rows;
     char reason[32]; /* on failure: "params", "dataset", "fetch",
-                          "compute", "tool-timeout", "unavailable" */
+                          "compute", "tool-timeout" */
     bool retryable;  /* on failure: worth another attempt */
     char *report;    /* the job's HTML report (owned), or NULL */
     size_t report_len;
@@ -122,10 +122,6 @@ void hz_exec_output_clear(hz_exec_output *o);
 /* Validate a job's parameters (build its request and drop it). */
 hz_status hz_exec_validate(const hz_job *job, hz_job_request_fn build,
                            hz_error *err);
-
-/* True when the engine entry point behind this job type is linked into
- * this build. */
-bool hz_exec_available(hz_job_type t);
 
 /* Run a validated job on its dataset (path or URL, already resolved from
  * a datasetId by the caller).  On failure err says why and out->reason /

@@ -8,6 +8,7 @@
 
 #include "horizon/forecast.h"
 #include "horizon/series.h"
+#include "net/cjson.h"
 #include "runner/exec_tool.h"
 
 static void maybe_sleep(const hz__tool *t)
@@ -22,11 +23,6 @@ static void maybe_sleep(const hz__tool *t)
     }
 }
 
-static cJSON *num_or_null(double v)
-{
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
-}
-
 /* Running sums over the forecast rows for the summary. */
 typedef struct fc_totals {
     double fc_total, last_total, width;
@@ -34,25 +30,29 @@ typedef struct fc_totals {
 } fc_totals;
 
 /* The rows of one series: one per step, with its interval bounds. */
-static void series_rows(const hz_forecast_series_result *sr, cJSON *rows,
+static void series_rows(const hz_forecast_result *r, size_t i, cJSON *rows,
                         fc_totals *tot)
 {
+    const hz_forecast_series_result *sr = &r->series[i];
     const hz_forecast *fc = sr->fc;
     for (size_t k = 0; fc != NULL && k < fc->h; k++) {
         cJSON *row = cJSON_CreateObject();
-        char day[16];
+        char day[32]; /* labelled as the input labels its periods */
         cJSON_AddStringToObject(row, "series", sr->key ? sr->key : "");
         cJSON_AddStringToObject(
-            row, "date", sr->days ? hz_format_day(sr->days[k], day) : "");
-        cJSON_AddItemToObject(row, "point", num_or_null(fc->mean[k]));
+            row, "date", hz_forecast_result_label(r, i, k, day, sizeof day));
+        cJSON_AddItemToObject(row, "point",
+                              hz__cjson_num_or_null(fc->mean[k]));
         if (k < 12 && isfinite(fc->mean[k]))
             tot->fc_total += fc->mean[k];
         for (size_t l = 0; l < fc->nlevels; l++) {
             char lo[16], hi[16];
             snprintf(lo, sizeof lo, "lo%g", fc->levels[l]);
             snprintf(hi, sizeof hi, "hi%g", fc->levels[l]);
-            cJSON_AddItemToObject(row, lo, num_or_null(fc->lower[l][k]));
-            cJSON_AddItemToObject(row, hi, num_or_null(fc->upper[l][k]));
+            cJSON_AddItemToObject(row, lo,
+                                  hz__cjson_num_or_null(fc->lower[l][k]));
+            cJSON_AddItemToObject(row, hi,
+                                  hz__cjson_num_or_null(fc->upper[l][k]));
             if (l == fc->nlevels - 1 && isfinite(fc->upper[l][k]) &&
                 isfinite(fc->lower[l][k]) && fabs(fc->mean[k]) > 0) {
                 tot->width += (fc->upper[l][k] - fc->lower[l][k]) /
@@ -85,14 +85,17 @@ static cJSON *forecast_summary(const hz_forecast_result *r,
                          : NAN;
     double last_mean = hist_periods > 0 ? tot->last_total / hist_periods : NAN;
     cJSON_AddNumberToObject(sum, "forecastSteps", (double)steps);
-    cJSON_AddItemToObject(sum, "forecastTotal", num_or_null(tot->fc_total));
-    cJSON_AddItemToObject(sum, "last12Total", num_or_null(tot->last_total));
+    cJSON_AddItemToObject(sum, "forecastTotal",
+                          hz__cjson_num_or_null(tot->fc_total));
+    cJSON_AddItemToObject(sum, "last12Total",
+                          hz__cjson_num_or_null(tot->last_total));
     cJSON_AddItemToObject(
         sum, "growthPerPeriod",
-        num_or_null(last_mean != 0 ? fc_mean / last_mean - 1 : NAN));
+        hz__cjson_num_or_null(last_mean != 0 ? fc_mean / last_mean - 1 : NAN));
     cJSON_AddItemToObject(
         sum, "meanRelIntervalWidth",
-        num_or_null(tot->nwidth ? tot->width / (double)tot->nwidth : NAN));
+        hz__cjson_num_or_null(tot->nwidth ? tot->width / (double)tot->nwidth
+                                          : NAN));
     cJSON_AddItemToObject(sum, "methods", methods);
     return sum;
 }
@@ -120,7 +123,7 @@ static void run_forecast_tool(hz__tool *t)
             cJSON_SetNumberValue(m, m->valuedouble + 1);
         else
             cJSON_AddNumberToObject(methods, sr->method, 1);
-        series_rows(sr, rows, &tot);
+        series_rows(r, i, rows, &tot);
     }
     t->summary = forecast_summary(r, &tot, methods);
     t->report = hz__exec_report_forecast(r, &req, t->job, &t->report_len,
@@ -199,9 +202,9 @@ void *hz__tool_main(void *arg)
         run_forecast_tool(t);
     else
         run_analytics_tool(t);
-    pthread_mutex_lock(t->mu);
+    pthread_mutex_lock(&t->mu);
     t->done = true;
-    pthread_cond_broadcast(t->cv);
-    pthread_mutex_unlock(t->mu);
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
     return NULL;
 }

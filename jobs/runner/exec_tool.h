@@ -29,8 +29,8 @@ typedef struct hz__tool {
     hz_error report_err;
     double seconds, summarise_s;
     bool done;
-    pthread_mutex_t *mu;
-    pthread_cond_t *cv;
+    pthread_mutex_t mu; /* with cv: done is signalled (the tool lives */
+    pthread_cond_t cv;  /* as long as its thread may run) */
 } hz__tool;
 
 /* Run the tool (the engine call, then its summary and rows), then mark it

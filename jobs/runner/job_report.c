@@ -1,4 +1,5 @@
 /* Storing a job's HTML report.  See job_report.h. */
+#include "net/cjson.h"
 #include "runner/job_report.h"
 
 #include <stdio.h>
@@ -31,25 +32,20 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-static long num_or(const cJSON *o, const char *k, long dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? (long)v->valuedouble : dflt;
-}
-
 /* The page with the job's narrative in its slot (a copy), or NULL when
  * the job has none (the page is used as it is). */
 static char *with_narrative(const cJSON *doc, const char *html, size_t len,
                             size_t *out_len)
 {
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(doc, "narrative");
-    const char *text = hz__store_str(n, "text");
+    const char *text = hz__cjson_str(n, "text");
     if (text == NULL || text[0] == '\0')
         return NULL;
     const cJSON *usage = cJSON_GetObjectItemCaseSensitive(n, "usage");
-    hz_report_narrative_in in = {text, hz__store_str(n, "model"),
-                                 num_or(n, "promptTokens", -1),
-                                 num_or(usage, "completionTokens", -1)};
+    hz_report_narrative_in in = {
+        text, hz__cjson_str(n, "model"),
+        (long)hz__cjson_num(n, "promptTokens", -1),
+        (long)hz__cjson_num(usage, "completionTokens", -1)};
     char *out = NULL;
     hz_error e;
     if (hz_report_splice_narrative(html, len, &in, &out, out_len, &e) != HZ_OK)

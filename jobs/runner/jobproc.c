@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "net/cjson.h"
 #include "runner/jobproc.h"
 #include "store/job.h"
 #include "store/store.h"
@@ -273,8 +274,8 @@ static void child_from_request(const hz__jobproc_config *cfg,
     free(text);
     hz_job job;
     hz_error err;
-    const char *ds = hz__store_str(req, "dataset");
-    const char *res = hz__store_str(req, "result");
+    const char *ds = hz__cjson_str(req, "dataset");
+    const char *res = hz__cjson_str(req, "result");
     if (ds == NULL || res == NULL ||
         hz_job_from_json(cJSON_GetObjectItemCaseSensitive(req, "job"), &job,
                          &err) != HZ_OK)

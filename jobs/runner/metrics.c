@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "horizon/outfile.h"
 #include "runner/metrics.h"
 
 typedef struct dvec {
@@ -435,20 +436,17 @@ hz_status hz_metrics_write_json(hz_metrics *m, const char *path, hz_error *err)
     cJSON_Delete(o);
     if (s == NULL)
         return hz_error_set(err, HZ_ENOMEM, "metrics: out of memory");
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
+    hz_outfile *out = NULL; /* whole or absent */
+    if (hz_outfile_open(path, &out, err) != HZ_OK) {
         cJSON_free(s);
-        return hz_error_set(err, HZ_EIO,
-                            "could not open '%s' for writing: "
-                            "%s",
-                            path, strerror(errno));
+        return HZ_EIO;
     }
+    FILE *f = hz_outfile_stream(out);
     fputs(s, f);
     fputc('\n', f);
     cJSON_free(s);
-    if (fclose(f) != 0)
-        return hz_error_set(err, HZ_EIO, "could not write '%s': %s", path,
-                            strerror(errno));
+    if (hz_outfile_commit(out, err) != HZ_OK)
+        return HZ_EIO;
     return HZ_OK;
 }
 

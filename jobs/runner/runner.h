@@ -24,12 +24,12 @@
  * timeout, or an engine error; transient failures (network fetch errors,
  * a job process that died) are retried until maxAttempts.  Every failure
  * has a reason ("validation", "params", "dataset", "fetch", "compute",
- * "timeout", "tool-timeout", "crash", "attempts", "takeovers",
- * "unavailable") kept in the job's errorReason and counted in the
- * metrics.  A job's attempts count its own failures only: a runner that
- * died (its lease taken over) or stopped refunds the attempt; takeovers
- * are counted apart, and a job taken over more than
- * HZ_RUNNER_MAX_TAKEOVERS times fails ("takeovers").
+ * "timeout", "tool-timeout", "crash", "attempts", "takeovers") kept in
+ * the job's errorReason and counted in the metrics.  A job's attempts
+ * count its own failures only: a runner that died (its lease taken over)
+ * or stopped refunds the attempt; takeovers are counted apart, and a job
+ * taken over more than HZ_RUNNER_MAX_TAKEOVERS times fails
+ * ("takeovers").
  *
  * The store: when claims fail (unreachable, unauthorised, throttled past
  * the client's deadline, full, corrupt) a --once run retries them for
@@ -63,7 +63,7 @@
 extern "C" {
 #endif
 
-/* Narrative hook: called by the worker after a job's numbers
+/* Narrative hook (jobs/narrative): called by the worker after a job's numbers
  * are computed ("summarise") and before they are written back.  job is
  * the job document (read only), summary the job's summary object.  On
  * HZ_OK *narrative_out (owned by the runner afterwards) is stored as the

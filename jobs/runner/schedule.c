@@ -6,18 +6,15 @@
 #include <string.h>
 
 #include "runner/runner_internal.h"
+#include "net/cjson.h"
 #include "runner/schedule.h"
 #include "store/job.h"
-
-static const char *str(const cJSON *d, const char *k)
-{
-    return hz__store_str(d, k);
-}
 
 hz_status hz_schedule_check(const cJSON *doc, hz_job_request_fn build,
                             hz_error *err)
 {
-    const char *id = str(doc, "id"), *tenant = str(doc, "customerId");
+    const char *id = hz__cjson_str(doc, "id"),
+               *tenant = hz__cjson_str(doc, "customerId");
     if (id == NULL || !hz_job_id_ok(id) || strlen(id) > HZ_SCHEDULE_ID_MAX)
         return hz_error_set(err, HZ_EINVAL,
                             "schedule: field 'id': expected 1-%d of A-Z a-z "
@@ -29,7 +26,7 @@ hz_status hz_schedule_check(const cJSON *doc, hz_job_request_fn build,
                             "tenant id",
                             id);
     hz_cron c;
-    const char *cron = str(doc, "cron");
+    const char *cron = hz__cjson_str(doc, "cron");
     if (cron == NULL)
         return hz_error_set(err, HZ_EINVAL,
                             "schedule %s: field 'cron' is "
@@ -38,14 +35,14 @@ hz_status hz_schedule_check(const cJSON *doc, hz_job_request_fn build,
     hz_status rc = hz_cron_parse(cron, &c, err);
     if (rc != HZ_OK)
         return rc;
-    const char *tz = str(doc, "timeZone");
+    const char *tz = hz__cjson_str(doc, "timeZone");
     if (!hz_tz_valid(tz))
         return hz_error_set(err, HZ_EINVAL,
                             "schedule %s: field 'timeZone': '%s' is not in "
                             "the system tz database (e.g. Europe/Berlin, "
                             "UTC)",
                             id, tz ? tz : "(missing)");
-    double cu = hz__store_num(doc, "catchUp", HZ_SCHEDULE_CATCHUP_DEFAULT);
+    double cu = hz__cjson_num(doc, "catchUp", HZ_SCHEDULE_CATCHUP_DEFAULT);
     if (!(cu >= 1 && cu <= HZ_SCHEDULE_CATCHUP_MAX) || cu != floor(cu))
         return hz_error_set(err, HZ_EINVAL,
                             "schedule %s: field 'catchUp': expected an "
@@ -84,17 +81,19 @@ cJSON *hz_schedule_job(const cJSON *sched, const hz_cron_slot *slot,
             cJSON_AddItemToObject(job, keep[i], cJSON_Duplicate(v, 1));
     }
     char id[HZ_JOB_ID_MAX];
-    snprintf(id, sizeof id, "%s-%s", str(sched, "id") ? str(sched, "id") : "",
+    snprintf(id, sizeof id, "%s-%s",
+             hz__cjson_str(sched, "id") ? hz__cjson_str(sched, "id") : "",
              slot->wall);
     cJSON_AddStringToObject(job, "id", id);
     cJSON_AddStringToObject(job, "customerId",
-                            str(sched, "customerId") ? str(sched, "customerId")
-                                                     : "");
+                            hz__cjson_str(sched, "customerId")
+                                ? hz__cjson_str(sched, "customerId")
+                                : "");
     cJSON_AddStringToObject(job, "status", "queued");
     cJSON_AddNumberToObject(job, "attempts", 0);
     cJSON_AddNumberToObject(job, "createdAt", (double)slot->t);
     cJSON_AddNumberToObject(job, "updatedAt", now);
-    cJSON_AddStringToObject(job, "scheduleId", str(sched, "id"));
+    cJSON_AddStringToObject(job, "scheduleId", hz__cjson_str(sched, "id"));
     cJSON_AddStringToObject(job, "slot", slot->wall);
     return job;
 }
@@ -107,7 +106,7 @@ static hz_status slots_from_json(const cJSON *reply, hz_cron_slot *out,
                                  hz_error *err)
 {
     *n = 0;
-    const char *e = str(reply, "error");
+    const char *e = hz__cjson_str(reply, "error");
     if (e != NULL || !cJSON_IsObject(reply))
         return hz_error_set(err, HZ_EINVAL, "%s", e ? e : "no slots");
     const cJSON *s;
@@ -115,12 +114,12 @@ static hz_status slots_from_json(const cJSON *reply, hz_cron_slot *out,
     {
         if (*n == max)
             break;
-        out[*n].t = (int64_t)hz__store_num(s, "t", 0);
+        out[*n].t = (int64_t)hz__cjson_num(s, "t", 0);
         snprintf(out[*n].wall, sizeof out[*n].wall, "%s",
-                 str(s, "wall") ? str(s, "wall") : "");
+                 hz__cjson_str(s, "wall") ? hz__cjson_str(s, "wall") : "");
         (*n)++;
     }
-    *skipped = (size_t)hz__store_num(reply, "skipped", 0);
+    *skipped = (size_t)hz__cjson_num(reply, "skipped", 0);
     return HZ_OK;
 }
 
@@ -131,18 +130,20 @@ char *hz__schedule_call(const char *request)
     hz_cron c;
     hz_error err;
     hz_error_clear(&err);
-    size_t max = (size_t)hz__store_num(q, "max", 0), n = 0, skipped = 0;
+    size_t max = (size_t)hz__cjson_num(q, "max", 0), n = 0, skipped = 0;
     if (max > HZ_SCHEDULE_CATCHUP_MAX)
         max = HZ_SCHEDULE_CATCHUP_MAX;
     hz_cron_slot *slots = calloc(max + 1, sizeof *slots);
     hz_status rc = slots == NULL
                        ? hz_error_set(&err, HZ_ENOMEM, "out of memory")
-                       : hz_cron_parse(str(q, "cron") ? str(q, "cron") : "",
+                       : hz_cron_parse(hz__cjson_str(q, "cron")
+                                           ? hz__cjson_str(q, "cron")
+                                           : "",
                                        &c, &err);
     if (rc == HZ_OK)
-        rc = hz_cron_slots(&c, str(q, "tz"),
-                           (int64_t)hz__store_num(q, "from", 0),
-                           (int64_t)hz__store_num(q, "to", 0), slots, max, &n,
+        rc = hz_cron_slots(&c, hz__cjson_str(q, "tz"),
+                           (int64_t)hz__cjson_num(q, "from", 0),
+                           (int64_t)hz__cjson_num(q, "to", 0), slots, max, &n,
                            &skipped, &err);
     if (rc != HZ_OK) {
         cJSON_AddStringToObject(r, "error", err.msg);
@@ -169,8 +170,9 @@ hz_status hz_schedule_next(const cJSON *sched, int64_t after,
 {
     *n = 0;
     hz_cron c;
-    hz_status rc = hz_cron_parse(str(sched, "cron") ? str(sched, "cron") : "",
-                                 &c, err);
+    hz_status rc = hz_cron_parse(
+        hz__cjson_str(sched, "cron") ? hz__cjson_str(sched, "cron") : "", &c,
+        err);
     if (rc != HZ_OK)
         return rc;
     /* the window grows until max slots are found (rare schedules) */
@@ -179,7 +181,7 @@ hz_status hz_schedule_next(const cJSON *sched, int64_t after,
             span = 366LL * 86400;
         hz_cron_slot *all = calloc(10000, sizeof *all);
         size_t k = 0, skipped = 0;
-        rc = all ? hz_cron_slots(&c, str(sched, "timeZone"), after,
+        rc = all ? hz_cron_slots(&c, hz__cjson_str(sched, "timeZone"), after,
                                  after + span, all, 10000, &k, &skipped, err)
                  : hz_error_set(err, HZ_ENOMEM, "out of memory");
         /* the earliest max (skipped > 0: the buffer kept the latest) */
@@ -201,15 +203,18 @@ static hz_status due_slots(hz__runner *r, const cJSON *sched, double now,
                            hz_cron_slot *out, size_t max, size_t *n,
                            size_t *skipped, hz_error *err)
 {
-    double from = hz__store_num(sched, "lastSlotT",
-                                hz__store_num(sched, "createdAt", now));
+    double from = hz__cjson_num(sched, "lastSlotT",
+                                hz__cjson_num(sched, "createdAt", now));
     if (now - from > 366.0 * 86400) /* a long pause: a year at most */
         from = now - 366.0 * 86400;
     cJSON *q = cJSON_CreateObject();
-    cJSON_AddStringToObject(q, "cron",
-                            str(sched, "cron") ? str(sched, "cron") : "");
     cJSON_AddStringToObject(
-        q, "tz", str(sched, "timeZone") ? str(sched, "timeZone") : "");
+        q, "cron",
+        hz__cjson_str(sched, "cron") ? hz__cjson_str(sched, "cron") : "");
+    cJSON_AddStringToObject(q, "tz",
+                            hz__cjson_str(sched, "timeZone")
+                                ? hz__cjson_str(sched, "timeZone")
+                                : "");
     cJSON_AddNumberToObject(q, "from", floor(from));
     cJSON_AddNumberToObject(q, "to", floor(now));
     cJSON_AddNumberToObject(q, "max", (double)max);
@@ -233,7 +238,7 @@ static hz_status materialise_one(hz__runner *r, hz_store *s, cJSON *sched,
                                  double now, hz_schedule_run_stats *st,
                                  hz_error *err)
 {
-    size_t max = (size_t)hz__store_num(sched, "catchUp",
+    size_t max = (size_t)hz__cjson_num(sched, "catchUp",
                                        HZ_SCHEDULE_CATCHUP_DEFAULT);
     hz_cron_slot slots[HZ_SCHEDULE_CATCHUP_MAX + 1];
     size_t n = 0, skipped = 0;
@@ -255,17 +260,19 @@ static hz_status materialise_one(hz__runner *r, hz_store *s, cJSON *sched,
             return rc;
         } else {
             st->created++;
-            hz_log_write(r->log, HZ_LOG_INFO,
-                         &(hz_log_fields){.tenant = str(sched, "customerId")},
-                         "schedule %s: queued job %s-%s", str(sched, "id"),
-                         str(sched, "id"), slots[i].wall);
+            hz_log_write(
+                r->log, HZ_LOG_INFO,
+                &(hz_log_fields){.tenant = hz__cjson_str(sched, "customerId")},
+                "schedule %s: queued job %s-%s", hz__cjson_str(sched, "id"),
+                hz__cjson_str(sched, "id"), slots[i].wall);
         }
     }
     char held[HZ_ETAG_MAX];
     snprintf(held, sizeof held, "%s",
-             str(sched, "_etag") ? str(sched, "_etag") : "");
-    hz__store_set_num(sched, "lastSlotT", (double)slots[n ? n - 1 : 0].t);
-    hz__store_set_str(sched, "lastSlot", slots[n ? n - 1 : 0].wall);
+             hz__cjson_str(sched, "_etag") ? hz__cjson_str(sched, "_etag")
+                                           : "");
+    hz__cjson_set_num(sched, "lastSlotT", (double)slots[n ? n - 1 : 0].t);
+    hz__cjson_set_str(sched, "lastSlot", slots[n ? n - 1 : 0].wall);
     hz_error e2;
     rc = hz_store_put(s, HZ_STORE_SCHEDULES, HZ_PUT_REPLACE, sched, held, &e2);
     if (rc != HZ_OK && rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND) {
@@ -306,10 +313,11 @@ hz_status hz__schedules_materialise(hz__runner *r, hz_store *s, double now,
                 /* a broken schedule is named once a minute, not at every
                  * poll (only the dispatcher thread runs this) */
                 last_warned = hz_now();
-                hz_log_write(
-                    r->log, HZ_LOG_WARN,
-                    &(hz_log_fields){.tenant = str(sched, "customerId")},
-                    "schedule %s: %s", str(sched, "id"), e1.msg);
+                hz_log_write(r->log, HZ_LOG_WARN,
+                             &(hz_log_fields){
+                                 .tenant = hz__cjson_str(sched, "customerId")},
+                             "schedule %s: %s", hz__cjson_str(sched, "id"),
+                             e1.msg);
             }
         }
         cJSON_Delete(page);

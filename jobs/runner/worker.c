@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "net/cjson.h"
 #include "runner/exec.h"
 #include "runner/job_report.h"
 #include "runner/runner_internal.h"
@@ -31,7 +32,7 @@ typedef struct jobctx {
 
 static const char *jstr(const cJSON *d, const char *k)
 {
-    const char *s = hz__store_str(d, k);
+    const char *s = hz__cjson_str(d, k);
     return s ? s : "?";
 }
 
@@ -56,14 +57,14 @@ static void fail_job(jobctx *c, const char *reason, const char *msg)
     hz__runner *r = c->r;
     char etag[HZ_ETAG_MAX];
     snprintf(etag, sizeof etag, "%s",
-             hz__store_str(c->doc, "_etag") ? hz__store_str(c->doc, "_etag")
+             hz__cjson_str(c->doc, "_etag") ? hz__cjson_str(c->doc, "_etag")
                                             : "");
     double now = hz_wall_now();
-    hz__store_set_str(c->doc, "status", "failed");
-    hz__store_set_str(c->doc, "error", msg);
-    hz__store_set_str(c->doc, "errorReason", reason);
-    hz__store_set_num(c->doc, "finishedAt", now);
-    hz__store_set_num(c->doc, "updatedAt", now);
+    hz__cjson_set_str(c->doc, "status", "failed");
+    hz__cjson_set_str(c->doc, "error", msg);
+    hz__cjson_set_str(c->doc, "errorReason", reason);
+    hz__cjson_set_num(c->doc, "finishedAt", now);
+    hz__cjson_set_num(c->doc, "updatedAt", now);
     drop(c->doc, "leaseOwner");
     drop(c->doc, "leaseExpiry");
     hz_error err;
@@ -99,8 +100,8 @@ static void requeue_job(jobctx *c, const char *reason, const char *msg,
                         bool refund)
 {
     hz__runner *r = c->r;
-    hz__store_set_str(c->doc, "error", msg);
-    hz__store_set_str(c->doc, "errorReason", reason);
+    hz__cjson_set_str(c->doc, "error", msg);
+    hz__cjson_set_str(c->doc, "errorReason", reason);
     hz_error err;
     hz_status rc = hz_store_release_lease(c->s, c->doc, hz_wall_now(), refund,
                                           &err);
@@ -118,8 +119,18 @@ static void requeue_job(jobctx *c, const char *reason, const char *msg,
     hz_metrics_add_requeue(r->m, reason);
 }
 
+/* Free the first n result documents and the array. */
+static void free_results(cJSON **res, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cJSON_Delete(res[i]);
+    free(res);
+}
+
 /* Split the child's chunks into result documents of at most
- * HZ_RESULT_ROWS_PER_DOC rows with deterministic ids. */
+ * HZ_RESULT_ROWS_PER_DOC rows with deterministic ids.  NULL when memory
+ * runs out (the rows taken from chunks so far are then lost: the caller
+ * must not write the job back). */
 static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
                              long *nrows)
 {
@@ -127,18 +138,25 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
     size_t cap = 16, k = 0;
     cJSON **res = malloc(cap * sizeof *res);
     *nrows = 0;
+    if (res == NULL)
+        return NULL;
     cJSON *c;
     cJSON_ArrayForEach(c, chunks)
     {
-        const char *kind = hz__store_str(c, "kind");
+        const char *kind = hz__cjson_str(c, "kind");
         cJSON *rows = cJSON_GetObjectItemCaseSensitive(c, "rows");
         int total = cJSON_GetArraySize(rows);
         *nrows += total;
         for (int off = 0; off < total || (off == 0 && total == 0);
              off += HZ_RESULT_ROWS_PER_DOC) {
             if (k == cap) {
+                cJSON **grown = realloc(res, 2 * cap * sizeof *res);
+                if (grown == NULL) {
+                    free_results(res, k);
+                    return NULL;
+                }
+                res = grown;
                 cap *= 2;
-                res = realloc(res, cap * sizeof *res);
             }
             char rid[HZ_JOB_ID_MAX + 16];
             hz_result_id(id, k, rid, sizeof rid);
@@ -176,8 +194,8 @@ static void add_narrative(jobctx *c, const cJSON *summary)
         narr != NULL) {
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(narr, "usage");
         hz_metrics_add_tokens(
-            r->m, hz__store_num(u, "promptTokens", 0),
-            hz__store_num(u, "completionTokens", 0),
+            r->m, hz__cjson_num(u, "promptTokens", 0),
+            hz__cjson_num(u, "completionTokens", 0),
             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(narr, "cached")));
         drop(c->doc, "narrative");
         cJSON_AddItemToObject(c->doc, "narrative", narr);
@@ -200,7 +218,7 @@ static void store_report(jobctx *c, const cJSON *res)
     hz_error_clear(&rerr);
     snprintf(html, sizeof html, "%s.html", c->resfile);
     if (hz__job_report_store(c->s, c->doc, html,
-                             hz__store_str(res, "reportError"),
+                             hz__cjson_str(res, "reportError"),
                              &rerr) != HZ_OK) {
         hz_log_fields f = fields_of(c, NULL);
         hz_log_write(c->r->log, HZ_LOG_WARN, &f,
@@ -214,20 +232,20 @@ static void mark_succeeded(jobctx *c, const cJSON *res, cJSON *summary,
 {
     cJSON *doc = c->doc;
     double now = hz_wall_now();
-    hz__store_set_str(doc, "status", "succeeded");
-    hz__store_set_num(doc, "finishedAt", now);
-    hz__store_set_num(doc, "updatedAt", now);
+    hz__cjson_set_str(doc, "status", "succeeded");
+    hz__cjson_set_num(doc, "finishedAt", now);
+    hz__cjson_set_num(doc, "updatedAt", now);
     drop(doc, "leaseOwner");
     drop(doc, "leaseExpiry");
     drop(doc, "error");
     drop(doc, "errorReason");
     drop(doc, "summary");
     cJSON_AddItemToObject(doc, "summary", summary);
-    hz__store_set_num(doc, "resultChunks", (double)nres);
-    hz__store_set_num(doc, "resultRows", (double)nrows);
+    hz__cjson_set_num(doc, "resultChunks", (double)nres);
+    hz__cjson_set_num(doc, "resultRows", (double)nrows);
     const cJSON *db = cJSON_GetObjectItemCaseSensitive(res, "datasetBytes");
     if (cJSON_IsNumber(db) && db->valuedouble >= 0)
-        hz__store_set_num(doc, "datasetBytes", db->valuedouble);
+        hz__cjson_set_num(doc, "datasetBytes", db->valuedouble);
     cJSON *mt = cJSON_CreateObject();
     for (int i = 0; i < HZ_NSTAGES; i++)
         if (isfinite(c->stages[i]))
@@ -249,6 +267,12 @@ static void succeed_job(jobctx *c, cJSON *res)
     cJSON **results = build_results(
         c->doc, cJSON_GetObjectItemCaseSensitive(res, "chunks"), &nres,
         &nrows);
+    if (results == NULL) {
+        cJSON_Delete(summary);
+        requeue_job(c, "memory", "out of memory building the result documents",
+                    false);
+        return;
+    }
     add_narrative(c, summary);
     store_report(c, res);
     char etag[HZ_ETAG_MAX];
@@ -258,9 +282,7 @@ static void succeed_job(jobctx *c, cJSON *res)
     double tw = hz_now();
     hz_status rc = hz_store_finish(c->s, c->doc, etag, results, nres, &err);
     c->stages[HZ_STAGE_WRITE] = hz_now() - tw;
-    for (size_t i = 0; i < nres; i++)
-        cJSON_Delete(results[i]);
-    free(results);
+    free_results(results, nres);
     hz_log_fields f = fields_of(c, NULL);
     if (rc == HZ_ECONFLICT) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
@@ -315,21 +337,13 @@ static bool precheck(jobctx *c)
         fail_job(c, "attempts", msg);
         return false;
     }
-    double takeovers = hz__store_num(c->doc, "takeovers", 0);
+    double takeovers = hz__cjson_num(c->doc, "takeovers", 0);
     if (takeovers > HZ_RUNNER_MAX_TAKEOVERS) {
         snprintf(msg, sizeof msg,
                  "its runner died or lost the lease %.0f times (a job that "
                  "kills its runner?)",
                  takeovers);
         fail_job(c, "takeovers", msg);
-        return false;
-    }
-    if (!hz_exec_available(c->job.type)) {
-        snprintf(msg, sizeof msg,
-                 "job type '%s' is not available in this "
-                 "build",
-                 hz_job_type_name(c->job.type));
-        fail_job(c, "unavailable", msg);
         return false;
     }
     if (hz_exec_validate(&c->job, r->cfg->build_request, &err) != HZ_OK) {
@@ -351,7 +365,7 @@ static bool resolve_dataset(jobctx *c)
     cJSON *ds = NULL;
     hz_status rc = hz_store_get(c->s, HZ_STORE_DATASETS, c->job.dataset_id,
                                 c->job.customer_id, &ds, &err);
-    const char *uri = rc == HZ_OK ? hz__store_str(ds, "uri") : NULL;
+    const char *uri = rc == HZ_OK ? hz__cjson_str(ds, "uri") : NULL;
     if (uri != NULL)
         c->dataset = strdup(uri);
     cJSON_Delete(ds);
@@ -539,8 +553,8 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
         succeed_job(c, res);
         return;
     }
-    const char *msg = hz__store_str(res, "error");
-    const char *reason = hz__store_str(res, "reason");
+    const char *msg = hz__cjson_str(res, "error");
+    const char *reason = hz__cjson_str(res, "reason");
     bool retry = cJSON_IsTrue(
         cJSON_GetObjectItemCaseSensitive(res, "retryable"));
     if (retry && attempts_left)

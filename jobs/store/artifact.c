@@ -1,4 +1,5 @@
 /* Job artifacts in the store.  See artifact.h. */
+#include "net/cjson.h"
 #include "store/artifact.h"
 
 #include <limits.h>
@@ -51,8 +52,8 @@ hz_status hz_artifact_encode(const cJSON *job, const char *kind,
                              const void *data, size_t len, cJSON ***docs,
                              size_t *n, cJSON **meta, hz_error *err)
 {
-    const char *id = hz__store_str(job, "id");
-    const char *pk = hz__store_str(job, "customerId");
+    const char *id = hz__cjson_str(job, "id");
+    const char *pk = hz__cjson_str(job, "customerId");
     if (id == NULL || pk == NULL || kind == NULL || data == NULL)
         return hz_error_set(err, HZ_EINVAL, "artifact: job without id");
     char *b64 = NULL;
@@ -124,12 +125,6 @@ hz_status hz_artifact_put(hz_store *s, const cJSON *job, const char *kind,
     return HZ_OK;
 }
 
-static double meta_num(const cJSON *m, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 /* Concatenate the base64 text of the chunks. */
 static hz_status read_chunks(hz_store *s, const char *id, const char *pk,
                              const char *kind, size_t nch, size_t blen,
@@ -153,7 +148,7 @@ static hz_status read_chunks(hz_store *s, const char *id, const char *pk,
             return st;
         }
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(doc, "content");
-        const char *z = hz__store_str(c, "z64");
+        const char *z = hz__cjson_str(c, "z64");
         size_t zl = z ? strlen(z) : 0;
         if (z == NULL || at + zl > blen) {
             cJSON_Delete(doc);
@@ -220,20 +215,22 @@ static hz_status decode(const char *id, const char *kind, const char *b64,
 hz_status hz_artifact_get(hz_store *s, const cJSON *job, const char *kind,
                           char **data, size_t *len, hz_error *err)
 {
-    const char *id = hz__store_str(job, "id");
-    const char *pk = hz__store_str(job, "customerId");
+    const char *id = hz__cjson_str(job, "id");
+    const char *pk = hz__cjson_str(job, "customerId");
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(job, kind);
     if (id == NULL || pk == NULL)
         return hz_error_set(err, HZ_EINVAL, "artifact: job without id");
     if (!cJSON_IsObject(m))
         return hz_error_set(err, HZ_ENOTFOUND, "job %s has no %s", id, kind);
-    const char *why = hz__store_str(m, "error");
+    const char *why = hz__cjson_str(m, "error");
     if (why != NULL)
         return hz_error_set(err, HZ_ENOTFOUND, "job %s has no %s: %s", id,
                             kind, why);
-    double nch = meta_num(m, "chunks"), bytes = meta_num(m, "bytes");
-    double blen = meta_num(m, "storedBytes"), crc = meta_num(m, "crc32");
-    const char *enc = hz__store_str(m, "encoding");
+    double nch = hz__cjson_num(m, "chunks", -1),
+           bytes = hz__cjson_num(m, "bytes", -1);
+    double blen = hz__cjson_num(m, "storedBytes", -1),
+           crc = hz__cjson_num(m, "crc32", -1);
+    const char *enc = hz__cjson_str(m, "encoding");
     if (enc == NULL || strcmp(enc, "zlib+base64") != 0 || nch < 1 ||
         bytes < 0 || blen < 0 || crc < 0 || nch > 1e6 || bytes > 1e12)
         return hz_error_set(err, HZ_EPARSE,

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/cjson.h"
+#include "horizon/rng.h"
 #include "store/job.h"
 
 static const char *const type_names[HZ_JOB_NTYPES] = {
@@ -82,20 +84,10 @@ char *hz_format_time(double epoch_s, char *buf, size_t bufsz)
 
 void hz_job_new_id(const char *prefix, char *out)
 {
-    static __thread uint64_t rng;
-    if (rng == 0) {
-        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || read(fd, &rng, sizeof rng) != sizeof rng)
-            rng = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^
-                  (uint64_t)getpid();
-        if (fd >= 0)
-            close(fd);
-        rng |= 1;
-    }
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    uint32_t r = (uint32_t)((rng * 0x2545F4914F6CDD1DULL) >> 32);
+    static __thread uint64_t rng; /* xorshift64* state, per thread */
+    if (rng == 0)
+        rng = hz_rng_entropy_seed(&rng);
+    uint32_t r = (uint32_t)(hz_rng_xorshift64star(&rng) >> 32);
     unsigned long long ms = (unsigned long long)(hz_wall_now() * 1000.0);
     snprintf(out, HZ_JOB_ID_MAX, "%s-%012llx-%08x", prefix ? prefix : "j", ms,
              r);
@@ -325,20 +317,10 @@ fail:
     return rc;
 }
 
-static void set_item(cJSON *o, const char *k, cJSON *v)
-{
-    if (v == NULL)
-        return;
-    if (cJSON_GetObjectItemCaseSensitive(o, k) != NULL)
-        cJSON_ReplaceItemInObjectCaseSensitive(o, k, v);
-    else
-        cJSON_AddItemToObject(o, k, v);
-}
-
 static void set_or_drop_num(cJSON *o, const char *k, double v)
 {
     if (v > 0)
-        set_item(o, k, cJSON_CreateNumber(v));
+        hz__cjson_set(o, k, cJSON_CreateNumber(v));
     else
         cJSON_DeleteItemFromObjectCaseSensitive(o, k);
 }
@@ -346,7 +328,7 @@ static void set_or_drop_num(cJSON *o, const char *k, double v)
 static void set_or_drop_str(cJSON *o, const char *k, const char *v)
 {
     if (v != NULL && v[0] != '\0')
-        set_item(o, k, cJSON_CreateString(v));
+        hz__cjson_set(o, k, cJSON_CreateString(v));
     else
         cJSON_DeleteItemFromObjectCaseSensitive(o, k);
 }
@@ -356,16 +338,17 @@ cJSON *hz_job_to_json(const hz_job *job, const cJSON *base)
     cJSON *o = base ? cJSON_Duplicate(base, 1) : cJSON_CreateObject();
     if (o == NULL)
         return NULL;
-    set_item(o, "id", cJSON_CreateString(job->id));
-    set_item(o, "type", cJSON_CreateString(hz_job_type_name(job->type)));
-    set_item(o, "customerId", cJSON_CreateString(job->customer_id));
+    hz__cjson_set(o, "id", cJSON_CreateString(job->id));
+    hz__cjson_set(o, "type", cJSON_CreateString(hz_job_type_name(job->type)));
+    hz__cjson_set(o, "customerId", cJSON_CreateString(job->customer_id));
     set_or_drop_str(o, "dataset", job->dataset);
     set_or_drop_str(o, "datasetId", job->dataset_id);
-    set_item(o, "params",
-             job->params ? cJSON_Duplicate(job->params, 1)
-                         : cJSON_CreateObject());
-    set_item(o, "status", cJSON_CreateString(hz_job_status_name(job->status)));
-    set_item(o, "attempts", cJSON_CreateNumber(job->attempts));
+    hz__cjson_set(o, "params",
+                  job->params ? cJSON_Duplicate(job->params, 1)
+                              : cJSON_CreateObject());
+    hz__cjson_set(o, "status",
+                  cJSON_CreateString(hz_job_status_name(job->status)));
+    hz__cjson_set(o, "attempts", cJSON_CreateNumber(job->attempts));
     set_or_drop_num(o, "maxAttempts", job->max_attempts);
     set_or_drop_num(o, "timeoutS", job->timeout_s);
     set_or_drop_str(o, "leaseOwner", job->lease_owner);

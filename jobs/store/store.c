@@ -5,13 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/cjson.h"
 #include "store/job.h"
 #include "store/store.h"
-
-/* The Cosmos store lives in jobs/store_cosmos.c (issue 6).  A weak
- * reference keeps this file linkable while that file does not exist. */
-extern hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
-                                      hz_error *err) __attribute__((weak));
 
 hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err)
 {
@@ -196,7 +192,7 @@ hz_status hz_store_finish(hz_store *s, cJSON *job, const char *if_match,
                           cJSON *const *results, size_t nresults,
                           hz_error *err)
 {
-    const char *pk = hz__store_str(job, "customerId");
+    const char *pk = hz__cjson_str(job, "customerId");
     hz_status rc = hz__store_check_doc(HZ_STORE_JOBS, job, NULL, err);
     if (rc != HZ_OK)
         return rc;
@@ -215,37 +211,37 @@ hz_status hz_store_finish(hz_store *s, cJSON *job, const char *if_match,
 hz_status hz_store_renew_lease(hz_store *s, cJSON *job, double now,
                                double until, hz_error *err)
 {
-    const char *etag = hz__store_str(job, "_etag");
+    const char *etag = hz__cjson_str(job, "_etag");
     if (etag == NULL)
         return hz_error_set(err, HZ_EINVAL,
                             "jobs: renew of a job without "
                             "_etag");
     char held[HZ_ETAG_MAX];
     snprintf(held, sizeof held, "%s", etag);
-    hz__store_set_num(job, "leaseExpiry", until);
-    hz__store_set_num(job, "updatedAt", now);
+    hz__cjson_set_num(job, "leaseExpiry", until);
+    hz__cjson_set_num(job, "updatedAt", now);
     return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, held, err);
 }
 
 hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
                                  bool refund, hz_error *err)
 {
-    const char *etag = hz__store_str(job, "_etag");
+    const char *etag = hz__cjson_str(job, "_etag");
     if (etag == NULL)
         return hz_error_set(err, HZ_EINVAL,
                             "jobs: release of a job without "
                             "_etag");
     char held[HZ_ETAG_MAX];
     snprintf(held, sizeof held, "%s", etag);
-    hz__store_set_str(job, "status", "queued");
+    hz__cjson_set_str(job, "status", "queued");
     cJSON_DeleteItemFromObjectCaseSensitive(job, "leaseOwner");
     cJSON_DeleteItemFromObjectCaseSensitive(job, "leaseExpiry");
     if (refund) {
         cJSON *a = cJSON_GetObjectItemCaseSensitive(job, "attempts");
         if (cJSON_IsNumber(a) && a->valuedouble >= 1)
-            hz__store_set_num(job, "attempts", a->valuedouble - 1);
+            hz__cjson_set_num(job, "attempts", a->valuedouble - 1);
     }
-    hz__store_set_num(job, "updatedAt", now);
+    hz__cjson_set_num(job, "updatedAt", now);
     return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, held, err);
 }
 
@@ -277,7 +273,7 @@ hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
         {
             if (cJSON_GetArraySize(won) >= req->max_jobs)
                 break;
-            const char *etag = hz__store_str(doc, "_etag");
+            const char *etag = hz__cjson_str(doc, "_etag");
             if (etag == NULL)
                 continue;
             char held[HZ_ETAG_MAX];
@@ -314,7 +310,7 @@ hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
                                    const char *if_match, cJSON *const *results,
                                    size_t nresults, hz_error *err)
 {
-    const char *pk = hz__store_str(job, "customerId");
+    const char *pk = hz__cjson_str(job, "customerId");
     hz_store_op ops[HZ_STORE_BATCH_MAX];
     for (size_t i = 0; i < nresults; i += HZ_STORE_BATCH_MAX) {
         size_t n = nresults - i;
@@ -350,13 +346,13 @@ static hz_status scan_for_job(hz_store *s, const char *id, cJSON **out,
         cJSON *d;
         cJSON_ArrayForEach(d, page)
         {
-            const char *did = hz__store_str(d, "id");
+            const char *did = hz__cjson_str(d, "id");
             if (did == NULL || strcmp(did, id) != 0)
                 continue;
             if (*out == NULL)
                 *out = cJSON_Duplicate(d, 1);
             else if (other[0] == '\0')
-                snprintf(other, othersz, "%s", hz__store_str(d, "customerId"));
+                snprintf(other, othersz, "%s", hz__cjson_str(d, "customerId"));
         }
         cJSON_Delete(page);
     } while (token != NULL && other[0] == '\0');
@@ -387,7 +383,7 @@ hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
         rc = hz_error_set(err, HZ_EINVAL,
                           "job id '%s' is ambiguous: tenants '%s' and '%s' "
                           "both have it (name one with --tenant)",
-                          id, hz__store_str(*out, "customerId"), other);
+                          id, hz__cjson_str(*out, "customerId"), other);
         cJSON_Delete(*out);
         *out = NULL;
         return rc;
@@ -413,8 +409,8 @@ static bool undo_created(hz_store *s, const char *container,
             continue;
         hz_error e2;
         hz_status rc = hz_store_delete(
-            s, container, hz__store_str(docs[i], "id"),
-            hz__store_str(docs[i], "customerId"), NULL, &e2);
+            s, container, hz__cjson_str(docs[i], "id"),
+            hz__cjson_str(docs[i], "customerId"), NULL, &e2);
         ok = ok && (rc == HZ_OK || rc == HZ_ENOTFOUND);
     }
     return ok;
@@ -430,7 +426,7 @@ static hz_status create_next_batch(hz_store *s, const char *container,
     size_t idx[HZ_STORE_BATCH_MAX], k = 0;
     const char *pk = NULL;
     for (size_t i = 0; i < n && k < HZ_STORE_BATCH_MAX; i++) {
-        const char *cid = hz__store_str(docs[i], "customerId");
+        const char *cid = hz__cjson_str(docs[i], "customerId");
         if (done[i] || (pk != NULL && strcmp(cid, pk) != 0))
             continue;
         pk = cid;

@@ -304,10 +304,6 @@ hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
 
 /* ---- helpers for implementations (store_doc.c) ---- */
 
-/* String field of doc or NULL. */
-const char *hz__store_str(const cJSON *doc, const char *field);
-/* Number field of doc or dflt. */
-double hz__store_num(const cJSON *doc, const char *field, double dflt);
 /* Set the claim fields of a claimable job document (see hz_claim_request:
  * attempts + 1 for a queued job, takeovers + 1 for an expired lease). */
 void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req);
@@ -323,9 +319,6 @@ hz_status hz__store_check_doc(const char *container, const cJSON *doc,
                               const char *pk, hz_error *err);
 /* True for the container names above. */
 bool hz__store_container_ok(const char *container);
-/* Set doc's string field (replacing it). */
-void hz__store_set_str(cJSON *doc, const char *field, const char *value);
-void hz__store_set_num(cJSON *doc, const char *field, double value);
 
 /* Generic claim: query claimable jobs, then compare-and-set each with
  * put(REPLACE, if_match) until max_jobs are won. */

@@ -1,4 +1,4 @@
-/* The Cosmos DB implementation of the store interface (jobs/store.h):
+/* The Cosmos DB implementation of the store interface (jobs/store/store.h):
  * `--store cosmos` or `--store cosmos:DATABASE`.
  *
  * Containers jobs, datasets, results and cache, partition key
@@ -20,13 +20,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "net/cjson.h"
 #include "cosmos/cosmos.h"
+#include "horizon/rng.h"
 #include "store/store.h"
 
 typedef struct cosmos_store {
     hz_store base;
     hz_cosmos *c;
-    unsigned long long rng;
+    uint64_t rng;     /* xorshift64 state for write ids */
     bool xp_no_order; /* the service refused cross-partition ORDER BY */
 } cosmos_store;
 
@@ -55,28 +57,19 @@ static cJSON *body_of(const cJSON *doc)
 /* Copy _etag and _ts of stored into doc. */
 static void adopt_system(cJSON *doc, const cJSON *stored)
 {
-    const char *etag = hz__store_str(stored, "_etag");
+    const char *etag = hz__cjson_str(stored, "_etag");
     const cJSON *ts = cJSON_GetObjectItemCaseSensitive(stored, "_ts");
     if (etag != NULL)
-        hz__store_set_str(doc, "_etag", etag);
+        hz__cjson_set_str(doc, "_etag", etag);
     if (cJSON_IsNumber(ts))
-        hz__store_set_num(doc, "_ts", ts->valuedouble);
-}
-
-static unsigned long long rng_next(cosmos_store *cs)
-{
-    unsigned long long x = cs->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    cs->rng = x;
-    return x;
+        hz__cjson_set_num(doc, "_ts", ts->valuedouble);
 }
 
 /* A fresh write id (16 hex digits). */
 static void new_write_id(cosmos_store *cs, char out[20])
 {
-    snprintf(out, 20, "%016llx", rng_next(cs));
+    snprintf(out, 20, "%016llx",
+             (unsigned long long)hz_rng_xorshift64(&cs->rng));
 }
 
 /* What we send for doc: no system property, our write id added. */
@@ -122,7 +115,7 @@ static bool own_write_landed(cosmos_store *cs, const char *container,
     if (hz_cosmos_read(cs->c, container, id, pk, &stored, NULL, 0, &e2) !=
         HZ_OK)
         return false;
-    const char *w = hz__store_str(stored, WRITE_ID_PROP);
+    const char *w = hz__cjson_str(stored, WRITE_ID_PROP);
     bool ok = w != NULL && strcmp(w, wid) == 0;
     if (ok && doc != NULL)
         adopt_system(doc, stored);
@@ -135,8 +128,8 @@ static hz_status store_put(hz_store *s, const char *container,
                            hz_error *err)
 {
     cosmos_store *cs = (cosmos_store *)s;
-    const char *pk = hz__store_str(doc, "customerId");
-    const char *id = hz__store_str(doc, "id");
+    const char *pk = hz__cjson_str(doc, "customerId");
+    const char *id = hz__cjson_str(doc, "id");
     char wid[20];
     new_write_id(cs, wid);
     cJSON *body = write_body(doc, wid);
@@ -350,7 +343,7 @@ static hz_status store_batch(hz_store *s, const char *container,
              * that exists (replace), else just the body */
             if (ops[i].kind == HZ_OP_REPLACE)
                 cJSON_AddStringToObject(op, "id",
-                                        hz__store_str(ops[i].doc, "id"));
+                                        hz__cjson_str(ops[i].doc, "id"));
             cJSON_AddItemToObject(op, "resourceBody",
                                   write_body(ops[i].doc, wid));
         }
@@ -373,12 +366,12 @@ static hz_status store_batch(hz_store *s, const char *container,
                 probe = i;
         if (probe < nops &&
             own_write_landed(cs, container,
-                             hz__store_str(ops[probe].doc, "id"), customer_id,
+                             hz__cjson_str(ops[probe].doc, "id"), customer_id,
                              wid, ops[probe].doc)) {
             for (size_t i = 0; i < nops; i++)
                 if (i != probe && ops[i].kind != HZ_OP_DELETE)
                     own_write_landed(cs, container,
-                                     hz__store_str(ops[i].doc, "id"),
+                                     hz__cjson_str(ops[i].doc, "id"),
                                      customer_id, wid, ops[i].doc);
             hz_error_clear(err);
             cJSON_Delete(results);
@@ -392,7 +385,7 @@ static hz_status store_batch(hz_store *s, const char *container,
         if (bad >= 0 && (size_t)bad < nops) {
             const char *id = ops[bad].kind == HZ_OP_DELETE
                                  ? ops[bad].id
-                                 : hz__store_str(ops[bad].doc, "id");
+                                 : hz__cjson_str(ops[bad].doc, "id");
             size_t n = err ? strlen(err->msg) : 0;
             if (err != NULL)
                 snprintf(err->msg + n, sizeof err->msg - n, " [%s/%s]",
@@ -405,9 +398,9 @@ static hz_status store_batch(hz_store *s, const char *container,
                                                                "resourceBody");
             if (ops[i].doc != NULL && cJSON_IsObject(rb))
                 adopt_system(ops[i].doc, rb);
-            else if (ops[i].doc != NULL && hz__store_str(r, "eTag"))
-                hz__store_set_str(ops[i].doc, "_etag",
-                                  hz__store_str(r, "eTag"));
+            else if (ops[i].doc != NULL && hz__cjson_str(r, "eTag"))
+                hz__cjson_set_str(ops[i].doc, "_etag",
+                                  hz__cjson_str(r, "eTag"));
         }
     }
     cJSON_Delete(results);
@@ -449,7 +442,7 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
         cJSON *d;
         cJSON_ArrayForEach(d, page) if (cand) cand[k++] = d;
         for (int i = k - 1; i > 0; i--) {
-            int j = (int)(rng_next(cs) % (unsigned long long)(i + 1));
+            int j = (int)(hz_rng_xorshift64(&cs->rng) % (uint64_t)(i + 1));
             cJSON *t = cand[i];
             cand[i] = cand[j];
             cand[j] = t;
@@ -457,7 +450,7 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
         for (int i = 0; i < k && cJSON_GetArraySize(won) < req->max_jobs;
              i++) {
             cJSON *doc = cand[i];
-            const char *etag = hz__store_str(doc, "_etag");
+            const char *etag = hz__cjson_str(doc, "_etag");
             if (etag == NULL)
                 continue;
             char held[HZ_ETAG_MAX];
@@ -528,11 +521,7 @@ hz_status hz_store_cosmos_open(const char *spec, hz_store **out, hz_error *err)
         free(cs);
         return rc;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    cs->rng = ((unsigned long long)ts.tv_nsec << 20) ^
-              (unsigned long long)ts.tv_sec ^ (unsigned long long)(size_t)cs;
-    cs->rng |= 1;
+    cs->rng = hz_rng_entropy_seed(cs);
     cs->base.ops = &cosmos_ops;
     *out = &cs->base;
     return HZ_OK;

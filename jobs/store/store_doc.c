@@ -1,23 +1,12 @@
 /* Document helpers shared by the store interface and every store
- * implementation: field access, document checks and the fields a claim
- * sets.  They depend on nothing but cJSON, so the implementations and
- * the interface (store.c) both build on them without depending on each
- * other. */
+ * implementation: document checks and the fields a claim sets.  They
+ * depend on nothing but cJSON and its shared accessors (net/cjson.h), so
+ * the implementations and the interface (store.c) both build on them
+ * without depending on each other. */
 #include <string.h>
 
+#include "net/cjson.h"
 #include "store/store.h"
-
-const char *hz__store_str(const cJSON *doc, const char *field)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(doc, field);
-    return cJSON_IsString(it) ? it->valuestring : NULL;
-}
-
-double hz__store_num(const cJSON *doc, const char *field, double dflt)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(doc, field);
-    return cJSON_IsNumber(it) ? it->valuedouble : dflt;
-}
 
 bool hz__store_container_ok(const char *c)
 {
@@ -34,8 +23,8 @@ hz_status hz__store_check_doc(const char *container, const cJSON *doc,
     if (!cJSON_IsObject(doc))
         return hz_error_set(err, HZ_EINVAL,
                             "%s: document is not a JSON object", container);
-    const char *id = hz__store_str(doc, "id");
-    const char *cid = hz__store_str(doc, "customerId");
+    const char *id = hz__cjson_str(doc, "id");
+    const char *cid = hz__cjson_str(doc, "customerId");
     if (id == NULL || id[0] == '\0')
         return hz_error_set(err, HZ_EINVAL,
                             "%s: document without a string 'id'", container);
@@ -51,39 +40,19 @@ hz_status hz__store_check_doc(const char *container, const cJSON *doc,
     return HZ_OK;
 }
 
-static void set_item(cJSON *doc, const char *field, cJSON *v)
-{
-    if (v == NULL)
-        return;
-    if (cJSON_GetObjectItemCaseSensitive(doc, field) != NULL)
-        cJSON_ReplaceItemInObjectCaseSensitive(doc, field, v);
-    else
-        cJSON_AddItemToObject(doc, field, v);
-}
-
-void hz__store_set_str(cJSON *doc, const char *field, const char *value)
-{
-    set_item(doc, field, cJSON_CreateString(value));
-}
-
-void hz__store_set_num(cJSON *doc, const char *field, double value)
-{
-    set_item(doc, field, cJSON_CreateNumber(value));
-}
-
 void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req)
 {
-    const char *status = hz__store_str(doc, "status");
+    const char *status = hz__cjson_str(doc, "status");
     bool takeover = status != NULL && strcmp(status, "running") == 0;
     if (takeover)
-        hz__store_set_num(doc, "takeovers",
-                          hz__store_num(doc, "takeovers", 0) + 1);
+        hz__cjson_set_num(doc, "takeovers",
+                          hz__cjson_num(doc, "takeovers", 0) + 1);
     else
-        hz__store_set_num(doc, "attempts",
-                          hz__store_num(doc, "attempts", 0) + 1);
-    hz__store_set_str(doc, "status", "running");
-    hz__store_set_str(doc, "leaseOwner", req->owner);
-    hz__store_set_num(doc, "leaseExpiry", req->now + req->lease_s);
-    hz__store_set_num(doc, "startedAt", req->now);
-    hz__store_set_num(doc, "updatedAt", req->now);
+        hz__cjson_set_num(doc, "attempts",
+                          hz__cjson_num(doc, "attempts", 0) + 1);
+    hz__cjson_set_str(doc, "status", "running");
+    hz__cjson_set_str(doc, "leaseOwner", req->owner);
+    hz__cjson_set_num(doc, "leaseExpiry", req->now + req->lease_s);
+    hz__cjson_set_num(doc, "startedAt", req->now);
+    hz__cjson_set_num(doc, "updatedAt", req->now);
 }

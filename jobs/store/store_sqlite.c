@@ -28,6 +28,8 @@
 
 #include <sqlite3.h>
 
+#include "net/cjson.h"
+#include "horizon/rng.h"
 #include "store/job.h"
 #include "store/store.h"
 
@@ -200,20 +202,10 @@ fail:
 
 /* ---- helpers ---- */
 
-static uint64_t next_rand(sqlite_store *st)
-{
-    /* xorshift64* */
-    uint64_t x = st->rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    st->rng = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
 static void new_etag(sqlite_store *st, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "\"%016llx\"", (unsigned long long)next_rand(st));
+    snprintf(out, outsz, "\"%016llx\"",
+             (unsigned long long)hz_rng_xorshift64star(&st->rng));
 }
 
 static double wall_now(void)
@@ -299,8 +291,8 @@ static hz_status write_doc(sqlite_store *st, const char *container,
                            hz_put_mode mode, cJSON *doc, const char *if_match,
                            hz_error *err)
 {
-    const char *id = hz__store_str(doc, "id");
-    const char *pk = hz__store_str(doc, "customerId");
+    const char *id = hz__cjson_str(doc, "id");
+    const char *pk = hz__cjson_str(doc, "customerId");
     char cur[HZ_ETAG_MAX];
     int found = lookup_etag(st, container, id, pk, cur, sizeof cur);
     if (found < 0)
@@ -330,8 +322,8 @@ static hz_status write_doc(sqlite_store *st, const char *container,
     char etag[HZ_ETAG_MAX];
     new_etag(st, etag, sizeof etag);
     double ts = wall_now();
-    hz__store_set_str(doc, "_etag", etag);
-    hz__store_set_num(doc, "_ts", (double)(long long)ts);
+    hz__cjson_set_str(doc, "_etag", etag);
+    hz__cjson_set_num(doc, "_ts", (double)(long long)ts);
     char *body = cJSON_PrintUnformatted(doc);
     if (body == NULL)
         return hz_error_set(err, HZ_ENOMEM, "%s/%s: out of memory", container,
@@ -343,9 +335,9 @@ static hz_status write_doc(sqlite_store *st, const char *container,
     sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 4, etag, -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(q, 5, ts);
-    bind_text_or_null(q, 6, hz__store_str(doc, "status"));
-    bind_text_or_null(q, 7, hz__store_str(doc, "type"));
-    bind_text_or_null(q, 8, hz__store_str(doc, "jobId"));
+    bind_text_or_null(q, 6, hz__cjson_str(doc, "status"));
+    bind_text_or_null(q, 7, hz__cjson_str(doc, "type"));
+    bind_text_or_null(q, 8, hz__cjson_str(doc, "jobId"));
     bind_num_or_null(q, 9, doc, "leaseExpiry");
     bind_num_or_null(q, 10, doc, "createdAt");
     sqlite3_bind_text(q, 11, body, -1, SQLITE_STATIC);
@@ -716,8 +708,8 @@ static hz_status sq_finish(hz_store *s, cJSON *job, const char *if_match,
         return rc;
     /* Check the lease first: a lost job writes nothing. */
     char cur[HZ_ETAG_MAX];
-    const char *id = hz__store_str(job, "id");
-    const char *pk = hz__store_str(job, "customerId");
+    const char *id = hz__cjson_str(job, "id");
+    const char *pk = hz__cjson_str(job, "customerId");
     int found = lookup_etag(st, HZ_STORE_JOBS, id, pk, cur, sizeof cur);
     if (found <= 0) {
         rc = found < 0 ? db_error(st, err, "could not read a job")
@@ -839,18 +831,6 @@ static hz_status prepare_all(sqlite_store *st, hz_error *err)
     return rc;
 }
 
-/* Seed the ETag generator from the kernel so that processes differ. */
-static void seed_rng(sqlite_store *st)
-{
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || read(fd, &st->rng, sizeof st->rng) != sizeof st->rng)
-        st->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
-                  (uint64_t)(uintptr_t)st;
-    if (fd >= 0)
-        close(fd);
-    st->rng |= 1;
-}
-
 static hz_status open_error(sqlite_store *st, int orc, hz_error *err)
 {
     return hz_error_set(err, HZ_EIO, "sqlite store %s: could not open: %s",
@@ -969,7 +949,8 @@ hz_status hz__store_sqlite_open_flags(const char *path, unsigned flags,
     for (const char *p = path; *p; p++)
         h = h * 33 + (unsigned char)*p;
     st->wlock = &write_locks[h % WRITE_LOCKS];
-    seed_rng(st);
+    /* Seed the ETag generator from the kernel so that processes differ. */
+    st->rng = hz_rng_entropy_seed(st);
     hz_status rc = (flags & HZ_STORE_READONLY) ? open_readonly(st, err)
                                                : open_writable(st, err);
     if (rc == HZ_OK)

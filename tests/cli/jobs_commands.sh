@@ -17,7 +17,7 @@ expect_exit 0 "" -- "$HORIZON" submit "${P[@]}" --tenant acme --id by2 \
     --param by=region,category --param horizon=3 --param freq=month
 expect_exit 2 "params.by: the dataset has no column 'regio'" -- \
     "$HORIZON" submit "${P[@]}" --tenant acme --param by=regio
-expect_exit 2 "params.freq: expected day, week, month" -- \
+expect_exit 2 "params.freq: expected minute, hour, day, week, month" -- \
     "$HORIZON" submit "${P[@]}" --tenant acme --param freq=fortnight
 expect_exit 2 "params: missing --date COL" -- \
     "$HORIZON" submit --type forecast --dataset "$T/sales.csv" --tenant acme

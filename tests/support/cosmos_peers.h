@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hz_test.h"
+
 /* A fixed, test-only master key (base64 of 64 bytes); never a real one. */
 #define CPEERS_KEY                                                            \
     "dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIz"        \
@@ -26,15 +28,10 @@
 static pid_t cpeers_pids[CPEERS_MAX_PIDS];
 static int cpeers_npids;
 
-/* Repository root, from HZ_DATA_DIR (= ROOT/data). */
+/* Repository root (hz_test_root: HZ_DATA_DIR/.. or found). */
 static inline const char *cpeers_root(void)
 {
-    static char root[4096];
-    if (root[0] == '\0') {
-        const char *d = getenv("HZ_DATA_DIR");
-        snprintf(root, sizeof root, "%s/..", d ? d : "data");
-    }
-    return root;
+    return hz_test_root();
 }
 
 static inline bool cpeers_have_node(void)

@@ -3,8 +3,12 @@
  *   HZ_TEST(parses_quotes) { HZ_CHECK(x == 1); HZ_CHECK_NEAR(a, b, 1e-9); }
  *   (main() is provided by hz_test.c)
  *
- * Tests register themselves; the runner prints TAP-like lines and a closing
- * "N passed, N failed" line, and exits 1 on any failure. */
+ * Tests register themselves; the runner prints TAP ("1..N", then "ok K -
+ * name" or "not ok K - name") and a closing "N passed, N failed, N
+ * skipped" line, and exits 1 on any failure.  `./test_x NAME` or
+ * HZ_TEST=NAME[,NAME] runs only the named tests; `--list` lists them.
+ * More tests than the runner's table holds is an error (exit 2).  The
+ * data directories are found without environment variables (hz_test.c). */
 #ifndef HZ_TEST_H
 #define HZ_TEST_H
 
@@ -14,15 +18,19 @@
 
 typedef void (*hz_test_fn)(void);
 void hz_test_register(const char *name, hz_test_fn fn);
-int hz_test_main(void);
+int hz_test_main(int argc, char **argv);
 void hz_test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Skip the current test with a reason (counted as skipped). */
 void hz_test_skip(const char *why);
 /* Path of a scratch directory for this test binary (created on demand). */
 const char *hz_test_tmpdir(void);
-/* Path under $HZ_SHARED_DATA, or NULL when that data is absent. */
+/* Path under the shared data ($HZ_SHARED_DATA, else ../shared/data beside
+ * the repository), or NULL when that data is absent. */
 const char *hz_test_shared(const char *rel, char *buf, size_t bufsz);
+/* The repository's root directory ($HZ_DATA_DIR/.., else found from the
+ * executable's or the current directory). */
+const char *hz_test_root(void);
 /* Path under the repository's data/ directory. */
 const char *hz_test_data(const char *rel, char *buf, size_t bufsz);
 /* Write len bytes to a temp file named name; returns its path (static). */
@@ -67,7 +75,8 @@ const char *hz_test_write_file(const char *name, const void *data, size_t len);
 #define HZ_CHECK_STR(a, b)                                                    \
     do {                                                                      \
         const char *hz_sa_ = (a), *hz_sb_ = (b);                              \
-        if (hz_sa_ == NULL || hz_sb_ == NULL || strcmp(hz_sa_, hz_sb_)) {     \
+        if (hz_sa_ == NULL || hz_sb_ == NULL ||                               \
+            strcmp(hz_sa_, hz_sb_) != 0) {                                    \
             hz_test_fail(__FILE__, __LINE__, "%s = '%s', expected '%s'", #a,  \
                          hz_sa_ ? hz_sa_ : "(null)",                          \
                          hz_sb_ ? hz_sb_ : "(null)");                         \

@@ -19,15 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Repository root, from HZ_DATA_DIR (= ROOT/data). */
+#include "hz_test.h"
+
+/* Repository root (hz_test_root: HZ_DATA_DIR/.. or found). */
 static inline const char *peers_root(void)
 {
-    static char root[4096];
-    if (root[0] == '\0') {
-        const char *d = getenv("HZ_DATA_DIR");
-        snprintf(root, sizeof root, "%s/..", d ? d : "data");
-    }
-    return root;
+    return hz_test_root();
 }
 
 static inline bool peers_have_node(void)

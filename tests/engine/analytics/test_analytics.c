@@ -143,7 +143,7 @@ HZ_TEST(single_and_identical_customers)
         char line[80];
         snprintf(line, sizeof line,
                  "c%02d,2024-01-01,10\nc%02d,2024-03-01,10\n", i, i);
-        strcat(csv, line);
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s", line);
     }
     ds = read_text(csv, "same.csv");
     HZ_CHECK(ds != NULL);

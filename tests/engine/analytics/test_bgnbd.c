@@ -9,6 +9,7 @@
 
 #include "analytics/analytics_internal.h"
 #include "numeric/gsl_init.h"
+#include "numeric/rng.h"
 #include "numeric/special.h"
 #include "horizon/bgnbd.h"
 #include "hz_test.h"
@@ -211,19 +212,20 @@ HZ_TEST(large_fit_reaches_the_optimum)
      * overkill here: p is uniform on (0, 0.4)), T uniform on (10, 50) */
     uint64_t s = 2024;
     for (int i = 0; i < N; i++) {
-        T[i] = 10 + 40 * hz__rng_uniform(&s);
+        T[i] = 10 + 40 * hz__rng_splitmix_uniform(&s);
         /* Gamma(0.5) = (standard normal)^2 / 2 */
-        double u1 = hz__rng_uniform(&s) + 1e-300, u2 = hz__rng_uniform(&s);
+        double u1 = hz__rng_splitmix_uniform(&s) + 1e-300,
+               u2 = hz__rng_splitmix_uniform(&s);
         double z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
         double lambda = 0.5 * z * z / 5.0;
-        double p = 0.4 * hz__rng_uniform(&s);
+        double p = 0.4 * hz__rng_splitmix_uniform(&s);
         double t = 0;
         x[i] = 0;
         tx[i] = 0;
         for (;;) {
-            if (hz__rng_uniform(&s) < p && t > 0)
+            if (hz__rng_splitmix_uniform(&s) < p && t > 0)
                 break;
-            t += -log(1 - hz__rng_uniform(&s)) / (lambda + 1e-12);
+            t += -log(1 - hz__rng_splitmix_uniform(&s)) / (lambda + 1e-12);
             if (t > T[i])
                 break;
             x[i] += 1;

@@ -82,6 +82,7 @@ HZ_TEST(identical_for_any_thread_count)
     HZ_CHECK(hz_kmeans_fit(X, n, 2, &o, &b, NULL) == HZ_OK);
     HZ_CHECK(a.inertia == b.inertia);
     HZ_CHECK(memcmp(a.labels, b.labels, n * sizeof(int32_t)) == 0);
+    /* bit for bit, not just equal: NOLINTNEXTLINE(bugprone-suspicious-memory-comparison,cert-exp42-c,cert-flp37-c) */
     HZ_CHECK(memcmp(a.centers, b.centers, 10 * sizeof(double)) == 0);
     hz_kmeans_result_free(&a);
     hz_kmeans_result_free(&b);

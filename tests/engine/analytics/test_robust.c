@@ -25,6 +25,8 @@ static char *retail_csv(unsigned long seed, size_t n, double a, double b,
     gsl_rng_set(g, seed);
     size_t cap = 1 << 20, len = 0;
     char *s = malloc(cap);
+    if (s == NULL)
+        abort(); /* a test without memory cannot go on */
     len += (size_t)snprintf(s, cap, "customer_id,order_date,revenue\n");
     int32_t d0 = hz_days_from_civil(2011, 1, 1);
     for (size_t i = 0; i < n; i++) {
@@ -44,7 +46,10 @@ static char *retail_csv(unsigned long seed, size_t n, double a, double b,
             last = floor(t);
             if (len + 64 > cap) {
                 cap *= 2;
-                s = realloc(s, cap);
+                char *grown = realloc(s, cap);
+                if (grown == NULL)
+                    abort();
+                s = grown;
             }
             char d[16];
             len += (size_t)snprintf(s + len, cap - len, "c%zu,%s,%.2f\n", i,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/threads_internal.h"
 #include "horizon/threads.h"
 #include "hz_test.h"
 

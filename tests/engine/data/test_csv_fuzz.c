@@ -16,9 +16,9 @@ static uint64_t rnd(void)
     static int seeded;
     if (!seeded) { /* HZ_FUZZ_SEED explores other inputs */
         seeded = 1;
-        if (getenv("HZ_FUZZ_SEED"))
-            rng_state ^= strtoull(getenv("HZ_FUZZ_SEED"), NULL, 10) *
-                         0x9e3779b97f4a7c15ULL;
+        const char *seed = getenv("HZ_FUZZ_SEED");
+        if (seed != NULL)
+            rng_state ^= strtoull(seed, NULL, 10) * 0x9e3779b97f4a7c15ULL;
     }
     rng_state ^= rng_state << 13;
     rng_state ^= rng_state >> 7;
@@ -138,7 +138,7 @@ static size_t make_input(char *buf, size_t cap)
             n--;
         } else if (n + pl < cap) { /* insert a piece */
             memmove(buf + at + pl, buf + at, n - at);
-            memcpy(buf + at, p, pl);
+            memcpy(buf + at, p, pl); // NOLINT(bugprone-not-null-terminated-result): bytes, not a string
             n += pl;
         }
     }

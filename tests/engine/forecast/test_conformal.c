@@ -33,8 +33,7 @@ static double *walks(size_t ns, size_t n, size_t h, uint64_t seed)
 }
 
 static void run_batch(const double *y, size_t ns, size_t n, size_t h,
-                      int model, int intervals, int threads,
-                      hz_forecast **fc)
+                      int model, int intervals, int threads, hz_forecast **fc)
 {
     const double **yy = malloc(ns * sizeof *yy);
     size_t *nn = malloc(ns * sizeof *nn);
@@ -67,8 +66,7 @@ HZ_TEST(many_with_model_intervals_equals_one_by_one)
     for (size_t i = 0; i < ns; i++) {
         HZ_CHECK(hz_forecast_series(y + i * (n + h), n, 1, HZ_MODEL_AUTO,
                                     i + 1, NULL, one, NULL) == HZ_OK);
-        HZ_CHECK(memcmp(one->mean, fc[i]->mean, h * 5 * sizeof(double)) ==
-                 0);
+        HZ_CHECK(memcmp(one->mean, fc[i]->mean, h * 5 * sizeof(double)) == 0);
         HZ_CHECK_STR(one->method, fc[i]->method);
         hz_forecast_free(fc[i]);
     }
@@ -84,8 +82,7 @@ HZ_TEST(conformal_identical_for_any_thread_count)
     run_batch(y, ns, n, h, HZ_MODEL_THETA, HZ_INTERVALS_CONFORMAL, 1, a);
     run_batch(y, ns, n, h, HZ_MODEL_THETA, HZ_INTERVALS_CONFORMAL, 3, b);
     for (size_t i = 0; i < ns; i++) {
-        HZ_CHECK(memcmp(a[i]->mean, b[i]->mean, h * 5 * sizeof(double)) ==
-                 0);
+        HZ_CHECK(memcmp(a[i]->mean, b[i]->mean, h * 5 * sizeof(double)) == 0);
         hz_forecast_free(a[i]);
         hz_forecast_free(b[i]);
     }
@@ -119,8 +116,8 @@ HZ_TEST(conformal_intervals_keep_their_promise)
         cov[0][k] /= (double)ns;
         cov[1][k] /= (double)ns;
     }
-    fprintf(stderr, "  model %.3f / %.3f, conformal %.3f / %.3f\n",
-            cov[0][0], cov[0][1], cov[1][0], cov[1][1]);
+    fprintf(stderr, "  model %.3f / %.3f, conformal %.3f / %.3f\n", cov[0][0],
+            cov[0][1], cov[1][0], cov[1][1]);
     HZ_CHECK(fabs(cov[1][0] - 0.80) < 0.04);
     HZ_CHECK(fabs(cov[1][1] - 0.95) < 0.03);
     HZ_CHECK(fabs(cov[1][1] - 0.95) < fabs(cov[0][1] - 0.95));
@@ -147,4 +144,55 @@ HZ_TEST(conformal_one_series_and_non_negative_demand)
     HZ_CHECK(hz_intervals_parse("conformal", &k) &&
              k == HZ_INTERVALS_CONFORMAL);
     HZ_CHECK(!hz_intervals_parse("bootstrap", &k));
+}
+
+/* Small counts: ETS's lower bounds go below zero; the batch keeps points
+ * and bounds of non-negative series at or above zero (auto, after the
+ * conformal adjustment too) and says so per series; off keeps them. */
+HZ_TEST(many_keeps_nonnegative_series_at_or_above_zero)
+{
+    enum { NS = 4, N = 60, H = 6 };
+    double y[NS][N];
+    uint64_t s = 11;
+    for (size_t i = 0; i < NS; i++)
+        for (size_t t = 0; t < N; t++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            y[i][t] = (double)((s >> 33) % 4); /* 0..3 */
+        }
+    const double *yy[NS] = {y[0], y[1], y[2], y[3]};
+    size_t nn[NS] = {N, N, N, N};
+    const int modes[3] = {HZ_NONNEG_AUTO, HZ_NONNEG_OFF, HZ_NONNEG_AUTO};
+    const int kinds[3] = {HZ_INTERVALS_MODEL, HZ_INTERVALS_MODEL,
+                          HZ_INTERVALS_CONFORMAL};
+    for (int c = 0; c < 3; c++) {
+        hz_forecast *fc[NS];
+        hz_forecast_guard g[NS];
+        for (size_t i = 0; i < NS; i++)
+            fc[i] = hz_forecast_alloc(H, 2, LV);
+        hz_fc_batch b;
+        hz_fc_batch_init(&b);
+        b.nseries = NS;
+        b.y = yy;
+        b.n = nn;
+        b.model = HZ_MODEL_ETS;
+        b.intervals = kinds[c];
+        b.nonnegative = modes[c];
+        b.guards = g;
+        HZ_CHECK(hz_forecast_many(&b, fc, NULL) == HZ_OK);
+        size_t neg = 0, clamped = 0;
+        for (size_t i = 0; i < NS; i++) {
+            for (size_t k = 0; k < H * 5; k++)
+                neg += fc[i]->mean[k] < 0;
+            clamped += g[i].nclamped;
+            HZ_CHECK(g[i].nonnegative == (modes[c] == HZ_NONNEG_AUTO));
+            hz_forecast_free(fc[i]);
+        }
+        if (modes[c] == HZ_NONNEG_OFF) {
+            HZ_CHECK(neg > 0); /* the model's own bounds go below zero */
+            HZ_CHECK(clamped == 0);
+        } else {
+            HZ_CHECK(neg == 0);
+            HZ_CHECK(clamped > 0);
+        }
+    }
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "fc_testutil.h"
+#include "forecast/ets_internal.h"
 #include "horizon/ets.h"
 #include "hz_test.h"
 #include "numeric/nelder_mead.h"

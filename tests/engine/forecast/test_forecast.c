@@ -204,10 +204,11 @@ HZ_TEST(results_identical_across_thread_counts)
     size_t got = fread(buf, 1, sizeof buf - 1, f);
     buf[got] = '\0';
     fclose(f);
-    HZ_CHECK_CONTAINS(buf, "{\"freq\":\"month\",\"period\":12,\"horizon\":6");
+    HZ_CHECK_CONTAINS(buf, "{\"freq\":\"month\",\"freq_reason\":");
+    HZ_CHECK_CONTAINS(buf, "\"period\":12,\"seasons\":[12],\"horizon\":6");
     HZ_CHECK_CONTAINS(buf, "\"key\":\"g00\"");
-    HZ_CHECK_CONTAINS(buf, "\"history\":{\"n\":40,\"last_period\":"
-                           "\"2023-04-01\"");
+    HZ_CHECK_CONTAINS(buf, "\"history\":{\"n\":40,\"filled\":0,"
+                           "\"last_period\":\"2023-04-01\"");
     HZ_CHECK_CONTAINS(buf, "\"lo95\":");
     hz_forecast_result_free(a);
     hz_forecast_result_free(b);

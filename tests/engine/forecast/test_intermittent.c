@@ -132,8 +132,7 @@ HZ_TEST(sbc_classes)
     HZ_CHECK(hz_demand_classify(erratic, 6, NULL, NULL) == HZ_DEMAND_ERRATIC);
     double y[60];
     gen_intermittent(y, 60);
-    HZ_CHECK(hz_demand_classify(y, 60, &adi, &cv2) ==
-             HZ_DEMAND_INTERMITTENT);
+    HZ_CHECK(hz_demand_classify(y, 60, &adi, &cv2) == HZ_DEMAND_INTERMITTENT);
     HZ_CHECK(adi >= 1.32 && cv2 < 0.49);
     double l[80];
     gen_lumpy(l, 80);

@@ -34,18 +34,18 @@ static void setup(hz_forecast **fc, double *res)
     }
     for (int t = 1; t <= 40; t++)
         for (int i = 1; i <= 7; i++)
-            res[(i - 1) * 40 + (t - 1)] =
-                sin(0.7 * t * i + i) * (1 + 0.3 * i) +
-                0.5 * cos(1.3 * t + i * i);
+            res[(i - 1) * 40 + (t - 1)] = sin(0.7 * t * i + i) *
+                                              (1 + 0.3 * i) +
+                                          0.5 * cos(1.3 * t + i * i);
 }
 
 static int adds_up(hz_forecast *const *fc, size_t s)
 {
-    double a = fc[3]->mean[s] + fc[4]->mean[s], b = fc[5]->mean[s] +
-                                                    fc[6]->mean[s];
+    double a = fc[3]->mean[s] + fc[4]->mean[s],
+           b = fc[5]->mean[s] + fc[6]->mean[s];
     return fc[1]->mean[s] == a && fc[2]->mean[s] == b &&
-           fc[0]->mean[s] == fc[3]->mean[s] + fc[4]->mean[s] +
-                                 fc[5]->mean[s] + fc[6]->mean[s];
+           fc[0]->mean[s] == fc[3]->mean[s] + fc[4]->mean[s] + fc[5]->mean[s] +
+                                 fc[6]->mean[s];
 }
 
 HZ_TEST(ols_wls_mint_equal_r)
@@ -78,8 +78,8 @@ HZ_TEST(bottom_up_and_top_down_by_hand)
     hz_forecast *fc[7];
     double res[7 * 40];
     setup(fc, res);
-    HZ_CHECK(hz_reconcile(&H, HZ_RECON_BU, NULL, 0, res, 40, fc, NULL,
-                          NULL) == HZ_OK);
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_BU, NULL, 0, res, 40, fc, NULL, NULL) ==
+             HZ_OK);
     HZ_CHECK(fc[3]->mean[0] == 30 && fc[6]->mean[0] == 19);
     HZ_CHECK(fc[0]->mean[0] == 102); /* 30 + 33 + 20 + 19 */
     /* bottom-up keeps the bottom variances: the bottom bounds stay */

@@ -191,6 +191,33 @@ HZ_TEST(long_format_with_period_strings)
     hz_dataset_free(ds);
 }
 
+/* A period text is all digits: "20x3" is not the year 20 and "+204" not
+ * the year 204; a text date column is read in one format, so such a value
+ * is an error that names it, not a row quietly read or dropped. */
+HZ_TEST(period_strings_must_be_all_digits)
+{
+    const char *const id[4] = {"A", "A", "A", "A"};
+    const char *const bad[2] = {"20x3", "+204"};
+    const double v[4] = {1, 2, 99, 3};
+    for (int k = 0; k < 2; k++) {
+        const char *const per[4] = {"2001", "2002", bad[k], "2003"};
+        hz_dataset *ds = hz_dataset_new(4);
+        ds_add_str(ds, "series_id", id);
+        ds_add_str(ds, "period", per);
+        ds_add_f64(ds, "value", v);
+        hz_series_set *s = NULL;
+        hz_error err;
+        hz_error_clear(&err);
+        HZ_CHECK(hz_series_read_long(ds, "series_id", "period", "value",
+                                     HZ_FREQ_INFER, HZ_FILL_ZERO, &s,
+                                     &err) == HZ_EPARSE);
+        HZ_CHECK(s == NULL);
+        HZ_CHECK_CONTAINS(err.msg, bad[k]);
+        hz_series_set_free(s);
+        hz_dataset_free(ds);
+    }
+}
+
 HZ_TEST(rows_with_missing_values_are_skipped_and_counted)
 {
     const int32_t days[3] = {D(2023, 1, 1), D(2023, 1, 2), D(2023, 1, 3)};
@@ -218,4 +245,213 @@ HZ_TEST(rows_with_missing_values_are_skipped_and_counted)
     HZ_CHECK_CONTAINS(err.msg, "no rows with both a date");
     hz_dataset_free(d2);
     hz_dataset_free(ds);
+}
+
+/* ---- calendars inferred from the data ---- */
+
+static hz_series_set *build_days(const int32_t *days, const double *v,
+                                 const char *const *g, size_t n, hz_freq f,
+                                 hz_error *err)
+{
+    hz_dataset *ds = hz_dataset_new(n);
+    ds_add_dates(ds, "d", days);
+    ds_add_f64(ds, "v", v);
+    if (g != NULL)
+        ds_add_str(ds, "g", g);
+    hz_series_opts o;
+    hz_series_opts_init(&o);
+    const char *by[1] = {"g"};
+    o.date_col = "d";
+    o.value_col = "v";
+    o.freq = f;
+    if (g != NULL) {
+        o.by_cols = by;
+        o.nby = 1;
+    }
+    hz_series_set *s = NULL;
+    hz_series_build(ds, &o, &s, err);
+    hz_dataset_free(ds);
+    return s;
+}
+
+HZ_TEST(transaction_level_input_gets_months_with_the_reason)
+{
+    int32_t d[400];
+    double v[400];
+    for (int i = 0; i < 400; i++) { /* two orders a day on 200 days */
+        d[i] = D(2022, 1, 1) + (i / 2) * 3;
+        v[i] = 1 + i % 5;
+    }
+    hz_error err;
+    hz_series_set *s = build_days(d, v, NULL, 400, HZ_FREQ_INFER, &err);
+    HZ_CHECK(s != NULL);
+    HZ_CHECK(s->freq == HZ_FREQ_MONTH && s->period == 12);
+    HZ_CHECK_CONTAINS(s->freq_reason, "transaction-level input");
+    HZ_CHECK_CONTAINS(s->freq_reason, "2.0 rows per series and date");
+    HZ_CHECK_CONTAINS(s->seasons_reason, "default for month");
+    hz_series_set_free(s);
+    /* the same days once each, every third day: irregular, also months */
+    s = build_days(d, v, NULL, 400, HZ_FREQ_INFER, &err);
+    int32_t e[200];
+    for (int i = 0; i < 200; i++)
+        e[i] = D(2022, 1, 1) + i * 3 + (i % 2);
+    hz_series_set_free(s);
+    s = build_days(e, v, NULL, 200, HZ_FREQ_INFER, &err);
+    HZ_CHECK(s != NULL && s->freq == HZ_FREQ_MONTH);
+    HZ_CHECK_CONTAINS(s->freq_reason, "irregular dates");
+    hz_series_set_free(s);
+    /* fewer than 12 months of transactions: weeks */
+    for (int i = 0; i < 200; i++)
+        e[i] = D(2022, 1, 1) + i / 2;
+    s = build_days(e, v, NULL, 200, HZ_FREQ_INFER, &err);
+    HZ_CHECK(s != NULL && s->freq == HZ_FREQ_WEEK);
+    HZ_CHECK_CONTAINS(s->freq_reason, "fewer than 12 months");
+    hz_series_set_free(s);
+}
+
+HZ_TEST(regular_series_keep_their_frequency_and_dating)
+{
+    int32_t d[40];
+    double v[40];
+    const char *g[40];
+    char b[32];
+    for (int i = 0; i < 40; i++) { /* two series of Sunday-dated weeks */
+        d[i] = D(2023, 1, 1) + 7 * (i / 2);
+        g[i] = i % 2 ? "b" : "a";
+        v[i] = i;
+    }
+    hz_error err;
+    hz_series_set *s = build_days(d, v, g, 40, HZ_FREQ_INFER, &err);
+    HZ_CHECK(s != NULL && s->freq == HZ_FREQ_WEEK && s->cal.anchor == 6);
+    HZ_CHECK(s->series[0].n == 20);
+    HZ_CHECK_STR(hz_calendar_format(&s->cal, s->series[0].start, b, sizeof b),
+                 "2023-01-01");
+    HZ_CHECK_CONTAINS(s->freq_reason, "weeks from Sunday");
+    HZ_CHECK(s->seasons.n == 1 && s->seasons.period[0] == 52.18);
+    hz_series_set_free(s);
+    for (int i = 0; i < 40; i++) /* month ends */
+        d[i] = D(2020 + (i + 1) / 12, (unsigned)((i + 1) % 12) + 1, 1) - 1;
+    s = build_days(d, v, NULL, 40, HZ_FREQ_INFER, &err);
+    HZ_CHECK(s != NULL && s->freq == HZ_FREQ_MONTH && s->cal.end);
+    HZ_CHECK_STR(hz_calendar_format(&s->cal, s->series[0].start, b, sizeof b),
+                 "2020-01-31");
+    hz_series_set_free(s);
+    /* the caller's frequency wins, with the data's dating */
+    s = build_days(d, v, NULL, 40, HZ_FREQ_QUARTER, &err);
+    HZ_CHECK(s != NULL && s->freq == HZ_FREQ_QUARTER);
+    HZ_CHECK_CONTAINS(s->freq_reason, "given");
+    hz_series_set_free(s);
+}
+
+HZ_TEST(seasons_given_or_none)
+{
+    int32_t d[60];
+    double v[60];
+    for (int i = 0; i < 60; i++) {
+        d[i] = D(2024, 1, 1) + i;
+        v[i] = i % 7;
+    }
+    hz_dataset *ds = hz_dataset_new(60);
+    ds_add_dates(ds, "d", d);
+    ds_add_f64(ds, "v", v);
+    hz_series_opts o;
+    hz_series_opts_init(&o);
+    o.date_col = "d";
+    o.value_col = "v";
+    hz_series_set *s = NULL;
+    HZ_CHECK(hz_series_build(ds, &o, &s, NULL) == HZ_OK);
+    HZ_CHECK(s->freq == HZ_FREQ_DAY && s->seasons.n == 2 && s->period == 7);
+    hz_series_set_free(s);
+    o.seasons.n = 1;
+    o.seasons.period[0] = 30.44;
+    HZ_CHECK(hz_series_build(ds, &o, &s, NULL) == HZ_OK);
+    HZ_CHECK(s->seasons.n == 1 && s->period == 30);
+    HZ_CHECK_STR(s->seasons_reason, "given");
+    hz_series_set_free(s);
+    o.seasons.period[0] = 1; /* none */
+    HZ_CHECK(hz_series_build(ds, &o, &s, NULL) == HZ_OK);
+    HZ_CHECK(s->seasons.n == 0 && s->period == 1);
+    hz_series_set_free(s);
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(gaps_refused_sums_overflowing_and_endless_series_are_errors)
+{
+    const int32_t days[4] = {D(2023, 1, 1), D(2023, 2, 1), D(2023, 4, 1),
+                             D(2023, 5, 1)};
+    const double v[4] = {1, 2, 3, 4};
+    hz_dataset *ds = hz_dataset_new(4);
+    ds_add_dates(ds, "d", days);
+    ds_add_f64(ds, "v", v);
+    hz_series_opts o;
+    hz_series_opts_init(&o);
+    o.date_col = "d";
+    o.value_col = "v";
+    o.freq = HZ_FREQ_MONTH;
+    hz_series_set *s = NULL;
+    hz_error err;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_OK);
+    HZ_CHECK(s->nfilled == 1 && s->nseries_filled == 1);
+    hz_series_set_free(s);
+    o.fill = HZ_FILL_NONE;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "no rows for 1 period (2023-03-01)");
+    hz_dataset_free(ds);
+    const double big[4] = {1e308, 1e308, 1, 1};
+    const int32_t same[4] = {D(2023, 1, 1), D(2023, 1, 2), D(2023, 2, 1),
+                             D(2023, 3, 1)};
+    ds = hz_dataset_new(4);
+    ds_add_dates(ds, "d", same);
+    ds_add_f64(ds, "v", big);
+    o.fill = HZ_FILL_ZERO;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "overflows");
+    HZ_CHECK_CONTAINS(err.msg, "2023-01-01");
+    hz_dataset_free(ds);
+    /* by the minute from 1800 to 2200: beyond any sane series */
+    const int32_t far[2] = {D(1800, 1, 1), D(2200, 1, 1)};
+    const double one[2] = {1, 1};
+    ds = hz_dataset_new(2);
+    ds_add_dates(ds, "d", far);
+    ds_add_f64(ds, "v", one);
+    o.freq = HZ_FREQ_DAY;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_OK); /* 146,098 days */
+    hz_series_set_free(s);
+    o.freq = HZ_FREQ_HOUR;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "without a time of day");
+    hz_dataset_free(ds);
+}
+
+HZ_TEST(text_dates_need_one_format)
+{
+    const char *const dmy[3] = {"31/01/2024", "01/02/2024", "02/02/2024"};
+    const char *const amb[3] = {"01/02/2024", "02/02/2024", "03/02/2024"};
+    const char *const bad[3] = {"2024-01-01", "2024-02-01", "soon"};
+    const double v[3] = {1, 2, 3};
+    const char *const *cases[3] = {dmy, amb, bad};
+    for (int k = 0; k < 3; k++) {
+        hz_dataset *ds = hz_dataset_new(3);
+        ds_add_str(ds, "d", cases[k]);
+        ds_add_f64(ds, "v", v);
+        hz_series_opts o;
+        hz_series_opts_init(&o);
+        o.date_col = "d";
+        o.value_col = "v";
+        hz_series_set *s = NULL;
+        hz_error err;
+        hz_status st = hz_series_build(ds, &o, &s, &err);
+        if (k == 0) {
+            HZ_CHECK(st == HZ_OK && s->freq == HZ_FREQ_DAY);
+            HZ_CHECK(s->series[0].start == D(2024, 1, 31));
+        } else if (k == 1) {
+            HZ_CHECK(st == HZ_EPARSE);
+            HZ_CHECK_CONTAINS(err.msg, "month-first or day-first");
+        } else {
+            HZ_CHECK(st == HZ_EPARSE);
+            HZ_CHECK_CONTAINS(err.msg, "'soon' is not a date");
+        }
+        hz_series_set_free(s);
+        hz_dataset_free(ds);
+    }
 }

@@ -104,14 +104,16 @@ HZ_TEST(bad_parameters_get_the_commands_messages)
                    "\"level\":\"80,120\"}",
                    &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params.level: expected a percentage in "
-                               "(0, 100), got '120'");
+                               "(0, 100) or a proportion in (0, 1), got "
+                               "'120'");
     HZ_CHECK(check("forecast", "{\"value\":\"v\"}", &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params: missing --date COL");
     HZ_CHECK(check("forecast",
                    "{\"date\":\"d\",\"value\":\"v\","
                    "\"freq\":\"fortnight\"}",
                    &err) == HZ_EINVAL);
-    HZ_CHECK_CONTAINS(err.msg, "params.freq: expected day, week, month");
+    HZ_CHECK_CONTAINS(err.msg,
+                      "params.freq: expected minute, hour, day, week, month");
     HZ_CHECK(check("churn", "{\"horizn\":3}", &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params.horizn: unknown parameter (a churn "
                                "job takes: customer, date, amount");

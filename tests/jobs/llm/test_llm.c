@@ -12,7 +12,7 @@
 #include "llm/llm.h"
 #include "llm/llm_config.h"
 #include "llm_peers.h"
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
 #include "store/store.h"
 
 static pid_t mock_pid = -1;
@@ -896,7 +896,7 @@ HZ_TEST(runner_hook_batches_concurrent_jobs)
 {
     if (!mock_up())
         return;
-    /* a runner-shaped summary (jobs/exec.c) of a suite job */
+    /* a runner-shaped summary (jobs/runner/exec.c) of a suite job */
     const char *sj =
         "{\"datasetRows\": 12000,"
         " \"churn\": {\"customers\": 1191, \"churn\": {\"churn_rate\": 0.43,"

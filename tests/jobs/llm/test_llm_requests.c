@@ -20,7 +20,7 @@
 #include "llm/llm.h"
 #include "llm/llm_caps.h"
 #include "llm/llm_config.h"
-#include "llm/narrative.h"
+#include "narrative/narrative.h"
 #include "llm/sse.h"
 #include "net/http.h"
 

@@ -18,6 +18,8 @@ static const char *fixed[] = {
     "I'm sure they'll say it's fine, we've done it, you'd agree; I'D SAY",
     "  leading spaces\tand\ttabs\n\nnew lines\r\n\r\nCRLF   ",
     "numbers 1234567890 12.5 -0.003 1e-9 3,141,592 2024-11-27",
+    /* split literals end the hex escapes (\x9c then "ber"):
+     * NOLINTNEXTLINE(bugprone-suspicious-missing-comma) */
     "caf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9 \xc3\x9c"
     "ber Stra\xc3\x9f"
     "e",

@@ -92,7 +92,8 @@ HZ_TEST(slots_in_utc_and_a_zone)
               utc(2026, 7, 2, 0, 0), s, 64, &skipped);
     HZ_CHECK(n == 1 && s[0].t == utc(2026, 7, 1, 4, 0));
     /* TZ is restored */
-    HZ_CHECK(getenv("TZ") == NULL || strcmp(getenv("TZ"), "Europe/Berlin"));
+    const char *tz = getenv("TZ");
+    HZ_CHECK(tz == NULL || strcmp(tz, "Europe/Berlin"));
 }
 
 HZ_TEST(dst_spring_forward_runs_the_skipped_time_after_the_jump)

@@ -1,5 +1,5 @@
 /* Store conformance suite: the behaviour every hz_store implementation
- * must have (jobs/store.h), written once and run against each store.
+ * must have (jobs/store/store.h), written once and run against each store.
  *
  * Use it from a test file (it is #included, not built on its own):
  *

@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/cjson.h"
 #include "cosmos/cosmos.h"
 #include "cosmos_peers.h"
 #include "hz_test.h"
 #include "store/store.h"
-#include "store_conformance.c"
+/* the one conformance suite, compiled into each store's test */
+#include "store_conformance.c" // NOLINT(bugprone-suspicious-include)
 
 static int cosmos_port = -1;
 static pid_t cosmos_pid;
@@ -127,7 +129,7 @@ HZ_TEST(put_get_replace_delete_with_etags)
     cJSON_AddNumberToObject(d, "n", 2.5);
     HZ_CHECK(hz_store_put(s, "jobs", HZ_PUT_CREATE, d, NULL, &err) == HZ_OK);
     char etag1[HZ_ETAG_MAX];
-    snprintf(etag1, sizeof etag1, "%s", hz__store_str(d, "_etag"));
+    snprintf(etag1, sizeof etag1, "%s", hz__cjson_str(d, "_etag"));
     HZ_CHECK(etag1[0] != '\0');
     /* create again: conflict */
     HZ_CHECK(hz_store_put(s, "jobs", HZ_PUT_CREATE, d, NULL, &err) ==
@@ -135,7 +137,7 @@ HZ_TEST(put_get_replace_delete_with_etags)
     HZ_CHECK_CONTAINS(err.msg, "a1");
     cJSON *got = NULL;
     HZ_CHECK(hz_store_get(s, "jobs", "a1", "acme", &got, &err) == HZ_OK);
-    HZ_CHECK_STR(hz__store_str(got, "_etag"), etag1);
+    HZ_CHECK_STR(hz__cjson_str(got, "_etag"), etag1);
     HZ_CHECK_NEAR(cJSON_GetObjectItem(got, "n")->valuedouble, 2.5, 0);
     HZ_CHECK(cJSON_GetObjectItem(got, "_rid") == NULL);
     /* same id, other tenant: a different document */
@@ -144,17 +146,17 @@ HZ_TEST(put_get_replace_delete_with_etags)
              HZ_ENOTFOUND);
     HZ_CHECK(missing == NULL);
     /* replace with the right etag, then a stale one */
-    hz__store_set_str(got, "status", "running");
+    hz__cjson_set_str(got, "status", "running");
     HZ_CHECK(hz_store_put(s, "jobs", HZ_PUT_REPLACE, got, etag1, &err) ==
              HZ_OK);
-    HZ_CHECK(strcmp(hz__store_str(got, "_etag"), etag1) != 0);
-    hz__store_set_str(d, "status", "stolen");
+    HZ_CHECK(strcmp(hz__cjson_str(got, "_etag"), etag1) != 0);
+    hz__cjson_set_str(d, "status", "stolen");
     HZ_CHECK(hz_store_put(s, "jobs", HZ_PUT_REPLACE, d, etag1, &err) ==
              HZ_ECONFLICT);
     HZ_CHECK(hz_store_delete(s, "jobs", "a1", "acme", etag1, &err) ==
              HZ_ECONFLICT);
     HZ_CHECK(hz_store_delete(s, "jobs", "a1", "acme",
-                             hz__store_str(got, "_etag"), &err) == HZ_OK);
+                             hz__cjson_str(got, "_etag"), &err) == HZ_OK);
     HZ_CHECK(hz_store_delete(s, "jobs", "a1", "acme", NULL, &err) ==
              HZ_ENOTFOUND);
     /* every answer's x-ms-request-charge was summed */
@@ -194,8 +196,8 @@ HZ_TEST(query_pages_in_order_within_a_tenant)
         cJSON *d;
         cJSON_ArrayForEach(d, page)
         {
-            const char *id = hz__store_str(d, "id");
-            HZ_CHECK_STR(hz__store_str(d, "customerId"), "acme");
+            const char *id = hz__cjson_str(d, "id");
+            HZ_CHECK_STR(hz__cjson_str(d, "customerId"), "acme");
             HZ_CHECK_MSG(strcmp(id, last) > 0, "%s after %s", id, last);
             snprintf(last, sizeof last, "%s", id);
             total++;
@@ -235,7 +237,7 @@ HZ_TEST(batch_is_atomic_and_reports_the_failed_operation)
     }
     HZ_CHECK(hz_store_batch(s, "results", "acme", ops, 100, NULL, &err) ==
              HZ_OK);
-    HZ_CHECK(hz__store_str(docs[99], "_etag") != NULL);
+    HZ_CHECK(hz__cjson_str(docs[99], "_etag") != NULL);
     /* a batch whose last op conflicts writes nothing */
     cJSON *n1 = mkdoc("r-new", "acme", NULL);
     cJSON *dup = mkdoc("r-005", "acme", NULL);
@@ -302,12 +304,12 @@ static void *claim_loop(void *arg)
         {
             cl->n++;
             char etag[HZ_ETAG_MAX], rid[64];
-            snprintf(etag, sizeof etag, "%s", hz__store_str(j, "_etag"));
-            snprintf(rid, sizeof rid, "%s-r00000", hz__store_str(j, "id"));
-            cJSON *r = mkdoc(rid, hz__store_str(j, "customerId"), NULL);
-            cJSON_AddStringToObject(r, "jobId", hz__store_str(j, "id"));
+            snprintf(etag, sizeof etag, "%s", hz__cjson_str(j, "_etag"));
+            snprintf(rid, sizeof rid, "%s-r00000", hz__cjson_str(j, "id"));
+            cJSON *r = mkdoc(rid, hz__cjson_str(j, "customerId"), NULL);
+            cJSON_AddStringToObject(r, "jobId", hz__cjson_str(j, "id"));
             cJSON_AddStringToObject(r, "by", cl->owner);
-            hz__store_set_str(j, "status", "succeeded");
+            hz__cjson_set_str(j, "status", "succeeded");
             cJSON *rs[1] = {r};
             if (hz_store_finish(s, j, etag, rs, 1, &err) == HZ_OK)
                 cl->finished++;
@@ -356,7 +358,7 @@ static void race(const char *db, int njobs, int port_for_claimers)
         char *next = NULL;
         if (hz_store_query(s, &q, 1000, NULL, &page, &next, &err) == HZ_OK) {
             cJSON *d;
-            cJSON_ArrayForEach(d, page) if (strcmp(hz__store_str(d, "status"),
+            cJSON_ArrayForEach(d, page) if (strcmp(hz__cjson_str(d, "status"),
                                                    "succeeded") != 0)
             {
                 char *t = cJSON_PrintUnformatted(d);
@@ -377,10 +379,10 @@ static void race(const char *db, int njobs, int port_for_claimers)
         const char *cid = i % 3 ? "acme" : "beta";
         cJSON *j = NULL, *r = NULL;
         HZ_CHECK(hz_store_get(s, "jobs", id, cid, &j, &err) == HZ_OK);
-        HZ_CHECK_STR(hz__store_str(j, "status"), "succeeded");
+        HZ_CHECK_STR(hz__cjson_str(j, "status"), "succeeded");
         HZ_CHECK_NEAR(cJSON_GetObjectItem(j, "attempts")->valuedouble, 1, 0);
         HZ_CHECK(hz_store_get(s, "results", rid, cid, &r, &err) == HZ_OK);
-        HZ_CHECK_STR(hz__store_str(r, "by"), hz__store_str(j, "leaseOwner"));
+        HZ_CHECK_STR(hz__cjson_str(r, "by"), hz__cjson_str(j, "leaseOwner"));
         cJSON_Delete(j);
         cJSON_Delete(r);
     }
@@ -456,7 +458,7 @@ HZ_TEST(throttling_honours_retry_after_and_deadline)
     for (int i = 0; i < 10; i++) {
         char id[16];
         snprintf(id, sizeof id, "thr%d", i);
-        hz__store_set_str(d, "id", id);
+        hz__cjson_set_str(d, "id", id);
         HZ_CHECK_MSG(hz_cosmos_write(c, "jobs", HZ_COSMOS_UPSERT, "acme", d,
                                      NULL, NULL, NULL, 0, NULL, &err) == HZ_OK,
                      "%s", err.msg);

@@ -1,0 +1,285 @@
+/* CSV type inference: evidence from the first rows, and the delimiter.
+ * See csv_internal.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/csv_internal.h"
+#include "data/csv_value.h"
+
+/* The year-first format a value's shape allows (the formats differ at
+ * fixed places), or NONE. */
+static hz_datefmt year_first_shape(const char *t, size_t tn)
+{
+    if (tn >= 10 && t[4] == '-' && t[7] == '-')
+        return HZ_DATEFMT_ISO;
+    if (tn >= 8 && t[4] == '/')
+        return HZ_DATEFMT_YMD_SLASH;
+    if (tn == 7 && t[4] == '-')
+        return t[5] == 'Q' || t[5] == 'q' ? HZ_DATEFMT_QUARTER
+                                          : HZ_DATEFMT_MONTH;
+    if (tn == 6 && (t[4] == 'Q' || t[4] == 'q'))
+        return HZ_DATEFMT_QUARTER_COMPACT;
+    if (tn == 8 && t[4] == '-' && (t[5] == 'W' || t[5] == 'w'))
+        return HZ_DATEFMT_ISOWEEK;
+    return HZ_DATEFMT_NONE;
+}
+
+/* Which date formats a trimmed value fits.  Cheap rejects first: most
+ * sampled values are numbers or words. */
+static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
+{
+    if (tn < 6 || tn > 40 || t[0] < '0' || t[0] > '9')
+        return;
+    int64_t secs;
+    bool ts = false;
+    hz_datefmt f = year_first_shape(t, tn);
+    if (f != HZ_DATEFMT_NONE) {
+        if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL)) {
+            e->n_fmt[f]++;
+            e->n_ts += ts;
+        }
+        return;
+    }
+    if (!(t[1] == '/' || t[2] == '/' || t[1] == '-' || t[2] == '-' ||
+          t[1] == '.' || t[2] == '.'))
+        return;
+    bool m = hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL);
+    bool d = hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &secs, &ts, NULL);
+    e->n_fmt[HZ_DATEFMT_MDY_SLASH] += m;
+    e->n_fmt[HZ_DATEFMT_DMY] += d;
+    e->n_ts += (m || d) && ts;
+    e->n_mdy_only += m && !d;
+    e->n_dmy_only += d && !m;
+    if (m && d && !e->ambiguous) {
+        e->ambiguous = true;
+        e->amb_line = line;
+        snprintf(e->amb_text, sizeof e->amb_text, "%.*s",
+                 (int)(tn < 23 ? tn : 23), t);
+    }
+}
+
+/* A decimal that only fails to parse because it overflows a double. */
+static bool overflowing_number(const char *s, size_t n)
+{
+    trim(&s, &n);
+    char buf[512];
+    if (n == 0 || n >= sizeof buf ||
+        !(s[0] == '-' || s[0] == '+' || s[0] == '.' ||
+          (s[0] >= '0' && s[0] <= '9')))
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    return end == buf + n && isinf(v) && errno == ERANGE;
+}
+
+bool hz__csv_number_overflows(const char *s, size_t n)
+{
+    return overflowing_number(s, n);
+}
+
+void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line)
+{
+    int64_t iv;
+    double dv;
+    e->nonnull++;
+    if (parse_i64(s, n, &iv)) {
+        e->n_int++;
+        e->n_num++;
+        e->n_year += iv >= 1000 && iv <= 9999;
+    } else if (parse_f64(s, n, &dv) || overflowing_number(s, n)) {
+        e->n_num++;
+    }
+    if (parse_bool_word(s, n) >= 0)
+        e->n_boolword++;
+    const char *t = s;
+    size_t tn = n;
+    trim(&t, &tn);
+    date_evidence(e, t, tn, line);
+}
+
+/* A type wins when at least 95% of the sampled values parse as it: the
+ * odd 'N/A' in a numeric column is then reported as an error, with its
+ * line, instead of silently turning the column into text. */
+static bool mostly(size_t k, size_t n)
+{
+    return k > 0 && (double)k >= 0.95 * (double)n;
+}
+
+/* The date format most sampled values fit; month- versus day-first is
+ * decided by a value with a day above 12 (both seen: no date format, or
+ * with majority the more frequent, so that the others are errors with
+ * their place). */
+static hz_datefmt best_date_format(const evidence *e, bool majority,
+                                   bool *undecided)
+{
+    hz_datefmt best = HZ_DATEFMT_NONE;
+    *undecided = false;
+    for (int f = HZ_DATEFMT_ISO; f < HZ_DATEFMT_COUNT; f++)
+        if (e->n_fmt[f] > (best ? e->n_fmt[best] : 0))
+            best = (hz_datefmt)f;
+    if (best == HZ_DATEFMT_MDY_SLASH || best == HZ_DATEFMT_DMY) {
+        if (e->n_mdy_only > 0 && e->n_dmy_only > 0) /* both: the majority */
+            return majority ? (e->n_dmy_only >= e->n_mdy_only
+                                   ? HZ_DATEFMT_DMY
+                                   : HZ_DATEFMT_MDY_SLASH)
+                            : HZ_DATEFMT_NONE;
+        if (e->n_dmy_only > 0)
+            return HZ_DATEFMT_DMY;
+        if (e->n_mdy_only > 0)
+            return HZ_DATEFMT_MDY_SLASH;
+        *undecided = true;
+    }
+    return best;
+}
+
+colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file)
+{
+    colspec c = {HZ_TYPE_STRING, HZ_DATEFMT_NONE, false, false, false};
+    size_t n = e->nonnull;
+    bool undecided;
+    hz_datefmt df = best_date_format(e, false, &undecided);
+    if (n == 0)
+        c.type = whole_file ? HZ_TYPE_NULL : HZ_TYPE_STRING;
+    else if (mostly(e->n_boolword, n))
+        c.type = HZ_TYPE_BOOL;
+    else if (mostly(e->n_num, n))
+        c.type = e->n_int == e->n_num ? HZ_TYPE_INT64 : HZ_TYPE_FLOAT64;
+    else if (df != HZ_DATEFMT_NONE && mostly(e->n_fmt[df], n)) {
+        c.type = e->n_ts > 0 ? HZ_TYPE_TIMESTAMP : HZ_TYPE_DATE;
+        c.fmt = df;
+        c.undecided = undecided;
+    }
+    return c;
+}
+
+void hz__csv_want_date(colspec *c, const evidence *e)
+{
+    c->required = true;
+    if (c->overridden || c->type == HZ_TYPE_DATE ||
+        c->type == HZ_TYPE_TIMESTAMP)
+        return;
+    bool undecided;
+    hz_datefmt df = best_date_format(e, true, &undecided);
+    size_t n = e->nonnull;
+    if (n > 0 && e->n_year == n && e->n_int == n) {
+        c->type = HZ_TYPE_DATE; /* integer years */
+        c->fmt = HZ_DATEFMT_YEAR;
+    } else if (df != HZ_DATEFMT_NONE && 2 * e->n_fmt[df] >= n) {
+        c->type = e->n_ts > 0 ? HZ_TYPE_TIMESTAMP : HZ_TYPE_DATE;
+        c->fmt = df;
+        c->undecided = undecided;
+    }
+}
+
+void hz__csv_want_number(colspec *c, const evidence *e)
+{
+    c->required = true;
+    if (c->overridden || c->type == HZ_TYPE_INT64 ||
+        c->type == HZ_TYPE_FLOAT64)
+        return;
+    if (e->nonnull > 0 && 2 * e->n_num >= e->nonnull)
+        c->type = e->n_int == e->n_num ? HZ_TYPE_INT64 : HZ_TYPE_FLOAT64;
+}
+
+void hz__csv_date_window(const hz_csv_options *opt, int32_t *lo, int32_t *hi)
+{
+    int a = opt && opt->date_min_year ? opt->date_min_year : 1800;
+    int b = opt && opt->date_max_year ? opt->date_max_year : 2200;
+    *lo = hz_days_from_civil(a, 1, 1);
+    *hi = hz_days_from_civil(b, 12, 31);
+}
+
+int hz__csv_infer_sample(const char *body, size_t plen, size_t blen,
+                         size_t ncols, const hz_csv_options *opt, char delim,
+                         char **names, evidence *ev, bool *whole)
+{
+    chunk c;
+    memset(&c, 0, sizeof c);
+    memset(ev, 0, ncols * sizeof *ev);
+    c.begin = body;
+    c.end = body + plen;
+    c.ncols = ncols;
+    c.opt = opt;
+    c.delim = delim;
+    c.infer = true;
+    c.infer_rows = opt->infer_rows ? opt->infer_rows : DEFAULT_INFER_ROWS;
+    c.ev = ev;
+    c.names = names;
+    /* Sample region: enough bytes for infer_rows rows, row-aligned. */
+    size_t look = plen < INFER_MAX_BYTES ? plen : INFER_MAX_BYTES;
+    bytecount bc = hz__csv_count_bytes(body, look, body + plen);
+    int more = 0;
+    if (bc.nq > 0 || bc.ncr > 0) {
+        /* libcsv: rows end where it says; it sees the whole body when
+         * the sample needs it */
+        hz__csv_libcsv_begin(&c);
+        if (!c.stop)
+            hz__csv_libcsv_feed(&c);
+        if (!c.stop && plen < blen)
+            more = 1;
+        else
+            hz__csv_libcsv_end(&c);
+        if (c.lp_open)
+            csv_free(&c.lp);
+    } else {
+        if (look < blen) {
+            const char *nl = memrchr(body, '\n', look);
+            c.end = nl ? nl + 1 : body + look;
+        }
+        hz__csv_parse_fast(&c);
+        if (!c.stop && c.end < body + blen) {
+            if (plen < blen && look < INFER_MAX_BYTES)
+                more = 1;
+            c.stop = true; /* sampled part of the file only */
+        }
+    }
+    *whole = !c.stop;
+    free(c.scratch);
+    return more;
+}
+
+char hz__csv_detect_delimiter(const char *s, size_t n)
+{
+    static const char cands[] = {',', ';', '\t', '|'};
+    size_t counts[4][8];
+    size_t nlines = 0;
+    memset(counts, 0, sizeof counts);
+    bool inq = false;
+    for (size_t i = 0; i < n && nlines < 8; i++) {
+        char ch = s[i];
+        if (ch == '"')
+            inq = !inq;
+        else if (!inq && ch == '\n')
+            nlines++;
+        else if (!inq)
+            for (int k = 0; k < 4; k++)
+                if (ch == cands[k])
+                    counts[k][nlines]++;
+    }
+    if (nlines < 8 && n > 0)
+        nlines++; /* last line without newline */
+    int best = -1;
+    size_t best_count = 0;
+    for (int k = 0; k < 4; k++) {
+        size_t h = counts[k][0];
+        if (h == 0)
+            continue;
+        bool consistent = true;
+        for (size_t l = 1; l < nlines && l < 8; l++)
+            if (counts[k][l] != h && counts[k][l] != 0)
+                consistent = false;
+        size_t score = consistent ? h * 2 : h;
+        if (score > best_count) {
+            best_count = score;
+            best = k;
+        }
+    }
+    return best < 0 ? ',' : cands[best];
+}

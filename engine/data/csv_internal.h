@@ -1,0 +1,210 @@
+/* Internals of the CSV reader, shared by its files:
+ *   csv.c         the reader: header, chunk plan, parse, assembly
+ *   csv_infer.c   type inference from sampled rows, delimiter detection
+ *   csv_chunk.c   one chunk's parse: the row loop, the per-separator loop
+ *   csv_libcsv.c  the libcsv path (chunks with quotes or bare CRs)
+ *   csv_count.c   the first read: newlines, quotes, NULs, bare CRs
+ *   csv_value.h   field parsers (inline)
+ *   csv_schema.c  --schema overrides, and writing a dataset as CSV */
+#ifndef HZ_ENGINE_CSV_INTERNAL_H
+#define HZ_ENGINE_CSV_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <csv.h>
+
+#include "horizon/csv.h"
+#include "data/csv_source.h"
+#include "data/dict_internal.h"
+
+#define DEFAULT_INFER_ROWS 10000
+#define DEFAULT_CHUNK_BYTES (1u << 20)
+#define MAX_FIELD_SHOWN 40
+#define COUNT_PARTS 4 /* first-read parts per chunk */
+#define PEND_ROWS 16  /* rows per batch of dictionary lookups */
+#define PREFIX_BYTES ((size_t)1 << 20)
+#define INFER_MAX_BYTES ((size_t)8 << 20) /* unquoted sample region */
+
+typedef struct colspec {
+    hz_type type;
+    hz_datefmt fmt;
+    bool overridden;
+    bool required;  /* an empty value is an error (the caller's date and
+                       value columns) */
+    bool undecided; /* dates that could be month- or day-first */
+} colspec;
+
+/* Evidence gathered while sampling rows for inference: how many of the
+ * non-null values parse as each type and in each date format. */
+typedef struct evidence {
+    size_t nonnull, n_int, n_num, n_boolword, n_ts, n_year;
+    size_t n_fmt[HZ_DATEFMT_COUNT];
+    size_t n_mdy_only, n_dmy_only; /* a/b/YYYY with b > 12, a > 12 */
+    bool ambiguous;    /* an a/b/YYYY value with a, b <= 12 was seen */
+    size_t amb_line;   /* its line within the sample (0-based) */
+    char amb_text[24]; /* and its text */
+} evidence;
+
+typedef struct reported {
+    size_t rel_line; /* line within the chunk, 0-based */
+    size_t field;    /* 1-based */
+    char msg[HZ_ERROR_MAX - 64];
+} reported;
+
+typedef struct chunk {
+    /* input */
+    const char *begin, *end;
+    size_t ncols;
+    colspec *spec; /* chunk's own copy (int64 may be promoted) */
+    const hz_csv_options *opt;
+    char delim;
+    bool infer; /* sampling mode: gather evidence only */
+    size_t infer_rows;
+    evidence *ev;
+    char **names;
+    /* output buffers */
+    size_t nrows, cap;
+    unsigned char **vals;
+    uint8_t **valid;
+    size_t *nulls;
+    hz_dict **dicts;
+    /* row staging */
+    size_t field; /* fields seen in the current row */
+    bool row_bad;
+    uint64_t *stage;     /* [ncols] value bits */
+    uint8_t *stage_null; /* [ncols] */
+    const char **stage_ptr;
+    size_t *stage_off, *stage_len;
+    /* row loop: strings of the last few good rows, interned in a batch
+     * so that their prefetched hash slots have arrived */
+    const char **pend_ptr; /* [PEND_ROWS * ncols] */
+    size_t *pend_len;      /* SIZE_MAX = null */
+    hz__dkey *pend_key;
+    size_t pend_row[PEND_ROWS];
+    size_t npend;
+    unsigned char *kind; /* [ncols] field kinds (row loop) */
+    size_t *strcols;     /* string columns, in order */
+    size_t *nullcols;    /* columns null in the current row */
+    size_t nstr;
+    size_t nvalid; /* columns with a validity array */
+    char *scratch;
+    size_t nscratch, capscratch;
+    /* position */
+    size_t line;        /* lines consumed so far (0-based rel line) */
+    size_t row_line;    /* rel line where the current row began */
+    size_t lines_total; /* newlines in the chunk */
+    /* errors */
+    hz_status status;
+    bool structural; /* ragged row or quoting error */
+    bool stop;
+    size_t skipped;
+    size_t nrep;
+    reported rep[HZ_CSV_MAX_REPORTED];
+    reported fatal; /* the error that stopped the chunk */
+    bool used_libcsv;
+    struct csv_parser lp; /* libcsv state while lp_open */
+    bool lp_open;
+    bool field_fatal;       /* set while reporting a libcsv quoting error */
+    bool has_quotes;        /* the chunk contains a quote or a bare CR */
+    int io_errno;           /* with status HZ_EIO */
+    int32_t day_lo, day_hi; /* the date window, day numbers */
+} chunk;
+
+static inline size_t type_width(hz_type t)
+{
+    switch (t) {
+    case HZ_TYPE_BOOL: return 1;
+    case HZ_TYPE_DATE:
+    case HZ_TYPE_STRING: return 4;
+    default: return 8;
+    }
+}
+
+/* Byte counts of a range: newlines, quotes, NULs, and bare CRs (a CR not
+ * followed by a newline, which libcsv takes as a row end and the fast
+ * paths do not: a chunk with one goes to libcsv). */
+typedef struct bytecount {
+    size_t nl, nq, nz, ncr;
+} bytecount;
+
+/* ---- csv_infer.c ---- */
+/* Add one non-null sampled value, found at line `line` of the sample. */
+void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line);
+colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file);
+/* The caller's date column: a date, timestamp or period when the sample
+ * mostly says so (integer years included), required either way. */
+void hz__csv_want_date(colspec *c, const evidence *e);
+/* The caller's value column: a number when the sample mostly says so,
+ * required either way. */
+void hz__csv_want_number(colspec *c, const evidence *e);
+/* The date window of opt as day numbers. */
+void hz__csv_date_window(const hz_csv_options *opt, int32_t *lo, int32_t *hi);
+/* True when s is a decimal whose only fault is overflowing a double. */
+bool hz__csv_number_overflows(const char *s, size_t n);
+/* Sample the first rows of the body (which is prefix[0, plen) of a body of
+ * blen bytes) into ev.  Returns 1 when the sample needs more of the body
+ * than the prefix holds, 0 when done (*whole: it took every row). */
+int hz__csv_infer_sample(const char *body, size_t plen, size_t blen,
+                         size_t ncols, const hz_csv_options *opt, char delim,
+                         char **names, evidence *ev, bool *whole);
+char hz__csv_detect_delimiter(const char *s, size_t n);
+
+/* ---- csv_chunk.c ---- */
+void hz__csv_report(chunk *c, size_t field, bool structural, const char *fmt,
+                    ...) __attribute__((format(printf, 4, 5)));
+void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null);
+void hz__csv_on_row_end(chunk *c);
+/* The per-separator path over [c->begin, c->end) (no quotes). */
+void hz__csv_parse_fast(chunk *c);
+/* Set up chunk c to write up to cap rows into the final column arrays
+ * cols[j] starting at row first; -1 on ENOMEM. */
+int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
+                       unsigned char **cols, size_t first, size_t cap);
+void hz__csv_chunk_free(chunk *c);
+/* Parse bytes [a, b) of src into c (sb: this thread's read buffer). */
+void hz__csv_chunk_run(chunk *c, const hz__src *src, size_t a, size_t b,
+                       hz__srcbuf *sb);
+
+/* ---- csv_libcsv.c ---- */
+int hz__csv_no_space(unsigned char ch);
+void hz__csv_libcsv_begin(chunk *c);
+void hz__csv_libcsv_feed(chunk *c);
+void hz__csv_libcsv_end(chunk *c);
+
+/* ---- csv.c ---- */
+/* Read a CSV from src (name for messages). */
+hz_status hz__csv_read_source(const hz__src *src, const char *name,
+                              const hz_csv_options *opt, hz_dataset **out,
+                              hz_csv_report *report, hz_error *err);
+
+/* ---- csv_body.c ---- */
+typedef struct hz__csv_body_args {
+    const char *name;        /* for messages */
+    const hz__src *body;     /* the bytes after the header row */
+    size_t body_line;        /* line number of its first byte */
+    const bytecount *pieces; /* first-read counts of nchunks pieces */
+    hz__srcbuf *sbuf;        /* one read buffer per thread */
+    char **names;
+    size_t ncols;
+    const colspec *spec;
+    const hz_csv_options *opt;
+    char delim;
+    hz_csv_report *rep;
+} hz__csv_body_args;
+
+/* Parse the body in nchunks row-aligned chunks into *out.  *any_quotes
+ * tells whether the body holds a quote (the caller then re-parses as one
+ * chunk after a structural error, so the error is the serial parse's). */
+hz_status hz__csv_parse_body(const hz__csv_body_args *a, size_t nchunks,
+                             hz_dataset **out, bool *any_quotes,
+                             hz_error *err);
+
+/* ---- csv_count.c ---- */
+bytecount hz__csv_count_bytes(const char *s, size_t n, const char *end);
+bytecount hz__csv_count_range(const hz__src *src, size_t a, size_t b,
+                              hz__srcbuf *buf, int *rderr);
+size_t hz__csv_nul_line(const hz__src *src, hz__srcbuf *buf);
+
+#endif

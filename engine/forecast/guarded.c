@@ -1,0 +1,91 @@
+/* The request runner's care around one series' forecast
+ * (hz_forecast_series_guarded): values too large or too small for the
+ * models' tolerances are fitted on an exactly rescaled copy, and points
+ * and bounds of non-negative data are kept at or above zero. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "forecast/fc_internal.h"
+#include "horizon/forecast.h"
+
+/* Exponent k such that y / 2^k has its largest magnitude near 1000, when
+ * that magnitude lies outside [1e-6, 1e15] (where the models' tolerances
+ * and criteria were measured to hold); 0 otherwise.  Scaling by a power
+ * of two is exact. */
+static int scale_exp(const double *y, size_t n)
+{
+    double amax = 0.0;
+    for (size_t t = 0; t < n; t++)
+        amax = fabs(y[t]) > amax ? fabs(y[t]) : amax;
+    if (amax == 0.0 || (amax >= 1e-6 && amax <= 1e15))
+        return 0;
+    return ilogb(amax) - 10;
+}
+
+/* Back to the data's scale: points, bounds, fitted values; sigma^2 by
+ * s^2; the log-likelihood of y = s * x is that of x minus n log s (for
+ * the additive and the multiplicative models alike), and the criteria
+ * follow. */
+static void unscale(hz_forecast *fc, size_t n, int k)
+{
+    for (size_t i = 0; i < fc->h * (1 + 2 * fc->nlevels); i++)
+        fc->mean[i] = ldexp(fc->mean[i], k);
+    for (size_t t = 0; fc->fitted != NULL && t < n; t++)
+        fc->fitted[t] = ldexp(fc->fitted[t], k);
+    double shift = (double)n * (double)k * log(2.0);
+    fc->sigma2 = ldexp(fc->sigma2, 2 * k);
+    fc->loglik -= shift;
+    fc->aic += 2 * shift;
+    fc->aicc += 2 * shift;
+    fc->bic += 2 * shift;
+}
+
+size_t hz__fc_clamp_nonneg(hz_forecast *fc)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < fc->h * (1 + 2 * fc->nlevels); i++)
+        if (fc->mean[i] < 0) {
+            fc->mean[i] = 0;
+            k++;
+        }
+    return k;
+}
+
+static bool all_nonneg(const double *y, size_t n)
+{
+    for (size_t t = 0; t < n; t++)
+        if (y[t] < 0)
+            return false;
+    return true;
+}
+
+hz_status hz_forecast_series_guarded(const double *y, size_t n,
+                                     const hz_seasons *seasons, int period,
+                                     int model, uint64_t seed,
+                                     hz_fc_workspace *w, hz_forecast *out,
+                                     hz_forecast_guard *g, hz_error *err)
+{
+    g->scale_exp = n > 0 ? scale_exp(y, n) : 0;
+    g->nonnegative = 0;
+    g->nclamped = 0;
+    double *ys = NULL;
+    if (g->scale_exp != 0) {
+        if ((ys = malloc(n * sizeof *ys)) == NULL)
+            return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        for (size_t t = 0; t < n; t++)
+            ys[t] = ldexp(y[t], -g->scale_exp);
+    }
+    hz_status st = hz_forecast_series_seasons(ys ? ys : y, n, seasons, period,
+                                              model, seed, w, out, err);
+    free(ys);
+    if (st != HZ_OK)
+        return st;
+    if (g->scale_exp != 0)
+        unscale(out, n, g->scale_exp);
+    g->nonnegative = g->mode == HZ_NONNEG_ON ||
+                     (g->mode == HZ_NONNEG_AUTO && all_nonneg(y, n));
+    if (g->nonnegative)
+        g->nclamped = hz__fc_clamp_nonneg(out);
+    return HZ_OK;
+}

@@ -1,0 +1,355 @@
+/* The request runner: dataset -> series (or, reconciled, the nodes of
+ * their hierarchy) -> a forecast per series through hz_forecast_many
+ * (in parallel; values too large or small for the models scaled and
+ * scaled back; the model's or conformal intervals; points and bounds kept
+ * at or above zero for non-negative data) -> reconciliation, with fitted
+ * values for the diagnostics.  Writers are in fc_write.c. */
+#pragma GCC diagnostic ignored "-Wformat-truncation" /* bounded notes */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast/fc_internal.h"
+#include "horizon/dataset.h"
+#include "horizon/forecast.h"
+#include "horizon/reconcile.h"
+#include "horizon/series.h"
+
+void hz_forecast_request_init(hz_forecast_request *r)
+{
+    memset(r, 0, sizeof *r);
+    r->freq = HZ_FREQ_INFER;
+    r->agg = HZ_AGG_SUM;
+    r->horizon = 12;
+    r->nlevels = 2;
+    r->levels[0] = 80;
+    r->levels[1] = 95;
+    r->model = HZ_MODEL_AUTO;
+    r->seed = 42;
+    r->fill = HZ_FILL_ZERO;
+    r->week_anchor = -1;
+    r->label_end = -1;
+    r->nonnegative = HZ_NONNEG_AUTO;
+}
+
+void hz_forecast_result_free(hz_forecast_result *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->nseries; i++) {
+        free(r->series[i].key);
+        hz_forecast_free(r->series[i].fc);
+        free(r->series[i].days);
+        free(r->series[i].history);
+        free(r->series[i].fitted);
+    }
+    free(r->series);
+    free(r);
+}
+
+static hz_status check_request(const hz_forecast_request *req, hz_error *err)
+{
+    if (req->horizon == 0 || req->horizon > 100000)
+        return hz_error_set(err, HZ_EINVAL,
+                            "horizon must be between 1 and 100000, got %zu",
+                            req->horizon);
+    if (req->nlevels > HZ_FC_MAX_LEVELS)
+        return hz_error_set(err, HZ_EINVAL, "at most %d interval levels",
+                            HZ_FC_MAX_LEVELS);
+    for (size_t k = 0; k < req->nlevels; k++)
+        if (!(req->levels[k] > 0 && req->levels[k] < 100))
+            return hz_error_set(err, HZ_EINVAL,
+                                "interval level must be in (0, 100), got "
+                                "%g",
+                                req->levels[k]);
+    if (strcmp(hz_fc_model_name(req->model), "unknown") == 0)
+        return hz_error_set(err, HZ_EINVAL, "unknown model %d", req->model);
+    if (req->intervals != HZ_INTERVALS_MODEL &&
+        req->intervals != HZ_INTERVALS_CONFORMAL)
+        return hz_error_set(err, HZ_EINVAL, "unknown interval kind %d",
+                            req->intervals);
+    if (req->value_col == NULL && req->agg != HZ_AGG_COUNT)
+        return hz_error_set(err, HZ_EINVAL, "no value column given");
+    if (req->reconcile < HZ_RECON_NONE || req->reconcile > HZ_RECON_MINT)
+        return hz_error_set(err, HZ_EINVAL, "unknown reconciliation %d",
+                            req->reconcile);
+    if (req->reconcile != HZ_RECON_NONE && req->nby == 0)
+        return hz_error_set(err, HZ_EINVAL,
+                            "reconciliation needs group columns (--by)");
+    if (req->reconcile != HZ_RECON_NONE && req->long_format)
+        return hz_error_set(err, HZ_EINVAL,
+                            "reconciliation needs series that end together "
+                            "(not --long)");
+    return HZ_OK;
+}
+
+/* ---- one series ---- */
+
+/* The input side of a result: one series (or hierarchy node) of the
+ * request. */
+typedef struct node_in {
+    const char *key;
+    int64_t start;
+    const double *values;
+    size_t n, nobs, nfilled;
+} node_in;
+
+/* o's key, history, labels and an empty forecast (with room for the
+ * fitted values when the request keeps them); *seed from the key.
+ * Returns -1 on ENOMEM. */
+static int prepare_result(const hz_forecast_request *req,
+                          const hz_calendar *cal, const node_in *s,
+                          hz_forecast_series_result *o, uint64_t *seed)
+{
+    o->key = strdup(s->key);
+    o->fc = hz_forecast_alloc(req->horizon, req->nlevels, req->levels);
+    o->days = malloc(req->horizon * sizeof *o->days);
+    o->history = malloc((s->n ? s->n : 1) * sizeof *o->history);
+    if (req->keep_fitted)
+        o->fitted = malloc((s->n ? s->n : 1) * sizeof *o->fitted);
+    if (o->key == NULL || o->fc == NULL || o->days == NULL ||
+        o->history == NULL || (req->keep_fitted && o->fitted == NULL))
+        return -1;
+    o->n = s->n;
+    o->start = s->start;
+    o->nobs = s->nobs;
+    o->nfilled = s->nfilled;
+    if (s->n > 0)
+        memcpy(o->history, s->values, s->n * sizeof *o->history);
+    o->last_day = hz_calendar_day(cal, s->start + (int64_t)s->n - 1);
+    double tot = 0.0;
+    for (size_t t = s->n > 12 ? s->n - 12 : 0; t < s->n; t++)
+        tot += s->values[t];
+    o->last12_total = tot;
+    for (size_t hh = 0; hh < req->horizon; hh++)
+        o->days[hh] = hz_calendar_day(cal, s->start + (int64_t)(s->n + hh));
+    o->fc->fitted = o->fitted;
+    o->fc->fitted_cap = o->fitted ? s->n : 0;
+    *seed = hz__hash64(s->key, strlen(s->key), req->seed);
+    return 0;
+}
+
+/* Every result of the request: the series, or the hierarchy's nodes. */
+static hz_status prepare_all(const hz_forecast_request *req,
+                             const hz_series_set *set, const hz__hier *H,
+                             hz_forecast_result *r, uint64_t *seeds,
+                             hz_error *err)
+{
+    for (size_t i = 0; i < r->nseries; i++) {
+        node_in in;
+        if (H != NULL) {
+            in = (node_in){H->keys[i], H->start, H->y[i], H->n, H->n, 0};
+        } else {
+            const hz_series *sr = &set->series[i];
+            in = (node_in){sr->key, sr->start, sr->values,
+                           sr->n,   sr->nobs,  sr->nfilled};
+        }
+        if (prepare_result(req, &set->cal, &in, &r->series[i], &seeds[i]) != 0)
+            return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+    }
+    return HZ_OK;
+}
+
+/* Forecast every result (hz_forecast_many: the guard, the intervals the
+ * request asks for, identical for any thread count). */
+static hz_status run_models(const hz_series_set *set,
+                            const hz_forecast_request *req,
+                            hz_forecast_result *r, const uint64_t *seeds,
+                            hz_error *err)
+{
+    size_t ns = r->nseries, n1 = ns ? ns : 1;
+    const double **y = malloc(n1 * sizeof *y);
+    size_t *n = malloc(n1 * sizeof *n);
+    hz_forecast **fc = malloc(n1 * sizeof *fc);
+    hz_forecast_guard *g = calloc(n1, sizeof *g);
+    hz_status st = HZ_OK;
+    if (y == NULL || n == NULL || fc == NULL || g == NULL) {
+        st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        y[i] = r->series[i].history;
+        n[i] = r->series[i].n;
+        fc[i] = r->series[i].fc;
+    }
+    hz_fc_batch b;
+    hz_fc_batch_init(&b);
+    b.nseries = ns;
+    b.y = y;
+    b.n = n;
+    b.seeds = seeds;
+    b.period = set->period;
+    b.seasons = set->seasons;
+    b.model = req->model;
+    b.threads = req->threads;
+    b.intervals = req->intervals;
+    b.nonnegative = req->nonnegative;
+    b.guards = g;
+    st = hz_forecast_many(&b, fc, err);
+    for (size_t i = 0; st == HZ_OK && i < ns; i++) {
+        hz_forecast_series_result *o = &r->series[i];
+        snprintf(o->method, sizeof o->method, "%s", o->fc->method);
+        snprintf(o->note, sizeof o->note, "%s", o->fc->note);
+        o->scale_exp = g[i].scale_exp;
+        o->nonnegative = g[i].nonnegative;
+        o->nclamped = g[i].nclamped;
+    }
+done:
+    free(y);
+    free(n);
+    free(fc);
+    free(g);
+    return st;
+}
+
+/* Reconciled requests: make the nodes' forecasts add up (then keep the
+ * non-negative nodes at or above zero again). */
+static hz_status reconcile_nodes(const hz__hier *H, int period,
+                                 const hz_forecast_request *req,
+                                 hz_forecast_result *r, hz_error *err)
+{
+    size_t cells = H->m * H->n;
+    double *resid = malloc((cells > 0 ? cells : 1) * sizeof *resid);
+    hz_forecast **fc = malloc(H->m * sizeof *fc);
+    hz_status st = HZ_OK;
+    if (resid == NULL || fc == NULL ||
+        hz__hier_residuals(H, period, req->threads, resid) != 0) {
+        st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < H->m; i++)
+        fc[i] = r->series[i].fc;
+    hz_hierarchy hh = {H->m, H->nb, H->S};
+    st = hz_reconcile(&hh, req->reconcile, (const double *const *)H->y, H->n,
+                      resid, H->n, fc, &r->lambda, err);
+    for (size_t i = 0; st == HZ_OK && i < H->m; i++) {
+        hz_forecast_series_result *o = &r->series[i];
+        size_t len = strlen(o->method);
+        snprintf(o->method + len, sizeof o->method - len, " [%s]",
+                 hz_recon_name(req->reconcile));
+        if (o->nonnegative)
+            o->nclamped += hz__fc_clamp_nonneg(o->fc);
+    }
+done:
+    free(resid);
+    free(fc);
+    return st;
+}
+
+/* Forecast dates must be writable: not beyond 9999-12-31. */
+static hz_status check_calendar_end(const hz_series_set *set, size_t horizon,
+                                    hz_error *err)
+{
+    const int32_t last = hz_days_from_civil(9999, 12, 31);
+    for (size_t i = 0; i < set->nseries; i++) {
+        const hz_series *s = &set->series[i];
+        int64_t p = s->start + (int64_t)(s->n + horizon) - 1;
+        hz_calendar end = set->cal;
+        end.end = true; /* the last day of the last forecast period */
+        if (hz_calendar_day(&end, p) > last)
+            return hz_error_set(err, HZ_EINVAL,
+                                "series '%s' would be forecast past "
+                                "9999-12-31 (%zu periods after its last "
+                                "date): check the dates",
+                                s->key, horizon);
+    }
+    return HZ_OK;
+}
+
+static void series_opts(const hz_forecast_request *req, hz_series_opts *so)
+{
+    hz_series_opts_init(so);
+    so->date_col = req->date_col;
+    so->value_col = req->value_col;
+    so->by_cols = req->by_cols;
+    so->nby = req->nby;
+    so->freq = (hz_freq)req->freq;
+    so->week_anchor = req->week_anchor;
+    so->label_end = req->label_end;
+    so->seasons = req->seasons;
+    so->agg = (hz_agg)req->agg;
+    so->fill = (hz_fill)req->fill;
+    so->extend_to_end = !req->long_format;
+}
+
+static hz_forecast_result *result_new(const hz_forecast_request *req,
+                                      const hz_series_set *set, size_t ns)
+{
+    hz_forecast_result *r = calloc(1, sizeof *r);
+    if (r == NULL ||
+        (r->series = calloc(ns ? ns : 1, sizeof *r->series)) == NULL) {
+        free(r);
+        return NULL;
+    }
+    r->freq = set->freq;
+    r->cal = set->cal;
+    r->period = set->period;
+    r->seasons = set->seasons;
+    snprintf(r->freq_reason, sizeof r->freq_reason, "%s", set->freq_reason);
+    snprintf(r->seasons_reason, sizeof r->seasons_reason, "%s",
+             set->seasons_reason);
+    r->nfilled = set->nfilled;
+    r->nseries_filled = set->nseries_filled;
+    r->horizon = req->horizon;
+    r->nseries = ns;
+    r->rows_used = set->rows_used;
+    r->rows_skipped = set->rows_skipped;
+    r->reconcile = req->reconcile;
+    r->lambda = NAN;
+    return r;
+}
+
+hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
+                          hz_forecast_result **out, hz_error *err)
+{
+    *out = NULL;
+    if (ds == NULL || req == NULL)
+        return hz_error_set(err, HZ_EINVAL, "forecast: null argument");
+    hz_status st = check_request(req, err);
+    if (st != HZ_OK)
+        return st;
+    double t0 = hz_now();
+    hz_series_opts so;
+    series_opts(req, &so);
+    hz_series_set *set = NULL;
+    if ((st = hz_series_build(ds, &so, &set, err)) != HZ_OK)
+        return st;
+    double t1 = hz_now();
+    hz__hier H;
+    memset(&H, 0, sizeof H);
+    const bool recon = req->reconcile != HZ_RECON_NONE;
+    hz_forecast_result *r = NULL;
+    uint64_t *seeds = NULL;
+    if ((st = check_calendar_end(set, req->horizon, err)) != HZ_OK ||
+        (recon && (st = hz__hier_build(set, req->nby, &H, err)) != HZ_OK))
+        goto done;
+    size_t ns = recon ? H.m : set->nseries;
+    r = result_new(req, set, ns);
+    seeds = malloc((ns ? ns : 1) * sizeof *seeds);
+    if (r == NULL || seeds == NULL) {
+        st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        goto done;
+    }
+    st = prepare_all(req, set, recon ? &H : NULL, r, seeds, err);
+    if (st == HZ_OK)
+        st = run_models(set, req, r, seeds, err);
+    if (st == HZ_OK && recon)
+        st = reconcile_nodes(&H, set->period, req, r, err);
+    for (size_t i = 0; st == HZ_OK && i < ns; i++) {
+        r->nnonneg += (size_t)r->series[i].nonnegative;
+        r->nclamped += r->series[i].nclamped;
+    }
+    r->seconds_series = t1 - t0;
+    r->seconds_models = hz_now() - t1;
+done:
+    free(seeds);
+    hz__hier_free(&H);
+    hz_series_set_free(set);
+    if (st != HZ_OK) {
+        hz_forecast_result_free(r);
+        return st;
+    }
+    *out = r;
+    return HZ_OK;
+}

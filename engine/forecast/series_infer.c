@@ -1,0 +1,315 @@
+/* Choosing a series calendar from the dates (see series_internal.h):
+ * the frequency (given, or implied by a period format, or by the spacing
+ * of the dates within each series, or months for transaction-level
+ * input), the week anchor and whether periods are dated by their first
+ * or last day, as the input is. */
+#pragma GCC diagnostic ignored "-Wformat-truncation" /* bounded messages */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast/series_internal.h"
+
+/* How the distinct dates of the table are placed. */
+typedef struct alignment {
+    unsigned weekdays;    /* bit w: some date falls on weekday w */
+    bool midnight;        /* every instant is at 00:00 */
+    int64_t tod;          /* the time of day of every instant, or -1 */
+    bool on_hour, on_min; /* every instant is on a whole hour / minute */
+    bool first, last;     /* every date is a month's first / last day */
+    bool q_first, q_last; /* ... a quarter's first / last day */
+    bool y_first, y_last; /* ... January 1 / December 31 */
+    int dom;              /* the day of month of every date, or -1 */
+} alignment;
+
+static int64_t fdiv(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static alignment align_of(const hz__sb *b)
+{
+    alignment a = {.weekdays = 0,
+                   .midnight = true,
+                   .tod = -2,
+                   .on_hour = true,
+                   .on_min = true,
+                   .first = true,
+                   .last = true,
+                   .q_first = true,
+                   .q_last = true,
+                   .y_first = true,
+                   .y_last = true,
+                   .dom = 0};
+    int64_t prev = HZ__NO_TIME;
+    for (size_t i = 0; i < b->n; i++) {
+        int64_t t = b->t[i];
+        if (t == HZ__NO_TIME || t == prev)
+            continue;
+        prev = t;
+        int64_t sod = t - fdiv(t, 86400) * 86400;
+        a.midnight &= sod == 0;
+        a.tod = a.tod == -2 ? sod : a.tod == sod ? a.tod : -1;
+        a.on_hour &= sod % 3600 == 0;
+        a.on_min &= sod % 60 == 0;
+        int32_t day = (int32_t)fdiv(t, 86400);
+        int y;
+        unsigned m, d;
+        hz_civil_from_days(day, &y, &m, &d);
+        bool last = (int)d == hz_days_in_month(y, m);
+        a.weekdays |= 1u << hz_weekday(day);
+        a.first &= d == 1;
+        a.last &= last;
+        a.q_first &= d == 1 && m % 3 == 1;
+        a.q_last &= last && m % 3 == 0;
+        a.y_first &= d == 1 && m == 1;
+        a.y_last &= d == 31 && m == 12;
+        a.dom = a.dom == 0 ? (int)d : a.dom == (int)d ? a.dom : -1;
+    }
+    return a;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Distinct (series, instant) pairs and the median gap between successive
+ * instants of one series (0 when no series has two). */
+static hz_status spacing(const hz__sb *b, size_t *ndistinct, int64_t *median)
+{
+    *ndistinct = 0;
+    *median = 0;
+    if (b->ng >= ((size_t)1 << 23) || b->tmax - b->tmin >= ((int64_t)1 << 40))
+        return HZ_OK; /* cannot key them: treated as irregular */
+    uint64_t *k = malloc(b->ndated * sizeof *k);
+    int64_t *gap = malloc(b->ndated * sizeof *gap);
+    if (k == NULL || gap == NULL) {
+        free(k);
+        free(gap);
+        return hz_error_set(b->err, HZ_ENOMEM, "out of memory");
+    }
+    size_t m = 0, ng = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->t[i] != HZ__NO_TIME)
+            k[m++] = ((uint64_t)b->gid[i] << 40) |
+                     (uint64_t)(b->t[i] - b->tmin);
+    qsort(k, m, sizeof *k, cmp_u64);
+    for (size_t i = 0; i < m; i++) {
+        if (i > 0 && k[i] == k[i - 1])
+            continue;
+        (*ndistinct)++;
+        if (i > 0 && k[i] >> 40 == k[i - 1] >> 40)
+            gap[ng++] = (int64_t)(k[i] - k[i - 1]);
+    }
+    if (ng > 0) {
+        qsort(gap, ng, sizeof *gap, cmp_i64);
+        *median = gap[(ng - 1) / 2];
+    }
+    free(k);
+    free(gap);
+    return HZ_OK;
+}
+
+/* A regular frequency matching the median gap and the alignment, or
+ * HZ_FREQ_INFER when the dates are irregular. */
+static hz_freq regular_freq(int64_t med, const alignment *a)
+{
+    if (med <= 0)
+        return HZ_FREQ_INFER;
+    if (a->tod >= 0 && med % 86400 == 0) { /* one time of day */
+        int64_t gd = med / 86400;
+        bool one_wd = (a->weekdays & (a->weekdays - 1)) == 0;
+        if (gd == 1)
+            return HZ_FREQ_DAY;
+        if (gd == 7 && one_wd)
+            return HZ_FREQ_WEEK;
+        if (gd >= 28 && gd <= 31 && ((a->dom > 0 && a->dom <= 28) || a->last))
+            return HZ_FREQ_MONTH;
+        if (gd >= 89 && gd <= 92 && (a->q_first || a->q_last))
+            return HZ_FREQ_QUARTER;
+        if (gd >= 365 && gd <= 366 && (a->y_first || a->y_last))
+            return HZ_FREQ_YEAR;
+        return HZ_FREQ_INFER;
+    }
+    if (med == 3600 && a->on_hour)
+        return HZ_FREQ_HOUR;
+    if (med == 60 && a->on_min)
+        return HZ_FREQ_MINUTE;
+    return HZ_FREQ_INFER;
+}
+
+/* Transaction-level or irregular input: months, unless the data span
+ * fewer than 12 of them (then the coarsest of week, day, hour, minute
+ * that gives 12 periods). */
+static hz_freq coarse_freq(const hz__sb *b, int64_t *nper)
+{
+    static const hz_freq order[] = {HZ_FREQ_MONTH, HZ_FREQ_WEEK, HZ_FREQ_DAY,
+                                    HZ_FREQ_HOUR, HZ_FREQ_MINUTE};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        hz_calendar c;
+        hz_calendar_init(&c, order[k]);
+        *nper = hz_calendar_period(&c, b->tmax) -
+                hz_calendar_period(&c, b->tmin) + 1;
+        if (*nper >= 12 || (!b->has_time && order[k] == HZ_FREQ_DAY))
+            return order[k];
+    }
+    return HZ_FREQ_MINUTE;
+}
+
+static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
+                            char *why, size_t wn)
+{
+    size_t nd;
+    int64_t med;
+    hz_status st = spacing(b, &nd, &med);
+    if (st != HZ_OK)
+        return st;
+    double per = nd ? (double)b->ndated / (double)nd : 1.0;
+    bool txn = (double)nd < 0.95 * (double)b->ndated;
+    hz_freq r = txn ? HZ_FREQ_INFER : regular_freq(med, a);
+    if (r != HZ_FREQ_INFER) {
+        *f = r;
+        snprintf(why, wn, "inferred: one row per series and %s",
+                 hz_freq_name(r));
+        return HZ_OK;
+    }
+    char what[96];
+    if (txn)
+        snprintf(what, sizeof what,
+                 "transaction-level input, %.1f rows per series and date",
+                 per);
+    else if (med <= 0)
+        snprintf(what, sizeof what, "one date per series");
+    else if (med % 86400 == 0)
+        snprintf(what, sizeof what, "irregular dates, median gap %lld day%s",
+                 (long long)(med / 86400), med == 86400 ? "" : "s");
+    else
+        snprintf(what, sizeof what, "irregular times, median gap %lld s",
+                 (long long)med);
+    int64_t nper;
+    *f = coarse_freq(b, &nper);
+    if (*f == HZ_FREQ_MONTH)
+        snprintf(why, wn, "inferred: %s; months are the default for it", what);
+    else
+        snprintf(why, wn,
+                 "inferred: %s; %ss, as the data span fewer than 12 months",
+                 what, hz_freq_name(*f));
+    return HZ_OK;
+}
+
+static hz_freq freq_of_fmt(hz_datefmt f)
+{
+    switch (f) {
+    case HZ_DATEFMT_MONTH: return HZ_FREQ_MONTH;
+    case HZ_DATEFMT_QUARTER:
+    case HZ_DATEFMT_QUARTER_COMPACT: return HZ_FREQ_QUARTER;
+    case HZ_DATEFMT_ISOWEEK: return HZ_FREQ_WEEK;
+    case HZ_DATEFMT_YEAR: return HZ_FREQ_YEAR;
+    default: return HZ_FREQ_INFER;
+    }
+}
+
+/* Rank of a frequency from fine to coarse (weeks and months do not nest,
+ * which the caller checks). */
+static int rank(hz_freq f)
+{
+    return (int)f; /* hz_freq runs from fine to coarse */
+}
+
+/* The output label of periods of f read from dates in format fmt. */
+static hz_datefmt label_of(hz_freq f, hz_datefmt fmt)
+{
+    if (freq_of_fmt(fmt) == f || !hz_datefmt_is_period(fmt))
+        return freq_of_fmt(fmt) == f ? fmt : HZ_DATEFMT_NONE;
+    if (f == HZ_FREQ_QUARTER)
+        return HZ_DATEFMT_QUARTER;
+    if (f == HZ_FREQ_YEAR)
+        return HZ_DATEFMT_YEAR;
+    return HZ_DATEFMT_NONE;
+}
+
+static hz_status check_resolution(const hz__sb *b, hz_freq f)
+{
+    hz_freq df = freq_of_fmt(b->dfmt);
+    const char *col = b->o->date_col;
+    if (df != HZ_FREQ_INFER &&
+        (rank(f) < rank(df) || (df == HZ_FREQ_WEEK && f != HZ_FREQ_WEEK)))
+        return hz_error_set(b->err, HZ_EINVAL,
+                            "column '%s' holds %s periods (%s): they cannot "
+                            "be cut or summed into %ss",
+                            col, hz_freq_name(df), hz_datefmt_name(b->dfmt),
+                            hz_freq_name(f));
+    if (!b->has_time && (f == HZ_FREQ_HOUR || f == HZ_FREQ_MINUTE))
+        return hz_error_set(b->err, HZ_EINVAL,
+                            "column '%s' holds dates without a time of day: "
+                            "--freq %s needs timestamps",
+                            col, hz_freq_name(f));
+    return HZ_OK;
+}
+
+/* Week anchor and first/last-day labels: the caller's, else as the data
+ * are dated (one weekday; every date a period's first or last day). */
+static void place_labels(const hz__sb *b, const alignment *a, hz_calendar *c)
+{
+    int anchor = b->o->week_anchor, end = b->o->label_end;
+    if (c->label != HZ_DATEFMT_NONE) /* periods: named, not dated */
+        return;
+    if (c->freq == HZ_FREQ_WEEK) {
+        bool one_wd = a->weekdays && (a->weekdays & (a->weekdays - 1)) == 0;
+        if (anchor < 0 && one_wd && a->midnight) {
+            c->anchor = __builtin_ctz(a->weekdays);
+            c->end = false;
+            return;
+        }
+        c->anchor = anchor >= 0 ? anchor : 0;
+        c->end = end == 1;
+        return;
+    }
+    if (end >= 0) {
+        c->end = end == 1;
+        return;
+    }
+    switch (c->freq) {
+    case HZ_FREQ_MONTH: c->end = a->last && !a->first; break;
+    case HZ_FREQ_QUARTER: c->end = a->q_last && !a->q_first; break;
+    case HZ_FREQ_YEAR: c->end = a->y_last && !a->y_first; break;
+    default: break;
+    }
+}
+
+hz_status hz__series_calendar(const hz__sb *b, hz_calendar *cal, char *reason,
+                              size_t rn)
+{
+    hz_freq f = b->o->freq, df = freq_of_fmt(b->dfmt);
+    char why[160], desc[64];
+    alignment a = align_of(b);
+    if (f != HZ_FREQ_INFER) {
+        snprintf(why, sizeof why, "given");
+    } else if (df != HZ_FREQ_INFER) {
+        f = df;
+        snprintf(why, sizeof why, "inferred: the dates are %s periods",
+                 hz_datefmt_name(b->dfmt));
+    } else {
+        hz_status st = infer_freq(b, &a, &f, why, sizeof why);
+        if (st != HZ_OK)
+            return st;
+    }
+    hz_status st = check_resolution(b, f);
+    if (st != HZ_OK)
+        return st;
+    hz_calendar_init(cal, f);
+    cal->label = label_of(f, b->dfmt);
+    place_labels(b, &a, cal);
+    snprintf(reason, rn, "%s (%s)",
+             hz_calendar_describe(cal, desc, sizeof desc), why);
+    return HZ_OK;
+}

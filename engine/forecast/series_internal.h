@@ -1,0 +1,40 @@
+/* Internal: the state of one hz_series_build() call, shared by series.c
+ * (the build steps) and series_infer.c (choosing the calendar). */
+#ifndef HZ_ENGINE_SERIES_INTERNAL_H
+#define HZ_ENGINE_SERIES_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "horizon/series.h"
+
+#define HZ__NO_TIME INT64_MIN /* a row without a usable date or value */
+
+typedef struct hz__sb {
+    const hz_dataset *ds;
+    const hz_series_opts *o;
+    hz_error *err;
+    const char *src; /* file name for messages */
+    const hz_column *dc, *vc, *bc[16];
+    size_t n;           /* rows */
+    int64_t *t;         /* [n] each row's instant (seconds since 1970),
+                           HZ__NO_TIME when unusable; later its period */
+    hz_datefmt dfmt;    /* the dates' period format (YEAR for integer
+                           years), or NONE for dates and timestamps */
+    bool has_time;      /* some date has a time of day */
+    uint32_t *gid;      /* [n] group of each row */
+    size_t ng;          /* groups */
+    size_t ndated;      /* rows with a usable date and value */
+    int64_t tmin, tmax; /* instants of those rows */
+} hz__sb;
+
+/* Choose the calendar: the caller's frequency, or one inferred from the
+ * dates (period format, spacing within each group, transaction-level
+ * input -> months); week anchor and start/end labels as the data are
+ * dated unless the caller said.  reason gets one line saying why.
+ * HZ_EINVAL (frequency finer than the dates) with a message on b->err. */
+hz_status hz__series_calendar(const hz__sb *b, hz_calendar *cal, char *reason,
+                              size_t rn);
+
+#endif

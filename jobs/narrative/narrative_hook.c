@@ -1,0 +1,457 @@
+/* Runner integration of the narrative step: summary items from the
+ * runner's result summaries, and a thread-safe service behind the
+ * runner's narrative hook.  See narrative.h. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "narrative/narrative.h"
+#include "net/cjson.h"
+
+/* ---------------- summary items from result JSON ---------------- */
+
+static hz_status from_forecast(const cJSON *f, hz_summary *s)
+{
+    char a[32], b[32];
+    hz_status st = HZ_OK;
+    double steps = hz__cjson_num(f, "forecastSteps", NAN),
+           total = hz__cjson_num(f, "forecastTotal", NAN);
+    double growth = hz__cjson_num(f, "growthPerPeriod", NAN);
+    double nser = hz__cjson_num(f, "series", NAN);
+    const char *freq = hz__cjson_str(f, "freq");
+    if (isfinite(total) && isfinite(steps))
+        st = hz_summary_add(s, 0, "forecast.total",
+                            "forecast next %.0f %s%s (%.0f series): total "
+                            "%s, %s per period vs the last 12 observed",
+                            steps, freq ? freq : "period",
+                            steps == 1 ? "" : "s", isfinite(nser) ? nser : 1,
+                            hz_fmt_num(total, a, 32),
+                            hz_fmt_pct(growth, 1, b, 32));
+    double last = hz__cjson_num(f, "last12Total", NAN);
+    if (st == HZ_OK && isfinite(last))
+        st = hz_summary_add(s, 1, "forecast.last12",
+                            "last 12 observed periods: total %s",
+                            hz_fmt_num(last, a, 32));
+    double w = hz__cjson_num(f, "meanRelIntervalWidth", NAN);
+    if (st == HZ_OK && isfinite(w))
+        st = hz_summary_add(s, 2, "forecast.interval",
+                            "prediction intervals: +/-%s of the forecast on "
+                            "average",
+                            hz_fmt_pct(w / 2, 0, a, 32));
+    const cJSON *methods = hz__cjson_obj(f, "methods");
+    if (st == HZ_OK && methods != NULL && cJSON_GetArraySize(methods) > 0) {
+        char line[HZ_SUMMARY_TEXT_MAX] = "";
+        size_t len = 0;
+        const cJSON *m;
+        int k = 0;
+        cJSON_ArrayForEach(m, methods)
+        {
+            if (k++ == 4)
+                break;
+            int wr = snprintf(line + len, sizeof line - len, "%s%s x%.0f",
+                              len ? ", " : "", m->string,
+                              cJSON_GetNumberValue(m));
+            if (wr < 0 || (size_t)wr >= sizeof line - len)
+                break;
+            len += (size_t)wr;
+        }
+        st = hz_summary_add(s, 3, "forecast.models", "models: %s", line);
+    }
+    return st;
+}
+
+static hz_status from_churn(const cJSON *t, hz_summary *s)
+{
+    char a[32];
+    const cJSON *c = hz__cjson_obj(t, "churn");
+    if (c == NULL)
+        return HZ_ENOTFOUND;
+    double n = hz__cjson_num(t, "customers", NAN);
+    hz_summary_driver d[8];
+    size_t nd = 0;
+    const cJSON *coef = hz__cjson_obj(c, "coefficients"), *it;
+    cJSON_ArrayForEach(it, coef)
+    {
+        if (nd == 8)
+            break;
+        d[nd].name = hz__cjson_str(it, "feature");
+        d[nd].effect = hz__cjson_num(it, "coef", NAN);
+        if (d[nd].name && isfinite(d[nd].effect))
+            nd++;
+    }
+    bool labelled = coef != NULL;
+    hz_status st = hz_summary_churn(
+        isfinite(n) ? (size_t)n : 0, hz__cjson_num(c, "churn_rate", NAN),
+        hz__cjson_num(c, "mean_risk", NAN), SIZE_MAX, d, nd,
+        labelled ? "logistic regression on the "
+                   "churn label"
+                 : "1 - P(alive) (BG/NBD) and "
+                   "a recency rule",
+        0, s, NULL);
+    double auc = hz__cjson_num(c, "auc", NAN);
+    if (st == HZ_OK && isfinite(auc))
+        st = hz_summary_add(s, 3, "churn.auc",
+                            "churn model cross-validated "
+                            "AUC %.2f",
+                            auc);
+    if (st == HZ_OK && !labelled &&
+        isfinite(hz__cjson_num(c, "inactive_days", NAN)))
+        st = hz_summary_add(s, 2, "churn.rule",
+                            "churn rate = share of "
+                            "customers with no purchase in %.0f days",
+                            hz__cjson_num(c, "inactive_days", NAN));
+    (void)a;
+    return st;
+}
+
+static hz_status from_clv(const cJSON *t, hz_summary *s)
+{
+    char a[32], b[32], c3[32], d[32];
+    const cJSON *c = hz__cjson_obj(t, "clv");
+    if (c == NULL)
+        return HZ_ENOTFOUND;
+    double n = hz__cjson_num(t, "customers", NAN),
+           total = hz__cjson_num(c, "total", NAN);
+    double h = hz__cjson_num(c, "horizon_months", NAN);
+    hz_status st = HZ_OK;
+    if (isfinite(total))
+        st = hz_summary_add(s, 0, "clv.total",
+                            "%.0f-month CLV: total %s, mean %s across %s "
+                            "customers",
+                            isfinite(h) ? h : 12, hz_fmt_num(total, a, 32),
+                            hz_fmt_num(n > 0 ? total / n : NAN, b, 32),
+                            hz_fmt_num(n, c3, 32));
+    const cJSON *q = hz__cjson_obj(c, "quantiles");
+    if (st == HZ_OK && q != NULL)
+        st = hz_summary_add(s, 1, "clv.quantiles",
+                            "CLV quantiles p10 %s, p50 %s, p90 %s",
+                            hz_fmt_num(hz__cjson_num(q, "p10", NAN), a, 32),
+                            hz_fmt_num(hz__cjson_num(q, "p50", NAN), b, 32),
+                            hz_fmt_num(hz__cjson_num(q, "p90", NAN), d, 32));
+    if (st == HZ_OK && hz__cjson_obj(c, "bgnbd") != NULL)
+        st = hz_summary_add(
+            s, 4, "clv.model",
+            "CLV model: BG/NBD + "
+            "Gamma-Gamma, monthly discount %s",
+            hz_fmt_pct(hz__cjson_num(c, "discount_rate", NAN), 0, a, 32));
+    return st;
+}
+
+static hz_status from_segments(const cJSON *t, hz_summary *s)
+{
+    const cJSON *sg = hz__cjson_obj(t, "segments");
+    const cJSON *rfm = sg ? hz__cjson_obj(sg, "rfm") : NULL;
+    if (rfm == NULL)
+        return HZ_ENOTFOUND;
+    size_t k = (size_t)cJSON_GetArraySize(rfm), m = 0;
+    if (k == 0)
+        return HZ_ENOTFOUND;
+    const char **names = calloc(k, sizeof *names);
+    size_t *sizes = calloc(k, sizeof *sizes);
+    double *rev = calloc(k, sizeof *rev);
+    hz_status st = HZ_ENOMEM;
+    if (names && sizes && rev) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, rfm)
+        {
+            double sz = hz__cjson_num(it, "size", NAN);
+            if (!(sz > 0))
+                continue; /* empty segments say nothing */
+            names[m] = hz__cjson_str(it, "segment");
+            sizes[m] = (size_t)sz;
+            rev[m] = isfinite(hz__cjson_num(it, "revenue", NAN))
+                         ? hz__cjson_num(it, "revenue", NAN)
+                         : 0;
+            m++;
+        }
+        st = m ? hz_summary_segments(names, sizes, rev, m, 0, s, NULL)
+               : HZ_ENOTFOUND;
+    }
+    const cJSON *km = hz__cjson_obj(sg, "kmeans");
+    if (st == HZ_OK && km != NULL && isfinite(hz__cjson_num(km, "k", NAN)))
+        st = hz_summary_add(s, 6, "segment.kmeans",
+                            "k-means found %.0f "
+                            "behavioural clusters",
+                            hz__cjson_num(km, "k", NAN));
+    free(names);
+    free(sizes);
+    free(rev);
+    return st;
+}
+
+hz_status hz_summary_from_result_json(const char *job_type,
+                                      const cJSON *summary, hz_summary **out,
+                                      hz_error *err)
+{
+    char a[32];
+    *out = NULL;
+    if (!cJSON_IsObject(summary))
+        return hz_error_set(err, HZ_EINVAL, "summary: not an object");
+    hz_summary *s = hz_summary_new(job_type ? job_type : "job");
+    if (s == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    /* The parts may sit under one key per tool ("forecast", "churn",
+     * "clv", "segment") or together under one key (an engine suite:
+     * "suite": {"customers", "clv", "churn", "segments"}), or at the top
+     * level: look at the summary itself and at each child object. */
+    hz_status st = HZ_OK;
+    const cJSON *child = NULL;
+    for (const cJSON *t = summary; t != NULL && st != HZ_ENOMEM;
+         t = child = child ? child->next : summary->child) {
+        if (!cJSON_IsObject(t) || hz__cjson_str(t, "error") != NULL)
+            continue;
+        for (int k = 0; k < 4 && st != HZ_ENOMEM; k++) {
+            bool has = k == 0
+                           ? isfinite(hz__cjson_num(t, "forecastTotal", NAN))
+                       : k == 1
+                           ? isfinite(hz__cjson_num(hz__cjson_obj(t, "churn"),
+                                                    "churn_rate", NAN))
+                       : k == 2 ? isfinite(hz__cjson_num(
+                                      hz__cjson_obj(t, "clv"), "total", NAN))
+                                : hz__cjson_obj(hz__cjson_obj(t, "segments"),
+                                                "rfm") != NULL;
+            if (!has)
+                continue;
+            hz_summary *part = hz_summary_new("part");
+            if (part == NULL) {
+                st = HZ_ENOMEM;
+                break;
+            }
+            hz_status ps = k == 0   ? from_forecast(t, part)
+                           : k == 1 ? from_churn(t, part)
+                           : k == 2 ? from_clv(t, part)
+                                    : from_segments(t, part);
+            if (ps == HZ_OK)
+                st = hz_summary_append(s, part, 0, NULL);
+            else if (ps == HZ_ENOMEM)
+                st = ps;
+            hz_summary_free(part);
+        }
+    }
+    double rows = hz__cjson_num(summary, "datasetRows", NAN);
+    if (st == HZ_OK && isfinite(rows) && s->n > 0)
+        st = hz_summary_add(s, 7, "dataset.rows",
+                            "computed from %s "
+                            "dataset rows",
+                            hz_fmt_num(rows, a, 32));
+    if (st == HZ_ENOMEM) {
+        hz_summary_free(s);
+        return hz_error_set(err, st, "out of memory");
+    }
+    if (s->n == 0) {
+        hz_summary_free(s);
+        return hz_error_set(err, HZ_ENOTFOUND, "summary: nothing to narrate");
+    }
+    hz_summary_sort(s);
+    *out = s;
+    return HZ_OK;
+}
+
+/* ---------------- the service ---------------- */
+
+typedef struct waiter {
+    hz_narrative_job job;
+    bool done;
+    struct waiter *next;
+} waiter;
+
+struct hz_narrative_service {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    hz_narrative_ctx *ctx;
+    hz_prompt_cache *cache;
+    hz_store *store;
+    waiter *head, *tail;
+    bool leader;
+    double gather_s;
+};
+
+/* The narrative context of the service: the settings' LLM, or (offline,
+ * or when the LLM's configuration cannot work) the template alone. */
+static void open_context(hz_narrative_service *s, hz_llm_settings *set,
+                         const char *store_spec, FILE *log)
+{
+    hz_error err;
+    bool online = set->client.provider != HZ_LLM_NONE;
+    if (online && store_spec != NULL && set->cache_ttl_s > 0 &&
+        hz_store_open(store_spec, &s->store, &err) == HZ_OK)
+        s->cache = hz_prompt_cache_store(s->store);
+    else if (online && set->cache_ttl_s > 0)
+        s->cache = hz_prompt_cache_memory();
+    if (hz_narrative_open(set, s->cache, NULL, &s->ctx, &err) == HZ_OK)
+        return;
+    if (log)
+        fprintf(log, "horizon: narratives: %s; template narratives instead\n",
+                err.msg);
+    hz_llm_settings_init(set); /* offline, default budget */
+    if (hz_narrative_open(set, NULL, NULL, &s->ctx, &err) != HZ_OK)
+        s->ctx = NULL;
+}
+
+hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
+                                    hz_narrative_service **out)
+{
+    hz_llm_settings set;
+    hz_error err;
+    *out = NULL;
+    if (hz_llm_settings_load(NULL, &set, &err) != HZ_OK) {
+        if (log)
+            fprintf(log,
+                    "horizon: narratives: LLM settings refused: %s; "
+                    "template narratives instead\n",
+                    err.msg);
+        hz_llm_settings_init(&set);
+    } else if (set.client.provider == HZ_LLM_NONE && log) {
+        fprintf(log, "horizon: %s\n", HZ_NARRATIVE_OFFLINE_MSG);
+    }
+    hz_narrative_service *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return HZ_ENOMEM;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    s->gather_s = 0.05;
+    const char *g = getenv("HZ_LLM_GATHER_MS");
+    char *gend = NULL;
+    double gms = g != NULL ? strtod(g, &gend) : -1;
+    if (g != NULL && gend != g && *gend == '\0' && gms >= 0 && gms <= 10000)
+        s->gather_s = gms / 1000.0;
+    open_context(s, &set, store_spec, log);
+    memset(&set, 0, sizeof set); /* wipe the key copy */
+    if (s->ctx == NULL) {
+        hz_narrative_service_close(s, NULL);
+        return HZ_ENOMEM;
+    }
+    *out = s;
+    return HZ_OK;
+}
+
+void hz_narrative_service_close(hz_narrative_service *s, FILE *log)
+{
+    if (s == NULL)
+        return;
+    if (s->ctx != NULL) {
+        const hz_narrative_metrics *m = hz_narrative_metrics_get(s->ctx);
+        const hz_llm_stats *ls = hz_narrative_llm_stats(s->ctx);
+        if (log && m->jobs > 0)
+            fprintf(log,
+                    "narratives: %ld of %ld jobs by the LLM, %ld templates, "
+                    "%ld requests (%ld "
+                    "batched), %ld retries, cache %ld hits / %ld misses "
+                    "(%ld tokens saved), prompts %ld tokens (max %d, %s), "
+                    "server usage %ld prompt + %ld completion tokens\n",
+                    m->succeeded, m->jobs, m->templates, m->requests,
+                    m->batched_requests, ls->retries, m->cache_hits,
+                    m->cache_misses, m->tokens_saved, m->prompt_tokens,
+                    m->prompt_tokens_max,
+                    hz_tokenizer_name(hz_narrative_tokenizer(s->ctx)),
+                    m->usage_prompt_tokens, m->usage_completion_tokens);
+        const char *path = getenv("HZ_LLM_METRICS");
+        if (path != NULL && path[0] != '\0') {
+            cJSON *j = hz_narrative_metrics_json(s->ctx);
+            char *txt = j ? cJSON_Print(j) : NULL;
+            FILE *f = txt ? fopen(path, "w") : NULL;
+            if (f != NULL) {
+                fprintf(f, "%s\n", txt);
+                fclose(f);
+            } else if (log) {
+                fprintf(log, "horizon: could not write %s\n", path);
+            }
+            free(txt);
+            cJSON_Delete(j);
+        }
+    }
+    hz_narrative_close(s->ctx);
+    hz_prompt_cache_free(s->cache);
+    hz_store_close(s->store);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
+                            cJSON **narrative_out, hz_error *err)
+{
+    hz_narrative_service *s = ctx;
+    *narrative_out = NULL;
+    if (s == NULL)
+        return hz_error_set(err, HZ_ECANCELED, "%s", HZ_NARRATIVE_OFFLINE_MSG);
+    hz_summary *sum = NULL;
+    const char *type = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(job, "type"));
+    hz_status st = hz_summary_from_result_json(type, summary, &sum, err);
+    if (st != HZ_OK)
+        return st;
+    waiter w;
+    memset(&w, 0, sizeof w);
+    w.job.id = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(job, "id"));
+    w.job.type = type;
+    w.job.tenant = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(job, "customerId"));
+    w.job.summary = sum;
+
+    pthread_mutex_lock(&s->mu);
+    if (s->tail)
+        s->tail->next = &w;
+    else
+        s->head = &w;
+    s->tail = &w;
+    while (!w.done) {
+        if (s->leader) {
+            pthread_cond_wait(&s->cv, &s->mu);
+            continue;
+        }
+        /* lead: let others finishing now join, then narrate the queue */
+        s->leader = true;
+        pthread_mutex_unlock(&s->mu);
+        struct timespec ts = {
+            (time_t)s->gather_s,
+            (long)((s->gather_s - (double)(time_t)s->gather_s) * 1e9)};
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&s->mu);
+        waiter *batch = s->head;
+        s->head = s->tail = NULL;
+        pthread_mutex_unlock(&s->mu);
+        size_t n = 0;
+        for (waiter *x = batch; x; x = x->next)
+            n++;
+        hz_narrative_job *jobs = n > 0 ? calloc(n, sizeof *jobs) : NULL;
+        hz_error e2;
+        if (jobs != NULL) {
+            size_t i = 0;
+            for (waiter *x = batch; x; x = x->next)
+                jobs[i++] = x->job;
+            hz_narrative_run(s->ctx, jobs, n, &e2);
+            i = 0;
+            for (waiter *x = batch; x; x = x->next)
+                x->job = jobs[i++];
+            free(jobs);
+        } else {
+            for (waiter *x = batch; x; x = x->next) {
+                x->job.status = HZ_ENOMEM;
+                snprintf(x->job.error, sizeof x->job.error, "out of memory");
+            }
+        }
+        pthread_mutex_lock(&s->mu);
+        for (waiter *x = batch; x; x = x->next)
+            x->done = true;
+        s->leader = false;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (w.job.status == HZ_OK && w.job.text != NULL) {
+        *narrative_out = hz_narrative_json(&w.job);
+        st = *narrative_out ? HZ_OK
+                            : hz_error_set(err, HZ_ENOMEM, "out of memory");
+    } else {
+        /* recorded on the job too, so the failure is visible */
+        *narrative_out = hz_narrative_json(&w.job);
+        st = HZ_OK;
+    }
+    hz_narrative_job_clear(&w.job);
+    hz_summary_free(sum);
+    return st;
+}

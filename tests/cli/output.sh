@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Outputs whole or absent: every command's -o file is written to a
+# temporary file and renamed; on a full disk, a file size limit, a
+# missing or read-only directory, the old file stays and no new or
+# temporary file is left; standard output to /dev/full or a closed pipe
+# exits non-zero; JSON output stays valid UTF-8.
+source "$(dirname "$0")/lib.sh"
+H=$HORIZON
+S="$HZ_DATA_DIR/sample_sales.csv"
+C="$HZ_SRC/tests/corpus"
+[[ -r "$S" ]] || { echo "SKIP: $S missing"; exit 77; }
+F=("$H" forecast "$S" --date order_date --value revenue --by region --quiet)
+
+# a full device, for -o and for standard output
+expect_exit 1 "could not write /dev/full: No space left on device" -- "${F[@]}" -o /dev/full
+expect_exit 1 "could not write /dev/full" -- "$H" gen --rows 100 -o /dev/full
+expect_exit 1 "could not write /dev/full" -- "$H" analyze segment "$S" -o /dev/full
+expect_exit 1 "could not write /dev/full" -- "$H" backtest "$S" --date order_date --value revenue --models naive -o /dev/full
+for cmd in "inspect $S" "inspect --json $S" "gen --rows 100" "backtest $S --date order_date --value revenue --models naive"; do
+    # shellcheck disable=SC2086
+    "$H" $cmd >/dev/full 2>"$T/err"
+    rc=$?
+    check "'$cmd > /dev/full' exits 1 (got $rc)" test "$rc" -eq 1
+    check "'$cmd > /dev/full' says why" grep -q "No space left on device" "$T/err"
+done
+"${F[@]}" >/dev/full 2>"$T/err"
+check "forecast > /dev/full exits 1" test $? -eq 1
+
+# a closed pipe: the reader is gone before anything is written
+{ sleep 0.5; "$H" gen --rows 50000 2>"$T/err"; echo $? >"$T/rc"; } | true
+check "gen into a closed pipe exits 1 (got $(cat "$T/rc"))" test "$(cat "$T/rc")" -eq 1
+check "closed pipe reported" grep -q "Broken pipe" "$T/err"
+{ sleep 0.5; "${F[@]}" 2>"$T/err"; echo $? >"$T/rc"; } | true
+check "forecast into a closed pipe exits 1" test "$(cat "$T/rc")" -eq 1
+
+# a directory that does not exist: nothing is created
+expect_exit 1 "cannot create a file in $T/nodir" -- "${F[@]}" -o "$T/nodir/f.csv"
+check "no directory made" test ! -e "$T/nodir"
+
+# an existing file stays untouched when the new output fails half way
+# (a file size limit: the write fails with EFBIG, SIGXFSZ ignored)
+printf 'old contents\n' >"$T/keep.csv"
+(trap '' XFSZ; ulimit -f 4; "$H" gen --rows 20000 -o "$T/keep.csv") 2>"$T/err"
+rc=$?
+check "size limit: exit 1 (got $rc)" test "$rc" -eq 1
+check "size limit: says why" grep -q "could not write $T/keep.csv" "$T/err"
+check "size limit: old file untouched" test "$(cat "$T/keep.csv")" = "old contents"
+check "no temporary file left" test -z "$(find "$T" -name '.keep.csv.tmp-*')"
+(trap '' XFSZ; ulimit -f 4; "${F[@]}" --diagnostics "$T/d.csv" -o "$T/keep.csv" --horizon 1000) 2>"$T/err"
+check "size limit on forecast: exit 1" test $? -eq 1
+check "size limit on forecast: old output untouched" test "$(cat "$T/keep.csv")" = "old contents"
+check "size limit on forecast: no diagnostics either" test ! -e "$T/d.csv"
+
+# a read-only directory (root may write anyway: then skipped)
+mkdir -p "$T/ro" && printf 'old\n' >"$T/ro/out.csv" && chmod 555 "$T/ro"
+if [[ ! -w "$T/ro" ]]; then
+    expect_exit 1 "cannot create a file in $T/ro" -- "${F[@]}" -o "$T/ro/out.csv"
+    check "read-only: old file untouched" test "$(cat "$T/ro/out.csv")" = "old"
+else
+    echo "note: running as root, the read-only directory case is skipped"
+fi
+chmod 755 "$T/ro"
+
+# success: the file appears whole, with the usual permissions, nothing else
+"${F[@]}" -o "$T/ok.csv" --diagnostics "$T/ok-diag.csv" --fitted "$T/ok-fit.csv"
+check "forecast -o exit 0" test $? -eq 0
+check "forecast file whole" test "$(wc -l <"$T/ok.csv")" -eq 61
+check "diagnostics: one row per series" test "$(wc -l <"$T/ok-diag.csv")" -eq 6
+check "fitted: one row per history period" test "$(wc -l <"$T/ok-fit.csv")" -eq 181
+check "no temporary files" test -z "$(find "$T" -name '.*.tmp-*')"
+check "mode follows the umask" test "$(stat -c %a "$T/ok.csv")" = "$(printf '%o' $((0666 & ~$(umask))))"
+
+# JSON stays valid UTF-8 whatever the input's bytes
+PY=/usr/bin/python3
+[[ -x $PY ]] || PY=python3
+"$H" analyze segment "$C/invalid_utf8.csv" --json >"$T/u.json" 2>"$T/err"
+check "analyze json exit 0" test $? -eq 0
+check "analyze json is valid UTF-8 JSON" "$PY" -c "import json,sys; json.load(open(sys.argv[1], encoding='utf-8', errors='strict'))" "$T/u.json"
+check "replacement character in the ids" grep -q $'c1\xef\xbf\xbd' "$T/u.json"
+check "invalid bytes counted" grep -q "1 text value is not valid UTF-8" "$T/err"
+"$H" inspect --json "$C/invalid_utf8.csv" >"$T/i.json" 2>/dev/null
+check "inspect json is valid" "$PY" -c "import json,sys; json.load(open(sys.argv[1], encoding='utf-8', errors='strict'))" "$T/i.json"
+"$H" forecast "$C/invalid_utf8.csv" --date order_date --value revenue --by customer_id --json --quiet >"$T/f.json" 2>/dev/null
+check "forecast json is valid" "$PY" -c "import json,sys; json.load(open(sys.argv[1], encoding='utf-8', errors='strict'))" "$T/f.json"
+finish

@@ -1,0 +1,199 @@
+/* Property tests of date parsing and formatting: every day of the date
+ * window, written in every day-level format (with and without times,
+ * one- and two-digit days and months), parses back to itself; invalid
+ * dates are refused exactly when the calendar says so; period texts
+ * (YYYY-MM, YYYY-Qn, YYYYQn, YYYY-Www, YYYY) round-trip, and ISO week 53
+ * exists exactly in the long ISO years. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "horizon/dataset.h"
+#include "hz_test.h"
+
+/* splitmix64: a deterministic stream for the properties */
+static uint64_t next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static bool parses_to(const char *s, hz_datefmt fmt, int64_t want)
+{
+    int64_t got;
+    bool ts;
+    return hz_parse_datetime(s, strlen(s), fmt, &got, &ts, NULL) &&
+           got == want;
+}
+
+HZ_TEST(every_day_round_trips_in_every_day_format)
+{
+    const int32_t lo = hz_days_from_civil(1800, 1, 1);
+    const int32_t hi = hz_days_from_civil(2200, 12, 31);
+    char b[64];
+    for (int32_t day = lo; day <= hi; day++) {
+        int y;
+        unsigned m, d;
+        hz_civil_from_days(day, &y, &m, &d);
+        HZ_CHECK(hz_days_from_civil(y, m, d) == day);
+        int64_t t = (int64_t)day * 86400;
+        HZ_CHECK_MSG(parses_to(hz_format_day(day, b), HZ_DATEFMT_ISO, t),
+                     "ISO %s", b);
+        snprintf(b, sizeof b, "%04d/%02u/%02u", y, m, d);
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_YMD_SLASH, t), "%s", b);
+        snprintf(b, sizeof b, "%u/%u/%04d", m, d, y);
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MDY_SLASH, t), "%s", b);
+        snprintf(b, sizeof b, "%02u-%02u-%04d", m, d, y);
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MDY_SLASH, t), "%s", b);
+        snprintf(b, sizeof b, "%02u/%02u/%04d", d, m, y);
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_DMY, t), "%s", b);
+        snprintf(b, sizeof b, "%u.%u.%04d", d, m, y);
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_DMY, t), "%s", b);
+        /* the other order reads it only when both fields are <= 12 */
+        snprintf(b, sizeof b, "%02u/%02u/%04d", d, m, y);
+        int64_t other;
+        bool ts;
+        bool ok = hz_parse_datetime(b, strlen(b), HZ_DATEFMT_MDY_SLASH, &other,
+                                    &ts, NULL);
+        HZ_CHECK_MSG(ok == (d <= 12), "%s read month-first: %d", b, ok);
+    }
+}
+
+HZ_TEST(times_round_trip_to_the_minute)
+{
+    uint64_t s = 42;
+    char b[64], day[16];
+    for (int k = 0; k < 20000; k++) {
+        int32_t dd = hz_days_from_civil(1800, 1, 1) +
+                     (int32_t)(next(&s) % 146462);
+        int hh = (int)(next(&s) % 24), mm = (int)(next(&s) % 60),
+            ss = (int)(next(&s) % 60);
+        int64_t t = (int64_t)dd * 86400 + hh * 3600 + mm * 60;
+        hz_format_day(dd, day);
+        snprintf(b, sizeof b, "%sT%02d:%02d", day, hh, mm);
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_ISO, t), "%s", b);
+        snprintf(b, sizeof b, "%s %02d:%02d:%02d", day, hh, mm, ss);
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_ISO, t + ss), "%s", b);
+        snprintf(b, sizeof b, "%sT%02d:%02d:00+02:30", day, hh, mm);
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_ISO, t - 9000), "%s", b);
+        int y;
+        unsigned m, d;
+        hz_civil_from_days(dd, &y, &m, &d);
+        snprintf(b, sizeof b, "%02u/%02u/%04d %02d:%02d", d, m, y, hh, mm);
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_DMY, t), "%s", b);
+    }
+}
+
+HZ_TEST(impossible_dates_are_refused_exactly)
+{
+    char b[32];
+    for (int y = 1800; y <= 2200; y++)
+        for (unsigned m = 0; m <= 13; m++)
+            for (unsigned d = 0; d <= 32; d++) {
+                bool valid = m >= 1 && m <= 12 && d >= 1 &&
+                             (int)d <= hz_days_in_month(y, m);
+                int64_t t;
+                bool ts;
+                snprintf(b, sizeof b, "%04d-%02u-%02u", y, m, d);
+                HZ_CHECK_MSG(hz_parse_datetime(b, strlen(b), HZ_DATEFMT_ISO,
+                                               &t, &ts, NULL) == valid,
+                             "%s", b);
+                snprintf(b, sizeof b, "%02u/%02u/%04d", d, m, y);
+                HZ_CHECK_MSG(hz_parse_datetime(b, strlen(b), HZ_DATEFMT_DMY,
+                                               &t, &ts, NULL) == valid,
+                             "%s", b);
+            }
+    /* leap years by the Gregorian rule */
+    HZ_CHECK(hz_days_in_month(1900, 2) == 28);
+    HZ_CHECK(hz_days_in_month(2000, 2) == 29);
+    HZ_CHECK(hz_days_in_month(2024, 2) == 29);
+    HZ_CHECK(hz_days_in_month(2100, 2) == 28);
+}
+
+HZ_TEST(periods_round_trip)
+{
+    static const hz_datefmt fmts[] = {HZ_DATEFMT_MONTH, HZ_DATEFMT_QUARTER,
+                                      HZ_DATEFMT_QUARTER_COMPACT,
+                                      HZ_DATEFMT_YEAR};
+    char b[32];
+    for (int y = 1800; y <= 2200; y++)
+        for (unsigned m = 1; m <= 12; m++) {
+            int32_t first = hz_days_from_civil(y, m, 1);
+            int32_t qfirst = hz_days_from_civil(y, (m - 1) / 3 * 3 + 1, 1);
+            int32_t yfirst = hz_days_from_civil(y, 1, 1);
+            const int32_t want[] = {first, qfirst, qfirst, yfirst};
+            for (int k = 0; k < 4; k++) {
+                /* any day of the period names it; the text names its
+                 * first day */
+                int32_t day = first + (int32_t)(m * 7 % 28);
+                hz_format_day_as(fmts[k], day, b);
+                HZ_CHECK_MSG(parses_to(b, fmts[k], (int64_t)want[k] * 86400),
+                             "%s (%s)", b, hz_datefmt_name(fmts[k]));
+            }
+        }
+    HZ_CHECK_STR(
+        hz_format_day_as(HZ_DATEFMT_MONTH, hz_days_from_civil(2024, 3, 9), b),
+        "2024-03");
+    HZ_CHECK_STR(hz_format_day_as(HZ_DATEFMT_QUARTER,
+                                  hz_days_from_civil(2024, 8, 9), b),
+                 "2024-Q3");
+    HZ_CHECK_STR(hz_format_day_as(HZ_DATEFMT_QUARTER_COMPACT,
+                                  hz_days_from_civil(2024, 12, 31), b),
+                 "2024Q4");
+    HZ_CHECK_STR(
+        hz_format_day_as(HZ_DATEFMT_YEAR, hz_days_from_civil(1999, 12, 31), b),
+        "1999");
+}
+
+/* ISO 8601: a year has 53 weeks when January 1 is a Thursday, or a
+ * Wednesday in a leap year. */
+static bool long_iso_year(int y)
+{
+    int jan1 = hz_weekday(hz_days_from_civil(y, 1, 1));
+    bool leap = hz_days_in_month(y, 2) == 29;
+    return jan1 == 3 || (leap && jan1 == 2);
+}
+
+HZ_TEST(iso_weeks_round_trip_and_week_53_exists_in_long_years_only)
+{
+    char b[32];
+    HZ_CHECK(hz_weekday(hz_days_from_civil(2024, 1, 1)) == 0); /* Monday */
+    HZ_CHECK(hz_weekday(hz_days_from_civil(1970, 1, 1)) == 3); /* Thursday */
+    HZ_CHECK(hz_weekday(hz_days_from_civil(1800, 1, 5)) == 6); /* Sunday */
+    int32_t lo = hz_days_from_civil(1800, 1, 6);               /* a Monday */
+    HZ_CHECK(hz_weekday(lo) == 0);
+    for (int32_t mon = lo; mon < hz_days_from_civil(2200, 12, 1); mon += 7) {
+        for (int k = 0; k < 7; k++) { /* every day names its week */
+            hz_format_day_as(HZ_DATEFMT_ISOWEEK, mon + k, b);
+            HZ_CHECK_MSG(
+                parses_to(b, HZ_DATEFMT_ISOWEEK, (int64_t)mon * 86400), "%s",
+                b);
+        }
+    }
+    for (int y = 1800; y <= 2200; y++) {
+        snprintf(b, sizeof b, "%04d-W53", y);
+        int64_t t;
+        bool ts;
+        HZ_CHECK_MSG(hz_parse_datetime(b, strlen(b), HZ_DATEFMT_ISOWEEK, &t,
+                                       &ts, NULL) == long_iso_year(y),
+                     "%s", b);
+    }
+    HZ_CHECK_STR(hz_format_day_as(HZ_DATEFMT_ISOWEEK,
+                                  hz_days_from_civil(2021, 1, 3), b),
+                 "2020-W53");
+}
+
+HZ_TEST(format_names_round_trip)
+{
+    for (int f = 1; f < HZ_DATEFMT_COUNT; f++) {
+        hz_datefmt g;
+        HZ_CHECK(hz_datefmt_parse(hz_datefmt_name((hz_datefmt)f), &g));
+        HZ_CHECK(g == (hz_datefmt)f);
+    }
+    hz_datefmt g;
+    HZ_CHECK(hz_datefmt_parse("DMY", &g) && g == HZ_DATEFMT_DMY);
+    HZ_CHECK(!hz_datefmt_parse("dym", &g));
+    HZ_CHECK(hz_datefmt_name(HZ_DATEFMT_NONE) == NULL);
+}

@@ -1,0 +1,252 @@
+/* The request runner's care for results: valid intervals at any scale,
+ * non-negative forecasts for non-negative data, fitted values and
+ * parameters from every model family, labels as the input's, and the
+ * diagnostics file. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_testds.h"
+#include "horizon/forecast.h"
+#include "horizon/reconcile.h"
+#include "horizon/series.h"
+#include "hz_test.h"
+
+static const double LV[2] = {80, 95};
+
+static void seasonal(double *y, size_t n, double scale, double noise)
+{
+    uint64_t s = 99;
+    for (size_t t = 0; t < n; t++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(s >> 11) / 9007199254740992.0;
+        y[t] = scale * (100 + 10 * sin((double)t * M_PI / 6) + noise * u);
+    }
+}
+
+HZ_TEST(intervals_stay_valid_at_any_scale)
+{
+    static const double scales[] = {1e-300, 1e-150, 1e-20, 1,
+                                    1e20,   1e150,  1e300};
+    static const int models[] = {HZ_MODEL_AUTO, HZ_MODEL_ETS, HZ_MODEL_THETA,
+                                 HZ_MODEL_ARIMA, HZ_MODEL_NAIVE};
+    double y[48];
+    hz_forecast *f = hz_forecast_alloc(6, 2, LV);
+    for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
+        seasonal(y, 48, scales[i], 5);
+        for (size_t m = 0; m < sizeof models / sizeof models[0]; m++) {
+            hz_forecast_guard g = {HZ_NONNEG_OFF, 0, 0, 0};
+            HZ_CHECK(hz_forecast_series_guarded(y, 48, NULL, 12, models[m], 1,
+                                                NULL, f, &g, NULL) == HZ_OK);
+            for (size_t h = 0; h < 6; h++) {
+                double lo = f->lower[1][h], hi = f->upper[1][h];
+                HZ_CHECK_MSG(isfinite(lo) && isfinite(hi) && lo < f->mean[h] &&
+                                 f->mean[h] < hi,
+                             "scale %g model %s: %g < %g < %g", scales[i],
+                             hz_fc_model_name(models[m]), lo, f->mean[h], hi);
+                /* the width is on the data's scale, not collapsed */
+                HZ_CHECK_MSG((hi - lo) / scales[i] > 0.1,
+                             "scale %g model %s: width %g", scales[i],
+                             hz_fc_model_name(models[m]), hi - lo);
+                HZ_CHECK(f->mean[h] / scales[i] > 50 &&
+                         f->mean[h] / scales[i] < 150);
+            }
+            HZ_CHECK((g.scale_exp != 0) ==
+                     (scales[i] < 1e-8 || scales[i] > 1e13));
+        }
+    }
+    hz_forecast_free(f);
+}
+
+HZ_TEST(nonnegative_data_keep_forecasts_at_or_above_zero)
+{
+    double y[40];
+    for (size_t t = 0; t < 40; t++) /* intermittent counts */
+        y[t] = (t * 7) % 5 == 0 ? 3 : 0;
+    hz_forecast *f = hz_forecast_alloc(12, 2, LV);
+    hz_forecast_guard g = {HZ_NONNEG_OFF, 0, 0, 0};
+    HZ_CHECK(hz_forecast_series_guarded(y, 40, NULL, 1, HZ_MODEL_NAIVE, 1,
+                                        NULL, f, &g, NULL) == HZ_OK);
+    double minlo = f->lower[1][0];
+    HZ_CHECK(minlo < 0 && !g.nonnegative);
+    g.mode = HZ_NONNEG_AUTO;
+    HZ_CHECK(hz_forecast_series_guarded(y, 40, NULL, 1, HZ_MODEL_NAIVE, 1,
+                                        NULL, f, &g, NULL) == HZ_OK);
+    HZ_CHECK(g.nonnegative && g.nclamped > 0);
+    for (size_t h = 0; h < 12; h++)
+        HZ_CHECK(f->lower[1][h] == 0 && f->lower[0][h] >= 0 &&
+                 f->mean[h] >= 0);
+    y[5] = -1; /* history below zero: auto leaves it alone */
+    HZ_CHECK(hz_forecast_series_guarded(y, 40, NULL, 1, HZ_MODEL_NAIVE, 1,
+                                        NULL, f, &g, NULL) == HZ_OK);
+    HZ_CHECK(!g.nonnegative && g.nclamped == 0);
+    hz_forecast_free(f);
+}
+
+HZ_TEST(models_give_fitted_values_and_parameters)
+{
+    static const struct {
+        int model;
+        const char *param;
+    } t[] = {{HZ_MODEL_ETS, "alpha="},
+             {HZ_MODEL_THETA, "drift="},
+             {HZ_MODEL_ARIMA, ""},
+             {HZ_MODEL_NAIVE, ""},
+             {HZ_MODEL_SNAIVE, ""},
+             {HZ_MODEL_DRIFT, "drift="},
+             {HZ_MODEL_NAIVE2, ""},
+             {HZ_MODEL_AUTO, "Theta (seasonally adjusted): alpha="},
+             {HZ_MODEL_COMBO, "ETS("}};
+    double y[60], fit[60];
+    seasonal(y, 60, 1, 8);
+    hz_forecast *f = hz_forecast_alloc(3, 2, LV);
+    f->fitted = fit;
+    f->fitted_cap = 60;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        HZ_CHECK(hz_forecast_series(y, 60, 12, t[i].model, 1, NULL, f, NULL) ==
+                 HZ_OK);
+        HZ_CHECK_CONTAINS(f->params, t[i].param);
+        size_t nfin = 0;
+        double sae = 0;
+        for (size_t k = 0; k < 60; k++)
+            if (isfinite(fit[k])) {
+                nfin++;
+                sae += fabs(y[k] - fit[k]);
+            }
+        HZ_CHECK_MSG(nfin >= 48, "%s: %zu fitted values",
+                     hz_fc_model_name(t[i].model), nfin);
+        /* fitted values follow the series: far better than its spread */
+        HZ_CHECK_MSG(sae / (double)nfin < 10, "%s: mean abs error %g",
+                     hz_fc_model_name(t[i].model), sae / (double)nfin);
+    }
+    hz_forecast_free(f);
+}
+
+HZ_TEST(results_keep_the_input_labels_and_write_diagnostics)
+{
+    char per[40][8];
+    const char *ptr[40];
+    double v[40];
+    for (int i = 0; i < 40; i++) {
+        snprintf(per[i], sizeof per[i], "%d-%02d", 2020 + i / 12, i % 12 + 1);
+        ptr[i] = per[i];
+        v[i] = 100 + 10 * sin(i * M_PI / 6) + (i * 37 % 11);
+    }
+    hz_dataset *ds = hz_dataset_new(40);
+    ds_add_str(ds, "m", ptr);
+    ds_add_f64(ds, "v", v);
+    hz_forecast_request req;
+    hz_forecast_request_init(&req);
+    req.date_col = "m";
+    req.value_col = "v";
+    req.horizon = 3;
+    req.keep_fitted = 1;
+    hz_forecast_result *r = NULL;
+    hz_error err;
+    HZ_CHECK(hz_forecast_run(ds, &req, &r, &err) == HZ_OK);
+    char b[32];
+    HZ_CHECK_STR(hz_forecast_result_label(r, 0, 0, b, sizeof b), "2023-05");
+    HZ_CHECK_CONTAINS(r->freq_reason, "months labelled YYYY-MM");
+    const char *path = hz_test_write_file("diag.csv", "", 0);
+    FILE *f = fopen(path, "w");
+    HZ_CHECK(hz_forecast_result_write_diagnostics(r, f, &err) == HZ_OK);
+    fclose(f);
+    f = fopen(path, "r");
+    char line[1024];
+    HZ_CHECK(fgets(line, sizeof line, f) != NULL);
+    HZ_CHECK_CONTAINS(line, "series,model,params,n,nobs,filled,loglik,aic");
+    HZ_CHECK(fgets(line, sizeof line, f) != NULL);
+    HZ_CHECK_CONTAINS(line, "total,\"Combo(ETS(");
+    HZ_CHECK_CONTAINS(line, ",40,40,0,");
+    fclose(f);
+    f = fopen(path, "w");
+    HZ_CHECK(hz_forecast_result_write_fitted(r, f, &err) == HZ_OK);
+    fclose(f);
+    f = fopen(path, "r");
+    HZ_CHECK(fgets(line, sizeof line, f) != NULL);
+    HZ_CHECK_STR(line, "series,date,actual,fitted,residual\n");
+    HZ_CHECK(fgets(line, sizeof line, f) != NULL);
+    HZ_CHECK(strncmp(line, "total,2020-01,", 14) == 0);
+    fclose(f);
+    hz_forecast_result_free(r);
+    hz_dataset_free(ds);
+    /* quarter ends stay quarter ends */
+    int32_t qd[12];
+    double qv[12];
+    for (int i = 0; i < 12; i++) {
+        qd[i] = hz_days_from_civil(2020 + (i + 1) / 4,
+                                   (unsigned)(((i + 1) % 4) * 3 + 1), 1) -
+                1;
+        qv[i] = 10 + i % 4 + i * 0.1;
+    }
+    ds = hz_dataset_new(12);
+    ds_add_dates(ds, "m", qd);
+    ds_add_f64(ds, "v", qv);
+    HZ_CHECK(hz_forecast_run(ds, &req, &r, &err) == HZ_OK);
+    HZ_CHECK_STR(hz_forecast_result_label(r, 0, 0, b, sizeof b), "2023-03-31");
+    HZ_CHECK(r->series[0].days[1] == hz_days_from_civil(2023, 6, 30));
+    hz_forecast_result_free(r);
+    hz_dataset_free(ds);
+}
+
+/* Reconciled, conformal, with fitted values: every level of the
+ * hierarchy adds up, keeps its fitted values, and the non-negative data
+ * keep points and bounds at or above zero after the reconciliation. */
+HZ_TEST(reconciled_conformal_request_keeps_fitted_and_nonnegative)
+{
+    enum { N = 48, G = 3 };
+    char per[N * G][8];
+    const char *ptr[N * G], *grp[N * G];
+    static const char *names[G] = {"a", "b", "c"};
+    double v[N * G];
+    uint64_t s = 5;
+    for (int g = 0; g < G; g++)
+        for (int t = 0; t < N; t++) {
+            int i = g * N + t;
+            snprintf(per[i], sizeof per[i], "%d-%02d", 2020 + t / 12,
+                     t % 12 + 1);
+            ptr[i] = per[i];
+            grp[i] = names[g];
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            v[i] = (double)((s >> 33) % 5) * (g + 1); /* small counts */
+        }
+    hz_dataset *ds = hz_dataset_new(N * G);
+    ds_add_str(ds, "m", ptr);
+    ds_add_str(ds, "g", grp);
+    ds_add_f64(ds, "v", v);
+    const char *by[1] = {"g"};
+    hz_forecast_request req;
+    hz_forecast_request_init(&req);
+    req.date_col = "m";
+    req.value_col = "v";
+    req.by_cols = by;
+    req.nby = 1;
+    req.horizon = 4;
+    req.keep_fitted = 1;
+    req.model = HZ_MODEL_ETS;
+    req.intervals = HZ_INTERVALS_CONFORMAL;
+    req.reconcile = HZ_RECON_OLS;
+    hz_forecast_result *r = NULL;
+    hz_error err;
+    HZ_CHECK(hz_forecast_run(ds, &req, &r, &err) == HZ_OK);
+    HZ_CHECK(r->nseries == 1 + G); /* total, a, b, c */
+    HZ_CHECK_STR(r->series[0].key, "total");
+    for (size_t h = 0; h < 4; h++) {
+        double sum = 0;
+        for (size_t i = 1; i <= G; i++)
+            sum += r->series[i].fc->mean[h];
+        HZ_CHECK(fabs(sum - r->series[0].fc->mean[h]) <
+                 1e-9 * (1 + fabs(sum)));
+    }
+    for (size_t i = 0; i < r->nseries; i++) {
+        const hz_forecast_series_result *o = &r->series[i];
+        HZ_CHECK(o->nonnegative == 1);
+        HZ_CHECK(o->fitted != NULL && isfinite(o->fitted[N - 1]));
+        HZ_CHECK_CONTAINS(o->method, "[ols]");
+        for (size_t k = 0; k < 4 * 5; k++)
+            HZ_CHECK(o->fc->mean[k] >= 0);
+    }
+    hz_forecast_result_free(r);
+    hz_dataset_free(ds);
+}
