@@ -87,6 +87,8 @@ static int load_m3(fam *f, const char *dir)
                 }
                 k = pass == 0 ? 0 : f->n[i];
             }
+            if (i == (size_t)-1 || f->y[i] == NULL)
+                continue; /* no series line yet, or out of memory */
             f->y[i][k++] = strtod(last + 1, NULL);
             if (pass == 0)
                 f->n[i] = k;

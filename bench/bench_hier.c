@@ -56,7 +56,7 @@ static int build(hier *H, const hz_gen_options *go, hz_freq freq,
     H->m = 1 + 5 + nb;
     memset(H->S, 0, sizeof H->S);
     for (size_t i = 0; i < H->m; i++) {
-        H->y[i] = calloc(n, sizeof(double));
+        H->y[i] = calloc(n ? n : 1, sizeof(double));
         H->level[i] = i == 0 ? 0 : i < 6 ? 1 : 2;
     }
     size_t r = 0;
@@ -105,45 +105,54 @@ static void backtest(hier *H, const char *name, int period, size_t h,
                      size_t origins)
 {
     const double lv[2] = {80, 95};
+    const size_t m = H->m;
     double acc[NMETH][3][3];
     size_t cnt[3] = {0};
     memset(acc, 0, sizeof acc);
     double secs[NMETH] = {0};
     for (size_t o = 0; o < origins; o++) {
         size_t ntr = H->n - h - (origins - 1 - o);
-        hz_forecast *base[64], *fc[64];
+        hz_forecast *base[64] = {0}, *fc[64] = {0};
         size_t nn[64];
-        for (size_t i = 0; i < H->m; i++) {
+        if (m > 64) {
+            fprintf(stderr, "bench_hier: at most 64 nodes\n");
+            exit(1);
+        }
+        for (size_t i = 0; i < m; i++) {
             base[i] = hz_forecast_alloc(h, 2, lv);
             fc[i] = hz_forecast_alloc(h, 2, lv);
             nn[i] = ntr;
+            if (base[i] == NULL || fc[i] == NULL) {
+                fprintf(stderr, "bench_hier: out of memory\n");
+                exit(1);
+            }
         }
         hz_fc_batch b;
         hz_fc_batch_init(&b);
-        b.nseries = H->m;
+        b.nseries = m;
         b.y = (const double *const *)H->y;
         b.n = nn;
         b.period = period;
         double t0 = hz_now();
         hz_forecast_many(&b, base, NULL);
         secs[0] += hz_now() - t0;
-        double *res = malloc(H->m * ntr * sizeof *res);
+        double *res = malloc((m * ntr ? m * ntr : 1) * sizeof *res);
         t0 = hz_now();
         residuals(H, ntr, period, res);
         double tres = hz_now() - t0;
         for (int k = 0; k < NMETH; k++) {
-            for (size_t i = 0; i < H->m; i++) {
+            for (size_t i = 0; i < m; i++) {
                 memcpy(fc[i]->mean, base[i]->mean, 5 * h * sizeof(double));
                 snprintf(fc[i]->method, sizeof fc[i]->method, "%s",
                          base[i]->method);
             }
-            hz_hierarchy hh = {H->m, H->nb, H->S};
+            hz_hierarchy hh = {m, H->nb, H->S};
             t0 = hz_now();
             if (k > 0 && hz_reconcile(&hh, k, (const double *const *)H->y, ntr,
                                       res, ntr, fc, NULL, NULL) != HZ_OK)
                 printf("  reconcile %s failed\n", hz_recon_name(k));
             secs[k] += k > 0 ? hz_now() - t0 + tres : 0;
-            for (size_t i = 0; i < H->m; i++) {
+            for (size_t i = 0; i < m; i++) {
                 const double *y = H->y[i] + ntr;
                 int L = H->level[i];
                 acc[k][L][0] += hz_mase(H->y[i], ntr, period, y, fc[i]->mean,
@@ -155,7 +164,7 @@ static void backtest(hier *H, const char *name, int period, size_t h,
                     cnt[L]++;
             }
         }
-        for (size_t i = 0; i < H->m; i++) {
+        for (size_t i = 0; i < m; i++) {
             hz_forecast_free(base[i]);
             hz_forecast_free(fc[i]);
         }
@@ -163,7 +172,7 @@ static void backtest(hier *H, const char *name, int period, size_t h,
     }
     printf("\n%s: %zu nodes (1 + 5 + %zu), h = %zu, %zu origins, default "
            "model\n",
-           name, H->m, H->nb, h, origins);
+           name, m, H->nb, h, origins);
     printf("  %-6s %26s %26s %26s %9s\n", "method", "total: MASE RMSSE cov95",
            "regions: MASE RMSSE cov95", "bottom: MASE RMSSE cov95", "seconds");
     static const char *const nm[NMETH] = {"base", "bu",  "td",
@@ -222,7 +231,7 @@ int main(int argc, char **argv)
         return 1;
     }
     backtest(&H, "product units, weekly (horizon gen --kind products)", 52,
-             (size_t)(2 * horizon), (size_t)origins);
+             2 * (size_t)horizon, (size_t)origins);
     for (size_t i = 0; i < H.m; i++)
         free(H.y[i]);
     return 0;

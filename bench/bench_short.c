@@ -73,7 +73,7 @@ int main(int argc, char **argv)
             for (int i = 0; i < nser; i++) {
                 double y[64];
                 const double lv[2] = {80, 95};
-                gen(y, n + H, (uint64_t)(i + 1000 * k));
+                gen(y, n + H, (uint64_t)i + 1000 * (uint64_t)k);
                 hz_forecast *f = hz_forecast_alloc(H, 2, lv);
                 hz_forecast_series(y, n, 12, id, (uint64_t)i, NULL, f, NULL);
                 s1 += hz_smape(y + n, f->mean, H);

@@ -146,6 +146,7 @@ static hz_status auto_adjusted(const hz__fc_in *in, hz_forecast *out,
     a.y = adj;
     a.period = 1;
     a.seasons.n = 0;
+    // cppcheck-suppress uninitvar ; initialised right here
     const hz__fc_fn members[] = {hz__fc_ets_fast, theta_plain};
     st = hz__fc_mean_members(&a, members, 2, out, err);
     if (st != HZ_OK)
@@ -239,6 +240,7 @@ static bool intermittent(const hz__fc_in *in)
 static hz_status intermittent_auto(const hz__fc_in *in, hz_forecast *out,
                                    hz_error *err)
 {
+    // cppcheck-suppress uninitvar ; initialised right here
     const hz__fc_fn m[] = {hz__fc_single(HZ_MODEL_TSB),
                            hz__fc_single(HZ_MODEL_IMAPA),
                            hz__fc_single(HZ_MODEL_THETA)};
@@ -261,6 +263,7 @@ hz_status hz__fc_auto(const hz__fc_in *in, hz_forecast *out, hz_error *err)
         return multi_auto(in, out, err);
     if (short_seasonal(in))
         return auto_adjusted(in, out, err);
+    // cppcheck-suppress uninitvar ; initialised right here
     const hz__fc_fn members[] = {hz__fc_ets_fast,
                                  hz__fc_single(HZ_MODEL_THETA)};
     return hz__fc_mean_members(in, members, 2, out, err);

@@ -213,6 +213,8 @@ static int run_series(const hz_fc_batch *b, hz_forecast *const *out, size_t K,
     qsort_r(order, ns, sizeof *order, cmp_len_desc, (void *)b->n);
     int threads = b->threads > 0 ? b->threads : hz_default_threads();
     if ((size_t)threads > ns)
+        /* read by the num_threads clause, which the analyzer does not see:
+         * NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores) */
         threads = ns > 0 ? (int)ns : 1;
 #pragma omp parallel num_threads(threads) reduction(| : nomem)
     {

@@ -10,6 +10,7 @@
 /* combo: mean of ETS, Theta and ARIMA */
 static hz_status fc_combo(const hz__fc_in *in, hz_forecast *out, hz_error *err)
 {
+    // cppcheck-suppress uninitvar ; initialised right here
     const hz__fc_fn members[] = {hz__fc_single(HZ_MODEL_ETS),
                                  hz__fc_single(HZ_MODEL_THETA),
                                  hz__fc_single(HZ_MODEL_ARIMA)};

@@ -127,6 +127,8 @@ int hz__hier_residuals(const hz__hier *h, int period, int threads,
     int nomem = 0;
     size_t n = h->n;
     if (threads <= 0)
+        /* read by the num_threads clause, which the analyzer does not see:
+         * NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores) */
         threads = hz_default_threads();
 #pragma omp parallel num_threads(threads) reduction(| : nomem)
     {

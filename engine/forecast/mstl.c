@@ -50,11 +50,12 @@ static size_t keep_periods(const hz_seasons *s, size_t n, double *p)
 
 static hz_status alloc_parts(hz_mstl *d, size_t n)
 {
-    d->trend = malloc(n * sizeof(double));
-    d->remainder = malloc(n * sizeof(double));
+    const size_t n1 = n ? n : 1; /* no malloc(0) */
+    d->trend = malloc(n1 * sizeof(double));
+    d->remainder = malloc(n1 * sizeof(double));
     int bad = d->trend == NULL || d->remainder == NULL;
     for (size_t i = 0; i < d->nseasons; i++) {
-        d->seasonal[i] = calloc(n, sizeof(double));
+        d->seasonal[i] = calloc(n1, sizeof(double));
         bad |= d->seasonal[i] == NULL;
     }
     return bad ? HZ_ENOMEM : HZ_OK;
@@ -80,7 +81,7 @@ hz_status hz_mstl_decompose(const double *y, size_t n, const hz_seasons *s,
                             n);
     size_t pmax = (size_t)out->period[out->nseasons - 1];
     double *work = malloc(5 * (n + 2 * pmax) * sizeof(double));
-    double *deseas = malloc(n * sizeof(double));
+    double *deseas = malloc((n ? n : 1) * sizeof(double));
     if (work == NULL || deseas == NULL || alloc_parts(out, n) != HZ_OK) {
         free(work);
         free(deseas);
@@ -176,7 +177,7 @@ hz_status hz_mstl_forecast(const double *y, size_t n, const hz_seasons *s,
     if (st != HZ_OK)
         return st;
     hz_ets_workspace *own = NULL;
-    double *sa = malloc(n * sizeof(double));
+    double *sa = malloc((n ? n : 1) * sizeof(double));
     if (w == NULL)
         w = own = hz_ets_alloc(n);
     if (sa == NULL || w == NULL) {
