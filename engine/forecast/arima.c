@@ -29,6 +29,7 @@
 #include "forecast/arima_internal.h"
 #include "horizon/arima.h"
 #include "numeric/vmmin.h"
+#include "numeric/gsl_init.h"
 
 #define MAXC HZ_ARIMA_MAXCOEF
 typedef hz__arima_ws ws;
@@ -1070,6 +1071,7 @@ hz_status hz_arima_forecast(const double *y, size_t n, int period,
     }
     if ((st = hz_arima_predict(&mdl, out->h, out->mean, se, err)) != HZ_OK)
         goto done;
+    hz__gsl_init();
     for (size_t l = 0; l < out->nlevels; l++) {
         double z = gsl_cdf_ugaussian_Pinv(0.5 *
                                           (1.0 + out->levels[l] / 100.0));
