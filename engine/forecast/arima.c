@@ -619,7 +619,7 @@ int hz__arima_fit_core(ws *w, const hz_arima_spec *spec, fitres *fr)
     coef_setup(spec, &o, narma, fr);
 
     size_t nw = hz__arima_diff(w->x, n, o.d, o.D, o.m, w->dx);
-    double init[MAXC];
+    double init[MAXC] = {0};
     for (int i = 0; i < fr->ncoef; i++)
         init[i] = fr->coef[i];
     if (fr->xkind)
