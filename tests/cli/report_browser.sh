@@ -91,7 +91,20 @@ for _ in $(seq 100); do
 done
 OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-test-report \
     "$HORIZON" run --once --timeout 120 > /dev/null 2> "$T/run.err"
+# the CLI's report asks the LLM only with --report-llm
+OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-test-report \
+    "$HORIZON" forecast "$SALES" "${FC[@]}" -o /dev/null --quiet \
+    --report "$T/cli_llm.html" --report-llm
+OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-test-report \
+    "$HORIZON" forecast "$SALES" "${FC[@]}" -o /dev/null --quiet \
+    --report "$T/cli_tmpl.html"
 kill $MOCK 2>/dev/null || true
+check "--report-llm: the LLM's narrative with its token counts" \
+    grep -Eq 'prompt [0-9]+ tokens; completion 7 tokens' "$T/cli_llm.html"
+check "--report-llm: no API key in the report" \
+    bash -c "! grep -q 'sk-test-report' '$T/cli_llm.html'"
+check "without --report-llm: the template, even with an endpoint set" \
+    grep -q 'Narrative by the offline template (no LLM)' "$T/cli_tmpl.html"
 "$HORIZON" jobs report s1 -o "$T/job.html"
 check "job report has the narrative" grep -q 'class="narrative"' "$T/job.html"
 check "narrative with its token counts" \
