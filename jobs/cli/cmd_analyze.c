@@ -353,7 +353,9 @@ int hz__cmd_analyze(int argc, char **argv)
         help_kind(stdout, g.kname);
         return HZ_EXIT_OK;
     }
-    if ((rc = check_combination(kind, &g)) != HZ_EXIT_OK)
+    if ((rc = check_combination(kind, &g)) != HZ_EXIT_OK ||
+        (rc = hz__cli_report_check("analyze", g.report, g.report_llm)) !=
+            HZ_EXIT_OK)
         return rc;
     g.req.threads = g.csvo.threads;
     return run(kind, path, &g);

@@ -600,6 +600,8 @@ int hz__cmd_backtest(int argc, char **argv)
     b.models_s = "auto,theta,naive2,snaive,naive";
     int rc = parse_args(cmd, argc, argv, &b);
     if (rc == HZ_EXIT_OK)
+        rc = hz__cli_report_check(cmd, b.report, b.report_llm);
+    if (rc == HZ_EXIT_OK)
         rc = run(cmd, &b);
     else if (rc < 0)
         rc = HZ_EXIT_OK;

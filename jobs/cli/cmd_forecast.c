@@ -217,7 +217,8 @@ int hz__cmd_forecast(int argc, char **argv)
         goto out;
     }
     double t0 = hz_now();
-    if ((rc = hz_cli_read_csv(cmd, a.input, &a.csvo, &ds, NULL)) != 0 ||
+    if ((rc = hz__cli_report_check(cmd, a.report, a.report_llm)) != 0 ||
+        (rc = hz_cli_read_csv(cmd, a.input, &a.csvo, &ds, NULL)) != 0 ||
         (rc = hz__fc_series_resolve(cmd, &a.sa, ds)) != 0)
         goto out;
     double t1 = hz_now();

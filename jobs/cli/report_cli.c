@@ -34,6 +34,15 @@ int hz__cli_write_report(const char *cmd, const char *path,
     return rc;
 }
 
+int hz__cli_report_check(const char *cmd, const char *path, bool llm)
+{
+    if (llm && path == NULL) {
+        hz_cli_error(cmd, "--report-llm needs --report FILE.html");
+        return HZ_EXIT_USAGE;
+    }
+    return HZ_EXIT_OK;
+}
+
 const char *hz__cli_value_label(const char *value_col, int agg, int freq,
                                 char *buf, size_t bufsz)
 {

@@ -29,6 +29,9 @@
     "                         LLM instead (as 'horizon explain'; no report\n" \
     "                         when it fails)\n"
 
+/* HZ_EXIT_OK, or a usage error for --report-llm without --report. */
+int hz__cli_report_check(const char *cmd, const char *path, bool llm);
+
 /* Write rep to path atomically (a temporary file in the same directory,
  * renamed when complete): on failure nothing is left at path.  Returns an
  * exit code (0 ok) after printing any error for cmd. */

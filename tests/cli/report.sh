@@ -98,6 +98,8 @@ check "forecast: data output unchanged by the fitted values" cmp -s "$T/one.csv"
 expect_exit 2 "no LLM endpoint configured" -- "$HORIZON" forecast "$SALES" \
     "${FC[@]}" -o /dev/null --quiet --report "$T/llm.html" --report-llm
 check "--report-llm without an endpoint: no report" test ! -e "$T/llm.html"
+expect_exit 2 "needs --report" -- "$HORIZON" backtest "$SALES" "${FC[@]}" \
+    --report-llm
 
 # ---- backtest ----
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
