@@ -213,8 +213,8 @@ hz_status hz_forecast_result_write_diagnostics(const hz_forecast_result *r,
           f);
     for (size_t i = 0; i < r->nseries; i++) {
         const hz_forecast_series_result *s = &r->series[i];
-        hz__resid_stats rs =
-            hz__fc_resid_stats(s->history, s->fitted, s->n, r->period);
+        hz__resid_stats rs = hz__fc_resid_stats(s->history, s->fitted, s->n,
+                                                r->period);
         hz__csv_field(f, s->key);
         fputc(',', f);
         hz__csv_field(f, s->method);

@@ -74,22 +74,25 @@ static hz_status tracking_chart(hz_report *r, const hz_analytics_result *res)
     if (x == NULL)
         return HZ_ENOMEM;
     hz__line lines[3];
-    lines[0] = (hz__line){"actual", x, h[0]->actual_cum, h[0]->weeks,
-                          HZ__LINE, HZ__FG};
+    lines[0] = (hz__line){"actual",    x,        h[0]->actual_cum,
+                          h[0]->weeks, HZ__LINE, HZ__FG};
     static const char *const lname[2] = {"expected (BG/NBD)",
                                          "expected (Pareto/NBD)"};
     for (size_t k = 0; k < nm; k++)
-        lines[1 + k] = (hz__line){
-            names[k][0] == 'B' ? lname[0] : lname[1], x, h[k]->expected_cum,
-            h[k]->weeks, HZ__DASHED, k == 0 ? 3 : 0};
+        lines[1 + k] = (hz__line){names[k][0] == 'B' ? lname[0] : lname[1],
+                                  x,
+                                  h[k]->expected_cum,
+                                  h[k]->weeks,
+                                  HZ__DASHED,
+                                  k == 0 ? 3 : 0};
     size_t cw = h[0]->calibration_weeks;
     hz__plot p = {0};
     p.title = "Cumulative repeat purchases over time";
     p.width = HZ__W;
     p.height = HZ__H;
     p.x = (hz__axis){"week ending", HZ__AXIS_DATE, NAN, NAN, false, false};
-    p.y = (hz__axis){"cumulative repeat purchases", HZ__AXIS_LINEAR, NAN, NAN,
-                     true, false};
+    p.y = (hz__axis){
+        "cumulative repeat purchases", HZ__AXIS_LINEAR, NAN, NAN, true, false};
     p.lines = lines;
     p.nlines = 1 + nm;
     p.marker_x = cw > 0 && cw <= h[0]->weeks ? x[cw - 1] : NAN;
@@ -120,9 +123,8 @@ static hz_status tracking_chart(hz_report *r, const hz_analytics_result *res)
 
 static void km_table(hz_report *r, const hz_km_curve *km)
 {
-    static const char *const head[] = {"time",       "at risk", "events",
-                                       "S(t)",       "lower 95%",
-                                       "upper 95%"};
+    static const char *const head[] = {"time", "at risk",   "events",
+                                       "S(t)", "lower 95%", "upper 95%"};
     hz__table_begin(&r->body, NUMBERS, false, 6, head);
     for (size_t j = 0; j < km->m; j++) {
         hz__table_row(&r->body);
@@ -164,8 +166,8 @@ static hz_status km_chart(hz_report *r, const hz_km_curve *km)
                      NAN,
                      true,
                      false};
-    p.y = (hz__axis){"share still active, S(t)", HZ__AXIS_LINEAR, 0, 1, true,
-                     false};
+    p.y = (hz__axis){
+        "share still active, S(t)", HZ__AXIS_LINEAR, 0, 1, true, false};
     p.lines = &line;
     p.nlines = 1;
     p.bands = &band;
@@ -195,9 +197,9 @@ static hz_status km_chart(hz_report *r, const hz_km_curve *km)
 static void cox_table(hz_report *r, const hz_cox_model *cox,
                       const char *const *names)
 {
-    static const char *const head[] = {
-        "covariate",         "coefficient", "hazard ratio", "HR lower 95%",
-        "HR upper 95%",      "p-value"};
+    static const char *const head[] = {"covariate",    "coefficient",
+                                       "hazard ratio", "HR lower 95%",
+                                       "HR upper 95%", "p-value"};
     hz__buf_puts(&r->body, "<h3>Cox proportional hazards model</h3>");
     char intro[200];
     snprintf(intro, sizeof intro,

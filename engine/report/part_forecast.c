@@ -220,8 +220,8 @@ static void model_caption(hz__buf *b, const hz_forecast_result *fc,
         n += snprintf(buf + n, sizeof buf - (size_t)n,
                       "; innovation variance %s",
                       hz__fmt_value(f->sigma2, 3, v, sizeof v));
-    hz__resid_stats rs =
-        hz__fc_resid_stats(s->history, s->fitted, s->n, fc->period);
+    hz__resid_stats rs = hz__fc_resid_stats(s->history, s->fitted, s->n,
+                                            fc->period);
     if (rs.lag > 0 && isfinite(rs.lb_p))
         n += snprintf(buf + n, sizeof buf - (size_t)n,
                       "; Ljung-Box p %s (lag %zu)",
@@ -516,11 +516,11 @@ static void series_table(hz_report *r, const hz_forecast_result *fc,
     const hz_forecast *f0 = fc->series[0].fc;
     snprintf(lw, sizeof lw, "%g%% width at h=%zu",
              f0->nlevels ? f0->levels[f0->nlevels - 1] : 0.0, fc->horizon);
-    const char *head[] = {"series",        "model",       "parameters",
-                          "periods",       "last 12 total", "forecast total",
-                          "change",        lw,            "AICc",
-                          "sigma2",        "Ljung-Box p", "in-sample MASE",
-                          "note"};
+    const char *head[] = {
+        "series",        "model",          "parameters",  "periods",
+        "last 12 total", "forecast total", "change",      lw,
+        "AICc",          "sigma2",         "Ljung-Box p", "in-sample MASE",
+        "note"};
     hz__doc_note(r, "note",
                  "Forecast total: the next min(horizon, 12) periods; change: "
                  "against as many periods just observed; width: the widest "
@@ -547,8 +547,8 @@ static void series_table(hz_report *r, const hz_forecast_result *fc,
         if (isfinite(rows[i].width))
             hz__buf_esc(&r->body, hz_fmt_pct(rows[i].width, 0, pct, 32));
         hz__buf_puts(&r->body, "</td>");
-        hz__resid_stats rs =
-            hz__fc_resid_stats(s->history, s->fitted, s->n, fc->period);
+        hz__resid_stats rs = hz__fc_resid_stats(s->history, s->fitted, s->n,
+                                                fc->period);
         hz__table_num(&r->body, s->fc->aicc);
         hz__table_num(&r->body, s->fc->sigma2);
         hz__table_num(&r->body, rs.lag > 0 ? rs.lb_p : NAN);

@@ -100,7 +100,7 @@ typedef struct hz_report_backtest_in {
     const double *pair_smape; /* [nmodels * npairs] per-pair sMAPE, or NULL */
     const double *pair_mase;  /* [nmodels * npairs] per-pair MASE, or NULL */
     size_t nseries, horizon, origins;
-    const char *freq; /* "month", ... */
+    const char *freq;   /* "month", ... */
     const double *msis; /* [nmodels] mean MSIS of the widest interval, or
                            NULL */
     const double *spl;  /* [nmodels] mean scaled pinball loss, or NULL */

@@ -238,8 +238,7 @@ int hz__cmd_forecast(int argc, char **argv)
     if ((rc = write_outputs(cmd, &a, res)) != HZ_EXIT_OK ||
         (a.report != NULL &&
          (rc = hz__cli_report_forecast(cmd, a.report, a.report_llm, res,
-                                       &a.req, a.input)) !=
-             HZ_EXIT_OK))
+                                       &a.req, a.input)) != HZ_EXIT_OK))
         goto out;
     hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
                    res->nseries_filled, res->nclamped, res->nnonneg);

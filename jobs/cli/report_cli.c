@@ -62,8 +62,8 @@ static const char *base_name(const char *path)
 }
 
 /* The narrative of sum (freed here), then the page to path. */
-static int finish(const char *cmd, const char *path, bool llm,
-                  hz_report *rep, const char *type, hz_summary *sum)
+static int finish(const char *cmd, const char *path, bool llm, hz_report *rep,
+                  const char *type, hz_summary *sum)
 {
     int rc = HZ_EXIT_FAIL;
     if (sum == NULL)
@@ -129,11 +129,12 @@ int hz__cli_report_analytics(const char *cmd, const char *path, bool llm,
     char title[128], sub[512];
     hz_analysis_kind k = hz_analytics_kind(res);
     snprintf(title, sizeof title, "Customer analysis: %s",
-             k == HZ_ANALYSIS_CLV        ? "lifetime value"
-             : k == HZ_ANALYSIS_CHURN    ? "churn"
-             : k == HZ_ANALYSIS_SEGMENT  ? "segments"
-             : k == HZ_ANALYSIS_SURVIVAL ? "survival"
-                                         : "churn, lifetime value and segments");
+             k == HZ_ANALYSIS_CLV       ? "lifetime value"
+             : k == HZ_ANALYSIS_CHURN   ? "churn"
+             : k == HZ_ANALYSIS_SEGMENT ? "segments"
+             : k == HZ_ANALYSIS_SURVIVAL
+                 ? "survival"
+                 : "churn, lifetime value and segments");
     snprintf(sub, sizeof sub, "%s: %zu customers", base_name(input),
              hz_analytics_customers(res));
     hz_report *rep = new_report(cmd, title, sub);
@@ -162,7 +163,8 @@ int hz__cli_report_backtest(const char *cmd, const char *path, bool llm,
              "origin(s)",
              base_name(input), bt->nseries, bt->freq, bt->horizon,
              bt->origins);
-    hz_report *rep = new_report(cmd, "Backtest of the forecasting models", sub);
+    hz_report *rep = new_report(cmd, "Backtest of the forecasting models",
+                                sub);
     if (rep == NULL)
         return HZ_EXIT_FAIL;
     hz_error err;

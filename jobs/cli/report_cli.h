@@ -22,10 +22,11 @@
         "report-llm", no_argument, 0, HZ_OPT_REPORT_LLM                       \
     }
 #define HZ_CLI_REPORT_HELP                                                    \
-    "  --report FILE.html     also write a self-contained HTML report, with\n" \
-    "                         the offline template narrative of the\n"       \
-    "                         results and its token counts\n"                \
-    "  --report-llm           the report's narrative from the configured\n"  \
+    "  --report FILE.html     also write a self-contained HTML report, "      \
+    "with\n"                                                                  \
+    "                         the offline template narrative of the\n"        \
+    "                         results and its token counts\n"                 \
+    "  --report-llm           the report's narrative from the configured\n"   \
     "                         LLM instead (as 'horizon explain'; no report\n" \
     "                         when it fails)\n"
 
@@ -62,9 +63,8 @@ int hz__cli_report_backtest(const char *cmd, const char *path, bool llm,
  * text's token counts, or with llm the configured LLM's (an error when
  * none is configured or it fails).  Returns an exit code after printing
  * any error for cmd. */
-int hz__cli_report_narrative(const char *cmd, hz_report *rep,
-                             const char *type, const hz_summary *sum,
-                             bool llm);
+int hz__cli_report_narrative(const char *cmd, hz_report *rep, const char *type,
+                             const hz_summary *sum, bool llm);
 
 /* The summary items of a result, as a job's narrative step builds them
  * (NULL when out of memory or, for a forecast, nothing to summarise). */

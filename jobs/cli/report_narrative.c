@@ -79,8 +79,8 @@ static int put_narrative(const char *cmd, hz_report *rep,
                           ? (long)job->text_tokens
                           : job->usage.completion_tokens;
     hz_report_narrative_in in = {
-        job->text, job->is_template ? "the offline template (no LLM)"
-                                    : job->model,
+        job->text,
+        job->is_template ? "the offline template (no LLM)" : job->model,
         (long)job->prompt_tokens, completion, job->is_template};
     hz_error err;
     hz_error_clear(&err);
@@ -91,9 +91,8 @@ static int put_narrative(const char *cmd, hz_report *rep,
     return HZ_EXIT_OK;
 }
 
-int hz__cli_report_narrative(const char *cmd, hz_report *rep,
-                             const char *type, const hz_summary *sum,
-                             bool llm)
+int hz__cli_report_narrative(const char *cmd, hz_report *rep, const char *type,
+                             const hz_summary *sum, bool llm)
 {
     hz_narrative_ctx *nc = NULL;
     int rc = open_context(cmd, llm, &nc);
@@ -172,8 +171,8 @@ static void survival_items(const hz_analytics_result *res, hz_summary *s)
     char a[32], b[32];
     if (km == NULL || km->m == 0)
         return;
-    hz_summary_add(s, 0, "survival.events", "%zu of %zu subjects had the event",
-                   km->events, km->n);
+    hz_summary_add(s, 0, "survival.events",
+                   "%zu of %zu subjects had the event", km->events, km->n);
     if (isfinite(km->median))
         hz_summary_add(s, 0, "survival.median", "median survival time %s",
                        hz_fmt_num(km->median, a, sizeof a));

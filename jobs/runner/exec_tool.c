@@ -68,8 +68,8 @@ static void series_totals(const hz_forecast_series_result *sr, fc_totals *tot)
         size_t l = fc->nlevels - 1;
         if (fc->nlevels > 0 && isfinite(fc->upper[l][k]) &&
             isfinite(fc->lower[l][k]) && fabs(fc->mean[k]) > 0) {
-            tot->width +=
-                (fc->upper[l][k] - fc->lower[l][k]) / fabs(fc->mean[k]);
+            tot->width += (fc->upper[l][k] - fc->lower[l][k]) /
+                          fabs(fc->mean[k]);
             tot->nwidth++;
         }
     }

@@ -47,7 +47,8 @@ static char *with_narrative(const cJSON *doc, const char *html, size_t len,
     bool tmpl = src != NULL && strcmp(src, "template") == 0;
     /* a template (or an answer without usage) counts its own text */
     hz_report_narrative_in in = {
-        text, tmpl ? "the offline template (no LLM)" : hz__cjson_str(n, "model"),
+        text,
+        tmpl ? "the offline template (no LLM)" : hz__cjson_str(n, "model"),
         (long)hz__cjson_num(n, "promptTokens", -1),
         tmpl || usage == NULL
             ? (long)hz__cjson_num(n, "textTokens", -1)
