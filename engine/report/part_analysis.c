@@ -138,24 +138,29 @@ static void km_table(hz_report *r, const hz_km_curve *km)
     hz__table_end(&r->body, NUMBERS);
 }
 
-/* The step curve from (0, 1) through every event time, with its band. */
+/* The step curve from (0, 1) through every event time, with its band
+ * drawn as steps too (each event time twice: before and after). */
 static hz_status km_chart(hz_report *r, const hz_km_curve *km)
 {
-    size_t n = km->m + 1;
-    double *buf = malloc(4 * n * sizeof *buf);
+    size_t n = km->m + 1, nb = 2 * km->m + 1;
+    double *buf = malloc((2 * n + 3 * nb) * sizeof *buf);
     if (buf == NULL)
         return HZ_ENOMEM;
-    double *x = buf, *s = buf + n, *lo = buf + 2 * n, *hi = buf + 3 * n;
-    x[0] = 0;
+    double *x = buf, *s = buf + n, *bx = buf + 2 * n, *lo = bx + nb,
+           *hi = lo + nb;
+    x[0] = bx[0] = 0;
     s[0] = lo[0] = hi[0] = 1;
     for (size_t j = 0; j < km->m; j++) {
         x[j + 1] = km->time[j];
         s[j + 1] = km->surv[j];
-        lo[j + 1] = km->lower[j];
-        hi[j + 1] = km->upper[j];
+        bx[2 * j + 1] = bx[2 * j + 2] = km->time[j];
+        lo[2 * j + 1] = lo[2 * j];
+        hi[2 * j + 1] = hi[2 * j];
+        lo[2 * j + 2] = km->lower[j];
+        hi[2 * j + 2] = km->upper[j];
     }
     hz__line line = {"Kaplan-Meier S(t)", x, s, n, HZ__STEP, 3};
-    hz__band band = {"95% interval", x, lo, hi, n, 3, 0};
+    hz__band band = {"95% interval", bx, lo, hi, nb, 3, 0};
     hz__plot p = {0};
     p.title = "Survival curve (Kaplan-Meier)";
     p.width = HZ__W;
