@@ -83,7 +83,7 @@ static void residuals(const hier *H, size_t ntr, int period, double *res)
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < H->m; i++) {
         hz_ets_workspace *w = hz_ets_alloc(ntr);
-        double *fit = malloc(ntr * sizeof *fit);
+        double *fit = malloc((ntr ? ntr : 1) * sizeof *fit); /* no malloc(0) */
         hz_ets_opts o;
         hz_ets_opts_init(&o);
         o.maxit = 300;
