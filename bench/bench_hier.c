@@ -83,7 +83,7 @@ static void residuals(const hier *H, size_t ntr, int period, double *res)
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < H->m; i++) {
         hz_ets_workspace *w = hz_ets_alloc(ntr);
-        double *fit = malloc((ntr ? ntr : 1) * sizeof *fit); /* no malloc(0) */
+        double *fit = malloc(ntr * sizeof *fit);
         hz_ets_opts o;
         hz_ets_opts_init(&o);
         o.maxit = 300;
@@ -136,7 +136,7 @@ static void backtest(hier *H, const char *name, int period, size_t h,
         double t0 = hz_now();
         hz_forecast_many(&b, base, NULL);
         secs[0] += hz_now() - t0;
-        double *res = malloc(m * ntr * sizeof *res);
+        double *res = malloc((m * ntr ? m * ntr : 1) * sizeof *res);
         t0 = hz_now();
         residuals(H, ntr, period, res);
         double tres = hz_now() - t0;
