@@ -136,7 +136,7 @@ static void backtest(hier *H, const char *name, int period, size_t h,
         double t0 = hz_now();
         hz_forecast_many(&b, base, NULL);
         secs[0] += hz_now() - t0;
-        double *res = malloc((m * ntr ? m * ntr : 1) * sizeof *res);
+        double *res = malloc((m * ntr > 0 ? m * ntr : 1) * sizeof *res);
         t0 = hz_now();
         residuals(H, ntr, period, res);
         double tres = hz_now() - t0;
