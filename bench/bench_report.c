@@ -88,10 +88,8 @@ static hz_status csv_forecast(const void *res, FILE *f, hz_error *err)
 static hz_status render_customers(const void *res, char **html, size_t *len,
                                   hz_error *err)
 {
-    hz_analytics_view v;
-    hz_analytics_view_of(res, &v);
     hz_report *r = hz_report_new(NULL);
-    hz_status st = hz_report_customers(r, &v, err);
+    hz_status st = hz_report_analysis(r, res, err);
     if (st == HZ_OK)
         st = hz_report_render(r, html, len, err);
     hz_report_free(r);
@@ -103,7 +101,8 @@ static hz_status csv_customers(const void *res, FILE *f, hz_error *err)
     return hz_analytics_result_write_csv(res, f, err);
 }
 
-static hz_dataset *read_csv(const char *path)
+/* NULL (the error printed) when the file cannot be read. */
+static hz_dataset *try_read_csv(const char *path)
 {
     hz_csv_options o;
     hz_csv_options_init(&o);
@@ -111,8 +110,16 @@ static hz_dataset *read_csv(const char *path)
     hz_error err;
     if (hz_csv_read(path, &o, &ds, NULL, &err) != HZ_OK) {
         fprintf(stderr, "bench_report: %s: %s\n", path, err.msg);
-        exit(1);
+        return NULL;
     }
+    return ds;
+}
+
+static hz_dataset *read_csv(const char *path)
+{
+    hz_dataset *ds = try_read_csv(path);
+    if (ds == NULL)
+        exit(1);
     return ds;
 }
 
@@ -125,8 +132,13 @@ static void forecasts(const char *shared)
     hz_forecast_request req;
     hz_forecast_request_init(&req);
     req.model = HZ_MODEL_THETA;
+    req.keep_fitted = 1; /* as a report asks: the fitted line and checks */
+    hz_dataset *ds = NULL;
     if (probe != NULL) {
         fclose(probe);
+        ds = try_read_csv(path);
+    }
+    if (ds != NULL) {
         req.date_col = "period";
         req.value_col = "value";
         req.by_cols = by;
@@ -135,25 +147,28 @@ static void forecasts(const char *shared)
         req.horizon = 18;
         req.freq = HZ_FREQ_MONTH;
     } else {
-        printf("(no %s: 1,000 generated product series instead)\n", path);
+        printf("(no usable %s: 1,000 generated product series instead)\n",
+               path);
         snprintf(path, sizeof path, "/tmp/bench_report_sales_%d.csv",
                  (int)getpid());
         hz_gen_options g;
         hz_gen_options_init(&g);
-        g.rows = 400000;
+        g.kind = HZ_GEN_PRODUCTS; /* daily demand of 1,000 SKUs */
+        g.products = 1000;
         FILE *f = fopen(path, "w");
         hz_error err;
         if (f == NULL || hz_gen_write(&g, f, &err) != HZ_OK)
             exit(1);
         fclose(f);
         by[0] = "product_id";
-        req.date_col = "order_date";
+        req.date_col = "date";
         req.value_col = "revenue";
         req.by_cols = by;
         req.nby = 1;
         req.freq = HZ_FREQ_MONTH;
+        ds = read_csv(path);
+        remove(path);
     }
-    hz_dataset *ds = read_csv(path);
     hz_forecast_result *res = NULL;
     hz_error err;
     if (hz_forecast_run(ds, &req, &res, &err) != HZ_OK) {

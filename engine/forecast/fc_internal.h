@@ -34,6 +34,18 @@ void hz__linfit(const double *y, size_t n, double t0, double *a, double *b);
 void hz__stl(const double *y, size_t n, double period, int s_window,
              double *seasonal, double *trend, double *work);
 
+/* Residual checks of one-step fitted values fit[0..n) of y (NAN where
+ * undefined) with seasonal period m, as the diagnostics CSV writes them
+ * (engine/forecast/fc_write.c): the Ljung-Box lag (0: not computed) and
+ * p-value, the in-sample MASE (NAN when undefined or fit is NULL). */
+typedef struct hz__resid_stats {
+    size_t lag;
+    double lb_p;
+    double mase;
+} hz__resid_stats;
+hz__resid_stats hz__fc_resid_stats(const double *y, const double *fit,
+                                   size_t n, int m);
+
 /* Points and bounds of f raised to zero where below; returns how many
  * values were raised (engine/forecast/guarded.c). */
 struct hz_forecast;

@@ -10,6 +10,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "core/textout.h"
+#include "forecast/fc_internal.h"
 #include "horizon/forecast.h"
 #include "numeric/gsl_init.h"
 
@@ -153,21 +154,15 @@ hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,
 
 /* ---- diagnostics ---- */
 
-typedef struct resid_stats {
-    size_t lag;  /* Ljung-Box lag (0: not computed) */
-    double lb_p; /* Ljung-Box p-value */
-    double mase; /* in-sample MASE */
-} resid_stats;
-
 /* Ljung-Box test of the residuals at lag min(2m, n/5) for seasonal data,
  * min(10, n/5) otherwise (Hyndman & Athanasopoulos, fpp3 5.4), with
  * lag degrees of freedom (Box.test's default fitdf = 0); in-sample MASE
  * scaled by the mean absolute seasonal difference (m = 1 when n <= m),
  * as forecast::accuracy on the training set. */
-static resid_stats resid_check(const double *y, const double *fit, size_t n,
-                               int m)
+hz__resid_stats hz__fc_resid_stats(const double *y, const double *fit,
+                                   size_t n, int m)
 {
-    resid_stats rs = {0, NAN, NAN};
+    hz__resid_stats rs = {0, NAN, NAN};
     double *e = malloc((n ? n : 1) * sizeof *e);
     if (e == NULL || fit == NULL) {
         free(e);
@@ -220,7 +215,8 @@ hz_status hz_forecast_result_write_diagnostics(const hz_forecast_result *r,
           f);
     for (size_t i = 0; i < r->nseries; i++) {
         const hz_forecast_series_result *s = &r->series[i];
-        resid_stats rs = resid_check(s->history, s->fitted, s->n, r->period);
+        hz__resid_stats rs = hz__fc_resid_stats(s->history, s->fitted, s->n,
+                                                r->period);
         hz__csv_field(f, s->key);
         fputc(',', f);
         hz__csv_field(f, s->method);

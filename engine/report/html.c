@@ -280,7 +280,10 @@ static void narrative_html(hz__buf *b, const hz_report_narrative_in *n)
     if (n->prompt_tokens >= 0)
         hz__buf_printf(b, "; prompt %ld tokens", n->prompt_tokens);
     if (n->completion_tokens >= 0)
-        hz__buf_printf(b, "; completion %ld tokens", n->completion_tokens);
+        hz__buf_printf(b,
+                       n->is_template ? "; text %ld tokens (no model call)"
+                                      : "; completion %ld tokens",
+                       n->completion_tokens);
     hz__buf_puts(b, ". It was written from the summary figures below, "
                     "never from the data rows.</p></section>");
 }

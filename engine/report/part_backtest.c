@@ -39,8 +39,8 @@ static void accuracy_chart(hz_report *r, const hz_report_backtest_in *bt,
 
 static void accuracy_table(hz_report *r, const hz_report_backtest_in *bt)
 {
-    const char *head[4 + HZ_FC_MAX_LEVELS];
-    char lab[HZ_FC_MAX_LEVELS][32];
+    const char *head[6 + HZ_FC_MAX_LEVELS];
+    char lab[HZ_FC_MAX_LEVELS][32], msis[40];
     size_t nh = 0, nl = bt->nlevels < HZ_FC_MAX_LEVELS ? bt->nlevels
                                                        : HZ_FC_MAX_LEVELS;
     head[nh++] = "model";
@@ -51,6 +51,11 @@ static void accuracy_table(hz_report *r, const hz_report_backtest_in *bt)
         snprintf(lab[l], sizeof lab[l], "coverage %g%% (%%)", bt->levels[l]);
         head[nh++] = lab[l];
     }
+    snprintf(msis, sizeof msis, "MSIS %g%%", bt->msis_level);
+    if (bt->msis != NULL)
+        head[nh++] = msis;
+    if (bt->spl != NULL)
+        head[nh++] = "SPL";
     hz__table_begin(&r->body, NULL, true, nh, head);
     for (size_t k = 0; k < bt->nmodels; k++) {
         hz__table_row(&r->body);
@@ -60,6 +65,10 @@ static void accuracy_table(hz_report *r, const hz_report_backtest_in *bt)
         hz__table_num(&r->body, bt->owa[k]);
         for (size_t l = 0; l < nl; l++)
             hz__table_num(&r->body, 100 * bt->coverage[k * bt->nlevels + l]);
+        if (bt->msis != NULL)
+            hz__table_num(&r->body, bt->msis[k]);
+        if (bt->spl != NULL)
+            hz__table_num(&r->body, bt->spl[k]);
     }
     hz__table_end(&r->body, NULL);
 }
@@ -236,6 +245,13 @@ hz_status hz_report_backtest(hz_report *r, const hz_report_backtest_in *bt,
         st = coverage_chart(r, bt);
     if (st == HZ_OK) {
         hz__buf_puts(&r->body, "<h3>Accuracy and coverage by model</h3>");
+        if (bt->msis != NULL || bt->spl != NULL)
+            hz__buf_puts(&r->body,
+                         "<p>MSIS: mean scaled interval score of the widest "
+                         "interval (M4; width plus penalties for misses, "
+                         "scaled like MASE). SPL: scaled pinball loss over "
+                         "the point and every interval bound (M5). Lower "
+                         "is better for both.</p>");
         accuracy_table(r, bt);
     }
     hz__doc_section_end(r);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forecast/fc_internal.h"
 #include "horizon/series.h"
 #include "report/doc.h"
 
@@ -67,14 +68,18 @@ static void history_days(const hz_forecast_result *fc,
 typedef struct fan_data {
     double *xh, *xf, *yf; /* history days; forecast days and points with
                              the last observation first */
-    hz__line lines[2];
+    hz__line lines[3];
+    size_t nlines;
     hz__band bands[HZ_FC_MAX_LEVELS];
     char names[HZ_FC_MAX_LEVELS][32];
     size_t nbands;
 } fan_data;
 
+/* with_fitted: the one-step fitted values too, when the result kept
+ * them. */
 static bool fan_build(const hz_forecast_result *fc,
-                      const hz_forecast_series_result *s, fan_data *d)
+                      const hz_forecast_series_result *s, bool with_fitted,
+                      fan_data *d)
 {
     size_t h = fc->horizon, n = s->n;
     d->xh = malloc((n ? n : 1) * sizeof *d->xh);
@@ -95,6 +100,10 @@ static bool fan_build(const hz_forecast_result *fc,
     d->lines[0] = (hz__line){"observed", d->xh,    s->history,
                              n,          HZ__LINE, HZ__FG};
     d->lines[1] = (hz__line){"point forecast", d->xf, d->yf, o, HZ__LINE, 3};
+    d->nlines = 2;
+    if (with_fitted && s->fitted != NULL && n > 0)
+        d->lines[d->nlines++] = (hz__line){
+            "fitted (one step ahead)", d->xh, s->fitted, n, HZ__DASHED, 4};
     const hz_forecast *f = s->fc;
     d->nbands = f->nlevels;
     /* widest interval first (drawn underneath, lighter) */
@@ -128,7 +137,7 @@ static void fan_plot(hz__buf *b, const hz_forecast_result *fc,
                      NAN,  false,         fc->freq >= HZ_FREQ_MONTH};
     p.y = (hz__axis){ylab, HZ__AXIS_LINEAR, NAN, NAN, false, false};
     p.lines = d->lines;
-    p.nlines = 2;
+    p.nlines = d->nlines;
     p.bands = d->bands;
     p.nbands = d->nbands;
     p.marker_x = d->lines[0].n ? d->xh[d->lines[0].n - 1] : NAN;
@@ -138,15 +147,17 @@ static void fan_plot(hz__buf *b, const hz_forecast_result *fc,
 }
 
 static void fan_table_head(hz__buf *b, const hz_forecast *f, bool with_key,
-                           const char *summary)
+                           bool with_fitted, const char *summary)
 {
-    const char *head[4 + 2 * HZ_FC_MAX_LEVELS];
+    const char *head[5 + 2 * HZ_FC_MAX_LEVELS];
     char lab[2 * HZ_FC_MAX_LEVELS][24];
     size_t nh = 0;
     if (with_key)
         head[nh++] = "series";
     head[nh++] = "period";
     head[nh++] = "observed";
+    if (with_fitted)
+        head[nh++] = "fitted";
     head[nh++] = "point forecast";
     for (size_t l = 0; l < f->nlevels; l++) {
         snprintf(lab[2 * l], 24, "lower %g%%", f->levels[l]);
@@ -158,7 +169,8 @@ static void fan_table_head(hz__buf *b, const hz_forecast *f, bool with_key,
 }
 
 static void fan_table_rows(hz__buf *b, const hz_forecast_result *fc,
-                           const hz_forecast_series_result *s, bool with_key)
+                           const hz_forecast_series_result *s, bool with_key,
+                           bool with_fitted)
 {
     char d[32];
     for (size_t k = 0; k < s->n; k++) {
@@ -168,6 +180,8 @@ static void fan_table_rows(hz__buf *b, const hz_forecast_result *fc,
         hz__table_str(b, hz_calendar_format(&fc->cal, s->start + (int64_t)k, d,
                                             sizeof d));
         hz__table_num(b, s->history[k]);
+        if (with_fitted)
+            hz__table_num(b, s->fitted[k]);
         hz__buf_puts(b, "<td></td>");
         for (size_t l = 0; l < s->fc->nlevels; l++)
             hz__buf_puts(b, "<td></td><td></td>");
@@ -179,7 +193,7 @@ static void fan_table_rows(hz__buf *b, const hz_forecast_result *fc,
         hz__table_str(b, hz_calendar_format(&fc->cal,
                                             s->start + (int64_t)(s->n + k), d,
                                             sizeof d));
-        hz__buf_puts(b, "<td></td>");
+        hz__buf_puts(b, with_fitted ? "<td></td><td></td>" : "<td></td>");
         hz__table_num(b, s->fc->mean[k]);
         for (size_t l = 0; l < s->fc->nlevels; l++) {
             hz__table_num(b, s->fc->lower[l][k]);
@@ -188,12 +202,14 @@ static void fan_table_rows(hz__buf *b, const hz_forecast_result *fc,
     }
 }
 
-static void model_caption(hz__buf *b, const hz_forecast_series_result *s,
-                          const row *rw)
+static void model_caption(hz__buf *b, const hz_forecast_result *fc,
+                          const hz_forecast_series_result *s, const row *rw)
 {
-    char buf[640], v[48], w[48];
+    char buf[1024], v[48], w[48];
     const hz_forecast *f = s->fc;
     int n = snprintf(buf, sizeof buf, "Model %s", s->method);
+    if (f->params[0])
+        n += snprintf(buf + n, sizeof buf - (size_t)n, " (%s)", f->params);
     if (isfinite(f->aicc))
         n += snprintf(buf + n, sizeof buf - (size_t)n, "; AICc %s",
                       hz__fmt_value(f->aicc, 5, v, sizeof v));
@@ -204,6 +220,15 @@ static void model_caption(hz__buf *b, const hz_forecast_series_result *s,
         n += snprintf(buf + n, sizeof buf - (size_t)n,
                       "; innovation variance %s",
                       hz__fmt_value(f->sigma2, 3, v, sizeof v));
+    hz__resid_stats rs = hz__fc_resid_stats(s->history, s->fitted, s->n,
+                                            fc->period);
+    if (rs.lag > 0 && isfinite(rs.lb_p))
+        n += snprintf(buf + n, sizeof buf - (size_t)n,
+                      "; Ljung-Box p %s (lag %zu)",
+                      hz__fmt_value(rs.lb_p, 3, v, sizeof v), rs.lag);
+    if (isfinite(rs.mase))
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "; in-sample MASE %s",
+                      hz__fmt_value(rs.mase, 3, v, sizeof v));
     if (isfinite(rw->change))
         n += snprintf(buf + n, sizeof buf - (size_t)n,
                       "; next periods vs the last as many: %s",
@@ -213,7 +238,8 @@ static void model_caption(hz__buf *b, const hz_forecast_series_result *s,
                       s->note);
     snprintf(buf + n, sizeof buf - (size_t)n,
              ". Shaded: prediction intervals; dotted line: forecast "
-             "origin.");
+             "origin%s.",
+             s->fitted ? "; dashed: one-step fitted values" : "");
     hz__fig_caption(b, buf);
 }
 
@@ -223,7 +249,7 @@ static hz_status full_charts(hz_report *r, const hz_forecast_result *fc,
     for (size_t j = 0; j < fc->nseries; j++) {
         const hz_forecast_series_result *s = &fc->series[j];
         fan_data d = {0};
-        if (!fan_build(fc, s, &d)) {
+        if (!fan_build(fc, s, true, &d)) {
             fan_free(&d);
             return HZ_ENOMEM;
         }
@@ -232,9 +258,11 @@ static hz_status full_charts(hz_report *r, const hz_forecast_result *fc,
                  s->method);
         hz__doc_figure(r, title);
         fan_plot(&r->body, fc, &d, title, ylab, false);
-        model_caption(&r->body, s, &rows[j]);
-        fan_table_head(&r->body, s->fc, false, "Numbers behind the chart");
-        fan_table_rows(&r->body, fc, s, false);
+        model_caption(&r->body, fc, s, &rows[j]);
+        bool fit = s->fitted != NULL;
+        fan_table_head(&r->body, s->fc, false, fit,
+                       "Numbers behind the chart");
+        fan_table_rows(&r->body, fc, s, false, fit);
         hz__table_end(&r->body, "Numbers behind the chart");
         hz__fig_end(&r->body);
         fan_free(&d);
@@ -458,7 +486,7 @@ static hz_status multiples(hz_report *r, const hz_forecast_result *fc,
     for (size_t j = 0; j < m; j++) {
         const hz_forecast_series_result *s = &fc->series[ranked[j].i];
         fan_data d = {0};
-        if (!fan_build(fc, s, &d)) {
+        if (!fan_build(fc, s, false, &d)) {
             fan_free(&d);
             return HZ_ENOMEM;
         }
@@ -473,10 +501,10 @@ static hz_status multiples(hz_report *r, const hz_forecast_result *fc,
     hz__doc_note(r, "note",
                  "Each panel: observed (dark), point forecast (blue) and "
                  "prediction intervals (shaded), on its own scale.");
-    fan_table_head(&r->body, fc->series[ranked[0].i].fc, true,
+    fan_table_head(&r->body, fc->series[ranked[0].i].fc, true, false,
                    "Numbers behind these charts");
     for (size_t j = 0; j < m; j++)
-        fan_table_rows(&r->body, fc, &fc->series[ranked[j].i], true);
+        fan_table_rows(&r->body, fc, &fc->series[ranked[j].i], true, false);
     hz__table_end(&r->body, "Numbers behind these charts");
     return HZ_OK;
 }
@@ -489,19 +517,26 @@ static void series_table(hz_report *r, const hz_forecast_result *fc,
     snprintf(lw, sizeof lw, "%g%% width at h=%zu",
              f0->nlevels ? f0->levels[f0->nlevels - 1] : 0.0, fc->horizon);
     const char *head[] = {
-        "series",         "model",  "periods", "last 12 total",
-        "forecast total", "change", lw,        "note"};
+        "series",        "model",          "parameters",  "periods",
+        "last 12 total", "forecast total", "change",      lw,
+        "AICc",          "sigma2",         "Ljung-Box p", "in-sample MASE",
+        "note"};
     hz__doc_note(r, "note",
                  "Forecast total: the next min(horizon, 12) periods; change: "
                  "against as many periods just observed; width: the widest "
-                 "interval at the last step relative to the point forecast.");
-    hz__table_begin(&r->body, NULL, true, 8, head);
+                 "interval at the last step relative to the point forecast. "
+                 "AICc and sigma2 (innovation variance) as the model reports "
+                 "them; Ljung-Box p of the one-step residuals at lag "
+                 "min(2m, n/5) (10 without seasons) and the in-sample MASE, "
+                 "as in the --diagnostics file.");
+    hz__table_begin(&r->body, NULL, true, 13, head);
     char pct[32];
     for (size_t i = 0; i < fc->nseries; i++) {
         const hz_forecast_series_result *s = &fc->series[i];
         hz__table_row(&r->body);
         hz__table_str(&r->body, s->key);
         hz__table_str(&r->body, s->method);
+        hz__table_str(&r->body, s->fc->params);
         hz__table_int(&r->body, (long long)s->n);
         hz__table_num(&r->body, s->last12_total);
         hz__table_num(&r->body, rows[i].fc_total);
@@ -512,6 +547,12 @@ static void series_table(hz_report *r, const hz_forecast_result *fc,
         if (isfinite(rows[i].width))
             hz__buf_esc(&r->body, hz_fmt_pct(rows[i].width, 0, pct, 32));
         hz__buf_puts(&r->body, "</td>");
+        hz__resid_stats rs = hz__fc_resid_stats(s->history, s->fitted, s->n,
+                                                fc->period);
+        hz__table_num(&r->body, s->fc->aicc);
+        hz__table_num(&r->body, s->fc->sigma2);
+        hz__table_num(&r->body, rs.lag > 0 ? rs.lb_p : NAN);
+        hz__table_num(&r->body, rs.mase);
         hz__table_str(&r->body, s->note);
     }
     hz__table_end(&r->body, NULL);

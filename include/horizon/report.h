@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "horizon/analytics.h"
 #include "horizon/analytics_view.h"
 #include "horizon/common.h"
 #include "horizon/forecast.h"
@@ -64,6 +65,8 @@ typedef struct hz_report_narrative_in {
     const char *text;   /* paragraphs separated by blank lines */
     const char *source; /* "gpt-4o-mini", "offline template", ... */
     long prompt_tokens, completion_tokens;
+    bool is_template; /* the offline template: completion_tokens counts
+                         its text (no model wrote it) */
 } hz_report_narrative_in;
 
 HZ_API hz_status hz_report_narrative(hz_report *r,
@@ -97,7 +100,11 @@ typedef struct hz_report_backtest_in {
     const double *pair_smape; /* [nmodels * npairs] per-pair sMAPE, or NULL */
     const double *pair_mase;  /* [nmodels * npairs] per-pair MASE, or NULL */
     size_t nseries, horizon, origins;
-    const char *freq; /* "month", ... */
+    const char *freq;   /* "month", ... */
+    const double *msis; /* [nmodels] mean MSIS of the widest interval, or
+                           NULL */
+    const double *spl;  /* [nmodels] mean scaled pinball loss, or NULL */
+    double msis_level;  /* the level MSIS scores, percent */
 } hz_report_backtest_in;
 
 HZ_API hz_status hz_report_backtest(hz_report *r,
@@ -113,6 +120,16 @@ HZ_API hz_status hz_report_backtest(hz_report *r,
  * errors. */
 HZ_API hz_status hz_report_customers(hz_report *r, const hz_analytics_view *v,
                                      hz_error *err);
+
+/* A customer analysis from its result: hz_report_customers of its view,
+ * then what the view does not carry: the cumulative tracking of repeat
+ * purchases week by week against each purchase model's expectation (with
+ * --calibration-end; holdout.h) and, for a survival analysis, the
+ * Kaplan-Meier curve with its 95% band and the Cox model's hazard ratios
+ * with intervals (survival.h). */
+HZ_API hz_status hz_report_analysis(hz_report *r,
+                                    const hz_analytics_result *res,
+                                    hz_error *err);
 
 /* Write the page.  Without a narrative the page holds the marker
  * HZ_REPORT_NARRATIVE_SLOT where one belongs (hz_report_splice_narrative

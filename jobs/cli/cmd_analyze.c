@@ -144,6 +144,7 @@ static const struct option lopts[] = {
     {"output", required_argument, 0, 'o'},
     {"help", no_argument, 0, 'h'},
     HZ_CLI_REPORT_LONGOPT,
+    HZ_CLI_REPORT_LLM_LONGOPT,
     HZ_CLI_CSV_LONGOPTS,
     {0, 0, 0, 0}};
 
@@ -152,7 +153,7 @@ typedef struct cli_cfg {
     hz_analytics_request req;
     hz_cli_csv csvo;
     const char *outpath, *save_model, *model_file, *kname, *report;
-    bool json, summary_only, help;
+    bool json, summary_only, help, report_llm;
 } cli_cfg;
 
 /* Options of the command itself (not of the request). */
@@ -164,6 +165,7 @@ static bool own_option(int c, const char *arg, cli_cfg *g)
     case O_SAVE_MODEL: g->save_model = arg; return true;
     case O_MODEL_FILE: g->model_file = arg; return true;
     case HZ_OPT_REPORT: g->report = arg; return true;
+    case HZ_OPT_REPORT_LLM: g->report_llm = true; return true;
     case O_JSON: g->json = true; return true;
     case O_SUMMARY: g->summary_only = true; return true;
     default: return false;
@@ -313,7 +315,8 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
     rc = write_outputs(res, g);
     report_part_errors(res, path);
     if (rc == HZ_EXIT_OK && g->report != NULL)
-        rc = hz__cli_report_analytics("analyze", g->report, res, path);
+        rc = hz__cli_report_analytics("analyze", g->report, g->report_llm, res,
+                                      path);
     hz_analytics_result_free(res);
     return rc;
 }
@@ -350,7 +353,9 @@ int hz__cmd_analyze(int argc, char **argv)
         help_kind(stdout, g.kname);
         return HZ_EXIT_OK;
     }
-    if ((rc = check_combination(kind, &g)) != HZ_EXIT_OK)
+    if ((rc = check_combination(kind, &g)) != HZ_EXIT_OK ||
+        (rc = hz__cli_report_check("analyze", g.report, g.report_llm)) !=
+            HZ_EXIT_OK)
         return rc;
     g.req.threads = g.csvo.threads;
     return run(kind, path, &g);

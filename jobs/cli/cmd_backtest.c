@@ -69,7 +69,7 @@ typedef struct bt {
     hz_cli_csv csvo;
     size_t origins, nmod, nall;
     const char *models_s, *outpath, *perpath, *report, *input;
-    int json, intervals;
+    int json, intervals, report_llm;
     char *mstore;
     const char *mnames[16];
     int models[17];
@@ -120,6 +120,7 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         HZ_CLI_REPORT_LONGOPT,
+        HZ_CLI_REPORT_LLM_LONGOPT,
         HZ_CLI_CSV_LONGOPTS,
         {0, 0, 0, 0}};
     long v;
@@ -156,6 +157,7 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
             break;
         case 'o': b->outpath = optarg; break;
         case HZ_OPT_REPORT: b->report = optarg; break;
+        case HZ_OPT_REPORT_LLM: b->report_llm = 1; break;
         case 'h': help(stdout); return -1;
         case '?': return HZ_EXIT_USAGE;
         default:
@@ -469,7 +471,11 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
     const size_t nall = b->nall, cnt = t->cnt, nlev = b->rq.nlevels;
     const size_t npairs = b->set->nseries * b->origins;
     const char *names[17];
-    double sm[17], ma[17], ow[17], cov[17 * HZ_FC_MAX_LEVELS];
+    double sm[17], ma[17], ow[17], msis[17], spl[17],
+        cov[17 * HZ_FC_MAX_LEVELS];
+    double wide = 0; /* the level MSIS scores: the widest */
+    for (size_t l = 0; l < nlev; l++)
+        wide = b->rq.levels[l] > wide ? b->rq.levels[l] : wide;
     const size_t nps = nall * cnt > 0 ? nall * cnt : 1; /* no malloc(0) */
     double *ps = malloc(nps * sizeof *ps);
     double *pm = malloc(nps * sizeof *pm);
@@ -483,6 +489,8 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
         names[k] = hz_fc_model_name(b->models[k]);
         sm[k] = t->sum[k][0] / (double)cnt;
         ma[k] = t->sum[k][1] / (double)cnt;
+        msis[k] = t->sum[k][2 + nlev] / (double)cnt;
+        spl[k] = t->sum[k][3 + nlev] / (double)cnt;
         for (size_t l = 0; l < nlev; l++)
             cov[k * nlev + l] = t->sum[k][2 + l] / (double)cnt;
     }
@@ -515,8 +523,12 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
                                 b->set->nseries,
                                 b->rq.horizon,
                                 b->origins,
-                                hz_freq_name(b->set->freq)};
-    int rc = hz__cli_report_backtest(cmd, b->report, &in, b->input);
+                                hz_freq_name(b->set->freq),
+                                nlev ? msis : NULL,
+                                spl,
+                                wide};
+    int rc = hz__cli_report_backtest(cmd, b->report, b->report_llm, &in,
+                                     b->input);
     free(ps);
     free(pm);
     return rc;
@@ -587,6 +599,8 @@ int hz__cmd_backtest(int argc, char **argv)
     b.origins = 1;
     b.models_s = "auto,theta,naive2,snaive,naive";
     int rc = parse_args(cmd, argc, argv, &b);
+    if (rc == HZ_EXIT_OK)
+        rc = hz__cli_report_check(cmd, b.report, b.report_llm);
     if (rc == HZ_EXIT_OK)
         rc = run(cmd, &b);
     else if (rc < 0)

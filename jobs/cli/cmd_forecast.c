@@ -59,7 +59,7 @@ typedef struct fc_args {
     hz_cli_csv csvo;
     hz_forecast_request req;
     const char *outpath, *diagpath, *fittedpath, *report, *input;
-    int json, quiet;
+    int json, quiet, report_llm;
 } fc_args;
 
 /* One option that is not a series option; HZ_EXIT_OK or an exit code. */
@@ -72,6 +72,7 @@ static int take_option(const char *cmd, fc_args *a, int c, const char *arg)
     case OPT_FITTED: a->fittedpath = arg; return HZ_EXIT_OK;
     case 'o': a->outpath = arg; return HZ_EXIT_OK;
     case HZ_OPT_REPORT: a->report = arg; return HZ_EXIT_OK;
+    case HZ_OPT_REPORT_LLM: a->report_llm = 1; return HZ_EXIT_OK;
     case '?': return HZ_EXIT_USAGE;
     default:
         if (!hz_cli_csv_option(cmd, &a->csvo, c, arg))
@@ -95,6 +96,7 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         HZ_CLI_REPORT_LONGOPT,
+        HZ_CLI_REPORT_LLM_LONGOPT,
         HZ_CLI_CSV_LONGOPTS,
         {0, 0, 0, 0}};
     int c, rc;
@@ -127,7 +129,8 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
 
 static void fill_request(fc_args *a)
 {
-    a->req.keep_fitted = a->diagpath != NULL || a->fittedpath != NULL;
+    a->req.keep_fitted = a->diagpath != NULL || a->fittedpath != NULL ||
+                         a->report != NULL; /* the report draws them */
 }
 
 typedef hz_status (*writer_fn)(const hz_forecast_result *r, FILE *f,
@@ -214,7 +217,8 @@ int hz__cmd_forecast(int argc, char **argv)
         goto out;
     }
     double t0 = hz_now();
-    if ((rc = hz_cli_read_csv(cmd, a.input, &a.csvo, &ds, NULL)) != 0 ||
+    if ((rc = hz__cli_report_check(cmd, a.report, a.report_llm)) != 0 ||
+        (rc = hz_cli_read_csv(cmd, a.input, &a.csvo, &ds, NULL)) != 0 ||
         (rc = hz__fc_series_resolve(cmd, &a.sa, ds)) != 0)
         goto out;
     double t1 = hz_now();
@@ -233,8 +237,8 @@ int hz__cmd_forecast(int argc, char **argv)
     }
     if ((rc = write_outputs(cmd, &a, res)) != HZ_EXIT_OK ||
         (a.report != NULL &&
-         (rc = hz__cli_report_forecast(cmd, a.report, res, &a.req, a.input)) !=
-             HZ_EXIT_OK))
+         (rc = hz__cli_report_forecast(cmd, a.report, a.report_llm, res,
+                                       &a.req, a.input)) != HZ_EXIT_OK))
         goto out;
     hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
                    res->nseries_filled, res->nclamped, res->nnonneg);

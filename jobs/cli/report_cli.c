@@ -34,6 +34,15 @@ int hz__cli_write_report(const char *cmd, const char *path,
     return rc;
 }
 
+int hz__cli_report_check(const char *cmd, const char *path, bool llm)
+{
+    if (llm && path == NULL) {
+        hz_cli_error(cmd, "--report-llm needs --report FILE.html");
+        return HZ_EXIT_USAGE;
+    }
+    return HZ_EXIT_OK;
+}
+
 const char *hz__cli_value_label(const char *value_col, int agg, int freq,
                                 char *buf, size_t bufsz)
 {
@@ -52,7 +61,34 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-int hz__cli_report_forecast(const char *cmd, const char *path,
+/* The narrative of sum (freed here), then the page to path. */
+static int finish(const char *cmd, const char *path, bool llm, hz_report *rep,
+                  const char *type, hz_summary *sum)
+{
+    int rc = HZ_EXIT_FAIL;
+    if (sum == NULL)
+        hz_cli_error(cmd, "report: out of memory (or nothing to narrate)");
+    else if ((rc = hz__cli_report_narrative(cmd, rep, type, sum, llm)) ==
+             HZ_EXIT_OK)
+        rc = hz__cli_write_report(cmd, path, rep);
+    hz_summary_free(sum);
+    return rc;
+}
+
+static hz_report *new_report(const char *cmd, const char *title,
+                             const char *sub)
+{
+    hz_report_options o;
+    hz_report_options_init(&o);
+    o.title = title;
+    o.subtitle = sub;
+    hz_report *rep = hz_report_new(&o);
+    if (rep == NULL)
+        hz_cli_error(cmd, "report: out of memory");
+    return rep;
+}
+
+int hz__cli_report_forecast(const char *cmd, const char *path, bool llm,
                             const hz_forecast_result *res,
                             const hz_forecast_request *req, const char *input)
 {
@@ -67,18 +103,12 @@ int hz__cli_report_forecast(const char *cmd, const char *path,
     snprintf(sub, sizeof sub, "%s: %zu series by %s, model %s, horizon %zu",
              base_name(input), res->nseries, hz_freq_name((hz_freq)res->freq),
              hz_fc_model_name(req->model), res->horizon);
-    hz_report_options o;
-    hz_report_options_init(&o);
-    o.title = title;
-    o.subtitle = sub;
-    hz_report *rep = hz_report_new(&o);
-    if (rep == NULL) {
-        hz_cli_error(cmd, "report: out of memory");
+    hz_report *rep = new_report(cmd, title, sub);
+    if (rep == NULL)
         return HZ_EXIT_FAIL;
-    }
     hz_error err;
     hz_error_clear(&err);
-    int rc = HZ_EXIT_OK;
+    int rc;
     if (hz_report_forecast(rep, res,
                            hz__cli_value_label(req->value_col, req->agg,
                                                res->freq, ylab, sizeof ylab),
@@ -86,50 +116,45 @@ int hz__cli_report_forecast(const char *cmd, const char *path,
         hz_cli_error(cmd, "report: %s", err.msg);
         rc = HZ_EXIT_FAIL;
     } else {
-        rc = hz__cli_write_report(cmd, path, rep);
+        rc = finish(cmd, path, llm, rep, "forecast",
+                    hz__cli_summary_forecast(res));
     }
     hz_report_free(rep);
     return rc;
 }
 
-int hz__cli_report_analytics(const char *cmd, const char *path,
+int hz__cli_report_analytics(const char *cmd, const char *path, bool llm,
                              const hz_analytics_result *res, const char *input)
 {
     char title[128], sub[512];
     hz_analysis_kind k = hz_analytics_kind(res);
     snprintf(title, sizeof title, "Customer analysis: %s",
-             k == HZ_ANALYSIS_CLV     ? "lifetime value"
-             : k == HZ_ANALYSIS_CHURN ? "churn"
-             : k == HZ_ANALYSIS_SEGMENT
-                 ? "segments"
+             k == HZ_ANALYSIS_CLV       ? "lifetime value"
+             : k == HZ_ANALYSIS_CHURN   ? "churn"
+             : k == HZ_ANALYSIS_SEGMENT ? "segments"
+             : k == HZ_ANALYSIS_SURVIVAL
+                 ? "survival"
                  : "churn, lifetime value and segments");
     snprintf(sub, sizeof sub, "%s: %zu customers", base_name(input),
              hz_analytics_customers(res));
-    hz_report_options o;
-    hz_report_options_init(&o);
-    o.title = title;
-    o.subtitle = sub;
-    hz_report *rep = hz_report_new(&o);
-    if (rep == NULL) {
-        hz_cli_error(cmd, "report: out of memory");
+    hz_report *rep = new_report(cmd, title, sub);
+    if (rep == NULL)
         return HZ_EXIT_FAIL;
-    }
-    hz_analytics_view v;
-    hz_analytics_view_of(res, &v);
     hz_error err;
     hz_error_clear(&err);
     int rc;
-    if (hz_report_customers(rep, &v, &err) != HZ_OK) {
+    if (hz_report_analysis(rep, res, &err) != HZ_OK) {
         hz_cli_error(cmd, "report: %s", err.msg);
         rc = HZ_EXIT_FAIL;
     } else {
-        rc = hz__cli_write_report(cmd, path, rep);
+        rc = finish(cmd, path, llm, rep, hz_analysis_kind_name(k),
+                    hz__cli_summary_analytics(res));
     }
     hz_report_free(rep);
     return rc;
 }
 
-int hz__cli_report_backtest(const char *cmd, const char *path,
+int hz__cli_report_backtest(const char *cmd, const char *path, bool llm,
                             const hz_report_backtest_in *bt, const char *input)
 {
     char sub[512];
@@ -138,15 +163,10 @@ int hz__cli_report_backtest(const char *cmd, const char *path,
              "origin(s)",
              base_name(input), bt->nseries, bt->freq, bt->horizon,
              bt->origins);
-    hz_report_options o;
-    hz_report_options_init(&o);
-    o.title = "Backtest of the forecasting models";
-    o.subtitle = sub;
-    hz_report *rep = hz_report_new(&o);
-    if (rep == NULL) {
-        hz_cli_error(cmd, "report: out of memory");
+    hz_report *rep = new_report(cmd, "Backtest of the forecasting models",
+                                sub);
+    if (rep == NULL)
         return HZ_EXIT_FAIL;
-    }
     hz_error err;
     hz_error_clear(&err);
     int rc;
@@ -154,7 +174,8 @@ int hz__cli_report_backtest(const char *cmd, const char *path,
         hz_cli_error(cmd, "report: %s", err.msg);
         rc = HZ_EXIT_FAIL;
     } else {
-        rc = hz__cli_write_report(cmd, path, rep);
+        rc = finish(cmd, path, llm, rep, "backtest",
+                    hz__cli_summary_backtest(bt));
     }
     hz_report_free(rep);
     return rc;

@@ -78,8 +78,6 @@ char *hz__exec_report_analytics(const hz_analytics_result *r,
         hz_error_set(err, HZ_ENOMEM, "out of memory");
         return NULL;
     }
-    hz_analytics_view v;
-    hz_analytics_view_of(r, &v);
-    hz_status st = hz_report_customers(rep, &v, err);
+    hz_status st = hz_report_analysis(rep, r, err);
     return finish(rep, st, len, err);
 }

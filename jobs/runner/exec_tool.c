@@ -30,8 +30,7 @@ typedef struct fc_totals {
 } fc_totals;
 
 /* The rows of one series: one per step, with its interval bounds. */
-static void series_rows(const hz_forecast_result *r, size_t i, cJSON *rows,
-                        fc_totals *tot)
+static void series_rows(const hz_forecast_result *r, size_t i, cJSON *rows)
 {
     const hz_forecast_series_result *sr = &r->series[i];
     const hz_forecast *fc = sr->fc;
@@ -43,8 +42,6 @@ static void series_rows(const hz_forecast_result *r, size_t i, cJSON *rows,
             row, "date", hz_forecast_result_label(r, i, k, day, sizeof day));
         cJSON_AddItemToObject(row, "point",
                               hz__cjson_num_or_null(fc->mean[k]));
-        if (k < 12 && isfinite(fc->mean[k]))
-            tot->fc_total += fc->mean[k];
         for (size_t l = 0; l < fc->nlevels; l++) {
             char lo[16], hi[16];
             snprintf(lo, sizeof lo, "lo%g", fc->levels[l]);
@@ -53,15 +50,28 @@ static void series_rows(const hz_forecast_result *r, size_t i, cJSON *rows,
                                   hz__cjson_num_or_null(fc->lower[l][k]));
             cJSON_AddItemToObject(row, hi,
                                   hz__cjson_num_or_null(fc->upper[l][k]));
-            if (l == fc->nlevels - 1 && isfinite(fc->upper[l][k]) &&
-                isfinite(fc->lower[l][k]) && fabs(fc->mean[k]) > 0) {
-                tot->width += (fc->upper[l][k] - fc->lower[l][k]) /
-                              fabs(fc->mean[k]);
-                tot->nwidth++;
-            }
         }
         cJSON_AddStringToObject(row, "model", sr->method);
         cJSON_AddItemToArray(rows, row);
+    }
+}
+
+/* The sums of one series: its first 12 points, the relative width of
+ * its widest interval, its last 12 observed periods. */
+static void series_totals(const hz_forecast_series_result *sr, fc_totals *tot)
+{
+    const hz_forecast *fc = sr->fc;
+    tot->last_total += sr->last12_total;
+    for (size_t k = 0; fc != NULL && k < fc->h; k++) {
+        if (k < 12 && isfinite(fc->mean[k]))
+            tot->fc_total += fc->mean[k];
+        size_t l = fc->nlevels - 1;
+        if (fc->nlevels > 0 && isfinite(fc->upper[l][k]) &&
+            isfinite(fc->lower[l][k]) && fabs(fc->mean[k]) > 0) {
+            tot->width += (fc->upper[l][k] - fc->lower[l][k]) /
+                          fabs(fc->mean[k]);
+            tot->nwidth++;
+        }
     }
 }
 
@@ -100,10 +110,27 @@ static cJSON *forecast_summary(const hz_forecast_result *r,
     return sum;
 }
 
+cJSON *hz__exec_forecast_summary(const hz_forecast_result *r)
+{
+    cJSON *methods = cJSON_CreateObject();
+    fc_totals tot = {0};
+    for (size_t i = 0; i < r->nseries; i++) {
+        const hz_forecast_series_result *sr = &r->series[i];
+        series_totals(sr, &tot);
+        cJSON *m = cJSON_GetObjectItemCaseSensitive(methods, sr->method);
+        if (m != NULL)
+            cJSON_SetNumberValue(m, m->valuedouble + 1);
+        else
+            cJSON_AddNumberToObject(methods, sr->method, 1);
+    }
+    return forecast_summary(r, &tot, methods);
+}
+
 static void run_forecast_tool(hz__tool *t)
 {
     hz_forecast_request req = t->req->fc;
     req.threads = t->opt->threads;
+    req.keep_fitted = 1; /* the report draws them and their diagnostics */
     hz_forecast_result *r = NULL;
     double t0 = hz_now();
     maybe_sleep(t);
@@ -113,19 +140,9 @@ static void run_forecast_tool(hz__tool *t)
         return;
     t0 = hz_now();
     cJSON *rows = cJSON_CreateArray();
-    cJSON *methods = cJSON_CreateObject();
-    fc_totals tot = {0};
-    for (size_t i = 0; i < r->nseries; i++) {
-        const hz_forecast_series_result *sr = &r->series[i];
-        tot.last_total += sr->last12_total;
-        cJSON *m = cJSON_GetObjectItemCaseSensitive(methods, sr->method);
-        if (m != NULL)
-            cJSON_SetNumberValue(m, m->valuedouble + 1);
-        else
-            cJSON_AddNumberToObject(methods, sr->method, 1);
-        series_rows(r, i, rows, &tot);
-    }
-    t->summary = forecast_summary(r, &tot, methods);
+    for (size_t i = 0; i < r->nseries; i++)
+        series_rows(r, i, rows);
+    t->summary = hz__exec_forecast_summary(r);
     t->report = hz__exec_report_forecast(r, &req, t->job, &t->report_len,
                                          &t->report_err);
     hz_forecast_result_free(r);

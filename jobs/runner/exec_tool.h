@@ -10,6 +10,7 @@
 
 #include "horizon/analytics.h"
 #include "horizon/dataset.h"
+#include "horizon/forecast.h"
 #include "runner/exec.h"
 
 typedef struct hz__tool {
@@ -32,6 +33,11 @@ typedef struct hz__tool {
     pthread_mutex_t mu; /* with cv: done is signalled (the tool lives */
     pthread_cond_t cv;  /* as long as its thread may run) */
 } hz__tool;
+
+/* The "forecast" part of a job's summary (sizes, totals, growth, interval
+ * width, models), as the narrative step reads it; the CLI's reports use
+ * it too. */
+cJSON *hz__exec_forecast_summary(const hz_forecast_result *r);
 
 /* Run the tool (the engine call, then its summary and rows), then mark it
  * done under *mu and signal *cv.  A pthread start routine. */

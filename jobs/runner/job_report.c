@@ -2,6 +2,7 @@
 #include "net/cjson.h"
 #include "runner/job_report.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +43,17 @@ static char *with_narrative(const cJSON *doc, const char *html, size_t len,
     if (text == NULL || text[0] == '\0')
         return NULL;
     const cJSON *usage = cJSON_GetObjectItemCaseSensitive(n, "usage");
+    const char *src = hz__cjson_str(n, "source");
+    bool tmpl = src != NULL && strcmp(src, "template") == 0;
+    /* a template (or an answer without usage) counts its own text */
     hz_report_narrative_in in = {
-        text, hz__cjson_str(n, "model"),
+        text,
+        tmpl ? "the offline template (no LLM)" : hz__cjson_str(n, "model"),
         (long)hz__cjson_num(n, "promptTokens", -1),
-        (long)hz__cjson_num(usage, "completionTokens", -1)};
+        tmpl || usage == NULL
+            ? (long)hz__cjson_num(n, "textTokens", -1)
+            : (long)hz__cjson_num(usage, "completionTokens", -1),
+        tmpl};
     char *out = NULL;
     hz_error e;
     if (hz_report_splice_narrative(html, len, &in, &out, out_len, &e) != HZ_OK)

@@ -11,7 +11,15 @@
 #    `horizon report` without -o is a usage error (2);
 #  - every job stores its report: `horizon jobs report ID -o FILE` gives
 #    the page; a failed job, an unknown job (3) and another tenant's job
-#    are refused.
+#    are refused;
+#  - every report carries a narrative with its token counts: the jobs'
+#    offline template unless --report-llm (which without an endpoint is a
+#    usage error and writes nothing); a job's template narrative and the
+#    CLI's agree;
+#  - a forecast report draws the fitted values and names the model's
+#    diagnostics; a backtest shows MSIS and SPL per model; a holdout
+#    analysis tracks cumulative purchases; a survival analysis draws the
+#    Kaplan-Meier curve with the Cox model's table.
 set -uo pipefail
 : "${HORIZON:?}" "${HZ_TEST_TMP:?}" "${HZ_DATA_DIR:?}"
 source "$(dirname "$0")/lib.sh"
@@ -20,6 +28,15 @@ CUST="$HZ_DATA_DIR/sample_customers.csv"
 FC=(--date order_date --value revenue --freq month)
 
 charts() { grep -o "data-kind=\"$2\"" "$1" | wc -l; }
+
+# narrated FILE: the template narrative with its prompt and text tokens
+narrated() {
+    grep -q '<section class="narrative"' "$1" &&
+        grep -Eq 'Narrative by the offline template \(no LLM\); prompt [1-9][0-9]* tokens; text [1-9][0-9]* tokens' "$1" &&
+        ! grep -q 'hz:narrative' "$1"
+}
+unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT AZURE_OPENAI_API_KEY \
+    HZ_LLM_CONFIG HZ_TIKTOKEN_FILE || true
 
 # svgs_ok FILE: every <svg>...</svg> of the page parses as XML
 svgs_ok() {
@@ -63,6 +80,26 @@ check "report forecast: no other output" test ! -s "$T/rep.out"
 "$HORIZON" forecast "$SALES" "${FC[@]}" -o /dev/null --report "$T/one.html" --quiet
 check "forecast, one series: a full fan chart" test "$(charts "$T/one.html" fan)" -eq 1
 check "forecast, one series: key figures" grep -q 'Key figures' "$T/one.html"
+check "forecast: narrative with token counts" narrated "$T/fc.html"
+check "forecast, one series: narrative" narrated "$T/one.html"
+check "forecast, one series: fitted values drawn" \
+    grep -q 'data-name="fitted (one step ahead)"' "$T/one.html"
+check "forecast, one series: diagnostics in the caption" \
+    grep -Eq '<figcaption>Model [^<]*Ljung-Box p [0-9.e-]+ \(lag [0-9]+\); in-sample MASE [0-9.]+' "$T/one.html"
+check "forecast: diagnostics columns in the series table" \
+    grep -q '<th[^>]*>Ljung-Box p</th>' "$T/fc.html"
+"$HORIZON" forecast "$SALES" "${FC[@]}" -o "$T/one.csv" --quiet \
+    --diagnostics "$T/one_diag.csv"
+lb=$(/usr/bin/python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print("%.3g" % float(r[0]["ljung_box_p"]))' "$T/one_diag.csv")
+check "forecast: the caption's Ljung-Box p is the diagnostics file's ($lb)" \
+    grep -q "Ljung-Box p $lb " "$T/one.html"
+"$HORIZON" forecast "$SALES" "${FC[@]}" -o "$T/one2.csv" --quiet
+check "forecast: data output unchanged by the fitted values" cmp -s "$T/one.csv" "$T/one2.csv"
+expect_exit 2 "no LLM endpoint configured" -- "$HORIZON" forecast "$SALES" \
+    "${FC[@]}" -o /dev/null --quiet --report "$T/llm.html" --report-llm
+check "--report-llm without an endpoint: no report" test ! -e "$T/llm.html"
+expect_exit 2 "needs --report" -- "$HORIZON" backtest "$SALES" "${FC[@]}" \
+    --report-llm
 
 # ---- backtest ----
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
@@ -71,6 +108,9 @@ check "backtest: error distributions" test "$(charts "$T/bt.html" ecdf)" -eq 1
 check "backtest: coverage vs nominal" test "$(charts "$T/bt.html" coverage)" -eq 1
 check "backtest: accuracy bars" test "$(charts "$T/bt.html" bars)" -eq 2
 check "backtest: svgs are XML" svgs_ok "$T/bt.html"
+check "backtest: narrative" narrated "$T/bt.html"
+check "backtest: MSIS and SPL columns" \
+    grep -Eq '<th[^>]*>MSIS 95%</th><th[^>]*>SPL</th>' "$T/bt.html"
 
 # ---- analyze ----
 "$HORIZON" analyze suite "$SALES" --calibration-end 2024-06-30 \
@@ -83,11 +123,25 @@ check "suite: svgs are XML" svgs_ok "$T/an.html"
 "$HORIZON" analyze suite "$SALES" --calibration-end 2024-06-30 --threads 1 \
     -o "$T/an1.csv" --report "$T/an1.html" > /dev/null
 check "suite: same bytes with --threads 1" cmp -s "$T/an.html" "$T/an1.html"
+check "suite: narrative" narrated "$T/an.html"
+check "suite: cumulative tracking" test "$(charts "$T/an.html" tracking)" -eq 1
+check "suite: tracking draws actual and both models" \
+    grep -q 'data-kind="tracking" data-series="3"' "$T/an.html"
+"$HORIZON" analyze survival "$CUST" --duration tenure_months --event churned \
+    --covariates support_tickets,monthly_fee -o /dev/null \
+    --report "$T/sv.html" > /dev/null
+check "survival: Kaplan-Meier curve" test "$(charts "$T/sv.html" survival)" -eq 1
+check "survival: Cox table" grep -q 'Cox proportional hazards model' "$T/sv.html"
+check "survival: title" grep -q '<h1>Customer analysis: survival</h1>' "$T/sv.html"
+check "survival: narrative" narrated "$T/sv.html"
+check "survival: svgs are XML" svgs_ok "$T/sv.html"
 "$HORIZON" analyze churn "$CUST" --label churned --customer customer_id \
     -o /dev/null --report "$T/ch.html" > /dev/null
 check "churn: drivers" test "$(charts "$T/ch.html" drivers)" -eq 1
 check "churn: ROC" test "$(charts "$T/ch.html" roc)" -eq 1
 check "churn: svgs are XML" svgs_ok "$T/ch.html"
+check "churn: narrative" narrated "$T/ch.html"
+check "churn: drivers with intervals" grep -q 'whiskers: confidence intervals' "$T/ch.html"
 
 # ---- errors ----
 expect_exit 1 "could not" -- "$HORIZON" forecast "$SALES" "${FC[@]}" \
@@ -111,6 +165,9 @@ export HORIZON_STORE="sqlite:$T/jobs.db" TMPDIR="$T" \
 check "jobs report f1" test "$(charts "$T/f1.html" fan)" -eq 5
 check "jobs report f1: svgs are XML" svgs_ok "$T/f1.html"
 check "jobs report: title names the job" grep -q '<title>Forecast: job f1</title>' "$T/f1.html"
+check "jobs report f1: template narrative with its counts" narrated "$T/f1.html"
+check "job and CLI narratives agree" bash -c \
+    "diff <(grep -o '<section class=\"narrative\".*</section>' '$T/f1.html') <(grep -o '<section class=\"narrative\".*</section>' '$T/fc.html')"
 "$HORIZON" jobs report s1 --tenant acme -o "$T/s1.html"
 check "jobs report s1" test "$(charts "$T/s1.html" heatmap)" -eq 1
 "$HORIZON" jobs show s1 --json > "$T/s1.json"

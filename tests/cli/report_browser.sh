@@ -5,8 +5,10 @@
 # which fails on a console error, an external request, a chart whose data
 # series leave its box blank, a chart that draws fewer or more series than
 # it declares, and on the wrong number of charts of each kind.
-# Reports: a forecast of 5 series, of one series, a backtest, the suite
-# with a holdout, a labelled churn model, and a job's stored report with
+# Reports: a forecast of 5 series, of one series (with its fitted
+# values), a backtest, the suite with a holdout (and its cumulative
+# tracking), a labelled churn model, a survival analysis (Kaplan-Meier),
+# and a job's stored report with
 # an LLM narrative (the OpenAI-compatible mock) spliced in.  Two damaged
 # pages check that the checks catch what they claim to.
 # Skips (77) when node, Chromium or the npm peers are missing.
@@ -53,19 +55,23 @@ render() {
 render forecast --charts 7 --expect total=1,bars=1,fan=5 --series fan=4,total=2
 "$HORIZON" forecast "$SALES" "${FC[@]}" -o /dev/null --quiet \
     --report "$T/forecast1.html"
-render forecast1 --charts 1 --expect fan=1 --series fan=4
+render forecast1 --charts 1 --expect fan=1 --series fan=5 # with the fitted values
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
     --origins 2 --report "$T/backtest.html" > /dev/null
 render backtest --charts 4 --expect bars=2,ecdf=1,coverage=1 \
     --series ecdf=5,coverage=2
 "$HORIZON" analyze suite "$SALES" --calibration-end 2024-06-30 -o /dev/null \
     --report "$T/suite.html" > /dev/null
-render suite --charts 6 \
-    --expect calibration=1,heatmap=1,histogram=2,segments=1,scatter=1 \
-    --series calibration=2,segments=2,heatmap=1,histogram=1
+render suite --charts 7 \
+    --expect calibration=1,heatmap=1,histogram=2,segments=1,scatter=1,tracking=1 \
+    --series calibration=2,segments=2,heatmap=1,histogram=1,tracking=3
 "$HORIZON" analyze churn "$CUST" --label churned --customer customer_id \
     -o /dev/null --report "$T/churn.html" > /dev/null
 render churn --charts 3 --expect drivers=1,roc=1,histogram=1 --series roc=1
+"$HORIZON" analyze survival "$CUST" --duration tenure_months --event churned \
+    --covariates support_tickets,monthly_fee -o /dev/null \
+    --report "$T/survival.html" > /dev/null
+render survival --charts 1 --expect survival=1 --series survival=2
 
 # ---- a job's report, with an LLM narrative spliced in ----
 MOCK_JS="$PEERS/node_modules/@dwmkerr/mock-llm/dist/main.js"
@@ -85,7 +91,20 @@ for _ in $(seq 100); do
 done
 OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-test-report \
     "$HORIZON" run --once --timeout 120 > /dev/null 2> "$T/run.err"
+# the CLI's report asks the LLM only with --report-llm
+OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-test-report \
+    "$HORIZON" forecast "$SALES" "${FC[@]}" -o /dev/null --quiet \
+    --report "$T/cli_llm.html" --report-llm
+OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-test-report \
+    "$HORIZON" forecast "$SALES" "${FC[@]}" -o /dev/null --quiet \
+    --report "$T/cli_tmpl.html"
 kill $MOCK 2>/dev/null || true
+check "--report-llm: the LLM's narrative with its token counts" \
+    grep -Eq 'prompt [0-9]+ tokens; completion 7 tokens' "$T/cli_llm.html"
+check "--report-llm: no API key in the report" \
+    bash -c "! grep -q 'sk-test-report' '$T/cli_llm.html'"
+check "without --report-llm: the template, even with an endpoint set" \
+    grep -q 'Narrative by the offline template (no LLM)' "$T/cli_tmpl.html"
 "$HORIZON" jobs report s1 -o "$T/job.html"
 check "job report has the narrative" grep -q 'class="narrative"' "$T/job.html"
 check "narrative with its token counts" \

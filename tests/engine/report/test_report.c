@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/csv.h"
 #include "horizon/dataset.h"
 #include "horizon/report.h"
 #include "horizon/series.h"
@@ -606,4 +607,128 @@ HZ_TEST(narrative_in_place_or_spliced_later)
     free(page);
     hz_report_free(r);
     hz_forecast_result_free(fc);
+}
+
+HZ_TEST(forecast_part_fitted_values_and_diagnostics)
+{
+    hz_forecast_result *fc = make_forecast(1, 36, 6);
+    hz_forecast_series_result *s = &fc->series[0];
+    s->fitted = malloc(s->n * sizeof *s->fitted);
+    s->fitted[0] = NAN; /* the first has none: a gap */
+    for (size_t k = 1; k < s->n; k++)
+        s->fitted[k] = s->history[k - 1];
+    snprintf(s->fc->params, sizeof s->fc->params, "alpha=0.5");
+    s->fc->sigma2 = 42;
+    fc->period = 12;
+    hz_report *r = hz_report_new(NULL);
+    hz_error err;
+    HZ_CHECK(hz_report_forecast(r, fc, NULL, &err) == HZ_OK);
+    char *html = render(r);
+    HZ_CHECK(html != NULL);
+    /* observed, point forecast, fitted and two bands */
+    CHECK_HAS(html, "data-kind=\"fan\" data-series=\"5\"");
+    CHECK_HAS(html, "data-name=\"fitted (one step ahead)\"");
+    CHECK_HAS(html, "(alpha=0.5)");
+    CHECK_HAS(html, "innovation variance 42");
+    CHECK_HAS(html, "Ljung-Box p ");
+    CHECK_HAS(html, "in-sample MASE ");
+    CHECK_HAS(html, "dashed: one-step fitted values");
+    CHECK_HAS(html, ">fitted</th>");
+    HZ_CHECK(svg_consistent(html));
+    free(html);
+    hz_report_free(r);
+    /* without fitted values: no line, no column, no residual checks */
+    free(s->fitted);
+    s->fitted = NULL;
+    r = hz_report_new(NULL);
+    HZ_CHECK(hz_report_forecast(r, fc, NULL, &err) == HZ_OK);
+    html = render(r);
+    CHECK_HAS(html, "data-kind=\"fan\" data-series=\"4\"");
+    CHECK_LACKS(html, "Ljung-Box p 0");
+    CHECK_LACKS(html, ">fitted</th>");
+    free(html);
+    hz_report_free(r);
+    hz_forecast_result_free(fc);
+}
+
+HZ_TEST(backtest_part_msis_and_spl_columns)
+{
+    const char *models[2] = {"auto", "naive2"};
+    double sm[2] = {13.5, 16.8}, ma[2] = {0.85, 1.04}, ow[2] = {0.82, 1};
+    double lv[2] = {80, 95}, cov[4] = {0.79, 0.93, 0.84, 0.93};
+    double msis[2] = {7.25, 9.5}, spl[2] = {0.3125, 0.4375};
+    hz_report_backtest_in bt = {2,  models, sm,      ma,   ow,   2,
+                                lv, cov,    0,       NULL, NULL, 20,
+                                18, 1,      "month", msis, spl,  95};
+    hz_report *r = hz_report_new(NULL);
+    hz_error err;
+    HZ_CHECK(hz_report_backtest(r, &bt, &err) == HZ_OK);
+    char *html = render(r);
+    HZ_CHECK(html != NULL);
+    CHECK_HAS(html, ">MSIS 95%</th>");
+    CHECK_HAS(html, ">SPL</th>");
+    CHECK_HAS(html, "<td class=\"n\">7.25</td><td class=\"n\">0.3125</td>");
+    CHECK_HAS(html, "<td class=\"n\">9.5</td><td class=\"n\">0.4375</td>");
+    free(html);
+    hz_report_free(r);
+    /* without them: no columns */
+    bt.msis = bt.spl = NULL;
+    r = hz_report_new(NULL);
+    HZ_CHECK(hz_report_backtest(r, &bt, &err) == HZ_OK);
+    html = render(r);
+    CHECK_LACKS(html, ">SPL</th>");
+    free(html);
+    hz_report_free(r);
+}
+
+HZ_TEST(template_narrative_counts_its_text)
+{
+    hz_forecast_result *fc = make_forecast(1, 24, 6);
+    hz_report *r = hz_report_new(NULL);
+    hz_error err;
+    HZ_CHECK(hz_report_forecast(r, fc, NULL, &err) == HZ_OK);
+    hz_report_narrative_in n = {"Sales grow.", "the offline template (no LLM)",
+                                120, 30, true};
+    HZ_CHECK(hz_report_narrative(r, &n, &err) == HZ_OK);
+    char *html = render(r);
+    CHECK_HAS(html, "by the offline template (no LLM); prompt 120 tokens; "
+                    "text 30 tokens (no model call)");
+    CHECK_LACKS(html, "completion 30");
+    free(html);
+    hz_report_free(r);
+    hz_forecast_result_free(fc);
+}
+
+HZ_TEST(analysis_part_survival_curve_and_cox_table)
+{
+    const char *csv = "id,tenure,churn,tickets\n"
+                      "a,3,yes,4\nb,5,no,0\nc,7,yes,3\nd,9,no,1\n"
+                      "e,11,yes,2\nf,12,no,0\ng,15,yes,5\nh,20,no,1\n"
+                      "i,22,yes,2\nj,30,no,0\nk,6,yes,3\nl,14,no,2\n";
+    hz_dataset *ds = NULL;
+    HZ_CHECK(hz_csv_read_buffer(csv, strlen(csv), "s.csv", NULL, &ds, NULL,
+                                NULL) == HZ_OK);
+    hz_analytics_request q;
+    hz_analytics_request_init(&q);
+    q.event_col = "churn";
+    q.covariates = "tickets";
+    hz_analytics_result *res = NULL;
+    hz_error err;
+    HZ_CHECK_MSG(hz_analytics_run(ds, HZ_ANALYSIS_SURVIVAL, &q, &res, &err) ==
+                     HZ_OK,
+                 "%s", err.msg);
+    hz_report *r = hz_report_new(NULL);
+    HZ_CHECK_MSG(hz_report_analysis(r, res, &err) == HZ_OK, "%s", err.msg);
+    char *html = render(r);
+    HZ_CHECK(html != NULL);
+    CHECK_HAS(html, "data-kind=\"survival\" data-series=\"2\"");
+    CHECK_HAS(html, "Cox proportional hazards model");
+    CHECK_HAS(html, "<td>tickets</td>");
+    CHECK_HAS(html, "12 subjects, 6 events");
+    HZ_CHECK(svg_consistent(html));
+    free(html);
+    hz_report_free(r);
+    HZ_CHECK(hz_report_analysis(NULL, res, &err) == HZ_EINVAL);
+    hz_analytics_result_free(res);
+    hz_dataset_free(ds);
 }
