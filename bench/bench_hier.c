@@ -134,6 +134,10 @@ static void backtest(hier *H, const char *name, int period, size_t h,
         double t0 = hz_now();
         hz_forecast_many(&b, base, NULL);
         secs[0] += hz_now() - t0;
+        if (m == 0 || ntr == 0) {
+            fprintf(stderr, "bench_hier: nothing to reconcile\n");
+            exit(1);
+        }
         double *res = malloc(m * ntr * sizeof *res);
         t0 = hz_now();
         residuals(H, ntr, period, res);

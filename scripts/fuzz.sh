@@ -5,8 +5,8 @@
 #
 # Configures BUILD_DIR with clang and HZ_FUZZ=ON (ASan + UBSan + libFuzzer
 # coverage) when needed, builds the targets (default: all of them: csv,
-# job, llm_config) and runs each for SECONDS, starting from its committed
-# seed corpus tests/fuzz/corpus/NAME.  New interesting inputs go to
+# job, llm_config, sse) and runs each for SECONDS, starting from its
+# committed seed corpus tests/fuzz/corpus/NAME.  New interesting inputs go to
 # BUILD_DIR/fuzz-corpus/NAME (not the committed corpus); a finding is
 # saved as BUILD_DIR/fuzz-artifacts/NAME-crash-... and fails the run.
 # After fixing it, copy the input into tests/fuzz/corpus/NAME so that
@@ -23,7 +23,7 @@ build=${1:?usage: scripts/fuzz.sh [-j JOBS] BUILD_DIR SECONDS [TARGET...]}
 secs=${2:?usage: scripts/fuzz.sh [-j JOBS] BUILD_DIR SECONDS [TARGET...]}
 shift 2
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(csv job llm_config)
+[[ ${#targets[@]} -gt 0 ]] || targets=(csv job llm_config sse)
 
 if ! grep -q '^HZ_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
     CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

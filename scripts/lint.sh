@@ -11,6 +11,8 @@
 #   3. scripts/check-function-length.sh (150 lines, with an allow-list)
 #   4. scripts/check-layers.sh (no include from a lower layer to a
 #      higher one)
+#   5. scripts/check-gsl-init.sh (engine files that use GSL set its
+#      error handler first)
 # LINT_JOBS sets the parallelism (default: the number of CPUs).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -70,6 +72,7 @@ fi
 
 scripts/check-function-length.sh || fail=1
 scripts/check-layers.sh || fail=1
+scripts/check-gsl-init.sh || fail=1
 if [[ $fail -ne 0 ]]; then
     echo "lint: FAILED" >&2
     exit 1

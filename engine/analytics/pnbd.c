@@ -32,26 +32,34 @@ static bool series(double m, double p2, double a, double b, double tx,
     double t = 1.0;  /* (p2)_k z^k / k! */
     double u = 0.0;  /* (p2)_k z^(k-1) / (k-1)!  (d t / d z) */
     double hk = 0.0; /* psi(p2 + k) - psi(p2) */
+    /* rho^(m+k) by the recurrence q *= rho, recomputed with exp() every
+     * 32 terms (at most 32 roundings), and 1 - rho^(m+k) as 1 - q once q
+     * <= 1/2 (no cancellation there; expm1 before): on day-scale data
+     * the series runs to thousands of terms, and exp and expm1 per term
+     * were most of the Pareto/NBD fit's time. */
+    const double rho = exp(lrho);
+    double q = 0.0;
     for (size_t k = 0;; k++) {
-        double mk = m + k;
-        double q = exp(mk * lrho); /* rho^(m+k) */
-        double E = -expm1(mk * lrho);
-        double c = t * E / mk;
+        double mk = m + k, inv = 1.0 / mk;
+        q = (k & 31) == 0 ? exp(mk * lrho) : q * rho;
+        double E = q <= 0.5 ? 1.0 - q : -expm1(mk * lrho);
+        double c = t * E * inv;
         S += c;
         if (want) {
-            Sm += c * (-1.0 / mk) + t * (-lrho * q) / mk;
+            Sm += (-c - t * lrho * q) * inv;
             Sp += c * hk;
-            Sz += u * E / mk;
+            Sz += u * E * inv;
             Sr += -t * q; /* d c / d log rho */
         }
-        if (k > 0 && c <= DBL_EPSILON * 1e-2 * S &&
-            (p2 + k) / (k + 1.0) * z < 0.999)
+        const double ratio = (p2 + k) / (k + 1.0);
+        if (k > 0 && c <= DBL_EPSILON * 1e-2 * S && ratio * z < 0.999)
             break;
         if (k == 200000)
             return false;
         u = t * (p2 + k);
-        t *= (p2 + k) / (k + 1.0) * z;
-        hk += 1.0 / (p2 + k);
+        t *= ratio * z;
+        if (want)
+            hk += 1.0 / (p2 + k);
     }
     *logS = log(S);
     if (want) {

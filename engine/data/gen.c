@@ -9,6 +9,7 @@
 #include "data/gen_internal.h"
 #include "horizon/dataset.h"
 #include "horizon/gen.h"
+#include "numeric/gsl_init.h"
 
 const char *const hz__gen_regions[5] = {"North", "South", "East", "West",
                                         "Central"};
@@ -435,6 +436,7 @@ hz_status hz_gen_write(const hz_gen_options *opt, FILE *f, hz_error *err)
     gen g = {opt, opt->months, (size_t)opt->customers};
     const unsigned M = g.M;
     const size_t C = g.C;
+    hz__gsl_init();
     g.rng = gsl_rng_alloc(gsl_rng_mt19937);
     g.cu = calloc(C, sizeof *g.cu);
     g.mw = calloc(M, sizeof *g.mw);

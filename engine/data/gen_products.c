@@ -23,6 +23,7 @@
 
 #include "data/gen_internal.h"
 #include "horizon/dataset.h"
+#include "numeric/gsl_init.h"
 
 enum { P_FAST, P_SLOW, P_LUMPY, P_OBSOLETE, P_NEW };
 
@@ -109,6 +110,7 @@ hz_status hz__gen_products(const hz_gen_options *opt, FILE *f, hz_error *err)
     unsigned em = (opt->start_month - 1 + opt->months) % 12 + 1;
     int32_t day1 = hz_days_from_civil((int)ey, em, 1);
     hz_status st = HZ_OK;
+    hz__gsl_init();
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     product *pr = calloc(np, sizeof *pr);
     hz__obuf ob = {malloc(1 << 20), 0, 1 << 20, f, 0};

@@ -29,6 +29,7 @@
 #include "forecast/arima_internal.h"
 #include "horizon/arima.h"
 #include "numeric/vmmin.h"
+#include "numeric/gsl_init.h"
 
 #define MAXC HZ_ARIMA_MAXCOEF
 typedef hz__arima_ws ws;
@@ -476,25 +477,13 @@ static int hess_bad(ws *w, fitres *fr)
     return 0;
 }
 
-/* Fit one model like stats::arima.  Returns 0 and fills fr, or -1 when R
- * would stop with an error (fr->ok = 0). */
-int hz__arima_fit_core(ws *w, const hz_arima_spec *spec, fitres *fr)
+/* The coefficient layout of spec: the ARMA terms, then the constant
+ * (xkind 1, no differencing) or drift (xkind 2, one difference) when
+ * asked; all free with scale 1 and start 0, but a fixed constant. */
+static void coef_setup(const hz_arima_spec *spec, const orders *o, int narma,
+                       fitres *fr)
 {
-    memset(fr, 0, sizeof *fr);
-    fr->spec = *spec;
-    fr->ic = INFINITY;
-    orders o;
-    orders_of(spec, &o);
-    int narma = o.p + o.q + o.P + o.Q;
-    int nd = o.d + o.D * o.m;
-    size_t n = w->n;
-    if (narma + 1 > MAXC || (size_t)nd >= n)
-        return -1;
-    int pf = o.p + o.m * o.P, qf = o.q + o.m * o.Q;
-    int r = pf > qf + 1 ? pf : qf + 1;
-    if (r > w->rmax)
-        return -1;
-    int dd = o.d + o.D;
+    int dd = o->d + o->D;
     fr->xkind = 0;
     if (spec->constant && dd == 0)
         fr->xkind = 1;
@@ -513,32 +502,128 @@ int hz__arima_fit_core(ws *w, const hz_arima_spec *spec, fitres *fr)
     fr->nfree = 0;
     for (int i = 0; i < fr->ncoef; i++)
         fr->nfree += fr->mask[i];
+}
+
+/* The constant's or drift's start and scale, as stats::arima: the
+ * regression of the differenced series on the differenced regressor
+ * (lm(dx ~ dxreg - 1)); its standard error x 10 is the parameter scale. */
+static void xreg_init(ws *w, const orders *op_o, fitres *fr, size_t nw,
+                      double *init)
+{
+    const orders o = *op_o;
+    size_t n = w->n;
+    for (size_t i = 0; i < n; i++)
+        w->xr[i] = fr->xkind == 1 ? 1.0 : (double)(i + 1);
+    hz__arima_diff(w->xr, n, o.d, o.D, o.m, w->dxr);
+    /* lm(dx ~ dxreg - 1) */
+    double sxy = 0.0, sxx = 0.0;
+    for (size_t i = 0; i < nw; i++) {
+        sxy += w->dx[i] * w->dxr[i];
+        sxx += w->dxr[i] * w->dxr[i];
+    }
+    double beta = sxx > 0 ? sxy / sxx : 0.0, rss = 0.0;
+    for (size_t i = 0; i < nw; i++) {
+        double e = w->dx[i] - beta * w->dxr[i];
+        rss += e * e;
+    }
+    double ses = nw > 1 && sxx > 0 ? sqrt(rss / (double)(nw - 1) / sxx) : 0.0;
+    if (fr->mask[fr->ncoef - 1])
+        init[fr->ncoef - 1] = beta;
+    fr->ps[fr->ncoef - 1] = (ses > 0 && isfinite(ses)) ? 10.0 * ses : 1.0;
+}
+
+/* Conditional sum of squares (method CSS, or the start of CSS-ML): for
+ * CSS fills fr and returns 1; for CSS-ML leaves the CSS estimates in init
+ * (when the optimiser converged) and returns 0; -1 when R would stop
+ * (too short, non-stationary AR part at the CSS estimates). */
+static int css_stage(const hz_arima_spec *spec, const orders *op_o, fitres *fr,
+                     objctx *cp, hz__optim *opp, double *init)
+{
+    const orders o = *op_o;
+    size_t nw = cp->nw;
+    int pf = cp->ncond;
+    double xs[MAXC], fmin = 0.0;
+    int fail = 0;
+    if ((size_t)pf >= nw)
+        return -1;
+    opp->f = obj_css;
+    int k = 0;
+    for (int i = 0; i < fr->ncoef; i++)
+        if (fr->mask[i]) {
+            xs[k] = init[i] / opp->ps[k];
+            k++;
+        }
+    if (fr->nfree == 0) {
+        fmin = obj_css(xs, cp);
+        fail = 0;
+    } else if (hz__vmmin(opp, xs, &fmin, 100, &fail) != 0) {
+        return -1;
+    }
+    if (spec->method == HZ_ARIMA_CSS) {
+        k = 0;
+        for (int i = 0; i < fr->ncoef; i++)
+            if (fr->mask[i]) {
+                fr->coef[i] = fr->raw[i] = xs[k] * opp->ps[k];
+                k++;
+            } else {
+                fr->raw[i] = fr->coef[i];
+            }
+        double xt[MAXC];
+        k = 0;
+        for (int i = 0; i < fr->ncoef; i++)
+            if (fr->mask[i])
+                xt[k++] = fr->coef[i];
+        fr->value = obj_css(xt, cp);
+        if (!isfinite(fr->value))
+            return -1;
+        fr->sigma2 = exp(2.0 * fr->value);
+        fr->trans = 0;
+        fr->converged = !fail;
+        fr->loglik = fr->aic = NAN;
+        fr->ok = 1;
+        return 1;
+    }
+    if (!fail) {
+        k = 0;
+        for (int i = 0; i < fr->ncoef; i++)
+            if (fr->mask[i]) {
+                init[i] = xs[k] * opp->ps[k];
+                k++;
+            }
+    }
+    if (o.p > 0 && !ar_ok(init, o.p))
+        return -1;
+    if (o.P > 0 && !ar_ok(init + o.p + o.q, o.P))
+        return -1;
+    return 0;
+}
+
+/* Fit one model like stats::arima.  Returns 0 and fills fr, or -1 when R
+ * would stop with an error (fr->ok = 0). */
+int hz__arima_fit_core(ws *w, const hz_arima_spec *spec, fitres *fr)
+{
+    memset(fr, 0, sizeof *fr);
+    fr->spec = *spec;
+    fr->ic = INFINITY;
+    orders o;
+    orders_of(spec, &o);
+    int narma = o.p + o.q + o.P + o.Q;
+    int nd = o.d + o.D * o.m;
+    size_t n = w->n;
+    if (narma + 1 > MAXC || (size_t)nd >= n)
+        return -1;
+    int pf = o.p + o.m * o.P, qf = o.q + o.m * o.Q;
+    int r = pf > qf + 1 ? pf : qf + 1;
+    if (r > w->rmax)
+        return -1;
+    coef_setup(spec, &o, narma, fr);
 
     size_t nw = hz__arima_diff(w->x, n, o.d, o.D, o.m, w->dx);
-    double init[MAXC];
+    double init[MAXC] = {0};
     for (int i = 0; i < fr->ncoef; i++)
         init[i] = fr->coef[i];
-    if (fr->xkind) {
-        for (size_t i = 0; i < n; i++)
-            w->xr[i] = fr->xkind == 1 ? 1.0 : (double)(i + 1);
-        hz__arima_diff(w->xr, n, o.d, o.D, o.m, w->dxr);
-        /* lm(dx ~ dxreg - 1) */
-        double sxy = 0.0, sxx = 0.0;
-        for (size_t i = 0; i < nw; i++) {
-            sxy += w->dx[i] * w->dxr[i];
-            sxx += w->dxr[i] * w->dxr[i];
-        }
-        double beta = sxx > 0 ? sxy / sxx : 0.0, rss = 0.0;
-        for (size_t i = 0; i < nw; i++) {
-            double e = w->dx[i] - beta * w->dxr[i];
-            rss += e * e;
-        }
-        double ses = nw > 1 && sxx > 0 ? sqrt(rss / (double)(nw - 1) / sxx)
-                                       : 0.0;
-        if (fr->mask[fr->ncoef - 1])
-            init[fr->ncoef - 1] = beta;
-        fr->ps[fr->ncoef - 1] = (ses > 0 && isfinite(ses)) ? 10.0 * ses : 1.0;
-    }
+    if (fr->xkind)
+        xreg_init(w, &o, fr, nw, init);
     objctx c = {w, &o, fr, 0, nw, pf};
     hz__optim op;
     memset(&op, 0, sizeof op);
@@ -552,59 +637,10 @@ int hz__arima_fit_core(ws *w, const hz_arima_spec *spec, fitres *fr)
     }
     double xs[MAXC], fmin = 0.0;
     int fail = 0;
-
     if (spec->method == HZ_ARIMA_CSS || spec->method == HZ_ARIMA_CSS_ML) {
-        if ((size_t)pf >= nw)
-            return -1;
-        op.f = obj_css;
-        int k = 0;
-        for (int i = 0; i < fr->ncoef; i++)
-            if (fr->mask[i]) {
-                xs[k] = init[i] / op.ps[k];
-                k++;
-            }
-        if (fr->nfree == 0) {
-            fmin = obj_css(xs, &c);
-            fail = 0;
-        } else if (hz__vmmin(&op, xs, &fmin, 100, &fail) != 0) {
-            return -1;
-        }
-        if (spec->method == HZ_ARIMA_CSS) {
-            k = 0;
-            for (int i = 0; i < fr->ncoef; i++)
-                if (fr->mask[i]) {
-                    fr->coef[i] = fr->raw[i] = xs[k] * op.ps[k];
-                    k++;
-                } else {
-                    fr->raw[i] = fr->coef[i];
-                }
-            double xt[MAXC];
-            k = 0;
-            for (int i = 0; i < fr->ncoef; i++)
-                if (fr->mask[i])
-                    xt[k++] = fr->coef[i];
-            fr->value = obj_css(xt, &c);
-            if (!isfinite(fr->value))
-                return -1;
-            fr->sigma2 = exp(2.0 * fr->value);
-            fr->trans = 0;
-            fr->converged = !fail;
-            fr->loglik = fr->aic = NAN;
-            fr->ok = 1;
-            return 0;
-        }
-        if (!fail) {
-            k = 0;
-            for (int i = 0; i < fr->ncoef; i++)
-                if (fr->mask[i]) {
-                    init[i] = xs[k] * op.ps[k];
-                    k++;
-                }
-        }
-        if (o.p > 0 && !ar_ok(init, o.p))
-            return -1;
-        if (o.P > 0 && !ar_ok(init + o.p + o.q, o.P))
-            return -1;
+        int rc = css_stage(spec, &o, fr, &c, &op, init);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
     }
 
     /* exact ML */
@@ -1070,6 +1106,7 @@ hz_status hz_arima_forecast(const double *y, size_t n, int period,
     }
     if ((st = hz_arima_predict(&mdl, out->h, out->mean, se, err)) != HZ_OK)
         goto done;
+    hz__gsl_init();
     for (size_t l = 0; l < out->nlevels; l++) {
         double z = gsl_cdf_ugaussian_Pinv(0.5 *
                                           (1.0 + out->levels[l] / 100.0));

@@ -24,6 +24,7 @@
 #include "horizon/forecast.h"
 #include "horizon/intermittent.h"
 #include "horizon/theta.h"
+#include "numeric/gsl_init.h"
 
 static hz_status theta_plain(const hz__fc_in *in, hz_forecast *out,
                              hz_error *err)
@@ -73,6 +74,8 @@ static bool short_seasonal(const hz__fc_in *in)
     double a, b, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
     hz__linfit(in->y, n, 0.0, &a, &b);
     size_t k = n - mm;
+    if (k < 3)
+        return false; /* the t test needs k - 2 >= 1 degrees of freedom */
     for (size_t t = 0; t < k; t++) {
         double x = in->y[t] - (a + b * (double)t);
         double y = in->y[t + mm] - (a + b * (double)(t + mm));
@@ -92,6 +95,7 @@ static bool short_seasonal(const hz__fc_in *in)
     if (r >= 1)
         return true;
     double tstat = r * sqrt((kk - 2) / (1 - r * r));
+    hz__gsl_init();
     return tstat > gsl_cdf_tdist_Pinv(0.95, kk - 2);
 }
 

@@ -13,6 +13,7 @@
 #include "horizon/combo.h"
 #include "horizon/ets.h"
 #include "horizon/forecast.h"
+#include "numeric/gsl_init.h"
 
 void hz_combo_opts_init(hz_combo_opts *o)
 {
@@ -76,6 +77,7 @@ static hz_status arima_member(const double *y, size_t n, int period,
     }
     st = hz_arima_predict(&m, out->h, out->mean, se, err);
     if (st == HZ_OK) {
+        hz__gsl_init();
         for (size_t k = 0; k < out->nlevels; k++) {
             double z = gsl_cdf_ugaussian_Pinv(0.5 + out->levels[k] / 200.0);
             for (size_t i = 0; i < out->h; i++) {

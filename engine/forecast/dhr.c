@@ -10,6 +10,7 @@
 #include "horizon/arima.h"
 #include "horizon/dhr.h"
 #include "horizon/theta.h"
+#include "numeric/gsl_init.h"
 
 #define DHR_KMAX_DEFAULT 10
 
@@ -66,6 +67,7 @@ size_t hz_fourier(const double *period, const int *K, size_t np, size_t t0,
 static double ols(const double *y, size_t n, const double *X, size_t ld,
                   size_t k, int icpt, double *c, double *r)
 {
+    hz__gsl_init();
     size_t p = k + (icpt ? 1 : 0);
     if (p == 0 || n <= p + 1)
         return NAN;

@@ -7,6 +7,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "forecast/fc_internal.h"
+#include "numeric/gsl_init.h"
 
 int hz__decompose(const double *x, size_t n, int m, int mult, double *seasonal)
 {
@@ -110,6 +111,7 @@ void hz__linfit(const double *y, size_t n, double t0, double *a, double *b)
 
 double hz__qnorm(double p)
 {
+    hz__gsl_init();
     return gsl_cdf_ugaussian_Pinv(p);
 }
 

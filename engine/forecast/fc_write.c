@@ -11,6 +11,7 @@
 
 #include "core/textout.h"
 #include "horizon/forecast.h"
+#include "numeric/gsl_init.h"
 
 char *hz_forecast_result_label(const hz_forecast_result *r, size_t i, size_t h,
                                char *buf, size_t n)
@@ -195,6 +196,7 @@ static resid_stats resid_check(const double *y, const double *fit, size_t n,
             q += (ck / c0) * (ck / c0) / (double)(ne - k);
         }
         rs.lag = lag;
+        hz__gsl_init();
         rs.lb_p = c0 > 0 ? gsl_cdf_chisq_Q((double)ne * (ne + 2.0) * q,
                                            (double)lag)
                          : NAN;

@@ -10,6 +10,7 @@
 #include <gsl/gsl_min.h>
 
 #include "horizon/intermittent.h"
+#include "numeric/gsl_init.h"
 
 void hz_idemand_opts_init(hz_idemand_opts *o)
 {
@@ -121,6 +122,7 @@ static double ses_optimized(const double *x, size_t k)
     double fhi = ib < 20 ? ses_sse(ahi, ctx) : INFINITY;
     /* Brent needs a strict bracket (GSL reports an error otherwise) */
     if (ib > 0 && ib < 20 && fbest < flo && fbest < fhi) {
+        hz__gsl_init();
         gsl_function F = {ses_sse, ctx};
         gsl_min_fminimizer *m = gsl_min_fminimizer_alloc(
             gsl_min_fminimizer_brent);

@@ -9,6 +9,7 @@
 
 #include "forecast/fc_internal.h"
 #include "horizon/reconcile.h"
+#include "numeric/gsl_init.h"
 
 static const char *const NAMES[] = {"none", "bu", "td", "ols", "wls", "mint"};
 
@@ -269,6 +270,7 @@ hz_status hz_reconcile(const hz_hierarchy *H, int method,
                                     "reconcile: node %zu has no forecast "
                                     "to reconcile",
                                     i);
+    hz__gsl_init();
     gsl_matrix *cov = gsl_matrix_alloc(m, m), *shr = gsl_matrix_alloc(m, m);
     gsl_matrix *W = gsl_matrix_alloc(m, m), *G = gsl_matrix_alloc(nb, m);
     gsl_matrix *P = gsl_matrix_alloc(m, m);

@@ -7,13 +7,60 @@
 
 #define NM_BIG 1.0e35
 
+/* The starting simplex around Bvec (R's nmmin): vertex 0 is Bvec, vertex
+ * j moves coordinate j - 1 by a tenth of the largest |Bvec[i]| (0.1 when
+ * all are 0), multiplied by 10 until the coordinate changes.  P has n + 2
+ * columns of n + 1 rows (PP below); returns the simplex size. */
+static double nm_simplex(double *P, int n, const double *Bvec)
+{
+#define PP(i, j) P[(i) * (n + 2) + (j)]
+    double size = 0.0, step = 0.0;
+    for (int i = 0; i < n; i++)
+        PP(i, 0) = Bvec[i];
+    for (int i = 0; i < n; i++)
+        if (0.1 * fabs(Bvec[i]) > step)
+            step = 0.1 * fabs(Bvec[i]);
+    if (step == 0.0)
+        step = 0.1;
+    for (int j = 2; j <= n + 1; j++) {
+        for (int i = 0; i < n; i++)
+            PP(i, j - 1) = Bvec[i];
+        double trystep = step;
+        while (PP(j - 2, j - 1) == Bvec[j - 2]) {
+            PP(j - 2, j - 1) = Bvec[j - 2] + trystep;
+            trystep *= 10;
+        }
+        size += trystep;
+    }
+    return size;
+#undef PP
+}
+
+/* Shrink every vertex halfway towards the best one (1-based L); returns
+ * the new simplex size (the vertices' values must be recomputed). */
+static double nm_shrink(double *P, int n, int L)
+{
+#define PP(i, j) P[(i) * (n + 2) + (j)]
+    double size = 0.0;
+    for (int j = 0; j < n + 1; j++) {
+        if (j + 1 != L) {
+            for (int i = 0; i < n; i++) {
+                PP(i, j) = 0.5 * (PP(i, j) - PP(i, L - 1)) + PP(i, L - 1);
+                size += fabs(PP(i, j) - PP(i, L - 1));
+            }
+        }
+    }
+    return size;
+#undef PP
+}
+
 int hz__nelder_mead(int n, double *Bvec, double *Fmin, hz__nm_fn fn, void *ctx,
                     double abstol, double intol, int maxit)
 {
     double P[(HZ_NM_MAX_PAR + 1) * (HZ_NM_MAX_PAR + 2)];
 #define PP(i, j) P[(i) * (n + 2) + (j)]
     int C, H, L = 0, n1, funcount = 0;
-    double convtol, f, oldsize, size, step, temp, trystep, VH, VL, VR;
+    double convtol, f, oldsize, size, temp, VH, VL, VR;
     int calcvert;
 
     if (n > HZ_NM_MAX_PAR)
@@ -28,26 +75,8 @@ int hz__nelder_mead(int n, double *Bvec, double *Fmin, hz__nm_fn fn, void *ctx,
     n1 = n + 1;
     C = n + 2;
     PP(n1 - 1, 0) = f;
-    for (int i = 0; i < n; i++)
-        PP(i, 0) = Bvec[i];
     L = 1;
-    size = 0.0;
-    step = 0.0;
-    for (int i = 0; i < n; i++)
-        if (0.1 * fabs(Bvec[i]) > step)
-            step = 0.1 * fabs(Bvec[i]);
-    if (step == 0.0)
-        step = 0.1;
-    for (int j = 2; j <= n1; j++) {
-        for (int i = 0; i < n; i++)
-            PP(i, j - 1) = Bvec[i];
-        trystep = step;
-        while (PP(j - 2, j - 1) == Bvec[j - 2]) {
-            PP(j - 2, j - 1) = Bvec[j - 2] + trystep;
-            trystep *= 10;
-        }
-        size += trystep;
-    }
+    size = nm_simplex(P, n, Bvec);
     oldsize = size;
     calcvert = 1;
     do {
@@ -135,16 +164,7 @@ int hz__nelder_mead(int n, double *Bvec, double *Fmin, hz__nm_fn fn, void *ctx,
                 PP(n1 - 1, H - 1) = f;
             } else if (VR >= VH) {
                 calcvert = 1;
-                size = 0.0;
-                for (int j = 0; j < n1; j++) {
-                    if (j + 1 != L) {
-                        for (int i = 0; i < n; i++) {
-                            PP(i, j) = 0.5 * (PP(i, j) - PP(i, L - 1)) +
-                                       PP(i, L - 1);
-                            size += fabs(PP(i, j) - PP(i, L - 1));
-                        }
-                    }
-                }
+                size = nm_shrink(P, n, L);
                 if (size < oldsize)
                     oldsize = size;
                 else

@@ -178,6 +178,19 @@ bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
     }
 }
 
+void hz_cli_csv_reader_options(const hz_cli_csv *o, hz_csv_options *opt)
+{
+    opt->on_error = o->on_error;
+    opt->delimiter = o->delimiter;
+    opt->threads = o->threads;
+    opt->date_min_year = o->date_min_year;
+    opt->date_max_year = o->date_max_year;
+    opt->date_cols = &o->want_date;
+    opt->ndate_cols = o->want_date != NULL;
+    opt->number_cols = &o->want_number;
+    opt->nnumber_cols = o->want_number != NULL;
+}
+
 int hz_cli_read_csv(const char *cmd, const char *path, const hz_cli_csv *o,
                     hz_dataset **out, hz_csv_report *report)
 {
@@ -195,18 +208,9 @@ int hz_cli_read_csv(const char *cmd, const char *path, const hz_cli_csv *o,
         hz_cli_error(cmd, "%s", err.msg);
         return HZ_EXIT_USAGE;
     }
+    hz_cli_csv_reader_options(o, &opt);
     opt.overrides = ov;
     opt.noverrides = nov;
-    opt.on_error = o->on_error;
-    opt.delimiter = o->delimiter;
-    opt.threads = o->threads;
-    opt.date_min_year = o->date_min_year;
-    opt.date_max_year = o->date_max_year;
-    const char *dcols[1] = {o->want_date}, *ncols[1] = {o->want_number};
-    opt.date_cols = dcols;
-    opt.ndate_cols = o->want_date != NULL;
-    opt.number_cols = ncols;
-    opt.nnumber_cols = o->want_number != NULL;
     hz_status st = hz_csv_read(path, &opt, out, report, &err);
     hz_schema_overrides_free(ov, nov);
     if (st != HZ_OK) {

@@ -101,6 +101,13 @@ void hz_cli_csv_init(hz_cli_csv *o);
  * value.  Returns true and does nothing for other codes. */
 bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
                        const char *arg);
+/* The reader's options for these command-line options (all but the
+ * schema, which the caller parses and owns): on-error, delimiter,
+ * threads, date window and the columns read strictly.  opt points into
+ * o, which must outlive it.  `horizon forecast` and forecast jobs read
+ * their CSV through this one function, so that a job reads its dataset
+ * exactly as the command does. */
+void hz_cli_csv_reader_options(const hz_cli_csv *o, hz_csv_options *opt);
 /* Read path with these options.  On failure prints the error (and, with
  * skip, the skipped-row summary) and returns the exit code; 0 on
  * success.  report may be NULL. */

@@ -259,7 +259,10 @@ static hz_status finish_request(hz_job_request *r, owned *o, hz_error *err)
     bool ok;
     hz_cli_capture(msg, sizeof msg);
     if (r->type == HZ_JOB_FORECAST) {
-        ok = hz__fc_request_finish("job", &o->sa, &r->fc);
+        /* as `horizon forecast`: the date and value columns read
+         * strictly (hz__fc_series_check sets them in o->csv) */
+        ok = hz__fc_series_check("job", &o->sa, &o->csv) == HZ_EXIT_OK &&
+             hz__fc_request_finish("job", &o->sa, &r->fc);
     } else {
         hz_analysis_kind k = r->type == HZ_JOB_CHURN   ? HZ_ANALYSIS_CHURN
                              : r->type == HZ_JOB_CLV   ? HZ_ANALYSIS_CLV
@@ -274,10 +277,11 @@ static hz_status finish_request(hz_job_request *r, owned *o, hz_error *err)
         hz_schema_overrides_parse(o->csv.schema, &o->ov, &o->nov, err) !=
             HZ_OK)
         return param_error("schema", err->msg, err);
+    /* the command's reader options, all of them (the threads are the
+     * runner's: the job's own ingest stage sets them) */
+    hz_cli_csv_reader_options(&o->csv, &r->csv);
     r->csv.overrides = o->ov;
     r->csv.noverrides = o->nov;
-    r->csv.on_error = o->csv.on_error;
-    r->csv.delimiter = o->csv.delimiter;
     return HZ_OK;
 }
 

@@ -231,18 +231,8 @@ hz_status hz__llm_slot_start(hz_llm_client *c, hz__llm_slot *s,
 
 enum { FINAL_FAIL = 0, SUCCESS = 1, RETRY = -1 };
 
-static void read_usage(hz_llm_usage *u, const cJSON *o)
-{
-    u->present = true;
-    u->prompt_tokens = (long)cJSON_GetNumberValue(
-        cJSON_GetObjectItemCaseSensitive(o, "prompt_tokens"));
-    u->completion_tokens = (long)cJSON_GetNumberValue(
-        cJSON_GetObjectItemCaseSensitive(o, "completion_tokens"));
-    u->total_tokens = (long)cJSON_GetNumberValue(
-        cJSON_GetObjectItemCaseSensitive(o, "total_tokens"));
-}
-
-/* Parse a non-streamed 2xx body into r.  false when it does not parse. */
+/* Parse a non-streamed 2xx body into r.  false when it does not parse
+ * (no content, or a malformed usage object). */
 static bool parse_reply(hz__llm_slot *s)
 {
     hz_llm_request *r = s->r;
@@ -262,10 +252,9 @@ static bool parse_reply(hz__llm_slot *s)
     if (fr != NULL)
         snprintf(r->finish_reason, sizeof r->finish_reason, "%s", fr);
     cJSON *u = cJSON_GetObjectItemCaseSensitive(j, "usage");
-    if (cJSON_IsObject(u))
-        read_usage(&r->usage, u);
+    bool ok = !cJSON_IsObject(u) || hz__llm_usage_read(&r->usage, u);
     cJSON_Delete(j);
-    return r->content != NULL;
+    return ok && r->content != NULL;
 }
 
 /* The server's error message from a JSON error body, scrubbed. */

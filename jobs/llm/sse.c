@@ -110,15 +110,37 @@ static void chat_fail(hz_chat_stream *s, const char *msg)
     s->failed = true;
 }
 
-static void read_usage(hz_chat_stream *s, const cJSON *u)
+/* A token count: absent (or null) reads as 0; otherwise a whole number
+ * from 0 to 2^53.  false for anything else. */
+static bool read_count(const cJSON *o, const char *name, long *out)
 {
-    s->usage.present = true;
-    s->usage.prompt_tokens = (long)cJSON_GetNumberValue(
-        cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens"));
-    s->usage.completion_tokens = (long)cJSON_GetNumberValue(
-        cJSON_GetObjectItemCaseSensitive(u, "completion_tokens"));
-    s->usage.total_tokens = (long)cJSON_GetNumberValue(
-        cJSON_GetObjectItemCaseSensitive(u, "total_tokens"));
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    *out = 0;
+    if (v == NULL || cJSON_IsNull(v))
+        return true;
+    if (!cJSON_IsNumber(v))
+        return false;
+    double d = v->valuedouble;
+    if (!(d >= 0.0 && d <= 9007199254740992.0))
+        return false; /* also NaN */
+    long n = (long)d;
+    if ((double)n != d)
+        return false;
+    *out = n;
+    return true;
+}
+
+bool hz__llm_usage_read(hz_llm_usage *u, const cJSON *o)
+{
+    hz_llm_usage t;
+    memset(&t, 0, sizeof t);
+    if (!read_count(o, "prompt_tokens", &t.prompt_tokens) ||
+        !read_count(o, "completion_tokens", &t.completion_tokens) ||
+        !read_count(o, "total_tokens", &t.total_tokens))
+        return false;
+    t.present = cJSON_GetArraySize(o) > 0;
+    *u = t;
+    return true;
 }
 
 /* One chunk: text, finish reason, usage, or an error. */
@@ -155,8 +177,9 @@ static void read_chunk(hz_chat_stream *s, const cJSON *j)
                      fr->valuestring);
     }
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(j, "usage");
-    if (cJSON_IsObject(u))
-        read_usage(s, u);
+    if (cJSON_IsObject(u) && !hz__llm_usage_read(&s->usage, u))
+        chat_fail(s, "stream: malformed usage (token counts must be whole "
+                     "numbers from 0)");
 }
 
 static void on_chat_event(const char *event, const char *data, size_t len,

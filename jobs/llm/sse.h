@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "llm/llm.h"
 #include "net/http.h"
 
@@ -64,5 +66,11 @@ void hz__chat_stream_init(hz_chat_stream *s, size_t max_bytes,
 bool hz__chat_stream_feed(hz_chat_stream *s, const char *buf, size_t n);
 void hz__chat_stream_reset(hz_chat_stream *s);
 void hz__chat_stream_free(hz_chat_stream *s);
+
+/* Read a "usage" object (prompt_tokens, completion_tokens, total_tokens)
+ * into u.  An absent or null count reads as 0; usage is present when the
+ * object has any member.  false, leaving u alone, when a count is not a
+ * whole number from 0 to 2^53 (never cast out of range). */
+bool hz__llm_usage_read(hz_llm_usage *u, const cJSON *o);
 
 #endif

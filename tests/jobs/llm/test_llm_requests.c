@@ -626,6 +626,45 @@ HZ_TEST(sse_parser_gives_the_same_result_for_any_chunking)
     hz__chat_stream_free(&cs);
 }
 
+/* Token counts are read only when they are whole numbers from 0: an
+ * empty usage is no usage, a missing count is 0, anything else (a string,
+ * a negative, a fraction, 1e300) fails the stream instead of being cast
+ * out of range (found by tests/fuzz/fuzz_sse.c). */
+HZ_TEST(sse_usage_counts_are_read_strictly)
+{
+    static const struct {
+        const char *usage;
+        bool failed, present;
+        long total;
+    } cases[] = {
+        {"{}", false, false, 0},
+        {"{\"total_tokens\":9}", false, true, 9},
+        {"{\"prompt_tokens\":null,\"total_tokens\":4}", false, true, 4},
+        {"{\"total_tokens\":\"9\"}", true, false, 0},
+        {"{\"total_tokens\":-3}", true, false, 0},
+        {"{\"total_tokens\":2.5}", true, false, 0},
+        {"{\"total_tokens\":1e300}", true, false, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char body[256];
+        snprintf(body, sizeof body,
+                 "data: {\"choices\":[],\"usage\":%s}\n\ndata: [DONE]\n\n",
+                 cases[i].usage);
+        hz_chat_stream cs;
+        hz__chat_stream_init(&cs, 0, NULL, NULL);
+        hz__chat_stream_feed(&cs, body, strlen(body));
+        HZ_CHECK_MSG(cs.failed == cases[i].failed &&
+                         cs.usage.present == cases[i].present &&
+                         cs.usage.total_tokens == cases[i].total,
+                     "usage %s: failed %d present %d total %ld",
+                     cases[i].usage, cs.failed, cs.usage.present,
+                     cs.usage.total_tokens);
+        if (cases[i].failed)
+            HZ_CHECK(strstr(cs.error, "usage") != NULL);
+        hz__chat_stream_free(&cs);
+    }
+}
+
 /* ---- capabilities and schemas ---- */
 
 HZ_TEST(capability_table_and_overrides)
