@@ -83,16 +83,18 @@ static void residuals(const hier *H, size_t ntr, int period, double *res)
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < H->m; i++) {
         hz_ets_workspace *w = hz_ets_alloc(ntr);
-        double *row = res + i * ntr; /* the fitted values, then the errors */
+        double *fit = malloc(ntr * sizeof *fit);
         hz_ets_opts o;
         hz_ets_opts_init(&o);
         o.maxit = 300;
         hz_ets_fit f;
-        int ok = hz_ets_fit_model(H->y[i], ntr, period, &o, w, &f, NULL) ==
-                     HZ_OK &&
-                 hz_ets_fitted(&f, H->y[i], row, NULL) == HZ_OK;
         for (size_t t = 0; t < ntr; t++)
-            row[t] = ok ? H->y[i][t] - row[t] : NAN;
+            res[i * ntr + t] = NAN;
+        if (hz_ets_fit_model(H->y[i], ntr, period, &o, w, &f, NULL) == HZ_OK &&
+            hz_ets_fitted(&f, H->y[i], fit, NULL) == HZ_OK)
+            for (size_t t = 0; t < ntr; t++)
+                res[i * ntr + t] = H->y[i][t] - fit[t];
+        free(fit);
         hz_ets_free(w);
     }
 }
