@@ -249,11 +249,8 @@ static int run_series(const hz_fc_batch *b, hz_forecast *const *out, size_t K,
 static void keep_nonneg(const hz_fc_batch *b, hz_forecast *const *out)
 {
     for (size_t i = 0; i < b->nseries; i++) {
-        bool nn = b->nonnegative != HZ_NONNEG_OFF &&
-                  strcmp(out[i]->method, "none") != 0;
-        for (size_t t = 0;
-             nn && b->nonnegative == HZ_NONNEG_AUTO && t < b->n[i]; t++)
-            nn = b->y[i][t] >= 0;
+        bool nn = strcmp(out[i]->method, "none") != 0 &&
+                  hz__fc_nonneg_applies(b->nonnegative, b->y[i], b->n[i]);
         size_t k = nn ? hz__fc_clamp_nonneg(out[i]) : 0;
         if (b->guards != NULL) {
             b->guards[i].mode = b->nonnegative;

@@ -2,6 +2,7 @@
 #ifndef HZ_FC_INTERNAL_H
 #define HZ_FC_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,9 @@ hz__resid_stats hz__fc_resid_stats(const double *y, const double *fit,
  * values were raised (engine/forecast/guarded.c). */
 struct hz_forecast;
 size_t hz__fc_clamp_nonneg(struct hz_forecast *f);
+/* Whether points and bounds of y[0..n) are kept >= 0 under the hz_nonneg
+ * mode: on, or auto and no value below zero. */
+bool hz__fc_nonneg_applies(int mode, const double *y, size_t n);
 
 /* Standard normal quantile. */
 double hz__qnorm(double p);

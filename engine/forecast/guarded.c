@@ -52,8 +52,10 @@ size_t hz__fc_clamp_nonneg(hz_forecast *fc)
     return k;
 }
 
-static bool all_nonneg(const double *y, size_t n)
+bool hz__fc_nonneg_applies(int mode, const double *y, size_t n)
 {
+    if (mode != HZ_NONNEG_AUTO)
+        return mode == HZ_NONNEG_ON;
     for (size_t t = 0; t < n; t++)
         if (y[t] < 0)
             return false;
@@ -83,8 +85,7 @@ hz_status hz_forecast_series_guarded(const double *y, size_t n,
         return st;
     if (g->scale_exp != 0)
         unscale(out, n, g->scale_exp);
-    g->nonnegative = g->mode == HZ_NONNEG_ON ||
-                     (g->mode == HZ_NONNEG_AUTO && all_nonneg(y, n));
+    g->nonnegative = hz__fc_nonneg_applies(g->mode, y, n);
     if (g->nonnegative)
         g->nclamped = hz__fc_clamp_nonneg(out);
     return HZ_OK;
