@@ -1,6 +1,7 @@
 /* Dynamic harmonic regression (include/horizon/dhr.h). */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +23,12 @@ void hz_dhr_opts_init(hz_dhr_opts *o)
     o->kmax = DHR_KMAX_DEFAULT;
 }
 
-/* sinpi / cospi of x = 2 f t, reduced modulo 2 first (as accurate as R's
- * sinpi for large t). */
-static double sinpi2(double f, double t)
+/* sin(pi x) and cos(pi x) of x = 2 f t reduced modulo 2 first (as
+ * accurate as R's sinpi and cospi for large t); one reduction and one
+ * sincos for both. */
+static void sincospi2(double f, double t, double *sv, double *cv)
 {
-    return sin(M_PI * fmod(2.0 * f * t, 2.0));
-}
-
-static double cospi2(double f, double t)
-{
-    return cos(M_PI * fmod(2.0 * f * t, 2.0));
+    sincos(M_PI * fmod(2.0 * f * t, 2.0), sv, cv);
 }
 
 size_t hz_fourier(const double *period, const int *K, size_t np, size_t t0,
@@ -49,23 +46,25 @@ size_t hz_fourier(const double *period, const int *K, size_t np, size_t t0,
                 f[nf++] = v;
         }
     for (size_t j = 0; j < nf; j++) {
-        if (fabs(2 * f[j] - round(2 * f[j])) > 2.220446049250313e-16) {
-            for (size_t t = 0; t < n; t++)
-                X[nc * ld + t] = sinpi2(f[j], (double)(t0 + t + 1));
-            nc++;
+        bool has_sin = fabs(2 * f[j] - round(2 * f[j])) >
+                       2.220446049250313e-16;
+        double *xs = X + nc * ld, *xc = has_sin ? xs + ld : xs;
+        for (size_t t = 0; t < n; t++) {
+            double sv, cv;
+            sincospi2(f[j], (double)(t0 + t + 1), &sv, &cv);
+            if (has_sin)
+                xs[t] = sv;
+            xc[t] = cv;
         }
-        for (size_t t = 0; t < n; t++)
-            X[nc * ld + t] = cospi2(f[j], (double)(t0 + t + 1));
-        nc++;
+        nc += has_sin ? 2 : 1;
     }
     return nc;
 }
 
-/* Least squares of y on [1?, X[, 0..k)] (n rows): coefficients c (the
- * intercept first when icpt), residuals r (may be NULL); returns the
- * residual sum of squares, or NAN when n <= columns. */
-static double ols(const double *y, size_t n, const double *X, size_t ld,
-                  size_t k, int icpt, double *c, double *r)
+/* Least squares of y on [1?, X[, 0..k)] (n rows) by GSL's SVD: the
+ * fallback of ols() for nearly collinear columns. */
+static double ols_svd(const double *y, size_t n, const double *X, size_t ld,
+                      size_t k, int icpt, double *c, double *r)
 {
     hz__gsl_init();
     size_t p = k + (icpt ? 1 : 0);
@@ -101,6 +100,102 @@ static double ols(const double *y, size_t n, const double *X, size_t ld,
     gsl_matrix_free(cov);
     gsl_matrix_free(A);
     return chisq;
+}
+
+/* Column a of [1?, X]: NULL for the intercept. */
+static const double *col_of(const double *X, size_t ld, int icpt, size_t a)
+{
+    return icpt && a == 0 ? NULL : X + (a - (icpt ? 1 : 0)) * ld;
+}
+
+/* In-place Cholesky A = L L' (p x p, row-major, lower part used); false
+ * when a pivot falls below 1e-12 of its diagonal entry (nearly collinear
+ * columns). */
+static bool chol(double *A, size_t p)
+{
+    for (size_t j = 0; j < p; j++) {
+        double d = A[j * p + j], g = d;
+        for (size_t k = 0; k < j; k++)
+            d -= A[j * p + k] * A[j * p + k];
+        if (!(d > 1e-12 * (g + 1e-300)))
+            return false;
+        d = sqrt(d);
+        A[j * p + j] = d;
+        for (size_t i = j + 1; i < p; i++) {
+            double v = A[i * p + j];
+            for (size_t k = 0; k < j; k++)
+                v -= A[i * p + k] * A[j * p + k];
+            A[i * p + j] = v / d;
+        }
+    }
+    return true;
+}
+
+/* Least squares of y on [1?, X[, 0..k)] (n rows): coefficients c (the
+ * intercept first when icpt), residuals r (may be NULL); returns the
+ * residual sum of squares, or NAN when n <= columns.  By the normal
+ * equations (Fourier columns are close to orthogonal: well conditioned,
+ * and no BLAS call, which would start threads for these small sizes),
+ * GSL's SVD when they are not positive definite. */
+static double ols(const double *y, size_t n, const double *X, size_t ld,
+                  size_t k, int icpt, double *c, double *r)
+{
+    size_t p = k + (icpt ? 1 : 0);
+    if (p == 0 || n <= p + 1)
+        return NAN;
+    double *A = malloc(p * p * sizeof *A), *b = malloc(p * sizeof *b);
+    double rss = NAN;
+    if (A == NULL || b == NULL)
+        goto done;
+    for (size_t a = 0; a < p; a++) {
+        const double *xa = col_of(X, ld, icpt, a);
+        double s = 0.0;
+        for (size_t t = 0; t < n; t++)
+            s += (xa ? xa[t] : 1.0) * y[t];
+        b[a] = s;
+        for (size_t bb = 0; bb <= a; bb++) {
+            const double *xb = col_of(X, ld, icpt, bb);
+            double v = 0.0;
+            for (size_t t = 0; t < n; t++)
+                v += (xa ? xa[t] : 1.0) * (xb ? xb[t] : 1.0);
+            A[a * p + bb] = v;
+        }
+    }
+    if (!chol(A, p)) {
+        free(A);
+        free(b);
+        return ols_svd(y, n, X, ld, k, icpt, c, r);
+    }
+    for (size_t i = 0; i < p; i++) { /* L z = b, then L' c = z */
+        double v = b[i];
+        for (size_t j = 0; j < i; j++)
+            v -= A[i * p + j] * b[j];
+        b[i] = v / A[i * p + i];
+    }
+    for (size_t i = p; i-- > 0;) {
+        double v = b[i];
+        for (size_t j = i + 1; j < p; j++)
+            v -= A[j * p + i] * b[j];
+        b[i] = v / A[i * p + i];
+    }
+    rss = 0.0;
+    for (size_t t = 0; t < n; t++) {
+        double f = 0.0;
+        for (size_t a = 0; a < p; a++) {
+            const double *xa = col_of(X, ld, icpt, a);
+            f += b[a] * (xa ? xa[t] : 1.0);
+        }
+        double e = y[t] - f;
+        rss += e * e;
+        if (r != NULL)
+            r[t] = e;
+    }
+    for (size_t j = 0; c != NULL && j < p; j++)
+        c[j] = b[j];
+done:
+    free(A);
+    free(b);
+    return rss;
 }
 
 /* The cross products of [1, every candidate Fourier column] with
@@ -219,13 +314,15 @@ static double aicc_ols(double rss, size_t n, size_t m)
  * K, starting from 1), by AICc; fixed values kept.  X: n x (2 sum kmax)
  * scratch. */
 static hz_status choose_K(const double *y, size_t n, const double *per,
-                          size_t np, const hz_dhr_opts *o, int *K, double *X)
+                          size_t np, const hz_dhr_opts *o, int *K, int *kmax,
+                          double *X)
 {
-    int kmax[HZ_MAX_SEASONS];
     for (size_t i = 0; i < np; i++) {
         kmax[i] = (int)floor(per[i] / 2.0);
         if (kmax[i] > o->kmax)
             kmax[i] = o->kmax;
+        if (kmax[i] < 1)
+            kmax[i] = 1;
         /* keep at least 10 observations per coefficient */
         while (kmax[i] > 1 && (size_t)(2 * kmax[i]) * 10 > n)
             kmax[i]--;
@@ -309,48 +406,75 @@ static size_t dhr_periods(const hz_seasons *s, size_t n, double *per)
     return np;
 }
 
-/* Step 3: ARIMA on e = y - Fourier part (d fixed), then the Fourier part
- * at the future times added to the forecasts. */
-static hz_status arima_part(const double *y, size_t n, const double *per,
-                            size_t np, const int *K, const double *beta,
-                            size_t k, int d, int errors, double *X,
-                            hz_forecast *out, hz_error *err)
+/* The Fourier columns of K: the candidate columns idx[1..m) of Xfull
+ * (rows x ..., ld rows) copied to X (ld rows); returns m - 1. */
+static size_t select_cols(const double *Xfull, size_t rows, const size_t *idx,
+                          size_t m, double *X)
 {
+    for (size_t j = 1; j < m; j++)
+        memcpy(X + (j - 1) * rows, Xfull + (idx[j] - 1) * rows,
+               rows * sizeof *X);
+    return m - 1;
+}
+
+/* The chosen Fourier terms: K's columns among the candidates of kmax. */
+typedef struct dhr_terms {
+    const double *per;
+    size_t np;
+    const int *kmax;
+    const size_t *idx; /* cols_of(per, kmax, K) */
+    size_t m;          /* 1 + number of columns */
+} dhr_terms;
+
+static hz_status theta_or_arima(const double *e, size_t n, const dhr_terms *tm,
+                                int d, int errors, hz_forecast *out,
+                                hz_error *err)
+{
+    if (errors == HZ_DHR_THETA) {
+        hz_theta_opts to;
+        hz_theta_opts_init(&to);
+        to.force_nonseasonal = true;
+        return hz_theta_forecast(e, n, 1, &to, out, NULL, err);
+    }
+    hz_arima_opts ao;
+    hz_arima_opts_default(&ao);
+    ao.seasonal = 0;
+    ao.d = d;
+    ao.max_p = ao.max_q = 3;
+    double pmax = tm->per[0];
+    for (size_t i = 1; i < tm->np; i++)
+        pmax = tm->per[i] > pmax ? tm->per[i] : pmax;
+    return hz_arima_forecast(e, n, (int)floor(pmax), &ao, out, err);
+}
+
+/* Step 3: ARIMA (or Theta) on e = y - Fourier part (d fixed; X: the
+ * in-sample columns, n x k), then the Fourier part at the future times
+ * (into Xfull, of the candidates) added to the forecasts. */
+static hz_status arima_part(const double *y, size_t n, const dhr_terms *tm,
+                            const double *beta, int d, int errors,
+                            const double *X, double *Xfull, hz_forecast *out,
+                            hz_error *err)
+{
+    size_t k = tm->m - 1;
     double *e = malloc(n * sizeof *e);
     if (e == NULL)
         return hz_error_set(err, HZ_ENOMEM, "dhr: out of memory");
-    hz_fourier(per, K, np, 0, n, X, n);
     for (size_t t = 0; t < n; t++) {
         double f = 0.0;
         for (size_t j = 0; j < k; j++)
             f += beta[j] * X[j * n + t];
         e[t] = y[t] - f;
     }
-    hz_status st;
-    if (errors == HZ_DHR_THETA) {
-        hz_theta_opts to;
-        hz_theta_opts_init(&to);
-        to.force_nonseasonal = true;
-        st = hz_theta_forecast(e, n, 1, &to, out, NULL, err);
-    } else {
-        hz_arima_opts ao;
-        hz_arima_opts_default(&ao);
-        ao.seasonal = 0;
-        ao.d = d;
-        ao.max_p = ao.max_q = 3;
-        double pmax = per[0];
-        for (size_t i = 1; i < np; i++)
-            pmax = per[i] > pmax ? per[i] : pmax;
-        st = hz_arima_forecast(e, n, (int)floor(pmax), &ao, out, err);
-    }
+    hz_status st = theta_or_arima(e, n, tm, d, errors, out, err);
     free(e);
     if (st != HZ_OK)
         return st;
-    hz_fourier(per, K, np, n, out->h, X, out->h);
-    for (size_t i = 0; i < out->h; i++) {
+    size_t h = out->h;
+    hz_fourier(tm->per, tm->kmax, tm->np, n, h, Xfull, h);
+    for (size_t i = 0; i < h; i++) {
         double f = 0.0;
         for (size_t j = 0; j < k; j++)
-            f += beta[j] * X[j * out->h + i];
+            f += beta[j] * Xfull[(tm->idx[j + 1] - 1) * h + i];
         out->mean[i] += f;
         for (size_t l = 0; l < out->nlevels; l++) {
             out->lower[l][i] += f;
@@ -385,27 +509,28 @@ hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
     size_t kcols = 2 * (size_t)(o->kmax > 0 ? o->kmax : 1) * np;
     size_t rows = n > out->h ? n : out->h;
     double *X = malloc(rows * kcols * sizeof *X);
+    double *Xk = malloc(n * kcols * sizeof *Xk);
     double *work = malloc((2 + kcols) * n * sizeof *work);
+    size_t *idx = malloc((kcols + 1) * sizeof *idx);
     double beta[2 * HZ_MAX_SEASONS * 64];
-    int K[HZ_MAX_SEASONS];
+    int K[HZ_MAX_SEASONS], kmax[HZ_MAX_SEASONS];
     hz_status st = HZ_OK;
-    if (X == NULL || work == NULL) {
+    if (X == NULL || Xk == NULL || work == NULL || idx == NULL ||
+        choose_K(y, n, per, np, o, K, kmax, X) != HZ_OK) {
         st = hz_error_set(err, HZ_ENOMEM, "dhr: out of memory");
         goto done;
     }
-    if (choose_K(y, n, per, np, o, K, X) != HZ_OK) {
-        st = hz_error_set(err, HZ_ENOMEM, "dhr: out of memory");
-        goto done;
-    }
-    size_t k = hz_fourier(per, K, np, 0, n, X, n);
-    int d = fourier_coef(y, n, X, k, beta, work);
+    /* X holds every candidate column (n rows): K's are a subset */
+    dhr_terms tm = {per, np, kmax, idx, cols_of(per, kmax, K, np, idx)};
+    size_t k = select_cols(X, n, idx, tm.m, Xk);
+    int d = fourier_coef(y, n, Xk, k, beta, work);
     if (d < 0) {
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "dhr: too few observations for %zu Fourier terms",
                           k);
         goto done;
     }
-    st = arima_part(y, n, per, np, K, beta, k, d, o->errors, X, out, err);
+    st = arima_part(y, n, &tm, beta, d, o->errors, Xk, X, out, err);
     if (st == HZ_OK) {
         char inner[64], ks[32] = "";
         snprintf(inner, sizeof inner, "%s", out->method);
@@ -416,6 +541,8 @@ hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
     }
 done:
     free(X);
+    free(Xk);
     free(work);
+    free(idx);
     return st;
 }
