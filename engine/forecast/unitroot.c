@@ -9,6 +9,7 @@
  * trend loess; no robustness iterations (R's default robust = FALSE). */
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "forecast/fc_internal.h"
@@ -142,6 +143,43 @@ static int stl_est(const double *y, int n, int len, int ideg, double xs,
     return 1;
 }
 
+/* The loess weights of an interior point (its window centred: xs - nleft
+ * = nright - xs) depend only on len and ideg, not on where the window
+ * sits: computed once per smoothing (into wint, len values) and reused,
+ * the estimate then a single dot product.  Robustness weights (userw)
+ * differ point to point, so they always take the full path. */
+typedef struct stl_win {
+    double *wint; /* NULL: no cache */
+    int ready;
+} stl_win;
+
+static int stl_point(const double *y, int n, int len, int ideg, int i,
+                     double *ys, int nleft, int nright, double *res, int userw,
+                     const double *rw, stl_win *c)
+{
+    int nsh = (len + 1) / 2;
+    if (c->wint != NULL && !userw && i - nleft == nsh - 1 &&
+        nright - i == len - nsh) {
+        if (!c->ready) {
+            double dummy;
+            if (!stl_est(y, n, len, ideg, (double)nsh, &dummy, 1, len, res, 0,
+                         NULL))
+                return stl_est(y, n, len, ideg, (double)i, ys, nleft, nright,
+                               res, userw, rw);
+            memcpy(c->wint, res, (size_t)len * sizeof *res);
+            c->ready = 1;
+        }
+        const double *yy = y + nleft - 1;
+        double s = 0.0;
+        for (int k = 0; k < len; k++)
+            s += c->wint[k] * yy[k];
+        *ys = s;
+        return 1;
+    }
+    return stl_est(y, n, len, ideg, (double)i, ys, nleft, nright, res, userw,
+                   rw);
+}
+
 static void stl_ess(const double *y, int n, int len, int ideg, int njump,
                     int userw, const double *rw, double *ys, double *res)
 {
@@ -151,6 +189,9 @@ static void stl_ess(const double *y, int n, int len, int ideg, int njump,
     }
     int newnj = njump < n - 1 ? njump : n - 1;
     int nleft = 1, nright = n;
+    stl_win c = {NULL, 0};
+    if (len < n && !userw)
+        c.wint = malloc((size_t)len * sizeof *c.wint);
     if (len >= n) {
         nleft = 1;
         nright = n;
@@ -167,8 +208,8 @@ static void stl_ess(const double *y, int n, int len, int ideg, int njump,
                 nleft++;
                 nright++;
             }
-            if (!stl_est(y, n, len, ideg, (double)i, &ys[i - 1], nleft, nright,
-                         res, userw, rw))
+            if (!stl_point(y, n, len, ideg, i, &ys[i - 1], nleft, nright, res,
+                           userw, rw, &c))
                 ys[i - 1] = y[i - 1];
         }
     } else {
@@ -184,11 +225,12 @@ static void stl_ess(const double *y, int n, int len, int ideg, int njump,
                 nleft = i - nsh + 1;
                 nright = len + i - nsh;
             }
-            if (!stl_est(y, n, len, ideg, (double)i, &ys[i - 1], nleft, nright,
-                         res, userw, rw))
+            if (!stl_point(y, n, len, ideg, i, &ys[i - 1], nleft, nright, res,
+                           userw, rw, &c))
                 ys[i - 1] = y[i - 1];
         }
     }
+    free(c.wint);
     if (newnj != 1) {
         for (int i = 1; i <= n - newnj; i += newnj) {
             double delta = (ys[i + newnj - 1] - ys[i - 1]) / (double)newnj;
@@ -230,29 +272,101 @@ static void stl_fts(const double *x, int n, int np, double *trend,
     stl_ma(work, n - 2 * np + 2, 3, trend);
 }
 
+/* Smooth one cycle-subseries work1[0..k) into work2[0..k+2) (one value
+ * extrapolated at each end). */
+static void stl_sub(const double *work1, int k, int ns, int isdeg, int nsjump,
+                    int userw, const double *work3, double *work2,
+                    double *work4)
+{
+    stl_ess(work1, k, ns, isdeg, nsjump, userw, work3, work2 + 1, work4);
+    int nright = ns < k ? ns : k;
+    if (!stl_est(work1, k, ns, isdeg, 0.0, &work2[0], 1, nright, work4, userw,
+                 work3))
+        work2[0] = work2[1];
+    int nleft = k - ns + 1 > 1 ? k - ns + 1 : 1;
+    if (!stl_est(work1, k, ns, isdeg, (double)(k + 1), &work2[k + 1], nleft, k,
+                 work4, userw, work3))
+        work2[k + 1] = work2[k];
+}
+
+/* Without robustness weights the subseries smoothing is linear in the
+ * data and the same for every subseries of one length: when there are
+ * many short subseries (long periods: 168, 336) it is built once per
+ * length as a (k + 2) x k matrix, from the smoothings of the unit
+ * vectors, and applied to each subseries. */
+#define STL_OP_KMAX 64
+
+typedef struct stl_op {
+    int k;     /* subseries length, 0: none */
+    double *M; /* (k + 2) x k, row-major */
+} stl_op;
+
+static int stl_op_build(stl_op *op, int k, int ns, int isdeg, int nsjump,
+                        double *work1, double *work2, double *work4)
+{
+    op->M = malloc((size_t)(k + 2) * (size_t)k * sizeof *op->M);
+    if (op->M == NULL)
+        return 0;
+    op->k = k;
+    for (int c = 0; c < k; c++) {
+        memset(work1, 0, (size_t)k * sizeof *work1);
+        work1[c] = 1.0;
+        stl_sub(work1, k, ns, isdeg, nsjump, 0, NULL, work2, work4);
+        for (int m = 0; m < k + 2; m++)
+            op->M[(size_t)m * (size_t)k + (size_t)c] = work2[m];
+    }
+    return 1;
+}
+
+static const stl_op *stl_op_for(stl_op ops[2], int k, int ns, int isdeg,
+                                int nsjump, double *work1, double *work2,
+                                double *work4)
+{
+    for (int i = 0; i < 2; i++) {
+        if (ops[i].k == k)
+            return &ops[i];
+        if (ops[i].k == 0)
+            return stl_op_build(&ops[i], k, ns, isdeg, nsjump, work1, work2,
+                                work4)
+                       ? &ops[i]
+                       : NULL;
+    }
+    return NULL;
+}
+
 static void stl_ss(const double *y, int n, int np, int ns, int isdeg,
                    int nsjump, int userw, const double *rw, double *season,
                    double *work1, double *work2, double *work3, double *work4)
 {
+    stl_op ops[2] = {{0, NULL}, {0, NULL}};
+    int kfirst = (n - 1) / np + 1;
+    int use_op = !userw && kfirst <= STL_OP_KMAX && np >= 2 * kfirst;
     for (int j = 1; j <= np; j++) {
         int k = (n - j) / np + 1;
+        const stl_op *op = use_op ? stl_op_for(ops, k, ns, isdeg, nsjump,
+                                               work1, work2, work4)
+                                  : NULL;
         for (int i = 1; i <= k; i++)
             work1[i - 1] = y[(i - 1) * np + j - 1];
-        if (userw)
-            for (int i = 1; i <= k; i++)
-                work3[i - 1] = rw[(i - 1) * np + j - 1];
-        stl_ess(work1, k, ns, isdeg, nsjump, userw, work3, work2 + 1, work4);
-        int nright = ns < k ? ns : k;
-        if (!stl_est(work1, k, ns, isdeg, 0.0, &work2[0], 1, nright, work4,
-                     userw, work3))
-            work2[0] = work2[1];
-        int nleft = k - ns + 1 > 1 ? k - ns + 1 : 1;
-        if (!stl_est(work1, k, ns, isdeg, (double)(k + 1), &work2[k + 1],
-                     nleft, k, work4, userw, work3))
-            work2[k + 1] = work2[k];
+        if (op != NULL) {
+            for (int m = 0; m < k + 2; m++) {
+                const double *row = op->M + (size_t)m * (size_t)k;
+                double v = 0.0;
+                for (int c = 0; c < k; c++)
+                    v += row[c] * work1[c];
+                work2[m] = v;
+            }
+        } else {
+            if (userw)
+                for (int i = 1; i <= k; i++)
+                    work3[i - 1] = rw[(i - 1) * np + j - 1];
+            stl_sub(work1, k, ns, isdeg, nsjump, userw, work3, work2, work4);
+        }
         for (int m = 1; m <= k + 2; m++)
             season[(m - 1) * np + j - 1] = work2[m - 1];
     }
+    free(ops[0].M);
+    free(ops[1].M);
 }
 
 static int next_odd(double x)
