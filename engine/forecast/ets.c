@@ -92,6 +92,27 @@ static int ws_reserve(hz_ets_workspace *w, size_t n, size_t simn)
     return 0;
 }
 
+/* sum log|f| of the multiplicative-error likelihood without a log per
+ * step: the product of a group of |f| (prod, the values in fbuf[0..k))
+ * joins a running product kept as mant 2^expo, mant in [1, 2) (scaling by
+ * a power of two is exact); one log at the end.  A group whose product
+ * leaves the safe range (a zero, huge or tiny |f|) takes per-step logs. */
+static inline void log_group(double prod, const double *fbuf, int k,
+                             double *mant, long *expo, double *slog)
+{
+    if (prod > 1e-290 && prod < 1e290) {
+        double t = *mant * prod;
+        uint64_t bits;
+        memcpy(&bits, &t, sizeof bits);
+        *expo += (long)((bits >> 52) & 0x7ff) - 1023;
+        bits = (bits & ~(0x7ffULL << 52)) | (1023ULL << 52);
+        memcpy(mant, &bits, sizeof bits);
+    } else {
+        for (int i = 0; i < k; i++)
+            *slog += log(fbuf[i]);
+    }
+}
+
 /* ---------------------------------------------------------------------
  * The recursion (etscalc), specialised per model shape.
  * seas is circular: seas[i % m] is the seasonal state used at step i.
@@ -105,12 +126,14 @@ static inline __attribute__((always_inline)) double ets_run(
     double sse_stop)
 {
     double l = *lp, b = trend ? *bp : 0.0;
-    double sse = 0.0, slog = 0.0, prod = 1.0, fbuf[8];
+    double c = trend ? phi * b : 0.0; /* phi b of the step to come */
+    const double pbeta = phi * beta, oma = 1.0 - alpha;
+    double sse = 0.0, slog = 0.0, prod = 1.0, fbuf[8], mant = 1.0;
+    long expo = 0;
     int pc = 0;
     size_t j = 0;
-    const double ba = trend ? beta / alpha : 0.0;
     for (size_t i = 0; i < n; i++) {
-        double phib = trend ? phi * b : 0.0;
+        double phib = trend ? c : 0.0;
         double q = l + phib;
         double s = season == HZ_ETS_M ? (season ? seas[j] : 1.0)
                                       : (season ? seas[j] : 0.0);
@@ -126,14 +149,7 @@ static inline __attribute__((always_inline)) double ets_run(
             fbuf[pc] = fabs(f);
             prod *= fbuf[pc];
             if (++pc == 8) {
-                /* one log per 8 steps; exact per-step logs when the
-                 * product leaves the safe range */
-                if (prod > 1e-290 && prod < 1e290) {
-                    slog += log(prod);
-                } else {
-                    for (int k = 0; k < 8; k++)
-                        slog += log(fbuf[k]);
-                }
+                log_group(prod, fbuf, 8, &mant, &expo, &slog);
                 prod = 1.0;
                 pc = 0;
             }
@@ -150,9 +166,16 @@ static inline __attribute__((always_inline)) double ets_run(
             p = yi - s;
         else
             p = fabs(s) < ETS_TOL ? ETS_HUGEN : yi / s;
-        double ln = q + alpha * (p - q);
-        if (trend)
-            b = phib + ba * ((ln - l) - phib);
+        double u = p - q;
+        double ln = oma * q + alpha * p;
+        /* R: b = phib + (beta / alpha) * ((ln - l) - phib), then phib =
+         * phi b at the next step; the same numbers up to rounding, as
+         * (ln - l) - phib = alpha u: written so that neither waits for the
+         * new level, a dependency chain per step half as long as R's */
+        if (trend) {
+            b = phib + beta * u;
+            c = (phi * phib + pbeta * p) - pbeta * q;
+        }
         if (season == HZ_ETS_A)
             seas[j] = s + gamma * ((yi - q) - s);
         else if (season == HZ_ETS_M)
@@ -162,13 +185,10 @@ static inline __attribute__((always_inline)) double ets_run(
         if (season && ++j == (size_t)m)
             j = 0;
     }
-    if (errt == HZ_ETS_M && pc > 0) {
-        if (prod > 1e-290 && prod < 1e290) {
-            slog += log(prod);
-        } else {
-            for (int k = 0; k < pc; k++)
-                slog += log(fbuf[k]);
-        }
+    if (errt == HZ_ETS_M) {
+        if (pc > 0)
+            log_group(prod, fbuf, pc, &mant, &expo, &slog);
+        slog += log(mant) + (double)expo * M_LN2;
     }
     *lp = l;
     if (trend)
