@@ -983,6 +983,46 @@ static void mm(double *dst, const double *A, const double *B, int a, int b,
         }
 }
 
+/* The nonzero columns of each row of a sparse r x c matrix M: row i's
+ * are col[start[i] .. start[i + 1]), ascending. */
+#define NZ_MAX (2 * HZ_ETS_MAX_M)
+typedef struct nzrows {
+    int start[NZ_MAX + 1];
+    int col[NZ_MAX * NZ_MAX];
+} nzrows;
+
+static void nz_of(nzrows *z, const double *M, int r, int c)
+{
+    int k = 0;
+    for (int i = 0; i < r; i++) {
+        z->start[i] = k;
+        for (int j = 0; j < c; j++)
+            if (M[i * c + j] != 0.0)
+                z->col[k++] = j;
+    }
+    z->start[r] = k;
+}
+
+/* dst (a x c) = A B with A (a x b) sparse, or A B' with B (c x b) sparse
+ * (bt): the terms of mm's sums whose sparse factor is zero left out, the
+ * others added in the same order, so the same numbers as mm (the
+ * Kronecker-structured matrices of class3 have one or two nonzeros a
+ * row: O(d^2) work a product instead of O(d^3)). */
+static void mm_sparse(double *dst, const double *A, const double *B, int a,
+                      int b, int c, int bt, const nzrows *z)
+{
+    for (int i = 0; i < a; i++)
+        for (int j = 0; j < c; j++) {
+            double s = 0.0;
+            int r = bt ? j : i;
+            for (int q = z->start[r]; q < z->start[r + 1]; q++) {
+                int k = z->col[q];
+                s += A[i * b + k] * (bt ? B[j * b + k] : B[k * c + j]);
+            }
+            dst[i * c + j] = s;
+        }
+}
+
 /* Kronecker product dst = A (ra x ca) (x) B (rb x cb). */
 static void kron(double *dst, const double *A, int ra, int ca, const double *B,
                  int rb, int cb)
@@ -1034,6 +1074,10 @@ static void class3(const hz_ets_fit *f, size_t h, double *mu, double *var,
     kron(Tmp, F2, m, m, G1, p1, p1);
     for (int i = 0; i < d * d; i++)
         K[i] += Tmp[i];
+    nzrows zF, zG, zK;
+    nz_of(&zF, F21, d, d);
+    nz_of(&zG, G21, d, d);
+    nz_of(&zK, K, d, d);
     int off = p1;
     for (int i = 0; i < p1; i++)
         for (int j = 0; j < m; j++)
@@ -1056,21 +1100,21 @@ static void class3(const hz_ets_fit *f, size_t h, double *mu, double *var,
             for (int j = 0; j < m; j++)
                 vM[j * p1 + i] = Mh[i * m + j];
         /* Acc = F21 Vh F21' */
-        mm(T1, F21, Vh, d, d, d, 0);
-        mm(Acc, T1, F21, d, d, d, 1);
+        mm_sparse(T1, F21, Vh, d, d, d, 0, &zF);
+        mm_sparse(Acc, T1, F21, d, d, d, 1, &zF);
         /* T2 = F21 Vh G21' ; add s2 (T2 + T2') */
-        mm(T2, T1, G21, d, d, d, 1);
+        mm_sparse(T2, T1, G21, d, d, d, 1, &zG);
         /* W = Vh + vM vM' */
         for (int a = 0; a < d; a++)
             for (int b = 0; b < d; b++)
                 W[a * d + b] = Vh[a * d + b] + vM[a] * vM[b];
-        mm(T1, K, W, d, d, d, 0);
-        mm(Tmp, T1, K, d, d, d, 1); /* K W K' */
+        mm_sparse(T1, K, W, d, d, d, 0, &zK);
+        mm_sparse(Tmp, T1, K, d, d, d, 1, &zK); /* K W K' */
         for (int a = 0; a < d; a++)
             for (int b = 0; b < d; b++)
                 W[a * d + b] = 3 * Vh[a * d + b] + 2 * vM[a] * vM[b];
-        mm(T1, G21, W, d, d, d, 0);
-        mm(W, T1, G21, d, d, d, 1); /* G21 (3V + 2 vv') G21' */
+        mm_sparse(T1, G21, W, d, d, d, 0, &zG);
+        mm_sparse(W, T1, G21, d, d, d, 1, &zG); /* G21 (3V + 2 vv') G21' */
         for (int a = 0; a < d; a++)
             for (int b = 0; b < d; b++)
                 Vh[a * d + b] = Acc[a * d + b] +
