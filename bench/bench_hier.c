@@ -1,17 +1,20 @@
 /* Hierarchies that add up: a rolling-origin backtest on generated
- * hierarchical sales (`horizon gen`: total, 5 regions, 30 region x
- * category series), the default model's base forecasts of every node
- * against their reconciliations (bu, td, ols, wls, mint): MASE, RMSSE and
- * 95% coverage per level, summed over several generated hierarchies
- * (seeds) and origins.  Reconciled forecasts should be at least as
- * accurate as the base ones at every level.
+ * hierarchical data (`horizon gen`: total, 5 regions, 30 region x
+ * category series; monthly sales revenue, seeds 5, 6, ...; weekly product
+ * units, seeds 42, 43, ...), the default model's base forecasts of every
+ * node against their reconciliations (bu, td, ols, wls, mint): MASE,
+ * RMSSE and 95% coverage per level, averaged over K generated hierarchies
+ * and their origins.  Reconciled forecasts should be at least as accurate
+ * as the base ones at every level.
  *
- * usage: bench_hier [--seeds K] [--origins K] [--horizon H] [--rows N]
- *                   [--resid ets|base] [--diag]
- *   --resid ets   the residuals the request runner uses (auto-ETS one-step
- *                 in-sample errors of every node; the default)
- *   --resid base  the base models' own one-step in-sample errors
- *   --diag        residual diagnostics per node (last origin, first seed) */
+ * usage: bench_hier [--seeds K (10)] [--origins K (12)] [--horizon H (6;
+ *                   weekly 2H)] [--rows N] [--resid base|ets] [--diag]
+ *   --resid base  the base models' own one-step in-sample errors (as the
+ *                 request runner, hts and fable; the default)
+ *   --resid ets   auto-ETS's one-step in-sample errors of every node (the
+ *                 request runner's before 2026-12: for comparison)
+ *   --diag        residual diagnostics per node (last origin, first seed)
+ *                 and the mean scaled error (bias) per level */
 #include <getopt.h>
 
 #include "bench_rolling.h"
@@ -82,8 +85,8 @@ static int build(hier *H, const hz_gen_options *go, hz_freq freq,
     return r == 4 ? 0 : -1;
 }
 
-/* One-step in-sample errors of auto-ETS (300 evaluations) per node, as
- * the request runner computes them (engine/forecast/hierarchy.c). */
+/* One-step in-sample errors of auto-ETS (300 evaluations) per node (the
+ * request runner's residuals before 2026-12; --resid ets). */
 static void residuals(const hier *H, size_t ntr, int period, double *res)
 {
 #pragma omp parallel for schedule(dynamic, 1)
@@ -118,7 +121,7 @@ typedef struct bopts {
 
 /* Scores summed over every hierarchy and origin. */
 typedef struct accum {
-    double s[NMETH][3][3]; /* method, level, MASE/RMSSE/cov95 */
+    double s[NMETH][3][4]; /* method, level, MASE/RMSSE/cov95/bias */
     size_t cnt[3];
     double secs[NMETH];
     size_t fails[NMETH];
@@ -137,6 +140,53 @@ static double rms(const double *x, size_t a, size_t b, size_t *nf)
     if (nf != NULL)
         *nf = k;
     return k ? sqrt(s / (double)k) : NAN;
+}
+
+/* Does the shrunk covariance see how the bottom errors add up?  The
+ * variance of the summed bottom residuals against the total's own, and
+ * against what the shrinkage estimate (lambda as hz_reconcile) implies
+ * for the sum: sum of variances + (1 - lambda) x the covariances. */
+static void sum_check(const hier *H, size_t ntr, const double *res,
+                      const char *what)
+{
+    size_t m = H->m, nb = H->nb, b0 = m - nb;
+    double vt = 0, vs = 0, diag = 0, off = 0;
+    size_t k = 0;
+    for (size_t t = 0; t < ntr; t++) {
+        double sb = 0;
+        int ok = isfinite(res[t]);
+        for (size_t j = b0; j < m; j++) {
+            sb += res[j * ntr + t];
+            ok = ok && isfinite(res[j * ntr + t]);
+        }
+        if (!ok)
+            continue;
+        vt += res[t] * res[t];
+        vs += sb * sb;
+        k++;
+        for (size_t i = b0; i < m; i++)
+            for (size_t j = b0; j < m; j++)
+                *(i == j ? &diag : &off) += res[i * ntr + t] *
+                                            res[j * ntr + t];
+    }
+    hz_forecast *fc[NODES] = {0};
+    const double lv[1] = {95};
+    for (size_t i = 0; i < m; i++) {
+        fc[i] = hz_forecast_alloc(1, 1, lv);
+        fc[i]->mean[0] = 1;
+        fc[i]->lower[0][0] = 0;
+        fc[i]->upper[0][0] = 2;
+    }
+    hz_hierarchy hh = {m, nb, H->S};
+    double lam = NAN;
+    hz_reconcile(&hh, HZ_RECON_MINT, NULL, 0, res, ntr, fc, &lam, NULL);
+    for (size_t i = 0; i < m; i++)
+        hz_forecast_free(fc[i]);
+    printf("  %s residuals: lambda %.3f; sd of the total's %.4g, of the "
+           "summed bottom ones %.4g, as the shrunk covariance sees them "
+           "%.4g, as the diagonal %.4g\n",
+           what, lam, sqrt(vt / k), sqrt(vs / k),
+           sqrt((diag + (1 - lam) * off) / k), sqrt(diag / k));
 }
 
 /* Residual diagnostics per node: the base model, how many residuals are
@@ -167,6 +217,8 @@ static void diagnose(const hier *H, size_t ntr, int period,
                i, H->level[i], base[i]->method, nf, r1, r2, rbm, sd1,
                sxy / sqrt(sxx * syy));
     }
+    sum_check(H, ntr, res_ets, "auto-ETS");
+    sum_check(H, ntr, res_base, "base");
 }
 
 /* The base forecasts of every node at one origin (ntr values), with the
@@ -248,6 +300,10 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
             A->s[k][L][1] += hz_rmsse(H->y[i], ntr, y, fc[i]->mean, h);
             A->s[k][L][2] += hz_coverage(y, fc[i]->lower[1], fc[i]->upper[1],
                                          h);
+            double sc = hz_mase_scale(H->y[i], ntr, period), me = 0.0;
+            for (size_t t = 0; t < h; t++)
+                me += (y[t] - fc[i]->mean[t]) / (sc * (double)h);
+            A->s[k][L][3] += me;
             A->cnt[L] += k == 0;
         }
     }
@@ -276,6 +332,8 @@ static void print_accum(const accum *A, const char *name, size_t nh,
             printf("   %7.4f %7.4f %6.3f", A->s[k][L][0] / A->cnt[L],
                    A->s[k][L][1] / A->cnt[L], A->s[k][L][2] / A->cnt[L]);
         printf(" %9.3f", A->secs[k]);
+        for (int L = 0; o->diag && L < 3; L++)
+            printf(" %s%+.3f", L ? "" : " bias ", A->s[k][L][3] / A->cnt[L]);
         if (A->fails[k])
             printf("  (%zu failed)", A->fails[k]);
         printf("\n");
@@ -350,9 +408,9 @@ static int run(long rows, int seeds, const bopts *o)
 
 int main(int argc, char **argv)
 {
-    int seeds = 1, c;
+    int seeds = 10, c;
     long rows = 60000;
-    bopts o = {6, 6, RES_ETS, 0};
+    bopts o = {12, 6, RES_BASE, 0};
     static const struct option lo[] = {{"seeds", required_argument, 0, 's'},
                                        {"origins", required_argument, 0, 'o'},
                                        {"horizon", required_argument, 0, 'H'},
@@ -368,12 +426,16 @@ int main(int argc, char **argv)
         case 'H': o.h = (size_t)atoi(optarg); break;
         case 'r': rows = atol(optarg); break;
         case 'e':
-            o.resid = strcmp(optarg, "base") == 0 ? RES_BASE : RES_ETS;
+            if (strcmp(optarg, "base") != 0 && strcmp(optarg, "ets") != 0) {
+                fprintf(stderr, "bench_hier: --resid base|ets\n");
+                return 2;
+            }
+            o.resid = strcmp(optarg, "ets") == 0 ? RES_ETS : RES_BASE;
             break;
         case 'd': o.diag = 1; break;
         default:
             printf("usage: bench_hier [--seeds K] [--origins K] [--horizon H] "
-                   "[--rows N] [--resid ets|base] [--diag]\n");
+                   "[--rows N] [--resid base|ets] [--diag]\n");
             return c == 'h' ? 0 : 2;
         }
     }
