@@ -92,7 +92,7 @@ static void residuals(const hier *H, size_t ntr, int period, double *res)
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < H->m; i++) {
         hz_ets_workspace *w = hz_ets_alloc(ntr);
-        double *fit = malloc(ntr * sizeof *fit);
+        double *fit = malloc((ntr ? ntr : 1) * sizeof *fit);
         hz_ets_opts o;
         hz_ets_opts_init(&o);
         o.maxit = 300;
@@ -111,11 +111,11 @@ static void residuals(const hier *H, size_t ntr, int period, double *res)
 #define NMETH 6 /* base, bu, td, ols, wls, mint */
 #define NODES 64
 
-enum { RES_ETS = 0, RES_BASE = 1 };
+enum { RES_BASE = 0, RES_ETS = 1 };
 
 typedef struct bopts {
     size_t origins, h;
-    int resid; /* RES_ETS: auto-ETS as the engine; RES_BASE: base models */
+    int resid; /* RES_BASE: the base models' (as the engine); RES_ETS */
     int diag;  /* print residual diagnostics of the last origin */
 } bopts;
 
@@ -265,8 +265,8 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
             exit(1);
         }
     }
-    double *res = malloc(m * ntr * sizeof *res);
-    double *rb = malloc(m * ntr * sizeof *rb);
+    double *res = malloc((m * ntr ? m * ntr : 1) * sizeof *res);
+    double *rb = malloc((m * ntr ? m * ntr : 1) * sizeof *rb);
     if (res == NULL || rb == NULL) {
         fprintf(stderr, "bench_hier: out of memory\n");
         exit(1);
