@@ -265,8 +265,9 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
             exit(1);
         }
     }
-    double *res = malloc((m * ntr ? m * ntr : 1) * sizeof *res);
-    double *rb = malloc((m * ntr ? m * ntr : 1) * sizeof *rb);
+    size_t cells = m * ntr > 0 ? m * ntr : 1;
+    double *res = malloc(cells * sizeof *res);
+    double *rb = malloc(cells * sizeof *rb);
     if (res == NULL || rb == NULL) {
         fprintf(stderr, "bench_hier: out of memory\n");
         exit(1);
