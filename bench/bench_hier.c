@@ -1,11 +1,20 @@
 /* Hierarchies that add up: a rolling-origin backtest on generated
- * hierarchical sales (`horizon gen`: total, 5 regions, 30 region x
- * category series), the default model's base forecasts of every node
- * against their reconciliations (bu, td, ols, wls, mint): MASE, RMSSE and
- * 95% coverage per level.  Reconciled forecasts should be at least as
- * accurate as the base ones at every level.
+ * hierarchical data (`horizon gen`: total, 5 regions, 30 region x
+ * category series; monthly sales revenue, seeds 5, 6, ...; weekly product
+ * units, seeds 42, 43, ...), the default model's base forecasts of every
+ * node against their reconciliations (bu, td, ols, wls, mint): MASE,
+ * RMSSE and 95% coverage per level, averaged over K generated hierarchies
+ * and their origins.  Reconciled forecasts should be at least as accurate
+ * as the base ones at every level.
  *
- * usage: bench_hier [--origins K] [--horizon H] [--rows N] */
+ * usage: bench_hier [--seeds K (10)] [--origins K (12)] [--horizon H (6;
+ *                   weekly 2H)] [--rows N] [--resid base|ets] [--diag]
+ *   --resid base  the base models' own one-step in-sample errors (as the
+ *                 request runner, hts and fable; the default)
+ *   --resid ets   auto-ETS's one-step in-sample errors of every node (the
+ *                 request runner's before 2026-12: for comparison)
+ *   --diag        residual diagnostics per node (last origin, first seed)
+ *                 and the mean scaled error (bias) per level */
 #include <getopt.h>
 
 #include "bench_rolling.h"
@@ -76,14 +85,14 @@ static int build(hier *H, const hz_gen_options *go, hz_freq freq,
     return r == 4 ? 0 : -1;
 }
 
-/* One-step in-sample errors of auto-ETS (300 evaluations) per node, as
- * the request runner computes them (engine/forecast/hierarchy.c). */
+/* One-step in-sample errors of auto-ETS (300 evaluations) per node (the
+ * request runner's residuals before 2026-12; --resid ets). */
 static void residuals(const hier *H, size_t ntr, int period, double *res)
 {
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < H->m; i++) {
         hz_ets_workspace *w = hz_ets_alloc(ntr);
-        double *fit = malloc(ntr * sizeof *fit);
+        double *fit = malloc((ntr ? ntr : 1) * sizeof *fit);
         hz_ets_opts o;
         hz_ets_opts_init(&o);
         o.maxit = 300;
@@ -100,83 +109,220 @@ static void residuals(const hier *H, size_t ntr, int period, double *res)
 }
 
 #define NMETH 6 /* base, bu, td, ols, wls, mint */
+#define NODES 64
 
-static void backtest(hier *H, const char *name, int period, size_t h,
-                     size_t origins)
+enum { RES_BASE = 0, RES_ETS = 1 };
+
+typedef struct bopts {
+    size_t origins, h;
+    int resid; /* RES_BASE: the base models' (as the engine); RES_ETS */
+    int diag;  /* print residual diagnostics of the last origin */
+} bopts;
+
+/* Scores summed over every hierarchy and origin. */
+typedef struct accum {
+    double s[NMETH][3][4]; /* method, level, MASE/RMSSE/cov95/bias */
+    size_t cnt[3];
+    double secs[NMETH];
+    size_t fails[NMETH];
+} accum;
+
+/* Sum of squares, count of finite values of x[a..b). */
+static double rms(const double *x, size_t a, size_t b, size_t *nf)
+{
+    double s = 0.0;
+    size_t k = 0;
+    for (size_t t = a; t < b; t++)
+        if (isfinite(x[t])) {
+            s += x[t] * x[t];
+            k++;
+        }
+    if (nf != NULL)
+        *nf = k;
+    return k ? sqrt(s / (double)k) : NAN;
+}
+
+/* Does the shrunk covariance see how the bottom errors add up?  The
+ * variance of the summed bottom residuals against the total's own, and
+ * against what the shrinkage estimate (lambda as hz_reconcile) implies
+ * for the sum: sum of variances + (1 - lambda) x the covariances. */
+static void sum_check(const hier *H, size_t ntr, const double *res,
+                      const char *what)
+{
+    size_t m = H->m, nb = H->nb, b0 = m - nb;
+    double vt = 0, vs = 0, diag = 0, off = 0;
+    size_t k = 0;
+    for (size_t t = 0; t < ntr; t++) {
+        double sb = 0;
+        int ok = isfinite(res[t]);
+        for (size_t j = b0; j < m; j++) {
+            sb += res[j * ntr + t];
+            ok = ok && isfinite(res[j * ntr + t]);
+        }
+        if (!ok)
+            continue;
+        vt += res[t] * res[t];
+        vs += sb * sb;
+        k++;
+        for (size_t i = b0; i < m; i++)
+            for (size_t j = b0; j < m; j++)
+                *(i == j ? &diag : &off) += res[i * ntr + t] *
+                                            res[j * ntr + t];
+    }
+    hz_forecast *fc[NODES] = {0};
+    const double lv[1] = {95};
+    for (size_t i = 0; i < m; i++) {
+        fc[i] = hz_forecast_alloc(1, 1, lv);
+        fc[i]->mean[0] = 1;
+        fc[i]->lower[0][0] = 0;
+        fc[i]->upper[0][0] = 2;
+    }
+    hz_hierarchy hh = {m, nb, H->S};
+    double lam = NAN;
+    hz_reconcile(&hh, HZ_RECON_MINT, NULL, 0, res, ntr, fc, &lam, NULL);
+    for (size_t i = 0; i < m; i++)
+        hz_forecast_free(fc[i]);
+    printf("  %s residuals: lambda %.3f; sd of the total's %.4g, of the "
+           "summed bottom ones %.4g, as the shrunk covariance sees them "
+           "%.4g, as the diagonal %.4g\n",
+           what, lam, sqrt(vt / k), sqrt(vs / k),
+           sqrt((diag + (1 - lam) * off) / k), sqrt(diag / k));
+}
+
+/* Residual diagnostics per node: the base model, how many residuals are
+ * defined, their RMS over the first year and the rest (initial-period
+ * errors dominating?), the base model's own one-step RMS and its step-1
+ * sd (the 95% half-width over 1.96), and the correlation of the two
+ * residual series. */
+static void diagnose(const hier *H, size_t ntr, int period,
+                     hz_forecast *const *base, const double *res_ets,
+                     const double *res_base)
+{
+    printf("  node lvl %-28s %5s %10s %10s %10s %10s %8s\n", "base model",
+           "nres", "ets rms1", "ets rms", "base rms", "base sd1", "corr");
+    for (size_t i = 0; i < H->m; i++) {
+        const double *re = res_ets + i * ntr, *rb = res_base + i * ntr;
+        size_t nf = 0, p = (size_t)period < ntr ? (size_t)period : ntr;
+        double r1 = rms(re, 0, p, NULL), r2 = rms(re, p, ntr, &nf);
+        double rbm = rms(rb, p, ntr, NULL);
+        double sd1 = (base[i]->upper[1][0] - base[i]->lower[1][0]) / 3.92;
+        double sxy = 0, sxx = 0, syy = 0;
+        for (size_t t = p; t < ntr; t++)
+            if (isfinite(re[t]) && isfinite(rb[t])) {
+                sxy += re[t] * rb[t];
+                sxx += re[t] * re[t];
+                syy += rb[t] * rb[t];
+            }
+        printf("  %4zu %3d %-28.28s %5zu %10.4g %10.4g %10.4g %10.4g %8.3f\n",
+               i, H->level[i], base[i]->method, nf, r1, r2, rbm, sd1,
+               sxy / sqrt(sxx * syy));
+    }
+    sum_check(H, ntr, res_ets, "auto-ETS");
+    sum_check(H, ntr, res_base, "base");
+}
+
+/* The base forecasts of every node at one origin (ntr values), with the
+ * base models' fitted values into fit (m x ntr). */
+static double base_forecasts(const hier *H, size_t ntr, int period,
+                             hz_forecast **base, double *fit)
+{
+    size_t nn[NODES];
+    for (size_t i = 0; i < H->m; i++) {
+        nn[i] = ntr;
+        base[i]->fitted = fit + i * ntr;
+        base[i]->fitted_cap = ntr;
+    }
+    hz_fc_batch b;
+    hz_fc_batch_init(&b);
+    b.nseries = H->m;
+    b.y = (const double *const *)H->y;
+    b.n = nn;
+    b.period = period;
+    double t0 = hz_now();
+    if (hz_forecast_many(&b, base, NULL) != HZ_OK) {
+        fprintf(stderr, "bench_hier: forecast failed\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < H->m; i++) {
+        base[i]->fitted = NULL;
+        base[i]->fitted_cap = 0;
+    }
+    return hz_now() - t0;
+}
+
+/* One origin: base forecasts, residuals, every reconciliation, scored. */
+static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
+                       int diag, accum *A)
 {
     const double lv[2] = {80, 95};
-    const size_t m = H->m;
-    double acc[NMETH][3][3];
-    size_t cnt[3] = {0};
-    memset(acc, 0, sizeof acc);
-    double secs[NMETH] = {0};
-    for (size_t o = 0; o < origins; o++) {
-        size_t ntr = H->n - h - (origins - 1 - o);
-        hz_forecast *base[64] = {0}, *fc[64] = {0};
-        size_t nn[64];
-        if (m > 64) {
-            fprintf(stderr, "bench_hier: at most 64 nodes\n");
+    const size_t m = H->m, h = o->h;
+    hz_forecast *base[NODES] = {0}, *fc[NODES] = {0};
+    for (size_t i = 0; i < m; i++) {
+        base[i] = hz_forecast_alloc(h, 2, lv);
+        fc[i] = hz_forecast_alloc(h, 2, lv);
+        if (base[i] == NULL || fc[i] == NULL) {
+            fprintf(stderr, "bench_hier: out of memory\n");
             exit(1);
         }
-        for (size_t i = 0; i < m; i++) {
-            base[i] = hz_forecast_alloc(h, 2, lv);
-            fc[i] = hz_forecast_alloc(h, 2, lv);
-            nn[i] = ntr;
-            if (base[i] == NULL || fc[i] == NULL) {
-                fprintf(stderr, "bench_hier: out of memory\n");
-                exit(1);
-            }
-        }
-        hz_fc_batch b;
-        hz_fc_batch_init(&b);
-        b.nseries = m;
-        b.y = (const double *const *)H->y;
-        b.n = nn;
-        b.period = period;
-        double t0 = hz_now();
-        hz_forecast_many(&b, base, NULL);
-        secs[0] += hz_now() - t0;
-        if (m == 0 || ntr == 0) {
-            fprintf(stderr, "bench_hier: nothing to reconcile\n");
-            exit(1);
-        }
-        double *res = malloc(m * ntr * sizeof *res);
-        t0 = hz_now();
-        residuals(H, ntr, period, res);
-        double tres = hz_now() - t0;
-        for (int k = 0; k < NMETH; k++) {
-            for (size_t i = 0; i < m; i++) {
-                memcpy(fc[i]->mean, base[i]->mean, 5 * h * sizeof(double));
-                snprintf(fc[i]->method, sizeof fc[i]->method, "%s",
-                         base[i]->method);
-            }
-            hz_hierarchy hh = {m, H->nb, H->S};
-            t0 = hz_now();
-            if (k > 0 && hz_reconcile(&hh, k, (const double *const *)H->y, ntr,
-                                      res, ntr, fc, NULL, NULL) != HZ_OK)
-                printf("  reconcile %s failed\n", hz_recon_name(k));
-            secs[k] += k > 0 ? hz_now() - t0 + tres : 0;
-            for (size_t i = 0; i < m; i++) {
-                const double *y = H->y[i] + ntr;
-                int L = H->level[i];
-                acc[k][L][0] += hz_mase(H->y[i], ntr, period, y, fc[i]->mean,
-                                        h);
-                acc[k][L][1] += hz_rmsse(H->y[i], ntr, y, fc[i]->mean, h);
-                acc[k][L][2] += hz_coverage(y, fc[i]->lower[1],
-                                            fc[i]->upper[1], h);
-                if (k == 0)
-                    cnt[L]++;
-            }
-        }
-        for (size_t i = 0; i < m; i++) {
-            hz_forecast_free(base[i]);
-            hz_forecast_free(fc[i]);
-        }
-        free(res);
     }
-    printf("\n%s: %zu nodes (1 + 5 + %zu), h = %zu, %zu origins, default "
-           "model\n",
-           name, m, H->nb, h, origins);
+    size_t cells = m * ntr > 0 ? m * ntr : 1;
+    double *res = malloc(cells * sizeof *res);
+    double *rb = malloc(cells * sizeof *rb);
+    if (res == NULL || rb == NULL) {
+        fprintf(stderr, "bench_hier: out of memory\n");
+        exit(1);
+    }
+    A->secs[0] += base_forecasts(H, ntr, period, base, rb);
+    for (size_t i = 0; i < m; i++)
+        for (size_t t = 0; t < ntr; t++)
+            rb[i * ntr + t] = H->y[i][t] - rb[i * ntr + t];
+    double t0 = hz_now();
+    residuals(H, ntr, period, res);
+    double tres = o->resid == RES_ETS ? hz_now() - t0 : 0.0;
+    if (diag)
+        diagnose(H, ntr, period, base, res, rb);
+    const double *use = o->resid == RES_ETS ? res : rb;
+    for (int k = 0; k < NMETH; k++) {
+        for (size_t i = 0; i < m; i++) {
+            memcpy(fc[i]->mean, base[i]->mean, 5 * h * sizeof(double));
+            snprintf(fc[i]->method, sizeof fc[i]->method, "%s",
+                     base[i]->method);
+        }
+        hz_hierarchy hh = {m, H->nb, H->S};
+        t0 = hz_now();
+        if (k > 0 && hz_reconcile(&hh, k, (const double *const *)H->y, ntr,
+                                  use, ntr, fc, NULL, NULL) != HZ_OK)
+            A->fails[k]++;
+        A->secs[k] += k > 0 ? hz_now() - t0 + tres : 0;
+        for (size_t i = 0; i < m; i++) {
+            const double *y = H->y[i] + ntr;
+            int L = H->level[i];
+            A->s[k][L][0] += hz_mase(H->y[i], ntr, period, y, fc[i]->mean, h);
+            A->s[k][L][1] += hz_rmsse(H->y[i], ntr, y, fc[i]->mean, h);
+            A->s[k][L][2] += hz_coverage(y, fc[i]->lower[1], fc[i]->upper[1],
+                                         h);
+            double sc = hz_mase_scale(H->y[i], ntr, period), me = 0.0;
+            for (size_t t = 0; t < h; t++)
+                me += (y[t] - fc[i]->mean[t]) / (sc * (double)h);
+            A->s[k][L][3] += me;
+            A->cnt[L] += k == 0;
+        }
+    }
+    for (size_t i = 0; i < m; i++) {
+        hz_forecast_free(base[i]);
+        hz_forecast_free(fc[i]);
+    }
+    free(res);
+    free(rb);
+}
+
+static void print_accum(const accum *A, const char *name, size_t nh,
+                        const bopts *o)
+{
+    printf("\n%s: %zu hierarchies x %zu origins (1 + 5 + 30 nodes each), "
+           "h = %zu, default model, %s residuals\n",
+           name, nh, o->origins, o->h,
+           o->resid == RES_ETS ? "auto-ETS" : "base models'");
     printf("  %-6s %26s %26s %26s %9s\n", "method", "total: MASE RMSSE cov95",
            "regions: MASE RMSSE cov95", "bottom: MASE RMSSE cov95", "seconds");
     static const char *const nm[NMETH] = {"base", "bu",  "td",
@@ -184,59 +330,120 @@ static void backtest(hier *H, const char *name, int period, size_t h,
     for (int k = 0; k < NMETH; k++) {
         printf("  %-6s", nm[k]);
         for (int L = 0; L < 3; L++)
-            printf("   %7.4f %7.4f %6.3f", acc[k][L][0] / cnt[L],
-                   acc[k][L][1] / cnt[L], acc[k][L][2] / cnt[L]);
-        printf(" %9.3f\n", secs[k]);
+            printf("   %7.4f %7.4f %6.3f", A->s[k][L][0] / A->cnt[L],
+                   A->s[k][L][1] / A->cnt[L], A->s[k][L][2] / A->cnt[L]);
+        printf(" %9.3f", A->secs[k]);
+        for (int L = 0; o->diag && L < 3; L++)
+            printf(" %s%+.3f", L ? "" : " bias ", A->s[k][L][3] / A->cnt[L]);
+        if (A->fails[k])
+            printf("  (%zu failed)", A->fails[k]);
+        printf("\n");
     }
+}
+
+/* Every origin of one hierarchy. */
+static void backtest(const hier *H, int period, const bopts *o, int diag,
+                     accum *A)
+{
+    if (H->m > NODES || H->n < o->h + o->origins + 2 * (size_t)period) {
+        fprintf(stderr, "bench_hier: hierarchy too large or too short\n");
+        exit(1);
+    }
+    for (size_t k = 0; k < o->origins; k++) {
+        size_t ntr = H->n - o->h - (o->origins - 1 - k);
+        one_origin(H, period, ntr, o, diag && k + 1 == o->origins, A);
+    }
+}
+
+static void free_hier(hier *H)
+{
+    for (size_t i = 0; i < H->m; i++)
+        free(H->y[i]);
+}
+
+/* The two kinds of generated data over seeds 5, 6, ... */
+static int run(long rows, int seeds, const bopts *o)
+{
+    accum A;
+    bopts os = *o;
+    memset(&A, 0, sizeof A);
+    for (int s = 0; s < seeds; s++) {
+        hier H;
+        hz_gen_options go;
+        hz_gen_options_init(&go);
+        go.rows = (uint64_t)rows;
+        go.customers = (uint64_t)rows / 10;
+        go.months = 60;
+        go.seed = 5 + (uint64_t)s;
+        if (build(&H, &go, HZ_FREQ_MONTH, "order_date", "revenue") != 0) {
+            fprintf(stderr, "bench_hier: no sales hierarchy (seed %d)\n", s);
+            return 1;
+        }
+        backtest(&H, 12, &os, o->diag && s == 0, &A);
+        free_hier(&H);
+    }
+    print_accum(&A, "sales revenue, monthly (horizon gen --kind sales)",
+                (size_t)seeds, &os);
+    memset(&A, 0, sizeof A);
+    os.h = 2 * o->h;
+    for (int s = 0; s < seeds; s++) {
+        hier H;
+        hz_gen_options go;
+        hz_gen_options_init(&go);
+        go.kind = HZ_GEN_PRODUCTS;
+        go.products = 300;
+        go.months = 36;
+        go.seed = 42 + (uint64_t)s;
+        if (build(&H, &go, HZ_FREQ_WEEK, "date", "quantity") != 0) {
+            fprintf(stderr, "bench_hier: no products hierarchy (seed %d)\n",
+                    s);
+            return 1;
+        }
+        backtest(&H, 52, &os, o->diag && s == 0, &A);
+        free_hier(&H);
+    }
+    print_accum(&A, "product units, weekly (horizon gen --kind products)",
+                (size_t)seeds, &os);
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    int origins = 6, horizon = 6, c;
+    int seeds = 10, c;
     long rows = 60000;
-    static const struct option lo[] = {{"origins", required_argument, 0, 'o'},
+    bopts o = {12, 6, RES_BASE, 0};
+    static const struct option lo[] = {{"seeds", required_argument, 0, 's'},
+                                       {"origins", required_argument, 0, 'o'},
                                        {"horizon", required_argument, 0, 'H'},
                                        {"rows", required_argument, 0, 'r'},
+                                       {"resid", required_argument, 0, 'e'},
+                                       {"diag", no_argument, 0, 'd'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    while ((c = getopt_long(argc, argv, "o:H:r:h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:o:H:r:e:dh", lo, NULL)) != -1) {
         switch (c) {
-        case 'o': origins = atoi(optarg); break;
-        case 'H': horizon = atoi(optarg); break;
+        case 's': seeds = atoi(optarg); break;
+        case 'o': o.origins = (size_t)atoi(optarg); break;
+        case 'H': o.h = (size_t)atoi(optarg); break;
         case 'r': rows = atol(optarg); break;
+        case 'e':
+            if (strcmp(optarg, "base") != 0 && strcmp(optarg, "ets") != 0) {
+                fprintf(stderr, "bench_hier: --resid base|ets\n");
+                return 2;
+            }
+            o.resid = strcmp(optarg, "ets") == 0 ? RES_ETS : RES_BASE;
+            break;
+        case 'd': o.diag = 1; break;
         default:
-            printf("usage: bench_hier [--origins K] [--horizon H] "
-                   "[--rows N]\n");
+            printf("usage: bench_hier [--seeds K] [--origins K] [--horizon H] "
+                   "[--rows N] [--resid base|ets] [--diag]\n");
             return c == 'h' ? 0 : 2;
         }
     }
-    hier H;
-    hz_gen_options go;
-    hz_gen_options_init(&go);
-    go.rows = (uint64_t)rows;
-    go.customers = (uint64_t)rows / 10;
-    go.months = 60;
-    go.seed = 5;
-    if (build(&H, &go, HZ_FREQ_MONTH, "order_date", "revenue") != 0) {
-        fprintf(stderr, "bench_hier: could not build the sales hierarchy\n");
-        return 1;
-    }
-    backtest(&H, "sales revenue, monthly (horizon gen --kind sales)", 12,
-             (size_t)horizon, (size_t)origins);
-    for (size_t i = 0; i < H.m; i++)
-        free(H.y[i]);
-    hz_gen_options_init(&go);
-    go.kind = HZ_GEN_PRODUCTS;
-    go.products = 300;
-    go.months = 36;
-    if (build(&H, &go, HZ_FREQ_WEEK, "date", "quantity") != 0) {
+    if (seeds < 1 || o.origins < 1 || o.h < 1) {
         fprintf(stderr,
-                "bench_hier: could not build the products hierarchy\n");
-        return 1;
+                "bench_hier: seeds, origins and horizon must be >= 1\n");
+        return 2;
     }
-    backtest(&H, "product units, weekly (horizon gen --kind products)", 52,
-             2 * (size_t)horizon, (size_t)origins);
-    for (size_t i = 0; i < H.m; i++)
-        free(H.y[i]);
-    return 0;
+    return run(rows, seeds, &o);
 }

@@ -78,10 +78,12 @@ typedef struct hz__hier {
 hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
                          hz_error *err);
 void hz__hier_free(hz__hier *h); /* NULL allowed */
-/* One-step in-sample errors of auto-ETS (the budget of the
- * default's member) of every node into  resid (m x n, NaN where undefined);
- * -1 on ENOMEM. */
-int hz__hier_residuals(const hz__hier *h, int period, int threads,
-                       double *resid);
+/* One-step in-sample errors of every node into resid (m x n, NaN where
+ * undefined): y - fitted[i] of its base model (fitted[i][0..n), NaN where
+ * the model has none); where fewer than half the periods have one (a
+ * model without fitted values, fitted or fitted[i] NULL), those of
+ * auto-ETS (the budget of the default's member).  -1 on ENOMEM. */
+int hz__hier_residuals(const hz__hier *h, const double *const *fitted,
+                       int period, int threads, double *resid);
 
 #endif

@@ -1,7 +1,9 @@
 /* The hierarchy of a grouped request (--by A,B,... --reconcile): every
  * prefix of the group columns is a level (total, A, A|B, ...), each node
  * the sum of the bottom series under it on one common time axis, and the
- * nodes' one-step in-sample residuals for reconciliation. */
+ * nodes' one-step in-sample residuals for reconciliation: those of each
+ * node's base model (as hts and fable), auto-ETS's for a node whose model
+ * reports no fitted values. */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -121,8 +123,22 @@ nomem:
     return hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
 }
 
-int hz__hier_residuals(const hz__hier *h, int period, int threads,
-                       double *resid)
+/* Node i's residuals from its base model's fitted values: y - fitted
+ * (NaN where the model has none); 0 when fewer than half the periods (or
+ * fewer than 3) get one, as for a model that reports no fitted values. */
+static int base_residuals(const hz__hier *h, size_t i, const double *fitted,
+                          double *r)
+{
+    size_t n = h->n, k = 0;
+    for (size_t t = 0; t < n; t++) {
+        r[t] = fitted != NULL ? h->y[i][t] - fitted[t] : NAN;
+        k += isfinite(r[t]) != 0;
+    }
+    return k >= 3 && 2 * k >= n;
+}
+
+int hz__hier_residuals(const hz__hier *h, const double *const *fitted,
+                       int period, int threads, double *resid)
 {
     int nomem = 0;
     size_t n = h->n;
@@ -132,21 +148,27 @@ int hz__hier_residuals(const hz__hier *h, int period, int threads,
         threads = hz_default_threads();
 #pragma omp parallel num_threads(threads) reduction(| : nomem)
     {
-        hz_ets_workspace *w = hz_ets_alloc(n);
-        double *fit = malloc((n ? n : 1) * sizeof *fit);
+        hz_ets_workspace *w = NULL;
+        double *fit = NULL;
         hz_ets_opts o;
         hz_ets_opts_init(&o);
         o.maxit = 250; /* the default's auto-ETS budget */
         o.screen_keep = 3;
         o.screen_maxit = 40;
-        if (w == NULL || fit == NULL)
-            nomem = 1;
 #pragma omp for schedule(dynamic, 1)
         for (size_t i = 0; i < h->m; i++) {
             double *r = resid + i * n;
-            hz_ets_fit f;
+            if (base_residuals(h, i, fitted ? fitted[i] : NULL, r))
+                continue;
+            /* no fitted values from the base model: auto-ETS's */
             for (size_t t = 0; t < n; t++)
                 r[t] = NAN;
+            if (w == NULL && !nomem) {
+                w = hz_ets_alloc(n);
+                fit = malloc((n ? n : 1) * sizeof *fit);
+                nomem = w == NULL || fit == NULL;
+            }
+            hz_ets_fit f;
             if (nomem ||
                 hz_ets_fit_model(h->y[i], n, period, &o, w, &f, NULL) !=
                     HZ_OK ||

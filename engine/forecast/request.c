@@ -106,10 +106,11 @@ static int prepare_result(const hz_forecast_request *req,
     o->fc = hz_forecast_alloc(req->horizon, req->nlevels, req->levels);
     o->days = malloc(req->horizon * sizeof *o->days);
     o->history = malloc((s->n ? s->n : 1) * sizeof *o->history);
-    if (req->keep_fitted)
+    const bool fitted = req->keep_fitted || req->reconcile != HZ_RECON_NONE;
+    if (fitted) /* reconciliation weighs the nodes by their residuals */
         o->fitted = malloc((s->n ? s->n : 1) * sizeof *o->fitted);
     if (o->key == NULL || o->fc == NULL || o->days == NULL ||
-        o->history == NULL || (req->keep_fitted && o->fitted == NULL))
+        o->history == NULL || (fitted && o->fitted == NULL))
         return -1;
     o->n = s->n;
     o->start = s->start;
@@ -212,14 +213,17 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
     size_t cells = H->m * H->n;
     double *resid = malloc((cells > 0 ? cells : 1) * sizeof *resid);
     hz_forecast **fc = malloc(H->m * sizeof *fc);
+    const double **fit = malloc(H->m * sizeof *fit);
     hz_status st = HZ_OK;
-    if (resid == NULL || fc == NULL ||
-        hz__hier_residuals(H, period, req->threads, resid) != 0) {
+    for (size_t i = 0; fc != NULL && fit != NULL && i < H->m; i++) {
+        fc[i] = r->series[i].fc;
+        fit[i] = r->series[i].fitted; /* the base models' */
+    }
+    if (resid == NULL || fc == NULL || fit == NULL ||
+        hz__hier_residuals(H, fit, period, req->threads, resid) != 0) {
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
         goto done;
     }
-    for (size_t i = 0; i < H->m; i++)
-        fc[i] = r->series[i].fc;
     hz_hierarchy hh = {H->m, H->nb, H->S};
     st = hz_reconcile(&hh, req->reconcile, (const double *const *)H->y, H->n,
                       resid, H->n, fc, &r->lambda, err);
@@ -232,8 +236,15 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
             o->nclamped += hz__fc_clamp_nonneg(o->fc);
     }
 done:
+    for (size_t i = 0; !req->keep_fitted && i < H->m; i++) {
+        free(r->series[i].fitted); /* kept only for the residuals */
+        r->series[i].fitted = NULL;
+        r->series[i].fc->fitted = NULL;
+        r->series[i].fc->fitted_cap = 0;
+    }
     free(resid);
     free(fc);
+    free(fit);
     return st;
 }
 

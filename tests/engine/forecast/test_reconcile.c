@@ -200,3 +200,88 @@ HZ_TEST(request_reconciles_every_level)
     HZ_CHECK_CONTAINS(err.msg, "--by");
     hz_dataset_free(ds);
 }
+
+/* Generated sales (4000 rows) as a dataset. */
+static hz_dataset *sales_dataset(void)
+{
+    hz_gen_options go;
+    hz_gen_options_init(&go);
+    go.rows = 4000;
+    go.customers = 400;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL || hz_gen_write(&go, f, NULL) != HZ_OK || fclose(f) != 0)
+        return NULL;
+    hz_csv_options co;
+    hz_csv_options_init(&co);
+    hz_dataset *ds = NULL;
+    hz_status st = hz_csv_read_buffer(buf, len, "s.csv", &co, &ds, NULL, NULL);
+    free(buf);
+    return st == HZ_OK ? ds : NULL;
+}
+
+/* MinT weighs the nodes by the errors of the forecasts it reconciles
+ * (as hts and fable): the base models' own one-step in-sample errors,
+ * not those of another model.  With --model naive every node's base
+ * forecast is its last value and its residuals y[t] - y[t-1]; the
+ * request's lambda and points equal hz_reconcile on exactly those. */
+HZ_TEST(request_mint_uses_base_models_residuals)
+{
+    hz_dataset *ds = sales_dataset();
+    HZ_CHECK(ds != NULL);
+    hz_forecast_request rq;
+    hz_forecast_request_init(&rq);
+    const char *by[2] = {"region", "category"};
+    rq.date_col = "order_date";
+    rq.value_col = "revenue";
+    rq.by_cols = by;
+    rq.nby = 2;
+    rq.freq = HZ_FREQ_MONTH;
+    rq.horizon = 3;
+    rq.model = HZ_MODEL_NAIVE;
+    rq.reconcile = HZ_RECON_MINT;
+    hz_forecast_result *r = NULL;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, NULL) == HZ_OK);
+    HZ_CHECK(r->nseries == 36);
+    size_t m = r->nseries, n = r->series[0].n;
+    double *res = malloc(m * n * sizeof *res), lambda = NAN;
+    hz_forecast *fc[36];
+    for (size_t i = 0; i < m; i++) {
+        const double *y = r->series[i].history;
+        HZ_CHECK(r->series[i].n == n);
+        for (size_t t = 0; t < n; t++)
+            res[i * n + t] = t ? y[t] - y[t - 1] : NAN;
+        fc[i] = hz_forecast_alloc(3, 2, LV);
+        HZ_CHECK(hz_forecast_series(y, n, 12, HZ_MODEL_NAIVE, 1, NULL, fc[i],
+                                    NULL) == HZ_OK);
+    }
+    double S[36 * 30] = {0};
+    for (size_t j = 0; j < 30; j++) {
+        S[j] = 1.0;                    /* total */
+        S[(1 + j / 6) * 30 + j] = 1.0; /* its region */
+        S[(6 + j) * 30 + j] = 1.0;     /* itself */
+        HZ_CHECK(strncmp(r->series[6 + j].key, r->series[1 + j / 6].key,
+                         strlen(r->series[1 + j / 6].key)) == 0);
+    }
+    const hz_hierarchy HS = {m, 30, S};
+    HZ_CHECK(hz_reconcile(&HS, HZ_RECON_MINT, NULL, 0, res, n, fc, &lambda,
+                          NULL) == HZ_OK);
+    HZ_CHECK_NEAR(r->lambda, lambda, 1e-12);
+    for (size_t i = 0; i < m; i++) {
+        for (size_t s = 0; s < 3; s++)
+            HZ_CHECK_NEAR(r->series[i].fc->mean[s], fc[i]->mean[s],
+                          1e-9 * fabs(fc[i]->mean[s]));
+        hz_forecast_free(fc[i]);
+    }
+    free(res);
+    HZ_CHECK(r->series[0].fitted == NULL); /* not asked for: not kept */
+    hz_forecast_result_free(r);
+    /* a model without fitted values (Croston): auto-ETS's residuals */
+    rq.model = HZ_MODEL_CROSTON;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, NULL) == HZ_OK);
+    HZ_CHECK(r->lambda >= 0 && r->lambda <= 1);
+    HZ_CHECK_CONTAINS(r->series[0].method, "[mint]");
+    hz_forecast_result_free(r);
+    hz_dataset_free(ds);
+}
