@@ -31,32 +31,63 @@ static void sincospi2(double f, double t, double *sv, double *cv)
     sincos(M_PI * fmod(2.0 * f * t, 2.0), sv, cv);
 }
 
+/* At most this many distinct frequencies (and harmonics in all). */
+#define FOURIER_MAX (2 * HZ_MAX_SEASONS * 64)
+
+/* The columns of the at-th harmonic (period by period, k = 1..K[j]): sin
+ * at cs[at], cos at cc[at] (-1: none, a duplicate of an earlier period's
+ * frequency or beyond FOURIER_MAX); returns the number of columns. */
+static size_t fourier_cols(const double *period, const int *K, size_t np,
+                           long *cs, long *cc)
+{
+    double f[FOURIER_MAX];
+    size_t nf = 0, nc = 0, at = 0;
+    for (size_t j = 0; j < np; j++)
+        for (int k = 1; k <= K[j] && at < FOURIER_MAX; k++, at++) {
+            double v = (double)k / period[j];
+            int dup = nf >= sizeof f / sizeof f[0];
+            for (size_t i = 0; i < nf; i++)
+                dup |= f[i] == v;
+            cs[at] = cc[at] = -1;
+            if (dup)
+                continue;
+            f[nf++] = v;
+            if (fabs(2 * v - round(2 * v)) > 2.220446049250313e-16)
+                cs[at] = (long)nc++;
+            cc[at] = (long)nc++;
+        }
+    return nc;
+}
+
+/* Harmonic k of a period from harmonic 1 by the angle-addition formulas
+ * (the angle of harmonic 1 reduced exactly, one sincos a period and time
+ * instead of one a column: the Fourier terms are most of DHR's time). */
 size_t hz_fourier(const double *period, const int *K, size_t np, size_t t0,
                   size_t n, double *X, size_t ld)
 {
-    double f[2 * HZ_MAX_SEASONS * 64];
-    size_t nf = 0, nc = 0;
-    for (size_t j = 0; j < np; j++)
-        for (int k = 1; k <= K[j] && nf < sizeof f / sizeof f[0]; k++) {
-            double v = (double)k / period[j];
-            int dup = 0;
-            for (size_t i = 0; i < nf; i++)
-                dup |= f[i] == v;
-            if (!dup)
-                f[nf++] = v;
+    long cs[FOURIER_MAX], cc[FOURIER_MAX];
+    size_t nc = fourier_cols(period, K, np, cs, cc);
+    for (size_t j = 0, at = 0; j < np && at < FOURIER_MAX; j++) {
+        int kj = K[j];
+        if (kj > (int)(FOURIER_MAX - at))
+            kj = (int)(FOURIER_MAX - at);
+        for (size_t t = 0; t < n && kj > 0; t++) {
+            double s1, c1;
+            sincospi2(1.0 / period[j], (double)(t0 + t + 1), &s1, &c1);
+            double sv = s1, cv = c1;
+            for (int k = 1; k <= kj; k++) {
+                if (k > 1) {
+                    double sn = sv * c1 + cv * s1;
+                    cv = cv * c1 - sv * s1;
+                    sv = sn;
+                }
+                if (cs[at + (size_t)k - 1] >= 0)
+                    X[(size_t)cs[at + (size_t)k - 1] * ld + t] = sv;
+                if (cc[at + (size_t)k - 1] >= 0)
+                    X[(size_t)cc[at + (size_t)k - 1] * ld + t] = cv;
+            }
         }
-    for (size_t j = 0; j < nf; j++) {
-        bool has_sin = fabs(2 * f[j] - round(2 * f[j])) >
-                       2.220446049250313e-16;
-        double *xs = X + nc * ld, *xc = has_sin ? xs + ld : xs;
-        for (size_t t = 0; t < n; t++) {
-            double sv, cv;
-            sincospi2(f[j], (double)(t0 + t + 1), &sv, &cv);
-            if (has_sin)
-                xs[t] = sv;
-            xc[t] = cv;
-        }
-        nc += has_sin ? 2 : 1;
+        at += kj > 0 ? (size_t)kj : 0;
     }
     return nc;
 }
@@ -131,6 +162,44 @@ static bool chol(double *A, size_t p)
     return true;
 }
 
+/* Cross products of [1?, X[, 0..k)] (n rows, ld): the lower triangle of
+ * A = Z'Z (p x p, row-major), b = Z'y and yy = y'y (yy may be NULL).  One
+ * pass over the rows, every product summed in row order (the numbers of
+ * one dot product per entry, with the entries' sums side by side). */
+#define DHR_PMAX (2 * HZ_MAX_SEASONS * 64 + 1)
+static void cross(const double *y, size_t n, const double *X, size_t ld,
+                  size_t k, int icpt, double *A, double *b, double *yy)
+{
+    size_t p = k + (icpt ? 1 : 0);
+    double z[DHR_PMAX];
+    for (size_t a = 0; a < p; a++) {
+        b[a] = 0.0;
+        for (size_t c = 0; c <= a; c++)
+            A[a * p + c] = 0.0;
+    }
+    double s = 0.0;
+    for (size_t t = 0; t < n; t++) {
+        for (size_t a = 0; a < p; a++) {
+            const double *xa = col_of(X, ld, icpt, a);
+            z[a] = xa ? xa[t] : 1.0;
+        }
+        double yt = y[t];
+        s += yt * yt;
+        for (size_t a = 0; a < p; a++) {
+            double za = z[a];
+            double *row = A + a * p;
+            b[a] += za * yt;
+            for (size_t c = 0; c <= a; c++)
+                row[c] += za * z[c];
+        }
+    }
+    for (size_t a = 0; a < p; a++) /* the upper triangle, for gram_rss */
+        for (size_t c = 0; c < a; c++)
+            A[c * p + a] = A[a * p + c];
+    if (yy != NULL)
+        *yy = s;
+}
+
 /* Least squares of y on [1?, X[, 0..k)] (n rows): coefficients c (the
  * intercept first when icpt), residuals r (may be NULL); returns the
  * residual sum of squares, or NAN when n <= columns.  By the normal
@@ -147,20 +216,7 @@ static double ols(const double *y, size_t n, const double *X, size_t ld,
     double rss = NAN;
     if (A == NULL || b == NULL)
         goto done;
-    for (size_t a = 0; a < p; a++) {
-        const double *xa = col_of(X, ld, icpt, a);
-        double s = 0.0;
-        for (size_t t = 0; t < n; t++)
-            s += (xa ? xa[t] : 1.0) * y[t];
-        b[a] = s;
-        for (size_t bb = 0; bb <= a; bb++) {
-            const double *xb = col_of(X, ld, icpt, bb);
-            double v = 0.0;
-            for (size_t t = 0; t < n; t++)
-                v += (xa ? xa[t] : 1.0) * (xb ? xb[t] : 1.0);
-            A[a * p + bb] = v;
-        }
-    }
+    cross(y, n, X, ld, k, icpt, A, b, NULL);
     if (!chol(A, p)) {
         free(A);
         free(b);
@@ -211,26 +267,9 @@ typedef struct gram {
 static void gram_build(gram *g, const double *y, size_t n, const double *X,
                        size_t k)
 {
-    size_t p = k + 1;
-    g->p = p;
+    g->p = k + 1;
     g->n = n;
-    g->yy = 0.0;
-    for (size_t t = 0; t < n; t++)
-        g->yy += y[t] * y[t];
-    for (size_t a = 0; a < p; a++) {
-        const double *xa = a ? X + (a - 1) * n : NULL;
-        double s = 0.0;
-        for (size_t t = 0; t < n; t++)
-            s += (xa ? xa[t] : 1.0) * y[t];
-        g->Xy[a] = s;
-        for (size_t b = 0; b <= a; b++) {
-            const double *xb = b ? X + (b - 1) * n : NULL;
-            double v = 0.0;
-            for (size_t t = 0; t < n; t++)
-                v += (xa ? xa[t] : 1.0) * (xb ? xb[t] : 1.0);
-            g->G[a * p + b] = g->G[b * p + a] = v;
-        }
-    }
+    cross(y, n, X, n, k, 1, g->G, g->Xy, &g->yy);
 }
 
 /* RSS of the regression on the columns idx[0..m) of the Gram matrix, by
