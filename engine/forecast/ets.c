@@ -130,6 +130,7 @@ static inline __attribute__((always_inline)) double ets_run(
     const double pbeta = phi * beta, oma = 1.0 - alpha;
     double sse = 0.0, slog = 0.0, prod = 1.0, fbuf[8], mant = 1.0;
     long expo = 0;
+    double lastc = 0.0, lastu = 0.0; /* the last step's phi b and u */
     int pc = 0;
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
@@ -173,7 +174,8 @@ static inline __attribute__((always_inline)) double ets_run(
          * (ln - l) - phib = alpha u: written so that neither waits for the
          * new level, a dependency chain per step half as long as R's */
         if (trend) {
-            b = phib + beta * u;
+            lastc = phib;
+            lastu = u;
             c = (phi * phib + pbeta * p) - pbeta * q;
         }
         if (season == HZ_ETS_A)
@@ -191,8 +193,8 @@ static inline __attribute__((always_inline)) double ets_run(
         slog += log(mant) + (double)expo * M_LN2;
     }
     *lp = l;
-    if (trend)
-        *bp = b;
+    if (trend && n > 0)
+        *bp = lastc + beta * lastu; /* the new growth, of the last step only */
     *ssep = sse;
     double lik = (double)n * log(sse);
     if (errt == HZ_ETS_M)
