@@ -9,6 +9,7 @@
 #include <cblas.h>
 
 #include "analytics/analytics_internal.h"
+#include "numeric/chol.h"
 #include "numeric/rng.h"
 #include "horizon/logreg.h"
 
@@ -25,43 +26,6 @@ void hz_logreg_model_free(hz_logreg_model *m)
     if (m != NULL) {
         free(m->coef);
         m->coef = NULL;
-    }
-}
-
-/* In-place Cholesky A = LL' (lower, row-major m x m); false if not PD. */
-static bool cholesky(double *A, size_t m)
-{
-    for (size_t j = 0; j < m; j++) {
-        double s = A[j * m + j];
-        for (size_t k = 0; k < j; k++)
-            s -= A[j * m + k] * A[j * m + k];
-        if (!(s > 0))
-            return false;
-        double l = sqrt(s);
-        A[j * m + j] = l;
-        for (size_t i = j + 1; i < m; i++) {
-            double t = A[i * m + j];
-            for (size_t k = 0; k < j; k++)
-                t -= A[i * m + k] * A[j * m + k];
-            A[i * m + j] = t / l;
-        }
-    }
-    return true;
-}
-
-static void chol_solve(const double *L, size_t m, double *b)
-{
-    for (size_t i = 0; i < m; i++) {
-        double t = b[i];
-        for (size_t k = 0; k < i; k++)
-            t -= L[i * m + k] * b[k];
-        b[i] = t / L[i * m + i];
-    }
-    for (size_t i = m; i-- > 0;) {
-        double t = b[i];
-        for (size_t k = i + 1; k < m; k++)
-            t -= L[k * m + i] * b[k];
-        b[i] = t / L[i * m + i];
     }
 }
 
@@ -192,7 +156,7 @@ static bool hessian_factor(size_t n, size_t p, double C, lws *w)
             w->H[a * m + b] = w->Hf[a * m + b];
     for (size_t j = 0; j < p; j++)
         w->H[j * m + j] += 1.0 / C;
-    return cholesky(w->H, m);
+    return hz__chol(w->H, m, 0.0);
 }
 
 /* Backtracking from beta along -step (Armijo on the penalised objective);
@@ -231,7 +195,7 @@ static int newton(const double *X, const double *y, size_t n, size_t p,
         if (!reuse && !hessian_factor(n, p, opt->C, w))
             return -2;
         memcpy(w->step, w->g, m * sizeof(double));
-        chol_solve(w->H, m, w->step); /* Newton step d = H^-1 g */
+        hz__chol_solve(w->H, m, w->step); /* Newton step d = H^-1 g */
         double dec = 0;
         for (size_t j = 0; j < m; j++)
             dec += w->g[j] * w->step[j];
@@ -511,14 +475,14 @@ hz_status hz_logreg_std_errors(const hz_logreg_model *m, const double *X,
                 (int)k, 0.0, H, (int)k);
     for (size_t j = 0; j < p; j++)
         H[j * k + j] += 1.0 / C;
-    bool pd = cholesky(H, k);
+    bool pd = hz__chol(H, k, 0.0);
     for (size_t j = 0; j < k; j++) {
         se[j] = NAN;
         if (!pd)
             continue;
         memset(e, 0, k * sizeof *e);
         e[j] = 1.0;
-        chol_solve(H, k, e);
+        hz__chol_solve(H, k, e);
         se[j] = sqrt(e[j]);
     }
     free(Z);

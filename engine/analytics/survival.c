@@ -7,6 +7,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "horizon/survival.h"
+#include "numeric/chol.h"
 #include "numeric/gsl_init.h"
 
 typedef struct dur_ev {
@@ -217,40 +218,6 @@ static double cox_eval(const cox_data *c, const double *b, double *g,
     return ll;
 }
 
-/* Cholesky of the p x p matrix A in place; false if not PD. */
-static bool chol(double *A, size_t p)
-{
-    for (size_t j = 0; j < p; j++) {
-        double d = A[j * p + j];
-        for (size_t k = 0; k < j; k++)
-            d -= A[j * p + k] * A[j * p + k];
-        if (!(d > 0))
-            return false;
-        A[j * p + j] = d = sqrt(d);
-        for (size_t i = j + 1; i < p; i++) {
-            double s = A[i * p + j];
-            for (size_t k = 0; k < j; k++)
-                s -= A[i * p + k] * A[j * p + k];
-            A[i * p + j] = s / d;
-        }
-    }
-    return true;
-}
-
-static void chol_solve(const double *L, size_t p, double *b)
-{
-    for (size_t i = 0; i < p; i++) {
-        for (size_t k = 0; k < i; k++)
-            b[i] -= L[i * p + k] * b[k];
-        b[i] /= L[i * p + i];
-    }
-    for (size_t i = p; i-- > 0;) {
-        for (size_t k = i + 1; k < p; k++)
-            b[i] -= L[k * p + i] * b[k];
-        b[i] /= L[i * p + i];
-    }
-}
-
 /* Newton-Raphson with step halving from b = 0; true when the Newton
  * decrement falls below 1e-20 (log-likelihood units). */
 static bool cox_newton(const cox_data *c, double *b, double *ll, double *I,
@@ -267,9 +234,9 @@ static bool cox_newton(const cox_data *c, double *b, double *ll, double *I,
         *iters = it + 1;
         memcpy(L, I, p * p * sizeof *L);
         memcpy(s, g, p * sizeof *s);
-        if (!chol(L, p))
+        if (!hz__chol(L, p, 0.0))
             break;
-        chol_solve(L, p, s);
+        hz__chol_solve(L, p, s);
         double dec = 0;
         for (size_t j = 0; j < p; j++)
             dec += g[j] * s[j];
@@ -435,7 +402,7 @@ hz_status hz_cox_fit(const double *X, const double *duration,
     }
     double *L = I + p * p;
     memcpy(L, I, p * p * sizeof *L);
-    if (!chol(L, p)) {
+    if (!hz__chol(L, p, 0.0)) {
         st = hz_error_set(err, HZ_ENOCONV,
                           "Cox model: information matrix not positive "
                           "definite (collinear covariates?)");
@@ -444,7 +411,7 @@ hz_status hz_cox_fit(const double *X, const double *duration,
     for (size_t j = 0; j < p; j++) {
         memset(g, 0, p * sizeof *g);
         g[j] = 1.0;
-        chol_solve(L, p, g);
+        hz__chol_solve(L, p, g);
         out->se[j] = sqrt(g[j]);
         out->z[j] = out->coef[j] / out->se[j];
         out->pvalue[j] = 2 * gsl_cdf_ugaussian_Q(fabs(out->z[j]));

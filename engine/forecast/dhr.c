@@ -11,6 +11,7 @@
 #include "horizon/arima.h"
 #include "horizon/dhr.h"
 #include "horizon/theta.h"
+#include "numeric/chol.h"
 #include "numeric/gsl_init.h"
 
 #define DHR_KMAX_DEFAULT 10
@@ -139,29 +140,6 @@ static const double *col_of(const double *X, size_t ld, int icpt, size_t a)
     return icpt && a == 0 ? NULL : X + (a - (icpt ? 1 : 0)) * ld;
 }
 
-/* In-place Cholesky A = L L' (p x p, row-major, lower part used); false
- * when a pivot falls below 1e-12 of its diagonal entry (nearly collinear
- * columns). */
-static bool chol(double *A, size_t p)
-{
-    for (size_t j = 0; j < p; j++) {
-        double d = A[j * p + j], g = d;
-        for (size_t k = 0; k < j; k++)
-            d -= A[j * p + k] * A[j * p + k];
-        if (!(d > 1e-12 * (g + 1e-300)))
-            return false;
-        d = sqrt(d);
-        A[j * p + j] = d;
-        for (size_t i = j + 1; i < p; i++) {
-            double v = A[i * p + j];
-            for (size_t k = 0; k < j; k++)
-                v -= A[i * p + k] * A[j * p + k];
-            A[i * p + j] = v / d;
-        }
-    }
-    return true;
-}
-
 /* Cross products of [1?, X[, 0..k)] (n rows, ld): the lower triangle of
  * A = Z'Z (p x p, row-major), b = Z'y and yy = y'y (yy may be NULL).  One
  * pass over the rows, every product summed in row order (the numbers of
@@ -217,23 +195,12 @@ static double ols(const double *y, size_t n, const double *X, size_t ld,
     if (A == NULL || b == NULL)
         goto done;
     cross(y, n, X, ld, k, icpt, A, b, NULL);
-    if (!chol(A, p)) {
+    if (!hz__chol(A, p, 1e-12)) {
         free(A);
         free(b);
         return ols_svd(y, n, X, ld, k, icpt, c, r);
     }
-    for (size_t i = 0; i < p; i++) { /* L z = b, then L' c = z */
-        double v = b[i];
-        for (size_t j = 0; j < i; j++)
-            v -= A[i * p + j] * b[j];
-        b[i] = v / A[i * p + i];
-    }
-    for (size_t i = p; i-- > 0;) {
-        double v = b[i];
-        for (size_t j = i + 1; j < p; j++)
-            v -= A[j * p + i] * b[j];
-        b[i] = v / A[i * p + i];
-    }
+    hz__chol_solve(A, p, b);
     rss = 0.0;
     for (size_t t = 0; t < n; t++) {
         double f = 0.0;
@@ -282,21 +249,8 @@ static double gram_rss(const gram *g, const size_t *idx, size_t m, double *A,
         for (size_t j = 0; j < m; j++)
             A[i * m + j] = g->G[idx[i] * g->p + idx[j]];
     }
-    for (size_t j = 0; j < m; j++) { /* A = L L' in place */
-        double d = A[j * m + j];
-        for (size_t k = 0; k < j; k++)
-            d -= A[j * m + k] * A[j * m + k];
-        if (!(d > 1e-12 * (g->G[idx[j] * g->p + idx[j]] + 1e-300)))
-            return NAN;
-        d = sqrt(d);
-        A[j * m + j] = d;
-        for (size_t i = j + 1; i < m; i++) {
-            double v = A[i * m + j];
-            for (size_t k = 0; k < j; k++)
-                v -= A[i * m + k] * A[j * m + k];
-            A[i * m + j] = v / d;
-        }
-    }
+    if (!hz__chol(A, m, 1e-12)) /* pivots relative to G's diagonal */
+        return NAN;
     double fit = 0.0; /* b' G^-1 b = |L^-1 b|^2 */
     for (size_t i = 0; i < m; i++) {
         double v = b[i];

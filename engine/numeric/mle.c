@@ -3,48 +3,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "numeric/chol.h"
 #include "numeric/mle.h"
 
 enum { K = HZ__MLE_KMAX };
-
-/* In-place Cholesky of the k x k matrix A (lower triangle used); false
- * when not positive definite. */
-static bool chol(double *A, size_t k)
-{
-    for (size_t j = 0; j < k; j++) {
-        double d = A[j * k + j];
-        for (size_t m = 0; m < j; m++)
-            d -= A[j * k + m] * A[j * k + m];
-        if (!(d > 0) || !isfinite(d))
-            return false;
-        d = sqrt(d);
-        A[j * k + j] = d;
-        for (size_t i = j + 1; i < k; i++) {
-            double s = A[i * k + j];
-            for (size_t m = 0; m < j; m++)
-                s -= A[i * k + m] * A[j * k + m];
-            A[i * k + j] = s / d;
-        }
-    }
-    return true;
-}
-
-/* Solve L L' x = b (L from chol) in place. */
-static void chol_solve(const double *L, size_t k, double *b)
-{
-    for (size_t i = 0; i < k; i++) {
-        double s = b[i];
-        for (size_t m = 0; m < i; m++)
-            s -= L[i * k + m] * b[m];
-        b[i] = s / L[i * k + i];
-    }
-    for (size_t i = k; i-- > 0;) {
-        double s = b[i];
-        for (size_t m = i + 1; m < k; m++)
-            s -= L[m * k + i] * b[m];
-        b[i] = s / L[i * k + i];
-    }
-}
 
 /* Hessian of fn at th by forward differences of the analytic gradient
  * (g0 is the gradient at th; k more evaluations), symmetrised; false
@@ -88,10 +50,10 @@ static double newton_dir(const double *H, const double *g, size_t k, double *s,
         memcpy(L, H, k * k * sizeof *L);
         for (size_t j = 0; j < k; j++)
             L[j * k + j] += mu;
-        if (chol(L, k)) {
+        if (hz__chol(L, k, 0.0)) {
             *pd = mu == 0;
             memcpy(s, g, k * sizeof *s);
-            chol_solve(L, k, s);
+            hz__chol_solve(L, k, s);
             double dec = 0;
             for (size_t j = 0; j < k; j++)
                 dec += g[j] * s[j];
@@ -311,12 +273,12 @@ void hz__mle_se_exp(const hz__mle_info *info, const double *th, size_t k,
     for (size_t a = 0; a < m; a++)
         for (size_t b = 0; b < m; b++)
             L[a * m + b] = info->H[idx[a] * k + idx[b]];
-    if (m == 0 || !chol(L, m))
+    if (m == 0 || !hz__chol(L, m, 0.0))
         return;
     for (size_t a = 0; a < m; a++) {
         double e[K] = {0};
         e[a] = 1.0;
-        chol_solve(L, m, e);
+        hz__chol_solve(L, m, e);
         se[idx[a]] = e[a] > 0 ? exp(th[idx[a]]) * sqrt(e[a]) : NAN;
     }
 }

@@ -1,0 +1,18 @@
+/* Internal: Cholesky factorisation and solve of small dense symmetric
+ * positive definite systems (row-major; Newton steps, normal equations). */
+#ifndef HZ_NUMERIC_CHOL_H
+#define HZ_NUMERIC_CHOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A = L L' in place (p x p, row-major; the lower triangle is read and
+ * holds L on return).  False when a pivot is not finite or not above rtol
+ * times its diagonal entry (rtol 0: not positive), i.e. A is not
+ * (numerically) positive definite. */
+bool hz__chol(double *A, size_t p, double rtol);
+
+/* Solve L L' x = b in place (L from hz__chol). */
+void hz__chol_solve(const double *L, size_t p, double *b);
+
+#endif
