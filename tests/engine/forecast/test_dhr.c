@@ -108,3 +108,25 @@ HZ_TEST(dhr_refuses_non_finite_and_short_input)
     HZ_CHECK_CONTAINS(err.msg, "position 5");
     hz_forecast_free(f);
 }
+
+/* Two periods so close that their Fourier columns are collinear to
+ * rounding: the normal equations are not positive definite and the SVD
+ * fallback gives finite forecasts. */
+HZ_TEST(dhr_nearly_collinear_periods_fall_back_to_svd)
+{
+    size_t n = 400;
+    double *y = malloc(n * sizeof *y);
+    for (size_t t = 0; t < n; t++)
+        y[t] = signal(t);
+    hz_seasons s = {2, {7, 7.0000000001}};
+    hz_dhr_opts o;
+    hz_dhr_opts_init(&o);
+    o.errors = HZ_DHR_THETA;
+    o.K[0] = o.K[1] = 2;
+    hz_forecast *f = hz_forecast_alloc(7, 2, LV);
+    HZ_CHECK(hz_dhr_forecast(y, n, &s, &o, f, NULL) == HZ_OK);
+    for (size_t i = 0; i < 7; i++)
+        HZ_CHECK_NEAR(f->mean[i], signal(n + i), 1.0);
+    hz_forecast_free(f);
+    free(y);
+}
