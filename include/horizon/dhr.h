@@ -47,7 +47,9 @@ HZ_API void hz_dhr_opts_init(hz_dhr_opts *o);
 /* Fourier terms of forecast::fourier for times t0+1 .. t0+n into X
  * (column-major, ld >= n), columns sin(2 pi k t / p), cos(2 pi k t / p)
  * for k = 1..K[i] of each period, duplicates (k / p equal) and all-zero
- * sine columns left out.  Returns the number of columns (at most
+ * sine columns left out.  Harmonic 1 is computed from the exactly reduced
+ * angle, harmonics k > 1 from it by angle addition (within a few units in
+ * the last place of sin and cos).  Returns the number of columns (at most
  * 2 * sum K). */
 HZ_API size_t hz_fourier(const double *period, const int *K, size_t np,
                          size_t t0, size_t n, double *X, size_t ld);
