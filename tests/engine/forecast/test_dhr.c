@@ -44,12 +44,20 @@ static double signal(size_t t)
            0.05 * sin(1.7 * x * x);
 }
 
+/* signal(0 .. n) in a new array. */
+static double *signal_series(size_t n)
+{
+    double *y = malloc(n * sizeof *y);
+    for (size_t t = 0; y != NULL && t < n; t++)
+        y[t] = signal(t);
+    return y;
+}
+
 static void forecast_signal(int errors, double tol)
 {
     size_t n = 3 * 365, h = 28;
-    double *y = malloc(n * sizeof *y);
-    for (size_t t = 0; t < n; t++)
-        y[t] = signal(t);
+    double *y = signal_series(n);
+    HZ_CHECK(y != NULL);
     hz_seasons s = {2, {7, 365.25}};
     hz_dhr_opts o;
     hz_dhr_opts_init(&o);
@@ -79,9 +87,8 @@ HZ_TEST(dhr_forecasts_a_harmonic_signal_with_arima_errors)
 HZ_TEST(dhr_fixed_K_is_kept_and_named)
 {
     size_t n = 400;
-    double *y = malloc(n * sizeof *y);
-    for (size_t t = 0; t < n; t++)
-        y[t] = signal(t);
+    double *y = signal_series(n);
+    HZ_CHECK(y != NULL);
     hz_seasons s = {1, {7}};
     hz_dhr_opts o;
     hz_dhr_opts_init(&o);
@@ -115,9 +122,8 @@ HZ_TEST(dhr_refuses_non_finite_and_short_input)
 HZ_TEST(dhr_nearly_collinear_periods_fall_back_to_svd)
 {
     size_t n = 400;
-    double *y = malloc(n * sizeof *y);
-    for (size_t t = 0; t < n; t++)
-        y[t] = signal(t);
+    double *y = signal_series(n);
+    HZ_CHECK(y != NULL);
     hz_seasons s = {2, {7, 7.0000000001}};
     hz_dhr_opts o;
     hz_dhr_opts_init(&o);

@@ -142,9 +142,8 @@ HZ_TEST(coherent_forecasts_stay_and_bad_input_fails)
     HZ_CHECK(!hz_recon_parse("middle-out", &m));
 }
 
-/* --by region,category --reconcile: total, 5 regions, their categories;
- * every level adds up to the last bit in bottom order. */
-HZ_TEST(request_reconciles_every_level)
+/* Generated sales (4000 rows) as a dataset. */
+static hz_dataset *sales_dataset(void)
 {
     hz_gen_options go;
     hz_gen_options_init(&go);
@@ -153,23 +152,41 @@ HZ_TEST(request_reconciles_every_level)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    HZ_CHECK(hz_gen_write(&go, f, NULL) == HZ_OK && fclose(f) == 0);
+    if (f == NULL || hz_gen_write(&go, f, NULL) != HZ_OK || fclose(f) != 0)
+        return NULL;
     hz_csv_options co;
     hz_csv_options_init(&co);
     hz_dataset *ds = NULL;
-    HZ_CHECK(hz_csv_read_buffer(buf, len, "s.csv", &co, &ds, NULL, NULL) ==
-             HZ_OK);
+    hz_status st = hz_csv_read_buffer(buf, len, "s.csv", &co, &ds, NULL, NULL);
     free(buf);
+    return st == HZ_OK ? ds : NULL;
+}
+
+/* A request for revenue by region and category, monthly, h months,
+ * reconciled by MinT. */
+static void sales_request(hz_forecast_request *rq, const char **by, size_t h)
+{
+    hz_forecast_request_init(rq);
+    by[0] = "region";
+    by[1] = "category";
+    rq->date_col = "order_date";
+    rq->value_col = "revenue";
+    rq->by_cols = by;
+    rq->nby = 2;
+    rq->freq = HZ_FREQ_MONTH;
+    rq->horizon = h;
+    rq->reconcile = HZ_RECON_MINT;
+}
+
+/* --by region,category --reconcile: total, 5 regions, their categories;
+ * every level adds up to the last bit in bottom order. */
+HZ_TEST(request_reconciles_every_level)
+{
+    hz_dataset *ds = sales_dataset();
+    HZ_CHECK(ds != NULL);
     hz_forecast_request rq;
-    hz_forecast_request_init(&rq);
-    const char *by[2] = {"region", "category"};
-    rq.date_col = "order_date";
-    rq.value_col = "revenue";
-    rq.by_cols = by;
-    rq.nby = 2;
-    rq.freq = HZ_FREQ_MONTH;
-    rq.horizon = 4;
-    rq.reconcile = HZ_RECON_MINT;
+    const char *by[2];
+    sales_request(&rq, by, 4);
     hz_forecast_result *r = NULL;
     HZ_CHECK(hz_forecast_run(ds, &rq, &r, NULL) == HZ_OK);
     HZ_CHECK(r->nseries == 1 + 5 + 30);
@@ -201,26 +218,6 @@ HZ_TEST(request_reconciles_every_level)
     hz_dataset_free(ds);
 }
 
-/* Generated sales (4000 rows) as a dataset. */
-static hz_dataset *sales_dataset(void)
-{
-    hz_gen_options go;
-    hz_gen_options_init(&go);
-    go.rows = 4000;
-    go.customers = 400;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (f == NULL || hz_gen_write(&go, f, NULL) != HZ_OK || fclose(f) != 0)
-        return NULL;
-    hz_csv_options co;
-    hz_csv_options_init(&co);
-    hz_dataset *ds = NULL;
-    hz_status st = hz_csv_read_buffer(buf, len, "s.csv", &co, &ds, NULL, NULL);
-    free(buf);
-    return st == HZ_OK ? ds : NULL;
-}
-
 /* MinT weighs the nodes by the errors of the forecasts it reconciles
  * (as hts and fable): the base models' own one-step in-sample errors,
  * not those of another model.  With --model naive every node's base
@@ -231,16 +228,9 @@ HZ_TEST(request_mint_uses_base_models_residuals)
     hz_dataset *ds = sales_dataset();
     HZ_CHECK(ds != NULL);
     hz_forecast_request rq;
-    hz_forecast_request_init(&rq);
-    const char *by[2] = {"region", "category"};
-    rq.date_col = "order_date";
-    rq.value_col = "revenue";
-    rq.by_cols = by;
-    rq.nby = 2;
-    rq.freq = HZ_FREQ_MONTH;
-    rq.horizon = 3;
+    const char *by[2];
+    sales_request(&rq, by, 3);
     rq.model = HZ_MODEL_NAIVE;
-    rq.reconcile = HZ_RECON_MINT;
     hz_forecast_result *r = NULL;
     HZ_CHECK(hz_forecast_run(ds, &rq, &r, NULL) == HZ_OK);
     HZ_CHECK(r->nseries == 36);
