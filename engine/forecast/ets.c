@@ -172,7 +172,7 @@ static inline __attribute__((always_inline)) double ets_run(
         /* R: b = phib + (beta / alpha) * ((ln - l) - phib), then phib =
          * phi b at the next step; the same numbers up to rounding, as
          * (ln - l) - phib = alpha u: written so that neither waits for the
-         * new level, a dependency chain per step half as long as R's */
+         * new level: a dependency chain per step a third as long as R's */
         if (trend) {
             lastc = phib;
             lastu = u;
