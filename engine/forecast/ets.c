@@ -533,9 +533,13 @@ static int ets_initstate(const double *y, size_t n, int m, int trend,
 /* ---------------------------------------------------------------------
  * Fit one model shape.
  * ------------------------------------------------------------------- */
-static bool fit_one(const double *y, size_t n, int mseason, int errt,
-                    int trend, int season, bool damped, const hz_ets_opts *o,
-                    double *work, hz_ets_fit *fit)
+/* The target and start values of one candidate (forecast:::etsmodel);
+ * false when there are too few observations for it.  *npar: the number
+ * of parameters in par. */
+static bool fit_prepare(const double *y, size_t n, int mseason, int errt,
+                        int trend, int season, bool damped,
+                        const hz_ets_opts *o, double *work, ets_target *tp,
+                        double *par, int *npar)
 {
     ets_target t;
     memset(&t, 0, sizeof t);
@@ -552,7 +556,6 @@ static bool fit_one(const double *y, size_t n, int mseason, int errt,
     memcpy(t.lower, lower, sizeof lower);
     memcpy(t.upper, upper, sizeof upper);
 
-    double par[MAX_PAR];
     int np = 0;
     double up[4];
     memcpy(up, upper, sizeof up);
@@ -589,14 +592,20 @@ static bool fit_one(const double *y, size_t n, int mseason, int errt,
     np += ns;
     if ((size_t)np >= n - 1 || n < 2)
         return false;
+    *tp = t;
+    *npar = np;
+    return true;
+}
 
-    double fmin;
-    int used = hz__nelder_mead(np, par, &fmin, ets_objective, &t, -INFINITY,
-                               o->reltol, o->maxit);
-    if (used < 0)
-        return false;
-
-    /* final pass at the optimum */
+/* The fit at the optimum par (np values) found with used evaluations. */
+static bool fit_finish(const ets_target *tp, const double *par, int np,
+                       int used, hz_ets_fit *fit)
+{
+    const ets_target t = *tp;
+    const double *y = t.y;
+    const size_t n = t.n;
+    const int errt = t.errt, trend = t.trend, season = t.season;
+    const bool damped = t.damped;
     double a, bta, g, ph, l, b, seas[HZ_ETS_MAX_M];
     if (!ets_unpack(&t, par, &a, &bta, &g, &ph, &l, &b, seas, true))
         return false;
@@ -648,6 +657,22 @@ static bool fit_one(const double *y, size_t n, int mseason, int errt,
     fit->mse = sse / (double)n;
     fit->nevals = used;
     return true;
+}
+
+
+static bool fit_one(const double *y, size_t n, int mseason, int errt,
+                    int trend, int season, bool damped, const hz_ets_opts *o,
+                    double *work, hz_ets_fit *fit)
+{
+    ets_target t;
+    double par[MAX_PAR], fmin;
+    int np;
+    if (!fit_prepare(y, n, mseason, errt, trend, season, damped, o, work, &t,
+                     par, &np))
+        return false;
+    int used = hz__nelder_mead(np, par, &fmin, ets_objective, &t, -INFINITY,
+                               o->reltol, o->maxit);
+    return used >= 0 && fit_finish(&t, par, np, used, fit);
 }
 
 static double ic_of(const hz_ets_fit *f, int ic)

@@ -54,127 +54,182 @@ static double nm_shrink(double *P, int n, int L)
 #undef PP
 }
 
+int hz__nm_start(hz__nm *s, int n, double *x, double abstol, double intol,
+                 int maxit)
+{
+    if (n > HZ_NM_MAX_PAR || n < 0)
+        return HZ_NM_FAIL;
+    s->n = n;
+    s->B = x;
+    s->abstol = abstol;
+    s->intol = intol;
+    s->maxit = maxit;
+    s->bound = INFINITY;
+    s->state = 0;
+    return HZ_NM_EVAL;
+}
+
+/* R's nmmin, resumed after each evaluation (the value f of s->B): the
+ * states are the places where nmmin calls the objective. */
+int hz__nm_feed(hz__nm *s, double f)
+{
+#define PP(i, j) s->P[(i) * (n + 2) + (j)]
+    const int n = s->n, n1 = n + 1, C = n + 2;
+    double *B = s->B;
+    switch (s->state) {
+    case 0: goto after_start;
+    case 1: goto after_vertex;
+    case 2: goto after_reflection;
+    case 3: goto after_expansion;
+    case 4: goto after_contraction;
+    default: return HZ_NM_FAIL;
+    }
+after_start:
+    if (!isfinite(f)) {
+        s->fmin = f;
+        return HZ_NM_FAIL;
+    }
+    s->funcount = 1;
+    s->convtol = s->intol * (fabs(f) + s->intol);
+    PP(n1 - 1, 0) = f;
+    s->L = 1;
+    s->size = nm_simplex(s->P, n, B);
+    s->oldsize = s->size;
+    s->calcvert = 1;
+loop_top:
+    if (!s->calcvert)
+        goto find_extremes;
+    s->j = 0;
+next_vertex:
+    while (s->j < n1 && s->j + 1 == s->L)
+        s->j++;
+    if (s->j < n1) {
+        for (int i = 0; i < n; i++)
+            B[i] = PP(i, s->j);
+        s->bound = INFINITY;
+        s->state = 1;
+        return HZ_NM_EVAL;
+    }
+    s->calcvert = 0;
+    goto find_extremes;
+after_vertex:
+    if (!isfinite(f))
+        f = NM_BIG;
+    s->funcount++;
+    PP(n1 - 1, s->j) = f;
+    s->j++;
+    goto next_vertex;
+find_extremes:
+    s->VL = PP(n1 - 1, s->L - 1);
+    s->VH = s->VL;
+    s->H = s->L;
+    for (int j = 1; j <= n1; j++) {
+        if (j != s->L) {
+            double v = PP(n1 - 1, j - 1);
+            if (v < s->VL) {
+                s->L = j;
+                s->VL = v;
+            }
+            if (v > s->VH) {
+                s->H = j;
+                s->VH = v;
+            }
+        }
+    }
+    if (s->VH <= s->VL + s->convtol || s->VL <= s->abstol)
+        goto done;
+    for (int i = 0; i < n; i++) {
+        double temp = -PP(i, s->H - 1);
+        for (int j = 0; j < n1; j++)
+            temp += PP(i, j);
+        PP(i, C - 1) = temp / n;
+    }
+    for (int i = 0; i < n; i++)
+        B[i] = 2.0 * PP(i, C - 1) - PP(i, s->H - 1);
+    /* the reflected value is only stored when below VH */
+    s->bound = s->VH;
+    s->state = 2;
+    return HZ_NM_EVAL;
+after_reflection:
+    if (!isfinite(f))
+        f = NM_BIG;
+    s->funcount++;
+    s->VR = f;
+    if (s->VR < s->VL) {
+        PP(n1 - 1, C - 1) = f;
+        for (int i = 0; i < n; i++) {
+            double e = 2.0 * B[i] + (1 - 2.0) * PP(i, C - 1);
+            PP(i, C - 1) = B[i];
+            B[i] = e;
+        }
+        s->bound = s->VR; /* kept only when below VR */
+        s->state = 3;
+        return HZ_NM_EVAL;
+    }
+    if (s->VR < s->VH) {
+        for (int i = 0; i < n; i++)
+            PP(i, s->H - 1) = B[i];
+        PP(n1 - 1, s->H - 1) = s->VR;
+    }
+    for (int i = 0; i < n; i++)
+        B[i] = 0.5 * PP(i, s->H - 1) + 0.5 * PP(i, C - 1);
+    s->bound = PP(n1 - 1, s->H - 1);
+    s->state = 4;
+    return HZ_NM_EVAL;
+after_expansion:
+    if (!isfinite(f))
+        f = NM_BIG;
+    s->funcount++;
+    if (f < s->VR) {
+        for (int i = 0; i < n; i++)
+            PP(i, s->H - 1) = B[i];
+        PP(n1 - 1, s->H - 1) = f;
+    } else {
+        for (int i = 0; i < n; i++)
+            PP(i, s->H - 1) = PP(i, C - 1);
+        PP(n1 - 1, s->H - 1) = s->VR;
+    }
+    goto loop_end;
+after_contraction:
+    if (!isfinite(f))
+        f = NM_BIG;
+    s->funcount++;
+    if (f < PP(n1 - 1, s->H - 1)) {
+        for (int i = 0; i < n; i++)
+            PP(i, s->H - 1) = B[i];
+        PP(n1 - 1, s->H - 1) = f;
+    } else if (s->VR >= s->VH) {
+        s->calcvert = 1;
+        s->size = nm_shrink(s->P, n, s->L);
+        if (s->size < s->oldsize)
+            s->oldsize = s->size;
+        else
+            goto done;
+    }
+loop_end:
+    if (s->funcount <= s->maxit)
+        goto loop_top;
+done:
+    s->fmin = PP(n1 - 1, s->L - 1);
+    for (int i = 0; i < n; i++)
+        B[i] = PP(i, s->L - 1);
+    s->state = -1;
+    return HZ_NM_DONE;
+#undef PP
+}
+
 int hz__nelder_mead(int n, double *Bvec, double *Fmin, hz__nm_fn fn, void *ctx,
                     double abstol, double intol, int maxit)
 {
-    double P[(HZ_NM_MAX_PAR + 1) * (HZ_NM_MAX_PAR + 2)];
-#define PP(i, j) P[(i) * (n + 2) + (j)]
-    int C, H, L = 0, n1, funcount = 0;
-    double convtol, f, oldsize, size, temp, VH, VL, VR;
-    int calcvert;
-
-    if (n > HZ_NM_MAX_PAR)
-        return -1;
-    f = fn(Bvec, INFINITY, ctx);
-    if (!isfinite(f)) {
-        *Fmin = f;
+    hz__nm s;
+    int r = hz__nm_start(&s, n, Bvec, abstol, intol, maxit);
+    while (r == HZ_NM_EVAL)
+        r = hz__nm_feed(&s, fn(s.B, s.bound, ctx));
+    if (r == HZ_NM_FAIL) {
+        if (n <= HZ_NM_MAX_PAR && n >= 0)
+            *Fmin = s.fmin;
         return -1;
     }
-    funcount = 1;
-    convtol = intol * (fabs(f) + intol);
-    n1 = n + 1;
-    C = n + 2;
-    PP(n1 - 1, 0) = f;
-    L = 1;
-    size = nm_simplex(P, n, Bvec);
-    oldsize = size;
-    calcvert = 1;
-    do {
-        if (calcvert) {
-            for (int j = 0; j < n1; j++) {
-                if (j + 1 != L) {
-                    for (int i = 0; i < n; i++)
-                        Bvec[i] = PP(i, j);
-                    f = fn(Bvec, INFINITY, ctx);
-                    if (!isfinite(f))
-                        f = NM_BIG;
-                    funcount++;
-                    PP(n1 - 1, j) = f;
-                }
-            }
-            calcvert = 0;
-        }
-        VL = PP(n1 - 1, L - 1);
-        VH = VL;
-        H = L;
-        for (int j = 1; j <= n1; j++) {
-            if (j != L) {
-                f = PP(n1 - 1, j - 1);
-                if (f < VL) {
-                    L = j;
-                    VL = f;
-                }
-                if (f > VH) {
-                    H = j;
-                    VH = f;
-                }
-            }
-        }
-        if (VH <= VL + convtol || VL <= abstol)
-            break;
-        for (int i = 0; i < n; i++) {
-            temp = -PP(i, H - 1);
-            for (int j = 0; j < n1; j++)
-                temp += PP(i, j);
-            PP(i, C - 1) = temp / n;
-        }
-        for (int i = 0; i < n; i++)
-            Bvec[i] = 2.0 * PP(i, C - 1) - PP(i, H - 1);
-        /* the reflected value is only stored when below VH */
-        f = fn(Bvec, VH, ctx);
-        if (!isfinite(f))
-            f = NM_BIG;
-        funcount++;
-        VR = f;
-        if (VR < VL) {
-            PP(n1 - 1, C - 1) = f;
-            for (int i = 0; i < n; i++) {
-                f = 2.0 * Bvec[i] + (1 - 2.0) * PP(i, C - 1);
-                PP(i, C - 1) = Bvec[i];
-                Bvec[i] = f;
-            }
-            f = fn(Bvec, VR, ctx); /* kept only when below VR */
-            if (!isfinite(f))
-                f = NM_BIG;
-            funcount++;
-            if (f < VR) {
-                for (int i = 0; i < n; i++)
-                    PP(i, H - 1) = Bvec[i];
-                PP(n1 - 1, H - 1) = f;
-            } else {
-                for (int i = 0; i < n; i++)
-                    PP(i, H - 1) = PP(i, C - 1);
-                PP(n1 - 1, H - 1) = VR;
-            }
-        } else {
-            if (VR < VH) {
-                for (int i = 0; i < n; i++)
-                    PP(i, H - 1) = Bvec[i];
-                PP(n1 - 1, H - 1) = VR;
-            }
-            for (int i = 0; i < n; i++)
-                Bvec[i] = 0.5 * PP(i, H - 1) + 0.5 * PP(i, C - 1);
-            f = fn(Bvec, PP(n1 - 1, H - 1), ctx);
-            if (!isfinite(f))
-                f = NM_BIG;
-            funcount++;
-            if (f < PP(n1 - 1, H - 1)) {
-                for (int i = 0; i < n; i++)
-                    PP(i, H - 1) = Bvec[i];
-                PP(n1 - 1, H - 1) = f;
-            } else if (VR >= VH) {
-                calcvert = 1;
-                size = nm_shrink(P, n, L);
-                if (size < oldsize)
-                    oldsize = size;
-                else
-                    break;
-            }
-        }
-    } while (funcount <= maxit);
-    *Fmin = PP(n1 - 1, L - 1);
-    for (int i = 0; i < n; i++)
-        Bvec[i] = PP(i, L - 1);
-#undef PP
-    return funcount;
+    *Fmin = s.fmin;
+    return s.funcount;
 }

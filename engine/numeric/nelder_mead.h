@@ -19,4 +19,26 @@ typedef double (*hz__nm_fn)(const double *x, double bound, void *ctx);
 int hz__nelder_mead(int n, double *x, double *fmin, hz__nm_fn fn, void *ctx,
                     double abstol, double reltol, int maxit);
 
+/* The same minimiser, resumable: the caller evaluates the objective, so
+ * several searches can run side by side (ETS evaluates two candidates in
+ * the lanes of one vector).  hz__nm_start returns HZ_NM_EVAL (or
+ * HZ_NM_FAIL for n > HZ_NM_MAX_PAR); then, while a call returns
+ * HZ_NM_EVAL, evaluate the objective at s->B with bound s->bound and pass
+ * the value to hz__nm_feed.  HZ_NM_DONE: s->B holds the best point,
+ * s->fmin its value, s->funcount the evaluations; HZ_NM_FAIL: the start
+ * value was not finite (s->fmin).  x is s->B: it is overwritten. */
+enum { HZ_NM_FAIL = -1, HZ_NM_DONE = 0, HZ_NM_EVAL = 1 };
+
+typedef struct hz__nm {
+    double P[(HZ_NM_MAX_PAR + 1) * (HZ_NM_MAX_PAR + 2)];
+    double *B;
+    double bound, fmin;
+    double abstol, intol, convtol, size, oldsize, VH, VL, VR;
+    int n, maxit, funcount, calcvert, L, H, j, state;
+} hz__nm;
+
+int hz__nm_start(hz__nm *s, int n, double *x, double abstol, double reltol,
+                 int maxit);
+int hz__nm_feed(hz__nm *s, double f);
+
 #endif
