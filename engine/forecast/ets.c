@@ -249,6 +249,131 @@ static double ets_calc(const double *y, size_t n, int m, int errt, int trend,
 }
 
 /* ---------------------------------------------------------------------
+ * Two candidates in the lanes of one vector: the recursion of ets_run
+ * with trend (a damped and an undamped candidate of the same error and
+ * season: phi is 1 in the undamped lane), lane by lane the same
+ * operations in the same order, so the same numbers as ets_run (vector
+ * arithmetic is IEEE per lane).  The recursion is bound by its
+ * instruction count, so two lanes cost little more than one.
+ * ------------------------------------------------------------------- */
+typedef double v2d __attribute__((vector_size(16)));
+typedef long long v2l __attribute__((vector_size(16)));
+
+static inline v2d v2_sel(v2l mask, v2d a, v2d b)
+{
+    return (v2d)((mask & (v2l)a) | (~mask & (v2l)b));
+}
+
+static inline v2d v2_abs(v2d x)
+{
+    const v2l nosign = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
+    return (v2d)((v2l)x & nosign);
+}
+
+/* The lanes' seasonal states: seas0, seas1 (m each) in, vs[m] used. */
+static inline __attribute__((always_inline)) void ets_run2(
+    const double *y, size_t n, int m, const int errt, const int season,
+    v2d alpha, v2d beta, v2d gamma, v2d phi, v2d l, v2d b, v2d *vs,
+    v2d sse_stop, double lik[2], double sse_out[2])
+{
+    const v2d zero = {0.0, 0.0}, one = {1.0, 1.0};
+    const v2d tol = {ETS_TOL, ETS_TOL}, huge = {ETS_HUGEN, ETS_HUGEN};
+    v2d c = phi * b;
+    const v2d pbeta = phi * beta, oma = one - alpha;
+    v2d sse = zero, prod = one;
+    double fb0[8], fb1[8], slog[2] = {0, 0}, mant[2] = {1, 1};
+    long expo[2] = {0, 0};
+    int pc = 0, stopped[2] = {0, 0};
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        v2d phib = c;
+        v2d q = l + phib;
+        v2d s = season ? vs[j] : (season == HZ_ETS_M ? one : zero);
+        v2d f = season == HZ_ETS_A ? q + s : season == HZ_ETS_M ? q * s : q;
+        v2d yi = {y[i], y[i]};
+        v2d e;
+        if (errt == HZ_ETS_A) {
+            e = yi - f;
+        } else {
+            e = (yi - f) / f;
+            v2d af = v2_abs(f);
+            fb0[pc] = af[0];
+            fb1[pc] = af[1];
+            prod *= af;
+            if (++pc == 8) {
+                log_group(prod[0], fb0, 8, &mant[0], &expo[0], &slog[0]);
+                log_group(prod[1], fb1, 8, &mant[1], &expo[1], &slog[1]);
+                prod = one;
+                pc = 0;
+            }
+        }
+        sse += e * e;
+        if (errt == HZ_ETS_A) {
+            v2l over = sse >= sse_stop;
+            if (over[0] | over[1]) {
+                stopped[0] |= over[0] != 0;
+                stopped[1] |= over[1] != 0;
+                if (stopped[0] && stopped[1])
+                    break;
+            }
+        }
+        v2d p;
+        if (season == HZ_ETS_N)
+            p = yi;
+        else if (season == HZ_ETS_A)
+            p = yi - s;
+        else
+            p = v2_sel(v2_abs(s) < tol, huge, yi / s);
+        v2d ln = oma * q + alpha * p;
+        c = (phi * phib + pbeta * p) - pbeta * q;
+        if (season == HZ_ETS_A)
+            vs[j] = s + gamma * ((yi - q) - s);
+        else if (season == HZ_ETS_M)
+            vs[j] = s + gamma * (v2_sel(v2_abs(q) < tol, huge, yi / q) - s);
+        l = ln;
+        if (season && ++j == (size_t)m)
+            j = 0;
+    }
+    for (int k = 0; k < 2; k++) {
+        sse_out[k] = sse[k];
+        if (stopped[k]) {
+            lik[k] = INFINITY;
+            continue;
+        }
+        if (errt == HZ_ETS_M) {
+            if (pc > 0)
+                log_group(prod[k], k ? fb1 : fb0, pc, &mant[k], &expo[k],
+                          &slog[k]);
+            slog[k] += log(mant[k]) + (double)expo[k] * M_LN2;
+        }
+        lik[k] = (double)n * log(sse[k]);
+        if (errt == HZ_ETS_M)
+            lik[k] += 2.0 * slog[k];
+    }
+}
+
+#define ETS_CASE2(E, S)                                                       \
+    case (E)*3 + (S):                                                         \
+        ets_run2(y, n, m, E, S, alpha, beta, gamma, phi, l, b, vs, stop, lik, \
+                 sse);                                                        \
+        return
+
+static void ets_calc2(const double *y, size_t n, int m, int errt, int season,
+                      v2d alpha, v2d beta, v2d gamma, v2d phi, v2d l, v2d b,
+                      v2d *vs, v2d stop, double lik[2], double sse[2])
+{
+    switch (errt * 3 + season) {
+        ETS_CASE2(1, 0);
+        ETS_CASE2(1, 1);
+        ETS_CASE2(1, 2);
+        ETS_CASE2(2, 0);
+        ETS_CASE2(2, 1);
+        ETS_CASE2(2, 2);
+    default: lik[0] = lik[1] = NAN;
+    }
+}
+
+/* ---------------------------------------------------------------------
  * Objective (etsTargetFunction.cpp).
  * ------------------------------------------------------------------- */
 typedef struct ets_target {
@@ -352,24 +477,25 @@ static bool ets_unpack(const ets_target *t, const double *par, double *alpha,
  * (monotone) criterion passes the bound, and the characteristic-polynomial
  * test (the costly part of admissibility) runs only for points whose
  * value is below the bound; an inadmissible point is +Inf either way. */
-static double ets_objective(const double *par, double bound, void *ctx)
+/* The early-stopping threshold of the recursion for bound: (1 + 1e-12):
+ * stop only when the value is surely above the bound. */
+static double ets_stop(const ets_target *t, double bound)
 {
-    ets_target *t = ctx;
-    double alpha, beta, gamma, phi, l, b, seas[HZ_ETS_MAX_M];
-    t->nevals++;
-    if (!ets_unpack(t, par, &alpha, &beta, &gamma, &phi, &l, &b, seas, false))
-        return INFINITY;
-    double sse, stop = INFINITY;
-    /* (1 + 1e-12): stop only when the value is surely above the bound */
+    double stop = INFINITY;
     if (t->opt_crit == HZ_ETS_CRIT_MSE)
         stop = bound * (double)t->n * (1 + 1e-12);
     else if (t->errt == HZ_ETS_A)
         stop = exp(bound / (double)t->n) * (1 + 1e-12);
     if (!(stop > 0))
         stop = INFINITY; /* bound below any possible value: no early stop */
-    double lik = ets_calc(t->y, t->n, t->m, t->errt, t->trend, t->season,
-                          alpha, beta, gamma, phi, &l, &b, seas, &sse, NULL,
-                          stop);
+    return stop;
+}
+
+/* The objective's value from the recursion's lik and sse. */
+static double ets_value(const ets_target *t, double lik, double sse,
+                        double bound, double alpha, double beta, double gamma,
+                        double phi)
+{
     if (isinf(lik) && lik > 0)
         return INFINITY;
     if (t->opt_crit == HZ_ETS_CRIT_MSE)
@@ -383,6 +509,51 @@ static double ets_objective(const double *par, double bound, void *ctx)
                         true))
         return INFINITY;
     return lik;
+}
+
+static double ets_objective(const double *par, double bound, void *ctx)
+{
+    ets_target *t = ctx;
+    double alpha, beta, gamma, phi, l, b, seas[HZ_ETS_MAX_M];
+    t->nevals++;
+    if (!ets_unpack(t, par, &alpha, &beta, &gamma, &phi, &l, &b, seas, false))
+        return INFINITY;
+    double sse;
+    double lik = ets_calc(t->y, t->n, t->m, t->errt, t->trend, t->season,
+                          alpha, beta, gamma, phi, &l, &b, seas, &sse, NULL,
+                          ets_stop(t, bound));
+    return ets_value(t, lik, sse, bound, alpha, beta, gamma, phi);
+}
+
+/* The objectives of two targets (a damped and an undamped trend
+ * candidate of the same error and season) at par0 and par1, with bounds
+ * b0 and b1, in the lanes of ets_calc2: the values ets_objective gives. */
+static void ets_objective2(ets_target *t0, const double *par0, double b0,
+                           ets_target *t1, const double *par1, double b1,
+                           double *f0, double *f1)
+{
+    double a[2], bt[2], g[2], ph[2], l[2], b[2], seas[2][HZ_ETS_MAX_M];
+    bool ok0 = ets_unpack(t0, par0, &a[0], &bt[0], &g[0], &ph[0], &l[0], &b[0],
+                          seas[0], false);
+    bool ok1 = ets_unpack(t1, par1, &a[1], &bt[1], &g[1], &ph[1], &l[1], &b[1],
+                          seas[1], false);
+    if (!ok0 || !ok1) { /* one lane is +Inf already: the other alone */
+        *f0 = ets_objective(par0, b0, t0);
+        *f1 = ets_objective(par1, b1, t1);
+        return;
+    }
+    t0->nevals++;
+    t1->nevals++;
+    v2d vs[HZ_ETS_MAX_M];
+    for (int k = 0; t0->season && k < t0->m; k++)
+        vs[k] = (v2d){seas[0][k], seas[1][k]};
+    double lik[2] = {NAN, NAN}, sse[2] = {NAN, NAN};
+    ets_calc2(t0->y, t0->n, t0->m, t0->errt, t0->season, (v2d){a[0], a[1]},
+              (v2d){bt[0], bt[1]}, (v2d){g[0], g[1]}, (v2d){ph[0], ph[1]},
+              (v2d){l[0], l[1]}, (v2d){b[0], b[1]}, vs,
+              (v2d){ets_stop(t0, b0), ets_stop(t1, b1)}, lik, sse);
+    *f0 = ets_value(t0, lik[0], sse[0], b0, a[0], bt[0], g[0], ph[0]);
+    *f1 = ets_value(t1, lik[1], sse[1], b1, a[1], bt[1], g[1], ph[1]);
 }
 
 /* ---------------------------------------------------------------------
@@ -659,7 +830,6 @@ static bool fit_finish(const ets_target *tp, const double *par, int np,
     return true;
 }
 
-
 static bool fit_one(const double *y, size_t n, int mseason, int errt,
                     int trend, int season, bool damped, const hz_ets_opts *o,
                     double *work, hz_ets_fit *fit)
@@ -675,6 +845,82 @@ static bool fit_one(const double *y, size_t n, int mseason, int errt,
     return used >= 0 && fit_finish(&t, par, np, used, fit);
 }
 
+typedef struct cand {
+    int e, t, s;
+    bool d;
+} cand;
+
+/* Two candidates fitted side by side: their Nelder-Mead searches step
+ * together while both go on, each objective pair in one ets_calc2 (the
+ * same search paths and fits as fit_one on each). */
+static void fit_two(const double *y, size_t n, int mseason,
+                    const cand *const c[2], const hz_ets_opts *o, double *work,
+                    hz_ets_fit fit[2], bool ok[2])
+{
+    ets_target t[2];
+    double par[2][MAX_PAR];
+    int np[2], st[2];
+    hz__nm nm[2];
+    for (int k = 0; k < 2; k++) {
+        st[k] = HZ_NM_FAIL;
+        if (fit_prepare(y, n, mseason, c[k]->e, c[k]->t, c[k]->s, c[k]->d, o,
+                        work, &t[k], par[k], &np[k]))
+            st[k] = hz__nm_start(&nm[k], np[k], par[k], -INFINITY, o->reltol,
+                                 o->maxit);
+    }
+    while (st[0] == HZ_NM_EVAL && st[1] == HZ_NM_EVAL) {
+        double f0, f1;
+        ets_objective2(&t[0], nm[0].B, nm[0].bound, &t[1], nm[1].B,
+                       nm[1].bound, &f0, &f1);
+        st[0] = hz__nm_feed(&nm[0], f0);
+        st[1] = hz__nm_feed(&nm[1], f1);
+    }
+    for (int k = 0; k < 2; k++) {
+        while (st[k] == HZ_NM_EVAL)
+            st[k] = hz__nm_feed(&nm[k],
+                                ets_objective(nm[k].B, nm[k].bound, &t[k]));
+        ok[k] = st[k] == HZ_NM_DONE &&
+                fit_finish(&t[k], par[k], np[k], nm[k].funcount, &fit[k]);
+    }
+}
+
+/* The candidates cs[idx[0..k)] fitted with options o into fits and ok;
+ * a damped and an undamped trend candidate of the same error and season
+ * side by side (fit_two). */
+static void fit_list(const double *y, size_t n, int m, const cand *cs,
+                     const int *idx, int k, const hz_ets_opts *o, double *work,
+                     hz_ets_fit *fits, bool *ok)
+{
+    bool done[16] = {false};
+    for (int a = 0; a < k; a++) {
+        if (done[a])
+            continue;
+        const cand *ca = &cs[idx[a]];
+        int pb = -1;
+        for (int b = a + 1; ca->t == HZ_ETS_A && b < k && pb < 0; b++) {
+            const cand *cb = &cs[idx[b]];
+            if (!done[b] && cb->t == HZ_ETS_A && cb->e == ca->e &&
+                cb->s == ca->s && cb->d != ca->d)
+                pb = b;
+        }
+        done[a] = true;
+        if (pb < 0) {
+            ok[a] = fit_one(y, n, m, ca->e, ca->t, ca->s, ca->d, o, work,
+                            &fits[a]);
+            continue;
+        }
+        const cand *const two[2] = {ca, &cs[idx[pb]]};
+        hz_ets_fit f2[2];
+        bool ok2[2];
+        fit_two(y, n, m, two, o, work, f2, ok2);
+        fits[a] = f2[0];
+        ok[a] = ok2[0];
+        fits[pb] = f2[1];
+        ok[pb] = ok2[1];
+        done[pb] = true;
+    }
+}
+
 static double ic_of(const hz_ets_fit *f, int ic)
 {
     return ic == HZ_ETS_IC_AIC   ? f->aic
@@ -683,10 +929,6 @@ static double ic_of(const hz_ets_fit *f, int ic)
 }
 
 /* One candidate model shape. */
-typedef struct cand {
-    int e, t, s;
-    bool d;
-} cand;
 
 /* The candidates of forecast::ets for these options and data, in R's
  * order; -1 for a multiplicative trend (not supported). */
@@ -752,22 +994,24 @@ static int candidates(const double *y, size_t n, int m,
 static int screen(const double *y, size_t n, int m, const cand *cs, int nc,
                   const hz_ets_opts *opts, hz_ets_workspace *w, int *use)
 {
-    int nu = 0, sidx[16], nsea = 0;
+    int nu = 0, sidx[16] = {0}, nsea = 0;
     double ic[16];
     hz_ets_opts so = *opts;
     so.maxit = opts->screen_maxit;
-    hz_ets_fit cur;
     for (int i = 0; i < nc; i++) {
-        if (opts->screen_keep <= 0 || cs[i].s == HZ_ETS_N) {
+        if (opts->screen_keep <= 0 || cs[i].s == HZ_ETS_N)
             use[nu++] = i;
-            continue;
-        }
+        else
+            sidx[nsea++] = i;
+    }
+    hz_ets_fit fits[16];
+    bool ok[16];
+    fit_list(y, n, m, cs, sidx, nsea, &so, w->buf, fits, ok);
+    for (int k = 0; k < nsea; k++) {
+        int i = sidx[k];
         ic[i] = INFINITY;
-        if (fit_one(y, n, m, cs[i].e, cs[i].t, cs[i].s, cs[i].d, &so, w->buf,
-                    &cur) &&
-            !isnan(ic_of(&cur, opts->ic)))
-            ic[i] = ic_of(&cur, opts->ic);
-        sidx[nsea++] = i;
+        if (ok[k] && !isnan(ic_of(&fits[k], opts->ic)))
+            ic[i] = ic_of(&fits[k], opts->ic);
     }
     for (int i = 1; i < nsea; i++) { /* stable sort by screened criterion */
         int v = sidx[i], j = i;
@@ -795,19 +1039,20 @@ static bool fit_best(const double *y, size_t n, int m, const cand *cs, int nc,
                      const hz_ets_opts *opts, hz_ets_workspace *w,
                      hz_ets_fit *best, int *nfitted)
 {
-    int use[16];
+    int use[16] = {0};
     int nu = screen(y, n, m, cs, nc, opts, w, use);
-    hz_ets_fit cur;
+    hz_ets_fit fits[16];
+    bool ok[16];
+    fit_list(y, n, m, cs, use, nu, opts, w->buf, fits, ok);
     double best_ic = INFINITY;
     bool any = false;
     for (int u = 0; u < nu; u++) {
-        const cand *c = &cs[use[u]];
-        if (!fit_one(y, n, m, c->e, c->t, c->s, c->d, opts, w->buf, &cur))
+        if (!ok[u])
             continue;
         (*nfitted)++;
-        double ic = ic_of(&cur, opts->ic);
+        double ic = ic_of(&fits[u], opts->ic);
         if (!isnan(ic) && (!any || ic < best_ic)) {
-            *best = cur;
+            *best = fits[u];
             best_ic = ic;
             any = true;
         }
