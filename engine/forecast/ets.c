@@ -15,6 +15,7 @@
 #include "forecast/ets_internal.h"
 #include "forecast/fc_internal.h"
 #include "numeric/rng.h"
+#include "numeric/simd.h"
 #include "horizon/ets.h"
 #include "numeric/nelder_mead.h"
 #include "numeric/poly.h"
@@ -249,128 +250,172 @@ static double ets_calc(const double *y, size_t n, int m, int errt, int trend,
 }
 
 /* ---------------------------------------------------------------------
- * Two candidates in the lanes of one vector: the recursion of ets_run
- * with trend (a damped and an undamped candidate of the same error and
- * season: phi is 1 in the undamped lane), lane by lane the same
- * operations in the same order, so the same numbers as ets_run (vector
- * arithmetic is IEEE per lane).  The recursion is bound by its
- * instruction count, so two lanes cost little more than one.
+ * Up to four candidates of the same error and season type (trend none,
+ * additive or damped) in the lanes of one vector: the recursion of
+ * ets_run, lane by lane the same operations in the same order, so the
+ * same numbers as ets_run (vector arithmetic is IEEE per lane, and no
+ * operation is fused).  Each step of the recursion waits on the one
+ * before, so the lanes run in the time of about one; the division of
+ * multiplicative models is the only part that costs per lane.
  * ------------------------------------------------------------------- */
-typedef double v2d __attribute__((vector_size(16)));
-typedef long long v2l __attribute__((vector_size(16)));
+#define ETS_LANES HZ_LANES
+typedef hz_v4d v4d;
+typedef hz_v4l v4l;
+#define v4_sel hz_v4_sel
+#define v4_abs hz_v4_abs
+#define v4_load hz_v4_load
 
-static inline v2d v2_sel(v2l mask, v2d a, v2d b)
+/* The lanes' parameters and states, in and out of the vector kernel (as
+ * arrays: vectors are not passed between functions built for different
+ * instruction sets). */
+typedef struct ets_lanes {
+    double alpha[ETS_LANES], beta[ETS_LANES], gamma[ETS_LANES];
+    double phi[ETS_LANES], l[ETS_LANES], b[ETS_LANES], stop[ETS_LANES];
+    double trend[ETS_LANES]; /* nonzero: the lane has a trend */
+    double seas[HZ_ETS_MAX_M][ETS_LANES];
+    double lik[ETS_LANES], sse[ETS_LANES];
+} ets_lanes;
+
+/* log_group in the lanes: the same operations on each lane. */
+static inline __attribute__((always_inline)) void
+log_group4(v4d prod, const v4d *fb, int k, v4d *mant, v4l *expo, double *slog)
 {
-    return (v2d)((mask & (v2l)a) | (~mask & (v2l)b));
+    const v4d lo = {1e-290, 1e-290, 1e-290, 1e-290};
+    const v4d hi = {1e290, 1e290, 1e290, 1e290};
+    const v4l emask = {0x7ff, 0x7ff, 0x7ff, 0x7ff};
+    const v4l bias = {1023, 1023, 1023, 1023};
+    v4l in = (prod > lo) & (prod < hi);
+    v4l bits = (v4l)(*mant * prod);
+    *expo += in & (((bits >> 52) & emask) - bias);
+    *mant = v4_sel(in, (v4d)((bits & ~(emask << 52)) | (bias << 52)), *mant);
+    if (in[0] & in[1] & in[2] & in[3])
+        return;
+    for (int l = 0; l < ETS_LANES; l++)
+        for (int i = 0; !in[l] && i < k; i++)
+            slog[l] += log(fb[i][l]);
 }
 
-static inline v2d v2_abs(v2d x)
-{
-    const v2l nosign = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
-    return (v2d)((v2l)x & nosign);
-}
-
-/* The lanes' seasonal states: seas0, seas1 (m each) in, vs[m] used. */
-static inline __attribute__((always_inline)) void ets_run2(
+static inline __attribute__((always_inline)) void ets_runv(
     const double *y, size_t n, int m, const int errt, const int season,
-    v2d alpha, v2d beta, v2d gamma, v2d phi, v2d l, v2d b, v2d *vs,
-    v2d sse_stop, double lik[2], double sse_out[2])
+    ets_lanes *z)
 {
-    const v2d zero = {0.0, 0.0}, one = {1.0, 1.0};
-    const v2d tol = {ETS_TOL, ETS_TOL}, huge = {ETS_HUGEN, ETS_HUGEN};
-    v2d c = phi * b;
-    const v2d pbeta = phi * beta, oma = one - alpha;
-    v2d sse = zero, prod = one;
-    double fb0[8], fb1[8], slog[2] = {0, 0}, mant[2] = {1, 1};
-    long expo[2] = {0, 0};
-    int pc = 0, stopped[2] = {0, 0};
+    const v4d zero = {0, 0, 0, 0}, one = {1, 1, 1, 1};
+    const v4d tol = {ETS_TOL, ETS_TOL, ETS_TOL, ETS_TOL};
+    const v4d huge = {ETS_HUGEN, ETS_HUGEN, ETS_HUGEN, ETS_HUGEN};
+    const v4d alpha = v4_load(z->alpha), beta = v4_load(z->beta);
+    const v4d gamma = v4_load(z->gamma), phi = v4_load(z->phi);
+    const v4d stop = v4_load(z->stop);
+    const v4l tmask = v4_load(z->trend) != zero;
+    v4d l = v4_load(z->l);
+    v4d c = v4_sel(tmask, phi * v4_load(z->b), zero);
+    const v4d pbeta = phi * beta, oma = one - alpha;
+    v4d sse = zero, prod = one, mant = one, vs[HZ_ETS_MAX_M], fb[8];
+    v4l over = {0, 0, 0, 0}, expo = {0, 0, 0, 0};
+    double slog[ETS_LANES] = {0};
+    int pc = 0;
     size_t j = 0;
+    for (int k = 0; season && k < m; k++)
+        vs[k] = v4_load(z->seas[k]);
     for (size_t i = 0; i < n; i++) {
-        v2d phib = c;
-        v2d q = l + phib;
-        v2d s = season ? vs[j] : (season == HZ_ETS_M ? one : zero);
-        v2d f = season == HZ_ETS_A ? q + s : season == HZ_ETS_M ? q * s : q;
-        v2d yi = {y[i], y[i]};
-        v2d e;
+        v4d phib = c;
+        v4d q = l + phib;
+        v4d s = season ? vs[j] : zero;
+        v4d f = season == HZ_ETS_A ? q + s : season == HZ_ETS_M ? q * s : q;
+        v4d yi = {y[i], y[i], y[i], y[i]};
+        v4d e;
         if (errt == HZ_ETS_A) {
             e = yi - f;
         } else {
             e = (yi - f) / f;
-            v2d af = v2_abs(f);
-            fb0[pc] = af[0];
-            fb1[pc] = af[1];
+            v4d af = v4_abs(f);
+            fb[pc] = af;
             prod *= af;
             if (++pc == 8) {
-                log_group(prod[0], fb0, 8, &mant[0], &expo[0], &slog[0]);
-                log_group(prod[1], fb1, 8, &mant[1], &expo[1], &slog[1]);
+                log_group4(prod, fb, 8, &mant, &expo, slog);
                 prod = one;
                 pc = 0;
             }
         }
         sse += e * e;
         if (errt == HZ_ETS_A) {
-            v2l over = sse >= sse_stop;
-            if (over[0] | over[1]) {
-                stopped[0] |= over[0] != 0;
-                stopped[1] |= over[1] != 0;
-                if (stopped[0] && stopped[1])
-                    break;
-            }
+            over |= sse >= stop;
+            if ((i & 7) == 7 && (over[0] & over[1] & over[2] & over[3]))
+                break; /* every lane is past its bound */
         }
-        v2d p;
+        v4d p;
         if (season == HZ_ETS_N)
             p = yi;
         else if (season == HZ_ETS_A)
             p = yi - s;
         else
-            p = v2_sel(v2_abs(s) < tol, huge, yi / s);
-        v2d ln = oma * q + alpha * p;
-        c = (phi * phib + pbeta * p) - pbeta * q;
+            p = v4_sel(v4_abs(s) < tol, huge, yi / s);
+        v4d ln = oma * q + alpha * p;
+        c = v4_sel(tmask, (phi * phib + pbeta * p) - pbeta * q, zero);
         if (season == HZ_ETS_A)
             vs[j] = s + gamma * ((yi - q) - s);
         else if (season == HZ_ETS_M)
-            vs[j] = s + gamma * (v2_sel(v2_abs(q) < tol, huge, yi / q) - s);
+            vs[j] = s + gamma * (v4_sel(v4_abs(q) < tol, huge, yi / q) - s);
         l = ln;
         if (season && ++j == (size_t)m)
             j = 0;
     }
-    for (int k = 0; k < 2; k++) {
-        sse_out[k] = sse[k];
-        if (stopped[k]) {
-            lik[k] = INFINITY;
+    if (errt == HZ_ETS_M && pc > 0)
+        log_group4(prod, fb, pc, &mant, &expo, slog);
+    for (int k = 0; k < ETS_LANES; k++) {
+        z->sse[k] = sse[k];
+        if (over[k]) {
+            z->lik[k] = INFINITY;
             continue;
         }
-        if (errt == HZ_ETS_M) {
-            if (pc > 0)
-                log_group(prod[k], k ? fb1 : fb0, pc, &mant[k], &expo[k],
-                          &slog[k]);
-            slog[k] += log(mant[k]) + (double)expo[k] * M_LN2;
-        }
-        lik[k] = (double)n * log(sse[k]);
         if (errt == HZ_ETS_M)
-            lik[k] += 2.0 * slog[k];
+            slog[k] += log(mant[k]) + (double)expo[k] * M_LN2;
+        z->lik[k] = (double)n * log(sse[k]);
+        if (errt == HZ_ETS_M)
+            z->lik[k] += 2.0 * slog[k];
     }
 }
 
-#define ETS_CASE2(E, S)                                                       \
-    case (E)*3 + (S):                                                         \
-        ets_run2(y, n, m, E, S, alpha, beta, gamma, phi, l, b, vs, stop, lik, \
-                 sse);                                                        \
-        return
+#define ETS_CASEV(E, S)                                                       \
+    case (E)*3 + (S): ets_runv(y, n, m, E, S, z); return
 
-static void ets_calc2(const double *y, size_t n, int m, int errt, int season,
-                      v2d alpha, v2d beta, v2d gamma, v2d phi, v2d l, v2d b,
-                      v2d *vs, v2d stop, double lik[2], double sse[2])
-{
-    switch (errt * 3 + season) {
-        ETS_CASE2(1, 0);
-        ETS_CASE2(1, 1);
-        ETS_CASE2(1, 2);
-        ETS_CASE2(2, 0);
-        ETS_CASE2(2, 1);
-        ETS_CASE2(2, 2);
-    default: lik[0] = lik[1] = NAN;
+#define ETS_CALCV_BODY                                                        \
+    switch (errt * 3 + season) {                                              \
+        ETS_CASEV(1, 0);                                                      \
+        ETS_CASEV(1, 1);                                                      \
+        ETS_CASEV(1, 2);                                                      \
+        ETS_CASEV(2, 0);                                                      \
+        ETS_CASEV(2, 1);                                                      \
+        ETS_CASEV(2, 2);                                                      \
+    default:                                                                  \
+        for (int k = 0; k < ETS_LANES; k++)                                   \
+            z->lik[k] = NAN;                                                  \
     }
+
+static void ets_calcv_base(const double *y, size_t n, int m, int errt,
+                           int season, ets_lanes *z)
+{
+    ETS_CALCV_BODY
+}
+
+#if HZ_SIMD_HAVE_AVX2
+/* The same code for AVX2: four lanes in one register instead of two. */
+HZ_SIMD_AVX2 static void ets_calcv_avx2(const double *y, size_t n, int m,
+                                        int errt, int season, ets_lanes *z)
+{
+    ETS_CALCV_BODY
+}
+#endif
+
+static void ets_calcv(const double *y, size_t n, int m, int errt, int season,
+                      ets_lanes *z)
+{
+#if HZ_SIMD_HAVE_AVX2
+    if (hz_simd_avx2()) {
+        ets_calcv_avx2(y, n, m, errt, season, z);
+        return;
+    }
+#endif
+    ets_calcv_base(y, n, m, errt, season, z);
 }
 
 /* ---------------------------------------------------------------------
@@ -386,6 +431,24 @@ typedef struct ets_target {
     double lower[4], upper[4];
     int nevals;
 } ets_target;
+
+/* The characteristic polynomial of a seasonal model (m > 1), whose
+ * roots must lie in the unit disc, into c[0], c[stride], ... (highest
+ * power first); returns its degree. */
+static int ets_charpoly(double alpha, double beta, double gamma, double phi,
+                        int m, bool trend, double *c, int stride)
+{
+    if (!trend)
+        beta = 0;
+    int k = 0;
+    c[stride * k++] = 1;
+    c[stride * k++] = alpha + beta - phi;
+    for (int i = 0; i < m - 2; i++)
+        c[stride * k++] = alpha + beta - alpha * phi;
+    c[stride * k++] = alpha + beta - alpha * phi + gamma - 1;
+    c[stride * k++] = phi * (1 - alpha - gamma);
+    return k - 1;
+}
 
 static bool ets_admissible(double alpha, double beta, double gamma, double phi,
                            int m, bool seasonal, bool trend, bool with_poly)
@@ -415,14 +478,8 @@ static bool ets_admissible(double alpha, double beta, double gamma, double phi,
         if (!with_poly)
             return true;
         double c[HZ_ETS_MAX_M + 3];
-        int k = 0;
-        c[k++] = 1;
-        c[k++] = alpha + beta - phi;
-        for (int i = 0; i < m - 2; i++)
-            c[k++] = alpha + beta - alpha * phi;
-        c[k++] = alpha + beta - alpha * phi + gamma - 1;
-        c[k++] = phi * (1 - alpha - gamma);
-        return hz__poly_roots_in_unit_disc(c, k - 1);
+        int deg = ets_charpoly(alpha, beta, gamma, phi, m, trend, c, 1);
+        return hz__poly_roots_in_unit_disc(c, deg);
     }
     return true;
 }
@@ -494,7 +551,7 @@ static double ets_stop(const ets_target *t, double bound)
 /* The objective's value from the recursion's lik and sse. */
 static double ets_value(const ets_target *t, double lik, double sse,
                         double bound, double alpha, double beta, double gamma,
-                        double phi)
+                        double phi, bool with_poly)
 {
     if (isinf(lik) && lik > 0)
         return INFINITY;
@@ -504,7 +561,7 @@ static double ets_value(const ets_target *t, double lik, double sse,
         lik = -1e10;
     if (isnan(lik))
         lik = INFINITY;
-    if (t->season && lik < bound &&
+    if (with_poly && t->season && lik < bound &&
         !ets_admissible(alpha, beta, gamma, phi, t->m, true, t->trend != 0,
                         true))
         return INFINITY;
@@ -522,38 +579,89 @@ static double ets_objective(const double *par, double bound, void *ctx)
     double lik = ets_calc(t->y, t->n, t->m, t->errt, t->trend, t->season,
                           alpha, beta, gamma, phi, &l, &b, seas, &sse, NULL,
                           ets_stop(t, bound));
-    return ets_value(t, lik, sse, bound, alpha, beta, gamma, phi);
+    return ets_value(t, lik, sse, bound, alpha, beta, gamma, phi, true);
 }
 
-/* The objectives of two targets (a damped and an undamped trend
- * candidate of the same error and season) at par0 and par1, with bounds
- * b0 and b1, in the lanes of ets_calc2: the values ets_objective gives. */
-static void ets_objective2(ets_target *t0, const double *par0, double b0,
-                           ets_target *t1, const double *par1, double b1,
-                           double *f0, double *f1)
+/* The objectives of k (<= ETS_LANES) targets of the same error and
+ * season type at par[i] with bounds bound[i], in the lanes of ets_calcv:
+ * into f[i], the values ets_objective gives. */
+static void ets_objectivev(ets_target *const *t, const double *const *par,
+                           const double *bound, int k, double *f)
 {
-    double a[2], bt[2], g[2], ph[2], l[2], b[2], seas[2][HZ_ETS_MAX_M];
-    bool ok0 = ets_unpack(t0, par0, &a[0], &bt[0], &g[0], &ph[0], &l[0], &b[0],
-                          seas[0], false);
-    bool ok1 = ets_unpack(t1, par1, &a[1], &bt[1], &g[1], &ph[1], &l[1], &b[1],
-                          seas[1], false);
-    if (!ok0 || !ok1) { /* one lane is +Inf already: the other alone */
-        *f0 = ets_objective(par0, b0, t0);
-        *f1 = ets_objective(par1, b1, t1);
+    ets_lanes z;
+    bool ok[ETS_LANES];
+    int nok = 0, first = -1;
+    double seas[HZ_ETS_MAX_M];
+    for (int i = 0; i < k; i++) {
+        ok[i] = ets_unpack(t[i], par[i], &z.alpha[i], &z.beta[i],
+                           &z.gamma[i], &z.phi[i], &z.l[i], &z.b[i], seas,
+                           false);
+        f[i] = INFINITY;
+        if (!ok[i])
+            continue;
+        nok++;
+        if (first < 0)
+            first = i;
+        z.trend[i] = t[i]->trend != 0;
+        z.stop[i] = ets_stop(t[i], bound[i]);
+        for (int j = 0; t[i]->season && j < t[i]->m; j++)
+            z.seas[j][i] = seas[j];
+    }
+    if (nok < 2) { /* no lane or one: the scalar recursion */
+        for (int i = 0; i < k; i++) {
+            if (ok[i])
+                f[i] = ets_objective(par[i], bound[i], t[i]);
+            else
+                t[i]->nevals++;
+        }
         return;
     }
-    t0->nevals++;
-    t1->nevals++;
-    v2d vs[HZ_ETS_MAX_M];
-    for (int k = 0; t0->season && k < t0->m; k++)
-        vs[k] = (v2d){seas[0][k], seas[1][k]};
-    double lik[2] = {NAN, NAN}, sse[2] = {NAN, NAN};
-    ets_calc2(t0->y, t0->n, t0->m, t0->errt, t0->season, (v2d){a[0], a[1]},
-              (v2d){bt[0], bt[1]}, (v2d){g[0], g[1]}, (v2d){ph[0], ph[1]},
-              (v2d){l[0], l[1]}, (v2d){b[0], b[1]}, vs,
-              (v2d){ets_stop(t0, b0), ets_stop(t1, b1)}, lik, sse);
-    *f0 = ets_value(t0, lik[0], sse[0], b0, a[0], bt[0], g[0], ph[0]);
-    *f1 = ets_value(t1, lik[1], sse[1], b1, a[1], bt[1], g[1], ph[1]);
+    const ets_target *t0 = t[first];
+    for (int i = 0; i < ETS_LANES; i++) { /* idle lanes copy a live one */
+        if (i < k && ok[i])
+            continue;
+        z.alpha[i] = z.alpha[first];
+        z.beta[i] = z.beta[first];
+        z.gamma[i] = z.gamma[first];
+        z.phi[i] = z.phi[first];
+        z.l[i] = z.l[first];
+        z.b[i] = z.b[first];
+        z.trend[i] = z.trend[first];
+        z.stop[i] = z.stop[first];
+        for (int j = 0; t0->season && j < t0->m; j++)
+            z.seas[j][i] = z.seas[j][first];
+    }
+    ets_calcv(t0->y, t0->n, t0->m, t0->errt, t0->season, &z);
+    /* the characteristic polynomials of the lanes below their bounds
+     * (ets_value's admissibility test) side by side */
+    double c[(HZ_ETS_MAX_M + 3) * HZ_LANES];
+    int need[HZ_LANES], nneed = 0, deg = 0;
+    for (int i = 0; i < k; i++) {
+        t[i]->nevals++;
+        if (!ok[i])
+            continue;
+        f[i] = ets_value(t[i], z.lik[i], z.sse[i], bound[i], z.alpha[i],
+                         z.beta[i], z.gamma[i], z.phi[i], false);
+        if (t[i]->season && f[i] < bound[i] && t[i]->m > 1)
+            need[nneed++] = i;
+    }
+    if (nneed == 1) {
+        int i = need[0];
+        if (!ets_admissible(z.alpha[i], z.beta[i], z.gamma[i], z.phi[i],
+                            t[i]->m, true, t[i]->trend != 0, true))
+            f[i] = INFINITY;
+    } else if (nneed > 1) {
+        for (int q = 0; q < HZ_LANES; q++) {
+            int i = need[q < nneed ? q : 0];
+            deg = ets_charpoly(z.alpha[i], z.beta[i], z.gamma[i], z.phi[i],
+                               t[i]->m, t[i]->trend != 0, c + q, HZ_LANES);
+        }
+        bool in[HZ_LANES];
+        hz__poly_roots_in_unit_disc4(c, deg, in);
+        for (int q = 0; q < nneed; q++)
+            if (!in[q])
+                f[need[q]] = INFINITY;
+    }
 }
 
 /* ---------------------------------------------------------------------
@@ -850,43 +958,57 @@ typedef struct cand {
     bool d;
 } cand;
 
-/* Two candidates fitted side by side: their Nelder-Mead searches step
- * together while both go on, each objective pair in one ets_calc2 (the
- * same search paths and fits as fit_one on each). */
-static void fit_two(const double *y, size_t n, int mseason,
-                    const cand *const c[2], const hz_ets_opts *o, double *work,
-                    hz_ets_fit fit[2], bool ok[2])
+/* k (<= ETS_LANES) candidates of the same error and season type fitted
+ * side by side: their Nelder-Mead searches step together, the objectives
+ * of those still searching in one ets_objectivev (the same search paths
+ * and fits as fit_one on each). */
+static void fit_group(const double *y, size_t n, int mseason,
+                      const cand *const *c, int k, const hz_ets_opts *o,
+                      double *work, hz_ets_fit *fit, bool *ok)
 {
-    ets_target t[2];
-    double par[2][MAX_PAR];
-    int np[2], st[2];
-    hz__nm nm[2];
-    for (int k = 0; k < 2; k++) {
-        st[k] = HZ_NM_FAIL;
-        if (fit_prepare(y, n, mseason, c[k]->e, c[k]->t, c[k]->s, c[k]->d, o,
-                        work, &t[k], par[k], &np[k]))
-            st[k] = hz__nm_start(&nm[k], np[k], par[k], -INFINITY, o->reltol,
+    ets_target t[ETS_LANES];
+    double par[ETS_LANES][MAX_PAR];
+    int np[ETS_LANES], st[ETS_LANES];
+    hz__nm nm[ETS_LANES];
+    for (int i = 0; i < k; i++) {
+        st[i] = HZ_NM_FAIL;
+        if (fit_prepare(y, n, mseason, c[i]->e, c[i]->t, c[i]->s, c[i]->d, o,
+                        work, &t[i], par[i], &np[i]))
+            st[i] = hz__nm_start(&nm[i], np[i], par[i], -INFINITY, o->reltol,
                                  o->maxit);
     }
-    while (st[0] == HZ_NM_EVAL && st[1] == HZ_NM_EVAL) {
-        double f0, f1;
-        ets_objective2(&t[0], nm[0].B, nm[0].bound, &t[1], nm[1].B,
-                       nm[1].bound, &f0, &f1);
-        st[0] = hz__nm_feed(&nm[0], f0);
-        st[1] = hz__nm_feed(&nm[1], f1);
+    for (;;) {
+        ets_target *tl[ETS_LANES];
+        const double *pl[ETS_LANES];
+        double bl[ETS_LANES], fl[ETS_LANES];
+        int who[ETS_LANES], nl = 0;
+        for (int i = 0; i < k; i++) {
+            if (st[i] != HZ_NM_EVAL)
+                continue;
+            tl[nl] = &t[i];
+            pl[nl] = nm[i].B;
+            bl[nl] = nm[i].bound;
+            who[nl++] = i;
+        }
+        if (nl == 0)
+            break;
+        if (nl == 1) {
+            int i = who[0];
+            st[i] = hz__nm_feed(&nm[i],
+                                ets_objective(nm[i].B, nm[i].bound, &t[i]));
+            continue;
+        }
+        ets_objectivev(tl, pl, bl, nl, fl);
+        for (int q = 0; q < nl; q++)
+            st[who[q]] = hz__nm_feed(&nm[who[q]], fl[q]);
     }
-    for (int k = 0; k < 2; k++) {
-        while (st[k] == HZ_NM_EVAL)
-            st[k] = hz__nm_feed(&nm[k],
-                                ets_objective(nm[k].B, nm[k].bound, &t[k]));
-        ok[k] = st[k] == HZ_NM_DONE &&
-                fit_finish(&t[k], par[k], np[k], nm[k].funcount, &fit[k]);
-    }
+    for (int i = 0; i < k; i++)
+        ok[i] = st[i] == HZ_NM_DONE &&
+                fit_finish(&t[i], par[i], np[i], nm[i].funcount, &fit[i]);
 }
 
 /* The candidates cs[idx[0..k)] fitted with options o into fits and ok;
- * a damped and an undamped trend candidate of the same error and season
- * side by side (fit_two). */
+ * those of the same error and season type side by side (fit_group). */
 static void fit_list(const double *y, size_t n, int m, const cand *cs,
                      const int *idx, int k, const hz_ets_opts *o, double *work,
                      hz_ets_fit *fits, bool *ok)
@@ -896,28 +1018,28 @@ static void fit_list(const double *y, size_t n, int m, const cand *cs,
         if (done[a])
             continue;
         const cand *ca = &cs[idx[a]];
-        int pb = -1;
-        for (int b = a + 1; ca->t == HZ_ETS_A && b < k && pb < 0; b++) {
+        const cand *g[ETS_LANES];
+        int pos[ETS_LANES], ng = 0;
+        for (int b = a; b < k && ng < ETS_LANES; b++) {
             const cand *cb = &cs[idx[b]];
-            if (!done[b] && cb->t == HZ_ETS_A && cb->e == ca->e &&
-                cb->s == ca->s && cb->d != ca->d)
-                pb = b;
+            if (!done[b] && cb->e == ca->e && cb->s == ca->s) {
+                g[ng] = cb;
+                pos[ng++] = b;
+                done[b] = true;
+            }
         }
-        done[a] = true;
-        if (pb < 0) {
+        if (ng == 1) {
             ok[a] = fit_one(y, n, m, ca->e, ca->t, ca->s, ca->d, o, work,
                             &fits[a]);
             continue;
         }
-        const cand *const two[2] = {ca, &cs[idx[pb]]};
-        hz_ets_fit f2[2];
-        bool ok2[2];
-        fit_two(y, n, m, two, o, work, f2, ok2);
-        fits[a] = f2[0];
-        ok[a] = ok2[0];
-        fits[pb] = f2[1];
-        ok[pb] = ok2[1];
-        done[pb] = true;
+        hz_ets_fit fg[ETS_LANES];
+        bool okg[ETS_LANES];
+        fit_group(y, n, m, g, ng, o, work, fg, okg);
+        for (int i = 0; i < ng; i++) {
+            fits[pos[i]] = fg[i];
+            ok[pos[i]] = okg[i];
+        }
     }
 }
 

@@ -119,33 +119,58 @@ after_vertex:
     PP(n1 - 1, s->j) = f;
     s->j++;
     goto next_vertex;
-find_extremes:
-    s->VL = PP(n1 - 1, s->L - 1);
-    s->VH = s->VL;
-    s->H = s->L;
+find_extremes: {
+    /* nmmin's search for the lowest and highest vertex, in locals */
+    const double *fv = &PP(n1 - 1, 0);
+    int L = s->L, H = L;
+    double VL = fv[L - 1], VH = VL;
     for (int j = 1; j <= n1; j++) {
-        if (j != s->L) {
-            double v = PP(n1 - 1, j - 1);
-            if (v < s->VL) {
-                s->L = j;
-                s->VL = v;
+        if (j != L) {
+            double v = fv[j - 1];
+            if (v < VL) {
+                L = j;
+                VL = v;
             }
-            if (v > s->VH) {
-                s->H = j;
-                s->VH = v;
+            if (v > VH) {
+                H = j;
+                VH = v;
             }
         }
     }
-    if (s->VH <= s->VL + s->convtol || s->VL <= s->abstol)
+    s->L = L;
+    s->H = H;
+    s->VL = VL;
+    s->VH = VH;
+    if (VH <= VL + s->convtol || VL <= s->abstol)
         goto done;
-    for (int i = 0; i < n; i++) {
-        double temp = -PP(i, s->H - 1);
+    /* the centroid of all vertices but H: each coordinate summed in
+     * nmmin's order, four coordinates side by side */
+    const int h = H - 1;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const double *r0 = &PP(i, 0), *r1 = r0 + C, *r2 = r1 + C,
+                     *r3 = r2 + C;
+        double t0 = -r0[h], t1 = -r1[h], t2 = -r2[h], t3 = -r3[h];
+        for (int j = 0; j < n1; j++) {
+            t0 += r0[j];
+            t1 += r1[j];
+            t2 += r2[j];
+            t3 += r3[j];
+        }
+        PP(i, C - 1) = t0 / n;
+        PP(i + 1, C - 1) = t1 / n;
+        PP(i + 2, C - 1) = t2 / n;
+        PP(i + 3, C - 1) = t3 / n;
+    }
+    for (; i < n; i++) {
+        double temp = -PP(i, h);
         for (int j = 0; j < n1; j++)
             temp += PP(i, j);
         PP(i, C - 1) = temp / n;
     }
-    for (int i = 0; i < n; i++)
-        B[i] = 2.0 * PP(i, C - 1) - PP(i, s->H - 1);
+    for (i = 0; i < n; i++)
+        B[i] = 2.0 * PP(i, C - 1) - PP(i, h);
+}
     /* the reflected value is only stored when below VH */
     s->bound = s->VH;
     s->state = 2;

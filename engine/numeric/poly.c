@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "numeric/poly.h"
+#include "numeric/simd.h"
 
 /* One Schur-Cohn reduction p <- a0 p - ad p* per degree, division-free,
  * rescaled by a power of two so the leading coefficient stays near 1.
@@ -64,4 +65,76 @@ bool hz__poly_roots_in_unit_disc(const double *c, int d)
     case 5: return schur_cohn(a, 5);   /* quarterly */
     default: return schur_cohn(a, d);
     }
+}
+
+/* schur_cohn in four lanes: the same operations on each lane; a lane
+ * that fails goes on with meaningless numbers and stays failed. */
+HZ_SIMD_INLINE hz_v4l schur_cohn4(hz_v4d *a, const int deg)
+{
+    hz_v4l alive = {-1, -1, -1, -1};
+    const hz_v4l emask = {0x7ff, 0x7ff, 0x7ff, 0x7ff};
+    const hz_v4l top = {2046, 2046, 2046, 2046}, zero = {0, 0, 0, 0};
+    HZ_UNROLL
+    for (int d = deg; d > 0; d--) {
+        hz_v4d a0 = a[0], ad = a[d];
+        alive &= hz_v4_abs(ad) < hz_v4_abs(a0);
+        hz_v4d n0 = a0 * a0 - ad * ad;
+        hz_v4l e = ((hz_v4l)n0 >> 52) & emask;
+        alive &= (e != zero) & (e != emask);
+        hz_v4d scale = (hz_v4d)((top - e) << 52);
+        hz_v4d A0 = a0 * scale, AD = ad * scale;
+        HZ_UNROLL
+        for (int i = 0; i <= d / 2; i++) {
+            int k = d - i;
+            hz_v4d ai = a[i], ak = a[k];
+            a[i] = A0 * ai - AD * ak;
+            a[k] = A0 * ak - AD * ai;
+        }
+    }
+    return alive;
+}
+
+#define POLY4_BODY                                                            \
+    hz_v4d a[HZ_POLY_MAX_DEG + 2];                                            \
+    const hz_v4d sc = hz_v4_splat(1.0 + 1e-10);                               \
+    hz_v4d f = hz_v4_splat(1.0);                                              \
+    for (int i = d; i >= 0; i--) {                                            \
+        a[i] = hz_v4_load(c + (size_t)i * HZ_LANES) * f;                      \
+        f *= sc;                                                              \
+    }                                                                         \
+    hz_v4l ok;                                                                \
+    switch (d) {                                                              \
+    case 13: ok = schur_cohn4(a, 13); break;                                  \
+    case 5: ok = schur_cohn4(a, 5); break;                                    \
+    default: ok = schur_cohn4(a, d); break;                                   \
+    }                                                                         \
+    for (int k = 0; k < HZ_LANES; k++)                                        \
+        out[k] = ok[k] != 0;
+
+static void poly4_base(const double *c, int d, bool *out)
+{
+    POLY4_BODY
+}
+
+#if HZ_SIMD_HAVE_AVX2
+HZ_SIMD_AVX2 static void poly4_avx2(const double *c, int d, bool *out)
+{
+    POLY4_BODY
+}
+#endif
+
+void hz__poly_roots_in_unit_disc4(const double *c, int d, bool out[4])
+{
+    if (d > HZ_POLY_MAX_DEG || d < 0) {
+        for (int k = 0; k < HZ_LANES; k++)
+            out[k] = false;
+        return;
+    }
+#if HZ_SIMD_HAVE_AVX2
+    if (hz_simd_avx2()) {
+        poly4_avx2(c, d, out);
+        return;
+    }
+#endif
+    poly4_base(c, d, out);
 }

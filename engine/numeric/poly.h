@@ -12,4 +12,9 @@
  * division-free Schur-Cohn recursion; false for d > HZ_POLY_MAX_DEG. */
 bool hz__poly_roots_in_unit_disc(const double *c, int d);
 
+/* hz__poly_roots_in_unit_disc for four polynomials of degree d side by
+ * side: coefficient i of polynomial k is c[4 i + k]; the answers in
+ * out[k], each the one hz__poly_roots_in_unit_disc gives. */
+void hz__poly_roots_in_unit_disc4(const double *c, int d, bool out[4]);
+
 #endif
