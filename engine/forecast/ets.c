@@ -272,6 +272,8 @@ typedef struct ets_lanes {
     double alpha[ETS_LANES], beta[ETS_LANES], gamma[ETS_LANES];
     double phi[ETS_LANES], l[ETS_LANES], b[ETS_LANES], stop[ETS_LANES];
     double trend[ETS_LANES]; /* nonzero: the lane has a trend */
+    double merr[ETS_LANES];  /* nonzero: multiplicative error */
+    double stype[ETS_LANES]; /* the season: 0 none, 1 A, 2 M */
     double seas[HZ_ETS_MAX_M][ETS_LANES];
     double lik[ETS_LANES], sse[ETS_LANES];
 } ets_lanes;
@@ -295,6 +297,14 @@ log_group4(v4d prod, const v4d *fb, int k, v4d *mant, v4l *expo, double *slog)
             slog[l] += log(fb[i][l]);
 }
 
+/* Lane mixes beyond one error and season type: ETS_MIXED error (some
+ * lanes additive, some multiplicative); ETS_MIXED season (none, additive
+ * and multiplicative seasons; ETS_MIXED_NOM when no lane's season is
+ * multiplicative).  Each lane then takes its own type's operations by
+ * selection, the others' results computed and discarded. */
+#define ETS_MIXED 3
+#define ETS_MIXED_NOM 4
+
 static inline __attribute__((always_inline)) void ets_runv(
     const double *y, size_t n, int m, const int errt, const int season,
     ets_lanes *z)
@@ -302,10 +312,17 @@ static inline __attribute__((always_inline)) void ets_runv(
     const v4d zero = {0, 0, 0, 0}, one = {1, 1, 1, 1};
     const v4d tol = {ETS_TOL, ETS_TOL, ETS_TOL, ETS_TOL};
     const v4d huge = {ETS_HUGEN, ETS_HUGEN, ETS_HUGEN, ETS_HUGEN};
+    const v4d two = {2, 2, 2, 2};
     const v4d alpha = v4_load(z->alpha), beta = v4_load(z->beta);
     const v4d gamma = v4_load(z->gamma), phi = v4_load(z->phi);
     const v4d stop = v4_load(z->stop);
     const v4l tmask = v4_load(z->trend) != zero;
+    const bool xe = errt == ETS_MIXED, xs = season >= ETS_MIXED;
+    const bool anym = errt != HZ_ETS_A, anya = errt != HZ_ETS_M;
+    const bool anyms = season == HZ_ETS_M || season == ETS_MIXED;
+    const v4l em = v4_load(z->merr) != zero; /* multiplicative error */
+    const v4l sa = v4_load(z->stype) == one; /* additive season */
+    const v4l sm = v4_load(z->stype) == two; /* multiplicative season */
     v4d l = v4_load(z->l);
     v4d c = v4_sel(tmask, phi * v4_load(z->b), zero);
     const v4d pbeta = phi * beta, oma = one - alpha;
@@ -320,14 +337,27 @@ static inline __attribute__((always_inline)) void ets_runv(
         v4d phib = c;
         v4d q = l + phib;
         v4d s = season ? vs[j] : zero;
-        v4d f = season == HZ_ETS_A ? q + s : season == HZ_ETS_M ? q * s : q;
+        v4d f;
+        if (season == HZ_ETS_N)
+            f = q;
+        else if (season == HZ_ETS_A)
+            f = q + s;
+        else if (season == HZ_ETS_M)
+            f = q * s;
+        else
+            f = v4_sel(sm, anyms ? q * s : q, v4_sel(sa, q + s, q));
         v4d yi = {y[i], y[i], y[i], y[i]};
         v4d e;
-        if (errt == HZ_ETS_A) {
+        if (errt == HZ_ETS_A)
             e = yi - f;
-        } else {
+        else if (errt == HZ_ETS_M)
             e = (yi - f) / f;
+        else
+            e = v4_sel(em, (yi - f) / f, yi - f);
+        if (anym) {
             v4d af = v4_abs(f);
+            if (xe)
+                af = v4_sel(em, af, one);
             fb[pc] = af;
             prod *= af;
             if (++pc == 8) {
@@ -337,8 +367,8 @@ static inline __attribute__((always_inline)) void ets_runv(
             }
         }
         sse += e * e;
-        if (errt == HZ_ETS_A) {
-            over |= sse >= stop;
+        if (anya) {
+            over |= xe ? (sse >= stop) & ~em : sse >= stop;
             if ((i & 7) == 7 && (over[0] & over[1] & over[2] & over[3]))
                 break; /* every lane is past its bound */
         }
@@ -347,19 +377,32 @@ static inline __attribute__((always_inline)) void ets_runv(
             p = yi;
         else if (season == HZ_ETS_A)
             p = yi - s;
-        else
+        else if (season == HZ_ETS_M)
             p = v4_sel(v4_abs(s) < tol, huge, yi / s);
+        else
+            p = v4_sel(sm,
+                       anyms ? v4_sel(v4_abs(s) < tol, huge, yi / s) : yi,
+                       v4_sel(sa, yi - s, yi));
         v4d ln = oma * q + alpha * p;
         c = v4_sel(tmask, (phi * phib + pbeta * p) - pbeta * q, zero);
-        if (season == HZ_ETS_A)
+        if (season == HZ_ETS_A) {
             vs[j] = s + gamma * ((yi - q) - s);
-        else if (season == HZ_ETS_M)
+        } else if (season == HZ_ETS_M) {
             vs[j] = s + gamma * (v4_sel(v4_abs(q) < tol, huge, yi / q) - s);
+        } else if (xs) {
+            v4d u = v4_sel(sa, s + gamma * ((yi - q) - s), s);
+            if (anyms)
+                u = v4_sel(
+                    sm,
+                    s + gamma * (v4_sel(v4_abs(q) < tol, huge, yi / q) - s),
+                    u);
+            vs[j] = u;
+        }
         l = ln;
         if (season && ++j == (size_t)m)
             j = 0;
     }
-    if (errt == HZ_ETS_M && pc > 0)
+    if (anym && pc > 0)
         log_group4(prod, fb, pc, &mant, &expo, slog);
     for (int k = 0; k < ETS_LANES; k++) {
         z->sse[k] = sse[k];
@@ -367,25 +410,33 @@ static inline __attribute__((always_inline)) void ets_runv(
             z->lik[k] = INFINITY;
             continue;
         }
-        if (errt == HZ_ETS_M)
-            slog[k] += log(mant[k]) + (double)expo[k] * M_LN2;
         z->lik[k] = (double)n * log(sse[k]);
-        if (errt == HZ_ETS_M)
-            z->lik[k] += 2.0 * slog[k];
+        if (em[k])
+            z->lik[k] += 2.0 * (slog[k] + (log(mant[k]) +
+                                            (double)expo[k] * M_LN2));
     }
 }
 
 #define ETS_CASEV(E, S)                                                       \
-    case (E)*3 + (S): ets_runv(y, n, m, E, S, z); return
+    case (E)*5 + (S): ets_runv(y, n, m, E, S, z); return
 
 #define ETS_CALCV_BODY                                                        \
-    switch (errt * 3 + season) {                                              \
+    switch (errt * 5 + season) {                                              \
         ETS_CASEV(1, 0);                                                      \
         ETS_CASEV(1, 1);                                                      \
         ETS_CASEV(1, 2);                                                      \
+        ETS_CASEV(1, 3);                                                      \
+        ETS_CASEV(1, 4);                                                      \
         ETS_CASEV(2, 0);                                                      \
         ETS_CASEV(2, 1);                                                      \
         ETS_CASEV(2, 2);                                                      \
+        ETS_CASEV(2, 3);                                                      \
+        ETS_CASEV(2, 4);                                                      \
+        ETS_CASEV(3, 0);                                                      \
+        ETS_CASEV(3, 1);                                                      \
+        ETS_CASEV(3, 2);                                                      \
+        ETS_CASEV(3, 3);                                                      \
+        ETS_CASEV(3, 4);                                                      \
     default:                                                                  \
         for (int k = 0; k < ETS_LANES; k++)                                   \
             z->lik[k] = NAN;                                                  \
@@ -590,7 +641,7 @@ static void ets_objectivev(ets_target *const *t, const double *const *par,
 {
     ets_lanes z;
     bool ok[ETS_LANES];
-    int nok = 0, first = -1;
+    int nok = 0, first = -1, m = 1;
     double seas[HZ_ETS_MAX_M];
     for (int i = 0; i < k; i++) {
         ok[i] = ets_unpack(t[i], par[i], &z.alpha[i], &z.beta[i],
@@ -603,9 +654,17 @@ static void ets_objectivev(ets_target *const *t, const double *const *par,
         if (first < 0)
             first = i;
         z.trend[i] = t[i]->trend != 0;
+        z.merr[i] = t[i]->errt == HZ_ETS_M;
+        z.stype[i] = t[i]->season;
         z.stop[i] = ets_stop(t[i], bound[i]);
-        for (int j = 0; t[i]->season && j < t[i]->m; j++)
-            z.seas[j][i] = seas[j];
+        if (t[i]->season) {
+            m = t[i]->m;
+            for (int j = 0; j < m; j++)
+                z.seas[j][i] = seas[j];
+        } else {
+            for (int j = 0; j < HZ_ETS_MAX_M; j++)
+                z.seas[j][i] = 0.0;
+        }
     }
     if (nok < 2) { /* no lane or one: the scalar recursion */
         for (int i = 0; i < k; i++) {
@@ -627,11 +686,26 @@ static void ets_objectivev(ets_target *const *t, const double *const *par,
         z.l[i] = z.l[first];
         z.b[i] = z.b[first];
         z.trend[i] = z.trend[first];
+        z.merr[i] = z.merr[first];
+        z.stype[i] = z.stype[first];
         z.stop[i] = z.stop[first];
-        for (int j = 0; t0->season && j < t0->m; j++)
+        for (int j = 0; j < m; j++)
             z.seas[j][i] = z.seas[j][first];
     }
-    ets_calcv(t0->y, t0->n, t0->m, t0->errt, t0->season, &z);
+    int errt = t0->errt, season = t0->season;
+    bool anyms = false;
+    for (int i = 0; i < k; i++) {
+        if (!ok[i])
+            continue;
+        if (t[i]->errt != errt)
+            errt = ETS_MIXED;
+        if (t[i]->season != t0->season)
+            season = ETS_MIXED;
+        anyms |= t[i]->season == HZ_ETS_M;
+    }
+    if (season == ETS_MIXED && !anyms)
+        season = ETS_MIXED_NOM;
+    ets_calcv(t0->y, t0->n, m, errt, season, &z);
     /* the characteristic polynomials of the lanes below their bounds
      * (ets_value's admissibility test) side by side */
     double c[(HZ_ETS_MAX_M + 3) * HZ_LANES];
@@ -958,8 +1032,37 @@ typedef struct cand {
     bool d;
 } cand;
 
-/* k (<= ETS_LANES) candidates of the same error and season type fitted
- * side by side: their Nelder-Mead searches step together, the objectives
+/* The candidates cs[idx[pos[0..ng)]] (ng <= ETS_LANES) into
+ * fits[pos[i]] and ok[pos[i]]: alone with fit_one, or side by side. */
+static void fit_group(const double *y, size_t n, int mseason,
+                      const cand *const *c, int k, const hz_ets_opts *o,
+                      double *work, hz_ets_fit *fit, bool *ok);
+
+static void fit_some(const double *y, size_t n, int m, const cand *cs,
+                     const int *idx, const int *pos, int ng,
+                     const hz_ets_opts *o, double *work, hz_ets_fit *fits,
+                     bool *ok)
+{
+    if (ng == 1) {
+        const cand *c = &cs[idx[pos[0]]];
+        ok[pos[0]] = fit_one(y, n, m, c->e, c->t, c->s, c->d, o, work,
+                             &fits[pos[0]]);
+        return;
+    }
+    const cand *g[ETS_LANES] = {NULL};
+    for (int i = 0; i < ng; i++)
+        g[i] = &cs[idx[pos[i]]];
+    hz_ets_fit fg[ETS_LANES];
+    bool okg[ETS_LANES];
+    fit_group(y, n, m, g, ng, o, work, fg, okg);
+    for (int i = 0; i < ng; i++) {
+        fits[pos[i]] = fg[i];
+        ok[pos[i]] = okg[i];
+    }
+}
+
+/* k (2 <= k <= ETS_LANES) candidates fitted side by side: their
+ * Nelder-Mead searches step together, the objectives
  * of those still searching in one ets_objectivev (the same search paths
  * and fits as fit_one on each). */
 static void fit_group(const double *y, size_t n, int mseason,
@@ -1007,39 +1110,36 @@ static void fit_group(const double *y, size_t n, int mseason,
                 fit_finish(&t[i], par[i], np[i], nm[i].funcount, &fit[i]);
 }
 
-/* The candidates cs[idx[0..k)] fitted with options o into fits and ok;
- * those of the same error and season type side by side (fit_group). */
+/* The candidates cs[idx[0..k)] fitted with options o into fits and ok:
+ * those of the same error and season type side by side (fit_group),
+ * then the rest side by side, each lane with its own type. */
 static void fit_list(const double *y, size_t n, int m, const cand *cs,
                      const int *idx, int k, const hz_ets_opts *o, double *work,
                      hz_ets_fit *fits, bool *ok)
 {
     bool done[16] = {false};
+    int rest[16], nrest = 0;
     for (int a = 0; a < k; a++) {
         if (done[a])
             continue;
         const cand *ca = &cs[idx[a]];
-        const cand *g[ETS_LANES];
         int pos[ETS_LANES], ng = 0;
         for (int b = a; b < k && ng < ETS_LANES; b++) {
             const cand *cb = &cs[idx[b]];
-            if (!done[b] && cb->e == ca->e && cb->s == ca->s) {
-                g[ng] = cb;
+            if (!done[b] && cb->e == ca->e && cb->s == ca->s)
                 pos[ng++] = b;
-                done[b] = true;
-            }
         }
         if (ng == 1) {
-            ok[a] = fit_one(y, n, m, ca->e, ca->t, ca->s, ca->d, o, work,
-                            &fits[a]);
+            rest[nrest++] = a;
             continue;
         }
-        hz_ets_fit fg[ETS_LANES];
-        bool okg[ETS_LANES];
-        fit_group(y, n, m, g, ng, o, work, fg, okg);
-        for (int i = 0; i < ng; i++) {
-            fits[pos[i]] = fg[i];
-            ok[pos[i]] = okg[i];
-        }
+        for (int i = 0; i < ng; i++)
+            done[pos[i]] = true;
+        fit_some(y, n, m, cs, idx, pos, ng, o, work, fits, ok);
+    }
+    for (int r = 0; r < nrest; r += ETS_LANES) {
+        int ng = nrest - r < ETS_LANES ? nrest - r : ETS_LANES;
+        fit_some(y, n, m, cs, idx, rest + r, ng, o, work, fits, ok);
     }
 }
 

@@ -33,13 +33,14 @@ static inline __attribute__((always_inline)) bool schur_cohn(double *a,
         uint64_t sb = (uint64_t)(2046 - e) << 52;
         double scale;
         memcpy(&scale, &sb, sizeof scale);
-        double A0 = a0 * scale, AD = ad * scale;
+        /* (a0 s) x - (ad s) y = s (a0 x - ad y) exactly for a power of
+         * two s (in the normal range): the products need not wait for s */
         HZ_UNROLL
         for (int i = 0; i <= d / 2; i++) {
             int k = d - i;
             double ai = a[i], ak = a[k];
-            a[i] = A0 * ai - AD * ak;
-            a[k] = A0 * ak - AD * ai;
+            a[i] = (a0 * ai - ad * ak) * scale;
+            a[k] = (a0 * ak - ad * ai) * scale;
         }
     }
     return true;
@@ -82,13 +83,12 @@ HZ_SIMD_INLINE hz_v4l schur_cohn4(hz_v4d *a, const int deg)
         hz_v4l e = ((hz_v4l)n0 >> 52) & emask;
         alive &= (e != zero) & (e != emask);
         hz_v4d scale = (hz_v4d)((top - e) << 52);
-        hz_v4d A0 = a0 * scale, AD = ad * scale;
         HZ_UNROLL
         for (int i = 0; i <= d / 2; i++) {
             int k = d - i;
             hz_v4d ai = a[i], ak = a[k];
-            a[i] = A0 * ai - AD * ak;
-            a[k] = A0 * ak - AD * ai;
+            a[i] = (a0 * ai - ad * ak) * scale;
+            a[k] = (a0 * ak - ad * ai) * scale;
         }
     }
     return alive;
