@@ -32,7 +32,18 @@ struct hz_ets_workspace {
     double *sim; /* npaths * h simulated values */
     size_t simcap;
     double *buf; /* n scratch */
+    hz__nm *nm;  /* ETS_FIT_MAX optimiser states, allocated when needed */
 };
+
+/* At most this many candidates are fitted side by side (fit_list). */
+#define ETS_FIT_MAX 16
+
+static hz__nm *ws_nm(hz_ets_workspace *w)
+{
+    if (w->nm == NULL)
+        w->nm = malloc(ETS_FIT_MAX * sizeof *w->nm);
+    return w->nm;
+}
 
 void hz_ets_opts_init(hz_ets_opts *o)
 {
@@ -71,6 +82,7 @@ void hz_ets_free(hz_ets_workspace *w)
         return;
     free(w->sim);
     free(w->buf);
+    free(w->nm);
     free(w);
 }
 
@@ -633,111 +645,6 @@ static double ets_objective(const double *par, double bound, void *ctx)
     return ets_value(t, lik, sse, bound, alpha, beta, gamma, phi, true);
 }
 
-/* The objectives of k (<= ETS_LANES) targets of the same error and
- * season type at par[i] with bounds bound[i], in the lanes of ets_calcv:
- * into f[i], the values ets_objective gives. */
-static void ets_objectivev(ets_target *const *t, const double *const *par,
-                           const double *bound, int k, double *f)
-{
-    ets_lanes z;
-    bool ok[ETS_LANES];
-    int nok = 0, first = -1, m = 1;
-    double seas[HZ_ETS_MAX_M];
-    for (int i = 0; i < k; i++) {
-        ok[i] = ets_unpack(t[i], par[i], &z.alpha[i], &z.beta[i],
-                           &z.gamma[i], &z.phi[i], &z.l[i], &z.b[i], seas,
-                           false);
-        f[i] = INFINITY;
-        if (!ok[i])
-            continue;
-        nok++;
-        if (first < 0)
-            first = i;
-        z.trend[i] = t[i]->trend != 0;
-        z.merr[i] = t[i]->errt == HZ_ETS_M;
-        z.stype[i] = t[i]->season;
-        z.stop[i] = ets_stop(t[i], bound[i]);
-        if (t[i]->season) {
-            m = t[i]->m;
-            for (int j = 0; j < m; j++)
-                z.seas[j][i] = seas[j];
-        } else {
-            for (int j = 0; j < HZ_ETS_MAX_M; j++)
-                z.seas[j][i] = 0.0;
-        }
-    }
-    if (nok < 2) { /* no lane or one: the scalar recursion */
-        for (int i = 0; i < k; i++) {
-            if (ok[i])
-                f[i] = ets_objective(par[i], bound[i], t[i]);
-            else
-                t[i]->nevals++;
-        }
-        return;
-    }
-    const ets_target *t0 = t[first];
-    for (int i = 0; i < ETS_LANES; i++) { /* idle lanes copy a live one */
-        if (i < k && ok[i])
-            continue;
-        z.alpha[i] = z.alpha[first];
-        z.beta[i] = z.beta[first];
-        z.gamma[i] = z.gamma[first];
-        z.phi[i] = z.phi[first];
-        z.l[i] = z.l[first];
-        z.b[i] = z.b[first];
-        z.trend[i] = z.trend[first];
-        z.merr[i] = z.merr[first];
-        z.stype[i] = z.stype[first];
-        z.stop[i] = z.stop[first];
-        for (int j = 0; j < m; j++)
-            z.seas[j][i] = z.seas[j][first];
-    }
-    int errt = t0->errt, season = t0->season;
-    bool anyms = false;
-    for (int i = 0; i < k; i++) {
-        if (!ok[i])
-            continue;
-        if (t[i]->errt != errt)
-            errt = ETS_MIXED;
-        if (t[i]->season != t0->season)
-            season = ETS_MIXED;
-        anyms |= t[i]->season == HZ_ETS_M;
-    }
-    if (season == ETS_MIXED && !anyms)
-        season = ETS_MIXED_NOM;
-    ets_calcv(t0->y, t0->n, m, errt, season, &z);
-    /* the characteristic polynomials of the lanes below their bounds
-     * (ets_value's admissibility test) side by side */
-    double c[(HZ_ETS_MAX_M + 3) * HZ_LANES];
-    int need[HZ_LANES], nneed = 0, deg = 0;
-    for (int i = 0; i < k; i++) {
-        t[i]->nevals++;
-        if (!ok[i])
-            continue;
-        f[i] = ets_value(t[i], z.lik[i], z.sse[i], bound[i], z.alpha[i],
-                         z.beta[i], z.gamma[i], z.phi[i], false);
-        if (t[i]->season && f[i] < bound[i] && t[i]->m > 1)
-            need[nneed++] = i;
-    }
-    if (nneed == 1) {
-        int i = need[0];
-        if (!ets_admissible(z.alpha[i], z.beta[i], z.gamma[i], z.phi[i],
-                            t[i]->m, true, t[i]->trend != 0, true))
-            f[i] = INFINITY;
-    } else if (nneed > 1) {
-        for (int q = 0; q < HZ_LANES; q++) {
-            int i = need[q < nneed ? q : 0];
-            deg = ets_charpoly(z.alpha[i], z.beta[i], z.gamma[i], z.phi[i],
-                               t[i]->m, t[i]->trend != 0, c + q, HZ_LANES);
-        }
-        bool in[HZ_LANES];
-        hz__poly_roots_in_unit_disc4(c, deg, in);
-        for (int q = 0; q < nneed; q++)
-            if (!in[q])
-                f[need[q]] = INFINITY;
-    }
-}
-
 /* ---------------------------------------------------------------------
  * Initial states (forecast:::initstate).
  * ------------------------------------------------------------------- */
@@ -1032,115 +939,180 @@ typedef struct cand {
     bool d;
 } cand;
 
-/* The candidates cs[idx[pos[0..ng)]] (ng <= ETS_LANES) into
- * fits[pos[i]] and ok[pos[i]]: alone with fit_one, or side by side. */
-static void fit_group(const double *y, size_t n, int mseason,
-                      const cand *const *c, int k, const hz_ets_opts *o,
-                      double *work, hz_ets_fit *fit, bool *ok);
+/* One evaluation asked for by a candidate's search: its point unpacked
+ * (ok false: out of bounds or not admissible, the value is +Inf). */
+typedef struct ets_eval {
+    ets_target *t;
+    double bound, f;
+    double alpha, beta, gamma, phi, l, b, seas[HZ_ETS_MAX_M];
+    bool ok;
+} ets_eval;
 
-static void fit_some(const double *y, size_t n, int m, const cand *cs,
-                     const int *idx, const int *pos, int ng,
-                     const hz_ets_opts *o, double *work, hz_ets_fit *fits,
-                     bool *ok)
+/* The lanes' kind, for packing: evaluations of the same kind share the
+ * cheapest vector code (multiplicative seasons and errors divide). */
+static int eval_kind(const ets_eval *e)
 {
-    if (ng == 1) {
-        const cand *c = &cs[idx[pos[0]]];
-        ok[pos[0]] = fit_one(y, n, m, c->e, c->t, c->s, c->d, o, work,
-                             &fits[pos[0]]);
-        return;
+    return e->t->errt * 3 + e->t->season;
+}
+
+/* Evaluate e[0..k) (k <= ETS_LANES, all ok) side by side: e[i].f as
+ * ets_objective gives it. */
+static void eval_pack(ets_eval *const *e, int k)
+{
+    ets_lanes z;
+    int m = 1, errt = e[0]->t->errt, season = e[0]->t->season;
+    bool anyms = false;
+    for (int i = 0; i < ETS_LANES; i++) {
+        const ets_eval *x = e[i < k ? i : 0]; /* idle lanes copy lane 0 */
+        const ets_target *t = x->t;
+        z.alpha[i] = x->alpha;
+        z.beta[i] = x->beta;
+        z.gamma[i] = x->gamma;
+        z.phi[i] = x->phi;
+        z.l[i] = x->l;
+        z.b[i] = x->b;
+        z.trend[i] = t->trend != 0;
+        z.merr[i] = t->errt == HZ_ETS_M;
+        z.stype[i] = t->season;
+        z.stop[i] = ets_stop(t, x->bound);
+        if (t->errt != errt)
+            errt = ETS_MIXED;
+        if (t->season != e[0]->t->season)
+            season = ETS_MIXED;
+        anyms |= t->season == HZ_ETS_M;
+        if (t->season)
+            m = t->m;
     }
-    const cand *g[ETS_LANES] = {NULL};
-    for (int i = 0; i < ng; i++)
-        g[i] = &cs[idx[pos[i]]];
-    hz_ets_fit fg[ETS_LANES];
-    bool okg[ETS_LANES];
-    fit_group(y, n, m, g, ng, o, work, fg, okg);
-    for (int i = 0; i < ng; i++) {
-        fits[pos[i]] = fg[i];
-        ok[pos[i]] = okg[i];
+    if (season == ETS_MIXED && !anyms)
+        season = ETS_MIXED_NOM;
+    for (int i = 0; i < ETS_LANES; i++) {
+        const ets_eval *x = e[i < k ? i : 0];
+        for (int j = 0; j < m; j++)
+            z.seas[j][i] = x->t->season ? x->seas[j] : 0.0;
+    }
+    ets_calcv(e[0]->t->y, e[0]->t->n, m, errt, season, &z);
+    /* the characteristic polynomials of the lanes below their bounds
+     * (ets_value's admissibility test), side by side */
+    double c[(HZ_ETS_MAX_M + 3) * HZ_LANES];
+    int need[HZ_LANES], nneed = 0, deg = 0;
+    for (int i = 0; i < k; i++) {
+        ets_eval *x = e[i];
+        x->f = ets_value(x->t, z.lik[i], z.sse[i], x->bound, x->alpha,
+                         x->beta, x->gamma, x->phi, false);
+        if (x->t->season && x->f < x->bound && x->t->m > 1)
+            need[nneed++] = i;
+    }
+    if (nneed == 1) {
+        ets_eval *x = e[need[0]];
+        if (!ets_admissible(x->alpha, x->beta, x->gamma, x->phi, x->t->m,
+                            true, x->t->trend != 0, true))
+            x->f = INFINITY;
+    } else if (nneed > 1) {
+        for (int q = 0; q < HZ_LANES; q++) {
+            const ets_eval *x = e[need[q < nneed ? q : 0]];
+            deg = ets_charpoly(x->alpha, x->beta, x->gamma, x->phi, x->t->m,
+                               x->t->trend != 0, c + q, HZ_LANES);
+        }
+        bool in[HZ_LANES];
+        hz__poly_roots_in_unit_disc4(c, deg, in);
+        for (int q = 0; q < nneed; q++)
+            if (!in[q])
+                e[need[q]]->f = INFINITY;
     }
 }
 
-/* k (2 <= k <= ETS_LANES) candidates fitted side by side: their
- * Nelder-Mead searches step together, the objectives
- * of those still searching in one ets_objectivev (the same search paths
- * and fits as fit_one on each). */
-static void fit_group(const double *y, size_t n, int mseason,
-                      const cand *const *c, int k, const hz_ets_opts *o,
-                      double *work, hz_ets_fit *fit, bool *ok)
+/* Evaluate one alone: ets_objective on the unpacked point. */
+static void eval_one(ets_eval *x)
 {
-    ets_target t[ETS_LANES];
-    double par[ETS_LANES][MAX_PAR];
-    int np[ETS_LANES], st[ETS_LANES];
-    hz__nm nm[ETS_LANES];
+    const ets_target *t = x->t;
+    double l = x->l, b = x->b, sse;
+    double lik = ets_calc(t->y, t->n, t->m, t->errt, t->trend, t->season,
+                          x->alpha, x->beta, x->gamma, x->phi, &l, &b,
+                          x->seas, &sse, NULL, ets_stop(t, x->bound));
+    x->f = ets_value(t, lik, sse, x->bound, x->alpha, x->beta, x->gamma,
+                     x->phi, true);
+}
+
+/* The evaluations ev[0..k) of one round: those out of bounds are +Inf;
+ * the others sorted by kind (stable) and evaluated in packs of up to
+ * ETS_LANES lanes. */
+static void eval_round(ets_eval *ev, int k)
+{
+    ets_eval *live[ETS_FIT_MAX];
+    int nl = 0;
     for (int i = 0; i < k; i++) {
+        ets_eval *x = &ev[i];
+        x->t->nevals++;
+        x->f = INFINITY;
+        if (!x->ok)
+            continue;
+        int j = nl++;
+        while (j > 0 && eval_kind(live[j - 1]) > eval_kind(x)) {
+            live[j] = live[j - 1];
+            j--;
+        }
+        live[j] = x;
+    }
+    for (int i = 0; i < nl; i += ETS_LANES) {
+        int np = nl - i < ETS_LANES ? nl - i : ETS_LANES;
+        if (np == 1)
+            eval_one(live[i]);
+        else
+            eval_pack(live + i, np);
+    }
+}
+
+/* The candidates cs[idx[0..k)] (k <= ETS_FIT_MAX) fitted with options o into
+ * fits and ok: their Nelder-Mead searches step together, and each
+ * round's evaluations run side by side in the lanes of one vector (the
+ * same search paths and fits as fit_one on each). */
+static void fit_list(const double *y, size_t n, int m, const cand *cs,
+                     const int *idx, int k, const hz_ets_opts *o,
+                     hz_ets_workspace *w, hz_ets_fit *fits, bool *ok)
+{
+    ets_target t[ETS_FIT_MAX];
+    double par[ETS_FIT_MAX][MAX_PAR];
+    int np[16], st[ETS_FIT_MAX];
+    hz__nm *nm = ws_nm(w);
+    if (nm == NULL) { /* no memory for the side-by-side states */
+        for (int i = 0; i < k; i++) {
+            const cand *c = &cs[idx[i]];
+            ok[i] = fit_one(y, n, m, c->e, c->t, c->s, c->d, o, w->buf,
+                            &fits[i]);
+        }
+        return;
+    }
+    for (int i = 0; i < k; i++) {
+        const cand *c = &cs[idx[i]];
         st[i] = HZ_NM_FAIL;
-        if (fit_prepare(y, n, mseason, c[i]->e, c[i]->t, c[i]->s, c[i]->d, o,
-                        work, &t[i], par[i], &np[i]))
+        if (fit_prepare(y, n, m, c->e, c->t, c->s, c->d, o, w->buf, &t[i],
+                        par[i], &np[i]))
             st[i] = hz__nm_start(&nm[i], np[i], par[i], -INFINITY, o->reltol,
                                  o->maxit);
     }
     for (;;) {
-        ets_target *tl[ETS_LANES];
-        const double *pl[ETS_LANES];
-        double bl[ETS_LANES], fl[ETS_LANES];
-        int who[ETS_LANES], nl = 0;
+        ets_eval ev[ETS_FIT_MAX];
+        int who[ETS_FIT_MAX], ne = 0;
         for (int i = 0; i < k; i++) {
             if (st[i] != HZ_NM_EVAL)
                 continue;
-            tl[nl] = &t[i];
-            pl[nl] = nm[i].B;
-            bl[nl] = nm[i].bound;
-            who[nl++] = i;
+            ets_eval *x = &ev[ne];
+            x->t = &t[i];
+            x->bound = nm[i].bound;
+            x->ok = ets_unpack(&t[i], nm[i].B, &x->alpha, &x->beta,
+                               &x->gamma, &x->phi, &x->l, &x->b, x->seas,
+                               false);
+            who[ne++] = i;
         }
-        if (nl == 0)
+        if (ne == 0)
             break;
-        if (nl == 1) {
-            int i = who[0];
-            st[i] = hz__nm_feed(&nm[i],
-                                ets_objective(nm[i].B, nm[i].bound, &t[i]));
-            continue;
-        }
-        ets_objectivev(tl, pl, bl, nl, fl);
-        for (int q = 0; q < nl; q++)
-            st[who[q]] = hz__nm_feed(&nm[who[q]], fl[q]);
+        eval_round(ev, ne);
+        for (int q = 0; q < ne; q++)
+            st[who[q]] = hz__nm_feed(&nm[who[q]], ev[q].f);
     }
     for (int i = 0; i < k; i++)
         ok[i] = st[i] == HZ_NM_DONE &&
-                fit_finish(&t[i], par[i], np[i], nm[i].funcount, &fit[i]);
-}
-
-/* The candidates cs[idx[0..k)] fitted with options o into fits and ok:
- * those of the same error and season type side by side (fit_group),
- * then the rest side by side, each lane with its own type. */
-static void fit_list(const double *y, size_t n, int m, const cand *cs,
-                     const int *idx, int k, const hz_ets_opts *o, double *work,
-                     hz_ets_fit *fits, bool *ok)
-{
-    bool done[16] = {false};
-    int rest[16], nrest = 0;
-    for (int a = 0; a < k; a++) {
-        if (done[a])
-            continue;
-        const cand *ca = &cs[idx[a]];
-        int pos[ETS_LANES], ng = 0;
-        for (int b = a; b < k && ng < ETS_LANES; b++) {
-            const cand *cb = &cs[idx[b]];
-            if (!done[b] && cb->e == ca->e && cb->s == ca->s)
-                pos[ng++] = b;
-        }
-        if (ng == 1) {
-            rest[nrest++] = a;
-            continue;
-        }
-        for (int i = 0; i < ng; i++)
-            done[pos[i]] = true;
-        fit_some(y, n, m, cs, idx, pos, ng, o, work, fits, ok);
-    }
-    for (int r = 0; r < nrest; r += ETS_LANES) {
-        int ng = nrest - r < ETS_LANES ? nrest - r : ETS_LANES;
-        fit_some(y, n, m, cs, idx, rest + r, ng, o, work, fits, ok);
-    }
+                fit_finish(&t[i], par[i], np[i], nm[i].funcount, &fits[i]);
 }
 
 static double ic_of(const hz_ets_fit *f, int ic)
@@ -1228,7 +1200,7 @@ static int screen(const double *y, size_t n, int m, const cand *cs, int nc,
     }
     hz_ets_fit fits[16];
     bool ok[16];
-    fit_list(y, n, m, cs, sidx, nsea, &so, w->buf, fits, ok);
+    fit_list(y, n, m, cs, sidx, nsea, &so, w, fits, ok);
     for (int k = 0; k < nsea; k++) {
         int i = sidx[k];
         ic[i] = INFINITY;
@@ -1265,7 +1237,7 @@ static bool fit_best(const double *y, size_t n, int m, const cand *cs, int nc,
     int nu = screen(y, n, m, cs, nc, opts, w, use);
     hz_ets_fit fits[16];
     bool ok[16];
-    fit_list(y, n, m, cs, use, nu, opts, w->buf, fits, ok);
+    fit_list(y, n, m, cs, use, nu, opts, w, fits, ok);
     double best_ic = INFINITY;
     bool any = false;
     for (int u = 0; u < nu; u++) {
