@@ -3,7 +3,10 @@
  * numeric/nelder_mead.h). */
 #include <math.h>
 
+#include <string.h>
+
 #include "numeric/nelder_mead.h"
+#include "numeric/simd.h"
 
 #define NM_BIG 1.0e35
 
@@ -13,7 +16,7 @@
  * columns of n + 1 rows (PP below); returns the simplex size. */
 static double nm_simplex(double *P, int n, const double *Bvec)
 {
-#define PP(i, j) P[(i) * (n + 2) + (j)]
+#define PP(i, j) P[(j) * (n + 1) + (i)]
     double size = 0.0, step = 0.0;
     for (int i = 0; i < n; i++)
         PP(i, 0) = Bvec[i];
@@ -40,7 +43,7 @@ static double nm_simplex(double *P, int n, const double *Bvec)
  * the new simplex size (the vertices' values must be recomputed). */
 static double nm_shrink(double *P, int n, int L)
 {
-#define PP(i, j) P[(i) * (n + 2) + (j)]
+#define PP(i, j) P[(j) * (n + 1) + (i)]
     double size = 0.0;
     for (int j = 0; j < n + 1; j++) {
         if (j + 1 != L) {
@@ -52,6 +55,54 @@ static double nm_shrink(double *P, int n, int L)
     }
     return size;
 #undef PP
+}
+
+/* The centroid of all vertices but h (0-based) into column n + 1: each
+ * coordinate summed in nmmin's order (-x_h, then every vertex in turn),
+ * four coordinates side by side (the simplex is stored vertex by vertex,
+ * n + 1 values each: the coordinates, then the objective's value). */
+HZ_SIMD_INLINE void nm_centroid_body(double *P, int n, int h)
+{
+    const int n1 = n + 1;
+    double *cen = P + (size_t)(n + 1) * n1;
+    const hz_v4d dn = hz_v4_splat((double)n);
+    int i = 0;
+    for (; i + HZ_LANES <= n; i += HZ_LANES) {
+        hz_v4d t = -hz_v4_load(P + (size_t)h * n1 + i);
+        for (int j = 0; j < n1; j++)
+            t += hz_v4_load(P + (size_t)j * n1 + i);
+        t /= dn;
+        memcpy(cen + i, &t, sizeof t);
+    }
+    for (; i < n; i++) {
+        double temp = -P[(size_t)h * n1 + i];
+        for (int j = 0; j < n1; j++)
+            temp += P[(size_t)j * n1 + i];
+        cen[i] = temp / n;
+    }
+}
+
+static void nm_centroid_base(double *P, int n, int h)
+{
+    nm_centroid_body(P, n, h);
+}
+
+#if HZ_SIMD_HAVE_AVX2
+HZ_SIMD_AVX2 static void nm_centroid_avx2(double *P, int n, int h)
+{
+    nm_centroid_body(P, n, h);
+}
+#endif
+
+static void nm_centroid(double *P, int n, int h)
+{
+#if HZ_SIMD_HAVE_AVX2
+    if (hz_simd_avx2()) {
+        nm_centroid_avx2(P, n, h);
+        return;
+    }
+#endif
+    nm_centroid_base(P, n, h);
 }
 
 int hz__nm_start(hz__nm *s, int n, double *x, double abstol, double intol,
@@ -73,7 +124,7 @@ int hz__nm_start(hz__nm *s, int n, double *x, double abstol, double intol,
  * states are the places where nmmin calls the objective. */
 int hz__nm_feed(hz__nm *s, double f)
 {
-#define PP(i, j) s->P[(i) * (n + 2) + (j)]
+#define PP(i, j) s->P[(j) * (n + 1) + (i)]
     const int n = s->n, n1 = n + 1, C = n + 2;
     double *B = s->B;
     switch (s->state) {
@@ -121,12 +172,11 @@ after_vertex:
     goto next_vertex;
 find_extremes: {
     /* nmmin's search for the lowest and highest vertex, in locals */
-    const double *fv = &PP(n1 - 1, 0);
     int L = s->L, H = L;
-    double VL = fv[L - 1], VH = VL;
+    double VL = PP(n1 - 1, L - 1), VH = VL;
     for (int j = 1; j <= n1; j++) {
         if (j != L) {
-            double v = fv[j - 1];
+            double v = PP(n1 - 1, j - 1);
             if (v < VL) {
                 L = j;
                 VL = v;
@@ -143,33 +193,9 @@ find_extremes: {
     s->VH = VH;
     if (VH <= VL + s->convtol || VL <= s->abstol)
         goto done;
-    /* the centroid of all vertices but H: each coordinate summed in
-     * nmmin's order, four coordinates side by side */
-    const int h = H - 1;
-    int i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const double *r0 = &PP(i, 0), *r1 = r0 + C, *r2 = r1 + C,
-                     *r3 = r2 + C;
-        double t0 = -r0[h], t1 = -r1[h], t2 = -r2[h], t3 = -r3[h];
-        for (int j = 0; j < n1; j++) {
-            t0 += r0[j];
-            t1 += r1[j];
-            t2 += r2[j];
-            t3 += r3[j];
-        }
-        PP(i, C - 1) = t0 / n;
-        PP(i + 1, C - 1) = t1 / n;
-        PP(i + 2, C - 1) = t2 / n;
-        PP(i + 3, C - 1) = t3 / n;
-    }
-    for (; i < n; i++) {
-        double temp = -PP(i, h);
-        for (int j = 0; j < n1; j++)
-            temp += PP(i, j);
-        PP(i, C - 1) = temp / n;
-    }
-    for (i = 0; i < n; i++)
-        B[i] = 2.0 * PP(i, C - 1) - PP(i, h);
+    nm_centroid(s->P, n, H - 1);
+    for (int i = 0; i < n; i++)
+        B[i] = 2.0 * PP(i, C - 1) - PP(i, H - 1);
 }
     /* the reflected value is only stored when below VH */
     s->bound = s->VH;
