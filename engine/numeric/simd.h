@@ -22,7 +22,13 @@ typedef long long hz_v4l __attribute__((vector_size(32)));
 /* The helpers here and the vector code of the files that include this
  * header are always inlined: no vector crosses a call, so GCC's note on
  * the ABI of vector returns does not apply (silenced for those files). */
+#if defined(__clang__)
+#if __has_warning("-Wpsabi")
+#pragma clang diagnostic ignored "-Wpsabi"
+#endif
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
+#endif
 
 /* mask ? a : b, lane by lane (mask lanes all ones or all zeros) */
 HZ_SIMD_INLINE hz_v4d hz_v4_sel(hz_v4l mask, hz_v4d a, hz_v4d b)
@@ -49,13 +55,17 @@ HZ_SIMD_INLINE hz_v4d hz_v4_splat(double x)
 }
 
 /* Functions built for AVX2 as well: HZ_SIMD_AVX2 marks the AVX2 build
- * (no FMA: a separate target), hz_simd_avx2() says whether it may run. */
+ * (no FMA: a separate target), hz_simd_avx2() says whether it runs: the
+ * CPU has AVX2 and hz__simd_avx2_allowed (true; tests set it false to
+ * compare the baseline build's numbers with AVX2's, which are the same). */
+extern bool hz__simd_avx2_allowed;
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HZ_SIMD_HAVE_AVX2 1
 #define HZ_SIMD_AVX2 __attribute__((target("avx2")))
 static inline bool hz_simd_avx2(void)
 {
-    return __builtin_cpu_supports("avx2");
+    return hz__simd_avx2_allowed && __builtin_cpu_supports("avx2");
 }
 #else
 #define HZ_SIMD_HAVE_AVX2 0

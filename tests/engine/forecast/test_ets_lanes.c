@@ -1,0 +1,144 @@
+/* ETS candidates fitted side by side (the four-lane recursion, packed by
+ * kind, mixed kinds in one vector, the admissibility tests in lanes) give
+ * the fits of each candidate fitted alone, bit for bit; and the baseline
+ * build of the vector code gives the AVX2 build's numbers. */
+#include <math.h>
+#include <string.h>
+
+#include "horizon/ets.h"
+#include "hz_test.h"
+#include "numeric/simd.h"
+
+#define NS 5
+#define NMAX 96
+
+/* Five monthly shapes: multiplicative season on a trend, additive season,
+ * no season with a damped-looking trend, a short seasonal series, and a
+ * noisy level; noise from a fixed hash, all positive. */
+static size_t series(int k, double *y)
+{
+    static const size_t len[NS] = {96, 84, 72, 30, 60};
+    size_t n = len[k];
+    for (size_t t = 0; t < n; t++) {
+        double u = sin(12.9898 * (double)(t + 1) + 78.233 * k) * 43758.5453;
+        double noise = u - floor(u) - 0.5; /* in [-0.5, 0.5) */
+        double ph = 2 * M_PI * (double)(t % 12) / 12.0, v;
+        switch (k) {
+        case 0: v = (100 + 2 * t) * (1 + 0.3 * sin(ph)) + 6 * noise; break;
+        case 1: v = 200 + 15 * cos(ph) + 0.5 * t + 4 * noise; break;
+        case 2: v = 50 + 30 * (1 - exp(-0.05 * t)) + 3 * noise; break;
+        case 3: v = 40 * (1 + 0.2 * sin(ph)) + 2 * noise; break;
+        default: v = 80 + 10 * noise; break;
+        }
+        y[t] = v;
+    }
+    return n;
+}
+
+static bool same_fit(const hz_ets_fit *a, const hz_ets_fit *b)
+{
+    if (a->error != b->error || a->trend != b->trend ||
+        a->season != b->season || a->damped != b->damped ||
+        a->nstate != b->nstate || a->nevals != b->nevals)
+        return false;
+    /* exact equality: the same operations in the same order */
+    if (a->alpha != b->alpha || a->beta != b->beta || a->gamma != b->gamma ||
+        a->phi != b->phi || a->loglik != b->loglik || a->mse != b->mse)
+        return false;
+    for (int i = 0; i < a->nstate; i++)
+        if (a->init[i] != b->init[i] || a->last[i] != b->last[i])
+            return false;
+    return true;
+}
+
+/* Partial specifications: each leaves several candidates to fit side by
+ * side, of one kind or of several. */
+typedef struct spec {
+    int error, trend, season, damped, maxit, screen_keep;
+} spec;
+
+static const spec SPECS[] = {
+    {HZ_ETS_AUTO, HZ_ETS_AUTO, HZ_ETS_AUTO, HZ_ETS_AUTO, 2000, 0},
+    {HZ_ETS_AUTO, HZ_ETS_AUTO, HZ_ETS_AUTO, HZ_ETS_AUTO, 250, 3},
+    {HZ_ETS_M, HZ_ETS_AUTO, HZ_ETS_M, HZ_ETS_AUTO, 2000, 0},
+    {HZ_ETS_A, HZ_ETS_AUTO, HZ_ETS_AUTO, HZ_ETS_AUTO, 2000, 0},
+    {HZ_ETS_AUTO, HZ_ETS_N, HZ_ETS_AUTO, 0, 2000, 0},
+    {HZ_ETS_AUTO, HZ_ETS_A, HZ_ETS_N, HZ_ETS_AUTO, 2000, 0},
+};
+#define NSPEC (sizeof SPECS / sizeof SPECS[0])
+
+static void opts_of(const spec *s, hz_ets_opts *o)
+{
+    hz_ets_opts_init(o);
+    o->error = s->error;
+    o->trend = s->trend;
+    o->season = s->season;
+    o->damped = s->damped;
+    o->maxit = s->maxit;
+    o->screen_keep = s->screen_keep;
+    o->screen_maxit = 40;
+}
+
+HZ_TEST(side_by_side_fits_equal_each_candidate_fitted_alone)
+{
+    hz_ets_workspace *w = hz_ets_alloc(NMAX);
+    HZ_CHECK(w != NULL);
+    double y[NMAX];
+    int compared = 0, kinds = 0;
+    for (int k = 0; k < NS; k++) {
+        size_t n = series(k, y);
+        for (size_t s = 0; s < NSPEC; s++) {
+            hz_ets_opts o;
+            opts_of(&SPECS[s], &o);
+            hz_ets_fit best, alone;
+            if (hz_ets_fit_model(y, n, 12, &o, w, &best, NULL) != HZ_OK)
+                continue;
+            HZ_CHECK(best.nfitted > 1); /* several fitted side by side */
+            /* the selected shape alone: one candidate, one lane */
+            o.error = best.error;
+            o.trend = best.trend;
+            o.season = best.season;
+            o.damped = best.damped;
+            o.screen_keep = 0;
+            HZ_CHECK(hz_ets_fit_model(y, n, 12, &o, w, &alone, NULL) ==
+                     HZ_OK);
+            HZ_CHECK(alone.nfitted == 1);
+            /* the selected model's fit is a fresh search (screening only
+             * chooses which candidates get one) */
+            HZ_CHECK(same_fit(&best, &alone));
+            compared++;
+            kinds |= 1 << (best.error * 3 + best.season);
+        }
+    }
+    HZ_CHECK(compared >= 25);
+    /* the selected models cover several error and season kinds */
+    int nk = 0;
+    for (int b = 0; b < 9; b++)
+        nk += (kinds >> b) & 1;
+    HZ_CHECK(nk >= 3);
+    hz_ets_free(w);
+}
+
+HZ_TEST(baseline_vector_build_equals_avx2_build)
+{
+    hz_ets_workspace *w = hz_ets_alloc(NMAX);
+    HZ_CHECK(w != NULL);
+    double y[NMAX];
+    for (int k = 0; k < NS; k++) {
+        size_t n = series(k, y);
+        for (size_t s = 0; s < NSPEC; s++) {
+            hz_ets_opts o;
+            opts_of(&SPECS[s], &o);
+            hz_ets_fit a, b;
+            hz__simd_avx2_allowed = true;
+            hz_status sa = hz_ets_fit_model(y, n, 12, &o, w, &a, NULL);
+            hz__simd_avx2_allowed = false;
+            hz_status sb = hz_ets_fit_model(y, n, 12, &o, w, &b, NULL);
+            hz__simd_avx2_allowed = true;
+            HZ_CHECK(sa == sb);
+            if (sa == HZ_OK)
+                HZ_CHECK(same_fit(&a, &b));
+        }
+    }
+    hz_ets_free(w);
+}
