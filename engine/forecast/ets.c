@@ -956,7 +956,8 @@ static int eval_kind(const ets_eval *e)
 }
 
 /* Evaluate e[0..k) (k <= ETS_LANES, all ok) side by side: e[i].f as
- * ets_objective gives it. */
+ * ets_objective gives it, but for the characteristic-polynomial test
+ * (eval_admissible). */
 static void eval_pack(ets_eval *const *e, int k)
 {
     ets_lanes z;
@@ -991,37 +992,48 @@ static void eval_pack(ets_eval *const *e, int k)
             z.seas[j][i] = x->t->season ? x->seas[j] : 0.0;
     }
     ets_calcv(e[0]->t->y, e[0]->t->n, m, errt, season, &z);
-    /* the characteristic polynomials of the lanes below their bounds
-     * (ets_value's admissibility test), side by side */
-    double c[(HZ_ETS_MAX_M + 3) * HZ_LANES];
-    int need[HZ_LANES], nneed = 0, deg = 0;
     for (int i = 0; i < k; i++) {
         ets_eval *x = e[i];
         x->f = ets_value(x->t, z.lik[i], z.sse[i], x->bound, x->alpha,
                          x->beta, x->gamma, x->phi, false);
-        if (x->t->season && x->f < x->bound && x->t->m > 1)
-            need[nneed++] = i;
     }
-    if (nneed == 1) {
-        ets_eval *x = e[need[0]];
-        if (!ets_admissible(x->alpha, x->beta, x->gamma, x->phi, x->t->m,
-                            true, x->t->trend != 0, true))
-            x->f = INFINITY;
-    } else if (nneed > 1) {
+}
+
+/* The rest of ets_value for the evaluations e[0..k) of a round: the
+ * characteristic-polynomial test of the seasonal ones below their bounds,
+ * four side by side (all have the same season length). */
+static void eval_admissible(ets_eval *const *e, int k)
+{
+    ets_eval *need[ETS_FIT_MAX];
+    int nneed = 0;
+    for (int i = 0; i < k; i++)
+        if (e[i]->t->season && e[i]->f < e[i]->bound && e[i]->t->m > 1)
+            need[nneed++] = e[i];
+    int q0 = 0;
+    for (; nneed - q0 >= 2; q0 += HZ_LANES) {
+        double c[(HZ_ETS_MAX_M + 3) * HZ_LANES];
+        int deg = 0, nq = nneed - q0 < HZ_LANES ? nneed - q0 : HZ_LANES;
         for (int q = 0; q < HZ_LANES; q++) {
-            const ets_eval *x = e[need[q < nneed ? q : 0]];
+            const ets_eval *x = need[q0 + (q < nq ? q : 0)];
             deg = ets_charpoly(x->alpha, x->beta, x->gamma, x->phi, x->t->m,
                                x->t->trend != 0, c + q, HZ_LANES);
         }
         bool in[HZ_LANES];
         hz__poly_roots_in_unit_disc4(c, deg, in);
-        for (int q = 0; q < nneed; q++)
+        for (int q = 0; q < nq; q++)
             if (!in[q])
-                e[need[q]]->f = INFINITY;
+                need[q0 + q]->f = INFINITY;
+    }
+    if (q0 < nneed) {
+        ets_eval *x = need[q0];
+        if (!ets_admissible(x->alpha, x->beta, x->gamma, x->phi, x->t->m,
+                            true, x->t->trend != 0, true))
+            x->f = INFINITY;
     }
 }
 
-/* Evaluate one alone: ets_objective on the unpacked point. */
+/* Evaluate one alone: ets_objective on the unpacked point, but for the
+ * characteristic-polynomial test (eval_admissible). */
 static void eval_one(ets_eval *x)
 {
     const ets_target *t = x->t;
@@ -1030,7 +1042,7 @@ static void eval_one(ets_eval *x)
                           x->alpha, x->beta, x->gamma, x->phi, &l, &b,
                           x->seas, &sse, NULL, ets_stop(t, x->bound));
     x->f = ets_value(t, lik, sse, x->bound, x->alpha, x->beta, x->gamma,
-                     x->phi, true);
+                     x->phi, false);
 }
 
 /* The evaluations ev[0..k) of one round: those out of bounds are +Inf;
@@ -1060,6 +1072,7 @@ static void eval_round(ets_eval *ev, int k)
         else
             eval_pack(live + i, np);
     }
+    eval_admissible(live, nl);
 }
 
 /* The candidates cs[idx[0..k)] (k <= ETS_FIT_MAX) fitted with options o into
