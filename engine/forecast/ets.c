@@ -4,7 +4,14 @@
  * (initstate), the same Nelder-Mead search (R's nmmin, reltol
  * sqrt(eps), maxit 2000) over smoothing parameters and initial states, the
  * same likelihood (n log SSE + 2 sum log|f| for multiplicative errors) and
- * AICc selection over the same candidate set. */
+ * AICc selection over the same candidate set.
+ *
+ * Speed without changing a number: the candidates' searches step together
+ * (fit_list), and each round's evaluations run four at a time in the lanes
+ * of one vector (ets_runv: lane by lane the operations of ets_run, in the
+ * same order, none fused), packed by kind so that the divisions of
+ * multiplicative models are shared; test_ets_lanes checks every fit
+ * against the same candidate fitted alone. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -14,11 +21,11 @@
 
 #include "forecast/ets_internal.h"
 #include "forecast/fc_internal.h"
-#include "numeric/rng.h"
-#include "numeric/simd.h"
 #include "horizon/ets.h"
 #include "numeric/nelder_mead.h"
 #include "numeric/poly.h"
+#include "numeric/rng.h"
+#include "numeric/simd.h"
 
 #define ETS_TOL 1.0e-10
 #define ETS_HUGEN 1.0e10
@@ -291,8 +298,8 @@ typedef struct ets_lanes {
 } ets_lanes;
 
 /* log_group in the lanes: the same operations on each lane. */
-static inline __attribute__((always_inline)) void
-log_group4(v4d prod, const v4d *fb, int k, v4d *mant, v4l *expo, double *slog)
+static inline __attribute__((always_inline)) void log_group4(
+    v4d prod, const v4d *fb, int k, v4d *mant, v4l *expo, double *slog)
 {
     const v4d lo = {1e-290, 1e-290, 1e-290, 1e-290};
     const v4d hi = {1e290, 1e290, 1e290, 1e290};
@@ -317,9 +324,11 @@ log_group4(v4d prod, const v4d *fb, int k, v4d *mant, v4l *expo, double *slog)
 #define ETS_MIXED 3
 #define ETS_MIXED_NOM 4
 
-static inline __attribute__((always_inline)) void ets_runv(
-    const double *y, size_t n, int m, const int errt, const int season,
-    ets_lanes *z)
+static inline __attribute__((always_inline)) void ets_runv(const double *y,
+                                                           size_t n, int m,
+                                                           const int errt,
+                                                           const int season,
+                                                           ets_lanes *z)
 {
     const v4d zero = {0, 0, 0, 0}, one = {1, 1, 1, 1};
     const v4d tol = {ETS_TOL, ETS_TOL, ETS_TOL, ETS_TOL};
@@ -392,8 +401,7 @@ static inline __attribute__((always_inline)) void ets_runv(
         else if (season == HZ_ETS_M)
             p = v4_sel(v4_abs(s) < tol, huge, yi / s);
         else
-            p = v4_sel(sm,
-                       anyms ? v4_sel(v4_abs(s) < tol, huge, yi / s) : yi,
+            p = v4_sel(sm, anyms ? v4_sel(v4_abs(s) < tol, huge, yi / s) : yi,
                        v4_sel(sa, yi - s, yi));
         v4d ln = oma * q + alpha * p;
         c = v4_sel(tmask, (phi * phib + pbeta * p) - pbeta * q, zero);
@@ -404,10 +412,10 @@ static inline __attribute__((always_inline)) void ets_runv(
         } else if (xs) {
             v4d u = v4_sel(sa, s + gamma * ((yi - q) - s), s);
             if (anyms)
-                u = v4_sel(
-                    sm,
-                    s + gamma * (v4_sel(v4_abs(q) < tol, huge, yi / q) - s),
-                    u);
+                u = v4_sel(sm,
+                           s + gamma *
+                                   (v4_sel(v4_abs(q) < tol, huge, yi / q) - s),
+                           u);
             vs[j] = u;
         }
         l = ln;
@@ -424,13 +432,15 @@ static inline __attribute__((always_inline)) void ets_runv(
         }
         z->lik[k] = (double)n * log(sse[k]);
         if (em[k])
-            z->lik[k] += 2.0 * (slog[k] + (log(mant[k]) +
-                                            (double)expo[k] * M_LN2));
+            z->lik[k] += 2.0 *
+                         (slog[k] + (log(mant[k]) + (double)expo[k] * M_LN2));
     }
 }
 
 #define ETS_CASEV(E, S)                                                       \
-    case (E)*5 + (S): ets_runv(y, n, m, E, S, z); return
+    case (E)*5 + (S):                                                         \
+        ets_runv(y, n, m, E, S, z);                                           \
+        return
 
 #define ETS_CALCV_BODY                                                        \
     switch (errt * 5 + season) {                                              \
@@ -994,8 +1004,8 @@ static void eval_pack(ets_eval *const *e, int k)
     ets_calcv(e[0]->t->y, e[0]->t->n, m, errt, season, &z);
     for (int i = 0; i < k; i++) {
         ets_eval *x = e[i];
-        x->f = ets_value(x->t, z.lik[i], z.sse[i], x->bound, x->alpha,
-                         x->beta, x->gamma, x->phi, false);
+        x->f = ets_value(x->t, z.lik[i], z.sse[i], x->bound, x->alpha, x->beta,
+                         x->gamma, x->phi, false);
     }
 }
 
@@ -1026,8 +1036,8 @@ static void eval_admissible(ets_eval *const *e, int k)
     }
     if (q0 < nneed) {
         ets_eval *x = need[q0];
-        if (!ets_admissible(x->alpha, x->beta, x->gamma, x->phi, x->t->m,
-                            true, x->t->trend != 0, true))
+        if (!ets_admissible(x->alpha, x->beta, x->gamma, x->phi, x->t->m, true,
+                            x->t->trend != 0, true))
             x->f = INFINITY;
     }
 }
@@ -1039,8 +1049,8 @@ static void eval_one(ets_eval *x)
     const ets_target *t = x->t;
     double l = x->l, b = x->b, sse;
     double lik = ets_calc(t->y, t->n, t->m, t->errt, t->trend, t->season,
-                          x->alpha, x->beta, x->gamma, x->phi, &l, &b,
-                          x->seas, &sse, NULL, ets_stop(t, x->bound));
+                          x->alpha, x->beta, x->gamma, x->phi, &l, &b, x->seas,
+                          &sse, NULL, ets_stop(t, x->bound));
     x->f = ets_value(t, lik, sse, x->bound, x->alpha, x->beta, x->gamma,
                      x->phi, false);
 }
@@ -1112,9 +1122,8 @@ static void fit_list(const double *y, size_t n, int m, const cand *cs,
             ets_eval *x = &ev[ne];
             x->t = &t[i];
             x->bound = nm[i].bound;
-            x->ok = ets_unpack(&t[i], nm[i].B, &x->alpha, &x->beta,
-                               &x->gamma, &x->phi, &x->l, &x->b, x->seas,
-                               false);
+            x->ok = ets_unpack(&t[i], nm[i].B, &x->alpha, &x->beta, &x->gamma,
+                               &x->phi, &x->l, &x->b, x->seas, false);
             who[ne++] = i;
         }
         if (ne == 0)

@@ -2,7 +2,6 @@
  * optimiser forecast::ets calls, with bounded evaluations (see
  * numeric/nelder_mead.h). */
 #include <math.h>
-
 #include <string.h>
 
 #include "numeric/nelder_mead.h"
@@ -12,8 +11,10 @@
 
 /* The starting simplex around Bvec (R's nmmin): vertex 0 is Bvec, vertex
  * j moves coordinate j - 1 by a tenth of the largest |Bvec[i]| (0.1 when
- * all are 0), multiplied by 10 until the coordinate changes.  P has n + 2
- * columns of n + 1 rows (PP below); returns the simplex size. */
+ * all are 0), multiplied by 10 until the coordinate changes.  P holds
+ * n + 2 vertices of n + 1 values each (the coordinates, then the
+ * objective's value; vertex n + 1 is the centroid), vertex after vertex:
+ * PP(i, j) is value i of vertex j.  Returns the simplex size. */
 static double nm_simplex(double *P, int n, const double *Bvec)
 {
 #define PP(i, j) P[(j) * (n + 1) + (i)]
@@ -170,7 +171,7 @@ after_vertex:
     PP(n1 - 1, s->j) = f;
     s->j++;
     goto next_vertex;
-find_extremes: {
+find_extremes : {
     /* nmmin's search for the lowest and highest vertex, in locals */
     int L = s->L, H = L;
     double VL = PP(n1 - 1, L - 1), VH = VL;

@@ -20,8 +20,8 @@ int hz__nelder_mead(int n, double *x, double *fmin, hz__nm_fn fn, void *ctx,
                     double abstol, double reltol, int maxit);
 
 /* The same minimiser, resumable: the caller evaluates the objective, so
- * several searches can run side by side (ETS evaluates two candidates in
- * the lanes of one vector).  hz__nm_start returns HZ_NM_EVAL (or
+ * several searches can run side by side (ETS evaluates the points of up
+ * to four candidates in the lanes of one vector).  hz__nm_start returns HZ_NM_EVAL (or
  * HZ_NM_FAIL for n > HZ_NM_MAX_PAR); then, while a call returns
  * HZ_NM_EVAL, evaluate the objective at s->B with bound s->bound and pass
  * the value to hz__nm_feed.  HZ_NM_DONE: s->B holds the best point,

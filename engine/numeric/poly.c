@@ -111,10 +111,7 @@ HZ_SIMD_INLINE hz_v4l schur_cohn4(hz_v4d *a, const int deg)
     for (int k = 0; k < HZ_LANES; k++)                                        \
         out[k] = ok[k] != 0;
 
-static void poly4_base(const double *c, int d, bool *out)
-{
-    POLY4_BODY
-}
+static void poly4_base(const double *c, int d, bool *out){POLY4_BODY}
 
 #if HZ_SIMD_HAVE_AVX2
 HZ_SIMD_AVX2 static void poly4_avx2(const double *c, int d, bool *out)

@@ -100,8 +100,7 @@ HZ_TEST(side_by_side_fits_equal_each_candidate_fitted_alone)
             o.season = best.season;
             o.damped = best.damped;
             o.screen_keep = 0;
-            HZ_CHECK(hz_ets_fit_model(y, n, 12, &o, w, &alone, NULL) ==
-                     HZ_OK);
+            HZ_CHECK(hz_ets_fit_model(y, n, 12, &o, w, &alone, NULL) == HZ_OK);
             HZ_CHECK(alone.nfitted == 1);
             /* the selected model's fit is a fresh search (screening only
              * chooses which candidates get one) */
