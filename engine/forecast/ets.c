@@ -1047,7 +1047,7 @@ static void eval_admissible(ets_eval *const *e, int k)
 static void eval_one(ets_eval *x)
 {
     const ets_target *t = x->t;
-    double l = x->l, b = x->b, sse;
+    double l = x->l, b = x->b, sse = NAN;
     double lik = ets_calc(t->y, t->n, t->m, t->errt, t->trend, t->season,
                           x->alpha, x->beta, x->gamma, x->phi, &l, &b, x->seas,
                           &sse, NULL, ets_stop(t, x->bound));
