@@ -39,18 +39,11 @@ struct hz_ets_workspace {
     double *sim; /* npaths * h simulated values */
     size_t simcap;
     double *buf; /* n scratch */
-    hz__nm *nm;  /* ETS_FIT_MAX optimiser states, allocated when needed */
+    struct ets_search *srch; /* ETS_FIT_MAX searches, when needed */
 };
 
 /* At most this many candidates are fitted side by side (fit_list). */
 #define ETS_FIT_MAX 16
-
-static hz__nm *ws_nm(hz_ets_workspace *w)
-{
-    if (w->nm == NULL)
-        w->nm = malloc(ETS_FIT_MAX * sizeof *w->nm);
-    return w->nm;
-}
 
 void hz_ets_opts_init(hz_ets_opts *o)
 {
@@ -89,7 +82,7 @@ void hz_ets_free(hz_ets_workspace *w)
         return;
     free(w->sim);
     free(w->buf);
-    free(w->nm);
+    free(w->srch);
     free(w);
 }
 
@@ -1085,6 +1078,24 @@ static void eval_round(ets_eval *ev, int k)
     eval_admissible(live, nl);
 }
 
+/* One candidate's search, kept in the workspace by candidate index: a
+ * screened search (stopped by the screening budget) goes on from where
+ * it stopped when the candidate is fitted fully. */
+typedef struct ets_search {
+    ets_target t;
+    double par[MAX_PAR];
+    int np, st;
+    bool screened;
+    hz__nm nm;
+} ets_search;
+
+static ets_search *ws_searches(hz_ets_workspace *w)
+{
+    if (w->srch == NULL)
+        w->srch = calloc(ETS_FIT_MAX, sizeof *w->srch);
+    return w->srch;
+}
+
 /* The candidates cs[idx[0..k)] (k <= ETS_FIT_MAX) fitted with options o into
  * fits and ok: their Nelder-Mead searches step together, and each
  * round's evaluations run side by side in the lanes of one vector (the
@@ -1093,11 +1104,8 @@ static void fit_list(const double *y, size_t n, int m, const cand *cs,
                      const int *idx, int k, const hz_ets_opts *o,
                      hz_ets_workspace *w, hz_ets_fit *fits, bool *ok)
 {
-    ets_target t[ETS_FIT_MAX];
-    double par[ETS_FIT_MAX][MAX_PAR];
-    int np[16], st[ETS_FIT_MAX];
-    hz__nm *nm = ws_nm(w);
-    if (nm == NULL) { /* no memory for the side-by-side states */
+    ets_search *sr = ws_searches(w);
+    if (sr == NULL) { /* no memory for the side-by-side states */
         for (int i = 0; i < k; i++) {
             const cand *c = &cs[idx[i]];
             ok[i] = fit_one(y, n, m, c->e, c->t, c->s, c->d, o, w->buf,
@@ -1107,34 +1115,43 @@ static void fit_list(const double *y, size_t n, int m, const cand *cs,
     }
     for (int i = 0; i < k; i++) {
         const cand *c = &cs[idx[i]];
-        st[i] = HZ_NM_FAIL;
-        if (fit_prepare(y, n, m, c->e, c->t, c->s, c->d, o, w->buf, &t[i],
-                        par[i], &np[i]))
-            st[i] = hz__nm_start(&nm[i], np[i], par[i], -INFINITY, o->reltol,
+        ets_search *x = &sr[idx[i]];
+        if (x->screened) { /* go on from the screening's search */
+            x->screened = false;
+            x->st = hz__nm_resume(&x->nm, o->maxit);
+            continue;
+        }
+        x->st = HZ_NM_FAIL;
+        if (fit_prepare(y, n, m, c->e, c->t, c->s, c->d, o, w->buf, &x->t,
+                        x->par, &x->np))
+            x->st = hz__nm_start(&x->nm, x->np, x->par, -INFINITY, o->reltol,
                                  o->maxit);
     }
     for (;;) {
         ets_eval ev[ETS_FIT_MAX];
         int who[ETS_FIT_MAX], ne = 0;
         for (int i = 0; i < k; i++) {
-            if (st[i] != HZ_NM_EVAL)
+            ets_search *s = &sr[idx[i]];
+            if (s->st != HZ_NM_EVAL)
                 continue;
             ets_eval *x = &ev[ne];
-            x->t = &t[i];
-            x->bound = nm[i].bound;
-            x->ok = ets_unpack(&t[i], nm[i].B, &x->alpha, &x->beta, &x->gamma,
+            x->t = &s->t;
+            x->bound = s->nm.bound;
+            x->ok = ets_unpack(&s->t, s->nm.B, &x->alpha, &x->beta, &x->gamma,
                                &x->phi, &x->l, &x->b, x->seas, false);
-            who[ne++] = i;
+            who[ne++] = idx[i];
         }
         if (ne == 0)
             break;
         eval_round(ev, ne);
         for (int q = 0; q < ne; q++)
-            st[who[q]] = hz__nm_feed(&nm[who[q]], ev[q].f);
+            sr[who[q]].st = hz__nm_feed(&sr[who[q]].nm, ev[q].f);
     }
-    for (int i = 0; i < k; i++)
-        ok[i] = st[i] == HZ_NM_DONE &&
-                fit_finish(&t[i], par[i], np[i], nm[i].funcount, &fits[i]);
+    for (int i = 0; i < k; i++) {
+        const ets_search *x = &sr[idx[i]];
+        ok[i] = x->st == HZ_NM_DONE &&
+                fit_finish(&x->t, x->par, x->np, x->nm.funcount, &fits[i]);
+    }
 }
 
 static double ic_of(const hz_ets_fit *f, int ic)
@@ -1225,6 +1242,8 @@ static int screen(const double *y, size_t n, int m, const cand *cs, int nc,
     fit_list(y, n, m, cs, sidx, nsea, &so, w, fits, ok);
     for (int k = 0; k < nsea; k++) {
         int i = sidx[k];
+        if (w->srch != NULL) /* resumable by the full fit (fit_list) */
+            w->srch[i].screened = w->srch[i].st == HZ_NM_DONE;
         ic[i] = INFINITY;
         if (ok[k] && !isnan(ic_of(&fits[k], opts->ic)))
             ic[i] = ic_of(&fits[k], opts->ic);
@@ -1260,6 +1279,8 @@ static bool fit_best(const double *y, size_t n, int m, const cand *cs, int nc,
     hz_ets_fit fits[16];
     bool ok[16];
     fit_list(y, n, m, cs, use, nu, opts, w, fits, ok);
+    for (int i = 0; w->srch != NULL && i < nc; i++)
+        w->srch[i].screened = false; /* those screened out */
     double best_ic = INFINITY;
     bool any = false;
     for (int u = 0; u < nu; u++) {

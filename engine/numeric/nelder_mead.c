@@ -118,6 +118,7 @@ int hz__nm_start(hz__nm *s, int n, double *x, double abstol, double intol,
     s->maxit = maxit;
     s->bound = INFINITY;
     s->state = 0;
+    s->exhausted = 0;
     return HZ_NM_EVAL;
 }
 
@@ -134,6 +135,7 @@ int hz__nm_feed(hz__nm *s, double f)
     case 2: goto after_reflection;
     case 3: goto after_expansion;
     case 4: goto after_contraction;
+    case 5: goto loop_top;
     default: return HZ_NM_FAIL;
     }
 after_start:
@@ -261,6 +263,7 @@ after_contraction:
 loop_end:
     if (s->funcount <= s->maxit)
         goto loop_top;
+    s->exhausted = 1;
 done:
     s->fmin = PP(n1 - 1, s->L - 1);
     for (int i = 0; i < n; i++)
@@ -268,6 +271,18 @@ done:
     s->state = -1;
     return HZ_NM_DONE;
 #undef PP
+}
+
+int hz__nm_resume(hz__nm *s, int maxit)
+{
+    if (s->state != -1)
+        return HZ_NM_FAIL;
+    if (!s->exhausted || s->funcount > maxit)
+        return HZ_NM_DONE; /* converged, or the new budget is spent too */
+    s->maxit = maxit;
+    s->exhausted = 0;
+    s->state = 5;
+    return hz__nm_feed(s, 0.0);
 }
 
 int hz__nelder_mead(int n, double *Bvec, double *Fmin, hz__nm_fn fn, void *ctx,

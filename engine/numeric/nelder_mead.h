@@ -35,10 +35,19 @@ typedef struct hz__nm {
     double bound, fmin;
     double abstol, intol, convtol, size, oldsize, VH, VL, VR;
     int n, maxit, funcount, calcvert, L, H, j, state;
+    int exhausted; /* stopped by maxit (resumable) */
 } hz__nm;
 
 int hz__nm_start(hz__nm *s, int n, double *x, double abstol, double reltol,
                  int maxit);
 int hz__nm_feed(hz__nm *s, double f);
+
+/* A search that stopped with HZ_NM_DONE because its budget was spent,
+ * given the budget maxit (> the old one): it goes on exactly as a search
+ * started with maxit would have (nmmin's path does not depend on maxit
+ * until it stops).  Returns what hz__nm_feed returns; HZ_NM_DONE at once
+ * when the search had converged or maxit is spent too; HZ_NM_FAIL when
+ * the search had not stopped with HZ_NM_DONE. */
+int hz__nm_resume(hz__nm *s, int maxit);
 
 #endif
