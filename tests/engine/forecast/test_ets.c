@@ -298,3 +298,28 @@ HZ_TEST(nelder_mead_rosenbrock)
     HZ_CHECK_NEAR(x[1], 1.000506, 1e-5);
     HZ_CHECK(ev == 195);
 }
+
+HZ_TEST(nelder_mead_resumed_equals_one_search)
+{
+    /* stopped at 60 evaluations, then given 500: R's path to the same
+     * optimum, evaluation for evaluation */
+    double x0[2] = {-1.2, 1}, f0;
+    int ev = hz__nelder_mead(2, x0, &f0, rosen, NULL, -INFINITY,
+                             sqrt(DBL_EPSILON), 500);
+    hz__nm s;
+    double x[2] = {-1.2, 1};
+    int r = hz__nm_start(&s, 2, x, -INFINITY, sqrt(DBL_EPSILON), 60);
+    while (r == HZ_NM_EVAL)
+        r = hz__nm_feed(&s, rosen(s.B, s.bound, NULL));
+    HZ_CHECK(r == HZ_NM_DONE);
+    HZ_CHECK(s.funcount > 60 && s.funcount < ev);
+    r = hz__nm_resume(&s, 500);
+    while (r == HZ_NM_EVAL)
+        r = hz__nm_feed(&s, rosen(s.B, s.bound, NULL));
+    HZ_CHECK(r == HZ_NM_DONE);
+    HZ_CHECK(s.funcount == ev);
+    HZ_CHECK(x[0] == x0[0] && x[1] == x0[1] && s.fmin == f0);
+    /* converged: nothing more to do */
+    HZ_CHECK(hz__nm_resume(&s, 1000) == HZ_NM_DONE);
+    HZ_CHECK(s.funcount == ev);
+}
