@@ -38,7 +38,7 @@ struct hz_ets_workspace {
     size_t nmax;
     double *sim; /* npaths * h simulated values */
     size_t simcap;
-    double *buf; /* n scratch */
+    double *buf;             /* n scratch */
     struct ets_search *srch; /* ETS_FIT_MAX searches, when needed */
 };
 
@@ -292,8 +292,9 @@ typedef struct ets_lanes {
 
 /* log_group in the lanes: the same operations on each lane. */
 static inline __attribute__((always_inline)) void log_group4(
-    v4d prod, const v4d *fb, int k, v4d *mant, v4l *expo, double *slog)
+    const v4d *prodp, const v4d *fb, int k, v4d *mant, v4l *expo, double *slog)
 {
+    const v4d prod = *prodp;
     const v4d lo = {1e-290, 1e-290, 1e-290, 1e-290};
     const v4d hi = {1e290, 1e290, 1e290, 1e290};
     const v4l emask = {0x7ff, 0x7ff, 0x7ff, 0x7ff};
@@ -375,7 +376,7 @@ static inline __attribute__((always_inline)) void ets_runv(const double *y,
             fb[pc] = af;
             prod *= af;
             if (++pc == 8) {
-                log_group4(prod, fb, 8, &mant, &expo, slog);
+                log_group4(&prod, fb, 8, &mant, &expo, slog);
                 prod = one;
                 pc = 0;
             }
@@ -416,7 +417,7 @@ static inline __attribute__((always_inline)) void ets_runv(const double *y,
             j = 0;
     }
     if (anym && pc > 0)
-        log_group4(prod, fb, pc, &mant, &expo, slog);
+        log_group4(&prod, fb, pc, &mant, &expo, slog);
     for (int k = 0; k < ETS_LANES; k++) {
         z->sse[k] = sse[k];
         if (over[k]) {

@@ -73,7 +73,7 @@ HZ_SIMD_INLINE void nm_centroid_body(double *P, int n, int h)
         for (int j = 0; j < n1; j++)
             t += hz_v4_load(P + (size_t)j * n1 + i);
         t /= dn;
-        memcpy(cen + i, &t, sizeof t);
+        hz_v4_store(cen + i, t);
     }
     for (; i < n; i++) {
         double temp = -P[(size_t)h * n1 + i];

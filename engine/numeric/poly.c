@@ -70,7 +70,7 @@ bool hz__poly_roots_in_unit_disc(const double *c, int d)
 
 /* schur_cohn in four lanes: the same operations on each lane; a lane
  * that fails goes on with meaningless numbers and stays failed. */
-HZ_SIMD_INLINE hz_v4l schur_cohn4(hz_v4d *a, const int deg)
+HZ_SIMD_INLINE void schur_cohn4(hz_v4d *a, const int deg, hz_v4l *ok)
 {
     hz_v4l alive = {-1, -1, -1, -1};
     const hz_v4l emask = {0x7ff, 0x7ff, 0x7ff, 0x7ff};
@@ -91,7 +91,7 @@ HZ_SIMD_INLINE hz_v4l schur_cohn4(hz_v4d *a, const int deg)
             a[k] = (a0 * ak - ad * ai) * scale;
         }
     }
-    return alive;
+    *ok = alive;
 }
 
 #define POLY4_BODY                                                            \
@@ -104,9 +104,9 @@ HZ_SIMD_INLINE hz_v4l schur_cohn4(hz_v4d *a, const int deg)
     }                                                                         \
     hz_v4l ok;                                                                \
     switch (d) {                                                              \
-    case 13: ok = schur_cohn4(a, 13); break;                                  \
-    case 5: ok = schur_cohn4(a, 5); break;                                    \
-    default: ok = schur_cohn4(a, d); break;                                   \
+    case 13: schur_cohn4(a, 13, &ok); break;                                  \
+    case 5: schur_cohn4(a, 5, &ok); break;                                    \
+    default: schur_cohn4(a, d, &ok); break;                                   \
     }                                                                         \
     for (int k = 0; k < HZ_LANES; k++)                                        \
         out[k] = ok[k] != 0;

@@ -2,9 +2,7 @@
  * that runs several independent computations side by side.  Lane by lane
  * the arithmetic is IEEE double arithmetic, as in scalar code: no
  * operation is fused, so side by side gives the same numbers as one at a
- * time.  Vectors are not passed between functions (the ABI of 32-byte
- * vectors differs between instruction sets): they live inside one
- * function, built twice, for the baseline and for AVX2 (HZ_SIMD_AVX2). */
+ * time. */
 #ifndef HZ_NUMERIC_SIMD_H
 #define HZ_NUMERIC_SIMD_H
 
@@ -17,42 +15,30 @@
 typedef double hz_v4d __attribute__((vector_size(32)));
 typedef long long hz_v4l __attribute__((vector_size(32)));
 
+/* Vector code lives inside one function, built twice (baseline and
+ * AVX2): no vector is passed to or returned from a function (clang
+ * refuses that without AVX, GCC warns), so the helpers are macros and the
+ * inlined helpers of the files that use them take vectors by pointer. */
 #define HZ_SIMD_INLINE static inline __attribute__((always_inline))
 
-/* The helpers here and the vector code of the files that include this
- * header are always inlined: no vector crosses a call, so GCC's note on
- * the ABI of vector returns does not apply (silenced for those files). */
-#if defined(__clang__)
-#if __has_warning("-Wpsabi")
-#pragma clang diagnostic ignored "-Wpsabi"
-#endif
-#elif defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
+/* An unaligned view of four doubles in memory, for loads and stores. */
+typedef double hz_v4d_u
+    __attribute__((vector_size(32), aligned(8), may_alias));
 
-/* mask ? a : b, lane by lane (mask lanes all ones or all zeros) */
-HZ_SIMD_INLINE hz_v4d hz_v4_sel(hz_v4l mask, hz_v4d a, hz_v4d b)
-{
-    return (hz_v4d)((mask & (hz_v4l)a) | (~mask & (hz_v4l)b));
-}
+/* mask ? a : b, lane by lane (mask lanes all ones or all zeros; the
+ * arguments are evaluated more than once) */
+#define hz_v4_sel(mask, a, b)                                                 \
+    ((hz_v4d)(((mask) & (hz_v4l)(a)) | (~(mask) & (hz_v4l)(b))))
 
-HZ_SIMD_INLINE hz_v4d hz_v4_abs(hz_v4d x)
-{
-    const hz_v4l nosign = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
-    return (hz_v4d)((hz_v4l)x & nosign);
-}
+#define hz_v4_abs(x)                                                          \
+    ((hz_v4d)((hz_v4l)(x) &                                                   \
+              (hz_v4l){INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX}))
 
-HZ_SIMD_INLINE hz_v4d hz_v4_load(const double *x)
-{
-    hz_v4d v;
-    memcpy(&v, x, sizeof v);
-    return v;
-}
+#define hz_v4_load(p) ((hz_v4d)(*(const hz_v4d_u *)(const void *)(p)))
 
-HZ_SIMD_INLINE hz_v4d hz_v4_splat(double x)
-{
-    return (hz_v4d){x, x, x, x};
-}
+#define hz_v4_store(p, v) (*(hz_v4d_u *)(void *)(p) = (v))
+
+#define hz_v4_splat(x) ((hz_v4d){(x), (x), (x), (x)})
 
 /* Functions built for AVX2 as well: HZ_SIMD_AVX2 marks the AVX2 build
  * (no FMA: a separate target), hz_simd_avx2() says whether it runs: the
