@@ -67,8 +67,12 @@ static const spec SPECS[] = {
 };
 #define NSPEC (sizeof SPECS / sizeof SPECS[0])
 
-static void opts_of(const spec *s, hz_ets_opts *o)
+/* Test case c (of NCASE): series c / NSPEC into y (returns its length)
+ * with specification c % NSPEC into o. */
+#define NCASE ((int)(NS * NSPEC))
+static size_t test_case(int c, double *y, hz_ets_opts *o)
 {
+    const spec *s = &SPECS[(size_t)c % NSPEC];
     hz_ets_opts_init(o);
     o->error = s->error;
     o->trend = s->trend;
@@ -77,6 +81,7 @@ static void opts_of(const spec *s, hz_ets_opts *o)
     o->maxit = s->maxit;
     o->screen_keep = s->screen_keep;
     o->screen_maxit = 40;
+    return series(c / (int)NSPEC, y);
 }
 
 HZ_TEST(side_by_side_fits_equal_each_candidate_fitted_alone)
@@ -85,29 +90,26 @@ HZ_TEST(side_by_side_fits_equal_each_candidate_fitted_alone)
     HZ_CHECK(w != NULL);
     double y[NMAX];
     int compared = 0, kinds = 0;
-    for (int k = 0; k < NS; k++) {
-        size_t n = series(k, y);
-        for (size_t s = 0; s < NSPEC; s++) {
-            hz_ets_opts o;
-            opts_of(&SPECS[s], &o);
-            hz_ets_fit best, alone;
-            if (hz_ets_fit_model(y, n, 12, &o, w, &best, NULL) != HZ_OK)
-                continue;
-            HZ_CHECK(best.nfitted > 1); /* several fitted side by side */
-            /* the selected shape alone: one candidate, one lane */
-            o.error = best.error;
-            o.trend = best.trend;
-            o.season = best.season;
-            o.damped = best.damped;
-            o.screen_keep = 0;
-            HZ_CHECK(hz_ets_fit_model(y, n, 12, &o, w, &alone, NULL) == HZ_OK);
-            HZ_CHECK(alone.nfitted == 1);
-            /* the selected model's fit is a fresh search (screening only
-             * chooses which candidates get one) */
-            HZ_CHECK(same_fit(&best, &alone));
-            compared++;
-            kinds |= 1 << (best.error * 3 + best.season);
-        }
+    for (int c = 0; c < NCASE; c++) {
+        hz_ets_opts o;
+        size_t n = test_case(c, y, &o);
+        hz_ets_fit best, alone;
+        if (hz_ets_fit_model(y, n, 12, &o, w, &best, NULL) != HZ_OK)
+            continue;
+        HZ_CHECK(best.nfitted > 1); /* several fitted side by side */
+        /* the selected shape alone: one candidate, one lane */
+        o.error = best.error;
+        o.trend = best.trend;
+        o.season = best.season;
+        o.damped = best.damped;
+        o.screen_keep = 0;
+        HZ_CHECK(hz_ets_fit_model(y, n, 12, &o, w, &alone, NULL) == HZ_OK);
+        HZ_CHECK(alone.nfitted == 1);
+        /* with screening, the selected model's fit went on from its
+         * screening search: the same path as a search of its own */
+        HZ_CHECK(same_fit(&best, &alone));
+        compared++;
+        kinds |= 1 << (best.error * 3 + best.season);
     }
     HZ_CHECK(compared >= 25);
     /* the selected models cover several error and season kinds */
@@ -123,21 +125,18 @@ HZ_TEST(baseline_vector_build_equals_avx2_build)
     hz_ets_workspace *w = hz_ets_alloc(NMAX);
     HZ_CHECK(w != NULL);
     double y[NMAX];
-    for (int k = 0; k < NS; k++) {
-        size_t n = series(k, y);
-        for (size_t s = 0; s < NSPEC; s++) {
-            hz_ets_opts o;
-            opts_of(&SPECS[s], &o);
-            hz_ets_fit a, b;
-            hz__simd_avx2_allowed = true;
-            hz_status sa = hz_ets_fit_model(y, n, 12, &o, w, &a, NULL);
-            hz__simd_avx2_allowed = false;
-            hz_status sb = hz_ets_fit_model(y, n, 12, &o, w, &b, NULL);
-            hz__simd_avx2_allowed = true;
-            HZ_CHECK(sa == sb);
-            if (sa == HZ_OK)
-                HZ_CHECK(same_fit(&a, &b));
-        }
+    for (int c = 0; c < NCASE; c++) {
+        hz_ets_opts o;
+        size_t n = test_case(c, y, &o);
+        hz_ets_fit a, b;
+        hz__simd_avx2_allowed = true;
+        hz_status sa = hz_ets_fit_model(y, n, 12, &o, w, &a, NULL);
+        hz__simd_avx2_allowed = false;
+        hz_status sb = hz_ets_fit_model(y, n, 12, &o, w, &b, NULL);
+        hz__simd_avx2_allowed = true;
+        HZ_CHECK(sa == sb);
+        if (sa == HZ_OK)
+            HZ_CHECK(same_fit(&a, &b));
     }
     hz_ets_free(w);
 }
