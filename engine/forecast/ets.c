@@ -42,6 +42,8 @@ struct hz_ets_workspace {
     struct ets_search *srch; /* ETS_FIT_MAX searches, when needed */
 };
 
+bool hz__ets_side_by_side = true;
+
 /* At most this many candidates are fitted side by side (fit_list). */
 #define ETS_FIT_MAX 16
 
@@ -1106,7 +1108,8 @@ static void fit_list(const double *y, size_t n, int m, const cand *cs,
                      hz_ets_workspace *w, hz_ets_fit *fits, bool *ok)
 {
     ets_search *sr = ws_searches(w);
-    if (sr == NULL) { /* no memory for the side-by-side states */
+    /* one at a time: the tests' reference, or no memory for the states */
+    if (sr == NULL || !hz__ets_side_by_side) {
         for (int i = 0; i < k; i++) {
             const cand *c = &cs[idx[i]];
             ok[i] = fit_one(y, n, m, c->e, c->t, c->s, c->d, o, w->buf,

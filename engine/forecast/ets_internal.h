@@ -21,4 +21,10 @@ typedef double (*hz__nm_fn)(const double *x, double bound, void *ctx);
 int hz__nelder_mead(int n, double *x, double *fmin, hz__nm_fn fn, void *ctx,
                     double abstol, double reltol, int maxit);
 
+/* True (the default): the candidates of a model selection are fitted side
+ * by side, their evaluations in vector lanes.  Tests set it false to get
+ * the reference: each candidate alone, its objective (recursion and
+ * admissibility test) called by hz__nelder_mead, one point at a time. */
+extern bool hz__ets_side_by_side;
+
 #endif

@@ -1,10 +1,12 @@
 /* ETS candidates fitted side by side (the four-lane recursion, packed by
- * kind, mixed kinds in one vector, the admissibility tests in lanes) give
- * the fits of each candidate fitted alone, bit for bit; and the baseline
+ * kind, mixed kinds in one vector, the admissibility tests in lanes, the
+ * screened searches resumed) give the fits of each candidate fitted
+ * alone and of the one-at-a-time reference, bit for bit; and the baseline
  * build of the vector code gives the AVX2 build's numbers. */
 #include <math.h>
 #include <string.h>
 
+#include "forecast/ets_internal.h"
 #include "horizon/ets.h"
 #include "hz_test.h"
 #include "numeric/simd.h"
@@ -12,17 +14,17 @@
 #define NS 5
 #define NMAX 96
 
-/* Five monthly shapes: multiplicative season on a trend, additive season,
- * no season with a damped-looking trend, a short seasonal series, and a
- * noisy level; noise from a fixed hash, all positive. */
-static size_t series(int k, double *y)
+/* Five shapes with period m: multiplicative season on a trend, additive
+ * season, no season with a damped-looking trend, a short seasonal series,
+ * and a noisy level; noise from a fixed hash, all positive. */
+static size_t series(int k, int m, double *y)
 {
     static const size_t len[NS] = {96, 84, 72, 30, 60};
     size_t n = len[k];
     for (size_t t = 0; t < n; t++) {
         double u = sin(12.9898 * (double)(t + 1) + 78.233 * k) * 43758.5453;
         double noise = u - floor(u) - 0.5; /* in [-0.5, 0.5) */
-        double ph = 2 * M_PI * (double)(t % 12) / 12.0, v;
+        double ph = 2 * M_PI * (double)(t % (size_t)m) / m, v;
         switch (k) {
         case 0: v = (100 + 2 * t) * (1 + 0.3 * sin(ph)) + 6 * noise; break;
         case 1: v = 200 + 15 * cos(ph) + 0.5 * t + 4 * noise; break;
@@ -67,10 +69,13 @@ static const spec SPECS[] = {
 };
 #define NSPEC (sizeof SPECS / sizeof SPECS[0])
 
-/* Test case c (of NCASE): series c / NSPEC into y (returns its length)
- * with specification c % NSPEC into o. */
-#define NCASE ((int)(NS * NSPEC))
-static size_t test_case(int c, double *y, hz_ets_opts *o)
+/* Test case c (of NCASE): series (c / NSPEC) % NS, with period
+ * PERIODS[c / (NS NSPEC)] (monthly, quarterly, hourly: characteristic
+ * polynomials of degree 13, 5 and 25), into y (returns its length) and
+ * *m, with specification c % NSPEC into o. */
+static const int PERIODS[] = {12, 4, 24};
+#define NCASE ((int)(NS * NSPEC * 3))
+static size_t test_case(int c, double *y, int *m, hz_ets_opts *o)
 {
     const spec *s = &SPECS[(size_t)c % NSPEC];
     hz_ets_opts_init(o);
@@ -81,7 +86,8 @@ static size_t test_case(int c, double *y, hz_ets_opts *o)
     o->maxit = s->maxit;
     o->screen_keep = s->screen_keep;
     o->screen_maxit = 40;
-    return series(c / (int)NSPEC, y);
+    *m = PERIODS[c / (NS * (int)NSPEC)];
+    return series((c / (int)NSPEC) % NS, *m, y);
 }
 
 HZ_TEST(side_by_side_fits_equal_each_candidate_fitted_alone)
@@ -89,12 +95,13 @@ HZ_TEST(side_by_side_fits_equal_each_candidate_fitted_alone)
     hz_ets_workspace *w = hz_ets_alloc(NMAX);
     HZ_CHECK(w != NULL);
     double y[NMAX];
-    int compared = 0, kinds = 0;
+    int compared = 0, kinds = 0, seasons = 0;
     for (int c = 0; c < NCASE; c++) {
         hz_ets_opts o;
-        size_t n = test_case(c, y, &o);
+        int m;
+        size_t n = test_case(c, y, &m, &o);
         hz_ets_fit best, alone;
-        if (hz_ets_fit_model(y, n, 12, &o, w, &best, NULL) != HZ_OK)
+        if (hz_ets_fit_model(y, n, m, &o, w, &best, NULL) != HZ_OK)
             continue;
         HZ_CHECK(best.nfitted > 1); /* several fitted side by side */
         /* the selected shape alone: one candidate, one lane */
@@ -103,20 +110,51 @@ HZ_TEST(side_by_side_fits_equal_each_candidate_fitted_alone)
         o.season = best.season;
         o.damped = best.damped;
         o.screen_keep = 0;
-        HZ_CHECK(hz_ets_fit_model(y, n, 12, &o, w, &alone, NULL) == HZ_OK);
+        HZ_CHECK(hz_ets_fit_model(y, n, m, &o, w, &alone, NULL) == HZ_OK);
         HZ_CHECK(alone.nfitted == 1);
         /* with screening, the selected model's fit went on from its
          * screening search: the same path as a search of its own */
         HZ_CHECK(same_fit(&best, &alone));
         compared++;
         kinds |= 1 << (best.error * 3 + best.season);
+        if (best.season != HZ_ETS_N)
+            seasons |= 1 << (c / (NS * (int)NSPEC));
     }
-    HZ_CHECK(compared >= 25);
+    HZ_CHECK(compared >= 60);
+    HZ_CHECK(seasons == 7); /* seasonal fits of each period */
     /* the selected models cover several error and season kinds */
     int nk = 0;
     for (int b = 0; b < 9; b++)
         nk += (kinds >> b) & 1;
     HZ_CHECK(nk >= 3);
+    hz_ets_free(w);
+}
+
+HZ_TEST(side_by_side_fits_equal_the_one_at_a_time_reference)
+{
+    /* the reference: every candidate alone through hz__nelder_mead and
+     * the scalar objective (recursion, bounds, admissibility test) */
+    hz_ets_workspace *w = hz_ets_alloc(NMAX);
+    HZ_CHECK(w != NULL);
+    double y[NMAX];
+    int compared = 0;
+    for (int c = 0; c < NCASE; c++) {
+        hz_ets_opts o;
+        int m;
+        size_t n = test_case(c, y, &m, &o);
+        hz_ets_fit a, b;
+        hz_status sa = hz_ets_fit_model(y, n, m, &o, w, &a, NULL);
+        hz__ets_side_by_side = false;
+        hz_status sb = hz_ets_fit_model(y, n, m, &o, w, &b, NULL);
+        hz__ets_side_by_side = true;
+        HZ_CHECK(sa == sb);
+        if (sa == HZ_OK) {
+            HZ_CHECK(same_fit(&a, &b));
+            HZ_CHECK(a.nfitted == b.nfitted);
+            compared++;
+        }
+    }
+    HZ_CHECK(compared >= 60);
     hz_ets_free(w);
 }
 
@@ -127,12 +165,13 @@ HZ_TEST(baseline_vector_build_equals_avx2_build)
     double y[NMAX];
     for (int c = 0; c < NCASE; c++) {
         hz_ets_opts o;
-        size_t n = test_case(c, y, &o);
+        int m;
+        size_t n = test_case(c, y, &m, &o);
         hz_ets_fit a, b;
         hz__simd_avx2_allowed = true;
-        hz_status sa = hz_ets_fit_model(y, n, 12, &o, w, &a, NULL);
+        hz_status sa = hz_ets_fit_model(y, n, m, &o, w, &a, NULL);
         hz__simd_avx2_allowed = false;
-        hz_status sb = hz_ets_fit_model(y, n, 12, &o, w, &b, NULL);
+        hz_status sb = hz_ets_fit_model(y, n, m, &o, w, &b, NULL);
         hz__simd_avx2_allowed = true;
         HZ_CHECK(sa == sb);
         if (sa == HZ_OK)
