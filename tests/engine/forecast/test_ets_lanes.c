@@ -130,52 +130,46 @@ HZ_TEST(side_by_side_fits_equal_each_candidate_fitted_alone)
     hz_ets_free(w);
 }
 
-HZ_TEST(side_by_side_fits_equal_the_one_at_a_time_reference)
+/* Every test case fitted with *flag true and with it false: the same
+ * status and, when fitted, the same fit; *compared: the fits compared. */
+static void same_either_way(bool *flag, int *compared)
 {
-    /* the reference: every candidate alone through hz__nelder_mead and
-     * the scalar objective (recursion, bounds, admissibility test) */
+    *compared = 0;
     hz_ets_workspace *w = hz_ets_alloc(NMAX);
     HZ_CHECK(w != NULL);
     double y[NMAX];
-    int compared = 0;
     for (int c = 0; c < NCASE; c++) {
         hz_ets_opts o;
         int m;
         size_t n = test_case(c, y, &m, &o);
         hz_ets_fit a, b;
+        *flag = true;
         hz_status sa = hz_ets_fit_model(y, n, m, &o, w, &a, NULL);
-        hz__ets_side_by_side = false;
+        *flag = false;
         hz_status sb = hz_ets_fit_model(y, n, m, &o, w, &b, NULL);
-        hz__ets_side_by_side = true;
+        *flag = true;
         HZ_CHECK(sa == sb);
         if (sa == HZ_OK) {
             HZ_CHECK(same_fit(&a, &b));
             HZ_CHECK(a.nfitted == b.nfitted);
-            compared++;
+            (*compared)++;
         }
     }
-    HZ_CHECK(compared >= 60);
     hz_ets_free(w);
+}
+
+HZ_TEST(side_by_side_fits_equal_the_one_at_a_time_reference)
+{
+    /* the reference: every candidate alone through hz__nelder_mead and
+     * the scalar objective (recursion, bounds, admissibility test) */
+    int compared;
+    same_either_way(&hz__ets_side_by_side, &compared);
+    HZ_CHECK(compared >= 60);
 }
 
 HZ_TEST(baseline_vector_build_equals_avx2_build)
 {
-    hz_ets_workspace *w = hz_ets_alloc(NMAX);
-    HZ_CHECK(w != NULL);
-    double y[NMAX];
-    for (int c = 0; c < NCASE; c++) {
-        hz_ets_opts o;
-        int m;
-        size_t n = test_case(c, y, &m, &o);
-        hz_ets_fit a, b;
-        hz__simd_avx2_allowed = true;
-        hz_status sa = hz_ets_fit_model(y, n, m, &o, w, &a, NULL);
-        hz__simd_avx2_allowed = false;
-        hz_status sb = hz_ets_fit_model(y, n, m, &o, w, &b, NULL);
-        hz__simd_avx2_allowed = true;
-        HZ_CHECK(sa == sb);
-        if (sa == HZ_OK)
-            HZ_CHECK(same_fit(&a, &b));
-    }
-    hz_ets_free(w);
+    int compared;
+    same_either_way(&hz__simd_avx2_allowed, &compared);
+    HZ_CHECK(compared >= 60);
 }
