@@ -206,13 +206,16 @@ static hz_status dhr_theta(const hz__fc_in *in, hz_forecast *out,
     hz_dhr_opts o;
     hz_dhr_opts_init(&o);
     o.errors = HZ_DHR_THETA;
+    o.log = 1;
     return hz_dhr_forecast(in->y, in->n, &in->seasons, &o, out, err);
 }
 
 /* Several seasons: MSTL + Theta when the longest period repeats at least
  * four times (its seasonal shape is then estimated well by loess), else
  * the Fourier (DHR) seasonal adjustment + Theta, smooth enough for two or
- * three cycles (bench/bench_multi.c: taylor, hourly, daily, weekly). */
+ * three cycles, of log(y) when every value is positive (sales seasons
+ * scale with the level; bench/bench_multi.c: taylor, hourly, daily,
+ * weekly). */
 static hz_status multi_auto(const hz__fc_in *in, hz_forecast *out,
                             hz_error *err)
 {

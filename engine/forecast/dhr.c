@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_multifit.h>
 
 #include "horizon/arima.h"
@@ -363,12 +364,25 @@ done:
 
 /* Step 2: d by the KPSS test on the regression residuals, and the Fourier
  * coefficients beta[0..k) by least squares on the d-times differenced
- * series (with a constant when d == 1: the drift). */
+ * series (with a constant when d == 1: the drift).  For a seasonal
+ * adjustment (Theta errors) instead: on the series itself with an
+ * intercept and a linear trend (d = 0 returned), so that neither the
+ * trend, which Theta models, nor the noise that differencing amplifies
+ * leaks into the seasonal terms. */
 static int fourier_coef(const double *y, size_t n, const double *X, size_t k,
-                        double *beta, double *work)
+                        int errors, double *beta, double *work)
 {
     double *r = work, *dy = work + n, *dX = work + 2 * n;
-    double c[2 * HZ_MAX_SEASONS * 64 + 1];
+    double c[2 * HZ_MAX_SEASONS * 64 + 2];
+    if (errors == HZ_DHR_THETA) {
+        for (size_t t = 0; t < n; t++)
+            dX[t] = (double)t;
+        memcpy(dX + n, X, n * k * sizeof *dX);
+        if (!isfinite(ols(y, n, dX, n, k + 1, 1, c, NULL)))
+            return -1;
+        memcpy(beta, c + 2, k * sizeof *beta);
+        return 0;
+    }
     ols(y, n, X, n, k, 1, c, r);
     int d = hz_ndiffs(r, n, 2, dy);
     size_t m = n;
@@ -459,6 +473,11 @@ static hz_status arima_part(const double *y, size_t n, const dhr_terms *tm,
         e[t] = y[t] - f;
     }
     hz_status st = theta_or_arima(e, n, tm, d, errors, out, err);
+    /* fitted values of e, plus the Fourier part */
+    for (size_t t = 0;
+         st == HZ_OK && out->fitted != NULL && out->fitted_cap >= n && t < n;
+         t++)
+        out->fitted[t] += y[t] - e[t];
     free(e);
     if (st != HZ_OK)
         return st;
@@ -477,21 +496,9 @@ static hz_status arima_part(const double *y, size_t n, const dhr_terms *tm,
     return HZ_OK;
 }
 
-hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
-                          const hz_dhr_opts *o, hz_forecast *out,
-                          hz_error *err)
+static hz_status dhr_fit(const double *y, size_t n, const hz_seasons *s,
+                         const hz_dhr_opts *o, hz_forecast *out, hz_error *err)
 {
-    hz_dhr_opts def;
-    if (o == NULL) {
-        hz_dhr_opts_init(&def);
-        o = &def;
-    }
-    if (y == NULL || out == NULL)
-        return hz_error_set(err, HZ_EINVAL, "dhr: null argument");
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(y[i]))
-            return hz_error_set(err, HZ_EINVAL,
-                                "dhr: non-finite value at position %zu", i);
     double per[HZ_MAX_SEASONS];
     size_t np = dhr_periods(s, n, per);
     if (np == 0 || n < 20)
@@ -503,7 +510,7 @@ hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
     size_t rows = n > out->h ? n : out->h;
     double *X = malloc(rows * kcols * sizeof *X);
     double *Xk = malloc(n * kcols * sizeof *Xk);
-    double *work = malloc((2 + kcols) * n * sizeof *work);
+    double *work = malloc((3 + kcols) * n * sizeof *work);
     size_t *idx = malloc((kcols + 1) * sizeof *idx);
     double beta[2 * HZ_MAX_SEASONS * 64];
     int K[HZ_MAX_SEASONS], kmax[HZ_MAX_SEASONS];
@@ -516,7 +523,7 @@ hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
     /* X holds every candidate column (n rows): K's are a subset */
     dhr_terms tm = {per, np, kmax, idx, cols_of(per, kmax, K, np, idx)};
     size_t k = select_cols(X, n, idx, tm.m, Xk);
-    int d = fourier_coef(y, n, Xk, k, beta, work);
+    int d = fourier_coef(y, n, Xk, k, o->errors, beta, work);
     if (d < 0) {
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "dhr: too few observations for %zu Fourier terms",
@@ -538,4 +545,110 @@ done:
     free(work);
     free(idx);
     return st;
+}
+
+/* The inner fit on log(y): the caller's levels and 95% (the forecast
+ * variance of every step for the bias adjustment, taken from the same
+ * level whatever the caller asks for). */
+static hz_forecast *log_inner(const hz_forecast *out, size_t *k95)
+{
+    double lv[HZ_FC_MAX_LEVELS];
+    size_t nl = out->nlevels;
+    memcpy(lv, out->levels, nl * sizeof *lv);
+    *k95 = nl;
+    for (size_t k = 0; k < nl; k++)
+        if (lv[k] == 95.0)
+            *k95 = k;
+    if (*k95 == nl && nl < HZ_FC_MAX_LEVELS)
+        lv[nl++] = 95.0;
+    if (*k95 == nl) /* four levels, none 95%: the widest */
+        for (size_t k = *k95 = 0; k < nl; k++)
+            *k95 = lv[k] > lv[*k95] ? k : *k95;
+    return hz_forecast_alloc(out->h, nl, lv);
+}
+
+/* Back from log(y): bounds exp'd (quantiles), the mean with R's bias
+ * adjustment (forecast::InvBoxCox(biasadj = TRUE) at lambda 0:
+ * exp(x) (1 + v / 2), v the step's forecast variance from the k95-th
+ * interval); criteria on the data's scale (the Jacobian, sum log y). */
+static void log_back(const hz_forecast *in, size_t k95, double slog, size_t n,
+                     hz_forecast *out)
+{
+    double z = gsl_cdf_ugaussian_Pinv(0.5 + in->levels[k95] / 200.0);
+    for (size_t i = 0; i < out->h; i++) {
+        double sd = (in->upper[k95][i] - in->lower[k95][i]) / (2.0 * z);
+        out->mean[i] = exp(in->mean[i]) * (1.0 + 0.5 * sd * sd);
+        for (size_t k = 0; k < out->nlevels; k++) {
+            out->lower[k][i] = exp(in->lower[k][i]);
+            out->upper[k][i] = exp(in->upper[k][i]);
+        }
+    }
+    out->loglik = in->loglik - slog;
+    out->aic = in->aic + 2.0 * slog;
+    out->aicc = in->aicc + 2.0 * slog;
+    out->bic = in->bic + 2.0 * slog;
+    out->sigma2 = in->sigma2;
+    for (size_t t = 0; out->fitted != NULL && t < n && t < out->fitted_cap;
+         t++)
+        out->fitted[t] = exp(in->fitted[t]);
+    snprintf(out->params, sizeof out->params, "%s", in->params);
+    snprintf(out->note, sizeof out->note, "%s", in->note);
+    snprintf(out->method, sizeof out->method, "%s (log)", in->method);
+}
+
+/* The fit on log(y) (every value positive), back-transformed. */
+static hz_status dhr_log(const double *y, size_t n, const hz_seasons *s,
+                         const hz_dhr_opts *o, hz_forecast *out, hz_error *err)
+{
+    size_t k95;
+    hz_forecast *in = log_inner(out, &k95);
+    double *ly = malloc(n * sizeof *ly);
+    double *fit = out->fitted != NULL ? malloc(n * sizeof *fit) : NULL;
+    hz_status st = HZ_OK;
+    if (in == NULL || ly == NULL || (out->fitted != NULL && fit == NULL)) {
+        st = hz_error_set(err, HZ_ENOMEM, "dhr: out of memory");
+        goto done;
+    }
+    double slog = 0.0;
+    for (size_t t = 0; t < n; t++) {
+        ly[t] = log(y[t]);
+        slog += ly[t];
+    }
+    in->fitted = fit;
+    in->fitted_cap = fit != NULL ? n : 0;
+    hz_dhr_opts lo = *o;
+    lo.log = 0;
+    st = dhr_fit(ly, n, s, &lo, in, err);
+    if (st == HZ_OK)
+        log_back(in, k95, slog, n, out);
+done:
+    if (in != NULL)
+        in->fitted = NULL;
+    hz_forecast_free(in);
+    free(ly);
+    free(fit);
+    return st;
+}
+
+hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
+                          const hz_dhr_opts *o, hz_forecast *out,
+                          hz_error *err)
+{
+    hz_dhr_opts def;
+    if (o == NULL) {
+        hz_dhr_opts_init(&def);
+        o = &def;
+    }
+    if (y == NULL || out == NULL)
+        return hz_error_set(err, HZ_EINVAL, "dhr: null argument");
+    bool pos = true;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(y[i]))
+            return hz_error_set(err, HZ_EINVAL,
+                                "dhr: non-finite value at position %zu", i);
+        pos &= y[i] > 0;
+    }
+    if (o->log && pos && n > 0)
+        return dhr_log(y, n, s, o, out, err);
+    return dhr_fit(y, n, s, o, out, err);
 }

@@ -189,6 +189,11 @@ hz_status hz_mstl_forecast(const double *y, size_t n, const hz_seasons *s,
     st = adjusted_forecast(sa, n, d.period[d.nseasons - 1], o, w, out, err);
     if (st != HZ_OK)
         goto done;
+    /* fitted values of the seasonally adjusted series, re-seasonalised (as
+     * R's forecast.stl) */
+    for (size_t t = 0; out->fitted != NULL && out->fitted_cap >= n && t < n;
+         t++)
+        out->fitted[t] += y[t] - sa[t];
     for (size_t j = 0; j < out->h; j++) {
         double last = 0.0;
         for (size_t i = 0; i < d.nseasons; i++) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_testgen.h"
 #include "horizon/dhr.h"
 #include "horizon/forecast.h"
 #include "hz_test.h"
@@ -134,5 +135,159 @@ HZ_TEST(dhr_nearly_collinear_periods_fall_back_to_svd)
     for (size_t i = 0; i < 7; i++)
         HZ_CHECK_NEAR(f->mean[i], signal(n + i), 1.0);
     hz_forecast_free(f);
+    free(y);
+}
+
+/* Mean |y - fitted| over the series (NAN fitted values skipped). */
+static double fitted_mae(const double *y, const double *fit, size_t n)
+{
+    double s = 0;
+    size_t k = 0;
+    for (size_t t = 0; t < n; t++)
+        if (!isnan(fit[t])) {
+            s += fabs(y[t] - fit[t]);
+            k++;
+        }
+    return k ? s / (double)k : INFINITY;
+}
+
+/* The fitted values are the model's of y (the errors' fitted values plus
+ * the Fourier part), not of y minus the seasons: within the wobble of the
+ * signal, where the seasons alone are 3-5 in amplitude. */
+HZ_TEST(dhr_fitted_values_carry_the_fourier_part)
+{
+    size_t n = 3 * 365;
+    double *y = signal_series(n), *fit = malloc(n * sizeof *fit);
+    HZ_CHECK(y != NULL && fit != NULL);
+    hz_seasons s = {2, {7, 365.25}};
+    for (int errors = HZ_DHR_ARIMA; errors <= HZ_DHR_THETA; errors++) {
+        hz_dhr_opts o;
+        hz_dhr_opts_init(&o);
+        o.errors = errors;
+        hz_forecast *f = hz_forecast_alloc(7, 2, LV);
+        f->fitted = fit;
+        f->fitted_cap = n;
+        HZ_CHECK(hz_dhr_forecast(y, n, &s, &o, f, NULL) == HZ_OK);
+        HZ_CHECK(fitted_mae(y, fit, n) < 0.3);
+        f->fitted = NULL;
+        hz_forecast_free(f);
+    }
+    free(fit);
+    free(y);
+}
+
+/* A trend, one yearly wave of 52.18 weeks, and white noise (uniform, sd
+ * 35) from a Lehmer generator. */
+static double weekly_truth(double seed, size_t t)
+{
+    return 1000 + 0.1 * fmod(seed, 11) * (double)t +
+           (60 + 20 * fmod(seed, 7)) * sin(2 * M_PI * (double)t / 52.18);
+}
+
+/* Mean absolute error of h steps against the noise-free series, less its
+ * least-squares line (level and drift are Theta's to forecast, the shape
+ * the seasons'). */
+static double weekly_shape_error(double seed, size_t n, size_t h)
+{
+    double y[256], d[64], x = seed, e = INFINITY, dm = 0;
+    for (size_t t = 1; t <= n && t <= 256; t++) {
+        x = fmod(16807 * x, 2147483647);
+        y[t - 1] = weekly_truth(seed, t) + 120 * (x / 2147483647 - 0.5);
+    }
+    hz_seasons s = {1, {52.18}};
+    hz_dhr_opts o;
+    hz_dhr_opts_init(&o);
+    o.errors = HZ_DHR_THETA;
+    o.K[0] = 1;
+    hz_forecast *f = hz_forecast_alloc(h, 2, LV);
+    if (n <= 256 && h <= 64 &&
+        hz_dhr_forecast(y, n, &s, &o, f, NULL) == HZ_OK) {
+        double im = 0.5 * (double)(h - 1), sxy = 0, sxx = 0;
+        for (size_t i = 0; i < h; i++) {
+            d[i] = f->mean[i] - weekly_truth(seed, n + i + 1);
+            dm += d[i] / (double)h;
+        }
+        for (size_t i = 0; i < h; i++) {
+            sxy += ((double)i - im) * (d[i] - dm);
+            sxx += ((double)i - im) * ((double)i - im);
+        }
+        e = 0;
+        for (size_t i = 0; i < h; i++)
+            e += fabs(d[i] - dm - sxy / sxx * ((double)i - im)) / (double)h;
+    }
+    hz_forecast_free(f);
+    return e;
+}
+
+/* A seasonal adjustment for Theta: the Fourier coefficients fitted with the
+ * trend in levels, not on differences.  Under white noise least squares
+ * in levels is the efficient estimate; differencing turns the noise into
+ * a non-invertible MA(1) and loses precision.  Over 80 series the mean
+ * shape error is 2.67 this way (measured 2026-12-06), 3.16 on
+ * differences as before. */
+HZ_TEST(dhr_theta_adjustment_estimates_the_seasons_in_levels)
+{
+    double sum = 0;
+    for (double seed = 11; seed <= 90; seed++)
+        sum += weekly_shape_error(seed, 156, 52);
+    HZ_CHECK(sum / 80 < 2.9);
+}
+
+/* exp of a signal whose seasons scale with the level. */
+static double *scaled_series(size_t n)
+{
+    double *y = malloc(n * sizeof *y);
+    for (size_t t = 0; y != NULL && t < n; t++)
+        y[t] = exp(log(100) + 0.001 * (double)t +
+                   0.3 * sin(2 * M_PI * (double)(t + 1) / 7) +
+                   0.4 * cos(2 * M_PI * (double)(t + 1) / 365.25) +
+                   0.02 * sin(1.7 * (double)t * (double)t));
+    return y;
+}
+
+/* log: a multiplicative series is fitted on its logarithm; the mean is the
+ * median exp(x) bias-adjusted by (1 + v / 2) (R's InvBoxCox(biasadj =
+ * TRUE)), whatever interval levels are asked for; bounds are exp'd;
+ * a series with a value <= 0 is fitted as it is. */
+HZ_TEST(dhr_log_fits_seasons_that_scale_with_the_level)
+{
+    size_t n = 3 * 365, h = 28;
+    double *y = scaled_series(n + h);
+    HZ_CHECK(y != NULL);
+    hz_seasons s = {2, {7, 365.25}};
+    hz_dhr_opts o;
+    hz_dhr_opts_init(&o);
+    o.errors = HZ_DHR_THETA;
+    o.log = 1;
+    double lv80[1] = {80};
+    hz_forecast *f = hz_forecast_alloc(h, 2, LV),
+                *g = hz_forecast_alloc(h, 1, lv80),
+                *a = hz_forecast_alloc(h, 0, NULL);
+    HZ_CHECK(hz_dhr_forecast(y, n, &s, &o, f, NULL) == HZ_OK);
+    HZ_CHECK_CONTAINS(f->method, "(log)");
+    HZ_CHECK(hz_dhr_forecast(y, n, &s, &o, g, NULL) == HZ_OK);
+    HZ_CHECK(hz_dhr_forecast(y, n, &s, &o, a, NULL) == HZ_OK);
+    double elog = 0, eadd = 0, z = 1.959963984540054;
+    for (size_t i = 0; i < h; i++) {
+        double lo = f->lower[1][i], hi = f->upper[1][i];
+        double sd = log(hi / lo) / (2 * z);
+        HZ_CHECK_NEAR(f->mean[i] / (sqrt(lo * hi) * (1 + 0.5 * sd * sd)), 1,
+                      1e-12);
+        HZ_CHECK(f->mean[i] == g->mean[i] && f->mean[i] == a->mean[i]);
+        HZ_CHECK(g->lower[0][i] == f->lower[0][i]);
+        elog += fabs(f->mean[i] - y[n + i]) / y[n + i] / (double)h;
+    }
+    o.log = 0;
+    HZ_CHECK(hz_dhr_forecast(y, n, &s, &o, a, NULL) == HZ_OK);
+    for (size_t i = 0; i < h; i++)
+        eadd += fabs(a->mean[i] - y[n + i]) / y[n + i] / (double)h;
+    HZ_CHECK(elog < 0.02 && elog < 0.5 * eadd); /* 0.012 and 0.132 */
+    o.log = 1;
+    y[3] = 0;
+    HZ_CHECK(hz_dhr_forecast(y, n, &s, &o, a, NULL) == HZ_OK);
+    HZ_CHECK(strstr(a->method, "(log)") == NULL);
+    hz_forecast_free(f);
+    hz_forecast_free(g);
+    hz_forecast_free(a);
     free(y);
 }

@@ -65,6 +65,23 @@ HZ_TEST(stlf_ets_equals_r_hourly)
     hz_forecast_free(f);
 }
 
+/* fitted(stlf(y)): the adjusted series' fitted values plus the seasons */
+HZ_TEST(stlf_fitted_values_equal_r_hourly)
+{
+    double y[672], fit[672];
+    gen_hourly(y, 672);
+    hz_seasons s = {2, {24, 168}};
+    hz_forecast *f = hz_forecast_alloc(48, 2, LV);
+    f->fitted = fit;
+    f->fitted_cap = 672;
+    HZ_CHECK(hz_mstl_forecast(y, 672, &s, NULL, NULL, f, NULL) == HZ_OK);
+    for (size_t t = 0; t < 672; t++)
+        HZ_CHECK_NEAR(fit[t], R_STLF_H_FITTED[t],
+                      1e-8 * (fabs(R_STLF_H_FITTED[t]) + 1));
+    f->fitted = NULL;
+    hz_forecast_free(f);
+}
+
 HZ_TEST(stlf_arima_equals_r_hourly)
 {
     double y[672];
