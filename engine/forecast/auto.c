@@ -213,9 +213,9 @@ static hz_status dhr_theta(const hz__fc_in *in, hz_forecast *out,
 /* Several seasons: MSTL + Theta when the longest period repeats at least
  * four times (its seasonal shape is then estimated well by loess), else
  * the Fourier (DHR) seasonal adjustment + Theta, smooth enough for two or
- * three cycles, of log(y) when every value is positive (sales seasons
- * scale with the level; bench/bench_multi.c: taylor, hourly, daily,
- * weekly). */
+ * three cycles, of log(y) when every value is positive and Guerrero's
+ * rule finds the seasons growing with the level (bench/bench_multi.c:
+ * taylor, hourly, daily, weekly). */
 static hz_status multi_auto(const hz__fc_in *in, hz_forecast *out,
                             hz_error *err)
 {

@@ -364,25 +364,12 @@ done:
 
 /* Step 2: d by the KPSS test on the regression residuals, and the Fourier
  * coefficients beta[0..k) by least squares on the d-times differenced
- * series (with a constant when d == 1: the drift).  For a seasonal
- * adjustment (Theta errors) instead: on the series itself with an
- * intercept and a linear trend (d = 0 returned), so that neither the
- * trend, which Theta models, nor the noise that differencing amplifies
- * leaks into the seasonal terms. */
+ * series (with a constant when d == 1: the drift). */
 static int fourier_coef(const double *y, size_t n, const double *X, size_t k,
-                        int errors, double *beta, double *work)
+                        double *beta, double *work)
 {
     double *r = work, *dy = work + n, *dX = work + 2 * n;
-    double c[2 * HZ_MAX_SEASONS * 64 + 2];
-    if (errors == HZ_DHR_THETA) {
-        for (size_t t = 0; t < n; t++)
-            dX[t] = (double)t;
-        memcpy(dX + n, X, n * k * sizeof *dX);
-        if (!isfinite(ols(y, n, dX, n, k + 1, 1, c, NULL)))
-            return -1;
-        memcpy(beta, c + 2, k * sizeof *beta);
-        return 0;
-    }
+    double c[2 * HZ_MAX_SEASONS * 64 + 1];
     ols(y, n, X, n, k, 1, c, r);
     int d = hz_ndiffs(r, n, 2, dy);
     size_t m = n;
@@ -510,7 +497,7 @@ static hz_status dhr_fit(const double *y, size_t n, const hz_seasons *s,
     size_t rows = n > out->h ? n : out->h;
     double *X = malloc(rows * kcols * sizeof *X);
     double *Xk = malloc(n * kcols * sizeof *Xk);
-    double *work = malloc((3 + kcols) * n * sizeof *work);
+    double *work = malloc((2 + kcols) * n * sizeof *work);
     size_t *idx = malloc((kcols + 1) * sizeof *idx);
     double beta[2 * HZ_MAX_SEASONS * 64];
     int K[HZ_MAX_SEASONS], kmax[HZ_MAX_SEASONS];
@@ -523,7 +510,7 @@ static hz_status dhr_fit(const double *y, size_t n, const hz_seasons *s,
     /* X holds every candidate column (n rows): K's are a subset */
     dhr_terms tm = {per, np, kmax, idx, cols_of(per, kmax, K, np, idx)};
     size_t k = select_cols(X, n, idx, tm.m, Xk);
-    int d = fourier_coef(y, n, Xk, k, o->errors, beta, work);
+    int d = fourier_coef(y, n, Xk, k, beta, work);
     if (d < 0) {
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "dhr: too few observations for %zu Fourier terms",
@@ -545,6 +532,42 @@ done:
     free(work);
     free(idx);
     return st;
+}
+
+/* Guerrero's rule as R's BoxCox.lambda(method = "guerrero"), between
+ * lambda 0 (log) and 1 (none): the last whole cycles of the longest
+ * period (rounded; at least two of them) as groups; the log when the
+ * groups' standard deviations vary less, relative to each other, as
+ * ratios to the group means (sd / mean) than as they are. */
+static bool guerrero_log(const double *y, size_t n, const double *per,
+                         size_t np)
+{
+    double pm = 2;
+    for (size_t i = 0; i < np; i++)
+        pm = per[i] > pm ? per[i] : pm;
+    size_t L = (size_t)floor(pm + 0.5), G = n / L, g0 = n - G * L;
+    if (G < 2)
+        return false;
+    double cv[2];
+    for (int lam = 0; lam < 2; lam++) {
+        double sr = 0, srr = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t g = 0; g < G; g++) {
+                const double *x = y + g0 + g * L;
+                double m = 0, v = 0;
+                for (size_t t = 0; t < L; t++)
+                    m += x[t] / (double)L;
+                for (size_t t = 0; t < L; t++)
+                    v += (x[t] - m) * (x[t] - m) / (double)(L - 1);
+                double r = sqrt(v) / (lam == 0 ? m : 1.0);
+                if (pass == 0)
+                    sr += r / (double)G;
+                else
+                    srr += (r - sr) * (r - sr) / (double)(G - 1);
+            }
+        cv[lam] = sqrt(srr) / sr;
+    }
+    return cv[0] < cv[1];
 }
 
 /* The inner fit on log(y): the caller's levels and 95% (the forecast
@@ -648,7 +671,9 @@ hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
                                 "dhr: non-finite value at position %zu", i);
         pos &= y[i] > 0;
     }
-    if (o->log && pos && n > 0)
+    double per[HZ_MAX_SEASONS];
+    size_t np = dhr_periods(s, n, per);
+    if (o->log && pos && guerrero_log(y, n, per, np))
         return dhr_log(y, n, s, o, out, err);
     return dhr_fit(y, n, s, o, out, err);
 }

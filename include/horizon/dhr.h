@@ -33,20 +33,21 @@ extern "C" {
 typedef enum hz_dhr_errors {
     HZ_DHR_ARIMA = 0, /* ARIMA errors (default) */
     HZ_DHR_THETA      /* Theta on y minus the Fourier part: a harmonic
-                         seasonal adjustment, 10-50x faster; the Fourier
-                         coefficients by least squares with an intercept
-                         and a linear trend (no differencing) */
+                         seasonal adjustment, 10-50x faster */
 } hz_dhr_errors;
 
 typedef struct hz_dhr_opts {
     int K[HZ_MAX_SEASONS]; /* Fourier pairs per period; -1: chosen */
     int kmax;              /* largest K tried (default 10) */
     int errors;            /* hz_dhr_errors */
-    int log; /* 1: fit log(y) when every value is positive (seasons that
-                scale with the level); bounds exp'd, the mean bias-
-                adjusted as forecast::InvBoxCox(biasadj = TRUE) at
-                lambda 0: exp(x) (1 + v / 2), v the step's forecast
-                variance; criteria on y's scale.  Default 0. */
+    /* 1: fit log(y) when every value is positive and Guerrero's rule (R's
+     * BoxCox.lambda(method = "guerrero") between lambda 0 and 1, on the
+     * last whole cycles of the longest period) finds the seasons' size
+     * growing with the level.  Bounds are exp'd, the mean bias-adjusted
+     * as forecast::InvBoxCox(biasadj = TRUE) at lambda 0: exp(x) (1 + v /
+     * 2), v the step's forecast variance; criteria on y's scale; method
+     * "... (log)".  Default 0. */
+    int log;
 } hz_dhr_opts;
 
 HZ_API void hz_dhr_opts_init(hz_dhr_opts *o);
