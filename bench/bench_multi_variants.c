@@ -18,6 +18,9 @@
  *   holdout     R's or periodic windows chosen on the last h values of
  *               the training part (decomposed without them, adjusted
  *               series forecast by its last value), then MSTL + SES
+ *   guerrero-log  MSTL + Theta of log(y) when Guerrero's rule says so
+ *               (hz_mstl_opts.log: the mean bias-adjusted as R's
+ *               InvBoxCox(biasadj = TRUE)), else of y
  *
  * usage: bench_multi_variants [SHARED_DATA_DIR] [--origins N]
  *                             [--series N] [--seed0 S]
@@ -40,9 +43,9 @@ typedef struct vspec {
     int sa;       /* SA_*: forecast of the adjusted series */
 } vspec;
 
-static const char *const VARIANTS[] = {"theta",    "ses",        "log",
-                                       "periodic", "choose-log", "holdout",
-                                       "stlf",     "stlf-arima"};
+static const char *const VARIANTS[] = {
+    "theta",   "ses",  "log",        "periodic",    "choose-log",
+    "holdout", "stlf", "stlf-arima", "guerrero-log"};
 #define NVAR (sizeof VARIANTS / sizeof VARIANTS[0])
 
 static hz_status sa_forecast(const double *sa, size_t n, int how,
@@ -175,8 +178,13 @@ static hz_status run_variant(const cell *c, size_t k, hz_forecast *f,
     if (k >= 6) {
         hz_mstl_opts o;
         hz_mstl_opts_init(&o);
-        o.method = k == 6 ? HZ_MSTL_ETS : HZ_MSTL_ARIMA;
-        return hz_mstl_forecast(y, n, s, &o, NULL, f, NULL);
+        o.method = k == 6   ? HZ_MSTL_ETS
+                   : k == 7 ? HZ_MSTL_ARIMA
+                            : HZ_MSTL_THETA;
+        o.log = k == 8; /* Guerrero's choice, bias-adjusted mean */
+        hz_status st = hz_mstl_forecast(y, n, s, &o, NULL, f, NULL);
+        *picked = strstr(f->method, "(log)") != NULL;
+        return st;
     }
     if (k == 4) {
         double m0, m1;
@@ -215,9 +223,9 @@ static void run_cells(const char *name, const cell *cells, size_t nc)
     score_header();
     for (size_t k = 0; k < NVAR; k++) {
         char nm[64];
-        if (k == 4 || k == 5)
+        if (k == 4 || k == 5 || k == 8)
             snprintf(nm, sizeof nm, "%s (took %s %zu/%zu)", VARIANTS[k],
-                     k == 4 ? "log" : "periodic", picks[k], nc);
+                     k == 5 ? "periodic" : "log", picks[k], nc);
         else
             snprintf(nm, sizeof nm, "%s", VARIANTS[k]);
         score_print(nm, &sc[k]);

@@ -12,6 +12,9 @@ out <- if (length(args) >= 1) args[1] else "tests/support/r_fixtures.h"
 gen_hourly <- function(n) { t <- 1:n
   50 + 0.02 * t + 8 * sin(2 * pi * t / 24) + 4 * cos(2 * pi * t / 168) +
     ((t * 7919) %% 101) / 10 - 5 }
+gen_hourly_mult <- function(n) { t <- 1:n
+  exp(log(50) + 0.0005 * t + 0.15 * sin(2 * pi * t / 24) +
+      0.08 * cos(2 * pi * t / 168) + ((t * 7919) %% 101) / 1000 - 0.05) }
 gen_daily <- function(n) { t <- 1:n
   200 + 0.01 * t + 30 * sin(2 * pi * t / 7) + 50 * cos(2 * pi * t / 365.25) +
     ((t * 7919) %% 101) / 5 - 10 }
@@ -47,6 +50,14 @@ num("R_MSTL_H_S24", d[, "Seasonal24"])
 num("R_MSTL_H_S168", d[, "Seasonal168"])
 f <- stlf(yh, h = 48); fc("R_STLF_H", f); str("R_STLF_H_MODEL", f$model$method)
 num("R_STLF_H_FITTED", fitted(f))
+# Guerrero's criterion at lambda 0 and 1 (forecast:::guer.cv, as
+# BoxCox.lambda(method = "guerrero")), and stlf on the log scale with the
+# bias-adjusted mean, on the multiplied hourly series
+ym <- msts(gen_hourly_mult(672), seasonal.periods = c(24, 168))
+num("R_GUER_H", c(forecast:::guer.cv(0, yh), forecast:::guer.cv(1, yh)))
+num("R_GUER_HM", c(forecast:::guer.cv(0, ym), forecast:::guer.cv(1, ym)))
+f <- stlf(ym, h = 48, lambda = 0, biasadj = TRUE); fc("R_STLF_HM", f)
+str("R_STLF_HM_MODEL", f$model$method)
 f <- stlf(yh, h = 48, method = "arima"); num("R_STLF_H_ARIMA_mean", f$mean)
 str("R_STLF_H_ARIMA_MODEL", paste(arimaorder(f$model), collapse = ","))
 # daily series: periods 7 and 365.25 (non-integer)

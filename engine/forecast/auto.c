@@ -197,6 +197,7 @@ static hz_status mstl_theta(const hz__fc_in *in, hz_forecast *out,
     hz_mstl_opts o;
     hz_mstl_opts_init(&o);
     o.method = HZ_MSTL_THETA;
+    o.log = 1;
     return hz_mstl_forecast(in->y, in->n, &in->seasons, &o, NULL, out, err);
 }
 
@@ -213,9 +214,10 @@ static hz_status dhr_theta(const hz__fc_in *in, hz_forecast *out,
 /* Several seasons: MSTL + Theta when the longest period repeats at least
  * four times (its seasonal shape is then estimated well by loess), else
  * the Fourier (DHR) seasonal adjustment + Theta, smooth enough for two or
- * three cycles, of log(y) when every value is positive and Guerrero's
- * rule finds the seasons growing with the level (bench/bench_multi.c:
- * taylor, hourly, daily, weekly). */
+ * three cycles; either of log(y) when every value is positive and
+ * Guerrero's rule finds the seasons growing with the level, the mean
+ * bias-adjusted (bench/bench_multi.c: taylor, hourly, daily, weekly;
+ * bench/bench_multi_variants.c on wider cells). */
 static hz_status multi_auto(const hz__fc_in *in, hz_forecast *out,
                             hz_error *err)
 {

@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_multifit.h>
 
 #include "horizon/arima.h"
 #include "horizon/dhr.h"
 #include "horizon/theta.h"
+#include "forecast/fc_internal.h"
 #include "numeric/chol.h"
 #include "numeric/gsl_init.h"
 
@@ -534,123 +534,18 @@ done:
     return st;
 }
 
-/* Guerrero's rule as R's BoxCox.lambda(method = "guerrero"), between
- * lambda 0 (log) and 1 (none): the last whole cycles of the longest
- * period (rounded; at least two of them) as groups; the log when the
- * groups' standard deviations vary less, relative to each other, as
- * ratios to the group means (sd / mean) than as they are. */
-static bool guerrero_log(const double *y, size_t n, const double *per,
-                         size_t np)
-{
-    double pm = 2;
-    for (size_t i = 0; i < np; i++)
-        pm = per[i] > pm ? per[i] : pm;
-    size_t L = (size_t)floor(pm + 0.5), G = n / L, g0 = n - G * L;
-    if (G < 2)
-        return false;
-    double cv[2];
-    for (int lam = 0; lam < 2; lam++) {
-        double sr = 0, srr = 0;
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t g = 0; g < G; g++) {
-                const double *x = y + g0 + g * L;
-                double m = 0, v = 0;
-                for (size_t t = 0; t < L; t++)
-                    m += x[t] / (double)L;
-                for (size_t t = 0; t < L; t++)
-                    v += (x[t] - m) * (x[t] - m) / (double)(L - 1);
-                double r = sqrt(v) / (lam == 0 ? m : 1.0);
-                if (pass == 0)
-                    sr += r / (double)G;
-                else
-                    srr += (r - sr) * (r - sr) / (double)(G - 1);
-            }
-        cv[lam] = sqrt(srr) / sr;
-    }
-    return cv[0] < cv[1];
-}
+/* dhr_fit's arguments besides the series. */
+typedef struct dhr_call {
+    const hz_seasons *s;
+    const hz_dhr_opts *o;
+} dhr_call;
 
-/* The inner fit on log(y): the caller's levels and 95% (the forecast
- * variance of every step for the bias adjustment, taken from the same
- * level whatever the caller asks for). */
-static hz_forecast *log_inner(const hz_forecast *out, size_t *k95)
+/* dhr_fit through hz__fc_on_log. */
+static hz_status dhr_fit_cb(const double *y, size_t n, void *ctx,
+                            hz_forecast *out, hz_error *err)
 {
-    double lv[HZ_FC_MAX_LEVELS];
-    size_t nl = out->nlevels;
-    memcpy(lv, out->levels, nl * sizeof *lv);
-    *k95 = nl;
-    for (size_t k = 0; k < nl; k++)
-        if (lv[k] == 95.0)
-            *k95 = k;
-    if (*k95 == nl && nl < HZ_FC_MAX_LEVELS)
-        lv[nl++] = 95.0;
-    if (*k95 == nl) /* four levels, none 95%: the widest */
-        for (size_t k = *k95 = 0; k < nl; k++)
-            *k95 = lv[k] > lv[*k95] ? k : *k95;
-    return hz_forecast_alloc(out->h, nl, lv);
-}
-
-/* Back from log(y): bounds exp'd (quantiles), the mean with R's bias
- * adjustment (forecast::InvBoxCox(biasadj = TRUE) at lambda 0:
- * exp(x) (1 + v / 2), v the step's forecast variance from the k95-th
- * interval); criteria on the data's scale (the Jacobian, sum log y). */
-static void log_back(const hz_forecast *in, size_t k95, double slog, size_t n,
-                     hz_forecast *out)
-{
-    double z = gsl_cdf_ugaussian_Pinv(0.5 + in->levels[k95] / 200.0);
-    for (size_t i = 0; i < out->h; i++) {
-        double sd = (in->upper[k95][i] - in->lower[k95][i]) / (2.0 * z);
-        out->mean[i] = exp(in->mean[i]) * (1.0 + 0.5 * sd * sd);
-        for (size_t k = 0; k < out->nlevels; k++) {
-            out->lower[k][i] = exp(in->lower[k][i]);
-            out->upper[k][i] = exp(in->upper[k][i]);
-        }
-    }
-    out->loglik = in->loglik - slog;
-    out->aic = in->aic + 2.0 * slog;
-    out->aicc = in->aicc + 2.0 * slog;
-    out->bic = in->bic + 2.0 * slog;
-    out->sigma2 = in->sigma2;
-    for (size_t t = 0; out->fitted != NULL && t < n && t < out->fitted_cap;
-         t++)
-        out->fitted[t] = exp(in->fitted[t]);
-    snprintf(out->params, sizeof out->params, "%s", in->params);
-    snprintf(out->note, sizeof out->note, "%s", in->note);
-    snprintf(out->method, sizeof out->method, "%s (log)", in->method);
-}
-
-/* The fit on log(y) (every value positive), back-transformed. */
-static hz_status dhr_log(const double *y, size_t n, const hz_seasons *s,
-                         const hz_dhr_opts *o, hz_forecast *out, hz_error *err)
-{
-    size_t k95;
-    hz_forecast *in = log_inner(out, &k95);
-    double *ly = malloc(n * sizeof *ly);
-    double *fit = out->fitted != NULL ? malloc(n * sizeof *fit) : NULL;
-    hz_status st = HZ_OK;
-    if (in == NULL || ly == NULL || (out->fitted != NULL && fit == NULL)) {
-        st = hz_error_set(err, HZ_ENOMEM, "dhr: out of memory");
-        goto done;
-    }
-    double slog = 0.0;
-    for (size_t t = 0; t < n; t++) {
-        ly[t] = log(y[t]);
-        slog += ly[t];
-    }
-    in->fitted = fit;
-    in->fitted_cap = fit != NULL ? n : 0;
-    hz_dhr_opts lo = *o;
-    lo.log = 0;
-    st = dhr_fit(ly, n, s, &lo, in, err);
-    if (st == HZ_OK)
-        log_back(in, k95, slog, n, out);
-done:
-    if (in != NULL)
-        in->fitted = NULL;
-    hz_forecast_free(in);
-    free(ly);
-    free(fit);
-    return st;
+    const dhr_call *c = ctx;
+    return dhr_fit(y, n, c->s, c->o, out, err);
 }
 
 hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
@@ -671,9 +566,13 @@ hz_status hz_dhr_forecast(const double *y, size_t n, const hz_seasons *s,
                                 "dhr: non-finite value at position %zu", i);
         pos &= y[i] > 0;
     }
-    double per[HZ_MAX_SEASONS];
+    double per[HZ_MAX_SEASONS], pmax = 0;
     size_t np = dhr_periods(s, n, per);
-    if (o->log && pos && guerrero_log(y, n, per, np))
-        return dhr_log(y, n, s, o, out, err);
+    for (size_t i = 0; i < np; i++)
+        pmax = per[i] > pmax ? per[i] : pmax;
+    if (o->log && pos && hz__guerrero_log(y, n, pmax)) {
+        dhr_call c = {s, o};
+        return hz__fc_on_log(y, n, dhr_fit_cb, &c, out, err);
+    }
     return dhr_fit(y, n, s, o, out, err);
 }

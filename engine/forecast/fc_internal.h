@@ -51,6 +51,28 @@ hz__resid_stats hz__fc_resid_stats(const double *y, const double *fit,
  * values were raised (engine/forecast/guarded.c). */
 struct hz_forecast;
 size_t hz__fc_clamp_nonneg(struct hz_forecast *f);
+
+/* Guerrero's criterion as R's forecast:::guer.cv (BoxCox.lambda(method =
+ * "guerrero")): y[0..n) (positive) in groups of the period rounded (at
+ * least 2), the last whole ones; the coefficient of variation of the
+ * groups' sd / mean^(1 - lambda).  NAN with fewer than two groups. */
+double hz__guerrero_cv(const double *y, size_t n, double period,
+                       double lambda);
+/* Guerrero's rule restricted to lambda 0 (log) or 1 (none): true when the
+ * criterion is smaller at 0. */
+bool hz__guerrero_log(const double *y, size_t n, double period);
+
+/* A model fit of y[0..n) into out, ctx its other arguments. */
+typedef hz_status (*hz__fc_log_fn)(const double *y, size_t n, void *ctx,
+                                   struct hz_forecast *out, hz_error *err);
+
+/* fit on log(y) (every value positive), back into out: bounds exp'd
+ * (quantiles), the mean bias-adjusted as forecast::InvBoxCox(biasadj =
+ * TRUE) at lambda 0, exp(x) (1 + v / 2) with v the step's forecast
+ * variance from the 95% interval (computed whatever levels out asks
+ * for); fitted values exp'd, criteria on y's scale, method "... (log)". */
+hz_status hz__fc_on_log(const double *y, size_t n, hz__fc_log_fn fit,
+                        void *ctx, struct hz_forecast *out, hz_error *err);
 /* Whether points and bounds of y[0..n) are kept >= 0 under the hz_nonneg
  * mode: on, or auto and no value below zero. */
 bool hz__fc_nonneg_applies(int mode, const double *y, size_t n);

@@ -157,21 +157,10 @@ static void name_method(const hz_mstl *d, hz_forecast *out)
     snprintf(out->method, sizeof out->method, "%s)+%s", buf, inner);
 }
 
-hz_status hz_mstl_forecast(const double *y, size_t n, const hz_seasons *s,
-                           const hz_mstl_opts *o, hz_ets_workspace *w,
-                           hz_forecast *out, hz_error *err)
+static hz_status mstl_fit(const double *y, size_t n, const hz_seasons *s,
+                          const hz_mstl_opts *o, hz_ets_workspace *w,
+                          hz_forecast *out, hz_error *err)
 {
-    hz_mstl_opts def;
-    if (o == NULL) {
-        hz_mstl_opts_init(&def);
-        o = &def;
-    }
-    if (out == NULL)
-        return hz_error_set(err, HZ_EINVAL, "mstl: null argument");
-    for (size_t i = 0; y != NULL && i < n; i++)
-        if (!isfinite(y[i]))
-            return hz_error_set(err, HZ_EINVAL,
-                                "mstl: non-finite value at position %zu", i);
     hz_mstl d;
     hz_status st = hz_mstl_decompose(y, n, s, o, &d, err);
     if (st != HZ_OK)
@@ -212,4 +201,47 @@ done:
     hz_ets_free(own);
     hz_mstl_free(&d);
     return st;
+}
+
+/* mstl_fit's arguments besides the series. */
+typedef struct mstl_call {
+    const hz_seasons *s;
+    const hz_mstl_opts *o;
+    hz_ets_workspace *w;
+} mstl_call;
+
+static hz_status mstl_fit_cb(const double *y, size_t n, void *ctx,
+                             hz_forecast *out, hz_error *err)
+{
+    const mstl_call *c = ctx;
+    return mstl_fit(y, n, c->s, c->o, c->w, out, err);
+}
+
+hz_status hz_mstl_forecast(const double *y, size_t n, const hz_seasons *s,
+                           const hz_mstl_opts *o, hz_ets_workspace *w,
+                           hz_forecast *out, hz_error *err)
+{
+    hz_mstl_opts def;
+    if (o == NULL) {
+        hz_mstl_opts_init(&def);
+        o = &def;
+    }
+    if (out == NULL)
+        return hz_error_set(err, HZ_EINVAL, "mstl: null argument");
+    bool pos = y != NULL && n > 0;
+    for (size_t i = 0; y != NULL && i < n; i++) {
+        if (!isfinite(y[i]))
+            return hz_error_set(err, HZ_EINVAL,
+                                "mstl: non-finite value at position %zu", i);
+        pos &= y[i] > 0;
+    }
+    double pmax = 0;
+    for (size_t i = 0; s != NULL && i < s->n && i < HZ_MAX_SEASONS; i++)
+        if (s->period[i] < (double)n / 2 && s->period[i] > pmax)
+            pmax = s->period[i];
+    if (o->log && pos && hz__guerrero_log(y, n, pmax)) {
+        mstl_call c = {s, o, w};
+        return hz__fc_on_log(y, n, mstl_fit_cb, &c, out, err);
+    }
+    return mstl_fit(y, n, s, o, w, out, err);
 }

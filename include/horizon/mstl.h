@@ -38,6 +38,10 @@ typedef struct hz_mstl_opts {
     int s_window[HZ_MAX_SEASONS]; /* 0: R's 7 + 4 i for season i = 1.. */
     int ets_maxit;                /* 0: 2000 (R) */
     uint64_t seed;
+    /* 1: decompose and forecast log(y) when every value is positive and
+     * Guerrero's rule finds the seasons growing with the level (as
+     * hz_dhr_opts.log).  Default 0 (R's stlf without lambda). */
+    int log;
 } hz_mstl_opts;
 
 HZ_API void hz_mstl_opts_init(hz_mstl_opts *o);

@@ -17,6 +17,17 @@ static inline void gen_hourly(double *y, size_t n)
     }
 }
 
+/* The hourly pattern multiplied: seasons that grow with the level. */
+static inline void gen_hourly_mult(double *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double t = (double)(i + 1);
+        y[i] = exp(log(50) + 0.0005 * t + 0.15 * sin(2 * M_PI * t / 24) +
+                   0.08 * cos(2 * M_PI * t / 168) +
+                   (double)(((i + 1) * 7919) % 101) / 1000 - 0.05);
+    }
+}
+
 /* Daily: weekly (7) and yearly (365.25) seasons. */
 static inline void gen_daily(double *y, size_t n)
 {

@@ -6,6 +6,7 @@
 #include "arima_data.h"
 #include "fc_testgen.h"
 #include "fc_testutil.h"
+#include "forecast/fc_internal.h"
 #include "horizon/forecast.h"
 #include "horizon/mstl.h"
 #include "hz_test.h"
@@ -79,6 +80,49 @@ HZ_TEST(stlf_fitted_values_equal_r_hourly)
         HZ_CHECK_NEAR(fit[t], R_STLF_H_FITTED[t],
                       1e-8 * (fabs(R_STLF_H_FITTED[t]) + 1));
     f->fitted = NULL;
+    hz_forecast_free(f);
+}
+
+/* Guerrero's criterion (forecast:::guer.cv) at lambda 0 and 1, and the
+ * choice it makes: none for the additive hourly series, the log for the
+ * multiplied one. */
+HZ_TEST(guerrero_criterion_equals_r)
+{
+    double ya[672], ym[672];
+    gen_hourly(ya, 672);
+    gen_hourly_mult(ym, 672);
+    for (int lam = 0; lam < 2; lam++) {
+        HZ_CHECK_NEAR(hz__guerrero_cv(ya, 672, 168, lam), R_GUER_H[lam],
+                      1e-12 * R_GUER_H[lam]);
+        HZ_CHECK_NEAR(hz__guerrero_cv(ym, 672, 168, lam), R_GUER_HM[lam],
+                      1e-12 * R_GUER_HM[lam]);
+    }
+    HZ_CHECK(!hz__guerrero_log(ya, 672, 168));
+    HZ_CHECK(hz__guerrero_log(ym, 672, 168));
+    HZ_CHECK(isnan(hz__guerrero_cv(ym, 300, 168, 0))); /* one group */
+}
+
+/* log: stlf(y, lambda = 0, biasadj = TRUE) when Guerrero's rule takes the
+ * log; the additive series is fitted as it is (R's stlf without lambda). */
+HZ_TEST(stlf_log_equals_r_biasadj_hourly)
+{
+    double y[672];
+    gen_hourly_mult(y, 672);
+    hz_seasons s = {2, {24, 168}};
+    hz_mstl_opts o;
+    hz_mstl_opts_init(&o);
+    o.log = 1;
+    hz_forecast *f = hz_forecast_alloc(48, 2, LV);
+    HZ_CHECK(hz_mstl_forecast(y, 672, &s, &o, NULL, f, NULL) == HZ_OK);
+    HZ_CHECK_CONTAINS(f->method, R_STLF_HM_MODEL);
+    HZ_CHECK_CONTAINS(f->method, "(log)");
+    HZ_CHECK(same_forecast(f, R_STLF_HM_mean, R_STLF_HM_lo95, R_STLF_HM_hi80,
+                           48, 1e-8));
+    gen_hourly(y, 672);
+    HZ_CHECK(hz_mstl_forecast(y, 672, &s, &o, NULL, f, NULL) == HZ_OK);
+    HZ_CHECK_STR(f->method, "MSTL(24,168)+ETS(A,Ad,N)");
+    HZ_CHECK(same_forecast(f, R_STLF_H_mean, R_STLF_H_lo95, R_STLF_H_hi80, 48,
+                           1e-8));
     hz_forecast_free(f);
 }
 
