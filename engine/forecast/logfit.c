@@ -12,6 +12,7 @@
 
 #include "forecast/fc_internal.h"
 #include "horizon/forecast.h"
+#include "numeric/gsl_init.h"
 
 double hz__guerrero_cv(const double *y, size_t n, double period, double lambda)
 {
@@ -70,6 +71,7 @@ static hz_forecast *log_inner(const hz_forecast *out, size_t *k95)
 static void log_back(const hz_forecast *in, size_t k95, double slog, size_t n,
                      hz_forecast *out)
 {
+    hz__gsl_init();
     double z = gsl_cdf_ugaussian_Pinv(0.5 + in->levels[k95] / 200.0);
     for (size_t i = 0; i < out->h; i++) {
         double sd = (in->upper[k95][i] - in->lower[k95][i]) / (2.0 * z);
@@ -98,7 +100,8 @@ hz_status hz__fc_on_log(const double *y, size_t n, hz__fc_log_fn fn, void *ctx,
     size_t k95;
     hz_forecast *in = log_inner(out, &k95);
     double *ly = malloc((n ? n : 1) * sizeof *ly);
-    double *fit = out->fitted != NULL ? malloc(n * sizeof *fit) : NULL;
+    double *fit = out->fitted != NULL ? malloc((n ? n : 1) * sizeof *fit)
+                                      : NULL;
     hz_status st = HZ_OK;
     if (in == NULL || ly == NULL || (out->fitted != NULL && fit == NULL)) {
         st = hz_error_set(err, HZ_ENOMEM, "log fit: out of memory");

@@ -69,7 +69,7 @@ HZ_TEST(stlf_ets_equals_r_hourly)
 /* fitted(stlf(y)): the adjusted series' fitted values plus the seasons */
 HZ_TEST(stlf_fitted_values_equal_r_hourly)
 {
-    double y[672], fit[672];
+    double y[672], fit[672] = {0};
     gen_hourly(y, 672);
     hz_seasons s = {2, {24, 168}};
     hz_forecast *f = hz_forecast_alloc(48, 2, LV);
