@@ -4,8 +4,10 @@
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fc_testds.h"
+#include "fc_testgen.h"
 #include "horizon/baseline.h"
 #include "horizon/forecast.h"
 #include "horizon/series.h"
@@ -352,6 +354,34 @@ static hz_forecast *flat(size_t h, double v, double w)
         }
     }
     return f;
+}
+
+/* Several seasons: auto fits log(y) when the seasons grow with the level
+ * (Guerrero's rule), on the Fourier path (156 weeks) and on the MSTL path
+ * (four weeks of hours), and y itself when they keep their size. */
+HZ_TEST(auto_takes_the_log_of_seasons_that_grow_with_the_level)
+{
+    const double lv[2] = {80, 95};
+    hz_forecast *f = hz_forecast_alloc(13, 2, lv);
+    double w[156], h[672];
+    hz_seasons sw = {1, {52.18}}, sh = {2, {24, 168}};
+    for (int pass = 0; pass < 2; pass++) {
+        for (int t = 0; t < 156; t++) {
+            double season = sin(2 * M_PI * (t + 1) / 52.18);
+            w[t] = pass ? exp(6 + 0.008 * t + 0.3 * season + 0.02 * (t % 5))
+                        : 1000 + 5 * t + 150 * season + 20 * (t % 5);
+        }
+        HZ_CHECK(hz_forecast_series_seasons(w, 156, &sw, 0, HZ_MODEL_AUTO, 1,
+                                            NULL, f, NULL) == HZ_OK);
+        HZ_CHECK_CONTAINS(f->method, "DHR(");
+        HZ_CHECK((strstr(f->method, "(log)") != NULL) == pass);
+        (pass ? gen_hourly_mult : gen_hourly)(h, 672);
+        HZ_CHECK(hz_forecast_series_seasons(h, 672, &sh, 0, HZ_MODEL_AUTO, 1,
+                                            NULL, f, NULL) == HZ_OK);
+        HZ_CHECK_CONTAINS(f->method, "MSTL(");
+        HZ_CHECK((strstr(f->method, "(log)") != NULL) == pass);
+    }
+    hz_forecast_free(f);
 }
 
 /* Item 2 of issue 16: forecasts that leave the data's scale by orders of
