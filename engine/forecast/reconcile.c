@@ -11,11 +11,12 @@
 #include "horizon/reconcile.h"
 #include "numeric/gsl_init.h"
 
-static const char *const NAMES[] = {"none", "bu", "td", "ols", "wls", "mint"};
+static const char *const NAMES[] = {"none", "bu",   "td",    "ols",
+                                    "wls",  "mint", "mint-h"};
 
 bool hz_recon_parse(const char *s, int *out)
 {
-    for (int i = 0; i <= HZ_RECON_MINT; i++)
+    for (int i = 0; i <= HZ_RECON_MINT_H; i++)
         if (strcmp(s, NAMES[i]) == 0) {
             *out = i;
             return true;
@@ -25,7 +26,8 @@ bool hz_recon_parse(const char *s, int *out)
 
 const char *hz_recon_name(int method)
 {
-    return method >= 0 && method <= HZ_RECON_MINT ? NAMES[method] : "unknown";
+    return method >= 0 && method <= HZ_RECON_MINT_H ? NAMES[method]
+                                                    : "unknown";
 }
 
 /* The residual covariance (crossprod / T over the periods where every node
@@ -178,16 +180,16 @@ static void simple_G(const hz_hierarchy *H, int method,
     }
 }
 
-/* Reconciled points and bounds of every node at every step: the bottom
- * forecasts G y^, every node the sum of its bottom ones (so the levels add
- * up to the last bit when summed in bottom order); variances from P = S G
- * and the base covariance at step s (the bounds and the correlations of
- * C). */
+/* Reconciled points and bounds of every node at steps s0..s1-1: the
+ * bottom forecasts G y^, every node the sum of its bottom ones (so the
+ * levels add up to the last bit when summed in bottom order); variances
+ * from P = S G and the base covariance at step s (the bounds and the
+ * correlations of C). */
 static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
                    const gsl_matrix *P, const gsl_matrix *C,
-                   hz_forecast *const *fc, size_t m)
+                   hz_forecast *const *fc, size_t s0, size_t s1)
 {
-    size_t h = fc[0]->h, nl = fc[0]->nlevels, L = 0;
+    size_t m = H->m, nl = fc[0]->nlevels, L = 0;
     for (size_t l = 1; l < nl; l++)
         L = fc[0]->levels[l] > fc[0]->levels[L] ? l : L;
     double zL = nl ? hz__qnorm(0.5 + fc[0]->levels[L] / 200.0) : 1.0;
@@ -196,7 +198,7 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
     gsl_vector *y = gsl_vector_alloc(m), *yr = gsl_vector_alloc(m);
     double *bt = malloc(H->nb * sizeof *bt);
     int rc = Sg && T1 && V && y && yr && bt ? 0 : -1;
-    for (size_t s = 0; rc == 0 && s < h; s++) {
+    for (size_t s = s0; rc == 0 && s < s1; s++) {
         for (size_t i = 0; i < m; i++) {
             gsl_vector_set(y, i, fc[i]->mean[s]);
             double sd_i = nl ? (fc[i]->upper[L][s] - fc[i]->lower[L][s]) /
@@ -251,36 +253,108 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
     return rc;
 }
 
-hz_status hz_reconcile(const hz_hierarchy *H, int method,
-                       const double *const *hist, size_t n,
-                       const double *resid, size_t T, hz_forecast *const *fc,
-                       double *lambda, hz_error *err)
+size_t hz_recon_origins(size_t h)
 {
-    if (lambda != NULL)
-        *lambda = NAN;
-    if (H == NULL || fc == NULL || H->m == 0 || H->nb == 0 || H->nb > H->m)
-        return hz_error_set(err, HZ_EINVAL, "reconcile: bad hierarchy");
-    if (method < HZ_RECON_BU || method > HZ_RECON_MINT)
-        return hz_error_set(err, HZ_EINVAL, "reconcile: unknown method");
-    size_t m = H->m, nb = H->nb;
+    return h + 4;
+}
+
+/* Step s's (0-based, >= 1) error vectors into E (m rows of cols): step
+ * s's from every origin, or steps 0..s's when pooled.  Returns cols. */
+static size_t step_errors(const hz_recon_steps *st, size_t m, size_t h,
+                          size_t s, double *E)
+{
+    size_t R = st->R, s0 = st->pooled ? 0 : s, cols = R * (s - s0 + 1);
     for (size_t i = 0; i < m; i++)
+        for (size_t r = 0; r < R; r++)
+            for (size_t k = s0; k <= s; k++)
+                E[i * cols + r * (s - s0 + 1) + (k - s0)] =
+                    st->e[(i * R + r) * h + k];
+    return cols;
+}
+
+/* mint-h's later steps: for s = 1..h-1, W_s (shrunk second moments of the
+ * step errors) -> G_s, P_s = S G_s, reconciled with W_s's correlations;
+ * where W_s is undefined or singular the previous step's G, P and C stay.
+ * G, P, C hold step 0's on entry.  Returns -1 on ENOMEM. */
+static int mint_steps(const hz_hierarchy *H, const hz_recon_steps *st,
+                      gsl_matrix *G, gsl_matrix *P, gsl_matrix *C,
+                      hz_forecast *const *fc)
+{
+    size_t m = H->m, nb = H->nb, h = fc[0]->h;
+    size_t maxc = st->R * (st->pooled ? h : 1);
+    double *E = malloc((m * maxc > 0 ? m * maxc : 1) * sizeof *E);
+    gsl_matrix *cov = gsl_matrix_alloc(m, m), *shr = gsl_matrix_alloc(m, m);
+    gsl_matrix *W = gsl_matrix_alloc(m, m), *Gs = gsl_matrix_alloc(nb, m);
+    int rc = E && cov && shr && W && Gs ? 0 : -1;
+    gsl_matrix_const_view S = gsl_matrix_const_view_array(H->S, m, nb);
+    for (size_t s = 1; rc == 0 && s < h; s++) {
+        size_t cols = step_errors(st, m, h, s, E);
+        double lam = residual_cov(E, m, cols, cov, shr);
+        if (!isnan(lam)) {
+            gsl_matrix_memcpy(W, shr);
+            if (gls_G(H, W, Gs) == 0) {
+                gsl_matrix_memcpy(G, Gs);
+                gsl_matrix_memcpy(C, shr);
+                gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G,
+                               0.0, P);
+            }
+        }
+        rc = apply_P(H, G, P, C, fc, s, s + 1);
+    }
+    free(E);
+    gsl_matrix_free(cov);
+    gsl_matrix_free(shr);
+    gsl_matrix_free(W);
+    gsl_matrix_free(Gs);
+    return rc;
+}
+
+/* Every node has a finite forecast of the same length. */
+static hz_status check_forecasts(const hz_hierarchy *H, hz_forecast *const *fc,
+                                 hz_error *err)
+{
+    for (size_t i = 0; i < H->m; i++)
         for (size_t s = 0; s < fc[i]->h; s++)
             if (!isfinite(fc[i]->mean[s]) || fc[i]->h != fc[0]->h)
                 return hz_error_set(err, HZ_EINVAL,
                                     "reconcile: node %zu has no forecast "
                                     "to reconcile",
                                     i);
+    return HZ_OK;
+}
+
+hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
+                             const double *const *hist, size_t n,
+                             const double *resid, size_t T,
+                             const hz_recon_steps *steps,
+                             hz_forecast *const *fc, double *lambda,
+                             hz_error *err)
+{
+    if (lambda != NULL)
+        *lambda = NAN;
+    if (H == NULL || fc == NULL || H->m == 0 || H->nb == 0 || H->nb > H->m)
+        return hz_error_set(err, HZ_EINVAL, "reconcile: bad hierarchy");
+    if (method < HZ_RECON_BU || method > HZ_RECON_MINT_H)
+        return hz_error_set(err, HZ_EINVAL, "reconcile: unknown method");
+    const bool mh = method == HZ_RECON_MINT_H;
+    if (mh && (steps == NULL || steps->e == NULL || steps->R == 0))
+        return hz_error_set(err, HZ_EINVAL,
+                            "reconcile: mint-h needs the nodes' multi-step "
+                            "errors");
+    hz_status st = check_forecasts(H, fc, err);
+    if (st != HZ_OK)
+        return st;
+    size_t m = H->m, nb = H->nb;
     hz__gsl_init();
     gsl_matrix *cov = gsl_matrix_alloc(m, m), *shr = gsl_matrix_alloc(m, m);
     gsl_matrix *W = gsl_matrix_alloc(m, m), *G = gsl_matrix_alloc(nb, m);
     gsl_matrix *P = gsl_matrix_alloc(m, m);
-    hz_status st = HZ_OK;
     if (!cov || !shr || !W || !G || !P) {
         st = hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
         goto out;
     }
     double lam = resid ? residual_cov(resid, m, T, cov, shr) : NAN;
-    if ((method == HZ_RECON_WLS || method == HZ_RECON_MINT) && isnan(lam)) {
+    if ((method >= HZ_RECON_WLS) && isnan(lam)) {
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "reconcile: %s needs in-sample residuals of every "
                           "node",
@@ -293,7 +367,7 @@ hz_status hz_reconcile(const hz_hierarchy *H, int method,
         gsl_matrix_set_identity(W);
         for (size_t i = 0; method == HZ_RECON_WLS && i < m; i++)
             gsl_matrix_set(W, i, i, gsl_matrix_get(cov, i, i));
-        if (method == HZ_RECON_MINT)
+        if (method == HZ_RECON_MINT || mh)
             gsl_matrix_memcpy(W, shr);
         if (gls_G(H, W, G) != 0) {
             st = hz_error_set(err, HZ_EINVAL,
@@ -305,9 +379,11 @@ hz_status hz_reconcile(const hz_hierarchy *H, int method,
     }
     gsl_matrix_const_view S = gsl_matrix_const_view_array(H->S, m, nb);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G, 0.0, P);
-    if (apply_P(H, G, P, isnan(lam) ? NULL : shr, fc, m) != 0)
+    const gsl_matrix *C = isnan(lam) ? NULL : shr;
+    if (apply_P(H, G, P, C, fc, 0, mh ? 1 : fc[0]->h) != 0 ||
+        (mh && mint_steps(H, steps, G, P, shr, fc) != 0))
         st = hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
-    if (lambda != NULL && method == HZ_RECON_MINT)
+    if (lambda != NULL && (method == HZ_RECON_MINT || mh))
         *lambda = lam;
 out:
     gsl_matrix_free(cov);
@@ -316,4 +392,13 @@ out:
     gsl_matrix_free(G);
     gsl_matrix_free(P);
     return st;
+}
+
+hz_status hz_reconcile(const hz_hierarchy *H, int method,
+                       const double *const *hist, size_t n,
+                       const double *resid, size_t T, hz_forecast *const *fc,
+                       double *lambda, hz_error *err)
+{
+    return hz_reconcile_steps(H, method, hist, n, resid, T, NULL, fc, lambda,
+                              err);
 }
