@@ -71,7 +71,7 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
                             req->intervals);
     if (req->value_col == NULL && req->agg != HZ_AGG_COUNT)
         return hz_error_set(err, HZ_EINVAL, "no value column given");
-    if (req->reconcile < HZ_RECON_NONE || req->reconcile > HZ_RECON_MINT)
+    if (req->reconcile < HZ_RECON_NONE || req->reconcile > HZ_RECON_MINT_H)
         return hz_error_set(err, HZ_EINVAL, "unknown reconciliation %d",
                             req->reconcile);
     if (req->reconcile != HZ_RECON_NONE && req->nby == 0)
