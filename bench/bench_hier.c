@@ -288,7 +288,8 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
     /* mint-h's multi-step errors: the base forecasts again, with their
      * rolling-origin errors (the request runner gets both in one pass) */
     hz_recon_steps steps = {
-        NULL, o->morigins ? o->morigins : hz_recon_origins(h), o->pooled != 0};
+        NULL, o->morigins ? o->morigins : hz_recon_origins(h, period),
+        o->pooled != 0};
     double *errs = malloc(m * steps.R * h * sizeof *errs);
     if (errs == NULL) {
         fprintf(stderr, "bench_hier: out of memory\n");
@@ -343,14 +344,14 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
 }
 
 static void print_accum(const accum *A, const char *name, size_t nh,
-                        const bopts *o)
+                        int period, const bopts *o)
 {
     printf("\n%s: %zu hierarchies x %zu origins (1 + 5 + 30 nodes each), "
            "h = %zu, default model, %s residuals; mint-h: %zu origins, "
            "steps %s\n",
            name, nh, o->origins, o->h,
            o->resid == RES_ETS ? "auto-ETS" : "base models'",
-           o->morigins ? o->morigins : hz_recon_origins(o->h),
+           o->morigins ? o->morigins : hz_recon_origins(o->h, period),
            o->pooled ? "1..s pooled" : "each alone");
     printf("  %-6s %26s %26s %26s %9s\n", "method", "total: MASE RMSSE cov95",
            "regions: MASE RMSSE cov95", "bottom: MASE RMSSE cov95", "seconds");
@@ -412,7 +413,7 @@ static int run(long rows, int seeds, const bopts *o)
         free_hier(&H);
     }
     print_accum(&A, "sales revenue, monthly (horizon gen --kind sales)",
-                (size_t)seeds, &os);
+                (size_t)seeds, 12, &os);
     memset(&A, 0, sizeof A);
     os.h = 2 * o->h;
     for (int s = 0; s < seeds; s++) {
@@ -432,7 +433,7 @@ static int run(long rows, int seeds, const bopts *o)
         free_hier(&H);
     }
     print_accum(&A, "product units, weekly (horizon gen --kind products)",
-                (size_t)seeds, &os);
+                (size_t)seeds, 52, &os);
     return 0;
 }
 

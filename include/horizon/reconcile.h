@@ -85,7 +85,7 @@ typedef struct hz_recon_steps {
 /* The rolling origins mint-h's errors come from for h steps (the request
  * runner's): h + 4, so that step h has 5 error vectors (the conformal
  * intervals' default, whose fits they share). */
-HZ_API size_t hz_recon_origins(size_t h);
+HZ_API size_t hz_recon_origins(size_t h, int period);
 
 /* hz_reconcile with multi-step errors (required by mint-h; ignored by the
  * other methods).  mint-h reconciles step 1 as mint and each later step s

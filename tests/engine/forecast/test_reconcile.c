@@ -288,7 +288,7 @@ HZ_TEST(request_mint_h_uses_base_models_multistep_errors)
     HZ_CHECK(ds != NULL);
     hz_forecast_request rq;
     const char *by[2];
-    const size_t h = 3, R = hz_recon_origins(h);
+    const size_t h = 3, R = hz_recon_origins(h, 12);
     sales_request(&rq, by, h);
     rq.model = HZ_MODEL_NAIVE;
     rq.reconcile = HZ_RECON_MINT_H;

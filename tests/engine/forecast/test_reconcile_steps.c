@@ -1,10 +1,13 @@
 /* mint-h: MinT with a covariance per horizon step (hz_reconcile_steps).
- * A hand-computed three-node case (orthogonal errors: the shrinkage
- * intensity is 1, W_s the diagonal of the step's second moments, and the
- * reconciliation weighted least squares by hand), pooled and per step,
- * with its intervals; and a hierarchy whose bottom series share a bias
- * at step 2 that their one-step residuals do not show: mint-h keeps the
- * total closer to its base forecast than one-step MinT. */
+ * A hand-computed three-node case: orthogonal +-1 error patterns (rows
+ * of a Hadamard matrix), so every second-moment matrix is diagonal, W_1
+ * the identity, and W_s = lambda k I + (1 - lambda) M_s a diagonal whose
+ * reconciliation is weighted least squares by hand, lambda from the
+ * Newey-West variances of the products written out below; pooled and
+ * per step, with the total's interval.  Then a hierarchy whose bottom
+ * series share a bias at step 2 that their one-step residuals do not
+ * show: mint-h keeps the total closer to its base forecast than one-step
+ * MinT. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +21,10 @@ static const double LV[2] = {80, 95};
 /* total = b1 + b2 */
 static const double S3[3 * 2] = {1, 1, 1, 0, 0, 1};
 
-/* Orthogonal vectors over 4 origins (uncentered cross products 0). */
-static const double V[3][4] = {{1, 1, 1, 1}, {1, -1, 1, -1}, {1, 1, -1, -1}};
+/* Rows 0, 2 and 4 of the Sylvester Hadamard matrix of order 8. */
+static const double V[3][8] = {{1, 1, 1, 1, 1, 1, 1, 1},
+                               {1, 1, -1, -1, 1, 1, -1, -1},
+                               {1, 1, 1, 1, -1, -1, -1, -1}};
 
 /* Base forecasts (2 steps): total 100, bottoms 40 and 46 (14 short of the
  * total), standard deviations sd[i] at both steps. */
@@ -58,41 +63,69 @@ static void check_wls(hz_forecast *const *fc, size_t s, double wt, double w1,
                   1.959963984540054 * sqrt(var), 1e-9);
 }
 
+/* The Newey-West variance (Bartlett, 1 lag) of the mean of N products
+ * whose 8 origin-block sums are c p_r, p_r = V[i][r] V[j][r] (mean 0):
+ * 8/7 c^2 (sum p_r^2 + sum p_r p_r+1) / N^2. */
+static double nw_var(int i, int j, double c, double N)
+{
+    double s0 = 0.0, s1 = 0.0;
+    for (int r = 0; r < 8; r++) {
+        double p = V[i][r] * V[j][r];
+        s0 += p * p;
+        s1 += r < 7 ? p * V[i][r + 1] * V[j][r + 1] : 0.0;
+    }
+    return 8.0 / 7.0 * c * c * (s0 + s1) / (N * N);
+}
+
 HZ_TEST(mint_h_by_hand)
 {
     const hz_hierarchy H = {3, 2, S3};
     const double sd[3] = {3, 1, 2};
-    /* one-step residuals: orthogonal, equal scales (W_1 = I: OLS) */
-    double res[3 * 4], e[3 * 4 * 2];
+    /* one-step residuals: orthogonal, unit scale (W_1 = I, lambda 1) */
+    double res[3 * 8], e[3 * 8 * 2];
     for (int i = 0; i < 3; i++)
-        for (int t = 0; t < 4; t++)
-            res[i * 4 + t] = V[i][t];
-    /* rolling-origin errors: step 1 scales (1, 1, 1), step 2 (3, 1, 2) */
-    const double sc[2][3] = {{1, 1, 1}, {3, 1, 2}};
+        for (int t = 0; t < 8; t++)
+            res[i * 8 + t] = V[i][t];
+    /* rolling-origin errors: step 1 scales (1, 1, 1), step 2 (6, 1, 2) */
+    const double a[2][3] = {{1, 1, 1}, {6, 1, 2}};
     for (int i = 0; i < 3; i++)
-        for (int r = 0; r < 4; r++)
+        for (int r = 0; r < 8; r++)
             for (int s = 0; s < 2; s++)
-                e[(i * 4 + r) * 2 + s] = sc[s][i] * V[i][r];
+                e[(i * 8 + r) * 2 + s] = a[s][i] * V[i][r];
     for (int pooled = 0; pooled < 2; pooled++) {
+        /* M: the second moments (diagonal); k = trace / 3; the products'
+         * block sums c_ij p_r (pooled: both steps of an origin) */
+        double M[3], k = 0.0, num = 0.0, den = 0.0, N = pooled ? 16 : 8;
+        for (int i = 0; i < 3; i++) {
+            M[i] = pooled ? (1 + a[1][i] * a[1][i]) / 2 : a[1][i] * a[1][i];
+            k += M[i] / 3;
+        }
+        for (int i = 0; i < 3; i++) {
+            den += (M[i] - k) * (M[i] - k);
+            for (int j = 0; j < 3; j++)
+                if (i != j)
+                    num += nw_var(i, j,
+                                  a[1][i] * a[1][j] + (pooled ? 1.0 : 0.0), N);
+        }
+        double lam = num / den;
+        HZ_CHECK(lam > 0.02 && lam < 0.5);
         hz_forecast *fc[3];
         base3(fc, sd);
-        hz_recon_steps st = {e, 4, pooled != 0};
-        double lambda = NAN;
-        HZ_CHECK(hz_reconcile_steps(&H, HZ_RECON_MINT_H, NULL, 0, res, 4, &st,
-                                    fc, &lambda, NULL) == HZ_OK);
-        HZ_CHECK_NEAR(lambda, 1.0, 0); /* no correlation at all */
+        hz_recon_steps st = {e, 8, pooled != 0};
+        double lambda1 = NAN;
+        HZ_CHECK(hz_reconcile_steps(&H, HZ_RECON_MINT_H, NULL, 0, res, 8, &st,
+                                    fc, &lambda1, NULL) == HZ_OK);
+        HZ_CHECK(lambda1 == 1.0);      /* step 1's: no correlation at all */
         check_wls(fc, 0, 1, 1, 1, sd); /* step 1: W_1 = I */
-        if (pooled)                    /* the mean of steps 1 and 2's */
-            check_wls(fc, 1, 5, 1, 2.5, sd);
-        else
-            check_wls(fc, 1, 9, 1, 4, sd);
+        check_wls(fc, 1, lam * k + (1 - lam) * M[0],
+                  lam * k + (1 - lam) * M[1], lam * k + (1 - lam) * M[2], sd);
         for (int i = 0; i < 3; i++)
             hz_forecast_free(fc[i]);
     }
     /* one-step MinT reconciles step 2 with W_1 too: not the same */
     hz_forecast *fc[3];
     base3(fc, sd);
-    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, res, 4, fc, NULL,
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, res, 8, fc, NULL,
                           NULL) == HZ_OK);
     check_wls(fc, 1, 1, 1, 1, sd);
     for (int i = 0; i < 3; i++)
