@@ -290,13 +290,14 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
     hz_recon_steps steps = {
         NULL, o->morigins ? o->morigins : hz_recon_origins(h, period),
         o->pooled != 0};
-    double *errs = malloc(m * steps.R * h * sizeof *errs);
+    double *errs = malloc((steps.R ? m * steps.R * h : 1) * sizeof *errs);
     if (errs == NULL) {
         fprintf(stderr, "bench_hier: out of memory\n");
         exit(1);
     }
     steps.e = errs;
-    double tsteps = base_forecasts(H, ntr, period, fc, NULL, &steps);
+    double tsteps = steps.R ? base_forecasts(H, ntr, period, fc, NULL, &steps)
+                            : 0.0; /* h = 1: mint-h is mint */
     for (size_t i = 0; i < m; i++)
         for (size_t t = 0; t < ntr; t++)
             rb[i * ntr + t] = H->y[i][t] - rb[i * ntr + t];

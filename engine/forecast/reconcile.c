@@ -299,7 +299,7 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
 
 size_t hz_recon_origins(size_t h, int period)
 {
-    return h - 1 + (period > 5 ? (size_t)period : 5);
+    return h < 2 ? 0 : h - 1 + (period > 5 ? (size_t)period : 5);
 }
 
 /* Shrinkage of the step errors' second moments toward mint's assumption
@@ -380,8 +380,8 @@ static size_t step_errors(const hz_recon_steps *st, size_t m, size_t h,
     return cols;
 }
 
-/* mint-h's later steps: for s = 1..h-1, W_s (shrunk second moments of the
- * step errors) -> G_s, P_s = S G_s, reconciled with W_s's correlations;
+/* mint-h's later steps: for s = 1..h-1, W_s (prop_shrink of the step
+ * errors) -> G_s, P_s = S G_s, reconciled with W_s's correlations;
  * where W_s is undefined or singular the previous step's G, P and C stay.
  * G, P, C hold step 0's on entry.  Returns -1 on ENOMEM. */
 static int mint_steps(const hz_hierarchy *H, const hz_recon_steps *st,
@@ -450,7 +450,8 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
     if (method < HZ_RECON_BU || method > HZ_RECON_MINT_H)
         return hz_error_set(err, HZ_EINVAL, "reconcile: unknown method");
     const bool mh = method == HZ_RECON_MINT_H;
-    if (mh && (steps == NULL || steps->e == NULL || steps->R == 0))
+    if (mh && fc[0]->h > 1 &&
+        (steps == NULL || steps->e == NULL || steps->R == 0))
         return hz_error_set(err, HZ_EINVAL,
                             "reconcile: mint-h needs the nodes' multi-step "
                             "errors");
@@ -494,7 +495,7 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G, 0.0, P);
     const gsl_matrix *C = isnan(lam) ? NULL : shr;
     if (apply_P(H, G, P, C, fc, 0, mh ? 1 : fc[0]->h) != 0 ||
-        (mh && mint_steps(H, steps, G, P, shr, fc) != 0))
+        (mh && fc[0]->h > 1 && mint_steps(H, steps, G, P, shr, fc) != 0))
         st = hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
     if (lambda != NULL && (method == HZ_RECON_MINT || mh))
         *lambda = lam;

@@ -346,5 +346,17 @@ HZ_TEST(request_mint_h_uses_base_models_multistep_errors)
     free(e);
     hz_forecast_result_free(r);
     hz_forecast_result_free(r1);
+    /* one step ahead mint-h is mint (and needs no rolling origins) */
+    HZ_CHECK(hz_recon_origins(1, 12) == 0);
+    rq.horizon = 1;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r1, NULL) == HZ_OK);
+    rq.reconcile = HZ_RECON_MINT_H;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, NULL) == HZ_OK);
+    for (size_t i = 0; i < m; i++)
+        HZ_CHECK(r1->series[i].fc->mean[0] == r->series[i].fc->mean[0] &&
+                 r1->series[i].fc->upper[1][0] ==
+                     r->series[i].fc->upper[1][0]);
+    hz_forecast_result_free(r);
+    hz_forecast_result_free(r1);
     hz_dataset_free(ds);
 }
