@@ -235,10 +235,11 @@ static double base_forecasts(const hier *H, size_t ntr, int period,
                              const hz_recon_steps *steps)
 {
     size_t nn[NODES];
-    for (size_t i = 0; i < H->m; i++) {
+    for (size_t i = 0; i < H->m; i++)
         nn[i] = ntr;
-        base[i]->fitted = fit ? fit + i * ntr : NULL;
-        base[i]->fitted_cap = fit ? ntr : 0;
+    for (size_t i = 0; fit != NULL && i < H->m; i++) {
+        base[i]->fitted = fit + i * ntr;
+        base[i]->fitted_cap = ntr;
     }
     hz_fc_batch b;
     hz_fc_batch_init(&b);
@@ -255,7 +256,7 @@ static double base_forecasts(const hier *H, size_t ntr, int period,
         fprintf(stderr, "bench_hier: forecast failed\n");
         exit(1);
     }
-    for (size_t i = 0; i < H->m; i++) {
+    for (size_t i = 0; fit != NULL && i < H->m; i++) {
         base[i]->fitted = NULL;
         base[i]->fitted_cap = 0;
     }

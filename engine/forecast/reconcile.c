@@ -450,6 +450,7 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
     if (method < HZ_RECON_BU || method > HZ_RECON_MINT_H)
         return hz_error_set(err, HZ_EINVAL, "reconcile: unknown method");
     const bool mh = method == HZ_RECON_MINT_H;
+    const hz_recon_steps *later = mh && fc[0]->h > 1 ? steps : NULL;
     if (mh && fc[0]->h > 1 &&
         (steps == NULL || steps->e == NULL || steps->R == 0))
         return hz_error_set(err, HZ_EINVAL,
@@ -495,7 +496,7 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G, 0.0, P);
     const gsl_matrix *C = isnan(lam) ? NULL : shr;
     if (apply_P(H, G, P, C, fc, 0, mh ? 1 : fc[0]->h) != 0 ||
-        (mh && fc[0]->h > 1 && mint_steps(H, steps, G, P, shr, fc) != 0))
+        (later != NULL && mint_steps(H, later, G, P, shr, fc) != 0))
         st = hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
     if (lambda != NULL && (method == HZ_RECON_MINT || mh))
         *lambda = lam;
