@@ -2,19 +2,24 @@
  * hierarchical data (`horizon gen`: total, 5 regions, 30 region x
  * category series; monthly sales revenue, seeds 5, 6, ...; weekly product
  * units, seeds 42, 43, ...), the default model's base forecasts of every
- * node against their reconciliations (bu, td, ols, wls, mint): MASE,
+ * node against their reconciliations (bu, td, ols, wls, mint, mint-h): MASE,
  * RMSSE and 95% coverage per level, averaged over K generated hierarchies
  * and their origins.  Reconciled forecasts should be at least as accurate
  * as the base ones at every level.
  *
  * usage: bench_hier [--seeds K (10)] [--origins K (12)] [--horizon H (6;
  *                   weekly 2H)] [--rows N] [--resid base|ets] [--diag]
+ *                   [--steps pooled|each] [--mint-origins R]
  *   --resid base  the base models' own one-step in-sample errors (as the
  *                 request runner, hts and fable; the default)
  *   --resid ets   auto-ETS's one-step in-sample errors of every node (the
  *                 request runner's before 2026-12: for comparison)
  *   --diag        residual diagnostics per node (last origin, first seed)
- *                 and the mean scaled error (bias) per level */
+ *                 and the mean scaled error (bias) per level
+ *   --steps       mint-h's W_s from the errors of steps 1..s pooled (the
+ *                 default) or of step s alone
+ *   --mint-origins  mint-h's rolling origins (default hz_recon_origins(h),
+ *                 the request runner's) */
 #include <getopt.h>
 
 #include "bench_rolling.h"
@@ -108,15 +113,17 @@ static void residuals(const hier *H, size_t ntr, int period, double *res)
     }
 }
 
-#define NMETH 6 /* base, bu, td, ols, wls, mint */
+#define NMETH 7 /* base, bu, td, ols, wls, mint, mint-h */
 #define NODES 64
 
 enum { RES_BASE = 0, RES_ETS = 1 };
 
 typedef struct bopts {
     size_t origins, h;
-    int resid; /* RES_BASE: the base models' (as the engine); RES_ETS */
-    int diag;  /* print residual diagnostics of the last origin */
+    int resid;       /* RES_BASE: the base models' (as the engine); RES_ETS */
+    int diag;        /* print residual diagnostics of the last origin */
+    int pooled;      /* mint-h: W_s from steps 1..s */
+    size_t morigins; /* mint-h's rolling origins (0: hz_recon_origins) */
 } bopts;
 
 /* Scores summed over every hierarchy and origin. */
@@ -224,11 +231,13 @@ static void diagnose(const hier *H, size_t ntr, int period,
 /* The base forecasts of every node at one origin (ntr values), with the
  * base models' fitted values into fit (m x ntr). */
 static double base_forecasts(const hier *H, size_t ntr, int period,
-                             hz_forecast **base, double *fit)
+                             hz_forecast **base, double *fit,
+                             const hz_recon_steps *steps)
 {
     size_t nn[NODES];
-    for (size_t i = 0; i < H->m; i++) {
+    for (size_t i = 0; i < H->m; i++)
         nn[i] = ntr;
+    for (size_t i = 0; fit != NULL && i < H->m; i++) {
         base[i]->fitted = fit + i * ntr;
         base[i]->fitted_cap = ntr;
     }
@@ -238,12 +247,16 @@ static double base_forecasts(const hier *H, size_t ntr, int period,
     b.y = (const double *const *)H->y;
     b.n = nn;
     b.period = period;
+    if (steps != NULL) {
+        b.errors = (double *)steps->e;
+        b.err_origins = steps->R;
+    }
     double t0 = hz_now();
     if (hz_forecast_many(&b, base, NULL) != HZ_OK) {
         fprintf(stderr, "bench_hier: forecast failed\n");
         exit(1);
     }
-    for (size_t i = 0; i < H->m; i++) {
+    for (size_t i = 0; fit != NULL && i < H->m; i++) {
         base[i]->fitted = NULL;
         base[i]->fitted_cap = 0;
     }
@@ -272,7 +285,20 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
         fprintf(stderr, "bench_hier: out of memory\n");
         exit(1);
     }
-    A->secs[0] += base_forecasts(H, ntr, period, base, rb);
+    A->secs[0] += base_forecasts(H, ntr, period, base, rb, NULL);
+    /* mint-h's multi-step errors: the base forecasts again, with their
+     * rolling-origin errors (the request runner gets both in one pass) */
+    hz_recon_steps steps = {
+        NULL, o->morigins ? o->morigins : hz_recon_origins(h, period),
+        o->pooled != 0};
+    double *errs = malloc((steps.R ? m * steps.R * h : 1) * sizeof *errs);
+    if (errs == NULL) {
+        fprintf(stderr, "bench_hier: out of memory\n");
+        exit(1);
+    }
+    steps.e = errs;
+    double tsteps = steps.R ? base_forecasts(H, ntr, period, fc, NULL, &steps)
+                            : 0.0; /* h = 1: mint-h is mint */
     for (size_t i = 0; i < m; i++)
         for (size_t t = 0; t < ntr; t++)
             rb[i * ntr + t] = H->y[i][t] - rb[i * ntr + t];
@@ -290,10 +316,12 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
         }
         hz_hierarchy hh = {m, H->nb, H->S};
         t0 = hz_now();
-        if (k > 0 && hz_reconcile(&hh, k, (const double *const *)H->y, ntr,
-                                  use, ntr, fc, NULL, NULL) != HZ_OK)
+        if (k > 0 &&
+            hz_reconcile_steps(&hh, k, (const double *const *)H->y, ntr, use,
+                               ntr, &steps, fc, NULL, NULL) != HZ_OK)
             A->fails[k]++;
         A->secs[k] += k > 0 ? hz_now() - t0 + tres : 0;
+        A->secs[k] += k == HZ_RECON_MINT_H ? tsteps : 0;
         for (size_t i = 0; i < m; i++) {
             const double *y = H->y[i] + ntr;
             int L = H->level[i];
@@ -314,19 +342,23 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
     }
     free(res);
     free(rb);
+    free(errs);
 }
 
 static void print_accum(const accum *A, const char *name, size_t nh,
-                        const bopts *o)
+                        int period, const bopts *o)
 {
     printf("\n%s: %zu hierarchies x %zu origins (1 + 5 + 30 nodes each), "
-           "h = %zu, default model, %s residuals\n",
+           "h = %zu, default model, %s residuals; mint-h: %zu origins, "
+           "steps %s\n",
            name, nh, o->origins, o->h,
-           o->resid == RES_ETS ? "auto-ETS" : "base models'");
+           o->resid == RES_ETS ? "auto-ETS" : "base models'",
+           o->morigins ? o->morigins : hz_recon_origins(o->h, period),
+           o->pooled ? "1..s pooled" : "each alone");
     printf("  %-6s %26s %26s %26s %9s\n", "method", "total: MASE RMSSE cov95",
            "regions: MASE RMSSE cov95", "bottom: MASE RMSSE cov95", "seconds");
-    static const char *const nm[NMETH] = {"base", "bu",  "td",
-                                          "ols",  "wls", "mint"};
+    static const char *const nm[NMETH] = {"base", "bu",   "td",    "ols",
+                                          "wls",  "mint", "mint-h"};
     for (int k = 0; k < NMETH; k++) {
         printf("  %-6s", nm[k]);
         for (int L = 0; L < 3; L++)
@@ -383,7 +415,7 @@ static int run(long rows, int seeds, const bopts *o)
         free_hier(&H);
     }
     print_accum(&A, "sales revenue, monthly (horizon gen --kind sales)",
-                (size_t)seeds, &os);
+                (size_t)seeds, 12, &os);
     memset(&A, 0, sizeof A);
     os.h = 2 * o->h;
     for (int s = 0; s < seeds; s++) {
@@ -403,7 +435,7 @@ static int run(long rows, int seeds, const bopts *o)
         free_hier(&H);
     }
     print_accum(&A, "product units, weekly (horizon gen --kind products)",
-                (size_t)seeds, &os);
+                (size_t)seeds, 52, &os);
     return 0;
 }
 
@@ -411,16 +443,19 @@ int main(int argc, char **argv)
 {
     int seeds = 10, c;
     long rows = 60000;
-    bopts o = {12, 6, RES_BASE, 0};
-    static const struct option lo[] = {{"seeds", required_argument, 0, 's'},
-                                       {"origins", required_argument, 0, 'o'},
-                                       {"horizon", required_argument, 0, 'H'},
-                                       {"rows", required_argument, 0, 'r'},
-                                       {"resid", required_argument, 0, 'e'},
-                                       {"diag", no_argument, 0, 'd'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
-    while ((c = getopt_long(argc, argv, "s:o:H:r:e:dh", lo, NULL)) != -1) {
+    bopts o = {12, 6, RES_BASE, 0, 1, 0};
+    static const struct option lo[] = {
+        {"seeds", required_argument, 0, 's'},
+        {"origins", required_argument, 0, 'o'},
+        {"horizon", required_argument, 0, 'H'},
+        {"rows", required_argument, 0, 'r'},
+        {"resid", required_argument, 0, 'e'},
+        {"diag", no_argument, 0, 'd'},
+        {"steps", required_argument, 0, 'p'},
+        {"mint-origins", required_argument, 0, 'R'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    while ((c = getopt_long(argc, argv, "s:o:H:r:e:dp:R:h", lo, NULL)) != -1) {
         switch (c) {
         case 's': seeds = atoi(optarg); break;
         case 'o': o.origins = (size_t)atoi(optarg); break;
@@ -434,9 +469,19 @@ int main(int argc, char **argv)
             o.resid = strcmp(optarg, "ets") == 0 ? RES_ETS : RES_BASE;
             break;
         case 'd': o.diag = 1; break;
+        case 'p':
+            if (strcmp(optarg, "pooled") != 0 && strcmp(optarg, "each") != 0) {
+                fprintf(stderr, "bench_hier: --steps pooled|each\n");
+                return 2;
+            }
+            o.pooled = strcmp(optarg, "pooled") == 0;
+            break;
+        case 'R': o.morigins = (size_t)atoi(optarg); break;
         default:
-            printf("usage: bench_hier [--seeds K] [--origins K] [--horizon H] "
-                   "[--rows N] [--resid base|ets] [--diag]\n");
+            printf(
+                "usage: bench_hier [--seeds K] [--origins K] [--horizon H] "
+                "[--rows N] [--resid base|ets] [--diag] [--steps pooled|each] "
+                "[--mint-origins R]\n");
             return c == 'h' ? 0 : 2;
         }
     }

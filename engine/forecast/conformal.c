@@ -92,18 +92,26 @@ static double naive_sd(const double *y, size_t n, size_t step)
  * step s the errors of forecasting each of the last K values of the
  * training data s + 1 steps ahead, so that calibration looks at the most
  * recent behaviour with training lengths close to n; origins n - 1 down
- * to n - h - K + 1 (training data only).  Returns 1 on ENOMEM. */
+ * to n - h - K + 1 (training data only).  sc may be NULL.  With raw
+ * (b->err_origins rows of h), the same fits' raw errors y - forecast from
+ * the origins n - 1 down to n - err_origins (hz_fc_batch.errors).
+ * Returns 1 on ENOMEM. */
 static int series_scores(const hz_fc_batch *b, size_t i, size_t K,
-                         hz_fc_workspace *w, hz_forecast *f, double *sc)
+                         hz_fc_workspace *w, hz_forecast *f, double *sc,
+                         double *raw)
 {
-    size_t h = f->h, n = b->n[i];
+    size_t h = f->h, n = b->n[i], R = raw ? b->err_origins : 0;
+    size_t nback = sc ? h + K - 1 : 0;
     size_t minlen = b->period > 1 ? 2 * (size_t)b->period : 8;
     if (minlen < 8)
         minlen = 8;
-    for (size_t j = 0; j < K * h; j++)
+    for (size_t j = 0; sc && j < K * h; j++)
         sc[j] = NAN;
+    for (size_t j = 0; j < R * h; j++)
+        raw[j] = NAN;
+    nback = R > nback ? R : nback;
     const double *y = b->y[i];
-    for (size_t back = 1; back < h + K; back++) {
+    for (size_t back = 1; back <= nback; back++) {
         if (n < back + minlen)
             break;
         size_t o = n - back; /* training length */
@@ -112,10 +120,13 @@ static int series_scores(const hz_fc_batch *b, size_t i, size_t K,
         if (strcmp(f->method, "none") == 0)
             continue;
         for (size_t s = 0; s < h && o + s < n; s++) {
+            double e = y[o + s] - f->mean[s];
+            if (back <= R && isfinite(e))
+                raw[(back - 1) * h + s] = e;
             size_t j = n - 1 - (o + s); /* target: j-th value from the end */
-            if (j >= K)
+            if (sc == NULL || j >= K || back >= h + K)
                 continue;
-            double up, down, e = y[o + s] - f->mean[s];
+            double up, down;
             model_sd(f, s, naive_sd(y, o, s + 1), &up, &down);
             double v = e >= 0 ? e / up : -e / down;
             sc[j * h + s] = isfinite(v) ? v : NAN;
@@ -233,9 +244,12 @@ static int run_series(const hz_fc_batch *b, hz_forecast *const *out, size_t K,
             nomem |= forecast_one(b, i, b->n[i], w, out[i], &se);
             if (b->guards != NULL)
                 b->guards[i].scale_exp = se;
-            if (sc != NULL)
-                nomem |= series_scores(b, i, K, w, tmp,
-                                       sc + i * K * out[i]->h);
+            double *raw = b->errors && b->err_origins
+                              ? b->errors + i * b->err_origins * out[i]->h
+                              : NULL;
+            if (sc != NULL || raw != NULL)
+                nomem |= series_scores(
+                    b, i, K, w, tmp, sc ? sc + i * K * out[i]->h : NULL, raw);
         }
         hz_forecast_free(tmp);
         hz_fc_workspace_free(w);

@@ -71,7 +71,7 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
                             req->intervals);
     if (req->value_col == NULL && req->agg != HZ_AGG_COUNT)
         return hz_error_set(err, HZ_EINVAL, "no value column given");
-    if (req->reconcile < HZ_RECON_NONE || req->reconcile > HZ_RECON_MINT)
+    if (req->reconcile < HZ_RECON_NONE || req->reconcile > HZ_RECON_MINT_H)
         return hz_error_set(err, HZ_EINVAL, "unknown reconciliation %d",
                             req->reconcile);
     if (req->reconcile != HZ_RECON_NONE && req->nby == 0)
@@ -157,7 +157,7 @@ static hz_status prepare_all(const hz_forecast_request *req,
 static hz_status run_models(const hz_series_set *set,
                             const hz_forecast_request *req,
                             hz_forecast_result *r, const uint64_t *seeds,
-                            hz_error *err)
+                            const hz_recon_steps *steps, hz_error *err)
 {
     size_t ns = r->nseries, n1 = ns ? ns : 1;
     const double **y = malloc(n1 * sizeof *y);
@@ -187,6 +187,10 @@ static hz_status run_models(const hz_series_set *set,
     b.intervals = req->intervals;
     b.nonnegative = req->nonnegative;
     b.guards = g;
+    if (steps != NULL) { /* mint-h: the nodes' multi-step errors */
+        b.errors = (double *)steps->e;
+        b.err_origins = steps->R;
+    }
     st = hz_forecast_many(&b, fc, err);
     for (size_t i = 0; st == HZ_OK && i < ns; i++) {
         hz_forecast_series_result *o = &r->series[i];
@@ -208,6 +212,7 @@ done:
  * non-negative nodes at or above zero again). */
 static hz_status reconcile_nodes(const hz__hier *H, int period,
                                  const hz_forecast_request *req,
+                                 const hz_recon_steps *steps,
                                  hz_forecast_result *r, hz_error *err)
 {
     size_t cells = H->m * H->n;
@@ -225,8 +230,8 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
         goto done;
     }
     hz_hierarchy hh = {H->m, H->nb, H->S};
-    st = hz_reconcile(&hh, req->reconcile, (const double *const *)H->y, H->n,
-                      resid, H->n, fc, &r->lambda, err);
+    st = hz_reconcile_steps(&hh, req->reconcile, (const double *const *)H->y,
+                            H->n, resid, H->n, steps, fc, &r->lambda, err);
     for (size_t i = 0; st == HZ_OK && i < H->m; i++) {
         hz_forecast_series_result *o = &r->series[i];
         size_t len = strlen(o->method);
@@ -343,10 +348,18 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
         goto done;
     }
     st = prepare_all(req, set, recon ? &H : NULL, r, seeds, err);
+    hz_recon_steps steps = {NULL, hz_recon_origins(req->horizon, set->period),
+                            true};
+    if (st == HZ_OK && req->reconcile == HZ_RECON_MINT_H && steps.R > 0 &&
+        (steps.e = malloc(ns * steps.R * (req->horizon ? req->horizon : 1) *
+                          sizeof(double))) == NULL)
+        st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
     if (st == HZ_OK)
-        st = run_models(set, req, r, seeds, err);
+        st = run_models(set, req, r, seeds, steps.e ? &steps : NULL, err);
     if (st == HZ_OK && recon)
-        st = reconcile_nodes(&H, set->period, req, r, err);
+        st = reconcile_nodes(&H, set->period, req, steps.e ? &steps : NULL, r,
+                             err);
+    free((double *)steps.e);
     for (size_t i = 0; st == HZ_OK && i < ns; i++) {
         r->nnonneg += (size_t)r->series[i].nonnegative;
         r->nclamped += r->series[i].nclamped;

@@ -190,6 +190,16 @@ typedef struct hz_fc_batch {
                               no negative value kept >= 0 (default auto) */
     hz_forecast_guard *guards; /* optional out: per series, what the
                                   guard did (hz_forecast_series_guarded) */
+    /* Optional out: rolling-origin errors of every series (as conformal
+     * intervals', from the same fits when both are asked for): series i
+     * forecast from its first n[i] - 1 - r values (r < err_origins), its
+     * error s + 1 steps ahead, y - forecast, at
+     * errors[(i * err_origins + r) * h + s]; NaN beyond the data, where
+     * fewer than max(2 period, 8) values are left, or where the model
+     * fails.  Costs err_origins extra fits a series (shared with the
+     * conformal ones).  err_origins 0: none. */
+    double *errors;
+    size_t err_origins;
 } hz_fc_batch;
 
 HZ_API void hz_fc_batch_init(hz_fc_batch *b);

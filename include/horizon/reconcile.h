@@ -13,6 +13,20 @@
  *         covariance (Wickramasuriya, Athanasopoulos & Hyndman 2019,
  *         "MinT(Shrink)"): lambda D + (1 - lambda) Sigma, lambda by
  *         Schafer & Strimmer on the correlations.
+ *   mint-h  MinT with a covariance W_s per horizon step s: W_1 = mint's
+ *         at step 1; for s >= 2 the second moments M_s (uncentered, so
+ *         a bias the nodes share shows) of the nodes' own rolling-origin
+ *         errors of steps 1..s (pooled; or of step s alone), shrunk
+ *         toward mint's assumption W_s = k W_1 (Wickramasuriya et al.
+ *         2019 note that it is one): on W_1's scale, lambda k R_1 +
+ *         (1 - lambda) M_s, R_1 W_1's correlations, k by least squares,
+ *         lambda = sum Var(M_ij) / sum (M_ij - k R_1,ij)^2 as Schafer &
+ *         Strimmer's (hts' shrink.estim with that target), Var by Newey
+ *         & West over the origins (the errors of one origin, and of
+ *         origins less than s apart, overlap).  Noisy multi-step errors
+ *         give lambda near 1: mint.  Not the default: on generated
+ *         weekly product units it is less accurate than mint (README,
+ *         bench/bench_hier.c).
  * Residuals are the nodes' one-step in-sample errors.  Intervals are
  * reconciled too: the base forecast error covariance at step s is taken
  * as the base standard deviations (each node's interval half-width over
@@ -38,7 +52,8 @@ typedef enum hz_recon {
     HZ_RECON_TD,
     HZ_RECON_OLS,
     HZ_RECON_WLS,
-    HZ_RECON_MINT
+    HZ_RECON_MINT,
+    HZ_RECON_MINT_H
 } hz_recon;
 
 HZ_API bool hz_recon_parse(const char *s, int *out); /* "bu", "mint", ... */
@@ -62,6 +77,37 @@ HZ_API hz_status hz_reconcile(const hz_hierarchy *H, int method,
                               const double *resid, size_t T,
                               hz_forecast *const *fc, double *lambda,
                               hz_error *err);
+
+/* Multi-step errors for mint-h: node i's error s + 1 steps ahead from
+ * its r-th rolling origin at e[(i * R + r) * h + s] (NaN where undefined;
+ * hz_fc_batch.errors lays them out so), h the forecasts' steps.  Step
+ * s's covariance uses the error vectors (every node defined) of step s
+ * alone, or of steps 1..s when pooled. */
+typedef struct hz_recon_steps {
+    const double *e;
+    size_t R;
+    bool pooled;
+} hz_recon_steps;
+
+/* The rolling origins mint-h's errors come from for h steps and a
+ * seasonal period (the request runner's): h - 1 + max(period, 5), so
+ * that every step is scored on a full season of targets (at least 5;
+ * conformal intervals' origins are among them and share their fits);
+ * 0 for h < 2, where mint-h is mint.  Costs that many fits a node. */
+HZ_API size_t hz_recon_origins(size_t h, int period);
+
+/* hz_reconcile with multi-step errors (required by mint-h when h > 1;
+ * ignored by the other methods).  mint-h reconciles step 1 as mint and
+ * each later step s with G from W_s and the bounds with W_s's
+ * correlations; where W_s cannot be estimated (fewer than 2 complete
+ * error vectors, of 2 origins) or is singular, step s keeps the previous
+ * step's G and covariance.  *lambda gets step 1's shrinkage intensity. */
+HZ_API hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
+                                    const double *const *hist, size_t n,
+                                    const double *resid, size_t T,
+                                    const hz_recon_steps *steps,
+                                    hz_forecast *const *fc, double *lambda,
+                                    hz_error *err);
 
 #ifdef __cplusplus
 }

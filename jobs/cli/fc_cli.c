@@ -132,8 +132,8 @@ int hz__fc_request_option(const char *cmd, int opt, const char *arg,
         if (!hz_recon_parse(arg, &req->reconcile) ||
             req->reconcile == HZ_RECON_NONE) {
             hz_cli_error(cmd,
-                         "--reconcile: expected mint, wls, ols, bu or td, "
-                         "got '%s'",
+                         "--reconcile: expected mint, mint-h, wls, ols, bu "
+                         "or td, got '%s'",
                          arg);
             return -1;
         }

@@ -275,3 +275,88 @@ HZ_TEST(request_mint_uses_base_models_residuals)
     hz_forecast_result_free(r);
     hz_dataset_free(ds);
 }
+
+/* --reconcile mint-h: the request runner's multi-step errors are the base
+ * models' own from hz_recon_origins(h) rolling origins.  With --model
+ * naive, node i forecast from its first o values is y[o - 1] at every
+ * step, so its error s + 1 steps ahead is y[o + s] - y[o - 1] (none where
+ * fewer than 2 x 12 values are left); the request's points equal
+ * hz_reconcile_steps on exactly those errors (pooled over steps). */
+HZ_TEST(request_mint_h_uses_base_models_multistep_errors)
+{
+    hz_dataset *ds = sales_dataset();
+    HZ_CHECK(ds != NULL);
+    hz_forecast_request rq;
+    const char *by[2];
+    const size_t h = 3, R = hz_recon_origins(h, 12);
+    sales_request(&rq, by, h);
+    rq.model = HZ_MODEL_NAIVE;
+    rq.reconcile = HZ_RECON_MINT_H;
+    hz_forecast_result *r = NULL;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, NULL) == HZ_OK);
+    HZ_CHECK(r->nseries == 36);
+    HZ_CHECK_CONTAINS(r->series[0].method, "[mint-h]");
+    size_t m = r->nseries, n = r->series[0].n;
+    double *res = malloc(m * n * sizeof *res);
+    double *e = malloc(m * R * h * sizeof *e), lambda = NAN;
+    hz_forecast *fc[36];
+    for (size_t i = 0; i < m; i++) {
+        const double *y = r->series[i].history;
+        for (size_t t = 0; t < n; t++)
+            res[i * n + t] = t ? y[t] - y[t - 1] : NAN;
+        for (size_t k = 0; k < R; k++) {
+            size_t o = n - 1 - k;
+            for (size_t s = 0; s < h; s++)
+                e[(i * R + k) * h + s] = o + s < n && o >= 24
+                                             ? y[o + s] - y[o - 1]
+                                             : NAN;
+        }
+        fc[i] = hz_forecast_alloc(h, 2, LV);
+        HZ_CHECK(hz_forecast_series(y, n, 12, HZ_MODEL_NAIVE, 1, NULL, fc[i],
+                                    NULL) == HZ_OK);
+    }
+    double S[36 * 30] = {0};
+    for (size_t j = 0; j < 30; j++) {
+        S[j] = 1.0;
+        S[(1 + j / 6) * 30 + j] = 1.0;
+        S[(6 + j) * 30 + j] = 1.0;
+    }
+    const hz_hierarchy HS = {m, 30, S};
+    const hz_recon_steps st = {e, R, true};
+    HZ_CHECK(hz_reconcile_steps(&HS, HZ_RECON_MINT_H, NULL, 0, res, n, &st, fc,
+                                &lambda, NULL) == HZ_OK);
+    HZ_CHECK_NEAR(r->lambda, lambda, 1e-12);
+    int differs = 0; /* and not one-step MinT's points after step 1 */
+    for (size_t i = 0; i < m; i++) {
+        for (size_t s = 0; s < h; s++)
+            HZ_CHECK_NEAR(r->series[i].fc->mean[s], fc[i]->mean[s],
+                          1e-9 * fabs(fc[i]->mean[s]));
+        hz_forecast_free(fc[i]);
+    }
+    rq.reconcile = HZ_RECON_MINT;
+    hz_forecast_result *r1 = NULL;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r1, NULL) == HZ_OK);
+    for (size_t i = 0; i < m; i++) {
+        HZ_CHECK(r1->series[i].fc->mean[0] == r->series[i].fc->mean[0]);
+        differs |= r1->series[i].fc->mean[h - 1] !=
+                   r->series[i].fc->mean[h - 1];
+    }
+    HZ_CHECK(differs);
+    free(res);
+    free(e);
+    hz_forecast_result_free(r);
+    hz_forecast_result_free(r1);
+    /* one step ahead mint-h is mint (and needs no rolling origins) */
+    HZ_CHECK(hz_recon_origins(1, 12) == 0);
+    rq.horizon = 1;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r1, NULL) == HZ_OK);
+    rq.reconcile = HZ_RECON_MINT_H;
+    HZ_CHECK(hz_forecast_run(ds, &rq, &r, NULL) == HZ_OK);
+    for (size_t i = 0; i < m; i++)
+        HZ_CHECK(r1->series[i].fc->mean[0] == r->series[i].fc->mean[0] &&
+                 r1->series[i].fc->upper[1][0] ==
+                     r->series[i].fc->upper[1][0]);
+    hz_forecast_result_free(r);
+    hz_forecast_result_free(r1);
+    hz_dataset_free(ds);
+}
