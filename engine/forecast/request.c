@@ -208,8 +208,46 @@ done:
     return st;
 }
 
+/* After reconciliation, non-negative nodes at or above zero again without
+ * breaking the sums: the points of non-negative bottom series below zero
+ * raised to zero and every node's point re-summed from the bottom (the
+ * set-negatives-to-zero heuristic of Wickramasuriya, Athanasopoulos &
+ * Hyndman 2020); the bounds of non-negative nodes raised one by one. */
+static void keep_nonneg(const hz__hier *H, hz_forecast_result *r)
+{
+    size_t m = H->m, nb = H->nb, b0 = m - nb, h = r->horizon;
+    size_t raised = 0;
+    for (size_t b = 0; b < nb; b++) {
+        hz_forecast_series_result *o = &r->series[b0 + b];
+        for (size_t i = 0; o->nonnegative && i < h; i++)
+            if (o->fc->mean[i] < 0) {
+                o->fc->mean[i] = 0;
+                o->nclamped++;
+                raised++;
+            }
+    }
+    for (size_t j = 0; raised > 0 && j < b0; j++) /* sums of the bottom */
+        for (size_t i = 0; i < h; i++) {
+            double v = 0;
+            for (size_t b = 0; b < nb; b++)
+                if (H->S[j * nb + b] != 0)
+                    v += r->series[b0 + b].fc->mean[i];
+            r->series[j].fc->mean[i] = v;
+        }
+    for (size_t j = 0; j < m; j++) {
+        hz_forecast *f = r->series[j].fc;
+        for (size_t k = 0; r->series[j].nonnegative && k < f->nlevels; k++)
+            for (size_t i = 0; i < h; i++) {
+                r->series[j].nclamped += f->lower[k][i] < 0;
+                r->series[j].nclamped += f->upper[k][i] < 0;
+                f->lower[k][i] = f->lower[k][i] < 0 ? 0 : f->lower[k][i];
+                f->upper[k][i] = f->upper[k][i] < 0 ? 0 : f->upper[k][i];
+            }
+    }
+}
+
 /* Reconciled requests: make the nodes' forecasts add up (then keep the
- * non-negative nodes at or above zero again). */
+ * non-negative nodes at or above zero again, still adding up). */
 static hz_status reconcile_nodes(const hz__hier *H, int period,
                                  const hz_forecast_request *req,
                                  const hz_recon_steps *steps,
@@ -237,9 +275,9 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
         size_t len = strlen(o->method);
         snprintf(o->method + len, sizeof o->method - len, " [%s]",
                  hz_recon_name(req->reconcile));
-        if (o->nonnegative)
-            o->nclamped += hz__fc_clamp_nonneg(o->fc);
     }
+    if (st == HZ_OK)
+        keep_nonneg(H, r);
 done:
     for (size_t i = 0; !req->keep_fitted && i < H->m; i++) {
         free(r->series[i].fitted); /* kept only for the residuals */

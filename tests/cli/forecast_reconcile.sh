@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# horizon forecast --by A,B --reconcile: every method's points add up at
+# every level (total = regions = bottom) on the sample data and on a
+# hierarchy whose reconciled bottom goes below zero (raised to zero and
+# re-summed, so the sums still hold); bad methods and a missing --by are
+# refused.
+source "$HZ_SRC/tests/cli/lib.sh"
+H=$HORIZON
+S="$HZ_DATA_DIR/sample_sales.csv"
+[[ -r "$S" ]] || { echo "SKIP: $S missing"; exit 77; }
+
+# total = sum of the regions = sum of the bottom series, per date, for
+# the points (column 3), to 1e-9 relative (the CSV's 10 digits)
+cat >"$T/sums.awk" <<'AWK'
+BEGIN { FS = ","; bad = 0 }
+NR > 1 {
+    lvl = ($1 == "total") ? 0 : (index($1, "|") ? 2 : 1)
+    v[lvl, $2] += $3; n[lvl]++; dates[$2] = 1
+}
+END {
+    if (n[0] == 0 || n[1] == 0 || n[2] == 0) { print "missing a level"; exit 1 }
+    for (d in dates) {
+        t = v[0, d]; tol = 1e-9 * (t < 0 ? -t : t) + 1e-6
+        for (l = 1; l <= 2; l++)
+            if (v[l, d] - t > tol || t - v[l, d] > tol) {
+                printf "%s: total %.10g, level %d %.10g\n", d, t, l, v[l, d]
+                bad = 1
+            }
+    }
+    exit bad
+}
+AWK
+
+for m in mint mint-h wls ols bu td; do
+    "$H" forecast "$S" --date order_date --value revenue --by region,category \
+        --freq month --horizon 6 --reconcile "$m" --quiet -o "$T/$m.csv" 2>"$T/err"
+    check "$m: exit 0" test $? -eq 0
+    check "$m: 1 + 5 + 30 series x 6" test "$(tail -n +2 "$T/$m.csv" | wc -l)" -eq 216
+    check "$m: named in the model column" grep -q "\[$m\]" "$T/$m.csv"
+    check "$m: the points add up" awk -f "$T/sums.awk" "$T/$m.csv"
+done
+
+# one bottom series falls towards zero: its reconciled points go below
+# zero and are raised to it; every level is re-summed from the bottom
+awk 'BEGIN {
+    print "date,region,category,value"
+    for (m = 0; m < 36; m++) {
+        d = sprintf("%d-%02d-01", 2022 + int(m / 12), m % 12 + 1)
+        v = 60 - 1.8 * m + 6 * sin(1.3 * m)
+        if (v < 0)
+            v = 0
+        printf "%s,A,x,%.2f\n", d, v
+        printf "%s,A,y,%.2f\n", d, 1000 + 120 * sin(2.1 * m) + 80 * sin(6.283 * m / 12)
+        printf "%s,B,x,%.2f\n", d, 1000 + 110 * cos(1.7 * m) + 80 * sin(6.283 * m / 12)
+        printf "%s,B,y,%.2f\n", d, 1000 + 130 * sin(2.9 * m) + 80 * sin(6.283 * m / 12)
+    }
+}' >"$T/neg.csv"
+"$H" forecast "$T/neg.csv" --date date --value value --by region,category \
+    --freq month --horizon 12 --reconcile mint -o "$T/neg_f.csv" 2>"$T/err"
+check "falling series: exit 0" test $? -eq 0
+check "falling series: values raised to zero, said so" grep -q "raised to 0" "$T/err"
+check "falling series: a bottom point is zero" \
+    awk -F, '$1 == "A|x" && $3 == 0 {z = 1} END {exit !z}' "$T/neg_f.csv"
+check "falling series: no point below zero" \
+    awk -F, 'NR > 1 && $3 < 0 {bad = 1} END {exit bad}' "$T/neg_f.csv"
+check "falling series: the points still add up" awk -f "$T/sums.awk" "$T/neg_f.csv"
+
+expect_exit 2 "expected mint, mint-h, wls, ols, bu or td, got 'foo'" -- \
+    "$H" forecast "$S" --date order_date --value revenue --by region --reconcile foo
+expect_exit 2 "needs group columns" -- \
+    "$H" forecast "$S" --date order_date --value revenue --reconcile mint
+finish
