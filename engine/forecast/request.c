@@ -388,9 +388,9 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     st = prepare_all(req, set, recon ? &H : NULL, r, seeds, err);
     hz_recon_steps steps = {NULL, hz_recon_origins(req->horizon, set->period),
                             true};
+    size_t ecells = ns * steps.R * (req->horizon ? req->horizon : 1);
     if (st == HZ_OK && req->reconcile == HZ_RECON_MINT_H && steps.R > 0 &&
-        (steps.e = malloc(ns * steps.R * (req->horizon ? req->horizon : 1) *
-                          sizeof(double))) == NULL)
+        (steps.e = malloc((ecells ? ecells : 1) * sizeof(double))) == NULL)
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
     if (st == HZ_OK)
         st = run_models(set, req, r, seeds, steps.e ? &steps : NULL, err);
