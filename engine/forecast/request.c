@@ -343,6 +343,7 @@ static hz_forecast_result *result_new(const hz_forecast_request *req,
     snprintf(r->freq_reason, sizeof r->freq_reason, "%s", set->freq_reason);
     snprintf(r->seasons_reason, sizeof r->seasons_reason, "%s",
              set->seasons_reason);
+    memcpy(r->partial, set->partial, sizeof r->partial);
     r->nfilled = set->nfilled;
     r->nseries_filled = set->nseries_filled;
     r->horizon = req->horizon;

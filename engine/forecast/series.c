@@ -604,6 +604,61 @@ static int cmp_series(const void *a, const void *b)
 }
 
 /* Steps 5-7 once the calendar is known. */
+/* Whether the rows are dated by the day: most dated days from the first
+ * to the last are followed by a dated day (transactions, daily data),
+ * not by a gap of a week or a month (data already aggregated, whose dates
+ * stand for their whole period). */
+static bool daily_dates(const hz__sb *b)
+{
+    int64_t d0 = b->tmin / 86400 - (b->tmin % 86400 < 0);
+    int64_t d1 = b->tmax / 86400 - (b->tmax % 86400 < 0);
+    if (d1 <= d0 || d1 - d0 > 400000)
+        return false;
+    size_t span = (size_t)(d1 - d0 + 1), ndays = 0, next = 0;
+    unsigned char *has = calloc(span, 1);
+    if (has == NULL)
+        return false;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->t[i] != HZ__NO_TIME)
+            has[b->t[i] / 86400 - (b->t[i] % 86400 < 0) - d0] = 1;
+    for (size_t d = 0; d < span; d++) {
+        ndays += has[d];
+        next += has[d] && d + 1 < span && has[d + 1];
+    }
+    free(has);
+    return 2 * next >= ndays;
+}
+
+/* The first and last periods (weeks and coarser) of input dated by the
+ * day: how many of their days the table's dates cover (set->partial). */
+static void partial_periods(const hz__sb *b, hz_series_set *set)
+{
+    const hz_calendar *cal = &set->cal;
+    memset(set->partial, 0, sizeof set->partial);
+    if (cal->freq < HZ_FREQ_WEEK || b->ndated == 0)
+        return;
+    bool inside = daily_dates(b);
+    for (int k = 0; inside && k < 2; k++) {
+        int64_t t = k ? b->tmax : b->tmin, day = t / 86400 - (t % 86400 < 0);
+        int64_t p = hz_calendar_period(cal, day * 86400);
+        int before = 0, after = 0; /* the period's days before / after */
+        while (before < 400 &&
+               hz_calendar_period(cal, (day - before - 1) * 86400) == p)
+            before++;
+        while (after < 400 &&
+               hz_calendar_period(cal, (day + after + 1) * 86400) == p)
+            after++;
+        int missing = k ? after : before;
+        if (missing == 0)
+            continue;
+        hz_partial_period *pp = &set->partial[k];
+        pp->period = p;
+        pp->of = before + after + 1;
+        pp->days = pp->of - missing;
+        pp->edge = (int32_t)day;
+    }
+}
+
 static hz_status build_set(hz__sb *b, hz_series_set *set)
 {
     hz_status st;
@@ -671,6 +726,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
         goto out;
     set->freq = set->cal.freq;
     set_seasons(&b, set);
+    partial_periods(&b, set);
     if ((st = build_set(&b, set)) != HZ_OK)
         goto out;
     qsort(set->series, set->nseries, sizeof *set->series, cmp_series);

@@ -278,6 +278,8 @@ typedef struct hz_forecast_result {
     hz_seasons seasons;             /* every seasonal period used */
     char freq_reason[192];          /* why this frequency (series.h) */
     char seasons_reason[64];        /* why these seasonal periods */
+    hz_partial_period partial[2];   /* first and last periods the data
+                                       do not cover whole (series.h) */
     size_t nfilled, nseries_filled; /* filled periods, series with any */
     size_t nnonneg, nclamped;       /* series kept >= 0, values raised */
     size_t horizon;

@@ -131,6 +131,17 @@ typedef struct hz_series {
     size_t nfilled; /* periods filled (no rows) */
 } hz_series;
 
+/* A first or last period that the table's dates do not cover whole, for
+ * input dated inside its periods (transactions by day into weeks, months,
+ * quarters or years): the table starts after the first period's first
+ * day, or ends before the last period's last day, so that period's total
+ * is a part-period's.  days == 0: whole (or not applicable). */
+typedef struct hz_partial_period {
+    int64_t period; /* its index */
+    int days, of;   /* days of it inside the table's dates, its days */
+    int32_t edge;   /* the table's first (or last) day */
+} hz_partial_period;
+
 typedef struct hz_series_set {
     hz_freq freq;
     hz_calendar cal;    /* how periods are cut and labelled */
@@ -143,6 +154,7 @@ typedef struct hz_series_set {
     size_t nseries_filled;          /* series with a filled period */
     char freq_reason[192];          /* why this frequency and labels */
     char seasons_reason[64];        /* why these seasonal periods */
+    hz_partial_period partial[2];   /* [0] first, [1] last period */
 } hz_series_set;
 
 typedef struct hz_series_opts {

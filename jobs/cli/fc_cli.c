@@ -344,6 +344,27 @@ void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                 cmd, nclamped, nnonneg);
 }
 
+void hz__fc_partial_notices(const char *cmd, const hz_calendar *cal,
+                            const hz_partial_period *partial)
+{
+    const char *f = hz_freq_name(cal->freq);
+    for (int k = 0; k < 2; k++) {
+        const hz_partial_period *p = &partial[k];
+        if (p->days <= 0)
+            continue;
+        char lab[32], day[16];
+        hz_calendar_format(cal, p->period, lab, sizeof lab);
+        hz_format_day(p->edge, day);
+        fprintf(stderr,
+                "horizon %s: the %s %s (%s) holds %d of its %d days (the "
+                "data %s %s): its total is a part-%s's, which the models "
+                "take for a whole one; cut the input at a %s's %s or choose "
+                "a finer --freq\n",
+                cmd, k ? "last" : "first", f, lab, p->days, p->of,
+                k ? "end" : "start", day, f, f, k ? "end" : "start");
+    }
+}
+
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,
                            const hz_seasons *seasons,
                            const char *seasons_reason)

@@ -129,6 +129,10 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
                     size_t nseries_filled, size_t nclamped, size_t nnonneg);
+/* Notices of a first or last period the data do not cover whole (printed
+ * whatever --quiet says). */
+void hz__fc_partial_notices(const char *cmd, const hz_calendar *cal,
+                            const hz_partial_period *partial);
 /* The lines of the summary saying which frequency and seasons were
  * used, and why. */
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,

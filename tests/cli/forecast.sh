@@ -95,4 +95,13 @@ done
 "$H" forecast "$S" --date order_date --value quantity --by product_id \
     --freq week --horizon 4 --model croston --quiet -o "$T/cr.csv"
 check "croston bounds never negative" bash -c "! cut -d, -f3-7 '$T/cr.csv' | grep -q -- '-'"
+# the sample's orders end on Tuesday 2024-12-31: its last week is a part
+# of one, and is said to be (even with --quiet); its months are whole
+"$H" forecast "$S" --date order_date --value revenue --freq week --quiet \
+    -o "$T/pw.csv" 2>"$T/pw.err"
+check "partial week: exit 0" test $? -eq 0
+check "partial week: named" grep -q "the last week (2024-12-30) holds 2 of its 7 days (the data end 2024-12-31)" "$T/pw.err"
+"$H" forecast "$S" --date order_date --value revenue --freq month --quiet \
+    -o "$T/pm.csv" 2>"$T/pm.err"
+check "whole last month: no notice" bash -c "! grep -q 'the last month' '$T/pm.err'"
 finish

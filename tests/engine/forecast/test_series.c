@@ -309,6 +309,46 @@ HZ_TEST(transaction_level_input_gets_months_with_the_reason)
     hz_series_set_free(s);
 }
 
+/* Daily transactions into weeks and months: a first or last period the
+ * dates do not cover whole is reported (its days inside the data, its
+ * days, the data's first or last day); whole periods and data dated by
+ * the month (standing for their whole month) are not. */
+HZ_TEST(partial_first_and_last_periods_are_reported)
+{
+    int32_t d[120];
+    double v[120];
+    for (int i = 0; i < 120; i++) { /* Wednesday 2024-01-03 .. 2024-05-01 */
+        d[i] = D(2024, 1, 3) + i;
+        v[i] = 1;
+    }
+    hz_error err;
+    hz_series_set *s = build_days(d, v, NULL, 120, HZ_FREQ_WEEK, &err);
+    HZ_CHECK(s != NULL && s->cal.anchor == 0); /* weeks from Monday */
+    HZ_CHECK(s->partial[0].days == 5 && s->partial[0].of == 7);
+    HZ_CHECK(s->partial[0].edge == D(2024, 1, 3));
+    HZ_CHECK(s->partial[0].period == s->series[0].start);
+    HZ_CHECK(s->partial[1].days == 3 && s->partial[1].of == 7);
+    HZ_CHECK(s->partial[1].edge == D(2024, 5, 1));
+    HZ_CHECK(s->partial[1].period ==
+             s->series[0].start + (int64_t)s->series[0].n - 1);
+    hz_series_set_free(s);
+    s = build_days(d, v, NULL, 120, HZ_FREQ_MONTH, &err);
+    HZ_CHECK(s != NULL);
+    HZ_CHECK(s->partial[0].days == 29 && s->partial[0].of == 31);
+    HZ_CHECK(s->partial[1].days == 1 && s->partial[1].of == 31);
+    hz_series_set_free(s);
+    for (int i = 0; i < 112; i++) /* Monday .. Sunday, 16 whole weeks */
+        d[i] = D(2024, 1, 1) + i;
+    s = build_days(d, v, NULL, 112, HZ_FREQ_WEEK, &err);
+    HZ_CHECK(s != NULL && s->partial[0].days == 0 && s->partial[1].days == 0);
+    hz_series_set_free(s);
+    for (int i = 0; i < 24; i++) /* month starts into quarters */
+        d[i] = D(2024 + i / 12, (unsigned)(i % 12) + 1, 1);
+    s = build_days(d, v, NULL, 24, HZ_FREQ_QUARTER, &err);
+    HZ_CHECK(s != NULL && s->partial[0].days == 0 && s->partial[1].days == 0);
+    hz_series_set_free(s);
+}
+
 HZ_TEST(regular_series_keep_their_frequency_and_dating)
 {
     int32_t d[40];
