@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "forecast/series_internal.h"
 #include "horizon/series.h"
 
 static const char *const FREQ_NAMES[] = {
@@ -307,7 +308,7 @@ void hz_calendar_init(hz_calendar *c, hz_freq f)
     c->label = HZ_DATEFMT_NONE;
 }
 
-static int64_t day_of_time(int64_t t)
+int64_t hz__day_of_time(int64_t t)
 {
     return floordiv(t, 86400);
 }
@@ -321,14 +322,14 @@ int64_t hz_calendar_period(const hz_calendar *c, int64_t t)
         /* label day L(p) = 7p - 3 + anchor (p as ISO weeks for Monday);
          * a week labelled by its start holds L .. L+6, by its end
          * L-6 .. L */
-        int64_t d = day_of_time(t) + 3 - c->anchor;
+        int64_t d = hz__day_of_time(t) + 3 - c->anchor;
         return floordiv(c->end ? d + 6 : d, 7);
     }
     case HZ_FREQ_MONTH:
     case HZ_FREQ_QUARTER:
     case HZ_FREQ_YEAR:
     case HZ_FREQ_DAY:
-    default: return hz_period_of_day(c->freq, (int32_t)day_of_time(t));
+    default: return hz_period_of_day(c->freq, (int32_t)hz__day_of_time(t));
     }
 }
 
@@ -361,7 +362,7 @@ char *hz_calendar_format(const hz_calendar *c, int64_t p, char *buf, size_t n)
     char d[16];
     if (c->freq == HZ_FREQ_HOUR || c->freq == HZ_FREQ_MINUTE) {
         int64_t t = hz_calendar_time(c, p);
-        int32_t day = (int32_t)day_of_time(t);
+        int32_t day = (int32_t)hz__day_of_time(t);
         int64_t sod = t - (int64_t)day * 86400;
         snprintf(buf, n, "%s %02d:%02d:00", hz_format_day(day, d),
                  (int)(sod / 3600), (int)(sod / 60 % 60));

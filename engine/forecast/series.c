@@ -610,8 +610,8 @@ static int cmp_series(const void *a, const void *b)
  * stand for their whole period). */
 static bool daily_dates(const hz__sb *b)
 {
-    int64_t d0 = b->tmin / 86400 - (b->tmin % 86400 < 0);
-    int64_t d1 = b->tmax / 86400 - (b->tmax % 86400 < 0);
+    int64_t d0 = hz__day_of_time(b->tmin);
+    int64_t d1 = hz__day_of_time(b->tmax);
     if (d1 <= d0 || d1 - d0 > 400000)
         return false;
     size_t span = (size_t)(d1 - d0 + 1), ndays = 0, next = 0;
@@ -620,7 +620,7 @@ static bool daily_dates(const hz__sb *b)
         return false;
     for (size_t i = 0; i < b->n; i++)
         if (b->t[i] != HZ__NO_TIME)
-            has[b->t[i] / 86400 - (b->t[i] % 86400 < 0) - d0] = 1;
+            has[hz__day_of_time(b->t[i]) - d0] = 1;
     for (size_t d = 0; d < span; d++) {
         ndays += has[d];
         next += has[d] && d + 1 < span && has[d + 1];
@@ -639,7 +639,7 @@ static void partial_periods(const hz__sb *b, hz_series_set *set)
         return;
     bool inside = daily_dates(b);
     for (int k = 0; inside && k < 2; k++) {
-        int64_t t = k ? b->tmax : b->tmin, day = t / 86400 - (t % 86400 < 0);
+        int64_t day = hz__day_of_time(k ? b->tmax : b->tmin);
         int64_t p = hz_calendar_period(cal, day * 86400);
         int before = 0, after = 0; /* the period's days before / after */
         while (before < 400 &&

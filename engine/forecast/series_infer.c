@@ -22,12 +22,6 @@ typedef struct alignment {
     int dom;              /* the day of month of every date, or -1 */
 } alignment;
 
-static int64_t fdiv(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 static alignment align_of(const hz__sb *b)
 {
     alignment a = {.weekdays = 0,
@@ -48,12 +42,12 @@ static alignment align_of(const hz__sb *b)
         if (t == HZ__NO_TIME || t == prev)
             continue;
         prev = t;
-        int64_t sod = t - fdiv(t, 86400) * 86400;
+        int64_t sod = t - hz__day_of_time(t) * 86400;
         a.midnight &= sod == 0;
         a.tod = a.tod == -2 ? sod : a.tod == sod ? a.tod : -1;
         a.on_hour &= sod % 3600 == 0;
         a.on_min &= sod % 60 == 0;
-        int32_t day = (int32_t)fdiv(t, 86400);
+        int32_t day = (int32_t)hz__day_of_time(t);
         int y;
         unsigned m, d;
         hz_civil_from_days(day, &y, &m, &d);

@@ -29,6 +29,10 @@ typedef struct hz__sb {
     int64_t tmin, tmax; /* instants of those rows */
 } hz__sb;
 
+/* Day number (days since 1970-01-01) of instant t (seconds), rounded
+ * down. */
+int64_t hz__day_of_time(int64_t t);
+
 /* Choose the calendar: the caller's frequency, or one inferred from the
  * dates (period format, spacing within each group, transaction-level
  * input -> months); week anchor and start/end labels as the data are
