@@ -57,6 +57,7 @@ static int build(hier *H, const hz_gen_options *go, hz_freq freq,
     so.by_cols = by;
     so.nby = 2;
     so.freq = freq;
+    so.partial = HZ_PARTIAL_DROP; /* whole periods only */
     if (hz_csv_read_buffer(buf, len, "g.csv", &co, &ds, NULL, NULL) != HZ_OK ||
         hz_series_build(ds, &so, &set, NULL) != HZ_OK || set->nseries > 30)
         return -1;

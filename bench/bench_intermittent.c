@@ -49,6 +49,7 @@ static hz_series_set *weekly_products(unsigned products, hz_error *err)
         so.by_cols = by;
         so.nby = 1;
         so.freq = HZ_FREQ_WEEK;
+        so.partial = HZ_PARTIAL_DROP; /* whole weeks only */
         if (hz_series_build(ds, &so, &set, err) != HZ_OK)
             set = NULL;
     }

@@ -325,6 +325,7 @@ static void series_opts(const hz_forecast_request *req, hz_series_opts *so)
     so->agg = (hz_agg)req->agg;
     so->fill = (hz_fill)req->fill;
     so->extend_to_end = !req->long_format;
+    so->partial = (hz_partial)req->partial;
 }
 
 static hz_forecast_result *result_new(const hz_forecast_request *req,

@@ -659,6 +659,70 @@ static void partial_periods(const hz__sb *b, hz_series_set *set)
     }
 }
 
+/* The part last period (and with HZ_PARTIAL_DROP the first) out of
+ * every series that holds it, before gaps are filled; its rows move from
+ * rows_used to set->partial[k].rows.  A series with rows only there is
+ * left with no period (removed by drop_empty_series, and counted). */
+static void drop_partial_periods(const hz__sb *b, hz_series_set *set,
+                                 double **cnts)
+{
+    for (int k = 0; k < 2; k++) {
+        hz_partial_period *pp = &set->partial[k];
+        if (pp->days <= 0 || b->o->partial == HZ_PARTIAL_KEEP ||
+            (k == 0 && b->o->partial != HZ_PARTIAL_DROP))
+            continue;
+        pp->dropped = 1;
+        for (size_t sl = 0; sl < set->nseries; sl++) {
+            hz_series *s = &set->series[sl];
+            size_t t = k ? s->n - 1 : 0;
+            if (s->n == 0 || s->start + (int64_t)t != pp->period)
+                continue;
+            size_t c = (size_t)cnts[sl][t];
+            pp->rows += c;
+            s->nobs -= c;
+            set->rows_used -= c;
+            if (k == 0) {
+                memmove(s->values, s->values + 1,
+                        (s->n - 1) * sizeof *s->values);
+                cnts[sl]++;
+                s->start++;
+            }
+            if (--s->n == 0 && pp->nseries_out++ == 0)
+                snprintf(pp->series_out, sizeof pp->series_out, "%s", s->key);
+        }
+    }
+}
+
+/* Series left with no period by drop_partial_periods: out of the set;
+ * refused when none is left. */
+static hz_status drop_empty_series(hz__sb *b, hz_series_set *set)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < set->nseries; i++) {
+        hz_series *s = &set->series[i];
+        if (s->n > 0) {
+            set->series[kept++] = *s;
+            continue;
+        }
+        free(s->key);
+        free(s->values);
+    }
+    size_t n = set->nseries;
+    set->nseries = kept;
+    if (kept > 0 || n == 0)
+        return HZ_OK;
+    const hz_partial_period *pp = &set->partial[set->partial[1].dropped];
+    char d[32];
+    return hz_error_set(
+        b->err, HZ_EPARSE,
+        "every series has rows only in the part %s %s (%d of its %d days), "
+        "which is left out: nothing is left to forecast (--partial keep "
+        "keeps it, or choose a finer --freq)",
+        hz_freq_name(set->cal.freq),
+        hz_calendar_format(&set->cal, pp->period, d, sizeof d), pp->days,
+        pp->of);
+}
+
 static hz_status build_set(hz__sb *b, hz_series_set *set)
 {
     hz_status st;
@@ -688,8 +752,11 @@ static hz_status build_set(hz__sb *b, hz_series_set *set)
         cnts[s] = cnt + tot;
         tot += set->series[s].n;
     }
-    if ((st = accumulate(b, set, slot, cnts)) == HZ_OK)
-        st = fill_gaps(b, set, cnts);
+    if ((st = accumulate(b, set, slot, cnts)) == HZ_OK) {
+        drop_partial_periods(b, set, cnts);
+        if ((st = fill_gaps(b, set, cnts)) == HZ_OK)
+            st = drop_empty_series(b, set);
+    }
 out:
     free(cnts);
     free(cnt);

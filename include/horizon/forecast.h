@@ -244,6 +244,9 @@ typedef struct hz_forecast_request {
     int nonnegative;    /* hz_nonneg: auto (default), on, off */
     int keep_fitted;    /* 1: keep fitted values (hz_forecast_series_result
                             .fitted) for diagnostics */
+    int partial;        /* hz_partial (series.h): a part last period
+                            left out (default), a part first one too,
+                            or both kept */
 } hz_forecast_request;
 
 HZ_API void hz_forecast_request_init(hz_forecast_request *r);

@@ -140,7 +140,24 @@ typedef struct hz_partial_period {
     int64_t period; /* its index */
     int days, of;   /* days of it inside the table's dates, its days */
     int32_t edge;   /* the table's first (or last) day */
+    int dropped;    /* 1: left out of every series that held it
+                       (hz_series_opts.partial) */
+    size_t rows;    /* with dropped: the rows dated in it, left out */
+    size_t nseries_out;  /* with dropped: series with rows only in it,
+                            left out of the set (none to forecast) */
+    char series_out[64]; /* the first of them met, truncated */
 } hz_partial_period;
+
+/* What becomes of part periods (hz_partial_period): a part last period
+ * left out (the default: its total would set the forecast's level low),
+ * a part first one too, or both kept as if whole.  A part first period
+ * is kept by default because a table's first day is more often the
+ * first sale than a cut (data from Monday 3 January). */
+typedef enum hz_partial {
+    HZ_PARTIAL_DROP_LAST = 0,
+    HZ_PARTIAL_DROP,
+    HZ_PARTIAL_KEEP
+} hz_partial;
 
 typedef struct hz_series_set {
     hz_freq freq;
@@ -175,6 +192,9 @@ typedef struct hz_series_opts {
                                 without grouping there are none) */
     bool extend_to_end; /* pad every group to the last period of the
                                 whole table (default on) */
+    hz_partial partial; /* part first and last periods
+                                (hz_series_set.partial) left out of every
+                                series that holds them, or kept */
 } hz_series_opts;
 
 HZ_API void hz_series_opts_init(hz_series_opts *o);

@@ -168,6 +168,7 @@ bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
     req->seasons = a->so.seasons;
     req->agg = a->so.agg;
     req->fill = a->so.fill;
+    req->partial = (int)a->so.partial;
     req->long_format = a->long_format;
     req->nonnegative = a->nonnegative;
     if (req->date_col == NULL) {
@@ -211,8 +212,9 @@ static int opt_choice(const char *cmd, const char *opt, const char *arg,
             *out = k;
             return 1;
         }
-    hz_cli_error(cmd, "--%s: expected %s, %s%s%s, got '%s'", opt, names[0],
-                 names[1], n > 2 ? " or " : "", n > 2 ? names[2] : "", arg);
+    hz_cli_error(cmd, "--%s: expected %s%s%s%s%s, got '%s'", opt, names[0],
+                 n > 2 ? ", " : " or ", names[1], n > 2 ? " or " : "",
+                 n > 2 ? names[2] : "", arg);
     return -1;
 }
 
@@ -221,6 +223,7 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
 {
     static const char *const fills[] = {"zero", "interpolate", "none"};
     static const char *const nonneg[] = {"auto", "on", "off"};
+    static const char *const partial[] = {"drop-last", "drop", "keep"};
     hz_error err;
     int k;
     switch (opt) {
@@ -261,6 +264,11 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
         return 1;
     case HZ_FC_OPT_NONNEG:
         return opt_choice(cmd, "nonnegative", arg, nonneg, 3, &a->nonnegative);
+    case HZ_FC_OPT_PARTIAL:
+        if (opt_choice(cmd, "partial", arg, partial, 3, &k) < 0)
+            return -1;
+        a->so.partial = (hz_partial)k;
+        return 1;
     default: return 0;
     }
 }
@@ -356,12 +364,32 @@ void hz__fc_partial_notices(const char *cmd, const hz_calendar *cal,
         hz_calendar_format(cal, p->period, lab, sizeof lab);
         hz_format_day(p->edge, day);
         fprintf(stderr,
-                "horizon %s: the %s %s (%s) holds %d of its %d days (the "
-                "data %s %s): its total is a part-%s's, which the models "
-                "take for a whole one; cut the input at a %s's %s or choose "
-                "a finer --freq\n",
+                "horizon %s: the %s %s (%s) holds %d of its %d days "
+                "(the data %s %s): ",
                 cmd, k ? "last" : "first", f, lab, p->days, p->of,
-                k ? "end" : "start", day, f, f, k ? "end" : "start");
+                k ? "end" : "start", day);
+        if (p->dropped && p->nseries_out > 0)
+            fprintf(stderr,
+                    "left out with its %zu row%s; %zu series with rows only "
+                    "in it ('%s'%s) %s nothing else and %s not forecast "
+                    "(--partial keep keeps it)\n",
+                    p->rows, p->rows == 1 ? "" : "s", p->nseries_out,
+                    p->series_out, p->nseries_out > 1 ? ", ..." : "",
+                    p->nseries_out > 1 ? "have" : "has",
+                    p->nseries_out > 1 ? "are" : "is");
+        else if (p->dropped)
+            fprintf(stderr,
+                    "left out with its %zu row%s%s (--partial keep keeps "
+                    "it)\n",
+                    p->rows, p->rows == 1 ? "" : "s",
+                    k && strcmp(cmd, "backtest") != 0
+                        ? "; the forecast starts with it"
+                        : "");
+        else
+            fprintf(stderr,
+                    "its total is a part-%s's, which the models take for a "
+                    "whole one (%s)\n",
+                    f, k ? "--partial keep" : "--partial drop leaves it out");
     }
 }
 

@@ -11,7 +11,7 @@
 /* The options that say how series are built from a table and how their
  * forecasts are kept, shared by `horizon forecast`, `horizon backtest`
  * and forecast jobs (jobs/cli/job_params.c): --date, --value, --by,
- * --freq, --season, --agg, --fill, --nonnegative, --long. */
+ * --freq, --season, --agg, --fill, --partial, --nonnegative, --long. */
 enum {
     HZ_FC_OPT_DATE = 1900,
     HZ_FC_OPT_VALUE,
@@ -21,7 +21,8 @@ enum {
     HZ_FC_OPT_FILL,
     HZ_FC_OPT_LONG,
     HZ_FC_OPT_SEASON,
-    HZ_FC_OPT_NONNEG
+    HZ_FC_OPT_NONNEG,
+    HZ_FC_OPT_PARTIAL
 };
 
 #define HZ_FC_SERIES_LONGOPTS                                                 \
@@ -33,6 +34,7 @@ enum {
         {"fill", required_argument, 0, HZ_FC_OPT_FILL},                       \
         {"season", required_argument, 0, HZ_FC_OPT_SEASON},                   \
         {"nonnegative", required_argument, 0, HZ_FC_OPT_NONNEG},              \
+        {"partial", required_argument, 0, HZ_FC_OPT_PARTIAL},                 \
     {                                                                         \
         "long", no_argument, 0, HZ_FC_OPT_LONG                                \
     }
@@ -81,6 +83,11 @@ enum {
     "  --agg A                sum (default), mean or count\n"                 \
     "  --fill F               periods with no rows: zero (default),\n"        \
     "                         interpolate, or none (refuse gaps)\n"           \
+    "  --partial P            weeks, months, ... that daily dates do not\n"  \
+    "                         cover whole: drop-last (default: a part last\n" \
+    "                         period is left out and forecast), drop (the\n"  \
+    "                         part first one too) or keep (taken as whole);\n"\
+    "                         named on stderr\n"                              \
     "  --nonnegative M        auto (default: points and bounds kept >= 0\n"   \
     "                         for series never below 0), on or off\n"         \
     "  --horizon N            periods ahead (default 12)\n"                   \
@@ -89,7 +96,7 @@ enum {
 
 typedef struct hz__fc_series_args {
     hz_series_opts so; /* date, value, by, freq, week anchor, label end,
-                          seasons, agg, fill */
+                          seasons, agg, fill, partial */
     bool long_format;
     const char *by[16];      /* so.by_cols points here */
     char *bystore;           /* free() */

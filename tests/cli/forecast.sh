@@ -96,11 +96,45 @@ done
     --freq week --horizon 4 --model croston --quiet -o "$T/cr.csv"
 check "croston bounds never negative" bash -c "! cut -d, -f3-7 '$T/cr.csv' | grep -q -- '-'"
 # the sample's orders end on Tuesday 2024-12-31: its last week is a part
-# of one, and is said to be (even with --quiet); its months are whole
+# of one, left out and forecast whole by default, and said to be (even
+# with --quiet); --partial keep takes it for a whole week; its months are
+# whole
 "$H" forecast "$S" --date order_date --value revenue --freq week --quiet \
     -o "$T/pw.csv" 2>"$T/pw.err"
 check "partial week: exit 0" test $? -eq 0
-check "partial week: named" grep -q "the last week (2024-12-30) holds 2 of its 7 days (the data end 2024-12-31)" "$T/pw.err"
+check "partial week: named" grep -q "the last week (2024-12-30) holds 2 of its 7 days (the data end 2024-12-31): left out with its [0-9]* rows; the forecast starts with it" "$T/pw.err"
+check "partial week: forecast from it" test "$(sed -n 2p "$T/pw.csv" | cut -d, -f2)" = 2024-12-30
+"$H" forecast "$S" --date order_date --value revenue --freq week --quiet \
+    --partial keep -o "$T/pk.csv" 2>"$T/pk.err"
+check "partial keep: exit 0" test $? -eq 0
+check "partial keep: named" grep -q "holds 2 of its 7 days (the data end 2024-12-31): its total is a part-week's" "$T/pk.err"
+check "partial keep: forecast after it" test "$(sed -n 2p "$T/pk.csv" | cut -d, -f2)" = 2025-01-06
+check "partial keep: the part week drags the level down" awk -F, \
+    'NR == FNR && FNR == 3 { a = $3 } NR > FNR && FNR == 2 { b = $3 } END { exit !(b < 0.9 * a) }' \
+    "$T/pw.csv" "$T/pk.csv"
+# a product first sold in the part last week has no whole week: it is
+# left out and named; a table inside one part week is refused
+{
+    echo day,product,units
+    for i in $(seq 0 119); do
+        echo "$(date -u -d "2024-01-03 +$i day" +%F),a,1"
+    done
+    echo 2024-04-30,new,2
+    echo 2024-05-01,new,3
+} >"$T/pn.csv"
+"$H" forecast "$T/pn.csv" --date day --value units --by product --freq week \
+    --horizon 2 --quiet -o "$T/pn.out" 2>"$T/pn.err"
+check "part week only: exit 0" test $? -eq 0
+check "part week only: named" grep -q "1 series with rows only in it ('new') has nothing else and is not forecast" "$T/pn.err"
+check "part week only: the others forecast" test "$(cut -d, -f1 "$T/pn.out" | sort -u | tr '\n' ' ')" = "a series "
+tail -2 "$T/pn.csv" | sed 1iday,product,units >"$T/pn2.csv"
+expect_exit 1 "every series has rows only in the part week 2024-04-29 (3 of its 7 days)" -- \
+    "$H" forecast "$T/pn2.csv" --date day --value units --by product --freq week
+"$H" forecast "$T/pn2.csv" --date day --value units --by product --freq week \
+    --partial keep --horizon 2 --quiet -o "$T/pn2.out" 2>/dev/null
+check "part week only, kept: forecast" grep -q '^new,2024-05-06' "$T/pn2.out"
+expect_exit 2 "--partial: expected drop-last, drop or keep, got 'some'" -- "$H" forecast "$S" --date order_date \
+    --value revenue --freq week --partial some
 "$H" forecast "$S" --date order_date --value revenue --freq month --quiet \
     -o "$T/pm.csv" 2>"$T/pm.err"
 check "whole last month: no notice" bash -c "! grep -q 'the last month' '$T/pm.err'"

@@ -249,9 +249,10 @@ HZ_TEST(rows_with_missing_values_are_skipped_and_counted)
 
 /* ---- calendars inferred from the data ---- */
 
-static hz_series_set *build_days(const int32_t *days, const double *v,
-                                 const char *const *g, size_t n, hz_freq f,
-                                 hz_error *err)
+static hz_series_set *build_days_partial(const int32_t *days, const double *v,
+                                         const char *const *g, size_t n,
+                                         hz_freq f, hz_partial partial,
+                                         hz_error *err)
 {
     hz_dataset *ds = hz_dataset_new(n);
     ds_add_dates(ds, "d", days);
@@ -264,6 +265,7 @@ static hz_series_set *build_days(const int32_t *days, const double *v,
     o.date_col = "d";
     o.value_col = "v";
     o.freq = f;
+    o.partial = partial;
     if (g != NULL) {
         o.by_cols = by;
         o.nby = 1;
@@ -272,6 +274,13 @@ static hz_series_set *build_days(const int32_t *days, const double *v,
     hz_series_build(ds, &o, &s, err);
     hz_dataset_free(ds);
     return s;
+}
+
+static hz_series_set *build_days(const int32_t *days, const double *v,
+                                 const char *const *g, size_t n, hz_freq f,
+                                 hz_error *err)
+{
+    return build_days_partial(days, v, g, n, f, HZ_PARTIAL_DROP_LAST, err);
 }
 
 HZ_TEST(transaction_level_input_gets_months_with_the_reason)
@@ -309,10 +318,81 @@ HZ_TEST(transaction_level_input_gets_months_with_the_reason)
     hz_series_set_free(s);
 }
 
+/* A part last period is left out by default (its rows counted apart,
+ * the forecast would start with it); HZ_PARTIAL_DROP leaves a part first
+ * one out too; a group padded to the table's end loses its padded part
+ * period; a group with rows only in it is refused, by name. */
+HZ_TEST(part_periods_are_left_out)
+{
+    int32_t d[182];
+    double v[182];
+    const char *g[182];
+    for (int i = 0; i < 120; i++) { /* Wednesday 2024-01-03 .. 2024-05-01 */
+        d[i] = D(2024, 1, 3) + i;
+        v[i] = 1;
+        g[i] = "a";
+    }
+    hz_error err;
+    hz_series_set *s = build_days(d, v, NULL, 120, HZ_FREQ_WEEK, &err);
+    HZ_CHECK(s != NULL && s->nseries == 1);
+    HZ_CHECK(!s->partial[0].dropped && s->partial[1].dropped);
+    HZ_CHECK(s->partial[1].rows == 3 && s->partial[1].days == 3);
+    HZ_CHECK(s->series[0].start == s->partial[0].period);
+    HZ_CHECK(s->series[0].n == 17 && s->series[0].values[16] == 7);
+    HZ_CHECK(s->series[0].start + 17 == s->partial[1].period);
+    HZ_CHECK(s->rows_used == 117 && s->series[0].nobs == 117);
+    hz_series_set_free(s);
+    s = build_days_partial(d, v, NULL, 120, HZ_FREQ_WEEK, HZ_PARTIAL_DROP,
+                           &err);
+    HZ_CHECK(s != NULL && s->partial[0].dropped && s->partial[1].dropped);
+    HZ_CHECK(s->partial[0].rows == 5 && s->series[0].n == 16);
+    HZ_CHECK(s->series[0].start == s->partial[0].period + 1);
+    HZ_CHECK(s->series[0].values[0] == 7 && s->rows_used == 112);
+    hz_series_set_free(s);
+    /* months: May 2024 holds 1 of 31 days and goes; January is kept */
+    s = build_days(d, v, NULL, 120, HZ_FREQ_MONTH, &err);
+    HZ_CHECK(s != NULL && s->series[0].n == 4 && s->series[0].values[3] == 30);
+    HZ_CHECK(s->partial[1].rows == 1 && s->series[0].values[0] == 29);
+    hz_series_set_free(s);
+    /* group c ends in February, padded to the end: same periods as a */
+    for (int i = 0; i < 60; i++) {
+        d[120 + i] = D(2024, 1, 3) + i;
+        v[120 + i] = 2;
+        g[120 + i] = "c";
+    }
+    s = build_days(d, v, g, 180, HZ_FREQ_WEEK, &err);
+    HZ_CHECK(s != NULL && s->nseries == 2);
+    HZ_CHECK(s->series[1].n == 17 && s->series[1].start == s->series[0].start);
+    HZ_CHECK(s->series[1].nfilled == 8 && s->nfilled == 8);
+    hz_series_set_free(s);
+    /* group b sold only on the last two days: nothing of it is whole, it
+     * is left out and named; kept with HZ_PARTIAL_KEEP */
+    for (int i = 0; i < 2; i++) {
+        d[180 + i] = D(2024, 4, 30) + i;
+        v[180 + i] = 1;
+        g[180 + i] = "b";
+    }
+    s = build_days(d, v, g, 182, HZ_FREQ_WEEK, &err);
+    HZ_CHECK(s != NULL && s->nseries == 2 && s->rows_used == 117 + 60);
+    HZ_CHECK(strcmp(s->series[0].key, "a") == 0);
+    HZ_CHECK(strcmp(s->series[1].key, "c") == 0);
+    HZ_CHECK(s->partial[1].nseries_out == 1 && s->partial[1].rows == 5);
+    HZ_CHECK(strcmp(s->partial[1].series_out, "b") == 0);
+    hz_series_set_free(s);
+    s = build_days_partial(d, v, g, 182, HZ_FREQ_WEEK, HZ_PARTIAL_KEEP, &err);
+    HZ_CHECK(s != NULL && s->nseries == 3 && s->series[1].n == 1);
+    hz_series_set_free(s);
+    /* every series inside the part week: refused, not an empty result */
+    s = build_days(d + 180, v + 180, g + 180, 2, HZ_FREQ_WEEK, &err);
+    HZ_CHECK(s == NULL && err.status == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "every series has rows only in the part week");
+}
+
 /* Daily transactions into weeks and months: a first or last period the
  * dates do not cover whole is reported (its days inside the data, its
  * days, the data's first or last day); whole periods and data dated by
- * the month (standing for their whole month) are not. */
+ * the month (standing for their whole month) are not.  Kept with
+ * HZ_PARTIAL_KEEP; by default the last is left out of the series. */
 HZ_TEST(partial_first_and_last_periods_are_reported)
 {
     int32_t d[120];
@@ -322,7 +402,8 @@ HZ_TEST(partial_first_and_last_periods_are_reported)
         v[i] = 1;
     }
     hz_error err;
-    hz_series_set *s = build_days(d, v, NULL, 120, HZ_FREQ_WEEK, &err);
+    hz_series_set *s = build_days_partial(d, v, NULL, 120, HZ_FREQ_WEEK,
+                                          HZ_PARTIAL_KEEP, &err);
     HZ_CHECK(s != NULL && s->cal.anchor == 0); /* weeks from Monday */
     HZ_CHECK(s->partial[0].days == 5 && s->partial[0].of == 7);
     HZ_CHECK(s->partial[0].edge == D(2024, 1, 3));
@@ -331,6 +412,9 @@ HZ_TEST(partial_first_and_last_periods_are_reported)
     HZ_CHECK(s->partial[1].edge == D(2024, 5, 1));
     HZ_CHECK(s->partial[1].period ==
              s->series[0].start + (int64_t)s->series[0].n - 1);
+    HZ_CHECK(!s->partial[0].dropped && !s->partial[1].dropped);
+    HZ_CHECK(s->series[0].n == 18 && s->rows_used == 120);
+    HZ_CHECK(s->series[0].values[0] == 5 && s->series[0].values[17] == 3);
     hz_series_set_free(s);
     s = build_days(d, v, NULL, 120, HZ_FREQ_MONTH, &err);
     HZ_CHECK(s != NULL);
