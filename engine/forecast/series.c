@@ -677,6 +677,8 @@ static void drop_partial_periods(const hz__sb *b, hz_series_set *set,
             size_t t = k ? s->n - 1 : 0;
             if (s->n == 0 || s->start + (int64_t)t != pp->period)
                 continue;
+            /* cnts[0..nseries) are set by build_set:
+             * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
             size_t c = (size_t)cnts[sl][t];
             pp->rows += c;
             s->nobs -= c;
