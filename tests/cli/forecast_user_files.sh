@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# A user's own files through horizon forecast / backtest (qa16): shapes
+# that behaved wrongly once.  Each block generates its small input.
+source "$HZ_SRC/tests/cli/lib.sh"
+H=$HORIZON
+
+# ---- group values containing the '|' that joins the levels' names ----
+# region 'A|B' x category 'C' and region 'A' x category 'B|C' are both
+# named 'A|B|C': the hierarchy put region 'A|B' under region 'A'
+awk 'BEGIN {
+    print "date,region,category,sales"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d-01", 2023 + int(m / 12), m % 12 + 1)
+        printf "%s,\"A|B\",C,%d\n", d, 100 + m
+        printf "%s,A,\"B|C\",%d\n", d, 500 - m
+        printf "%s,A,D,%d\n", d, 50 + m % 3
+    }
+}' >"$T/pipe.csv"
+for m in mint bu; do
+    expect_exit 2 "contains '|'" -- "$H" forecast "$T/pipe.csv" --date date \
+        --value sales --by region,category --reconcile "$m" --horizon 2 \
+        -o "$T/pipe_$m.csv"
+    check "pipe $m: no output" test ! -e "$T/pipe_$m.csv"
+done
+# a '|' in a value that names no other group: still no parent to find
+# ('West|X' x 'A,B' was summed into a region 'West')
+awk 'BEGIN {
+    print "date,region,category,sales"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d-01", 2023 + int(m / 12), m % 12 + 1)
+        printf "%s,\"West|X\",\"A,B\",%d\n", d, 30 + m % 4
+        printf "%s,North,Toys,%d\n", d, 100 + m
+    }
+}' >"$T/pipe2.csv"
+expect_exit 2 "series 'West|X|A,B' has 3 '|'-separated parts for 2 --by" -- \
+    "$H" forecast "$T/pipe2.csv" --date date --value sales \
+    --by region,category --reconcile mint --horizon 2 -o "$T/pipe2_o.csv"
+check "pipe2: no output" test ! -e "$T/pipe2_o.csv"
+# without grouping levels the same file forecasts: no two series share
+# a name there
+expect_exit 2 "share the name 'A|B|C'" -- "$H" forecast "$T/pipe.csv" \
+    --date date --value sales --by region,category --horizon 2 -o "$T/pipe_n.csv"
+# one --by column: a '|' inside a value is just a name
+"$H" forecast "$T/pipe.csv" --date date --value sales --by region \
+    --reconcile bu --horizon 2 --quiet -o "$T/pipe_1.csv" 2>"$T/err"
+check "pipe, one level: exit 0" test $? -eq 0
+check "pipe, one level: region 'A|B' kept whole" grep -q '^A|B,' "$T/pipe_1.csv"
+
+# a missing group value and an empty quoted one both print as '': two
+# series of one name
+printf 'date,region,sales\n' >"$T/empty.csv"
+for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+    printf '2024-%s-01,,%d\n2024-%s-01,"",%d\n2024-%s-01,N,5\n' \
+        "$m" $((10#$m)) "$m" $((20 + 10#$m)) "$m" >>"$T/empty.csv"
+done
+expect_exit 2 "share the name ''" -- "$H" forecast "$T/empty.csv" \
+    --date date --value sales --by region --horizon 2 -o "$T/empty_o.csv"
+finish
