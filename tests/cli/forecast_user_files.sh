@@ -55,4 +55,44 @@ for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
 done
 expect_exit 2 "share the name ''" -- "$H" forecast "$T/empty.csv" \
     --date date --value sales --by region --horizon 2 -o "$T/empty_o.csv"
+
+# ---- backtest: products that never sold (MASE has no scale) ----
+awk 'BEGIN {
+    print "date,sku,qty"
+    for (i = 0; i < 60; i++) {
+        d = sprintf("2024-%02d-%02d", 1 + int(i / 28), 1 + i % 28)
+        printf "%s,never,0\n", d
+        printf "%s,late,%d\n", d, i == 59 ? 9 : 0
+        printf "%s,sells,%d\n", d, (i * 7) % 5
+    }
+}' >"$T/zero.csv"
+grep -E '^date|,never,' "$T/zero.csv" >"$T/never.csv"
+# all pairs unscorable: said so (it was 'no series has the 8 + 3 periods
+# needed ... longest 60')
+expect_exit 1 "none of the 2 (series, origin) pairs could be scored" -- \
+    "$H" backtest "$T/never.csv" --date date --value qty --horizon 7 \
+    --origins 2 --models croston,tsb -o "$T/never_o.csv"
+check "never: no table" test ! -e "$T/never_o.csv"
+"$H" backtest "$T/zero.csv" --date date --value qty --by sku --horizon 7 \
+    --origins 2 --models croston,tsb --per-series "$T/ps.csv" \
+    -o "$T/bt.csv" 2>"$T/err"
+check "zero: exit 0" test $? -eq 0
+check "zero: left-out pairs said" \
+    grep -q "4 of 6 (series, origin) pairs left out of the table" "$T/err"
+check "zero: first named" grep -q "first: series 'late', cutoff" "$T/err"
+check "zero: per-series 'undefined', not 'failed'" \
+    awk -F, 'NR > 1 && $1 == "never" && $NF != "undefined" {bad = 1}
+             NR > 1 && $1 == "sells" && $NF != "ok" {bad = 1}
+             END {exit bad}' "$T/ps.csv"
+# too short: the longest series is named, whichever sorts first
+printf 'date,sku,qty\n' >"$T/short.csv"
+for i in 1 2 3 4 5 6 7 8 9; do
+    printf '2024-01-0%d,b,%d\n' "$i" "$i" >>"$T/short.csv"
+done
+for i in $(seq 10 28); do
+    printf '2024-01-%d,b,%d\n2024-01-%d,a,%d\n' "$i" "$i" "$i" $((i % 4)) \
+        >>"$T/short.csv"
+done
+expect_exit 1 "(2 series, longest 28)" -- "$H" backtest "$T/short.csv" \
+    --date date --value qty --by sku --horizon 30 --freq day
 finish
