@@ -63,6 +63,12 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
                                 "interval level must be in (0, 100), got "
                                 "%g",
                                 req->levels[k]);
+    for (size_t k = 0; k < req->nlevels; k++)
+        for (size_t j = 0; j < k; j++)
+            if (req->levels[j] == req->levels[k]) /* two columns lo50 */
+                return hz_error_set(err, HZ_EINVAL,
+                                    "interval level %g%% given twice",
+                                    req->levels[k]);
     if (strcmp(hz_fc_model_name(req->model), "unknown") == 0)
         return hz_error_set(err, HZ_EINVAL, "unknown model %d", req->model);
     if (req->intervals != HZ_INTERVALS_MODEL &&

@@ -56,6 +56,18 @@ done
 expect_exit 2 "share the name ''" -- "$H" forecast "$T/empty.csv" \
     --date date --value sales --by region --horizon 2 -o "$T/empty_o.csv"
 
+# ---- a level given twice: two columns lo50, two JSON keys "lo50" ----
+awk 'BEGIN {
+    print "date,sales"
+    for (i = 0; i < 60; i++)
+        printf "2024-%02d-%02d,%d\n", 1 + int(i / 28), 1 + i % 28, 100 + i % 7
+}' >"$T/daily.csv"
+expect_exit 2 "interval level 50% given twice" -- "$H" forecast \
+    "$T/daily.csv" --date date --value sales --level 50,50 --json
+expect_exit 2 "interval level 50% given twice" -- "$H" forecast \
+    "$T/daily.csv" --date date --value sales --level 0.5,0.5 -o "$T/lv.csv"
+check "level twice: no output" test ! -e "$T/lv.csv"
+
 # ---- backtest: products that never sold (MASE has no scale) ----
 awk 'BEGIN {
     print "date,sku,qty"
