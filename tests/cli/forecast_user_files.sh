@@ -68,6 +68,36 @@ expect_exit 2 "interval level 50% given twice" -- "$H" forecast \
     "$T/daily.csv" --date date --value sales --level 0.5,0.5 -o "$T/lv.csv"
 check "level twice: no output" test ! -e "$T/lv.csv"
 
+# ---- a forecast job keeps what the command says: fallback notes ----
+# (job rows had no note, the summary no fills, fallbacks or frequency)
+J="$T/jobs"
+mkdir -p "$J"
+awk 'BEGIN {
+    print "date,sku,qty"
+    for (i = 0; i < 28; i++) {
+        d = sprintf("2024-01-%02d", 1 + i)
+        if (i != 20)
+            printf "%s,a,%d\n", d, 100 + i % 7
+        printf "%s,b,%d\n", d, 50 + i % 3
+    }
+}' >"$J/d.csv"
+HORIZON_STORE="sqlite:$J/s.db" HZ_DATASET_ROOTS="$J" TMPDIR="$J" \
+    "$H" submit --type forecast --tenant t --dataset "$J/d.csv" --id j1 \
+    --param date=date --param value=qty --param by=sku --param model=dhr \
+    --param season=365.25 --param horizon=2 >/dev/null 2>&1
+check "job: submitted" test $? -eq 0
+HORIZON_STORE="sqlite:$J/s.db" HZ_DATASET_ROOTS="$J" TMPDIR="$J" \
+    "$H" run --once >/dev/null 2>&1
+check "job: ran" test $? -eq 0
+HORIZON_STORE="sqlite:$J/s.db" "$H" jobs results j1 --csv >"$J/r.csv" 2>&1
+check "job rows: a note column" grep -q '^kind,series,.*,model,note$' "$J/r.csv"
+check "job rows: the fallback's reason" \
+    grep -q '^forecast,a,.*no seasonal period shorter than the series' "$J/r.csv"
+HORIZON_STORE="sqlite:$J/s.db" "$H" jobs show j1 >"$J/show" 2>&1
+check "job summary: fills" grep -q '"filledPeriods":1,' "$J/show"
+check "job summary: fallbacks" grep -q '"fallbacks":2,"firstFallback":"a: dhr' "$J/show"
+check "job summary: frequency" grep -q '"freqReason":"days (inferred' "$J/show"
+
 # ---- backtest: products that never sold (MASE has no scale) ----
 awk 'BEGIN {
     print "date,sku,qty"
