@@ -56,6 +56,24 @@ done
 expect_exit 2 "share the name ''" -- "$H" forecast "$T/empty.csv" \
     --date date --value sales --by region --horizon 2 -o "$T/empty_o.csv"
 
+# ---- a duplicated hour (a clock put back) in hourly data: summed, and
+# the summary no longer says 'one row per series and hour' alone ----
+awk 'BEGIN {
+    print "ts,load"
+    for (i = 0; i < 96; i++) {
+        t = sprintf("2024-10-%02d %02d:00:00", 26 + int(i / 24), i % 24)
+        printf "%s,%d\n", t, 100 + i % 24
+        if (i == 50)
+            printf "%s,%d\n", t, 100 + i % 24
+    }
+}' >"$T/hourly_dup.csv"
+"$H" forecast "$T/hourly_dup.csv" --date ts --value load --horizon 2 \
+    -o "$T/hd.csv" 2>"$T/err"
+check "duplicate hour: exit 0" test $? -eq 0
+check "duplicate hour: said, with the first" grep -q \
+    "one row per series and hour, except 1 more row for a period already seen, summed into it (first: 2024-10-28 02:00:00)" \
+    "$T/err"
+
 # ---- a level given twice: two columns lo50, two JSON keys "lo50" ----
 awk 'BEGIN {
     print "date,sales"
