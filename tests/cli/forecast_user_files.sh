@@ -74,12 +74,25 @@ check "duplicate hour: said, with the first" grep -q \
     "one row per series and hour, except 1 more row for a period already seen, summed into it (first: 2024-10-28 02:00:00)" \
     "$T/err"
 
-# ---- a level given twice: two columns lo50, two JSON keys "lo50" ----
+# ---- --intervals conformal on a series too short to hold out values:
+# the model's intervals are kept, and the note says so (it was silent) ----
 awk 'BEGIN {
     print "date,sales"
     for (i = 0; i < 60; i++)
         printf "2024-%02d-%02d,%d\n", 1 + int(i / 28), 1 + i % 28, 100 + i % 7
 }' >"$T/daily.csv"
+head -13 "$T/daily.csv" >"$T/d12.csv"
+"$H" forecast "$T/d12.csv" --date date --value sales --horizon 3 \
+    --model theta --intervals conformal --quiet -o "$T/c.csv" 2>"$T/err"
+check "conformal, short: exit 0" test $? -eq 0
+check "conformal, short: said in the note" \
+    grep -q 'conformal: no series long enough to hold out values (6 of 6 bounds); model intervals kept' "$T/c.csv"
+"$H" forecast "$T/daily.csv" --date date --value sales --horizon 3 \
+    --model theta --intervals conformal --quiet -o "$T/c2.csv" 2>"$T/err"
+check "conformal, long enough: no note" \
+    awk -F, 'NR > 1 && $NF != "" {bad = 1} END {exit bad}' "$T/c2.csv"
+
+# ---- a level given twice: two columns lo50, two JSON keys "lo50" ----
 expect_exit 2 "interval level 50% given twice" -- "$H" forecast \
     "$T/daily.csv" --date date --value sales --level 50,50 --json
 expect_exit 2 "interval level 50% given twice" -- "$H" forecast \
