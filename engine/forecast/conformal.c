@@ -174,12 +174,13 @@ static void quantiles(const double *sc, size_t rows, size_t h,
     }
 }
 
-/* Conformal bounds for f from the quantiles q; when q is undefined the
- * model's bounds stay.  Lower bounds stay at or above zero where the
- * model's did and the data are never negative. */
+/* Conformal bounds for f from the quantiles q; when q is undefined (no
+ * series of the request was long enough to hold out values) the model's
+ * bounds stay, and the note says so.  Lower bounds stay at or above zero
+ * where the model's did and the data are never negative. */
 static void apply(hz_forecast *f, const double *q, const double *y, size_t n)
 {
-    size_t h = f->h;
+    size_t h = f->h, kept = 0;
     int data_nonneg = 1;
     for (size_t t = 0; t < n; t++)
         data_nonneg &= y[t] >= 0;
@@ -188,14 +189,23 @@ static void apply(hz_forecast *f, const double *q, const double *y, size_t n)
         model_sd(f, s, naive_sd(y, n, s + 1), &up, &down);
         for (size_t l = 0; l < f->nlevels; l++) {
             double qq = q[l * h + s];
-            if (isnan(qq))
+            if (isnan(qq)) {
+                kept++;
                 continue;
+            }
             int nonneg = data_nonneg && f->lower[l][s] >= 0;
             f->lower[l][s] = f->mean[s] - qq * down;
             f->upper[l][s] = f->mean[s] + qq * up;
             if (nonneg && f->lower[l][s] < 0)
                 f->lower[l][s] = 0;
         }
+    }
+    if (kept > 0) {
+        size_t len = strlen(f->note);
+        snprintf(f->note + len, sizeof f->note - len,
+                 "%sconformal: no series long enough to hold out values "
+                 "(%zu of %zu bounds); model intervals kept",
+                 len ? "; " : "", kept, f->nlevels * h);
     }
 }
 

@@ -61,6 +61,29 @@ static int add_level(hz__hier *h, const hz_series_set *set, size_t j)
     return 0;
 }
 
+/* The middle levels are read from the bottom names ('|'-separated, one
+ * value per group column): a name with another number of parts holds a
+ * value that contains '|', and its parents could not be found.  One
+ * column has no middle level: any name will do. */
+static hz_status check_parts(const hz_series_set *set, size_t nby,
+                             hz_error *err)
+{
+    for (size_t b = 0; nby > 1 && b < set->nseries; b++) {
+        const char *key = set->series[b].key;
+        size_t bars = 0;
+        for (const char *p = key; (p = strchr(p, '|')) != NULL; p++)
+            bars++;
+        if (bars != nby - 1)
+            return hz_error_set(err, HZ_EINVAL,
+                                "reconcile: series '%s' has %zu "
+                                "'|'-separated parts for %zu --by columns: "
+                                "a group value contains '|', which joins "
+                                "the levels' names; replace it in the data",
+                                key, bars + 1, nby);
+    }
+    return HZ_OK;
+}
+
 hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
                          hz_error *err)
 {
@@ -69,6 +92,9 @@ hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
     if (nb == 0 || nby == 0)
         return hz_error_set(err, HZ_EINVAL,
                             "reconcile: needs --by columns and series");
+    hz_status st = check_parts(set, nby, err);
+    if (st != HZ_OK)
+        return st;
     int64_t start = set->series[0].start, end = start;
     for (size_t b = 0; b < nb; b++) {
         const hz_series *s = &set->series[b];

@@ -76,12 +76,16 @@ static int cmp_i64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* Distinct (series, instant) pairs and the median gap between successive
- * instants of one series (0 when no series has two). */
-static hz_status spacing(const hz__sb *b, size_t *ndistinct, int64_t *median)
+/* Distinct (series, instant) pairs, the median gap between successive
+ * instants of one series (0 when no series has two) and the earliest
+ * instant that some series has more than one row at (HZ__NO_TIME when
+ * none). */
+static hz_status spacing(const hz__sb *b, size_t *ndistinct, int64_t *median,
+                         int64_t *dup)
 {
     *ndistinct = 0;
     *median = 0;
+    *dup = HZ__NO_TIME;
     if (b->ng >= ((size_t)1 << 23) || b->tmax - b->tmin >= ((int64_t)1 << 40))
         return HZ_OK; /* cannot key them: treated as irregular */
     uint64_t *k = malloc(b->ndated * sizeof *k);
@@ -98,8 +102,11 @@ static hz_status spacing(const hz__sb *b, size_t *ndistinct, int64_t *median)
                      (uint64_t)(b->t[i] - b->tmin);
     qsort(k, m, sizeof *k, cmp_u64);
     for (size_t i = 0; i < m; i++) {
-        if (i > 0 && k[i] == k[i - 1])
+        if (i > 0 && k[i] == k[i - 1]) {
+            int64_t t = b->tmin + (int64_t)(k[i] & (((uint64_t)1 << 40) - 1));
+            *dup = *dup == HZ__NO_TIME || t < *dup ? t : *dup;
             continue;
+        }
         (*ndistinct)++;
         if (i > 0 && k[i] >> 40 == k[i - 1] >> 40)
             gap[ng++] = (int64_t)(k[i] - k[i - 1]);
@@ -159,12 +166,48 @@ static hz_freq coarse_freq(const hz__sb *b, int64_t *nper)
     return HZ_FREQ_MINUTE;
 }
 
+/* Instant t as the input dates it: YYYY-MM-DD, with its time when the
+ * dates have one. */
+static void format_instant(const hz__sb *b, int64_t t, char *buf, size_t n)
+{
+    int64_t day = hz__day_of_time(t), sod = t - day * 86400;
+    int y;
+    unsigned m, d;
+    hz_civil_from_days((int32_t)day, &y, &m, &d);
+    if (b->has_time)
+        snprintf(buf, n, "%04d-%02u-%02u %02d:%02d:%02d", y, m, d,
+                 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+    else
+        snprintf(buf, n, "%04d-%02u-%02u", y, m, d);
+}
+
+/* One row per series and period, but for a few (under 5% of the rows:
+ * more is transaction-level input): those are summed, which a
+ * duplicated row or hour (a clock put back) makes wrong, so the reason
+ * says so and names the first. */
+static void one_row_reason(const hz__sb *b, hz_freq r, size_t nd, int64_t dup,
+                           char *why, size_t wn)
+{
+    if (dup == HZ__NO_TIME) {
+        snprintf(why, wn, "inferred: one row per series and %s",
+                 hz_freq_name(r));
+        return;
+    }
+    char first[32];
+    format_instant(b, dup, first, sizeof first);
+    size_t extra = b->ndated - nd;
+    snprintf(why, wn,
+             "inferred: one row per series and %s, except %zu more row%s "
+             "for a period already seen, summed into it (first: %s)",
+             hz_freq_name(r), extra, extra == 1 ? "" : "s", first);
+}
+
 static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
                             char *why, size_t wn)
 {
     size_t nd;
-    int64_t med;
-    hz_status st = spacing(b, &nd, &med);
+    int64_t med, dup;
+    hz_status st = spacing(b, &nd, &med, &dup);
     if (st != HZ_OK)
         return st;
     double per = nd ? (double)b->ndated / (double)nd : 1.0;
@@ -172,8 +215,7 @@ static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
     hz_freq r = txn ? HZ_FREQ_INFER : regular_freq(med, a);
     if (r != HZ_FREQ_INFER) {
         *f = r;
-        snprintf(why, wn, "inferred: one row per series and %s",
-                 hz_freq_name(r));
+        one_row_reason(b, r, nd, dup, why, wn);
         return HZ_OK;
     }
     char what[96];

@@ -401,6 +401,16 @@ static void csv_num(FILE *f, double v)
         fprintf(f, "%.10g", v);
 }
 
+/* ok: scored; undefined: forecast, but MASE (or sMAPE) has no value
+ * there (a training history constant at the seasonal lag, such as a
+ * product that never sold); failed: no forecast. */
+static const char *cell_status(const cell *cl)
+{
+    if (cl->ok)
+        return "ok";
+    return cl->method[0] != '\0' ? "undefined" : "failed";
+}
+
 /* One row per series, cutoff (the last training period) and model. */
 static void write_per_series(const bt *b, FILE *f)
 {
@@ -437,7 +447,7 @@ static void write_per_series(const bt *b, FILE *f)
                 fputc(',', f);
                 csv_num(f, cl->ok ? cl->spl : NAN);
                 fprintf(f, ",%s,%s\n", cl->fallback ? "yes" : "no",
-                        cl->ok ? "ok" : "failed");
+                        cell_status(cl));
             }
         }
     }
@@ -534,6 +544,65 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
     return rc;
 }
 
+/* The (series, origin) pairs long enough to evaluate that the table
+ * leaves out because some model could not be scored there (every model
+ * is compared on the same pairs), said on stderr with the first one;
+ * when no pair is long enough, or none is left, an error that says
+ * which.  Returns HZ_EXIT_OK when the table has pairs. */
+static int report_unscored(const char *cmd, const bt *b, const totals *t)
+{
+    const hz_series_set *set = b->set;
+    const size_t h = b->rq.horizon;
+    size_t eligible = 0, longest = 0, first = SIZE_MAX, first_o = 0;
+    for (size_t i = 0; i < set->nseries; i++) {
+        const hz_series *s = &set->series[i];
+        longest = s->n > longest ? s->n : longest;
+        for (size_t o = 0; o < b->origins; o++) {
+            size_t back = h + (b->origins - 1 - o);
+            if (s->n < back + 3)
+                continue;
+            eligible++;
+            int all = 1;
+            for (size_t k = 0; k < b->nall; k++)
+                all &= b->cells[(i * b->origins + o) * b->nall + k].ok;
+            if (!all && first == SIZE_MAX) {
+                first = i;
+                first_o = o;
+            }
+        }
+    }
+    if (eligible == 0) {
+        hz_cli_error(cmd,
+                     "no series has the %zu + %zu periods needed to evaluate "
+                     "(%zu series, longest %zu)",
+                     h + b->origins - 1, (size_t)3, set->nseries, longest);
+        return HZ_EXIT_FAIL;
+    }
+    if (first == SIZE_MAX)
+        return HZ_EXIT_OK;
+    const hz_series *s = &set->series[first];
+    size_t back = h + (b->origins - 1 - first_o);
+    char cut[32];
+    hz_calendar_format(&set->cal, s->start + (int64_t)(s->n - back) - 1, cut,
+                       sizeof cut);
+    const char *why = "a model's MASE or sMAPE is undefined there (a "
+                      "training history constant at the seasonal lag, "
+                      "such as a product that never sold, has no MASE "
+                      "scale; --per-series marks them 'undefined')";
+    if (t->cnt == 0) {
+        hz_cli_error(cmd,
+                     "none of the %zu (series, origin) pairs could be "
+                     "scored: %s; first: series '%s', cutoff %s",
+                     eligible, why, s->key, cut);
+        return HZ_EXIT_FAIL;
+    }
+    fprintf(stderr,
+            "horizon %s: %zu of %zu (series, origin) pairs left out of the "
+            "table: %s; first: series '%s', cutoff %s\n",
+            cmd, eligible - t->cnt, eligible, why, s->key, cut);
+    return HZ_EXIT_OK;
+}
+
 static int run(const char *cmd, bt *b)
 {
     hz_dataset *ds = NULL;
@@ -565,16 +634,8 @@ static int run(const char *cmd, bt *b)
         }
     totals t;
     sum_up(b, &t);
-    if (t.cnt == 0) {
-        hz_cli_error(cmd,
-                     "no series has the %zu + %zu periods needed to evaluate "
-                     "(%zu series, longest %zu)",
-                     b->rq.horizon + b->origins - 1, (size_t)3,
-                     b->set->nseries,
-                     b->set->nseries ? b->set->series[0].n : 0);
-        rc = HZ_EXIT_FAIL;
+    if ((rc = report_unscored(cmd, b, &t)) != HZ_EXIT_OK)
         goto out;
-    }
     if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK && b->report != NULL)
         rc = write_report(cmd, b, &t);
     if (rc == HZ_EXIT_OK) {

@@ -52,6 +52,8 @@ static void series_rows(const hz_forecast_result *r, size_t i, cJSON *rows)
                                   hz__cjson_num_or_null(fc->upper[l][k]));
         }
         cJSON_AddStringToObject(row, "model", sr->method);
+        /* why a simpler model was used, as the CLI's note column */
+        cJSON_AddStringToObject(row, "note", sr->note);
         cJSON_AddItemToArray(rows, row);
     }
 }
@@ -72,6 +74,30 @@ static void series_totals(const hz_forecast_series_result *sr, fc_totals *tot)
                           fabs(fc->mean[k]);
             tot->nwidth++;
         }
+    }
+}
+
+/* What the CLI says on stderr whatever --quiet says, kept with the job:
+ * how the frequency was chosen, periods filled, values raised to zero,
+ * series that fell back to a simpler model (and the first reason). */
+static void notices(const hz_forecast_result *r, cJSON *sum)
+{
+    size_t nfb = 0, first = r->nseries;
+    for (size_t i = r->nseries; i-- > 0;)
+        if (r->series[i].note[0] != '\0') {
+            first = i; /* the last one met counting down: the first */
+            nfb++;
+        }
+    cJSON_AddStringToObject(sum, "freqReason", r->freq_reason);
+    cJSON_AddNumberToObject(sum, "filledPeriods", (double)r->nfilled);
+    cJSON_AddNumberToObject(sum, "seriesFilled", (double)r->nseries_filled);
+    cJSON_AddNumberToObject(sum, "valuesRaisedToZero", (double)r->nclamped);
+    cJSON_AddNumberToObject(sum, "fallbacks", (double)nfb);
+    if (nfb > 0) {
+        char line[320];
+        snprintf(line, sizeof line, "%s: %s", r->series[first].key,
+                 r->series[first].note);
+        cJSON_AddStringToObject(sum, "firstFallback", line);
     }
 }
 
@@ -107,6 +133,7 @@ static cJSON *forecast_summary(const hz_forecast_result *r,
         hz__cjson_num_or_null(tot->nwidth ? tot->width / (double)tot->nwidth
                                           : NAN));
     cJSON_AddItemToObject(sum, "methods", methods);
+    notices(r, sum);
     return sum;
 }
 

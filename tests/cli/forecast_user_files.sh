@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# A user's own files through horizon forecast / backtest (qa16): shapes
+# that behaved wrongly once.  Each block generates its small input.
+source "$HZ_SRC/tests/cli/lib.sh"
+H=$HORIZON
+
+# ---- group values containing the '|' that joins the levels' names ----
+# region 'A|B' x category 'C' and region 'A' x category 'B|C' are both
+# named 'A|B|C': the hierarchy put region 'A|B' under region 'A'
+awk 'BEGIN {
+    print "date,region,category,sales"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d-01", 2023 + int(m / 12), m % 12 + 1)
+        printf "%s,\"A|B\",C,%d\n", d, 100 + m
+        printf "%s,A,\"B|C\",%d\n", d, 500 - m
+        printf "%s,A,D,%d\n", d, 50 + m % 3
+    }
+}' >"$T/pipe.csv"
+for m in mint bu; do
+    expect_exit 2 "contains '|'" -- "$H" forecast "$T/pipe.csv" --date date \
+        --value sales --by region,category --reconcile "$m" --horizon 2 \
+        -o "$T/pipe_$m.csv"
+    check "pipe $m: no output" test ! -e "$T/pipe_$m.csv"
+done
+# a '|' in a value that names no other group: still no parent to find
+# ('West|X' x 'A,B' was summed into a region 'West')
+awk 'BEGIN {
+    print "date,region,category,sales"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d-01", 2023 + int(m / 12), m % 12 + 1)
+        printf "%s,\"West|X\",\"A,B\",%d\n", d, 30 + m % 4
+        printf "%s,North,Toys,%d\n", d, 100 + m
+    }
+}' >"$T/pipe2.csv"
+expect_exit 2 "series 'West|X|A,B' has 3 '|'-separated parts for 2 --by" -- \
+    "$H" forecast "$T/pipe2.csv" --date date --value sales \
+    --by region,category --reconcile mint --horizon 2 -o "$T/pipe2_o.csv"
+check "pipe2: no output" test ! -e "$T/pipe2_o.csv"
+# without grouping levels the same file forecasts: no two series share
+# a name there
+expect_exit 2 "share the name 'A|B|C'" -- "$H" forecast "$T/pipe.csv" \
+    --date date --value sales --by region,category --horizon 2 -o "$T/pipe_n.csv"
+# one --by column: a '|' inside a value is just a name
+"$H" forecast "$T/pipe.csv" --date date --value sales --by region \
+    --reconcile bu --horizon 2 --quiet -o "$T/pipe_1.csv" 2>"$T/err"
+check "pipe, one level: exit 0" test $? -eq 0
+check "pipe, one level: region 'A|B' kept whole" grep -q '^A|B,' "$T/pipe_1.csv"
+
+# a missing group value and an empty quoted one both print as '': two
+# series of one name
+printf 'date,region,sales\n' >"$T/empty.csv"
+for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+    printf '2024-%s-01,,%d\n2024-%s-01,"",%d\n2024-%s-01,N,5\n' \
+        "$m" $((10#$m)) "$m" $((20 + 10#$m)) "$m" >>"$T/empty.csv"
+done
+expect_exit 2 "share the name ''" -- "$H" forecast "$T/empty.csv" \
+    --date date --value sales --by region --horizon 2 -o "$T/empty_o.csv"
+
+# ---- a duplicated hour (a clock put back) in hourly data: summed, and
+# the summary no longer says 'one row per series and hour' alone ----
+awk 'BEGIN {
+    print "ts,load"
+    for (i = 0; i < 96; i++) {
+        t = sprintf("2024-10-%02d %02d:00:00", 26 + int(i / 24), i % 24)
+        printf "%s,%d\n", t, 100 + i % 24
+        if (i == 50)
+            printf "%s,%d\n", t, 100 + i % 24
+    }
+}' >"$T/hourly_dup.csv"
+"$H" forecast "$T/hourly_dup.csv" --date ts --value load --horizon 2 \
+    -o "$T/hd.csv" 2>"$T/err"
+check "duplicate hour: exit 0" test $? -eq 0
+check "duplicate hour: said, with the first" grep -q \
+    "one row per series and hour, except 1 more row for a period already seen, summed into it (first: 2024-10-28 02:00:00)" \
+    "$T/err"
+
+# ---- --intervals conformal on a series too short to hold out values:
+# the model's intervals are kept, and the note says so (it was silent) ----
+awk 'BEGIN {
+    print "date,sales"
+    for (i = 0; i < 60; i++)
+        printf "2024-%02d-%02d,%d\n", 1 + int(i / 28), 1 + i % 28, 100 + i % 7
+}' >"$T/daily.csv"
+head -13 "$T/daily.csv" >"$T/d12.csv"
+"$H" forecast "$T/d12.csv" --date date --value sales --horizon 3 \
+    --model theta --intervals conformal --quiet -o "$T/c.csv" 2>"$T/err"
+check "conformal, short: exit 0" test $? -eq 0
+check "conformal, short: said in the note" \
+    grep -q 'conformal: no series long enough to hold out values (6 of 6 bounds); model intervals kept' "$T/c.csv"
+"$H" forecast "$T/daily.csv" --date date --value sales --horizon 3 \
+    --model theta --intervals conformal --quiet -o "$T/c2.csv" 2>"$T/err"
+check "conformal, long enough: no note" \
+    awk -F, 'NR > 1 && $NF != "" {bad = 1} END {exit bad}' "$T/c2.csv"
+
+# ---- a level given twice: two columns lo50, two JSON keys "lo50" ----
+expect_exit 2 "interval level 50% given twice" -- "$H" forecast \
+    "$T/daily.csv" --date date --value sales --level 50,50 --json
+expect_exit 2 "interval level 50% given twice" -- "$H" forecast \
+    "$T/daily.csv" --date date --value sales --level 0.5,0.5 -o "$T/lv.csv"
+check "level twice: no output" test ! -e "$T/lv.csv"
+
+# ---- a forecast job keeps what the command says: fallback notes ----
+# (job rows had no note, the summary no fills, fallbacks or frequency)
+J="$T/jobs"
+mkdir -p "$J"
+awk 'BEGIN {
+    print "date,sku,qty"
+    for (i = 0; i < 28; i++) {
+        d = sprintf("2024-01-%02d", 1 + i)
+        if (i != 20)
+            printf "%s,a,%d\n", d, 100 + i % 7
+        printf "%s,b,%d\n", d, 50 + i % 3
+    }
+}' >"$J/d.csv"
+HORIZON_STORE="sqlite:$J/s.db" HZ_DATASET_ROOTS="$J" TMPDIR="$J" \
+    "$H" submit --type forecast --tenant t --dataset "$J/d.csv" --id j1 \
+    --param date=date --param value=qty --param by=sku --param model=dhr \
+    --param season=365.25 --param horizon=2 >/dev/null 2>&1
+check "job: submitted" test $? -eq 0
+HORIZON_STORE="sqlite:$J/s.db" HZ_DATASET_ROOTS="$J" TMPDIR="$J" \
+    "$H" run --once >/dev/null 2>&1
+check "job: ran" test $? -eq 0
+HORIZON_STORE="sqlite:$J/s.db" "$H" jobs results j1 --csv >"$J/r.csv" 2>&1
+check "job rows: a note column" grep -q '^kind,series,.*,model,note$' "$J/r.csv"
+check "job rows: the fallback's reason" \
+    grep -q '^forecast,a,.*no seasonal period shorter than the series' "$J/r.csv"
+HORIZON_STORE="sqlite:$J/s.db" "$H" jobs show j1 >"$J/show" 2>&1
+check "job summary: fills" grep -q '"filledPeriods":1,' "$J/show"
+check "job summary: fallbacks" grep -q '"fallbacks":2,"firstFallback":"a: dhr' "$J/show"
+check "job summary: frequency" grep -q '"freqReason":"days (inferred' "$J/show"
+
+# ---- backtest: products that never sold (MASE has no scale) ----
+awk 'BEGIN {
+    print "date,sku,qty"
+    for (i = 0; i < 60; i++) {
+        d = sprintf("2024-%02d-%02d", 1 + int(i / 28), 1 + i % 28)
+        printf "%s,never,0\n", d
+        printf "%s,late,%d\n", d, i == 59 ? 9 : 0
+        printf "%s,sells,%d\n", d, (i * 7) % 5
+    }
+}' >"$T/zero.csv"
+grep -E '^date|,never,' "$T/zero.csv" >"$T/never.csv"
+# all pairs unscorable: said so (it was 'no series has the 8 + 3 periods
+# needed ... longest 60')
+expect_exit 1 "none of the 2 (series, origin) pairs could be scored" -- \
+    "$H" backtest "$T/never.csv" --date date --value qty --horizon 7 \
+    --origins 2 --models croston,tsb -o "$T/never_o.csv"
+check "never: no table" test ! -e "$T/never_o.csv"
+"$H" backtest "$T/zero.csv" --date date --value qty --by sku --horizon 7 \
+    --origins 2 --models croston,tsb --per-series "$T/ps.csv" \
+    -o "$T/bt.csv" 2>"$T/err"
+check "zero: exit 0" test $? -eq 0
+check "zero: left-out pairs said" \
+    grep -q "4 of 6 (series, origin) pairs left out of the table" "$T/err"
+check "zero: first named" grep -q "first: series 'late', cutoff" "$T/err"
+check "zero: per-series 'undefined', not 'failed'" \
+    awk -F, 'NR > 1 && $1 == "never" && $NF != "undefined" {bad = 1}
+             NR > 1 && $1 == "sells" && $NF != "ok" {bad = 1}
+             END {exit bad}' "$T/ps.csv"
+# too short: the longest series is named, whichever sorts first
+printf 'date,sku,qty\n' >"$T/short.csv"
+for i in 1 2 3 4 5 6 7 8 9; do
+    printf '2024-01-0%d,b,%d\n' "$i" "$i" >>"$T/short.csv"
+done
+for i in $(seq 10 28); do
+    printf '2024-01-%d,b,%d\n2024-01-%d,a,%d\n' "$i" "$i" "$i" $((i % 4)) \
+        >>"$T/short.csv"
+done
+expect_exit 1 "(2 series, longest 28)" -- "$H" backtest "$T/short.csv" \
+    --date date --value qty --by sku --horizon 30 --freq day
+finish
