@@ -134,8 +134,9 @@ static void json_series(FILE *f, const hz_forecast_result *r, size_t i)
 hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,
                                         hz_error *err)
 {
+    char unit[24];
     fprintf(f, "{\"freq\":\"%s\",\"freq_reason\":",
-            hz_freq_name((hz_freq)r->freq));
+            hz_calendar_unit(&r->cal, unit, sizeof unit));
     hz__json_str(f, r->freq_reason);
     fprintf(f, ",\"period\":%d,\"seasons\":", r->period);
     json_seasons(f, &r->seasons);

@@ -97,6 +97,43 @@ bool hz_freq_parse(const char *s, hz_freq *out)
     return hz_freq_parse_spec(s, out, &a, &e);
 }
 
+/* "30min", "30T", "30-minute", "half-hour(ly)", "quarter-hour(ly)":
+ * minutes a period (a divisor of 60), else 0. */
+static int minutes_of(const char *s)
+{
+    static const struct {
+        const char *s;
+        int m;
+    } NAMED[] = {{"half-hour", 30},    {"half-hourly", 30},
+                 {"halfhour", 30},     {"halfhourly", 30},
+                 {"quarter-hour", 15}, {"quarter-hourly", 15}};
+    for (size_t i = 0; i < sizeof NAMED / sizeof NAMED[0]; i++)
+        if (strcasecmp(s, NAMED[i].s) == 0)
+            return NAMED[i].m;
+    char *end;
+    long m = strtol(s, &end, 10);
+    if (end == s || *s == '-' || *s == '+' || m < 1 || m > 60 || 60 % m != 0)
+        return 0;
+    if (strcmp(end, "min") == 0 || strcmp(end, "T") == 0 ||
+        strcasecmp(end, "-minute") == 0 || strcasecmp(end, "-minutely") == 0)
+        return (int)m;
+    return 0;
+}
+
+bool hz_freq_parse_step(const char *s, hz_freq *out, int *anchor, int *end,
+                        int *minutes)
+{
+    *minutes = 1;
+    if (hz_freq_parse_spec(s, out, anchor, end))
+        return true;
+    int m = minutes_of(s);
+    if (m == 0)
+        return false;
+    *out = m == 60 ? HZ_FREQ_HOUR : HZ_FREQ_MINUTE;
+    *minutes = m == 60 ? 1 : m;
+    return true;
+}
+
 bool hz_agg_parse(const char *s, hz_agg *out)
 {
     if (strcmp(s, "sum") == 0)
@@ -306,6 +343,32 @@ void hz_calendar_init(hz_calendar *c, hz_freq f)
     c->anchor = 0;
     c->end = false;
     c->label = HZ_DATEFMT_NONE;
+    c->minutes = f == HZ_FREQ_MINUTE ? 1 : 0;
+}
+
+int hz_calendar_minutes(const hz_calendar *c)
+{
+    if (c->freq != HZ_FREQ_MINUTE)
+        return 0;
+    return c->minutes > 1 ? c->minutes : 1;
+}
+
+void hz_calendar_default_seasons(const hz_calendar *c, hz_seasons *out)
+{
+    hz_freq_default_seasons(c->freq, out);
+    int m = hz_calendar_minutes(c);
+    for (size_t k = 0; m > 1 && k < out->n; k++)
+        out->period[k] /= m;
+}
+
+char *hz_calendar_unit(const hz_calendar *c, char *buf, size_t n)
+{
+    int m = hz_calendar_minutes(c);
+    if (m > 1)
+        snprintf(buf, n, "%d-minute", m);
+    else
+        snprintf(buf, n, "%s", hz_freq_name(c->freq));
+    return buf;
 }
 
 int64_t hz__day_of_time(int64_t t)
@@ -316,7 +379,7 @@ int64_t hz__day_of_time(int64_t t)
 int64_t hz_calendar_period(const hz_calendar *c, int64_t t)
 {
     switch (c->freq) {
-    case HZ_FREQ_MINUTE: return floordiv(t, 60);
+    case HZ_FREQ_MINUTE: return floordiv(t, 60 * hz_calendar_minutes(c));
     case HZ_FREQ_HOUR: return floordiv(t, 3600);
     case HZ_FREQ_WEEK: {
         /* label day L(p) = 7p - 3 + anchor (p as ISO weeks for Monday);
@@ -336,7 +399,8 @@ int64_t hz_calendar_period(const hz_calendar *c, int64_t t)
 int32_t hz_calendar_day(const hz_calendar *c, int64_t p)
 {
     switch (c->freq) {
-    case HZ_FREQ_MINUTE: return (int32_t)floordiv(p, 1440);
+    case HZ_FREQ_MINUTE:
+        return (int32_t)floordiv(p * hz_calendar_minutes(c), 1440);
     case HZ_FREQ_HOUR: return (int32_t)floordiv(p, 24);
     case HZ_FREQ_WEEK: return (int32_t)(7 * p - 3 + c->anchor);
     case HZ_FREQ_MONTH:
@@ -351,7 +415,7 @@ int32_t hz_calendar_day(const hz_calendar *c, int64_t p)
 int64_t hz_calendar_time(const hz_calendar *c, int64_t p)
 {
     switch (c->freq) {
-    case HZ_FREQ_MINUTE: return p * 60;
+    case HZ_FREQ_MINUTE: return p * 60 * hz_calendar_minutes(c);
     case HZ_FREQ_HOUR: return p * 3600;
     default: return (int64_t)hz_calendar_day(c, p) * 86400;
     }
@@ -397,6 +461,8 @@ char *hz_calendar_describe(const hz_calendar *c, char *buf, size_t n)
                c->freq == HZ_FREQ_YEAR) {
         snprintf(buf, n, "%ss dated by their %s day", name,
                  c->end ? "last" : "first");
+    } else if (hz_calendar_minutes(c) > 1) {
+        snprintf(buf, n, "%d-minute periods", hz_calendar_minutes(c));
     } else {
         snprintf(buf, n, "%ss", name);
     }

@@ -345,6 +345,7 @@ static void series_opts(const hz_forecast_request *req, hz_series_opts *so)
     so->by_cols = req->by_cols;
     so->nby = req->nby;
     so->freq = (hz_freq)req->freq;
+    so->minutes = req->freq_minutes;
     so->week_anchor = req->week_anchor;
     so->label_end = req->label_end;
     so->seasons = req->seasons;

@@ -591,9 +591,11 @@ static void set_seasons(const hz__sb *b, hz_series_set *set)
         set->seasons = b->o->seasons;
         snprintf(set->seasons_reason, sizeof set->seasons_reason, "given");
     } else {
-        hz_freq_default_seasons(set->freq, &set->seasons);
+        char unit[24];
+        hz_calendar_default_seasons(&set->cal, &set->seasons);
         snprintf(set->seasons_reason, sizeof set->seasons_reason,
-                 "default for %s data", hz_freq_name(set->freq));
+                 "default for %s data",
+                 hz_calendar_unit(&set->cal, unit, sizeof unit));
     }
     set->period = hz_seasons_primary(&set->seasons);
 }

@@ -16,6 +16,7 @@ typedef struct alignment {
     bool midnight;        /* every instant is at 00:00 */
     int64_t tod;          /* the time of day of every instant, or -1 */
     bool on_hour, on_min; /* every instant is on a whole hour / minute */
+    int64_t sod_gcd;      /* gcd of the instants' seconds of the day */
     bool first, last;     /* every date is a month's first / last day */
     bool q_first, q_last; /* ... a quarter's first / last day */
     bool y_first, y_last; /* ... January 1 / December 31 */
@@ -29,6 +30,7 @@ static alignment align_of(const hz__sb *b)
                    .tod = -2,
                    .on_hour = true,
                    .on_min = true,
+                   .sod_gcd = 0,
                    .first = true,
                    .last = true,
                    .q_first = true,
@@ -47,6 +49,11 @@ static alignment align_of(const hz__sb *b)
         a.tod = a.tod == -2 ? sod : a.tod == sod ? a.tod : -1;
         a.on_hour &= sod % 3600 == 0;
         a.on_min &= sod % 60 == 0;
+        for (int64_t x = sod; x != 0;) { /* Euclid */
+            int64_t r = a.sod_gcd % x;
+            a.sod_gcd = x;
+            x = r;
+        }
         int32_t day = (int32_t)hz__day_of_time(t);
         int y;
         unsigned m, d;
@@ -121,9 +128,12 @@ static hz_status spacing(const hz__sb *b, size_t *ndistinct, int64_t *median,
 }
 
 /* A regular frequency matching the median gap and the alignment, or
- * HZ_FREQ_INFER when the dates are irregular. */
-static hz_freq regular_freq(int64_t med, const alignment *a)
+ * HZ_FREQ_INFER when the dates are irregular; *minutes: minutes a period
+ * (periods of several minutes, a divisor of an hour, that every instant
+ * falls on the start of). */
+static hz_freq regular_freq(int64_t med, const alignment *a, int *minutes)
 {
+    *minutes = 1;
     if (med <= 0)
         return HZ_FREQ_INFER;
     if (a->tod >= 0 && med % 86400 == 0) { /* one time of day */
@@ -145,6 +155,11 @@ static hz_freq regular_freq(int64_t med, const alignment *a)
         return HZ_FREQ_HOUR;
     if (med == 60 && a->on_min)
         return HZ_FREQ_MINUTE;
+    if (med > 60 && med < 3600 && med % 60 == 0 && 3600 % med == 0 &&
+        a->sod_gcd % med == 0) {
+        *minutes = (int)(med / 60);
+        return HZ_FREQ_MINUTE;
+    }
     return HZ_FREQ_INFER;
 }
 
@@ -185,25 +200,31 @@ static void format_instant(const hz__sb *b, int64_t t, char *buf, size_t n)
  * more is transaction-level input): those are summed, which a
  * duplicated row or hour (a clock put back) makes wrong, so the reason
  * says so and names the first. */
-static void one_row_reason(const hz__sb *b, hz_freq r, size_t nd, int64_t dup,
-                           char *why, size_t wn)
+static void one_row_reason(const hz__sb *b, hz_freq r, int minutes, size_t nd,
+                           int64_t dup, char *why, size_t wn)
 {
+    char unit[24];
+    hz_calendar c;
+    hz_calendar_init(&c, r);
+    c.minutes = minutes;
+    hz_calendar_unit(&c, unit, sizeof unit);
     if (dup == HZ__NO_TIME) {
-        snprintf(why, wn, "inferred: one row per series and %s",
-                 hz_freq_name(r));
+        snprintf(why, wn, "inferred: one row per series and %s%s", unit,
+                 minutes > 1 ? " period" : "");
         return;
     }
     char first[32];
     format_instant(b, dup, first, sizeof first);
     size_t extra = b->ndated - nd;
     snprintf(why, wn,
-             "inferred: one row per series and %s, except %zu more row%s "
+             "inferred: one row per series and %s%s, except %zu more row%s "
              "for a period already seen, summed into it (first: %s)",
-             hz_freq_name(r), extra, extra == 1 ? "" : "s", first);
+             unit, minutes > 1 ? " period" : "", extra, extra == 1 ? "" : "s",
+             first);
 }
 
 static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
-                            char *why, size_t wn)
+                            int *minutes, char *why, size_t wn)
 {
     size_t nd;
     int64_t med, dup;
@@ -212,12 +233,13 @@ static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
         return st;
     double per = nd ? (double)b->ndated / (double)nd : 1.0;
     bool txn = (double)nd < 0.95 * (double)b->ndated;
-    hz_freq r = txn ? HZ_FREQ_INFER : regular_freq(med, a);
+    hz_freq r = txn ? HZ_FREQ_INFER : regular_freq(med, a, minutes);
     if (r != HZ_FREQ_INFER) {
         *f = r;
-        one_row_reason(b, r, nd, dup, why, wn);
+        one_row_reason(b, r, *minutes, nd, dup, why, wn);
         return HZ_OK;
     }
+    *minutes = 1;
     char what[96];
     if (txn)
         snprintf(what, sizeof what,
@@ -326,6 +348,13 @@ hz_status hz__series_calendar(const hz__sb *b, hz_calendar *cal, char *reason,
                               size_t rn)
 {
     hz_freq f = b->o->freq, df = freq_of_fmt(b->dfmt);
+    int minutes = b->o->minutes > 1 ? b->o->minutes : 1;
+    if (minutes > 1 && (f != HZ_FREQ_MINUTE || minutes >= 60 || 60 % minutes))
+        return hz_error_set(b->err, HZ_EINVAL,
+                            "periods of %d minutes: expected minutes that "
+                            "divide an hour (2, 3, 4, 5, 6, 10, 12, 15, 20 "
+                            "or 30) with the minute frequency",
+                            minutes);
     char why[160], desc[64];
     alignment a = align_of(b);
     if (f != HZ_FREQ_INFER) {
@@ -335,7 +364,7 @@ hz_status hz__series_calendar(const hz__sb *b, hz_calendar *cal, char *reason,
         snprintf(why, sizeof why, "inferred: the dates are %s periods",
                  hz_datefmt_name(b->dfmt));
     } else {
-        hz_status st = infer_freq(b, &a, &f, why, sizeof why);
+        hz_status st = infer_freq(b, &a, &f, &minutes, why, sizeof why);
         if (st != HZ_OK)
             return st;
     }
@@ -343,6 +372,8 @@ hz_status hz__series_calendar(const hz__sb *b, hz_calendar *cal, char *reason,
     if (st != HZ_OK)
         return st;
     hz_calendar_init(cal, f);
+    if (f == HZ_FREQ_MINUTE)
+        cal->minutes = minutes;
     cal->label = label_of(f, b->dfmt);
     place_labels(b, &a, cal);
     snprintf(reason, rn, "%s (%s)",

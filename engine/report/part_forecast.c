@@ -373,7 +373,8 @@ static hz_status key_figures(hz_report *r, const hz_forecast_result *fc,
     if (s == NULL)
         return HZ_ENOMEM;
     hz_summary_forecast_in in = {0};
-    in.unit = hz_freq_name((hz_freq)fc->freq);
+    char unit[24];
+    in.unit = hz_calendar_unit(&fc->cal, unit, sizeof unit);
     in.period = fc->period;
     if (fc->nseries == 1) {
         in.name = fc->series[0].key[0] ? fc->series[0].key : "the series";
@@ -584,10 +585,12 @@ hz_status hz_report_forecast(hz_report *r, const hz_forecast_result *fc,
     qsort(ranked, fc->nseries, sizeof *ranked, by_size);
     hz__doc_section(r, "forecast", "Forecast");
     const hz_forecast *f0 = fc->series[0].fc;
+    char unit[24];
     hz__buf_printf(&r->body,
                    "<p>%zu series by %s, forecast %zu periods ahead, "
                    "with ",
-                   fc->nseries, hz_freq_name((hz_freq)fc->freq), fc->horizon);
+                   fc->nseries, hz_calendar_unit(&fc->cal, unit, sizeof unit),
+                   fc->horizon);
     for (size_t l = 0; l < f0->nlevels; l++)
         hz__buf_printf(&r->body, "%s%g%%", l ? " and " : "", f0->levels[l]);
     hz__buf_puts(&r->body, " prediction intervals; values: ");

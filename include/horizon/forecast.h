@@ -222,6 +222,8 @@ typedef struct hz_forecast_request {
     const char *const *by_cols;
     size_t nby;
     int freq;       /* hz_freq (series.h); 0 = infer */
+    int freq_minutes; /* with freq minute: minutes a period (a divisor
+                         of 60; 0 or 1: one) */
     int agg;        /* hz_agg: sum (default), mean, count */
     size_t horizon; /* default 12 */
     size_t nlevels; /* default 2: 80, 95 */

@@ -61,6 +61,13 @@ HZ_API const char *hz_freq_name(hz_freq f); /* "month", ... */
  * QE, Y, YE, A), 0 for its start (MS, QS, YS, AS), -1 when the name says
  * neither (the data's own convention is kept, else starts). */
 HZ_API bool hz_freq_parse(const char *s, hz_freq *out);
+/* As hz_freq_parse_spec, also for periods of several minutes: "30min",
+ * "30T", "30-minute", "half-hour", "half-hourly", "quarter-hour",
+ * "15min" ... give HZ_FREQ_MINUTE and *minutes (a divisor of 60 below
+ * it; "60min" is an hour); every other spelling *minutes = 1.
+ * hz_freq_parse_spec refuses the multi-minute ones (it cannot say). */
+HZ_API bool hz_freq_parse_step(const char *s, hz_freq *out, int *anchor,
+                               int *end, int *minutes);
 HZ_API bool hz_freq_parse_spec(const char *s, hz_freq *out, int *anchor,
                                int *end);
 HZ_API bool hz_agg_parse(const char *s, hz_agg *out);
@@ -101,11 +108,25 @@ typedef struct hz_calendar {
     hz_datefmt label; /* period text (HZ_DATEFMT_MONTH ...), or NONE:
                               YYYY-MM-DD, with HH:MM:SS for hours and
                               minutes */
+    int minutes;      /* HZ_FREQ_MINUTE: minutes a period, a divisor of
+                              60 (30: half-hours, 15, 5, ...); 0 or 1:
+                              one */
 } hz_calendar;
 
 /* Default calendar of f: weeks from Monday, periods labelled by their
  * first day as YYYY-MM-DD. */
 HZ_API void hz_calendar_init(hz_calendar *c, hz_freq f);
+/* Minutes a period of c when its frequency is minutes (1 or more), else
+ * 0. */
+HZ_API int hz_calendar_minutes(const hz_calendar *c);
+/* The frequency's default seasonal periods in periods of c: a day and a
+ * week of its minutes (48 and 336 half-hours), else as
+ * hz_freq_default_seasons. */
+HZ_API void hz_calendar_default_seasons(const hz_calendar *c,
+                                        hz_seasons *out);
+/* The name of c's period, "30-minute" for several minutes, else
+ * hz_freq_name's ("hour", "month") into buf (>= 16 bytes). */
+HZ_API char *hz_calendar_unit(const hz_calendar *c, char *buf, size_t n);
 /* Period index holding the instant t (seconds since 1970-01-01). */
 HZ_API int64_t hz_calendar_period(const hz_calendar *c, int64_t t);
 /* Label instant of period p (its first or last day, at 00:00; hours and
@@ -180,6 +201,8 @@ typedef struct hz_series_opts {
     const char *const *by_cols;
     size_t nby;
     hz_freq freq;       /* HZ_FREQ_INFER to infer */
+    int minutes;        /* with HZ_FREQ_MINUTE: minutes a period (a
+                               divisor of 60; 0 or 1: one) */
     int week_anchor;    /* weekday labelling weeks (0 Monday .. 6
                                Sunday); -1: the data's, else Monday */
     int label_end;      /* 1: label periods by their last day, 0: first,

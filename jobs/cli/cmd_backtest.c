@@ -320,13 +320,14 @@ static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
 {
     const size_t nlev = b->rq.nlevels, cnt = t->cnt;
     const double *lv = b->rq.levels;
+    char unit[24];
     double n2s = t->sum[b->n2][0] / cnt, n2m = t->sum[b->n2][1] / cnt;
     if (b->json)
         fprintf(f,
                 "{\"series\":%zu,\"evaluated\":%zu,\"horizon\":%zu,"
                 "\"origins\":%zu,\"freq\":\"%s\",\"models\":[",
                 b->set->nseries, cnt, b->rq.horizon, b->origins,
-                hz_freq_name(b->set->freq));
+                hz_calendar_unit(&b->set->cal, unit, sizeof unit));
     else if (csv) {
         fprintf(f, "model,smape,mase,owa");
         for (size_t l = 0; l < nlev; l++)
@@ -336,8 +337,9 @@ static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
         fprintf(f,
                 "%zu series (%s), %zu evaluated x %zu origin(s), horizon "
                 "%zu\n",
-                b->set->nseries, hz_freq_name(b->set->freq), cnt / b->origins,
-                b->origins, b->rq.horizon);
+                b->set->nseries,
+                hz_calendar_unit(&b->set->cal, unit, sizeof unit),
+                cnt / b->origins, b->origins, b->rq.horizon);
         fprintf(f, "%-8s %8s %8s %7s", "model", "sMAPE", "MASE", "OWA");
         for (size_t l = 0; l < nlev; l++)
             fprintf(f, "  cov%-4g", lv[l]);
@@ -484,6 +486,7 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
     double sm[17], ma[17], ow[17], msis[17], spl[17],
         cov[17 * HZ_FC_MAX_LEVELS];
     double wide = 0; /* the level MSIS scores: the widest */
+    char unit[24];
     for (size_t l = 0; l < nlev; l++)
         wide = b->rq.levels[l] > wide ? b->rq.levels[l] : wide;
     const size_t nps = nall * cnt > 0 ? nall * cnt : 1; /* no malloc(0) */
@@ -519,24 +522,25 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
         }
         j++;
     }
-    hz_report_backtest_in in = {nall,
-                                names,
-                                sm,
-                                ma,
-                                ow,
-                                nlev,
-                                b->rq.levels,
-                                cov,
-                                cnt,
-                                ps,
-                                pm,
-                                b->set->nseries,
-                                b->rq.horizon,
-                                b->origins,
-                                hz_freq_name(b->set->freq),
-                                nlev ? msis : NULL,
-                                spl,
-                                wide};
+    hz_report_backtest_in in = {
+        nall,
+        names,
+        sm,
+        ma,
+        ow,
+        nlev,
+        b->rq.levels,
+        cov,
+        cnt,
+        ps,
+        pm,
+        b->set->nseries,
+        b->rq.horizon,
+        b->origins,
+        hz_calendar_unit(&b->set->cal, unit, sizeof unit),
+        nlev ? msis : NULL,
+        spl,
+        wide};
     int rc = hz__cli_report_backtest(cmd, b->report, b->report_llm, &in,
                                      b->input);
     free(ps);

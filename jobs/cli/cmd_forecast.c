@@ -189,14 +189,15 @@ static void summary(const char *cmd, const fc_args *a,
                     const hz_forecast_result *res, double tread)
 {
     size_t nfall = 0;
+    char unit[24];
     for (size_t i = 0; i < res->nseries; i++)
         nfall += res->series[i].note[0] != '\0';
     fprintf(stderr,
             "horizon %s: %zu series (%s, period %d), horizon %zu, model %s; "
             "%zu with fallbacks; rows used %zu, skipped %zu; read %.3f s, "
             "series %.3f s, models %.3f s\n",
-            cmd, res->nseries, hz_freq_name((hz_freq)res->freq), res->period,
-            res->horizon, hz_fc_model_name(a->req.model), nfall,
+            cmd, res->nseries, hz_calendar_unit(&res->cal, unit, sizeof unit),
+            res->period, res->horizon, hz_fc_model_name(a->req.model), nfall,
             res->rows_used, res->rows_skipped, tread, res->seconds_series,
             res->seconds_models);
     hz__fc_print_calendar(stderr, res->freq_reason, &res->seasons,

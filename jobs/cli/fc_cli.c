@@ -163,6 +163,7 @@ bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
     req->by_cols = a->so.by_cols;
     req->nby = a->so.nby;
     req->freq = a->so.freq;
+    req->freq_minutes = a->so.minutes;
     req->week_anchor = a->so.week_anchor;
     req->label_end = a->so.label_end;
     req->seasons = a->so.seasons;
@@ -189,15 +190,17 @@ bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
 static int opt_freq(const char *cmd, const char *arg, hz__fc_series_args *a)
 {
     hz_freq f;
-    int anchor, end;
-    if (!hz_freq_parse_spec(arg, &f, &anchor, &end)) {
+    int anchor, end, minutes;
+    if (!hz_freq_parse_step(arg, &f, &anchor, &end, &minutes)) {
         hz_cli_error(cmd,
                      "--freq: expected minute, hour, day, week, month, "
-                     "quarter or year (or min, h, D, W, W-SUN, M, MS, ME, "
-                     "Q, QS, QE, Y, YS, YE, A), got '%s'",
+                     "quarter or year (or min, 30min, 15min, half-hour, h, "
+                     "D, W, W-SUN, M, MS, ME, Q, QS, QE, Y, YS, YE, A), got "
+                     "'%s'",
                      arg);
         return -1;
     }
+    a->so.minutes = minutes;
     a->so.freq = f;
     a->so.week_anchor = anchor;
     a->so.label_end = end;

@@ -71,7 +71,8 @@ enum {
     "                         at its own last period.  A file with columns\n" \
     "                         unique_id, ds, y (statsforecast) is read so\n"  \
     "                         when --date and --value are not given\n"        \
-    "  --freq F               minute (min), hour (h), day (D), week (W,\n"    \
+    "  --freq F               minute (min; 30min, 15min ... half-hour),\n"  \
+    "                         hour (h), day (D), week (W,\n"                  \
     "                         W-SUN..W-SAT), month (M/ME ends, MS starts),\n" \
     "                         quarter (Q/QE, QS), year (Y/YE/A, YS); "        \
     "default:\n"                                                              \
@@ -79,7 +80,8 @@ enum {
     "  --season P[,P...]      seasonal periods in periods of the frequency\n" \
     "                         (e.g. 24,168 or 52.18; 1 for none); default\n"  \
     "                         hour 24,168; day 7,365.25; week 52.18; month\n" \
-    "                         12; quarter 4; minute 1440,10080\n"             \
+    "                         12; quarter 4; minute 1440,10080 (30min\n"      \
+    "                         48,336)\n"                                       \
     "  --agg A                sum (default), mean or count\n"                 \
     "  --fill F               periods with no rows: zero (default),\n"        \
     "                         interpolate, or none (refuse gaps)\n"           \

@@ -43,10 +43,14 @@ int hz__cli_report_check(const char *cmd, const char *path, bool llm)
     return HZ_EXIT_OK;
 }
 
-const char *hz__cli_value_label(const char *value_col, int agg, int freq,
-                                char *buf, size_t bufsz)
+const char *hz__cli_value_label(const char *value_col, int agg,
+                                const hz_calendar *cal, char *buf,
+                                size_t bufsz)
 {
-    const char *per = freq ? hz_freq_name((hz_freq)freq) : "period";
+    char unit[24];
+    const char *per = cal != NULL && cal->freq != HZ_FREQ_INFER
+                          ? hz_calendar_unit(cal, unit, sizeof unit)
+                          : "period";
     if (agg == HZ_AGG_COUNT)
         snprintf(buf, bufsz, "rows per %s", per);
     else
@@ -100,8 +104,10 @@ int hz__cli_report_forecast(const char *cmd, const char *path, bool llm,
     for (size_t i = 0; i < req->nby && n > 0 && (size_t)n < sizeof title; i++)
         n += snprintf(title + n, sizeof title - (size_t)n, "%s%s",
                       i ? ", " : " by ", req->by_cols[i]);
+    char unit[24];
     snprintf(sub, sizeof sub, "%s: %zu series by %s, model %s, horizon %zu",
-             base_name(input), res->nseries, hz_freq_name((hz_freq)res->freq),
+             base_name(input), res->nseries,
+             hz_calendar_unit(&res->cal, unit, sizeof unit),
              hz_fc_model_name(req->model), res->horizon);
     hz_report *rep = new_report(cmd, title, sub);
     if (rep == NULL)
@@ -111,7 +117,7 @@ int hz__cli_report_forecast(const char *cmd, const char *path, bool llm,
     int rc;
     if (hz_report_forecast(rep, res,
                            hz__cli_value_label(req->value_col, req->agg,
-                                               res->freq, ylab, sizeof ylab),
+                                               &res->cal, ylab, sizeof ylab),
                            &err) != HZ_OK) {
         hz_cli_error(cmd, "report: %s", err.msg);
         rc = HZ_EXIT_FAIL;

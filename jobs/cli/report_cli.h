@@ -73,8 +73,9 @@ hz_summary *hz__cli_summary_analytics(const hz_analytics_result *res);
 hz_summary *hz__cli_summary_backtest(const hz_report_backtest_in *bt);
 
 /* "revenue, sum per month" for a value column, aggregation and
- * frequency (buf >= 128 bytes). */
-const char *hz__cli_value_label(const char *value_col, int agg, int freq,
-                                char *buf, size_t bufsz);
+ * calendar (NULL: "per period"; buf >= 128 bytes). */
+const char *hz__cli_value_label(const char *value_col, int agg,
+                                const hz_calendar *cal, char *buf,
+                                size_t bufsz);
 
 #endif

@@ -58,8 +58,8 @@ char *hz__exec_report_forecast(const hz_forecast_result *r,
         hz_error_set(err, HZ_ENOMEM, "out of memory");
         return NULL;
     }
-    char ylab[200];
-    const char *per = hz_freq_name((hz_freq)r->freq);
+    char ylab[200], unit[24];
+    const char *per = hz_calendar_unit(&r->cal, unit, sizeof unit);
     if (req->agg == HZ_AGG_COUNT)
         snprintf(ylab, sizeof ylab, "rows per %s", per);
     else

@@ -106,7 +106,9 @@ static cJSON *forecast_summary(const hz_forecast_result *r,
                                const fc_totals *tot, cJSON *methods)
 {
     cJSON *sum = cJSON_CreateObject();
-    cJSON_AddStringToObject(sum, "freq", hz_freq_name((hz_freq)r->freq));
+    char unit[24];
+    cJSON_AddStringToObject(sum, "freq",
+                            hz_calendar_unit(&r->cal, unit, sizeof unit));
     cJSON_AddNumberToObject(sum, "horizon", (double)r->horizon);
     cJSON_AddNumberToObject(sum, "series", (double)r->nseries);
     cJSON_AddNumberToObject(sum, "rowsUsed", (double)r->rows_used);

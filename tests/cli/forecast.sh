@@ -133,6 +133,26 @@ expect_exit 1 "every series has rows only in the part week 2024-04-29 (3 of its 
 "$H" forecast "$T/pn2.csv" --date day --value units --by product --freq week \
     --partial keep --horizon 2 --quiet -o "$T/pn2.out" 2>/dev/null
 check "part week only, kept: forecast" grep -q '^new,2024-05-06' "$T/pn2.out"
+# half-hourly readings (electricity load): 30-minute periods, seasons of
+# a day and a week of them; --freq 30min / half-hour say the same
+awk 'BEGIN { print "ts,load"; for (i = 0; i < 1344; i++) {
+    m = i * 30; d = int(m / 1440); h = int(m / 60) % 24; mi = m % 60;
+    printf "2024-03-%02d %02d:%02d:00,%.2f\n", 4 + d, h, mi,
+        100 + 30 * sin(6.2831853 * i / 48) + (i % 336) / 20 }
+}' >"$T/hh.csv"
+"$H" forecast "$T/hh.csv" --date ts --value load --horizon 3 \
+    -o "$T/hh.out" 2>"$T/hh.err"
+check "half-hourly: exit 0" test $? -eq 0
+check "half-hourly: inferred" grep -q "frequency: 30-minute periods (inferred: one row per series and 30-minute period)" "$T/hh.err"
+check "half-hourly: seasons" grep -q "seasons: 48, 336 (default for 30-minute data)" "$T/hh.err"
+check "half-hourly: next half-hours" test "$(cut -d, -f2 "$T/hh.out" | sed -n 2,4p | tr '\n' ' ')" = "2024-04-01 00:00:00 2024-04-01 00:30:00 2024-04-01 01:00:00 "
+for f in 30min half-hour; do
+    "$H" forecast "$T/hh.csv" --date ts --value load --horizon 3 --freq $f \
+        --quiet -o "$T/hh-$f.out"
+    check "half-hourly: --freq $f" cmp -s "$T/hh.out" "$T/hh-$f.out"
+done
+expect_exit 2 "--freq: expected" -- "$H" forecast "$T/hh.csv" --date ts \
+    --value load --freq 7min
 expect_exit 2 "--partial: expected drop-last, drop or keep, got 'some'" -- "$H" forecast "$S" --date order_date \
     --value revenue --freq week --partial some
 "$H" forecast "$S" --date order_date --value revenue --freq month --quiet \

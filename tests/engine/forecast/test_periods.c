@@ -188,3 +188,78 @@ HZ_TEST(default_and_given_seasons)
     HZ_CHECK(!hz_seasons_parse("7,24,168,8760", &s, &err));
     HZ_CHECK(!hz_seasons_parse("x", &s, &err));
 }
+
+/* Periods of several minutes: the calendar properties hold, a half-hour
+ * is labelled by its start, the names parse (and only divisors of an
+ * hour), the default seasons are a day and a week of them. */
+HZ_TEST(periods_of_several_minutes)
+{
+    static const int mins[] = {2, 5, 10, 15, 20, 30};
+    uint64_t seed = 11;
+    for (size_t i = 0; i < sizeof mins / sizeof mins[0]; i++) {
+        hz_calendar c;
+        hz_calendar_init(&c, HZ_FREQ_MINUTE);
+        c.minutes = mins[i];
+        check_calendar(&c, &seed);
+        HZ_CHECK(hz_calendar_minutes(&c) == mins[i]);
+    }
+    hz_calendar c;
+    hz_calendar_init(&c, HZ_FREQ_MINUTE);
+    c.minutes = 30;
+    char b[40];
+    int64_t t = (int64_t)hz_days_from_civil(2024, 5, 9) * 86400 + 13 * 3600 +
+                45 * 60 + 7; /* 13:45:07 */
+    int64_t p = hz_calendar_period(&c, t);
+    HZ_CHECK_STR(hz_calendar_format(&c, p, b, sizeof b),
+                 "2024-05-09 13:30:00");
+    HZ_CHECK_STR(hz_calendar_format(&c, p + 1, b, sizeof b),
+                 "2024-05-09 14:00:00");
+    HZ_CHECK(hz_calendar_day(&c, p) == hz_days_from_civil(2024, 5, 9));
+    HZ_CHECK_STR(hz_calendar_unit(&c, b, sizeof b), "30-minute");
+    HZ_CHECK_STR(hz_calendar_describe(&c, b, sizeof b), "30-minute periods");
+    hz_seasons s;
+    hz_calendar_default_seasons(&c, &s);
+    HZ_CHECK_STR(hz_seasons_format(&s, b, sizeof b), "48, 336");
+    c.minutes = 15;
+    hz_calendar_default_seasons(&c, &s);
+    HZ_CHECK_STR(hz_seasons_format(&s, b, sizeof b), "96, 672");
+    hz_calendar_init(&c, HZ_FREQ_HOUR);
+    c.minutes = 30; /* ignored but for minutes */
+    HZ_CHECK(hz_calendar_minutes(&c) == 0);
+    HZ_CHECK_STR(hz_calendar_unit(&c, b, sizeof b), "hour");
+    static const struct {
+        const char *s;
+        hz_freq f;
+        int m;
+    } ok[] = {{"30min", HZ_FREQ_MINUTE, 30},
+              {"30T", HZ_FREQ_MINUTE, 30},
+              {"15min", HZ_FREQ_MINUTE, 15},
+              {"5min", HZ_FREQ_MINUTE, 5},
+              {"30-minute", HZ_FREQ_MINUTE, 30},
+              {"half-hour", HZ_FREQ_MINUTE, 30},
+              {"Half-Hourly", HZ_FREQ_MINUTE, 30},
+              {"quarter-hourly", HZ_FREQ_MINUTE, 15},
+              {"60min", HZ_FREQ_HOUR, 1},
+              {"min", HZ_FREQ_MINUTE, 1},
+              {"1min", HZ_FREQ_MINUTE, 1},
+              {"W-SUN", HZ_FREQ_WEEK, 1}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        hz_freq f;
+        int a, e, m;
+        HZ_CHECK_MSG(hz_freq_parse_step(ok[i].s, &f, &a, &e, &m), "%s",
+                     ok[i].s);
+        HZ_CHECK_MSG(f == ok[i].f && m == ok[i].m, "%s", ok[i].s);
+    }
+    static const char *const bad[] = {"7min",   "45min",  "0min",
+                                      "-30min", "90min",  "30",
+                                      "30mins", "30 min", "half"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hz_freq f;
+        int a, e, m;
+        HZ_CHECK_MSG(!hz_freq_parse_step(bad[i], &f, &a, &e, &m), "%s",
+                     bad[i]);
+    }
+    hz_freq f;
+    int a, e;
+    HZ_CHECK(!hz_freq_parse_spec("30min", &f, &a, &e)); /* cannot say 30 */
+}

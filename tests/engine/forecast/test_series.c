@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "fc_testds.h"
+#include "horizon/csv.h"
 #include "horizon/series.h"
 #include "hz_test.h"
 
@@ -578,4 +579,85 @@ HZ_TEST(text_dates_need_one_format)
         hz_series_set_free(s);
         hz_dataset_free(ds);
     }
+}
+
+/* Rows every 30 minutes (at :00 and :30) are half-hours, with a day and
+ * a week of them for seasons; 15-minute data are quarter-hours; rows
+ * every 30 minutes at :10 and :40 are not periods of 30 minutes; given
+ * minutes that do not divide an hour, or minutes with another frequency,
+ * are refused. */
+static hz_series_set *build_text(const char *csv, hz_freq f, int minutes,
+                                 hz_error *err)
+{
+    hz_csv_options co;
+    hz_csv_options_init(&co);
+    hz_dataset *ds = NULL;
+    hz_series_set *s = NULL;
+    if (hz_csv_read_buffer(csv, strlen(csv), "t.csv", &co, &ds, NULL, err) !=
+        HZ_OK)
+        return NULL;
+    hz_series_opts o;
+    hz_series_opts_init(&o);
+    o.date_col = "ts";
+    o.value_col = "v";
+    o.freq = f;
+    o.minutes = minutes;
+    hz_series_build(ds, &o, &s, err);
+    hz_dataset_free(ds);
+    return s;
+}
+
+static char *minutes_csv(int step, int offset, int n)
+{
+    size_t cap = 64 + (size_t)n * 32, len = 0;
+    char *b = malloc(cap);
+    len += (size_t)snprintf(b, cap, "ts,v\n");
+    for (int i = 0; i < n; i++) {
+        int m = offset + i * step;
+        len += (size_t)snprintf(b + len, cap - len,
+                                "2024-03-%02d %02d:%02d:00,%d\n", 1 + m / 1440,
+                                m / 60 % 24, m % 60, 1 + i % 7);
+    }
+    return b;
+}
+
+HZ_TEST(periods_of_minutes_are_inferred_and_given)
+{
+    hz_error err;
+    char *csv = minutes_csv(30, 0, 144);
+    hz_series_set *s = build_text(csv, HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s != NULL && s->freq == HZ_FREQ_MINUTE && s->cal.minutes == 30);
+    HZ_CHECK(s->nseries == 1 && s->series[0].n == 144 && s->nfilled == 0);
+    HZ_CHECK(s->period == 48 && s->seasons.n == 2 &&
+             s->seasons.period[1] == 336);
+    HZ_CHECK_CONTAINS(s->freq_reason, "30-minute periods");
+    HZ_CHECK_CONTAINS(s->freq_reason, "one row per series and 30-minute");
+    HZ_CHECK_CONTAINS(s->seasons_reason, "default for 30-minute data");
+    char b[40];
+    HZ_CHECK_STR(
+        hz_calendar_format(&s->cal, s->series[0].start + 3, b, sizeof b),
+        "2024-03-01 01:30:00");
+    hz_series_set_free(s);
+    s = build_text(csv, HZ_FREQ_MINUTE, 15, &err); /* given: quarter-hours */
+    HZ_CHECK(s != NULL && s->cal.minutes == 15 && s->series[0].n == 287);
+    HZ_CHECK(s->nfilled == 143 && s->period == 96);
+    hz_series_set_free(s);
+    HZ_CHECK(build_text(csv, HZ_FREQ_MINUTE, 7, &err) == NULL &&
+             err.status == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "periods of 7 minutes");
+    HZ_CHECK(build_text(csv, HZ_FREQ_HOUR, 30, &err) == NULL &&
+             err.status == HZ_EINVAL);
+    free(csv);
+    csv = minutes_csv(15, 0, 200);
+    s = build_text(csv, HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s != NULL && s->cal.minutes == 15 && s->period == 96);
+    hz_series_set_free(s);
+    free(csv);
+    csv = minutes_csv(30, 10, 144); /* :10 and :40 */
+    s = build_text(csv, HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s != NULL &&
+             !(s->freq == HZ_FREQ_MINUTE && s->cal.minutes == 30));
+    HZ_CHECK_CONTAINS(s->freq_reason, "irregular times, median gap 1800 s");
+    hz_series_set_free(s);
+    free(csv);
 }
