@@ -317,26 +317,6 @@ static hz_status check_calendar_end(const hz_series_set *set, size_t horizon,
     return HZ_OK;
 }
 
-/* Every series of a request has its own name: the builder joins the
- * group values with '|' and prints a missing value as an empty one, so
- * two groups can share a name (region 'A|B' x 'C' and 'A' x 'B|C'; a
- * missing region beside an empty one), and their rows could not be told
- * apart.  HZ_EINVAL naming the first such name.  The series are sorted
- * by name. */
-static hz_status check_series_names(const hz_series_set *set, hz_error *err)
-{
-    for (size_t i = 1; i < set->nseries; i++)
-        if (strcmp(set->series[i - 1].key, set->series[i].key) == 0)
-            return hz_error_set(
-                err, HZ_EINVAL,
-                "two groups share the name '%s' (a group value that "
-                "contains '|', which joins the --by columns' values, or a "
-                "missing value beside an empty one): their forecasts could "
-                "not be told apart; make the values distinct in the data",
-                set->series[i].key);
-    return HZ_OK;
-}
-
 static void series_opts(const hz_forecast_request *req, hz_series_opts *so)
 {
     hz_series_opts_init(so);
@@ -372,6 +352,8 @@ static hz_forecast_result *result_new(const hz_forecast_request *req,
     snprintf(r->seasons_reason, sizeof r->seasons_reason, "%s",
              set->seasons_reason);
     memcpy(r->partial, set->partial, sizeof r->partial);
+    r->rows_repeated = set->rows_repeated;
+    memcpy(r->repeated_first, set->repeated_first, sizeof r->repeated_first);
     r->nfilled = set->nfilled;
     r->nseries_filled = set->nseries_filled;
     r->horizon = req->horizon;
@@ -404,8 +386,7 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     const bool recon = req->reconcile != HZ_RECON_NONE;
     hz_forecast_result *r = NULL;
     uint64_t *seeds = NULL;
-    if ((st = check_series_names(set, err)) != HZ_OK ||
-        (st = check_calendar_end(set, req->horizon, err)) != HZ_OK ||
+    if ((st = check_calendar_end(set, req->horizon, err)) != HZ_OK ||
         (recon && (st = hz__hier_build(set, req->nby, &H, err)) != HZ_OK))
         goto done;
     size_t ns = recon ? H.m : set->nseries;

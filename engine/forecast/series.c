@@ -605,6 +605,25 @@ static int cmp_series(const void *a, const void *b)
     return strcmp(((const hz_series *)a)->key, ((const hz_series *)b)->key);
 }
 
+/* Every series has its own name: the group values are joined with '|'
+ * and a missing value prints as an empty one, so two groups can share a
+ * name (region 'A|B' x 'C' and 'A' x 'B|C'; a missing region beside an
+ * empty one), and their rows could not be told apart.  HZ_EINVAL naming
+ * the first such name.  The series are sorted by name. */
+static hz_status check_series_names(hz__sb *b, const hz_series_set *set)
+{
+    for (size_t i = 1; i < set->nseries; i++)
+        if (strcmp(set->series[i - 1].key, set->series[i].key) == 0)
+            return hz_error_set(
+                b->err, HZ_EINVAL,
+                "two groups share the name '%s' (a group value that "
+                "contains '|', which joins the --by columns' values, or a "
+                "missing value beside an empty one): their forecasts could "
+                "not be told apart; make the values distinct in the data",
+                set->series[i].key);
+    return HZ_OK;
+}
+
 /* Steps 5-7 once the calendar is known. */
 /* Whether the rows are dated by the day: most dated days from the first
  * to the last are followed by a dated day (transactions, daily data),
@@ -792,8 +811,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
         goto out;
     }
     if ((st = row_times(&b)) != HZ_OK || (st = group_rows(&b)) != HZ_OK ||
-        (st = hz__series_calendar(&b, &set->cal, set->freq_reason,
-                                  sizeof set->freq_reason)) != HZ_OK)
+        (st = hz__series_calendar(&b, set)) != HZ_OK)
         goto out;
     set->freq = set->cal.freq;
     set_seasons(&b, set);
@@ -801,6 +819,8 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
     if ((st = build_set(&b, set)) != HZ_OK)
         goto out;
     qsort(set->series, set->nseries, sizeof *set->series, cmp_series);
+    if ((st = check_series_names(&b, set)) != HZ_OK)
+        goto out;
     *out = set;
     set = NULL;
 out:

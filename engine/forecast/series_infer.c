@@ -201,7 +201,8 @@ static void format_instant(const hz__sb *b, int64_t t, char *buf, size_t n)
  * duplicated row or hour (a clock put back) makes wrong, so the reason
  * says so and names the first. */
 static void one_row_reason(const hz__sb *b, hz_freq r, int minutes, size_t nd,
-                           int64_t dup, char *why, size_t wn)
+                           int64_t dup, hz_series_set *set, char *why,
+                           size_t wn)
 {
     char unit[24];
     hz_calendar c;
@@ -213,9 +214,10 @@ static void one_row_reason(const hz__sb *b, hz_freq r, int minutes, size_t nd,
                  minutes > 1 ? " period" : "");
         return;
     }
-    char first[32];
-    format_instant(b, dup, first, sizeof first);
+    char *first = set->repeated_first;
+    format_instant(b, dup, first, sizeof set->repeated_first);
     size_t extra = b->ndated - nd;
+    set->rows_repeated = extra;
     snprintf(why, wn,
              "inferred: one row per series and %s%s, except %zu more row%s "
              "for a period already seen, summed into it (first: %s)",
@@ -224,7 +226,8 @@ static void one_row_reason(const hz__sb *b, hz_freq r, int minutes, size_t nd,
 }
 
 static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
-                            int *minutes, char *why, size_t wn)
+                            int *minutes, hz_series_set *set, char *why,
+                            size_t wn)
 {
     size_t nd;
     int64_t med, dup;
@@ -236,7 +239,7 @@ static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
     hz_freq r = txn ? HZ_FREQ_INFER : regular_freq(med, a, minutes);
     if (r != HZ_FREQ_INFER) {
         *f = r;
-        one_row_reason(b, r, *minutes, nd, dup, why, wn);
+        one_row_reason(b, r, *minutes, nd, dup, set, why, wn);
         return HZ_OK;
     }
     *minutes = 1;
@@ -344,9 +347,9 @@ static void place_labels(const hz__sb *b, const alignment *a, hz_calendar *c)
     }
 }
 
-hz_status hz__series_calendar(const hz__sb *b, hz_calendar *cal, char *reason,
-                              size_t rn)
+hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set)
 {
+    hz_calendar *cal = &set->cal;
     hz_freq f = b->o->freq, df = freq_of_fmt(b->dfmt);
     int minutes = b->o->minutes > 1 ? b->o->minutes : 1;
     if (minutes > 1 && (f != HZ_FREQ_MINUTE || minutes >= 60 || 60 % minutes))
@@ -364,7 +367,7 @@ hz_status hz__series_calendar(const hz__sb *b, hz_calendar *cal, char *reason,
         snprintf(why, sizeof why, "inferred: the dates are %s periods",
                  hz_datefmt_name(b->dfmt));
     } else {
-        hz_status st = infer_freq(b, &a, &f, &minutes, why, sizeof why);
+        hz_status st = infer_freq(b, &a, &f, &minutes, set, why, sizeof why);
         if (st != HZ_OK)
             return st;
     }
@@ -376,7 +379,7 @@ hz_status hz__series_calendar(const hz__sb *b, hz_calendar *cal, char *reason,
         cal->minutes = minutes;
     cal->label = label_of(f, b->dfmt);
     place_labels(b, &a, cal);
-    snprintf(reason, rn, "%s (%s)",
+    snprintf(set->freq_reason, sizeof set->freq_reason, "%s (%s)",
              hz_calendar_describe(cal, desc, sizeof desc), why);
     return HZ_OK;
 }

@@ -36,9 +36,10 @@ int64_t hz__day_of_time(int64_t t);
 /* Choose the calendar: the caller's frequency, or one inferred from the
  * dates (period format, spacing within each group, transaction-level
  * input -> months); week anchor and start/end labels as the data are
- * dated unless the caller said.  reason gets one line saying why.
- * HZ_EINVAL (frequency finer than the dates) with a message on b->err. */
-hz_status hz__series_calendar(const hz__sb *b, hz_calendar *cal, char *reason,
-                              size_t rn);
+ * dated unless the caller said.  set->cal, set->freq_reason (one line
+ * saying why) and, for inferred one-row-per-period data, the rows that
+ * repeat a period (set->rows_repeated, set->repeated_first).  HZ_EINVAL
+ * (frequency finer than the dates) with a message on b->err. */
+hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set);
 
 #endif

@@ -285,6 +285,9 @@ typedef struct hz_forecast_result {
     char seasons_reason[64];        /* why these seasonal periods */
     hz_partial_period partial[2];   /* first and last periods the data
                                        do not cover whole (series.h) */
+    size_t rows_repeated;           /* rows summed into a period already
+                                       seen (hz_series_set) */
+    char repeated_first[32];        /* the first of them */
     size_t nfilled, nseries_filled; /* filled periods, series with any */
     size_t nnonneg, nclamped;       /* series kept >= 0, values raised */
     size_t horizon;

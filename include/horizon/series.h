@@ -193,6 +193,11 @@ typedef struct hz_series_set {
     char freq_reason[192];          /* why this frequency and labels */
     char seasons_reason[64];        /* why these seasonal periods */
     hz_partial_period partial[2];   /* [0] first, [1] last period */
+    size_t rows_repeated;           /* inferred one row per series and
+                                       period: rows for a period already
+                                       seen (a duplicated row, an hour a
+                                       clock put back), summed into it */
+    char repeated_first[32];        /* the first of them, as dated */
 } hz_series_set;
 
 typedef struct hz_series_opts {

@@ -246,6 +246,7 @@ int hz__cmd_forecast(int argc, char **argv)
     hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
                    res->nseries_filled, res->nclamped, res->nnonneg);
     hz__fc_partial_notices(cmd, &res->cal, res->partial);
+    hz__fc_repeat_notice(cmd, res->rows_repeated, res->repeated_first);
     if (res->rows_skipped > 0)
         fprintf(stderr,
                 "horizon %s: %zu rows without a date or value were not "

@@ -69,6 +69,13 @@ bool hz__fc_parse_levels(const char *cmd, const char *s, double *levels,
     *fraction = nfrac > 0;
     for (size_t i = 0; *fraction && i < k; i++)
         levels[i] *= 100;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < i; j++)
+            if (levels[i] == levels[j]) {
+                hz_cli_error(cmd, "--level: %g given twice in '%s'", levels[i],
+                             s);
+                return false;
+            }
     *n = k;
     return true;
 }
@@ -394,6 +401,17 @@ void hz__fc_partial_notices(const char *cmd, const hz_calendar *cal,
                     "whole one (%s)\n",
                     f, k ? "--partial keep" : "--partial drop leaves it out");
     }
+}
+
+void hz__fc_repeat_notice(const char *cmd, size_t rows, const char *first)
+{
+    if (rows == 0)
+        return;
+    fprintf(stderr,
+            "horizon %s: %zu more row%s for a period already seen (first: "
+            "%s) summed into it, in data of one row per series and period: "
+            "a duplicated row or an hour a clock put back counts twice\n",
+            cmd, rows, rows == 1 ? "" : "s", first);
 }
 
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,

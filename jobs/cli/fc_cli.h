@@ -142,6 +142,9 @@ void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
  * whatever --quiet says). */
 void hz__fc_partial_notices(const char *cmd, const hz_calendar *cal,
                             const hz_partial_period *partial);
+/* Notice of rows summed into a period already seen in data otherwise
+ * one row per series and period (printed whatever --quiet says). */
+void hz__fc_repeat_notice(const char *cmd, size_t rows, const char *first);
 /* The lines of the summary saying which frequency and seasons were
  * used, and why. */
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,

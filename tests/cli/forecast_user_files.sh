@@ -55,6 +55,9 @@ for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
 done
 expect_exit 2 "share the name ''" -- "$H" forecast "$T/empty.csv" \
     --date date --value sales --by region --horizon 2 -o "$T/empty_o.csv"
+# the series builder refuses them, so backtest does too
+expect_exit 2 "share the name 'A|B|C'" -- "$H" backtest "$T/pipe.csv" \
+    --date date --value sales --by region,category --horizon 2
 
 # ---- a duplicated hour (a clock put back) in hourly data: summed, and
 # the summary no longer says 'one row per series and hour' alone ----
@@ -73,6 +76,15 @@ check "duplicate hour: exit 0" test $? -eq 0
 check "duplicate hour: said, with the first" grep -q \
     "one row per series and hour, except 1 more row for a period already seen, summed into it (first: 2024-10-28 02:00:00)" \
     "$T/err"
+"$H" forecast "$T/hourly_dup.csv" --date ts --value load --horizon 2 \
+    --quiet -o "$T/hd.csv" 2>"$T/err"
+check "duplicate hour: said even with --quiet" grep -q \
+    "1 more row for a period already seen (first: 2024-10-28 02:00:00) summed into it" \
+    "$T/err"
+"$H" backtest "$T/hourly_dup.csv" --date ts --value load --horizon 2 \
+    >/dev/null 2>"$T/err"
+check "duplicate hour: said by backtest" grep -q \
+    "1 more row for a period already seen (first: 2024-10-28 02:00:00)" "$T/err"
 
 # ---- --intervals conformal on a series too short to hold out values:
 # the model's intervals are kept, and the note says so (it was silent) ----
@@ -93,11 +105,13 @@ check "conformal, long enough: no note" \
     awk -F, 'NR > 1 && $NF != "" {bad = 1} END {exit bad}' "$T/c2.csv"
 
 # ---- a level given twice: two columns lo50, two JSON keys "lo50" ----
-expect_exit 2 "interval level 50% given twice" -- "$H" forecast \
+expect_exit 2 "--level: 50 given twice in '50,50'" -- "$H" forecast \
     "$T/daily.csv" --date date --value sales --level 50,50 --json
-expect_exit 2 "interval level 50% given twice" -- "$H" forecast \
+expect_exit 2 "--level: 50 given twice in '0.5,0.5'" -- "$H" forecast \
     "$T/daily.csv" --date date --value sales --level 0.5,0.5 -o "$T/lv.csv"
 check "level twice: no output" test ! -e "$T/lv.csv"
+expect_exit 2 "--level: 80 given twice" -- "$H" backtest \
+    "$T/daily.csv" --date date --value sales --level 80,95,80
 
 # ---- a forecast job keeps what the command says: fallback notes ----
 # (job rows had no note, the summary no fills, fallbacks or frequency)

@@ -144,6 +144,11 @@ HZ_TEST(results_keep_the_input_labels_and_write_diagnostics)
     req.keep_fitted = 1;
     hz_forecast_result *r = NULL;
     hz_error err;
+    req.nlevels = 3; /* a level given twice would give two lo80 */
+    req.levels[2] = 80;
+    HZ_CHECK(hz_forecast_run(ds, &req, &r, &err) == HZ_EINVAL && r == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "interval level 80% given twice");
+    req.nlevels = 2;
     HZ_CHECK(hz_forecast_run(ds, &req, &r, &err) == HZ_OK);
     char b[32];
     HZ_CHECK_STR(hz_forecast_result_label(r, 0, 0, b, sizeof b), "2023-05");
