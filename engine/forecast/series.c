@@ -119,6 +119,43 @@ static hz_status nomem(hz__sb *b)
 
 /* ---- step 1: the columns ---- */
 
+/* Whether text is a number written with a comma ("200,50", "-3,5",
+ * "1,234"): digits, one comma, one to three digits. */
+static bool decimal_comma(const char *s)
+{
+    s += *s == '-' || *s == '+';
+    size_t a = strspn(s, "0123456789");
+    if (a == 0 || s[a] != ',')
+        return false;
+    size_t b = strspn(s + a + 1, "0123456789");
+    return b >= 1 && b <= 3 && s[a + 1 + b] == '\0';
+}
+
+/* The value column is text: say so, and when its first value is a
+ * number with a comma (European exports, thousands separators), say
+ * that too. */
+static hz_status not_numeric(hz__sb *b)
+{
+    const hz_column *c = b->vc;
+    char buf[64] = "";
+    const char *t = NULL;
+    for (size_t i = 0; i < b->ds->nrows && t == NULL; i++)
+        if (!hz_col_is_null(c, i))
+            t = hz_col_text(c, i, buf, sizeof buf);
+    return hz_error_set(
+        b->err, HZ_ETYPE,
+        "column '%s' in %s is %s, not numeric: cannot use it as the "
+        "value%s%s%s",
+        b->o->value_col, b->src, hz_type_name(c->type),
+        t != NULL && decimal_comma(t) ? " (its values, such as '" : "",
+        t != NULL && decimal_comma(t) ? t : "",
+        t != NULL && decimal_comma(t)
+            ? "', hold a comma: a decimal comma or a thousands "
+              "separator, which Horizon does not read; export the numbers "
+              "plain, with a decimal point)"
+            : "");
+}
+
 static hz_status find_columns(hz__sb *b)
 {
     const hz_series_opts *o = b->o;
@@ -131,11 +168,7 @@ static hz_status find_columns(hz__sb *b)
         if (b->vc == NULL)
             return HZ_ENOTFOUND;
         if (!hz_type_is_numeric(b->vc->type) && b->vc->type != HZ_TYPE_NULL)
-            return hz_error_set(b->err, HZ_ETYPE,
-                                "column '%s' in %s is %s, not numeric: "
-                                "cannot use it as the value",
-                                o->value_col, b->src,
-                                hz_type_name(b->vc->type));
+            return not_numeric(b);
     } else if (o->agg != HZ_AGG_COUNT) {
         return hz_error_set(b->err, HZ_EINVAL,
                             "no value column given (needed unless the "

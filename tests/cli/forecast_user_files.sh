@@ -182,4 +182,13 @@ for i in $(seq 10 28); do
 done
 expect_exit 1 "(2 series, longest 28)" -- "$H" backtest "$T/short.csv" \
     --date date --value qty --by sku --horizon 30 --freq day
+# ---- a European export: ';' between fields, a decimal comma: refused,
+# and the message says why (and a plain text column stays plain) ----
+printf 'date;sales\n2024-01-01;200,50\n2024-01-02;100,00\n' >"$T/comma.csv"
+expect_exit 2 "its values, such as '200,50', hold a comma: a decimal comma or a thousands separator" -- \
+    "$H" forecast "$T/comma.csv" --date date --value sales
+printf 'date,sales\n2024-01-01,abc\n' >"$T/text.csv"
+"$H" forecast "$T/text.csv" --date date --value sales 2>"$T/err"
+check "text values: no comma hint" bash -c "! grep -q 'hold a comma' '$T/err'"
+
 finish
