@@ -80,6 +80,32 @@ static void series_totals(const hz_forecast_series_result *sr, fc_totals *tot)
 /* What the CLI says on stderr whatever --quiet says, kept with the job:
  * how the frequency was chosen, periods filled, values raised to zero,
  * series that fell back to a simpler model (and the first reason). */
+/* Part first or last periods (left out or kept) and rows summed into a
+ * period already seen: what `horizon forecast` says on stderr. */
+static void partial_notices(const hz_forecast_result *r, cJSON *sum)
+{
+    for (int k = 0; k < 2; k++) {
+        const hz_partial_period *p = &r->partial[k];
+        if (p->days <= 0)
+            continue;
+        char lab[32];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(
+            o, "period",
+            hz_calendar_format(&r->cal, p->period, lab, sizeof lab));
+        cJSON_AddNumberToObject(o, "days", p->days);
+        cJSON_AddNumberToObject(o, "of", p->of);
+        cJSON_AddBoolToObject(o, "leftOut", p->dropped != 0);
+        cJSON_AddNumberToObject(o, "rowsLeftOut", (double)p->rows);
+        cJSON_AddNumberToObject(o, "seriesLeftOut", (double)p->nseries_out);
+        cJSON_AddItemToObject(sum, k ? "partialLast" : "partialFirst", o);
+    }
+    if (r->rows_repeated > 0) {
+        cJSON_AddNumberToObject(sum, "rowsRepeated", (double)r->rows_repeated);
+        cJSON_AddStringToObject(sum, "firstRepeated", r->repeated_first);
+    }
+}
+
 static void notices(const hz_forecast_result *r, cJSON *sum)
 {
     size_t nfb = 0, first = r->nseries;
@@ -93,6 +119,7 @@ static void notices(const hz_forecast_result *r, cJSON *sum)
     cJSON_AddNumberToObject(sum, "seriesFilled", (double)r->nseries_filled);
     cJSON_AddNumberToObject(sum, "valuesRaisedToZero", (double)r->nclamped);
     cJSON_AddNumberToObject(sum, "fallbacks", (double)nfb);
+    partial_notices(r, sum);
     if (nfb > 0) {
         char line[320];
         snprintf(line, sizeof line, "%s: %s", r->series[first].key,
