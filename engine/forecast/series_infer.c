@@ -347,6 +347,27 @@ static void place_labels(const hz__sb *b, const alignment *a, hz_calendar *c)
     }
 }
 
+/* Period-labelled dates (2024-W05, 2024-03) of one row per series and
+ * period but for a few (under 5% of the rows): those rows, summed into a
+ * period already seen, are counted with the first (set->rows_repeated);
+ * more is taken for transactions. */
+static hz_status repeated_periods(const hz__sb *b, hz_series_set *set)
+{
+    size_t nd;
+    int64_t med, dup;
+    hz_status st = spacing(b, &nd, &med, &dup);
+    if (st != HZ_OK || dup == HZ__NO_TIME ||
+        (double)nd < 0.95 * (double)b->ndated)
+        return st;
+    set->rows_repeated = b->ndated - nd;
+    hz_calendar c;
+    hz_calendar_init(&c, freq_of_fmt(b->dfmt));
+    c.label = b->dfmt;
+    hz_calendar_format(&c, hz_calendar_period(&c, dup), set->repeated_first,
+                       sizeof set->repeated_first);
+    return HZ_OK;
+}
+
 hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set)
 {
     hz_calendar *cal = &set->cal;
@@ -366,6 +387,9 @@ hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set)
         f = df;
         snprintf(why, sizeof why, "inferred: the dates are %s periods",
                  hz_datefmt_name(b->dfmt));
+        hz_status st = repeated_periods(b, set);
+        if (st != HZ_OK)
+            return st;
     } else {
         hz_status st = infer_freq(b, &a, &f, &minutes, set, why, sizeof why);
         if (st != HZ_OK)

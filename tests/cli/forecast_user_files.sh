@@ -85,6 +85,17 @@ check "duplicate hour: said even with --quiet" grep -q \
     >/dev/null 2>"$T/err"
 check "duplicate hour: said by backtest" grep -q \
     "1 more row for a period already seen (first: 2024-10-28 02:00:00)" "$T/err"
+# the same for period labels: ISO week 2024-W20 twice
+{
+    echo week,units
+    for i in $(seq 10 40); do echo "2024-W$i,$i"; done
+    echo 2024-W20,5
+} >"$T/weeks_dup.csv"
+"$H" forecast "$T/weeks_dup.csv" --date week --value units --horizon 2 \
+    --quiet -o "$T/wd.csv" 2>"$T/err"
+check "duplicate week label: said" grep -q \
+    "1 more row for a period already seen (first: 2024-W20) summed into it" \
+    "$T/err"
 
 # ---- --intervals conformal on a series too short to hold out values:
 # the model's intervals are kept, and the note says so (it was silent) ----
