@@ -221,4 +221,30 @@ printf 'date,sales\n2024-01-01,abc\n' >"$T/text.csv"
 "$H" forecast "$T/text.csv" --date date --value sales 2>"$T/err"
 check "text values: no comma hint" bash -c "! grep -q 'hold a comma' '$T/err'"
 
+# ---- taylor (half-hourly electricity demand, shared data) as a user's
+# file of timestamps: read as 30-minute periods, seasons of a day and a
+# week, forecast a week ahead by the several-season default ----
+TAY="${HZ_SHARED_DATA:-}/classic/classic_series.csv"
+if [ -f "$TAY" ]; then
+    python3 - "$TAY" >"$T/taylor.csv" <<'PY'
+import csv, datetime, sys
+t0 = datetime.datetime(2000, 6, 5)  # a Monday, as the data begin
+print("timestamp,demand_mw")
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["series_id"] == "taylor":
+        t = t0 + datetime.timedelta(minutes=30 * (int(r["index"]) - 1))
+        print(f"{t:%Y-%m-%d %H:%M:%S},{r['value']}")
+PY
+    "$H" forecast "$T/taylor.csv" --date timestamp --value demand_mw \
+        --horizon 336 -o "$T/taylor.out" 2>"$T/err"
+    check "taylor: exit 0" test $? -eq 0
+    check "taylor: 30-minute periods" grep -q "frequency: 30-minute periods (inferred" "$T/err"
+    check "taylor: seasons 48, 336" grep -q "seasons: 48, 336" "$T/err"
+    check "taylor: a week of half-hours" test "$(wc -l <"$T/taylor.out")" -eq 337
+    check "taylor: from the next half-hour" \
+        grep -q '^total,2000-08-28 00:00:00,.*MSTL(48,336)+Theta (log)' "$T/taylor.out"
+else
+    echo "note: $TAY absent, the taylor file case is skipped"
+fi
+
 finish
