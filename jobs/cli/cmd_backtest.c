@@ -335,11 +335,11 @@ static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
         fprintf(f, ",msis,spl,evaluated,fallbacks,seconds\n");
     } else {
         fprintf(f,
-                "%zu series (%s), %zu evaluated x %zu origin(s), horizon "
-                "%zu\n",
+                "%zu series (%s) x %zu origin(s): %zu of %zu (series, "
+                "origin) pairs evaluated, horizon %zu\n",
                 b->set->nseries,
-                hz_calendar_unit(&b->set->cal, unit, sizeof unit),
-                cnt / b->origins, b->origins, b->rq.horizon);
+                hz_calendar_unit(&b->set->cal, unit, sizeof unit), b->origins,
+                cnt, b->set->nseries * b->origins, b->rq.horizon);
         fprintf(f, "%-8s %8s %8s %7s", "model", "sMAPE", "MASE", "OWA");
         for (size_t l = 0; l < nlev; l++)
             fprintf(f, "  cov%-4g", lv[l]);

@@ -197,6 +197,10 @@ check "zero: exit 0" test $? -eq 0
 check "zero: left-out pairs said" \
     grep -q "4 of 6 (series, origin) pairs left out of the table" "$T/err"
 check "zero: first named" grep -q "first: series 'late', cutoff" "$T/err"
+"$H" backtest "$T/zero.csv" --date date --value qty --by sku --horizon 7 \
+    --origins 2 --models croston,tsb >"$T/bt.txt" 2>/dev/null
+check "zero: the table counts pairs, not pairs / origins" \
+    grep -q "3 series (day) x 2 origin(s): 2 of 6 (series, origin) pairs evaluated" "$T/bt.txt"
 check "zero: per-series 'undefined', not 'failed'" \
     awk -F, 'NR > 1 && $1 == "never" && $NF != "undefined" {bad = 1}
              NR > 1 && $1 == "sells" && $NF != "ok" {bad = 1}
