@@ -226,8 +226,19 @@ static hz_status read_header(reader *r)
            r->plen < r->src.len)
         if (!prefix_view(r, true))
             return read_error(r);
-    r->delim = r->opt->delimiter ? r->opt->delimiter
-                                 : hz__csv_detect_delimiter(r->buf, r->plen);
+    char dec = r->opt->decimal;
+    if (dec != 0 && dec != '.' && dec != ',')
+        return hz_error_set(r->err, HZ_EINVAL,
+                            "%s: decimal mark: expected '.' or ',', got '%c'",
+                            r->name, dec);
+    r->delim = r->opt->delimiter
+                   ? r->opt->delimiter
+                   : hz__csv_detect_delimiter(r->buf, r->plen, dec);
+    if (dec == ',' && r->delim == ',')
+        return hz_error_set(r->err, HZ_EINVAL,
+                            "%s: a decimal comma needs another field "
+                            "delimiter (; tab or |), not ','",
+                            r->name);
     r->rep->delimiter = r->delim;
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)

@@ -103,7 +103,7 @@ static void field_number(chunk *c, size_t j, const char *s, size_t n)
             memcpy(&c->stage[j], &v, 8);
             return;
         }
-        if (!sp->overridden && parse_f64(s, n, &d)) {
+        if (!sp->overridden && parse_dec(s, n, c->opt->decimal, &d)) {
             chunk_promote(c, j);
             memcpy(&c->stage[j], &d, 8);
             return;
@@ -111,11 +111,13 @@ static void field_number(chunk *c, size_t j, const char *s, size_t n)
         bad_number(c, j, s, n, "an integer");
         return;
     }
-    if (parse_f64(s, n, &d)) {
+    if (parse_dec(s, n, c->opt->decimal, &d)) {
         memcpy(&c->stage[j], &d, 8);
         return;
     }
-    bad_number(c, j, s, n, "a number");
+    bad_number(c, j, s, n,
+               c->opt->decimal == ',' ? "a number with a decimal comma"
+                                      : "a number");
 }
 
 /* Words for a date format in messages. */
@@ -200,7 +202,8 @@ void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
     }
     if (c->infer) {
         if (!is_null)
-            hz__csv_evidence_add(&c->ev[j], s, n, c->row_line);
+            hz__csv_evidence_add(&c->ev[j], s, n, c->row_line,
+                                 c->opt->decimal);
         return;
     }
     if (is_null) {
@@ -746,7 +749,8 @@ static void chunk_block(chunk *c, bool first, bool last)
             hz__csv_libcsv_feed(c);
         if (last || c->stop)
             hz__csv_libcsv_end(c);
-    } else if (c->opt->force_path == 3) {
+    } else if (c->opt->force_path == 3 || c->opt->decimal == ',') {
+        /* the row loop's decimal parsers read '.' only */
         hz__csv_parse_fast(c);
     } else {
         parse_rows(c);

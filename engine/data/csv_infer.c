@@ -84,7 +84,8 @@ bool hz__csv_number_overflows(const char *s, size_t n)
     return overflowing_number(s, n);
 }
 
-void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line)
+void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line,
+                          char dec)
 {
     int64_t iv;
     double dv;
@@ -93,7 +94,7 @@ void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line)
         e->n_int++;
         e->n_num++;
         e->n_year += iv >= 1000 && iv <= 9999;
-    } else if (parse_f64(s, n, &dv) || overflowing_number(s, n)) {
+    } else if (parse_dec(s, n, dec, &dv) || overflowing_number(s, n)) {
         e->n_num++;
     }
     if (parse_bool_word(s, n) >= 0)
@@ -245,9 +246,10 @@ int hz__csv_infer_sample(const char *body, size_t plen, size_t blen,
     return more;
 }
 
-char hz__csv_detect_delimiter(const char *s, size_t n)
+char hz__csv_detect_delimiter(const char *s, size_t n, char dec)
 {
     static const char cands[] = {',', ';', '\t', '|'};
+    const int k0 = dec == ',' ? 1 : 0; /* a decimal comma: not ',' */
     size_t counts[4][8];
     size_t nlines = 0;
     memset(counts, 0, sizeof counts);
@@ -259,7 +261,7 @@ char hz__csv_detect_delimiter(const char *s, size_t n)
         else if (!inq && ch == '\n')
             nlines++;
         else if (!inq)
-            for (int k = 0; k < 4; k++)
+            for (int k = k0; k < 4; k++)
                 if (ch == cands[k])
                     counts[k][nlines]++;
     }
@@ -281,5 +283,5 @@ char hz__csv_detect_delimiter(const char *s, size_t n)
             best = k;
         }
     }
-    return best < 0 ? ',' : cands[best];
+    return best < 0 ? cands[k0] : cands[best];
 }

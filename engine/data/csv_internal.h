@@ -131,7 +131,8 @@ typedef struct bytecount {
 
 /* ---- csv_infer.c ---- */
 /* Add one non-null sampled value, found at line `line` of the sample. */
-void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line);
+void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line,
+                          char dec);
 colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file);
 /* The caller's date column: a date, timestamp or period when the sample
  * mostly says so (integer years included), required either way. */
@@ -149,7 +150,7 @@ bool hz__csv_number_overflows(const char *s, size_t n);
 int hz__csv_infer_sample(const char *body, size_t plen, size_t blen,
                          size_t ncols, const hz_csv_options *opt, char delim,
                          char **names, evidence *ev, bool *whole);
-char hz__csv_detect_delimiter(const char *s, size_t n);
+char hz__csv_detect_delimiter(const char *s, size_t n, char dec);
 
 /* ---- csv_chunk.c ---- */
 void hz__csv_report(chunk *c, size_t field, bool structural, const char *fmt,

@@ -124,6 +124,50 @@ static inline bool parse_f64(const char *s, size_t n, double *out)
     return true;
 }
 
+/* A number with a decimal comma ("200,50", "-1.234.567,5", "1234"):
+ * '.' only between groups of three digits, at most one ',' followed by
+ * digits, then parsed as parse_f64 parses "200.50".  False for anything
+ * else ("1.5", "1,2,3", "1e5"), which the caller reports. */
+static inline bool parse_f64_comma(const char *s, size_t n, double *out)
+{
+    trim(&s, &n);
+    char buf[128];
+    size_t k = 0, i = 0, group = 0;
+    bool groups = false, frac = false;
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    if (s[0] == '-' || s[0] == '+')
+        buf[k++] = s[i++];
+    for (; i < n; i++) {
+        char ch = s[i];
+        if (ch >= '0' && ch <= '9') {
+            buf[k++] = ch;
+            group++;
+        } else if (ch == '.' && !frac && group > 0 &&
+                   (groups ? group == 3 : group <= 3)) {
+            groups = true;
+            group = 0;
+        } else if (ch == ',' && !frac && group > 0 &&
+                   (!groups || group == 3)) {
+            buf[k++] = '.';
+            frac = true;
+            groups = false;
+            group = 0;
+        } else {
+            return false;
+        }
+    }
+    if (group == 0 || (groups && group != 3))
+        return false;
+    return parse_f64(buf, k, out);
+}
+
+/* A decimal with the file's decimal mark ('.' or ','). */
+static inline bool parse_dec(const char *s, size_t n, char dec, double *out)
+{
+    return dec == ',' ? parse_f64_comma(s, n, out) : parse_f64(s, n, out);
+}
+
 /* SWAR fast paths for the row loop: a plain unsigned integer of 1-8
  * digits, or a decimal d.d with at most 8 digits in all, parsed eight
  * bytes at a time without a branch per character.  They need 8 readable

@@ -150,9 +150,10 @@ static hz_status not_numeric(hz__sb *b)
         t != NULL && decimal_comma(t) ? " (its values, such as '" : "",
         t != NULL && decimal_comma(t) ? t : "",
         t != NULL && decimal_comma(t)
-            ? "', hold a comma: a decimal comma or a thousands "
-              "separator, which Horizon does not read; export the numbers "
-              "plain, with a decimal point)"
+            ? "', hold a comma: a decimal comma is read with --decimal "
+              ", (200,50 and 1.234,50); a thousands separator with a "
+              "decimal point (1,234.50) is not read: export the numbers "
+              "plain)"
             : "");
 }
 

@@ -26,7 +26,11 @@ typedef struct hz_schema_override {
 } hz_schema_override;
 
 typedef struct hz_csv_options {
-    char delimiter; /* 0 = detect among , ; \t | */
+    char delimiter; /* 0 = detect among , ; \t | (; \t | with a decimal
+                       comma) */
+    char decimal;   /* 0 or '.': 200.50; ',': 200,50 (European exports;
+                       '.' then only separates thousands in groups of
+                       three, 1.234,50, and 1.5 is an error) */
     hz_on_error on_error;
     int threads;       /* 0 = hz_default_threads() (horizon/threads.h) */
     size_t infer_rows; /* rows sampled for inference (0 = 10000) */

@@ -151,6 +151,13 @@ bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
             return false;
         }
         return true;
+    case HZ_OPT_DECIMAL:
+        if (strcmp(arg, ".") != 0 && strcmp(arg, ",") != 0) {
+            hz_cli_error(cmd, "--decimal: expected . or , got '%s'", arg);
+            return false;
+        }
+        o->decimal = arg[0];
+        return true;
     case HZ_OPT_DATE_WINDOW: {
         char *e1, *e2 = NULL;
         errno = 0;
@@ -182,6 +189,7 @@ void hz_cli_csv_reader_options(const hz_cli_csv *o, hz_csv_options *opt)
 {
     opt->on_error = o->on_error;
     opt->delimiter = o->delimiter;
+    opt->decimal = o->decimal;
     opt->threads = o->threads;
     opt->date_min_year = o->date_min_year;
     opt->date_max_year = o->date_max_year;

@@ -54,13 +54,14 @@ int hz_cli_out_fail(const char *cmd, struct hz_outfile *o, const char *msg);
 
 /* CSV options shared by every command that reads a dataset:
  *   --schema COL:TYPE,...  --on-error fail|skip  --delimiter C
- *   --threads N
+ *   --decimal C  --threads N
  * Commands add HZ_CLI_CSV_LONGOPTS to their getopt_long table and pass
  * unknown option codes to hz_cli_csv_option(). */
 typedef struct hz_cli_csv {
     const char *schema;
     hz_on_error on_error;
     char delimiter;
+    char decimal; /* --decimal: '.' or ',' (0: '.') */
     int threads;
     int date_min_year, date_max_year; /* --date-window (0: default) */
     const char *want_date;            /* the command's date column, or NULL */
@@ -72,13 +73,15 @@ enum {
     HZ_OPT_ON_ERROR,
     HZ_OPT_DELIMITER,
     HZ_OPT_THREADS,
-    HZ_OPT_DATE_WINDOW
+    HZ_OPT_DATE_WINDOW,
+    HZ_OPT_DECIMAL
 };
 
 #define HZ_CLI_CSV_LONGOPTS                                                   \
     {"schema", required_argument, 0, HZ_OPT_SCHEMA},                          \
         {"on-error", required_argument, 0, HZ_OPT_ON_ERROR},                  \
         {"delimiter", required_argument, 0, HZ_OPT_DELIMITER},                \
+        {"decimal", required_argument, 0, HZ_OPT_DECIMAL},                    \
         {"date-window", required_argument, 0, HZ_OPT_DATE_WINDOW},            \
     {                                                                         \
         "threads", required_argument, 0, HZ_OPT_THREADS                       \
@@ -92,6 +95,8 @@ enum {
     "  --on-error fail|skip   on a malformed row: stop (default) or skip\n"   \
     "                         (skipped rows are always reported)\n"           \
     "  --delimiter C          field delimiter (default: detect , ; tab |)\n"  \
+    "  --decimal C            decimal mark: . (default) or , (200,50 and\n"  \
+    "                         1.234,50; the delimiter is then ; tab or |)\n" \
     "  --date-window Y1:Y2    years accepted in dates (default 1800:2200)\n"  \
     "  --threads N            worker threads (default: all cores)\n"          \
     "FILE may be - (standard input) and may be gzip-compressed.\n"

@@ -216,11 +216,27 @@ for i in $(seq 10 28); do
 done
 expect_exit 1 "(2 series, longest 28)" -- "$H" backtest "$T/short.csv" \
     --date date --value qty --by sku --horizon 30 --freq day
-# ---- a European export: ';' between fields, a decimal comma: refused,
-# and the message says why (and a plain text column stays plain) ----
-printf 'date;sales\n2024-01-01;200,50\n2024-01-02;100,00\n' >"$T/comma.csv"
-expect_exit 2 "its values, such as '200,50', hold a comma: a decimal comma or a thousands separator" -- \
+# ---- a European export: ';' between fields, a decimal comma: without
+# --decimal , refused, and the message says why; with it read (1.234,50
+# is 1234.5), in a job too; a plain text column stays plain ----
+printf 'date;sales\n2024-01-01;200,50\n2024-01-02;1.100,00\n2024-01-03;300\n' >"$T/comma.csv"
+expect_exit 2 "its values, such as '200,50', hold a comma: a decimal comma is read with --decimal ," -- \
     "$H" forecast "$T/comma.csv" --date date --value sales
+"$H" forecast "$T/comma.csv" --date date --value sales --decimal , \
+    --model naive --horizon 1 --quiet -o "$T/comma.out"
+check "decimal comma: read" grep -q '^total,2024-01-04,300,' "$T/comma.out"
+"$H" inspect "$T/comma.csv" --decimal , >"$T/comma.insp"
+check "decimal comma: 1.100,00 is 1100" grep -Eq '^sales +float64 .* 1100 ' "$T/comma.insp"
+expect_exit 2 "--decimal: expected . or , got ';'" -- \
+    "$H" forecast "$T/comma.csv" --date date --value sales --decimal ';'
+{
+    printf 'date;sales\n'
+    for d in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 \
+        21 22 23 24 25; do printf '2024-01-%s;1,5\n' $d; done
+    printf '2024-01-26;1.5\n'
+} >"$T/comma_bad.csv"
+expect_exit 1 "comma_bad.csv:27:2: column 'sales': expected a number with a decimal comma, got '1.5'" -- \
+    "$H" forecast "$T/comma_bad.csv" --date date --value sales --decimal ,
 printf 'date,sales\n2024-01-01,abc\n' >"$T/text.csv"
 "$H" forecast "$T/text.csv" --date date --value sales 2>"$T/err"
 check "text values: no comma hint" bash -c "! grep -q 'hold a comma' '$T/err'"

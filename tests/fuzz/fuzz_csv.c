@@ -3,9 +3,9 @@
  * reading from a file in small blocks must give the same table, or the
  * same error, as a plain serial parse of the same bytes.
  *
- * Input: byte 0 picks on_error (bit 0) and the chunk size (bits 1-7),
- * byte 1 the file read's block size (bits 0-5) and parse path (bits 6-7);
- * the rest is the CSV text. */
+ * Input: byte 0 picks on_error (bit 0), the chunk size (bits 1-6) and
+ * the decimal mark (bit 7: ','), byte 1 the file read's block size (bits
+ * 0-5) and parse path (bits 6-7); the rest is the CSV text. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +36,12 @@ typedef struct variant {
 /* The outcome of one parse as text: the error, or the shape, a hash of
  * every cell (type and text) and the skip report. */
 static void outcome(const uint8_t *buf, size_t len, hz_on_error on_error,
-                    const variant *v, char *out, size_t outsz)
+                    char decimal, const variant *v, char *out, size_t outsz)
 {
     hz_csv_options o;
     hz_csv_options_init(&o);
     o.on_error = on_error;
+    o.decimal = decimal;
     o.threads = v->threads;
     o.chunk_bytes = v->chunk;
     o.force_path = v->path;
@@ -95,7 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         LLVMFuzzerInitialize(NULL, NULL);
     const hz_on_error on_error = (data[0] & 1) ? HZ_ON_ERROR_SKIP
                                                : HZ_ON_ERROR_FAIL;
-    const size_t chunk = 2 + (size_t)(data[0] >> 1) * 3;
+    const size_t chunk = 2 + (size_t)((data[0] >> 1) & 63) * 3;
+    const char decimal = (data[0] & 0x80) ? ',' : '.';
     const size_t block = 1 + (size_t)(data[1] & 63);
     const int fpath = data[1] >> 6;
     const uint8_t *csv = data + 2;
@@ -103,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     static char ref[2 * HZ_ERROR_MAX + 128], got[2 * HZ_ERROR_MAX + 128];
     const variant base = {"serial", 0, 1, (size_t)1 << 30, 0};
-    outcome(csv, len, on_error, &base, ref, sizeof ref);
+    outcome(csv, len, on_error, decimal, &base, ref, sizeof ref);
     const variant vs[] = {
         {"fast path only", 1, 1, (size_t)1 << 30, 0},
         {"libcsv", 2, 1, (size_t)1 << 30, 0},
@@ -115,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {"file in small blocks, chunked", fpath, 2, chunk, block},
     };
     for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
-        outcome(csv, len, on_error, &vs[i], got, sizeof got);
+        outcome(csv, len, on_error, decimal, &vs[i], got, sizeof got);
         FUZZ_CHECK(strcmp(ref, got) == 0,
                    "%s (chunk %zu, block %zu, path %d, on_error %s) "
                    "differs from the serial parse:\n  serial: %s\n  %s: %s",

@@ -565,3 +565,84 @@ HZ_TEST(blank_lines_are_skipped_on_every_path)
         }
     }
 }
+
+/* --decimal ,: numbers written 200,50 and 1.234,50 (European exports;
+ * ';' between fields, detected without ','), the same on every path and
+ * any chunking; a '.' that does not separate thousands in groups of
+ * three is an error with its place; a decimal comma with ',' between
+ * fields is refused. */
+HZ_TEST(decimal_comma_numbers)
+{
+    const char *text = "date;sales;units\n"
+                       "2024-01-01;1.200,50;3\n"
+                       "2024-01-02;100,00;4\n"
+                       "2024-01-03;-7,25;5\n"
+                       "2024-01-04;\"1.234.567,5\";6\n"
+                       "2024-01-05;8;7\n";
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    o.decimal = ',';
+    hz_error err;
+    hz_dataset *ds = read_str(text, &o, &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    HZ_CHECK(ds->ncols == 3 && ds->nrows == 5);
+    const hz_column *s = &ds->cols[1];
+    HZ_CHECK(s->type == HZ_TYPE_FLOAT64 && ds->cols[2].type == HZ_TYPE_INT64);
+    HZ_CHECK(hz_col_number(s, 0) == 1200.5 && hz_col_number(s, 1) == 100 &&
+             hz_col_number(s, 2) == -7.25 &&
+             hz_col_number(s, 3) == 1234567.5 && hz_col_number(s, 4) == 8);
+    for (int path = 2; path <= 3; path++) {
+        o.force_path = path;
+        hz_dataset *p = read_str(text, &o, &err);
+        HZ_CHECK_MSG(p != NULL && same_dataset(ds, p), "path %d", path);
+        hz_dataset_free(p);
+    }
+    hz_dataset_free(ds);
+    /* many rows, chunked over threads: as one chunk */
+    size_t cap = 64 + 3000 * 40, len = 0;
+    char *big = malloc(cap);
+    len += (size_t)snprintf(big, cap, "k;v\n");
+    for (int i = 0; i < 3000; i++)
+        len += (size_t)snprintf(big + len, cap - len, "%d;%d.%03d,%02d\n", i,
+                                1 + i % 9, i % 1000, i % 100);
+    o.force_path = 0;
+    o.threads = 1;
+    o.chunk_bytes = 1 << 30;
+    hz_dataset *one = read_str(big, &o, &err);
+    HZ_CHECK(one != NULL && one->nrows == 3000);
+    HZ_CHECK(hz_col_number(&one->cols[1], 1234) == 2234.34);
+    o.threads = 2;
+    o.chunk_bytes = 4096;
+    ds = read_str(big, &o, &err);
+    HZ_CHECK(ds != NULL && same_dataset(one, ds));
+    hz_dataset_free(ds);
+    hz_dataset_free(one);
+    free(big);
+    /* a point that is not a thousands separator: its place */
+    hz_csv_options_init(&o);
+    o.decimal = ',';
+    static const char *const bad[] = {"1.5", "12.34,5", "1,2,3", "1e5",
+                                      "1.2345"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char t[96];
+        snprintf(t, sizeof t,
+                 "d;v\n2024-01-01;1,5\n2024-01-02;2\n"
+                 "2024-01-03;%s\n",
+                 bad[k]);
+        o.number_cols = (const char *const[]){"v"};
+        o.nnumber_cols = 1;
+        ds = read_str(t, &o, &err);
+        HZ_CHECK_MSG(ds == NULL, "%s read", bad[k]);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:4:2");
+        HZ_CHECK_CONTAINS(err.msg, "a number with a decimal comma");
+        hz_dataset_free(ds);
+    }
+    o.delimiter = ',';
+    HZ_CHECK(read_str("a,b\n1,2\n", &o, &err) == NULL &&
+             err.status == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "decimal comma needs another field delimiter");
+    /* without the option the same text is not read as numbers */
+    ds = read_str(text, NULL, &err);
+    HZ_CHECK(ds != NULL && ds->cols[1].type == HZ_TYPE_STRING);
+    hz_dataset_free(ds);
+}
