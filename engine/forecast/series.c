@@ -119,13 +119,14 @@ static hz_status nomem(hz__sb *b)
 
 /* ---- step 1: the columns ---- */
 
-/* Whether text is a number written with a comma ("200,50", "-3,5",
- * "1,234"): digits, one comma, one to three digits. */
+/* Whether text looks like a number written with a comma ("200,50",
+ * "-3,5", "1.234,50", "1,234"): digits (and points), a digit before one
+ * comma, one to three digits after it. */
 static bool decimal_comma(const char *s)
 {
     s += *s == '-' || *s == '+';
-    size_t a = strspn(s, "0123456789");
-    if (a == 0 || s[a] != ',')
+    size_t a = strspn(s, "0123456789.");
+    if (a == 0 || s[a] != ',' || s[a - 1] < '0' || s[a - 1] > '9')
         return false;
     size_t b = strspn(s + a + 1, "0123456789");
     return b >= 1 && b <= 3 && s[a + 1 + b] == '\0';
@@ -142,19 +143,18 @@ static hz_status not_numeric(hz__sb *b)
     for (size_t i = 0; i < b->ds->nrows && t == NULL; i++)
         if (!hz_col_is_null(c, i))
             t = hz_col_text(c, i, buf, sizeof buf);
-    return hz_error_set(
-        b->err, HZ_ETYPE,
-        "column '%s' in %s is %s, not numeric: cannot use it as the "
-        "value%s%s%s",
-        b->o->value_col, b->src, hz_type_name(c->type),
-        t != NULL && decimal_comma(t) ? " (its values, such as '" : "",
-        t != NULL && decimal_comma(t) ? t : "",
-        t != NULL && decimal_comma(t)
-            ? "', hold a comma: a decimal comma is read with --decimal "
-              ", (200,50 and 1.234,50); a thousands separator with a "
-              "decimal point (1,234.50) is not read: export the numbers "
-              "plain)"
-            : "");
+    char hint[256] = "";
+    if (t != NULL && decimal_comma(t))
+        snprintf(hint, sizeof hint,
+                 " (its values, such as '%s', hold a comma: a decimal comma "
+                 "is read with --decimal , (200,50 and 1.234,50); a "
+                 "thousands separator with a decimal point (1,234.50) is "
+                 "not read: export the numbers plain)",
+                 t);
+    return hz_error_set(b->err, HZ_ETYPE,
+                        "column '%s' in %s is %s, not numeric: cannot use it "
+                        "as the value%s",
+                        b->o->value_col, b->src, hz_type_name(c->type), hint);
 }
 
 static hz_status find_columns(hz__sb *b)
