@@ -131,6 +131,34 @@ static void json_series(FILE *f, const hz_forecast_result *r, size_t i)
     fputs("]", f);
 }
 
+/* "partial": the part first and last periods (left out or kept),
+ * "rows_repeated" / "first_repeated": rows summed into a period already
+ * seen; each with a trailing comma. */
+static void json_data_notes(FILE *f, const hz_forecast_result *r)
+{
+    fputs("\"partial\":[", f);
+    for (int k = 0, n = 0; k < 2; k++) {
+        const hz_partial_period *p = &r->partial[k];
+        if (p->days <= 0)
+            continue;
+        char lab[32];
+        fprintf(f,
+                "%s{\"which\":\"%s\",\"period\":\"%s\",\"days\":%d,"
+                "\"of\":%d,\"left_out\":%s,\"rows_left_out\":%zu,"
+                "\"series_left_out\":%zu}",
+                n++ ? "," : "", k ? "last" : "first",
+                hz_calendar_format(&r->cal, p->period, lab, sizeof lab),
+                p->days, p->of, p->dropped ? "true" : "false", p->rows,
+                p->nseries_out);
+    }
+    fprintf(f, "],\"rows_repeated\":%zu,", r->rows_repeated);
+    if (r->rows_repeated > 0) {
+        fputs("\"first_repeated\":", f);
+        hz__json_str(f, r->repeated_first);
+        fputc(',', f);
+    }
+}
+
 hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,
                                         hz_error *err)
 {
@@ -142,8 +170,10 @@ hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,
     json_seasons(f, &r->seasons);
     fprintf(f,
             ",\"horizon\":%zu,\"rows_used\":%zu,\"rows_skipped\":%zu,"
-            "\"filled_periods\":%zu,\"series\":[",
+            "\"filled_periods\":%zu,",
             r->horizon, r->rows_used, r->rows_skipped, r->nfilled);
+    json_data_notes(f, r);
+    fputs("\"series\":[", f);
     for (size_t i = 0; i < r->nseries; i++) {
         fputs(i ? ",\n{" : "\n{", f);
         json_series(f, r, i);

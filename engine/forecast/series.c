@@ -780,6 +780,41 @@ static hz_status drop_empty_series(hz__sb *b, hz_series_set *set)
         pp->of);
 }
 
+char *hz_partial_describe(const hz_calendar *cal, const hz_partial_period *p,
+                          int k, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (p->days <= 0)
+        return buf;
+    const char *f = hz_freq_name(cal->freq);
+    char lab[32], day[16];
+    hz_calendar_format(cal, p->period, lab, sizeof lab);
+    hz_format_day(p->edge, day);
+    int w = snprintf(buf, n,
+                     "the %s %s (%s) holds %d of its %d days (the "
+                     "data %s %s): ",
+                     k ? "last" : "first", f, lab, p->days, p->of,
+                     k ? "end" : "start", day);
+    size_t len = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
+    if (!p->dropped)
+        snprintf(buf + len, n - len,
+                 "its total is a part-%s's, which the models take for a "
+                 "whole one",
+                 f);
+    else if (p->nseries_out > 0)
+        snprintf(buf + len, n - len,
+                 "left out with its %zu row%s; %zu series with rows only in "
+                 "it ('%s'%s) %s nothing else and %s not forecast",
+                 p->rows, p->rows == 1 ? "" : "s", p->nseries_out,
+                 p->series_out, p->nseries_out > 1 ? ", ..." : "",
+                 p->nseries_out > 1 ? "have" : "has",
+                 p->nseries_out > 1 ? "are" : "is");
+    else
+        snprintf(buf + len, n - len, "left out with its %zu row%s", p->rows,
+                 p->rows == 1 ? "" : "s");
+    return buf;
+}
+
 static hz_status build_set(hz__sb *b, hz_series_set *set)
 {
     hz_status st;

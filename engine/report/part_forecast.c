@@ -1,5 +1,6 @@
 /* The forecast part of a report: fan charts, the total, small multiples
  * and the table of every series.  See include/horizon/report.h. */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -559,6 +560,34 @@ static void series_table(hz_report *r, const hz_forecast_result *fc,
     hz__table_end(&r->body, NULL);
 }
 
+/* What the data made the forecast leave out or take as it came: part
+ * periods at the table's ends, rows summed into a period already seen
+ * (what `horizon forecast` says on stderr). */
+static void data_notes(hz_report *r, const hz_forecast_result *fc)
+{
+    char line[640], d[512];
+    for (int k = 0; k < 2; k++) {
+        const hz_partial_period *p = &fc->partial[k];
+        if (p->days <= 0)
+            continue;
+        hz_partial_describe(&fc->cal, p, k, d, sizeof d);
+        d[0] = (char)toupper((unsigned char)d[0]);
+        snprintf(line, sizeof line, "Data: %s%s.", d,
+                 p->dropped && k && p->nseries_out == 0
+                     ? "; the forecast starts with it"
+                     : "");
+        hz__doc_note(r, "note", line);
+    }
+    if (fc->rows_repeated > 0) {
+        snprintf(line, sizeof line,
+                 "Data: %zu more row%s for a period already seen (first: %s) "
+                 "summed into it, in data of one row per series and period.",
+                 fc->rows_repeated, fc->rows_repeated == 1 ? "" : "s",
+                 fc->repeated_first);
+        hz__doc_note(r, "note", line);
+    }
+}
+
 hz_status hz_report_forecast(hz_report *r, const hz_forecast_result *fc,
                              const char *value_label, hz_error *err)
 {
@@ -596,6 +625,7 @@ hz_status hz_report_forecast(hz_report *r, const hz_forecast_result *fc,
     hz__buf_puts(&r->body, " prediction intervals; values: ");
     hz__buf_esc(&r->body, ylab);
     hz__buf_puts(&r->body, ".</p>\n");
+    data_notes(r, fc);
     total tot = {0};
     bool oom = false;
     bool have_total = fc->nseries > 1 && total_series(fc, &tot, &oom);

@@ -180,6 +180,16 @@ typedef enum hz_partial {
     HZ_PARTIAL_KEEP
 } hz_partial;
 
+/* One sentence on part period p, the table's first (k 0) or last (k 1)
+ * period, for messages and reports: "the last week (2024-12-30) holds 2
+ * of its 7 days (the data end 2024-12-31): left out with its 65 rows"
+ * (and the series with rows only there), or "...: its total is a
+ * part-week's, which the models take for a whole one".  Empty when the
+ * period is whole. */
+HZ_API char *hz_partial_describe(const hz_calendar *cal,
+                                 const hz_partial_period *p, int k, char *buf,
+                                 size_t n);
+
 typedef struct hz_series_set {
     hz_freq freq;
     hz_calendar cal;    /* how periods are cut and labelled */

@@ -365,41 +365,21 @@ void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
 void hz__fc_partial_notices(const char *cmd, const hz_calendar *cal,
                             const hz_partial_period *partial)
 {
-    const char *f = hz_freq_name(cal->freq);
     for (int k = 0; k < 2; k++) {
         const hz_partial_period *p = &partial[k];
         if (p->days <= 0)
             continue;
-        char lab[32], day[16];
-        hz_calendar_format(cal, p->period, lab, sizeof lab);
-        hz_format_day(p->edge, day);
-        fprintf(stderr,
-                "horizon %s: the %s %s (%s) holds %d of its %d days "
-                "(the data %s %s): ",
-                cmd, k ? "last" : "first", f, lab, p->days, p->of,
-                k ? "end" : "start", day);
-        if (p->dropped && p->nseries_out > 0)
-            fprintf(stderr,
-                    "left out with its %zu row%s; %zu series with rows only "
-                    "in it ('%s'%s) %s nothing else and %s not forecast "
-                    "(--partial keep keeps it)\n",
-                    p->rows, p->rows == 1 ? "" : "s", p->nseries_out,
-                    p->series_out, p->nseries_out > 1 ? ", ..." : "",
-                    p->nseries_out > 1 ? "have" : "has",
-                    p->nseries_out > 1 ? "are" : "is");
-        else if (p->dropped)
-            fprintf(stderr,
-                    "left out with its %zu row%s%s (--partial keep keeps "
-                    "it)\n",
-                    p->rows, p->rows == 1 ? "" : "s",
-                    k && strcmp(cmd, "backtest") != 0
-                        ? "; the forecast starts with it"
-                        : "");
-        else
-            fprintf(stderr,
-                    "its total is a part-%s's, which the models take for a "
-                    "whole one (%s)\n",
-                    f, k ? "--partial keep" : "--partial drop leaves it out");
+        char line[512];
+        const char *hint = p->dropped ? " (--partial keep keeps it)"
+                           : k        ? " (--partial keep)"
+                                      : " (--partial drop leaves it out)";
+        fprintf(stderr, "horizon %s: %s%s%s\n", cmd,
+                hz_partial_describe(cal, p, k, line, sizeof line),
+                p->dropped && k && p->nseries_out == 0 &&
+                        strcmp(cmd, "backtest") != 0
+                    ? "; the forecast starts with it"
+                    : "",
+                hint);
     }
 }
 

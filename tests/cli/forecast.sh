@@ -105,6 +105,10 @@ check "partial week: exit 0" test $? -eq 0
 check "partial week: named" grep -q "the last week (2024-12-30) holds 2 of its 7 days (the data end 2024-12-31): left out with its [0-9]* rows; the forecast starts with it" "$T/pw.err"
 check "partial week: forecast from it" test "$(sed -n 2p "$T/pw.csv" | cut -d, -f2)" = 2024-12-30
 "$H" forecast "$S" --date order_date --value revenue --freq week --quiet \
+    --horizon 2 --json --report "$T/pw.html" -o "$T/pw.json" 2>/dev/null
+check "partial week: in the JSON" grep -q '"partial":\[{"which":"last","period":"2024-12-30","days":2,"of":7,"left_out":true,"rows_left_out":[0-9]*,"series_left_out":0}\]' "$T/pw.json"
+check "partial week: in the report" grep -q '<p class="note">Data: The last week (2024-12-30) holds 2 of its 7 days (the data end 2024-12-31): left out with its [0-9]* rows; the forecast starts with it.</p>' "$T/pw.html"
+"$H" forecast "$S" --date order_date --value revenue --freq week --quiet \
     --partial keep -o "$T/pk.csv" 2>"$T/pk.err"
 check "partial keep: exit 0" test $? -eq 0
 check "partial keep: named" grep -q "holds 2 of its 7 days (the data end 2024-12-31): its total is a part-week's" "$T/pk.err"
