@@ -662,9 +662,12 @@ static hz_status check_series_names(hz__sb *b, const hz_series_set *set)
 /* Whether the rows are dated by the day: most dated days from the first
  * to the last are followed by a dated day (transactions, daily data),
  * not by a gap of a week or a month (data already aggregated, whose dates
- * stand for their whole period). */
-static bool daily_dates(const hz__sb *b)
+ * stand for their whole period).  *weekdays: bit w set when some row
+ * falls on weekday w (0 Monday); every bit when the dates span fewer
+ * than four weeks, too few to show a week's pattern. */
+static bool daily_dates(const hz__sb *b, unsigned *weekdays)
 {
+    *weekdays = 0;
     int64_t d0 = hz__day_of_time(b->tmin);
     int64_t d1 = hz__day_of_time(b->tmax);
     if (d1 <= d0 || d1 - d0 > 400000)
@@ -677,22 +680,30 @@ static bool daily_dates(const hz__sb *b)
         if (b->t[i] != HZ__NO_TIME)
             has[hz__day_of_time(b->t[i]) - d0] = 1;
     for (size_t d = 0; d < span; d++) {
+        if (has[d])
+            *weekdays |= 1u << hz_weekday((int32_t)(d0 + (int64_t)d));
         ndays += has[d];
         next += has[d] && d + 1 < span && has[d + 1];
     }
     free(has);
+    if (span < 28)
+        *weekdays = 0x7f;
     return 2 * next >= ndays;
 }
 
 /* The first and last periods (weeks and coarser) of input dated by the
- * day: how many of their days the table's dates cover (set->partial). */
+ * day: how many of their days the table's dates cover (set->partial).  A
+ * period is part of one only when a day it misses falls on a weekday the
+ * data have rows on: a shop shut on Sundays whose data end on a Saturday
+ * has a whole last week. */
 static void partial_periods(const hz__sb *b, hz_series_set *set)
 {
     const hz_calendar *cal = &set->cal;
     memset(set->partial, 0, sizeof set->partial);
     if (cal->freq < HZ_FREQ_WEEK || b->ndated == 0)
         return;
-    bool inside = daily_dates(b);
+    unsigned wd;
+    bool inside = daily_dates(b, &wd);
     for (int k = 0; inside && k < 2; k++) {
         int64_t day = hz__day_of_time(k ? b->tmax : b->tmin);
         int64_t p = hz_calendar_period(cal, day * 86400);
@@ -703,8 +714,10 @@ static void partial_periods(const hz__sb *b, hz_series_set *set)
         while (after < 400 &&
                hz_calendar_period(cal, (day + after + 1) * 86400) == p)
             after++;
-        int missing = k ? after : before;
-        if (missing == 0)
+        int missing = k ? after : before, open = 0;
+        for (int i = 1; i <= missing; i++)
+            open += (wd >> hz_weekday((int32_t)(k ? day + i : day - i))) & 1;
+        if (open == 0)
             continue;
         hz_partial_period *pp = &set->partial[k];
         pp->period = p;

@@ -383,6 +383,24 @@ HZ_TEST(part_periods_are_left_out)
     s = build_days_partial(d, v, g, 182, HZ_FREQ_WEEK, HZ_PARTIAL_KEEP, &err);
     HZ_CHECK(s != NULL && s->nseries == 3 && s->series[1].n == 1);
     hz_series_set_free(s);
+    /* a shop shut on Sundays: data to Saturday 30 March end a whole week
+     * and a whole month (the 31st is a Sunday); to Thursday, not */
+    int nd = 0;
+    for (int i = 0; i < 90; i++) /* Monday 2024-01-01 .. 2024-03-30 */
+        if (hz_weekday(D(2024, 1, 1) + i) != 6) {
+            d[nd] = D(2024, 1, 1) + i;
+            v[nd++] = 1;
+        }
+    s = build_days(d, v, NULL, (size_t)nd, HZ_FREQ_WEEK, &err);
+    HZ_CHECK(s != NULL && s->partial[1].days == 0 && s->series[0].n == 13);
+    hz_series_set_free(s);
+    s = build_days(d, v, NULL, (size_t)nd, HZ_FREQ_MONTH, &err);
+    HZ_CHECK(s != NULL && s->partial[1].days == 0 && s->series[0].n == 3);
+    hz_series_set_free(s);
+    s = build_days(d, v, NULL, (size_t)nd - 2, HZ_FREQ_WEEK, &err);
+    HZ_CHECK(s != NULL && s->partial[1].days == 4 && s->partial[1].dropped);
+    HZ_CHECK(s->series[0].n == 12);
+    hz_series_set_free(s);
     /* every series inside the part week: refused, not an empty result */
     s = build_days(d + 180, v + 180, g + 180, 2, HZ_FREQ_WEEK, &err);
     HZ_CHECK(s == NULL && err.status == HZ_EPARSE);
