@@ -158,6 +158,37 @@ static hz_status prepare_all(const hz_forecast_request *req,
     return HZ_OK;
 }
 
+/* A model's note names values by their position in the series ("value
+ * at position 18 is negative"): the period's label goes beside it
+ * ("position 18 (2024-01-19)"), which is what a user can look up. */
+static void label_positions(char *note, size_t cap, const hz_calendar *cal,
+                            int64_t start, size_t n)
+{
+    static const char key[] = "position ";
+    char out[256];
+    size_t len = 0;
+    const char *s = note;
+    for (const char *p; (p = strstr(s, key)) != NULL && len < sizeof out;) {
+        const char *d = p + sizeof key - 1;
+        char *end;
+        unsigned long long pos = strtoull(d, &end, 10);
+        if (end == d || *d == '-' || pos >= n) {
+            len += (size_t)snprintf(out + len, sizeof out - len, "%.*s",
+                                    (int)(d - s), s);
+            s = d;
+            continue;
+        }
+        char lab[32];
+        hz_calendar_format(cal, start + (int64_t)pos, lab, sizeof lab);
+        len += (size_t)snprintf(out + len, sizeof out - len, "%.*s (%s)",
+                                (int)(end - s), s, lab);
+        s = end;
+    }
+    if (len < sizeof out)
+        snprintf(out + len, sizeof out - len, "%s", s);
+    snprintf(note, cap, "%s", out);
+}
+
 /* Forecast every result (hz_forecast_many: the guard, the intervals the
  * request asks for, identical for any thread count). */
 static hz_status run_models(const hz_series_set *set,
@@ -202,6 +233,7 @@ static hz_status run_models(const hz_series_set *set,
         hz_forecast_series_result *o = &r->series[i];
         snprintf(o->method, sizeof o->method, "%s", o->fc->method);
         snprintf(o->note, sizeof o->note, "%s", o->fc->note);
+        label_positions(o->note, sizeof o->note, &set->cal, o->start, o->n);
         o->scale_exp = g[i].scale_exp;
         o->nonnegative = g[i].nonnegative;
         o->nclamped = g[i].nclamped;

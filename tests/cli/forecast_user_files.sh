@@ -267,4 +267,19 @@ else
     echo "note: $TAY absent, the taylor file case is skipped"
 fi
 
+# ---- a model's note names a value by its date, not only its position
+# (croston on a series with a return: the fallback says which day) ----
+{
+    echo day,qty
+    for i in $(seq 0 29); do
+        q=$((i % 3))
+        [ "$i" = 18 ] && q=-2
+        echo "$(date -u -d "2024-01-01 +$i day" +%F),$q"
+    done
+} >"$T/neg.csv"
+"$H" forecast "$T/neg.csv" --date day --value qty --model croston \
+    --horizon 1 --quiet -o "$T/neg.out"
+check "note: the date beside the position" \
+    grep -q 'intermittent: value at position 18 (2024-01-19) is negative; used naive' "$T/neg.out"
+
 finish
