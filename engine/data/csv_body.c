@@ -210,6 +210,7 @@ static hz_status make_columns(body *b, hz_dataset *ds, size_t nrows)
         col->name = strdup(a->names[j]);
         col->type = a->spec[j].type;
         col->datefmt = a->spec[j].fmt;
+        col->zoned = a->spec[j].zoned && col->type == HZ_TYPE_TIMESTAMP;
         bool any_null = false;
         for (size_t k = 0; k < b->nch; k++) {
             if (b->ch[k].spec[j].type == HZ_TYPE_FLOAT64 &&

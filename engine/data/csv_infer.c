@@ -28,6 +28,21 @@ static hz_datefmt year_first_shape(const char *t, size_t tn)
     return HZ_DATEFMT_NONE;
 }
 
+/* Whether a timestamp's text ends with a zone: Z, or +hh:mm / -hhmm
+ * after its time (hh:mm...). */
+static bool zoned_text(const char *t, size_t tn)
+{
+    if (tn < 12 || memchr(t, ':', tn) == NULL)
+        return false;
+    if (t[tn - 1] == 'Z' || t[tn - 1] == 'z')
+        return true;
+    for (size_t k = 5; k <= 6 && k < tn; k++)
+        if ((t[tn - k] == '+' || t[tn - k] == '-') &&
+            memchr(t, ':', tn - k) != NULL)
+            return true;
+    return false;
+}
+
 /* Which date formats a trimmed value fits.  Cheap rejects first: most
  * sampled values are numbers or words. */
 static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
@@ -41,6 +56,7 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
         if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL)) {
             e->n_fmt[f]++;
             e->n_ts += ts;
+            e->n_zoned += ts && zoned_text(t, tn);
         }
         return;
     }
@@ -52,6 +68,7 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
     e->n_fmt[HZ_DATEFMT_MDY_SLASH] += m;
     e->n_fmt[HZ_DATEFMT_DMY] += d;
     e->n_ts += (m || d) && ts;
+    e->n_zoned += (m || d) && ts && zoned_text(t, tn);
     e->n_mdy_only += m && !d;
     e->n_dmy_only += d && !m;
     if (m && d && !e->ambiguous) {
@@ -142,7 +159,7 @@ static hz_datefmt best_date_format(const evidence *e, bool majority,
 
 colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file)
 {
-    colspec c = {HZ_TYPE_STRING, HZ_DATEFMT_NONE, false, false, false};
+    colspec c = {HZ_TYPE_STRING, HZ_DATEFMT_NONE, false, false, false, false};
     size_t n = e->nonnull;
     bool undecided;
     hz_datefmt df = best_date_format(e, false, &undecided);
@@ -156,6 +173,7 @@ colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file)
         c.type = e->n_ts > 0 ? HZ_TYPE_TIMESTAMP : HZ_TYPE_DATE;
         c.fmt = df;
         c.undecided = undecided;
+        c.zoned = e->n_zoned > 0;
     }
     return c;
 }
@@ -176,6 +194,7 @@ void hz__csv_want_date(colspec *c, const evidence *e)
         c->type = e->n_ts > 0 ? HZ_TYPE_TIMESTAMP : HZ_TYPE_DATE;
         c->fmt = df;
         c->undecided = undecided;
+        c->zoned = e->n_zoned > 0;
     }
 }
 

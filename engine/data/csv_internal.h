@@ -34,6 +34,7 @@ typedef struct colspec {
     bool required;  /* an empty value is an error (the caller's date and
                        value columns) */
     bool undecided; /* dates that could be month- or day-first */
+    bool zoned;     /* sampled times carried a UTC offset or Z */
 } colspec;
 
 /* Evidence gathered while sampling rows for inference: how many of the
@@ -45,6 +46,8 @@ typedef struct evidence {
     bool ambiguous;    /* an a/b/YYYY value with a, b <= 12 was seen */
     size_t amb_line;   /* its line within the sample (0-based) */
     char amb_text[24]; /* and its text */
+    size_t n_zoned;    /* times with a UTC offset or Z (2024-03-05T10:00Z,
+                          ... 10:00+01:00) */
 } evidence;
 
 typedef struct reported {

@@ -151,7 +151,8 @@ static void json_data_notes(FILE *f, const hz_forecast_result *r)
                 p->days, p->of, p->dropped ? "true" : "false", p->rows,
                 p->nseries_out);
     }
-    fprintf(f, "],\"rows_repeated\":%zu,", r->rows_repeated);
+    fprintf(f, "],\"utc_offsets\":%s,\"rows_repeated\":%zu,",
+            r->zoned ? "true" : "false", r->rows_repeated);
     if (r->rows_repeated > 0) {
         fputs("\"first_repeated\":", f);
         hz__json_str(f, r->repeated_first);

@@ -385,6 +385,7 @@ static hz_forecast_result *result_new(const hz_forecast_request *req,
              set->seasons_reason);
     memcpy(r->partial, set->partial, sizeof r->partial);
     r->rows_repeated = set->rows_repeated;
+    r->zoned = set->zoned;
     memcpy(r->repeated_first, set->repeated_first, sizeof r->repeated_first);
     r->nfilled = set->nfilled;
     r->nseries_filled = set->nseries_filled;

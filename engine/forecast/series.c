@@ -896,6 +896,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
         (st = hz__series_calendar(&b, set)) != HZ_OK)
         goto out;
     set->freq = set->cal.freq;
+    set->zoned = b.dc->type == HZ_TYPE_TIMESTAMP && b.dc->zoned;
     set_seasons(&b, set);
     partial_periods(&b, set);
     if ((st = build_set(&b, set)) != HZ_OK)

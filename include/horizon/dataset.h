@@ -65,6 +65,8 @@ typedef struct hz_column {
     char *name;
     hz_type type;
     hz_datefmt datefmt; /* for DATE / TIMESTAMP */
+    bool zoned;         /* TIMESTAMP: sampled values carried a UTC offset
+                            or Z (values are UTC instants) */
     size_t nulls;       /* number of null rows */
     uint8_t *valid;     /* valid[i] = 1 when row i is not null; NULL when
                             the column has no nulls */

@@ -288,6 +288,8 @@ typedef struct hz_forecast_result {
     size_t rows_repeated;           /* rows summed into a period already
                                        seen (hz_series_set) */
     char repeated_first[32];        /* the first of them */
+    bool zoned;                     /* dates with UTC offsets, periods
+                                       in UTC (hz_series_set) */
     size_t nfilled, nseries_filled; /* filled periods, series with any */
     size_t nnonneg, nclamped;       /* series kept >= 0, values raised */
     size_t horizon;

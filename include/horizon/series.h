@@ -208,6 +208,8 @@ typedef struct hz_series_set {
                                        seen (a duplicated row, an hour a
                                        clock put back), summed into it */
     char repeated_first[32];        /* the first of them, as dated */
+    bool zoned; /* the dates carried UTC offsets: read as UTC instants,
+                   so periods are cut and labelled in UTC */
 } hz_series_set;
 
 typedef struct hz_series_opts {

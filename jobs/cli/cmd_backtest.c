@@ -648,6 +648,7 @@ static int run(const char *cmd, bt *b)
         hz__fc_partial_notices(cmd, &b->set->cal, b->set->partial);
         hz__fc_repeat_notice(cmd, b->set->rows_repeated,
                              b->set->repeated_first);
+        hz__fc_zone_notice(cmd, b->set->zoned, &b->set->cal);
         hz__fc_print_calendar(stderr, b->set->freq_reason, &b->set->seasons,
                               b->set->seasons_reason);
     }

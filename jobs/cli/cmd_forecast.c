@@ -247,6 +247,7 @@ int hz__cmd_forecast(int argc, char **argv)
                    res->nseries_filled, res->nclamped, res->nnonneg);
     hz__fc_partial_notices(cmd, &res->cal, res->partial);
     hz__fc_repeat_notice(cmd, res->rows_repeated, res->repeated_first);
+    hz__fc_zone_notice(cmd, res->zoned, &res->cal);
     if (res->rows_skipped > 0)
         fprintf(stderr,
                 "horizon %s: %zu rows without a date or value were not "

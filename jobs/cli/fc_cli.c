@@ -394,6 +394,22 @@ void hz__fc_repeat_notice(const char *cmd, size_t rows, const char *first)
             cmd, rows, rows == 1 ? "" : "s", first);
 }
 
+void hz__fc_zone_notice(const char *cmd, bool zoned, const hz_calendar *cal)
+{
+    if (!zoned)
+        return;
+    char unit[24];
+    fprintf(stderr,
+            "horizon %s: the dates carry UTC offsets (such as +01:00 or Z): "
+            "they are "
+            "read as UTC instants, so %ss are cut and labelled in UTC%s\n",
+            cmd, hz_calendar_unit(cal, unit, sizeof unit),
+            cal->freq >= HZ_FREQ_DAY
+                ? " (a sale at 00:30+01:00 counts on the day before); drop "
+                  "the offsets to cut them in local time"
+                : "");
+}
+
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,
                            const hz_seasons *seasons,
                            const char *seasons_reason)

@@ -145,6 +145,9 @@ void hz__fc_partial_notices(const char *cmd, const hz_calendar *cal,
 /* Notice of rows summed into a period already seen in data otherwise
  * one row per series and period (printed whatever --quiet says). */
 void hz__fc_repeat_notice(const char *cmd, size_t rows, const char *first);
+/* Notice that the dates carried UTC offsets, so periods are UTC ones
+ * (printed whatever --quiet says). */
+void hz__fc_zone_notice(const char *cmd, bool zoned, const hz_calendar *cal);
 /* The lines of the summary saying which frequency and seasons were
  * used, and why. */
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,

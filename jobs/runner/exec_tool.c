@@ -100,6 +100,8 @@ static void partial_notices(const hz_forecast_result *r, cJSON *sum)
         cJSON_AddNumberToObject(o, "seriesLeftOut", (double)p->nseries_out);
         cJSON_AddItemToObject(sum, k ? "partialLast" : "partialFirst", o);
     }
+    if (r->zoned)
+        cJSON_AddTrueToObject(sum, "utcOffsets");
     if (r->rows_repeated > 0) {
         cJSON_AddNumberToObject(sum, "rowsRepeated", (double)r->rows_repeated);
         cJSON_AddStringToObject(sum, "firstRepeated", r->repeated_first);

@@ -282,4 +282,20 @@ fi
 check "note: the date beside the position" \
     grep -q 'intermittent: value at position 18 (2024-01-19) is negative; used naive' "$T/neg.out"
 
+# ---- dates with UTC offsets: read as UTC instants, and said so, since
+# days are then cut at UTC midnight (00:30+01:00 counts on the day before)
+printf 'ts,v\n2024-03-04 23:30:00+01:00,1\n2024-03-05 10:00:00+01:00,2\n2024-03-06 10:00:00+01:00,3\n2024-03-07 00:30:00+01:00,4\n' >"$T/zoned.csv"
+"$H" forecast "$T/zoned.csv" --date ts --value v --freq day --horizon 1 \
+    --model naive --quiet --json -o "$T/zoned.json" 2>"$T/err"
+check "offsets: said, even with --quiet" grep -q \
+    "the dates carry UTC offsets (such as +01:00 or Z): they are read as UTC instants, so days are cut and labelled in UTC" "$T/err"
+check "offsets: in the JSON" grep -q '"utc_offsets":true' "$T/zoned.json"
+check "offsets: 00:30+01:00 on the day before" \
+    grep -q '"last_period":"2024-03-06"' "$T/zoned.json"
+sed 's/+01:00//' "$T/zoned.csv" >"$T/plain.csv"
+"$H" forecast "$T/plain.csv" --date ts --value v --freq day --horizon 1 \
+    --model naive --quiet --json -o "$T/plain.json" 2>"$T/err"
+check "no offsets: no notice" bash -c "! grep -q 'UTC offsets' '$T/err'"
+check "no offsets: days as written" grep -q '"last_period":"2024-03-07"' "$T/plain.json"
+
 finish

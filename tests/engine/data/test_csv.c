@@ -646,3 +646,28 @@ HZ_TEST(decimal_comma_numbers)
     HZ_CHECK(ds != NULL && ds->cols[1].type == HZ_TYPE_STRING);
     hz_dataset_free(ds);
 }
+
+/* Timestamps with a UTC offset or Z are UTC instants, and the column
+ * says it carried offsets; plain ones do not. */
+HZ_TEST(timestamps_with_offsets_are_marked)
+{
+    hz_error err;
+    hz_dataset *ds = read_str("a,b,c\n"
+                              "2024-03-05 00:30:00+01:00,2024-03-05T10:00Z,"
+                              "2024-03-05 00:30:00\n"
+                              "2024-03-05 01:30:00+0100,2024-03-05T11:00Z,"
+                              "2024-03-05 01:30:00\n",
+                              NULL, &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    for (int j = 0; j < 3; j++)
+        HZ_CHECK(ds->cols[j].type == HZ_TYPE_TIMESTAMP);
+    HZ_CHECK(ds->cols[0].zoned && ds->cols[1].zoned && !ds->cols[2].zoned);
+    /* 00:30+01:00 is 23:30 UTC the day before */
+    HZ_CHECK(ds->cols[0].v.i64[0] ==
+             (int64_t)hz_days_from_civil(2024, 3, 4) * 86400 + 23 * 3600 +
+                 30 * 60);
+    hz_dataset_free(ds);
+    ds = read_str("d,v\n2024-03-05,1\n2024-03-06,-2\n", NULL, &err);
+    HZ_CHECK(ds != NULL && !ds->cols[0].zoned);
+    hz_dataset_free(ds);
+}
