@@ -645,10 +645,9 @@ static int run(const char *cmd, bt *b)
     if (rc == HZ_EXIT_OK) {
         hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels,
                        b->set->nfilled, b->set->nseries_filled, 0, 0);
-        hz__fc_partial_notices(cmd, &b->set->cal, b->set->partial);
-        hz__fc_repeat_notice(cmd, b->set->rows_repeated,
-                             b->set->repeated_first);
-        hz__fc_zone_notice(cmd, b->set->zoned, &b->set->cal);
+        hz__fc_data_notices(cmd, &b->set->cal, b->set->partial,
+                            b->set->rows_repeated, b->set->repeated_first,
+                            b->set->zoned);
         hz__fc_print_calendar(stderr, b->set->freq_reason, &b->set->seasons,
                               b->set->seasons_reason);
     }

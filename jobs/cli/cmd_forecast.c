@@ -245,9 +245,8 @@ int hz__cmd_forecast(int argc, char **argv)
         goto out;
     hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
                    res->nseries_filled, res->nclamped, res->nnonneg);
-    hz__fc_partial_notices(cmd, &res->cal, res->partial);
-    hz__fc_repeat_notice(cmd, res->rows_repeated, res->repeated_first);
-    hz__fc_zone_notice(cmd, res->zoned, &res->cal);
+    hz__fc_data_notices(cmd, &res->cal, res->partial, res->rows_repeated,
+                        res->repeated_first, res->zoned);
     if (res->rows_skipped > 0)
         fprintf(stderr,
                 "horizon %s: %zu rows without a date or value were not "

@@ -362,7 +362,7 @@ void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                 cmd, nclamped, nnonneg);
 }
 
-void hz__fc_partial_notices(const char *cmd, const hz_calendar *cal,
+static void partial_notices(const char *cmd, const hz_calendar *cal,
                             const hz_partial_period *partial)
 {
     for (int k = 0; k < 2; k++) {
@@ -383,7 +383,7 @@ void hz__fc_partial_notices(const char *cmd, const hz_calendar *cal,
     }
 }
 
-void hz__fc_repeat_notice(const char *cmd, size_t rows, const char *first)
+static void repeat_notice(const char *cmd, size_t rows, const char *first)
 {
     if (rows == 0)
         return;
@@ -394,7 +394,7 @@ void hz__fc_repeat_notice(const char *cmd, size_t rows, const char *first)
             cmd, rows, rows == 1 ? "" : "s", first);
 }
 
-void hz__fc_zone_notice(const char *cmd, bool zoned, const hz_calendar *cal)
+static void zone_notice(const char *cmd, bool zoned, const hz_calendar *cal)
 {
     if (!zoned)
         return;
@@ -408,6 +408,16 @@ void hz__fc_zone_notice(const char *cmd, bool zoned, const hz_calendar *cal)
                 ? " (a sale at 00:30+01:00 counts on the day before); drop "
                   "the offsets to cut them in local time"
                 : "");
+}
+
+void hz__fc_data_notices(const char *cmd, const hz_calendar *cal,
+                         const hz_partial_period *partial,
+                         size_t rows_repeated, const char *repeated_first,
+                         bool zoned)
+{
+    partial_notices(cmd, cal, partial);
+    repeat_notice(cmd, rows_repeated, repeated_first);
+    zone_notice(cmd, zoned, cal);
 }
 
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,

@@ -138,16 +138,15 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
                     size_t nseries_filled, size_t nclamped, size_t nnonneg);
-/* Notices of a first or last period the data do not cover whole (printed
- * whatever --quiet says). */
-void hz__fc_partial_notices(const char *cmd, const hz_calendar *cal,
-                            const hz_partial_period *partial);
-/* Notice of rows summed into a period already seen in data otherwise
- * one row per series and period (printed whatever --quiet says). */
-void hz__fc_repeat_notice(const char *cmd, size_t rows, const char *first);
-/* Notice that the dates carried UTC offsets, so periods are UTC ones
- * (printed whatever --quiet says). */
-void hz__fc_zone_notice(const char *cmd, bool zoned, const hz_calendar *cal);
+/* Notices of what the data made the series leave out or take as they
+ * came (printed whatever --quiet says): a first or last period the data
+ * do not cover whole, rows summed into a period already seen in data of
+ * one row per series and period, dates with UTC offsets (periods cut in
+ * UTC).  The fields of hz_series_set / hz_forecast_result. */
+void hz__fc_data_notices(const char *cmd, const hz_calendar *cal,
+                         const hz_partial_period *partial,
+                         size_t rows_repeated, const char *repeated_first,
+                         bool zoned);
 /* The lines of the summary saying which frequency and seasons were
  * used, and why. */
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,
