@@ -828,6 +828,17 @@ char *hz_partial_describe(const hz_calendar *cal, const hz_partial_period *p,
     return buf;
 }
 
+char *hz_repeated_describe(size_t rows, const char *first, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (rows > 0)
+        snprintf(buf, n,
+                 "%zu more row%s for a period already seen (first: %s) "
+                 "summed into it, in data of one row per series and period",
+                 rows, rows == 1 ? "" : "s", first);
+    return buf;
+}
+
 static hz_status build_set(hz__sb *b, hz_series_set *set)
 {
     hz_status st;

@@ -579,11 +579,9 @@ static void data_notes(hz_report *r, const hz_forecast_result *fc)
         hz__doc_note(r, "note", line);
     }
     if (fc->rows_repeated > 0) {
-        snprintf(line, sizeof line,
-                 "Data: %zu more row%s for a period already seen (first: %s) "
-                 "summed into it, in data of one row per series and period.",
-                 fc->rows_repeated, fc->rows_repeated == 1 ? "" : "s",
-                 fc->repeated_first);
+        hz_repeated_describe(fc->rows_repeated, fc->repeated_first, d,
+                             sizeof d);
+        snprintf(line, sizeof line, "Data: %s.", d);
         hz__doc_note(r, "note", line);
     }
 }

@@ -190,6 +190,12 @@ HZ_API char *hz_partial_describe(const hz_calendar *cal,
                                  const hz_partial_period *p, int k, char *buf,
                                  size_t n);
 
+/* One sentence on rows summed into a period already seen: "1 more row
+ * for a period already seen (first: 2024-10-28 02:00:00) summed into it,
+ * in data of one row per series and period".  Empty when rows is 0. */
+HZ_API char *hz_repeated_describe(size_t rows, const char *first, char *buf,
+                                  size_t n);
+
 typedef struct hz_series_set {
     hz_freq freq;
     hz_calendar cal;    /* how periods are cut and labelled */

@@ -387,11 +387,11 @@ static void repeat_notice(const char *cmd, size_t rows, const char *first)
 {
     if (rows == 0)
         return;
+    char line[256];
     fprintf(stderr,
-            "horizon %s: %zu more row%s for a period already seen (first: "
-            "%s) summed into it, in data of one row per series and period: "
-            "a duplicated row or an hour a clock put back counts twice\n",
-            cmd, rows, rows == 1 ? "" : "s", first);
+            "horizon %s: %s: a duplicated row or an hour a clock put back "
+            "counts twice\n",
+            cmd, hz_repeated_describe(rows, first, line, sizeof line));
 }
 
 static void zone_notice(const char *cmd, bool zoned, const hz_calendar *cal)
