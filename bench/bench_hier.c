@@ -10,6 +10,7 @@
  * usage: bench_hier [--seeds K (10)] [--origins K (12)] [--horizon H (6;
  *                   weekly 2H)] [--rows N] [--resid base|ets] [--diag]
  *                   [--steps pooled|each] [--mint-origins R]
+ *                   [--bias-correct auto|off]
  *   --resid base  the base models' own one-step in-sample errors (as the
  *                 request runner, hts and fable; the default)
  *   --resid ets   auto-ETS's one-step in-sample errors of every node (the
@@ -19,7 +20,12 @@
  *   --steps       mint-h's W_s from the errors of steps 1..s pooled (the
  *                 default) or of step s alone
  *   --mint-origins  mint-h's rolling origins (default hz_recon_origins(h),
- *                 the request runner's) */
+ *                 the request runner's)
+ *   --bias-correct  auto (the default, as the request runner): every
+ *                 reconciliation starts from the base forecasts with their
+ *                 significant biases corrected (hz_recon_bias_correct), and
+ *                 the row base+bc shows those forecasts unreconciled; off:
+ *                 reconciled as given */
 #include <getopt.h>
 
 #include "bench_rolling.h"
@@ -114,7 +120,8 @@ static void residuals(const hier *H, size_t ntr, int period, double *res)
     }
 }
 
-#define NMETH 7 /* base, bu, td, ols, wls, mint, mint-h */
+#define NMETH 8 /* base, bu, td, ols, wls, mint, mint-h, base + bias */
+#define BASE_BC 7 /* the base forecasts bias-corrected, not reconciled */
 #define NODES 64
 
 enum { RES_BASE = 0, RES_ETS = 1 };
@@ -125,12 +132,15 @@ typedef struct bopts {
     int diag;        /* print residual diagnostics of the last origin */
     int pooled;      /* mint-h: W_s from steps 1..s */
     size_t morigins; /* mint-h's rolling origins (0: hz_recon_origins) */
+    int bias;        /* bias correction before reconciling (the request
+                        runner's default) */
 } bopts;
 
 /* Scores summed over every hierarchy and origin. */
 typedef struct accum {
     double s[NMETH][3][4]; /* method, level, MASE/RMSSE/cov95/bias */
     size_t cnt[3];
+    size_t corrected[3]; /* (node, step) pairs bias-corrected, per level */
     double secs[NMETH];
     size_t fails[NMETH];
 } accum;
@@ -290,7 +300,10 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
     /* mint-h's multi-step errors: the base forecasts again, with their
      * rolling-origin errors (the request runner gets both in one pass) */
     hz_recon_steps steps = {
-        NULL, o->morigins ? o->morigins : hz_recon_origins(h, period),
+        NULL,
+        o->morigins ? o->morigins
+        : o->bias   ? hz_recon_bias_origins(h, period)
+                    : hz_recon_origins(h, period),
         o->pooled != 0};
     double *errs = malloc((steps.R ? m * steps.R * h : 1) * sizeof *errs);
     if (errs == NULL) {
@@ -299,7 +312,7 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
     }
     steps.e = errs;
     double tsteps = steps.R ? base_forecasts(H, ntr, period, fc, NULL, &steps)
-                            : 0.0; /* h = 1: mint-h is mint */
+                            : 0.0; /* h = 1 and no bias: mint-h is mint */
     for (size_t i = 0; i < m; i++)
         for (size_t t = 0; t < ntr; t++)
             rb[i * ntr + t] = H->y[i][t] - rb[i * ntr + t];
@@ -317,12 +330,19 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
         }
         hz_hierarchy hh = {m, H->nb, H->S};
         t0 = hz_now();
-        if (k > 0 &&
+        size_t corr[NODES];
+        if (k > 0 && o->bias) {
+            hz_recon_bias_correct(m, h, &steps, HZ_RECON_BIAS_ALPHA, fc,
+                                  corr);
+            for (size_t i = 0; k == BASE_BC && i < m; i++)
+                A->corrected[H->level[i]] += corr[i];
+        }
+        if (k > 0 && k != BASE_BC &&
             hz_reconcile_steps(&hh, k, (const double *const *)H->y, ntr, use,
                                ntr, &steps, fc, NULL, NULL) != HZ_OK)
             A->fails[k]++;
         A->secs[k] += k > 0 ? hz_now() - t0 + tres : 0;
-        A->secs[k] += k == HZ_RECON_MINT_H ? tsteps : 0;
+        A->secs[k] += k == HZ_RECON_MINT_H || (k > 0 && o->bias) ? tsteps : 0;
         for (size_t i = 0; i < m; i++) {
             const double *y = H->y[i] + ntr;
             int L = H->level[i];
@@ -351,17 +371,29 @@ static void print_accum(const accum *A, const char *name, size_t nh,
 {
     printf("\n%s: %zu hierarchies x %zu origins (1 + 5 + 30 nodes each), "
            "h = %zu, default model, %s residuals; mint-h: %zu origins, "
-           "steps %s\n",
+           "steps %s; bias correction %s\n",
            name, nh, o->origins, o->h,
            o->resid == RES_ETS ? "auto-ETS" : "base models'",
            o->morigins ? o->morigins : hz_recon_origins(o->h, period),
-           o->pooled ? "1..s pooled" : "each alone");
-    printf("  %-6s %26s %26s %26s %9s\n", "method", "total: MASE RMSSE cov95",
+           o->pooled ? "1..s pooled" : "each alone",
+           o->bias ? "before every reconciliation" : "off");
+    if (o->bias)
+        printf("  bias-corrected (node, step) pairs: total %.1f%%, regions "
+               "%.1f%%, bottom %.1f%%\n",
+               100.0 * (double)A->corrected[0] / (double)(A->cnt[0] * o->h),
+               100.0 * (double)A->corrected[1] / (double)(A->cnt[1] * o->h),
+               100.0 * (double)A->corrected[2] / (double)(A->cnt[2] * o->h));
+    printf("  %-7s %26s %26s %26s %9s\n", "method", "total: MASE RMSSE cov95",
            "regions: MASE RMSSE cov95", "bottom: MASE RMSSE cov95", "seconds");
-    static const char *const nm[NMETH] = {"base", "bu",   "td",    "ols",
-                                          "wls",  "mint", "mint-h"};
-    for (int k = 0; k < NMETH; k++) {
-        printf("  %-6s", nm[k]);
+    static const char *const nm[NMETH] = {"base", "bu",     "td",
+                                          "ols",  "wls",    "mint",
+                                          "mint-h", "base+bc"};
+    static const int order[NMETH] = {0, BASE_BC, 1, 2, 3, 4, 5, 6};
+    for (int j = 0; j < NMETH; j++) {
+        int k = order[j];
+        if (k == BASE_BC && !o->bias)
+            continue;
+        printf("  %-7s", nm[k]);
         for (int L = 0; L < 3; L++)
             printf("   %7.4f %7.4f %6.3f", A->s[k][L][0] / A->cnt[L],
                    A->s[k][L][1] / A->cnt[L], A->s[k][L][2] / A->cnt[L]);
@@ -444,7 +476,7 @@ int main(int argc, char **argv)
 {
     int seeds = 10, c;
     long rows = 60000;
-    bopts o = {12, 6, RES_BASE, 0, 1, 0};
+    bopts o = {12, 6, RES_BASE, 0, 1, 0, 1};
     static const struct option lo[] = {
         {"seeds", required_argument, 0, 's'},
         {"origins", required_argument, 0, 'o'},
@@ -454,9 +486,11 @@ int main(int argc, char **argv)
         {"diag", no_argument, 0, 'd'},
         {"steps", required_argument, 0, 'p'},
         {"mint-origins", required_argument, 0, 'R'},
+        {"bias-correct", required_argument, 0, 'b'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    while ((c = getopt_long(argc, argv, "s:o:H:r:e:dp:R:h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:o:H:r:e:dp:R:b:h", lo, NULL)) !=
+           -1) {
         switch (c) {
         case 's': seeds = atoi(optarg); break;
         case 'o': o.origins = (size_t)atoi(optarg); break;
@@ -478,11 +512,18 @@ int main(int argc, char **argv)
             o.pooled = strcmp(optarg, "pooled") == 0;
             break;
         case 'R': o.morigins = (size_t)atoi(optarg); break;
+        case 'b':
+            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "off") != 0) {
+                fprintf(stderr, "bench_hier: --bias-correct auto|off\n");
+                return 2;
+            }
+            o.bias = strcmp(optarg, "auto") == 0;
+            break;
         default:
             printf(
                 "usage: bench_hier [--seeds K] [--origins K] [--horizon H] "
                 "[--rows N] [--resid base|ets] [--diag] [--steps pooled|each] "
-                "[--mint-origins R]\n");
+                "[--mint-origins R] [--bias-correct auto|off]\n");
             return c == 'h' ? 0 : 2;
         }
     }

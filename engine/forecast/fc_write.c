@@ -12,6 +12,7 @@
 #include "core/textout.h"
 #include "forecast/fc_internal.h"
 #include "horizon/forecast.h"
+#include "horizon/reconcile.h"
 #include "numeric/gsl_init.h"
 
 char *hz_forecast_result_label(const hz_forecast_result *r, size_t i, size_t h,
@@ -174,6 +175,11 @@ hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,
             "\"filled_periods\":%zu,",
             r->horizon, r->rows_used, r->rows_skipped, r->nfilled);
     json_data_notes(f, r);
+    if (r->reconcile != HZ_RECON_NONE)
+        fprintf(f,
+                "\"reconcile\":\"%s\",\"bias_corrected_nodes\":%zu,"
+                "\"bias_corrected_steps\":%zu,",
+                hz_recon_name(r->reconcile), r->bias_nodes, r->bias_steps);
     fputs("\"series\":[", f);
     for (size_t i = 0; i < r->nseries; i++) {
         fputs(i ? ",\n{" : "\n{", f);

@@ -80,6 +80,10 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
     if (req->reconcile < HZ_RECON_NONE || req->reconcile > HZ_RECON_MINT_H)
         return hz_error_set(err, HZ_EINVAL, "unknown reconciliation %d",
                             req->reconcile);
+    if (req->recon_bias != HZ_RECON_BIAS_AUTO &&
+        req->recon_bias != HZ_RECON_BIAS_OFF)
+        return hz_error_set(err, HZ_EINVAL, "unknown bias correction %d",
+                            req->recon_bias);
     if (req->reconcile != HZ_RECON_NONE && req->nby == 0)
         return hz_error_set(err, HZ_EINVAL,
                             "reconciliation needs group columns (--by)");
@@ -284,6 +288,37 @@ static void keep_nonneg(const hz__hier *H, hz_forecast_result *r)
     }
 }
 
+/* Before reconciling: the nodes' significant biases corrected
+ * (hz_recon_bias_correct), each corrected node's note saying so. */
+static void bias_correct(const hz__hier *H, const hz_recon_steps *steps,
+                         hz_forecast_result *r)
+{
+    size_t *cnt = calloc(H->m ? H->m : 1, sizeof *cnt);
+    hz_forecast **fc = malloc((H->m ? H->m : 1) * sizeof *fc);
+    if (cnt == NULL || fc == NULL || steps == NULL || steps->e == NULL) {
+        free(cnt);
+        free(fc);
+        return;
+    }
+    for (size_t i = 0; i < H->m; i++)
+        fc[i] = r->series[i].fc;
+    r->bias_steps = hz_recon_bias_correct(H->m, r->horizon, steps,
+                                          HZ_RECON_BIAS_ALPHA, fc, cnt);
+    for (size_t i = 0; i < H->m; i++) {
+        if (cnt[i] == 0)
+            continue;
+        r->bias_nodes++;
+        hz_forecast_series_result *o = &r->series[i];
+        size_t len = strlen(o->note);
+        snprintf(o->note + len, sizeof o->note - len,
+                 "%sbias-corrected at %zu of %zu steps by the mean error of "
+                 "%zu rolling origins",
+                 len ? "; " : "", cnt[i], r->horizon, steps->R);
+    }
+    free(cnt);
+    free(fc);
+}
+
 /* Reconciled requests: make the nodes' forecasts add up (then keep the
  * non-negative nodes at or above zero again, still adding up). */
 static hz_status reconcile_nodes(const hz__hier *H, int period,
@@ -305,6 +340,8 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
         goto done;
     }
+    if (req->recon_bias == HZ_RECON_BIAS_AUTO)
+        bias_correct(H, steps, r);
     hz_hierarchy hh = {H->m, H->nb, H->S};
     st = hz_reconcile_steps(&hh, req->reconcile, (const double *const *)H->y,
                             H->n, resid, H->n, steps, fc, &r->lambda, err);
@@ -430,10 +467,17 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
         goto done;
     }
     st = prepare_all(req, set, recon ? &H : NULL, r, seeds, err);
-    hz_recon_steps steps = {NULL, hz_recon_origins(req->horizon, set->period),
-                            true};
+    /* rolling-origin errors for mint-h's covariances and the bias
+     * correction (the same origins where both are asked for) */
+    const bool bias = recon && req->recon_bias == HZ_RECON_BIAS_AUTO;
+    hz_recon_steps steps = {
+        NULL,
+        bias ? hz_recon_bias_origins(req->horizon, set->period)
+             : hz_recon_origins(req->horizon, set->period),
+        true};
     size_t ecells = ns * steps.R * (req->horizon ? req->horizon : 1);
-    if (st == HZ_OK && req->reconcile == HZ_RECON_MINT_H && steps.R > 0 &&
+    if (st == HZ_OK && (bias || req->reconcile == HZ_RECON_MINT_H) &&
+        steps.R > 0 &&
         (steps.e = malloc((ecells ? ecells : 1) * sizeof(double))) == NULL)
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
     if (st == HZ_OK)

@@ -241,6 +241,9 @@ typedef struct hz_forecast_request {
                             every level (total, each prefix of the group
                             columns, the groups) and reconcile them so
                             they add up; default none */
+    int recon_bias;     /* hz_recon_bias (reconcile.h): with reconcile,
+                            the nodes' significant biases corrected
+                            first (default auto) or not (off) */
     int week_anchor;    /* -1 (default): as the data; 0 Monday .. 6 */
     int label_end;      /* -1 (default): as the data; 1 last day, 0 first */
     int nonnegative;    /* hz_nonneg: auto (default), on, off */
@@ -299,6 +302,9 @@ typedef struct hz_forecast_result {
                                           sorted by key in a level */
     int reconcile;                     /* hz_recon used */
     double lambda;                     /* mint's shrinkage intensity */
+    size_t bias_nodes, bias_steps;     /* nodes and (node, step) pairs
+                                          bias-corrected before
+                                          reconciling */
     size_t rows_used, rows_skipped;
     double seconds_series, seconds_models; /* timings */
 } hz_forecast_result;

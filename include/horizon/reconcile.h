@@ -56,6 +56,14 @@ typedef enum hz_recon {
     HZ_RECON_MINT_H
 } hz_recon;
 
+/* Bias correction before reconciling (hz_recon_bias_correct): of the
+ * steps whose mean rolling-origin error is significant (default), or
+ * none. */
+typedef enum hz_recon_bias {
+    HZ_RECON_BIAS_AUTO = 0,
+    HZ_RECON_BIAS_OFF
+} hz_recon_bias;
+
 HZ_API bool hz_recon_parse(const char *s, int *out); /* "bu", "mint", ... */
 HZ_API const char *hz_recon_name(int method);
 
@@ -108,6 +116,28 @@ HZ_API hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
                                     const hz_recon_steps *steps,
                                     hz_forecast *const *fc, double *lambda,
                                     hz_error *err);
+
+/* Bias correction before reconciliation (Panagiotelis, Athanasopoulos,
+ * Gamakumara & Hyndman 2021: a projection passes the base forecasts'
+ * bias on): node i's point and bounds s + 1 steps ahead (s < h) move by
+ * the mean of its rolling-origin errors s + 1 steps ahead (steps->e laid
+ * out as for mint-h, y - forecast) where that mean differs from zero
+ * beyond chance: |mean| > z se, se by Newey & West with lag s (the
+ * errors of origins less than s + 1 apart overlap), z the normal
+ * quantile of alpha / (2 m h) (two-sided, Bonferroni over every node and
+ * step, so that an unbiased hierarchy is left as it is with probability
+ * 1 - alpha); steps with fewer than 5 errors are not tested.
+ * corrected[i] (may be NULL) gets node i's corrected steps; returns
+ * their total.  Call before hz_reconcile. */
+#define HZ_RECON_BIAS_ALPHA 0.05
+HZ_API size_t hz_recon_bias_correct(size_t m, size_t h,
+                                    const hz_recon_steps *steps, double alpha,
+                                    hz_forecast *const *fc, size_t *corrected);
+
+/* The rolling origins bias correction's errors come from: as
+ * hz_recon_origins (a full season of targets at every step), also for
+ * h = 1. */
+HZ_API size_t hz_recon_bias_origins(size_t h, int period);
 
 #ifdef __cplusplus
 }

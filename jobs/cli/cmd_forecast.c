@@ -9,6 +9,7 @@
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
 #include "horizon/outfile.h"
+#include "horizon/reconcile.h"
 #include "horizon/series.h"
 
 const char hz__cmd_forecast_summary[] =
@@ -35,6 +36,11 @@ static void help(FILE *f)
         "                         (shrinkage), mint-h (a covariance per\n"
         "                         step from rolling-origin errors), wls,\n"
         "                         ols, bu or td\n"
+        "  --bias-correct B       with --reconcile: auto (default) moves a\n"
+        "                         node's forecast by its mean rolling-origin\n"
+        "                         error where that bias is significant\n"
+        "                         (Bonferroni 5%% over nodes and steps)\n"
+        "                         before reconciling; off does not\n"
         "  --seed N               seed for simulated intervals (default 42)\n"
         "  -o, --output FILE      write to FILE instead of stdout (whole or\n"
         "                         not at all)\n"
@@ -61,7 +67,7 @@ typedef struct fc_args {
     hz_cli_csv csvo;
     hz_forecast_request req;
     const char *outpath, *diagpath, *fittedpath, *report, *input;
-    int json, quiet, report_llm;
+    int json, quiet, report_llm, bias_given;
 } fc_args;
 
 /* One option that is not a series option; HZ_EXIT_OK or an exit code. */
@@ -113,6 +119,7 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
             taken = hz__fc_request_option(cmd, c, optarg, &a->req);
         if (taken < 0)
             return HZ_EXIT_USAGE;
+        a->bias_given |= c == HZ_FC_OPT_BIAS;
         if (c == HZ_FC_OPT_LEVEL)
             a->sa.levels_text = hz__fc_levels_are_fractions(optarg) ? optarg
                                                                     : NULL;
@@ -126,6 +133,10 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
         return HZ_EXIT_USAGE;
     }
     a->input = argv[optind];
+    if (a->bias_given && a->req.reconcile == HZ_RECON_NONE) {
+        hz_cli_error(cmd, "--bias-correct needs --reconcile");
+        return HZ_EXIT_USAGE;
+    }
     return hz__fc_series_check(cmd, &a->sa, &a->csvo);
 }
 
@@ -191,7 +202,8 @@ static void summary(const char *cmd, const fc_args *a,
     size_t nfall = 0;
     char unit[24];
     for (size_t i = 0; i < res->nseries; i++)
-        nfall += res->series[i].note[0] != '\0';
+        nfall += res->series[i].note[0] != '\0' &&
+                 strncmp(res->series[i].note, "bias-corrected", 14) != 0;
     fprintf(stderr,
             "horizon %s: %zu series (%s, period %d), horizon %zu, model %s; "
             "%zu with fallbacks; rows used %zu, skipped %zu; read %.3f s, "
@@ -202,6 +214,14 @@ static void summary(const char *cmd, const fc_args *a,
             res->seconds_models);
     hz__fc_print_calendar(stderr, res->freq_reason, &res->seasons,
                           res->seasons_reason);
+    if (res->reconcile != HZ_RECON_NONE)
+        fprintf(stderr,
+                "horizon %s: reconciled with %s; %zu of %zu nodes "
+                "bias-corrected first (%zu node steps; --bias-correct "
+                "%s)\n",
+                cmd, hz_recon_name(res->reconcile), res->bias_nodes,
+                res->nseries, res->bias_steps,
+                a->req.recon_bias == HZ_RECON_BIAS_OFF ? "off" : "auto");
 }
 
 int hz__cmd_forecast(int argc, char **argv)

@@ -145,6 +145,17 @@ int hz__fc_request_option(const char *cmd, int opt, const char *arg,
             return -1;
         }
         return 1;
+    case HZ_FC_OPT_BIAS:
+        if (strcmp(arg, "auto") == 0)
+            req->recon_bias = HZ_RECON_BIAS_AUTO;
+        else if (strcmp(arg, "off") == 0)
+            req->recon_bias = HZ_RECON_BIAS_OFF;
+        else {
+            hz_cli_error(cmd, "--bias-correct: expected auto or off, got '%s'",
+                         arg);
+            return -1;
+        }
+        return 1;
     case HZ_FC_OPT_LEVEL:
         return hz__fc_parse_levels(cmd, arg, req->levels, &req->nlevels, &frac)
                    ? 1

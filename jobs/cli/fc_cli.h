@@ -47,7 +47,8 @@ enum {
     HZ_FC_OPT_LEVEL,
     HZ_FC_OPT_SEED,
     HZ_FC_OPT_INTERVALS,
-    HZ_FC_OPT_RECONCILE
+    HZ_FC_OPT_RECONCILE,
+    HZ_FC_OPT_BIAS
 };
 
 #define HZ_FC_REQUEST_LONGOPTS                                                \
@@ -56,8 +57,9 @@ enum {
         {"level", required_argument, 0, HZ_FC_OPT_LEVEL},                     \
         {"seed", required_argument, 0, HZ_FC_OPT_SEED},                       \
         {"intervals", required_argument, 0, HZ_FC_OPT_INTERVALS},             \
+        {"reconcile", required_argument, 0, HZ_FC_OPT_RECONCILE},             \
     {                                                                         \
-        "reconcile", required_argument, 0, HZ_FC_OPT_RECONCILE                \
+        "bias-correct", required_argument, 0, HZ_FC_OPT_BIAS                  \
     }
 
 #define HZ_FC_SERIES_HELP                                                     \

@@ -2,7 +2,8 @@
 # horizon forecast --by A,B --reconcile: every method's points add up at
 # every level (total = regions = bottom) on the sample data and on a
 # hierarchy whose reconciled bottom goes below zero (raised to zero and
-# re-summed, so the sums still hold); bad methods and a missing --by are
+# re-summed, so the sums still hold); significant biases corrected
+# before reconciling (--bias-correct); bad methods and a missing --by are
 # refused.
 source "$HZ_SRC/tests/cli/lib.sh"
 H=$HORIZON
@@ -64,6 +65,52 @@ check "falling series: a bottom point is zero" \
 check "falling series: no point below zero" \
     awk -F, 'NR > 1 && $3 < 0 {bad = 1} END {exit bad}' "$T/neg_f.csv"
 check "falling series: the points still add up" awk -f "$T/sums.awk" "$T/neg_f.csv"
+
+# groups that grow steadily: naive forecasts fall short by the slope
+# times the step at every node; by default those biases are corrected
+# before reconciling (notes, summary, JSON), --bias-correct off does not
+awk 'BEGIN {
+    print "date,region,value"
+    for (m = 0; m < 48; m++) {
+        d = sprintf("%d-%02d-01", 2021 + int(m / 12), m % 12 + 1)
+        printf "%s,A,%.2f\n", d, 100 + 2 * m + ((m * 7) % 3 - 1) * 0.5
+        printf "%s,B,%.2f\n", d, 100 + 3 * m + ((m * 7 + 1) % 3 - 1) * 0.5
+    }
+}' >"$T/trend.csv"
+"$H" forecast "$T/trend.csv" --date date --value value --by region \
+    --model naive --horizon 3 --reconcile mint -o "$T/tr_on.csv" 2>"$T/err"
+check "trend: exit 0" test $? -eq 0
+check "trend: every node says it was bias-corrected" test \
+    "$(grep -c 'bias-corrected at 3 of 3 steps' "$T/tr_on.csv")" -eq 9
+check "trend: the summary counts them" \
+    grep -q "3 of 3 nodes bias-corrected first (9 node steps" "$T/err"
+check "trend: not counted as fallbacks" grep -q "0 with fallbacks" "$T/err"
+check "trend: the points add up" awk -F, 'NR > 1 {
+        if ($1 == "total") t[$2] = $3; else b[$2] += $3 }
+    END { for (d in t) if ((t[d] - b[d])^2 > 1e-8) bad = 1; exit bad || !length(t) }' \
+    "$T/tr_on.csv"
+# A's last value 194 (+-0.5), its trend 2 a month: step 3 near 200
+check "trend: A follows its trend" awk -F, \
+    '$1 == "A" && $2 == "2025-03-01" {ok = $3 > 198.5 && $3 < 201.5} END {exit !ok}' \
+    "$T/tr_on.csv"
+"$H" forecast "$T/trend.csv" --date date --value value --by region \
+    --model naive --horizon 3 --reconcile mint --bias-correct off --json \
+    -o "$T/tr_off.json" 2>"$T/err"
+check "trend, off: exit 0" test $? -eq 0
+check "trend, off: JSON says none" \
+    grep -q '"reconcile":"mint","bias_corrected_nodes":0,"bias_corrected_steps":0' \
+    "$T/tr_off.json"
+check "trend, off: no note" bash -c "! grep -q bias-corrected '$T/tr_off.json'"
+"$H" forecast "$T/trend.csv" --date date --value value --by region \
+    --model naive --horizon 3 --reconcile mint --json --quiet \
+    -o "$T/tr_on.json" 2>"$T/err"
+check "trend, JSON: counts" \
+    grep -q '"bias_corrected_nodes":3,"bias_corrected_steps":9' "$T/tr_on.json"
+expect_exit 2 "--bias-correct needs --reconcile" -- \
+    "$H" forecast "$T/trend.csv" --date date --value value --bias-correct off
+expect_exit 2 "--bias-correct: expected auto or off, got 'yes'" -- \
+    "$H" forecast "$T/trend.csv" --date date --value value --by region \
+    --reconcile mint --bias-correct yes
 
 expect_exit 2 "expected mint, mint-h, wls, ols, bu or td, got 'foo'" -- \
     "$H" forecast "$S" --date order_date --value revenue --by region --reconcile foo
