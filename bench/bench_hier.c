@@ -10,7 +10,7 @@
  * usage: bench_hier [--seeds K (10)] [--origins K (12)] [--horizon H (6;
  *                   weekly 2H)] [--rows N] [--resid base|ets] [--diag]
  *                   [--steps pooled|each] [--mint-origins R]
- *                   [--bias-correct auto|off]
+ *                   [--bias-correct on|off] [--seed0 K]
  *   --resid base  the base models' own one-step in-sample errors (as the
  *                 request runner, hts and fable; the default)
  *   --resid ets   auto-ETS's one-step in-sample errors of every node (the
@@ -21,11 +21,13 @@
  *                 default) or of step s alone
  *   --mint-origins  mint-h's rolling origins (default hz_recon_origins(h),
  *                 the request runner's)
- *   --bias-correct  auto (the default, as the request runner): every
- *                 reconciliation starts from the base forecasts with their
- *                 significant biases corrected (hz_recon_bias_correct), and
- *                 the row base+bc shows those forecasts unreconciled; off:
- *                 reconciled as given */
+ *   --bias-correct  off (the default, as the request runner's): the base
+ *                 forecasts reconciled as given; on: every reconciliation
+ *                 starts from the base forecasts with the biases their
+ *                 rolling-origin errors show corrected where that would
+ *                 have helped (hz_recon_bias_correct), and the row base+bc
+ *                 shows those forecasts unreconciled
+ *   --seed0 K     added to the seeds (other hierarchies of both kinds) */
 #include <getopt.h>
 
 #include "bench_rolling.h"
@@ -332,7 +334,7 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
         t0 = hz_now();
         size_t corr[NODES];
         if (k > 0 && o->bias) {
-            hz_recon_bias_correct(m, h, &steps, HZ_RECON_BIAS_ALPHA, fc,
+            hz_recon_bias_correct(m, h, &steps, fc,
                                   corr);
             for (size_t i = 0; k == BASE_BC && i < m; i++)
                 A->corrected[H->level[i]] += corr[i];
@@ -427,7 +429,7 @@ static void free_hier(hier *H)
 }
 
 /* The two kinds of generated data over seeds 5, 6, ... */
-static int run(long rows, int seeds, const bopts *o)
+static int run(long rows, int seeds, int seed0, const bopts *o)
 {
     accum A;
     bopts os = *o;
@@ -439,7 +441,7 @@ static int run(long rows, int seeds, const bopts *o)
         go.rows = (uint64_t)rows;
         go.customers = (uint64_t)rows / 10;
         go.months = 60;
-        go.seed = 5 + (uint64_t)s;
+        go.seed = 5 + (uint64_t)seed0 + (uint64_t)s;
         if (build(&H, &go, HZ_FREQ_MONTH, "order_date", "revenue") != 0) {
             fprintf(stderr, "bench_hier: no sales hierarchy (seed %d)\n", s);
             return 1;
@@ -458,7 +460,7 @@ static int run(long rows, int seeds, const bopts *o)
         go.kind = HZ_GEN_PRODUCTS;
         go.products = 300;
         go.months = 36;
-        go.seed = 42 + (uint64_t)s;
+        go.seed = 42 + (uint64_t)seed0 + (uint64_t)s;
         if (build(&H, &go, HZ_FREQ_WEEK, "date", "quantity") != 0) {
             fprintf(stderr, "bench_hier: no products hierarchy (seed %d)\n",
                     s);
@@ -474,9 +476,9 @@ static int run(long rows, int seeds, const bopts *o)
 
 int main(int argc, char **argv)
 {
-    int seeds = 10, c;
+    int seeds = 10, seed0 = 0, c;
     long rows = 60000;
-    bopts o = {12, 6, RES_BASE, 0, 1, 0, 1};
+    bopts o = {12, 6, RES_BASE, 0, 1, 0, 0};
     static const struct option lo[] = {
         {"seeds", required_argument, 0, 's'},
         {"origins", required_argument, 0, 'o'},
@@ -487,9 +489,10 @@ int main(int argc, char **argv)
         {"steps", required_argument, 0, 'p'},
         {"mint-origins", required_argument, 0, 'R'},
         {"bias-correct", required_argument, 0, 'b'},
+        {"seed0", required_argument, 0, 'S'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    while ((c = getopt_long(argc, argv, "s:o:H:r:e:dp:R:b:h", lo, NULL)) !=
+    while ((c = getopt_long(argc, argv, "s:o:H:r:e:dp:R:b:S:h", lo, NULL)) !=
            -1) {
         switch (c) {
         case 's': seeds = atoi(optarg); break;
@@ -512,25 +515,26 @@ int main(int argc, char **argv)
             o.pooled = strcmp(optarg, "pooled") == 0;
             break;
         case 'R': o.morigins = (size_t)atoi(optarg); break;
+        case 'S': seed0 = atoi(optarg); break;
         case 'b':
-            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "off") != 0) {
-                fprintf(stderr, "bench_hier: --bias-correct auto|off\n");
+            if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {
+                fprintf(stderr, "bench_hier: --bias-correct on|off\n");
                 return 2;
             }
-            o.bias = strcmp(optarg, "auto") == 0;
+            o.bias = strcmp(optarg, "on") == 0;
             break;
         default:
             printf(
                 "usage: bench_hier [--seeds K] [--origins K] [--horizon H] "
                 "[--rows N] [--resid base|ets] [--diag] [--steps pooled|each] "
-                "[--mint-origins R] [--bias-correct auto|off]\n");
+                "[--mint-origins R] [--bias-correct on|off] [--seed0 K]\n");
             return c == 'h' ? 0 : 2;
         }
     }
-    if (seeds < 1 || o.origins < 1 || o.h < 1) {
-        fprintf(stderr,
-                "bench_hier: seeds, origins and horizon must be >= 1\n");
+    if (seeds < 1 || o.origins < 1 || o.h < 1 || seed0 < 0) {
+        fprintf(stderr, "bench_hier: seeds, origins and horizon must be >= 1, "
+                        "--seed0 >= 0\n");
         return 2;
     }
-    return run(rows, seeds, &o);
+    return run(rows, seeds, seed0, &o);
 }

@@ -80,7 +80,7 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
     if (req->reconcile < HZ_RECON_NONE || req->reconcile > HZ_RECON_MINT_H)
         return hz_error_set(err, HZ_EINVAL, "unknown reconciliation %d",
                             req->reconcile);
-    if (req->recon_bias != HZ_RECON_BIAS_AUTO &&
+    if (req->recon_bias != HZ_RECON_BIAS_ON &&
         req->recon_bias != HZ_RECON_BIAS_OFF)
         return hz_error_set(err, HZ_EINVAL, "unknown bias correction %d",
                             req->recon_bias);
@@ -288,8 +288,15 @@ static void keep_nonneg(const hz__hier *H, hz_forecast_result *r)
     }
 }
 
-/* Before reconciling: the nodes' significant biases corrected
- * (hz_recon_bias_correct), each corrected node's note saying so. */
+#define BIAS_NOTE "bias-corrected"
+
+bool hz_forecast_note_is_fallback(const char *note)
+{
+    return note[0] != '\0' && strncmp(note, BIAS_NOTE, strlen(BIAS_NOTE)) != 0;
+}
+
+/* Before reconciling: the nodes' biases corrected where that would have
+ * helped (hz_recon_bias_correct), each corrected node's note saying so. */
 static void bias_correct(const hz__hier *H, const hz_recon_steps *steps,
                          hz_forecast_result *r)
 {
@@ -303,7 +310,7 @@ static void bias_correct(const hz__hier *H, const hz_recon_steps *steps,
     for (size_t i = 0; i < H->m; i++)
         fc[i] = r->series[i].fc;
     r->bias_steps = hz_recon_bias_correct(H->m, r->horizon, steps,
-                                          HZ_RECON_BIAS_ALPHA, fc, cnt);
+                                          fc, cnt);
     for (size_t i = 0; i < H->m; i++) {
         if (cnt[i] == 0)
             continue;
@@ -311,8 +318,8 @@ static void bias_correct(const hz__hier *H, const hz_recon_steps *steps,
         hz_forecast_series_result *o = &r->series[i];
         size_t len = strlen(o->note);
         snprintf(o->note + len, sizeof o->note - len,
-                 "%sbias-corrected at %zu of %zu steps by the mean error of "
-                 "%zu rolling origins",
+                 "%s" BIAS_NOTE " at %zu of %zu steps (the bias of its "
+                 "errors from %zu rolling origins)",
                  len ? "; " : "", cnt[i], r->horizon, steps->R);
     }
     free(cnt);
@@ -340,7 +347,7 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
         goto done;
     }
-    if (req->recon_bias == HZ_RECON_BIAS_AUTO)
+    if (req->recon_bias == HZ_RECON_BIAS_ON)
         bias_correct(H, steps, r);
     hz_hierarchy hh = {H->m, H->nb, H->S};
     st = hz_reconcile_steps(&hh, req->reconcile, (const double *const *)H->y,
@@ -469,7 +476,7 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     st = prepare_all(req, set, recon ? &H : NULL, r, seeds, err);
     /* rolling-origin errors for mint-h's covariances and the bias
      * correction (the same origins where both are asked for) */
-    const bool bias = recon && req->recon_bias == HZ_RECON_BIAS_AUTO;
+    const bool bias = recon && req->recon_bias == HZ_RECON_BIAS_ON;
     hz_recon_steps steps = {
         NULL,
         bias ? hz_recon_bias_origins(req->horizon, set->period)

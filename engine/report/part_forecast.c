@@ -235,7 +235,9 @@ static void model_caption(hz__buf *b, const hz_forecast_result *fc,
                       "; next periods vs the last as many: %s",
                       hz_fmt_pct(rw->change, 1, w, sizeof w));
     if (s->note[0])
-        n += snprintf(buf + n, sizeof buf - (size_t)n, ". Fallback: %s",
+        n += snprintf(buf + n, sizeof buf - (size_t)n, ". %s: %s",
+                      hz_forecast_note_is_fallback(s->note) ? "Fallback"
+                                                            : "Note",
                       s->note);
     snprintf(buf + n, sizeof buf - (size_t)n,
              ". Shaded: prediction intervals; dotted line: forecast "

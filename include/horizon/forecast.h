@@ -242,8 +242,9 @@ typedef struct hz_forecast_request {
                             columns, the groups) and reconcile them so
                             they add up; default none */
     int recon_bias;     /* hz_recon_bias (reconcile.h): with reconcile,
-                            the nodes' significant biases corrected
-                            first (default auto) or not (off) */
+                            the base forecasts reconciled as they are
+                            (default off) or with the biases their past
+                            errors show corrected first (on) */
     int week_anchor;    /* -1 (default): as the data; 0 Monday .. 6 */
     int label_end;      /* -1 (default): as the data; 1 last day, 0 first */
     int nonnegative;    /* hz_nonneg: auto (default), on, off */
@@ -308,6 +309,10 @@ typedef struct hz_forecast_result {
     size_t rows_used, rows_skipped;
     double seconds_series, seconds_models; /* timings */
 } hz_forecast_result;
+
+/* Does a series' note say it fell back to a simpler model (rather than
+ * only that it was bias-corrected before reconciling)? */
+HZ_API bool hz_forecast_note_is_fallback(const char *note);
 
 HZ_API hz_status hz_forecast_run(const struct hz_dataset *ds,
                                  const hz_forecast_request *req,

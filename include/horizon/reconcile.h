@@ -56,12 +56,11 @@ typedef enum hz_recon {
     HZ_RECON_MINT_H
 } hz_recon;
 
-/* Bias correction before reconciling (hz_recon_bias_correct): of the
- * steps whose mean rolling-origin error is significant (default), or
- * none. */
+/* Bias correction before reconciling (hz_recon_bias_correct): none (the
+ * default), or of the nodes whose past errors it would have lowered. */
 typedef enum hz_recon_bias {
-    HZ_RECON_BIAS_AUTO = 0,
-    HZ_RECON_BIAS_OFF
+    HZ_RECON_BIAS_OFF = 0,
+    HZ_RECON_BIAS_ON
 } hz_recon_bias;
 
 HZ_API bool hz_recon_parse(const char *s, int *out); /* "bu", "mint", ... */
@@ -120,18 +119,21 @@ HZ_API hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
 /* Bias correction before reconciliation (Panagiotelis, Athanasopoulos,
  * Gamakumara & Hyndman 2021: a projection passes the base forecasts'
  * bias on): node i's point and bounds s + 1 steps ahead (s < h) move by
- * the mean of its rolling-origin errors s + 1 steps ahead (steps->e laid
- * out as for mint-h, y - forecast) where that mean differs from zero
- * beyond chance: |mean| > z se, se by Newey & West with lag s (the
- * errors of origins less than s + 1 apart overlap), z the normal
- * quantile of alpha / (2 m h) (two-sided, Bonferroni over every node and
- * step, so that an unbiased hierarchy is left as it is with probability
- * 1 - alpha); steps with fewer than 5 errors are not tested.
- * corrected[i] (may be NULL) gets node i's corrected steps; returns
- * their total.  Call before hz_reconcile. */
-#define HZ_RECON_BIAS_ALPHA 0.05
+ * b_s = a + d (s + 1), a line fitted by weighted least squares (weights
+ * 1 / (s + 1)) to its rolling-origin errors of every step (steps->e laid
+ * out as for mint-h, y - forecast; at least 5), a constant and a drift
+ * the base model misses; only for the nodes on which that correction
+ * would have lowered the squared errors out of sample: each error
+ * replayed in time order, corrected by the line of the errors already
+ * known at its origin (at least 3), against the errors as they were.
+ * This is a choice by past accuracy, not a significance test (too few
+ * independent multi-step errors for one; recon_bias.c): on unbiased
+ * random walks it corrects some nodes, whose forecasts then carry the
+ * noise of the line (tests/engine/forecast/test_recon_bias.c measures
+ * how many and at what cost).  corrected[i] (may be NULL) gets node i's
+ * corrected steps; returns their total.  Call before hz_reconcile. */
 HZ_API size_t hz_recon_bias_correct(size_t m, size_t h,
-                                    const hz_recon_steps *steps, double alpha,
+                                    const hz_recon_steps *steps,
                                     hz_forecast *const *fc, size_t *corrected);
 
 /* The rolling origins bias correction's errors come from: as

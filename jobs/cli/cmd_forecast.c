@@ -36,11 +36,11 @@ static void help(FILE *f)
         "                         (shrinkage), mint-h (a covariance per\n"
         "                         step from rolling-origin errors), wls,\n"
         "                         ols, bu or td\n"
-        "  --bias-correct B       with --reconcile: auto (default) moves a\n"
-        "                         node's forecast by its mean rolling-origin\n"
-        "                         error where that bias is significant\n"
-        "                         (Bonferroni 5%% over nodes and steps)\n"
-        "                         before reconciling; off does not\n"
+        "  --bias-correct B       with --reconcile: off (default) or on:\n"
+        "                         first move each node's forecast by the\n"
+        "                         bias (a constant and a drift) of its\n"
+        "                         rolling-origin errors, where that would\n"
+        "                         have helped on its past errors\n"
         "  --seed N               seed for simulated intervals (default 42)\n"
         "  -o, --output FILE      write to FILE instead of stdout (whole or\n"
         "                         not at all)\n"
@@ -67,7 +67,7 @@ typedef struct fc_args {
     hz_cli_csv csvo;
     hz_forecast_request req;
     const char *outpath, *diagpath, *fittedpath, *report, *input;
-    int json, quiet, report_llm, bias_given;
+    int json, quiet, report_llm;
 } fc_args;
 
 /* One option that is not a series option; HZ_EXIT_OK or an exit code. */
@@ -119,7 +119,6 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
             taken = hz__fc_request_option(cmd, c, optarg, &a->req);
         if (taken < 0)
             return HZ_EXIT_USAGE;
-        a->bias_given |= c == HZ_FC_OPT_BIAS;
         if (c == HZ_FC_OPT_LEVEL)
             a->sa.levels_text = hz__fc_levels_are_fractions(optarg) ? optarg
                                                                     : NULL;
@@ -133,10 +132,6 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
         return HZ_EXIT_USAGE;
     }
     a->input = argv[optind];
-    if (a->bias_given && a->req.reconcile == HZ_RECON_NONE) {
-        hz_cli_error(cmd, "--bias-correct needs --reconcile");
-        return HZ_EXIT_USAGE;
-    }
     return hz__fc_series_check(cmd, &a->sa, &a->csvo);
 }
 
@@ -202,8 +197,7 @@ static void summary(const char *cmd, const fc_args *a,
     size_t nfall = 0;
     char unit[24];
     for (size_t i = 0; i < res->nseries; i++)
-        nfall += res->series[i].note[0] != '\0' &&
-                 strncmp(res->series[i].note, "bias-corrected", 14) != 0;
+        nfall += hz_forecast_note_is_fallback(res->series[i].note);
     fprintf(stderr,
             "horizon %s: %zu series (%s, period %d), horizon %zu, model %s; "
             "%zu with fallbacks; rows used %zu, skipped %zu; read %.3f s, "
@@ -214,14 +208,13 @@ static void summary(const char *cmd, const fc_args *a,
             res->seconds_models);
     hz__fc_print_calendar(stderr, res->freq_reason, &res->seasons,
                           res->seasons_reason);
-    if (res->reconcile != HZ_RECON_NONE)
+    if (res->reconcile != HZ_RECON_NONE &&
+        a->req.recon_bias == HZ_RECON_BIAS_ON)
         fprintf(stderr,
-                "horizon %s: reconciled with %s; %zu of %zu nodes "
-                "bias-corrected first (%zu node steps; --bias-correct "
-                "%s)\n",
-                cmd, hz_recon_name(res->reconcile), res->bias_nodes,
-                res->nseries, res->bias_steps,
-                a->req.recon_bias == HZ_RECON_BIAS_OFF ? "off" : "auto");
+                "horizon %s: %zu of %zu nodes bias-corrected before %s "
+                "(%zu node steps)\n",
+                cmd, res->bias_nodes, res->nseries,
+                hz_recon_name(res->reconcile), res->bias_steps);
 }
 
 int hz__cmd_forecast(int argc, char **argv)

@@ -146,12 +146,12 @@ int hz__fc_request_option(const char *cmd, int opt, const char *arg,
         }
         return 1;
     case HZ_FC_OPT_BIAS:
-        if (strcmp(arg, "auto") == 0)
-            req->recon_bias = HZ_RECON_BIAS_AUTO;
+        if (strcmp(arg, "on") == 0)
+            req->recon_bias = HZ_RECON_BIAS_ON;
         else if (strcmp(arg, "off") == 0)
             req->recon_bias = HZ_RECON_BIAS_OFF;
         else {
-            hz_cli_error(cmd, "--bias-correct: expected auto or off, got '%s'",
+            hz_cli_error(cmd, "--bias-correct: expected on or off, got '%s'",
                          arg);
             return -1;
         }
@@ -196,6 +196,10 @@ bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
     }
     if (req->value_col == NULL && req->agg != HZ_AGG_COUNT) {
         hz_cli_error(cmd, "missing --value COL (or use --agg count)");
+        return false;
+    }
+    if (req->recon_bias == HZ_RECON_BIAS_ON && req->reconcile == HZ_RECON_NONE) {
+        hz_cli_error(cmd, "--bias-correct on needs --reconcile");
         return false;
     }
     if (req->long_format && req->nby == 0) {

@@ -112,7 +112,7 @@ static void notices(const hz_forecast_result *r, cJSON *sum)
 {
     size_t nfb = 0, first = r->nseries;
     for (size_t i = r->nseries; i-- > 0;)
-        if (r->series[i].note[0] != '\0') {
+        if (hz_forecast_note_is_fallback(r->series[i].note)) {
             first = i; /* the last one met counting down: the first */
             nfb++;
         }
@@ -121,6 +121,9 @@ static void notices(const hz_forecast_result *r, cJSON *sum)
     cJSON_AddNumberToObject(sum, "seriesFilled", (double)r->nseries_filled);
     cJSON_AddNumberToObject(sum, "valuesRaisedToZero", (double)r->nclamped);
     cJSON_AddNumberToObject(sum, "fallbacks", (double)nfb);
+    if (r->bias_nodes > 0)
+        cJSON_AddNumberToObject(sum, "biasCorrectedNodes",
+                                (double)r->bias_nodes);
     partial_notices(r, sum);
     if (nfb > 0) {
         char line[320];

@@ -2,8 +2,8 @@
 # horizon forecast --by A,B --reconcile: every method's points add up at
 # every level (total = regions = bottom) on the sample data and on a
 # hierarchy whose reconciled bottom goes below zero (raised to zero and
-# re-summed, so the sums still hold); significant biases corrected
-# before reconciling (--bias-correct); bad methods and a missing --by are
+# re-summed, so the sums still hold); biases corrected before
+# reconciling with --bias-correct on; bad methods and a missing --by are
 # refused.
 source "$HZ_SRC/tests/cli/lib.sh"
 H=$HORIZON
@@ -67,8 +67,8 @@ check "falling series: no point below zero" \
 check "falling series: the points still add up" awk -f "$T/sums.awk" "$T/neg_f.csv"
 
 # groups that grow steadily: naive forecasts fall short by the slope
-# times the step at every node; by default those biases are corrected
-# before reconciling (notes, summary, JSON), --bias-correct off does not
+# times the step at every node; --bias-correct on corrects those biases
+# before reconciling (notes, summary, JSON); by default they are not
 awk 'BEGIN {
     print "date,region,value"
     for (m = 0; m < 48; m++) {
@@ -78,12 +78,13 @@ awk 'BEGIN {
     }
 }' >"$T/trend.csv"
 "$H" forecast "$T/trend.csv" --date date --value value --by region \
-    --model naive --horizon 3 --reconcile mint -o "$T/tr_on.csv" 2>"$T/err"
+    --model naive --horizon 3 --reconcile mint --bias-correct on \
+    -o "$T/tr_on.csv" 2>"$T/err"
 check "trend: exit 0" test $? -eq 0
 check "trend: every node says it was bias-corrected" test \
     "$(grep -c 'bias-corrected at 3 of 3 steps' "$T/tr_on.csv")" -eq 9
 check "trend: the summary counts them" \
-    grep -q "3 of 3 nodes bias-corrected first (9 node steps" "$T/err"
+    grep -q "3 of 3 nodes bias-corrected before mint (9 node steps)" "$T/err"
 check "trend: not counted as fallbacks" grep -q "0 with fallbacks" "$T/err"
 check "trend: the points add up" awk -F, 'NR > 1 {
         if ($1 == "total") t[$2] = $3; else b[$2] += $3 }
@@ -94,21 +95,22 @@ check "trend: A follows its trend" awk -F, \
     '$1 == "A" && $2 == "2025-03-01" {ok = $3 > 198.5 && $3 < 201.5} END {exit !ok}' \
     "$T/tr_on.csv"
 "$H" forecast "$T/trend.csv" --date date --value value --by region \
-    --model naive --horizon 3 --reconcile mint --bias-correct off --json \
-    -o "$T/tr_off.json" 2>"$T/err"
-check "trend, off: exit 0" test $? -eq 0
-check "trend, off: JSON says none" \
+    --model naive --horizon 3 --reconcile mint --json -o "$T/tr_off.json" 2>"$T/err"
+check "trend, default: exit 0" test $? -eq 0
+check "trend, default: JSON says none" \
     grep -q '"reconcile":"mint","bias_corrected_nodes":0,"bias_corrected_steps":0' \
     "$T/tr_off.json"
-check "trend, off: no note" bash -c "! grep -q bias-corrected '$T/tr_off.json'"
+check "trend, default: no note" bash -c "! grep -q bias-corrected '$T/tr_off.json'"
+check "trend, default: A stays at its last value" bash -c \
+    "grep -o '\"date\":\"2025-03-01\",\"point\":19[34][.0-9]*' '$T/tr_off.json' | head -1 | grep -q point"
 "$H" forecast "$T/trend.csv" --date date --value value --by region \
-    --model naive --horizon 3 --reconcile mint --json --quiet \
+    --model naive --horizon 3 --reconcile mint --bias-correct on --json --quiet \
     -o "$T/tr_on.json" 2>"$T/err"
 check "trend, JSON: counts" \
     grep -q '"bias_corrected_nodes":3,"bias_corrected_steps":9' "$T/tr_on.json"
-expect_exit 2 "--bias-correct needs --reconcile" -- \
-    "$H" forecast "$T/trend.csv" --date date --value value --bias-correct off
-expect_exit 2 "--bias-correct: expected auto or off, got 'yes'" -- \
+expect_exit 2 "--bias-correct on needs --reconcile" -- \
+    "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on
+expect_exit 2 "--bias-correct: expected on or off, got 'yes'" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --by region \
     --reconcile mint --bias-correct yes
 

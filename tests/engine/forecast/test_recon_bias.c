@@ -1,7 +1,7 @@
 /* Bias correction before reconciliation (hz_recon_bias_correct): which
- * (node, step) pairs are moved and by how much, the Bonferroni bar over
- * the hierarchy's tests, Newey-West standard errors for overlapping
- * multi-step errors, and too few errors; then through the request runner:
+ * nodes are moved and by how much, too few errors, and how often the
+ * choice by past accuracy corrects unbiased random walks against walks
+ * with a drift; then through the request runner:
  * naive forecasts of trending groups fall short by the slope times the
  * step, and the correction brings the reconciled forecasts to the trend,
  * still adding up. */
@@ -31,88 +31,40 @@ static hz_forecast *flat(size_t h, double v)
     return f;
 }
 
-/* Node 0: step 1 errors 10 +- 1 (clearly biased), step 2 +-1 around 0
- * (NaN at the first origin, as the layout has it); node 1: no error. */
-HZ_TEST(biased_steps_are_corrected_others_left)
+/* Node 0: errors 10 +- 1 at both steps (NaN where the layout has none):
+ * corrected by each step's mean; node 1 never errs: left. */
+HZ_TEST(biased_nodes_are_corrected_exact_ones_left)
 {
     enum { M = 2, H = 2, R = 20 };
     double e[M * R * H];
     for (size_t r = 0; r < R; r++) {
         double pm = r % 2 ? 1.0 : -1.0;
         e[(0 * R + r) * H + 0] = 10 + pm;
-        e[(0 * R + r) * H + 1] = r == 0 ? NAN : pm;
+        e[(0 * R + r) * H + 1] = r == 0 ? NAN : 10 + pm;
         e[(1 * R + r) * H + 0] = 0;
         e[(1 * R + r) * H + 1] = r == 0 ? NAN : 0;
     }
     hz_forecast *fc[M] = {flat(H, 100), flat(H, 50)};
     size_t corr[M];
     hz_recon_steps st = {e, R, true};
-    HZ_CHECK(hz_recon_bias_correct(M, H, &st, HZ_RECON_BIAS_ALPHA, fc, corr) ==
-             1);
-    HZ_CHECK(corr[0] == 1 && corr[1] == 0);
-    HZ_CHECK_NEAR(fc[0]->mean[0], 110, 1e-12); /* mean of 10 +- 1 */
+    HZ_CHECK(hz_recon_bias_correct(M, H, &st, fc, corr) == 2);
+    HZ_CHECK(corr[0] == 2 && corr[1] == 0);
+    HZ_CHECK_NEAR(fc[0]->mean[0], 110, 1e-12);          /* 10 +1s, 10 -1s */
+    HZ_CHECK_NEAR(fc[0]->mean[1], 110 + 1.0 / 19, 1e-12); /* 10 +1s, 9 -1s */
     HZ_CHECK_NEAR(fc[0]->lower[1][0], 90, 1e-12);
-    HZ_CHECK_NEAR(fc[0]->upper[0][0], 120, 1e-12);
-    HZ_CHECK(fc[0]->mean[1] == 100 && fc[0]->lower[1][1] == 80);
+    HZ_CHECK_NEAR(fc[0]->upper[0][1], 120 + 1.0 / 19, 1e-12);
     HZ_CHECK(fc[1]->mean[0] == 50 && fc[1]->mean[1] == 50);
-    /* no errors, or a level outside (0, 1): nothing moves */
+    /* no errors: nothing moves */
     hz_recon_steps none = {NULL, 0, true};
-    HZ_CHECK(hz_recon_bias_correct(M, H, &none, 0.05, fc, corr) == 0);
-    HZ_CHECK(hz_recon_bias_correct(M, H, &st, 0, fc, corr) == 0);
-    HZ_CHECK(fc[0]->mean[0] == 110 && corr[0] == 0);
+    HZ_CHECK(hz_recon_bias_correct(M, H, &none, fc, corr) == 0);
+    HZ_CHECK(corr[0] == 0 && fc[0]->mean[0] == 110);
     for (int i = 0; i < M; i++)
         hz_forecast_free(fc[i]);
 }
 
-/* Errors 3 +- 4 at one step of one node (16 origins): t = 3, above the
- * 1.96 of a single test, below the 3.48 of 100 (50 nodes x 2 steps). */
-HZ_TEST(bonferroni_raises_the_bar_with_the_tests)
-{
-    enum { M = 50, H = 2, R = 16 };
-    double *e = calloc(M * R * H, sizeof *e);
-    hz_forecast *fc[M];
-    for (size_t i = 0; i < M; i++)
-        fc[i] = flat(H, 100);
-    for (size_t r = 0; r < R; r++)
-        e[r * H] = 3 + (r % 2 ? 4.0 : -4.0);
-    hz_recon_steps st = {e, R, true};
-    HZ_CHECK(hz_recon_bias_correct(M, H, &st, 0.05, fc, NULL) == 0);
-    HZ_CHECK(fc[0]->mean[0] == 100);
-    /* the same node alone, one step */
-    double e1[R];
-    for (size_t r = 0; r < R; r++)
-        e1[r] = e[r * H];
-    hz_recon_steps st1 = {e1, R, true};
-    HZ_CHECK(hz_recon_bias_correct(1, 1, &st1, 0.05, fc, NULL) == 1);
-    HZ_CHECK_NEAR(fc[0]->mean[0], 103, 1e-12);
-    for (size_t i = 0; i < M; i++)
-        hz_forecast_free(fc[i]);
-    free(e);
-}
-
-/* The same errors at steps 1 and 2: 2.6 + 4 in blocks of four origins
- * of one sign.  Step 1 (no overlap): se 1, t 2.6, above the 2.24 of two
- * tests.  Step 2: errors of neighbouring origins overlap, Newey-West with
- * lag 1 adds half their covariance (9 against a variance of 16), se 1.25,
- * t 2.08: left. */
-HZ_TEST(overlapping_errors_need_more_evidence)
-{
-    enum { H = 2, R = 16 };
-    double e[R * H];
-    for (size_t r = 0; r < R; r++)
-        e[r * H] = e[r * H + 1] = 2.6 + ((r / 4) % 2 ? -4.0 : 4.0);
-    hz_forecast *fc[1] = {flat(H, 100)};
-    size_t corr[1];
-    hz_recon_steps st = {e, R, true};
-    HZ_CHECK(hz_recon_bias_correct(1, H, &st, 0.05, fc, corr) == 1);
-    HZ_CHECK_NEAR(fc[0]->mean[0], 102.6, 1e-12);
-    HZ_CHECK(fc[0]->mean[1] == 100 && corr[0] == 1);
-    hz_forecast_free(fc[0]);
-}
-
-/* A constant bias is corrected (no noise, so no doubt) from 5 errors;
- * from 4 (the rest NaN) nothing is tested. */
-HZ_TEST(too_few_errors_are_not_tested)
+/* A constant error of 7 at one step: corrected from 5 errors (2 of them
+ * replayed with 3 known before), not from 4. */
+HZ_TEST(too_few_errors_leave_a_node)
 {
     enum { R = 8 };
     double e[R];
@@ -120,10 +72,10 @@ HZ_TEST(too_few_errors_are_not_tested)
         e[r] = r < 5 ? 7 : NAN;
     hz_forecast *fc[1] = {flat(1, 100)};
     hz_recon_steps st = {e, R, true};
-    HZ_CHECK(hz_recon_bias_correct(1, 1, &st, 0.05, fc, NULL) == 1);
+    HZ_CHECK(hz_recon_bias_correct(1, 1, &st, fc, NULL) == 1);
     HZ_CHECK_NEAR(fc[0]->mean[0], 107, 1e-12);
     e[4] = NAN;
-    HZ_CHECK(hz_recon_bias_correct(1, 1, &st, 0.05, fc, NULL) == 0);
+    HZ_CHECK(hz_recon_bias_correct(1, 1, &st, fc, NULL) == 0);
     HZ_CHECK_NEAR(fc[0]->mean[0], 107, 1e-12);
     hz_forecast_free(fc[0]);
     HZ_CHECK(hz_recon_bias_origins(1, 12) == 12);
@@ -131,9 +83,77 @@ HZ_TEST(too_few_errors_are_not_tested)
     HZ_CHECK(hz_recon_bias_origins(1, 1) == 5);
 }
 
+static double gauss(uint64_t *s)
+{
+    double u[2];
+    for (int k = 0; k < 2; k++) {
+        *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+        u[k] = ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
+    }
+    return sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]);
+}
+
+/* NS random walks of 60 months (steps N(drift, 1)) forecast naively,
+ * h = 6, from the 17 rolling origins a monthly request uses (errors laid
+ * out as hz_fc_batch.errors), then 6 months on: the share of walks
+ * corrected, and the squared error of the next 6 months with the
+ * correction against without it. */
+static void replay_walks(double drift, uint64_t seed, double *share,
+                         double *mse_ratio)
+{
+    enum { NS = 400, N = 60, H = 6 };
+    const size_t R = hz_recon_bias_origins(H, 12);
+    double y[N + H], *e = malloc(R * H * sizeof *e), with = 0, without = 0;
+    size_t hit = 0;
+    uint64_t s = seed;
+    for (int k = 0; k < NS; k++) {
+        y[0] = 0;
+        for (size_t t = 1; t < N + H; t++)
+            y[t] = y[t - 1] + drift + gauss(&s);
+        for (size_t r = 0; r < R; r++) /* origin r: y[0 .. N - 1 - r) */
+            for (size_t j = 0; j < H; j++)
+                e[r * H + j] = j <= r ? y[N - 1 - r + j] - y[N - 2 - r] : NAN;
+        hz_forecast *fc[1] = {flat(H, y[N - 1])};
+        hz_recon_steps st = {e, R, true};
+        hit += hz_recon_bias_correct(1, H, &st, fc, NULL) > 0;
+        for (size_t j = 0; j < H; j++) {
+            with += (y[N + j] - fc[0]->mean[j]) * (y[N + j] - fc[0]->mean[j]);
+            without += (y[N + j] - y[N - 1]) * (y[N + j] - y[N - 1]);
+        }
+        hz_forecast_free(fc[0]);
+    }
+    free(e);
+    *share = (double)hit / NS;
+    *mse_ratio = with / without;
+}
+
+/* Unbiased errors (random walks, naive forecasts, the right model)
+ * against biased ones (a drift of one shock's sd a month that the naive
+ * forecast misses).  The choice by past accuracy is not a test at 5%: it
+ * corrects 15% of the random walks, whose squared error six months on it
+ * raises by 13.7% over all 400 (the cost of trusting 17 origins of a
+ * random walk), and 94% of the drifting walks, whose squared error it
+ * cuts by 70% (measured: 0.150 / 1.137 and 0.943 / 0.295; why the
+ * correction is not the default).  Pinned near the measured figures, so
+ * that a change to the rule shows. */
+HZ_TEST(random_walks_are_seldom_corrected_drifts_are)
+{
+    double rw, rw_mse, dr, dr_mse;
+    replay_walks(0.0, 11, &rw, &rw_mse);
+    replay_walks(1.0, 12, &dr, &dr_mse);
+    printf("# corrected: random walks %.3f (squared error x %.3f), "
+           "drifting walks %.3f (x %.3f)\n",
+           rw, rw_mse, dr, dr_mse);
+    HZ_CHECK_MSG(rw < 0.20, "random walks corrected: %.3f", rw);
+    HZ_CHECK_MSG(rw_mse < 1.20, "random walks' squared error x %.3f", rw_mse);
+    HZ_CHECK_MSG(dr > 0.90, "drifting walks corrected: %.3f", dr);
+    HZ_CHECK_MSG(dr_mse < 0.40, "drifting walks' squared error x %.3f",
+                 dr_mse);
+}
+
 /* Two groups growing by 2 and 3 a month (noise +-0.5): naive forecasts
  * fall short by the slope times the step at every node.  With the
- * correction (the default) the reconciled forecasts follow the trends,
+ * correction (on) the reconciled forecasts follow the trends,
  * add up and say so in their notes; without it they stay at the last
  * values. */
 static hz_status trend_run(int bias, hz_forecast_result **r)
@@ -176,7 +196,7 @@ static hz_status trend_run(int bias, hz_forecast_result **r)
 HZ_TEST(trending_groups_are_corrected_before_reconciling)
 {
     hz_forecast_result *on = NULL, *off = NULL;
-    HZ_CHECK(trend_run(HZ_RECON_BIAS_AUTO, &on) == HZ_OK);
+    HZ_CHECK(trend_run(HZ_RECON_BIAS_ON, &on) == HZ_OK);
     HZ_CHECK(trend_run(HZ_RECON_BIAS_OFF, &off) == HZ_OK);
     HZ_CHECK(on->nseries == 3 && off->nseries == 3);
     HZ_CHECK(on->bias_nodes == 3 && on->bias_steps == 9);
