@@ -1,7 +1,7 @@
 /* Bias correction before reconciliation (include/horizon/reconcile.h,
  * hz_recon_bias_correct): a node's forecast s steps ahead moved by the
- * mean of its own rolling-origin errors s steps ahead, for the nodes on
- * which such a correction would have helped in the past.
+ * bias line (a constant and a drift) of its own rolling-origin errors,
+ * weighted by how well such lines would have done in the past.
  *
  * Projections such as MinT keep unbiased base forecasts unbiased and pass
  * a bias on (Panagiotelis, Athanasopoulos, Gamakumara & Hyndman 2021,
@@ -14,10 +14,16 @@
  * corrected 0.4% of the biased sales nodes of bench/bench_hier.c; a
  * Newey-West one, with a long-run variance it cannot estimate from so few,
  * corrected unbiased random walks in most hierarchies).  So the choice is
- * made as a model is chosen, out of sample: each node's errors replayed
- * in time order, each corrected by the mean of the errors of the same step
- * already known at its origin, and the node corrected when that lowers
- * its sum of squared errors. */
+ * made as a combination weight is, out of sample: each node's errors
+ * replayed in time order against the bias line of the errors already
+ * known at their origin, and the line weighted by the least-squares
+ * weight that would have explained them best, between 0 (no correction)
+ * and 1.  A line through a constant and a drift rather than a mean per
+ * step: one mean of 12 overlapping errors at step 6 is nearly as noisy as
+ * one error, two coefficients from all steps much less (a choice of the
+ * node by means per step cost unbiased random walks 16% in squared
+ * error, by the line 14%, with the weight 9%; drifting walks gain 70%
+ * each way). */
 #include <math.h>
 #include <stddef.h>
 
@@ -71,11 +77,13 @@ static bool bias_line(const double *e, size_t R, size_t h, long from,
     return true;
 }
 
-/* Would subtracting, from each error, the bias line of the errors known
- * at its origin have lowered their sum of squares? */
-static bool correction_helps(const double *e, size_t R, size_t h)
+/* The weight in [0, 1] of the bias line that would have lowered the
+ * squared errors most out of sample: each error x replayed in time order
+ * against the line b of the errors known at its origin, sum x b / sum
+ * b^2 (least squares of x on b); 0 with fewer than h replayed errors. */
+static double replayed_weight(const double *e, size_t R, size_t h)
 {
-    double raw = 0.0, cor = 0.0;
+    double xb = 0.0, bb = 0.0;
     size_t replayed = 0;
     for (size_t r = 0; r < R; r++) {
         double a, d;
@@ -86,12 +94,14 @@ static bool correction_helps(const double *e, size_t R, size_t h)
             if (!isfinite(x))
                 continue;
             double b = a + d * (double)(s + 1);
-            raw += x * x;
-            cor += (x - b) * (x - b);
+            xb += x * b;
+            bb += b * b;
             replayed++;
         }
     }
-    return replayed >= h && cor < raw;
+    if (replayed < h || !(bb > 0) || !(xb > 0))
+        return 0.0;
+    return xb >= bb ? 1.0 : xb / bb;
 }
 
 size_t hz_recon_bias_correct(size_t m, size_t h, const hz_recon_steps *steps,
@@ -105,12 +115,13 @@ size_t hz_recon_bias_correct(size_t m, size_t h, const hz_recon_steps *steps,
     for (size_t i = 0; i < m; i++) {
         hz_forecast *f = fc[i];
         const double *ei = steps->e + i * steps->R * h;
-        double a, d;
-        if (f == NULL || !correction_helps(ei, steps->R, h) ||
-            !bias_line(ei, steps->R, h, -1, MIN_ERRORS, &a, &d))
+        if (f == NULL)
+            continue;
+        double a, d, w = replayed_weight(ei, steps->R, h);
+        if (!(w > 0) || !bias_line(ei, steps->R, h, -1, MIN_ERRORS, &a, &d))
             continue;
         for (size_t s = 0; s < h && s < f->h; s++) {
-            double b = a + d * (double)(s + 1);
+            double b = w * (a + d * (double)(s + 1));
             if (b == 0.0)
                 continue;
             f->mean[s] += b; /* errors are y - forecast */

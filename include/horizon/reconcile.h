@@ -122,15 +122,16 @@ HZ_API hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
  * b_s = a + d (s + 1), a line fitted by weighted least squares (weights
  * 1 / (s + 1)) to its rolling-origin errors of every step (steps->e laid
  * out as for mint-h, y - forecast; at least 5), a constant and a drift
- * the base model misses; only for the nodes on which that correction
- * would have lowered the squared errors out of sample: each error
- * replayed in time order, corrected by the line of the errors already
- * known at its origin (at least 3), against the errors as they were.
- * This is a choice by past accuracy, not a significance test (too few
- * independent multi-step errors for one; recon_bias.c): on unbiased
- * random walks it corrects some nodes, whose forecasts then carry the
- * noise of the line (tests/engine/forecast/test_recon_bias.c measures
- * how many and at what cost).  corrected[i] (may be NULL) gets node i's
+ * the base model misses, times a weight w in [0, 1] chosen out of sample:
+ * each error x replayed in time order against the line b of the errors
+ * already known at its origin (at least 3), w = sum x b / sum b^2 (the
+ * least-squares weight of b for x), clipped; 0 (no correction) when the
+ * past lines did not point the way the errors went.  A choice by past
+ * accuracy, not a significance test (too few independent multi-step
+ * errors for one; recon_bias.c): on unbiased random walks it moves some
+ * nodes, whose forecasts then carry part of the noise of the line
+ * (tests/engine/forecast/test_recon_bias.c measures how many and at what
+ * cost).  corrected[i] (may be NULL) gets node i's
  * corrected steps; returns their total.  Call before hz_reconcile. */
 HZ_API size_t hz_recon_bias_correct(size_t m, size_t h,
                                     const hz_recon_steps *steps,

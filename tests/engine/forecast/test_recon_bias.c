@@ -31,33 +31,39 @@ static hz_forecast *flat(size_t h, double v)
     return f;
 }
 
-/* Node 0: errors 10 +- 1 at both steps (NaN where the layout has none):
- * corrected by each step's mean; node 1 never errs: left. */
+/* Node 0: errors 10 at step 1 and 12 at step 2 (NaN where the layout has
+ * none): a line through both, trusted fully (it would have removed every
+ * past error), so 10 and 12 are added.  Node 1 never errs: left.  Node 2
+ * errs 10 + 1, 10 - 1 ... : its line is near 10, and the replayed errors
+ * keep a little of it unexplained, so a weight just under 1. */
 HZ_TEST(biased_nodes_are_corrected_exact_ones_left)
 {
-    enum { M = 2, H = 2, R = 20 };
+    enum { M = 3, H = 2, R = 20 };
     double e[M * R * H];
     for (size_t r = 0; r < R; r++) {
         double pm = r % 2 ? 1.0 : -1.0;
-        e[(0 * R + r) * H + 0] = 10 + pm;
-        e[(0 * R + r) * H + 1] = r == 0 ? NAN : 10 + pm;
+        e[(0 * R + r) * H + 0] = 10;
+        e[(0 * R + r) * H + 1] = r == 0 ? NAN : 12;
         e[(1 * R + r) * H + 0] = 0;
         e[(1 * R + r) * H + 1] = r == 0 ? NAN : 0;
+        e[(2 * R + r) * H + 0] = 10 + pm;
+        e[(2 * R + r) * H + 1] = r == 0 ? NAN : 10 + pm;
     }
-    hz_forecast *fc[M] = {flat(H, 100), flat(H, 50)};
+    hz_forecast *fc[M] = {flat(H, 100), flat(H, 50), flat(H, 70)};
     size_t corr[M];
     hz_recon_steps st = {e, R, true};
-    HZ_CHECK(hz_recon_bias_correct(M, H, &st, fc, corr) == 2);
-    HZ_CHECK(corr[0] == 2 && corr[1] == 0);
-    HZ_CHECK_NEAR(fc[0]->mean[0], 110, 1e-12);          /* 10 +1s, 10 -1s */
-    HZ_CHECK_NEAR(fc[0]->mean[1], 110 + 1.0 / 19, 1e-12); /* 10 +1s, 9 -1s */
-    HZ_CHECK_NEAR(fc[0]->lower[1][0], 90, 1e-12);
-    HZ_CHECK_NEAR(fc[0]->upper[0][1], 120 + 1.0 / 19, 1e-12);
+    HZ_CHECK(hz_recon_bias_correct(M, H, &st, fc, corr) == 4);
+    HZ_CHECK(corr[0] == 2 && corr[1] == 0 && corr[2] == 2);
+    HZ_CHECK_NEAR(fc[0]->mean[0], 110, 1e-9);
+    HZ_CHECK_NEAR(fc[0]->mean[1], 112, 1e-9);
+    HZ_CHECK_NEAR(fc[0]->lower[1][0], 90, 1e-9); /* bounds move along */
+    HZ_CHECK_NEAR(fc[0]->upper[0][1], 122, 1e-9);
     HZ_CHECK(fc[1]->mean[0] == 50 && fc[1]->mean[1] == 50);
+    HZ_CHECK(fc[2]->mean[0] > 79.5 && fc[2]->mean[0] < 80);
     /* no errors: nothing moves */
     hz_recon_steps none = {NULL, 0, true};
     HZ_CHECK(hz_recon_bias_correct(M, H, &none, fc, corr) == 0);
-    HZ_CHECK(corr[0] == 0 && fc[0]->mean[0] == 110);
+    HZ_CHECK(corr[0] == 0 && fc[0]->mean[0] > 109.9);
     for (int i = 0; i < M; i++)
         hz_forecast_free(fc[i]);
 }
@@ -129,13 +135,13 @@ static void replay_walks(double drift, uint64_t seed, double *share,
 
 /* Unbiased errors (random walks, naive forecasts, the right model)
  * against biased ones (a drift of one shock's sd a month that the naive
- * forecast misses).  The choice by past accuracy is not a test at 5%: it
- * corrects 15% of the random walks, whose squared error six months on it
- * raises by 13.7% over all 400 (the cost of trusting 17 origins of a
- * random walk), and 94% of the drifting walks, whose squared error it
- * cuts by 70% (measured: 0.150 / 1.137 and 0.943 / 0.295; why the
- * correction is not the default).  Pinned near the measured figures, so
- * that a change to the rule shows. */
+ * forecast misses).  The weight chosen by past accuracy is not a test at
+ * 5%: it moves 38% of the random walks by some of their line, which
+ * raises their squared error six months on by 8.8% over all 400 (the
+ * cost of trusting 17 origins of a random walk), and every drifting walk,
+ * whose squared error it cuts by 70% (measured: 0.383 / 1.088 and 1.000 /
+ * 0.296; why the correction is not the default).  Pinned near the
+ * measured figures, so that a change to the rule shows. */
 HZ_TEST(random_walks_are_seldom_corrected_drifts_are)
 {
     double rw, rw_mse, dr, dr_mse;
@@ -144,10 +150,10 @@ HZ_TEST(random_walks_are_seldom_corrected_drifts_are)
     printf("# corrected: random walks %.3f (squared error x %.3f), "
            "drifting walks %.3f (x %.3f)\n",
            rw, rw_mse, dr, dr_mse);
-    HZ_CHECK_MSG(rw < 0.20, "random walks corrected: %.3f", rw);
-    HZ_CHECK_MSG(rw_mse < 1.20, "random walks' squared error x %.3f", rw_mse);
-    HZ_CHECK_MSG(dr > 0.90, "drifting walks corrected: %.3f", dr);
-    HZ_CHECK_MSG(dr_mse < 0.40, "drifting walks' squared error x %.3f",
+    HZ_CHECK_MSG(rw < 0.45, "random walks corrected: %.3f", rw);
+    HZ_CHECK_MSG(rw_mse < 1.12, "random walks' squared error x %.3f", rw_mse);
+    HZ_CHECK_MSG(dr > 0.95, "drifting walks corrected: %.3f", dr);
+    HZ_CHECK_MSG(dr_mse < 0.35, "drifting walks' squared error x %.3f",
                  dr_mse);
 }
 
