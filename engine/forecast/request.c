@@ -297,20 +297,14 @@ bool hz_forecast_note_is_fallback(const char *note)
 
 /* Before reconciling: the nodes' biases corrected where that would have
  * helped (hz_recon_bias_correct), each corrected node's note saying so. */
-static void bias_correct(const hz__hier *H, const hz_recon_steps *steps,
-                         hz_forecast_result *r)
+static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
+                              hz_forecast *const *fc, hz_forecast_result *r,
+                              hz_error *err)
 {
     size_t *cnt = calloc(H->m ? H->m : 1, sizeof *cnt);
-    hz_forecast **fc = malloc((H->m ? H->m : 1) * sizeof *fc);
-    if (cnt == NULL || fc == NULL || steps == NULL || steps->e == NULL) {
-        free(cnt);
-        free(fc);
-        return;
-    }
-    for (size_t i = 0; i < H->m; i++)
-        fc[i] = r->series[i].fc;
-    r->bias_steps = hz_recon_bias_correct(H->m, r->horizon, steps,
-                                          fc, cnt);
+    if (cnt == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+    r->bias_steps = hz_recon_bias_correct(H->m, r->horizon, steps, fc, cnt);
     for (size_t i = 0; i < H->m; i++) {
         if (cnt[i] == 0)
             continue;
@@ -323,7 +317,7 @@ static void bias_correct(const hz__hier *H, const hz_recon_steps *steps,
                  len ? "; " : "", cnt[i], r->horizon, steps->R);
     }
     free(cnt);
-    free(fc);
+    return HZ_OK;
 }
 
 /* Reconciled requests: make the nodes' forecasts add up (then keep the
@@ -347,8 +341,9 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
         goto done;
     }
-    if (req->recon_bias == HZ_RECON_BIAS_ON)
-        bias_correct(H, steps, r);
+    if (req->recon_bias == HZ_RECON_BIAS_ON && steps != NULL &&
+        (st = bias_correct(H, steps, fc, r, err)) != HZ_OK)
+        goto done;
     hz_hierarchy hh = {H->m, H->nb, H->S};
     st = hz_reconcile_steps(&hh, req->reconcile, (const double *const *)H->y,
                             H->n, resid, H->n, steps, fc, &r->lambda, err);
