@@ -6,6 +6,13 @@
  *
  * usage: bench_m3 M3_DIR [--methods ets,theta,...] [--threads N]
  *                 [--r-every K] [--no-r] [--limit N] [--dump FILE]
+ *                 [--bias-correct]
+ *
+ * --bias-correct also forecasts every series as the request runner does
+ * (hz_forecast_many) with rolling-origin errors and prints each method
+ * twice more: as it comes, and moved by hz_recon_bias_correct (the bias
+ * correction of --reconcile ... --bias-correct on, here on single series),
+ * with the share of series it moved.
  *
  * --dump FILE writes every forecast (method, series, model, point and
  * bounds at full precision) so that two builds can be compared digit for
@@ -23,6 +30,7 @@
 #include "bench_util.h"
 #include "horizon/forecast.h"
 #include "horizon/metrics.h"
+#include "horizon/reconcile.h"
 
 #define H 18
 #define M 12
@@ -144,7 +152,7 @@ static int cmp_len_desc(const void *a, const void *b)
 
 typedef struct options {
     const char *methods, *dir, *dump;
-    int threads, r_every, no_r;
+    int threads, r_every, no_r, bias;
     size_t limit;
 } options;
 
@@ -169,16 +177,18 @@ static int parse_args(int argc, char **argv, options *o)
     o->no_r = 0;
     o->limit = 0;
     o->dump = NULL;
+    o->bias = 0;
     static const struct option lo[] = {{"methods", required_argument, 0, 'm'},
                                        {"threads", required_argument, 0, 't'},
                                        {"r-every", required_argument, 0, 'r'},
                                        {"no-r", no_argument, 0, 'n'},
                                        {"limit", required_argument, 0, 'l'},
                                        {"dump", required_argument, 0, 'd'},
+                                       {"bias-correct", no_argument, 0, 'b'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "m:t:r:nl:d:h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:t:r:nl:d:bh", lo, NULL)) != -1) {
         switch (c) {
         case 'm': o->methods = optarg; break;
         case 't': o->threads = atoi(optarg); break;
@@ -186,9 +196,11 @@ static int parse_args(int argc, char **argv, options *o)
         case 'n': o->no_r = 1; break;
         case 'l': o->limit = (size_t)atol(optarg); break;
         case 'd': o->dump = optarg; break;
+        case 'b': o->bias = 1; break;
         case 'h':
             printf("usage: bench_m3 M3_DIR [--methods LIST] [--threads N] "
-                   "[--r-every K] [--no-r] [--limit N] [--dump FILE]\n");
+                   "[--r-every K] [--no-r] [--limit N] [--dump FILE] "
+                   "[--bias-correct]\n");
             return 1;
         default: return 3;
         }
@@ -259,8 +271,75 @@ static void run_method(const char *tok, int model, run *R)
     free(res);
 }
 
+/* --bias-correct: every series forecast by hz_forecast_many with its
+ * rolling-origin errors, scored as it comes and after
+ * hz_recon_bias_correct (one series at a time). */
+static void run_bias(const char *tok, int model, const run *R)
+{
+    const size_t Rb = hz_recon_bias_origins(H, M);
+    const double **y = malloc(NS * sizeof *y);
+    size_t *n = malloc(NS * sizeof *n), moved = 0;
+    double *e = malloc(NS * Rb * H * sizeof *e);
+    hz_forecast **fcs = calloc(NS, sizeof *fcs);
+    acc *r0 = calloc(NS, sizeof *r0), *r1 = calloc(NS, sizeof *r1);
+    if (y == NULL || n == NULL || e == NULL || fcs == NULL || r0 == NULL ||
+        r1 == NULL) {
+        fprintf(stderr, "bench_m3: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < NS; i++) {
+        y[i] = S[i].train;
+        n[i] = S[i].n;
+        fcs[i] = hz_forecast_alloc(H, 2, levels);
+    }
+    hz_fc_batch b;
+    hz_fc_batch_init(&b);
+    b.nseries = NS;
+    b.y = y;
+    b.n = n;
+    b.period = M;
+    b.model = model;
+    b.errors = e;
+    b.err_origins = Rb;
+    double t0 = hz_now();
+    hz_error err;
+    if (hz_forecast_many(&b, fcs, &err) != HZ_OK) {
+        fprintf(stderr, "bench_m3: %s\n", err.msg);
+        exit(1);
+    }
+    double secs = hz_now() - t0;
+    for (size_t i = 0; i < NS; i++) {
+        r0[i] = score(&S[i], fcs[i]);
+        hz_recon_steps st = {e + i * Rb * H, Rb, true};
+        moved += hz_recon_bias_correct(1, H, &st, &fcs[i], NULL) > 0;
+        r1[i] = score(&S[i], fcs[i]);
+    }
+    double a0[4], a1[4], s0[4], s1[4];
+    summarize(r0, NULL, NS, a0);
+    summarize(r1, NULL, NS, a1);
+    summarize(r0, R->sub, R->nsub, s0);
+    summarize(r1, R->sub, R->nsub, s1);
+    printf("%-8s %8.3f %8.4f %7.3f %7.3f %7.3f %8.2f %9s  %.3f  (batch, as "
+           "it comes)\n",
+           tok, a0[0], a0[1], hz_owa(a0[0], a0[1], R->naive2_s, R->naive2_m),
+           a0[2], a0[3], secs, "-", s0[0]);
+    printf("%-8s %8.3f %8.4f %7.3f %7.3f %7.3f %8s %9s  %.3f  (bias-corrected: "
+           "%zu of %zu series moved)\n",
+           "  +bc", a1[0], a1[1], hz_owa(a1[0], a1[1], R->naive2_s, R->naive2_m),
+           a1[2], a1[3], "", "-", s1[0], moved, NS);
+    fflush(stdout);
+    for (size_t i = 0; i < NS; i++)
+        hz_forecast_free(fcs[i]);
+    free(fcs);
+    free(r0);
+    free(r1);
+    free(e);
+    free(n);
+    free(y);
+}
+
 /* Every method of the comma-separated list, Naive2 first (for OWA). */
-static void run_methods(const char *methods, run *R)
+static void run_methods(const char *methods, run *R, int bias)
 {
     printf("\n%-8s %8s %8s %7s %7s %7s %8s %9s  %s\n", "method", "sMAPE",
            "MASE", "OWA", "cov80", "cov95", "seconds", "fallbacks",
@@ -279,6 +358,8 @@ static void run_methods(const char *methods, run *R)
         if (model == HZ_MODEL_NAIVE2 && naive2_done++)
             continue;
         run_method(tok, model, R);
+        if (bias && model != HZ_MODEL_NAIVE2)
+            run_bias(tok, model, R);
     }
     printf("\nreference (../shared/data/m3/README.md, R forecast 8.20): "
            "ets 14.139 / 0.8649 cov 0.777/0.920 (1,457 s); thetaf 13.856 / "
@@ -497,7 +578,7 @@ int main(int argc, char **argv)
         free(R.sub);
         return 1;
     }
-    run_methods(o.methods, &R);
+    run_methods(o.methods, &R, o.bias);
     if (R.fcs_ets != NULL)
         print_model_mix(R.fcs_ets);
     if (!o.no_r && R.nsub > 0 && (R.res_ets != NULL || R.res_theta != NULL))
