@@ -292,8 +292,8 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
         }
     }
     size_t cells = m * ntr > 0 ? m * ntr : 1;
-    double *res = malloc(cells * sizeof *res);
-    double *rb = malloc(cells * sizeof *rb);
+    double *res = calloc(cells, sizeof *res);
+    double *rb = calloc(cells, sizeof *rb);
     if (res == NULL || rb == NULL) {
         fprintf(stderr, "bench_hier: out of memory\n");
         exit(1);
@@ -308,7 +308,10 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
                     : hz_recon_origins(h, period),
         o->pooled != 0};
     double *errs = malloc((steps.R ? m * steps.R * h : 1) * sizeof *errs);
-    if (errs == NULL) {
+    /* mint-h after the bias correction: the errors left (ecorr) */
+    double *ecorr = malloc((steps.R ? m * steps.R * h : 1) * sizeof *ecorr);
+    double shift[NODES * 64];
+    if (errs == NULL || ecorr == NULL || h > 64) {
         fprintf(stderr, "bench_hier: out of memory\n");
         exit(1);
     }
@@ -334,14 +337,22 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
         t0 = hz_now();
         size_t corr[NODES];
         if (k > 0 && o->bias) {
-            hz_recon_bias_correct(m, h, &steps, fc,
-                                  corr);
+            hz_recon_bias_correct(m, h, &steps, fc, corr,
+                                  k == HZ_RECON_MINT_H ? shift : NULL);
+            for (size_t i = 0; k == HZ_RECON_MINT_H && i < m; i++)
+                for (size_t q = 0; q < steps.R; q++)
+                    for (size_t t = 0; t < h; t++)
+                        ecorr[(i * steps.R + q) * h + t] =
+                            errs[(i * steps.R + q) * h + t] - shift[i * h + t];
             for (size_t i = 0; k == BASE_BC && i < m; i++)
                 A->corrected[H->level[i]] += corr[i];
         }
+        hz_recon_steps ksteps = steps;
+        if (o->bias && k == HZ_RECON_MINT_H)
+            ksteps.e = ecorr;
         if (k > 0 && k != BASE_BC &&
             hz_reconcile_steps(&hh, k, (const double *const *)H->y, ntr, use,
-                               ntr, &steps, fc, NULL, NULL) != HZ_OK)
+                               ntr, &ksteps, fc, NULL, NULL) != HZ_OK)
             A->fails[k]++;
         A->secs[k] += k > 0 ? hz_now() - t0 + tres : 0;
         A->secs[k] += k == HZ_RECON_MINT_H || (k > 0 && o->bias) ? tsteps : 0;
@@ -366,6 +377,7 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
     free(res);
     free(rb);
     free(errs);
+    free(ecorr);
 }
 
 static void print_accum(const accum *A, const char *name, size_t nh,

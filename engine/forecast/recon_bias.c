@@ -44,15 +44,15 @@ size_t hz_recon_bias_origins(size_t h, int period)
  * origin `from`: those of origins q >= from + s + 1 at step s (from -1:
  * every error).  A constant where one step only is known; false with
  * fewer than min errors. */
-static bool bias_line(const double *e, size_t R, size_t h, long from,
-                      size_t min, double *a, double *d)
+static bool bias_line(const double *e, double inv, size_t R, size_t h,
+                      long from, size_t min, double *a, double *d)
 {
     double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
     size_t k = 0;
     for (size_t s = 0; s < h; s++) {
-        long q0 = from + (long)s + 1;
+        long q0 = from < 0 ? 0 : from + (long)s + 1;
         for (size_t q = q0 < 0 ? 0 : (size_t)q0; q < R; q++) {
-            double y = e[q * h + s];
+            double y = e[q * h + s] * inv;
             if (!isfinite(y))
                 continue;
             double w = 1.0 / (double)(s + 1), x = (double)(s + 1);
@@ -81,16 +81,17 @@ static bool bias_line(const double *e, size_t R, size_t h, long from,
  * squared errors most out of sample: each error x replayed in time order
  * against the line b of the errors known at its origin, sum x b / sum
  * b^2 (least squares of x on b); 0 with fewer than h replayed errors. */
-static double replayed_weight(const double *e, size_t R, size_t h)
+static double replayed_weight(const double *e, double inv, size_t R,
+                              size_t h)
 {
     double xb = 0.0, bb = 0.0;
     size_t replayed = 0;
     for (size_t r = 0; r < R; r++) {
         double a, d;
-        if (!bias_line(e, R, h, (long)r, MIN_KNOWN, &a, &d))
+        if (!bias_line(e, inv, R, h, (long)r, MIN_KNOWN, &a, &d))
             continue;
         for (size_t s = 0; s < h; s++) {
-            double x = e[r * h + s];
+            double x = e[r * h + s] * inv;
             if (!isfinite(x))
                 continue;
             double b = a + d * (double)(s + 1);
@@ -99,16 +100,31 @@ static double replayed_weight(const double *e, size_t R, size_t h)
             replayed++;
         }
     }
-    if (replayed < h || !(bb > 0) || !(xb > 0))
+    if (replayed < h || !(bb > 0) || !(xb > 0) || !isfinite(xb) ||
+        !isfinite(bb))
         return 0.0;
     return xb >= bb ? 1.0 : xb / bb;
 }
 
+/* 1 / the largest finite |error| of a node (its errors then at most 1 in
+ * size, so that no product overflows); 0 without a non-zero one. */
+static double inv_scale(const double *e, size_t R, size_t h)
+{
+    double c = 0.0;
+    for (size_t k = 0; k < R * h; k++)
+        if (isfinite(e[k]) && fabs(e[k]) > c)
+            c = fabs(e[k]);
+    return c > 0 ? 1.0 / c : 0.0;
+}
+
 size_t hz_recon_bias_correct(size_t m, size_t h, const hz_recon_steps *steps,
-                             hz_forecast *const *fc, size_t *corrected)
+                             hz_forecast *const *fc, size_t *corrected,
+                             double *shift)
 {
     for (size_t i = 0; corrected != NULL && i < m; i++)
         corrected[i] = 0;
+    for (size_t k = 0; shift != NULL && k < m * h; k++)
+        shift[k] = 0.0;
     if (steps == NULL || steps->e == NULL || steps->R == 0 || h == 0)
         return 0;
     size_t total = 0;
@@ -117,13 +133,17 @@ size_t hz_recon_bias_correct(size_t m, size_t h, const hz_recon_steps *steps,
         const double *ei = steps->e + i * steps->R * h;
         if (f == NULL)
             continue;
-        double a, d, w = replayed_weight(ei, steps->R, h);
-        if (!(w > 0) || !bias_line(ei, steps->R, h, -1, MIN_ERRORS, &a, &d))
+        double inv = inv_scale(ei, steps->R, h), a, d, w;
+        if (!(inv > 0) || !isfinite(inv) ||
+            !((w = replayed_weight(ei, inv, steps->R, h)) > 0) ||
+            !bias_line(ei, inv, steps->R, h, -1, MIN_ERRORS, &a, &d))
             continue;
         for (size_t s = 0; s < h && s < f->h; s++) {
-            double b = w * (a + d * (double)(s + 1));
-            if (b == 0.0)
+            double b = w * (a + d * (double)(s + 1)) / inv;
+            if (b == 0.0 || !isfinite(b))
                 continue;
+            if (shift != NULL)
+                shift[i * h + s] = b;
             f->mean[s] += b; /* errors are y - forecast */
             for (size_t k = 0; k < f->nlevels; k++) {
                 f->lower[k][s] += b;

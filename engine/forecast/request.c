@@ -84,6 +84,10 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
         req->recon_bias != HZ_RECON_BIAS_OFF)
         return hz_error_set(err, HZ_EINVAL, "unknown bias correction %d",
                             req->recon_bias);
+    if (req->recon_bias == HZ_RECON_BIAS_ON &&
+        req->reconcile == HZ_RECON_NONE)
+        return hz_error_set(err, HZ_EINVAL,
+                            "bias correction needs a reconciliation");
     if (req->reconcile != HZ_RECON_NONE && req->nby == 0)
         return hz_error_set(err, HZ_EINVAL,
                             "reconciliation needs group columns (--by)");
@@ -298,23 +302,37 @@ bool hz_forecast_note_is_fallback(const char *note)
 /* Before reconciling: the nodes' biases corrected where that would have
  * helped (hz_recon_bias_correct), each corrected node's note saying so. */
 static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
-                              hz_forecast *const *fc, hz_forecast_result *r,
-                              hz_error *err)
+                              hz_forecast *const *fc, int method,
+                              hz_forecast_result *r, hz_error *err)
 {
-    size_t *cnt = calloc(H->m ? H->m : 1, sizeof *cnt);
-    if (cnt == NULL)
+    const size_t h = r->horizon, R = steps->R, m = H->m;
+    size_t *cnt = calloc(m ? m : 1, sizeof *cnt);
+    double *shift = method == HZ_RECON_MINT_H
+                        ? malloc((m * h > 0 ? m * h : 1) * sizeof *shift)
+                        : NULL;
+    if (cnt == NULL || (method == HZ_RECON_MINT_H && shift == NULL)) {
+        free(cnt);
+        free(shift);
         return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
-    r->bias_steps = hz_recon_bias_correct(H->m, r->horizon, steps, fc, cnt);
-    for (size_t i = 0; i < H->m; i++) {
+    }
+    r->bias_steps = hz_recon_bias_correct(m, h, steps, fc, cnt, shift);
+    /* mint-h's covariances: the errors left after the correction (the
+     * runner owns them) */
+    double *e = (double *)steps->e;
+    for (size_t i = 0; shift != NULL && i < m; i++)
+        for (size_t q = 0; cnt[i] > 0 && q < R; q++)
+            for (size_t t = 0; t < h; t++)
+                e[(i * R + q) * h + t] -= shift[i * h + t];
+    free(shift);
+    for (size_t i = 0; i < m; i++) {
         if (cnt[i] == 0)
             continue;
         r->bias_nodes++;
         hz_forecast_series_result *o = &r->series[i];
         size_t len = strlen(o->note);
         snprintf(o->note + len, sizeof o->note - len,
-                 "%s" BIAS_NOTE " at %zu of %zu steps (the bias of its "
-                 "errors from %zu rolling origins)",
-                 len ? "; " : "", cnt[i], r->horizon, steps->R);
+                 "%s" BIAS_NOTE " at %zu of %zu steps (%zu origins)",
+                 len ? "; " : "", cnt[i], h, R);
     }
     free(cnt);
     return HZ_OK;
@@ -342,7 +360,7 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
         goto done;
     }
     if (req->recon_bias == HZ_RECON_BIAS_ON && steps != NULL &&
-        (st = bias_correct(H, steps, fc, r, err)) != HZ_OK)
+        (st = bias_correct(H, steps, fc, req->reconcile, r, err)) != HZ_OK)
         goto done;
     hz_hierarchy hh = {H->m, H->nb, H->S};
     st = hz_reconcile_steps(&hh, req->reconcile, (const double *const *)H->y,

@@ -131,11 +131,15 @@ HZ_API hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
  * errors for one; recon_bias.c): on unbiased random walks it moves some
  * nodes, whose forecasts then carry part of the noise of the line
  * (tests/engine/forecast/test_recon_bias.c measures how many and at what
- * cost).  corrected[i] (may be NULL) gets node i's
- * corrected steps; returns their total.  Call before hz_reconcile. */
+ * cost).  corrected[i] (may be NULL) gets node i's corrected steps,
+ * shift[i * h + s] (may be NULL) the amount added to node i at step s (0
+ * where none); returns the corrected (node, step) pairs.  Call before
+ * hz_reconcile; for mint-h, take shift off the errors first, so that a
+ * bias corrected is not counted as error too. */
 HZ_API size_t hz_recon_bias_correct(size_t m, size_t h,
                                     const hz_recon_steps *steps,
-                                    hz_forecast *const *fc, size_t *corrected);
+                                    hz_forecast *const *fc, size_t *corrected,
+                                    double *shift);
 
 /* The rolling origins bias correction's errors come from: as
  * hz_recon_origins (a full season of targets at every step), also for

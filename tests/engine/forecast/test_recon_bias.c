@@ -51,8 +51,13 @@ HZ_TEST(biased_nodes_are_corrected_exact_ones_left)
     }
     hz_forecast *fc[M] = {flat(H, 100), flat(H, 50), flat(H, 70)};
     size_t corr[M];
+    double shift[M * H];
     hz_recon_steps st = {e, R, true};
-    HZ_CHECK(hz_recon_bias_correct(M, H, &st, fc, corr) == 4);
+    HZ_CHECK(hz_recon_bias_correct(M, H, &st, fc, corr, shift) == 4);
+    HZ_CHECK_NEAR(shift[0], 10, 1e-9);
+    HZ_CHECK_NEAR(shift[1], 12, 1e-9);
+    HZ_CHECK(shift[2] == 0 && shift[3] == 0);
+    HZ_CHECK_NEAR(fc[2]->mean[1], 70 + shift[5], 1e-12);
     HZ_CHECK(corr[0] == 2 && corr[1] == 0 && corr[2] == 2);
     HZ_CHECK_NEAR(fc[0]->mean[0], 110, 1e-9);
     HZ_CHECK_NEAR(fc[0]->mean[1], 112, 1e-9);
@@ -62,7 +67,8 @@ HZ_TEST(biased_nodes_are_corrected_exact_ones_left)
     HZ_CHECK(fc[2]->mean[0] > 79.5 && fc[2]->mean[0] < 80);
     /* no errors: nothing moves */
     hz_recon_steps none = {NULL, 0, true};
-    HZ_CHECK(hz_recon_bias_correct(M, H, &none, fc, corr) == 0);
+    HZ_CHECK(hz_recon_bias_correct(M, H, &none, fc, corr, shift) == 0);
+    HZ_CHECK(shift[0] == 0);
     HZ_CHECK(corr[0] == 0 && fc[0]->mean[0] > 109.9);
     for (int i = 0; i < M; i++)
         hz_forecast_free(fc[i]);
@@ -78,15 +84,77 @@ HZ_TEST(too_few_errors_leave_a_node)
         e[r] = r < 5 ? 7 : NAN;
     hz_forecast *fc[1] = {flat(1, 100)};
     hz_recon_steps st = {e, R, true};
-    HZ_CHECK(hz_recon_bias_correct(1, 1, &st, fc, NULL) == 1);
+    HZ_CHECK(hz_recon_bias_correct(1, 1, &st, fc, NULL, NULL) == 1);
     HZ_CHECK_NEAR(fc[0]->mean[0], 107, 1e-12);
     e[4] = NAN;
-    HZ_CHECK(hz_recon_bias_correct(1, 1, &st, fc, NULL) == 0);
+    HZ_CHECK(hz_recon_bias_correct(1, 1, &st, fc, NULL, NULL) == 0);
     HZ_CHECK_NEAR(fc[0]->mean[0], 107, 1e-12);
     hz_forecast_free(fc[0]);
     HZ_CHECK(hz_recon_bias_origins(1, 12) == 12);
     HZ_CHECK(hz_recon_bias_origins(6, 12) == hz_recon_origins(6, 12));
     HZ_CHECK(hz_recon_bias_origins(1, 1) == 5);
+}
+
+/* The newest error jumps to 10, every older one is 0: no line of the
+ * errors known at an origin saw it coming, so nothing is corrected (a
+ * replay that let an origin see its own error would correct it). */
+HZ_TEST(a_jump_no_past_line_saw_is_left)
+{
+    enum { R = 8 };
+    double e[R] = {10, 0, 0, 0, 0, 0, 0, 0};
+    hz_forecast *fc[1] = {flat(1, 100)};
+    hz_recon_steps st = {e, R, true};
+    HZ_CHECK(hz_recon_bias_correct(1, 1, &st, fc, NULL, NULL) == 0);
+    HZ_CHECK(fc[0]->mean[0] == 100);
+    hz_forecast_free(fc[0]);
+}
+
+/* Errors 0, 0 and 6 at steps 1-3 from every origin: the line weighted by
+ * 1 / step (the variance of a multi-step error grows with it) is
+ * -3 + 2.5 step, so -0.5, 2 and 4.5 (by hand: sums of weights 11/6, of
+ * w x 3, of w y 2, of w x^2 6, of w x y 6); unweighted it would be
+ * -4 + 3 step (-1, 2, 5).  Replayed lines from fewer origins point the
+ * same way, so the weight is 1. */
+HZ_TEST(steps_are_weighted_by_their_variance)
+{
+    enum { H = 3, R = 40 };
+    double e[R * H], shift[H];
+    for (size_t r = 0; r < R; r++)
+        for (size_t j = 0; j < H; j++)
+            e[r * H + j] = j == 2 ? 6.0 : 0.0; /* as many at every step */
+    hz_forecast *fc[1] = {flat(H, 100)};
+    hz_recon_steps st = {e, R, true};
+    HZ_CHECK(hz_recon_bias_correct(1, H, &st, fc, NULL, shift) == 3);
+    HZ_CHECK_NEAR(shift[0], -0.5, 1e-9);
+    HZ_CHECK_NEAR(shift[1], 2.0, 1e-9);
+    HZ_CHECK_NEAR(shift[2], 4.5, 1e-9);
+    hz_forecast_free(fc[0]);
+}
+
+/* Errors near the largest doubles (1e308) or tiny ones (1e-300) move the
+ * forecast by the same share of them as errors of 1: nothing overflows
+ * to infinity or vanishes. */
+HZ_TEST(any_scale_of_errors_gives_the_same_correction)
+{
+    enum { H = 2, R = 12 };
+    const double scales[3] = {1, 1e308 / 16, 1e-300};
+    double shift[3][H];
+    for (int k = 0; k < 3; k++) {
+        double e[R * H];
+        for (size_t r = 0; r < R; r++)
+            for (size_t j = 0; j < H; j++)
+                e[r * H + j] =
+                    j <= r ? scales[k] * (3 + (double)j + (r % 3) * 0.25) : NAN;
+        hz_forecast *fc[1] = {flat(H, 0)};
+        hz_recon_steps st = {e, R, true};
+        HZ_CHECK(hz_recon_bias_correct(1, H, &st, fc, NULL, shift[k]) == H);
+        for (size_t j = 0; j < H; j++) {
+            HZ_CHECK(isfinite(fc[0]->mean[j]) && fc[0]->mean[j] != 0);
+            HZ_CHECK_NEAR(shift[k][j] / scales[k], shift[0][j],
+                          1e-9 * fabs(shift[0][j]));
+        }
+        hz_forecast_free(fc[0]);
+    }
 }
 
 static double gauss(uint64_t *s)
@@ -121,7 +189,7 @@ static void replay_walks(double drift, uint64_t seed, double *share,
                 e[r * H + j] = j <= r ? y[N - 1 - r + j] - y[N - 2 - r] : NAN;
         hz_forecast *fc[1] = {flat(H, y[N - 1])};
         hz_recon_steps st = {e, R, true};
-        hit += hz_recon_bias_correct(1, H, &st, fc, NULL) > 0;
+        hit += hz_recon_bias_correct(1, H, &st, fc, NULL, NULL) > 0;
         for (size_t j = 0; j < H; j++) {
             with += (y[N + j] - fc[0]->mean[j]) * (y[N + j] - fc[0]->mean[j]);
             without += (y[N + j] - y[N - 1]) * (y[N + j] - y[N - 1]);
@@ -191,8 +259,8 @@ static hz_status trend_run(int bias, hz_forecast_result **r)
     req.freq = HZ_FREQ_MONTH;
     req.horizon = 3;
     req.model = HZ_MODEL_NAIVE;
-    req.reconcile = HZ_RECON_MINT;
-    req.recon_bias = bias;
+    req.reconcile = bias < 0 ? HZ_RECON_NONE : HZ_RECON_MINT;
+    req.recon_bias = bias < 0 ? HZ_RECON_BIAS_ON : bias;
     hz_error err;
     hz_status st = hz_forecast_run(ds, &req, r, &err);
     hz_dataset_free(ds);
@@ -205,6 +273,9 @@ HZ_TEST(trending_groups_are_corrected_before_reconciling)
     HZ_CHECK(trend_run(HZ_RECON_BIAS_ON, &on) == HZ_OK);
     HZ_CHECK(trend_run(HZ_RECON_BIAS_OFF, &off) == HZ_OK);
     HZ_CHECK(on->nseries == 3 && off->nseries == 3);
+    hz_forecast_result *none = NULL;
+    HZ_CHECK(trend_run(-1, &none) == HZ_EINVAL); /* not reconciled */
+    HZ_CHECK(none == NULL);
     HZ_CHECK(on->bias_nodes == 3 && on->bias_steps == 9);
     HZ_CHECK(off->bias_nodes == 0 && off->bias_steps == 0);
     const double slope[3] = {5, 2, 3}; /* total, a, b */
