@@ -108,6 +108,18 @@ check "trend, default: A stays at its last value" bash -c \
     -o "$T/tr_on.json" 2>"$T/err"
 check "trend, JSON: counts" \
     grep -q '"bias_corrected_nodes":3,"bias_corrected_steps":9' "$T/tr_on.json"
+# the correction and mint-h's covariances after it: the same for any
+# --threads
+for t in 1 2; do
+    "$H" forecast "$S" --date order_date --value revenue --by region,category \
+        --freq month --horizon 6 --reconcile mint-h --bias-correct on \
+        --threads "$t" --quiet -o "$T/bc_t$t.csv" 2>"$T/err"
+    check "bias-corrected mint-h, $t threads: exit 0" test $? -eq 0
+done
+check "bias-corrected mint-h: some node corrected" grep -q bias-corrected "$T/bc_t1.csv"
+check "bias-corrected mint-h: identical for 1 and 2 threads" cmp -s "$T/bc_t1.csv" "$T/bc_t2.csv"
+check "bias-corrected mint-h: the points add up" awk -f "$T/sums.awk" "$T/bc_t1.csv"
+
 expect_exit 2 "--bias-correct on needs --reconcile" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on
 expect_exit 2 "--bias-correct: expected on or off, got 'yes'" -- \
