@@ -187,7 +187,11 @@ static double rate_of(const double *y, size_t n, const hz_idemand_opts *o,
         double yf = ses_simple(size, k, o->alpha);
         double pf = k == 1 ? tt[0] : ses_simple(tt, k, o->alpha);
         rate = yf / pf;
-        *p = 1.0 / pf;
+        /* the bounds' chance of a demand: one over the mean interval; with
+         * one demand that interval is the wait for it alone (a demand in
+         * the first period: 1, so bounds of zero width with zeros after
+         * it), so the share of periods with a demand, 1 / n, instead */
+        *p = k == 1 ? 1.0 / (double)n : 1.0 / pf;
         if (o->method == HZ_ID_SBA)
             rate *= 1.0 - o->alpha / 2.0;
         snprintf(name, namesz, "%s(%g)",

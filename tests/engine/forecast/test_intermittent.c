@@ -48,6 +48,26 @@ HZ_TEST(croston_equals_r)
     hz_forecast_free(f);
 }
 
+/* One demand of 9 in the first of 6 periods: Croston's point is 9 (the
+ * size over the one interval seen, 1; as R), but its bounds are not 9 to
+ * 9: five periods without demand followed it.  They take the share of
+ * periods with a demand (1 / 6): 0 to 9 at 80% and 95%, for Croston and
+ * SBA. */
+HZ_TEST(one_demand_gives_bounds_not_a_point)
+{
+    const double y[6] = {9, 0, 0, 0, 0, 0};
+    for (int m = HZ_ID_CROSTON; m <= HZ_ID_SBA; m++) {
+        hz_forecast *f = run(y, 6, m, 0.1);
+        HZ_CHECK(f != NULL);
+        HZ_CHECK_NEAR(f->mean[0], m == HZ_ID_CROSTON ? 9 : 9 * 0.95, 1e-12);
+        for (size_t k = 0; k < 2; k++) {
+            HZ_CHECK(f->lower[k][0] == 0);
+            HZ_CHECK(f->upper[k][0] == 9);
+        }
+        hz_forecast_free(f);
+    }
+}
+
 HZ_TEST(sba_is_croston_debiased)
 {
     double y[60];
