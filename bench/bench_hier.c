@@ -21,13 +21,21 @@
  *                 default) or of step s alone
  *   --mint-origins  mint-h's rolling origins (default hz_recon_origins(h),
  *                 the request runner's)
- *   --bias-correct  off (the default, as the request runner's): the base
- *                 forecasts reconciled as given; on: every reconciliation
- *                 starts from the base forecasts with the biases their
- *                 rolling-origin errors show corrected where that would
- *                 have helped (hz_recon_bias_correct), and the row base+bc
- *                 shows those forecasts unreconciled
- *   --seed0 K     added to the seeds (other hierarchies of both kinds) */
+ *   --bias-correct  on (the default, as the request runner's): every
+ *                 reconciliation starts from the base forecasts with the
+ *                 biases their rolling-origin errors show corrected as far
+ *                 as that would have helped each level
+ *                 (hz_recon_bias_correct), and the row base+bc shows those
+ *                 forecasts unreconciled; node: the same with a weight per
+ *                 node (the rule before 2026-12-07); off: the base
+ *                 forecasts reconciled as given
+ *   --seed0 K     added to the seeds (other hierarchies of both kinds)
+ *   --m3 DIR      instead of the generated data: hierarchies of real series
+ *                 (M3 monthly in DIR: 30 series of one category, start and
+ *                 length a hierarchy, 6 a group; every such block, at most
+ *                 --seeds)
+ *   --walks       instead: --seeds hierarchies of 30 Gaussian random walks
+ *                 (nothing to correct; 6 a group) */
 #include <getopt.h>
 
 #include "bench_rolling.h"
@@ -134,8 +142,9 @@ typedef struct bopts {
     int diag;        /* print residual diagnostics of the last origin */
     int pooled;      /* mint-h: W_s from steps 1..s */
     size_t morigins; /* mint-h's rolling origins (0: hz_recon_origins) */
-    int bias;        /* bias correction before reconciling (the request
-                        runner's default) */
+    int bias;        /* bias correction before reconciling (on: the
+                        request runner's default) */
+    int bias_node;   /* the correction's weight per node, not per level */
 } bopts;
 
 /* Scores summed over every hierarchy and origin. */
@@ -337,7 +346,8 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
         t0 = hz_now();
         size_t corr[NODES];
         if (k > 0 && o->bias) {
-            hz_recon_bias_correct(m, h, &steps, fc, corr,
+            hz_recon_bias_correct(m, h, &steps,
+                                  o->bias_node ? NULL : H->level, fc, corr,
                                   k == HZ_RECON_MINT_H ? shift : NULL);
             for (size_t i = 0; k == HZ_RECON_MINT_H && i < m; i++)
                 for (size_t q = 0; q < steps.R; q++)
@@ -390,7 +400,9 @@ static void print_accum(const accum *A, const char *name, size_t nh,
            o->resid == RES_ETS ? "auto-ETS" : "base models'",
            o->morigins ? o->morigins : hz_recon_origins(o->h, period),
            o->pooled ? "1..s pooled" : "each alone",
-           o->bias ? "before every reconciliation" : "off");
+           o->bias_node ? "before every reconciliation, weights per node"
+           : o->bias    ? "before every reconciliation, weights per level"
+                        : "off");
     if (o->bias)
         printf("  bias-corrected (node, step) pairs: total %.1f%%, regions "
                "%.1f%%, bottom %.1f%%\n",
@@ -440,12 +452,189 @@ static void free_hier(hier *H)
         free(H->y[i]);
 }
 
+/* Hierarchies of real series: 30 M3 monthly series of one category that
+ * start in the same month and have the same length (consecutive in the
+ * meta file), train and test joined, as 5 groups of 6 under a total.  The
+ * M3 has 30 such blocks (10 kinds of (category, start, length)). */
+static int m3_hiers(const char *dir, hier *out, int maxh)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/m3_monthly_meta.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    char line[1024], key[256] = "", prev[256] = "";
+    char (*ids)[16] = NULL;
+    size_t nid = 0, cap = 0, run = 0, block0 = 0;
+    size_t *start = NULL, nstart = 0;
+    if (fgets(line, sizeof line, f) == NULL) {
+        fclose(f);
+        return -1;
+    }
+    while (fgets(line, sizeof line, f)) {
+        char *fld[10] = {0};
+        int k = 0;
+        for (char *p = line; k < 10 && p; k++) {
+            fld[k] = p;
+            p = strchr(p, ',');
+            if (p)
+                *p++ = '\0';
+        }
+        if (k < 8)
+            continue;
+        snprintf(key, sizeof key, "%s,%s,%s,%s", fld[2], fld[6], fld[7],
+                 fld[3]);
+        if (nid == cap) {
+            cap = cap ? 2 * cap : 256;
+            ids = realloc(ids, cap * sizeof *ids);
+            start = realloc(start, cap * sizeof *start);
+            if (ids == NULL || start == NULL)
+                exit(1);
+        }
+        if (strcmp(key, prev) != 0) {
+            run = 0;
+            block0 = nid;
+            snprintf(prev, sizeof prev, "%s", key);
+        }
+        snprintf(ids[nid], sizeof ids[nid], "%s", fld[0]);
+        nid++;
+        if (++run % 30 == 0)
+            start[nstart++] = block0 + run - 30;
+    }
+    fclose(f);
+    /* the values of every series, train then test */
+    double **val = calloc(nid, sizeof *val);
+    size_t *nv = calloc(nid, sizeof *nv), *cv = calloc(nid, sizeof *cv);
+    if (val == NULL || nv == NULL || cv == NULL)
+        exit(1);
+    for (int part = 0; part < 2; part++) {
+        snprintf(path, sizeof path, "%s/m3_monthly_%s.csv", dir,
+                 part ? "test" : "train");
+        if ((f = fopen(path, "r")) == NULL || !fgets(line, sizeof line, f))
+            return -1;
+        size_t at = 0;
+        while (fgets(line, sizeof line, f)) {
+            char *c1 = strchr(line, ','), *last = strrchr(line, ',');
+            if (c1 == NULL || last == NULL)
+                continue;
+            *c1 = '\0';
+            if (strcmp(ids[at], line) != 0) {
+                size_t j = 0;
+                while (j < nid && strcmp(ids[j], line) != 0)
+                    j++;
+                if (j == nid)
+                    continue;
+                at = j;
+            }
+            if (nv[at] == cv[at]) {
+                cv[at] = cv[at] ? 2 * cv[at] : 256;
+                val[at] = realloc(val[at], cv[at] * sizeof **val);
+                if (val[at] == NULL)
+                    exit(1);
+            }
+            val[at][nv[at]++] = strtod(last + 1, NULL);
+        }
+        fclose(f);
+    }
+    int nh = 0;
+    for (size_t b = 0; b < nstart && nh < maxh; b++) {
+        hier *H = &out[nh];
+        size_t n = nv[start[b]];
+        H->nb = 30;
+        H->m = 36;
+        H->n = n;
+        memset(H->S, 0, sizeof H->S);
+        for (size_t i = 0; i < H->m; i++) {
+            H->y[i] = calloc(n ? n : 1, sizeof(double));
+            if (H->y[i] == NULL)
+                exit(1);
+            H->level[i] = i == 0 ? 0 : i < 6 ? 1 : 2;
+        }
+        for (size_t j = 0; j < 30; j++) {
+            size_t s = start[b] + j, rows[3] = {0, 1 + j / 6, 6 + j};
+            if (nv[s] != n)
+                return -1;
+            for (int k = 0; k < 3; k++) {
+                H->S[rows[k] * 30 + j] = 1.0;
+                for (size_t t = 0; t < n; t++)
+                    H->y[rows[k]][t] += val[s][t];
+            }
+        }
+        nh++;
+    }
+    for (size_t i = 0; i < nid; i++)
+        free(val[i]);
+    free(val);
+    free(nv);
+    free(cv);
+    free(ids);
+    free(start);
+    return nh;
+}
+
+/* Hierarchies of 30 independent Gaussian random walks without drift
+ * (start 100, steps N(0, 1), 60 months; 5 groups of 6): nothing to
+ * correct, every bias a correction sees is noise. */
+static void walk_hier(hier *H, uint64_t seed)
+{
+    brng r = {seed * 0x9E3779B97F4A7C15ULL + 1};
+    H->nb = 30;
+    H->m = 36;
+    H->n = 60;
+    memset(H->S, 0, sizeof H->S);
+    for (size_t i = 0; i < H->m; i++) {
+        H->y[i] = calloc(H->n, sizeof(double));
+        if (H->y[i] == NULL)
+            exit(1);
+        H->level[i] = i == 0 ? 0 : i < 6 ? 1 : 2;
+    }
+    for (size_t j = 0; j < 30; j++) {
+        size_t rows[3] = {0, 1 + j / 6, 6 + j};
+        double v = 100.0;
+        for (size_t t = 0; t < H->n; t++) {
+            v += brng_n(&r);
+            for (int k = 0; k < 3; k++)
+                H->y[rows[k]][t] += v;
+        }
+        for (int k = 0; k < 3; k++)
+            H->S[rows[k] * 30 + j] = 1.0;
+    }
+}
+
 /* The two kinds of generated data over seeds 5, 6, ... */
-static int run(long rows, int seeds, int seed0, const bopts *o)
+static int run(long rows, int seeds, int seed0, const bopts *o,
+               const char *m3, int walks)
 {
     accum A;
     bopts os = *o;
     memset(&A, 0, sizeof A);
+    if (walks) {
+        for (int s = 0; s < seeds; s++) {
+            hier H;
+            walk_hier(&H, 1000 + (uint64_t)seed0 + (uint64_t)s);
+            backtest(&H, 12, &os, o->diag && s == 0, &A);
+            free_hier(&H);
+        }
+        print_accum(&A, "random walks, 30 a hierarchy (6 a group)",
+                    (size_t)seeds, 12, &os);
+        return 0;
+    }
+    if (m3 != NULL) {
+        static hier MH[30];
+        int nh = m3_hiers(m3, MH, seeds);
+        if (nh < 1) {
+            fprintf(stderr, "bench_hier: no M3 hierarchies in %s\n", m3);
+            return 1;
+        }
+        for (int s = 0; s < nh; s++) {
+            backtest(&MH[s], 12, &os, o->diag && s == 0, &A);
+            free_hier(&MH[s]);
+        }
+        print_accum(&A, "M3 monthly, 30 co-temporal series of a category a "
+                        "hierarchy (6 a group)",
+                    (size_t)nh, 12, &os);
+        return 0;
+    }
     for (int s = 0; s < seeds; s++) {
         hier H;
         hz_gen_options go;
@@ -489,8 +678,10 @@ static int run(long rows, int seeds, int seed0, const bopts *o)
 int main(int argc, char **argv)
 {
     int seeds = 10, seed0 = 0, c;
+    const char *m3 = NULL;
+    int walks = 0;
     long rows = 60000;
-    bopts o = {12, 6, RES_BASE, 0, 1, 0, 0};
+    bopts o = {12, 6, RES_BASE, 0, 1, 0, 1, 0};
     static const struct option lo[] = {
         {"seeds", required_argument, 0, 's'},
         {"origins", required_argument, 0, 'o'},
@@ -502,9 +693,11 @@ int main(int argc, char **argv)
         {"mint-origins", required_argument, 0, 'R'},
         {"bias-correct", required_argument, 0, 'b'},
         {"seed0", required_argument, 0, 'S'},
+        {"m3", required_argument, 0, 'M'},
+        {"walks", no_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    while ((c = getopt_long(argc, argv, "s:o:H:r:e:dp:R:b:S:h", lo, NULL)) !=
+    while ((c = getopt_long(argc, argv, "s:o:H:r:e:dp:R:b:S:M:Wh", lo, NULL)) !=
            -1) {
         switch (c) {
         case 's': seeds = atoi(optarg); break;
@@ -528,18 +721,23 @@ int main(int argc, char **argv)
             break;
         case 'R': o.morigins = (size_t)atoi(optarg); break;
         case 'S': seed0 = atoi(optarg); break;
+        case 'M': m3 = optarg; break;
+        case 'W': walks = 1; break;
         case 'b':
-            if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {
-                fprintf(stderr, "bench_hier: --bias-correct on|off\n");
+            if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0 &&
+                strcmp(optarg, "node") != 0) {
+                fprintf(stderr, "bench_hier: --bias-correct on|off|node\n");
                 return 2;
             }
-            o.bias = strcmp(optarg, "on") == 0;
+            o.bias = strcmp(optarg, "off") != 0;
+            o.bias_node = strcmp(optarg, "node") == 0;
             break;
         default:
             printf(
                 "usage: bench_hier [--seeds K] [--origins K] [--horizon H] "
                 "[--rows N] [--resid base|ets] [--diag] [--steps pooled|each] "
-                "[--mint-origins R] [--bias-correct on|off] [--seed0 K]\n");
+                "[--mint-origins R] [--bias-correct on|off|node] [--seed0 K] "
+                "[--m3 DIR | --walks]\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -548,5 +746,5 @@ int main(int argc, char **argv)
                         "--seed0 >= 0\n");
         return 2;
     }
-    return run(rows, seeds, seed0, &o);
+    return run(rows, seeds, seed0, &o, m3, walks);
 }

@@ -311,7 +311,7 @@ static void run_bias(const char *tok, int model, const run *R)
     for (size_t i = 0; i < NS; i++) {
         r0[i] = score(&S[i], fcs[i]);
         hz_recon_steps st = {e + i * Rb * H, Rb, true};
-        moved += hz_recon_bias_correct(1, H, &st, &fcs[i], NULL, NULL) > 0;
+        moved += hz_recon_bias_correct(1, H, &st, NULL, &fcs[i], NULL, NULL) > 0;
         r1[i] = score(&S[i], fcs[i]);
     }
     double a0[4], a1[4], s0[4], s1[4];

@@ -80,7 +80,8 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
     if (req->reconcile < HZ_RECON_NONE || req->reconcile > HZ_RECON_MINT_H)
         return hz_error_set(err, HZ_EINVAL, "unknown reconciliation %d",
                             req->reconcile);
-    if (req->recon_bias != HZ_RECON_BIAS_ON &&
+    if (req->recon_bias != HZ_RECON_BIAS_AUTO &&
+        req->recon_bias != HZ_RECON_BIAS_ON &&
         req->recon_bias != HZ_RECON_BIAS_OFF)
         return hz_error_set(err, HZ_EINVAL, "unknown bias correction %d",
                             req->recon_bias);
@@ -315,7 +316,8 @@ static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
         free(shift);
         return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
     }
-    r->bias_steps = hz_recon_bias_correct(m, h, steps, fc, cnt, shift);
+    r->bias_steps =
+        hz_recon_bias_correct(m, h, steps, H->level, fc, cnt, shift);
     /* mint-h's covariances: the errors left after the correction (the
      * runner owns them) */
     double *e = (double *)steps->e;
@@ -359,7 +361,7 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
         goto done;
     }
-    if (req->recon_bias == HZ_RECON_BIAS_ON && steps != NULL &&
+    if (req->recon_bias != HZ_RECON_BIAS_OFF && steps != NULL &&
         (st = bias_correct(H, steps, fc, req->reconcile, r, err)) != HZ_OK)
         goto done;
     hz_hierarchy hh = {H->m, H->nb, H->S};
@@ -489,7 +491,7 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     st = prepare_all(req, set, recon ? &H : NULL, r, seeds, err);
     /* rolling-origin errors for mint-h's covariances and the bias
      * correction (the same origins where both are asked for) */
-    const bool bias = recon && req->recon_bias == HZ_RECON_BIAS_ON;
+    const bool bias = recon && req->recon_bias != HZ_RECON_BIAS_OFF;
     hz_recon_steps steps = {
         NULL,
         bias ? hz_recon_bias_origins(req->horizon, set->period)

@@ -242,9 +242,9 @@ typedef struct hz_forecast_request {
                             columns, the groups) and reconcile them so
                             they add up; default none */
     int recon_bias;     /* hz_recon_bias (reconcile.h): with reconcile,
-                            the base forecasts reconciled as they are
-                            (default off) or with the biases their past
-                            errors show corrected first (on) */
+                            the base forecasts reconciled with the biases
+                            their past errors show corrected first (auto,
+                            the default, and on) or as they are (off) */
     int week_anchor;    /* -1 (default): as the data; 0 Monday .. 6 */
     int label_end;      /* -1 (default): as the data; 1 last day, 0 first */
     int nonnegative;    /* hz_nonneg: auto (default), on, off */

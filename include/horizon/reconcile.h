@@ -56,10 +56,13 @@ typedef enum hz_recon {
     HZ_RECON_MINT_H
 } hz_recon;
 
-/* Bias correction before reconciling (hz_recon_bias_correct): none (the
- * default), or of the nodes whose past errors it would have lowered. */
+/* Bias correction before reconciling (hz_recon_bias_correct): AUTO (the
+ * default) is ON when reconciling and OFF otherwise; ON corrects the
+ * levels whose past errors it would have lowered, and needs a
+ * reconciliation. */
 typedef enum hz_recon_bias {
-    HZ_RECON_BIAS_OFF = 0,
+    HZ_RECON_BIAS_AUTO = 0,
+    HZ_RECON_BIAS_OFF,
     HZ_RECON_BIAS_ON
 } hz_recon_bias;
 
@@ -126,20 +129,24 @@ HZ_API hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
  * each error x replayed in time order against the line b of the errors
  * already known at its origin (at least 3), w = sum x b / sum b^2 (the
  * least-squares weight of b for x), clipped; 0 (no correction) when the
- * past lines did not point the way the errors went.  A choice by past
- * accuracy, not a significance test (too few independent multi-step
- * errors for one; recon_bias.c): on unbiased random walks it moves some
- * nodes, whose forecasts then carry part of the noise of the line
- * (tests/engine/forecast/test_recon_bias.c measures how many and at what
- * cost).  corrected[i] (may be NULL) gets node i's corrected steps,
+ * past lines did not point the way the errors went.  level (may be NULL:
+ * each node alone) gives node i's level, 0 .. m - 1 (the total 0): the
+ * nodes of a level share one w, of their replays pooled (each node's
+ * errors on its own scale; a node counts with h replayed errors).  A
+ * choice by past accuracy, not a significance test (too few independent
+ * multi-step errors for one; recon_bias.c): on unbiased random walks it
+ * moves some nodes, whose forecasts then carry part of the noise of the
+ * line (tests/engine/forecast/test_recon_bias.c measures how many and at
+ * what cost; pooling a level makes that rarer).  corrected[i] (may be
+ * NULL) gets node i's corrected steps,
  * shift[i * h + s] (may be NULL) the amount added to node i at step s (0
  * where none); returns the corrected (node, step) pairs.  Call before
  * hz_reconcile; for mint-h, take shift off the errors first, so that a
  * bias corrected is not counted as error too. */
 HZ_API size_t hz_recon_bias_correct(size_t m, size_t h,
                                     const hz_recon_steps *steps,
-                                    hz_forecast *const *fc, size_t *corrected,
-                                    double *shift);
+                                    const int *level, hz_forecast *const *fc,
+                                    size_t *corrected, double *shift);
 
 /* The rolling origins bias correction's errors come from: as
  * hz_recon_origins (a full season of targets at every step), also for

@@ -36,11 +36,12 @@ static void help(FILE *f)
         "                         (shrinkage), mint-h (a covariance per\n"
         "                         step from rolling-origin errors), wls,\n"
         "                         ols, bu or td\n"
-        "  --bias-correct B       with --reconcile: off (default) or on:\n"
+        "  --bias-correct B       with --reconcile: on (default) or off:\n"
         "                         first move each node's forecast by the\n"
         "                         bias (a constant and a drift) of its\n"
-        "                         rolling-origin errors, where that would\n"
-        "                         have helped on its past errors\n"
+        "                         rolling-origin errors, as far as that\n"
+        "                         would have helped its level's past\n"
+        "                         errors (off: faster, as they are)\n"
         "  --seed N               seed for simulated intervals (default 42)\n"
         "  -o, --output FILE      write to FILE instead of stdout (whole or\n"
         "                         not at all)\n"
@@ -209,7 +210,7 @@ static void summary(const char *cmd, const fc_args *a,
     hz__fc_print_calendar(stderr, res->freq_reason, &res->seasons,
                           res->seasons_reason);
     if (res->reconcile != HZ_RECON_NONE &&
-        a->req.recon_bias == HZ_RECON_BIAS_ON)
+        a->req.recon_bias != HZ_RECON_BIAS_OFF)
         fprintf(stderr,
                 "horizon %s: %zu of %zu nodes bias-corrected before %s "
                 "(%zu node steps)\n",

@@ -3,7 +3,8 @@
 # every level (total = regions = bottom) on the sample data and on a
 # hierarchy whose reconciled bottom goes below zero (raised to zero and
 # re-summed, so the sums still hold); biases corrected before
-# reconciling with --bias-correct on; bad methods and a missing --by are
+# reconciling by default (--bias-correct off leaves them); bad methods
+# and a missing --by are
 # refused.
 source "$HZ_SRC/tests/cli/lib.sh"
 H=$HORIZON
@@ -67,8 +68,9 @@ check "falling series: no point below zero" \
 check "falling series: the points still add up" awk -f "$T/sums.awk" "$T/neg_f.csv"
 
 # groups that grow steadily: naive forecasts fall short by the slope
-# times the step at every node; --bias-correct on corrects those biases
-# before reconciling (notes, summary, JSON); by default they are not
+# times the step at every node; the default (and --bias-correct on)
+# corrects those biases before reconciling (notes, summary, JSON);
+# --bias-correct off leaves them
 awk 'BEGIN {
     print "date,region,value"
     for (m = 0; m < 48; m++) {
@@ -78,8 +80,7 @@ awk 'BEGIN {
     }
 }' >"$T/trend.csv"
 "$H" forecast "$T/trend.csv" --date date --value value --by region \
-    --model naive --horizon 3 --reconcile mint --bias-correct on \
-    -o "$T/tr_on.csv" 2>"$T/err"
+    --model naive --horizon 3 --reconcile mint -o "$T/tr_on.csv" 2>"$T/err"
 check "trend: exit 0" test $? -eq 0
 check "trend: every node says it was bias-corrected" test \
     "$(grep -c 'bias-corrected at 3 of 3 steps' "$T/tr_on.csv")" -eq 9
@@ -95,24 +96,29 @@ check "trend: A follows its trend" awk -F, \
     '$1 == "A" && $2 == "2025-03-01" {ok = $3 > 198.5 && $3 < 201.5} END {exit !ok}' \
     "$T/tr_on.csv"
 "$H" forecast "$T/trend.csv" --date date --value value --by region \
-    --model naive --horizon 3 --reconcile mint --json -o "$T/tr_off.json" 2>"$T/err"
-check "trend, default: exit 0" test $? -eq 0
-check "trend, default: JSON says none" \
+    --model naive --horizon 3 --reconcile mint --bias-correct off --json \
+    -o "$T/tr_off.json" 2>"$T/err"
+check "trend, off: exit 0" test $? -eq 0
+check "trend, off: JSON says none" \
     grep -q '"reconcile":"mint","bias_corrected_nodes":0,"bias_corrected_steps":0' \
     "$T/tr_off.json"
-check "trend, default: no note" bash -c "! grep -q bias-corrected '$T/tr_off.json'"
-check "trend, default: A stays at its last value" bash -c \
+check "trend, off: no note" bash -c "! grep -q bias-corrected '$T/tr_off.json'"
+check "trend, off: no summary line" bash -c "! grep -q 'bias-corrected before' '$T/err'"
+check "trend, off: A stays at its last value" bash -c \
     "grep -o '\"date\":\"2025-03-01\",\"point\":19[34][.0-9]*' '$T/tr_off.json' | head -1 | grep -q point"
 "$H" forecast "$T/trend.csv" --date date --value value --by region \
     --model naive --horizon 3 --reconcile mint --bias-correct on --json --quiet \
     -o "$T/tr_on.json" 2>"$T/err"
 check "trend, JSON: counts" \
     grep -q '"bias_corrected_nodes":3,"bias_corrected_steps":9' "$T/tr_on.json"
-# the correction and mint-h's covariances after it: the same for any
-# --threads
+"$H" forecast "$T/trend.csv" --date date --value value --by region \
+    --model naive --horizon 3 --reconcile mint --bias-correct on -o "$T/tr_on2.csv" 2>"$T/err"
+check "trend: --bias-correct on is the default" cmp -s "$T/tr_on.csv" "$T/tr_on2.csv"
+# the correction (by default) and mint-h's covariances after it: the same
+# for any --threads
 for t in 1 2; do
     "$H" forecast "$S" --date order_date --value revenue --by region,category \
-        --freq month --horizon 6 --reconcile mint-h --bias-correct on \
+        --freq month --horizon 6 --reconcile mint-h \
         --threads "$t" --quiet -o "$T/bc_t$t.csv" 2>"$T/err"
     check "bias-corrected mint-h, $t threads: exit 0" test $? -eq 0
 done
@@ -122,6 +128,10 @@ check "bias-corrected mint-h: the points add up" awk -f "$T/sums.awk" "$T/bc_t1.
 
 expect_exit 2 "--bias-correct on needs --reconcile" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on
+"$H" forecast "$T/trend.csv" --date date --value value --model naive \
+    --horizon 3 --bias-correct off -o "$T/plain_off.csv" 2>"$T/err"
+check "--bias-correct off without --reconcile: nothing to turn off, exit 0" \
+    test $? -eq 0
 expect_exit 2 "--bias-correct: expected on or off, got 'yes'" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --by region \
     --reconcile mint --bias-correct yes
