@@ -456,40 +456,50 @@ static void free_hier(hier *H)
  * start in the same month and have the same length (consecutive in the
  * meta file), train and test joined, as 5 groups of 6 under a total.  The
  * M3 has 30 such blocks (10 kinds of (category, start, length)). */
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (q == NULL) {
+        fprintf(stderr, "bench_hier: out of memory\n");
+        exit(1);
+    }
+    return q;
+}
+
+/* Split a CSV line (no quoting in the M3 files) into at most nf fields. */
+static int split(char *line, char **fld, int nf)
+{
+    int k = 0;
+    for (char *p = line; k < nf && p != NULL; k++) {
+        fld[k] = p;
+        p = strchr(p, ',');
+        if (p != NULL)
+            *p++ = '\0';
+    }
+    return k;
+}
+
 static int m3_hiers(const char *dir, hier *out, int maxh)
 {
-    char path[4096];
+    char path[4096], line[1024], prev[256] = "";
     snprintf(path, sizeof path, "%s/m3_monthly_meta.csv", dir);
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return -1;
-    char line[1024], key[256] = "", prev[256] = "";
-    char (*ids)[16] = NULL;
-    size_t nid = 0, cap = 0, run = 0, block0 = 0;
-    size_t *start = NULL, nstart = 0;
-    if (fgets(line, sizeof line, f) == NULL) {
-        fclose(f);
-        return -1;
-    }
-    while (fgets(line, sizeof line, f)) {
-        char *fld[10] = {0};
-        int k = 0;
-        for (char *p = line; k < 10 && p; k++) {
-            fld[k] = p;
-            p = strchr(p, ',');
-            if (p)
-                *p++ = '\0';
-        }
-        if (k < 8)
+    char(*ids)[16] = NULL;
+    size_t nid = 0, cap = 0, run = 0, block0 = 0, *start = NULL, nstart = 0;
+    /* meta: series_id,period_type,category,n_train,h,frequency,start_year,
+     * start_cycle,... */
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *fld[8], key[256];
+        if (split(line, fld, 8) < 8 || strcmp(fld[0], "series_id") == 0)
             continue;
         snprintf(key, sizeof key, "%s,%s,%s,%s", fld[2], fld[6], fld[7],
                  fld[3]);
         if (nid == cap) {
             cap = cap ? 2 * cap : 256;
-            ids = realloc(ids, cap * sizeof *ids);
-            start = realloc(start, cap * sizeof *start);
-            if (ids == NULL || start == NULL)
-                exit(1);
+            ids = xrealloc(ids, cap * sizeof *ids);
+            start = xrealloc(start, cap * sizeof *start);
         }
         if (strcmp(key, prev) != 0) {
             run = 0;
@@ -503,19 +513,25 @@ static int m3_hiers(const char *dir, hier *out, int maxh)
     }
     fclose(f);
     /* the values of every series, train then test */
-    double **val = calloc(nid, sizeof *val);
-    size_t *nv = calloc(nid, sizeof *nv), *cv = calloc(nid, sizeof *cv);
-    if (val == NULL || nv == NULL || cv == NULL)
-        exit(1);
-    for (int part = 0; part < 2; part++) {
+    double **val = xrealloc(NULL, (nid ? nid : 1) * sizeof *val);
+    size_t *nv = xrealloc(NULL, (nid ? nid : 1) * sizeof *nv);
+    size_t *cv = xrealloc(NULL, (nid ? nid : 1) * sizeof *cv);
+    for (size_t i = 0; i < nid; i++) {
+        val[i] = NULL;
+        nv[i] = cv[i] = 0;
+    }
+    int nh = 0, bad = 0;
+    for (int part = 0; part < 2 && !bad; part++) {
         snprintf(path, sizeof path, "%s/m3_monthly_%s.csv", dir,
                  part ? "test" : "train");
-        if ((f = fopen(path, "r")) == NULL || !fgets(line, sizeof line, f))
-            return -1;
+        if ((f = fopen(path, "r")) == NULL) {
+            bad = 1;
+            break;
+        }
         size_t at = 0;
-        while (fgets(line, sizeof line, f)) {
+        while (fgets(line, sizeof line, f) != NULL) {
             char *c1 = strchr(line, ','), *last = strrchr(line, ',');
-            if (c1 == NULL || last == NULL)
+            if (c1 == NULL || last == NULL || nid == 0)
                 continue;
             *c1 = '\0';
             if (strcmp(ids[at], line) != 0) {
@@ -523,41 +539,40 @@ static int m3_hiers(const char *dir, hier *out, int maxh)
                 while (j < nid && strcmp(ids[j], line) != 0)
                     j++;
                 if (j == nid)
-                    continue;
+                    continue; /* the header */
                 at = j;
             }
             if (nv[at] == cv[at]) {
                 cv[at] = cv[at] ? 2 * cv[at] : 256;
-                val[at] = realloc(val[at], cv[at] * sizeof **val);
-                if (val[at] == NULL)
-                    exit(1);
+                val[at] = xrealloc(val[at], cv[at] * sizeof **val);
             }
             val[at][nv[at]++] = strtod(last + 1, NULL);
         }
         fclose(f);
     }
-    int nh = 0;
-    for (size_t b = 0; b < nstart && nh < maxh; b++) {
+    for (size_t b = 0; !bad && b < nstart && nh < maxh; b++) {
         hier *H = &out[nh];
         size_t n = nv[start[b]];
+        for (size_t j = 0; j < 30; j++)
+            bad |= nv[start[b] + j] != n || n == 0;
+        if (bad)
+            break;
         H->nb = 30;
         H->m = 36;
         H->n = n;
         memset(H->S, 0, sizeof H->S);
         for (size_t i = 0; i < H->m; i++) {
-            H->y[i] = calloc(n ? n : 1, sizeof(double));
-            if (H->y[i] == NULL)
-                exit(1);
+            H->y[i] = xrealloc(NULL, n * sizeof(double));
+            memset(H->y[i], 0, n * sizeof(double));
             H->level[i] = i == 0 ? 0 : i < 6 ? 1 : 2;
         }
         for (size_t j = 0; j < 30; j++) {
-            size_t s = start[b] + j, rows[3] = {0, 1 + j / 6, 6 + j};
-            if (nv[s] != n)
-                return -1;
+            const double *v = val[start[b] + j];
+            size_t rows[3] = {0, 1 + j / 6, 6 + j};
             for (int k = 0; k < 3; k++) {
                 H->S[rows[k] * 30 + j] = 1.0;
                 for (size_t t = 0; t < n; t++)
-                    H->y[rows[k]][t] += val[s][t];
+                    H->y[rows[k]][t] += v[t];
             }
         }
         nh++;
@@ -569,7 +584,7 @@ static int m3_hiers(const char *dir, hier *out, int maxh)
     free(cv);
     free(ids);
     free(start);
-    return nh;
+    return bad ? -1 : nh;
 }
 
 /* Hierarchies of 30 independent Gaussian random walks without drift

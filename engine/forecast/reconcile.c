@@ -385,8 +385,8 @@ static size_t step_errors(const hz_recon_steps *st, size_t m, size_t h,
  * where W_s is undefined or singular the previous step's G, P and C stay.
  * G, P, C hold step 0's on entry.  Returns -1 on ENOMEM. */
 static int mint_steps(const hz_hierarchy *H, const hz_recon_steps *st,
-                      gsl_matrix *G, gsl_matrix *P, gsl_matrix *C,
-                      hz_forecast *const *fc)
+                      gsl_matrix *G, gsl_matrix *P, const gsl_matrix *W1in,
+                      gsl_matrix *C, hz_forecast *const *fc)
 {
     size_t m = H->m, nb = H->nb, h = fc[0]->h;
     size_t maxc = st->R * (st->pooled ? h : 1);
@@ -396,7 +396,7 @@ static int mint_steps(const hz_hierarchy *H, const hz_recon_steps *st,
     gsl_matrix *W1 = gsl_matrix_alloc(m, m);
     int rc = E && cov && shr && W && Gs && W1 ? 0 : -1;
     if (rc == 0)
-        gsl_matrix_memcpy(W1, C);
+        gsl_matrix_memcpy(W1, W1in);
     gsl_matrix_const_view S = gsl_matrix_const_view_array(H->S, m, nb);
     for (size_t s = 1; rc == 0 && s < h; s++) {
         size_t cols = step_errors(st, m, h, s, E);
@@ -406,7 +406,7 @@ static int mint_steps(const hz_hierarchy *H, const hz_recon_steps *st,
             gsl_matrix_memcpy(W, shr);
             if (gls_G(H, W, Gs) == 0) {
                 gsl_matrix_memcpy(G, Gs);
-                gsl_matrix_memcpy(C, shr);
+                gsl_matrix_memcpy(C, cov); /* the bounds: unshrunk */
                 gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G,
                                0.0, P);
             }
@@ -494,9 +494,10 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
     }
     gsl_matrix_const_view S = gsl_matrix_const_view_array(H->S, m, nb);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G, 0.0, P);
-    const gsl_matrix *C = isnan(lam) ? NULL : shr;
+    /* the bounds: the sample correlations (see the header) */
+    gsl_matrix *C = isnan(lam) ? NULL : cov;
     if (apply_P(H, G, P, C, fc, 0, mh ? 1 : fc[0]->h) != 0 ||
-        (later != NULL && mint_steps(H, later, G, P, shr, fc) != 0))
+        (later != NULL && mint_steps(H, later, G, P, shr, cov, fc) != 0))
         st = hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
     if (lambda != NULL && (method == HZ_RECON_MINT || mh))
         *lambda = lam;

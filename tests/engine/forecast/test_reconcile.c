@@ -1,8 +1,11 @@
 /* Reconciliation: the forecasts of every level add up; OLS, WLS and MinT
  * (shrinkage) against the formulas in base R (r_fixtures.h, made by
  * bench/r_fixtures.R); bottom-up and top-down by hand; the request runner
- * with --by region,category. */
+ * with --by region,category; reconciled intervals cover random walks as
+ * the base ones do. */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -359,4 +362,89 @@ HZ_TEST(request_mint_h_uses_base_models_multistep_errors)
     hz_forecast_result_free(r);
     hz_forecast_result_free(r1);
     hz_dataset_free(ds);
+}
+
+static double walk_gauss(uint64_t *s)
+{
+    double u[2];
+    for (int k = 0; k < 2; k++) {
+        *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+        u[k] = ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
+    }
+    return sqrt(-2 * log(u[0])) * cos(2 * M_PI * u[1]);
+}
+
+/* Reconciled intervals keep their promise where the base ones do: 100
+ * hierarchies of 30 independent Gaussian random walks (a total, 5 groups
+ * of 6; 48 periods), every node forecast naively with its exact interval
+ * (sd of its residuals times sqrt(step)), reconciled by mint; the share
+ * of the next 4 values inside the 95% bounds, per level.  The total's
+ * error is the sum of the bottom ones'; with the shrunk correlations in
+ * the variance (the rule until 2026-12-07) the upper levels' bounds were
+ * too narrow (measured, total / groups / bottom: 0.880 / 0.894 / 0.942;
+ * with the sample correlations 0.935 / 0.958 / 0.950). */
+HZ_TEST(reconciled_intervals_cover_random_walks)
+{
+    enum { NB = 30, G = 5, M = 1 + G + NB, T = 48, H = 4, REPS = 100 };
+    double S[M * NB] = {0}, y[M][T + H], res[M * T];
+    for (int b = 0; b < NB; b++) {
+        S[0 * NB + b] = 1;
+        S[(1 + b / (NB / G)) * NB + b] = 1;
+        S[(1 + G + b) * NB + b] = 1;
+    }
+    hz_hierarchy hh = {M, NB, S};
+    uint64_t seed = 2026;
+    size_t in[3] = {0}, all[3] = {0};
+    for (int rep = 0; rep < REPS; rep++) {
+        memset(y, 0, sizeof y);
+        for (int b = 0; b < NB; b++) {
+            double v = 100;
+            for (int t = 0; t < T + H; t++) {
+                v += walk_gauss(&seed);
+                for (int i = 0; i < M; i++)
+                    if (S[i * NB + b] != 0)
+                        y[i][t] += v;
+            }
+        }
+        hz_forecast *fc[M];
+        const double *hist[M];
+        for (int i = 0; i < M; i++) {
+            double ss = 0;
+            res[i * T] = NAN;
+            for (int t = 1; t < T; t++) {
+                res[i * T + t] = y[i][t] - y[i][t - 1];
+                ss += res[i * T + t] * res[i * T + t];
+            }
+            double sd = sqrt(ss / (T - 1));
+            fc[i] = hz_forecast_alloc(H, 2, LV);
+            for (int s = 0; s < H; s++) {
+                fc[i]->mean[s] = y[i][T - 1];
+                for (int k = 0; k < 2; k++) {
+                    double z = k ? 1.959964 : 1.281552;
+                    fc[i]->lower[k][s] = y[i][T - 1] - z * sd * sqrt(s + 1.0);
+                    fc[i]->upper[k][s] = y[i][T - 1] + z * sd * sqrt(s + 1.0);
+                }
+            }
+            hist[i] = y[i];
+        }
+        HZ_CHECK(hz_reconcile(&hh, HZ_RECON_MINT, hist, T, res, T, fc, NULL,
+                              NULL) == HZ_OK);
+        for (int i = 0; i < M; i++) {
+            int L = i == 0 ? 0 : i <= G ? 1 : 2;
+            for (int s = 0; s < H; s++) {
+                double v = y[i][T + s];
+                in[L] += v >= fc[i]->lower[1][s] && v <= fc[i]->upper[1][s];
+                all[L]++;
+            }
+            hz_forecast_free(fc[i]);
+        }
+    }
+    double cov[3];
+    for (int L = 0; L < 3; L++)
+        cov[L] = (double)in[L] / (double)all[L];
+    printf("# 95%% coverage: total %.3f, groups %.3f, bottom %.3f\n", cov[0],
+           cov[1], cov[2]);
+    for (int L = 0; L < 3; L++)
+        HZ_CHECK_MSG(cov[L] > 0.92 && cov[L] < 0.98, "level %d: %.3f", L,
+                     cov[L]);
 }
