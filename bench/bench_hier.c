@@ -33,7 +33,7 @@
  *   --m3 DIR      instead of the generated data: hierarchies of real series
  *                 (M3 monthly in DIR: 30 series of one category, start and
  *                 length a hierarchy, 6 a group; every such block, at most
- *                 --seeds)
+ *                 --seeds and 30; the shared data have 18)
  *   --walks       instead: --seeds hierarchies of 30 Gaussian random walks
  *                 (nothing to correct; 6 a group) */
 #include <getopt.h>
@@ -454,8 +454,10 @@ static void free_hier(hier *H)
 
 /* Hierarchies of real series: 30 M3 monthly series of one category that
  * start in the same month and have the same length (consecutive in the
- * meta file), train and test joined, as 5 groups of 6 under a total.  The
- * M3 has 30 such blocks (10 kinds of (category, start, length)). */
+ * meta file), train and test joined, as 5 groups of 6 under a total (the
+ * shared M3 data have 18 such blocks, of 4 kinds of (category, start,
+ * length)).  A block whose series differ in length (a broken file) is
+ * left out; values that are not numbers make the reader fail. */
 static void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
@@ -546,17 +548,25 @@ static int m3_hiers(const char *dir, hier *out, int maxh)
                 cv[at] = cv[at] ? 2 * cv[at] : 256;
                 val[at] = xrealloc(val[at], cv[at] * sizeof **val);
             }
-            val[at][nv[at]++] = strtod(last + 1, NULL);
+            char *endp;
+            val[at][nv[at]++] = strtod(last + 1, &endp);
+            if (endp == last + 1 || (*endp != '\n' && *endp != '\r' &&
+                                     *endp != '\0')) {
+                fprintf(stderr, "bench_hier: %s: '%s' is not a number\n",
+                        path, last + 1);
+                bad = 1;
+                break;
+            }
         }
         fclose(f);
     }
     for (size_t b = 0; !bad && b < nstart && nh < maxh; b++) {
         hier *H = &out[nh];
-        size_t n = nv[start[b]];
+        size_t n = nv[start[b]], same = 1;
         for (size_t j = 0; j < 30; j++)
-            bad |= nv[start[b] + j] != n || n == 0;
-        if (bad)
-            break;
+            same &= nv[start[b] + j] == n && n > 0;
+        if (!same)
+            continue;
         H->nb = 30;
         H->m = 36;
         H->n = n;
@@ -636,7 +646,7 @@ static int run(long rows, int seeds, int seed0, const bopts *o,
     }
     if (m3 != NULL) {
         static hier MH[30];
-        int nh = m3_hiers(m3, MH, seeds);
+        int nh = m3_hiers(m3, MH, seeds < 30 ? seeds : 30);
         if (nh < 1) {
             fprintf(stderr, "bench_hier: no M3 hierarchies in %s\n", m3);
             return 1;

@@ -29,11 +29,9 @@
  * levels of a hierarchy given, the nodes of a level share one weight, of
  * all their replays pooled (errors on each node's scale): the level's
  * lines, each node's its own, are trusted as far as they would have
- * helped the level.  A node's own weight moved 40% of the region and
- * bottom forecasts of hierarchies of random walks and raised M3 monthly
- * hierarchies' errors at h = 18 (RMSSE of the regions 1.036 against
- * 0.993 without a correction); the level's, 24% and 1.010
- * (bench/bench_hier.c --m3, README). */
+ * helped the level (README, "Hierarchies that add up", measures both
+ * rules on hierarchies of M3 series, of random walks and of generated
+ * sales and products: bench/bench_hier.c --m3, --walks). */
 #include <math.h>
 #include <stddef.h>
 
@@ -91,16 +89,16 @@ static bool bias_line(const double *e, double inv, size_t R, size_t h,
  * errors known at their origin: sum x b and sum b^2 over every error x
  * and its line's value b, added to *xb and *bb; the errors replayed. */
 static size_t replay(const double *e, double inv, size_t R, size_t h,
-                     long known, double *xb, double *bb)
+                     double *xb, double *bb)
 {
     size_t replayed = 0;
-    for (size_t r = known < 0 ? 0 : (size_t)known + 1; r < R; r++) {
+    for (size_t r = 0; r < R; r++) {
         double a, d;
         if (!bias_line(e, inv, R, h, (long)r, MIN_KNOWN, &a, &d))
             continue;
         for (size_t s = 0; s < h; s++) {
             double x = e[r * h + s] * inv;
-            if (!isfinite(x) || (known >= 0 && (long)r < known + (long)s + 1))
+            if (!isfinite(x))
                 continue;
             double b = a + d * (double)(s + 1);
             *xb += x * b;
@@ -133,10 +131,11 @@ static double inv_scale(const double *e, size_t R, size_t h)
     return c > 0 ? 1.0 / c : 0.0;
 }
 
-/* Node i's group (its level; each node alone without levels). */
-static size_t group_of(const int *level, size_t i)
+/* Whether node j is in node g's group: the same level, or itself
+ * without levels. */
+static bool same_group(const int *level, size_t g, size_t j)
 {
-    return level != NULL ? (size_t)level[i] : i;
+    return level != NULL ? level[j] == level[g] : j == g;
 }
 
 size_t hz_recon_bias_correct(size_t m, size_t h, const hz_recon_steps *steps,
@@ -150,25 +149,27 @@ size_t hz_recon_bias_correct(size_t m, size_t h, const hz_recon_steps *steps,
     if (steps == NULL || steps->e == NULL || steps->R == 0 || h == 0)
         return 0;
     const size_t R = steps->R;
-    size_t ngroups = level != NULL ? 0 : m, total = 0;
-    for (size_t i = 0; level != NULL && i < m; i++)
-        if (level[i] >= 0 && (size_t)level[i] >= ngroups)
-            ngroups = (size_t)level[i] + 1;
-    /* group by group: the nodes' replays pooled into one weight, then each
-     * node moved by its own line times it */
-    for (size_t g = 0; g < ngroups; g++) {
+    size_t total = 0;
+    /* group by group (each led by its first node): the nodes' replays
+     * pooled into one weight, then each node moved by its own line times
+     * it */
+    for (size_t g = 0; g < m; g++) {
+        bool seen = false;
+        for (size_t j = 0; level != NULL && j < g && !seen; j++)
+            seen = level[j] == level[g];
+        if (seen)
+            continue;
+        const size_t end = level != NULL ? m : g + 1;
         double xb = 0.0, bb = 0.0;
-        size_t replayed = 0, first = level != NULL ? 0 : g;
-        size_t end = level != NULL ? m : g + 1;
-        for (size_t i = first; i < end; i++) {
+        size_t replayed = 0;
+        for (size_t i = g; i < end; i++) {
             const double *ei = steps->e + i * R * h;
-            double inv;
-            if (group_of(level, i) != g || fc[i] == NULL ||
+            double inv, nxb = 0.0, nbb = 0.0;
+            if (!same_group(level, g, i) || fc[i] == NULL ||
                 !((inv = inv_scale(ei, R, h)) > 0) || !isfinite(inv))
                 continue;
             /* a node counts with h replayed errors at least */
-            double nxb = 0.0, nbb = 0.0;
-            size_t k = replay(ei, inv, R, h, -1, &nxb, &nbb);
+            size_t k = replay(ei, inv, R, h, &nxb, &nbb);
             if (k < h)
                 continue;
             xb += nxb;
@@ -176,13 +177,13 @@ size_t hz_recon_bias_correct(size_t m, size_t h, const hz_recon_steps *steps,
             replayed += k;
         }
         double w = clip_weight(xb, bb, replayed, h);
-        for (size_t i = first; w > 0 && i < end; i++) {
+        for (size_t i = g; w > 0 && i < end; i++) {
             hz_forecast *f = fc[i];
             const double *ei = steps->e + i * R * h;
             double inv, a, d, nxb = 0.0, nbb = 0.0;
-            if (group_of(level, i) != g || f == NULL ||
+            if (!same_group(level, g, i) || f == NULL ||
                 !((inv = inv_scale(ei, R, h)) > 0) || !isfinite(inv) ||
-                replay(ei, inv, R, h, -1, &nxb, &nbb) < h ||
+                replay(ei, inv, R, h, &nxb, &nbb) < h ||
                 !bias_line(ei, inv, R, h, -1, MIN_ERRORS, &a, &d))
                 continue;
             for (size_t s = 0; s < h && s < f->h; s++) {

@@ -253,8 +253,8 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
                                        (2 * zL)
                                  : 0.0;
                 double c = C ? gsl_matrix_get(C, i, j) /
-                                   sqrt(gsl_matrix_get(C, i, i) *
-                                        gsl_matrix_get(C, j, j))
+                                   (sqrt(gsl_matrix_get(C, i, i)) *
+                                    sqrt(gsl_matrix_get(C, j, j)))
                              : (i == j);
                 if (!isfinite(c))
                     c = i == j;
@@ -381,8 +381,9 @@ static size_t step_errors(const hz_recon_steps *st, size_t m, size_t h,
 }
 
 /* mint-h's later steps: for s = 1..h-1, W_s (prop_shrink of the step
- * errors) -> G_s, P_s = S G_s, reconciled with W_s's correlations;
- * where W_s is undefined or singular the previous step's G, P and C stay.
+ * errors) -> G_s, P_s = S G_s, the bounds with the correlations of the
+ * step errors' unshrunk second moments (C); where W_s is undefined or
+ * singular the previous step's G, P and C stay.
  * G, P, C hold step 0's on entry.  Returns -1 on ENOMEM. */
 static int mint_steps(const hz_hierarchy *H, const hz_recon_steps *st,
                       gsl_matrix *G, gsl_matrix *P, const gsl_matrix *W1in,

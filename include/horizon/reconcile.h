@@ -113,8 +113,8 @@ HZ_API size_t hz_recon_origins(size_t h, int period);
 
 /* hz_reconcile with multi-step errors (required by mint-h when h > 1;
  * ignored by the other methods).  mint-h reconciles step 1 as mint and
- * each later step s with G from W_s and the bounds with W_s's
- * correlations; where W_s cannot be estimated (fewer than 2 complete
+ * each later step s with G from W_s and the bounds with the correlations
+ * of step s's unshrunk second moments; where W_s cannot be estimated (fewer than 2 complete
  * error vectors, of 2 origins) or is singular, step s keeps the previous
  * step's G and covariance.  *lambda gets step 1's shrinkage intensity. */
 HZ_API hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
@@ -135,8 +135,9 @@ HZ_API hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
  * already known at its origin (at least 3), w = sum x b / sum b^2 (the
  * least-squares weight of b for x), clipped; 0 (no correction) when the
  * past lines did not point the way the errors went.  level (may be NULL:
- * each node alone) gives node i's level, 0 .. m - 1 (the total 0): the
- * nodes of a level share one w, of their replays pooled (each node's
+ * each node alone) gives node i's level (any int; the request runner's
+ * are 0 for the total .. the number of group columns): the nodes of a
+ * level share one w, of their replays pooled (each node's
  * errors on its own scale; a node counts with h replayed errors).  A
  * choice by past accuracy, not a significance test (too few independent
  * multi-step errors for one; recon_bias.c): on unbiased random walks it

@@ -115,6 +115,42 @@ HZ_TEST(a_level_shares_one_weight)
     }
 }
 
+/* A node with errors enough for a line (5) but too few replayed ones
+ * neither moves nor counts in its level's weight.  B errs at step 2 only,
+ * from origins 10-14 (-30, then 30 four times): only origin 10's error
+ * has 3 older ones known before it (origins 12-14), so one error is
+ * replayed where h = 2 asks for 2.  That one replay went against its line
+ * (-30 against 30), and counted it would lower the level's weight and
+ * move B by it.  A, alone in a level or beside B, is moved by all of its
+ * line; levels of any int value work. */
+HZ_TEST(a_node_without_replays_neither_moves_nor_counts)
+{
+    enum { M = 2, H = 2, R = 20 };
+    double e[M * R * H];
+    for (size_t r = 0; r < R; r++)
+        for (size_t j = 0; j < H; j++) {
+            e[(0 * R + r) * H + j] = 10;
+            e[(1 * R + r) * H + j] = NAN;
+        }
+    e[(1 * R + 10) * H + 1] = -30;
+    for (size_t r = 11; r < 15; r++)
+        e[(1 * R + r) * H + 1] = 30;
+    hz_recon_steps st = {e, R, true};
+    const int lvls[4][M] = {{0, 0}, {7, 7}, {-3, -3}, {0, 1}};
+    for (int k = 0; k < 4; k++) {
+        hz_forecast *fc[M] = {flat(H, 100), flat(H, 50)};
+        size_t corr[M];
+        double shift[M * H];
+        HZ_CHECK(hz_recon_bias_correct(M, H, &st, lvls[k], fc, corr, shift) ==
+                 2);
+        HZ_CHECK(corr[0] == 2 && corr[1] == 0);
+        HZ_CHECK_NEAR(shift[0], 10, 1e-9);
+        HZ_CHECK(fc[1]->mean[0] == 50 && fc[1]->mean[1] == 50);
+        for (int i = 0; i < M; i++)
+            hz_forecast_free(fc[i]);
+    }
+}
+
 /* A constant error of 7 at one step: corrected from 5 errors (2 of them
  * replayed with 3 known before), not from 4. */
 HZ_TEST(too_few_errors_leave_a_node)
