@@ -80,6 +80,12 @@ bool hz__fc_nonneg_applies(int mode, const double *y, size_t n);
 /* Standard normal quantile. */
 double hz__qnorm(double p);
 
+/* Append add to a node's note (cap bytes) after "; " (none when the note
+ * is empty); where both do not fit, the note before it is cut and ends
+ * in "...", so that add is kept whole (cut only if longer than the
+ * note itself). */
+void hz__note_append(char *note, size_t cap, const char *add);
+
 /* FNV-1a hash of data[0..len) mixed with h (per-series seeds). */
 uint64_t hz__hash64(const void *data, size_t len, uint64_t h);
 

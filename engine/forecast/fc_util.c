@@ -1,7 +1,8 @@
 /* Numeric helpers shared by the forecasting modules: classical
  * decomposition, autocorrelation, the M4 seasonality test, a tiny linear
- * fit, the normal quantile and a deterministic PRNG. */
+ * fit, the normal quantile, a deterministic PRNG and notes appended to. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
@@ -107,6 +108,23 @@ void hz__linfit(const double *y, size_t n, double t0, double *a, double *b)
     }
     *b = sxx > 0 ? sxy / sxx : 0.0;
     *a = my - *b * mt;
+}
+
+void hz__note_append(char *note, size_t cap, const char *add)
+{
+    if (cap == 0)
+        return;
+    size_t len = strnlen(note, cap - 1), alen = strlen(add);
+    const char *sep = len ? "; " : "";
+    if (len + strlen(sep) + alen >= cap && len > 0) {
+        /* keep what fits of the note before "...; add" */
+        size_t room = cap - 1 > alen + 5 ? cap - 1 - alen - 5 : 0;
+        if (room < len)
+            len = room;
+        snprintf(note + len, cap - len, "...%s%s", sep, add);
+        return;
+    }
+    snprintf(note + len, cap - len, "%s%s", sep, add);
 }
 
 double hz__qnorm(double p)

@@ -331,10 +331,10 @@ static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
             continue;
         r->bias_nodes++;
         hz_forecast_series_result *o = &r->series[i];
-        size_t len = strlen(o->note);
-        snprintf(o->note + len, sizeof o->note - len,
-                 "%s" BIAS_NOTE " at %zu of %zu steps (%zu origins)",
-                 len ? "; " : "", cnt[i], h, R);
+        char add[96];
+        snprintf(add, sizeof add, BIAS_NOTE " at %zu of %zu steps (%zu origins)",
+                 cnt[i], h, R);
+        hz__note_append(o->note, sizeof o->note, add); /* kept whole */
     }
     free(cnt);
     return HZ_OK;

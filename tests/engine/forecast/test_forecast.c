@@ -442,3 +442,23 @@ HZ_TEST(guard_catches_forecasts_leaving_the_scale)
     HZ_CHECK(!hz__fc_sane(c, 10, f));
     hz_forecast_free(f);
 }
+
+/* A note appended to (the bias correction's after a fallback's) is kept
+ * whole: where both do not fit, the note before it is cut and ends in
+ * "...", never the added one; an empty note takes it without "; ". */
+HZ_TEST(note_append_keeps_the_added_note_whole)
+{
+    char note[48] = "";
+    hz__note_append(note, sizeof note, "bias-corrected at 6 of 6 steps");
+    HZ_CHECK_STR(note, "bias-corrected at 6 of 6 steps");
+    snprintf(note, sizeof note, "ets failed");
+    hz__note_append(note, sizeof note, "bias-corrected");
+    HZ_CHECK_STR(note, "ets failed; bias-corrected");
+    snprintf(note, sizeof note, "%s", "auto: every candidate failed, so theta");
+    hz__note_append(note, sizeof note, "bias-corrected at 6 of 6 steps");
+    HZ_CHECK_STR(note, "auto: every ...; bias-corrected at 6 of 6 steps");
+    HZ_CHECK(strlen(note) == sizeof note - 1);
+    char tiny[8] = "abcdef";
+    hz__note_append(tiny, sizeof tiny, "bias-corrected");
+    HZ_CHECK(strlen(tiny) == 7 && strncmp(tiny, "...; b", 6) == 0);
+}
