@@ -39,6 +39,7 @@
 #include <getopt.h>
 
 #include "bench_rolling.h"
+#include "bench_util.h"
 #include "horizon/csv.h"
 #include "horizon/ets.h"
 #include "horizon/gen.h"
@@ -452,22 +453,6 @@ static void free_hier(hier *H)
         free(H->y[i]);
 }
 
-/* Hierarchies of real series: 30 M3 monthly series of one category that
- * start in the same month and have the same length (consecutive in the
- * meta file), train and test joined, as 5 groups of 6 under a total (the
- * shared M3 data have 18 such blocks, of 4 kinds of (category, start,
- * length)).  A block whose series differ in length (a broken file) is
- * left out; values that are not numbers make the reader fail. */
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (q == NULL) {
-        fprintf(stderr, "bench_hier: out of memory\n");
-        exit(1);
-    }
-    return q;
-}
-
 /* Split a CSV line (no quoting in the M3 files) into at most nf fields. */
 static int split(char *line, char **fld, int nf)
 {
@@ -481,6 +466,12 @@ static int split(char *line, char **fld, int nf)
     return k;
 }
 
+/* Hierarchies of real series: 30 M3 monthly series of one category that
+ * start in the same month and have the same length (consecutive in the
+ * meta file), train and test joined, as 5 groups of 6 under a total (the
+ * shared M3 data have 18 such blocks, of 4 kinds of (category, start,
+ * length)).  A block whose series differ in length (a broken file) is
+ * left out; values that are not numbers make the reader fail. */
 static int m3_hiers(const char *dir, hier *out, int maxh)
 {
     char path[4096], line[1024], prev[256] = "";
@@ -500,8 +491,8 @@ static int m3_hiers(const char *dir, hier *out, int maxh)
                  fld[3]);
         if (nid == cap) {
             cap = cap ? 2 * cap : 256;
-            ids = xrealloc(ids, cap * sizeof *ids);
-            start = xrealloc(start, cap * sizeof *start);
+            ids = bench_realloc(ids, cap * sizeof *ids);
+            start = bench_realloc(start, cap * sizeof *start);
         }
         if (strcmp(key, prev) != 0) {
             run = 0;
@@ -515,9 +506,9 @@ static int m3_hiers(const char *dir, hier *out, int maxh)
     }
     fclose(f);
     /* the values of every series, train then test */
-    double **val = xrealloc(NULL, (nid ? nid : 1) * sizeof *val);
-    size_t *nv = xrealloc(NULL, (nid ? nid : 1) * sizeof *nv);
-    size_t *cv = xrealloc(NULL, (nid ? nid : 1) * sizeof *cv);
+    double **val = bench_realloc(NULL, (nid ? nid : 1) * sizeof *val);
+    size_t *nv = bench_realloc(NULL, (nid ? nid : 1) * sizeof *nv);
+    size_t *cv = bench_realloc(NULL, (nid ? nid : 1) * sizeof *cv);
     for (size_t i = 0; i < nid; i++) {
         val[i] = NULL;
         nv[i] = cv[i] = 0;
@@ -546,7 +537,7 @@ static int m3_hiers(const char *dir, hier *out, int maxh)
             }
             if (nv[at] == cv[at]) {
                 cv[at] = cv[at] ? 2 * cv[at] : 256;
-                val[at] = xrealloc(val[at], cv[at] * sizeof **val);
+                val[at] = bench_realloc(val[at], cv[at] * sizeof **val);
             }
             char *endp;
             val[at][nv[at]++] = strtod(last + 1, &endp);
@@ -572,7 +563,7 @@ static int m3_hiers(const char *dir, hier *out, int maxh)
         H->n = n;
         memset(H->S, 0, sizeof H->S);
         for (size_t i = 0; i < H->m; i++) {
-            H->y[i] = xrealloc(NULL, n * sizeof(double));
+            H->y[i] = bench_realloc(NULL, n * sizeof(double));
             memset(H->y[i], 0, n * sizeof(double));
             H->level[i] = i == 0 ? 0 : i < 6 ? 1 : 2;
         }
