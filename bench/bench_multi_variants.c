@@ -22,12 +22,16 @@
  *               (hz_mstl_opts.log: the mean bias-adjusted as R's
  *               InvBoxCox(biasadj = TRUE)), else of y
  *   mean-theta-glog  the mean of theta and guerrero-log (bounds averaged)
+ *   log-ses     MSTL of log(y) + SES, back-transformed (no bias adjustment)
+ *   glog-ets    MSTL + auto-ETS of log(y) when Guerrero's rule says so
+ *               (R's stlf(lambda = 0, biasadj = TRUE) when it does)
  *
  * usage: bench_multi_variants [SHARED_DATA_DIR] [--origins N]
- *                             [--series N] [--seed0 S]
+ *                             [--series N] [--seed0 S] [--cells]
  *   --origins N  daily origins on taylor (default 7, as bench_multi)
  *   --series N   generated series a family (default 6, as bench_multi)
- *   --seed0 S    added to the seeds (default 0: bench_multi's hourly) */
+ *   --seed0 S    added to the seeds (default 0: bench_multi's hourly)
+ *   --cells      also print each cell's MASE, a column a variant */
 #include <getopt.h>
 
 #include "bench_rolling.h"
@@ -46,7 +50,8 @@ typedef struct vspec {
 
 static const char *const VARIANTS[] = {
     "theta",   "ses",  "log",        "periodic",    "choose-log",
-    "holdout", "stlf", "stlf-arima", "guerrero-log", "mean-theta-glog"};
+    "holdout", "stlf", "stlf-arima", "guerrero-log", "mean-theta-glog",
+    "log-ses", "glog-ets"};
 #define NVAR (sizeof VARIANTS / sizeof VARIANTS[0])
 
 static hz_status sa_forecast(const double *sa, size_t n, int how,
@@ -173,9 +178,12 @@ static hz_status run_variant(const cell *c, size_t k, hz_forecast *f,
     const hz_seasons *s = &c->seasons;
     const vspec plain[4] = {
         {0, 0, SA_THETA}, {0, 0, SA_SES}, {1, 0, SA_THETA}, {0, 1, SA_THETA}};
+    const vspec logses = {1, 0, SA_SES};
     *picked = 0;
     if (k < 4)
         return mstl_variant(y, n, s, &plain[k], f, NULL);
+    if (k == 10)
+        return mstl_variant(y, n, s, &logses, f, NULL);
     if (k == 9) {
         const double lv[2] = {80, 95};
         hz_forecast *g = hz_forecast_alloc(f->h, 2, lv);
@@ -202,10 +210,10 @@ static hz_status run_variant(const cell *c, size_t k, hz_forecast *f,
     if (k >= 6) {
         hz_mstl_opts o;
         hz_mstl_opts_init(&o);
-        o.method = k == 6   ? HZ_MSTL_ETS
-                   : k == 7 ? HZ_MSTL_ARIMA
-                            : HZ_MSTL_THETA;
-        o.log = k == 8; /* Guerrero's choice, bias-adjusted mean */
+        o.method = k == 6 || k == 11 ? HZ_MSTL_ETS
+                   : k == 7          ? HZ_MSTL_ARIMA
+                                     : HZ_MSTL_THETA;
+        o.log = k == 8 || k == 11; /* Guerrero's choice, bias-adjusted */
         hz_status st = hz_mstl_forecast(y, n, s, &o, NULL, f, NULL);
         *picked = strstr(f->method, "(log)") != NULL;
         return st;
@@ -226,6 +234,8 @@ static hz_status run_variant(const cell *c, size_t k, hz_forecast *f,
     return mstl_variant(y, n, s, &fin, f, NULL);
 }
 
+static int print_cells;
+
 static void run_cells(const char *name, const cell *cells, size_t nc)
 {
     const double lv[2] = {80, 95};
@@ -236,10 +246,14 @@ static void run_cells(const char *name, const cell *cells, size_t nc)
         for (size_t k = 0; k < NVAR; k++) {
             hz_forecast *f = hz_forecast_alloc(cells[i].h, 2, lv);
             int picked = 0;
+            double m0 = sc[k].mase;
             if (f != NULL && run_variant(&cells[i], k, f, &picked) == HZ_OK)
                 score_add(&sc[k], &cells[i], f, 0);
             else
                 sc[k].fails++;
+            if (print_cells)
+                printf("%s%.4f%s", k == 0 ? "  cell " : " ", sc[k].mase - m0,
+                       k + 1 == NVAR ? "\n" : "");
             picks[k] += (size_t)picked;
             hz_forecast_free(f);
         }
@@ -247,7 +261,7 @@ static void run_cells(const char *name, const cell *cells, size_t nc)
     score_header();
     for (size_t k = 0; k < NVAR; k++) {
         char nm[64];
-        if (k == 4 || k == 5 || k >= 8)
+        if (k == 4 || k == 5 || k == 8 || k == 9 || k == 11)
             snprintf(nm, sizeof nm, "%s (took %s %zu/%zu)", VARIANTS[k],
                      k == 5 ? "periodic" : "log", picks[k], nc);
         else
@@ -276,16 +290,18 @@ int main(int argc, char **argv)
     static const struct option lo[] = {{"origins", required_argument, 0, 'o'},
                                        {"series", required_argument, 0, 's'},
                                        {"seed0", required_argument, 0, 'e'},
+                                       {"cells", no_argument, 0, 'c'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-    while ((c = getopt_long(argc, argv, "o:s:e:h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:s:e:ch", lo, NULL)) != -1) {
         switch (c) {
         case 'o': origins = atoi(optarg); break;
         case 's': nser = atoi(optarg); break;
         case 'e': seed0 = atoi(optarg); break;
+        case 'c': print_cells = 1; break;
         default:
             printf("usage: bench_multi_variants [SHARED_DATA_DIR] "
-                   "[--origins N] [--series N] [--seed0 S]\n");
+                   "[--origins N] [--series N] [--seed0 S] [--cells]\n");
             return c == 'h' ? 0 : 2;
         }
     }
