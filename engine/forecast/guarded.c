@@ -62,6 +62,27 @@ bool hz__fc_nonneg_applies(int mode, const double *y, size_t n)
     return true;
 }
 
+/* A forecast is written only when every point and bound is a number the
+ * output can carry: a point that is not finite, or a bound that is
+ * infinite (data near the largest double, 1.8e308, whose forecasts or
+ * intervals overflow), is refused.  A NaN bound stays: it means
+ * "undefined" (one observation) and is written empty with its note. */
+static hz_status finite_or_refused(const hz_forecast *f, hz_error *err)
+{
+    for (size_t i = 0; i < f->h; i++) {
+        bool bad = !isfinite(f->mean[i]);
+        for (size_t k = 0; !bad && k < f->nlevels; k++)
+            bad = isinf(f->lower[k][i]) || isinf(f->upper[k][i]);
+        if (bad)
+            return hz_error_set(err, HZ_EINVAL,
+                                "step %zu of the %s forecast is "
+                                "beyond the range of a double (the data are "
+                                "too close to 1.8e308 to forecast)",
+                                i + 1, f->method);
+    }
+    return HZ_OK;
+}
+
 hz_status hz_forecast_series_guarded(const double *y, size_t n,
                                      const hz_seasons *seasons, int period,
                                      int model, uint64_t seed,
@@ -88,5 +109,5 @@ hz_status hz_forecast_series_guarded(const double *y, size_t n,
     g->nonnegative = hz__fc_nonneg_applies(g->mode, y, n);
     if (g->nonnegative)
         g->nclamped = hz__fc_clamp_nonneg(out);
-    return HZ_OK;
+    return finite_or_refused(out, err);
 }

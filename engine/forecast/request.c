@@ -247,6 +247,18 @@ static hz_status run_models(const hz_series_set *set,
         o->nonnegative = g[i].nonnegative;
         o->nclamped = g[i].nclamped;
     }
+    /* a result is whole or refused: a series no model could forecast
+     * (method "none", its reason in the note) fails the request */
+    size_t nfail = 0, first = 0;
+    for (size_t i = 0; st == HZ_OK && i < ns; i++)
+        if (strcmp(r->series[i].method, "none") == 0 && nfail++ == 0)
+            first = i;
+    if (nfail > 0)
+        st = hz_error_set(err, HZ_ENOCONV,
+                          "forecast: series '%s' could not be forecast (%zu "
+                          "of %zu series): %s",
+                          r->series[first].key, nfail, ns,
+                          r->series[first].note);
 done:
     free(y);
     free(n);

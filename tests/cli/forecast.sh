@@ -55,6 +55,15 @@ printf 'd,g,v\n2024-06-01,a,5\n2024-07-01,a,6\n2024-01-01,b,1\n2024-02-01,b,2\n2
 check "short run ok" test $? -eq 0
 check "fallback note" grep -q '^a,.*used naive' "$T/s.csv"
 
+# a series whose forecast leaves the range of a double is refused (exit 1,
+# its name and the reason), never written with empty points
+printf 'date,sales\n2024-01,1e308\n2024-02,1.7e308\n2024-03,1.7e308\n2024-04,1.7e308\n' >"$T/huge.csv"
+for m in drift auto; do
+    expect_exit 1 "series 'total' could not be forecast (1 of 1 series): step 1 of the" -- \
+        "$H" forecast "$T/huge.csv" --date date --value sales --model $m --horizon 2 -o "$T/huge_$m.csv"
+    check "no output for a refused forecast ($m)" test ! -e "$T/huge_$m.csv"
+done
+
 # long format (series_id,date,value) with YYYY-MM periods
 printf 'series_id,period,value\n' >"$T/long.csv"
 for i in $(seq 1 30); do printf 'X,%04d-%02d,%d\n' $((2000 + (i - 1) / 12)) $(((i - 1) % 12 + 1)) $((100 + i)) >>"$T/long.csv"; done
