@@ -209,11 +209,6 @@ hz_status hz__sort_doubles(double *v, size_t n);
 /* Linear interpolation quantile q of n sorted values (NaN when n = 0). */
 double hz__quantile_sorted(const double *v, size_t n, double q);
 
-/* v as printf("%.10g") writes it, into buf (at least 32 bytes), without
- * the cost of printf for most values (an exact shortcut, and snprintf
- * where the rounding could be a tie); returns the length, 0 (and nothing
- * written) when v is not finite. */
-size_t hz__fmt_g10(double v, char *buf);
 
 /* model_io.c: what a saved model holds. */
 struct hz_analytics_model {

@@ -2,7 +2,7 @@
  * definition of the columns (visit_row) serves the header, CSV rows and
  * JSON objects.  Rows are formatted into memory in blocks, the blocks in
  * parallel, and written in order: the output is the same for any thread
- * count, and numbers go through hz__fmt_g10 rather than printf. */
+ * count, and numbers go through hz__fmt_g15 rather than printf. */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include "horizon/outfile.h"
 #include "horizon/threads.h"
 #include "analytics/analytics_internal.h"
+#include "core/textout.h"
 
 /* A growable output buffer. */
 typedef struct obuf {
@@ -137,7 +138,7 @@ static void col_num(row_out *o, const char *csv, const char *json, double v)
     char t[40];
     if (!col(o, csv, json))
         return;
-    size_t l = hz__fmt_g10(v, t);
+    size_t l = hz__fmt_g15(v, t);
     if (l > 0)
         ob_put(o->b, t, l);
     else if (o->json)

@@ -22,8 +22,10 @@ void hz__csv_field(FILE *f, const char *s)
 
 void hz__csv_num(FILE *f, double v)
 {
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
+    char b[32];
+    size_t l = hz__fmt_g15(v, b);
+    if (l > 0)
+        fwrite(b, 1, l, f);
 }
 
 void hz__json_str(FILE *f, const char *s)
@@ -61,8 +63,10 @@ void hz__json_str(FILE *f, const char *s)
 
 void hz__json_num(FILE *f, double v)
 {
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
+    char b[32];
+    size_t l = hz__fmt_g15(v, b);
+    if (l > 0)
+        fwrite(b, 1, l, f);
     else
         fputs("null", f);
 }

@@ -207,7 +207,7 @@ static void csv_field(const cJSON *v)
     if (v == NULL || cJSON_IsNull(v))
         return;
     if (cJSON_IsNumber(v)) {
-        printf("%.10g", v->valuedouble);
+        printf("%.15g", v->valuedouble);
     } else if (cJSON_IsBool(v)) {
         fputs(cJSON_IsTrue(v) ? "true" : "false", stdout);
     } else if (cJSON_IsString(v)) {

@@ -82,4 +82,17 @@ check "invalid bytes counted" grep -q "1 text value is not valid UTF-8" "$T/err"
 check "inspect json is valid" "$PY" -c "import json,sys; json.load(open(sys.argv[1], encoding='utf-8', errors='strict'))" "$T/i.json"
 "$H" forecast "$C/invalid_utf8.csv" --date order_date --value revenue --by customer_id --json --quiet >"$T/f.json" 2>/dev/null
 check "forecast json is valid" "$PY" -c "import json,sys; json.load(open(sys.argv[1], encoding='utf-8', errors='strict'))" "$T/f.json"
+# numbers keep 15 significant digits: values are written back as read
+printf 'date,sales\n2024-01,12345678901234\n2024-02,123456789.123\n2024-03,98765432109.87\n' >"$T/prec.csv"
+"$H" forecast "$T/prec.csv" --date date --value sales --model naive --horizon 1 \
+    --fitted "$T/prec_fit.csv" -o "$T/prec_fc.csv" --quiet
+check "fitted echoes 12345678901234" grep -q ',12345678901234,' "$T/prec_fit.csv"
+check "fitted echoes 123456789.123" grep -q ',123456789.123,' "$T/prec_fit.csv"
+check "naive point is the last value whole" grep -q '^total,2024-04,98765432109.87,' "$T/prec_fc.csv"
+"$H" forecast "$T/prec.csv" --date date --value sales --model naive --horizon 1 --json --quiet >"$T/prec.json"
+check "json point whole" grep -q '"point":98765432109.87,' "$T/prec.json"
+check "json total to 15 digits" grep -q '"last12_total":12444567790133}' "$T/prec.json"
+printf 'customer_id,order_date,revenue\nC1,2024-01-05,12345678901.23\nC1,2024-02-05,1\nC2,2024-01-07,15\nC3,2024-01-09,7\n' >"$T/prec_c.csv"
+"$H" analyze segment "$T/prec_c.csv" --customer customer_id --date order_date --amount revenue -o "$T/prec_seg.csv" 2>/dev/null
+check "analyze keeps a 13-digit total" grep -q '12345678902.23' "$T/prec_seg.csv"
 finish

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
         return 1;
     }
     for (size_t i = 0; i < h; i++)
-        printf("%zu,%.10g,%.10g,%.10g\n", i + 1, f->mean[i], f->lower[0][i],
+        printf("%zu,%.15g,%.15g,%.15g\n", i + 1, f->mean[i], f->lower[0][i],
                f->upper[0][i]);
     printf("%s\n", f->method);
     hz_forecast_free(f);

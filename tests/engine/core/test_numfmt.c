@@ -1,17 +1,17 @@
-/* The writers' fast number formatting equals printf("%.10g") exactly. */
+/* The writers' fast number formatting equals printf("%.15g") exactly. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "analytics/analytics_internal.h"
+#include "core/textout.h"
 #include "numeric/rng.h"
 #include "hz_test.h"
 
 static int check(double v)
 {
     char a[64], b[64];
-    size_t l = hz__fmt_g10(v, a);
-    snprintf(b, sizeof b, "%.10g", v);
+    size_t l = hz__fmt_g15(v, a);
+    snprintf(b, sizeof b, "%.15g", v);
     if (!isfinite(v))
         return l == 0 ? 0 : 1;
     if (l != strlen(b) || strcmp(a, b) != 0) {
@@ -21,7 +21,7 @@ static int check(double v)
     return 0;
 }
 
-HZ_TEST(matches_printf_g10)
+HZ_TEST(matches_printf_g15)
 {
     static const double edge[] = {0.0,
                                   -0.0,
@@ -37,6 +37,14 @@ HZ_TEST(matches_printf_g10)
                                   9999999999.5,
                                   9999999999.4,
                                   1e10,
+                                  12345678901234.0,
+                                  123456789.123,
+                                  12345678901.23,
+                                  999999999999999.0,
+                                  999999999999999.5,
+                                  1e15,
+                                  99999999999999.95,
+                                  0.30000000000000004,
                                   1e22,
                                   1e23,
                                   1e-300,
@@ -66,6 +74,8 @@ HZ_TEST(matches_printf_g10)
             v = round(v * 100) / 100;
         if (i % 3 == 2)
             v = round(v * 1e10) / 1e10;
+        if (i % 5 == 4)
+            v = round(v * 1e15) / 1e15;
         if (i % 7 == 3)
             v = round(v); /* integers, the common case */
         bad += check(v);

@@ -1,10 +1,18 @@
-/* Fast, exact "%.10g" formatting for the result writers.  See
- * analytics/analytics_internal.h. */
+/* Fast, exact "%.15g" formatting for the result writers.  See
+ * core/textout.h.
+ *
+ * 15 significant digits, as R's write.csv: every decimal of up to 15
+ * digits (an input value, a sum of money with its cents below 1e13)
+ * reads back as the same double and prints as it was read, and computed
+ * values keep more digits than any forecast or estimate has. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "analytics/analytics_internal.h"
+#include "core/textout.h"
+
+#define NDIG 15
 
 static const double pow10_tab[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
@@ -20,41 +28,41 @@ static bool scale10(double a, int k, double *out)
     return true;
 }
 
-/* The 10 significant digits of a > 0 and its decimal exponent, rounded
+/* The 15 significant digits of a > 0 and its decimal exponent, rounded
  * to nearest; false when the rounding could be a tie within the error of
- * the double arithmetic (the caller then uses snprintf). */
-static bool digits10(double a, uint64_t *M, int *e)
+ * the one rounded scaling (the caller then uses snprintf). */
+static bool digits15(double a, uint64_t *M, int *e)
 {
     int e2;
     frexp(a, &e2); /* a in [2^(e2-1), 2^e2) */
     int ex = (int)floor((e2 - 1) * 0.30102999566398120);
     double m;
     for (int tries = 0; tries < 3; tries++) {
-        if (!scale10(a, 9 - ex, &m))
+        if (!scale10(a, NDIG - 1 - ex, &m))
             return false;
-        if (m >= 1e10)
+        if (m >= 1e15)
             ex++;
-        else if (m < 1e9)
+        else if (m < 1e14)
             ex--;
         else
             break;
     }
-    if (!(m >= 1e9 && m < 1e10))
+    if (!(m >= 1e14 && m < 1e15))
         return false;
-    double fl = (double)(uint64_t)m, fr = m - fl;
-    /* m carries at most about 1 ulp (1e10 * 2^-52 ~ 2e-6) of error */
-    if (fabs(fr - 0.5) < 1e-5)
+    /* m < 2^50: its one rounding is at most half its ulp, 2^-4 */
+    double fl = floor(m), fr = m - fl;
+    if (fabs(fr - 0.5) < 0.07)
         return false;
     *M = (uint64_t)fl + (fr > 0.5);
-    if (*M == 10000000000ull) {
-        *M = 1000000000ull;
+    if (*M == 1000000000000000ull) {
+        *M = 100000000000000ull;
         ex++;
     }
     *e = ex;
     return true;
 }
 
-size_t hz__fmt_g10(double v, char *buf)
+size_t hz__fmt_g15(double v, char *buf)
 {
     if (!isfinite(v))
         return 0;
@@ -67,9 +75,9 @@ size_t hz__fmt_g10(double v, char *buf)
         *p = '\0';
         return (size_t)(p - buf);
     }
-    if (a < 1e9 && a == (double)(uint64_t)a) {
-        /* an integer: its digits (%.10g prints them all below 1e10) */
-        char t[16];
+    if (a < 1e15 && a == (double)(uint64_t)a) {
+        /* an integer: its digits (%.15g prints them all below 1e15) */
+        char t[20];
         size_t l = 0;
         uint64_t u = (uint64_t)a;
         do {
@@ -83,24 +91,17 @@ size_t hz__fmt_g10(double v, char *buf)
     }
     uint64_t M;
     int e;
-    if (!digits10(a, &M, &e))
-        return (size_t)snprintf(buf, 32, "%.10g", v);
-    static const char pairs[] =
-        "00010203040506070809101112131415161718192021222324"
-        "25262728293031323334353637383940414243444546474849"
-        "50515253545556575859606162636465666768697071727374"
-        "75767778798081828384858687888990919293949596979899";
-    char d[10];
-    for (int i = 8; i >= 0; i -= 2) {
-        const char *q = pairs + 2 * (M % 100);
-        d[i] = q[0];
-        d[i + 1] = q[1];
-        M /= 100;
+    if (!digits15(a, &M, &e))
+        return (size_t)snprintf(buf, 32, "%.15g", v);
+    char d[NDIG];
+    for (int i = NDIG - 1; i >= 0; i--) {
+        d[i] = (char)('0' + M % 10);
+        M /= 10;
     }
-    int nd = 10; /* significant digits left after stripping zeros */
+    int nd = NDIG; /* significant digits left after stripping zeros */
     while (nd > 1 && d[nd - 1] == '0')
         nd--;
-    if (e < -4 || e >= 10) {
+    if (e < -4 || e >= NDIG) {
         *p++ = d[0];
         if (nd > 1) {
             *p++ = '.';
