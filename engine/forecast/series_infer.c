@@ -225,6 +225,17 @@ static void one_row_reason(const hz__sb *b, hz_freq r, int minutes, size_t nd,
              first);
 }
 
+/* Rank of a frequency from fine to coarse (weeks and months do not nest,
+ * which the caller checks). */
+static int rank(hz_freq f)
+{
+    return (int)f; /* hz_freq runs from fine to coarse */
+}
+
+/* Rows a date (or period) below which input with repeated dates is a
+ * series with a few rows repeated (reported) rather than transactions. */
+#define REPEAT_MAX_PER 1.5
+
 static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
                             int *minutes, hz_series_set *set, char *why,
                             size_t wn)
@@ -236,10 +247,28 @@ static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
         return st;
     double per = nd ? (double)b->ndated / (double)nd : 1.0;
     bool txn = (double)nd < 0.95 * (double)b->ndated;
-    hz_freq r = txn ? HZ_FREQ_INFER : regular_freq(med, a, minutes);
-    if (r != HZ_FREQ_INFER) {
+    hz_freq r = regular_freq(med, a, minutes);
+    /* Transactions come on any day; distinct dates a week or more apart
+     * and aligned as periods are (one weekday, one day of the month)
+     * are periods, however many rows share them.  Under 1.5 rows a date
+     * that is a series with repeated rows, and they are reported. */
+    if (txn && rank(r) < rank(HZ_FREQ_WEEK))
+        r = HZ_FREQ_INFER;
+    if (r != HZ_FREQ_INFER && (!txn || per < REPEAT_MAX_PER)) {
         *f = r;
         one_row_reason(b, r, *minutes, nd, dup, set, why, wn);
+        return HZ_OK;
+    }
+    if (r != HZ_FREQ_INFER) {
+        char unit[24];
+        hz_calendar c;
+        hz_calendar_init(&c, r);
+        hz_calendar_unit(&c, unit, sizeof unit);
+        *f = r;
+        snprintf(why, wn,
+                 "inferred: transaction-level input, %.1f rows per series "
+                 "and date, the dates one %s apart",
+                 per, unit);
         return HZ_OK;
     }
     *minutes = 1;
@@ -277,13 +306,6 @@ static hz_freq freq_of_fmt(hz_datefmt f)
     case HZ_DATEFMT_YEAR: return HZ_FREQ_YEAR;
     default: return HZ_FREQ_INFER;
     }
-}
-
-/* Rank of a frequency from fine to coarse (weeks and months do not nest,
- * which the caller checks). */
-static int rank(hz_freq f)
-{
-    return (int)f; /* hz_freq runs from fine to coarse */
 }
 
 /* The output label of periods of f read from dates in format fmt. */
@@ -348,16 +370,17 @@ static void place_labels(const hz__sb *b, const alignment *a, hz_calendar *c)
 }
 
 /* Period-labelled dates (2024-W05, 2024-03) of one row per series and
- * period but for a few (under 5% of the rows): those rows, summed into a
- * period already seen, are counted with the first (set->rows_repeated);
- * more is taken for transactions. */
+ * period but for a few (under 5% of the rows, or under 1.5 rows a
+ * period): those rows, summed into a period already seen, are counted
+ * with the first (set->rows_repeated); more is taken for transactions. */
 static hz_status repeated_periods(const hz__sb *b, hz_series_set *set)
 {
     size_t nd;
     int64_t med, dup;
     hz_status st = spacing(b, &nd, &med, &dup);
     if (st != HZ_OK || dup == HZ__NO_TIME ||
-        (double)nd < 0.95 * (double)b->ndated)
+        ((double)nd < 0.95 * (double)b->ndated &&
+         (double)b->ndated >= REPEAT_MAX_PER * (double)nd))
         return st;
     set->rows_repeated = b->ndated - nd;
     hz_calendar c;

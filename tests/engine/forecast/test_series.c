@@ -679,3 +679,52 @@ HZ_TEST(periods_of_minutes_are_inferred_and_given)
     hz_series_set_free(s);
     free(csv);
 }
+
+/* A monthly series with one row repeated (8% of 12 rows, over the 5% of
+ * transactions) stays a monthly series, the repeat summed and reported,
+ * dated or labelled YYYY-MM; three rows on each month's first day are
+ * transactions on monthly dates, also months; daily-spaced transactions
+ * over fewer than 12 months still take weeks. */
+HZ_TEST(a_repeated_row_keeps_the_frequency_and_is_reported)
+{
+    char csv[1024];
+    for (int lab = 0; lab < 2; lab++) {
+        size_t len = (size_t)snprintf(csv, sizeof csv, "ts,v\n");
+        for (int m = 1; m <= 11; m++)
+            for (int k = 0; k < (m == 8 ? 2 : 1); k++)
+                len += (size_t)snprintf(csv + len, sizeof csv - len,
+                                        lab ? "2023-%02d,%d\n"
+                                            : "2023-%02d-01,%d\n",
+                                        m, 100 + 10 * m);
+        hz_error err;
+        hz_series_set *s = build_text(csv, HZ_FREQ_INFER, 0, &err);
+        HZ_CHECK(s != NULL);
+        if (s == NULL)
+            return;
+        HZ_CHECK(s->freq == HZ_FREQ_MONTH);
+        HZ_CHECK(s->nseries == 1 && s->series[0].n == 11);
+        HZ_CHECK(s->rows_repeated == 1);
+        HZ_CHECK_CONTAINS(s->repeated_first, "2023-08");
+        HZ_CHECK(s->series[0].values[7] == 2 * 180); /* August, twice */
+        hz_series_set_free(s);
+    }
+    size_t len = (size_t)snprintf(csv, sizeof csv, "ts,v\n");
+    for (int m = 1; m <= 10; m++)
+        for (int k = 0; k < 3; k++)
+            len += (size_t)snprintf(csv + len, sizeof csv - len,
+                                    "2023-%02d-01,%d\n", m, 1 + k);
+    hz_error err;
+    hz_series_set *s = build_text(csv, HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s != NULL && s->freq == HZ_FREQ_MONTH && s->rows_repeated == 0);
+    if (s != NULL)
+        HZ_CHECK_CONTAINS(s->freq_reason, "the dates one month apart");
+    hz_series_set_free(s);
+    len = (size_t)snprintf(csv, sizeof csv, "ts,v\n");
+    for (int d = 1; d <= 28; d++)
+        for (int k = 0; k < 2; k++)
+            len += (size_t)snprintf(csv + len, sizeof csv - len,
+                                    "2023-03-%02d,%d\n", d, 1 + k);
+    s = build_text(csv, HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s != NULL && s->freq != HZ_FREQ_MONTH && s->rows_repeated == 0);
+    hz_series_set_free(s);
+}
