@@ -287,25 +287,51 @@ static hz_status text_times(hz__sb *b)
     return HZ_OK;
 }
 
-/* Integers as years: every value must be a year from 1000 to 9999. */
-static hz_status year_times(hz__sb *b)
+#define NO_DAY INT32_MIN
+
+/* Day of an integer YYYYMMDD (20240105), or NO_DAY when v is not
+ * one (as hz_customer_cell_day reads them for the customer analyses). */
+static int32_t basic_day(int64_t v)
+{
+    if (v < 10000101 || v > 99991231)
+        return NO_DAY;
+    int y = (int)(v / 10000);
+    unsigned m = (unsigned)(v / 100 % 100), d = (unsigned)(v % 100);
+    if (m < 1 || m > 12 || d < 1 || d > (unsigned)hz_days_in_month(y, m))
+        return NO_DAY;
+    return hz_days_from_civil(y, m, d);
+}
+
+/* Integers as dates: every value a year from 1000 to 9999, or every
+ * value a day written YYYYMMDD (SAP and mainframe exports), as the first
+ * value is. */
+static hz_status int_times(hz__sb *b)
 {
     const hz_column *dc = b->dc;
+    int days = -1; /* unknown until the first value */
     for (size_t i = 0; i < b->n; i++) {
         if (hz_col_is_null(dc, i)) {
             b->t[i] = HZ__NO_TIME;
             continue;
         }
-        int64_t y = dc->v.i64[i];
-        if (y < 1000 || y > 9999)
+        int64_t v = dc->v.i64[i];
+        if (days < 0)
+            days = v >= 10000101;
+        int32_t day = days ? basic_day(v)
+                      : v >= 1000 && v <= 9999
+                          ? hz_days_from_civil((int)v, 1, 1)
+                          : NO_DAY;
+        if (day == NO_DAY)
             return hz_error_set(b->err, HZ_ETYPE,
                                 "column '%s' in %s is int64, not a date "
-                                "(integers are read as years only when all "
-                                "lie in 1000-9999; row %zu holds %lld)",
-                                b->o->date_col, b->src, i + 1, (long long)y);
-        b->t[i] = (int64_t)hz_days_from_civil((int)y, 1, 1) * 86400;
+                                "(integers are read as dates only when all "
+                                "are years from 1000 to 9999 or all days "
+                                "written YYYYMMDD; data row %zu holds %lld)",
+                                b->o->date_col, b->src, i + 1, (long long)v);
+        b->t[i] = (int64_t)day * 86400;
     }
-    b->dfmt = HZ_DATEFMT_YEAR;
+    if (days != 1)
+        b->dfmt = HZ_DATEFMT_YEAR;
     return HZ_OK;
 }
 
@@ -316,7 +342,7 @@ static hz_status row_times(hz__sb *b)
     if (dc->type == HZ_TYPE_STRING)
         st = text_times(b);
     else if (dc->type == HZ_TYPE_INT64)
-        st = year_times(b);
+        st = int_times(b);
     else {
         for (size_t i = 0; i < b->n; i++) {
             if (hz_col_is_null(dc, i))

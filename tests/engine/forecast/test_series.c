@@ -728,3 +728,34 @@ HZ_TEST(a_repeated_row_keeps_the_frequency_and_is_reported)
     HZ_CHECK(s != NULL && s->freq != HZ_FREQ_MONTH && s->rows_repeated == 0);
     hz_series_set_free(s);
 }
+
+/* Integer dates written YYYYMMDD (SAP, mainframe exports) are days, as
+ * the customer analyses read them; a column mixing them with years, or
+ * holding an impossible day, is refused naming the row. */
+HZ_TEST(integer_yyyymmdd_dates_are_days)
+{
+    const char *csv = "ts,v\n20240105,1\n20240212,2\n20240301,3\n20240415,4\n"
+                      "20240502,5\n20240610,6\n20240711,7\n20240812,8\n"
+                      "20240905,9\n20241003,10\n20241104,11\n20241205,12\n"
+                      "20241220,13\n";
+    hz_error err;
+    hz_series_set *s = build_text(csv, HZ_FREQ_MONTH, 0, &err);
+    HZ_CHECK(s != NULL);
+    if (s == NULL)
+        return;
+    HZ_CHECK(s->nseries == 1 && s->series[0].n == 12);
+    HZ_CHECK(s->series[0].values[11] == 12 + 13); /* December, twice */
+    char lab[32];
+    hz_calendar_format(&s->cal, s->series[0].start, lab, sizeof lab);
+    HZ_CHECK_CONTAINS(lab, "2024-01");
+    hz_series_set_free(s);
+    s = build_text("ts,v\n20240105,1\n2024,2\n", HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s == NULL && err.status == HZ_ETYPE);
+    HZ_CHECK_CONTAINS(err.msg, "data row 2 holds 2024");
+    s = build_text("ts,v\n20240105,1\n20240230,2\n", HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "holds 20240230");
+    s = build_text("ts,v\n2023,1\n2024,2\n2025,3\n", HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s != NULL && s->freq == HZ_FREQ_YEAR); /* years as before */
+    hz_series_set_free(s);
+}
