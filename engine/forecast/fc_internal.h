@@ -85,6 +85,9 @@ double hz__qnorm(double p);
  * in "...", so that add is kept whole (cut only if longer than the
  * note itself). */
 void hz__note_append(char *note, size_t cap, const char *add);
+/* The start of the note of a forecast without intervals (guarded.c); not
+ * a fallback (hz_forecast_note_is_fallback). */
+#define HZ__NO_INTERVALS_NOTE "no intervals"
 
 /* FNV-1a hash of data[0..len) mixed with h (per-series seeds). */
 uint64_t hz__hash64(const void *data, size_t len, uint64_t h);

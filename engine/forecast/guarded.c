@@ -109,5 +109,11 @@ hz_status hz_forecast_series_guarded(const double *y, size_t n,
     g->nonnegative = hz__fc_nonneg_applies(g->mode, y, n);
     if (g->nonnegative)
         g->nclamped = hz__fc_clamp_nonneg(out);
-    return finite_or_refused(out, err);
+    st = finite_or_refused(out, err);
+    if (st == HZ_OK && out->nlevels > 0 && isnan(out->lower[0][0]))
+        hz__note_append(out->note, sizeof out->note,
+                        n < 2 ? HZ__NO_INTERVALS_NOTE " from one observation"
+                              : HZ__NO_INTERVALS_NOTE
+                          ": the model gives none here");
+    return st;
 }

@@ -299,6 +299,11 @@ hz_status hz_idemand_forecast(const double *y, size_t n,
         qsort(size, k, sizeof *size, cmp_double);
     }
     fill_forecast(out, rate, size, k, p);
+    /* one observation says nothing of the spread: no bounds (NaN, as
+     * naive's), rather than bounds of zero width at it */
+    for (size_t l = 0; n == 1 && l < out->nlevels; l++)
+        for (size_t i = 0; i < out->h; i++)
+            out->lower[l][i] = out->upper[l][i] = NAN;
     snprintf(out->method, sizeof out->method, "%s", name);
     free(buf);
     return HZ_OK;

@@ -309,7 +309,12 @@ static void keep_nonneg(const hz__hier *H, hz_forecast_result *r)
 
 bool hz_forecast_note_is_fallback(const char *note)
 {
-    return note[0] != '\0' && strncmp(note, BIAS_NOTE, strlen(BIAS_NOTE)) != 0;
+    /* notes that are not fallbacks come after any fallback's, so a note
+     * that starts with one of them holds no fallback */
+    return note[0] != '\0' &&
+           strncmp(note, BIAS_NOTE, strlen(BIAS_NOTE)) != 0 &&
+           strncmp(note, HZ__NO_INTERVALS_NOTE,
+                   strlen(HZ__NO_INTERVALS_NOTE)) != 0;
 }
 
 /* Before reconciling: the nodes' biases corrected where that would have

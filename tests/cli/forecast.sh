@@ -54,6 +54,13 @@ printf 'd,g,v\n2024-06-01,a,5\n2024-07-01,a,6\n2024-01-01,b,1\n2024-02-01,b,2\n2
 "$H" forecast "$T/short.csv" --date d --value v --by g --horizon 3 --quiet -o "$T/s.csv"
 check "short run ok" test $? -eq 0
 check "fallback note" grep -q '^a,.*used naive' "$T/s.csv"
+# one observation: no bounds, and the note says why (not a fallback)
+printf 'date,sales\n2024-01,5\n' >"$T/one.csv"
+for m in naive croston; do
+    "$H" forecast "$T/one.csv" --date date --value sales --model $m --horizon 2 -o "$T/one_$m.csv" 2>"$T/one_err"
+    check "one observation, $m: empty bounds, noted" grep -q '^total,2024-02,5,,,,,[A-Za-z(0-9.)]*,no intervals from one observation$' "$T/one_$m.csv"
+    check "one observation, $m: not a fallback" grep -q '0 with fallbacks' "$T/one_err"
+done
 
 # a series whose forecast leaves the range of a double is refused (exit 1,
 # its name and the reason), never written with empty points

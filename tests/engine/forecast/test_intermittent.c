@@ -68,6 +68,23 @@ HZ_TEST(one_demand_gives_bounds_not_a_point)
     }
 }
 
+/* One observation in all: every method forecasts it, with no bounds
+ * (NaN, as naive) instead of bounds of zero width at it. */
+HZ_TEST(one_observation_gives_no_bounds)
+{
+    const double y[1] = {5};
+    for (int m = HZ_ID_CROSTON; m <= HZ_ID_IMAPA; m++) {
+        hz_forecast *f = run(y, 1, m, 0.1);
+        HZ_CHECK(f != NULL);
+        if (f == NULL)
+            continue;
+        HZ_CHECK(isfinite(f->mean[0]) && f->mean[0] > 0);
+        for (size_t k = 0; k < 2; k++)
+            HZ_CHECK(isnan(f->lower[k][0]) && isnan(f->upper[k][0]));
+        hz_forecast_free(f);
+    }
+}
+
 HZ_TEST(sba_is_croston_debiased)
 {
     double y[60];
