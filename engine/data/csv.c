@@ -394,6 +394,7 @@ static hz_status apply_schema(reader *r)
         sp->overridden = true;
         sp->undecided = false;
         sp->fmt = ov->datefmt;
+        sp->zoned = ov->type == HZ_TYPE_TIMESTAMP && r->ev[j].n_zoned > 0;
         if ((ov->type == HZ_TYPE_DATE || ov->type == HZ_TYPE_TIMESTAMP) &&
             ov->datefmt == HZ_DATEFMT_NONE) {
             colspec guess = hz__csv_evidence_resolve(&r->ev[j], true);

@@ -153,6 +153,17 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
                        hz_format_day(c->day_hi, b));
         return;
     }
+    if (sp->type == HZ_TYPE_TIMESTAMP && hz__csv_zoned_text(s, n) != sp->zoned) {
+        hz__csv_report(c, j + 1, false,
+                       "column '%s': timestamp '%s' has %s UTC offset, "
+                       "unlike the column's %s: with zones mixed its "
+                       "instant is unknown (give every value an offset, or "
+                       "none)",
+                       c->names[j], shown(s, n, sh, sizeof sh),
+                       sp->zoned ? "no" : "a",
+                       sp->zoned ? "timestamps with one" : "first timestamps");
+        return;
+    }
     if (sp->type == HZ_TYPE_DATE)
         c->stage[j] = (uint32_t)(int32_t)day;
     else
@@ -614,6 +625,7 @@ static void parse_rows(chunk *c)
                 int64_t secs;
                 bool ts;
                 if (!parse_date(f, fl, c->spec[j].fmt, &secs, &ts) ||
+                    hz__csv_zoned_text(f, fl) != c->spec[j].zoned ||
                     secs < (int64_t)c->day_lo * 86400 ||
                     secs >= ((int64_t)c->day_hi + 1) * 86400)
                     goto slow;

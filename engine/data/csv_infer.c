@@ -28,21 +28,6 @@ static hz_datefmt year_first_shape(const char *t, size_t tn)
     return HZ_DATEFMT_NONE;
 }
 
-/* Whether a timestamp's text ends with a zone: Z, or +hh:mm / -hhmm
- * after its time (hh:mm...). */
-static bool zoned_text(const char *t, size_t tn)
-{
-    if (tn < 12 || memchr(t, ':', tn) == NULL)
-        return false;
-    if (t[tn - 1] == 'Z' || t[tn - 1] == 'z')
-        return true;
-    for (size_t k = 5; k <= 6 && k < tn; k++)
-        if ((t[tn - k] == '+' || t[tn - k] == '-') &&
-            memchr(t, ':', tn - k) != NULL)
-            return true;
-    return false;
-}
-
 /* Which date formats a trimmed value fits.  Cheap rejects first: most
  * sampled values are numbers or words. */
 static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
@@ -56,7 +41,7 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
         if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL)) {
             e->n_fmt[f]++;
             e->n_ts += ts;
-            e->n_zoned += ts && zoned_text(t, tn);
+            e->n_zoned += ts && hz__csv_zoned_text(t, tn);
         }
         return;
     }
@@ -68,7 +53,7 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
     e->n_fmt[HZ_DATEFMT_MDY_SLASH] += m;
     e->n_fmt[HZ_DATEFMT_DMY] += d;
     e->n_ts += (m || d) && ts;
-    e->n_zoned += (m || d) && ts && zoned_text(t, tn);
+    e->n_zoned += (m || d) && ts && hz__csv_zoned_text(t, tn);
     e->n_mdy_only += m && !d;
     e->n_dmy_only += d && !m;
     if (m && d && !e->ambiguous) {

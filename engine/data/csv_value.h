@@ -298,4 +298,22 @@ slow:
     return hz_parse_datetime(s, n, fmt, secs, is_ts, NULL);
 }
 
+/* Whether a timestamp's text ends with a zone: Z, or +hh:mm / +hhmm /
+ * +hh (or -) after its time (hh:mm...). */
+static inline bool hz__csv_zoned_text(const char *t, size_t tn)
+{
+    if (tn < 12 || memchr(t, ':', tn) == NULL)
+        return false;
+    if (t[tn - 1] == 'Z' || t[tn - 1] == 'z')
+        return true;
+    static const size_t back[3] = {3, 5, 6};
+    for (size_t q = 0; q < 3 && back[q] < tn; q++) {
+        size_t k = back[q];
+        if ((t[tn - k] == '+' || t[tn - k] == '-') &&
+            memchr(t, ':', tn - k) != NULL)
+            return true;
+    }
+    return false;
+}
+
 #endif

@@ -64,7 +64,7 @@ HZ_TEST(infers_types_and_values)
     hz_dataset *ds = read_str(
         "id,price,day,flag,name,ts,empty\n"
         "1,2.5,2024-02-29,yes,alpha,2024-01-01T10:20:30Z,\n"
-        "-7,1e3,2023-12-31,No,beta,2024-01-02 00:00:00,\n"
+        "-7,1e3,2023-12-31,No,beta,2024-01-02 00:00:00Z,\n"
         "42,,1970-01-01,TRUE,,2024-01-03T01:00:00+01:00,\n",
         NULL, &err);
     HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
@@ -669,5 +669,42 @@ HZ_TEST(timestamps_with_offsets_are_marked)
     hz_dataset_free(ds);
     ds = read_str("d,v\n2024-03-05,1\n2024-03-06,-2\n", NULL, &err);
     HZ_CHECK(ds != NULL && !ds->cols[0].zoned);
+    hz_dataset_free(ds);
+}
+
+/* A timestamp column mixing values with and without a UTC offset is
+ * refused at the first that differs from the sampled rows' verdict (with
+ * an offset when any sampled value has one), whichever kind comes first;
+ * "+hh" alone is an offset too. */
+HZ_TEST(timestamps_mixing_offsets_and_none_are_refused)
+{
+    hz_error err;
+    hz_dataset *ds = read_str("ts,v\n2024-01-05T10:00:00-05:00,1\n"
+                              "2024-01-05T11:00:00,2\n",
+                              NULL, &err);
+    HZ_CHECK(ds == NULL);
+    HZ_CHECK_CONTAINS(err.msg, ":3:1: column 'ts': timestamp "
+                               "'2024-01-05T11:00:00' has no UTC offset");
+    ds = read_str("ts,v\n2024-01-05T10:00:00,1\n2024-01-05T11:00:00+02,2\n",
+                  NULL, &err);
+    HZ_CHECK(ds == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "has no UTC offset");
+    /* 5,000 plain rows, then one with an offset: the sample sees it */
+    size_t cap = 5002 * 32, len = 0;
+    char *t = malloc(cap);
+    len += (size_t)snprintf(t, cap, "ts,v\n");
+    for (int i = 0; i < 5000; i++)
+        len += (size_t)snprintf(t + len, cap - len,
+                                "2024-01-%02d %02d:00:00,%d\n", 1 + i / 24 % 28,
+                                i % 24, i);
+    snprintf(t + len, cap - len, "2024-02-01 00:00:00Z,1\n");
+    ds = read_str(t, NULL, &err);
+    HZ_CHECK(ds == NULL);
+    HZ_CHECK_CONTAINS(err.msg, ":2:1: column 'ts': timestamp "
+                               "'2024-01-01 00:00:00' has no UTC offset");
+    free(t);
+    ds = read_str("ts,v\n2024-01-05T10:00:00+01,1\n2024-01-05T11:00:00Z,2\n",
+                  NULL, &err);
+    HZ_CHECK_MSG(ds != NULL && ds->cols[0].zoned, "%s", err.msg);
     hz_dataset_free(ds);
 }
