@@ -34,4 +34,22 @@ for args in "segment $T/eu.csv --decimal" "clv $T/eu.csv --delimiter ab" \
     check "analyze $args: a message" grep -q "^horizon analyze: ." "$T/err"
 done
 
+# ---- a bad value is named by its place in the file, FILE:LINE:FIELD (the
+# line counts the header, blank lines and rows over several lines), as
+# the CSV reader names places, with the value; the file named once
+printf 'customer_id,order_date,revenue\na,2024-01-01,5\n\nb,2024-01-02,"7"\nb,2024-01-03,-15\n' >"$T/neg.csv"
+expect_exit 1 "horizon analyze: $T/neg.csv:5:3: column 'revenue' (amount) is -15: amounts must be non-negative" -- \
+    "$H" analyze clv "$T/neg.csv"
+check "the file is named once" test "$(grep -o "neg.csv" "$T/err" | wc -l)" -eq 1
+expect_exit 1 "horizon analyze: stdin:5:3: column 'revenue' (amount) is -15" -- \
+    "$H" analyze segment - <"$T/neg.csv"
+printf 'customer_id,order_date,revenue,note\na,2024-01-01,5,"x\ny"\n,2024-01-02,7,z\n' >"$T/nocust.csv"
+expect_exit 1 "$T/nocust.csv:4:1: column 'customer_id' (customer) is empty" -- \
+    "$H" analyze suite "$T/nocust.csv"
+printf 'customer_id,order_date,revenue\na,20240101,5\nb,20241341,7\n' >"$T/baddate.csv"
+expect_exit 1 "$T/baddate.csv:3:2: column 'order_date' (date) is 20241341: not a valid date" -- \
+    "$H" analyze clv "$T/baddate.csv"
+expect_exit 2 "horizon analyze: no column 'price' in $T/baddate.csv (columns:" -- \
+    "$H" analyze clv "$T/baddate.csv" --amount price
+
 finish
