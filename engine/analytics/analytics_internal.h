@@ -133,7 +133,6 @@ typedef struct hz__surv_part {
     hz_km_curve km;
     hz_cox_model cox;
     char **names; /* covariate names (p) */
-    size_t dropped;
     double *duration, *event, *risk_score, *surv_at; /* n, n x ntimes */
     double times[HZ_SURV_TIMES_MAX];
     size_t ntimes;

@@ -393,7 +393,9 @@ static void json_survival(const hz_analytics_result *r, FILE *f)
         fputc('}', f);
         return;
     }
-    fprintf(f, "\"rows_dropped\": %zu", s->dropped);
+    /* kept for readers of earlier versions: a row that cannot be used is
+     * an error now, never dropped */
+    fputs("\"rows_dropped\": 0", f);
     json_km(&s->km, f);
     fputs(", \"at\": {", f);
     for (size_t t = 0; t < s->ntimes; t++) {

@@ -172,10 +172,12 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
         fprintf(f, "survival: failed: %s\n", s->err);
         return;
     }
-    fprintf(f,
-            "Kaplan-Meier: %zu customers, %zu events (%zu rows dropped), "
-            "median %g\n",
-            k->n, k->events, s->dropped, k->median);
+    fprintf(f, "Kaplan-Meier: %zu customers, %zu events, median ", k->n,
+            k->events);
+    if (isnan(k->median)) /* S(t) stays above 0.5 */
+        fputs("not reached\n", f);
+    else
+        fprintf(f, "%g\n", k->median);
     fprintf(f, "  %8s %10s %10s %10s\n", "time", "S(t)", "lower", "upper");
     for (size_t t = 0; t < s->ntimes; t++) {
         double tt = s->times[t];
@@ -192,10 +194,12 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
         return;
     }
     const hz_cox_model *m = &s->cox;
-    fprintf(f,
-            "Cox (Breslow ties): %zu customers, %zu events, log partial "
-            "likelihood %.4f\n",
-            m->n, m->events, m->loglik);
+    fprintf(f, "Cox (Breslow ties): %zu customers", m->n);
+    if (m->n < k->n) /* documented: never at risk at an event time */
+        fprintf(f, " (%zu with duration 0 left out: never at risk)",
+                k->n - m->n);
+    fprintf(f, ", %zu events, log partial likelihood %.4f\n", m->events,
+            m->loglik);
     for (size_t j = 0; j < m->p; j++)
         fprintf(f, "  %-45s coef %+.5f (SE %.5f) HR %.4f p %.3g\n",
                 s->names[j], m->coef[j], m->se[j], exp(m->coef[j]),

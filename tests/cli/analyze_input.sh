@@ -52,4 +52,33 @@ expect_exit 1 "$T/baddate.csv:3:2: column 'order_date' (date) is 20241341: not a
 expect_exit 2 "horizon analyze: no column 'price' in $T/baddate.csv (columns:" -- \
     "$H" analyze clv "$T/baddate.csv" --amount price
 
+# ---- survival: a row it cannot use is an error with its place and value
+# (exit 1, no output), never "rows dropped"
+check "gen customers" "$H" gen --kind customers --customers 300 -o "$T/cust.csv"
+# line 3 = the second customer; field 5 = tenure_months, 12 = churned
+edit() { awk -F, -v f="$1" -v v="$2" 'BEGIN{OFS=","} NR==3{$f=v} 1' "$T/cust.csv" >"$T/$3"; }
+edit 5 -5 neg_tenure.csv
+expect_exit 1 "$T/neg_tenure.csv:3:5: column 'tenure_months' (duration) is -5: durations must be non-negative" -- \
+    "$H" analyze survival "$T/neg_tenure.csv" --duration tenure_months --event churned -o "$T/sv.csv"
+check "no output after the refusal" test ! -e "$T/sv.csv"
+check "nothing on stdout after the refusal" test ! -s "$T/out"
+edit 5 "" no_tenure.csv
+expect_exit 1 "$T/no_tenure.csv:3:5: column 'tenure_months' (duration) is empty" -- \
+    "$H" analyze survival "$T/no_tenure.csv" --duration tenure_months --event churned
+edit 12 "" no_event.csv
+expect_exit 1 "$T/no_event.csv:3:12: column 'churned' (event) is empty" -- \
+    "$H" analyze survival "$T/no_event.csv" --duration tenure_months --event churned
+edit 6 "" no_fee.csv
+expect_exit 1 "$T/no_fee.csv:3:6: column 'monthly_fee' (covariate) is empty" -- \
+    "$H" analyze survival "$T/no_fee.csv" --duration tenure_months --event churned --covariates monthly_fee
+printf 'id,tenure,churn\na,3,yes\nb,4,2\nc,5,no\n' >"$T/ev.csv"
+expect_exit 1 "$T/ev.csv:3:3: column 'churn' (event) is '2': expected yes/no, true/false or 0/1" -- \
+    "$H" analyze survival "$T/ev.csv"
+printf 'id,tenure,churn\na,3,yes\nb,n/a,no\nc,5,no\n' >"$T/dur.csv"
+expect_exit 1 "$T/dur.csv:3:2: column 'tenure' (duration) is 'n/a': durations must be non-negative numbers" -- \
+    "$H" analyze survival "$T/dur.csv"
+expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned --summary-only
+check "no 'rows dropped' in the summary" bash -c "! grep -q 'dropped' '$T/out'"
+check "every customer in the curve" grep -q "^Kaplan-Meier: 300 customers" "$T/out"
+
 finish

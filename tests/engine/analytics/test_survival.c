@@ -132,10 +132,54 @@ HZ_TEST(survival_errors_name_the_column)
     q.event_col = "churn";
     HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SURVIVAL, &q, &r, &err) ==
              HZ_ETYPE);
-    HZ_CHECK_CONTAINS(err.msg, "tenure");
+    HZ_CHECK_CONTAINS(err.msg, "s.csv:3:2: column 'tenure' (duration) is "
+                               "'x': durations must be non-negative");
     q.event_col = "nosuch";
     HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SURVIVAL, &q, &r, &err) ==
              HZ_ENOTFOUND);
     HZ_CHECK_CONTAINS(err.msg, "nosuch");
     hz_dataset_free(ds);
+}
+
+/* A row the analysis cannot use is refused with its place and value,
+ * never dropped: a customer left out of the curve would change it. */
+HZ_TEST(survival_refuses_rows_it_cannot_use)
+{
+    static const struct {
+        const char *csv, *covariates, *msg;
+    } cases[] = {
+        {"id,tenure,churn,fee\na,3,yes,1\nb,-5,no,2\n", NULL,
+         "s.csv:3:2: column 'tenure' (duration) is -5: durations must be "
+         "non-negative"},
+        {"id,tenure,churn,fee\na,3,yes,1\n\nb,,no,2\n", NULL,
+         "s.csv:4:2: column 'tenure' (duration) is empty"},
+        {"id,tenure,churn,fee\na,3,yes,1\nb,4,,2\n", NULL,
+         "s.csv:3:3: column 'churn' (event) is empty"},
+        {"id,tenure,churn,fee\na,3,yes,1\nb,4,maybe,2\nc,5,no,3\n", NULL,
+         "s.csv:3:3: column 'churn' (event) is 'maybe': expected yes/no, "
+         "true/false or 0/1"},
+        {"id,tenure,churn,fee\na,3,1,1\nb,4,2,2\nc,5,0,3\n", NULL,
+         "s.csv:3:3: column 'churn' (event) is 2: expected yes/no"},
+        {"id,tenure,churn,fee\na,3,yes,1\nb,4,no,\nc,5,no,3\n", "fee",
+         "s.csv:3:4: column 'fee' (covariate) is empty"},
+        {"id,tenure,churn,plan\na,3,yes,A\nb,4,no,B\nc,5,no,\n", "plan",
+         "s.csv:4:4: column 'plan' (covariate) is empty"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        hz_dataset *ds = NULL;
+        hz_error err;
+        HZ_CHECK(hz_csv_read_buffer(cases[c].csv, strlen(cases[c].csv),
+                                    "s.csv", NULL, &ds, NULL, &err) == HZ_OK);
+        hz_analytics_request q;
+        hz_analytics_result *r = NULL;
+        hz_analytics_request_init(&q);
+        q.event_col = "churn";
+        q.covariates = cases[c].covariates;
+        HZ_CHECK_MSG(hz_analytics_run(ds, HZ_ANALYSIS_SURVIVAL, &q, &r,
+                                      &err) == HZ_EINVAL,
+                     "case %zu ran", c);
+        HZ_CHECK_CONTAINS(err.msg, cases[c].msg);
+        hz_analytics_result_free(r);
+        hz_dataset_free(ds);
+    }
 }
