@@ -128,8 +128,8 @@ typedef struct hz__seg_part {
 } hz__seg_part;
 
 typedef struct hz__surv_part {
-    bool run, ok, cox_ok;
-    char err[HZ_ERROR_MAX], cox_err[HZ_ERROR_MAX];
+    bool run, ok, cox_ok; /* cox_ok: fitted (asked for with covariates) */
+    char err[HZ_ERROR_MAX];
     hz_km_curve km;
     hz_cox_model cox;
     char **names; /* covariate names (p) */

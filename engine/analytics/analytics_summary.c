@@ -405,8 +405,6 @@ static void json_survival(const hz_analytics_result *r, FILE *f)
     fputc('}', f);
     if (s->cox_ok)
         json_cox(s, f);
-    else if (s->cox_err[0])
-        jstr(f, "cox_error", s->cox_err);
     fputc('}', f);
 }
 

@@ -262,22 +262,24 @@ static hz_status cox_names(hz__surv_part *s, const covar *cv, size_t p)
     return HZ_OK;
 }
 
-/* Cox model, risk scores and S(t | x) per customer; a failure of the
- * model is recorded (cox_err) while the Kaplan-Meier curve stays. */
+/* Cox model, risk scores and S(t | x) per customer.  A model that
+ * cannot be fitted (covariates that are collinear or do not vary, no
+ * convergence) fails the analysis with its reason: the Cox model was
+ * asked for, so the curve alone is not the work. */
 static hz_status fit_cox(hz__surv_part *s, const double *X, size_t n, size_t p,
-                         const covar *cv)
+                         const covar *cv, hz_error *err)
 {
-    hz_error e;
     if (cox_names(s, cv, p) != HZ_OK)
-        return HZ_ENOMEM;
-    if (hz_cox_fit(X, s->duration, s->event, n, p, &s->cox, &e) != HZ_OK) {
-        snprintf(s->cox_err, sizeof s->cox_err, "%s", e.msg);
-        return e.status == HZ_ENOMEM ? HZ_ENOMEM : HZ_OK;
-    }
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    hz_status st = hz_cox_fit_named(X, s->duration, s->event, n, p,
+                                    (const char *const *)s->names, &s->cox,
+                                    err);
+    if (st != HZ_OK)
+        return st;
     s->risk_score = malloc((n + 1) * sizeof(double));
     s->surv_at = malloc((n * s->ntimes + 1) * sizeof(double));
     if (s->risk_score == NULL || s->surv_at == NULL)
-        return HZ_ENOMEM;
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         double eta = 0;
         for (size_t j = 0; j < p; j++)
@@ -328,9 +330,10 @@ static hz_status survival_inner(hz_analytics_result *r, const hz_dataset *ds,
     if (st == HZ_OK) {
         r->n = n;
         report_times(s, q, n);
-        if (hz__set_ids(r, ic, NULL, rows, n) != HZ_OK ||
-            (p > 0 && fit_cox(s, X, n, p, cv) != HZ_OK))
+        if (hz__set_ids(r, ic, NULL, rows, n) != HZ_OK)
             st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        else if (p > 0)
+            st = fit_cox(s, X, n, p, cv, err);
     }
     free(cv);
     free(rows);

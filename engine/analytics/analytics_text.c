@@ -188,11 +188,8 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
         fprintf(f, "  %8g %10.5f %10.5f %10.5f\n", tt, hz_km_at(k, tt),
                 any ? k->lower[j] : 1.0, any ? k->upper[j] : 1.0);
     }
-    if (!s->cox_ok) {
-        if (s->cox_err[0])
-            fprintf(f, "Cox: failed: %s\n", s->cox_err);
+    if (!s->cox_ok) /* no covariates (a Cox model that fails fails all) */
         return;
-    }
     const hz_cox_model *m = &s->cox;
     fprintf(f, "Cox (Breslow ties): %zu customers", m->n);
     if (m->n < k->n) /* documented: never at risk at an event time */

@@ -81,4 +81,17 @@ expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months
 check "no 'rows dropped' in the summary" bash -c "! grep -q 'dropped' '$T/out'"
 check "every customer in the curve" grep -q "^Kaplan-Meier: 300 customers" "$T/out"
 
+# ---- Cox: plan and monthly_fee determine each other in generated
+# customers: refused by name (exit 1, no output), never a coefficient
+# with an enormous standard error; a model without the fee is fitted
+expect_exit 1 "Cox model: covariates 'plan=Premium', 'plan=Standard' and 'monthly_fee' are collinear" -- \
+    "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned --covariates plan,monthly_fee
+check "collinear: leave one out" grep -q "leave one of them out" "$T/err"
+check "collinear: nothing on stdout" test ! -s "$T/out"
+expect_exit 1 "covariates 'plan=Premium', 'plan=Standard' and 'monthly_fee' are collinear" -- \
+    "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned --covariates plan,support_tickets,monthly_fee
+expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned \
+    --covariates plan,support_tickets,autopay --summary-only
+check "plan fitted" grep -Eq "^  plan=Premium +coef [-+]0\.[0-9]+ \(SE 0\.[0-9]+\)" "$T/out"
+
 finish
