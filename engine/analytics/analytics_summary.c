@@ -293,7 +293,15 @@ static void json_kmeans(const hz_analytics_result *r, FILE *f)
             ", \"kmeans\": {\"k\": %d, \"features\": \"standardised "
             "log1p(recency_days), log1p(frequency), log1p(total spend)\", "
             "\"k_chosen_by\": \"%s\"",
-            s->k, s->k_chosen ? "silhouette" : "request");
+            s->k,
+            s->k_chosen    ? "silhouette"
+            : s->k_default ? "default"
+                           : "request");
+    if (s->k_default && s->k < HZ__KMEANS_DEFAULT_K) {
+        char how[160];
+        hz__kmeans_k_how(s, how, sizeof how);
+        jstr(f, "k_note", how);
+    }
     jnum(f, "inertia", s->inertia);
     fprintf(f, ", \"iterations\": %d", s->iterations);
     if (s->k_chosen) {

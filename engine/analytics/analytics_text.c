@@ -153,9 +153,10 @@ static void text_segments(const hz_analytics_result *r, FILE *f)
             fprintf(f, "  %-20s %8zu customers, revenue share %.3f\n",
                     hz_rfm_segment_name(g), s->segprof[g].size,
                     s->segprof[g].revenue_share);
+    char how[160];
+    hz__kmeans_k_how(s, how, sizeof how);
     fprintf(f, "k-means: k = %d (%s), inertia %.2f, %d iterations\n", s->k,
-            s->k_chosen ? "chosen by silhouette" : "requested", s->inertia,
-            s->iterations);
+            how, s->inertia, s->iterations);
     for (int g = 0; g < s->k; g++)
         fprintf(f,
                 "  cluster %d: %zu customers, centre recency %.1f days, "

@@ -94,4 +94,17 @@ expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months
     --covariates plan,support_tickets,autopay --summary-only
 check "plan fitted" grep -Eq "^  plan=Premium +coef [-+]0\.[0-9]+ \(SE 0\.[0-9]+\)" "$T/out"
 
+# ---- k-means: the default k = 4 reduced for fewer distinct customers
+# says so; a requested k says requested
+printf 'customer_id,order_date,revenue\na,2024-01-01,5\nb,2024-01-02,7\nc,2024-01-03,15\n' >"$T/three.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/three.csv" --summary-only
+check "k reduced, and why" grep -q "k-means: k = 3 (reduced from the default 4: the customers have only 3 distinct recency-frequency-spend profiles)" "$T/out"
+check "k reduced: not 'requested'" bash -c "! grep -q requested '$T/out'"
+expect_exit 0 "" -- "$H" analyze segment "$T/three.csv" --json --summary-only
+check "k reduced in JSON" grep -q '"k_chosen_by": "default", "k_note": "reduced from the default 4' "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/three.csv" --k 3 --summary-only
+check "--k 3: requested" grep -q "k-means: k = 3 (requested)" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only
+check "k = 4 by default" grep -q "k-means: k = 4 (default)" "$T/out"
+
 finish
