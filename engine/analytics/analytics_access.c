@@ -274,6 +274,6 @@ const char *hz_analytics_part_error(const hz_analytics_result *r,
     if (!strcmp(part, "segment"))
         return r->seg.err;
     if (!strcmp(part, "survival"))
-        return r->surv.err[0] ? r->surv.err : r->surv.cox_err;
+        return r->surv.err;
     return "";
 }

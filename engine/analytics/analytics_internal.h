@@ -110,13 +110,17 @@ typedef struct hz__churn_part {
     double *roc_buf;
 } hz__churn_part;
 
+#define HZ__KMEANS_DEFAULT_K 4 /* k-means clusters unless asked */
+
 typedef struct hz__seg_part {
     bool run, ok;
     char err[HZ_ERROR_MAX];
     uint8_t *rs, *fs, *ms, *seg;
     int32_t *cluster;
     int k;
-    bool k_chosen;
+    bool k_chosen;  /* by silhouette (--k auto) */
+    bool k_default; /* the default, 4, or fewer when k_default_max is less */
+    int k_default_max; /* customers with distinct R, F, M (up to 4) */
     double sil[HZ__KMAX_CHOICES];
     int sil_kmin, sil_kmax;
     hz_segment_profile segprof[HZ_SEG_COUNT];
@@ -128,12 +132,11 @@ typedef struct hz__seg_part {
 } hz__seg_part;
 
 typedef struct hz__surv_part {
-    bool run, ok, cox_ok;
-    char err[HZ_ERROR_MAX], cox_err[HZ_ERROR_MAX];
+    bool run, ok, cox_ok; /* cox_ok: fitted (asked for with covariates) */
+    char err[HZ_ERROR_MAX];
     hz_km_curve km;
     hz_cox_model cox;
-    char **names; /* covariate names (p) */
-    size_t dropped;
+    char **names;                                    /* covariate names (p) */
     double *duration, *event, *risk_score, *surv_at; /* n, n x ntimes */
     double times[HZ_SURV_TIMES_MAX];
     size_t ntimes;
@@ -191,6 +194,10 @@ const hz_column *hz__find_column(const hz_dataset *ds,
                                  const char *const *names);
 hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
                       const int64_t *keys, const size_t *rows, size_t n);
+/* How the k of k-means was set, for the summaries: "requested",
+ * "chosen by silhouette", "default", or why the default was reduced. */
+void hz__kmeans_k_how(const hz__seg_part *s, char *buf, size_t bufsz);
+
 static inline const char *hz__id_of(const hz_analytics_result *r, size_t i)
 {
     return r->idbuf + r->idoff[i];

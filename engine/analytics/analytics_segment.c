@@ -117,7 +117,7 @@ static hz_status choose_k(hz__seg_part *s, const double *X, size_t n,
 /* The default k: 4, or fewer when fewer distinct customers exist. */
 static int default_k(const double *X, size_t n)
 {
-    enum { KDEF = 4 };
+    enum { KDEF = HZ__KMEANS_DEFAULT_K };
     size_t nd = 0, first[KDEF];
     for (size_t i = 0; i < n && nd < KDEF; i++) {
         bool seen = false;
@@ -197,6 +197,22 @@ static hz_status rfm(hz_analytics_result *r, hz_error *err)
     return st;
 }
 
+void hz__kmeans_k_how(const hz__seg_part *s, char *buf, size_t bufsz)
+{
+    if (s->k_chosen)
+        snprintf(buf, bufsz, "chosen by silhouette");
+    else if (!s->k_default)
+        snprintf(buf, bufsz, "requested");
+    else if (s->k < HZ__KMEANS_DEFAULT_K)
+        snprintf(buf, bufsz,
+                 "reduced from the default %d: the customers have only %d "
+                 "distinct recency-frequency-spend profile%s",
+                 HZ__KMEANS_DEFAULT_K, s->k_default_max,
+                 s->k_default_max == 1 ? "" : "s");
+    else
+        snprintf(buf, bufsz, "default");
+}
+
 static hz_status segment_inner(hz_analytics_result *r, int th, hz_error *err)
 {
     hz__seg_part *s = &r->seg;
@@ -219,8 +235,10 @@ static hz_status segment_inner(hz_analytics_result *r, int th, hz_error *err)
     ko.k = q->k;
     if (ko.k == 0)
         st = choose_k(s, X, n, &ko, q->k_max, &ko.k, err);
-    else if (ko.k < 0)
-        ko.k = default_k(X, n);
+    else if (ko.k < 0) {
+        ko.k = s->k_default_max = default_k(X, n);
+        s->k_default = true;
+    }
     if (st == HZ_OK && (size_t)ko.k > n)
         st = hz_error_set(err, HZ_EINVAL, "k = %d clusters for %zu customers",
                           ko.k, n);

@@ -293,7 +293,15 @@ static void json_kmeans(const hz_analytics_result *r, FILE *f)
             ", \"kmeans\": {\"k\": %d, \"features\": \"standardised "
             "log1p(recency_days), log1p(frequency), log1p(total spend)\", "
             "\"k_chosen_by\": \"%s\"",
-            s->k, s->k_chosen ? "silhouette" : "request");
+            s->k,
+            s->k_chosen    ? "silhouette"
+            : s->k_default ? "default"
+                           : "request");
+    if (s->k_default && s->k < HZ__KMEANS_DEFAULT_K) {
+        char how[160];
+        hz__kmeans_k_how(s, how, sizeof how);
+        jstr(f, "k_note", how);
+    }
     jnum(f, "inertia", s->inertia);
     fprintf(f, ", \"iterations\": %d", s->iterations);
     if (s->k_chosen) {
@@ -393,7 +401,9 @@ static void json_survival(const hz_analytics_result *r, FILE *f)
         fputc('}', f);
         return;
     }
-    fprintf(f, "\"rows_dropped\": %zu", s->dropped);
+    /* kept for readers of earlier versions: a row that cannot be used is
+     * an error now, never dropped */
+    fputs("\"rows_dropped\": 0", f);
     json_km(&s->km, f);
     fputs(", \"at\": {", f);
     for (size_t t = 0; t < s->ntimes; t++) {
@@ -403,8 +413,6 @@ static void json_survival(const hz_analytics_result *r, FILE *f)
     fputc('}', f);
     if (s->cox_ok)
         json_cox(s, f);
-    else if (s->cox_err[0])
-        jstr(f, "cox_error", s->cox_err);
     fputc('}', f);
 }
 

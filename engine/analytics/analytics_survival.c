@@ -129,12 +129,62 @@ static int event_of(const hz_column *c, size_t i)
     return v == 1 ? 1 : v == 0 ? 0 : -1;
 }
 
-/* Rows with a duration, an event and every covariate: their dataset row
- * numbers (rows), durations, events and the covariate matrix. */
+/* Row i's cell in column c cannot be used (what: its role): an error
+ * naming the place (FILE:LINE:FIELD), the column and the value.  No row
+ * is left out: a customer missing from the curve would change it. */
+static hz_status bad_cell_as(hz_status st, const hz_dataset *ds, size_t i,
+                             const hz_column *c, const char *what,
+                             const char *why, hz_error *err)
+{
+    char pl[320], tx[64];
+    const char *v = hz_col_is_null(c, i) ? NULL
+                                         : hz_col_text(c, i, tx, sizeof tx);
+    hz_dataset_place(ds, i, c, pl, sizeof pl);
+    if (v == NULL || v[0] == '\0')
+        return hz_error_set(err, st,
+                            "%s: column '%s' (%s) is empty: every customer "
+                            "needs one",
+                            pl, c->name, what);
+    if (c->type == HZ_TYPE_INT64 || c->type == HZ_TYPE_FLOAT64)
+        return hz_error_set(err, st, "%s: column '%s' (%s) is %.15g: %s", pl,
+                            c->name, what, hz_col_number(c, i), why);
+    return hz_error_set(err, st, "%s: column '%s' (%s) is '%s': %s", pl,
+                        c->name, what, v, why);
+}
+
+static hz_status bad_cell(const hz_dataset *ds, size_t i, const hz_column *c,
+                          const char *what, const char *why, hz_error *err)
+{
+    return bad_cell_as(HZ_EINVAL, ds, i, c, what, why, err);
+}
+
+/* A duration column read as text: the first value that is not a number,
+ * with its place. */
+static hz_status duration_not_numbers(const hz_dataset *ds,
+                                      const hz_column *dc, hz_error *err)
+{
+    for (size_t i = 0; i < ds->nrows; i++) {
+        if (hz_col_is_null(dc, i))
+            continue;
+        const char *t = hz_dict_str(dc->dict, dc->v.code[i]);
+        char *end;
+        (void)strtod(t, &end);
+        if (end == t || *end != '\0')
+            return bad_cell_as(HZ_ETYPE, ds, i, dc, "duration",
+                               "durations must be non-negative numbers", err);
+    }
+    return hz_error_set(err, HZ_ETYPE,
+                        "duration column '%s' must hold numbers, found %s",
+                        dc->name, hz_type_name(dc->type));
+}
+
+/* Durations, events and the covariate matrix of every row (rows: their
+ * dataset row numbers); a row that lacks one or holds a value that cannot
+ * be used is an error with its place. */
 static hz_status collect(hz__surv_part *s, const hz_dataset *ds,
                          const hz_column *dc, const hz_column *ec,
                          const covar *cv, size_t p, size_t **rows, double **X,
-                         size_t *n)
+                         size_t *n, hz_error *err)
 {
     const size_t n0 = ds->nrows;
     *rows = malloc((n0 + 1) * sizeof **rows);
@@ -142,30 +192,32 @@ static hz_status collect(hz__surv_part *s, const hz_dataset *ds,
     s->duration = malloc((n0 + 1) * sizeof(double));
     s->event = malloc((n0 + 1) * sizeof(double));
     if (!*rows || !*X || !s->duration || !s->event)
-        return HZ_ENOMEM;
-    size_t k = 0;
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
     for (size_t i = 0; i < n0; i++) {
         int ev = event_of(ec, i);
         double d = hz_col_is_null(dc, i) ? NAN : hz_col_number(dc, i);
-        bool ok = ev >= 0 && isfinite(d) && d >= 0;
-        for (size_t j = 0; j < p && ok; j++) {
+        if (!(isfinite(d) && d >= 0))
+            return bad_cell(ds, i, dc, "duration",
+                            "durations must be non-negative numbers", err);
+        if (ev < 0)
+            return bad_cell(ds, i, ec, "event",
+                            "expected yes/no, true/false or 0/1", err);
+        for (size_t j = 0; j < p; j++) {
             const covar *c = &cv[j];
-            ok = !hz_col_is_null(c->col, i);
-            double v = !ok                      ? NAN
-                       : c->level == UINT32_MAX ? hz_col_number(c->col, i)
+            double v = hz_col_is_null(c->col, i) ? NAN
+                       : c->level == UINT32_MAX  ? hz_col_number(c->col, i)
                        : c->col->v.code[i] == c->level ? 1.0
                                                        : 0.0;
-            ok = ok && isfinite(v);
-            (*X)[k * p + j] = v;
+            if (!isfinite(v))
+                return bad_cell(ds, i, c->col, "covariate",
+                                "expected a finite number", err);
+            (*X)[i * p + j] = v;
         }
-        if (!ok)
-            continue;
-        (*rows)[k] = i;
-        s->duration[k] = d;
-        s->event[k++] = ev;
+        (*rows)[i] = i;
+        s->duration[i] = d;
+        s->event[i] = ev;
     }
-    *n = k;
-    s->dropped = n0 - k;
+    *n = n0;
     return HZ_OK;
 }
 
@@ -210,22 +262,24 @@ static hz_status cox_names(hz__surv_part *s, const covar *cv, size_t p)
     return HZ_OK;
 }
 
-/* Cox model, risk scores and S(t | x) per customer; a failure of the
- * model is recorded (cox_err) while the Kaplan-Meier curve stays. */
+/* Cox model, risk scores and S(t | x) per customer.  A model that
+ * cannot be fitted (covariates that are collinear or do not vary, no
+ * convergence) fails the analysis with its reason: the Cox model was
+ * asked for, so the curve alone is not the work. */
 static hz_status fit_cox(hz__surv_part *s, const double *X, size_t n, size_t p,
-                         const covar *cv)
+                         const covar *cv, hz_error *err)
 {
-    hz_error e;
     if (cox_names(s, cv, p) != HZ_OK)
-        return HZ_ENOMEM;
-    if (hz_cox_fit(X, s->duration, s->event, n, p, &s->cox, &e) != HZ_OK) {
-        snprintf(s->cox_err, sizeof s->cox_err, "%s", e.msg);
-        return e.status == HZ_ENOMEM ? HZ_ENOMEM : HZ_OK;
-    }
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    hz_status st = hz_cox_fit_named(X, s->duration, s->event, n, p,
+                                    (const char *const *)s->names, &s->cox,
+                                    err);
+    if (st != HZ_OK)
+        return st;
     s->risk_score = malloc((n + 1) * sizeof(double));
     s->surv_at = malloc((n * s->ntimes + 1) * sizeof(double));
     if (s->risk_score == NULL || s->surv_at == NULL)
-        return HZ_ENOMEM;
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         double eta = 0;
         for (size_t j = 0; j < p; j++)
@@ -258,26 +312,28 @@ static hz_status survival_inner(hz_analytics_result *r, const hz_dataset *ds,
                              : hz__find_column(ds, cn);
     if (dc == NULL || ec == NULL || (id != NULL && ic == NULL))
         return HZ_ENOTFOUND;
+    if (dc->type == HZ_TYPE_STRING)
+        return duration_not_numbers(ds, dc, err);
     if (!hz_type_is_numeric(dc->type))
         return hz_error_set(err, HZ_ETYPE,
                             "duration column '%s' must hold numbers, found "
                             "%s",
                             dc->name, hz_type_name(dc->type));
     hz_status st = plan_covariates(ds, q->covariates, &cv, &p, err);
-    if (st == HZ_OK && collect(s, ds, dc, ec, cv, p, &rows, &X, &n) != HZ_OK)
-        st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+    if (st == HZ_OK)
+        st = collect(s, ds, dc, ec, cv, p, &rows, &X, &n, err);
     if (st == HZ_OK && n == 0)
-        st = hz_error_set(err, HZ_ETOOSHORT,
-                          "no row has a duration, an event and every "
-                          "covariate");
+        st = hz_error_set(err, HZ_ETOOSHORT, "%s: no customers",
+                          ds->source ? ds->source : "input");
     if (st == HZ_OK)
         st = hz_km_fit(s->duration, s->event, n, &s->km, err);
     if (st == HZ_OK) {
         r->n = n;
         report_times(s, q, n);
-        if (hz__set_ids(r, ic, NULL, rows, n) != HZ_OK ||
-            (p > 0 && fit_cox(s, X, n, p, cv) != HZ_OK))
+        if (hz__set_ids(r, ic, NULL, rows, n) != HZ_OK)
             st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        else if (p > 0)
+            st = fit_cox(s, X, n, p, cv, err);
     }
     free(cv);
     free(rows);

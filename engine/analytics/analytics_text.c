@@ -153,9 +153,10 @@ static void text_segments(const hz_analytics_result *r, FILE *f)
             fprintf(f, "  %-20s %8zu customers, revenue share %.3f\n",
                     hz_rfm_segment_name(g), s->segprof[g].size,
                     s->segprof[g].revenue_share);
+    char how[160];
+    hz__kmeans_k_how(s, how, sizeof how);
     fprintf(f, "k-means: k = %d (%s), inertia %.2f, %d iterations\n", s->k,
-            s->k_chosen ? "chosen by silhouette" : "requested", s->inertia,
-            s->iterations);
+            how, s->inertia, s->iterations);
     for (int g = 0; g < s->k; g++)
         fprintf(f,
                 "  cluster %d: %zu customers, centre recency %.1f days, "
@@ -172,10 +173,12 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
         fprintf(f, "survival: failed: %s\n", s->err);
         return;
     }
-    fprintf(f,
-            "Kaplan-Meier: %zu customers, %zu events (%zu rows dropped), "
-            "median %g\n",
-            k->n, k->events, s->dropped, k->median);
+    fprintf(f, "Kaplan-Meier: %zu customers, %zu events, median ", k->n,
+            k->events);
+    if (isnan(k->median)) /* S(t) stays above 0.5 */
+        fputs("not reached\n", f);
+    else
+        fprintf(f, "%g\n", k->median);
     fprintf(f, "  %8s %10s %10s %10s\n", "time", "S(t)", "lower", "upper");
     for (size_t t = 0; t < s->ntimes; t++) {
         double tt = s->times[t];
@@ -186,16 +189,15 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
         fprintf(f, "  %8g %10.5f %10.5f %10.5f\n", tt, hz_km_at(k, tt),
                 any ? k->lower[j] : 1.0, any ? k->upper[j] : 1.0);
     }
-    if (!s->cox_ok) {
-        if (s->cox_err[0])
-            fprintf(f, "Cox: failed: %s\n", s->cox_err);
+    if (!s->cox_ok) /* no covariates (a Cox model that fails fails all) */
         return;
-    }
     const hz_cox_model *m = &s->cox;
-    fprintf(f,
-            "Cox (Breslow ties): %zu customers, %zu events, log partial "
-            "likelihood %.4f\n",
-            m->n, m->events, m->loglik);
+    fprintf(f, "Cox (Breslow ties): %zu customers", m->n);
+    if (m->n < k->n) /* documented: never at risk at an event time */
+        fprintf(f, " (%zu with duration 0 left out: never at risk)",
+                k->n - m->n);
+    fprintf(f, ", %zu events, log partial likelihood %.4f\n", m->events,
+            m->loglik);
     for (size_t j = 0; j < m->p; j++)
         fprintf(f, "  %-45s coef %+.5f (SE %.5f) HR %.4f p %.3g\n",
                 s->names[j], m->coef[j], m->se[j], exp(m->coef[j]),

@@ -515,7 +515,16 @@ typedef struct cols {
     const hz_column *c, *d, *a, *o; /* customer, date, amount, order */
     const char *cn, *dn, *an, *on;  /* their names */
     const char *src;
+    const hz_dataset *ds;
 } cols;
+
+/* "FILE:LINE:FIELD" of row i's cell in column c (hz_dataset_place). */
+#define PLACE_MAX 320
+static const char *place(const cols *k, size_t i, const hz_column *c,
+                         char *buf)
+{
+    return hz_dataset_place(k->ds, i, c, buf, PLACE_MAX);
+}
 
 static hz_status find_columns(const hz_dataset *ds, cols *k, hz_error *err)
 {
@@ -555,12 +564,12 @@ static int64_t key_at(const hz_column *c, size_t i)
 static hz_status read_orders(const cols *k, size_t n, int64_t *ord,
                              hz_error *err)
 {
+    char pl[PLACE_MAX];
     for (size_t i = 0; i < n; i++) {
         if (hz_col_is_null(k->o, i))
-            return hz_error_set(
-                err, HZ_EPARSE,
-                "%s: data row %zu: column '%s' (order id) is empty", k->src,
-                i + 1, k->on);
+            return hz_error_set(err, HZ_EPARSE,
+                                "%s: column '%s' (order id) is empty",
+                                place(k, i, k->o, pl), k->on);
         ord[i] = key_at(k->o, i);
     }
     return HZ_OK;
@@ -568,21 +577,33 @@ static hz_status read_orders(const cols *k, size_t n, int64_t *ord,
 
 static hz_status bad_amount(const cols *k, size_t i, hz_error *err)
 {
+    char pl[PLACE_MAX];
     double v = hz_col_number(k->a, i);
     if (hz_col_is_null(k->a, i))
         return hz_error_set(err, HZ_EINVAL,
-                            "%s: data row %zu: column '%s' (amount) is "
-                            "empty: amounts must be non-negative (filter out "
-                            "returns first)",
-                            k->src, i + 1, k->an);
+                            "%s: column '%s' (amount) is empty: amounts "
+                            "must be non-negative (filter out returns "
+                            "first)",
+                            place(k, i, k->a, pl), k->an);
     return hz_error_set(err, HZ_EINVAL,
-                        "%s: data row %zu: column '%s' (amount) is %g: "
-                        "amounts must be non-negative (filter out returns "
-                        "first)",
-                        k->src, i + 1, k->an, v);
+                        "%s: column '%s' (amount) is %.15g: amounts must be "
+                        "non-negative (filter out returns first)",
+                        place(k, i, k->a, pl), k->an, v);
 }
 
-/* Keys, days and amounts of every row; errors name the row and column. */
+static hz_status bad_date(const cols *k, size_t i, hz_error *err)
+{
+    char pl[PLACE_MAX], tx[64];
+    if (hz_col_is_null(k->d, i))
+        return hz_error_set(err, HZ_EPARSE, "%s: column '%s' (date) is empty",
+                            place(k, i, k->d, pl), k->dn);
+    return hz_error_set(
+        err, HZ_EPARSE, "%s: column '%s' (date) is %s: not a valid date",
+        place(k, i, k->d, pl), k->dn, hz_col_text(k->d, i, tx, sizeof tx));
+}
+
+/* Keys, days and amounts of every row; errors name the place
+ * (FILE:LINE:FIELD), the column and the value. */
 static hz_status read_rows(const cols *k, size_t n, int64_t *key, int32_t *day,
                            double *amt, hz_error *err)
 {
@@ -590,18 +611,16 @@ static hz_status read_rows(const cols *k, size_t n, int64_t *key, int32_t *day,
     bool plain = k->c->valid == NULL && k->d->valid == NULL &&
                  k->d->type == HZ_TYPE_DATE;
     for (size_t i = 0; i < n; i++) {
-        if (!plain && hz_col_is_null(k->c, i))
-            return hz_error_set(
-                err, HZ_EPARSE,
-                "%s: data row %zu: column '%s' (customer) is empty", k->src,
-                i + 1, k->cn);
+        if (!plain && hz_col_is_null(k->c, i)) {
+            char pl[PLACE_MAX];
+            return hz_error_set(err, HZ_EPARSE,
+                                "%s: column '%s' (customer) is empty",
+                                place(k, i, k->c, pl), k->cn);
+        }
         key[i] = key_at(k->c, i);
         day[i] = plain ? k->d->v.date[i] : hz_customer_cell_day(k->d, i);
         if (day[i] == HZ_DAY_NONE)
-            return hz_error_set(
-                err, HZ_EPARSE, "%s: data row %zu: column '%s' (date) is %s",
-                k->src, i + 1, k->dn,
-                hz_col_is_null(k->d, i) ? "empty" : "not a valid date");
+            return bad_date(k, i, err);
     }
     if (k->a == NULL)
         return HZ_OK;
@@ -635,7 +654,8 @@ hz_status hz_customer_summary_from_dataset(
               date_col,
               amount_col,
               opt ? opt->order_col : NULL,
-              ds->source ? ds->source : "input"};
+              ds->source ? ds->source : "input",
+              ds};
     hz_status st = find_columns(ds, &k, err);
     if (st != HZ_OK)
         return st;

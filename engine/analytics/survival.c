@@ -1,6 +1,7 @@
 /* Kaplan-Meier and Cox proportional hazards (see survival.h). */
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -354,9 +355,97 @@ static hz_status cox_check(const double *X, const double *dur,
     return HZ_OK;
 }
 
+/* Name of covariate j for messages. */
+static const char *cov_name(const char *const *names, size_t j, char *buf,
+                            size_t bufsz)
+{
+    if (names != NULL && names[j] != NULL)
+        snprintf(buf, bufsz, "'%s'", names[j]);
+    else
+        snprintf(buf, bufsz, "%zu", j + 1);
+    return buf;
+}
+
+/* Covariates that cannot be told apart over the rows of the fit (c->X,
+ * centred): one that does not vary, or one that is a linear combination
+ * of others (a rank-deficient design).  Their coefficients are not
+ * identified: the Newton steps would wander along the flat ridge and
+ * report a coefficient with an enormous standard error, or not converge.
+ * HZ_EINVAL naming them. */
+static hz_status cox_identified(const cox_data *c, const hz_cox_model *m,
+                                const char *const *names, hz_error *err)
+{
+    const size_t n = c->n, p = c->p;
+    double *G = calloc(2 * p * p + p + 1, sizeof(double));
+    bool *with = calloc(p + 1, sizeof(bool));
+    if (G == NULL || with == NULL) {
+        free(G);
+        free(with);
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const double *x = c->X + i * p;
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b <= a; b++)
+                G[a * p + b] += x[a] * x[b];
+    }
+    for (size_t a = 0; a < p; a++) {
+        for (size_t b = 0; b < a; b++)
+            G[b * p + a] = G[a * p + b];
+        /* a variance below 1e-20 of the mean square is rounding: the
+         * covariate is constant */
+        double ms = G[a * p + a] + (double)n * m->mean[a] * m->mean[a];
+        if (!(G[a * p + a] > 1e-20 * ms))
+            G[a * p + a] = 0;
+    }
+    size_t j = hz__chol_aliased(G, p, 1e-10, G + p * p, with);
+    hz_status st = HZ_OK;
+    char nm[160];
+    size_t partners = 0;
+    for (size_t q = 0; q < j && j < p; q++)
+        partners += with[q];
+    if (j < p && (G[j * p + j] == 0 || partners == 0)) {
+        st = hz_error_set(err, HZ_EINVAL,
+                          "Cox model: covariate %s does not vary among the "
+                          "%zu subjects with a positive duration: its "
+                          "coefficient cannot be estimated; leave it out",
+                          cov_name(names, j, nm, sizeof nm), n);
+    } else if (j < p) {
+        char list[HZ_ERROR_MAX / 2] = "";
+        size_t len = 0, k = 0;
+        for (size_t q = 0; q < j && len < sizeof list; q++)
+            if (with[q])
+                len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                                        k++ ? ", " : "",
+                                        cov_name(names, q, nm, sizeof nm));
+        if (len >= sizeof list)
+            memcpy(list + sizeof list - 4, "...", 4);
+        char jn[160];
+        st = hz_error_set(err, HZ_EINVAL,
+                          "Cox model: covariates %s and %s are collinear "
+                          "(%s is a linear combination of %s over the "
+                          "subjects with a positive duration): their "
+                          "coefficients cannot be estimated; leave one of "
+                          "them out",
+                          list, cov_name(names, j, jn, sizeof jn), jn,
+                          partners == 1 ? "the other" : "the others");
+    }
+    free(G);
+    free(with);
+    return st;
+}
+
 hz_status hz_cox_fit(const double *X, const double *duration,
                      const double *event, size_t n, size_t p,
                      hz_cox_model *out, hz_error *err)
+{
+    return hz_cox_fit_named(X, duration, event, n, p, NULL, out, err);
+}
+
+hz_status hz_cox_fit_named(const double *X, const double *duration,
+                           const double *event, size_t n, size_t p,
+                           const char *const *names, hz_cox_model *out,
+                           hz_error *err)
 {
     cox_data c;
     double *I = NULL;
@@ -368,6 +457,8 @@ hz_status hz_cox_fit(const double *X, const double *duration,
         st = hz_error_set(err, HZ_EINVAL, "no covariates");
     if (st == HZ_OK)
         st = cox_build(&c, out, X, duration, event, n, p, err);
+    if (st == HZ_OK)
+        st = cox_identified(&c, out, names, err);
     if (st != HZ_OK)
         goto out;
     if (out->events == 0) {

@@ -354,6 +354,34 @@ static hz_status compact(body *b, hz_dataset *ds, size_t nrows)
     return HZ_OK;
 }
 
+/* The rows' lines in the file: the chunks' runs in file order, each
+ * chunk's lines counted from the line its first byte is on. */
+static hz_status line_runs(body *b, hz_dataset *ds)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < b->nch; k++)
+        total += b->ch[k].nrun;
+    ds->line_row = malloc((total ? total : 1) * sizeof *ds->line_row);
+    ds->line_at = malloc((total ? total : 1) * sizeof *ds->line_at);
+    if (ds->line_row == NULL || ds->line_at == NULL)
+        return oom(b);
+    size_t n = 0, row = 0, line = b->a->body_line;
+    for (size_t k = 0; k < b->nch; k++) {
+        const chunk *c = &b->ch[k];
+        for (size_t r = 0; r < c->nrun; r++) {
+            size_t at = row + c->run_row[r], ln = line + c->run_line[r];
+            if (n > 0 && ln - at == ds->line_at[n - 1] - ds->line_row[n - 1])
+                continue; /* the previous run goes on */
+            ds->line_row[n] = at;
+            ds->line_at[n++] = ln;
+        }
+        row += c->nrows;
+        line += c->lines_total;
+    }
+    ds->nline_runs = n;
+    return HZ_OK;
+}
+
 static hz_status assemble(body *b, hz_dataset **out)
 {
     size_t nrows = 0;
@@ -370,7 +398,8 @@ static hz_status assemble(body *b, hz_dataset **out)
     if (st == HZ_OK && (st = make_columns(b, ds, nrows)) == HZ_OK &&
         (st = merge_dicts(b, ds)) == HZ_OK) {
         remap_values(b, ds);
-        st = compact(b, ds, nrows);
+        if ((st = compact(b, ds, nrows)) == HZ_OK)
+            st = line_runs(b, ds);
     }
     if (st != HZ_OK) {
         hz_dataset_free(ds);

@@ -281,6 +281,36 @@ static bool set_null(chunk *c, size_t j, size_t r)
     return true;
 }
 
+/* Start a run of rows at row r, rel line `line`. */
+static void add_run(chunk *c, size_t r, size_t line)
+{
+    if (c->nrun == c->caprun) {
+        size_t cap = c->caprun ? 2 * c->caprun : 8;
+        size_t *a = realloc(c->run_row, cap * sizeof *a);
+        if (a != NULL)
+            c->run_row = a;
+        size_t *b = a ? realloc(c->run_line, cap * sizeof *b) : NULL;
+        if (b == NULL) {
+            c->status = HZ_ENOMEM;
+            c->stop = true;
+            return;
+        }
+        c->run_line = b;
+        c->caprun = cap;
+    }
+    c->run_row[c->nrun] = r;
+    c->run_line[c->nrun++] = line;
+    c->run_off = line - r;
+}
+
+/* Row r is kept and began on rel line `line` (line >= r: every row takes
+ * a line at least); a new run unless it follows the last row's line. */
+static inline void note_line(chunk *c, size_t r, size_t line)
+{
+    if (c->nrun == 0 || line - r != c->run_off)
+        add_run(c, r, line);
+}
+
 void hz__csv_on_row_end(chunk *c)
 {
     size_t nf = c->field;
@@ -341,6 +371,7 @@ void hz__csv_on_row_end(chunk *c)
         default: memcpy(c->vals[j] + 8 * r, &c->stage[j], 8);
         }
     }
+    note_line(c, r, c->row_line);
     c->nrows++;
 }
 
@@ -661,6 +692,7 @@ static void parse_rows(chunk *c)
         for (size_t t = 0; t < nnull; t++)
             if (!set_null(c, c->nullcols[t], r))
                 return;
+        note_line(c, r, c->line);
         c->nrows++;
         c->line++;
         continue;
@@ -706,6 +738,8 @@ void hz__csv_chunk_free(chunk *c)
     free(c->stage_off);
     free(c->stage_len);
     free(c->scratch);
+    free(c->run_row);
+    free(c->run_line);
 }
 
 /* Set up chunk c to write up to cap rows into the final column arrays

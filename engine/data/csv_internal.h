@@ -98,6 +98,11 @@ typedef struct chunk {
     size_t line;        /* lines consumed so far (0-based rel line) */
     size_t row_line;    /* rel line where the current row began */
     size_t lines_total; /* newlines in the chunk */
+    /* lines of the rows kept: run k starts at row run_row[k] on rel line
+     * run_line[k], and the rows after it follow line by line */
+    size_t *run_row, *run_line;
+    size_t nrun, caprun;
+    size_t run_off; /* rel line minus row of the last run */
     /* errors */
     hz_status status;
     bool structural; /* ragged row or quoting error */

@@ -77,7 +77,42 @@ void hz_dataset_free(hz_dataset *ds)
     free(ds->block);
     free(ds->cols);
     free(ds->source);
+    free(ds->line_row);
+    free(ds->line_at);
     free(ds);
+}
+
+size_t hz_dataset_row_line(const hz_dataset *ds, size_t row)
+{
+    if (ds == NULL || ds->nline_runs == 0 || row >= ds->nrows)
+        return 0;
+    size_t lo = 0, hi = ds->nline_runs; /* the last run starting <= row */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ds->line_row[mid] <= row)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return ds->line_row[lo] <= row ? ds->line_at[lo] + (row - ds->line_row[lo])
+                                   : 0;
+}
+
+const char *hz_dataset_place(const hz_dataset *ds, size_t row,
+                             const hz_column *col, char *buf, size_t bufsz)
+{
+    const char *src = ds->source ? ds->source : "input";
+    size_t line = hz_dataset_row_line(ds, row);
+    size_t field = col != NULL && col >= ds->cols && col < ds->cols + ds->ncols
+                       ? (size_t)(col - ds->cols) + 1
+                       : 0;
+    if (line > 0 && field > 0)
+        snprintf(buf, bufsz, "%s:%zu:%zu", src, line, field);
+    else if (line > 0)
+        snprintf(buf, bufsz, "%s:%zu", src, line);
+    else
+        snprintf(buf, bufsz, "%s: data row %zu", src, row + 1);
+    return buf;
 }
 
 hz_status hz_dataset_add_column(hz_dataset *ds, const hz_column *col,

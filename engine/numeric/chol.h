@@ -15,4 +15,15 @@ bool hz__chol(double *A, size_t p, double rtol);
 /* Solve L L' x = b in place (L from hz__chol). */
 void hz__chol_solve(const double *L, size_t p, double *b);
 
+/* The first column of the symmetric positive semi-definite A (p x p,
+ * row-major: a Gram matrix of centred columns) that is a linear
+ * combination of the columns before it, up to rtol: the share of its
+ * variance those leave unexplained (A is read on the scale of its
+ * diagonal, as correlations).  Returns its index and sets with[k] for
+ * the earlier columns that take part in the combination (none for a
+ * column that is zero); returns p when there is none.  work holds p * p
+ * + p doubles. */
+size_t hz__chol_aliased(const double *A, size_t p, double rtol, double *work,
+                        bool *with);
+
 #endif

@@ -90,6 +90,14 @@ typedef struct hz_dataset {
                             several columns (the CSV reader's), or NULL;
                             freed once, by hz_dataset_free */
     size_t block_len;
+    /* Where the rows were in the file (set by the CSV reader): row i is
+     * on line line_at[k] + (i - line_row[k]) of the file, for the last
+     * run k with line_row[k] <= i (a run ends at a blank line, a
+     * skipped row or a row over several lines).  nline_runs is 0 when
+     * the lines are not known (a dataset built by hand).  Read them
+     * with hz_dataset_row_line(). */
+    size_t nline_runs;
+    size_t *line_row, *line_at;
 } hz_dataset;
 
 /* ---- types ---- */
@@ -123,6 +131,17 @@ HZ_API long hz_dataset_find(const hz_dataset *ds, const char *name);
  * on err and returns NULL when absent. */
 HZ_API const hz_column *hz_dataset_column(const hz_dataset *ds,
                                           const char *name, hz_error *err);
+
+/* Line of row in the file ds was read from (1-based: the header is
+ * line 1 of a plain CSV), or 0 when not known. */
+HZ_API size_t hz_dataset_row_line(const hz_dataset *ds, size_t row);
+/* The place of a cell for messages, into buf (bufsz bytes), as the CSV
+ * reader names places: "FILE:LINE:FIELD" (FIELD the column's 1-based
+ * position), or "FILE: data row N" when the line is not known.  col is
+ * one of ds's columns; returns buf. */
+HZ_API const char *hz_dataset_place(const hz_dataset *ds, size_t row,
+                                    const hz_column *col, char *buf,
+                                    size_t bufsz);
 
 /* ---- cell access (row < nrows) ---- */
 static inline bool hz_col_is_null(const hz_column *c, size_t row)

@@ -56,12 +56,21 @@ typedef struct hz_cox_model {
 
 /* Fit on n rows of the row-major n x p matrix X.  Subjects with a
  * duration <= 0 cannot be at risk of an event and are left out (counted
- * out of n).  Errors: HZ_EINVAL (bad duration/event/non-finite X, named),
- * HZ_ETOOSHORT (no events), HZ_ENOCONV (no convergence, e.g. a covariate
- * that separates events perfectly). */
+ * out of n).  Errors: HZ_EINVAL (bad duration/event/non-finite X, named;
+ * covariates whose coefficients are not identified over the subjects
+ * with a positive duration: one that does not vary, or collinear ones,
+ * a column that is a linear combination of others up to 1e-10 of its
+ * variance, named), HZ_ETOOSHORT (no events), HZ_ENOCONV (no
+ * convergence, e.g. a covariate that separates events perfectly). */
 HZ_API hz_status hz_cox_fit(const double *X, const double *duration,
                             const double *event, size_t n, size_t p,
                             hz_cox_model *out, hz_error *err);
+/* The same, with the covariates' names (p of them) for its messages
+ * (hz_cox_fit numbers them from 1). */
+HZ_API hz_status hz_cox_fit_named(const double *X, const double *duration,
+                                  const double *event, size_t n, size_t p,
+                                  const char *const *names, hz_cox_model *out,
+                                  hz_error *err);
 
 /* S(t | x) = exp(-H0(t) exp((x - mean)' coef)). */
 HZ_API double hz_cox_survival(const hz_cox_model *m, const double *x,

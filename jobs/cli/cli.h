@@ -74,7 +74,10 @@ enum {
     HZ_OPT_DELIMITER,
     HZ_OPT_THREADS,
     HZ_OPT_DATE_WINDOW,
-    HZ_OPT_DECIMAL
+    HZ_OPT_DECIMAL,
+    HZ_OPT_CSV_LAST = HZ_OPT_DECIMAL /* keep last: the codes of
+                                        HZ_CLI_CSV_LONGOPTS are
+                                        HZ_OPT_SCHEMA..HZ_OPT_CSV_LAST */
 };
 
 #define HZ_CLI_CSV_LONGOPTS                                                   \

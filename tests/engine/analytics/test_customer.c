@@ -164,7 +164,7 @@ HZ_TEST(dataset_columns_and_errors)
                                 &err) == HZ_OK);
     HZ_CHECK(hz_customer_summary_from_dataset(ds, "cust", "when", "amount",
                                               NULL, &s, &err) == HZ_EINVAL);
-    HZ_CHECK_CONTAINS(err.msg, "n.csv: data row 2: column 'amount'");
+    HZ_CHECK_CONTAINS(err.msg, "n.csv:3:3: column 'amount' (amount) is -5: ");
     hz_dataset_free(ds);
 }
 

@@ -132,10 +132,114 @@ HZ_TEST(survival_errors_name_the_column)
     q.event_col = "churn";
     HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SURVIVAL, &q, &r, &err) ==
              HZ_ETYPE);
-    HZ_CHECK_CONTAINS(err.msg, "tenure");
+    HZ_CHECK_CONTAINS(err.msg, "s.csv:3:2: column 'tenure' (duration) is "
+                               "'x': durations must be non-negative");
     q.event_col = "nosuch";
     HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SURVIVAL, &q, &r, &err) ==
              HZ_ENOTFOUND);
     HZ_CHECK_CONTAINS(err.msg, "nosuch");
+    hz_dataset_free(ds);
+}
+
+/* A row the analysis cannot use is refused with its place and value,
+ * never dropped: a customer left out of the curve would change it. */
+HZ_TEST(survival_refuses_rows_it_cannot_use)
+{
+    static const struct {
+        const char *csv, *covariates, *msg;
+    } cases[] = {
+        {"id,tenure,churn,fee\na,3,yes,1\nb,-5,no,2\n", NULL,
+         "s.csv:3:2: column 'tenure' (duration) is -5: durations must be "
+         "non-negative"},
+        {"id,tenure,churn,fee\na,3,yes,1\n\nb,,no,2\n", NULL,
+         "s.csv:4:2: column 'tenure' (duration) is empty"},
+        {"id,tenure,churn,fee\na,3,yes,1\nb,4,,2\n", NULL,
+         "s.csv:3:3: column 'churn' (event) is empty"},
+        {"id,tenure,churn,fee\na,3,yes,1\nb,4,maybe,2\nc,5,no,3\n", NULL,
+         "s.csv:3:3: column 'churn' (event) is 'maybe': expected yes/no, "
+         "true/false or 0/1"},
+        {"id,tenure,churn,fee\na,3,1,1\nb,4,2,2\nc,5,0,3\n", NULL,
+         "s.csv:3:3: column 'churn' (event) is 2: expected yes/no"},
+        {"id,tenure,churn,fee\na,3,yes,1\nb,4,no,\nc,5,no,3\n", "fee",
+         "s.csv:3:4: column 'fee' (covariate) is empty"},
+        {"id,tenure,churn,plan\na,3,yes,A\nb,4,no,B\nc,5,no,\n", "plan",
+         "s.csv:4:4: column 'plan' (covariate) is empty"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        hz_dataset *ds = NULL;
+        hz_error err;
+        HZ_CHECK(hz_csv_read_buffer(cases[c].csv, strlen(cases[c].csv),
+                                    "s.csv", NULL, &ds, NULL, &err) == HZ_OK);
+        hz_analytics_request q;
+        hz_analytics_result *r = NULL;
+        hz_analytics_request_init(&q);
+        q.event_col = "churn";
+        q.covariates = cases[c].covariates;
+        HZ_CHECK_MSG(hz_analytics_run(ds, HZ_ANALYSIS_SURVIVAL, &q, &r,
+                                      &err) == HZ_EINVAL,
+                     "case %zu ran", c);
+        HZ_CHECK_CONTAINS(err.msg, cases[c].msg);
+        hz_analytics_result_free(r);
+        hz_dataset_free(ds);
+    }
+}
+
+/* Covariates whose coefficients the data cannot tell apart are refused
+ * by name, never reported with an enormous standard error: a plan and a
+ * fee set by the plan, a covariate that does not vary. */
+HZ_TEST(cox_refuses_collinear_covariates)
+{
+    /* plan B/C dummies and fee = 10 + 10 B + 20 C */
+    enum { N = 12, P = 3 };
+    static const int plan[N] = {0, 1, 2, 0, 1, 2, 2, 1, 0, 0, 2, 1};
+    static const double t[N] = {5, 8, 3, 12, 7, 2, 9, 4, 11, 6, 10, 1};
+    static const double e[N] = {1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0};
+    static const char *const names[P] = {"plan=B", "plan=C", "fee"};
+    double X[N * P];
+    for (size_t i = 0; i < N; i++) {
+        X[i * P] = plan[i] == 1;
+        X[i * P + 1] = plan[i] == 2;
+        X[i * P + 2] = 10 + 10.0 * (plan[i] == 1) + 20.0 * (plan[i] == 2);
+    }
+    hz_cox_model m;
+    hz_error err;
+    HZ_CHECK(hz_cox_fit_named(X, t, e, N, P, names, &m, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "covariates 'plan=B', 'plan=C' and 'fee' are "
+                               "collinear ('fee' is a linear combination of "
+                               "the others");
+    HZ_CHECK_CONTAINS(err.msg, "leave one of them out");
+    HZ_CHECK(hz_cox_fit(X, t, e, N, P, &m, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "covariates 1, 2 and 3 are collinear");
+    /* a constant covariate */
+    double Z[N * 2];
+    for (size_t i = 0; i < N; i++) {
+        Z[i * 2] = X[i * P];
+        Z[i * 2 + 1] = 0.1 + 0.2;
+    }
+    static const char *const zn[2] = {"plan=B", "region"};
+    HZ_CHECK(hz_cox_fit_named(Z, t, e, N, 2, zn, &m, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "covariate 'region' does not vary");
+    /* the plan alone is fitted */
+    HZ_CHECK(hz_cox_fit_named(X, t, e, N, 2, names, &m, &err) == HZ_OK);
+    HZ_CHECK(isfinite(m.se[0]) && m.se[0] < 10 && m.se[1] < 10);
+    hz_cox_free(&m);
+    /* through the analysis: the columns a customer file holds */
+    const char *csv = "id,tenure,churn,plan,fee\n"
+                      "a,5,1,A,10\nb,8,0,B,20\nc,3,1,C,30\nd,12,0,A,10\n"
+                      "e,7,1,B,20\nf,2,1,C,30\ng,9,0,C,30\nh,4,1,B,20\n"
+                      "i,11,0,A,10\nj,6,1,A,10\nk,10,1,C,30\nl,1,0,B,20\n";
+    hz_dataset *ds = NULL;
+    HZ_CHECK(hz_csv_read_buffer(csv, strlen(csv), "c.csv", NULL, &ds, NULL,
+                                &err) == HZ_OK);
+    hz_analytics_request q;
+    hz_analytics_result *r = NULL;
+    hz_analytics_request_init(&q);
+    q.event_col = "churn";
+    q.covariates = "plan,fee";
+    HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SURVIVAL, &q, &r, &err) ==
+             HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "covariates 'plan=B', 'plan=C' and 'fee' are "
+                               "collinear");
+    hz_analytics_result_free(r);
     hz_dataset_free(ds);
 }

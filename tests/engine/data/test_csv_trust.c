@@ -300,3 +300,56 @@ HZ_TEST(wide_header_is_read_in_linear_time)
                                "'c12345' (also column 12346)");
     free(text);
 }
+
+/* Every row knows its line in the file, whichever path and chunking read
+ * it: blank lines, a quoted field over two lines, CRLF, rows skipped as
+ * malformed and a last line without a newline all shift the lines. */
+HZ_TEST(rows_know_their_lines_in_the_file)
+{
+    const char *text = "id,v,w\n"             /* 1 */
+                       "a,1,x\n"              /* 2: row 0 */
+                       "\n"                   /* 3 */
+                       "b,2,x\r\n"            /* 4: row 1 */
+                       "c,3\n"                /* 5: skipped (ragged) */
+                       "d,4,\"two\nlines\"\n" /* 6-7: row 2 */
+                       "e,5,x\n"              /* 8: row 3 */
+                       "\n\n"                 /* 9, 10 */
+                       "f,6,x\n"              /* 11: row 4 */
+                       "g,7,x";               /* 12: row 5 */
+    static const size_t want[] = {2, 4, 6, 8, 11, 12};
+    static const size_t chunks[] = {0, 3, 7, 1 << 20};
+    for (int path = 0; path <= 3; path++)
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            hz_csv_options o;
+            hz_csv_options_init(&o);
+            o.on_error = HZ_ON_ERROR_SKIP;
+            o.force_path = path;
+            o.chunk_bytes = chunks[c];
+            hz_error err;
+            hz_csv_report rep;
+            hz_dataset *ds = rd(text, &o, &rep, &err);
+            HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+            if (ds == NULL)
+                continue;
+            HZ_CHECK_MSG(ds->nrows == 6, "path %d chunk %zu: %zu rows", path,
+                         chunks[c], ds->nrows);
+            for (size_t r = 0; r < ds->nrows && r < 6; r++)
+                HZ_CHECK_MSG(hz_dataset_row_line(ds, r) == want[r],
+                             "path %d chunk %zu: row %zu on line %zu, not "
+                             "%zu",
+                             path, chunks[c], r, hz_dataset_row_line(ds, r),
+                             want[r]);
+            char place[64];
+            HZ_CHECK_STR(
+                hz_dataset_place(ds, 2, &ds->cols[1], place, sizeof place),
+                "t.csv:6:2");
+            hz_dataset_free(ds);
+        }
+    /* built by hand: no lines, the place says the data row */
+    hz_dataset *ds = hz_dataset_new(3);
+    char place[64];
+    HZ_CHECK(hz_dataset_row_line(ds, 1) == 0);
+    HZ_CHECK_STR(hz_dataset_place(ds, 1, NULL, place, sizeof place),
+                 "input: data row 2");
+    hz_dataset_free(ds);
+}

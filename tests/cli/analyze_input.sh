@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# horizon analyze reads its input as the other commands do and refuses
+# what it cannot use with the place: the CSV options (--decimal), usage
+# errors that always say why, survival rows that are not dropped but
+# refused (FILE:LINE:FIELD and the value), collinear Cox covariates
+# refused by name, and a k-means k that says when it was reduced.
+source "$(dirname "$0")/lib.sh"
+H="$HORIZON"
+
+# ---- --decimal, as forecast and inspect take it, for every kind
+printf 'customer_id;order_date;revenue\nC1;2024-01-01;10,5\nC1;2024-02-01;20\nC2;2024-01-05;15\n' >"$T/eu.csv"
+for k in clv segment suite; do
+    for d in "--decimal ," "--decimal=,"; do
+        # shellcheck disable=SC2086
+        expect_exit 0 "" -- "$H" analyze $k "$T/eu.csv" $d -o "$T/eu_$k.csv"
+    done
+    check "$k --decimal ,: 10,5 + 20 is 30.5" grep -q '^C1,.*,30\.5,' "$T/eu_$k.csv"
+done
+printf 'customer_id;tenure;churned\nC1;12,5;yes\nC2;3;no\nC3;7,25;yes\n' >"$T/eus.csv"
+expect_exit 0 "" -- "$H" analyze survival "$T/eus.csv" --decimal , --summary-only
+check "survival --decimal ,: 7,25 is 7.25" grep -q "median 7.25" "$T/out"
+expect_exit 2 "--decimal: expected . or , got ';'" -- \
+    "$H" analyze segment "$T/eu.csv" --decimal ';'
+
+# ---- every usage error says why (never exit 2 silently)
+for args in "segment $T/eu.csv --decimal" "clv $T/eu.csv --delimiter ab" \
+            "suite $T/eu.csv --on-error maybe" "survival $T/eu.csv --threads 0" \
+            "segment $T/eu.csv --date-window 1:0" "clv $T/eu.csv --k-max 1" \
+            "segment $T/eu.csv --nope" "segment" "segment a.csv b.csv"; do
+    # shellcheck disable=SC2086
+    "$H" analyze $args >/dev/null 2>"$T/err"
+    rc=$?
+    check "analyze $args: exit 2 ($rc)" test "$rc" -eq 2
+    check "analyze $args: a message" grep -q "^horizon analyze: ." "$T/err"
+done
+
+# ---- a bad value is named by its place in the file, FILE:LINE:FIELD (the
+# line counts the header, blank lines and rows over several lines), as
+# the CSV reader names places, with the value; the file named once
+printf 'customer_id,order_date,revenue\na,2024-01-01,5\n\nb,2024-01-02,"7"\nb,2024-01-03,-15\n' >"$T/neg.csv"
+expect_exit 1 "horizon analyze: $T/neg.csv:5:3: column 'revenue' (amount) is -15: amounts must be non-negative" -- \
+    "$H" analyze clv "$T/neg.csv"
+check "the file is named once" test "$(grep -o "neg.csv" "$T/err" | wc -l)" -eq 1
+expect_exit 1 "horizon analyze: stdin:5:3: column 'revenue' (amount) is -15" -- \
+    "$H" analyze segment - <"$T/neg.csv"
+printf 'customer_id,order_date,revenue,note\na,2024-01-01,5,"x\ny"\n,2024-01-02,7,z\n' >"$T/nocust.csv"
+expect_exit 1 "$T/nocust.csv:4:1: column 'customer_id' (customer) is empty" -- \
+    "$H" analyze suite "$T/nocust.csv"
+printf 'customer_id,order_date,revenue\na,20240101,5\nb,20241341,7\n' >"$T/baddate.csv"
+expect_exit 1 "$T/baddate.csv:3:2: column 'order_date' (date) is 20241341: not a valid date" -- \
+    "$H" analyze clv "$T/baddate.csv"
+expect_exit 2 "horizon analyze: no column 'price' in $T/baddate.csv (columns:" -- \
+    "$H" analyze clv "$T/baddate.csv" --amount price
+
+# ---- survival: a row it cannot use is an error with its place and value
+# (exit 1, no output), never "rows dropped"
+check "gen customers" "$H" gen --kind customers --customers 300 -o "$T/cust.csv"
+# line 3 = the second customer; field 5 = tenure_months, 12 = churned
+edit() { awk -F, -v f="$1" -v v="$2" 'BEGIN{OFS=","} NR==3{$f=v} 1' "$T/cust.csv" >"$T/$3"; }
+edit 5 -5 neg_tenure.csv
+expect_exit 1 "$T/neg_tenure.csv:3:5: column 'tenure_months' (duration) is -5: durations must be non-negative" -- \
+    "$H" analyze survival "$T/neg_tenure.csv" --duration tenure_months --event churned -o "$T/sv.csv"
+check "no output after the refusal" test ! -e "$T/sv.csv"
+check "nothing on stdout after the refusal" test ! -s "$T/out"
+edit 5 "" no_tenure.csv
+expect_exit 1 "$T/no_tenure.csv:3:5: column 'tenure_months' (duration) is empty" -- \
+    "$H" analyze survival "$T/no_tenure.csv" --duration tenure_months --event churned
+edit 12 "" no_event.csv
+expect_exit 1 "$T/no_event.csv:3:12: column 'churned' (event) is empty" -- \
+    "$H" analyze survival "$T/no_event.csv" --duration tenure_months --event churned
+edit 6 "" no_fee.csv
+expect_exit 1 "$T/no_fee.csv:3:6: column 'monthly_fee' (covariate) is empty" -- \
+    "$H" analyze survival "$T/no_fee.csv" --duration tenure_months --event churned --covariates monthly_fee
+printf 'id,tenure,churn\na,3,yes\nb,4,2\nc,5,no\n' >"$T/ev.csv"
+expect_exit 1 "$T/ev.csv:3:3: column 'churn' (event) is '2': expected yes/no, true/false or 0/1" -- \
+    "$H" analyze survival "$T/ev.csv"
+printf 'id,tenure,churn\na,3,yes\nb,n/a,no\nc,5,no\n' >"$T/dur.csv"
+expect_exit 1 "$T/dur.csv:3:2: column 'tenure' (duration) is 'n/a': durations must be non-negative numbers" -- \
+    "$H" analyze survival "$T/dur.csv"
+expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned --summary-only
+check "no 'rows dropped' in the summary" bash -c "! grep -q 'dropped' '$T/out'"
+check "every customer in the curve" grep -q "^Kaplan-Meier: 300 customers" "$T/out"
+
+# ---- Cox: plan and monthly_fee determine each other in generated
+# customers: refused by name (exit 1, no output), never a coefficient
+# with an enormous standard error; a model without the fee is fitted
+expect_exit 1 "Cox model: covariates 'plan=Premium', 'plan=Standard' and 'monthly_fee' are collinear" -- \
+    "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned --covariates plan,monthly_fee
+check "collinear: leave one out" grep -q "leave one of them out" "$T/err"
+check "collinear: nothing on stdout" test ! -s "$T/out"
+expect_exit 1 "covariates 'plan=Premium', 'plan=Standard' and 'monthly_fee' are collinear" -- \
+    "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned --covariates plan,support_tickets,monthly_fee
+expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned \
+    --covariates plan,support_tickets,autopay --summary-only
+check "plan fitted" grep -Eq "^  plan=Premium +coef [-+]0\.[0-9]+ \(SE 0\.[0-9]+\)" "$T/out"
+
+# ---- k-means: the default k = 4 reduced for fewer distinct customers
+# says so; a requested k says requested
+printf 'customer_id,order_date,revenue\na,2024-01-01,5\nb,2024-01-02,7\nc,2024-01-03,15\n' >"$T/three.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/three.csv" --summary-only
+check "k reduced, and why" grep -q "k-means: k = 3 (reduced from the default 4: the customers have only 3 distinct recency-frequency-spend profiles)" "$T/out"
+check "k reduced: not 'requested'" bash -c "! grep -q requested '$T/out'"
+expect_exit 0 "" -- "$H" analyze segment "$T/three.csv" --json --summary-only
+check "k reduced in JSON" grep -q '"k_chosen_by": "default", "k_note": "reduced from the default 4' "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/three.csv" --k 3 --summary-only
+check "--k 3: requested" grep -q "k-means: k = 3 (requested)" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only
+check "k = 4 by default" grep -q "k-means: k = 4 (default)" "$T/out"
+
+finish
