@@ -120,14 +120,8 @@ static bool seconds_opt(int c, const char *arg, hz_runner_config *cfg)
         if (t[i].c != c)
             continue;
         double dv;
-        if (!hz_cli_parse_double("run", t[i].name, arg, &dv) || !(dv > 0) ||
-            dv > 7 * 86400.0) {
-            hz_cli_error("run",
-                         "--%s: expected a positive number of seconds, got "
-                         "'%s'",
-                         t[i].name, arg);
+        if (!hz_cli_parse_seconds("run", t[i].name, arg, 7 * 86400.0, &dv))
             return false;
-        }
         memcpy((char *)cfg + t[i].off, &dv, sizeof dv);
         return true;
     }

@@ -128,9 +128,8 @@ static int parse_args(int argc, char **argv, sched_args *a)
                 return HZ_EXIT_USAGE;
             break;
         case 'T':
-            if (!hz_cli_parse_double("schedule", "timeout", optarg,
-                                     &a->timeout) ||
-                !(a->timeout > 0))
+            if (!hz_cli_parse_seconds("schedule", "timeout", optarg,
+                                      7 * 86400.0, &a->timeout))
                 return HZ_EXIT_USAGE;
             break;
         case 'a':

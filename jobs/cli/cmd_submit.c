@@ -171,9 +171,8 @@ static int parse_args(int argc, char **argv, submit_args *a)
                 return HZ_EXIT_USAGE;
             break;
         case 'T':
-            if (!hz_cli_parse_double("submit", "timeout", optarg,
-                                     &a->timeout) ||
-                a->timeout <= 0)
+            if (!hz_cli_parse_seconds("submit", "timeout", optarg,
+                                      7 * 86400.0, &a->timeout))
                 return HZ_EXIT_USAGE;
             break;
         case 'a':
