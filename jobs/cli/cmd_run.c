@@ -21,8 +21,7 @@ static volatile sig_atomic_t run_stop;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    run_stop = 1;
+    run_stop = sig; /* non-zero: stop; which one, for the exit status */
 }
 
 static void usage(FILE *f)
@@ -88,7 +87,10 @@ static void usage(FILE *f)
         "finished succeeded (with --watch: stopped by a signal); 1 a job\n"
         "failed (see 'horizon jobs list --status failed'); 2 usage error;\n"
         "75 the store is unreachable, unauthorised, throttled, full or\n"
-        "damaged, so the queue was not drained (one line says why).\n");
+        "damaged, so the queue was not drained (one line says why);\n"
+        "130 (SIGINT) or 143 (SIGTERM), 128 + the signal as a shell\n"
+        "reports it: --once was stopped by it before the queue was drained\n"
+        "(its unfinished jobs are queued again).\n");
 }
 
 /* Options of the run that are not the runner's configuration. */
@@ -273,6 +275,12 @@ static void test_hooks(hz_runner_config *cfg)
 /* The exit code of a run. */
 static int run_exit(hz_status rc, const hz_error *err, hz_metrics *m)
 {
+    if (rc == HZ_ECANCELED) { /* --once stopped before it drained the queue */
+        int sig = run_stop > 0 ? (int)run_stop : SIGTERM;
+        hz_cli_error("run", "%s: %s", sig == SIGINT ? "SIGINT" : "SIGTERM",
+                     err->msg);
+        return 128 + sig;
+    }
     if (rc != HZ_OK) {
         hz_cli_error("run", "%s", err->msg);
         return rc == HZ_EINVAL   ? HZ_EXIT_USAGE
@@ -328,14 +336,14 @@ int hz__cmd_run(int argc, char **argv)
     hz_error_clear(&err);
     hz_status rc = hz_runner_run(&cfg, m, &err);
     code = run_exit(rc, &err, m);
-    if (rc == HZ_OK && !o.quiet)
+    if ((rc == HZ_OK || rc == HZ_ECANCELED) && !o.quiet)
         hz_metrics_print(m, stdout);
     if (o.metrics_path != NULL &&
         hz_metrics_write_json(m, o.metrics_path, &err) != HZ_OK) {
         hz_cli_error("run", "%s", err.msg);
         code = code == HZ_EXIT_OK ? HZ_EXIT_FAIL : code;
     }
-    if (run_stop)
+    if (run_stop && rc != HZ_ECANCELED)
         fprintf(stderr, "horizon run: stopped by signal\n");
     hz_narrative_service_close(narr, o.quiet ? NULL : stderr);
     hz_metrics_free(m);
