@@ -35,6 +35,22 @@ S="sqlite:$T/fail.db"
 "$HORIZON" submit --store "$S" "${P[@]}" --dataset "$T/bad.csv" --id broken
 expect_exit 1 "" -- "$HORIZON" "${RUN[@]}" --store "$S"
 
+# ---- 1: an output that cannot be written, refused before any job runs
+# (as --metrics at the end did): never exit 0 without the file asked for
+S="sqlite:$T/out.db"
+"$HORIZON" submit --store "$S" "${P[@]}" --dataset "$T/tiny.csv" --id o1
+for opt in --metrics --metrics-file --heartbeat; do
+    expect_exit 1 "$opt: could not write $T/nodir/x: cannot create a file in $T/nodir" -- \
+        "$HORIZON" "${RUN[@]}" --store "$S" "$opt" "$T/nodir/x"
+done
+expect_exit 1 "--heartbeat: could not write $T: is a directory" -- \
+    "$HORIZON" "${RUN[@]}" --store "$S" --heartbeat "$T"
+HZ_LLM_METRICS="$T/nodir/l.json" expect_exit 1 \
+    "HZ_LLM_METRICS: could not write $T/nodir/l.json" -- \
+    "$HORIZON" "${RUN[@]}" --store "$S"
+check "nothing ran" bash -c \
+    "'$HORIZON' jobs show o1 --store '$S' | grep -q 'status:    queued'"
+
 # ---- 130 / 143: --once stopped by SIGINT / SIGTERM before the queue was
 # drained (the running job released, the others never claimed): not 0
 for sig in INT TERM; do
