@@ -76,6 +76,23 @@ bool hz_cli_parse_double(const char *cmd, const char *opt, const char *s,
     return true;
 }
 
+bool hz_cli_parse_seconds(const char *cmd, const char *opt, const char *s,
+                          double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !(v > 0) || !(v <= max)) {
+        hz_cli_error(cmd,
+                     "--%s: expected a positive number of seconds (at most "
+                     "%.0f), got '%s'",
+                     opt, max, s);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 hz_outfile *hz_cli_out_open(const char *cmd, const char *path)
 {
     hz_outfile *o = NULL;

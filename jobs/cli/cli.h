@@ -35,6 +35,12 @@ bool hz_cli_parse_long(const char *cmd, const char *opt, const char *s,
                        long min, long max, long *out);
 bool hz_cli_parse_double(const char *cmd, const char *opt, const char *s,
                          double *out);
+/* A duration: a number of seconds > 0 and <= max (not nan, not inf); on
+ * failure prints "horizon CMD: --OPT: expected a positive number of
+ * seconds (at most MAX), got 'X'" and returns false.  The --timeout of
+ * run, submit and schedule add all parse through it. */
+bool hz_cli_parse_seconds(const char *cmd, const char *opt, const char *s,
+                          double max, double *out);
 
 /* Output of a command (-o FILE, or standard output for "-" / NULL),
  * whole or absent (horizon/outfile.h): NULL after a message when it

@@ -1,6 +1,7 @@
 /* Helpers of the job commands (see cli_jobs.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cli_jobs.h"
@@ -63,7 +64,12 @@ int hz_cli_resolve_dataset(const char *cmd, const char *what,
         if (rc == HZ_OK)
             snprintf(out, outsz, "%s", given);
     } else {
-        rc = hz_sandbox_check_path(sb, tenant, given, out, outsz, &err);
+        /* opened (without blocking) to know it is a regular file inside
+         * the roots, as the job process will open it */
+        int fd = -1;
+        rc = hz_sandbox_open_path(sb, tenant, given, &fd, out, outsz, &err);
+        if (fd >= 0)
+            close(fd);
     }
     if (rc == HZ_OK)
         return HZ_EXIT_OK;

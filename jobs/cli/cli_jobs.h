@@ -33,8 +33,9 @@ int hz_cli_sandbox(const char *cmd, hz_sandbox *sb);
 
 /* Resolve a dataset named on the command line or in a job file for
  * tenant: a URL is checked against the sandbox's allow-list and kept; a
- * local path (or file:// URL) is made absolute and real, and must lie in
- * the sandbox's roots.  0 (out holds what to store), or the exit code
+ * local path (or file:// URL) is made absolute and real, must lie in the
+ * sandbox's roots and be a regular file (a directory or a FIFO: exit 3,
+ * found without blocking).  0 (out holds what to store), or the exit code
  * after printing why (prefixed with `what`, e.g. "job j-1"). */
 int hz_cli_resolve_dataset(const char *cmd, const char *what,
                            const hz_sandbox *sb, const char *tenant,

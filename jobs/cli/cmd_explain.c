@@ -9,6 +9,7 @@
 
 #include "net/cjson.h"
 #include "cli/cli.h"
+#include "cli/cli_jobs.h"
 #include "narrative/narrative.h"
 #include "llm/prompt.h"
 #include "store/store.h"
@@ -49,7 +50,12 @@ static void usage(FILE *f)
         "LLM endpoint: OPENAI_API_KEY / OPENAI_BASE_URL (any OpenAI-\n"
         "compatible server) or AZURE_OPENAI_ENDPOINT with\n"
         "AZURE_OPENAI_API_KEY or, without a key, a Microsoft Entra ID\n"
-        "identity (+ AZURE_OPENAI_DEPLOYMENT, OPENAI_API_VERSION).\n");
+        "identity (+ AZURE_OPENAI_DEPLOYMENT, OPENAI_API_VERSION).\n\n"
+        "The store is opened read-only unless an LLM is configured with the\n"
+        "prompt cache (it writes its answers there).\n"
+        "exit status: 0 printed, 1 the job did not succeed or the narrative\n"
+        "failed, 2 usage or an id two tenants share (give --tenant), 3 no\n"
+        "such job, 75 the store is unavailable.\n");
 }
 
 typedef struct explain_opts {
@@ -99,8 +105,6 @@ static int parse_args(int argc, char **argv, explain_opts *o)
         return HZ_EXIT_USAGE;
     }
     o->id = argv[optind];
-    if (o->store_spec == NULL)
-        o->store_spec = "sqlite:horizon.db";
     return HZ_EXIT_OK;
 }
 
@@ -116,9 +120,9 @@ static int load_job(hz_store *st, const explain_opts *o, cJSON **doc)
 {
     hz_error err;
     hz_status rc = hz_store_find_job(st, o->id, o->tenant, doc, &err);
-    if (rc != HZ_OK) {
+    if (rc != HZ_OK) { /* as the jobs commands: 3 none, 2 ambiguous */
         hz_cli_error("explain", "%s", err.msg);
-        return rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
+        return hz_cli_store_exit(rc);
     }
     const char *status = hz__cjson_str(*doc, "status");
     if (status == NULL || strcmp(status, "succeeded") != 0) {
@@ -243,25 +247,27 @@ static int narrate(hz_narrative_ctx *nc, hz_narrative_job *job,
     return HZ_EXIT_OK;
 }
 
+/* Whether explaining may write to the store: only the LLM's prompt
+ * cache does (an answer kept for later runs); else the store is opened
+ * read-only, as the jobs commands open it. */
+static bool writes_cache(const hz_llm_settings *set, const explain_opts *o)
+{
+    return set->client.provider != HZ_LLM_NONE && set->cache_ttl_s > 0 &&
+           !o->show;
+}
+
 /* The narrative of a loaded job: the stored one, the prompt, or a new
  * one. */
-static int explain_job(hz_store *st, const cJSON *doc, const explain_opts *o)
+static int explain_job(hz_store *st, const cJSON *doc, hz_llm_settings *set,
+                       const explain_opts *o)
 {
     hz_error err;
-    hz_llm_settings set;
-    hz_status rc = hz_llm_settings_load(o->config, &set, &err);
-    if (rc != HZ_OK) {
-        hz_cli_error("explain", "%s", err.msg);
-        return hz_cli_exit_code(rc);
-    }
-    if (o->max_tokens > 0)
-        set.max_prompt_tokens = (size_t)o->max_tokens;
-    bool online = set.client.provider != HZ_LLM_NONE;
+    bool online = set->client.provider != HZ_LLM_NONE;
     if (print_stored(doc, o, online))
         return HZ_EXIT_OK;
     const char *type = hz__cjson_str(doc, "type");
     hz_summary *sum = NULL;
-    rc = hz_summary_from_result_json(
+    hz_status rc = hz_summary_from_result_json(
         type, cJSON_GetObjectItemCaseSensitive(doc, "summary"), &sum, &err);
     if (rc != HZ_OK) {
         hz_cli_error("explain", "job %s: %s", o->id, err.msg);
@@ -275,16 +281,14 @@ static int explain_job(hz_store *st, const cJSON *doc, const explain_opts *o)
                             .tenant = hz__cjson_str(doc, "customerId"),
                             .summary = sum};
     if (o->show) {
-        code = show_prompt(&set, o, type, sum);
+        code = show_prompt(set, o, type, sum);
     } else {
-        cache = online && set.cache_ttl_s > 0 ? hz_prompt_cache_store(st)
-                                              : NULL;
-        if (hz_narrative_open(&set, cache, NULL, &nc, &err) != HZ_OK)
+        cache = writes_cache(set, o) ? hz_prompt_cache_store(st) : NULL;
+        if (hz_narrative_open(set, cache, NULL, &nc, &err) != HZ_OK)
             hz_cli_error("explain", "%s", err.msg);
         else
             code = narrate(nc, &job, o);
     }
-    memset(&set, 0, sizeof set); /* wipe the key copy */
     hz_narrative_job_clear(&job);
     hz_narrative_close(nc);
     hz_prompt_cache_free(cache);
@@ -294,21 +298,31 @@ static int explain_job(hz_store *st, const cJSON *doc, const explain_opts *o)
 
 int hz__cmd_explain(int argc, char **argv)
 {
-    explain_opts o = {.store_spec = getenv("HORIZON_STORE")};
+    explain_opts o = {0};
     int code = parse_args(argc, argv, &o);
     if (code != HZ_EXIT_OK)
         return code < 0 ? HZ_EXIT_OK : code;
     hz_error err;
-    hz_store *st = NULL;
-    cJSON *doc = NULL;
-    hz_status rc = hz_store_open(o.store_spec, &st, &err);
+    hz_llm_settings set;
+    hz_status rc = hz_llm_settings_load(o.config, &set, &err);
     if (rc != HZ_OK) {
         hz_cli_error("explain", "%s", err.msg);
         return hz_cli_exit_code(rc);
     }
-    code = load_job(st, &o, &doc);
+    if (o.max_tokens > 0)
+        set.max_prompt_tokens = (size_t)o.max_tokens;
+    hz_store *st = NULL;
+    cJSON *doc = NULL;
+    /* a store that cannot be opened: 75 (2 for a bad spec), as the jobs
+     * commands say */
+    code = hz_cli_store_open("explain", hz_cli_store_spec(o.store_spec),
+                             writes_cache(&set, &o) ? 0 : HZ_STORE_READONLY,
+                             &st);
     if (code == HZ_EXIT_OK)
-        code = explain_job(st, doc, &o);
+        code = load_job(st, &o, &doc);
+    if (code == HZ_EXIT_OK)
+        code = explain_job(st, doc, &set, &o);
+    memset(&set, 0, sizeof set); /* wipe the key copy */
     cJSON_Delete(doc);
     hz_store_close(st);
     return code;

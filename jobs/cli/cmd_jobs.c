@@ -40,7 +40,9 @@ static void usage(FILE *f)
             "and\n"
             "         written as they come: CSV (default, header from the "
             "first\n"
-            "         row) or JSON lines with --json\n"
+            "         row) or JSON lines with --json; a job that has not "
+            "succeeded\n"
+            "         has none: exit 1 saying why (failed: its reason)\n"
             "report   the job's HTML report (charts and tables of its "
             "result, and\n"
             "         its narrative), written to FILE.html (\"-\" = stdout)\n"
@@ -55,9 +57,11 @@ static void usage(FILE *f)
             "tenant and refuses (exit 2) when two tenants have that id.\n"
             "list, show, results and report only read: they work on a "
             "read-only\nstore.\n"
-            "exit status: 0 ok, 1 the job changed meanwhile (try again), 2 "
-            "usage\n"
-            "or ambiguous id, 3 no such job, 75 store unavailable.\n");
+            "exit status: 0 ok, 1 the job changed meanwhile (try again), or "
+            "it has\n"
+            "no results or report (it failed, was canceled or has not "
+            "finished),\n"
+            "2 usage or ambiguous id, 3 no such job, 75 store unavailable.\n");
 }
 
 static const char *str(const cJSON *d, const char *k, const char *dflt)
@@ -232,12 +236,21 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
     }
     char pk[HZ_JOB_ID_MAX];
     snprintf(pk, sizeof pk, "%s", str(job, "customerId", ""));
+    /* only a succeeded job's results are whole: refuse the others,
+     * saying why (never an empty output and exit 0) */
     const char *st = str(job, "status", "?");
-    if (strcmp(st, "succeeded") != 0)
-        fprintf(stderr,
-                "horizon jobs: job %s is %s; showing what results "
-                "it has\n",
-                id, st);
+    if (strcmp(st, "failed") == 0) {
+        hz_cli_error("jobs", "job %s failed [%s]: %s (it has no results)", id,
+                     str(job, "errorReason", "?"), str(job, "error", "?"));
+    } else if (strcmp(st, "succeeded") != 0) {
+        bool later = strcmp(st, "queued") == 0 || strcmp(st, "running") == 0;
+        hz_cli_error("jobs", "job %s is %s: it has no results%s", id, st,
+                     later ? " yet" : "");
+    }
+    if (strcmp(st, "succeeded") != 0) {
+        cJSON_Delete(job);
+        return HZ_EXIT_FAIL;
+    }
     cJSON_Delete(job);
     hz_query q = {
         .container = HZ_STORE_RESULTS, .customer_id = pk, .job_id = id};

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cli_jobs.h"
 #include "cli/job_params.h"
+#include "horizon/outfile.h"
 #include "runner/metrics.h"
 #include "narrative/narrative.h"
 #include "runner/runner.h"
@@ -21,8 +23,7 @@ static volatile sig_atomic_t run_stop;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    run_stop = 1;
+    run_stop = sig; /* non-zero: stop; which one, for the exit status */
 }
 
 static void usage(FILE *f)
@@ -86,9 +87,14 @@ static void usage(FILE *f)
         "$HZ_DATASET_ALLOW_ADDRS (see README, operations).\n\n"
         "exit status: 0 the queue was drained and every job this run\n"
         "finished succeeded (with --watch: stopped by a signal); 1 a job\n"
-        "failed (see 'horizon jobs list --status failed'); 2 usage error;\n"
-        "75 the store is unreachable, unauthorised, throttled, full or\n"
-        "damaged, so the queue was not drained (one line says why).\n");
+        "failed (see 'horizon jobs list --status failed'), or an output\n"
+        "(--metrics, --metrics-file, --heartbeat, $HZ_LLM_METRICS) cannot\n"
+        "be written (checked before anything runs); 2 usage error; 75 the\n"
+        "store is unreachable, unauthorised, throttled, full or damaged,\n"
+        "so the queue was not drained (one line says why);\n"
+        "130 (SIGINT) or 143 (SIGTERM), 128 + the signal as a shell\n"
+        "reports it: --once was stopped by it before the queue was drained\n"
+        "(its unfinished jobs are queued again).\n");
 }
 
 /* Options of the run that are not the runner's configuration. */
@@ -120,14 +126,8 @@ static bool seconds_opt(int c, const char *arg, hz_runner_config *cfg)
         if (t[i].c != c)
             continue;
         double dv;
-        if (!hz_cli_parse_double("run", t[i].name, arg, &dv) || !(dv > 0) ||
-            dv > 7 * 86400.0) {
-            hz_cli_error("run",
-                         "--%s: expected a positive number of seconds, got "
-                         "'%s'",
-                         t[i].name, arg);
+        if (!hz_cli_parse_seconds("run", t[i].name, arg, 7 * 86400.0, &dv))
             return false;
-        }
         memcpy((char *)cfg + t[i].off, &dv, sizeof dv);
         return true;
     }
@@ -276,9 +276,49 @@ static void test_hooks(hz_runner_config *cfg)
         cfg->clock_offset_s = strtod(now, NULL) - hz_wall_now();
 }
 
+/* An output of the run (--metrics, --metrics-file, --heartbeat,
+ * $HZ_LLM_METRICS) must be writable before anything is claimed, else the
+ * run would do its work and lose the record of it: a temporary file is
+ * made beside it and removed (hz_outfile), as the other commands' -o is
+ * checked.  1 with a message naming the option when it cannot be. */
+static int check_output(const char *what, const char *path)
+{
+    struct stat st;
+    if (path == NULL || path[0] == '\0' || strcmp(path, "-") == 0 ||
+        (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+         !S_ISDIR(st.st_mode)))
+        return HZ_EXIT_OK; /* a device or a pipe is written in place */
+    hz_outfile *o = NULL;
+    hz_error err;
+    if (hz_outfile_open(path, &o, &err) != HZ_OK) {
+        hz_cli_error("run", "%s: %s", what, err.msg);
+        return HZ_EXIT_FAIL;
+    }
+    hz_outfile_abort(o);
+    return HZ_EXIT_OK;
+}
+
+static int check_outputs(const hz_runner_config *cfg, const run_opts *o)
+{
+    int code = check_output("--metrics", o->metrics_path);
+    if (code == HZ_EXIT_OK)
+        code = check_output("--metrics-file", cfg->metrics_file);
+    if (code == HZ_EXIT_OK)
+        code = check_output("--heartbeat", cfg->heartbeat_file);
+    if (code == HZ_EXIT_OK)
+        code = check_output("HZ_LLM_METRICS", getenv("HZ_LLM_METRICS"));
+    return code;
+}
+
 /* The exit code of a run. */
 static int run_exit(hz_status rc, const hz_error *err, hz_metrics *m)
 {
+    if (rc == HZ_ECANCELED) { /* --once stopped before it drained the queue */
+        int sig = run_stop > 0 ? (int)run_stop : SIGTERM;
+        hz_cli_error("run", "%s: %s", sig == SIGINT ? "SIGINT" : "SIGTERM",
+                     err->msg);
+        return 128 + sig;
+    }
     if (rc != HZ_OK) {
         hz_cli_error("run", "%s", err->msg);
         return rc == HZ_EINVAL   ? HZ_EXIT_USAGE
@@ -295,6 +335,8 @@ int hz__cmd_run(int argc, char **argv)
     run_opts o = {.log_format = HZ_LOG_TEXT, .log_level = HZ_LOG_INFO};
     int code = parse_args(argc, argv, &cfg, &o);
     if (code >= 0)
+        return code;
+    if ((code = check_outputs(&cfg, &o)) != HZ_EXIT_OK)
         return code;
     cfg.store_spec = hz_cli_store_spec(o.store);
     cfg.build_request = hz_cli_job_request;
@@ -334,14 +376,14 @@ int hz__cmd_run(int argc, char **argv)
     hz_error_clear(&err);
     hz_status rc = hz_runner_run(&cfg, m, &err);
     code = run_exit(rc, &err, m);
-    if (rc == HZ_OK && !o.quiet)
+    if ((rc == HZ_OK || rc == HZ_ECANCELED) && !o.quiet)
         hz_metrics_print(m, stdout);
     if (o.metrics_path != NULL &&
         hz_metrics_write_json(m, o.metrics_path, &err) != HZ_OK) {
         hz_cli_error("run", "%s", err.msg);
         code = code == HZ_EXIT_OK ? HZ_EXIT_FAIL : code;
     }
-    if (run_stop)
+    if (run_stop && rc != HZ_ECANCELED)
         fprintf(stderr, "horizon run: stopped by signal\n");
     hz_narrative_service_close(narr, o.quiet ? NULL : stderr);
     hz_metrics_free(m);

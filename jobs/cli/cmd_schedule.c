@@ -38,7 +38,8 @@ static void usage(FILE *f)
         "A-B,\n"
         "*/S, lists, jan-dec, sun-sat) or @hourly, @daily, @weekly, "
         "@monthly,\n"
-        "@yearly; --tz is a zone of the system tz database (default UTC).\n"
+        "@yearly; an expression that never fires (0 0 31 2 *) is refused.\n"
+        "--tz is a zone of the system tz database (default UTC).\n"
         "Runners ('horizon run') create each slot's job exactly once, with "
         "the\n"
         "id SCHEDULE-YYYYMMDDTHHMM (the slot's local time).  When the clock\n"
@@ -128,9 +129,8 @@ static int parse_args(int argc, char **argv, sched_args *a)
                 return HZ_EXIT_USAGE;
             break;
         case 'T':
-            if (!hz_cli_parse_double("schedule", "timeout", optarg,
-                                     &a->timeout) ||
-                !(a->timeout > 0))
+            if (!hz_cli_parse_seconds("schedule", "timeout", optarg,
+                                      7 * 86400.0, &a->timeout))
                 return HZ_EXIT_USAGE;
             break;
         case 'a':

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "net/cjson.h"
 #include "cli/cli.h"
@@ -49,9 +51,12 @@ static void usage(FILE *f)
         "                 else sqlite:horizon.db)\n"
         "  --tenant ID    default $HZ_TENANT\n"
         "  --count N      queue N copies (ids generated)\n\n"
-        "exit status: 0 queued, 1 an id exists already, 2 an invalid job\n"
-        "(nothing stored), 3 a dataset not found, 75 the store is\n"
-        "unreachable, unauthorised or full (nothing stored).\n");
+        "exit status: 0 queued, 1 an id exists already or the dataset is an\n"
+        "empty file (no header), 2 an invalid job or dataset id (nothing\n"
+        "stored), 3 a dataset not found: no such file, not a regular file\n"
+        "(a directory, a FIFO), or a --dataset-id not registered for the\n"
+        "tenant ('horizon datasets add'), 75 the store is unreachable,\n"
+        "unauthorised or full (nothing stored).\n");
 }
 
 static char *slurp(const char *path)
@@ -171,9 +176,8 @@ static int parse_args(int argc, char **argv, submit_args *a)
                 return HZ_EXIT_USAGE;
             break;
         case 'T':
-            if (!hz_cli_parse_double("submit", "timeout", optarg,
-                                     &a->timeout) ||
-                a->timeout <= 0)
+            if (!hz_cli_parse_seconds("submit", "timeout", optarg,
+                                      7 * 86400.0, &a->timeout))
                 return HZ_EXIT_USAGE;
             break;
         case 'a':
@@ -369,6 +373,65 @@ static int check_job(hz_store *s, const hz_sandbox *sb, cJSON *doc)
     return code;
 }
 
+/* The dataset the flags name (a --file's jobs are checked by check_job
+ * alone): a --dataset-id must be a dataset registered for the tenant (2
+ * for an invalid id, 3 for none), and a local file, given or registered,
+ * must be a regular file inside the roots (opened without blocking) with
+ * at least a header (1 for an empty file, as `horizon inspect` says). */
+static int check_flag_dataset(hz_store *s, const hz_sandbox *sb,
+                              const submit_args *a)
+{
+    if (a->file != NULL || !a->validate ||
+        (a->dataset != NULL) == (a->dataset_id != NULL))
+        return HZ_EXIT_OK; /* neither or both: check_job says why */
+    hz_error err;
+    cJSON *ds = NULL;
+    const char *local = a->dataset;
+    if (a->dataset_id != NULL) {
+        if (!hz_job_id_ok(a->dataset_id)) {
+            hz_cli_error("submit",
+                         "--dataset-id: '%s' is not a valid dataset id "
+                         "(1-127 of A-Z a-z 0-9 . _ : -)",
+                         a->dataset_id);
+            return HZ_EXIT_USAGE;
+        }
+        hz_status rc = hz_store_get(s, HZ_STORE_DATASETS, a->dataset_id,
+                                    a->tenant, &ds, &err);
+        if (rc == HZ_ENOTFOUND) {
+            hz_cli_error("submit",
+                         "--dataset-id: no dataset '%s' registered for "
+                         "tenant '%s' (horizon datasets list --tenant %s)",
+                         a->dataset_id, a->tenant, a->tenant);
+            return HZ_EXIT_NOINPUT;
+        }
+        if (rc != HZ_OK) {
+            hz_cli_error("submit", "%s", err.msg);
+            return hz_cli_store_exit(rc);
+        }
+        local = hz__cjson_str(ds, "uri");
+    }
+    int code = HZ_EXIT_OK, fd = -1;
+    char real[HZ_JOB_URI_MAX];
+    if (local != NULL && !hz_sandbox_is_url(local)) {
+        hz_status rc = hz_sandbox_open_path(sb, a->tenant, local, &fd, real,
+                                            sizeof real, &err);
+        struct stat st;
+        if (rc != HZ_OK) {
+            hz_cli_error("submit", "%s", err.msg);
+            code = rc == HZ_EINVAL ? HZ_EXIT_USAGE : HZ_EXIT_NOINPUT;
+        } else if (fstat(fd, &st) == 0 && st.st_size == 0) {
+            hz_cli_error("submit",
+                         "dataset '%s': empty file: expected a header row",
+                         local);
+            code = HZ_EXIT_FAIL;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    cJSON_Delete(ds);
+    return code;
+}
+
 /* Validate every job (all errors are reported), then store them all in
  * one create_all. */
 static int submit_all(hz_store *s, const hz_sandbox *sb, cJSON *jobs,
@@ -433,6 +496,8 @@ int hz__cmd_submit(int argc, char **argv)
         code = hz_cli_sandbox("submit", &sb);
     if (code == HZ_EXIT_OK)
         code = hz_cli_store_open("submit", hz_cli_store_spec(a.store), 0, &s);
+    if (code == HZ_EXIT_OK)
+        code = check_flag_dataset(s, &sb, &a);
     if (code == HZ_EXIT_OK)
         code = submit_all(s, &sb, jobs, &a);
 out:

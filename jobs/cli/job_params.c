@@ -1,9 +1,12 @@
 /* Job parameters through the command line's option tables (see
  * job_params.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/an_cli.h"
@@ -334,20 +337,45 @@ void hz_cli_job_params_help(FILE *f)
 
 /* ---- columns ---- */
 
-/* The first rows of path (whole lines, at most 256 KB) as a table. */
+/* The first rows of path (whole lines, at most 256 KB) as a table.  A
+ * regular file only, looked at before it is read (a FIFO would block);
+ * *empty when it has no byte at all. */
 static hz_status sample_table(const char *path, const hz_job_request *r,
-                              hz_dataset **ds, hz_error *err)
+                              hz_dataset **ds, bool *empty, hz_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    *empty = false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
         return hz_error_set(err, HZ_EIO, "dataset '%s': could not open", path);
-    size_t cap = 256 * 1024;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return hz_error_set(err, HZ_EIO, "dataset '%s': not a regular file",
+                            path);
+    }
+    size_t cap = 256 * 1024, n = 0;
     char *buf = malloc(cap);
-    size_t n = buf ? fread(buf, 1, cap, f) : 0;
-    bool whole = feof(f);
-    fclose(f);
+    ssize_t got = 1;
+    while (buf != NULL && n < cap &&
+           ((got = read(fd, buf + n, cap - n)) > 0 ||
+            (got < 0 && errno == EINTR)))
+        n += got > 0 ? (size_t)got : 0;
+    bool whole = got == 0;
+    close(fd);
     if (buf == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    if (got < 0) {
+        free(buf);
+        return hz_error_set(err, HZ_EIO, "dataset '%s': could not read",
+                            path);
+    }
+    if (whole && n == 0) {
+        free(buf);
+        *empty = true;
+        return hz_error_set(err, HZ_EPARSE,
+                            "dataset '%s': empty file: expected a header row",
+                            path);
+    }
     while (!whole && n > 0 && buf[n - 1] != '\n')
         n--; /* whole lines only (a quoted newline may cut a row: then the
                 check is skipped below) */
@@ -385,10 +413,14 @@ hz_status hz_cli_job_check_columns(const hz_job *job, const char *path,
     hz_status rc = hz_cli_job_request(job, &r, err);
     hz_dataset *ds = NULL;
     hz_error e2;
-    /* a sample that does not parse is reported when the job runs */
-    if (rc != HZ_OK || sample_table(path, &r, &ds, &e2) != HZ_OK) {
+    bool empty = false;
+    /* a sample that does not parse is reported when the job runs; a file
+     * without a byte has no header, so none of the columns */
+    if (rc != HZ_OK || sample_table(path, &r, &ds, &empty, &e2) != HZ_OK) {
         hz_job_request_clear(&r);
-        return rc;
+        if (rc == HZ_OK && empty && err != NULL)
+            *err = e2;
+        return rc == HZ_OK && empty ? HZ_EPARSE : rc;
     }
     if (r.type == HZ_JOB_FORECAST) {
         rc = need_column(ds, "date", r.fc.date_col, err);

@@ -34,7 +34,8 @@ void hz_cli_job_params_help(FILE *f);
 /* Check that the columns a job names exist in its dataset, reading the
  * header and the first rows of the local file path (with the job's
  * ingest options).  HZ_ENOTFOUND names the parameter and the columns the
- * file has. */
+ * file has; HZ_EPARSE: the file is empty (no header).  A path that is not
+ * a regular file is not read (a FIFO would block). */
 hz_status hz_cli_job_check_columns(const hz_job *job, const char *path,
                                    hz_error *err);
 

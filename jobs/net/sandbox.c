@@ -360,21 +360,35 @@ hz_status hz_sandbox_open_path(const hz_sandbox *sb, const char *tenant,
                                          resolved_sz, err);
     if (rc != HZ_OK)
         return rc;
-    int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* O_NONBLOCK: opening a FIFO for reading would wait for a writer
+     * (forever); nothing but a regular file is read, so look first */
+    int fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
         return hz_error_set(err, HZ_EIO, "dataset '%s': could not open: %s",
                             path, strerror(errno));
     struct stat st;
+    if (fstat(fd, &st) != 0)
+        st.st_mode = 0;
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return hz_error_set(err, HZ_EIO, "dataset '%s': not a regular file%s",
+                            path,
+                            S_ISDIR(st.st_mode)    ? " (a directory)"
+                            : S_ISFIFO(st.st_mode) ? " (a FIFO)"
+                                                   : "");
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(fd);
+        return hz_error_set(err, HZ_EIO, "dataset '%s': could not open: %s",
+                            path, strerror(e));
+    }
     char link[64], real[PATH_MAX];
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     ssize_t n = readlink(link, real, sizeof real - 1);
     if (n > 0)
         real[n] = '\0';
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return hz_error_set(err, HZ_EIO, "dataset '%s': not a regular file",
-                            path);
-    }
     if (n <= 0 || !in_roots(sb, tenant, real)) {
         close(fd);
         return hz_error_set(err, HZ_EINVAL,

@@ -85,7 +85,8 @@ hz_status hz_sandbox_check_path(const hz_sandbox *sb, const char *tenant,
 
 /* check_path, then open the real path read-only (no symlink followed)
  * and check the opened file's own path again; *fd_out is the caller's
- * to close.  A regular file only. */
+ * to close.  A regular file only: anything else (a directory, a FIFO, a
+ * device) is HZ_EIO, found before any read (the open does not block). */
 hz_status hz_sandbox_open_path(const hz_sandbox *sb, const char *tenant,
                                const char *path, int *fd_out, char *resolved,
                                size_t resolved_sz, hz_error *err);

@@ -39,7 +39,9 @@ typedef struct hz_cron {
     bool mday_any, wday_any;
 } hz_cron;
 
-/* Parse expr; HZ_EINVAL names the field and the text. */
+/* Parse expr; HZ_EINVAL names the field and the text, or says that the
+ * expression never fires (a day of month no month of it has: "0 0 31 2
+ * *", "0 0 30 2 *"). */
 hz_status hz_cron_parse(const char *expr, hz_cron *out, hz_error *err);
 /* True when the wall-clock time tm (tm_min, tm_hour, tm_mday, tm_mon,
  * tm_wday) matches. */
@@ -63,6 +65,17 @@ typedef struct hz_cron_slot {
 hz_status hz_cron_slots(const hz_cron *c, const char *tz, int64_t from,
                         int64_t to, hz_cron_slot *out, size_t max, size_t *n,
                         size_t *skipped, hz_error *err);
+
+/* The first max slots of c in zone tz after `after` (epoch seconds),
+ * oldest first, however far ahead they are (29 February may be eight
+ * years away: 2096, then 2104): days that cannot match are passed a day
+ * at a time, hours and minutes likewise, and only the minutes near a
+ * matching wall time or a daylight-saving change are looked at one by
+ * one, so the slots are exactly those hz_cron_slots gives.  Changes TZ
+ * as hz_cron_slots does.  HZ_EINVAL for an unknown zone. */
+hz_status hz_cron_next(const hz_cron *c, const char *tz, int64_t after,
+                       hz_cron_slot *out, size_t max, size_t *n,
+                       hz_error *err);
 
 #ifdef __cplusplus
 }

@@ -101,6 +101,8 @@ typedef struct dispatch {
     double backoff_s;
     char last_error[HZ_ERROR_MAX];
     bool gave_up; /* --once: claims failed for claim_retry_s */
+    bool drained; /* --once: ended with the queue seen empty (or
+                     max_jobs run), not by a stop */
     double t0, last_progress, last_metrics, last_heartbeat, last_schedules;
     double ru; /* request units of s already counted */
     double last_schedule_error;
@@ -344,10 +346,14 @@ static void dispatch_loop(dispatch *d)
                          hz_now() >= d->next_claim;
         int got = free_slots > 0 && may_claim ? claim_some(d, free_slots) : 0;
         if (cfg->max_jobs > 0 && d->claimed_total >= cfg->max_jobs &&
-            r->busy == 0 && r->qn == 0)
+            r->busy == 0 && r->qn == 0) {
+            d->drained = true;
             break;
-        if (once_done(d, got, free_slots))
+        }
+        if (once_done(d, got, free_slots)) {
+            d->drained = !d->gave_up && r->store_failures == 0;
             break;
+        }
         if (got <= 0) {
             double wait = (cfg->watch && r->busy == 0 && r->qn == 0)
                               ? cfg->poll_interval_s
@@ -490,8 +496,13 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
     progress(r, d->t0, true);
     hz_metrics_set_wall(r->m, hz_now() - d->t0, d->workers);
     periodic(d, true);
-    if (r->cfg->watch || hz__runner_stopping(r))
+    if (r->cfg->watch)
         return HZ_OK;
+    if (hz__runner_stopping(r) && !d->drained && !d->gave_up &&
+        r->store_failures == 0)
+        return hz_error_set(err, HZ_ECANCELED,
+                            "stopped by a signal before the queue was "
+                            "drained (jobs not finished are queued again)");
     if (d->gave_up)
         return hz_error_set(err, HZ_ENET,
                             "store unavailable: claims failed for %.0f s: %s",

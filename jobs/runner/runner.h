@@ -122,7 +122,9 @@ void hz_runner_config_init(hz_runner_config *c);
  * returned.  Fails when the runner cannot work: HZ_EINVAL for a bad
  * configuration, the store's status when it cannot be opened, HZ_ENET
  * when the store failed during a --once run (see above: the queue was
- * not drained or an outcome not written). */
+ * not drained or an outcome not written), HZ_ECANCELED when *stop ended
+ * a --once run before it saw the queue empty (its unfinished jobs
+ * released; m is filled as for HZ_OK). */
 hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
                         hz_error *err);
 

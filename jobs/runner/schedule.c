@@ -175,24 +175,8 @@ hz_status hz_schedule_next(const cJSON *sched, int64_t after,
         err);
     if (rc != HZ_OK)
         return rc;
-    /* the window grows until max slots are found (rare schedules) */
-    for (int64_t span = 7 * 86400;; span *= 4) {
-        if (span > 366LL * 86400)
-            span = 366LL * 86400;
-        hz_cron_slot *all = calloc(10000, sizeof *all);
-        size_t k = 0, skipped = 0;
-        rc = all ? hz_cron_slots(&c, hz__cjson_str(sched, "timeZone"), after,
-                                 after + span, all, 10000, &k, &skipped, err)
-                 : hz_error_set(err, HZ_ENOMEM, "out of memory");
-        /* the earliest max (skipped > 0: the buffer kept the latest) */
-        for (size_t i = 0; rc == HZ_OK && skipped == 0 && i < k && *n < max;
-             i++)
-            out[(*n)++] = all[i];
-        free(all);
-        if (rc != HZ_OK || *n == max || skipped > 0 || span >= 366LL * 86400)
-            return rc;
-        *n = 0;
-    }
+    return hz_cron_next(&c, hz__cjson_str(sched, "timeZone"), after, out, max,
+                        n, err);
 }
 
 /* ---- materialisation (the runner) ---- */

@@ -54,8 +54,8 @@ hz_status hz_schedule_check(const cJSON *doc, hz_job_request_fn build,
 cJSON *hz_schedule_job(const cJSON *sched, const hz_cron_slot *slot,
                        double now);
 
-/* The next max slots of sched after `after` (epoch seconds), looking at
- * most 366 days ahead.  Changes TZ: single-threaded callers only (the
+/* The next max slots of sched after `after` (epoch seconds), however far
+ * ahead (hz_cron_next).  Changes TZ: single-threaded callers only (the
  * CLI). */
 hz_status hz_schedule_next(const cJSON *sched, int64_t after,
                            hz_cron_slot *out, size_t max, size_t *n,

@@ -2,8 +2,10 @@
 # The job commands: tenancy (an id two tenants share is refused without a
 # tenant), all-or-nothing submissions, parameters that are the CLI's
 # options (checked against the dataset's columns at submit, listed by
-# `submit --help`), jobs retry / cancel / delete, and read-only commands
-# that work on a read-only store.
+# `submit --help`), jobs retry / cancel / delete, results refused (exit 1,
+# saying why) for a job that did not succeed, explain with the same exit
+# codes, and read-only commands (explain too) that work on a read-only
+# store.
 source "$(dirname "$0")/lib.sh"
 export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" HZ_DATASET_ROOTS="$T"
 unset HZ_TENANT
@@ -107,6 +109,27 @@ check "cancel stopped the running job within seconds" test $(( $(date +%s) - t0 
 check "it stays canceled" bash -c "'$HORIZON' jobs show slow | grep -q 'status:    canceled'"
 unset HZ_TEST_HOOKS
 
+# ---- results of a job that did not succeed: refused, saying why
+"$HORIZON" submit --no-validate --quiet --type forecast --tenant acme \
+    --id broken --dataset-id nosuch --param date=order_date \
+    --param value=revenue
+"$HORIZON" run --once --quiet >/dev/null 2>&1
+expect_exit 1 "job broken failed [dataset]: datasetId 'nosuch': no such dataset" -- \
+    "$HORIZON" jobs results broken
+check "no rows printed for a failed job" test ! -s "$T/out"
+expect_exit 0 "" -- "$HORIZON" submit "${P[@]}" --tenant acme --id q2
+expect_exit 1 "job q2 is queued: it has no results yet" -- \
+    "$HORIZON" jobs results q2
+expect_exit 1 "job m3 is canceled: it has no results" -- \
+    "$HORIZON" jobs results m3 --tenant globex
+
+# ---- explain: the jobs commands' exit codes (2 ambiguous, 3 none)
+unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
+      AZURE_OPENAI_API_KEY HZ_LLM_CONFIG
+expect_exit 2 "ambiguous" -- "$HORIZON" explain shared
+expect_exit 3 "no job 'nope'" -- "$HORIZON" explain nope
+expect_exit 0 "" -- "$HORIZON" explain shared --tenant acme
+
 # ---- read-only store: list, show and results work
 RO="$T/ro"
 mkdir -p "$RO" && cp "$T/store.db" "$RO/store.db"
@@ -129,6 +152,12 @@ as_reader "$HORIZON" jobs results shared --tenant acme >/dev/null 2>>"$T/ro.err"
 check "jobs results on a read-only store" test $? -eq 0
 as_reader "$HORIZON" datasets list >/dev/null 2>>"$T/ro.err"
 check "datasets list on a read-only store" test $? -eq 0
+as_reader "$HORIZON" explain shared --tenant acme >"$T/ro.explain" 2>>"$T/ro.err"
+rc=$?
+check "explain on a read-only store (exit $rc: $(cat "$T/ro.err"))" test $rc -eq 0
+check "explain printed the narrative" test -s "$T/ro.explain"
+as_reader "$HORIZON" explain shared --tenant acme --refresh >/dev/null 2>>"$T/ro.err"
+check "explain --refresh (template) on a read-only store" test $? -eq 0
 as_reader "$HORIZON" jobs cancel q1 >/dev/null 2>"$T/ro.cancel"
 check "a write on a read-only store fails (exit 75)" test $? -eq 75
 chmod -R u+w "$RO"

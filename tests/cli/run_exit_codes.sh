@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `horizon run --once` exit codes a scheduler can act on: 0 drained and
-# every job succeeded, 1 a job failed, 75 (EX_TEMPFAIL) when the store is
+# every job succeeded, 1 a job failed, 130 / 143 stopped by SIGINT /
+# SIGTERM before the queue was drained, 75 (EX_TEMPFAIL) when the store is
 # unreachable (Cosmos DB endpoint down), unauthorised (401, 403),
 # throttled past the deadline (a 429 storm), full (a full disk) or
 # damaged (a corrupted SQLite page), with one line saying why; --watch
@@ -33,6 +34,47 @@ S="sqlite:$T/fail.db"
 "$HORIZON" submit --store "$S" "${P[@]}" --dataset "$T/tiny.csv" --count 2
 "$HORIZON" submit --store "$S" "${P[@]}" --dataset "$T/bad.csv" --id broken
 expect_exit 1 "" -- "$HORIZON" "${RUN[@]}" --store "$S"
+
+# ---- 1: an output that cannot be written, refused before any job runs
+# (as --metrics at the end did): never exit 0 without the file asked for
+S="sqlite:$T/out.db"
+"$HORIZON" submit --store "$S" "${P[@]}" --dataset "$T/tiny.csv" --id o1
+for opt in --metrics --metrics-file --heartbeat; do
+    expect_exit 1 "$opt: could not write $T/nodir/x: cannot create a file in $T/nodir" -- \
+        "$HORIZON" "${RUN[@]}" --store "$S" "$opt" "$T/nodir/x"
+done
+expect_exit 1 "--heartbeat: could not write $T: is a directory" -- \
+    "$HORIZON" "${RUN[@]}" --store "$S" --heartbeat "$T"
+HZ_LLM_METRICS="$T/nodir/l.json" expect_exit 1 \
+    "HZ_LLM_METRICS: could not write $T/nodir/l.json" -- \
+    "$HORIZON" "${RUN[@]}" --store "$S"
+check "nothing ran" bash -c \
+    "'$HORIZON' jobs show o1 --store '$S' | grep -q 'status:    queued'"
+
+# ---- 130 / 143: --once stopped by SIGINT / SIGTERM before the queue was
+# drained (the running job released, the others never claimed): not 0
+for sig in INT TERM; do
+    S="sqlite:$T/sig$sig.db"
+    HZ_TEST_HOOKS=1 "$HORIZON" submit --store "$S" "${P[@]}" \
+        --dataset "$T/tiny.csv" --count 3 --param debugSleepS=30
+    HZ_TEST_HOOKS=1 "$HORIZON" run --once --store "$S" --concurrency 1 \
+        --grace 1 >"$T/sig.out" 2>"$T/sig.err" &
+    R=$!
+    for _ in $(seq 100); do
+        "$HORIZON" jobs list --store "$S" --status running --json 2>/dev/null |
+            grep -q . && break
+        sleep 0.1
+    done
+    kill -$sig $R
+    wait $R
+    rc=$?
+    want=$([[ $sig == INT ]] && echo 130 || echo 143)
+    check "--once stopped by SIG$sig: exit $want ($rc)" test $rc -eq "$want"
+    check "SIG$sig: says the queue was not drained" \
+        grep -q "SIG$sig: stopped by a signal before the queue was drained" "$T/sig.err"
+    check "SIG$sig: all three jobs queued again" test \
+        "$("$HORIZON" jobs list --store "$S" --status queued --json | wc -l)" -eq 3
+done
 
 # ---- 75: a corrupted page of the SQLite file
 S="$T/corrupt.db"

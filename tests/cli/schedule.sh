@@ -69,6 +69,23 @@ expect_exit 1 "already exists" -- "$HORIZON" schedule add --tenant acme \
     --id q15 --cron "@hourly" "${J[@]}"
 "$HORIZON" schedule list --tenant acme >"$T/list"
 check "list shows it" grep -q "q15 .*acme .*\*/15 \* \* \* \*" "$T/list"
+# a cron that never fires is refused; every minute and 29 February have a
+# next slot (a week of minutes is 10,080 slots; a leap day 8 years away)
+expect_exit 2 "cron '0 0 31 2 *': never fires" -- "$HORIZON" schedule add \
+    --tenant nx --id feb31 --cron "0 0 31 2 *" "${J[@]}"
+expect_exit 0 "" -- "$HORIZON" schedule add --tenant nx --id minutely \
+    --cron "* * * * *" "${J[@]}"
+check "every minute: add prints a next slot" grep -q "next slot 20" "$T/out"
+expect_exit 0 "" -- "$HORIZON" schedule add --tenant nx --id leap \
+    --cron "0 0 29 2 *" "${J[@]}"
+check "29 February: add prints its next slot" grep -q "next slot 20..-02-29T00:00" "$T/out"
+"$HORIZON" schedule list --tenant nx --json >"$T/nx.json"
+check "list --json: no schedule without a next slot" \
+    bash -c "! grep -q '\"nextSlot\":\"-\"' '$T/nx.json' && grep -c nextSlot '$T/nx.json' | grep -qx 2"
+"$HORIZON" schedule list --tenant nx >"$T/nx.list"
+check "list: the leap day's slot" grep -q "leap .*0229T0000 local" "$T/nx.list"
+"$HORIZON" schedule remove minutely --tenant nx >/dev/null
+"$HORIZON" schedule remove leap --tenant nx >/dev/null
 
 # ---- four runners, a clock two hours ahead: each slot exactly once
 created=$(py q15 <<'PY'
