@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "net/fetch.h"
+#include "net/url.h"
 #include "runner/exec.h"
 #include "runner/exec_tool.h"
 #include "horizon/analytics.h"
@@ -160,15 +161,21 @@ static hz_status fetch_stage(const hz_job *job, const char *dataset,
     return HZ_OK;
 }
 
-/* The dataset as messages name it: as the job gives it, a registered
- * dataset by its id and path. */
+/* The dataset as messages name it: as the job gives it, a URL without
+ * user info or query string (net/url.h), a registered dataset by its id
+ * and path. */
 static void dataset_name(const hz_job *job, const char *dataset, char *out,
                          size_t outsz)
 {
-    if (job->dataset_id[0] != '\0')
-        snprintf(out, outsz, "dataset %s (%s)", job->dataset_id, dataset);
+    char shown[HZ_JOB_URI_MAX];
+    if (hz_sandbox_is_url(dataset))
+        hz_url_redact(dataset, shown, sizeof shown);
     else
-        snprintf(out, outsz, "%s", dataset);
+        snprintf(shown, sizeof shown, "%s", dataset);
+    if (job->dataset_id[0] != '\0')
+        snprintf(out, outsz, "dataset %s (%s)", job->dataset_id, shown);
+    else
+        snprintf(out, outsz, "%s", shown);
 }
 
 /* Messages of the CSV reader name the file it opened: put the dataset's
