@@ -87,6 +87,66 @@ static void line_col(const char *text, size_t off, int *line, int *col)
     *col = (int)(off - start) + 1;
 }
 
+/* The end (closing quote) of the string whose body starts at i, and
+ * whether a ':' follows it (a key). */
+static size_t string_end(const char *t, size_t n, size_t i, bool *is_key)
+{
+    while (i < n && t[i] != '"')
+        i += t[i] == '\\' ? 2 : 1;
+    size_t j = i + 1;
+    while (j < n && strchr(" \t\r\n", t[j]) != NULL)
+        j++;
+    *is_key = j < n && t[j] == ':';
+    return i < n ? i : n;
+}
+
+/* The escape \u0000 in a string of valid JSON text: cJSON decodes it to a
+ * NUL that ends the string early ("z\u0000evil" would become "z"). */
+static void check_nul_escapes(job_file *f)
+{
+    const char *t = f->text;
+    size_t n = f->len;
+    char key[64] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] != '"')
+            continue;
+        bool is_key;
+        size_t end = string_end(t, n, i + 1, &is_key);
+        for (size_t k = i + 1; k < end; k++) {
+            if (t[k] != '\\')
+                continue;
+            if (k + 5 < end && t[k + 1] == 'u' &&
+                memcmp(t + k + 2, "0000", 4) == 0) {
+                if (f->problems >= SHOWN_MAX) { /* counted, not located */
+                    f->problems++;
+                    break;
+                }
+                int line, col;
+                line_col(t, k, &line, &col);
+                bool id = strcmp(key, "id") == 0 ||
+                          strcmp(key, "customerId") == 0 ||
+                          strcmp(key, "datasetId") == 0;
+                char what[128];
+                if (is_key || key[0] == '\0')
+                    snprintf(what, sizeof what, "invalid %s",
+                             is_key ? "key" : "value");
+                else
+                    snprintf(what, sizeof what, "field '%s': invalid %s", key,
+                             id ? "id" : "value");
+                problem(f,
+                        "%s:%d:%d: %s: \\u0000 (a NUL character) is not "
+                        "allowed in a job file",
+                        f->path, line, col, what);
+                break;
+            }
+            k++;
+        }
+        if (is_key)
+            snprintf(key, sizeof key, "%.*s", (int)(end - i - 1), t + i + 1);
+        i = end;
+    }
+}
+
 /* With a tenant: every job is that tenant's; one without customerId
  * becomes it. */
 static void bind_tenant(job_file *f, cJSON *doc, const char *label,
@@ -207,6 +267,8 @@ int hz_cli_job_file_read(const char *cmd, const char *path, const char *tenant,
                   .text = text,
                   .len = len};
     cJSON *jobs = parse(&f);
+    if (jobs != NULL)
+        check_nul_escapes(&f);
     (void)strict;
     int i = 0;
     cJSON *doc;

@@ -5,7 +5,8 @@
  * counted from 1) when a job has no valid id of its own.  Refused, each
  * with exit 2 and the place named:
  *   - JSON that does not parse: "FILE:LINE:COLUMN: invalid JSON";
- *   - a NUL byte in the file;
+ *   - a NUL byte in the file, and the escape \u0000 in a string (cJSON
+ *     would cut the string there: "z\u0000evil" would be job "z");
  *   - with a tenant (--tenant, $HZ_TENANT), a job of another tenant (a
  *     job without customerId takes the tenant);
  *   - two jobs with the same id in one tenant.

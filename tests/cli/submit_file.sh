@@ -6,6 +6,8 @@
 #    silently ignored);
 #  - --tenant or $HZ_TENANT binds the file: a job of another tenant is
 #    refused, a job without customerId takes the tenant;
+#  - an escaped NUL (\u0000) in an id is refused (it cut "z\u0000evil"
+#    to job "z"), as are raw NUL bytes and control characters;
 #  - two jobs with one id in one tenant are refused, naming both;
 #  - JSON syntax errors say FILE:LINE:COLUMN; a directory is a read error
 #    (exit 3); a job without an id is "FILE: job #N", not a generated id.
@@ -45,6 +47,27 @@ expect_exit 2 "field 'customerId' is missing" -- \
     "$HORIZON" submit --file - <<<"{\"id\":\"own3\",\"type\":\"forecast\",$A}"
 # without a tenant, a file may hold several tenants' jobs, as before
 expect_exit 0 "" -- "$HORIZON" submit --quiet --file "$T/tb.json"
+
+# ---- NUL and control characters in ids
+printf '{"id":"z\\u0000evil","type":"forecast","customerId":"acme",%s}' "$A" >"$T/nul.json"
+expect_exit 2 "$T/nul.json:1:9: field 'id': invalid id: \\u0000" -- \
+    "$HORIZON" submit --file "$T/nul.json"
+expect_exit 2 "" -- "$HORIZON" submit --no-validate --file "$T/nul.json"
+printf '{"id":"z1","type":"forecast","customerId":"ac\\u0000me",%s}' "$A" >"$T/nult.json"
+expect_exit 2 "field 'customerId': invalid id" -- \
+    "$HORIZON" submit --file "$T/nult.json"
+printf '{"id":"z\001x","type":"forecast","customerId":"acme",%s}' "$A" >"$T/ctl.json"
+expect_exit 2 "is not a valid id" -- "$HORIZON" submit --file "$T/ctl.json"
+printf '{"id":"z2","type":"forecast",\n"customerId":"acme",\000%s}' "$A" >"$T/raw.json"
+expect_exit 2 "$T/raw.json:2:21: a NUL byte" -- \
+    "$HORIZON" submit --file "$T/raw.json"
+# an escaped backslash followed by "u0000" is text, not a NUL
+cat >"$T/text.json" <<'JSON'
+{"id":"lit","type":"forecast","customerId":"acme","dataset":"/x.csv","params":{"x":"a\\u0000b"}}
+JSON
+expect_exit 0 "" -- "$HORIZON" submit --no-validate --quiet --file "$T/text.json"
+check "no job z, z1, z2 was stored" bash -c \
+    "! '$HORIZON' jobs list --json | grep -q '\"z[0-9]*\"'"
 
 # ---- duplicate ids (within a tenant)
 cat >"$T/dupid.json" <<JSON
