@@ -147,6 +147,100 @@ static void check_nul_escapes(job_file *f)
     }
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    return strcmp(x->string, y->string);
+}
+
+/* A key twice in one object of o (at any depth); where: "" or the field
+ * path of o ("params").  Recursive on the document's nesting, which
+ * cJSON caps (CJSON_NESTING_LIMIT): NOLINTNEXTLINE(misc-no-recursion) */
+static void check_dup_keys(job_file *f, const cJSON *o, const char *label,
+                           const char *where)
+{
+    int n = cJSON_GetArraySize(o);
+    if (cJSON_IsObject(o) && n > 1) {
+        const cJSON **kids = malloc((size_t)n * sizeof *kids);
+        int k = 0;
+        const cJSON *it;
+        cJSON_ArrayForEach(it, o)
+        {
+            if (kids != NULL && it->string != NULL)
+                kids[k++] = it;
+        }
+        if (kids != NULL)
+            qsort(kids, (size_t)k, sizeof *kids, cmp_names);
+        const char *reported = NULL; /* a key three times: once */
+        for (int i = 1; kids != NULL && i < k; i++) {
+            const char *name = kids[i]->string;
+            if (strcmp(kids[i - 1]->string, name) != 0 ||
+                (reported != NULL && strcmp(reported, name) == 0))
+                continue;
+            reported = name;
+            problem(f, "%s: %s%s%skey '%s' appears more than once", label,
+                    where[0] ? "field '" : "", where, where[0] ? "': " : "",
+                    name);
+        }
+        free(kids);
+    }
+    const cJSON *it;
+    cJSON_ArrayForEach(it, o)
+    {
+        if (!cJSON_IsObject(it) && !cJSON_IsArray(it))
+            continue;
+        char sub[256];
+        if (it->string == NULL)
+            snprintf(sub, sizeof sub, "%s", where);
+        else
+            snprintf(sub, sizeof sub, "%s%s%s", where, where[0] ? "." : "",
+                     it->string);
+        check_dup_keys(f, it, label, sub);
+    }
+}
+
+/* What a job file may hold: a job's own fields, and the ones submit sets
+ * anyway (status queued, attempts 0, takeovers dropped, times). */
+static const char *const file_fields[] = {
+    "id",        "type",      "customerId",  "dataset", "datasetId",
+    "params",    "timeoutS",  "maxAttempts", "status",  "attempts",
+    "takeovers", "createdAt", "updatedAt",   NULL};
+/* What the runner or the store write on a job document. */
+static const char *const runner_fields[] = {
+    "leaseOwner",   "leaseExpiry", "startedAt", "finishedAt",
+    "error",        "errorReason", "summary",   "metrics",
+    "resultChunks", "resultRows",  "narrative", "report",
+    "datasetBytes", "_etag",       "_ts",       NULL};
+
+static bool listed(const char *const *list, const char *s)
+{
+    for (int i = 0; list[i] != NULL; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+static void check_fields(job_file *f, const cJSON *doc, const char *label)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, doc)
+    {
+        if (listed(file_fields, it->string))
+            continue;
+        if (listed(runner_fields, it->string))
+            problem(f,
+                    "%s: field '%s' is written by the runner, not by a job "
+                    "file",
+                    label, it->string);
+        else
+            problem(f,
+                    "%s: unknown field '%s' (a job's fields: id, type, "
+                    "customerId, dataset, datasetId, params, timeoutS, "
+                    "maxAttempts)",
+                    label, it->string);
+    }
+}
+
 /* With a tenant: every job is that tenant's; one without customerId
  * becomes it. */
 static void bind_tenant(job_file *f, cJSON *doc, const char *label,
@@ -269,14 +363,18 @@ int hz_cli_job_file_read(const char *cmd, const char *path, const char *tenant,
     cJSON *jobs = parse(&f);
     if (jobs != NULL)
         check_nul_escapes(&f);
-    (void)strict;
     int i = 0;
     cJSON *doc;
     cJSON_ArrayForEach(doc, jobs)
     {
         char label[1200];
         hz_cli_job_file_label(path, i++, doc, label, sizeof label);
-        if (cJSON_IsObject(doc) && tenant != NULL)
+        if (!cJSON_IsObject(doc))
+            continue; /* submit's check says so */
+        check_dup_keys(&f, doc, label, "");
+        if (strict)
+            check_fields(&f, doc, label);
+        if (tenant != NULL)
             bind_tenant(&f, doc, label, tenant);
     }
     if (jobs != NULL)

@@ -7,9 +7,12 @@
  *   - JSON that does not parse: "FILE:LINE:COLUMN: invalid JSON";
  *   - a NUL byte in the file, and the escape \u0000 in a string (cJSON
  *     would cut the string there: "z\u0000evil" would be job "z");
+ *   - a key twice in one object (readers disagree on which one counts);
  *   - with a tenant (--tenant, $HZ_TENANT), a job of another tenant (a
  *     job without customerId takes the tenant);
- *   - two jobs with the same id in one tenant.
+ *   - two jobs with the same id in one tenant;
+ *   - when strict (submit's validation; not with --no-validate), a
+ *     top-level field that is not a job file's.
  * A file that cannot be read (missing, a directory) is exit 3. */
 #ifndef HZ_CLI_JOB_FILE_H
 #define HZ_CLI_JOB_FILE_H

@@ -8,6 +8,9 @@
 #    refused, a job without customerId takes the tenant;
 #  - an escaped NUL (\u0000) in an id is refused (it cut "z\u0000evil"
 #    to job "z"), as are raw NUL bytes and control characters;
+#  - unknown top-level fields ("timeout" for timeoutS, "bogus") and the
+#    runner's fields are refused, but not with --no-validate (tests store
+#    runner states that way); a key twice in one object is refused;
 #  - two jobs with one id in one tenant are refused, naming both;
 #  - JSON syntax errors say FILE:LINE:COLUMN; a directory is a read error
 #    (exit 3); a job without an id is "FILE: job #N", not a generated id.
@@ -68,6 +71,30 @@ JSON
 expect_exit 0 "" -- "$HORIZON" submit --no-validate --quiet --file "$T/text.json"
 check "no job z, z1, z2 was stored" bash -c \
     "! '$HORIZON' jobs list --json | grep -q '\"z[0-9]*\"'"
+
+# ---- unknown fields, duplicate keys
+cat >"$T/bad.json" <<JSON
+[{"id":"u1","type":"forecast","customerId":"acme",$A,"timeout":-5},
+ {"id":"u2","type":"forecast","customerId":"acme",$A,"bogus":1},
+ {"id":"u3","type":"forecast","customerId":"acme","customerId":"beta",$A},
+ {"id":"u4","type":"forecast","customerId":"acme","dataset":"$T/data/acme/sales.csv",
+  "params":{"date":"order_date","value":"revenue","date":"x"}},
+ {"id":"u6","type":"forecast","customerId":"acme",$A,"leaseOwner":"h:1:x"}]
+JSON
+expect_exit 2 "$T/bad.json: job u1: unknown field 'timeout'" -- \
+    "$HORIZON" submit --file "$T/bad.json"
+check "bogus named" grep -qF "$T/bad.json: job u2: unknown field 'bogus'" "$T/err"
+check "a key twice" grep -qF "$T/bad.json: job u3: key 'customerId' appears more than once" "$T/err"
+check "a params key twice" grep -qF "job u4: field 'params': key 'date' appears more than once" "$T/err"
+check "the runner's fields" grep -qF "job u6: field 'leaseOwner' is written by the runner" "$T/err"
+check "nothing stored from bad.json" bash -c \
+    "! '$HORIZON' jobs list --json | grep -q '\"u[0-9]\"'"
+# --no-validate stores runner states (runner tests) but not duplicates
+echo "{\"id\":\"nv\",\"type\":\"forecast\",\"customerId\":\"acme\",$A,\"leaseOwner\":\"h:1:x\",\"leaseExpiry\":1}" >"$T/nv.json"
+expect_exit 0 "" -- "$HORIZON" submit --no-validate --quiet --file "$T/nv.json"
+echo "{\"id\":\"nv2\",\"type\":\"forecast\",\"customerId\":\"acme\",\"customerId\":\"beta\",$A}" >"$T/nv2.json"
+expect_exit 2 "key 'customerId' appears more than once" -- \
+    "$HORIZON" submit --no-validate --file "$T/nv2.json"
 
 # ---- duplicate ids (within a tenant)
 cat >"$T/dupid.json" <<JSON
