@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/cli_jobs.h"
 #include "net/fetch.h"
+#include "net/url.h"
 #include "horizon/csv.h"
 #include "horizon/dataset.h"
 #include "store/job.h"
@@ -89,7 +90,12 @@ static int profile_dataset(const hz_sandbox *sb, const char *tenant,
     if (m->profile == NULL) {
         /* the reader names the descriptor: name the dataset instead */
         char *at = strstr(err.msg, path);
-        hz_cli_error("datasets", "%s%s", uri,
+        char shown[HZ_JOB_URI_MAX];
+        if (hz_sandbox_is_url(uri))
+            hz_url_redact(uri, shown, sizeof shown);
+        else
+            snprintf(shown, sizeof shown, "%s", uri);
+        hz_cli_error("datasets", "%s%s", shown,
                      at ? at + strlen(path) : ": could not be read");
         code = HZ_EXIT_FAIL;
     }
@@ -111,8 +117,18 @@ static int cmd_add(hz_store *s, const hz_sandbox *sb, const char *tenant,
     else
         hz_job_new_id("d", m.id);
     snprintf(m.customer_id, sizeof m.customer_id, "%s", tenant);
-    const char *base = strrchr(uri, '/');
-    snprintf(m.name, sizeof m.name, "%s", name ? name : base ? base + 1 : uri);
+    /* the default name is the file name, of a URL without its query
+       string (a signed URL's token is not a name) */
+    char shown[HZ_JOB_URI_MAX];
+    if (hz_sandbox_is_url(uri) && hz_url_redact(uri, shown, sizeof shown))
+        shown[strcspn(shown, "?")] = '\0';
+    else
+        snprintf(shown, sizeof shown, "%s", uri);
+    const char *base = strrchr(shown, '/');
+    snprintf(m.name, sizeof m.name, "%.*s", (int)sizeof m.name - 1,
+             name              ? name
+             : base && base[1] ? base + 1
+                               : shown);
     m.created_at = hz_wall_now();
     /* an absolute, real path inside the roots (any runner's cwd works),
      * or a URL on the allow-list */

@@ -11,6 +11,7 @@
 #include "net/cjson.h"
 #include "cli/cli.h"
 #include "cli/cli_jobs.h"
+#include "cli/job_file.h"
 #include "cli/job_params.h"
 #include "store/job.h"
 #include "store/store.h"
@@ -27,13 +28,17 @@ static void usage(FILE *f)
         "                      [--param KEY=VALUE]... [--params JSON]\n"
         "                      [--id ID] [--timeout S] [--max-attempts N]\n"
         "                      [--count N] [--quiet]\n"
-        "       horizon submit [--store SPEC] --file JOBS.json [--quiet]\n\n"
+        "       horizon submit [--store SPEC] --file JOBS.json [--tenant ID]\n"
+        "                      [--quiet]\n\n"
         "Queue jobs in the store: all of them or, when one is invalid or\n"
         "cannot be stored, none (one transaction on SQLite; on Cosmos DB\n"
         "atomic batches of up to 100 jobs per tenant, undone if a later\n"
         "batch fails).  TYPE is forecast, churn, clv, segment or suite.\n"
         "--file reads one job object or an array of them ('-' = stdin);\n"
-        "missing ids are generated and status is set to queued.  Every job\n"
+        "missing ids are generated and status is set to queued; with\n"
+        "--tenant (or $HZ_TENANT) every job must be that tenant's (one\n"
+        "without customerId becomes it); job flags (--type, --dataset,\n"
+        "--param, ...) cannot be combined with --file.  Every job\n"
         "is checked before anything is stored: type, dataset (a local path\n"
         "is made absolute and must lie in $HZ_DATASET_ROOTS; a URL's host\n"
         "must be in $HZ_DATASET_HOSTS), parameters, and the columns they\n"
@@ -57,34 +62,6 @@ static void usage(FILE *f)
         "(a directory, a FIFO), or a --dataset-id not registered for the\n"
         "tenant ('horizon datasets add'), 75 the store is unreachable,\n"
         "unauthorised or full (nothing stored).\n");
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    size_t n;
-    while (buf != NULL && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 4096) {
-            char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    if (buf != NULL)
-        buf[len] = '\0';
-    if (f != stdin)
-        fclose(f);
-    return buf;
 }
 
 /* What the command line asked for. */
@@ -131,6 +108,21 @@ static bool add_params_json(submit_args *a, const char *json)
     }
     cJSON_Delete(p);
     return true;
+}
+
+/* A job flag given with --file (the file's jobs carry their own
+ * fields), or NULL. */
+static const char *file_conflict(const submit_args *a)
+{
+    return a->type                             ? "--type"
+           : a->dataset                        ? "--dataset"
+           : a->dataset_id                     ? "--dataset-id"
+           : a->id                             ? "--id"
+           : cJSON_GetArraySize(a->params) > 0 ? "--param/--params"
+           : a->timeout > 0                    ? "--timeout"
+           : a->max_attempts > 0               ? "--max-attempts"
+           : a->count != 1                     ? "--count"
+                                               : NULL;
 }
 
 /* Parse argv into a; -1 to go on, else the exit code. */
@@ -200,6 +192,14 @@ static int parse_args(int argc, char **argv, submit_args *a)
         return HZ_EXIT_USAGE;
     }
     a->tenant = hz_cli_tenant(a->tenant);
+    if (a->file != NULL && file_conflict(a) != NULL) {
+        hz_cli_error("submit",
+                     "--file and %s are exclusive: the jobs' fields come "
+                     "from the file (--tenant is the one flag that applies "
+                     "to them)",
+                     file_conflict(a));
+        return HZ_EXIT_USAGE;
+    }
     if (a->file == NULL && (a->type == NULL || a->tenant == NULL ||
                             (a->dataset == NULL && a->dataset_id == NULL))) {
         hz_cli_error("submit", "needs --type, --tenant and --dataset (or "
@@ -216,32 +216,11 @@ static int parse_args(int argc, char **argv, submit_args *a)
 /* The jobs to submit: the file's, or --count copies of the flags' job. */
 static int collect_jobs(const submit_args *a, cJSON **jobs_out)
 {
+    if (a->file != NULL)
+        return hz_cli_job_file_read("submit", a->file, a->tenant, a->validate,
+                                    jobs_out);
     cJSON *jobs = cJSON_CreateArray();
     *jobs_out = jobs;
-    if (a->file != NULL) {
-        char *text = slurp(a->file);
-        if (text == NULL) {
-            hz_cli_error("submit", "could not read '%s': %s", a->file,
-                         strerror(errno));
-            return HZ_EXIT_NOINPUT;
-        }
-        const char *end = NULL;
-        cJSON *doc = cJSON_ParseWithOpts(text, &end, 1);
-        if (doc == NULL) {
-            hz_cli_error("submit", "%s: invalid JSON near byte %ld", a->file,
-                         end ? (long)(end - text) : 0L);
-            free(text);
-            return HZ_EXIT_USAGE;
-        }
-        free(text);
-        if (cJSON_IsArray(doc)) {
-            cJSON_Delete(jobs);
-            *jobs_out = doc;
-        } else {
-            cJSON_AddItemToArray(jobs, doc);
-        }
-        return HZ_EXIT_OK;
-    }
     for (long k = 0; k < a->count; k++) {
         cJSON *j = cJSON_CreateObject();
         if (a->id != NULL)
@@ -327,22 +306,46 @@ static void remember_columns(const char *path, const hz_job *job)
     checked_key = column_key(path, job);
 }
 
+/* A message of hz_job_from_json ("job ID: ..." or "job: ...") with the
+ * job named by label instead. */
+static void job_error(const char *label, const cJSON *doc, const char *msg)
+{
+    const char *id = hz__cjson_str(doc, "id");
+    size_t n = id != NULL ? strlen(id) : 0;
+    if (label == NULL)
+        hz_cli_error("submit", "%s", msg);
+    else if (id != NULL && strncmp(msg, "job ", 4) == 0 &&
+             strncmp(msg + 4, id, n) == 0 &&
+             strncmp(msg + 4 + n, ": ", 2) == 0)
+        hz_cli_error("submit", "%s: %s", label, msg + 6 + n);
+    else if (strncmp(msg, "job: ", 5) == 0)
+        hz_cli_error("submit", "%s: %s", label, msg + 5);
+    else
+        hz_cli_error("submit", "%s: %s", label, msg);
+}
+
 /* Validate one job: its document, its dataset (resolved in place), its
- * parameters and the columns they name.  0 or an exit code. */
-static int check_job(hz_store *s, const hz_sandbox *sb, cJSON *doc)
+ * parameters and the columns they name.  label: how messages name a job
+ * of a file (job_file.h), NULL for "job ID".  0 or an exit code. */
+static int check_job(hz_store *s, const hz_sandbox *sb, cJSON *doc,
+                     const char *label)
 {
     hz_error err;
     hz_job job;
     if (!cJSON_IsObject(doc)) {
-        hz_cli_error("submit", "a job must be a JSON object");
+        hz_cli_error("submit", "%s%sa job must be a JSON object",
+                     label ? label : "", label ? ": " : "");
         return HZ_EXIT_USAGE;
     }
     if (hz_job_from_json(doc, &job, &err) != HZ_OK) {
-        hz_cli_error("submit", "%s", err.msg);
+        job_error(label, doc, err.msg);
         return HZ_EXIT_USAGE;
     }
-    char what[HZ_JOB_ID_MAX + 8], resolved[HZ_JOB_URI_MAX];
-    snprintf(what, sizeof what, "job %s", job.id);
+    char what[1200], resolved[HZ_JOB_URI_MAX];
+    if (label != NULL)
+        snprintf(what, sizeof what, "%s", label);
+    else
+        snprintf(what, sizeof what, "job %s", job.id);
     int code = HZ_EXIT_OK;
     if (job.dataset[0] != '\0') {
         code = hz_cli_resolve_dataset("submit", what, sb, job.customer_id,
@@ -447,12 +450,16 @@ static int submit_all(hz_store *s, const hz_sandbox *sb, cJSON *jobs,
     char quiet[HZ_ERROR_MAX];
     cJSON_ArrayForEach(doc, jobs)
     {
+        char label[1200]; /* a file's job: "FILE: job ID" or "FILE: job #N" */
+        if (a->file != NULL)
+            hz_cli_job_file_label(a->file, k, doc, label, sizeof label);
         if (cJSON_IsObject(doc))
             fill_defaults(doc, now);
         if (bad == 10) /* the first ten say enough */
             hz_cli_capture(quiet, sizeof quiet);
-        int rc = a->validate || !cJSON_IsObject(doc) ? check_job(s, sb, doc)
-                                                     : HZ_EXIT_OK;
+        int rc = a->validate || !cJSON_IsObject(doc)
+                     ? check_job(s, sb, doc, a->file ? label : NULL)
+                     : HZ_EXIT_OK;
         if (rc != HZ_EXIT_OK) {
             code = code == HZ_EXIT_OK ? rc : code;
             bad++;

@@ -4,6 +4,7 @@
  * provisioning in cosmos_provision.c.  See cosmos.h for the contracts. */
 #include "cosmos/cosmos_internal.h"
 #include "net/http.h"
+#include "net/url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,11 +74,19 @@ hz_status hz_cosmos_config_from_env(hz_cosmos_config *cfg, hz_error *err)
  * anything remote must be https, verified. */
 static hz_status check_endpoint(const hz_cosmos_config *cfg, hz_error *err)
 {
+    char shown[512];
+    hz_url_redact(cfg->endpoint, shown, sizeof shown);
+    if (hz_url_has_userinfo(cfg->endpoint))
+        return hz_error_set(err, HZ_EINVAL,
+                            "cosmos: endpoint '%s': a user name or password "
+                            "in the URL is not allowed (the key goes in "
+                            "COSMOS_KEY)",
+                            shown);
     if (strncmp(cfg->endpoint, "https://", 8) != 0 &&
         strncmp(cfg->endpoint, "http://", 7) != 0)
         return hz_error_set(err, HZ_EINVAL,
                             "cosmos: endpoint '%s' is not an http(s) URL",
-                            cfg->endpoint);
+                            shown);
     if (strncmp(cfg->endpoint, "http://", 7) == 0 &&
         strncmp(cfg->endpoint + 7, "127.0.0.1", 9) != 0 &&
         strncmp(cfg->endpoint + 7, "localhost", 9) != 0 &&
@@ -85,7 +94,7 @@ static hz_status check_endpoint(const hz_cosmos_config *cfg, hz_error *err)
         return hz_error_set(err, HZ_EINVAL,
                             "cosmos: endpoint '%s': plain http is allowed "
                             "only on the loopback (use https)",
-                            cfg->endpoint);
+                            shown);
     if (cfg->database[0] == '\0')
         return hz_error_set(err, HZ_EINVAL, "cosmos: empty database id");
     return HZ_OK;

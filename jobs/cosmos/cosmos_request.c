@@ -6,6 +6,7 @@
 #include "horizon/version.h"
 #include "net/cjson.h"
 #include "net/http.h"
+#include "net/url.h"
 
 #include <errno.h>
 #include <math.h>
@@ -297,8 +298,10 @@ static next_step on_curl_error(request *q, CURLcode cc, const attempt *a,
     if (cc == CURLE_SSL_CACERT || cc == CURLE_PEER_FAILED_VERIFICATION ||
         cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_URL_MALFORMAT ||
         cc == CURLE_UNSUPPORTED_PROTOCOL || a->body.too_big) {
+        char shown[512];
+        hz_url_redact(q->url, shown, sizeof shown);
         *result = hz_error_set(err, HZ_ENET, "cosmos: %s %s: %s%s%s", q->verb,
-                               q->url, curl_easy_strerror(cc),
+                               shown, curl_easy_strerror(cc),
                                cerr[0] ? ": " : "", cerr);
         if (err != NULL &&
             (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT)) {

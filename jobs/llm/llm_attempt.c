@@ -17,6 +17,7 @@
 #include "horizon/version.h"
 #include "llm/json_schema.h"
 #include "net/cjson.h"
+#include "net/url.h"
 
 /* ---- transfer callbacks ---- */
 
@@ -107,6 +108,7 @@ hz_status hz__llm_slot_prepare(hz_llm_client *c, hz__llm_slot *s,
                                      sizeof s->url, err);
     if (st != HZ_OK)
         return st;
+    hz_url_redact(s->url, s->shown, sizeof s->shown);
     bool bad_schema = false;
     s->body = hz__llm_build_body(&c->cfg, s->r, s->stream, &bad_schema);
     if (s->body == NULL)
@@ -299,14 +301,14 @@ static int verdict_transport(hz_llm_client *c, hz__llm_slot *s, CURLcode cc)
     if (s->resp.too_big || s->cs.sse.too_big || s->cs.text.too_big) {
         r->status = HZ_EPARSE;
         snprintf(r->error, sizeof r->error,
-                 "POST %.200s: reply larger than %zu bytes", s->url,
+                 "POST %.200s: reply larger than %zu bytes", s->shown,
                  c->cfg.max_response_bytes);
         return FINAL_FAIL;
     }
     if (s->stream && s->cs.failed) {
         c->stats.bad_bodies++;
         r->status = HZ_EPARSE;
-        snprintf(r->error, sizeof r->error, "POST %.200s: %.280s", s->url,
+        snprintf(r->error, sizeof r->error, "POST %.200s: %.280s", s->shown,
                  s->cs.error);
         return RETRY;
     }
@@ -317,14 +319,14 @@ static int verdict_transport(hz_llm_client *c, hz__llm_slot *s, CURLcode cc)
     r->status = timeout ? HZ_ETIMEOUT : HZ_ENET;
     if (s->idle_cut)
         snprintf(r->error, sizeof r->error,
-                 "POST %.200s: stream silent for more than %g s", s->url,
+                 "POST %.200s: stream silent for more than %g s", s->shown,
                  s->idle_limit);
     else
-        snprintf(r->error, sizeof r->error, "POST %.200s: %s%s%s%s%s", s->url,
-                 s->stream && r->http_status == 200 ? "stream truncated ("
-                                                    : "",
-                 curl_easy_strerror(cc), s->curl_err[0] ? ": " : "",
-                 s->curl_err, s->stream && r->http_status == 200 ? ")" : "");
+        snprintf(
+            r->error, sizeof r->error, "POST %.200s: %s%s%s%s%s", s->shown,
+            s->stream && r->http_status == 200 ? "stream truncated (" : "",
+            curl_easy_strerror(cc), s->curl_err[0] ? ": " : "", s->curl_err,
+            s->stream && r->http_status == 200 ? ")" : "");
     hz__llm_scrub(c, r->error, sizeof r->error);
     if (cc == CURLE_PEER_FAILED_VERIFICATION ||
         cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_UNSUPPORTED_PROTOCOL ||
@@ -344,7 +346,7 @@ static int verdict_ok(hz_llm_client *c, hz__llm_slot *s, long code)
             c->stats.net_errors++;
             r->status = HZ_ENET;
             snprintf(r->error, sizeof r->error,
-                     "POST %.200s: stream truncated (no [DONE])", s->url);
+                     "POST %.200s: stream truncated (no [DONE])", s->shown);
             return RETRY;
         }
         free(r->content);
@@ -358,7 +360,7 @@ static int verdict_ok(hz_llm_client *c, hz__llm_slot *s, long code)
         snprintf(r->error, sizeof r->error,
                  "POST %.200s: HTTP %ld with a reply that is not a chat "
                  "completion",
-                 s->url, code);
+                 s->shown, code);
         return RETRY;
     }
     if (r->content == NULL) {
@@ -378,7 +380,7 @@ static int verdict_status(hz_llm_client *c, hz__llm_slot *s, long code)
     hz_llm_request *r = s->r;
     char msg[240];
     server_message(c, s, msg, sizeof msg);
-    snprintf(r->error, sizeof r->error, "POST %.200s: HTTP %ld%s%s", s->url,
+    snprintf(r->error, sizeof r->error, "POST %.200s: HTTP %ld%s%s", s->shown,
              code, msg[0] ? ": " : "", msg);
     if (code == 429)
         c->stats.status_429++;

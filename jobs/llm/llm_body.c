@@ -9,43 +9,106 @@
 
 #include <cjson/cJSON.h>
 
-bool hz__llm_azure_v1(const hz_llm_config *cfg)
+/* The endpoint parsed (as libcurl parses it for a transfer) and its
+ * path without trailing slashes; NULL when it does not parse. */
+static CURLU *parse_base(const hz_llm_config *cfg, char *path, size_t n)
 {
-    return strcmp(cfg->api_version, "v1") == 0 ||
-           strstr(cfg->base_url, "/openai/v1") != NULL;
+    CURLU *u = curl_url();
+    char *p = NULL;
+    if (u == NULL ||
+        curl_url_set(u, CURLUPART_URL, cfg->base_url, CURLU_GUESS_SCHEME) !=
+            CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PATH, &p, 0) != CURLUE_OK) {
+        curl_url_cleanup(u);
+        return NULL;
+    }
+    snprintf(path, n, "%s", p);
+    curl_free(p);
+    size_t pl = strlen(path);
+    while (pl > 0 && path[pl - 1] == '/')
+        path[--pl] = '\0';
+    return u;
 }
 
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t sl = strlen(s), tl = strlen(tail);
+    return sl >= tl && strcmp(s + sl - tl, tail) == 0;
+}
+
+bool hz__llm_azure_v1(const hz_llm_config *cfg)
+{
+    if (strcmp(cfg->api_version, "v1") == 0)
+        return true;
+    char path[600];
+    CURLU *u = parse_base(cfg, path, sizeof path);
+    bool v1 = strstr(u != NULL ? path : cfg->base_url, "/openai/v1") != NULL;
+    curl_url_cleanup(u);
+    return v1;
+}
+
+/* The request's path after the endpoint's own; NULL when out of memory.
+ * Free with curl_free. */
+static char *request_path(const hz_llm_config *cfg, const char *model,
+                          const char *base)
+{
+    const char *tail = "/chat/completions";
+    char *esc = NULL;
+    if (cfg->provider == HZ_LLM_AZURE && hz__llm_azure_v1(cfg)) {
+        tail = ends_with(base, "/openai/v1") ? "/chat/completions"
+                                             : "/openai/v1/chat/completions";
+    } else if (cfg->provider == HZ_LLM_AZURE) {
+        if ((esc = curl_easy_escape(NULL, model, 0)) == NULL)
+            return NULL;
+    }
+    size_t n = strlen(base) + strlen(tail) + (esc ? strlen(esc) : 0) + 32;
+    char *out = malloc(n);
+    if (out != NULL && esc != NULL)
+        snprintf(out, n, "%s/openai/deployments/%s%s", base, esc, tail);
+    else if (out != NULL)
+        snprintf(out, n, "%s%s", base, tail);
+    curl_free(esc);
+    return out;
+}
+
+/* The endpoint's path gets the request's path; a query string of the
+ * endpoint stays the query (Azure's api-version is added to it), so
+ * "https://h/v1?key=K" asks "https://h/v1/chat/completions?key=K". */
 hz_status hz__llm_build_url(const hz_llm_config *cfg, const char *model,
                             char *url, size_t n, hz_error *err)
 {
-    char base[600];
-    snprintf(base, sizeof base, "%s", cfg->base_url);
-    size_t bl = strlen(base);
-    while (bl > 0 && base[bl - 1] == '/')
-        base[--bl] = '\0';
-    if (cfg->provider != HZ_LLM_AZURE) {
-        snprintf(url, n, "%s/chat/completions", base);
-        return HZ_OK;
-    }
-    if (model == NULL || model[0] == '\0')
+    if (cfg->provider == HZ_LLM_AZURE && (model == NULL || model[0] == '\0'))
         return hz_error_set(err, HZ_EINVAL,
                             "llm: Azure OpenAI needs a deployment name "
                             "(model)");
-    if (hz__llm_azure_v1(cfg)) {
-        bool has_v1 = bl >= 10 && strcmp(base + bl - 10, "/openai/v1") == 0;
-        snprintf(url, n, "%s%s/chat/completions", base,
-                 has_v1 ? "" : "/openai/v1");
-        return HZ_OK;
-    }
-    char *esc = curl_easy_escape(NULL, model, 0);
-    if (esc == NULL)
-        return hz_error_set(err, HZ_ENOMEM, "llm: out of memory");
-    snprintf(url, n,
-             "%s/openai/deployments/%s/chat/completions"
-             "?api-version=%s",
-             base, esc, cfg->api_version);
-    curl_free(esc);
-    return HZ_OK;
+    char base[600];
+    CURLU *u = parse_base(cfg, base, sizeof base);
+    if (u == NULL)
+        return hz_error_set(err, HZ_EINVAL,
+                            "llm: the endpoint is not a valid URL");
+    hz_status st = HZ_OK;
+    char *path = request_path(cfg, model, base), *full = NULL;
+    bool deployments = cfg->provider == HZ_LLM_AZURE && !hz__llm_azure_v1(cfg);
+    char version[64];
+    snprintf(version, sizeof version, "api-version=%s", cfg->api_version);
+    if (path == NULL ||
+        curl_url_set(u, CURLUPART_PATH, path, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
+        (deployments &&
+         curl_url_set(u, CURLUPART_QUERY, version,
+                      CURLU_APPENDQUERY | CURLU_URLENCODE) != CURLUE_OK) ||
+        curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK)
+        st = hz_error_set(err, HZ_ENOMEM, "llm: out of memory");
+    else if (strlen(full) >= n)
+        st = hz_error_set(err, HZ_EINVAL,
+                          "llm: the request URL is longer than %zu bytes",
+                          n - 1);
+    else
+        memcpy(url, full, strlen(full) + 1);
+    free(path);
+    curl_free(full);
+    curl_url_cleanup(u);
+    return st;
 }
 
 /* The messages; a model without system messages gets them in front of

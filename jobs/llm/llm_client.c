@@ -96,6 +96,10 @@ hz_status hz_llm_client_new(const hz_llm_config *cfg,
                             "llm: no endpoint configured (set "
                             "OPENAI_BASE_URL/OPENAI_API_KEY or "
                             "AZURE_OPENAI_ENDPOINT)");
+    hz_status bad = hz__llm_check_endpoint(cfg->base_url, "llm: endpoint",
+                                           err);
+    if (bad != HZ_OK)
+        return bad;
     if (!config_ok(cfg))
         return hz_error_set(err, HZ_EINVAL,
                             "llm: bad settings (attempts %d, concurrency "

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "llm/llm_internal.h"
 #include "llm/prompt.h"
 
 void hz_llm_settings_init(hz_llm_settings *s)
@@ -119,6 +120,11 @@ static hz_status set_llm(hz_llm_settings *s, const char *key, const char *val,
     NUMKEY("cache_ttl", 0, 1e9, s->cache_ttl_s, double)
 #undef NUMKEY
     if (strcmp(key, "base_url") == 0 || strcmp(key, "endpoint") == 0) {
+        char what[300];
+        snprintf(what, sizeof what, "%s: '%s'", where, key);
+        hz_status bad = hz__llm_check_endpoint(val, what, err);
+        if (bad != HZ_OK)
+            return bad;
         snprintf(c->base_url, sizeof c->base_url, "%s", val);
         if (c->provider == HZ_LLM_NONE)
             c->provider = HZ_LLM_OPENAI;

@@ -1,6 +1,7 @@
 /* The LLM client's configuration: defaults and the environment.  See
  * llm.h. */
 #include "llm/llm_internal.h"
+#include "net/url.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -86,9 +87,32 @@ static void env_endpoint(hz_llm_config *c)
     }
 }
 
+hz_status hz__llm_check_endpoint(const char *url, const char *what,
+                                 hz_error *err)
+{
+    if (!hz_url_has_userinfo(url))
+        return HZ_OK;
+    char shown[512];
+    hz_url_redact(url, shown, sizeof shown);
+    return hz_error_set(err, HZ_EINVAL,
+                        "%s: a user name or password in the URL is not "
+                        "allowed ('%s'; the key goes in %s)",
+                        what, shown,
+                        strstr(what, "AZURE") != NULL ? "AZURE_OPENAI_API_KEY"
+                                                      : "OPENAI_API_KEY");
+}
+
 hz_status hz_llm_config_from_env(hz_llm_config *c, hz_error *err)
 {
     env_endpoint(c);
+    hz_status bad = hz__llm_check_endpoint(
+        c->base_url,
+        env("AZURE_OPENAI_ENDPOINT") ? "AZURE_OPENAI_ENDPOINT"
+        : env("OPENAI_BASE_URL")     ? "OPENAI_BASE_URL"
+                                     : "the LLM endpoint",
+        err);
+    if (bad != HZ_OK)
+        return bad;
     double d;
     hz_status st = HZ_OK;
 #define NUM(NAME, LO, HI, FIELD, CAST)                                        \

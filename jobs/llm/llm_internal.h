@@ -43,6 +43,7 @@ typedef struct hz__llm_slot {
     double first_start;
     int state; /* 0 waiting, 1 in flight, 2 done */
     char url[1200];
+    char shown[600]; /* url as messages show it (net/url.h) */
     char curl_err[CURL_ERROR_SIZE];
     char *token;       /* the Entra ID token of the attempt */
     bool reauthorized; /* a 401 made us fetch a new token */
@@ -77,6 +78,10 @@ void hz__llm_scrub(const hz_llm_client *c, char *s, size_t n);
 /* Uniform double in [0, 1) from the client's seeded generator. */
 double hz__llm_rand01(hz_llm_client *c);
 
+/* HZ_EINVAL when the endpoint url names a user or password (what names
+ * the setting; the message shows the URL redacted). */
+hz_status hz__llm_check_endpoint(const char *url, const char *what,
+                                 hz_error *err);
 /* The URL of a chat completion for model (an Azure deployment). */
 hz_status hz__llm_build_url(const hz_llm_config *cfg, const char *model,
                             char *url, size_t n, hz_error *err);

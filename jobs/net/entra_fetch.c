@@ -5,6 +5,7 @@
  * See entra.h. */
 #include "net/entra_internal.h"
 #include "net/http.h"
+#include "net/url.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -272,14 +273,17 @@ hz_status hz__entra_fetch(const hz_entra_cfg *cfg, const char *scope,
         char msg[260];
         error_message(r.body.data, r.body.len, msg, sizeof msg);
         *scope_unknown = strstr(msg, "AADSTS500011") != NULL;
+        char shown[512];
+        hz_url_redact(q.url, shown, sizeof shown);
         s = hz_error_set(err, r.status >= 500 ? HZ_ENET : HZ_EINVAL,
                          "entra: %s: %s %s: HTTP %ld%s%s (scope %s)", q.where,
-                         q.body ? "POST" : "GET", q.url, r.status,
+                         q.body ? "POST" : "GET", shown, r.status,
                          msg[0] ? ": " : "", msg, scope);
     } else if (s == HZ_OK) {
-        char resource[1024], where[2200];
+        char resource[1024], where[2200], shown[512];
         scope_resource(scope, resource, sizeof resource);
-        snprintf(where, sizeof where, "%s: %s", q.where, q.url);
+        hz_url_redact(q.url, shown, sizeof shown);
+        snprintf(where, sizeof where, "%s: %s", q.where, shown);
         s = hz__entra_parse_token(r.body.data, r.body.len, resource, now,
                                   where, tok, err);
     }

@@ -10,6 +10,7 @@
 
 #include "net/fetch.h"
 #include "net/http.h"
+#include "net/url.h"
 #include "horizon/version.h"
 
 typedef struct dl_state {
@@ -84,23 +85,25 @@ static hz_status fetch_once(const char *url, dl_state *st, double timeout_s,
     char ebuf[CURL_ERROR_SIZE] = "";
     setup(h, url, st, timeout_s, ebuf);
     CURLcode cc = curl_easy_perform(h);
+    char shown[512]; /* the URL as messages may show it */
+    hz_url_redact(url, shown, sizeof shown);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     hz_status rc = HZ_OK;
     char *loc = NULL;
     if (st->refused[0] != '\0' && cc != CURLE_OK) {
-        rc = hz_error_set(err, HZ_EINVAL, "could not fetch %s: %s", url,
+        rc = hz_error_set(err, HZ_EINVAL, "could not fetch %s: %s", shown,
                           st->refused);
     } else if (st->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
         rc = hz_error_set(err, HZ_EIO,
                           "could not fetch %s: larger than the %lld-byte "
                           "limit",
-                          url, st->max);
+                          shown, st->max);
     } else if (cc == CURLE_HTTP_RETURNED_ERROR) {
         rc = hz_error_set(err, status >= 500 ? HZ_ENET : HZ_EIO,
-                          "could not fetch %s: HTTP %ld", url, status);
+                          "could not fetch %s: HTTP %ld", shown, status);
     } else if (cc != CURLE_OK) {
-        rc = hz_error_set(err, HZ_ENET, "could not fetch %s: %s", url,
+        rc = hz_error_set(err, HZ_ENET, "could not fetch %s: %s", shown,
                           ebuf[0] ? ebuf : curl_easy_strerror(cc));
     } else if (status >= 300 && status < 400 &&
                curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
@@ -125,6 +128,8 @@ static bool restart_file(dl_state *st)
 static hz_status follow(const hz_sandbox *sb, const char *url, dl_state *st,
                         double timeout_s, hz_error *err)
 {
+    char shown[512];
+    hz_url_redact(url, shown, sizeof shown);
     char *cur = strdup(url);
     hz_status rc = cur ? HZ_OK : hz_error_set(err, HZ_ENOMEM, "out of memory");
     for (int hop = 0; rc == HZ_OK; hop++) {
@@ -139,7 +144,7 @@ static hz_status follow(const hz_sandbox *sb, const char *url, dl_state *st,
             free(next);
             rc = hz_error_set(err, HZ_EIO,
                               "could not fetch %s: more than %d redirects",
-                              url, sb->max_redirects);
+                              shown, sb->max_redirects);
             break;
         }
         free(cur);
@@ -148,7 +153,7 @@ static hz_status follow(const hz_sandbox *sb, const char *url, dl_state *st,
             rc = hz_error_set(err, HZ_EIO,
                               "could not write the download of "
                               "%s",
-                              url);
+                              shown);
     }
     free(cur);
     return rc;
@@ -178,9 +183,12 @@ hz_status hz_fetch_url(const hz_sandbox *sb, const char *url,
     }
     hz_net_init();
     hz_status rc = follow(sb, url, &st, timeout_s, err);
-    if (fclose(st.f) != 0 && rc == HZ_OK)
+    if (fclose(st.f) != 0 && rc == HZ_OK) {
+        char shown[512];
+        hz_url_redact(url, shown, sizeof shown);
         rc = hz_error_set(err, HZ_EIO, "could not write the download of %s",
-                          url);
+                          shown);
+    }
     if (rc != HZ_OK)
         unlink(path_out);
     else if (bytes != NULL)

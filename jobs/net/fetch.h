@@ -18,7 +18,8 @@ extern "C" {
  * connection's address with hz_sandbox_addr_allowed; no proxy is used.
  * Fails with HZ_ENET (worth retrying: connection errors, timeouts, 5xx)
  * or HZ_EIO (4xx, too large, a local error) or HZ_EINVAL (refused by the
- * sandbox).  Messages name the URL and never carry the response. */
+ * sandbox).  Messages name the URL as hz_url_redact shows it (no user
+ * info, no query string) and never carry the response. */
 hz_status hz_fetch_url(const hz_sandbox *sb, const char *url,
                        const char *tmpdir, long long max_bytes,
                        double timeout_s, char *path_out, size_t path_sz,

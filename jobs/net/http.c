@@ -1,6 +1,7 @@
 /* Shared HTTP plumbing: libcurl initialised once, a capped buffer.  See
  * net/http.h. */
 #include "net/http.h"
+#include "net/url.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -142,11 +143,13 @@ hz_status hz_http_perform(const hz_http_req *q, hz_http_resp *r, hz_error *err)
     memset(r, 0, sizeof *r);
     r->body.max = q->max_bytes ? q->max_bytes : ((size_t)1 << 20);
     const char *method = q->method ? q->method : "GET";
+    char shown[512]; /* the URL as messages may show it */
+    hz_url_redact(q->url, shown, sizeof shown);
     if (!hz_http_url_allowed(q->url, "169.254.169.254"))
         return hz_error_set(err, HZ_EINVAL,
                             "%s %s: not an https URL (plain http is allowed "
                             "only on this machine)",
-                            method, q->url ? q->url : "(null)");
+                            method, q->url ? shown : "(null)");
     hz_net_init();
     CURL *h = curl_easy_init();
     struct curl_slist *hl = curl_slist_append(NULL, "Expect:");
@@ -156,7 +159,7 @@ hz_status hz_http_perform(const hz_http_req *q, hz_http_resp *r, hz_error *err)
         curl_easy_cleanup(h);
         curl_slist_free_all(hl);
         return hz_error_set(err, HZ_ENOMEM, "%s %s: out of memory", method,
-                            q->url);
+                            shown);
     }
     char cerr[CURL_ERROR_SIZE] = "";
     set_request_options(h, q, hl, r, cerr);
@@ -173,8 +176,8 @@ hz_status hz_http_perform(const hz_http_req *q, hz_http_resp *r, hz_error *err)
     if (r->body.too_big)
         return hz_error_set(err, HZ_EPARSE,
                             "%s %s: answer larger than %zu bytes", method,
-                            q->url, r->body.max);
+                            shown, r->body.max);
     return hz_error_set(err,
                         cc == CURLE_OPERATION_TIMEDOUT ? HZ_ETIMEOUT : HZ_ENET,
-                        "%s %s: %s", method, q->url, r->error);
+                        "%s %s: %s", method, shown, r->error);
 }

@@ -68,7 +68,8 @@ typedef struct hz_http_resp {
  * (r->status tells); HZ_ENET (with r->error) when none did, HZ_ETIMEOUT
  * when the time ran out, HZ_EPARSE when the answer passed max_bytes,
  * HZ_EINVAL for a URL hz_http_url_allowed() refuses.  Messages name the
- * method and URL, never headers or bodies. */
+ * method and the URL as hz_url_redact shows it (net/url.h), never
+ * headers or bodies. */
 hz_status hz_http_perform(const hz_http_req *q, hz_http_resp *r,
                           hz_error *err);
 void hz_http_resp_free(hz_http_resp *r); /* NULL allowed */

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "net/sandbox.h"
+#include "net/url.h"
 
 void hz_sandbox_init(hz_sandbox *sb)
 {
@@ -423,25 +424,29 @@ hz_status hz_sandbox_check_url(const hz_sandbox *sb, const char *url,
     hz_status rc = HZ_OK;
     if (u == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    char shown[512]; /* the URL as messages may show it */
+    bool parses = hz_url_redact(url, shown, sizeof shown);
     if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
             CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
-        rc = hz_error_set(err, HZ_EINVAL, "dataset URL '%s': not a valid URL",
-                          url);
+        rc = hz_error_set(err, HZ_EINVAL, "dataset URL%s%s%s: not a valid URL",
+                          parses ? " '" : "", parses ? shown : "",
+                          parses ? "'" : "");
         goto out;
     }
     if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
         rc = hz_error_set(err, HZ_EINVAL,
                           "dataset URL '%s': only http and https are "
                           "allowed",
-                          url);
+                          shown);
         goto out;
     }
     if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
             CURLUE_OK) {
-        rc = hz_error_set(err, HZ_EINVAL, "dataset URL '%s': not a valid URL",
-                          url);
+        rc = hz_error_set(err, HZ_EINVAL, "dataset URL%s%s%s: not a valid URL",
+                          parses ? " '" : "", parses ? shown : "",
+                          parses ? "'" : "");
         goto out;
     }
     if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
@@ -462,7 +467,7 @@ hz_status hz_sandbox_check_url(const hz_sandbox *sb, const char *url,
         rc = hz_error_set(err, HZ_EINVAL,
                           "dataset URL '%s': host '%s' is not on the "
                           "allow-list (HZ_DATASET_HOSTS)",
-                          url, host);
+                          shown, host);
 out:
     curl_free(scheme);
     curl_free(host);

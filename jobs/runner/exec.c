@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "net/fetch.h"
+#include "net/url.h"
 #include "runner/exec.h"
 #include "runner/exec_tool.h"
 #include "horizon/analytics.h"
@@ -160,6 +161,23 @@ static hz_status fetch_stage(const hz_job *job, const char *dataset,
     return HZ_OK;
 }
 
+/* The dataset as messages name it: as the job gives it, a URL without
+ * user info or query string (net/url.h), a registered dataset by its id
+ * and path. */
+static void dataset_name(const hz_job *job, const char *dataset, char *out,
+                         size_t outsz)
+{
+    char shown[HZ_JOB_URI_MAX];
+    if (hz_sandbox_is_url(dataset))
+        hz_url_redact(dataset, shown, sizeof shown);
+    else
+        snprintf(shown, sizeof shown, "%s", dataset);
+    if (job->dataset_id[0] != '\0')
+        snprintf(out, outsz, "dataset %s (%s)", job->dataset_id, shown);
+    else
+        snprintf(out, outsz, "%s", shown);
+}
+
 /* Messages of the CSV reader name the file it opened: put the dataset's
  * name in place of the descriptor's path. */
 static void rename_in_message(hz_error *err, const char *path,
@@ -171,12 +189,16 @@ static void rename_in_message(hz_error *err, const char *path,
     if (at == NULL)
         return;
     char msg[HZ_ERROR_MAX];
-    snprintf(msg, sizeof msg, "%.*s%s%s", (int)(at - err->msg), err->msg,
-             dataset, at + strlen(path));
-    snprintf(err->msg, sizeof err->msg, "%s", msg);
+    size_t head = (size_t)(at - err->msg);
+    int w = snprintf(msg, sizeof msg, "%.*s%.*s%s", (int)head, err->msg,
+                     (int)(sizeof msg - 1 - head), dataset, at + strlen(path));
+    if (w > 0)
+        snprintf(err->msg, sizeof err->msg, "%s", msg);
 }
 
-static hz_status ingest_stage(const char *path, const char *dataset,
+/* Read the CSV; the dataset's source is then its name, so that every
+ * message of the engine names the dataset, not the descriptor. */
+static hz_status ingest_stage(const char *path, const char *name,
                               const hz_job_request *req,
                               const hz_exec_options *opt, hz_dataset **ds,
                               hz_error *err)
@@ -185,9 +207,16 @@ static hz_status ingest_stage(const char *path, const char *dataset,
     co.threads = opt->threads;
     hz_csv_report rep;
     hz_status rc = hz_csv_read(path, &co, ds, &rep, err);
-    if (rc != HZ_OK)
-        rename_in_message(err, path, dataset);
-    return rc;
+    if (rc != HZ_OK) {
+        rename_in_message(err, path, name);
+        return rc;
+    }
+    char *src = strdup(name);
+    if (src == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    free((*ds)->source);
+    (*ds)->source = src;
+    return HZ_OK;
 }
 
 static void deadline_in(double seconds, struct timespec *ts)
@@ -245,7 +274,12 @@ static hz_status compute_stage(hz__tool *t, const hz_exec_options *opt,
     if (t->rc != HZ_OK) {
         if (err != NULL)
             *err = t->err;
-        set_reason(out, "compute", false);
+        /* a column the job names that the dataset lacks, or of the wrong
+           type: the data's problem, not the computation's */
+        set_reason(out,
+                   t->rc == HZ_ENOTFOUND || t->rc == HZ_ETYPE ? "dataset"
+                                                              : "compute",
+                   false);
     }
     return t->rc;
 }
@@ -293,7 +327,8 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
         hz_job_request_clear(&req);
         return rc;
     }
-    char path[4200], tmp[4096] = "";
+    char path[4200], tmp[4096] = "", name[HZ_JOB_URI_MAX + HZ_JOB_ID_MAX + 16];
+    dataset_name(job, dataset, name, sizeof name);
     int fd = -1;
     hz_dataset *ds = NULL;
     double t0 = hz_now();
@@ -302,7 +337,7 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     out->stage_s[HZ_STAGE_FETCH] = hz_now() - t0;
     if (rc == HZ_OK) {
         t0 = hz_now();
-        rc = ingest_stage(path, dataset, &req, opt, &ds, err);
+        rc = ingest_stage(path, name, &req, opt, &ds, err);
         out->stage_s[HZ_STAGE_INGEST] = hz_now() - t0;
         if (rc != HZ_OK)
             set_reason(out, "dataset", false);
@@ -322,6 +357,8 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
         if (rc == HZ_ETIMEOUT)
             return rc; /* the tool still runs on ds and req: the process
                           exits without freeing them */
+        if (rc != HZ_OK)
+            rename_in_message(err, path, name);
     }
     if (rc == HZ_OK)
         rc = collect(&t, ds, out, err);

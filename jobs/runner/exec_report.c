@@ -7,23 +7,26 @@
 #include "horizon/analytics_view.h"
 #include "horizon/report.h"
 #include "horizon/series.h"
+#include "net/url.h"
 #include "runner/exec.h"
 
-/* "dataset d-12" or the file name of the dataset's path or URL (no query
- * string: a signed URL's token stays out of the report). */
+/* "dataset d-12" or the file name of the dataset's path or URL (shown
+ * by hz_url_redact, without its query string: a signed URL's token stays
+ * out of the report). */
 static void dataset_name(const hz_job *job, char *buf, size_t bufsz)
 {
     if (job->dataset_id[0]) {
         snprintf(buf, bufsz, "dataset %s", job->dataset_id);
         return;
     }
-    const char *p = job->dataset;
-    size_t n = strcspn(p, "?#");
-    const char *s = p;
-    for (const char *q = p; q < p + n; q++)
-        if (*q == '/')
-            s = q + 1;
-    snprintf(buf, bufsz, "%.*s", (int)(p + n - s), s);
+    char shown[HZ_JOB_URI_MAX];
+    if (hz_sandbox_is_url(job->dataset))
+        hz_url_redact(job->dataset, shown, sizeof shown);
+    else
+        snprintf(shown, sizeof shown, "%s", job->dataset);
+    shown[strcspn(shown, "?#")] = '\0';
+    const char *s = strrchr(shown, '/');
+    snprintf(buf, bufsz, "%.*s", (int)bufsz - 1, s != NULL ? s + 1 : shown);
 }
 
 static hz_report *new_report(const hz_job *job, const char *what)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "net/cjson.h"
+#include "net/url.h"
 #include "horizon/rng.h"
 #include "store/job.h"
 
@@ -240,11 +241,13 @@ hz_status hz_job_from_json(const cJSON *doc, hz_job *job, hz_error *err)
         goto fail;
     }
     if (strstr(job->dataset, "://") != NULL && !is_url(job->dataset)) {
+        char shown[512];
+        hz_url_redact(job->dataset, shown, sizeof shown);
         rc = hz_error_set(err, HZ_EINVAL,
                           "%s: field 'dataset': unsupported "
                           "URL scheme in '%s' (expected http, https or "
                           "file)",
-                          where, job->dataset);
+                          where, shown);
         goto fail;
     }
 

@@ -384,6 +384,88 @@ HZ_TEST(keys_work_as_before)
     clear_env();
 }
 
+/* A key in the endpoint's query string stays the query of every request
+ * (the request's path goes in front of it, Azure's api-version is added
+ * to it) and is never shown: errors name the URL with "?...". */
+HZ_TEST(endpoint_query_is_kept_as_query_and_never_shown)
+{
+    if (!peers_up())
+        return;
+    hz_narrative_job jobs[1];
+    hz_summary *sums[1];
+    hz_narrative_ctx *nc = NULL;
+    hz_error err;
+    char url[160];
+    stub_reset(NULL);
+    clear_env();
+    snprintf(url, sizeof url, "%s/v1?key=QSECRET2", stub_base);
+    setenv("OPENAI_BASE_URL", url, 1);
+    setenv("OPENAI_API_KEY", AZ_KEY, 1);
+    HZ_CHECK(narrate(1, jobs, sums, &nc, &err) == HZ_OK);
+    HZ_CHECK_MSG(jobs[0].status == HZ_OK, "%s", jobs[0].error);
+    cJSON *reqs = stub_requests();
+    const cJSON *r = cJSON_GetArrayItem(reqs, 0);
+    HZ_CHECK_STR(str(r, "path"), "/v1/chat/completions");
+    HZ_CHECK_STR(str(get(r, "query"), "key"), "QSECRET2");
+    cJSON_Delete(reqs);
+    narrate_free(1, jobs, sums, nc);
+    /* a refused request: the error names the URL without the query */
+    stub_reset("{\"status\":400,\"statusTimes\":1}");
+    HZ_CHECK(narrate(1, jobs, sums, &nc, &err) == HZ_OK);
+    HZ_CHECK(jobs[0].status == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(jobs[0].error, "/v1/chat/completions?...: HTTP 400");
+    HZ_CHECK_MSG(strstr(jobs[0].error, "QSECRET2") == NULL, "%s",
+                 jobs[0].error);
+    narrate_free(1, jobs, sums, nc);
+    /* Azure: the deployment's path, the endpoint's query and api-version */
+    stub_reset(NULL);
+    azure_env("gpt-4o-mini");
+    snprintf(url, sizeof url, "%s/?sig=QSECRET3", stub_base);
+    setenv("AZURE_OPENAI_ENDPOINT", url, 1);
+    HZ_CHECK(narrate(1, jobs, sums, &nc, &err) == HZ_OK);
+    HZ_CHECK_MSG(jobs[0].status == HZ_OK, "%s", jobs[0].error);
+    reqs = stub_requests();
+    r = cJSON_GetArrayItem(reqs, 0);
+    HZ_CHECK_STR(str(r, "path"),
+                 "/openai/deployments/gpt-4o-mini/chat/completions");
+    HZ_CHECK_STR(str(get(r, "query"), "sig"), "QSECRET3");
+    HZ_CHECK_STR(str(get(r, "query"), "api-version"), "2024-10-21");
+    cJSON_Delete(reqs);
+    narrate_free(1, jobs, sums, nc);
+    clear_env();
+}
+
+/* A user name or password in the endpoint is refused, by the settings
+ * and by the client, and the message does not show it. */
+HZ_TEST(endpoint_with_user_and_password_is_refused_unshown)
+{
+    clear_env();
+    setenv("OPENAI_BASE_URL", "http://bob:URLSECRET1@127.0.0.1:9/v1", 1);
+    setenv("OPENAI_API_KEY", "sk-x", 1);
+    hz_llm_settings set;
+    hz_error err;
+    HZ_CHECK(hz_llm_settings_load(NULL, &set, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "OPENAI_BASE_URL: a user name or password");
+    HZ_CHECK_MSG(strstr(err.msg, "URLSECRET1") == NULL &&
+                     strstr(err.msg, "bob") == NULL,
+                 "%s", err.msg);
+    clear_env();
+    setenv("AZURE_OPENAI_ENDPOINT", "https://bob:AZSECRET9@h.example/", 1);
+    HZ_CHECK(hz_llm_settings_load(NULL, &set, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "AZURE_OPENAI_ENDPOINT");
+    HZ_CHECK(strstr(err.msg, "AZSECRET9") == NULL);
+    clear_env();
+    hz_llm_config c;
+    hz_llm_config_init(&c);
+    c.provider = HZ_LLM_OPENAI;
+    snprintf(c.base_url, sizeof c.base_url, "%s",
+             "http://bob:URLSECRET1@127.0.0.1:9/v1");
+    hz_llm_client *cl = NULL;
+    HZ_CHECK(hz_llm_client_new(&c, NULL, &cl, &err) == HZ_EINVAL);
+    HZ_CHECK(cl == NULL);
+    HZ_CHECK(strstr(err.msg, "URLSECRET1") == NULL);
+}
+
 /* ---- streams ---- */
 
 typedef struct sink {

@@ -1,0 +1,68 @@
+/* URLs as they may be shown (see net/url.h). */
+#include "net/url.h"
+
+#include <stdio.h>
+
+#include <curl/curl.h>
+
+/* Scheme-less URLs ("host:8080/v1") are read as libcurl reads them for a
+ * transfer (http); spaces are accepted so that such a URL is shown
+ * redacted rather than not at all. */
+#define URL_FLAGS                                                             \
+    (CURLU_NON_SUPPORT_SCHEME | CURLU_GUESS_SCHEME | CURLU_ALLOW_SPACE)
+
+static CURLU *parse(const char *url)
+{
+    CURLU *u = url != NULL ? curl_url() : NULL;
+    if (u != NULL &&
+        curl_url_set(u, CURLUPART_URL, url, URL_FLAGS) != CURLUE_OK) {
+        curl_url_cleanup(u);
+        u = NULL;
+    }
+    return u;
+}
+
+static bool has_part(CURLU *u, CURLUPart what)
+{
+    char *v = NULL;
+    bool has = curl_url_get(u, what, &v, 0) == CURLUE_OK;
+    curl_free(v);
+    return has;
+}
+
+bool hz_url_redact(const char *url, char *out, size_t outsz)
+{
+    if (outsz == 0)
+        return false;
+    CURLU *u = parse(url);
+    char *shown = NULL;
+    bool query = false;
+    if (u != NULL) {
+        query = has_part(u, CURLUPART_QUERY);
+        if (curl_url_set(u, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
+            curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
+            curl_url_set(u, CURLUPART_OPTIONS, NULL, 0) != CURLUE_OK ||
+            curl_url_set(u, CURLUPART_QUERY, NULL, 0) != CURLUE_OK ||
+            curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
+            curl_url_get(u, CURLUPART_URL, &shown, 0) != CURLUE_OK)
+            shown = NULL;
+    }
+    bool ok = shown != NULL;
+    if (ok)
+        snprintf(out, outsz, "%s%s", shown, query ? "?..." : "");
+    else
+        snprintf(out, outsz, "(a URL that does not parse)");
+    curl_free(shown);
+    curl_url_cleanup(u);
+    return ok;
+}
+
+bool hz_url_has_userinfo(const char *url)
+{
+    CURLU *u = parse(url);
+    bool has = u != NULL && (has_part(u, CURLUPART_USER) ||
+                             has_part(u, CURLUPART_PASSWORD) ||
+                             has_part(u, CURLUPART_OPTIONS));
+    curl_url_cleanup(u);
+    return has;
+}

@@ -1,0 +1,32 @@
+/* jobs/net: URLs as they may be shown.
+ *
+ * A URL can carry a secret: a user name and password
+ * (https://user:pass@host/), a key or a signature in its query string
+ * (a SAS token: ?sv=...&sig=..., an API gateway's ?key=...) or in its
+ * fragment.  Every URL that goes into an error, a log line, a metric or a
+ * stored record goes through hz_url_redact first. */
+#ifndef HZ_NET_URL_H
+#define HZ_NET_URL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* url as it may be shown, into out (outsz bytes, always terminated):
+ * parsed with libcurl's URL API, without user name, password, login
+ * options and fragment, and with a query string replaced by "?..."
+ * ("https://h/c.csv?..." for "https://u:p@h/c.csv?sig=S#f").  A string
+ * libcurl cannot parse as a URL is not shown at all: out gets
+ * "(a URL that does not parse)".  Returns false in that case. */
+bool hz_url_redact(const char *url, char *out, size_t outsz);
+
+/* True when url parses and names a user, a password or login options. */
+bool hz_url_has_userinfo(const char *url);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
