@@ -88,9 +88,7 @@ static hz_status check_endpoint(const hz_cosmos_config *cfg, hz_error *err)
                             "cosmos: endpoint '%s' is not an http(s) URL",
                             shown);
     if (strncmp(cfg->endpoint, "http://", 7) == 0 &&
-        strncmp(cfg->endpoint + 7, "127.0.0.1", 9) != 0 &&
-        strncmp(cfg->endpoint + 7, "localhost", 9) != 0 &&
-        strncmp(cfg->endpoint + 7, "[::1]", 5) != 0)
+        !hz_url_is_loopback(cfg->endpoint))
         return hz_error_set(err, HZ_EINVAL,
                             "cosmos: endpoint '%s': plain http is allowed "
                             "only on the loopback (use https)",

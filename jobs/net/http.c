@@ -79,24 +79,16 @@ size_t hz_netbuf_curl_write(char *p, size_t size, size_t nmemb, void *ud)
     return hz_netbuf_put(ud, p, n) ? n : 0;
 }
 
-static bool host_is(const char *hostpart, const char *host)
-{
-    size_t n = strlen(host);
-    return strncmp(hostpart, host, n) == 0 &&
-           (hostpart[n] == '\0' || hostpart[n] == ':' || hostpart[n] == '/');
-}
-
 bool hz_http_url_allowed(const char *url, const char *link_local)
 {
     if (url == NULL)
         return false;
     if (strncmp(url, "https://", 8) == 0)
         return url[8] != '\0';
-    if (strncmp(url, "http://", 7) != 0)
-        return false;
-    const char *h = url + 7;
-    return host_is(h, "127.0.0.1") || host_is(h, "localhost") ||
-           host_is(h, "[::1]") || (link_local && host_is(h, link_local));
+    if (strncmp(url, "http://", 7) != 0 || hz_url_has_userinfo(url))
+        return false; /* "http://localhost:80@evil/" is evil's */
+    return hz_url_is_loopback(url) ||
+           (link_local != NULL && hz_url_host_is(url, link_local));
 }
 
 void hz_http_resp_free(hz_http_resp *r)

@@ -2,6 +2,8 @@
 #include "net/url.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -65,4 +67,21 @@ bool hz_url_has_userinfo(const char *url)
                              has_part(u, CURLUPART_OPTIONS));
     curl_url_cleanup(u);
     return has;
+}
+
+bool hz_url_host_is(const char *url, const char *host)
+{
+    CURLU *u = parse(url);
+    char *h = NULL;
+    bool is = u != NULL && curl_url_get(u, CURLUPART_HOST, &h, 0) == 0 &&
+              h != NULL && strcasecmp(h, host) == 0;
+    curl_free(h);
+    curl_url_cleanup(u);
+    return is;
+}
+
+bool hz_url_is_loopback(const char *url)
+{
+    return hz_url_host_is(url, "127.0.0.1") ||
+           hz_url_host_is(url, "localhost") || hz_url_host_is(url, "[::1]");
 }

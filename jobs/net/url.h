@@ -26,6 +26,13 @@ bool hz_url_redact(const char *url, char *out, size_t outsz);
 /* True when url parses and names a user, a password or login options. */
 bool hz_url_has_userinfo(const char *url);
 
+/* True when url parses and its host is host (case aside) exactly: not a
+ * name that starts with it (127.0.0.1.example), nor a user name before
+ * an @ (http://127.0.0.1:80@example/ is example's). */
+bool hz_url_host_is(const char *url, const char *host);
+/* hz_url_host_is for 127.0.0.1, localhost or [::1]. */
+bool hz_url_is_loopback(const char *url);
+
 #ifdef __cplusplus
 }
 #endif

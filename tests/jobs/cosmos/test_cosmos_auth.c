@@ -201,3 +201,24 @@ HZ_TEST(connection_errors_retry_then_fail_without_key)
     HZ_CHECK_MSG(st.requests >= 2, "only %ld attempts", st.requests);
     HZ_CHECK_MSG(dt < 1.5, "took %.2f s past a 0.4 s deadline", dt);
 }
+
+/* Plain http carries the key unencrypted: the loopback host only (the
+ * emulator), judged on the parsed host, so neither a name that starts
+ * with 127.0.0.1 nor a user name before an @ passes. */
+HZ_TEST(plain_http_endpoint_only_on_the_loopback_host)
+{
+    static const char *const bad[] = {"http://127.0.0.1.evil.example/",
+                                       "http://localhost.evil.example:8081/",
+                                       "http://cosmos.example:8081/"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hz_cosmos_config cfg;
+        hz_cosmos_config_defaults(&cfg);
+        snprintf(cfg.endpoint, sizeof cfg.endpoint, "%s", bad[i]);
+        snprintf(cfg.key, sizeof cfg.key, "%s", EMU_KEY);
+        hz_cosmos *c = NULL;
+        hz_error err;
+        HZ_CHECK(hz_cosmos_open(&cfg, &c, &err) == HZ_EINVAL && c == NULL);
+        HZ_CHECK_CONTAINS(err.msg, "plain http is allowed only on the "
+                                   "loopback");
+    }
+}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hz_test.h"
+#include "net/http.h"
 #include "net/url.h"
 
 static const char *shown(const char *url)
@@ -56,4 +57,27 @@ HZ_TEST(userinfo_is_detected)
     HZ_CHECK(!hz_url_has_userinfo("https://h/a@b"));
     HZ_CHECK(!hz_url_has_userinfo("not a url at all ["));
     HZ_CHECK(!hz_url_has_userinfo(NULL));
+}
+
+/* Plain http is allowed to the loopback only: the host as libcurl parses
+ * it, exactly, so that a name starting with 127.0.0.1 or a user name
+ * before an @ does not pass (both passed a prefix match). */
+HZ_TEST(plain_http_only_to_the_loopback_host_itself)
+{
+    HZ_CHECK(hz_url_is_loopback("http://127.0.0.1:8081/"));
+    HZ_CHECK(hz_url_is_loopback("http://LOCALHOST/x"));
+    HZ_CHECK(hz_url_is_loopback("http://[::1]:9/"));
+    HZ_CHECK(!hz_url_is_loopback("http://127.0.0.1.evil.example/"));
+    HZ_CHECK(!hz_url_is_loopback("http://localhost.evil.example:80/"));
+    HZ_CHECK(!hz_url_is_loopback("http://localhost:80@evil.example/"));
+    HZ_CHECK(!hz_url_is_loopback(NULL));
+    HZ_CHECK(hz_http_url_allowed("http://127.0.0.1:8081/x", NULL));
+    HZ_CHECK(hz_http_url_allowed("https://login.example/t", NULL));
+    HZ_CHECK(!hz_http_url_allowed("http://127.0.0.1.evil.example/", NULL));
+    HZ_CHECK(!hz_http_url_allowed("http://localhost:80@evil.example/", NULL));
+    HZ_CHECK(!hz_http_url_allowed("http://login.example/t", NULL));
+    HZ_CHECK(hz_http_url_allowed("http://169.254.169.254/metadata",
+                                 "169.254.169.254"));
+    HZ_CHECK(!hz_http_url_allowed("http://169.254.169.254.evil.example/",
+                                  "169.254.169.254"));
 }
