@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "horizon/outfile.h"
@@ -109,6 +110,90 @@ int hz_cli_out_fail(const char *cmd, hz_outfile *o, const char *msg)
                  strerror(e), msg);
     hz_outfile_abort(o);
     return HZ_EXIT_FAIL;
+}
+
+void hz_cli_outs_init(hz_cli_outs *s, const char *cmd)
+{
+    memset(s, 0, sizeof *s);
+    s->cmd = cmd;
+}
+
+FILE *hz_cli_outs_add(hz_cli_outs *s, const char *path)
+{
+    if (s->n == HZ_CLI_OUTS_MAX) {
+        hz_cli_error(s->cmd, "too many outputs");
+        hz_cli_outs_abort(s);
+        return NULL;
+    }
+    hz_outfile *o = hz_cli_out_open(s->cmd, path);
+    if (o == NULL) {
+        hz_cli_outs_abort(s);
+        return NULL;
+    }
+    s->o[s->n++] = o;
+    return hz_outfile_stream(o);
+}
+
+int hz_cli_outs_fail(hz_cli_outs *s, FILE *f, const char *msg)
+{
+    int e = errno ? errno : EIO; /* the failing write's */
+    const char *name = "an output";
+    for (size_t k = 0; k < s->n; k++)
+        if (hz_outfile_stream(s->o[k]) == f)
+            name = hz_outfile_name(s->o[k]);
+    hz_cli_error(s->cmd, "could not write %s: %s (%s)", name, strerror(e),
+                 msg);
+    hz_cli_outs_abort(s);
+    return HZ_EXIT_FAIL;
+}
+
+void hz_cli_outs_abort(hz_cli_outs *s)
+{
+    for (size_t k = 0; k < s->n; k++)
+        hz_outfile_abort(s->o[k]);
+    s->n = 0;
+}
+
+/* Flush output k and check that every write to it went (fsync for a
+ * file); 0 or the errno of the failure. */
+static int outs_flush(hz_outfile *o)
+{
+    FILE *f = hz_outfile_stream(o);
+    errno = 0;
+    if (fflush(f) != 0)
+        return errno ? errno : EIO;
+    if (ferror(f))
+        return EIO; /* an earlier write failed */
+    if (f != stdout && fsync(fileno(f)) != 0 && errno != EINVAL &&
+        errno != EROFS)
+        return errno; /* devices and pipes cannot sync: not an error */
+    return 0;
+}
+
+int hz_cli_outs_commit(hz_cli_outs *s)
+{
+    /* nothing is renamed until every output, standard output first, has
+     * been written whole */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < s->n; k++) {
+            bool out = hz_outfile_stream(s->o[k]) == stdout;
+            int e = out == (pass == 0) ? outs_flush(s->o[k]) : 0;
+            if (e != 0) {
+                hz_cli_error(s->cmd, "could not write %s: %s",
+                             hz_outfile_name(s->o[k]), strerror(e));
+                hz_cli_outs_abort(s);
+                return HZ_EXIT_FAIL;
+            }
+        }
+    int rc = HZ_EXIT_OK;
+    for (size_t k = 0; k < s->n; k++) {
+        if (rc == HZ_EXIT_OK)
+            rc = hz_cli_out_commit(s->cmd, s->o[k]);
+        else
+            hz_outfile_abort(s->o[k]);
+    }
+    s->n = 0;
+    return rc;
 }
 
 #include <omp.h>

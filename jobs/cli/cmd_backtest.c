@@ -14,7 +14,6 @@
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
 #include "horizon/metrics.h"
-#include "horizon/outfile.h"
 #include "horizon/series.h"
 
 const char hz__cmd_backtest_summary[] =
@@ -455,30 +454,9 @@ static void write_per_series(const bt *b, FILE *f)
     }
 }
 
-/* The per-series file and the table, each whole or not at all. */
-static int write_outputs(const char *cmd, const bt *b, const totals *t)
-{
-    hz_outfile *po = NULL, *to = NULL;
-    if (b->perpath != NULL) {
-        if ((po = hz_cli_out_open(cmd, b->perpath)) == NULL)
-            return HZ_EXIT_FAIL;
-        write_per_series(b, hz_outfile_stream(po));
-    }
-    if ((to = hz_cli_out_open(cmd, b->outpath)) == NULL) {
-        hz_cli_out_abort(po);
-        return HZ_EXIT_FAIL;
-    }
-    write_totals(b, t, hz_outfile_stream(to), b->outpath != NULL);
-    int rc = po ? hz_cli_out_commit(cmd, po) : HZ_EXIT_OK;
-    if (rc == HZ_EXIT_OK)
-        return hz_cli_out_commit(cmd, to);
-    hz_cli_out_abort(to);
-    return rc;
-}
-
 /* The HTML report (--report): per-model means over the (series, origin)
  * pairs every model scored, and those pairs' errors. */
-static int write_report(const char *cmd, const bt *b, const totals *t)
+static int write_report(hz_cli_outs *outs, const bt *b, const totals *t)
 {
     const size_t nall = b->nall, cnt = t->cnt, nlev = b->rq.nlevels;
     const size_t npairs = b->set->nseries * b->origins;
@@ -495,7 +473,8 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
     if (ps == NULL || pm == NULL) {
         free(ps);
         free(pm);
-        hz_cli_error(cmd, "out of memory");
+        hz_cli_error(outs->cmd, "out of memory");
+        hz_cli_outs_abort(outs);
         return HZ_EXIT_FAIL;
     }
     for (size_t k = 0; k < nall; k++) {
@@ -541,11 +520,33 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
         nlev ? msis : NULL,
         spl,
         wide};
-    int rc = hz__cli_report_backtest(cmd, b->report, b->report_llm, &in,
+    int rc = hz__cli_report_backtest(outs, b->report, b->report_llm, &in,
                                      b->input);
     free(ps);
     free(pm);
     return rc;
+}
+
+/* The per-series file, the report, then the table (perhaps to standard
+ * output: last), all whole or none new (cli.h, hz_cli_outs). */
+static int write_outputs(const char *cmd, const bt *b, const totals *t)
+{
+    hz_cli_outs outs;
+    hz_cli_outs_init(&outs, cmd);
+    FILE *f;
+    if (b->perpath != NULL) {
+        if ((f = hz_cli_outs_add(&outs, b->perpath)) == NULL)
+            return HZ_EXIT_FAIL;
+        write_per_series(b, f);
+    }
+    if (b->report != NULL && write_report(&outs, b, t) != HZ_EXIT_OK) {
+        hz_cli_outs_abort(&outs);
+        return HZ_EXIT_FAIL;
+    }
+    if ((f = hz_cli_outs_add(&outs, b->outpath)) == NULL)
+        return HZ_EXIT_FAIL;
+    write_totals(b, t, f, b->outpath != NULL);
+    return hz_cli_outs_commit(&outs);
 }
 
 /* The (series, origin) pairs long enough to evaluate that the table
@@ -640,9 +641,7 @@ static int run(const char *cmd, bt *b)
     sum_up(b, &t);
     if ((rc = report_unscored(cmd, b, &t)) != HZ_EXIT_OK)
         goto out;
-    if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK && b->report != NULL)
-        rc = write_report(cmd, b, &t);
-    if (rc == HZ_EXIT_OK) {
+    if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK) {
         hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels,
                        b->set->nfilled, b->set->nseries_filled, 0, 0);
         hz__fc_data_notices(cmd, &b->set->cal, b->set->partial,

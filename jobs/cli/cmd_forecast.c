@@ -8,7 +8,6 @@
 #include "cli/report_cli.h"
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
-#include "horizon/outfile.h"
 #include "horizon/reconcile.h"
 #include "horizon/series.h"
 
@@ -155,40 +154,41 @@ static writer_fn writer_for(int k, bool json)
     return json ? hz_forecast_result_write_json : hz_forecast_result_write_csv;
 }
 
-/* Write one output to a temporary (or stdout); *o is left for commit. */
-static int write_one(const char *cmd, const char *path, writer_fn fn,
-                     const hz_forecast_result *res, hz_outfile **o)
+/* Write one output of the set. */
+static int write_one(hz_cli_outs *outs, const char *path, writer_fn fn,
+                     const hz_forecast_result *res)
 {
     hz_error err;
-    if ((*o = hz_cli_out_open(cmd, path)) == NULL)
+    FILE *f = hz_cli_outs_add(outs, path);
+    if (f == NULL)
         return HZ_EXIT_FAIL;
-    if (fn(res, hz_outfile_stream(*o), &err) != HZ_OK) {
-        hz_cli_out_fail(cmd, *o, err.msg);
-        *o = NULL;
-        return HZ_EXIT_FAIL;
-    }
+    if (fn(res, f, &err) != HZ_OK)
+        return hz_cli_outs_fail(outs, f, err.msg);
     return HZ_EXIT_OK;
 }
 
-/* Diagnostics, fitted values, then the forecasts: all are written before
- * any is committed, so a failure leaves none of them new. */
+/* Diagnostics, fitted values, the report, then the forecasts (perhaps
+ * to standard output, which cannot be taken back: last): all are
+ * written before any is committed, so a failure leaves none of them
+ * new (cli.h, hz_cli_outs). */
 static int write_outputs(const char *cmd, const fc_args *a,
                          const hz_forecast_result *res)
 {
-    hz_outfile *o[3] = {NULL, NULL, NULL};
+    hz_cli_outs outs;
+    hz_cli_outs_init(&outs, cmd);
     const char *path[3] = {a->diagpath, a->fittedpath, a->outpath};
     int rc = HZ_EXIT_OK;
-    for (int k = 0; k < 3 && rc == HZ_EXIT_OK; k++)
-        if (k == 2 || path[k] != NULL)
-            rc = write_one(cmd, path[k], writer_for(k, a->json), res, &o[k]);
-    for (int k = 0; k < 3; k++) {
-        if (o[k] == NULL)
-            continue;
-        if (rc == HZ_EXIT_OK)
-            rc = hz_cli_out_commit(cmd, o[k]);
-        else
-            hz_cli_out_abort(o[k]);
-    }
+    for (int k = 0; k < 2 && rc == HZ_EXIT_OK; k++)
+        if (path[k] != NULL)
+            rc = write_one(&outs, path[k], writer_for(k, a->json), res);
+    if (rc == HZ_EXIT_OK && a->report != NULL)
+        rc = hz__cli_report_forecast(&outs, a->report, a->report_llm, res,
+                                     &a->req, a->input);
+    if (rc == HZ_EXIT_OK)
+        rc = write_one(&outs, path[2], writer_for(2, a->json), res);
+    if (rc == HZ_EXIT_OK)
+        return hz_cli_outs_commit(&outs);
+    hz_cli_outs_abort(&outs);
     return rc;
 }
 
@@ -252,10 +252,7 @@ int hz__cmd_forecast(int argc, char **argv)
         rc = hz__fc_exit_code(st);
         goto out;
     }
-    if ((rc = write_outputs(cmd, &a, res)) != HZ_EXIT_OK ||
-        (a.report != NULL &&
-         (rc = hz__cli_report_forecast(cmd, a.report, a.report_llm, res,
-                                       &a.req, a.input)) != HZ_EXIT_OK))
+    if ((rc = write_outputs(cmd, &a, res)) != HZ_EXIT_OK)
         goto out;
     hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
                    res->nseries_filled, res->nclamped, res->nnonneg);
