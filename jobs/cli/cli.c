@@ -1,8 +1,10 @@
 /* Shared helpers for subcommands. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -194,6 +196,72 @@ int hz_cli_outs_commit(hz_cli_outs *s)
     }
     s->n = 0;
     return rc;
+}
+
+/* Path p with its directory resolved (realpath of the directory, then
+ * the last component), for paths that do not exist yet; false when the
+ * directory cannot be resolved. */
+static bool canonical(const char *p, char *out, size_t n)
+{
+    const char *slash = strrchr(p, '/');
+    char dir[PATH_MAX], real[PATH_MAX];
+    size_t dl = slash == NULL ? 1 : slash == p ? 1 : (size_t)(slash - p);
+    if (dl >= sizeof dir)
+        return false;
+    memcpy(dir, slash == NULL ? "." : p, dl);
+    dir[dl] = '\0';
+    if (realpath(dir, real) == NULL)
+        return false;
+    int w = snprintf(out, n, "%s/%s", real, slash ? slash + 1 : p);
+    return w > 0 && (size_t)w < n;
+}
+
+/* Whether paths a and b (neither NULL nor "-") name one file: the same
+ * text, the same device and inode when both exist, else the same path
+ * once their directories are resolved. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    char ca[PATH_MAX + 256], cb[PATH_MAX + 256];
+    if (strcmp(a, b) == 0)
+        return true;
+    bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea || eb)
+        return ea && eb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return canonical(a, ca, sizeof ca) && canonical(b, cb, sizeof cb) &&
+           strcmp(ca, cb) == 0;
+}
+
+static bool is_file_path(const char *p)
+{
+    return p != NULL && strcmp(p, "-") != 0;
+}
+
+int hz_cli_check_outputs(const char *cmd, const char *input,
+                         const hz_cli_output *outs, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (!is_file_path(outs[k].path))
+            continue;
+        if (is_file_path(input) && same_file(input, outs[k].path)) {
+            hz_cli_error(cmd,
+                         "%s %s names the input file %s: writing it would "
+                         "replace the data being read; write elsewhere",
+                         outs[k].opt, outs[k].path, input);
+            return HZ_EXIT_USAGE;
+        }
+        for (size_t j = 0; j < k; j++)
+            if (is_file_path(outs[j].path) &&
+                same_file(outs[j].path, outs[k].path)) {
+                hz_cli_error(cmd,
+                             "%s %s and %s %s name the same file: one would "
+                             "replace the other",
+                             outs[j].opt, outs[j].path, outs[k].opt,
+                             outs[k].path);
+                return HZ_EXIT_USAGE;
+            }
+    }
+    return HZ_EXIT_OK;
 }
 
 #include <omp.h>

@@ -81,6 +81,22 @@ int hz_cli_outs_commit(hz_cli_outs *s);
  * is empty afterwards; an empty set is fine. */
 void hz_cli_outs_abort(hz_cli_outs *s);
 
+/* An output a command was asked for: its option ("-o", "--report") and
+ * path (NULL or "-": none, or standard output). */
+typedef struct hz_cli_output {
+    const char *opt;
+    const char *path;
+} hz_cli_output;
+
+/* Refuse outputs that would replace the data being read: an output that
+ * names the input file (the same path, or the same file by device and
+ * inode when both exist; "-" is never a file), or two outputs that name
+ * one file (the second would replace the first).  HZ_EXIT_OK, or
+ * HZ_EXIT_USAGE after a message naming the options.  The commands call
+ * it before reading anything. */
+int hz_cli_check_outputs(const char *cmd, const char *input,
+                         const hz_cli_output *outs, size_t n);
+
 #include "horizon/csv.h"
 
 /* CSV options shared by every command that reads a dataset:

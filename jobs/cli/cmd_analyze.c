@@ -349,7 +349,11 @@ int hz__cmd_analyze(int argc, char **argv)
         help_kind(stdout, g.kname);
         return HZ_EXIT_OK;
     }
+    const hz_cli_output outs[] = {{"-o", g.outpath},
+                                  {"--save-model", g.save_model},
+                                  {"--report", g.report}};
     if ((rc = check_combination(kind, &g)) != HZ_EXIT_OK ||
+        (rc = hz_cli_check_outputs("analyze", path, outs, 3)) != HZ_EXIT_OK ||
         (rc = hz__cli_report_check("analyze", g.report, g.report_llm)) !=
             HZ_EXIT_OK)
         return rc;

@@ -173,6 +173,11 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
         return HZ_EXIT_USAGE;
     }
     b->input = argv[optind];
+    const hz_cli_output outs[] = {{"-o", b->outpath},
+                                  {"--per-series", b->perpath},
+                                  {"--report", b->report}};
+    if ((rc = hz_cli_check_outputs(cmd, b->input, outs, 3)) != HZ_EXIT_OK)
+        return rc;
     return hz__fc_series_check(cmd, &b->sa, &b->csvo);
 }
 

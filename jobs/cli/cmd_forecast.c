@@ -132,6 +132,12 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
         return HZ_EXIT_USAGE;
     }
     a->input = argv[optind];
+    const hz_cli_output outs[] = {{"-o", a->outpath},
+                                  {"--diagnostics", a->diagpath},
+                                  {"--fitted", a->fittedpath},
+                                  {"--report", a->report}};
+    if ((rc = hz_cli_check_outputs(cmd, a->input, outs, 4)) != HZ_EXIT_OK)
+        return rc;
     return hz__fc_series_check(cmd, &a->sa, &a->csvo);
 }
 

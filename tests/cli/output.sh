@@ -98,6 +98,29 @@ check "stdout failed: no file left" test -z "$(find "$T" -name 'full_*')"
     --report "$T/ok_a.html" >"$T/ok_a.txt" 2>"$T/err"
 check "analyze: every output committed" test -s "$T/ok_a.csv" -a -s "$T/ok_m.json" -a -s "$T/ok_a.html" -a -s "$T/ok_a.txt"
 
+# an output that names the input (by path, another spelling of it, or a
+# link to it) is refused before anything is read: the data stay
+cp "$S" "$T/in.csv"
+ln -s in.csv "$T/in_link.csv"
+IN=(--date order_date --value revenue --horizon 2)
+for a in "forecast|-o|$T/in.csv" "forecast|--fitted|$T/./in.csv" \
+    "forecast|--diagnostics|$T/in_link.csv" "forecast|--report|$T/in.csv" \
+    "backtest|--per-series|$T/in.csv" "backtest|-o|$T/in.csv"; do
+    IFS='|' read -r cmd opt path <<<"$a"
+    expect_exit 2 "$opt $path names the input file $T/in.csv" -- \
+        "$H" "$cmd" "$T/in.csv" "${IN[@]}" "$opt" "$path"
+done
+expect_exit 2 "--save-model $T/in.csv names the input file" -- \
+    "$H" analyze clv "$T/in.csv" --save-model "$T/in.csv" -o "$T/an.csv"
+expect_exit 2 "-o $T/in.csv names the input file" -- \
+    "$H" analyze segment "$T/in.csv" -o "$T/in.csv"
+check "the input is left as it was" cmp -s "$S" "$T/in.csv"
+check "nothing else written" test ! -e "$T/an.csv"
+mkdir -p "$T/sub"
+expect_exit 2 "-o $T/two.csv and --fitted $T/sub/../two.csv name the same file" -- \
+    "${F[@]}" -o "$T/two.csv" --fitted "$T/sub/../two.csv"
+check "two outputs of one name: none written" test ! -e "$T/two.csv"
+
 # success: the file appears whole, with the usual permissions, nothing else
 "${F[@]}" -o "$T/ok.csv" --diagnostics "$T/ok-diag.csv" --fitted "$T/ok-fit.csv"
 check "forecast -o exit 0" test $? -eq 0
