@@ -21,7 +21,7 @@ void hz_series_opts_init(hz_series_opts *o)
     o->week_anchor = -1;
     o->label_end = -1;
     o->agg = HZ_AGG_SUM;
-    o->fill = HZ_FILL_ZERO;
+    o->fill = HZ_FILL_AUTO;
     o->trim_leading = true;
     o->extend_to_end = true;
 }
@@ -534,7 +534,7 @@ static hz_status accumulate(hz__sb *b, hz_series_set *set,
         cnts[sl][t] += 1.0;
         set->rows_used++;
     }
-    set->rows_skipped = b->n - set->rows_used;
+    set->rows_skipped = b->n - set->rows_used + b->o->rows_skipped_read;
     for (size_t sl = 0; sl < set->nseries; sl++) {
         hz_series *s = &set->series[sl];
         for (size_t t = 0; t < s->n; t++) {
@@ -556,28 +556,70 @@ static hz_status accumulate(hz__sb *b, hz_series_set *set,
     return HZ_OK;
 }
 
+/* The first (at most three) periods of s with no rows, "2024-02,
+ * 2024-05" (", ..." after them when there are more), into list. */
+static void gap_list(const hz_series_set *set, const hz_series *s,
+                     const double *c, char *list, size_t n)
+{
+    char d[32];
+    size_t len = 0, shown = 0;
+    list[0] = '\0';
+    for (size_t t = 0; t < s->n && shown < 3; t++)
+        if (c[t] == 0) {
+            int w = snprintf(list + len, n - len, "%s%s", shown ? ", " : "",
+                             hz_calendar_format(&set->cal,
+                                                s->start + (int64_t)t, d,
+                                                sizeof d));
+            len += w > 0 && (size_t)w < n - len ? (size_t)w : 0;
+            shown++;
+        }
+    if (s->nfilled > shown)
+        snprintf(list + len, n - len, ", ...");
+}
+
 /* Error for a gap under HZ_FILL_NONE: the series and its first missing
  * periods. */
 static hz_status gap_error(hz__sb *b, const hz_series_set *set,
                            const hz_series *s, const double *c)
 {
-    char list[160] = "", d[32];
-    size_t len = 0, shown = 0;
-    for (size_t t = 0; t < s->n && shown < 3; t++)
-        if (c[t] == 0) {
-            int w = snprintf(
-                list + len, sizeof list - len, "%s%s", shown ? ", " : "",
-                hz_calendar_format(&set->cal, s->start + (int64_t)t, d,
-                                   sizeof d));
-            len += w > 0 ? (size_t)w : 0;
-            shown++;
-        }
+    char list[176];
+    gap_list(set, s, c, list, sizeof list);
     return hz_error_set(b->err, HZ_EPARSE,
-                        "series '%s' has no rows for %zu period%s (%s%s) "
+                        "series '%s' has no rows for %zu period%s (%s) "
                         "and --fill none refuses gaps: use --fill zero or "
                         "--fill interpolate",
-                        s->key, s->nfilled, s->nfilled == 1 ? "" : "s", list,
-                        s->nfilled > shown ? ", ..." : "");
+                        s->key, s->nfilled, s->nfilled == 1 ? "" : "s", list);
+}
+
+/* Whether the set holds about one row per series and period (series
+ * data, not transactions): its rows fill at least 95% as many periods,
+ * the share hz__series_calendar infers such data by. */
+static bool one_row_per_period(const hz_series_set *set, double **cnts)
+{
+    size_t cells = 0;
+    for (size_t sl = 0; sl < set->nseries; sl++)
+        for (size_t t = 0; t < set->series[sl].n; t++)
+            cells += cnts[sl][t] > 0;
+    return (double)cells >= 0.95 * (double)set->rows_used;
+}
+
+/* Error for a gap under HZ_FILL_AUTO in data of one row per series and
+ * period from which rows were skipped: the row of such a period may be
+ * one of them, so its value is not known to be 0. */
+static hz_status skipped_gap_error(hz__sb *b, const hz_series_set *set,
+                                   const hz_series *s, const double *c)
+{
+    char list[176];
+    gap_list(set, s, c, list, sizeof list);
+    return hz_error_set(
+        b->err, HZ_EPARSE,
+        "%s: %zu row%s skipped (malformed, or without a date or value) "
+        "and series '%s' has no row for %zu period%s (%s): in data of one "
+        "row per series and period a period without its row is a missing "
+        "value, not 0; fix the rows, or choose --fill interpolate "
+        "(estimate the missing values) or --fill zero (take them as 0)",
+        b->src, set->rows_skipped, set->rows_skipped == 1 ? " was" : "s were",
+        s->key, s->nfilled, s->nfilled == 1 ? "" : "s", list);
 }
 
 static void interpolate(hz_series *s, const double *c)
@@ -599,6 +641,9 @@ static void interpolate(hz_series *s, const double *c)
 
 static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
 {
+    /* with skipped rows, a gap in series data may be a value not read */
+    bool missing = b->o->fill == HZ_FILL_AUTO && set->rows_skipped > 0 &&
+                   one_row_per_period(set, cnts);
     for (size_t sl = 0; sl < set->nseries; sl++) {
         hz_series *s = &set->series[sl];
         for (size_t t = 0; t < s->n; t++)
@@ -609,6 +654,8 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
             continue;
         if (b->o->fill == HZ_FILL_NONE)
             return gap_error(b, set, s, cnts[sl]);
+        if (missing)
+            return skipped_gap_error(b, set, s, cnts[sl]);
         if (b->o->fill == HZ_FILL_INTERPOLATE)
             interpolate(s, cnts[sl]);
     }

@@ -617,11 +617,13 @@ static int run(const char *cmd, bt *b)
 {
     hz_dataset *ds = NULL;
     int rc;
-    if ((rc = hz_cli_read_csv(cmd, b->input, &b->csvo, &ds, NULL)) != 0 ||
+    hz_csv_report rep;
+    if ((rc = hz_cli_read_csv(cmd, b->input, &b->csvo, &ds, &rep)) != 0 ||
         (rc = hz__fc_series_resolve(cmd, &b->sa, ds)) != 0)
         goto out;
     hz_series_opts so = b->sa.so;
     so.extend_to_end = !b->sa.long_format;
+    so.rows_skipped_read = rep.rows_skipped;
     hz_error err;
     hz_error_clear(&err);
     hz_status st = hz_series_build(ds, &so, &b->set, &err);
@@ -648,7 +650,8 @@ static int run(const char *cmd, bt *b)
         goto out;
     if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK) {
         hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels,
-                       b->set->nfilled, b->set->nseries_filled, 0, 0);
+                       b->set->nfilled, b->set->nseries_filled,
+                       b->set->rows_skipped, 0, 0);
         hz__fc_data_notices(cmd, &b->set->cal, b->set->partial,
                             b->set->rows_repeated, b->set->repeated_first,
                             b->set->zoned);

@@ -240,8 +240,9 @@ int hz__cmd_forecast(int argc, char **argv)
         goto out;
     }
     double t0 = hz_now();
+    hz_csv_report rep;
     if ((rc = hz__cli_report_check(cmd, a.report, a.report_llm)) != 0 ||
-        (rc = hz_cli_read_csv(cmd, a.input, &a.csvo, &ds, NULL)) != 0 ||
+        (rc = hz_cli_read_csv(cmd, a.input, &a.csvo, &ds, &rep)) != 0 ||
         (rc = hz__fc_series_resolve(cmd, &a.sa, ds)) != 0)
         goto out;
     double t1 = hz_now();
@@ -250,6 +251,8 @@ int hz__cmd_forecast(int argc, char **argv)
         goto out;
     }
     fill_request(&a);
+    a.req.rows_skipped_read = rep.rows_skipped; /* counted, and their
+                                                   periods not taken as 0 */
     hz_error err;
     hz_error_clear(&err);
     hz_status st = hz_forecast_run(ds, &a.req, &res, &err);
@@ -261,14 +264,15 @@ int hz__cmd_forecast(int argc, char **argv)
     if ((rc = write_outputs(cmd, &a, res)) != HZ_EXIT_OK)
         goto out;
     hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
-                   res->nseries_filled, res->nclamped, res->nnonneg);
+                   res->nseries_filled, res->rows_skipped, res->nclamped,
+                   res->nnonneg);
     hz__fc_data_notices(cmd, &res->cal, res->partial, res->rows_repeated,
                         res->repeated_first, res->zoned);
-    if (res->rows_skipped > 0)
+    if (res->rows_skipped > rep.rows_skipped) /* the reader's are said */
         fprintf(stderr,
                 "horizon %s: %zu rows without a date or value were not "
                 "used\n",
-                cmd, res->rows_skipped);
+                cmd, res->rows_skipped - rep.rows_skipped);
     if (!a.quiet)
         summary(cmd, &a, res, t1 - t0);
 out:

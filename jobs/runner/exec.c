@@ -176,10 +176,11 @@ static void rename_in_message(hz_error *err, const char *path,
     snprintf(err->msg, sizeof err->msg, "%s", msg);
 }
 
+/* Read the dataset; a forecast is told how many rows the reader skipped
+ * (counted, and their periods not taken as 0), as the command's is. */
 static hz_status ingest_stage(const char *path, const char *dataset,
-                              const hz_job_request *req,
-                              const hz_exec_options *opt, hz_dataset **ds,
-                              hz_error *err)
+                              hz_job_request *req, const hz_exec_options *opt,
+                              hz_dataset **ds, hz_error *err)
 {
     hz_csv_options co = req->csv;
     co.threads = opt->threads;
@@ -187,6 +188,8 @@ static hz_status ingest_stage(const char *path, const char *dataset,
     hz_status rc = hz_csv_read(path, &co, ds, &rep, err);
     if (rc != HZ_OK)
         rename_in_message(err, path, dataset);
+    else
+        req->fc.rows_skipped_read = rep.rows_skipped;
     return rc;
 }
 
