@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forecast/fc_internal.h"
 #include "forecast/series_internal.h"
+#include "horizon/outfile.h"
 
 #define MAX_PERIODS ((int64_t)10000000) /* one series */
 #define MAX_TOTAL ((size_t)100000000)   /* all series together */
@@ -686,23 +688,69 @@ static int cmp_series(const void *a, const void *b)
     return strcmp(((const hz_series *)a)->key, ((const hz_series *)b)->key);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+hz_status hz__series_names_utf8(const char *const *keys, size_t n,
+                                const char *src, hz_error *err)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += !hz_utf8_valid(keys[i], strlen(keys[i]));
+    if (bad == 0)
+        return HZ_OK;
+    char **shown = calloc(n, sizeof *shown);
+    hz_status st = shown == NULL ? HZ_ENOMEM : HZ_OK;
+    for (size_t i = 0; st == HZ_OK && i < n; i++)
+        if ((shown[i] = hz_utf8_sanitize(keys[i], NULL)) == NULL)
+            st = HZ_ENOMEM;
+    if (st == HZ_OK)
+        qsort(shown, n, sizeof *shown, cmp_str);
+    for (size_t i = 1; st == HZ_OK && i < n; i++)
+        if (strcmp(shown[i - 1], shown[i]) == 0)
+            st = hz_error_set(
+                err, HZ_EPARSE,
+                "%s: two groups share the name '%s' once their bytes that "
+                "are not valid UTF-8 are shown as U+FFFD (as JSON output "
+                "and reports show them): their forecasts could not be "
+                "told apart; convert the file to UTF-8 (such as iconv -f "
+                "latin1 -t utf-8)",
+                src, shown[i]);
+    for (size_t i = 0; shown != NULL && i < n; i++)
+        free(shown[i]);
+    free(shown);
+    return st == HZ_ENOMEM ? hz_error_set(err, st, "out of memory") : st;
+}
+
 /* Every series has its own name: the group values are joined with '|'
  * and a missing value prints as an empty one, so two groups can share a
  * name (region 'A|B' x 'C' and 'A' x 'B|C'; a missing region beside an
- * empty one), and their rows could not be told apart.  HZ_EINVAL naming
- * the first such name.  The series are sorted by name. */
+ * empty one), and their rows could not be told apart; nor can names that
+ * differ only in bytes that are not UTF-8 (hz__series_names_utf8).
+ * HZ_EPARSE (the data's problem) naming the first such name.  The series
+ * are sorted by name. */
 static hz_status check_series_names(hz__sb *b, const hz_series_set *set)
 {
     for (size_t i = 1; i < set->nseries; i++)
         if (strcmp(set->series[i - 1].key, set->series[i].key) == 0)
             return hz_error_set(
-                b->err, HZ_EINVAL,
+                b->err, HZ_EPARSE,
                 "two groups share the name '%s' (a group value that "
                 "contains '|', which joins the --by columns' values, or a "
                 "missing value beside an empty one): their forecasts could "
                 "not be told apart; make the values distinct in the data",
                 set->series[i].key);
-    return HZ_OK;
+    const char **keys = malloc((set->nseries ? set->nseries : 1) *
+                               sizeof *keys);
+    if (keys == NULL)
+        return nomem(b);
+    for (size_t i = 0; i < set->nseries; i++)
+        keys[i] = set->series[i].key;
+    hz_status st = hz__series_names_utf8(keys, set->nseries, b->src, b->err);
+    free(keys);
+    return st;
 }
 
 /* Steps 5-7 once the calendar is known. */

@@ -351,6 +351,42 @@ static hz_series_set *build_days(const int32_t *days, const double *v,
     return build_days_partial(days, v, g, n, f, HZ_PARTIAL_DROP_LAST, err);
 }
 
+/* Two groups whose names coincide are the data's problem (HZ_EPARSE):
+ * joined by '|', or once bytes that are not UTF-8 show as U+FFFD. */
+HZ_TEST(groups_of_one_name_are_refused_as_bad_data)
+{
+    const int32_t days[4] = {D(2023, 1, 1), D(2023, 2, 1), D(2023, 1, 1),
+                             D(2023, 2, 1)};
+    const double v[4] = {1, 2, 10, 20};
+    const char *const latin1[4] = {"Caf\xe9", "Caf\xe9", "Caf\xe8", "Caf\xe8"};
+    const char *const other[4] = {"Caf\xe9", "Caf\xe9", "Cafe", "Cafe"};
+    hz_error err;
+    hz_series_set *s = build_days(days, v, latin1, 4, HZ_FREQ_MONTH, &err);
+    HZ_CHECK(s == NULL && err.status == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "share the name 'Caf\xef\xbf\xbd' once");
+    HZ_CHECK_CONTAINS(err.msg, "convert the file to UTF-8");
+    s = build_days(days, v, other, 4, HZ_FREQ_MONTH, &err);
+    HZ_CHECK(s != NULL && s->nseries == 2);
+    hz_series_set_free(s);
+    const char *const a[4] = {"A|B", "A|B", "A", "A"};
+    const char *const b[4] = {"C", "C", "B|C", "B|C"};
+    hz_dataset *ds = hz_dataset_new(4);
+    ds_add_dates(ds, "d", days);
+    ds_add_f64(ds, "v", v);
+    ds_add_str(ds, "a", a);
+    ds_add_str(ds, "b", b);
+    hz_series_opts o;
+    hz_series_opts_init(&o);
+    const char *by[2] = {"a", "b"};
+    o.date_col = "d";
+    o.value_col = "v";
+    o.by_cols = by;
+    o.nby = 2;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_EPARSE && s == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "two groups share the name 'A|B|C'");
+    hz_dataset_free(ds);
+}
+
 HZ_TEST(transaction_level_input_gets_months_with_the_reason)
 {
     int32_t d[400];
