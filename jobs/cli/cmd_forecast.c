@@ -263,9 +263,12 @@ int hz__cmd_forecast(int argc, char **argv)
     }
     if ((rc = write_outputs(cmd, &a, res)) != HZ_EXIT_OK)
         goto out;
+    size_t nraised = 0; /* series with values raised, not those kept >= 0 */
+    for (size_t i = 0; i < res->nseries; i++)
+        nraised += res->series[i].nclamped > 0;
     hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
                    res->nseries_filled, res->rows_skipped, res->nclamped,
-                   res->nnonneg);
+                   nraised);
     hz__fc_data_notices(cmd, &res->cal, res->partial, res->rows_repeated,
                         res->repeated_first, res->zoned);
     if (res->rows_skipped > rep.rows_skipped) /* the reader's are said */

@@ -347,7 +347,7 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
                     size_t nseries_filled, size_t rows_skipped,
-                    size_t nclamped, size_t nnonneg)
+                    size_t nclamped, size_t nseries_clamped)
 {
     if (a->detected_long)
         fprintf(stderr,
@@ -383,7 +383,7 @@ void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                 "horizon %s: %zu forecast values below zero raised to 0 in "
                 "%zu series that never go below 0 (--nonnegative off keeps "
                 "them)\n",
-                cmd, nclamped, nnonneg);
+                cmd, nclamped, nseries_clamped);
 }
 
 static void partial_notices(const char *cmd, const hz_calendar *cal,

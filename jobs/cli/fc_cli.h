@@ -141,11 +141,12 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
                           const hz_dataset *ds);
 /* Notices that are printed whatever --quiet says: how --level was read,
  * the detected format, filled gaps (and the rows skipped, which may have
- * been theirs), values raised to zero. */
+ * been theirs), values raised to zero (nclamped of them, in
+ * nseries_clamped series). */
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
                     size_t nseries_filled, size_t rows_skipped,
-                    size_t nclamped, size_t nnonneg);
+                    size_t nclamped, size_t nseries_clamped);
 /* Notices of what the data made the series leave out or take as they
  * came (printed whatever --quiet says): a first or last period the data
  * do not cover whole, rows summed into a period already seen in data of

@@ -192,4 +192,16 @@ awk 'BEGIN { print "date,sales"
 check "transactions: an empty month is 0 (exit 0)" test $? -eq 0
 check "transactions: the fill names the skipped rows" grep -q "1 period with no rows filled with zero in 1 series .*; 4 skipped rows (malformed, or without a date or value) may have belonged to it" "$T/tx.err"
 check "transactions: rows skipped in the summary" grep -q "rows used 44, skipped 4;" "$T/tx.err"
+# values raised to 0: counted in the series where they were raised (one
+# of six series that never go below 0 declines through zero)
+awk 'BEGIN { print "date,g,sales"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d", 2023 + int(m / 12), m % 12 + 1)
+        for (g = 1; g <= 5; g++)
+            printf "%s,flat%d,%d\n", d, g, 100 + (m * 7 + g * 3) % 11
+        printf "%s,down,%d\n", d, 240 - 10 * m } }' >"$T/down.csv"
+"$H" forecast "$T/down.csv" --date date --value sales --by g --model drift \
+    --horizon 3 --quiet -o "$T/down.out" 2>"$T/down.err"
+check "raised values: in 1 series, not the 6 kept >= 0" grep -q \
+    "forecast values below zero raised to 0 in 1 series that never go below 0" "$T/down.err"
 finish
