@@ -92,6 +92,14 @@ void hz__note_append(char *note, size_t cap, const char *add);
 /* FNV-1a hash of data[0..len) mixed with h (per-series seeds). */
 uint64_t hz__hash64(const void *data, size_t len, uint64_t h);
 
+/* Series names keys[0..n) (distinct) that read the same once their bytes
+ * that are not valid UTF-8 are shown as U+FFFD, as JSON output and
+ * reports show them (Latin-1 'Caf\xe9' and 'Caf\xe8'): HZ_EPARSE naming
+ * the shared name and src (the input) and asking for the input in UTF-8;
+ * HZ_OK when none do, HZ_ENOMEM. */
+hz_status hz__series_names_utf8(const char *const *keys, size_t n,
+                                const char *src, hz_error *err);
+
 /* The hierarchy of a grouped request (engine/forecast/hierarchy.c): m
  * nodes (total, then every prefix of the group keys level by level, the nb
  * bottom series last, each level in key order), their sums y[i][0..n) on

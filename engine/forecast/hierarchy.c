@@ -74,7 +74,7 @@ static hz_status check_parts(const hz_series_set *set, size_t nby,
         for (const char *p = key; (p = strchr(p, '|')) != NULL; p++)
             bars++;
         if (bars != nby - 1)
-            return hz_error_set(err, HZ_EINVAL,
+            return hz_error_set(err, HZ_EPARSE,
                                 "reconcile: series '%s' has %zu "
                                 "'|'-separated parts for %zu --by columns: "
                                 "a group value contains '|', which joins "
@@ -115,6 +115,12 @@ hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
         if ((h->keys[h->m] = strdup(set->series[b].key)) == NULL)
             goto nomem;
         h->level[h->m++] = (int)nby;
+    }
+    /* the levels' names too ('Caf\xe9' and 'Caf\xe8' under one parent) */
+    if ((st = hz__series_names_utf8((const char *const *)h->keys, h->m,
+                                    "reconcile", err)) != HZ_OK) {
+        hz__hier_free(h);
+        return st;
     }
     h->nb = nb;
     h->start = start;

@@ -27,7 +27,7 @@ void hz_forecast_request_init(hz_forecast_request *r)
     r->levels[1] = 95;
     r->model = HZ_MODEL_AUTO;
     r->seed = 42;
-    r->fill = HZ_FILL_ZERO;
+    r->fill = HZ_FILL_AUTO;
     r->week_anchor = -1;
     r->label_end = -1;
     r->nonnegative = HZ_NONNEG_AUTO;
@@ -441,6 +441,7 @@ static void series_opts(const hz_forecast_request *req, hz_series_opts *so)
     so->fill = (hz_fill)req->fill;
     so->extend_to_end = !req->long_format;
     so->partial = (hz_partial)req->partial;
+    so->rows_skipped_read = req->rows_skipped_read;
 }
 
 static hz_forecast_result *result_new(const hz_forecast_request *req,

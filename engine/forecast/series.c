@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forecast/fc_internal.h"
 #include "forecast/series_internal.h"
+#include "horizon/outfile.h"
 
 #define MAX_PERIODS ((int64_t)10000000) /* one series */
 #define MAX_TOTAL ((size_t)100000000)   /* all series together */
@@ -21,7 +23,7 @@ void hz_series_opts_init(hz_series_opts *o)
     o->week_anchor = -1;
     o->label_end = -1;
     o->agg = HZ_AGG_SUM;
-    o->fill = HZ_FILL_ZERO;
+    o->fill = HZ_FILL_AUTO;
     o->trim_leading = true;
     o->extend_to_end = true;
 }
@@ -560,7 +562,7 @@ static hz_status accumulate(hz__sb *b, hz_series_set *set,
         cnts[sl][t] += 1.0;
         set->rows_used++;
     }
-    set->rows_skipped = b->n - set->rows_used;
+    set->rows_skipped = b->n - set->rows_used + b->o->rows_skipped_read;
     for (size_t sl = 0; sl < set->nseries; sl++) {
         hz_series *s = &set->series[sl];
         for (size_t t = 0; t < s->n; t++) {
@@ -582,28 +584,70 @@ static hz_status accumulate(hz__sb *b, hz_series_set *set,
     return HZ_OK;
 }
 
+/* The first (at most three) periods of s with no rows, "2024-02,
+ * 2024-05" (", ..." after them when there are more), into list. */
+static void gap_list(const hz_series_set *set, const hz_series *s,
+                     const double *c, char *list, size_t n)
+{
+    char d[32];
+    size_t len = 0, shown = 0;
+    list[0] = '\0';
+    for (size_t t = 0; t < s->n && shown < 3; t++)
+        if (c[t] == 0) {
+            int w = snprintf(list + len, n - len, "%s%s", shown ? ", " : "",
+                             hz_calendar_format(&set->cal,
+                                                s->start + (int64_t)t, d,
+                                                sizeof d));
+            len += w > 0 && (size_t)w < n - len ? (size_t)w : 0;
+            shown++;
+        }
+    if (s->nfilled > shown)
+        snprintf(list + len, n - len, ", ...");
+}
+
 /* Error for a gap under HZ_FILL_NONE: the series and its first missing
  * periods. */
 static hz_status gap_error(hz__sb *b, const hz_series_set *set,
                            const hz_series *s, const double *c)
 {
-    char list[160] = "", d[32];
-    size_t len = 0, shown = 0;
-    for (size_t t = 0; t < s->n && shown < 3; t++)
-        if (c[t] == 0) {
-            int w = snprintf(
-                list + len, sizeof list - len, "%s%s", shown ? ", " : "",
-                hz_calendar_format(&set->cal, s->start + (int64_t)t, d,
-                                   sizeof d));
-            len += w > 0 ? (size_t)w : 0;
-            shown++;
-        }
+    char list[176];
+    gap_list(set, s, c, list, sizeof list);
     return hz_error_set(b->err, HZ_EPARSE,
-                        "series '%s' has no rows for %zu period%s (%s%s) "
+                        "series '%s' has no rows for %zu period%s (%s) "
                         "and --fill none refuses gaps: use --fill zero or "
                         "--fill interpolate",
-                        s->key, s->nfilled, s->nfilled == 1 ? "" : "s", list,
-                        s->nfilled > shown ? ", ..." : "");
+                        s->key, s->nfilled, s->nfilled == 1 ? "" : "s", list);
+}
+
+/* Whether the set holds about one row per series and period (series
+ * data, not transactions): its rows fill at least 95% as many periods,
+ * the share hz__series_calendar infers such data by. */
+static bool one_row_per_period(const hz_series_set *set, double **cnts)
+{
+    size_t cells = 0;
+    for (size_t sl = 0; sl < set->nseries; sl++)
+        for (size_t t = 0; t < set->series[sl].n; t++)
+            cells += cnts[sl][t] > 0;
+    return (double)cells >= 0.95 * (double)set->rows_used;
+}
+
+/* Error for a gap under HZ_FILL_AUTO in data of one row per series and
+ * period from which rows were skipped: the row of such a period may be
+ * one of them, so its value is not known to be 0. */
+static hz_status skipped_gap_error(hz__sb *b, const hz_series_set *set,
+                                   const hz_series *s, const double *c)
+{
+    char list[176];
+    gap_list(set, s, c, list, sizeof list);
+    return hz_error_set(
+        b->err, HZ_EPARSE,
+        "%s: %zu row%s skipped (malformed, or without a date or value) "
+        "and series '%s' has no row for %zu period%s (%s): in data of one "
+        "row per series and period a period without its row is a missing "
+        "value, not 0; fix the rows, or choose --fill interpolate "
+        "(estimate the missing values) or --fill zero (take them as 0)",
+        b->src, set->rows_skipped, set->rows_skipped == 1 ? " was" : "s were",
+        s->key, s->nfilled, s->nfilled == 1 ? "" : "s", list);
 }
 
 static void interpolate(hz_series *s, const double *c)
@@ -625,6 +669,9 @@ static void interpolate(hz_series *s, const double *c)
 
 static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
 {
+    /* with skipped rows, a gap in series data may be a value not read */
+    bool missing = b->o->fill == HZ_FILL_AUTO && set->rows_skipped > 0 &&
+                   one_row_per_period(set, cnts);
     for (size_t sl = 0; sl < set->nseries; sl++) {
         hz_series *s = &set->series[sl];
         for (size_t t = 0; t < s->n; t++)
@@ -635,6 +682,8 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
             continue;
         if (b->o->fill == HZ_FILL_NONE)
             return gap_error(b, set, s, cnts[sl]);
+        if (missing)
+            return skipped_gap_error(b, set, s, cnts[sl]);
         if (b->o->fill == HZ_FILL_INTERPOLATE)
             interpolate(s, cnts[sl]);
     }
@@ -665,23 +714,69 @@ static int cmp_series(const void *a, const void *b)
     return strcmp(((const hz_series *)a)->key, ((const hz_series *)b)->key);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+hz_status hz__series_names_utf8(const char *const *keys, size_t n,
+                                const char *src, hz_error *err)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += !hz_utf8_valid(keys[i], strlen(keys[i]));
+    if (bad == 0)
+        return HZ_OK;
+    char **shown = calloc(n, sizeof *shown);
+    hz_status st = shown == NULL ? HZ_ENOMEM : HZ_OK;
+    for (size_t i = 0; st == HZ_OK && i < n; i++)
+        if ((shown[i] = hz_utf8_sanitize(keys[i], NULL)) == NULL)
+            st = HZ_ENOMEM;
+    if (st == HZ_OK)
+        qsort(shown, n, sizeof *shown, cmp_str);
+    for (size_t i = 1; st == HZ_OK && i < n; i++)
+        if (strcmp(shown[i - 1], shown[i]) == 0)
+            st = hz_error_set(
+                err, HZ_EPARSE,
+                "%s: two groups share the name '%s' once their bytes that "
+                "are not valid UTF-8 are shown as U+FFFD (as JSON output "
+                "and reports show them): their forecasts could not be "
+                "told apart; convert the file to UTF-8 (such as iconv -f "
+                "latin1 -t utf-8)",
+                src, shown[i]);
+    for (size_t i = 0; shown != NULL && i < n; i++)
+        free(shown[i]);
+    free(shown);
+    return st == HZ_ENOMEM ? hz_error_set(err, st, "out of memory") : st;
+}
+
 /* Every series has its own name: the group values are joined with '|'
  * and a missing value prints as an empty one, so two groups can share a
  * name (region 'A|B' x 'C' and 'A' x 'B|C'; a missing region beside an
- * empty one), and their rows could not be told apart.  HZ_EINVAL naming
- * the first such name.  The series are sorted by name. */
+ * empty one), and their rows could not be told apart; nor can names that
+ * differ only in bytes that are not UTF-8 (hz__series_names_utf8).
+ * HZ_EPARSE (the data's problem) naming the first such name.  The series
+ * are sorted by name. */
 static hz_status check_series_names(hz__sb *b, const hz_series_set *set)
 {
     for (size_t i = 1; i < set->nseries; i++)
         if (strcmp(set->series[i - 1].key, set->series[i].key) == 0)
             return hz_error_set(
-                b->err, HZ_EINVAL,
+                b->err, HZ_EPARSE,
                 "two groups share the name '%s' (a group value that "
                 "contains '|', which joins the --by columns' values, or a "
                 "missing value beside an empty one): their forecasts could "
                 "not be told apart; make the values distinct in the data",
                 set->series[i].key);
-    return HZ_OK;
+    const char **keys = malloc((set->nseries ? set->nseries : 1) *
+                               sizeof *keys);
+    if (keys == NULL)
+        return nomem(b);
+    for (size_t i = 0; i < set->nseries; i++)
+        keys[i] = set->series[i].key;
+    hz_status st = hz__series_names_utf8(keys, set->nseries, b->src, b->err);
+    free(keys);
+    return st;
 }
 
 /* Steps 5-7 once the calendar is known. */

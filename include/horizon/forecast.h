@@ -231,7 +231,8 @@ typedef struct hz_forecast_request {
     int model;          /* hz_fc_model, default auto */
     uint64_t seed;      /* default 42 */
     int threads;        /* 0 = hz_default_threads() (horizon/threads.h) */
-    int fill;           /* hz_fill: zero (default) or interpolate */
+    int fill;           /* hz_fill: auto (default: zero, but see
+                            HZ_FILL_AUTO), zero, interpolate or none */
     hz_seasons seasons; /* n == 0: the frequency's default periods */
     int long_format;    /* 1: by_cols identify independent series
                             (series_id,date,value files): each ends at
@@ -253,6 +254,8 @@ typedef struct hz_forecast_request {
     int partial;        /* hz_partial (series.h): a part last period
                             left out (default), a part first one too,
                             or both kept */
+    size_t rows_skipped_read; /* rows the reader skipped before ds
+                                 (hz_series_opts.rows_skipped_read) */
 } hz_forecast_request;
 
 HZ_API void hz_forecast_request_init(hz_forecast_request *r);
@@ -306,7 +309,7 @@ typedef struct hz_forecast_result {
     size_t bias_nodes, bias_steps;     /* nodes and (node, step) pairs
                                           bias-corrected before
                                           reconciling */
-    size_t rows_used, rows_skipped;
+    size_t rows_used, rows_skipped;    /* hz_series_set's */
     double seconds_series, seconds_models; /* timings */
 } hz_forecast_result;
 

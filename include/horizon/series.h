@@ -48,7 +48,12 @@ typedef enum hz_agg { HZ_AGG_SUM = 0, HZ_AGG_MEAN, HZ_AGG_COUNT } hz_agg;
 typedef enum hz_fill {
     HZ_FILL_ZERO = 0,    /* a period with no rows is 0 */
     HZ_FILL_INTERPOLATE, /* linear between its neighbours */
-    HZ_FILL_NONE         /* a period with no rows is an error */
+    HZ_FILL_NONE,        /* a period with no rows is an error */
+    HZ_FILL_AUTO         /* the default: 0, but in data of one row per
+                            series and period from which rows were
+                            skipped (hz_series_opts.rows_skipped_read, or
+                            rows without a date or value) a period with
+                            no row is a missing value: an error */
 } hz_fill;
 
 HZ_API const char *hz_freq_name(hz_freq f); /* "month", ... */
@@ -203,7 +208,10 @@ typedef struct hz_series_set {
     hz_seasons seasons; /* every seasonal period (filled by the builder) */
     size_t nseries;
     hz_series *series;              /* sorted by key */
-    size_t rows_used, rows_skipped; /* skipped: null date or value */
+    size_t rows_used;               /* rows summed into the series */
+    size_t rows_skipped;            /* rows not used: skipped by the
+                                       reader (rows_skipped_read) or
+                                       without a date or value */
     size_t nfilled;                 /* periods filled, all series */
     size_t nseries_filled;          /* series with a filled period */
     char freq_reason[192];          /* why this frequency and labels */
@@ -241,6 +249,10 @@ typedef struct hz_series_opts {
     hz_partial partial; /* part first and last periods
                                 (hz_series_set.partial) left out of every
                                 series that holds them, or kept */
+    size_t rows_skipped_read; /* rows of the file the dataset lacks: the
+                                 reader skipped them as malformed
+                                 (hz_csv_report.rows_skipped); counted in
+                                 rows_skipped (see HZ_FILL_AUTO) */
 } hz_series_opts;
 
 HZ_API void hz_series_opts_init(hz_series_opts *o);

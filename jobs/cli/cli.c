@@ -1,8 +1,11 @@
 /* Shared helpers for subcommands. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "horizon/outfile.h"
@@ -126,6 +129,156 @@ int hz_cli_out_fail(const char *cmd, hz_outfile *o, const char *msg)
                  strerror(e), msg);
     hz_outfile_abort(o);
     return HZ_EXIT_FAIL;
+}
+
+void hz_cli_outs_init(hz_cli_outs *s, const char *cmd)
+{
+    memset(s, 0, sizeof *s);
+    s->cmd = cmd;
+}
+
+FILE *hz_cli_outs_add(hz_cli_outs *s, const char *path)
+{
+    if (s->n == HZ_CLI_OUTS_MAX) {
+        hz_cli_error(s->cmd, "too many outputs");
+        hz_cli_outs_abort(s);
+        return NULL;
+    }
+    hz_outfile *o = hz_cli_out_open(s->cmd, path);
+    if (o == NULL) {
+        hz_cli_outs_abort(s);
+        return NULL;
+    }
+    s->o[s->n++] = o;
+    return hz_outfile_stream(o);
+}
+
+int hz_cli_outs_fail(hz_cli_outs *s, FILE *f, const char *msg)
+{
+    int e = errno ? errno : EIO; /* the failing write's */
+    const char *name = "an output";
+    for (size_t k = 0; k < s->n; k++)
+        if (hz_outfile_stream(s->o[k]) == f)
+            name = hz_outfile_name(s->o[k]);
+    hz_cli_error(s->cmd, "could not write %s: %s (%s)", name, strerror(e),
+                 msg);
+    hz_cli_outs_abort(s);
+    return HZ_EXIT_FAIL;
+}
+
+void hz_cli_outs_abort(hz_cli_outs *s)
+{
+    for (size_t k = 0; k < s->n; k++)
+        hz_outfile_abort(s->o[k]);
+    s->n = 0;
+}
+
+/* Flush output k and check that every write to it went (fsync for a
+ * file); 0 or the errno of the failure. */
+static int outs_flush(hz_outfile *o)
+{
+    FILE *f = hz_outfile_stream(o);
+    errno = 0;
+    if (fflush(f) != 0)
+        return errno ? errno : EIO;
+    if (ferror(f))
+        return EIO; /* an earlier write failed */
+    if (f != stdout && fsync(fileno(f)) != 0 && errno != EINVAL &&
+        errno != EROFS)
+        return errno; /* devices and pipes cannot sync: not an error */
+    return 0;
+}
+
+int hz_cli_outs_commit(hz_cli_outs *s)
+{
+    /* nothing is renamed until every output, standard output first, has
+     * been written whole */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < s->n; k++) {
+            bool out = hz_outfile_stream(s->o[k]) == stdout;
+            int e = out == (pass == 0) ? outs_flush(s->o[k]) : 0;
+            if (e != 0) {
+                hz_cli_error(s->cmd, "could not write %s: %s",
+                             hz_outfile_name(s->o[k]), strerror(e));
+                hz_cli_outs_abort(s);
+                return HZ_EXIT_FAIL;
+            }
+        }
+    int rc = HZ_EXIT_OK;
+    for (size_t k = 0; k < s->n; k++) {
+        if (rc == HZ_EXIT_OK)
+            rc = hz_cli_out_commit(s->cmd, s->o[k]);
+        else
+            hz_outfile_abort(s->o[k]);
+    }
+    s->n = 0;
+    return rc;
+}
+
+/* Path p with its directory resolved (realpath of the directory, then
+ * the last component), for paths that do not exist yet; false when the
+ * directory cannot be resolved. */
+static bool canonical(const char *p, char *out, size_t n)
+{
+    const char *slash = strrchr(p, '/');
+    char dir[PATH_MAX], real[PATH_MAX];
+    size_t dl = slash == NULL ? 1 : slash == p ? 1 : (size_t)(slash - p);
+    if (dl >= sizeof dir)
+        return false;
+    memcpy(dir, slash == NULL ? "." : p, dl);
+    dir[dl] = '\0';
+    if (realpath(dir, real) == NULL)
+        return false;
+    int w = snprintf(out, n, "%s/%s", real, slash ? slash + 1 : p);
+    return w > 0 && (size_t)w < n;
+}
+
+/* Whether paths a and b (neither NULL nor "-") name one file: the same
+ * text, the same device and inode when both exist, else the same path
+ * once their directories are resolved. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    char ca[PATH_MAX + 256], cb[PATH_MAX + 256];
+    if (strcmp(a, b) == 0)
+        return true;
+    bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea || eb)
+        return ea && eb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return canonical(a, ca, sizeof ca) && canonical(b, cb, sizeof cb) &&
+           strcmp(ca, cb) == 0;
+}
+
+static bool is_file_path(const char *p)
+{
+    return p != NULL && strcmp(p, "-") != 0;
+}
+
+int hz_cli_check_outputs(const char *cmd, const char *input,
+                         const hz_cli_output *outs, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (!is_file_path(outs[k].path))
+            continue;
+        if (is_file_path(input) && same_file(input, outs[k].path)) {
+            hz_cli_error(cmd,
+                         "%s %s names the input file %s: writing it would "
+                         "replace the data being read; write elsewhere",
+                         outs[k].opt, outs[k].path, input);
+            return HZ_EXIT_USAGE;
+        }
+        for (size_t j = 0; j < k; j++)
+            if (is_file_path(outs[j].path) &&
+                same_file(outs[j].path, outs[k].path)) {
+                hz_cli_error(cmd,
+                             "%s %s and %s %s name the same file: one would "
+                             "replace the other",
+                             outs[j].opt, outs[j].path, outs[k].opt,
+                             outs[k].path);
+                return HZ_EXIT_USAGE;
+            }
+    }
+    return HZ_EXIT_OK;
 }
 
 #include <omp.h>

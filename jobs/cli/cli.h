@@ -56,6 +56,53 @@ void hz_cli_out_abort(struct hz_outfile *o);
  * reason, the output given up; returns HZ_EXIT_FAIL. */
 int hz_cli_out_fail(const char *cmd, struct hz_outfile *o, const char *msg);
 
+/* The outputs of one command (-o, --diagnostics, --fitted, --per-series,
+ * --save-model, --report ...), committed together: all of them new, or
+ * on any failure none (an old file stays as it was).  Each file is
+ * written to its temporary file (horizon/outfile.h); hz_cli_outs_commit
+ * first flushes and checks every one of them, standard output among
+ * them, and renames the files into place only when all were written.
+ * Standard output cannot be taken back once written: a command writes
+ * it last, after everything that may still fail (a report, its
+ * narrative), so that a failure before leaves nothing anywhere. */
+#define HZ_CLI_OUTS_MAX 8
+typedef struct hz_cli_outs {
+    const char *cmd; /* for messages */
+    size_t n;
+    struct hz_outfile *o[HZ_CLI_OUTS_MAX];
+} hz_cli_outs;
+
+void hz_cli_outs_init(hz_cli_outs *s, const char *cmd);
+/* One more output: path, or standard output for "-" / NULL.  Its
+ * stream, or NULL after a message (the whole set is then given up). */
+FILE *hz_cli_outs_add(hz_cli_outs *s, const char *path);
+/* A writer failed on f (a stream of the set): "could not write NAME:
+ * REASON (msg)", the whole set given up; returns HZ_EXIT_FAIL. */
+int hz_cli_outs_fail(hz_cli_outs *s, FILE *f, const char *msg);
+/* Commit every output (see above): HZ_EXIT_OK, or HZ_EXIT_FAIL after a
+ * message naming the output that failed and why.  The set is empty
+ * afterwards. */
+int hz_cli_outs_commit(hz_cli_outs *s);
+/* Give every output up (after an error): no file is left new.  The set
+ * is empty afterwards; an empty set is fine. */
+void hz_cli_outs_abort(hz_cli_outs *s);
+
+/* An output a command was asked for: its option ("-o", "--report") and
+ * path (NULL or "-": none, or standard output). */
+typedef struct hz_cli_output {
+    const char *opt;
+    const char *path;
+} hz_cli_output;
+
+/* Refuse outputs that would replace the data being read: an output that
+ * names the input file (the same path, or the same file by device and
+ * inode when both exist; "-" is never a file), or two outputs that name
+ * one file (the second would replace the first).  HZ_EXIT_OK, or
+ * HZ_EXIT_USAGE after a message naming the options.  The commands call
+ * it before reading anything. */
+int hz_cli_check_outputs(const char *cmd, const char *input,
+                         const hz_cli_output *outs, size_t n);
+
 #include "horizon/csv.h"
 
 /* CSV options shared by every command that reads a dataset:

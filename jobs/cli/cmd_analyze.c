@@ -8,7 +8,6 @@
 #include "cli/an_cli.h"
 #include "cli/cli.h"
 #include "cli/report_cli.h"
-#include "horizon/outfile.h"
 #include "horizon/analytics.h"
 
 const char hz__cmd_analyze_summary[] =
@@ -232,47 +231,47 @@ static int check_combination(hz_analysis_kind kind, const cli_cfg *g)
     return HZ_EXIT_OK;
 }
 
-/* The result in the asked form, then the saved model. */
-/* The result (-o or standard output) and the saved model, each whole or
- * not at all (horizon/outfile.h). */
-static int write_outputs(const hz_analytics_result *res, const cli_cfg *g)
+/* The saved model, the report, then the result in the asked form (-o
+ * or standard output, and the summary beside -o on standard output:
+ * last), all whole or none new (cli.h, hz_cli_outs). */
+static int write_outputs(const hz_analytics_result *res, const cli_cfg *g,
+                         const char *path)
 {
     hz_error err;
     hz_status st;
-    hz_outfile *o = hz_cli_out_open("analyze", g->outpath), *m = NULL;
-    if (o == NULL)
+    hz_cli_outs outs;
+    hz_cli_outs_init(&outs, "analyze");
+    FILE *f;
+    if (g->save_model != NULL) {
+        if ((f = hz_cli_outs_add(&outs, g->save_model)) == NULL)
+            return HZ_EXIT_FAIL;
+        if (hz_analytics_model_write(res, f, &err) != HZ_OK)
+            return hz_cli_outs_fail(&outs, f, err.msg);
+    }
+    if (g->report != NULL &&
+        hz__cli_report_analytics(&outs, g->report, g->report_llm, res, path) !=
+            HZ_EXIT_OK) {
+        hz_cli_outs_abort(&outs);
         return HZ_EXIT_FAIL;
-    FILE *f = hz_outfile_stream(o);
+    }
+    if ((f = hz_cli_outs_add(&outs, g->outpath)) == NULL)
+        return HZ_EXIT_FAIL;
     if (g->json)
         st = hz_analytics_result_write_json(res, f, !g->summary_only, &err);
     else if (g->summary_only)
         st = hz_analytics_result_write_text(res, f, &err);
     else {
         st = hz_analytics_result_write_csv(res, f, &err);
+        FILE *sf = stderr; /* the summary: on stdout beside -o FILE */
+        if (st == HZ_OK && g->outpath && strcmp(g->outpath, "-") &&
+            (sf = hz_cli_outs_add(&outs, "-")) == NULL)
+            return HZ_EXIT_FAIL;
         if (st == HZ_OK)
-            st = hz_analytics_result_write_text(
-                res, g->outpath && strcmp(g->outpath, "-") ? stdout : stderr,
-                &err);
+            st = hz_analytics_result_write_text(res, sf, &err);
     }
     if (st != HZ_OK)
-        return hz_cli_out_fail("analyze", o, err.msg);
-    if (g->save_model != NULL) {
-        if ((m = hz_cli_out_open("analyze", g->save_model)) == NULL) {
-            hz_cli_out_abort(o);
-            return HZ_EXIT_FAIL;
-        }
-        if (hz_analytics_model_write(res, hz_outfile_stream(m), &err) !=
-            HZ_OK) {
-            hz_cli_out_abort(o);
-            return hz_cli_out_fail("analyze", m, err.msg);
-        }
-    }
-    int rc = m ? hz_cli_out_commit("analyze", m) : HZ_EXIT_OK;
-    if (rc != HZ_EXIT_OK) {
-        hz_cli_out_abort(o);
-        return rc;
-    }
-    return hz_cli_out_commit("analyze", o);
+        return hz_cli_outs_fail(&outs, f, err.msg);
+    return hz_cli_outs_commit(&outs);
 }
 
 static void report_part_errors(const hz_analytics_result *res,
@@ -331,11 +330,8 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
         analysis_error(path, err.msg);
         return st == HZ_ENOTFOUND ? HZ_EXIT_USAGE : HZ_EXIT_FAIL;
     }
-    rc = write_outputs(res, g);
+    rc = write_outputs(res, g, path);
     report_part_errors(res, path);
-    if (rc == HZ_EXIT_OK && g->report != NULL)
-        rc = hz__cli_report_analytics("analyze", g->report, g->report_llm, res,
-                                      path);
     hz_analytics_result_free(res);
     return rc;
 }
@@ -372,7 +368,11 @@ int hz__cmd_analyze(int argc, char **argv)
         help_kind(stdout, g.kname);
         return HZ_EXIT_OK;
     }
+    const hz_cli_output outs[] = {{"-o", g.outpath},
+                                  {"--save-model", g.save_model},
+                                  {"--report", g.report}};
     if ((rc = check_combination(kind, &g)) != HZ_EXIT_OK ||
+        (rc = hz_cli_check_outputs("analyze", path, outs, 3)) != HZ_EXIT_OK ||
         (rc = hz__cli_report_check("analyze", g.report, g.report_llm)) !=
             HZ_EXIT_OK)
         return rc;

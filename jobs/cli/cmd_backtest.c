@@ -14,7 +14,6 @@
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
 #include "horizon/metrics.h"
-#include "horizon/outfile.h"
 #include "horizon/series.h"
 
 const char hz__cmd_backtest_summary[] =
@@ -174,6 +173,11 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
         return HZ_EXIT_USAGE;
     }
     b->input = argv[optind];
+    const hz_cli_output outs[] = {{"-o", b->outpath},
+                                  {"--per-series", b->perpath},
+                                  {"--report", b->report}};
+    if ((rc = hz_cli_check_outputs(cmd, b->input, outs, 3)) != HZ_EXIT_OK)
+        return rc;
     return hz__fc_series_check(cmd, &b->sa, &b->csvo);
 }
 
@@ -455,30 +459,9 @@ static void write_per_series(const bt *b, FILE *f)
     }
 }
 
-/* The per-series file and the table, each whole or not at all. */
-static int write_outputs(const char *cmd, const bt *b, const totals *t)
-{
-    hz_outfile *po = NULL, *to = NULL;
-    if (b->perpath != NULL) {
-        if ((po = hz_cli_out_open(cmd, b->perpath)) == NULL)
-            return HZ_EXIT_FAIL;
-        write_per_series(b, hz_outfile_stream(po));
-    }
-    if ((to = hz_cli_out_open(cmd, b->outpath)) == NULL) {
-        hz_cli_out_abort(po);
-        return HZ_EXIT_FAIL;
-    }
-    write_totals(b, t, hz_outfile_stream(to), b->outpath != NULL);
-    int rc = po ? hz_cli_out_commit(cmd, po) : HZ_EXIT_OK;
-    if (rc == HZ_EXIT_OK)
-        return hz_cli_out_commit(cmd, to);
-    hz_cli_out_abort(to);
-    return rc;
-}
-
 /* The HTML report (--report): per-model means over the (series, origin)
  * pairs every model scored, and those pairs' errors. */
-static int write_report(const char *cmd, const bt *b, const totals *t)
+static int write_report(hz_cli_outs *outs, const bt *b, const totals *t)
 {
     const size_t nall = b->nall, cnt = t->cnt, nlev = b->rq.nlevels;
     const size_t npairs = b->set->nseries * b->origins;
@@ -495,7 +478,8 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
     if (ps == NULL || pm == NULL) {
         free(ps);
         free(pm);
-        hz_cli_error(cmd, "out of memory");
+        hz_cli_error(outs->cmd, "out of memory");
+        hz_cli_outs_abort(outs);
         return HZ_EXIT_FAIL;
     }
     for (size_t k = 0; k < nall; k++) {
@@ -541,11 +525,33 @@ static int write_report(const char *cmd, const bt *b, const totals *t)
         nlev ? msis : NULL,
         spl,
         wide};
-    int rc = hz__cli_report_backtest(cmd, b->report, b->report_llm, &in,
+    int rc = hz__cli_report_backtest(outs, b->report, b->report_llm, &in,
                                      b->input);
     free(ps);
     free(pm);
     return rc;
+}
+
+/* The per-series file, the report, then the table (perhaps to standard
+ * output: last), all whole or none new (cli.h, hz_cli_outs). */
+static int write_outputs(const char *cmd, const bt *b, const totals *t)
+{
+    hz_cli_outs outs;
+    hz_cli_outs_init(&outs, cmd);
+    FILE *f;
+    if (b->perpath != NULL) {
+        if ((f = hz_cli_outs_add(&outs, b->perpath)) == NULL)
+            return HZ_EXIT_FAIL;
+        write_per_series(b, f);
+    }
+    if (b->report != NULL && write_report(&outs, b, t) != HZ_EXIT_OK) {
+        hz_cli_outs_abort(&outs);
+        return HZ_EXIT_FAIL;
+    }
+    if ((f = hz_cli_outs_add(&outs, b->outpath)) == NULL)
+        return HZ_EXIT_FAIL;
+    write_totals(b, t, f, b->outpath != NULL);
+    return hz_cli_outs_commit(&outs);
 }
 
 /* The (series, origin) pairs long enough to evaluate that the table
@@ -611,11 +617,13 @@ static int run(const char *cmd, bt *b)
 {
     hz_dataset *ds = NULL;
     int rc;
-    if ((rc = hz_cli_read_csv(cmd, b->input, &b->csvo, &ds, NULL)) != 0 ||
+    hz_csv_report rep;
+    if ((rc = hz_cli_read_csv(cmd, b->input, &b->csvo, &ds, &rep)) != 0 ||
         (rc = hz__fc_series_resolve(cmd, &b->sa, ds)) != 0)
         goto out;
     hz_series_opts so = b->sa.so;
     so.extend_to_end = !b->sa.long_format;
+    so.rows_skipped_read = rep.rows_skipped;
     hz_error err;
     hz_error_clear(&err);
     hz_status st = hz_series_build(ds, &so, &b->set, &err);
@@ -640,11 +648,10 @@ static int run(const char *cmd, bt *b)
     sum_up(b, &t);
     if ((rc = report_unscored(cmd, b, &t)) != HZ_EXIT_OK)
         goto out;
-    if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK && b->report != NULL)
-        rc = write_report(cmd, b, &t);
-    if (rc == HZ_EXIT_OK) {
+    if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK) {
         hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels,
-                       b->set->nfilled, b->set->nseries_filled, 0, 0);
+                       b->set->nfilled, b->set->nseries_filled,
+                       b->set->rows_skipped, 0, 0);
         hz__fc_data_notices(cmd, &b->set->cal, b->set->partial,
                             b->set->rows_repeated, b->set->repeated_first,
                             b->set->zoned);

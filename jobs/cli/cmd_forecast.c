@@ -8,7 +8,6 @@
 #include "cli/report_cli.h"
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
-#include "horizon/outfile.h"
 #include "horizon/reconcile.h"
 #include "horizon/series.h"
 
@@ -133,6 +132,12 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
         return HZ_EXIT_USAGE;
     }
     a->input = argv[optind];
+    const hz_cli_output outs[] = {{"-o", a->outpath},
+                                  {"--diagnostics", a->diagpath},
+                                  {"--fitted", a->fittedpath},
+                                  {"--report", a->report}};
+    if ((rc = hz_cli_check_outputs(cmd, a->input, outs, 4)) != HZ_EXIT_OK)
+        return rc;
     return hz__fc_series_check(cmd, &a->sa, &a->csvo);
 }
 
@@ -155,40 +160,41 @@ static writer_fn writer_for(int k, bool json)
     return json ? hz_forecast_result_write_json : hz_forecast_result_write_csv;
 }
 
-/* Write one output to a temporary (or stdout); *o is left for commit. */
-static int write_one(const char *cmd, const char *path, writer_fn fn,
-                     const hz_forecast_result *res, hz_outfile **o)
+/* Write one output of the set. */
+static int write_one(hz_cli_outs *outs, const char *path, writer_fn fn,
+                     const hz_forecast_result *res)
 {
     hz_error err;
-    if ((*o = hz_cli_out_open(cmd, path)) == NULL)
+    FILE *f = hz_cli_outs_add(outs, path);
+    if (f == NULL)
         return HZ_EXIT_FAIL;
-    if (fn(res, hz_outfile_stream(*o), &err) != HZ_OK) {
-        hz_cli_out_fail(cmd, *o, err.msg);
-        *o = NULL;
-        return HZ_EXIT_FAIL;
-    }
+    if (fn(res, f, &err) != HZ_OK)
+        return hz_cli_outs_fail(outs, f, err.msg);
     return HZ_EXIT_OK;
 }
 
-/* Diagnostics, fitted values, then the forecasts: all are written before
- * any is committed, so a failure leaves none of them new. */
+/* Diagnostics, fitted values, the report, then the forecasts (perhaps
+ * to standard output, which cannot be taken back: last): all are
+ * written before any is committed, so a failure leaves none of them
+ * new (cli.h, hz_cli_outs). */
 static int write_outputs(const char *cmd, const fc_args *a,
                          const hz_forecast_result *res)
 {
-    hz_outfile *o[3] = {NULL, NULL, NULL};
+    hz_cli_outs outs;
+    hz_cli_outs_init(&outs, cmd);
     const char *path[3] = {a->diagpath, a->fittedpath, a->outpath};
     int rc = HZ_EXIT_OK;
-    for (int k = 0; k < 3 && rc == HZ_EXIT_OK; k++)
-        if (k == 2 || path[k] != NULL)
-            rc = write_one(cmd, path[k], writer_for(k, a->json), res, &o[k]);
-    for (int k = 0; k < 3; k++) {
-        if (o[k] == NULL)
-            continue;
-        if (rc == HZ_EXIT_OK)
-            rc = hz_cli_out_commit(cmd, o[k]);
-        else
-            hz_cli_out_abort(o[k]);
-    }
+    for (int k = 0; k < 2 && rc == HZ_EXIT_OK; k++)
+        if (path[k] != NULL)
+            rc = write_one(&outs, path[k], writer_for(k, a->json), res);
+    if (rc == HZ_EXIT_OK && a->report != NULL)
+        rc = hz__cli_report_forecast(&outs, a->report, a->report_llm, res,
+                                     &a->req, a->input);
+    if (rc == HZ_EXIT_OK)
+        rc = write_one(&outs, path[2], writer_for(2, a->json), res);
+    if (rc == HZ_EXIT_OK)
+        return hz_cli_outs_commit(&outs);
+    hz_cli_outs_abort(&outs);
     return rc;
 }
 
@@ -234,8 +240,9 @@ int hz__cmd_forecast(int argc, char **argv)
         goto out;
     }
     double t0 = hz_now();
+    hz_csv_report rep;
     if ((rc = hz__cli_report_check(cmd, a.report, a.report_llm)) != 0 ||
-        (rc = hz_cli_read_csv(cmd, a.input, &a.csvo, &ds, NULL)) != 0 ||
+        (rc = hz_cli_read_csv(cmd, a.input, &a.csvo, &ds, &rep)) != 0 ||
         (rc = hz__fc_series_resolve(cmd, &a.sa, ds)) != 0)
         goto out;
     double t1 = hz_now();
@@ -244,6 +251,8 @@ int hz__cmd_forecast(int argc, char **argv)
         goto out;
     }
     fill_request(&a);
+    a.req.rows_skipped_read = rep.rows_skipped; /* counted, and their
+                                                   periods not taken as 0 */
     hz_error err;
     hz_error_clear(&err);
     hz_status st = hz_forecast_run(ds, &a.req, &res, &err);
@@ -252,20 +261,21 @@ int hz__cmd_forecast(int argc, char **argv)
         rc = hz__fc_exit_code(st);
         goto out;
     }
-    if ((rc = write_outputs(cmd, &a, res)) != HZ_EXIT_OK ||
-        (a.report != NULL &&
-         (rc = hz__cli_report_forecast(cmd, a.report, a.report_llm, res,
-                                       &a.req, a.input)) != HZ_EXIT_OK))
+    if ((rc = write_outputs(cmd, &a, res)) != HZ_EXIT_OK)
         goto out;
+    size_t nraised = 0; /* series with values raised, not those kept >= 0 */
+    for (size_t i = 0; i < res->nseries; i++)
+        nraised += res->series[i].nclamped > 0;
     hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
-                   res->nseries_filled, res->nclamped, res->nnonneg);
+                   res->nseries_filled, res->rows_skipped, res->nclamped,
+                   nraised);
     hz__fc_data_notices(cmd, &res->cal, res->partial, res->rows_repeated,
                         res->repeated_first, res->zoned);
-    if (res->rows_skipped > 0)
+    if (res->rows_skipped > rep.rows_skipped) /* the reader's are said */
         fprintf(stderr,
                 "horizon %s: %zu rows without a date or value were not "
                 "used\n",
-                cmd, res->rows_skipped);
+                cmd, res->rows_skipped - rep.rows_skipped);
     if (!a.quiet)
         summary(cmd, &a, res, t1 - t0);
 out:

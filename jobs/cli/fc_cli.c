@@ -346,7 +346,8 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
 
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
-                    size_t nseries_filled, size_t nclamped, size_t nnonneg)
+                    size_t nseries_filled, size_t rows_skipped,
+                    size_t nclamped, size_t nseries_clamped)
 {
     if (a->detected_long)
         fprintf(stderr,
@@ -360,21 +361,29 @@ void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
             fprintf(stderr, "%s %g%%", k ? "," : "", levels[k]);
         fputs(" intervals\n", stderr);
     }
-    if (nfilled > 0)
+    if (nfilled > 0) {
         fprintf(stderr,
                 "horizon %s: %zu period%s with no rows %s in %zu series "
                 "(--fill none refuses gaps; --diagnostics counts them per "
-                "series)\n",
+                "series)",
                 cmd, nfilled, nfilled == 1 ? "" : "s",
                 a->so.fill == HZ_FILL_INTERPOLATE ? "interpolated"
                                                   : "filled with zero",
                 nseries_filled);
+        if (rows_skipped > 0)
+            fprintf(stderr,
+                    "; %zu skipped row%s (malformed, or without a date or "
+                    "value) may have belonged to %s",
+                    rows_skipped, rows_skipped == 1 ? "" : "s",
+                    nfilled == 1 ? "it" : "them");
+        fputc('\n', stderr);
+    }
     if (nclamped > 0)
         fprintf(stderr,
                 "horizon %s: %zu forecast values below zero raised to 0 in "
                 "%zu series that never go below 0 (--nonnegative off keeps "
                 "them)\n",
-                cmd, nclamped, nnonneg);
+                cmd, nclamped, nseries_clamped);
 }
 
 static void partial_notices(const char *cmd, const hz_calendar *cal,

@@ -73,7 +73,7 @@ enum {
     "                         at its own last period.  A file with columns\n" \
     "                         unique_id, ds, y (statsforecast) is read so\n"  \
     "                         when --date and --value are not given\n"        \
-    "  --freq F               minute (min; 30min, 15min ... half-hour),\n"  \
+    "  --freq F               minute (min; 30min, 15min ... half-hour),\n"    \
     "                         hour (h), day (D), week (W,\n"                  \
     "                         W-SUN..W-SAT), month (M/ME ends, MS starts),\n" \
     "                         quarter (Q/QE, QS), year (Y/YE/A, YS); "        \
@@ -83,14 +83,18 @@ enum {
     "                         (e.g. 24,168 or 52.18; 1 for none); default\n"  \
     "                         hour 24,168; day 7,365.25; week 52.18; month\n" \
     "                         12; quarter 4; minute 1440,10080 (30min\n"      \
-    "                         48,336)\n"                                       \
+    "                         48,336)\n"                                      \
     "  --agg A                sum (default), mean or count\n"                 \
-    "  --fill F               periods with no rows: zero (default),\n"        \
-    "                         interpolate, or none (refuse gaps)\n"           \
-    "  --partial P            weeks, months, ... that daily dates do not\n"  \
+    "  --fill F               periods with no rows: zero, interpolate, or\n"  \
+    "                         none (refuse gaps); default zero, except\n"     \
+    "                         that with rows skipped (--on-error skip) a\n"   \
+    "                         period of one-row-per-period data without\n"    \
+    "                         its row is refused (a missing value)\n"         \
+    "  --partial P            weeks, months, ... that daily dates do not\n"   \
     "                         cover whole: drop-last (default: a part last\n" \
     "                         period is left out and forecast), drop (the\n"  \
-    "                         part first one too) or keep (taken as whole);\n"\
+    "                         part first one too) or keep (taken as "         \
+    "whole);\n"                                                               \
     "                         named on stderr\n"                              \
     "  --nonnegative M        auto (default: points and bounds kept >= 0\n"   \
     "                         for series never below 0), on or off\n"         \
@@ -136,10 +140,13 @@ int hz__fc_series_check(const char *cmd, hz__fc_series_args *a,
 int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
                           const hz_dataset *ds);
 /* Notices that are printed whatever --quiet says: how --level was read,
- * the detected format, filled gaps, values raised to zero. */
+ * the detected format, filled gaps (and the rows skipped, which may have
+ * been theirs), values raised to zero (nclamped of them, in
+ * nseries_clamped series). */
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
-                    size_t nseries_filled, size_t nclamped, size_t nnonneg);
+                    size_t nseries_filled, size_t rows_skipped,
+                    size_t nclamped, size_t nseries_clamped);
 /* Notices of what the data made the series leave out or take as they
  * came (printed whatever --quiet says): a first or last period the data
  * do not cover whole, rows summed into a period already seen in data of

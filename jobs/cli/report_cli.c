@@ -11,7 +11,7 @@
 #include "horizon/analytics_view.h"
 #include "horizon/series.h"
 
-int hz__cli_write_report(const char *cmd, const char *path,
+int hz__cli_write_report(hz_cli_outs *outs, const char *path,
                          const hz_report *rep)
 {
     hz_error err;
@@ -19,17 +19,16 @@ int hz__cli_write_report(const char *cmd, const char *path,
     char *html = NULL;
     size_t len = 0;
     if (hz_report_render(rep, &html, &len, &err) != HZ_OK) {
-        hz_cli_error(cmd, "report: %s", err.msg);
+        hz_cli_error(outs->cmd, "report: %s", err.msg);
+        hz_cli_outs_abort(outs);
         return HZ_EXIT_FAIL;
     }
-    hz_outfile *o = hz_cli_out_open(cmd, path); /* whole or absent */
+    FILE *f = hz_cli_outs_add(outs, path); /* renamed with the others */
     int rc = HZ_EXIT_FAIL;
-    if (o != NULL) {
-        if (fwrite(html, 1, len, hz_outfile_stream(o)) == len)
-            rc = hz_cli_out_commit(cmd, o);
-        else
-            rc = hz_cli_out_fail(cmd, o, "report");
-    }
+    if (f != NULL)
+        rc = fwrite(html, 1, len, f) == len
+                 ? HZ_EXIT_OK
+                 : hz_cli_outs_fail(outs, f, "report");
     free(html);
     return rc;
 }
@@ -65,17 +64,21 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-/* The narrative of sum (freed here), then the page to path. */
-static int finish(const char *cmd, const char *path, bool llm, hz_report *rep,
-                  const char *type, hz_summary *sum)
+/* The narrative of sum (freed here), then the page to path, staged in
+ * outs (given up on failure). */
+static int finish(hz_cli_outs *outs, const char *path, bool llm,
+                  hz_report *rep, const char *type, hz_summary *sum)
 {
     int rc = HZ_EXIT_FAIL;
     if (sum == NULL)
-        hz_cli_error(cmd, "report: out of memory (or nothing to narrate)");
-    else if ((rc = hz__cli_report_narrative(cmd, rep, type, sum, llm)) ==
+        hz_cli_error(outs->cmd,
+                     "report: out of memory (or nothing to narrate)");
+    else if ((rc = hz__cli_report_narrative(outs->cmd, rep, type, sum, llm)) ==
              HZ_EXIT_OK)
-        rc = hz__cli_write_report(cmd, path, rep);
+        rc = hz__cli_write_report(outs, path, rep);
     hz_summary_free(sum);
+    if (rc != HZ_EXIT_OK)
+        hz_cli_outs_abort(outs);
     return rc;
 }
 
@@ -92,10 +95,11 @@ static hz_report *new_report(const char *cmd, const char *title,
     return rep;
 }
 
-int hz__cli_report_forecast(const char *cmd, const char *path, bool llm,
+int hz__cli_report_forecast(hz_cli_outs *outs, const char *path, bool llm,
                             const hz_forecast_result *res,
                             const hz_forecast_request *req, const char *input)
 {
+    const char *cmd = outs->cmd;
     char title[256], sub[512], ylab[160];
     int n = snprintf(title, sizeof title, "Forecast of %s",
                      req->agg == HZ_AGG_COUNT ? "row counts"
@@ -110,8 +114,10 @@ int hz__cli_report_forecast(const char *cmd, const char *path, bool llm,
              hz_calendar_unit(&res->cal, unit, sizeof unit),
              hz_fc_model_name(req->model), res->horizon);
     hz_report *rep = new_report(cmd, title, sub);
-    if (rep == NULL)
+    if (rep == NULL) {
+        hz_cli_outs_abort(outs);
         return HZ_EXIT_FAIL;
+    }
     hz_error err;
     hz_error_clear(&err);
     int rc;
@@ -120,18 +126,20 @@ int hz__cli_report_forecast(const char *cmd, const char *path, bool llm,
                                                &res->cal, ylab, sizeof ylab),
                            &err) != HZ_OK) {
         hz_cli_error(cmd, "report: %s", err.msg);
+        hz_cli_outs_abort(outs);
         rc = HZ_EXIT_FAIL;
     } else {
-        rc = finish(cmd, path, llm, rep, "forecast",
+        rc = finish(outs, path, llm, rep, "forecast",
                     hz__cli_summary_forecast(res));
     }
     hz_report_free(rep);
     return rc;
 }
 
-int hz__cli_report_analytics(const char *cmd, const char *path, bool llm,
+int hz__cli_report_analytics(hz_cli_outs *outs, const char *path, bool llm,
                              const hz_analytics_result *res, const char *input)
 {
+    const char *cmd = outs->cmd;
     char title[128], sub[512];
     hz_analysis_kind k = hz_analytics_kind(res);
     snprintf(title, sizeof title, "Customer analysis: %s",
@@ -144,25 +152,29 @@ int hz__cli_report_analytics(const char *cmd, const char *path, bool llm,
     snprintf(sub, sizeof sub, "%s: %zu customers", base_name(input),
              hz_analytics_customers(res));
     hz_report *rep = new_report(cmd, title, sub);
-    if (rep == NULL)
+    if (rep == NULL) {
+        hz_cli_outs_abort(outs);
         return HZ_EXIT_FAIL;
+    }
     hz_error err;
     hz_error_clear(&err);
     int rc;
     if (hz_report_analysis(rep, res, &err) != HZ_OK) {
         hz_cli_error(cmd, "report: %s", err.msg);
+        hz_cli_outs_abort(outs);
         rc = HZ_EXIT_FAIL;
     } else {
-        rc = finish(cmd, path, llm, rep, hz_analysis_kind_name(k),
+        rc = finish(outs, path, llm, rep, hz_analysis_kind_name(k),
                     hz__cli_summary_analytics(res));
     }
     hz_report_free(rep);
     return rc;
 }
 
-int hz__cli_report_backtest(const char *cmd, const char *path, bool llm,
+int hz__cli_report_backtest(hz_cli_outs *outs, const char *path, bool llm,
                             const hz_report_backtest_in *bt, const char *input)
 {
+    const char *cmd = outs->cmd;
     char sub[512];
     snprintf(sub, sizeof sub,
              "%s: %zu series by %s, last %zu periods held out at %zu "
@@ -171,16 +183,19 @@ int hz__cli_report_backtest(const char *cmd, const char *path, bool llm,
              bt->origins);
     hz_report *rep = new_report(cmd, "Backtest of the forecasting models",
                                 sub);
-    if (rep == NULL)
+    if (rep == NULL) {
+        hz_cli_outs_abort(outs);
         return HZ_EXIT_FAIL;
+    }
     hz_error err;
     hz_error_clear(&err);
     int rc;
     if (hz_report_backtest(rep, bt, &err) != HZ_OK) {
         hz_cli_error(cmd, "report: %s", err.msg);
+        hz_cli_outs_abort(outs);
         rc = HZ_EXIT_FAIL;
     } else {
-        rc = finish(cmd, path, llm, rep, "backtest",
+        rc = finish(outs, path, llm, rep, "backtest",
                     hz__cli_summary_backtest(bt));
     }
     hz_report_free(rep);

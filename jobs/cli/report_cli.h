@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "cli/cli.h"
 #include "horizon/analytics.h"
 #include "horizon/forecast.h"
 #include "horizon/report.h"
@@ -33,26 +34,29 @@
 /* HZ_EXIT_OK, or a usage error for --report-llm without --report. */
 int hz__cli_report_check(const char *cmd, const char *path, bool llm);
 
-/* Write rep to path atomically (a temporary file in the same directory,
- * renamed when complete): on failure nothing is left at path.  Returns an
- * exit code (0 ok) after printing any error for cmd. */
-int hz__cli_write_report(const char *cmd, const char *path,
+/* Write rep to path as one more output of the command's set (cli.h):
+ * written to a temporary file, renamed into place only when the set is
+ * committed with the command's other outputs, so that a report that
+ * fails leaves none of them new.  Returns an exit code (0 ok) after
+ * printing any error for the set's command (the set is then given
+ * up). */
+int hz__cli_write_report(hz_cli_outs *outs, const char *path,
                          const hz_report *rep);
 
-/* The report of a forecast of input (a CSV path) made with req; llm:
- * the narrative from the configured LLM (--report-llm), else the offline
- * template. */
-int hz__cli_report_forecast(const char *cmd, const char *path, bool llm,
+/* The report of a forecast of input (a CSV path) made with req, staged
+ * into outs (as hz__cli_write_report); llm: the narrative from the
+ * configured LLM (--report-llm), else the offline template. */
+int hz__cli_report_forecast(hz_cli_outs *outs, const char *path, bool llm,
                             const hz_forecast_result *res,
                             const hz_forecast_request *req, const char *input);
 
-/* The report of a customer analysis of input. */
-int hz__cli_report_analytics(const char *cmd, const char *path, bool llm,
+/* The report of a customer analysis of input, staged into outs. */
+int hz__cli_report_analytics(hz_cli_outs *outs, const char *path, bool llm,
                              const hz_analytics_result *res,
                              const char *input);
 
-/* The report of a backtest of input. */
-int hz__cli_report_backtest(const char *cmd, const char *path, bool llm,
+/* The report of a backtest of input, staged into outs. */
+int hz__cli_report_backtest(hz_cli_outs *outs, const char *path, bool llm,
                             const hz_report_backtest_in *bt,
                             const char *input);
 

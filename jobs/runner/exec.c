@@ -197,11 +197,12 @@ static void rename_in_message(hz_error *err, const char *path,
 }
 
 /* Read the CSV; the dataset's source is then its name, so that every
- * message of the engine names the dataset, not the descriptor. */
+ * message of the engine names the dataset, not the descriptor.  A
+ * forecast is told how many rows the reader skipped (counted, and their
+ * periods not taken as 0), as the command's is. */
 static hz_status ingest_stage(const char *path, const char *name,
-                              const hz_job_request *req,
-                              const hz_exec_options *opt, hz_dataset **ds,
-                              hz_error *err)
+                              hz_job_request *req, const hz_exec_options *opt,
+                              hz_dataset **ds, hz_error *err)
 {
     hz_csv_options co = req->csv;
     co.threads = opt->threads;
@@ -211,6 +212,7 @@ static hz_status ingest_stage(const char *path, const char *name,
         rename_in_message(err, path, name);
         return rc;
     }
+    req->fc.rows_skipped_read = rep.rows_skipped;
     char *src = strdup(name);
     if (src == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");

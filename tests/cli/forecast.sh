@@ -178,4 +178,46 @@ expect_exit 2 "--partial: expected drop-last, drop or keep, got 'some'" -- "$H" 
 "$H" forecast "$S" --date order_date --value revenue --freq month --quiet \
     -o "$T/pm.csv" 2>"$T/pm.err"
 check "whole last month: no notice" bash -c "! grep -q 'the last month' '$T/pm.err'"
+# rows skipped by the reader (--on-error skip) are counted in the summary
+# and the JSON; in data of one row per period the periods they leave
+# without a row are missing values, not sales of 0: refused unless a fill
+# is asked for; in transactions an empty period is 0, said with the
+# skipped rows that may have been its
+printf 'date,sales,x\n2024-01,1,a\n2024-02,2\n2024-03,3,c,extra\n2024-04,4,d\n2024-05,N/A,e\n2024-06,6,f\n' >"$T/rag.csv"
+expect_exit 1 "rag.csv: 3 rows were skipped (malformed, or without a date or value) and series 'total' has no row for 3 periods (2024-02, 2024-03, 2024-05): in data of one row per series and period a period without its row is a missing value, not 0" \
+    -- "$H" forecast "$T/rag.csv" --date date --value sales --on-error skip -o "$T/rag.out"
+check "skipped rows refused: no output" test ! -e "$T/rag.out"
+expect_exit 1 "has no row for 3 periods" -- "$H" backtest "$T/rag.csv" \
+    --date date --value sales --on-error skip --horizon 1
+"$H" forecast "$T/rag.csv" --date date --value sales --on-error skip \
+    --fill interpolate --json >"$T/rag.json" 2>"$T/rag.err"
+check "--fill interpolate: exit 0" test $? -eq 0
+check "skipped rows in the summary" grep -q "rows used 3, skipped 3;" "$T/rag.err"
+check "skipped rows in the JSON" grep -q '"rows_used":3,"rows_skipped":3,' "$T/rag.json"
+check "interpolated, the skipped rows named" grep -q "3 periods with no rows interpolated in 1 series .*; 3 skipped rows (malformed, or without a date or value) may have belonged to them" "$T/rag.err"
+check "no 'without a date or value were not used' for the reader's rows" \
+    bash -c "! grep -q 'were not used' '$T/rag.err'"
+"$H" forecast "$T/rag.csv" --date date --value sales --on-error skip \
+    --fill zero --json >"$T/rag0.json" 2>/dev/null
+check "--fill zero: the gaps are 0" grep -q '"rows_skipped":3,"filled_periods":3' "$T/rag0.json"
+awk 'BEGIN { print "date,sales"
+    for (m = 1; m <= 12; m++) for (d = 3; d <= 24; d += 7)
+        printf "2024-%02d-%02d,%s\n", m, d, m == 5 ? "bad" : m + d }' >"$T/tx.csv"
+"$H" forecast "$T/tx.csv" --date date --value sales --on-error skip \
+    --horizon 2 -o "$T/tx.out" 2>"$T/tx.err"
+check "transactions: an empty month is 0 (exit 0)" test $? -eq 0
+check "transactions: the fill names the skipped rows" grep -q "1 period with no rows filled with zero in 1 series .*; 4 skipped rows (malformed, or without a date or value) may have belonged to it" "$T/tx.err"
+check "transactions: rows skipped in the summary" grep -q "rows used 44, skipped 4;" "$T/tx.err"
+# values raised to 0: counted in the series where they were raised (one
+# of six series that never go below 0 declines through zero)
+awk 'BEGIN { print "date,g,sales"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d", 2023 + int(m / 12), m % 12 + 1)
+        for (g = 1; g <= 5; g++)
+            printf "%s,flat%d,%d\n", d, g, 100 + (m * 7 + g * 3) % 11
+        printf "%s,down,%d\n", d, 240 - 10 * m } }' >"$T/down.csv"
+"$H" forecast "$T/down.csv" --date date --value sales --by g --model drift \
+    --horizon 3 --quiet -o "$T/down.out" 2>"$T/down.err"
+check "raised values: in 1 series, not the 6 kept >= 0" grep -q \
+    "forecast values below zero raised to 0 in 1 series that never go below 0" "$T/down.err"
 finish

@@ -17,7 +17,7 @@ awk 'BEGIN {
     }
 }' >"$T/pipe.csv"
 for m in mint bu; do
-    expect_exit 2 "contains '|'" -- "$H" forecast "$T/pipe.csv" --date date \
+    expect_exit 1 "contains '|'" -- "$H" forecast "$T/pipe.csv" --date date \
         --value sales --by region,category --reconcile "$m" --horizon 2 \
         -o "$T/pipe_$m.csv"
     check "pipe $m: no output" test ! -e "$T/pipe_$m.csv"
@@ -32,13 +32,13 @@ awk 'BEGIN {
         printf "%s,North,Toys,%d\n", d, 100 + m
     }
 }' >"$T/pipe2.csv"
-expect_exit 2 "series 'West|X|A,B' has 3 '|'-separated parts for 2 --by" -- \
+expect_exit 1 "series 'West|X|A,B' has 3 '|'-separated parts for 2 --by" -- \
     "$H" forecast "$T/pipe2.csv" --date date --value sales \
     --by region,category --reconcile mint --horizon 2 -o "$T/pipe2_o.csv"
 check "pipe2: no output" test ! -e "$T/pipe2_o.csv"
 # without grouping levels the same file forecasts: no two series share
 # a name there
-expect_exit 2 "share the name 'A|B|C'" -- "$H" forecast "$T/pipe.csv" \
+expect_exit 1 "share the name 'A|B|C'" -- "$H" forecast "$T/pipe.csv" \
     --date date --value sales --by region,category --horizon 2 -o "$T/pipe_n.csv"
 # one --by column: a '|' inside a value is just a name
 "$H" forecast "$T/pipe.csv" --date date --value sales --by region \
@@ -53,11 +53,41 @@ for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
     printf '2024-%s-01,,%d\n2024-%s-01,"",%d\n2024-%s-01,N,5\n' \
         "$m" $((10#$m)) "$m" $((20 + 10#$m)) "$m" >>"$T/empty.csv"
 done
-expect_exit 2 "share the name ''" -- "$H" forecast "$T/empty.csv" \
+expect_exit 1 "share the name ''" -- "$H" forecast "$T/empty.csv" \
     --date date --value sales --by region --horizon 2 -o "$T/empty_o.csv"
 # the series builder refuses them, so backtest does too
-expect_exit 2 "share the name 'A|B|C'" -- "$H" backtest "$T/pipe.csv" \
+expect_exit 1 "share the name 'A|B|C'" -- "$H" backtest "$T/pipe.csv" \
     --date date --value sales --by region,category --horizon 2
+
+# ---- Latin-1 group values: 'Caf\xe9' and 'Caf\xe8' both show as
+# 'Caf\uFFFD' (JSON, reports): two series of one name, refused (exit 1,
+# a data problem) with the advice to convert the file; so are two level
+# names of a hierarchy ----
+printf 'date,store,sales\n2024-01,Caf\xe9,1\n2024-02,Caf\xe9,2\n2024-01,Caf\xe8,10\n2024-02,Caf\xe8,20\n' >"$T/lat.csv"
+for out in --json "-o $T/lat_o.csv"; do
+    # shellcheck disable=SC2086
+    expect_exit 1 "lat.csv: two groups share the name 'Caf"$'\xef\xbf\xbd'"' once their bytes that are not valid UTF-8 are shown as U+FFFD" \
+        -- "$H" forecast "$T/lat.csv" --date date --value sales --by store $out
+    check "latin-1 ($out): convert to UTF-8" grep -q "convert the file to UTF-8" "$T/err"
+    check "latin-1 ($out): no output" test ! -s "$T/out" -a ! -e "$T/lat_o.csv"
+done
+expect_exit 1 "share the name" -- "$H" backtest "$T/lat.csv" --date date \
+    --value sales --by store --horizon 1
+awk 'BEGIN { print "date,region,cat,sales"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d", 2023 + int(m / 12), m % 12 + 1)
+        printf "%s,Caf\351,A,%d\n%s,Caf\350,B,%d\n", d, 10 + m, d, 20 + m } }' >"$T/lat2.csv"
+"$H" forecast "$T/lat2.csv" --date date --value sales --by region,cat \
+    --horizon 2 --quiet -o "$T/lat2.out" 2>"$T/err"
+check "latin-1, distinct bottom names: exit 0" test $? -eq 0
+expect_exit 1 "reconcile: two groups share the name 'Caf" -- "$H" forecast \
+    "$T/lat2.csv" --date date --value sales --by region,cat --reconcile bu \
+    --horizon 2
+# one store in Latin-1 beside another name: nothing is shared
+printf 'date,store,sales\n2024-01,Caf\xe9,1\n2024-02,Caf\xe9,2\n2024-01,Cafe,10\n2024-02,Cafe,20\n' >"$T/lat3.csv"
+"$H" forecast "$T/lat3.csv" --date date --value sales --by store --quiet \
+    --json >"$T/lat3.json" 2>/dev/null
+check "latin-1, no shared name: exit 0" test $? -eq 0
 
 # ---- a duplicated hour (a clock put back) in hourly data: summed, and
 # the summary no longer says 'one row per series and hour' alone ----

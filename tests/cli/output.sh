@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Outputs whole or absent: every command's -o file is written to a
-# temporary file and renamed; on a full disk, a file size limit, a
+# temporary file and renamed; a command's outputs (-o, side files,
+# --report, standard output) are committed all or none; on a full disk, a file size limit, a
 # missing or read-only directory, the old file stays and no new or
 # temporary file is left; standard output to /dev/full or a closed pipe
 # exits non-zero; JSON output stays valid UTF-8.
@@ -60,6 +61,65 @@ else
     echo "note: running as root, the read-only directory case is skipped"
 fi
 chmod 755 "$T/ro"
+
+# every output of a command is committed together: a --report that
+# cannot be written leaves no -o file (nor the side files), an existing
+# -o file stays as it was; standard output that fails leaves no file new
+B=(--date order_date --value revenue --models naive --horizon 3)
+for cmd in forecast backtest analyze; do
+    case $cmd in
+    forecast) A=("${F[@]}") side=--diagnostics ;;
+    backtest) A=("$H" backtest "$S" "${B[@]}") side=--per-series ;;
+    analyze) A=("$H" analyze clv "$S") side=--save-model ;;
+    esac
+    expect_exit 1 "could not write $T/nodir/r.html" -- "${A[@]}" \
+        -o "$T/set_$cmd.csv" "$side" "$T/side_$cmd" --report "$T/nodir/r.html"
+    check "$cmd: a failed --report leaves no -o file" test ! -e "$T/set_$cmd.csv"
+    check "$cmd: a failed --report leaves no $side file" test ! -e "$T/side_$cmd"
+    printf 'old\n' >"$T/set_$cmd.csv"
+    "${A[@]}" -o "$T/set_$cmd.csv" --report "$T/nodir/r.html" >/dev/null 2>&1
+    check "$cmd: a failed --report leaves the old -o file" \
+        test "$(cat "$T/set_$cmd.csv")" = old
+    rm -f "$T/set_$cmd.csv"
+done
+# standard output is part of the result: analyze -o writes its summary
+# there, forecast and backtest their table without -o
+for A in "${F[*]} --fitted $T/full_f.csv" \
+    "$H backtest $S ${B[*]} --per-series $T/full_b.csv" \
+    "$H analyze clv $S -o $T/full_a.csv --save-model $T/full_m.json"; do
+    # shellcheck disable=SC2086
+    $A >/dev/full 2>"$T/err"
+    rc=$?
+    check "'$A >/dev/full' exits 1 (got $rc)" test "$rc" -eq 1
+    check "'$A >/dev/full' says why" grep -q "could not write standard output: No space left on device" "$T/err"
+done
+check "stdout failed: no file left" test -z "$(find "$T" -name 'full_*')"
+"$H" analyze clv "$S" -o "$T/ok_a.csv" --save-model "$T/ok_m.json" \
+    --report "$T/ok_a.html" >"$T/ok_a.txt" 2>"$T/err"
+check "analyze: every output committed" test -s "$T/ok_a.csv" -a -s "$T/ok_m.json" -a -s "$T/ok_a.html" -a -s "$T/ok_a.txt"
+
+# an output that names the input (by path, another spelling of it, or a
+# link to it) is refused before anything is read: the data stay
+cp "$S" "$T/in.csv"
+ln -s in.csv "$T/in_link.csv"
+IN=(--date order_date --value revenue --horizon 2)
+for a in "forecast|-o|$T/in.csv" "forecast|--fitted|$T/./in.csv" \
+    "forecast|--diagnostics|$T/in_link.csv" "forecast|--report|$T/in.csv" \
+    "backtest|--per-series|$T/in.csv" "backtest|-o|$T/in.csv"; do
+    IFS='|' read -r cmd opt path <<<"$a"
+    expect_exit 2 "$opt $path names the input file $T/in.csv" -- \
+        "$H" "$cmd" "$T/in.csv" "${IN[@]}" "$opt" "$path"
+done
+expect_exit 2 "--save-model $T/in.csv names the input file" -- \
+    "$H" analyze clv "$T/in.csv" --save-model "$T/in.csv" -o "$T/an.csv"
+expect_exit 2 "-o $T/in.csv names the input file" -- \
+    "$H" analyze segment "$T/in.csv" -o "$T/in.csv"
+check "the input is left as it was" cmp -s "$S" "$T/in.csv"
+check "nothing else written" test ! -e "$T/an.csv"
+mkdir -p "$T/sub"
+expect_exit 2 "-o $T/two.csv and --fitted $T/sub/../two.csv name the same file" -- \
+    "${F[@]}" -o "$T/two.csv" --fitted "$T/sub/../two.csv"
+check "two outputs of one name: none written" test ! -e "$T/two.csv"
 
 # success: the file appears whole, with the usual permissions, nothing else
 "${F[@]}" -o "$T/ok.csv" --diagnostics "$T/ok-diag.csv" --fitted "$T/ok-fit.csv"

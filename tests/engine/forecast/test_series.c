@@ -231,20 +231,87 @@ HZ_TEST(rows_with_missing_values_are_skipped_and_counted)
     o.date_col = "d";
     o.value_col = "v";
     hz_series_set *s = NULL;
+    hz_error err;
+    /* one row a day: the day whose row has no value is missing, not 0 */
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_EPARSE && s == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "1 row was skipped");
+    HZ_CHECK_CONTAINS(err.msg, "no row for 1 period (2023-01-02)");
+    HZ_CHECK_CONTAINS(err.msg, "a missing value, not 0");
+    o.fill = HZ_FILL_ZERO; /* asked for: taken as 0 */
     HZ_CHECK(hz_series_build(ds, &o, &s, NULL) == HZ_OK);
     HZ_CHECK(s->freq == HZ_FREQ_DAY);
     HZ_CHECK(s->rows_used == 2 && s->rows_skipped == 1);
     HZ_CHECK(s->series[0].n == 3);
     HZ_CHECK_NEAR(s->series[0].values[1], 0, 0);
     hz_series_set_free(s);
+    o.fill = HZ_FILL_AUTO;
     const double nv[3] = {NAN, NAN, NAN};
     hz_dataset *d2 = hz_dataset_new(3);
     ds_add_dates(d2, "d", days);
     ds_add_f64(d2, "v", nv);
-    hz_error err;
     HZ_CHECK(hz_series_build(d2, &o, &s, &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "no rows with both a date");
     hz_dataset_free(d2);
+    hz_dataset_free(ds);
+}
+
+/* Rows the reader skipped (--on-error skip) are counted with the rows
+ * without a value; in data of one row per period the periods they leave
+ * without a row are refused unless a fill is asked for, while in
+ * transactions an empty period is 0. */
+HZ_TEST(rows_skipped_by_the_reader_are_counted_and_not_taken_as_zero)
+{
+    const int32_t days[4] = {D(2023, 1, 1), D(2023, 2, 1), D(2023, 4, 1),
+                             D(2023, 5, 1)};
+    const double v[4] = {1, 2, 4, 5};
+    hz_dataset *ds = hz_dataset_new(4);
+    ds_add_dates(ds, "d", days);
+    ds_add_f64(ds, "v", v);
+    hz_series_opts o;
+    hz_series_opts_init(&o);
+    o.date_col = "d";
+    o.value_col = "v";
+    hz_series_set *s = NULL;
+    hz_error err;
+    /* no row skipped: the gap is a month without sales */
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_OK);
+    HZ_CHECK(s->rows_skipped == 0 && s->nfilled == 1);
+    hz_series_set_free(s);
+    o.rows_skipped_read = 2;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_EPARSE && s == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "dataset: 2 rows were skipped");
+    HZ_CHECK_CONTAINS(err.msg,
+                      "series 'total' has no row for 1 period (2023-03-01)");
+    HZ_CHECK_CONTAINS(err.msg, "--fill interpolate");
+    o.fill = HZ_FILL_INTERPOLATE;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_OK);
+    HZ_CHECK(s->rows_used == 4 && s->rows_skipped == 2 && s->nfilled == 1);
+    HZ_CHECK_NEAR(s->series[0].values[2], 3, 1e-12);
+    hz_series_set_free(s);
+    o.fill = HZ_FILL_ZERO;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_OK);
+    HZ_CHECK(s->rows_skipped == 2);
+    HZ_CHECK_NEAR(s->series[0].values[2], 0, 0);
+    hz_series_set_free(s);
+    hz_dataset_free(ds);
+    /* transactions (four a month): a month without rows is 0 */
+    int32_t td[16];
+    double tv[16];
+    for (int i = 0; i < 16; i++) {
+        td[i] = D(2023, (unsigned)(i / 4 < 2 ? 1 + i / 4 : 2 + i / 4),
+                  (unsigned)(1 + 7 * (i % 4)));
+        tv[i] = 1 + i % 3;
+    }
+    ds = hz_dataset_new(16);
+    ds_add_dates(ds, "d", td);
+    ds_add_f64(ds, "v", tv);
+    o.fill = HZ_FILL_AUTO;
+    o.freq = HZ_FREQ_MONTH;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_OK);
+    HZ_CHECK(s->rows_used == 16 && s->rows_skipped == 2 && s->nfilled == 1);
+    HZ_CHECK(s->series[0].n == 5);
+    HZ_CHECK_NEAR(s->series[0].values[2], 0, 0);
+    hz_series_set_free(s);
     hz_dataset_free(ds);
 }
 
@@ -282,6 +349,42 @@ static hz_series_set *build_days(const int32_t *days, const double *v,
                                  hz_error *err)
 {
     return build_days_partial(days, v, g, n, f, HZ_PARTIAL_DROP_LAST, err);
+}
+
+/* Two groups whose names coincide are the data's problem (HZ_EPARSE):
+ * joined by '|', or once bytes that are not UTF-8 show as U+FFFD. */
+HZ_TEST(groups_of_one_name_are_refused_as_bad_data)
+{
+    const int32_t days[4] = {D(2023, 1, 1), D(2023, 2, 1), D(2023, 1, 1),
+                             D(2023, 2, 1)};
+    const double v[4] = {1, 2, 10, 20};
+    const char *const latin1[4] = {"Caf\xe9", "Caf\xe9", "Caf\xe8", "Caf\xe8"};
+    const char *const other[4] = {"Caf\xe9", "Caf\xe9", "Cafe", "Cafe"};
+    hz_error err;
+    hz_series_set *s = build_days(days, v, latin1, 4, HZ_FREQ_MONTH, &err);
+    HZ_CHECK(s == NULL && err.status == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "share the name 'Caf\xef\xbf\xbd' once");
+    HZ_CHECK_CONTAINS(err.msg, "convert the file to UTF-8");
+    s = build_days(days, v, other, 4, HZ_FREQ_MONTH, &err);
+    HZ_CHECK(s != NULL && s->nseries == 2);
+    hz_series_set_free(s);
+    const char *const a[4] = {"A|B", "A|B", "A", "A"};
+    const char *const b[4] = {"C", "C", "B|C", "B|C"};
+    hz_dataset *ds = hz_dataset_new(4);
+    ds_add_dates(ds, "d", days);
+    ds_add_f64(ds, "v", v);
+    ds_add_str(ds, "a", a);
+    ds_add_str(ds, "b", b);
+    hz_series_opts o;
+    hz_series_opts_init(&o);
+    const char *by[2] = {"a", "b"};
+    o.date_col = "d";
+    o.value_col = "v";
+    o.by_cols = by;
+    o.nby = 2;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &err) == HZ_EPARSE && s == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "two groups share the name 'A|B|C'");
+    hz_dataset_free(ds);
 }
 
 HZ_TEST(transaction_level_input_gets_months_with_the_reason)
