@@ -277,6 +277,9 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
         snprintf(r->col_name[k], sizeof r->col_name[k], "%s", used[k]);
         r->col_guessed[k] = asked[k] == NULL;
     }
+    long di = hz_dataset_find(ds, dc);
+    r->dates_zoned = di >= 0 && ds->cols[di].type == HZ_TYPE_TIMESTAMP &&
+                     ds->cols[di].zoned;
     hz_customer_options co;
     hz_customer_options_init(&co);
     co.unit = q->unit;

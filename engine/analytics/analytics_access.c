@@ -16,6 +16,11 @@ size_t hz_analytics_customers(const hz_analytics_result *r)
     return r->n;
 }
 
+bool hz_analytics_dates_zoned(const hz_analytics_result *r)
+{
+    return r->dates_zoned;
+}
+
 const char *hz_analytics_customer_id(const hz_analytics_result *r, size_t i)
 {
     return i < r->n && r->idbuf ? hz__id_of(r, i) : NULL;

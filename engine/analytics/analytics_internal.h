@@ -149,6 +149,7 @@ struct hz_analytics_result {
      * guessed (not named in the request) */
     char col_name[3][128];
     bool col_guessed[3];
+    bool dates_zoned; /* the date column's times carried UTC offsets */
     size_t n;
     char *idbuf;
     size_t *idoff;

@@ -430,6 +430,8 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
                     r->col_guessed[k] ? "true" : "false");
         }
         fputc('}', f);
+        fprintf(f, ", \"utc_offsets\": %s",
+                r->dates_zoned ? "true" : "false");
         const hz_customer_summary *s = r->cs;
         fprintf(f,
                 ", \"transactions_used\": %zu, \"transactions_after_as_of"

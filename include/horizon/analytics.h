@@ -173,6 +173,10 @@ HZ_API void hz_analytics_model_free(hz_analytics_model *m);
 /* ---- accessors for the summary (NaN / 0 / NULL when not computed) ---- */
 HZ_API hz_analysis_kind hz_analytics_kind(const hz_analytics_result *r);
 HZ_API size_t hz_analytics_customers(const hz_analytics_result *r);
+/* The purchase dates carried UTC offsets (+01:00, Z): read as UTC
+ * instants, so purchases fall on UTC days (a purchase at 23:30-05:00 on
+ * the next day). */
+HZ_API bool hz_analytics_dates_zoned(const hz_analytics_result *r);
 /* Churn rate: observed share of positive labels (label given) or the
  * share flagged at risk by the recency rule (no label). */
 HZ_API double hz_analytics_churn_rate(const hz_analytics_result *r);

@@ -331,6 +331,12 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
         return st == HZ_ENOTFOUND ? HZ_EXIT_USAGE : HZ_EXIT_FAIL;
     }
     rc = write_outputs(res, g, path);
+    if (rc == HZ_EXIT_OK && hz_analytics_dates_zoned(res))
+        fprintf(stderr,
+                "horizon analyze: the dates carry UTC offsets (such as +01:00 "
+                "or Z): they are read as UTC instants, so purchases fall on "
+                "UTC days (one at 23:30-05:00 counts on the next day); drop "
+                "the offsets to count them in local time\n");
     report_part_errors(res, path);
     hz_analytics_result_free(res);
     return rc;

@@ -107,4 +107,14 @@ check "--k 3: requested" grep -q "k-means: k = 3 (requested)" "$T/out"
 expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only
 check "k = 4 by default" grep -q "k-means: k = 4 (default)" "$T/out"
 
+# dates with UTC offsets: read as UTC instants, and said so (JSON too)
+printf 'customer_id,order_date,revenue\nC1,2024-01-05T23:30:00-05:00,10\nC1,2024-02-05T10:00:00-05:00,20\nC2,2024-01-07T10:00:00-05:00,15\nC3,2024-01-09T10:00:00-05:00,7\n' >"$T/zoned.csv"
+"$H" analyze segment "$T/zoned.csv" -o "$T/zoned_out.csv" 2>"$T/zoned_err" >/dev/null
+check "zoned dates: exit 0" test $? -eq 0
+check "zoned dates: said" grep -q "the dates carry UTC offsets" "$T/zoned_err"
+"$H" analyze segment "$T/zoned.csv" --json 2>/dev/null >"$T/zoned.json"
+check "zoned dates: utc_offsets in json" grep -q '"utc_offsets": true' "$T/zoned.json"
+"$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --json 2>"$T/plain_err" >"$T/plain.json"
+check "plain dates: not said" bash -c "! grep -q 'UTC offsets' '$T/plain_err'"
+check "plain dates: utc_offsets false" grep -q '"utc_offsets": false' "$T/plain.json"
 finish
