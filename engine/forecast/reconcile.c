@@ -9,6 +9,7 @@
 
 #include "forecast/fc_internal.h"
 #include "horizon/reconcile.h"
+#include "numeric/blas_serial.h"
 #include "numeric/gsl_init.h"
 
 static const char *const NAMES[] = {"none", "bu",   "td",    "ols",
@@ -462,6 +463,7 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
         return st;
     size_t m = H->m, nb = H->nb;
     hz__gsl_init();
+    const int threads = hz__blas_serial_enter(); /* the same for any count */
     gsl_matrix *cov = gsl_matrix_alloc(m, m), *shr = gsl_matrix_alloc(m, m);
     gsl_matrix *W = gsl_matrix_alloc(m, m), *G = gsl_matrix_alloc(nb, m);
     gsl_matrix *P = gsl_matrix_alloc(m, m);
@@ -508,6 +510,7 @@ out:
     gsl_matrix_free(W);
     gsl_matrix_free(G);
     gsl_matrix_free(P);
+    hz__blas_serial_leave(threads);
     return st;
 }
 

@@ -125,6 +125,19 @@ done
 check "bias-corrected mint-h: some node corrected" grep -q bias-corrected "$T/bc_t1.csv"
 check "bias-corrected mint-h: identical for 1 and 2 threads" cmp -s "$T/bc_t1.csv" "$T/bc_t2.csv"
 check "bias-corrected mint-h: the points add up" awk -f "$T/sums.awk" "$T/bc_t1.csv"
+# hundreds of nodes: the reconciliation's BLAS runs on one thread, so the
+# digits do not depend on --threads (they did from about 100 nodes)
+"$H" gen --kind products --products 20 --months 24 -o "$T/p20.csv" 2>/dev/null
+for m in mint ols; do
+    for t in 1 2 7; do
+        "$H" forecast "$T/p20.csv" --date date --value quantity --by region,product_id \
+            --freq week --horizon 4 --reconcile "$m" --threads "$t" --quiet \
+            -o "$T/big_${m}_$t.csv" 2>/dev/null
+    done
+    check "$m, 300+ nodes: more than 100 series" test "$(cut -d, -f1 "$T/big_${m}_1.csv" | sort -u | wc -l)" -gt 100
+    check "$m, 300+ nodes: identical for 1, 2 and 7 threads" \
+        bash -c "cmp -s '$T/big_${m}_1.csv' '$T/big_${m}_2.csv' && cmp -s '$T/big_${m}_1.csv' '$T/big_${m}_7.csv'"
+done
 
 expect_exit 2 "--bias-correct on needs --reconcile" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on
