@@ -275,9 +275,15 @@ hz_status hz__fc_run_chain(int model, hz__fc_fn fn, const hz__fc_in *in,
             st = hz_error_set(err, s == HZ_OK ? HZ_ENOCONV : s, "%s", e2.msg);
             break;
         }
-        size_t len = strlen(note);
-        snprintf(note + len, sizeof note - len, "%s%s; used %s",
-                 len ? "; " : "", e2.msg, hz_fc_model_name(next));
+        /* each step names the model that failed: theta's message may
+         * come from the SES inside it ("ets: ...") */
+        const char *nm = hz_fc_model_name(cur);
+        size_t len = strlen(note), nl = strlen(nm);
+        bool named = cur == HZ_MODEL_AUTO || /* auto is the combination */
+                     (strncmp(e2.msg, nm, nl) == 0 && e2.msg[nl] == ':');
+        snprintf(note + len, sizeof note - len, "%s%s%s%s; used %s",
+                 len ? "; " : "", named ? "" : nm, named ? "" : ": ", e2.msg,
+                 hz_fc_model_name(next));
         cur = next;
         fn = hz__fc_single(cur);
     }

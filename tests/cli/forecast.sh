@@ -54,6 +54,11 @@ printf 'd,g,v\n2024-06-01,a,5\n2024-07-01,a,6\n2024-01-01,b,1\n2024-02-01,b,2\n2
 "$H" forecast "$T/short.csv" --date d --value v --by g --horizon 3 --quiet -o "$T/s.csv"
 check "short run ok" test $? -eq 0
 check "fallback note" grep -q '^a,.*used naive' "$T/s.csv"
+# a fallback's note names the model that failed (theta's message comes
+# from the SES inside it)
+printf 'year,v\n2021,10\n2022,12\n2023,13\n' >"$T/y3.csv"
+"$H" forecast "$T/y3.csv" --date year --value v --horizon 1 --quiet -o "$T/y3_out.csv"
+check "fallback chain names each model" grep -q 'used theta; theta: ets: no model could be fitted to 3 observations; used naive' "$T/y3_out.csv"
 # one observation: no bounds, and the note says why (not a fallback)
 printf 'date,sales\n2024-01,5\n' >"$T/one.csv"
 for m in naive croston; do
