@@ -457,17 +457,17 @@ hz_status hz_cox_fit_named(const double *X, const double *duration,
         st = hz_error_set(err, HZ_EINVAL, "no covariates");
     if (st == HZ_OK)
         st = cox_build(&c, out, X, duration, event, n, p, err);
-    if (st == HZ_OK)
-        st = cox_identified(&c, out, names, err);
-    if (st != HZ_OK)
-        goto out;
-    if (out->events == 0) {
+    /* no subjects or no events first: then no covariate can vary, and
+     * that is not the covariates' fault */
+    if (st == HZ_OK && out->events == 0)
         st = hz_error_set(err, HZ_ETOOSHORT,
                           "no events among the %zu subjects with a "
                           "positive duration",
                           c.n);
+    if (st == HZ_OK)
+        st = cox_identified(&c, out, names, err);
+    if (st != HZ_OK)
         goto out;
-    }
     out->n = c.n;
     out->p = p;
     out->coef = calloc(6 * p, sizeof(double));

@@ -1,6 +1,8 @@
 /* Whole-or-absent output files and UTF-8 checks (horizon/outfile.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -185,7 +187,8 @@ void hz_outfile_abort(hz_outfile *o)
     if (o->f != NULL && o->f != stdout)
         fclose(o->f);
     else if (o->f == stdout)
-        fflush(stdout);
+        __fpurge(stdout); /* what is still buffered of a failed result is
+                             dropped, not sent out cut short */
     if (o->tmp != NULL)
         unlink(o->tmp);
     outfile_free(o);

@@ -302,6 +302,9 @@ slow:
  * +hh (or -) after its time (hh:mm...). */
 static inline bool hz__csv_zoned_text(const char *t, size_t tn)
 {
+    while (tn > 0 && (t[tn - 1] == ' ' || t[tn - 1] == '\t' ||
+                      t[tn - 1] == '\r')) /* as the date parser trims */
+        tn--;
     if (tn < 12 || memchr(t, ':', tn) == NULL)
         return false;
     if (t[tn - 1] == 'Z' || t[tn - 1] == 'z')

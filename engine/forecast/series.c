@@ -628,7 +628,10 @@ static bool one_row_per_period(const hz_series_set *set, double **cnts)
     for (size_t sl = 0; sl < set->nseries; sl++)
         for (size_t t = 0; t < set->series[sl].n; t++)
             cells += cnts[sl][t] > 0;
-    return (double)cells >= 0.95 * (double)set->rows_used;
+    /* or the calendar's inference found one row per period with a few
+     * repeated (up to 1.5 rows a period on period-aligned dates) */
+    return (double)cells >= 0.95 * (double)set->rows_used ||
+           set->rows_repeated > 0;
 }
 
 /* Error for a gap under HZ_FILL_AUTO in data of one row per series and

@@ -191,12 +191,13 @@ static int outs_flush(hz_outfile *o)
 
 int hz_cli_outs_commit(hz_cli_outs *s)
 {
-    /* nothing is renamed until every output, standard output first, has
-     * been written whole */
+    /* the files are flushed and synced first (a full disk or a size
+     * limit shows at their last write), then standard output, the one
+     * that cannot be taken back; nothing is renamed until all went */
     for (int pass = 0; pass < 2; pass++)
         for (size_t k = 0; k < s->n; k++) {
             bool out = hz_outfile_stream(s->o[k]) == stdout;
-            int e = out == (pass == 0) ? outs_flush(s->o[k]) : 0;
+            int e = out == (pass == 1) ? outs_flush(s->o[k]) : 0;
             if (e != 0) {
                 hz_cli_error(s->cmd, "could not write %s: %s",
                              hz_outfile_name(s->o[k]), strerror(e));
@@ -257,6 +258,22 @@ static bool is_file_path(const char *p)
 int hz_cli_check_outputs(const char *cmd, const char *input,
                          const hz_cli_output *outs, size_t n)
 {
+    /* standard output takes one: the main output (the first, by default)
+     * or one given "-" */
+    const char *first = NULL;
+    for (size_t k = 0; k < n; k++) {
+        const char *p = outs[k].path;
+        bool out = p != NULL ? strcmp(p, "-") == 0 : k == 0;
+        if (out && first != NULL) {
+            hz_cli_error(cmd,
+                         "%s and %s both go to standard output: one would "
+                         "be written into the other; give one a file",
+                         first, outs[k].opt);
+            return HZ_EXIT_USAGE;
+        }
+        if (out)
+            first = outs[k].opt;
+    }
     for (size_t k = 0; k < n; k++) {
         if (!is_file_path(outs[k].path))
             continue;

@@ -96,8 +96,10 @@ typedef struct hz_cli_output {
 
 /* Refuse outputs that would replace the data being read: an output that
  * names the input file (the same path, or the same file by device and
- * inode when both exist; "-" is never a file), or two outputs that name
- * one file (the second would replace the first).  HZ_EXIT_OK, or
+ * inode when both exist; "-" is never a file), two outputs that name one
+ * file (the second would replace the first), or two that go to standard
+ * output (outs[0], the main output, goes there when its path is NULL;
+ * any output given "-").  HZ_EXIT_OK, or
  * HZ_EXIT_USAGE after a message naming the options.  The commands call
  * it before reading anything. */
 int hz_cli_check_outputs(const char *cmd, const char *input,

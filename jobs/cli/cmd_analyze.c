@@ -374,11 +374,15 @@ int hz__cmd_analyze(int argc, char **argv)
         help_kind(stdout, g.kname);
         return HZ_EXIT_OK;
     }
+    /* beside -o FILE the CSV's summary goes to standard output */
+    const bool summary_out = g.outpath != NULL && strcmp(g.outpath, "-") &&
+                             !g.json && !g.summary_only;
     const hz_cli_output outs[] = {{"-o", g.outpath},
                                   {"--save-model", g.save_model},
-                                  {"--report", g.report}};
+                                  {"--report", g.report},
+                                  {"the summary", summary_out ? "-" : NULL}};
     if ((rc = check_combination(kind, &g)) != HZ_EXIT_OK ||
-        (rc = hz_cli_check_outputs("analyze", path, outs, 3)) != HZ_EXIT_OK ||
+        (rc = hz_cli_check_outputs("analyze", path, outs, 4)) != HZ_EXIT_OK ||
         (rc = hz__cli_report_check("analyze", g.report, g.report_llm)) !=
             HZ_EXIT_OK)
         return rc;

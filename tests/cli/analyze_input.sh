@@ -117,4 +117,8 @@ check "zoned dates: utc_offsets in json" grep -q '"utc_offsets": true' "$T/zoned
 "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --json 2>"$T/plain_err" >"$T/plain.json"
 check "plain dates: not said" bash -c "! grep -q 'UTC offsets' '$T/plain_err'"
 check "plain dates: utc_offsets false" grep -q '"utc_offsets": false' "$T/plain.json"
+# no subject with a positive duration: said so, not blamed on a covariate
+printf 'id,tenure,churned,score\na,0,yes,1\nb,0,no,2\nc,0,yes,3\n' >"$T/z0.csv"
+expect_exit 1 "no events among the 0 subjects with a positive duration" -- \
+    "$H" analyze survival "$T/z0.csv" --duration tenure --event churned --covariates score
 finish

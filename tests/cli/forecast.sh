@@ -54,6 +54,18 @@ printf 'd,g,v\n2024-06-01,a,5\n2024-07-01,a,6\n2024-01-01,b,1\n2024-02-01,b,2\n2
 "$H" forecast "$T/short.csv" --date d --value v --by g --horizon 3 --quiet -o "$T/s.csv"
 check "short run ok" test $? -eq 0
 check "fallback note" grep -q '^a,.*used naive' "$T/s.csv"
+# weekly data with a few repeated rows (a series with repeats, not
+# transactions) and one row skipped: its week is a missing value, refused
+python3 -c "
+import datetime as d
+print('week,sales')
+for i in range(60):
+    w = (d.date(2023, 1, 2) + d.timedelta(weeks=i)).isoformat()
+    print(f'{w},{\"abc\" if i == 30 else 100 + i}')
+    if i % 4 == 0: print(f'{w},5')" >"$T/wrep.csv"
+expect_exit 1 "has no row for 1 period" -- \
+    "$H" forecast "$T/wrep.csv" --date week --value sales --on-error skip -o "$T/wrep_out.csv"
+check "weekly repeats, skipped row: no output" test ! -e "$T/wrep_out.csv"
 # a fallback's note names the model that failed (theta's message comes
 # from the SES inside it)
 printf 'year,v\n2021,10\n2022,12\n2023,13\n' >"$T/y3.csv"

@@ -155,4 +155,19 @@ check "json total to 15 digits" grep -q '"last12_total":12444567790133}' "$T/pre
 printf 'customer_id,order_date,revenue\nC1,2024-01-05,12345678901.23\nC1,2024-02-05,1\nC2,2024-01-07,15\nC3,2024-01-09,7\n' >"$T/prec_c.csv"
 "$H" analyze segment "$T/prec_c.csv" --customer customer_id --date order_date --amount revenue -o "$T/prec_seg.csv" 2>/dev/null
 check "analyze keeps a 13-digit total" grep -q '12345678902.23' "$T/prec_seg.csv"
+# the files are synced before standard output is written: a file that
+# fails at its last write (here a size limit) leaves stdout empty too
+# (stderr goes through the pipe too: the limit covers every file)
+# (a small output, so that the failure shows only when it is flushed)
+printf 'customer_id,order_date,revenue\nC1,2024-01-05,10\nC1,2024-02-05,20\nC2,2024-01-07,15\nC3,2024-01-09,7\n' >"$T/xfsz_in.csv"
+bash -c 'trap "" XFSZ; ulimit -f 0; exec "$0" analyze segment "$1" -o "$2"' \
+    "$H" "$T/xfsz_in.csv" "$T/xfsz_seg.csv" 2>&1 | cat >"$T/xfsz_all"
+check "size limit: the file named" grep -q "could not write $T/xfsz_seg.csv" "$T/xfsz_all"
+check "size limit: no summary on stdout" bash -c "! grep -q 'analysis: segment' '$T/xfsz_all'"
+check "size limit: no file" test ! -e "$T/xfsz_seg.csv"
+# two outputs on standard output are refused
+expect_exit 2 "-o and --report both go to standard output" -- \
+    "$H" forecast "$S" --date order_date --value revenue --report -
+expect_exit 2 "--report and the summary both go to standard output" -- \
+    "$H" analyze segment "$S" -o "$T/seg2.csv" --report -
 finish

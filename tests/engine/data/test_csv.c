@@ -707,4 +707,12 @@ HZ_TEST(timestamps_mixing_offsets_and_none_are_refused)
                   NULL, &err);
     HZ_CHECK_MSG(ds != NULL && ds->cols[0].zoned, "%s", err.msg);
     hz_dataset_free(ds);
+    /* blanks after the offset (unquoted, or inside quotes) are trimmed
+     * as the date parser trims them: still offsets */
+    ds = read_str("ts,v\n2024-01-05T10:00:00Z ,1\n\"2024-01-05T11:00:00+01:00 "
+                  "\",2\n2024-01-05T12:00:00Z\t,3\n",
+                  NULL, &err);
+    HZ_CHECK_MSG(ds != NULL && ds->cols[0].zoned && ds->nrows == 3, "%s",
+                 err.msg);
+    hz_dataset_free(ds);
 }
