@@ -224,7 +224,7 @@ static void score_cell(const hz_series *s, size_t ntr, int period,
                              fc->upper[wide], h, 1 - fc->levels[wide] / 100)
                    : NAN;
     cl->spl = cl->ivl ? hz_spl(s->values, ntr, y, q, tau, 1 + 2 * nl, h) : NAN;
-    cl->fallback = fc->note[0] != '\0';
+    cl->fallback = hz_forecast_note_is_fallback(fc->note);
     cl->ok = isfinite(cl->smape) && isfinite(cl->mase);
     snprintf(cl->method, sizeof cl->method, "%s", fc->method);
 }

@@ -121,4 +121,16 @@ check "o10 text: snaive covers 1.000 at both levels" \
     grep -Eq '^snaive +[0-9.]+ +[0-9.]+ +[0-9.]+ +1\.000 +1\.000 +3\.920 ' \
     "$T/t10.txt"
 
+# a forecast without intervals is not a fallback (its note, 'no
+# intervals: ...', was counted as one), as `horizon forecast` counts it
+check "h12 text: snaive has no fallback" \
+    awk '$1 == "snaive" && $9 == 0 {ok = 1} END {exit !ok}' "$T/t.txt"
+check "h12 json: snaive has no fallback" python3 -c '
+import json, sys
+m = {r["model"]: r for r in json.load(open(sys.argv[1]))["models"]}
+assert m["snaive"]["fallbacks"] == 0, m["snaive"]' "$T/j.json"
+check "h12 per-series: snaive's fallback 'no'" \
+    awk -F, '$3 == "snaive" && $(NF - 1) == "no" {ok = 1}
+             END {exit !ok}' "$T/ps.csv"
+
 finish
