@@ -44,9 +44,12 @@ double hz_coverage(const double *y, const double *lo, const double *hi,
     if (h == 0)
         return NAN;
     size_t c = 0;
-    for (size_t i = 0; i < h; i++)
+    for (size_t i = 0; i < h; i++) {
+        if (isnan(lo[i]) || isnan(hi[i]))
+            return NAN; /* no interval there: neither in nor out */
         if (y[i] >= lo[i] && y[i] <= hi[i])
             c++;
+    }
     return (double)c / (double)h;
 }
 
@@ -97,6 +100,8 @@ double hz_msis(const double *train, size_t n, int m, const double *y,
         return NAN;
     double s = 0.0;
     for (size_t i = 0; i < h; i++) {
+        if (isnan(lo[i]) || isnan(hi[i]))
+            return NAN;
         s += hi[i] - lo[i];
         if (y[i] < lo[i])
             s += 2.0 / alpha * (lo[i] - y[i]);

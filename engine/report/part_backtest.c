@@ -215,6 +215,37 @@ out:
     return st;
 }
 
+/* A note naming the models whose coverage, MSIS and SPL are over fewer
+ * pairs than their sMAPE and MASE (forecasts without intervals); none
+ * when every model has intervals at every pair. */
+static void intervals_note(hz_report *r, const hz_report_backtest_in *bt)
+{
+    if (bt->interval_pairs == NULL)
+        return;
+    char text[1024];
+    size_t n = 0;
+    for (size_t k = 0; k < bt->nmodels && n < sizeof text; k++) {
+        size_t with = bt->interval_pairs[k];
+        if (with >= bt->npairs)
+            continue;
+        int w = snprintf(text + n, sizeof text - n, "%s%s %zu of %zu%s",
+                         n ? "; "
+                           : "Coverage, MSIS and SPL are over the pairs whose "
+                             "forecast has intervals: ",
+                         bt->model[k], with, bt->npairs,
+                         with == 0 ? " (it gave none: no bar, empty cells)"
+                                   : "");
+        n = w < 0 ? sizeof text : n + (size_t)w;
+    }
+    if (n == 0)
+        return;
+    if (n < sizeof text - 1) {
+        text[n++] = '.';
+        text[n] = '\0';
+    }
+    hz__doc_note(r, "note", text);
+}
+
 hz_status hz_report_backtest(hz_report *r, const hz_report_backtest_in *bt,
                              hz_error *err)
 {
@@ -253,6 +284,7 @@ hz_status hz_report_backtest(hz_report *r, const hz_report_backtest_in *bt,
                          "the point and every interval bound (M5). Lower "
                          "is better for both.</p>");
         accuracy_table(r, bt);
+        intervals_note(r, bt);
     }
     hz__doc_section_end(r);
     if (st != HZ_OK)

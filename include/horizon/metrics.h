@@ -24,7 +24,9 @@ HZ_API double hz_smape(const double *y, const double *f, size_t h);
 HZ_API double hz_mase_scale(const double *train, size_t n, int m);
 HZ_API double hz_mase(const double *train, size_t n, int m, const double *y,
                       const double *f, size_t h);
-/* Fraction of steps with lo <= y <= hi. */
+/* Fraction of steps with lo <= y <= hi; NaN when a bound is NaN (a
+ * forecast without intervals there, such as a seasonal naive trained on
+ * one season: undefined, not a miss). */
 HZ_API double hz_coverage(const double *y, const double *lo, const double *hi,
                           size_t h);
 HZ_API double hz_owa(double smape, double mase, double smape_naive2,
@@ -35,16 +37,18 @@ HZ_API double hz_rmsse(const double *train, size_t n, const double *y,
                        const double *f, size_t h);
 /* MSIS (M4) of the (1 - alpha) interval [lo, hi]:
  * mean_h [(hi - lo) + 2/alpha (lo - y) 1{y < lo} + 2/alpha (y - hi)
- * 1{y > hi}] / hz_mase_scale(train, n, m). */
+ * 1{y > hi}] / hz_mase_scale(train, n, m); NaN when a bound is NaN. */
 HZ_API double hz_msis(const double *train, size_t n, int m, const double *y,
                       const double *lo, const double *hi, size_t h,
                       double alpha);
-/* Pinball loss of quantile forecasts q at level tau, mean over h. */
+/* Pinball loss of quantile forecasts q at level tau, mean over h; NaN
+ * when a quantile is NaN. */
 HZ_API double hz_pinball(const double *y, const double *q, size_t h,
                          double tau);
 /* Scaled pinball loss (M5 SPL): the mean over the nq quantile forecasts
  * q[j][0..h) (levels tau[j]) of their pinball loss divided by
- * mean_t |Y_t - Y_{t-1}| of the training data. */
+ * mean_t |Y_t - Y_{t-1}| of the training data; NaN when a quantile is
+ * NaN (bounds of a forecast without intervals). */
 HZ_API double hz_spl(const double *train, size_t n, const double *y,
                      const double *const *q, const double *tau, size_t nq,
                      size_t h);

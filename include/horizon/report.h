@@ -105,6 +105,11 @@ typedef struct hz_report_backtest_in {
                            NULL */
     const double *spl;  /* [nmodels] mean scaled pinball loss, or NULL */
     double msis_level;  /* the level MSIS scores, percent */
+    /* [nmodels] the pairs behind each model's coverage, MSIS and SPL:
+     * those of the npairs where its forecast has intervals (a model with
+     * none has NaN there, drawn as no bar and an empty cell); NULL: all
+     * npairs */
+    const size_t *interval_pairs;
 } hz_report_backtest_in;
 
 HZ_API hz_status hz_report_backtest(hz_report *r,

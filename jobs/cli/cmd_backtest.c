@@ -56,9 +56,12 @@ enum {
     OPT_INTERVALS
 };
 
+/* One (series, origin, model): ok when sMAPE and MASE are defined; ivl
+ * when the forecast has intervals (every bound a number), so that its
+ * coverage, MSIS and SPL are defined too. */
 typedef struct cell {
     double smape, mase, cov[HZ_FC_MAX_LEVELS], msis, spl;
-    int ok, fallback, done;
+    int ok, ivl, fallback, done;
     char method[64];
 } cell;
 
@@ -181,7 +184,20 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
     return hz__fc_series_check(cmd, &b->sa, &b->csvo);
 }
 
-/* Scores of one forecast of s (trained on its first ntr values). */
+/* Whether every bound of fc is a number: a model that gives no intervals
+ * (a seasonal naive trained on one season, one observation) leaves them
+ * NaN. */
+static int has_bounds(const hz_forecast *fc)
+{
+    for (size_t l = 0; l < fc->nlevels; l++)
+        for (size_t i = 0; i < fc->h; i++)
+            if (isnan(fc->lower[l][i]) || isnan(fc->upper[l][i]))
+                return 0;
+    return 1;
+}
+
+/* Scores of one forecast of s (trained on its first ntr values); the
+ * interval measures NaN when it has no intervals. */
 static void score_cell(const hz_series *s, size_t ntr, int period,
                        const hz_forecast *fc, cell *cl)
 {
@@ -189,23 +205,26 @@ static void score_cell(const hz_series *s, size_t ntr, int period,
     size_t h = fc->h, nl = fc->nlevels, wide = 0;
     cl->smape = hz_smape(y, fc->mean, h);
     cl->mase = hz_mase(s->values, ntr, period, y, fc->mean, h);
+    cl->ivl = has_bounds(fc);
     const double *q[2 * HZ_FC_MAX_LEVELS + 1];
     double tau[2 * HZ_FC_MAX_LEVELS + 1];
     q[0] = fc->mean;
     tau[0] = 0.5;
     for (size_t l = 0; l < nl; l++) {
-        cl->cov[l] = hz_coverage(y, fc->lower[l], fc->upper[l], h);
+        cl->cov[l] = cl->ivl ? hz_coverage(y, fc->lower[l], fc->upper[l], h)
+                             : NAN;
         wide = fc->levels[l] > fc->levels[wide] ? l : wide;
         q[1 + 2 * l] = fc->lower[l];
         q[2 + 2 * l] = fc->upper[l];
         tau[1 + 2 * l] = 0.5 - fc->levels[l] / 200.0;
         tau[2 + 2 * l] = 0.5 + fc->levels[l] / 200.0;
     }
-    cl->msis = nl ? hz_msis(s->values, ntr, period, y, fc->lower[wide],
-                            fc->upper[wide], h, 1 - fc->levels[wide] / 100)
-                  : NAN;
-    cl->spl = hz_spl(s->values, ntr, y, q, tau, 1 + 2 * nl, h);
-    cl->fallback = fc->note[0] != '\0';
+    cl->msis = nl && cl->ivl
+                   ? hz_msis(s->values, ntr, period, y, fc->lower[wide],
+                             fc->upper[wide], h, 1 - fc->levels[wide] / 100)
+                   : NAN;
+    cl->spl = cl->ivl ? hz_spl(s->values, ntr, y, q, tau, 1 + 2 * nl, h) : NAN;
+    cl->fallback = hz_forecast_note_is_fallback(fc->note);
     cl->ok = isfinite(cl->smape) && isfinite(cl->mase);
     snprintf(cl->method, sizeof cl->method, "%s", fc->method);
 }
@@ -291,11 +310,22 @@ static int evaluate_model(bt *b, size_t k)
     return rc;
 }
 
+/* Sums over the (series, origin) pairs that every model scored: sMAPE
+ * and MASE over all cnt of them, the interval measures (coverage, MSIS,
+ * SPL) over the nivl[k] of them where model k's forecast has intervals. */
 typedef struct totals {
     double sum[17][4 + HZ_FC_MAX_LEVELS]; /* sMAPE, MASE, cov..., MSIS, SPL */
     size_t nfb[17];
+    size_t nivl[17];
     size_t cnt; /* (series, origin) pairs that every model scored */
 } totals;
+
+/* s / n; NaN when n is 0 (no pair to average: written empty, null or
+ * '-'). */
+static double mean_of(double s, size_t n)
+{
+    return n > 0 ? s / (double)n : NAN;
+}
 
 static void sum_up(const bt *b, totals *t)
 {
@@ -311,13 +341,57 @@ static void sum_up(const bt *b, totals *t)
             const cell *cl = &b->cells[p * b->nall + k];
             t->sum[k][0] += cl->smape;
             t->sum[k][1] += cl->mase;
+            t->nfb[k] += (size_t)cl->fallback;
+            if (!cl->ivl)
+                continue;
+            t->nivl[k]++;
             for (size_t l = 0; l < b->rq.nlevels; l++)
                 t->sum[k][2 + l] += cl->cov[l];
             t->sum[k][2 + b->rq.nlevels] += cl->msis;
             t->sum[k][3 + b->rq.nlevels] += cl->spl;
-            t->nfb[k] += (size_t)cl->fallback;
         }
     }
+}
+
+/* v as JSON: 6 significant digits, null when not finite (no pair to
+ * average, an OWA against a Naive2 of 0).  (The engine's writer,
+ * hz__json_num, is internal to it.) */
+static void json_num(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.6g", v);
+    else
+        fputs("null", f);
+}
+
+/* ",v" as a CSV field: 6 significant digits, empty when not finite. */
+static void csv_num6(FILE *f, double v)
+{
+    fputc(',', f);
+    if (isfinite(v))
+        fprintf(f, "%.6g", v);
+}
+
+/* v in a column of the text table, '-' when not finite. */
+static void txt_num(FILE *f, const char *sep, int width, int prec, double v)
+{
+    fputs(sep, f);
+    if (isfinite(v))
+        fprintf(f, "%*.*f", width, prec, v);
+    else
+        fprintf(f, "%*s", width, "-");
+}
+
+/* Model k's means: sMAPE, MASE, coverage of each level, MSIS, SPL (the
+ * layout of totals.sum), the interval measures over its pairs with
+ * intervals. */
+static void model_means(const bt *b, const totals *t, size_t k, double *m)
+{
+    const size_t nlev = b->rq.nlevels;
+    m[0] = mean_of(t->sum[k][0], t->cnt);
+    m[1] = mean_of(t->sum[k][1], t->cnt);
+    for (size_t l = 0; l < nlev + 2; l++)
+        m[2 + l] = mean_of(t->sum[k][2 + l], t->nivl[k]);
 }
 
 static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
@@ -325,7 +399,8 @@ static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
     const size_t nlev = b->rq.nlevels, cnt = t->cnt;
     const double *lv = b->rq.levels;
     char unit[24];
-    double n2s = t->sum[b->n2][0] / cnt, n2m = t->sum[b->n2][1] / cnt;
+    double n2s = mean_of(t->sum[b->n2][0], cnt),
+           n2m = mean_of(t->sum[b->n2][1], cnt);
     if (b->json)
         fprintf(f,
                 "{\"series\":%zu,\"evaluated\":%zu,\"horizon\":%zu,"
@@ -351,35 +426,54 @@ static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
                 "seconds");
     }
     for (size_t k = 0; k < b->nall; k++) {
-        double sm = t->sum[k][0] / cnt, ma = t->sum[k][1] / cnt;
-        double msis = t->sum[k][2 + nlev] / cnt,
-               spl = t->sum[k][3 + nlev] / cnt;
-        double owa = hz_owa(sm, ma, n2s, n2m);
+        double m[4 + HZ_FC_MAX_LEVELS] = {0};
+        model_means(b, t, k, m);
+        const double owa = hz_owa(m[0], m[1], n2s, n2m), msis = m[2 + nlev],
+                     spl = m[3 + nlev];
         const char *nm = hz_fc_model_name(b->models[k]);
         if (b->json) {
+            fprintf(f, "%s{\"model\":\"%s\",\"smape\":", k ? "," : "", nm);
+            json_num(f, m[0]);
+            fputs(",\"mase\":", f);
+            json_num(f, m[1]);
+            fputs(",\"owa\":", f);
+            json_num(f, owa);
+            fputs(",\"coverage\":{", f);
+            for (size_t l = 0; l < nlev; l++) {
+                fprintf(f, "%s\"%g\":", l ? "," : "", lv[l]);
+                json_num(f, m[2 + l]);
+            }
+            fputs("},\"msis\":", f);
+            json_num(f, msis);
+            fputs(",\"spl\":", f);
+            json_num(f, spl);
             fprintf(f,
-                    "%s{\"model\":\"%s\",\"smape\":%.6g,\"mase\":%.6g,"
-                    "\"owa\":%.6g,\"coverage\":{",
-                    k ? "," : "", nm, sm, ma, owa);
-            for (size_t l = 0; l < nlev; l++)
-                fprintf(f, "%s\"%g\":%.6g", l ? "," : "", lv[l],
-                        t->sum[k][2 + l] / cnt);
-            fprintf(f,
-                    "},\"msis\":%.6g,\"spl\":%.6g,\"fallbacks\":%zu,"
-                    "\"seconds\":%.6g}",
-                    msis, spl, t->nfb[k], b->secs[k]);
+                    ",\"with_intervals\":%zu,\"fallbacks\":%zu,\"seconds\":",
+                    t->nivl[k], t->nfb[k]);
+            json_num(f, b->secs[k]);
+            fputc('}', f);
         } else if (csv) {
-            fprintf(f, "%s,%.6g,%.6g,%.6g", nm, sm, ma, owa);
-            for (size_t l = 0; l < nlev; l++)
-                fprintf(f, ",%.6g", t->sum[k][2 + l] / cnt);
-            fprintf(f, ",%.6g,%.6g,%zu,%zu,%.6g\n", msis, spl, cnt, t->nfb[k],
-                    b->secs[k]);
+            fputs(nm, f);
+            csv_num6(f, m[0]);
+            csv_num6(f, m[1]);
+            csv_num6(f, owa);
+            for (size_t l = 0; l < nlev + 2; l++)
+                csv_num6(f, m[2 + l]);
+            fprintf(f, ",%zu,%zu", cnt, t->nfb[k]);
+            csv_num6(f, b->secs[k]);
+            fputc('\n', f);
         } else {
-            fprintf(f, "%-8s %8.3f %8.4f %7.3f", nm, sm, ma, owa);
+            fprintf(f, "%-8s", nm);
+            txt_num(f, " ", 8, 3, m[0]);
+            txt_num(f, " ", 8, 4, m[1]);
+            txt_num(f, " ", 7, 3, owa);
             for (size_t l = 0; l < nlev; l++)
-                fprintf(f, "  %7.3f", t->sum[k][2 + l] / cnt);
-            fprintf(f, " %8.3f %7.4f %9zu %8.3f\n", msis, spl, t->nfb[k],
-                    b->secs[k]);
+                txt_num(f, "  ", 7, 3, m[2 + l]);
+            txt_num(f, " ", 8, 3, msis);
+            txt_num(f, " ", 7, 4, spl);
+            fprintf(f, " %9zu", t->nfb[k]);
+            txt_num(f, " ", 8, 3, b->secs[k]);
+            fputc('\n', f);
         }
     }
     if (b->json)
@@ -407,13 +501,15 @@ static void csv_num(FILE *f, double v)
         fprintf(f, "%.10g", v);
 }
 
-/* ok: scored; undefined: forecast, but MASE (or sMAPE) has no value
- * there (a training history constant at the seasonal lag, such as a
- * product that never sold); failed: no forecast. */
+/* ok: scored; no-intervals: sMAPE and MASE scored, but the forecast has
+ * no intervals (a seasonal naive trained on one season), so coverage,
+ * MSIS and SPL are empty; undefined: forecast, but MASE (or sMAPE) has
+ * no value there (a training history constant at the seasonal lag, such
+ * as a product that never sold); failed: no forecast. */
 static const char *cell_status(const cell *cl)
 {
     if (cl->ok)
-        return "ok";
+        return cl->ivl ? "ok" : "no-intervals";
     return cl->method[0] != '\0' ? "undefined" : "failed";
 }
 
@@ -444,14 +540,15 @@ static void write_per_series(const bt *b, FILE *f)
                 csv_num(f, cl->ok ? cl->smape : NAN);
                 fputc(',', f);
                 csv_num(f, cl->ok ? cl->mase : NAN);
+                const bool ivl = cl->ok && cl->ivl;
                 for (size_t l = 0; l < nlev; l++) {
                     fputc(',', f);
-                    csv_num(f, cl->ok ? cl->cov[l] : NAN);
+                    csv_num(f, ivl ? cl->cov[l] : NAN);
                 }
                 fputc(',', f);
-                csv_num(f, cl->ok ? cl->msis : NAN);
+                csv_num(f, ivl ? cl->msis : NAN);
                 fputc(',', f);
-                csv_num(f, cl->ok ? cl->spl : NAN);
+                csv_num(f, ivl ? cl->spl : NAN);
                 fprintf(f, ",%s,%s\n", cl->fallback ? "yes" : "no",
                         cell_status(cl));
             }
@@ -483,13 +580,15 @@ static int write_report(hz_cli_outs *outs, const bt *b, const totals *t)
         return HZ_EXIT_FAIL;
     }
     for (size_t k = 0; k < nall; k++) {
+        double m[4 + HZ_FC_MAX_LEVELS] = {0};
+        model_means(b, t, k, m);
         names[k] = hz_fc_model_name(b->models[k]);
-        sm[k] = t->sum[k][0] / (double)cnt;
-        ma[k] = t->sum[k][1] / (double)cnt;
-        msis[k] = t->sum[k][2 + nlev] / (double)cnt;
-        spl[k] = t->sum[k][3 + nlev] / (double)cnt;
+        sm[k] = m[0];
+        ma[k] = m[1];
+        msis[k] = m[2 + nlev];
+        spl[k] = m[3 + nlev];
         for (size_t l = 0; l < nlev; l++)
-            cov[k * nlev + l] = t->sum[k][2 + l] / (double)cnt;
+            cov[k * nlev + l] = m[2 + l];
     }
     for (size_t k = 0; k < nall; k++)
         ow[k] = hz_owa(sm[k], ma[k], sm[b->n2], ma[b->n2]);
@@ -524,7 +623,8 @@ static int write_report(hz_cli_outs *outs, const bt *b, const totals *t)
         hz_calendar_unit(&b->set->cal, unit, sizeof unit),
         nlev ? msis : NULL,
         spl,
-        wide};
+        wide,
+        t->nivl};
     int rc = hz__cli_report_backtest(outs, b->report, b->report_llm, &in,
                                      b->input);
     free(ps);
@@ -613,6 +713,50 @@ static int report_unscored(const char *cmd, const bt *b, const totals *t)
     return HZ_EXIT_OK;
 }
 
+/* For each model whose forecasts have no intervals at some of the
+ * table's pairs, a notice on stderr with how many and the first: those
+ * pairs count in its sMAPE, MASE and OWA but not in its coverage, MSIS
+ * and SPL (empty, null or '-' when it has none with intervals). */
+static void report_no_intervals(const char *cmd, const bt *b, const totals *t)
+{
+    const hz_series_set *set = b->set;
+    for (size_t k = 0; k < b->nall; k++) {
+        if (t->nivl[k] == t->cnt)
+            continue;
+        size_t first = SIZE_MAX, first_o = 0;
+        for (size_t p = 0; first == SIZE_MAX && p < set->nseries * b->origins;
+             p++) {
+            int all = 1;
+            for (size_t j = 0; j < b->nall; j++)
+                all &= b->cells[p * b->nall + j].ok;
+            if (all && !b->cells[p * b->nall + k].ivl) {
+                first = p / b->origins;
+                first_o = p % b->origins;
+            }
+        }
+        if (first == SIZE_MAX) /* not reached: nivl counts these pairs */
+            continue;
+        const hz_series *s = &set->series[first];
+        size_t back = b->rq.horizon + (b->origins - 1 - first_o);
+        char cut[32], over[64];
+        hz_calendar_format(&set->cal, s->start + (int64_t)(s->n - back) - 1,
+                           cut, sizeof cut);
+        if (t->nivl[k] > 0)
+            snprintf(over, sizeof over, "taken over the other %zu",
+                     t->nivl[k]);
+        else
+            snprintf(over, sizeof over, "empty: no pair has them");
+        fprintf(stderr,
+                "horizon %s: %s has no intervals at %zu of the %zu (series, "
+                "origin) pairs in the table: they count in its sMAPE, MASE "
+                "and OWA, not in its coverage, MSIS and SPL (%s; "
+                "--per-series status 'no-intervals'); first: series '%s', "
+                "cutoff %s\n",
+                cmd, hz_fc_model_name(b->models[k]), t->cnt - t->nivl[k],
+                t->cnt, over, s->key, cut);
+    }
+}
+
 static int run(const char *cmd, bt *b)
 {
     hz_dataset *ds = NULL;
@@ -648,6 +792,7 @@ static int run(const char *cmd, bt *b)
     sum_up(b, &t);
     if ((rc = report_unscored(cmd, b, &t)) != HZ_EXIT_OK)
         goto out;
+    report_no_intervals(cmd, b, &t);
     if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK) {
         hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels,
                        b->set->nfilled, b->set->nseries_filled,

@@ -241,12 +241,20 @@ hz_summary *hz__cli_summary_backtest(const hz_report_backtest_in *bt)
             hz_summary_add(s, 2, "backtest.model", "%s: OWA %s, sMAPE %s%%",
                            bt->model[k], hz_fmt_num(bt->owa[k], a, sizeof a),
                            hz_fmt_num(bt->smape[k], b, sizeof b));
-    for (size_t l = 0; l < bt->nlevels; l++)
+    for (size_t l = 0; l < bt->nlevels; l++) {
+        double cov = bt->coverage[best * bt->nlevels + l];
+        if (!isfinite(cov)) { /* no pair with intervals */
+            hz_summary_add(s, 1, "backtest.coverage",
+                           "%s gave no intervals, so its coverage is "
+                           "unknown",
+                           bt->model[best]);
+            break;
+        }
         hz_summary_add(
             s, 1, "backtest.coverage",
             "the %g%% intervals of %s covered %s of the held-out values",
-            bt->levels[l], bt->model[best],
-            hz_fmt_pct(bt->coverage[best * bt->nlevels + l], 0, a, sizeof a));
+            bt->levels[l], bt->model[best], hz_fmt_pct(cov, 0, a, sizeof a));
+    }
     hz_summary_sort(s);
     return s;
 }

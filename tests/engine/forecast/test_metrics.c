@@ -81,3 +81,23 @@ HZ_TEST(pinball_and_scaled_pinball)
     const double tau[2] = {0.9, 0.5};
     HZ_CHECK_NEAR(hz_spl(tr, 4, y, qs, tau, 2, 2), 0.5, 1e-12);
 }
+
+HZ_TEST(interval_measures_are_undefined_without_bounds)
+{
+    /* a forecast without intervals (NaN bounds, such as a seasonal naive
+     * trained on one season): its coverage is undefined, not 0 */
+    const double tr[4] = {0, 2, 0, 2};
+    const double y[3] = {1, 2, 3}, f[3] = {1, 2, 3};
+    const double lo[3] = {NAN, NAN, NAN}, hi[3] = {NAN, NAN, NAN};
+    HZ_CHECK(isnan(hz_coverage(y, lo, hi, 3)));
+    HZ_CHECK(isnan(hz_msis(tr, 4, 1, y, lo, hi, 3, 0.05)));
+    const double *qs[3] = {f, lo, hi};
+    const double tau[3] = {0.5, 0.1, 0.9};
+    HZ_CHECK(isnan(hz_spl(tr, 4, y, qs, tau, 3, 3)));
+    HZ_CHECK_NEAR(hz_spl(tr, 4, y, qs, tau, 1, 3), 0.0, 1e-15);
+    /* one step without a bound is enough: the rest is not a coverage of
+     * the whole horizon */
+    const double lo2[3] = {0, NAN, 2}, hi2[3] = {2, 3, NAN};
+    HZ_CHECK(isnan(hz_coverage(y, lo2, hi2, 3)));
+    HZ_CHECK(isnan(hz_msis(tr, 4, 1, y, lo2, hi2, 3, 0.05)));
+}

@@ -681,6 +681,48 @@ HZ_TEST(backtest_part_msis_and_spl_columns)
     hz_report_free(r);
 }
 
+HZ_TEST(backtest_part_model_without_intervals)
+{
+    /* snaive gave no intervals at any pair (NaN coverage, MSIS, SPL), auto
+     * at 15 of the 20: no bar and empty cells for snaive, never "nan",
+     * and a note saying over which pairs the interval measures are */
+    const char *models[3] = {"auto", "snaive", "naive2"};
+    double sm[3] = {13.5, 15.1, 16.8}, ma[3] = {0.85, 0.95, 1.04};
+    double ow[3] = {0.82, 0.91, 1}, lv[2] = {80, 95};
+    double cov[6] = {0.79, 0.93, NAN, NAN, 0.84, 0.93};
+    double msis[3] = {7.25, NAN, 9.5}, spl[3] = {0.3125, NAN, 0.4375};
+    const size_t with[3] = {15, 0, 20};
+    hz_report_backtest_in bt = {3,       models, sm,   ma,   ow,  2,  lv,
+                                cov,     20,     NULL, NULL, 20,  18, 1,
+                                "month", msis,   spl,  95,   with};
+    hz_report *r = hz_report_new(NULL);
+    hz_error err;
+    HZ_CHECK(hz_report_backtest(r, &bt, &err) == HZ_OK);
+    char *html = render(r);
+    HZ_CHECK(html != NULL);
+    HZ_CHECK(count(html, "data-kind=\"coverage\"") == 1);
+    HZ_CHECK(svg_consistent(html));
+    CHECK_LACKS(html, "nan");
+    CHECK_HAS(html, "over the pairs whose forecast has intervals: auto 15 "
+                    "of 20; snaive 0 of 20 (it gave none: no bar, empty "
+                    "cells).");
+    CHECK_HAS(html, "<td>snaive</td><td class=\"n\">15.1</td><td "
+                    "class=\"n\">0.95</td><td class=\"n\">0.91</td><td "
+                    "class=\"n\"></td><td class=\"n\"></td><td "
+                    "class=\"n\"></td><td class=\"n\"></td>");
+    free(html);
+    hz_report_free(r);
+    /* every model with intervals at every pair: no note */
+    const size_t all[3] = {20, 20, 20};
+    bt.interval_pairs = all;
+    r = hz_report_new(NULL);
+    HZ_CHECK(hz_report_backtest(r, &bt, &err) == HZ_OK);
+    html = render(r);
+    CHECK_LACKS(html, "whose forecast has intervals");
+    free(html);
+    hz_report_free(r);
+}
+
 HZ_TEST(template_narrative_counts_its_text)
 {
     hz_forecast_result *fc = make_forecast(1, 24, 6);
