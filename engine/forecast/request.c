@@ -381,7 +381,7 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
     if (req->recon_bias != HZ_RECON_BIAS_OFF && steps != NULL &&
         (st = bias_correct(H, steps, fc, req->reconcile, r, err)) != HZ_OK)
         goto done;
-    hz_hierarchy hh = {H->m, H->nb, H->S};
+    hz_hierarchy hh = {H->m, H->nb, H->S, (const char *const *)H->keys};
     st = hz_reconcile_steps(&hh, req->reconcile, (const double *const *)H->y,
                             H->n, resid, H->n, steps, fc, &r->lambda, err);
     for (size_t i = 0; st == HZ_OK && i < H->m; i++) {

@@ -126,6 +126,31 @@ check "bias-corrected mint-h: some node corrected" grep -q bias-corrected "$T/bc
 check "bias-corrected mint-h: identical for 1 and 2 threads" cmp -s "$T/bc_t1.csv" "$T/bc_t2.csv"
 check "bias-corrected mint-h: the points add up" awk -f "$T/sums.awk" "$T/bc_t1.csv"
 
+# a product that never sold: its residuals are all zero, which made
+# wls, mint and mint-h's W singular (exit 2, no node named); it keeps its
+# forecast of 0 and the rest are reconciled
+awk 'BEGIN {
+    print "date,g,value"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d", 2022 + int(m / 12), m % 12 + 1)
+        printf "%s,A,%.2f\n", d, 100 + 10 * sin(1.7 * m)
+        printf "%s,B,%.2f\n", d, 50 + 5 * cos(2.3 * m)
+        printf "%s,Z,0\n", d
+    }
+}' >"$T/zleaf.csv"
+for m in mint wls mint-h; do
+    "$H" forecast "$T/zleaf.csv" --date date --value value --by g \
+        --reconcile "$m" --horizon 3 -o "$T/z_$m.csv" 2>"$T/err"
+    check "never-sold leaf, $m: exit 0" test $? -eq 0
+    check "never-sold leaf, $m: its points and bounds stay 0" awk -F, \
+        '$1 == "Z" {n++; if ($3 != 0 || $4 != 0 || $7 != 0) bad = 1}
+         END {exit bad || n != 3}' "$T/z_$m.csv"
+    check "never-sold leaf, $m: the points add up" awk -F, 'NR > 1 {
+            if ($1 == "total") t[$2] = $3; else b[$2] += $3 }
+        END { for (d in t) if ((t[d] - b[d])^2 > 1e-8) bad = 1; exit bad || !length(t) }' \
+        "$T/z_$m.csv"
+done
+
 expect_exit 2 "--bias-correct on needs --reconcile" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on
 "$H" forecast "$T/trend.csv" --date date --value value --model naive \

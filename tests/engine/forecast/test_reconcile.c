@@ -53,7 +53,7 @@ static int adds_up(hz_forecast *const *fc, size_t s)
 
 HZ_TEST(ols_wls_mint_equal_r)
 {
-    const hz_hierarchy H = {7, 4, S7};
+    const hz_hierarchy H = {7, 4, S7, NULL};
     const int methods[3] = {HZ_RECON_OLS, HZ_RECON_WLS, HZ_RECON_MINT};
     const double *want[3] = {R_REC_OLS, R_REC_WLS, R_REC_MINT};
     for (int k = 0; k < 3; k++) {
@@ -77,7 +77,7 @@ HZ_TEST(ols_wls_mint_equal_r)
 
 HZ_TEST(bottom_up_and_top_down_by_hand)
 {
-    const hz_hierarchy H = {7, 4, S7};
+    const hz_hierarchy H = {7, 4, S7, NULL};
     hz_forecast *fc[7];
     double res[7 * 40];
     setup(fc, res);
@@ -114,7 +114,7 @@ HZ_TEST(bottom_up_and_top_down_by_hand)
 
 HZ_TEST(coherent_forecasts_stay_and_bad_input_fails)
 {
-    const hz_hierarchy H = {7, 4, S7};
+    const hz_hierarchy H = {7, 4, S7, NULL};
     hz_forecast *fc[7];
     double res[7 * 40];
     setup(fc, res);
@@ -143,6 +143,96 @@ HZ_TEST(coherent_forecasts_stay_and_bad_input_fails)
     int m;
     HZ_CHECK(hz_recon_parse("mint", &m) && m == HZ_RECON_MINT);
     HZ_CHECK(!hz_recon_parse("middle-out", &m));
+}
+
+/* A node whose residuals are all zero (a product that never sold,
+ * forecast 0: perfectly forecast so far) made W singular, and wls, mint
+ * and mint-h failed.  It keeps its base forecast exactly, the others are
+ * reconciled under that constraint (the limit of a vanishing variance:
+ * the same as a tiny one), and the levels still add up; a region whose
+ * products never sold too.  A system still singular fails naming the
+ * node. */
+HZ_TEST(zero_variance_nodes_keep_their_forecasts)
+{
+    static const char *const names[7] = {"total", "A",  "B", "A|1",
+                                         "A|2",   "B|1", "B|2"};
+    const hz_hierarchy H = {7, 4, S7, names};
+    const int methods[3] = {HZ_RECON_WLS, HZ_RECON_MINT, HZ_RECON_MINT_H};
+    double e[7 * 8 * 2];
+    for (int i = 0; i < 7; i++) /* mint-h's step errors */
+        for (int r = 0; r < 8; r++)
+            for (int s = 0; s < 2; s++)
+                e[(i * 8 + r) * 2 + s] =
+                    i == 6 ? 0 : sin(1.1 * r * (i + 1) + s) * (1 + i);
+    hz_recon_steps st = {e, 8, true};
+    for (int k = 0; k < 3; k++) {
+        hz_forecast *fc[7];
+        double res[7 * 40];
+        setup(fc, res);
+        for (int t = 0; t < 40; t++)
+            res[6 * 40 + t] = 0.0; /* B|2 never sold */
+        for (int s = 0; s < 2; s++)
+            fc[6]->mean[s] = 0.0;
+        hz_error err;
+        HZ_CHECK_MSG(hz_reconcile_steps(&H, methods[k], NULL, 0, res, 40, &st,
+                                        fc, NULL, &err) == HZ_OK,
+                     "%s: %s", hz_recon_name(methods[k]), err.msg);
+        for (int s = 0; s < 2; s++) {
+            HZ_CHECK(fc[6]->mean[s] == 0.0);
+            HZ_CHECK(adds_up(fc, s));
+            HZ_CHECK(fabs(fc[0]->mean[s] - (100 + s)) < 5);
+        }
+        for (int i = 0; i < 7; i++)
+            hz_forecast_free(fc[i]);
+    }
+    /* wls: the limit of a vanishing variance (1e-10 of the node's
+     * residuals squared: the solve of the nonsingular system) */
+    hz_forecast *fz[7], *fe[7];
+    double res[7 * 40], rese[7 * 40];
+    setup(fz, res);
+    setup(fe, rese);
+    for (int t = 0; t < 40; t++) {
+        rese[6 * 40 + t] *= 1e-5;
+        res[6 * 40 + t] = 0.0;
+    }
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_WLS, NULL, 0, res, 40, fz, NULL,
+                          NULL) == HZ_OK);
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_WLS, NULL, 0, rese, 40, fe, NULL,
+                          NULL) == HZ_OK);
+    HZ_CHECK(fz[6]->mean[0] == YHAT[6]); /* kept exactly */
+    for (int i = 0; i < 7; i++) {
+        HZ_CHECK_NEAR(fz[i]->mean[0], fe[i]->mean[0], 1e-6);
+        hz_forecast_free(fz[i]);
+        hz_forecast_free(fe[i]);
+    }
+    /* region B and both its products never sold: zeros, the rest mint */
+    setup(fz, res);
+    for (int t = 0; t < 40; t++)
+        res[2 * 40 + t] = res[5 * 40 + t] = res[6 * 40 + t] = 0.0;
+    for (int s = 0; s < 2; s++)
+        fz[2]->mean[s] = fz[5]->mean[s] = fz[6]->mean[s] = 0.0;
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, res, 40, fz, NULL,
+                          NULL) == HZ_OK);
+    for (int s = 0; s < 2; s++) {
+        HZ_CHECK(fz[2]->mean[s] == 0 && fz[5]->mean[s] == 0 &&
+                 fz[6]->mean[s] == 0);
+        HZ_CHECK(adds_up(fz, s) && fz[0]->mean[s] == fz[1]->mean[s]);
+    }
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fz[i]);
+    /* every node's errors one pattern (+-a_i): lambda 0, W of rank one,
+     * singular whatever is fixed: refused, naming the node */
+    setup(fz, res);
+    for (int i = 0; i < 7; i++)
+        for (int t = 0; t < 40; t++)
+            res[i * 40 + t] = (t % 2 ? 1.0 : -1.0) * (1 + i);
+    hz_error err;
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, res, 40, fz, NULL,
+                          &err) == HZ_ENOCONV);
+    HZ_CHECK_CONTAINS(err.msg, "singular at node 'A'");
+    HZ_CHECK(fz[0]->mean[0] == 100); /* left as given */
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fz[i]);
 }
 
 /* Generated sales (4000 rows) as a dataset. */
@@ -257,7 +347,7 @@ HZ_TEST(request_mint_uses_base_models_residuals)
         HZ_CHECK(strncmp(r->series[6 + j].key, r->series[1 + j / 6].key,
                          strlen(r->series[1 + j / 6].key)) == 0);
     }
-    const hz_hierarchy HS = {m, 30, S};
+    const hz_hierarchy HS = {m, 30, S, NULL};
     HZ_CHECK(hz_reconcile(&HS, HZ_RECON_MINT, NULL, 0, res, n, fc, &lambda,
                           NULL) == HZ_OK);
     HZ_CHECK_NEAR(r->lambda, lambda, 1e-12);
@@ -324,7 +414,7 @@ HZ_TEST(request_mint_h_uses_base_models_multistep_errors)
         S[(1 + j / 6) * 30 + j] = 1.0;
         S[(6 + j) * 30 + j] = 1.0;
     }
-    const hz_hierarchy HS = {m, 30, S};
+    const hz_hierarchy HS = {m, 30, S, NULL};
     const hz_recon_steps st = {e, R, true};
     HZ_CHECK(hz_reconcile_steps(&HS, HZ_RECON_MINT_H, NULL, 0, res, n, &st, fc,
                                 &lambda, NULL) == HZ_OK);
@@ -398,7 +488,7 @@ static void walk_coverage(int method, double cov[3])
         S[(1 + b / (NB / G)) * NB + b] = 1;
         S[(1 + G + b) * NB + b] = 1;
     }
-    hz_hierarchy hh = {M, NB, S};
+    hz_hierarchy hh = {M, NB, S, NULL};
     uint64_t seed = 2026;
     size_t in[3] = {0}, all[3] = {0};
     for (int rep = 0; rep < REPS; rep++) {
