@@ -126,6 +126,51 @@ check "bias-corrected mint-h: some node corrected" grep -q bias-corrected "$T/bc
 check "bias-corrected mint-h: identical for 1 and 2 threads" cmp -s "$T/bc_t1.csv" "$T/bc_t2.csv"
 check "bias-corrected mint-h: the points add up" awk -f "$T/sums.awk" "$T/bc_t1.csv"
 
+# a non-negative total over a declining series and one always below
+# zero: the reconciled total goes below zero; its bounds were raised to 0
+# above the point (lo80 = 0 > point). Bounds now bracket every point in
+# order (lo95 <= lo80 <= point <= hi80 <= hi95), and the total's note
+# says why it is below zero; with --nonnegative on the negative series
+# is raised and the total re-summed, its bounds moved with it
+awk 'BEGIN {
+    print "date,g,value"
+    for (m = 0; m < 36; m++) {
+        d = sprintf("%d-%02d", 2021 + int(m / 12), m % 12 + 1)
+        a = 100 - 1.5 * m + 5 * sin(2.1 * m); r = -(60 + 5 * cos(1.3 * m))
+        if (a + r < 0) r = -a + 0.5
+        printf "%s,A,%.2f\n%s,R,%.2f\n", d, a, d, r
+    }
+}' >"$T/negr.csv"
+cat >"$T/order.awk" <<'AWK'
+BEGIN { FS = ","; bad = 0 }
+NR > 1 && !($6 <= $4 && $4 <= $3 && $3 <= $5 && $5 <= $7) {
+    print "out of order: " $0; bad = 1
+}
+END { exit bad }
+AWK
+for m in bu mint; do
+    "$H" forecast "$T/negr.csv" --date date --value value --by g \
+        --reconcile "$m" --horizon 12 -o "$T/negr_$m.csv" 2>"$T/err"
+    check "negative child, $m: exit 0" test $? -eq 0
+    check "negative child, $m: bounds bracket every point" \
+        awk -f "$T/order.awk" "$T/negr_$m.csv"
+    check "negative child, $m: the total below zero says why" \
+        grep -q "^total,.*,-.*reconciled point below zero .*('R')" "$T/negr_$m.csv"
+    "$H" forecast "$T/negr.csv" --date date --value value --by g \
+        --reconcile "$m" --horizon 12 --nonnegative on -o "$T/negr_on.csv" 2>"$T/err"
+    check "--nonnegative on, $m: exit 0" test $? -eq 0
+    check "--nonnegative on, $m: bounds bracket every point" \
+        awk -f "$T/order.awk" "$T/negr_on.csv"
+    check "--nonnegative on, $m: no point below zero" \
+        awk -F, 'NR > 1 && $3 < 0 {bad = 1} END {exit bad}' "$T/negr_on.csv"
+    check "--nonnegative on, $m: the points add up" awk -F, 'NR > 1 {
+            if ($1 == "total") t[$2] = $3; else b[$2] += $3 }
+        END { for (d in t) if ((t[d] - b[d])^2 > 1e-8) bad = 1; exit bad || !length(t) }' \
+        "$T/negr_on.csv"
+    check "--nonnegative on, $m: the notice says it was asked for" \
+        grep -q "raised to 0 in [0-9]* series, as --nonnegative on asks" "$T/err"
+done
+
 # a product that never sold: its residuals are all zero, which made
 # wls, mint and mint-h's W singular (exit 2, no node named); it keeps its
 # forecast of 0 and the rest are reconciled

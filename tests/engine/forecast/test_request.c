@@ -255,3 +255,92 @@ HZ_TEST(reconciled_conformal_request_keeps_fitted_and_nonnegative)
     hz_forecast_result_free(r);
     hz_dataset_free(ds);
 }
+
+/* Interval order lo95 <= lo80 <= point <= hi80 <= hi95 at every step. */
+static int ordered(const hz_forecast *f, size_t s)
+{
+    return f->lower[1][s] <= f->lower[0][s] && f->lower[0][s] <= f->mean[s] &&
+           f->mean[s] <= f->upper[0][s] && f->upper[0][s] <= f->upper[1][s];
+}
+
+/* A non-negative total over a declining series A (>= 0) and a series R
+ * that is always below zero: the reconciled total goes below zero.  Its
+ * bounds were raised to 0 (point -3.3 below lo80 = 0); they now bracket
+ * it, it is not counted as kept >= 0 and its note says why.  With
+ * --nonnegative on R is raised to 0 and the total re-summed: its bounds
+ * move with it (hi95 was left below the new point). */
+HZ_TEST(reconciled_points_keep_bounds_around_them)
+{
+    enum { N = 36 };
+    char per[2 * N][8];
+    const char *ptr[2 * N], *grp[2 * N];
+    double v[2 * N];
+    for (int t = 0; t < N; t++) {
+        double a = 100 - 1.5 * t + 5 * sin(2.1 * t);
+        double rr = -(60 + 5 * cos(1.3 * t));
+        if (a + rr < 0)
+            rr = -a + 0.5;
+        for (int g = 0; g < 2; g++) {
+            snprintf(per[2 * t + g], sizeof per[0], "%d-%02d", 2021 + t / 12,
+                     t % 12 + 1);
+            ptr[2 * t + g] = per[2 * t + g];
+            grp[2 * t + g] = g ? "R" : "A";
+            v[2 * t + g] = g ? rr : a;
+        }
+    }
+    hz_dataset *ds = hz_dataset_new(2 * N);
+    ds_add_str(ds, "m", ptr);
+    ds_add_str(ds, "g", grp);
+    ds_add_f64(ds, "v", v);
+    const char *by[1] = {"g"};
+    const int methods[2] = {HZ_RECON_BU, HZ_RECON_MINT};
+    for (int on = 0; on < 2; on++)
+        for (int k = 0; k < 2; k++) {
+            hz_forecast_request req;
+            hz_forecast_request_init(&req);
+            req.date_col = "m";
+            req.value_col = "v";
+            req.by_cols = by;
+            req.nby = 1;
+            req.horizon = 12;
+            req.reconcile = methods[k];
+            req.nonnegative = on ? HZ_NONNEG_ON : HZ_NONNEG_AUTO;
+            hz_forecast_result *r = NULL;
+            hz_error err;
+            HZ_CHECK(hz_forecast_run(ds, &req, &r, &err) == HZ_OK);
+            HZ_CHECK(r->nseries == 3); /* total, A, R */
+            const hz_forecast *t = r->series[0].fc, *a = r->series[1].fc,
+                              *rr = r->series[2].fc;
+            size_t below = 0;
+            for (size_t s = 0; s < 12; s++) {
+                for (size_t i = 0; i < 3; i++)
+                    HZ_CHECK_MSG(ordered(r->series[i].fc, s),
+                                 "%s, nonnegative %s: %s step %zu: %g %g %g "
+                                 "%g %g",
+                                 hz_recon_name(methods[k]), on ? "on" : "auto",
+                                 r->series[i].key, s,
+                                 r->series[i].fc->lower[1][s],
+                                 r->series[i].fc->lower[0][s],
+                                 r->series[i].fc->mean[s],
+                                 r->series[i].fc->upper[0][s],
+                                 r->series[i].fc->upper[1][s]);
+                HZ_CHECK(t->mean[s] == a->mean[s] + rr->mean[s]);
+                below += t->mean[s] < 0;
+                if (on)
+                    HZ_CHECK(rr->mean[s] >= 0 && rr->lower[1][s] >= 0 &&
+                             t->lower[1][s] >= 0);
+            }
+            if (on) {
+                HZ_CHECK(r->series[0].nonnegative && below == 0);
+            } else {
+                HZ_CHECK(below > 0); /* the case of the test */
+                HZ_CHECK_CONTAINS(r->series[0].note,
+                                  "reconciled point below zero");
+                HZ_CHECK_CONTAINS(r->series[0].note, "('R')");
+                HZ_CHECK(!r->series[0].nonnegative);
+                HZ_CHECK(!hz_forecast_note_is_fallback(r->series[0].note));
+            }
+            hz_forecast_result_free(r);
+        }
+    hz_dataset_free(ds);
+}
