@@ -75,58 +75,87 @@ static double corr_var(const double *xi, const double *xj, double si,
     return (double)blocks / (double)(blocks - 1) * ss / (n * n);
 }
 
-/* The residual covariance (crossprod / T over the periods where every node
- * has a residual, as hts) and its shrinkage towards the diagonal
+/* The residual covariance and its shrinkage towards the diagonal
  * (Schafer & Strimmer, hts' shrink.estim): cov (m x m) and shrunk;
- * returns lambda, or NAN when fewer than 2 complete periods exist. */
+ * returns lambda.  The nodes with residuals at least half as many as the
+ * node with the most (every node, when their histories are as long)
+ * share a common span, the periods where each of them has one: their
+ * covariance is crossprod / T over it, as hts, and lambda is estimated
+ * from their correlations.  A node with fewer (a history that starts
+ * later: a product launched since) would leave too short a span for all:
+ * it gets the mean square of its own residuals and no correlation with
+ * the others (the shrinkage target's).  NAN with *bad = a node without a
+ * residual, or with *bad = m when the common span has fewer than 2
+ * periods. */
 static double residual_cov(const double *res, size_t m, size_t T,
-                           gsl_matrix *cov, gsl_matrix *shrunk)
+                           gsl_matrix *cov, gsl_matrix *shrunk, size_t *bad)
 {
     size_t *cols = malloc((T ? T : 1) * sizeof *cols), nc = 0;
+    size_t *k = calloc(m ? m : 1, sizeof *k), kmax = 0;
     blocking bl = {1, 0, malloc((T ? T : 1) * sizeof(double))};
-    if (cols == NULL || bl.u == NULL) {
-        free(cols);
-        free(bl.u);
-        return NAN;
+    double lambda = NAN;
+    *bad = m;
+    if (cols == NULL || k == NULL || bl.u == NULL)
+        goto out;
+    for (size_t i = 0; i < m; i++) {
+        for (size_t t = 0; t < T; t++)
+            k[i] += isfinite(res[i * T + t]) != 0;
+        kmax = k[i] > kmax ? k[i] : kmax;
+        if (k[i] == 0 && *bad == m)
+            *bad = i;
     }
+    if (*bad < m)
+        goto out;
+#define JOINED(i) (2 * k[i] >= kmax)
     for (size_t t = 0; t < T; t++) {
         int ok = 1;
         for (size_t i = 0; i < m && ok; i++)
-            ok = isfinite(res[i * T + t]);
+            ok = !JOINED(i) || isfinite(res[i * T + t]);
         if (ok)
             cols[nc++] = t;
     }
-    double lambda = NAN;
-    if (nc >= 2) {
-        double n = (double)nc, num = 0.0, den = 0.0;
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j <= i; j++) {
-                double s = 0.0;
-                for (size_t k = 0; k < nc; k++)
-                    s += res[i * T + cols[k]] * res[j * T + cols[k]];
-                gsl_matrix_set(cov, i, j, s / n);
-                gsl_matrix_set(cov, j, i, s / n);
+    if (nc < 2)
+        goto out;
+    double n = (double)nc, num = 0.0, den = 0.0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j <= i; j++) {
+            double s = 0.0;
+            if (JOINED(i) && JOINED(j)) {
+                for (size_t c = 0; c < nc; c++)
+                    s += res[i * T + cols[c]] * res[j * T + cols[c]];
+                s /= n;
+            } else if (i == j) { /* its own residuals */
+                for (size_t t = 0; t < T; t++)
+                    s += isfinite(res[i * T + t])
+                             ? res[i * T + t] * res[i * T + t]
+                             : 0.0;
+                s /= (double)k[i];
             }
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < i; j++) {
-                double si = sqrt(gsl_matrix_get(cov, i, i));
-                double sj = sqrt(gsl_matrix_get(cov, j, j));
-                if (!(si > 0 && sj > 0))
-                    continue;
-                double r = gsl_matrix_get(cov, i, j) / (si * sj);
-                num += 2 * corr_var(res + i * T, res + j * T, si, sj, cols, nc,
-                                    &bl);
-                den += 2 * r * r;
-            }
-        lambda = den > 0 ? num / den : 1.0;
-        lambda = lambda < 0 ? 0 : lambda > 1 ? 1 : lambda;
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < m; j++)
-                gsl_matrix_set(shrunk, i, j,
-                               (i == j ? 1.0 : 1.0 - lambda) *
-                                   gsl_matrix_get(cov, i, j));
-    }
+            gsl_matrix_set(cov, i, j, s);
+            gsl_matrix_set(cov, j, i, s);
+        }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < i; j++) {
+            double si = sqrt(gsl_matrix_get(cov, i, i));
+            double sj = sqrt(gsl_matrix_get(cov, j, j));
+            if (!(si > 0 && sj > 0) || !JOINED(i) || !JOINED(j))
+                continue;
+            double r = gsl_matrix_get(cov, i, j) / (si * sj);
+            num += 2 * corr_var(res + i * T, res + j * T, si, sj, cols, nc,
+                                &bl);
+            den += 2 * r * r;
+        }
+#undef JOINED
+    lambda = den > 0 ? num / den : 1.0;
+    lambda = lambda < 0 ? 0 : lambda > 1 ? 1 : lambda;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < m; j++)
+            gsl_matrix_set(shrunk, i, j,
+                           (i == j ? 1.0 : 1.0 - lambda) *
+                               gsl_matrix_get(cov, i, j));
+out:
     free(cols);
+    free(k);
     free(bl.u);
     return lambda;
 }
@@ -371,7 +400,9 @@ static void simple_G(const hz_hierarchy *H, int method,
  * bottom forecasts G y^, every node the sum of its bottom ones (so the
  * levels add up to the last bit when summed in bottom order); variances
  * from P = S G and the base covariance at step s (the bounds and the
- * correlations of C). */
+ * correlations of C).  A node whose reconciled forecast takes in a base
+ * forecast without bounds (NaN: one observation) has no bounds either
+ * (NaN): its variance is unknown, not that node's taken as zero. */
 static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
                    const gsl_matrix *P, const gsl_matrix *C,
                    hz_forecast *const *fc, size_t s0, size_t s1)
@@ -384,13 +415,15 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
                *V = gsl_matrix_alloc(m, m);
     gsl_vector *y = gsl_vector_alloc(m), *yr = gsl_vector_alloc(m);
     double *bt = malloc(H->nb * sizeof *bt);
-    int rc = Sg && T1 && V && y && yr && bt ? 0 : -1;
+    bool *unknown = malloc(m * sizeof *unknown); /* no base bounds */
+    int rc = Sg && T1 && V && y && yr && bt && unknown ? 0 : -1;
     for (size_t s = s0; rc == 0 && s < s1; s++) {
         for (size_t i = 0; i < m; i++) {
             gsl_vector_set(y, i, fc[i]->mean[s]);
             double sd_i = nl ? (fc[i]->upper[L][s] - fc[i]->lower[L][s]) /
                                    (2 * zL)
                              : 0.0;
+            unknown[i] = !isfinite(sd_i);
             for (size_t j = 0; j <= i; j++) {
                 double sd_j = nl ? (fc[j]->upper[L][s] - fc[j]->lower[L][s]) /
                                        (2 * zL)
@@ -423,6 +456,9 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
         for (size_t i = 0; i < m; i++) {
             double mu = gsl_vector_get(yr, i);
             double sd = sqrt(fmax(gsl_matrix_get(V, i, i), 0.0));
+            for (size_t j = 0; j < m && !isnan(sd); j++)
+                if (unknown[j] && gsl_matrix_get(P, i, j) != 0)
+                    sd = NAN;
             fc[i]->mean[s] = mu;
             for (size_t l = 0; l < nl; l++) {
                 double z = hz__qnorm(0.5 + fc[i]->levels[l] / 200.0);
@@ -437,6 +473,7 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
     gsl_vector_free(y);
     gsl_vector_free(yr);
     free(bt);
+    free(unknown);
     return rc;
 }
 
@@ -624,12 +661,23 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
         st = hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
         goto out;
     }
-    double lam = resid ? residual_cov(resid, m, T, cov, shr) : NAN;
+    size_t none = m;
+    double lam = resid ? residual_cov(resid, m, T, cov, shr, &none) : NAN;
     if ((method >= HZ_RECON_WLS) && isnan(lam)) {
-        st = hz_error_set(err, HZ_ETOOSHORT,
-                          "reconcile: %s needs in-sample residuals of every "
-                          "node",
-                          hz_recon_name(method));
+        char name[32];
+        snprintf(name, sizeof name, "%zu", none);
+        st = none < m
+                 ? hz_error_set(err, HZ_ETOOSHORT,
+                                "reconcile: %s weighs every node by its "
+                                "in-sample errors, and node '%s' has none "
+                                "(too short a history; --reconcile bu, ols "
+                                "or td does not need them)",
+                                hz_recon_name(method),
+                                H->names ? H->names[none] : name)
+                 : hz_error_set(err, HZ_ETOOSHORT,
+                                "reconcile: %s needs in-sample residuals of "
+                                "every node",
+                                hz_recon_name(method));
         goto out;
     }
     if (method == HZ_RECON_BU || method == HZ_RECON_TD) {

@@ -154,8 +154,11 @@ static hz_status prepare_all(const hz_forecast_request *req,
 {
     for (size_t i = 0; i < r->nseries; i++) {
         node_in in;
-        if (H != NULL) {
-            in = (node_in){H->keys[i], H->start, H->y[i], H->n, H->n, 0};
+        if (H != NULL) { /* the node's own history */
+            size_t off = H->off[i];
+            in = (node_in){H->keys[i],    H->start + (int64_t)off,
+                           H->y[i] + off, H->n - off,
+                           H->nobs[i],    H->nfilled[i]};
         } else {
             const hz_series *sr = &set->series[i];
             in = (node_in){sr->key, sr->start, sr->values,
@@ -423,9 +426,26 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
     if (req->recon_bias != HZ_RECON_BIAS_OFF && steps != NULL &&
         (st = bias_correct(H, steps, fc, req->reconcile, r, err)) != HZ_OK)
         goto done;
+    /* the first node without bounds (one observation) */
+    size_t nobounds = H->m;
+    for (size_t i = 0; i < H->m && nobounds == H->m; i++)
+        if (fc[i]->nlevels > 0 && isnan(fc[i]->lower[0][0]))
+            nobounds = i;
     hz_hierarchy hh = {H->m, H->nb, H->S, (const char *const *)H->keys};
     st = hz_reconcile_steps(&hh, req->reconcile, (const double *const *)H->y,
                             H->n, resid, H->n, steps, fc, &r->lambda, err);
+    for (size_t i = 0; st == HZ_OK && nobounds < H->m && i < H->m; i++) {
+        hz_forecast_series_result *o = &r->series[i];
+        if (!isnan(fc[i]->lower[0][0]) ||
+            strstr(o->note, HZ__NO_INTERVALS_NOTE) != NULL)
+            continue;
+        char add[160];
+        snprintf(add, sizeof add,
+                 HZ__NO_INTERVALS_NOTE ": reconciled with '%s', which has "
+                                       "none",
+                 H->keys[nobounds]);
+        hz__note_append(o->note, sizeof o->note, add);
+    }
     for (size_t i = 0; st == HZ_OK && i < H->m; i++) {
         hz_forecast_series_result *o = &r->series[i];
         size_t len = strlen(o->method);

@@ -85,8 +85,15 @@ typedef struct hz_hierarchy {
 
 /* Reconcile the base forecasts fc[0..m) in place (points and bounds).
  * hist[i][0..n): node i's history (td's proportions); resid: m x T
- * row-major one-step in-sample errors (NaN where undefined: only periods
- * where every node has one are used).  *lambda (may be NULL) gets mint's
+ * row-major one-step in-sample errors (NaN where undefined, and before a
+ * node's history starts).  The nodes with at least half as many errors
+ * as the node with the most share the periods where each of them has
+ * one (their covariance, crossprod / T as hts, and mint's shrinkage); a
+ * node with fewer (a shorter history) enters with the mean square of
+ * its own errors and no correlation with the others; wls, mint and
+ * mint-h refuse a node without any (HZ_ETOOSHORT, naming it).  A base
+ * forecast without bounds (NaN) leaves every node whose reconciled
+ * forecast takes it in without bounds.  *lambda (may be NULL) gets mint's
  * shrinkage intensity (NAN for the other methods).  A node whose
  * residual variance is zero, or under 1e-12 of the largest node's (a
  * product that never sold: perfectly forecast so far), keeps its base

@@ -235,6 +235,70 @@ HZ_TEST(zero_variance_nodes_keep_their_forecasts)
         hz_forecast_free(fz[i]);
 }
 
+/* A node with a shorter history (a product launched in the last 6 of 40
+ * periods) has residuals only there.  It cut the common span of every
+ * node to those 6 periods; now the others keep theirs, and it gets the
+ * mean square of its own residuals and no correlation with them: wls
+ * equals wls with any residuals of that mean square over all 40 periods.
+ * A node without a residual is refused by name. */
+HZ_TEST(short_histories_keep_the_others_span)
+{
+    static const char *const names[7] = {"total", "A",  "B", "A|1",
+                                         "A|2",   "B|1", "B|2"};
+    const hz_hierarchy H = {7, 4, S7, names};
+    hz_forecast *fs[7], *ff[7];
+    double rs[7 * 40], rf[7 * 40], ms = 0.0;
+    setup(fs, rs);
+    setup(ff, rf);
+    for (int t = 0; t < 34; t++)
+        rs[6 * 40 + t] = NAN; /* B|2 from period 34 */
+    for (int t = 34; t < 40; t++)
+        ms += rs[6 * 40 + t] * rs[6 * 40 + t] / 6;
+    for (int t = 0; t < 40; t++)
+        rf[6 * 40 + t] = (t % 2 ? 1 : -1) * sqrt(ms);
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_WLS, NULL, 0, rs, 40, fs, NULL,
+                          NULL) == HZ_OK);
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_WLS, NULL, 0, rf, 40, ff, NULL,
+                          NULL) == HZ_OK);
+    for (int i = 0; i < 7; i++) {
+        HZ_CHECK_NEAR(fs[i]->mean[0], ff[i]->mean[0], 1e-9);
+        hz_forecast_free(fs[i]);
+        hz_forecast_free(ff[i]);
+    }
+    /* mint: lambda from the six others' 40 periods, not from 6 */
+    double lam_short = NAN, lam_six = NAN;
+    setup(fs, rs);
+    for (int t = 0; t < 34; t++)
+        rs[6 * 40 + t] = NAN;
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, rs, 40, fs, &lam_short,
+                          NULL) == HZ_OK);
+    HZ_CHECK(adds_up(fs, 0) && adds_up(fs, 1));
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fs[i]);
+    /* the same six nodes' lambda in a hierarchy without B|2 (B = B|1) */
+    static const double S6[6 * 3] = {1, 1, 1, 1, 1, 0, 0, 0, 1,
+                                     1, 0, 0, 0, 1, 0, 0, 0, 1};
+    const hz_hierarchy H6 = {6, 3, S6, NULL};
+    setup(fs, rs);
+    HZ_CHECK(hz_reconcile(&H6, HZ_RECON_MINT, NULL, 0, rs, 40, fs, &lam_six,
+                          NULL) == HZ_OK);
+    HZ_CHECK_NEAR(lam_short, lam_six, 1e-12);
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fs[i]);
+    /* no residual at all */
+    setup(fs, rs);
+    for (int t = 0; t < 40; t++)
+        rs[4 * 40 + t] = NAN;
+    hz_error err;
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, rs, 40, fs, NULL,
+                          &err) == HZ_ETOOSHORT);
+    HZ_CHECK_CONTAINS(err.msg, "node 'A|2' has none");
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_BU, NULL, 0, rs, 40, fs, NULL, &err) ==
+             HZ_OK);
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fs[i]);
+}
+
 /* Generated sales (4000 rows) as a dataset. */
 static hz_dataset *sales_dataset(void)
 {
@@ -330,15 +394,21 @@ HZ_TEST(request_mint_uses_base_models_residuals)
     size_t m = r->nseries, n = r->series[0].n;
     double *res = malloc(m * n * sizeof *res), lambda = NAN;
     hz_forecast *fc[36];
+    size_t shorter = 0;
     for (size_t i = 0; i < m; i++) {
+        /* a node's own history (ending with the total's) */
         const double *y = r->series[i].history;
-        HZ_CHECK(r->series[i].n == n);
+        size_t ni = r->series[i].n, off = n - ni;
+        HZ_CHECK(ni <= n && r->series[i].start == r->series[0].start +
+                                                      (int64_t)off);
+        shorter += ni < n;
         for (size_t t = 0; t < n; t++)
-            res[i * n + t] = t ? y[t] - y[t - 1] : NAN;
+            res[i * n + t] = t > off ? y[t - off] - y[t - off - 1] : NAN;
         fc[i] = hz_forecast_alloc(3, 2, LV);
-        HZ_CHECK(hz_forecast_series(y, n, 12, HZ_MODEL_NAIVE, 1, NULL, fc[i],
+        HZ_CHECK(hz_forecast_series(y, ni, 12, HZ_MODEL_NAIVE, 1, NULL, fc[i],
                                     NULL) == HZ_OK);
     }
+    HZ_CHECK(shorter > 0); /* a product line that starts later */
     double S[36 * 30] = {0};
     for (size_t j = 0; j < 30; j++) {
         S[j] = 1.0;                    /* total */
@@ -394,18 +464,19 @@ HZ_TEST(request_mint_h_uses_base_models_multistep_errors)
     double *e = malloc(m * R * h * sizeof *e), lambda = NAN;
     hz_forecast *fc[36];
     for (size_t i = 0; i < m; i++) {
-        const double *y = r->series[i].history;
+        const double *y = r->series[i].history; /* its own */
+        size_t ni = r->series[i].n, off = n - ni;
         for (size_t t = 0; t < n; t++)
-            res[i * n + t] = t ? y[t] - y[t - 1] : NAN;
+            res[i * n + t] = t > off ? y[t - off] - y[t - off - 1] : NAN;
         for (size_t k = 0; k < R; k++) {
-            size_t o = n - 1 - k;
+            size_t o = ni - 1 - k;
             for (size_t s = 0; s < h; s++)
-                e[(i * R + k) * h + s] = o + s < n && o >= 24
+                e[(i * R + k) * h + s] = o + s < ni && o >= 24
                                              ? y[o + s] - y[o - 1]
                                              : NAN;
         }
         fc[i] = hz_forecast_alloc(h, 2, LV);
-        HZ_CHECK(hz_forecast_series(y, n, 12, HZ_MODEL_NAIVE, 1, NULL, fc[i],
+        HZ_CHECK(hz_forecast_series(y, ni, 12, HZ_MODEL_NAIVE, 1, NULL, fc[i],
                                     NULL) == HZ_OK);
     }
     double S[36 * 30] = {0};
