@@ -294,12 +294,15 @@ static void move_point(hz_forecast *f, size_t i, double v)
  * point <= hi80 <= hi95 holds throughout).  A non-negative node whose
  * point stays below zero, because series under it go below zero, keeps
  * bounds around it, is not counted as kept at or above zero, and its
- * note says why.  nclamped adds the values raised to zero to those of
- * the base forecasts. */
+ * note says why.  nclamped counts the values raised here: those of the
+ * base forecasts, which reconciliation replaced, no longer count (a total
+ * whose base forecast was raised could be written below zero). */
 static void keep_nonneg(const hz__hier *H, hz_forecast_result *r)
 {
     size_t m = H->m, nb = H->nb, b0 = m - nb, h = r->horizon;
     size_t raised = 0;
+    for (size_t j = 0; j < m; j++) /* what is written is reconciled */
+        r->series[j].nclamped = 0;
     for (size_t b = 0; b < nb; b++) {
         hz_forecast_series_result *o = &r->series[b0 + b];
         for (size_t i = 0; o->nonnegative && i < h; i++)

@@ -223,8 +223,11 @@ for m in bu mint; do
             if ($1 == "total") t[$2] = $3; else b[$2] += $3 }
         END { for (d in t) if ((t[d] - b[d])^2 > 1e-8) bad = 1; exit bad || !length(t) }' \
         "$T/negr_on.csv"
-    check "--nonnegative on, $m: the notice says it was asked for" \
-        grep -q "raised to 0 in [0-9]* series, as --nonnegative on asks" "$T/err"
+    # (bu raises nothing after reconciling here: R's base forecast was)
+    if [[ $m == mint ]]; then
+        check "--nonnegative on, $m: the notice says it was asked for" \
+            grep -q "raised to 0 in [0-9]* series, as --nonnegative on asks" "$T/err"
+    fi
 done
 
 # a product that never sold: its residuals are all zero, which made

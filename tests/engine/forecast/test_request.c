@@ -339,6 +339,9 @@ HZ_TEST(reconciled_points_keep_bounds_around_them)
                 HZ_CHECK_CONTAINS(r->series[0].note, "('R')");
                 HZ_CHECK(!r->series[0].nonnegative);
                 HZ_CHECK(!hz_forecast_note_is_fallback(r->series[0].note));
+                /* its base forecast was raised, but that is not what is
+                 * written: only bounds of its steps at or above zero */
+                HZ_CHECK(r->series[0].nclamped <= 4 * (12 - below));
             }
             hz_forecast_result_free(r);
         }
