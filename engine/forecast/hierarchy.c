@@ -166,8 +166,8 @@ hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
             h->nobs[i] += s->nobs;
             for (size_t t = 0; t < s->n; t++) {
                 h->y[i][off + t] += s->values[t];
-                rows[i * h->n + off + t] |=
-                    s->filled_at == NULL || !s->filled_at[t];
+                rows[i * h->n + off + t] |= s->filled_at == NULL ||
+                                            !s->filled_at[t];
             }
         }
     }
@@ -232,8 +232,8 @@ int hz__hier_residuals(const hz__hier *h, const double *const *fitted,
                 nomem = w == NULL || fit == NULL;
             }
             hz_ets_fit f;
-            if (nomem || hz_ets_fit_model(y, ni, period, &o, w, &f, NULL) !=
-                             HZ_OK ||
+            if (nomem ||
+                hz_ets_fit_model(y, ni, period, &o, w, &f, NULL) != HZ_OK ||
                 hz_ets_fitted(&f, y, fit, NULL) != HZ_OK)
                 continue; /* too short for ETS: the base model's few */
             for (size_t t = 0; t < ni; t++)

@@ -141,8 +141,8 @@ static double residual_cov(const double *res, size_t m, size_t T,
             if (!(si > 0 && sj > 0) || !JOINED(i) || !JOINED(j))
                 continue;
             double r = gsl_matrix_get(cov, i, j) / (si * sj);
-            num += 2 * corr_var(res + i * T, res + j * T, si, sj, cols, nc,
-                                &bl);
+            num += 2 *
+                   corr_var(res + i * T, res + j * T, si, sj, cols, nc, &bl);
             den += 2 * r * r;
         }
 #undef JOINED
@@ -294,8 +294,8 @@ static int fixed_G(const hz_hierarchy *H, const gsl_matrix *W, gsl_matrix *G,
             }
         for (size_t i = 0; i < na; i++)
             for (size_t l = 0; l < i; l++) {
-                double v =
-                    0.5 * (gsl_matrix_get(M, i, l) + gsl_matrix_get(M, l, i));
+                double v = 0.5 *
+                           (gsl_matrix_get(M, i, l) + gsl_matrix_get(M, l, i));
                 gsl_matrix_set(M, i, l, v);
                 gsl_matrix_set(M, l, i, v);
             }
@@ -314,9 +314,8 @@ static int fixed_G(const hz_hierarchy *H, const gsl_matrix *W, gsl_matrix *G,
     /* X = M^-1 U', column by column */
     for (size_t k = 0; k < m; k++)
         for (size_t i = 0; i < na; i++)
-            gsl_matrix_set(X, i, k,
-                           k < na ? (double)(i == k)
-                                  : -H->S[i * nb + (k - na)]);
+            gsl_matrix_set(
+                X, i, k, k < na ? (double)(i == k) : -H->S[i * nb + (k - na)]);
     for (size_t k = 0; k < m; k++)
         chol_solve(M, X->data + k, X->tda);
     gsl_matrix_const_view JWU = gsl_matrix_const_submatrix(WU, na, 0, nb, na);

@@ -314,16 +314,15 @@ HZ_TEST(reconciled_points_keep_bounds_around_them)
             size_t below = 0;
             for (size_t s = 0; s < 12; s++) {
                 for (size_t i = 0; i < 3; i++)
-                    HZ_CHECK_MSG(ordered(r->series[i].fc, s),
-                                 "%s, nonnegative %s: %s step %zu: %g %g %g "
-                                 "%g %g",
-                                 hz_recon_name(methods[k]), on ? "on" : "auto",
-                                 r->series[i].key, s,
-                                 r->series[i].fc->lower[1][s],
-                                 r->series[i].fc->lower[0][s],
-                                 r->series[i].fc->mean[s],
-                                 r->series[i].fc->upper[0][s],
-                                 r->series[i].fc->upper[1][s]);
+                    HZ_CHECK_MSG(
+                        ordered(r->series[i].fc, s),
+                        "%s, nonnegative %s: %s step %zu: %g %g %g "
+                        "%g %g",
+                        hz_recon_name(methods[k]), on ? "on" : "auto",
+                        r->series[i].key, s, r->series[i].fc->lower[1][s],
+                        r->series[i].fc->lower[0][s], r->series[i].fc->mean[s],
+                        r->series[i].fc->upper[0][s],
+                        r->series[i].fc->upper[1][s]);
                 HZ_CHECK(t->mean[s] == a->mean[s] + rr->mean[s]);
                 below += t->mean[s] < 0;
                 if (on)
@@ -374,7 +373,9 @@ HZ_TEST(reconciled_nodes_are_fitted_on_their_own_history)
                      t % 12 + 1);
             ptr[rows] = per[rows];
             grp[rows] = g == 0 ? "OLD" : g == 1 ? "NEW" : "GONE";
-            v[rows] = g == 0 ? 100 + t % 3 : g == 1 ? 50 + (t % 2) * 4 : 30 + t % 4;
+            v[rows] = g == 0   ? 100 + t % 3
+                      : g == 1 ? 50 + (t % 2) * 4
+                               : 30 + t % 4;
             rows++;
         }
     }
@@ -410,8 +411,8 @@ HZ_TEST(reconciled_nodes_are_fitted_on_their_own_history)
     for (size_t s = 0; s < 2; s++) {
         HZ_CHECK(nw->fc->mean[s] == plain->series[1].fc->mean[s]);
         HZ_CHECK(nw->fc->mean[s] > 50);
-        HZ_CHECK(t->fc->mean[s] ==
-                 gone->fc->mean[s] + nw->fc->mean[s] + r->series[3].fc->mean[s]);
+        HZ_CHECK(t->fc->mean[s] == gone->fc->mean[s] + nw->fc->mean[s] +
+                                       r->series[3].fc->mean[s]);
     }
     hz_forecast_result_free(r);
     /* mint: the late product weighed by its own few errors */
