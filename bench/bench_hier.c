@@ -207,7 +207,7 @@ static void sum_check(const hier *H, size_t ntr, const double *res,
         fc[i]->lower[0][0] = 0;
         fc[i]->upper[0][0] = 2;
     }
-    hz_hierarchy hh = {m, nb, H->S};
+    hz_hierarchy hh = {m, nb, H->S, NULL};
     double lam = NAN;
     hz_reconcile(&hh, HZ_RECON_MINT, NULL, 0, res, ntr, fc, &lam, NULL);
     for (size_t i = 0; i < m; i++)
@@ -343,7 +343,7 @@ static void one_origin(const hier *H, int period, size_t ntr, const bopts *o,
             snprintf(fc[i]->method, sizeof fc[i]->method, "%s",
                      base[i]->method);
         }
-        hz_hierarchy hh = {m, H->nb, H->S};
+        hz_hierarchy hh = {m, H->nb, H->S, NULL};
         t0 = hz_now();
         size_t corr[NODES];
         if (k > 0 && o->bias) {

@@ -103,7 +103,11 @@ hz_status hz__series_names_utf8(const char *const *keys, size_t n,
 /* The hierarchy of a grouped request (engine/forecast/hierarchy.c): m
  * nodes (total, then every prefix of the group keys level by level, the nb
  * bottom series last, each level in key order), their sums y[i][0..n) on
- * one time axis starting at period `start`, and S (m x nb, row-major). */
+ * one time axis starting at period `start`, and S (m x nb, row-major).
+ * Node i's own history is y[i][off[i]..n): from the first period of any
+ * series under it (a product launched later is 0 before that only in
+ * the sums of its parents); nobs[i] rows were summed into it and
+ * nfilled[i] of its periods had none in any series under it. */
 #include "horizon/series.h"
 typedef struct hz__hier {
     size_t m, nb, n;
@@ -112,16 +116,19 @@ typedef struct hz__hier {
     int *level;  /* 0 total .. nby bottom */
     double **y;
     double *S;
+    size_t *off, *nobs, *nfilled;
 } hz__hier;
 
 hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
                          hz_error *err);
 void hz__hier_free(hz__hier *h); /* NULL allowed */
-/* One-step in-sample errors of every node into resid (m x n, NaN where
- * undefined): y - fitted[i] of its base model (fitted[i][0..n), NaN where
- * the model has none); where fewer than half the periods have one (a
- * model without fitted values, fitted or fitted[i] NULL), those of
- * auto-ETS (the budget of the default's member).  -1 on ENOMEM. */
+/* One-step in-sample errors of every node into resid (m x n on the common
+ * axis, NaN where undefined and before the node's own history):
+ * y - fitted[i] of its base model (fitted[i][0..n - off[i]) over its own
+ * history, NaN where the model has none); where fewer than half its
+ * periods have one (a model without fitted values, fitted or fitted[i]
+ * NULL), those of auto-ETS (the budget of the default's member), or the
+ * base model's few when auto-ETS cannot be fitted.  -1 on ENOMEM. */
 int hz__hier_residuals(const hz__hier *h, const double *const *fitted,
                        int period, int threads, double *resid);
 

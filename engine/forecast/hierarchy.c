@@ -1,6 +1,8 @@
 /* The hierarchy of a grouped request (--by A,B,... --reconcile): every
  * prefix of the group columns is a level (total, A, A|B, ...), each node
- * the sum of the bottom series under it on one common time axis, and the
+ * the sum of the bottom series under it on one common time axis (a
+ * series before its first row adds nothing: 0 in its parents' sums), each
+ * node's own history from the first period of a series under it, and the
  * nodes' one-step in-sample residuals for reconciliation: those of each
  * node's base model (as hts and fable), auto-ETS's for a node whose model
  * reports no fitted values. */
@@ -25,6 +27,9 @@ void hz__hier_free(hz__hier *h)
     free(h->y);
     free(h->S);
     free(h->level);
+    free(h->off);
+    free(h->nobs);
+    free(h->nfilled);
     memset(h, 0, sizeof *h);
 }
 
@@ -127,11 +132,23 @@ hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
     h->n = (size_t)(end - start);
     h->S = calloc(h->m * nb, sizeof *h->S);
     h->y = calloc(h->m, sizeof *h->y);
-    if (h->S == NULL || h->y == NULL)
+    h->off = malloc(h->m * sizeof *h->off);
+    h->nobs = calloc(h->m, sizeof *h->nobs);
+    h->nfilled = calloc(h->m, sizeof *h->nfilled);
+    /* rows[i][t]: node i has a row at period t (a series under it does) */
+    unsigned char *rows = calloc(h->m * (h->n ? h->n : 1), 1);
+    if (h->S == NULL || h->y == NULL || h->off == NULL || h->nobs == NULL ||
+        h->nfilled == NULL || rows == NULL) {
+        free(rows);
         goto nomem;
-    for (size_t i = 0; i < h->m; i++)
-        if ((h->y[i] = calloc(h->n ? h->n : 1, sizeof(double))) == NULL)
+    }
+    for (size_t i = 0; i < h->m; i++) {
+        h->off[i] = h->n;
+        if ((h->y[i] = calloc(h->n ? h->n : 1, sizeof(double))) == NULL) {
+            free(rows);
             goto nomem;
+        }
+    }
     for (size_t b = 0; b < nb; b++) {
         const hz_series *s = &set->series[b];
         size_t off = (size_t)(s->start - start);
@@ -145,25 +162,35 @@ hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
             if (!under)
                 continue;
             h->S[i * nb + b] = 1.0;
-            for (size_t t = 0; t < s->n; t++)
+            h->off[i] = off < h->off[i] ? off : h->off[i];
+            h->nobs[i] += s->nobs;
+            for (size_t t = 0; t < s->n; t++) {
                 h->y[i][off + t] += s->values[t];
+                rows[i * h->n + off + t] |= s->filled_at == NULL ||
+                                            !s->filled_at[t];
+            }
         }
     }
+    for (size_t i = 0; i < h->m; i++)
+        for (size_t t = h->off[i]; t < h->n; t++)
+            h->nfilled[i] += !rows[i * h->n + t];
+    free(rows);
     return HZ_OK;
 nomem:
     hz__hier_free(h);
     return hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
 }
 
-/* Node i's residuals from its base model's fitted values: y - fitted
- * (NaN where the model has none); 0 when fewer than half the periods (or
- * fewer than 3) get one, as for a model that reports no fitted values. */
-static int base_residuals(const hz__hier *h, size_t i, const double *fitted,
+/* Node i's residuals from its base model's fitted values over its own
+ * history y (n values): y - fitted (NaN where the model has none); 0 when
+ * fewer than half the periods (or fewer than 3) get one, as for a model
+ * that reports no fitted values. */
+static int base_residuals(const double *y, size_t n, const double *fitted,
                           double *r)
 {
-    size_t n = h->n, k = 0;
+    size_t k = 0;
     for (size_t t = 0; t < n; t++) {
-        r[t] = fitted != NULL ? h->y[i][t] - fitted[t] : NAN;
+        r[t] = fitted != NULL ? y[t] - fitted[t] : NAN;
         k += isfinite(r[t]) != 0;
     }
     return k >= 3 && 2 * k >= n;
@@ -189,12 +216,16 @@ int hz__hier_residuals(const hz__hier *h, const double *const *fitted,
         o.screen_maxit = 40;
 #pragma omp for schedule(dynamic, 1)
         for (size_t i = 0; i < h->m; i++) {
+            /* the node's own history: none of its residuals before it */
+            const size_t off = h->off[i], ni = n - off;
+            const double *y = h->y[i] + off;
             double *r = resid + i * n;
-            if (base_residuals(h, i, fitted ? fitted[i] : NULL, r))
+            for (size_t t = 0; t < off; t++)
+                r[t] = NAN;
+            r += off;
+            if (base_residuals(y, ni, fitted ? fitted[i] : NULL, r))
                 continue;
             /* no fitted values from the base model: auto-ETS's */
-            for (size_t t = 0; t < n; t++)
-                r[t] = NAN;
             if (w == NULL && !nomem) {
                 w = hz_ets_alloc(n);
                 fit = malloc((n ? n : 1) * sizeof *fit);
@@ -202,12 +233,11 @@ int hz__hier_residuals(const hz__hier *h, const double *const *fitted,
             }
             hz_ets_fit f;
             if (nomem ||
-                hz_ets_fit_model(h->y[i], n, period, &o, w, &f, NULL) !=
-                    HZ_OK ||
-                hz_ets_fitted(&f, h->y[i], fit, NULL) != HZ_OK)
-                continue;
-            for (size_t t = 0; t < n; t++)
-                r[t] = h->y[i][t] - fit[t];
+                hz_ets_fit_model(y, ni, period, &o, w, &f, NULL) != HZ_OK ||
+                hz_ets_fitted(&f, y, fit, NULL) != HZ_OK)
+                continue; /* too short for ETS: the base model's few */
+            for (size_t t = 0; t < ni; t++)
+                r[t] = y[t] - fit[t];
         }
         free(fit);
         hz_ets_free(w);

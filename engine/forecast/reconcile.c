@@ -76,66 +76,96 @@ static double corr_var(const double *xi, const double *xj, double si,
     return (double)blocks / (double)(blocks - 1) * ss / (n * n);
 }
 
-/* The residual covariance (crossprod / T over the periods where every node
- * has a residual, as hts) and its shrinkage towards the diagonal
+/* The residual covariance and its shrinkage towards the diagonal
  * (Schafer & Strimmer, hts' shrink.estim): cov (m x m) and shrunk;
- * returns lambda, or NAN when fewer than 2 complete periods exist. */
+ * returns lambda.  The nodes with residuals at least half as many as the
+ * node with the most (every node, when their histories are as long)
+ * share a common span, the periods where each of them has one: their
+ * covariance is crossprod / T over it, as hts, and lambda is estimated
+ * from their correlations.  A node with fewer (a history that starts
+ * later: a product launched since) would leave too short a span for all:
+ * it gets the mean square of its own residuals and no correlation with
+ * the others (the shrinkage target's).  NAN with *bad = a node without a
+ * residual, or with *bad = m when the common span has fewer than 2
+ * periods. */
 static double residual_cov(const double *res, size_t m, size_t T,
-                           gsl_matrix *cov, gsl_matrix *shrunk)
+                           gsl_matrix *cov, gsl_matrix *shrunk, size_t *bad)
 {
     size_t *cols = malloc((T ? T : 1) * sizeof *cols), nc = 0;
+    size_t *k = calloc(m ? m : 1, sizeof *k), kmax = 0;
     blocking bl = {1, 0, malloc((T ? T : 1) * sizeof(double))};
-    if (cols == NULL || bl.u == NULL) {
-        free(cols);
-        free(bl.u);
-        return NAN;
+    double lambda = NAN;
+    *bad = m;
+    if (cols == NULL || k == NULL || bl.u == NULL)
+        goto out;
+    for (size_t i = 0; i < m; i++) {
+        for (size_t t = 0; t < T; t++)
+            k[i] += isfinite(res[i * T + t]) != 0;
+        kmax = k[i] > kmax ? k[i] : kmax;
+        if (k[i] == 0 && *bad == m)
+            *bad = i;
     }
+    if (*bad < m)
+        goto out;
+#define JOINED(i) (2 * k[i] >= kmax)
     for (size_t t = 0; t < T; t++) {
         int ok = 1;
         for (size_t i = 0; i < m && ok; i++)
-            ok = isfinite(res[i * T + t]);
+            ok = !JOINED(i) || isfinite(res[i * T + t]);
         if (ok)
             cols[nc++] = t;
     }
-    double lambda = NAN;
-    if (nc >= 2) {
-        double n = (double)nc, num = 0.0, den = 0.0;
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j <= i; j++) {
-                double s = 0.0;
-                for (size_t k = 0; k < nc; k++)
-                    s += res[i * T + cols[k]] * res[j * T + cols[k]];
-                gsl_matrix_set(cov, i, j, s / n);
-                gsl_matrix_set(cov, j, i, s / n);
+    if (nc < 2)
+        goto out;
+    double n = (double)nc, num = 0.0, den = 0.0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j <= i; j++) {
+            double s = 0.0;
+            if (JOINED(i) && JOINED(j)) {
+                for (size_t c = 0; c < nc; c++)
+                    s += res[i * T + cols[c]] * res[j * T + cols[c]];
+                s /= n;
+            } else if (i == j) { /* its own residuals */
+                for (size_t t = 0; t < T; t++)
+                    s += isfinite(res[i * T + t])
+                             ? res[i * T + t] * res[i * T + t]
+                             : 0.0;
+                s /= (double)k[i];
             }
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < i; j++) {
-                double si = sqrt(gsl_matrix_get(cov, i, i));
-                double sj = sqrt(gsl_matrix_get(cov, j, j));
-                if (!(si > 0 && sj > 0))
-                    continue;
-                double r = gsl_matrix_get(cov, i, j) / (si * sj);
-                num += 2 * corr_var(res + i * T, res + j * T, si, sj, cols, nc,
-                                    &bl);
-                den += 2 * r * r;
-            }
-        lambda = den > 0 ? num / den : 1.0;
-        lambda = lambda < 0 ? 0 : lambda > 1 ? 1 : lambda;
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < m; j++)
-                gsl_matrix_set(shrunk, i, j,
-                               (i == j ? 1.0 : 1.0 - lambda) *
-                                   gsl_matrix_get(cov, i, j));
-    }
+            gsl_matrix_set(cov, i, j, s);
+            gsl_matrix_set(cov, j, i, s);
+        }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < i; j++) {
+            double si = sqrt(gsl_matrix_get(cov, i, i));
+            double sj = sqrt(gsl_matrix_get(cov, j, j));
+            if (!(si > 0 && sj > 0) || !JOINED(i) || !JOINED(j))
+                continue;
+            double r = gsl_matrix_get(cov, i, j) / (si * sj);
+            num += 2 *
+                   corr_var(res + i * T, res + j * T, si, sj, cols, nc, &bl);
+            den += 2 * r * r;
+        }
+#undef JOINED
+    lambda = den > 0 ? num / den : 1.0;
+    lambda = lambda < 0 ? 0 : lambda > 1 ? 1 : lambda;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < m; j++)
+            gsl_matrix_set(shrunk, i, j,
+                           (i == j ? 1.0 : 1.0 - lambda) *
+                               gsl_matrix_get(cov, i, j));
+out:
     free(cols);
+    free(k);
     free(bl.u);
     return lambda;
 }
 
-/* Cholesky factor A = L L' in place (lower triangle); -1 when A is not
- * positive definite (written here rather than GSL's, whose default error
- * handler would abort the process on such a matrix). */
-static int chol(gsl_matrix *A)
+/* Cholesky factor A = L L' in place (lower triangle); 0, or 1 + the
+ * column whose pivot is not positive when A is not positive definite
+ * (written here rather than GSL's, whose default error handler would
+ * abort the process on such a matrix). */
+static size_t chol(gsl_matrix *A)
 {
     size_t n = A->size1;
     for (size_t j = 0; j < n; j++) {
@@ -143,7 +173,7 @@ static int chol(gsl_matrix *A)
         for (size_t k = 0; k < j; k++)
             d -= gsl_matrix_get(A, j, k) * gsl_matrix_get(A, j, k);
         if (!(d > 1e-14 * fabs(gsl_matrix_get(A, j, j))) || !(d > 0))
-            return -1;
+            return j + 1;
         d = sqrt(d);
         gsl_matrix_set(A, j, j, d);
         for (size_t i = j + 1; i < n; i++) {
@@ -174,19 +204,159 @@ static void chol_solve(const gsl_matrix *L, double *b, size_t stride)
     }
 }
 
+/* A node whose variance in W is at most this fraction of the largest
+ * node's is taken as perfectly forecast (zero: a product that never sold,
+ * a constant series): its base forecast is kept (fixed_G). */
+#define FIXED_VAR 1e-12
+
+/* Whether node i's variance in W is (next to) zero. */
+static bool is_fixed(const gsl_matrix *W, size_t i, double maxv)
+{
+    return !(gsl_matrix_get(W, i, i) > FIXED_VAR * maxv);
+}
+
+static double max_diag(const gsl_matrix *W)
+{
+    double v = 0.0;
+    for (size_t i = 0; i < W->size1; i++)
+        v = gsl_matrix_get(W, i, i) > v ? gsl_matrix_get(W, i, i) : v;
+    return v;
+}
+
+/* G with W singular: the form of Wickramasuriya, Athanasopoulos & Hyndman
+ * (2019, eq. 9) that needs U'WU invertible, not W:
+ * G = J - J W U (U'W U)^-1 U', U' = [I | -C] the na = m - nb aggregates'
+ * constraints (C their rows of S), J = [0 | I] the bottom rows.  It is
+ * the limit of the GLS G as the variances of the perfectly forecast
+ * nodes (fixed) go to zero: their rows and columns of W are zeroed, and
+ * the reconciled forecasts are those of GLS among the other nodes under
+ * the constraint that every fixed node keeps its base forecast (a fixed
+ * bottom node's row of G picks its own base forecast exactly).  A fixed
+ * aggregate whose constraint the other fixed nodes' already make (its
+ * bottom series all fixed; a region that is the whole total) is let go:
+ * it gets the mean variance of the free nodes, and its forecast is the
+ * sum the others fix.  -1 with *bad the aggregate node whose constraint
+ * depends on the others' (U'WU singular), -2 on ENOMEM. */
+static int fixed_G(const hz_hierarchy *H, const gsl_matrix *W, gsl_matrix *G,
+                   size_t *bad)
+{
+    size_t m = H->m, nb = H->nb, na = m - nb;
+    double maxv = max_diag(W), free_sum = 0.0;
+    size_t nfree = 0;
+    gsl_matrix_set_zero(G);
+    for (size_t j = 0; j < nb; j++)
+        gsl_matrix_set(G, j, na + j, 1.0);
+    if (na == 0)
+        return 0;
+    gsl_matrix *W2 = gsl_matrix_alloc(m, m), *WU = gsl_matrix_alloc(m, na);
+    gsl_matrix *M = gsl_matrix_alloc(na, na), *X = gsl_matrix_alloc(na, m);
+    gsl_matrix *JWUX = gsl_matrix_alloc(nb, m);
+    int rc = -2;
+    if (W2 == NULL || WU == NULL || M == NULL || X == NULL || JWUX == NULL)
+        goto out;
+    gsl_matrix_memcpy(W2, W);
+    for (size_t i = 0; i < m; i++) {
+        if (!is_fixed(W, i, maxv)) {
+            free_sum += gsl_matrix_get(W, i, i);
+            nfree++;
+            continue;
+        }
+        for (size_t k = 0; k < m; k++) {
+            gsl_matrix_set(W2, i, k, 0.0);
+            gsl_matrix_set(W2, k, i, 0.0);
+        }
+    }
+    const double letgo = nfree ? free_sum / (double)nfree : 1.0;
+    for (size_t i = 0; i < na; i++) {
+        int all = is_fixed(W, i, maxv);
+        for (size_t j = 0; all && j < nb; j++)
+            all = H->S[i * nb + j] == 0 || is_fixed(W, na + j, maxv);
+        if (all)
+            gsl_matrix_set(W2, i, i, letgo);
+    }
+    for (size_t tries = 0;; tries++) {
+        /* WU = W2[:, :na] - W2[:, na:] C' */
+        for (size_t r = 0; r < m; r++)
+            for (size_t l = 0; l < na; l++) {
+                double v = gsl_matrix_get(W2, r, l);
+                for (size_t j = 0; j < nb; j++)
+                    if (H->S[l * nb + j] != 0)
+                        v -= gsl_matrix_get(W2, r, na + j);
+                gsl_matrix_set(WU, r, l, v);
+            }
+        /* M = U'WU = WU[:na, :] - C WU[na:, :], made symmetric */
+        for (size_t i = 0; i < na; i++)
+            for (size_t l = 0; l < na; l++) {
+                double v = gsl_matrix_get(WU, i, l);
+                for (size_t j = 0; j < nb; j++)
+                    if (H->S[i * nb + j] != 0)
+                        v -= gsl_matrix_get(WU, na + j, l);
+                gsl_matrix_set(M, i, l, v);
+            }
+        for (size_t i = 0; i < na; i++)
+            for (size_t l = 0; l < i; l++) {
+                double v = 0.5 *
+                           (gsl_matrix_get(M, i, l) + gsl_matrix_get(M, l, i));
+                gsl_matrix_set(M, i, l, v);
+                gsl_matrix_set(M, l, i, v);
+            }
+        size_t piv = chol(M);
+        if (piv == 0)
+            break;
+        *bad = piv - 1;
+        /* a fixed aggregate the others already fix: let go, once */
+        if (tries >= na || !is_fixed(W, *bad, maxv) ||
+            gsl_matrix_get(W2, *bad, *bad) > 0) {
+            rc = -1;
+            goto out;
+        }
+        gsl_matrix_set(W2, *bad, *bad, letgo);
+    }
+    /* X = M^-1 U', column by column */
+    for (size_t k = 0; k < m; k++)
+        for (size_t i = 0; i < na; i++)
+            gsl_matrix_set(
+                X, i, k, k < na ? (double)(i == k) : -H->S[i * nb + (k - na)]);
+    for (size_t k = 0; k < m; k++)
+        chol_solve(M, X->data + k, X->tda);
+    gsl_matrix_const_view JWU = gsl_matrix_const_submatrix(WU, na, 0, nb, na);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &JWU.matrix, X, 0.0, JWUX);
+    gsl_matrix_sub(G, JWUX); /* a fixed bottom node's row: J's exactly */
+    rc = 0;
+out:
+    gsl_matrix_free(W2);
+    gsl_matrix_free(WU);
+    gsl_matrix_free(M);
+    gsl_matrix_free(X);
+    gsl_matrix_free(JWUX);
+    return rc;
+}
+
 /* G (nb x m) of the generalised least-squares methods:
- * (S'W^-1 S)^-1 S'W^-1 with W given (replaced by its Cholesky factor). */
-static int gls_G(const hz_hierarchy *H, gsl_matrix *W, gsl_matrix *G)
+ * (S'W^-1 S)^-1 S'W^-1 with W given (W itself is kept); where a node's
+ * variance is (next to) zero or W is singular, fixed_G's limit.  0, -1
+ * (singular: *bad the node) or -2 (ENOMEM). */
+static int gls_G(const hz_hierarchy *H, const gsl_matrix *W, gsl_matrix *G,
+                 size_t *bad)
 {
     size_t m = H->m, nb = H->nb;
+    double maxv = max_diag(W);
+    bool fixed = false;
+    for (size_t i = 0; i < m && !fixed; i++)
+        fixed = is_fixed(W, i, maxv);
     gsl_matrix_const_view S = gsl_matrix_const_view_array(H->S, m, nb);
     gsl_matrix *WiS = gsl_matrix_alloc(m, nb), *A = gsl_matrix_alloc(nb, nb);
-    int rc = -1;
-    if (WiS == NULL || A == NULL || chol(W) != 0)
+    gsl_matrix *L = gsl_matrix_alloc(m, m);
+    int rc = -2;
+    if (WiS == NULL || A == NULL || L == NULL)
+        goto out;
+    gsl_matrix_memcpy(L, W);
+    rc = -1;
+    if (fixed || chol(L) != 0)
         goto out;
     gsl_matrix_memcpy(WiS, &S.matrix);
     for (size_t j = 0; j < nb; j++) /* W^-1 S, column by column */
-        chol_solve(W, WiS->data + j, WiS->tda);
+        chol_solve(L, WiS->data + j, WiS->tda);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &S.matrix, WiS, 0.0, A);
     if (chol(A) != 0)
         goto out;
@@ -200,7 +370,8 @@ static int gls_G(const hz_hierarchy *H, gsl_matrix *W, gsl_matrix *G)
 out:
     gsl_matrix_free(WiS);
     gsl_matrix_free(A);
-    return rc;
+    gsl_matrix_free(L);
+    return rc == -1 ? fixed_G(H, W, G, bad) : rc;
 }
 
 /* G for bottom-up and top-down (node 0 the total). */
@@ -229,7 +400,9 @@ static void simple_G(const hz_hierarchy *H, int method,
  * bottom forecasts G y^, every node the sum of its bottom ones (so the
  * levels add up to the last bit when summed in bottom order); variances
  * from P = S G and the base covariance at step s (the bounds and the
- * correlations of C). */
+ * correlations of C).  A node whose reconciled forecast takes in a base
+ * forecast without bounds (NaN: one observation) has no bounds either
+ * (NaN): its variance is unknown, not that node's taken as zero. */
 static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
                    const gsl_matrix *P, const gsl_matrix *C,
                    hz_forecast *const *fc, size_t s0, size_t s1)
@@ -242,13 +415,15 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
                *V = gsl_matrix_alloc(m, m);
     gsl_vector *y = gsl_vector_alloc(m), *yr = gsl_vector_alloc(m);
     double *bt = malloc(H->nb * sizeof *bt);
-    int rc = Sg && T1 && V && y && yr && bt ? 0 : -1;
+    bool *unknown = malloc(m * sizeof *unknown); /* no base bounds */
+    int rc = Sg && T1 && V && y && yr && bt && unknown ? 0 : -1;
     for (size_t s = s0; rc == 0 && s < s1; s++) {
         for (size_t i = 0; i < m; i++) {
             gsl_vector_set(y, i, fc[i]->mean[s]);
             double sd_i = nl ? (fc[i]->upper[L][s] - fc[i]->lower[L][s]) /
                                    (2 * zL)
                              : 0.0;
+            unknown[i] = !isfinite(sd_i);
             for (size_t j = 0; j <= i; j++) {
                 double sd_j = nl ? (fc[j]->upper[L][s] - fc[j]->lower[L][s]) /
                                        (2 * zL)
@@ -281,6 +456,9 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
         for (size_t i = 0; i < m; i++) {
             double mu = gsl_vector_get(yr, i);
             double sd = sqrt(fmax(gsl_matrix_get(V, i, i), 0.0));
+            for (size_t j = 0; j < m && !isnan(sd); j++)
+                if (unknown[j] && gsl_matrix_get(P, i, j) != 0)
+                    sd = NAN;
             fc[i]->mean[s] = mu;
             for (size_t l = 0; l < nl; l++) {
                 double z = hz__qnorm(0.5 + fc[i]->levels[l] / 200.0);
@@ -295,6 +473,7 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
     gsl_vector_free(y);
     gsl_vector_free(yr);
     free(bt);
+    free(unknown);
     return rc;
 }
 
@@ -310,29 +489,37 @@ size_t hz_recon_origins(size_t h, int period)
  * k R_1,ij)^2 over every i, j (Var by blocks, corr_var), so that
  * lambda 1 is mint's W_1 and 0 the sample's.  shr gets
  * d_i d_j (lambda k R_1 + (1 - lambda) M); returns lambda, NAN with fewer
- * than 2 complete blocks or a zero one-step variance. */
+ * than 2 complete blocks.  Nodes W_1 takes as perfectly forecast (a zero
+ * variance: fixed_G) keep zero rows and columns and do not count in the
+ * complete columns. */
 static double prop_shrink(const double *E, size_t m, size_t N, size_t bsize,
                           size_t lags, const gsl_matrix *W1, gsl_matrix *M,
                           gsl_matrix *shr)
 {
     size_t *cols = malloc((N ? N : 1) * sizeof *cols), nc = 0;
-    double *d = malloc(m * sizeof *d), lambda = NAN;
+    double *d = malloc(m * sizeof *d), lambda = NAN, maxv = max_diag(W1);
+    bool *use = malloc(m * sizeof *use); /* not fixed */
     blocking bl = {bsize, lags, malloc((N ? N : 1) * sizeof(double))};
-    for (size_t t = 0; cols && t < N; t++) {
+    int bad = cols == NULL || d == NULL || use == NULL || bl.u == NULL;
+    for (size_t i = 0; !bad && i < m; i++) {
+        use[i] = !is_fixed(W1, i, maxv);
+        d[i] = use[i] ? sqrt(gsl_matrix_get(W1, i, i)) : 0.0;
+    }
+    for (size_t t = 0; !bad && t < N; t++) {
         int ok = 1;
         for (size_t i = 0; i < m && ok; i++)
-            ok = isfinite(E[i * N + t]);
+            ok = !use[i] || isfinite(E[i * N + t]);
         if (ok)
             cols[nc++] = t;
     }
-    int bad = cols == NULL || d == NULL || bl.u == NULL || nc < 2;
-    for (size_t i = 0; !bad && i < m; i++)
-        bad = !((d[i] = sqrt(gsl_matrix_get(W1, i, i))) > 0);
-    if (bad)
+    if (bad || nc < 2)
         goto out;
     double mr = 0.0, rr = 0.0, num = 0.0, den = 0.0;
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < m; j++) {
+            gsl_matrix_set(M, i, j, 0.0);
+            if (!use[i] || !use[j])
+                continue;
             double v = 0.0, r1 = gsl_matrix_get(W1, i, j) / (d[i] * d[j]);
             for (size_t k = 0; k < nc; k++)
                 v += E[i * N + cols[k]] * E[j * N + cols[k]];
@@ -340,9 +527,11 @@ static double prop_shrink(const double *E, size_t m, size_t N, size_t bsize,
             mr += gsl_matrix_get(M, i, j) * r1;
             rr += r1 * r1;
         }
-    double kf = mr / rr;
+    double kf = rr > 0 ? mr / rr : 1.0;
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < m; j++) {
+            if (!use[i] || !use[j])
+                continue;
             double r1 = gsl_matrix_get(W1, i, j) / (d[i] * d[j]);
             double dv = gsl_matrix_get(M, i, j) - kf * r1;
             double var = corr_var(E + i * N, E + j * N, d[i], d[j], cols, nc,
@@ -354,6 +543,10 @@ static double prop_shrink(const double *E, size_t m, size_t N, size_t bsize,
     lambda = lambda < 0 ? 0 : lambda > 1 ? 1 : lambda;
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < m; j++) {
+            if (!use[i] || !use[j]) { /* fixed */
+                gsl_matrix_set(shr, i, j, 0.0);
+                continue;
+            }
             double r1 = gsl_matrix_get(W1, i, j) / (d[i] * d[j]);
             gsl_matrix_set(shr, i, j,
                            d[i] * d[j] *
@@ -363,6 +556,7 @@ static double prop_shrink(const double *E, size_t m, size_t N, size_t bsize,
 out:
     free(cols);
     free(d);
+    free(use);
     free(bl.u);
     return lambda;
 }
@@ -394,9 +588,8 @@ static int mint_steps(const hz_hierarchy *H, const hz_recon_steps *st,
     size_t maxc = st->R * (st->pooled ? h : 1);
     double *E = malloc((m * maxc > 0 ? m * maxc : 1) * sizeof *E);
     gsl_matrix *cov = gsl_matrix_alloc(m, m), *shr = gsl_matrix_alloc(m, m);
-    gsl_matrix *W = gsl_matrix_alloc(m, m), *Gs = gsl_matrix_alloc(nb, m);
-    gsl_matrix *W1 = gsl_matrix_alloc(m, m);
-    int rc = E && cov && shr && W && Gs && W1 ? 0 : -1;
+    gsl_matrix *Gs = gsl_matrix_alloc(nb, m), *W1 = gsl_matrix_alloc(m, m);
+    int rc = E && cov && shr && Gs && W1 ? 0 : -1;
     if (rc == 0)
         gsl_matrix_memcpy(W1, W1in);
     gsl_matrix_const_view S = gsl_matrix_const_view_array(H->S, m, nb);
@@ -404,21 +597,19 @@ static int mint_steps(const hz_hierarchy *H, const hz_recon_steps *st,
         size_t cols = step_errors(st, m, h, s, E);
         size_t blk = st->pooled ? s + 1 : 1; /* one origin's steps */
         double lam = prop_shrink(E, m, cols, blk, s, W1, cov, shr);
-        if (!isnan(lam)) {
-            gsl_matrix_memcpy(W, shr);
-            if (gls_G(H, W, Gs) == 0) {
-                gsl_matrix_memcpy(G, Gs);
-                gsl_matrix_memcpy(C, cov); /* the bounds: unshrunk */
-                gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G,
-                               0.0, P);
-            }
+        size_t bad;
+        int g = isnan(lam) ? -1 : gls_G(H, shr, Gs, &bad);
+        if (g == 0) {
+            gsl_matrix_memcpy(G, Gs);
+            gsl_matrix_memcpy(C, cov); /* the bounds: unshrunk */
+            gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G, 0.0,
+                           P);
         }
-        rc = apply_P(H, G, P, C, fc, s, s + 1);
+        rc = g == -2 ? -1 : apply_P(H, G, P, C, fc, s, s + 1);
     }
     free(E);
     gsl_matrix_free(cov);
     gsl_matrix_free(shr);
-    gsl_matrix_free(W);
     gsl_matrix_free(Gs);
     gsl_matrix_free(W1);
     return rc;
@@ -471,12 +662,23 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
         st = hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
         goto out;
     }
-    double lam = resid ? residual_cov(resid, m, T, cov, shr) : NAN;
+    size_t none = m;
+    double lam = resid ? residual_cov(resid, m, T, cov, shr, &none) : NAN;
     if ((method >= HZ_RECON_WLS) && isnan(lam)) {
-        st = hz_error_set(err, HZ_ETOOSHORT,
-                          "reconcile: %s needs in-sample residuals of every "
-                          "node",
-                          hz_recon_name(method));
+        char name[32];
+        snprintf(name, sizeof name, "%zu", none);
+        st = none < m
+                 ? hz_error_set(err, HZ_ETOOSHORT,
+                                "reconcile: %s weighs every node by its "
+                                "in-sample errors, and node '%s' has none "
+                                "(too short a history; --reconcile bu, ols "
+                                "or td does not need them)",
+                                hz_recon_name(method),
+                                H->names ? H->names[none] : name)
+                 : hz_error_set(err, HZ_ETOOSHORT,
+                                "reconcile: %s needs in-sample residuals of "
+                                "every node",
+                                hz_recon_name(method));
         goto out;
     }
     if (method == HZ_RECON_BU || method == HZ_RECON_TD) {
@@ -487,11 +689,21 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
             gsl_matrix_set(W, i, i, gsl_matrix_get(cov, i, i));
         if (method == HZ_RECON_MINT || mh)
             gsl_matrix_memcpy(W, shr);
-        if (gls_G(H, W, G) != 0) {
-            st = hz_error_set(err, HZ_EINVAL,
-                              "reconcile: the %s system is singular (a "
-                              "node with constant residuals?)",
-                              hz_recon_name(method));
+        size_t bad = 0;
+        int rc = gls_G(H, W, G, &bad);
+        if (rc != 0) {
+            char name[32];
+            snprintf(name, sizeof name, "%zu", bad);
+            st = rc == -2
+                     ? hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory")
+                     : hz_error_set(
+                           err, HZ_ENOCONV,
+                           "reconcile: the %s system is singular at node "
+                           "'%s': its in-sample errors are those of other "
+                           "nodes combined, so its weight cannot be told "
+                           "(--reconcile bu or ols does not weigh nodes)",
+                           hz_recon_name(method),
+                           H->names ? H->names[bad] : name);
             goto out;
         }
     }

@@ -154,8 +154,11 @@ static hz_status prepare_all(const hz_forecast_request *req,
 {
     for (size_t i = 0; i < r->nseries; i++) {
         node_in in;
-        if (H != NULL) {
-            in = (node_in){H->keys[i], H->start, H->y[i], H->n, H->n, 0};
+        if (H != NULL) { /* the node's own history */
+            size_t off = H->off[i];
+            in = (node_in){H->keys[i],    H->start + (int64_t)off,
+                           H->y[i] + off, H->n - off,
+                           H->nobs[i],    H->nfilled[i]};
         } else {
             const hz_series *sr = &set->series[i];
             in = (node_in){sr->key, sr->start, sr->values,
@@ -267,20 +270,44 @@ done:
     return st;
 }
 
+#define BELOW_NOTE "reconciled point below zero"
+
+/* Node f's point at step i moved to v, its bounds by as much (they keep
+ * bracketing it, in order). */
+static void move_point(hz_forecast *f, size_t i, double v)
+{
+    double d = v - f->mean[i];
+    f->mean[i] = v;
+    for (size_t k = 0; d != 0 && k < f->nlevels; k++) {
+        f->lower[k][i] += d;
+        f->upper[k][i] += d;
+    }
+}
+
 /* After reconciliation, non-negative nodes at or above zero again without
  * breaking the sums: the points of non-negative bottom series below zero
  * raised to zero and every node's point re-summed from the bottom (the
  * set-negatives-to-zero heuristic of Wickramasuriya, Athanasopoulos &
- * Hyndman 2020); the bounds of non-negative nodes raised one by one. */
+ * Hyndman 2020); a point that moves takes its bounds with it, so that
+ * they still bracket it.  Then the bounds of non-negative nodes are
+ * raised to zero where the point is at or above it (lo95 <= lo80 <=
+ * point <= hi80 <= hi95 holds throughout).  A non-negative node whose
+ * point stays below zero, because series under it go below zero, keeps
+ * bounds around it, is not counted as kept at or above zero, and its
+ * note says why.  nclamped counts the values raised here: those of the
+ * base forecasts, which reconciliation replaced, no longer count (a total
+ * whose base forecast was raised could be written below zero). */
 static void keep_nonneg(const hz__hier *H, hz_forecast_result *r)
 {
     size_t m = H->m, nb = H->nb, b0 = m - nb, h = r->horizon;
     size_t raised = 0;
+    for (size_t j = 0; j < m; j++) /* what is written is reconciled */
+        r->series[j].nclamped = 0;
     for (size_t b = 0; b < nb; b++) {
         hz_forecast_series_result *o = &r->series[b0 + b];
         for (size_t i = 0; o->nonnegative && i < h; i++)
             if (o->fc->mean[i] < 0) {
-                o->fc->mean[i] = 0;
+                move_point(o->fc, i, 0.0);
                 o->nclamped++;
                 raised++;
             }
@@ -291,17 +318,37 @@ static void keep_nonneg(const hz__hier *H, hz_forecast_result *r)
             for (size_t b = 0; b < nb; b++)
                 if (H->S[j * nb + b] != 0)
                     v += r->series[b0 + b].fc->mean[i];
-            r->series[j].fc->mean[i] = v;
+            move_point(r->series[j].fc, i, v);
         }
     for (size_t j = 0; j < m; j++) {
-        hz_forecast *f = r->series[j].fc;
-        for (size_t k = 0; r->series[j].nonnegative && k < f->nlevels; k++)
-            for (size_t i = 0; i < h; i++) {
-                r->series[j].nclamped += f->lower[k][i] < 0;
-                r->series[j].nclamped += f->upper[k][i] < 0;
+        hz_forecast_series_result *o = &r->series[j];
+        hz_forecast *f = o->fc;
+        size_t below = 0;
+        for (size_t i = 0; o->nonnegative && i < h; i++) {
+            if (f->mean[i] < 0) {
+                below++;
+                continue;
+            }
+            for (size_t k = 0; k < f->nlevels; k++) {
+                o->nclamped += f->lower[k][i] < 0;
+                o->nclamped += f->upper[k][i] < 0;
                 f->lower[k][i] = f->lower[k][i] < 0 ? 0 : f->lower[k][i];
                 f->upper[k][i] = f->upper[k][i] < 0 ? 0 : f->upper[k][i];
             }
+        }
+        if (below == 0)
+            continue;
+        const char *neg = "";
+        for (size_t b = 0; b < nb && neg[0] == '\0'; b++)
+            if (H->S[j * nb + b] != 0 && !r->series[b0 + b].nonnegative)
+                neg = H->keys[b0 + b];
+        char add[160];
+        snprintf(add, sizeof add,
+                 BELOW_NOTE " at %zu of %zu steps: series under it go below "
+                            "zero ('%s'); bounds kept around it",
+                 below, h, neg);
+        hz__note_append(o->note, sizeof o->note, add);
+        o->nonnegative = 0;
     }
 }
 
@@ -313,6 +360,7 @@ bool hz_forecast_note_is_fallback(const char *note)
      * that starts with one of them holds no fallback */
     return note[0] != '\0' &&
            strncmp(note, BIAS_NOTE, strlen(BIAS_NOTE)) != 0 &&
+           strncmp(note, BELOW_NOTE, strlen(BELOW_NOTE)) != 0 &&
            strncmp(note, HZ__NO_INTERVALS_NOTE,
                    strlen(HZ__NO_INTERVALS_NOTE)) != 0;
 }
@@ -381,9 +429,26 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
     if (req->recon_bias != HZ_RECON_BIAS_OFF && steps != NULL &&
         (st = bias_correct(H, steps, fc, req->reconcile, r, err)) != HZ_OK)
         goto done;
-    hz_hierarchy hh = {H->m, H->nb, H->S};
+    /* the first node without bounds (one observation) */
+    size_t nobounds = H->m;
+    for (size_t i = 0; i < H->m && nobounds == H->m; i++)
+        if (fc[i]->nlevels > 0 && isnan(fc[i]->lower[0][0]))
+            nobounds = i;
+    hz_hierarchy hh = {H->m, H->nb, H->S, (const char *const *)H->keys};
     st = hz_reconcile_steps(&hh, req->reconcile, (const double *const *)H->y,
                             H->n, resid, H->n, steps, fc, &r->lambda, err);
+    for (size_t i = 0; st == HZ_OK && nobounds < H->m && i < H->m; i++) {
+        hz_forecast_series_result *o = &r->series[i];
+        if (!isnan(fc[i]->lower[0][0]) ||
+            strstr(o->note, HZ__NO_INTERVALS_NOTE) != NULL)
+            continue;
+        char add[160];
+        snprintf(add, sizeof add,
+                 HZ__NO_INTERVALS_NOTE ": reconciled with '%s', which has "
+                                       "none",
+                 H->keys[nobounds]);
+        hz__note_append(o->note, sizeof o->note, add);
+    }
     for (size_t i = 0; st == HZ_OK && i < H->m; i++) {
         hz_forecast_series_result *o = &r->series[i];
         size_t len = strlen(o->method);

@@ -35,6 +35,7 @@ void hz_series_set_free(hz_series_set *s)
     for (size_t i = 0; i < s->nseries; i++) {
         free(s->series[i].key);
         free(s->series[i].values);
+        free(s->series[i].filled_at);
     }
     free(s->series);
     free(s);
@@ -683,6 +684,10 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
         set->nseries_filled += s->nfilled > 0;
         if (s->nfilled == 0)
             continue;
+        if ((s->filled_at = malloc(s->n ? s->n : 1)) == NULL)
+            return nomem(b);
+        for (size_t t = 0; t < s->n; t++)
+            s->filled_at[t] = cnts[sl][t] == 0;
         if (b->o->fill == HZ_FILL_NONE)
             return gap_error(b, set, s, cnts[sl]);
         if (missing)
@@ -900,6 +905,7 @@ static hz_status drop_empty_series(hz__sb *b, hz_series_set *set)
         }
         free(s->key);
         free(s->values);
+        free(s->filled_at);
     }
     size_t n = set->nseries;
     set->nseries = kept;

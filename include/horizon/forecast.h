@@ -314,8 +314,8 @@ typedef struct hz_forecast_result {
 } hz_forecast_result;
 
 /* Does a series' note say it fell back to a simpler model (rather than
- * only that it was bias-corrected before reconciling, or has no
- * intervals)? */
+ * only that it was bias-corrected before reconciling, has no intervals,
+ * or has a reconciled point below zero)? */
 HZ_API bool hz_forecast_note_is_fallback(const char *note);
 
 HZ_API hz_status hz_forecast_run(const struct hz_dataset *ds,

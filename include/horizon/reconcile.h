@@ -75,18 +75,34 @@ HZ_API bool hz_recon_parse(const char *s, int *out); /* "bu", "mint", ... */
 HZ_API const char *hz_recon_name(int method);
 
 /* A hierarchy of m nodes over nb bottom series: S is m x nb (row-major,
- * 0/1), its last nb rows the identity (the bottom level last). */
+ * 0/1), its last nb rows the identity (the bottom level last); names
+ * (may be NULL: node numbers) name the nodes in errors. */
 typedef struct hz_hierarchy {
     size_t m, nb;
     const double *S;
+    const char *const *names;
 } hz_hierarchy;
 
 /* Reconcile the base forecasts fc[0..m) in place (points and bounds).
  * hist[i][0..n): node i's history (td's proportions); resid: m x T
- * row-major one-step in-sample errors (NaN where undefined: only periods
- * where every node has one are used).  *lambda (may be NULL) gets mint's
- * shrinkage intensity (NAN for the other methods).  Fails on a node
- * without a forecast, a singular system or ENOMEM, leaving fc as given. */
+ * row-major one-step in-sample errors (NaN where undefined, and before a
+ * node's history starts).  The nodes with at least half as many errors
+ * as the node with the most share the periods where each of them has
+ * one (their covariance, crossprod / T as hts, and mint's shrinkage); a
+ * node with fewer (a shorter history) enters with the mean square of
+ * its own errors and no correlation with the others; wls, mint and
+ * mint-h refuse a node without any (HZ_ETOOSHORT, naming it).  A base
+ * forecast without bounds (NaN) leaves every node whose reconciled
+ * forecast takes it in without bounds.  *lambda (may be NULL) gets mint's
+ * shrinkage intensity (NAN for the other methods).  A node whose
+ * residual variance is zero, or under 1e-12 of the largest node's (a
+ * product that never sold: perfectly forecast so far), keeps its base
+ * forecast: wls, mint and mint-h take the limit of their G as its
+ * variance goes to zero (G = J - J W U (U'W U)^-1 U', Wickramasuriya et
+ * al. 2019), which reconciles the other nodes under that constraint.
+ * Fails on a node without a forecast (HZ_EINVAL), a system still
+ * singular (HZ_ENOCONV, naming the node: errors of a node that are other
+ * nodes' combined) or ENOMEM, leaving fc as given. */
 HZ_API hz_status hz_reconcile(const hz_hierarchy *H, int method,
                               const double *const *hist, size_t n,
                               const double *resid, size_t T,

@@ -155,6 +155,8 @@ typedef struct hz_series {
     double *values;
     size_t nobs;    /* rows aggregated into this series */
     size_t nfilled; /* periods filled (no rows) */
+    unsigned char *filled_at; /* [0..n): 1 at a period filled (no rows);
+                                 NULL when none was */
 } hz_series;
 
 /* A first or last period that the table's dates do not cover whole, for

@@ -378,7 +378,12 @@ void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     nfilled == 1 ? "it" : "them");
         fputc('\n', stderr);
     }
-    if (nclamped > 0)
+    if (nclamped > 0 && a->nonnegative == HZ_NONNEG_ON)
+        fprintf(stderr,
+                "horizon %s: %zu forecast values below zero raised to 0 in "
+                "%zu series, as --nonnegative on asks\n",
+                cmd, nclamped, nseries_clamped);
+    else if (nclamped > 0)
         fprintf(stderr,
                 "horizon %s: %zu forecast values below zero raised to 0 in "
                 "%zu series that never go below 0 (--nonnegative off keeps "

@@ -139,6 +139,135 @@ for m in mint ols; do
         bash -c "cmp -s '$T/big_${m}_1.csv' '$T/big_${m}_2.csv' && cmp -s '$T/big_${m}_1.csv' '$T/big_${m}_7.csv'"
 done
 
+# a product launched in the last 6 of 36 months: with --reconcile it was
+# padded with 30 leading zeros (an intermittent model, forecast 34.6
+# instead of 52.6; diagnostics n = nobs = 36). Its own history now: the
+# forecast of bu without the bias correction is the unreconciled one,
+# the diagnostics give n 6, nobs 6; the total counts its rows
+awk 'BEGIN {
+    print "date,product,units"
+    for (i = 0; i < 36; i++) {
+        d = sprintf("%d-%02d-01", 2021 + int(i / 12), i % 12 + 1)
+        printf "%s,OLD,%d\n", d, 100 + i % 3
+        if (i >= 30) printf "%s,NEW,%d\n", d, 50 + (i % 2) * 4
+    }
+}' >"$T/newprod.csv"
+"$H" forecast "$T/newprod.csv" --date date --value units --by product \
+    --horizon 2 --reconcile bu --bias-correct off --diagnostics "$T/np_d.csv" \
+    -o "$T/np_bu.csv" 2>"$T/err"
+check "late product: exit 0" test $? -eq 0
+"$H" forecast "$T/newprod.csv" --date date --value units --by product \
+    --horizon 2 -o "$T/np_plain.csv" 2>"$T/err"
+check "late product: bu's forecast is its own, as without --reconcile" \
+    test "$(grep '^NEW,' "$T/np_bu.csv" | cut -d, -f3)" = \
+    "$(grep '^NEW,' "$T/np_plain.csv" | cut -d, -f3)"
+check "late product: diagnostics n 6, nobs 6, filled 0" \
+    awk -F, '$1 == "NEW" && $(NF - 14) == 6 && $(NF - 13) == 6 && $(NF - 12) == 0 {ok = 1}
+        END {exit !ok}' "$T/np_d.csv"
+check "late product: the total holds 42 rows over 36 months" \
+    grep -q '^total,.*,36,42,0,' "$T/np_d.csv"
+for m in mint wls; do
+    "$H" forecast "$T/newprod.csv" --date date --value units --by product \
+        --horizon 2 --reconcile "$m" -o "$T/np_$m.csv" 2>"$T/err"
+    check "late product, $m: exit 0" test $? -eq 0
+    check "late product, $m: near its own level (50-54)" awk -F, \
+        '$1 == "NEW" {n++; if ($3 < 50 || $3 > 55) bad = 1} END {exit bad || n != 2}' \
+        "$T/np_$m.csv"
+done
+# a product whose only row is in the last month: no intervals, nor for
+# the total it goes into (said in its note); mint refuses it by name
+awk 'BEGIN {
+    print "date,product,units"
+    for (i = 0; i < 36; i++) {
+        d = sprintf("%d-%02d-01", 2021 + int(i / 12), i % 12 + 1)
+        printf "%s,OLD,%d\n", d, 100 + i % 3
+    }
+    print "2023-12-01,NEW,50"
+}' >"$T/lastrow.csv"
+"$H" forecast "$T/lastrow.csv" --date date --value units --by product \
+    --horizon 2 --reconcile bu -o "$T/lr_bu.csv" 2>"$T/err"
+check "last-month product, bu: exit 0" test $? -eq 0
+check "last-month product, bu: its naive 50" grep -q '^NEW,2024-01-01,50,,,,,' "$T/lr_bu.csv"
+check "last-month product, bu: the total has no bounds, and says why" \
+    grep -q "^total,2024-01-01,[0-9.]*,,,,,.*no intervals: reconciled with 'NEW'" \
+    "$T/lr_bu.csv"
+expect_exit 1 "node 'NEW' has none" -- \
+    "$H" forecast "$T/lastrow.csv" --date date --value units --by product \
+    --horizon 2 --reconcile mint
+
+# a non-negative total over a declining series and one always below
+# zero: the reconciled total goes below zero; its bounds were raised to 0
+# above the point (lo80 = 0 > point). Bounds now bracket every point in
+# order (lo95 <= lo80 <= point <= hi80 <= hi95), and the total's note
+# says why it is below zero; with --nonnegative on the negative series
+# is raised and the total re-summed, its bounds moved with it
+awk 'BEGIN {
+    print "date,g,value"
+    for (m = 0; m < 36; m++) {
+        d = sprintf("%d-%02d", 2021 + int(m / 12), m % 12 + 1)
+        a = 100 - 1.5 * m + 5 * sin(2.1 * m); r = -(60 + 5 * cos(1.3 * m))
+        if (a + r < 0) r = -a + 0.5
+        printf "%s,A,%.2f\n%s,R,%.2f\n", d, a, d, r
+    }
+}' >"$T/negr.csv"
+cat >"$T/order.awk" <<'AWK'
+BEGIN { FS = ","; bad = 0 }
+NR > 1 && !($6 <= $4 && $4 <= $3 && $3 <= $5 && $5 <= $7) {
+    print "out of order: " $0; bad = 1
+}
+END { exit bad }
+AWK
+for m in bu mint; do
+    "$H" forecast "$T/negr.csv" --date date --value value --by g \
+        --reconcile "$m" --horizon 12 -o "$T/negr_$m.csv" 2>"$T/err"
+    check "negative child, $m: exit 0" test $? -eq 0
+    check "negative child, $m: bounds bracket every point" \
+        awk -f "$T/order.awk" "$T/negr_$m.csv"
+    check "negative child, $m: the total below zero says why" \
+        grep -q "^total,.*,-.*reconciled point below zero .*('R')" "$T/negr_$m.csv"
+    "$H" forecast "$T/negr.csv" --date date --value value --by g \
+        --reconcile "$m" --horizon 12 --nonnegative on -o "$T/negr_on.csv" 2>"$T/err"
+    check "--nonnegative on, $m: exit 0" test $? -eq 0
+    check "--nonnegative on, $m: bounds bracket every point" \
+        awk -f "$T/order.awk" "$T/negr_on.csv"
+    check "--nonnegative on, $m: no point below zero" \
+        awk -F, 'NR > 1 && $3 < 0 {bad = 1} END {exit bad}' "$T/negr_on.csv"
+    check "--nonnegative on, $m: the points add up" awk -F, 'NR > 1 {
+            if ($1 == "total") t[$2] = $3; else b[$2] += $3 }
+        END { for (d in t) if ((t[d] - b[d])^2 > 1e-8) bad = 1; exit bad || !length(t) }' \
+        "$T/negr_on.csv"
+    # (bu raises nothing after reconciling here: R's base forecast was)
+    if [[ $m == mint ]]; then
+        check "--nonnegative on, $m: the notice says it was asked for" \
+            grep -q "raised to 0 in [0-9]* series, as --nonnegative on asks" "$T/err"
+    fi
+done
+
+# a product that never sold: its residuals are all zero, which made
+# wls, mint and mint-h's W singular (exit 2, no node named); it keeps its
+# forecast of 0 and the rest are reconciled
+awk 'BEGIN {
+    print "date,g,value"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d", 2022 + int(m / 12), m % 12 + 1)
+        printf "%s,A,%.2f\n", d, 100 + 10 * sin(1.7 * m)
+        printf "%s,B,%.2f\n", d, 50 + 5 * cos(2.3 * m)
+        printf "%s,Z,0\n", d
+    }
+}' >"$T/zleaf.csv"
+for m in mint wls mint-h; do
+    "$H" forecast "$T/zleaf.csv" --date date --value value --by g \
+        --reconcile "$m" --horizon 3 -o "$T/z_$m.csv" 2>"$T/err"
+    check "never-sold leaf, $m: exit 0" test $? -eq 0
+    check "never-sold leaf, $m: its points and bounds stay 0" awk -F, \
+        '$1 == "Z" {n++; if ($3 != 0 || $4 != 0 || $7 != 0) bad = 1}
+         END {exit bad || n != 3}' "$T/z_$m.csv"
+    check "never-sold leaf, $m: the points add up" awk -F, 'NR > 1 {
+            if ($1 == "total") t[$2] = $3; else b[$2] += $3 }
+        END { for (d in t) if ((t[d] - b[d])^2 > 1e-8) bad = 1; exit bad || !length(t) }' \
+        "$T/z_$m.csv"
+done
+
 expect_exit 2 "--bias-correct on needs --reconcile" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on
 "$H" forecast "$T/trend.csv" --date date --value value --model naive \

@@ -53,7 +53,7 @@ static int adds_up(hz_forecast *const *fc, size_t s)
 
 HZ_TEST(ols_wls_mint_equal_r)
 {
-    const hz_hierarchy H = {7, 4, S7};
+    const hz_hierarchy H = {7, 4, S7, NULL};
     const int methods[3] = {HZ_RECON_OLS, HZ_RECON_WLS, HZ_RECON_MINT};
     const double *want[3] = {R_REC_OLS, R_REC_WLS, R_REC_MINT};
     for (int k = 0; k < 3; k++) {
@@ -77,7 +77,7 @@ HZ_TEST(ols_wls_mint_equal_r)
 
 HZ_TEST(bottom_up_and_top_down_by_hand)
 {
-    const hz_hierarchy H = {7, 4, S7};
+    const hz_hierarchy H = {7, 4, S7, NULL};
     hz_forecast *fc[7];
     double res[7 * 40];
     setup(fc, res);
@@ -114,7 +114,7 @@ HZ_TEST(bottom_up_and_top_down_by_hand)
 
 HZ_TEST(coherent_forecasts_stay_and_bad_input_fails)
 {
-    const hz_hierarchy H = {7, 4, S7};
+    const hz_hierarchy H = {7, 4, S7, NULL};
     hz_forecast *fc[7];
     double res[7 * 40];
     setup(fc, res);
@@ -143,6 +143,160 @@ HZ_TEST(coherent_forecasts_stay_and_bad_input_fails)
     int m;
     HZ_CHECK(hz_recon_parse("mint", &m) && m == HZ_RECON_MINT);
     HZ_CHECK(!hz_recon_parse("middle-out", &m));
+}
+
+/* A node whose residuals are all zero (a product that never sold,
+ * forecast 0: perfectly forecast so far) made W singular, and wls, mint
+ * and mint-h failed.  It keeps its base forecast exactly, the others are
+ * reconciled under that constraint (the limit of a vanishing variance:
+ * the same as a tiny one), and the levels still add up; a region whose
+ * products never sold too.  A system still singular fails naming the
+ * node. */
+HZ_TEST(zero_variance_nodes_keep_their_forecasts)
+{
+    static const char *const names[7] = {"total", "A",  "B", "A|1",
+                                         "A|2",   "B|1", "B|2"};
+    const hz_hierarchy H = {7, 4, S7, names};
+    const int methods[3] = {HZ_RECON_WLS, HZ_RECON_MINT, HZ_RECON_MINT_H};
+    double e[7 * 8 * 2];
+    for (int i = 0; i < 7; i++) /* mint-h's step errors */
+        for (int r = 0; r < 8; r++)
+            for (int s = 0; s < 2; s++)
+                e[(i * 8 + r) * 2 + s] =
+                    i == 6 ? 0 : sin(1.1 * r * (i + 1) + s) * (1 + i);
+    hz_recon_steps st = {e, 8, true};
+    for (int k = 0; k < 3; k++) {
+        hz_forecast *fc[7];
+        double res[7 * 40];
+        setup(fc, res);
+        for (int t = 0; t < 40; t++)
+            res[6 * 40 + t] = 0.0; /* B|2 never sold */
+        for (int s = 0; s < 2; s++)
+            fc[6]->mean[s] = 0.0;
+        hz_error err;
+        HZ_CHECK_MSG(hz_reconcile_steps(&H, methods[k], NULL, 0, res, 40, &st,
+                                        fc, NULL, &err) == HZ_OK,
+                     "%s: %s", hz_recon_name(methods[k]), err.msg);
+        for (int s = 0; s < 2; s++) {
+            HZ_CHECK(fc[6]->mean[s] == 0.0);
+            HZ_CHECK(adds_up(fc, s));
+            HZ_CHECK(fabs(fc[0]->mean[s] - (100 + s)) < 5);
+        }
+        for (int i = 0; i < 7; i++)
+            hz_forecast_free(fc[i]);
+    }
+    /* wls: the limit of a vanishing variance (1e-10 of the node's
+     * residuals squared: the solve of the nonsingular system) */
+    hz_forecast *fz[7], *fe[7];
+    double res[7 * 40], rese[7 * 40];
+    setup(fz, res);
+    setup(fe, rese);
+    for (int t = 0; t < 40; t++) {
+        rese[6 * 40 + t] *= 1e-5;
+        res[6 * 40 + t] = 0.0;
+    }
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_WLS, NULL, 0, res, 40, fz, NULL,
+                          NULL) == HZ_OK);
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_WLS, NULL, 0, rese, 40, fe, NULL,
+                          NULL) == HZ_OK);
+    HZ_CHECK(fz[6]->mean[0] == YHAT[6]); /* kept exactly */
+    for (int i = 0; i < 7; i++) {
+        HZ_CHECK_NEAR(fz[i]->mean[0], fe[i]->mean[0], 1e-6);
+        hz_forecast_free(fz[i]);
+        hz_forecast_free(fe[i]);
+    }
+    /* region B and both its products never sold: zeros, the rest mint */
+    setup(fz, res);
+    for (int t = 0; t < 40; t++)
+        res[2 * 40 + t] = res[5 * 40 + t] = res[6 * 40 + t] = 0.0;
+    for (int s = 0; s < 2; s++)
+        fz[2]->mean[s] = fz[5]->mean[s] = fz[6]->mean[s] = 0.0;
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, res, 40, fz, NULL,
+                          NULL) == HZ_OK);
+    for (int s = 0; s < 2; s++) {
+        HZ_CHECK(fz[2]->mean[s] == 0 && fz[5]->mean[s] == 0 &&
+                 fz[6]->mean[s] == 0);
+        HZ_CHECK(adds_up(fz, s) && fz[0]->mean[s] == fz[1]->mean[s]);
+    }
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fz[i]);
+    /* every node's errors one pattern (+-a_i): lambda 0, W of rank one,
+     * singular whatever is fixed: refused, naming the node */
+    setup(fz, res);
+    for (int i = 0; i < 7; i++)
+        for (int t = 0; t < 40; t++)
+            res[i * 40 + t] = (t % 2 ? 1.0 : -1.0) * (1 + i);
+    hz_error err;
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, res, 40, fz, NULL,
+                          &err) == HZ_ENOCONV);
+    HZ_CHECK_CONTAINS(err.msg, "singular at node 'A'");
+    HZ_CHECK(fz[0]->mean[0] == 100); /* left as given */
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fz[i]);
+}
+
+/* A node with a shorter history (a product launched in the last 6 of 40
+ * periods) has residuals only there.  It cut the common span of every
+ * node to those 6 periods; now the others keep theirs, and it gets the
+ * mean square of its own residuals and no correlation with them: wls
+ * equals wls with any residuals of that mean square over all 40 periods.
+ * A node without a residual is refused by name. */
+HZ_TEST(short_histories_keep_the_others_span)
+{
+    static const char *const names[7] = {"total", "A",  "B", "A|1",
+                                         "A|2",   "B|1", "B|2"};
+    const hz_hierarchy H = {7, 4, S7, names};
+    hz_forecast *fs[7], *ff[7];
+    double rs[7 * 40], rf[7 * 40], ms = 0.0;
+    setup(fs, rs);
+    setup(ff, rf);
+    for (int t = 0; t < 34; t++)
+        rs[6 * 40 + t] = NAN; /* B|2 from period 34 */
+    for (int t = 34; t < 40; t++)
+        ms += rs[6 * 40 + t] * rs[6 * 40 + t] / 6;
+    for (int t = 0; t < 40; t++)
+        rf[6 * 40 + t] = (t % 2 ? 1 : -1) * sqrt(ms);
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_WLS, NULL, 0, rs, 40, fs, NULL,
+                          NULL) == HZ_OK);
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_WLS, NULL, 0, rf, 40, ff, NULL,
+                          NULL) == HZ_OK);
+    for (int i = 0; i < 7; i++) {
+        HZ_CHECK_NEAR(fs[i]->mean[0], ff[i]->mean[0], 1e-9);
+        hz_forecast_free(fs[i]);
+        hz_forecast_free(ff[i]);
+    }
+    /* mint: lambda from the six others' 40 periods, not from 6 */
+    double lam_short = NAN, lam_six = NAN;
+    setup(fs, rs);
+    for (int t = 0; t < 34; t++)
+        rs[6 * 40 + t] = NAN;
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, rs, 40, fs, &lam_short,
+                          NULL) == HZ_OK);
+    HZ_CHECK(adds_up(fs, 0) && adds_up(fs, 1));
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fs[i]);
+    /* the same six nodes' lambda in a hierarchy without B|2 (B = B|1) */
+    static const double S6[6 * 3] = {1, 1, 1, 1, 1, 0, 0, 0, 1,
+                                     1, 0, 0, 0, 1, 0, 0, 0, 1};
+    const hz_hierarchy H6 = {6, 3, S6, NULL};
+    setup(fs, rs);
+    HZ_CHECK(hz_reconcile(&H6, HZ_RECON_MINT, NULL, 0, rs, 40, fs, &lam_six,
+                          NULL) == HZ_OK);
+    HZ_CHECK_NEAR(lam_short, lam_six, 1e-12);
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fs[i]);
+    /* no residual at all */
+    setup(fs, rs);
+    for (int t = 0; t < 40; t++)
+        rs[4 * 40 + t] = NAN;
+    hz_error err;
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, rs, 40, fs, NULL,
+                          &err) == HZ_ETOOSHORT);
+    HZ_CHECK_CONTAINS(err.msg, "node 'A|2' has none");
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_BU, NULL, 0, rs, 40, fs, NULL, &err) ==
+             HZ_OK);
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fs[i]);
 }
 
 /* Generated sales (4000 rows) as a dataset. */
@@ -240,15 +394,21 @@ HZ_TEST(request_mint_uses_base_models_residuals)
     size_t m = r->nseries, n = r->series[0].n;
     double *res = malloc(m * n * sizeof *res), lambda = NAN;
     hz_forecast *fc[36];
+    size_t shorter = 0;
     for (size_t i = 0; i < m; i++) {
+        /* a node's own history (ending with the total's) */
         const double *y = r->series[i].history;
-        HZ_CHECK(r->series[i].n == n);
+        size_t ni = r->series[i].n, off = n - ni;
+        HZ_CHECK(ni <= n && r->series[i].start == r->series[0].start +
+                                                      (int64_t)off);
+        shorter += ni < n;
         for (size_t t = 0; t < n; t++)
-            res[i * n + t] = t ? y[t] - y[t - 1] : NAN;
+            res[i * n + t] = t > off ? y[t - off] - y[t - off - 1] : NAN;
         fc[i] = hz_forecast_alloc(3, 2, LV);
-        HZ_CHECK(hz_forecast_series(y, n, 12, HZ_MODEL_NAIVE, 1, NULL, fc[i],
+        HZ_CHECK(hz_forecast_series(y, ni, 12, HZ_MODEL_NAIVE, 1, NULL, fc[i],
                                     NULL) == HZ_OK);
     }
+    HZ_CHECK(shorter > 0); /* a product line that starts later */
     double S[36 * 30] = {0};
     for (size_t j = 0; j < 30; j++) {
         S[j] = 1.0;                    /* total */
@@ -257,7 +417,7 @@ HZ_TEST(request_mint_uses_base_models_residuals)
         HZ_CHECK(strncmp(r->series[6 + j].key, r->series[1 + j / 6].key,
                          strlen(r->series[1 + j / 6].key)) == 0);
     }
-    const hz_hierarchy HS = {m, 30, S};
+    const hz_hierarchy HS = {m, 30, S, NULL};
     HZ_CHECK(hz_reconcile(&HS, HZ_RECON_MINT, NULL, 0, res, n, fc, &lambda,
                           NULL) == HZ_OK);
     HZ_CHECK_NEAR(r->lambda, lambda, 1e-12);
@@ -304,18 +464,19 @@ HZ_TEST(request_mint_h_uses_base_models_multistep_errors)
     double *e = malloc(m * R * h * sizeof *e), lambda = NAN;
     hz_forecast *fc[36];
     for (size_t i = 0; i < m; i++) {
-        const double *y = r->series[i].history;
+        const double *y = r->series[i].history; /* its own */
+        size_t ni = r->series[i].n, off = n - ni;
         for (size_t t = 0; t < n; t++)
-            res[i * n + t] = t ? y[t] - y[t - 1] : NAN;
+            res[i * n + t] = t > off ? y[t - off] - y[t - off - 1] : NAN;
         for (size_t k = 0; k < R; k++) {
-            size_t o = n - 1 - k;
+            size_t o = ni - 1 - k;
             for (size_t s = 0; s < h; s++)
-                e[(i * R + k) * h + s] = o + s < n && o >= 24
+                e[(i * R + k) * h + s] = o + s < ni && o >= 24
                                              ? y[o + s] - y[o - 1]
                                              : NAN;
         }
         fc[i] = hz_forecast_alloc(h, 2, LV);
-        HZ_CHECK(hz_forecast_series(y, n, 12, HZ_MODEL_NAIVE, 1, NULL, fc[i],
+        HZ_CHECK(hz_forecast_series(y, ni, 12, HZ_MODEL_NAIVE, 1, NULL, fc[i],
                                     NULL) == HZ_OK);
     }
     double S[36 * 30] = {0};
@@ -324,7 +485,7 @@ HZ_TEST(request_mint_h_uses_base_models_multistep_errors)
         S[(1 + j / 6) * 30 + j] = 1.0;
         S[(6 + j) * 30 + j] = 1.0;
     }
-    const hz_hierarchy HS = {m, 30, S};
+    const hz_hierarchy HS = {m, 30, S, NULL};
     const hz_recon_steps st = {e, R, true};
     HZ_CHECK(hz_reconcile_steps(&HS, HZ_RECON_MINT_H, NULL, 0, res, n, &st, fc,
                                 &lambda, NULL) == HZ_OK);
@@ -398,7 +559,7 @@ static void walk_coverage(int method, double cov[3])
         S[(1 + b / (NB / G)) * NB + b] = 1;
         S[(1 + G + b) * NB + b] = 1;
     }
-    hz_hierarchy hh = {M, NB, S};
+    hz_hierarchy hh = {M, NB, S, NULL};
     uint64_t seed = 2026;
     size_t in[3] = {0}, all[3] = {0};
     for (int rep = 0; rep < REPS; rep++) {

@@ -79,7 +79,7 @@ static double nw_var(int i, int j, double c, double N)
 
 HZ_TEST(mint_h_by_hand)
 {
-    const hz_hierarchy H = {3, 2, S3};
+    const hz_hierarchy H = {3, 2, S3, NULL};
     const double sd[3] = {3, 1, 2};
     /* one-step residuals: orthogonal, unit scale (W_1 = I, lambda 1) */
     double res[3 * 8], e[3 * 8 * 2];
@@ -175,7 +175,7 @@ static void errors7(double *res, double *e)
 
 HZ_TEST(mint_h_sees_a_shared_multistep_bias)
 {
-    const hz_hierarchy H = {7, 4, S7};
+    const hz_hierarchy H = {7, 4, S7, NULL};
     double res[7 * 40], e[7 * 8 * 2];
     errors7(res, e);
     hz_forecast *mint[7], *mh[7];
@@ -219,7 +219,7 @@ HZ_TEST(mint_h_sees_a_shared_multistep_bias)
  * the previous step's reconciliation; mint-h without errors is refused. */
 HZ_TEST(mint_h_missing_errors)
 {
-    const hz_hierarchy H = {7, 4, S7};
+    const hz_hierarchy H = {7, 4, S7, NULL};
     double res[7 * 40], e[7 * 8 * 2];
     errors7(res, e);
     for (int r = 0; r < 8; r++)

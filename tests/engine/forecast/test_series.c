@@ -107,6 +107,9 @@ HZ_TEST(monthly_sum_with_groups_and_zero_fill)
     HZ_CHECK_NEAR(s->series[0].values[1], 0, 0);
     HZ_CHECK_NEAR(s->series[0].values[2], 4, 0);
     HZ_CHECK(s->series[0].nfilled == 1);
+    /* which period (a hierarchy's parents count their own) */
+    HZ_CHECK(s->series[0].filled_at != NULL && !s->series[0].filled_at[0] &&
+             s->series[0].filled_at[1] && !s->series[0].filled_at[2]);
     /* West: Jan 30, Feb 5, Mar 0, Apr 8 */
     HZ_CHECK(s->series[1].n == 4);
     HZ_CHECK_NEAR(s->series[1].values[0], 30, 0);

@@ -151,7 +151,7 @@ static int generator_products(void)
 static int reconcile(void)
 {
     static const double S[3 * 2] = {1, 1, 1, 0, 0, 1};
-    const hz_hierarchy H = {3, 2, S};
+    const hz_hierarchy H = {3, 2, S, NULL};
     const double lv[1] = {80};
     hz_forecast *fc[3];
     for (int i = 0; i < 3; i++) {
