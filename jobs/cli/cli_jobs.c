@@ -5,6 +5,8 @@
 
 #include "cli/cli.h"
 #include "cli/cli_jobs.h"
+#include "net/cjson.h"
+#include "net/url.h"
 
 const char *hz_cli_store_spec(const char *opt)
 {
@@ -78,4 +80,17 @@ int hz_cli_resolve_dataset(const char *cmd, const char *what,
     else
         hz_cli_error(cmd, "%s", err.msg);
     return rc == HZ_EIO ? HZ_EXIT_NOINPUT : HZ_EXIT_USAGE;
+}
+
+void hz_cli_redact_url_field(struct cJSON *d, const char *key)
+{
+    cJSON *v = cJSON_GetObjectItem(d, key);
+    if (!cJSON_IsString(v) || v->valuestring == NULL ||
+        (strncmp(v->valuestring, "http://", 7) != 0 &&
+         strncmp(v->valuestring, "https://", 8) != 0))
+        return;
+    char shown[1024];
+    hz_url_redact(v->valuestring, shown, sizeof shown);
+    if (strcmp(shown, v->valuestring) != 0)
+        cJSON_SetValuestring(v, shown);
 }

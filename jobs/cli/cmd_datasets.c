@@ -180,6 +180,7 @@ static int cmd_list(hz_store *s, const char *tenant, bool json)
         cJSON *d;
         cJSON_ArrayForEach(d, page)
         {
+            hz_cli_redact_url_field(d, "uri");
             if (json) {
                 char *t = cJSON_PrintUnformatted(d);
                 puts(t);

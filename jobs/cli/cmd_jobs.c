@@ -109,6 +109,7 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
             if (limit > 0 && shown >= limit)
                 break;
             shown++;
+            hz_cli_redact_url_field(d, "dataset");
             if (json) {
                 print_json_line(d);
                 continue;
@@ -146,6 +147,7 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
         hz_cli_error("jobs", "%s", err.msg);
         return hz_cli_store_exit(rc);
     }
+    hz_cli_redact_url_field(d, "dataset");
     if (json) {
         char *t = cJSON_Print(d);
         puts(t);

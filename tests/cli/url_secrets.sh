@@ -143,6 +143,18 @@ PY
 check "the store was read" test -s "$T/stored.txt"
 no_secret "a dataset URL's signature" SASSECRET000 \
     "$T"/run3.* "$T"/run4.* "$T"/m3.* "$T"/stored.txt
+# the commands that print records show the URLs without their query
+"$HORIZON" jobs show s-ok >"$T/show.txt"
+"$HORIZON" jobs show s-ok --json >"$T/show.json"
+"$HORIZON" jobs list --json >"$T/list.json"
+"$HORIZON" datasets list >"$T/dl.txt"
+"$HORIZON" datasets list --json >"$T/dl.json"
+check "jobs show: the dataset without its query" grep -qF \
+    "dataset:   http://127.0.0.1:$PORT/sales.csv?..." "$T/show.txt"
+check "datasets list: the uri without its query" grep -qF \
+    "http://127.0.0.1:$PORT/cust.csv?..." "$T/dl.txt"
+no_secret "printed records" SASSECRET000 "$T/show.txt" "$T/show.json" \
+    "$T/list.json" "$T/dl.txt" "$T/dl.json"
 # refused at submit, without showing the secret
 expect_exit 2 "a user name or password in the URL is not allowed" -- \
     sub --dataset "http://bob:PWSECRET5@127.0.0.1:$PORT/sales.csv"
