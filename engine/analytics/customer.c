@@ -491,20 +491,8 @@ int32_t hz_customer_cell_day(const hz_column *c, size_t row)
     case HZ_TYPE_DATE:
     case HZ_TYPE_TIMESTAMP: return hz_col_day(c, row);
     case HZ_TYPE_INT64: {
-        int64_t v = c->v.i64[row];
-        if (v < 10000101 || v > 99991231)
-            return HZ_DAY_NONE;
-        int y = (int)(v / 10000);
-        unsigned m = (unsigned)(v / 100 % 100), d = (unsigned)(v % 100);
-        if (m < 1 || m > 12 || d < 1 || d > 31)
-            return HZ_DAY_NONE;
-        int32_t z = hz_days_from_civil(y, m, d);
-        int yy;
-        unsigned mm, dd;
-        hz_civil_from_days(z, &yy, &mm, &dd);
-        if (yy != y || mm != m || dd != d)
-            return HZ_DAY_NONE;
-        return z;
+        int32_t z;
+        return hz_day_from_yyyymmdd(c->v.i64[row], &z) ? z : HZ_DAY_NONE;
     }
     default: return HZ_DAY_NONE;
     }

@@ -64,6 +64,18 @@ int hz_days_in_month(int y, unsigned m)
     return dm[m - 1];
 }
 
+bool hz_day_from_yyyymmdd(int64_t v, int32_t *day)
+{
+    if (v < 10000101 || v > 99991231)
+        return false;
+    int y = (int)(v / 10000);
+    unsigned m = (unsigned)(v / 100 % 100), d = (unsigned)(v % 100);
+    if (m < 1 || m > 12 || d < 1 || d > (unsigned)hz_days_in_month(y, m))
+        return false;
+    *day = hz_days_from_civil(y, m, d);
+    return true;
+}
+
 /* Read exactly n digits at s[*i]; false if any is not a digit. */
 static bool digits(const char *s, size_t len, size_t *i, int n, int *out)
 {

@@ -290,21 +290,6 @@ static hz_status text_times(hz__sb *b)
     return HZ_OK;
 }
 
-#define NO_DAY INT32_MIN
-
-/* Day of an integer YYYYMMDD (20240105), or NO_DAY when v is not
- * one (as hz_customer_cell_day reads them for the customer analyses). */
-static int32_t basic_day(int64_t v)
-{
-    if (v < 10000101 || v > 99991231)
-        return NO_DAY;
-    int y = (int)(v / 10000);
-    unsigned m = (unsigned)(v / 100 % 100), d = (unsigned)(v % 100);
-    if (m < 1 || m > 12 || d < 1 || d > (unsigned)hz_days_in_month(y, m))
-        return NO_DAY;
-    return hz_days_from_civil(y, m, d);
-}
-
 /* Integers as dates: every value a year from 1000 to 9999, or every
  * value a day written YYYYMMDD (SAP and mainframe exports), as the first
  * value is. */
@@ -320,11 +305,12 @@ static hz_status int_times(hz__sb *b)
         int64_t v = dc->v.i64[i];
         if (days < 0)
             days = v >= 10000101;
-        int32_t day = days ? basic_day(v)
-                      : v >= 1000 && v <= 9999
-                          ? hz_days_from_civil((int)v, 1, 1)
-                          : NO_DAY;
-        if (day == NO_DAY)
+        int32_t day = 0;
+        bool ok = days ? hz_day_from_yyyymmdd(v, &day)
+                       : v >= 1000 && v <= 9999;
+        if (!days && ok)
+            day = hz_days_from_civil((int)v, 1, 1);
+        if (!ok)
             return hz_error_set(b->err, HZ_ETYPE,
                                 "column '%s' in %s is int64, not a date "
                                 "(integers are read as dates only when all "

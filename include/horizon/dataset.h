@@ -177,6 +177,9 @@ HZ_API char *hz_format_day_as(hz_datefmt fmt, int32_t day, char *buf);
 HZ_API int hz_weekday(int32_t day);
 /* Days in month m of year y (leap years included). */
 HZ_API int hz_days_in_month(int y, unsigned m);
+/* The day of an integer written YYYYMMDD (20240105: SAP and mainframe
+ * exports); false when v is not a valid date so written. */
+HZ_API bool hz_day_from_yyyymmdd(int64_t v, int32_t *day);
 /* Parse a date/timestamp text in the given format (NONE = try ISO,
  * YYYY/MM/DD and MM/DD/YYYY, in that order: day-first dates and periods
  * must be asked for); sets *is_ts when a time part was present.  Returns
