@@ -21,27 +21,58 @@ static double nice_step(double raw)
     return s * p;
 }
 
+/* Decimals that show a multiple of s exactly (at most max), or -1. */
+static int decimals_of(double s, int max)
+{
+    for (int dec = 0; dec <= max; dec++) {
+        double m = s * pow(10, dec);
+        if (fabs(m) >= 0.5 && fabs(m - round(m)) <= 1e-6 * fabs(m))
+            return dec;
+    }
+    return -1;
+}
+
+/* v in scientific notation with the mantissa digits that tell ticks
+ * `step` apart ("1.25e+300", "3e-301"). */
+static void fmt_sci(double v, double step, char *buf, size_t bufsz)
+{
+    double a = fmax(fabs(v), fabs(step));
+    int e = (int)floor(log10(a));
+    int dec = decimals_of(fabs(step) / pow(10, e), 14);
+    if (dec < 0)
+        dec = 14;
+    snprintf(buf, bufsz, "%.*e", dec, v);
+}
+
 void hz__fmt_tick(double v, double step, char *buf, size_t bufsz)
 {
     double a = fabs(v);
     const char *suf = "";
     double div = 1;
-    if (fabs(step) >= 1e9 || a >= 1e10)
+    if (a < fabs(step) * 1e-9 || v == 0) { /* -0 and rounding residue */
+        snprintf(buf, bufsz, "0");
+        return;
+    }
+    /* beyond the suffixes, or below what 6 decimals show: scientific */
+    if (fabs(step) >= 1e15 || a >= 1e16 || !(step != 0) ||
+        fabs(step) < 1e-6) {
+        fmt_sci(v, step, buf, bufsz);
+        return;
+    }
+    if (fabs(step) >= 1e12 || a >= 1e13)
+        div = 1e12, suf = "T";
+    else if (fabs(step) >= 1e9 || a >= 1e10)
         div = 1e9, suf = "B";
     else if (fabs(step) >= 1e6 || a >= 1e7)
         div = 1e6, suf = "M";
     else if (fabs(step) >= 1e3 || a >= 1e4)
         div = 1e3, suf = "K";
-    if (a < fabs(step) * 1e-9) { /* -0 and rounding residue at zero */
-        snprintf(buf, bufsz, "0");
-        return;
-    }
-    double s = step / div;
-    int dec = 0;
-    while (dec < 6 && fabs(s * pow(10, dec) - round(s * pow(10, dec))) >
-                          1e-6 * fmax(1, fabs(s * pow(10, dec))))
-        dec++;
-    snprintf(buf, bufsz, "%.*f%s", dec, v / div, suf);
+    int dec = decimals_of(step / div, 6);
+    int n = dec < 0 ? -1 : snprintf(buf, bufsz, "%.*f%s", dec, v / div, suf);
+    /* a step too fine for the value's scale, or a label that would be
+     * cut: never a shortened, and so wrong, number */
+    if (n < 0 || (size_t)n >= bufsz)
+        fmt_sci(v, step, buf, bufsz);
 }
 
 static void ticks(double *lo, double *hi, int target, double min_step,

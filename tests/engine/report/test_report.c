@@ -132,6 +132,42 @@ HZ_TEST(linear_ticks_are_nice_and_cover_the_range)
     HZ_CHECK_STR(t.label[2], "1K");
 }
 
+/* Tick labels of huge and tiny values: each label is the tick's value,
+ * never a cut-off string of digits or a row of zeros. */
+HZ_TEST(ticks_of_huge_and_tiny_values_read_as_their_values)
+{
+    hz__ticks t;
+    double lo = 1.01e300, hi = 1.27e300;
+    hz__ticks_linear(&lo, &hi, 4, &t);
+    HZ_CHECK(t.n >= 3);
+    for (size_t i = 0; i < t.n; i++) {
+        HZ_CHECK_MSG(strlen(t.label[i]) < 16, "label '%s'", t.label[i]);
+        HZ_CHECK_NEAR(strtod(t.label[i], NULL) / t.v[i], 1, 1e-9);
+    }
+    HZ_CHECK_STR(t.label[0], "1.0e+300");
+    lo = 1.01e-300;
+    hi = 1.27e-300;
+    hz__ticks_linear(&lo, &hi, 4, &t);
+    HZ_CHECK(t.n >= 3);
+    for (size_t i = 0; i < t.n; i++) {
+        HZ_CHECK_NEAR(strtod(t.label[i], NULL) / t.v[i], 1, 1e-9);
+        for (size_t j = 0; j < i; j++)
+            HZ_CHECK(strcmp(t.label[i], t.label[j]) != 0);
+    }
+    lo = 2e12; /* trillions keep a suffix */
+    hi = 9e12;
+    hz__ticks_linear(&lo, &hi, 4, &t);
+    HZ_CHECK_STR(t.label[1], "4T");
+    lo = 0; /* a fine step on large values: the digits that differ */
+    hi = 3e-7;
+    hz__ticks_linear(&lo, &hi, 3, &t);
+    HZ_CHECK_STR(t.label[0], "0");
+    HZ_CHECK_STR(t.label[1], "1e-07");
+    char s[HZ__TICK_LABEL];
+    hz__fmt_tick(10000000.5, 0.1, s, sizeof s);
+    HZ_CHECK_NEAR(strtod(s, NULL), 10000000.5, 1e-6);
+}
+
 HZ_TEST(date_ticks_read_as_calendar_dates)
 {
     hz__ticks t;
