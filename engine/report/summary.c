@@ -123,14 +123,20 @@ char *hz_fmt_num(double v, char *buf, size_t bufsz)
     }
     double a = fabs(v);
     int k = 0;
-    while (k < 4) {
+    bool fits = false;
+    for (; k <= 4; k++) {
         double scaled = a / pow(1000.0, k);
         /* rounded to 3 significant digits, does it still fit below 1000? */
         char tmp[32];
         snprintf(tmp, sizeof tmp, "%.3g", scaled);
-        if (strtod(tmp, NULL) < 999.5 || k == 4)
+        if (strtod(tmp, NULL) < 999.5) {
+            fits = true;
             break;
-        k++;
+        }
+    }
+    if (!fits) { /* a thousand trillion and more: 1e+15, not 1e+03T */
+        snprintf(buf, bufsz, "%.3g", v);
+        return buf;
     }
     if (k == 0) {
         if (a != 0 && a < 1e-4)

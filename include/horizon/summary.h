@@ -70,7 +70,8 @@ HZ_API void hz_summary_sort(hz_summary *s);
 
 /* ---- number formatting (meaningful precision) ----
  * hz_fmt_num: 3 significant digits with K/M/B/T suffixes for |v| >= 1000
- * ("1.23M", "45.6K", "987", "12.3", "0.0123"); "n/a" for NaN.
+ * ("1.23M", "45.6K", "987", "12.3", "0.0123"), scientific from a thousand
+ * trillion ("1.42e+18"); "n/a" for NaN.
  * hz_fmt_pct: a fraction as a percentage with one decimal below 10% and
  * none from 10% ("8.2%", "14%", "-3.1%"); with `sign` a "+" for >= 0.
  * Both return buf. */

@@ -31,6 +31,9 @@ HZ_TEST(format_numbers)
     HZ_CHECK_STR(hz_fmt_num(-2.5e9, b, 32), "-2.5B");
     HZ_CHECK_STR(hz_fmt_num(0, b, 32), "0");
     HZ_CHECK_STR(hz_fmt_num(NAN, b, 32), "n/a");
+    HZ_CHECK_STR(hz_fmt_num(5e14, b, 32), "500T");
+    HZ_CHECK_STR(hz_fmt_num(999.7e12, b, 32), "1e+15"); /* not 1e+03T */
+    HZ_CHECK_STR(hz_fmt_num(-1.42e301, b, 32), "-1.42e+301");
     HZ_CHECK_STR(hz_fmt_pct(0.0823, 1, b, 32), "+8.2%");
     HZ_CHECK_STR(hz_fmt_pct(0.1404, 0, b, 32), "14%");
     HZ_CHECK_STR(hz_fmt_pct(-0.031, 1, b, 32), "-3.1%");
