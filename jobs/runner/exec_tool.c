@@ -144,16 +144,23 @@ static cJSON *forecast_summary(const hz_forecast_result *r,
     cJSON_AddNumberToObject(sum, "horizon", (double)r->horizon);
     cJSON_AddNumberToObject(sum, "series", (double)r->nseries);
     cJSON_AddNumberToObject(sum, "rowsUsed", (double)r->rows_used);
-    /* growth: mean forecast per period over the first min(h, 12) steps
-     * against the mean of the last min(n, 12) observed periods */
+    /* growth: the total forecast per period over the first min(h, 12)
+     * steps against the total observed per period over the last min(n,
+     * 12) periods of the longest series.  The series of a panel end
+     * together (a series that stopped is filled to the end) and start at
+     * their first row, so the sum of their last-12 totals is the total
+     * of those periods: a series with a shorter history (a new product)
+     * counts as absent before it, not as a smaller share of the past. */
     size_t steps = r->horizon < 12 ? r->horizon : 12;
-    double hist_periods = 0;
-    for (size_t i = 0; i < r->nseries; i++)
-        hist_periods += (double)(r->series[i].n < 12 ? r->series[i].n : 12);
-    double fc_mean = steps && r->nseries
-                         ? tot->fc_total / ((double)steps * (double)r->nseries)
-                         : NAN;
-    double last_mean = hist_periods > 0 ? tot->last_total / hist_periods : NAN;
+    size_t hist_periods = 0;
+    for (size_t i = 0; i < r->nseries; i++) {
+        size_t n = r->series[i].n < 12 ? r->series[i].n : 12;
+        if (n > hist_periods)
+            hist_periods = n;
+    }
+    double fc_mean = steps ? tot->fc_total / (double)steps : NAN;
+    double last_mean =
+        hist_periods > 0 ? tot->last_total / (double)hist_periods : NAN;
     cJSON_AddNumberToObject(sum, "forecastSteps", (double)steps);
     cJSON_AddItemToObject(sum, "forecastTotal",
                           hz__cjson_num_or_null(tot->fc_total));

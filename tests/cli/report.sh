@@ -101,6 +101,21 @@ check "--report-llm without an endpoint: no report" test ! -e "$T/llm.html"
 expect_exit 2 "needs --report" -- "$HORIZON" backtest "$SALES" "${FC[@]}" \
     --report-llm
 
+# the narrative's growth per period: a new product (one month of history)
+# is absent before its launch, not a smaller share of the past: 1,010 a
+# month forecast against 12,010 in the last 12 months is +0.9%, not -45%
+{
+    echo "g,day,v"
+    for m in $(seq 1 36); do
+        printf 'old,%d-%02d-01,1000\n' $((2021 + (m - 1) / 12)) $(((m - 1) % 12 + 1))
+    done
+    echo "new,2023-12-01,10"
+} > "$T/newprod.csv"
+"$HORIZON" forecast "$T/newprod.csv" --date day --value v --by g --horizon 3 \
+    -o /dev/null --report "$T/newprod.html" --quiet
+check "narrative: growth of the total per period (+0.9%)" \
+    grep -q 'total 3.03K, +0.9% per period vs the last 12 observed' "$T/newprod.html"
+
 # ---- backtest ----
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
     --origins 2 --report "$T/bt.html" > /dev/null
