@@ -10,6 +10,46 @@
 #include "cli/cli.h"
 #include "horizon/outfile.h"
 
+size_t hz_cli_put_json(const char *cmd, const char *text)
+{
+    if (text == NULL) {
+        hz_cli_error(cmd, "out of memory printing a document");
+        return 0;
+    }
+    size_t n = strlen(text), bad = 0;
+    if (hz_utf8_valid(text, n)) {
+        fwrite(text, 1, n, stdout);
+        putchar('\n');
+        return 0;
+    }
+    const unsigned char *p = (const unsigned char *)text;
+    while (n > 0) {
+        size_t run = 0, k;
+        while (run < n && (k = hz_utf8_seq(p + run, n - run)) > 0)
+            run += k;
+        fwrite(p, 1, run, stdout);
+        p += run;
+        n -= run;
+        if (n > 0) { /* in a string: cJSON writes other bytes as ASCII */
+            fputs("\xEF\xBF\xBD", stdout);
+            p++;
+            n--;
+            bad++;
+        }
+    }
+    putchar('\n');
+    return bad;
+}
+
+void hz_cli_json_utf8_notice(const char *cmd, size_t n)
+{
+    if (n > 0)
+        fprintf(stderr,
+                "horizon %s: %zu stored byte%s not valid UTF-8: JSON output "
+                "shows %s as U+FFFD\n",
+                cmd, n, n == 1 ? " is" : "s are", n == 1 ? "it" : "them");
+}
+
 int hz_cli_exit_code(hz_status s)
 {
     switch (s) {

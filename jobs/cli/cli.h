@@ -29,6 +29,15 @@ void hz_cli_error(const char *cmd, const char *fmt, ...)
  * that option parsers can be run on job parameters; buf NULL ends it. */
 void hz_cli_capture(char *buf, size_t bufsz);
 
+/* Print JSON text (a cJSON print; NULL: out of memory) and a newline on
+ * standard output, as valid UTF-8: a byte of a stored string that is not
+ * UTF-8 (a series or customer name as it came from the CSV, a file name)
+ * is written as U+FFFD.  Returns the number of bytes so replaced; NULL
+ * text says "horizon CMD: out of memory" on stderr. */
+size_t hz_cli_put_json(const char *cmd, const char *text);
+/* Say on stderr that n such bytes were replaced (nothing when n is 0). */
+void hz_cli_json_utf8_notice(const char *cmd, size_t n);
+
 /* Parse a strictly positive/any integer or double option value; on failure
  * prints "horizon CMD: --OPT: expected ..., got 'X'" and returns false. */
 bool hz_cli_parse_long(const char *cmd, const char *opt, const char *s,

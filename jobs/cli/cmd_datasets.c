@@ -183,7 +183,7 @@ static int cmd_list(hz_store *s, const char *tenant, bool json)
             hz_cli_redact_url_field(d, "uri");
             if (json) {
                 char *t = cJSON_PrintUnformatted(d);
-                puts(t);
+                hz_cli_json_utf8_notice("datasets", hz_cli_put_json("datasets", t));
                 cJSON_free(t);
                 continue;
             }

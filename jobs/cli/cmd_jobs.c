@@ -70,13 +70,13 @@ static const char *str(const cJSON *d, const char *k, const char *dflt)
     return s ? s : dflt;
 }
 
-static void print_json_line(const cJSON *d)
+/* One document a line, as valid UTF-8; the bytes replaced. */
+static size_t print_json_line(const cJSON *d)
 {
     char *s = cJSON_PrintUnformatted(d);
-    if (s) {
-        puts(s);
-        cJSON_free(s);
-    }
+    size_t bad = hz_cli_put_json("jobs", s);
+    cJSON_free(s);
+    return bad;
 }
 
 static int cmd_list(hz_store *s, const char *status, const char *type,
@@ -89,6 +89,7 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
     hz_error err;
     char *token = NULL;
     long shown = 0;
+    size_t bad = 0;
     if (!json)
         printf("%-32s %-9s %-10s %-10s %3s %-20s %7s %6s %s\n", "ID", "TYPE",
                "TENANT", "STATUS", "TRY", "CREATED", "ROWS", "SECS", "ERROR");
@@ -111,7 +112,7 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
             shown++;
             hz_cli_redact_url_field(d, "dataset");
             if (json) {
-                print_json_line(d);
+                bad += print_json_line(d);
                 continue;
             }
             char when[32], rows[24] = "-", secs[24] = "-";
@@ -135,6 +136,7 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
         fflush(stdout);
     } while (token != NULL && (limit <= 0 || shown < limit));
     free(token);
+    hz_cli_json_utf8_notice("jobs", bad);
     return HZ_EXIT_OK;
 }
 
@@ -150,7 +152,7 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
     hz_cli_redact_url_field(d, "dataset");
     if (json) {
         char *t = cJSON_Print(d);
-        puts(t);
+        hz_cli_json_utf8_notice("jobs", hz_cli_put_json("jobs", t));
         cJSON_free(t);
         cJSON_Delete(d);
         return HZ_EXIT_OK;
@@ -260,6 +262,7 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
     cJSON *header = NULL; /* column names, from the first row */
     char kind[64] = "";
     long rows = 0;
+    size_t bad = 0;
     do {
         cJSON *page = NULL;
         char *next = NULL;
@@ -283,7 +286,7 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
                 if (json) {
                     cJSON *line = cJSON_Duplicate(r, 1);
                     cJSON_AddStringToObject(line, "_kind", k);
-                    print_json_line(line);
+                    bad += print_json_line(line);
                     cJSON_Delete(line);
                     continue;
                 }
@@ -319,6 +322,7 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
         fflush(stdout);
     } while (token != NULL);
     cJSON_Delete(header);
+    hz_cli_json_utf8_notice("jobs", bad);
     if (rows == 0)
         fprintf(stderr, "horizon jobs: job %s has no result rows\n", id);
     return HZ_EXIT_OK;

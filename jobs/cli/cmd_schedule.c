@@ -264,7 +264,7 @@ static int cmd_list(hz_store *s, const sched_args *a)
             if (a->json) {
                 cJSON_AddStringToObject(d, "nextSlot", nx);
                 char *t = cJSON_PrintUnformatted(d);
-                puts(t);
+                hz_cli_json_utf8_notice("schedule", hz_cli_put_json("schedule", t));
                 cJSON_free(t);
                 continue;
             }

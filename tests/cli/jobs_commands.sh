@@ -130,6 +130,36 @@ expect_exit 2 "ambiguous" -- "$HORIZON" explain shared
 expect_exit 3 "no job 'nope'" -- "$HORIZON" explain nope
 expect_exit 0 "" -- "$HORIZON" explain shared --tenant acme
 
+# ---- JSON output is valid UTF-8 whatever bytes the data had: a series
+# named with Latin-1 'Caf\xe9' is U+FFFD in results --json (as in forecast
+# --json) and counted on stderr; the CSV copies it as it came
+{
+    echo "shop,day,v"
+    for m in $(seq 1 12); do
+        printf 'Caf\xe9,2023-%02d-01,%d\n' "$m" $((100 + m))
+        printf 'Bar,2023-%02d-01,%d\n' "$m" $((50 + m))
+    done
+} >"$T/latin1.csv"
+expect_exit 0 "" -- "$HORIZON" submit --tenant acme --id latin --type forecast \
+    --dataset "$T/latin1.csv" --param date=day --param value=v \
+    --param by=shop --param horizon=2 --quiet
+"$HORIZON" run --once --quiet >/dev/null 2>&1
+utf8_lines() { /usr/bin/python3 -c '
+import sys, json
+for line in open(sys.argv[1], "rb"):
+    json.loads(line.decode("utf-8"))' "$1"; }
+expect_exit 0 "2 stored bytes are not valid UTF-8: JSON output shows them as U+FFFD" -- \
+    "$HORIZON" jobs results latin --json
+check "jobs results --json: valid UTF-8" utf8_lines "$T/out"
+check "jobs results --json: U+FFFD for the byte" grep -q $'"Caf\xef\xbf\xbd"' "$T/out"
+expect_exit 0 "" -- "$HORIZON" jobs results latin
+check "jobs results (CSV): the bytes as they came" grep -q $'^forecast,Caf\xe9,' "$T/out"
+expect_exit 0 "" -- "$HORIZON" jobs list --json
+check "jobs list --json: valid UTF-8" utf8_lines "$T/out"
+expect_exit 0 "" -- "$HORIZON" jobs show latin --json
+check "jobs show --json: valid UTF-8" /usr/bin/python3 -c \
+    'import sys, json; json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))' "$T/out"
+
 # ---- read-only store: list, show and results work
 RO="$T/ro"
 mkdir -p "$RO" && cp "$T/store.db" "$RO/store.db"
