@@ -47,6 +47,16 @@ static void unlabelled_method(hz_analytics_result *r)
     const char *model = v->model == HZ_PURCHASE_PNBD ? "Pareto/NBD" : "BG/NBD";
     char rule[400];
     if (!v->ok)
+        snprintf(c->model, sizeof c->model,
+                 "a recency rule alone (the %s purchase model failed)", model);
+    else if (r->req.risk == HZ_RISK_NO_PURCHASE)
+        snprintf(c->model, sizeof c->model,
+                 "P(no purchase in the next %d days) (%s) and a recency rule",
+                 r->req.inactive_days, model);
+    else
+        snprintf(c->model, sizeof c->model,
+                 "1 - P(alive) (%s) and a recency rule", model);
+    if (!v->ok)
         snprintf(rule, sizeof rule,
                  "churn risk unavailable (%s purchase model failed)", model);
     else if (r->req.risk == HZ_RISK_NO_PURCHASE)
@@ -352,6 +362,9 @@ hz_status hz__churn_table(hz_analytics_result *r, const hz_dataset *ds,
     if (st != HZ_OK)
         goto out;
     label_stats(c, &d);
+    snprintf(c->model, sizeof c->model, "%s",
+             mi != NULL ? "a saved logistic regression"
+                        : "logistic regression on the churn label");
     if (mi != NULL)
         snprintf(c->method, sizeof c->method,
                  "saved logistic model applied to %zu features (no "
@@ -476,6 +489,8 @@ hz_status hz__churn_suite_labelled(hz_analytics_result *r,
         st = fit_design(r, &d, err);
     if (st == HZ_OK) {
         label_stats(c, &d);
+        snprintf(c->model, sizeof c->model,
+                 "logistic regression on the churn label");
         snprintf(c->method, sizeof c->method,
                  "label '%s' per customer (positive when any of its rows "
                  "is); L2 logistic regression (C = %g) on standardised "

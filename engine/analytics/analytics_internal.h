@@ -88,6 +88,7 @@ typedef struct hz__churn_part {
     bool run, ok, labelled, loaded;
     char err[HZ_ERROR_MAX];
     char method[1024];
+    char model[128]; /* what the risk comes from, in a few words */
     double *prob, *oof, *risk;
     int8_t *label;
     uint8_t *inactive;

@@ -247,6 +247,8 @@ static void json_churn(const hz_analytics_result *r, FILE *f)
     }
     fputs("\"method\": ", f);
     hz__json_str(f, c->method);
+    fputs(", \"model\": ", f);
+    hz__json_str(f, c->model);
     jnum(f, "churn_rate", c->rate);
     jnum(f, "mean_risk", c->mean_risk);
     if (!c->labelled) {

@@ -50,6 +50,7 @@ static void view_churn(const hz_analytics_result *r, hz_analytics_view *v)
         return;
     v->churn_labelled = c->labelled;
     v->churn_method = c->method;
+    v->churn_model = c->model;
     v->churn_rate = c->rate;
     v->churn_mean_risk = c->mean_risk;
     if (!c->labelled)

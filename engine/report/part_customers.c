@@ -765,7 +765,7 @@ static hz_status key_figures(hz_report *r, const hz_analytics_view *v,
             drv[i] = (hz_summary_driver){v->feat[i], v->coef[i]};
         hz_summary_churn(
             v->n, v->churn_rate, v->churn_mean_risk, SIZE_MAX, drv, v->nfeat,
-            v->churn_labelled ? "logistic regression" : "BG/NBD P(alive)", 1,
+            v->churn_model, 1,
             s, &e2);
     }
     if (v->segment_profile != NULL) {

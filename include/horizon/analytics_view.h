@@ -44,6 +44,10 @@ typedef struct hz_analytics_view {
     /* churn */
     bool churn_run, churn_labelled;
     const char *churn_method;
+    const char *churn_model; /* what the risk comes from, in a few words
+                                ("1 - P(alive) (BG/NBD) and a recency
+                                rule", "logistic regression on the churn
+                                label") */
     double churn_rate, churn_mean_risk;
     const int8_t *label;      /* labelled: 0/1 per customer */
     const double *churn_prob; /* labelled: in-sample probability */

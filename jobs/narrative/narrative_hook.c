@@ -83,14 +83,14 @@ static hz_status from_churn(const cJSON *t, hz_summary *s)
             nd++;
     }
     bool labelled = coef != NULL;
+    const char *model = hz__cjson_str(c, "model"); /* the engine's words */
+    if (model == NULL) /* a summary stored before they were kept */
+        model = labelled ? "logistic regression on the churn label"
+                         : "1 - P(alive) (BG/NBD) and a recency rule";
     hz_status st = hz_summary_churn(
         isfinite(n) ? (size_t)n : 0, hz__cjson_num(c, "churn_rate", NAN),
-        hz__cjson_num(c, "mean_risk", NAN), SIZE_MAX, d, nd,
-        labelled ? "logistic regression on the "
-                   "churn label"
-                 : "1 - P(alive) (BG/NBD) and "
-                   "a recency rule",
-        0, s, NULL);
+        hz__cjson_num(c, "mean_risk", NAN), SIZE_MAX, d, nd, model, 0, s,
+        NULL);
     double auc = hz__cjson_num(c, "auc", NAN);
     if (st == HZ_OK && isfinite(auc))
         st = hz_summary_add(s, 3, "churn.auc",

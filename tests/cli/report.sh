@@ -142,6 +142,23 @@ check "suite: narrative" narrated "$T/an.html"
 check "suite: cumulative tracking" test "$(charts "$T/an.html" tracking)" -eq 1
 check "suite: tracking draws actual and both models" \
     grep -q 'data-kind="tracking" data-series="3"' "$T/an.html"
+# the churn model named as it was used: Pareto/NBD's P(no purchase), not
+# BG/NBD's P(alive), in the key figures and the narrative
+"$HORIZON" analyze suite "$SALES" --model pnbd --risk no-purchase \
+    -o /dev/null --report "$T/pn.html" > /dev/null
+check "pnbd --risk no-purchase: key figure names the model" grep -q \
+    '<li>churn model: P(no purchase in the next 90 days) (Pareto/NBD) and a recency rule</li>' "$T/pn.html"
+check "pnbd --risk no-purchase: the narrative too" grep -q \
+    'Churn model: P(no purchase in the next 90 days) (Pareto/NBD) and a recency rule\.' "$T/pn.html"
+{
+    echo "customer,day,amount"
+    for i in $(seq 1 20); do echo "c$i,2024-0$((i % 9 + 1))-10,10"; done
+} > "$T/onetime.csv" # no repeat purchase: BG/NBD cannot be fitted
+"$HORIZON" analyze suite "$T/onetime.csv" -o /dev/null \
+    --report "$T/onetime.html" > /dev/null 2>&1
+check "BG/NBD failed: the churn model is the recency rule alone" grep -q \
+    '<li>churn model: a recency rule alone (the BG/NBD purchase model failed)</li>' "$T/onetime.html"
+check "pnbd: no claim of BG/NBD P(alive)" bash -c "! grep -q 'BG/NBD P(alive)\|P(alive) (BG/NBD)' '$T/pn.html'"
 "$HORIZON" analyze survival "$CUST" --duration tenure_months --event churned \
     --covariates support_tickets,monthly_fee -o /dev/null \
     --report "$T/sv.html" > /dev/null
