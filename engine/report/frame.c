@@ -194,6 +194,9 @@ void hz__svg_axes(hz__buf *b, const hz__frame *f, const char *xtitle,
         if (x0 < 2) {
             x0 = x;
             anchor = "start";
+        } else if (x0 + w > f->width - 2) { /* not cut at the right edge */
+            x0 = x - w;
+            anchor = "end";
         }
         if (x0 < last_end + 6)
             continue;

@@ -13,6 +13,7 @@
 #include "hz_test.h"
 #include "report/buf.h"
 #include "report/chart.h"
+#include "report/frame.h"
 #include "report/scale.h"
 
 static size_t count(const char *hay, const char *needle)
@@ -166,6 +167,31 @@ HZ_TEST(ticks_of_huge_and_tiny_values_read_as_their_values)
     char s[HZ__TICK_LABEL];
     hz__fmt_tick(10000000.5, 0.1, s, sizeof s);
     HZ_CHECK_NEAR(strtod(s, NULL), 10000000.5, 1e-6);
+}
+
+/* A tick at the right end of the x axis: its label ends there, not
+ * half past the edge of the drawing ("Jan 202" of "Jan 2025"). */
+HZ_TEST(last_x_label_stays_inside_the_chart)
+{
+    hz__frame f = {0};
+    hz__axis ax = {NULL, HZ__AXIS_DATE, NAN, NAN, false, true, false};
+    hz__axis ay = {NULL, HZ__AXIS_LINEAR, NAN, NAN, false, false, false};
+    hz__frame_x(&f, &ax, hz_days_from_civil(2024, 1, 1),
+                hz_days_from_civil(2025, 1, 1), 6);
+    hz__frame_y(&f, &ay, 0, 10, 4);
+    hz__frame_layout(&f, 600, 200, false, false, 0);
+    hz__buf b = {0};
+    hz__svg_axes(&b, &f, NULL, NULL);
+    HZ_CHECK(!b.oom);
+    const char *last = strstr(b.s, ">Jan 2025</text>");
+    HZ_CHECK(last != NULL);
+    const char *t = last;
+    while (t > b.s && strncmp(t, "<text", 5) != 0)
+        t--;
+    HZ_CHECK_MSG(strstr(t, "text-anchor=\"end\"") != NULL &&
+                     strstr(t, "text-anchor=\"end\"") < last,
+                 "%.*s", (int)(last - t), t);
+    hz__buf_free(&b);
 }
 
 HZ_TEST(date_ticks_read_as_calendar_dates)
