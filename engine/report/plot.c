@@ -86,6 +86,13 @@ static void line_path(hz__buf *b, const hz__frame *f, const hz__line *l)
             pen = false;
             continue;
         }
+        if (!pen && (i + 1 == l->n || !usable(f, l->x[i + 1], l->y[i + 1]))) {
+            /* a point alone (one observation, one between gaps): a path
+             * to itself draws nothing, so a short dash across it */
+            point(b, f, 'M', l->x[i], l->y[i]);
+            hz__buf_puts(b, "m-3 0h6");
+            continue;
+        }
         if (pen && l->style == HZ__STEP) {
             hz__buf_putc(b, 'H');
             hz__buf_px(b, hz__fx(f, l->x[i]));
@@ -152,16 +159,35 @@ static void draw_line(hz__buf *b, const hz__frame *f, const hz__line *l,
     hz__buf_puts(b, "</g>");
 }
 
+static bool finite_point(const hz__plot *p, double x, double y)
+{
+    return isfinite(x) && isfinite(y) && (p->y.kind != HZ__AXIS_LOG || y > 0);
+}
+
+/* The legend names what is drawn: not a band or line without one finite
+ * point (no intervals from one observation, no fitted values). */
 static size_t legend_items(const hz__plot *p, hz__legend_item *it, size_t cap)
 {
     size_t n = 0;
-    for (size_t k = 0; k < p->nbands && n < cap; k++)
-        it[n++] = (hz__legend_item){p->bands[k].name, p->bands[k].colour,
-                                    p->bands[k].shade ? 'B' : 'b'};
-    for (size_t k = 0; k < p->nlines && n < cap; k++)
-        it[n++] = (hz__legend_item){p->lines[k].name, p->lines[k].colour,
-                                    p->lines[k].style == HZ__DASHED ? 'd'
-                                                                    : 'l'};
+    for (size_t k = 0; k < p->nbands && n < cap; k++) {
+        const hz__band *d = &p->bands[k];
+        size_t i = 0;
+        while (i < d->n && !(finite_point(p, d->x[i], d->lo[i]) &&
+                             finite_point(p, d->x[i], d->hi[i])))
+            i++;
+        if (i < d->n)
+            it[n++] = (hz__legend_item){d->name, d->colour,
+                                        d->shade ? 'B' : 'b'};
+    }
+    for (size_t k = 0; k < p->nlines && n < cap; k++) {
+        const hz__line *l = &p->lines[k];
+        size_t i = 0;
+        while (i < l->n && !finite_point(p, l->x[i], l->y[i]))
+            i++;
+        if (i < l->n)
+            it[n++] = (hz__legend_item){l->name, l->colour,
+                                        l->style == HZ__DASHED ? 'd' : 'l'};
+    }
     return n;
 }
 

@@ -194,6 +194,43 @@ HZ_TEST(last_x_label_stays_inside_the_chart)
     hz__buf_free(&b);
 }
 
+/* A fan chart of one observation: no intervals and no fitted values, so
+ * the legend names neither; the lone observed point is drawn. */
+HZ_TEST(legend_names_only_what_is_drawn)
+{
+    double x[3] = {19000, 19031, 19059}, y[3] = {5, NAN, NAN},
+           f[3] = {5, 5, 5}, nan3[3] = {NAN, NAN, NAN};
+    hz__line lines[3] = {{"observed", x, y, 3, HZ__LINE, HZ__FG},
+                         {"fitted", x, nan3, 3, HZ__DASHED, 4},
+                         {"point forecast", x, f, 3, HZ__LINE, 3}};
+    hz__band band = {"95% interval", x, nan3, nan3, 3, 3, 0};
+    hz__plot p = {"t",
+                  600,
+                  300,
+                  {"date", HZ__AXIS_DATE, NAN, NAN, 0, 1, 0},
+                  {"units", HZ__AXIS_LINEAR, NAN, NAN, 0, 0, 0},
+                  lines,
+                  3,
+                  &band,
+                  1,
+                  false,
+                  NAN,
+                  false,
+                  "fan"};
+    hz__buf b = {0};
+    hz__svg_plot(&b, &p);
+    HZ_CHECK(!b.oom);
+    CHECK_HAS(b.s, ">point forecast</text>");
+    CHECK_HAS(b.s, ">observed</text>");
+    CHECK_LACKS(b.s, ">95% interval</text>");
+    CHECK_LACKS(b.s, ">fitted</text>");
+    const char *obs = strstr(b.s, "data-name=\"observed\"><path");
+    HZ_CHECK(obs != NULL && strstr(obs, "m-3 0h6") != NULL &&
+             strstr(obs, "m-3 0h6") < strstr(obs, "</g>"));
+    HZ_CHECK(svg_consistent(b.s));
+    hz__buf_free(&b);
+}
+
 HZ_TEST(date_ticks_read_as_calendar_dates)
 {
     hz__ticks t;
