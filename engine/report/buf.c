@@ -252,6 +252,8 @@ char *hz__fmt_cell(double v, char *buf, size_t bufsz)
 {
     if (!isfinite(v))
         snprintf(buf, bufsz, "%s", isnan(v) ? "" : v > 0 ? "inf" : "-inf");
+    else if (fabs(v) >= 1e6 && fabs(v) < 1e15) /* every integer digit */
+        snprintf(buf, bufsz, "%.0f", v);
     else
         snprintf(buf, bufsz, "%.6g", v == 0 ? 0.0 : v);
     return buf;

@@ -44,8 +44,9 @@ void hz__buf_px(hz__buf *b, double v);
  * Returns buf. */
 char *hz__fmt_value(double v, int sig, char *buf, size_t bufsz);
 
-/* A value in a data table (6 significant digits, no separators so that a
- * copied table parses as numbers); "" for NaN.  Returns buf. */
+/* A value in a data table (6 significant digits, and every digit of the
+ * integer part from a million: 2611641, not 2.61164e+06; no separators
+ * so that a copied table parses as numbers); "" for NaN.  Returns buf. */
 char *hz__fmt_cell(double v, char *buf, size_t bufsz);
 
 #endif

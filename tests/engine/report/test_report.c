@@ -96,6 +96,10 @@ HZ_TEST(numbers_for_pixels_people_and_tables)
     HZ_CHECK_STR(hz__fmt_cell(0.1 + 0.2, s, sizeof s), "0.3");
     HZ_CHECK_STR(hz__fmt_cell(-0.0, s, sizeof s), "0");
     HZ_CHECK_STR(hz__fmt_cell(NAN, s, sizeof s), "");
+    HZ_CHECK_STR(hz__fmt_cell(2611640.53, s, sizeof s), "2611641");
+    HZ_CHECK_STR(hz__fmt_cell(-123456789012.4, s, sizeof s), "-123456789012");
+    HZ_CHECK_STR(hz__fmt_cell(999999.4, s, sizeof s), "999999");
+    HZ_CHECK_STR(hz__fmt_cell(1.5e15, s, sizeof s), "1.5e+15");
 }
 
 HZ_TEST(linear_ticks_are_nice_and_cover_the_range)
