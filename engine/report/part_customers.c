@@ -274,9 +274,9 @@ static hz_status histogram(hz_report *r, const double *x, size_t n,
         char cap[600], a[48], b[48];
         if (open)
             snprintf(cap, sizeof cap,
-                     "%s The last bar (vermillion) holds the %.0f customers "
+                     "%s The last bar (vermillion) holds the %.0f customer%s "
                      "above %s, up to %s; its width is not to scale.",
-                     caption, counts[nb - 1],
+                     caption, counts[nb - 1], counts[nb - 1] == 1 ? "" : "s",
                      hz__fmt_value(edges[nb - 1], 4, a, sizeof a),
                      hz__fmt_value(edges[nb], 4, b, sizeof b));
         else
@@ -423,9 +423,9 @@ static hz_status rfm_scatter(hz_report *r, const hz_analytics_view *v)
     char cap[300];
     if (every > 1)
         snprintf(cap, sizeof cap,
-                 "Every %zu-th customer in the result's order (%zu of %zu), "
-                 "coloured by RFM segment; squares mark segments beyond the "
-                 "eighth colour.",
+                 "One customer in every %zu, in the result's order (%zu of "
+                 "%zu), coloured by RFM segment; squares mark segments "
+                 "beyond the eighth colour.",
                  every, m, v->n);
     else
         snprintf(cap, sizeof cap,

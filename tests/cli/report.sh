@@ -142,6 +142,13 @@ check "suite: narrative" narrated "$T/an.html"
 check "suite: cumulative tracking" test "$(charts "$T/an.html" tracking)" -eq 1
 check "suite: tracking draws actual and both models" \
     grep -q 'data-kind="tracking" data-series="3"' "$T/an.html"
+# beyond 2,000 customers the scatter draws a sample, and says which
+"$HORIZON" gen --kind sales --rows 20000 --customers 3000 --months 12 \
+    --seed 5 -o "$T/many.csv" 2> /dev/null
+"$HORIZON" analyze segment "$T/many.csv" -o /dev/null \
+    --report "$T/many.html" > /dev/null
+check "scatter of a sample: one customer in every k" grep -Eq \
+    '<figcaption>One customer in every [0-9]+, in the result&#39;s order \([0-9]+ of [0-9]+\)' "$T/many.html"
 # the churn model named as it was used: Pareto/NBD's P(no purchase), not
 # BG/NBD's P(alive), in the key figures and the narrative
 "$HORIZON" analyze suite "$SALES" --model pnbd --risk no-purchase \

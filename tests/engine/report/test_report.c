@@ -633,7 +633,7 @@ HZ_TEST(customer_part_every_chart)
     HZ_CHECK(count(html, "data-kind=\"histogram\"") == 2); /* CLV, risk */
     CHECK_HAS(html, "plan=&lt;Pro&gt;");
     CHECK_HAS(html, "no intervals are available");
-    CHECK_HAS(html, "holds the 1 customers above"); /* the huge CLV */
+    CHECK_HAS(html, "holds the 1 customer above"); /* the huge CLV */
     HZ_CHECK(svg_consistent(html));
     free(html);
     hz_report_free(r);
