@@ -73,12 +73,18 @@ static const char css[] =
     "background:#fff;color:#000}nav,summary{display:none}"
     ".tw{max-height:none;overflow:visible}h2{break-after:avoid}}\n";
 
-/* Sorting by a clicked header (numbers when the cells parse as numbers)
- * and the data tables opened for printing. */
+/* Sorting by a clicked header: by the number a cell starts with, then
+ * (equal numbers, or none) by its text, so that dates such as 2024-03-01
+ * sort whatever order the rows were in; empty cells last either way;
+ * equal cells keep their order.  And the data tables opened for
+ * printing. */
 static const char script[] =
-    "(function(){function key(r,i){var t=r.cells[i]?r.cells[i].textContent:"
-    "'';var v=parseFloat(t.replace(/,/g,''));return isNaN(v)?t.toLowerCase()"
-    ":v}document.querySelectorAll('table.sortable th').forEach(function(th)"
+    "(function(){function key(r,i){var t=r.cells[i]?r.cells[i].textContent."
+    "trim():'';return{e:t==='',v:parseFloat(t.replace(/,/g,'')),"
+    "s:t.toLowerCase()}}function cmp(x,y){var n=isNaN(x.v),m=isNaN(y.v);"
+    "if(n!==m)return n?1:-1;if(!n&&x.v!==y.v)return x.v<y.v?-1:1;"
+    "return x.s<y.s?-1:x.s>y.s?1:0}"
+    "document.querySelectorAll('table.sortable th').forEach(function(th)"
     "{th.tabIndex=0;function go(){var tr=th.parentNode,t=tr.closest('table'),"
     "b=t.tBodies[0],i=Array.prototype.indexOf.call(tr.children,th),"
     "d=th.getAttribute('aria-sort')==='descending'?1:-1;"
@@ -86,8 +92,8 @@ static const char script[] =
     "h.removeAttribute('aria-sort')});th.setAttribute('aria-sort',"
     "d>0?'ascending':'descending');var rows=Array.prototype.slice.call("
     "b.rows).map(function(r,j){return[key(r,i),j,r]});rows.sort(function(a,"
-    "c){var x=a[0],y=c[0];if(typeof x!==typeof y)return(typeof x==='number'"
-    "?-1:1)*d;return(x<y?-1:x>y?1:a[1]-c[1])*d});rows.forEach(function(r){"
+    "c){var x=a[0],y=c[0];if(x.e!==y.e)return x.e?1:-1;"
+    "return cmp(x,y)*d||a[1]-c[1]});rows.forEach(function(r){"
     "b.appendChild(r[2])})}th.addEventListener('click',go);"
     "th.addEventListener('keydown',function(e){if(e.key==='Enter')go()})})"
     ";window.addEventListener('beforeprint',function(){document."

@@ -73,6 +73,48 @@ render churn --charts 3 --expect drivers=1,roc=1,histogram=1 --series roc=1
     --report "$T/survival.html" > /dev/null
 render survival --charts 1 --expect survival=1 --series survival=2
 
+# ---- sorting a table: series named by dates sort by the whole date,
+# whatever order another column's sort left the rows in
+{
+    echo "cohort,day,v"
+    i=0
+    for c in 2024-03-10 2024-01-20 2024-02-05 2023-12-01 2024-01-05; do
+        i=$((i + 1))
+        for m in $(seq 1 12); do
+            printf '%s,2023-%02d-01,%d\n' "$c" "$m" $((i * 37 % 11 * 10 + m))
+        done
+    done
+} > "$T/cohorts.csv"
+"$HORIZON" forecast "$T/cohorts.csv" --date day --value v --by cohort \
+    --horizon 2 --model naive -o /dev/null --quiet --report "$T/cohorts.html"
+cat > "$T/sort.js" <<'JS'
+const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
+(async () => {
+    const b = await chromium.launch({ executablePath: process.argv[3],
+        args: ['--no-sandbox', '--disable-gpu'] });
+    const page = await (await b.newContext()).newPage();
+    await page.goto('file://' + process.argv[4]);
+    const th = (name) => page.locator('table.sortable th', { hasText: name }).first();
+    const names = () => page.$$eval('table.sortable tbody tr',
+        (rows) => rows.map((r) => r.cells[0].textContent));
+    await th('forecast total').click();
+    await th('series').click(); // descending
+    const desc = await names();
+    await th('series').click(); // ascending
+    const asc = await names();
+    await b.close();
+    console.log(JSON.stringify({ desc, asc }));
+})();
+JS
+node "$T/sort.js" "$PEERS" "$CHROMIUM" "$T/cohorts.html" > "$T/sort.json" 2>&1
+check "sorting by series name: whole dates ($(cat "$T/sort.json"))" \
+    /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = sorted(d["asc"])
+assert len(want) == 5 and d["asc"] == want and d["desc"] == want[::-1], d' \
+    "$T/sort.json"
+
 # ---- a job's report, with an LLM narrative spliced in ----
 MOCK_JS="$PEERS/node_modules/@dwmkerr/mock-llm/dist/main.js"
 export HORIZON_STORE="sqlite:$T/jobs.db" TMPDIR="$T" \
