@@ -9,7 +9,8 @@
 # values), a backtest, the suite with a holdout (and its cumulative
 # tracking), a labelled churn model, a survival analysis (Kaplan-Meier),
 # and a job's stored report with
-# an LLM narrative (the OpenAI-compatible mock) spliced in.  Two damaged
+# an LLM narrative (the OpenAI-compatible mock) spliced in; a sortable
+# table clicked (date-named series sort by the whole date).  Two damaged
 # pages check that the checks catch what they claim to.
 # Skips (77) when node, Chromium or the npm peers are missing.
 set -uo pipefail
