@@ -127,7 +127,7 @@ void hz__buf_esc(hz__buf *b, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         const unsigned char *run = p;
-        while (*p >= 0x20 && *p < 0x80 && *p != '&' && *p != '<' &&
+        while (*p >= 0x20 && *p < 0x7F && *p != '&' && *p != '<' &&
                *p != '>' && *p != '"' && *p != '\'')
             p++;
         hz__buf_put(b, (const char *)run, (size_t)(p - run));
@@ -158,7 +158,15 @@ void hz__buf_esc(hz__buf *b, const char *s)
         case '\t':
         case '\n': hz__buf_putc(b, (char)*p++); break;
         default:
-            if (*p < 0x20) { /* other control characters: not XML */
+            if (*p < 0x20 || *p == 0x7F) {
+                /* other control characters are not XML (DEL shows as
+                 * nothing): their Control Pictures (U+2400 + c, U+2421),
+                 * so that names differing only in them still differ */
+                unsigned cp = *p == 0x7F ? 0x2421u : 0x2400u + *p;
+                char pic[3] = {(char)(0xE0 | (cp >> 12)),
+                               (char)(0x80 | ((cp >> 6) & 0x3F)),
+                               (char)(0x80 | (cp & 0x3F))};
+                hz__buf_put(b, pic, 3);
                 p++;
             } else if ((n = utf8_len(p)) > 0) {
                 hz__buf_put(b, (const char *)p, n);

@@ -30,7 +30,9 @@ void hz__buf_printf(hz__buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* s as HTML/XML text or attribute value: & < > " ' become entities,
- * control characters other than tab and newline are dropped and bytes
+ * control characters other than tab and newline (and DEL) become their
+ * Control Pictures (U+2401 for 0x01: visible, and names that differ only
+ * in them still differ on the page) and bytes
  * that are not valid UTF-8 become U+FFFD, so any input gives well-formed
  * XML.  NULL writes nothing. */
 void hz__buf_esc(hz__buf *b, const char *s);

@@ -65,7 +65,13 @@ HZ_TEST(escape_makes_any_text_well_formed)
     b.len = 0;
     hz__buf_esc(&b, "a\x01"
                     "b\tc\nd\re");
-    HZ_CHECK_STR(b.s, "ab\tc\nde");
+    /* control characters as their pictures: "a\x01" and "a" differ */
+    HZ_CHECK_STR(b.s, "a\xE2\x90\x81"
+                      "b\tc\nd\xE2\x90\x8D"
+                      "e");
+    b.len = 0;
+    hz__buf_esc(&b, "x\x7F\x1F");
+    HZ_CHECK_STR(b.s, "x\xE2\x90\xA1\xE2\x90\x9F");
     b.len = 0;
     hz__buf_esc(&b, "caf\xC3\xA9 \xE2\x82\xAC \xFF\xC3(");
     HZ_CHECK_STR(b.s, "caf\xC3\xA9 \xE2\x82\xAC \xEF\xBF\xBD\xEF\xBF\xBD(");
