@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "forecast/fc_internal.h"
+#include "horizon/reconcile.h"
 #include "horizon/series.h"
 #include "report/doc.h"
 
@@ -275,7 +276,10 @@ static hz_status full_charts(hz_report *r, const hz_forecast_result *fc,
 
 /* The total of every series: observed periods x[0..n) and y[0..n), then
  * the sums of the point forecasts at x[n..n + h).  Only when all series
- * end together (false otherwise, or on ENOMEM with *oom set). */
+ * end together (false otherwise, or on ENOMEM with *oom set).  A
+ * reconciled result holds every level of the hierarchy: its total is the
+ * top node (series[0]), not the sum of the levels, which counts each
+ * value once per level. */
 typedef struct total {
     double *x, *y;
     size_t n, h;
@@ -286,10 +290,13 @@ static bool total_series(const hz_forecast_result *fc, total *t, bool *oom)
 {
     int64_t p0 = INT64_MAX, p1 = INT64_MIN;
     *oom = false;
+    size_t nsum = fc->reconcile != HZ_RECON_NONE ? 1 : fc->nseries;
     for (size_t i = 0; i < fc->nseries; i++) {
         const hz_forecast_series_result *s = &fc->series[i];
         if (s->n == 0 || s->last_day != fc->series[0].last_day)
             return false;
+        if (i >= nsum)
+            continue;
         p0 = s->start < p0 ? s->start : p0;
         int64_t e = s->start + (int64_t)s->n - 1;
         p1 = e > p1 ? e : p1;
@@ -303,7 +310,7 @@ static bool total_series(const hz_forecast_result *fc, total *t, bool *oom)
     }
     for (size_t k = 0; k < n; k++)
         t->x[k] = period_x(fc, p0 + (int64_t)k);
-    for (size_t i = 0; i < fc->nseries; i++) {
+    for (size_t i = 0; i < nsum; i++) {
         const hz_forecast_series_result *s = &fc->series[i];
         for (size_t k = 0; k < s->n; k++)
             t->y[(size_t)(s->start - p0) + k] += s->history[k];
@@ -339,12 +346,20 @@ static void total_chart(hz_report *r, const hz_forecast_result *fc,
     p.nlines = 2;
     p.marker_x = x[n - 1];
     p.kind = "total";
-    hz__doc_figure(r, "Total of all series");
+    bool top = fc->reconcile != HZ_RECON_NONE;
+    if (top)
+        p.title = "Total: the top of the hierarchy";
+    hz__doc_figure(r, p.title);
     hz__svg_plot(&r->body, &p);
-    hz__fig_caption(&r->body, "The sum of the observed series and of their "
-                              "point forecasts. Intervals of the total are "
-                              "not drawn: per-series intervals do not add "
-                              "up without the series' joint distribution.");
+    hz__fig_caption(&r->body,
+                    top ? "The top node of the reconciled hierarchy: its "
+                          "observed values and its point forecasts, which "
+                          "the nodes of each level below add up to. Its "
+                          "intervals are in the table of every series."
+                        : "The sum of the observed series and of their "
+                          "point forecasts. Intervals of the total are "
+                          "not drawn: per-series intervals do not add "
+                          "up without the series' joint distribution.");
     static const char *const head[] = {"period", "observed total",
                                        "sum of point forecasts"};
     hz__table_begin(&r->body, "Numbers behind the chart", false, 3, head);

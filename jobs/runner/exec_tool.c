@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "horizon/forecast.h"
+#include "horizon/reconcile.h"
 #include "horizon/series.h"
 #include "net/cjson.h"
 #include "runner/exec_tool.h"
@@ -182,9 +183,20 @@ cJSON *hz__exec_forecast_summary(const hz_forecast_result *r)
 {
     cJSON *methods = cJSON_CreateObject();
     fc_totals tot = {0};
+    /* a reconciled result holds every level: the totals are the top
+     * node's (series[0]), not the levels' sum, which counts each value
+     * once per level; interval widths are every node's */
+    bool top = r->reconcile != HZ_RECON_NONE;
     for (size_t i = 0; i < r->nseries; i++) {
         const hz_forecast_series_result *sr = &r->series[i];
-        series_totals(sr, &tot);
+        fc_totals one = {0};
+        series_totals(sr, &one);
+        if (!top || i == 0) {
+            tot.last_total += one.last_total;
+            tot.fc_total += one.fc_total;
+        }
+        tot.width += one.width;
+        tot.nwidth += one.nwidth;
         cJSON *m = cJSON_GetObjectItemCaseSensitive(methods, sr->method);
         if (m != NULL)
             cJSON_SetNumberValue(m, m->valuedouble + 1);

@@ -116,6 +116,28 @@ expect_exit 2 "needs --report" -- "$HORIZON" backtest "$SALES" "${FC[@]}" \
 check "narrative: growth of the total per period (+0.9%)" \
     grep -q 'total 3.03K, +0.9% per period vs the last 12 observed' "$T/newprod.html"
 
+# a reconciled forecast holds every level (total, regions, groups): the
+# report's total and the narrative are the top node's, not the sum of the
+# levels (which counted every sale three times)
+"$HORIZON" forecast "$SALES" "${FC[@]}" --by region,category --reconcile mint \
+    --horizon 6 -o "$T/rec.csv" --report "$T/rec.html" --quiet 2> /dev/null
+last12=$(/usr/bin/python3 -c '
+import csv, sys, collections
+t = collections.defaultdict(float)
+for r in csv.DictReader(open(sys.argv[1])):
+    t[r["order_date"][:7]] += float(r["revenue"])
+print("%.3gK" % (sum(t[k] for k in sorted(t)[-12:]) / 1000))' "$SALES")
+fc6=$(/usr/bin/python3 -c '
+import csv, sys
+print("%.3gK" % (sum(float(r["point"]) for r in csv.DictReader(open(sys.argv[1]))
+                     if r["series"] == "total") / 1000))' "$T/rec.csv")
+check "reconciled: key figure, the last 12 months ($last12)" \
+    grep -q "<li>the total last 12 months: $last12," "$T/rec.html"
+check "reconciled: narrative, the top node's totals ($fc6, $last12)" \
+    grep -q "(36 series): total $fc6, [^.]*\. Last 12 observed periods: total $last12\." "$T/rec.html"
+check "reconciled: the total chart is the top node" \
+    grep -q '<h3>Total: the top of the hierarchy</h3>' "$T/rec.html"
+
 # ---- backtest ----
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
     --origins 2 --report "$T/bt.html" > /dev/null
