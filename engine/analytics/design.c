@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "horizon/logreg.h"
+#include "horizon/outfile.h"
 
 void hz_design_free(hz_design *d)
 {
@@ -362,6 +363,42 @@ hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
 }
 
 /* The source of a saved feature in ds. */
+/* The code of a saved one-hot level in col's dictionary.  A model file
+ * is JSON, which writes the bytes of a level that are not UTF-8 (Latin-1
+ * 'Caf\xe9') as U+FFFD: such a level matches the one value that reads
+ * as it once sanitized, and two such values are refused (which one the
+ * level was is lost) rather than a level that silently matches nothing.
+ * *code is UINT32_MAX when the level is absent. */
+static hz_status saved_level(const hz_column *col, const char *column,
+                             const char *level, uint32_t *code, hz_error *err)
+{
+    *code = hz_dict_find(col->dict, level, strlen(level));
+    if (*code != UINT32_MAX || strstr(level, "\xEF\xBF\xBD") == NULL)
+        return HZ_OK;
+    size_t nd = hz_dict_size(col->dict), found = 0;
+    for (uint32_t c = 0; c < nd; c++) {
+        const char *v = hz_dict_str(col->dict, c);
+        if (hz_utf8_valid(v, hz_dict_len(col->dict, c)))
+            continue;
+        char *clean = hz_utf8_sanitize(v, NULL);
+        if (clean == NULL)
+            return hz_error_set(err, HZ_ENOMEM, "out of memory");
+        bool same = strcmp(clean, level) == 0;
+        free(clean);
+        if (!same)
+            continue;
+        if (found++ > 0)
+            return hz_error_set(err, HZ_ETYPE,
+                                "column '%s': the model's level '%s' stands "
+                                "for text that is not UTF-8, and several "
+                                "values of this data read as it: which one "
+                                "the model meant is unknown",
+                                column, level);
+        *code = c;
+    }
+    return HZ_OK;
+}
+
 static hz_status saved_feature(const hz_dataset *ds, const char *column,
                                const char *level, featsrc *f, hz_error *err)
 {
@@ -377,8 +414,7 @@ static hz_status saved_feature(const hz_dataset *ds, const char *column,
                                 "(level '%s') but it holds %s",
                                 column, level, hz_type_name(col->type));
         f->kind = 1;
-        f->level = hz_dict_find(col->dict, level, strlen(level));
-        return HZ_OK;
+        return saved_level(col, column, level, &f->level, err);
     }
     if (hz_type_is_numeric(col->type))
         return HZ_OK;

@@ -54,6 +54,34 @@ C="$HZ_DATA_DIR/sample_customers.csv"
 "$H" analyze churn "$C" --model-file "$T/ch.json" --json --summary-only >"$T/c2.json" || fail "apply churn"
 grep -q '"from_model_file": true' "$T/c2.json" || fail "applied churn model not stated"
 
+# a saved churn model whose one-hot level is not UTF-8 (Latin-1 'Caf\xe9',
+# U+FFFD in the JSON file) scores the same data as the fit did, and two
+# such levels that read the same once sanitized are refused, not matched
+# to nothing
+python3 - "$T/latin1.csv" "$T/latin2.csv" <<'PY'
+import sys
+for path, plans in ((sys.argv[1], [b"Caf\xe9", b"Basic", b"Pro"]),
+                    (sys.argv[2], [b"Caf\xe9", b"Caf\xe8", b"Basic"])):
+    with open(path, "wb") as f:
+        f.write(b"id,plan,tenure,churned\n")
+        for i in range(240):
+            plan = plans[i % 3]
+            churned = int((i * 7919) % 10 < (6 if plan == b"Basic" else 2))
+            f.write(b"c%d,%s,%d,%d\n" % (i, plan, 1 + (i * 37) % 60, churned))
+PY
+"$H" analyze churn "$T/latin1.csv" --label churned --customer id \
+    --save-model "$T/l1.json" -o "$T/l1a.csv" >/dev/null 2>&1 || fail "save latin-1 churn"
+"$H" analyze churn "$T/latin1.csv" --label churned --customer id \
+    --model-file "$T/l1.json" -o "$T/l1b.csv" >/dev/null 2>&1 || fail "apply latin-1 churn"
+cut -d, -f1-3 "$T/l1a.csv" >"$T/l1a3.csv"
+cmp -s "$T/l1a3.csv" "$T/l1b.csv" || fail "a saved model with a Latin-1 level scores differently"
+"$H" analyze churn "$T/latin2.csv" --label churned --customer id \
+    --save-model "$T/l2.json" -o /dev/null >/dev/null 2>&1 || fail "save two latin-1 levels"
+"$H" analyze churn "$T/latin2.csv" --label churned --customer id \
+    --model-file "$T/l2.json" -o "$T/l2b.csv" >/dev/null 2>"$T/e"
+[ $? -eq 1 ] || fail "two values reading as one saved level: exit 1"
+grep -q "several values of this data read as it" "$T/e" || fail "ambiguous level: $(cat "$T/e")"
+
 # churn risk without a label: one-time buyers explained, alternative rule
 "$H" analyze churn "$S" --json --summary-only >"$T/r1.json" || fail "risk p-alive"
 grep -q "one-time buyers have risk 0" "$T/r1.json" || fail "one-time buyers not explained"
