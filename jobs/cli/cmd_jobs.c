@@ -10,6 +10,7 @@
 #include "net/cjson.h"
 #include "cli/cli.h"
 #include "cli/cli_jobs.h"
+#include "horizon/outfile.h"
 #include "store/artifact.h"
 #include "store/job.h"
 #include "store/store.h"
@@ -353,31 +354,15 @@ static int cmd_report(hz_store *s, const char *id, const char *tenant,
         hz_cli_error("jobs", "%s", err.msg);
         return HZ_EXIT_FAIL;
     }
-    int code = HZ_EXIT_OK;
-    if (outpath == NULL || strcmp(outpath, "-") == 0) {
-        if (fwrite(html, 1, len, stdout) != len || fflush(stdout) != 0) {
-            hz_cli_error("jobs", "could not write the report to stdout");
-            code = HZ_EXIT_FAIL;
-        }
-    } else {
-        size_t n = strlen(outpath) + 32;
-        char *tmp = malloc(n);
-        FILE *f = NULL;
-        if (tmp != NULL) {
-            snprintf(tmp, n, "%s.tmp-%ld", outpath, (long)getpid());
-            f = fopen(tmp, "w");
-        }
-        bool ok = f != NULL && fwrite(html, 1, len, f) == len;
-        if (f != NULL && fclose(f) != 0)
-            ok = false;
-        if (!ok || rename(tmp, outpath) != 0) {
-            hz_cli_error("jobs", "could not write '%s': %s", outpath,
-                         strerror(errno));
-            if (tmp != NULL)
-                unlink(tmp);
-            code = HZ_EXIT_FAIL;
-        }
-        free(tmp);
+    /* whole or absent, as every output (horizon/outfile.h): a device or
+     * a pipe written in place and checked, never replaced by a file */
+    int code = HZ_EXIT_FAIL;
+    hz_outfile *o = hz_cli_out_open("jobs", outpath);
+    if (o != NULL) {
+        if (fwrite(html, 1, len, hz_outfile_stream(o)) != len)
+            code = hz_cli_out_fail("jobs", o, "the report");
+        else
+            code = hz_cli_out_commit("jobs", o);
     }
     free(html);
     return code;

@@ -235,6 +235,19 @@ check "jobs report s1" test "$(charts "$T/s1.html" heatmap)" -eq 1
 check "job records its report" grep -Eq '"encoding":[[:space:]]*"zlib\+base64"' "$T/s1.json"
 check "jobs results leaves the report out" \
     test "$("$HORIZON" jobs results f1 | grep -c '^forecast,')" -eq 60
+# a pipe (or a device) named with -o is written in place, as every
+# output's, not replaced by a file renamed over it (as root that turned
+# /dev/full into a file)
+mkfifo "$T/pipe"
+timeout 20 cat "$T/pipe" > "$T/piped.html" &
+reader=$!
+"$HORIZON" jobs report f1 -o "$T/pipe" 2> "$T/pipe.err"
+rc=$?
+[[ -p "$T/pipe" ]] || : > "$T/pipe" # a file in its place: let cat go
+wait $reader
+check "jobs report -o FIFO: exit 0 ($rc: $(cat "$T/pipe.err"))" test $rc -eq 0
+check "jobs report -o FIFO: still a FIFO" test -p "$T/pipe"
+check "jobs report -o FIFO: the page went through it" cmp -s "$T/piped.html" "$T/f1.html"
 expect_exit 1 "job bad1 is failed" -- "$HORIZON" jobs report bad1 -o "$T/bad1.html"
 check "no report file for a failed job" test ! -e "$T/bad1.html"
 expect_exit 3 "no job" -- "$HORIZON" jobs report nosuch -o "$T/n.html"
