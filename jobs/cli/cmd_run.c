@@ -89,7 +89,9 @@ static void usage(FILE *f)
         "finished succeeded (with --watch: stopped by a signal); 1 a job\n"
         "failed (see 'horizon jobs list --status failed'), or an output\n"
         "(--metrics, --metrics-file, --heartbeat, $HZ_LLM_METRICS) cannot\n"
-        "be written (checked before anything runs); 2 usage error; 75 the\n"
+        "be written (checked before anything runs); 2 usage error (also\n"
+        "--metrics-file or --heartbeat naming a device or a pipe: they are\n"
+        "rewritten by renaming files over them); 75 the\n"
         "store is unreachable, unauthorised, throttled, full or damaged,\n"
         "so the queue was not drained (one line says why);\n"
         "130 (SIGINT) or 143 (SIGTERM), 128 + the signal as a shell\n"
@@ -298,13 +300,33 @@ static int check_output(const char *what, const char *path)
     return HZ_EXIT_OK;
 }
 
+/* --metrics-file and --heartbeat are rewritten again and again, each
+ * time as a temporary file renamed over the path: that path must be a
+ * regular file (or not exist yet), never a device or a pipe, which the
+ * rename would replace (as root, --heartbeat /dev/null would make
+ * /dev/null a file), and which, written in place, would block the
+ * runner while nothing reads it.  2 with a message when it is not. */
+static int check_rewritten(const char *what, const char *path)
+{
+    struct stat st;
+    if (path == NULL || path[0] == '\0' || stat(path, &st) != 0 ||
+        S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return check_output(what, path);
+    hz_cli_error("run",
+                 "%s %s: not a regular file: it is rewritten every few "
+                 "seconds by renaming a new file over it, which would "
+                 "replace a device or a pipe; name a file",
+                 what, path);
+    return HZ_EXIT_USAGE;
+}
+
 static int check_outputs(const hz_runner_config *cfg, const run_opts *o)
 {
     int code = check_output("--metrics", o->metrics_path);
     if (code == HZ_EXIT_OK)
-        code = check_output("--metrics-file", cfg->metrics_file);
+        code = check_rewritten("--metrics-file", cfg->metrics_file);
     if (code == HZ_EXIT_OK)
-        code = check_output("--heartbeat", cfg->heartbeat_file);
+        code = check_rewritten("--heartbeat", cfg->heartbeat_file);
     if (code == HZ_EXIT_OK)
         code = check_output("HZ_LLM_METRICS", getenv("HZ_LLM_METRICS"));
     return code;

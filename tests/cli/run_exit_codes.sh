@@ -48,6 +48,14 @@ expect_exit 1 "--heartbeat: could not write $T: is a directory" -- \
 HZ_LLM_METRICS="$T/nodir/l.json" expect_exit 1 \
     "HZ_LLM_METRICS: could not write $T/nodir/l.json" -- \
     "$HORIZON" "${RUN[@]}" --store "$S"
+# files rewritten by renaming a new one over them: a pipe (or a device
+# such as /dev/null) would be replaced by a file, so it is refused (2)
+mkfifo "$T/fifo"
+for opt in --metrics-file --heartbeat; do
+    expect_exit 2 "$opt $T/fifo: not a regular file" -- \
+        "$HORIZON" "${RUN[@]}" --store "$S" "$opt" "$T/fifo"
+    check "$opt: the FIFO is still one" test -p "$T/fifo"
+done
 check "nothing ran" bash -c \
     "'$HORIZON' jobs show o1 --store '$S' | grep -q 'status:    queued'"
 
