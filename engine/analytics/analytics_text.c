@@ -121,8 +121,11 @@ static void text_churn(const hz_analytics_result *r, FILE *f)
     }
     fprintf(f, "churn: %s\n", c->method);
     if (!c->labelled) {
-        fprintf(f, "inactive share %.4f, mean risk %.4f\n", c->rate,
-                c->mean_risk);
+        if (isfinite(c->mean_risk))
+            fprintf(f, "inactive share %.4f, mean risk %.4f\n", c->rate,
+                    c->mean_risk);
+        else /* the purchase model failed: no risk, not "nan" */
+            fprintf(f, "inactive share %.4f, mean risk n/a\n", c->rate);
         return;
     }
     if (c->has_cv)

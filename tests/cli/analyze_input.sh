@@ -121,4 +121,15 @@ check "plain dates: utc_offsets false" grep -q '"utc_offsets": false' "$T/plain.
 printf 'id,tenure,churned,score\na,0,yes,1\nb,0,no,2\nc,0,yes,3\n' >"$T/z0.csv"
 expect_exit 1 "no events among the 0 subjects with a positive duration" -- \
     "$H" analyze survival "$T/z0.csv" --duration tenure --event churned --covariates score
+
+# no repeat purchase: BG/NBD cannot be fitted and churn has no risk, which
+# the text says as n/a (as the JSON's null), not "nan"
+{
+    echo "customer,day,amount"
+    for i in $(seq 1 20); do echo "c$i,2024-0$((i % 9 + 1))-10,10"; done
+} >"$T/onetime.csv"
+expect_exit 0 "" -- "$H" analyze churn "$T/onetime.csv" -o /dev/null
+check "churn without a purchase model: mean risk n/a" \
+    grep -q '^inactive share [0-9.]*, mean risk n/a$' "$T/out"
+check "no nan in the text" bash -c "! grep -qiw 'nan' '$T/out'"
 finish
