@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "horizon/outfile.h"
 #include "runner/exec.h"
 #include "runner/log.h"
 #include "store/job.h"
@@ -133,6 +134,14 @@ static char *json_line(hz_log_level level, const hz_log_fields *fl,
     }
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
+    /* a JSON line is valid UTF-8: bytes of a path or a value that are
+     * not (a Latin-1 file name in an error), or a message cut inside a
+     * character, become U+FFFD, as in every JSON output */
+    if (s != NULL && !hz_utf8_valid(s, strlen(s))) {
+        char *clean = hz_utf8_sanitize(s, NULL);
+        cJSON_free(s);
+        s = clean;
+    }
     return s;
 }
 
@@ -162,7 +171,7 @@ void hz_log_write(hz_log *l, hz_log_level level, const hz_log_fields *fields,
                 hz_log_level_name(level), msg, stages);
     fflush(l->f);
     pthread_mutex_unlock(&l->mu);
-    cJSON_free(json);
+    cJSON_free(json); /* cJSON's default allocator: malloc's free */
 }
 
 void hz_log_progress(hz_log *l, const char *line, bool final)

@@ -110,4 +110,17 @@ check "watch: never a torn file ($torn)" test $torn -eq 0
 check "watch: heartbeat ok" grep -q '"state":[[:space:]]*"ok"' "$T/whb.json"
 kill -TERM $W; wait $W
 check "watch: exit 0 after SIGTERM" test $? -eq 0
+
+# JSON log lines are valid UTF-8 whatever the bytes of a path in an error
+# (a Latin-1 file name: U+FFFD in the line, as in every JSON output)
+latin="$T/caf$(printf '\xe9').csv"
+cp "$T/tiny.csv" "$latin"
+"$HORIZON" submit --type forecast --tenant acme --dataset "$latin" \
+    --param date=date --param value=nosuch --no-validate --id latin --quiet
+"$HORIZON" run --once --quiet --log-format json 2>"$T/latin.jsonl"
+check "json log: the failure is logged" grep -q '"job":"latin"' "$T/latin.jsonl"
+check "json log: every line valid UTF-8 JSON" /usr/bin/python3 -c '
+import json, sys
+for line in open(sys.argv[1], "rb"):
+    json.loads(line.decode("utf-8"))' "$T/latin.jsonl"
 finish
