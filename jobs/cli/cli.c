@@ -72,6 +72,26 @@ void hz_cli_capture(char *buf, size_t bufsz)
         capture_buf[0] = '\0';
 }
 
+const char *hz_cli_term(const char *s, char *buf, size_t bufsz)
+{
+    size_t o = 0;
+    if (bufsz == 0)
+        return buf;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool ctl = (*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F;
+        if (o + (ctl ? 2 : 1) >= bufsz)
+            break;
+        if (ctl) {
+            buf[o++] = '^';
+            buf[o++] = *p == 0x7F ? '?' : (char)(*p + 0x40);
+        } else {
+            buf[o++] = (char)*p;
+        }
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 void hz_cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -83,11 +103,23 @@ void hz_cli_error(const char *cmd, const char *fmt, ...)
         }
         return;
     }
-    fprintf(stderr, "horizon %s: ", cmd);
+    char msg[4096];
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    char *big = NULL; /* a message longer than msg: whole */
+    if (n >= (int)sizeof msg && (big = malloc((size_t)n + 1)) != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    const char *text = big ? big : n < 0 ? "" : msg;
+    size_t len = strlen(text), cap = 2 * len + 1;
+    char *safe = malloc(cap);
+    fprintf(stderr, "horizon %s: %s\n", cmd,
+            safe ? hz_cli_term(text, safe, cap) : text);
+    free(safe);
+    free(big);
 }
 
 bool hz_cli_parse_long(const char *cmd, const char *opt, const char *s,

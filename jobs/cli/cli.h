@@ -24,6 +24,13 @@ int hz_cli_exit_code(hz_status s);
  * captures its messages. */
 void hz_cli_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* s for a terminal into buf (cut to bufsz - 1 bytes): control
+ * characters but tab and newline (ESC, CR, DEL...) in caret notation
+ * ("^[" for ESC), so that text from a file (a column name, a value in an
+ * error) cannot move the cursor, recolour or retitle the terminal that
+ * shows it.  hz_cli_error writes its messages so.  Returns buf. */
+const char *hz_cli_term(const char *s, char *buf, size_t bufsz);
+
 /* Capture this thread's hz_cli_error messages into buf (the first one is
  * kept, without the "horizon CMD: " prefix) instead of printing them, so
  * that option parsers can be run on job parameters; buf NULL ends it. */

@@ -124,13 +124,18 @@ static void print_table(const hz_dataset *ds, const hz_profile *p,
                         const hz_csv_report *rep, FILE *f)
 {
     size_t w = 6;
-    for (size_t j = 0; j < p->ncols; j++)
-        if (strlen(p->cols[j].name) > w)
-            w = strlen(p->cols[j].name);
+    char name[256];
+    for (size_t j = 0; j < p->ncols; j++) {
+        size_t k = strlen(hz_cli_term(p->cols[j].name, name, sizeof name));
+        if (k > w)
+            w = k;
+    }
     if (w > 40)
         w = 40;
     fprintf(f, "%s: %zu rows, %zu columns, %zu bytes, delimiter '%s'\n",
-            ds->source ? ds->source : "dataset", ds->nrows, ds->ncols,
+            hz_cli_term(ds->source ? ds->source : "dataset", name,
+                        sizeof name),
+            ds->nrows, ds->ncols,
             rep->bytes,
             rep->delimiter == '\t' ? "\\t" : (char[]){rep->delimiter, 0});
     if (rep->rows_skipped)
@@ -163,7 +168,8 @@ static void print_table(const hz_dataset *ds, const hz_profile *p,
         else
             snprintf(d, sizeof d, "-");
         fprintf(f, "%-*.*s  %-9s  %9zu  %9zu  %-20s  %-20s  %12s  %9s\n",
-                (int)w, (int)w, c->name, type, c->count, c->nulls, a, b, m, d);
+                (int)w, (int)w, hz_cli_term(c->name, name, sizeof name), type,
+                c->count, c->nulls, a, b, m, d);
     }
 }
 

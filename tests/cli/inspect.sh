@@ -72,4 +72,15 @@ expect_exit 0 "" -- "$H" inspect --schema id:string --json "$T/skip.csv" --on-er
 check "schema override applied" grep -q '"name":"id","type":"string"' "$T/out"
 expect_exit 2 "unknown type 'money'" -- "$H" inspect --schema id:money "$T/skip.csv"
 expect_exit 2 "no column 'zz'" -- "$H" inspect --schema zz:int "$T/skip.csv"
+
+# text from a file reaches the terminal without its control characters: a
+# column named with an escape sequence is shown in caret notation, in the
+# table and in an error that lists the columns (never a raw ESC)
+printf 'na\033[31mme\033]0;pwned\007,day\n1,2024-01-01\n' >"$T/esc.csv"
+expect_exit 0 "" -- "$H" inspect "$T/esc.csv"
+check "inspect: no ESC byte in the table" bash -c "! grep -q \$'\\x1b' '$T/out'"
+check "inspect: the name in caret notation" grep -qF 'na^[[31mme^[]0;pwned^G' "$T/out"
+expect_exit 2 "columns: na^[[31mme^[]0;pwned^G, day" -- \
+    "$H" forecast "$T/esc.csv" --date day --value nosuch
+check "error: no ESC byte" bash -c "! grep -q \$'\\x1b' '$T/err'"
 finish
