@@ -145,12 +145,12 @@ static void json_data_notes(FILE *f, const hz_forecast_result *r)
         char lab[32];
         fprintf(f,
                 "%s{\"which\":\"%s\",\"period\":\"%s\",\"days\":%d,"
-                "\"of\":%d,\"left_out\":%s,\"rows_left_out\":%zu,"
-                "\"series_left_out\":%zu}",
+                "\"of\":%d,\"unit\":\"%s\",\"left_out\":%s,"
+                "\"rows_left_out\":%zu,\"series_left_out\":%zu}",
                 n++ ? "," : "", k ? "last" : "first",
                 hz_calendar_format(&r->cal, p->period, lab, sizeof lab),
-                p->days, p->of, p->dropped ? "true" : "false", p->rows,
-                p->nseries_out);
+                p->days, p->of, hz_freq_name(p->unit ? p->unit : HZ_FREQ_DAY),
+                p->dropped ? "true" : "false", p->rows, p->nseries_out);
     }
     fprintf(f, "],\"utc_offsets\":%s,\"rows_repeated\":%zu,",
             r->zoned ? "true" : "false", r->rows_repeated);

@@ -806,39 +806,156 @@ static bool daily_dates(const hz__sb *b, unsigned *weekdays)
     return 2 * next >= ndays;
 }
 
-/* The first and last periods (weeks and coarser) of input dated by the
- * day: how many of their days the table's dates cover (set->partial).  A
- * period is part of one only when a day it misses falls on a weekday the
- * data have rows on: a shop shut on Sundays whose data end on a Saturday
- * has a whole last week. */
+/* The unit the dates count in, for part periods: which units a period
+ * holds, and which of them the data would have rows in. */
+typedef struct data_unit {
+    hz_freq freq;      /* HZ_FREQ_DAY, HOUR, MONTH, QUARTER; INFER: none */
+    unsigned weekdays; /* day and hour units: bit w, rows on weekday w */
+    uint32_t hours;    /* hour unit: bit h, rows at hour h of the day */
+} data_unit;
+
+/* Whether most units of f (months, quarters) that hold a row are
+ * followed by one that does, as in daily_dates: a series by the month,
+ * not a yearly one dated by a month's first day. */
+static bool consecutive(const hz__sb *b, hz_freq f)
+{
+    hz_calendar c;
+    hz_calendar_init(&c, f);
+    int64_t u0 = hz_calendar_period(&c, b->tmin);
+    int64_t u1 = hz_calendar_period(&c, b->tmax);
+    if (u1 <= u0 || u1 - u0 > 100000)
+        return false;
+    size_t span = (size_t)(u1 - u0 + 1), nu = 0, next = 0;
+    unsigned char *has = calloc(span, 1);
+    if (has == NULL)
+        return false;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->t[i] != HZ__NO_TIME)
+            has[hz_calendar_period(&c, b->t[i]) - u0] = 1;
+    for (size_t x = 0; x < span; x++) {
+        nu += has[x];
+        next += has[x] && x + 1 < span && has[x + 1];
+    }
+    free(has);
+    return 2 * next >= nu;
+}
+
+/* Dates not by the day: whole months or quarters when every date is
+ * one's first day (month or quarter labels) or every date its last, at
+ * midnight, and most are followed by the next; else none (weeks, years,
+ * irregular dates). */
+static hz_freq period_unit(const hz__sb *b)
+{
+    bool first = true, last = true, q_first = true, q_last = true;
+    for (size_t i = 0; i < b->n && (first || last); i++) {
+        int64_t t = b->t[i];
+        if (t == HZ__NO_TIME)
+            continue;
+        int64_t day = hz__day_of_time(t);
+        if (t != day * 86400)
+            return HZ_FREQ_INFER;
+        int y;
+        unsigned m, d;
+        hz_civil_from_days((int32_t)day, &y, &m, &d);
+        bool end = (int)d == hz_days_in_month(y, m);
+        first &= d == 1;
+        last &= end;
+        q_first &= d == 1 && m % 3 == 1;
+        q_last &= end && m % 3 == 0;
+    }
+    if ((q_first || q_last) && consecutive(b, HZ_FREQ_QUARTER))
+        return HZ_FREQ_QUARTER;
+    if ((first || last) && consecutive(b, HZ_FREQ_MONTH))
+        return HZ_FREQ_MONTH;
+    return HZ_FREQ_INFER;
+}
+
+/* Days for transactions and daily data; hours for data at whole hours
+ * (hourly meter or sales data), with the hours of the day they have
+ * rows at; months or quarters for data dated by them. */
+static data_unit unit_of(const hz__sb *b)
+{
+    data_unit u = {HZ_FREQ_INFER, 0x7f, 0xffffff};
+    if (!daily_dates(b, &u.weekdays)) {
+        u.weekdays = 0x7f;
+        u.freq = period_unit(b);
+        return u;
+    }
+    u.freq = HZ_FREQ_DAY;
+    if (!b->has_time)
+        return u;
+    uint32_t hours = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        int64_t t = b->t[i];
+        if (t == HZ__NO_TIME)
+            continue;
+        int64_t sod = t - hz__day_of_time(t) * 86400;
+        if (sod % 3600 != 0)
+            return u;
+        hours |= 1u << (sod / 3600);
+    }
+    if (hours != 1u) { /* not all at midnight */
+        u.freq = HZ_FREQ_HOUR;
+        u.hours = hours;
+    }
+    return u;
+}
+
+/* Whether the data would have rows in unit x: on a weekday (and at an
+ * hour of the day) that they have rows on. */
+static bool unit_open(const data_unit *u, const hz_calendar *uc, int64_t x)
+{
+    int64_t t = hz_calendar_time(uc, x);
+    int64_t day = hz__day_of_time(t);
+    if (u->freq == HZ_FREQ_MONTH || u->freq == HZ_FREQ_QUARTER)
+        return true;
+    if (!((u->weekdays >> hz_weekday((int32_t)day)) & 1))
+        return false;
+    return u->freq != HZ_FREQ_HOUR ||
+           ((u->hours >> ((t - day * 86400) / 3600)) & 1);
+}
+
+/* The first and last periods of input dated inside its periods (by the
+ * day or the hour into coarser ones, months into quarters or years): how
+ * many of their units the table's dates cover (set->partial).  A period
+ * is part of one only when a unit it misses is one the data would have
+ * rows in: a shop shut on Sundays whose data end on a Saturday has a
+ * whole last week, hourly sales up to 21:00 a whole last day. */
 static void partial_periods(const hz__sb *b, hz_series_set *set)
 {
     const hz_calendar *cal = &set->cal;
     memset(set->partial, 0, sizeof set->partial);
-    if (cal->freq < HZ_FREQ_WEEK || b->ndated == 0)
+    if (b->ndated == 0 || cal->freq <= HZ_FREQ_HOUR)
         return;
-    unsigned wd;
-    bool inside = daily_dates(b, &wd);
-    for (int k = 0; inside && k < 2; k++) {
-        int64_t day = hz__day_of_time(k ? b->tmax : b->tmin);
-        int64_t p = hz_calendar_period(cal, day * 86400);
-        int before = 0, after = 0; /* the period's days before / after */
-        while (before < 400 &&
-               hz_calendar_period(cal, (day - before - 1) * 86400) == p)
+    data_unit u = unit_of(b);
+    if (u.freq == HZ_FREQ_INFER || cal->freq <= u.freq ||
+        (u.freq == HZ_FREQ_DAY && cal->freq < HZ_FREQ_WEEK))
+        return;
+    hz_calendar uc;
+    hz_calendar_init(&uc, u.freq);
+    for (int k = 0; k < 2; k++) {
+        int64_t x = hz_calendar_period(&uc, k ? b->tmax : b->tmin);
+        int64_t p = hz_calendar_period(cal, hz_calendar_time(&uc, x));
+        int before = 0, after = 0; /* the period's units before / after */
+        while (before < 10000 &&
+               hz_calendar_period(cal,
+                                  hz_calendar_time(&uc, x - before - 1)) == p)
             before++;
-        while (after < 400 &&
-               hz_calendar_period(cal, (day + after + 1) * 86400) == p)
+        while (after < 10000 &&
+               hz_calendar_period(cal, hz_calendar_time(&uc, x + after + 1)) ==
+                   p)
             after++;
         int missing = k ? after : before, open = 0;
         for (int i = 1; i <= missing; i++)
-            open += (wd >> hz_weekday((int32_t)(k ? day + i : day - i))) & 1;
+            open += unit_open(&u, &uc, k ? x + i : x - i);
         if (open == 0)
             continue;
         hz_partial_period *pp = &set->partial[k];
         pp->period = p;
         pp->of = before + after + 1;
         pp->days = pp->of - missing;
-        pp->edge = (int32_t)day;
+        pp->unit = u.freq;
+        pp->edge = hz_calendar_time(&uc, x);
     }
 }
 
@@ -878,6 +995,25 @@ static void drop_partial_periods(const hz__sb *b, hz_series_set *set,
     }
 }
 
+/* The unit a part period's days and of count (days when not set). */
+static hz_freq unit_freq(const hz_partial_period *p)
+{
+    return p->unit == HZ_FREQ_INFER ? HZ_FREQ_DAY : p->unit;
+}
+
+/* The start of unit u at instant t, as the data date it: "2024-12-31",
+ * "2024-01-20 05:00:00", "2024-04" (months), "2024-Q2" (quarters). */
+static char *unit_text(hz_freq u, int64_t t, char *buf, size_t n)
+{
+    hz_calendar c;
+    hz_calendar_init(&c, u);
+    if (u == HZ_FREQ_MONTH)
+        c.label = HZ_DATEFMT_MONTH;
+    else if (u == HZ_FREQ_QUARTER)
+        c.label = HZ_DATEFMT_QUARTER;
+    return hz_calendar_format(&c, hz_calendar_period(&c, t), buf, n);
+}
+
 /* Series left with no period by drop_partial_periods: out of the set;
  * refused when none is left. */
 static hz_status drop_empty_series(hz__sb *b, hz_series_set *set)
@@ -901,12 +1037,12 @@ static hz_status drop_empty_series(hz__sb *b, hz_series_set *set)
     char d[32];
     return hz_error_set(
         b->err, HZ_EPARSE,
-        "every series has rows only in the part %s %s (%d of its %d days), "
+        "every series has rows only in the part %s %s (%d of its %d %ss), "
         "which is left out: nothing is left to forecast (--partial keep "
         "keeps it, or choose a finer --freq)",
         hz_freq_name(set->cal.freq),
         hz_calendar_format(&set->cal, pp->period, d, sizeof d), pp->days,
-        pp->of);
+        pp->of, hz_freq_name(unit_freq(pp)));
 }
 
 char *hz_partial_describe(const hz_calendar *cal, const hz_partial_period *p,
@@ -916,14 +1052,17 @@ char *hz_partial_describe(const hz_calendar *cal, const hz_partial_period *p,
     if (p->days <= 0)
         return buf;
     const char *f = hz_freq_name(cal->freq);
-    char lab[32], day[16];
+    char lab[32], edge[32];
     hz_calendar_format(cal, p->period, lab, sizeof lab);
-    hz_format_day(p->edge, day);
+    hz_freq u = unit_freq(p);
+    unit_text(u, p->edge, edge, sizeof edge);
     int w = snprintf(buf, n,
-                     "the %s %s (%s) holds %d of its %d days (the "
-                     "data %s %s): ",
+                     "the %s %s (%s) holds %d of its %d %ss (the "
+                     "data %s %s%s): ",
                      k ? "last" : "first", f, lab, p->days, p->of,
-                     k ? "end" : "start", day);
+                     hz_freq_name(u), k ? "end" : "start",
+                     u == HZ_FREQ_MONTH || u == HZ_FREQ_QUARTER ? "with " : "",
+                     edge);
     size_t len = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
     if (!p->dropped)
         snprintf(buf + len, n - len,

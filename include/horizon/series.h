@@ -161,13 +161,20 @@ typedef struct hz_series {
 
 /* A first or last period that the table's dates do not cover whole, for
  * input dated inside its periods (transactions by day into weeks, months,
- * quarters or years): the table starts after the first period's first
- * day, or ends before the last period's last day, so that period's total
- * is a part-period's.  days == 0: whole (or not applicable). */
+ * quarters or years; hourly data into days; months into quarters or
+ * years): the table starts after the first period's first unit, or ends
+ * before the last period's last unit, so that period's total is a
+ * part-period's.  days == 0: whole (or not applicable). */
 typedef struct hz_partial_period {
     int64_t period; /* its index */
-    int days, of;   /* days of it inside the table's dates, its days */
-    int32_t edge;   /* the table's first (or last) day */
+    int days, of;   /* units of it inside the table's dates, its units
+                       (days, or as unit says) */
+    hz_freq unit;   /* what days and of count: HZ_FREQ_DAY (dates by the
+                       day), HZ_FREQ_HOUR (times on the hour),
+                       HZ_FREQ_MONTH or HZ_FREQ_QUARTER (dates or labels
+                       of whole months or quarters) */
+    int64_t edge;   /* the table's first (or last) unit's start, seconds
+                       since 1970-01-01 */
     int dropped;    /* 1: left out of every series that held it
                        (hz_series_opts.partial) */
     size_t rows;    /* with dropped: the rows dated in it, left out */

@@ -95,6 +95,8 @@ static void partial_notices(const hz_forecast_result *r, cJSON *sum)
             hz_calendar_format(&r->cal, p->period, lab, sizeof lab));
         cJSON_AddNumberToObject(o, "days", p->days);
         cJSON_AddNumberToObject(o, "of", p->of);
+        cJSON_AddStringToObject(o, "unit",
+                                hz_freq_name(p->unit ? p->unit : HZ_FREQ_DAY));
         cJSON_AddBoolToObject(o, "leftOut", p->dropped != 0);
         cJSON_AddNumberToObject(o, "rowsLeftOut", (double)p->rows);
         cJSON_AddNumberToObject(o, "seriesLeftOut", (double)p->nseries_out);

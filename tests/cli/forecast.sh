@@ -139,7 +139,7 @@ check "partial week: named" grep -q "the last week (2024-12-30) holds 2 of its 7
 check "partial week: forecast from it" test "$(sed -n 2p "$T/pw.csv" | cut -d, -f2)" = 2024-12-30
 "$H" forecast "$S" --date order_date --value revenue --freq week --quiet \
     --horizon 2 --json --report "$T/pw.html" -o "$T/pw.json" 2>/dev/null
-check "partial week: in the JSON" grep -q '"partial":\[{"which":"last","period":"2024-12-30","days":2,"of":7,"left_out":true,"rows_left_out":[0-9]*,"series_left_out":0}\]' "$T/pw.json"
+check "partial week: in the JSON" grep -q '"partial":\[{"which":"last","period":"2024-12-30","days":2,"of":7,"unit":"day","left_out":true,"rows_left_out":[0-9]*,"series_left_out":0}\]' "$T/pw.json"
 check "partial week: in the report" grep -q '<p class="note">Data: The last week (2024-12-30) holds 2 of its 7 days (the data end 2024-12-31): left out with its [0-9]* rows; the forecast starts with it.</p>' "$T/pw.html"
 "$H" forecast "$S" --date order_date --value revenue --freq week --quiet \
     --partial keep -o "$T/pk.csv" 2>"$T/pk.err"
@@ -170,6 +170,42 @@ expect_exit 1 "every series has rows only in the part week 2024-04-29 (3 of its 
 "$H" forecast "$T/pn2.csv" --date day --value units --by product --freq week \
     --partial keep --horizon 2 --quiet -o "$T/pn2.out" 2>/dev/null
 check "part week only, kept: forecast" grep -q '^new,2024-05-06' "$T/pn2.out"
+# months summed into quarters or years, and hours into days, have part
+# periods too: 28 months of 100 end with April, a quarter of 1 month and
+# a year of 4 (until 2026-12-07 taken whole: a forecast of 100 a
+# quarter, 400 a year); hourly readings ending at 05:00 a day of 6 hours,
+# hourly sales ending at closing time a whole day
+{
+    echo month,sales
+    for i in $(seq 0 27); do echo "$((2022 + i / 12))-$(printf %02d $((i % 12 + 1))),100"; done
+} >"$T/pm.csv"
+"$H" forecast "$T/pm.csv" --date month --value sales --freq quarter \
+    --model naive --horizon 2 --quiet -o "$T/pm.out" 2>"$T/pm.err"
+check "part quarter of months: exit 0" test $? -eq 0
+check "part quarter of months: named" grep -q "the last quarter (2024-Q2) holds 1 of its 3 months (the data end with 2024-04): left out with its 1 row; the forecast starts with it" "$T/pm.err"
+check "part quarter of months: forecast whole" test "$(sed -n 2p "$T/pm.out" | cut -d, -f2,3)" = "2024-Q2,300"
+"$H" forecast "$T/pm.csv" --date month --value sales --freq year \
+    --model naive --horizon 1 --quiet --json -o "$T/py.json" 2>"$T/py.err"
+check "part year of months: named" grep -q "the last year (2024) holds 4 of its 12 months" "$T/py.err"
+check "part year of months: in the JSON" grep -q '"partial":\[{"which":"last","period":"2024","days":4,"of":12,"unit":"month","left_out":true' "$T/py.json"
+check "part year of months: forecast whole" grep -q '"date":"2024","point":1200,' "$T/py.json"
+sed 's/^\([0-9]*-[0-9]*\),/\1-01,/' "$T/pm.csv" >"$T/pmd.csv"
+"$H" forecast "$T/pmd.csv" --date month --value sales --freq quarter \
+    --model naive --horizon 1 --quiet -o "$T/pmd.out" 2>"$T/pmd.err"
+check "part quarter of month-start dates: named" grep -q "the last quarter (2024-04-01) holds 1 of its 3 months" "$T/pmd.err"
+check "part quarter of month-start dates: forecast whole" test "$(sed -n 2p "$T/pmd.out" | cut -d, -f2,3)" = "2024-04-01,300"
+awk 'BEGIN { print "ts,load"; for (i = 0; i < 462; i++)
+    printf "2024-01-%02d %02d:00:00,1\n", 1 + int(i / 24), i % 24 }' >"$T/ph.csv"
+"$H" forecast "$T/ph.csv" --date ts --value load --freq day --model naive \
+    --horizon 1 --quiet -o "$T/ph.out" 2>"$T/ph.err"
+check "part day of hours: named" grep -q "the last day (2024-01-20) holds 6 of its 24 hours (the data end 2024-01-20 05:00:00): left out with its 6 rows" "$T/ph.err"
+check "part day of hours: forecast whole" test "$(sed -n 2p "$T/ph.out" | cut -d, -f2,3)" = "2024-01-20,24"
+awk 'BEGIN { print "ts,sales"; for (d = 1; d <= 20; d++) for (h = 9; h <= 21; h++)
+    printf "2024-01-%02d %02d:00:00,1\n", d, h }' >"$T/ps.csv"
+"$H" forecast "$T/ps.csv" --date ts --value sales --freq day --model naive \
+    --horizon 1 --quiet -o "$T/ps.out" 2>"$T/ps.err"
+check "hours to closing time: a whole day" bash -c "! grep -q 'holds' '$T/ps.err'"
+check "hours to closing time: forecast after it" test "$(sed -n 2p "$T/ps.out" | cut -d, -f2,3)" = "2024-01-21,13"
 # half-hourly readings (electricity load): 30-minute periods, seasons of
 # a day and a week of them; --freq 30min / half-hour say the same
 awk 'BEGIN { print "ts,load"; for (i = 0; i < 1344; i++) {

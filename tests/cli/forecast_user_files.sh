@@ -197,7 +197,7 @@ HORIZON_STORE="sqlite:$J/s.db" HZ_DATASET_ROOTS="$J" TMPDIR="$J" \
 check "weekly job: ran" test $? -eq 0
 HORIZON_STORE="sqlite:$J/s.db" "$H" jobs show j2 >"$J/show2" 2>&1
 check "weekly job summary: part week left out" grep -q \
-    '"partialLast":{"period":"2024-02-12","days":2,"of":7,"leftOut":true,"rowsLeftOut":2,"seriesLeftOut":0}' \
+    '"partialLast":{"period":"2024-02-12","days":2,"of":7,"unit":"day","leftOut":true,"rowsLeftOut":2,"seriesLeftOut":0}' \
     "$J/show2"
 HORIZON_STORE="sqlite:$J/s.db" "$H" jobs results j2 --csv >"$J/r2.csv" 2>&1
 check "weekly job rows: from the part week" \
