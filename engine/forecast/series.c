@@ -809,14 +809,16 @@ static bool daily_dates(const hz__sb *b, unsigned *weekdays)
 /* The unit the dates count in, for part periods: which units a period
  * holds, and which of them the data would have rows in. */
 typedef struct data_unit {
-    hz_freq freq;      /* HZ_FREQ_DAY, HOUR, MONTH, QUARTER; INFER: none */
+    hz_freq freq;      /* HZ_FREQ_HOUR, DAY, WEEK, MONTH, QUARTER;
+                          INFER: none */
     unsigned weekdays; /* day and hour units: bit w, rows on weekday w */
     uint32_t hours;    /* hour unit: bit h, rows at hour h of the day */
+    int anchor;        /* week unit: the weekday every date falls on */
 } data_unit;
 
-/* Whether most units of f (months, quarters) that hold a row are
- * followed by one that does, as in daily_dates: a series by the month,
- * not a yearly one dated by a month's first day. */
+/* Whether most units of f (weeks, months, quarters) that hold a row
+ * are followed by one that does, as in daily_dates: a series by the
+ * month, not a yearly one dated by a month's first day. */
 static bool consecutive(const hz__sb *b, hz_freq f)
 {
     hz_calendar c;
@@ -840,14 +842,15 @@ static bool consecutive(const hz__sb *b, hz_freq f)
     return 2 * next >= nu;
 }
 
-/* Dates not by the day: whole months or quarters when every date is
- * one's first day (month or quarter labels) or every date its last, at
- * midnight, and most are followed by the next; else none (weeks, years,
- * irregular dates). */
-static hz_freq period_unit(const hz__sb *b)
+/* Dates not by the day: whole weeks when every date falls on one
+ * weekday (*anchor), months or quarters when every date is one's first
+ * day (month or quarter labels) or every date its last, at midnight, and
+ * most are followed by the next; else none (years, irregular dates). */
+static hz_freq period_unit(const hz__sb *b, int *anchor)
 {
     bool first = true, last = true, q_first = true, q_last = true;
-    for (size_t i = 0; i < b->n && (first || last); i++) {
+    unsigned weekdays = 0;
+    for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->t[i];
         if (t == HZ__NO_TIME)
             continue;
@@ -862,6 +865,12 @@ static hz_freq period_unit(const hz__sb *b)
         last &= end;
         q_first &= d == 1 && m % 3 == 1;
         q_last &= end && m % 3 == 0;
+        weekdays |= 1u << hz_weekday((int32_t)day);
+    }
+    if (weekdays != 0 && (weekdays & (weekdays - 1)) == 0 &&
+        consecutive(b, HZ_FREQ_WEEK)) {
+        *anchor = __builtin_ctz(weekdays);
+        return HZ_FREQ_WEEK;
     }
     if ((q_first || q_last) && consecutive(b, HZ_FREQ_QUARTER))
         return HZ_FREQ_QUARTER;
@@ -871,14 +880,14 @@ static hz_freq period_unit(const hz__sb *b)
 }
 
 /* Days for transactions and daily data; hours for data at whole hours
- * (hourly meter or sales data), with the hours of the day they have
- * rows at; months or quarters for data dated by them. */
+ * of the day (hourly meter or sales data), with the hours of the day
+ * they have rows at; weeks, months or quarters for data dated by them. */
 static data_unit unit_of(const hz__sb *b)
 {
-    data_unit u = {HZ_FREQ_INFER, 0x7f, 0xffffff};
+    data_unit u = {HZ_FREQ_INFER, 0x7f, 0xffffff, 0};
     if (!daily_dates(b, &u.weekdays)) {
         u.weekdays = 0x7f;
-        u.freq = period_unit(b);
+        u.freq = period_unit(b, &u.anchor);
         return u;
     }
     u.freq = HZ_FREQ_DAY;
@@ -894,7 +903,7 @@ static data_unit unit_of(const hz__sb *b)
             return u;
         hours |= 1u << (sod / 3600);
     }
-    if (hours != 1u) { /* not all at midnight */
+    if ((hours & (hours - 1)) != 0) { /* not all at one hour of the day */
         u.freq = HZ_FREQ_HOUR;
         u.hours = hours;
     }
@@ -907,7 +916,7 @@ static bool unit_open(const data_unit *u, const hz_calendar *uc, int64_t x)
 {
     int64_t t = hz_calendar_time(uc, x);
     int64_t day = hz__day_of_time(t);
-    if (u->freq == HZ_FREQ_MONTH || u->freq == HZ_FREQ_QUARTER)
+    if (u->freq >= HZ_FREQ_WEEK)
         return true;
     if (!((u->weekdays >> hz_weekday((int32_t)day)) & 1))
         return false;
@@ -933,6 +942,7 @@ static void partial_periods(const hz__sb *b, hz_series_set *set)
         return;
     hz_calendar uc;
     hz_calendar_init(&uc, u.freq);
+    uc.anchor = u.anchor; /* weeks: labelled by the day they are dated */
     for (int k = 0; k < 2; k++) {
         int64_t x = hz_calendar_period(&uc, k ? b->tmax : b->tmin);
         int64_t p = hz_calendar_period(cal, hz_calendar_time(&uc, x));
@@ -1006,12 +1016,18 @@ static hz_freq unit_freq(const hz_partial_period *p)
 static char *unit_text(hz_freq u, int64_t t, char *buf, size_t n)
 {
     hz_calendar c;
-    hz_calendar_init(&c, u);
+    hz_calendar_init(&c, u == HZ_FREQ_WEEK ? HZ_FREQ_DAY : u);
     if (u == HZ_FREQ_MONTH)
         c.label = HZ_DATEFMT_MONTH;
     else if (u == HZ_FREQ_QUARTER)
         c.label = HZ_DATEFMT_QUARTER;
-    return hz_calendar_format(&c, hz_calendar_period(&c, t), buf, n);
+    size_t w = (size_t)snprintf(buf, n, "%s",
+                                u == HZ_FREQ_WEEK    ? "with the week of "
+                                : u >= HZ_FREQ_MONTH ? "with "
+                                                     : "");
+    w = w < n ? w : n - 1;
+    hz_calendar_format(&c, hz_calendar_period(&c, t), buf + w, n - w);
+    return buf;
 }
 
 /* Series left with no period by drop_partial_periods: out of the set;
@@ -1052,17 +1068,15 @@ char *hz_partial_describe(const hz_calendar *cal, const hz_partial_period *p,
     if (p->days <= 0)
         return buf;
     const char *f = hz_freq_name(cal->freq);
-    char lab[32], edge[32];
+    char lab[32], edge[48];
     hz_calendar_format(cal, p->period, lab, sizeof lab);
     hz_freq u = unit_freq(p);
     unit_text(u, p->edge, edge, sizeof edge);
     int w = snprintf(buf, n,
                      "the %s %s (%s) holds %d of its %d %ss (the "
-                     "data %s %s%s): ",
+                     "data %s %s): ",
                      k ? "last" : "first", f, lab, p->days, p->of,
-                     hz_freq_name(u), k ? "end" : "start",
-                     u == HZ_FREQ_MONTH || u == HZ_FREQ_QUARTER ? "with " : "",
-                     edge);
+                     hz_freq_name(u), k ? "end" : "start", edge);
     size_t len = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
     if (!p->dropped)
         snprintf(buf + len, n - len,

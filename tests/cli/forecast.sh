@@ -200,6 +200,15 @@ awk 'BEGIN { print "ts,load"; for (i = 0; i < 462; i++)
     --horizon 1 --quiet -o "$T/ph.out" 2>"$T/ph.err"
 check "part day of hours: named" grep -q "the last day (2024-01-20) holds 6 of its 24 hours (the data end 2024-01-20 05:00:00): left out with its 6 rows" "$T/ph.err"
 check "part day of hours: forecast whole" test "$(sed -n 2p "$T/ph.out" | cut -d, -f2,3)" = "2024-01-20,24"
+# weekly data (every Monday) ending 2024-02-19: February holds 3 of the
+# 4 weeks dated in it
+awk 'BEGIN { print "week,sales"; for (i = 0; i < 60; i++) {
+    cmd = "date -u -d \"2023-01-02 +" 7 * i " day\" +%F"; cmd | getline d; close(cmd)
+    print d ",100" } }' >"$T/pwk.csv"
+"$H" forecast "$T/pwk.csv" --date week --value sales --freq month \
+    --model naive --horizon 1 --quiet -o "$T/pwk.out" 2>"$T/pwk.err"
+check "part month of weeks: named" grep -q "the last month (2024-02-01) holds 3 of its 4 weeks (the data end with the week of 2024-02-19): left out" "$T/pwk.err"
+check "part month of weeks: forecast from it" test "$(sed -n 2p "$T/pwk.out" | cut -d, -f2)" = 2024-02-01
 awk 'BEGIN { print "ts,sales"; for (d = 1; d <= 20; d++) for (h = 9; h <= 21; h++)
     printf "2024-01-%02d %02d:00:00,1\n", d, h }' >"$T/ps.csv"
 "$H" forecast "$T/ps.csv" --date ts --value sales --freq day --model naive \
