@@ -92,6 +92,11 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
     if (req->reconcile != HZ_RECON_NONE && req->nby == 0)
         return hz_error_set(err, HZ_EINVAL,
                             "reconciliation needs group columns (--by)");
+    if (req->reconcile != HZ_RECON_NONE && req->agg == HZ_AGG_MEAN)
+        return hz_error_set(err, HZ_EINVAL,
+                            "reconciliation needs series that add up (--agg "
+                            "sum or count): a group's mean is not the sum "
+                            "of its members' means");
     if (req->reconcile != HZ_RECON_NONE && req->long_format)
         return hz_error_set(err, HZ_EINVAL,
                             "reconciliation needs series that end together "

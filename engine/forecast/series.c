@@ -640,6 +640,22 @@ static hz_status skipped_gap_error(hz__sb *b, const hz_series_set *set,
         s->key, s->nfilled, s->nfilled == 1 ? "" : "s", list);
 }
 
+/* Error for a gap under HZ_FILL_AUTO with HZ_AGG_MEAN: a period
+ * without rows has no mean, and 0 would be a mean price or temperature
+ * nobody saw. */
+static hz_status mean_gap_error(hz__sb *b, const hz_series_set *set,
+                                const hz_series *s, const double *c)
+{
+    char list[176];
+    gap_list(set, s, c, list, sizeof list);
+    return hz_error_set(
+        b->err, HZ_EPARSE,
+        "series '%s' has no rows for %zu period%s (%s): with --agg mean a "
+        "period without rows has no mean, not a mean of 0; choose --fill "
+        "interpolate (estimate them) or --fill zero (take them as 0)",
+        s->key, s->nfilled, s->nfilled == 1 ? "" : "s", list);
+}
+
 static void interpolate(hz_series *s, const double *c)
 {
     size_t prev = SIZE_MAX;
@@ -678,6 +694,8 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
             return gap_error(b, set, s, cnts[sl]);
         if (missing)
             return skipped_gap_error(b, set, s, cnts[sl]);
+        if (b->o->fill == HZ_FILL_AUTO && b->o->agg == HZ_AGG_MEAN)
+            return mean_gap_error(b, set, s, cnts[sl]);
         if (b->o->fill == HZ_FILL_INTERPOLATE)
             interpolate(s, cnts[sl]);
     }

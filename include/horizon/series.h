@@ -53,7 +53,9 @@ typedef enum hz_fill {
                             series and period from which rows were
                             skipped (hz_series_opts.rows_skipped_read, or
                             rows without a date or value) a period with
-                            no row is a missing value: an error */
+                            no row is a missing value: an error; so is
+                            any period with no rows under HZ_AGG_MEAN
+                            (it has no mean) */
 } hz_fill;
 
 HZ_API const char *hz_freq_name(hz_freq f); /* "month", ... */

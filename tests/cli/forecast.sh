@@ -240,6 +240,21 @@ expect_exit 2 "--partial: expected drop-last, drop or keep, got 'some'" -- "$H" 
 "$H" forecast "$S" --date order_date --value revenue --freq month --quiet \
     -o "$T/pm.csv" 2>"$T/pm.err"
 check "whole last month: no notice" bash -c "! grep -q 'the last month' '$T/pm.err'"
+# --agg mean: a month without rows has no mean, and 0 is none (until
+# 2026-12-07 a mean price of 0 in March); refused unless a fill is asked
+# for; a reconciliation adds series up, which means do not
+printf 'd,price\n2024-01-05,10\n2024-01-20,12\n2024-02-03,11\n2024-04-10,13\n2024-05-02,12\n2024-06-01,14\n' >"$T/price.csv"
+expect_exit 1 "series 'total' has no rows for 1 period (2024-03-01): with --agg mean a period without rows has no mean" \
+    -- "$H" forecast "$T/price.csv" --date d --value price --agg mean --freq month -o "$T/price.out"
+check "mean gap refused: no output" test ! -e "$T/price.out"
+"$H" forecast "$T/price.csv" --date d --value price --agg mean --freq month \
+    --fill interpolate --model naive --horizon 1 --quiet -o "$T/price.out" 2>/dev/null
+# means 11 11 (12) 13 12 14: naive residuals 0 1 1 -1 2, sigma sqrt(7/5)
+check "mean gap interpolated: naive 14 +- 1.2816 sqrt(1.4)" awk -F, \
+    'NR == 2 { exit !($3 == 14 && $5 - $3 > 1.51635 && $5 - $3 < 1.51636) }' "$T/price.out"
+printf 'm,g,v\n2024-01,a,1\n2024-01,b,2\n2024-02,a,3\n2024-02,b,4\n2024-03,a,5\n2024-03,b,6\n' >"$T/gm.csv"
+expect_exit 2 "reconciliation needs series that add up" -- \
+    "$H" forecast "$T/gm.csv" --date m --value v --by g --agg mean --reconcile bu
 # rows skipped by the reader (--on-error skip) are counted in the summary
 # and the JSON; in data of one row per period the periods they leave
 # without a row are missing values, not sales of 0: refused unless a fill

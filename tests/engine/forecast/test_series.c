@@ -127,6 +127,13 @@ HZ_TEST(monthly_sum_with_groups_and_zero_fill)
     HZ_CHECK_NEAR(s->series[1].values[2], 6.5, 1e-12); /* between 5, 8 */
     hz_series_set_free(s);
 
+    /* mean, by default: a period without rows has no mean (not 0) */
+    o.fill = HZ_FILL_AUTO;
+    hz_error merr;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &merr) == HZ_EPARSE && s == NULL);
+    HZ_CHECK(strstr(merr.msg, "with --agg mean a period without rows has "
+                              "no mean") != NULL);
+
     /* count, no grouping */
     o.agg = HZ_AGG_COUNT;
     o.value_col = NULL;
