@@ -367,7 +367,14 @@ bool hz_forecast_note_is_fallback(const char *note)
            strncmp(note, BIAS_NOTE, strlen(BIAS_NOTE)) != 0 &&
            strncmp(note, BELOW_NOTE, strlen(BELOW_NOTE)) != 0 &&
            strncmp(note, HZ__NO_INTERVALS_NOTE,
-                   strlen(HZ__NO_INTERVALS_NOTE)) != 0;
+                   strlen(HZ__NO_INTERVALS_NOTE)) != 0 &&
+           strncmp(note, HZ__CONFORMAL_KEPT_NOTE,
+                   strlen(HZ__CONFORMAL_KEPT_NOTE)) != 0;
+}
+
+bool hz_forecast_note_conformal_kept(const char *note)
+{
+    return strstr(note, HZ__CONFORMAL_KEPT_NOTE) != NULL;
 }
 
 /* Before reconciling: the nodes' biases corrected where that would have

@@ -140,6 +140,22 @@ head -13 "$T/daily.csv" >"$T/d12.csv"
 check "conformal, short: exit 0" test $? -eq 0
 check "conformal, short: said in the note" \
     grep -q 'conformal: no series long enough to hold out values (6 of 6 bounds); model intervals kept' "$T/c.csv"
+# and on stderr, --quiet or not; it is no fallback (theta ran): until
+# 2026-12-07 counted as one, and backtest said nothing but 'fallback yes'
+check "conformal, short: said on stderr" grep -q \
+    "conformal: no series long enough to hold out values (2 periods, at least 8 values, plus the steps): 1 of 1 series keep the model's intervals" "$T/err"
+"$H" forecast "$T/d12.csv" --date date --value sales --horizon 3 \
+    --model theta --intervals conformal -o "$T/c.csv" 2>"$T/err"
+check "conformal, short: no fallback" grep -q "model theta; 0 with fallbacks" "$T/err"
+printf 'month,sales\n' >"$T/m10.csv"
+for i in $(seq 1 10); do printf '2024-%02d,%d\n' $i $((i * 3 % 7 + 10)) >>"$T/m10.csv"; done
+"$H" backtest "$T/m10.csv" --date month --value sales --horizon 2 --origins 2 \
+    --models theta --intervals conformal --per-series "$T/cb.csv" >/dev/null 2>"$T/err"
+check "conformal backtest, short: exit 0" test $? -eq 0
+check "conformal backtest, short: said" grep -q \
+    "theta: conformal intervals could not be calibrated at 2 of the 2 (series, origin) pairs with intervals .*: the model's own intervals were scored there; first: series 'total', cutoff 2024-07" "$T/err"
+check "conformal backtest, short: no fallback" \
+    awk -F, 'NR > 1 && $12 != "no" {bad = 1} END {exit bad}' "$T/cb.csv"
 "$H" forecast "$T/daily.csv" --date date --value sales --horizon 3 \
     --model theta --intervals conformal --quiet -o "$T/c2.csv" 2>"$T/err"
 check "conformal, long enough: no note" \
