@@ -97,6 +97,12 @@ static int parse_models(const char *cmd, bt *b)
                          b->mnames[k], hz_fc_model_list());
             return HZ_EXIT_USAGE;
         }
+        for (size_t j = 0; j < k; j++)
+            if (b->models[j] == b->models[k]) {
+                hz_cli_error(cmd, "--models: model '%s' given twice in '%s'",
+                             hz_fc_model_name(b->models[k]), b->models_s);
+                return HZ_EXIT_USAGE;
+            }
         if (b->models[k] == HZ_MODEL_NAIVE2)
             b->n2 = (int)k;
     }
