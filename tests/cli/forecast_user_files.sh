@@ -286,6 +286,24 @@ expect_exit 1 "comma_bad.csv:27:2: column 'sales': expected a number with a deci
 printf 'date,sales\n2024-01-01,abc\n' >"$T/text.csv"
 "$H" forecast "$T/text.csv" --date date --value sales 2>"$T/err"
 check "text values: no comma hint" bash -c "! grep -q 'hold a comma' '$T/err'"
+# units from an export with a decimal comma: ';' between fields and a
+# point between thousands ('1.234' for 1234, '999' below); until
+# 2026-12-07 read as 1.234 beside 999.  Refused unless --decimal says
+# which; a point with another number of decimals settles it
+printf 'month;units\n2024-01;999\n2024-02;1.234\n2024-03;1.500\n2024-04;870\n' >"$T/thou.csv"
+expect_exit 1 "thou.csv:3:2: column 'units': numbers such as '1.234' in a file separated by ';' could be read with a decimal point or as thousands with a point between them" -- \
+    "$H" forecast "$T/thou.csv" --date month --value units -o "$T/thou.out"
+check "thousands point: no output" test ! -e "$T/thou.out"
+"$H" forecast "$T/thou.csv" --date month --value units --decimal , --model naive \
+    --horizon 1 --quiet --fitted "$T/thou.fit" -o "$T/thou.out"
+check "thousands point, --decimal ,: 1234" grep -q '^total,2024-02,1234,' "$T/thou.fit"
+"$H" forecast "$T/thou.csv" --date month --value units --decimal . --model naive \
+    --horizon 1 --quiet --fitted "$T/thou.fit" -o "$T/thou.out"
+check "thousands point, --decimal .: 1.234" grep -q '^total,2024-02,1.234,' "$T/thou.fit"
+printf 'month;price\n2024-01;1.299\n2024-02;1.35\n2024-03;1.319\n' >"$T/price3.csv"
+"$H" forecast "$T/price3.csv" --date month --value price --model naive \
+    --horizon 1 --quiet -o "$T/price3.out"
+check "decimal points of other lengths: read as decimals" grep -q '^total,2024-04,1.319,' "$T/price3.out"
 
 # ---- taylor (half-hourly electricity demand, shared data) as a user's
 # file of timestamps: read as 30-minute periods, seasons of a day and a
