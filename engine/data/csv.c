@@ -416,10 +416,11 @@ static hz_status apply_schema(reader *r)
     if (r->delim == ';' && o->decimal == 0)
         for (size_t k = 0; k < o->nnumber_cols; k++) {
             size_t j = column_index(r, o->number_cols[k]);
-            const evidence *e = j != SIZE_MAX ? &r->ev[j] : NULL;
-            if (e == NULL || r->spec[j].overridden ||
-                r->spec[j].type != HZ_TYPE_FLOAT64 || e->n_grouped == 0 ||
-                e->n_point > 0)
+            if (j == SIZE_MAX || r->spec[j].overridden ||
+                r->spec[j].type != HZ_TYPE_FLOAT64)
+                continue;
+            const evidence *e = &r->ev[j];
+            if (e->n_grouped == 0 || e->n_point > 0)
                 continue;
             return hz_error_set(
                 r->err, HZ_EPARSE,
