@@ -135,9 +135,43 @@ static bool decimal_comma(const char *s)
     return b >= 1 && b <= 3 && s[a + 1 + b] == '\0';
 }
 
+/* Whether text looks like a number with commas between thousands and
+ * perhaps a decimal point ("1,234.50", "-12,345,678"). */
+static bool thousands_comma(const char *s)
+{
+    s += *s == '-' || *s == '+';
+    size_t a = strspn(s, "0123456789");
+    if (a == 0 || a > 3 || s[a] != ',')
+        return false;
+    for (s += a; *s == ','; s += 4)
+        if (strspn(s + 1, "0123456789") < 3)
+            return false;
+    return *s == '\0' || (*s == '.' && s[1] != '\0' &&
+                          strspn(s + 1, "0123456789") == strlen(s + 1));
+}
+
+/* Whether text is a number with a currency sign or a percent sign
+ * ("$1,200.00", "1200 €", "12.5%"): *what names the sign. */
+static bool signed_number(const char *s, const char **what)
+{
+    static const char *const CUR[] = {"$", "\xe2\x82\xac", "\xc2\xa3",
+                                      "\xc2\xa5"}; /* $ € £ ¥ */
+    size_t n = strlen(s);
+    if (n > 1 && s[n - 1] == '%' && strspn(s, "0123456789.,-+ ") == n - 1) {
+        *what = "a percent sign";
+        return true;
+    }
+    for (size_t k = 0; k < sizeof CUR / sizeof CUR[0]; k++)
+        if (strstr(s, CUR[k]) != NULL && strpbrk(s, "0123456789") != NULL) {
+            *what = "a currency sign";
+            return true;
+        }
+    return false;
+}
+
 /* The value column is text: say so, and when its first value is a
- * number with a comma (European exports, thousands separators), say
- * that too. */
+ * number with a comma (European exports, thousands separators), a
+ * currency or a percent sign, say that too. */
 static hz_status not_numeric(hz__sb *b)
 {
     const hz_column *c = b->vc;
@@ -147,6 +181,7 @@ static hz_status not_numeric(hz__sb *b)
         if (!hz_col_is_null(c, i))
             t = hz_col_text(c, i, buf, sizeof buf);
     char hint[256] = "";
+    const char *sign = NULL;
     if (t != NULL && decimal_comma(t))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold a comma: a decimal comma "
@@ -154,6 +189,17 @@ static hz_status not_numeric(hz__sb *b)
                  "thousands separator with a decimal point (1,234.50) is "
                  "not read: export the numbers plain)",
                  t);
+    else if (t != NULL && thousands_comma(t))
+        snprintf(hint, sizeof hint,
+                 " (its values, such as '%s', hold commas between "
+                 "thousands, which are not read: export the numbers plain, "
+                 "such as 1234.50)",
+                 t);
+    else if (t != NULL && signed_number(t, &sign))
+        snprintf(hint, sizeof hint,
+                 " (its values, such as '%s', hold %s, which is not read: "
+                 "export the numbers plain)",
+                 t, sign);
     return hz_error_set(b->err, HZ_ETYPE,
                         "column '%s' in %s is %s, not numeric: cannot use it "
                         "as the value%s",

@@ -286,6 +286,18 @@ expect_exit 1 "comma_bad.csv:27:2: column 'sales': expected a number with a deci
 printf 'date,sales\n2024-01-01,abc\n' >"$T/text.csv"
 "$H" forecast "$T/text.csv" --date date --value sales 2>"$T/err"
 check "text values: no comma hint" bash -c "! grep -q 'hold a comma' '$T/err'"
+check "text values: no sign hint" bash -c "! grep -q 'which is not read' '$T/err'"
+# spreadsheet formats: commas between thousands, a currency or a percent
+# sign (until 2026-12-07 only 'is string, not numeric')
+printf 'month,sales\n2024-01,"1,234.56"\n2024-02,"2,345.10"\n' >"$T/usthou.csv"
+expect_exit 2 "its values, such as '1,234.56', hold commas between thousands, which are not read: export the numbers plain" -- \
+    "$H" forecast "$T/usthou.csv" --date month --value sales
+printf 'month,sales\n2024-01,$100\n2024-02,$50\n' >"$T/usd.csv"
+expect_exit 2 "its values, such as '\$100', hold a currency sign, which is not read" -- \
+    "$H" forecast "$T/usd.csv" --date month --value sales
+printf 'month,rate\n2024-01,10%%\n2024-02,5%%\n' >"$T/pct.csv"
+expect_exit 2 "its values, such as '10%', hold a percent sign, which is not read" -- \
+    "$H" forecast "$T/pct.csv" --date month --value rate
 # units from an export with a decimal comma: ';' between fields and a
 # point between thousands ('1.234' for 1234, '999' below); until
 # 2026-12-07 read as 1.234 beside 999.  Refused unless --decimal says
