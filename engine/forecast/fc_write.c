@@ -146,11 +146,17 @@ static void json_data_notes(FILE *f, const hz_forecast_result *r)
         fprintf(f,
                 "%s{\"which\":\"%s\",\"period\":\"%s\",\"days\":%d,"
                 "\"of\":%d,\"unit\":\"%s\",\"left_out\":%s,"
-                "\"rows_left_out\":%zu,\"series_left_out\":%zu}",
+                "\"rows_left_out\":%zu,\"series_left_out\":%zu",
                 n++ ? "," : "", k ? "last" : "first",
                 hz_calendar_format(&r->cal, p->period, lab, sizeof lab),
                 p->days, p->of, hz_freq_name(p->unit ? p->unit : HZ_FREQ_DAY),
                 p->dropped ? "true" : "false", p->rows, p->nseries_out);
+        if (p->nseries_part > 0) { /* long input: the series' own periods */
+            fputs(",\"series\":", f);
+            hz__json_str(f, p->series_part);
+            fprintf(f, ",\"series_ending_inside\":%zu", p->nseries_part);
+        }
+        fputc('}', f);
     }
     fprintf(f, "],\"utc_offsets\":%s,\"rows_repeated\":%zu,",
             r->zoned ? "true" : "false", r->rows_repeated);

@@ -994,52 +994,115 @@ static bool unit_open(const data_unit *u, const hz_calendar *uc, int64_t x)
  * is part of one only when a unit it misses is one the data would have
  * rows in: a shop shut on Sundays whose data end on a Saturday has a
  * whole last week, hourly sales up to 21:00 a whole last day. */
-static void partial_periods(const hz__sb *b, hz_series_set *set)
+/* Whether the period of cal holding instant t, the first (k 0) or last
+ * (k 1) of some rows, misses units before (after) t that the data would
+ * have rows in; if so, *pp says which and how much. */
+static bool edge_partial(const data_unit *u, const hz_calendar *uc,
+                         const hz_calendar *cal, int64_t t, int k,
+                         hz_partial_period *pp)
+{
+    int64_t x = hz_calendar_period(uc, t);
+    int64_t p = hz_calendar_period(cal, hz_calendar_time(uc, x));
+    int before = 0, after = 0; /* the period's units before / after */
+    while (before < 10000 &&
+           hz_calendar_period(cal, hz_calendar_time(uc, x - before - 1)) == p)
+        before++;
+    while (after < 10000 &&
+           hz_calendar_period(cal, hz_calendar_time(uc, x + after + 1)) == p)
+        after++;
+    int missing = k ? after : before, open = 0;
+    for (int i = 1; i <= missing; i++)
+        open += unit_open(u, uc, k ? x + i : x - i);
+    if (open == 0)
+        return false;
+    pp->period = p;
+    pp->of = before + after + 1;
+    pp->days = pp->of - missing;
+    pp->unit = u->freq;
+    pp->edge = hz_calendar_time(uc, x);
+    return true;
+}
+
+/* Long input: each group's own last period, when its rows end inside it
+ * (b->gpart); set->partial[1] describes the first such group's. */
+static hz_status group_partials(hz__sb *b, const data_unit *u,
+                                const hz_calendar *uc, hz_series_set *set)
+{
+    int64_t *last = malloc((b->ng ? b->ng : 1) * sizeof *last);
+    b->gpart = malloc((b->ng ? b->ng : 1) * sizeof *b->gpart);
+    if (last == NULL || b->gpart == NULL) {
+        free(last);
+        return nomem(b);
+    }
+    for (size_t g = 0; g < b->ng; g++)
+        last[g] = b->gpart[g] = INT64_MIN;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->t[i] != HZ__NO_TIME && b->t[i] > last[b->gid[i]])
+            last[b->gid[i]] = b->t[i];
+    bool first = true;
+    for (size_t g = 0; g < b->ng; g++) {
+        hz_partial_period pp;
+        memset(&pp, 0, sizeof pp);
+        if (last[g] == INT64_MIN ||
+            !edge_partial(u, uc, &set->cal, last[g], 1, &pp))
+            continue;
+        b->gpart[g] = pp.period;
+        if (first)
+            set->partial[1] = pp;
+        first = false;
+    }
+    free(last);
+    return HZ_OK;
+}
+
+static hz_status partial_periods(hz__sb *b, hz_series_set *set)
 {
     const hz_calendar *cal = &set->cal;
     memset(set->partial, 0, sizeof set->partial);
     if (b->ndated == 0 || cal->freq <= HZ_FREQ_HOUR)
-        return;
+        return HZ_OK;
     data_unit u = unit_of(b);
     if (u.freq == HZ_FREQ_INFER || cal->freq <= u.freq ||
         (u.freq == HZ_FREQ_DAY && cal->freq < HZ_FREQ_WEEK))
-        return;
+        return HZ_OK;
     hz_calendar uc;
     hz_calendar_init(&uc, u.freq);
     uc.anchor = u.anchor; /* weeks: labelled by the day they are dated */
-    for (int k = 0; k < 2; k++) {
-        int64_t x = hz_calendar_period(&uc, k ? b->tmax : b->tmin);
-        int64_t p = hz_calendar_period(cal, hz_calendar_time(&uc, x));
-        int before = 0, after = 0; /* the period's units before / after */
-        while (before < 10000 &&
-               hz_calendar_period(cal,
-                                  hz_calendar_time(&uc, x - before - 1)) == p)
-            before++;
-        while (after < 10000 &&
-               hz_calendar_period(cal, hz_calendar_time(&uc, x + after + 1)) ==
-                   p)
-            after++;
-        int missing = k ? after : before, open = 0;
-        for (int i = 1; i <= missing; i++)
-            open += unit_open(&u, &uc, k ? x + i : x - i);
-        if (open == 0)
-            continue;
-        hz_partial_period *pp = &set->partial[k];
-        pp->period = p;
-        pp->of = before + after + 1;
-        pp->days = pp->of - missing;
-        pp->unit = u.freq;
-        pp->edge = hz_calendar_time(&uc, x);
-    }
+    edge_partial(&u, &uc, cal, b->tmin, 0, &set->partial[0]);
+    if (!b->o->extend_to_end) /* each series ends at its own last period */
+        return group_partials(b, &u, &uc, set);
+    edge_partial(&u, &uc, cal, b->tmax, 1, &set->partial[1]);
+    return HZ_OK;
 }
 
 /* The part last period (and with HZ_PARTIAL_DROP the first) out of
  * every series that holds it, before gaps are filled; its rows move from
  * rows_used to set->partial[k].rows.  A series with rows only there is
  * left with no period (removed by drop_empty_series, and counted). */
-static void drop_partial_periods(const hz__sb *b, hz_series_set *set,
-                                 double **cnts)
+static hz_status drop_partial_periods(hz__sb *b, hz_series_set *set,
+                                      const uint32_t *slot, double **cnts)
 {
+    /* long input: each series' own part last period (b->gpart) */
+    int64_t *own = NULL;
+    if (b->gpart != NULL && set->partial[1].days > 0) {
+        if ((own = malloc((set->nseries ? set->nseries : 1) * sizeof *own)) ==
+            NULL)
+            return nomem(b);
+        for (size_t sl = 0; sl < set->nseries; sl++)
+            own[sl] = INT64_MIN;
+        for (size_t g = 0; g < b->ng; g++)
+            if (slot[g] != UINT32_MAX)
+                own[slot[g]] = b->gpart[g];
+        hz_partial_period *pp = &set->partial[1];
+        for (size_t g = 0; g < b->ng; g++) {
+            if (slot[g] == UINT32_MAX || b->gpart[g] == INT64_MIN)
+                continue;
+            const hz_series *s = &set->series[slot[g]];
+            if (pp->nseries_part++ == 0)
+                snprintf(pp->series_part, sizeof pp->series_part, "%s",
+                         s->key);
+        }
+    }
     for (int k = 0; k < 2; k++) {
         hz_partial_period *pp = &set->partial[k];
         if (pp->days <= 0 || b->o->partial == HZ_PARTIAL_KEEP ||
@@ -1049,7 +1112,8 @@ static void drop_partial_periods(const hz__sb *b, hz_series_set *set,
         for (size_t sl = 0; sl < set->nseries; sl++) {
             hz_series *s = &set->series[sl];
             size_t t = k ? s->n - 1 : 0;
-            if (s->n == 0 || s->start + (int64_t)t != pp->period)
+            int64_t at = k == 1 && own != NULL ? own[sl] : pp->period;
+            if (s->n == 0 || s->start + (int64_t)t != at)
                 continue;
             /* cnts[0..nseries) are set by build_set:
              * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
@@ -1067,6 +1131,8 @@ static void drop_partial_periods(const hz__sb *b, hz_series_set *set,
                 snprintf(pp->series_out, sizeof pp->series_out, "%s", s->key);
         }
     }
+    free(own);
+    return HZ_OK;
 }
 
 /* The unit a part period's days and of count (days when not set). */
@@ -1136,12 +1202,41 @@ char *hz_partial_describe(const hz_calendar *cal, const hz_partial_period *p,
     hz_calendar_format(cal, p->period, lab, sizeof lab);
     hz_freq u = unit_freq(p);
     unit_text(u, p->edge, edge, sizeof edge);
+    char who[96] = "";
+    if (p->nseries_part > 0)
+        snprintf(who, sizeof who, " of series '%s'", p->series_part);
     int w = snprintf(buf, n,
-                     "the %s %s (%s) holds %d of its %d %ss (the "
+                     "the %s %s (%s)%s holds %d of its %d %ss (%s "
                      "data %s %s): ",
-                     k ? "last" : "first", f, lab, p->days, p->of,
-                     hz_freq_name(u), k ? "end" : "start", edge);
+                     k ? "last" : "first", f, lab, who, p->days, p->of,
+                     hz_freq_name(u), p->nseries_part > 0 ? "its" : "the",
+                     k ? "end" : "start", edge);
     size_t len = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
+    if (p->nseries_part > 1 && !p->dropped) {
+        /* long input: each series' own last period */
+        snprintf(buf + len, n - len,
+                 "its total is a part-%s's, which the models take for a "
+                 "whole one, as they do the last %ss of %zu more series "
+                 "that end inside theirs",
+                 f, f, p->nseries_part - 1);
+        return buf;
+    }
+    if (p->nseries_part > 1) {
+        w = snprintf(buf + len, n - len,
+                     "left out, as are the last %ss of %zu more series that "
+                     "end inside theirs (%zu rows in all)",
+                     f, p->nseries_part - 1, p->rows);
+        len += w > 0 && (size_t)w < n - len ? (size_t)w : 0;
+        if (p->nseries_out > 0)
+            snprintf(buf + len, n - len,
+                     "; %zu series with rows only in theirs ('%s'%s) %s "
+                     "nothing else and %s not forecast",
+                     p->nseries_out, p->series_out,
+                     p->nseries_out > 1 ? ", ..." : "",
+                     p->nseries_out > 1 ? "have" : "has",
+                     p->nseries_out > 1 ? "are" : "is");
+        return buf;
+    }
     if (!p->dropped)
         snprintf(buf + len, n - len,
                  "its total is a part-%s's, which the models take for a "
@@ -1201,11 +1296,10 @@ static hz_status build_set(hz__sb *b, hz_series_set *set)
         cnts[s] = cnt + tot;
         tot += set->series[s].n;
     }
-    if ((st = accumulate(b, set, slot, cnts)) == HZ_OK) {
-        drop_partial_periods(b, set, cnts);
-        if ((st = fill_gaps(b, set, cnts)) == HZ_OK)
-            st = drop_empty_series(b, set);
-    }
+    if ((st = accumulate(b, set, slot, cnts)) == HZ_OK &&
+        (st = drop_partial_periods(b, set, slot, cnts)) == HZ_OK &&
+        (st = fill_gaps(b, set, cnts)) == HZ_OK)
+        st = drop_empty_series(b, set);
 out:
     free(cnts);
     free(cnt);
@@ -1242,8 +1336,8 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
     set->freq = set->cal.freq;
     set->zoned = b.dc->type == HZ_TYPE_TIMESTAMP && b.dc->zoned;
     set_seasons(&b, set);
-    partial_periods(&b, set);
-    if ((st = build_set(&b, set)) != HZ_OK)
+    if ((st = partial_periods(&b, set)) != HZ_OK ||
+        (st = build_set(&b, set)) != HZ_OK)
         goto out;
     qsort(set->series, set->nseries, sizeof *set->series, cmp_series);
     if ((st = check_series_names(&b, set)) != HZ_OK)
@@ -1253,6 +1347,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
 out:
     free(b.t);
     free(b.gid);
+    free(b.gpart);
     hz_series_set_free(set);
     return st;
 }

@@ -183,6 +183,12 @@ typedef struct hz_partial_period {
     size_t nseries_out;  /* with dropped: series with rows only in it,
                             left out of the set (none to forecast) */
     char series_out[64]; /* the first of them met, truncated */
+    size_t nseries_part;  /* long input (each series ends at its own last
+                             period): the series whose rows end inside
+                             their last period, each its own; period,
+                             days, of and edge are the first's; 0: the
+                             table's period, shared */
+    char series_part[64]; /* the first of them, truncated */
 } hz_partial_period;
 
 /* What becomes of part periods (hz_partial_period): a part last period

@@ -209,6 +209,20 @@ awk 'BEGIN { print "week,sales"; for (i = 0; i < 60; i++) {
     --model naive --horizon 1 --quiet -o "$T/pwk.out" 2>"$T/pwk.err"
 check "part month of weeks: named" grep -q "the last month (2024-02-01) holds 3 of its 4 weeks (the data end with the week of 2024-02-19): left out" "$T/pwk.err"
 check "part month of weeks: forecast from it" test "$(sed -n 2p "$T/pwk.out" | cut -d, -f2)" = 2024-02-01
+# long input: each series ends at its own last period, and a part one is
+# its own (until 2026-12-07 only the table's end was looked at: B's
+# April was a whole 2024-Q2 of 100)
+{
+    echo unique_id,ds,y
+    for i in $(seq 0 35); do echo "A,$((2022 + i / 12))-$(printf %02d $((i % 12 + 1)))-01,100"; done
+    for i in $(seq 0 27); do echo "B,$((2022 + i / 12))-$(printf %02d $((i % 12 + 1)))-01,100"; done
+} >"$T/plong.csv"
+"$H" forecast "$T/plong.csv" --freq quarter --model naive --horizon 1 \
+    --json -o "$T/plong.json" 2>"$T/plong.err"
+check "long, part last quarter of one series: named" grep -q "the last quarter (2024-04-01) of series 'B' holds 1 of its 3 months (its data end with 2024-04): left out with its 1 row" "$T/plong.err"
+check "long, part last quarter of one series: forecast whole" grep -q '"key":"B".*"date":"2024-04-01","point":300,' "$T/plong.json"
+check "long, part last quarter: in the JSON" grep -q '"series_left_out":0,"series":"B","series_ending_inside":1}' "$T/plong.json"
+check "long, the other series untouched" grep -q '"key":"A".*"date":"2025-01-01","point":300,' "$T/plong.json"
 awk 'BEGIN { print "ts,sales"; for (d = 1; d <= 20; d++) for (h = 9; h <= 21; h++)
     printf "2024-01-%02d %02d:00:00,1\n", d, h }' >"$T/ps.csv"
 "$H" forecast "$T/ps.csv" --date ts --value sales --freq day --model naive \
