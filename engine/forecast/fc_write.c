@@ -142,14 +142,14 @@ static void json_data_notes(FILE *f, const hz_forecast_result *r)
         const hz_partial_period *p = &r->partial[k];
         if (p->days <= 0)
             continue;
-        char lab[32];
+        char lab[32], unit[24];
         fprintf(f,
                 "%s{\"which\":\"%s\",\"period\":\"%s\",\"days\":%d,"
                 "\"of\":%d,\"unit\":\"%s\",\"left_out\":%s,"
                 "\"rows_left_out\":%zu,\"series_left_out\":%zu",
                 n++ ? "," : "", k ? "last" : "first",
                 hz_calendar_format(&r->cal, p->period, lab, sizeof lab),
-                p->days, p->of, hz_freq_name(p->unit ? p->unit : HZ_FREQ_DAY),
+                p->days, p->of, hz_partial_unit(p, unit, sizeof unit),
                 p->dropped ? "true" : "false", p->rows, p->nseries_out);
         if (p->nseries_part > 0) { /* long input: the series' own periods */
             fputs(",\"series\":", f);

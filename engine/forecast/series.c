@@ -876,20 +876,25 @@ typedef struct data_unit {
     hz_freq freq;      /* HZ_FREQ_HOUR, DAY, WEEK, MONTH, QUARTER;
                           INFER: none */
     unsigned weekdays; /* day and hour units: bit w, rows on weekday w */
-    uint32_t hours;    /* hour unit: bit h, rows at hour h of the day */
+    uint32_t hours;    /* hour and minute units: bit h, rows at hour h of
+                          the day */
     int anchor;        /* week unit: the weekday every date falls on */
+    int minutes;       /* minute unit: minutes a unit */
 } data_unit;
 
-/* Whether most units of f (weeks, months, quarters) that hold a row
- * are followed by one that does, as in daily_dates: a series by the
- * month, not a yearly one dated by a month's first day. */
-static bool consecutive(const hz__sb *b, hz_freq f)
+/* Whether most units of f (of minutes minutes; hours, weeks, months,
+ * quarters) that hold a row are followed by one that does, as in
+ * daily_dates: a series by the month, not a yearly one dated by a
+ * month's first day; readings every hour, not sales at a few whole
+ * hours. */
+static bool consecutive(const hz__sb *b, hz_freq f, int minutes)
 {
     hz_calendar c;
     hz_calendar_init(&c, f);
+    c.minutes = minutes;
     int64_t u0 = hz_calendar_period(&c, b->tmin);
     int64_t u1 = hz_calendar_period(&c, b->tmax);
-    if (u1 <= u0 || u1 - u0 > 100000)
+    if (u1 <= u0 || u1 - u0 > 4000000)
         return false;
     size_t span = (size_t)(u1 - u0 + 1), nu = 0, next = 0;
     unsigned char *has = calloc(span, 1);
@@ -932,13 +937,13 @@ static hz_freq period_unit(const hz__sb *b, int *anchor)
         weekdays |= 1u << hz_weekday((int32_t)day);
     }
     if (weekdays != 0 && (weekdays & (weekdays - 1)) == 0 &&
-        consecutive(b, HZ_FREQ_WEEK)) {
+        consecutive(b, HZ_FREQ_WEEK, 1)) {
         *anchor = __builtin_ctz(weekdays);
         return HZ_FREQ_WEEK;
     }
-    if ((q_first || q_last) && consecutive(b, HZ_FREQ_QUARTER))
+    if ((q_first || q_last) && consecutive(b, HZ_FREQ_QUARTER, 1))
         return HZ_FREQ_QUARTER;
-    if ((first || last) && consecutive(b, HZ_FREQ_MONTH))
+    if ((first || last) && consecutive(b, HZ_FREQ_MONTH, 1))
         return HZ_FREQ_MONTH;
     return HZ_FREQ_INFER;
 }
@@ -948,7 +953,7 @@ static hz_freq period_unit(const hz__sb *b, int *anchor)
  * they have rows at; weeks, months or quarters for data dated by them. */
 static data_unit unit_of(const hz__sb *b)
 {
-    data_unit u = {HZ_FREQ_INFER, 0x7f, 0xffffff, 0};
+    data_unit u = {HZ_FREQ_INFER, 0x7f, 0xffffff, 0, 1};
     if (!daily_dates(b, &u.weekdays)) {
         u.weekdays = 0x7f;
         u.freq = period_unit(b, &u.anchor);
@@ -958,17 +963,31 @@ static data_unit unit_of(const hz__sb *b)
     if (!b->has_time)
         return u;
     uint32_t hours = 0;
+    int64_t g = 0; /* gcd of the seconds of the day */
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->t[i];
         if (t == HZ__NO_TIME)
             continue;
         int64_t sod = t - hz__day_of_time(t) * 86400;
-        if (sod % 3600 != 0)
+        if (sod % 60 != 0)
             return u;
         hours |= 1u << (sod / 3600);
+        for (int64_t x = sod; x != 0;) { /* Euclid */
+            int64_t r = g % x;
+            g = x;
+            x = r;
+        }
     }
-    if ((hours & (hours - 1)) != 0) { /* not all at one hour of the day */
+    /* hours (not all at one hour of the day), or units of g seconds, a
+     * divisor of an hour: when most are followed by the next */
+    if (g % 3600 == 0 && (hours & (hours - 1)) != 0 &&
+        consecutive(b, HZ_FREQ_HOUR, 1)) {
         u.freq = HZ_FREQ_HOUR;
+        u.hours = hours;
+    } else if (g > 0 && g < 3600 && 3600 % g == 0 &&
+               consecutive(b, HZ_FREQ_MINUTE, (int)(g / 60))) {
+        u.freq = HZ_FREQ_MINUTE;
+        u.minutes = (int)(g / 60);
         u.hours = hours;
     }
     return u;
@@ -984,7 +1003,7 @@ static bool unit_open(const data_unit *u, const hz_calendar *uc, int64_t x)
         return true;
     if (!((u->weekdays >> hz_weekday((int32_t)day)) & 1))
         return false;
-    return u->freq != HZ_FREQ_HOUR ||
+    return u->freq == HZ_FREQ_DAY ||
            ((u->hours >> ((t - day * 86400) / 3600)) & 1);
 }
 
@@ -1019,6 +1038,7 @@ static bool edge_partial(const data_unit *u, const hz_calendar *uc,
     pp->of = before + after + 1;
     pp->days = pp->of - missing;
     pp->unit = u->freq;
+    pp->unit_minutes = u->minutes;
     pp->edge = hz_calendar_time(uc, x);
     return true;
 }
@@ -1059,7 +1079,7 @@ static hz_status partial_periods(hz__sb *b, hz_series_set *set)
 {
     const hz_calendar *cal = &set->cal;
     memset(set->partial, 0, sizeof set->partial);
-    if (b->ndated == 0 || cal->freq <= HZ_FREQ_HOUR)
+    if (b->ndated == 0 || cal->freq <= HZ_FREQ_MINUTE)
         return HZ_OK;
     data_unit u = unit_of(b);
     if (u.freq == HZ_FREQ_INFER || cal->freq <= u.freq ||
@@ -1068,6 +1088,7 @@ static hz_status partial_periods(hz__sb *b, hz_series_set *set)
     hz_calendar uc;
     hz_calendar_init(&uc, u.freq);
     uc.anchor = u.anchor; /* weeks: labelled by the day they are dated */
+    uc.minutes = u.minutes;
     edge_partial(&u, &uc, cal, b->tmin, 0, &set->partial[0]);
     if (!b->o->extend_to_end) /* each series ends at its own last period */
         return group_partials(b, &u, &uc, set);
@@ -1141,6 +1162,25 @@ static hz_freq unit_freq(const hz_partial_period *p)
     return p->unit == HZ_FREQ_INFER ? HZ_FREQ_DAY : p->unit;
 }
 
+char *hz_partial_unit(const hz_partial_period *p, char *buf, size_t n)
+{
+    hz_calendar c;
+    hz_calendar_init(&c, unit_freq(p));
+    c.minutes = p->unit_minutes;
+    return hz_calendar_unit(&c, buf, n);
+}
+
+/* The plural of p's unit: "days", "5-minute periods". */
+static char *units_text(const hz_partial_period *p, char *buf, size_t n)
+{
+    char u[24];
+    hz_partial_unit(p, u, sizeof u);
+    snprintf(buf, n, "%s%s", u,
+             p->unit == HZ_FREQ_MINUTE && p->unit_minutes > 1 ? " periods"
+                                                              : "s");
+    return buf;
+}
+
 /* The start of unit u at instant t, as the data date it: "2024-12-31",
  * "2024-01-20 05:00:00", "2024-04" (months), "2024-Q2" (quarters). */
 static char *unit_text(hz_freq u, int64_t t, char *buf, size_t n)
@@ -1180,15 +1220,15 @@ static hz_status drop_empty_series(hz__sb *b, hz_series_set *set)
     if (kept > 0 || n == 0)
         return HZ_OK;
     const hz_partial_period *pp = &set->partial[set->partial[1].dropped];
-    char d[32];
+    char d[32], units[40];
     return hz_error_set(
         b->err, HZ_EPARSE,
-        "every series has rows only in the part %s %s (%d of its %d %ss), "
+        "every series has rows only in the part %s %s (%d of its %d %s), "
         "which is left out: nothing is left to forecast (--partial keep "
         "keeps it, or choose a finer --freq)",
         hz_freq_name(set->cal.freq),
         hz_calendar_format(&set->cal, pp->period, d, sizeof d), pp->days,
-        pp->of, hz_freq_name(unit_freq(pp)));
+        pp->of, units_text(pp, units, sizeof units));
 }
 
 char *hz_partial_describe(const hz_calendar *cal, const hz_partial_period *p,
@@ -1198,19 +1238,20 @@ char *hz_partial_describe(const hz_calendar *cal, const hz_partial_period *p,
     if (p->days <= 0)
         return buf;
     const char *f = hz_freq_name(cal->freq);
-    char lab[32], edge[48];
+    char lab[32], edge[48], units[40];
     hz_calendar_format(cal, p->period, lab, sizeof lab);
     hz_freq u = unit_freq(p);
     unit_text(u, p->edge, edge, sizeof edge);
+    units_text(p, units, sizeof units);
     char who[96] = "";
     if (p->nseries_part > 0)
         snprintf(who, sizeof who, " of series '%s'", p->series_part);
     int w = snprintf(buf, n,
-                     "the %s %s (%s)%s holds %d of its %d %ss (%s "
+                     "the %s %s (%s)%s holds %d of its %d %s (%s "
                      "data %s %s): ",
-                     k ? "last" : "first", f, lab, who, p->days, p->of,
-                     hz_freq_name(u), p->nseries_part > 0 ? "its" : "the",
-                     k ? "end" : "start", edge);
+                     k ? "last" : "first", f, lab, who, p->days, p->of, units,
+                     p->nseries_part > 0 ? "its" : "the", k ? "end" : "start",
+                     edge);
     size_t len = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
     if (p->nseries_part > 1 && !p->dropped) {
         /* long input: each series' own last period */

@@ -173,8 +173,11 @@ typedef struct hz_partial_period {
                        (days, or as unit says) */
     hz_freq unit;   /* what days and of count: HZ_FREQ_DAY (dates by the
                        day), HZ_FREQ_HOUR (times on the hour),
-                       HZ_FREQ_MONTH or HZ_FREQ_QUARTER (dates or labels
-                       of whole months or quarters) */
+                       HZ_FREQ_MINUTE (times every unit_minutes, a
+                       divisor of an hour), HZ_FREQ_WEEK (dates on one
+                       weekday), HZ_FREQ_MONTH or HZ_FREQ_QUARTER (dates
+                       or labels of whole months or quarters) */
+    int unit_minutes; /* HZ_FREQ_MINUTE: minutes a unit */
     int64_t edge;   /* the table's first (or last) unit's start, seconds
                        since 1970-01-01 */
     int dropped;    /* 1: left out of every series that held it
@@ -208,6 +211,9 @@ typedef enum hz_partial {
  * (and the series with rows only there), or "...: its total is a
  * part-week's, which the models take for a whole one".  Empty when the
  * period is whole. */
+/* The name of p's unit: "day", "hour", "5-minute", "month" ... into buf
+ * (>= 16 bytes). */
+HZ_API char *hz_partial_unit(const hz_partial_period *p, char *buf, size_t n);
 HZ_API char *hz_partial_describe(const hz_calendar *cal,
                                  const hz_partial_period *p, int k, char *buf,
                                  size_t n);

@@ -95,8 +95,9 @@ static void partial_notices(const hz_forecast_result *r, cJSON *sum)
             hz_calendar_format(&r->cal, p->period, lab, sizeof lab));
         cJSON_AddNumberToObject(o, "days", p->days);
         cJSON_AddNumberToObject(o, "of", p->of);
+        char unit[24];
         cJSON_AddStringToObject(o, "unit",
-                                hz_freq_name(p->unit ? p->unit : HZ_FREQ_DAY));
+                                hz_partial_unit(p, unit, sizeof unit));
         cJSON_AddBoolToObject(o, "leftOut", p->dropped != 0);
         cJSON_AddNumberToObject(o, "rowsLeftOut", (double)p->rows);
         cJSON_AddNumberToObject(o, "seriesLeftOut", (double)p->nseries_out);

@@ -200,6 +200,13 @@ awk 'BEGIN { print "ts,load"; for (i = 0; i < 462; i++)
     --horizon 1 --quiet -o "$T/ph.out" 2>"$T/ph.err"
 check "part day of hours: named" grep -q "the last day (2024-01-20) holds 6 of its 24 hours (the data end 2024-01-20 05:00:00): left out with its 6 rows" "$T/ph.err"
 check "part day of hours: forecast whole" test "$(sed -n 2p "$T/ph.out" | cut -d, -f2,3)" = "2024-01-20,24"
+# 5-minute readings ending at 10:35: the day holds 128 of its 288
+awk 'BEGIN { print "ts,v"; for (i = 0; i < 704; i++)
+    printf "2024-01-%02d %02d:%02d:00,1\n", 1 + int(i / 288), int(i % 288 / 12), i % 12 * 5 }' >"$T/p5.csv"
+"$H" forecast "$T/p5.csv" --date ts --value v --freq day --model naive \
+    --horizon 1 --quiet -o "$T/p5.out" 2>"$T/p5.err"
+check "part day of 5-minute readings: named" grep -q "the last day (2024-01-03) holds 128 of its 288 5-minute periods (the data end 2024-01-03 10:35:00): left out with its 128 rows" "$T/p5.err"
+check "part day of 5-minute readings: forecast whole" test "$(sed -n 2p "$T/p5.out" | cut -d, -f2,3)" = "2024-01-03,288"
 # weekly data (every Monday) ending 2024-02-19: February holds 3 of the
 # 4 weeks dated in it
 awk 'BEGIN { print "week,sales"; for (i = 0; i < 60; i++) {
