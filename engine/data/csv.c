@@ -413,6 +413,26 @@ static hz_status apply_schema(reader *r)
         if (j != SIZE_MAX)
             hz__csv_want_number(&r->spec[j], &r->ev[j]);
     }
+    if (r->delim == ';' && o->decimal == 0)
+        for (size_t k = 0; k < o->nnumber_cols; k++) {
+            size_t j = column_index(r, o->number_cols[k]);
+            if (j == SIZE_MAX || r->spec[j].overridden ||
+                r->spec[j].type != HZ_TYPE_FLOAT64)
+                continue;
+            const evidence *e = &r->ev[j];
+            if (e->n_grouped == 0 || e->n_point > 0)
+                continue;
+            return hz_error_set(
+                r->err, HZ_EPARSE,
+                "%s:%zu:%zu: column '%s': numbers such as '%s' in a file "
+                "separated by ';' could be read with a decimal point or "
+                "as thousands with a point between them, as exports with "
+                "a decimal comma write them (every value in the first rows "
+                "with a point has three digits after it): give --decimal , "
+                "('1.234' is 1234) or --decimal . ('1.234' is 1.234)",
+                r->name, r->body_line + e->grp_line, j + 1, r->hdr.names[j],
+                e->grp_text);
+        }
     for (size_t j = 0; j < r->ncols; j++) {
         const evidence *e = &r->ev[j];
         if (!r->spec[j].undecided)

@@ -86,6 +86,24 @@ bool hz__csv_number_overflows(const char *s, size_t n)
     return overflowing_number(s, n);
 }
 
+/* Whether trimmed text t, a number with a decimal point, could be one
+ * written with a point between thousands (1.234, -12.500): one to three
+ * digits (not a lone 0) before the one point, three after it. */
+static bool grouped_shape(const char *t, size_t tn)
+{
+    size_t i = tn > 0 && (t[0] == '-' || t[0] == '+');
+    size_t a = i;
+    while (a < tn && t[a] >= '0' && t[a] <= '9')
+        a++;
+    size_t lead = a - i;
+    if (lead < 1 || lead > 3 || t[i] == '0' || a + 4 != tn || t[a] != '.')
+        return false;
+    for (size_t k = a + 1; k < tn; k++)
+        if (t[k] < '0' || t[k] > '9')
+            return false;
+    return true;
+}
+
 void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line,
                           char dec)
 {
@@ -98,6 +116,18 @@ void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line,
         e->n_year += iv >= 1000 && iv <= 9999;
     } else if (parse_dec(s, n, dec, &dv) || overflowing_number(s, n)) {
         e->n_num++;
+        const char *g = s;
+        size_t gn = n;
+        trim(&g, &gn);
+        if (dec != ',' && memchr(g, '.', gn) != NULL) {
+            if (!grouped_shape(g, gn)) {
+                e->n_point++;
+            } else if (e->n_grouped++ == 0) {
+                e->grp_line = line;
+                snprintf(e->grp_text, sizeof e->grp_text, "%.*s",
+                         (int)(gn < 23 ? gn : 23), g);
+            }
+        }
     }
     if (parse_bool_word(s, n) >= 0)
         e->n_boolword++;

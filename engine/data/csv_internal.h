@@ -48,6 +48,14 @@ typedef struct evidence {
     char amb_text[24]; /* and its text */
     size_t n_zoned;    /* times with a UTC offset or Z (2024-03-05T10:00Z,
                           ... 10:00+01:00) */
+    size_t n_grouped;  /* numbers read with a decimal point that could be
+                          thousands with a point between them (1.234,
+                          -12.500): three digits after the one point, one
+                          to three before it, not a lone 0 */
+    size_t n_point;    /* other numbers with a decimal point (12.5, 0.125,
+                          1234.567): the point is a decimal one */
+    size_t grp_line;   /* the first n_grouped's line within the sample */
+    char grp_text[24]; /* and its text */
 } evidence;
 
 typedef struct reported {

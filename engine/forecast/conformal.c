@@ -203,8 +203,8 @@ static void apply(hz_forecast *f, const double *q, const double *y, size_t n)
     if (kept > 0) {
         size_t len = strlen(f->note);
         snprintf(f->note + len, sizeof f->note - len,
-                 "%sconformal: no series long enough to hold out values "
-                 "(%zu of %zu bounds); model intervals kept",
+                 "%s" HZ__CONFORMAL_KEPT_NOTE " (%zu of %zu bounds); model "
+                 "intervals kept",
                  len ? "; " : "", kept, f->nlevels * h);
     }
 }

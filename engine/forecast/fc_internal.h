@@ -88,6 +88,10 @@ void hz__note_append(char *note, size_t cap, const char *add);
 /* The start of the note of a forecast without intervals (guarded.c); not
  * a fallback (hz_forecast_note_is_fallback). */
 #define HZ__NO_INTERVALS_NOTE "no intervals"
+/* The start of the note of bounds kept as the model's where conformal
+ * ones were asked for (conformal.c); not a fallback either. */
+#define HZ__CONFORMAL_KEPT_NOTE                                               \
+    "conformal: no series long enough to hold out values"
 
 /* FNV-1a hash of data[0..len) mixed with h (per-series seeds). */
 uint64_t hz__hash64(const void *data, size_t len, uint64_t h);

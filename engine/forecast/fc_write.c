@@ -142,15 +142,21 @@ static void json_data_notes(FILE *f, const hz_forecast_result *r)
         const hz_partial_period *p = &r->partial[k];
         if (p->days <= 0)
             continue;
-        char lab[32];
+        char lab[32], unit[24];
         fprintf(f,
                 "%s{\"which\":\"%s\",\"period\":\"%s\",\"days\":%d,"
-                "\"of\":%d,\"left_out\":%s,\"rows_left_out\":%zu,"
-                "\"series_left_out\":%zu}",
+                "\"of\":%d,\"unit\":\"%s\",\"left_out\":%s,"
+                "\"rows_left_out\":%zu,\"series_left_out\":%zu",
                 n++ ? "," : "", k ? "last" : "first",
                 hz_calendar_format(&r->cal, p->period, lab, sizeof lab),
-                p->days, p->of, p->dropped ? "true" : "false", p->rows,
-                p->nseries_out);
+                p->days, p->of, hz_partial_unit(p, unit, sizeof unit),
+                p->dropped ? "true" : "false", p->rows, p->nseries_out);
+        if (p->nseries_part > 0) { /* long input: the series' own periods */
+            fputs(",\"series\":", f);
+            hz__json_str(f, p->series_part);
+            fprintf(f, ",\"series_ending_inside\":%zu", p->nseries_part);
+        }
+        fputc('}', f);
     }
     fprintf(f, "],\"utc_offsets\":%s,\"rows_repeated\":%zu,",
             r->zoned ? "true" : "false", r->rows_repeated);

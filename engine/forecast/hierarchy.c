@@ -89,6 +89,38 @@ static hz_status check_parts(const hz_series_set *set, size_t nby,
     return HZ_OK;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every node has its own name: the top one is 'total', so a group value
+ * 'total' at the first level would share it, and the two forecasts
+ * could not be told apart.  HZ_EPARSE naming it. */
+static hz_status check_node_names(const hz__hier *h, hz_error *err)
+{
+    char **k = malloc(h->m * sizeof *k);
+    if (k == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    memcpy(k, h->keys, h->m * sizeof *k);
+    qsort(k, h->m, sizeof *k, cmp_key);
+    hz_status st = HZ_OK;
+    for (size_t i = 1; st == HZ_OK && i < h->m; i++)
+        if (strcmp(k[i - 1], k[i]) == 0)
+            st = hz_error_set(
+                err, HZ_EPARSE,
+                "reconcile: two nodes of the hierarchy share the name "
+                "'%s'%s: their forecasts could not be told apart; rename "
+                "the group in the data",
+                k[i],
+                strcmp(k[i], "total") == 0
+                    ? " (a group value 'total' beside the top level, "
+                      "which is named so)"
+                    : "");
+    free(k);
+    return st;
+}
+
 hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
                          hz_error *err)
 {
@@ -122,7 +154,8 @@ hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
         h->level[h->m++] = (int)nby;
     }
     /* the levels' names too ('Caf\xe9' and 'Caf\xe8' under one parent) */
-    if ((st = hz__series_names_utf8((const char *const *)h->keys, h->m,
+    if ((st = check_node_names(h, err)) != HZ_OK ||
+        (st = hz__series_names_utf8((const char *const *)h->keys, h->m,
                                     "reconcile", err)) != HZ_OK) {
         hz__hier_free(h);
         return st;

@@ -92,6 +92,11 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
     if (req->reconcile != HZ_RECON_NONE && req->nby == 0)
         return hz_error_set(err, HZ_EINVAL,
                             "reconciliation needs group columns (--by)");
+    if (req->reconcile != HZ_RECON_NONE && req->agg == HZ_AGG_MEAN)
+        return hz_error_set(err, HZ_EINVAL,
+                            "reconciliation needs series that add up (--agg "
+                            "sum or count): a group's mean is not the sum "
+                            "of its members' means");
     if (req->reconcile != HZ_RECON_NONE && req->long_format)
         return hz_error_set(err, HZ_EINVAL,
                             "reconciliation needs series that end together "
@@ -362,7 +367,14 @@ bool hz_forecast_note_is_fallback(const char *note)
            strncmp(note, BIAS_NOTE, strlen(BIAS_NOTE)) != 0 &&
            strncmp(note, BELOW_NOTE, strlen(BELOW_NOTE)) != 0 &&
            strncmp(note, HZ__NO_INTERVALS_NOTE,
-                   strlen(HZ__NO_INTERVALS_NOTE)) != 0;
+                   strlen(HZ__NO_INTERVALS_NOTE)) != 0 &&
+           strncmp(note, HZ__CONFORMAL_KEPT_NOTE,
+                   strlen(HZ__CONFORMAL_KEPT_NOTE)) != 0;
+}
+
+bool hz_forecast_note_conformal_kept(const char *note)
+{
+    return strstr(note, HZ__CONFORMAL_KEPT_NOTE) != NULL;
 }
 
 /* Before reconciling: the nodes' biases corrected where that would have

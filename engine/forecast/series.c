@@ -135,9 +135,43 @@ static bool decimal_comma(const char *s)
     return b >= 1 && b <= 3 && s[a + 1 + b] == '\0';
 }
 
+/* Whether text looks like a number with commas between thousands and
+ * perhaps a decimal point ("1,234.50", "-12,345,678"). */
+static bool thousands_comma(const char *s)
+{
+    s += *s == '-' || *s == '+';
+    size_t a = strspn(s, "0123456789");
+    if (a == 0 || a > 3 || s[a] != ',')
+        return false;
+    for (s += a; *s == ','; s += 4)
+        if (strspn(s + 1, "0123456789") < 3)
+            return false;
+    return *s == '\0' || (*s == '.' && s[1] != '\0' &&
+                          strspn(s + 1, "0123456789") == strlen(s + 1));
+}
+
+/* Whether text is a number with a currency sign or a percent sign
+ * ("$1,200.00", "1200 €", "12.5%"): *what names the sign. */
+static bool signed_number(const char *s, const char **what)
+{
+    static const char *const CUR[] = {"$", "\xe2\x82\xac", "\xc2\xa3",
+                                      "\xc2\xa5"}; /* $ € £ ¥ */
+    size_t n = strlen(s);
+    if (n > 1 && s[n - 1] == '%' && strspn(s, "0123456789.,-+ ") == n - 1) {
+        *what = "a percent sign";
+        return true;
+    }
+    for (size_t k = 0; k < sizeof CUR / sizeof CUR[0]; k++)
+        if (strstr(s, CUR[k]) != NULL && strpbrk(s, "0123456789") != NULL) {
+            *what = "a currency sign";
+            return true;
+        }
+    return false;
+}
+
 /* The value column is text: say so, and when its first value is a
- * number with a comma (European exports, thousands separators), say
- * that too. */
+ * number with a comma (European exports, thousands separators), a
+ * currency or a percent sign, say that too. */
 static hz_status not_numeric(hz__sb *b)
 {
     const hz_column *c = b->vc;
@@ -147,6 +181,7 @@ static hz_status not_numeric(hz__sb *b)
         if (!hz_col_is_null(c, i))
             t = hz_col_text(c, i, buf, sizeof buf);
     char hint[256] = "";
+    const char *sign = NULL;
     if (t != NULL && decimal_comma(t))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold a comma: a decimal comma "
@@ -154,6 +189,17 @@ static hz_status not_numeric(hz__sb *b)
                  "thousands separator with a decimal point (1,234.50) is "
                  "not read: export the numbers plain)",
                  t);
+    else if (t != NULL && thousands_comma(t))
+        snprintf(hint, sizeof hint,
+                 " (its values, such as '%s', hold commas between "
+                 "thousands, which are not read: export the numbers plain, "
+                 "such as 1234.50)",
+                 t);
+    else if (t != NULL && signed_number(t, &sign))
+        snprintf(hint, sizeof hint,
+                 " (its values, such as '%s', hold %s, which is not read: "
+                 "export the numbers plain)",
+                 t, sign);
     return hz_error_set(b->err, HZ_ETYPE,
                         "column '%s' in %s is %s, not numeric: cannot use it "
                         "as the value%s",
@@ -640,6 +686,22 @@ static hz_status skipped_gap_error(hz__sb *b, const hz_series_set *set,
         s->key, s->nfilled, s->nfilled == 1 ? "" : "s", list);
 }
 
+/* Error for a gap under HZ_FILL_AUTO with HZ_AGG_MEAN: a period
+ * without rows has no mean, and 0 would be a mean price or temperature
+ * nobody saw. */
+static hz_status mean_gap_error(hz__sb *b, const hz_series_set *set,
+                                const hz_series *s, const double *c)
+{
+    char list[176];
+    gap_list(set, s, c, list, sizeof list);
+    return hz_error_set(
+        b->err, HZ_EPARSE,
+        "series '%s' has no rows for %zu period%s (%s): with --agg mean a "
+        "period without rows has no mean, not a mean of 0; choose --fill "
+        "interpolate (estimate them) or --fill zero (take them as 0)",
+        s->key, s->nfilled, s->nfilled == 1 ? "" : "s", list);
+}
+
 static void interpolate(hz_series *s, const double *c)
 {
     size_t prev = SIZE_MAX;
@@ -678,6 +740,8 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
             return gap_error(b, set, s, cnts[sl]);
         if (missing)
             return skipped_gap_error(b, set, s, cnts[sl]);
+        if (b->o->fill == HZ_FILL_AUTO && b->o->agg == HZ_AGG_MEAN)
+            return mean_gap_error(b, set, s, cnts[sl]);
         if (b->o->fill == HZ_FILL_INTERPOLATE)
             interpolate(s, cnts[sl]);
     }
@@ -806,49 +870,260 @@ static bool daily_dates(const hz__sb *b, unsigned *weekdays)
     return 2 * next >= ndays;
 }
 
-/* The first and last periods (weeks and coarser) of input dated by the
- * day: how many of their days the table's dates cover (set->partial).  A
- * period is part of one only when a day it misses falls on a weekday the
- * data have rows on: a shop shut on Sundays whose data end on a Saturday
- * has a whole last week. */
-static void partial_periods(const hz__sb *b, hz_series_set *set)
+/* The unit the dates count in, for part periods: which units a period
+ * holds, and which of them the data would have rows in. */
+typedef struct data_unit {
+    hz_freq freq;      /* HZ_FREQ_HOUR, DAY, WEEK, MONTH, QUARTER;
+                          INFER: none */
+    unsigned weekdays; /* day and hour units: bit w, rows on weekday w */
+    uint32_t hours;    /* hour and minute units: bit h, rows at hour h of
+                          the day */
+    int anchor;        /* week unit: the weekday every date falls on */
+    int minutes;       /* minute unit: minutes a unit */
+} data_unit;
+
+/* Whether most units of f (of minutes minutes; hours, weeks, months,
+ * quarters) that hold a row are followed by one that does, as in
+ * daily_dates: a series by the month, not a yearly one dated by a
+ * month's first day; readings every hour, not sales at a few whole
+ * hours. */
+static bool consecutive(const hz__sb *b, hz_freq f, int minutes)
+{
+    hz_calendar c;
+    hz_calendar_init(&c, f);
+    c.minutes = minutes;
+    int64_t u0 = hz_calendar_period(&c, b->tmin);
+    int64_t u1 = hz_calendar_period(&c, b->tmax);
+    if (u1 <= u0 || u1 - u0 > 4000000)
+        return false;
+    size_t span = (size_t)(u1 - u0 + 1), nu = 0, next = 0;
+    unsigned char *has = calloc(span, 1);
+    if (has == NULL)
+        return false;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->t[i] != HZ__NO_TIME)
+            has[hz_calendar_period(&c, b->t[i]) - u0] = 1;
+    for (size_t x = 0; x < span; x++) {
+        nu += has[x];
+        next += has[x] && x + 1 < span && has[x + 1];
+    }
+    free(has);
+    return 2 * next >= nu;
+}
+
+/* Dates not by the day: whole weeks when every date falls on one
+ * weekday (*anchor), months or quarters when every date is one's first
+ * day (month or quarter labels) or every date its last, at midnight, and
+ * most are followed by the next; else none (years, irregular dates). */
+static hz_freq period_unit(const hz__sb *b, int *anchor)
+{
+    bool first = true, last = true, q_first = true, q_last = true;
+    unsigned weekdays = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        int64_t t = b->t[i];
+        if (t == HZ__NO_TIME)
+            continue;
+        int64_t day = hz__day_of_time(t);
+        if (t != day * 86400)
+            return HZ_FREQ_INFER;
+        int y;
+        unsigned m, d;
+        hz_civil_from_days((int32_t)day, &y, &m, &d);
+        bool end = (int)d == hz_days_in_month(y, m);
+        first &= d == 1;
+        last &= end;
+        q_first &= d == 1 && m % 3 == 1;
+        q_last &= end && m % 3 == 0;
+        weekdays |= 1u << hz_weekday((int32_t)day);
+    }
+    if (weekdays != 0 && (weekdays & (weekdays - 1)) == 0 &&
+        consecutive(b, HZ_FREQ_WEEK, 1)) {
+        *anchor = __builtin_ctz(weekdays);
+        return HZ_FREQ_WEEK;
+    }
+    if ((q_first || q_last) && consecutive(b, HZ_FREQ_QUARTER, 1))
+        return HZ_FREQ_QUARTER;
+    if ((first || last) && consecutive(b, HZ_FREQ_MONTH, 1))
+        return HZ_FREQ_MONTH;
+    return HZ_FREQ_INFER;
+}
+
+/* Days for transactions and daily data; hours for data at whole hours
+ * of the day (hourly meter or sales data), with the hours of the day
+ * they have rows at; weeks, months or quarters for data dated by them. */
+static data_unit unit_of(const hz__sb *b)
+{
+    data_unit u = {HZ_FREQ_INFER, 0x7f, 0xffffff, 0, 1};
+    if (!daily_dates(b, &u.weekdays)) {
+        u.weekdays = 0x7f;
+        u.freq = period_unit(b, &u.anchor);
+        return u;
+    }
+    u.freq = HZ_FREQ_DAY;
+    if (!b->has_time)
+        return u;
+    uint32_t hours = 0;
+    int64_t g = 0; /* gcd of the seconds of the day */
+    for (size_t i = 0; i < b->n; i++) {
+        int64_t t = b->t[i];
+        if (t == HZ__NO_TIME)
+            continue;
+        int64_t sod = t - hz__day_of_time(t) * 86400;
+        if (sod % 60 != 0)
+            return u;
+        hours |= 1u << (sod / 3600);
+        for (int64_t x = sod; x != 0;) { /* Euclid */
+            int64_t r = g % x;
+            g = x;
+            x = r;
+        }
+    }
+    /* hours (not all at one hour of the day), or units of g seconds, a
+     * divisor of an hour: when most are followed by the next */
+    if (g % 3600 == 0 && (hours & (hours - 1)) != 0 &&
+        consecutive(b, HZ_FREQ_HOUR, 1)) {
+        u.freq = HZ_FREQ_HOUR;
+        u.hours = hours;
+    } else if (g > 0 && g < 3600 && 3600 % g == 0 &&
+               consecutive(b, HZ_FREQ_MINUTE, (int)(g / 60))) {
+        u.freq = HZ_FREQ_MINUTE;
+        u.minutes = (int)(g / 60);
+        u.hours = hours;
+    }
+    return u;
+}
+
+/* Whether the data would have rows in unit x: on a weekday (and at an
+ * hour of the day) that they have rows on. */
+static bool unit_open(const data_unit *u, const hz_calendar *uc, int64_t x)
+{
+    int64_t t = hz_calendar_time(uc, x);
+    int64_t day = hz__day_of_time(t);
+    if (u->freq >= HZ_FREQ_WEEK)
+        return true;
+    if (!((u->weekdays >> hz_weekday((int32_t)day)) & 1))
+        return false;
+    return u->freq == HZ_FREQ_DAY ||
+           ((u->hours >> ((t - day * 86400) / 3600)) & 1);
+}
+
+/* The first and last periods of input dated inside its periods (by the
+ * day or the hour into coarser ones, months into quarters or years): how
+ * many of their units the table's dates cover (set->partial).  A period
+ * is part of one only when a unit it misses is one the data would have
+ * rows in: a shop shut on Sundays whose data end on a Saturday has a
+ * whole last week, hourly sales up to 21:00 a whole last day. */
+/* Whether the period of cal holding instant t, the first (k 0) or last
+ * (k 1) of some rows, misses units before (after) t that the data would
+ * have rows in; if so, *pp says which and how much. */
+static bool edge_partial(const data_unit *u, const hz_calendar *uc,
+                         const hz_calendar *cal, int64_t t, int k,
+                         hz_partial_period *pp)
+{
+    int64_t x = hz_calendar_period(uc, t);
+    int64_t p = hz_calendar_period(cal, hz_calendar_time(uc, x));
+    int before = 0, after = 0; /* the period's units before / after */
+    while (before < 10000 &&
+           hz_calendar_period(cal, hz_calendar_time(uc, x - before - 1)) == p)
+        before++;
+    while (after < 10000 &&
+           hz_calendar_period(cal, hz_calendar_time(uc, x + after + 1)) == p)
+        after++;
+    int missing = k ? after : before, open = 0;
+    for (int i = 1; i <= missing; i++)
+        open += unit_open(u, uc, k ? x + i : x - i);
+    if (open == 0)
+        return false;
+    pp->period = p;
+    pp->of = before + after + 1;
+    pp->days = pp->of - missing;
+    pp->unit = u->freq;
+    pp->unit_minutes = u->minutes;
+    pp->edge = hz_calendar_time(uc, x);
+    return true;
+}
+
+/* Long input: each group's own last period, when its rows end inside it
+ * (b->gpart); set->partial[1] describes the first such group's. */
+static hz_status group_partials(hz__sb *b, const data_unit *u,
+                                const hz_calendar *uc, hz_series_set *set)
+{
+    int64_t *last = malloc((b->ng ? b->ng : 1) * sizeof *last);
+    b->gpart = malloc((b->ng ? b->ng : 1) * sizeof *b->gpart);
+    if (last == NULL || b->gpart == NULL) {
+        free(last);
+        return nomem(b);
+    }
+    for (size_t g = 0; g < b->ng; g++)
+        last[g] = b->gpart[g] = INT64_MIN;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->t[i] != HZ__NO_TIME && b->t[i] > last[b->gid[i]])
+            last[b->gid[i]] = b->t[i];
+    bool first = true;
+    for (size_t g = 0; g < b->ng; g++) {
+        hz_partial_period pp;
+        memset(&pp, 0, sizeof pp);
+        if (last[g] == INT64_MIN ||
+            !edge_partial(u, uc, &set->cal, last[g], 1, &pp))
+            continue;
+        b->gpart[g] = pp.period;
+        if (first)
+            set->partial[1] = pp;
+        first = false;
+    }
+    free(last);
+    return HZ_OK;
+}
+
+static hz_status partial_periods(hz__sb *b, hz_series_set *set)
 {
     const hz_calendar *cal = &set->cal;
     memset(set->partial, 0, sizeof set->partial);
-    if (cal->freq < HZ_FREQ_WEEK || b->ndated == 0)
-        return;
-    unsigned wd;
-    bool inside = daily_dates(b, &wd);
-    for (int k = 0; inside && k < 2; k++) {
-        int64_t day = hz__day_of_time(k ? b->tmax : b->tmin);
-        int64_t p = hz_calendar_period(cal, day * 86400);
-        int before = 0, after = 0; /* the period's days before / after */
-        while (before < 400 &&
-               hz_calendar_period(cal, (day - before - 1) * 86400) == p)
-            before++;
-        while (after < 400 &&
-               hz_calendar_period(cal, (day + after + 1) * 86400) == p)
-            after++;
-        int missing = k ? after : before, open = 0;
-        for (int i = 1; i <= missing; i++)
-            open += (wd >> hz_weekday((int32_t)(k ? day + i : day - i))) & 1;
-        if (open == 0)
-            continue;
-        hz_partial_period *pp = &set->partial[k];
-        pp->period = p;
-        pp->of = before + after + 1;
-        pp->days = pp->of - missing;
-        pp->edge = (int32_t)day;
-    }
+    if (b->ndated == 0 || cal->freq <= HZ_FREQ_MINUTE)
+        return HZ_OK;
+    data_unit u = unit_of(b);
+    if (u.freq == HZ_FREQ_INFER || cal->freq <= u.freq ||
+        (u.freq == HZ_FREQ_DAY && cal->freq < HZ_FREQ_WEEK))
+        return HZ_OK;
+    hz_calendar uc;
+    hz_calendar_init(&uc, u.freq);
+    uc.anchor = u.anchor; /* weeks: labelled by the day they are dated */
+    uc.minutes = u.minutes;
+    edge_partial(&u, &uc, cal, b->tmin, 0, &set->partial[0]);
+    if (!b->o->extend_to_end) /* each series ends at its own last period */
+        return group_partials(b, &u, &uc, set);
+    edge_partial(&u, &uc, cal, b->tmax, 1, &set->partial[1]);
+    return HZ_OK;
 }
 
 /* The part last period (and with HZ_PARTIAL_DROP the first) out of
  * every series that holds it, before gaps are filled; its rows move from
  * rows_used to set->partial[k].rows.  A series with rows only there is
  * left with no period (removed by drop_empty_series, and counted). */
-static void drop_partial_periods(const hz__sb *b, hz_series_set *set,
-                                 double **cnts)
+static hz_status drop_partial_periods(hz__sb *b, hz_series_set *set,
+                                      const uint32_t *slot, double **cnts)
 {
+    /* long input: each series' own part last period (b->gpart) */
+    int64_t *own = NULL;
+    if (b->gpart != NULL && set->partial[1].days > 0) {
+        if ((own = malloc((set->nseries ? set->nseries : 1) * sizeof *own)) ==
+            NULL)
+            return nomem(b);
+        for (size_t sl = 0; sl < set->nseries; sl++)
+            own[sl] = INT64_MIN;
+        for (size_t g = 0; g < b->ng; g++)
+            if (slot[g] != UINT32_MAX)
+                own[slot[g]] = b->gpart[g];
+        hz_partial_period *pp = &set->partial[1];
+        for (size_t g = 0; g < b->ng; g++) {
+            if (slot[g] == UINT32_MAX || b->gpart[g] == INT64_MIN)
+                continue;
+            const hz_series *s = &set->series[slot[g]];
+            if (pp->nseries_part++ == 0)
+                snprintf(pp->series_part, sizeof pp->series_part, "%s",
+                         s->key);
+        }
+    }
     for (int k = 0; k < 2; k++) {
         hz_partial_period *pp = &set->partial[k];
         if (pp->days <= 0 || b->o->partial == HZ_PARTIAL_KEEP ||
@@ -858,7 +1133,8 @@ static void drop_partial_periods(const hz__sb *b, hz_series_set *set,
         for (size_t sl = 0; sl < set->nseries; sl++) {
             hz_series *s = &set->series[sl];
             size_t t = k ? s->n - 1 : 0;
-            if (s->n == 0 || s->start + (int64_t)t != pp->period)
+            int64_t at = k == 1 && own != NULL ? own[sl] : pp->period;
+            if (s->n == 0 || s->start + (int64_t)t != at)
                 continue;
             /* cnts[0..nseries) are set by build_set:
              * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
@@ -876,6 +1152,52 @@ static void drop_partial_periods(const hz__sb *b, hz_series_set *set,
                 snprintf(pp->series_out, sizeof pp->series_out, "%s", s->key);
         }
     }
+    free(own);
+    return HZ_OK;
+}
+
+/* The unit a part period's days and of count (days when not set). */
+static hz_freq unit_freq(const hz_partial_period *p)
+{
+    return p->unit == HZ_FREQ_INFER ? HZ_FREQ_DAY : p->unit;
+}
+
+char *hz_partial_unit(const hz_partial_period *p, char *buf, size_t n)
+{
+    hz_calendar c;
+    hz_calendar_init(&c, unit_freq(p));
+    c.minutes = p->unit_minutes;
+    return hz_calendar_unit(&c, buf, n);
+}
+
+/* The plural of p's unit: "days", "5-minute periods". */
+static char *units_text(const hz_partial_period *p, char *buf, size_t n)
+{
+    char u[24];
+    hz_partial_unit(p, u, sizeof u);
+    snprintf(buf, n, "%s%s", u,
+             p->unit == HZ_FREQ_MINUTE && p->unit_minutes > 1 ? " periods"
+                                                              : "s");
+    return buf;
+}
+
+/* The start of unit u at instant t, as the data date it: "2024-12-31",
+ * "2024-01-20 05:00:00", "2024-04" (months), "2024-Q2" (quarters). */
+static char *unit_text(hz_freq u, int64_t t, char *buf, size_t n)
+{
+    hz_calendar c;
+    hz_calendar_init(&c, u == HZ_FREQ_WEEK ? HZ_FREQ_DAY : u);
+    if (u == HZ_FREQ_MONTH)
+        c.label = HZ_DATEFMT_MONTH;
+    else if (u == HZ_FREQ_QUARTER)
+        c.label = HZ_DATEFMT_QUARTER;
+    size_t w = (size_t)snprintf(buf, n, "%s",
+                                u == HZ_FREQ_WEEK    ? "with the week of "
+                                : u >= HZ_FREQ_MONTH ? "with "
+                                                     : "");
+    w = w < n ? w : n - 1;
+    hz_calendar_format(&c, hz_calendar_period(&c, t), buf + w, n - w);
+    return buf;
 }
 
 /* Series left with no period by drop_partial_periods: out of the set;
@@ -898,15 +1220,15 @@ static hz_status drop_empty_series(hz__sb *b, hz_series_set *set)
     if (kept > 0 || n == 0)
         return HZ_OK;
     const hz_partial_period *pp = &set->partial[set->partial[1].dropped];
-    char d[32];
+    char d[32], units[40];
     return hz_error_set(
         b->err, HZ_EPARSE,
-        "every series has rows only in the part %s %s (%d of its %d days), "
+        "every series has rows only in the part %s %s (%d of its %d %s), "
         "which is left out: nothing is left to forecast (--partial keep "
         "keeps it, or choose a finer --freq)",
         hz_freq_name(set->cal.freq),
         hz_calendar_format(&set->cal, pp->period, d, sizeof d), pp->days,
-        pp->of);
+        pp->of, units_text(pp, units, sizeof units));
 }
 
 char *hz_partial_describe(const hz_calendar *cal, const hz_partial_period *p,
@@ -916,15 +1238,46 @@ char *hz_partial_describe(const hz_calendar *cal, const hz_partial_period *p,
     if (p->days <= 0)
         return buf;
     const char *f = hz_freq_name(cal->freq);
-    char lab[32], day[16];
+    char lab[32], edge[48], units[40];
     hz_calendar_format(cal, p->period, lab, sizeof lab);
-    hz_format_day(p->edge, day);
+    hz_freq u = unit_freq(p);
+    unit_text(u, p->edge, edge, sizeof edge);
+    units_text(p, units, sizeof units);
+    char who[96] = "";
+    if (p->nseries_part > 0)
+        snprintf(who, sizeof who, " of series '%s'", p->series_part);
     int w = snprintf(buf, n,
-                     "the %s %s (%s) holds %d of its %d days (the "
+                     "the %s %s (%s)%s holds %d of its %d %s (%s "
                      "data %s %s): ",
-                     k ? "last" : "first", f, lab, p->days, p->of,
-                     k ? "end" : "start", day);
+                     k ? "last" : "first", f, lab, who, p->days, p->of, units,
+                     p->nseries_part > 0 ? "its" : "the", k ? "end" : "start",
+                     edge);
     size_t len = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
+    if (p->nseries_part > 1 && !p->dropped) {
+        /* long input: each series' own last period */
+        snprintf(buf + len, n - len,
+                 "its total is a part-%s's, which the models take for a "
+                 "whole one, as they do the last %ss of %zu more series "
+                 "that end inside theirs",
+                 f, f, p->nseries_part - 1);
+        return buf;
+    }
+    if (p->nseries_part > 1) {
+        w = snprintf(buf + len, n - len,
+                     "left out, as are the last %ss of %zu more series that "
+                     "end inside theirs (%zu rows in all)",
+                     f, p->nseries_part - 1, p->rows);
+        len += w > 0 && (size_t)w < n - len ? (size_t)w : 0;
+        if (p->nseries_out > 0)
+            snprintf(buf + len, n - len,
+                     "; %zu series with rows only in theirs ('%s'%s) %s "
+                     "nothing else and %s not forecast",
+                     p->nseries_out, p->series_out,
+                     p->nseries_out > 1 ? ", ..." : "",
+                     p->nseries_out > 1 ? "have" : "has",
+                     p->nseries_out > 1 ? "are" : "is");
+        return buf;
+    }
     if (!p->dropped)
         snprintf(buf + len, n - len,
                  "its total is a part-%s's, which the models take for a "
@@ -984,11 +1337,10 @@ static hz_status build_set(hz__sb *b, hz_series_set *set)
         cnts[s] = cnt + tot;
         tot += set->series[s].n;
     }
-    if ((st = accumulate(b, set, slot, cnts)) == HZ_OK) {
-        drop_partial_periods(b, set, cnts);
-        if ((st = fill_gaps(b, set, cnts)) == HZ_OK)
-            st = drop_empty_series(b, set);
-    }
+    if ((st = accumulate(b, set, slot, cnts)) == HZ_OK &&
+        (st = drop_partial_periods(b, set, slot, cnts)) == HZ_OK &&
+        (st = fill_gaps(b, set, cnts)) == HZ_OK)
+        st = drop_empty_series(b, set);
 out:
     free(cnts);
     free(cnt);
@@ -1025,8 +1377,8 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
     set->freq = set->cal.freq;
     set->zoned = b.dc->type == HZ_TYPE_TIMESTAMP && b.dc->zoned;
     set_seasons(&b, set);
-    partial_periods(&b, set);
-    if ((st = build_set(&b, set)) != HZ_OK)
+    if ((st = partial_periods(&b, set)) != HZ_OK ||
+        (st = build_set(&b, set)) != HZ_OK)
         goto out;
     qsort(set->series, set->nseries, sizeof *set->series, cmp_series);
     if ((st = check_series_names(&b, set)) != HZ_OK)
@@ -1036,6 +1388,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
 out:
     free(b.t);
     free(b.gid);
+    free(b.gpart);
     hz_series_set_free(set);
     return st;
 }

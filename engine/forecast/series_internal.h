@@ -27,6 +27,9 @@ typedef struct hz__sb {
     size_t ng;          /* groups */
     size_t ndated;      /* rows with a usable date and value */
     int64_t tmin, tmax; /* instants of those rows */
+    int64_t *gpart;     /* [ng] long input (series that end on their own):
+                           each group's last period when its rows end
+                           inside it, else INT64_MIN; NULL otherwise */
 } hz__sb;
 
 /* Day number (days since 1970-01-01) of instant t (seconds), rounded

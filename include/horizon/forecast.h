@@ -315,8 +315,13 @@ typedef struct hz_forecast_result {
 
 /* Does a series' note say it fell back to a simpler model (rather than
  * only that it was bias-corrected before reconciling, has no intervals,
- * or has a reconciled point below zero)? */
+ * has a reconciled point below zero, or kept the model's intervals where
+ * conformal ones were asked for)? */
 HZ_API bool hz_forecast_note_is_fallback(const char *note);
+/* Does a series' note say that some of its bounds are the model's,
+ * although conformal intervals were asked for (no series of the request
+ * was long enough to hold out values)? */
+HZ_API bool hz_forecast_note_conformal_kept(const char *note);
 
 HZ_API hz_status hz_forecast_run(const struct hz_dataset *ds,
                                  const hz_forecast_request *req,

@@ -53,7 +53,9 @@ typedef enum hz_fill {
                             series and period from which rows were
                             skipped (hz_series_opts.rows_skipped_read, or
                             rows without a date or value) a period with
-                            no row is a missing value: an error */
+                            no row is a missing value: an error; so is
+                            any period with no rows under HZ_AGG_MEAN
+                            (it has no mean) */
 } hz_fill;
 
 HZ_API const char *hz_freq_name(hz_freq f); /* "month", ... */
@@ -161,19 +163,35 @@ typedef struct hz_series {
 
 /* A first or last period that the table's dates do not cover whole, for
  * input dated inside its periods (transactions by day into weeks, months,
- * quarters or years): the table starts after the first period's first
- * day, or ends before the last period's last day, so that period's total
- * is a part-period's.  days == 0: whole (or not applicable). */
+ * quarters or years; hourly data into days; months into quarters or
+ * years): the table starts after the first period's first unit, or ends
+ * before the last period's last unit, so that period's total is a
+ * part-period's.  days == 0: whole (or not applicable). */
 typedef struct hz_partial_period {
     int64_t period; /* its index */
-    int days, of;   /* days of it inside the table's dates, its days */
-    int32_t edge;   /* the table's first (or last) day */
+    int days, of;   /* units of it inside the table's dates, its units
+                       (days, or as unit says) */
+    hz_freq unit;   /* what days and of count: HZ_FREQ_DAY (dates by the
+                       day), HZ_FREQ_HOUR (times on the hour),
+                       HZ_FREQ_MINUTE (times every unit_minutes, a
+                       divisor of an hour), HZ_FREQ_WEEK (dates on one
+                       weekday), HZ_FREQ_MONTH or HZ_FREQ_QUARTER (dates
+                       or labels of whole months or quarters) */
+    int unit_minutes; /* HZ_FREQ_MINUTE: minutes a unit */
+    int64_t edge;   /* the table's first (or last) unit's start, seconds
+                       since 1970-01-01 */
     int dropped;    /* 1: left out of every series that held it
                        (hz_series_opts.partial) */
     size_t rows;    /* with dropped: the rows dated in it, left out */
     size_t nseries_out;  /* with dropped: series with rows only in it,
                             left out of the set (none to forecast) */
     char series_out[64]; /* the first of them met, truncated */
+    size_t nseries_part;  /* long input (each series ends at its own last
+                             period): the series whose rows end inside
+                             their last period, each its own; period,
+                             days, of and edge are the first's; 0: the
+                             table's period, shared */
+    char series_part[64]; /* the first of them, truncated */
 } hz_partial_period;
 
 /* What becomes of part periods (hz_partial_period): a part last period
@@ -193,6 +211,9 @@ typedef enum hz_partial {
  * (and the series with rows only there), or "...: its total is a
  * part-week's, which the models take for a whole one".  Empty when the
  * period is whole. */
+/* The name of p's unit: "day", "hour", "5-minute", "month" ... into buf
+ * (>= 16 bytes). */
+HZ_API char *hz_partial_unit(const hz_partial_period *p, char *buf, size_t n);
 HZ_API char *hz_partial_describe(const hz_calendar *cal,
                                  const hz_partial_period *p, int k, char *buf,
                                  size_t n);

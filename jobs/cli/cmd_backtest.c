@@ -58,10 +58,11 @@ enum {
 
 /* One (series, origin, model): ok when sMAPE and MASE are defined; ivl
  * when the forecast has intervals (every bound a number), so that its
- * coverage, MSIS and SPL are defined too. */
+ * coverage, MSIS and SPL are defined too; model_ivl when some of them
+ * are the model's although conformal ones were asked for. */
 typedef struct cell {
     double smape, mase, cov[HZ_FC_MAX_LEVELS], msis, spl;
-    int ok, ivl, fallback, done;
+    int ok, ivl, fallback, model_ivl, done;
     char method[64];
 } cell;
 
@@ -96,6 +97,12 @@ static int parse_models(const char *cmd, bt *b)
                          b->mnames[k], hz_fc_model_list());
             return HZ_EXIT_USAGE;
         }
+        for (size_t j = 0; j < k; j++)
+            if (b->models[j] == b->models[k]) {
+                hz_cli_error(cmd, "--models: model '%s' given twice in '%s'",
+                             hz_fc_model_name(b->models[k]), b->models_s);
+                return HZ_EXIT_USAGE;
+            }
         if (b->models[k] == HZ_MODEL_NAIVE2)
             b->n2 = (int)k;
     }
@@ -225,6 +232,7 @@ static void score_cell(const hz_series *s, size_t ntr, int period,
                    : NAN;
     cl->spl = cl->ivl ? hz_spl(s->values, ntr, y, q, tau, 1 + 2 * nl, h) : NAN;
     cl->fallback = hz_forecast_note_is_fallback(fc->note);
+    cl->model_ivl = cl->ivl && hz_forecast_note_conformal_kept(fc->note);
     cl->ok = isfinite(cl->smape) && isfinite(cl->mase);
     snprintf(cl->method, sizeof cl->method, "%s", fc->method);
 }
@@ -317,7 +325,9 @@ typedef struct totals {
     double sum[17][4 + HZ_FC_MAX_LEVELS]; /* sMAPE, MASE, cov..., MSIS, SPL */
     size_t nfb[17];
     size_t nivl[17];
-    size_t cnt; /* (series, origin) pairs that every model scored */
+    size_t nmodel_ivl[17]; /* of nivl: with the model's intervals where
+                              conformal ones were asked for */
+    size_t cnt;            /* (series, origin) pairs that every model scored */
 } totals;
 
 /* s / n; NaN when n is 0 (no pair to average: written empty, null or
@@ -345,6 +355,7 @@ static void sum_up(const bt *b, totals *t)
             if (!cl->ivl)
                 continue;
             t->nivl[k]++;
+            t->nmodel_ivl[k] += (size_t)cl->model_ivl;
             for (size_t l = 0; l < b->rq.nlevels; l++)
                 t->sum[k][2 + l] += cl->cov[l];
             t->sum[k][2 + b->rq.nlevels] += cl->msis;
@@ -757,6 +768,44 @@ static void report_no_intervals(const char *cmd, const bt *b, const totals *t)
     }
 }
 
+/* For each model whose conformal intervals could not be calibrated at
+ * some of the table's pairs (no series long enough at that origin to
+ * hold out values), a notice with how many and the first: the model's
+ * own intervals were scored there. */
+static void report_model_intervals(const char *cmd, const bt *b,
+                                   const totals *t)
+{
+    const hz_series_set *set = b->set;
+    for (size_t k = 0; k < b->nall; k++) {
+        if (t->nmodel_ivl[k] == 0)
+            continue;
+        size_t p = 0, np = set->nseries * b->origins;
+        for (; p < np; p++) {
+            int all = 1;
+            for (size_t j = 0; j < b->nall; j++)
+                all &= b->cells[p * b->nall + j].ok;
+            if (all && b->cells[p * b->nall + k].model_ivl)
+                break;
+        }
+        if (p == np) /* not reached: nmodel_ivl counts these pairs */
+            continue;
+        const hz_series *s = &set->series[p / b->origins];
+        size_t back = b->rq.horizon + (b->origins - 1 - p % b->origins);
+        char cut[32];
+        hz_calendar_format(&set->cal, s->start + (int64_t)(s->n - back) - 1,
+                           cut, sizeof cut);
+        fprintf(stderr,
+                "horizon %s: %s: conformal intervals could not be calibrated "
+                "at %zu of the %zu (series, origin) pairs with intervals (no "
+                "series long enough at the origin to hold out values: 2 "
+                "periods, at least 8 values, plus the steps): the model's "
+                "own intervals were scored there; first: series '%s', "
+                "cutoff %s\n",
+                cmd, hz_fc_model_name(b->models[k]), t->nmodel_ivl[k],
+                t->nivl[k], s->key, cut);
+    }
+}
+
 static int run(const char *cmd, bt *b)
 {
     hz_dataset *ds = NULL;
@@ -793,6 +842,7 @@ static int run(const char *cmd, bt *b)
     if ((rc = report_unscored(cmd, b, &t)) != HZ_EXIT_OK)
         goto out;
     report_no_intervals(cmd, b, &t);
+    report_model_intervals(cmd, b, &t);
     if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK) {
         hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels,
                        b->set->nfilled, b->set->nseries_filled,

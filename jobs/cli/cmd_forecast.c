@@ -271,6 +271,16 @@ int hz__cmd_forecast(int argc, char **argv)
                    nraised);
     hz__fc_data_notices(cmd, &res->cal, res->partial, res->rows_repeated,
                         res->repeated_first, res->zoned);
+    size_t nkept = 0; /* series with the model's bounds, not conformal */
+    for (size_t i = 0; i < res->nseries; i++)
+        nkept += hz_forecast_note_conformal_kept(res->series[i].note);
+    if (nkept > 0)
+        fprintf(stderr,
+                "horizon %s: --intervals conformal: no series long enough to "
+                "hold out values (2 periods, at least 8 values, plus the "
+                "steps): %zu of %zu series keep the model's intervals "
+                "(their note says so)\n",
+                cmd, nkept, res->nseries);
     if (res->rows_skipped > rep.rows_skipped) /* the reader's are said */
         fprintf(stderr,
                 "horizon %s: %zu rows without a date or value were not "

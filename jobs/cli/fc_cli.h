@@ -89,7 +89,9 @@ enum {
     "                         none (refuse gaps); default zero, except\n"     \
     "                         that with rows skipped (--on-error skip) a\n"   \
     "                         period of one-row-per-period data without\n"    \
-    "                         its row is refused (a missing value)\n"         \
+    "                         its row is refused (a missing value), and\n"    \
+    "                         with --agg mean any period without rows\n"      \
+    "                         (it has no mean)\n"                             \
     "  --partial P            weeks, months, ... that daily dates do not\n"   \
     "                         cover whole: drop-last (default: a part last\n" \
     "                         period is left out and forecast), drop (the\n"  \

@@ -96,9 +96,17 @@ static void partial_notices(const hz_forecast_result *r, cJSON *sum)
             hz_calendar_format(&r->cal, p->period, lab, sizeof lab));
         cJSON_AddNumberToObject(o, "days", p->days);
         cJSON_AddNumberToObject(o, "of", p->of);
+        char unit[24];
+        cJSON_AddStringToObject(o, "unit",
+                                hz_partial_unit(p, unit, sizeof unit));
         cJSON_AddBoolToObject(o, "leftOut", p->dropped != 0);
         cJSON_AddNumberToObject(o, "rowsLeftOut", (double)p->rows);
         cJSON_AddNumberToObject(o, "seriesLeftOut", (double)p->nseries_out);
+        if (p->nseries_part > 0) { /* long input: the series' own periods */
+            cJSON_AddStringToObject(o, "series", p->series_part);
+            cJSON_AddNumberToObject(o, "seriesEndingInside",
+                                    (double)p->nseries_part);
+        }
         cJSON_AddItemToObject(sum, k ? "partialLast" : "partialFirst", o);
     }
     if (r->zoned)

@@ -15,6 +15,10 @@ for i in range(24): print(f'{2022+i//12}-{i%12+1:02d},{100+i+(i%12==11)*30}')" \
     >"$T/m24.csv"
 B=(--date month --value value --models snaive,naive)
 
+# a model given twice was evaluated and listed twice
+expect_exit 2 "--models: model 'naive' given twice in 'naive,snaive,naive'" -- \
+    "$H" backtest "$T/m24.csv" --date month --value value --models naive,snaive,naive
+
 # no nan or inf as a word (nor NaN, Infinity) in a file
 clean() { ! grep -Eiwq 'nan|-?inf|infinity' "$1"; }
 # strict JSON: NaN / Infinity are refused too

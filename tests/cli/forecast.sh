@@ -139,7 +139,7 @@ check "partial week: named" grep -q "the last week (2024-12-30) holds 2 of its 7
 check "partial week: forecast from it" test "$(sed -n 2p "$T/pw.csv" | cut -d, -f2)" = 2024-12-30
 "$H" forecast "$S" --date order_date --value revenue --freq week --quiet \
     --horizon 2 --json --report "$T/pw.html" -o "$T/pw.json" 2>/dev/null
-check "partial week: in the JSON" grep -q '"partial":\[{"which":"last","period":"2024-12-30","days":2,"of":7,"left_out":true,"rows_left_out":[0-9]*,"series_left_out":0}\]' "$T/pw.json"
+check "partial week: in the JSON" grep -q '"partial":\[{"which":"last","period":"2024-12-30","days":2,"of":7,"unit":"day","left_out":true,"rows_left_out":[0-9]*,"series_left_out":0}\]' "$T/pw.json"
 check "partial week: in the report" grep -q '<p class="note">Data: The last week (2024-12-30) holds 2 of its 7 days (the data end 2024-12-31): left out with its [0-9]* rows; the forecast starts with it.</p>' "$T/pw.html"
 "$H" forecast "$S" --date order_date --value revenue --freq week --quiet \
     --partial keep -o "$T/pk.csv" 2>"$T/pk.err"
@@ -170,6 +170,72 @@ expect_exit 1 "every series has rows only in the part week 2024-04-29 (3 of its 
 "$H" forecast "$T/pn2.csv" --date day --value units --by product --freq week \
     --partial keep --horizon 2 --quiet -o "$T/pn2.out" 2>/dev/null
 check "part week only, kept: forecast" grep -q '^new,2024-05-06' "$T/pn2.out"
+# months summed into quarters or years, and hours into days, have part
+# periods too: 28 months of 100 end with April, a quarter of 1 month and
+# a year of 4 (until 2026-12-07 taken whole: a forecast of 100 a
+# quarter, 400 a year); hourly readings ending at 05:00 a day of 6 hours,
+# hourly sales ending at closing time a whole day
+{
+    echo month,sales
+    for i in $(seq 0 27); do echo "$((2022 + i / 12))-$(printf %02d $((i % 12 + 1))),100"; done
+} >"$T/pm.csv"
+"$H" forecast "$T/pm.csv" --date month --value sales --freq quarter \
+    --model naive --horizon 2 --quiet -o "$T/pm.out" 2>"$T/pm.err"
+check "part quarter of months: exit 0" test $? -eq 0
+check "part quarter of months: named" grep -q "the last quarter (2024-Q2) holds 1 of its 3 months (the data end with 2024-04): left out with its 1 row; the forecast starts with it" "$T/pm.err"
+check "part quarter of months: forecast whole" test "$(sed -n 2p "$T/pm.out" | cut -d, -f2,3)" = "2024-Q2,300"
+"$H" forecast "$T/pm.csv" --date month --value sales --freq year \
+    --model naive --horizon 1 --quiet --json -o "$T/py.json" 2>"$T/py.err"
+check "part year of months: named" grep -q "the last year (2024) holds 4 of its 12 months" "$T/py.err"
+check "part year of months: in the JSON" grep -q '"partial":\[{"which":"last","period":"2024","days":4,"of":12,"unit":"month","left_out":true' "$T/py.json"
+check "part year of months: forecast whole" grep -q '"date":"2024","point":1200,' "$T/py.json"
+sed 's/^\([0-9]*-[0-9]*\),/\1-01,/' "$T/pm.csv" >"$T/pmd.csv"
+"$H" forecast "$T/pmd.csv" --date month --value sales --freq quarter \
+    --model naive --horizon 1 --quiet -o "$T/pmd.out" 2>"$T/pmd.err"
+check "part quarter of month-start dates: named" grep -q "the last quarter (2024-04-01) holds 1 of its 3 months" "$T/pmd.err"
+check "part quarter of month-start dates: forecast whole" test "$(sed -n 2p "$T/pmd.out" | cut -d, -f2,3)" = "2024-04-01,300"
+awk 'BEGIN { print "ts,load"; for (i = 0; i < 462; i++)
+    printf "2024-01-%02d %02d:00:00,1\n", 1 + int(i / 24), i % 24 }' >"$T/ph.csv"
+"$H" forecast "$T/ph.csv" --date ts --value load --freq day --model naive \
+    --horizon 1 --quiet -o "$T/ph.out" 2>"$T/ph.err"
+check "part day of hours: named" grep -q "the last day (2024-01-20) holds 6 of its 24 hours (the data end 2024-01-20 05:00:00): left out with its 6 rows" "$T/ph.err"
+check "part day of hours: forecast whole" test "$(sed -n 2p "$T/ph.out" | cut -d, -f2,3)" = "2024-01-20,24"
+# 5-minute readings ending at 10:35: the day holds 128 of its 288
+awk 'BEGIN { print "ts,v"; for (i = 0; i < 704; i++)
+    printf "2024-01-%02d %02d:%02d:00,1\n", 1 + int(i / 288), int(i % 288 / 12), i % 12 * 5 }' >"$T/p5.csv"
+"$H" forecast "$T/p5.csv" --date ts --value v --freq day --model naive \
+    --horizon 1 --quiet -o "$T/p5.out" 2>"$T/p5.err"
+check "part day of 5-minute readings: named" grep -q "the last day (2024-01-03) holds 128 of its 288 5-minute periods (the data end 2024-01-03 10:35:00): left out with its 128 rows" "$T/p5.err"
+check "part day of 5-minute readings: forecast whole" test "$(sed -n 2p "$T/p5.out" | cut -d, -f2,3)" = "2024-01-03,288"
+# weekly data (every Monday) ending 2024-02-19: February holds 3 of the
+# 4 weeks dated in it
+awk 'BEGIN { print "week,sales"; for (i = 0; i < 60; i++) {
+    cmd = "date -u -d \"2023-01-02 +" 7 * i " day\" +%F"; cmd | getline d; close(cmd)
+    print d ",100" } }' >"$T/pwk.csv"
+"$H" forecast "$T/pwk.csv" --date week --value sales --freq month \
+    --model naive --horizon 1 --quiet -o "$T/pwk.out" 2>"$T/pwk.err"
+check "part month of weeks: named" grep -q "the last month (2024-02-01) holds 3 of its 4 weeks (the data end with the week of 2024-02-19): left out" "$T/pwk.err"
+check "part month of weeks: forecast from it" test "$(sed -n 2p "$T/pwk.out" | cut -d, -f2)" = 2024-02-01
+# long input: each series ends at its own last period, and a part one is
+# its own (until 2026-12-07 only the table's end was looked at: B's
+# April was a whole 2024-Q2 of 100)
+{
+    echo unique_id,ds,y
+    for i in $(seq 0 35); do echo "A,$((2022 + i / 12))-$(printf %02d $((i % 12 + 1)))-01,100"; done
+    for i in $(seq 0 27); do echo "B,$((2022 + i / 12))-$(printf %02d $((i % 12 + 1)))-01,100"; done
+} >"$T/plong.csv"
+"$H" forecast "$T/plong.csv" --freq quarter --model naive --horizon 1 \
+    --json -o "$T/plong.json" 2>"$T/plong.err"
+check "long, part last quarter of one series: named" grep -q "the last quarter (2024-04-01) of series 'B' holds 1 of its 3 months (its data end with 2024-04): left out with its 1 row" "$T/plong.err"
+check "long, part last quarter of one series: forecast whole" grep -q '"key":"B".*"date":"2024-04-01","point":300,' "$T/plong.json"
+check "long, part last quarter: in the JSON" grep -q '"series_left_out":0,"series":"B","series_ending_inside":1}' "$T/plong.json"
+check "long, the other series untouched" grep -q '"key":"A".*"date":"2025-01-01","point":300,' "$T/plong.json"
+awk 'BEGIN { print "ts,sales"; for (d = 1; d <= 20; d++) for (h = 9; h <= 21; h++)
+    printf "2024-01-%02d %02d:00:00,1\n", d, h }' >"$T/ps.csv"
+"$H" forecast "$T/ps.csv" --date ts --value sales --freq day --model naive \
+    --horizon 1 --quiet -o "$T/ps.out" 2>"$T/ps.err"
+check "hours to closing time: a whole day" bash -c "! grep -q 'holds' '$T/ps.err'"
+check "hours to closing time: forecast after it" test "$(sed -n 2p "$T/ps.out" | cut -d, -f2,3)" = "2024-01-21,13"
 # half-hourly readings (electricity load): 30-minute periods, seasons of
 # a day and a week of them; --freq 30min / half-hour say the same
 awk 'BEGIN { print "ts,load"; for (i = 0; i < 1344; i++) {
@@ -195,6 +261,21 @@ expect_exit 2 "--partial: expected drop-last, drop or keep, got 'some'" -- "$H" 
 "$H" forecast "$S" --date order_date --value revenue --freq month --quiet \
     -o "$T/pm.csv" 2>"$T/pm.err"
 check "whole last month: no notice" bash -c "! grep -q 'the last month' '$T/pm.err'"
+# --agg mean: a month without rows has no mean, and 0 is none (until
+# 2026-12-07 a mean price of 0 in March); refused unless a fill is asked
+# for; a reconciliation adds series up, which means do not
+printf 'd,price\n2024-01-05,10\n2024-01-20,12\n2024-02-03,11\n2024-04-10,13\n2024-05-02,12\n2024-06-01,14\n' >"$T/price.csv"
+expect_exit 1 "series 'total' has no rows for 1 period (2024-03-01): with --agg mean a period without rows has no mean" \
+    -- "$H" forecast "$T/price.csv" --date d --value price --agg mean --freq month -o "$T/price.out"
+check "mean gap refused: no output" test ! -e "$T/price.out"
+"$H" forecast "$T/price.csv" --date d --value price --agg mean --freq month \
+    --fill interpolate --model naive --horizon 1 --quiet -o "$T/price.out" 2>/dev/null
+# means 11 11 (12) 13 12 14: naive residuals 0 1 1 -1 2, sigma sqrt(7/5)
+check "mean gap interpolated: naive 14 +- 1.2816 sqrt(1.4)" awk -F, \
+    'NR == 2 { exit !($3 == 14 && $5 - $3 > 1.51635 && $5 - $3 < 1.51636) }' "$T/price.out"
+printf 'm,g,v\n2024-01,a,1\n2024-01,b,2\n2024-02,a,3\n2024-02,b,4\n2024-03,a,5\n2024-03,b,6\n' >"$T/gm.csv"
+expect_exit 2 "reconciliation needs series that add up" -- \
+    "$H" forecast "$T/gm.csv" --date m --value v --by g --agg mean --reconcile bu
 # rows skipped by the reader (--on-error skip) are counted in the summary
 # and the JSON; in data of one row per period the periods they leave
 # without a row are missing values, not sales of 0: refused unless a fill

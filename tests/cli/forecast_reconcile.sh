@@ -195,6 +195,26 @@ expect_exit 1 "node 'NEW' has none" -- \
     "$H" forecast "$T/lastrow.csv" --date date --value units --by product \
     --horizon 2 --reconcile mint
 
+# a region named 'total' would share its name with the top level: two
+# rows 'total' that could not be told apart (until 2026-12-07 written so,
+# exit 0); refused with any --by depth, and nothing written
+awk 'BEGIN { print "month,region,cat,units";
+    for (m = 1; m <= 24; m++) for (r = 0; r < 2; r++) for (c = 0; c < 2; c++)
+        printf "%d-%02d,%s,%s,%d\n", 2022 + int((m - 1) / 12),
+            (m - 1) % 12 + 1, r ? "total" : "B", c ? "X" : "Y", 10 + (m * 7 + r + c) % 9 }' \
+    >"$T/totname.csv"
+expect_exit 1 "reconcile: two nodes of the hierarchy share the name 'total'" -- \
+    "$H" forecast "$T/totname.csv" --date month --value units --by region \
+    --horizon 2 --reconcile bu -o "$T/totname.out"
+check "region 'total': no output" test ! -e "$T/totname.out"
+expect_exit 1 "share the name 'total'" -- \
+    "$H" forecast "$T/totname.csv" --date month --value units --by region,cat \
+    --horizon 2 --reconcile mint
+"$H" forecast "$T/totname.csv" --date month --value units --by region \
+    --horizon 2 --quiet -o "$T/totname.out" 2>/dev/null
+check "region 'total' without --reconcile: one series of that name" \
+    test "$(grep -c '^total,' "$T/totname.out")" -eq 2
+
 # a non-negative total over a declining series and one always below
 # zero: the reconciled total goes below zero; its bounds were raised to 0
 # above the point (lo80 = 0 > point). Bounds now bracket every point in

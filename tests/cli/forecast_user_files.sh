@@ -140,6 +140,22 @@ head -13 "$T/daily.csv" >"$T/d12.csv"
 check "conformal, short: exit 0" test $? -eq 0
 check "conformal, short: said in the note" \
     grep -q 'conformal: no series long enough to hold out values (6 of 6 bounds); model intervals kept' "$T/c.csv"
+# and on stderr, --quiet or not; it is no fallback (theta ran): until
+# 2026-12-07 counted as one, and backtest said nothing but 'fallback yes'
+check "conformal, short: said on stderr" grep -q \
+    "conformal: no series long enough to hold out values (2 periods, at least 8 values, plus the steps): 1 of 1 series keep the model's intervals" "$T/err"
+"$H" forecast "$T/d12.csv" --date date --value sales --horizon 3 \
+    --model theta --intervals conformal -o "$T/c.csv" 2>"$T/err"
+check "conformal, short: no fallback" grep -q "model theta; 0 with fallbacks" "$T/err"
+printf 'month,sales\n' >"$T/m10.csv"
+for i in $(seq 1 10); do printf '2024-%02d,%d\n' $i $((i * 3 % 7 + 10)) >>"$T/m10.csv"; done
+"$H" backtest "$T/m10.csv" --date month --value sales --horizon 2 --origins 2 \
+    --models theta --intervals conformal --per-series "$T/cb.csv" >/dev/null 2>"$T/err"
+check "conformal backtest, short: exit 0" test $? -eq 0
+check "conformal backtest, short: said" grep -q \
+    "theta: conformal intervals could not be calibrated at 2 of the 2 (series, origin) pairs with intervals .*: the model's own intervals were scored there; first: series 'total', cutoff 2024-07" "$T/err"
+check "conformal backtest, short: no fallback" \
+    awk -F, 'NR > 1 && $12 != "no" {bad = 1} END {exit bad}' "$T/cb.csv"
 "$H" forecast "$T/daily.csv" --date date --value sales --horizon 3 \
     --model theta --intervals conformal --quiet -o "$T/c2.csv" 2>"$T/err"
 check "conformal, long enough: no note" \
@@ -197,7 +213,7 @@ HORIZON_STORE="sqlite:$J/s.db" HZ_DATASET_ROOTS="$J" TMPDIR="$J" \
 check "weekly job: ran" test $? -eq 0
 HORIZON_STORE="sqlite:$J/s.db" "$H" jobs show j2 >"$J/show2" 2>&1
 check "weekly job summary: part week left out" grep -q \
-    '"partialLast":{"period":"2024-02-12","days":2,"of":7,"leftOut":true,"rowsLeftOut":2,"seriesLeftOut":0}' \
+    '"partialLast":{"period":"2024-02-12","days":2,"of":7,"unit":"day","leftOut":true,"rowsLeftOut":2,"seriesLeftOut":0}' \
     "$J/show2"
 HORIZON_STORE="sqlite:$J/s.db" "$H" jobs results j2 --csv >"$J/r2.csv" 2>&1
 check "weekly job rows: from the part week" \
@@ -270,6 +286,36 @@ expect_exit 1 "comma_bad.csv:27:2: column 'sales': expected a number with a deci
 printf 'date,sales\n2024-01-01,abc\n' >"$T/text.csv"
 "$H" forecast "$T/text.csv" --date date --value sales 2>"$T/err"
 check "text values: no comma hint" bash -c "! grep -q 'hold a comma' '$T/err'"
+check "text values: no sign hint" bash -c "! grep -q 'which is not read' '$T/err'"
+# spreadsheet formats: commas between thousands, a currency or a percent
+# sign (until 2026-12-07 only 'is string, not numeric')
+printf 'month,sales\n2024-01,"1,234.56"\n2024-02,"2,345.10"\n' >"$T/usthou.csv"
+expect_exit 2 "its values, such as '1,234.56', hold commas between thousands, which are not read: export the numbers plain" -- \
+    "$H" forecast "$T/usthou.csv" --date month --value sales
+printf 'month,sales\n2024-01,$100\n2024-02,$50\n' >"$T/usd.csv"
+expect_exit 2 "its values, such as '\$100', hold a currency sign, which is not read" -- \
+    "$H" forecast "$T/usd.csv" --date month --value sales
+printf 'month,rate\n2024-01,10%%\n2024-02,5%%\n' >"$T/pct.csv"
+expect_exit 2 "its values, such as '10%', hold a percent sign, which is not read" -- \
+    "$H" forecast "$T/pct.csv" --date month --value rate
+# units from an export with a decimal comma: ';' between fields and a
+# point between thousands ('1.234' for 1234, '999' below); until
+# 2026-12-07 read as 1.234 beside 999.  Refused unless --decimal says
+# which; a point with another number of decimals settles it
+printf 'month;units\n2024-01;999\n2024-02;1.234\n2024-03;1.500\n2024-04;870\n' >"$T/thou.csv"
+expect_exit 1 "thou.csv:3:2: column 'units': numbers such as '1.234' in a file separated by ';' could be read with a decimal point or as thousands with a point between them" -- \
+    "$H" forecast "$T/thou.csv" --date month --value units -o "$T/thou.out"
+check "thousands point: no output" test ! -e "$T/thou.out"
+"$H" forecast "$T/thou.csv" --date month --value units --decimal , --model naive \
+    --horizon 1 --quiet --fitted "$T/thou.fit" -o "$T/thou.out"
+check "thousands point, --decimal ,: 1234" grep -q '^total,2024-02,1234,' "$T/thou.fit"
+"$H" forecast "$T/thou.csv" --date month --value units --decimal . --model naive \
+    --horizon 1 --quiet --fitted "$T/thou.fit" -o "$T/thou.out"
+check "thousands point, --decimal .: 1.234" grep -q '^total,2024-02,1.234,' "$T/thou.fit"
+printf 'month;price\n2024-01;1.299\n2024-02;1.35\n2024-03;1.319\n' >"$T/price3.csv"
+"$H" forecast "$T/price3.csv" --date month --value price --model naive \
+    --horizon 1 --quiet -o "$T/price3.out"
+check "decimal points of other lengths: read as decimals" grep -q '^total,2024-04,1.319,' "$T/price3.out"
 
 # ---- taylor (half-hourly electricity demand, shared data) as a user's
 # file of timestamps: read as 30-minute periods, seasons of a day and a

@@ -127,6 +127,13 @@ HZ_TEST(monthly_sum_with_groups_and_zero_fill)
     HZ_CHECK_NEAR(s->series[1].values[2], 6.5, 1e-12); /* between 5, 8 */
     hz_series_set_free(s);
 
+    /* mean, by default: a period without rows has no mean (not 0) */
+    o.fill = HZ_FILL_AUTO;
+    hz_error merr;
+    HZ_CHECK(hz_series_build(ds, &o, &s, &merr) == HZ_EPARSE && s == NULL);
+    HZ_CHECK(strstr(merr.msg, "with --agg mean a period without rows has "
+                              "no mean") != NULL);
+
     /* count, no grouping */
     o.agg = HZ_AGG_COUNT;
     o.value_col = NULL;
@@ -531,10 +538,10 @@ HZ_TEST(partial_first_and_last_periods_are_reported)
                                           HZ_PARTIAL_KEEP, &err);
     HZ_CHECK(s != NULL && s->cal.anchor == 0); /* weeks from Monday */
     HZ_CHECK(s->partial[0].days == 5 && s->partial[0].of == 7);
-    HZ_CHECK(s->partial[0].edge == D(2024, 1, 3));
+    HZ_CHECK(s->partial[0].edge == (int64_t)D(2024, 1, 3) * 86400);
     HZ_CHECK(s->partial[0].period == s->series[0].start);
     HZ_CHECK(s->partial[1].days == 3 && s->partial[1].of == 7);
-    HZ_CHECK(s->partial[1].edge == D(2024, 5, 1));
+    HZ_CHECK(s->partial[1].edge == (int64_t)D(2024, 5, 1) * 86400);
     HZ_CHECK(s->partial[1].period ==
              s->series[0].start + (int64_t)s->series[0].n - 1);
     HZ_CHECK(!s->partial[0].dropped && !s->partial[1].dropped);
