@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -179,19 +181,111 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
     return res;
 }
 
+/* (below) */
+static bool renew(jobctx *c);
+
+/* The narrative hook runs in a thread of its own while the worker keeps
+ * renewing the job's lease: an LLM may take longer than a lease (its
+ * timeouts, retries and backoff), and a lease that lapsed meanwhile
+ * would let a runner take the job over and compute it again, over and
+ * over until it failed for its takeovers. */
+typedef struct narr_call {
+    const hz_runner_config *cfg;
+    cJSON *job; /* a copy: the worker renews the lease on its own */
+    const cJSON *summary;
+    cJSON *out;
+    hz_error err;
+    hz_status rc;
+    bool done;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} narr_call;
+
+static void *narr_main(void *arg)
+{
+    narr_call *n = arg;
+    n->rc = n->cfg->narrative(n->cfg->narrative_ctx, n->job, n->summary,
+                              &n->out, &n->err);
+    pthread_mutex_lock(&n->mu);
+    n->done = true;
+    pthread_cond_signal(&n->cv);
+    pthread_mutex_unlock(&n->mu);
+    return NULL;
+}
+
+/* Wait for the narrative thread, renewing the lease every lease/3;
+ * false when the lease was lost meanwhile. */
+static bool narr_wait(jobctx *c, narr_call *n)
+{
+    double every = c->r->cfg->lease_s / 3;
+    double next = hz_now() + every;
+    bool held = true;
+    pthread_mutex_lock(&n->mu);
+    while (!n->done) {
+        double now = hz_now();
+        if (now >= next) {
+            pthread_mutex_unlock(&n->mu);
+            held = held && renew(c);
+            next = hz_now() + every;
+            pthread_mutex_lock(&n->mu);
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double wait = fmin(next - now, 1.0);
+        long ns = ts.tv_nsec + (long)(wait * 1e9);
+        ts.tv_sec += ns / 1000000000L;
+        ts.tv_nsec = ns % 1000000000L;
+        pthread_cond_timedwait(&n->cv, &n->mu, &ts);
+    }
+    pthread_mutex_unlock(&n->mu);
+    return held;
+}
+
+/* Call the hook: in a thread with the lease kept, or here when no thread
+ * can be had.  False when the lease was lost while it ran. */
+static bool call_narrative(jobctx *c, narr_call *n)
+{
+    n->job = cJSON_Duplicate(c->doc, true);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&n->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&n->mu, NULL);
+    pthread_t th;
+    bool held = true;
+    if (n->job != NULL && pthread_create(&th, NULL, narr_main, n) == 0) {
+        held = narr_wait(c, n);
+        pthread_join(th, NULL);
+    } else {
+        n->rc = n->cfg->narrative(n->cfg->narrative_ctx, c->doc, n->summary,
+                                  &n->out, &n->err);
+    }
+    cJSON_Delete(n->job);
+    pthread_cond_destroy(&n->cv);
+    pthread_mutex_destroy(&n->mu);
+    return held;
+}
+
 /* The narrative hook: its object on the job document, its tokens in the
- * metrics; a failure is logged and never fails the job. */
-static void add_narrative(jobctx *c, const cJSON *summary)
+ * metrics; a failure is logged and never fails the job.  False when the
+ * job's lease was lost while the hook ran (the job is then its new
+ * owner's). */
+static bool add_narrative(jobctx *c, const cJSON *summary)
 {
     hz__runner *r = c->r;
     if (r->cfg->narrative == NULL)
-        return;
-    cJSON *narr = NULL;
-    hz_error nerr;
-    hz_error_clear(&nerr);
-    if (r->cfg->narrative(r->cfg->narrative_ctx, c->doc, summary, &narr,
-                          &nerr) == HZ_OK &&
-        narr != NULL) {
+        return true;
+    narr_call n = {.cfg = r->cfg, .summary = summary};
+    hz_error_clear(&n.err);
+    bool held = call_narrative(c, &n);
+    cJSON *narr = n.out;
+    if (!held) {
+        cJSON_Delete(narr);
+        return false;
+    }
+    if (n.rc == HZ_OK && narr != NULL) {
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(narr, "usage");
         hz_metrics_add_tokens(
             r->m, hz__cjson_num(u, "promptTokens", 0),
@@ -201,12 +295,13 @@ static void add_narrative(jobctx *c, const cJSON *summary)
         cJSON_AddItemToObject(c->doc, "narrative", narr);
     } else {
         cJSON_Delete(narr);
-        if (nerr.msg[0]) {
+        if (n.err.msg[0]) {
             hz_log_fields f = fields_of(c, NULL);
             hz_log_write(r->log, HZ_LOG_WARN, &f,
-                         "job %s: narrative skipped: %s", f.job, nerr.msg);
+                         "job %s: narrative skipped: %s", f.job, n.err.msg);
         }
     }
+    return true;
 }
 
 /* The report the job process wrote beside its result file, with the
@@ -273,7 +368,12 @@ static void succeed_job(jobctx *c, cJSON *res)
                     false);
         return;
     }
-    add_narrative(c, summary);
+    if (!add_narrative(c, summary)) {
+        cJSON_Delete(summary);
+        free_results(results, nres);
+        hz_metrics_add_requeue(r->m, "lease-lost");
+        return;
+    }
     store_report(c, res);
     char etag[HZ_ETAG_MAX];
     snprintf(etag, sizeof etag, "%s", jstr(c->doc, "_etag"));
