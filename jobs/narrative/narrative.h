@@ -49,6 +49,12 @@
 
 /* The model name recorded for template narratives. */
 #define HZ_NARRATIVE_TEMPLATE_MODEL "template"
+/* The longest narrative taken from an LLM, in bytes (and never more than
+ * twice its max_completion_tokens by our count): a longer answer, from a
+ * server that does not keep to the budget or a hostile one, would go into
+ * the job document (2 MB at most on Cosmos DB), the cache and the
+ * reports; it is refused and the job keeps its template. */
+#define HZ_NARRATIVE_TEXT_MAX 65536
 
 /* ---- prompt cache ---- */
 typedef struct hz_prompt_cache hz_prompt_cache;

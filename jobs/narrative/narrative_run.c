@@ -220,11 +220,48 @@ static void plan_failed(step *st, const plan *p)
         st->c->m.batch_fallbacks++;
 }
 
+/* True (and j says why) when text t is longer than a narrative may be
+ * (HZ_NARRATIVE_TEXT_MAX): more than HZ_NARRATIVE_TEXT_MAX bytes, or more
+ * than twice the budget of one job by our count (the estimate over-counts;
+ * a model that keeps to its budget cannot write more). */
+static bool refuse_long(const hz_narrative_ctx *c, hz_narrative_job *j,
+                        const plan *p, const char *t)
+{
+    size_t bytes = strlen(t);
+    size_t budget = c->set.max_completion_tokens > 0
+                        ? (size_t)c->set.max_completion_tokens
+                        : 0;
+    size_t tokens = bytes > HZ_NARRATIVE_TEXT_MAX
+                        ? 0
+                        : hz_tokenizer_count(c->tok, t, bytes);
+    if (bytes <= HZ_NARRATIVE_TEXT_MAX && (budget == 0 || tokens <= 2 * budget))
+        return false;
+    j->status = HZ_EPARSE;
+    j->attempts = p->req.attempts;
+    if (bytes > HZ_NARRATIVE_TEXT_MAX)
+        snprintf(j->error, sizeof j->error,
+                 "narrative refused: %zu bytes, more than the %d-byte "
+                 "limit of a narrative",
+                 bytes, HZ_NARRATIVE_TEXT_MAX);
+    else
+        snprintf(j->error, sizeof j->error,
+                 "narrative refused: %zu tokens, more than twice the "
+                 "budget of %zu (max_completion_tokens): the server did not "
+                 "keep to it",
+                 tokens, budget);
+    return true;
+}
+
 /* A single job's answer: the text, or why there is none. */
 static void answer_single(step *st, const plan *p)
 {
     hz_narrative_job *j = &st->jobs[p->jobs[0]];
     char *t = trimmed_dup(p->req.content);
+    if (t != NULL && t[0] != '\0' && refuse_long(st->c, j, p, t)) {
+        free(t);
+        st->js[p->jobs[0]].pending = false;
+        return;
+    }
     if (t != NULL && t[0] != '\0') {
         record_success(st->c, j, &st->js[p->jobs[0]], p, t, st->now);
         return;
@@ -261,6 +298,11 @@ static void answer_batch(step *st, const plan *p)
             free(t);
             st->js[p->jobs[k]].pending = true; /* ask again, alone */
             fell_back = true;
+            continue;
+        }
+        if (refuse_long(c, j, p, t)) {
+            free(t);
+            st->js[p->jobs[k]].pending = false;
             continue;
         }
         c->m.batched_jobs++;
@@ -309,7 +351,9 @@ static bool cache_hit(step *st, size_t i)
     long tokens = 0;
     hz_error e2;
     if (hz_prompt_cache_get(c->cache, j->tenant, st->js[i].key, st->now, &v,
-                            &tokens, &e2) != HZ_OK) {
+                            &tokens, &e2) != HZ_OK ||
+        strlen(v) > HZ_NARRATIVE_TEXT_MAX) { /* too long: asked again */
+        free(v);
         c->m.cache_misses++;
         return false;
     }
