@@ -26,6 +26,7 @@ typedef struct jobctx {
     hz_job job;
     bool parsed; /* job holds a parsed copy */
     double t_claim;
+    double t_renewed; /* monotonic: the claim or the last renewal */
     double stages[HZ_NSTAGES];
     int max_attempts;
     char *dataset; /* path or URL, resolved from a datasetId */
@@ -368,7 +369,13 @@ static void succeed_job(jobctx *c, cJSON *res)
                     false);
         return;
     }
-    if (!add_narrative(c, summary)) {
+    /* The results are written before the job's conditional final status
+     * (on Cosmos DB, in other requests): a runner that lost the job while
+     * it was stopped or cut off must find out first, or it would write
+     * its rows over those of the job's new owner.  A lease renewed less
+     * than lease/3 ago cannot have been taken over. */
+    if (!add_narrative(c, summary) ||
+        (hz_now() - c->t_renewed >= r->cfg->lease_s / 3 && !renew(c))) {
         cJSON_Delete(summary);
         free_results(results, nres);
         hz_metrics_add_requeue(r->m, "lease-lost");
@@ -526,6 +533,8 @@ static bool renew(jobctx *c)
     if (rc != HZ_OK)
         hz_log_write(r->log, HZ_LOG_WARN, &f,
                      "job %s: could not renew its lease: %s", f.job, err.msg);
+    else
+        c->t_renewed = hz_now();
     return true;
 }
 
@@ -680,7 +689,11 @@ static void remove_files(const char *resfile)
 
 void hz__runner_process(hz__runner *r, hz_store *s, hz__qitem *it, int worker)
 {
-    jobctx c = {.r = r, .s = s, .doc = it->doc, .t_claim = it->claimed_at};
+    jobctx c = {.r = r,
+                .s = s,
+                .doc = it->doc,
+                .t_claim = it->claimed_at,
+                .t_renewed = it->claimed_at};
     for (int i = 0; i < HZ_NSTAGES; i++)
         c.stages[i] = NAN;
     cJSON *res = NULL;
