@@ -130,14 +130,53 @@ static void free_results(cJSON **res, size_t n)
     free(res);
 }
 
+/* A new result document k of job doc for rows of kind from row first
+ * on; NULL when memory runs out. */
+static cJSON *result_doc(const cJSON *doc, size_t k, const char *kind,
+                         int first)
+{
+    char rid[HZ_JOB_ID_MAX + 16];
+    hz_result_id(jstr(doc, "id"), k, rid, sizeof rid);
+    cJSON *d = cJSON_CreateObject();
+    if (d == NULL)
+        return NULL;
+    cJSON_AddStringToObject(d, "id", rid);
+    cJSON_AddStringToObject(d, "customerId", jstr(doc, "customerId"));
+    cJSON_AddStringToObject(d, "jobId", jstr(doc, "id"));
+    cJSON_AddNumberToObject(d, "chunk", (double)k);
+    cJSON_AddStringToObject(d, "kind", kind ? kind : "");
+    cJSON_AddNumberToObject(d, "firstRow", first);
+    if (cJSON_AddArrayToObject(d, "rows") == NULL) {
+        cJSON_Delete(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* Append d to res (*k of *cap used); false when memory runs out (d is
+ * then deleted). */
+static bool push_result(cJSON ***res, size_t *k, size_t *cap, cJSON *d)
+{
+    if (*k == *cap) {
+        cJSON **grown = realloc(*res, 2 * *cap * sizeof **res);
+        if (grown == NULL) {
+            cJSON_Delete(d);
+            return false;
+        }
+        *res = grown;
+        *cap *= 2;
+    }
+    (*res)[(*k)++] = d;
+    return true;
+}
+
 /* Split the child's chunks into result documents of at most
- * HZ_RESULT_ROWS_PER_DOC rows with deterministic ids.  NULL when memory
- * runs out (the rows taken from chunks so far are then lost: the caller
- * must not write the job back). */
+ * HZ_RESULT_ROWS_PER_DOC rows and HZ_RESULT_DOC_BYTES of them, with
+ * deterministic ids.  NULL when memory runs out (the rows taken from
+ * chunks so far are then lost: the caller must not write the job back). */
 static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
                              long *nrows)
 {
-    const char *id = jstr(doc, "id"), *pk = jstr(doc, "customerId");
     size_t cap = 16, k = 0;
     cJSON **res = malloc(cap * sizeof *res);
     *nrows = 0;
@@ -150,32 +189,33 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
         cJSON *rows = cJSON_GetObjectItemCaseSensitive(c, "rows");
         int total = cJSON_GetArraySize(rows);
         *nrows += total;
-        for (int off = 0; off < total || (off == 0 && total == 0);
-             off += HZ_RESULT_ROWS_PER_DOC) {
-            if (k == cap) {
-                cJSON **grown = realloc(res, 2 * cap * sizeof *res);
-                if (grown == NULL) {
+        cJSON *d = result_doc(doc, k, kind, 0);
+        if (d == NULL || !push_result(&res, &k, &cap, d)) {
+            free_results(res, k);
+            return NULL;
+        }
+        cJSON *part = cJSON_GetObjectItemCaseSensitive(d, "rows");
+        size_t bytes = 0;
+        for (int i = 0; i < total; i++) {
+            cJSON *row = cJSON_DetachItemFromArray(rows, 0);
+            char *text = cJSON_PrintUnformatted(row);
+            size_t len = text ? strlen(text) : 0;
+            cJSON_free(text);
+            int held = cJSON_GetArraySize(part);
+            if (text == NULL ||
+                (held > 0 && (held == HZ_RESULT_ROWS_PER_DOC ||
+                              bytes + len > HZ_RESULT_DOC_BYTES))) {
+                d = text ? result_doc(doc, k, kind, i) : NULL;
+                if (d == NULL || !push_result(&res, &k, &cap, d)) {
+                    cJSON_Delete(row);
                     free_results(res, k);
                     return NULL;
                 }
-                res = grown;
-                cap *= 2;
+                part = cJSON_GetObjectItemCaseSensitive(d, "rows");
+                bytes = 0;
             }
-            char rid[HZ_JOB_ID_MAX + 16];
-            hz_result_id(id, k, rid, sizeof rid);
-            cJSON *d = cJSON_CreateObject();
-            cJSON_AddStringToObject(d, "id", rid);
-            cJSON_AddStringToObject(d, "customerId", pk);
-            cJSON_AddStringToObject(d, "jobId", id);
-            cJSON_AddNumberToObject(d, "chunk", (double)k);
-            cJSON_AddStringToObject(d, "kind", kind ? kind : "");
-            cJSON_AddNumberToObject(d, "firstRow", off);
-            cJSON *part = cJSON_AddArrayToObject(d, "rows");
-            for (int i = 0; i < HZ_RESULT_ROWS_PER_DOC && off + i < total; i++)
-                cJSON_AddItemToArray(part, cJSON_DetachItemFromArray(rows, 0));
-            res[k++] = d;
-            if (total == 0)
-                break;
+            cJSON_AddItemToArray(part, row);
+            bytes += len;
         }
     }
     *n = k;
