@@ -412,8 +412,17 @@ static void plan_batch(step *st, plan *p, const size_t *idx, size_t take,
     p->owns_prompt = false;
 }
 
-/* Plans for the pending jobs: grouped by model, in job order, batches of
- * at most batch_size. */
+/* True when jobs a and b are of one tenant: a request never carries two
+ * tenants' summaries (the model would see one tenant's numbers and names
+ * while it writes another's narrative). */
+static bool same_tenant(const hz_narrative_job *a, const hz_narrative_job *b)
+{
+    return strcmp(a->tenant ? a->tenant : "", b->tenant ? b->tenant : "") ==
+           0;
+}
+
+/* Plans for the pending jobs: grouped by model and tenant, in job order,
+ * batches of at most batch_size. */
 static hz_status plan_all(step *st, plan *plans, size_t *np, hz_error *err)
 {
     size_t n = st->n,
@@ -431,7 +440,8 @@ static hz_status plan_all(step *st, plan *plans, size_t *np, hz_error *err)
         size_t m = 0;
         for (size_t k = i; k < n; k++)
             if (st->js[k].pending && !planned[k] &&
-                strcmp(st->jobs[k].model, st->jobs[i].model) == 0)
+                strcmp(st->jobs[k].model, st->jobs[i].model) == 0 &&
+                same_tenant(&st->jobs[k], &st->jobs[i]))
                 idx[m++] = k;
         for (size_t at = 0, got = 0; at < m && s == HZ_OK; at += got) {
             plan *p = &plans[(*np)++];
