@@ -313,6 +313,42 @@ static void answer_batch(step *st, const plan *p)
     cJSON_Delete(obj);
 }
 
+/* A request's outcome for the availability of the LLM: a failure for
+ * want of a server takes it as unavailable for HZ_NARRATIVE_DOWN_S, an
+ * answer as available again. */
+static void note_availability(hz_narrative_ctx *c, const plan *p)
+{
+    hz_status s = p->req.status;
+    if (s == HZ_OK && p->req.content != NULL) {
+        c->down_until = 0;
+    } else if (s == HZ_ENET || s == HZ_ETIMEOUT) {
+        c->down_until = hz_wall_now() + HZ_NARRATIVE_DOWN_S;
+        snprintf(c->down_error, sizeof c->down_error, "%s", p->req.error);
+    }
+}
+
+/* While the LLM is unavailable the pending jobs are not asked: they say
+ * why and get their template. */
+static void skip_if_down(step *st)
+{
+    hz_narrative_ctx *c = st->c;
+    double now = hz_wall_now();
+    if (c->down_until <= now)
+        return;
+    for (size_t i = 0; i < st->n; i++) {
+        if (!st->js[i].pending)
+            continue;
+        hz_narrative_job *j = &st->jobs[i];
+        st->js[i].pending = false;
+        j->status = HZ_ENET;
+        snprintf(j->error, sizeof j->error,
+                 "LLM unavailable, not asked (for %.0f s more): a request "
+                 "failed: %.200s",
+                 c->down_until - now, c->down_error);
+        c->m.unavailable++;
+    }
+}
+
 /* Run plans[0..np) and distribute the answers. */
 static hz_status run_plans(step *st, plan *plans, size_t np, hz_error *err)
 {
@@ -330,6 +366,7 @@ static hz_status run_plans(step *st, plan *plans, size_t np, hz_error *err)
     for (size_t i = 0; i < np; i++) {
         plan *p = &plans[i];
         count_request(st->c, p);
+        note_availability(st->c, p);
         if (p->req.status != HZ_OK || p->req.content == NULL)
             plan_failed(st, p);
         else if (p->njobs == 1)
@@ -530,12 +567,16 @@ hz_status hz_narrative_run(hz_narrative_ctx *c, hz_narrative_job *jobs,
     c->m.jobs += (long)n;
     if (st.js == NULL || plans == NULL || !prepare_all(&st))
         s = hz_error_set(err, HZ_ENOMEM, "out of memory");
-    if (s == HZ_OK && c->client != NULL)
+    if (s == HZ_OK && c->client != NULL) {
+        skip_if_down(&st);
         s = plan_all(&st, plans, &np, err);
+    }
     if (s == HZ_OK && c->client != NULL)
         s = run_plans(&st, plans, np, err);
-    if (s == HZ_OK && c->client != NULL)
+    if (s == HZ_OK && c->client != NULL) {
+        skip_if_down(&st);
         s = run_fallback(&st, err);
+    }
     if (st.js != NULL)
         finish_jobs(&st);
     for (size_t i = 0; i < np; i++)
