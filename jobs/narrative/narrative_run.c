@@ -220,11 +220,39 @@ static void plan_failed(step *st, const plan *p)
         st->c->m.batch_fallbacks++;
 }
 
-/* True (and j says why) when text t is longer than a narrative may be
- * (HZ_NARRATIVE_TEXT_MAX): more than HZ_NARRATIVE_TEXT_MAX bytes, or more
- * than twice the budget of one job by our count (the estimate over-counts;
- * a model that keeps to its budget cannot write more). */
-static bool refuse_long(const hz_narrative_ctx *c, hz_narrative_job *j,
+/* The byte offset of the first control character of t (C0 but for tab
+ * and newline, DEL, C1 as UTF-8) or of bytes that are not UTF-8; -1 when
+ * there is none.  Such text would reach terminals (`horizon explain`,
+ * `jobs show`): an escape sequence could retitle, clear or rewrite them. */
+static long control_at(const char *t)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    for (size_t i = 0; u[i] != 0;) {
+        unsigned char b = u[i];
+        if (b < 0x80) {
+            if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7f)
+                return (long)i;
+            i++;
+            continue;
+        }
+        size_t n = b >= 0xf0 && b < 0xf5 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 ? 2 : 0;
+        if (n == 0 || b >= 0xf5)
+            return (long)i;
+        for (size_t k = 1; k < n; k++)
+            if ((u[i + k] & 0xc0) != 0x80)
+                return (long)i;
+        if (b == 0xc2 && u[i + 1] < 0xa0) /* C1: U+0080..U+009F */
+            return (long)i;
+        i += n;
+    }
+    return -1;
+}
+
+/* True (and j says why) when text t cannot be a narrative: longer than
+ * HZ_NARRATIVE_TEXT_MAX bytes, or than twice the budget of one job by our
+ * count (the estimate over-counts; a model that keeps to its budget cannot
+ * write more), or holding a control character (control_at). */
+static bool refuse_text(const hz_narrative_ctx *c, hz_narrative_job *j,
                         const plan *p, const char *t)
 {
     size_t bytes = strlen(t);
@@ -234,11 +262,18 @@ static bool refuse_long(const hz_narrative_ctx *c, hz_narrative_job *j,
     size_t tokens = bytes > HZ_NARRATIVE_TEXT_MAX
                         ? 0
                         : hz_tokenizer_count(c->tok, t, bytes);
-    if (bytes <= HZ_NARRATIVE_TEXT_MAX && (budget == 0 || tokens <= 2 * budget))
+    long ctl = bytes > HZ_NARRATIVE_TEXT_MAX ? -1 : control_at(t);
+    if (bytes <= HZ_NARRATIVE_TEXT_MAX &&
+        (budget == 0 || tokens <= 2 * budget) && ctl < 0)
         return false;
     j->status = HZ_EPARSE;
     j->attempts = p->req.attempts;
-    if (bytes > HZ_NARRATIVE_TEXT_MAX)
+    if (ctl >= 0)
+        snprintf(j->error, sizeof j->error,
+                 "narrative refused: a control character or bytes that are "
+                 "not UTF-8 (0x%02x at byte %ld)",
+                 (unsigned)(unsigned char)t[ctl], ctl);
+    else if (bytes > HZ_NARRATIVE_TEXT_MAX)
         snprintf(j->error, sizeof j->error,
                  "narrative refused: %zu bytes, more than the %d-byte "
                  "limit of a narrative",
@@ -257,7 +292,7 @@ static void answer_single(step *st, const plan *p)
 {
     hz_narrative_job *j = &st->jobs[p->jobs[0]];
     char *t = trimmed_dup(p->req.content);
-    if (t != NULL && t[0] != '\0' && refuse_long(st->c, j, p, t)) {
+    if (t != NULL && t[0] != '\0' && refuse_text(st->c, j, p, t)) {
         free(t);
         st->js[p->jobs[0]].pending = false;
         return;
@@ -300,7 +335,7 @@ static void answer_batch(step *st, const plan *p)
             fell_back = true;
             continue;
         }
-        if (refuse_long(c, j, p, t)) {
+        if (refuse_text(c, j, p, t)) {
             free(t);
             st->js[p->jobs[k]].pending = false;
             continue;
@@ -389,7 +424,8 @@ static bool cache_hit(step *st, size_t i)
     hz_error e2;
     if (hz_prompt_cache_get(c->cache, j->tenant, st->js[i].key, st->now, &v,
                             &tokens, &e2) != HZ_OK ||
-        strlen(v) > HZ_NARRATIVE_TEXT_MAX) { /* too long: asked again */
+        strlen(v) > HZ_NARRATIVE_TEXT_MAX ||
+        control_at(v) >= 0) { /* kept by an earlier version: asked again */
         free(v);
         c->m.cache_misses++;
         return false;

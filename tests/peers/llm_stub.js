@@ -22,7 +22,8 @@
 // "malformed", "truncate", "error" or "stall" for the next faultTimes
 // streamed requests; status answers the next statusTimes requests with
 // that HTTP status; replyMs delays every answer that is not streamed;
-// textBytes pads every narrative with "x" to that many characters.  GET /__requests lists the recorded requests {method, path,
+// textBytes pads every narrative with "x" to that many characters; text
+// replaces every narrative.  GET /__requests lists the recorded requests {method, path,
 // query, auth, body}; POST /__reset forgets them.  auth is "api-key",
 // "bearer-key", "bearer-token", or "none" (never the secret itself).
 "use strict";
@@ -77,6 +78,7 @@ function checkAuth(req) {
 }
 
 function pad(text) {
+  if (typeof cfg.text === "string") return cfg.text;
   return cfg.textBytes > text.length
     ? text + "x".repeat(cfg.textBytes - text.length) : text;
 }
