@@ -57,4 +57,19 @@ try template '"Sales grew 5%.\rSales fell 50%."'
 try template '"Sales grew\u007f."'
 try template '"Sales grew\u009b31m."'
 try llm '"Sales grew 5%\tin Q1.\nMargins held: ±2 €, 東京 steady."'
+
+# streamed to a terminal (a pty from script(1)): shown as it arrives,
+# with no escape sequence let through, then refused (exit 1)
+if command -v script > /dev/null 2>&1; then
+    curl -s -X POST -d '{"text": "Sales grew.\u001b]0;pwned\u0007\u001b[2Jred"}' \
+        "http://127.0.0.1:$port/__config" > /dev/null
+    script -qec "'$HORIZON' explain c1 --stream --refresh; echo rc=\$?" \
+        /dev/null > "$T/tty.out" 2>&1
+    check "stream on a terminal: refused: $(tr -d '\033\007' < "$T/tty.out")" \
+        grep -q 'rc=1' "$T/tty.out"
+    check "stream on a terminal: no escape sequence let through" \
+        python3 -c 'import sys
+b = open(sys.argv[1], "rb").read()
+sys.exit(27 in b or 7 in b)' "$T/tty.out"
+fi
 finish
