@@ -34,7 +34,7 @@ submit b1 bolt sales2.csv
 submit a2 acme sales3.csv
 # every job finishes within the gathering window of one batch
 OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-stub \
-HZ_LLM_GATHER_MS=1500 \
+HZ_LLM_GATHER_MS=3000 \
     "$HORIZON" run --once --concurrency 3 --quiet > "$T/out" 2> "$T/err"
 check "run exit 0: $(cat "$T/err")" test $? -eq 0
 curl -s "http://127.0.0.1:$port/__requests" > "$T/requests.json"
