@@ -198,10 +198,18 @@ static int show_prompt(hz_llm_settings *set, const explain_opts *o,
     return HZ_EXIT_OK;
 }
 
+/* A streamed piece as it arrives, on a terminal: a control character
+ * (other than tab and newline) is shown as '?', never sent to the
+ * terminal, whose escape sequences it could start; the answer it is part
+ * of is refused once complete. */
 static void print_delta(const char *t, size_t n, void *ud)
 {
     (void)ud;
-    fwrite(t, 1, n, stdout);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)t[i];
+        bool ctl = (b < 0x20 && b != '\n' && b != '\t') || b == 0x7f;
+        putchar(ctl ? '?' : b);
+    }
     fflush(stdout);
 }
 

@@ -256,6 +256,11 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
         cJSON_Delete(job);
         return HZ_EXIT_FAIL;
     }
+    /* The job's record says how many documents and rows its results are;
+     * documents past that count are left over from a run that lost the
+     * job (a runner killed between its results and its final status) */
+    double nchunks = hz__cjson_num(job, "resultChunks", NAN);
+    double nrecorded = hz__cjson_num(job, "resultRows", NAN);
     cJSON_Delete(job);
     hz_query q = {
         .container = HZ_STORE_RESULTS, .customer_id = pk, .job_id = id};
@@ -279,6 +284,8 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
         cJSON *doc;
         cJSON_ArrayForEach(doc, page)
         {
+            if (!isnan(nchunks) && hz__cjson_num(doc, "chunk", 0) >= nchunks)
+                continue;
             const char *k = str(doc, "kind", "");
             cJSON *r;
             cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "rows"))
@@ -324,6 +331,14 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
     } while (token != NULL);
     cJSON_Delete(header);
     hz_cli_json_utf8_notice("jobs", bad);
+    if (!isnan(nrecorded) && (double)rows != nrecorded) {
+        hz_cli_error("jobs",
+                     "job %s: %ld result rows stored for the %.0f it "
+                     "recorded (written over by a runner that had lost the "
+                     "job?): run it again with 'horizon jobs retry %s'",
+                     id, rows, nrecorded, id);
+        return HZ_EXIT_FAIL;
+    }
     if (rows == 0)
         fprintf(stderr, "horizon jobs: job %s has no result rows\n", id);
     return HZ_EXIT_OK;

@@ -47,8 +47,20 @@
     "OPENAI_API_KEY, or AZURE_OPENAI_ENDPOINT): template narratives from "    \
     "the summaries; numeric results are unaffected"
 
+/* Seconds the LLM is taken as unavailable after a request failed for
+ * want of a server (network error, timeout, 429/5xx past its retries):
+ * jobs meanwhile get their template at once, with the reason, instead of
+ * each waiting through the same timeouts and retries. */
+#define HZ_NARRATIVE_DOWN_S 60
+
 /* The model name recorded for template narratives. */
 #define HZ_NARRATIVE_TEMPLATE_MODEL "template"
+/* The longest narrative taken from an LLM, in bytes (and never more than
+ * twice its max_completion_tokens by our count): a longer answer, from a
+ * server that does not keep to the budget or a hostile one, would go into
+ * the job document (2 MB at most on Cosmos DB), the cache and the
+ * reports; it is refused and the job keeps its template. */
+#define HZ_NARRATIVE_TEXT_MAX 65536
 
 /* ---- prompt cache ---- */
 typedef struct hz_prompt_cache hz_prompt_cache;
@@ -89,6 +101,7 @@ typedef struct hz_narrative_metrics {
     long batch_fallbacks;  /* batches whose reply did not parse/split */
     long cache_hits, cache_misses;
     long templates;         /* jobs given the template narrative */
+    long unavailable;       /* of which not asked: the LLM was unavailable */
     long schema_mismatches; /* batched answers that broke their schema */
     long tokens_saved;      /* tokens of the cached entries hit */
     long prompt_tokens;     /* our count of the prompts sent */

@@ -348,6 +348,11 @@ void hz_narrative_service_close(hz_narrative_service *s, FILE *log)
                     m->prompt_tokens_max,
                     hz_tokenizer_name(hz_narrative_tokenizer(s->ctx)),
                     m->usage_prompt_tokens, m->usage_completion_tokens);
+        if (log && m->unavailable > 0)
+            fprintf(log,
+                    "narratives: %ld jobs not asked while the LLM was "
+                    "unavailable (templates instead)\n",
+                    m->unavailable);
         const char *path = getenv("HZ_LLM_METRICS");
         if (path != NULL && path[0] != '\0') {
             cJSON *j = hz_narrative_metrics_json(s->ctx);

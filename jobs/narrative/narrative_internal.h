@@ -12,6 +12,10 @@ struct hz_narrative_ctx {
     hz_prompt_cache *cache; /* borrowed, may be NULL */
     hz_narrative_metrics m;
     hz_llm_stats zero_stats;
+    /* the LLM taken as unavailable until then (wall clock; 0: it is not)
+     * after a request failed for want of a server: why */
+    double down_until;
+    char down_error[HZ_ERROR_MAX];
 };
 
 /* Give job j its template narrative (from its prompt), keeping its status

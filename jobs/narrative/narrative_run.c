@@ -220,11 +220,83 @@ static void plan_failed(step *st, const plan *p)
         st->c->m.batch_fallbacks++;
 }
 
+/* The byte offset of the first control character of t (C0 but for tab
+ * and newline, DEL, C1 as UTF-8) or of bytes that are not UTF-8; -1 when
+ * there is none.  Such text would reach terminals (`horizon explain`,
+ * `jobs show`): an escape sequence could retitle, clear or rewrite them. */
+static long control_at(const char *t)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    for (size_t i = 0; u[i] != 0;) {
+        unsigned char b = u[i];
+        if (b < 0x80) {
+            if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7f)
+                return (long)i;
+            i++;
+            continue;
+        }
+        size_t n = b >= 0xf0 && b < 0xf5 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 ? 2 : 0;
+        if (n == 0 || b >= 0xf5)
+            return (long)i;
+        for (size_t k = 1; k < n; k++)
+            if ((u[i + k] & 0xc0) != 0x80)
+                return (long)i;
+        if (b == 0xc2 && u[i + 1] < 0xa0) /* C1: U+0080..U+009F */
+            return (long)i;
+        i += n;
+    }
+    return -1;
+}
+
+/* True (and j says why) when text t cannot be a narrative: longer than
+ * HZ_NARRATIVE_TEXT_MAX bytes, or than twice the budget of one job by our
+ * count (the estimate over-counts; a model that keeps to its budget cannot
+ * write more), or holding a control character (control_at). */
+static bool refuse_text(const hz_narrative_ctx *c, hz_narrative_job *j,
+                        const plan *p, const char *t)
+{
+    size_t bytes = strlen(t);
+    size_t budget = c->set.max_completion_tokens > 0
+                        ? (size_t)c->set.max_completion_tokens
+                        : 0;
+    size_t tokens = bytes > HZ_NARRATIVE_TEXT_MAX
+                        ? 0
+                        : hz_tokenizer_count(c->tok, t, bytes);
+    long ctl = bytes > HZ_NARRATIVE_TEXT_MAX ? -1 : control_at(t);
+    if (bytes <= HZ_NARRATIVE_TEXT_MAX &&
+        (budget == 0 || tokens <= 2 * budget) && ctl < 0)
+        return false;
+    j->status = HZ_EPARSE;
+    j->attempts = p->req.attempts;
+    if (ctl >= 0)
+        snprintf(j->error, sizeof j->error,
+                 "narrative refused: a control character or bytes that are "
+                 "not UTF-8 (0x%02x at byte %ld)",
+                 (unsigned)(unsigned char)t[ctl], ctl);
+    else if (bytes > HZ_NARRATIVE_TEXT_MAX)
+        snprintf(j->error, sizeof j->error,
+                 "narrative refused: %zu bytes, more than the %d-byte "
+                 "limit of a narrative",
+                 bytes, HZ_NARRATIVE_TEXT_MAX);
+    else
+        snprintf(j->error, sizeof j->error,
+                 "narrative refused: %zu tokens, more than twice the "
+                 "budget of %zu (max_completion_tokens): the server did not "
+                 "keep to it",
+                 tokens, budget);
+    return true;
+}
+
 /* A single job's answer: the text, or why there is none. */
 static void answer_single(step *st, const plan *p)
 {
     hz_narrative_job *j = &st->jobs[p->jobs[0]];
     char *t = trimmed_dup(p->req.content);
+    if (t != NULL && t[0] != '\0' && refuse_text(st->c, j, p, t)) {
+        free(t);
+        st->js[p->jobs[0]].pending = false;
+        return;
+    }
     if (t != NULL && t[0] != '\0') {
         record_success(st->c, j, &st->js[p->jobs[0]], p, t, st->now);
         return;
@@ -263,12 +335,53 @@ static void answer_batch(step *st, const plan *p)
             fell_back = true;
             continue;
         }
+        if (refuse_text(c, j, p, t)) {
+            free(t);
+            st->js[p->jobs[k]].pending = false;
+            continue;
+        }
         c->m.batched_jobs++;
         record_success(c, j, &st->js[p->jobs[k]], p, t, st->now);
     }
     if (fell_back)
         c->m.batch_fallbacks++;
     cJSON_Delete(obj);
+}
+
+/* A request's outcome for the availability of the LLM: a failure for
+ * want of a server takes it as unavailable for HZ_NARRATIVE_DOWN_S, an
+ * answer as available again. */
+static void note_availability(hz_narrative_ctx *c, const plan *p)
+{
+    hz_status s = p->req.status;
+    if (s == HZ_OK && p->req.content != NULL) {
+        c->down_until = 0;
+    } else if (s == HZ_ENET || s == HZ_ETIMEOUT) {
+        c->down_until = hz_wall_now() + HZ_NARRATIVE_DOWN_S;
+        snprintf(c->down_error, sizeof c->down_error, "%s", p->req.error);
+    }
+}
+
+/* While the LLM is unavailable the pending jobs are not asked: they say
+ * why and get their template. */
+static void skip_if_down(step *st)
+{
+    hz_narrative_ctx *c = st->c;
+    double now = hz_wall_now();
+    if (c->down_until <= now)
+        return;
+    for (size_t i = 0; i < st->n; i++) {
+        if (!st->js[i].pending)
+            continue;
+        hz_narrative_job *j = &st->jobs[i];
+        st->js[i].pending = false;
+        j->status = HZ_ENET;
+        snprintf(j->error, sizeof j->error,
+                 "LLM unavailable, not asked (for %.0f s more): a request "
+                 "failed: %.200s",
+                 c->down_until - now, c->down_error);
+        c->m.unavailable++;
+    }
 }
 
 /* Run plans[0..np) and distribute the answers. */
@@ -288,6 +401,7 @@ static hz_status run_plans(step *st, plan *plans, size_t np, hz_error *err)
     for (size_t i = 0; i < np; i++) {
         plan *p = &plans[i];
         count_request(st->c, p);
+        note_availability(st->c, p);
         if (p->req.status != HZ_OK || p->req.content == NULL)
             plan_failed(st, p);
         else if (p->njobs == 1)
@@ -309,7 +423,10 @@ static bool cache_hit(step *st, size_t i)
     long tokens = 0;
     hz_error e2;
     if (hz_prompt_cache_get(c->cache, j->tenant, st->js[i].key, st->now, &v,
-                            &tokens, &e2) != HZ_OK) {
+                            &tokens, &e2) != HZ_OK ||
+        strlen(v) > HZ_NARRATIVE_TEXT_MAX ||
+        control_at(v) >= 0) { /* kept by an earlier version: asked again */
+        free(v);
         c->m.cache_misses++;
         return false;
     }
@@ -368,8 +485,17 @@ static void plan_batch(step *st, plan *p, const size_t *idx, size_t take,
     p->owns_prompt = false;
 }
 
-/* Plans for the pending jobs: grouped by model, in job order, batches of
- * at most batch_size. */
+/* True when jobs a and b are of one tenant: a request never carries two
+ * tenants' summaries (the model would see one tenant's numbers and names
+ * while it writes another's narrative). */
+static bool same_tenant(const hz_narrative_job *a, const hz_narrative_job *b)
+{
+    return strcmp(a->tenant ? a->tenant : "", b->tenant ? b->tenant : "") ==
+           0;
+}
+
+/* Plans for the pending jobs: grouped by model and tenant, in job order,
+ * batches of at most batch_size. */
 static hz_status plan_all(step *st, plan *plans, size_t *np, hz_error *err)
 {
     size_t n = st->n,
@@ -387,7 +513,8 @@ static hz_status plan_all(step *st, plan *plans, size_t *np, hz_error *err)
         size_t m = 0;
         for (size_t k = i; k < n; k++)
             if (st->js[k].pending && !planned[k] &&
-                strcmp(st->jobs[k].model, st->jobs[i].model) == 0)
+                strcmp(st->jobs[k].model, st->jobs[i].model) == 0 &&
+                same_tenant(&st->jobs[k], &st->jobs[i]))
                 idx[m++] = k;
         for (size_t at = 0, got = 0; at < m && s == HZ_OK; at += got) {
             plan *p = &plans[(*np)++];
@@ -476,12 +603,16 @@ hz_status hz_narrative_run(hz_narrative_ctx *c, hz_narrative_job *jobs,
     c->m.jobs += (long)n;
     if (st.js == NULL || plans == NULL || !prepare_all(&st))
         s = hz_error_set(err, HZ_ENOMEM, "out of memory");
-    if (s == HZ_OK && c->client != NULL)
+    if (s == HZ_OK && c->client != NULL) {
+        skip_if_down(&st);
         s = plan_all(&st, plans, &np, err);
+    }
     if (s == HZ_OK && c->client != NULL)
         s = run_plans(&st, plans, np, err);
-    if (s == HZ_OK && c->client != NULL)
+    if (s == HZ_OK && c->client != NULL) {
+        skip_if_down(&st);
         s = run_fallback(&st, err);
+    }
     if (st.js != NULL)
         finish_jobs(&st);
     for (size_t i = 0; i < np; i++)

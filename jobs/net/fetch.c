@@ -1,9 +1,11 @@
 /* Dataset downloads inside the sandbox (see net/fetch.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -19,7 +21,17 @@ typedef struct dl_state {
     bool too_big;
     const hz_sandbox *sb;
     char refused[256]; /* why a connection was refused */
+    double retry_after_s; /* the last answer's Retry-After (-1: none) */
 } dl_state;
+
+/* A transient failure (HZ_ENET: a network error, 408, 429, 5xx) is tried
+ * again within the download, at most FETCH_TRIES times in all, after
+ * 1, 2, 4 s or the server's Retry-After (at most FETCH_MAX_WAIT_S), as
+ * long as the waits end within the first half of the download's time:
+ * a throttled or briefly failing server does not use up a job's attempts
+ * in milliseconds, nor fail it for good on a 429. */
+#define FETCH_TRIES 4
+#define FETCH_MAX_WAIT_S 60.0
 
 static size_t dl_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
@@ -100,7 +112,12 @@ static hz_status fetch_once(const char *url, dl_state *st, double timeout_s,
                           "limit",
                           shown, st->max);
     } else if (cc == CURLE_HTTP_RETURNED_ERROR) {
-        rc = hz_error_set(err, status >= 500 ? HZ_ENET : HZ_EIO,
+        curl_off_t ra = 0; /* 0: none (or none that parsed) */
+        if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
+            ra > 0)
+            st->retry_after_s = (double)ra;
+        bool transient = status >= 500 || status == 408 || status == 429;
+        rc = hz_error_set(err, transient ? HZ_ENET : HZ_EIO,
                           "could not fetch %s: HTTP %ld", shown, status);
     } else if (cc != CURLE_OK) {
         rc = hz_error_set(err, HZ_ENET, "could not fetch %s: %s", shown,
@@ -159,6 +176,47 @@ static hz_status follow(const hz_sandbox *sb, const char *url, dl_state *st,
     return rc;
 }
 
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* follow(), tried again after a transient failure (see FETCH_TRIES);
+ * every try gets the time left of timeout_s. */
+static hz_status fetch_with_retries(const hz_sandbox *sb, const char *url,
+                                    dl_state *st, double timeout_s,
+                                    hz_error *err)
+{
+    double t0 = mono_now(), backoff = 1;
+    for (int k = 1;; k++) {
+        st->retry_after_s = -1;
+        double left = timeout_s > 0 ? timeout_s - (mono_now() - t0) : 0;
+        hz_status rc = follow(sb, url, st, timeout_s > 0 ? fmax(left, 0.001)
+                                                         : 0,
+                              err);
+        if (rc != HZ_ENET || k == FETCH_TRIES)
+            return rc;
+        double wait = st->retry_after_s >= 0
+                          ? fmin(st->retry_after_s, FETCH_MAX_WAIT_S)
+                          : backoff;
+        if (timeout_s > 0 && mono_now() - t0 + wait > timeout_s / 2)
+            return rc;
+        sleep_s(wait);
+        backoff *= 2;
+        if (!restart_file(st))
+            return rc;
+    }
+}
+
 hz_status hz_fetch_url(const hz_sandbox *sb, const char *url,
                        const char *tmpdir, long long max_bytes,
                        double timeout_s, char *path_out, size_t path_sz,
@@ -182,7 +240,7 @@ hz_status hz_fetch_url(const hz_sandbox *sb, const char *url,
                             strerror(errno));
     }
     hz_net_init();
-    hz_status rc = follow(sb, url, &st, timeout_s, err);
+    hz_status rc = fetch_with_retries(sb, url, &st, timeout_s, err);
     if (fclose(st.f) != 0 && rc == HZ_OK) {
         char shown[512];
         hz_url_redact(url, shown, sizeof shown);

@@ -213,14 +213,17 @@ static void periodic(dispatch *d, bool force)
 
 /* ---- claims ---- */
 
-static void claim_failed(dispatch *d, const char *msg)
+/* A claim that began at wall clock `began` failed: the store has been
+ * failing since then (a claim that hangs until the store's own deadline
+ * counts its whole time against --claim-retry). */
+static void claim_failed(dispatch *d, const char *msg, double began)
 {
     hz__runner *r = d->r;
     double now = hz_now();
     snprintf(d->last_error, sizeof d->last_error, "%s", msg);
     if (d->healthy) {
         d->healthy = false;
-        d->unhealthy_since = hz_wall_now();
+        d->unhealthy_since = began;
         d->backoff_s = 0.5;
     }
     hz_metrics_add_store_error(r->m, "claim");
@@ -262,13 +265,14 @@ static int claim_some(dispatch *d, int free_slots)
                            .customer_id = r->cfg->tenant};
     cJSON *jobs = NULL;
     hz_error cerr;
+    double began = hz_wall_now();
     hz_status crc = hz_store_claim(d->s, &rq, &jobs, &cerr);
     double now = hz_now();
     double ru = hz_store_charge(d->s);
     hz_metrics_add_ru(r->m, "claim", ru - d->ru);
     d->ru = ru;
     if (crc != HZ_OK)
-        claim_failed(d, cerr.msg);
+        claim_failed(d, cerr.msg, began);
     else
         claim_ok(d);
     pthread_mutex_lock(&r->mu);

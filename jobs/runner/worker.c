@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@ typedef struct jobctx {
     hz_job job;
     bool parsed; /* job holds a parsed copy */
     double t_claim;
+    double t_renewed; /* monotonic: the claim or the last renewal */
     double stages[HZ_NSTAGES];
     int max_attempts;
     char *dataset; /* path or URL, resolved from a datasetId */
@@ -127,14 +130,53 @@ static void free_results(cJSON **res, size_t n)
     free(res);
 }
 
+/* A new result document k of job doc for rows of kind from row first
+ * on; NULL when memory runs out. */
+static cJSON *result_doc(const cJSON *doc, size_t k, const char *kind,
+                         int first)
+{
+    char rid[HZ_JOB_ID_MAX + 16];
+    hz_result_id(jstr(doc, "id"), k, rid, sizeof rid);
+    cJSON *d = cJSON_CreateObject();
+    if (d == NULL)
+        return NULL;
+    cJSON_AddStringToObject(d, "id", rid);
+    cJSON_AddStringToObject(d, "customerId", jstr(doc, "customerId"));
+    cJSON_AddStringToObject(d, "jobId", jstr(doc, "id"));
+    cJSON_AddNumberToObject(d, "chunk", (double)k);
+    cJSON_AddStringToObject(d, "kind", kind ? kind : "");
+    cJSON_AddNumberToObject(d, "firstRow", first);
+    if (cJSON_AddArrayToObject(d, "rows") == NULL) {
+        cJSON_Delete(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* Append d to res (*k of *cap used); false when memory runs out (d is
+ * then deleted). */
+static bool push_result(cJSON ***res, size_t *k, size_t *cap, cJSON *d)
+{
+    if (*k == *cap) {
+        cJSON **grown = realloc(*res, 2 * *cap * sizeof **res);
+        if (grown == NULL) {
+            cJSON_Delete(d);
+            return false;
+        }
+        *res = grown;
+        *cap *= 2;
+    }
+    (*res)[(*k)++] = d;
+    return true;
+}
+
 /* Split the child's chunks into result documents of at most
- * HZ_RESULT_ROWS_PER_DOC rows with deterministic ids.  NULL when memory
- * runs out (the rows taken from chunks so far are then lost: the caller
- * must not write the job back). */
+ * HZ_RESULT_ROWS_PER_DOC rows and HZ_RESULT_DOC_BYTES of them, with
+ * deterministic ids.  NULL when memory runs out (the rows taken from
+ * chunks so far are then lost: the caller must not write the job back). */
 static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
                              long *nrows)
 {
-    const char *id = jstr(doc, "id"), *pk = jstr(doc, "customerId");
     size_t cap = 16, k = 0;
     cJSON **res = malloc(cap * sizeof *res);
     *nrows = 0;
@@ -147,51 +189,144 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
         cJSON *rows = cJSON_GetObjectItemCaseSensitive(c, "rows");
         int total = cJSON_GetArraySize(rows);
         *nrows += total;
-        for (int off = 0; off < total || (off == 0 && total == 0);
-             off += HZ_RESULT_ROWS_PER_DOC) {
-            if (k == cap) {
-                cJSON **grown = realloc(res, 2 * cap * sizeof *res);
-                if (grown == NULL) {
+        cJSON *d = result_doc(doc, k, kind, 0);
+        if (d == NULL || !push_result(&res, &k, &cap, d)) {
+            free_results(res, k);
+            return NULL;
+        }
+        cJSON *part = cJSON_GetObjectItemCaseSensitive(d, "rows");
+        size_t bytes = 0;
+        for (int i = 0; i < total; i++) {
+            cJSON *row = cJSON_DetachItemFromArray(rows, 0);
+            char *text = cJSON_PrintUnformatted(row);
+            size_t len = text ? strlen(text) : 0;
+            cJSON_free(text);
+            int held = cJSON_GetArraySize(part);
+            if (text == NULL ||
+                (held > 0 && (held == HZ_RESULT_ROWS_PER_DOC ||
+                              bytes + len > HZ_RESULT_DOC_BYTES))) {
+                d = text ? result_doc(doc, k, kind, i) : NULL;
+                if (d == NULL || !push_result(&res, &k, &cap, d)) {
+                    cJSON_Delete(row);
                     free_results(res, k);
                     return NULL;
                 }
-                res = grown;
-                cap *= 2;
+                part = cJSON_GetObjectItemCaseSensitive(d, "rows");
+                bytes = 0;
             }
-            char rid[HZ_JOB_ID_MAX + 16];
-            hz_result_id(id, k, rid, sizeof rid);
-            cJSON *d = cJSON_CreateObject();
-            cJSON_AddStringToObject(d, "id", rid);
-            cJSON_AddStringToObject(d, "customerId", pk);
-            cJSON_AddStringToObject(d, "jobId", id);
-            cJSON_AddNumberToObject(d, "chunk", (double)k);
-            cJSON_AddStringToObject(d, "kind", kind ? kind : "");
-            cJSON_AddNumberToObject(d, "firstRow", off);
-            cJSON *part = cJSON_AddArrayToObject(d, "rows");
-            for (int i = 0; i < HZ_RESULT_ROWS_PER_DOC && off + i < total; i++)
-                cJSON_AddItemToArray(part, cJSON_DetachItemFromArray(rows, 0));
-            res[k++] = d;
-            if (total == 0)
-                break;
+            cJSON_AddItemToArray(part, row);
+            bytes += len;
         }
     }
     *n = k;
     return res;
 }
 
+/* (below) */
+static bool renew(jobctx *c);
+
+/* The narrative hook runs in a thread of its own while the worker keeps
+ * renewing the job's lease: an LLM may take longer than a lease (its
+ * timeouts, retries and backoff), and a lease that lapsed meanwhile
+ * would let a runner take the job over and compute it again, over and
+ * over until it failed for its takeovers. */
+typedef struct narr_call {
+    const hz_runner_config *cfg;
+    cJSON *job; /* a copy: the worker renews the lease on its own */
+    const cJSON *summary;
+    cJSON *out;
+    hz_error err;
+    hz_status rc;
+    bool done;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} narr_call;
+
+static void *narr_main(void *arg)
+{
+    narr_call *n = arg;
+    n->rc = n->cfg->narrative(n->cfg->narrative_ctx, n->job, n->summary,
+                              &n->out, &n->err);
+    pthread_mutex_lock(&n->mu);
+    n->done = true;
+    pthread_cond_signal(&n->cv);
+    pthread_mutex_unlock(&n->mu);
+    return NULL;
+}
+
+/* Wait for the narrative thread, renewing the lease every lease/3;
+ * false when the lease was lost meanwhile. */
+static bool narr_wait(jobctx *c, narr_call *n)
+{
+    double every = c->r->cfg->lease_s / 3;
+    double next = hz_now() + every;
+    bool held = true;
+    pthread_mutex_lock(&n->mu);
+    while (!n->done) {
+        double now = hz_now();
+        if (now >= next) {
+            pthread_mutex_unlock(&n->mu);
+            held = held && renew(c);
+            next = hz_now() + every;
+            pthread_mutex_lock(&n->mu);
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double wait = fmin(next - now, 1.0);
+        long ns = ts.tv_nsec + (long)(wait * 1e9);
+        ts.tv_sec += ns / 1000000000L;
+        ts.tv_nsec = ns % 1000000000L;
+        pthread_cond_timedwait(&n->cv, &n->mu, &ts);
+    }
+    pthread_mutex_unlock(&n->mu);
+    return held;
+}
+
+/* Call the hook: in a thread with the lease kept, or here when no thread
+ * can be had.  False when the lease was lost while it ran. */
+static bool call_narrative(jobctx *c, narr_call *n)
+{
+    n->job = cJSON_Duplicate(c->doc, true);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&n->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&n->mu, NULL);
+    pthread_t th;
+    bool held = true;
+    if (n->job != NULL && pthread_create(&th, NULL, narr_main, n) == 0) {
+        held = narr_wait(c, n);
+        pthread_join(th, NULL);
+    } else {
+        n->rc = n->cfg->narrative(n->cfg->narrative_ctx, c->doc, n->summary,
+                                  &n->out, &n->err);
+    }
+    cJSON_Delete(n->job);
+    pthread_cond_destroy(&n->cv);
+    pthread_mutex_destroy(&n->mu);
+    return held;
+}
+
 /* The narrative hook: its object on the job document, its tokens in the
- * metrics; a failure is logged and never fails the job. */
-static void add_narrative(jobctx *c, const cJSON *summary)
+ * metrics; a failure is logged and never fails the job.  False when the
+ * job's lease was lost while the hook ran (the job is then its new
+ * owner's). */
+static bool add_narrative(jobctx *c, const cJSON *summary)
 {
     hz__runner *r = c->r;
     if (r->cfg->narrative == NULL)
-        return;
-    cJSON *narr = NULL;
-    hz_error nerr;
-    hz_error_clear(&nerr);
-    if (r->cfg->narrative(r->cfg->narrative_ctx, c->doc, summary, &narr,
-                          &nerr) == HZ_OK &&
-        narr != NULL) {
+        return true;
+    narr_call n = {.cfg = r->cfg, .summary = summary};
+    hz_error_clear(&n.err);
+    bool held = call_narrative(c, &n);
+    cJSON *narr = n.out;
+    if (!held) {
+        cJSON_Delete(narr);
+        return false;
+    }
+    if (n.rc == HZ_OK && narr != NULL) {
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(narr, "usage");
         hz_metrics_add_tokens(
             r->m, hz__cjson_num(u, "promptTokens", 0),
@@ -201,12 +336,13 @@ static void add_narrative(jobctx *c, const cJSON *summary)
         cJSON_AddItemToObject(c->doc, "narrative", narr);
     } else {
         cJSON_Delete(narr);
-        if (nerr.msg[0]) {
+        if (n.err.msg[0]) {
             hz_log_fields f = fields_of(c, NULL);
             hz_log_write(r->log, HZ_LOG_WARN, &f,
-                         "job %s: narrative skipped: %s", f.job, nerr.msg);
+                         "job %s: narrative skipped: %s", f.job, n.err.msg);
         }
     }
+    return true;
 }
 
 /* The report the job process wrote beside its result file, with the
@@ -273,7 +409,18 @@ static void succeed_job(jobctx *c, cJSON *res)
                     false);
         return;
     }
-    add_narrative(c, summary);
+    /* The results are written before the job's conditional final status
+     * (on Cosmos DB, in other requests): a runner that lost the job while
+     * it was stopped or cut off must find out first, or it would write
+     * its rows over those of the job's new owner.  A lease renewed less
+     * than lease/3 ago cannot have been taken over. */
+    if (!add_narrative(c, summary) ||
+        (hz_now() - c->t_renewed >= r->cfg->lease_s / 3 && !renew(c))) {
+        cJSON_Delete(summary);
+        free_results(results, nres);
+        hz_metrics_add_requeue(r->m, "lease-lost");
+        return;
+    }
     store_report(c, res);
     char etag[HZ_ETAG_MAX];
     snprintf(etag, sizeof etag, "%s", jstr(c->doc, "_etag"));
@@ -426,6 +573,8 @@ static bool renew(jobctx *c)
     if (rc != HZ_OK)
         hz_log_write(r->log, HZ_LOG_WARN, &f,
                      "job %s: could not renew its lease: %s", f.job, err.msg);
+    else
+        c->t_renewed = hz_now();
     return true;
 }
 
@@ -580,7 +729,11 @@ static void remove_files(const char *resfile)
 
 void hz__runner_process(hz__runner *r, hz_store *s, hz__qitem *it, int worker)
 {
-    jobctx c = {.r = r, .s = s, .doc = it->doc, .t_claim = it->claimed_at};
+    jobctx c = {.r = r,
+                .s = s,
+                .doc = it->doc,
+                .t_claim = it->claimed_at,
+                .t_renewed = it->claimed_at};
     for (int i = 0; i < HZ_NSTAGES; i++)
         c.stages[i] = NAN;
     cJSON *res = NULL;

@@ -30,7 +30,8 @@
  * A result document (container "results"):
  *   { "id": "<jobId>-r00000", "customerId", "jobId", "chunk": 0,
  *     "kind": "forecast" | "churn" | "clv" | "segment",
- *     "rows": [ {...}, ... ]   at most HZ_RESULT_ROWS_PER_DOC rows }
+ *     "firstRow": n, "rows": [ {...}, ... ]   at most
+ *     HZ_RESULT_ROWS_PER_DOC rows and HZ_RESULT_DOC_BYTES of them }
  *
  * A dataset document (container "datasets"):
  *   { "id", "customerId", "name", "uri", "size": bytes,
@@ -53,6 +54,10 @@ extern "C" {
 #define HZ_JOB_ID_MAX 128
 #define HZ_JOB_URI_MAX 2048
 #define HZ_RESULT_ROWS_PER_DOC 1000
+/* Most bytes of rows (their JSON) in one result document, besides the
+ * row count: a document stays well under Cosmos DB's 2 MB (a single
+ * larger row has a document of its own). */
+#define HZ_RESULT_DOC_BYTES (1024 * 1024)
 
 typedef enum hz_job_type {
     HZ_JOB_FORECAST = 0,

@@ -312,13 +312,19 @@ hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
 {
     const char *pk = hz__cjson_str(job, "customerId");
     hz_store_op ops[HZ_STORE_BATCH_MAX];
-    for (size_t i = 0; i < nresults; i += HZ_STORE_BATCH_MAX) {
-        size_t n = nresults - i;
-        if (n > HZ_STORE_BATCH_MAX)
-            n = HZ_STORE_BATCH_MAX;
-        for (size_t k = 0; k < n; k++)
-            ops[k] = (hz_store_op){.kind = HZ_OP_UPSERT,
-                                   .doc = results[i + k]};
+    for (size_t i = 0, n = 0; i < nresults; i += n) {
+        size_t bytes = 0;
+        for (n = 0; n < HZ_STORE_BATCH_MAX && i + n < nresults; n++) {
+            char *text = cJSON_PrintUnformatted(results[i + n]);
+            if (text == NULL)
+                return hz_error_set(err, HZ_ENOMEM, "results: out of memory");
+            size_t len = strlen(text);
+            cJSON_free(text);
+            if (n > 0 && bytes + len > HZ_STORE_BATCH_BYTES)
+                break;
+            bytes += len;
+            ops[n] = (hz_store_op){.kind = HZ_OP_UPSERT, .doc = results[i + n]};
+        }
         hz_status rc = hz_store_batch(s, HZ_STORE_RESULTS, pk, ops, n, NULL,
                                       err);
         if (rc != HZ_OK)

@@ -61,6 +61,9 @@ extern "C" {
 #define HZ_ETAG_MAX 128
 /* Most operations in one atomic batch (Cosmos transactional batch). */
 #define HZ_STORE_BATCH_MAX 100
+/* Most bytes of documents (their JSON) in one batch of results: Cosmos DB
+ * answers 413 to a transactional batch over 2 MB, whatever its count. */
+#define HZ_STORE_BATCH_BYTES (1536 * 1024)
 /* Most documents a query page returns (page_size is clamped to it). */
 #define HZ_STORE_PAGE_MAX 1000
 
@@ -324,8 +327,9 @@ bool hz__store_container_ok(const char *container);
  * put(REPLACE, if_match) until max_jobs are won. */
 hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
                                   cJSON **jobs_out, hz_error *err);
-/* Generic finish: batches of upserts into "results", then put(REPLACE,
- * if_match) of the job. */
+/* Generic finish: batches of upserts into "results" (at most
+ * HZ_STORE_BATCH_MAX documents and HZ_STORE_BATCH_BYTES of them, or a
+ * single larger one), then put(REPLACE, if_match) of the job. */
 hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
                                    const char *if_match, cJSON *const *results,
                                    size_t nresults, hz_error *err);

@@ -6,6 +6,9 @@
 //        [--port-file F] [--no-ssl] [--stats-file F]
 //        [--auth key|aad|both --aad-secret S --aad-audience URL]
 //
+// Request bodies over 2 MB get 413 RequestEntityTooLarge, as the service
+// answers a document or a transactional batch over its 2 MB limit.
+//
 // The certificate comes from the test (openssl req -x509 ... -addext
 // "subjectAltName=IP:127.0.0.1"): the one bundled with the package
 // expired in 2021.  With --port 0 the kernel picks a free port, written
@@ -149,6 +152,7 @@ if (args["no-ssl"]) {
 }
 server.keepAliveTimeout = 30000;
 
+const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 const aad = { accepted: 0, rejected: 0, master: 0, tokens: [], last: "" };
 function authProblem(req) {
   const mode = args.auth || "key";
@@ -191,6 +195,16 @@ function authProblem(req) {
         res.end(JSON.stringify(Object.assign({ auth: args.auth || "key" },
           aad)));
       });
+    }
+    // the service's limit: a document, and a transactional batch, of at
+    // most 2 MB ("Request size is too large", 413)
+    if (Number(req.headers["content-length"] || 0) > MAX_REQUEST_BYTES) {
+      req.resume();
+      res.statusCode = 413;
+      res.setHeader("content-type", "application/json");
+      res.setHeader("x-ms-request-charge", "0");
+      return res.end(JSON.stringify({ code: "RequestEntityTooLarge",
+        message: "Request size is too large" }));
     }
     const problem = authProblem(req);
     if (problem) {

@@ -18,10 +18,12 @@
 // last message.  Streams send the answer in chunks of 8 characters.
 //
 // Run time: POST /__config {chunkMs, stallAfter, stallMs, fault,
-// faultTimes, status, statusTimes} where fault is "malformed",
-// "truncate", "error" or "stall" for the next faultTimes streamed
-// requests; status answers the next statusTimes requests with that HTTP
-// status.  GET /__requests lists the recorded requests {method, path,
+// faultTimes, status, statusTimes, replyMs, textBytes} where fault is
+// "malformed", "truncate", "error" or "stall" for the next faultTimes
+// streamed requests; status answers the next statusTimes requests with
+// that HTTP status; replyMs delays every answer that is not streamed;
+// textBytes pads every narrative with "x" to that many characters; text
+// replaces every narrative.  GET /__requests lists the recorded requests {method, path,
 // query, auth, body}; POST /__reset forgets them.  auth is "api-key",
 // "bearer-key", "bearer-token", or "none" (never the secret itself).
 "use strict";
@@ -44,7 +46,7 @@ const args = parseArgs(process.argv);
 let cfg = {};
 let requests = [];
 const defaults = { chunkMs: 1, stallAfter: 2, stallMs: 5000, fault: "",
-  faultTimes: 0, status: 0, statusTimes: 0 };
+  faultTimes: 0, status: 0, statusTimes: 0, replyMs: 0, textBytes: 0 };
 cfg = Object.assign({}, defaults);
 
 function send(res, status, obj) {
@@ -75,22 +77,28 @@ function checkAuth(req) {
   return ["bearer-key", null];
 }
 
+function pad(text) {
+  if (typeof cfg.text === "string") return cfg.text;
+  return cfg.textBytes > text.length
+    ? text + "x".repeat(cfg.textBytes - text.length) : text;
+}
+
 function answerText(body) {
   const rf = body.response_format || {};
   const last = (body.messages || []).slice(-1)[0] || { content: "" };
   if (rf.type === "json_schema") {
     const req = ((rf.json_schema || {}).schema || {}).required || [];
     const o = {};
-    for (const id of req) o[id] = `narrative for ${id}`;
+    for (const id of req) o[id] = pad(`narrative for ${id}`);
     return JSON.stringify(o);
   }
   if (rf.type === "json_object") {
     const o = {};
     for (const m of String(last.content).matchAll(/^job (\S+) \(/gm))
-      o[m[1]] = `narrative for ${m[1]}`;
+      o[m[1]] = pad(`narrative for ${m[1]}`);
     return JSON.stringify(o);
   }
-  return "narrative: " + String(last.content).split("\n")[0];
+  return pad("narrative: " + String(last.content).split("\n")[0]);
 }
 
 function usage(body, text) {
@@ -151,10 +159,10 @@ function chat(req, res, url, raw) {
   }
   const text = answerText(body);
   if (body.stream) return stream(res, body, text);
-  send(res, 200, { id: "chatcmpl-stub", object: "chat.completion",
-    model: body.model || "deployment",
+  setTimeout(() => send(res, 200, { id: "chatcmpl-stub",
+    object: "chat.completion", model: body.model || "deployment",
     choices: [{ index: 0, message: { role: "assistant", content: text },
-      finish_reason: "stop" }], usage: usage(body, text) });
+      finish_reason: "stop" }], usage: usage(body, text) }), cfg.replyMs);
 }
 
 const server = http.createServer((req, res) => {
