@@ -100,22 +100,13 @@ static hz_status pick_columns(const hz_dataset *ds,
                               const char **date, const char **amount,
                               hz_error *err)
 {
-    static const char *const cnames[] = {
-        "customer_id", "customerid", "customer", "cust_id", "client_id",
-        "user_id",     "masterid",   "id",       NULL};
-    static const char *const dnames[] = {
-        "order_date",   "date",        "purchase_date", "transaction_date",
-        "invoice_date", "invoicedate", "timestamp",     NULL};
-    static const char *const anames[] = {
-        "revenue", "amount",   "sales",   "spend", "total",
-        "value",   "monetary", "dollars", "price", NULL};
     const hz_column *c;
     const char *src = ds->source ? ds->source : "input";
     *cust = q->customer_col;
     *date = q->date_col;
     *amount = q->amount_col;
     if (*cust == NULL) {
-        if ((c = hz__find_column(ds, cnames)) == NULL)
+        if ((c = hz__find_column(ds, hz__customer_names)) == NULL)
             return hz_error_set(err, HZ_ENOTFOUND,
                                 "%s: no customer column found (name one "
                                 "with --customer)",
@@ -129,7 +120,7 @@ static hz_status pick_columns(const hz_dataset *ds,
                 ds->cols[i].type == HZ_TYPE_TIMESTAMP)
                 c = &ds->cols[i];
         if (c == NULL)
-            c = hz__find_column(ds, dnames);
+            c = hz__find_column(ds, hz__date_names);
         if (c == NULL)
             return hz_error_set(err, HZ_ENOTFOUND,
                                 "%s: no date column found (name one with "
@@ -138,7 +129,7 @@ static hz_status pick_columns(const hz_dataset *ds,
         *date = c->name;
     }
     if (*amount == NULL) {
-        if ((c = hz__find_column(ds, anames)) == NULL)
+        if ((c = hz__find_column(ds, hz__amount_names)) == NULL)
             return hz_error_set(err, HZ_ENOTFOUND,
                                 "%s: no amount column found (name one with "
                                 "--amount)",
@@ -153,13 +144,10 @@ static hz_status pick_order_column(const hz_dataset *ds,
                                    const hz_analytics_request *q,
                                    const char **order, hz_error *err)
 {
-    static const char *const onames[] = {
-        "order_id",   "orderid",    "order",          "invoice", "invoiceno",
-        "invoice_no", "invoice_id", "transaction_id", NULL};
     *order = q->order_col;
     if (*order != NULL || q->frequency != HZ_FREQ_ORDERS)
         return HZ_OK;
-    const hz_column *c = hz__find_column(ds, onames);
+    const hz_column *c = hz__find_column(ds, hz__order_names);
     if (c == NULL)
         return hz_error_set(err, HZ_ENOTFOUND,
                             "%s: --frequency orders needs an order id "

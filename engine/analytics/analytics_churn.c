@@ -296,11 +296,9 @@ static hz_status alloc_rows(hz__churn_part *c, size_t n)
 
 static const char *guess_id(const hz_dataset *ds, const char *id)
 {
-    static const char *const cn[] = {"customer_id", "customerid", "customer",
-                                     "id", NULL};
     if (id != NULL)
         return id;
-    const hz_column *c = hz__find_column(ds, cn);
+    const hz_column *c = hz__find_column(ds, hz__customer_table_names);
     return c ? c->name : NULL;
 }
 

@@ -189,6 +189,15 @@ hz_status hz__survival_run(hz_analytics_result *r, const hz_dataset *ds,
                            const char *id, hz_error *err);
 void hz__surv_free(hz__surv_part *s);
 
+/* analytics_columns.c: the names a column is guessed by (NULL-ended):
+ * the customer id of transactions and of a customer table, the purchase
+ * date, the amount, the order id. */
+extern const char *const hz__customer_names[];
+extern const char *const hz__customer_table_names[];
+extern const char *const hz__date_names[];
+extern const char *const hz__amount_names[];
+extern const char *const hz__order_names[];
+
 /* analytics.c: case-insensitive column lookup by a NULL-ended list of
  * names; the ids of the result's customers. */
 const hz_column *hz__find_column(const hz_dataset *ds,

@@ -299,8 +299,6 @@ static hz_status survival_inner(hz_analytics_result *r, const hz_dataset *ds,
     static const char *const dn[] = {"tenure", "duration", "time", NULL};
     static const char *const en[] = {"event", "churn", "churned", "status",
                                      NULL};
-    static const char *const cn[] = {"customer_id", "customerid", "customer",
-                                     "id", NULL};
     hz__surv_part *s = &r->surv;
     const hz_analytics_request *q = &r->req;
     covar *cv = NULL;
@@ -309,7 +307,7 @@ static hz_status survival_inner(hz_analytics_result *r, const hz_dataset *ds,
     const hz_column *dc = pick(ds, q->duration_col, dn, "duration", err);
     const hz_column *ec = dc ? pick(ds, q->event_col, en, "event", err) : NULL;
     const hz_column *ic = id ? hz_dataset_column(ds, id, err)
-                             : hz__find_column(ds, cn);
+                             : hz__find_column(ds, hz__customer_table_names);
     if (dc == NULL || ec == NULL || (id != NULL && ic == NULL))
         return HZ_ENOTFOUND;
     if (dc->type == HZ_TYPE_STRING)

@@ -317,6 +317,11 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
         return err.status == HZ_EIO ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
     }
     g->req.model_in = mi;
+    /* the customer id read as text (00123 is not 123), the amount and
+     * the date strictly */
+    hz_analytics_input in = {&g->req, kind};
+    g->csvo.want = hz_analytics_csv_want;
+    g->csvo.want_ctx = &in;
     int rc = hz_cli_read_csv("analyze", path, &g->csvo, &ds, NULL);
     hz_status st = HZ_OK;
     if (rc == 0) {
