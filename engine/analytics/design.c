@@ -395,6 +395,57 @@ static hz_status saved_feature(const hz_dataset *ds, const char *column,
                               column);
 }
 
+/* Every value of a one-hot encoded column must be one of the model's
+ * levels: a level it was not fitted on would be scored as none of them
+ * (all its dummies 0), a customer silently misread.  The first such value
+ * is an error with its place, the value and the levels the model knows. */
+static hz_status check_levels(const hz_dataset *ds, const featsrc *fs,
+                              size_t p, const char *const *level,
+                              hz_error *err)
+{
+    for (size_t j = 0; j < p; j++) {
+        const hz_column *col = fs[j].col;
+        bool first = fs[j].kind == 1;
+        for (size_t k = 0; k < j && first; k++)
+            first = !(fs[k].kind == 1 && fs[k].col == col);
+        if (!first)
+            continue; /* the column is checked at its first feature */
+        size_t L = hz_dict_size(col->dict);
+        bool *known = calloc(L ? L : 1, sizeof *known);
+        if (known == NULL)
+            return hz_error_set(err, HZ_ENOMEM, "out of memory");
+        for (size_t k = j; k < p; k++)
+            if (fs[k].kind == 1 && fs[k].col == col &&
+                fs[k].level != UINT32_MAX)
+                known[fs[k].level] = true;
+        size_t i = 0;
+        while (i < ds->nrows &&
+               (hz_col_is_null(col, i) || known[col->v.code[i]]))
+            i++;
+        free(known);
+        if (i == ds->nrows)
+            continue;
+        char pl[320], levels[512];
+        size_t len = 0;
+        levels[0] = '\0';
+        for (size_t k = j; k < p && len + 8 < sizeof levels; k++)
+            if (fs[k].kind == 1 && fs[k].col == col) {
+                int w = snprintf(levels + len, sizeof levels - len, "%s%s",
+                                 len ? ", " : "", level[k]);
+                len = w < 0 ? len : len + (size_t)w;
+            }
+        hz_dataset_place(ds, i, col, pl, sizeof pl);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: column '%s' is '%s', a level the saved "
+                            "churn model was not fitted on (it knows %s): "
+                            "the customer cannot be scored; refit the model "
+                            "on data that has this level",
+                            pl, col->name,
+                            hz_dict_str(col->dict, col->v.code[i]), levels);
+    }
+    return HZ_OK;
+}
+
 hz_status hz_design_apply(const hz_dataset *ds, const char *label_col,
                           size_t p, const char *const *column,
                           const char *const *level, const double *mean,
@@ -411,6 +462,8 @@ hz_status hz_design_apply(const hz_dataset *ds, const char *label_col,
     size_t nf = 0;
     for (; nf < p && st == HZ_OK; nf++)
         st = saved_feature(ds, column[nf], level[nf], &fs[nf], err);
+    if (st == HZ_OK)
+        st = check_levels(ds, fs, p, level, err);
     if (st == HZ_OK)
         st = build(out, ds, fs, p, lc, label_col, mean, sd, err);
     /* the saved names, also for a level absent from this data */

@@ -53,6 +53,14 @@ C="$HZ_DATA_DIR/sample_customers.csv"
 "$H" analyze churn "$C" --label churned --save-model "$T/ch.json" -o "$T/c1.csv" >/dev/null || fail "save churn"
 "$H" analyze churn "$C" --model-file "$T/ch.json" --json --summary-only >"$T/c2.json" || fail "apply churn"
 grep -q '"from_model_file": true' "$T/c2.json" || fail "applied churn model not stated"
+# a level the model was not fitted on is refused with its place, never
+# scored as none of the levels (all its dummies 0)
+awk -F, 'BEGIN{OFS=","} NR==4{$4="Platinum"} 1' "$C" >"$T/newlevel.csv"
+"$H" analyze churn "$T/newlevel.csv" --model-file "$T/ch.json" -o "$T/c3.csv" >/dev/null 2>"$T/e"
+[ $? -eq 1 ] || fail "unseen level -> 1"
+grep -q "newlevel.csv:4:4: column 'plan' is 'Platinum', a level the saved churn model was not fitted on (it knows " "$T/e" \
+    || fail "unseen level message: $(cat "$T/e")"
+[ ! -e "$T/c3.csv" ] || fail "unseen level: no output"
 
 # churn risk without a label: one-time buyers explained, alternative rule
 "$H" analyze churn "$S" --json --summary-only >"$T/r1.json" || fail "risk p-alive"
