@@ -186,6 +186,11 @@ HZ_API hz_status hz_analytics_model_parse(const char *text, size_t len,
                                           hz_analytics_model **out,
                                           hz_error *err);
 HZ_API void hz_analytics_model_free(hz_analytics_model *m);
+/* The purchase model m was saved with (its purchase_model, else the one
+ * it holds): what applying it uses unless the request names the other.
+ * false when m holds no purchase model. */
+HZ_API bool hz_analytics_model_purchase(const hz_analytics_model *m,
+                                        hz_purchase_kind *kind);
 
 /* ---- accessors for the summary (NaN / 0 / NULL when not computed) ---- */
 HZ_API hz_analysis_kind hz_analytics_kind(const hz_analytics_result *r);

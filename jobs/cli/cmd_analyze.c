@@ -153,6 +153,7 @@ typedef struct cli_cfg {
     hz_cli_csv csvo;
     const char *outpath, *save_model, *model_file, *kname, *report;
     bool json, summary_only, help, report_llm;
+    bool model_given; /* --model: else a model file's own */
 } cli_cfg;
 
 /* Options of the command itself (not of the request). */
@@ -177,6 +178,7 @@ static int parse_option(int c, const char *arg, cli_cfg *g)
 {
     if (own_option(c, arg, g))
         return HZ_EXIT_OK;
+    g->model_given |= c == HZ_AN_OPT_MODEL;
     int taken = hz__an_request_option("analyze", c, arg, &g->req);
     if (taken == 0 && c >= HZ_OPT_SCHEMA && c <= HZ_OPT_CSV_LAST)
         taken = hz_cli_csv_option("analyze", &g->csvo, c, arg) ? 1 : -1;
@@ -317,6 +319,9 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
         return err.status == HZ_EIO ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
     }
     g->req.model_in = mi;
+    /* a model file saved with --model pnbd applies Pareto/NBD */
+    if (mi != NULL && !g->model_given)
+        hz_analytics_model_purchase(mi, &g->req.model);
     /* the customer id read as text (00123 is not 123), the amount and
      * the date strictly */
     hz_analytics_input in = {&g->req, kind};

@@ -49,6 +49,13 @@ PY
 "$H" analyze clv "$S" --save-model "$T/clv.json" -o "$T/a.csv" >/dev/null || fail "save clv"
 "$H" analyze clv "$S" --model-file "$T/clv.json" -o "$T/b.csv" >/dev/null || fail "apply clv"
 cmp -s "$T/a.csv" "$T/b.csv" || fail "saved clv model scores differently"
+# a Pareto/NBD model file applies Pareto/NBD without --model (it was
+# refused: "no bgnbd parameters"); --model bgnbd with it is refused
+"$H" analyze clv "$S" --model pnbd --save-model "$T/pn.json" -o "$T/p1.csv" >/dev/null || fail "save pnbd"
+"$H" analyze clv "$S" --model-file "$T/pn.json" -o "$T/p2.csv" >/dev/null || fail "apply pnbd"
+cmp -s "$T/p1.csv" "$T/p2.csv" || fail "saved pnbd model scores differently"
+"$H" analyze clv "$S" --model bgnbd --model-file "$T/pn.json" -o "$T/p3.csv" >/dev/null 2>"$T/e"
+[ $? -eq 1 ] && grep -q "no bgnbd parameters" "$T/e" || fail "bgnbd from a pnbd file: $(cat "$T/e")"
 C="$HZ_DATA_DIR/sample_customers.csv"
 "$H" analyze churn "$C" --label churned --save-model "$T/ch.json" -o "$T/c1.csv" >/dev/null || fail "save churn"
 "$H" analyze churn "$C" --model-file "$T/ch.json" --json --summary-only >"$T/c2.json" || fail "apply churn"
@@ -56,6 +63,7 @@ grep -q '"from_model_file": true' "$T/c2.json" || fail "applied churn model not 
 # a level the model was not fitted on is refused with its place, never
 # scored as none of the levels (all its dummies 0)
 awk -F, 'BEGIN{OFS=","} NR==4{$4="Platinum"} 1' "$C" >"$T/newlevel.csv"
+rm -f "$T/c3.csv"
 "$H" analyze churn "$T/newlevel.csv" --model-file "$T/ch.json" -o "$T/c3.csv" >/dev/null 2>"$T/e"
 [ $? -eq 1 ] || fail "unseen level -> 1"
 grep -q "newlevel.csv:4:4: column 'plan' is 'Platinum', a level the saved churn model was not fitted on (it knows " "$T/e" \
