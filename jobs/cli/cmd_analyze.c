@@ -225,9 +225,11 @@ static int check_combination(hz_analysis_kind kind, const cli_cfg *g)
 {
     if (!hz__an_request_check("analyze", kind, &g->req))
         return HZ_EXIT_USAGE;
-    if (kind == HZ_ANALYSIS_SURVIVAL && (g->save_model || g->model_file)) {
+    if ((kind == HZ_ANALYSIS_SURVIVAL || kind == HZ_ANALYSIS_SEGMENT) &&
+        (g->save_model || g->model_file)) {
         hz_cli_error("analyze", "--save-model and --model-file are for clv, "
-                                "churn and suite");
+                                "churn and suite (%s fits no model to save)",
+                     hz_analysis_kind_name(kind));
         return HZ_EXIT_USAGE;
     }
     return HZ_EXIT_OK;

@@ -56,6 +56,12 @@ cmp -s "$T/a.csv" "$T/b.csv" || fail "saved clv model scores differently"
 cmp -s "$T/p1.csv" "$T/p2.csv" || fail "saved pnbd model scores differently"
 "$H" analyze clv "$S" --model bgnbd --model-file "$T/pn.json" -o "$T/p3.csv" >/dev/null 2>"$T/e"
 [ $? -eq 1 ] && grep -q "no bgnbd parameters" "$T/e" || fail "bgnbd from a pnbd file: $(cat "$T/e")"
+# segment fits no model: a model file or --save-model is a usage error
+"$H" analyze segment "$S" --model-file "$T/pn.json" -o "$T/s.csv" 2>"$T/e"
+[ $? -eq 2 ] && grep -q -- "--save-model and --model-file are for clv, churn and suite" "$T/e" \
+    || fail "segment --model-file: $(cat "$T/e")"
+"$H" analyze segment "$S" --save-model "$T/seg.json" -o "$T/s.csv" 2>"$T/e"
+[ $? -eq 2 ] || fail "segment --save-model -> 2"
 C="$HZ_DATA_DIR/sample_customers.csv"
 "$H" analyze churn "$C" --label churned --save-model "$T/ch.json" -o "$T/c1.csv" >/dev/null || fail "save churn"
 "$H" analyze churn "$C" --model-file "$T/ch.json" --json --summary-only >"$T/c2.json" || fail "apply churn"
