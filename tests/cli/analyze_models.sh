@@ -32,6 +32,23 @@ d, w = (json.load(open(f))["summary"]["clv"]["total"] for f in sys.argv[1:3])
 assert abs(d - w) <= 1e-9 * abs(d), (d, w)
 PY
 
+# the spend model does not depend on the currency: the same orders in
+# won (x 1000) fit the same p and q, gamma x 1000, and no boundary (it was
+# flagged "q, gamma -> infinity" once gamma passed e^11.5)
+awk -F, 'BEGIN{OFS=","} NR>1{$10=sprintf("%.2f",$10*1000)} 1' "$S" >"$T/won.csv"
+"$H" analyze clv "$S" --json --summary-only >"$T/usd.json" || fail "usd"
+"$H" analyze clv "$T/won.csv" --json --summary-only >"$T/won.json" || fail "won"
+python3 - "$T/usd.json" "$T/won.json" <<'PY' || fail "Gamma-Gamma depends on the currency"
+import json, math, sys
+a, b = (json.load(open(f))["summary"]["clv"]["gammagamma"] for f in sys.argv[1:3])
+assert not a["boundary"] and not b["boundary"], (a, b)
+assert abs(a["p"] - b["p"]) <= 1e-8 * a["p"] and abs(a["q"] - b["q"]) <= 1e-8 * a["q"], (a, b)
+assert abs(b["gamma"] / a["gamma"] - 1000) <= 1e-5, (a["gamma"], b["gamma"])
+assert abs(b["se"][2] / a["se"][2] - 1000) <= 1e-3, (a["se"], b["se"])
+# a density of spends: log(1000) less per repeat buyer
+assert abs(b["loglik"] - (a["loglik"] - a["repeat_buyers"] * math.log(1000))) <= 1e-6 * abs(b["loglik"])
+PY
+
 # Pareto/NBD and a holdout: both models compared
 "$H" analyze clv "$S" --model pnbd --calibration-end 2024-06-30 --json --summary-only >"$T/p.json" || fail "pnbd holdout"
 python3 - "$T/p.json" <<'PY' || fail "holdout report"
