@@ -350,19 +350,26 @@ hz_status hz__churn_table(hz_analytics_result *r, const hz_dataset *ds,
     if (st != HZ_OK)
         goto out;
     label_stats(c, &d);
+    /* the rows and columns left out, said where they are */
+    char drop[HZ_ERROR_MAX + 64], skip[HZ_ERROR_MAX + 32];
+    snprintf(drop, sizeof drop, "%zu row%s dropped for empty values%s%s%s",
+             c->dropped, c->dropped == 1 ? "" : "s",
+             d.dropped_first[0] ? " (first: " : "", d.dropped_first,
+             d.dropped_first[0] ? ")" : "");
+    snprintf(skip, sizeof skip, "%s%s", d.skipped[0] ? "; left out: " : "",
+             d.skipped);
     if (mi != NULL)
         snprintf(c->method, sizeof c->method,
                  "saved logistic model applied to %zu features (no "
-                 "refit)%s; %zu rows dropped for empty values",
+                 "refit)%s; %s",
                  c->nfeat, d.y ? "; AUC on these labels, in sample" : "",
-                 c->dropped);
+                 drop);
     else
         snprintf(c->method, sizeof c->method,
                  "label '%s'; L2 logistic regression (C = %g, Newton/IRLS) "
                  "on %zu standardised features (numbers as they are, text "
-                 "one-hot); %d-fold stratified cross-validation; %zu rows "
-                 "dropped for empty values",
-                 label, q->C, c->nfeat, q->folds, c->dropped);
+                 "one-hot)%s; %d-fold stratified cross-validation; %s",
+                 label, q->C, c->nfeat, skip, q->folds, drop);
     c->ok = true;
 out:
     hz_design_free(&d);

@@ -87,7 +87,7 @@ typedef struct hz__clv_part {
 typedef struct hz__churn_part {
     bool run, ok, labelled, loaded;
     char err[HZ_ERROR_MAX];
-    char method[1024];
+    char method[2048];
     double *prob, *oof, *risk;
     int8_t *label;
     uint8_t *inactive;

@@ -237,33 +237,76 @@ static bool feature_value(const featsrc *f, size_t i, double *v)
     return isfinite(*v);
 }
 
+/* An empty label: null, or text of blanks. */
+static bool label_empty(const hz_column *c, size_t row)
+{
+    return hz_col_is_null(c, row) ||
+           (c->type == HZ_TYPE_STRING &&
+            blank(hz_dict_str(c->dict, c->v.code[row])));
+}
+
+/* Row i's label is neither empty nor a yes/no value: an error with its
+ * place and the value (a typo is not a customer to drop). */
+static hz_status bad_label(const hz_dataset *ds, const hz_column *lc,
+                           size_t i, hz_error *err)
+{
+    char pl[320], tx[64];
+    hz_dataset_place(ds, i, lc, pl, sizeof pl);
+    const char *v = hz_col_text(lc, i, tx, sizeof tx);
+    return hz_error_set(err, HZ_EINVAL,
+                        "%s: column '%s' (label) is '%s': expected yes/no, "
+                        "true/false or 0/1 (an empty label leaves the row "
+                        "out)",
+                        pl, lc->name, v ? v : "");
+}
+
+/* Where row i was left out and why, for the first such row. */
+static void note_drop(hz_design *out, const hz_dataset *ds, size_t i,
+                      const hz_column *col)
+{
+    char pl[320];
+    if (out->dropped_first[0] != '\0')
+        return;
+    hz_dataset_place(ds, i, col, pl, sizeof pl);
+    snprintf(out->dropped_first, sizeof out->dropped_first,
+             "%s: column '%s' is empty", pl, col->name);
+}
+
 /* The complete rows (features, and the label when lc); counts the rows
- * whose label is unusable. */
-static void fill_rows(hz_design *out, const hz_dataset *ds, const featsrc *fs,
-                      const hz_column *lc, size_t *badlabel)
+ * whose label is empty.  A label that is not a yes/no value is an
+ * error. */
+static hz_status fill_rows(hz_design *out, const hz_dataset *ds,
+                           const featsrc *fs, const hz_column *lc,
+                           size_t *badlabel, hz_error *err)
 {
     const size_t p = out->p;
     size_t n = 0;
     *badlabel = 0;
     for (size_t i = 0; i < ds->nrows; i++) {
         double *xi = out->X + n * p;
-        bool ok = true;
-        for (size_t j = 0; j < p && ok; j++)
-            ok = feature_value(&fs[j], i, &xi[j]);
-        if (ok && lc != NULL) {
-            int l = label_of(lc, i);
-            if (l < 0) {
-                ok = false;
-                (*badlabel)++;
-            } else {
-                out->y[n] = l;
-            }
+        int l = 0;
+        if (lc != NULL && (l = label_of(lc, i)) < 0) {
+            if (!label_empty(lc, i))
+                return bad_label(ds, lc, i, err);
+            (*badlabel)++;
+            note_drop(out, ds, i, lc);
+            continue;
         }
-        if (ok)
-            out->row[n++] = i;
+        bool ok = true;
+        size_t j = 0;
+        for (; j < p && ok; j++)
+            ok = feature_value(&fs[j], i, &xi[j]);
+        if (!ok) {
+            note_drop(out, ds, i, fs[j - 1].col);
+            continue;
+        }
+        if (lc != NULL)
+            out->y[n] = l;
+        out->row[n++] = i;
     }
     out->n = n;
     out->dropped = ds->nrows - n;
+    return HZ_OK;
 }
 
 /* Standardise with the given (mean, sd), or compute them (population sd,
@@ -322,7 +365,9 @@ static hz_status build(hz_design *out, const hz_dataset *ds, const featsrc *fs,
     size_t badlabel;
     if (alloc_design(out, fs, nf, ds->nrows, lc != NULL) != HZ_OK)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
-    fill_rows(out, ds, fs, lc, &badlabel);
+    hz_status st = fill_rows(out, ds, fs, lc, &badlabel, err);
+    if (st != HZ_OK)
+        return st;
     if (lc != NULL && badlabel == ds->nrows)
         return hz_error_set(err, HZ_EINVAL,
                             "label column '%s' has no yes/no, true/false or "

@@ -31,6 +31,28 @@ grep -q "nosuch" "$T/e" || fail "missing label message"
 grep -q "no churn label: churn risk = 1 - P(alive)" "$T/u.json" || fail "method stated"
 grep -q '"inactive_days": 60' "$T/u.json" || fail "inactive days"
 
+# a label that is not yes/no is an error with its place (it was dropped
+# as an "empty value"); an empty label leaves the row out, and the summary
+# says where the first row left out is and which columns were left out
+{
+    echo "id,x,city,churned"
+    for i in $(seq 1 12); do echo "c$i,$i,town$i,$([ $((i % 3)) -eq 0 ] && echo yes || echo no)"; done
+} >"$T/lab.csv"
+sed '5s/,no$/,maybe/' "$T/lab.csv" >"$T/lab_typo.csv"
+"$H" analyze churn "$T/lab_typo.csv" --label churned --folds 2 -o "$T/lt.csv" >"$T/o" 2>"$T/e"; rc=$?
+[ $rc -eq 1 ] || fail "label typo -> 1 ($rc)"
+grep -q "lab_typo.csv:5:4: column 'churned' (label) is 'maybe': expected yes/no, true/false or 0/1" "$T/e" \
+    || fail "label typo message: $(cat "$T/e")"
+sed '5s/,no$/,2/; 1s/.*/id,x,city,churned/; s/,yes$/,1/; s/,no$/,0/' "$T/lab.csv" >"$T/lab_num.csv"
+"$H" analyze churn "$T/lab_num.csv" --label churned --folds 2 -o "$T/lt.csv" >"$T/o" 2>"$T/e"; rc=$?
+[ $rc -eq 1 ] && grep -q "lab_num.csv:5:4: column 'churned' (label) is '2'" "$T/e" \
+    || fail "numeric label 2 ($rc): $(cat "$T/e")"
+sed '6s/,no$/,/' "$T/lab.csv" >"$T/lab_blank.csv"
+"$H" analyze churn "$T/lab_blank.csv" --label churned --folds 2 --summary-only >"$T/o" || fail "blank label"
+grep -q "1 row dropped for empty values (first: $T/lab_blank.csv:6:4: column 'churned' is empty)" "$T/o" \
+    || fail "dropped row not placed: $(cat "$T/o")"
+grep -q "left out: city (an identifier)" "$T/o" || fail "left-out column not said: $(cat "$T/o")"
+
 TC="${HZ_SHARED_DATA:-}/telco-churn/Telco-Customer-Churn.csv"
 if [ -f "$TC" ]; then
     "$H" analyze churn "$TC" --label Churn --customer customerID --on-error skip \
