@@ -440,6 +440,8 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
         fprintf(f, ", \"calibration_end\": \"%s\", \"unit\": \"%s\"",
                 hz_format_day(s->calibration_end, d1),
                 s->unit == HZ_UNIT_WEEKS ? "weeks" : "days");
+        fprintf(f, ", \"customers_after_calibration_end\": %zu",
+                s->n_after_calibration);
     }
     if (r->clv.run)
         json_clv(r, f);

@@ -219,6 +219,13 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                 r->col_name[0], r->col_guessed[0] ? "guessed" : "given",
                 r->col_name[1], r->col_guessed[1] ? "guessed" : "given",
                 r->col_name[2], r->col_guessed[2] ? "guessed" : "given");
+    if (r->cs != NULL && r->cs->n_after_calibration > 0)
+        fprintf(f,
+                "%zu customer%s first bought after the calibration end "
+                "(new in the holdout): not in the calibration cohort, left "
+                "out\n",
+                r->cs->n_after_calibration,
+                r->cs->n_after_calibration == 1 ? "" : "s");
     if (r->clv.run)
         text_clv(r, f);
     if (r->churn.run)

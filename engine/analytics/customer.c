@@ -463,6 +463,8 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
     int nthreads = opt->threads > 0 ? opt->threads : hz_default_threads();
     if (summarise_all(s, &bk, keep, orders, nthreads) != HZ_OK)
         goto nomem;
+    for (size_t b = 0; b < bk.nb; b++)
+        s->n_after_calibration += !keep[b] && bk.start[b + 1] > bk.start[b];
     s->n = compact(s, keep, bk.nb);
     if (s->n == 0) {
         st = hz_error_set(err, HZ_ETOOSHORT,

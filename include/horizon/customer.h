@@ -58,6 +58,9 @@ typedef struct hz_customer_summary {
     bool has_holdout;
     size_t rows_used;          /* input rows at or before as_of */
     size_t rows_ignored;       /* rows after as_of */
+    size_t n_after_calibration; /* customers left out: first purchase
+                                   after the calibration end (new in the
+                                   holdout) */
     int64_t *key;              /* customer key of each customer, ascending
                                    key order */
     int32_t *first_day;        /* first purchase (calibration) */

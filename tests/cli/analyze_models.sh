@@ -62,6 +62,21 @@ for m in ("bgnbd", "pnbd"):
     assert len(h["tracking_actual_cumulative"]) == len(h["tracking_expected_cumulative"]) > 10
 PY
 
+# customers who first bought in the holdout are left out of the
+# calibration cohort, and said so (they were missing without a word)
+"$H" analyze clv "$S" --calibration-end 2024-06-30 --summary-only >"$T/ho.txt" || fail "holdout text"
+python3 - "$S" "$T/p.json" "$T/ho.txt" <<'PY' || fail "customers after the calibration end: $(head -3 "$T/ho.txt")"
+import csv, json, sys
+first = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    first[r["customer_id"]] = min(first.get(r["customer_id"], "9"), r["order_date"])
+new = sum(d > "2024-06-30" for d in first.values())
+s = json.load(open(sys.argv[2]))["summary"]
+assert new > 0 and s["customers_after_calibration_end"] == new, (new, s)
+assert s["customers"] + new == len(first), (s["customers"], new, len(first))
+assert "%d customers first bought after the calibration end (new in the holdout)" % new in open(sys.argv[3]).read()
+PY
+
 # saved models: clv and churn, applied without refitting
 "$H" analyze clv "$S" --save-model "$T/clv.json" -o "$T/a.csv" >/dev/null || fail "save clv"
 "$H" analyze clv "$S" --model-file "$T/clv.json" -o "$T/b.csv" >/dev/null || fail "apply clv"
