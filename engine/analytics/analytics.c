@@ -76,9 +76,11 @@ void hz_analytics_result_free(hz_analytics_result *r)
 
 int hz__parse_flag(const char *t)
 {
-    if (!strcasecmp(t, "yes") || !strcasecmp(t, "true") || !strcmp(t, "1"))
+    if (!strcasecmp(t, "yes") || !strcasecmp(t, "true") || !strcmp(t, "1") ||
+        !strcasecmp(t, "y") || !strcasecmp(t, "t"))
         return 1;
-    if (!strcasecmp(t, "no") || !strcasecmp(t, "false") || !strcmp(t, "0"))
+    if (!strcasecmp(t, "no") || !strcasecmp(t, "false") || !strcmp(t, "0") ||
+        !strcasecmp(t, "n") || !strcasecmp(t, "f"))
         return 0;
     return -1;
 }

@@ -378,7 +378,15 @@ out:
 
 /* ---- the suite with a label: one label per customer ---- */
 
-/* Label per customer key (1 when any of its rows is positive). */
+static bool blank_text(const char *t)
+{
+    while (*t == ' ' || *t == '\t')
+        t++;
+    return *t == '\0';
+}
+
+/* Label per customer key (1 when any of its rows is positive); a value
+ * that is not yes/no is an error with its place. */
 static hz_status customer_labels(hz_analytics_result *r, const hz_dataset *ds,
                                  const char *cust_col, hz_error *err)
 {
@@ -407,6 +415,16 @@ static hz_status customer_labels(hz_analytics_result *r, const hz_dataset *ds,
                     : (int)(hz_col_number(lc, i) == 1   ? 1
                             : hz_col_number(lc, i) == 0 ? 0
                                                         : -1);
+        if (v < 0 && !(lc->type == HZ_TYPE_STRING &&
+                       blank_text(hz_dict_str(lc->dict, lc->v.code[i])))) {
+            char pl[320], tx[64];
+            const char *t = hz_col_text(lc, i, tx, sizeof tx);
+            hz_dataset_place(ds, i, lc, pl, sizeof pl);
+            return hz_error_set(err, HZ_EINVAL,
+                                "%s: column '%s' (label) is '%s': expected "
+                                "yes/no, true/false or 0/1",
+                                pl, lc->name, t ? t : "");
+        }
         if (v == 1)
             r->churn.label[lo] = 1;
         else if (v == 0 && r->churn.label[lo] < 0)

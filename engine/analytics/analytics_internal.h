@@ -212,7 +212,8 @@ static inline const char *hz__id_of(const hz_analytics_result *r, size_t i)
 {
     return r->idbuf + r->idoff[i];
 }
-/* 1 / 0 for yes/no, true/false, 1/0 (case-insensitive), -1 otherwise. */
+/* 1 / 0 for yes/no, true/false, y/n, t/f, 1/0 (case-insensitive, as the
+ * CSV reader's booleans), -1 otherwise. */
 int hz__parse_flag(const char *s);
 
 /* Stable sort order of n rows by the doubles keys[0][i], then

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "horizon/logreg.h"
+#include "analytics/analytics_internal.h"
 
 void hz_design_free(hz_design *d)
 {
@@ -57,16 +58,8 @@ static int label_of(const hz_column *c, size_t row)
 {
     if (hz_col_is_null(c, row))
         return -1;
-    if (c->type == HZ_TYPE_STRING) {
-        const char *s = hz_dict_str(c->dict, c->v.code[row]);
-        if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") ||
-            !strcmp(s, "1") || !strcasecmp(s, "y") || !strcasecmp(s, "t"))
-            return 1;
-        if (!strcasecmp(s, "no") || !strcasecmp(s, "false") ||
-            !strcmp(s, "0") || !strcasecmp(s, "n") || !strcasecmp(s, "f"))
-            return 0;
-        return -1;
-    }
+    if (c->type == HZ_TYPE_STRING)
+        return hz__parse_flag(hz_dict_str(c->dict, c->v.code[row]));
     double v = hz_col_number(c, row);
     return v == 1.0 ? 1 : v == 0.0 ? 0 : -1;
 }

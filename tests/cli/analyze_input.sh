@@ -121,4 +121,16 @@ check "plain dates: utc_offsets false" grep -q '"utc_offsets": false' "$T/plain.
 printf 'id,tenure,churned,score\na,0,yes,1\nb,0,no,2\nc,0,yes,3\n' >"$T/z0.csv"
 expect_exit 1 "no events among the 0 subjects with a positive duration" -- \
     "$H" analyze survival "$T/z0.csv" --duration tenure --event churned --covariates score
+# Y/N and T/F are flags wherever a flag is read (the reader's booleans):
+# in a column of text, the value at fault is named, not the first 'Y'
+printf 'id,tenure,churned\na,3,Y\nb,4,N\nc,5,t\nd,6,F\ne,7,x\n' >"$T/evy.csv"
+expect_exit 1 "$T/evy.csv:6:3: column 'churned' (event) is 'x': expected yes/no" -- \
+    "$H" analyze survival "$T/evy.csv"
+sed '6d' "$T/evy.csv" >"$T/evy2.csv"
+expect_exit 0 "" -- "$H" analyze survival "$T/evy2.csv" --summary-only
+check "Y/N/t/F events: 2 events" grep -q "^Kaplan-Meier: 4 customers, 2 events" "$T/out"
+# the suite's label likewise, and a value that is not a flag is named
+printf 'customer_id,order_date,revenue,churned\na,2024-01-01,3,Y\na,2024-02-01,4,Y\nb,2024-01-05,5,N\nb,2024-03-01,6,N\nc,2024-01-02,7,x\nc,2024-02-02,7,N\n' >"$T/sul.csv"
+expect_exit 0 "churn part failed: $T/sul.csv:6:4: column 'churned' (label) is 'x': expected yes/no" -- \
+    "$H" analyze suite "$T/sul.csv" --label churned --summary-only
 finish
