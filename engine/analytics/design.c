@@ -144,6 +144,29 @@ static bool push_feature(featsrc **fs, size_t *nf, size_t *cap, featsrc f)
     return true;
 }
 
+/* One value (or none) in every non-empty cell: a feature whose effect no
+ * data can show (its coefficient would be 0 with a made-up interval). */
+static bool constant_column(const hz_column *col, size_t nrows,
+                            const double *numtext)
+{
+    bool seen = false;
+    double first = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        if (hz_col_is_null(col, i))
+            continue;
+        double v = col->type != HZ_TYPE_STRING ? hz_col_number(col, i)
+                   : numtext != NULL           ? numtext[col->v.code[i]]
+                                     : (double)col->v.code[i];
+        if (isnan(v))
+            continue;
+        if (seen && v != first)
+            return false;
+        seen = true;
+        first = v;
+    }
+    return true;
+}
+
 /* The features of every usable column (see hz_design_from_dataset). */
 static hz_status plan_features(const hz_dataset *ds, const hz_column *lc,
                                const char *id_col, size_t max_levels,
@@ -158,8 +181,11 @@ static hz_status plan_features(const hz_dataset *ds, const hz_column *lc,
         if (col == lc || (id_col && !strcmp(col->name, id_col)))
             continue;
         if (hz_type_is_numeric(col->type)) {
-            oom = !push_feature(fs, nf, &cap,
-                                (featsrc){col, 0, 0, NULL, false});
+            if (constant_column(col, ds->nrows, NULL))
+                note_skip(out, col->name, "constant");
+            else
+                oom = !push_feature(fs, nf, &cap,
+                                    (featsrc){col, 0, 0, NULL, false});
             continue;
         }
         if (col->type != HZ_TYPE_STRING) {
@@ -168,7 +194,10 @@ static hz_status plan_features(const hz_dataset *ds, const hz_column *lc,
         }
         size_t L = hz_dict_size(col->dict);
         double *nt = numeric_text(col, &oom);
-        if (nt != NULL) {
+        if (!oom && constant_column(col, ds->nrows, nt)) {
+            free(nt);
+            note_skip(out, col->name, "constant");
+        } else if (nt != NULL) {
             oom = !push_feature(fs, nf, &cap, (featsrc){col, 2, 0, nt, true});
             if (oom)
                 free(nt);

@@ -53,6 +53,17 @@ grep -q "1 row dropped for empty values (first: $T/lab_blank.csv:6:4: column 'ch
     || fail "dropped row not placed: $(cat "$T/o")"
 grep -q "left out: city (an identifier)" "$T/o" || fail "left-out column not said: $(cat "$T/o")"
 
+# a column with one value is left out and said so (it was a driver with
+# coefficient 0 and a made-up interval)
+awk -F, 'BEGIN{OFS=","} NR==1{print $0",const,shop"; next} {print $0",5,Main"}' "$T/lab.csv" >"$T/lab_const.csv"
+"$H" analyze churn "$T/lab_const.csv" --label churned --folds 2 --json --summary-only >"$T/lc.json" || fail "constant columns"
+python3 - "$T/lc.json" <<'PY' || fail "constant columns: $(cat "$T/lc.json")"
+import json, sys
+c = json.load(open(sys.argv[1]))["summary"]["churn"]
+assert "const (constant)" in c["skipped_columns"] and "shop (constant)" in c["skipped_columns"], c["skipped_columns"]
+assert [x["feature"] for x in c["coefficients"]] == ["x"], c["coefficients"]
+PY
+
 TC="${HZ_SHARED_DATA:-}/telco-churn/Telco-Customer-Churn.csv"
 if [ -f "$TC" ]; then
     "$H" analyze churn "$TC" --label Churn --customer customerID --on-error skip \
