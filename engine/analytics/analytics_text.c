@@ -186,8 +186,13 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
         while (j + 1 < k->m && k->time[j + 1] <= tt)
             j++;
         bool any = k->m > 0 && k->time[0] <= tt;
-        fprintf(f, "  %8g %10.5f %10.5f %10.5f\n", tt, hz_km_at(k, tt),
-                any ? k->lower[j] : 1.0, any ? k->upper[j] : 1.0);
+        double st = hz_km_at(k, tt);
+        if (isnan(st)) /* after the longest duration */
+            fprintf(f, "  %8g    unknown: after the longest duration, %g\n",
+                    tt, k->max_time);
+        else
+            fprintf(f, "  %8g %10.5f %10.5f %10.5f\n", tt, st,
+                    any ? k->lower[j] : 1.0, any ? k->upper[j] : 1.0);
     }
     if (!s->cox_ok) /* no covariates (a Cox model that fails fails all) */
         return;

@@ -81,6 +81,22 @@ expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months
 check "no 'rows dropped' in the summary" bash -c "! grep -q 'dropped' '$T/out'"
 check "every customer in the curve" grep -q "^Kaplan-Meier: 300 customers" "$T/out"
 
+# S(t) after the longest duration is unknown, not the last value carried
+# on (R's summary.survfit leaves such times out): said in the text, null
+# in JSON, empty per customer
+expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned \
+    --covariates plan,support_tickets --times 12,500 --summary-only
+check "S(500) unknown" grep -Eq "^ +500    unknown: after the longest duration, [0-9]+$" "$T/out"
+check "S(12) known" grep -Eq "^ +12    0\.[0-9]{5} " "$T/out"
+expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned \
+    --covariates plan,support_tickets --times 12,500 --json
+check "S(500) null in JSON" /usr/bin/python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['summary']['survival']['at']['500'] is None, d['summary']['survival']['at']
+assert all(c['survival_500'] is None and 0 < c['survival_12'] <= 1 for c in d['customers'])
+" "$T/out"
+
 # ---- Cox: plan and monthly_fee determine each other in generated
 # customers: refused by name (exit 1, no output), never a coefficient
 # with an enormous standard error; a model without the fee is fitted
