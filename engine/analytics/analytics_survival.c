@@ -170,7 +170,7 @@ static hz_status duration_not_numbers(const hz_dataset *ds,
         char *end;
         (void)strtod(t, &end);
         if (end == t || *end != '\0')
-            return bad_cell_as(HZ_ETYPE, ds, i, dc, "duration",
+            return bad_cell_as(HZ_EINVAL, ds, i, dc, "duration",
                                "durations must be non-negative numbers", err);
     }
     return hz_error_set(err, HZ_ETYPE,

@@ -516,6 +516,36 @@ static const char *place(const cols *k, size_t i, const hz_column *c,
     return hz_dataset_place(k->ds, i, c, buf, PLACE_MAX);
 }
 
+/* An amount column that is not numbers (it holds $12.50 or 1,234.50):
+ * the column named with its first such value and where it is. */
+static hz_status amount_not_numbers(const hz_dataset *ds, const cols *k,
+                                    hz_error *err)
+{
+    const hz_column *a = k->a;
+    char pl[PLACE_MAX], tx[64];
+    size_t i = 0;
+    for (; a->type == HZ_TYPE_STRING && i < ds->nrows; i++) {
+        if (hz_col_is_null(a, i))
+            continue;
+        const char *t = hz_dict_str(a->dict, a->v.code[i]);
+        char *end;
+        double v = strtod(t, &end);
+        if (end == t || *end != '\0' || !isfinite(v))
+            break;
+    }
+    if (a->type != HZ_TYPE_STRING || i == ds->nrows)
+        return hz_error_set(err, HZ_ETYPE,
+                            "%s: column '%s': expected numbers, found %s",
+                            k->src, k->an, hz_type_name(a->type));
+    const char *t = hz_col_text(a, i, tx, sizeof tx);
+    return hz_error_set(
+        err, HZ_ETYPE,
+        "%s: column '%s' (amount) holds text, not numbers: '%s' is not a "
+        "number (write amounts without currency signs or thousand "
+        "separators; a decimal comma is read with --decimal ,)",
+        hz_dataset_place(ds, i, a, pl, sizeof pl), k->an, t ? t : "");
+}
+
 static hz_status find_columns(const hz_dataset *ds, cols *k, hz_error *err)
 {
     if ((k->c = hz_dataset_column(ds, k->cn, err)) == NULL ||
@@ -540,9 +570,7 @@ static hz_status find_columns(const hz_dataset *ds, cols *k, hz_error *err)
                             "%s: column '%s': expected dates, found %s",
                             k->src, k->dn, hz_type_name(k->d->type));
     if (k->a != NULL && !hz_type_is_numeric(k->a->type))
-        return hz_error_set(err, HZ_ETYPE,
-                            "%s: column '%s': expected numbers, found %s",
-                            k->src, k->an, hz_type_name(k->a->type));
+        return amount_not_numbers(ds, k, err);
     return HZ_OK;
 }
 

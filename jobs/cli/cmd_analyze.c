@@ -340,7 +340,10 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
         return rc;
     if (st != HZ_OK) {
         analysis_error(path, err.msg);
-        return st == HZ_ENOTFOUND ? HZ_EXIT_USAGE : HZ_EXIT_FAIL;
+        /* a missing column, or one of the wrong kind: usage (as
+         * forecast's); bad data with its place: failure */
+        return st == HZ_ENOTFOUND || st == HZ_ETYPE ? HZ_EXIT_USAGE
+                                                    : HZ_EXIT_FAIL;
     }
     rc = write_outputs(res, g, path);
     if (rc == HZ_EXIT_OK && hz_analytics_dates_zoned(res))

@@ -149,4 +149,12 @@ check "Y/N/t/F events: 2 events" grep -q "^Kaplan-Meier: 4 customers, 2 events" 
 printf 'customer_id,order_date,revenue,churned\na,2024-01-01,3,Y\na,2024-02-01,4,Y\nb,2024-01-05,5,N\nb,2024-03-01,6,N\nc,2024-01-02,7,x\nc,2024-02-02,7,N\n' >"$T/sul.csv"
 expect_exit 0 "churn part failed: $T/sul.csv:6:4: column 'churned' (label) is 'x': expected yes/no" -- \
     "$H" analyze suite "$T/sul.csv" --label churned --summary-only
+# a column of the wrong kind is a usage error (exit 2, as forecast's); an
+# amount column of text names its first value that is not a number
+printf 'customer_id,order_date,revenue\nA,2024-01-01,12\nA,2024-02-01,$20\nB,2024-01-05,$15\n' >"$T/dollars.csv"
+expect_exit 2 "$T/dollars.csv:3:3: column 'revenue' (amount) holds text, not numbers: '\$20' is not a number" -- \
+    "$H" analyze segment "$T/dollars.csv"
+printf 'customer_id,order_date,revenue\nA,soon,12\nA,later,20\n' >"$T/nodates.csv"
+expect_exit 2 "column 'order_date': expected dates, found string" -- \
+    "$H" analyze clv "$T/nodates.csv" --date order_date
 finish
