@@ -301,6 +301,29 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
     return HZ_OK;
 }
 
+void hz__as_of_text(const hz_customer_summary *s, char *buf, size_t cap)
+{
+    char d[16];
+    snprintf(buf, cap, "%s (%s)", hz_format_day(s->as_of, d),
+             s->as_of_given ? "given" : "the last purchase date");
+}
+
+bool hz__as_of_warning(const hz_customer_summary *s, char *buf, size_t cap)
+{
+    if (s->as_of_given || s->day_before_last == HZ_DAY_NONE ||
+        s->as_of - s->day_before_last <= HZ__AS_OF_GAP_DAYS)
+        return false;
+    char d1[16], d2[16];
+    snprintf(buf, cap,
+             "the last purchase date, %s, is %d days after the one before "
+             "it (%s): every customer is aged to it; if it is a typo or an "
+             "order not yet made, give --as-of",
+             hz_format_day(s->as_of, d1),
+             (int)(s->as_of - s->day_before_last),
+             hz_format_day(s->day_before_last, d2));
+    return true;
+}
+
 /* ---- the suite: the parts concurrently ---- */
 
 static void note_part(hz_status st, const hz_error *e, char *dst, size_t cap,

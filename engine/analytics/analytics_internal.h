@@ -204,6 +204,15 @@ const hz_column *hz__find_column(const hz_dataset *ds,
                                  const char *const *names);
 hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
                       const int64_t *keys, const size_t *rows, size_t n);
+/* The as-of line of the summaries: "2024-12-31 (the last purchase
+ * date)" or "(given)"; and a warning when the last purchase date, taken
+ * as as-of, stands more than HZ__AS_OF_GAP_DAYS after the one before it
+ * (a typo or an order not yet made ages every customer to it); false
+ * without one. */
+#define HZ__AS_OF_GAP_DAYS 90
+void hz__as_of_text(const hz_customer_summary *s, char *buf, size_t cap);
+bool hz__as_of_warning(const hz_customer_summary *s, char *buf, size_t cap);
+
 /* How the k of k-means was set, for the summaries: "requested",
  * "chosen by silhouette", "default", or why the default was reduced. */
 void hz__kmeans_k_how(const hz__seg_part *s, char *buf, size_t bufsz);

@@ -224,6 +224,13 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                 r->col_name[0], r->col_guessed[0] ? "guessed" : "given",
                 r->col_name[1], r->col_guessed[1] ? "guessed" : "given",
                 r->col_name[2], r->col_guessed[2] ? "guessed" : "given");
+    if (r->cs != NULL) {
+        char a[96], w[320];
+        hz__as_of_text(r->cs, a, sizeof a);
+        fprintf(f, "as of %s\n", a);
+        if (hz__as_of_warning(r->cs, w, sizeof w))
+            fprintf(f, "warning: %s\n", w);
+    }
     if (r->cs != NULL && r->cs->n_after_calibration > 0)
         fprintf(f,
                 "%zu customer%s first bought after the calibration end "

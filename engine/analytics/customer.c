@@ -363,6 +363,22 @@ static size_t compact(hz_customer_summary *s, const uint8_t *keep, size_t nb)
 }
 
 /* Check amounts and the options; find as_of and the calibration end. */
+/* The latest day before the last one (HZ_DAY_NONE: one day only). */
+static int32_t day_before_last(const int32_t *day, size_t nrows)
+{
+    int32_t last = day[0], before = HZ_DAY_NONE;
+    for (size_t i = 1; i < nrows; i++) {
+        if (day[i] > last) {
+            before = last;
+            last = day[i];
+        } else if (day[i] < last &&
+                   (before == HZ_DAY_NONE || day[i] > before)) {
+            before = day[i];
+        }
+    }
+    return before;
+}
+
 static hz_status check_inputs(const int32_t *day, const double *amount,
                               size_t nrows, const hz_customer_options *opt,
                               int32_t *as_of, int32_t *cal_end, hz_error *err)
@@ -455,6 +471,9 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
     s->has_holdout = hold;
     s->rows_used = bk.used;
     s->rows_ignored = nrows - bk.used;
+    s->as_of_given = opt->as_of != HZ_DAY_NONE;
+    s->day_before_last = s->as_of_given ? HZ_DAY_NONE
+                                        : day_before_last(day, nrows);
     s->duration_holdout = hold ? hz_unit_from_days(opt->unit,
                                                    (double)(as_of - cal_end))
                                : 0.0;

@@ -157,4 +157,18 @@ expect_exit 2 "$T/dollars.csv:3:3: column 'revenue' (amount) holds text, not num
 printf 'customer_id,order_date,revenue\nA,soon,12\nA,later,20\n' >"$T/nodates.csv"
 expect_exit 2 "column 'order_date': expected dates, found string" -- \
     "$H" analyze clv "$T/nodates.csv" --date order_date
+# the as-of date is said; a last purchase date standing far after the
+# rest (a typo, an order not yet made) is warned of, since it ages every
+# customer to it (one row dated 2030 cut the sample's CLV 200-fold)
+{ cat "$HZ_DATA_DIR/sample_sales.csv"; echo "999999,2030-01-01,C000001,West,Grocery,P0001,1,10.00,0.00,10.00"; } >"$T/future.csv"
+expect_exit 0 "" -- "$H" analyze clv "$T/future.csv" --summary-only
+check "as of said" grep -q "^as of 2030-01-01 (the last purchase date)$" "$T/out"
+check "future date warned" grep -q "^warning: the last purchase date, 2030-01-01, is 1827 days after the one before it (2024-12-31): every customer is aged to it; if it is a typo or an order not yet made, give --as-of$" "$T/out"
+expect_exit 0 "" -- "$H" analyze clv "$T/future.csv" --json --summary-only
+check "future date warned in JSON" grep -q '"as_of_warning": "the last purchase date, 2030-01-01' "$T/out"
+expect_exit 0 "" -- "$H" analyze clv "$T/future.csv" --as-of 2024-12-31 --summary-only
+check "as of given" grep -q "^as of 2024-12-31 (given)$" "$T/out"
+check "no warning with --as-of" bash -c "! grep -q '^warning' '$T/out'"
+expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only
+check "no warning on the sample" bash -c "! grep -q '^warning' '$T/out'"
 finish
