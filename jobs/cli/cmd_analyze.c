@@ -398,6 +398,10 @@ int hz__cmd_analyze(int argc, char **argv)
                                   {"the summary", summary_out ? "-" : NULL}};
     if ((rc = check_combination(kind, &g)) != HZ_EXIT_OK ||
         (rc = hz_cli_check_outputs("analyze", path, outs, 4)) != HZ_EXIT_OK ||
+        /* the model file is read too: no output may replace it */
+        (g.model_file != NULL &&
+         (rc = hz_cli_check_outputs("analyze", g.model_file, outs, 4)) !=
+             HZ_EXIT_OK) ||
         (rc = hz__cli_report_check("analyze", g.report, g.report_llm)) !=
             HZ_EXIT_OK)
         return rc;

@@ -94,6 +94,15 @@ cmp -s "$T/p1.csv" "$T/p2.csv" || fail "saved pnbd model scores differently"
     || fail "segment --model-file: $(cat "$T/e")"
 "$H" analyze segment "$S" --save-model "$T/seg.json" -o "$T/s.csv" 2>"$T/e"
 [ $? -eq 2 ] || fail "segment --save-model -> 2"
+# an output naming the model file being read is refused before anything
+# is read (-o replaced the model with the CSV, exit 0)
+cp "$T/clv.json" "$T/keep.json"
+"$H" analyze clv "$S" --model-file "$T/keep.json" -o "$T/keep.json" >/dev/null 2>"$T/e"
+[ $? -eq 2 ] && grep -q -- "-o $T/keep.json names the input file $T/keep.json" "$T/e" \
+    || fail "-o over the model file: $(cat "$T/e")"
+cmp -s "$T/clv.json" "$T/keep.json" || fail "the model file was replaced"
+"$H" analyze clv "$S" --model-file "$T/keep.json" --save-model "$T/keep.json" -o "$T/k.csv" >/dev/null 2>"$T/e"
+[ $? -eq 2 ] || fail "--save-model over the model file -> 2"
 C="$HZ_DATA_DIR/sample_customers.csv"
 "$H" analyze churn "$C" --label churned --save-model "$T/ch.json" -o "$T/c1.csv" >/dev/null || fail "save churn"
 "$H" analyze churn "$C" --model-file "$T/ch.json" --json --summary-only >"$T/c2.json" || fail "apply churn"
