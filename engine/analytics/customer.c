@@ -402,10 +402,16 @@ static hz_status check_inputs(const int32_t *day, const double *amount,
     }
     *cal_end = *as_of;
     if (opt->calibration_end != HZ_DAY_NONE) {
-        if (opt->calibration_end > *as_of)
+        char d1[16], d2[16];
+        if (opt->calibration_end >= *as_of)
             return hz_error_set(
                 err, HZ_EINVAL,
-                "calibration end is after the observation end (as-of)");
+                "calibration end %s is %s the observation end (as-of, %s): "
+                "the holdout would be empty; give an earlier "
+                "--calibration-end",
+                hz_format_day(opt->calibration_end, d1),
+                opt->calibration_end > *as_of ? "after" : "on",
+                hz_format_day(*as_of, d2));
         *cal_end = opt->calibration_end;
     }
     return HZ_OK;

@@ -77,6 +77,12 @@ assert s["customers"] + new == len(first), (s["customers"], new, len(first))
 assert "%d customers first bought after the calibration end (new in the holdout)" % new in open(sys.argv[3]).read()
 PY
 
+# a calibration end on the as-of date leaves no holdout: refused (it
+# reported a 0-day holdout with correlation nan, exit 0)
+"$H" analyze clv "$S" --calibration-end 2024-12-31 --summary-only >/dev/null 2>"$T/e"
+[ $? -eq 1 ] && grep -q "calibration end 2024-12-31 is on the observation end (as-of, 2024-12-31): the holdout would be empty" "$T/e" \
+    || fail "empty holdout: $(cat "$T/e")"
+
 # saved models: clv and churn, applied without refitting
 "$H" analyze clv "$S" --save-model "$T/clv.json" -o "$T/a.csv" >/dev/null || fail "save clv"
 "$H" analyze clv "$S" --model-file "$T/clv.json" -o "$T/b.csv" >/dev/null || fail "apply clv"
