@@ -53,6 +53,11 @@ grep -q "1 row dropped for empty values (first: $T/lab_blank.csv:6:4: column 'ch
     || fail "dropped row not placed: $(cat "$T/o")"
 grep -q "left out: city (an identifier)" "$T/o" || fail "left-out column not said: $(cat "$T/o")"
 
+# too few of a label for the folds: said in the label's words, with the
+# --folds that works (it said "class 1 has 4 rows")
+"$H" analyze churn "$T/lab.csv" --label churned --summary-only >"$T/o" 2>"$T/e"; rc=$?
+[ $rc -eq 1 ] && grep -q "only 4 rows have the label yes (true, 1), fewer than the 5 cross-validation folds (each needs both labels): give --folds 4 or fewer" "$T/e" \
+    || fail "too few for the folds ($rc): $(cat "$T/e")"
 # a column with one value is left out and said so (it was a driver with
 # coefficient 0 and a made-up interval)
 awk -F, 'BEGIN{OFS=","} NR==1{print $0",const,shop"; next} {print $0",5,Main"}' "$T/lab.csv" >"$T/lab_const.csv"
