@@ -77,10 +77,15 @@ static hz_status add_dummies(const hz_column *col, covar **cv, size_t *p,
     return HZ_OK;
 }
 
-/* Parse the comma-separated covariate list into covariates. */
+/* Parse the comma-separated covariate list into covariates; the
+ * duration, the event and the customer id (roles[0..2], may be NULL)
+ * are not covariates. */
 static hz_status plan_covariates(const hz_dataset *ds, const char *list,
-                                 covar **cv, size_t *p, hz_error *err)
+                                 const hz_column *const roles[3], covar **cv,
+                                 size_t *p, hz_error *err)
 {
+    static const char *const role_name[3] = {"duration", "event",
+                                             "customer id"};
     size_t cap = 0;
     char name[256];
     *cv = NULL;
@@ -96,6 +101,12 @@ static hz_status plan_covariates(const hz_dataset *ds, const char *list,
         const hz_column *col = hz_dataset_column(ds, name, err);
         if (col == NULL)
             return HZ_ENOTFOUND;
+        for (int k = 0; k < 3; k++)
+            if (col == roles[k])
+                return hz_error_set(err, HZ_EINVAL,
+                                    "--covariates: '%s' is the %s column, "
+                                    "not a covariate: leave it out",
+                                    name, role_name[k]);
         if (col->type == HZ_TYPE_STRING) {
             if (add_dummies(col, cv, p, &cap) != HZ_OK)
                 return hz_error_set(err, HZ_ENOMEM, "out of memory");
@@ -317,7 +328,8 @@ static hz_status survival_inner(hz_analytics_result *r, const hz_dataset *ds,
                             "duration column '%s' must hold numbers, found "
                             "%s",
                             dc->name, hz_type_name(dc->type));
-    hz_status st = plan_covariates(ds, q->covariates, &cv, &p, err);
+    const hz_column *const roles[3] = {dc, ec, ic};
+    hz_status st = plan_covariates(ds, q->covariates, roles, &cv, &p, err);
     if (st == HZ_OK)
         st = collect(s, ds, dc, ec, cv, p, &rows, &X, &n, err);
     if (st == HZ_OK && n == 0)

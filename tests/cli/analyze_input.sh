@@ -97,6 +97,13 @@ assert d['summary']['survival']['at']['500'] is None, d['summary']['survival']['
 assert all(c['survival_500'] is None and 0 < c['survival_12'] <= 1 for c in d['customers'])
 " "$T/out"
 
+# the duration, the event or the customer id is not a covariate (the
+# duration "did not converge"; the id became 299 dummies)
+for c in tenure_months:duration churned:event customer_id:"customer id"; do
+    expect_exit 1 "--covariates: '${c%%:*}' is the ${c#*:} column, not a covariate" -- \
+        "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned --covariates plan,"${c%%:*}"
+done
+
 # ---- Cox: plan and monthly_fee determine each other in generated
 # customers: refused by name (exit 1, no output), never a coefficient
 # with an enormous standard error; a model without the fee is fitted
