@@ -97,6 +97,11 @@ const hz_column *hz__find_column(const hz_dataset *ds,
     return NULL;
 }
 
+static bool is_dates(hz_type t)
+{
+    return t == HZ_TYPE_DATE || t == HZ_TYPE_TIMESTAMP;
+}
+
 static hz_status pick_columns(const hz_dataset *ds,
                               const hz_analytics_request *q, const char **cust,
                               const char **date, const char **amount,
@@ -116,13 +121,16 @@ static hz_status pick_columns(const hz_dataset *ds,
         *cust = c->name;
     }
     if (*date == NULL) {
-        c = NULL;
+        /* a purchase date by its name (order_date, ...) that holds dates,
+         * else the first column of dates (not a signup_date before the
+         * order_date), else the one by its name */
+        const hz_column *named = hz__find_column(ds, hz__date_names);
+        c = named != NULL && is_dates(named->type) ? named : NULL;
         for (size_t i = 0; i < ds->ncols && c == NULL; i++)
-            if (ds->cols[i].type == HZ_TYPE_DATE ||
-                ds->cols[i].type == HZ_TYPE_TIMESTAMP)
+            if (is_dates(ds->cols[i].type))
                 c = &ds->cols[i];
         if (c == NULL)
-            c = hz__find_column(ds, hz__date_names);
+            c = named;
         if (c == NULL)
             return hz_error_set(err, HZ_ENOTFOUND,
                                 "%s: no date column found (name one with "

@@ -40,6 +40,11 @@ static long find(const char *const *names, size_t n, const char *name,
     return -1;
 }
 
+static bool is_dates(hz_type t)
+{
+    return t == HZ_TYPE_DATE || t == HZ_TYPE_TIMESTAMP;
+}
+
 static void want(hz_csv_want *w, long j, hz_csv_want what)
 {
     if (j >= 0)
@@ -61,15 +66,18 @@ void hz_analytics_csv_want(void *ctx, const char *const *names,
         return;
     }
     /* transactions, as pick_columns (analytics.c): the date guessed is
-     * the first date column, else one of the date names */
-    long d = -1;
-    if (q->date_col != NULL)
-        d = find(names, n, q->date_col, NULL);
-    for (size_t j = 0; j < n && q->date_col == NULL && d < 0; j++)
-        if (types[j] == HZ_TYPE_DATE || types[j] == HZ_TYPE_TIMESTAMP)
-            d = (long)j;
-    if (d < 0 && q->date_col == NULL)
-        d = find(names, n, NULL, hz__date_names);
+     * one of the date names that holds dates, else the first column of
+     * dates, else the one of the date names */
+    long d = find(names, n, q->date_col, hz__date_names);
+    if (q->date_col == NULL && !(d >= 0 && is_dates(types[d]))) {
+        long named = d;
+        d = -1;
+        for (size_t j = 0; j < n && d < 0; j++)
+            if (is_dates(types[j]))
+                d = (long)j;
+        if (d < 0)
+            d = named;
+    }
     /* the order ids are ids too: 00123 and 123 are two orders */
     if (q->order_col != NULL || q->frequency == HZ_FREQ_ORDERS)
         want(w, find(names, n, q->order_col, hz__order_names),

@@ -178,4 +178,10 @@ check "as of given" grep -q "^as of 2024-12-31 (given)$" "$T/out"
 check "no warning with --as-of" bash -c "! grep -q '^warning' '$T/out'"
 expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only
 check "no warning on the sample" bash -c "! grep -q '^warning' '$T/out'"
+# the purchase date guessed by its name before an earlier column of dates
+# (a signup_date before the order_date was taken as the purchase date)
+printf 'customer_id,signup_date,order_date,revenue\nA,2023-01-01,2024-01-01,10\nA,2023-01-01,2024-02-01,20\nB,2023-05-01,2024-01-05,5\nB,2023-05-01,2024-03-01,7\n' >"$T/signup.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/signup.csv" -o "$T/signup_out.csv"
+check "order_date guessed" grep -q "date 'order_date' (guessed)" "$T/out"
+check "A bought 2024-01-01 and 2024-02-01" grep -q "^A,2024-01-01,2024-02-01,2,1,31," "$T/signup_out.csv"
 finish
