@@ -9,7 +9,13 @@
 
 static void text_models(const hz__clv_part *c, FILE *f)
 {
-    if (c->bg_ok) {
+    if (c->bg_ok && c->loaded) { /* no standard errors, no likelihood */
+        const hz_bgnbd_params *b = &c->bg.p;
+        fprintf(f,
+                "BG/NBD (model file, not refitted): r = %.4f, alpha = %.4f, "
+                "a = %.4f, b = %.4f\n",
+                b->r, b->alpha, b->a, b->b);
+    } else if (c->bg_ok) {
         const hz_bgnbd_model *b = &c->bg;
         fprintf(f,
                 "BG/NBD: r = %.4f (%.4f), alpha = %.4f (%.4f), a = %.4f "
@@ -21,7 +27,13 @@ static void text_models(const hz__clv_part *c, FILE *f)
     } else if (c->bg_err[0]) {
         fprintf(f, "BG/NBD: failed: %s\n", c->bg_err);
     }
-    if (c->pn_ok) {
+    if (c->pn_ok && c->loaded) {
+        const hz_pnbd_params *p = &c->pn.p;
+        fprintf(f,
+                "Pareto/NBD (model file, not refitted): r = %.4f, alpha = "
+                "%.4f, s = %.4f, beta = %.4f\n",
+                p->r, p->alpha, p->s, p->beta);
+    } else if (c->pn_ok) {
         const hz_pnbd_model *p = &c->pn;
         fprintf(f,
                 "Pareto/NBD: r = %.4f (%.4f), alpha = %.4f (%.4f), s = %.4f "
@@ -34,7 +46,13 @@ static void text_models(const hz__clv_part *c, FILE *f)
     } else if (c->pn_err[0]) {
         fprintf(f, "Pareto/NBD: failed: %s\n", c->pn_err);
     }
-    if (c->gg_ok) {
+    if (c->gg_ok && c->loaded) {
+        const hz_gg_params *g = &c->gg.p;
+        fprintf(f,
+                "Gamma-Gamma (model file, not refitted): p = %.4f, q = %.4f, "
+                "gamma = %.4f\n",
+                g->p, g->q, g->gamma);
+    } else if (c->gg_ok) {
         const hz_gg_model *g = &c->gg;
         fprintf(f,
                 "Gamma-Gamma: p = %.4f, q = %.4f, gamma = %.4f, LL = %.2f "

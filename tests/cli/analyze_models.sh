@@ -109,6 +109,14 @@ cp "$T/clv.json" "$T/keep.json"
 cmp -s "$T/clv.json" "$T/keep.json" || fail "the model file was replaced"
 "$H" analyze clv "$S" --model-file "$T/keep.json" --save-model "$T/keep.json" -o "$T/k.csv" >/dev/null 2>"$T/e"
 [ $? -eq 2 ] || fail "--save-model over the model file -> 2"
+# parameters from a model file are said to be so, without the standard
+# errors and likelihood it does not hold (it printed "(nan)", "LL = nan"
+# and "0 repeat buyers")
+"$H" analyze clv "$S" --model-file "$T/clv.json" --summary-only >"$T/mf.txt" || fail "model file text"
+grep -q "^BG/NBD (model file, not refitted): r = [0-9.]*, alpha = [0-9.]*, a = [0-9.]*, b = [0-9.]*$" "$T/mf.txt" \
+    || fail "BG/NBD from a file: $(cat "$T/mf.txt")"
+grep -q "^Gamma-Gamma (model file, not refitted): p = " "$T/mf.txt" || fail "Gamma-Gamma from a file"
+! grep -q "nan\|0 repeat buyers" "$T/mf.txt" || fail "nan in the model file text: $(cat "$T/mf.txt")"
 C="$HZ_DATA_DIR/sample_customers.csv"
 "$H" analyze churn "$C" --label churned --save-model "$T/ch.json" -o "$T/c1.csv" >/dev/null || fail "save churn"
 "$H" analyze churn "$C" --model-file "$T/ch.json" --json --summary-only >"$T/c2.json" || fail "apply churn"
