@@ -226,6 +226,39 @@ hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
     return HZ_OK;
 }
 
+hz_status hz__one_row_per_id(const hz_dataset *ds, const hz_column *id,
+                             hz_error *err)
+{
+    if (id == NULL || id->type != HZ_TYPE_STRING)
+        return HZ_OK;
+    size_t L = hz_dict_size(id->dict);
+    size_t *first = malloc((L ? L : 1) * sizeof *first);
+    if (first == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    for (size_t l = 0; l < L; l++)
+        first[l] = SIZE_MAX;
+    hz_status st = HZ_OK;
+    for (size_t i = 0; i < ds->nrows && st == HZ_OK; i++) {
+        if (hz_col_is_null(id, i))
+            continue;
+        uint32_t c = id->v.code[i];
+        if (first[c] == SIZE_MAX) {
+            first[c] = i;
+            continue;
+        }
+        char pl[320];
+        hz_dataset_place(ds, i, id, pl, sizeof pl);
+        st = hz_error_set(err, HZ_EINVAL,
+                          "%s: customer '%s' has a second row (the first is "
+                          "line %zu): a customer table has one row per "
+                          "customer",
+                          pl, hz_dict_str(id->dict, c),
+                          hz_dataset_row_line(ds, first[c]));
+    }
+    free(first);
+    return st;
+}
+
 /* ---- request checks ---- */
 
 static hz_status check_request(const hz_analytics_request *req,

@@ -325,6 +325,10 @@ hz_status hz__churn_table(hz_analytics_result *r, const hz_dataset *ds,
                             "churn: no label column and no model file");
     if ((c->label_name = strdup(label)) == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    if (id != NULL &&
+        (st = hz__one_row_per_id(ds, hz_dataset_column(ds, id, NULL), err)) !=
+            HZ_OK)
+        return st;
     if (mi != NULL) {
         /* the label is optional when scoring */
         const char *lab = hz_dataset_column(ds, label, NULL) ? label : NULL;

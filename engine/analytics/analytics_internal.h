@@ -202,6 +202,10 @@ extern const char *const hz__order_names[];
  * names; the ids of the result's customers. */
 const hz_column *hz__find_column(const hz_dataset *ds,
                                  const char *const *names);
+/* A customer table (churn --label, survival) has one row per customer:
+ * a text id seen twice is an error naming both places. */
+hz_status hz__one_row_per_id(const hz_dataset *ds, const hz_column *id,
+                             hz_error *err);
 hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
                       const int64_t *keys, const size_t *rows, size_t n);
 /* The as-of line of the summaries: "2024-12-31 (the last purchase

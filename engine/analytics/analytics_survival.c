@@ -321,6 +321,9 @@ static hz_status survival_inner(hz_analytics_result *r, const hz_dataset *ds,
                              : hz__find_column(ds, hz__customer_table_names);
     if (dc == NULL || ec == NULL || (id != NULL && ic == NULL))
         return HZ_ENOTFOUND;
+    hz_status st0 = hz__one_row_per_id(ds, ic, err);
+    if (st0 != HZ_OK)
+        return st0;
     if (dc->type == HZ_TYPE_STRING)
         return duration_not_numbers(ds, dc, err);
     if (!hz_type_is_numeric(dc->type))

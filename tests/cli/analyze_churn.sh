@@ -69,6 +69,16 @@ assert "const (constant)" in c["skipped_columns"] and "shop (constant)" in c["sk
 assert [x["feature"] for x in c["coefficients"]] == ["x"], c["coefficients"]
 PY
 
+# a customer table has one row per customer: a second row of one is an
+# error naming both lines (it was scored twice, in the folds both sides)
+{ cat "$C"; sed -n 3p "$C"; } >"$T/dup.csv"
+for k in "churn --label churned" "survival --duration tenure_months --event churned"; do
+    # shellcheck disable=SC2086
+    "$H" analyze $k "$T/dup.csv" --summary-only >"$T/o" 2>"$T/e"; rc=$?
+    [ $rc -eq 1 ] && grep -q "dup.csv:1502:1: customer 'C000002' has a second row (the first is line 3): a customer table has one row per customer" "$T/e" \
+        || fail "duplicate customer, $k ($rc): $(cat "$T/e")"
+done
+
 TC="${HZ_SHARED_DATA:-}/telco-churn/Telco-Customer-Churn.csv"
 if [ -f "$TC" ]; then
     "$H" analyze churn "$TC" --label Churn --customer customerID --on-error skip \
