@@ -230,11 +230,15 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
 hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                                          hz_error *err)
 {
-    fprintf(f,
-            "analysis: %s, %zu customers (%.2f s: summary %.2f, clv "
-            "%.2f, segments %.2f)\n",
-            hz_analysis_kind_name(r->kind), r->n, r->seconds, r->t_summary,
-            r->t_clv, r->t_seg);
+    if (r->cs != NULL) /* transactions: the stages' times */
+        fprintf(f,
+                "analysis: %s, %zu customers (%.2f s: summary %.2f, clv "
+                "%.2f, segments %.2f)\n",
+                hz_analysis_kind_name(r->kind), r->n, r->seconds,
+                r->t_summary, r->t_clv, r->t_seg);
+    else /* a customer table: none of those stages */
+        fprintf(f, "analysis: %s, %zu customers (%.2f s)\n",
+                hz_analysis_kind_name(r->kind), r->n, r->seconds);
     if (r->cs != NULL)
         fprintf(f,
                 "columns: customer '%s' (%s), date '%s' (%s), amount '%s' "

@@ -80,6 +80,8 @@ expect_exit 1 "$T/dur.csv:3:2: column 'tenure' (duration) is 'n/a': durations mu
 expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned --summary-only
 check "no 'rows dropped' in the summary" bash -c "! grep -q 'dropped' '$T/out'"
 check "every customer in the curve" grep -q "^Kaplan-Meier: 300 customers" "$T/out"
+# a customer table has no summary, CLV or segment stage to time
+check "survival: its own time only" grep -Eq "^analysis: survival, 300 customers \([0-9.]+ s\)$" "$T/out"
 
 # S(t) after the longest duration is unknown, not the last value carried
 # on (R's summary.survfit leaves such times out): said in the text, null
