@@ -55,6 +55,11 @@ expect_exit 2 "horizon analyze: no column 'price' in $T/baddate.csv (columns:" -
 # ---- survival: a row it cannot use is an error with its place and value
 # (exit 1, no output), never "rows dropped"
 check "gen customers" "$H" gen --kind customers --customers 300 -o "$T/cust.csv"
+# gen's usage errors say why in the commands' words (it printed getopt's
+# "gen: unrecognized option" and the whole help)
+expect_exit 2 "horizon gen: unknown option '--bogus' (see 'horizon gen --help')" -- "$H" gen --bogus
+expect_exit 2 "horizon gen: --customers needs a value" -- "$H" gen --kind customers --customers
+check "gen: no help dumped on an error" bash -c "! grep -q '^usage' '$T/err'"
 # line 3 = the second customer; field 5 = tenure_months, 12 = churned
 edit() { awk -F, -v f="$1" -v v="$2" 'BEGIN{OFS=","} NR==3{$f=v} 1' "$T/cust.csv" >"$T/$3"; }
 edit 5 -5 neg_tenure.csv
