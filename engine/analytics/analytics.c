@@ -76,9 +76,11 @@ void hz_analytics_result_free(hz_analytics_result *r)
 
 int hz__parse_flag(const char *t)
 {
-    if (!strcasecmp(t, "yes") || !strcasecmp(t, "true") || !strcmp(t, "1"))
+    if (!strcasecmp(t, "yes") || !strcasecmp(t, "true") || !strcmp(t, "1") ||
+        !strcasecmp(t, "y") || !strcasecmp(t, "t"))
         return 1;
-    if (!strcasecmp(t, "no") || !strcasecmp(t, "false") || !strcmp(t, "0"))
+    if (!strcasecmp(t, "no") || !strcasecmp(t, "false") || !strcmp(t, "0") ||
+        !strcasecmp(t, "n") || !strcasecmp(t, "f"))
         return 0;
     return -1;
 }
@@ -95,27 +97,23 @@ const hz_column *hz__find_column(const hz_dataset *ds,
     return NULL;
 }
 
+static bool is_dates(hz_type t)
+{
+    return t == HZ_TYPE_DATE || t == HZ_TYPE_TIMESTAMP;
+}
+
 static hz_status pick_columns(const hz_dataset *ds,
                               const hz_analytics_request *q, const char **cust,
                               const char **date, const char **amount,
                               hz_error *err)
 {
-    static const char *const cnames[] = {
-        "customer_id", "customerid", "customer", "cust_id", "client_id",
-        "user_id",     "masterid",   "id",       NULL};
-    static const char *const dnames[] = {
-        "order_date",   "date",        "purchase_date", "transaction_date",
-        "invoice_date", "invoicedate", "timestamp",     NULL};
-    static const char *const anames[] = {
-        "revenue", "amount",   "sales",   "spend", "total",
-        "value",   "monetary", "dollars", "price", NULL};
     const hz_column *c;
     const char *src = ds->source ? ds->source : "input";
     *cust = q->customer_col;
     *date = q->date_col;
     *amount = q->amount_col;
     if (*cust == NULL) {
-        if ((c = hz__find_column(ds, cnames)) == NULL)
+        if ((c = hz__find_column(ds, hz__customer_names)) == NULL)
             return hz_error_set(err, HZ_ENOTFOUND,
                                 "%s: no customer column found (name one "
                                 "with --customer)",
@@ -123,13 +121,16 @@ static hz_status pick_columns(const hz_dataset *ds,
         *cust = c->name;
     }
     if (*date == NULL) {
-        c = NULL;
+        /* a purchase date by its name (order_date, ...) that holds dates,
+         * else the first column of dates (not a signup_date before the
+         * order_date), else the one by its name */
+        const hz_column *named = hz__find_column(ds, hz__date_names);
+        c = named != NULL && is_dates(named->type) ? named : NULL;
         for (size_t i = 0; i < ds->ncols && c == NULL; i++)
-            if (ds->cols[i].type == HZ_TYPE_DATE ||
-                ds->cols[i].type == HZ_TYPE_TIMESTAMP)
+            if (is_dates(ds->cols[i].type))
                 c = &ds->cols[i];
         if (c == NULL)
-            c = hz__find_column(ds, dnames);
+            c = named;
         if (c == NULL)
             return hz_error_set(err, HZ_ENOTFOUND,
                                 "%s: no date column found (name one with "
@@ -138,7 +139,7 @@ static hz_status pick_columns(const hz_dataset *ds,
         *date = c->name;
     }
     if (*amount == NULL) {
-        if ((c = hz__find_column(ds, anames)) == NULL)
+        if ((c = hz__find_column(ds, hz__amount_names)) == NULL)
             return hz_error_set(err, HZ_ENOTFOUND,
                                 "%s: no amount column found (name one with "
                                 "--amount)",
@@ -153,13 +154,10 @@ static hz_status pick_order_column(const hz_dataset *ds,
                                    const hz_analytics_request *q,
                                    const char **order, hz_error *err)
 {
-    static const char *const onames[] = {
-        "order_id",   "orderid",    "order",          "invoice", "invoiceno",
-        "invoice_no", "invoice_id", "transaction_id", NULL};
     *order = q->order_col;
     if (*order != NULL || q->frequency != HZ_FREQ_ORDERS)
         return HZ_OK;
-    const hz_column *c = hz__find_column(ds, onames);
+    const hz_column *c = hz__find_column(ds, hz__order_names);
     if (c == NULL)
         return hz_error_set(err, HZ_ENOTFOUND,
                             "%s: --frequency orders needs an order id "
@@ -226,6 +224,39 @@ hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
     }
     r->idoff[n] = len;
     return HZ_OK;
+}
+
+hz_status hz__one_row_per_id(const hz_dataset *ds, const hz_column *id,
+                             hz_error *err)
+{
+    if (id == NULL || id->type != HZ_TYPE_STRING)
+        return HZ_OK;
+    size_t L = hz_dict_size(id->dict);
+    size_t *first = malloc((L ? L : 1) * sizeof *first);
+    if (first == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    for (size_t l = 0; l < L; l++)
+        first[l] = SIZE_MAX;
+    hz_status st = HZ_OK;
+    for (size_t i = 0; i < ds->nrows && st == HZ_OK; i++) {
+        if (hz_col_is_null(id, i))
+            continue;
+        uint32_t c = id->v.code[i];
+        if (first[c] == SIZE_MAX) {
+            first[c] = i;
+            continue;
+        }
+        char pl[320];
+        hz_dataset_place(ds, i, id, pl, sizeof pl);
+        st = hz_error_set(err, HZ_EINVAL,
+                          "%s: customer '%s' has a second row (the first is "
+                          "line %zu): a customer table has one row per "
+                          "customer",
+                          pl, hz_dict_str(id->dict, c),
+                          hz_dataset_row_line(ds, first[c]));
+    }
+    free(first);
+    return st;
 }
 
 /* ---- request checks ---- */
@@ -309,6 +340,29 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
         HZ_OK)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     return HZ_OK;
+}
+
+void hz__as_of_text(const hz_customer_summary *s, char *buf, size_t cap)
+{
+    char d[16];
+    snprintf(buf, cap, "%s (%s)", hz_format_day(s->as_of, d),
+             s->as_of_given ? "given" : "the last purchase date");
+}
+
+bool hz__as_of_warning(const hz_customer_summary *s, char *buf, size_t cap)
+{
+    if (s->as_of_given || s->day_before_last == HZ_DAY_NONE ||
+        s->as_of - s->day_before_last <= HZ__AS_OF_GAP_DAYS)
+        return false;
+    char d1[16], d2[16];
+    snprintf(buf, cap,
+             "the last purchase date, %s, is %d days after the one before "
+             "it (%s): every customer is aged to it; if it is a typo or an "
+             "order not yet made, give --as-of",
+             hz_format_day(s->as_of, d1),
+             (int)(s->as_of - s->day_before_last),
+             hz_format_day(s->day_before_last, d2));
+    return true;
 }
 
 /* ---- the suite: the parts concurrently ---- */

@@ -306,11 +306,9 @@ static hz_status alloc_rows(hz__churn_part *c, size_t n)
 
 static const char *guess_id(const hz_dataset *ds, const char *id)
 {
-    static const char *const cn[] = {"customer_id", "customerid", "customer",
-                                     "id", NULL};
     if (id != NULL)
         return id;
-    const hz_column *c = hz__find_column(ds, cn);
+    const hz_column *c = hz__find_column(ds, hz__customer_table_names);
     return c ? c->name : NULL;
 }
 
@@ -337,6 +335,10 @@ hz_status hz__churn_table(hz_analytics_result *r, const hz_dataset *ds,
                             "churn: no label column and no model file");
     if ((c->label_name = strdup(label)) == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    if (id != NULL &&
+        (st = hz__one_row_per_id(ds, hz_dataset_column(ds, id, NULL), err)) !=
+            HZ_OK)
+        return st;
     if (mi != NULL) {
         /* the label is optional when scoring */
         const char *lab = hz_dataset_column(ds, label, NULL) ? label : NULL;
@@ -365,19 +367,26 @@ hz_status hz__churn_table(hz_analytics_result *r, const hz_dataset *ds,
     snprintf(c->model, sizeof c->model, "%s",
              mi != NULL ? "a saved logistic regression"
                         : "logistic regression on the churn label");
+    /* the rows and columns left out, said where they are */
+    char drop[HZ_ERROR_MAX + 64], skip[HZ_ERROR_MAX + 32];
+    snprintf(drop, sizeof drop, "%zu row%s dropped for empty values%s%s%s",
+             c->dropped, c->dropped == 1 ? "" : "s",
+             d.dropped_first[0] ? " (first: " : "", d.dropped_first,
+             d.dropped_first[0] ? ")" : "");
+    snprintf(skip, sizeof skip, "%s%s", d.skipped[0] ? "; left out: " : "",
+             d.skipped);
     if (mi != NULL)
         snprintf(c->method, sizeof c->method,
                  "saved logistic model applied to %zu features (no "
-                 "refit)%s; %zu rows dropped for empty values",
+                 "refit)%s; %s",
                  c->nfeat, d.y ? "; AUC on these labels, in sample" : "",
-                 c->dropped);
+                 drop);
     else
         snprintf(c->method, sizeof c->method,
                  "label '%s'; L2 logistic regression (C = %g, Newton/IRLS) "
                  "on %zu standardised features (numbers as they are, text "
-                 "one-hot); %d-fold stratified cross-validation; %zu rows "
-                 "dropped for empty values",
-                 label, q->C, c->nfeat, q->folds, c->dropped);
+                 "one-hot)%s; %d-fold stratified cross-validation; %s",
+                 label, q->C, c->nfeat, skip, q->folds, drop);
     c->ok = true;
 out:
     hz_design_free(&d);
@@ -386,7 +395,15 @@ out:
 
 /* ---- the suite with a label: one label per customer ---- */
 
-/* Label per customer key (1 when any of its rows is positive). */
+static bool blank_text(const char *t)
+{
+    while (*t == ' ' || *t == '\t')
+        t++;
+    return *t == '\0';
+}
+
+/* Label per customer key (1 when any of its rows is positive); a value
+ * that is not yes/no is an error with its place. */
 static hz_status customer_labels(hz_analytics_result *r, const hz_dataset *ds,
                                  const char *cust_col, hz_error *err)
 {
@@ -415,6 +432,16 @@ static hz_status customer_labels(hz_analytics_result *r, const hz_dataset *ds,
                     : (int)(hz_col_number(lc, i) == 1   ? 1
                             : hz_col_number(lc, i) == 0 ? 0
                                                         : -1);
+        if (v < 0 && !(lc->type == HZ_TYPE_STRING &&
+                       blank_text(hz_dict_str(lc->dict, lc->v.code[i])))) {
+            char pl[320], tx[64];
+            const char *t = hz_col_text(lc, i, tx, sizeof tx);
+            hz_dataset_place(ds, i, lc, pl, sizeof pl);
+            return hz_error_set(err, HZ_EINVAL,
+                                "%s: column '%s' (label) is '%s': expected "
+                                "yes/no, true/false or 0/1",
+                                pl, lc->name, t ? t : "");
+        }
         if (v == 1)
             r->churn.label[lo] = 1;
         else if (v == 0 && r->churn.label[lo] < 0)

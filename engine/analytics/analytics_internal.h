@@ -87,7 +87,7 @@ typedef struct hz__clv_part {
 typedef struct hz__churn_part {
     bool run, ok, labelled, loaded;
     char err[HZ_ERROR_MAX];
-    char method[1024];
+    char method[2048];
     char model[128]; /* what the risk comes from, in a few words */
     double *prob, *oof, *risk;
     int8_t *label;
@@ -190,12 +190,34 @@ hz_status hz__survival_run(hz_analytics_result *r, const hz_dataset *ds,
                            const char *id, hz_error *err);
 void hz__surv_free(hz__surv_part *s);
 
+/* analytics_columns.c: the names a column is guessed by (NULL-ended):
+ * the customer id of transactions and of a customer table, the purchase
+ * date, the amount, the order id. */
+extern const char *const hz__customer_names[];
+extern const char *const hz__customer_table_names[];
+extern const char *const hz__date_names[];
+extern const char *const hz__amount_names[];
+extern const char *const hz__order_names[];
+
 /* analytics.c: case-insensitive column lookup by a NULL-ended list of
  * names; the ids of the result's customers. */
 const hz_column *hz__find_column(const hz_dataset *ds,
                                  const char *const *names);
+/* A customer table (churn --label, survival) has one row per customer:
+ * a text id seen twice is an error naming both places. */
+hz_status hz__one_row_per_id(const hz_dataset *ds, const hz_column *id,
+                             hz_error *err);
 hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
                       const int64_t *keys, const size_t *rows, size_t n);
+/* The as-of line of the summaries: "2024-12-31 (the last purchase
+ * date)" or "(given)"; and a warning when the last purchase date, taken
+ * as as-of, stands more than HZ__AS_OF_GAP_DAYS after the one before it
+ * (a typo or an order not yet made ages every customer to it); false
+ * without one. */
+#define HZ__AS_OF_GAP_DAYS 90
+void hz__as_of_text(const hz_customer_summary *s, char *buf, size_t cap);
+bool hz__as_of_warning(const hz_customer_summary *s, char *buf, size_t cap);
+
 /* How the k of k-means was set, for the summaries: "requested",
  * "chosen by silhouette", "default", or why the default was reduced. */
 void hz__kmeans_k_how(const hz__seg_part *s, char *buf, size_t bufsz);
@@ -204,7 +226,8 @@ static inline const char *hz__id_of(const hz_analytics_result *r, size_t i)
 {
     return r->idbuf + r->idoff[i];
 }
-/* 1 / 0 for yes/no, true/false, 1/0 (case-insensitive), -1 otherwise. */
+/* 1 / 0 for yes/no, true/false, y/n, t/f, 1/0 (case-insensitive, as the
+ * CSV reader's booleans), -1 otherwise. */
 int hz__parse_flag(const char *s);
 
 /* Stable sort order of n rows by the doubles keys[0][i], then

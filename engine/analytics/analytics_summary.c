@@ -442,6 +442,13 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
         fprintf(f, ", \"calibration_end\": \"%s\", \"unit\": \"%s\"",
                 hz_format_day(s->calibration_end, d1),
                 s->unit == HZ_UNIT_WEEKS ? "weeks" : "days");
+        fprintf(f, ", \"customers_after_calibration_end\": %zu",
+                s->n_after_calibration);
+        char w[320];
+        if (hz__as_of_warning(s, w, sizeof w)) {
+            fputs(", \"as_of_warning\": ", f);
+            hz__json_str(f, w);
+        }
     }
     if (r->clv.run)
         json_clv(r, f);

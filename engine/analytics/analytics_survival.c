@@ -77,10 +77,15 @@ static hz_status add_dummies(const hz_column *col, covar **cv, size_t *p,
     return HZ_OK;
 }
 
-/* Parse the comma-separated covariate list into covariates. */
+/* Parse the comma-separated covariate list into covariates; the
+ * duration, the event and the customer id (roles[0..2], may be NULL)
+ * are not covariates. */
 static hz_status plan_covariates(const hz_dataset *ds, const char *list,
-                                 covar **cv, size_t *p, hz_error *err)
+                                 const hz_column *const roles[3], covar **cv,
+                                 size_t *p, hz_error *err)
 {
+    static const char *const role_name[3] = {"duration", "event",
+                                             "customer id"};
     size_t cap = 0;
     char name[256];
     *cv = NULL;
@@ -96,6 +101,12 @@ static hz_status plan_covariates(const hz_dataset *ds, const char *list,
         const hz_column *col = hz_dataset_column(ds, name, err);
         if (col == NULL)
             return HZ_ENOTFOUND;
+        for (int k = 0; k < 3; k++)
+            if (col == roles[k])
+                return hz_error_set(err, HZ_EINVAL,
+                                    "--covariates: '%s' is the %s column, "
+                                    "not a covariate: leave it out",
+                                    name, role_name[k]);
         if (col->type == HZ_TYPE_STRING) {
             if (add_dummies(col, cv, p, &cap) != HZ_OK)
                 return hz_error_set(err, HZ_ENOMEM, "out of memory");
@@ -170,7 +181,7 @@ static hz_status duration_not_numbers(const hz_dataset *ds,
         char *end;
         (void)strtod(t, &end);
         if (end == t || *end != '\0')
-            return bad_cell_as(HZ_ETYPE, ds, i, dc, "duration",
+            return bad_cell_as(HZ_EINVAL, ds, i, dc, "duration",
                                "durations must be non-negative numbers", err);
     }
     return hz_error_set(err, HZ_ETYPE,
@@ -299,8 +310,6 @@ static hz_status survival_inner(hz_analytics_result *r, const hz_dataset *ds,
     static const char *const dn[] = {"tenure", "duration", "time", NULL};
     static const char *const en[] = {"event", "churn", "churned", "status",
                                      NULL};
-    static const char *const cn[] = {"customer_id", "customerid", "customer",
-                                     "id", NULL};
     hz__surv_part *s = &r->surv;
     const hz_analytics_request *q = &r->req;
     covar *cv = NULL;
@@ -309,9 +318,12 @@ static hz_status survival_inner(hz_analytics_result *r, const hz_dataset *ds,
     const hz_column *dc = pick(ds, q->duration_col, dn, "duration", err);
     const hz_column *ec = dc ? pick(ds, q->event_col, en, "event", err) : NULL;
     const hz_column *ic = id ? hz_dataset_column(ds, id, err)
-                             : hz__find_column(ds, cn);
+                             : hz__find_column(ds, hz__customer_table_names);
     if (dc == NULL || ec == NULL || (id != NULL && ic == NULL))
         return HZ_ENOTFOUND;
+    hz_status st0 = hz__one_row_per_id(ds, ic, err);
+    if (st0 != HZ_OK)
+        return st0;
     if (dc->type == HZ_TYPE_STRING)
         return duration_not_numbers(ds, dc, err);
     if (!hz_type_is_numeric(dc->type))
@@ -319,7 +331,8 @@ static hz_status survival_inner(hz_analytics_result *r, const hz_dataset *ds,
                             "duration column '%s' must hold numbers, found "
                             "%s",
                             dc->name, hz_type_name(dc->type));
-    hz_status st = plan_covariates(ds, q->covariates, &cv, &p, err);
+    const hz_column *const roles[3] = {dc, ec, ic};
+    hz_status st = plan_covariates(ds, q->covariates, roles, &cv, &p, err);
     if (st == HZ_OK)
         st = collect(s, ds, dc, ec, cv, p, &rows, &X, &n, err);
     if (st == HZ_OK && n == 0)

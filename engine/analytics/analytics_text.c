@@ -9,7 +9,13 @@
 
 static void text_models(const hz__clv_part *c, FILE *f)
 {
-    if (c->bg_ok) {
+    if (c->bg_ok && c->loaded) { /* no standard errors, no likelihood */
+        const hz_bgnbd_params *b = &c->bg.p;
+        fprintf(f,
+                "BG/NBD (model file, not refitted): r = %.4f, alpha = %.4f, "
+                "a = %.4f, b = %.4f\n",
+                b->r, b->alpha, b->a, b->b);
+    } else if (c->bg_ok) {
         const hz_bgnbd_model *b = &c->bg;
         fprintf(f,
                 "BG/NBD: r = %.4f (%.4f), alpha = %.4f (%.4f), a = %.4f "
@@ -21,7 +27,13 @@ static void text_models(const hz__clv_part *c, FILE *f)
     } else if (c->bg_err[0]) {
         fprintf(f, "BG/NBD: failed: %s\n", c->bg_err);
     }
-    if (c->pn_ok) {
+    if (c->pn_ok && c->loaded) {
+        const hz_pnbd_params *p = &c->pn.p;
+        fprintf(f,
+                "Pareto/NBD (model file, not refitted): r = %.4f, alpha = "
+                "%.4f, s = %.4f, beta = %.4f\n",
+                p->r, p->alpha, p->s, p->beta);
+    } else if (c->pn_ok) {
         const hz_pnbd_model *p = &c->pn;
         fprintf(f,
                 "Pareto/NBD: r = %.4f (%.4f), alpha = %.4f (%.4f), s = %.4f "
@@ -34,7 +46,13 @@ static void text_models(const hz__clv_part *c, FILE *f)
     } else if (c->pn_err[0]) {
         fprintf(f, "Pareto/NBD: failed: %s\n", c->pn_err);
     }
-    if (c->gg_ok) {
+    if (c->gg_ok && c->loaded) {
+        const hz_gg_params *g = &c->gg.p;
+        fprintf(f,
+                "Gamma-Gamma (model file, not refitted): p = %.4f, q = %.4f, "
+                "gamma = %.4f\n",
+                g->p, g->q, g->gamma);
+    } else if (c->gg_ok) {
         const hz_gg_model *g = &c->gg;
         fprintf(f,
                 "Gamma-Gamma: p = %.4f, q = %.4f, gamma = %.4f, LL = %.2f "
@@ -189,8 +207,13 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
         while (j + 1 < k->m && k->time[j + 1] <= tt)
             j++;
         bool any = k->m > 0 && k->time[0] <= tt;
-        fprintf(f, "  %8g %10.5f %10.5f %10.5f\n", tt, hz_km_at(k, tt),
-                any ? k->lower[j] : 1.0, any ? k->upper[j] : 1.0);
+        double st = hz_km_at(k, tt);
+        if (isnan(st)) /* after the longest duration */
+            fprintf(f, "  %8g    unknown: after the longest duration, %g\n",
+                    tt, k->max_time);
+        else
+            fprintf(f, "  %8g %10.5f %10.5f %10.5f\n", tt, st,
+                    any ? k->lower[j] : 1.0, any ? k->upper[j] : 1.0);
     }
     if (!s->cox_ok) /* no covariates (a Cox model that fails fails all) */
         return;
@@ -210,11 +233,15 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
 hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                                          hz_error *err)
 {
-    fprintf(f,
-            "analysis: %s, %zu customers (%.2f s: summary %.2f, clv "
-            "%.2f, segments %.2f)\n",
-            hz_analysis_kind_name(r->kind), r->n, r->seconds, r->t_summary,
-            r->t_clv, r->t_seg);
+    if (r->cs != NULL) /* transactions: the stages' times */
+        fprintf(f,
+                "analysis: %s, %zu customers (%.2f s: summary %.2f, clv "
+                "%.2f, segments %.2f)\n",
+                hz_analysis_kind_name(r->kind), r->n, r->seconds,
+                r->t_summary, r->t_clv, r->t_seg);
+    else /* a customer table: none of those stages */
+        fprintf(f, "analysis: %s, %zu customers (%.2f s)\n",
+                hz_analysis_kind_name(r->kind), r->n, r->seconds);
     if (r->cs != NULL)
         fprintf(f,
                 "columns: customer '%s' (%s), date '%s' (%s), amount '%s' "
@@ -222,6 +249,20 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                 r->col_name[0], r->col_guessed[0] ? "guessed" : "given",
                 r->col_name[1], r->col_guessed[1] ? "guessed" : "given",
                 r->col_name[2], r->col_guessed[2] ? "guessed" : "given");
+    if (r->cs != NULL) {
+        char a[96], w[320];
+        hz__as_of_text(r->cs, a, sizeof a);
+        fprintf(f, "as of %s\n", a);
+        if (hz__as_of_warning(r->cs, w, sizeof w))
+            fprintf(f, "warning: %s\n", w);
+    }
+    if (r->cs != NULL && r->cs->n_after_calibration > 0)
+        fprintf(f,
+                "%zu customer%s first bought after the calibration end "
+                "(new in the holdout): not in the calibration cohort, left "
+                "out\n",
+                r->cs->n_after_calibration,
+                r->cs->n_after_calibration == 1 ? "" : "s");
     if (r->clv.run)
         text_clv(r, f);
     if (r->churn.run)

@@ -363,6 +363,22 @@ static size_t compact(hz_customer_summary *s, const uint8_t *keep, size_t nb)
 }
 
 /* Check amounts and the options; find as_of and the calibration end. */
+/* The latest day before the last one (HZ_DAY_NONE: one day only). */
+static int32_t day_before_last(const int32_t *day, size_t nrows)
+{
+    int32_t last = day[0], before = HZ_DAY_NONE;
+    for (size_t i = 1; i < nrows; i++) {
+        if (day[i] > last) {
+            before = last;
+            last = day[i];
+        } else if (day[i] < last &&
+                   (before == HZ_DAY_NONE || day[i] > before)) {
+            before = day[i];
+        }
+    }
+    return before;
+}
+
 static hz_status check_inputs(const int32_t *day, const double *amount,
                               size_t nrows, const hz_customer_options *opt,
                               int32_t *as_of, int32_t *cal_end, hz_error *err)
@@ -386,10 +402,16 @@ static hz_status check_inputs(const int32_t *day, const double *amount,
     }
     *cal_end = *as_of;
     if (opt->calibration_end != HZ_DAY_NONE) {
-        if (opt->calibration_end > *as_of)
+        char d1[16], d2[16];
+        if (opt->calibration_end >= *as_of)
             return hz_error_set(
                 err, HZ_EINVAL,
-                "calibration end is after the observation end (as-of)");
+                "calibration end %s is %s the observation end (as-of, %s): "
+                "the holdout would be empty; give an earlier "
+                "--calibration-end",
+                hz_format_day(opt->calibration_end, d1),
+                opt->calibration_end > *as_of ? "after" : "on",
+                hz_format_day(*as_of, d2));
         *cal_end = opt->calibration_end;
     }
     return HZ_OK;
@@ -455,6 +477,9 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
     s->has_holdout = hold;
     s->rows_used = bk.used;
     s->rows_ignored = nrows - bk.used;
+    s->as_of_given = opt->as_of != HZ_DAY_NONE;
+    s->day_before_last = s->as_of_given ? HZ_DAY_NONE
+                                        : day_before_last(day, nrows);
     s->duration_holdout = hold ? hz_unit_from_days(opt->unit,
                                                    (double)(as_of - cal_end))
                                : 0.0;
@@ -463,6 +488,8 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
     int nthreads = opt->threads > 0 ? opt->threads : hz_default_threads();
     if (summarise_all(s, &bk, keep, orders, nthreads) != HZ_OK)
         goto nomem;
+    for (size_t b = 0; b < bk.nb; b++)
+        s->n_after_calibration += !keep[b] && bk.start[b + 1] > bk.start[b];
     s->n = compact(s, keep, bk.nb);
     if (s->n == 0) {
         st = hz_error_set(err, HZ_ETOOSHORT,
@@ -514,6 +541,36 @@ static const char *place(const cols *k, size_t i, const hz_column *c,
     return hz_dataset_place(k->ds, i, c, buf, PLACE_MAX);
 }
 
+/* An amount column that is not numbers (it holds $12.50 or 1,234.50):
+ * the column named with its first such value and where it is. */
+static hz_status amount_not_numbers(const hz_dataset *ds, const cols *k,
+                                    hz_error *err)
+{
+    const hz_column *a = k->a;
+    char pl[PLACE_MAX], tx[64];
+    size_t i = 0;
+    for (; a->type == HZ_TYPE_STRING && i < ds->nrows; i++) {
+        if (hz_col_is_null(a, i))
+            continue;
+        const char *t = hz_dict_str(a->dict, a->v.code[i]);
+        char *end;
+        double v = strtod(t, &end);
+        if (end == t || *end != '\0' || !isfinite(v))
+            break;
+    }
+    if (a->type != HZ_TYPE_STRING || i == ds->nrows)
+        return hz_error_set(err, HZ_ETYPE,
+                            "%s: column '%s': expected numbers, found %s",
+                            k->src, k->an, hz_type_name(a->type));
+    const char *t = hz_col_text(a, i, tx, sizeof tx);
+    return hz_error_set(
+        err, HZ_ETYPE,
+        "%s: column '%s' (amount) holds text, not numbers: '%s' is not a "
+        "number (write amounts without currency signs or thousand "
+        "separators; a decimal comma is read with --decimal ,)",
+        hz_dataset_place(ds, i, a, pl, sizeof pl), k->an, t ? t : "");
+}
+
 static hz_status find_columns(const hz_dataset *ds, cols *k, hz_error *err)
 {
     if ((k->c = hz_dataset_column(ds, k->cn, err)) == NULL ||
@@ -538,9 +595,7 @@ static hz_status find_columns(const hz_dataset *ds, cols *k, hz_error *err)
                             "%s: column '%s': expected dates, found %s",
                             k->src, k->dn, hz_type_name(k->d->type));
     if (k->a != NULL && !hz_type_is_numeric(k->a->type))
-        return hz_error_set(err, HZ_ETYPE,
-                            "%s: column '%s': expected numbers, found %s",
-                            k->src, k->an, hz_type_name(k->a->type));
+        return amount_not_numbers(ds, k, err);
     return HZ_OK;
 }
 

@@ -9,6 +9,7 @@
 
 #include "horizon/logreg.h"
 #include "horizon/outfile.h"
+#include "analytics/analytics_internal.h"
 
 void hz_design_free(hz_design *d)
 {
@@ -58,16 +59,8 @@ static int label_of(const hz_column *c, size_t row)
 {
     if (hz_col_is_null(c, row))
         return -1;
-    if (c->type == HZ_TYPE_STRING) {
-        const char *s = hz_dict_str(c->dict, c->v.code[row]);
-        if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") ||
-            !strcmp(s, "1") || !strcasecmp(s, "y") || !strcasecmp(s, "t"))
-            return 1;
-        if (!strcasecmp(s, "no") || !strcasecmp(s, "false") ||
-            !strcmp(s, "0") || !strcasecmp(s, "n") || !strcasecmp(s, "f"))
-            return 0;
-        return -1;
-    }
+    if (c->type == HZ_TYPE_STRING)
+        return hz__parse_flag(hz_dict_str(c->dict, c->v.code[row]));
     double v = hz_col_number(c, row);
     return v == 1.0 ? 1 : v == 0.0 ? 0 : -1;
 }
@@ -152,6 +145,29 @@ static bool push_feature(featsrc **fs, size_t *nf, size_t *cap, featsrc f)
     return true;
 }
 
+/* One value (or none) in every non-empty cell: a feature whose effect no
+ * data can show (its coefficient would be 0 with a made-up interval). */
+static bool constant_column(const hz_column *col, size_t nrows,
+                            const double *numtext)
+{
+    bool seen = false;
+    double first = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        if (hz_col_is_null(col, i))
+            continue;
+        double v = col->type != HZ_TYPE_STRING ? hz_col_number(col, i)
+                   : numtext != NULL           ? numtext[col->v.code[i]]
+                                     : (double)col->v.code[i];
+        if (isnan(v))
+            continue;
+        if (seen && v != first)
+            return false;
+        seen = true;
+        first = v;
+    }
+    return true;
+}
+
 /* The features of every usable column (see hz_design_from_dataset). */
 static hz_status plan_features(const hz_dataset *ds, const hz_column *lc,
                                const char *id_col, size_t max_levels,
@@ -166,8 +182,11 @@ static hz_status plan_features(const hz_dataset *ds, const hz_column *lc,
         if (col == lc || (id_col && !strcmp(col->name, id_col)))
             continue;
         if (hz_type_is_numeric(col->type)) {
-            oom = !push_feature(fs, nf, &cap,
-                                (featsrc){col, 0, 0, NULL, false});
+            if (constant_column(col, ds->nrows, NULL))
+                note_skip(out, col->name, "constant");
+            else
+                oom = !push_feature(fs, nf, &cap,
+                                    (featsrc){col, 0, 0, NULL, false});
             continue;
         }
         if (col->type != HZ_TYPE_STRING) {
@@ -176,7 +195,10 @@ static hz_status plan_features(const hz_dataset *ds, const hz_column *lc,
         }
         size_t L = hz_dict_size(col->dict);
         double *nt = numeric_text(col, &oom);
-        if (nt != NULL) {
+        if (!oom && constant_column(col, ds->nrows, nt)) {
+            free(nt);
+            note_skip(out, col->name, "constant");
+        } else if (nt != NULL) {
             oom = !push_feature(fs, nf, &cap, (featsrc){col, 2, 0, nt, true});
             if (oom)
                 free(nt);
@@ -238,33 +260,76 @@ static bool feature_value(const featsrc *f, size_t i, double *v)
     return isfinite(*v);
 }
 
+/* An empty label: null, or text of blanks. */
+static bool label_empty(const hz_column *c, size_t row)
+{
+    return hz_col_is_null(c, row) ||
+           (c->type == HZ_TYPE_STRING &&
+            blank(hz_dict_str(c->dict, c->v.code[row])));
+}
+
+/* Row i's label is neither empty nor a yes/no value: an error with its
+ * place and the value (a typo is not a customer to drop). */
+static hz_status bad_label(const hz_dataset *ds, const hz_column *lc,
+                           size_t i, hz_error *err)
+{
+    char pl[320], tx[64];
+    hz_dataset_place(ds, i, lc, pl, sizeof pl);
+    const char *v = hz_col_text(lc, i, tx, sizeof tx);
+    return hz_error_set(err, HZ_EINVAL,
+                        "%s: column '%s' (label) is '%s': expected yes/no, "
+                        "true/false or 0/1 (an empty label leaves the row "
+                        "out)",
+                        pl, lc->name, v ? v : "");
+}
+
+/* Where row i was left out and why, for the first such row. */
+static void note_drop(hz_design *out, const hz_dataset *ds, size_t i,
+                      const hz_column *col)
+{
+    char pl[320];
+    if (out->dropped_first[0] != '\0')
+        return;
+    hz_dataset_place(ds, i, col, pl, sizeof pl);
+    snprintf(out->dropped_first, sizeof out->dropped_first,
+             "%s: column '%s' is empty", pl, col->name);
+}
+
 /* The complete rows (features, and the label when lc); counts the rows
- * whose label is unusable. */
-static void fill_rows(hz_design *out, const hz_dataset *ds, const featsrc *fs,
-                      const hz_column *lc, size_t *badlabel)
+ * whose label is empty.  A label that is not a yes/no value is an
+ * error. */
+static hz_status fill_rows(hz_design *out, const hz_dataset *ds,
+                           const featsrc *fs, const hz_column *lc,
+                           size_t *badlabel, hz_error *err)
 {
     const size_t p = out->p;
     size_t n = 0;
     *badlabel = 0;
     for (size_t i = 0; i < ds->nrows; i++) {
         double *xi = out->X + n * p;
-        bool ok = true;
-        for (size_t j = 0; j < p && ok; j++)
-            ok = feature_value(&fs[j], i, &xi[j]);
-        if (ok && lc != NULL) {
-            int l = label_of(lc, i);
-            if (l < 0) {
-                ok = false;
-                (*badlabel)++;
-            } else {
-                out->y[n] = l;
-            }
+        int l = 0;
+        if (lc != NULL && (l = label_of(lc, i)) < 0) {
+            if (!label_empty(lc, i))
+                return bad_label(ds, lc, i, err);
+            (*badlabel)++;
+            note_drop(out, ds, i, lc);
+            continue;
         }
-        if (ok)
-            out->row[n++] = i;
+        bool ok = true;
+        size_t j = 0;
+        for (; j < p && ok; j++)
+            ok = feature_value(&fs[j], i, &xi[j]);
+        if (!ok) {
+            note_drop(out, ds, i, fs[j - 1].col);
+            continue;
+        }
+        if (lc != NULL)
+            out->y[n] = l;
+        out->row[n++] = i;
     }
     out->n = n;
     out->dropped = ds->nrows - n;
+    return HZ_OK;
 }
 
 /* Standardise with the given (mean, sd), or compute them (population sd,
@@ -323,7 +388,9 @@ static hz_status build(hz_design *out, const hz_dataset *ds, const featsrc *fs,
     size_t badlabel;
     if (alloc_design(out, fs, nf, ds->nrows, lc != NULL) != HZ_OK)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
-    fill_rows(out, ds, fs, lc, &badlabel);
+    hz_status st = fill_rows(out, ds, fs, lc, &badlabel, err);
+    if (st != HZ_OK)
+        return st;
     if (lc != NULL && badlabel == ds->nrows)
         return hz_error_set(err, HZ_EINVAL,
                             "label column '%s' has no yes/no, true/false or "
@@ -431,6 +498,57 @@ static hz_status saved_feature(const hz_dataset *ds, const char *column,
                               column);
 }
 
+/* Every value of a one-hot encoded column must be one of the model's
+ * levels: a level it was not fitted on would be scored as none of them
+ * (all its dummies 0), a customer silently misread.  The first such value
+ * is an error with its place, the value and the levels the model knows. */
+static hz_status check_levels(const hz_dataset *ds, const featsrc *fs,
+                              size_t p, const char *const *level,
+                              hz_error *err)
+{
+    for (size_t j = 0; j < p; j++) {
+        const hz_column *col = fs[j].col;
+        bool first = fs[j].kind == 1;
+        for (size_t k = 0; k < j && first; k++)
+            first = !(fs[k].kind == 1 && fs[k].col == col);
+        if (!first)
+            continue; /* the column is checked at its first feature */
+        size_t L = hz_dict_size(col->dict);
+        bool *known = calloc(L ? L : 1, sizeof *known);
+        if (known == NULL)
+            return hz_error_set(err, HZ_ENOMEM, "out of memory");
+        for (size_t k = j; k < p; k++)
+            if (fs[k].kind == 1 && fs[k].col == col &&
+                fs[k].level != UINT32_MAX)
+                known[fs[k].level] = true;
+        size_t i = 0;
+        while (i < ds->nrows &&
+               (hz_col_is_null(col, i) || known[col->v.code[i]]))
+            i++;
+        free(known);
+        if (i == ds->nrows)
+            continue;
+        char pl[320], levels[512];
+        size_t len = 0;
+        levels[0] = '\0';
+        for (size_t k = j; k < p && len + 8 < sizeof levels; k++)
+            if (fs[k].kind == 1 && fs[k].col == col) {
+                int w = snprintf(levels + len, sizeof levels - len, "%s%s",
+                                 len ? ", " : "", level[k]);
+                len = w < 0 ? len : len + (size_t)w;
+            }
+        hz_dataset_place(ds, i, col, pl, sizeof pl);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: column '%s' is '%s', a level the saved "
+                            "churn model was not fitted on (it knows %s): "
+                            "the customer cannot be scored; refit the model "
+                            "on data that has this level",
+                            pl, col->name,
+                            hz_dict_str(col->dict, col->v.code[i]), levels);
+    }
+    return HZ_OK;
+}
+
 hz_status hz_design_apply(const hz_dataset *ds, const char *label_col,
                           size_t p, const char *const *column,
                           const char *const *level, const double *mean,
@@ -447,6 +565,8 @@ hz_status hz_design_apply(const hz_dataset *ds, const char *label_col,
     size_t nf = 0;
     for (; nf < p && st == HZ_OK; nf++)
         st = saved_feature(ds, column[nf], level[nf], &fs[nf], err);
+    if (st == HZ_OK)
+        st = check_levels(ds, fs, p, level, err);
     if (st == HZ_OK)
         st = build(out, ds, fs, p, lc, label_col, mean, sd, err);
     /* the saved names, also for a level absent from this data */

@@ -283,10 +283,11 @@ static bool gg_start(const ggdata *d, int threads, double th[3])
 
 /* Judge the optimiser's end point: an error for a model the data do not
  * identify, a flag for a usable boundary solution. */
-static hz_status gg_judge(const double th[3], const hz__mle_info *info,
-                          hz_gg_model *out, hz_error *err)
+static hz_status gg_judge(const double th[3], int scale,
+                          const hz__mle_info *info, hz_gg_model *out,
+                          hz_error *err)
 {
-    hz_gg_params p = {exp(th[0]), exp(th[1]), exp(th[2])};
+    hz_gg_params p = {exp(th[0]), exp(th[1]), ldexp(exp(th[2]), scale)};
     if (!(th[0] < HZ__MLE_BOUND) || !isfinite(info->f))
         return hz_error_set(
             err, HZ_ENOCONV,
@@ -318,6 +319,26 @@ static hz_status gg_judge(const double th[3], const hz__mle_info *info,
     return HZ_OK;
 }
 
+/* Spends in units of 2^e, the power of two nearest their mean: gamma is
+ * a spend, so its fit (the optimiser's bounds on log gamma, the boundary
+ * test) is then the same in yen as in dollars; the division is exact.
+ * Returns e. */
+static int gg_rescale(ggdata *d)
+{
+    double mean = 0;
+    for (size_t i = 0; i < d->n; i++)
+        mean += d->m[i];
+    mean /= (double)d->n;
+    int e = (int)lround(log2(mean));
+    if (e == 0 || !isfinite(mean))
+        return 0;
+    for (size_t i = 0; i < d->n; i++) {
+        d->m[i] = ldexp(d->m[i], -e);
+        d->lm[i] = log(d->m[i]);
+    }
+    return e;
+}
+
 /* one level only, the warm start fits
  * a sample of the customers first:
  * NOLINTNEXTLINE(misc-no-recursion) */
@@ -340,6 +361,7 @@ hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
                           d.n);
         goto out;
     }
+    const int scale = gg_rescale(&d);
     double th[3], keep[3];
     bool warm = gg_start(&d, threads, th);
     hz__mle_problem pr = {3, gg_obj, &d, (double)d.n, 500, gg_obj_h};
@@ -351,14 +373,17 @@ hz_status hz_gg_fit(const double *x, const double *mbar, size_t n, int threads,
         memcpy(th, keep, sizeof keep);
         hz__mle_minimize(&pr, th, &info);
     }
-    if ((st = gg_judge(th, &info, out, err)) != HZ_OK)
+    if ((st = gg_judge(th, scale, &info, out, err)) != HZ_OK)
         goto out;
-    out->loglik = -info.f;
+    /* the likelihood of the spends in their own unit (a density of
+     * spends: log 2^e less per buyer) */
+    out->loglik = -info.f - (double)d.n * scale * M_LN2;
     out->n = d.n;
     out->n_zero = nzero;
     out->iterations = info.iterations;
     out->decrement = info.decrement;
     hz__mle_se_exp(&info, th, 3, out->se);
+    out->se[2] = ldexp(out->se[2], scale);
     {
         static const char *const nm[3] = {"p", "q", "gamma"};
         const double v[3] = {out->p.p, out->p.q, out->p.gamma};

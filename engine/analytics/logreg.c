@@ -343,10 +343,19 @@ hz_status hz_stratified_folds(const double *y, size_t n, int k, uint64_t seed,
                 idx[m++] = i;
         if (m < (size_t)k) {
             free(idx);
+            const char *lab = cls ? "yes (true, 1)" : "no (false, 0)";
+            if (m < 2)
+                return hz_error_set(err, HZ_EINVAL,
+                                    "%s row has the label %s: a model "
+                                    "needs both labels, each at least "
+                                    "twice",
+                                    m ? "only one" : "no", lab);
             return hz_error_set(err, HZ_EINVAL,
-                                "class %d has %zu rows, fewer than the %d "
-                                "folds",
-                                cls, m, k);
+                                "only %zu rows have the label %s, fewer "
+                                "than the %d cross-validation folds (each "
+                                "needs both labels): give --folds %zu or "
+                                "fewer",
+                                m, lab, k, m);
         }
         for (size_t i = m; i-- > 1;) {
             size_t j = (size_t)(hz__rng_splitmix_uniform(&rng) *

@@ -91,6 +91,17 @@ hz_status hz_analytics_model_write(const hz_analytics_result *r, FILE *f,
     return HZ_OK;
 }
 
+bool hz_analytics_model_purchase(const hz_analytics_model *m,
+                                 hz_purchase_kind *kind)
+{
+    if (m == NULL || (!m->has_bg && !m->has_pn))
+        return false;
+    *kind = m->has_bg && m->has_pn ? m->model
+            : m->has_pn            ? HZ_PURCHASE_PNBD
+                                   : HZ_PURCHASE_BGNBD;
+    return true;
+}
+
 void hz_analytics_model_free(hz_analytics_model *m)
 {
     if (m == NULL)

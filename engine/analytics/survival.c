@@ -121,6 +121,7 @@ hz_status hz_km_fit(const double *duration, const double *event, size_t n,
     }
     out->n = n;
     out->m = m;
+    out->max_time = d[n - 1].t;
     free(d);
     km_steps(out);
     return HZ_OK;
@@ -129,6 +130,8 @@ hz_status hz_km_fit(const double *duration, const double *event, size_t n,
 double hz_km_at(const hz_km_curve *c, double t)
 {
     size_t lo = 0, hi = c->m;
+    if (t > c->max_time && (c->m == 0 || c->surv[c->m - 1] > 0))
+        return NAN; /* after the last subject left: unknown */
     if (c->m == 0 || t < c->time[0])
         return 1.0;
     while (hi - lo > 1) {
@@ -470,6 +473,7 @@ hz_status hz_cox_fit_named(const double *X, const double *duration,
         goto out;
     out->n = c.n;
     out->p = p;
+    out->max_time = c.n > 0 ? c.t[c.n - 1] : 0.0;
     out->coef = calloc(6 * p, sizeof(double));
     /* p >= 1 here (no covariates is refused above):
      * NOLINTNEXTLINE(clang-analyzer-optin.portability.UnixAPI) */
@@ -520,6 +524,8 @@ out:
 double hz_cox_survival(const hz_cox_model *m, const double *x, double t)
 {
     double eta = 0, H = 0;
+    if (t > m->max_time)
+        return NAN; /* after the last subject left: unknown */
     for (size_t j = 0; j < m->p; j++)
         eta += (x[j] - m->mean[j]) * m->coef[j];
     for (size_t k = 0; k < m->nbase && m->base_time[k] <= t; k++)

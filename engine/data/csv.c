@@ -376,6 +376,36 @@ static size_t column_index(const reader *r, const char *name)
     return SIZE_MAX;
 }
 
+/* The caller's picks among the inferred columns (hz_csv_options.want):
+ * text as written, numbers or dates; an override (--schema) wins. */
+static hz_status apply_wants(reader *r)
+{
+    const size_t n = r->ncols;
+    hz_type *types = malloc((n ? n : 1) * sizeof *types);
+    hz_csv_want *want = calloc(n ? n : 1, sizeof *want);
+    if (types == NULL || want == NULL) {
+        free(types);
+        free(want);
+        return HZ_ENOMEM;
+    }
+    for (size_t j = 0; j < n; j++)
+        types[j] = r->spec[j].type;
+    r->opt->want(r->opt->want_ctx, (const char *const *)r->hdr.names, types,
+                 n, want);
+    for (size_t j = 0; j < n; j++) {
+        colspec *sp = &r->spec[j];
+        if (want[j] == HZ_CSV_WANT_NUMBER)
+            hz__csv_want_number(sp, &r->ev[j]);
+        else if (want[j] == HZ_CSV_WANT_DATE)
+            hz__csv_want_date(sp, &r->ev[j]);
+        else if (want[j] == HZ_CSV_WANT_TEXT && !sp->overridden)
+            *sp = (colspec){.type = HZ_TYPE_STRING, .fmt = HZ_DATEFMT_NONE};
+    }
+    free(types);
+    free(want);
+    return HZ_OK;
+}
+
 /* Step 5: the caller's overrides (--schema) and hints (the columns it
  * will use as dates and values), and day/month order that the sample
  * could not decide. */
@@ -433,6 +463,8 @@ static hz_status apply_schema(reader *r)
                 r->name, r->body_line + e->grp_line, j + 1, r->hdr.names[j],
                 e->grp_text);
         }
+    if (o->want != NULL && apply_wants(r) != HZ_OK)
+        return hz_error_set(r->err, HZ_ENOMEM, "out of memory");
     for (size_t j = 0; j < r->ncols; j++) {
         const evidence *e = &r->ev[j];
         if (!r->spec[j].undecided)

@@ -40,6 +40,7 @@
 #include "horizon/bgnbd.h"
 #include "horizon/clv.h"
 #include "horizon/common.h"
+#include "horizon/csv.h"
 #include "horizon/customer.h"
 #include "horizon/dataset.h"
 #include "horizon/gammagamma.h"
@@ -128,6 +129,22 @@ HZ_API bool hz_analysis_kind_parse(const char *s, hz_analysis_kind *out);
 /* The CLV horizon of a request in days. */
 HZ_API double hz_analytics_horizon_days(const hz_analytics_request *req);
 
+/* The columns an analysis will use, for the CSV reader
+ * (hz_csv_options.want = hz_analytics_csv_want, want_ctx = an
+ * hz_analytics_input): picked from the header as hz_analytics_run picks
+ * them (named by the request, else guessed from the names).  The
+ * customer id (and the order id) is read as text, as written, so that
+ * 00123 and 123 are two customers; the amount and the purchase date of
+ * transactions are read strictly, so that a bad value is an error with
+ * its place.  req must outlive the read. */
+typedef struct hz_analytics_input {
+    const hz_analytics_request *req;
+    hz_analysis_kind kind;
+} hz_analytics_input;
+HZ_API void hz_analytics_csv_want(void *ctx, const char *const *names,
+                                  const hz_type *types, size_t n,
+                                  hz_csv_want *want);
+
 /* Run one analysis over ds.  Errors name the column or customer at fault
  * (missing column, negative amounts, no repeat buyers, ...). */
 HZ_API hz_status hz_analytics_run(const hz_dataset *ds, hz_analysis_kind kind,
@@ -169,6 +186,11 @@ HZ_API hz_status hz_analytics_model_parse(const char *text, size_t len,
                                           hz_analytics_model **out,
                                           hz_error *err);
 HZ_API void hz_analytics_model_free(hz_analytics_model *m);
+/* The purchase model m was saved with (its purchase_model, else the one
+ * it holds): what applying it uses unless the request names the other.
+ * false when m holds no purchase model. */
+HZ_API bool hz_analytics_model_purchase(const hz_analytics_model *m,
+                                        hz_purchase_kind *kind);
 
 /* ---- accessors for the summary (NaN / 0 / NULL when not computed) ---- */
 HZ_API hz_analysis_kind hz_analytics_kind(const hz_analytics_result *r);

@@ -19,6 +19,14 @@ typedef enum hz_on_error {
     HZ_ON_ERROR_SKIP      /* bad rows are dropped and counted */
 } hz_on_error;
 
+/* What a caller will read a column as (hz_csv_options.want). */
+typedef enum hz_csv_want {
+    HZ_CSV_WANT_ANY = 0, /* as inferred */
+    HZ_CSV_WANT_TEXT,    /* text as written: an identifier */
+    HZ_CSV_WANT_NUMBER,  /* as number_cols */
+    HZ_CSV_WANT_DATE     /* as date_cols */
+} hz_csv_want;
+
 typedef struct hz_schema_override {
     const char *column;
     hz_type type;
@@ -54,6 +62,17 @@ typedef struct hz_csv_options {
     size_t ndate_cols;
     const char *const *number_cols;
     size_t nnumber_cols;
+    /* Columns the caller picks by their names (and inferred types), as
+     * horizon analyze guesses its customer, date and amount columns:
+     * called once the types are inferred, before any value is read, with
+     * the column names and types in file order; it sets want[j] (all
+     * HZ_CSV_WANT_ANY on entry).  NUMBER and DATE read the column as
+     * number_cols and date_cols do; TEXT reads it as text, as written,
+     * whatever it holds, so that the ids 00123 and 123 stay two ids.
+     * --schema (overrides) wins.  NULL: no such column. */
+    void (*want)(void *ctx, const char *const *names, const hz_type *types,
+                 size_t n, hz_csv_want *want);
+    void *want_ctx;
 } hz_csv_options;
 
 #define HZ_CSV_MAX_REPORTED 5

@@ -58,6 +58,12 @@ typedef struct hz_customer_summary {
     bool has_holdout;
     size_t rows_used;          /* input rows at or before as_of */
     size_t rows_ignored;       /* rows after as_of */
+    int32_t day_before_last; /* the latest purchase day before the last
+                                one (HZ_DAY_NONE: a single day) */
+    bool as_of_given;        /* as_of was asked, not the last day */
+    size_t n_after_calibration; /* customers left out: first purchase
+                                   after the calibration end (new in the
+                                   holdout) */
     int64_t *key;              /* customer key of each customer, ascending
                                    key order */
     int32_t *first_day;        /* first purchase (calibration) */

@@ -104,6 +104,8 @@ typedef struct hz_design {
     char **level;      /* p levels of one-hot features (NULL: numbers) */
     double *mean, *sd; /* standardisation (sd 1 for constant columns) */
     size_t dropped;    /* rows dropped for null values */
+    char dropped_first[HZ_ERROR_MAX]; /* the first of them: its place and
+                                         the empty column (text) */
     char skipped[HZ_ERROR_MAX]; /* columns left out and why (text) */
 } hz_design;
 
@@ -111,11 +113,13 @@ typedef struct hz_design {
  * be NULL) and dates: numeric and boolean columns as they are, text
  * columns one-hot (one column per level, levels in dictionary order),
  * text columns with more than max_levels levels are skipped and named in
- * `skipped`; rows with a null feature or label are dropped and counted.
- * A text column that looks numeric ("29.85", " ") is read as numbers with
- * the blanks treated as nulls.  The label may be bool, 0/1 numbers or
- * text Yes/No, True/False, 1/0 (case-insensitive).  label_col NULL =
- * no labels. */
+ * `skipped`; rows with a null feature or an empty label are dropped and
+ * counted (the first named in dropped_first).  A text column that looks
+ * numeric ("29.85", " ") is read as numbers with the blanks treated as
+ * nulls.  The label may be bool, 0/1 numbers or text Yes/No, True/False,
+ * Y/N, T/F, 1/0 (case-insensitive); any other value is an error naming
+ * its place (FILE:LINE:FIELD), never a dropped row.  label_col NULL = no
+ * labels. */
 HZ_API hz_status hz_design_from_dataset(const hz_dataset *ds,
                                         const char *label_col,
                                         const char *id_col, size_t max_levels,

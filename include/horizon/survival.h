@@ -25,6 +25,7 @@ typedef struct hz_km_curve {
     double *lower;   /* 95% pointwise interval, on log S (R's */
     double *upper;   /*   survfit default), clipped to [0, 1] */
     double median;   /* first time with S <= 0.5; NaN when never */
+    double max_time; /* the longest duration, event or censored */
 } hz_km_curve;
 
 /* Kaplan-Meier estimate from n durations (>= 0) and events (0 or 1).
@@ -33,7 +34,9 @@ typedef struct hz_km_curve {
 HZ_API hz_status hz_km_fit(const double *duration, const double *event,
                            size_t n, hz_km_curve *out, hz_error *err);
 
-/* S(t) of the step function (1 before the first event time). */
+/* S(t) of the step function (1 before the first event time); NaN
+ * after the longest duration unless S reached 0: the data say nothing
+ * of it (R's summary.survfit leaves such times out). */
 HZ_API double hz_km_at(const hz_km_curve *c, double t);
 
 HZ_API void hz_km_free(hz_km_curve *c); /* frees members */
@@ -52,6 +55,7 @@ typedef struct hz_cox_model {
      * H0(t) for t = base_time[j] (the distinct event times) */
     size_t nbase;
     double *base_time, *base_cumhaz;
+    double max_time; /* the longest duration of the subjects fitted */
 } hz_cox_model;
 
 /* Fit on n rows of the row-major n x p matrix X.  Subjects with a
@@ -72,7 +76,7 @@ HZ_API hz_status hz_cox_fit_named(const double *X, const double *duration,
                                   const char *const *names, hz_cox_model *out,
                                   hz_error *err);
 
-/* S(t | x) = exp(-H0(t) exp((x - mean)' coef)). */
+/* S(t | x) = exp(-H0(t) exp((x - mean)' coef)); NaN after max_time. */
 HZ_API double hz_cox_survival(const hz_cox_model *m, const double *x,
                               double t);
 

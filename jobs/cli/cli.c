@@ -456,6 +456,8 @@ void hz_cli_csv_reader_options(const hz_cli_csv *o, hz_csv_options *opt)
     opt->ndate_cols = o->want_date != NULL;
     opt->number_cols = &o->want_number;
     opt->nnumber_cols = o->want_number != NULL;
+    opt->want = o->want;
+    opt->want_ctx = o->want_ctx;
 }
 
 int hz_cli_read_csv(const char *cmd, const char *path, const hz_cli_csv *o,

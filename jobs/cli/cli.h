@@ -137,6 +137,10 @@ typedef struct hz_cli_csv {
     int date_min_year, date_max_year; /* --date-window (0: default) */
     const char *want_date;            /* the command's date column, or NULL */
     const char *want_number;          /* the command's value column, or NULL */
+    /* columns picked from the header (hz_csv_options.want), or NULL */
+    void (*want)(void *ctx, const char *const *names, const hz_type *types,
+                 size_t n, hz_csv_want *want);
+    void *want_ctx;
 } hz_cli_csv;
 
 enum {

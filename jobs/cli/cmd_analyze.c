@@ -153,6 +153,7 @@ typedef struct cli_cfg {
     hz_cli_csv csvo;
     const char *outpath, *save_model, *model_file, *kname, *report;
     bool json, summary_only, help, report_llm;
+    bool model_given; /* --model: else a model file's own */
 } cli_cfg;
 
 /* Options of the command itself (not of the request). */
@@ -177,6 +178,7 @@ static int parse_option(int c, const char *arg, cli_cfg *g)
 {
     if (own_option(c, arg, g))
         return HZ_EXIT_OK;
+    g->model_given |= c == HZ_AN_OPT_MODEL;
     int taken = hz__an_request_option("analyze", c, arg, &g->req);
     if (taken == 0 && c >= HZ_OPT_SCHEMA && c <= HZ_OPT_CSV_LAST)
         taken = hz_cli_csv_option("analyze", &g->csvo, c, arg) ? 1 : -1;
@@ -223,9 +225,11 @@ static int check_combination(hz_analysis_kind kind, const cli_cfg *g)
 {
     if (!hz__an_request_check("analyze", kind, &g->req))
         return HZ_EXIT_USAGE;
-    if (kind == HZ_ANALYSIS_SURVIVAL && (g->save_model || g->model_file)) {
+    if ((kind == HZ_ANALYSIS_SURVIVAL || kind == HZ_ANALYSIS_SEGMENT) &&
+        (g->save_model || g->model_file)) {
         hz_cli_error("analyze", "--save-model and --model-file are for clv, "
-                                "churn and suite");
+                                "churn and suite (%s fits no model to save)",
+                     hz_analysis_kind_name(kind));
         return HZ_EXIT_USAGE;
     }
     return HZ_EXIT_OK;
@@ -317,6 +321,14 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
         return err.status == HZ_EIO ? HZ_EXIT_NOINPUT : HZ_EXIT_FAIL;
     }
     g->req.model_in = mi;
+    /* a model file saved with --model pnbd applies Pareto/NBD */
+    if (mi != NULL && !g->model_given)
+        hz_analytics_model_purchase(mi, &g->req.model);
+    /* the customer id read as text (00123 is not 123), the amount and
+     * the date strictly */
+    hz_analytics_input in = {&g->req, kind};
+    g->csvo.want = hz_analytics_csv_want;
+    g->csvo.want_ctx = &in;
     int rc = hz_cli_read_csv("analyze", path, &g->csvo, &ds, NULL);
     hz_status st = HZ_OK;
     if (rc == 0) {
@@ -328,7 +340,10 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
         return rc;
     if (st != HZ_OK) {
         analysis_error(path, err.msg);
-        return st == HZ_ENOTFOUND ? HZ_EXIT_USAGE : HZ_EXIT_FAIL;
+        /* a missing column, or one of the wrong kind: usage (as
+         * forecast's); bad data with its place: failure */
+        return st == HZ_ENOTFOUND || st == HZ_ETYPE ? HZ_EXIT_USAGE
+                                                    : HZ_EXIT_FAIL;
     }
     rc = write_outputs(res, g, path);
     if (rc == HZ_EXIT_OK && hz_analytics_dates_zoned(res))
@@ -383,6 +398,10 @@ int hz__cmd_analyze(int argc, char **argv)
                                   {"the summary", summary_out ? "-" : NULL}};
     if ((rc = check_combination(kind, &g)) != HZ_EXIT_OK ||
         (rc = hz_cli_check_outputs("analyze", path, outs, 4)) != HZ_EXIT_OK ||
+        /* the model file is read too: no output may replace it */
+        (g.model_file != NULL &&
+         (rc = hz_cli_check_outputs("analyze", g.model_file, outs, 4)) !=
+             HZ_EXIT_OK) ||
         (rc = hz__cli_report_check("analyze", g.report, g.report_llm)) !=
             HZ_EXIT_OK)
         return rc;

@@ -52,8 +52,17 @@ int hz__cmd_gen(int argc, char **argv)
     int c;
     hz_gen_options_init(&o);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+    opterr = 0; /* our messages, as the other commands' */
+    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
         switch (c) {
+        case ':':
+            hz_cli_error("gen", "%s needs a value", argv[optind - 1]);
+            return HZ_EXIT_USAGE;
+        case '?':
+            hz_cli_error("gen",
+                         "unknown option '%s' (see 'horizon gen --help')",
+                         argv[optind - 1]);
+            return HZ_EXIT_USAGE;
         case 'k':
             if (strcmp(optarg, "sales") == 0)
                 o.kind = HZ_GEN_SALES;

@@ -196,6 +196,14 @@ static void rename_in_message(hz_error *err, const char *path,
         snprintf(err->msg, sizeof err->msg, "%s", msg);
 }
 
+hz_analysis_kind hz_exec_analysis_kind(hz_job_type type)
+{
+    return type == HZ_JOB_CHURN   ? HZ_ANALYSIS_CHURN
+           : type == HZ_JOB_CLV   ? HZ_ANALYSIS_CLV
+           : type == HZ_JOB_SUITE ? HZ_ANALYSIS_SUITE
+                                  : HZ_ANALYSIS_SEGMENT;
+}
+
 /* Read the CSV; the dataset's source is then its name, so that every
  * message of the engine names the dataset, not the descriptor.  A
  * forecast is told how many rows the reader skipped (counted, and their
@@ -206,6 +214,13 @@ static hz_status ingest_stage(const char *path, const char *name,
 {
     hz_csv_options co = req->csv;
     co.threads = opt->threads;
+    /* an analysis: the customer id read as text (00123 is not 123), the
+     * amount and the date strictly, as `horizon analyze` reads them */
+    hz_analytics_input in = {&req->an, hz_exec_analysis_kind(req->type)};
+    if (req->type != HZ_JOB_FORECAST) {
+        co.want = hz_analytics_csv_want;
+        co.want_ctx = &in;
+    }
     hz_csv_report rep;
     hz_status rc = hz_csv_read(path, &co, ds, &rep, err);
     if (rc != HZ_OK) {

@@ -66,6 +66,10 @@ typedef struct hz_job_request {
     void (*free_owned)(void *owned);
 } hz_job_request;
 
+/* The analysis an analytics job type runs (churn, clv, segment, suite;
+ * segment for any other). */
+hz_analysis_kind hz_exec_analysis_kind(hz_job_type type);
+
 /* Build job's request from its params (no I/O).  Unknown or ill-typed
  * parameters are named: "params.horizon: expected an integer ...". */
 typedef hz_status (*hz_job_request_fn)(const hz_job *job, hz_job_request *out,

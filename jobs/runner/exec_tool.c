@@ -269,11 +269,7 @@ static hz_status analytics_summary(hz__tool *t, hz_analytics_result *r)
 
 static void run_analytics_tool(hz__tool *t)
 {
-    hz_job_type jt = t->req->type;
-    hz_analysis_kind kind = jt == HZ_JOB_CHURN   ? HZ_ANALYSIS_CHURN
-                            : jt == HZ_JOB_CLV   ? HZ_ANALYSIS_CLV
-                            : jt == HZ_JOB_SUITE ? HZ_ANALYSIS_SUITE
-                                                 : HZ_ANALYSIS_SEGMENT;
+    hz_analysis_kind kind = hz_exec_analysis_kind(t->req->type);
     hz_analytics_request q = t->req->an;
     q.threads = t->opt->threads;
     hz_analytics_result *r = NULL;

@@ -55,6 +55,11 @@ expect_exit 2 "horizon analyze: no column 'price' in $T/baddate.csv (columns:" -
 # ---- survival: a row it cannot use is an error with its place and value
 # (exit 1, no output), never "rows dropped"
 check "gen customers" "$H" gen --kind customers --customers 300 -o "$T/cust.csv"
+# gen's usage errors say why in the commands' words (it printed getopt's
+# "gen: unrecognized option" and the whole help)
+expect_exit 2 "horizon gen: unknown option '--bogus' (see 'horizon gen --help')" -- "$H" gen --bogus
+expect_exit 2 "horizon gen: --customers needs a value" -- "$H" gen --kind customers --customers
+check "gen: no help dumped on an error" bash -c "! grep -q '^usage' '$T/err'"
 # line 3 = the second customer; field 5 = tenure_months, 12 = churned
 edit() { awk -F, -v f="$1" -v v="$2" 'BEGIN{OFS=","} NR==3{$f=v} 1' "$T/cust.csv" >"$T/$3"; }
 edit 5 -5 neg_tenure.csv
@@ -80,6 +85,31 @@ expect_exit 1 "$T/dur.csv:3:2: column 'tenure' (duration) is 'n/a': durations mu
 expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned --summary-only
 check "no 'rows dropped' in the summary" bash -c "! grep -q 'dropped' '$T/out'"
 check "every customer in the curve" grep -q "^Kaplan-Meier: 300 customers" "$T/out"
+# a customer table has no summary, CLV or segment stage to time
+check "survival: its own time only" grep -Eq "^analysis: survival, 300 customers \([0-9.]+ s\)$" "$T/out"
+
+# S(t) after the longest duration is unknown, not the last value carried
+# on (R's summary.survfit leaves such times out): said in the text, null
+# in JSON, empty per customer
+expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned \
+    --covariates plan,support_tickets --times 12,500 --summary-only
+check "S(500) unknown" grep -Eq "^ +500    unknown: after the longest duration, [0-9]+$" "$T/out"
+check "S(12) known" grep -Eq "^ +12    0\.[0-9]{5} " "$T/out"
+expect_exit 0 "" -- "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned \
+    --covariates plan,support_tickets --times 12,500 --json
+check "S(500) null in JSON" /usr/bin/python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['summary']['survival']['at']['500'] is None, d['summary']['survival']['at']
+assert all(c['survival_500'] is None and 0 < c['survival_12'] <= 1 for c in d['customers'])
+" "$T/out"
+
+# the duration, the event or the customer id is not a covariate (the
+# duration "did not converge"; the id became 299 dummies)
+for c in tenure_months:duration churned:event customer_id:"customer id"; do
+    expect_exit 1 "--covariates: '${c%%:*}' is the ${c#*:} column, not a covariate" -- \
+        "$H" analyze survival "$T/cust.csv" --duration tenure_months --event churned --covariates plan,"${c%%:*}"
+done
 
 # ---- Cox: plan and monthly_fee determine each other in generated
 # customers: refused by name (exit 1, no output), never a coefficient
@@ -132,4 +162,45 @@ expect_exit 0 "" -- "$H" analyze churn "$T/onetime.csv" -o /dev/null
 check "churn without a purchase model: mean risk n/a" \
     grep -q '^inactive share [0-9.]*, mean risk n/a$' "$T/out"
 check "no nan in the text" bash -c "! grep -qiw 'nan' '$T/out'"
+
+# Y/N and T/F are flags wherever a flag is read (the reader's booleans):
+# in a column of text, the value at fault is named, not the first 'Y'
+printf 'id,tenure,churned\na,3,Y\nb,4,N\nc,5,t\nd,6,F\ne,7,x\n' >"$T/evy.csv"
+expect_exit 1 "$T/evy.csv:6:3: column 'churned' (event) is 'x': expected yes/no" -- \
+    "$H" analyze survival "$T/evy.csv"
+sed '6d' "$T/evy.csv" >"$T/evy2.csv"
+expect_exit 0 "" -- "$H" analyze survival "$T/evy2.csv" --summary-only
+check "Y/N/t/F events: 2 events" grep -q "^Kaplan-Meier: 4 customers, 2 events" "$T/out"
+# the suite's label likewise, and a value that is not a flag is named
+printf 'customer_id,order_date,revenue,churned\na,2024-01-01,3,Y\na,2024-02-01,4,Y\nb,2024-01-05,5,N\nb,2024-03-01,6,N\nc,2024-01-02,7,x\nc,2024-02-02,7,N\n' >"$T/sul.csv"
+expect_exit 0 "churn part failed: $T/sul.csv:6:4: column 'churned' (label) is 'x': expected yes/no" -- \
+    "$H" analyze suite "$T/sul.csv" --label churned --summary-only
+# a column of the wrong kind is a usage error (exit 2, as forecast's); an
+# amount column of text names its first value that is not a number
+printf 'customer_id,order_date,revenue\nA,2024-01-01,12\nA,2024-02-01,$20\nB,2024-01-05,$15\n' >"$T/dollars.csv"
+expect_exit 2 "$T/dollars.csv:3:3: column 'revenue' (amount) holds text, not numbers: '\$20' is not a number" -- \
+    "$H" analyze segment "$T/dollars.csv"
+printf 'customer_id,order_date,revenue\nA,soon,12\nA,later,20\n' >"$T/nodates.csv"
+expect_exit 2 "column 'order_date': expected dates, found string" -- \
+    "$H" analyze clv "$T/nodates.csv" --date order_date
+# the as-of date is said; a last purchase date standing far after the
+# rest (a typo, an order not yet made) is warned of, since it ages every
+# customer to it (one row dated 2030 cut the sample's CLV 200-fold)
+{ cat "$HZ_DATA_DIR/sample_sales.csv"; echo "999999,2030-01-01,C000001,West,Grocery,P0001,1,10.00,0.00,10.00"; } >"$T/future.csv"
+expect_exit 0 "" -- "$H" analyze clv "$T/future.csv" --summary-only
+check "as of said" grep -q "^as of 2030-01-01 (the last purchase date)$" "$T/out"
+check "future date warned" grep -q "^warning: the last purchase date, 2030-01-01, is 1827 days after the one before it (2024-12-31): every customer is aged to it; if it is a typo or an order not yet made, give --as-of$" "$T/out"
+expect_exit 0 "" -- "$H" analyze clv "$T/future.csv" --json --summary-only
+check "future date warned in JSON" grep -q '"as_of_warning": "the last purchase date, 2030-01-01' "$T/out"
+expect_exit 0 "" -- "$H" analyze clv "$T/future.csv" --as-of 2024-12-31 --summary-only
+check "as of given" grep -q "^as of 2024-12-31 (given)$" "$T/out"
+check "no warning with --as-of" bash -c "! grep -q '^warning' '$T/out'"
+expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only
+check "no warning on the sample" bash -c "! grep -q '^warning' '$T/out'"
+# the purchase date guessed by its name before an earlier column of dates
+# (a signup_date before the order_date was taken as the purchase date)
+printf 'customer_id,signup_date,order_date,revenue\nA,2023-01-01,2024-01-01,10\nA,2023-01-01,2024-02-01,20\nB,2023-05-01,2024-01-05,5\nB,2023-05-01,2024-03-01,7\n' >"$T/signup.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/signup.csv" -o "$T/signup_out.csv"
+check "order_date guessed" grep -q "date 'order_date' (guessed)" "$T/out"
+check "A bought 2024-01-01 and 2024-02-01" grep -q "^A,2024-01-01,2024-02-01,2,1,31," "$T/signup_out.csv"
 finish

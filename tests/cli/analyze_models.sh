@@ -32,6 +32,23 @@ d, w = (json.load(open(f))["summary"]["clv"]["total"] for f in sys.argv[1:3])
 assert abs(d - w) <= 1e-9 * abs(d), (d, w)
 PY
 
+# the spend model does not depend on the currency: the same orders in
+# won (x 1000) fit the same p and q, gamma x 1000, and no boundary (it was
+# flagged "q, gamma -> infinity" once gamma passed e^11.5)
+awk -F, 'BEGIN{OFS=","} NR>1{$10=sprintf("%.2f",$10*1000)} 1' "$S" >"$T/won.csv"
+"$H" analyze clv "$S" --json --summary-only >"$T/usd.json" || fail "usd"
+"$H" analyze clv "$T/won.csv" --json --summary-only >"$T/won.json" || fail "won"
+python3 - "$T/usd.json" "$T/won.json" <<'PY' || fail "Gamma-Gamma depends on the currency"
+import json, math, sys
+a, b = (json.load(open(f))["summary"]["clv"]["gammagamma"] for f in sys.argv[1:3])
+assert not a["boundary"] and not b["boundary"], (a, b)
+assert abs(a["p"] - b["p"]) <= 1e-8 * a["p"] and abs(a["q"] - b["q"]) <= 1e-8 * a["q"], (a, b)
+assert abs(b["gamma"] / a["gamma"] - 1000) <= 1e-5, (a["gamma"], b["gamma"])
+assert abs(b["se"][2] / a["se"][2] - 1000) <= 1e-3, (a["se"], b["se"])
+# a density of spends: log(1000) less per repeat buyer
+assert abs(b["loglik"] - (a["loglik"] - a["repeat_buyers"] * math.log(1000))) <= 1e-6 * abs(b["loglik"])
+PY
+
 # Pareto/NBD and a holdout: both models compared
 "$H" analyze clv "$S" --model pnbd --calibration-end 2024-06-30 --json --summary-only >"$T/p.json" || fail "pnbd holdout"
 python3 - "$T/p.json" <<'PY' || fail "holdout report"
@@ -45,14 +62,74 @@ for m in ("bgnbd", "pnbd"):
     assert len(h["tracking_actual_cumulative"]) == len(h["tracking_expected_cumulative"]) > 10
 PY
 
+# customers who first bought in the holdout are left out of the
+# calibration cohort, and said so (they were missing without a word)
+"$H" analyze clv "$S" --calibration-end 2024-06-30 --summary-only >"$T/ho.txt" || fail "holdout text"
+python3 - "$S" "$T/p.json" "$T/ho.txt" <<'PY' || fail "customers after the calibration end: $(head -3 "$T/ho.txt")"
+import csv, json, sys
+first = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    first[r["customer_id"]] = min(first.get(r["customer_id"], "9"), r["order_date"])
+new = sum(d > "2024-06-30" for d in first.values())
+s = json.load(open(sys.argv[2]))["summary"]
+assert new > 0 and s["customers_after_calibration_end"] == new, (new, s)
+assert s["customers"] + new == len(first), (s["customers"], new, len(first))
+assert "%d customers first bought after the calibration end (new in the holdout)" % new in open(sys.argv[3]).read()
+PY
+
+# a calibration end on the as-of date leaves no holdout: refused (it
+# reported a 0-day holdout with correlation nan, exit 0)
+"$H" analyze clv "$S" --calibration-end 2024-12-31 --summary-only >/dev/null 2>"$T/e"
+[ $? -eq 1 ] && grep -q "calibration end 2024-12-31 is on the observation end (as-of, 2024-12-31): the holdout would be empty" "$T/e" \
+    || fail "empty holdout: $(cat "$T/e")"
+
 # saved models: clv and churn, applied without refitting
 "$H" analyze clv "$S" --save-model "$T/clv.json" -o "$T/a.csv" >/dev/null || fail "save clv"
 "$H" analyze clv "$S" --model-file "$T/clv.json" -o "$T/b.csv" >/dev/null || fail "apply clv"
 cmp -s "$T/a.csv" "$T/b.csv" || fail "saved clv model scores differently"
+# a Pareto/NBD model file applies Pareto/NBD without --model (it was
+# refused: "no bgnbd parameters"); --model bgnbd with it is refused
+"$H" analyze clv "$S" --model pnbd --save-model "$T/pn.json" -o "$T/p1.csv" >/dev/null || fail "save pnbd"
+"$H" analyze clv "$S" --model-file "$T/pn.json" -o "$T/p2.csv" >/dev/null || fail "apply pnbd"
+cmp -s "$T/p1.csv" "$T/p2.csv" || fail "saved pnbd model scores differently"
+"$H" analyze clv "$S" --model bgnbd --model-file "$T/pn.json" -o "$T/p3.csv" >/dev/null 2>"$T/e"
+[ $? -eq 1 ] && grep -q "no bgnbd parameters" "$T/e" || fail "bgnbd from a pnbd file: $(cat "$T/e")"
+# segment fits no model: a model file or --save-model is a usage error
+"$H" analyze segment "$S" --model-file "$T/pn.json" -o "$T/s.csv" 2>"$T/e"
+[ $? -eq 2 ] && grep -q -- "--save-model and --model-file are for clv, churn and suite" "$T/e" \
+    || fail "segment --model-file: $(cat "$T/e")"
+"$H" analyze segment "$S" --save-model "$T/seg.json" -o "$T/s.csv" 2>"$T/e"
+[ $? -eq 2 ] || fail "segment --save-model -> 2"
+# an output naming the model file being read is refused before anything
+# is read (-o replaced the model with the CSV, exit 0)
+cp "$T/clv.json" "$T/keep.json"
+"$H" analyze clv "$S" --model-file "$T/keep.json" -o "$T/keep.json" >/dev/null 2>"$T/e"
+[ $? -eq 2 ] && grep -q -- "-o $T/keep.json names the input file $T/keep.json" "$T/e" \
+    || fail "-o over the model file: $(cat "$T/e")"
+cmp -s "$T/clv.json" "$T/keep.json" || fail "the model file was replaced"
+"$H" analyze clv "$S" --model-file "$T/keep.json" --save-model "$T/keep.json" -o "$T/k.csv" >/dev/null 2>"$T/e"
+[ $? -eq 2 ] || fail "--save-model over the model file -> 2"
+# parameters from a model file are said to be so, without the standard
+# errors and likelihood it does not hold (it printed "(nan)", "LL = nan"
+# and "0 repeat buyers")
+"$H" analyze clv "$S" --model-file "$T/clv.json" --summary-only >"$T/mf.txt" || fail "model file text"
+grep -q "^BG/NBD (model file, not refitted): r = [0-9.]*, alpha = [0-9.]*, a = [0-9.]*, b = [0-9.]*$" "$T/mf.txt" \
+    || fail "BG/NBD from a file: $(cat "$T/mf.txt")"
+grep -q "^Gamma-Gamma (model file, not refitted): p = " "$T/mf.txt" || fail "Gamma-Gamma from a file"
+! grep -q "nan\|0 repeat buyers" "$T/mf.txt" || fail "nan in the model file text: $(cat "$T/mf.txt")"
 C="$HZ_DATA_DIR/sample_customers.csv"
 "$H" analyze churn "$C" --label churned --save-model "$T/ch.json" -o "$T/c1.csv" >/dev/null || fail "save churn"
 "$H" analyze churn "$C" --model-file "$T/ch.json" --json --summary-only >"$T/c2.json" || fail "apply churn"
 grep -q '"from_model_file": true' "$T/c2.json" || fail "applied churn model not stated"
+# a level the model was not fitted on is refused with its place, never
+# scored as none of the levels (all its dummies 0)
+awk -F, 'BEGIN{OFS=","} NR==4{$4="Platinum"} 1' "$C" >"$T/newlevel.csv"
+rm -f "$T/c3.csv"
+"$H" analyze churn "$T/newlevel.csv" --model-file "$T/ch.json" -o "$T/c3.csv" >/dev/null 2>"$T/e"
+[ $? -eq 1 ] || fail "unseen level -> 1"
+grep -q "newlevel.csv:4:4: column 'plan' is 'Platinum', a level the saved churn model was not fitted on (it knows " "$T/e" \
+    || fail "unseen level message: $(cat "$T/e")"
+[ ! -e "$T/c3.csv" ] || fail "unseen level: no output"
 
 # a saved churn model whose one-hot level is not UTF-8 (Latin-1 'Caf\xe9',
 # U+FFFD in the JSON file) scores the same data as the fit did, and two

@@ -201,6 +201,53 @@ HZ_TEST(the_callers_columns_are_read_strictly)
     hz_dataset_free(ds);
 }
 
+/* The caller's picks from the header (hz_csv_options.want): an id read
+ * as text as written (00123 and 123 two values), a number read strictly;
+ * --schema wins. */
+static void pick_id_and_amount(void *ctx, const char *const *names,
+                               const hz_type *types, size_t n,
+                               hz_csv_want *want)
+{
+    (void)types;
+    *(size_t *)ctx = n;
+    for (size_t j = 0; j < n; j++)
+        if (strcmp(names[j], "id") == 0)
+            want[j] = HZ_CSV_WANT_TEXT;
+        else if (strcmp(names[j], "amount") == 0)
+            want[j] = HZ_CSV_WANT_NUMBER;
+}
+
+HZ_TEST(the_callers_picks_from_the_header)
+{
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    size_t seen = 0;
+    o.want = pick_id_and_amount;
+    o.want_ctx = &seen;
+    hz_error err;
+    const char *text = "id,amount\n00123,1\n123,2\n0123,3\n";
+    hz_dataset *ds = rd(text, &o, NULL, &err);
+    HZ_CHECK(ds != NULL && seen == 2);
+    HZ_CHECK(ds->cols[0].type == HZ_TYPE_STRING &&
+             hz_dict_size(ds->cols[0].dict) == 3);
+    HZ_CHECK(strcmp(hz_dict_str(ds->cols[0].dict, ds->cols[0].v.code[0]),
+                    "00123") == 0);
+    hz_dataset_free(ds);
+    ds = rd(text, NULL, NULL, &err); /* without: numbers */
+    HZ_CHECK(ds != NULL && ds->cols[0].type == HZ_TYPE_INT64);
+    hz_dataset_free(ds);
+    HZ_CHECK(rd("id,amount\n1,2\n2,N/A\n3,3\n", &o, NULL, &err) == NULL);
+    HZ_CHECK_CONTAINS(err.msg,
+                      "t.csv:3:2: column 'amount': expected an integer, got "
+                      "'N/A'");
+    hz_schema_override ov = {"id", HZ_TYPE_INT64, HZ_DATEFMT_NONE};
+    o.overrides = &ov;
+    o.noverrides = 1;
+    ds = rd(text, &o, NULL, &err);
+    HZ_CHECK(ds != NULL && ds->cols[0].type == HZ_TYPE_INT64);
+    hz_dataset_free(ds);
+}
+
 HZ_TEST(invalid_utf8_is_counted_with_its_place)
 {
     hz_error err;
