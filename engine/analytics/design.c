@@ -455,7 +455,7 @@ static hz_status saved_level(const hz_column *col, const char *column,
         if (!same)
             continue;
         if (found++ > 0)
-            return hz_error_set(err, HZ_ETYPE,
+            return hz_error_set(err, HZ_EINVAL,
                                 "column '%s': the model's level '%s' stands "
                                 "for text that is not UTF-8, and several "
                                 "values of this data read as it: which one "
