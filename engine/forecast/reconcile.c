@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 
 #include "forecast/fc_internal.h"
@@ -204,6 +206,28 @@ static void chol_solve(const gsl_matrix *L, double *b, size_t stride)
     }
 }
 
+/* chol's factor and test by GSL's blocked Cholesky (Level 3 BLAS: the
+ * large W of a hierarchy of thousands of series, where chol's loops took
+ * minutes): 0, or 1 when a pivot is not positive or, relative to its
+ * diagonal element, below chol's bound (the column is not told). */
+static size_t chol_blocked(gsl_matrix *A)
+{
+    size_t n = A->size1;
+    double *diag = malloc((n ? n : 1) * sizeof *diag);
+    if (diag == NULL)
+        return 1;
+    for (size_t j = 0; j < n; j++)
+        diag[j] = gsl_matrix_get(A, j, j);
+    size_t bad = gsl_linalg_cholesky_decomp1(A) != GSL_SUCCESS;
+    for (size_t j = 0; j < n && !bad; j++) {
+        double d = gsl_matrix_get(A, j, j);
+        d *= d;
+        bad = !(d > 1e-14 * fabs(diag[j])) || !(d > 0);
+    }
+    free(diag);
+    return bad;
+}
+
 /* A node whose variance in W is at most this fraction of the largest
  * node's is taken as perfectly forecast (zero: a product that never sold,
  * a constant series): its base forecast is kept (fixed_G). */
@@ -352,20 +376,23 @@ static int gls_G(const hz_hierarchy *H, const gsl_matrix *W, gsl_matrix *G,
         goto out;
     gsl_matrix_memcpy(L, W);
     rc = -1;
-    if (fixed || chol(L) != 0)
+    if (fixed || chol_blocked(L) != 0)
         goto out;
+    /* W^-1 S = L'^-1 L^-1 S */
     gsl_matrix_memcpy(WiS, &S.matrix);
-    for (size_t j = 0; j < nb; j++) /* W^-1 S, column by column */
-        chol_solve(L, WiS->data + j, WiS->tda);
+    gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, L,
+                   WiS);
+    gsl_blas_dtrsm(CblasLeft, CblasLower, CblasTrans, CblasNonUnit, 1.0, L,
+                   WiS);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &S.matrix, WiS, 0.0, A);
-    if (chol(A) != 0)
+    if (chol_blocked(A) != 0)
         goto out;
-    for (size_t i = 0; i < m; i++) { /* G' = W^-1 S A^-1: row by row */
-        double *r = WiS->data + i * WiS->tda;
-        chol_solve(A, r, 1);
-        for (size_t j = 0; j < nb; j++)
-            gsl_matrix_set(G, j, i, r[j]);
-    }
+    /* G' = W^-1 S A^-1 = W^-1 S La'^-1 La^-1 */
+    gsl_blas_dtrsm(CblasRight, CblasLower, CblasTrans, CblasNonUnit, 1.0, A,
+                   WiS);
+    gsl_blas_dtrsm(CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, A,
+                   WiS);
+    gsl_matrix_transpose_memcpy(G, WiS);
     rc = 0;
 out:
     gsl_matrix_free(WiS);
@@ -411,12 +438,11 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
     for (size_t l = 1; l < nl; l++)
         L = fc[0]->levels[l] > fc[0]->levels[L] ? l : L;
     double zL = nl ? hz__qnorm(0.5 + fc[0]->levels[L] / 200.0) : 1.0;
-    gsl_matrix *Sg = gsl_matrix_alloc(m, m), *T1 = gsl_matrix_alloc(m, m),
-               *V = gsl_matrix_alloc(m, m);
+    gsl_matrix *Sg = gsl_matrix_alloc(m, m), *T1 = gsl_matrix_alloc(m, m);
     gsl_vector *y = gsl_vector_alloc(m), *yr = gsl_vector_alloc(m);
     double *bt = malloc(H->nb * sizeof *bt);
     bool *unknown = malloc(m * sizeof *unknown); /* no base bounds */
-    int rc = Sg && T1 && V && y && yr && bt && unknown ? 0 : -1;
+    int rc = Sg && T1 && y && yr && bt && unknown ? 0 : -1;
     for (size_t s = s0; rc == 0 && s < s1; s++) {
         for (size_t i = 0; i < m; i++) {
             gsl_vector_set(y, i, fc[i]->mean[s]);
@@ -452,10 +478,13 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
             gsl_vector_set(yr, i, sum);
         }
         gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, P, Sg, 0.0, T1);
-        gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, T1, P, 0.0, V);
         for (size_t i = 0; i < m; i++) {
+            /* the variance: row i of T1 = P Sg times row i of P */
+            double var = 0.0;
+            for (size_t j = 0; j < m; j++)
+                var += gsl_matrix_get(T1, i, j) * gsl_matrix_get(P, i, j);
             double mu = gsl_vector_get(yr, i);
-            double sd = sqrt(fmax(gsl_matrix_get(V, i, i), 0.0));
+            double sd = sqrt(fmax(var, 0.0));
             for (size_t j = 0; j < m && !isnan(sd); j++)
                 if (unknown[j] && gsl_matrix_get(P, i, j) != 0)
                     sd = NAN;
@@ -469,7 +498,6 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
     }
     gsl_matrix_free(Sg);
     gsl_matrix_free(T1);
-    gsl_matrix_free(V);
     gsl_vector_free(y);
     gsl_vector_free(yr);
     free(bt);
