@@ -89,6 +89,17 @@ int hz__cmd_report(int argc, char **argv)
             free(nargv);
             return HZ_EXIT_USAGE;
         }
+        if (strcmp(argv[i], "--json") == 0) {
+            /* the command's output is not kept here: say so, rather than
+             * ignore the option */
+            hz_cli_error("report",
+                         "--json: 'horizon report' writes the page only; for "
+                         "the page and the JSON run 'horizon %s ... --json "
+                         "--report FILE.html'",
+                         sub);
+            free(nargv);
+            return HZ_EXIT_USAGE;
+        }
         if (o != NULL)
             out = o;
         else

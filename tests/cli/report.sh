@@ -209,6 +209,10 @@ expect_exit 1 "could not" -- "$HORIZON" forecast "$SALES" "${FC[@]}" \
     -o /dev/null --quiet --report "$T/no/such/dir/r.html"
 check "no partial report" test -z "$(ls "$T/no" 2>/dev/null)"
 expect_exit 2 "missing -o REPORT.html" -- "$HORIZON" report forecast "$SALES" "${FC[@]}"
+# --json is refused, not ignored (the page is all 'horizon report' writes)
+expect_exit 2 "--json: 'horizon report' writes the page only" -- \
+    "$HORIZON" report forecast "$SALES" "${FC[@]}" --json -o "$T/rj.html"
+check "report --json: no page" test ! -e "$T/rj.html"
 expect_exit 2 "unknown command" -- "$HORIZON" report inspect "$SALES" -o "$T/x.html"
 check "no report from a usage error" test ! -e "$T/x.html"
 
