@@ -210,9 +210,9 @@ static void sleep_s(double s)
 }
 
 /* Send q until an answer that is not transient, or the attempts run out;
- * *r holds the last answer. */
+ * *r holds the last answer, *tries the attempts made. */
 static hz_status send_with_retries(const token_req *q, hz_http_resp *r,
-                                   hz_error *err)
+                                   int *tries, hz_error *err)
 {
     hz_http_req hq = {.method = q->body ? "POST" : "GET",
                       .url = q->url,
@@ -225,12 +225,14 @@ static hz_status send_with_retries(const token_req *q, hz_http_resp *r,
                       .max_bytes = (size_t)1 << 20};
     hz_status s = HZ_OK;
     double backoff = 0.2;
+    *tries = 0;
     for (int k = 0; k < FETCH_ATTEMPTS; k++) {
         if (k > 0) {
             hz_http_resp_free(r);
             sleep_s(backoff);
             backoff *= 2;
         }
+        ++*tries;
         s = hz_http_perform(&hq, r, err);
         if (s == HZ_EINVAL || s == HZ_ENOMEM || s == HZ_EPARSE)
             return s;
@@ -261,9 +263,11 @@ hz_status hz__entra_fetch(const hz_entra_cfg *cfg, const char *scope,
     if (s == HZ_OK) {
         hz_error e2;
         hz_error_clear(&e2);
-        s = send_with_retries(&q, &r, &e2);
-        if (s != HZ_OK)
-            hz_error_set(err, s, "entra: %s: %s%s", q.where, e2.msg,
+        int tries = 0;
+        s = send_with_retries(&q, &r, &tries, &e2);
+        if (s != HZ_OK) /* e2 names the endpoint; said: how often */
+            hz_error_set(err, s, "entra: %s: %s (%d attempt%s)%s", q.where,
+                         e2.msg, tries, tries == 1 ? "" : "s",
                          q.imds ? " (no instance metadata service here: "
                                   "not an Azure machine? give a key, or "
                                   "the variables of another credential)"

@@ -96,6 +96,10 @@ curl -s -X POST -d '{"fail":100}' "http://127.0.0.1:$tport/__config" >/dev/null
 expect_exit 2 "HTTP 500" -- "$HORIZON" cosmos check
 check "the failing endpoint is named" grep -q "managed identity" "$T/err"
 curl -s -X POST -d '{"fail":0}' "http://127.0.0.1:$tport/__config" >/dev/null
+# an endpoint that does not answer: named, with the attempts made
+expect_exit 2 "GET http://127.0.0.1:1/msi/token" -- env \
+    IDENTITY_ENDPOINT="http://127.0.0.1:1/msi/token" "$HORIZON" cosmos check
+check "the attempts are counted" grep -q "(4 attempts)" "$T/err"
 
 check "no token, identity header or key in any output" bash -c "
     ! grep -qE -- 'eyJ|$IHDR|${KEY:0:20}' '$T'/init '$T'/check* '$T'/submit \
