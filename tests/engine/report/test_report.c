@@ -473,6 +473,9 @@ HZ_TEST(forecast_part_many_series_total_and_small_multiples)
     HZ_CHECK(count(html, "data-kind=\"fan\"") == 9);
     HZ_CHECK(count(html, "data-kind=\"bars\"") == 1); /* models chosen */
     CHECK_HAS(html, "<title>Many &amp; more</title>");
+    /* scatter points are outlined in the text colour: the palette's
+     * yellow and light blue are under 3:1 against a light page alone */
+    CHECK_HAS(html, ".pt{fill-opacity:.7;stroke:var(--fg);");
     /* the largest series come first: series 29 is the largest */
     HZ_CHECK(strstr(html, "series 29: ") < strstr(html, "series 28: "));
     /* every series is in the sortable table */
