@@ -28,7 +28,6 @@ cleanup() {
     [[ -n "${HZ_KEEP_TMP:-}" ]] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
-waitport() { for _ in $(seq 400); do [[ -s "$1" ]] && break; sleep 0.05; done; cat "$1"; }
 
 JWT=cli-aad-jwt-secret
 IHDR=ih-SECRET-cli-0042
@@ -39,8 +38,8 @@ node "$P/cosmos_server.js" --cert "$T/cert.pem" --key "$T/key.pem" \
     --auth both --aad-secret "$JWT" --aad-audience https://127.0.0.1 \
     --port 0 --port-file "$T/cosmos.port" >"$T/cosmos.log" 2>&1 &
 pids+=($!)
-tport=$(waitport "$T/token.port")
-cport=$(waitport "$T/cosmos.port")
+tport=$(wait_port "$T/token.port")
+cport=$(wait_port "$T/cosmos.port")
 peer() { curl -s --cacert "$T/cert.pem" "https://127.0.0.1:$cport/__aad" "$@"; }
 
 KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="

@@ -8,30 +8,21 @@
 # defaults) whatever --claim-retry said.  Exit 75, one line says why.
 source "$(dirname "$0")/lib.sh"
 
-if ! command -v node >/dev/null 2>&1; then
-    echo "skip: node is not installed (the Cosmos DB peer needs it;" \
-         "install nodejs/npm, see scripts/install-deps.sh)"
-    exit 77
-fi
-bash "$HZ_SRC/scripts/test-peers.sh" >&2 || { echo "FAIL: npm ci"; exit 1; }
+cosmos_peer_prep
 P="$HZ_SRC/tests/peers"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
-    -addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" \
-    -out "$T/cert.pem" >/dev/null 2>&1
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-waitport() { for _ in $(seq 400); do [[ -s "$1" ]] && break; sleep 0.05; done; cat "$1"; }
 node "$P/cosmos_server.js" --cert "$T/cert.pem" --key "$T/key.pem" \
     --port 0 --port-file "$T/cosmos.port" > "$T/cosmos.log" 2>&1 &
 pids+=($!)
-cport=$(waitport "$T/cosmos.port")
+cport=$(wait_port "$T/cosmos.port")
 # every request held for a minute
 node "$P/fault_proxy.js" --target "https://127.0.0.1:$cport" \
     --target-ca "$T/cert.pem" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
     --rate 1 --seed 1 --delay-ms 60000 --faults "delay=1" \
     --port 0 --port-file "$T/proxy.port" > "$T/proxy.log" 2>&1 &
 pids+=($!)
-pport=$(waitport "$T/proxy.port")
+pport=$(wait_port "$T/proxy.port")
 export COSMOS_KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
 export COSMOS_DATABASE=hang COSMOS_CA_CERT="$T/cert.pem" TMPDIR="$T"
 COSMOS_ENDPOINT="https://127.0.0.1:$cport/" "$HORIZON" cosmos init \

@@ -6,22 +6,13 @@
 # key never appears in any output.
 source "$(dirname "$0")/lib.sh"
 
-if ! command -v node >/dev/null 2>&1; then
-    echo "skip: node is not installed (the Cosmos DB peer needs it;" \
-         "install nodejs/npm, see scripts/install-deps.sh)"
-    exit 77
-fi
-bash "$HZ_SRC/scripts/test-peers.sh" >&2 || { echo "FAIL: npm ci"; exit 1; }
+cosmos_peer_prep
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
-    -addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" \
-    -out "$T/cert.pem" >/dev/null 2>&1
 node "$HZ_SRC/tests/peers/cosmos_server.js" --cert "$T/cert.pem" \
     --key "$T/key.pem" --port 0 --port-file "$T/port" >"$T/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 200); do [[ -s "$T/port" ]] && break; sleep 0.05; done
-port=$(cat "$T/port")
+port=$(wait_port "$T/port")
 
 KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
 export COSMOS_ENDPOINT="https://127.0.0.1:$port/" COSMOS_KEY="$KEY"

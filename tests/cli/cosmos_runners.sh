@@ -10,20 +10,12 @@
 #   HZ_COSMOS_JOBS=N overrides the job count (default 1000).
 source "$(dirname "$0")/lib.sh"
 
-if ! command -v node >/dev/null 2>&1; then
-    echo "skip: node is not installed (the Cosmos DB peer needs it;" \
-         "install nodejs/npm, see scripts/install-deps.sh)"
-    exit 77
-fi
-bash "$HZ_SRC/scripts/test-peers.sh" >&2 || { echo "FAIL: npm ci"; exit 1; }
+cosmos_peer_prep
 NJOBS=${HZ_COSMOS_JOBS:-1000}
 # mostly forecasts (cheap on a small dataset), with every analytics type
 MIX=${HZ_COSMOS_MIX:-forecast,forecast,forecast,forecast,churn,forecast,forecast,forecast,forecast,clv,forecast,forecast,forecast,forecast,segment,forecast,forecast,forecast,forecast,suite}
 P="$HZ_SRC/tests/peers"
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
-    -addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" \
-    -out "$T/cert.pem" >/dev/null 2>&1
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -31,19 +23,18 @@ cleanup() {
     [[ -n "${HZ_KEEP_TMP:-}" ]] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
-waitport() { for _ in $(seq 400); do [[ -s "$1" ]] && break; sleep 0.05; done; cat "$1"; }
 
 node "$P/cosmos_server.js" --cert "$T/cert.pem" --key "$T/key.pem" \
     --port 0 --port-file "$T/cosmos.port" >"$T/cosmos.log" 2>&1 &
 pids+=($!)
-cport=$(waitport "$T/cosmos.port")
+cport=$(wait_port "$T/cosmos.port")
 node "$P/fault_proxy.js" --target "https://127.0.0.1:$cport" \
     --target-ca "$T/cert.pem" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
     --rate 0.10 --seed 2024 --retry-after-ms 20 --delay-ms 2500 \
     --faults "429=4,503=2,500=1,delay=1,drop=1,drop_after=2,truncate=1,malformed=1" \
     --port 0 --port-file "$T/proxy.port" >"$T/proxy.log" 2>&1 &
 pids+=($!)
-pport=$(waitport "$T/proxy.port")
+pport=$(wait_port "$T/proxy.port")
 
 KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
 export COSMOS_KEY="$KEY" COSMOS_DATABASE=runners COSMOS_CA_CERT="$T/cert.pem"

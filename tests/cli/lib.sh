@@ -39,6 +39,44 @@ check() {
     fi
 }
 
+# wait_port FILE: the port a peer wrote to FILE, once written (20 s at most)
+wait_port() {
+    for _ in $(seq 400); do [[ -s "$1" ]] && break; sleep 0.05; done
+    cat "$1"
+}
+
+# need_node WHY: skip the test (exit 77) where node is not installed
+need_node() {
+    command -v node >/dev/null 2>&1 && return 0
+    echo "skip: node is not installed ($1)"
+    exit 77
+}
+
+# cosmos_peer_prep: what the Cosmos DB peer needs: node, the pinned npm
+# peers, and a certificate for 127.0.0.1 ($T/cert.pem, key $T/key.pem)
+cosmos_peer_prep() {
+    need_node "the Cosmos DB peer needs it; install nodejs/npm, see scripts/install-deps.sh"
+    bash "$HZ_SRC/scripts/test-peers.sh" >&2 || { echo "FAIL: npm ci"; exit 1; }
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" \
+        -out "$T/cert.pem" >/dev/null 2>&1
+}
+
+# start_llm_stub: the OpenAI-compatible stub (tests/peers/llm_stub.js) on
+# a free loopback port, with a SQLite store in $T and no LLM settings from
+# the environment; sets stub (its pid) and port, and stops it on exit
+start_llm_stub() {
+    need_node "tests/peers/llm_stub.js"
+    export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" HZ_DATASET_ROOTS="$T"
+    unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
+          AZURE_OPENAI_API_KEY HZ_LLM_CONFIG HZ_TIKTOKEN_FILE || true
+    node "$HZ_SRC/tests/peers/llm_stub.js" --port 0 --port-file "$T/llm.port" \
+        > "$T/llm.log" 2>&1 &
+    stub=$!
+    trap 'kill $stub 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+    port=$(wait_port "$T/llm.port")
+}
+
 finish() {
     echo "$passes passed, $fails failed"
     [[ $fails -eq 0 ]]

@@ -24,7 +24,6 @@ cleanup() {
     [[ -n "${HZ_KEEP_TMP:-}" ]] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
-waitport() { for _ in $(seq 400); do [[ -s "$1" ]] && break; sleep 0.05; done; cat "$1"; }
 jget() { node -e "const d=JSON.parse(require('fs').readFileSync('$1','utf8'));
                   const v=($2); console.log(typeof v==='object'?JSON.stringify(v):v)"; }
 
@@ -37,8 +36,8 @@ node "$P/llm_stub.js" --aad-secret "$JWT" \
     --aad-audience https://cognitiveservices.azure.com \
     --port 0 --port-file "$T/stub.port" >"$T/stub.log" 2>&1 &
 pids+=($!)
-tport=$(waitport "$T/token.port")
-sport=$(waitport "$T/stub.port")
+tport=$(wait_port "$T/token.port")
+sport=$(wait_port "$T/stub.port")
 
 unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_API_KEY \
       AZURE_OPENAI_API_VERSION HZ_LLM_CONFIG HZ_TIKTOKEN_FILE \

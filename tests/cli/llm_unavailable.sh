@@ -29,8 +29,7 @@ JS
 node "$T/hang.js" "$T/port" "$T/count" &
 srv=$!
 trap 'kill $srv 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 200); do [[ -s "$T/port" ]] && break; sleep 0.05; done
-port=$(cat "$T/port")
+port=$(wait_port "$T/port")
 printf '[llm]\ntimeout = 1\nmax_attempts = 2\nbackoff_min = 0.1\nbackoff_max = 0.2\nbatch_size = 1\n' \
     > "$T/llm.ini"
 {

@@ -43,8 +43,7 @@ PY
 python3 "$T/server.py" "$T/sales.csv" "$T/hits" "$T/port" &
 srv=$!
 trap 'kill $srv 2>/dev/null; wait 2>/dev/null; [[ -n "${HZ_KEEP_TMP:-}" ]] || rm -rf "$T"' EXIT
-for _ in $(seq 200); do [[ -s "$T/port" ]] && break; sleep 0.05; done
-port=$(cat "$T/port")
+port=$(wait_port "$T/port")
 
 submit() { # NAME TIMEOUT
     "$HORIZON" submit --type forecast --tenant acme --id "$1" \

@@ -7,19 +7,7 @@
 # again until its takeovers failed it).
 source "$(dirname "$0")/lib.sh"
 
-if ! command -v node >/dev/null 2>&1; then
-    echo "skip: node is not installed (tests/peers/llm_stub.js)"
-    exit 77
-fi
-export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" HZ_DATASET_ROOTS="$T"
-unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
-      AZURE_OPENAI_API_KEY HZ_LLM_CONFIG HZ_TIKTOKEN_FILE || true
-node "$HZ_SRC/tests/peers/llm_stub.js" --port 0 --port-file "$T/llm.port" \
-    > "$T/llm.log" 2>&1 &
-stub=$!
-trap 'kill $stub 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 200); do [[ -s "$T/llm.port" ]] && break; sleep 0.05; done
-port=$(cat "$T/llm.port")
+start_llm_stub
 curl -s -X POST -d '{"replyMs":5000}' "http://127.0.0.1:$port/__config" \
     > /dev/null
 export OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-stub
