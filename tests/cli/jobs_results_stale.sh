@@ -11,13 +11,7 @@ source "$(dirname "$0")/lib.sh"
 
 export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" HZ_DATASET_ROOTS="$T"
 unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT || true
-{
-    echo "date,value"
-    for i in $(seq 0 23); do
-        printf '%04d-%02d-01,%d\n' $((2022 + i / 12)) $((i % 12 + 1)) \
-            $((100 + i * 3 + (i % 12) * 5))
-    done
-} > "$T/tiny.csv"
+tiny_monthly_csv "$T/tiny.csv"
 "$HORIZON" submit --type forecast --tenant acme --dataset "$T/tiny.csv" \
     --param date=date --param value=value --param horizon=3 \
     --param model=naive --param freq=month --id j --quiet

@@ -77,6 +77,18 @@ start_llm_stub() {
     port=$(wait_port "$T/llm.port")
 }
 
+# tiny_monthly_csv FILE: 24 months of date,value (2022-01 on) for jobs
+# whose numbers do not matter
+tiny_monthly_csv() {
+    {
+        echo "date,value"
+        for i in $(seq 0 23); do
+            printf '%04d-%02d-01,%d\n' $((2022 + i / 12)) $((i % 12 + 1)) \
+                $((100 + i * 3 + (i % 12) * 5))
+        done
+    } > "$1"
+}
+
 finish() {
     echo "$passes passed, $fails failed"
     [[ $fails -eq 0 ]]

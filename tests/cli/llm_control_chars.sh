@@ -9,13 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 start_llm_stub
 export OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-stub
-{
-    echo "date,value"
-    for i in $(seq 0 23); do
-        printf '%04d-%02d-01,%d\n' $((2022 + i / 12)) $((i % 12 + 1)) \
-            $((100 + i * 3 + (i % 12) * 5))
-    done
-} > "$T/tiny.csv"
+tiny_monthly_csv "$T/tiny.csv"
 
 n=0
 try() { # WANT(llm|template) JSON-STRING

@@ -13,13 +13,7 @@ stub_config() {
 }
 export OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-stub
 
-{
-    echo "date,value"
-    for i in $(seq 0 23); do
-        printf '%04d-%02d-01,%d\n' $((2022 + i / 12)) $((i % 12 + 1)) \
-            $((100 + i * 3 + (i % 12) * 5))
-    done
-} > "$T/tiny.csv"
+tiny_monthly_csv "$T/tiny.csv"
 submit() { # ID
     "$HORIZON" submit --type forecast --tenant acme --dataset "$T/tiny.csv" \
         --param date=date --param value=value --param horizon=3 \

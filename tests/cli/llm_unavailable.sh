@@ -32,13 +32,7 @@ trap 'kill $srv 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 port=$(wait_port "$T/port")
 printf '[llm]\ntimeout = 1\nmax_attempts = 2\nbackoff_min = 0.1\nbackoff_max = 0.2\nbatch_size = 1\n' \
     > "$T/llm.ini"
-{
-    echo "date,value"
-    for i in $(seq 0 23); do
-        printf '%04d-%02d-01,%d\n' $((2022 + i / 12)) $((i % 12 + 1)) \
-            $((100 + i * 3 + (i % 12) * 5))
-    done
-} > "$T/tiny.csv"
+tiny_monthly_csv "$T/tiny.csv"
 "$HORIZON" submit --type forecast --tenant acme --dataset "$T/tiny.csv" \
     --param date=date --param value=value --param horizon=3 \
     --param model=naive --param freq=month --count 8 --quiet
