@@ -224,6 +224,7 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
 
 /* (below) */
 static bool renew(jobctx *c);
+static bool lease_confirmed(jobctx *c);
 
 /* The narrative hook runs in a thread of its own while the worker keeps
  * renewing the job's lease: an LLM may take longer than a lease (its
@@ -413,9 +414,12 @@ static void succeed_job(jobctx *c, cJSON *res)
      * (on Cosmos DB, in other requests): a runner that lost the job while
      * it was stopped or cut off must find out first, or it would write
      * its rows over those of the job's new owner.  A lease renewed less
-     * than lease/3 ago cannot have been taken over. */
+     * than lease/3 ago cannot have been taken over; one whose renewals
+     * failed (store errors, not a conflict) for 2/3 of a lease is not
+     * known to be held, and the job is left to its next claim. */
     if (!add_narrative(c, summary) ||
-        (hz_now() - c->t_renewed >= r->cfg->lease_s / 3 && !renew(c))) {
+        (hz_now() - c->t_renewed >= r->cfg->lease_s / 3 && !renew(c)) ||
+        !lease_confirmed(c)) {
         cJSON_Delete(summary);
         free_results(results, nres);
         hz_metrics_add_requeue(r->m, "lease-lost");
@@ -554,6 +558,22 @@ static void kill_job(int pfd, pid_t pid)
     if (!pidfd_exited(pfd, 0))
         kill(-pid, SIGKILL);
     pidfd_exited(pfd, 10);
+}
+
+/* Whether the last successful renewal leaves the lease held through a
+ * write-back (lease/3 of it at least); says so when not. */
+static bool lease_confirmed(jobctx *c)
+{
+    double age = hz_now() - c->t_renewed, lease = c->r->cfg->lease_s;
+    if (age < lease * 2 / 3)
+        return true;
+    hz_log_fields f = fields_of(c, NULL);
+    hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                 "job %s: lease last renewed %.0f s ago (of %.0f s): not "
+                 "writing results that a new owner may be writing; leaving "
+                 "the job to its next claim",
+                 f.job, age, lease);
+    return false;
 }
 
 /* Renew the lease when due; false when it was lost. */
