@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "horizon/outfile.h"
 #include "store/job.h"
 
 /* Per-job working state. */
@@ -227,7 +228,8 @@ static void plan_failed(step *st, const plan *p)
 static long control_at(const char *t)
 {
     const unsigned char *u = (const unsigned char *)t;
-    for (size_t i = 0; u[i] != 0;) {
+    size_t len = strlen(t);
+    for (size_t i = 0; i < len;) {
         unsigned char b = u[i];
         if (b < 0x80) {
             if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7f)
@@ -235,13 +237,8 @@ static long control_at(const char *t)
             i++;
             continue;
         }
-        size_t n = b >= 0xf0 && b < 0xf5 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 ? 2 : 0;
-        if (n == 0 || b >= 0xf5)
-            return (long)i;
-        for (size_t k = 1; k < n; k++)
-            if ((u[i + k] & 0xc0) != 0x80)
-                return (long)i;
-        if (b == 0xc2 && u[i + 1] < 0xa0) /* C1: U+0080..U+009F */
+        size_t n = hz_utf8_seq(u + i, len - i);
+        if (n == 0 || (b == 0xc2 && u[i + 1] < 0xa0)) /* C1: U+0080..9F */
             return (long)i;
         i += n;
     }
@@ -357,8 +354,15 @@ static void note_availability(hz_narrative_ctx *c, const plan *p)
     if (s == HZ_OK && p->req.content != NULL) {
         c->down_until = 0;
     } else if (s == HZ_ENET || s == HZ_ETIMEOUT) {
+        /* said to the jobs of every tenant: the kind of failure only,
+         * not the server's words about another tenant's request */
         c->down_until = hz_wall_now() + HZ_NARRATIVE_DOWN_S;
-        snprintf(c->down_error, sizeof c->down_error, "%s", p->req.error);
+        if (p->req.http_status != 0)
+            snprintf(c->down_error, sizeof c->down_error, "HTTP %d",
+                     p->req.http_status);
+        else
+            snprintf(c->down_error, sizeof c->down_error, "%s",
+                     s == HZ_ETIMEOUT ? "timed out" : "no answer");
     }
 }
 

@@ -77,4 +77,26 @@ n = json.load(open(sys.argv[1]))["narrative"]
 print(n["source"], n.get("error", ""))' "$T/job.json")
 check "a job keeps its template ($src)" test "$src" = template
 check "and says why: $err" grep -q "LLM unavailable\|timed out" <<<"$err"
+# every skipped job (of any tenant) is told the kind of failure only,
+# not the words of another job's failed request
+"$HORIZON" jobs list --json > "$T/all.json"
+python3 - "$T/all.json" > "$T/errs" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    l = l.strip()
+    if not l:
+        continue
+    d = json.loads(l)
+    for j in (d if isinstance(d, list) else [d]):
+        print(j.get("id", ""))
+PY
+: > "$T/skipped"
+while read -r jid; do
+    "$HORIZON" jobs show "$jid" --json | python3 -c 'import json,sys
+e = (json.load(sys.stdin).get("narrative") or {}).get("error", "")
+if "not asked" in e: print(e)' >> "$T/skipped"
+done < "$T/errs"
+check "skipped jobs found ($(wc -l < "$T/skipped"))" test -s "$T/skipped"
+check "skipped jobs say 'a request failed: timed out' only" \
+    bash -c "! grep -v 'a request failed: timed out\$' '$T/skipped'"
 finish
