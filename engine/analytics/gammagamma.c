@@ -329,8 +329,10 @@ static int gg_rescale(ggdata *d)
     for (size_t i = 0; i < d->n; i++)
         mean += d->m[i];
     mean /= (double)d->n;
+    if (!(mean > 0) || !isfinite(mean))
+        return 0;
     int e = (int)lround(log2(mean));
-    if (e == 0 || !isfinite(mean))
+    if (e == 0)
         return 0;
     for (size_t i = 0; i < d->n; i++) {
         d->m[i] = ldexp(d->m[i], -e);

@@ -1,6 +1,7 @@
 /* Forecast reconciliation (include/horizon/reconcile.h), with GSL's
  * BLAS (bound to OpenBLAS) and a small Cholesky of its own. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,13 +210,14 @@ static void chol_solve(const gsl_matrix *L, double *b, size_t stride)
 /* chol's factor and test by GSL's blocked Cholesky (Level 3 BLAS: the
  * large W of a hierarchy of thousands of series, where chol's loops took
  * minutes): 0, or 1 when a pivot is not positive or, relative to its
- * diagonal element, below chol's bound (the column is not told). */
+ * diagonal element, below chol's bound (the column is not told);
+ * SIZE_MAX on ENOMEM. */
 static size_t chol_blocked(gsl_matrix *A)
 {
     size_t n = A->size1;
     double *diag = malloc((n ? n : 1) * sizeof *diag);
     if (diag == NULL)
-        return 1;
+        return SIZE_MAX;
     for (size_t j = 0; j < n; j++)
         diag[j] = gsl_matrix_get(A, j, j);
     size_t bad = gsl_linalg_cholesky_decomp1(A) != GSL_SUCCESS;
@@ -372,11 +374,13 @@ static int gls_G(const hz_hierarchy *H, const gsl_matrix *W, gsl_matrix *G,
     gsl_matrix *WiS = gsl_matrix_alloc(m, nb), *A = gsl_matrix_alloc(nb, nb);
     gsl_matrix *L = gsl_matrix_alloc(m, m);
     int rc = -2;
+    size_t c; /* chol_blocked's verdict */
     if (WiS == NULL || A == NULL || L == NULL)
         goto out;
     gsl_matrix_memcpy(L, W);
-    rc = -1;
-    if (fixed || chol_blocked(L) != 0)
+    c = fixed ? 0 : chol_blocked(L);
+    rc = c == SIZE_MAX ? -2 : -1;
+    if (fixed || c != 0)
         goto out;
     /* W^-1 S = L'^-1 L^-1 S */
     gsl_matrix_memcpy(WiS, &S.matrix);
@@ -385,7 +389,9 @@ static int gls_G(const hz_hierarchy *H, const gsl_matrix *W, gsl_matrix *G,
     gsl_blas_dtrsm(CblasLeft, CblasLower, CblasTrans, CblasNonUnit, 1.0, L,
                    WiS);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &S.matrix, WiS, 0.0, A);
-    if (chol_blocked(A) != 0)
+    c = chol_blocked(A);
+    rc = c == SIZE_MAX ? -2 : -1;
+    if (c != 0)
         goto out;
     /* G' = W^-1 S A^-1 = W^-1 S La'^-1 La^-1 */
     gsl_blas_dtrsm(CblasRight, CblasLower, CblasTrans, CblasNonUnit, 1.0, A,
