@@ -44,17 +44,6 @@ typedef struct request {
 /* What to do after an attempt. */
 typedef enum next_step { STEP_ANSWER, STEP_RETRY, STEP_FAIL } next_step;
 
-static void sleep_s(double s)
-{
-    if (s <= 0)
-        return;
-    struct timespec ts;
-    ts.tv_sec = (time_t)s;
-    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* Match header "name:" case-insensitively; returns the trimmed value
  * (copied into val) or false. */
 static bool header_value(const char *line, size_t n, const char *name,
@@ -475,7 +464,7 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
                 path, n + 1, hz_now() - q.start, q.last_problem);
             break;
         }
-        sleep_s(wait);
+        hz_net_sleep(wait);
     }
     attempt_reset(&a);
     if (q.token != NULL) {

@@ -41,13 +41,7 @@ static double default_now(void *ctx)
 static void default_sleep(void *ctx, double s)
 {
     (void)ctx;
-    if (!(s > 0))
-        return;
-    struct timespec ts;
-    ts.tv_sec = (time_t)s;
-    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    hz_net_sleep(s);
 }
 
 /* Azure without an API key: an Entra ID credential, with a first token

@@ -202,13 +202,6 @@ static bool retryable(const token_req *q, hz_status s, long st)
     return q->imds && (st == 404 || st == 410);
 }
 
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* Send q until an answer that is not transient, or the attempts run out;
  * *r holds the last answer, *tries the attempts made. */
 static hz_status send_with_retries(const token_req *q, hz_http_resp *r,
@@ -229,7 +222,7 @@ static hz_status send_with_retries(const token_req *q, hz_http_resp *r,
     for (int k = 0; k < FETCH_ATTEMPTS; k++) {
         if (k > 0) {
             hz_http_resp_free(r);
-            sleep_s(backoff);
+            hz_net_sleep(backoff);
             backoff *= 2;
         }
         ++*tries;

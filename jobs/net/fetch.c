@@ -176,30 +176,16 @@ static hz_status follow(const hz_sandbox *sb, const char *url, dl_state *st,
     return rc;
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* follow(), tried again after a transient failure (see FETCH_TRIES);
  * every try gets the time left of timeout_s. */
 static hz_status fetch_with_retries(const hz_sandbox *sb, const char *url,
                                     dl_state *st, double timeout_s,
                                     hz_error *err)
 {
-    double t0 = mono_now(), backoff = 1;
+    double t0 = hz_now(), backoff = 1;
     for (int k = 1;; k++) {
         st->retry_after_s = -1;
-        double left = timeout_s > 0 ? timeout_s - (mono_now() - t0) : 0;
+        double left = timeout_s > 0 ? timeout_s - (hz_now() - t0) : 0;
         hz_status rc = follow(sb, url, st, timeout_s > 0 ? fmax(left, 0.001)
                                                          : 0,
                               err);
@@ -208,9 +194,9 @@ static hz_status fetch_with_retries(const hz_sandbox *sb, const char *url,
         double wait = st->retry_after_s >= 0
                           ? fmin(st->retry_after_s, FETCH_MAX_WAIT_S)
                           : backoff;
-        if (timeout_s > 0 && mono_now() - t0 + wait > timeout_s / 2)
+        if (timeout_s > 0 && hz_now() - t0 + wait > timeout_s / 2)
             return rc;
-        sleep_s(wait);
+        hz_net_sleep(wait);
         backoff *= 2;
         if (!restart_file(st))
             return rc;

@@ -3,10 +3,12 @@
 #include "net/http.h"
 #include "net/url.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -172,4 +174,15 @@ hz_status hz_http_perform(const hz_http_req *q, hz_http_resp *r, hz_error *err)
     return hz_error_set(err,
                         cc == CURLE_OPERATION_TIMEDOUT ? HZ_ETIMEOUT : HZ_ENET,
                         "%s %s: %s", method, shown, r->error);
+}
+
+void hz_net_sleep(double s)
+{
+    if (!(s > 0))
+        return;
+    struct timespec ts;
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }

@@ -18,6 +18,10 @@
 /* curl_global_init(CURL_GLOBAL_DEFAULT), once (thread-safe). */
 void hz_net_init(void);
 
+/* Sleep s seconds (nothing for s <= 0 or NaN), resumed after signals:
+ * the pause between a client's attempts. */
+void hz_net_sleep(double s);
+
 typedef struct hz_netbuf {
     char *data;   /* NUL-terminated when non-NULL */
     size_t len;   /* bytes held (excluding the NUL) */
