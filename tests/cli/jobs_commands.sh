@@ -152,8 +152,24 @@ expect_exit 0 "2 stored bytes are not valid UTF-8: JSON output shows them as U+F
     "$HORIZON" jobs results latin --json
 check "jobs results --json: valid UTF-8" utf8_lines "$T/out"
 check "jobs results --json: U+FFFD for the byte" grep -q $'"Caf\xef\xbf\xbd"' "$T/out"
+cp "$T/out" "$T/latin.json"
 expect_exit 0 "" -- "$HORIZON" jobs results latin
 check "jobs results (CSV): the bytes as they came" grep -q $'^forecast,Caf\xe9,' "$T/out"
+# the JSON's numbers are the CSV's, with 15 significant digits (it
+# printed 17 where 15 do not read back exactly)
+check "jobs results --json: numbers as the CSV's" /usr/bin/python3 -c '
+import csv, json, sys
+rows = [json.loads(l.decode("utf-8", "replace")) for l in open(sys.argv[1], "rb")]
+with open(sys.argv[2], encoding="latin-1", newline="") as f:
+    table = list(csv.DictReader(f))
+assert len(rows) == len(table) > 0
+for j, c in zip(rows, table):
+    for k in ("point", "lo80", "hi80", "lo95", "hi95"):
+        if c[k] == "":
+            continue
+        t = json.dumps(j[k])
+        assert t == c[k] or float(t) == float(c[k]) and len(t.replace("-", "").replace(".", "").lstrip("0")) <= 15, (k, t, c[k])
+' "$T/latin.json" "$T/out"
 expect_exit 0 "" -- "$HORIZON" jobs list --json
 check "jobs list --json: valid UTF-8" utf8_lines "$T/out"
 expect_exit 0 "" -- "$HORIZON" jobs show latin --json
