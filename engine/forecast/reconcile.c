@@ -189,24 +189,6 @@ static size_t chol(gsl_matrix *A)
     return 0;
 }
 
-/* Solve L L' x = b in place. */
-static void chol_solve(const gsl_matrix *L, double *b, size_t stride)
-{
-    size_t n = L->size1;
-    for (size_t i = 0; i < n; i++) {
-        double v = b[i * stride];
-        for (size_t k = 0; k < i; k++)
-            v -= gsl_matrix_get(L, i, k) * b[k * stride];
-        b[i * stride] = v / gsl_matrix_get(L, i, i);
-    }
-    for (size_t i = n; i-- > 0;) {
-        double v = b[i * stride];
-        for (size_t k = i + 1; k < n; k++)
-            v -= gsl_matrix_get(L, k, i) * b[k * stride];
-        b[i * stride] = v / gsl_matrix_get(L, i, i);
-    }
-}
-
 /* chol's factor and test by GSL's blocked Cholesky (Level 3 BLAS: the
  * large W of a hierarchy of thousands of series, where chol's loops took
  * minutes): 0, or 1 when a pivot is not positive or, relative to its
@@ -263,12 +245,96 @@ static double max_diag(const gsl_matrix *W)
  * it gets the mean variance of the free nodes, and its forecast is the
  * sum the others fix.  -1 with *bad the aggregate node whose constraint
  * depends on the others' (U'WU singular), -2 on ENOMEM. */
+/* The bottom series under each aggregate i < na, as compressed rows:
+ * (*idx)[(*off)[i] .. (*off)[i + 1]) (S is mostly zeros: walking these
+ * lists instead of S's rows makes fixed_G's products O(m x nnz), where
+ * nnz is about nb x the number of levels).  0, or -2 on ENOMEM. */
+static int agg_leaves(const hz_hierarchy *H, size_t **off, size_t **idx)
+{
+    size_t na = H->m - H->nb, nb = H->nb, nnz = 0;
+    for (size_t i = 0; i < na * nb; i++)
+        nnz += H->S[i] != 0;
+    *off = malloc((na + 1) * sizeof **off);
+    *idx = malloc((nnz ? nnz : 1) * sizeof **idx);
+    if (*off == NULL || *idx == NULL)
+        return -2;
+    nnz = 0;
+    for (size_t i = 0; i < na; i++) {
+        (*off)[i] = nnz;
+        for (size_t j = 0; j < nb; j++)
+            if (H->S[i * nb + j] != 0)
+                (*idx)[nnz++] = j;
+    }
+    (*off)[na] = nnz;
+    return 0;
+}
+
+/* M = U'WU (na x na, symmetric) from W2 by way of WU = W2 U (m x na):
+ * WU = W2[:, :na] - W2[:, na:] C', M = WU[:na, :] - C WU[na:, :], with C
+ * the aggregates' rows of S walked as the lists of agg_leaves. */
+static void constraint_cov(const hz_hierarchy *H, const gsl_matrix *W2,
+                           const size_t *off, const size_t *idx,
+                           gsl_matrix *WU, gsl_matrix *M)
+{
+    size_t m = H->m, na = m - H->nb;
+    for (size_t r = 0; r < m; r++) {
+        const double *w = W2->data + r * W2->tda;
+        for (size_t l = 0; l < na; l++) {
+            double v = w[l];
+            for (size_t k = off[l]; k < off[l + 1]; k++)
+                v -= w[na + idx[k]];
+            gsl_matrix_set(WU, r, l, v);
+        }
+    }
+    for (size_t i = 0; i < na; i++)
+        for (size_t l = 0; l < na; l++) {
+            double v = gsl_matrix_get(WU, i, l);
+            for (size_t k = off[i]; k < off[i + 1]; k++)
+                v -= gsl_matrix_get(WU, na + idx[k], l);
+            gsl_matrix_set(M, i, l, v);
+        }
+    for (size_t i = 0; i < na; i++)
+        for (size_t l = 0; l < i; l++) {
+            double v =
+                0.5 * (gsl_matrix_get(M, i, l) + gsl_matrix_get(M, l, i));
+            gsl_matrix_set(M, i, l, v);
+            gsl_matrix_set(M, l, i, v);
+        }
+}
+
+/* Factor M = L L' in place (chol_blocked); where M is not positive
+ * definite, chol on the copy Mc finds the column.  0, 1 + that column, or
+ * SIZE_MAX on ENOMEM. */
+static size_t chol_pivot(gsl_matrix *M, gsl_matrix *Mc)
+{
+    gsl_matrix_memcpy(Mc, M);
+    size_t c = chol_blocked(M);
+    if (c == 0 || c == SIZE_MAX)
+        return c;
+    c = chol(Mc);
+    return c ? c : 1; /* the two tests agree; keep it a failure anyway */
+}
+
+/* G with W singular: the form of Wickramasuriya, Athanasopoulos & Hyndman
+ * (2019, eq. 9) that needs U'WU invertible, not W:
+ * G = J - J W U (U'W U)^-1 U', U' = [I | -C] the na = m - nb aggregates'
+ * constraints (C their rows of S), J = [0 | I] the bottom rows.  It is
+ * the limit of the GLS G as the variances of the perfectly forecast
+ * nodes (fixed) go to zero: their rows and columns of W are zeroed, and
+ * the reconciled forecasts are those of GLS among the other nodes under
+ * the constraint that every fixed node keeps its base forecast (a fixed
+ * bottom node's row of G picks its own base forecast exactly).  A fixed
+ * aggregate whose constraint the other fixed nodes' already make (its
+ * bottom series all fixed; a region that is the whole total) is let go:
+ * it gets the mean variance of the free nodes, and its forecast is the
+ * sum the others fix.  -1 with *bad the aggregate node whose constraint
+ * depends on the others' (U'WU singular), -2 on ENOMEM. */
 static int fixed_G(const hz_hierarchy *H, const gsl_matrix *W, gsl_matrix *G,
                    size_t *bad)
 {
     size_t m = H->m, nb = H->nb, na = m - nb;
     double maxv = max_diag(W), free_sum = 0.0;
-    size_t nfree = 0;
+    size_t nfree = 0, *off = NULL, *idx = NULL;
     gsl_matrix_set_zero(G);
     for (size_t j = 0; j < nb; j++)
         gsl_matrix_set(G, j, na + j, 1.0);
@@ -276,9 +342,10 @@ static int fixed_G(const hz_hierarchy *H, const gsl_matrix *W, gsl_matrix *G,
         return 0;
     gsl_matrix *W2 = gsl_matrix_alloc(m, m), *WU = gsl_matrix_alloc(m, na);
     gsl_matrix *M = gsl_matrix_alloc(na, na), *X = gsl_matrix_alloc(na, m);
-    gsl_matrix *JWUX = gsl_matrix_alloc(nb, m);
+    gsl_matrix *Mc = gsl_matrix_alloc(na, na);
     int rc = -2;
-    if (W2 == NULL || WU == NULL || M == NULL || X == NULL || JWUX == NULL)
+    if (W2 == NULL || WU == NULL || M == NULL || X == NULL || Mc == NULL ||
+        agg_leaves(H, &off, &idx) != 0)
         goto out;
     gsl_matrix_memcpy(W2, W);
     for (size_t i = 0; i < m; i++) {
@@ -295,38 +362,16 @@ static int fixed_G(const hz_hierarchy *H, const gsl_matrix *W, gsl_matrix *G,
     const double letgo = nfree ? free_sum / (double)nfree : 1.0;
     for (size_t i = 0; i < na; i++) {
         int all = is_fixed(W, i, maxv);
-        for (size_t j = 0; all && j < nb; j++)
-            all = H->S[i * nb + j] == 0 || is_fixed(W, na + j, maxv);
+        for (size_t k = off[i]; all && k < off[i + 1]; k++)
+            all = is_fixed(W, na + idx[k], maxv);
         if (all)
             gsl_matrix_set(W2, i, i, letgo);
     }
     for (size_t tries = 0;; tries++) {
-        /* WU = W2[:, :na] - W2[:, na:] C' */
-        for (size_t r = 0; r < m; r++)
-            for (size_t l = 0; l < na; l++) {
-                double v = gsl_matrix_get(W2, r, l);
-                for (size_t j = 0; j < nb; j++)
-                    if (H->S[l * nb + j] != 0)
-                        v -= gsl_matrix_get(W2, r, na + j);
-                gsl_matrix_set(WU, r, l, v);
-            }
-        /* M = U'WU = WU[:na, :] - C WU[na:, :], made symmetric */
-        for (size_t i = 0; i < na; i++)
-            for (size_t l = 0; l < na; l++) {
-                double v = gsl_matrix_get(WU, i, l);
-                for (size_t j = 0; j < nb; j++)
-                    if (H->S[i * nb + j] != 0)
-                        v -= gsl_matrix_get(WU, na + j, l);
-                gsl_matrix_set(M, i, l, v);
-            }
-        for (size_t i = 0; i < na; i++)
-            for (size_t l = 0; l < i; l++) {
-                double v = 0.5 *
-                           (gsl_matrix_get(M, i, l) + gsl_matrix_get(M, l, i));
-                gsl_matrix_set(M, i, l, v);
-                gsl_matrix_set(M, l, i, v);
-            }
-        size_t piv = chol(M);
+        constraint_cov(H, W2, off, idx, WU, M);
+        size_t piv = chol_pivot(M, Mc);
+        if (piv == SIZE_MAX)
+            goto out;
         if (piv == 0)
             break;
         *bad = piv - 1;
@@ -338,23 +383,28 @@ static int fixed_G(const hz_hierarchy *H, const gsl_matrix *W, gsl_matrix *G,
         }
         gsl_matrix_set(W2, *bad, *bad, letgo);
     }
-    /* X = M^-1 U', column by column */
-    for (size_t k = 0; k < m; k++)
-        for (size_t i = 0; i < na; i++)
-            gsl_matrix_set(
-                X, i, k, k < na ? (double)(i == k) : -H->S[i * nb + (k - na)]);
-    for (size_t k = 0; k < m; k++)
-        chol_solve(M, X->data + k, X->tda);
+    /* X = M^-1 U' = L'^-1 L^-1 [I | -C] */
+    gsl_matrix_set_zero(X);
+    for (size_t i = 0; i < na; i++) {
+        gsl_matrix_set(X, i, i, 1.0);
+        for (size_t k = off[i]; k < off[i + 1]; k++)
+            gsl_matrix_set(X, i, na + idx[k], -H->S[i * nb + idx[k]]);
+    }
+    gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, M,
+                   X);
+    gsl_blas_dtrsm(CblasLeft, CblasLower, CblasTrans, CblasNonUnit, 1.0, M, X);
+    /* G = J - J WU X: a fixed bottom node's row is J's exactly */
     gsl_matrix_const_view JWU = gsl_matrix_const_submatrix(WU, na, 0, nb, na);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &JWU.matrix, X, 0.0, JWUX);
-    gsl_matrix_sub(G, JWUX); /* a fixed bottom node's row: J's exactly */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, &JWU.matrix, X, 1.0, G);
     rc = 0;
 out:
+    free(off);
+    free(idx);
     gsl_matrix_free(W2);
     gsl_matrix_free(WU);
     gsl_matrix_free(M);
+    gsl_matrix_free(Mc);
     gsl_matrix_free(X);
-    gsl_matrix_free(JWUX);
     return rc;
 }
 
