@@ -36,7 +36,8 @@ static void usage(FILE *f)
             "nulls,\n"
             "      read with the CSV reader; a URL is downloaded for that).\n"
             "      Jobs then refer to it with \"datasetId\" (horizon submit\n"
-            "      --dataset-id).  Prints the dataset id.\n"
+            "      --dataset-id).  Prints the dataset id.  --no-profile\n"
+            "      stores no schema profile (list shows '-' rows).\n"
             "list  the tenant's datasets (every tenant without --tenant)\n");
 }
 

@@ -8,7 +8,7 @@
 #include "horizon/gen.h"
 
 const char hz__cmd_gen_summary[] =
-    "generate realistic retail sample data (sales or customers CSV)";
+    "generate realistic retail sample data (sales, customers or products CSV)";
 
 static void help(FILE *f)
 {
