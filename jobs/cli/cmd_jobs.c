@@ -343,7 +343,16 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
             }
         }
         cJSON_Delete(page);
-        fflush(stdout);
+        /* a closed pipe or a full disk: stop reading pages, say why */
+        errno = 0;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            int e = errno != 0 ? errno : EIO;
+            free(token);
+            cJSON_Delete(header);
+            hz_cli_error("jobs", "could not write standard output: %s",
+                         strerror(e));
+            return HZ_EXIT_FAIL;
+        }
     } while (token != NULL);
     cJSON_Delete(header);
     hz_cli_json_utf8_notice("jobs", bad);
@@ -601,6 +610,15 @@ static int parse_args(int argc, char **argv, jobs_args *a)
                      "--status: expected queued, running, succeeded, failed "
                      "or canceled, got '%s'",
                      a->status);
+        return HZ_EXIT_USAGE;
+    }
+    /* a misspelt type would list nothing, as if there were no such jobs */
+    hz_job_type jt;
+    if (a->type != NULL && !hz_job_type_parse(a->type, &jt)) {
+        hz_cli_error("jobs",
+                     "--type: expected forecast, churn, clv, segment or "
+                     "suite, got '%s'",
+                     a->type);
         return HZ_EXIT_USAGE;
     }
     return -1;
