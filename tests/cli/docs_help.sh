@@ -25,7 +25,7 @@ subs=("analyze clv" "analyze churn" "analyze segment" "analyze suite"
       "jobs results" "jobs report" "jobs retry" "jobs cancel" "jobs delete"
       "datasets add" "datasets list" "schedule add" "schedule list"
       "schedule remove" "cosmos init" "cosmos check")
-: > "$T/all_help"
+"$HORIZON" --help > "$T/all_help"
 for c in "${cmds[@]}" "${subs[@]}"; do
     # shellcheck disable=SC2086
     expect_exit 0 "" -- "$HORIZON" $c --help
