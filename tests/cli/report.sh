@@ -239,6 +239,9 @@ export HORIZON_STORE="sqlite:$T/jobs.db" TMPDIR="$T" \
 "$HORIZON" run --once --concurrency 2 --timeout 120 > /dev/null 2>&1
 "$HORIZON" jobs report f1 -o "$T/f1.html"
 check "jobs report f1" test "$(charts "$T/f1.html" fan)" -eq 5
+# without -o (as --help says) the page goes to standard output
+"$HORIZON" jobs report f1 > "$T/f1_stdout.html"
+check "jobs report without -o: the page on stdout" cmp -s "$T/f1.html" "$T/f1_stdout.html"
 check "jobs report f1: svgs are XML" svgs_ok "$T/f1.html"
 check "jobs report: title names the job" grep -q '<title>Forecast: job f1</title>' "$T/f1.html"
 check "jobs report f1: template narrative with its counts" narrated "$T/f1.html"
