@@ -141,6 +141,13 @@ unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
       AZURE_OPENAI_API_KEY HZ_LLM_CONFIG
 expect_exit 2 "ambiguous" -- "$HORIZON" explain shared
 expect_exit 3 "no job 'nope'" -- "$HORIZON" explain nope
+# settings: a --config that cannot be read is 3, one that is refused 2
+# (as --help and README say)
+expect_exit 3 "could not open LLM config $T/nope.ini" -- \
+    "$HORIZON" explain shared --tenant acme --config "$T/nope.ini"
+printf '[llm]\ntimeout = abc\n' > "$T/bad.ini"
+expect_exit 2 "bad.ini:2: 'timeout'" -- \
+    "$HORIZON" explain shared --tenant acme --config "$T/bad.ini"
 expect_exit 0 "" -- "$HORIZON" explain shared --tenant acme
 
 # ---- JSON output is valid UTF-8 whatever bytes the data had: a series
