@@ -4,7 +4,8 @@
 #   make test   build and run every test (Release and ASan/UBSan builds), the
 #               ThreadSanitizer tests, the fuzz smoke runs and make lint
 #   make install PREFIX=P   build, then install headers, libhorizon (.so, .a),
-#               the horizon CLI and horizon.pc under P (default /usr/local)
+#               the horizon CLI, horizon.pc and README.md (share/doc/horizon)
+#               under P (default /usr/local)
 #   make lint   clang-tidy, cppcheck, function length and layer checks
 #               (zero findings; scripts/lint.sh)
 #   make test-tsan   runner, suite and OpenMP tests under ThreadSanitizer

@@ -5,6 +5,8 @@
 #   P/bin/horizon                  the command line
 #   P/LIBDIR/pkgconfig/horizon.pc  for `pkg-config --cflags --libs horizon`
 #                                  (`--static` adds the private libraries)
+#   P/share/doc/horizon/README.md  the manual (the systemd units'
+#                                  Documentation= names it)
 include(GNUInstallDirs)
 
 install(TARGETS hz_engine hz_engine_shared
@@ -17,6 +19,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/horizon
         FILES_MATCHING PATTERN "*.h")
 install(FILES ${PROJECT_BINARY_DIR}/include/horizon/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/horizon)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # Libs.private: what a static link of libhorizon.a needs, in link order
 # (OpenBLAS before libgsl so cblas_* binds to OpenBLAS, not libgslcblas).

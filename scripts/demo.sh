@@ -69,7 +69,10 @@ echo
 "$HORIZON" jobs show acme-suite | sed -n '1,12p' | cut -c1-160
 echo
 echo "first rows of acme-revenue-by-region:"
-"$HORIZON" jobs results acme-revenue-by-region | head -4
+# into a file first: 'jobs results | head' fails (exit 1, set -o pipefail)
+# whenever head closes the pipe before the rows are all written
+"$HORIZON" jobs results acme-revenue-by-region > "$OUT/acme-revenue-by-region.csv"
+head -4 "$OUT/acme-revenue-by-region.csv"
 echo
 echo "== reports (horizon jobs report ID -o FILE.html)"
 for id in acme-revenue-by-region acme-suite acme-churn-model; do

@@ -14,6 +14,7 @@
 #include "forecast/fc_internal.h"
 #include "horizon/ets.h"
 #include "horizon/threads.h"
+#include "numeric/ksum.h"
 
 void hz__hier_free(hz__hier *h)
 {
@@ -170,15 +171,19 @@ hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
     h->nfilled = calloc(h->m, sizeof *h->nfilled);
     /* rows[i][t]: node i has a row at period t (a series under it does) */
     unsigned char *rows = calloc(h->m * (h->n ? h->n : 1), 1);
+    /* each node's sums compensated as the series' own (numeric/ksum.h) */
+    double *comp = calloc(h->m * (h->n ? h->n : 1), sizeof *comp);
     if (h->S == NULL || h->y == NULL || h->off == NULL || h->nobs == NULL ||
-        h->nfilled == NULL || rows == NULL) {
+        h->nfilled == NULL || rows == NULL || comp == NULL) {
         free(rows);
+        free(comp);
         goto nomem;
     }
     for (size_t i = 0; i < h->m; i++) {
         h->off[i] = h->n;
         if ((h->y[i] = calloc(h->n ? h->n : 1, sizeof(double))) == NULL) {
             free(rows);
+            free(comp);
             goto nomem;
         }
     }
@@ -198,16 +203,20 @@ hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
             h->off[i] = off < h->off[i] ? off : h->off[i];
             h->nobs[i] += s->nobs;
             for (size_t t = 0; t < s->n; t++) {
-                h->y[i][off + t] += s->values[t];
+                hz__ksum_add(&h->y[i][off + t], &comp[i * h->n + off + t],
+                             s->values[t]);
                 rows[i * h->n + off + t] |= s->filled_at == NULL ||
                                             !s->filled_at[t];
             }
         }
     }
     for (size_t i = 0; i < h->m; i++)
-        for (size_t t = h->off[i]; t < h->n; t++)
+        for (size_t t = h->off[i]; t < h->n; t++) {
+            h->y[i][t] = hz__ksum_total(h->y[i][t], comp[i * h->n + t]);
             h->nfilled[i] += !rows[i * h->n + t];
+        }
     free(rows);
+    free(comp);
     return HZ_OK;
 nomem:
     hz__hier_free(h);

@@ -11,6 +11,7 @@
 
 #include "forecast/fc_internal.h"
 #include "forecast/series_internal.h"
+#include "numeric/ksum.h"
 #include "horizon/outfile.h"
 
 #define MAX_PERIODS ((int64_t)10000000) /* one series */
@@ -581,8 +582,11 @@ static hz_status make_series(hz__sb *b, const group_info *gi, int64_t gmax,
 
 /* ---- step 7: sums, means and gaps ---- */
 
+/* Sums the rows into their periods, compensated (numeric/ksum.h): comp
+ * holds a rounding error per cell, laid out as cnts (cnts[sl] - cnts[0]
+ * is series sl's offset in both). */
 static hz_status accumulate(hz__sb *b, hz_series_set *set,
-                            const uint32_t *slot, double **cnts)
+                            const uint32_t *slot, double **cnts, double *comp)
 {
     const hz_column *vc = b->o->agg == HZ_AGG_COUNT ? NULL : b->vc;
     for (size_t i = 0; i < b->n; i++) {
@@ -591,14 +595,17 @@ static hz_status accumulate(hz__sb *b, hz_series_set *set,
         uint32_t sl = slot[b->gid[i]];
         hz_series *s = &set->series[sl];
         size_t t = (size_t)(b->t[i] - s->start);
-        s->values[t] += vc != NULL ? hz_col_number(vc, i) : 1.0;
+        hz__ksum_add(&s->values[t], &comp[(size_t)(cnts[sl] - cnts[0]) + t],
+                     vc != NULL ? hz_col_number(vc, i) : 1.0);
         cnts[sl][t] += 1.0;
         set->rows_used++;
     }
     set->rows_skipped = b->n - set->rows_used + b->o->rows_skipped_read;
     for (size_t sl = 0; sl < set->nseries; sl++) {
         hz_series *s = &set->series[sl];
+        const double *c = &comp[cnts[sl] - cnts[0]];
         for (size_t t = 0; t < s->n; t++) {
+            s->values[t] = hz__ksum_total(s->values[t], c[t]);
             if (cnts[sl][t] > 0 && b->o->agg == HZ_AGG_MEAN)
                 s->values[t] /= cnts[sl][t];
             if (isfinite(s->values[t]))
@@ -1314,7 +1321,7 @@ static hz_status build_set(hz__sb *b, hz_series_set *set)
     int64_t gmax;
     group_info *gi = calloc(b->ng ? b->ng : 1, sizeof *gi);
     uint32_t *slot = malloc((b->ng ? b->ng : 1) * sizeof *slot);
-    double *cnt = NULL, **cnts = NULL;
+    double *cnt = NULL, **cnts = NULL, *comp = NULL;
     set->series = calloc(b->ng ? b->ng : 1, sizeof *set->series);
     if (gi == NULL || slot == NULL || set->series == NULL) {
         st = nomem(b);
@@ -1327,8 +1334,9 @@ static hz_status build_set(hz__sb *b, hz_series_set *set)
     for (size_t s = 0; s < set->nseries; s++)
         tot += set->series[s].n;
     cnt = calloc(tot ? tot : 1, sizeof *cnt);
+    comp = calloc(tot ? tot : 1, sizeof *comp);
     cnts = malloc((set->nseries ? set->nseries : 1) * sizeof *cnts);
-    if (cnt == NULL || cnts == NULL) {
+    if (cnt == NULL || comp == NULL || cnts == NULL) {
         st = nomem(b);
         goto out;
     }
@@ -1337,12 +1345,13 @@ static hz_status build_set(hz__sb *b, hz_series_set *set)
         cnts[s] = cnt + tot;
         tot += set->series[s].n;
     }
-    if ((st = accumulate(b, set, slot, cnts)) == HZ_OK &&
+    if ((st = accumulate(b, set, slot, cnts, comp)) == HZ_OK &&
         (st = drop_partial_periods(b, set, slot, cnts)) == HZ_OK &&
         (st = fill_gaps(b, set, cnts)) == HZ_OK)
         st = drop_empty_series(b, set);
 out:
     free(cnts);
+    free(comp);
     free(cnt);
     free(slot);
     free(gi);

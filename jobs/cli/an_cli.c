@@ -215,6 +215,83 @@ int hz__an_request_option(const char *cmd, int opt, const char *arg,
     }
 }
 
+/* What an analysis reads: transactions (clv, churn without a label,
+ * segment, suite) or a customer table (churn with --label, survival). */
+enum {
+    AN_CLV = 1,
+    AN_CHURN_TX = 2,    /* churn without --label */
+    AN_CHURN_LABEL = 4, /* churn with --label */
+    AN_SEGMENT = 8,
+    AN_SUITE = 16,
+    AN_SURVIVAL = 32,
+    AN_TX = AN_CLV | AN_CHURN_TX | AN_SEGMENT | AN_SUITE,
+    AN_PURCHASE = AN_CLV | AN_CHURN_TX | AN_SUITE,
+};
+
+/* The options that only some analyses use: given (set away from their
+ * defaults) to another, they would be ignored; they are refused. */
+static bool options_used(const char *cmd, hz_analysis_kind kind,
+                         const hz_analytics_request *req)
+{
+    hz_analytics_request d;
+    hz_analytics_request_init(&d);
+    int ctx = kind == HZ_ANALYSIS_CLV     ? AN_CLV
+              : kind == HZ_ANALYSIS_CHURN ? (req->label_col != NULL
+                                                 ? AN_CHURN_LABEL
+                                                 : AN_CHURN_TX)
+              : kind == HZ_ANALYSIS_SEGMENT  ? AN_SEGMENT
+              : kind == HZ_ANALYSIS_SURVIVAL ? AN_SURVIVAL
+                                             : AN_SUITE;
+    const struct {
+        const char *opt;
+        bool given;
+        int used_by;
+        const char *by;
+    } t[] = {
+        {"--date", req->date_col != NULL, AN_TX, "the analyses of transactions"},
+        {"--amount", req->amount_col != NULL, AN_TX,
+         "the analyses of transactions"},
+        {"--order", req->order_col != NULL, AN_TX,
+         "the analyses of transactions"},
+        {"--as-of", req->as_of != d.as_of, AN_TX,
+         "the analyses of transactions"},
+        {"--calibration-end", req->calibration_end != d.calibration_end, AN_TX,
+         "the analyses of transactions"},
+        {"--unit", req->unit != d.unit, AN_TX, "the analyses of transactions"},
+        {"--model", req->model != d.model, AN_PURCHASE,
+         "clv, churn without --label and suite"},
+        {"--horizon",
+         req->horizon_months != d.horizon_months ||
+             req->horizon_days != d.horizon_days,
+         AN_PURCHASE, "clv, churn without --label and suite"},
+        {"--discount", req->discount_rate != d.discount_rate, AN_PURCHASE,
+         "clv, churn without --label and suite"},
+        {"--risk", req->risk != d.risk, AN_CHURN_TX | AN_SUITE,
+         "churn without --label and suite"},
+        {"--inactive-days", req->inactive_days != d.inactive_days,
+         AN_CHURN_TX | AN_SUITE, "churn without --label and suite"},
+        {"--frequency", req->frequency != d.frequency, AN_SEGMENT | AN_SUITE,
+         "segment and suite"},
+        {"--k", req->k != d.k, AN_SEGMENT | AN_SUITE, "segment and suite"},
+        {"--k-max", req->k_max != d.k_max, AN_SEGMENT | AN_SUITE,
+         "segment and suite"},
+        {"--n-init", req->n_init != d.n_init, AN_SEGMENT | AN_SUITE,
+         "segment and suite"},
+        {"--folds", req->folds != d.folds, AN_CHURN_LABEL | AN_SUITE,
+         "churn with --label and suite"},
+        {"--C", req->C != d.C, AN_CHURN_LABEL | AN_SUITE,
+         "churn with --label and suite"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (t[i].given && !(t[i].used_by & ctx)) {
+            hz_cli_error(cmd, "%s is for %s: %s%s would ignore it", t[i].opt,
+                         t[i].by, hz_analysis_kind_name(kind),
+                         ctx == AN_CHURN_LABEL ? " --label" : "");
+            return false;
+        }
+    return true;
+}
+
 bool hz__an_request_check(const char *cmd, hz_analysis_kind kind,
                           const hz_analytics_request *req)
 {
@@ -231,5 +308,5 @@ bool hz__an_request_check(const char *cmd, hz_analysis_kind kind,
                           "for survival");
         return false;
     }
-    return true;
+    return options_used(cmd, kind, req);
 }

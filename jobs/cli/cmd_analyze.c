@@ -36,7 +36,8 @@ static void help_top(FILE *f)
         "  survival  Kaplan-Meier curve and a Cox model on a duration and\n"
         "            an event column\n"
         "\n"
-        "'horizon analyze KIND --help' lists the options of KIND.\n");
+        "'horizon analyze KIND --help' lists the options; one that KIND\n"
+        "does not use is refused (exit 2), not ignored.\n");
 }
 
 static void help_intro(FILE *f, const char *kind)

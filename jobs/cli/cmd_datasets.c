@@ -1,6 +1,5 @@
 /* horizon datasets add|list: dataset metadata documents of a tenant. */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +36,8 @@ static void usage(FILE *f)
             "nulls,\n"
             "      read with the CSV reader; a URL is downloaded for that).\n"
             "      Jobs then refer to it with \"datasetId\" (horizon submit\n"
-            "      --dataset-id).  Prints the dataset id.\n"
+            "      --dataset-id).  Prints the dataset id.  --no-profile\n"
+            "      stores no schema profile (list shows '-' rows).\n"
             "list  the tenant's datasets (every tenant without --tenant)\n");
 }
 
@@ -192,10 +192,13 @@ static int cmd_list(hz_store *s, const char *tenant, bool json)
                 fprintf(stderr, "horizon datasets: skipping %s\n", err.msg);
                 continue;
             }
+            /* a dataset added with --no-profile has no row count: '-' */
             const cJSON *rows = cJSON_GetObjectItem(m.profile, "rows");
-            printf("%-30s %-14s %-24.24s %12lld %9.0f  %s\n", m.id,
-                   m.customer_id, m.name, m.size,
-                   cJSON_IsNumber(rows) ? rows->valuedouble : NAN, m.uri);
+            char nrows[32] = "-";
+            if (cJSON_IsNumber(rows))
+                snprintf(nrows, sizeof nrows, "%.0f", rows->valuedouble);
+            printf("%-30s %-14s %-24.24s %12lld %9s  %s\n", m.id,
+                   m.customer_id, m.name, m.size, nrows, m.uri);
             hz_dataset_meta_clear(&m);
         }
         cJSON_Delete(page);

@@ -55,7 +55,7 @@ static void usage(FILE *f)
         "prompt cache (it writes its answers there).\n"
         "exit status: 0 printed, 1 the job did not succeed or the narrative\n"
         "failed, 2 usage or an id two tenants share (give --tenant), 3 no\n"
-        "such job, 75 the store is unavailable.\n");
+        "such job (or no --config file), 75 the store is unavailable.\n");
 }
 
 typedef struct explain_opts {

@@ -25,7 +25,7 @@ static void help(FILE *f)
         "dates are labelled as the input labels its periods.\n"
         "\n"
         "options:\n" HZ_FC_SERIES_HELP
-        "  --model M              auto (default) or one of:\n"
+        "  --model M              one of (default auto):\n"
         "                         %s\n"
         "  --intervals K          model (default) or conformal: calibrated\n"
         "                         on rolling-origin errors of all series\n"

@@ -8,7 +8,7 @@
 #include "horizon/gen.h"
 
 const char hz__cmd_gen_summary[] =
-    "generate realistic retail sample data (sales or customers CSV)";
+    "generate realistic retail sample data (sales, customers or products CSV)";
 
 static void help(FILE *f)
 {
@@ -24,8 +24,11 @@ static void help(FILE *f)
         "                          daily demand by SKU, region, category\n"
         "                          (intermittent for most SKUs)\n"
         "  --products N            SKUs of --kind products (default 200)\n"
-        "  --rows N                sales rows (default 20000)\n"
+        "  --rows N                sales rows (default 20000; customers are\n"
+        "                          simulated from them)\n"
         "  --customers N           customers (default 2000)\n"
+        "An option the kind does not use is refused (--products without\n"
+        "--kind products; --rows, --customers with it).\n"
         "  --months N              months of history (default 36)\n"
         "  --start YYYY-MM         first month (default 2022-01)\n"
         "  --seed N                random seed (default 42)\n"
@@ -48,6 +51,7 @@ int hz__cmd_gen(int argc, char **argv)
         {0, 0, 0, 0}};
     hz_gen_options o;
     const char *out = NULL;
+    bool given_rows = false, given_customers = false, given_products = false;
     long v;
     int c;
     hz_gen_options_init(&o);
@@ -82,17 +86,20 @@ int hz__cmd_gen(int argc, char **argv)
             if (!hz_cli_parse_long("gen", "rows", optarg, 0, 2000000000L, &v))
                 return HZ_EXIT_USAGE;
             o.rows = (uint64_t)v;
+            given_rows = true;
             break;
         case 'c':
             if (!hz_cli_parse_long("gen", "customers", optarg, 1, 100000000L,
                                    &v))
                 return HZ_EXIT_USAGE;
             o.customers = (uint64_t)v;
+            given_customers = true;
             break;
         case 'p':
             if (!hz_cli_parse_long("gen", "products", optarg, 1, 1000000L, &v))
                 return HZ_EXIT_USAGE;
             o.products = (uint64_t)v;
+            given_products = true;
             break;
         case 'm':
             if (!hz_cli_parse_long("gen", "months", optarg, 1, 1200, &v))
@@ -135,6 +142,23 @@ int hz__cmd_gen(int argc, char **argv)
     }
     if (optind != argc) {
         hz_cli_error("gen", "unexpected argument '%s'", argv[optind]);
+        return HZ_EXIT_USAGE;
+    }
+    /* an option the kind does not use is refused, not ignored */
+    const char *unused = o.kind != HZ_GEN_PRODUCTS && given_products
+                             ? "--products (it sizes --kind products)"
+                         : o.kind == HZ_GEN_PRODUCTS && given_rows
+                             ? "--rows (--kind products writes a row per day, "
+                               "product and region with demand)"
+                         : o.kind == HZ_GEN_PRODUCTS && given_customers
+                             ? "--customers (--kind products has none)"
+                             : NULL;
+    if (unused != NULL) {
+        hz_cli_error("gen", "--kind %s does not use %s",
+                     o.kind == HZ_GEN_PRODUCTS    ? "products"
+                     : o.kind == HZ_GEN_CUSTOMERS ? "customers"
+                                                  : "sales",
+                     unused);
         return HZ_EXIT_USAGE;
     }
     hz_outfile *of = hz_cli_out_open("gen", out);

@@ -26,7 +26,7 @@ static void usage(FILE *f)
             "       horizon jobs show ID [--tenant ID] [--json]\n"
             "       horizon jobs results ID [--tenant ID] [--json | --csv]\n"
             "                               [--page-size N]\n"
-            "       horizon jobs report ID [--tenant ID] -o FILE.html\n"
+            "       horizon jobs report ID [--tenant ID] [-o FILE.html]\n"
             "       horizon jobs retry|cancel|delete ID [--tenant ID]\n"
             "common: [--store SPEC] (default $HORIZON_STORE, else "
             "sqlite:horizon.db)\n"
@@ -46,7 +46,8 @@ static void usage(FILE *f)
             "         has none: exit 1 saying why (failed: its reason)\n"
             "report   the job's HTML report (charts and tables of its "
             "result, and\n"
-            "         its narrative), written to FILE.html (\"-\" = stdout)\n"
+            "         its narrative), written to FILE.html (without -o, or\n"
+            "         with -o -, to standard output)\n"
             "retry    a failed, canceled or succeeded job: queued again with "
             "its\n"
             "         attempts reset and its old results removed\n"
@@ -343,7 +344,16 @@ static int cmd_results(hz_store *s, const char *id, const char *tenant,
             }
         }
         cJSON_Delete(page);
-        fflush(stdout);
+        /* a closed pipe or a full disk: stop reading pages, say why */
+        errno = 0;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            int e = errno != 0 ? errno : EIO;
+            free(token);
+            cJSON_Delete(header);
+            hz_cli_error("jobs", "could not write standard output: %s",
+                         strerror(e));
+            return HZ_EXIT_FAIL;
+        }
     } while (token != NULL);
     cJSON_Delete(header);
     hz_cli_json_utf8_notice("jobs", bad);
@@ -601,6 +611,15 @@ static int parse_args(int argc, char **argv, jobs_args *a)
                      "--status: expected queued, running, succeeded, failed "
                      "or canceled, got '%s'",
                      a->status);
+        return HZ_EXIT_USAGE;
+    }
+    /* a misspelt type would list nothing, as if there were no such jobs */
+    hz_job_type jt;
+    if (a->type != NULL && !hz_job_type_parse(a->type, &jt)) {
+        hz_cli_error("jobs",
+                     "--type: expected forecast, churn, clv, segment or "
+                     "suite, got '%s'",
+                     a->type);
         return HZ_EXIT_USAGE;
     }
     return -1;

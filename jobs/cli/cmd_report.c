@@ -51,10 +51,19 @@ static const char *output_at(int argc, char **argv, int i, int *used)
     return NULL;
 }
 
+/* Whether -h or --help is among argv[1..]: 'horizon report forecast
+ * --help' asks for this help, not for a report. */
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    return 0;
+}
+
 int hz__cmd_report(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "--help") == 0) {
+    if (argc < 2 || wants_help(argc, argv)) {
         help(argc < 2 ? stderr : stdout);
         return argc < 2 ? HZ_EXIT_USAGE : HZ_EXIT_OK;
     }

@@ -389,7 +389,8 @@ int hz__cmd_run(int argc, char **argv)
     /* The narrative step: offline unless an LLM endpoint is configured
        (one line says so); never fails a job. */
     hz_narrative_service *narr = NULL;
-    hz_narrative_service_open(cfg.store_spec, o.quiet ? NULL : stderr, &narr);
+    /* warnings (settings refused) whatever --quiet says */
+    hz_narrative_service_open(cfg.store_spec, stderr, o.quiet, &narr);
     if (narr != NULL) {
         cfg.narrative = hz_narrative_hook;
         cfg.narrative_ctx = narr;

@@ -45,7 +45,9 @@ static void usage(FILE *f)
         "id SCHEDULE-YYYYMMDDTHHMM (the slot's local time).  When the clock\n"
         "goes back, a repeated time runs once; a time skipped when it jumps\n"
         "forward runs right after the jump.  After a pause with no runner at\n"
-        "most --catch-up missed slots run (the latest; default 3).\n");
+        "most --catch-up missed slots run (the latest; default 3).\n"
+        "An id already taken in the tenant is refused (exit 1) unless\n"
+        "--replace, which overwrites that schedule.\n");
 }
 
 typedef struct sched_args {

@@ -4,7 +4,8 @@
  * Exit codes (documented in README.md and `horizon --help`):
  *   0 success, 1 failure while running (bad data, failed job),
  *   2 usage error (unknown option, missing argument), 3 input not found
- *   or unreadable. */
+ *   or unreadable, 75 job store unavailable, 130/143 `run --once`
+ *   stopped by a signal. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,7 +40,9 @@ static void usage(FILE *f)
     fprintf(f, "\n'horizon COMMAND --help' describes a command.\n"
                "exit codes: 0 ok, 1 failed (bad data, a failed job, an "
                "output that could\nnot be written whole), 2 usage error, 3 "
-               "input not found or unreadable\n");
+               "input not found or unreadable,\n75 the job store "
+               "unavailable (job commands), 130/143 'run --once' stopped\n"
+               "by SIGINT/SIGTERM before the queue was drained\n");
 }
 
 /* Every command's standard output is checked once more at the end: a

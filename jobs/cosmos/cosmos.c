@@ -6,6 +6,7 @@
 #include "net/http.h"
 #include "net/url.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +28,24 @@ void hz_cosmos_config_defaults(hz_cosmos_config *cfg)
     cfg->backoff_max_s = 5.0;
 }
 
-static double env_double(const char *name, double dflt)
+/* Seconds from the environment variable name into *out (left as it is
+ * when unset); a value that is not a number of seconds in (0, 86400] is
+ * an error naming the variable, not the default in its place. */
+static hz_status env_seconds(const char *name, double *out, hz_error *err)
 {
     const char *v = getenv(name);
     if (v == NULL || *v == '\0')
-        return dflt;
+        return HZ_OK;
     char *end;
+    errno = 0;
     double d = strtod(v, &end);
-    return (end != v && *end == '\0' && d > 0) ? d : dflt;
+    if (errno != 0 || end == v || *end != '\0' || !(d > 0 && d <= 86400))
+        return hz_error_set(err, HZ_EINVAL,
+                            "cosmos: %s: expected seconds in (0, 86400], "
+                            "got '%.40s'",
+                            name, v);
+    *out = d;
+    return HZ_OK;
 }
 
 hz_status hz_cosmos_config_from_env(hz_cosmos_config *cfg, hz_error *err)
@@ -65,9 +76,9 @@ hz_status hz_cosmos_config_from_env(hz_cosmos_config *cfg, hz_error *err)
         hz__cosmos_copy_str(cfg->database, sizeof cfg->database, db);
     if (ca != NULL && *ca != '\0')
         hz__cosmos_copy_str(cfg->ca_cert, sizeof cfg->ca_cert, ca);
-    cfg->timeout_s = env_double("COSMOS_TIMEOUT_S", cfg->timeout_s);
-    cfg->deadline_s = env_double("COSMOS_DEADLINE_S", cfg->deadline_s);
-    return HZ_OK;
+    hz_status st = env_seconds("COSMOS_TIMEOUT_S", &cfg->timeout_s, err);
+    return st == HZ_OK ? env_seconds("COSMOS_DEADLINE_S", &cfg->deadline_s, err)
+                       : st;
 }
 
 /* Plain http only to this machine (an emulator started with --no-ssl);

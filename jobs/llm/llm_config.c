@@ -215,6 +215,25 @@ static char *trim(char *s)
     return s;
 }
 
+/* Cut line at a comment that follows a value: '#' or ';' after a space
+ * or tab and outside quotes ("timeout = 60   # seconds"), as the settings
+ * example in README.md writes them. */
+static void cut_comment(char *line)
+{
+    char quote = '\0';
+    for (char *c = line; *c; c++) {
+        if (quote != '\0') {
+            quote = *c == quote ? '\0' : quote;
+        } else if (*c == '"' || *c == '\'') {
+            quote = *c;
+        } else if ((*c == '#' || *c == ';') && c > line &&
+                   (c[-1] == ' ' || c[-1] == '\t')) {
+            *c = '\0';
+            return;
+        }
+    }
+}
+
 static hz_status load_ini(const char *path, const char *text,
                           hz_llm_settings *s, hz_error *err)
 {
@@ -226,8 +245,20 @@ static hz_status load_ini(const char *path, const char *text,
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         char line[1024], where[600];
         lineno++;
-        snprintf(line, sizeof line, "%.*s", (int)(len < 1023 ? len : 1023), p);
+        const char *first = p;
+        while (first < p + len && isspace((unsigned char)*first))
+            first++;
+        if (first < p + len && (*first == '#' || *first == ';')) {
+            p += len + (nl ? 1 : 0); /* a comment line, of any length */
+            continue;
+        }
+        if (len >= sizeof line)
+            return hz_error_set(err, HZ_EPARSE,
+                                "%.500s:%zu: line longer than %zu bytes", path,
+                                lineno, sizeof line - 1);
+        snprintf(line, sizeof line, "%.*s", (int)len, p);
         p += len + (nl ? 1 : 0);
+        cut_comment(line);
         char *l = trim(line);
         if (*l == '\0' || *l == '#' || *l == ';')
             continue;

@@ -7,7 +7,9 @@
  * only (OPENAI_API_KEY, AZURE_OPENAI_API_KEY); a key in the file is an
  * error, so that keys never sit in configuration files.
  *
- * INI form:                           JSON form:
+ * INI form ('#' or ';' starts a comment at the start of a line, or after
+ * a space or tab outside quotes; lines of at most 1023 bytes):
+ *                                     JSON form:
  *   [llm]                               {"llm": {"timeout": 30, ...},
  *   timeout = 30                         "models": {"default": "gpt-4o-mini",
  *   max_attempts = 3                                "suite": "gpt-4o"}}

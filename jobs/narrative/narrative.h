@@ -232,13 +232,13 @@ typedef struct hz_narrative_service hz_narrative_service;
 
 /* Settings from $HZ_LLM_CONFIG and the environment; the cache goes to the
  * store at store_spec (its "cache" container; NULL = memory).  Offline
- * (no endpoint): prints HZ_NARRATIVE_OFFLINE_MSG once to log and gives a
- * service that writes template narratives.  A configuration error (or an
- * endpoint whose credential cannot work) is printed to log and also
- * gives the template service (numbers unaffected).  *out is NULL only
- * when out of memory. */
+ * (no endpoint): prints HZ_NARRATIVE_OFFLINE_MSG once to log (unless
+ * quiet) and gives a service that writes template narratives.  A
+ * configuration error (or an endpoint whose credential cannot work) is
+ * printed to log, quiet or not, and also gives the template service
+ * (numbers unaffected).  *out is NULL only when out of memory. */
 hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
-                                    hz_narrative_service **out);
+                                    bool quiet, hz_narrative_service **out);
 /* Print one line of narrative metrics to log (may be NULL), write them as
  * JSON to $HZ_LLM_METRICS when set, and free. */
 void hz_narrative_service_close(hz_narrative_service *s, FILE *log);

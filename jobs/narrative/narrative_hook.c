@@ -292,7 +292,7 @@ static void open_context(hz_narrative_service *s, hz_llm_settings *set,
 }
 
 hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
-                                    hz_narrative_service **out)
+                                    bool quiet, hz_narrative_service **out)
 {
     hz_llm_settings set;
     hz_error err;
@@ -304,7 +304,7 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
                     "template narratives instead\n",
                     err.msg);
         hz_llm_settings_init(&set);
-    } else if (set.client.provider == HZ_LLM_NONE && log) {
+    } else if (set.client.provider == HZ_LLM_NONE && log && !quiet) {
         fprintf(log, "horizon: %s\n", HZ_NARRATIVE_OFFLINE_MSG);
     }
     hz_narrative_service *s = calloc(1, sizeof *s);
@@ -318,6 +318,11 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
     double gms = g != NULL ? strtod(g, &gend) : -1;
     if (g != NULL && gend != g && *gend == '\0' && gms >= 0 && gms <= 10000)
         s->gather_s = gms / 1000.0;
+    else if (g != NULL && log)
+        fprintf(log,
+                "horizon: narratives: HZ_LLM_GATHER_MS: expected "
+                "milliseconds in [0, 10000], got '%.40s': 50 ms used\n",
+                g);
     open_context(s, &set, store_spec, log);
     memset(&set, 0, sizeof set); /* wipe the key copy */
     if (s->ctx == NULL) {

@@ -16,6 +16,28 @@ grep -q -- "--horizon" "$T/e" || fail "bad horizon message"
 "$H" analyze clv "$S" --risk maybe 2>"$T/e"; [ $? -eq 2 ] || fail "bad risk -> 2"
 "$H" analyze segment "$S" --k none 2>"$T/e"; [ $? -eq 2 ] || fail "bad k -> 2"
 "$H" analyze clv "$S" --duration tenure 2>"$T/e"; [ $? -eq 2 ] || fail "survival option on clv -> 2"
+# an option the analysis does not use is refused, not ignored (until
+# 2026-12-07 'clv --k 3' or 'segment --discount 0.05' ran as without it)
+CU="$HZ_DATA_DIR/sample_customers.csv"
+unused() { # WANT ARGS...: exit 2 with WANT on stderr
+    local want=$1; shift
+    "$H" analyze "$@" --summary-only >/dev/null 2>"$T/e"
+    [ $? -eq 2 ] && grep -qF -- "$want" "$T/e" || fail "$*: $(cat "$T/e")"
+}
+unused "--k is for segment and suite: clv would ignore it" clv "$S" --k 3
+unused "--folds is for churn with --label and suite: churn would ignore it" churn "$S" --folds 3
+unused "--discount is for clv, churn without --label and suite: segment would" segment "$S" --discount 0.05
+unused "--model is for clv, churn without --label and suite: segment would" segment "$S" --model pnbd
+unused "--inactive-days is for churn without --label and suite: clv would" clv "$S" --inactive-days 30
+unused "--frequency is for segment and suite: churn would ignore it" churn "$S" --frequency rows
+unused "--calibration-end is for the analyses of transactions: churn --label would" \
+    churn "$CU" --label churned --calibration-end 2024-06-30
+unused "--date is for the analyses of transactions: survival would ignore it" \
+    survival "$CU" --duration tenure_months --event churned --date signup_date
+unused "--horizon is for clv, churn without --label and suite: survival would" \
+    survival "$CU" --duration tenure_months --event churned --horizon 6
+"$H" analyze suite "$S" --k 3 --folds 3 --discount 0.02 --risk no-purchase \
+    --summary-only >/dev/null 2>"$T/e" || fail "suite takes them all: $(cat "$T/e")"
 "$H" analyze clv "$S" --model-file "$T/none.json" 2>"$T/e"; [ $? -eq 3 ] || fail "missing model file -> 3"
 printf '{"horizon_model": 1, "unit": "days", "bgnbd": {"r": -1}}' >"$T/bad.json"
 "$H" analyze clv "$S" --model-file "$T/bad.json" 2>"$T/e"; [ $? -eq 1 ] || fail "bad model file -> 1"

@@ -49,6 +49,19 @@ failures = []
 pending = set()
 checks = 0
 
+# README (Runner): on SIGTERM running jobs get --grace seconds; a job in
+# its narrative step is written back once the LLM answers or its retries
+# run out, so a service manager's stop timeout must exceed --grace plus
+# the LLM's timeout x max_attempts and the backoff between them (the
+# defaults: 60 s, 3, at most 10 s), else such a job is computed again
+LLM_WORST_S = 60 * 3 + 10 * 2
+GRACE_DEFAULT_S = 20
+# job parameter names of earlier versions (README: deprecated aliases)
+DEPRECATED_PARAMS = {"dateColumn", "valueColumn", "customerColumn",
+                     "amountColumn", "labelColumn", "asOf", "horizonMonths",
+                     "discountRate", "kMax", "nInit", "inactiveDays",
+                     "levels"}
+
 
 def check(cond, what):
     global checks
@@ -82,10 +95,27 @@ def help_options(words):
     return _help_cache[key]
 
 
+def grace_of(argv):
+    return float(argv[argv.index("--grace") + 1]) if "--grace" in argv \
+        else GRACE_DEFAULT_S
+
+
+def stop_time_ok(seconds, argv, where):
+    """A stop timeout of a `horizon run` lets a narrative finish."""
+    need = grace_of(argv) + LLM_WORST_S
+    check(seconds > need, f"{where}: stop timeout {seconds:g} s is not above "
+                          f"--grace + the LLM's retries ({need:g} s)")
+
+
 def options_known(argv, where):
     """Every --option of argv is in the command's --help; False when one
     is pending (not in this binary yet)."""
     known = help_options(command_words(argv))
+    for i, a in enumerate(argv):
+        if a == "--param" and i + 1 < len(argv):
+            key = argv[i + 1].split("=", 1)[0]
+            check(key not in DEPRECATED_PARAMS,
+                  f"{where}: --param {key} is a deprecated name")
     ok = True
     for a in argv:
         if not a.startswith("--"):
@@ -444,6 +474,10 @@ def check_systemd():
             argv = shlex.split(ex)
             check(argv[0] == "/usr/local/bin/horizon", f"{u}: ExecStart")
             where = os.path.basename(u)
+            stop = unit_values(u, "TimeoutStopSec")
+            if argv[1:2] == ["run"] and check(len(stop) == 1,
+                                              f"{where}: TimeoutStopSec"):
+                stop_time_ok(float(stop[0]), argv, where)
             if "--heartbeat" in argv:
                 if options_known(argv[1:], where):
                     probe_heartbeat(argv[1:], where, [])
@@ -502,6 +536,10 @@ def check_k8s():
     cm_data = docs["ConfigMap"][0][1]["data"]
     check(not any(re.search(r"KEY|SECRET|TOKEN", k) for k in cm_data),
           "k8s: no secret in the ConfigMap")
+    # without a sandbox setting every job's dataset is refused
+    check("HZ_DATASET_HOSTS" in cm_data or "HZ_DATASET_ROOTS" in cm_data,
+          "k8s: the ConfigMap sets the dataset sandbox (HZ_DATASET_HOSTS "
+          "or HZ_DATASET_ROOTS)")
     docker_uid = None
     for word, rest in dockerfile_instructions(os.path.join(DEPLOY,
                                                            "Dockerfile")):
@@ -538,6 +576,9 @@ def check_pod(f, tpl, sa, cm, docker_uid):
                   "valueFrom" in e, f"{f}: {e['name']} not inline")
         argv = c.get("args", [])
         where = f"{f} ({c['name']})"
+        if argv[:1] == ["run"]:
+            stop_time_ok(spec.get("terminationGracePeriodSeconds", 30),
+                         argv, where)
         if "--watch" in argv:
             probes = []
             for kind, stale, degraded in (("livenessProbe", True, False),

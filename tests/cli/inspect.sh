@@ -30,6 +30,16 @@ check "gen deterministic" cmp -s "$T/a.csv" "$T/b.csv"
 check "gen rows" test "$(wc -l <"$T/a.csv")" -eq 501
 expect_exit 2 "--rows: expected an integer" -- "$H" gen --rows lots
 expect_exit 2 "--kind: expected" -- "$H" gen --kind bananas
+# an option the kind does not use is refused, not ignored (until
+# 2026-12-07 'gen --products 5' wrote the default sales file)
+expect_exit 2 "--kind sales does not use --products" -- "$H" gen --products 5
+check "nothing written" test ! -s "$T/out"
+expect_exit 2 "--kind products does not use --rows" -- \
+    "$H" gen --kind products --rows 5
+expect_exit 2 "--kind products does not use --customers" -- \
+    "$H" gen --kind products --customers 5
+expect_exit 0 "" -- "$H" gen --kind products --products 2 --months 1 -o "$T/p.csv"
+check "gen products: 2 SKUs" test "$(cut -d, -f4 "$T/p.csv" | sort -u | grep -c SKU)" -eq 2
 
 # bad inputs: message names file:line:field, exit code 1 (3 when missing)
 expect_exit 3 "could not open file: No such file" -- "$H" inspect "$T/none.csv"

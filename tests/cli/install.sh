@@ -5,7 +5,8 @@
 # program (tests/cli/install/fc_demo.c) built with nothing but
 # `pkg-config --cflags --libs horizon` (shared) and with `--static`
 # forecasts a series, and its numbers equal the installed CLI's.  Only
-# public symbols are exported.
+# public symbols are exported.  README.md goes to share/doc/horizon, where
+# the systemd units' Documentation= points.
 source "$HZ_SRC/tests/cli/lib.sh"
 B="${HZ_BUILD:?HZ_BUILD must point to the build directory}"
 for tool in cmake pkg-config cc nm readelf; do
@@ -31,6 +32,12 @@ check "SONAME libhorizon.so.$so" \
 check "horizon installed" test -x "$P/bin/horizon"
 check "horizon.pc installed" test -f "$P/lib/pkgconfig/horizon.pc"
 check "installed CLI runs" bash -c "'$P/bin/horizon' --version | grep -qF '$ver'"
+# the manual, where the systemd units' Documentation= points (under the
+# prefix they assume, /usr/local)
+doc=$(sed -n 's|^Documentation=file:///usr/local/||p' \
+    "$HZ_SRC/deploy/systemd/horizon-run.service")
+check "the units' Documentation= is under /usr/local" test -n "$doc"
+check "README installed as $doc" cmp -s "$HZ_SRC/README.md" "$P/$doc"
 
 # only hz_ symbols exported, none of the internal hz__ ones
 nm -D --defined-only "$P/lib/libhorizon.so" | awk '{print $3}' >"$T/syms"

@@ -38,6 +38,19 @@ expect_exit 2 "ambiguous" -- "$HORIZON" jobs retry shared
 expect_exit 0 "" -- "$HORIZON" jobs show shared --tenant globex
 check "show --tenant: that tenant's job" grep -q "tenant:    globex" "$T/out"
 HZ_TENANT=acme "$HORIZON" jobs results shared >"$T/acme.csv"
+# a closed pipe: exit 1 naming it (until 2026-12-07 'Input/output error')
+check "jobs results into a closed pipe: exit 1, Broken pipe" /usr/bin/python3 -c "
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(['$HORIZON', 'jobs', 'results', 'shared', '--tenant', 'acme'],
+                   stdout=w, stderr=subprocess.PIPE, text=True)
+os.close(w)
+print(p.stderr.strip())
+sys.exit(0 if p.returncode == 1 and 'Broken pipe' in p.stderr else 1)"
+# a misspelt type is refused, not an empty list
+expect_exit 2 "--type: expected forecast, churn, clv, segment or suite, got 'forcast'" -- \
+    "$HORIZON" jobs list --type forcast
 "$HORIZON" jobs results shared --tenant globex >"$T/globex.csv"
 check "each tenant its own results (12 vs 6 rows + header)" \
     test "$(wc -l <"$T/acme.csv")" -ne "$(wc -l <"$T/globex.csv")"
@@ -128,6 +141,13 @@ unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
       AZURE_OPENAI_API_KEY HZ_LLM_CONFIG
 expect_exit 2 "ambiguous" -- "$HORIZON" explain shared
 expect_exit 3 "no job 'nope'" -- "$HORIZON" explain nope
+# settings: a --config that cannot be read is 3, one that is refused 2
+# (as --help and README say)
+expect_exit 3 "could not open LLM config $T/nope.ini" -- \
+    "$HORIZON" explain shared --tenant acme --config "$T/nope.ini"
+printf '[llm]\ntimeout = abc\n' > "$T/bad.ini"
+expect_exit 2 "bad.ini:2: 'timeout'" -- \
+    "$HORIZON" explain shared --tenant acme --config "$T/bad.ini"
 expect_exit 0 "" -- "$HORIZON" explain shared --tenant acme
 
 # ---- JSON output is valid UTF-8 whatever bytes the data had: a series

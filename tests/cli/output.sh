@@ -152,6 +152,35 @@ check "naive point is the last value whole" grep -q '^total,2024-04,98765432109.
 "$H" forecast "$T/prec.csv" --date date --value sales --model naive --horizon 1 --json --quiet >"$T/prec.json"
 check "json point whole" grep -q '"point":98765432109.87,' "$T/prec.json"
 check "json total to 15 digits" grep -q '"last12_total":12444567790133}' "$T/prec.json"
+# sums of many such values too: every period's sum of the sample's orders
+# is the exact sum (fsum) to 15 digits, by region and in the reconciled
+# total (until 2026-12-07 summed naively: South 2024-01 was
+# 8268.34999999999, the total of 2024-12 74786.8899999999)
+"$H" forecast "$S" --date order_date --value revenue --by region \
+    --reconcile bu --horizon 1 --fitted "$T/sum_m.csv" -o /dev/null --quiet 2>/dev/null
+"$H" forecast "$S" --date order_date --value revenue --freq week \
+    --horizon 1 --fitted "$T/sum_w.csv" -o /dev/null --quiet 2>/dev/null
+check "period sums are exact to 15 digits" "$PY" - "$S" "$T/sum_m.csv" "$T/sum_w.csv" <<'PY'
+import collections, csv, datetime, math, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+def week(d):
+    x = datetime.date.fromisoformat(d)
+    return (x - datetime.timedelta(days=x.weekday())).isoformat()
+bad = n = 0
+for path, period in ((sys.argv[2], lambda d: d[:7] + "-01"), (sys.argv[3], week)):
+    sums = collections.defaultdict(list)
+    for r in rows:
+        for key in (r["region"], "total"):
+            sums[(key, period(r["order_date"]))].append(float(r["revenue"]))
+    for r in csv.DictReader(open(path)):
+        k = (r["series"], r["date"])
+        if k in sums:
+            n += 1
+            if r["actual"] != "%.15g" % math.fsum(sums[k]):
+                bad += 1
+                print("%s %s: %s, exact %.15g" % (k + (r["actual"], math.fsum(sums[k]))))
+sys.exit(1 if bad or n < 300 else 0)
+PY
 printf 'customer_id,order_date,revenue\nC1,2024-01-05,12345678901.23\nC1,2024-02-05,1\nC2,2024-01-07,15\nC3,2024-01-09,7\n' >"$T/prec_c.csv"
 "$H" analyze segment "$T/prec_c.csv" --customer customer_id --date order_date --amount revenue -o "$T/prec_seg.csv" 2>/dev/null
 check "analyze keeps a 13-digit total" grep -q '12345678902.23' "$T/prec_seg.csv"

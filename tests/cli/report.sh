@@ -8,7 +8,8 @@
 #    output is the same with and without --report; `horizon report CMD`
 #    writes the same page as CMD --report;
 #  - errors: an unwritable report path fails (exit 1) and leaves no file;
-#    `horizon report` without -o is a usage error (2);
+#    `horizon report` without -o is a usage error (2); `horizon report
+#    CMD --help` prints the help (0);
 #  - every job stores its report: `horizon jobs report ID -o FILE` gives
 #    the page; a failed job, an unknown job (3) and another tenant's job
 #    are refused;
@@ -215,6 +216,16 @@ expect_exit 2 "--json: 'horizon report' writes the page only" -- \
 check "report --json: no page" test ! -e "$T/rj.html"
 expect_exit 2 "unknown command" -- "$HORIZON" report inspect "$SALES" -o "$T/x.html"
 check "no report from a usage error" test ! -e "$T/x.html"
+# --help after the command is this command's help (exit 0), not a report
+# missing its -o (exit 2 until 2026-12-07)
+for sub in forecast backtest "analyze suite"; do
+    # shellcheck disable=SC2086
+    expect_exit 0 "" -- "$HORIZON" report $sub --help
+    check "report $sub --help prints the usage" \
+        grep -q '^usage: horizon report forecast' "$T/out"
+done
+expect_exit 0 "" -- "$HORIZON" report forecast "$SALES" "${FC[@]}" -o "$T/h.html" -h
+check "report ... -h writes no page" test ! -e "$T/h.html"
 
 # ---- jobs ----
 export HORIZON_STORE="sqlite:$T/jobs.db" TMPDIR="$T" \
@@ -228,6 +239,9 @@ export HORIZON_STORE="sqlite:$T/jobs.db" TMPDIR="$T" \
 "$HORIZON" run --once --concurrency 2 --timeout 120 > /dev/null 2>&1
 "$HORIZON" jobs report f1 -o "$T/f1.html"
 check "jobs report f1" test "$(charts "$T/f1.html" fan)" -eq 5
+# without -o (as --help says) the page goes to standard output
+"$HORIZON" jobs report f1 > "$T/f1_stdout.html"
+check "jobs report without -o: the page on stdout" cmp -s "$T/f1.html" "$T/f1_stdout.html"
 check "jobs report f1: svgs are XML" svgs_ok "$T/f1.html"
 check "jobs report: title names the job" grep -q '<title>Forecast: job f1</title>' "$T/f1.html"
 check "jobs report f1: template narrative with its counts" narrated "$T/f1.html"

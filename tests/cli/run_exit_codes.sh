@@ -28,6 +28,16 @@ S="sqlite:$T/ok.db"
 "$HORIZON" submit --store "$S" "${P[@]}" --dataset "$T/tiny.csv" --count 3
 expect_exit 0 "" -- "$HORIZON" "${RUN[@]}" --store "$S"
 expect_exit 0 "" -- "$HORIZON" "${RUN[@]}" --store "$S"   # empty queue
+check "--quiet: no narrative notice offline" test ! -s "$T/err"
+# --quiet drops the summary, not warnings: LLM settings that are refused
+# (the jobs then get template narratives) are said (until 2026-12-07
+# --quiet hid them), and so is a bad HZ_LLM_GATHER_MS
+printf '[llm]\ntimeout = abc\n' > "$T/bad_llm.ini"
+expect_exit 0 "LLM settings refused: $T/bad_llm.ini:2: 'timeout'" -- \
+    env HZ_LLM_CONFIG="$T/bad_llm.ini" OPENAI_BASE_URL=http://127.0.0.1:9/v1 \
+    "$HORIZON" "${RUN[@]}" --store "$S"
+expect_exit 0 "HZ_LLM_GATHER_MS: expected milliseconds in [0, 10000], got '5s'" -- \
+    env HZ_LLM_GATHER_MS=5s "$HORIZON" "${RUN[@]}" --store "$S"
 
 # ---- 1: a job failed
 S="sqlite:$T/fail.db"

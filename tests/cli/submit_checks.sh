@@ -54,6 +54,11 @@ check "only the registered one stored" test "$(stored)" -eq 2
     "$T/data/acme/later.csv" >/dev/null
 expect_exit 1 "empty file: expected a header row" -- \
     "$HORIZON" submit "${B[@]}" --dataset-id acme-later
+# a dataset without a profile has no row count: '-', not 'nan'
+"$HORIZON" datasets list --tenant acme >"$T/dsl" 2>&1
+check "datasets list: no profile shows '-' rows" \
+    grep -Eq '^acme-later +acme +later.csv +0 +- ' "$T/dsl"
+check "datasets list: no nan" bash -c "! grep -qiw nan '$T/dsl'"
 
 # ---- --dataset: a regular file with a header
 expect_exit 3 "dataset '$T/data/acme': not a regular file (a directory)" -- \

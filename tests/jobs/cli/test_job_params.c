@@ -79,7 +79,9 @@ HZ_TEST(old_parameter_names_still_work)
     HZ_CHECK_STR(r.fc.date_col, "d");
     HZ_CHECK(r.fc.nlevels == 2);
     hz_job_request_clear(&r);
-    HZ_CHECK(decode("clv",
+    /* suite: the analysis that uses every one of them (clv ignores
+     * kMax, and refuses it) */
+    HZ_CHECK(decode("suite",
                     "{\"customerColumn\":\"c\",\"amountColumn\":\"m\","
                     "\"horizonMonths\":24,\"discountRate\":0.02,"
                     "\"asOf\":\"2024-12-31\",\"kMax\":5}",
@@ -117,6 +119,11 @@ HZ_TEST(bad_parameters_get_the_commands_messages)
     HZ_CHECK(check("churn", "{\"horizn\":3}", &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params.horizn: unknown parameter (a churn "
                                "job takes: customer, date, amount");
+    /* a parameter the job's analysis does not use is refused, as on the
+     * command line */
+    HZ_CHECK(check("clv", "{\"k\":3}", &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "params: --k is for segment and suite: clv "
+                               "would ignore it");
     HZ_CHECK(check("suite", "{\"threads\":4}", &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "params.threads: set by the runner");
     HZ_CHECK(check("clv", "{\"discount\":\"low\"}", &err) == HZ_EINVAL);
@@ -168,7 +175,7 @@ static void *decoder(void *arg)
         snprintf(want, sizeof want, "got 'x%ld'", id);
         if (strstr(err.msg, want) == NULL)
             bad++;
-        if (check("clv", "{\"k\":\"3\"}", &err) != HZ_OK)
+        if (check("segment", "{\"k\":\"3\"}", &err) != HZ_OK)
             bad++;
     }
     return (void *)bad;

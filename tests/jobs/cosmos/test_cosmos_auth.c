@@ -169,6 +169,24 @@ HZ_TEST(config_from_env_names_missing_variables)
     setenv("COSMOS_DATABASE", "other", 1);
     HZ_CHECK(hz_cosmos_config_from_env(&cfg, &err) == HZ_OK);
     HZ_CHECK_STR(cfg.database, "other");
+    /* timeouts: seconds, or an error naming the variable (until
+     * 2026-12-07 '30s' or 'abc' silently became the default) */
+    setenv("COSMOS_TIMEOUT_S", "2.5", 1);
+    setenv("COSMOS_DEADLINE_S", "30", 1);
+    HZ_CHECK(hz_cosmos_config_from_env(&cfg, &err) == HZ_OK);
+    HZ_CHECK(cfg.timeout_s == 2.5 && cfg.deadline_s == 30);
+    const char *bad[] = {"30s", "abc", "0", "-5", "nan", "inf", "1e9"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("COSMOS_DEADLINE_S", bad[i], 1);
+        HZ_CHECK(hz_cosmos_config_from_env(&cfg, &err) == HZ_EINVAL);
+        HZ_CHECK_CONTAINS(err.msg, "COSMOS_DEADLINE_S: expected seconds");
+        HZ_CHECK_CONTAINS(err.msg, bad[i]);
+    }
+    unsetenv("COSMOS_DEADLINE_S");
+    setenv("COSMOS_TIMEOUT_S", "10 s", 1);
+    HZ_CHECK(hz_cosmos_config_from_env(&cfg, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "COSMOS_TIMEOUT_S");
+    unsetenv("COSMOS_TIMEOUT_S");
 }
 
 /* Connection errors are retried within the deadline, then reported with

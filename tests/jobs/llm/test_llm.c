@@ -930,7 +930,7 @@ HZ_TEST(runner_hook_batches_concurrent_jobs)
     setenv("HZ_LLM_GATHER_MS", "300", 1); /* loaded machines */
     hz_narrative_service *svc = NULL;
     FILE *log = tmpfile();
-    HZ_CHECK(hz_narrative_service_open(NULL, log, &svc) == HZ_OK);
+    HZ_CHECK(hz_narrative_service_open(NULL, log, false, &svc) == HZ_OK);
     unsetenv("OPENAI_BASE_URL");
     unsetenv("HZ_LLM_BATCH_SIZE");
     unsetenv("HZ_LLM_GATHER_MS");
