@@ -30,6 +30,7 @@ void hz__hier_free(hz__hier *h)
     free(h->off);
     free(h->nobs);
     free(h->nfilled);
+    free(h->filled);
     memset(h, 0, sizeof *h);
 }
 
@@ -205,9 +206,11 @@ hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
         }
     }
     for (size_t i = 0; i < h->m; i++)
-        for (size_t t = h->off[i]; t < h->n; t++)
-            h->nfilled[i] += !rows[i * h->n + t];
-    free(rows);
+        for (size_t t = 0; t < h->n; t++) {
+            rows[i * h->n + t] = !rows[i * h->n + t]; /* now: filled */
+            h->nfilled[i] += t >= h->off[i] && rows[i * h->n + t];
+        }
+    h->filled = rows;
     return HZ_OK;
 nomem:
     hz__hier_free(h);

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Files as spreadsheets and accounting systems export them, through
+# forecast, inspect and analyze: what they write that Horizon reads, and
+# what it refuses with the place and a way forward.
+source "$HZ_SRC/tests/cli/lib.sh"
+H=$HORIZON
+
+# ---- --fitted tells filled periods from observed ones ----
+# a month without rows is filled (zero, or interpolated): its 'actual' is
+# not data, and the fitted file says so in its 'filled' column
+printf 'month,v\n2021-01,100\n2021-02,101\n2021-03,102\n2021-05,104\n2021-06,105\n2021-07,106\n2021-08,107\n2021-09,108\n' >"$T/gap.csv"
+for fill in zero interpolate; do
+    expect_exit 0 "" -- "$H" forecast "$T/gap.csv" --date month --value v \
+        --horizon 1 --model naive --fill "$fill" --quiet \
+        --fitted "$T/gap_$fill.fit" -o "$T/gap_$fill.out"
+    check "fitted ($fill): a filled column" \
+        grep -qx 'series,date,actual,fitted,residual,filled' "$T/gap_$fill.fit"
+    check "fitted ($fill): the filled month marked" \
+        grep -Eq '^total,2021-04,[^,]*,[^,]*,[^,]*,yes$' "$T/gap_$fill.fit"
+    check "fitted ($fill): observed months not" \
+        test "$(grep -c ',no$' "$T/gap_$fill.fit")" -eq 8
+done
+# with --by and reconciliation: a parent's period is filled only when no
+# series under it has a row there
+printf 'month,region,v\n2021-01,A,1\n2021-01,B,2\n2021-02,A,3\n2021-03,A,2\n2021-03,B,4\n2021-04,B,3\n2021-05,A,2\n2021-05,B,3\n2021-06,A,4\n2021-06,B,2\n' >"$T/gap2.csv"
+expect_exit 0 "" -- "$H" forecast "$T/gap2.csv" --date month --value v \
+    --by region --reconcile bu --horizon 1 --model naive --quiet \
+    --fitted "$T/gap2.fit" -o "$T/gap2.out"
+check "fitted by region: filled periods of the series" test \
+    "$(grep ',yes$' "$T/gap2.fit" | cut -d, -f1,2 | sort | tr '\n' ' ')" = \
+    "A,2021-04 B,2021-02 "
+
+finish
