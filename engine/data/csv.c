@@ -64,6 +64,7 @@ typedef struct reader {
     size_t plen;
     header_ctx hdr;
     size_t ncols, hend, body_line;
+    size_t nnamed; /* columns before the unnamed ones ending the header */
     char delim;
     hz__src body; /* the bytes after the header row */
     int nthreads;
@@ -181,20 +182,30 @@ static hz_status read_prefix(reader *r)
 }
 
 /* Empty and duplicate column names (a duplicate is found through a
- * dictionary of the names: linear in the number of columns). */
+ * dictionary of the names: linear in the number of columns).  Columns
+ * without a name at the end of the header row (`month,sales,,,`: a
+ * spreadsheet's used range wider than its data) are no error: they are
+ * read as columns that must be empty in every row, and dropped. */
 static hz_status check_names(reader *r)
 {
     header_ctx *h = &r->hdr;
-    hz_dict *seen = hz_dict_new();
-    if (seen == NULL)
-        return hz_error_set(r->err, HZ_ENOMEM, "out of memory");
-    hz_status st = HZ_OK;
-    for (size_t j = 0; j < h->n && st == HZ_OK; j++) {
+    r->nnamed = 0;
+    for (size_t j = 0; j < h->n; j++) {
         /* trim a trailing CR kept by a quoted last name */
         size_t l = strlen(h->names[j]);
         while (l > 0 &&
                (h->names[j][l - 1] == '\r' || h->names[j][l - 1] == ' '))
             h->names[j][--l] = '\0';
+        if (l > 0)
+            r->nnamed = j + 1;
+    }
+    hz_dict *seen = hz_dict_new();
+    if (seen == NULL)
+        return hz_error_set(r->err, HZ_ENOMEM, "out of memory");
+    hz_status st = HZ_OK;
+    const size_t nnamed = r->nnamed > 0 ? r->nnamed : h->n;
+    for (size_t j = 0; j < nnamed && st == HZ_OK; j++) {
+        size_t l = strlen(h->names[j]);
         if (l == 0) {
             st = hz_error_set(r->err, HZ_EPARSE,
                               "%s:1:%zu: empty column name in the header row",
@@ -364,13 +375,15 @@ static hz_status infer_and_count(reader *r)
         return read_error(r);
     }
     for (size_t j = 0; j < r->ncols; j++)
-        r->spec[j] = hz__csv_evidence_resolve(&r->ev[j], r->whole);
+        r->spec[j] = j < r->nnamed
+                         ? hz__csv_evidence_resolve(&r->ev[j], r->whole)
+                         : (colspec){.type = HZ_TYPE_NULL, .unnamed = true};
     return HZ_OK;
 }
 
 static size_t column_index(const reader *r, const char *name)
 {
-    for (size_t j = 0; j < r->ncols; j++)
+    for (size_t j = 0; j < r->nnamed; j++)
         if (strcmp(r->hdr.names[j], name) == 0)
             return j;
     return SIZE_MAX;
@@ -380,7 +393,7 @@ static size_t column_index(const reader *r, const char *name)
  * text as written, numbers or dates; an override (--schema) wins. */
 static hz_status apply_wants(reader *r)
 {
-    const size_t n = r->ncols;
+    const size_t n = r->nnamed;
     hz_type *types = malloc((n ? n : 1) * sizeof *types);
     hz_csv_want *want = calloc(n ? n : 1, sizeof *want);
     if (types == NULL || want == NULL) {
@@ -537,6 +550,19 @@ static hz_status parse(reader *r, hz_dataset **out)
     return hz__csv_parse_body(&a, 1, out, &quotes, r->err);
 }
 
+/* The columns without a name that ended the header row, all empty (a
+ * value in one is an error): their values lie in the reader's block,
+ * which the dataset frees whole. */
+static void drop_unnamed(const reader *r, hz_dataset *ds)
+{
+    for (size_t j = r->nnamed; j < ds->ncols; j++) {
+        free(ds->cols[j].name);
+        free(ds->cols[j].valid);
+    }
+    if (r->nnamed < ds->ncols)
+        ds->ncols = r->nnamed;
+}
+
 static void reader_free(reader *r)
 {
     hz__srcbuf_free(&r->pbuf);
@@ -593,8 +619,10 @@ hz_status hz__csv_read_source(const hz__src *in, const char *name,
         goto out;
     hz__srcbuf_free(&r.pbuf);
     report->t_infer = hz_now() - tstart;
-    if ((st = parse(&r, out)) == HZ_OK)
+    if ((st = parse(&r, out)) == HZ_OK) {
+        drop_unnamed(&r, *out);
         check_utf8(&r, *out);
+    }
 out:
     reader_free(&r);
     return st;

@@ -228,6 +228,15 @@ void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
     }
     c->stage_null[j] = 0;
     char sh[64];
+    if (c->spec[j].unnamed) {
+        hz__csv_report(c, j + 1, false,
+                       "column %zu has no name in the header row but holds "
+                       "'%s' (columns without a name that end the header "
+                       "row are ignored only when empty in every row: name "
+                       "the column or delete it)",
+                       j + 1, shown(s, n, sh, sizeof sh));
+        return;
+    }
     switch (c->spec[j].type) {
     case HZ_TYPE_INT64:
     case HZ_TYPE_FLOAT64:
@@ -450,12 +459,16 @@ void hz__csv_parse_fast(chunk *c)
  * newline) is handed back to the per-separator path, which decides about
  * it exactly as a one-path parse would. */
 
-enum { K_I64, K_F64, K_DATE_ISO, K_DATE, K_TS, K_BOOL, K_STR };
+enum { K_I64, K_F64, K_DATE_ISO, K_DATE, K_TS, K_BOOL, K_STR, K_EMPTY };
 
 static void row_kinds(const chunk *c, unsigned char *kind)
 {
     for (size_t j = 0; j < c->ncols; j++) {
         const colspec *sp = &c->spec[j];
+        if (sp->unnamed) {
+            kind[j] = K_EMPTY; /* a value: the per-separator path */
+            continue;
+        }
         switch (sp->type) {
         case HZ_TYPE_INT64: kind[j] = K_I64; break;
         case HZ_TYPE_DATE:
@@ -670,6 +683,7 @@ static void parse_rows(chunk *c)
                 ((uint8_t *)out)[r] = (uint8_t)v;
                 break;
             }
+            case K_EMPTY: goto slow;
             default: {
                 hz__dkey k = hz__dict_key_avail(f, fl, n - (size_t)(f - b));
                 c->pend_ptr[base + j] = f;

@@ -35,6 +35,9 @@ typedef struct colspec {
                        value columns) */
     bool undecided; /* dates that could be month- or day-first */
     bool zoned;     /* sampled times carried a UTC offset or Z */
+    bool unnamed;   /* one of the columns without a name that end the
+                       header row (a spreadsheet's empty columns): every
+                       value must be empty, and the column is dropped */
 } colspec;
 
 /* Evidence gathered while sampling rows for inference: how many of the

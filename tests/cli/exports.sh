@@ -30,4 +30,27 @@ check "fitted by region: filled periods of the series" test \
     "$(grep ',yes$' "$T/gap2.fit" | cut -d, -f1,2 | sort | tr '\n' ' ')" = \
     "A,2021-04 B,2021-02 "
 
+# ---- empty columns without a name at the end of the header row ----
+# Excel's used range wider than the data: 'month,sales,,,' and rows ending
+# in ',,,' (here with CRLF and a BOM, as Excel writes them)
+{
+    printf '\xef\xbb\xbfmonth,sales,,,\r\n'
+    for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+        printf '2024-%s,%d,,,\r\n' "$m" $((100 + 10#$m))
+    done
+} >"$T/trail.csv"
+expect_exit 0 "" -- "$H" inspect "$T/trail.csv"
+check "trailing unnamed columns: 2 columns" grep -q '12 rows, 2 columns' "$T/out"
+expect_exit 0 "" -- "$H" forecast "$T/trail.csv" --date month --value sales \
+    --horizon 1 --model naive --quiet
+check "trailing unnamed columns: forecast" grep -q '^total,2025-01,112,' "$T/out"
+# a value in such a column is data without a name: refused with its place
+sed '5s/,,,\r$/,,note,\r/' "$T/trail.csv" >"$T/trail_note.csv"
+expect_exit 1 "trail_note.csv:5:4: column 4 has no name in the header row but holds 'note'" \
+    -- "$H" forecast "$T/trail_note.csv" --date month --value sales
+check "trailing unnamed column with a value: no output" test ! -s "$T/out"
+# an empty name before a named column is still an error
+printf 'month,,sales\n2024-01,1,2\n' >"$T/mid.csv"
+expect_exit 1 "mid.csv:1:2: empty column name in the header row" -- "$H" inspect "$T/mid.csv"
+
 finish

@@ -716,3 +716,58 @@ HZ_TEST(timestamps_mixing_offsets_and_none_are_refused)
                  err.msg);
     hz_dataset_free(ds);
 }
+
+/* Columns without a name that end the header row (a spreadsheet's used
+ * range wider than its data: `month,sales,,,`) are read when empty in
+ * every row and dropped, on every path and any chunking; a value in one
+ * is an error with its place; an empty name before a named column stays
+ * an error. */
+HZ_TEST(unnamed_trailing_columns)
+{
+    static const char *const ok[] = {
+        "month,sales,,,\n2024-01,10,,,\n2024-02,12,,,\n2024-03,11,,,\n",
+        "month,sales,,\r\n\"2024-01\",10,,\r\n2024-02,12, ,\r\n2024-03,11,,\r\n",
+        "month;sales;;\n2024-01;10;;\n2024-02;12;;\n2024-03;11;;"};
+    for (size_t t = 0; t < sizeof ok / sizeof ok[0]; t++)
+        for (int path = 0; path < 4; path++)
+            for (int chunked = 0; chunked < 2; chunked++) {
+                hz_csv_options o;
+                hz_csv_options_init(&o);
+                o.force_path = path;
+                o.threads = chunked ? 2 : 1;
+                o.chunk_bytes = chunked ? 7 : 0;
+                hz_error err;
+                hz_dataset *ds = read_str(ok[t], &o, &err);
+                HZ_CHECK_MSG(ds != NULL, "text %zu path %d: %s", t, path,
+                             err.msg);
+                if (ds == NULL)
+                    continue;
+                HZ_CHECK_MSG(ds->ncols == 2 && ds->nrows == 3,
+                             "text %zu path %d: %zu cols %zu rows", t, path,
+                             ds->ncols, ds->nrows);
+                HZ_CHECK(ds->cols[0].type == HZ_TYPE_DATE);
+                HZ_CHECK(ds->cols[1].type == HZ_TYPE_INT64);
+                HZ_CHECK(hz_col_number(&ds->cols[1], 1) == 12);
+                hz_dataset_free(ds);
+            }
+    static const char *const bad[] = {
+        "month,sales,,,\n2024-01,10,,,\n2024-02,12,,x,\n",
+        "month,sales,,,\n2024-01,10,,,\n2024-02,12,,\"7\",\n"};
+    for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++)
+        for (int path = 0; path < 4; path++) {
+            hz_csv_options o;
+            hz_csv_options_init(&o);
+            o.force_path = path;
+            hz_error err;
+            hz_dataset *ds = read_str(bad[t], &o, &err);
+            HZ_CHECK_MSG(ds == NULL, "bad %zu path %d read", t, path);
+            HZ_CHECK_CONTAINS(err.msg, "t.csv:3:4: column 4 has no name in "
+                                       "the header row but holds '");
+            hz_dataset_free(ds);
+        }
+    hz_error err;
+    HZ_CHECK(read_status("a,,b\n1,2,3\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:1:2: empty column name");
+    HZ_CHECK(read_status(",,\n1,2,3\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:1:1: empty column name");
+}
