@@ -93,17 +93,23 @@ static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        c->names[j], what, shown(s, n, sh, sizeof sh));
 }
 
+/* A number, or an accounting negative in parentheses ("(50)" is -50). */
 static void field_number(chunk *c, size_t j, const char *s, size_t n)
 {
     colspec *sp = &c->spec[j];
+    const char *t = s;
+    size_t tn = n;
+    const bool neg = paren_negative(&t, &tn);
     double d;
     if (sp->type == HZ_TYPE_INT64) {
         int64_t v;
-        if (parse_i64(s, n, &v)) {
+        if (parse_i64(t, tn, &v)) {
+            v = neg ? -v : v; /* no sign inside: v >= 0 */
             memcpy(&c->stage[j], &v, 8);
             return;
         }
-        if (!sp->overridden && parse_dec(s, n, c->opt->decimal, &d)) {
+        if (!sp->overridden && parse_dec(t, tn, c->opt->decimal, &d)) {
+            d = neg && d != 0 ? -d : d;
             chunk_promote(c, j);
             memcpy(&c->stage[j], &d, 8);
             return;
@@ -111,7 +117,8 @@ static void field_number(chunk *c, size_t j, const char *s, size_t n)
         bad_number(c, j, s, n, "an integer");
         return;
     }
-    if (parse_dec(s, n, c->opt->decimal, &d)) {
+    if (parse_dec(t, tn, c->opt->decimal, &d)) {
+        d = neg && d != 0 ? -d : d;
         memcpy(&c->stage[j], &d, 8);
         return;
     }

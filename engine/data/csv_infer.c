@@ -110,14 +110,17 @@ void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line,
     int64_t iv;
     double dv;
     e->nonnull++;
-    if (parse_i64(s, n, &iv)) {
+    const char *ns = s; /* the number: "(50)" is an accounting -50 */
+    size_t nn = n;
+    const bool neg = paren_negative(&ns, &nn);
+    if (parse_i64(ns, nn, &iv)) {
         e->n_int++;
         e->n_num++;
-        e->n_year += iv >= 1000 && iv <= 9999;
-    } else if (parse_dec(s, n, dec, &dv) || overflowing_number(s, n)) {
+        e->n_year += !neg && iv >= 1000 && iv <= 9999;
+    } else if (parse_dec(ns, nn, dec, &dv) || overflowing_number(ns, nn)) {
         e->n_num++;
-        const char *g = s;
-        size_t gn = n;
+        const char *g = ns;
+        size_t gn = nn;
         trim(&g, &gn);
         if (dec != ',' && memchr(g, '.', gn) != NULL) {
             if (!grouped_shape(g, gn)) {

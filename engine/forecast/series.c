@@ -180,26 +180,31 @@ static hz_status not_numeric(hz__sb *b)
     for (size_t i = 0; i < b->ds->nrows && t == NULL; i++)
         if (!hz_col_is_null(c, i))
             t = hz_col_text(c, i, buf, sizeof buf);
-    char hint[256] = "";
-    const char *sign = NULL;
+    char hint[256] = "", inner[64];
+    const char *sign = NULL, *t0 = t;
+    size_t tl = t != NULL ? strlen(t) : 0;
+    if (tl > 2 && t[0] == '(' && t[tl - 1] == ')') { /* "(1,234.50)" */
+        snprintf(inner, sizeof inner, "%.*s", (int)(tl - 2), t + 1);
+        t = inner;
+    }
     if (t != NULL && decimal_comma(t))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold a comma: a decimal comma "
                  "is read with --decimal , (200,50 and 1.234,50); a "
                  "thousands separator with a decimal point (1,234.50) is "
                  "not read: export the numbers plain)",
-                 t);
+                 t0);
     else if (t != NULL && thousands_comma(t))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold commas between "
                  "thousands, which are not read: export the numbers plain, "
                  "such as 1234.50)",
-                 t);
+                 t0);
     else if (t != NULL && signed_number(t, &sign))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold %s, which is not read: "
                  "export the numbers plain)",
-                 t, sign);
+                 t0, sign);
     return hz_error_set(b->err, HZ_ETYPE,
                         "column '%s' in %s is %s, not numeric: cannot use it "
                         "as the value%s",

@@ -53,4 +53,24 @@ check "trailing unnamed column with a value: no output" test ! -s "$T/out"
 printf 'month,,sales\n2024-01,1,2\n' >"$T/mid.csv"
 expect_exit 1 "mid.csv:1:2: empty column name in the header row" -- "$H" inspect "$T/mid.csv"
 
+# ---- accounting negatives: (50) is -50 ----
+{
+    echo "month,sales"
+    for m in 01 02 03 04 05 06 07 08 09 10 11; do echo "2024-$m,$((100 + 10#$m))"; done
+    echo '2024-12,"(1234.50)"'
+} >"$T/acc.csv"
+expect_exit 0 "" -- "$H" inspect "$T/acc.csv" --json
+check "accounting negative: read as negative" grep -q '"min":-1234.5,' "$T/out"
+expect_exit 0 "" -- "$H" forecast "$T/acc.csv" --date month --value sales \
+    --horizon 1 --model naive --quiet --nonnegative off
+check "accounting negative: forecast from -1234.5" grep -q '^total,2025-01,-1234.5,' "$T/out"
+# thousands separators inside stay refused, and the hint says why
+printf 'month,sales\n2024-01,"(1,100)"\n2024-02,"(1,050.25)"\n2024-03,"(1,234.50)"\n' >"$T/acc_thou.csv"
+expect_exit 2 "its values, such as '(1,100)', hold a comma" \
+    -- "$H" forecast "$T/acc_thou.csv" --date month --value sales
+# a sign inside the parentheses is no number
+printf 'month,sales\n2024-01,1\n2024-02,2\n2024-03,(-3)\n' >"$T/acc_sign.csv"
+expect_exit 1 "acc_sign.csv:4:2: column 'sales': expected an integer, got '(-3)'" \
+    -- "$H" forecast "$T/acc_sign.csv" --date month --value sales
+
 finish

@@ -1,4 +1,5 @@
 /* CSV ingest: types, quoting, paths, parallel equivalence and errors. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -770,4 +771,46 @@ HZ_TEST(unnamed_trailing_columns)
     HZ_CHECK_CONTAINS(err.msg, "t.csv:1:2: empty column name");
     HZ_CHECK(read_status(",,\n1,2,3\n", &err) == HZ_EPARSE);
     HZ_CHECK_CONTAINS(err.msg, "t.csv:1:1: empty column name");
+}
+
+/* Accounting negatives: "(50)" is -50 in a number column, on every path
+ * ("(0)" is 0, not -0); the number inside follows the usual rules (a
+ * decimal comma with --decimal ,; no sign of its own). */
+HZ_TEST(accounting_negatives_in_parentheses)
+{
+    for (int path = 0; path < 4; path++) {
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.force_path = path;
+        hz_error err;
+        hz_dataset *ds = read_str("m,v,w\n2024-01,100,1\n2024-02,(50),(2)\n"
+                                  "2024-03, (1234.50) ,(3)\n2024-04,\"(0)\",4\n",
+                                  &o, &err);
+        HZ_CHECK_MSG(ds != NULL, "path %d: %s", path, err.msg);
+        if (ds == NULL)
+            continue;
+        HZ_CHECK(ds->cols[1].type == HZ_TYPE_FLOAT64);
+        HZ_CHECK(ds->cols[2].type == HZ_TYPE_INT64);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 1) == -50);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 2) == -1234.5);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 3) == 0 &&
+                 !signbit(hz_col_number(&ds->cols[1], 3)));
+        HZ_CHECK(ds->cols[2].v.i64[2] == -3);
+        hz_dataset_free(ds);
+        o.decimal = ',';
+        ds = read_str("m;v\n2024-01;100\n2024-02;(1.234,50)\n", &o, &err);
+        HZ_CHECK_MSG(ds != NULL && hz_col_number(&ds->cols[1], 1) == -1234.5,
+                     "path %d: %s", path, err.msg);
+        hz_dataset_free(ds);
+    }
+    hz_error err;
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    static const char *const names[] = {"v"};
+    o.number_cols = names;
+    o.nnumber_cols = 1;
+    hz_dataset *ds = read_str("v\n1\n2\n(-3)\n", &o, &err);
+    HZ_CHECK(ds == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:4:1: column 'v': expected an integer, "
+                               "got '(-3)'");
 }
