@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "horizon/dataset.h"
+#include "core/period_text.h"
 
 int32_t hz_days_from_civil(int y, unsigned m, unsigned d)
 {
@@ -266,13 +267,32 @@ static bool parse_period_fmt(const char *s, size_t len, hz_datefmt fmt,
     }
 }
 
+/* Months and quarters as spreadsheets write them (core/period_text.c):
+ * "Jan 2024", "Jan-24", "01/2024"; "2024 Q1", "Q1 2024". */
+static bool parse_period_text(const char *s, size_t len, hz_datefmt fmt,
+                              int32_t *day)
+{
+    int y, k;
+    bool yy;
+    if (fmt == HZ_DATEFMT_MONTH && hz__month_text(s, len, &y, &k, &yy)) {
+        *day = hz_days_from_civil(y, (unsigned)k, 1);
+        return true;
+    }
+    if (fmt == HZ_DATEFMT_QUARTER && hz__quarter_text(s, len, &y, &k)) {
+        *day = hz_days_from_civil(y, (unsigned)(3 * k - 2), 1);
+        return true;
+    }
+    return false;
+}
+
 static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
                       int64_t *epoch, bool *is_ts)
 {
     if (!hz_datefmt_is_period(fmt))
         return parse_day_fmt(s, len, fmt, epoch, is_ts);
     int32_t day;
-    if (!parse_period_fmt(s, len, fmt, &day))
+    if (!parse_period_fmt(s, len, fmt, &day) &&
+        !parse_period_text(s, len, fmt, &day))
         return false;
     *epoch = (int64_t)day * 86400;
     *is_ts = false;

@@ -419,6 +419,34 @@ static hz_status apply_wants(reader *r)
     return HZ_OK;
 }
 
+/* Months with two-digit years (Jan-24) are read as Excel reads them
+ * (00-29: 2000-2029, 30-99: 1930-1999).  A column whose first rows fall
+ * on both sides is refused unless --schema names its format: it may
+ * cross the pivot (Jan-99 .. Jan-05, read right) or not be months at
+ * all (Jan-01 .. Jan-31, days of January written mmm-dd). */
+static hz_status check_two_digit_years(reader *r)
+{
+    for (size_t j = 0; j < r->nnamed; j++) {
+        const evidence *e = &r->ev[j];
+        const colspec *sp = &r->spec[j];
+        if (sp->overridden || sp->type != HZ_TYPE_DATE ||
+            sp->fmt != HZ_DATEFMT_MONTH || e->n_yy[0] == 0 || e->n_yy[1] == 0)
+            continue;
+        size_t later = e->yy_line[0] > e->yy_line[1] ? 0 : 1;
+        return hz_error_set(
+            r->err, HZ_EPARSE,
+            "%s:%zu:%zu: column '%s': months with two-digit years such as "
+            "'%s' and '%s' fall on both sides of 2000 as Excel reads them "
+            "(00-29 as 2000-2029, 30-99 as 1930-1999): right for months "
+            "across 2000, wrong for days written mmm-dd (Jan-01 .. Jan-31); "
+            "write the years with four digits (Jan 2024), or give --schema "
+            "'%s:date:month' to read them as Excel does",
+            r->name, r->body_line + e->yy_line[later], j + 1, r->hdr.names[j],
+            e->yy_text[1 - later], e->yy_text[later], r->hdr.names[j]);
+    }
+    return HZ_OK;
+}
+
 /* Step 5: the caller's overrides (--schema) and hints (the columns it
  * will use as dates and values), and day/month order that the sample
  * could not decide. */
@@ -490,7 +518,7 @@ static hz_status apply_schema(reader *r)
             r->name, r->body_line + e->amb_line, j + 1, r->hdr.names[j],
             e->amb_text, r->hdr.names[j], r->hdr.names[j]);
     }
-    return HZ_OK;
+    return check_two_digit_years(r);
 }
 
 /* Text values and names that are not valid UTF-8, counted (distinct

@@ -132,7 +132,8 @@ static const char *fmt_words(hz_datefmt f)
 {
     static const char *const w[HZ_DATEFMT_COUNT] = {
         "",        "YYYY-MM-DD", "YYYY/MM/DD", "MM/DD/YYYY", "DD/MM/YYYY",
-        "YYYY-MM", "YYYY-Qn",    "YYYYQn",     "YYYY-Www",   "YYYY"};
+        "YYYY-MM (or Jan 2024)", "YYYY-Qn (or 2024 Q1)", "YYYYQn",
+        "YYYY-Www", "YYYY"};
     return (unsigned)f < HZ_DATEFMT_COUNT ? w[f] : "";
 }
 

@@ -59,6 +59,10 @@ typedef struct evidence {
                           1234.567): the point is a decimal one */
     size_t grp_line;   /* the first n_grouped's line within the sample */
     char grp_text[24]; /* and its text */
+    size_t n_yy[2];    /* months with two-digit years read as 19yy, 20yy
+                          (Jan-99, Jan-24) */
+    size_t yy_line[2]; /* the first of each: its line within the sample */
+    char yy_text[2][24]; /* and its text */
 } evidence;
 
 typedef struct reported {

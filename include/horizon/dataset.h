@@ -41,8 +41,9 @@ typedef enum hz_datefmt {
     HZ_DATEFMT_YMD_SLASH,       /* YYYY/MM/DD [HH:MM[:SS]] */
     HZ_DATEFMT_MDY_SLASH,       /* MM/DD/YYYY (also MM-DD-YYYY, MM.DD.YYYY) */
     HZ_DATEFMT_DMY,             /* DD/MM/YYYY (also DD-MM-YYYY, DD.MM.YYYY) */
-    HZ_DATEFMT_MONTH,           /* YYYY-MM */
-    HZ_DATEFMT_QUARTER,         /* YYYY-Qn */
+    HZ_DATEFMT_MONTH,           /* YYYY-MM (also Jan-24, Jan 2024,
+                                   January 2024, 01/2024) */
+    HZ_DATEFMT_QUARTER,         /* YYYY-Qn (also 2024 Q1, Q1 2024) */
     HZ_DATEFMT_QUARTER_COMPACT, /* YYYYQn */
     HZ_DATEFMT_ISOWEEK,         /* YYYY-Www (ISO 8601 week, from Monday) */
     HZ_DATEFMT_YEAR,            /* YYYY */

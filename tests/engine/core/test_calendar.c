@@ -197,3 +197,66 @@ HZ_TEST(format_names_round_trip)
     HZ_CHECK(!hz_datefmt_parse("dym", &g));
     HZ_CHECK(hz_datefmt_name(HZ_DATEFMT_NONE) == NULL);
 }
+
+/* Months and quarters as spreadsheets write them: every month of
+ * 1930-2029 as Jan-24 (Excel's mmm-yy: 00-29 are 20yy, 30-99 19yy), Jan
+ * 2024, January 2024, Jan-2024, 01/2024, 1-2024; quarters as 2024 Q1, Q1
+ * 2024, Q1-2024; and what is not one of them is refused. */
+HZ_TEST(spreadsheet_months_and_quarters)
+{
+    static const char *const abbr[12] = {"Jan", "Feb", "Mar", "Apr",
+                                         "May", "Jun", "Jul", "Aug",
+                                         "Sep", "Oct", "Nov", "Dec"};
+    static const char *const full[12] = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    char b[64];
+    for (int y = 1930; y <= 2029; y++)
+        for (unsigned m = 1; m <= 12; m++) {
+            int64_t want = (int64_t)hz_days_from_civil(y, m, 1) * 86400;
+            snprintf(b, sizeof b, "%s-%02d", abbr[m - 1], y % 100);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+            snprintf(b, sizeof b, "%s %d", abbr[m - 1], y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+            snprintf(b, sizeof b, "%s-%d", abbr[m - 1], y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+            snprintf(b, sizeof b, "%s %d", full[m - 1], y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+            snprintf(b, sizeof b, "%02u/%d", m, y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+            snprintf(b, sizeof b, "%u-%d", m, y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+        }
+    for (int y = 1800; y <= 2200; y++)
+        for (unsigned q = 1; q <= 4; q++) {
+            int64_t want =
+                (int64_t)hz_days_from_civil(y, 3 * q - 2, 1) * 86400;
+            snprintf(b, sizeof b, "%d Q%u", y, q);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_QUARTER, want), "%s", b);
+            snprintf(b, sizeof b, "Q%u %d", q, y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_QUARTER, want), "%s", b);
+            snprintf(b, sizeof b, "q%u-%d", q, y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_QUARTER, want), "%s", b);
+        }
+    HZ_CHECK(parses_to("SEPT 2024", HZ_DATEFMT_MONTH,
+                       (int64_t)hz_days_from_civil(2024, 9, 1) * 86400));
+    static const char *const bad[] = {
+        "Jam 2024", "Jan 24 ",  "Jan-2",    "Jan-024",  "Jan--24", "Janu 2024",
+        "Jan",      "13/2024",  "0/2024",   "01/24",    "1/2/2024", "Jan 2024x",
+        "2024 Jan", "Q5 2024",  "Q0 2024",  "2024 Q5",  "Q1 24",   "Q1  2024",
+        "2024  Q1", "2024 Q12", "Q12024",   "X1 2024",  "12.2024", "Jan.2024"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int64_t t;
+        bool ts;
+        HZ_CHECK_MSG(!hz_parse_datetime(bad[k], strlen(bad[k]),
+                                        HZ_DATEFMT_MONTH, &t, &ts, NULL) &&
+                         !hz_parse_datetime(bad[k], strlen(bad[k]),
+                                            HZ_DATEFMT_QUARTER, &t, &ts,
+                                            NULL),
+                     "'%s' read", bad[k]);
+    }
+    /* the labels stay the canonical ones */
+    HZ_CHECK_STR(hz_format_day_as(HZ_DATEFMT_MONTH,
+                                  hz_days_from_civil(2024, 1, 1), b),
+                 "2024-01");
+}
