@@ -77,6 +77,16 @@ bool hz_day_from_yyyymmdd(int64_t v, int32_t *day)
     return true;
 }
 
+bool hz_day_from_excel_serial(int64_t v, int32_t *day)
+{
+    /* 25569 is 1970-01-01; serials up to 59 come before Excel's
+     * 1900-02-29 (serial 60), which 1900, not a leap year, never had */
+    if (v < 1 || v == 60 || v > 2958465)
+        return false;
+    *day = (int32_t)(v - (v < 60 ? 25568 : 25569));
+    return true;
+}
+
 /* Read exactly n digits at s[*i]; false if any is not a digit. */
 static bool digits(const char *s, size_t len, size_t *i, int n, int *out)
 {
@@ -285,9 +295,26 @@ static bool parse_period_text(const char *s, size_t len, hz_datefmt fmt,
     return false;
 }
 
+/* A serial day number (digits only). */
+static bool parse_excel(const char *s, size_t len, int32_t *day)
+{
+    size_t i = 0;
+    int v;
+    return len >= 1 && len <= 7 && digits(s, len, &i, (int)len, &v) &&
+           hz_day_from_excel_serial(v, day);
+}
+
 static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
                       int64_t *epoch, bool *is_ts)
 {
+    if (fmt == HZ_DATEFMT_EXCEL) {
+        int32_t day;
+        if (!parse_excel(s, len, &day))
+            return false;
+        *epoch = (int64_t)day * 86400;
+        *is_ts = false;
+        return true;
+    }
     if (!hz_datefmt_is_period(fmt))
         return parse_day_fmt(s, len, fmt, epoch, is_ts);
     int32_t day;
@@ -324,7 +351,7 @@ bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
 static const char *const FMT_NAMES[HZ_DATEFMT_COUNT] = {
     NULL,      "iso",   "ymd",     "mdy",
     "dmy",     "month", "quarter", "quarter-compact",
-    "isoweek", "year"};
+    "isoweek", "year",  "excel"};
 
 const char *hz_datefmt_name(hz_datefmt f)
 {

@@ -361,13 +361,25 @@ static hz_status int_times(hz__sb *b)
                        : v >= 1000 && v <= 9999;
         if (!days && ok)
             day = hz_days_from_civil((int)v, 1, 1);
-        if (!ok)
+        if (!ok) {
+            char hint[224] = "", d[16];
+            int32_t sd;
+            if (v >= 10000 && v <= 99999 && hz_day_from_excel_serial(v, &sd))
+                snprintf(hint, sizeof hint,
+                         ": if the column holds a spreadsheet's serial day "
+                         "numbers (%lld is %s in Excel), give --schema "
+                         "'%s:date:excel', or format it as dates before "
+                         "exporting",
+                         (long long)v, hz_format_day(sd, d), b->o->date_col);
             return hz_error_set(b->err, HZ_ETYPE,
                                 "column '%s' in %s is int64, not a date "
                                 "(integers are read as dates only when all "
                                 "are years from 1000 to 9999 or all days "
-                                "written YYYYMMDD; data row %zu holds %lld)",
-                                b->o->date_col, b->src, i + 1, (long long)v);
+                                "written YYYYMMDD; data row %zu holds "
+                                "%lld)%s",
+                                b->o->date_col, b->src, i + 1, (long long)v,
+                                hint);
+        }
         b->t[i] = (int64_t)day * 86400;
     }
     if (days != 1)

@@ -260,3 +260,44 @@ HZ_TEST(spreadsheet_months_and_quarters)
                                   hz_days_from_civil(2024, 1, 1), b),
                  "2024-01");
 }
+
+/* Serial day numbers of Excel's 1900 date system, read only when asked
+ * for (format "excel"): 1 is 1900-01-01, 61 is 1900-03-01 (60 is Excel's
+ * 1900-02-29, which never was), 45292 is 2024-01-01; every day from
+ * 1900-03-01 to 9999-12-31 has its number. */
+HZ_TEST(excel_serial_days)
+{
+    int32_t d;
+    HZ_CHECK(hz_day_from_excel_serial(1, &d) &&
+             d == hz_days_from_civil(1900, 1, 1));
+    HZ_CHECK(hz_day_from_excel_serial(59, &d) &&
+             d == hz_days_from_civil(1900, 2, 28));
+    HZ_CHECK(!hz_day_from_excel_serial(60, &d));
+    HZ_CHECK(hz_day_from_excel_serial(61, &d) &&
+             d == hz_days_from_civil(1900, 3, 1));
+    HZ_CHECK(hz_day_from_excel_serial(45292, &d) &&
+             d == hz_days_from_civil(2024, 1, 1));
+    HZ_CHECK(hz_day_from_excel_serial(2958465, &d) &&
+             d == hz_days_from_civil(9999, 12, 31));
+    HZ_CHECK(!hz_day_from_excel_serial(0, &d));
+    HZ_CHECK(!hz_day_from_excel_serial(2958466, &d));
+    for (int32_t day = hz_days_from_civil(1900, 3, 1);
+         day <= hz_days_from_civil(2200, 12, 31); day++) {
+        char b[16];
+        snprintf(b, sizeof b, "%d", (int)(day + 25569));
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_EXCEL, (int64_t)day * 86400),
+                     "%s", b);
+    }
+    static const char *const bad[] = {"60", "0", "-1", "45292.5", "4529x",
+                                      "", "12345678"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int64_t t;
+        bool ts;
+        HZ_CHECK_MSG(!hz_parse_datetime(bad[k], strlen(bad[k]),
+                                        HZ_DATEFMT_EXCEL, &t, &ts, NULL),
+                     "'%s' read", bad[k]);
+    }
+    hz_datefmt f;
+    HZ_CHECK(hz_datefmt_parse("excel", &f) && f == HZ_DATEFMT_EXCEL);
+    HZ_CHECK(!hz_datefmt_is_period(HZ_DATEFMT_EXCEL));
+}
