@@ -652,10 +652,10 @@ static hz_status bad_date(const cols *k, size_t i, hz_error *err)
                  "%s in Excel: give --schema '%s:date:excel', or format it "
                  "as dates before exporting)",
                  (long long)k->d->v.i64[i], hz_format_day(sd, d), k->dn);
-    return hz_error_set(
-        err, HZ_EPARSE, "%s: column '%s' (date) is %s: not a valid date%s",
-        place(k, i, k->d, pl), k->dn, hz_col_text(k->d, i, tx, sizeof tx),
-        hint);
+    return hz_error_set(err, HZ_EPARSE,
+                        "%s: column '%s' (date) is %s: not a valid date%s",
+                        place(k, i, k->d, pl), k->dn,
+                        hz_col_text(k->d, i, tx, sizeof tx), hint);
 }
 
 /* Keys, days and amounts of every row; errors name the place

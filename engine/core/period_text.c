@@ -41,12 +41,11 @@ static int month_name(const char *s, size_t n)
     return n == 4 && strncasecmp(s, "sept", 4) == 0 ? 9 : 0;
 }
 
-bool hz__month_text(const char *s, size_t len, int *y, int *m,
-                    bool *two_digit)
+bool hz__month_text(const char *s, size_t len, int *y, int *m, bool *two_digit)
 {
     size_t i = 0;
-    while (i < len && ((s[i] >= 'a' && s[i] <= 'z') ||
-                       (s[i] >= 'A' && s[i] <= 'Z')))
+    while (i < len &&
+           ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
         i++;
     if (i > 0) { /* a name, '-' or ' ', a year of 2 or 4 digits */
         int k = month_name(s, i);
@@ -57,8 +56,7 @@ bool hz__month_text(const char *s, size_t len, int *y, int *m,
         if (v < 0)
             return false;
         *two_digit = yn == 2;
-        *y = yn == 4 ? v
-                     : v + (v < HZ_TWO_DIGIT_YEAR_PIVOT ? 2000 : 1900);
+        *y = yn == 4 ? v : v + (v < HZ_TWO_DIGIT_YEAR_PIVOT ? 2000 : 1900);
         *m = k;
         return true;
     }

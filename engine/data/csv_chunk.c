@@ -131,9 +131,17 @@ static void field_number(chunk *c, size_t j, const char *s, size_t n)
 static const char *fmt_words(hz_datefmt f)
 {
     static const char *const w[HZ_DATEFMT_COUNT] = {
-        "",        "YYYY-MM-DD", "YYYY/MM/DD", "MM/DD/YYYY", "DD/MM/YYYY",
-        "YYYY-MM (or Jan 2024)", "YYYY-Qn (or 2024 Q1)", "YYYYQn",
-        "YYYY-Www", "YYYY", "(a serial day number, as Excel's)"};
+        "",
+        "YYYY-MM-DD",
+        "YYYY/MM/DD",
+        "MM/DD/YYYY",
+        "DD/MM/YYYY",
+        "YYYY-MM (or Jan 2024)",
+        "YYYY-Qn (or 2024 Q1)",
+        "YYYYQn",
+        "YYYY-Www",
+        "YYYY",
+        "(a serial day number, as Excel's)"};
     return (unsigned)f < HZ_DATEFMT_COUNT ? w[f] : "";
 }
 

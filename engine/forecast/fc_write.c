@@ -311,8 +311,7 @@ hz_status hz_forecast_result_write_fitted(const hz_forecast_result *r, FILE *f,
             hz__csv_num(f, s->fitted[t]);
             fputc(',', f);
             hz__csv_num(f, s->history[t] - s->fitted[t]);
-            fputs(s->filled_at != NULL && s->filled_at[t] ? ",yes\n"
-                                                          : ",no\n",
+            fputs(s->filled_at != NULL && s->filled_at[t] ? ",yes\n" : ",no\n",
                   f);
         }
     }

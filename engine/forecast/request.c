@@ -169,15 +169,17 @@ static hz_status prepare_all(const hz_forecast_request *req,
         node_in in;
         if (H != NULL) { /* the node's own history */
             size_t off = H->off[i];
-            in = (node_in){H->keys[i],    H->start + (int64_t)off,
-                           H->y[i] + off, H->n - off,
-                           H->nobs[i],    H->nfilled[i],
+            in = (node_in){H->keys[i],
+                           H->start + (int64_t)off,
+                           H->y[i] + off,
+                           H->n - off,
+                           H->nobs[i],
+                           H->nfilled[i],
                            H->filled + i * H->n + off};
         } else {
             const hz_series *sr = &set->series[i];
-            in = (node_in){sr->key, sr->start,   sr->values,
-                           sr->n,   sr->nobs,    sr->nfilled,
-                           sr->filled_at};
+            in = (node_in){sr->key,  sr->start,   sr->values,   sr->n,
+                           sr->nobs, sr->nfilled, sr->filled_at};
         }
         if (prepare_result(req, &set->cal, &in, &r->series[i], &seeds[i]) != 0)
             return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");

@@ -229,8 +229,8 @@ HZ_TEST(spreadsheet_months_and_quarters)
         }
     for (int y = 1800; y <= 2200; y++)
         for (unsigned q = 1; q <= 4; q++) {
-            int64_t want =
-                (int64_t)hz_days_from_civil(y, 3 * q - 2, 1) * 86400;
+            int64_t want = (int64_t)hz_days_from_civil(y, 3 * q - 2, 1) *
+                           86400;
             snprintf(b, sizeof b, "%d Q%u", y, q);
             HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_QUARTER, want), "%s", b);
             snprintf(b, sizeof b, "Q%u %d", q, y);
@@ -241,24 +241,23 @@ HZ_TEST(spreadsheet_months_and_quarters)
     HZ_CHECK(parses_to("SEPT 2024", HZ_DATEFMT_MONTH,
                        (int64_t)hz_days_from_civil(2024, 9, 1) * 86400));
     static const char *const bad[] = {
-        "Jam 2024", "Jan 24 ",  "Jan-2",    "Jan-024",  "Jan--24", "Janu 2024",
-        "Jan",      "13/2024",  "0/2024",   "01/24",    "1/2/2024", "Jan 2024x",
-        "2024 Jan", "Q5 2024",  "Q0 2024",  "2024 Q5",  "Q1 24",   "Q1  2024",
-        "2024  Q1", "2024 Q12", "Q12024",   "X1 2024",  "12.2024", "Jan.2024"};
+        "Jam 2024", "Jan 24 ",  "Jan-2",   "Jan-024", "Jan--24",  "Janu 2024",
+        "Jan",      "13/2024",  "0/2024",  "01/24",   "1/2/2024", "Jan 2024x",
+        "2024 Jan", "Q5 2024",  "Q0 2024", "2024 Q5", "Q1 24",    "Q1  2024",
+        "2024  Q1", "2024 Q12", "Q12024",  "X1 2024", "12.2024",  "Jan.2024"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         int64_t t;
         bool ts;
         HZ_CHECK_MSG(!hz_parse_datetime(bad[k], strlen(bad[k]),
                                         HZ_DATEFMT_MONTH, &t, &ts, NULL) &&
                          !hz_parse_datetime(bad[k], strlen(bad[k]),
-                                            HZ_DATEFMT_QUARTER, &t, &ts,
-                                            NULL),
+                                            HZ_DATEFMT_QUARTER, &t, &ts, NULL),
                      "'%s' read", bad[k]);
     }
     /* the labels stay the canonical ones */
-    HZ_CHECK_STR(hz_format_day_as(HZ_DATEFMT_MONTH,
-                                  hz_days_from_civil(2024, 1, 1), b),
-                 "2024-01");
+    HZ_CHECK_STR(
+        hz_format_day_as(HZ_DATEFMT_MONTH, hz_days_from_civil(2024, 1, 1), b),
+        "2024-01");
 }
 
 /* Serial day numbers of Excel's 1900 date system, read only when asked
@@ -288,8 +287,8 @@ HZ_TEST(excel_serial_days)
         HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_EXCEL, (int64_t)day * 86400),
                      "%s", b);
     }
-    static const char *const bad[] = {"60", "0", "-1", "45292.5", "4529x",
-                                      "", "12345678"};
+    static const char *const bad[] = {"60",    "0", "-1",      "45292.5",
+                                      "4529x", "",  "12345678"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         int64_t t;
         bool ts;

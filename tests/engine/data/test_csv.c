@@ -727,7 +727,8 @@ HZ_TEST(unnamed_trailing_columns)
 {
     static const char *const ok[] = {
         "month,sales,,,\n2024-01,10,,,\n2024-02,12,,,\n2024-03,11,,,\n",
-        "month,sales,,\r\n\"2024-01\",10,,\r\n2024-02,12, ,\r\n2024-03,11,,\r\n",
+        "month,sales,,\r\n\"2024-01\",10,,\r\n"
+        "2024-02,12, ,\r\n2024-03,11,,\r\n",
         "month;sales;;\n2024-01;10;;\n2024-02;12;;\n2024-03;11;;"};
     for (size_t t = 0; t < sizeof ok / sizeof ok[0]; t++)
         for (int path = 0; path < 4; path++)
@@ -783,9 +784,10 @@ HZ_TEST(accounting_negatives_in_parentheses)
         hz_csv_options_init(&o);
         o.force_path = path;
         hz_error err;
-        hz_dataset *ds = read_str("m,v,w\n2024-01,100,1\n2024-02,(50),(2)\n"
-                                  "2024-03, (1234.50) ,(3)\n2024-04,\"(0)\",4\n",
-                                  &o, &err);
+        hz_dataset *ds = read_str(
+            "m,v,w\n2024-01,100,1\n2024-02,(50),(2)\n"
+            "2024-03, (1234.50) ,(3)\n2024-04,\"(0)\",4\n",
+            &o, &err);
         HZ_CHECK_MSG(ds != NULL, "path %d: %s", path, err.msg);
         if (ds == NULL)
             continue;
