@@ -73,4 +73,10 @@ printf 'month,sales\n2024-01,1\n2024-02,2\n2024-03,(-3)\n' >"$T/acc_sign.csv"
 expect_exit 1 "acc_sign.csv:4:2: column 'sales': expected an integer, got '(-3)'" \
     -- "$H" forecast "$T/acc_sign.csv" --date month --value sales
 
+# ---- inspect --json: 15 significant digits, as every output ----
+printf 'a\n0.1\n0.2\n0.3\n0.7\n' >"$T/digits.csv"
+expect_exit 0 "" -- "$H" inspect "$T/digits.csv" --json
+check "inspect --json: stddev with 15 digits (cJSON printed 17)" \
+    grep -q '"stddev":0.262995563967658,' "$T/out"
+
 finish
