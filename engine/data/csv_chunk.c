@@ -213,6 +213,14 @@ static void field_string(chunk *c, size_t j, const char *s, size_t n)
     c->stage_len[j] = n;
 }
 
+static void empty_value(chunk *c, size_t j)
+{
+    hz__csv_report(c, j + 1, false,
+                   "column '%s': empty value (every row needs one; "
+                   "--on-error skip drops such rows)",
+                   c->names[j]);
+}
+
 void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
 {
     size_t j = c->field++;
@@ -235,12 +243,18 @@ void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
     }
     if (is_null) {
         c->stage_null[j] = 1;
-        if (c->spec[j].required)
-            hz__csv_report(c, j + 1, false,
-                           "column '%s': empty value (every row needs one; "
-                           "--on-error skip drops such rows)",
-                           c->names[j]);
+        if (c->spec[j].required && c->row_value)
+            empty_value(c, j);
+        else if (c->spec[j].required && c->empty_req == 0)
+            c->empty_req = j + 1; /* unless every field is empty */
         return;
+    }
+    if (!c->row_value) {
+        c->row_value = true;
+        if (c->empty_req > 0) {
+            empty_value(c, c->empty_req - 1);
+            return;
+        }
     }
     c->stage_null[j] = 0;
     char sh[64];
@@ -339,8 +353,11 @@ static inline void note_line(chunk *c, size_t r, size_t line)
 void hz__csv_on_row_end(chunk *c)
 {
     size_t nf = c->field;
+    const bool any_value = c->row_value;
     c->field = 0;
     c->nscratch = 0;
+    c->row_value = false;
+    c->empty_req = 0;
     if (c->stop)
         return;
     if (c->infer) {
@@ -352,6 +369,9 @@ void hz__csv_on_row_end(chunk *c)
     if (nf != c->ncols && !c->row_bad)
         hz__csv_report(c, nf > c->ncols ? c->ncols + 1 : nf, true,
                        "expected %zu fields, found %zu", c->ncols, nf);
+    else if (!any_value && !c->row_bad)
+        return; /* empty fields only (",,,", as spreadsheets write rows
+                   below their data): no row, as a blank line is none */
     if (c->row_bad) {
         if (c->opt->on_error == HZ_ON_ERROR_SKIP && !c->stop)
             c->skipped++;
@@ -708,6 +728,10 @@ static void parse_rows(chunk *c)
                 hz__dict_prefetch(c->dicts[j], k.hash);
             }
             }
+        }
+        if (nnull == ncols) { /* empty fields only: no row */
+            c->line++;
+            continue;
         }
         /* The row is good: its strings join the batch; validity, nulls. */
         if (c->nstr > 0) {

@@ -91,6 +91,11 @@ typedef struct chunk {
     /* row staging */
     size_t field; /* fields seen in the current row */
     bool row_bad;
+    /* the current row has a non-empty field; and the 1-based field of a
+     * required column left empty before it (0: none), reported at the
+     * row's first value, dropped with a row of empty fields only */
+    bool row_value;
+    size_t empty_req;
     uint64_t *stage;     /* [ncols] value bits */
     uint8_t *stage_null; /* [ncols] */
     const char **stage_ptr;

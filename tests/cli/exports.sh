@@ -73,6 +73,14 @@ printf 'month,sales\n2024-01,1\n2024-02,2\n2024-03,(-3)\n' >"$T/acc_sign.csv"
 expect_exit 1 "acc_sign.csv:4:2: column 'sales': expected an integer, got '(-3)'" \
     -- "$H" forecast "$T/acc_sign.csv" --date month --value sales
 
+# ---- rows of empty fields only below the data (',,,') are no rows ----
+{ cat "$T/trail.csv"; printf ',,,,\r\n,,,,\r\n'; } >"$T/trail_rows.csv"
+expect_exit 0 "" -- "$H" forecast "$T/trail_rows.csv" --date month \
+    --value sales --horizon 1 --model naive --quiet
+check "empty rows below the data: forecast" grep -q '^total,2025-01,112,' "$T/out"
+expect_exit 0 "" -- "$H" inspect "$T/trail_rows.csv"
+check "empty rows below the data: 12 rows" grep -q '12 rows, 2 columns' "$T/out"
+
 # ---- inspect --json: 15 significant digits, as every output ----
 printf 'a\n0.1\n0.2\n0.3\n0.7\n' >"$T/digits.csv"
 expect_exit 0 "" -- "$H" inspect "$T/digits.csv" --json

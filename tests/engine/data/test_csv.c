@@ -816,3 +816,58 @@ HZ_TEST(accounting_negatives_in_parentheses)
     HZ_CHECK_CONTAINS(err.msg, "t.csv:4:1: column 'v': expected an integer, "
                                "got '(-3)'");
 }
+
+/* A row of empty fields only (",,", as spreadsheets write the formatted
+ * rows below their data) is no row, as a blank line is none, on every
+ * path and any chunking, also where the columns are required (a date and
+ * a value); a row with any value keeps its empty required field an error
+ * with its place, wherever the value is. */
+HZ_TEST(rows_of_empty_fields_are_not_rows)
+{
+    static const char *const names[] = {"d", "v"};
+    static const char *const texts[] = {
+        "d,v\n2024-01-01,1\n,\n2024-01-02,2\n,\n,\n",
+        "d,v\r\n2024-01-01,1\r\n,\r\n2024-01-02,2\r\n\" \",\r\n,",
+        "d,v,,\n2024-01-01,1,,\n,,,\n2024-01-02,2,,\n"};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
+        for (int want = 0; want < 2; want++)
+            for (int path = 0; path < 4; path++)
+                for (int chunked = 0; chunked < 2; chunked++) {
+                    hz_csv_options o;
+                    hz_csv_options_init(&o);
+                    o.force_path = path;
+                    o.threads = chunked ? 2 : 1;
+                    o.chunk_bytes = chunked ? 5 : 0;
+                    if (want) {
+                        o.date_cols = names;
+                        o.ndate_cols = 1;
+                        o.number_cols = names + 1;
+                        o.nnumber_cols = 1;
+                    }
+                    hz_error err;
+                    hz_dataset *ds = read_str(texts[t], &o, &err);
+                    HZ_CHECK_MSG(
+                        ds != NULL && ds->nrows == 2 && ds->cols[1].nulls == 0,
+                        "text %zu want %d path %d chunked %d: %s", t, want,
+                        path, chunked, ds ? "wrong rows" : err.msg);
+                    hz_dataset_free(ds);
+                }
+    for (int path = 0; path < 4; path++) {
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.force_path = path;
+        o.date_cols = names;
+        o.ndate_cols = 1;
+        o.number_cols = names + 1;
+        o.nnumber_cols = 1;
+        hz_error err;
+        hz_dataset *ds = read_str("d,v\n2024-01-01,1\n,3\n", &o, &err);
+        HZ_CHECK(ds == NULL);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:1: column 'd': empty value");
+        hz_dataset_free(ds);
+        ds = read_str("d,v\n2024-01-01,1\n2024-01-02,\n", &o, &err);
+        HZ_CHECK(ds == NULL);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:2: column 'v': empty value");
+        hz_dataset_free(ds);
+    }
+}
