@@ -79,6 +79,25 @@ static void chunk_promote(chunk *c, size_t j)
     c->spec[j].type = HZ_TYPE_FLOAT64;
 }
 
+/* What to add to the error about value s of column j: when s is the
+ * column's name, the row is most likely the header row again (exports
+ * joined one after another). */
+static const char *header_again(const chunk *c, size_t j, const char *s,
+                                size_t n)
+{
+    trim(&s, &n);
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) { /* a joined file's BOM */
+        s += 3;
+        n -= 3;
+    }
+    const char *name = c->names[j];
+    return n > 0 && strlen(name) == n && memcmp(name, s, n) == 0
+               ? " (the column's name: the header row again, as in files "
+                 "joined one after another? --on-error skip drops such "
+                 "rows)"
+               : "";
+}
+
 static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        const char *what)
 {
@@ -89,8 +108,10 @@ static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        "1.8e308)",
                        c->names[j], shown(s, n, sh, sizeof sh));
     else
-        hz__csv_report(c, j + 1, false, "column '%s': expected %s, got '%s'",
-                       c->names[j], what, shown(s, n, sh, sizeof sh));
+        hz__csv_report(c, j + 1, false,
+                       "column '%s': expected %s, got '%s'%s", c->names[j],
+                       what, shown(s, n, sh, sizeof sh),
+                       header_again(c, j, s, n));
 }
 
 /* A number, or an accounting negative in parentheses ("(50)" is -50). */
@@ -153,9 +174,11 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
     bool ts;
     if (!parse_date(s, n, sp->fmt, &secs, &ts)) {
         hz__csv_report(
-            c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'",
-            c->names[j], sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
-            fmt_words(sp->fmt), shown(s, n, sh, sizeof sh));
+            c, j + 1, false,
+            "column '%s': expected a valid %s %s, got '%s'%s", c->names[j],
+            sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
+            fmt_words(sp->fmt), shown(s, n, sh, sizeof sh),
+            header_again(c, j, s, n));
         return;
     }
     int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);

@@ -81,6 +81,14 @@ check "empty rows below the data: forecast" grep -q '^total,2025-01,112,' "$T/ou
 expect_exit 0 "" -- "$H" inspect "$T/trail_rows.csv"
 check "empty rows below the data: 12 rows" grep -q '12 rows, 2 columns' "$T/out"
 
+# ---- the header row again (exports joined one after another) ----
+{ cat "$T/trail.csv"; sed -n '1p;2,4p' "$T/trail.csv" | sed 's/2024-/2025-/'; } >"$T/joined.csv"
+expect_exit 1 "joined.csv:14:1: column 'month': expected a valid date YYYY-MM (or Jan 2024), got 'month' (the column's name: the header row again" \
+    -- "$H" forecast "$T/joined.csv" --date month --value sales
+expect_exit 0 "skipped 1 malformed row" -- "$H" forecast "$T/joined.csv" \
+    --date month --value sales --horizon 1 --model naive --on-error skip --quiet
+check "joined exports, header skipped: forecast" grep -q '^total,2025-04,' "$T/out"
+
 # ---- inspect --json: 15 significant digits, as every output ----
 printf 'a\n0.1\n0.2\n0.3\n0.7\n' >"$T/digits.csv"
 expect_exit 0 "" -- "$H" inspect "$T/digits.csv" --json
