@@ -167,6 +167,16 @@ static hz_status read_prefix(reader *r)
     if (r->src.len == 0)
         return hz_error_set(r->err, HZ_EPARSE,
                             "%s: empty file: expected a header row", r->name);
+    if (r->plen >= 2 && ((unsigned char)r->buf[0] == 0xFF ||
+                         (unsigned char)r->buf[0] == 0xFE) &&
+        (unsigned char)r->buf[1] == ((unsigned char)r->buf[0] ^ 0x01))
+        return hz_error_set(r->err, HZ_EPARSE,
+                            "%s: UTF-16 text (byte order mark %02X %02X), as "
+                            "Excel's 'Unicode Text' writes it: save the sheet "
+                            "as 'CSV UTF-8', or convert the file (iconv -f "
+                            "UTF-16 -t UTF-8)",
+                            r->name, (unsigned char)r->buf[0],
+                            (unsigned char)r->buf[1]);
     /* Binary data in the header region; the body is checked while it is
      * split into chunks. */
     size_t head = r->plen < 65536 ? r->plen : 65536;
