@@ -167,8 +167,9 @@ static hz_status read_prefix(reader *r)
     if (r->src.len == 0)
         return hz_error_set(r->err, HZ_EPARSE,
                             "%s: empty file: expected a header row", r->name);
-    if (r->plen >= 2 && ((unsigned char)r->buf[0] == 0xFF ||
-                         (unsigned char)r->buf[0] == 0xFE) &&
+    if (r->plen >= 2 &&
+        ((unsigned char)r->buf[0] == 0xFF ||
+         (unsigned char)r->buf[0] == 0xFE) &&
         (unsigned char)r->buf[1] == ((unsigned char)r->buf[0] ^ 0x01))
         return hz_error_set(r->err, HZ_EPARSE,
                             "%s: UTF-16 text (byte order mark %02X %02X), as "

@@ -86,7 +86,8 @@ static const char *header_again(const chunk *c, size_t j, const char *s,
                                 size_t n)
 {
     trim(&s, &n);
-    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) { /* a joined file's BOM */
+    if (n >= 3 &&
+        memcmp(s, "\xEF\xBB\xBF", 3) == 0) { /* a joined file's BOM */
         s += 3;
         n -= 3;
     }
@@ -108,9 +109,8 @@ static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        "1.8e308)",
                        c->names[j], shown(s, n, sh, sizeof sh));
     else
-        hz__csv_report(c, j + 1, false,
-                       "column '%s': expected %s, got '%s'%s", c->names[j],
-                       what, shown(s, n, sh, sizeof sh),
+        hz__csv_report(c, j + 1, false, "column '%s': expected %s, got '%s'%s",
+                       c->names[j], what, shown(s, n, sh, sizeof sh),
                        header_again(c, j, s, n));
 }
 
@@ -174,9 +174,8 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
     bool ts;
     if (!parse_date(s, n, sp->fmt, &secs, &ts)) {
         hz__csv_report(
-            c, j + 1, false,
-            "column '%s': expected a valid %s %s, got '%s'%s", c->names[j],
-            sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
+            c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'%s",
+            c->names[j], sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
             fmt_words(sp->fmt), shown(s, n, sh, sizeof sh),
             header_again(c, j, s, n));
         return;
