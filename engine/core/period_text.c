@@ -52,7 +52,10 @@ bool hz__month_text(const char *s, size_t len, int *y, int *m, bool *two_digit)
         if (k == 0 || i + 1 >= len || (s[i] != '-' && s[i] != ' '))
             return false;
         size_t yn = len - i - 1;
-        int v = yn == 2 || yn == 4 ? number(s + i + 1, yn) : -1;
+        /* two digits only after '-', as Excel's mmm-yy writes them:
+         * "Jan 24" reads as the 24th of January as well */
+        int v = (yn == 2 && s[i] == '-') || yn == 4 ? number(s + i + 1, yn)
+                                                    : -1;
         if (v < 0)
             return false;
         *two_digit = yn == 2;

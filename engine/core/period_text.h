@@ -11,7 +11,8 @@
 #define HZ_TWO_DIGIT_YEAR_PIVOT 30
 
 /* A month: "Jan-24", "Jan 2024", "January 2024", "Sept-2024" (English
- * names, any case, '-' or one space before the year) or "01/2024",
+ * names, any case, '-' or one space before a four-digit year, '-'
+ * before a two-digit one: "Jan 24" could be a day) or "01/2024",
  * "1-2024" (the month's number, '/' or '-', a four-digit year).  Sets *y,
  * *m (1-12) and *two_digit (the year had two digits); false for
  * anything else. */
