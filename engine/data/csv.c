@@ -202,11 +202,17 @@ static hz_status check_names(reader *r)
     header_ctx *h = &r->hdr;
     r->nnamed = 0;
     for (size_t j = 0; j < h->n; j++) {
-        /* trim a trailing CR kept by a quoted last name */
-        size_t l = strlen(h->names[j]);
-        while (l > 0 &&
-               (h->names[j][l - 1] == '\r' || h->names[j][l - 1] == ' '))
-            h->names[j][--l] = '\0';
+        /* trim a trailing CR kept by a quoted last name, and blanks on
+         * either side ("month, sales": the name is "sales") */
+        char *nm = h->names[j];
+        size_t l = strlen(nm), lead = strspn(nm, " \t");
+        while (l > lead &&
+               (nm[l - 1] == '\r' || nm[l - 1] == ' ' || nm[l - 1] == '\t'))
+            nm[--l] = '\0';
+        if (lead > 0) {
+            memmove(nm, nm + lead, l - lead + 1);
+            l -= lead;
+        }
         if (l > 0)
             r->nnamed = j + 1;
     }

@@ -871,3 +871,21 @@ HZ_TEST(rows_of_empty_fields_are_not_rows)
         hz_dataset_free(ds);
     }
 }
+
+/* Blanks around a column name are not part of it ("month, sales", as
+ * hand-written and some exported files separate fields); names that are
+ * then equal are duplicates. */
+HZ_TEST(blanks_around_column_names)
+{
+    hz_error err;
+    hz_dataset *ds = read_str("month, sales ,\tcost \n2024-01, 1,2\n", NULL,
+                              &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    if (ds != NULL) {
+        HZ_CHECK_STR(ds->cols[1].name, "sales");
+        HZ_CHECK_STR(ds->cols[2].name, "cost");
+    }
+    hz_dataset_free(ds);
+    HZ_CHECK(read_status("a, a\n1,2\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:1:2: duplicate column name 'a'");
+}
