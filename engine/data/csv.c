@@ -32,6 +32,7 @@
  * reported is the serial parse's. */
 #include <errno.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -596,13 +597,20 @@ static hz_status parse(reader *r, hz_dataset **out)
 }
 
 /* The columns without a name that ended the header row, all empty (a
- * value in one is an error): their values lie in the reader's block,
- * which the dataset frees whole. */
+ * value in one is an error), freed as hz_dataset_free frees a column:
+ * values in the reader's block stay with it, arrays of their own (the
+ * exact-size copies of csv_body.c's compact) go. */
 static void drop_unnamed(const reader *r, hz_dataset *ds)
 {
+    const uintptr_t b = (uintptr_t)ds->block;
     for (size_t j = r->nnamed; j < ds->ncols; j++) {
-        free(ds->cols[j].name);
-        free(ds->cols[j].valid);
+        hz_column *c = &ds->cols[j];
+        uintptr_t p = (uintptr_t)c->v.raw;
+        if (ds->block == NULL || p < b || p >= b + ds->block_len)
+            free(c->v.raw);
+        free(c->name);
+        free(c->valid);
+        hz_dict_free(c->dict);
     }
     if (r->nnamed < ds->ncols)
         ds->ncols = r->nnamed;
