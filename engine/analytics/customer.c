@@ -1,6 +1,7 @@
 /* Per-customer Fader-Hardie summaries (see customer.h). */
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -640,9 +641,21 @@ static hz_status bad_date(const cols *k, size_t i, hz_error *err)
     if (hz_col_is_null(k->d, i))
         return hz_error_set(err, HZ_EPARSE, "%s: column '%s' (date) is empty",
                             place(k, i, k->d, pl), k->dn);
-    return hz_error_set(
-        err, HZ_EPARSE, "%s: column '%s' (date) is %s: not a valid date",
-        place(k, i, k->d, pl), k->dn, hz_col_text(k->d, i, tx, sizeof tx));
+    char hint[224] = "", d[16];
+    int32_t sd;
+    if (k->d->type == HZ_TYPE_INT64 && k->d->v.i64[i] >= 10000 &&
+        k->d->v.i64[i] <= 99999 &&
+        hz_day_from_excel_serial(k->d->v.i64[i], &sd))
+        snprintf(hint, sizeof hint,
+                 " (integers are read as days written YYYYMMDD; if the "
+                 "column holds a spreadsheet's serial day numbers, %lld is "
+                 "%s in Excel: give --schema '%s:date:excel', or format it "
+                 "as dates before exporting)",
+                 (long long)k->d->v.i64[i], hz_format_day(sd, d), k->dn);
+    return hz_error_set(err, HZ_EPARSE,
+                        "%s: column '%s' (date) is %s: not a valid date%s",
+                        place(k, i, k->d, pl), k->dn,
+                        hz_col_text(k->d, i, tx, sizeof tx), hint);
 }
 
 /* Keys, days and amounts of every row; errors name the place

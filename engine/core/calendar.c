@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "horizon/dataset.h"
+#include "core/period_text.h"
 
 int32_t hz_days_from_civil(int y, unsigned m, unsigned d)
 {
@@ -73,6 +74,16 @@ bool hz_day_from_yyyymmdd(int64_t v, int32_t *day)
     if (m < 1 || m > 12 || d < 1 || d > (unsigned)hz_days_in_month(y, m))
         return false;
     *day = hz_days_from_civil(y, m, d);
+    return true;
+}
+
+bool hz_day_from_excel_serial(int64_t v, int32_t *day)
+{
+    /* 25569 is 1970-01-01; serials up to 59 come before Excel's
+     * 1900-02-29 (serial 60), which 1900, not a leap year, never had */
+    if (v < 1 || v == 60 || v > 2958465)
+        return false;
+    *day = (int32_t)(v - (v < 60 ? 25568 : 25569));
     return true;
 }
 
@@ -266,13 +277,49 @@ static bool parse_period_fmt(const char *s, size_t len, hz_datefmt fmt,
     }
 }
 
+/* Months and quarters as spreadsheets write them (core/period_text.c):
+ * "Jan 2024", "Jan-24", "01/2024"; "2024 Q1", "Q1 2024". */
+static bool parse_period_text(const char *s, size_t len, hz_datefmt fmt,
+                              int32_t *day)
+{
+    int y, k;
+    bool yy;
+    if (fmt == HZ_DATEFMT_MONTH && hz__month_text(s, len, &y, &k, &yy)) {
+        *day = hz_days_from_civil(y, (unsigned)k, 1);
+        return true;
+    }
+    if (fmt == HZ_DATEFMT_QUARTER && hz__quarter_text(s, len, &y, &k)) {
+        *day = hz_days_from_civil(y, (unsigned)(3 * k - 2), 1);
+        return true;
+    }
+    return false;
+}
+
+/* A serial day number (digits only). */
+static bool parse_excel(const char *s, size_t len, int32_t *day)
+{
+    size_t i = 0;
+    int v;
+    return len >= 1 && len <= 7 && digits(s, len, &i, (int)len, &v) &&
+           hz_day_from_excel_serial(v, day);
+}
+
 static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
                       int64_t *epoch, bool *is_ts)
 {
+    if (fmt == HZ_DATEFMT_EXCEL) {
+        int32_t day;
+        if (!parse_excel(s, len, &day))
+            return false;
+        *epoch = (int64_t)day * 86400;
+        *is_ts = false;
+        return true;
+    }
     if (!hz_datefmt_is_period(fmt))
         return parse_day_fmt(s, len, fmt, epoch, is_ts);
     int32_t day;
-    if (!parse_period_fmt(s, len, fmt, &day))
+    if (!parse_period_fmt(s, len, fmt, &day) &&
+        !parse_period_text(s, len, fmt, &day))
         return false;
     *epoch = (int64_t)day * 86400;
     *is_ts = false;
@@ -304,7 +351,7 @@ bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
 static const char *const FMT_NAMES[HZ_DATEFMT_COUNT] = {
     NULL,      "iso",   "ymd",     "mdy",
     "dmy",     "month", "quarter", "quarter-compact",
-    "isoweek", "year"};
+    "isoweek", "year",  "excel"};
 
 const char *hz_datefmt_name(hz_datefmt f)
 {

@@ -32,6 +32,7 @@
  * reported is the serial parse's. */
 #include <errno.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ typedef struct reader {
     size_t plen;
     header_ctx hdr;
     size_t ncols, hend, body_line;
+    size_t nnamed; /* columns before the unnamed ones ending the header */
     char delim;
     hz__src body; /* the bytes after the header row */
     int nthreads;
@@ -166,6 +168,17 @@ static hz_status read_prefix(reader *r)
     if (r->src.len == 0)
         return hz_error_set(r->err, HZ_EPARSE,
                             "%s: empty file: expected a header row", r->name);
+    if (r->plen >= 2 &&
+        ((unsigned char)r->buf[0] == 0xFF ||
+         (unsigned char)r->buf[0] == 0xFE) &&
+        (unsigned char)r->buf[1] == ((unsigned char)r->buf[0] ^ 0x01))
+        return hz_error_set(r->err, HZ_EPARSE,
+                            "%s: UTF-16 text (byte order mark %02X %02X), as "
+                            "Excel's 'Unicode Text' writes it: save the sheet "
+                            "as 'CSV UTF-8', or convert the file (iconv -f "
+                            "UTF-16 -t UTF-8)",
+                            r->name, (unsigned char)r->buf[0],
+                            (unsigned char)r->buf[1]);
     /* Binary data in the header region; the body is checked while it is
      * split into chunks. */
     size_t head = r->plen < 65536 ? r->plen : 65536;
@@ -181,20 +194,36 @@ static hz_status read_prefix(reader *r)
 }
 
 /* Empty and duplicate column names (a duplicate is found through a
- * dictionary of the names: linear in the number of columns). */
+ * dictionary of the names: linear in the number of columns).  Columns
+ * without a name at the end of the header row (`month,sales,,,`: a
+ * spreadsheet's used range wider than its data) are no error: they are
+ * read as columns that must be empty in every row, and dropped. */
 static hz_status check_names(reader *r)
 {
     header_ctx *h = &r->hdr;
+    r->nnamed = 0;
+    for (size_t j = 0; j < h->n; j++) {
+        /* trim a trailing CR kept by a quoted last name, and blanks on
+         * either side ("month, sales": the name is "sales") */
+        char *nm = h->names[j];
+        size_t l = strlen(nm), lead = strspn(nm, " \t");
+        while (l > lead &&
+               (nm[l - 1] == '\r' || nm[l - 1] == ' ' || nm[l - 1] == '\t'))
+            nm[--l] = '\0';
+        if (lead > 0) {
+            memmove(nm, nm + lead, l - lead + 1);
+            l -= lead;
+        }
+        if (l > 0)
+            r->nnamed = j + 1;
+    }
     hz_dict *seen = hz_dict_new();
     if (seen == NULL)
         return hz_error_set(r->err, HZ_ENOMEM, "out of memory");
     hz_status st = HZ_OK;
-    for (size_t j = 0; j < h->n && st == HZ_OK; j++) {
-        /* trim a trailing CR kept by a quoted last name */
+    const size_t nnamed = r->nnamed > 0 ? r->nnamed : h->n;
+    for (size_t j = 0; j < nnamed && st == HZ_OK; j++) {
         size_t l = strlen(h->names[j]);
-        while (l > 0 &&
-               (h->names[j][l - 1] == '\r' || h->names[j][l - 1] == ' '))
-            h->names[j][--l] = '\0';
         if (l == 0) {
             st = hz_error_set(r->err, HZ_EPARSE,
                               "%s:1:%zu: empty column name in the header row",
@@ -364,13 +393,15 @@ static hz_status infer_and_count(reader *r)
         return read_error(r);
     }
     for (size_t j = 0; j < r->ncols; j++)
-        r->spec[j] = hz__csv_evidence_resolve(&r->ev[j], r->whole);
+        r->spec[j] = j < r->nnamed
+                         ? hz__csv_evidence_resolve(&r->ev[j], r->whole)
+                         : (colspec){.type = HZ_TYPE_NULL, .unnamed = true};
     return HZ_OK;
 }
 
 static size_t column_index(const reader *r, const char *name)
 {
-    for (size_t j = 0; j < r->ncols; j++)
+    for (size_t j = 0; j < r->nnamed; j++)
         if (strcmp(r->hdr.names[j], name) == 0)
             return j;
     return SIZE_MAX;
@@ -380,7 +411,7 @@ static size_t column_index(const reader *r, const char *name)
  * text as written, numbers or dates; an override (--schema) wins. */
 static hz_status apply_wants(reader *r)
 {
-    const size_t n = r->ncols;
+    const size_t n = r->nnamed;
     hz_type *types = malloc((n ? n : 1) * sizeof *types);
     hz_csv_want *want = calloc(n ? n : 1, sizeof *want);
     if (types == NULL || want == NULL) {
@@ -403,6 +434,34 @@ static hz_status apply_wants(reader *r)
     }
     free(types);
     free(want);
+    return HZ_OK;
+}
+
+/* Months with two-digit years (Jan-24) are read as Excel reads them
+ * (00-29: 2000-2029, 30-99: 1930-1999).  A column whose first rows fall
+ * on both sides is refused unless --schema names its format: it may
+ * cross the pivot (Jan-99 .. Jan-05, read right) or not be months at
+ * all (Jan-01 .. Jan-31, days of January written mmm-dd). */
+static hz_status check_two_digit_years(reader *r)
+{
+    for (size_t j = 0; j < r->nnamed; j++) {
+        const evidence *e = &r->ev[j];
+        const colspec *sp = &r->spec[j];
+        if (sp->overridden || sp->type != HZ_TYPE_DATE ||
+            sp->fmt != HZ_DATEFMT_MONTH || e->n_yy[0] == 0 || e->n_yy[1] == 0)
+            continue;
+        size_t later = e->yy_line[0] > e->yy_line[1] ? 0 : 1;
+        return hz_error_set(
+            r->err, HZ_EPARSE,
+            "%s:%zu:%zu: column '%s': months with two-digit years such as "
+            "'%s' and '%s' fall on both sides of 2000 as Excel reads them "
+            "(00-29 as 2000-2029, 30-99 as 1930-1999): right for months "
+            "across 2000, wrong for days written mmm-dd (Jan-01 .. Jan-31); "
+            "write the years with four digits (Jan 2024), or give --schema "
+            "'%s:date:month' to read them as Excel does",
+            r->name, r->body_line + e->yy_line[later], j + 1, r->hdr.names[j],
+            e->yy_text[1 - later], e->yy_text[later], r->hdr.names[j]);
+    }
     return HZ_OK;
 }
 
@@ -477,7 +536,7 @@ static hz_status apply_schema(reader *r)
             r->name, r->body_line + e->amb_line, j + 1, r->hdr.names[j],
             e->amb_text, r->hdr.names[j], r->hdr.names[j]);
     }
-    return HZ_OK;
+    return check_two_digit_years(r);
 }
 
 /* Text values and names that are not valid UTF-8, counted (distinct
@@ -537,6 +596,26 @@ static hz_status parse(reader *r, hz_dataset **out)
     return hz__csv_parse_body(&a, 1, out, &quotes, r->err);
 }
 
+/* The columns without a name that ended the header row, all empty (a
+ * value in one is an error), freed as hz_dataset_free frees a column:
+ * values in the reader's block stay with it, arrays of their own (the
+ * exact-size copies of csv_body.c's compact) go. */
+static void drop_unnamed(const reader *r, hz_dataset *ds)
+{
+    const uintptr_t b = (uintptr_t)ds->block;
+    for (size_t j = r->nnamed; j < ds->ncols; j++) {
+        hz_column *c = &ds->cols[j];
+        uintptr_t p = (uintptr_t)c->v.raw;
+        if (ds->block == NULL || p < b || p >= b + ds->block_len)
+            free(c->v.raw);
+        free(c->name);
+        free(c->valid);
+        hz_dict_free(c->dict);
+    }
+    if (r->nnamed < ds->ncols)
+        ds->ncols = r->nnamed;
+}
+
 static void reader_free(reader *r)
 {
     hz__srcbuf_free(&r->pbuf);
@@ -593,8 +672,10 @@ hz_status hz__csv_read_source(const hz__src *in, const char *name,
         goto out;
     hz__srcbuf_free(&r.pbuf);
     report->t_infer = hz_now() - tstart;
-    if ((st = parse(&r, out)) == HZ_OK)
+    if ((st = parse(&r, out)) == HZ_OK) {
+        drop_unnamed(&r, *out);
         check_utf8(&r, *out);
+    }
 out:
     reader_free(&r);
     return st;

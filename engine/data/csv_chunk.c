@@ -79,6 +79,26 @@ static void chunk_promote(chunk *c, size_t j)
     c->spec[j].type = HZ_TYPE_FLOAT64;
 }
 
+/* What to add to the error about value s of column j: when s is the
+ * column's name, the row is most likely the header row again (exports
+ * joined one after another). */
+static const char *header_again(const chunk *c, size_t j, const char *s,
+                                size_t n)
+{
+    trim(&s, &n);
+    if (n >= 3 &&
+        memcmp(s, "\xEF\xBB\xBF", 3) == 0) { /* a joined file's BOM */
+        s += 3;
+        n -= 3;
+    }
+    const char *name = c->names[j];
+    return n > 0 && strlen(name) == n && memcmp(name, s, n) == 0
+               ? " (the column's name: the header row again, as in files "
+                 "joined one after another? --on-error skip drops such "
+                 "rows)"
+               : "";
+}
+
 static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        const char *what)
 {
@@ -89,21 +109,28 @@ static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        "1.8e308)",
                        c->names[j], shown(s, n, sh, sizeof sh));
     else
-        hz__csv_report(c, j + 1, false, "column '%s': expected %s, got '%s'",
-                       c->names[j], what, shown(s, n, sh, sizeof sh));
+        hz__csv_report(c, j + 1, false, "column '%s': expected %s, got '%s'%s",
+                       c->names[j], what, shown(s, n, sh, sizeof sh),
+                       header_again(c, j, s, n));
 }
 
+/* A number, or an accounting negative in parentheses ("(50)" is -50). */
 static void field_number(chunk *c, size_t j, const char *s, size_t n)
 {
     colspec *sp = &c->spec[j];
+    const char *t = s;
+    size_t tn = n;
+    const bool neg = paren_negative(&t, &tn);
     double d;
     if (sp->type == HZ_TYPE_INT64) {
         int64_t v;
-        if (parse_i64(s, n, &v)) {
+        if (parse_i64(t, tn, &v)) {
+            v = neg ? -v : v; /* no sign inside: v >= 0 */
             memcpy(&c->stage[j], &v, 8);
             return;
         }
-        if (!sp->overridden && parse_dec(s, n, c->opt->decimal, &d)) {
+        if (!sp->overridden && parse_dec(t, tn, c->opt->decimal, &d)) {
+            d = neg && d != 0 ? -d : d;
             chunk_promote(c, j);
             memcpy(&c->stage[j], &d, 8);
             return;
@@ -111,7 +138,8 @@ static void field_number(chunk *c, size_t j, const char *s, size_t n)
         bad_number(c, j, s, n, "an integer");
         return;
     }
-    if (parse_dec(s, n, c->opt->decimal, &d)) {
+    if (parse_dec(t, tn, c->opt->decimal, &d)) {
+        d = neg && d != 0 ? -d : d;
         memcpy(&c->stage[j], &d, 8);
         return;
     }
@@ -124,8 +152,17 @@ static void field_number(chunk *c, size_t j, const char *s, size_t n)
 static const char *fmt_words(hz_datefmt f)
 {
     static const char *const w[HZ_DATEFMT_COUNT] = {
-        "",        "YYYY-MM-DD", "YYYY/MM/DD", "MM/DD/YYYY", "DD/MM/YYYY",
-        "YYYY-MM", "YYYY-Qn",    "YYYYQn",     "YYYY-Www",   "YYYY"};
+        "",
+        "YYYY-MM-DD",
+        "YYYY/MM/DD",
+        "MM/DD/YYYY",
+        "DD/MM/YYYY",
+        "YYYY-MM (or Jan 2024)",
+        "YYYY-Qn (or 2024 Q1)",
+        "YYYYQn",
+        "YYYY-Www",
+        "YYYY",
+        "(a serial day number, as Excel's)"};
     return (unsigned)f < HZ_DATEFMT_COUNT ? w[f] : "";
 }
 
@@ -137,9 +174,10 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
     bool ts;
     if (!parse_date(s, n, sp->fmt, &secs, &ts)) {
         hz__csv_report(
-            c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'",
+            c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'%s",
             c->names[j], sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
-            fmt_words(sp->fmt), shown(s, n, sh, sizeof sh));
+            fmt_words(sp->fmt), shown(s, n, sh, sizeof sh),
+            header_again(c, j, s, n));
         return;
     }
     int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
@@ -197,6 +235,14 @@ static void field_string(chunk *c, size_t j, const char *s, size_t n)
     c->stage_len[j] = n;
 }
 
+static void empty_value(chunk *c, size_t j)
+{
+    hz__csv_report(c, j + 1, false,
+                   "column '%s': empty value (every row needs one; "
+                   "--on-error skip drops such rows)",
+                   c->names[j]);
+}
+
 void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
 {
     size_t j = c->field++;
@@ -219,15 +265,30 @@ void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
     }
     if (is_null) {
         c->stage_null[j] = 1;
-        if (c->spec[j].required)
-            hz__csv_report(c, j + 1, false,
-                           "column '%s': empty value (every row needs one; "
-                           "--on-error skip drops such rows)",
-                           c->names[j]);
+        if (c->spec[j].required && c->row_value)
+            empty_value(c, j);
+        else if (c->spec[j].required && c->empty_req == 0)
+            c->empty_req = j + 1; /* unless every field is empty */
         return;
+    }
+    if (!c->row_value) {
+        c->row_value = true;
+        if (c->empty_req > 0) {
+            empty_value(c, c->empty_req - 1);
+            return;
+        }
     }
     c->stage_null[j] = 0;
     char sh[64];
+    if (c->spec[j].unnamed) {
+        hz__csv_report(c, j + 1, false,
+                       "column %zu has no name in the header row but holds "
+                       "'%s' (columns without a name that end the header "
+                       "row are ignored only when empty in every row: name "
+                       "the column or delete it)",
+                       j + 1, shown(s, n, sh, sizeof sh));
+        return;
+    }
     switch (c->spec[j].type) {
     case HZ_TYPE_INT64:
     case HZ_TYPE_FLOAT64:
@@ -314,8 +375,11 @@ static inline void note_line(chunk *c, size_t r, size_t line)
 void hz__csv_on_row_end(chunk *c)
 {
     size_t nf = c->field;
+    const bool any_value = c->row_value;
     c->field = 0;
     c->nscratch = 0;
+    c->row_value = false;
+    c->empty_req = 0;
     if (c->stop)
         return;
     if (c->infer) {
@@ -327,6 +391,9 @@ void hz__csv_on_row_end(chunk *c)
     if (nf != c->ncols && !c->row_bad)
         hz__csv_report(c, nf > c->ncols ? c->ncols + 1 : nf, true,
                        "expected %zu fields, found %zu", c->ncols, nf);
+    else if (!any_value && !c->row_bad)
+        return; /* empty fields only (",,,", as spreadsheets write rows
+                   below their data): no row, as a blank line is none */
     if (c->row_bad) {
         if (c->opt->on_error == HZ_ON_ERROR_SKIP && !c->stop)
             c->skipped++;
@@ -450,12 +517,16 @@ void hz__csv_parse_fast(chunk *c)
  * newline) is handed back to the per-separator path, which decides about
  * it exactly as a one-path parse would. */
 
-enum { K_I64, K_F64, K_DATE_ISO, K_DATE, K_TS, K_BOOL, K_STR };
+enum { K_I64, K_F64, K_DATE_ISO, K_DATE, K_TS, K_BOOL, K_STR, K_EMPTY };
 
 static void row_kinds(const chunk *c, unsigned char *kind)
 {
     for (size_t j = 0; j < c->ncols; j++) {
         const colspec *sp = &c->spec[j];
+        if (sp->unnamed) {
+            kind[j] = K_EMPTY; /* a value: the per-separator path */
+            continue;
+        }
         switch (sp->type) {
         case HZ_TYPE_INT64: kind[j] = K_I64; break;
         case HZ_TYPE_DATE:
@@ -670,6 +741,7 @@ static void parse_rows(chunk *c)
                 ((uint8_t *)out)[r] = (uint8_t)v;
                 break;
             }
+            case K_EMPTY: goto slow;
             default: {
                 hz__dkey k = hz__dict_key_avail(f, fl, n - (size_t)(f - b));
                 c->pend_ptr[base + j] = f;
@@ -678,6 +750,10 @@ static void parse_rows(chunk *c)
                 hz__dict_prefetch(c->dicts[j], k.hash);
             }
             }
+        }
+        if (nnull == ncols) { /* empty fields only: no row */
+            c->line++;
+            continue;
         }
         /* The row is good: its strings join the batch; validity, nulls. */
         if (c->nstr > 0) {

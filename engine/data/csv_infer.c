@@ -9,6 +9,7 @@
 
 #include "data/csv_internal.h"
 #include "data/csv_value.h"
+#include "core/period_text.h"
 
 /* The year-first format a value's shape allows (the formats differ at
  * fixed places), or NONE. */
@@ -21,6 +22,8 @@ static hz_datefmt year_first_shape(const char *t, size_t tn)
     if (tn == 7 && t[4] == '-')
         return t[5] == 'Q' || t[5] == 'q' ? HZ_DATEFMT_QUARTER
                                           : HZ_DATEFMT_MONTH;
+    if (tn == 7 && t[4] == ' ' && (t[5] == 'Q' || t[5] == 'q'))
+        return HZ_DATEFMT_QUARTER; /* 2024 Q1 */
     if (tn == 6 && (t[4] == 'Q' || t[4] == 'q'))
         return HZ_DATEFMT_QUARTER_COMPACT;
     if (tn == 8 && t[4] == '-' && (t[5] == 'W' || t[5] == 'w'))
@@ -28,12 +31,37 @@ static hz_datefmt year_first_shape(const char *t, size_t tn)
     return HZ_DATEFMT_NONE;
 }
 
+/* Months and quarters as spreadsheets write them (Jan 2024, Jan-24,
+ * 01/2024; Q1 2024), and the centuries of two-digit years. */
+static void period_text_evidence(evidence *e, const char *t, size_t tn,
+                                 size_t line)
+{
+    int y, k;
+    bool yy;
+    if (hz__month_text(t, tn, &y, &k, &yy)) {
+        e->n_fmt[HZ_DATEFMT_MONTH]++;
+        size_t c = y >= 2000;
+        if (yy && e->n_yy[c]++ == 0) {
+            e->yy_line[c] = line;
+            snprintf(e->yy_text[c], sizeof e->yy_text[c], "%.*s",
+                     (int)(tn < 23 ? tn : 23), t);
+        }
+    } else if (hz__quarter_text(t, tn, &y, &k)) {
+        e->n_fmt[HZ_DATEFMT_QUARTER]++;
+    }
+}
+
 /* Which date formats a trimmed value fits.  Cheap rejects first: most
  * sampled values are numbers or words. */
 static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
 {
-    if (tn < 6 || tn > 40 || t[0] < '0' || t[0] > '9')
+    if (tn < 6 || tn > 40)
         return;
+    if (t[0] < '0' || t[0] > '9') {
+        if ((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z'))
+            period_text_evidence(e, t, tn, line);
+        return;
+    }
     int64_t secs;
     bool ts = false;
     hz_datefmt f = year_first_shape(t, tn);
@@ -50,6 +78,10 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
         return;
     bool m = hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL);
     bool d = hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &secs, &ts, NULL);
+    if (!m && !d) { /* 01/2024 */
+        period_text_evidence(e, t, tn, line);
+        return;
+    }
     e->n_fmt[HZ_DATEFMT_MDY_SLASH] += m;
     e->n_fmt[HZ_DATEFMT_DMY] += d;
     e->n_ts += (m || d) && ts;
@@ -110,14 +142,17 @@ void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line,
     int64_t iv;
     double dv;
     e->nonnull++;
-    if (parse_i64(s, n, &iv)) {
+    const char *ns = s; /* the number: "(50)" is an accounting -50 */
+    size_t nn = n;
+    const bool neg = paren_negative(&ns, &nn);
+    if (parse_i64(ns, nn, &iv)) {
         e->n_int++;
         e->n_num++;
-        e->n_year += iv >= 1000 && iv <= 9999;
-    } else if (parse_dec(s, n, dec, &dv) || overflowing_number(s, n)) {
+        e->n_year += !neg && iv >= 1000 && iv <= 9999;
+    } else if (parse_dec(ns, nn, dec, &dv) || overflowing_number(ns, nn)) {
         e->n_num++;
-        const char *g = s;
-        size_t gn = n;
+        const char *g = ns;
+        size_t gn = nn;
         trim(&g, &gn);
         if (dec != ',' && memchr(g, '.', gn) != NULL) {
             if (!grouped_shape(g, gn)) {

@@ -35,6 +35,9 @@ typedef struct colspec {
                        value columns) */
     bool undecided; /* dates that could be month- or day-first */
     bool zoned;     /* sampled times carried a UTC offset or Z */
+    bool unnamed;   /* one of the columns without a name that end the
+                       header row (a spreadsheet's empty columns): every
+                       value must be empty, and the column is dropped */
 } colspec;
 
 /* Evidence gathered while sampling rows for inference: how many of the
@@ -56,6 +59,10 @@ typedef struct evidence {
                           1234.567): the point is a decimal one */
     size_t grp_line;   /* the first n_grouped's line within the sample */
     char grp_text[24]; /* and its text */
+    size_t n_yy[2];    /* months with two-digit years read as 19yy, 20yy
+                          (Jan-99, Jan-24) */
+    size_t yy_line[2]; /* the first of each: its line within the sample */
+    char yy_text[2][24]; /* and its text */
 } evidence;
 
 typedef struct reported {
@@ -84,6 +91,11 @@ typedef struct chunk {
     /* row staging */
     size_t field; /* fields seen in the current row */
     bool row_bad;
+    /* the current row has a non-empty field; and the 1-based field of a
+     * required column left empty before it (0: none), reported at the
+     * row's first value, dropped with a row of empty fields only */
+    bool row_value;
+    size_t empty_req;
     uint64_t *stage;     /* [ncols] value bits */
     uint8_t *stage_null; /* [ncols] */
     const char **stage_ptr;

@@ -168,6 +168,23 @@ static inline bool parse_dec(const char *s, size_t n, char dec, double *out)
     return dec == ',' ? parse_f64_comma(s, n, out) : parse_f64(s, n, out);
 }
 
+/* An accounting negative, "(50)", "(1234.50)", "(1.234,50)": *s, *n
+ * become the number between the parentheses, which must not carry a
+ * sign of its own ("(-50)" is no number).  False, leaving them as they
+ * were, for anything else. */
+static inline bool paren_negative(const char **s, size_t *n)
+{
+    const char *t = *s;
+    size_t tn = *n;
+    trim(&t, &tn);
+    if (tn < 3 || t[0] != '(' || t[tn - 1] != ')' || t[1] == '-' ||
+        t[1] == '+' || t[1] == ' ' || t[tn - 2] == ' ')
+        return false;
+    *s = t + 1;
+    *n = tn - 2;
+    return true;
+}
+
 /* SWAR fast paths for the row loop: a plain unsigned integer of 1-8
  * digits, or a decimal d.d with at most 8 digits in all, parsed eight
  * bytes at a time without a branch per character.  They need 8 readable

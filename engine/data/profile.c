@@ -19,6 +19,39 @@ static void ksum_add(ksum *k, double x)
     k->s = t;
 }
 
+/* Mean and standard deviation of the column's cnt numbers (largest
+ * magnitude amax).  Values near the top of the double range make the
+ * sum, a deviation or its square overflow although the mean and the
+ * deviation are doubles (three values of 9e307: mean 9e307): those
+ * sums are then taken over the values scaled by a power of two (exact),
+ * so that none exceeds 1 in magnitude, and scaled back. */
+static void moments(const hz_column *c, size_t n, size_t cnt, double sum,
+                    double amax, hz_column_profile *p)
+{
+    double scale = 1.0;
+    for (int pass = 0; pass < 2; pass++) {
+        ksum s = {0, 0}, v = {0, 0};
+        for (size_t r = 0; pass > 0 && r < n; r++) {
+            double x = hz_col_number(c, r);
+            if (!isnan(x))
+                ksum_add(&s, x * scale);
+        }
+        double mean = (pass > 0 ? s.s + s.c : sum) / (double)cnt;
+        for (size_t r = 0; r < n; r++) {
+            double x = hz_col_number(c, r);
+            if (!isnan(x))
+                ksum_add(&v, (x * scale - mean) * (x * scale - mean));
+        }
+        double sd = cnt > 1 ? sqrt((v.s + v.c) / (double)(cnt - 1)) : 0.0;
+        if ((isfinite(mean) && isfinite(sd)) || pass == 1) {
+            p->mean = mean / scale;
+            p->stddev = sd / scale;
+            return;
+        }
+        scale = ldexp(1.0, -(ilogb(amax) + 1)); /* |x| * scale < 1 */
+    }
+}
+
 static int profile_column(const hz_column *c, size_t n, hz_column_profile *p)
 {
     p->name = c->name;
@@ -80,16 +113,8 @@ static int profile_column(const hz_column *c, size_t n, hz_column_profile *p)
         p->distinct = (size_t)seen0 + (size_t)seen1;
     if (c->type == HZ_TYPE_INT64 || c->type == HZ_TYPE_FLOAT64 ||
         c->type == HZ_TYPE_BOOL) {
-        double sum = s.s + s.c, mean = sum / (double)cnt;
-        ksum v = {0, 0};
-        for (size_t r = 0; r < n; r++) {
-            double x = hz_col_number(c, r);
-            if (!isnan(x))
-                ksum_add(&v, (x - mean) * (x - mean));
-        }
-        p->sum = sum;
-        p->mean = mean;
-        p->stddev = cnt > 1 ? sqrt((v.s + v.c) / (double)(cnt - 1)) : 0.0;
+        p->sum = s.s + s.c; /* NaN when it overflows: no double holds it */
+        moments(c, n, cnt, p->sum, fmax(fabs(mn), fabs(mx)), p);
     }
     return 0;
 }

@@ -111,7 +111,8 @@ hz_status hz__series_names_utf8(const char *const *keys, size_t n,
  * Node i's own history is y[i][off[i]..n): from the first period of any
  * series under it (a product launched later is 0 before that only in
  * the sums of its parents); nobs[i] rows were summed into it and
- * nfilled[i] of its periods had none in any series under it. */
+ * nfilled[i] of its periods had none in any series under it (filled[i *
+ * n + t]: period t had none). */
 #include "horizon/series.h"
 typedef struct hz__hier {
     size_t m, nb, n;
@@ -121,6 +122,7 @@ typedef struct hz__hier {
     double **y;
     double *S;
     size_t *off, *nobs, *nfilled;
+    unsigned char *filled; /* [m * n] */
 } hz__hier;
 
 hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,

@@ -292,7 +292,7 @@ hz_status hz_forecast_result_write_diagnostics(const hz_forecast_result *r,
 hz_status hz_forecast_result_write_fitted(const hz_forecast_result *r, FILE *f,
                                           hz_error *err)
 {
-    fputs("series,date,actual,fitted,residual\n", f);
+    fputs("series,date,actual,fitted,residual,filled\n", f);
     for (size_t i = 0; i < r->nseries; i++) {
         const hz_forecast_series_result *s = &r->series[i];
         if (s->fitted == NULL)
@@ -311,7 +311,8 @@ hz_status hz_forecast_result_write_fitted(const hz_forecast_result *r, FILE *f,
             hz__csv_num(f, s->fitted[t]);
             fputc(',', f);
             hz__csv_num(f, s->history[t] - s->fitted[t]);
-            fputc('\n', f);
+            fputs(s->filled_at != NULL && s->filled_at[t] ? ",yes\n" : ",no\n",
+                  f);
         }
     }
     return write_status(f, err, "fitted values");

@@ -31,6 +31,7 @@ void hz__hier_free(hz__hier *h)
     free(h->off);
     free(h->nobs);
     free(h->nfilled);
+    free(h->filled);
     memset(h, 0, sizeof *h);
 }
 
@@ -211,11 +212,13 @@ hz_status hz__hier_build(const hz_series_set *set, size_t nby, hz__hier *h,
         }
     }
     for (size_t i = 0; i < h->m; i++)
-        for (size_t t = h->off[i]; t < h->n; t++) {
-            h->y[i][t] = hz__ksum_total(h->y[i][t], comp[i * h->n + t]);
-            h->nfilled[i] += !rows[i * h->n + t];
+        for (size_t t = 0; t < h->n; t++) {
+            if (t >= h->off[i])
+                h->y[i][t] = hz__ksum_total(h->y[i][t], comp[i * h->n + t]);
+            rows[i * h->n + t] = !rows[i * h->n + t]; /* now: filled */
+            h->nfilled[i] += t >= h->off[i] && rows[i * h->n + t];
         }
-    free(rows);
+    h->filled = rows;
     free(comp);
     return HZ_OK;
 nomem:

@@ -43,6 +43,7 @@ void hz_forecast_result_free(hz_forecast_result *r)
         free(r->series[i].days);
         free(r->series[i].history);
         free(r->series[i].fitted);
+        free(r->series[i].filled_at);
     }
     free(r->series);
     free(r);
@@ -113,6 +114,7 @@ typedef struct node_in {
     int64_t start;
     const double *values;
     size_t n, nobs, nfilled;
+    const unsigned char *filled_at; /* [n] or NULL (none filled) */
 } node_in;
 
 /* o's key, history, labels and an empty forecast (with room for the
@@ -129,9 +131,15 @@ static int prepare_result(const hz_forecast_request *req,
     const bool fitted = req->keep_fitted || req->reconcile != HZ_RECON_NONE;
     if (fitted) /* reconciliation weighs the nodes by their residuals */
         o->fitted = malloc((s->n ? s->n : 1) * sizeof *o->fitted);
+    const bool filled = s->nfilled > 0 && s->filled_at != NULL && s->n > 0;
+    if (filled)
+        o->filled_at = malloc(s->n);
     if (o->key == NULL || o->fc == NULL || o->days == NULL ||
-        o->history == NULL || (fitted && o->fitted == NULL))
+        o->history == NULL || (fitted && o->fitted == NULL) ||
+        (filled && o->filled_at == NULL))
         return -1;
+    if (filled)
+        memcpy(o->filled_at, s->filled_at, s->n);
     o->n = s->n;
     o->start = s->start;
     o->nobs = s->nobs;
@@ -161,13 +169,17 @@ static hz_status prepare_all(const hz_forecast_request *req,
         node_in in;
         if (H != NULL) { /* the node's own history */
             size_t off = H->off[i];
-            in = (node_in){H->keys[i],    H->start + (int64_t)off,
-                           H->y[i] + off, H->n - off,
-                           H->nobs[i],    H->nfilled[i]};
+            in = (node_in){H->keys[i],
+                           H->start + (int64_t)off,
+                           H->y[i] + off,
+                           H->n - off,
+                           H->nobs[i],
+                           H->nfilled[i],
+                           H->filled + i * H->n + off};
         } else {
             const hz_series *sr = &set->series[i];
-            in = (node_in){sr->key, sr->start, sr->values,
-                           sr->n,   sr->nobs,  sr->nfilled};
+            in = (node_in){sr->key,  sr->start,   sr->values,   sr->n,
+                           sr->nobs, sr->nfilled, sr->filled_at};
         }
         if (prepare_result(req, &set->cal, &in, &r->series[i], &seeds[i]) != 0)
             return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");

@@ -181,26 +181,31 @@ static hz_status not_numeric(hz__sb *b)
     for (size_t i = 0; i < b->ds->nrows && t == NULL; i++)
         if (!hz_col_is_null(c, i))
             t = hz_col_text(c, i, buf, sizeof buf);
-    char hint[256] = "";
-    const char *sign = NULL;
+    char hint[256] = "", inner[64];
+    const char *sign = NULL, *t0 = t;
+    size_t tl = t != NULL ? strlen(t) : 0;
+    if (tl > 2 && t[0] == '(' && t[tl - 1] == ')') { /* "(1,234.50)" */
+        snprintf(inner, sizeof inner, "%.*s", (int)(tl - 2), t + 1);
+        t = inner;
+    }
     if (t != NULL && decimal_comma(t))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold a comma: a decimal comma "
                  "is read with --decimal , (200,50 and 1.234,50); a "
                  "thousands separator with a decimal point (1,234.50) is "
                  "not read: export the numbers plain)",
-                 t);
+                 t0);
     else if (t != NULL && thousands_comma(t))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold commas between "
                  "thousands, which are not read: export the numbers plain, "
                  "such as 1234.50)",
-                 t);
+                 t0);
     else if (t != NULL && signed_number(t, &sign))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold %s, which is not read: "
                  "export the numbers plain)",
-                 t, sign);
+                 t0, sign);
     return hz_error_set(b->err, HZ_ETYPE,
                         "column '%s' in %s is %s, not numeric: cannot use it "
                         "as the value%s",
@@ -357,13 +362,25 @@ static hz_status int_times(hz__sb *b)
                        : v >= 1000 && v <= 9999;
         if (!days && ok)
             day = hz_days_from_civil((int)v, 1, 1);
-        if (!ok)
+        if (!ok) {
+            char hint[224] = "", d[16];
+            int32_t sd;
+            if (v >= 10000 && v <= 99999 && hz_day_from_excel_serial(v, &sd))
+                snprintf(hint, sizeof hint,
+                         ": if the column holds a spreadsheet's serial day "
+                         "numbers (%lld is %s in Excel), give --schema "
+                         "'%s:date:excel', or format it as dates before "
+                         "exporting",
+                         (long long)v, hz_format_day(sd, d), b->o->date_col);
             return hz_error_set(b->err, HZ_ETYPE,
                                 "column '%s' in %s is int64, not a date "
                                 "(integers are read as dates only when all "
                                 "are years from 1000 to 9999 or all days "
-                                "written YYYYMMDD; data row %zu holds %lld)",
-                                b->o->date_col, b->src, i + 1, (long long)v);
+                                "written YYYYMMDD; data row %zu holds "
+                                "%lld)%s",
+                                b->o->date_col, b->src, i + 1, (long long)v,
+                                hint);
+        }
         b->t[i] = (int64_t)day * 86400;
     }
     if (days != 1)

@@ -41,16 +41,21 @@ typedef enum hz_datefmt {
     HZ_DATEFMT_YMD_SLASH,       /* YYYY/MM/DD [HH:MM[:SS]] */
     HZ_DATEFMT_MDY_SLASH,       /* MM/DD/YYYY (also MM-DD-YYYY, MM.DD.YYYY) */
     HZ_DATEFMT_DMY,             /* DD/MM/YYYY (also DD-MM-YYYY, DD.MM.YYYY) */
-    HZ_DATEFMT_MONTH,           /* YYYY-MM */
-    HZ_DATEFMT_QUARTER,         /* YYYY-Qn */
+    HZ_DATEFMT_MONTH,           /* YYYY-MM (also Jan-24, Jan 2024,
+                                   January 2024, 01/2024) */
+    HZ_DATEFMT_QUARTER,         /* YYYY-Qn (also 2024 Q1, Q1 2024) */
     HZ_DATEFMT_QUARTER_COMPACT, /* YYYYQn */
     HZ_DATEFMT_ISOWEEK,         /* YYYY-Www (ISO 8601 week, from Monday) */
     HZ_DATEFMT_YEAR,            /* YYYY */
+    HZ_DATEFMT_EXCEL, /* a spreadsheet's serial day number (Excel's 1900
+                         date system: 45292 is 2024-01-01); only when
+                         asked for (--schema COL:date:excel) */
     HZ_DATEFMT_COUNT
 } hz_datefmt;
 
 /* Schema name of a format ("iso", "ymd", "mdy", "dmy", "month",
- * "quarter", "quarter-compact", "isoweek", "year"); NULL for NONE. */
+ * "quarter", "quarter-compact", "isoweek", "year", "excel"); NULL for
+ * NONE. */
 HZ_API const char *hz_datefmt_name(hz_datefmt f);
 /* Inverse of hz_datefmt_name (case-insensitive; also "ym" for month,
  * "yq" for quarter, "yw"/"week" for isoweek, "y" for year). */
@@ -180,6 +185,11 @@ HZ_API int hz_days_in_month(int y, unsigned m);
 /* The day of an integer written YYYYMMDD (20240105: SAP and mainframe
  * exports); false when v is not a valid date so written. */
 HZ_API bool hz_day_from_yyyymmdd(int64_t v, int32_t *day);
+/* The day of a spreadsheet's serial day number in Excel's 1900 date
+ * system (1 is 1900-01-01, 45292 is 2024-01-01; 60 is Excel's 1900-02-29,
+ * a day that never was, and false, as is anything below 1 or after
+ * 9999-12-31). */
+HZ_API bool hz_day_from_excel_serial(int64_t v, int32_t *day);
 /* Parse a date/timestamp text in the given format (NONE = try ISO,
  * YYYY/MM/DD and MM/DD/YYYY, in that order: day-first dates and periods
  * must be asked for); sets *is_ts when a time part was present.  Returns

@@ -274,6 +274,9 @@ typedef struct hz_forecast_series_result {
     int32_t *days;       /* [h] label day of each forecast period */
     size_t nobs;         /* rows aggregated into the series */
     size_t nfilled;      /* periods filled (no rows) */
+    unsigned char *filled_at; /* [n] 1 at a history period filled (no
+                                 rows: zero or interpolated), NULL when
+                                 none was */
     int nonnegative;     /* 1: points and bounds kept >= 0 */
     size_t nclamped;     /* point or bound values raised to 0 */
     int scale_exp;       /* fitted to history / 2^scale_exp (0: as is),

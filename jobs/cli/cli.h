@@ -169,12 +169,13 @@ enum {
     "  --schema COL:TYPE,...  override inferred types (int64, float64,\n"     \
     "                         bool, date[:FMT], timestamp[:FMT], string;\n"   \
     "                         FMT iso, ymd, mdy, dmy, month, quarter,\n"      \
-    "                         quarter-compact, isoweek, year)\n"              \
+    "                         quarter-compact, isoweek, year, excel:\n"       \
+    "                         serial day numbers, 45292 = 2024-01-01)\n"      \
     "  --on-error fail|skip   on a malformed row: stop (default) or skip\n"   \
     "                         (skipped rows are always reported)\n"           \
     "  --delimiter C          field delimiter (default: detect , ; tab |)\n"  \
-    "  --decimal C            decimal mark: . (default) or , (200,50 and\n"  \
-    "                         1.234,50; the delimiter is then ; tab or |)\n" \
+    "  --decimal C            decimal mark: . (default) or , (200,50 and\n"   \
+    "                         1.234,50; the delimiter is then ; tab or |)\n"  \
     "  --date-window Y1:Y2    years accepted in dates (default 1800:2200)\n"  \
     "  --threads N            worker threads (default: all cores)\n"          \
     "FILE may be - (standard input) and may be gzip-compressed.\n"

@@ -96,12 +96,12 @@ static int print_json(const hz_dataset *ds, const hz_profile *p,
             cJSON_AddStringToObject(o, "max",
                                     bound_text(c, c->max, buf, sizeof buf));
         } else if (c->type != HZ_TYPE_STRING) {
-            cJSON_AddItemToObject(o, "min", hz__cjson_num_or_null(c->min));
-            cJSON_AddItemToObject(o, "max", hz__cjson_num_or_null(c->max));
-            cJSON_AddItemToObject(o, "mean", hz__cjson_num_or_null(c->mean));
+            cJSON_AddItemToObject(o, "min", hz__cjson_num15_or_null(c->min));
+            cJSON_AddItemToObject(o, "max", hz__cjson_num15_or_null(c->max));
+            cJSON_AddItemToObject(o, "mean", hz__cjson_num15_or_null(c->mean));
             cJSON_AddItemToObject(o, "stddev",
-                                  hz__cjson_num_or_null(c->stddev));
-            cJSON_AddItemToObject(o, "sum", hz__cjson_num_or_null(c->sum));
+                                  hz__cjson_num15_or_null(c->stddev));
+            cJSON_AddItemToObject(o, "sum", hz__cjson_num15_or_null(c->sum));
         }
         if (c->type == HZ_TYPE_STRING || c->type == HZ_TYPE_BOOL)
             cJSON_AddNumberToObject(o, "distinct", (double)c->distinct);

@@ -1,5 +1,7 @@
 /* The shared cJSON accessors (net/cjson.h). */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "net/cjson.h"
 
@@ -24,6 +26,15 @@ const cJSON *hz__cjson_obj(const cJSON *o, const char *key)
 cJSON *hz__cjson_num_or_null(double v)
 {
     return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+cJSON *hz__cjson_num15_or_null(double v)
+{
+    if (!isfinite(v))
+        return cJSON_CreateNull();
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.15g", v);
+    return cJSON_CreateNumber(strtod(buf, NULL));
 }
 
 void hz__cjson_set(cJSON *o, const char *key, cJSON *item)

@@ -17,6 +17,10 @@ const cJSON *hz__cjson_obj(const cJSON *o, const char *key);
 /* A number item, or a null item when v is NaN or infinite (JSON has no
  * such numbers); NULL when memory runs out. */
 cJSON *hz__cjson_num_or_null(double v);
+/* hz__cjson_num_or_null of v rounded to 15 significant digits, which
+ * cJSON then prints as such (it prints 17 where 15 do not read back
+ * exactly: 0.26299556396765833 beside the 0.262995563967658 of %.15g). */
+cJSON *hz__cjson_num15_or_null(double v);
 
 /* Set member key of o to item, replacing any member of that name; o takes
  * item.  Does nothing when item is NULL (a failed cJSON_Create...). */

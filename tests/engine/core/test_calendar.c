@@ -197,3 +197,107 @@ HZ_TEST(format_names_round_trip)
     HZ_CHECK(!hz_datefmt_parse("dym", &g));
     HZ_CHECK(hz_datefmt_name(HZ_DATEFMT_NONE) == NULL);
 }
+
+/* Months and quarters as spreadsheets write them: every month of
+ * 1930-2029 as Jan-24 (Excel's mmm-yy: 00-29 are 20yy, 30-99 19yy), Jan
+ * 2024, January 2024, Jan-2024, 01/2024, 1-2024; quarters as 2024 Q1, Q1
+ * 2024, Q1-2024; and what is not one of them is refused. */
+HZ_TEST(spreadsheet_months_and_quarters)
+{
+    static const char *const abbr[12] = {"Jan", "Feb", "Mar", "Apr",
+                                         "May", "Jun", "Jul", "Aug",
+                                         "Sep", "Oct", "Nov", "Dec"};
+    static const char *const full[12] = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    char b[64];
+    for (int y = 1930; y <= 2029; y++)
+        for (unsigned m = 1; m <= 12; m++) {
+            int64_t want = (int64_t)hz_days_from_civil(y, m, 1) * 86400;
+            snprintf(b, sizeof b, "%s-%02d", abbr[m - 1], y % 100);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+            snprintf(b, sizeof b, "%s %d", abbr[m - 1], y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+            snprintf(b, sizeof b, "%s-%d", abbr[m - 1], y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+            snprintf(b, sizeof b, "%s %d", full[m - 1], y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+            snprintf(b, sizeof b, "%02u/%d", m, y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+            snprintf(b, sizeof b, "%u-%d", m, y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_MONTH, want), "%s", b);
+        }
+    for (int y = 1800; y <= 2200; y++)
+        for (unsigned q = 1; q <= 4; q++) {
+            int64_t want = (int64_t)hz_days_from_civil(y, 3 * q - 2, 1) *
+                           86400;
+            snprintf(b, sizeof b, "%d Q%u", y, q);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_QUARTER, want), "%s", b);
+            snprintf(b, sizeof b, "Q%u %d", q, y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_QUARTER, want), "%s", b);
+            snprintf(b, sizeof b, "q%u-%d", q, y);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_QUARTER, want), "%s", b);
+        }
+    HZ_CHECK(parses_to("SEPT 2024", HZ_DATEFMT_MONTH,
+                       (int64_t)hz_days_from_civil(2024, 9, 1) * 86400));
+    static const char *const bad[] = {
+        "Jam 2024",  "Jan 24 ",  "Jan-2",     "Jan-024",  "Jan--24",
+        "Janu 2024", "Jan",      "Jan 24",    "13/2024",  "0/2024",
+        "01/24",     "1/2/2024", "Jan 2024x", "2024 Jan", "Q5 2024",
+        "Q0 2024",   "2024 Q5",  "Q1 24",     "Q1  2024", "2024  Q1",
+        "2024 Q12",  "Q12024",   "X1 2024",   "12.2024",  "Jan.2024"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int64_t t;
+        bool ts;
+        HZ_CHECK_MSG(!hz_parse_datetime(bad[k], strlen(bad[k]),
+                                        HZ_DATEFMT_MONTH, &t, &ts, NULL) &&
+                         !hz_parse_datetime(bad[k], strlen(bad[k]),
+                                            HZ_DATEFMT_QUARTER, &t, &ts, NULL),
+                     "'%s' read", bad[k]);
+    }
+    /* the labels stay the canonical ones */
+    HZ_CHECK_STR(
+        hz_format_day_as(HZ_DATEFMT_MONTH, hz_days_from_civil(2024, 1, 1), b),
+        "2024-01");
+}
+
+/* Serial day numbers of Excel's 1900 date system, read only when asked
+ * for (format "excel"): 1 is 1900-01-01, 61 is 1900-03-01 (60 is Excel's
+ * 1900-02-29, which never was), 45292 is 2024-01-01; every day from
+ * 1900-03-01 to 9999-12-31 has its number. */
+HZ_TEST(excel_serial_days)
+{
+    int32_t d;
+    HZ_CHECK(hz_day_from_excel_serial(1, &d) &&
+             d == hz_days_from_civil(1900, 1, 1));
+    HZ_CHECK(hz_day_from_excel_serial(59, &d) &&
+             d == hz_days_from_civil(1900, 2, 28));
+    HZ_CHECK(!hz_day_from_excel_serial(60, &d));
+    HZ_CHECK(hz_day_from_excel_serial(61, &d) &&
+             d == hz_days_from_civil(1900, 3, 1));
+    HZ_CHECK(hz_day_from_excel_serial(45292, &d) &&
+             d == hz_days_from_civil(2024, 1, 1));
+    HZ_CHECK(hz_day_from_excel_serial(2958465, &d) &&
+             d == hz_days_from_civil(9999, 12, 31));
+    HZ_CHECK(!hz_day_from_excel_serial(0, &d));
+    HZ_CHECK(!hz_day_from_excel_serial(2958466, &d));
+    for (int32_t day = hz_days_from_civil(1900, 3, 1);
+         day <= hz_days_from_civil(2200, 12, 31); day++) {
+        char b[16];
+        snprintf(b, sizeof b, "%d", (int)(day + 25569));
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_EXCEL, (int64_t)day * 86400),
+                     "%s", b);
+    }
+    static const char *const bad[] = {"60",    "0", "-1",      "45292.5",
+                                      "4529x", "",  "12345678"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int64_t t;
+        bool ts;
+        HZ_CHECK_MSG(!hz_parse_datetime(bad[k], strlen(bad[k]),
+                                        HZ_DATEFMT_EXCEL, &t, &ts, NULL),
+                     "'%s' read", bad[k]);
+    }
+    hz_datefmt f;
+    HZ_CHECK(hz_datefmt_parse("excel", &f) && f == HZ_DATEFMT_EXCEL);
+    HZ_CHECK(!hz_datefmt_is_period(HZ_DATEFMT_EXCEL));
+}

@@ -1,4 +1,5 @@
 /* CSV ingest: types, quoting, paths, parallel equivalence and errors. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -715,4 +716,176 @@ HZ_TEST(timestamps_mixing_offsets_and_none_are_refused)
     HZ_CHECK_MSG(ds != NULL && ds->cols[0].zoned && ds->nrows == 3, "%s",
                  err.msg);
     hz_dataset_free(ds);
+}
+
+/* Columns without a name that end the header row (a spreadsheet's used
+ * range wider than its data: `month,sales,,,`) are read when empty in
+ * every row and dropped, on every path and any chunking; a value in one
+ * is an error with its place; an empty name before a named column stays
+ * an error. */
+HZ_TEST(unnamed_trailing_columns)
+{
+    static const char *const ok[] = {
+        "month,sales,,,\n2024-01,10,,,\n2024-02,12,,,\n2024-03,11,,,\n",
+        "month,sales,,\r\n\"2024-01\",10,,\r\n"
+        "2024-02,12, ,\r\n2024-03,11,,\r\n",
+        "month;sales;;\n2024-01;10;;\n2024-02;12;;\n2024-03;11;;"};
+    for (size_t t = 0; t < sizeof ok / sizeof ok[0]; t++)
+        for (int path = 0; path < 4; path++)
+            for (int chunked = 0; chunked < 2; chunked++) {
+                hz_csv_options o;
+                hz_csv_options_init(&o);
+                o.force_path = path;
+                o.threads = chunked ? 2 : 1;
+                o.chunk_bytes = chunked ? 7 : 0;
+                hz_error err;
+                hz_dataset *ds = read_str(ok[t], &o, &err);
+                HZ_CHECK_MSG(ds != NULL, "text %zu path %d: %s", t, path,
+                             err.msg);
+                if (ds == NULL)
+                    continue;
+                HZ_CHECK_MSG(ds->ncols == 2 && ds->nrows == 3,
+                             "text %zu path %d: %zu cols %zu rows", t, path,
+                             ds->ncols, ds->nrows);
+                HZ_CHECK(ds->cols[0].type == HZ_TYPE_DATE);
+                HZ_CHECK(ds->cols[1].type == HZ_TYPE_INT64);
+                HZ_CHECK(hz_col_number(&ds->cols[1], 1) == 12);
+                hz_dataset_free(ds);
+            }
+    static const char *const bad[] = {
+        "month,sales,,,\n2024-01,10,,,\n2024-02,12,,x,\n",
+        "month,sales,,,\n2024-01,10,,,\n2024-02,12,,\"7\",\n"};
+    for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++)
+        for (int path = 0; path < 4; path++) {
+            hz_csv_options o;
+            hz_csv_options_init(&o);
+            o.force_path = path;
+            hz_error err;
+            hz_dataset *ds = read_str(bad[t], &o, &err);
+            HZ_CHECK_MSG(ds == NULL, "bad %zu path %d read", t, path);
+            HZ_CHECK_CONTAINS(err.msg, "t.csv:3:4: column 4 has no name in "
+                                       "the header row but holds '");
+            hz_dataset_free(ds);
+        }
+    hz_error err;
+    HZ_CHECK(read_status("a,,b\n1,2,3\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:1:2: empty column name");
+    HZ_CHECK(read_status(",,\n1,2,3\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:1:1: empty column name");
+}
+
+/* Accounting negatives: "(50)" is -50 in a number column, on every path
+ * ("(0)" is 0, not -0); the number inside follows the usual rules (a
+ * decimal comma with --decimal ,; no sign of its own). */
+HZ_TEST(accounting_negatives_in_parentheses)
+{
+    for (int path = 0; path < 4; path++) {
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.force_path = path;
+        hz_error err;
+        hz_dataset *ds = read_str(
+            "m,v,w\n2024-01,100,1\n2024-02,(50),(2)\n"
+            "2024-03, (1234.50) ,(3)\n2024-04,\"(0)\",4\n",
+            &o, &err);
+        HZ_CHECK_MSG(ds != NULL, "path %d: %s", path, err.msg);
+        if (ds == NULL)
+            continue;
+        HZ_CHECK(ds->cols[1].type == HZ_TYPE_FLOAT64);
+        HZ_CHECK(ds->cols[2].type == HZ_TYPE_INT64);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 1) == -50);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 2) == -1234.5);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 3) == 0 &&
+                 !signbit(hz_col_number(&ds->cols[1], 3)));
+        HZ_CHECK(ds->cols[2].v.i64[2] == -3);
+        hz_dataset_free(ds);
+        o.decimal = ',';
+        ds = read_str("m;v\n2024-01;100\n2024-02;(1.234,50)\n", &o, &err);
+        HZ_CHECK_MSG(ds != NULL && hz_col_number(&ds->cols[1], 1) == -1234.5,
+                     "path %d: %s", path, err.msg);
+        hz_dataset_free(ds);
+    }
+    hz_error err;
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    static const char *const names[] = {"v"};
+    o.number_cols = names;
+    o.nnumber_cols = 1;
+    hz_dataset *ds = read_str("v\n1\n2\n(-3)\n", &o, &err);
+    HZ_CHECK(ds == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:4:1: column 'v': expected an integer, "
+                               "got '(-3)'");
+}
+
+/* A row of empty fields only (",,", as spreadsheets write the formatted
+ * rows below their data) is no row, as a blank line is none, on every
+ * path and any chunking, also where the columns are required (a date and
+ * a value); a row with any value keeps its empty required field an error
+ * with its place, wherever the value is. */
+HZ_TEST(rows_of_empty_fields_are_not_rows)
+{
+    static const char *const names[] = {"d", "v"};
+    static const char *const texts[] = {
+        "d,v\n2024-01-01,1\n,\n2024-01-02,2\n,\n,\n",
+        "d,v\r\n2024-01-01,1\r\n,\r\n2024-01-02,2\r\n\" \",\r\n,",
+        "d,v,,\n2024-01-01,1,,\n,,,\n2024-01-02,2,,\n"};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
+        for (int want = 0; want < 2; want++)
+            for (int path = 0; path < 4; path++)
+                for (int chunked = 0; chunked < 2; chunked++) {
+                    hz_csv_options o;
+                    hz_csv_options_init(&o);
+                    o.force_path = path;
+                    o.threads = chunked ? 2 : 1;
+                    o.chunk_bytes = chunked ? 5 : 0;
+                    if (want) {
+                        o.date_cols = names;
+                        o.ndate_cols = 1;
+                        o.number_cols = names + 1;
+                        o.nnumber_cols = 1;
+                    }
+                    hz_error err;
+                    hz_dataset *ds = read_str(texts[t], &o, &err);
+                    HZ_CHECK_MSG(
+                        ds != NULL && ds->nrows == 2 && ds->cols[1].nulls == 0,
+                        "text %zu want %d path %d chunked %d: %s", t, want,
+                        path, chunked, ds ? "wrong rows" : err.msg);
+                    hz_dataset_free(ds);
+                }
+    for (int path = 0; path < 4; path++) {
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.force_path = path;
+        o.date_cols = names;
+        o.ndate_cols = 1;
+        o.number_cols = names + 1;
+        o.nnumber_cols = 1;
+        hz_error err;
+        hz_dataset *ds = read_str("d,v\n2024-01-01,1\n,3\n", &o, &err);
+        HZ_CHECK(ds == NULL);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:1: column 'd': empty value");
+        hz_dataset_free(ds);
+        ds = read_str("d,v\n2024-01-01,1\n2024-01-02,\n", &o, &err);
+        HZ_CHECK(ds == NULL);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:2: column 'v': empty value");
+        hz_dataset_free(ds);
+    }
+}
+
+/* Blanks around a column name are not part of it ("month, sales", as
+ * hand-written and some exported files separate fields); names that are
+ * then equal are duplicates. */
+HZ_TEST(blanks_around_column_names)
+{
+    hz_error err;
+    hz_dataset *ds = read_str("month, sales ,\tcost \n2024-01, 1,2\n", NULL,
+                              &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    if (ds != NULL) {
+        HZ_CHECK_STR(ds->cols[1].name, "sales");
+        HZ_CHECK_STR(ds->cols[2].name, "cost");
+    }
+    hz_dataset_free(ds);
+    HZ_CHECK(read_status("a, a\n1,2\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:1:2: duplicate column name 'a'");
 }

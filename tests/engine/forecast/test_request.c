@@ -170,7 +170,7 @@ HZ_TEST(results_keep_the_input_labels_and_write_diagnostics)
     fclose(f);
     f = fopen(path, "r");
     HZ_CHECK(fgets(line, sizeof line, f) != NULL);
-    HZ_CHECK_STR(line, "series,date,actual,fitted,residual\n");
+    HZ_CHECK_STR(line, "series,date,actual,fitted,residual,filled\n");
     HZ_CHECK(fgets(line, sizeof line, f) != NULL);
     HZ_CHECK(strncmp(line, "total,2020-01,", 14) == 0);
     fclose(f);

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Files as spreadsheets and accounting systems export them, through
+# forecast, inspect and analyze: what they write that Horizon reads, and
+# what it refuses with the place and a way forward.
+source "$HZ_SRC/tests/cli/lib.sh"
+H=$HORIZON
+
+# ---- --fitted tells filled periods from observed ones ----
+# a month without rows is filled (zero, or interpolated): its 'actual' is
+# not data, and the fitted file says so in its 'filled' column
+printf 'month,v\n2021-01,100\n2021-02,101\n2021-03,102\n2021-05,104\n2021-06,105\n2021-07,106\n2021-08,107\n2021-09,108\n' >"$T/gap.csv"
+for fill in zero interpolate; do
+    expect_exit 0 "" -- "$H" forecast "$T/gap.csv" --date month --value v \
+        --horizon 1 --model naive --fill "$fill" --quiet \
+        --fitted "$T/gap_$fill.fit" -o "$T/gap_$fill.out"
+    check "fitted ($fill): a filled column" \
+        grep -qx 'series,date,actual,fitted,residual,filled' "$T/gap_$fill.fit"
+    check "fitted ($fill): the filled month marked" \
+        grep -Eq '^total,2021-04,[^,]*,[^,]*,[^,]*,yes$' "$T/gap_$fill.fit"
+    check "fitted ($fill): observed months not" \
+        test "$(grep -c ',no$' "$T/gap_$fill.fit")" -eq 8
+done
+# with --by and reconciliation: a parent's period is filled only when no
+# series under it has a row there
+printf 'month,region,v\n2021-01,A,1\n2021-01,B,2\n2021-02,A,3\n2021-03,A,2\n2021-03,B,4\n2021-04,B,3\n2021-05,A,2\n2021-05,B,3\n2021-06,A,4\n2021-06,B,2\n' >"$T/gap2.csv"
+expect_exit 0 "" -- "$H" forecast "$T/gap2.csv" --date month --value v \
+    --by region --reconcile bu --horizon 1 --model naive --quiet \
+    --fitted "$T/gap2.fit" -o "$T/gap2.out"
+check "fitted by region: filled periods of the series" test \
+    "$(grep ',yes$' "$T/gap2.fit" | cut -d, -f1,2 | sort | tr '\n' ' ')" = \
+    "A,2021-04 B,2021-02 "
+
+# ---- empty columns without a name at the end of the header row ----
+# Excel's used range wider than the data: 'month,sales,,,' and rows ending
+# in ',,,' (here with CRLF and a BOM, as Excel writes them)
+{
+    printf '\xef\xbb\xbfmonth,sales,,,\r\n'
+    for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+        printf '2024-%s,%d,,,\r\n' "$m" $((100 + 10#$m))
+    done
+} >"$T/trail.csv"
+expect_exit 0 "" -- "$H" inspect "$T/trail.csv"
+check "trailing unnamed columns: 2 columns" grep -q '12 rows, 2 columns' "$T/out"
+expect_exit 0 "" -- "$H" forecast "$T/trail.csv" --date month --value sales \
+    --horizon 1 --model naive --quiet
+check "trailing unnamed columns: forecast" grep -q '^total,2025-01,112,' "$T/out"
+# a value in such a column is data without a name: refused with its place
+sed '5s/,,,\r$/,,note,\r/' "$T/trail.csv" >"$T/trail_note.csv"
+expect_exit 1 "trail_note.csv:5:4: column 4 has no name in the header row but holds 'note'" \
+    -- "$H" forecast "$T/trail_note.csv" --date month --value sales
+check "trailing unnamed column with a value: no output" test ! -s "$T/out"
+# an empty name before a named column is still an error
+printf 'month,,sales\n2024-01,1,2\n' >"$T/mid.csv"
+expect_exit 1 "mid.csv:1:2: empty column name in the header row" -- "$H" inspect "$T/mid.csv"
+
+# ---- accounting negatives: (50) is -50 ----
+{
+    echo "month,sales"
+    for m in 01 02 03 04 05 06 07 08 09 10 11; do echo "2024-$m,$((100 + 10#$m))"; done
+    echo '2024-12,"(1234.50)"'
+} >"$T/acc.csv"
+expect_exit 0 "" -- "$H" inspect "$T/acc.csv" --json
+check "accounting negative: read as negative" grep -q '"min":-1234.5,' "$T/out"
+expect_exit 0 "" -- "$H" forecast "$T/acc.csv" --date month --value sales \
+    --horizon 1 --model naive --quiet --nonnegative off
+check "accounting negative: forecast from -1234.5" grep -q '^total,2025-01,-1234.5,' "$T/out"
+# thousands separators inside stay refused, and the hint says why
+printf 'month,sales\n2024-01,"(1,100)"\n2024-02,"(1,050.25)"\n2024-03,"(1,234.50)"\n' >"$T/acc_thou.csv"
+expect_exit 2 "its values, such as '(1,100)', hold a comma" \
+    -- "$H" forecast "$T/acc_thou.csv" --date month --value sales
+# a sign inside the parentheses is no number
+printf 'month,sales\n2024-01,1\n2024-02,2\n2024-03,(-3)\n' >"$T/acc_sign.csv"
+expect_exit 1 "acc_sign.csv:4:2: column 'sales': expected an integer, got '(-3)'" \
+    -- "$H" forecast "$T/acc_sign.csv" --date month --value sales
+
+# ---- rows of empty fields only below the data (',,,') are no rows ----
+{ cat "$T/trail.csv"; printf ',,,,\r\n,,,,\r\n'; } >"$T/trail_rows.csv"
+expect_exit 0 "" -- "$H" forecast "$T/trail_rows.csv" --date month \
+    --value sales --horizon 1 --model naive --quiet
+check "empty rows below the data: forecast" grep -q '^total,2025-01,112,' "$T/out"
+expect_exit 0 "" -- "$H" inspect "$T/trail_rows.csv"
+check "empty rows below the data: 12 rows" grep -q '12 rows, 2 columns' "$T/out"
+
+# ---- the header row again (exports joined one after another) ----
+{ cat "$T/trail.csv"; sed -n '1p;2,4p' "$T/trail.csv" | sed 's/2024-/2025-/'; } >"$T/joined.csv"
+# (here with the second file's BOM: the value shows it, the hint still comes)
+expect_exit 1 "month' (the column's name: the header row again, as in files joined one after another? --on-error skip drops such rows)" \
+    -- "$H" forecast "$T/joined.csv" --date month --value sales
+check "joined exports: the header row's place" \
+    grep -q "joined.csv:14:1: column 'month': expected a valid date" "$T/err"
+expect_exit 0 "skipped 1 malformed row" -- "$H" forecast "$T/joined.csv" \
+    --date month --value sales --horizon 1 --model naive --on-error skip --quiet
+check "joined exports, header skipped: forecast" grep -q '^total,2025-04,' "$T/out"
+
+# ---- inspect --json: 15 significant digits, as every output ----
+printf 'a\n0.1\n0.2\n0.3\n0.7\n' >"$T/digits.csv"
+expect_exit 0 "" -- "$H" inspect "$T/digits.csv" --json
+check "inspect --json: stddev with 15 digits (cJSON printed 17)" \
+    grep -q '"stddev":0.262995563967658,' "$T/out"
+
+finish
