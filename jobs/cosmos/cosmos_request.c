@@ -197,6 +197,7 @@ static void set_options(hz_cosmos *c, CURL *h, const request *q,
     if (tmo < 0.05)
         tmo = 0.05;
     curl_easy_setopt(h, CURLOPT_URL, q->url);
+    hz_http_set_proxy(h, q->url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->verb);
     if (q->body != NULL) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);

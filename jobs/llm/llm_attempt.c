@@ -167,6 +167,7 @@ static void set_options(hz_llm_client *c, hz__llm_slot *s)
                       ? s->idle_limit
                       : c->cfg.timeout_s;
     curl_easy_setopt(e, CURLOPT_URL, s->url);
+    hz_http_set_proxy(e, s->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->hdrs);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, s->body);
