@@ -273,10 +273,13 @@ static void server_message(const hz_llm_client *c, const hz__llm_slot *s,
                                       : hz__cjson_str(j, "error");
     if (m == NULL)
         m = hz__cjson_str(j, "message");
-    if (m != NULL)
-        snprintf(out, n, "%.200s", m);
+    if (m != NULL) { /* scrubbed whole, then cut: never half a key */
+        char full[HZ_ERROR_MAX];
+        snprintf(full, sizeof full, "%s", m);
+        hz__llm_scrub(c, full, sizeof full);
+        snprintf(out, n, "%.200s", full);
+    }
     cJSON_Delete(j);
-    hz__llm_scrub(c, out, n);
 }
 
 /* Check a reply against the request's JSON schema (when it has one). */

@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "horizon/rng.h"
+#include "net/scrub.h"
 
 void hz_llm_request_clear(hz_llm_request *r)
 {
@@ -164,8 +165,9 @@ double hz__llm_rand01(hz_llm_client *c)
     return hz_rng_unit(hz_rng_xorshift64(&c->rng));
 }
 
-/* Replace every occurrence of the key, and any "sk-..." token, by
- * "[redacted]" in s (in place, s has room for n bytes). */
+/* Replace every occurrence of the key, any "sk-..." token and any
+ * JSON Web Token (an Entra ID bearer token: net/scrub.h) by "[redacted]"
+ * in s (in place, s has room for n bytes). */
 void hz__llm_scrub(const hz_llm_client *c, char *s, size_t n)
 {
     const char *key = c->cfg.api_key;
@@ -198,6 +200,7 @@ void hz__llm_scrub(const hz_llm_client *c, char *s, size_t n)
     }
     out[o] = '\0';
     snprintf(s, n, "%s", out);
+    hz_scrub(s, n, NULL);
 }
 
 double hz__llm_parse_retry_after(const char *v, double now_epoch)
