@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "horizon/outfile.h"
 #include "horizon/threads.h"
 #include "net/http.h"
 #include "runner/runner_internal.h"
@@ -136,17 +137,19 @@ static void progress(hz__runner *r, double t0, bool final)
     hz_log_progress(r->log, line, final);
 }
 
-/* Write path atomically (a temp file renamed over it). */
+/* Write path atomically: a temporary file of a name nobody can guess,
+ * made beside it (mkstemp), renamed over it (hz_outfile). */
 static void write_atomic(const char *path, const char *text)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL)
+    hz_outfile *o = NULL;
+    hz_error err;
+    if (hz_outfile_open(path, &o, &err) != HZ_OK)
         return;
-    bool ok = fputs(text, f) >= 0;
-    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0)
-        unlink(tmp);
+    if (fputs(text, hz_outfile_stream(o)) < 0) {
+        hz_outfile_abort(o);
+        return;
+    }
+    hz_outfile_commit(o, &err);
 }
 
 /* The heartbeat file: a liveness probe reads its time and state. */

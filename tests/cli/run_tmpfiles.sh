@@ -10,6 +10,8 @@
 #    result (here a directory in the way of its temporary file) left the
 #    runner reading the planted file, whose rows became the job's results;
 #  - read them while the job runs (they were 0644 with umask 022).
+# The heartbeat and the metrics file are rewritten through temporary
+# files of names nobody can guess either (they were PATH.tmp.PID).
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$T/data/acme" "$T/tmp"
 chmod 1777 "$T/tmp" # as /tmp
@@ -90,6 +92,35 @@ check "the job's files are in a directory of mode 700 inside TMPDIR" \
 check "the slow job succeeded" test "$(field slow "d['status']")" = succeeded
 check "the run leaves nothing in TMPDIR" \
     test -z "$(find "$T/tmp" -mindepth 1 -print -quit)"
+
+# ---- the heartbeat and the metrics file are rewritten through temporary
+# files beside them: of names nobody can guess (mkstemp), never
+# PATH.tmp.PID, where a planted link was written through every second
+mkdir -p "$T/shared"
+chmod 1777 "$T/shared"
+echo "precious" >"$T/victim"
+rm -f "$T/pid" "$T/victim2"
+sh -c 'echo $$ > "$1/pid"; while [ ! -e "$1/go" ]; do sleep 0.05; done
+       exec "$2" run --watch --poll-interval 0.2 --metrics-interval 0.2 \
+           --heartbeat "$1/shared/hb.json" --metrics-file "$1/shared/m.prom"' \
+    sh "$T" "$HORIZON" >/dev/null 2>&1 &
+bg=$!
+for _ in $(seq 200); do [[ -s "$T/pid" ]] && break; sleep 0.05; done
+rm -f "$T/go"
+ln -s "$T/victim" "$T/shared/hb.json.tmp.$(cat "$T/pid")"
+ln -s "$T/victim2" "$T/shared/m.prom.tmp.$(cat "$T/pid")"
+touch "$T/go"
+for _ in $(seq 100); do [[ -s "$T/shared/hb.json" && -s "$T/shared/m.prom" ]] && break; sleep 0.05; done
+sleep 1.5
+kill -TERM "$bg"
+wait "$bg"
+check "the heartbeat was written" grep -q '"state"' "$T/shared/hb.json"
+check "the metrics file was written" grep -q '^# EOF' "$T/shared/m.prom"
+check "a link planted at the heartbeat's old temporary name is not written through" \
+    test "$(cat "$T/victim")" = precious
+check "nor one at the metrics file's" test ! -e "$T/victim2"
+check "no temporary file is left beside them" \
+    test -z "$(find "$T/shared" -name '.*' -print -quit)"
 
 # ---- a TMPDIR where no directory can be made: the run says so, claims nothing
 sub --id later
