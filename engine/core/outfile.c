@@ -32,14 +32,36 @@ static char *dir_of(const char *path)
     return d;
 }
 
+/* The process's umask, read without changing it (Linux 4.7 and later
+ * show it in /proc/self/status): setting it to read it would, for that
+ * moment, let the files other threads create take any mode. */
+static mode_t current_umask(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "Umask:", 6) != 0)
+            continue;
+        char *end;
+        unsigned long m = strtoul(line + 6, &end, 8);
+        if (end != line + 6 && (*end == '\n' || *end == '\0')) {
+            fclose(f);
+            return (mode_t)(m & 0777);
+        }
+    }
+    if (f != NULL)
+        fclose(f);
+    mode_t m = umask(0); /* an older kernel: the only way there is */
+    umask(m);
+    return m;
+}
+
 /* Mode for the new file: the old file's, else 0666 less the umask. */
 static mode_t new_mode(const struct stat *old, bool exists)
 {
     if (exists)
         return old->st_mode & 07777;
-    mode_t m = umask(0);
-    umask(m);
-    return 0666 & ~m;
+    return 0666 & ~current_umask();
 }
 
 static hz_status open_temp(hz_outfile *o, const struct stat *old, bool exists,

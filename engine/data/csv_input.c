@@ -110,7 +110,8 @@ static bool gzip_magic(const unsigned char *p, size_t n)
 /* Inflate gzip members from fd (the first `have` bytes already in in)
  * into s.  Concatenated members are one stream (as gzip -d does). */
 static hz_status inflate_into(int fd, unsigned char *in, size_t have, sink *s,
-                              const char *name, hz_error *err)
+                              unsigned long long max, const char *name,
+                              hz_error *err)
 {
     unsigned char *out = malloc(OUT_BLOCK);
     z_stream zs;
@@ -161,16 +162,25 @@ static hz_status inflate_into(int fd, unsigned char *in, size_t have, sink *s,
             break;
         }
         ended = z == Z_STREAM_END;
-        st = sink_write(s, (const char *)out, OUT_BLOCK - zs.avail_out, name,
-                        err);
+        size_t got = OUT_BLOCK - zs.avail_out;
+        if (max > 0 && s->len + got > max) {
+            st = hz_error_set(err, HZ_EIO,
+                              "%s: gzip data inflating to more than %llu "
+                              "bytes (the limit on decompressed data)",
+                              name, max);
+            break;
+        }
+        st = sink_write(s, (const char *)out, got, name, err);
     }
     inflateEnd(&zs);
     free(out);
     return st;
 }
 
-/* Stream all of fd into s, inflating gzip data. */
-static hz_status stream_into(int fd, sink *s, const char *name, hz_error *err)
+/* Stream all of fd into s, inflating gzip data (at most max bytes of
+ * it; 0 = no limit). */
+static hz_status stream_into(int fd, sink *s, unsigned long long max,
+                             const char *name, hz_error *err)
 {
     unsigned char *in = malloc(IN_BLOCK);
     if (in == NULL)
@@ -189,7 +199,7 @@ static hz_status stream_into(int fd, sink *s, const char *name, hz_error *err)
         have += (size_t)r;
     }
     if (gzip_magic(in, have)) {
-        st = inflate_into(fd, in, have, s, name, err);
+        st = inflate_into(fd, in, have, s, max, name, err);
         goto out;
     }
     for (;;) {
@@ -256,7 +266,7 @@ hz_status hz_csv_read(const char *path, const hz_csv_options *opt,
     }
     sink s;
     sink_open(&s);
-    st = stream_into(fd, &s, name, err);
+    st = stream_into(fd, &s, opt ? opt->max_inflated_bytes : 0, name, err);
     close(fd);
     if (st == HZ_OK) {
         hz__src src = {s.fd < 0 ? (s.mem ? s.mem : "") : NULL, s.fd, 0, s.len,

@@ -73,6 +73,11 @@ typedef struct hz_csv_options {
     void (*want)(void *ctx, const char *const *names, const hz_type *types,
                  size_t n, hz_csv_want *want);
     void *want_ctx;
+    /* gzip input: refused (HZ_EIO) once it inflates past this many bytes,
+     * before they are all written out; 0 = no limit.  A service reading
+     * files it does not trust sets it: a few MB of gzip can hold
+     * terabytes (a job's dataset: horizon run --max-download-mb). */
+    unsigned long long max_inflated_bytes;
 } hz_csv_options;
 
 #define HZ_CSV_MAX_REPORTED 5

@@ -72,13 +72,15 @@ void hz_cli_capture(char *buf, size_t bufsz)
         capture_buf[0] = '\0';
 }
 
-const char *hz_cli_term(const char *s, char *buf, size_t bufsz)
+/* hz_cli_term, newlines kept or not. */
+static const char *term(const char *s, char *buf, size_t bufsz, bool newline)
 {
     size_t o = 0;
     if (bufsz == 0)
         return buf;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        bool ctl = (*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F;
+        bool ctl = (*p < 0x20 && (*p != '\n' || !newline) && *p != '\t') ||
+                   *p == 0x7F;
         if (o + (ctl ? 2 : 1) >= bufsz)
             break;
         if (ctl) {
@@ -90,6 +92,16 @@ const char *hz_cli_term(const char *s, char *buf, size_t bufsz)
     }
     buf[o] = '\0';
     return buf;
+}
+
+const char *hz_cli_term(const char *s, char *buf, size_t bufsz)
+{
+    return term(s, buf, bufsz, true);
+}
+
+const char *hz_cli_term_line(const char *s, char *buf, size_t bufsz)
+{
+    return term(s, buf, bufsz, false);
 }
 
 void hz_cli_error(const char *cmd, const char *fmt, ...)

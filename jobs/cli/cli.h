@@ -30,6 +30,10 @@ void hz_cli_error(const char *cmd, const char *fmt, ...)
  * error) cannot move the cursor, recolour or retitle the terminal that
  * shows it.  hz_cli_error writes its messages so.  Returns buf. */
 const char *hz_cli_term(const char *s, char *buf, size_t bufsz);
+/* hz_cli_term for one line of a listing (a field of jobs show, a column
+ * of jobs list): a newline too in caret notation ("^J"), so that a value
+ * cannot add lines of its own. */
+const char *hz_cli_term_line(const char *s, char *buf, size_t bufsz);
 
 /* Capture this thread's hz_cli_error messages into buf (the first one is
  * kept, without the "horizon CMD: " prefix) instead of printing them, so

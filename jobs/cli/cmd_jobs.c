@@ -132,8 +132,8 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
                 bad += print_json_line(d);
                 continue;
             }
-            char when[32], rows[24] = "-", secs[24] = "-";
-            const char *e = str(d, "error", "");
+            char when[32], rows[24] = "-", secs[24] = "-", e[128];
+            hz_cli_term_line(str(d, "error", ""), e, sizeof e);
             if (!isnan(hz__cjson_num(d, "resultRows", NAN)))
                 snprintf(rows, sizeof rows, "%.0f",
                          hz__cjson_num(d, "resultRows", NAN));
@@ -157,6 +157,17 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
     return HZ_EXIT_OK;
 }
 
+/* s as one line for a terminal (hz_cli_term_line), malloc'd; NULL when
+ * out of memory. */
+static char *one_line(const char *s)
+{
+    size_t cap = 2 * strlen(s) + 1;
+    char *t = malloc(cap);
+    if (t != NULL)
+        hz_cli_term_line(s, t, cap);
+    return t;
+}
+
 static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
 {
     hz_error err;
@@ -174,20 +185,26 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
         cJSON_Delete(d);
         return HZ_EXIT_OK;
     }
+    /* text from a document (a dataset's path, an error quoting a
+     * column name of the file) shown as one line, nothing a terminal
+     * obeys */
     char t1[32], t2[32], t3[32];
+    char *ds = one_line(str(d, "dataset", str(d, "datasetId", "?")));
+    char *e = one_line(str(d, "error", ""));
     printf("id:        %s\ntype:      %s\ntenant:    %s\nstatus:    %s\n"
            "attempts:  %.0f\ntakeovers: %.0f\ndataset:   %s\ncreated:   %s\n"
            "started:   %s\nfinished:  %s\n",
            str(d, "id", "?"), str(d, "type", "?"), str(d, "customerId", "?"),
            str(d, "status", "?"), hz__cjson_num(d, "attempts", 0),
-           hz__cjson_num(d, "takeovers", 0),
-           str(d, "dataset", str(d, "datasetId", "?")),
+           hz__cjson_num(d, "takeovers", 0), ds ? ds : "",
            hz_format_time(hz__cjson_num(d, "createdAt", NAN), t1, sizeof t1),
            hz_format_time(hz__cjson_num(d, "startedAt", NAN), t2, sizeof t2),
            hz_format_time(hz__cjson_num(d, "finishedAt", NAN), t3, sizeof t3));
     if (hz__cjson_str(d, "error"))
         printf("error:     [%s] %s\n", str(d, "errorReason", "?"),
-               str(d, "error", ""));
+               e ? e : "");
+    free(ds);
+    free(e);
     if (!isnan(hz__cjson_num(d, "resultChunks", NAN)))
         printf("results:   %.0f rows in %.0f documents\n",
                hz__cjson_num(d, "resultRows", NAN),

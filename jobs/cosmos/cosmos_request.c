@@ -6,6 +6,7 @@
 #include "horizon/version.h"
 #include "net/cjson.h"
 #include "net/http.h"
+#include "net/scrub.h"
 #include "net/url.h"
 
 #include <errno.h>
@@ -109,6 +110,7 @@ static void service_message(const char *body, char *out, size_t outsz)
         out[o++] = (src[i] == '\n' || src[i] == '\r') ? ' ' : src[i];
     out[o] = '\0';
     cJSON_Delete(j);
+    hz_scrub(out, outsz, NULL); /* an Entra ID token it quotes */
 }
 
 static bool is_transient_status(long st)
@@ -197,6 +199,7 @@ static void set_options(hz_cosmos *c, CURL *h, const request *q,
     if (tmo < 0.05)
         tmo = 0.05;
     curl_easy_setopt(h, CURLOPT_URL, q->url);
+    hz_http_set_proxy(h, q->url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->verb);
     if (q->body != NULL) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);

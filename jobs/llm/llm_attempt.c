@@ -167,6 +167,7 @@ static void set_options(hz_llm_client *c, hz__llm_slot *s)
                       ? s->idle_limit
                       : c->cfg.timeout_s;
     curl_easy_setopt(e, CURLOPT_URL, s->url);
+    hz_http_set_proxy(e, s->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->hdrs);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, s->body);
@@ -272,10 +273,13 @@ static void server_message(const hz_llm_client *c, const hz__llm_slot *s,
                                       : hz__cjson_str(j, "error");
     if (m == NULL)
         m = hz__cjson_str(j, "message");
-    if (m != NULL)
-        snprintf(out, n, "%.200s", m);
+    if (m != NULL) { /* scrubbed whole, then cut: never half a key */
+        char full[HZ_ERROR_MAX];
+        snprintf(full, sizeof full, "%s", m);
+        hz__llm_scrub(c, full, sizeof full);
+        snprintf(out, n, "%.200s", full);
+    }
     cJSON_Delete(j);
-    hz__llm_scrub(c, out, n);
 }
 
 /* Check a reply against the request's JSON schema (when it has one). */

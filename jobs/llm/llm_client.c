@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "horizon/rng.h"
+#include "net/scrub.h"
 
 void hz_llm_request_clear(hz_llm_request *r)
 {
@@ -92,6 +93,8 @@ hz_status hz_llm_client_new(const hz_llm_config *cfg,
                             "AZURE_OPENAI_ENDPOINT)");
     hz_status bad = hz__llm_check_endpoint(cfg->base_url, "llm: endpoint",
                                            err);
+    if (bad == HZ_OK)
+        bad = hz__llm_check_transport(cfg, err);
     if (bad != HZ_OK)
         return bad;
     if (!config_ok(cfg))
@@ -162,8 +165,9 @@ double hz__llm_rand01(hz_llm_client *c)
     return hz_rng_unit(hz_rng_xorshift64(&c->rng));
 }
 
-/* Replace every occurrence of the key, and any "sk-..." token, by
- * "[redacted]" in s (in place, s has room for n bytes). */
+/* Replace every occurrence of the key, any "sk-..." token and any
+ * JSON Web Token (an Entra ID bearer token: net/scrub.h) by "[redacted]"
+ * in s (in place, s has room for n bytes). */
 void hz__llm_scrub(const hz_llm_client *c, char *s, size_t n)
 {
     const char *key = c->cfg.api_key;
@@ -196,6 +200,7 @@ void hz__llm_scrub(const hz_llm_client *c, char *s, size_t n)
     }
     out[o] = '\0';
     snprintf(s, n, "%s", out);
+    hz_scrub(s, n, NULL);
 }
 
 double hz__llm_parse_retry_after(const char *v, double now_epoch)

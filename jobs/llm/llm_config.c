@@ -472,5 +472,8 @@ hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
         if ((st = hz_llm_config_from_env(&s->client, err)) != HZ_OK)
             return st;
     }
+    if (s->client.provider != HZ_LLM_NONE &&
+        (st = hz__llm_check_transport(&s->client, err)) != HZ_OK)
+        return st;
     return env_extras(s, err);
 }

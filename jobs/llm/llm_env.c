@@ -102,6 +102,29 @@ hz_status hz__llm_check_endpoint(const char *url, const char *what,
                                                       : "OPENAI_API_KEY");
 }
 
+/* A key (api-key, Authorization: Bearer) or an Entra ID token goes only
+ * over TLS, or over plain http to this machine (a local server): never in
+ * clear over a network.  A server asked without a credential may be
+ * anywhere. */
+hz_status hz__llm_check_transport(const hz_llm_config *cfg, hz_error *err)
+{
+    bool credential = cfg->api_key[0] != '\0' || cfg->provider == HZ_LLM_AZURE;
+    if (!credential || hz_url_is_https(cfg->base_url) ||
+        hz_url_is_loopback(cfg->base_url))
+        return HZ_OK;
+    char shown[512];
+    hz_url_redact(cfg->base_url, shown, sizeof shown);
+    return hz_error_set(err, HZ_EINVAL,
+                        "llm: endpoint '%s' is not https: the %s would go "
+                        "over the network in clear (plain http is allowed "
+                        "only to 127.0.0.1, localhost or [::1], or without "
+                        "a key; HZ_LLM_CA_FILE trusts a certificate of "
+                        "your own)",
+                        shown,
+                        cfg->api_key[0] != '\0' ? "API key"
+                                                : "Microsoft Entra ID token");
+}
+
 hz_status hz_llm_config_from_env(hz_llm_config *c, hz_error *err)
 {
     env_endpoint(c);

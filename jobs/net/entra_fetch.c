@@ -5,6 +5,7 @@
  * See entra.h. */
 #include "net/entra_internal.h"
 #include "net/http.h"
+#include "net/scrub.h"
 #include "net/url.h"
 
 #include <ctype.h>
@@ -189,6 +190,7 @@ static void error_message(const char *body, size_t len, char *out, size_t n)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
     cJSON_Delete(j);
+    hz_scrub(out, n, NULL); /* an assertion or a token it quotes */
 }
 
 /* Retried: transport failures and 408, 429, 5xx (IMDS: also 404, 410,

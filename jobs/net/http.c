@@ -93,6 +93,11 @@ bool hz_http_url_allowed(const char *url, const char *link_local)
            (link_local != NULL && hz_url_host_is(url, link_local));
 }
 
+void hz_http_set_proxy(CURL *h, const char *url)
+{
+    curl_easy_setopt(h, CURLOPT_PROXY, hz_url_is_https(url) ? NULL : "");
+}
+
 void hz_http_resp_free(hz_http_resp *r)
 {
     if (r == NULL)
@@ -108,6 +113,7 @@ static void set_request_options(CURL *h, const hz_http_req *q,
     double tmo = q->timeout_s > 0 ? q->timeout_s : 10.0;
     double ctmo = q->connect_timeout_s > 0 ? q->connect_timeout_s : tmo;
     curl_easy_setopt(h, CURLOPT_URL, q->url);
+    hz_http_set_proxy(h, q->url);
     if (q->method != NULL && strcmp(q->method, "POST") == 0) {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body ? q->body : "");

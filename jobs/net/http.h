@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <curl/curl.h>
+
 #include "horizon/common.h"
 
 /* curl_global_init(CURL_GLOBAL_DEFAULT), once (thread-safe). */
@@ -48,6 +50,15 @@ size_t hz_netbuf_curl_write(char *p, size_t size, size_t nmemb, void *ud);
  * localhost, [::1]) or to a link-local address in link_local (may be
  * NULL, e.g. "169.254.169.254"): plain http never leaves the machine. */
 bool hz_http_url_allowed(const char *url, const char *link_local);
+
+/* The proxy of a request to url, set on h before it is performed: none
+ * for plain http, which goes only to this machine or the instance
+ * metadata service (a proxy from http_proxy / ALL_PROXY would take the
+ * request, its key, identity header or token in clear, to another
+ * machine, whose "localhost" is not ours); for https libcurl's default
+ * (the environment's proxy, through a CONNECT tunnel: TLS stays end to
+ * end and verified). */
+void hz_http_set_proxy(CURL *h, const char *url);
 
 typedef struct hz_http_req {
     const char *method;         /* "GET" or "POST" */

@@ -85,3 +85,15 @@ bool hz_url_is_loopback(const char *url)
     return hz_url_host_is(url, "127.0.0.1") ||
            hz_url_host_is(url, "localhost") || hz_url_host_is(url, "[::1]");
 }
+
+bool hz_url_is_https(const char *url)
+{
+    CURLU *u = parse(url);
+    char *scheme = NULL;
+    bool is = u != NULL &&
+              curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+              scheme != NULL && strcasecmp(scheme, "https") == 0;
+    curl_free(scheme);
+    curl_url_cleanup(u);
+    return is;
+}

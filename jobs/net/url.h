@@ -33,6 +33,10 @@ bool hz_url_host_is(const char *url, const char *host);
 /* hz_url_host_is for 127.0.0.1, localhost or [::1]. */
 bool hz_url_is_loopback(const char *url);
 
+/* True when url parses and its scheme is https (a URL without a scheme,
+ * "host:8080/v1", is http, as libcurl reads it for a transfer). */
+bool hz_url_is_https(const char *url);
+
 #ifdef __cplusplus
 }
 #endif

@@ -214,6 +214,10 @@ static hz_status ingest_stage(const char *path, const char *name,
 {
     hz_csv_options co = req->csv;
     co.threads = opt->threads;
+    /* a gzip dataset is held to the download cap once inflated too: a
+     * few MB of it could fill the disk and the memory of the machine */
+    if (opt->max_download_bytes > 0)
+        co.max_inflated_bytes = (unsigned long long)opt->max_download_bytes;
     /* an analysis: the customer id read as text (00123 is not 123), the
      * amount and the date strictly, as `horizon analyze` reads them */
     hz_analytics_input in = {&req->an, hz_exec_analysis_kind(req->type)};

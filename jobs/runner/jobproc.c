@@ -238,6 +238,28 @@ hz_status hz__jobproc_write_request(const char *reqfile, const cJSON *job,
 
 /* ---- the job process ---- */
 
+/* The secrets the job process has no use for: it reads a tenant's file
+ * and computes; the runner talks to the store, the LLM and Entra ID. */
+static const char *const secret_vars[] = {
+    "COSMOS_KEY",     "OPENAI_API_KEY",  "AZURE_OPENAI_API_KEY",
+    "AZURE_CLIENT_SECRET", "IDENTITY_HEADER", NULL};
+
+/* Take the secrets out of the job process's environment, their bytes
+ * overwritten where the kernel shows them (/proc/PID/environ) as well
+ * as unset: code that a hostile dataset might get to run there (a bug
+ * in a parser) finds no key to every tenant's data. */
+static void drop_secrets(void)
+{
+    extern char **environ;
+    for (const char *const *v = secret_vars; *v; v++) {
+        size_t n = strlen(*v);
+        for (char **e = environ; e != NULL && *e != NULL; e++)
+            if (strncmp(*e, *v, n) == 0 && (*e)[n] == '=')
+                memset(*e + n + 1, 0, strlen(*e + n + 1));
+        unsetenv(*v);
+    }
+}
+
 static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
                        const char *dataset, const char *resfile, pid_t parent)
 {
@@ -252,6 +274,7 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     sigset_t all;
     sigemptyset(&all);
     pthread_sigmask(SIG_SETMASK, &all, NULL);
+    drop_secrets();
 
     hz_exec_options opt = cfg->exec;
     opt.fetch_timeout_s = job->timeout_s > 0 ? job->timeout_s

@@ -145,6 +145,29 @@ static char *json_line(hz_log_level level, const hz_log_fields *fl,
     return s;
 }
 
+/* s as one line of the text log, into out (n bytes, always terminated):
+ * control characters but tab in caret notation (a newline as "^J", ESC
+ * as "^["), as the commands show them on a terminal (hz_cli_term): a
+ * column name or a value quoted in an error cannot start a line of its
+ * own (a forged "job ... succeeded") nor drive the terminal of whoever
+ * reads the log. */
+static void text_line(const char *s, char *out, size_t n)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool ctl = (*p < 0x20 && *p != '\t') || *p == 0x7F;
+        if (o + (ctl ? 2 : 1) >= n)
+            break;
+        if (ctl) {
+            out[o++] = '^';
+            out[o++] = *p == 0x7F ? '?' : (char)(*p + 0x40);
+        } else {
+            out[o++] = (char)*p;
+        }
+    }
+    out[o] = '\0';
+}
+
 void hz_log_write(hz_log *l, hz_log_level level, const hz_log_fields *fields,
                   const char *fmt, ...)
 {
@@ -158,9 +181,12 @@ void hz_log_write(hz_log *l, hz_log_level level, const hz_log_fields *fields,
     hz_log_time(hz_wall_now(), when, sizeof when);
     char *json = l->fmt == HZ_LOG_JSON ? json_line(level, fields, msg, when)
                                        : NULL;
-    char stages[256] = "";
-    if (l->fmt == HZ_LOG_TEXT && fields != NULL && fields->stages != NULL)
-        text_stages(fields->stages, stages, sizeof stages);
+    char stages[256] = "", line[2 * sizeof msg];
+    if (l->fmt == HZ_LOG_TEXT) {
+        text_line(msg, line, sizeof line);
+        if (fields != NULL && fields->stages != NULL)
+            text_stages(fields->stages, stages, sizeof stages);
+    }
     pthread_mutex_lock(&l->mu);
     if (l->progress)
         fputs("\r\033[K", l->f);
@@ -168,7 +194,7 @@ void hz_log_write(hz_log *l, hz_log_level level, const hz_log_fields *fields,
         fprintf(l->f, "%s\n", json);
     else
         fprintf(l->f, "%s %s horizon run: %s%s\n", when,
-                hz_log_level_name(level), msg, stages);
+                hz_log_level_name(level), line, stages);
     fflush(l->f);
     pthread_mutex_unlock(&l->mu);
     cJSON_free(json); /* cJSON's default allocator: malloc's free */

@@ -562,23 +562,17 @@ static void om_runner(FILE *f, const hz_metrics *m)
 hz_status hz_metrics_write_openmetrics(hz_metrics *m, const char *path,
                                        hz_error *err)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL)
-        return hz_error_set(err, HZ_EIO, "could not open '%s' for writing: %s",
-                            tmp, strerror(errno));
+    /* a temporary file of a name nobody can guess beside it, renamed
+     * over it (hz_outfile): a reader never sees half a file, and no link
+     * planted at a predictable name is written through */
+    hz_outfile *o = NULL;
+    if (hz_outfile_open(path, &o, err) != HZ_OK)
+        return HZ_EIO;
+    FILE *f = hz_outfile_stream(o);
     pthread_mutex_lock(&m->mu);
     om_jobs(f, m);
     om_runner(f, m);
     pthread_mutex_unlock(&m->mu);
     fputs("# EOF\n", f);
-    bool ok = !ferror(f);
-    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return hz_error_set(err, HZ_EIO, "could not write '%s': %s", path,
-                            strerror(e));
-    }
-    return HZ_OK;
+    return hz_outfile_commit(o, err);
 }

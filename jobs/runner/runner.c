@@ -1,6 +1,7 @@
 /* The job runner's dispatcher: claims jobs, feeds the worker threads,
  * watches the store's health (see runner.h for the process model; the
  * steps of one job are in worker.c, job processes in jobproc.c). */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "horizon/outfile.h"
 #include "horizon/threads.h"
 #include "net/http.h"
 #include "runner/runner_internal.h"
@@ -135,17 +137,19 @@ static void progress(hz__runner *r, double t0, bool final)
     hz_log_progress(r->log, line, final);
 }
 
-/* Write path atomically (a temp file renamed over it). */
+/* Write path atomically: a temporary file of a name nobody can guess,
+ * made beside it (mkstemp), renamed over it (hz_outfile). */
 static void write_atomic(const char *path, const char *text)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL)
+    hz_outfile *o = NULL;
+    hz_error err;
+    if (hz_outfile_open(path, &o, &err) != HZ_OK)
         return;
-    bool ok = fputs(text, f) >= 0;
-    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0)
-        unlink(tmp);
+    if (fputs(text, hz_outfile_stream(o)) < 0) {
+        hz_outfile_abort(o);
+        return;
+    }
+    hz_outfile_commit(o, &err);
 }
 
 /* The heartbeat file: a liveness probe reads its time and state. */
@@ -384,6 +388,39 @@ static void set_owner(hz__runner *r)
              rid + strlen(rid) - 8);
 }
 
+/* The run's private directory (see hz__runner.workdir). */
+static hz_status make_workdir(hz__runner *r, hz_error *err)
+{
+    int w = snprintf(r->workdir, sizeof r->workdir, "%s/horizon-run-XXXXXX",
+                     r->tmpdir);
+    if (w < 0 || (size_t)w >= sizeof r->workdir || mkdtemp(r->workdir) == NULL) {
+        int e = w < 0 || (size_t)w >= sizeof r->workdir ? ENAMETOOLONG : errno;
+        r->workdir[0] = '\0';
+        return hz_error_set(err, HZ_EIO,
+                            "could not create the run's work directory in "
+                            "%.300s: %s (set TMPDIR to a writable "
+                            "directory)",
+                            r->tmpdir, strerror(e));
+    }
+    return HZ_OK;
+}
+
+/* Remove the work directory and what job processes left in it (its
+ * files are the run's own: nobody else can write there). */
+static void remove_workdir(hz__runner *r)
+{
+    if (r->workdir[0] == '\0')
+        return;
+    DIR *d = opendir(r->workdir);
+    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            unlinkat(dirfd(d), e->d_name, 0);
+    if (d != NULL)
+        closedir(d);
+    rmdir(r->workdir);
+    r->workdir[0] = '\0';
+}
+
 static hz_status runner_init(hz__runner *r, const hz_runner_config *cfg,
                              hz_metrics *m, int n, hz_error *err)
 {
@@ -402,6 +439,9 @@ static hz_status runner_init(hz__runner *r, const hz_runner_config *cfg,
         r->tmpdir = getenv("TMPDIR");
     if (r->tmpdir == NULL || r->tmpdir[0] == '\0')
         r->tmpdir = "/tmp";
+    hz_status rc = make_workdir(r, err);
+    if (rc != HZ_OK)
+        return rc;
     /* the CPUs this process may use (affinity, cgroup quota) shared by
      * the jobs running at once */
     int ncpu = hz_cpu_budget();
@@ -428,7 +468,8 @@ static hz_status runner_init(hz__runner *r, const hz_runner_config *cfg,
 
 static void runner_destroy(hz__runner *r)
 {
-    hz__jobproc_stop(r->jp);
+    hz__jobproc_stop(r->jp); /* its job processes are gone */
+    remove_workdir(r);
     free(r->queue);
     pthread_cond_destroy(&r->cv_work);
     pthread_cond_destroy(&r->cv_idle);
@@ -444,7 +485,7 @@ static hz_status start_jobproc(hz__runner *r, hz_error *err)
     hz__jobproc_config jc = {.default_timeout_s = cfg->timeout_s,
                              .call = hz__schedule_call};
     hz_exec_options_init(&jc.exec);
-    jc.exec.tmpdir = r->tmpdir;
+    jc.exec.tmpdir = r->workdir;
     jc.exec.max_download_bytes = cfg->max_download_bytes;
     jc.exec.tool_timeout_s = cfg->tool_timeout_s > 0 ? cfg->tool_timeout_s : 0;
     jc.exec.threads = r->threads_per_job;
@@ -533,12 +574,13 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
     int started = 0;
     if (rc == HZ_OK && (th == NULL || wa == NULL))
         rc = hz_error_set(err, HZ_ENOMEM, "out of memory");
+    bool opening = rc == HZ_OK; /* a failure from here is the store's */
     if (rc == HZ_OK)
         rc = hz_store_open(cfg->store_spec, &d.s, err);
     if (rc == HZ_OK)
         rc = start_workers(&r, wa, th, n, &started, err);
-    if (rc != HZ_OK && rc != HZ_EINVAL && rc != HZ_ENOMEM && err != NULL &&
-        strncmp(err->msg, "store unavailable", 17) != 0) {
+    if (opening && rc != HZ_OK && rc != HZ_EINVAL && rc != HZ_ENOMEM &&
+        err != NULL && strncmp(err->msg, "store unavailable", 17) != 0) {
         char msg[HZ_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         hz_error_set(err, rc, "store unavailable: could not open it: %s", msg);

@@ -25,6 +25,11 @@ typedef struct hz__runner {
     bool own_log;
     char owner[160];
     const char *tmpdir;
+    /* the run's own directory in tmpdir (mkdtemp, mode 0700): job
+     * processes' request, result and report files and downloads; no
+     * other user can read them, put a file or a link where they go, or
+     * guess their names ("" until made) */
+    char workdir[4096];
     hz_metrics *m;
     pthread_mutex_t mu;
     pthread_cond_t cv_work; /* workers wait for jobs */

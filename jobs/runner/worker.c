@@ -655,8 +655,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     pthread_mutex_lock(&r->mu);
     long seq = ++r->seq;
     pthread_mutex_unlock(&r->mu);
-    snprintf(c->resfile, sizeof c->resfile, "%s/hz-run-%ld-%d-%ld.json",
-             r->tmpdir, (long)getpid(), worker, seq);
+    snprintf(c->resfile, sizeof c->resfile, "%.4000s/job-%d-%ld.json",
+             r->workdir, worker, seq);
     char reqfile[4200];
     snprintf(reqfile, sizeof reqfile, "%s.req", c->resfile);
     if (hz__jobproc_write_request(reqfile, c->doc, c->dataset, c->resfile,

@@ -841,6 +841,15 @@ static hz_status open_error(sqlite_store *st, int orc, hz_error *err)
 /* Writable: created when absent, WAL, schema migrated. */
 static hz_status open_writable(sqlite_store *st, hz_error *err)
 {
+    /* A new store is made private (0600, whatever the umask): it holds
+     * every tenant's jobs and results and the signed dataset URLs.
+     * SQLite creates an empty database in the empty file, and gives its
+     * -wal and -shm files the mode of the database file.  An existing
+     * file keeps its mode (chmod it to share the store with a group). */
+    int fd = open(st->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                  0600);
+    if (fd >= 0)
+        close(fd);
     int orc = sqlite3_open_v2(st->path, &st->db,
                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                   SQLITE_OPEN_NOMUTEX,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +28,16 @@ static char *slurp(const char *path)
     buf[n] = '\0';
     fclose(f);
     return buf;
+}
+
+/* umask() calls from the library (this definition takes the place of
+ * libc's): setting the umask, even for a moment, changes the mode of the
+ * files every other thread of the process creates meanwhile. */
+static int umask_calls;
+mode_t umask(mode_t m)
+{
+    umask_calls++;
+    return (mode_t)syscall(SYS_umask, m);
 }
 
 /* Files in dir whose name starts with a dot (our temporaries). */
@@ -168,4 +179,23 @@ HZ_TEST(json_strings_are_always_valid_utf8)
     HZ_CHECK_STR(got, "\"a\\\"b\\\\c\\n\\u0001 caf\xc3\xa9 \xef\xbf\xbd"
                       "\xef\xbf\xbd end\"");
     HZ_CHECK(hz_utf8_valid(got, strlen(got)));
+}
+
+HZ_TEST(a_new_file_takes_the_umask_without_setting_it)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/umask.csv", hz_test_tmpdir());
+    unlink(path);
+    mode_t old = (mode_t)syscall(SYS_umask, 027);
+    umask_calls = 0;
+    hz_outfile *o;
+    hz_error err;
+    HZ_CHECK(hz_outfile_open(path, &o, &err) == HZ_OK);
+    fputs("x\n", hz_outfile_stream(o));
+    HZ_CHECK(hz_outfile_commit(o, &err) == HZ_OK);
+    struct stat sb;
+    HZ_CHECK(stat(path, &sb) == 0);
+    HZ_CHECK((sb.st_mode & 0777) == 0640); /* 0666 less the umask 027 */
+    HZ_CHECK(umask_calls == 0);
+    syscall(SYS_umask, old);
 }
