@@ -28,6 +28,7 @@
 #ifndef HZ_NARRATIVE_H
 #define HZ_NARRATIVE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -133,6 +134,11 @@ typedef struct hz_narrative_job {
     const char *type;   /* routes the model */
     const char *tenant; /* cache partition (customerId) */
     const hz_summary *summary;
+    /* set (by another thread) when the narrative is no longer wanted: the
+       job is not asked, or its request given up once every job it
+       carries is (status HZ_ECANCELED; the template instead); NULL =
+       never */
+    const atomic_bool *cancel;
     /* out (free with hz_narrative_job_clear) */
     hz_status status; /* HZ_OK, or why there is no narrative */
     char error[HZ_ERROR_MAX];
@@ -245,8 +251,9 @@ void hz_narrative_service_close(hz_narrative_service *s, FILE *log);
 
 /* The hz_narrative_fn of jobs/runner/runner.h: ctx is an hz_narrative_service.
  * *narrative_out is the job's "narrative" object (see
- * hz_narrative_to_doc). */
+ * hz_narrative_to_doc).  cancel (may be NULL): see hz_narrative_job. */
 hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
-                            cJSON **narrative_out, hz_error *err);
+                            const atomic_bool *cancel, cJSON **narrative_out,
+                            hz_error *err);
 
 #endif

@@ -377,7 +377,8 @@ void hz_narrative_service_close(hz_narrative_service *s, FILE *log)
 }
 
 hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
-                            cJSON **narrative_out, hz_error *err)
+                            const atomic_bool *cancel, cJSON **narrative_out,
+                            hz_error *err)
 {
     hz_narrative_service *s = ctx;
     *narrative_out = NULL;
@@ -397,6 +398,7 @@ hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
     w.job.tenant = cJSON_GetStringValue(
         cJSON_GetObjectItemCaseSensitive(job, "customerId"));
     w.job.summary = sum;
+    w.job.cancel = cancel;
 
     pthread_mutex_lock(&s->mu);
     if (s->tail)

@@ -37,6 +37,16 @@ bool hz__runner_stopping(const hz__runner *r)
     return r->cfg->stop != NULL && *r->cfg->stop != 0;
 }
 
+double hz__runner_grace_end(hz__runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    if (r->grace_end == 0)
+        r->grace_end = hz_now() + r->cfg->grace_s;
+    double t = r->grace_end;
+    pthread_mutex_unlock(&r->mu);
+    return t;
+}
+
 void hz__runner_store_failed(hz__runner *r, const char *msg)
 {
     pthread_mutex_lock(&r->mu);
@@ -490,13 +500,21 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
     r->done = true;
     pthread_cond_broadcast(&r->cv_work);
     pthread_mutex_unlock(&r->mu);
-    if (hz__runner_stopping(r))
+    if (hz__runner_stopping(r)) {
+        hz__runner_grace_end(r);
         hz_log_write(r->log, HZ_LOG_INFO, NULL,
                      "stopping: no more claims; finishing or releasing %d "
                      "running job(s)",
                      r->busy);
+    }
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    /* narrative calls of jobs whose lease was lost: canceled, they end
+     * soon, and the narrative hook's context must outlive them */
+    pthread_mutex_lock(&r->mu);
+    while (r->narr_detached > 0)
+        pthread_cond_wait(&r->cv_idle, &r->mu);
+    pthread_mutex_unlock(&r->mu);
     progress(r, d->t0, true);
     hz_metrics_set_wall(r->m, hz_now() - d->t0, d->workers);
     periodic(d, true);

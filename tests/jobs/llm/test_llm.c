@@ -888,7 +888,8 @@ static void *hook_thread(void *p)
 {
     hook_arg *a = p;
     hz_error err;
-    a->st = hz_narrative_hook(a->svc, a->job, a->summary, &a->out, &err);
+    a->st = hz_narrative_hook(a->svc, a->job, a->summary, NULL, &a->out,
+                              &err);
     return NULL;
 }
 
