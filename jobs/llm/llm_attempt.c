@@ -396,7 +396,10 @@ static int verdict_ok(hz_llm_client *c, hz__llm_slot *s, long code)
 }
 
 /* An error status: 408, 409, 429 and 5xx are retried; a 401 with an Entra
- * ID token once, with a new token. */
+ * ID token once, with a new token.  Only 408 (HZ_ETIMEOUT), 429 and 5xx
+ * (HZ_ENET) say the server cannot serve; a 409 (a conflict the official
+ * SDKs retry) is, like any other 4xx, a refusal of this request
+ * (HZ_EINVAL): the narrative step does not take it for an outage. */
 static int verdict_status(hz_llm_client *c, hz__llm_slot *s, long code)
 {
     hz_llm_request *r = s->r;
@@ -410,11 +413,13 @@ static int verdict_status(hz_llm_client *c, hz__llm_slot *s, long code)
         c->stats.status_5xx++;
     else
         c->stats.status_4xx++;
-    if (code == 408 || code == 409 || code == 429 || code >= 500) {
+    if (code == 408 || code == 429 || code >= 500) {
         r->status = code == 408 ? HZ_ETIMEOUT : HZ_ENET;
         return RETRY;
     }
     r->status = HZ_EINVAL;
+    if (code == 409)
+        return RETRY;
     if (code == 401 && c->entra != NULL && !s->reauthorized) {
         hz_entra_invalidate(c->entra, s->token);
         s->reauthorized = true;
