@@ -475,6 +475,18 @@ static void mark_succeeded(jobctx *c, const cJSON *res, cJSON *summary,
     cJSON_AddItemToObject(doc, "metrics", mt);
 }
 
+/* Undo mark_succeeded (the job document as claimed, with its
+ * narrative dropped: the document may be refused for its size). */
+static void unmark_succeeded(jobctx *c)
+{
+    static const char *const fields[] = {
+        "summary",  "resultChunks", "resultRows", "datasetBytes",
+        "metrics",  "narrative",    "report",     "finishedAt"};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        drop(c->doc, fields[i]);
+    hz__cjson_set_str(c->doc, "status", "running");
+}
+
 /* Results, narrative and final status in one write-back. */
 static void succeed_job(jobctx *c, cJSON *res)
 {
@@ -524,6 +536,15 @@ static void succeed_job(jobctx *c, cJSON *res)
                      "owner",
                      f.job);
         hz_metrics_add_requeue(r->m, "lease-lost");
+    } else if (rc == HZ_EINVAL) {
+        /* the store refuses the outcome itself (Cosmos DB: a document or
+         * a batch over 2 MB): writing it again cannot work, and the job
+         * would be taken over and computed again for ever */
+        char msg[HZ_ERROR_MAX + 64];
+        snprintf(msg, sizeof msg, "the store refused its outcome: %s",
+                 err.msg);
+        unmark_succeeded(c);
+        fail_job(c, "write", msg);
     } else if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_ERROR, &f,
                      "job %s: could not write its results: %s (the job "
