@@ -28,6 +28,7 @@ typedef struct jobctx {
     bool parsed; /* job holds a parsed copy */
     double t_claim;
     double t_renewed; /* monotonic: the claim or the last renewal */
+    char renew_error[HZ_ERROR_MAX]; /* why the last renewal failed */
     double stages[HZ_NSTAGES];
     int max_attempts;
     char *dataset; /* path or URL, resolved from a datasetId */
@@ -665,7 +666,8 @@ static void kill_job(int pfd, pid_t pid)
 }
 
 /* Whether the last successful renewal leaves the lease held through a
- * write-back (lease/3 of it at least); says so when not. */
+ * write-back (lease/3 of it at least); says so when not: the outcome is
+ * then not written for want of the store (a --once run exits 75). */
 static bool lease_confirmed(jobctx *c)
 {
     double age = hz_now() - c->t_renewed, lease = c->r->cfg->lease_s;
@@ -677,6 +679,12 @@ static bool lease_confirmed(jobctx *c)
                  "writing results that a new owner may be writing; leaving "
                  "the job to its next claim",
                  f.job, age, lease);
+    char msg[HZ_ERROR_MAX];
+    snprintf(msg, sizeof msg,
+             "job %.100s: its lease could not be renewed, results not "
+             "written: %.300s",
+             f.job, c->renew_error[0] ? c->renew_error : "no renewal");
+    hz__runner_store_failed(c->r, msg);
     return false;
 }
 
@@ -694,11 +702,13 @@ static bool renew(jobctx *c)
                      "job %s: lease lost (%s); abandoning it", f.job, err.msg);
         return false;
     }
-    if (rc != HZ_OK)
+    if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
                      "job %s: could not renew its lease: %s", f.job, err.msg);
-    else
+        snprintf(c->renew_error, sizeof c->renew_error, "%s", err.msg);
+    } else {
         c->t_renewed = hz_now();
+    }
     return true;
 }
 
