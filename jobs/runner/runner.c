@@ -223,23 +223,30 @@ static void periodic(dispatch *d, bool force)
 
 /* ---- claims ---- */
 
-/* A claim that began at wall clock `began` failed: the store has been
- * failing since then (a claim that hangs until the store's own deadline
- * counts its whole time against --claim-retry). */
-static void claim_failed(dispatch *d, const char *msg, double began)
+/* The store failing since wall clock `began` (a request that hangs until
+ * the store's own deadline counts its whole time against --claim-retry):
+ * unhealthy, and a --once run gives up after --claim-retry. */
+static void store_unhealthy(dispatch *d, const char *msg, double began)
 {
     hz__runner *r = d->r;
-    double now = hz_now();
     snprintf(d->last_error, sizeof d->last_error, "%s", msg);
     if (d->healthy) {
         d->healthy = false;
         d->unhealthy_since = began;
         d->backoff_s = 0.5;
     }
-    hz_metrics_add_store_error(r->m, "claim");
     if (!r->cfg->watch &&
         hz_wall_now() - d->unhealthy_since >= r->cfg->claim_retry_s)
         d->gave_up = true;
+}
+
+/* A claim that began at wall clock `began` failed. */
+static void claim_failed(dispatch *d, const char *msg, double began)
+{
+    hz__runner *r = d->r;
+    double now = hz_now();
+    store_unhealthy(d, msg, began);
+    hz_metrics_add_store_error(r->m, "claim");
     if (d->gave_up)
         hz_log_write(r->log, HZ_LOG_ERROR, NULL,
                      "could not claim jobs: %s (giving up)", msg);
@@ -314,9 +321,19 @@ static void run_schedules(dispatch *d)
     d->last_schedules = hz_now();
     hz_schedule_run_stats st;
     hz_error err;
-    if (hz__schedules_materialise(r, d->s,
-                                  hz_wall_now() + r->cfg->clock_offset_s, &st,
-                                  &err) != HZ_OK) {
+    double began = hz_wall_now();
+    hz_status rc = hz__schedules_materialise(
+        r, d->s, hz_wall_now() + r->cfg->clock_offset_s, &st, &err);
+    if (rc == HZ_ENET || rc == HZ_ETIMEOUT) {
+        /* the store itself: a --once run does not spend another of its
+         * deadlines on a claim once --claim-retry has passed */
+        store_unhealthy(d, err.msg, began);
+        if (d->gave_up)
+            hz_log_write(r->log, HZ_LOG_ERROR, NULL,
+                         "could not materialise schedules: %s (giving up)",
+                         err.msg);
+    }
+    if (rc != HZ_OK) {
         if (hz_now() - d->last_schedule_error > 60) { /* once a minute */
             hz_log_write(r->log, HZ_LOG_WARN, NULL,
                          "could not materialise schedules: %s", err.msg);
