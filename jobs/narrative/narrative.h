@@ -246,8 +246,10 @@ typedef struct hz_narrative_service hz_narrative_service;
 hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
                                     hz_narrative_service **out);
 /* Print one line of narrative metrics to log (may be NULL), write them as
- * JSON to $HZ_LLM_METRICS when set, and free. */
-void hz_narrative_service_close(hz_narrative_service *s, FILE *log);
+ * JSON to $HZ_LLM_METRICS when set, and free.  HZ_EIO (err says why, may
+ * be NULL) when $HZ_LLM_METRICS could not be written (a full disk). */
+hz_status hz_narrative_service_close(hz_narrative_service *s, FILE *log,
+                                     hz_error *err);
 
 /* The hz_narrative_fn of jobs/runner/runner.h: ctx is an hz_narrative_service.
  * *narrative_out is the job's "narrative" object (see

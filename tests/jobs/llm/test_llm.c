@@ -971,7 +971,7 @@ HZ_TEST(runner_hook_batches_concurrent_jobs)
     printf("  hook: %d of 4 concurrent jobs answered by one batched "
            "request\n",
            batched);
-    hz_narrative_service_close(svc, log);
+    hz_narrative_service_close(svc, log, NULL);
     rewind(log);
     char line[1024] = "";
     HZ_CHECK(fgets(line, sizeof line, log) != NULL);
