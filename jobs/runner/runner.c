@@ -369,6 +369,8 @@ static void dispatch_loop(dispatch *d)
         run_schedules(d);
         periodic(d, false);
         pthread_mutex_lock(&r->mu);
+        if (hz__runner_stopping(r)) /* a stop while schedules hung */
+            break;
         int free_slots = d->workers - r->busy - r->qn;
         if (cfg->max_jobs > 0 && d->claimed_total + free_slots > cfg->max_jobs)
             free_slots = (int)(cfg->max_jobs - d->claimed_total);

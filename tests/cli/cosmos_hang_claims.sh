@@ -62,4 +62,25 @@ check "schedules: one line says why: $(tail -1 "$T/err")" \
     grep -q "store unavailable" "$T/err"
 check "schedules: gave up after ${secs} s: one deadline, not two" \
     python3 -c "import sys; sys.exit(not $secs < 6.5)"
+
+# --watch stopped (SIGTERM) while the schedules' query hangs: it stops
+# when that query gives up, without a claim's deadline more (before:
+# 8 s, the claim started after the stop)
+t0=$(date +%s.%N)
+COSMOS_ENDPOINT="https://127.0.0.1:$pport/" COSMOS_TIMEOUT_S=1 \
+COSMOS_DEADLINE_S=4 \
+    "$HORIZON" run --watch --store cosmos --grace 1 \
+    --quiet > "$T/out" 2> "$T/err" &
+w=$!
+pids+=($w)
+sleep 1
+kill -TERM $w
+wait $w
+rc=$?
+t1=$(date +%s.%N)
+secs=$(python3 -c "print(round($t1 - $t0, 1))")
+check "watch: exit 0 on SIGTERM ($rc)" test $rc -eq 0
+check "watch: stopped after ${secs} s: one deadline, not two" \
+    python3 -c "import sys; sys.exit(not $secs < 6.5)"
+check "watch: no claim after the stop" bash -c "! grep -q 'could not claim' '$T/err'"
 finish
