@@ -275,6 +275,8 @@ static int claim_some(dispatch *d, int free_slots)
 {
     hz__runner *r = d->r;
     pthread_mutex_unlock(&r->mu);
+    /* the leases run from now (rq.now), not from when the store answered */
+    double asked = hz_now();
     hz_claim_request rq = {.owner = r->owner,
                            .now = hz_wall_now(),
                            .lease_s = r->cfg->lease_s,
@@ -284,7 +286,6 @@ static int claim_some(dispatch *d, int free_slots)
     hz_error cerr;
     double began = hz_wall_now();
     hz_status crc = hz_store_claim(d->s, &rq, &jobs, &cerr);
-    double now = hz_now();
     double ru = hz_store_charge(d->s);
     hz_metrics_add_ru(r->m, "claim", ru - d->ru);
     d->ru = ru;
@@ -299,7 +300,7 @@ static int claim_some(dispatch *d, int free_slots)
     while (cJSON_GetArraySize(jobs) > 0) {
         int tail = (r->qhead + r->qn) % r->qcap;
         r->queue[tail].doc = cJSON_DetachItemFromArray(jobs, 0);
-        r->queue[tail].claimed_at = now;
+        r->queue[tail].claimed_at = asked;
         r->qn++;
         got++;
     }

@@ -27,7 +27,8 @@ typedef struct jobctx {
     hz_job job;
     bool parsed; /* job holds a parsed copy */
     double t_claim;
-    double t_renewed; /* monotonic: the claim or the last renewal */
+    double t_renewed; /* monotonic: when the claim or the last successful
+                         renewal was sent (its lease runs from then) */
     char renew_error[HZ_ERROR_MAX]; /* why the last renewal failed */
     double stages[HZ_NSTAGES];
     int max_attempts;
@@ -693,6 +694,9 @@ static bool renew(jobctx *c)
 {
     hz__runner *r = c->r;
     hz_error err;
+    /* the lease runs from now (wall), not from when the store answered:
+     * a renewal that took long (retries, a slow store) held less */
+    double asked = hz_now();
     double wall = hz_wall_now();
     hz_status rc = hz_store_renew_lease(c->s, c->doc, wall,
                                         wall + r->cfg->lease_s, &err);
@@ -707,7 +711,7 @@ static bool renew(jobctx *c)
                      "job %s: could not renew its lease: %s", f.job, err.msg);
         snprintf(c->renew_error, sizeof c->renew_error, "%s", err.msg);
     } else {
-        c->t_renewed = hz_now();
+        c->t_renewed = asked;
     }
     return true;
 }

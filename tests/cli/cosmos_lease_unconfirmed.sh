@@ -66,4 +66,29 @@ check "runner B: exit 0 ($rc): $(grep -v '^ ' "$T/b.err" | tail -3)" \
     test $rc -eq 0
 check "the job taken over and written once ($(js))" \
     test "$(js)" = "succeeded 1 3"
+
+# A slow store: each renewal of job s answers after 2.5 s of a 3 s lease.
+# Its lease runs from when the renewal was sent, not from the answer: at
+# the write-back the last renewal is 2.6 s old, not 0.1 s, so the runner
+# renews first (again 2.5 s) and, that one too having taken 2/3 of the
+# lease, does not write.  Before, the runner took the lease for fresh
+# and wrote with 0.4 s of it left (a longer write-back would run past
+# it, while a new owner could be writing).
+"$HORIZON" submit --type forecast --tenant acme --id s \
+    --dataset "$T/tiny.csv" --param date=date --param value=value \
+    --param horizon=3 --param model=naive --param freq=month \
+    --param debugSleepS=2 --quiet
+curl -s --cacert "$T/cert.pem" -X POST -d '{"faults":"delay=1",
+    "delayMs":2500, "pathRegex":"/colls/jobs/docs/s$", "skip":1}' \
+    "https://127.0.0.1:$pport/__proxy/config" > /dev/null
+COSMOS_ENDPOINT="https://127.0.0.1:$pport/" COSMOS_TIMEOUT_S=6 \
+COSMOS_DEADLINE_S=8 \
+    "$HORIZON" run --once --lease 3 --max-jobs 1 --no-schedules \
+    > "$T/c.out" 2> "$T/c.err"
+rc=$?
+ss=$("$HORIZON" jobs show s --json |
+     python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+check "slow renewals: not written with the lease nearly out ($ss): $(grep -v '^ ' "$T/c.err" | tail -3)" \
+    test "$ss" = running
+check "slow renewals: exit 75 ($rc)" test $rc -eq 75
 finish
