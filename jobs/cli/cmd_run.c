@@ -409,7 +409,11 @@ int hz__cmd_run(int argc, char **argv)
     }
     if (run_stop && rc != HZ_ECANCELED)
         fprintf(stderr, "horizon run: stopped by signal\n");
-    hz_narrative_service_close(narr, o.quiet ? NULL : stderr);
+    if (hz_narrative_service_close(narr, o.quiet ? NULL : stderr, &err) !=
+        HZ_OK) {
+        hz_cli_error("run", "%s", err.msg);
+        code = code == HZ_EXIT_OK ? HZ_EXIT_FAIL : code;
+    }
     hz_metrics_free(m);
     hz_log_free(log);
     hz_sandbox_free(&sb);

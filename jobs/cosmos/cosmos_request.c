@@ -387,6 +387,9 @@ static const char *status_meaning(const hz_cosmos *c, long st)
                      "with data-plane tokens)"
                    : "forbidden";
     case 404: return "not found";
+    case 413:
+        return "request too large (Cosmos DB takes a document or a batch of "
+               "at most 2 MB)";
     }
     return "request failed";
 }
@@ -409,7 +412,7 @@ static hz_status final_answer(const hz_cosmos *c, const request *q, long st,
         es = HZ_ENOTFOUND;
     else if (st == 409 || st == 412)
         es = HZ_ECONFLICT;
-    else if (st == 400)
+    else if (st == 400 || st == 413) /* the request itself: never retried */
         es = HZ_EINVAL;
     return hz_error_set(err, es, "cosmos: %s %s: HTTP %ld %s%s%s", q->verb,
                         q->path, st, status_meaning(c, st), msg[0] ? ": " : "",

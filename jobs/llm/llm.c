@@ -13,6 +13,7 @@
 typedef struct run {
     hz__llm_slot *slots;
     size_t n, ndone, inflight, next_scan;
+    bool cancelable; /* a request has a canceled() function */
 } run;
 
 /* Clear the requests and prepare their slots; a request that cannot be
@@ -101,12 +102,34 @@ static bool run_collect(hz_llm_client *c, run *rn)
     return any;
 }
 
+/* Give up the requests no longer wanted, waiting or in flight. */
+static void run_cancel(hz_llm_client *c, run *rn, double now)
+{
+    for (size_t i = 0; i < rn->n; i++) {
+        hz__llm_slot *s = &rn->slots[i];
+        if (s->state == 2 || !hz__llm_slot_canceled(s))
+            continue;
+        if (s->state == 1) {
+            curl_multi_remove_handle(c->multi, s->easy);
+            rn->inflight--;
+        }
+        s->cancel_cut = true;
+        hz__llm_slot_finish(c, s, CURLE_ABORTED_BY_CALLBACK, now);
+        rn->ndone++;
+    }
+}
+
 /* One turn of the loop: start, wait or transfer, collect. */
 static hz_status run_turn(hz_llm_client *c, run *rn)
 {
     double now = c->hooks.now(c->hooks.ctx);
     double wake = INFINITY;
     bool limited = false;
+    if (rn->cancelable) {
+        run_cancel(c, rn, now);
+        if (rn->ndone == rn->n)
+            return HZ_OK;
+    }
     hz_status st = run_start_ready(c, rn, now, &wake, &limited);
     if (st != HZ_OK)
         return st;
@@ -116,9 +139,11 @@ static hz_status run_turn(hz_llm_client *c, run *rn)
             wake = rn->slots[i].ready_at;
     if (rn->inflight == 0) {
         if (isfinite(wake) && wake > now) {
-            c->hooks.sleep(c->hooks.ctx, wake - now);
+            /* a request may be given up meanwhile: look again soon */
+            double w = rn->cancelable ? fmin(wake - now, 0.2) : wake - now;
+            c->hooks.sleep(c->hooks.ctx, w);
             if (limited)
-                c->stats.limiter_wait_s += wake - now;
+                c->stats.limiter_wait_s += w;
         }
         return HZ_OK;
     }
@@ -140,6 +165,8 @@ hz_status hz_llm_run(hz_llm_client *c, hz_llm_request *reqs, size_t n,
     rn.slots = calloc(n ? n : 1, sizeof *rn.slots);
     if (rn.slots == NULL)
         return hz_error_set(err, HZ_ENOMEM, "llm: out of memory");
+    for (size_t i = 0; i < n; i++)
+        rn.cancelable = rn.cancelable || reqs[i].canceled != NULL;
     run_prepare(c, &rn, reqs, c->hooks.now(c->hooks.ctx));
     hz_status st = HZ_OK;
     while (rn.ndone < n && st == HZ_OK)
@@ -195,6 +222,12 @@ hz_status hz_llm_stream(hz_llm_client *c, hz_llm_request *r,
     }
     s.first_start = c->hooks.now(c->hooks.ctx);
     while (st == HZ_OK) {
+        if (hz__llm_slot_canceled(&s)) {
+            s.cancel_cut = true;
+            hz__llm_slot_finish(c, &s, CURLE_ABORTED_BY_CALLBACK,
+                                c->hooks.now(c->hooks.ctx));
+            break;
+        }
         st = stream_attempt(c, &s);
         if (st != HZ_OK || s.state == 2)
             break;

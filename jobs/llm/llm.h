@@ -113,9 +113,15 @@ typedef struct hz_llm_request {
     double temperature;        /* < 0: not sent */
     int max_completion_tokens; /* 0: not sent */
     size_t prompt_tokens_est;  /* for the tpm limiter */
+    /* true when the answer is no longer wanted (a job's runner stopped or
+       lost the job): asked while the request waits and, in flight, at
+       least every 0.2 s; the request then ends at once, status
+       HZ_ECANCELED, without retries.  NULL = never. */
+    bool (*canceled)(void *ud);
+    void *cancel_ud;
     /* out */
     hz_status status; /* HZ_OK, HZ_ENET, HZ_ETIMEOUT, HZ_EPARSE,
-                                  HZ_EINVAL (4xx) */
+                                  HZ_EINVAL (4xx), HZ_ECANCELED */
     int http_status;  /* last HTTP status (0 = none) */
     int attempts;
     char *content; /* malloc'ed reply text (free with

@@ -34,12 +34,22 @@ static size_t on_write(char *p, size_t sz, size_t nm, void *ud)
     return hz__chat_stream_feed(&s->cs, p, n) ? n : 0;
 }
 
-/* A stream silent for longer than its idle timeout is cut. */
+bool hz__llm_slot_canceled(const hz__llm_slot *s)
+{
+    return s->r->canceled != NULL && s->r->canceled(s->r->cancel_ud);
+}
+
+/* A request no longer wanted is given up; a stream silent for longer
+ * than its idle timeout is cut. */
 static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
                        curl_off_t un)
 {
     hz__llm_slot *s = ud;
     (void)dt, (void)dn, (void)ut, (void)un;
+    if (hz__llm_slot_canceled(s)) {
+        s->cancel_cut = true;
+        return 1;
+    }
     if (s->stream && hz_now() - s->last_byte > s->idle_limit) {
         s->idle_cut = true;
         return 1;
@@ -181,7 +191,7 @@ static void set_options(hz_llm_client *c, hz__llm_slot *s)
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(total * 1000.0 + 0.5));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      (long)(conn * 1000.0 + 0.5));
-    if (s->stream) {
+    if (s->stream || s->r->canceled != NULL) {
         curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
         curl_easy_setopt(e, CURLOPT_XFERINFODATA, s);
@@ -204,6 +214,7 @@ hz_status hz__llm_slot_start(hz_llm_client *c, hz__llm_slot *s,
     s->retry_after = NAN;
     s->curl_err[0] = '\0';
     s->idle_cut = false;
+    s->cancel_cut = false;
     s->last_byte = hz_now();
     s->easy = curl_easy_init();
     if (s->easy == NULL)
@@ -339,6 +350,17 @@ static int verdict_transport(hz_llm_client *c, hz__llm_slot *s, CURLcode cc)
     return RETRY;
 }
 
+/* Given up (r->canceled): final, whatever the transfer did. */
+static int verdict_canceled(hz__llm_slot *s)
+{
+    hz_llm_request *r = s->r;
+    r->status = HZ_ECANCELED;
+    snprintf(r->error, sizeof r->error,
+             "POST %.200s: canceled (the answer is no longer wanted)",
+             s->shown);
+    return FINAL_FAIL;
+}
+
 /* A 2xx answer: the reply, or a damaged / truncated one (retried). */
 static int verdict_ok(hz_llm_client *c, hz__llm_slot *s, long code)
 {
@@ -378,7 +400,10 @@ static int verdict_ok(hz_llm_client *c, hz__llm_slot *s, long code)
 }
 
 /* An error status: 408, 409, 429 and 5xx are retried; a 401 with an Entra
- * ID token once, with a new token. */
+ * ID token once, with a new token.  Only 408 (HZ_ETIMEOUT), 429 and 5xx
+ * (HZ_ENET) say the server cannot serve; a 409 (a conflict the official
+ * SDKs retry) is, like any other 4xx, a refusal of this request
+ * (HZ_EINVAL): the narrative step does not take it for an outage. */
 static int verdict_status(hz_llm_client *c, hz__llm_slot *s, long code)
 {
     hz_llm_request *r = s->r;
@@ -392,11 +417,13 @@ static int verdict_status(hz_llm_client *c, hz__llm_slot *s, long code)
         c->stats.status_5xx++;
     else
         c->stats.status_4xx++;
-    if (code == 408 || code == 409 || code == 429 || code >= 500) {
+    if (code == 408 || code == 429 || code >= 500) {
         r->status = code == 408 ? HZ_ETIMEOUT : HZ_ENET;
         return RETRY;
     }
     r->status = HZ_EINVAL;
+    if (code == 409)
+        return RETRY;
     if (code == 401 && c->entra != NULL && !s->reauthorized) {
         hz_entra_invalidate(c->entra, s->token);
         s->reauthorized = true;
@@ -456,7 +483,7 @@ static void schedule_retry(hz_llm_client *c, hz__llm_slot *s, double now)
 void hz__llm_slot_finish(hz_llm_client *c, hz__llm_slot *s, CURLcode cc,
                          double now)
 {
-    int k = verdict(c, s, cc);
+    int k = s->cancel_cut ? verdict_canceled(s) : verdict(c, s, cc);
     if (k == SUCCESS) {
         c->stats.succeeded++;
         if (s->r->usage.present) {
@@ -473,6 +500,6 @@ void hz__llm_slot_finish(hz_llm_client *c, hz__llm_slot *s, CURLcode cc,
         s->state = 2;
     }
     if (s->state == 2)
-        s->r->latency_s = now - s->first_start;
+        s->r->latency_s = isfinite(s->first_start) ? now - s->first_start : 0;
     hz__llm_slot_release(s);
 }

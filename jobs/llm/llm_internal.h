@@ -53,6 +53,7 @@ typedef struct hz__llm_slot {
     double last_byte;  /* hz_now() when the last byte came */
     double idle_limit; /* seconds of silence allowed */
     bool idle_cut;     /* cut for silence */
+    bool cancel_cut;   /* given up: r->canceled said so */
     hz_llm_stream_cb cb;
 } hz__llm_slot;
 
@@ -68,6 +69,8 @@ hz_status hz__llm_slot_start(hz_llm_client *c, hz__llm_slot *s,
  * (state 0, ready_at). */
 void hz__llm_slot_finish(hz_llm_client *c, hz__llm_slot *s, CURLcode cc,
                          double now);
+/* True when the slot's request is no longer wanted (r->canceled). */
+bool hz__llm_slot_canceled(const hz__llm_slot *s);
 /* Free the easy handle and headers of the attempt. */
 void hz__llm_slot_release(hz__llm_slot *s);
 /* Free everything the slot holds. */

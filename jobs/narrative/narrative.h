@@ -28,6 +28,7 @@
 #ifndef HZ_NARRATIVE_H
 #define HZ_NARRATIVE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -133,6 +134,11 @@ typedef struct hz_narrative_job {
     const char *type;   /* routes the model */
     const char *tenant; /* cache partition (customerId) */
     const hz_summary *summary;
+    /* set (by another thread) when the narrative is no longer wanted: the
+       job is not asked, or its request given up once every job it
+       carries is (status HZ_ECANCELED; the template instead); NULL =
+       never */
+    const atomic_bool *cancel;
     /* out (free with hz_narrative_job_clear) */
     hz_status status; /* HZ_OK, or why there is no narrative */
     char error[HZ_ERROR_MAX];
@@ -240,13 +246,16 @@ typedef struct hz_narrative_service hz_narrative_service;
 hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
                                     bool quiet, hz_narrative_service **out);
 /* Print one line of narrative metrics to log (may be NULL), write them as
- * JSON to $HZ_LLM_METRICS when set, and free. */
-void hz_narrative_service_close(hz_narrative_service *s, FILE *log);
+ * JSON to $HZ_LLM_METRICS when set, and free.  HZ_EIO (err says why, may
+ * be NULL) when $HZ_LLM_METRICS could not be written (a full disk). */
+hz_status hz_narrative_service_close(hz_narrative_service *s, FILE *log,
+                                     hz_error *err);
 
 /* The hz_narrative_fn of jobs/runner/runner.h: ctx is an hz_narrative_service.
  * *narrative_out is the job's "narrative" object (see
- * hz_narrative_to_doc). */
+ * hz_narrative_to_doc).  cancel (may be NULL): see hz_narrative_job. */
 hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
-                            cJSON **narrative_out, hz_error *err);
+                            const atomic_bool *cancel, cJSON **narrative_out,
+                            hz_error *err);
 
 #endif

@@ -1,6 +1,7 @@
 /* Runner integration of the narrative step: summary items from the
  * runner's result summaries, and a thread-safe service behind the
  * runner's narrative hook.  See narrative.h. */
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -326,17 +327,41 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
     open_context(s, &set, store_spec, log);
     memset(&set, 0, sizeof set); /* wipe the key copy */
     if (s->ctx == NULL) {
-        hz_narrative_service_close(s, NULL);
+        hz_narrative_service_close(s, NULL, NULL);
         return HZ_ENOMEM;
     }
     *out = s;
     return HZ_OK;
 }
 
-void hz_narrative_service_close(hz_narrative_service *s, FILE *log)
+/* Write the metrics of s as JSON to path: HZ_EIO when they could not
+ * be written (every byte, up to the close). */
+static hz_status write_metrics(const hz_narrative_service *s,
+                               const char *path, hz_error *err)
 {
+    cJSON *j = hz_narrative_metrics_json(s->ctx);
+    char *txt = j ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+    if (txt == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "%s: out of memory", path);
+    errno = 0;
+    FILE *f = fopen(path, "w");
+    bool ok = f != NULL && fprintf(f, "%s\n", txt) >= 0;
+    if (f != NULL && fclose(f) != 0)
+        ok = false;
+    free(txt);
+    if (ok)
+        return HZ_OK;
+    return hz_error_set(err, HZ_EIO, "could not write %s ($HZ_LLM_METRICS): %s",
+                        path, errno ? strerror(errno) : "write failed");
+}
+
+hz_status hz_narrative_service_close(hz_narrative_service *s, FILE *log,
+                                     hz_error *err)
+{
+    hz_status st = HZ_OK;
     if (s == NULL)
-        return;
+        return st;
     if (s->ctx != NULL) {
         const hz_narrative_metrics *m = hz_narrative_metrics_get(s->ctx);
         const hz_llm_stats *ls = hz_narrative_llm_stats(s->ctx);
@@ -359,19 +384,8 @@ void hz_narrative_service_close(hz_narrative_service *s, FILE *log)
                     "unavailable (templates instead)\n",
                     m->unavailable);
         const char *path = getenv("HZ_LLM_METRICS");
-        if (path != NULL && path[0] != '\0') {
-            cJSON *j = hz_narrative_metrics_json(s->ctx);
-            char *txt = j ? cJSON_Print(j) : NULL;
-            FILE *f = txt ? fopen(path, "w") : NULL;
-            if (f != NULL) {
-                fprintf(f, "%s\n", txt);
-                fclose(f);
-            } else if (log) {
-                fprintf(log, "horizon: could not write %s\n", path);
-            }
-            free(txt);
-            cJSON_Delete(j);
-        }
+        if (path != NULL && path[0] != '\0')
+            st = write_metrics(s, path, err);
     }
     hz_narrative_close(s->ctx);
     hz_prompt_cache_free(s->cache);
@@ -379,10 +393,12 @@ void hz_narrative_service_close(hz_narrative_service *s, FILE *log)
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
     free(s);
+    return st;
 }
 
 hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
-                            cJSON **narrative_out, hz_error *err)
+                            const atomic_bool *cancel, cJSON **narrative_out,
+                            hz_error *err)
 {
     hz_narrative_service *s = ctx;
     *narrative_out = NULL;
@@ -402,6 +418,7 @@ hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
     w.job.tenant = cJSON_GetStringValue(
         cJSON_GetObjectItemCaseSensitive(job, "customerId"));
     w.job.summary = sum;
+    w.job.cancel = cancel;
 
     pthread_mutex_lock(&s->mu);
     if (s->tail)

@@ -22,8 +22,11 @@ typedef struct jstate {
     bool pending;     /* needs an LLM answer */
 } jstate;
 
+struct step;
+
 /* One planned chat request. */
 typedef struct plan {
+    const struct step *st; /* its run (for the jobs' cancel flags) */
     hz_llm_request req;
     hz_chat_message msgs[2];
     hz_prompt prompt; /* owned for batches; borrowed for singles */
@@ -143,9 +146,26 @@ static char *batch_schema(const step *st, const plan *p)
     return text;
 }
 
+static bool job_canceled(const hz_narrative_job *j)
+{
+    return j->cancel != NULL && atomic_load(j->cancel);
+}
+
+/* The request of plan ud is no longer wanted: every job it carries is
+ * canceled. */
+static bool plan_canceled(void *ud)
+{
+    const plan *p = ud;
+    for (size_t k = 0; k < p->njobs; k++)
+        if (!job_canceled(&p->st->jobs[p->jobs[k]]))
+            return false;
+    return true;
+}
+
 static void plan_request(const step *st, plan *p, const char *model)
 {
     hz_narrative_ctx *c = st->c;
+    p->st = st;
     p->msgs[0] = (hz_chat_message){"system", p->prompt.system};
     p->msgs[1] = (hz_chat_message){"user", p->prompt.user};
     memset(&p->req, 0, sizeof p->req);
@@ -163,6 +183,12 @@ static void plan_request(const step *st, plan *p, const char *model)
     p->req.max_completion_tokens = c->set.max_completion_tokens *
                                    (int)(p->njobs ? p->njobs : 1);
     p->req.prompt_tokens_est = p->prompt.tokens;
+    for (size_t k = 0; k < p->njobs; k++)
+        if (st->jobs[p->jobs[k]].cancel != NULL) {
+            p->req.canceled = plan_canceled;
+            p->req.cancel_ud = p;
+            break;
+        }
 }
 
 static void record_success(hz_narrative_ctx *c, hz_narrative_job *j,
@@ -215,7 +241,8 @@ static void plan_failed(step *st, const plan *p)
         j->status = p->req.status != HZ_OK ? p->req.status : HZ_ENET;
         j->attempts = p->req.attempts;
         snprintf(j->error, sizeof j->error, "%s", p->req.error);
-        st->js[p->jobs[k]].pending = p->njobs > 1; /* retry alone */
+        st->js[p->jobs[k]].pending = p->njobs > 1 && /* retry alone */
+                                     p->req.status != HZ_ECANCELED;
     }
     if (p->njobs > 1)
         st->c->m.batch_fallbacks++;
@@ -385,6 +412,20 @@ static void skip_if_down(step *st)
                  "failed: %.200s",
                  c->down_until - now, c->down_error);
         c->m.unavailable++;
+    }
+}
+
+/* Pending jobs no longer wanted are not asked (the template instead). */
+static void skip_canceled(step *st)
+{
+    for (size_t i = 0; i < st->n; i++) {
+        hz_narrative_job *j = &st->jobs[i];
+        if (!st->js[i].pending || !job_canceled(j))
+            continue;
+        st->js[i].pending = false;
+        j->status = HZ_ECANCELED;
+        snprintf(j->error, sizeof j->error,
+                 "canceled before the LLM was asked");
     }
 }
 
@@ -609,12 +650,14 @@ hz_status hz_narrative_run(hz_narrative_ctx *c, hz_narrative_job *jobs,
         s = hz_error_set(err, HZ_ENOMEM, "out of memory");
     if (s == HZ_OK && c->client != NULL) {
         skip_if_down(&st);
+        skip_canceled(&st);
         s = plan_all(&st, plans, &np, err);
     }
     if (s == HZ_OK && c->client != NULL)
         s = run_plans(&st, plans, np, err);
     if (s == HZ_OK && c->client != NULL) {
         skip_if_down(&st);
+        skip_canceled(&st);
         s = run_fallback(&st, err);
     }
     if (st.js != NULL)

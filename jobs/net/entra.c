@@ -26,6 +26,11 @@ struct hz_entra {
     char *token;
     double expires_on, refresh_at, usable_until, next_try;
     hz_entra_stats stats;
+    /* the last fetch that failed without a token to fall back on: when
+     * it ended (monotonic) and why; callers that waited for it share it
+     * instead of each asking a failing endpoint again in turn */
+    double failed_at;
+    hz_error failure;
 };
 
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -198,12 +203,20 @@ static hz_status copy_token(const hz_entra *e, char *out, size_t outsz,
 
 hz_status hz_entra_token(hz_entra *e, char *out, size_t outsz, hz_error *err)
 {
+    double asked = hz_now();
     pthread_mutex_lock(&e->mu);
     double now = wall_now();
     hz_status s = HZ_OK;
     bool have = e->token != NULL && now < e->usable_until;
     if (have && (now < e->refresh_at || now < e->next_try)) {
         s = copy_token(e, out, outsz, err);
+        pthread_mutex_unlock(&e->mu);
+        return s;
+    }
+    if (!have && e->failed_at > asked) { /* failed while we waited */
+        s = e->failure.status;
+        if (err != NULL)
+            *err = e->failure;
         pthread_mutex_unlock(&e->mu);
         return s;
     }
@@ -220,6 +233,8 @@ hz_status hz_entra_token(hz_entra *e, char *out, size_t outsz, hz_error *err)
             e->next_try = now + RETRY_AFTER_FAILURE_S;
             s = copy_token(e, out, outsz, err);
         } else {
+            e->failure = e2;
+            e->failed_at = hz_now();
             if (err != NULL)
                 *err = e2;
         }

@@ -24,6 +24,10 @@
 
 #define FETCH_ATTEMPTS 4
 #define FETCH_TIMEOUT_S 10.0
+/* All the attempts of one token fetch end within this (HZ_ENTRA_DEADLINE_S
+ * overrides it): an endpoint that hangs cannot hold a caller for
+ * FETCH_ATTEMPTS x FETCH_TIMEOUT_S. */
+#define FETCH_DEADLINE_S 20.0
 #define IMDS_CONNECT_TIMEOUT_S 2.0
 #define ASSERTION_MAX ((size_t)64 << 10)
 
@@ -204,10 +208,23 @@ static bool retryable(const token_req *q, hz_status s, long st)
     return q->imds && (st == 404 || st == 410);
 }
 
-/* Send q until an answer that is not transient, or the attempts run out;
- * *r holds the last answer, *tries the attempts made. */
+/* The deadline of a fetch's attempts, seconds: HZ_ENTRA_DEADLINE_S
+ * (0.1 to 600), else FETCH_DEADLINE_S. */
+static double fetch_deadline_s(void)
+{
+    const char *v = getenv("HZ_ENTRA_DEADLINE_S");
+    char *end = NULL;
+    double d = v != NULL ? strtod(v, &end) : NAN;
+    if (v != NULL && end != v && *end == '\0' && d >= 0.1 && d <= 600)
+        return d;
+    return FETCH_DEADLINE_S;
+}
+
+/* Send q until an answer that is not transient, or the attempts or the
+ * deadline run out; *r holds the last answer, *tries the attempts made,
+ * *late whether the deadline cut them short. */
 static hz_status send_with_retries(const token_req *q, hz_http_resp *r,
-                                   int *tries, hz_error *err)
+                                   int *tries, bool *late, hz_error *err)
 {
     hz_http_req hq = {.method = q->body ? "POST" : "GET",
                       .url = q->url,
@@ -220,13 +237,23 @@ static hz_status send_with_retries(const token_req *q, hz_http_resp *r,
                       .max_bytes = (size_t)1 << 20};
     hz_status s = HZ_OK;
     double backoff = 0.2;
+    double deadline = hz_now() + fetch_deadline_s();
     *tries = 0;
+    *late = false;
     for (int k = 0; k < FETCH_ATTEMPTS; k++) {
         if (k > 0) {
+            if (hz_now() + backoff + 0.05 >= deadline) {
+                *late = true;
+                break;
+            }
             hz_http_resp_free(r);
             hz_net_sleep(backoff);
             backoff *= 2;
         }
+        double left = deadline - hz_now();
+        hq.timeout_s = fmin(FETCH_TIMEOUT_S, fmax(left, 0.05));
+        if (hq.connect_timeout_s > hq.timeout_s)
+            hq.connect_timeout_s = hq.timeout_s;
         ++*tries;
         s = hz_http_perform(&hq, r, err);
         if (s == HZ_EINVAL || s == HZ_ENOMEM || s == HZ_EPARSE)
@@ -259,10 +286,17 @@ hz_status hz__entra_fetch(const hz_entra_cfg *cfg, const char *scope,
         hz_error e2;
         hz_error_clear(&e2);
         int tries = 0;
-        s = send_with_retries(&q, &r, &tries, &e2);
+        bool late = false;
+        double t0 = hz_now(), dl = fetch_deadline_s();
+        s = send_with_retries(&q, &r, &tries, &late, &e2);
+        double took = hz_now() - t0;
+        char when[64] = "";
+        if (late || took >= dl - 0.1)
+            snprintf(when, sizeof when, " in %.1f s: the deadline of a token",
+                     took);
         if (s != HZ_OK) /* e2 names the endpoint; said: how often */
-            hz_error_set(err, s, "entra: %s: %s (%d attempt%s)%s", q.where,
-                         e2.msg, tries, tries == 1 ? "" : "s",
+            hz_error_set(err, s, "entra: %s: %s (%d attempt%s%s)%s", q.where,
+                         e2.msg, tries, tries == 1 ? "" : "s", when,
                          q.imds ? " (no instance metadata service here: "
                                   "not an Azure machine? give a key, or "
                                   "the variables of another credential)"

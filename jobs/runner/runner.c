@@ -39,6 +39,16 @@ bool hz__runner_stopping(const hz__runner *r)
     return r->cfg->stop != NULL && *r->cfg->stop != 0;
 }
 
+double hz__runner_grace_end(hz__runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    if (r->grace_end == 0)
+        r->grace_end = hz_now() + r->cfg->grace_s;
+    double t = r->grace_end;
+    pthread_mutex_unlock(&r->mu);
+    return t;
+}
+
 void hz__runner_store_failed(hz__runner *r, const char *msg)
 {
     pthread_mutex_lock(&r->mu);
@@ -217,23 +227,30 @@ static void periodic(dispatch *d, bool force)
 
 /* ---- claims ---- */
 
-/* A claim that began at wall clock `began` failed: the store has been
- * failing since then (a claim that hangs until the store's own deadline
- * counts its whole time against --claim-retry). */
-static void claim_failed(dispatch *d, const char *msg, double began)
+/* The store failing since wall clock `began` (a request that hangs until
+ * the store's own deadline counts its whole time against --claim-retry):
+ * unhealthy, and a --once run gives up after --claim-retry. */
+static void store_unhealthy(dispatch *d, const char *msg, double began)
 {
     hz__runner *r = d->r;
-    double now = hz_now();
     snprintf(d->last_error, sizeof d->last_error, "%s", msg);
     if (d->healthy) {
         d->healthy = false;
         d->unhealthy_since = began;
         d->backoff_s = 0.5;
     }
-    hz_metrics_add_store_error(r->m, "claim");
     if (!r->cfg->watch &&
         hz_wall_now() - d->unhealthy_since >= r->cfg->claim_retry_s)
         d->gave_up = true;
+}
+
+/* A claim that began at wall clock `began` failed. */
+static void claim_failed(dispatch *d, const char *msg, double began)
+{
+    hz__runner *r = d->r;
+    double now = hz_now();
+    store_unhealthy(d, msg, began);
+    hz_metrics_add_store_error(r->m, "claim");
     if (d->gave_up)
         hz_log_write(r->log, HZ_LOG_ERROR, NULL,
                      "could not claim jobs: %s (giving up)", msg);
@@ -262,6 +279,8 @@ static int claim_some(dispatch *d, int free_slots)
 {
     hz__runner *r = d->r;
     pthread_mutex_unlock(&r->mu);
+    /* the leases run from now (rq.now), not from when the store answered */
+    double asked = hz_now();
     hz_claim_request rq = {.owner = r->owner,
                            .now = hz_wall_now(),
                            .lease_s = r->cfg->lease_s,
@@ -271,7 +290,6 @@ static int claim_some(dispatch *d, int free_slots)
     hz_error cerr;
     double began = hz_wall_now();
     hz_status crc = hz_store_claim(d->s, &rq, &jobs, &cerr);
-    double now = hz_now();
     double ru = hz_store_charge(d->s);
     hz_metrics_add_ru(r->m, "claim", ru - d->ru);
     d->ru = ru;
@@ -286,7 +304,7 @@ static int claim_some(dispatch *d, int free_slots)
     while (cJSON_GetArraySize(jobs) > 0) {
         int tail = (r->qhead + r->qn) % r->qcap;
         r->queue[tail].doc = cJSON_DetachItemFromArray(jobs, 0);
-        r->queue[tail].claimed_at = now;
+        r->queue[tail].claimed_at = asked;
         r->qn++;
         got++;
     }
@@ -308,9 +326,19 @@ static void run_schedules(dispatch *d)
     d->last_schedules = hz_now();
     hz_schedule_run_stats st;
     hz_error err;
-    if (hz__schedules_materialise(r, d->s,
-                                  hz_wall_now() + r->cfg->clock_offset_s, &st,
-                                  &err) != HZ_OK) {
+    double began = hz_wall_now();
+    hz_status rc = hz__schedules_materialise(
+        r, d->s, hz_wall_now() + r->cfg->clock_offset_s, &st, &err);
+    if (rc == HZ_ENET || rc == HZ_ETIMEOUT) {
+        /* the store itself: a --once run does not spend another of its
+         * deadlines on a claim once --claim-retry has passed */
+        store_unhealthy(d, err.msg, began);
+        if (d->gave_up)
+            hz_log_write(r->log, HZ_LOG_ERROR, NULL,
+                         "could not materialise schedules: %s (giving up)",
+                         err.msg);
+    }
+    if (rc != HZ_OK) {
         if (hz_now() - d->last_schedule_error > 60) { /* once a minute */
             hz_log_write(r->log, HZ_LOG_WARN, NULL,
                          "could not materialise schedules: %s", err.msg);
@@ -346,6 +374,8 @@ static void dispatch_loop(dispatch *d)
         run_schedules(d);
         periodic(d, false);
         pthread_mutex_lock(&r->mu);
+        if (hz__runner_stopping(r)) /* a stop while schedules hung */
+            break;
         int free_slots = d->workers - r->busy - r->qn;
         if (cfg->max_jobs > 0 && d->claimed_total + free_slots > cfg->max_jobs)
             free_slots = (int)(cfg->max_jobs - d->claimed_total);
@@ -531,13 +561,21 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
     r->done = true;
     pthread_cond_broadcast(&r->cv_work);
     pthread_mutex_unlock(&r->mu);
-    if (hz__runner_stopping(r))
+    if (hz__runner_stopping(r)) {
+        hz__runner_grace_end(r);
         hz_log_write(r->log, HZ_LOG_INFO, NULL,
                      "stopping: no more claims; finishing or releasing %d "
                      "running job(s)",
                      r->busy);
+    }
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    /* narrative calls of jobs whose lease was lost: canceled, they end
+     * soon, and the narrative hook's context must outlive them */
+    pthread_mutex_lock(&r->mu);
+    while (r->narr_detached > 0)
+        pthread_cond_wait(&r->cv_idle, &r->mu);
+    pthread_mutex_unlock(&r->mu);
     progress(r, d->t0, true);
     hz_metrics_set_wall(r->m, hz_now() - d->t0, d->workers);
     periodic(d, true);

@@ -48,6 +48,7 @@
 #define HZ_RUNNER_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -68,9 +69,15 @@ extern "C" {
  * the job document (read only), summary the job's summary object.  On
  * HZ_OK *narrative_out (owned by the runner afterwards) is stored as the
  * job's "narrative" field.  A failure is logged and never fails the job.
- * May be called from several worker threads at once. */
+ * May be called from several worker threads at once.  *cancel is set
+ * (from another thread) when the narrative is no longer wanted: the
+ * runner stopped and its grace passed (the hook should return soon,
+ * e.g. with the template), or the job's lease was lost (the runner no
+ * longer waits for the hook; it must return before hz_runner_run does,
+ * which waits for it). */
 typedef hz_status (*hz_narrative_fn)(void *ctx, const cJSON *job,
                                      const cJSON *summary,
+                                     const atomic_bool *cancel,
                                      cJSON **narrative_out, hz_error *err);
 
 typedef struct hz_runner_config {

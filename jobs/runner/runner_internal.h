@@ -46,9 +46,16 @@ typedef struct hz__runner {
      * not recorded, so a --once run cannot say "drained" (under mu) */
     long store_failures;
     char store_error[HZ_ERROR_MAX];
+    /* narrative calls whose worker left them (lease lost): hz_runner_run
+     * waits for them (under mu; cv_idle is signalled) */
+    int narr_detached;
+    double grace_end; /* monotonic: when a stop's grace ends (0: unset) */
 } hz__runner;
 
 bool hz__runner_stopping(const hz__runner *r);
+/* When the grace of a stop ends (monotonic): grace_s after the first
+ * call (mu not held). */
+double hz__runner_grace_end(hz__runner *r);
 /* A store operation of a worker failed: remember it for the exit code. */
 void hz__runner_store_failed(hz__runner *r, const char *msg);
 

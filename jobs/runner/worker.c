@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,9 @@ typedef struct jobctx {
     hz_job job;
     bool parsed; /* job holds a parsed copy */
     double t_claim;
-    double t_renewed; /* monotonic: the claim or the last renewal */
+    double t_renewed; /* monotonic: when the claim or the last successful
+                         renewal was sent (its lease runs from then) */
+    char renew_error[HZ_ERROR_MAX]; /* why the last renewal failed */
     double stages[HZ_NSTAGES];
     int max_attempts;
     char *dataset; /* path or URL, resolved from a datasetId */
@@ -230,84 +233,167 @@ static bool lease_confirmed(jobctx *c);
  * renewing the job's lease: an LLM may take longer than a lease (its
  * timeouts, retries and backoff), and a lease that lapsed meanwhile
  * would let a runner take the job over and compute it again, over and
- * over until it failed for its takeovers. */
+ * over until it failed for its takeovers.  When the lease is lost the
+ * call is canceled and left to its thread (which frees it); when the
+ * runner stops, it is canceled once the stop's grace has passed. */
 typedef struct narr_call {
-    const hz_runner_config *cfg;
-    cJSON *job; /* a copy: the worker renews the lease on its own */
-    const cJSON *summary;
+    hz__runner *r;
+    cJSON *job;     /* copies: the worker may leave the call */
+    cJSON *summary; /* to its thread */
     cJSON *out;
     hz_error err;
     hz_status rc;
-    bool done;
+    atomic_bool cancel;
+    bool done;      /* under mu */
+    bool abandoned; /* under mu: the worker left; the thread frees */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } narr_call;
 
-static void *narr_main(void *arg)
+static narr_call *narr_new(hz__runner *r, const cJSON *doc,
+                           const cJSON *summary)
 {
-    narr_call *n = arg;
-    n->rc = n->cfg->narrative(n->cfg->narrative_ctx, n->job, n->summary,
-                              &n->out, &n->err);
-    pthread_mutex_lock(&n->mu);
-    n->done = true;
-    pthread_cond_signal(&n->cv);
-    pthread_mutex_unlock(&n->mu);
-    return NULL;
-}
-
-/* Wait for the narrative thread, renewing the lease every lease/3;
- * false when the lease was lost meanwhile. */
-static bool narr_wait(jobctx *c, narr_call *n)
-{
-    double every = c->r->cfg->lease_s / 3;
-    double next = hz_now() + every;
-    bool held = true;
-    pthread_mutex_lock(&n->mu);
-    while (!n->done) {
-        double now = hz_now();
-        if (now >= next) {
-            pthread_mutex_unlock(&n->mu);
-            held = held && renew(c);
-            next = hz_now() + every;
-            pthread_mutex_lock(&n->mu);
-            continue;
-        }
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        double wait = fmin(next - now, 1.0);
-        long ns = ts.tv_nsec + (long)(wait * 1e9);
-        ts.tv_sec += ns / 1000000000L;
-        ts.tv_nsec = ns % 1000000000L;
-        pthread_cond_timedwait(&n->cv, &n->mu, &ts);
-    }
-    pthread_mutex_unlock(&n->mu);
-    return held;
-}
-
-/* Call the hook: in a thread with the lease kept, or here when no thread
- * can be had.  False when the lease was lost while it ran. */
-static bool call_narrative(jobctx *c, narr_call *n)
-{
-    n->job = cJSON_Duplicate(c->doc, true);
+    narr_call *n = calloc(1, sizeof *n);
+    if (n == NULL)
+        return NULL;
+    n->r = r;
+    n->job = cJSON_Duplicate(doc, true);
+    n->summary = cJSON_Duplicate(summary, true);
+    atomic_init(&n->cancel, false);
+    hz_error_clear(&n->err);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&n->cv, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&n->mu, NULL);
-    pthread_t th;
-    bool held = true;
-    if (n->job != NULL && pthread_create(&th, NULL, narr_main, n) == 0) {
-        held = narr_wait(c, n);
-        pthread_join(th, NULL);
-    } else {
-        n->rc = n->cfg->narrative(n->cfg->narrative_ctx, c->doc, n->summary,
-                                  &n->out, &n->err);
-    }
+    return n;
+}
+
+static void narr_free(narr_call *n)
+{
     cJSON_Delete(n->job);
+    cJSON_Delete(n->summary);
+    cJSON_Delete(n->out);
     pthread_cond_destroy(&n->cv);
     pthread_mutex_destroy(&n->mu);
-    return held;
+    free(n);
+}
+
+static void *narr_main(void *arg)
+{
+    narr_call *n = arg;
+    hz__runner *r = n->r;
+    n->rc = r->cfg->narrative(r->cfg->narrative_ctx, n->job, n->summary,
+                              &n->cancel, &n->out, &n->err);
+    pthread_mutex_lock(&n->mu);
+    n->done = true;
+    bool abandoned = n->abandoned;
+    pthread_cond_signal(&n->cv);
+    pthread_mutex_unlock(&n->mu);
+    if (abandoned) {
+        narr_free(n);
+        pthread_mutex_lock(&r->mu);
+        r->narr_detached--;
+        pthread_cond_broadcast(&r->cv_idle);
+        pthread_mutex_unlock(&r->mu);
+    }
+    return NULL;
+}
+
+/* Cancel the call once the grace of a stop has passed (said once). */
+static void narr_stop(jobctx *c, narr_call *n)
+{
+    if (atomic_load(&n->cancel) || !hz__runner_stopping(c->r) ||
+        hz_now() < hz__runner_grace_end(c->r))
+        return;
+    atomic_store(&n->cancel, true);
+    hz_log_fields f = fields_of(c, NULL);
+    hz_log_write(c->r->log, HZ_LOG_INFO, &f,
+                 "job %s: runner stopping and its grace of %g s passed: "
+                 "the narrative is not waited for (the template instead)",
+                 f.job, c->r->cfg->grace_s);
+}
+
+/* Wait for the narrative thread, renewing the lease every lease/3;
+ * false when the lease was lost meanwhile: the call is then canceled
+ * and, unless it is done, left to its thread (abandoned). */
+static bool narr_wait(jobctx *c, narr_call *n)
+{
+    double every = c->r->cfg->lease_s / 3;
+    double next = hz_now() + every;
+    pthread_mutex_lock(&n->mu);
+    while (!n->done) {
+        double now = hz_now();
+        if (now >= next) {
+            pthread_mutex_unlock(&n->mu);
+            bool held = renew(c);
+            next = hz_now() + every;
+            pthread_mutex_lock(&n->mu);
+            if (!held) {
+                atomic_store(&n->cancel, true);
+                if (!n->done) {
+                    pthread_mutex_lock(&c->r->mu);
+                    c->r->narr_detached++;
+                    pthread_mutex_unlock(&c->r->mu);
+                    n->abandoned = true;
+                }
+                pthread_mutex_unlock(&n->mu);
+                return false;
+            }
+            continue;
+        }
+        pthread_mutex_unlock(&n->mu);
+        narr_stop(c, n);
+        pthread_mutex_lock(&n->mu);
+        if (n->done)
+            break;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double wait = fmin(next - now, 0.25);
+        long ns = ts.tv_nsec + (long)(wait * 1e9);
+        ts.tv_sec += ns / 1000000000L;
+        ts.tv_nsec = ns % 1000000000L;
+        pthread_cond_timedwait(&n->cv, &n->mu, &ts);
+    }
+    pthread_mutex_unlock(&n->mu);
+    return true;
+}
+
+/* Call the hook: in a thread with the lease kept, or here when no thread
+ * can be had.  The finished call (the caller frees), or NULL: out of
+ * memory, or (*lost) the lease was lost while it ran (the call may then
+ * belong to its thread). */
+static narr_call *call_narrative(jobctx *c, const cJSON *summary, bool *lost)
+{
+    hz__runner *r = c->r;
+    narr_call *n = narr_new(r, c->doc, summary);
+    if (n == NULL || n->job == NULL || n->summary == NULL) {
+        if (n != NULL)
+            narr_free(n);
+        return NULL; /* out of memory: no narrative (the job is kept) */
+    }
+    pthread_t th;
+    if (pthread_create(&th, NULL, narr_main, n) != 0) {
+        n->rc = r->cfg->narrative(r->cfg->narrative_ctx, n->job, n->summary,
+                                  &n->cancel, &n->out, &n->err);
+        return n;
+    }
+    if (!narr_wait(c, n)) {
+        *lost = true;
+        pthread_mutex_lock(&n->mu);
+        bool left = n->abandoned;
+        pthread_mutex_unlock(&n->mu);
+        if (left) {
+            pthread_detach(th);
+            return NULL;
+        }
+        pthread_join(th, NULL);
+        narr_free(n);
+        return NULL;
+    }
+    pthread_join(th, NULL);
+    return n;
 }
 
 /* The narrative hook: its object on the job document, its tokens in the
@@ -319,15 +405,13 @@ static bool add_narrative(jobctx *c, const cJSON *summary)
     hz__runner *r = c->r;
     if (r->cfg->narrative == NULL)
         return true;
-    narr_call n = {.cfg = r->cfg, .summary = summary};
-    hz_error_clear(&n.err);
-    bool held = call_narrative(c, &n);
-    cJSON *narr = n.out;
-    if (!held) {
-        cJSON_Delete(narr);
-        return false;
-    }
-    if (n.rc == HZ_OK && narr != NULL) {
+    bool lost = false;
+    narr_call *n = call_narrative(c, summary, &lost);
+    if (n == NULL)
+        return !lost;
+    cJSON *narr = n->out;
+    n->out = NULL;
+    if (n->rc == HZ_OK && narr != NULL) {
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(narr, "usage");
         hz_metrics_add_tokens(
             r->m, hz__cjson_num(u, "promptTokens", 0),
@@ -337,12 +421,13 @@ static bool add_narrative(jobctx *c, const cJSON *summary)
         cJSON_AddItemToObject(c->doc, "narrative", narr);
     } else {
         cJSON_Delete(narr);
-        if (n.err.msg[0]) {
+        if (n->err.msg[0]) {
             hz_log_fields f = fields_of(c, NULL);
             hz_log_write(r->log, HZ_LOG_WARN, &f,
-                         "job %s: narrative skipped: %s", f.job, n.err.msg);
+                         "job %s: narrative skipped: %s", f.job, n->err.msg);
         }
     }
+    narr_free(n);
     return true;
 }
 
@@ -390,6 +475,18 @@ static void mark_succeeded(jobctx *c, const cJSON *res, cJSON *summary,
                                     round(c->stages[i] * 1e6) / 1e6);
     drop(doc, "metrics");
     cJSON_AddItemToObject(doc, "metrics", mt);
+}
+
+/* Undo mark_succeeded (the job document as claimed, with its
+ * narrative dropped: the document may be refused for its size). */
+static void unmark_succeeded(jobctx *c)
+{
+    static const char *const fields[] = {
+        "summary",  "resultChunks", "resultRows", "datasetBytes",
+        "metrics",  "narrative",    "report",     "finishedAt"};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        drop(c->doc, fields[i]);
+    hz__cjson_set_str(c->doc, "status", "running");
 }
 
 /* Results, narrative and final status in one write-back. */
@@ -441,6 +538,15 @@ static void succeed_job(jobctx *c, cJSON *res)
                      "owner",
                      f.job);
         hz_metrics_add_requeue(r->m, "lease-lost");
+    } else if (rc == HZ_EINVAL) {
+        /* the store refuses the outcome itself (Cosmos DB: a document or
+         * a batch over 2 MB): writing it again cannot work, and the job
+         * would be taken over and computed again for ever */
+        char msg[HZ_ERROR_MAX + 64];
+        snprintf(msg, sizeof msg, "the store refused its outcome: %s",
+                 err.msg);
+        unmark_succeeded(c);
+        fail_job(c, "write", msg);
     } else if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_ERROR, &f,
                      "job %s: could not write its results: %s (the job "
@@ -561,7 +667,8 @@ static void kill_job(int pfd, pid_t pid)
 }
 
 /* Whether the last successful renewal leaves the lease held through a
- * write-back (lease/3 of it at least); says so when not. */
+ * write-back (lease/3 of it at least); says so when not: the outcome is
+ * then not written for want of the store (a --once run exits 75). */
 static bool lease_confirmed(jobctx *c)
 {
     double age = hz_now() - c->t_renewed, lease = c->r->cfg->lease_s;
@@ -573,6 +680,12 @@ static bool lease_confirmed(jobctx *c)
                  "writing results that a new owner may be writing; leaving "
                  "the job to its next claim",
                  f.job, age, lease);
+    char msg[HZ_ERROR_MAX];
+    snprintf(msg, sizeof msg,
+             "job %.100s: its lease could not be renewed, results not "
+             "written: %.300s",
+             f.job, c->renew_error[0] ? c->renew_error : "no renewal");
+    hz__runner_store_failed(c->r, msg);
     return false;
 }
 
@@ -581,6 +694,9 @@ static bool renew(jobctx *c)
 {
     hz__runner *r = c->r;
     hz_error err;
+    /* the lease runs from now (wall), not from when the store answered:
+     * a renewal that took long (retries, a slow store) held less */
+    double asked = hz_now();
     double wall = hz_wall_now();
     hz_status rc = hz_store_renew_lease(c->s, c->doc, wall,
                                         wall + r->cfg->lease_s, &err);
@@ -590,11 +706,13 @@ static bool renew(jobctx *c)
                      "job %s: lease lost (%s); abandoning it", f.job, err.msg);
         return false;
     }
-    if (rc != HZ_OK)
+    if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
                      "job %s: could not renew its lease: %s", f.job, err.msg);
-    else
-        c->t_renewed = hz_now();
+        snprintf(c->renew_error, sizeof c->renew_error, "%s", err.msg);
+    } else {
+        c->t_renewed = asked;
+    }
     return true;
 }
 
@@ -619,7 +737,7 @@ static outcome supervise(jobctx *c, pid_t pid, int pfd, double timeout_s,
         }
         if (hz__runner_stopping(r)) {
             if (stop_at < 0) {
-                stop_at = now + r->cfg->grace_s;
+                stop_at = hz__runner_grace_end(r);
             } else if (now >= stop_at) {
                 oc = OUT_SHUTDOWN;
                 break;

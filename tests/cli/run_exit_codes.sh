@@ -68,6 +68,16 @@ for opt in --metrics-file --heartbeat; do
 done
 check "nothing ran" bash -c \
     "'$HORIZON' jobs show o1 --store '$S' | grep -q 'status:    queued'"
+# a device is written in place: one that fails at the end (a full disk)
+# is exit 1 too, for $HZ_LLM_METRICS as for --metrics (before: exit 0)
+S="sqlite:$T/full.db"
+"$HORIZON" submit --store "$S" "${P[@]}" --dataset "$T/tiny.csv" --id f1
+HZ_LLM_METRICS=/dev/full expect_exit 1 \
+    "could not write /dev/full (\$HZ_LLM_METRICS): No space left on device" -- \
+    "$HORIZON" "${RUN[@]}" --store "$S"
+"$HORIZON" submit --store "$S" "${P[@]}" --dataset "$T/tiny.csv" --id f2
+expect_exit 1 "could not write /dev/full" -- \
+    "$HORIZON" "${RUN[@]}" --store "$S" --metrics /dev/full
 
 # ---- 130 / 143: --once stopped by SIGINT / SIGTERM before the queue was
 # drained (the running job released, the others never claimed): not 0

@@ -25,9 +25,16 @@
 //                  truncate=0,malformed=0]
 //        [--retry-after-ms 20] [--delay-ms 3000] [--truncate-bytes N]
 //        [--path-regex REGEX]   fault only requests whose path matches
+//        [--method M]           fault only requests of method M
+//        [--body-regex REGEX]   fault only requests whose body matches
+//                               (e.g. a job's lease renewals, not its
+//                               final write: '"status":"running"')
+//        [--skip N]             forward the first N requests that match
+//                               (path, method, body) before faulting
 //
 // Run time: POST /__proxy/config with a JSON object of the same settings
-// (rate, faults, seed, retryAfterMs, delayMs, truncateBytes, pathRegex);
+// (rate, faults, seed, retryAfterMs, delayMs, truncateBytes, pathRegex,
+// method, bodyRegex, skip);
 // GET /__proxy/stats answers the counts of requests and faults by kind.
 "use strict";
 
@@ -98,9 +105,14 @@ const cfg = {
   delayMs: Number(args["delay-ms"] || 3000),
   truncateBytes: args["truncate-bytes"] ? Number(args["truncate-bytes"]) : 0,
   pathRegex: args["path-regex"] || "",
+  method: args.method || "",
+  bodyRegex: args["body-regex"] || "",
+  skip: Number(args.skip || 0),
 };
+let skipped = 0;
 let rand = rng(cfg.seed);
 let pathRe = cfg.pathRegex ? new RegExp(cfg.pathRegex) : null;
+let bodyRe = cfg.bodyRegex ? new RegExp(cfg.bodyRegex) : null;
 const stats = { requests: 0, forwarded: 0, faults: {} };
 for (const k of KINDS) stats.faults[k] = 0;
 
@@ -117,6 +129,15 @@ function applyConfig(c) {
     cfg.pathRegex = c.pathRegex;
     pathRe = c.pathRegex ? new RegExp(c.pathRegex) : null;
   }
+  if (c.method !== undefined) cfg.method = String(c.method);
+  if (c.skip !== undefined) {
+    cfg.skip = Number(c.skip);
+    skipped = 0;
+  }
+  if (c.bodyRegex !== undefined) {
+    cfg.bodyRegex = c.bodyRegex;
+    bodyRe = c.bodyRegex ? new RegExp(c.bodyRegex) : null;
+  }
   if (c.seed !== undefined) {
     cfg.seed = Number(c.seed);
     rand = rng(cfg.seed);
@@ -124,10 +145,16 @@ function applyConfig(c) {
 }
 
 // Decide the fate of one request: null (forward) or a fault kind.
-function decide(path) {
+function decide(path, method, body) {
   const r = rand();   // always draw: the sequence depends on order only
   const pick = rand();
   if (pathRe && !pathRe.test(path)) return null;
+  if (cfg.method && method !== cfg.method) return null;
+  if (bodyRe && !bodyRe.test(body.toString())) return null;
+  if (skipped < cfg.skip) {
+    skipped++;
+    return null;
+  }
   if (r >= cfg.rate) return null;
   let total = 0;
   for (const k of KINDS) total += cfg.faults[k] || 0;
@@ -188,7 +215,7 @@ function handle(req, res) {
       return sendJson(res, 404, { message: "no such proxy endpoint" });
     }
     stats.requests++;
-    const fault = decide(req.url.split("?")[0]);
+    const fault = decide(req.url.split("?")[0], req.method, body);
     if (fault) stats.faults[fault]++;
     const upErr = (e) => {
       if (!res.headersSent)

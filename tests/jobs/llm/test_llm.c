@@ -888,7 +888,8 @@ static void *hook_thread(void *p)
 {
     hook_arg *a = p;
     hz_error err;
-    a->st = hz_narrative_hook(a->svc, a->job, a->summary, &a->out, &err);
+    a->st = hz_narrative_hook(a->svc, a->job, a->summary, NULL, &a->out,
+                              &err);
     return NULL;
 }
 
@@ -970,7 +971,7 @@ HZ_TEST(runner_hook_batches_concurrent_jobs)
     printf("  hook: %d of 4 concurrent jobs answered by one batched "
            "request\n",
            batched);
-    hz_narrative_service_close(svc, log);
+    hz_narrative_service_close(svc, log, NULL);
     rewind(log);
     char line[1024] = "";
     HZ_CHECK(fgets(line, sizeof line, log) != NULL);

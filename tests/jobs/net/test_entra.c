@@ -4,12 +4,20 @@
  * AZURE_TOKEN_CREDENTIALS, caching, refresh before expiry on a virtual
  * clock, a 500 from the endpoint (retried; and when it persists), a
  * failed refresh that keeps a valid token, a wrong audience, the
- * AADSTS500011 fallback scope, incomplete configurations, and secrets that
- * never reach an error message.  Skips only when node is absent. */
+ * AADSTS500011 fallback scope, incomplete configurations, secrets that
+ * never reach an error message, and an endpoint that never answers (one
+ * deadline for all the attempts, shared by the callers waiting for it).
+ * Skips only when node is absent. */
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cosmos_peers.h"
 #include "hz_test.h"
@@ -617,4 +625,124 @@ HZ_TEST(token_answers_are_checked)
     HZ_CHECK(hz__entra_parse_token(guid, strlen(guid), res, 1000, "t", &t,
                                    &err) == HZ_OK);
     free(t.access_token);
+}
+
+/* ---- an endpoint that takes connections and never answers ---- */
+
+typedef struct hang_server {
+    int lfd;
+    atomic_int conns; /* connections taken */
+    int fds[64];
+    pthread_t th;
+} hang_server;
+
+static void *hang_accept(void *arg)
+{
+    hang_server *h = arg;
+    for (;;) {
+        int fd = accept(h->lfd, NULL, NULL);
+        if (fd < 0)
+            return NULL;
+        int k = atomic_fetch_add(&h->conns, 1);
+        if (k < 64)
+            h->fds[k] = fd; /* kept open, never answered */
+        else
+            close(fd);
+    }
+}
+
+/* Its port, or -1. */
+static int hang_start(hang_server *h)
+{
+    memset(h, 0, sizeof *h);
+    atomic_init(&h->conns, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    h->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (h->lfd < 0 || bind(h->lfd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        listen(h->lfd, 64) != 0 ||
+        getsockname(h->lfd, (struct sockaddr *)&a, &len) != 0 ||
+        pthread_create(&h->th, NULL, hang_accept, h) != 0)
+        return -1;
+    return ntohs(a.sin_port);
+}
+
+static void hang_stop(hang_server *h)
+{
+    shutdown(h->lfd, SHUT_RDWR);
+    close(h->lfd);
+    pthread_join(h->th, NULL);
+    int n = atomic_load(&h->conns);
+    for (int i = 0; i < n && i < 64; i++)
+        close(h->fds[i]);
+}
+
+typedef struct token_call {
+    hz_entra *e;
+    hz_status st;
+    hz_error err;
+} token_call;
+
+static void *token_thread(void *arg)
+{
+    token_call *t = arg;
+    char tok[8192];
+    t->st = hz_entra_token(t->e, tok, sizeof tok, &t->err);
+    return NULL;
+}
+
+/* A token endpoint that hangs costs one deadline (HZ_ENTRA_DEADLINE_S),
+ * not 4 attempts of 10 s; and callers that waited for a failing fetch
+ * share its failure instead of each asking again in turn (before: 4
+ * workers waited 4 x 40 s). */
+HZ_TEST(hanging_endpoint_costs_one_deadline)
+{
+    hang_server h;
+    int port = hang_start(&h);
+    HZ_CHECK(port > 0);
+    if (port <= 0)
+        return;
+    char ep[128];
+    clear_env();
+    snprintf(ep, sizeof ep, "http://127.0.0.1:%d/msi/token", port);
+    setenv("IDENTITY_ENDPOINT", ep, 1);
+    setenv("IDENTITY_HEADER", IDENTITY_HEADER, 1);
+    setenv("HZ_ENTRA_DEADLINE_S", "2", 1);
+    hz_entra *e = NULL;
+    hz_error err;
+    HZ_CHECK(hz_entra_open("https://hang.test/.default", NULL, &e, &err) ==
+             HZ_OK);
+    double t0 = hz_now();
+    char tok[8192];
+    hz_status st = hz_entra_token(e, tok, sizeof tok, &err);
+    double took = hz_now() - t0;
+    HZ_CHECK(st == HZ_ETIMEOUT);
+    HZ_CHECK_MSG(took < 10, "took %.1f s", took);
+    HZ_CHECK_CONTAINS(err.msg, "the deadline of a token");
+    HZ_CHECK_CONTAINS(err.msg, "managed identity");
+    HZ_CHECK(clean(err.msg));
+    HZ_CHECK_MSG(atomic_load(&h.conns) == 1, "%d connections",
+                 atomic_load(&h.conns));
+    /* four callers at once: one fetch, its failure shared */
+    int before = atomic_load(&h.conns);
+    token_call calls[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        calls[i] = (token_call){.e = e};
+        pthread_create(&th[i], NULL, token_thread, &calls[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        HZ_CHECK_MSG(calls[i].st == HZ_ETIMEOUT, "caller %d: %s", i,
+                     calls[i].err.msg);
+    }
+    int fetched = atomic_load(&h.conns) - before;
+    /* a caller that came after the first fetch had failed asks again */
+    HZ_CHECK_MSG(fetched >= 1 && fetched < 4, "%d fetches for 4 callers",
+                 fetched);
+    hz_entra_close(e);
+    unsetenv("HZ_ENTRA_DEADLINE_S");
+    clear_env();
+    hang_stop(&h);
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Cosmos DB refuses (413) a document or a batch over 2 MB.  That is the
+# request's fault, not the service's: retrying cannot help.  A job whose
+# outcome (its document with summary and narrative) crosses the limit
+# fails for good with reason `write`, naming the job, and the run exits 1;
+# a job document over the limit is refused by `submit` with exit 2.
+# Before, both were "store unavailable", exit 75: the runner left the job
+# running, to be taken over and computed again after every lease.
+source "$(dirname "$0")/lib.sh"
+
+cosmos_peer_prep
+node "$HZ_SRC/tests/peers/cosmos_server.js" --cert "$T/cert.pem" \
+    --key "$T/key.pem" --port 0 --port-file "$T/port" >"$T/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+port=$(wait_port "$T/port")
+export COSMOS_ENDPOINT="https://127.0.0.1:$port/" COSMOS_CA_CERT="$T/cert.pem"
+export COSMOS_KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
+export COSMOS_DATABASE=toolarge HORIZON_STORE=cosmos HZ_DATASET_ROOTS="$T" \
+    TMPDIR="$T"
+unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT || true
+"$HORIZON" cosmos init > /dev/null 2>&1 || { echo "FAIL: cosmos init"; exit 1; }
+tiny_monthly_csv "$T/tiny.csv"
+
+# job documents of a given size (a field of padding; --no-validate keeps it)
+mkjob() { # ID BYTES FILE
+    python3 - "$T/tiny.csv" "$1" "$2" > "$3" <<'PY'
+import json, sys
+d = {"id": sys.argv[2], "customerId": "acme", "type": "forecast",
+     "dataset": sys.argv[1], "pad": "",
+     "params": {"date": "date", "value": "value", "horizon": "3",
+                "model": "naive", "freq": "month"}}
+d["pad"] = "y" * (int(sys.argv[3]) - len(json.dumps(d, separators=(",", ":"))))
+print(json.dumps(d))
+PY
+}
+# 600 bytes below the limit: claimed, but its outcome (summary, narrative,
+# metrics: more than 1 KB) is over it
+mkjob big $((2 * 1024 * 1024 - 600)) "$T/big.json"
+"$HORIZON" submit --file "$T/big.json" --no-validate > /dev/null 2>&1
+check "a document just under 2 MB is stored" test $? -eq 0
+"$HORIZON" submit --type forecast --tenant acme --dataset "$T/tiny.csv" \
+    --param date=date --param value=value --param horizon=3 \
+    --param model=naive --param freq=month --id small --quiet
+
+"$HORIZON" run --once --claim-retry 3 > "$T/run.out" 2> "$T/run.err"
+rc=$?
+check "run exit 1, a job failed, not 75 ($rc): $(grep -v '^ ' "$T/run.err" | head -c 600)" \
+    test $rc -eq 1
+check "the log names the job and why" \
+    grep -q 'job big (forecast, tenant acme) failed \[write\]: .*413' "$T/run.err"
+st() { "$HORIZON" jobs show "$1" --json |
+           python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status"], d.get("errorReason", "-"))'; }
+check "big failed for good, reason write ($(st big))" \
+    test "$(st big)" = "failed write"
+check "the other job succeeded ($(st small))" \
+    test "$(st small)" = "succeeded -"
+"$HORIZON" run --once > /dev/null 2>&1
+check "a second run has nothing to do ($?)" test $? -eq 0
+check "big stays failed ($(st big))" test "$(st big)" = "failed write"
+
+# a document over the limit: refused at submit, as an invalid job
+mkjob huge $((2 * 1024 * 1024 + 100)) "$T/huge.json"
+expect_exit 2 "413" -- "$HORIZON" submit --file "$T/huge.json" --no-validate
+finish
