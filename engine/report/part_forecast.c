@@ -44,7 +44,7 @@ static void series_rows(const hz_forecast_result *fc, row *rows)
         rows[i].change = back == steps && last != 0 ? tot / last - 1 : NAN;
         rows[i].width = NAN;
         if (f != NULL && f->nlevels > 0 && fc->horizon > 0) {
-            size_t L = f->nlevels - 1, k = fc->horizon - 1;
+            size_t L = hz_forecast_widest_level(f), k = fc->horizon - 1;
             if (fabs(f->mean[k]) > 0)
                 rows[i].width = (f->upper[L][k] - f->lower[L][k]) /
                                 fabs(f->mean[k]);
@@ -108,9 +108,17 @@ static bool fan_build(const hz_forecast_result *fc,
             "fitted (one step ahead)", d->xh, s->fitted, n, HZ__DASHED, 4};
     const hz_forecast *f = s->fc;
     d->nbands = f->nlevels;
-    /* widest interval first (drawn underneath, lighter) */
+    /* widest interval first (drawn underneath, lighter), whatever order
+     * the levels were asked in */
+    size_t order[HZ_FC_MAX_LEVELS];
     for (size_t l = 0; l < f->nlevels; l++) {
-        size_t L = f->nlevels - 1 - l;
+        size_t j = l;
+        for (; j > 0 && f->levels[order[j - 1]] < f->levels[l]; j--)
+            order[j] = order[j - 1];
+        order[j] = l;
+    }
+    for (size_t l = 0; l < f->nlevels; l++) {
+        size_t L = order[l];
         snprintf(d->names[l], sizeof d->names[l], "%g%% interval",
                  f->levels[L]);
         d->bands[l] = (hz__band){
@@ -533,8 +541,9 @@ static void series_table(hz_report *r, const hz_forecast_result *fc,
 {
     char lw[48];
     const hz_forecast *f0 = fc->series[0].fc;
+    size_t wl = hz_forecast_widest_level(f0);
     snprintf(lw, sizeof lw, "%g%% width at h=%zu",
-             f0->nlevels ? f0->levels[f0->nlevels - 1] : 0.0, fc->horizon);
+             f0->nlevels ? f0->levels[wl] : 0.0, fc->horizon);
     const char *head[] = {
         "series",        "model",          "parameters",  "periods",
         "last 12 total", "forecast total", "change",      lw,

@@ -138,6 +138,17 @@ check "reconciled: narrative, the top node's totals ($fc6, $last12)" \
 check "reconciled: the total chart is the top node" \
     grep -q '<h3>Total: the top of the hierarchy</h3>' "$T/rec.html"
 
+# --level 95,50: the widest interval is the 95% one whatever the order:
+# drawn underneath (lighter) and in the table's width column
+"$HORIZON" forecast "$SALES" "${FC[@]}" --level 95,50 -o /dev/null \
+    --report "$T/lv.html" --quiet 2> /dev/null
+check "--level 95,50: the 95% band is the light one underneath" \
+    grep -q 'data-name="95% interval"><path class="band c3 s0"' "$T/lv.html"
+check "--level 95,50: the 50% band is the darker one" \
+    grep -q 'data-name="50% interval"><path class="band c3 s1"' "$T/lv.html"
+check "--level 95,50: the width column is the 95% interval's" \
+    grep -q '<th[^>]*>95% width at h=12</th>' "$T/lv.html"
+
 # ---- backtest ----
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
     --origins 2 --report "$T/bt.html" > /dev/null
