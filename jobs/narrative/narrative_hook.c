@@ -35,12 +35,14 @@ static hz_status from_forecast(const cJSON *f, hz_summary *s)
         st = hz_summary_add(s, 1, "forecast.last12",
                             "last 12 observed periods: total %s",
                             hz_fmt_num(last, a, 32));
-    double w = hz__cjson_num(f, "meanRelIntervalWidth", NAN);
-    if (st == HZ_OK && isfinite(w))
+    double w = hz__cjson_num(f, "intervalHalfWidthRatio", NAN),
+           lv = hz__cjson_num(f, "intervalLevel", NAN);
+    if (st == HZ_OK && isfinite(w) && isfinite(lv))
         st = hz_summary_add(s, 2, "forecast.interval",
-                            "prediction intervals: +/-%s of the forecast on "
-                            "average",
-                            hz_fmt_pct(w / 2, 0, a, 32));
+                            "%g%% prediction intervals: +/-%s of the "
+                            "forecast (half-widths summed over every series "
+                            "and period, relative to the summed forecast)",
+                            lv, hz_fmt_pct(w, 0, a, 32));
     const cJSON *methods = hz__cjson_obj(f, "methods");
     if (st == HZ_OK && methods != NULL && cJSON_GetArraySize(methods) > 0) {
         char line[HZ_SUMMARY_TEXT_MAX] = "";

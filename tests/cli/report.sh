@@ -149,6 +149,24 @@ check "--level 95,50: the 50% band is the darker one" \
 check "--level 95,50: the width column is the 95% interval's" \
     grep -q '<th[^>]*>95% width at h=12</th>' "$T/lv.html"
 
+check "--level 95,50: the narrative's intervals are the 95% ones" \
+    grep -q '95% prediction intervals: +/-' "$T/lv.html"
+# the narrative's interval width: the half-widths of every series and
+# period over the summed forecast, not a mean of per-period ratios (which
+# periods forecast near zero blew up to +/-1457% for customers)
+"$HORIZON" forecast "$SALES" "${FC[@]}" --by product_id -o "$T/prod.csv" \
+    --report "$T/prod.html" --quiet 2> /dev/null
+wratio=$(/usr/bin/python3 -c '
+import csv, sys
+hw = pt = 0
+for r in csv.DictReader(open(sys.argv[1])):
+    hw += (float(r["hi95"]) - float(r["lo95"])) / 2
+    pt += abs(float(r["point"]))
+p = 100 * hw / pt
+print(("%.1f%%" if round(p * 10) / 10 < 10 else "%.0f%%") % p)' "$T/prod.csv")
+check "narrative: 95% intervals +/-$wratio of the summed forecast" \
+    grep -q "95% prediction intervals: +/-$wratio of the forecast (half-widths summed over every series and period, relative to the summed forecast)" "$T/prod.html"
+
 # ---- backtest ----
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
     --origins 2 --report "$T/bt.html" > /dev/null
