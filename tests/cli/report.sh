@@ -138,6 +138,52 @@ check "reconciled: narrative, the top node's totals ($fc6, $last12)" \
 check "reconciled: the total chart is the top node" \
     grep -q '<h3>Total: the top of the hierarchy</h3>' "$T/rec.html"
 
+# a long daily history: the forecast chart draws the last 84 days (6 x
+# the 14-day horizon), says so on its axis and in its caption, and a
+# second chart and the table hold every day; a 14-day forecast after
+# three years took 1% of the chart's width
+/usr/bin/python3 - "$T/daily.csv" <<'PY'
+import datetime, math, sys
+with open(sys.argv[1], "w") as f:
+    f.write("g,day,v\n")
+    d0 = datetime.date(2022, 1, 1)
+    for g in "abcde":
+        for i in range(1096):
+            f.write("%s,%s,%.2f\n" % (g, d0 + datetime.timedelta(days=i),
+                                       100 + 10 * math.sin(i / 3.0) + i % 5))
+PY
+grep '^a,' "$T/daily.csv" | sed '1i g,day,v' > "$T/daily1.csv"
+"$HORIZON" forecast "$T/daily1.csv" --date day --value v --freq day \
+    --horizon 14 -o /dev/null --report "$T/daily1.html" --quiet
+fan_points() { # hover points of the observed line of the fan chart
+    /usr/bin/python3 -c '
+import re, sys
+svg = re.search(r"<svg [^>]*data-kind=\"fan\".*?</svg>", open(sys.argv[1]).read(), re.S).group(0)
+print(svg.count("<title>observed, "))' "$1"
+}
+check "daily: the fan chart draws the last 84 days ($(fan_points "$T/daily1.html"))" \
+    test "$(fan_points "$T/daily1.html")" -eq 84
+check "daily: the axis says so" \
+    grep -q '>the last 84 of 1096 days of history (the whole history below)</text>' "$T/daily1.html"
+check "daily: the caption says so" \
+    grep -q 'The chart draws the last 84 of 1096 days of history; the next chart and the table draw all of it.</figcaption>' "$T/daily1.html"
+check "daily: a chart of the whole history" \
+    test "$(charts "$T/daily1.html" history)" -eq 1
+check "daily: the whole history chart draws every day" \
+    grep -Eq 'data-kind="history" data-series="2"' "$T/daily1.html"
+check "daily: the table holds every day" \
+    test "$(grep -o '<tr><td>20[0-9-]*</td><td class="n">' "$T/daily1.html" | wc -l)" -eq 1096
+"$HORIZON" forecast "$T/daily.csv" --date day --value v --freq day --by g \
+    --horizon 14 -o /dev/null --report "$T/daily2.html" --quiet
+check "daily, 5 series: the total's window and its whole history" \
+    test "$(charts "$T/daily2.html" total)" -eq 1 -a "$(charts "$T/daily2.html" history)" -eq 1
+check "daily, 5 series: the total's axis says so" \
+    grep -q '>the last 84 of 1096 days of history (the whole history below)</text>' "$T/daily2.html"
+check "daily, 5 series: the small multiples' note says so" \
+    grep -q 'A panel of more than 168 days of history draws the last 84; the table below holds every period.' "$T/daily2.html"
+check "monthly, 36 months: the whole history in the fan chart" \
+    test "$(charts "$T/one.html" history)" -eq 0
+
 # --level 95,50: the widest interval is the 95% one whatever the order:
 # drawn underneath (lighter) and in the table's width column
 "$HORIZON" forecast "$SALES" "${FC[@]}" --level 95,50 -o /dev/null \

@@ -6,8 +6,9 @@
 # series leave its box blank, a chart that draws fewer or more series than
 # it declares, and on the wrong number of charts of each kind.
 # Reports: a forecast of 5 series, of one series (with its fitted
-# values), a backtest, the suite with a holdout (and its cumulative
-# tracking), a labelled churn model, a survival analysis (Kaplan-Meier),
+# values), of three years of days (a window and the whole), a backtest,
+# the suite with a holdout (and its cumulative tracking), a labelled
+# churn model, a survival analysis (Kaplan-Meier),
 # and a job's stored report with
 # an LLM narrative (the OpenAI-compatible mock) spliced in; a sortable
 # table clicked (date-named series sort by the whole date).  Two damaged
@@ -57,6 +58,10 @@ render forecast --charts 7 --expect total=1,bars=1,fan=5 --series fan=4,total=2
 "$HORIZON" forecast "$SALES" "${FC[@]}" -o /dev/null --quiet \
     --report "$T/forecast1.html"
 render forecast1 --charts 1 --expect fan=1 --series fan=5 # with the fitted values
+# three years of days: the fan chart draws the last 84, a second chart all
+"$HORIZON" forecast "$SALES" --date order_date --value revenue --freq day \
+    --horizon 14 -o /dev/null --quiet --report "$T/daily.html" 2> /dev/null
+render daily --charts 2 --expect fan=1,history=1 --series fan=5,history=2
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
     --origins 2 --report "$T/backtest.html" > /dev/null
 render backtest --charts 4 --expect bars=2,ecdf=1,coverage=1 \
