@@ -23,6 +23,8 @@ static const char css[] =
     "h1{font-size:1.7em;margin:0 0 4px}h2{font-size:1.3em;margin:36px 0 8px;"
     "padding-top:8px;border-top:1px solid var(--grid)}"
     "h3{font-size:1.02em;margin:0 0 6px}"
+    /* a long name without spaces wraps rather than widen the page */
+    "h1,h2,h3,p,li,figcaption{overflow-wrap:anywhere}"
     ".meta,figcaption,.note{color:var(--mut);font-size:.9em}"
     ".warn{color:var(--warn)}"
     "nav ol{columns:2;margin:8px 0 0;padding-left:22px}"

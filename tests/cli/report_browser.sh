@@ -6,7 +6,8 @@
 # series leave its box blank, a chart that draws fewer or more series than
 # it declares, and on the wrong number of charts of each kind.
 # Reports: a forecast of 5 series, of one series (with its fitted
-# values), of three years of days (a window and the whole), a backtest,
+# values), of three years of days (a window and the whole), with a
+# 300-character series name, a backtest,
 # the suite with a holdout (and its cumulative tracking), a labelled
 # churn model, a survival analysis (Kaplan-Meier),
 # and a job's stored report with
@@ -62,6 +63,21 @@ render forecast1 --charts 1 --expect fan=1 --series fan=5 # with the fitted valu
 "$HORIZON" forecast "$SALES" --date order_date --value revenue --freq day \
     --horizon 14 -o /dev/null --quiet --report "$T/daily.html" 2> /dev/null
 render daily --charts 2 --expect fan=1,history=1 --series fan=5,history=2
+# a 300-character name without a space wraps (the page is no wider than
+# the window; it was 3,560 px wide in 1,200)
+{
+    echo "g,d,v"
+    long=$(printf 'A%.0s' $(seq 300))
+    for m in $(seq 1 24); do
+        printf '%s,%d-%02d-01,%d\n' "$long" $((2022 + (m - 1) / 12)) \
+            $(((m - 1) % 12 + 1)) $((100 + m % 7))
+        printf 'short,%d-%02d-01,%d\n' $((2022 + (m - 1) / 12)) \
+            $(((m - 1) % 12 + 1)) $((50 + m % 5))
+    done
+} > "$T/longname.csv"
+"$HORIZON" forecast "$T/longname.csv" --date d --value v --by g --freq month \
+    --horizon 3 -o /dev/null --quiet --report "$T/longname.html"
+render longname --charts 2 --expect fan=2
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
     --origins 2 --report "$T/backtest.html" > /dev/null
 render backtest --charts 4 --expect bars=2,ecdf=1,coverage=1 \

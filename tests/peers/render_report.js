@@ -8,6 +8,7 @@
 //
 // Checks, light and dark colour schemes:
 //   - no console error, no page error, no request other than the file
+//   - the page is no wider than the window (no horizontal scroll bar)
 //   - every chart (svg.hz-svg) is visible, has a box, and its data series
 //     (g.series) alone put ink in that box: the screenshot of the box with
 //     axes, grid, labels and legend hidden differs from the background
@@ -166,6 +167,7 @@ async function checkScheme(browser, scheme, failures, screenshot) {
             figures: document.querySelectorAll('figure').length,
             tables: document.querySelectorAll('table').length,
             title: document.title,
+            pageWidth: document.documentElement.scrollWidth,
         };
     });
     const bg = (info.bg.match(/\d+/g) || [255, 255, 255]).slice(0, 3).map(Number);
@@ -191,6 +193,9 @@ async function checkScheme(browser, scheme, failures, screenshot) {
         if (c.emptyGroups)
             failures.push(`${where}: ${c.emptyGroups} empty series`);
     }
+    if (info.pageWidth > opt.width)
+        failures.push(`${scheme}: the page is ${info.pageWidth}px wide in a ` +
+            `${opt.width}px window (a horizontal scroll bar)`);
     for (const e of consoleErrors) failures.push(`${scheme}: console error: ${e}`);
     for (const u of requests) failures.push(`${scheme}: external request: ${u}`);
     await context.close();
