@@ -508,6 +508,23 @@ static hz_status key_figures(hz_report *r, const hz_forecast_result *fc,
     char unit[24];
     in.unit = hz_calendar_unit(&fc->cal, unit, sizeof unit);
     in.period = fc->period;
+    /* the forecast's periods named by their dates ("peak 2025-12-01"),
+     * not by their step ("peak month 12") */
+    char(*lab)[32] = calloc(fc->horizon, sizeof *lab);
+    const char **labp = calloc(fc->horizon, sizeof *labp);
+    if (lab == NULL || labp == NULL) {
+        free(lab);
+        free(labp);
+        hz_summary_free(s);
+        return HZ_ENOMEM;
+    }
+    int64_t first = fc->nseries == 1 ? fc->series[0].start +
+                                           (int64_t)fc->series[0].n
+                                     : t->p0 + (int64_t)t->n;
+    for (size_t k = 0; k < fc->horizon; k++)
+        labp[k] = hz_calendar_format(&fc->cal, first + (int64_t)k, lab[k],
+                                     sizeof lab[k]);
+    in.step_labels = labp;
     if (fc->nseries == 1) {
         in.name = fc->series[0].key[0] ? fc->series[0].key : "the series";
         in.history = fc->series[0].history;
@@ -516,6 +533,8 @@ static hz_status key_figures(hz_report *r, const hz_forecast_result *fc,
     } else if (t->x != NULL) {
         tf = hz_forecast_alloc(t->h, 0, NULL);
         if (tf == NULL) {
+            free(lab);
+            free(labp);
             hz_summary_free(s);
             return HZ_ENOMEM;
         }
@@ -534,6 +553,8 @@ static hz_status key_figures(hz_report *r, const hz_forecast_result *fc,
     }
     hz_forecast_free(tf);
     hz_summary_free(s);
+    free(lab);
+    free(labp);
     return st;
 }
 

@@ -81,6 +81,20 @@ check "report forecast: no other output" test ! -s "$T/rep.out"
 check "forecast, one series: a full fan chart" test "$(charts "$T/one.html" fan)" -eq 1
 check "forecast, one series: key figures" grep -q 'Key figures' "$T/one.html"
 check "forecast: narrative with token counts" narrated "$T/fc.html"
+# the key figures name the forecast's periods by their dates, as the CSV
+# does, not by their steps ("peak month 12"): the sum of the regions'
+# points peaks in 2025-12
+peak=$(/usr/bin/python3 -c '
+import csv, sys, collections
+t = collections.defaultdict(float)
+for r in csv.DictReader(open(sys.argv[1])):
+    t[r["date"]] += float(r["point"])
+d = max(t, key=t.get)
+print("%s (%.3gK," % (d, t[d] / 1000))' "$T/fc.csv")
+check "forecast: key figures, the peak by its date ($peak)" \
+    grep -qF "<li>peak $peak" "$T/fc.html"
+check "forecast: key figures, the interval at its date" \
+    grep -q '<li>95% interval at 2025-12-01: ' "$T/one.html"
 check "forecast, one series: narrative" narrated "$T/one.html"
 check "forecast, one series: fitted values drawn" \
     grep -q 'data-name="fitted (one step ahead)"' "$T/one.html"
