@@ -72,7 +72,13 @@ static const char css[] =
     ".pt{fill-opacity:.7;stroke:var(--fg);stroke-opacity:.6;stroke-width:.5}"
     ".cell{stroke:var(--bg);"
     "stroke-width:.5}.cell.empty{fill:var(--card)}"
-    "@media print{body{max-width:none;padding:0;font-size:11pt;"
+    /* paper is white whatever the screen's scheme: printing from a
+     * dark-mode system kept the dark palette (near-white lines and text
+     * on white, black text on dark cards) */
+    "@media print{:root{--bg:#fff;--fg:#1b1b1b;--mut:#5c5f66;"
+    "--grid:#e4e5e7;--card:#f6f7f9;--c3:#0072B2;--c7:#8a8a8a;"
+    "--warn:#a4410e}"
+    "body{max-width:none;padding:0;font-size:11pt;"
     "background:#fff;color:#000}nav,summary{display:none}"
     ".tw{max-height:none;overflow:visible}h2{break-after:avoid}}\n";
 
