@@ -41,7 +41,7 @@ static void series_rows(const hz_forecast_result *fc, row *rows)
         rows[i].last12 = isfinite(s->last12_total) ? s->last12_total : -1;
         rows[i].fc_total = tot;
         /* change of the next min(h, 12) periods against as many observed */
-        rows[i].change = back == steps && last != 0 ? tot / last - 1 : NAN;
+        rows[i].change = back == steps ? hz_rel_change(tot, last) : NAN;
         rows[i].width = NAN;
         if (f != NULL && f->nlevels > 0 && fc->horizon > 0) {
             size_t L = hz_forecast_widest_level(f), k = fc->horizon - 1;

@@ -9,6 +9,7 @@
 #include "horizon/forecast.h"
 #include "horizon/reconcile.h"
 #include "horizon/series.h"
+#include "horizon/summary.h"
 #include "net/cjson.h"
 #include "runner/exec_tool.h"
 
@@ -183,7 +184,7 @@ static cJSON *forecast_summary(const hz_forecast_result *r,
                           hz__cjson_num_or_null(tot->last_total));
     cJSON_AddItemToObject(
         sum, "growthPerPeriod",
-        hz__cjson_num_or_null(last_mean != 0 ? fc_mean / last_mean - 1 : NAN));
+        hz__cjson_num_or_null(hz_rel_change(fc_mean, last_mean)));
     /* the widest level's half-widths summed over every series and step,
      * relative to the summed absolute point forecasts */
     if (isfinite(tot->level) && tot->abs_point > 0) {

@@ -130,6 +130,24 @@ expect_exit 2 "needs --report" -- "$HORIZON" backtest "$SALES" "${FC[@]}" \
 check "narrative: growth of the total per period (+0.9%)" \
     grep -q 'total 3.03K, +0.9% per period vs the last 12 observed' "$T/newprod.html"
 
+# losses that shrink grow: -800 a month forecast after -891.67 a month is
+# +10% in the narrative, and -2.4K after -2.7K the same months last year
+# +11% in the key figures, not -10% and -11% (x / base - 1 with a
+# negative base)
+{
+    echo "day,v"
+    for m in $(seq 1 24); do
+        v=-1000; ((m > 12)) && v=-900; ((m == 24)) && v=-800
+        printf '%d-%02d-01,%d\n' $((2022 + (m - 1) / 12)) $(((m - 1) % 12 + 1)) $v
+    done
+} > "$T/loss.csv"
+"$HORIZON" forecast "$T/loss.csv" --date day --value v --horizon 3 \
+    --model naive -o /dev/null --report "$T/loss.html" --quiet
+check "negative values: the narrative's growth (+10%)" \
+    grep -q 'total -2.4K, +10% per period vs the last 12 observed' "$T/loss.html"
+check "negative values: the key figure's change (+11%)" \
+    grep -q '<li>total forecast next 3 months: total -2.4K, +11% vs the same months last year (-2.7K)' "$T/loss.html"
+
 # a reconciled forecast holds every level (total, regions, groups): the
 # report's total and the narrative are the top node's, not the sum of the
 # levels (which counted every sale three times)
