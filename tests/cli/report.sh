@@ -302,6 +302,11 @@ check "survival: Kaplan-Meier curve" test "$(charts "$T/sv.html" survival)" -eq 
 check "survival: Cox table" grep -q 'Cox proportional hazards model' "$T/sv.html"
 check "survival: title" grep -q '<h1>Customer analysis: survival</h1>' "$T/sv.html"
 check "survival: narrative" narrated "$T/sv.html"
+# the narrative capitalises its sentences, not the names in them: the
+# covariate is support_tickets, the model snaive
+check "survival: the covariate's name as the data has it" \
+    grep -q 'Covariate support_tickets: hazard ratio [0-9.]* (p ' "$T/sv.html"
+check "survival: no column renamed" bash -c "! grep -q 'Support_tickets' '$T/sv.html'"
 check "survival: svgs are XML" svgs_ok "$T/sv.html"
 "$HORIZON" analyze churn "$CUST" --label churned --customer customer_id \
     -o /dev/null --report "$T/ch.html" > /dev/null
