@@ -315,6 +315,16 @@ check "churn: ROC" test "$(charts "$T/ch.html" roc)" -eq 1
 check "churn: svgs are XML" svgs_ok "$T/ch.html"
 check "churn: narrative" narrated "$T/ch.html"
 check "churn: drivers with intervals" grep -q 'whiskers: confidence intervals' "$T/ch.html"
+# the narrative ranks every coefficient, as the key figures do: it read
+# only the first 8 (the one-hot region and plan columns) and named
+# plan=Standard the strongest driver
+for k in 1 2 3; do
+    drv=$(grep -o "<li>churn driver $k: [^<]*</li>" "$T/ch.html" | sed 's/<li>churn/Churn/; s/<\/li>//')
+    check "churn: narrative's driver $k is the key figures' ($drv)" \
+        grep -qF "$drv." "$T/ch.html"
+done
+check "churn: the strongest driver is days_since_last_order" \
+    grep -q '<li>churn driver 1: days_since_last_order ' "$T/ch.html"
 
 # ---- errors ----
 expect_exit 1 "could not" -- "$HORIZON" forecast "$SALES" "${FC[@]}" \
