@@ -82,7 +82,8 @@ static const char css[] =
     "background:#fff;color:#000}nav,summary{display:none}"
     ".tw{max-height:none;overflow:visible}h2{break-after:avoid}}\n";
 
-/* Sorting by a clicked header: by the number a cell starts with, then
+/* Sorting by a clicked header (or one focused with Tab, by Enter or
+ * Space, as a button): by the number a cell starts with, then
  * (equal numbers, or none) by its text, so that dates such as 2024-03-01
  * sort whatever order the rows were in; empty cells last either way;
  * equal cells keep their order.  And the data tables opened for
@@ -104,7 +105,8 @@ static const char script[] =
     "c){var x=a[0],y=c[0];if(x.e!==y.e)return x.e?1:-1;"
     "return cmp(x,y)*d||a[1]-c[1]});rows.forEach(function(r){"
     "b.appendChild(r[2])})}th.addEventListener('click',go);"
-    "th.addEventListener('keydown',function(e){if(e.key==='Enter')go()})})"
+    "th.addEventListener('keydown',function(e){if(e.key==='Enter'||"
+    "e.key===' '){e.preventDefault();go()}})})"
     ";window.addEventListener('beforeprint',function(){document."
     "querySelectorAll('details').forEach(function(d){d.open=true})})})();";
 

@@ -124,8 +124,13 @@ const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
     const desc = await names();
     await th('series').click(); // ascending
     const asc = await names();
+    // from the keyboard: Tab to a header, Space sorts as Enter does
+    await th('series').focus();
+    await page.keyboard.press('Space'); // descending
+    const kdesc = await names();
+    const scrolled = await page.evaluate(() => window.scrollY);
     await b.close();
-    console.log(JSON.stringify({ desc, asc }));
+    console.log(JSON.stringify({ desc, asc, kdesc, scrolled }));
 })();
 JS
 node "$T/sort.js" "$PEERS" "$CHROMIUM" "$T/cohorts.html" > "$T/sort.json" 2>&1
@@ -134,7 +139,8 @@ check "sorting by series name: whole dates ($(cat "$T/sort.json"))" \
 import json, sys
 d = json.load(open(sys.argv[1]))
 want = sorted(d["asc"])
-assert len(want) == 5 and d["asc"] == want and d["desc"] == want[::-1], d' \
+assert len(want) == 5 and d["asc"] == want and d["desc"] == want[::-1], d
+assert d["kdesc"] == want[::-1], d' \
     "$T/sort.json"
 
 # ---- a job's report, with an LLM narrative spliced in ----
