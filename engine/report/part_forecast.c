@@ -17,11 +17,15 @@ typedef struct row {
     double last12, fc_total, change, width;
 } row;
 
+/* Largest first by the size of the last 12 periods, whatever their sign
+ * (a series of losses of 10K is larger than one of sales of 100). */
 static int by_size(const void *a, const void *b)
 {
     const row *x = a, *y = b;
-    if (x->last12 != y->last12)
-        return x->last12 > y->last12 ? -1 : 1;
+    double sx = isfinite(x->last12) ? fabs(x->last12) : -1,
+           sy = isfinite(y->last12) ? fabs(y->last12) : -1;
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
@@ -38,7 +42,7 @@ static void series_rows(const hz_forecast_result *fc, row *rows)
         for (size_t k = s->n - back; k < s->n; k++)
             last += s->history[k];
         rows[i].i = i;
-        rows[i].last12 = isfinite(s->last12_total) ? s->last12_total : -1;
+        rows[i].last12 = s->last12_total;
         rows[i].fc_total = tot;
         /* change of the next min(h, 12) periods against as many observed */
         rows[i].change = back == steps ? hz_rel_change(tot, last) : NAN;
@@ -633,7 +637,9 @@ static hz_status multiples(hz_report *r, const hz_forecast_result *fc,
 {
     char title[160];
     snprintf(title, sizeof title,
-             "The %zu largest series (by the last 12 periods)", m);
+             "The %zu largest series (by the size of the last 12 "
+             "periods)",
+             m);
     hz__buf_puts(&r->body, "<h3>");
     hz__buf_esc(&r->body, title);
     hz__buf_puts(&r->body, "</h3><div class=\"multiples\">");

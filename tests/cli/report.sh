@@ -148,6 +148,21 @@ check "negative values: the narrative's growth (+10%)" \
 check "negative values: the key figure's change (+11%)" \
     grep -q '<li>total forecast next 3 months: total -2.4K, +11% vs the same months last year (-2.7K)' "$T/loss.html"
 
+# the largest series by size whatever the sign: a series of 10K losses a
+# month is among the 12 small multiples of 14 series of about 100
+{
+    echo "g,day,v"
+    for m in $(seq 1 24); do
+        d=$(printf '%d-%02d-01' $((2022 + (m - 1) / 12)) $(((m - 1) % 12 + 1)))
+        for g in $(seq 10 22); do echo "s$g,$d,$((100 + g + m % 3))"; done
+        echo "losses,$d,-$((10000 + m))"
+    done
+} > "$T/signs.csv"
+"$HORIZON" forecast "$T/signs.csv" --date day --value v --by g --horizon 3 \
+    --model naive -o /dev/null --report "$T/signs.html" --quiet
+check "multiples: the series of losses is among the 12 largest" \
+    grep -q '<h3>losses: Naive</h3>' "$T/signs.html"
+
 # a reconciled forecast holds every level (total, regions, groups): the
 # report's total and the narrative are the top node's, not the sum of the
 # levels (which counted every sale three times)
