@@ -45,6 +45,17 @@ void hz_forecast_free(hz_forecast *f)
     free(f);
 }
 
+size_t hz_forecast_widest_level(const hz_forecast *f)
+{
+    if (f == NULL || f->nlevels == 0)
+        return SIZE_MAX;
+    size_t w = 0;
+    for (size_t l = 1; l < f->nlevels; l++)
+        if (f->levels[l] > f->levels[w])
+            w = l;
+    return w;
+}
+
 void hz_forecast_reset(hz_forecast *f)
 {
     if (f == NULL)

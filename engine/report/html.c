@@ -23,6 +23,8 @@ static const char css[] =
     "h1{font-size:1.7em;margin:0 0 4px}h2{font-size:1.3em;margin:36px 0 8px;"
     "padding-top:8px;border-top:1px solid var(--grid)}"
     "h3{font-size:1.02em;margin:0 0 6px}"
+    /* a long name without spaces wraps rather than widen the page */
+    "h1,h2,h3,p,li,figcaption{overflow-wrap:anywhere}"
     ".meta,figcaption,.note{color:var(--mut);font-size:.9em}"
     ".warn{color:var(--warn)}"
     "nav ol{columns:2;margin:8px 0 0;padding-left:22px}"
@@ -70,11 +72,18 @@ static const char css[] =
     ".pt{fill-opacity:.7;stroke:var(--fg);stroke-opacity:.6;stroke-width:.5}"
     ".cell{stroke:var(--bg);"
     "stroke-width:.5}.cell.empty{fill:var(--card)}"
-    "@media print{body{max-width:none;padding:0;font-size:11pt;"
+    /* paper is white whatever the screen's scheme: printing from a
+     * dark-mode system kept the dark palette (near-white lines and text
+     * on white, black text on dark cards) */
+    "@media print{:root{--bg:#fff;--fg:#1b1b1b;--mut:#5c5f66;"
+    "--grid:#e4e5e7;--card:#f6f7f9;--c3:#0072B2;--c7:#8a8a8a;"
+    "--warn:#a4410e}"
+    "body{max-width:none;padding:0;font-size:11pt;"
     "background:#fff;color:#000}nav,summary{display:none}"
     ".tw{max-height:none;overflow:visible}h2{break-after:avoid}}\n";
 
-/* Sorting by a clicked header: by the number a cell starts with, then
+/* Sorting by a clicked header (or one focused with Tab, by Enter or
+ * Space, as a button): by the number a cell starts with, then
  * (equal numbers, or none) by its text, so that dates such as 2024-03-01
  * sort whatever order the rows were in; empty cells last either way;
  * equal cells keep their order.  And the data tables opened for
@@ -96,7 +105,8 @@ static const char script[] =
     "c){var x=a[0],y=c[0];if(x.e!==y.e)return x.e?1:-1;"
     "return cmp(x,y)*d||a[1]-c[1]});rows.forEach(function(r){"
     "b.appendChild(r[2])})}th.addEventListener('click',go);"
-    "th.addEventListener('keydown',function(e){if(e.key==='Enter')go()})})"
+    "th.addEventListener('keydown',function(e){if(e.key==='Enter'||"
+    "e.key===' '){e.preventDefault();go()}})})"
     ";window.addEventListener('beforeprint',function(){document."
     "querySelectorAll('details').forEach(function(d){d.open=true})})})();";
 

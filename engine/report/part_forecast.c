@@ -17,11 +17,15 @@ typedef struct row {
     double last12, fc_total, change, width;
 } row;
 
+/* Largest first by the size of the last 12 periods, whatever their sign
+ * (a series of losses of 10K is larger than one of sales of 100). */
 static int by_size(const void *a, const void *b)
 {
     const row *x = a, *y = b;
-    if (x->last12 != y->last12)
-        return x->last12 > y->last12 ? -1 : 1;
+    double sx = isfinite(x->last12) ? fabs(x->last12) : -1,
+           sy = isfinite(y->last12) ? fabs(y->last12) : -1;
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
@@ -38,13 +42,13 @@ static void series_rows(const hz_forecast_result *fc, row *rows)
         for (size_t k = s->n - back; k < s->n; k++)
             last += s->history[k];
         rows[i].i = i;
-        rows[i].last12 = isfinite(s->last12_total) ? s->last12_total : -1;
+        rows[i].last12 = s->last12_total;
         rows[i].fc_total = tot;
         /* change of the next min(h, 12) periods against as many observed */
-        rows[i].change = back == steps && last != 0 ? tot / last - 1 : NAN;
+        rows[i].change = back == steps ? hz_rel_change(tot, last) : NAN;
         rows[i].width = NAN;
         if (f != NULL && f->nlevels > 0 && fc->horizon > 0) {
-            size_t L = f->nlevels - 1, k = fc->horizon - 1;
+            size_t L = hz_forecast_widest_level(f), k = fc->horizon - 1;
             if (fabs(f->mean[k]) > 0)
                 rows[i].width = (f->upper[L][k] - f->lower[L][k]) /
                                 fabs(f->mean[k]);
@@ -67,6 +71,45 @@ static void history_days(const hz_forecast_result *fc,
         x[k] = period_x(fc, s->start + (int64_t)k);
 }
 
+/* The history a forecast chart draws: the last max(6 x horizon, 3
+ * seasons, 36) periods when the series holds more than twice as many
+ * (a 14-day forecast after three years of days took 1% of the chart's
+ * width); the whole history otherwise.  Returns the index of the first
+ * period drawn.  The tables keep every period, and the full charts add
+ * one of the whole history. */
+static size_t history_window(const hz_forecast_result *fc)
+{
+    size_t w = 6 * fc->horizon;
+    size_t seasons = fc->period > 1 ? 3 * (size_t)fc->period : 0;
+    if (seasons > w)
+        w = seasons;
+    return w < 36 ? 36 : w;
+}
+
+static size_t history_from(const hz_forecast_result *fc, size_t n)
+{
+    size_t w = history_window(fc);
+    return n > 2 * w ? n - w : 0;
+}
+
+/* "days", "15-minute periods": the plural of the frequency's unit. */
+static void units(const hz_forecast_result *fc, char *buf, size_t bufsz)
+{
+    char unit[24];
+    hz_calendar_unit(&fc->cal, unit, sizeof unit);
+    bool minutes = strchr(unit, '-') != NULL; /* "15-minute" */
+    snprintf(buf, bufsz, "%s%s", unit, minutes ? " periods" : "s");
+}
+
+/* "the last 84 of 1094 days of history": what a windowed chart draws. */
+static void window_label(const hz_forecast_result *fc, size_t drawn,
+                         size_t n, char *buf, size_t bufsz)
+{
+    char u[40];
+    units(fc, u, sizeof u);
+    snprintf(buf, bufsz, "the last %zu of %zu %s of history", drawn, n, u);
+}
+
 typedef struct fan_data {
     double *xh, *xf, *yf; /* history days; forecast days and points with
                              the last observation first */
@@ -78,10 +121,10 @@ typedef struct fan_data {
 } fan_data;
 
 /* with_fitted: the one-step fitted values too, when the result kept
- * them. */
+ * them; the history from period `from` on (history_from). */
 static bool fan_build(const hz_forecast_result *fc,
                       const hz_forecast_series_result *s, bool with_fitted,
-                      fan_data *d)
+                      size_t from, fan_data *d)
 {
     size_t h = fc->horizon, n = s->n;
     d->xh = malloc((n ? n : 1) * sizeof *d->xh);
@@ -99,18 +142,30 @@ static bool fan_build(const hz_forecast_result *fc,
         d->xf[o] = period_x(fc, s->start + (int64_t)(s->n + k));
         d->yf[o++] = s->fc->mean[k];
     }
-    d->lines[0] = (hz__line){"observed", d->xh,    s->history,
-                             n,          HZ__LINE, HZ__FG};
+    if (from > n)
+        from = n;
+    d->lines[0] = (hz__line){"observed", d->xh + from, s->history + from,
+                             n - from,   HZ__LINE,     HZ__FG};
     d->lines[1] = (hz__line){"point forecast", d->xf, d->yf, o, HZ__LINE, 3};
     d->nlines = 2;
     if (with_fitted && s->fitted != NULL && n > 0)
-        d->lines[d->nlines++] = (hz__line){
-            "fitted (one step ahead)", d->xh, s->fitted, n, HZ__DASHED, 4};
+        d->lines[d->nlines++] =
+            (hz__line){"fitted (one step ahead)", d->xh + from,
+                       s->fitted + from,          n - from,
+                       HZ__DASHED,                4};
     const hz_forecast *f = s->fc;
     d->nbands = f->nlevels;
-    /* widest interval first (drawn underneath, lighter) */
+    /* widest interval first (drawn underneath, lighter), whatever order
+     * the levels were asked in */
+    size_t order[HZ_FC_MAX_LEVELS];
     for (size_t l = 0; l < f->nlevels; l++) {
-        size_t L = f->nlevels - 1 - l;
+        size_t j = l;
+        for (; j > 0 && f->levels[order[j - 1]] < f->levels[l]; j--)
+            order[j] = order[j - 1];
+        order[j] = l;
+    }
+    for (size_t l = 0; l < f->nlevels; l++) {
+        size_t L = order[l];
         snprintf(d->names[l], sizeof d->names[l], "%g%% interval",
                  f->levels[L]);
         d->bands[l] = (hz__band){
@@ -127,22 +182,24 @@ static void fan_free(fan_data *d)
     free(d->yf);
 }
 
+/* xlab: the x axis' title (what part of the history is drawn), or
+ * NULL. */
 static void fan_plot(hz__buf *b, const hz_forecast_result *fc,
                      const fan_data *d, const char *title, const char *ylab,
-                     bool compact)
+                     const char *xlab, bool compact)
 {
     hz__plot p = {0};
     p.title = title;
     p.width = compact ? HZ__W_SMALL : HZ__W;
     p.height = compact ? HZ__H_SMALL : HZ__H;
-    p.x = (hz__axis){NULL, HZ__AXIS_DATE, NAN,
+    p.x = (hz__axis){xlab, HZ__AXIS_DATE, NAN,
                      NAN,  false,         fc->freq >= HZ_FREQ_MONTH};
     p.y = (hz__axis){ylab, HZ__AXIS_LINEAR, NAN, NAN, false, false};
     p.lines = d->lines;
     p.nlines = d->nlines;
     p.bands = d->bands;
     p.nbands = d->nbands;
-    p.marker_x = d->lines[0].n ? d->xh[d->lines[0].n - 1] : NAN;
+    p.marker_x = d->lines[0].n ? d->lines[0].x[d->lines[0].n - 1] : NAN;
     p.compact = compact;
     p.kind = "fan";
     hz__svg_plot(b, &p);
@@ -204,8 +261,11 @@ static void fan_table_rows(hz__buf *b, const hz_forecast_result *fc,
     }
 }
 
+/* window: what part of the history the chart draws (window_label), or
+ * NULL for all of it. */
 static void model_caption(hz__buf *b, const hz_forecast_result *fc,
-                          const hz_forecast_series_result *s, const row *rw)
+                          const hz_forecast_series_result *s, const row *rw,
+                          const char *window)
 {
     char buf[1024], v[48], w[48];
     const hz_forecast *f = s->fc;
@@ -240,11 +300,41 @@ static void model_caption(hz__buf *b, const hz_forecast_result *fc,
                       hz_forecast_note_is_fallback(s->note) ? "Fallback"
                                                             : "Note",
                       s->note);
-    snprintf(buf + n, sizeof buf - (size_t)n,
-             ". Shaded: prediction intervals; dotted line: forecast "
-             "origin%s.",
-             s->fitted ? "; dashed: one-step fitted values" : "");
+    n += snprintf(buf + n, sizeof buf - (size_t)n,
+                  ". Shaded: prediction intervals; dotted line: forecast "
+                  "origin%s.",
+                  s->fitted ? "; dashed: one-step fitted values" : "");
+    if (window != NULL && (size_t)n < sizeof buf)
+        snprintf(buf + n, sizeof buf - (size_t)n,
+                 " The chart draws %s; the next chart and the table draw "
+                 "all of it.",
+                 window);
     hz__fig_caption(b, buf);
+}
+
+/* The whole history of a series whose forecast chart draws only its
+ * end: observed values and point forecasts, on a smaller chart. */
+static void history_chart(hz_report *r, const hz_forecast_result *fc,
+                          const hz__line *observed, const hz__line *forecast,
+                          const char *title, const char *ylab)
+{
+    hz__line lines[2] = {*observed, *forecast};
+    hz__plot p = {0};
+    p.title = title;
+    p.width = HZ__W;
+    p.height = 220;
+    p.x = (hz__axis){NULL, HZ__AXIS_DATE, NAN,
+                     NAN,  false,         fc->freq >= HZ_FREQ_MONTH};
+    p.y = (hz__axis){ylab, HZ__AXIS_LINEAR, NAN, NAN, false, false};
+    p.lines = lines;
+    p.nlines = 2;
+    p.marker_x = observed->n ? observed->x[observed->n - 1] : NAN;
+    p.kind = "history";
+    hz__doc_figure(r, title);
+    hz__svg_plot(&r->body, &p);
+    hz__fig_caption(&r->body, "The whole history with the point forecast; "
+                              "the numbers are in the table above.");
+    hz__fig_end(&r->body);
 }
 
 static hz_status full_charts(hz_report *r, const hz_forecast_result *fc,
@@ -253,22 +343,31 @@ static hz_status full_charts(hz_report *r, const hz_forecast_result *fc,
     for (size_t j = 0; j < fc->nseries; j++) {
         const hz_forecast_series_result *s = &fc->series[j];
         fan_data d = {0};
-        if (!fan_build(fc, s, true, &d)) {
+        size_t from = history_from(fc, s->n);
+        if (!fan_build(fc, s, true, from, &d)) {
             fan_free(&d);
             return HZ_ENOMEM;
         }
-        char title[300];
-        snprintf(title, sizeof title, "%s: %s", s->key[0] ? s->key : "total",
-                 s->method);
+        char title[300], window[128], xlab[192];
+        const char *name = s->key[0] ? s->key : "total";
+        snprintf(title, sizeof title, "%s: %s", name, s->method);
+        window_label(fc, s->n - from, s->n, window, sizeof window);
+        snprintf(xlab, sizeof xlab, "%s (the whole history below)", window);
         hz__doc_figure(r, title);
-        fan_plot(&r->body, fc, &d, title, ylab, false);
-        model_caption(&r->body, fc, s, &rows[j]);
+        fan_plot(&r->body, fc, &d, title, ylab, from ? xlab : NULL, false);
+        model_caption(&r->body, fc, s, &rows[j], from ? window : NULL);
         bool fit = s->fitted != NULL;
         fan_table_head(&r->body, s->fc, false, fit,
                        "Numbers behind the chart");
         fan_table_rows(&r->body, fc, s, false, fit);
         hz__table_end(&r->body, "Numbers behind the chart");
         hz__fig_end(&r->body);
+        if (from > 0) {
+            hz__line all = {"observed", d.xh, s->history, s->n, HZ__LINE,
+                            HZ__FG};
+            snprintf(title, sizeof title, "%s: the whole history", name);
+            history_chart(r, fc, &all, &d.lines[1], title, ylab);
+        }
         fan_free(&d);
     }
     return HZ_OK;
@@ -331,16 +430,19 @@ static void total_chart(hz_report *r, const hz_forecast_result *fc,
                         const total *t, const char *ylab)
 {
     const double *x = t->x, *y = t->y;
-    size_t n = t->n, h = t->h;
+    size_t n = t->n, h = t->h, from = history_from(fc, n);
     hz__line lines[2] = {
-        {"observed total", x, y, n, HZ__LINE, HZ__FG},
+        {"observed total", x + from, y + from, n - from, HZ__LINE, HZ__FG},
         {"sum of point forecasts", x + n - 1, y + n - 1, h + 1, HZ__LINE, 3}};
+    char window[128], xlab[192], cap[512];
+    window_label(fc, n - from, n, window, sizeof window);
+    snprintf(xlab, sizeof xlab, "%s (the whole history below)", window);
     hz__plot p = {0};
     p.title = "Total of all series";
     p.width = HZ__W;
     p.height = HZ__H;
-    p.x = (hz__axis){NULL, HZ__AXIS_DATE, NAN,
-                     NAN,  false,         fc->freq >= HZ_FREQ_MONTH};
+    p.x = (hz__axis){from ? xlab : NULL, HZ__AXIS_DATE, NAN,
+                     NAN,                false,         fc->freq >= HZ_FREQ_MONTH};
     p.y = (hz__axis){ylab, HZ__AXIS_LINEAR, NAN, NAN, false, false};
     p.lines = lines;
     p.nlines = 2;
@@ -351,15 +453,22 @@ static void total_chart(hz_report *r, const hz_forecast_result *fc,
         p.title = "Total: the top of the hierarchy";
     hz__doc_figure(r, p.title);
     hz__svg_plot(&r->body, &p);
-    hz__fig_caption(&r->body,
-                    top ? "The top node of the reconciled hierarchy: its "
-                          "observed values and its point forecasts, which "
-                          "the nodes of each level below add up to. Its "
-                          "intervals are in the table of every series."
-                        : "The sum of the observed series and of their "
-                          "point forecasts. Intervals of the total are "
-                          "not drawn: per-series intervals do not add "
-                          "up without the series' joint distribution.");
+    int cn = snprintf(
+        cap, sizeof cap, "%s",
+        top ? "The top node of the reconciled hierarchy: its "
+              "observed values and its point forecasts, which "
+              "the nodes of each level below add up to. Its "
+              "intervals are in the table of every series."
+            : "The sum of the observed series and of their "
+              "point forecasts. Intervals of the total are "
+              "not drawn: per-series intervals do not add "
+              "up without the series' joint distribution.");
+    if (from > 0 && cn > 0 && (size_t)cn < sizeof cap)
+        snprintf(cap + cn, sizeof cap - (size_t)cn,
+                 " The chart draws %s; the next chart and the table draw "
+                 "all of it.",
+                 window);
+    hz__fig_caption(&r->body, cap);
     static const char *const head[] = {"period", "observed total",
                                        "sum of point forecasts"};
     hz__table_begin(&r->body, "Numbers behind the chart", false, 3, head);
@@ -379,6 +488,15 @@ static void total_chart(hz_report *r, const hz_forecast_result *fc,
     }
     hz__table_end(&r->body, "Numbers behind the chart");
     hz__fig_end(&r->body);
+    if (from > 0) {
+        lines[0].x = x;
+        lines[0].y = y;
+        lines[0].n = n;
+        history_chart(r, fc, &lines[0], &lines[1],
+                      top ? "The top of the hierarchy: the whole history"
+                          : "Total of all series: the whole history",
+                      ylab);
+    }
 }
 
 /* Key figures: the ranked summary (summary.h) of the single series or of
@@ -394,6 +512,23 @@ static hz_status key_figures(hz_report *r, const hz_forecast_result *fc,
     char unit[24];
     in.unit = hz_calendar_unit(&fc->cal, unit, sizeof unit);
     in.period = fc->period;
+    /* the forecast's periods named by their dates ("peak 2025-12-01"),
+     * not by their step ("peak month 12") */
+    char(*lab)[32] = calloc(fc->horizon, sizeof *lab);
+    const char **labp = calloc(fc->horizon, sizeof *labp);
+    if (lab == NULL || labp == NULL) {
+        free(lab);
+        free(labp);
+        hz_summary_free(s);
+        return HZ_ENOMEM;
+    }
+    int64_t first = fc->nseries == 1 ? fc->series[0].start +
+                                           (int64_t)fc->series[0].n
+                                     : t->p0 + (int64_t)t->n;
+    for (size_t k = 0; k < fc->horizon; k++)
+        labp[k] = hz_calendar_format(&fc->cal, first + (int64_t)k, lab[k],
+                                     sizeof lab[k]);
+    in.step_labels = labp;
     if (fc->nseries == 1) {
         in.name = fc->series[0].key[0] ? fc->series[0].key : "the series";
         in.history = fc->series[0].history;
@@ -402,6 +537,8 @@ static hz_status key_figures(hz_report *r, const hz_forecast_result *fc,
     } else if (t->x != NULL) {
         tf = hz_forecast_alloc(t->h, 0, NULL);
         if (tf == NULL) {
+            free(lab);
+            free(labp);
             hz_summary_free(s);
             return HZ_ENOMEM;
         }
@@ -420,6 +557,8 @@ static hz_status key_figures(hz_report *r, const hz_forecast_result *fc,
     }
     hz_forecast_free(tf);
     hz_summary_free(s);
+    free(lab);
+    free(labp);
     return st;
 }
 
@@ -498,28 +637,43 @@ static hz_status multiples(hz_report *r, const hz_forecast_result *fc,
 {
     char title[160];
     snprintf(title, sizeof title,
-             "The %zu largest series (by the last 12 periods)", m);
+             "The %zu largest series (by the size of the last 12 "
+             "periods)",
+             m);
     hz__buf_puts(&r->body, "<h3>");
     hz__buf_esc(&r->body, title);
     hz__buf_puts(&r->body, "</h3><div class=\"multiples\">");
+    size_t windowed = 0;
     for (size_t j = 0; j < m; j++) {
         const hz_forecast_series_result *s = &fc->series[ranked[j].i];
         fan_data d = {0};
-        if (!fan_build(fc, s, false, &d)) {
+        size_t from = history_from(fc, s->n);
+        if (from > 0)
+            windowed++;
+        if (!fan_build(fc, s, false, from, &d)) {
             fan_free(&d);
             return HZ_ENOMEM;
         }
         char t[300];
         snprintf(t, sizeof t, "%s: %s", s->key, s->method);
         hz__doc_figure(r, t);
-        fan_plot(&r->body, fc, &d, t, ylab, true);
+        fan_plot(&r->body, fc, &d, t, ylab, NULL, true);
         hz__fig_end(&r->body);
         fan_free(&d);
     }
     hz__buf_puts(&r->body, "</div>");
-    hz__doc_note(r, "note",
-                 "Each panel: observed (dark), point forecast (blue) and "
-                 "prediction intervals (shaded), on its own scale.");
+    char note[384], u[40];
+    int nn = snprintf(note, sizeof note, "%s",
+                      "Each panel: observed (dark), point forecast (blue) "
+                      "and prediction intervals (shaded), on its own "
+                      "scale.");
+    units(fc, u, sizeof u);
+    if (windowed > 0 && nn > 0 && (size_t)nn < sizeof note)
+        snprintf(note + nn, sizeof note - (size_t)nn,
+                 " A panel of more than %zu %s of history draws the last "
+                 "%zu; the table below holds every period.",
+                 2 * history_window(fc), u, history_window(fc));
+    hz__doc_note(r, "note", note);
     fan_table_head(&r->body, fc->series[ranked[0].i].fc, true, false,
                    "Numbers behind these charts");
     for (size_t j = 0; j < m; j++)
@@ -533,8 +687,9 @@ static void series_table(hz_report *r, const hz_forecast_result *fc,
 {
     char lw[48];
     const hz_forecast *f0 = fc->series[0].fc;
+    size_t wl = hz_forecast_widest_level(f0);
     snprintf(lw, sizeof lw, "%g%% width at h=%zu",
-             f0->nlevels ? f0->levels[f0->nlevels - 1] : 0.0, fc->horizon);
+             f0->nlevels ? f0->levels[wl] : 0.0, fc->horizon);
     const char *head[] = {
         "series",        "model",          "parameters",  "periods",
         "last 12 total", "forecast total", "change",      lw,

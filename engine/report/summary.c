@@ -165,6 +165,13 @@ char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz)
     return buf;
 }
 
+double hz_rel_change(double x, double base)
+{
+    if (!isfinite(x) || !isfinite(base) || base == 0)
+        return NAN;
+    return (x - base) / fabs(base);
+}
+
 static double sum_range(const double *x, size_t from, size_t to)
 {
     double s = 0;
@@ -208,7 +215,7 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
             "%s forecast next %zu %s%s: total %s, %s vs "
             "the same %s%s last year (%s)",
             name, h, unit, plural, hz_fmt_num(total, a, 32),
-            hz_fmt_pct(ly != 0 ? total / ly - 1 : NAN, 1, b, 32), unit, plural,
+            hz_fmt_pct(hz_rel_change(total, ly), 1, b, 32), unit, plural,
             hz_fmt_num(ly, c, 32));
     } else if (y != NULL && n >= h) {
         double last = sum_range(y, n - h, n);
@@ -217,7 +224,7 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
             "%s forecast next %zu %s%s: total %s, %s vs "
             "the last %zu %s%s (%s)",
             name, h, unit, plural, hz_fmt_num(total, a, 32),
-            hz_fmt_pct(last != 0 ? total / last - 1 : NAN, 1, b, 32), h, unit,
+            hz_fmt_pct(hz_rel_change(total, last), 1, b, 32), h, unit,
             plural, hz_fmt_num(last, c, 32));
     } else {
         st = hz_summary_add(out, ib, "forecast.total",
@@ -235,7 +242,7 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         st = hz_summary_add(out, ib + 1, "history.growth",
                             "%s last %zu %ss: %s, %s vs the %zu before", name,
                             p, unit, hz_fmt_num(l1, a, 32),
-                            hz_fmt_pct(l0 != 0 ? l1 / l0 - 1 : NAN, 1, b, 32),
+                            hz_fmt_pct(hz_rel_change(l1, l0), 1, b, 32),
                             p);
         if (st != HZ_OK)
             goto out;
@@ -258,10 +265,10 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
             "%s (%s, %s)",
             label_of(in, imax, l1, sizeof l1),
             hz_fmt_num(fc->mean[imax], a, 32),
-            hz_fmt_pct(avg != 0 ? fc->mean[imax] / avg - 1 : NAN, 1, b, 32),
+            hz_fmt_pct(hz_rel_change(fc->mean[imax], avg), 1, b, 32),
             label_of(in, imin, l2, sizeof l2),
             hz_fmt_num(fc->mean[imin], c, 32),
-            hz_fmt_pct(avg != 0 ? fc->mean[imin] / avg - 1 : NAN, 1, d, 32));
+            hz_fmt_pct(hz_rel_change(fc->mean[imin], avg), 1, d, 32));
         if (st != HZ_OK)
             goto out;
     }

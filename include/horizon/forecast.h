@@ -59,6 +59,10 @@ HZ_API void hz_forecast_free(hz_forecast *f); /* NULL allowed */
 /* Reset method/note/criteria/params and fill the arrays (and fitted,
  * when set) with NAN. */
 HZ_API void hz_forecast_reset(hz_forecast *f);
+/* The index of the widest interval level (the highest coverage; levels
+ * keep the order they were asked in, e.g. --level 95,50), or
+ * SIZE_MAX when f is NULL or has no levels. */
+HZ_API size_t hz_forecast_widest_level(const hz_forecast *f);
 
 /* ---- models and the single-series dispatcher ---- */
 

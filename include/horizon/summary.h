@@ -77,6 +77,11 @@ HZ_API void hz_summary_sort(hz_summary *s);
  * Both return buf. */
 HZ_API char *hz_fmt_num(double v, char *buf, size_t bufsz);
 HZ_API char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz);
+/* The relative change from base to x, (x - base) / |base|: positive when
+ * x is above base, whatever base's sign (-6K after -6.11K is +1.8%, where
+ * x / base - 1 read -1.8%).  NaN when base is 0 or either is not
+ * finite. */
+HZ_API double hz_rel_change(double x, double base);
 
 /* ---- builders ---- */
 

@@ -187,9 +187,11 @@ static void survival_items(const hz_analytics_result *res, hz_summary *s)
     }
     const char *const *names = NULL;
     const hz_cox_model *cox = hz_analytics_cox(res, &names);
+    /* an item starts with a word of ours: the narrative capitalises its
+     * sentences, which made "support_tickets" "Support_tickets" */
     for (size_t k = 0; cox != NULL && k < cox->p && k < 5; k++)
-        hz_summary_add(s, 3, "survival.cox", "%s: hazard ratio %s (p %s)",
-                       names && names[k] ? names[k] : "covariate",
+        hz_summary_add(s, 3, "survival.cox", "covariate %s: hazard ratio %s (p %s)",
+                       names && names[k] ? names[k] : "?",
                        hz_fmt_num(exp(cox->coef[k]), a, sizeof a),
                        hz_fmt_num(cox->pvalue[k], b, sizeof b));
 }
@@ -238,14 +240,14 @@ hz_summary *hz__cli_summary_backtest(const hz_report_backtest_in *bt)
                    hz_fmt_num(bt->mase[best], c, sizeof c));
     for (size_t k = 0; k < bt->nmodels; k++)
         if (k != best)
-            hz_summary_add(s, 2, "backtest.model", "%s: OWA %s, sMAPE %s%%",
+            hz_summary_add(s, 2, "backtest.model", "model %s: OWA %s, sMAPE %s%%",
                            bt->model[k], hz_fmt_num(bt->owa[k], a, sizeof a),
                            hz_fmt_num(bt->smape[k], b, sizeof b));
     for (size_t l = 0; l < bt->nlevels; l++) {
         double cov = bt->coverage[best * bt->nlevels + l];
         if (!isfinite(cov)) { /* no pair with intervals */
             hz_summary_add(s, 1, "backtest.coverage",
-                           "%s gave no intervals, so its coverage is "
+                           "model %s gave no intervals, so its coverage is "
                            "unknown",
                            bt->model[best]);
             break;

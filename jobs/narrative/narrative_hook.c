@@ -36,12 +36,14 @@ static hz_status from_forecast(const cJSON *f, hz_summary *s)
         st = hz_summary_add(s, 1, "forecast.last12",
                             "last 12 observed periods: total %s",
                             hz_fmt_num(last, a, 32));
-    double w = hz__cjson_num(f, "meanRelIntervalWidth", NAN);
-    if (st == HZ_OK && isfinite(w))
+    double w = hz__cjson_num(f, "intervalHalfWidthRatio", NAN),
+           lv = hz__cjson_num(f, "intervalLevel", NAN);
+    if (st == HZ_OK && isfinite(w) && isfinite(lv))
         st = hz_summary_add(s, 2, "forecast.interval",
-                            "prediction intervals: +/-%s of the forecast on "
-                            "average",
-                            hz_fmt_pct(w / 2, 0, a, 32));
+                            "%g%% prediction intervals: +/-%s of the "
+                            "forecast (half-widths summed over every series "
+                            "and period, relative to the summed forecast)",
+                            lv, hz_fmt_pct(w, 0, a, 32));
     const cJSON *methods = hz__cjson_obj(f, "methods");
     if (st == HZ_OK && methods != NULL && cJSON_GetArraySize(methods) > 0) {
         char line[HZ_SUMMARY_TEXT_MAX] = "";
@@ -71,12 +73,17 @@ static hz_status from_churn(const cJSON *t, hz_summary *s)
     if (c == NULL)
         return HZ_ENOTFOUND;
     double n = hz__cjson_num(t, "customers", NAN);
-    hz_summary_driver d[8];
-    size_t nd = 0;
+    /* every coefficient: hz_summary_churn ranks them (the first 8 left
+     * out the strongest drivers when one-hot columns came first) */
     const cJSON *coef = hz__cjson_obj(c, "coefficients"), *it;
+    int ncoef = coef != NULL ? cJSON_GetArraySize(coef) : 0;
+    hz_summary_driver *d = malloc((size_t)(ncoef > 0 ? ncoef : 1) * sizeof *d);
+    if (d == NULL)
+        return HZ_ENOMEM;
+    size_t nd = 0;
     cJSON_ArrayForEach(it, coef)
     {
-        if (nd == 8)
+        if (nd == (size_t)ncoef)
             break;
         d[nd].name = hz__cjson_str(it, "feature");
         d[nd].effect = hz__cjson_num(it, "coef", NAN);
@@ -92,6 +99,7 @@ static hz_status from_churn(const cJSON *t, hz_summary *s)
         isfinite(n) ? (size_t)n : 0, hz__cjson_num(c, "churn_rate", NAN),
         hz__cjson_num(c, "mean_risk", NAN), SIZE_MAX, d, nd, model, 0, s,
         NULL);
+    free(d);
     double auc = hz__cjson_num(c, "auc", NAN);
     if (st == HZ_OK && isfinite(auc))
         st = hz_summary_add(s, 3, "churn.auc",

@@ -9,6 +9,7 @@
 #include "horizon/forecast.h"
 #include "horizon/reconcile.h"
 #include "horizon/series.h"
+#include "horizon/summary.h"
 #include "net/cjson.h"
 #include "runner/exec_tool.h"
 
@@ -26,8 +27,9 @@ static void maybe_sleep(const hz__tool *t)
 
 /* Running sums over the forecast rows for the summary. */
 typedef struct fc_totals {
-    double fc_total, last_total, width;
-    size_t nwidth;
+    double fc_total, last_total;
+    double half_width, abs_point; /* widest level, where it is finite */
+    double level;                 /* that level (NaN: none) */
 } fc_totals;
 
 /* The rows of one series: one per step, with its interval bounds. */
@@ -59,21 +61,26 @@ static void series_rows(const hz_forecast_result *r, size_t i, cJSON *rows)
     }
 }
 
-/* The sums of one series: its first 12 points, the relative width of
- * its widest interval, its last 12 observed periods. */
+/* The sums of one series: its first 12 points, its last 12 observed
+ * periods, and over every step the half-widths of its widest interval
+ * and the absolute point forecasts beside them.  Their ratio is the
+ * width relative to the forecast, weighted by the forecast: a mean of
+ * per-period ratios read +/-1457% when a few periods forecast near
+ * zero. */
 static void series_totals(const hz_forecast_series_result *sr, fc_totals *tot)
 {
     const hz_forecast *fc = sr->fc;
+    size_t l = hz_forecast_widest_level(fc);
     tot->last_total += sr->last12_total;
+    if (l != SIZE_MAX)
+        tot->level = fc->levels[l];
     for (size_t k = 0; fc != NULL && k < fc->h; k++) {
         if (k < 12 && isfinite(fc->mean[k]))
             tot->fc_total += fc->mean[k];
-        size_t l = fc->nlevels - 1;
-        if (fc->nlevels > 0 && isfinite(fc->upper[l][k]) &&
-            isfinite(fc->lower[l][k]) && fabs(fc->mean[k]) > 0) {
-            tot->width += (fc->upper[l][k] - fc->lower[l][k]) /
-                          fabs(fc->mean[k]);
-            tot->nwidth++;
+        if (l != SIZE_MAX && isfinite(fc->upper[l][k]) &&
+            isfinite(fc->lower[l][k]) && isfinite(fc->mean[k])) {
+            tot->half_width += (fc->upper[l][k] - fc->lower[l][k]) / 2;
+            tot->abs_point += fabs(fc->mean[k]);
         }
     }
 }
@@ -177,11 +184,14 @@ static cJSON *forecast_summary(const hz_forecast_result *r,
                           hz__cjson_num_or_null(tot->last_total));
     cJSON_AddItemToObject(
         sum, "growthPerPeriod",
-        hz__cjson_num_or_null(last_mean != 0 ? fc_mean / last_mean - 1 : NAN));
-    cJSON_AddItemToObject(
-        sum, "meanRelIntervalWidth",
-        hz__cjson_num_or_null(tot->nwidth ? tot->width / (double)tot->nwidth
-                                          : NAN));
+        hz__cjson_num_or_null(hz_rel_change(fc_mean, last_mean)));
+    /* the widest level's half-widths summed over every series and step,
+     * relative to the summed absolute point forecasts */
+    if (isfinite(tot->level) && tot->abs_point > 0) {
+        cJSON_AddNumberToObject(sum, "intervalLevel", tot->level);
+        cJSON_AddNumberToObject(sum, "intervalHalfWidthRatio",
+                                tot->half_width / tot->abs_point);
+    }
     cJSON_AddItemToObject(sum, "methods", methods);
     notices(r, sum);
     return sum;
@@ -191,6 +201,7 @@ cJSON *hz__exec_forecast_summary(const hz_forecast_result *r)
 {
     cJSON *methods = cJSON_CreateObject();
     fc_totals tot = {0};
+    tot.level = NAN;
     /* a reconciled result holds every level: the totals are the top
      * node's (series[0]), not the levels' sum, which counts each value
      * once per level; interval widths are every node's */
@@ -198,13 +209,16 @@ cJSON *hz__exec_forecast_summary(const hz_forecast_result *r)
     for (size_t i = 0; i < r->nseries; i++) {
         const hz_forecast_series_result *sr = &r->series[i];
         fc_totals one = {0};
+        one.level = NAN;
         series_totals(sr, &one);
         if (!top || i == 0) {
             tot.last_total += one.last_total;
             tot.fc_total += one.fc_total;
         }
-        tot.width += one.width;
-        tot.nwidth += one.nwidth;
+        tot.half_width += one.half_width;
+        tot.abs_point += one.abs_point;
+        if (isfinite(one.level))
+            tot.level = one.level;
         cJSON *m = cJSON_GetObjectItemCaseSensitive(methods, sr->method);
         if (m != NULL)
             cJSON_SetNumberValue(m, m->valuedouble + 1);

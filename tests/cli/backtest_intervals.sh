@@ -82,7 +82,7 @@ check "h12 report: no nan" clean "$T/r.html"
 check "h12 report: says which model has no intervals" grep -qF \
     "over the pairs whose forecast has intervals: snaive 0 of 1" "$T/r.html"
 check "h12 report: the summary says snaive has none" \
-    grep -qF "Snaive gave no intervals, so its coverage is unknown" "$T/r.html"
+    grep -qF "Model snaive gave no intervals, so its coverage is unknown" "$T/r.html"
 check "h12 report: no 0% coverage said for snaive" \
     test "$(grep -c 'intervals of snaive covered' "$T/r.html")" -eq 0
 

@@ -82,6 +82,20 @@ check "report forecast: no other output" test ! -s "$T/rep.out"
 check "forecast, one series: a full fan chart" test "$(charts "$T/one.html" fan)" -eq 1
 check "forecast, one series: key figures" grep -q 'Key figures' "$T/one.html"
 check "forecast: narrative with token counts" narrated "$T/fc.html"
+# the key figures name the forecast's periods by their dates, as the CSV
+# does, not by their steps ("peak month 12"): the sum of the regions'
+# points peaks in 2025-12
+peak=$(/usr/bin/python3 -c '
+import csv, sys, collections
+t = collections.defaultdict(float)
+for r in csv.DictReader(open(sys.argv[1])):
+    t[r["date"]] += float(r["point"])
+d = max(t, key=t.get)
+print("%s (%.3gK," % (d, t[d] / 1000))' "$T/fc.csv")
+check "forecast: key figures, the peak by its date ($peak)" \
+    grep -qF "<li>peak $peak" "$T/fc.html"
+check "forecast: key figures, the interval at its date" \
+    grep -q '<li>95% interval at 2025-12-01: ' "$T/one.html"
 check "forecast, one series: narrative" narrated "$T/one.html"
 check "forecast, one series: fitted values drawn" \
     grep -q 'data-name="fitted (one step ahead)"' "$T/one.html"
@@ -117,6 +131,39 @@ expect_exit 2 "needs --report" -- "$HORIZON" backtest "$SALES" "${FC[@]}" \
 check "narrative: growth of the total per period (+0.9%)" \
     grep -q 'total 3.03K, +0.9% per period vs the last 12 observed' "$T/newprod.html"
 
+# losses that shrink grow: -800 a month forecast after -891.67 a month is
+# +10% in the narrative, and -2.4K after -2.7K the same months last year
+# +11% in the key figures, not -10% and -11% (x / base - 1 with a
+# negative base)
+{
+    echo "day,v"
+    for m in $(seq 1 24); do
+        v=-1000; ((m > 12)) && v=-900; ((m == 24)) && v=-800
+        printf '%d-%02d-01,%d\n' $((2022 + (m - 1) / 12)) $(((m - 1) % 12 + 1)) $v
+    done
+} > "$T/loss.csv"
+"$HORIZON" forecast "$T/loss.csv" --date day --value v --horizon 3 \
+    --model naive -o /dev/null --report "$T/loss.html" --quiet
+check "negative values: the narrative's growth (+10%)" \
+    grep -q 'total -2.4K, +10% per period vs the last 12 observed' "$T/loss.html"
+check "negative values: the key figure's change (+11%)" \
+    grep -q '<li>total forecast next 3 months: total -2.4K, +11% vs the same months last year (-2.7K)' "$T/loss.html"
+
+# the largest series by size whatever the sign: a series of 10K losses a
+# month is among the 12 small multiples of 14 series of about 100
+{
+    echo "g,day,v"
+    for m in $(seq 1 24); do
+        d=$(printf '%d-%02d-01' $((2022 + (m - 1) / 12)) $(((m - 1) % 12 + 1)))
+        for g in $(seq 10 22); do echo "s$g,$d,$((100 + g + m % 3))"; done
+        echo "losses,$d,-$((10000 + m))"
+    done
+} > "$T/signs.csv"
+"$HORIZON" forecast "$T/signs.csv" --date day --value v --by g --horizon 3 \
+    --model naive -o /dev/null --report "$T/signs.html" --quiet
+check "multiples: the series of losses is among the 12 largest" \
+    grep -q '<h3>losses: Naive</h3>' "$T/signs.html"
+
 # a reconciled forecast holds every level (total, regions, groups): the
 # report's total and the narrative are the top node's, not the sum of the
 # levels (which counted every sale three times)
@@ -138,6 +185,81 @@ check "reconciled: narrative, the top node's totals ($fc6, $last12)" \
     grep -q "(36 series): total $fc6, [^.]*\. Last 12 observed periods: total $last12\." "$T/rec.html"
 check "reconciled: the total chart is the top node" \
     grep -q '<h3>Total: the top of the hierarchy</h3>' "$T/rec.html"
+
+# a long daily history: the forecast chart draws the last 84 days (6 x
+# the 14-day horizon), says so on its axis and in its caption, and a
+# second chart and the table hold every day; a 14-day forecast after
+# three years took 1% of the chart's width
+/usr/bin/python3 - "$T/daily.csv" <<'PY'
+import datetime, math, sys
+with open(sys.argv[1], "w") as f:
+    f.write("g,day,v\n")
+    d0 = datetime.date(2022, 1, 1)
+    for g in "abcde":
+        for i in range(1096):
+            f.write("%s,%s,%.2f\n" % (g, d0 + datetime.timedelta(days=i),
+                                       100 + 10 * math.sin(i / 3.0) + i % 5))
+PY
+grep '^a,' "$T/daily.csv" | sed '1i g,day,v' > "$T/daily1.csv"
+"$HORIZON" forecast "$T/daily1.csv" --date day --value v --freq day \
+    --horizon 14 -o /dev/null --report "$T/daily1.html" --quiet
+fan_points() { # hover points of the observed line of the fan chart
+    /usr/bin/python3 -c '
+import re, sys
+svg = re.search(r"<svg [^>]*data-kind=\"fan\".*?</svg>", open(sys.argv[1]).read(), re.S).group(0)
+print(svg.count("<title>observed, "))' "$1"
+}
+check "daily: the fan chart draws the last 84 days ($(fan_points "$T/daily1.html"))" \
+    test "$(fan_points "$T/daily1.html")" -eq 84
+check "daily: the axis says so" \
+    grep -q '>the last 84 of 1096 days of history (the whole history below)</text>' "$T/daily1.html"
+check "daily: the caption says so" \
+    grep -q 'The chart draws the last 84 of 1096 days of history; the next chart and the table draw all of it.</figcaption>' "$T/daily1.html"
+check "daily: a chart of the whole history" \
+    test "$(charts "$T/daily1.html" history)" -eq 1
+check "daily: the whole history chart draws every day" \
+    grep -Eq 'data-kind="history" data-series="2"' "$T/daily1.html"
+check "daily: the table holds every day" \
+    test "$(grep -o '<tr><td>20[0-9-]*</td><td class="n">' "$T/daily1.html" | wc -l)" -eq 1096
+"$HORIZON" forecast "$T/daily.csv" --date day --value v --freq day --by g \
+    --horizon 14 -o /dev/null --report "$T/daily2.html" --quiet
+check "daily, 5 series: the total's window and its whole history" \
+    test "$(charts "$T/daily2.html" total)" -eq 1 -a "$(charts "$T/daily2.html" history)" -eq 1
+check "daily, 5 series: the total's axis says so" \
+    grep -q '>the last 84 of 1096 days of history (the whole history below)</text>' "$T/daily2.html"
+check "daily, 5 series: the small multiples' note says so" \
+    grep -q 'A panel of more than 168 days of history draws the last 84; the table below holds every period.' "$T/daily2.html"
+check "monthly, 36 months: the whole history in the fan chart" \
+    test "$(charts "$T/one.html" history)" -eq 0
+
+# --level 95,50: the widest interval is the 95% one whatever the order:
+# drawn underneath (lighter) and in the table's width column
+"$HORIZON" forecast "$SALES" "${FC[@]}" --level 95,50 -o /dev/null \
+    --report "$T/lv.html" --quiet 2> /dev/null
+check "--level 95,50: the 95% band is the light one underneath" \
+    grep -q 'data-name="95% interval"><path class="band c3 s0"' "$T/lv.html"
+check "--level 95,50: the 50% band is the darker one" \
+    grep -q 'data-name="50% interval"><path class="band c3 s1"' "$T/lv.html"
+check "--level 95,50: the width column is the 95% interval's" \
+    grep -q '<th[^>]*>95% width at h=12</th>' "$T/lv.html"
+
+check "--level 95,50: the narrative's intervals are the 95% ones" \
+    grep -q '95% prediction intervals: +/-' "$T/lv.html"
+# the narrative's interval width: the half-widths of every series and
+# period over the summed forecast, not a mean of per-period ratios (which
+# periods forecast near zero blew up to +/-1457% for customers)
+"$HORIZON" forecast "$SALES" "${FC[@]}" --by product_id -o "$T/prod.csv" \
+    --report "$T/prod.html" --quiet 2> /dev/null
+wratio=$(/usr/bin/python3 -c '
+import csv, sys
+hw = pt = 0
+for r in csv.DictReader(open(sys.argv[1])):
+    hw += (float(r["hi95"]) - float(r["lo95"])) / 2
+    pt += abs(float(r["point"]))
+p = 100 * hw / pt
+print(("%.1f%%" if round(p * 10) / 10 < 10 else "%.0f%%") % p)' "$T/prod.csv")
+check "narrative: 95% intervals +/-$wratio of the summed forecast" \
+    grep -q "95% prediction intervals: +/-$wratio of the forecast (half-widths summed over every series and period, relative to the summed forecast)" "$T/prod.html"
 
 # ---- backtest ----
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
@@ -196,6 +318,11 @@ check "survival: Kaplan-Meier curve" test "$(charts "$T/sv.html" survival)" -eq 
 check "survival: Cox table" grep -q 'Cox proportional hazards model' "$T/sv.html"
 check "survival: title" grep -q '<h1>Customer analysis: survival</h1>' "$T/sv.html"
 check "survival: narrative" narrated "$T/sv.html"
+# the narrative capitalises its sentences, not the names in them: the
+# covariate is support_tickets, the model snaive
+check "survival: the covariate's name as the data has it" \
+    grep -q 'Covariate support_tickets: hazard ratio [0-9.]* (p ' "$T/sv.html"
+check "survival: no column renamed" bash -c "! grep -q 'Support_tickets' '$T/sv.html'"
 check "survival: svgs are XML" svgs_ok "$T/sv.html"
 "$HORIZON" analyze churn "$CUST" --label churned --customer customer_id \
     -o /dev/null --report "$T/ch.html" > /dev/null
@@ -204,6 +331,16 @@ check "churn: ROC" test "$(charts "$T/ch.html" roc)" -eq 1
 check "churn: svgs are XML" svgs_ok "$T/ch.html"
 check "churn: narrative" narrated "$T/ch.html"
 check "churn: drivers with intervals" grep -q 'whiskers: confidence intervals' "$T/ch.html"
+# the narrative ranks every coefficient, as the key figures do: it read
+# only the first 8 (the one-hot region and plan columns) and named
+# plan=Standard the strongest driver
+for k in 1 2 3; do
+    drv=$(grep -o "<li>churn driver $k: [^<]*</li>" "$T/ch.html" | sed 's/<li>churn/Churn/; s/<\/li>//')
+    check "churn: narrative's driver $k is the key figures' ($drv)" \
+        grep -qF "$drv." "$T/ch.html"
+done
+check "churn: the strongest driver is days_since_last_order" \
+    grep -q '<li>churn driver 1: days_since_last_order ' "$T/ch.html"
 
 # ---- errors ----
 expect_exit 1 "could not" -- "$HORIZON" forecast "$SALES" "${FC[@]}" \

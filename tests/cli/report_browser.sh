@@ -6,8 +6,10 @@
 # series leave its box blank, a chart that draws fewer or more series than
 # it declares, and on the wrong number of charts of each kind.
 # Reports: a forecast of 5 series, of one series (with its fitted
-# values), a backtest, the suite with a holdout (and its cumulative
-# tracking), a labelled churn model, a survival analysis (Kaplan-Meier),
+# values), of three years of days (a window and the whole), with a
+# 300-character series name, a backtest,
+# the suite with a holdout (and its cumulative tracking), a labelled
+# churn model, a survival analysis (Kaplan-Meier),
 # and a job's stored report with
 # an LLM narrative (the OpenAI-compatible mock) spliced in; a sortable
 # table clicked (date-named series sort by the whole date).  Two damaged
@@ -57,6 +59,25 @@ render forecast --charts 7 --expect total=1,bars=1,fan=5 --series fan=4,total=2
 "$HORIZON" forecast "$SALES" "${FC[@]}" -o /dev/null --quiet \
     --report "$T/forecast1.html"
 render forecast1 --charts 1 --expect fan=1 --series fan=5 # with the fitted values
+# three years of days: the fan chart draws the last 84, a second chart all
+"$HORIZON" forecast "$SALES" --date order_date --value revenue --freq day \
+    --horizon 14 -o /dev/null --quiet --report "$T/daily.html" 2> /dev/null
+render daily --charts 2 --expect fan=1,history=1 --series fan=5,history=2
+# a 300-character name without a space wraps (the page is no wider than
+# the window; it was 3,560 px wide in 1,200)
+{
+    echo "g,d,v"
+    long=$(printf 'A%.0s' $(seq 300))
+    for m in $(seq 1 24); do
+        printf '%s,%d-%02d-01,%d\n' "$long" $((2022 + (m - 1) / 12)) \
+            $(((m - 1) % 12 + 1)) $((100 + m % 7))
+        printf 'short,%d-%02d-01,%d\n' $((2022 + (m - 1) / 12)) \
+            $(((m - 1) % 12 + 1)) $((50 + m % 5))
+    done
+} > "$T/longname.csv"
+"$HORIZON" forecast "$T/longname.csv" --date d --value v --by g --freq month \
+    --horizon 3 -o /dev/null --quiet --report "$T/longname.html"
+render longname --charts 2 --expect fan=2
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
     --origins 2 --report "$T/backtest.html" > /dev/null
 render backtest --charts 4 --expect bars=2,ecdf=1,coverage=1 \
@@ -103,8 +124,13 @@ const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
     const desc = await names();
     await th('series').click(); // ascending
     const asc = await names();
+    // from the keyboard: Tab to a header, Space sorts as Enter does
+    await th('series').focus();
+    await page.keyboard.press('Space'); // descending
+    const kdesc = await names();
+    const scrolled = await page.evaluate(() => window.scrollY);
     await b.close();
-    console.log(JSON.stringify({ desc, asc }));
+    console.log(JSON.stringify({ desc, asc, kdesc, scrolled }));
 })();
 JS
 node "$T/sort.js" "$PEERS" "$CHROMIUM" "$T/cohorts.html" > "$T/sort.json" 2>&1
@@ -113,7 +139,8 @@ check "sorting by series name: whole dates ($(cat "$T/sort.json"))" \
 import json, sys
 d = json.load(open(sys.argv[1]))
 want = sorted(d["asc"])
-assert len(want) == 5 and d["asc"] == want and d["desc"] == want[::-1], d' \
+assert len(want) == 5 and d["asc"] == want and d["desc"] == want[::-1], d
+assert d["kdesc"] == want[::-1], d' \
     "$T/sort.json"
 
 # ---- a job's report, with an LLM narrative spliced in ----

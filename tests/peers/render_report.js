@@ -8,6 +8,9 @@
 //
 // Checks, light and dark colour schemes:
 //   - no console error, no page error, no request other than the file
+//   - the page is no wider than the window (no horizontal scroll bar)
+//   - every text (HTML and the charts' SVG text) has a contrast of at
+//     least 4.5:1 with its background, on screen and printed
 //   - every chart (svg.hz-svg) is visible, has a box, and its data series
 //     (g.series) alone put ink in that box: the screenshot of the box with
 //     axes, grid, labels and legend hidden differs from the background
@@ -117,6 +120,54 @@ function inkRatio(png, bg) {
     return n ? ink / n : 0;
 }
 
+// Text against its background, as WCAG computes contrast: every visible
+// text element (HTML text and the charts' SVG text) of the page as it is
+// shown for `media` ('screen' or 'print') and the colour scheme; returns
+// the pairs under 4.5:1 ("selector: ratio").
+async function lowContrast(page) {
+    return page.evaluate(() => {
+        const rgb = (c) => {
+            const m = (c || '').match(/[\d.]+/g);
+            if (!m) return null;
+            return { r: +m[0], g: +m[1], b: +m[2], a: m.length > 3 ? +m[3] : 1 };
+        };
+        const lum = (c) => {
+            const f = (v) => { v /= 255;
+                return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+        };
+        const background = (el) => {
+            for (let e = el; e; e = e.parentElement) {
+                const c = rgb(getComputedStyle(e).backgroundColor);
+                if (c && c.a > 0.5) return c;
+            }
+            return { r: 255, g: 255, b: 255, a: 1 };
+        };
+        const bad = new Map();
+        const sel = 'h1,h2,h3,p,li,figcaption,summary,th,td,svg.hz-svg text';
+        for (const el of document.querySelectorAll(sel)) {
+            if (!el.textContent.trim()) continue;
+            const cs = getComputedStyle(el);
+            if (cs.display === 'none' || cs.visibility === 'hidden' ||
+                !el.getClientRects().length) continue;
+            const svg = el instanceof SVGElement;
+            const fg = rgb(svg ? cs.fill : cs.color);
+            if (!fg) continue;
+            const bg = background(svg ? el.closest('svg').parentElement : el);
+            const a = lum(fg), b = lum(bg);
+            const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+            if (ratio < 4.5) {
+                const key = (svg ? 'svg text' : el.tagName.toLowerCase()) +
+                    (el.className && typeof el.className === 'string'
+                        ? '.' + el.className.split(' ')[0] : '');
+                const old = bad.get(key);
+                if (old === undefined || ratio < old) bad.set(key, ratio);
+            }
+        }
+        return [...bad].map(([k, r]) => `${k}: ${r.toFixed(2)}:1`);
+    });
+}
+
 async function checkScheme(browser, scheme, failures, screenshot) {
     const context = await browser.newContext({
         viewport: { width: opt.width, height: 900 },
@@ -138,6 +189,14 @@ async function checkScheme(browser, scheme, failures, screenshot) {
         return route.continue();
     });
     await page.goto('file://' + report, { waitUntil: 'load' });
+    // text readable on screen and on paper (printing from a dark-mode
+    // system keeps prefers-color-scheme: dark)
+    for (const media of ['screen', 'print']) {
+        await page.emulateMedia({ media, colorScheme: scheme });
+        for (const b of await lowContrast(page))
+            failures.push(`${scheme}, ${media}: text contrast under 4.5:1: ${b}`);
+    }
+    await page.emulateMedia({ media: 'screen', colorScheme: scheme });
     if (screenshot) {
         const h = await page.evaluate(() => document.documentElement.scrollHeight);
         const clip = opt.maxHeight > 0 && h > opt.maxHeight
@@ -166,6 +225,7 @@ async function checkScheme(browser, scheme, failures, screenshot) {
             figures: document.querySelectorAll('figure').length,
             tables: document.querySelectorAll('table').length,
             title: document.title,
+            pageWidth: document.documentElement.scrollWidth,
         };
     });
     const bg = (info.bg.match(/\d+/g) || [255, 255, 255]).slice(0, 3).map(Number);
@@ -191,6 +251,9 @@ async function checkScheme(browser, scheme, failures, screenshot) {
         if (c.emptyGroups)
             failures.push(`${where}: ${c.emptyGroups} empty series`);
     }
+    if (info.pageWidth > opt.width)
+        failures.push(`${scheme}: the page is ${info.pageWidth}px wide in a ` +
+            `${opt.width}px window (a horizontal scroll bar)`);
     for (const e of consoleErrors) failures.push(`${scheme}: console error: ${e}`);
     for (const u of requests) failures.push(`${scheme}: external request: ${u}`);
     await context.close();

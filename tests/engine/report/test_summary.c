@@ -125,6 +125,38 @@ HZ_TEST(forecast_summary)
     hz_forecast_free(fc);
 }
 
+/* Net losses (negative values) that shrink: a change up, not down.
+ * x / base - 1 read -1.8% for -6K after -6.11K, and a peak above the
+ * forecast average as below it. */
+HZ_TEST(forecast_summary_negative_values)
+{
+    HZ_CHECK_NEAR(hz_rel_change(-6000, -6110), 110.0 / 6110, 1e-12);
+    HZ_CHECK_NEAR(hz_rel_change(90, 100), -0.1, 1e-12);
+    HZ_CHECK(isnan(hz_rel_change(1, 0)));
+    HZ_CHECK(isnan(hz_rel_change(NAN, 1)));
+    double y[24];
+    for (int i = 0; i < 24; i++)
+        y[i] = i < 12 ? -1000.0 : -900.0; /* losses shrank by 10% */
+    hz_forecast *fc = hz_forecast_alloc(12, 0, NULL);
+    HZ_CHECK(fc != NULL);
+    for (int k = 0; k < 12; k++)
+        fc->mean[k] = k == 5 ? -700.0 : -850.0; /* the peak: -700 */
+    hz_summary_forecast_in in = {
+        .name = "net", .unit = "month", .history = y, .n_history = 24,
+        .period = 12, .fc = fc};
+    hz_summary *s = hz_summary_new("forecast");
+    hz_error err;
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
+    /* 11 x -850 - 700 = -10050 against -10800: +6.9% */
+    HZ_CHECK_CONTAINS(txt(s, "forecast.total"), "total -10.1K, +6.9% vs");
+    HZ_CHECK_CONTAINS(txt(s, "history.growth"), "+10% vs the 12 before");
+    /* average -837.5: the peak -700 is 16% above it */
+    HZ_CHECK_CONTAINS(txt(s, "forecast.season"),
+                      "peak month 6 (-700, +16% vs forecast average)");
+    hz_summary_free(s);
+    hz_forecast_free(fc);
+}
+
 HZ_TEST(forecast_summary_rejects_empty)
 {
     hz_summary *s = hz_summary_new("forecast");
