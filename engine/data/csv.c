@@ -441,14 +441,20 @@ static hz_status apply_wants(reader *r)
  * (00-29: 2000-2029, 30-99: 1930-1999).  A column whose first rows fall
  * on both sides is refused unless --schema names its format: it may
  * cross the pivot (Jan-99 .. Jan-05, read right) or not be months at
- * all (Jan-01 .. Jan-31, days of January written mmm-dd). */
+ * all (Jan-01 .. Jan-31, days of January written mmm-dd).  So is, when
+ * the rows are parsed, a two-digit year past the sample on the other
+ * side of 2000 from the sample's (colspec.yy_side). */
 static hz_status check_two_digit_years(reader *r)
 {
     for (size_t j = 0; j < r->nnamed; j++) {
         const evidence *e = &r->ev[j];
-        const colspec *sp = &r->spec[j];
+        colspec *sp = &r->spec[j];
         if (sp->overridden || sp->type != HZ_TYPE_DATE ||
-            sp->fmt != HZ_DATEFMT_MONTH || e->n_yy[0] == 0 || e->n_yy[1] == 0)
+            sp->fmt != HZ_DATEFMT_MONTH)
+            continue;
+        /* the rows after the sample keep to its side (csv_chunk.c) */
+        sp->yy_side = e->n_yy[0] > 0 ? 1 : e->n_yy[1] > 0 ? 2 : 0;
+        if (e->n_yy[0] == 0 || e->n_yy[1] == 0)
             continue;
         size_t later = e->yy_line[0] > e->yy_line[1] ? 0 : 1;
         return hz_error_set(

@@ -12,6 +12,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/period_text.h"
 #include "data/csv_internal.h"
 #include "data/csv_value.h"
 #include "core/mem.h"
@@ -166,6 +167,22 @@ static const char *fmt_words(hz_datefmt f)
     return (unsigned)f < HZ_DATEFMT_COUNT ? w[f] : "";
 }
 
+/* The year of s, a month written with a two-digit year (Jan-30) on the
+ * other side of 2000 from those of the sample (colspec.yy_side); 0 for
+ * anything else. */
+static int yy_other_side(const colspec *sp, const char *s, size_t n)
+{
+    if (sp->yy_side == 0)
+        return 0;
+    trim(&s, &n);
+    int y, m;
+    bool yy;
+    if (n == 0 || (s[0] >= '0' && s[0] <= '9') ||
+        !hz__month_text(s, n, &y, &m, &yy) || !yy)
+        return 0;
+    return (y >= 2000 ? 2 : 1) != sp->yy_side ? y : 0;
+}
+
 static void field_date(chunk *c, size_t j, const char *s, size_t n)
 {
     colspec *sp = &c->spec[j];
@@ -178,6 +195,19 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
             c->names[j], sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
             fmt_words(sp->fmt), shown(s, n, sh, sizeof sh),
             header_again(c, j, s, n));
+        return;
+    }
+    const int yo = yy_other_side(sp, s, n);
+    if (yo != 0) {
+        hz__csv_report(
+            c, j + 1, false,
+            "column '%s': '%s' reads as %d as Excel reads two-digit years, "
+            "while those of the first rows fall on the other side of 2000: "
+            "right for months across 2000, wrong for days written mmm-dd "
+            "(Jan-01 .. Jan-31); write the years with four digits (Jan "
+            "2024), or give --schema '%s:date:month' to read them as Excel "
+            "does",
+            c->names[j], shown(s, n, sh, sizeof sh), yo, c->names[j]);
         return;
     }
     int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
@@ -714,7 +744,8 @@ static void parse_rows(chunk *c)
             case K_DATE: {
                 int64_t secs;
                 bool ts;
-                if (!parse_date(f, fl, c->spec[j].fmt, &secs, &ts))
+                if (!parse_date(f, fl, c->spec[j].fmt, &secs, &ts) ||
+                    yy_other_side(&c->spec[j], f, fl) != 0)
                     goto slow;
                 int64_t day = secs >= 0 ? secs / 86400
                                         : -((-secs + 86399) / 86400);

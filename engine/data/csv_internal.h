@@ -38,6 +38,9 @@ typedef struct colspec {
     bool unnamed;   /* one of the columns without a name that end the
                        header row (a spreadsheet's empty columns): every
                        value must be empty, and the column is dropped */
+    unsigned char yy_side; /* months: the side of 2000 (1: 19yy, 2: 20yy)
+                              of the sample's two-digit years, which the
+                              rows after it must share (0: no check) */
 } colspec;
 
 /* Evidence gathered while sampling rows for inference: how many of the

@@ -317,9 +317,11 @@ static void narr_stop(jobctx *c, narr_call *n)
 
 /* Wait for the narrative thread, renewing the lease every lease/3;
  * false when the lease was lost meanwhile: the call is then canceled
- * and, unless it is done, left to its thread (abandoned). */
-static bool narr_wait(jobctx *c, narr_call *n)
+ * and, unless it is done, left to its thread (*left: the thread frees
+ * it, and n must not be touched again). */
+static bool narr_wait(jobctx *c, narr_call *n, bool *left)
 {
+    *left = false;
     double every = c->r->cfg->lease_s / 3;
     double next = hz_now() + every;
     pthread_mutex_lock(&n->mu);
@@ -337,6 +339,7 @@ static bool narr_wait(jobctx *c, narr_call *n)
                     c->r->narr_detached++;
                     pthread_mutex_unlock(&c->r->mu);
                     n->abandoned = true;
+                    *left = true;
                 }
                 pthread_mutex_unlock(&n->mu);
                 return false;
@@ -379,12 +382,10 @@ static narr_call *call_narrative(jobctx *c, const cJSON *summary, bool *lost)
                                   &n->cancel, &n->out, &n->err);
         return n;
     }
-    if (!narr_wait(c, n)) {
+    bool left;
+    if (!narr_wait(c, n, &left)) {
         *lost = true;
-        pthread_mutex_lock(&n->mu);
-        bool left = n->abandoned;
-        pthread_mutex_unlock(&n->mu);
-        if (left) {
+        if (left) { /* n may be freed by its thread already */
             pthread_detach(th);
             return NULL;
         }

@@ -718,6 +718,48 @@ HZ_TEST(timestamps_mixing_offsets_and_none_are_refused)
     hz_dataset_free(ds);
 }
 
+/* Two-digit years past the inference sample keep to its side of 2000:
+ * days written mmm-dd (Jan-01 .. Jan-31) whose 30th and 31st come after
+ * the sample were read as Jan 1930 and Jan 1931 beside 2001-2029, while
+ * the same rows within the sample are refused.  --schema confirms. */
+HZ_TEST(two_digit_years_after_the_sample_keep_its_side)
+{
+    static const char *const text[] = {
+        "d,v\nJan-01,1\nJan-02,2\nJan-03,3\nJan-29,4\nJan-30,5\n",
+        "d,v\nDec-97,1\nDec-98,2\nDec-99,3\nJan-00,4\n"};
+    static const char *const want[] = {
+        "t.csv:6:1: column 'd': 'Jan-30' reads as 1930",
+        "t.csv:5:1: column 'd': 'Jan-00' reads as 2000"};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t cb = 0; cb <= 16; cb += 16) {
+            hz_csv_options o;
+            hz_csv_options_init(&o);
+            o.infer_rows = 3;
+            o.chunk_bytes = cb; /* 0: one chunk, the fast path */
+            hz_error err;
+            hz_dataset *ds = read_str(text[k], &o, &err);
+            HZ_CHECK_MSG(ds == NULL, "text %zu read", k);
+            HZ_CHECK_CONTAINS(err.msg, want[k]);
+            hz_dataset_free(ds);
+        }
+    hz_schema_override *ov;
+    size_t n;
+    hz_error err;
+    HZ_CHECK(hz_schema_overrides_parse("d:date:month", &ov, &n, &err) ==
+             HZ_OK);
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    o.infer_rows = 3;
+    o.overrides = ov;
+    o.noverrides = n;
+    hz_dataset *ds = read_str(text[0], &o, &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    if (ds != NULL)
+        HZ_CHECK(ds->cols[0].v.date[4] == hz_days_from_civil(1930, 1, 1));
+    hz_dataset_free(ds);
+    hz_schema_overrides_free(ov, n);
+}
+
 /* Columns without a name that end the header row (a spreadsheet's used
  * range wider than its data: `month,sales,,,`) are read when empty in
  * every row and dropped, on every path and any chunking; a value in one
