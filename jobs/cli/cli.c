@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "runner/log.h"
 #include "horizon/outfile.h"
 
 size_t hz_cli_put_json(const char *cmd, const char *text)
@@ -72,36 +73,14 @@ void hz_cli_capture(char *buf, size_t bufsz)
         capture_buf[0] = '\0';
 }
 
-/* hz_cli_term, newlines kept or not. */
-static const char *term(const char *s, char *buf, size_t bufsz, bool newline)
-{
-    size_t o = 0;
-    if (bufsz == 0)
-        return buf;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        bool ctl = (*p < 0x20 && (*p != '\n' || !newline) && *p != '\t') ||
-                   *p == 0x7F;
-        if (o + (ctl ? 2 : 1) >= bufsz)
-            break;
-        if (ctl) {
-            buf[o++] = '^';
-            buf[o++] = *p == 0x7F ? '?' : (char)(*p + 0x40);
-        } else {
-            buf[o++] = (char)*p;
-        }
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 const char *hz_cli_term(const char *s, char *buf, size_t bufsz)
 {
-    return term(s, buf, bufsz, true);
+    return hz_log_caret(s, buf, bufsz, true);
 }
 
 const char *hz_cli_term_line(const char *s, char *buf, size_t bufsz)
 {
-    return term(s, buf, bufsz, false);
+    return hz_log_caret(s, buf, bufsz, false);
 }
 
 void hz_cli_error(const char *cmd, const char *fmt, ...)

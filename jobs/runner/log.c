@@ -145,17 +145,14 @@ static char *json_line(hz_log_level level, const hz_log_fields *fl,
     return s;
 }
 
-/* s as one line of the text log, into out (n bytes, always terminated):
- * control characters but tab in caret notation (a newline as "^J", ESC
- * as "^["), as the commands show them on a terminal (hz_cli_term): a
- * column name or a value quoted in an error cannot start a line of its
- * own (a forged "job ... succeeded") nor drive the terminal of whoever
- * reads the log. */
-static void text_line(const char *s, char *out, size_t n)
+const char *hz_log_caret(const char *s, char *out, size_t n, bool newline)
 {
     size_t o = 0;
+    if (n == 0)
+        return out;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        bool ctl = (*p < 0x20 && *p != '\t') || *p == 0x7F;
+        bool ctl = (*p < 0x20 && (*p != '\n' || !newline) && *p != '\t') ||
+                   *p == 0x7F;
         if (o + (ctl ? 2 : 1) >= n)
             break;
         if (ctl) {
@@ -166,6 +163,7 @@ static void text_line(const char *s, char *out, size_t n)
         }
     }
     out[o] = '\0';
+    return out;
 }
 
 void hz_log_write(hz_log *l, hz_log_level level, const hz_log_fields *fields,
@@ -183,7 +181,7 @@ void hz_log_write(hz_log *l, hz_log_level level, const hz_log_fields *fields,
                                        : NULL;
     char stages[256] = "", line[2 * sizeof msg];
     if (l->fmt == HZ_LOG_TEXT) {
-        text_line(msg, line, sizeof line);
+        hz_log_caret(msg, line, sizeof line, false);
         if (fields != NULL && fields->stages != NULL)
             text_stages(fields->stages, stages, sizeof stages);
     }
