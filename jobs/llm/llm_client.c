@@ -94,7 +94,7 @@ hz_status hz_llm_client_new(const hz_llm_config *cfg,
     hz_status bad = hz__llm_check_endpoint(cfg->base_url, "llm: endpoint",
                                            err);
     if (bad == HZ_OK)
-        bad = hz__llm_check_transport(cfg, err);
+        bad = hz__llm_check_transport(cfg, NULL, err);
     if (bad != HZ_OK)
         return bad;
     if (!config_ok(cfg))

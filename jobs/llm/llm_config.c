@@ -473,7 +473,7 @@ hz_status hz_llm_settings_load(const char *path, hz_llm_settings *s,
             return st;
     }
     if (s->client.provider != HZ_LLM_NONE &&
-        (st = hz__llm_check_transport(&s->client, err)) != HZ_OK)
+        (st = hz__llm_check_transport(&s->client, path, err)) != HZ_OK)
         return st;
     return env_extras(s, err);
 }

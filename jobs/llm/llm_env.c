@@ -105,22 +105,33 @@ hz_status hz__llm_check_endpoint(const char *url, const char *what,
 /* A key (api-key, Authorization: Bearer) or an Entra ID token goes only
  * over TLS, or over plain http to this machine (a local server): never in
  * clear over a network.  A server asked without a credential may be
- * anywhere. */
-hz_status hz__llm_check_transport(const hz_llm_config *cfg, hz_error *err)
+ * anywhere.  path: the settings file the endpoint may come from (named in
+ * the error), or NULL. */
+hz_status hz__llm_check_transport(const hz_llm_config *cfg, const char *path,
+                                  hz_error *err)
 {
     bool credential = cfg->api_key[0] != '\0' || cfg->provider == HZ_LLM_AZURE;
     if (!credential || hz_url_is_https(cfg->base_url) ||
         hz_url_is_loopback(cfg->base_url))
         return HZ_OK;
     char shown[512];
-    hz_url_redact(cfg->base_url, shown, sizeof shown);
+    const char *where = path != NULL ? "LLM config " : "";
+    const char *sep = path != NULL ? ": " : "";
+    if (!hz_url_redact(cfg->base_url, shown, sizeof shown))
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s%s%sllm: the endpoint is not a URL that "
+                            "parses (the %s is sent only over https)",
+                            where, path != NULL ? path : "", sep,
+                            cfg->api_key[0] != '\0'
+                                ? "API key"
+                                : "Microsoft Entra ID token");
     return hz_error_set(err, HZ_EINVAL,
-                        "llm: endpoint '%s' is not https: the %s would go "
-                        "over the network in clear (plain http is allowed "
-                        "only to 127.0.0.1, localhost or [::1], or without "
-                        "a key; HZ_LLM_CA_FILE trusts a certificate of "
-                        "your own)",
-                        shown,
+                        "%s%s%sllm: endpoint '%s' is not https: the %s would "
+                        "go over the network in clear (plain http is "
+                        "allowed only to 127.0.0.1, localhost or [::1], or "
+                        "without a key; HZ_LLM_CA_FILE trusts a certificate "
+                        "of your own)",
+                        where, path != NULL ? path : "", sep, shown,
                         cfg->api_key[0] != '\0' ? "API key"
                                                 : "Microsoft Entra ID token");
 }

@@ -88,7 +88,8 @@ hz_status hz__llm_check_endpoint(const char *url, const char *what,
 /* HZ_EINVAL when a key or an Entra ID token would be sent over plain http
  * to another machine: with a credential the endpoint must be https or
  * the loopback (127.0.0.1, localhost, [::1]). */
-hz_status hz__llm_check_transport(const hz_llm_config *cfg, hz_error *err);
+hz_status hz__llm_check_transport(const hz_llm_config *cfg, const char *path,
+                                  hz_error *err);
 /* The URL of a chat completion for model (an Azure deployment). */
 hz_status hz__llm_build_url(const hz_llm_config *cfg, const char *model,
                             char *url, size_t n, hz_error *err);
