@@ -9,20 +9,7 @@
 # exited 75 and the job was taken over again and again.
 source "$(dirname "$0")/lib.sh"
 
-cosmos_peer_prep
-
-node "$HZ_SRC/tests/peers/cosmos_server.js" --cert "$T/cert.pem" \
-    --key "$T/key.pem" --port 0 --port-file "$T/port" >"$T/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-port=$(wait_port "$T/port")
-
-export COSMOS_ENDPOINT="https://127.0.0.1:$port/" COSMOS_CA_CERT="$T/cert.pem"
-export COSMOS_KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
-export COSMOS_DATABASE=large HORIZON_STORE=cosmos HZ_DATASET_ROOTS="$T" \
-    TMPDIR="$T"
-unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT || true
-"$HORIZON" cosmos init > /dev/null 2>&1 || { echo "FAIL: cosmos init"; exit 1; }
+start_cosmos_peer large
 
 # the peer refuses what the service refuses
 python3 -c 'import json; print(json.dumps({"id": "x", "customerId": "t", "pad": "y" * 2200000}))' > "$T/huge.json"

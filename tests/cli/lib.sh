@@ -62,6 +62,26 @@ cosmos_peer_prep() {
         -out "$T/cert.pem" >/dev/null 2>&1
 }
 
+# start_cosmos_peer DB: the Cosmos DB peer on a free loopback port with
+# database DB made (cosmos init), and the runner's environment for it:
+# store cosmos, the peer's certificate and test key, datasets under $T,
+# TMPDIR $T, no LLM settings; sets server (its pid) and port, and stops
+# it on exit
+start_cosmos_peer() {
+    cosmos_peer_prep
+    node "$HZ_SRC/tests/peers/cosmos_server.js" --cert "$T/cert.pem" \
+        --key "$T/key.pem" --port 0 --port-file "$T/port" >"$T/server.log" 2>&1 &
+    server=$!
+    trap 'kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+    port=$(wait_port "$T/port")
+    export COSMOS_ENDPOINT="https://127.0.0.1:$port/" COSMOS_CA_CERT="$T/cert.pem"
+    export COSMOS_KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
+    export COSMOS_DATABASE="$1" HORIZON_STORE=cosmos HZ_DATASET_ROOTS="$T" \
+        TMPDIR="$T"
+    unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT || true
+    "$HORIZON" cosmos init > /dev/null 2>&1 || { echo "FAIL: cosmos init"; exit 1; }
+}
+
 # start_llm_stub: the OpenAI-compatible stub (tests/peers/llm_stub.js) on
 # a free loopback port, with a SQLite store in $T and no LLM settings from
 # the environment; sets stub (its pid) and port, and stops it on exit
