@@ -37,7 +37,7 @@ static char *dir_of(const char *path)
  * moment, let the files other threads create take any mode. */
 static mode_t current_umask(void)
 {
-    FILE *f = fopen("/proc/self/status", "r");
+    FILE *f = fopen("/proc/self/status", "re"); /* close-on-exec */
     char line[256];
     while (f != NULL && fgets(line, sizeof line, f) != NULL) {
         if (strncmp(line, "Umask:", 6) != 0)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "horizon/outfile.h"
 #include "narrative/narrative.h"
 #include "net/cjson.h"
 
@@ -352,16 +353,20 @@ static hz_status write_metrics(const hz_narrative_service *s,
     cJSON_Delete(j);
     if (txt == NULL)
         return hz_error_set(err, HZ_ENOMEM, "%s: out of memory", path);
-    errno = 0;
-    FILE *f = fopen(path, "w");
-    bool ok = f != NULL && fprintf(f, "%s\n", txt) >= 0;
-    if (f != NULL && fclose(f) != 0)
-        ok = false;
+    /* whole or absent, through a temporary file (never written in place
+     * nor through a link planted at its name), as every other output */
+    hz_outfile *o = NULL;
+    hz_status st = hz_outfile_open(path, &o, err);
+    if (st == HZ_OK) {
+        fprintf(hz_outfile_stream(o), "%s\n", txt);
+        st = hz_outfile_commit(o, err);
+    }
     free(txt);
-    if (ok)
+    if (st == HZ_OK)
         return HZ_OK;
-    return hz_error_set(err, HZ_EIO, "could not write %s ($HZ_LLM_METRICS): %s",
-                        path, errno ? strerror(errno) : "write failed");
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err->msg);
+    return hz_error_set(err, st, "HZ_LLM_METRICS: %s", why);
 }
 
 hz_status hz_narrative_service_close(hz_narrative_service *s, FILE *log,

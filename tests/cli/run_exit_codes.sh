@@ -73,11 +73,22 @@ check "nothing ran" bash -c \
 S="sqlite:$T/full.db"
 "$HORIZON" submit --store "$S" "${P[@]}" --dataset "$T/tiny.csv" --id f1
 HZ_LLM_METRICS=/dev/full expect_exit 1 \
-    "could not write /dev/full (\$HZ_LLM_METRICS): No space left on device" -- \
+    "HZ_LLM_METRICS: could not write /dev/full: No space left on device" -- \
     "$HORIZON" "${RUN[@]}" --store "$S"
 "$HORIZON" submit --store "$S" "${P[@]}" --dataset "$T/tiny.csv" --id f2
 expect_exit 1 "could not write /dev/full" -- \
     "$HORIZON" "${RUN[@]}" --store "$S" --metrics /dev/full
+# a regular file is replaced whole, never written through a link planted
+# at its name (before: written in place, into the link's target)
+"$HORIZON" submit --store "$S" "${P[@]}" --dataset "$T/tiny.csv" --id f3
+echo "victim" > "$T/victim"
+ln -s "$T/victim" "$T/llm-metrics.json"
+HZ_LLM_METRICS="$T/llm-metrics.json" expect_exit 0 "" -- \
+    "$HORIZON" "${RUN[@]}" --store "$S"
+check "the link's target is untouched" grep -qx victim "$T/victim"
+check "the metrics file is a regular file now" \
+    bash -c "test -f '$T/llm-metrics.json' && ! test -L '$T/llm-metrics.json'"
+check "the metrics file holds the metrics" grep -q '"jobs"' "$T/llm-metrics.json"
 
 # ---- 130 / 143: --once stopped by SIGINT / SIGTERM before the queue was
 # drained (the running job released, the others never claimed): not 0
