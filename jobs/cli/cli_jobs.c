@@ -1,4 +1,6 @@
 /* Helpers of the job commands (see cli_jobs.h). */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,6 +55,81 @@ int hz_cli_sandbox(const char *cmd, hz_sandbox *sb)
         return HZ_EXIT_OK;
     hz_cli_error(cmd, "%s", err.msg);
     return HZ_EXIT_USAGE;
+}
+
+/* Whether s[0..n) holds nothing but spaces, tabs and line ends. */
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strchr(" \t\r\n", s[i]) == NULL || s[i] == '\0')
+            return false;
+    return true;
+}
+
+int hz_cli_read_url_file(const char *cmd, const char *file, char *out,
+                         size_t outsz)
+{
+    bool in = strcmp(file, "-") == 0;
+    const char *name = in ? "standard input" : file;
+    FILE *f = in ? stdin : fopen(file, "rbe");
+    if (f == NULL) {
+        hz_cli_error(cmd, "--url-file %s: %s", name, strerror(errno));
+        return HZ_EXIT_NOINPUT;
+    }
+    /* the whole line and one byte more: a longer one is refused, never
+     * cut short (it would name another object) */
+    char *buf = malloc(outsz + 2);
+    size_t n = buf ? fread(buf, 1, outsz + 1, f) : 0;
+    if (buf != NULL)
+        buf[n] = '\0';
+    int e = ferror(f) ? errno : 0;
+    char rest[4096];
+    bool more = false; /* anything but blank lines after the first */
+    for (size_t k; buf != NULL && !e && !more &&
+                   (k = fread(rest, 1, sizeof rest, f)) > 0;)
+        more = !blank(rest, k);
+    if (!in)
+        fclose(f);
+    int code = HZ_EXIT_OK;
+    size_t len = buf ? strcspn(buf, "\n") : 0; /* a NUL is refused below */
+    while (len > 0 && strchr(" \t\r", buf[len - 1]) != NULL)
+        len--;
+    size_t start = 0;
+    while (start < len && strchr(" \t", buf[start]) != NULL)
+        start++;
+    if (buf == NULL) {
+        hz_cli_error(cmd, "out of memory");
+        code = HZ_EXIT_FAIL;
+    } else if (e) {
+        hz_cli_error(cmd, "--url-file %s: %s", name, strerror(e));
+        code = HZ_EXIT_NOINPUT;
+    } else if (memchr(buf, '\0', n) != NULL) {
+        hz_cli_error(cmd, "--url-file %s: holds a NUL byte", name);
+        code = HZ_EXIT_USAGE;
+    } else if (len == start) {
+        hz_cli_error(cmd,
+                     "--url-file %s: empty: expected the dataset's URL "
+                     "(or path) on its first line",
+                     name);
+        code = HZ_EXIT_USAGE;
+    } else if (len - start >= outsz) {
+        hz_cli_error(cmd, "--url-file %s: the URL is longer than %zu bytes",
+                     name, outsz - 1);
+        code = HZ_EXIT_USAGE;
+    } else if (more || (len < n && !blank(buf + len, n - len))) {
+        hz_cli_error(cmd,
+                     "--url-file %s: more than one line: expected the "
+                     "dataset's URL (or path) alone",
+                     name);
+        code = HZ_EXIT_USAGE;
+    } else {
+        memcpy(out, buf + start, len - start);
+        out[len - start] = '\0';
+    }
+    if (buf != NULL)
+        explicit_bzero(buf, outsz + 2); /* the signature: not left behind */
+    free(buf);
+    return code;
 }
 
 int hz_cli_resolve_dataset(const char *cmd, const char *what,

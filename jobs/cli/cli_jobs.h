@@ -41,6 +41,16 @@ int hz_cli_resolve_dataset(const char *cmd, const char *what,
                            const hz_sandbox *sb, const char *tenant,
                            const char *given, char *out, size_t outsz);
 
+/* The dataset of --url-file FILE: the first line of FILE ("-": standard
+ * input) without its line end, so that a signed URL (a SAS token is a
+ * credential) is not on the command line, where every local user sees
+ * it (ps, /proc/PID/cmdline).  Nothing but blank lines may follow it.
+ * 0 (out holds it), or the exit code after a message that never quotes
+ * the file's content: 3 the file cannot be read, 2 it is empty, holds
+ * more than one line or a NUL, or is longer than outsz - 1. */
+int hz_cli_read_url_file(const char *cmd, const char *file, char *out,
+                         size_t outsz);
+
 /* Field key of the record d (a job's "dataset", a dataset's "uri") as
  * it may be shown: an http(s) URL without user, password or query
  * (hz_url_redact: a SAS signature is a credential), in place; a path or

@@ -22,7 +22,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: horizon datasets add --tenant ID [--name NAME] [--id ID]\n"
-            "                            [--no-profile] PATH|URL\n"
+            "                            [--no-profile] (PATH|URL | --url-file "
+            "FILE)\n"
             "       horizon datasets list [--tenant ID] [--json]\n"
             "common: [--store SPEC] (default $HORIZON_STORE, else "
             "sqlite:horizon.db)\n\n"
@@ -38,6 +39,9 @@ static void usage(FILE *f)
             "      Jobs then refer to it with \"datasetId\" (horizon submit\n"
             "      --dataset-id).  Prints the dataset id.  --no-profile\n"
             "      stores no schema profile (list shows '-' rows).\n"
+            "      --url-file FILE reads the URL (or path) from the first line\n"
+            "      of FILE, - for standard input: a signed URL given as an\n"
+            "      argument is seen by every local user (ps).\n"
             "list  the tenant's datasets (every tenant without --tenant)\n");
 }
 
@@ -213,11 +217,13 @@ int hz__cmd_datasets(int argc, char **argv)
                                          {"name", required_argument, 0, 'N'},
                                          {"id", required_argument, 0, 'i'},
                                          {"no-profile", no_argument, 0, 'P'},
+                                         {"url-file", required_argument, 0,
+                                          'u'},
                                          {"json", no_argument, 0, 'j'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *store = NULL;
-    const char *tenant = NULL, *name = NULL, *id = NULL;
+    const char *tenant = NULL, *name = NULL, *id = NULL, *url_file = NULL;
     bool profile = true, json = false;
     int c;
     optind = 1;
@@ -228,6 +234,7 @@ int hz__cmd_datasets(int argc, char **argv)
         case 'N': name = optarg; break;
         case 'i': id = optarg; break;
         case 'P': profile = false; break;
+        case 'u': url_file = optarg; break;
         case 'j': json = true; break;
         case 'h': usage(stdout); return HZ_EXIT_OK;
         default: usage(stderr); return HZ_EXIT_USAGE;
@@ -240,9 +247,9 @@ int hz__cmd_datasets(int argc, char **argv)
     const char *sub = argv[optind];
     tenant = hz_cli_tenant(tenant);
     if (strcmp(sub, "add") == 0) {
-        if (tenant == NULL || optind + 2 != argc) {
+        if (tenant == NULL || optind + (url_file ? 1 : 2) != argc) {
             hz_cli_error("datasets", "add needs --tenant and one PATH or "
-                                     "URL");
+                                     "URL, or --url-file FILE");
             return HZ_EXIT_USAGE;
         }
         if (!hz_job_id_ok(tenant) || (id != NULL && !hz_job_id_ok(id))) {
@@ -264,6 +271,14 @@ int hz__cmd_datasets(int argc, char **argv)
         return HZ_EXIT_USAGE;
     }
     bool add = strcmp(sub, "add") == 0;
+    char from_file[HZ_JOB_URI_MAX];
+    const char *uri = add && url_file == NULL ? argv[optind + 1] : from_file;
+    if (add && url_file != NULL) {
+        int rc = hz_cli_read_url_file("datasets", url_file, from_file,
+                                      sizeof from_file);
+        if (rc != HZ_EXIT_OK)
+            return rc;
+    }
     hz_sandbox sb;
     hz_sandbox_init(&sb);
     hz_store *s = NULL;
@@ -272,8 +287,7 @@ int hz__cmd_datasets(int argc, char **argv)
         code = hz_cli_store_open("datasets", hz_cli_store_spec(store),
                                  add ? 0 : HZ_STORE_READONLY, &s);
     if (code == HZ_EXIT_OK)
-        code = add ? cmd_add(s, &sb, tenant, name, id, profile,
-                             argv[optind + 1])
+        code = add ? cmd_add(s, &sb, tenant, name, id, profile, uri)
                    : cmd_list(s, tenant, json);
     hz_sandbox_free(&sb);
     hz_store_close(s);

@@ -22,7 +22,8 @@ static void usage(FILE *f)
         f,
         "usage: horizon schedule add --tenant ID --id ID --cron EXPR\n"
         "                            [--tz ZONE] --type TYPE\n"
-        "                            (--dataset PATH|URL | --dataset-id ID)\n"
+        "                            (--dataset PATH|URL | --url-file FILE |\n"
+        "                             --dataset-id ID)\n"
         "                            [--param KEY=VALUE]... [--params JSON]\n"
         "                            [--timeout S] [--max-attempts N]\n"
         "                            [--catch-up N] [--replace]\n"
@@ -47,11 +48,16 @@ static void usage(FILE *f)
         "forward runs right after the jump.  After a pause with no runner at\n"
         "most --catch-up missed slots run (the latest; default 3).\n"
         "An id already taken in the tenant is refused (exit 1) unless\n"
-        "--replace, which overwrites that schedule.\n");
+        "--replace, which overwrites that schedule.\n"
+        "--url-file FILE reads the dataset's URL (or path) from the first\n"
+        "line of FILE, - for standard input: a signed URL given with\n"
+        "--dataset is seen by every local user (ps).\n");
 }
 
 typedef struct sched_args {
     const char *store, *tenant, *id, *cron, *tz, *type, *dataset, *dataset_id;
+    const char *url_file; /* --url-file: the dataset read into url */
+    char url[HZ_JOB_URI_MAX];
     double timeout;
     long max_attempts, catch_up;
     bool json, replace;
@@ -102,6 +108,7 @@ static int parse_args(int argc, char **argv, sched_args *a)
         {"type", required_argument, 0, 't'},
         {"dataset", required_argument, 0, 'd'},
         {"dataset-id", required_argument, 0, 'D'},
+        {"url-file", required_argument, 0, 'U'},
         {"param", required_argument, 0, 'p'},
         {"params", required_argument, 0, 'P'},
         {"timeout", required_argument, 0, 'T'},
@@ -123,6 +130,7 @@ static int parse_args(int argc, char **argv, sched_args *a)
         case 't': a->type = optarg; break;
         case 'd': a->dataset = optarg; break;
         case 'D': a->dataset_id = optarg; break;
+        case 'U': a->url_file = optarg; break;
         case 'j': a->json = true; break;
         case 'r': a->replace = true; break;
         case 'p':
@@ -150,6 +158,17 @@ static int parse_args(int argc, char **argv, sched_args *a)
         }
     }
     a->tenant = hz_cli_tenant(a->tenant);
+    if (a->url_file != NULL && a->dataset != NULL) {
+        hz_cli_error("schedule", "--dataset and --url-file are exclusive");
+        return HZ_EXIT_USAGE;
+    }
+    if (a->url_file != NULL) {
+        int code = hz_cli_read_url_file("schedule", a->url_file, a->url,
+                                        sizeof a->url);
+        if (code != HZ_EXIT_OK)
+            return code;
+        a->dataset = a->url;
+    }
     return -1;
 }
 
@@ -203,7 +222,8 @@ static int cmd_add(hz_store *s, const sched_args *a)
     if (a->tenant == NULL || a->id == NULL || a->cron == NULL ||
         a->type == NULL || (a->dataset == NULL) == (a->dataset_id == NULL)) {
         hz_cli_error("schedule", "add needs --tenant, --id, --cron, --type "
-                                 "and --dataset or --dataset-id");
+                                 "and --dataset, --url-file or "
+                                 "--dataset-id");
         return HZ_EXIT_USAGE;
     }
     hz_sandbox sb;

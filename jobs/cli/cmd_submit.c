@@ -24,7 +24,8 @@ static void usage(FILE *f)
     fprintf(
         f,
         "usage: horizon submit [--store SPEC] --type TYPE --tenant ID\n"
-        "                      (--dataset PATH|URL | --dataset-id ID)\n"
+        "                      (--dataset PATH|URL | --url-file FILE |\n"
+        "                       --dataset-id ID)\n"
         "                      [--param KEY=VALUE]... [--params JSON]\n"
         "                      [--id ID] [--timeout S] [--max-attempts N]\n"
         "                      [--count N] [--quiet]\n"
@@ -55,6 +56,9 @@ static void usage(FILE *f)
         "\n  --store SPEC   sqlite:PATH or cosmos (default $HORIZON_STORE,\n"
         "                 else sqlite:horizon.db)\n"
         "  --tenant ID    default $HZ_TENANT\n"
+        "  --url-file FILE  the dataset's URL (or path) from the first line\n"
+        "                 of FILE, - for stdin: a signed URL given with\n"
+        "                 --dataset is seen by every local user (ps)\n"
         "  --count N      queue N copies (ids generated)\n\n"
         "exit status: 0 queued, 1 an id exists already or the dataset is an\n"
         "empty file (no header), 2 an invalid job or dataset id (nothing\n"
@@ -67,6 +71,8 @@ static void usage(FILE *f)
 /* What the command line asked for. */
 typedef struct submit_args {
     const char *store, *type, *tenant, *dataset, *dataset_id, *id, *file;
+    const char *url_file;          /* --url-file: dataset read into url */
+    char url[HZ_JOB_URI_MAX];
     bool validate, quiet;
     long count;
     double timeout;
@@ -115,6 +121,7 @@ static bool add_params_json(submit_args *a, const char *json)
 static const char *file_conflict(const submit_args *a)
 {
     return a->type                             ? "--type"
+           : a->url_file                       ? "--url-file"
            : a->dataset                        ? "--dataset"
            : a->dataset_id                     ? "--dataset-id"
            : a->id                             ? "--id"
@@ -141,6 +148,7 @@ static int parse_args(int argc, char **argv, submit_args *a)
         {"max-attempts", required_argument, 0, 'a'},
         {"count", required_argument, 0, 'c'},
         {"file", required_argument, 0, 'f'},
+        {"url-file", required_argument, 0, 'u'},
         {"no-validate", no_argument, 0, 'N'},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
@@ -157,6 +165,7 @@ static int parse_args(int argc, char **argv, submit_args *a)
         case 'D': a->dataset_id = optarg; break;
         case 'i': a->id = optarg; break;
         case 'f': a->file = optarg; break;
+        case 'u': a->url_file = optarg; break;
         case 'N': a->validate = false; break;
         case 'q': a->quiet = true; break;
         case 'p':
@@ -200,10 +209,21 @@ static int parse_args(int argc, char **argv, submit_args *a)
                      file_conflict(a));
         return HZ_EXIT_USAGE;
     }
+    if (a->url_file != NULL && a->dataset != NULL) {
+        hz_cli_error("submit", "--dataset and --url-file are exclusive");
+        return HZ_EXIT_USAGE;
+    }
+    if (a->url_file != NULL) {
+        int code = hz_cli_read_url_file("submit", a->url_file, a->url,
+                                        sizeof a->url);
+        if (code != HZ_EXIT_OK)
+            return code;
+        a->dataset = a->url;
+    }
     if (a->file == NULL && (a->type == NULL || a->tenant == NULL ||
                             (a->dataset == NULL && a->dataset_id == NULL))) {
         hz_cli_error("submit", "needs --type, --tenant and --dataset (or "
-                               "--dataset-id), or --file");
+                               "--url-file or --dataset-id), or --file");
         return HZ_EXIT_USAGE;
     }
     if (a->id != NULL && a->count > 1) {
