@@ -351,6 +351,27 @@ static int run_exit(hz_status rc, const hz_error *err, hz_metrics *m)
     return hz_metrics_failed(m) > 0 ? HZ_EXIT_FAIL : HZ_EXIT_OK;
 }
 
+/* The narrative step: offline unless an LLM endpoint is configured
+ * (one line says so); never fails a job.  Opened by the runner after its
+ * fork of the job process helper (hz_runner_config.open_narrative). */
+typedef struct narrative_open {
+    hz_runner_config *cfg;
+    bool quiet;
+    hz_narrative_service *narr;
+} narrative_open;
+
+static void open_narrative(void *arg)
+{
+    narrative_open *no = arg;
+    /* warnings (settings refused) whatever --quiet says */
+    hz_narrative_service_open(no->cfg->store_spec, stderr, no->quiet,
+                              &no->narr);
+    if (no->narr != NULL) {
+        no->cfg->narrative = hz_narrative_hook;
+        no->cfg->narrative_ctx = no->narr;
+    }
+}
+
 int hz__cmd_run(int argc, char **argv)
 {
     hz_runner_config cfg;
@@ -387,15 +408,11 @@ int hz__cmd_run(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     cfg.stop = &run_stop;
-    /* The narrative step: offline unless an LLM endpoint is configured
-       (one line says so); never fails a job. */
-    hz_narrative_service *narr = NULL;
-    /* warnings (settings refused) whatever --quiet says */
-    hz_narrative_service_open(cfg.store_spec, stderr, o.quiet, &narr);
-    if (narr != NULL) {
-        cfg.narrative = hz_narrative_hook;
-        cfg.narrative_ctx = narr;
-    }
+    /* The narrative step, opened by the runner once it has forked the
+       helper of its job processes (none of them holds the LLM's key) */
+    narrative_open no = {.cfg = &cfg, .quiet = o.quiet};
+    cfg.open_narrative = open_narrative;
+    cfg.open_narrative_arg = &no;
     hz_error err;
     hz_error_clear(&err);
     hz_status rc = hz_runner_run(&cfg, m, &err);
@@ -409,7 +426,7 @@ int hz__cmd_run(int argc, char **argv)
     }
     if (run_stop && rc != HZ_ECANCELED)
         fprintf(stderr, "horizon run: stopped by signal\n");
-    if (hz_narrative_service_close(narr, o.quiet ? NULL : stderr, &err) !=
+    if (hz_narrative_service_close(no.narr, o.quiet ? NULL : stderr, &err) !=
         HZ_OK) {
         hz_cli_error("run", "%s", err.msg);
         code = code == HZ_EXIT_OK ? HZ_EXIT_FAIL : code;

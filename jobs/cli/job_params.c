@@ -189,7 +189,8 @@ static int apply(hz_job_request *r, owned *o, int code, const char *arg)
     return taken;
 }
 
-/* The test hooks: debugSleepS and debugSleepTool (honoured by the job
+/* The test hooks: debugSleepS, debugSleepTool and debugMemoryNeedle
+ * (honoured by the job
  * process only when the runner runs with HZ_TEST_HOOKS=1). */
 static bool test_hook(hz_job_request *r, const cJSON *it)
 {
@@ -197,6 +198,11 @@ static bool test_hook(hz_job_request *r, const cJSON *it)
         (cJSON_IsNumber(it) || cJSON_IsString(it))) {
         r->debug_sleep_s = cJSON_IsNumber(it) ? it->valuedouble
                                               : strtod(it->valuestring, NULL);
+        return true;
+    }
+    if (strcmp(it->string, "debugMemoryNeedle") == 0 && cJSON_IsString(it)) {
+        snprintf(r->debug_needle, sizeof r->debug_needle, "%s",
+                 it->valuestring);
         return true;
     }
     if (strcmp(it->string, "debugSleepTool") == 0 && cJSON_IsString(it)) {

@@ -13,6 +13,7 @@
 #include "net/url.h"
 #include "runner/exec.h"
 #include "runner/exec_tool.h"
+#include "runner/memscan.h"
 #include "horizon/analytics.h"
 #include "horizon/csv.h"
 #include "horizon/dataset.h"
@@ -333,6 +334,25 @@ static hz_status collect(hz__tool *t, const hz_dataset *ds,
     return HZ_OK;
 }
 
+/* The test hook params.debugMemoryNeedle: HZ_EINTERNAL, naming the hook,
+ * when its bytes are in this process's memory or it cannot be read. */
+static hz_status needle_hook(const hz_job_request *req,
+                             const hz_exec_options *opt, hz_error *err)
+{
+    if (!opt->test_hooks || req->debug_needle[0] == '\0')
+        return HZ_OK;
+    unsigned char masked[sizeof req->debug_needle / 2];
+    size_t n = hz__memscan_unhex(req->debug_needle, masked, sizeof masked);
+    long hits = n > 0 ? hz__memscan_count(masked, n) : -1;
+    if (hits == 0)
+        return HZ_OK;
+    return hz_error_set(err, HZ_EINTERNAL,
+                        "test hook debugMemoryNeedle: %s", hits < 0
+                            ? "the memory of the job process could not be "
+                              "read (or the needle is not hex)"
+                            : "the bytes are in the job process's memory");
+}
+
 hz_status hz_exec_run(const hz_job *job, const char *dataset,
                       const hz_exec_options *opt, hz_exec_output *out,
                       hz_error *err)
@@ -343,6 +363,8 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     hz_status rc = opt->build_request ? opt->build_request(job, &req, err)
                                       : hz_error_set(err, HZ_EINTERNAL,
                                                      "no parameter decoder");
+    if (rc == HZ_OK)
+        rc = needle_hook(&req, opt, err);
     if (rc != HZ_OK) {
         set_reason(out, "params", false);
         hz_job_request_clear(&req);

@@ -62,6 +62,10 @@ typedef struct hz_job_request {
     double debug_sleep_s;    /* test hook: sleep in the tool (params
                                 debugSleepS, honoured with test_hooks) */
     char debug_sleep_tool[32];
+    char debug_needle[512]; /* test hook: params.debugMemoryNeedle, hex of
+                               bytes XOR HZ_MEMSCAN_MASK: the job fails
+                               when they are in its process's memory
+                               (runner/memscan.h) */
     void *owned; /* what the requests point into, freed by free_owned */
     void (*free_owned)(void *owned);
 } hz_job_request;
@@ -84,7 +88,8 @@ typedef struct hz_exec_options {
     double fetch_timeout_s;       /* default 120 */
     double tool_timeout_s;        /* per tool; <= 0 = none */
     int threads;                  /* OpenMP threads per tool; 0 = default */
-    bool test_hooks;              /* honour params.debugSleepS (tests) */
+    bool test_hooks;              /* honour params.debugSleepS and
+                                     debugMemoryNeedle (tests) */
     const hz_sandbox *sandbox;    /* NULL: no local dataset, no URL */
     hz_job_request_fn build_request; /* required */
 } hz_exec_options;

@@ -365,6 +365,7 @@ static bool helper_call(const hz__jobproc_config *cfg, int sock,
 static void helper_main(const hz__jobproc_config *cfg, int sock)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    drop_secrets(); /* neither it nor the job processes it forks use them */
     signal(SIGINT, SIG_IGN); /* the runner decides what a signal means */
     signal(SIGTERM, SIG_IGN);
     char *msg = malloc(MSG_MAX + 1);

@@ -606,6 +606,9 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
     hz_status rc = runner_init(&r, cfg, m, n, err);
     if (rc == HZ_OK)
         rc = start_jobproc(&r, err);
+    /* the narrative step's secrets: loaded only now, after the fork */
+    if (rc == HZ_OK && cfg->open_narrative != NULL)
+        cfg->open_narrative(cfg->open_narrative_arg);
     dispatch d = {.r = &r, .healthy = true, .t0 = hz_now()};
     pthread_t *th = calloc((size_t)n, sizeof *th);
     worker_arg *wa = calloc((size_t)n, sizeof *wa);

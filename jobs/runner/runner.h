@@ -103,6 +103,15 @@ typedef struct hz_runner_config {
     volatile sig_atomic_t *stop;  /* set by a signal handler; may be NULL */
     hz_narrative_fn narrative;    /* may be NULL */
     void *narrative_ctx;
+    /* Called once by hz_runner_run, with open_narrative_arg, after the
+     * job process helper is forked and before the store is opened or a
+     * worker starts: where the caller opens its narrative step (setting
+     * narrative and narrative_ctx through its own pointer to this
+     * configuration), so that what the step holds (the LLM's API key,
+     * its store handle) is never in the memory of the helper nor of the
+     * job processes forked from it.  May be NULL. */
+    void (*open_narrative)(void *arg);
+    void *open_narrative_arg;
     FILE *log;      /* messages when logger is NULL; NULL = stderr */
     hz_log *logger; /* the log (borrowed); NULL = text on log */
     hz_job_request_fn build_request; /* required: params -> request */
