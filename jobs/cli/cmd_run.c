@@ -36,6 +36,7 @@ static void usage(FILE *f)
         "[--lease S]\n"
         "                   [--grace S] [--threads N] [--tenant ID]\n"
         "                   [--max-jobs N] [--max-download-mb N]\n"
+        "                   [--max-memory-mb N]\n"
         "                   [--claim-retry S] [--no-schedules]\n"
         "                   [--metrics FILE.json] [--metrics-file FILE.prom]\n"
         "                   [--metrics-interval S] [--heartbeat FILE]\n"
@@ -69,6 +70,10 @@ static void usage(FILE *f)
         "  --max-jobs N        claim at most N jobs, then exit\n"
         "  --max-download-mb N cap on a URL dataset, and on a gzip\n"
         "                      dataset once decompressed (default 2048)\n"
+        "  --max-memory-mb N   memory a job process may allocate; past it\n"
+        "                      the job fails with reason memory (default:\n"
+        "                      the machine's memory, or its cgroup's limit,\n"
+        "                      / concurrency; 0 = no limit)\n"
         "  --claim-retry S     --once: retry failing claims for S seconds\n"
         "                      before giving up (default 10)\n"
         "  --no-schedules      do not turn due schedule slots into jobs\n"
@@ -161,6 +166,12 @@ static bool count_opt(int c, const char *arg, hz_runner_config *cfg)
             return false;
         cfg->max_jobs = lv;
         return true;
+    case 'X':
+        if (!hz_cli_parse_long("run", "max-memory-mb", arg, 0, 1L << 30,
+                               &lv))
+            return false;
+        cfg->max_memory_bytes = lv > 0 ? (long long)lv << 20 : -1;
+        return true;
     default:
         if (!hz_cli_parse_long("run", "max-download-mb", arg, 1, 1L << 30,
                                &lv))
@@ -189,6 +200,7 @@ static int parse_args(int argc, char **argv, hz_runner_config *cfg,
         {"tenant", required_argument, 0, 'n'},
         {"max-jobs", required_argument, 0, 'M'},
         {"max-download-mb", required_argument, 0, 'D'},
+        {"max-memory-mb", required_argument, 0, 'X'},
         {"claim-retry", required_argument, 0, 'R'},
         {"no-schedules", no_argument, 0, 'S'},
         {"metrics", required_argument, 0, 'm'},
@@ -251,6 +263,7 @@ static int parse_args(int argc, char **argv, hz_runner_config *cfg,
         case 'j':
         case 'M':
         case 'D':
+        case 'X':
             if (!count_opt(c, optarg, cfg))
                 return HZ_EXIT_USAGE;
             break;

@@ -353,6 +353,26 @@ static hz_status needle_hook(const hz_job_request *req,
                             : "the bytes are in the job process's memory");
 }
 
+/* Memory ran out (at any stage): the job fails for good with reason
+ * "memory" and its limit named.  Another attempt would run out again. */
+static void out_of_memory(const hz_exec_options *opt, hz_exec_output *out,
+                          hz_error *err)
+{
+    set_reason(out, "memory", false);
+    if (err == NULL)
+        return;
+    char msg[HZ_ERROR_MAX];
+    if (opt->max_memory_bytes > 0)
+        snprintf(msg, sizeof msg,
+                 "%.400s (the job process reached its memory limit of %lld "
+                 "MiB: horizon run --max-memory-mb)",
+                 err->msg, opt->max_memory_bytes >> 20);
+    else
+        snprintf(msg, sizeof msg, "%.400s (the machine's memory ran out)",
+                 err->msg);
+    snprintf(err->msg, sizeof err->msg, "%s", msg);
+}
+
 hz_status hz_exec_run(const hz_job *job, const char *dataset,
                       const hz_exec_options *opt, hz_exec_output *out,
                       hz_error *err)
@@ -411,5 +431,7 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     free(t.report);
     hz_dataset_free(ds);
     hz_job_request_clear(&req);
+    if (rc == HZ_ENOMEM)
+        out_of_memory(opt, out, err);
     return rc;
 }

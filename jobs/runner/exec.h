@@ -85,6 +85,9 @@ void hz_job_request_clear(hz_job_request *r); /* NULL allowed */
 typedef struct hz_exec_options {
     const char *tmpdir;           /* for downloads; NULL = $TMPDIR or /tmp */
     long long max_download_bytes; /* default 2 GiB */
+    long long max_memory_bytes;   /* what the job process may allocate
+                                     (runner/memlimit.h), named in its
+                                     "memory" failures; <= 0 = no limit */
     double fetch_timeout_s;       /* default 120 */
     double tool_timeout_s;        /* per tool; <= 0 = none */
     int threads;                  /* OpenMP threads per tool; 0 = default */
@@ -118,7 +121,7 @@ typedef struct hz_exec_output {
     long long dataset_bytes;
     size_t dataset_rows;
     char reason[32]; /* on failure: "params", "dataset", "fetch",
-                          "compute", "tool-timeout" */
+                          "compute", "tool-timeout", "memory" */
     bool retryable;  /* on failure: worth another attempt */
     char *report;    /* the job's HTML report (owned), or NULL */
     size_t report_len;

@@ -15,6 +15,7 @@
 
 #include "net/cjson.h"
 #include "runner/jobproc.h"
+#include "runner/memlimit.h"
 #include "store/job.h"
 #include "store/store.h"
 
@@ -282,7 +283,31 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     hz_exec_output out;
     hz_error err;
     hz_error_clear(&err);
-    hz_status rc = hz_exec_run(job, dataset, &opt, &out, &err);
+    /* what a hostile or huge dataset may take: this job's share */
+    hz_status rc = opt.max_memory_bytes > 0
+                       ? hz__memlimit_apply(opt.max_memory_bytes, &err)
+                       : HZ_OK;
+    hz__memlimit_count_json(); /* rows and summary items it would drop */
+    if (rc == HZ_OK && opt.max_memory_bytes > 0)
+        hz__memlimit_guard(resfile, opt.max_memory_bytes);
+    if (rc != HZ_OK) {
+        hz_exec_output_init(&out);
+        snprintf(out.reason, sizeof out.reason, "memory");
+    } else {
+        rc = hz_exec_run(job, dataset, &opt, &out, &err);
+    }
+    if (rc == HZ_OK && hz__memlimit_json_failed()) { /* rows were lost */
+        double stages[HZ_NSTAGES];
+        memcpy(stages, out.stage_s, sizeof stages);
+        hz_exec_output_clear(&out);
+        memcpy(out.stage_s, stages, sizeof stages);
+        snprintf(out.reason, sizeof out.reason, "memory");
+        rc = hz_error_set(&err, HZ_ENOMEM,
+                          "out of memory building the job's result rows "
+                          "and summary (its memory limit is %lld MiB: "
+                          "horizon run --max-memory-mb; 0 = none)",
+                          opt.max_memory_bytes >> 20);
+    }
     write_result(resfile, rc, &err, &out);
     _exit(0);
 }

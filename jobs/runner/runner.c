@@ -14,6 +14,7 @@
 #include "horizon/outfile.h"
 #include "horizon/threads.h"
 #include "net/http.h"
+#include "runner/memlimit.h"
 #include "runner/runner_internal.h"
 #include "runner/schedule.h"
 #include "store/job.h"
@@ -478,6 +479,9 @@ static hz_status runner_init(hz__runner *r, const hz_runner_config *cfg,
     r->threads_per_job = cfg->threads_per_job > 0
                              ? cfg->threads_per_job
                              : (ncpu / n > 1 ? ncpu / n : 1);
+    /* the memory jobs may take, shared as the CPUs are */
+    r->max_memory_bytes = cfg->max_memory_bytes != 0 ? cfg->max_memory_bytes
+                                                     : hz__mem_budget() / n;
     set_owner(r);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv_work, NULL);
@@ -517,6 +521,7 @@ static hz_status start_jobproc(hz__runner *r, hz_error *err)
     hz_exec_options_init(&jc.exec);
     jc.exec.tmpdir = r->workdir;
     jc.exec.max_download_bytes = cfg->max_download_bytes;
+    jc.exec.max_memory_bytes = r->max_memory_bytes;
     jc.exec.tool_timeout_s = cfg->tool_timeout_s > 0 ? cfg->tool_timeout_s : 0;
     jc.exec.threads = r->threads_per_job;
     jc.exec.test_hooks = cfg->test_hooks;

@@ -93,6 +93,10 @@ typedef struct hz_runner_config {
     int threads_per_job;          /* OpenMP threads per job; 0 = auto
                                    (cores / concurrency, at least 1) */
     long long max_download_bytes; /* default 2 GiB */
+    long long max_memory_bytes;   /* what a job process may allocate
+                                   (runner/memlimit.h); 0 = auto: the
+                                   machine's memory (or its cgroup's
+                                   limit) / concurrency; < 0 = no limit */
     const char *tenant;           /* only this customerId; NULL = all */
     const char *tmpdir;           /* NULL = $TMPDIR or /tmp */
     bool progress;                /* progress line on stderr (a tty only) */

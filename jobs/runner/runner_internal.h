@@ -41,6 +41,7 @@ typedef struct hz__runner {
     long finished; /* jobs finished (ok or failed) */
     long seq;
     int threads_per_job;
+    long long max_memory_bytes; /* per job process; <= 0: no limit */
     hz__jobproc *jp;
     /* store failures of the workers (write-back, release): the work was
      * not recorded, so a --once run cannot say "drained" (under mu) */
