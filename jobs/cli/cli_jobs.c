@@ -162,9 +162,9 @@ int hz_cli_resolve_dataset(const char *cmd, const char *what,
 void hz_cli_redact_url_field(struct cJSON *d, const char *key)
 {
     cJSON *v = cJSON_GetObjectItem(d, key);
+    /* any scheme, in any case: HTTPS:// is fetched as https:// is */
     if (!cJSON_IsString(v) || v->valuestring == NULL ||
-        (strncmp(v->valuestring, "http://", 7) != 0 &&
-         strncmp(v->valuestring, "https://", 8) != 0))
+        !hz_sandbox_is_url(v->valuestring))
         return;
     char shown[1024];
     hz_url_redact(v->valuestring, shown, sizeof shown);

@@ -52,10 +52,11 @@ int hz_cli_read_url_file(const char *cmd, const char *file, char *out,
                          size_t outsz);
 
 /* Field key of the record d (a job's "dataset", a dataset's "uri") as
- * it may be shown: an http(s) URL without user, password or query
- * (hz_url_redact: a SAS signature is a credential), in place; a path or
- * any other value is left as it is.  For the commands that print
- * records; the store keeps the whole URL, which the runner fetches. */
+ * it may be shown: a URL (any scheme, in any case) without user,
+ * password or query (hz_url_redact: a SAS signature is a credential), in
+ * place; a path or any other value is left as it is.  For the commands
+ * that print records; the store keeps the whole URL, which the runner
+ * fetches. */
 struct cJSON;
 void hz_cli_redact_url_field(struct cJSON *d, const char *key);
 

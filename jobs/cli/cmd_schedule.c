@@ -284,6 +284,9 @@ static int cmd_list(hz_store *s, const sched_args *a)
             char nx[96];
             next_slot(d, nx, sizeof nx);
             if (a->json) {
+                /* a signed URL's signature stays in the store */
+                hz_cli_redact_url_field(
+                    cJSON_GetObjectItemCaseSensitive(d, "job"), "dataset");
                 cJSON_AddStringToObject(d, "nextSlot", nx);
                 char *t = cJSON_PrintUnformatted(d);
                 hz_cli_json_utf8_notice("schedule", hz_cli_put_json("schedule", t));

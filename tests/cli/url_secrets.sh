@@ -14,7 +14,10 @@
 #    `uri`) are free of the signature: a refused connection, a 404 and a
 #    data error each name the URL as "http://host/file.csv?...";
 #  - `datasets add` names a signed URL's dataset by its file name, and a
-#    URL with a password or an odd scheme is refused without showing it.
+#    URL with a password or an odd scheme is refused without showing it;
+#  - the printed records (jobs list|show, datasets list, schedule list,
+#    with or without --json) show no signature, whatever the case of the
+#    URL's scheme.
 source "$(dirname "$0")/lib.sh"
 export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" HZ_TEST_HOOKS=0 \
     HZ_DATASET_ROOTS="$T/data/{tenant}" HZ_LLM_MAX_ATTEMPTS=1
@@ -143,6 +146,17 @@ PY
 check "the store was read" test -s "$T/stored.txt"
 no_secret "a dataset URL's signature" SASSECRET000 \
     "$T"/run3.* "$T"/run4.* "$T"/m3.* "$T"/stored.txt
+# a scheme in capitals is a URL too (it was shown whole by datasets list);
+# a schedule's job keeps its dataset (schedule list --json showed it whole)
+"$HORIZON" datasets add --tenant acme --no-profile \
+    "HTTP://127.0.0.1:$PORT/cust.csv?$SIG" >/dev/null
+"$HORIZON" schedule add --tenant acme --id nightly --cron @daily \
+    --type forecast --dataset "http://127.0.0.1:$PORT/sales.csv?$SIG" \
+    "${P[@]}" >/dev/null
+"$HORIZON" schedule list >"$T/sl.txt"
+"$HORIZON" schedule list --json >"$T/sl.json"
+check "schedule list --json: the job's dataset without its query" grep -qF \
+    "\"dataset\":\"http://127.0.0.1:$PORT/sales.csv?...\"" "$T/sl.json"
 # the commands that print records show the URLs without their query
 "$HORIZON" jobs show s-ok >"$T/show.txt"
 "$HORIZON" jobs show s-ok --json >"$T/show.json"
@@ -154,7 +168,7 @@ check "jobs show: the dataset without its query" grep -qF \
 check "datasets list: the uri without its query" grep -qF \
     "http://127.0.0.1:$PORT/cust.csv?..." "$T/dl.txt"
 no_secret "printed records" SASSECRET000 "$T/show.txt" "$T/show.json" \
-    "$T/list.json" "$T/dl.txt" "$T/dl.json"
+    "$T/list.json" "$T/dl.txt" "$T/dl.json" "$T/sl.txt" "$T/sl.json"
 # refused at submit, without showing the secret
 expect_exit 2 "a user name or password in the URL is not allowed" -- \
     sub --dataset "http://bob:PWSECRET5@127.0.0.1:$PORT/sales.csv"
