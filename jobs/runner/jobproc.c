@@ -268,6 +268,10 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
      * decides), die with the helper that forked us. */
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* a tenant's data: no other job process (of the same user) reads
+     * its memory, and no core dump is left of it (inherited from the
+     * runner; said again for a caller that did not set it) */
+    prctl(PR_SET_DUMPABLE, 0);
     if (getppid() != parent)
         _exit(4);
     signal(SIGTERM, SIG_DFL);

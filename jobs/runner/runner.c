@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -606,6 +607,12 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
 hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
                         hz_error *err)
 {
+    /* No other process of the user (a job process a hostile dataset got
+     * to run code in, above all) may read this one's memory or
+     * environment (/proc/PID/mem, environ: the store's and the LLM's
+     * keys), attach to it or find a core dump of it; the job process
+     * helper and the job processes (a tenant's data) inherit it. */
+    prctl(PR_SET_DUMPABLE, 0);
     hz__runner r;
     int n = cfg->concurrency > 0 ? cfg->concurrency : 1;
     hz_status rc = runner_init(&r, cfg, m, n, err);
