@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -85,9 +86,9 @@ bool hz_http_url_allowed(const char *url, const char *link_local)
 {
     if (url == NULL)
         return false;
-    if (strncmp(url, "https://", 8) == 0)
+    if (strncasecmp(url, "https://", 8) == 0)
         return url[8] != '\0';
-    if (strncmp(url, "http://", 7) != 0 || hz_url_has_userinfo(url))
+    if (strncasecmp(url, "http://", 7) != 0 || hz_url_has_userinfo(url))
         return false; /* "http://localhost:80@evil/" is evil's */
     return hz_url_is_loopback(url) ||
            (link_local != NULL && hz_url_host_is(url, link_local));

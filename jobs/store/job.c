@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -169,8 +170,10 @@ static hz_status field_num(const cJSON *doc, const char *where,
 
 static bool is_url(const char *s)
 {
-    return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0 ||
-           strncmp(s, "file://", 7) == 0;
+    /* Schemes are case-insensitive (RFC 3986 3.1): HTTPS:// is https. */
+    return strncasecmp(s, "http://", 7) == 0 ||
+           strncasecmp(s, "https://", 8) == 0 ||
+           strncasecmp(s, "file://", 7) == 0;
 }
 
 hz_status hz_job_from_json(const cJSON *doc, hz_job *job, hz_error *err)

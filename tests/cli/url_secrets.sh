@@ -109,12 +109,16 @@ SIG="sv=2024-01-01&sig=SASSECRET000"
 sub --id s-404 --dataset "http://127.0.0.1:$PORT/absent.csv?$SIG"
 sub --id s-refused --dataset "http://127.0.0.1:9/x.csv?$SIG"
 sub --id s-ok --dataset "http://127.0.0.1:$PORT/sales.csv?$SIG"
+# a scheme in capitals is the same scheme (RFC 3986), as datasets add reads it
+sub --id s-upper --dataset "HTTP://127.0.0.1:$PORT/sales.csv?$SIG"
 "$HORIZON" run --once --max-attempts 2 --metrics "$T/m3.json" \
     --metrics-file "$T/m3.prom" >"$T/run3.out" 2>"$T/run3.err"
 "$HORIZON" jobs retry s-404 >/dev/null
 "$HORIZON" run --once --log-format json --max-attempts 1 >"$T/run4.out" \
     2>"$T/run4.err"
 check "s-ok succeeded" test "$(field s-ok "d['status']")" = succeeded
+check "s-upper (HTTP://) succeeded" \
+    test "$(field s-upper "d['status']")" = succeeded
 check "s-data: a data error naming the URL without its query" grep -qF \
     "dataset http://127.0.0.1:$PORT/cust.csv?...: no amount column found" \
     <(field s-data "d['errorReason'], d['error']")
