@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,19 @@ static bool lexical_abs(const char *path, char *out, size_t outsz)
     return true;
 }
 
+/* A file with more than one name may have its other name anywhere on
+ * the file system (another tenant's directory): which of its names is
+ * "the" file cannot be told, so it is not read. */
+static hz_status hard_linked(const char *given, const struct stat *st,
+                             hz_error *err)
+{
+    return hz_error_set(err, HZ_EINVAL,
+                        "dataset '%s': the file has %ju hard links, and one "
+                        "may be outside the dataset roots (HZ_DATASET_ROOTS); "
+                        "give the dataset a copy of its own",
+                        given, (uintmax_t)st->st_nlink);
+}
+
 hz_status hz_sandbox_check_path(const hz_sandbox *sb, const char *tenant,
                                 const char *path, char *resolved,
                                 size_t resolved_sz, hz_error *err)
@@ -341,6 +355,9 @@ hz_status hz_sandbox_check_path(const hz_sandbox *sb, const char *tenant,
                             given);
     }
     bool ok = in_roots(sb, tenant, real);
+    struct stat st;
+    bool linked = ok && stat(real, &st) == 0 && S_ISREG(st.st_mode) &&
+                  st.st_nlink > 1;
     if (ok)
         snprintf(resolved, resolved_sz, "%s", real);
     free(real);
@@ -349,6 +366,8 @@ hz_status hz_sandbox_check_path(const hz_sandbox *sb, const char *tenant,
                             "dataset '%s': outside the dataset roots "
                             "(HZ_DATASET_ROOTS)",
                             given);
+    if (linked)
+        return hard_linked(given, &st, err);
     return HZ_OK;
 }
 
@@ -377,6 +396,10 @@ hz_status hz_sandbox_open_path(const hz_sandbox *sb, const char *tenant,
                             S_ISDIR(st.st_mode)    ? " (a directory)"
                             : S_ISFIFO(st.st_mode) ? " (a FIFO)"
                                                    : "");
+    }
+    if (st.st_nlink > 1) {
+        close(fd);
+        return hard_linked(path, &st, err);
     }
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {

@@ -3,7 +3,7 @@
 # files inside HZ_DATASET_ROOTS and URLs on hosts in HZ_DATASET_HOSTS, at
 # addresses that are not internal unless HZ_DATASET_ALLOW_ADDRS allows
 # them, checked on the address actually connected to.  Cases: /etc/passwd,
-# a symlink out of a root, "../", file://, per-tenant roots, no roots at
+# a symlink out of a root, a hard link, "../", file://, per-tenant roots, no roots at
 # all; hosts not on the list, redirects to 127.0.0.1 and to another host,
 # [::1], the decimal and octal forms of 127.0.0.1, a name that resolves
 # to loopback; and no file or response content in any error.
@@ -58,12 +58,21 @@ expect_exit 2 "outside the dataset roots" -- \
     "$HORIZON" submit --type forecast --tenant .. "${P[@]}" \
     --dataset "$T/root/acme/sales.csv"
 
+# ---- a hard link in acme's directory to globex's file: either name may be
+# the file, so it is not read (at submit, datasets add and in the runner)
+ln "$T/root/globex/sales.csv" "$T/root/acme/hard.csv"
+expect_exit 2 "the file has 2 hard links" -- \
+    sub --dataset "$T/root/acme/hard.csv"
+expect_exit 2 "the file has 2 hard links" -- \
+    "$HORIZON" datasets add --tenant acme "$T/root/acme/hard.csv"
+
 # ---- the runner checks again: documents stored without validation
 cat > "$T/bad.json" <<JSON
 [{"id":"r-passwd","type":"forecast","customerId":"acme","dataset":"/etc/passwd","params":{"date":"date","value":"value"}},
  {"id":"r-file","type":"forecast","customerId":"acme","dataset":"file:///etc/passwd","params":{"date":"date","value":"value"}},
  {"id":"r-link","type":"forecast","customerId":"acme","dataset":"$T/root/acme/link.csv","params":{"date":"date","value":"value"}},
  {"id":"r-dotdot","type":"forecast","customerId":"acme","dataset":"$T/root/acme/../globex/sales.csv","params":{"date":"date","value":"value"}},
+ {"id":"r-hard","type":"forecast","customerId":"acme","dataset":"$T/root/acme/hard.csv","params":{"date":"date","value":"value"}},
  {"id":"r-url","type":"forecast","customerId":"acme","dataset":"http://127.0.0.1:1/x.csv","params":{"date":"date","value":"value"}}]
 JSON
 "$HORIZON" submit --no-validate --file "$T/bad.json" --quiet
@@ -74,6 +83,8 @@ for id in r-passwd r-file r-link r-dotdot; do
         grep -qF '[dataset] dataset' && '$HORIZON' jobs show $id |
         grep -q 'outside the dataset roots'"
 done
+check "r-hard refused by the runner" bash -c "'$HORIZON' jobs show r-hard |
+    grep -qF 'the file has 2 hard links'"
 check "r-url refused (no host allowed)" bash -c "'$HORIZON' jobs show r-url |
     grep -q 'not on the allow-list'"
 check "own and ok jobs succeeded" bash -c "'$HORIZON' jobs list --status succeeded | grep -c '^own\|^ok-' | grep -qx 3"
