@@ -277,9 +277,9 @@ static hz_status check_request(const hz_analytics_request *req,
         return hz_error_set(err, HZ_EINVAL,
                             "monthly discount rate must be in [0, 1), got %g",
                             req->discount_rate);
-    if (req->k < -1 || req->k > 1000 || req->n_init < 1 || req->folds < 2 ||
-        req->folds > 32 || !(req->C > 0) || req->inactive_days < 0 ||
-        req->n_surv_times > HZ_SURV_TIMES_MAX ||
+    if (req->k < -1 || req->k > HZ__KMEANS_MAX_K || req->n_init < 1 ||
+        req->folds < 2 || req->folds > 32 || !(req->C > 0) ||
+        req->inactive_days < 0 || req->n_surv_times > HZ_SURV_TIMES_MAX ||
         (unsigned)req->model > HZ_PURCHASE_PNBD ||
         (unsigned)req->risk > HZ_RISK_NO_PURCHASE ||
         (unsigned)req->frequency > HZ_FREQ_ROWS)
@@ -359,8 +359,7 @@ bool hz__as_of_warning(const hz_customer_summary *s, char *buf, size_t cap)
              "the last purchase date, %s, is %d days after the one before "
              "it (%s): every customer is aged to it; if it is a typo or an "
              "order not yet made, give --as-of",
-             hz_format_day(s->as_of, d1),
-             (int)(s->as_of - s->day_before_last),
+             hz_format_day(s->as_of, d1), (int)(s->as_of - s->day_before_last),
              hz_format_day(s->day_before_last, d2));
     return true;
 }

@@ -74,6 +74,24 @@ static double *sample_rows(const double *X, size_t n, size_t step, size_t *ns)
     return Xs;
 }
 
+/* Distinct rows of X (n x 3), counted up to cap (<= HZ__KMEANS_MAX_K):
+ * at most n x cap comparisons, no more than one k-means pass with cap
+ * centres. */
+static int distinct_profiles(const double *X, size_t n, int cap)
+{
+    size_t nd = 0, first[HZ__KMEANS_MAX_K];
+    for (size_t i = 0; i < n && nd < (size_t)cap; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < nd && !seen; j++)
+            seen = X[3 * i] == X[3 * first[j]] &&
+                   X[3 * i + 1] == X[3 * first[j] + 1] &&
+                   X[3 * i + 2] == X[3 * first[j] + 2];
+        if (!seen)
+            first[nd++] = i;
+    }
+    return (int)nd;
+}
+
 /* k by the best silhouette of k = 2..k_max on a deterministic sample of
  * at most SIL_SAMPLE customers (at most 3 restarts each); no positive
  * silhouette (no structure) gives one cluster. */
@@ -93,6 +111,8 @@ static hz_status choose_k(hz__seg_part *s, const double *X, size_t n,
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     if ((size_t)kmax > ns - 1)
         kmax = (int)(ns - 1);
+    /* no k above the distinct profiles: those would be empty clusters */
+    kmax = distinct_profiles(Xs, ns, kmax);
     if (kmax < 2) {
         free(Xs);
         return HZ_OK;
@@ -117,18 +137,7 @@ static hz_status choose_k(hz__seg_part *s, const double *X, size_t n,
 /* The default k: 4, or fewer when fewer distinct customers exist. */
 static int default_k(const double *X, size_t n)
 {
-    enum { KDEF = HZ__KMEANS_DEFAULT_K };
-    size_t nd = 0, first[KDEF];
-    for (size_t i = 0; i < n && nd < KDEF; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < nd && !seen; j++)
-            seen = X[3 * i] == X[3 * first[j]] &&
-                   X[3 * i + 1] == X[3 * first[j] + 1] &&
-                   X[3 * i + 2] == X[3 * first[j] + 2];
-        if (!seen)
-            first[nd++] = i;
-    }
-    return (int)nd;
+    return distinct_profiles(X, n, HZ__KMEANS_DEFAULT_K);
 }
 
 /* k-means with ko->k clusters; above KM_FULL_MAX customers the restarts
@@ -242,6 +251,15 @@ static hz_status segment_inner(hz_analytics_result *r, int th, hz_error *err)
     if (st == HZ_OK && (size_t)ko.k > n)
         st = hz_error_set(err, HZ_EINVAL, "k = %d clusters for %zu customers",
                           ko.k, n);
+    /* a requested k above the distinct profiles would leave clusters
+     * empty (identical customers always share the nearest centre) */
+    int nd = st == HZ_OK && q->k > 1 ? distinct_profiles(X, n, ko.k) : 0;
+    if (st == HZ_OK && q->k > 1 && nd < ko.k)
+        st = hz_error_set(err, HZ_EINVAL,
+                          "k = %d clusters for %d distinct "
+                          "recency-frequency-spend profile%s (%zu customers): "
+                          "ask for at most %d",
+                          ko.k, nd, nd == 1 ? "" : "s", n, nd);
     hz_kmeans_result km;
     memset(&km, 0, sizeof km);
     if (st == HZ_OK)

@@ -136,6 +136,21 @@ expect_exit 0 "" -- "$H" analyze segment "$T/three.csv" --k 3 --summary-only
 check "--k 3: requested" grep -q "k-means: k = 3 (requested)" "$T/out"
 expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only
 check "k = 4 by default" grep -q "k-means: k = 4 (default)" "$T/out"
+# a requested k above the distinct profiles is refused, not fitted with
+# empty clusters (until 2026-12-07: 2 of 5 clusters empty, exit 0); k
+# auto tries no k above them
+{
+    echo "customer_id,order_date,revenue"
+    for i in $(seq 1 20); do echo "a$i,2024-01-01,10"; echo "b$i,2024-02-01,20"; done
+    echo "z,2024-03-01,30"
+} >"$T/ident.csv"
+expect_exit 1 "k = 5 clusters for 3 distinct recency-frequency-spend profiles (41 customers): ask for at most 3" -- \
+    "$H" analyze segment "$T/ident.csv" --k 5 -o "$T/ident_out.csv"
+check "--k 5 on 3 profiles: no output" test ! -e "$T/ident_out.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/ident.csv" --k 3 --summary-only
+check "--k 3 on 3 profiles: fitted" grep -q "k-means: k = 3 (requested), inertia 0.00" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/ident.csv" --k auto --json --summary-only
+check "k auto: silhouettes of k = 2 and 3 only" grep -q '"silhouette": {"2": [0-9.e-]*, "3": [0-9.e-]*}' "$T/out"
 
 # dates with UTC offsets: read as UTC instants, and said so (JSON too)
 printf 'customer_id,order_date,revenue\nC1,2024-01-05T23:30:00-05:00,10\nC1,2024-02-05T10:00:00-05:00,20\nC2,2024-01-07T10:00:00-05:00,15\nC3,2024-01-09T10:00:00-05:00,7\n' >"$T/zoned.csv"
