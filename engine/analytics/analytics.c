@@ -226,10 +226,32 @@ hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
     return HZ_OK;
 }
 
+/* Row i's id is empty: a null, or "" (a quoted empty field) in text. */
+static bool id_blank(const hz_column *id, size_t i, uint32_t blank)
+{
+    return hz_col_is_null(id, i) ||
+           (blank != UINT32_MAX && id->v.code[i] == blank);
+}
+
 hz_status hz__one_row_per_id(const hz_dataset *ds, const hz_column *id,
                              hz_error *err)
 {
-    if (id == NULL || id->type != HZ_TYPE_STRING)
+    if (id == NULL)
+        return HZ_OK;
+    const uint32_t blank = id->type == HZ_TYPE_STRING
+                               ? hz_dict_find(id->dict, "", 0)
+                               : UINT32_MAX;
+    for (size_t i = 0; i < ds->nrows; i++)
+        if (id_blank(id, i, blank)) {
+            char pl[320];
+            hz_dataset_place(ds, i, id, pl, sizeof pl);
+            return hz_error_set(err, HZ_EPARSE,
+                                "%s: column '%s' (customer) is empty: a "
+                                "customer table has one row per customer, "
+                                "each with its id",
+                                pl, id->name);
+        }
+    if (id->type != HZ_TYPE_STRING)
         return HZ_OK;
     size_t L = hz_dict_size(id->dict);
     size_t *first = malloc((L ? L : 1) * sizeof *first);
@@ -239,8 +261,6 @@ hz_status hz__one_row_per_id(const hz_dataset *ds, const hz_column *id,
         first[l] = SIZE_MAX;
     hz_status st = HZ_OK;
     for (size_t i = 0; i < ds->nrows && st == HZ_OK; i++) {
-        if (hz_col_is_null(id, i))
-            continue;
         uint32_t c = id->v.code[i];
         if (first[c] == SIZE_MAX) {
             first[c] = i;

@@ -605,12 +605,23 @@ static int64_t key_at(const hz_column *c, size_t i)
     return c->type == HZ_TYPE_STRING ? (int64_t)c->v.code[i] : c->v.i64[i];
 }
 
+/* The code of "" in a text id column (a quoted empty field, "" in the
+ * file, is a value, not a null), or UINT32_MAX: an id, empty either
+ * way, is refused as an empty one is. */
+static uint32_t blank_code(const hz_column *c)
+{
+    return c->type == HZ_TYPE_STRING ? hz_dict_find(c->dict, "", 0)
+                                     : UINT32_MAX;
+}
+
 static hz_status read_orders(const cols *k, size_t n, int64_t *ord,
                              hz_error *err)
 {
     char pl[PLACE_MAX];
+    const uint32_t blank = blank_code(k->o);
     for (size_t i = 0; i < n; i++) {
-        if (hz_col_is_null(k->o, i))
+        if (hz_col_is_null(k->o, i) ||
+            (blank != UINT32_MAX && k->o->v.code[i] == blank))
             return hz_error_set(err, HZ_EPARSE,
                                 "%s: column '%s' (order id) is empty",
                                 place(k, i, k->o, pl), k->on);
@@ -666,8 +677,10 @@ static hz_status read_rows(const cols *k, size_t n, int64_t *key, int32_t *day,
     /* fast path: plain columns without nulls */
     bool plain = k->c->valid == NULL && k->d->valid == NULL &&
                  k->d->type == HZ_TYPE_DATE;
+    const uint32_t blank = blank_code(k->c);
     for (size_t i = 0; i < n; i++) {
-        if (!plain && hz_col_is_null(k->c, i)) {
+        if ((!plain && hz_col_is_null(k->c, i)) ||
+            (blank != UINT32_MAX && k->c->v.code[i] == blank)) {
             char pl[PLACE_MAX];
             return hz_error_set(err, HZ_EPARSE,
                                 "%s: column '%s' (customer) is empty",
