@@ -149,6 +149,13 @@ static void text_churn(const hz_analytics_result *r, FILE *f)
     if (c->has_cv)
         fprintf(f, "churn rate %.4f, CV AUC %.4f +- %.4f, log-loss %.4f\n",
                 c->rate, c->cv.auc_mean, c->cv.auc_sd, c->cv.logloss_mean);
+    else if (isnan(c->rate)) /* scored with a saved model, no label */
+        fprintf(f, "no label column: churn rate and AUC unknown, mean "
+                   "churn probability %.4f\n",
+                c->mean_risk);
+    else if (isnan(c->auc_in)) /* one label only: no ranking to judge */
+        fprintf(f, "churn rate %.4f, AUC n/a (in sample: one label only)\n",
+                c->rate);
     else
         fprintf(f, "churn rate %.4f, AUC %.4f (in sample)\n", c->rate,
                 c->auc_in);

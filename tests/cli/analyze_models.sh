@@ -143,6 +143,16 @@ C="$HZ_DATA_DIR/sample_customers.csv"
 "$H" analyze churn "$C" --label churned --save-model "$T/ch.json" -o "$T/c1.csv" >/dev/null || fail "save churn"
 "$H" analyze churn "$C" --model-file "$T/ch.json" --json --summary-only >"$T/c2.json" || fail "apply churn"
 grep -q '"from_model_file": true' "$T/c2.json" || fail "applied churn model not stated"
+# scored without the label: no churn rate or AUC to print, said so (was
+# 'churn rate nan, AUC nan (in sample)'); one label only: no AUC
+cut -d, -f1-11 "$C" >"$T/nolabel.csv"
+"$H" analyze churn "$T/nolabel.csv" --model-file "$T/ch.json" --summary-only >"$T/c4.txt" || fail "score without label"
+grep -q "^no label column: churn rate and AUC unknown, mean churn probability 0\.[0-9]*$" "$T/c4.txt" \
+    || fail "no label text: $(cat "$T/c4.txt")"
+awk -F, 'NR==1 || $12=="No"' "$C" >"$T/onelabel.csv"
+"$H" analyze churn "$T/onelabel.csv" --model-file "$T/ch.json" --summary-only >"$T/c5.txt" || fail "score one label"
+grep -q "^churn rate 0.0000, AUC n/a (in sample: one label only)$" "$T/c5.txt" || fail "one label text: $(cat "$T/c5.txt")"
+! grep -qi "nan" "$T/c4.txt" "$T/c5.txt" || fail "nan in the churn text"
 # a level the model was not fitted on is refused with its place, never
 # scored as none of the levels (all its dummies 0)
 awk -F, 'BEGIN{OFS=","} NR==4{$4="Platinum"} 1' "$C" >"$T/newlevel.csv"
