@@ -365,8 +365,13 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
 void hz__as_of_text(const hz_customer_summary *s, char *buf, size_t cap)
 {
     char d[16];
-    snprintf(buf, cap, "%s (%s)", hz_format_day(s->as_of, d),
-             s->as_of_given ? "given" : "the last purchase date");
+    int len = snprintf(buf, cap, "%s (%s)", hz_format_day(s->as_of, d),
+                       s->as_of_given ? "given" : "the last purchase date");
+    /* rows the as-of date cuts off are said, not dropped silently */
+    if (s->rows_ignored > 0 && len > 0 && (size_t)len < cap)
+        snprintf(buf + len, cap - (size_t)len,
+                 "; %zu transaction%s after it left out", s->rows_ignored,
+                 s->rows_ignored == 1 ? "" : "s");
 }
 
 bool hz__as_of_warning(const hz_customer_summary *s, char *buf, size_t cap)

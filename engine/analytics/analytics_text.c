@@ -257,7 +257,7 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                 r->col_name[1], r->col_guessed[1] ? "guessed" : "given",
                 r->col_name[2], r->col_guessed[2] ? "guessed" : "given");
     if (r->cs != NULL) {
-        char a[96], w[320];
+        char a[160], w[320];
         hz__as_of_text(r->cs, a, sizeof a);
         fprintf(f, "as of %s\n", a);
         if (hz__as_of_warning(r->cs, w, sizeof w))

@@ -208,8 +208,10 @@ check "future date warned" grep -q "^warning: the last purchase date, 2030-01-01
 expect_exit 0 "" -- "$H" analyze clv "$T/future.csv" --json --summary-only
 check "future date warned in JSON" grep -q '"as_of_warning": "the last purchase date, 2030-01-01' "$T/out"
 expect_exit 0 "" -- "$H" analyze clv "$T/future.csv" --as-of 2024-12-31 --summary-only
-check "as of given" grep -q "^as of 2024-12-31 (given)$" "$T/out"
+check "as of given, the row after it said" grep -q "^as of 2024-12-31 (given); 1 transaction after it left out$" "$T/out"
 check "no warning with --as-of" bash -c "! grep -q '^warning' '$T/out'"
+expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --as-of 2024-06-30 --summary-only
+check "as of cuts rows: said (was silent but in JSON)" grep -q "^as of 2024-06-30 (given); 3353 transactions after it left out$" "$T/out"
 expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only
 check "no warning on the sample" bash -c "! grep -q '^warning' '$T/out'"
 # the purchase date guessed by its name before an earlier column of dates
