@@ -119,6 +119,17 @@ static hz_status pick_columns(const hz_dataset *ds,
                                 "with --customer)",
                                 src);
         *cust = c->name;
+        /* the generic 'id' of a table of orders is usually the row's own:
+         * one value per row makes every order a one-time buyer */
+        if (strcasecmp(c->name, "id") == 0 && c->type == HZ_TYPE_STRING &&
+            ds->nrows > 1 && hz_dict_size(c->dict) == ds->nrows)
+            return hz_error_set(err, HZ_EINVAL,
+                                "%s: column '%s', guessed as the customer, "
+                                "has a different value on each of its %zu "
+                                "rows: a row or order id, not a customer's "
+                                "(every order would be a one-time buyer); "
+                                "name the customer column with --customer",
+                                src, c->name, ds->nrows);
     }
     if (*date == NULL) {
         /* a purchase date by its name (order_date, ...) that holds dates,

@@ -220,4 +220,17 @@ printf 'customer_id,signup_date,order_date,revenue\nA,2023-01-01,2024-01-01,10\n
 expect_exit 0 "" -- "$H" analyze segment "$T/signup.csv" -o "$T/signup_out.csv"
 check "order_date guessed" grep -q "date 'order_date' (guessed)" "$T/out"
 check "A bought 2024-01-01 and 2024-02-01" grep -q "^A,2024-01-01,2024-02-01,2,1,31," "$T/signup_out.csv"
+# a guessed 'id' that differs on every row is a row or order id: refused,
+# not read as the customer (until 2026-12-07 every order was a one-time
+# buyer of its own); named, or repeating, it is a customer id
+printf 'id,email,order_date,revenue\n1,a@x,2024-01-01,10\n2,b@x,2024-01-02,12\n3,a@x,2024-02-01,8\n4,b@x,2024-03-01,9\n' >"$T/rowid.csv"
+expect_exit 1 "$T/rowid.csv: column 'id', guessed as the customer, has a different value on each of its 4 rows: a row or order id" -- \
+    "$H" analyze segment "$T/rowid.csv" --summary-only
+expect_exit 0 "" -- "$H" analyze segment "$T/rowid.csv" --customer email --summary-only
+check "--customer email: 2 customers" grep -q "^analysis: segment, 2 customers" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/rowid.csv" --customer id --summary-only
+check "--customer id: obeyed, 4 customers" grep -q "^analysis: segment, 4 customers" "$T/out"
+printf 'id,order_date,revenue\nA,2024-01-01,10\nB,2024-01-02,12\nA,2024-02-01,8\n' >"$T/custid.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/custid.csv" --summary-only
+check "a repeating 'id' is the customer" grep -q "^analysis: segment, 2 customers" "$T/out"
 finish
