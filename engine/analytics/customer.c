@@ -704,6 +704,31 @@ static hz_status read_rows(const cols *k, size_t n, int64_t *key, int32_t *day,
     return HZ_OK;
 }
 
+/* Every customer's spends add up within a double: amounts near 1e308
+ * can sum to infinity, which no later stage could use (k-means refused
+ * "point 1", Gamma-Gamma "customer 301"); the customer is named here. */
+static hz_status check_spends(const cols *k, const hz_customer_summary *s,
+                              hz_error *err)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        bool ok = isfinite(s->total_spend[i]) && isfinite(s->monetary[i]) &&
+                  (!s->has_holdout || isfinite(s->monetary_holdout[i]));
+        if (ok)
+            continue;
+        char id[96];
+        if (k->c->type == HZ_TYPE_STRING)
+            snprintf(id, sizeof id, "%.80s",
+                     hz_dict_str(k->c->dict, (uint32_t)s->key[i]));
+        else
+            snprintf(id, sizeof id, "%lld", (long long)s->key[i]);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: customer '%s': the amounts in column '%s' "
+                            "add up beyond the range of a double",
+                            k->src, id, k->an ? k->an : "");
+    }
+    return HZ_OK;
+}
+
 hz_status hz_customer_summary_from_dataset(
     const hz_dataset *ds, const char *customer_col, const char *date_col,
     const char *amount_col, const hz_customer_options *opt,
@@ -749,6 +774,10 @@ hz_status hz_customer_summary_from_dataset(
         st = read_rows(&k, n, key, day, amt, err);
     if (st == HZ_OK)
         st = hz_customer_summary_compute(key, day, amt, n, &o2, out, err);
+    if (st == HZ_OK && (st = check_spends(&k, *out, err)) != HZ_OK) {
+        hz_customer_summary_free(*out);
+        *out = NULL;
+    }
     free(key);
     free(ord);
     free(day);

@@ -233,4 +233,13 @@ check "--customer id: obeyed, 4 customers" grep -q "^analysis: segment, 4 custom
 printf 'id,order_date,revenue\nA,2024-01-01,10\nB,2024-01-02,12\nA,2024-02-01,8\n' >"$T/custid.csv"
 expect_exit 0 "" -- "$H" analyze segment "$T/custid.csv" --summary-only
 check "a repeating 'id' is the customer" grep -q "^analysis: segment, 2 customers" "$T/out"
+# amounts that add up beyond a double (1e308 twice) are refused naming
+# the customer (was: segment 'point 1 has a non-finite value', clv an empty
+# total_spend and CLV, exit 0)
+printf 'customer_id,order_date,revenue\nA,2024-01-01,12\nA,2024-02-01,20\nB,2024-01-05,5\nBIG,2024-02-01,1e308\nBIG,2024-03-01,1e308\nC,2024-03-02,7\n' >"$T/overflow.csv"
+for k in segment clv suite; do
+    expect_exit 1 "$T/overflow.csv: customer 'BIG': the amounts in column 'revenue' add up beyond the range of a double" -- \
+        "$H" analyze $k "$T/overflow.csv" -o "$T/overflow_out.csv"
+    check "$k: overflowing spend, no output" test ! -e "$T/overflow_out.csv"
+done
 finish
