@@ -218,9 +218,18 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
         if (isnan(st)) /* after the longest duration */
             fprintf(f, "  %8g    unknown: after the longest duration, %g\n",
                     tt, k->max_time);
-        else
-            fprintf(f, "  %8g %10.5f %10.5f %10.5f\n", tt, st,
-                    any ? k->lower[j] : 1.0, any ? k->upper[j] : 1.0);
+        else {
+            /* a band that has no value (S reached 0: log S has none) is
+             * n/a, as JSON's null, not "nan" */
+            double b[2] = {any ? k->lower[j] : 1.0, any ? k->upper[j] : 1.0};
+            fprintf(f, "  %8g %10.5f", tt, st);
+            for (int e = 0; e < 2; e++)
+                if (isnan(b[e]))
+                    fprintf(f, " %10s", "n/a");
+                else
+                    fprintf(f, " %10.5f", b[e]);
+            fputc('\n', f);
+        }
     }
     if (!s->cox_ok) /* no covariates (a Cox model that fails fails all) */
         return;

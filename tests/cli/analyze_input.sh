@@ -242,4 +242,10 @@ for k in segment clv suite; do
         "$H" analyze $k "$T/overflow.csv" -o "$T/overflow_out.csv"
     check "$k: overflowing spend, no output" test ! -e "$T/overflow_out.csv"
 done
+# Kaplan-Meier: where S reaches 0 its log band has no upper bound: n/a in
+# the text (null in JSON), never 'nan'
+printf 'customer_id,tenure,churned\na,5,yes\nb,7,yes\nc,3,yes\n' >"$T/allevents.csv"
+expect_exit 0 "" -- "$H" analyze survival "$T/allevents.csv" --event churned --times 5,8 --summary-only
+check "S = 0: band n/a" grep -Eq "^ +8 +0\.00000 +0\.00000 +n/a$" "$T/out"
+check "S = 0: no nan" bash -c "! grep -q nan '$T/out'"
 finish
