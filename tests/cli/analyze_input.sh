@@ -248,4 +248,14 @@ printf 'customer_id,tenure,churned\na,5,yes\nb,7,yes\nc,3,yes\n' >"$T/allevents.
 expect_exit 0 "" -- "$H" analyze survival "$T/allevents.csv" --event churned --times 5,8 --summary-only
 check "S = 0: band n/a" grep -Eq "^ +8 +0\.00000 +0\.00000 +n/a$" "$T/out"
 check "S = 0: no nan" bash -c "! grep -q nan '$T/out'"
+# --as-of and --calibration-end are days: a time of day is refused (it
+# was floored to its day, keeping the purchases made later that day);
+# midnight UTC is that day
+printf 'customer_id,order_date,revenue\nA,2024-01-01T09:00:00,12\nA,2024-01-10T18:00:00,20\nB,2024-01-05T10:00:00,5\nB,2024-01-12T10:00:00,7\n' >"$T/times.csv"
+expect_exit 2 "--as-of: purchases are counted by whole (UTC) days: expected a date like 2024-12-31, not a time of day, got '2024-01-10T12:00'" -- \
+    "$H" analyze segment "$T/times.csv" --as-of 2024-01-10T12:00 --summary-only
+expect_exit 2 "--calibration-end: purchases are counted by whole (UTC) days" -- \
+    "$H" analyze clv "$T/times.csv" --calibration-end 2024-01-08T23:00-05:00 --summary-only
+expect_exit 0 "" -- "$H" analyze segment "$T/times.csv" --as-of 2024-01-10T00:00:00Z --summary-only
+check "midnight UTC is the day" grep -q "^as of 2024-01-10 (given); 1 transaction after it left out$" "$T/out"
 finish
