@@ -224,4 +224,26 @@ if [ -f "$TC" ]; then
     grep -q "Contract=Two year .*coef -3.51259 (SE 0.16197)" "$T/sv.txt" || fail "Cox two year"
     grep -q "MonthlyCharges .*coef -0.03118" "$T/sv.txt" || fail "Cox monthly charges"
 fi
+# customers who all buy at one rate and stop after a few purchases: BG/NBD
+# runs to both boundaries at once and is refused saying which (was "too
+# few or identical customers", for 274 different ones)
+python3 - "$T/flat.csv" <<'PY'
+import datetime, random, sys
+random.seed(1)
+base = datetime.date(2024, 1, 1)
+with open(sys.argv[1], "w") as f:
+    f.write("customer_id,order_date,amount\n")
+    for c in range(300):
+        d = random.randint(0, 200)
+        for _ in range(random.randint(1, 8)):
+            f.write(f"c{c},{base + datetime.timedelta(days=d)},{round(random.uniform(5, 100), 2)}\n")
+            d += random.randint(1, 60)
+            if d > 364:
+                break
+PY
+"$H" analyze clv "$T/flat.csv" --calibration-end 2024-06-30 -o "$T/flat_out.csv" >/dev/null 2>"$T/e"
+[ $? -eq 1 ] || fail "double boundary -> 1"
+grep -q "the data do not identify the model (a, b -> infinity: every customer has the same dropout probability a / (a + b) = [0-9.]*; r, alpha -> infinity: purchase rates do not vary between customers)" "$T/e" \
+    || fail "double boundary message: $(cat "$T/e")"
+[ ! -e "$T/flat_out.csv" ] || fail "double boundary: no output"
 exit 0
