@@ -155,6 +155,18 @@ static hz_status pick_columns(const hz_dataset *ds,
                                 "%s: no amount column found (name one with "
                                 "--amount)",
                                 src);
+        /* a unit price beside a quantity is not a row's spend */
+        static const char *const qty[] = {"quantity", "qty", "units", NULL};
+        const hz_column *qc = strcasecmp(c->name, "price") == 0
+                                  ? hz__find_column(ds, qty)
+                                  : NULL;
+        if (qc != NULL)
+            return hz_error_set(err, HZ_EINVAL,
+                                "%s: column '%s', guessed as the amount, is "
+                                "a price per unit beside '%s': a row's "
+                                "spend is their product; name a column of "
+                                "spends with --amount",
+                                src, c->name, qc->name);
         *amount = c->name;
     }
     return HZ_OK;

@@ -258,4 +258,11 @@ expect_exit 2 "--calibration-end: purchases are counted by whole (UTC) days" -- 
     "$H" analyze clv "$T/times.csv" --calibration-end 2024-01-08T23:00-05:00 --summary-only
 expect_exit 0 "" -- "$H" analyze segment "$T/times.csv" --as-of 2024-01-10T00:00:00Z --summary-only
 check "midnight UTC is the day" grep -q "^as of 2024-01-10 (given); 1 transaction after it left out$" "$T/out"
+# 'price' beside a quantity is a unit price, not a row's spend: not
+# guessed as the amount (it was: 3 x 10 counted as 10); named, it is used
+printf 'customer_id,order_date,quantity,price\nA,2024-01-01,3,10\nA,2024-02-01,1,20\nB,2024-01-05,2,5\n' >"$T/unitprice.csv"
+expect_exit 1 "$T/unitprice.csv: column 'price', guessed as the amount, is a price per unit beside 'quantity'" -- \
+    "$H" analyze segment "$T/unitprice.csv" --summary-only
+expect_exit 0 "" -- "$H" analyze segment "$T/unitprice.csv" --amount price --summary-only
+check "--amount price: obeyed" grep -q "amount 'price' (given)" "$T/out"
 finish
