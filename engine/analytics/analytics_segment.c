@@ -104,6 +104,11 @@ static hz_status choose_k(hz__seg_part *s, const double *X, size_t n,
         kmax = HZ__KMAX_CHOICES + 1;
     size_t step = n > SIL_SAMPLE ? (n + SIL_SAMPLE - 1) / SIL_SAMPLE : 1, ns;
     *k = 1;
+    /* chosen, from nothing until the silhouettes are in (sil_kmax <
+     * sil_kmin: no k to try) */
+    s->k_chosen = true;
+    s->sil_kmin = 2;
+    s->sil_kmax = 1;
     if ((n + step - 1) / step < 3)
         return HZ_OK;
     double *Xs = sample_rows(X, n, step, &ns);
@@ -128,8 +133,6 @@ static hz_status choose_k(hz__seg_part *s, const double *X, size_t n,
         return st;
     *k = s->sil[kr.k - 2] > 0 ? kr.k : 1;
     hz_kmeans_result_free(&kr);
-    s->k_chosen = true;
-    s->sil_kmin = 2;
     s->sil_kmax = kmax;
     return HZ_OK;
 }
@@ -208,7 +211,11 @@ static hz_status rfm(hz_analytics_result *r, hz_error *err)
 
 void hz__kmeans_k_how(const hz__seg_part *s, char *buf, size_t bufsz)
 {
-    if (s->k_chosen)
+    if (s->k_chosen && s->sil_kmax < s->sil_kmin)
+        snprintf(buf, bufsz,
+                 "k auto, with no k to choose: fewer than 2 distinct "
+                 "recency-frequency-spend profiles or 3 customers");
+    else if (s->k_chosen)
         snprintf(buf, bufsz, "chosen by silhouette");
     else if (!s->k_default)
         snprintf(buf, bufsz, "requested");

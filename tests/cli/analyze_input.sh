@@ -151,6 +151,13 @@ expect_exit 0 "" -- "$H" analyze segment "$T/ident.csv" --k 3 --summary-only
 check "--k 3 on 3 profiles: fitted" grep -q "k-means: k = 3 (requested), inertia 0.00" "$T/out"
 expect_exit 0 "" -- "$H" analyze segment "$T/ident.csv" --k auto --json --summary-only
 check "k auto: silhouettes of k = 2 and 3 only" grep -q '"silhouette": {"2": [0-9.e-]*, "3": [0-9.e-]*}' "$T/out"
+# k auto with one profile (or under 3 customers) has no k to choose: said
+# so, not "requested"
+head -21 "$T/ident.csv" | grep -v '^b' >"$T/onepro.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/onepro.csv" --k auto --summary-only
+check "k auto, one profile: said" grep -q "^k-means: k = 1 (k auto, with no k to choose: fewer than 2 distinct recency-frequency-spend profiles or 3 customers)" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/onepro.csv" --k auto --json --summary-only
+check "k auto, one profile: JSON note, no silhouettes" grep -q '"k_chosen_by": "silhouette", "k_note": "k auto, with no k to choose: .*"silhouette": {}' "$T/out"
 
 # dates with UTC offsets: read as UTC instants, and said so (JSON too)
 printf 'customer_id,order_date,revenue\nC1,2024-01-05T23:30:00-05:00,10\nC1,2024-02-05T10:00:00-05:00,20\nC2,2024-01-07T10:00:00-05:00,15\nC3,2024-01-09T10:00:00-05:00,7\n' >"$T/zoned.csv"
