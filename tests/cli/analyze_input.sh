@@ -272,4 +272,12 @@ expect_exit 1 "$T/unitprice.csv: column 'price', guessed as the amount, is a pri
     "$H" analyze segment "$T/unitprice.csv" --summary-only
 expect_exit 0 "" -- "$H" analyze segment "$T/unitprice.csv" --amount price --summary-only
 check "--amount price: obeyed" grep -q "amount 'price' (given)" "$T/out"
+# a Cox covariate near 1e300 is refused as too large, not as one that
+# "does not vary" (its squares overflowed the variance test)
+{
+    echo "customer_id,tenure,churned,big"
+    for i in $(seq 1 30); do echo "c$i,$((i % 11 + 1)),$([ $((i % 3)) -eq 0 ] && echo yes || echo no),$((i % 7 + 1))e300"; done
+} >"$T/bigcov.csv"
+expect_exit 1 "Cox model: covariate 'big' has values too large for its squares to fit in a double" -- \
+    "$H" analyze survival "$T/bigcov.csv" --event churned --covariates big --summary-only
 finish
