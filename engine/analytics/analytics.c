@@ -119,6 +119,17 @@ static hz_status pick_columns(const hz_dataset *ds,
                                 "with --customer)",
                                 src);
         *cust = c->name;
+        /* the generic 'id' of a table of orders is usually the row's own:
+         * one value per row makes every order a one-time buyer */
+        if (strcasecmp(c->name, "id") == 0 && c->type == HZ_TYPE_STRING &&
+            ds->nrows > 1 && hz_dict_size(c->dict) == ds->nrows)
+            return hz_error_set(err, HZ_EINVAL,
+                                "%s: column '%s', guessed as the customer, "
+                                "has a different value on each of its %zu "
+                                "rows: a row or order id, not a customer's "
+                                "(every order would be a one-time buyer); "
+                                "name the customer column with --customer",
+                                src, c->name, ds->nrows);
     }
     if (*date == NULL) {
         /* a purchase date by its name (order_date, ...) that holds dates,
@@ -144,6 +155,18 @@ static hz_status pick_columns(const hz_dataset *ds,
                                 "%s: no amount column found (name one with "
                                 "--amount)",
                                 src);
+        /* a unit price beside a quantity is not a row's spend */
+        static const char *const qty[] = {"quantity", "qty", "units", NULL};
+        const hz_column *qc = strcasecmp(c->name, "price") == 0
+                                  ? hz__find_column(ds, qty)
+                                  : NULL;
+        if (qc != NULL)
+            return hz_error_set(err, HZ_EINVAL,
+                                "%s: column '%s', guessed as the amount, is "
+                                "a price per unit beside '%s': a row's "
+                                "spend is their product; name a column of "
+                                "spends with --amount",
+                                src, c->name, qc->name);
         *amount = c->name;
     }
     return HZ_OK;
@@ -226,10 +249,32 @@ hz_status hz__set_ids(hz_analytics_result *r, const hz_column *col,
     return HZ_OK;
 }
 
+/* Row i's id is empty: a null, or "" (a quoted empty field) in text. */
+static bool id_blank(const hz_column *id, size_t i, uint32_t blank)
+{
+    return hz_col_is_null(id, i) ||
+           (blank != UINT32_MAX && id->v.code[i] == blank);
+}
+
 hz_status hz__one_row_per_id(const hz_dataset *ds, const hz_column *id,
                              hz_error *err)
 {
-    if (id == NULL || id->type != HZ_TYPE_STRING)
+    if (id == NULL)
+        return HZ_OK;
+    const uint32_t blank = id->type == HZ_TYPE_STRING
+                               ? hz_dict_find(id->dict, "", 0)
+                               : UINT32_MAX;
+    for (size_t i = 0; i < ds->nrows; i++)
+        if (id_blank(id, i, blank)) {
+            char pl[320];
+            hz_dataset_place(ds, i, id, pl, sizeof pl);
+            return hz_error_set(err, HZ_EPARSE,
+                                "%s: column '%s' (customer) is empty: a "
+                                "customer table has one row per customer, "
+                                "each with its id",
+                                pl, id->name);
+        }
+    if (id->type != HZ_TYPE_STRING)
         return HZ_OK;
     size_t L = hz_dict_size(id->dict);
     size_t *first = malloc((L ? L : 1) * sizeof *first);
@@ -239,8 +284,6 @@ hz_status hz__one_row_per_id(const hz_dataset *ds, const hz_column *id,
         first[l] = SIZE_MAX;
     hz_status st = HZ_OK;
     for (size_t i = 0; i < ds->nrows && st == HZ_OK; i++) {
-        if (hz_col_is_null(id, i))
-            continue;
         uint32_t c = id->v.code[i];
         if (first[c] == SIZE_MAX) {
             first[c] = i;
@@ -277,9 +320,9 @@ static hz_status check_request(const hz_analytics_request *req,
         return hz_error_set(err, HZ_EINVAL,
                             "monthly discount rate must be in [0, 1), got %g",
                             req->discount_rate);
-    if (req->k < -1 || req->k > 1000 || req->n_init < 1 || req->folds < 2 ||
-        req->folds > 32 || !(req->C > 0) || req->inactive_days < 0 ||
-        req->n_surv_times > HZ_SURV_TIMES_MAX ||
+    if (req->k < -1 || req->k > HZ__KMEANS_MAX_K || req->n_init < 1 ||
+        req->folds < 2 || req->folds > 32 || !(req->C > 0) ||
+        req->inactive_days < 0 || req->n_surv_times > HZ_SURV_TIMES_MAX ||
         (unsigned)req->model > HZ_PURCHASE_PNBD ||
         (unsigned)req->risk > HZ_RISK_NO_PURCHASE ||
         (unsigned)req->frequency > HZ_FREQ_ROWS)
@@ -345,8 +388,13 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
 void hz__as_of_text(const hz_customer_summary *s, char *buf, size_t cap)
 {
     char d[16];
-    snprintf(buf, cap, "%s (%s)", hz_format_day(s->as_of, d),
-             s->as_of_given ? "given" : "the last purchase date");
+    int len = snprintf(buf, cap, "%s (%s)", hz_format_day(s->as_of, d),
+                       s->as_of_given ? "given" : "the last purchase date");
+    /* rows the as-of date cuts off are said, not dropped silently */
+    if (s->rows_ignored > 0 && len > 0 && (size_t)len < cap)
+        snprintf(buf + len, cap - (size_t)len,
+                 "; %zu transaction%s after it left out", s->rows_ignored,
+                 s->rows_ignored == 1 ? "" : "s");
 }
 
 bool hz__as_of_warning(const hz_customer_summary *s, char *buf, size_t cap)
@@ -359,8 +407,7 @@ bool hz__as_of_warning(const hz_customer_summary *s, char *buf, size_t cap)
              "the last purchase date, %s, is %d days after the one before "
              "it (%s): every customer is aged to it; if it is a typo or an "
              "order not yet made, give --as-of",
-             hz_format_day(s->as_of, d1),
-             (int)(s->as_of - s->day_before_last),
+             hz_format_day(s->as_of, d1), (int)(s->as_of - s->day_before_last),
              hz_format_day(s->day_before_last, d2));
     return true;
 }

@@ -112,6 +112,7 @@ typedef struct hz__churn_part {
 } hz__churn_part;
 
 #define HZ__KMEANS_DEFAULT_K 4 /* k-means clusters unless asked */
+#define HZ__KMEANS_MAX_K 1000  /* the largest k that may be asked */
 
 typedef struct hz__seg_part {
     bool run, ok;

@@ -74,6 +74,24 @@ static double *sample_rows(const double *X, size_t n, size_t step, size_t *ns)
     return Xs;
 }
 
+/* Distinct rows of X (n x 3), counted up to cap (<= HZ__KMEANS_MAX_K):
+ * at most n x cap comparisons, no more than one k-means pass with cap
+ * centres. */
+static int distinct_profiles(const double *X, size_t n, int cap)
+{
+    size_t nd = 0, first[HZ__KMEANS_MAX_K];
+    for (size_t i = 0; i < n && nd < (size_t)cap; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < nd && !seen; j++)
+            seen = X[3 * i] == X[3 * first[j]] &&
+                   X[3 * i + 1] == X[3 * first[j] + 1] &&
+                   X[3 * i + 2] == X[3 * first[j] + 2];
+        if (!seen)
+            first[nd++] = i;
+    }
+    return (int)nd;
+}
+
 /* k by the best silhouette of k = 2..k_max on a deterministic sample of
  * at most SIL_SAMPLE customers (at most 3 restarts each); no positive
  * silhouette (no structure) gives one cluster. */
@@ -86,6 +104,11 @@ static hz_status choose_k(hz__seg_part *s, const double *X, size_t n,
         kmax = HZ__KMAX_CHOICES + 1;
     size_t step = n > SIL_SAMPLE ? (n + SIL_SAMPLE - 1) / SIL_SAMPLE : 1, ns;
     *k = 1;
+    /* chosen, from nothing until the silhouettes are in (sil_kmax <
+     * sil_kmin: no k to try) */
+    s->k_chosen = true;
+    s->sil_kmin = 2;
+    s->sil_kmax = 1;
     if ((n + step - 1) / step < 3)
         return HZ_OK;
     double *Xs = sample_rows(X, n, step, &ns);
@@ -93,6 +116,8 @@ static hz_status choose_k(hz__seg_part *s, const double *X, size_t n,
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     if ((size_t)kmax > ns - 1)
         kmax = (int)(ns - 1);
+    /* no k above the distinct profiles: those would be empty clusters */
+    kmax = distinct_profiles(Xs, ns, kmax);
     if (kmax < 2) {
         free(Xs);
         return HZ_OK;
@@ -108,8 +133,6 @@ static hz_status choose_k(hz__seg_part *s, const double *X, size_t n,
         return st;
     *k = s->sil[kr.k - 2] > 0 ? kr.k : 1;
     hz_kmeans_result_free(&kr);
-    s->k_chosen = true;
-    s->sil_kmin = 2;
     s->sil_kmax = kmax;
     return HZ_OK;
 }
@@ -117,18 +140,7 @@ static hz_status choose_k(hz__seg_part *s, const double *X, size_t n,
 /* The default k: 4, or fewer when fewer distinct customers exist. */
 static int default_k(const double *X, size_t n)
 {
-    enum { KDEF = HZ__KMEANS_DEFAULT_K };
-    size_t nd = 0, first[KDEF];
-    for (size_t i = 0; i < n && nd < KDEF; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < nd && !seen; j++)
-            seen = X[3 * i] == X[3 * first[j]] &&
-                   X[3 * i + 1] == X[3 * first[j] + 1] &&
-                   X[3 * i + 2] == X[3 * first[j] + 2];
-        if (!seen)
-            first[nd++] = i;
-    }
-    return (int)nd;
+    return distinct_profiles(X, n, HZ__KMEANS_DEFAULT_K);
 }
 
 /* k-means with ko->k clusters; above KM_FULL_MAX customers the restarts
@@ -199,7 +211,11 @@ static hz_status rfm(hz_analytics_result *r, hz_error *err)
 
 void hz__kmeans_k_how(const hz__seg_part *s, char *buf, size_t bufsz)
 {
-    if (s->k_chosen)
+    if (s->k_chosen && s->sil_kmax < s->sil_kmin)
+        snprintf(buf, bufsz,
+                 "k auto, with no k to choose: fewer than 2 distinct "
+                 "recency-frequency-spend profiles or 3 customers");
+    else if (s->k_chosen)
         snprintf(buf, bufsz, "chosen by silhouette");
     else if (!s->k_default)
         snprintf(buf, bufsz, "requested");
@@ -242,6 +258,15 @@ static hz_status segment_inner(hz_analytics_result *r, int th, hz_error *err)
     if (st == HZ_OK && (size_t)ko.k > n)
         st = hz_error_set(err, HZ_EINVAL, "k = %d clusters for %zu customers",
                           ko.k, n);
+    /* a requested k above the distinct profiles would leave clusters
+     * empty (identical customers always share the nearest centre) */
+    int nd = st == HZ_OK && q->k > 1 ? distinct_profiles(X, n, ko.k) : 0;
+    if (st == HZ_OK && q->k > 1 && nd < ko.k)
+        st = hz_error_set(err, HZ_EINVAL,
+                          "k = %d clusters for %d distinct "
+                          "recency-frequency-spend profile%s (%zu customers): "
+                          "ask for at most %d",
+                          ko.k, nd, nd == 1 ? "" : "s", n, nd);
     hz_kmeans_result km;
     memset(&km, 0, sizeof km);
     if (st == HZ_OK)

@@ -299,7 +299,8 @@ static void json_kmeans(const hz_analytics_result *r, FILE *f)
             s->k_chosen    ? "silhouette"
             : s->k_default ? "default"
                            : "request");
-    if (s->k_default && s->k < HZ__KMEANS_DEFAULT_K) {
+    if ((s->k_default && s->k < HZ__KMEANS_DEFAULT_K) ||
+        (s->k_chosen && s->sil_kmax < s->sil_kmin)) {
         char how[160];
         hz__kmeans_k_how(s, how, sizeof how);
         jstr(f, "k_note", how);

@@ -149,6 +149,13 @@ static void text_churn(const hz_analytics_result *r, FILE *f)
     if (c->has_cv)
         fprintf(f, "churn rate %.4f, CV AUC %.4f +- %.4f, log-loss %.4f\n",
                 c->rate, c->cv.auc_mean, c->cv.auc_sd, c->cv.logloss_mean);
+    else if (isnan(c->rate)) /* scored with a saved model, no label */
+        fprintf(f, "no label column: churn rate and AUC unknown, mean "
+                   "churn probability %.4f\n",
+                c->mean_risk);
+    else if (isnan(c->auc_in)) /* one label only: no ranking to judge */
+        fprintf(f, "churn rate %.4f, AUC n/a (in sample: one label only)\n",
+                c->rate);
     else
         fprintf(f, "churn rate %.4f, AUC %.4f (in sample)\n", c->rate,
                 c->auc_in);
@@ -211,9 +218,18 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
         if (isnan(st)) /* after the longest duration */
             fprintf(f, "  %8g    unknown: after the longest duration, %g\n",
                     tt, k->max_time);
-        else
-            fprintf(f, "  %8g %10.5f %10.5f %10.5f\n", tt, st,
-                    any ? k->lower[j] : 1.0, any ? k->upper[j] : 1.0);
+        else {
+            /* a band that has no value (S reached 0: log S has none) is
+             * n/a, as JSON's null, not "nan" */
+            double b[2] = {any ? k->lower[j] : 1.0, any ? k->upper[j] : 1.0};
+            fprintf(f, "  %8g %10.5f", tt, st);
+            for (int e = 0; e < 2; e++)
+                if (isnan(b[e]))
+                    fprintf(f, " %10s", "n/a");
+                else
+                    fprintf(f, " %10.5f", b[e]);
+            fputc('\n', f);
+        }
     }
     if (!s->cox_ok) /* no covariates (a Cox model that fails fails all) */
         return;
@@ -250,7 +266,7 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                 r->col_name[1], r->col_guessed[1] ? "guessed" : "given",
                 r->col_name[2], r->col_guessed[2] ? "guessed" : "given");
     if (r->cs != NULL) {
-        char a[96], w[320];
+        char a[160], w[320];
         hz__as_of_text(r->cs, a, sizeof a);
         fprintf(f, "as of %s\n", a);
         if (hz__as_of_warning(r->cs, w, sizeof w))

@@ -427,8 +427,17 @@ static hz_status bg_judge(const double th[4], const hz__mle_info *info,
     bool other = !isfinite(info->f);
     for (int j = 0; j < 4; j++)
         other |= !(fabs(th[j]) < B) && !(j < 2 ? rate_flat : drop != DROP_IN);
-    if (other || (rate_flat && drop != DROP_IN) ||
-        (!info->converged && (rate_flat || drop != DROP_IN)))
+    if (!other && rate_flat && drop != DROP_IN) {
+        /* both boundaries at once: say which, not "too few customers" */
+        char why[HZ_ERROR_MAX / 2];
+        bg_note(th, drop, rate_flat, why, sizeof why);
+        return hz_error_set(err, HZ_ENOCONV,
+                            "BG/NBD parameters run away (r = %g, alpha = %g, "
+                            "a = %g, b = %g): the data do not identify the "
+                            "model (%s)",
+                            p.r, p.alpha, p.a, p.b, why);
+    }
+    if (other || (!info->converged && (rate_flat || drop != DROP_IN)))
         return hz_error_set(
             err, HZ_ENOCONV,
             "BG/NBD parameters run away (r = %g, alpha = %g, a = %g, "

@@ -605,12 +605,23 @@ static int64_t key_at(const hz_column *c, size_t i)
     return c->type == HZ_TYPE_STRING ? (int64_t)c->v.code[i] : c->v.i64[i];
 }
 
+/* The code of "" in a text id column (a quoted empty field, "" in the
+ * file, is a value, not a null), or UINT32_MAX: an id, empty either
+ * way, is refused as an empty one is. */
+static uint32_t blank_code(const hz_column *c)
+{
+    return c->type == HZ_TYPE_STRING ? hz_dict_find(c->dict, "", 0)
+                                     : UINT32_MAX;
+}
+
 static hz_status read_orders(const cols *k, size_t n, int64_t *ord,
                              hz_error *err)
 {
     char pl[PLACE_MAX];
+    const uint32_t blank = blank_code(k->o);
     for (size_t i = 0; i < n; i++) {
-        if (hz_col_is_null(k->o, i))
+        if (hz_col_is_null(k->o, i) ||
+            (blank != UINT32_MAX && k->o->v.code[i] == blank))
             return hz_error_set(err, HZ_EPARSE,
                                 "%s: column '%s' (order id) is empty",
                                 place(k, i, k->o, pl), k->on);
@@ -666,8 +677,10 @@ static hz_status read_rows(const cols *k, size_t n, int64_t *key, int32_t *day,
     /* fast path: plain columns without nulls */
     bool plain = k->c->valid == NULL && k->d->valid == NULL &&
                  k->d->type == HZ_TYPE_DATE;
+    const uint32_t blank = blank_code(k->c);
     for (size_t i = 0; i < n; i++) {
-        if (!plain && hz_col_is_null(k->c, i)) {
+        if ((!plain && hz_col_is_null(k->c, i)) ||
+            (blank != UINT32_MAX && k->c->v.code[i] == blank)) {
             char pl[PLACE_MAX];
             return hz_error_set(err, HZ_EPARSE,
                                 "%s: column '%s' (customer) is empty",
@@ -687,6 +700,31 @@ static hz_status read_rows(const cols *k, size_t n, int64_t *key, int32_t *day,
                                            : hz_col_number(k->a, i);
         if (!(amt[i] >= 0.0) || !isfinite(amt[i]))
             return bad_amount(k, i, err);
+    }
+    return HZ_OK;
+}
+
+/* Every customer's spends add up within a double: amounts near 1e308
+ * can sum to infinity, which no later stage could use (k-means refused
+ * "point 1", Gamma-Gamma "customer 301"); the customer is named here. */
+static hz_status check_spends(const cols *k, const hz_customer_summary *s,
+                              hz_error *err)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        bool ok = isfinite(s->total_spend[i]) && isfinite(s->monetary[i]) &&
+                  (!s->has_holdout || isfinite(s->monetary_holdout[i]));
+        if (ok)
+            continue;
+        char id[96];
+        if (k->c->type == HZ_TYPE_STRING)
+            snprintf(id, sizeof id, "%.80s",
+                     hz_dict_str(k->c->dict, (uint32_t)s->key[i]));
+        else
+            snprintf(id, sizeof id, "%lld", (long long)s->key[i]);
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: customer '%s': the amounts in column '%s' "
+                            "add up beyond the range of a double",
+                            k->src, id, k->an ? k->an : "");
     }
     return HZ_OK;
 }
@@ -736,6 +774,10 @@ hz_status hz_customer_summary_from_dataset(
         st = read_rows(&k, n, key, day, amt, err);
     if (st == HZ_OK)
         st = hz_customer_summary_compute(key, day, amt, n, &o2, out, err);
+    if (st == HZ_OK && (st = check_spends(&k, *out, err)) != HZ_OK) {
+        hz_customer_summary_free(*out);
+        *out = NULL;
+    }
     free(key);
     free(ord);
     free(day);

@@ -332,8 +332,24 @@ static hz_status fill_rows(hz_design *out, const hz_dataset *ds,
     return HZ_OK;
 }
 
+/* The power of two nearest above the largest |value| of column j (1 for
+ * a column of zeros): values divided by it stay below 1, so the sum of
+ * squares cannot overflow, and dividing by a power of two is exact. */
+static double column_scale(const hz_design *out, size_t j)
+{
+    double big = 0;
+    for (size_t i = 0; i < out->n; i++)
+        big = fmax(big, fabs(out->X[i * out->p + j]));
+    int e = 0;
+    frexp(big, &e);
+    return big > 0 ? ldexp(1.0, e) : 1.0;
+}
+
 /* Standardise with the given (mean, sd), or compute them (population sd,
- * like scikit-learn's StandardScaler; sd 1 for constant columns). */
+ * like scikit-learn's StandardScaler; sd 1 for constant columns), on the
+ * values scaled by a power of two: the same numbers, and a column of
+ * values near 1e300 keeps its spread instead of an infinite sd that
+ * silently zeroes it. */
 static void standardise(hz_design *out, const double *mean, const double *sd)
 {
     const size_t n = out->n, p = out->p;
@@ -343,14 +359,16 @@ static void standardise(hz_design *out, const double *mean, const double *sd)
             m = mean[j];
             s = sd[j];
         } else {
+            const double c = column_scale(out, j);
             for (size_t i = 0; i < n; i++)
-                m += out->X[i * p + j];
+                m += out->X[i * p + j] / c;
             m /= (double)n;
             for (size_t i = 0; i < n; i++) {
-                double t = out->X[i * p + j] - m;
+                double t = out->X[i * p + j] / c - m;
                 v += t * t;
             }
-            s = sqrt(v / (double)n);
+            s = sqrt(v / (double)n) * c;
+            m *= c;
             if (!(s > 0))
                 s = 1.0;
         }

@@ -301,6 +301,14 @@ static hz_status gg_judge(const double th[3], int scale,
                             "%g, gamma = %g): the data do not identify the "
                             "model",
                             p.p, p.q, p.gamma);
+    /* gamma back in the spends' unit beyond a double (a boundary with
+     * spends near 1e300): no expected spend could be computed from it */
+    if (!isfinite(p.gamma))
+        return hz_error_set(err, HZ_ENOCONV,
+                            "Gamma-Gamma parameters run away (p = %g, q = "
+                            "%g, gamma = %g in units of 2^%d): gamma is "
+                            "beyond the range of a double",
+                            p.p, p.q, exp(th[2]), scale);
     if (th[1] >= 0.5 * HZ__MLE_BOUND || th[2] >= 0.5 * HZ__MLE_BOUND) {
         out->boundary = true;
         snprintf(out->note, sizeof out->note,

@@ -393,6 +393,21 @@ static hz_status cox_identified(const cox_data *c, const hz_cox_model *m,
                 G[a * p + b] += x[a] * x[b];
     }
     for (size_t a = 0; a < p; a++) {
+        if (!isfinite(G[a * p + a]) ||
+            !isfinite((double)n * m->mean[a] * m->mean[a])) {
+            /* values near 1e155 and beyond: squares beyond a double, which
+             * read as a covariate that does not vary */
+            char nm[160];
+            hz_status st = hz_error_set(
+                err, HZ_EINVAL,
+                "Cox model: covariate %s has values too large for its "
+                "squares to fit in a double: rescale it (say, to "
+                "thousands or millions)",
+                cov_name(names, a, nm, sizeof nm));
+            free(G);
+            free(with);
+            return st;
+        }
         for (size_t b = 0; b < a; b++)
             G[b * p + a] = G[a * p + b];
         /* a variance below 1e-20 of the mean square is rounding: the

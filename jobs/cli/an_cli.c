@@ -20,6 +20,16 @@ static int parse_day(const char *cmd, const char *opt, const char *s,
                      opt, s);
         return -1;
     }
+    /* purchases count by (UTC) day: a time within a day would keep that
+     * day's later purchases all the same */
+    if (ts && secs % 86400 != 0) {
+        hz_cli_error(cmd,
+                     "--%s: purchases are counted by whole (UTC) days: "
+                     "expected a date like 2024-12-31, not a time of day, "
+                     "got '%s'",
+                     opt, s);
+        return -1;
+    }
     *day = (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
     return 1;
 }

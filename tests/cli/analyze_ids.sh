@@ -70,6 +70,25 @@ printf 'customer_id,order_date,amount\nA,2024-01-01,"1,234.50"\nA,2024-02-01,20\
 expect_exit 1 "$T/thousands.csv:2:3: column 'amount'" -- \
     "$H" analyze clv "$T/thousands.csv"
 
+# an empty id is refused with its place whether the field is bare or a
+# quoted "" (a value, not a null, to the CSV reader: until 2026-12-07 every
+# "" row became one customer with an empty id, and a customer table's
+# empty ids were scored, any number of them, with nothing to join on)
+printf 'customer_id,order_date,revenue\nA,2024-01-01,12\nA,2024-02-01,20\n"",2024-01-05,5\n"",2024-03-01,5\n' >"$T/blank.csv"
+expect_exit 1 "$T/blank.csv:4:1: column 'customer_id' (customer) is empty" -- \
+    "$H" analyze segment "$T/blank.csv"
+printf 'order_id,customer_id,order_date,revenue\n1,A,2024-01-01,12\n"",A,2024-02-01,20\n3,B,2024-01-05,5\n' >"$T/blank_order.csv"
+expect_exit 1 "$T/blank_order.csv:3:1: column 'order_id' (order id) is empty" -- \
+    "$H" analyze segment "$T/blank_order.csv" --frequency orders
+for e in '""' ''; do
+    sed "4s/^00002,/$e,/" "$T/table.csv" >"$T/blank_table.csv"
+    expect_exit 1 "$T/blank_table.csv:4:1: column 'customer_id' (customer) is empty" -- \
+        "$H" analyze churn "$T/blank_table.csv" --label churned -o "$T/blank_ch.csv"
+    check "churn, empty id ($e): no output" test ! -e "$T/blank_ch.csv"
+    expect_exit 1 "$T/blank_table.csv:4:1: column 'customer_id' (customer) is empty" -- \
+        "$H" analyze survival "$T/blank_table.csv" --event churned
+done
+
 # a job reads its dataset the same way
 export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" HZ_DATASET_ROOTS="$T"
 "$H" submit --type segment --tenant acme --id ids --dataset "$T/ids.csv" --quiet

@@ -136,6 +136,28 @@ expect_exit 0 "" -- "$H" analyze segment "$T/three.csv" --k 3 --summary-only
 check "--k 3: requested" grep -q "k-means: k = 3 (requested)" "$T/out"
 expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only
 check "k = 4 by default" grep -q "k-means: k = 4 (default)" "$T/out"
+# a requested k above the distinct profiles is refused, not fitted with
+# empty clusters (until 2026-12-07: 2 of 5 clusters empty, exit 0); k
+# auto tries no k above them
+{
+    echo "customer_id,order_date,revenue"
+    for i in $(seq 1 20); do echo "a$i,2024-01-01,10"; echo "b$i,2024-02-01,20"; done
+    echo "z,2024-03-01,30"
+} >"$T/ident.csv"
+expect_exit 1 "k = 5 clusters for 3 distinct recency-frequency-spend profiles (41 customers): ask for at most 3" -- \
+    "$H" analyze segment "$T/ident.csv" --k 5 -o "$T/ident_out.csv"
+check "--k 5 on 3 profiles: no output" test ! -e "$T/ident_out.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/ident.csv" --k 3 --summary-only
+check "--k 3 on 3 profiles: fitted" grep -q "k-means: k = 3 (requested), inertia 0.00" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/ident.csv" --k auto --json --summary-only
+check "k auto: silhouettes of k = 2 and 3 only" grep -q '"silhouette": {"2": [0-9.e-]*, "3": [0-9.e-]*}' "$T/out"
+# k auto with one profile (or under 3 customers) has no k to choose: said
+# so, not "requested"
+head -21 "$T/ident.csv" | grep -v '^b' >"$T/onepro.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/onepro.csv" --k auto --summary-only
+check "k auto, one profile: said" grep -q "^k-means: k = 1 (k auto, with no k to choose: fewer than 2 distinct recency-frequency-spend profiles or 3 customers)" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/onepro.csv" --k auto --json --summary-only
+check "k auto, one profile: JSON note, no silhouettes" grep -q '"k_chosen_by": "silhouette", "k_note": "k auto, with no k to choose: .*"silhouette": {}' "$T/out"
 
 # dates with UTC offsets: read as UTC instants, and said so (JSON too)
 printf 'customer_id,order_date,revenue\nC1,2024-01-05T23:30:00-05:00,10\nC1,2024-02-05T10:00:00-05:00,20\nC2,2024-01-07T10:00:00-05:00,15\nC3,2024-01-09T10:00:00-05:00,7\n' >"$T/zoned.csv"
@@ -193,8 +215,10 @@ check "future date warned" grep -q "^warning: the last purchase date, 2030-01-01
 expect_exit 0 "" -- "$H" analyze clv "$T/future.csv" --json --summary-only
 check "future date warned in JSON" grep -q '"as_of_warning": "the last purchase date, 2030-01-01' "$T/out"
 expect_exit 0 "" -- "$H" analyze clv "$T/future.csv" --as-of 2024-12-31 --summary-only
-check "as of given" grep -q "^as of 2024-12-31 (given)$" "$T/out"
+check "as of given, the row after it said" grep -q "^as of 2024-12-31 (given); 1 transaction after it left out$" "$T/out"
 check "no warning with --as-of" bash -c "! grep -q '^warning' '$T/out'"
+expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --as-of 2024-06-30 --summary-only
+check "as of cuts rows: said (was silent but in JSON)" grep -q "^as of 2024-06-30 (given); 3353 transactions after it left out$" "$T/out"
 expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only
 check "no warning on the sample" bash -c "! grep -q '^warning' '$T/out'"
 # the purchase date guessed by its name before an earlier column of dates
@@ -203,4 +227,57 @@ printf 'customer_id,signup_date,order_date,revenue\nA,2023-01-01,2024-01-01,10\n
 expect_exit 0 "" -- "$H" analyze segment "$T/signup.csv" -o "$T/signup_out.csv"
 check "order_date guessed" grep -q "date 'order_date' (guessed)" "$T/out"
 check "A bought 2024-01-01 and 2024-02-01" grep -q "^A,2024-01-01,2024-02-01,2,1,31," "$T/signup_out.csv"
+# a guessed 'id' that differs on every row is a row or order id: refused,
+# not read as the customer (until 2026-12-07 every order was a one-time
+# buyer of its own); named, or repeating, it is a customer id
+printf 'id,email,order_date,revenue\n1,a@x,2024-01-01,10\n2,b@x,2024-01-02,12\n3,a@x,2024-02-01,8\n4,b@x,2024-03-01,9\n' >"$T/rowid.csv"
+expect_exit 1 "$T/rowid.csv: column 'id', guessed as the customer, has a different value on each of its 4 rows: a row or order id" -- \
+    "$H" analyze segment "$T/rowid.csv" --summary-only
+expect_exit 0 "" -- "$H" analyze segment "$T/rowid.csv" --customer email --summary-only
+check "--customer email: 2 customers" grep -q "^analysis: segment, 2 customers" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/rowid.csv" --customer id --summary-only
+check "--customer id: obeyed, 4 customers" grep -q "^analysis: segment, 4 customers" "$T/out"
+printf 'id,order_date,revenue\nA,2024-01-01,10\nB,2024-01-02,12\nA,2024-02-01,8\n' >"$T/custid.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/custid.csv" --summary-only
+check "a repeating 'id' is the customer" grep -q "^analysis: segment, 2 customers" "$T/out"
+# amounts that add up beyond a double (1e308 twice) are refused naming
+# the customer (was: segment 'point 1 has a non-finite value', clv an empty
+# total_spend and CLV, exit 0)
+printf 'customer_id,order_date,revenue\nA,2024-01-01,12\nA,2024-02-01,20\nB,2024-01-05,5\nBIG,2024-02-01,1e308\nBIG,2024-03-01,1e308\nC,2024-03-02,7\n' >"$T/overflow.csv"
+for k in segment clv suite; do
+    expect_exit 1 "$T/overflow.csv: customer 'BIG': the amounts in column 'revenue' add up beyond the range of a double" -- \
+        "$H" analyze $k "$T/overflow.csv" -o "$T/overflow_out.csv"
+    check "$k: overflowing spend, no output" test ! -e "$T/overflow_out.csv"
+done
+# Kaplan-Meier: where S reaches 0 its log band has no upper bound: n/a in
+# the text (null in JSON), never 'nan'
+printf 'customer_id,tenure,churned\na,5,yes\nb,7,yes\nc,3,yes\n' >"$T/allevents.csv"
+expect_exit 0 "" -- "$H" analyze survival "$T/allevents.csv" --event churned --times 5,8 --summary-only
+check "S = 0: band n/a" grep -Eq "^ +8 +0\.00000 +0\.00000 +n/a$" "$T/out"
+check "S = 0: no nan" bash -c "! grep -q nan '$T/out'"
+# --as-of and --calibration-end are days: a time of day is refused (it
+# was floored to its day, keeping the purchases made later that day);
+# midnight UTC is that day
+printf 'customer_id,order_date,revenue\nA,2024-01-01T09:00:00,12\nA,2024-01-10T18:00:00,20\nB,2024-01-05T10:00:00,5\nB,2024-01-12T10:00:00,7\n' >"$T/times.csv"
+expect_exit 2 "--as-of: purchases are counted by whole (UTC) days: expected a date like 2024-12-31, not a time of day, got '2024-01-10T12:00'" -- \
+    "$H" analyze segment "$T/times.csv" --as-of 2024-01-10T12:00 --summary-only
+expect_exit 2 "--calibration-end: purchases are counted by whole (UTC) days" -- \
+    "$H" analyze clv "$T/times.csv" --calibration-end 2024-01-08T23:00-05:00 --summary-only
+expect_exit 0 "" -- "$H" analyze segment "$T/times.csv" --as-of 2024-01-10T00:00:00Z --summary-only
+check "midnight UTC is the day" grep -q "^as of 2024-01-10 (given); 1 transaction after it left out$" "$T/out"
+# 'price' beside a quantity is a unit price, not a row's spend: not
+# guessed as the amount (it was: 3 x 10 counted as 10); named, it is used
+printf 'customer_id,order_date,quantity,price\nA,2024-01-01,3,10\nA,2024-02-01,1,20\nB,2024-01-05,2,5\n' >"$T/unitprice.csv"
+expect_exit 1 "$T/unitprice.csv: column 'price', guessed as the amount, is a price per unit beside 'quantity'" -- \
+    "$H" analyze segment "$T/unitprice.csv" --summary-only
+expect_exit 0 "" -- "$H" analyze segment "$T/unitprice.csv" --amount price --summary-only
+check "--amount price: obeyed" grep -q "amount 'price' (given)" "$T/out"
+# a Cox covariate near 1e300 is refused as too large, not as one that
+# "does not vary" (its squares overflowed the variance test)
+{
+    echo "customer_id,tenure,churned,big"
+    for i in $(seq 1 30); do echo "c$i,$((i % 11 + 1)),$([ $((i % 3)) -eq 0 ] && echo yes || echo no),$((i % 7 + 1))e300"; done
+} >"$T/bigcov.csv"
+expect_exit 1 "Cox model: covariate 'big' has values too large for its squares to fit in a double" -- \
+    "$H" analyze survival "$T/bigcov.csv" --event churned --covariates big --summary-only
 finish

@@ -143,6 +143,16 @@ C="$HZ_DATA_DIR/sample_customers.csv"
 "$H" analyze churn "$C" --label churned --save-model "$T/ch.json" -o "$T/c1.csv" >/dev/null || fail "save churn"
 "$H" analyze churn "$C" --model-file "$T/ch.json" --json --summary-only >"$T/c2.json" || fail "apply churn"
 grep -q '"from_model_file": true' "$T/c2.json" || fail "applied churn model not stated"
+# scored without the label: no churn rate or AUC to print, said so (was
+# 'churn rate nan, AUC nan (in sample)'); one label only: no AUC
+cut -d, -f1-11 "$C" >"$T/nolabel.csv"
+"$H" analyze churn "$T/nolabel.csv" --model-file "$T/ch.json" --summary-only >"$T/c4.txt" || fail "score without label"
+grep -q "^no label column: churn rate and AUC unknown, mean churn probability 0\.[0-9]*$" "$T/c4.txt" \
+    || fail "no label text: $(cat "$T/c4.txt")"
+awk -F, 'NR==1 || $12=="No"' "$C" >"$T/onelabel.csv"
+"$H" analyze churn "$T/onelabel.csv" --model-file "$T/ch.json" --summary-only >"$T/c5.txt" || fail "score one label"
+grep -q "^churn rate 0.0000, AUC n/a (in sample: one label only)$" "$T/c5.txt" || fail "one label text: $(cat "$T/c5.txt")"
+! grep -qi "nan" "$T/c4.txt" "$T/c5.txt" || fail "nan in the churn text"
 # a level the model was not fitted on is refused with its place, never
 # scored as none of the levels (all its dummies 0)
 awk -F, 'BEGIN{OFS=","} NR==4{$4="Platinum"} 1' "$C" >"$T/newlevel.csv"
@@ -214,4 +224,26 @@ if [ -f "$TC" ]; then
     grep -q "Contract=Two year .*coef -3.51259 (SE 0.16197)" "$T/sv.txt" || fail "Cox two year"
     grep -q "MonthlyCharges .*coef -0.03118" "$T/sv.txt" || fail "Cox monthly charges"
 fi
+# customers who all buy at one rate and stop after a few purchases: BG/NBD
+# runs to both boundaries at once and is refused saying which (was "too
+# few or identical customers", for 274 different ones)
+python3 - "$T/flat.csv" <<'PY'
+import datetime, random, sys
+random.seed(1)
+base = datetime.date(2024, 1, 1)
+with open(sys.argv[1], "w") as f:
+    f.write("customer_id,order_date,amount\n")
+    for c in range(300):
+        d = random.randint(0, 200)
+        for _ in range(random.randint(1, 8)):
+            f.write(f"c{c},{base + datetime.timedelta(days=d)},{round(random.uniform(5, 100), 2)}\n")
+            d += random.randint(1, 60)
+            if d > 364:
+                break
+PY
+"$H" analyze clv "$T/flat.csv" --calibration-end 2024-06-30 -o "$T/flat_out.csv" >/dev/null 2>"$T/e"
+[ $? -eq 1 ] || fail "double boundary -> 1"
+grep -q "the data do not identify the model (a, b -> infinity: every customer has the same dropout probability a / (a + b) = [0-9.]*; r, alpha -> infinity: purchase rates do not vary between customers)" "$T/e" \
+    || fail "double boundary message: $(cat "$T/e")"
+[ ! -e "$T/flat_out.csv" ] || fail "double boundary: no output"
 exit 0

@@ -99,3 +99,27 @@ HZ_TEST(identical_spend_is_reported)
     HZ_CHECK(st == HZ_ENOCONV);
     HZ_CHECK_CONTAINS(err.msg, "identify");
 }
+
+/* Spends near 1e300 beside spends near 50: the fit runs to the q, gamma
+ * -> infinity boundary, where gamma back in the spends' unit is beyond a
+ * double.  Refused (until 2026-12-07 reported as a fit with gamma = inf,
+ * a CLV total of inf and every customer's CLV empty, exit 0). */
+HZ_TEST(gamma_beyond_a_double_is_refused)
+{
+    enum { N = 240 };
+    double x[N], mb[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = 1 + i % 6;
+        mb[i] = 5 + (i * 37) % 95;
+        if (i % 8 == 0)
+            mb[i] *= 1e300;
+    }
+    hz_gg_model m;
+    hz_error err;
+    hz_status st = hz_gg_fit(x, mb, N, 0, &m, &err);
+    HZ_CHECK(st == HZ_ENOCONV);
+    if (st == HZ_OK)
+        HZ_CHECK(isfinite(m.p.gamma));
+    else
+        HZ_CHECK_CONTAINS(err.msg, "gamma is beyond the range of a double");
+}

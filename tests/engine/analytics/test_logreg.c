@@ -172,6 +172,34 @@ HZ_TEST(design_one_hot_standardised)
     hz_dataset_free(ds);
 }
 
+/* A column of values near 1e300 is standardised as the same column near
+ * 1: its squares overflowed to an infinite sd (until 2026-12-07), which
+ * made every standardised value 0 and the feature silently inert. */
+HZ_TEST(design_standardises_huge_values)
+{
+    static const char csv[] = "id,small,huge,churn\n"
+                              "a,1,1e300,yes\n"
+                              "b,2,2e300,no\n"
+                              "c,3,3e300,yes\n"
+                              "d,5,5e300,no\n"
+                              "e,8,8e300,no\n";
+    hz_dataset *ds;
+    hz_error err;
+    HZ_CHECK(hz_csv_read_buffer(csv, sizeof csv - 1, "h.csv", NULL, &ds, NULL,
+                                &err) == HZ_OK);
+    hz_design d;
+    HZ_CHECK(hz_design_from_dataset(ds, "churn", "id", 10, &d, &err) == HZ_OK);
+    HZ_CHECK(d.p == 2 && d.n == 5);
+    HZ_CHECK_STR(d.names[1], "huge");
+    HZ_CHECK(isfinite(d.sd[1]) && d.sd[1] > 0);
+    HZ_CHECK_NEAR(d.mean[1] / d.mean[0], 1e300, 1e288);
+    HZ_CHECK_NEAR(d.sd[1] / d.sd[0], 1e300, 1e288);
+    for (size_t i = 0; i < d.n; i++)
+        HZ_CHECK_NEAR(d.X[i * d.p + 1], d.X[i * d.p], 1e-12);
+    hz_design_free(&d);
+    hz_dataset_free(ds);
+}
+
 HZ_TEST(telco_cross_validated_auc)
 {
     char buf[1024];
