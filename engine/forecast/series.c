@@ -894,6 +894,13 @@ static bool daily_dates(const hz__sb *b, unsigned *weekdays)
     return 2 * next >= ndays;
 }
 
+bool hz__on_period_starts(const hz__sb *b, int64_t sod0, int64_t unit)
+{
+    bool zoned = b->dc != NULL && b->dc->type == HZ_TYPE_TIMESTAMP &&
+                 b->dc->zoned;
+    return unit > 0 && (sod0 % unit == 0 || (zoned && sod0 % 900 == 0));
+}
+
 /* The unit the dates count in, for part periods: which units a period
  * holds, and which of them the data would have rows in. */
 typedef struct data_unit {
@@ -987,16 +994,19 @@ static data_unit unit_of(const hz__sb *b)
     if (!b->has_time)
         return u;
     uint32_t hours = 0;
-    int64_t g = 0; /* gcd of the seconds of the day */
+    int64_t g = 0, sod0 = -1; /* gcd of the seconds of the day less the
+                                 first's (hz__on_period_starts) */
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->t[i];
         if (t == HZ__NO_TIME)
             continue;
         int64_t sod = t - hz__day_of_time(t) * 86400;
-        if (sod % 60 != 0)
+        if (sod % 60 != sod0 % 60 && sod0 >= 0)
             return u;
         hours |= 1u << (sod / 3600);
-        for (int64_t x = sod; x != 0;) { /* Euclid */
+        if (sod0 < 0)
+            sod0 = sod;
+        for (int64_t x = llabs(sod - sod0); x != 0;) { /* Euclid */
             int64_t r = g % x;
             g = x;
             x = r;
@@ -1005,10 +1015,12 @@ static data_unit unit_of(const hz__sb *b)
     /* hours (not all at one hour of the day), or units of g seconds, a
      * divisor of an hour: when most are followed by the next */
     if (g % 3600 == 0 && (hours & (hours - 1)) != 0 &&
+        hz__on_period_starts(b, sod0, 3600) &&
         consecutive(b, HZ_FREQ_HOUR, 1)) {
         u.freq = HZ_FREQ_HOUR;
         u.hours = hours;
-    } else if (g > 0 && g < 3600 && 3600 % g == 0 &&
+    } else if (g >= 60 && g < 3600 && 3600 % g == 0 &&
+               hz__on_period_starts(b, sod0, g) &&
                consecutive(b, HZ_FREQ_MINUTE, (int)(g / 60))) {
         u.freq = HZ_FREQ_MINUTE;
         u.minutes = (int)(g / 60);

@@ -15,8 +15,12 @@ typedef struct alignment {
     unsigned weekdays;    /* bit w: some date falls on weekday w */
     bool midnight;        /* every instant is at 00:00 */
     int64_t tod;          /* the time of day of every instant, or -1 */
-    bool on_hour, on_min; /* every instant is on a whole hour / minute */
-    int64_t sod_gcd;      /* gcd of the instants' seconds of the day */
+    int64_t sod0;         /* the first instant's seconds of the day */
+    int64_t step_gcd;     /* gcd of the instants' seconds of the day less
+                             sod0: every instant is as far past a whole
+                             hour (a minute, a period of minutes) when it
+                             divides 3600 (60, their seconds); see
+                             hz__on_period_starts */
     bool first, last;     /* every date is a month's first / last day */
     bool q_first, q_last; /* ... a quarter's first / last day */
     bool y_first, y_last; /* ... January 1 / December 31 */
@@ -28,9 +32,8 @@ static alignment align_of(const hz__sb *b)
     alignment a = {.weekdays = 0,
                    .midnight = true,
                    .tod = -2,
-                   .on_hour = true,
-                   .on_min = true,
-                   .sod_gcd = 0,
+                   .sod0 = -1,
+                   .step_gcd = 0,
                    .first = true,
                    .last = true,
                    .q_first = true,
@@ -47,11 +50,11 @@ static alignment align_of(const hz__sb *b)
         int64_t sod = t - hz__day_of_time(t) * 86400;
         a.midnight &= sod == 0;
         a.tod = a.tod == -2 ? sod : a.tod == sod ? a.tod : -1;
-        a.on_hour &= sod % 3600 == 0;
-        a.on_min &= sod % 60 == 0;
-        for (int64_t x = sod; x != 0;) { /* Euclid */
-            int64_t r = a.sod_gcd % x;
-            a.sod_gcd = x;
+        if (a.sod0 < 0)
+            a.sod0 = sod;
+        for (int64_t x = llabs(sod - a.sod0); x != 0;) { /* Euclid */
+            int64_t r = a.step_gcd % x;
+            a.step_gcd = x;
             x = r;
         }
         int32_t day = (int32_t)hz__day_of_time(t);
@@ -130,8 +133,10 @@ static hz_status spacing(const hz__sb *b, size_t *ndistinct, int64_t *median,
 /* A regular frequency matching the median gap and the alignment, or
  * HZ_FREQ_INFER when the dates are irregular; *minutes: minutes a period
  * (periods of several minutes, a divisor of an hour, that every instant
- * falls on the start of). */
-static hz_freq regular_freq(int64_t med, const alignment *a, int *minutes)
+ * falls on the start of, hz__on_period_starts: in its own zone when the
+ * dates carried UTC offsets). */
+static hz_freq regular_freq(const hz__sb *b, int64_t med, const alignment *a,
+                            int *minutes)
 {
     *minutes = 1;
     if (med <= 0)
@@ -151,12 +156,13 @@ static hz_freq regular_freq(int64_t med, const alignment *a, int *minutes)
             return HZ_FREQ_YEAR;
         return HZ_FREQ_INFER;
     }
-    if (med == 3600 && a->on_hour)
+    if (med == 3600 && a->step_gcd % 3600 == 0 &&
+        hz__on_period_starts(b, a->sod0, 3600))
         return HZ_FREQ_HOUR;
-    if (med == 60 && a->on_min)
+    if (med == 60 && a->step_gcd % 60 == 0 && a->sod0 % 60 == 0)
         return HZ_FREQ_MINUTE;
     if (med > 60 && med < 3600 && med % 60 == 0 && 3600 % med == 0 &&
-        a->sod_gcd % med == 0) {
+        a->step_gcd % med == 0 && hz__on_period_starts(b, a->sod0, med)) {
         *minutes = (int)(med / 60);
         return HZ_FREQ_MINUTE;
     }
@@ -247,7 +253,7 @@ static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
         return st;
     double per = nd ? (double)b->ndated / (double)nd : 1.0;
     bool txn = (double)nd < 0.95 * (double)b->ndated;
-    hz_freq r = regular_freq(med, a, minutes);
+    hz_freq r = regular_freq(b, med, a, minutes);
     /* Transactions come on any day; distinct dates a week or more apart
      * and aligned as periods are (one weekday, one day of the month)
      * are periods, however many rows share them.  Under 1.5 rows a date

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Timestamps, calendars and frequencies as users' files have them:
+# zones that are not whole hours from UTC, transactions extracted in the
+# middle of a day.  Each block generates its small input.
+source "$HZ_SRC/tests/cli/lib.sh"
+H=$HORIZON
+
+# ---- hourly readings in a zone half an hour off UTC (+05:30, India) ----
+# on the hour locally, so at :30 past each UTC hour: until 2026-12-07
+# inferred as irregular times and summed into days, the last UTC day
+# (18 of its 24 hours) forecast as if whole
+python3 - >"$T/ist.csv" <<'PY'
+import datetime as dt, math
+tz = dt.timezone(dt.timedelta(hours=5, minutes=30))
+t = dt.datetime(2024, 1, 1, tzinfo=tz)
+print("ts,calls")
+for i in range(24 * 60):
+    print(f"{t.isoformat()},{100 + round(50 * math.sin(2 * math.pi * t.hour / 24))}")
+    t += dt.timedelta(hours=1)
+PY
+"$H" forecast "$T/ist.csv" --date ts --value calls --horizon 2 --model naive \
+    -o "$T/ist.out" 2>"$T/err"
+check "+05:30 hourly: exit 0" test $? -eq 0
+check "+05:30 hourly: hours inferred" grep -q "frequency: hours (inferred: one row per series and hour)" "$T/err"
+check "+05:30 hourly: next UTC hour" grep -q '^total,2024-02-29 18:00:00,' "$T/ist.out"
+"$H" forecast "$T/ist.csv" --date ts --value calls --freq day --horizon 1 \
+    --model naive -o "$T/istd.out" 2>"$T/err"
+check "+05:30 hourly into days: part last day named" grep -q "the last day (2024-02-29) holds 18 of its 24 hours" "$T/err"
+check "+05:30 hourly into days: part first day named" grep -q "the first day (2023-12-31) holds 6 of its 24 hours" "$T/err"
+check "+05:30 hourly into days: a whole day's level" grep -q '^total,2024-02-29,2400,' "$T/istd.out"
+# quarter-hours at +05:45 (Nepal): :00/:15/:30/:45 locally, on UTC's too
+python3 - >"$T/npt.csv" <<'PY'
+import datetime as dt
+tz = dt.timezone(dt.timedelta(hours=5, minutes=45))
+t = dt.datetime(2024, 1, 1, tzinfo=tz)
+print("ts,kwh")
+for i in range(96 * 21):
+    print(f"{t.isoformat()},{1 + t.hour}")
+    t += dt.timedelta(minutes=30)
+PY
+"$H" forecast "$T/npt.csv" --date ts --value kwh --horizon 1 --model naive \
+    -o "$T/npt.out" 2>"$T/err"
+check "+05:45 half-hourly: 30-minute periods" grep -q "frequency: 30-minute periods (inferred" "$T/err"
+
+finish
