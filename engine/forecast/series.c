@@ -1075,7 +1075,7 @@ static bool edge_partial(const data_unit *u, const hz_calendar *uc,
     pp->days = pp->of - missing;
     pp->unit = u->freq;
     pp->unit_minutes = u->minutes;
-    pp->edge = hz_calendar_time(uc, x);
+    pp->edge = t;
     return true;
 }
 
@@ -1111,6 +1111,56 @@ static hz_status group_partials(hz__sb *b, const data_unit *u,
     return HZ_OK;
 }
 
+/* Times of day that are not a reading's (transactions at any time, web
+ * hits) summed into days or hours: the period holding instant t, the
+ * table's first (k 0) or last (k 1), is part of one when a twentieth or
+ * more of the rows of the data's other periods come earlier (later) in
+ * theirs than t in its own, and those periods hold two or more rows a
+ * series on average: a till extract taken at noon, whose last day holds
+ * the morning's sales only.  Counted in hours of the day (minutes of the
+ * hour) up to (from) t. */
+static bool scattered_partial(const hz__sb *b, const hz_calendar *cal,
+                              int64_t t, int k, hz_partial_period *pp)
+{
+    int64_t p0 = hz_calendar_period(cal, b->tmin);
+    int64_t p1 = hz_calendar_period(cal, b->tmax);
+    if (p1 <= p0 || p1 - p0 > 4000000)
+        return false;
+    size_t span = (size_t)(p1 - p0 + 1);
+    unsigned char *has = calloc(span, 1);
+    if (has == NULL)
+        return false;
+    int64_t p = hz_calendar_period(cal, t);
+    int64_t into = t - hz_calendar_time(cal, p);
+    size_t rows = 0, beyond = 0, others = 0; /* of periods other than p */
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->t[i] == HZ__NO_TIME)
+            continue;
+        int64_t q = hz_calendar_period(cal, b->t[i]);
+        if (q == p)
+            continue;
+        int64_t at = b->t[i] - hz_calendar_time(cal, q);
+        rows++;
+        beyond += k ? at > into : at < into;
+        others += !has[q - p0];
+        has[q - p0] = 1;
+    }
+    free(has);
+    /* a reading a day at any time (under two rows a series and period)
+     * is a whole day's, whenever it was taken */
+    if (20 * beyond < rows || rows < 2 * others * (b->ng ? b->ng : 1))
+        return false;
+    int64_t len = hz_calendar_time(cal, p + 1) - hz_calendar_time(cal, p);
+    int64_t unit = cal->freq == HZ_FREQ_DAY ? 3600 : 60;
+    pp->period = p;
+    pp->of = (int)(len / unit);
+    pp->days = k ? (int)(into / unit) + 1 : pp->of - (int)(into / unit);
+    pp->unit = cal->freq == HZ_FREQ_DAY ? HZ_FREQ_HOUR : HZ_FREQ_MINUTE;
+    pp->unit_minutes = 1;
+    pp->edge = t;
+    return true;
+}
+
 static hz_status partial_periods(hz__sb *b, hz_series_set *set)
 {
     const hz_calendar *cal = &set->cal;
@@ -1118,6 +1168,12 @@ static hz_status partial_periods(hz__sb *b, hz_series_set *set)
     if (b->ndated == 0 || cal->freq <= HZ_FREQ_MINUTE)
         return HZ_OK;
     data_unit u = unit_of(b);
+    if (u.freq == HZ_FREQ_DAY && b->has_time && cal->freq <= HZ_FREQ_DAY &&
+        b->o->extend_to_end) {
+        scattered_partial(b, cal, b->tmin, 0, &set->partial[0]);
+        scattered_partial(b, cal, b->tmax, 1, &set->partial[1]);
+        return HZ_OK;
+    }
     if (u.freq == HZ_FREQ_INFER || cal->freq <= u.freq ||
         (u.freq == HZ_FREQ_DAY && cal->freq < HZ_FREQ_WEEK))
         return HZ_OK;
@@ -1217,10 +1273,20 @@ static char *units_text(const hz_partial_period *p, char *buf, size_t n)
     return buf;
 }
 
-/* The start of unit u at instant t, as the data date it: "2024-12-31",
- * "2024-01-20 05:00:00", "2024-04" (months), "2024-Q2" (quarters). */
+/* Unit u at instant t, as the data date it: "2024-12-31", "2024-04"
+ * (months), "2024-Q2" (quarters); hours and minutes by the instant
+ * itself, "2024-01-20 05:00:00", "2024-02-29 11:28:20". */
 static char *unit_text(hz_freq u, int64_t t, char *buf, size_t n)
 {
+    if (u <= HZ_FREQ_HOUR) {
+        int64_t day = hz__day_of_time(t), sod = t - day * 86400;
+        int y;
+        unsigned m, d;
+        hz_civil_from_days((int32_t)day, &y, &m, &d);
+        snprintf(buf, n, "%04d-%02u-%02u %02d:%02d:%02d", y, m, d,
+                 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+        return buf;
+    }
     hz_calendar c;
     hz_calendar_init(&c, u == HZ_FREQ_WEEK ? HZ_FREQ_DAY : u);
     if (u == HZ_FREQ_MONTH)

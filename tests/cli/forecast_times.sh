@@ -42,4 +42,47 @@ PY
     -o "$T/npt.out" 2>"$T/err"
 check "+05:45 half-hourly: 30-minute periods" grep -q "frequency: 30-minute periods (inferred" "$T/err"
 
+# ---- transactions extracted in the middle of a day ----
+# 30 sales a day between 08:00 and 20:00, the extract taken at 11:10 on
+# the last: that day holds a quarter of a day's sales, and until
+# 2026-12-07 a forecast by the day took it for a whole one (naive: 90
+# instead of 300); now it is named and left out as a part week is
+python3 - >"$T/pos.csv" <<'PY'
+import datetime as dt
+print("ts,store,amount")
+for d in range(28):
+    day = dt.datetime(2024, 2, 1) + dt.timedelta(days=d)
+    for j in range(30):
+        t = day + dt.timedelta(hours=8, minutes=j * 23 % 720, seconds=j * 7 % 60)
+        if d == 27 and t.hour * 60 + t.minute >= 11 * 60 + 10:
+            continue
+        print(f"{t:%Y-%m-%d %H:%M:%S},{'AB'[j % 2]},10")
+PY
+"$H" forecast "$T/pos.csv" --date ts --value amount --freq day --horizon 1 \
+    --model naive -o "$T/pos.out" 2>"$T/err"
+check "noon extract: exit 0" test $? -eq 0
+check "noon extract: part last day named" grep -q "the last day (2024-02-28) holds 12 of its 24 hours (the data end 2024-02-28 11:0" "$T/err"
+check "noon extract: a whole day's level" grep -q '^total,2024-02-28,300,' "$T/pos.out"
+"$H" forecast "$T/pos.csv" --date ts --value amount --freq day --horizon 1 \
+    --model naive --by store --partial keep -o "$T/posk.out" 2>"$T/err"
+check "noon extract, --partial keep: kept and named" grep -q "holds 12 of its 24 hours .*its total is a part-day's" "$T/err"
+check "noon extract, --partial keep: as before" grep -q '^A,2024-02-29,' "$T/posk.out"
+# the whole table: its last sale at 19:xx is a whole day's end
+grep -v '^2024-02-28' "$T/pos.csv" >"$T/posw.csv"
+"$H" forecast "$T/posw.csv" --date ts --value amount --freq day --horizon 1 \
+    --model naive -o "$T/posw.out" 2>"$T/err"
+check "whole last day: no notice" bash -c "! grep -q 'holds' '$T/err'"
+check "whole last day: forecast from it" grep -q '^total,2024-02-28,300,' "$T/posw.out"
+# one reading a day at any time of day is a whole day's value
+python3 - >"$T/daily.csv" <<'PY'
+import datetime as dt
+print("ts,kwh")
+for d in range(28):
+    t = dt.datetime(2024, 2, 1) + dt.timedelta(days=d, minutes=(d * 397) % 1440)
+    print(f"{t:%Y-%m-%d %H:%M:%S},{5 + d % 3}")
+PY
+"$H" forecast "$T/daily.csv" --date ts --value kwh --freq day --horizon 1 \
+    --model naive -o "$T/daily.out" 2>"$T/err"
+check "a reading a day: no part day" bash -c "! grep -q 'holds' '$T/err'"
+
 finish
