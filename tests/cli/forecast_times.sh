@@ -85,4 +85,35 @@ PY
     --model naive -o "$T/daily.out" 2>"$T/err"
 check "a reading a day: no part day" bash -c "! grep -q 'holds' '$T/err'"
 
+# ---- a daily series with a zoned index (pandas' tz-aware dates, as
+# to_csv writes them): midnight in Berlin, +01:00 in winter and +02:00 in
+# summer.  Until 2026-12-07 read as UTC instants, 23:00 or 22:00 the day
+# before: irregular times, summed into months, each month given the next
+# one's first day; now the dates they name ----
+python3 - >"$T/berlin.csv" <<'PY'
+import datetime as dt
+print("day,visits")
+d = dt.date(2023, 1, 1)
+while d <= dt.date(2024, 12, 31):
+    off = "+02:00" if dt.date(d.year, 3, 26) <= d < dt.date(d.year, 10, 29) else "+01:00"
+    print(f"{d}T00:00:00{off},{1000 + 100 * d.month + d.day}")
+    d += dt.timedelta(days=1)
+PY
+"$H" inspect "$T/berlin.csv" >"$T/ins" 2>&1
+check "zoned midnights: a date column" grep -q '^day  *date  *731 .* 2023-01-01  *2024-12-31' "$T/ins"
+"$H" forecast "$T/berlin.csv" --date day --value visits --horizon 1 \
+    --model naive -o "$T/berlin.out" 2>"$T/err"
+check "zoned midnights: days inferred" grep -q "frequency: days (inferred: one row per series and day)" "$T/err"
+check "zoned midnights: the next local day" grep -q '^total,2025-01-01,2231,' "$T/berlin.out"
+check "zoned midnights: no UTC notice" bash -c "! grep -q 'UTC offsets' '$T/err'"
+"$H" forecast "$T/berlin.csv" --date day --value visits --freq month --horizon 1 \
+    --model naive --fitted "$T/berlin.fit" -o "$T/berlin.out" 2>"$T/err"
+check "zoned midnights by the month: January's own days" grep -q '^total,2023-01-01,34596,' "$T/berlin.fit"
+check "zoned midnights by the month: no part month" bash -c "! grep -q 'holds' '$T/err'"
+# times of day other than midnight stay UTC instants, and --schema
+# COL:timestamp reads midnights so too
+"$H" forecast "$T/berlin.csv" --date day --value visits --schema day:timestamp \
+    --freq month --horizon 1 --model naive -o "$T/berlin.out" 2>"$T/err"
+check "--schema timestamp: UTC instants" grep -q "the dates carry UTC offsets" "$T/err"
+
 finish
