@@ -25,6 +25,9 @@ typedef struct alignment {
     bool q_first, q_last; /* ... a quarter's first / last day */
     bool y_first, y_last; /* ... January 1 / December 31 */
     int dom;              /* the day of month of every date, or -1 */
+    int mod3;             /* the month of every date modulo 3, or -1 */
+    int mday;             /* the month and day (32 m + d) of every date,
+                             or -1 */
 } alignment;
 
 static alignment align_of(const hz__sb *b)
@@ -40,7 +43,9 @@ static alignment align_of(const hz__sb *b)
                    .q_last = true,
                    .y_first = true,
                    .y_last = true,
-                   .dom = 0};
+                   .dom = 0,
+                   .mod3 = -2,
+                   .mday = -2};
     int64_t prev = HZ__NO_TIME;
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->t[i];
@@ -70,6 +75,9 @@ static alignment align_of(const hz__sb *b)
         a.y_first &= d == 1 && m == 1;
         a.y_last &= d == 31 && m == 12;
         a.dom = a.dom == 0 ? (int)d : a.dom == (int)d ? a.dom : -1;
+        int m3 = (int)(m % 3), md = (int)(32 * m + d);
+        a.mod3 = a.mod3 == -2 ? m3 : a.mod3 == m3 ? a.mod3 : -1;
+        a.mday = a.mday == -2 ? md : a.mday == md ? a.mday : -1;
     }
     return a;
 }
@@ -150,9 +158,17 @@ static hz_freq regular_freq(const hz__sb *b, int64_t med, const alignment *a,
             return HZ_FREQ_WEEK;
         if (gd >= 28 && gd <= 31 && ((a->dom > 0 && a->dom <= 28) || a->last))
             return HZ_FREQ_MONTH;
-        if (gd >= 89 && gd <= 92 && (a->q_first || a->q_last))
+        /* quarters and years: on their first or last days, or on one
+         * day of the month every third month (a fiscal quarter's, one
+         * in each calendar quarter) and one day of the year (a fiscal
+         * year's end, 30 June), which place_labels labels 2024-Q1 and
+         * 2024: the calendar periods they fall in */
+        if (gd >= 89 && gd <= 92 &&
+            (a->q_first || a->q_last ||
+             (a->mod3 >= 0 && ((a->dom > 0 && a->dom <= 28) || a->last))))
             return HZ_FREQ_QUARTER;
-        if (gd >= 365 && gd <= 366 && (a->y_first || a->y_last))
+        if (gd >= 365 && gd <= 366 &&
+            (a->y_first || a->y_last || a->mday >= 0))
             return HZ_FREQ_YEAR;
         return HZ_FREQ_INFER;
     }
@@ -375,6 +391,20 @@ static void place_labels(const hz__sb *b, const alignment *a, hz_calendar *c)
     }
 }
 
+/* Inferred quarters or years from dates inside them, one a period (a
+ * fiscal quarter's first day, 1 February; a fiscal year's end, 30
+ * June): labelled as the calendar periods they fall in (2024-Q1, 2024),
+ * not by a first day the data never had. */
+static void fiscal_labels(const alignment *a, bool inferred, hz_calendar *c)
+{
+    if (!inferred || c->label != HZ_DATEFMT_NONE)
+        return;
+    if (c->freq == HZ_FREQ_QUARTER && !a->q_first && !a->q_last)
+        c->label = HZ_DATEFMT_QUARTER;
+    else if (c->freq == HZ_FREQ_YEAR && !a->y_first && !a->y_last)
+        c->label = HZ_DATEFMT_YEAR;
+}
+
 /* Period-labelled dates (2024-W05, 2024-03) of one row per series and
  * period but for a few (under 5% of the rows, or under 1.5 rows a
  * period): those rows, summed into a period already seen, are counted
@@ -432,6 +462,8 @@ hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set)
         cal->minutes = minutes;
     cal->label = label_of(f, b->dfmt);
     place_labels(b, &a, cal);
+    fiscal_labels(&a, b->o->freq == HZ_FREQ_INFER && df == HZ_FREQ_INFER,
+                  cal);
     snprintf(set->freq_reason, sizeof set->freq_reason, "%s (%s)",
              hz_calendar_describe(cal, desc, sizeof desc), why);
     return HZ_OK;

@@ -116,4 +116,34 @@ check "zoned midnights by the month: no part month" bash -c "! grep -q 'holds' '
     --freq month --horizon 1 --model naive -o "$T/berlin.out" 2>"$T/err"
 check "--schema timestamp: UTC instants" grep -q "the dates carry UTC offsets" "$T/err"
 
+# ---- yearly figures dated by a fiscal year's end, quarterly ones by a
+# fiscal quarter's first day: until 2026-12-07 irregular dates, summed
+# into months with 11 of every 12 (2 of every 3) filled with zero, and
+# forecast a month ahead ----
+python3 - >"$T/fy.csv" <<'PY'
+print("fy_end,revenue")
+for y in range(2010, 2024):
+    print(f"{y}-06-30,{1000 + 10 * y}")
+PY
+"$H" forecast "$T/fy.csv" --date fy_end --value revenue --horizon 2 \
+    --model naive -o "$T/fy.out" 2>"$T/err"
+check "fiscal years: years inferred" grep -q "frequency: years labelled YYYY (inferred: one row per series and year)" "$T/err"
+check "fiscal years: no filled months" bash -c "! grep -q 'filled' '$T/err'"
+check "fiscal years: the next year" grep -q '^total,2024,21230,' "$T/fy.out"
+python3 - >"$T/fq.csv" <<'PY'
+print("quarter_start,sales")
+for y in range(2018, 2024):
+    for m in (2, 5, 8, 11):
+        print(f"{y}-{m:02d}-01,{100 + m}")
+PY
+"$H" forecast "$T/fq.csv" --date quarter_start --value sales --horizon 2 \
+    --model snaive -o "$T/fq.out" 2>"$T/err"
+check "fiscal quarters: quarters inferred" grep -q "frequency: quarters labelled YYYY-Qn (inferred: one row per series and quarter)" "$T/err"
+check "fiscal quarters: the next quarter" grep -q '^total,2024-Q1,102,' "$T/fq.out"
+# dates every third month that do not keep to a day are irregular still
+printf 'd,v\n2023-01-05,1\n2023-04-20,2\n2023-07-05,3\n2023-10-20,4\n2024-01-05,5\n' >"$T/irr.csv"
+"$H" forecast "$T/irr.csv" --date d --value v --horizon 1 --model naive \
+    -o "$T/irr.out" 2>"$T/err"
+check "irregular quarterly dates: not quarters" bash -c "! grep -q 'one row per series and quarter' '$T/err'"
+
 finish
