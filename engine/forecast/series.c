@@ -748,10 +748,17 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
     /* with skipped rows, a gap in series data may be a value not read */
     bool missing = b->o->fill == HZ_FILL_AUTO && set->rows_skipped > 0 &&
                    one_row_per_period(set, cnts);
+    int64_t first = INT64_MAX; /* the earliest filled period */
     for (size_t sl = 0; sl < set->nseries; sl++) {
         hz_series *s = &set->series[sl];
         for (size_t t = 0; t < s->n; t++)
             s->nfilled += cnts[sl][t] == 0;
+        for (size_t t = 0; t < s->n; t++)
+            if (cnts[sl][t] == 0) {
+                int64_t p = s->start + (int64_t)t;
+                first = p < first ? p : first;
+                break;
+            }
         set->nfilled += s->nfilled;
         set->nseries_filled += s->nfilled > 0;
         if (s->nfilled == 0)
@@ -769,6 +776,9 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
         if (b->o->fill == HZ_FILL_INTERPOLATE)
             interpolate(s, cnts[sl]);
     }
+    if (first != INT64_MAX)
+        hz_calendar_format(&set->cal, first, set->filled_first,
+                           sizeof set->filled_first);
     return HZ_OK;
 }
 

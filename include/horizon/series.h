@@ -238,6 +238,9 @@ typedef struct hz_series_set {
                                        without a date or value */
     size_t nfilled;                 /* periods filled, all series */
     size_t nseries_filled;          /* series with a filled period */
+    char filled_first[32];          /* the earliest filled period, as
+                                       labelled (a clock put forward
+                                       leaves an hour without rows) */
     char freq_reason[192];          /* why this frequency and labels */
     char seasons_reason[64];        /* why these seasonal periods */
     hz_partial_period partial[2];   /* [0] first, [1] last period */

@@ -146,4 +146,24 @@ printf 'd,v\n2023-01-05,1\n2023-04-20,2\n2023-07-05,3\n2023-10-20,4\n2024-01-05,
     -o "$T/irr.out" 2>"$T/err"
 check "irregular quarterly dates: not quarters" bash -c "! grep -q 'one row per series and quarter' '$T/err'"
 
+# ---- half-hourly readings in local time without offsets across the
+# spring clock change (London, 31 March 2024): 01:00 and 01:30 never
+# were, and are filled (zero by default); the notice names the first,
+# where until 2026-12-07 it gave the count alone ----
+python3 - >"$T/hh.csv" <<'PY'
+import datetime as dt
+t = dt.datetime(2024, 3, 25)
+print("ts,kwh")
+while t < dt.datetime(2024, 4, 2):
+    if not (t.date() == dt.date(2024, 3, 31) and t.hour == 1):
+        print(f"{t:%Y-%m-%d %H:%M:%S},{1 + t.hour % 5}")
+    t += dt.timedelta(minutes=30)
+PY
+"$H" forecast "$T/hh.csv" --date ts --value kwh --horizon 1 --model naive \
+    -o "$T/hh.out" 2>"$T/err"
+check "spring forward: gap named" grep -q "2 periods with no rows filled with zero in 1 series (first: 2024-03-31 01:00:00; --fill none refuses gaps" "$T/err"
+"$H" backtest "$T/hh.csv" --date ts --value kwh --horizon 2 --models naive \
+    -o "$T/hh.bt" 2>"$T/err"
+check "spring forward, backtest: gap named" grep -q "(first: 2024-03-31 01:00:00;" "$T/err"
+
 finish
