@@ -911,6 +911,22 @@ bool hz__on_period_starts(const hz__sb *b, int64_t sod0, int64_t unit)
     return unit > 0 && (sod0 % unit == 0 || (zoned && sod0 % 900 == 0));
 }
 
+int hz__week_day(const size_t count[7])
+{
+    size_t n = 0, top = 0;
+    int w = -1;
+    for (int k = 0; k < 7; k++) {
+        n += count[k];
+        if (count[k] > top) {
+            top = count[k];
+            w = k;
+        }
+    }
+    if (n == 0 || (top < n && (n < 10 || 10 * top < 9 * n)))
+        return -1;
+    return w;
+}
+
 /* The unit the dates count in, for part periods: which units a period
  * holds, and which of them the data would have rows in. */
 typedef struct data_unit {
@@ -959,7 +975,7 @@ static bool consecutive(const hz__sb *b, hz_freq f, int minutes)
 static hz_freq period_unit(const hz__sb *b, int *anchor)
 {
     bool first = true, last = true, q_first = true, q_last = true;
-    unsigned weekdays = 0;
+    size_t wd[7] = {0};
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->t[i];
         if (t == HZ__NO_TIME)
@@ -975,11 +991,11 @@ static hz_freq period_unit(const hz__sb *b, int *anchor)
         last &= end;
         q_first &= d == 1 && m % 3 == 1;
         q_last &= end && m % 3 == 0;
-        weekdays |= 1u << hz_weekday((int32_t)day);
+        wd[hz_weekday((int32_t)day)]++;
     }
-    if (weekdays != 0 && (weekdays & (weekdays - 1)) == 0 &&
-        consecutive(b, HZ_FREQ_WEEK, 1)) {
-        *anchor = __builtin_ctz(weekdays);
+    int w = hz__week_day(wd);
+    if (w >= 0 && consecutive(b, HZ_FREQ_WEEK, 1)) {
+        *anchor = w;
         return HZ_FREQ_WEEK;
     }
     if ((q_first || q_last) && consecutive(b, HZ_FREQ_QUARTER, 1))

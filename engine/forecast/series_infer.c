@@ -12,7 +12,7 @@
 
 /* How the distinct dates of the table are placed. */
 typedef struct alignment {
-    unsigned weekdays;    /* bit w: some date falls on weekday w */
+    size_t wd[7];         /* the distinct instants on each weekday */
     bool midnight;        /* every instant is at 00:00 */
     int64_t tod;          /* the time of day of every instant, or -1 */
     int64_t sod0;         /* the first instant's seconds of the day */
@@ -32,7 +32,7 @@ typedef struct alignment {
 
 static alignment align_of(const hz__sb *b)
 {
-    alignment a = {.weekdays = 0,
+    alignment a = {.wd = {0},
                    .midnight = true,
                    .tod = -2,
                    .sod0 = -1,
@@ -67,7 +67,7 @@ static alignment align_of(const hz__sb *b)
         unsigned m, d;
         hz_civil_from_days(day, &y, &m, &d);
         bool last = (int)d == hz_days_in_month(y, m);
-        a.weekdays |= 1u << hz_weekday(day);
+        a.wd[hz_weekday(day)]++;
         a.first &= d == 1;
         a.last &= last;
         a.q_first &= d == 1 && m % 3 == 1;
@@ -151,7 +151,7 @@ static hz_freq regular_freq(const hz__sb *b, int64_t med, const alignment *a,
         return HZ_FREQ_INFER;
     if (a->tod >= 0 && med % 86400 == 0) { /* one time of day */
         int64_t gd = med / 86400;
-        bool one_wd = (a->weekdays & (a->weekdays - 1)) == 0;
+        bool one_wd = hz__week_day(a->wd) >= 0;
         if (gd == 1)
             return HZ_FREQ_DAY;
         if (gd == 7 && one_wd)
@@ -369,9 +369,9 @@ static void place_labels(const hz__sb *b, const alignment *a, hz_calendar *c)
     if (c->label != HZ_DATEFMT_NONE) /* periods: named, not dated */
         return;
     if (c->freq == HZ_FREQ_WEEK) {
-        bool one_wd = a->weekdays && (a->weekdays & (a->weekdays - 1)) == 0;
-        if (anchor < 0 && one_wd && a->midnight) {
-            c->anchor = __builtin_ctz(a->weekdays);
+        int w = hz__week_day(a->wd);
+        if (anchor < 0 && w >= 0 && a->midnight) {
+            c->anchor = w;
             c->end = false;
             return;
         }

@@ -166,4 +166,25 @@ check "spring forward: gap named" grep -q "2 periods with no rows filled with ze
     -o "$T/hh.bt" 2>"$T/err"
 check "spring forward, backtest: gap named" grep -q "(first: 2024-03-31 01:00:00;" "$T/err"
 
+# ---- weekly figures dated by Monday, one moved to the Tuesday by a
+# holiday: until 2026-12-07 irregular dates, summed into months, the last
+# month (2 of its 4 weeks) forecast as if whole (naive: 203 instead of
+# a month's 415); now weeks, and by the month the part month is named ----
+python3 - >"$T/wk.csv" <<'PY'
+import datetime as dt
+d = dt.date(2022, 1, 3)
+print("week,units")
+for i in range(150):
+    print(f"{d + dt.timedelta(days=1) if i == 50 else d},{100 + i % 7}")
+    d += dt.timedelta(days=7)
+PY
+"$H" forecast "$T/wk.csv" --date week --value units --horizon 1 --model naive \
+    -o "$T/wk.out" 2>"$T/err"
+check "holiday-shifted week: weeks inferred" grep -q "frequency: weeks from Monday (inferred: one row per series and week)" "$T/err"
+check "holiday-shifted week: the next Monday" grep -q '^total,2024-11-18,102,' "$T/wk.out"
+"$H" forecast "$T/wk.csv" --date week --value units --freq month --horizon 1 \
+    --model naive -o "$T/wkm.out" 2>"$T/err"
+check "holiday-shifted week by the month: part month named" grep -q "the last month (2024-11-01) holds 2 of its 4 weeks" "$T/err"
+check "holiday-shifted week by the month: a whole month's level" grep -q '^total,2024-11-01,415,' "$T/wkm.out"
+
 finish
