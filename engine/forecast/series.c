@@ -970,11 +970,15 @@ static bool consecutive(const hz__sb *b, hz_freq f, int minutes)
 
 /* Dates not by the day: whole weeks when every date falls on one
  * weekday (*anchor), months or quarters when every date is one's first
- * day (month or quarter labels) or every date its last, at midnight, and
- * most are followed by the next; else none (years, irregular dates). */
+ * day (month or quarter labels) or every date its last, or every date
+ * one day of the month (monthly figures dated the 15th; quarters: every
+ * third month), at midnight, and most are followed by the next; else
+ * none (years, irregular dates). */
 static hz_freq period_unit(const hz__sb *b, int *anchor)
 {
     bool first = true, last = true, q_first = true, q_last = true;
+    int dom = 0, mod3 = -2; /* every date's day of the month (month modulo
+                               3), or -1 */
     size_t wd[7] = {0};
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->t[i];
@@ -991,16 +995,20 @@ static hz_freq period_unit(const hz__sb *b, int *anchor)
         last &= end;
         q_first &= d == 1 && m % 3 == 1;
         q_last &= end && m % 3 == 0;
+        dom = dom == 0 ? (int)d : dom == (int)d ? dom : -1;
+        mod3 = mod3 == -2 ? (int)(m % 3) : mod3 == (int)(m % 3) ? mod3 : -1;
         wd[hz_weekday((int32_t)day)]++;
     }
+    bool one_dom = dom > 0 && dom <= 28;
     int w = hz__week_day(wd);
     if (w >= 0 && consecutive(b, HZ_FREQ_WEEK, 1)) {
         *anchor = w;
         return HZ_FREQ_WEEK;
     }
-    if ((q_first || q_last) && consecutive(b, HZ_FREQ_QUARTER, 1))
+    if ((q_first || q_last || (one_dom && mod3 >= 0)) &&
+        consecutive(b, HZ_FREQ_QUARTER, 1))
         return HZ_FREQ_QUARTER;
-    if ((first || last) && consecutive(b, HZ_FREQ_MONTH, 1))
+    if ((first || last || one_dom) && consecutive(b, HZ_FREQ_MONTH, 1))
         return HZ_FREQ_MONTH;
     return HZ_FREQ_INFER;
 }

@@ -187,4 +187,20 @@ check "holiday-shifted week: the next Monday" grep -q '^total,2024-11-18,102,' "
 check "holiday-shifted week by the month: part month named" grep -q "the last month (2024-11-01) holds 2 of its 4 weeks" "$T/err"
 check "holiday-shifted week by the month: a whole month's level" grep -q '^total,2024-11-01,415,' "$T/wkm.out"
 
+# ---- monthly figures dated the 15th into quarters, ending in April:
+# until 2026-12-07 the last quarter (April alone) was forecast as if
+# whole (naive: 100 instead of 300) ----
+python3 - >"$T/m15.csv" <<'PY'
+print("d,v")
+for y in range(2019, 2024):
+    for m in range(1, 13):
+        print(f"{y}-{m:02d}-15,100")
+for m in range(1, 5):
+    print(f"2024-{m:02d}-15,100")
+PY
+"$H" forecast "$T/m15.csv" --date d --value v --freq quarter --horizon 1 \
+    --model naive -o "$T/m15.out" 2>"$T/err"
+check "months dated the 15th by the quarter: part quarter named" grep -q "the last quarter (2024-04-01) holds 1 of its 3 months (the data end with 2024-04)" "$T/err"
+check "months dated the 15th by the quarter: a whole quarter's level" grep -q '^total,2024-04-01,300,' "$T/m15.out"
+
 finish
