@@ -15,6 +15,7 @@ typedef struct alignment {
     size_t wd[7];         /* the distinct instants on each weekday */
     bool midnight;        /* every instant is at 00:00 */
     int64_t tod;          /* the time of day of every instant, or -1 */
+    int64_t tod_lo, tod_hi; /* the earliest and latest times of day */
     int64_t sod0;         /* the first instant's seconds of the day */
     int64_t step_gcd;     /* gcd of the instants' seconds of the day less
                              sod0: every instant is as far past a whole
@@ -35,6 +36,8 @@ static alignment align_of(const hz__sb *b)
     alignment a = {.wd = {0},
                    .midnight = true,
                    .tod = -2,
+                   .tod_lo = INT64_MAX,
+                   .tod_hi = -1,
                    .sod0 = -1,
                    .step_gcd = 0,
                    .first = true,
@@ -55,6 +58,8 @@ static alignment align_of(const hz__sb *b)
         int64_t sod = t - hz__day_of_time(t) * 86400;
         a.midnight &= sod == 0;
         a.tod = a.tod == -2 ? sod : a.tod == sod ? a.tod : -1;
+        a.tod_lo = sod < a.tod_lo ? sod : a.tod_lo;
+        a.tod_hi = sod > a.tod_hi ? sod : a.tod_hi;
         if (a.sod0 < 0)
             a.sod0 = sod;
         for (int64_t x = llabs(sod - a.sod0); x != 0;) { /* Euclid */
@@ -149,7 +154,13 @@ static hz_freq regular_freq(const hz__sb *b, int64_t med, const alignment *a,
     *minutes = 1;
     if (med <= 0)
         return HZ_FREQ_INFER;
-    if (a->tod >= 0 && med % 86400 == 0) { /* one time of day */
+    /* one time of day; with UTC offsets, one that a clock change moves
+     * by an hour (a daily reading at 09:00 in Berlin is at 08:00 UTC in
+     * winter, 07:00 in summer) */
+    bool zoned = b->dc != NULL && b->dc->type == HZ_TYPE_TIMESTAMP &&
+                 b->dc->zoned;
+    if ((a->tod >= 0 || (zoned && a->tod_hi - a->tod_lo <= 3600)) &&
+        med % 86400 == 0) {
         int64_t gd = med / 86400;
         bool one_wd = hz__week_day(a->wd) >= 0;
         if (gd == 1)

@@ -203,4 +203,21 @@ PY
 check "months dated the 15th by the quarter: part quarter named" grep -q "the last quarter (2024-04-01) holds 1 of its 3 months (the data end with 2024-04)" "$T/err"
 check "months dated the 15th by the quarter: a whole quarter's level" grep -q '^total,2024-04-01,300,' "$T/m15.out"
 
+# ---- a daily reading at 09:00 in Berlin with its offsets: 08:00 UTC in
+# winter, 07:00 in summer.  Until 2026-12-07 irregular dates, summed into
+# months; now days ----
+python3 - >"$T/d9.csv" <<'PY'
+import datetime as dt
+print("ts,kwh")
+d = dt.date(2023, 1, 1)
+while d <= dt.date(2024, 12, 31):
+    off = "+02:00" if dt.date(d.year, 3, 26) <= d < dt.date(d.year, 10, 29) else "+01:00"
+    print(f"{d}T09:00:00{off},{10 + d.weekday()}")
+    d += dt.timedelta(days=1)
+PY
+"$H" forecast "$T/d9.csv" --date ts --value kwh --horizon 1 --model snaive \
+    -o "$T/d9.out" 2>"$T/err"
+check "09:00 across clock changes: days inferred" grep -q "frequency: days (inferred: one row per series and day)" "$T/err"
+check "09:00 across clock changes: the next day" grep -q '^total,2025-01-01,12,' "$T/d9.out"
+
 finish
