@@ -211,6 +211,8 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
         return;
     }
     int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    if (sp->type == HZ_TYPE_DATE)
+        day = hz__csv_local_day(s, n, secs);
     if (day < c->day_lo || day > c->day_hi) {
         char a[16], b[16];
         hz__csv_report(c, j + 1, false,
@@ -747,8 +749,7 @@ static void parse_rows(chunk *c)
                 if (!parse_date(f, fl, c->spec[j].fmt, &secs, &ts) ||
                     yy_other_side(&c->spec[j], f, fl) != 0)
                     goto slow;
-                int64_t day = secs >= 0 ? secs / 86400
-                                        : -((-secs + 86399) / 86400);
+                int64_t day = hz__csv_local_day(f, fl, secs);
                 if (day < c->day_lo || day > c->day_hi)
                     goto slow;
                 ((int32_t *)out)[r] = (int32_t)day;

@@ -51,6 +51,29 @@ static void period_text_evidence(evidence *e, const char *t, size_t tn,
     }
 }
 
+/* A timestamp (ts) with a UTC offset, and whether it is at midnight in
+ * its own zone; secs: its instant. */
+static void zoned_evidence(evidence *e, const char *t, size_t tn, bool ts,
+                           int64_t secs)
+{
+    if (!ts || !hz__csv_zoned_text(t, tn))
+        return;
+    e->n_zoned++;
+    int64_t local = secs + hz__csv_zone_offset(t, tn);
+    e->n_zoned_midnight += local % 86400 == 0;
+}
+
+/* Dates, or timestamps: times at midnight in their own zone, each with
+ * its UTC offset (a zoned daily index, 2024-03-05T00:00:00+01:00), are
+ * the dates they name (hz__csv_local_day); other times are instants. */
+static hz_type timed_type(const evidence *e)
+{
+    if (e->n_ts == 0 ||
+        (e->n_zoned == e->n_ts && e->n_zoned_midnight == e->n_ts))
+        return HZ_TYPE_DATE;
+    return HZ_TYPE_TIMESTAMP;
+}
+
 /* Which date formats a trimmed value fits.  Cheap rejects first: most
  * sampled values are numbers or words. */
 static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
@@ -69,7 +92,7 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
         if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL)) {
             e->n_fmt[f]++;
             e->n_ts += ts;
-            e->n_zoned += ts && hz__csv_zoned_text(t, tn);
+            zoned_evidence(e, t, tn, ts, secs);
         }
         return;
     }
@@ -85,7 +108,7 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
     e->n_fmt[HZ_DATEFMT_MDY_SLASH] += m;
     e->n_fmt[HZ_DATEFMT_DMY] += d;
     e->n_ts += (m || d) && ts;
-    e->n_zoned += (m || d) && ts && hz__csv_zoned_text(t, tn);
+    zoned_evidence(e, t, tn, (m || d) && ts, secs);
     e->n_mdy_only += m && !d;
     e->n_dmy_only += d && !m;
     if (m && d && !e->ambiguous) {
@@ -220,10 +243,10 @@ colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file)
     else if (mostly(e->n_num, n))
         c.type = e->n_int == e->n_num ? HZ_TYPE_INT64 : HZ_TYPE_FLOAT64;
     else if (df != HZ_DATEFMT_NONE && mostly(e->n_fmt[df], n)) {
-        c.type = e->n_ts > 0 ? HZ_TYPE_TIMESTAMP : HZ_TYPE_DATE;
+        c.type = timed_type(e);
         c.fmt = df;
         c.undecided = undecided;
-        c.zoned = e->n_zoned > 0;
+        c.zoned = c.type == HZ_TYPE_TIMESTAMP && e->n_zoned > 0;
     }
     return c;
 }
@@ -241,10 +264,10 @@ void hz__csv_want_date(colspec *c, const evidence *e)
         c->type = HZ_TYPE_DATE; /* integer years */
         c->fmt = HZ_DATEFMT_YEAR;
     } else if (df != HZ_DATEFMT_NONE && 2 * e->n_fmt[df] >= n) {
-        c->type = e->n_ts > 0 ? HZ_TYPE_TIMESTAMP : HZ_TYPE_DATE;
+        c->type = timed_type(e);
         c->fmt = df;
         c->undecided = undecided;
-        c->zoned = e->n_zoned > 0;
+        c->zoned = c->type == HZ_TYPE_TIMESTAMP && e->n_zoned > 0;
     }
 }
 

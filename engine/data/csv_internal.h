@@ -54,6 +54,8 @@ typedef struct evidence {
     char amb_text[24]; /* and its text */
     size_t n_zoned;    /* times with a UTC offset or Z (2024-03-05T10:00Z,
                           ... 10:00+01:00) */
+    size_t n_zoned_midnight; /* ... at midnight in their own zone
+                                (2024-03-05T00:00:00+01:00): dates */
     size_t n_grouped;  /* numbers read with a decimal point that could be
                           thousands with a point between them (1.234,
                           -12.500): three digits after the one point, one

@@ -336,4 +336,39 @@ static inline bool hz__csv_zoned_text(const char *t, size_t tn)
     return false;
 }
 
+/* The UTC offset, in seconds east, of a timestamp's text that ends
+ * with a zone (hz__csv_zoned_text): 0 for Z, +01:00 -> 3600. */
+static inline int64_t hz__csv_zone_offset(const char *t, size_t tn)
+{
+    while (tn > 0 && (t[tn - 1] == ' ' || t[tn - 1] == '\t' ||
+                      t[tn - 1] == '\r'))
+        tn--;
+    if (tn == 0 || t[tn - 1] == 'Z' || t[tn - 1] == 'z')
+        return 0;
+    static const size_t back[3] = {3, 5, 6}; /* +hh, +hhmm, +hh:mm */
+    for (size_t q = 0; q < 3 && back[q] < tn; q++) {
+        const char *z = t + tn - back[q];
+        if (z[0] != '+' && z[0] != '-')
+            continue;
+        int64_t h = (z[1] - '0') * 10 + (z[2] - '0'), m = 0;
+        if (back[q] == 5)
+            m = (z[3] - '0') * 10 + (z[4] - '0');
+        else if (back[q] == 6)
+            m = (z[4] - '0') * 10 + (z[5] - '0');
+        return (z[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
+    }
+    return 0;
+}
+
+/* The day a date column's value names: a timestamp with a UTC offset is
+ * taken by its date in its own zone (2024-03-05T00:00:00+01:00, as a
+ * zoned daily index is written, is 5 March, not the UTC instant's 4
+ * March); days since 1970-01-01. */
+static inline int64_t hz__csv_local_day(const char *t, size_t tn, int64_t secs)
+{
+    if (hz__csv_zoned_text(t, tn))
+        secs += hz__csv_zone_offset(t, tn);
+    return secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+}
+
 #endif

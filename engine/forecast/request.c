@@ -555,6 +555,7 @@ static hz_forecast_result *result_new(const hz_forecast_request *req,
     memcpy(r->repeated_first, set->repeated_first, sizeof r->repeated_first);
     r->nfilled = set->nfilled;
     r->nseries_filled = set->nseries_filled;
+    memcpy(r->filled_first, set->filled_first, sizeof r->filled_first);
     r->horizon = req->horizon;
     r->nseries = ns;
     r->rows_used = set->rows_used;

@@ -748,10 +748,17 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
     /* with skipped rows, a gap in series data may be a value not read */
     bool missing = b->o->fill == HZ_FILL_AUTO && set->rows_skipped > 0 &&
                    one_row_per_period(set, cnts);
+    int64_t first = INT64_MAX; /* the earliest filled period */
     for (size_t sl = 0; sl < set->nseries; sl++) {
         hz_series *s = &set->series[sl];
         for (size_t t = 0; t < s->n; t++)
             s->nfilled += cnts[sl][t] == 0;
+        for (size_t t = 0; t < s->n; t++)
+            if (cnts[sl][t] == 0) {
+                int64_t p = s->start + (int64_t)t;
+                first = p < first ? p : first;
+                break;
+            }
         set->nfilled += s->nfilled;
         set->nseries_filled += s->nfilled > 0;
         if (s->nfilled == 0)
@@ -769,6 +776,9 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
         if (b->o->fill == HZ_FILL_INTERPOLATE)
             interpolate(s, cnts[sl]);
     }
+    if (first != INT64_MAX)
+        hz_calendar_format(&set->cal, first, set->filled_first,
+                           sizeof set->filled_first);
     return HZ_OK;
 }
 
@@ -894,6 +904,29 @@ static bool daily_dates(const hz__sb *b, unsigned *weekdays)
     return 2 * next >= ndays;
 }
 
+bool hz__on_period_starts(const hz__sb *b, int64_t sod0, int64_t unit)
+{
+    bool zoned = b->dc != NULL && b->dc->type == HZ_TYPE_TIMESTAMP &&
+                 b->dc->zoned;
+    return unit > 0 && (sod0 % unit == 0 || (zoned && sod0 % 900 == 0));
+}
+
+int hz__week_day(const size_t count[7])
+{
+    size_t n = 0, top = 0;
+    int w = -1;
+    for (int k = 0; k < 7; k++) {
+        n += count[k];
+        if (count[k] > top) {
+            top = count[k];
+            w = k;
+        }
+    }
+    if (n == 0 || (top < n && (n < 10 || 10 * top < 9 * n)))
+        return -1;
+    return w;
+}
+
 /* The unit the dates count in, for part periods: which units a period
  * holds, and which of them the data would have rows in. */
 typedef struct data_unit {
@@ -937,12 +970,16 @@ static bool consecutive(const hz__sb *b, hz_freq f, int minutes)
 
 /* Dates not by the day: whole weeks when every date falls on one
  * weekday (*anchor), months or quarters when every date is one's first
- * day (month or quarter labels) or every date its last, at midnight, and
- * most are followed by the next; else none (years, irregular dates). */
+ * day (month or quarter labels) or every date its last, or every date
+ * one day of the month (monthly figures dated the 15th; quarters: every
+ * third month), at midnight, and most are followed by the next; else
+ * none (years, irregular dates). */
 static hz_freq period_unit(const hz__sb *b, int *anchor)
 {
     bool first = true, last = true, q_first = true, q_last = true;
-    unsigned weekdays = 0;
+    int dom = 0, mod3 = -2; /* every date's day of the month (month modulo
+                               3), or -1 */
+    size_t wd[7] = {0};
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->t[i];
         if (t == HZ__NO_TIME)
@@ -958,16 +995,20 @@ static hz_freq period_unit(const hz__sb *b, int *anchor)
         last &= end;
         q_first &= d == 1 && m % 3 == 1;
         q_last &= end && m % 3 == 0;
-        weekdays |= 1u << hz_weekday((int32_t)day);
+        dom = dom == 0 ? (int)d : dom == (int)d ? dom : -1;
+        mod3 = mod3 == -2 ? (int)(m % 3) : mod3 == (int)(m % 3) ? mod3 : -1;
+        wd[hz_weekday((int32_t)day)]++;
     }
-    if (weekdays != 0 && (weekdays & (weekdays - 1)) == 0 &&
-        consecutive(b, HZ_FREQ_WEEK, 1)) {
-        *anchor = __builtin_ctz(weekdays);
+    bool one_dom = dom > 0 && dom <= 28;
+    int w = hz__week_day(wd);
+    if (w >= 0 && consecutive(b, HZ_FREQ_WEEK, 1)) {
+        *anchor = w;
         return HZ_FREQ_WEEK;
     }
-    if ((q_first || q_last) && consecutive(b, HZ_FREQ_QUARTER, 1))
+    if ((q_first || q_last || (one_dom && mod3 >= 0)) &&
+        consecutive(b, HZ_FREQ_QUARTER, 1))
         return HZ_FREQ_QUARTER;
-    if ((first || last) && consecutive(b, HZ_FREQ_MONTH, 1))
+    if ((first || last || one_dom) && consecutive(b, HZ_FREQ_MONTH, 1))
         return HZ_FREQ_MONTH;
     return HZ_FREQ_INFER;
 }
@@ -987,16 +1028,19 @@ static data_unit unit_of(const hz__sb *b)
     if (!b->has_time)
         return u;
     uint32_t hours = 0;
-    int64_t g = 0; /* gcd of the seconds of the day */
+    int64_t g = 0, sod0 = -1; /* gcd of the seconds of the day less the
+                                 first's (hz__on_period_starts) */
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->t[i];
         if (t == HZ__NO_TIME)
             continue;
         int64_t sod = t - hz__day_of_time(t) * 86400;
-        if (sod % 60 != 0)
+        if (sod % 60 != sod0 % 60 && sod0 >= 0)
             return u;
         hours |= 1u << (sod / 3600);
-        for (int64_t x = sod; x != 0;) { /* Euclid */
+        if (sod0 < 0)
+            sod0 = sod;
+        for (int64_t x = llabs(sod - sod0); x != 0;) { /* Euclid */
             int64_t r = g % x;
             g = x;
             x = r;
@@ -1005,10 +1049,12 @@ static data_unit unit_of(const hz__sb *b)
     /* hours (not all at one hour of the day), or units of g seconds, a
      * divisor of an hour: when most are followed by the next */
     if (g % 3600 == 0 && (hours & (hours - 1)) != 0 &&
+        hz__on_period_starts(b, sod0, 3600) &&
         consecutive(b, HZ_FREQ_HOUR, 1)) {
         u.freq = HZ_FREQ_HOUR;
         u.hours = hours;
-    } else if (g > 0 && g < 3600 && 3600 % g == 0 &&
+    } else if (g >= 60 && g < 3600 && 3600 % g == 0 &&
+               hz__on_period_starts(b, sod0, g) &&
                consecutive(b, HZ_FREQ_MINUTE, (int)(g / 60))) {
         u.freq = HZ_FREQ_MINUTE;
         u.minutes = (int)(g / 60);
@@ -1063,7 +1109,7 @@ static bool edge_partial(const data_unit *u, const hz_calendar *uc,
     pp->days = pp->of - missing;
     pp->unit = u->freq;
     pp->unit_minutes = u->minutes;
-    pp->edge = hz_calendar_time(uc, x);
+    pp->edge = t;
     return true;
 }
 
@@ -1099,6 +1145,56 @@ static hz_status group_partials(hz__sb *b, const data_unit *u,
     return HZ_OK;
 }
 
+/* Times of day that are not a reading's (transactions at any time, web
+ * hits) summed into days or hours: the period holding instant t, the
+ * table's first (k 0) or last (k 1), is part of one when a twentieth or
+ * more of the rows of the data's other periods come earlier (later) in
+ * theirs than t in its own, and those periods hold two or more rows a
+ * series on average: a till extract taken at noon, whose last day holds
+ * the morning's sales only.  Counted in hours of the day (minutes of the
+ * hour) up to (from) t. */
+static bool scattered_partial(const hz__sb *b, const hz_calendar *cal,
+                              int64_t t, int k, hz_partial_period *pp)
+{
+    int64_t p0 = hz_calendar_period(cal, b->tmin);
+    int64_t p1 = hz_calendar_period(cal, b->tmax);
+    if (p1 <= p0 || p1 - p0 > 4000000)
+        return false;
+    size_t span = (size_t)(p1 - p0 + 1);
+    unsigned char *has = calloc(span, 1);
+    if (has == NULL)
+        return false;
+    int64_t p = hz_calendar_period(cal, t);
+    int64_t into = t - hz_calendar_time(cal, p);
+    size_t rows = 0, beyond = 0, others = 0; /* of periods other than p */
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->t[i] == HZ__NO_TIME)
+            continue;
+        int64_t q = hz_calendar_period(cal, b->t[i]);
+        if (q == p)
+            continue;
+        int64_t at = b->t[i] - hz_calendar_time(cal, q);
+        rows++;
+        beyond += k ? at > into : at < into;
+        others += !has[q - p0];
+        has[q - p0] = 1;
+    }
+    free(has);
+    /* a reading a day at any time (under two rows a series and period)
+     * is a whole day's, whenever it was taken */
+    if (20 * beyond < rows || rows < 2 * others * (b->ng ? b->ng : 1))
+        return false;
+    int64_t len = hz_calendar_time(cal, p + 1) - hz_calendar_time(cal, p);
+    int64_t unit = cal->freq == HZ_FREQ_DAY ? 3600 : 60;
+    pp->period = p;
+    pp->of = (int)(len / unit);
+    pp->days = k ? (int)(into / unit) + 1 : pp->of - (int)(into / unit);
+    pp->unit = cal->freq == HZ_FREQ_DAY ? HZ_FREQ_HOUR : HZ_FREQ_MINUTE;
+    pp->unit_minutes = 1;
+    pp->edge = t;
+    return true;
+}
+
 static hz_status partial_periods(hz__sb *b, hz_series_set *set)
 {
     const hz_calendar *cal = &set->cal;
@@ -1106,6 +1202,12 @@ static hz_status partial_periods(hz__sb *b, hz_series_set *set)
     if (b->ndated == 0 || cal->freq <= HZ_FREQ_MINUTE)
         return HZ_OK;
     data_unit u = unit_of(b);
+    if (u.freq == HZ_FREQ_DAY && b->has_time && cal->freq <= HZ_FREQ_DAY &&
+        b->o->extend_to_end) {
+        scattered_partial(b, cal, b->tmin, 0, &set->partial[0]);
+        scattered_partial(b, cal, b->tmax, 1, &set->partial[1]);
+        return HZ_OK;
+    }
     if (u.freq == HZ_FREQ_INFER || cal->freq <= u.freq ||
         (u.freq == HZ_FREQ_DAY && cal->freq < HZ_FREQ_WEEK))
         return HZ_OK;
@@ -1205,10 +1307,20 @@ static char *units_text(const hz_partial_period *p, char *buf, size_t n)
     return buf;
 }
 
-/* The start of unit u at instant t, as the data date it: "2024-12-31",
- * "2024-01-20 05:00:00", "2024-04" (months), "2024-Q2" (quarters). */
+/* Unit u at instant t, as the data date it: "2024-12-31", "2024-04"
+ * (months), "2024-Q2" (quarters); hours and minutes by the instant
+ * itself, "2024-01-20 05:00:00", "2024-02-29 11:28:20". */
 static char *unit_text(hz_freq u, int64_t t, char *buf, size_t n)
 {
+    if (u <= HZ_FREQ_HOUR) {
+        int64_t day = hz__day_of_time(t), sod = t - day * 86400;
+        int y;
+        unsigned m, d;
+        hz_civil_from_days((int32_t)day, &y, &m, &d);
+        snprintf(buf, n, "%04d-%02u-%02u %02d:%02d:%02d", y, m, d,
+                 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+        return buf;
+    }
     hz_calendar c;
     hz_calendar_init(&c, u == HZ_FREQ_WEEK ? HZ_FREQ_DAY : u);
     if (u == HZ_FREQ_MONTH)

@@ -12,32 +12,43 @@
 
 /* How the distinct dates of the table are placed. */
 typedef struct alignment {
-    unsigned weekdays;    /* bit w: some date falls on weekday w */
+    size_t wd[7];         /* the distinct instants on each weekday */
     bool midnight;        /* every instant is at 00:00 */
     int64_t tod;          /* the time of day of every instant, or -1 */
-    bool on_hour, on_min; /* every instant is on a whole hour / minute */
-    int64_t sod_gcd;      /* gcd of the instants' seconds of the day */
+    int64_t tod_lo, tod_hi; /* the earliest and latest times of day */
+    int64_t sod0;         /* the first instant's seconds of the day */
+    int64_t step_gcd;     /* gcd of the instants' seconds of the day less
+                             sod0: every instant is as far past a whole
+                             hour (a minute, a period of minutes) when it
+                             divides 3600 (60, their seconds); see
+                             hz__on_period_starts */
     bool first, last;     /* every date is a month's first / last day */
     bool q_first, q_last; /* ... a quarter's first / last day */
     bool y_first, y_last; /* ... January 1 / December 31 */
     int dom;              /* the day of month of every date, or -1 */
+    int mod3;             /* the month of every date modulo 3, or -1 */
+    int mday;             /* the month and day (32 m + d) of every date,
+                             or -1 */
 } alignment;
 
 static alignment align_of(const hz__sb *b)
 {
-    alignment a = {.weekdays = 0,
+    alignment a = {.wd = {0},
                    .midnight = true,
                    .tod = -2,
-                   .on_hour = true,
-                   .on_min = true,
-                   .sod_gcd = 0,
+                   .tod_lo = INT64_MAX,
+                   .tod_hi = -1,
+                   .sod0 = -1,
+                   .step_gcd = 0,
                    .first = true,
                    .last = true,
                    .q_first = true,
                    .q_last = true,
                    .y_first = true,
                    .y_last = true,
-                   .dom = 0};
+                   .dom = 0,
+                   .mod3 = -2,
+                   .mday = -2};
     int64_t prev = HZ__NO_TIME;
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->t[i];
@@ -47,11 +58,13 @@ static alignment align_of(const hz__sb *b)
         int64_t sod = t - hz__day_of_time(t) * 86400;
         a.midnight &= sod == 0;
         a.tod = a.tod == -2 ? sod : a.tod == sod ? a.tod : -1;
-        a.on_hour &= sod % 3600 == 0;
-        a.on_min &= sod % 60 == 0;
-        for (int64_t x = sod; x != 0;) { /* Euclid */
-            int64_t r = a.sod_gcd % x;
-            a.sod_gcd = x;
+        a.tod_lo = sod < a.tod_lo ? sod : a.tod_lo;
+        a.tod_hi = sod > a.tod_hi ? sod : a.tod_hi;
+        if (a.sod0 < 0)
+            a.sod0 = sod;
+        for (int64_t x = llabs(sod - a.sod0); x != 0;) { /* Euclid */
+            int64_t r = a.step_gcd % x;
+            a.step_gcd = x;
             x = r;
         }
         int32_t day = (int32_t)hz__day_of_time(t);
@@ -59,7 +72,7 @@ static alignment align_of(const hz__sb *b)
         unsigned m, d;
         hz_civil_from_days(day, &y, &m, &d);
         bool last = (int)d == hz_days_in_month(y, m);
-        a.weekdays |= 1u << hz_weekday(day);
+        a.wd[hz_weekday(day)]++;
         a.first &= d == 1;
         a.last &= last;
         a.q_first &= d == 1 && m % 3 == 1;
@@ -67,6 +80,9 @@ static alignment align_of(const hz__sb *b)
         a.y_first &= d == 1 && m == 1;
         a.y_last &= d == 31 && m == 12;
         a.dom = a.dom == 0 ? (int)d : a.dom == (int)d ? a.dom : -1;
+        int m3 = (int)(m % 3), md = (int)(32 * m + d);
+        a.mod3 = a.mod3 == -2 ? m3 : a.mod3 == m3 ? a.mod3 : -1;
+        a.mday = a.mday == -2 ? md : a.mday == md ? a.mday : -1;
     }
     return a;
 }
@@ -130,33 +146,50 @@ static hz_status spacing(const hz__sb *b, size_t *ndistinct, int64_t *median,
 /* A regular frequency matching the median gap and the alignment, or
  * HZ_FREQ_INFER when the dates are irregular; *minutes: minutes a period
  * (periods of several minutes, a divisor of an hour, that every instant
- * falls on the start of). */
-static hz_freq regular_freq(int64_t med, const alignment *a, int *minutes)
+ * falls on the start of, hz__on_period_starts: in its own zone when the
+ * dates carried UTC offsets). */
+static hz_freq regular_freq(const hz__sb *b, int64_t med, const alignment *a,
+                            int *minutes)
 {
     *minutes = 1;
     if (med <= 0)
         return HZ_FREQ_INFER;
-    if (a->tod >= 0 && med % 86400 == 0) { /* one time of day */
+    /* one time of day; with UTC offsets, one that a clock change moves
+     * by an hour (a daily reading at 09:00 in Berlin is at 08:00 UTC in
+     * winter, 07:00 in summer) */
+    bool zoned = b->dc != NULL && b->dc->type == HZ_TYPE_TIMESTAMP &&
+                 b->dc->zoned;
+    if ((a->tod >= 0 || (zoned && a->tod_hi - a->tod_lo <= 3600)) &&
+        med % 86400 == 0) {
         int64_t gd = med / 86400;
-        bool one_wd = (a->weekdays & (a->weekdays - 1)) == 0;
+        bool one_wd = hz__week_day(a->wd) >= 0;
         if (gd == 1)
             return HZ_FREQ_DAY;
         if (gd == 7 && one_wd)
             return HZ_FREQ_WEEK;
         if (gd >= 28 && gd <= 31 && ((a->dom > 0 && a->dom <= 28) || a->last))
             return HZ_FREQ_MONTH;
-        if (gd >= 89 && gd <= 92 && (a->q_first || a->q_last))
+        /* quarters and years: on their first or last days, or on one
+         * day of the month every third month (a fiscal quarter's, one
+         * in each calendar quarter) and one day of the year (a fiscal
+         * year's end, 30 June), which place_labels labels 2024-Q1 and
+         * 2024: the calendar periods they fall in */
+        if (gd >= 89 && gd <= 92 &&
+            (a->q_first || a->q_last ||
+             (a->mod3 >= 0 && ((a->dom > 0 && a->dom <= 28) || a->last))))
             return HZ_FREQ_QUARTER;
-        if (gd >= 365 && gd <= 366 && (a->y_first || a->y_last))
+        if (gd >= 365 && gd <= 366 &&
+            (a->y_first || a->y_last || a->mday >= 0))
             return HZ_FREQ_YEAR;
         return HZ_FREQ_INFER;
     }
-    if (med == 3600 && a->on_hour)
+    if (med == 3600 && a->step_gcd % 3600 == 0 &&
+        hz__on_period_starts(b, a->sod0, 3600))
         return HZ_FREQ_HOUR;
-    if (med == 60 && a->on_min)
+    if (med == 60 && a->step_gcd % 60 == 0 && a->sod0 % 60 == 0)
         return HZ_FREQ_MINUTE;
     if (med > 60 && med < 3600 && med % 60 == 0 && 3600 % med == 0 &&
-        a->sod_gcd % med == 0) {
+        a->step_gcd % med == 0 && hz__on_period_starts(b, a->sod0, med)) {
         *minutes = (int)(med / 60);
         return HZ_FREQ_MINUTE;
     }
@@ -247,7 +280,7 @@ static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
         return st;
     double per = nd ? (double)b->ndated / (double)nd : 1.0;
     bool txn = (double)nd < 0.95 * (double)b->ndated;
-    hz_freq r = regular_freq(med, a, minutes);
+    hz_freq r = regular_freq(b, med, a, minutes);
     /* Transactions come on any day; distinct dates a week or more apart
      * and aligned as periods are (one weekday, one day of the month)
      * are periods, however many rows share them.  Under 1.5 rows a date
@@ -347,9 +380,9 @@ static void place_labels(const hz__sb *b, const alignment *a, hz_calendar *c)
     if (c->label != HZ_DATEFMT_NONE) /* periods: named, not dated */
         return;
     if (c->freq == HZ_FREQ_WEEK) {
-        bool one_wd = a->weekdays && (a->weekdays & (a->weekdays - 1)) == 0;
-        if (anchor < 0 && one_wd && a->midnight) {
-            c->anchor = __builtin_ctz(a->weekdays);
+        int w = hz__week_day(a->wd);
+        if (anchor < 0 && w >= 0 && a->midnight) {
+            c->anchor = w;
             c->end = false;
             return;
         }
@@ -367,6 +400,20 @@ static void place_labels(const hz__sb *b, const alignment *a, hz_calendar *c)
     case HZ_FREQ_YEAR: c->end = a->y_last && !a->y_first; break;
     default: break;
     }
+}
+
+/* Inferred quarters or years from dates inside them, one a period (a
+ * fiscal quarter's first day, 1 February; a fiscal year's end, 30
+ * June): labelled as the calendar periods they fall in (2024-Q1, 2024),
+ * not by a first day the data never had. */
+static void fiscal_labels(const alignment *a, bool inferred, hz_calendar *c)
+{
+    if (!inferred || c->label != HZ_DATEFMT_NONE)
+        return;
+    if (c->freq == HZ_FREQ_QUARTER && !a->q_first && !a->q_last)
+        c->label = HZ_DATEFMT_QUARTER;
+    else if (c->freq == HZ_FREQ_YEAR && !a->y_first && !a->y_last)
+        c->label = HZ_DATEFMT_YEAR;
 }
 
 /* Period-labelled dates (2024-W05, 2024-03) of one row per series and
@@ -426,6 +473,8 @@ hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set)
         cal->minutes = minutes;
     cal->label = label_of(f, b->dfmt);
     place_labels(b, &a, cal);
+    fiscal_labels(&a, b->o->freq == HZ_FREQ_INFER && df == HZ_FREQ_INFER,
+                  cal);
     snprintf(set->freq_reason, sizeof set->freq_reason, "%s (%s)",
              hz_calendar_describe(cal, desc, sizeof desc), why);
     return HZ_OK;

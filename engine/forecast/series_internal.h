@@ -36,6 +36,18 @@ typedef struct hz__sb {
  * down. */
 int64_t hz__day_of_time(int64_t t);
 
+/* Whether instants sod0 seconds into the day, and every unit seconds
+ * from it, fall on the starts of periods of unit seconds (a divisor of a
+ * day): on them, or, for dates that carried UTC offsets, on a quarter
+ * hour, as every zone's offset is (readings on the hour at +05:30 are at
+ * :30 past each UTC hour, at +05:45 at :15). */
+bool hz__on_period_starts(const hz__sb *b, int64_t sod0, int64_t unit);
+
+/* The weekday that weekly dates fall on, from the rows on each weekday
+ * (count[w]): the only one, or the one of 90% or more of ten or more
+ * rows (a week's date moved a day by a holiday), else -1. */
+int hz__week_day(const size_t count[7]);
+
 /* Choose the calendar: the caller's frequency, or one inferred from the
  * dates (period format, spacing within each group, transaction-level
  * input -> months); week anchor and start/end labels as the data are

@@ -305,6 +305,7 @@ typedef struct hz_forecast_result {
     bool zoned;                     /* dates with UTC offsets, periods
                                        in UTC (hz_series_set) */
     size_t nfilled, nseries_filled; /* filled periods, series with any */
+    char filled_first[32];          /* the earliest (hz_series_set) */
     size_t nnonneg, nclamped;       /* series kept >= 0, values raised */
     size_t horizon;
     size_t nseries;

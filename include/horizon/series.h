@@ -174,11 +174,12 @@ typedef struct hz_partial_period {
     hz_freq unit;   /* what days and of count: HZ_FREQ_DAY (dates by the
                        day), HZ_FREQ_HOUR (times on the hour),
                        HZ_FREQ_MINUTE (times every unit_minutes, a
-                       divisor of an hour), HZ_FREQ_WEEK (dates on one
+                       divisor of an hour); HZ_FREQ_HOUR (MINUTE) for
+                       days (hours) of transactions at any time, HZ_FREQ_WEEK (dates on one
                        weekday), HZ_FREQ_MONTH or HZ_FREQ_QUARTER (dates
                        or labels of whole months or quarters) */
     int unit_minutes; /* HZ_FREQ_MINUTE: minutes a unit */
-    int64_t edge;   /* the table's first (or last) unit's start, seconds
+    int64_t edge;   /* the table's first (or last) instant, seconds
                        since 1970-01-01 */
     int dropped;    /* 1: left out of every series that held it
                        (hz_series_opts.partial) */
@@ -237,6 +238,9 @@ typedef struct hz_series_set {
                                        without a date or value */
     size_t nfilled;                 /* periods filled, all series */
     size_t nseries_filled;          /* series with a filled period */
+    char filled_first[32];          /* the earliest filled period, as
+                                       labelled (a clock put forward
+                                       leaves an hour without rows) */
     char freq_reason[192];          /* why this frequency and labels */
     char seasons_reason[64];        /* why these seasonal periods */
     hz_partial_period partial[2];   /* [0] first, [1] last period */

@@ -846,7 +846,7 @@ static int run(const char *cmd, bt *b)
     if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK) {
         hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels,
                        b->set->nfilled, b->set->nseries_filled,
-                       b->set->rows_skipped, 0, 0);
+                       b->set->filled_first, b->set->rows_skipped, 0, 0);
         hz__fc_data_notices(cmd, &b->set->cal, b->set->partial,
                             b->set->rows_repeated, b->set->repeated_first,
                             b->set->zoned);

@@ -267,8 +267,8 @@ int hz__cmd_forecast(int argc, char **argv)
     for (size_t i = 0; i < res->nseries; i++)
         nraised += res->series[i].nclamped > 0;
     hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
-                   res->nseries_filled, res->rows_skipped, res->nclamped,
-                   nraised);
+                   res->nseries_filled, res->filled_first, res->rows_skipped,
+                   res->nclamped, nraised);
     hz__fc_data_notices(cmd, &res->cal, res->partial, res->rows_repeated,
                         res->repeated_first, res->zoned);
     size_t nkept = 0; /* series with the model's bounds, not conformal */

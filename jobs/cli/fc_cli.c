@@ -346,7 +346,8 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
 
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
-                    size_t nseries_filled, size_t rows_skipped,
+                    size_t nseries_filled, const char *filled_first,
+                    size_t rows_skipped,
                     size_t nclamped, size_t nseries_clamped)
 {
     if (a->detected_long)
@@ -364,12 +365,13 @@ void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
     if (nfilled > 0) {
         fprintf(stderr,
                 "horizon %s: %zu period%s with no rows %s in %zu series "
-                "(--fill none refuses gaps; --diagnostics counts them per "
-                "series)",
+                "(%s%s%s--fill none refuses gaps; --diagnostics counts them "
+                "per series)",
                 cmd, nfilled, nfilled == 1 ? "" : "s",
                 a->so.fill == HZ_FILL_INTERPOLATE ? "interpolated"
                                                   : "filled with zero",
-                nseries_filled);
+                nseries_filled, *filled_first ? "first: " : "", filled_first,
+                *filled_first ? "; " : "");
         if (rows_skipped > 0)
             fprintf(stderr,
                     "; %zu skipped row%s (malformed, or without a date or "

@@ -147,8 +147,9 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
  * nseries_clamped series). */
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
-                    size_t nseries_filled, size_t rows_skipped,
-                    size_t nclamped, size_t nseries_clamped);
+                    size_t nseries_filled, const char *filled_first,
+                    size_t rows_skipped, size_t nclamped,
+                    size_t nseries_clamped);
 /* Notices of what the data made the series leave out or take as they
  * came (printed whatever --quiet says): a first or last period the data
  * do not cover whole, rows summed into a period already seen in data of
