@@ -210,6 +210,15 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
             c->names[j], shown(s, n, sh, sizeof sh), yo, c->names[j]);
         return;
     }
+    if (sp->type == HZ_TYPE_DATE && hz__csv_time_dropped(s, n, ts, secs)) {
+        hz__csv_report(
+            c, j + 1, false,
+            "column '%s': '%s' has a time of day, but the column's first "
+            "rows are dates: reading it as a date would drop the time "
+            "(give --schema '%s:timestamp' to read the column as times)",
+            c->names[j], shown(s, n, sh, sizeof sh), c->names[j]);
+        return;
+    }
     int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
     if (sp->type == HZ_TYPE_DATE)
         day = hz__csv_local_day(s, n, secs);
@@ -747,6 +756,7 @@ static void parse_rows(chunk *c)
                 int64_t secs;
                 bool ts;
                 if (!parse_date(f, fl, c->spec[j].fmt, &secs, &ts) ||
+                    hz__csv_time_dropped(f, fl, ts, secs) ||
                     yy_other_side(&c->spec[j], f, fl) != 0)
                     goto slow;
                 int64_t day = hz__csv_local_day(f, fl, secs);

@@ -371,4 +371,17 @@ static inline int64_t hz__csv_local_day(const char *t, size_t tn, int64_t secs)
     return secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
 }
 
+/* Whether a date column's value holds a time of day that reading it as
+ * a date would drop: a timestamp (is_ts) not at midnight in its own
+ * zone (or, without a zone, as written). */
+static inline bool hz__csv_time_dropped(const char *t, size_t tn, bool is_ts,
+                                        int64_t secs)
+{
+    if (!is_ts)
+        return false;
+    if (hz__csv_zoned_text(t, tn))
+        secs += hz__csv_zone_offset(t, tn);
+    return secs % 86400 != 0;
+}
+
 #endif

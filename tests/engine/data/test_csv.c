@@ -760,6 +760,62 @@ HZ_TEST(two_digit_years_after_the_sample_keep_its_side)
     hz_schema_overrides_free(ov, n);
 }
 
+/* A value with a time of day past the inference sample of a date column
+ * is refused with its place (it was cut to its date without a word), on
+ * the fast path and the chunked one; midnight, with or without an offset,
+ * loses nothing and is read as the date it names; --schema reads the
+ * column as times. */
+HZ_TEST(time_of_day_after_the_sample_of_a_date_column)
+{
+    static const char *const bad[] = {
+        "d,v\n2017-05-22,1\n2017-05-23,2\n2017-05-24,3\n"
+        "2017-05-25 13:00:00,4\n",
+        "d,v\n2017-05-22,1\n2017-05-23,2\n2017-05-24,3\n"
+        "2017-05-25T00:00:00+02:00,4\n2017-05-26T09:30:00+02:00,5\n"};
+    static const char *const want[] = {
+        "t.csv:5:1: column 'd': '2017-05-25 13:00:00' has a time of day",
+        "t.csv:6:1: column 'd': '2017-05-26T09:30:00+02:00' has a time of "
+        "day"};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t cb = 0; cb <= 16; cb += 16) {
+            hz_csv_options o;
+            hz_csv_options_init(&o);
+            o.infer_rows = 3;
+            o.chunk_bytes = cb;
+            hz_error err;
+            hz_dataset *ds = read_str(bad[k], &o, &err);
+            HZ_CHECK_MSG(ds == NULL, "text %zu read", k);
+            HZ_CHECK_CONTAINS(err.msg, want[k]);
+            hz_dataset_free(ds);
+        }
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    o.infer_rows = 3;
+    hz_error err;
+    hz_dataset *ds = read_str("d,v\n2017-05-22,1\n2017-05-23,2\n"
+                              "2017-05-24,3\n2017-05-25 00:00:00,4\n"
+                              "2017-05-26T00:00:00+02:00,5\n",
+                              &o, &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    if (ds != NULL) {
+        HZ_CHECK(ds->cols[0].type == HZ_TYPE_DATE);
+        HZ_CHECK(ds->cols[0].v.date[3] == hz_days_from_civil(2017, 5, 25));
+        HZ_CHECK(ds->cols[0].v.date[4] == hz_days_from_civil(2017, 5, 26));
+    }
+    hz_dataset_free(ds);
+    hz_schema_override *ov;
+    size_t n;
+    HZ_CHECK(hz_schema_overrides_parse("d:timestamp", &ov, &n, &err) ==
+             HZ_OK);
+    o.overrides = ov;
+    o.noverrides = n;
+    ds = read_str(bad[0], &o, &err);
+    HZ_CHECK_MSG(ds != NULL && ds->cols[0].type == HZ_TYPE_TIMESTAMP, "%s",
+                 err.msg);
+    hz_dataset_free(ds);
+    hz_schema_overrides_free(ov, n);
+}
+
 /* Columns without a name that end the header row (a spreadsheet's used
  * range wider than its data: `month,sales,,,`) are read when empty in
  * every row and dropped, on every path and any chunking; a value in one
