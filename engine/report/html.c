@@ -47,9 +47,16 @@ static const char css[] =
     "text-align:left;white-space:nowrap}td.n{text-align:right;"
     "font-variant-numeric:tabular-nums}"
     "th{position:sticky;top:0;background:var(--bg)}"
-    "table.sortable th{cursor:pointer}"
-    "th[aria-sort=ascending]::after{content:' \\25B2'}"
-    "th[aria-sort=descending]::after{content:' \\25BC'}"
+    /* a sortable column's header is a button (announced as one, reached
+     * with Tab, pressed with Enter or Space) that looks like the text */
+    "th button{font:inherit;color:inherit;background:none;border:0;"
+    "padding:0;margin:0;cursor:pointer;text-align:inherit;"
+    "white-space:nowrap}"
+    "th button:focus-visible{outline:2px solid var(--c3);outline-offset:2px}"
+    /* the order's arrow is hidden from screen readers, which hear
+     * aria-sort instead of "black up-pointing triangle" */
+    "th[aria-sort=ascending] .si::after{content:' \\25B2'}"
+    "th[aria-sort=descending] .si::after{content:' \\25BC'}"
     ".hz-svg{max-width:100%;height:auto;display:block;"
     "font:12px system-ui,sans-serif}"
     ".hz-svg text{fill:var(--fg)}.hz-svg .tk,.hz-svg .rl{fill:var(--mut)}"
@@ -82,8 +89,11 @@ static const char css[] =
     "background:#fff;color:#000}nav,summary{display:none}"
     ".tw{max-height:none;overflow:visible}h2{break-after:avoid}}\n";
 
-/* Sorting by a clicked header (or one focused with Tab, by Enter or
- * Space, as a button): by the number a cell starts with, then
+/* Sorting by a header's button (clicked, or pressed from the keyboard:
+ * a native button, so screen readers announce it as one, and aria-sort
+ * on its th says the order, as in the WAI-ARIA sortable table; the
+ * script puts the buttons in, so that a page read without it has no
+ * button that does nothing): by the number a cell starts with, then
  * (equal numbers, or none) by its text, so that dates such as 2024-03-01
  * sort whatever order the rows were in; empty cells last either way;
  * equal cells keep their order.  And the data tables opened for
@@ -95,7 +105,11 @@ static const char script[] =
     "if(n!==m)return n?1:-1;if(!n&&x.v!==y.v)return x.v<y.v?-1:1;"
     "return x.s<y.s?-1:x.s>y.s?1:0}"
     "document.querySelectorAll('table.sortable th').forEach(function(th)"
-    "{th.tabIndex=0;function go(){var tr=th.parentNode,t=tr.closest('table'),"
+    "{var bt=document.createElement('button');bt.type='button';"
+    "while(th.firstChild)bt.appendChild(th.firstChild);var si=document."
+    "createElement('span');si.className='si';si.setAttribute('aria-hidden',"
+    "'true');bt.appendChild(si);th.appendChild(bt);"
+    "function go(){var tr=th.parentNode,t=tr.closest('table'),"
     "b=t.tBodies[0],i=Array.prototype.indexOf.call(tr.children,th),"
     "d=th.getAttribute('aria-sort')==='descending'?1:-1;"
     "Array.prototype.forEach.call(tr.children,function(h){"
@@ -104,9 +118,7 @@ static const char script[] =
     "b.rows).map(function(r,j){return[key(r,i),j,r]});rows.sort(function(a,"
     "c){var x=a[0],y=c[0];if(x.e!==y.e)return x.e?1:-1;"
     "return cmp(x,y)*d||a[1]-c[1]});rows.forEach(function(r){"
-    "b.appendChild(r[2])})}th.addEventListener('click',go);"
-    "th.addEventListener('keydown',function(e){if(e.key==='Enter'||"
-    "e.key===' '){e.preventDefault();go()}})})"
+    "b.appendChild(r[2])})}bt.addEventListener('click',go)})"
     ";window.addEventListener('beforeprint',function(){document."
     "querySelectorAll('details').forEach(function(d){d.open=true})})})();";
 

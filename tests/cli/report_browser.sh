@@ -12,7 +12,9 @@
 # churn model, a survival analysis (Kaplan-Meier),
 # and a job's stored report with
 # an LLM narrative (the OpenAI-compatible mock) spliced in; a sortable
-# table clicked (date-named series sort by the whole date).  Two damaged
+# table clicked and used from the keyboard alone (date-named series sort
+# by the whole date; its headers are buttons with aria-sort, as a screen
+# reader sees them in Chromium's accessibility tree).  Two damaged
 # pages check that the checks catch what they claim to.
 # Skips (77) when node, Chromium or the npm peers are missing.
 set -uo pipefail
@@ -124,13 +126,40 @@ const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
     const desc = await names();
     await th('series').click(); // ascending
     const asc = await names();
-    // from the keyboard: Tab to a header, Space sorts as Enter does
-    await th('series').focus();
+    // from the keyboard alone: Tab from the top of the page to the
+    // header, then Enter and Space sort as a click does
+    const focused = () => page.evaluate(() => {
+        const e = document.activeElement;
+        return e ? e.tagName + ':' + e.textContent.trim() : '';
+    });
+    let tabs = 0;
+    while (tabs < 400 && (await focused()) !== 'BUTTON:series') {
+        await page.keyboard.press('Tab');
+        tabs++;
+    }
+    const reached = (await focused()) === 'BUTTON:series';
     await page.keyboard.press('Space'); // descending
     const kdesc = await names();
+    await page.keyboard.press('Enter'); // ascending
+    const kasc = await names();
+    await page.keyboard.press('Space'); // descending again
     const scrolled = await page.evaluate(() => window.scrollY);
+    // what a screen reader gets: Chromium's accessibility tree
+    const cdp = await page.context().newCDPSession(page);
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const val = (x) => (x && x.value !== undefined ? String(x.value) : '');
+    const ax = nodes.filter((n) => !n.ignored).map((n) => ({
+        role: val(n.role), name: val(n.name) }));
+    const buttons = ax.filter((n) => n.role === 'button').map((n) => n.name);
+    // the order, which the tree does not carry: aria-sort of each column
+    // header (Playwright's role query)
+    const heads = [];
+    for (const h of await page.getByRole('columnheader').all())
+        heads.push({ name: (await h.textContent()).trim(),
+            sort: (await h.getAttribute('aria-sort')) || '' });
     await b.close();
-    console.log(JSON.stringify({ desc, asc, kdesc, scrolled }));
+    console.log(JSON.stringify({ desc, asc, kdesc, kasc, reached, tabs,
+        scrolled, heads, buttons }));
 })();
 JS
 node "$T/sort.js" "$PEERS" "$CHROMIUM" "$T/cohorts.html" > "$T/sort.json" 2>&1
@@ -140,7 +169,22 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 want = sorted(d["asc"])
 assert len(want) == 5 and d["asc"] == want and d["desc"] == want[::-1], d
-assert d["kdesc"] == want[::-1], d' \
+assert d["kdesc"] == want[::-1] and d["kasc"] == want, d' \
+    "$T/sort.json"
+# the WAI-ARIA sortable table: each header of a sortable table is a
+# button named by the column alone (the order arrow is not read out),
+# reached with Tab; the sorted column says its order with aria-sort
+check "sortable headers are buttons, the sorted one says its order" \
+    /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["reached"], "Tab never reached the series header: %r" % d
+names = [h["name"] for h in d["heads"]]
+assert "series" in names and "forecast total" in names, d["heads"]
+for col in ("series", "forecast total", "change", "model"):
+    assert d["buttons"].count(col) == 1, (col, d["buttons"])
+sorted_ = [h for h in d["heads"] if h["sort"] not in ("", "none")]
+assert [(h["name"], h["sort"]) for h in sorted_] == [("series", "descending")], d["heads"]' \
     "$T/sort.json"
 
 # ---- a job's report, with an LLM narrative spliced in ----
