@@ -71,11 +71,18 @@ HZ_API void hz_summary_sort(hz_summary *s);
 /* ---- number formatting (meaningful precision) ----
  * hz_fmt_num: 3 significant digits with K/M/B/T suffixes for |v| >= 1000
  * ("1.23M", "45.6K", "987", "12.3", "0.0123"), scientific from a thousand
- * trillion ("1.42e+18"); "n/a" for NaN.
+ * trillion and below 1e-4 ("1.42e+18", "5e-05"); "n/a" for NaN.
  * hz_fmt_pct: a fraction as a percentage with one decimal below 10% and
  * none from 10% ("8.2%", "14%", "-3.1%"); with `sign` a "+" for >= 0.
  * Both return buf. */
 HZ_API char *hz_fmt_num(double v, char *buf, size_t bufsz);
+/* Numbers read together (a range, quantiles, a peak and a trough) in one
+ * style: all scientific when the largest needs it ("9.97e+14 to 1.1e+15",
+ * not "997T to 1.1e+15"), else none ("0.00005 to 12.3", not "5e-05 to
+ * 12.3"); each otherwise as hz_fmt_num.  buf[i] gets v[i]. */
+#define HZ_FMT_NUM_MAX 48
+HZ_API void hz_fmt_nums(const double *v, size_t n,
+                        char (*buf)[HZ_FMT_NUM_MAX]);
 HZ_API char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz);
 /* The relative change from base to x, (x - base) / |base|: positive when
  * x is above base, whatever base's sign (-6K after -6.11K is +1.8%, where

@@ -119,7 +119,7 @@ static hz_status from_churn(const cJSON *t, hz_summary *s)
 
 static hz_status from_clv(const cJSON *t, hz_summary *s)
 {
-    char a[32], b[32], c3[32], d[32];
+    char a[32], b[32], c3[32];
     const cJSON *c = hz__cjson_obj(t, "clv");
     if (c == NULL)
         return HZ_ENOTFOUND;
@@ -135,12 +135,16 @@ static hz_status from_clv(const cJSON *t, hz_summary *s)
                             hz_fmt_num(n > 0 ? total / n : NAN, b, 32),
                             hz_fmt_num(n, c3, 32));
     const cJSON *q = hz__cjson_obj(c, "quantiles");
-    if (st == HZ_OK && q != NULL)
+    if (st == HZ_OK && q != NULL) {
+        char r[3][HZ_FMT_NUM_MAX];
+        hz_fmt_nums((const double[]){hz__cjson_num(q, "p10", NAN),
+                                     hz__cjson_num(q, "p50", NAN),
+                                     hz__cjson_num(q, "p90", NAN)},
+                    3, r);
         st = hz_summary_add(s, 1, "clv.quantiles",
-                            "CLV quantiles p10 %s, p50 %s, p90 %s",
-                            hz_fmt_num(hz__cjson_num(q, "p10", NAN), a, 32),
-                            hz_fmt_num(hz__cjson_num(q, "p50", NAN), b, 32),
-                            hz_fmt_num(hz__cjson_num(q, "p90", NAN), d, 32));
+                            "CLV quantiles p10 %s, p50 %s, p90 %s", r[0],
+                            r[1], r[2]);
+    }
     if (st == HZ_OK && hz__cjson_obj(c, "bgnbd") != NULL)
         st = hz_summary_add(
             s, 4, "clv.model",

@@ -38,6 +38,72 @@ HZ_TEST(format_numbers)
     HZ_CHECK_STR(hz_fmt_pct(0.1404, 0, b, 32), "14%");
     HZ_CHECK_STR(hz_fmt_pct(-0.031, 1, b, 32), "-3.1%");
     HZ_CHECK_STR(hz_fmt_pct(0.0996, 0, b, 32), "10%");
+    /* scientific in one form, large or small: 3 significant digits
+     * without trailing zeros (it was "1.20e-05" below 1e-4 but "1e+15"
+     * above a thousand trillion) */
+    HZ_CHECK_STR(hz_fmt_num(1.2e-5, b, 32), "1.2e-05");
+    HZ_CHECK_STR(hz_fmt_num(-5e-7, b, 32), "-5e-07");
+    HZ_CHECK_STR(hz_fmt_num(1.23456e-5, b, 32), "1.23e-05");
+}
+
+/* Numbers read together (an interval, quantiles) share one style: the
+ * summary said "997T to 1.1e+15" */
+HZ_TEST(format_numbers_together)
+{
+    char r[4][HZ_FMT_NUM_MAX];
+    hz_fmt_nums((const double[]){997e12, 1.1e15}, 2, r);
+    HZ_CHECK_STR(r[0], "9.97e+14");
+    HZ_CHECK_STR(r[1], "1.1e+15");
+    hz_fmt_nums((const double[]){-2e3, 1.5e16, 0}, 3, r);
+    HZ_CHECK_STR(r[0], "-2e+03");
+    HZ_CHECK_STR(r[1], "1.5e+16");
+    HZ_CHECK_STR(r[2], "0");
+    /* below the largest's style, small values stay plain decimals */
+    hz_fmt_nums((const double[]){5e-5, 12.3}, 2, r);
+    HZ_CHECK_STR(r[0], "0.00005");
+    HZ_CHECK_STR(r[1], "12.3");
+    hz_fmt_nums((const double[]){-1.234e-5, 0.5}, 2, r);
+    HZ_CHECK_STR(r[0], "-0.0000123");
+    /* all small: scientific, alike */
+    hz_fmt_nums((const double[]){5e-6, 1.5e-5}, 2, r);
+    HZ_CHECK_STR(r[0], "5e-06");
+    HZ_CHECK_STR(r[1], "1.5e-05");
+    /* K/M/B/T is one style: each keeps its own suffix */
+    hz_fmt_nums((const double[]){997, 1020, 999.6e3, NAN}, 4, r);
+    HZ_CHECK_STR(r[0], "997");
+    HZ_CHECK_STR(r[1], "1.02K");
+    HZ_CHECK_STR(r[2], "1M");
+    HZ_CHECK_STR(r[3], "n/a");
+}
+
+/* The interval and the CLV quantiles of a summary in one style */
+HZ_TEST(summary_ranges_one_style)
+{
+    double y[12];
+    for (int i = 0; i < 12; i++)
+        y[i] = 9e14;
+    double lv[1] = {95};
+    hz_forecast *fc = hz_forecast_alloc(3, 1, lv);
+    HZ_CHECK(fc != NULL);
+    for (int k = 0; k < 3; k++) {
+        fc->mean[k] = 1.05e15;
+        fc->lower[0][k] = 997e12;
+        fc->upper[0][k] = 1.1e15;
+    }
+    hz_summary_forecast_in in = {.name = "x", .unit = "month", .history = y,
+                                 .n_history = 12, .period = 12, .fc = fc};
+    hz_summary *s = hz_summary_new("forecast");
+    hz_error err;
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
+    HZ_CHECK_CONTAINS(txt(s, "forecast.interval"), ": 9.97e+14 to 1.1e+15 ");
+    hz_summary_free(s);
+    hz_forecast_free(fc);
+    double clv[10] = {1e-6, 2e-6, 3e-6, 4e-6, 5e-6, 6e-6, 7e-6, 8e-6, 9e-6, 2};
+    s = hz_summary_new("clv");
+    HZ_CHECK(hz_summary_clv(clv, 10, 12, NULL, 0, s, &err) == HZ_OK);
+    HZ_CHECK_CONTAINS(txt(s, "clv.quantiles"),
+                      "p10 0.0000019, p50 0.0000055, p90 0.2, p99 1.82");
+    hz_summary_free(s);
 }
 
 HZ_TEST(items_sort_stable_and_one_line)
