@@ -264,33 +264,21 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
     size_t h = fc->h, n = in->n_history;
     const double *y = in->history;
     double total = sum_range(fc->mean, 0, h);
-    const char *plural = h == 1 ? "" : "s";
 
-    /* 0: the forecast total against what was just observed */
-    if (y != NULL && in->period > 0 && h <= (size_t)in->period &&
-        n >= (size_t)in->period) {
-        size_t from = n - (size_t)in->period;
-        double ly = sum_range(y, from, from + h);
-        st = hz_summary_add(
-            out, ib, "forecast.total",
-            "%s forecast next %zu %s%s: total %s, %s vs "
-            "the same %s%s last year (%s)",
-            name, h, unit, plural, hz_fmt_num(total, a, 32),
-            hz_fmt_pct(hz_rel_change(total, ly), 1, b, 32), unit, plural,
-            hz_fmt_num(ly, c, 32));
-    } else if (y != NULL && n >= h) {
-        double last = sum_range(y, n - h, n);
-        st = hz_summary_add(
-            out, ib, "forecast.total",
-            "%s forecast next %zu %s%s: total %s, %s vs "
-            "the last %zu %s%s (%s)",
-            name, h, unit, plural, hz_fmt_num(total, a, 32),
-            hz_fmt_pct(hz_rel_change(total, last), 1, b, 32), h, unit,
-            plural, hz_fmt_num(last, c, 32));
-    } else {
-        st = hz_summary_add(out, ib, "forecast.total",
-                            "%s forecast next %zu %s%s: total %s", name, h,
-                            unit, plural, hz_fmt_num(total, a, 32));
+    /* 0: the forecast total, and its first periods against the same
+     * periods a season before (like with like) */
+    {
+        hz_summary_span sp =
+            hz_summary_span_of(h, y != NULL ? n : 0, in->seasons, in->period);
+        double fs = sum_range(fc->mean, 0, sp.steps);
+        double base = sp.steps && y != NULL ? sum_range(y, n - sp.lag,
+                                           n - sp.lag + sp.steps)
+                               : NAN;
+        char line[HZ_SUMMARY_TEXT_MAX];
+        hz_summary_total_text(h, unit, total, &sp, fs, base, line,
+                              sizeof line);
+        st = hz_summary_add(out, ib, "forecast.total", "%s forecast %s", name,
+                            line);
     }
     if (st != HZ_OK)
         goto out;
@@ -300,11 +288,18 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         size_t p = (size_t)in->period;
         double l1 = sum_range(y, n - p, n),
                l0 = sum_range(y, n - 2 * p, n - p);
-        st = hz_summary_add(out, ib + 1, "history.growth",
-                            "%s last %zu %ss: %s, %s vs the %zu before", name,
-                            p, unit, hz_fmt_num(l1, a, 32),
-                            hz_fmt_pct(hz_rel_change(l1, l0), 1, b, 32),
-                            p);
+        if (p == 1) /* "last 1 years: ..., vs the 1 before" */
+            st = hz_summary_add(out, ib + 1, "history.growth",
+                                "%s last %s: %s, %s vs the %s before", name,
+                                unit, hz_fmt_num(l1, a, 32),
+                                hz_fmt_pct(hz_rel_change(l1, l0), 1, b, 32),
+                                unit);
+        else
+            st = hz_summary_add(out, ib + 1, "history.growth",
+                                "%s last %zu %ss: %s, %s vs the %zu before",
+                                name, p, unit, hz_fmt_num(l1, a, 32),
+                                hz_fmt_pct(hz_rel_change(l1, l0), 1, b, 32),
+                                p);
         if (st != HZ_OK)
             goto out;
     }

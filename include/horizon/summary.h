@@ -26,6 +26,7 @@
 #include "horizon/common.h"
 #include "horizon/forecast.h"
 #include "horizon/profile.h"
+#include "horizon/series.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -90,6 +91,41 @@ HZ_API char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz);
  * finite. */
 HZ_API double hz_rel_change(double x, double base);
 
+/* ---- like with like: what a forecast's total is compared with ----
+ * The forecast's first `steps` periods against observed periods
+ * [n - lag, n - lag + steps): the same periods one season before, the
+ * longest season the history covers (hours: a week, else a day; days: a
+ * year, else a week; months: a year), steps = min(h, season); without a
+ * season the history covers, the h periods just before (n >= h); else no
+ * comparison (steps 0).  Never "the next 12 hours against the last 12",
+ * which compares night with day. */
+typedef struct hz_summary_span {
+    size_t steps;  /* forecast steps compared; 0: none */
+    size_t lag;    /* periods back to the first compared observation */
+    bool seasonal; /* the same periods a season before (else just
+                      before) */
+} hz_summary_span;
+
+/* seasons: the result's seasonal periods (NULL or none: {period}); n the
+ * history length (the longest series of a panel). */
+HZ_API hz_summary_span hz_summary_span_of(size_t h, size_t n,
+                                          const hz_seasons *seasons,
+                                          int period);
+/* "the same 12 hours a week before", "the 5 years just before" for unit
+ * "hour" or "year" (a frequency's hz_calendar_unit); into buf. */
+HZ_API char *hz_summary_span_text(const hz_summary_span *sp,
+                                  const char *unit, char *buf, size_t n);
+/* The forecast's total and its comparison, the same words in the key
+ * figures and the narrative: "next 24 months: total 1.68M; the first
+ * 12: 753K, +47% vs the same 12 months a year before (513K)" (or, when
+ * the span is the horizon, "next 12 hours: total 1.44K, -0.1% vs ...";
+ * without a span, "next 24 months: total 1.68M").  fc_span and base are
+ * the totals of the forecast's first sp->steps periods and of the
+ * observed periods they are compared with. */
+HZ_API char *hz_summary_total_text(size_t h, const char *unit, double total,
+                                   const hz_summary_span *sp, double fc_span,
+                                   double base, char *buf, size_t n);
+
 /* ---- builders ---- */
 
 typedef struct hz_summary_forecast_in {
@@ -98,15 +134,17 @@ typedef struct hz_summary_forecast_in {
     const double *history; /* [n_history] observed values, oldest first */
     size_t n_history;
     int period;            /* seasonal period (12 monthly); 0 = none */
+    const hz_seasons *seasons; /* every seasonal period (NULL: period) */
     const hz_forecast *fc; /* point forecasts + intervals + method */
     const char *const *step_labels; /* [fc->h] labels for forecast steps
                                        ("2026-12"); NULL = "step k" */
     int importance_base;            /* added to every item's importance */
 } hz_summary_forecast_in;
 
-/* Forecast items: total over the horizon and its change against the same
- * number of periods just observed (and the year before when the history
- * has >= 2 periods), recent growth, seasonal peak and trough of the
+/* Forecast items: total over the horizon and the change of its first
+ * periods against the same periods observed a season before
+ * (hz_summary_span_of, hz_summary_total_text), recent growth, seasonal
+ * peak and trough of the
  * forecast, relative interval width at the last step, the model chosen
  * (and a fallback note).  HZ_EINVAL when fc is NULL or has h = 0. */
 HZ_API hz_status hz_summary_forecast(const hz_summary_forecast_in *in,

@@ -24,7 +24,26 @@ static hz_status from_forecast(const cJSON *f, hz_summary *s)
     double growth = hz__cjson_num(f, "growthPerPeriod", NAN);
     double nser = hz__cjson_num(f, "series", NAN);
     const char *freq = hz__cjson_str(f, "freq");
-    if (isfinite(total) && isfinite(steps))
+    double csteps = hz__cjson_num(f, "compareSteps", NAN);
+    if (isfinite(csteps) && isfinite(total) && steps >= 1) {
+        /* the key figures' words and numbers: the total over the
+         * horizon, its first periods against the same periods a season
+         * before (hz_summary_total_text) */
+        hz_summary_span sp = {0, 0, false};
+        if (csteps >= 1 && csteps <= steps) {
+            sp.steps = (size_t)csteps;
+            sp.lag = (size_t)hz__cjson_num(f, "compareLag", 0);
+            sp.seasonal = cJSON_IsTrue(
+                cJSON_GetObjectItemCaseSensitive(f, "compareSeasonal"));
+        }
+        char line[HZ_SUMMARY_TEXT_MAX];
+        hz_summary_total_text((size_t)steps, freq, total, &sp,
+                              hz__cjson_num(f, "compareForecast", NAN),
+                              hz__cjson_num(f, "compareBase", NAN), line,
+                              sizeof line);
+        st = hz_summary_add(s, 0, "forecast.total", "forecast of %.0f series, %s",
+                            isfinite(nser) ? nser : 1, line);
+    } else if (isfinite(total) && isfinite(steps)) /* stored before */
         st = hz_summary_add(s, 0, "forecast.total",
                             "forecast next %.0f %s%s (%.0f series): total "
                             "%s, %s per period vs the last 12 observed",

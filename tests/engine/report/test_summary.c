@@ -223,6 +223,87 @@ HZ_TEST(forecast_summary_negative_values)
     hz_forecast_free(fc);
 }
 
+/* Like with like: the next periods against the same periods a season
+ * before, the longest season the history covers */
+HZ_TEST(comparison_span)
+{
+    hz_seasons hours = {2, {24, 168}}, days = {2, {7, 365.25}};
+    char b[128];
+    hz_summary_span sp = hz_summary_span_of(12, 672, &hours, 24);
+    HZ_CHECK(sp.steps == 12 && sp.lag == 168 && sp.seasonal);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "hour", b, sizeof b),
+                 "the same 12 hours a week before");
+    sp = hz_summary_span_of(48, 100, &hours, 24); /* not a week of history */
+    HZ_CHECK(sp.steps == 24 && sp.lag == 24 && sp.seasonal);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "hour", b, sizeof b),
+                 "the same 24 hours a day before");
+    sp = hz_summary_span_of(14, 1096, &days, 7);
+    HZ_CHECK(sp.steps == 14 && sp.lag == 365);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "day", b, sizeof b),
+                 "the same 14 days a year before");
+    sp = hz_summary_span_of(24, 36, NULL, 12);
+    HZ_CHECK(sp.steps == 12 && sp.lag == 12);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "month", b, sizeof b),
+                 "the same 12 months a year before");
+    hz_seasons w = {1, {52.18}};
+    sp = hz_summary_span_of(8, 120, &w, 52);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "week", b, sizeof b),
+                 "the same 8 weeks 52 weeks (a year) before");
+    hz_seasons m = {1, {1440}};
+    sp = hz_summary_span_of(6, 3 * 48, &(hz_seasons){1, {48}}, 48);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "30-minute", b, sizeof b),
+                 "the same 6 30-minute periods a day before");
+    sp = hz_summary_span_of(6, 2000, &m, 1440);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "minute", b, sizeof b),
+                 "the same 6 minutes a day before");
+    /* no season (or none the history covers): the periods just before */
+    sp = hz_summary_span_of(5, 8, NULL, 1);
+    HZ_CHECK(sp.steps == 5 && sp.lag == 5 && !sp.seasonal);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "year", b, sizeof b),
+                 "the 5 years just before");
+    sp = hz_summary_span_of(5, 4, NULL, 1);
+    HZ_CHECK(sp.steps == 0);
+    /* the words of the key figures and of the narrative */
+    sp = hz_summary_span_of(24, 36, NULL, 12);
+    HZ_CHECK_STR(hz_summary_total_text(24, "month", 1.68e6, &sp, 753e3,
+                                       513e3, b, sizeof b),
+                 "next 24 months: total 1.68M; the first 12: 753K, +47% vs "
+                 "the same 12 months a year before (513K)");
+    sp = hz_summary_span_of(12, 672, &hours, 24);
+    HZ_CHECK_STR(hz_summary_total_text(12, "hour", 1440, &sp, 1440, 1370, b,
+                                       sizeof b),
+                 "next 12 hours: total 1.44K, +5.1% vs the same 12 hours a "
+                 "week before (1.37K)");
+    sp = hz_summary_span_of(5, 4, NULL, 1);
+    HZ_CHECK_STR(hz_summary_total_text(5, "year", 10, &sp, NAN, NAN, b,
+                                       sizeof b),
+                 "next 5 years: total 10");
+}
+
+/* Hours: the next 12 against the same 12 hours a day before (24 hours of
+ * history), not the 12 just before, which compared night with day */
+HZ_TEST(forecast_summary_hours)
+{
+    double y[24];
+    for (int i = 0; i < 24; i++)
+        y[i] = i < 12 ? 10 : 100; /* night, then day */
+    hz_forecast *fc = hz_forecast_alloc(12, 0, NULL);
+    HZ_CHECK(fc != NULL);
+    for (int k = 0; k < 12; k++)
+        fc->mean[k] = 11; /* the night again, 10% up */
+    hz_summary_forecast_in in = {.name = "load", .unit = "hour",
+                                 .history = y, .n_history = 24,
+                                 .period = 24, .fc = fc};
+    hz_summary *s = hz_summary_new("forecast");
+    hz_error err;
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
+    HZ_CHECK_STR(txt(s, "forecast.total"),
+                 "load forecast next 12 hours: total 132, +10% vs the same "
+                 "12 hours a day before (120)");
+    hz_summary_free(s);
+    hz_forecast_free(fc);
+}
+
 HZ_TEST(forecast_summary_rejects_empty)
 {
     hz_summary *s = hz_summary_new("forecast");
