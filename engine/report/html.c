@@ -7,6 +7,15 @@
 
 #include "report/doc.h"
 
+/* The system's interface font, then fonts that have the Han, kana and
+ * Hangul of names in Chinese, Japanese or Korean (macOS, Windows, Linux:
+ * Noto CJK, or WenQuanYi Micro Hei, Debian's fonts-wqy-microhei, which
+ * the test set-up installs), so that such names never show as boxes. */
+#define FONTS                                                                 \
+    "system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','Helvetica Neue',"  \
+    "Arial,'PingFang SC','Hiragino Sans','Microsoft YaHei','Malgun Gothic',"  \
+    "'Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif"
+
 /* Okabe-Ito colours; dark mode lightens the blue and the grey for
  * contrast on a dark background. */
 static const char css[] =
@@ -19,7 +28,7 @@ static const char css[] =
     "*{box-sizing:border-box}"
     "body{margin:0 auto;max-width:1120px;padding:24px 20px 48px;"
     "background:var(--bg);color:var(--fg);"
-    "font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}"
+    "font:15px/1.5 " FONTS "}"
     "h1{font-size:1.7em;margin:0 0 4px}h2{font-size:1.3em;margin:36px 0 8px;"
     "padding-top:8px;border-top:1px solid var(--grid)}"
     "h3{font-size:1.02em;margin:0 0 6px}"
@@ -58,7 +67,7 @@ static const char css[] =
     "th[aria-sort=ascending] .si::after{content:' \\25B2'}"
     "th[aria-sort=descending] .si::after{content:' \\25BC'}"
     ".hz-svg{max-width:100%;height:auto;display:block;"
-    "font:12px system-ui,sans-serif}"
+    "font:12px " FONTS "}"
     ".hz-svg text{fill:var(--fg)}.hz-svg .tk,.hz-svg .rl{fill:var(--mut)}"
     ".grid path{stroke:var(--grid);fill:none}"
     ".axis path{stroke:var(--mut);fill:none}"

@@ -97,6 +97,56 @@ render churn --charts 3 --expect drivers=1,roc=1,histogram=1 --series roc=1
     --report "$T/survival.html" > /dev/null
 render survival --charts 1 --expect survival=1 --series survival=2
 
+# ---- names in other scripts: Chinese, Japanese, Korean, Hebrew and
+# Arabic series names are drawn with glyphs, not the boxes of a missing
+# font (a canvas in the heading's font draws each name's characters and a
+# character no font has; the same pixels are a box), and a right-to-left
+# name keeps the page no wider than its window
+{
+    echo "g,d,v"
+    for g in 東京店 大阪の店 서울 'חנות תל אביב' 'متجر دبي'; do
+        for m in $(seq 1 24); do
+            printf '%s,%d-%02d-01,%d\n' "$g" $((2022 + (m - 1) / 12)) \
+                $(((m - 1) % 12 + 1)) $((100 + m % 7))
+        done
+    done
+} > "$T/scripts.csv"
+"$HORIZON" forecast "$T/scripts.csv" --date d --value v --by g --freq month \
+    --horizon 3 --model naive -o /dev/null --quiet --report "$T/scripts.html"
+render scripts --charts 7 --expect total=1,bars=1,fan=5
+cat > "$T/glyphs.js" <<'JS'
+const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
+(async () => {
+    const b = await chromium.launch({ executablePath: process.argv[3],
+        args: ['--no-sandbox', '--disable-gpu'] });
+    const page = await (await b.newContext()).newPage();
+    await page.goto('file://' + process.argv[4]);
+    const boxes = await page.evaluate((names) => {
+        const font = getComputedStyle(document.querySelector('h3')).font;
+        const draw = (ch) => {
+            const c = document.createElement('canvas');
+            c.width = c.height = 40;
+            const g = c.getContext('2d');
+            g.font = font.replace(/^.*?(\d+(\.\d+)?)px/, '28px');
+            g.fillText(ch, 4, 30);
+            return Array.from(g.getImageData(0, 0, 40, 40).data).join();
+        };
+        const missing = draw('\u0378'); // unassigned: no font has it
+        const out = [];
+        for (const n of names)
+            for (const ch of n.replace(/ /g, ''))
+                if (draw(ch) === missing) out.push(n + ': ' + ch);
+        return out;
+    }, process.argv.slice(5));
+    await b.close();
+    console.log(JSON.stringify(boxes));
+})();
+JS
+node "$T/glyphs.js" "$PEERS" "$CHROMIUM" "$T/scripts.html" 東京店 大阪の店 \
+    서울 'חנות תל אביב' 'متجر دبي' > "$T/glyphs.json" 2>&1
+check "names in Chinese, Japanese, Korean, Hebrew, Arabic drawn, not boxes ($(cat "$T/glyphs.json"); scripts/install-deps.sh installs fonts-wqy-microhei)" \
+    test "$(cat "$T/glyphs.json")" = "[]"
+
 # ---- sorting a table: series named by dates sort by the whole date,
 # whatever order another column's sort left the rows in
 {
