@@ -113,12 +113,16 @@ char *hz_summary_total_text(size_t h, const char *unit, double total,
     hz_fmt_num(base, b, sizeof b);
     hz_fmt_pct(hz_rel_change(fc_span, base), 1, pct, sizeof pct);
     hz_summary_span_text(sp, unit, what, sizeof what);
-    if (sp->steps == h)
-        snprintf(buf, n, "next %zu %s: total %s, %s vs %s (%s)", h, u, t, pct,
-                 what, b);
+    /* against 0 a change in percent is none: "against 0 in the same ..." */
+    char cmp[256];
+    if (isfinite(hz_rel_change(fc_span, base)))
+        snprintf(cmp, sizeof cmp, "%s vs %s (%s)", pct, what, b);
     else
-        snprintf(buf, n,
-                 "next %zu %s: total %s; the first %zu: %s, %s vs %s (%s)",
-                 h, u, t, sp->steps, f, pct, what, b);
+        snprintf(cmp, sizeof cmp, "against %s in %s", b, what);
+    if (sp->steps == h)
+        snprintf(buf, n, "next %zu %s: total %s, %s", h, u, t, cmp);
+    else
+        snprintf(buf, n, "next %zu %s: total %s; the first %zu: %s, %s", h, u,
+                 t, sp->steps, f, cmp);
     return buf;
 }

@@ -274,6 +274,12 @@ HZ_TEST(comparison_span)
                                        sizeof b),
                  "next 12 hours: total 1.44K, +5.1% vs the same 12 hours a "
                  "week before (1.37K)");
+    /* nothing a season before: no percentage ("n/a vs") */
+    sp = hz_summary_span_of(3, 36, NULL, 12);
+    HZ_CHECK_STR(hz_summary_total_text(3, "month", 14, &sp, 14, 0, b,
+                                       sizeof b),
+                 "next 3 months: total 14, against 0 in the same 3 months a "
+                 "year before");
     sp = hz_summary_span_of(5, 4, NULL, 1);
     HZ_CHECK_STR(hz_summary_total_text(5, "year", 10, &sp, NAN, NAN, b,
                                        sizeof b),
