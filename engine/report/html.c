@@ -96,7 +96,9 @@ static const char css[] =
     "--warn:#a4410e}"
     "body{max-width:none;padding:0;font-size:11pt;"
     "background:#fff;color:#000}nav,summary{display:none}"
-    ".tw{max-height:none;overflow:visible}h2{break-after:avoid}}\n";
+    ".tw{max-height:none;overflow:visible}h2{break-after:avoid}"
+    /* paper has no tooltip: a small multiple's title wraps, whole */
+    ".multiples h3{white-space:normal;overflow:visible}}\n";
 
 /* Sorting by a header's button (clicked, or pressed from the keyboard:
  * a native button, so screen readers announce it as one, and aria-sort

@@ -147,6 +147,32 @@ node "$T/glyphs.js" "$PEERS" "$CHROMIUM" "$T/scripts.html" 東京店 大阪の�
 check "names in Chinese, Japanese, Korean, Hebrew, Arabic drawn, not boxes ($(cat "$T/glyphs.json"); scripts/install-deps.sh installs fonts-wqy-microhei)" \
     test "$(cat "$T/glyphs.json")" = "[]"
 
+# ---- printed: the titles of the small multiples (cut with an ellipsis
+# on screen, where the chart's tooltip has the whole) are whole on paper
+cat > "$T/print.js" <<'JS'
+const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
+(async () => {
+    const b = await chromium.launch({ executablePath: process.argv[3],
+        args: ['--no-sandbox', '--disable-gpu'] });
+    const page = await (await b.newContext()).newPage();
+    await page.goto('file://' + process.argv[4]);
+    const cut = () => page.$$eval('.multiples h3', (hs) => hs.filter(
+        (h) => h.scrollWidth > h.clientWidth + 1).map((h) => h.textContent));
+    const screen = await cut();
+    await page.emulateMedia({ media: 'print' });
+    const paper = await cut();
+    await b.close();
+    console.log(JSON.stringify({ screen, paper }));
+})();
+JS
+node "$T/print.js" "$PEERS" "$CHROMIUM" "$T/forecast.html" > "$T/print.json" 2>&1
+check "printed: the small multiples' titles are whole ($(cat "$T/print.json"))" \
+    /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["screen"], "no title is cut on screen: the check checks nothing"
+assert d["paper"] == [], d' "$T/print.json"
+
 # ---- sorting a table: series named by dates sort by the whole date,
 # whatever order another column's sort left the rows in
 {
