@@ -288,18 +288,20 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         size_t p = (size_t)in->period;
         double l1 = sum_range(y, n - p, n),
                l0 = sum_range(y, n - 2 * p, n - p);
+        char span[48], vs[96];
         if (p == 1) /* "last 1 years: ..., vs the 1 before" */
-            st = hz_summary_add(out, ib + 1, "history.growth",
-                                "%s last %s: %s, %s vs the %s before", name,
-                                unit, hz_fmt_num(l1, a, 32),
-                                hz_fmt_pct(hz_rel_change(l1, l0), 1, b, 32),
-                                unit);
+            snprintf(span, sizeof span, "%s", unit);
         else
-            st = hz_summary_add(out, ib + 1, "history.growth",
-                                "%s last %zu %ss: %s, %s vs the %zu before",
-                                name, p, unit, hz_fmt_num(l1, a, 32),
-                                hz_fmt_pct(hz_rel_change(l1, l0), 1, b, 32),
-                                p);
+            snprintf(span, sizeof span, "%zu %ss", p, unit);
+        /* after 0, a change in percent is none ("n/a vs") */
+        if (isfinite(hz_rel_change(l1, l0)))
+            snprintf(vs, sizeof vs, "%s vs the %s before",
+                     hz_fmt_pct(hz_rel_change(l1, l0), 1, b, 32), span);
+        else
+            snprintf(vs, sizeof vs, "against %s in the %s before",
+                     hz_fmt_num(l0, b, 32), span);
+        st = hz_summary_add(out, ib + 1, "history.growth", "%s last %s: %s, %s",
+                            name, span, hz_fmt_num(l1, a, 32), vs);
         if (st != HZ_OK)
             goto out;
     }
@@ -316,14 +318,21 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         double avg = total / (double)h;
         char l1[64], l2[64], r[2][HZ_FMT_NUM_MAX];
         hz_fmt_nums((const double[]){fc->mean[imax], fc->mean[imin]}, 2, r);
-        st = hz_summary_add(
-            out, ib + 2, "forecast.season",
-            "peak %s (%s, %s vs forecast average), trough "
-            "%s (%s, %s)",
-            label_of(in, imax, l1, sizeof l1), r[0],
-            hz_fmt_pct(hz_rel_change(fc->mean[imax], avg), 1, b, 32),
-            label_of(in, imin, l2, sizeof l2), r[1],
-            hz_fmt_pct(hz_rel_change(fc->mean[imin], avg), 1, d, 32));
+        /* a flat forecast has no peak: "peak 2024-01 (5, +0.0% vs
+         * forecast average), trough 2024-01 (5, +0.0%)" */
+        if (strcmp(r[0], r[1]) == 0)
+            st = hz_summary_add(out, ib + 2, "forecast.season",
+                                "the forecast is flat: %s every %s", r[0],
+                                unit);
+        else
+            st = hz_summary_add(
+                out, ib + 2, "forecast.season",
+                "peak %s (%s, %s vs forecast average), trough "
+                "%s (%s, %s)",
+                label_of(in, imax, l1, sizeof l1), r[0],
+                hz_fmt_pct(hz_rel_change(fc->mean[imax], avg), 1, b, 32),
+                label_of(in, imin, l2, sizeof l2), r[1],
+                hz_fmt_pct(hz_rel_change(fc->mean[imin], avg), 1, d, 32));
         if (st != HZ_OK)
             goto out;
     }

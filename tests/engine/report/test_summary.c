@@ -215,7 +215,7 @@ HZ_TEST(forecast_summary_negative_values)
     HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
     /* 11 x -850 - 700 = -10050 against -10800: +6.9% */
     HZ_CHECK_CONTAINS(txt(s, "forecast.total"), "total -10.1K, +6.9% vs");
-    HZ_CHECK_CONTAINS(txt(s, "history.growth"), "+10% vs the 12 before");
+    HZ_CHECK_CONTAINS(txt(s, "history.growth"), "+10% vs the 12 months before");
     /* average -837.5: the peak -700 is 16% above it */
     HZ_CHECK_CONTAINS(txt(s, "forecast.season"),
                       "peak month 6 (-700, +16% vs forecast average)");
@@ -306,6 +306,30 @@ HZ_TEST(forecast_summary_hours)
     HZ_CHECK_STR(txt(s, "forecast.total"),
                  "load forecast next 12 hours: total 132, +10% vs the same "
                  "12 hours a day before (120)");
+    hz_summary_free(s);
+    hz_forecast_free(fc);
+}
+
+/* A flat forecast has no peak and trough; after nothing observed, no
+ * change in percent ("n/a vs") */
+HZ_TEST(forecast_summary_flat_and_zero)
+{
+    double y[24] = {0};
+    hz_forecast *fc = hz_forecast_alloc(3, 0, NULL);
+    HZ_CHECK(fc != NULL);
+    for (int k = 0; k < 3; k++)
+        fc->mean[k] = 5;
+    hz_summary_forecast_in in = {.name = "x", .unit = "month", .history = y,
+                                 .n_history = 24, .period = 12, .fc = fc};
+    hz_summary *s = hz_summary_new("forecast");
+    hz_error err;
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
+    HZ_CHECK_STR(txt(s, "forecast.season"), "the forecast is flat: 5 every month");
+    HZ_CHECK_STR(txt(s, "history.growth"),
+                 "x last 12 months: 0, against 0 in the 12 months before");
+    HZ_CHECK_STR(txt(s, "forecast.total"),
+                 "x forecast next 3 months: total 15, against 0 in the same 3 "
+                 "months a year before");
     hz_summary_free(s);
     hz_forecast_free(fc);
 }
