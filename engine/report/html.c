@@ -39,6 +39,12 @@ static const char css[] =
     "nav ol{columns:2;margin:8px 0 0;padding-left:22px}"
     ".narrative,.figures{background:var(--card);border-radius:8px;"
     "padding:12px 18px;margin:16px 0}"
+    /* headings for screen readers' heading navigation: the narrative's
+     * is not shown (the hidden attribute took both out of the
+     * accessibility tree), the key figures' looks like a label */
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;"
+    "clip:rect(0 0 0 0);white-space:nowrap;margin:0;padding:0;border:0}"
+    "h2.kf{font-size:1em;margin:0;padding:0;border:0}"
     ".narrative p{margin:6px 0}.figures ul{margin:6px 0;padding-left:20px}"
     "@media (min-width:900px){.figures ul{columns:2;column-gap:36px}}"
     ".figures li{break-inside:avoid}"
@@ -292,7 +298,7 @@ void hz__table_end(hz__buf *b, const char *summary)
 static void narrative_html(hz__buf *b, const hz_report_narrative_in *n)
 {
     hz__buf_puts(b, "<section class=\"narrative\" id=\"narrative\">"
-                    "<h2 hidden>Narrative</h2><p>");
+                    "<h2 class=\"sr\">Narrative</h2><p>");
     const char *p = n->text;
     while (*p) {
         const char *e = strstr(p, "\n\n");
@@ -346,8 +352,8 @@ hz_status hz_report_summary(hz_report *r, const hz_summary *s, hz_error *err)
         return HZ_OK;
     if (r->figures.len == 0)
         hz__buf_puts(&r->figures, "<section class=\"figures\" "
-                                  "id=\"key-figures\"><h2 hidden>Key "
-                                  "figures</h2><strong>Key figures</strong>");
+                                  "id=\"key-figures\"><h2 class=\"kf\">"
+                                  "Key figures</h2>");
     hz__buf_puts(&r->figures, "<ul>");
     for (size_t i = 0; i < s->n; i++) {
         hz__buf_puts(&r->figures, "<li>");

@@ -227,6 +227,7 @@ const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
     const ax = nodes.filter((n) => !n.ignored).map((n) => ({
         role: val(n.role), name: val(n.name) }));
     const buttons = ax.filter((n) => n.role === 'button').map((n) => n.name);
+    const headings = ax.filter((n) => n.role === 'heading').map((n) => n.name);
     // the order, which the tree does not carry: aria-sort of each column
     // header (Playwright's role query)
     const heads = [];
@@ -235,7 +236,7 @@ const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
             sort: (await h.getAttribute('aria-sort')) || '' });
     await b.close();
     console.log(JSON.stringify({ desc, asc, kdesc, kasc, reached, tabs,
-        scrolled, heads, buttons }));
+        scrolled, heads, buttons, headings }));
 })();
 JS
 node "$T/sort.js" "$PEERS" "$CHROMIUM" "$T/cohorts.html" > "$T/sort.json" 2>&1
@@ -261,6 +262,15 @@ for col in ("series", "forecast total", "change", "model"):
     assert d["buttons"].count(col) == 1, (col, d["buttons"])
 sorted_ = [h for h in d["heads"] if h["sort"] not in ("", "none")]
 assert [(h["name"], h["sort"]) for h in sorted_] == [("series", "descending")], d["heads"]' \
+    "$T/sort.json"
+
+# heading navigation reaches the narrative and the key figures (their
+# headings had the hidden attribute, which takes them out of the tree)
+check "the narrative and the key figures have headings a screen reader finds" \
+    /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert "Narrative" in d["headings"] and "Key figures" in d["headings"], d["headings"]' \
     "$T/sort.json"
 
 # ---- a job's report, with an LLM narrative spliced in ----
