@@ -99,18 +99,19 @@ char *hz_summary_total_text(size_t h, const char *unit, double total,
                             const hz_summary_span *sp, double fc_span,
                             double base, char *buf, size_t n)
 {
-    char u[40], t[HZ_FMT_NUM_MAX], f[HZ_FMT_NUM_MAX], b[HZ_FMT_NUM_MAX],
-        pct[32], what[128];
+    char u[40], v[3][HZ_FMT_NUM_MAX], pct[32], what[128];
     if (unit == NULL)
         unit = "period";
     plural(unit, h, u, sizeof u);
-    hz_fmt_num(total, t, sizeof t);
+    /* one style: "total 0.000106 ... (0.000072)", not "(7.2e-05)" */
+    hz_fmt_nums((const double[]){total, sp->steps ? fc_span : NAN,
+                                 sp->steps ? base : NAN},
+                3, v);
+    const char *t = v[0], *f = v[1], *b = v[2];
     if (sp->steps == 0) {
         snprintf(buf, n, "next %zu %s: total %s", h, u, t);
         return buf;
     }
-    hz_fmt_num(fc_span, f, sizeof f);
-    hz_fmt_num(base, b, sizeof b);
     hz_fmt_pct(hz_rel_change(fc_span, base), 1, pct, sizeof pct);
     hz_summary_span_text(sp, unit, what, sizeof what);
     /* against 0 a change in percent is none: "against 0 in the same ..." */

@@ -274,6 +274,13 @@ HZ_TEST(comparison_span)
                                        sizeof b),
                  "next 12 hours: total 1.44K, +5.1% vs the same 12 hours a "
                  "week before (1.37K)");
+    /* the numbers of the sentence in one style: "total 0.000106, ...
+     * (7.2e-05)" mixed them */
+    sp = hz_summary_span_of(3, 36, NULL, 12);
+    HZ_CHECK_STR(hz_summary_total_text(3, "month", 0.000106, &sp, 0.000106,
+                                       7.2e-5, b, sizeof b),
+                 "next 3 months: total 0.000106, +47% vs the same 3 months a "
+                 "year before (0.000072)");
     /* nothing a season before: no percentage ("n/a vs") */
     sp = hz_summary_span_of(3, 36, NULL, 12);
     HZ_CHECK_STR(hz_summary_total_text(3, "month", 14, &sp, 14, 0, b,
