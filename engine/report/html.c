@@ -7,6 +7,15 @@
 
 #include "report/doc.h"
 
+/* The system's interface font, then fonts that have the Han, kana and
+ * Hangul of names in Chinese, Japanese or Korean (macOS, Windows, Linux:
+ * Noto CJK, or WenQuanYi Micro Hei, Debian's fonts-wqy-microhei, which
+ * the test set-up installs), so that such names never show as boxes. */
+#define FONTS                                                                 \
+    "system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','Helvetica Neue',"  \
+    "Arial,'PingFang SC','Hiragino Sans','Microsoft YaHei','Malgun Gothic',"  \
+    "'Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif"
+
 /* Okabe-Ito colours; dark mode lightens the blue and the grey for
  * contrast on a dark background. */
 static const char css[] =
@@ -19,7 +28,7 @@ static const char css[] =
     "*{box-sizing:border-box}"
     "body{margin:0 auto;max-width:1120px;padding:24px 20px 48px;"
     "background:var(--bg);color:var(--fg);"
-    "font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}"
+    "font:15px/1.5 " FONTS "}"
     "h1{font-size:1.7em;margin:0 0 4px}h2{font-size:1.3em;margin:36px 0 8px;"
     "padding-top:8px;border-top:1px solid var(--grid)}"
     "h3{font-size:1.02em;margin:0 0 6px}"
@@ -30,6 +39,12 @@ static const char css[] =
     "nav ol{columns:2;margin:8px 0 0;padding-left:22px}"
     ".narrative,.figures{background:var(--card);border-radius:8px;"
     "padding:12px 18px;margin:16px 0}"
+    /* headings for screen readers' heading navigation: the narrative's
+     * is not shown (the hidden attribute took both out of the
+     * accessibility tree), the key figures' looks like a label */
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;"
+    "clip:rect(0 0 0 0);white-space:nowrap;margin:0;padding:0;border:0}"
+    "h2.kf{font-size:1em;margin:0;padding:0;border:0}"
     ".narrative p{margin:6px 0}.figures ul{margin:6px 0;padding-left:20px}"
     "@media (min-width:900px){.figures ul{columns:2;column-gap:36px}}"
     ".figures li{break-inside:avoid}"
@@ -47,11 +62,18 @@ static const char css[] =
     "text-align:left;white-space:nowrap}td.n{text-align:right;"
     "font-variant-numeric:tabular-nums}"
     "th{position:sticky;top:0;background:var(--bg)}"
-    "table.sortable th{cursor:pointer}"
-    "th[aria-sort=ascending]::after{content:' \\25B2'}"
-    "th[aria-sort=descending]::after{content:' \\25BC'}"
+    /* a sortable column's header is a button (announced as one, reached
+     * with Tab, pressed with Enter or Space) that looks like the text */
+    "th button{font:inherit;color:inherit;background:none;border:0;"
+    "padding:0;margin:0;cursor:pointer;text-align:inherit;"
+    "white-space:nowrap}"
+    "th button:focus-visible{outline:2px solid var(--c3);outline-offset:2px}"
+    /* the order's arrow is hidden from screen readers, which hear
+     * aria-sort instead of "black up-pointing triangle" */
+    "th[aria-sort=ascending] .si::after{content:' \\25B2'}"
+    "th[aria-sort=descending] .si::after{content:' \\25BC'}"
     ".hz-svg{max-width:100%;height:auto;display:block;"
-    "font:12px system-ui,sans-serif}"
+    "font:12px " FONTS "}"
     ".hz-svg text{fill:var(--fg)}.hz-svg .tk,.hz-svg .rl{fill:var(--mut)}"
     ".grid path{stroke:var(--grid);fill:none}"
     ".axis path{stroke:var(--mut);fill:none}"
@@ -80,10 +102,15 @@ static const char css[] =
     "--warn:#a4410e}"
     "body{max-width:none;padding:0;font-size:11pt;"
     "background:#fff;color:#000}nav,summary{display:none}"
-    ".tw{max-height:none;overflow:visible}h2{break-after:avoid}}\n";
+    ".tw{max-height:none;overflow:visible}h2{break-after:avoid}"
+    /* paper has no tooltip: a small multiple's title wraps, whole */
+    ".multiples h3{white-space:normal;overflow:visible}}\n";
 
-/* Sorting by a clicked header (or one focused with Tab, by Enter or
- * Space, as a button): by the number a cell starts with, then
+/* Sorting by a header's button (clicked, or pressed from the keyboard:
+ * a native button, so screen readers announce it as one, and aria-sort
+ * on its th says the order, as in the WAI-ARIA sortable table; the
+ * script puts the buttons in, so that a page read without it has no
+ * button that does nothing): by the number a cell starts with, then
  * (equal numbers, or none) by its text, so that dates such as 2024-03-01
  * sort whatever order the rows were in; empty cells last either way;
  * equal cells keep their order.  And the data tables opened for
@@ -95,7 +122,11 @@ static const char script[] =
     "if(n!==m)return n?1:-1;if(!n&&x.v!==y.v)return x.v<y.v?-1:1;"
     "return x.s<y.s?-1:x.s>y.s?1:0}"
     "document.querySelectorAll('table.sortable th').forEach(function(th)"
-    "{th.tabIndex=0;function go(){var tr=th.parentNode,t=tr.closest('table'),"
+    "{var bt=document.createElement('button');bt.type='button';"
+    "while(th.firstChild)bt.appendChild(th.firstChild);var si=document."
+    "createElement('span');si.className='si';si.setAttribute('aria-hidden',"
+    "'true');bt.appendChild(si);th.appendChild(bt);"
+    "function go(){var tr=th.parentNode,t=tr.closest('table'),"
     "b=t.tBodies[0],i=Array.prototype.indexOf.call(tr.children,th),"
     "d=th.getAttribute('aria-sort')==='descending'?1:-1;"
     "Array.prototype.forEach.call(tr.children,function(h){"
@@ -104,9 +135,7 @@ static const char script[] =
     "b.rows).map(function(r,j){return[key(r,i),j,r]});rows.sort(function(a,"
     "c){var x=a[0],y=c[0];if(x.e!==y.e)return x.e?1:-1;"
     "return cmp(x,y)*d||a[1]-c[1]});rows.forEach(function(r){"
-    "b.appendChild(r[2])})}th.addEventListener('click',go);"
-    "th.addEventListener('keydown',function(e){if(e.key==='Enter'||"
-    "e.key===' '){e.preventDefault();go()}})})"
+    "b.appendChild(r[2])})}bt.addEventListener('click',go)})"
     ";window.addEventListener('beforeprint',function(){document."
     "querySelectorAll('details').forEach(function(d){d.open=true})})})();";
 
@@ -269,7 +298,7 @@ void hz__table_end(hz__buf *b, const char *summary)
 static void narrative_html(hz__buf *b, const hz_report_narrative_in *n)
 {
     hz__buf_puts(b, "<section class=\"narrative\" id=\"narrative\">"
-                    "<h2 hidden>Narrative</h2><p>");
+                    "<h2 class=\"sr\">Narrative</h2><p>");
     const char *p = n->text;
     while (*p) {
         const char *e = strstr(p, "\n\n");
@@ -323,8 +352,8 @@ hz_status hz_report_summary(hz_report *r, const hz_summary *s, hz_error *err)
         return HZ_OK;
     if (r->figures.len == 0)
         hz__buf_puts(&r->figures, "<section class=\"figures\" "
-                                  "id=\"key-figures\"><h2 hidden>Key "
-                                  "figures</h2><strong>Key figures</strong>");
+                                  "id=\"key-figures\"><h2 class=\"kf\">"
+                                  "Key figures</h2>");
     hz__buf_puts(&r->figures, "<ul>");
     for (size_t i = 0; i < s->n; i++) {
         hz__buf_puts(&r->figures, "<li>");

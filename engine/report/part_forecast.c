@@ -29,23 +29,38 @@ static int by_size(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
+/* The span every series' change compares (hz_summary_span_of): the
+ * same for the whole table, from the longest history. */
+static hz_summary_span table_span(const hz_forecast_result *fc)
+{
+    size_t n_max = 0;
+    for (size_t i = 0; i < fc->nseries; i++)
+        if (fc->series[i].n > n_max)
+            n_max = fc->series[i].n;
+    return hz_summary_span_of(fc->horizon, n_max, &fc->seasons, fc->period);
+}
+
 static void series_rows(const hz_forecast_result *fc, row *rows)
 {
+    hz_summary_span sp = table_span(fc);
     for (size_t i = 0; i < fc->nseries; i++) {
         const hz_forecast_series_result *s = &fc->series[i];
         const hz_forecast *f = s->fc;
-        size_t steps = fc->horizon < 12 ? fc->horizon : 12;
-        size_t back = s->n < steps ? s->n : steps;
-        double tot = 0, last = 0;
-        for (size_t k = 0; k < steps && f != NULL; k++)
+        double tot = 0, span = 0, base = 0;
+        for (size_t k = 0; k < fc->horizon && f != NULL; k++) {
             tot += f->mean[k];
-        for (size_t k = s->n - back; k < s->n; k++)
-            last += s->history[k];
+            if (k < sp.steps)
+                span += f->mean[k];
+        }
+        /* a series whose history does not reach back to the compared
+         * periods has no change */
+        bool covered = sp.steps > 0 && s->n >= sp.lag;
+        for (size_t k = 0; covered && k < sp.steps; k++)
+            base += s->history[s->n - sp.lag + k];
         rows[i].i = i;
         rows[i].last12 = s->last12_total;
         rows[i].fc_total = tot;
-        /* change of the next min(h, 12) periods against as many observed */
-        rows[i].change = back == steps ? hz_rel_change(tot, last) : NAN;
+        rows[i].change = covered ? hz_rel_change(span, base) : NAN;
         rows[i].width = NAN;
         if (f != NULL && f->nlevels > 0 && fc->horizon > 0) {
             size_t L = hz_forecast_widest_level(f), k = fc->horizon - 1;
@@ -291,10 +306,15 @@ static void model_caption(hz__buf *b, const hz_forecast_result *fc,
     if (isfinite(rs.mase))
         n += snprintf(buf + n, sizeof buf - (size_t)n, "; in-sample MASE %s",
                       hz__fmt_value(rs.mase, 3, v, sizeof v));
-    if (isfinite(rw->change))
+    if (isfinite(rw->change)) {
+        char unit[24], what[128];
+        hz_summary_span sp = table_span(fc);
+        hz_summary_span_text(&sp, hz_calendar_unit(&fc->cal, unit, sizeof unit),
+                             what, sizeof what);
         n += snprintf(buf + n, sizeof buf - (size_t)n,
-                      "; next periods vs the last as many: %s",
+                      "; the next %zu vs %s: %s", sp.steps, what,
                       hz_fmt_pct(rw->change, 1, w, sizeof w));
+    }
     if (s->note[0])
         n += snprintf(buf + n, sizeof buf - (size_t)n, ". %s: %s",
                       hz_forecast_note_is_fallback(s->note) ? "Fallback"
@@ -512,6 +532,7 @@ static hz_status key_figures(hz_report *r, const hz_forecast_result *fc,
     char unit[24];
     in.unit = hz_calendar_unit(&fc->cal, unit, sizeof unit);
     in.period = fc->period;
+    in.seasons = &fc->seasons;
     /* the forecast's periods named by their dates ("peak 2025-12-01"),
      * not by their step ("peak month 12") */
     char(*lab)[32] = calloc(fc->horizon, sizeof *lab);
@@ -695,14 +716,29 @@ static void series_table(hz_report *r, const hz_forecast_result *fc,
         "last 12 total", "forecast total", "change",      lw,
         "AICc",          "sigma2",         "Ljung-Box p", "in-sample MASE",
         "note"};
-    hz__doc_note(r, "note",
-                 "Forecast total: the next min(horizon, 12) periods; change: "
-                 "against as many periods just observed; width: the widest "
-                 "interval at the last step relative to the point forecast. "
-                 "AICc and sigma2 (innovation variance) as the model reports "
-                 "them; Ljung-Box p of the one-step residuals at lag "
-                 "min(2m, n/5) (10 without seasons) and the in-sample MASE, "
-                 "as in the --diagnostics file.");
+    char unit[24], what[128], note[768];
+    hz_summary_span sp = table_span(fc);
+    hz_calendar_unit(&fc->cal, unit, sizeof unit);
+    hz_summary_span_text(&sp, unit, what, sizeof what);
+    char change[256];
+    if (sp.steps > 0)
+        snprintf(change, sizeof change,
+                 "change: the forecast's first %zu against %s (empty where "
+                 "the history is shorter)",
+                 sp.steps, what);
+    else
+        snprintf(change, sizeof change,
+                 "change: none, the history is shorter than the horizon");
+    snprintf(note, sizeof note,
+             "Last 12 total: the last 12 periods observed; forecast total: "
+             "every period of the horizon (%zu); %s; width: the widest "
+             "interval at the last step relative to the point forecast. "
+             "AICc and sigma2 (innovation variance) as the model reports "
+             "them; Ljung-Box p of the one-step residuals at lag "
+             "min(2m, n/5) (10 without seasons) and the in-sample MASE, "
+             "as in the --diagnostics file.",
+             fc->horizon, change);
+    hz__doc_note(r, "note", note);
     hz__table_begin(&r->body, NULL, true, 13, head);
     char pct[32];
     for (size_t i = 0; i < fc->nseries; i++) {

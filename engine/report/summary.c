@@ -113,6 +113,59 @@ void hz_summary_sort(hz_summary *s)
     }
 }
 
+/* v in scientific notation with 3 significant digits and no trailing
+ * zeros in the mantissa ("1.1e+15", "5e-05", "9.97e+14"). */
+static void fmt_sci(double v, char *buf, size_t bufsz)
+{
+    char tmp[40];
+    snprintf(tmp, sizeof tmp, "%.2e", v);
+    char *e = strchr(tmp, 'e'), *m = e;
+    if (e != NULL && strchr(tmp, '.') != NULL) {
+        while (m[-1] == '0')
+            m--;
+        if (m[-1] == '.')
+            m--;
+        memmove(m, e, strlen(e) + 1);
+    }
+    snprintf(buf, bufsz, "%s", tmp);
+}
+
+/* The K/M/B/T step of |v| rounded to 3 significant digits (0: none), or
+ * -1 when even T would show 1000 or more. */
+static int suffix_step(double a)
+{
+    for (int k = 0; k <= 4; k++) {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "%.3g", a / pow(1000.0, k));
+        if (strtod(tmp, NULL) < 999.5)
+            return k;
+    }
+    return -1;
+}
+
+/* Plain decimals with 3 significant digits, whatever the size
+ * ("0.0000123"). */
+static void fmt_plain(double v, char *buf, size_t bufsz)
+{
+    double a = fabs(v);
+    if (a >= 1e-4 || a == 0) {
+        snprintf(buf, bufsz, "%.3g", v);
+        return;
+    }
+    int dec = 2 - (int)floor(log10(a));
+    if (dec > 20) { /* 22 zeros would be unreadable */
+        fmt_sci(v, buf, bufsz);
+        return;
+    }
+    snprintf(buf, bufsz, "%.*f", dec, v);
+    /* no trailing zeros, as %g */
+    char *end = buf + strlen(buf);
+    while (end > buf && end[-1] == '0')
+        *--end = '\0';
+    if (end > buf && end[-1] == '.')
+        *--end = '\0';
+}
+
 char *hz_fmt_num(double v, char *buf, size_t bufsz)
 {
     static const char suffix[] = {'\0', 'K', 'M', 'B', 'T'};
@@ -122,31 +175,39 @@ char *hz_fmt_num(double v, char *buf, size_t bufsz)
         return buf;
     }
     double a = fabs(v);
-    int k = 0;
-    bool fits = false;
-    for (; k <= 4; k++) {
-        double scaled = a / pow(1000.0, k);
-        /* rounded to 3 significant digits, does it still fit below 1000? */
-        char tmp[32];
-        snprintf(tmp, sizeof tmp, "%.3g", scaled);
-        if (strtod(tmp, NULL) < 999.5) {
-            fits = true;
-            break;
-        }
-    }
-    if (!fits) { /* a thousand trillion and more: 1e+15, not 1e+03T */
-        snprintf(buf, bufsz, "%.3g", v);
+    int k = suffix_step(a);
+    if (k < 0 || (a != 0 && a < 1e-4)) { /* 1e+15, not 1e+03T */
+        fmt_sci(v, buf, bufsz);
         return buf;
     }
     if (k == 0) {
-        if (a != 0 && a < 1e-4)
-            snprintf(buf, bufsz, "%.2e", v);
-        else
-            snprintf(buf, bufsz, "%.3g", v);
+        snprintf(buf, bufsz, "%.3g", v);
         return buf;
     }
     snprintf(buf, bufsz, "%.3g%c", v / pow(1000.0, k), suffix[k]);
     return buf;
+}
+
+void hz_fmt_nums(const double *v, size_t n, char (*buf)[HZ_FMT_NUM_MAX])
+{
+    double big = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i]) && fabs(v[i]) > big)
+            big = fabs(v[i]);
+    /* scientific for all when the largest needs it (from a thousand
+     * trillion, or all below 1e-4: "9.97e+14 to 1.1e+15", never "997T to
+     * 1.1e+15"); else none is ("0.00005 to 12.3") */
+    bool sci = big > 0 && (suffix_step(big) < 0 || big < 1e-4);
+    for (size_t i = 0; i < n; i++) {
+        double a = fabs(v[i]);
+        bool own = !isfinite(v[i]) || a == 0 || (!sci && a >= 1e-4);
+        if (own) /* n/a, 0, or the value's own plain or K/M/B/T form */
+            hz_fmt_num(v[i], buf[i], HZ_FMT_NUM_MAX);
+        else if (sci)
+            fmt_sci(v[i], buf[i], HZ_FMT_NUM_MAX);
+        else
+            fmt_plain(v[i], buf[i], HZ_FMT_NUM_MAX);
+    }
 }
 
 char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz)
@@ -203,33 +264,21 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
     size_t h = fc->h, n = in->n_history;
     const double *y = in->history;
     double total = sum_range(fc->mean, 0, h);
-    const char *plural = h == 1 ? "" : "s";
 
-    /* 0: the forecast total against what was just observed */
-    if (y != NULL && in->period > 0 && h <= (size_t)in->period &&
-        n >= (size_t)in->period) {
-        size_t from = n - (size_t)in->period;
-        double ly = sum_range(y, from, from + h);
-        st = hz_summary_add(
-            out, ib, "forecast.total",
-            "%s forecast next %zu %s%s: total %s, %s vs "
-            "the same %s%s last year (%s)",
-            name, h, unit, plural, hz_fmt_num(total, a, 32),
-            hz_fmt_pct(hz_rel_change(total, ly), 1, b, 32), unit, plural,
-            hz_fmt_num(ly, c, 32));
-    } else if (y != NULL && n >= h) {
-        double last = sum_range(y, n - h, n);
-        st = hz_summary_add(
-            out, ib, "forecast.total",
-            "%s forecast next %zu %s%s: total %s, %s vs "
-            "the last %zu %s%s (%s)",
-            name, h, unit, plural, hz_fmt_num(total, a, 32),
-            hz_fmt_pct(hz_rel_change(total, last), 1, b, 32), h, unit,
-            plural, hz_fmt_num(last, c, 32));
-    } else {
-        st = hz_summary_add(out, ib, "forecast.total",
-                            "%s forecast next %zu %s%s: total %s", name, h,
-                            unit, plural, hz_fmt_num(total, a, 32));
+    /* 0: the forecast total, and its first periods against the same
+     * periods a season before (like with like) */
+    {
+        hz_summary_span sp =
+            hz_summary_span_of(h, y != NULL ? n : 0, in->seasons, in->period);
+        double fs = sum_range(fc->mean, 0, sp.steps);
+        double base = sp.steps && y != NULL ? sum_range(y, n - sp.lag,
+                                           n - sp.lag + sp.steps)
+                               : NAN;
+        char line[HZ_SUMMARY_TEXT_MAX];
+        hz_summary_total_text(h, unit, total, &sp, fs, base, line,
+                              sizeof line);
+        st = hz_summary_add(out, ib, "forecast.total", "%s forecast %s", name,
+                            line);
     }
     if (st != HZ_OK)
         goto out;
@@ -239,11 +288,20 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         size_t p = (size_t)in->period;
         double l1 = sum_range(y, n - p, n),
                l0 = sum_range(y, n - 2 * p, n - p);
-        st = hz_summary_add(out, ib + 1, "history.growth",
-                            "%s last %zu %ss: %s, %s vs the %zu before", name,
-                            p, unit, hz_fmt_num(l1, a, 32),
-                            hz_fmt_pct(hz_rel_change(l1, l0), 1, b, 32),
-                            p);
+        char span[48], vs[96];
+        if (p == 1) /* "last 1 years: ..., vs the 1 before" */
+            snprintf(span, sizeof span, "%s", unit);
+        else
+            snprintf(span, sizeof span, "%zu %ss", p, unit);
+        /* after 0, a change in percent is none ("n/a vs") */
+        if (isfinite(hz_rel_change(l1, l0)))
+            snprintf(vs, sizeof vs, "%s vs the %s before",
+                     hz_fmt_pct(hz_rel_change(l1, l0), 1, b, 32), span);
+        else
+            snprintf(vs, sizeof vs, "against %s in the %s before",
+                     hz_fmt_num(l0, b, 32), span);
+        st = hz_summary_add(out, ib + 1, "history.growth", "%s last %s: %s, %s",
+                            name, span, hz_fmt_num(l1, a, 32), vs);
         if (st != HZ_OK)
             goto out;
     }
@@ -258,17 +316,23 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
                 imin = k;
         }
         double avg = total / (double)h;
-        char l1[64], l2[64];
-        st = hz_summary_add(
-            out, ib + 2, "forecast.season",
-            "peak %s (%s, %s vs forecast average), trough "
-            "%s (%s, %s)",
-            label_of(in, imax, l1, sizeof l1),
-            hz_fmt_num(fc->mean[imax], a, 32),
-            hz_fmt_pct(hz_rel_change(fc->mean[imax], avg), 1, b, 32),
-            label_of(in, imin, l2, sizeof l2),
-            hz_fmt_num(fc->mean[imin], c, 32),
-            hz_fmt_pct(hz_rel_change(fc->mean[imin], avg), 1, d, 32));
+        char l1[64], l2[64], r[2][HZ_FMT_NUM_MAX];
+        hz_fmt_nums((const double[]){fc->mean[imax], fc->mean[imin]}, 2, r);
+        /* a flat forecast has no peak: "peak 2024-01 (5, +0.0% vs
+         * forecast average), trough 2024-01 (5, +0.0%)" */
+        if (strcmp(r[0], r[1]) == 0)
+            st = hz_summary_add(out, ib + 2, "forecast.season",
+                                "the forecast is flat: %s every %s", r[0],
+                                unit);
+        else
+            st = hz_summary_add(
+                out, ib + 2, "forecast.season",
+                "peak %s (%s, %s vs forecast average), trough "
+                "%s (%s, %s)",
+                label_of(in, imax, l1, sizeof l1), r[0],
+                hz_fmt_pct(hz_rel_change(fc->mean[imax], avg), 1, b, 32),
+                label_of(in, imin, l2, sizeof l2), r[1],
+                hz_fmt_pct(hz_rel_change(fc->mean[imin], avg), 1, d, 32));
         if (st != HZ_OK)
             goto out;
     }
@@ -282,13 +346,14 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         double lo = fc->lower[li][h - 1], hi = fc->upper[li][h - 1];
         double m = fc->mean[h - 1];
         if (isfinite(lo) && isfinite(hi) && m != 0) {
-            char l1[64];
+            char l1[64], r[2][HZ_FMT_NUM_MAX];
+            hz_fmt_nums((const double[]){lo, hi}, 2, r);
             st = hz_summary_add(out, ib + 3, "forecast.interval",
                                 "%.0f%% interval at %s: %s to %s "
                                 "(+/-%s of the forecast)",
                                 fc->levels[li],
-                                label_of(in, h - 1, l1, sizeof l1),
-                                hz_fmt_num(lo, a, 32), hz_fmt_num(hi, b, 32),
+                                label_of(in, h - 1, l1, sizeof l1), r[0],
+                                r[1],
                                 hz_fmt_pct((hi - lo) / 2 / fabs(m), 0, c, 32));
             if (st != HZ_OK)
                 goto out;
@@ -406,7 +471,7 @@ hz_status hz_summary_clv(const double *clv, size_t n, double horizon_months,
                          const char *model, int importance_base,
                          hz_summary *out, hz_error *err)
 {
-    char a[32], b[32], c[32], d[32], e[32];
+    char a[32], b[32], c[32], e[32];
     hz_status st = HZ_OK;
     const int ib = importance_base;
     double *x = NULL;
@@ -443,13 +508,17 @@ hz_status hz_summary_clv(const double *clv, size_t n, double horizon_months,
             out, ib, "clv.mean", "mean CLV %s, total %s across %s customers",
             hz_fmt_num(total / (double)m, a, 32), hz_fmt_num(total, b, 32),
             hz_fmt_num((double)m, c, 32));
-    if (st == HZ_OK)
+    if (st == HZ_OK) {
+        char q[4][HZ_FMT_NUM_MAX];
+        hz_fmt_nums((const double[]){quantile(x, m, 0.10),
+                                     quantile(x, m, 0.50),
+                                     quantile(x, m, 0.90),
+                                     quantile(x, m, 0.99)},
+                    4, q);
         st = hz_summary_add(out, ib + 1, "clv.quantiles",
                             "CLV quantiles p10 %s, p50 %s, p90 %s, p99 %s",
-                            hz_fmt_num(quantile(x, m, 0.10), a, 32),
-                            hz_fmt_num(quantile(x, m, 0.50), b, 32),
-                            hz_fmt_num(quantile(x, m, 0.90), c, 32),
-                            hz_fmt_num(quantile(x, m, 0.99), d, 32));
+                            q[0], q[1], q[2], q[3]);
+    }
     if (st == HZ_OK && total > 0)
         st = hz_summary_add(out, ib + 2, "clv.concentration",
                             "top 10%% of customers (%s) hold %s of total "

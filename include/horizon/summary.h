@@ -26,6 +26,7 @@
 #include "horizon/common.h"
 #include "horizon/forecast.h"
 #include "horizon/profile.h"
+#include "horizon/series.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,17 +72,59 @@ HZ_API void hz_summary_sort(hz_summary *s);
 /* ---- number formatting (meaningful precision) ----
  * hz_fmt_num: 3 significant digits with K/M/B/T suffixes for |v| >= 1000
  * ("1.23M", "45.6K", "987", "12.3", "0.0123"), scientific from a thousand
- * trillion ("1.42e+18"); "n/a" for NaN.
+ * trillion and below 1e-4 ("1.42e+18", "5e-05"); "n/a" for NaN.
  * hz_fmt_pct: a fraction as a percentage with one decimal below 10% and
  * none from 10% ("8.2%", "14%", "-3.1%"); with `sign` a "+" for >= 0.
  * Both return buf. */
 HZ_API char *hz_fmt_num(double v, char *buf, size_t bufsz);
+/* Numbers read together (a range, quantiles, a peak and a trough) in one
+ * style: all scientific when the largest needs it ("9.97e+14 to 1.1e+15",
+ * not "997T to 1.1e+15"), else none ("0.00005 to 12.3", not "5e-05 to
+ * 12.3"); each otherwise as hz_fmt_num.  buf[i] gets v[i]. */
+#define HZ_FMT_NUM_MAX 48
+HZ_API void hz_fmt_nums(const double *v, size_t n,
+                        char (*buf)[HZ_FMT_NUM_MAX]);
 HZ_API char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz);
 /* The relative change from base to x, (x - base) / |base|: positive when
  * x is above base, whatever base's sign (-6K after -6.11K is +1.8%, where
  * x / base - 1 read -1.8%).  NaN when base is 0 or either is not
  * finite. */
 HZ_API double hz_rel_change(double x, double base);
+
+/* ---- like with like: what a forecast's total is compared with ----
+ * The forecast's first `steps` periods against observed periods
+ * [n - lag, n - lag + steps): the same periods one season before, the
+ * longest season the history covers (hours: a week, else a day; days: a
+ * year, else a week; months: a year), steps = min(h, season); without a
+ * season the history covers, the h periods just before (n >= h); else no
+ * comparison (steps 0).  Never "the next 12 hours against the last 12",
+ * which compares night with day. */
+typedef struct hz_summary_span {
+    size_t steps;  /* forecast steps compared; 0: none */
+    size_t lag;    /* periods back to the first compared observation */
+    bool seasonal; /* the same periods a season before (else just
+                      before) */
+} hz_summary_span;
+
+/* seasons: the result's seasonal periods (NULL or none: {period}); n the
+ * history length (the longest series of a panel). */
+HZ_API hz_summary_span hz_summary_span_of(size_t h, size_t n,
+                                          const hz_seasons *seasons,
+                                          int period);
+/* "the same 12 hours a week before", "the 5 years just before" for unit
+ * "hour" or "year" (a frequency's hz_calendar_unit); into buf. */
+HZ_API char *hz_summary_span_text(const hz_summary_span *sp,
+                                  const char *unit, char *buf, size_t n);
+/* The forecast's total and its comparison, the same words in the key
+ * figures and the narrative: "next 24 months: total 1.68M; the first
+ * 12: 753K, +47% vs the same 12 months a year before (513K)" (or, when
+ * the span is the horizon, "next 12 hours: total 1.44K, -0.1% vs ...";
+ * without a span, "next 24 months: total 1.68M").  fc_span and base are
+ * the totals of the forecast's first sp->steps periods and of the
+ * observed periods they are compared with. */
+HZ_API char *hz_summary_total_text(size_t h, const char *unit, double total,
+                                   const hz_summary_span *sp, double fc_span,
+                                   double base, char *buf, size_t n);
 
 /* ---- builders ---- */
 
@@ -91,15 +134,17 @@ typedef struct hz_summary_forecast_in {
     const double *history; /* [n_history] observed values, oldest first */
     size_t n_history;
     int period;            /* seasonal period (12 monthly); 0 = none */
+    const hz_seasons *seasons; /* every seasonal period (NULL: period) */
     const hz_forecast *fc; /* point forecasts + intervals + method */
     const char *const *step_labels; /* [fc->h] labels for forecast steps
                                        ("2026-12"); NULL = "step k" */
     int importance_base;            /* added to every item's importance */
 } hz_summary_forecast_in;
 
-/* Forecast items: total over the horizon and its change against the same
- * number of periods just observed (and the year before when the history
- * has >= 2 periods), recent growth, seasonal peak and trough of the
+/* Forecast items: total over the horizon and the change of its first
+ * periods against the same periods observed a season before
+ * (hz_summary_span_of, hz_summary_total_text), recent growth, seasonal
+ * peak and trough of the
  * forecast, relative interval width at the last step, the model chosen
  * (and a fallback note).  HZ_EINVAL when fc is NULL or has h = 0. */
 HZ_API hz_status hz_summary_forecast(const hz_summary_forecast_in *in,

@@ -24,7 +24,26 @@ static hz_status from_forecast(const cJSON *f, hz_summary *s)
     double growth = hz__cjson_num(f, "growthPerPeriod", NAN);
     double nser = hz__cjson_num(f, "series", NAN);
     const char *freq = hz__cjson_str(f, "freq");
-    if (isfinite(total) && isfinite(steps))
+    double csteps = hz__cjson_num(f, "compareSteps", NAN);
+    if (isfinite(csteps) && isfinite(total) && steps >= 1) {
+        /* the key figures' words and numbers: the total over the
+         * horizon, its first periods against the same periods a season
+         * before (hz_summary_total_text) */
+        hz_summary_span sp = {0, 0, false};
+        if (csteps >= 1 && csteps <= steps) {
+            sp.steps = (size_t)csteps;
+            sp.lag = (size_t)hz__cjson_num(f, "compareLag", 0);
+            sp.seasonal = cJSON_IsTrue(
+                cJSON_GetObjectItemCaseSensitive(f, "compareSeasonal"));
+        }
+        char line[HZ_SUMMARY_TEXT_MAX];
+        hz_summary_total_text((size_t)steps, freq, total, &sp,
+                              hz__cjson_num(f, "compareForecast", NAN),
+                              hz__cjson_num(f, "compareBase", NAN), line,
+                              sizeof line);
+        st = hz_summary_add(s, 0, "forecast.total", "forecast of %.0f series, %s",
+                            isfinite(nser) ? nser : 1, line);
+    } else if (isfinite(total) && isfinite(steps)) /* stored before */
         st = hz_summary_add(s, 0, "forecast.total",
                             "forecast next %.0f %s%s (%.0f series): total "
                             "%s, %s per period vs the last 12 observed",
@@ -119,7 +138,7 @@ static hz_status from_churn(const cJSON *t, hz_summary *s)
 
 static hz_status from_clv(const cJSON *t, hz_summary *s)
 {
-    char a[32], b[32], c3[32], d[32];
+    char a[32], b[32], c3[32];
     const cJSON *c = hz__cjson_obj(t, "clv");
     if (c == NULL)
         return HZ_ENOTFOUND;
@@ -135,12 +154,16 @@ static hz_status from_clv(const cJSON *t, hz_summary *s)
                             hz_fmt_num(n > 0 ? total / n : NAN, b, 32),
                             hz_fmt_num(n, c3, 32));
     const cJSON *q = hz__cjson_obj(c, "quantiles");
-    if (st == HZ_OK && q != NULL)
+    if (st == HZ_OK && q != NULL) {
+        char r[3][HZ_FMT_NUM_MAX];
+        hz_fmt_nums((const double[]){hz__cjson_num(q, "p10", NAN),
+                                     hz__cjson_num(q, "p50", NAN),
+                                     hz__cjson_num(q, "p90", NAN)},
+                    3, r);
         st = hz_summary_add(s, 1, "clv.quantiles",
-                            "CLV quantiles p10 %s, p50 %s, p90 %s",
-                            hz_fmt_num(hz__cjson_num(q, "p10", NAN), a, 32),
-                            hz_fmt_num(hz__cjson_num(q, "p50", NAN), b, 32),
-                            hz_fmt_num(hz__cjson_num(q, "p90", NAN), d, 32));
+                            "CLV quantiles p10 %s, p50 %s, p90 %s", r[0],
+                            r[1], r[2]);
+    }
     if (st == HZ_OK && hz__cjson_obj(c, "bgnbd") != NULL)
         st = hz_summary_add(
             s, 4, "clv.model",

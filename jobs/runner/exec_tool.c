@@ -27,9 +27,10 @@ static void maybe_sleep(const hz__tool *t)
 
 /* Running sums over the forecast rows for the summary. */
 typedef struct fc_totals {
-    double fc_total, last_total;
-    double half_width, abs_point; /* widest level, where it is finite */
-    double level;                 /* that level (NaN: none) */
+    double fc_total;                /* every step */
+    double span_fc, span_base;      /* the compared span (hz_summary_span) */
+    double half_width, abs_point;   /* widest level, where it is finite */
+    double level;                   /* that level (NaN: none) */
 } fc_totals;
 
 /* The rows of one series: one per step, with its interval bounds. */
@@ -61,22 +62,34 @@ static void series_rows(const hz_forecast_result *r, size_t i, cJSON *rows)
     }
 }
 
-/* The sums of one series: its first 12 points, its last 12 observed
- * periods, and over every step the half-widths of its widest interval
- * and the absolute point forecasts beside them.  Their ratio is the
- * width relative to the forecast, weighted by the forecast: a mean of
+/* The sums of one series: its points over the horizon and over the
+ * compared span, the observed periods they are compared with (the
+ * series of a panel end together: period g of the longest history,
+ * n_max periods, is this series' g - (n_max - n); a series that starts
+ * later counts as absent before it, not as a smaller share of the
+ * past), and over every step the half-widths of its widest interval and
+ * the absolute point forecasts beside them.  Their ratio is the width
+ * relative to the forecast, weighted by the forecast: a mean of
  * per-period ratios read +/-1457% when a few periods forecast near
  * zero. */
-static void series_totals(const hz_forecast_series_result *sr, fc_totals *tot)
+static void series_totals(const hz_forecast_series_result *sr,
+                          const hz_summary_span *sp, size_t n_max,
+                          fc_totals *tot)
 {
     const hz_forecast *fc = sr->fc;
     size_t l = hz_forecast_widest_level(fc);
-    tot->last_total += sr->last12_total;
     if (l != SIZE_MAX)
         tot->level = fc->levels[l];
+    size_t off = n_max - (sr->n < n_max ? sr->n : n_max);
+    for (size_t g = n_max - sp->lag; g < n_max - sp->lag + sp->steps; g++)
+        if (g >= off && isfinite(sr->history[g - off]))
+            tot->span_base += sr->history[g - off];
     for (size_t k = 0; fc != NULL && k < fc->h; k++) {
-        if (k < 12 && isfinite(fc->mean[k]))
+        if (isfinite(fc->mean[k])) {
             tot->fc_total += fc->mean[k];
+            if (k < sp->steps)
+                tot->span_fc += fc->mean[k];
+        }
         if (l != SIZE_MAX && isfinite(fc->upper[l][k]) &&
             isfinite(fc->lower[l][k]) && isfinite(fc->mean[k])) {
             tot->half_width += (fc->upper[l][k] - fc->lower[l][k]) / 2;
@@ -149,9 +162,11 @@ static void notices(const hz_forecast_result *r, cJSON *sum)
     }
 }
 
-/* The forecast's summary: sizes, growth, interval width, methods. */
+/* The forecast's summary: sizes, the total and its comparison, interval
+ * width, methods. */
 static cJSON *forecast_summary(const hz_forecast_result *r,
-                               const fc_totals *tot, cJSON *methods)
+                               const fc_totals *tot,
+                               const hz_summary_span *sp, cJSON *methods)
 {
     cJSON *sum = cJSON_CreateObject();
     char unit[24];
@@ -160,31 +175,22 @@ static cJSON *forecast_summary(const hz_forecast_result *r,
     cJSON_AddNumberToObject(sum, "horizon", (double)r->horizon);
     cJSON_AddNumberToObject(sum, "series", (double)r->nseries);
     cJSON_AddNumberToObject(sum, "rowsUsed", (double)r->rows_used);
-    /* growth: the total forecast per period over the first min(h, 12)
-     * steps against the total observed per period over the last min(n,
-     * 12) periods of the longest series.  The series of a panel end
-     * together (a series that stopped is filled to the end) and start at
-     * their first row, so the sum of their last-12 totals is the total
-     * of those periods: a series with a shorter history (a new product)
-     * counts as absent before it, not as a smaller share of the past. */
-    size_t steps = r->horizon < 12 ? r->horizon : 12;
-    size_t hist_periods = 0;
-    for (size_t i = 0; i < r->nseries; i++) {
-        size_t n = r->series[i].n < 12 ? r->series[i].n : 12;
-        if (n > hist_periods)
-            hist_periods = n;
-    }
-    double fc_mean = steps ? tot->fc_total / (double)steps : NAN;
-    double last_mean =
-        hist_periods > 0 ? tot->last_total / (double)hist_periods : NAN;
-    cJSON_AddNumberToObject(sum, "forecastSteps", (double)steps);
+    /* the total over the whole horizon, as the report's key figures say
+     * it; and like with like (hz_summary_span_of): the first periods
+     * against the same periods a season before, never the next 12 hours
+     * against the last 12 */
+    cJSON_AddNumberToObject(sum, "forecastSteps", (double)r->horizon);
     cJSON_AddItemToObject(sum, "forecastTotal",
                           hz__cjson_num_or_null(tot->fc_total));
-    cJSON_AddItemToObject(sum, "last12Total",
-                          hz__cjson_num_or_null(tot->last_total));
-    cJSON_AddItemToObject(
-        sum, "growthPerPeriod",
-        hz__cjson_num_or_null(hz_rel_change(fc_mean, last_mean)));
+    cJSON_AddNumberToObject(sum, "compareSteps", (double)sp->steps);
+    if (sp->steps > 0) {
+        cJSON_AddNumberToObject(sum, "compareLag", (double)sp->lag);
+        cJSON_AddBoolToObject(sum, "compareSeasonal", sp->seasonal);
+        cJSON_AddItemToObject(sum, "compareForecast",
+                              hz__cjson_num_or_null(tot->span_fc));
+        cJSON_AddItemToObject(sum, "compareBase",
+                              hz__cjson_num_or_null(tot->span_base));
+    }
     /* the widest level's half-widths summed over every series and step,
      * relative to the summed absolute point forecasts */
     if (isfinite(tot->level) && tot->abs_point > 0) {
@@ -206,14 +212,21 @@ cJSON *hz__exec_forecast_summary(const hz_forecast_result *r)
      * node's (series[0]), not the levels' sum, which counts each value
      * once per level; interval widths are every node's */
     bool top = r->reconcile != HZ_RECON_NONE;
+    size_t nsum = top && r->nseries > 0 ? 1 : r->nseries, n_max = 0;
+    for (size_t i = 0; i < nsum; i++)
+        if (r->series[i].n > n_max)
+            n_max = r->series[i].n;
+    hz_summary_span sp =
+        hz_summary_span_of(r->horizon, n_max, &r->seasons, r->period);
     for (size_t i = 0; i < r->nseries; i++) {
         const hz_forecast_series_result *sr = &r->series[i];
         fc_totals one = {0};
         one.level = NAN;
-        series_totals(sr, &one);
-        if (!top || i == 0) {
-            tot.last_total += one.last_total;
+        series_totals(sr, &sp, n_max, &one);
+        if (i < nsum) {
             tot.fc_total += one.fc_total;
+            tot.span_fc += one.span_fc;
+            tot.span_base += one.span_base;
         }
         tot.half_width += one.half_width;
         tot.abs_point += one.abs_point;
@@ -225,7 +238,7 @@ cJSON *hz__exec_forecast_summary(const hz_forecast_result *r)
         else
             cJSON_AddNumberToObject(methods, sr->method, 1);
     }
-    return forecast_summary(r, &tot, methods);
+    return forecast_summary(r, &tot, &sp, methods);
 }
 
 static void run_forecast_tool(hz__tool *t)

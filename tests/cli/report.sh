@@ -116,9 +116,10 @@ check "--report-llm without an endpoint: no report" test ! -e "$T/llm.html"
 expect_exit 2 "needs --report" -- "$HORIZON" backtest "$SALES" "${FC[@]}" \
     --report-llm
 
-# the narrative's growth per period: a new product (one month of history)
-# is absent before its launch, not a smaller share of the past: 1,010 a
-# month forecast against 12,010 in the last 12 months is +0.9%, not -45%
+# the narrative's change of the total: a new product (one month of
+# history) is absent before its launch, not a smaller share of the past:
+# 3,030 forecast for three months against 3,000 in the same three months
+# a year before is +1.0%, not -45%
 {
     echo "g,day,v"
     for m in $(seq 1 36); do
@@ -128,13 +129,12 @@ expect_exit 2 "needs --report" -- "$HORIZON" backtest "$SALES" "${FC[@]}" \
 } > "$T/newprod.csv"
 "$HORIZON" forecast "$T/newprod.csv" --date day --value v --by g --horizon 3 \
     -o /dev/null --report "$T/newprod.html" --quiet
-check "narrative: growth of the total per period (+0.9%)" \
-    grep -q 'total 3.03K, +0.9% per period vs the last 12 observed' "$T/newprod.html"
+check "narrative: change of the total (+1.0%)" \
+    grep -q 'next 3 months: total 3.03K, +1.0% vs the same 3 months a year before (3K)' "$T/newprod.html"
 
-# losses that shrink grow: -800 a month forecast after -891.67 a month is
-# +10% in the narrative, and -2.4K after -2.7K the same months last year
-# +11% in the key figures, not -10% and -11% (x / base - 1 with a
-# negative base)
+# losses that shrink grow: -2.4K after -2.7K the same months a year
+# before is +11% in the narrative and in the key figures, not -11% (x /
+# base - 1 with a negative base)
 {
     echo "day,v"
     for m in $(seq 1 24); do
@@ -144,10 +144,10 @@ check "narrative: growth of the total per period (+0.9%)" \
 } > "$T/loss.csv"
 "$HORIZON" forecast "$T/loss.csv" --date day --value v --horizon 3 \
     --model naive -o /dev/null --report "$T/loss.html" --quiet
-check "negative values: the narrative's growth (+10%)" \
-    grep -q 'total -2.4K, +10% per period vs the last 12 observed' "$T/loss.html"
+check "negative values: the narrative's change (+11%)" \
+    grep -q 'series, next 3 months: total -2.4K, +11% vs the same 3 months a year before (-2.7K)\.' "$T/loss.html"
 check "negative values: the key figure's change (+11%)" \
-    grep -q '<li>total forecast next 3 months: total -2.4K, +11% vs the same months last year (-2.7K)' "$T/loss.html"
+    grep -q '<li>total forecast next 3 months: total -2.4K, +11% vs the same 3 months a year before (-2.7K)' "$T/loss.html"
 
 # the largest series by size whatever the sign: a series of 10K losses a
 # month is among the 12 small multiples of 14 series of about 100
@@ -175,16 +175,97 @@ t = collections.defaultdict(float)
 for r in csv.DictReader(open(sys.argv[1])):
     t[r["order_date"][:7]] += float(r["revenue"])
 print("%.3gK" % (sum(t[k] for k in sorted(t)[-12:]) / 1000))' "$SALES")
+ago6=$(/usr/bin/python3 -c '
+import csv, sys, collections
+t = collections.defaultdict(float)
+for r in csv.DictReader(open(sys.argv[1])):
+    t[r["order_date"][:7]] += float(r["revenue"])
+print("%.3gK" % (sum(t[k] for k in sorted(t)[-12:-6]) / 1000))' "$SALES")
 fc6=$(/usr/bin/python3 -c '
 import csv, sys
 print("%.3gK" % (sum(float(r["point"]) for r in csv.DictReader(open(sys.argv[1]))
                      if r["series"] == "total") / 1000))' "$T/rec.csv")
 check "reconciled: key figure, the last 12 months ($last12)" \
     grep -q "<li>the total last 12 months: $last12," "$T/rec.html"
-check "reconciled: narrative, the top node's totals ($fc6, $last12)" \
-    grep -q "(36 series): total $fc6, [^.]*\. Last 12 observed periods: total $last12\." "$T/rec.html"
+check "reconciled: narrative, the top node's totals ($fc6, $ago6)" \
+    grep -q "Forecast of 36 series, next 6 months: total $fc6, [^ ]* vs the same 6 months a year before ($ago6)\." "$T/rec.html"
 check "reconciled: the total chart is the top node" \
     grep -q '<h3>Total: the top of the hierarchy</h3>' "$T/rec.html"
+
+# a horizon over 12: the narrative and the key figures give one total,
+# over the whole horizon (the narrative's was the first 12 months', the
+# key figures' all 24, unlabelled), and compare the first 12 months with
+# the same 12 months a year before
+"$HORIZON" forecast "$SALES" "${FC[@]}" --by region --horizon 24 \
+    -o "$T/h24.csv" --report "$T/h24.html" --quiet 2> /dev/null
+read -r tot24 first12 ago12 < <(/usr/bin/python3 - "$T/h24.csv" "$SALES" <<'PY'
+import csv, sys, collections
+def k(v):
+    return ("%.3gM" % (v / 1e6)) if abs(v) >= 999.5e3 else ("%.3gK" % (v / 1e3))
+rows = list(csv.DictReader(open(sys.argv[1])))
+dates = sorted({r["date"] for r in rows})
+tot = sum(float(r["point"]) for r in rows)
+first = sum(float(r["point"]) for r in rows if r["date"] in dates[:12])
+t = collections.defaultdict(float)
+for r in csv.DictReader(open(sys.argv[2])):
+    t[r["order_date"][:7]] += float(r["revenue"])
+print(k(tot), k(first), k(sum(t[m] for m in sorted(t)[-12:])))
+PY
+)
+same24="next 24 months: total $tot24; the first 12: $first12, [^ ]* vs the same 12 months a year before ($ago12)"
+check "horizon 24: the narrative's total is the whole horizon's ($tot24)" \
+    grep -q "Forecast of 5 series, $same24\." "$T/h24.html"
+check "horizon 24: the key figures' total is the same ($tot24)" \
+    grep -q "<li>the total forecast $same24</li>" "$T/h24.html"
+check "horizon 24: the table's forecast total is the whole horizon's" \
+    grep -q 'forecast total: every period of the horizon (24); change: the forecast&#39;s first 12 against the same 12 months a year before' "$T/h24.html"
+
+# hours: like with like.  The next 12 hours (the night) against the same
+# 12 hours a week before (four weeks of history; days and weekdays
+# differ), never against the last 12 (the day): the narrative, the key
+# figures, the caption and the table say so, with the same numbers; with
+# three days of half-hours, a day before
+/usr/bin/python3 - "$T/hours.csv" "$T/halfhours.csv" <<'PY'
+import datetime, math, sys
+t0 = datetime.datetime(2024, 3, 4)
+with open(sys.argv[1], "w") as f:
+    f.write("ts,v\n")
+    for i in range(28 * 24):
+        t = t0 + datetime.timedelta(hours=i)
+        v = 100 + 80 * math.sin((t.hour - 6) / 24 * 2 * math.pi) \
+            + (30 if t.weekday() >= 5 else 0) + i / 24
+        f.write("%s,%.1f\n" % (t.strftime("%Y-%m-%dT%H:%M:%S"), v))
+with open(sys.argv[2], "w") as f:
+    f.write("ts,v\n")
+    for i in range(3 * 48):
+        t = t0 + datetime.timedelta(minutes=30 * i)
+        v = 100 + 80 * math.sin((t.hour - 6) / 24 * 2 * math.pi)
+        f.write("%s,%.1f\n" % (t.strftime("%Y-%m-%dT%H:%M:%S"), v))
+PY
+"$HORIZON" forecast "$T/hours.csv" --date ts --value v --freq hour \
+    --horizon 12 -o "$T/hours_fc.csv" --report "$T/hours.html" --quiet
+read -r fc12 ago < <(/usr/bin/python3 - "$T/hours_fc.csv" "$T/hours.csv" <<'PY'
+import csv, sys
+def k(v):
+    return "%.3gK" % (v / 1e3) if abs(v) >= 999.5 else "%.3g" % v
+fc = sum(float(r["point"]) for r in csv.DictReader(open(sys.argv[1])))
+y = [float(r["v"]) for r in csv.DictReader(open(sys.argv[2]))]
+print(k(fc), k(sum(y[len(y) - 168:len(y) - 168 + 12])))
+PY
+)
+hours="next 12 hours: total $fc12, [^ ]* vs the same 12 hours a week before ($ago)"
+check "hours: the narrative compares a week before ($fc12 vs $ago)" \
+    grep -q "Forecast of 1 series, $hours\." "$T/hours.html"
+check "hours: the key figures say the same" \
+    grep -q "<li>[^<]*forecast $hours</li>" "$T/hours.html"
+check "hours: the caption compares a week before" \
+    grep -q '; the next 12 vs the same 12 hours a week before: ' "$T/hours.html"
+check "hours: never the last 12 hours" \
+    bash -c "! grep -Eq 'last 12 observed|vs the last as many|the 12 hours just before' '$T/hours.html'"
+"$HORIZON" forecast "$T/halfhours.csv" --date ts --value v --freq 30min \
+    --horizon 6 -o /dev/null --report "$T/halfhours.html" --quiet
+check "half-hours, three days: the same 6 periods a day before" \
+    grep -q "next 6 30-minute periods: total [^ ]*, [^ ]* vs the same 6 30-minute periods a day before" "$T/halfhours.html"
 
 # a long daily history: the forecast chart draws the last 84 days (6 x
 # the 14-day horizon), says so on its axis and in its caption, and a

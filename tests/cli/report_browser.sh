@@ -12,7 +12,9 @@
 # churn model, a survival analysis (Kaplan-Meier),
 # and a job's stored report with
 # an LLM narrative (the OpenAI-compatible mock) spliced in; a sortable
-# table clicked (date-named series sort by the whole date).  Two damaged
+# table clicked and used from the keyboard alone (date-named series sort
+# by the whole date; its headers are buttons with aria-sort, as a screen
+# reader sees them in Chromium's accessibility tree).  Two damaged
 # pages check that the checks catch what they claim to.
 # Skips (77) when node, Chromium or the npm peers are missing.
 set -uo pipefail
@@ -95,6 +97,82 @@ render churn --charts 3 --expect drivers=1,roc=1,histogram=1 --series roc=1
     --report "$T/survival.html" > /dev/null
 render survival --charts 1 --expect survival=1 --series survival=2
 
+# ---- names in other scripts: Chinese, Japanese, Korean, Hebrew and
+# Arabic series names are drawn with glyphs, not the boxes of a missing
+# font (a canvas in the heading's font draws each name's characters and a
+# character no font has; the same pixels are a box), and a right-to-left
+# name keeps the page no wider than its window
+{
+    echo "g,d,v"
+    for g in 東京店 大阪の店 서울 'חנות תל אביב' 'متجر دبي'; do
+        for m in $(seq 1 24); do
+            printf '%s,%d-%02d-01,%d\n' "$g" $((2022 + (m - 1) / 12)) \
+                $(((m - 1) % 12 + 1)) $((100 + m % 7))
+        done
+    done
+} > "$T/scripts.csv"
+"$HORIZON" forecast "$T/scripts.csv" --date d --value v --by g --freq month \
+    --horizon 3 --model naive -o /dev/null --quiet --report "$T/scripts.html"
+render scripts --charts 7 --expect total=1,bars=1,fan=5
+cat > "$T/glyphs.js" <<'JS'
+const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
+(async () => {
+    const b = await chromium.launch({ executablePath: process.argv[3],
+        args: ['--no-sandbox', '--disable-gpu'] });
+    const page = await (await b.newContext()).newPage();
+    await page.goto('file://' + process.argv[4]);
+    const boxes = await page.evaluate((names) => {
+        const font = getComputedStyle(document.querySelector('h3')).font;
+        const draw = (ch) => {
+            const c = document.createElement('canvas');
+            c.width = c.height = 40;
+            const g = c.getContext('2d');
+            g.font = font.replace(/^.*?(\d+(\.\d+)?)px/, '28px');
+            g.fillText(ch, 4, 30);
+            return Array.from(g.getImageData(0, 0, 40, 40).data).join();
+        };
+        const missing = draw('\u0378'); // unassigned: no font has it
+        const out = [];
+        for (const n of names)
+            for (const ch of n.replace(/ /g, ''))
+                if (draw(ch) === missing) out.push(n + ': ' + ch);
+        return out;
+    }, process.argv.slice(5));
+    await b.close();
+    console.log(JSON.stringify(boxes));
+})();
+JS
+node "$T/glyphs.js" "$PEERS" "$CHROMIUM" "$T/scripts.html" 東京店 大阪の店 \
+    서울 'חנות תל אביב' 'متجر دبي' > "$T/glyphs.json" 2>&1
+check "names in Chinese, Japanese, Korean, Hebrew, Arabic drawn, not boxes ($(cat "$T/glyphs.json"); scripts/install-deps.sh installs fonts-wqy-microhei)" \
+    test "$(cat "$T/glyphs.json")" = "[]"
+
+# ---- printed: the titles of the small multiples (cut with an ellipsis
+# on screen, where the chart's tooltip has the whole) are whole on paper
+cat > "$T/print.js" <<'JS'
+const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
+(async () => {
+    const b = await chromium.launch({ executablePath: process.argv[3],
+        args: ['--no-sandbox', '--disable-gpu'] });
+    const page = await (await b.newContext()).newPage();
+    await page.goto('file://' + process.argv[4]);
+    const cut = () => page.$$eval('.multiples h3', (hs) => hs.filter(
+        (h) => h.scrollWidth > h.clientWidth + 1).map((h) => h.textContent));
+    const screen = await cut();
+    await page.emulateMedia({ media: 'print' });
+    const paper = await cut();
+    await b.close();
+    console.log(JSON.stringify({ screen, paper }));
+})();
+JS
+node "$T/print.js" "$PEERS" "$CHROMIUM" "$T/forecast.html" > "$T/print.json" 2>&1
+check "printed: the small multiples' titles are whole ($(cat "$T/print.json"))" \
+    /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["screen"], "no title is cut on screen: the check checks nothing"
+assert d["paper"] == [], d' "$T/print.json"
+
 # ---- sorting a table: series named by dates sort by the whole date,
 # whatever order another column's sort left the rows in
 {
@@ -124,13 +202,41 @@ const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
     const desc = await names();
     await th('series').click(); // ascending
     const asc = await names();
-    // from the keyboard: Tab to a header, Space sorts as Enter does
-    await th('series').focus();
+    // from the keyboard alone: Tab from the top of the page to the
+    // header, then Enter and Space sort as a click does
+    const focused = () => page.evaluate(() => {
+        const e = document.activeElement;
+        return e ? e.tagName + ':' + e.textContent.trim() : '';
+    });
+    let tabs = 0;
+    while (tabs < 400 && (await focused()) !== 'BUTTON:series') {
+        await page.keyboard.press('Tab');
+        tabs++;
+    }
+    const reached = (await focused()) === 'BUTTON:series';
     await page.keyboard.press('Space'); // descending
     const kdesc = await names();
+    await page.keyboard.press('Enter'); // ascending
+    const kasc = await names();
+    await page.keyboard.press('Space'); // descending again
     const scrolled = await page.evaluate(() => window.scrollY);
+    // what a screen reader gets: Chromium's accessibility tree
+    const cdp = await page.context().newCDPSession(page);
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const val = (x) => (x && x.value !== undefined ? String(x.value) : '');
+    const ax = nodes.filter((n) => !n.ignored).map((n) => ({
+        role: val(n.role), name: val(n.name) }));
+    const buttons = ax.filter((n) => n.role === 'button').map((n) => n.name);
+    const headings = ax.filter((n) => n.role === 'heading').map((n) => n.name);
+    // the order, which the tree does not carry: aria-sort of each column
+    // header (Playwright's role query)
+    const heads = [];
+    for (const h of await page.getByRole('columnheader').all())
+        heads.push({ name: (await h.textContent()).trim(),
+            sort: (await h.getAttribute('aria-sort')) || '' });
     await b.close();
-    console.log(JSON.stringify({ desc, asc, kdesc, scrolled }));
+    console.log(JSON.stringify({ desc, asc, kdesc, kasc, reached, tabs,
+        scrolled, heads, buttons, headings }));
 })();
 JS
 node "$T/sort.js" "$PEERS" "$CHROMIUM" "$T/cohorts.html" > "$T/sort.json" 2>&1
@@ -140,7 +246,31 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 want = sorted(d["asc"])
 assert len(want) == 5 and d["asc"] == want and d["desc"] == want[::-1], d
-assert d["kdesc"] == want[::-1], d' \
+assert d["kdesc"] == want[::-1] and d["kasc"] == want, d' \
+    "$T/sort.json"
+# the WAI-ARIA sortable table: each header of a sortable table is a
+# button named by the column alone (the order arrow is not read out),
+# reached with Tab; the sorted column says its order with aria-sort
+check "sortable headers are buttons, the sorted one says its order" \
+    /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["reached"], "Tab never reached the series header: %r" % d
+names = [h["name"] for h in d["heads"]]
+assert "series" in names and "forecast total" in names, d["heads"]
+for col in ("series", "forecast total", "change", "model"):
+    assert d["buttons"].count(col) == 1, (col, d["buttons"])
+sorted_ = [h for h in d["heads"] if h["sort"] not in ("", "none")]
+assert [(h["name"], h["sort"]) for h in sorted_] == [("series", "descending")], d["heads"]' \
+    "$T/sort.json"
+
+# heading navigation reaches the narrative and the key figures (their
+# headings had the hidden attribute, which takes them out of the tree)
+check "the narrative and the key figures have headings a screen reader finds" \
+    /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert "Narrative" in d["headings"] and "Key figures" in d["headings"], d["headings"]' \
     "$T/sort.json"
 
 # ---- a job's report, with an LLM narrative spliced in ----

@@ -38,6 +38,72 @@ HZ_TEST(format_numbers)
     HZ_CHECK_STR(hz_fmt_pct(0.1404, 0, b, 32), "14%");
     HZ_CHECK_STR(hz_fmt_pct(-0.031, 1, b, 32), "-3.1%");
     HZ_CHECK_STR(hz_fmt_pct(0.0996, 0, b, 32), "10%");
+    /* scientific in one form, large or small: 3 significant digits
+     * without trailing zeros (it was "1.20e-05" below 1e-4 but "1e+15"
+     * above a thousand trillion) */
+    HZ_CHECK_STR(hz_fmt_num(1.2e-5, b, 32), "1.2e-05");
+    HZ_CHECK_STR(hz_fmt_num(-5e-7, b, 32), "-5e-07");
+    HZ_CHECK_STR(hz_fmt_num(1.23456e-5, b, 32), "1.23e-05");
+}
+
+/* Numbers read together (an interval, quantiles) share one style: the
+ * summary said "997T to 1.1e+15" */
+HZ_TEST(format_numbers_together)
+{
+    char r[4][HZ_FMT_NUM_MAX];
+    hz_fmt_nums((const double[]){997e12, 1.1e15}, 2, r);
+    HZ_CHECK_STR(r[0], "9.97e+14");
+    HZ_CHECK_STR(r[1], "1.1e+15");
+    hz_fmt_nums((const double[]){-2e3, 1.5e16, 0}, 3, r);
+    HZ_CHECK_STR(r[0], "-2e+03");
+    HZ_CHECK_STR(r[1], "1.5e+16");
+    HZ_CHECK_STR(r[2], "0");
+    /* below the largest's style, small values stay plain decimals */
+    hz_fmt_nums((const double[]){5e-5, 12.3}, 2, r);
+    HZ_CHECK_STR(r[0], "0.00005");
+    HZ_CHECK_STR(r[1], "12.3");
+    hz_fmt_nums((const double[]){-1.234e-5, 0.5}, 2, r);
+    HZ_CHECK_STR(r[0], "-0.0000123");
+    /* all small: scientific, alike */
+    hz_fmt_nums((const double[]){5e-6, 1.5e-5}, 2, r);
+    HZ_CHECK_STR(r[0], "5e-06");
+    HZ_CHECK_STR(r[1], "1.5e-05");
+    /* K/M/B/T is one style: each keeps its own suffix */
+    hz_fmt_nums((const double[]){997, 1020, 999.6e3, NAN}, 4, r);
+    HZ_CHECK_STR(r[0], "997");
+    HZ_CHECK_STR(r[1], "1.02K");
+    HZ_CHECK_STR(r[2], "1M");
+    HZ_CHECK_STR(r[3], "n/a");
+}
+
+/* The interval and the CLV quantiles of a summary in one style */
+HZ_TEST(summary_ranges_one_style)
+{
+    double y[12];
+    for (int i = 0; i < 12; i++)
+        y[i] = 9e14;
+    double lv[1] = {95};
+    hz_forecast *fc = hz_forecast_alloc(3, 1, lv);
+    HZ_CHECK(fc != NULL);
+    for (int k = 0; k < 3; k++) {
+        fc->mean[k] = 1.05e15;
+        fc->lower[0][k] = 997e12;
+        fc->upper[0][k] = 1.1e15;
+    }
+    hz_summary_forecast_in in = {.name = "x", .unit = "month", .history = y,
+                                 .n_history = 12, .period = 12, .fc = fc};
+    hz_summary *s = hz_summary_new("forecast");
+    hz_error err;
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
+    HZ_CHECK_CONTAINS(txt(s, "forecast.interval"), ": 9.97e+14 to 1.1e+15 ");
+    hz_summary_free(s);
+    hz_forecast_free(fc);
+    double clv[10] = {1e-6, 2e-6, 3e-6, 4e-6, 5e-6, 6e-6, 7e-6, 8e-6, 9e-6, 2};
+    s = hz_summary_new("clv");
+    HZ_CHECK(hz_summary_clv(clv, 10, 12, NULL, 0, s, &err) == HZ_OK);
+    HZ_CHECK_CONTAINS(txt(s, "clv.quantiles"),
+                      "p10 0.0000019, p50 0.0000055, p90 0.2, p99 1.82");
+    hz_summary_free(s);
 }
 
 HZ_TEST(items_sort_stable_and_one_line)
@@ -149,10 +215,128 @@ HZ_TEST(forecast_summary_negative_values)
     HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
     /* 11 x -850 - 700 = -10050 against -10800: +6.9% */
     HZ_CHECK_CONTAINS(txt(s, "forecast.total"), "total -10.1K, +6.9% vs");
-    HZ_CHECK_CONTAINS(txt(s, "history.growth"), "+10% vs the 12 before");
+    HZ_CHECK_CONTAINS(txt(s, "history.growth"), "+10% vs the 12 months before");
     /* average -837.5: the peak -700 is 16% above it */
     HZ_CHECK_CONTAINS(txt(s, "forecast.season"),
                       "peak month 6 (-700, +16% vs forecast average)");
+    hz_summary_free(s);
+    hz_forecast_free(fc);
+}
+
+/* Like with like: the next periods against the same periods a season
+ * before, the longest season the history covers */
+HZ_TEST(comparison_span)
+{
+    hz_seasons hours = {2, {24, 168}}, days = {2, {7, 365.25}};
+    char b[128];
+    hz_summary_span sp = hz_summary_span_of(12, 672, &hours, 24);
+    HZ_CHECK(sp.steps == 12 && sp.lag == 168 && sp.seasonal);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "hour", b, sizeof b),
+                 "the same 12 hours a week before");
+    sp = hz_summary_span_of(48, 100, &hours, 24); /* not a week of history */
+    HZ_CHECK(sp.steps == 24 && sp.lag == 24 && sp.seasonal);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "hour", b, sizeof b),
+                 "the same 24 hours a day before");
+    sp = hz_summary_span_of(14, 1096, &days, 7);
+    HZ_CHECK(sp.steps == 14 && sp.lag == 365);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "day", b, sizeof b),
+                 "the same 14 days a year before");
+    sp = hz_summary_span_of(24, 36, NULL, 12);
+    HZ_CHECK(sp.steps == 12 && sp.lag == 12);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "month", b, sizeof b),
+                 "the same 12 months a year before");
+    hz_seasons w = {1, {52.18}};
+    sp = hz_summary_span_of(8, 120, &w, 52);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "week", b, sizeof b),
+                 "the same 8 weeks 52 weeks (a year) before");
+    hz_seasons m = {1, {1440}};
+    sp = hz_summary_span_of(6, 3 * 48, &(hz_seasons){1, {48}}, 48);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "30-minute", b, sizeof b),
+                 "the same 6 30-minute periods a day before");
+    sp = hz_summary_span_of(6, 2000, &m, 1440);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "minute", b, sizeof b),
+                 "the same 6 minutes a day before");
+    /* no season (or none the history covers): the periods just before */
+    sp = hz_summary_span_of(5, 8, NULL, 1);
+    HZ_CHECK(sp.steps == 5 && sp.lag == 5 && !sp.seasonal);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "year", b, sizeof b),
+                 "the 5 years just before");
+    sp = hz_summary_span_of(5, 4, NULL, 1);
+    HZ_CHECK(sp.steps == 0);
+    /* the words of the key figures and of the narrative */
+    sp = hz_summary_span_of(24, 36, NULL, 12);
+    HZ_CHECK_STR(hz_summary_total_text(24, "month", 1.68e6, &sp, 753e3,
+                                       513e3, b, sizeof b),
+                 "next 24 months: total 1.68M; the first 12: 753K, +47% vs "
+                 "the same 12 months a year before (513K)");
+    sp = hz_summary_span_of(12, 672, &hours, 24);
+    HZ_CHECK_STR(hz_summary_total_text(12, "hour", 1440, &sp, 1440, 1370, b,
+                                       sizeof b),
+                 "next 12 hours: total 1.44K, +5.1% vs the same 12 hours a "
+                 "week before (1.37K)");
+    /* the numbers of the sentence in one style: "total 0.000106, ...
+     * (7.2e-05)" mixed them */
+    sp = hz_summary_span_of(3, 36, NULL, 12);
+    HZ_CHECK_STR(hz_summary_total_text(3, "month", 0.000106, &sp, 0.000106,
+                                       7.2e-5, b, sizeof b),
+                 "next 3 months: total 0.000106, +47% vs the same 3 months a "
+                 "year before (0.000072)");
+    /* nothing a season before: no percentage ("n/a vs") */
+    sp = hz_summary_span_of(3, 36, NULL, 12);
+    HZ_CHECK_STR(hz_summary_total_text(3, "month", 14, &sp, 14, 0, b,
+                                       sizeof b),
+                 "next 3 months: total 14, against 0 in the same 3 months a "
+                 "year before");
+    sp = hz_summary_span_of(5, 4, NULL, 1);
+    HZ_CHECK_STR(hz_summary_total_text(5, "year", 10, &sp, NAN, NAN, b,
+                                       sizeof b),
+                 "next 5 years: total 10");
+}
+
+/* Hours: the next 12 against the same 12 hours a day before (24 hours of
+ * history), not the 12 just before, which compared night with day */
+HZ_TEST(forecast_summary_hours)
+{
+    double y[24];
+    for (int i = 0; i < 24; i++)
+        y[i] = i < 12 ? 10 : 100; /* night, then day */
+    hz_forecast *fc = hz_forecast_alloc(12, 0, NULL);
+    HZ_CHECK(fc != NULL);
+    for (int k = 0; k < 12; k++)
+        fc->mean[k] = 11; /* the night again, 10% up */
+    hz_summary_forecast_in in = {.name = "load", .unit = "hour",
+                                 .history = y, .n_history = 24,
+                                 .period = 24, .fc = fc};
+    hz_summary *s = hz_summary_new("forecast");
+    hz_error err;
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
+    HZ_CHECK_STR(txt(s, "forecast.total"),
+                 "load forecast next 12 hours: total 132, +10% vs the same "
+                 "12 hours a day before (120)");
+    hz_summary_free(s);
+    hz_forecast_free(fc);
+}
+
+/* A flat forecast has no peak and trough; after nothing observed, no
+ * change in percent ("n/a vs") */
+HZ_TEST(forecast_summary_flat_and_zero)
+{
+    double y[24] = {0};
+    hz_forecast *fc = hz_forecast_alloc(3, 0, NULL);
+    HZ_CHECK(fc != NULL);
+    for (int k = 0; k < 3; k++)
+        fc->mean[k] = 5;
+    hz_summary_forecast_in in = {.name = "x", .unit = "month", .history = y,
+                                 .n_history = 24, .period = 12, .fc = fc};
+    hz_summary *s = hz_summary_new("forecast");
+    hz_error err;
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
+    HZ_CHECK_STR(txt(s, "forecast.season"), "the forecast is flat: 5 every month");
+    HZ_CHECK_STR(txt(s, "history.growth"),
+                 "x last 12 months: 0, against 0 in the 12 months before");
+    HZ_CHECK_STR(txt(s, "forecast.total"),
+                 "x forecast next 3 months: total 15, against 0 in the same 3 "
+                 "months a year before");
     hz_summary_free(s);
     hz_forecast_free(fc);
 }
