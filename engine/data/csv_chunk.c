@@ -115,13 +115,13 @@ static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        header_again(c, j, s, n));
 }
 
-/* A number, or an accounting negative in parentheses ("(50)" is -50). */
+/* A number, or an accounting negative ("(50)" and SAP's "50-" are -50). */
 static void field_number(chunk *c, size_t j, const char *s, size_t n)
 {
     colspec *sp = &c->spec[j];
     const char *t = s;
     size_t tn = n;
-    const bool neg = paren_negative(&t, &tn);
+    const bool neg = accounting_negative(&t, &tn);
     double d;
     if (sp->type == HZ_TYPE_INT64) {
         int64_t v;

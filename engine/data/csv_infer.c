@@ -142,9 +142,9 @@ void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line,
     int64_t iv;
     double dv;
     e->nonnull++;
-    const char *ns = s; /* the number: "(50)" is an accounting -50 */
+    const char *ns = s; /* the number: "(50)", "50-" are an accounting -50 */
     size_t nn = n;
-    const bool neg = paren_negative(&ns, &nn);
+    const bool neg = accounting_negative(&ns, &nn);
     if (parse_i64(ns, nn, &iv)) {
         e->n_int++;
         e->n_num++;

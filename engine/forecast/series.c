@@ -151,6 +151,25 @@ static bool thousands_comma(const char *s)
                           strspn(s + 1, "0123456789") == strlen(s + 1));
 }
 
+/* Whether text holds digits on either side of a space, a no-break space
+ * (U+00A0, U+202F) or an apostrophe ("1 234,56", "1'234.50"): a number
+ * with a thousands separator that only an explicit --decimal reads. */
+static bool spaced_thousands(const char *s)
+{
+    static const char *const SEP[] = {" ", "\xc2\xa0", "\xe2\x80\xaf", "'",
+                                      "\xe2\x80\x99"};
+    for (const char *p = s; *p != '\0'; p++) {
+        if (p == s || p[-1] < '0' || p[-1] > '9')
+            continue;
+        for (size_t k = 0; k < sizeof SEP / sizeof SEP[0]; k++) {
+            size_t l = strlen(SEP[k]);
+            if (strncmp(p, SEP[k], l) == 0 && p[l] >= '0' && p[l] <= '9')
+                return true;
+        }
+    }
+    return false;
+}
+
 /* Whether text is a number with a currency sign or a percent sign
  * ("$1,200.00", "1200 €", "12.5%"): *what names the sign. */
 static bool signed_number(const char *s, const char **what)
@@ -191,15 +210,20 @@ static hz_status not_numeric(hz__sb *b)
     if (t != NULL && decimal_comma(t))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold a comma: a decimal comma "
-                 "is read with --decimal , (200,50 and 1.234,50); a "
-                 "thousands separator with a decimal point (1,234.50) is "
-                 "not read: export the numbers plain)",
+                 "is read with --decimal , (200,50 and 1.234,50), commas "
+                 "between thousands with --decimal . (1,234.50))",
                  t0);
     else if (t != NULL && thousands_comma(t))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold commas between "
-                 "thousands, which are not read: export the numbers plain, "
-                 "such as 1234.50)",
+                 "thousands: give --decimal . to read them, 1,234.50 as "
+                 "1234.5)",
+                 t0);
+    else if (t != NULL && spaced_thousands(t))
+        snprintf(hint, sizeof hint,
+                 " (its values, such as '%s', hold a thousands separator: "
+                 "it is read once --decimal , or --decimal . says which "
+                 "mark the decimals take)",
                  t0);
     else if (t != NULL && signed_number(t, &sign))
         snprintf(hint, sizeof hint,

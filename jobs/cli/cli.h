@@ -179,7 +179,9 @@ enum {
     "                         (skipped rows are always reported)\n"           \
     "  --delimiter C          field delimiter (default: detect , ; tab |)\n"  \
     "  --decimal C            decimal mark: . (default) or , (200,50 and\n"   \
-    "                         1.234,50; the delimiter is then ; tab or |)\n"  \
+    "                         1.234,50; the delimiter is then ; tab or |);\n" \
+    "                         given, thousands separators are read too\n"     \
+    "                         (1,234.50 with ., 1 234,50 with ,)\n"           \
     "  --date-window Y1:Y2    years accepted in dates (default 1800:2200)\n"  \
     "  --threads N            worker threads (default: all cores)\n"          \
     "FILE may be - (standard input) and may be gzip-compressed.\n"

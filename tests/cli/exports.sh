@@ -73,6 +73,47 @@ printf 'month,sales\n2024-01,1\n2024-02,2\n2024-03,(-3)\n' >"$T/acc_sign.csv"
 expect_exit 1 "acc_sign.csv:4:2: column 'sales': expected an integer, got '(-3)'" \
     -- "$H" forecast "$T/acc_sign.csv" --date month --value sales
 
+# ... and with --decimal . the commas between thousands are read
+expect_exit 0 "" -- "$H" inspect "$T/acc_thou.csv" --decimal . --json
+check "accounting negative with thousands, --decimal .: -1234.5" \
+    grep -q '"min":-1234.5,' "$T/out"
+
+# ---- SAP's trailing minus: 50- is -50, 1.234,50- is -1234.5 ----
+{
+    echo "Buchungsdatum;Betrag"
+    for m in 01 02 03 04 05 06 07 08 09 10 11; do echo "2024-$m-01;$((100 + 10#$m)),00"; done
+    echo '2024-12-01;1.234,50-'
+} >"$T/sap.csv"
+expect_exit 0 "" -- "$H" forecast "$T/sap.csv" --date Buchungsdatum \
+    --value Betrag --decimal , --freq month --horizon 1 --model naive \
+    --quiet --nonnegative off
+check "SAP trailing minus: forecast from -1234.5" grep -q '^total,2025-01-01,-1234.5,' "$T/out"
+printf 'month,sales\n2024-01,1\n2024-02,2\n2024-03,-3-\n' >"$T/sap_sign.csv"
+expect_exit 1 "sap_sign.csv:4:2: column 'sales': expected an integer, got '-3-'" \
+    -- "$H" forecast "$T/sap_sign.csv" --date month --value sales
+
+# ---- thousands separators: read once --decimal gives the mark ----
+# French and Swiss exports: a no-break space (U+00A0) or a narrow one
+# (U+202F) between thousands, a decimal comma
+printf 'mois;ventes\n2024-01;1\xc2\xa0234,56\n2024-02;2\xe2\x80\xaf345,00\n2024-03;12,5\n' >"$T/fr.csv"
+expect_exit 2 "hold a thousands separator: it is read once --decimal , or --decimal . says" \
+    -- "$H" forecast "$T/fr.csv" --date mois --value ventes
+expect_exit 0 "" -- "$H" inspect "$T/fr.csv" --decimal , --json
+check "no-break space thousands, --decimal ,: 1234.56 .. 2345" \
+    grep -q '"min":12.5,"max":2345,' "$T/out"
+check "no-break space thousands, --decimal ,: their sum" \
+    grep -q '"sum":3592.06' "$T/out"
+# US exports: "1,234.50", quoted in a comma-separated file
+printf 'month,sales\n2024-01,"1,234.50"\n2024-02,"2,000"\n2024-03,999.5\n' >"$T/us.csv"
+expect_exit 2 "hold commas between thousands: give --decimal . to read them" \
+    -- "$H" forecast "$T/us.csv" --date month --value sales
+expect_exit 0 "" -- "$H" inspect "$T/us.csv" --decimal . --json
+check "comma thousands, --decimal .: 999.5 .. 2000, sum 4234" \
+    grep -q '"min":999.5,"max":2000,.*"sum":4234' "$T/out"
+printf 'month,sales\n2024-01,"1,234.50"\n2024-02,"1,23.4"\n' >"$T/us_bad.csv"
+expect_exit 1 "us_bad.csv:3:2: column 'sales': expected a number, got '1,23.4'" \
+    -- "$H" forecast "$T/us_bad.csv" --date month --value sales --decimal .
+
 # ---- rows of empty fields only below the data (',,,') are no rows ----
 { cat "$T/trail.csv"; printf ',,,,\r\n,,,,\r\n'; } >"$T/trail_rows.csv"
 expect_exit 0 "" -- "$H" forecast "$T/trail_rows.csv" --date month \

@@ -290,7 +290,7 @@ check "text values: no sign hint" bash -c "! grep -q 'which is not read' '$T/err
 # spreadsheet formats: commas between thousands, a currency or a percent
 # sign (until 2026-12-07 only 'is string, not numeric')
 printf 'month,sales\n2024-01,"1,234.56"\n2024-02,"2,345.10"\n' >"$T/usthou.csv"
-expect_exit 2 "its values, such as '1,234.56', hold commas between thousands, which are not read: export the numbers plain" -- \
+expect_exit 2 "its values, such as '1,234.56', hold commas between thousands: give --decimal . to read them" -- \
     "$H" forecast "$T/usthou.csv" --date month --value sales
 printf 'month,sales\n2024-01,$100\n2024-02,$50\n' >"$T/usd.csv"
 expect_exit 2 "its values, such as '\$100', hold a currency sign, which is not read" -- \

@@ -859,6 +859,127 @@ HZ_TEST(accounting_negatives_in_parentheses)
                                "got '(-3)'");
 }
 
+/* SAP's trailing minus: "50-" and "1.234,50-" are -50 and -1234.5 in a
+ * number column, on every path, as "(50)" is; the number before the
+ * minus has no sign of its own and no blank before the minus. */
+HZ_TEST(trailing_minus_negatives)
+{
+    for (int path = 0; path < 4; path++) {
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.force_path = path;
+        hz_error err;
+        hz_dataset *ds = read_str("m,v,w\n2024-01,100,1\n2024-02,50-,2-\n"
+                                  "2024-03, 1234.50- ,\"3-\"\n2024-04,0-,4\n",
+                                  &o, &err);
+        HZ_CHECK_MSG(ds != NULL, "path %d: %s", path, err.msg);
+        if (ds == NULL)
+            continue;
+        HZ_CHECK(ds->cols[1].type == HZ_TYPE_FLOAT64);
+        HZ_CHECK(ds->cols[2].type == HZ_TYPE_INT64);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 1) == -50);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 2) == -1234.5);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 3) == 0 &&
+                 !signbit(hz_col_number(&ds->cols[1], 3)));
+        HZ_CHECK(ds->cols[2].v.i64[1] == -2 && ds->cols[2].v.i64[2] == -3);
+        hz_dataset_free(ds);
+        o.decimal = ',';
+        ds = read_str("m;v\n2024-01;100\n2024-02;1.234,50-\n", &o, &err);
+        HZ_CHECK_MSG(ds != NULL && hz_col_number(&ds->cols[1], 1) == -1234.5,
+                     "path %d: %s", path, err.msg);
+        hz_dataset_free(ds);
+    }
+    static const char *const bad[] = {"-3-", "+3-", "3 -", "(3-)", "-", "3--"};
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    static const char *const names[] = {"v"};
+    o.number_cols = names;
+    o.nnumber_cols = 1;
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char t[64];
+        hz_error err;
+        snprintf(t, sizeof t, "v\n1\n2\n%s\n", bad[k]);
+        hz_dataset *ds = read_str(t, &o, &err);
+        HZ_CHECK_MSG(ds == NULL, "'%s' read", bad[k]);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:4:1: column 'v': expected an "
+                                   "integer");
+        hz_dataset_free(ds);
+    }
+}
+
+/* Thousands separators are read once the decimal mark is given: with
+ * --decimal . commas (US exports, "1,234.50"), with --decimal , points;
+ * with either a space, a no-break space (U+00A0) or a narrow one
+ * (U+202F), as French and Swiss exports write them, or an apostrophe;
+ * one separator throughout a number, between groups of three.  Without
+ * the option none is read: the column is text. */
+HZ_TEST(thousands_separators_with_a_decimal_mark)
+{
+    static const struct {
+        char dec;
+        const char *text;
+        double v;
+    } good[] = {
+        {'.', "\"1,234.50\"", 1234.5},
+        {'.', "\"-12,345,678\"", -12345678},
+        {'.', "1\xc2\xa0" "234.5", 1234.5},
+        {'.', "1'234.5", 1234.5},
+        {'.', "\"1,234.50-\"", -1234.5},
+        {',', "1\xc2\xa0" "234,56", 1234.56},
+        {',', "1\xe2\x80\xaf" "234\xe2\x80\xaf" "567,5", 1234567.5},
+        {',', "1 234,5", 1234.5},
+        {',', "\"(1 234,5)\"", -1234.5},
+    };
+    for (size_t k = 0; k < sizeof good / sizeof good[0]; k++)
+        for (int path = 0; path < 4; path++) {
+            hz_csv_options o;
+            hz_csv_options_init(&o);
+            o.force_path = path;
+            o.decimal = good[k].dec;
+            o.delimiter = ';';
+            char t[96];
+            snprintf(t, sizeof t, "m;v\n2024-01;7\n2024-02;%s\n",
+                     good[k].text);
+            hz_error err;
+            hz_dataset *ds = read_str(t, &o, &err);
+            HZ_CHECK_MSG(ds != NULL && ds->cols[1].type == HZ_TYPE_FLOAT64 &&
+                             hz_col_number(&ds->cols[1], 1) == good[k].v,
+                         "%s (--decimal %c, path %d): %s", good[k].text,
+                         good[k].dec, path, ds ? "misread" : err.msg);
+            hz_dataset_free(ds);
+            o.decimal = 0; /* no mark given: not a number */
+            ds = read_str(t, &o, &err);
+            HZ_CHECK_MSG(ds != NULL && ds->cols[1].type == HZ_TYPE_STRING,
+                         "%s read without --decimal", good[k].text);
+            hz_dataset_free(ds);
+        }
+    static const struct {
+        char dec;
+        const char *text;
+    } bad[] = {
+        {'.', "\"1,23.4\""}, {'.', "\"1,2345\""},  {'.', "\"1,234 567\""},
+        {'.', "1 23"},       {',', "1.234 567,5"}, {',', "1 2345,5"},
+        {',', "1\xc2\xa0" "23"}, {'.', "\"1,234,\""},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.decimal = bad[k].dec;
+        o.delimiter = ';';
+        static const char *const names[] = {"v"};
+        o.number_cols = names;
+        o.nnumber_cols = 1;
+        char t[96];
+        snprintf(t, sizeof t, "m;v\n2024-01;7\n2024-02;%s\n", bad[k].text);
+        hz_error err;
+        hz_dataset *ds = read_str(t, &o, &err);
+        HZ_CHECK_MSG(ds == NULL, "%s read with --decimal %c", bad[k].text,
+                     bad[k].dec);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:2: column 'v'");
+        hz_dataset_free(ds);
+    }
+}
+
 /* A row of empty fields only (",,", as spreadsheets write the formatted
  * rows below their data) is no row, as a blank line is none, on every
  * path and any chunking, also where the columns are required (a date and
