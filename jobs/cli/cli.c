@@ -408,6 +408,20 @@ bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
         }
         o->decimal = arg[0];
         return true;
+    case HZ_OPT_NA:
+        /* texts between commas, none empty: an empty cell is missing
+         * already, and ',,' is more likely a slip than a wish */
+        if (arg[0] == '\0' || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
+            strstr(arg, ",,") != NULL) {
+            hz_cli_error(cmd,
+                         "--na: expected comma-separated texts that mean a "
+                         "missing value, none empty (e.g. 'N/A,#N/A,NA'), "
+                         "got '%s'",
+                         arg);
+            return false;
+        }
+        o->na = arg;
+        return true;
     case HZ_OPT_DATE_WINDOW: {
         char *e1, *e2 = NULL;
         errno = 0;
@@ -440,6 +454,7 @@ void hz_cli_csv_reader_options(const hz_cli_csv *o, hz_csv_options *opt)
     opt->on_error = o->on_error;
     opt->delimiter = o->delimiter;
     opt->decimal = o->decimal;
+    opt->na_values = o->na;
     opt->threads = o->threads;
     opt->date_min_year = o->date_min_year;
     opt->date_max_year = o->date_max_year;

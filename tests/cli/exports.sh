@@ -114,6 +114,26 @@ printf 'month,sales\n2024-01,"1,234.50"\n2024-02,"1,23.4"\n' >"$T/us_bad.csv"
 expect_exit 1 "us_bad.csv:3:2: column 'sales': expected a number, got '1,23.4'" \
     -- "$H" forecast "$T/us_bad.csv" --date month --value sales --decimal .
 
+# ---- missing-value texts: refused unless --na names them ----
+printf 'month,sales,store\n2024-01,100,A\n2024-02,N/A,B\n2024-03,#N/A,N/A\n2024-04,130,C\n2024-05,-,D\n2024-06,150,E\n' >"$T/na.csv"
+expect_exit 1 "na.csv:3:2: column 'sales': expected an integer, got 'N/A'" \
+    -- "$H" forecast "$T/na.csv" --date month --value sales
+expect_exit 0 "" -- "$H" inspect "$T/na.csv" --na 'N/A,#N/A,-' --json
+check "--na: the texts are nulls" grep -q '"name":"sales","type":"int64","count":3,"nulls":3' "$T/out"
+check "--na: in text columns too" grep -q '"name":"store","type":"string","count":5,"nulls":1' "$T/out"
+# in the value column a missing value is an empty one: an error with its
+# place, or with --on-error skip a period that --fill decides
+expect_exit 1 "na.csv:3:2: column 'sales': empty value or missing-value text (--na)" \
+    -- "$H" forecast "$T/na.csv" --date month --value sales --na 'N/A,#N/A,-'
+expect_exit 0 "3 periods with no rows interpolated" -- "$H" forecast \
+    "$T/na.csv" --date month --value sales --na 'N/A,#N/A,-' \
+    --on-error skip --fill interpolate --model naive --horizon 1 \
+    --fitted "$T/na.fit" -o "$T/na.out"
+check "--na, --fill interpolate: 2024-02 between 100 and 130" \
+    grep -q '^total,2024-02,110,' "$T/na.fit"
+expect_exit 2 "--na: expected comma-separated texts that mean a missing value, none empty" \
+    -- "$H" inspect "$T/na.csv" --na 'N/A,,-'
+
 # ---- rows of empty fields only below the data (',,,') are no rows ----
 { cat "$T/trail.csv"; printf ',,,,\r\n,,,,\r\n'; } >"$T/trail_rows.csv"
 expect_exit 0 "" -- "$H" forecast "$T/trail_rows.csv" --date month \

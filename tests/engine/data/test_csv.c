@@ -980,6 +980,64 @@ HZ_TEST(thousands_separators_with_a_decimal_mark)
     }
 }
 
+/* Missing-value texts (hz_csv_options.na_values, --na): 'N/A', '#N/A',
+ * 'NA' and '-' read as the empty cells they stand for, in any column and
+ * on every path, quoted or not, blanks around them aside; a text not in
+ * the list is still an error with its place, and in a required column
+ * such a cell is an empty value, an error with its place. */
+HZ_TEST(missing_value_texts)
+{
+    const char *text = "m,v,who\n2024-01,1,ann\n2024-02,N/A,bob\n"
+                       "2024-03,\"#N/A\",N/A\n2024-04, NA ,cy\n"
+                       "2024-05,-,dan\n2024-06,6.5,eve\n";
+    hz_dataset *first = NULL;
+    for (int path = 0; path < 4; path++) {
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.force_path = path;
+        o.na_values = "N/A,#N/A,NA,-";
+        hz_error err;
+        hz_dataset *ds = read_str(text, &o, &err);
+        HZ_CHECK_MSG(ds != NULL, "path %d: %s", path, err.msg);
+        if (ds == NULL)
+            continue;
+        const hz_column *v = &ds->cols[1], *w = &ds->cols[2];
+        HZ_CHECK(ds->nrows == 6 && v->type == HZ_TYPE_FLOAT64 &&
+                 v->nulls == 4 && w->type == HZ_TYPE_STRING && w->nulls == 1);
+        HZ_CHECK(hz_col_number(v, 0) == 1 && hz_col_number(v, 5) == 6.5 &&
+                 hz_col_is_null(v, 1) && hz_col_is_null(v, 2) &&
+                 hz_col_is_null(v, 3) && hz_col_is_null(v, 4) &&
+                 hz_col_is_null(w, 2));
+        if (first == NULL)
+            first = ds;
+        else {
+            HZ_CHECK_MSG(same_dataset(first, ds), "path %d", path);
+            hz_dataset_free(ds);
+        }
+        static const char *const names[] = {"v"};
+        o.number_cols = names;
+        o.nnumber_cols = 1;
+        ds = read_str(text, &o, &err);
+        HZ_CHECK(ds == NULL);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:2: column 'v': empty value or "
+                                   "missing-value text (--na)");
+        hz_dataset_free(ds);
+        o.na_values = "#N/A,NA,-";
+        ds = read_str(text, &o, &err);
+        HZ_CHECK(ds == NULL);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:2: column 'v': expected a number, "
+                                   "got 'N/A'");
+        hz_dataset_free(ds);
+    }
+    hz_dataset_free(first);
+    /* without the option such texts are values */
+    hz_error err;
+    hz_dataset *ds = read_str(text, NULL, &err);
+    HZ_CHECK(ds != NULL && ds->cols[1].type == HZ_TYPE_STRING &&
+             ds->cols[2].nulls == 0);
+    hz_dataset_free(ds);
+}
+
 /* A row of empty fields only (",,", as spreadsheets write the formatted
  * rows below their data) is no row, as a blank line is none, on every
  * path and any chunking, also where the columns are required (a date and
