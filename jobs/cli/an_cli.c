@@ -281,6 +281,12 @@ static bool options_used(const char *cmd, hz_analysis_kind kind,
          "churn with --label and suite"},
         {"--C", req->C != d.C, AN_CHURN_LABEL | AN_SUITE,
          "churn with --label and suite"},
+        /* k-means starts (segment, suite) and the cross-validation folds
+         * (churn with --label); the purchase models and survival draw
+         * nothing at random */
+        {"--seed", req->seed != d.seed,
+         AN_SEGMENT | AN_CHURN_LABEL | AN_SUITE,
+         "segment, churn with --label and suite"},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (t[i].given && !(t[i].used_by & ctx)) {
