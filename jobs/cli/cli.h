@@ -20,8 +20,14 @@ enum {
 /* Map an engine status to an exit code (EIO/ENOTFOUND on input -> 3). */
 int hz_cli_exit_code(hz_status s);
 
-/* Print "horizon CMD: MSG" to stderr, or keep MSG when this thread
- * captures its messages. */
+/* horizon report runs forecast, backtest or analyze with its -o FILE
+ * given as their --report FILE: while on, messages read "horizon report
+ * CMD: ..." and hz_cli_check_outputs names that output -o, as the user
+ * wrote it. */
+void hz_cli_report_mode(bool on);
+
+/* Print "horizon CMD: MSG" to stderr ("horizon report CMD: MSG" in
+ * report mode), or keep MSG when this thread captures its messages. */
 void hz_cli_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* s for a terminal into buf (cut to bufsz - 1 bytes): control
@@ -136,7 +142,7 @@ typedef struct hz_cli_csv {
     const char *schema;
     hz_on_error on_error;
     char delimiter;
-    char decimal; /* --decimal: '.' or ',' (0: '.') */
+    char decimal;   /* --decimal: '.' or ',' (0: '.') */
     const char *na; /* --na: cell texts read as missing values, or NULL */
     int threads;
     int date_min_year, date_max_year; /* --date-window (0: default) */
