@@ -437,6 +437,20 @@ static hz_status apply_wants(reader *r)
     return HZ_OK;
 }
 
+/* Whether a column's months with two-digit years (on one side of 2000)
+ * could as well be days written mmm-dd: one month name throughout, at
+ * least two different numbers, none 00 or above 31.  Jan-01 .. Jan-29 is
+ * January 2001 .. 2029 (yearly data in Excel's mmm-yy) or the 1st to
+ * the 29th of January, and nothing in the text tells which: days that
+ * run past the 29th (Jan-30 is 1930) or past the month's end (Feb-01
+ * after Jan-31) are caught by the side of 2000 instead. */
+static bool one_month_or_days(const evidence *e)
+{
+    if ((e->yy_months & (e->yy_months - 1)) != 0 || e->yy_min == e->yy_max)
+        return false; /* several months (or none), or a single value */
+    return e->yy_min >= 1 && e->yy_max <= 31;
+}
+
 /* Months with two-digit years (Jan-24) are read as Excel reads them
  * (00-29: 2000-2029, 30-99: 1930-1999).  A column whose first rows fall
  * on both sides is refused unless --schema names its format: it may
@@ -454,8 +468,26 @@ static hz_status check_two_digit_years(reader *r)
             continue;
         /* the rows after the sample keep to its side (csv_chunk.c) */
         sp->yy_side = e->n_yy[0] > 0 ? 1 : e->n_yy[1] > 0 ? 2 : 0;
-        if (e->n_yy[0] == 0 || e->n_yy[1] == 0)
+        if (e->n_yy[0] == 0 || e->n_yy[1] == 0) {
+            if (one_month_or_days(e))
+                return hz_error_set(
+                    r->err, HZ_EPARSE,
+                    "%s:%zu:%zu: column '%s': '%s' .. '%s' could be one "
+                    "month of the years %d .. %d written mmm-yy (yearly "
+                    "data, as Excel reads two-digit years) or days %d .. "
+                    "%d of that month written mmm-dd: every value names "
+                    "the same month and none has a number above 31; give "
+                    "--schema '%s:date:month' to read them as months (and "
+                    "--freq year to forecast one a year), or write the "
+                    "years with four digits (Jan 2024) or the dates in "
+                    "full (2024-01-31)",
+                    r->name, r->body_line + e->yy_line[e->n_yy[0] ? 0 : 1],
+                    j + 1, r->hdr.names[j], e->yy_min_text, e->yy_max_text,
+                    e->yy_min + (e->n_yy[0] ? 1900 : 2000),
+                    e->yy_max + (e->n_yy[0] ? 1900 : 2000), e->yy_min,
+                    e->yy_max, r->hdr.names[j]);
             continue;
+        }
         size_t later = e->yy_line[0] > e->yy_line[1] ? 0 : 1;
         return hz_error_set(
             r->err, HZ_EPARSE,

@@ -46,6 +46,21 @@ static void period_text_evidence(evidence *e, const char *t, size_t tn,
             snprintf(e->yy_text[c], sizeof e->yy_text[c], "%.*s",
                      (int)(tn < 23 ? tn : 23), t);
         }
+        if (yy) { /* could they be days (Jan-01 .. Jan-31)? */
+            int v = y % 100;
+            bool first = e->yy_months == 0;
+            e->yy_months |= 1u << (k - 1);
+            if (first || v < e->yy_min) {
+                e->yy_min = v;
+                snprintf(e->yy_min_text, sizeof e->yy_min_text, "%.*s",
+                         (int)(tn < 23 ? tn : 23), t);
+            }
+            if (first || v > e->yy_max) {
+                e->yy_max = v;
+                snprintf(e->yy_max_text, sizeof e->yy_max_text, "%.*s",
+                         (int)(tn < 23 ? tn : 23), t);
+            }
+        }
     } else if (hz__quarter_text(t, tn, &y, &k)) {
         e->n_fmt[HZ_DATEFMT_QUARTER]++;
     }

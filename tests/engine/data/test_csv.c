@@ -725,7 +725,7 @@ HZ_TEST(timestamps_mixing_offsets_and_none_are_refused)
 HZ_TEST(two_digit_years_after_the_sample_keep_its_side)
 {
     static const char *const text[] = {
-        "d,v\nJan-01,1\nJan-02,2\nJan-03,3\nJan-29,4\nJan-30,5\n",
+        "d,v\nJan-01,1\nFeb-02,2\nMar-03,3\nJan-29,4\nJan-30,5\n",
         "d,v\nDec-97,1\nDec-98,2\nDec-99,3\nJan-00,4\n"};
     static const char *const want[] = {
         "t.csv:6:1: column 'd': 'Jan-30' reads as 1930",
@@ -758,6 +758,60 @@ HZ_TEST(two_digit_years_after_the_sample_keep_its_side)
         HZ_CHECK(ds->cols[0].v.date[4] == hz_days_from_civil(1930, 1, 1));
     hz_dataset_free(ds);
     hz_schema_overrides_free(ov, n);
+}
+
+/* Months with two-digit years that name one month throughout, with
+ * numbers from 01 to 31 (Jan-01 .. Jan-29), could be yearly data in
+ * Excel's mmm-yy or the days of one month written mmm-dd: refused with
+ * the place until --schema says months; other columns of such months
+ * are read (several months, one value, or numbers that are no day). */
+HZ_TEST(one_month_with_day_numbers_is_refused)
+{
+    char jan[512] = "d,v\n";
+    for (int d = 1; d <= 29; d++)
+        snprintf(jan + strlen(jan), sizeof jan - strlen(jan), "Jan-%02d,%d\n",
+                 d, d);
+    static const char *const dec = "d,v\nDec-19,1\nDec-20,2\nDec-24,3\n";
+    const char *const refused[] = {jan, dec};
+    static const char *const want[] = {
+        "t.csv:2:1: column 'd': 'Jan-01' .. 'Jan-29' could be one month of "
+        "the years 2001 .. 2029 written mmm-yy",
+        "t.csv:2:1: column 'd': 'Dec-19' .. 'Dec-24' could be one month of "
+        "the years 2019 .. 2024 written mmm-yy (yearly data, as Excel reads "
+        "two-digit years) or days 19 .. 24 of that month written mmm-dd"};
+    for (size_t k = 0; k < 2; k++) {
+        hz_error err;
+        hz_dataset *ds = read_str(refused[k], NULL, &err);
+        HZ_CHECK_MSG(ds == NULL, "text %zu read", k);
+        HZ_CHECK_CONTAINS(err.msg, want[k]);
+        hz_dataset_free(ds);
+        hz_schema_override *ov;
+        size_t n;
+        HZ_CHECK(hz_schema_overrides_parse("d:date:month", &ov, &n, &err) ==
+                 HZ_OK);
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.overrides = ov;
+        o.noverrides = n;
+        ds = read_str(refused[k], &o, &err);
+        HZ_CHECK_MSG(ds != NULL, "text %zu with --schema: %s", k, err.msg);
+        if (ds != NULL && k == 0)
+            HZ_CHECK(ds->cols[0].v.date[28] == hz_days_from_civil(2029, 1, 1));
+        hz_dataset_free(ds);
+        hz_schema_overrides_free(ov, n);
+    }
+    static const char *const read_ok[] = {
+        "d,v\nJan-24,1\nFeb-24,2\nMar-24,3\nJan-25,4\n", /* months */
+        "d,v\nJan-24,1\nJan-24,2\n",                     /* one month */
+        "d,v\nDec-35,1\nDec-36,2\nDec-40,3\n",           /* no days */
+        "d,v\nJan 2001,1\nJan 2002,2\nJan 2003,3\n"};     /* four digits */
+    for (size_t k = 0; k < sizeof read_ok / sizeof read_ok[0]; k++) {
+        hz_error err;
+        hz_dataset *ds = read_str(read_ok[k], NULL, &err);
+        HZ_CHECK_MSG(ds != NULL && ds->cols[0].type == HZ_TYPE_DATE,
+                     "text %zu: %s", k, ds ? "not dates" : err.msg);
+        hz_dataset_free(ds);
+    }
 }
 
 /* Columns without a name that end the header row (a spreadsheet's used
