@@ -15,6 +15,11 @@
  * fixed places), or NONE. */
 static hz_datefmt year_first_shape(const char *t, size_t tn)
 {
+    /* four digits first: 1/15/2024 and 12/5/2024 have a '/' at t[4]
+     * too, and are month- or day-first */
+    for (size_t k = 0; k < 4 && k < tn; k++)
+        if (t[k] < '0' || t[k] > '9')
+            return HZ_DATEFMT_NONE;
     if (tn >= 10 && t[4] == '-' && t[7] == '-')
         return HZ_DATEFMT_ISO;
     if (tn >= 8 && t[4] == '/')

@@ -134,6 +134,25 @@ check "--na, --fill interpolate: 2024-02 between 100 and 130" \
 expect_exit 2 "--na: expected comma-separated texts that mean a missing value, none empty" \
     -- "$H" inspect "$T/na.csv" --na 'N/A,,-'
 
+# ---- US spreadsheet dates: m/d/yyyy with one- and two-digit parts ----
+# 1/15/2024 and 12/5/2024 were taken for year-first shapes (a '/' at the
+# fifth byte), so the column was text: 'expected dates, found string'
+# (the sample orders with their dates so written, at 2:05 PM)
+awk -F, 'NR == 1 { print; next } {
+    split($2, d, "-"); $2 = (d[2] + 0) "/" (d[3] + 0) "/" d[1] " 2:05 PM"; print
+}' OFS=, "$HZ_DATA_DIR/sample_sales.csv" >"$T/us_dates.csv"
+expect_exit 0 "" -- "$H" inspect "$T/us_dates.csv"
+check "US dates: timestamp, month-first" grep -Eq '^order_date +timestamp:mdy +12000 ' "$T/out"
+expect_exit 0 "" -- "$H" analyze clv "$T/us_dates.csv" --summary-only
+"$H" analyze clv "$HZ_DATA_DIR/sample_sales.csv" --summary-only >"$T/iso.txt" 2>&1
+check "ISO dates: a CLV line" grep -q '^CLV (bgnbd)' "$T/iso.txt"
+check "US dates: the same CLV as from ISO dates" \
+    grep -q "$(grep '^CLV' "$T/iso.txt")" "$T/out"
+# Shopify's order times: an offset after a blank
+printf 'Name,Created at,Total\n#1001,2024-03-11 09:12:45 -0400,10\n#1002,2024-03-12 23:30:00 -0400,12\n' >"$T/shopify.csv"
+expect_exit 0 "" -- "$H" inspect "$T/shopify.csv" --json
+check "Shopify times: UTC instants" grep -q '"min":"2024-03-11T13:12:45Z","max":"2024-03-13T03:30:00Z"' "$T/out"
+
 # ---- rows of empty fields only below the data (',,,') are no rows ----
 { cat "$T/trail.csv"; printf ',,,,\r\n,,,,\r\n'; } >"$T/trail_rows.csv"
 expect_exit 0 "" -- "$H" forecast "$T/trail_rows.csv" --date month \

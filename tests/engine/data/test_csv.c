@@ -814,6 +814,37 @@ HZ_TEST(one_month_with_day_numbers_is_refused)
     }
 }
 
+/* Month-first dates as US spreadsheets write them, with one- and
+ * two-digit months and days: 1/15/2024 and 12/5/2024 hold a '/' where
+ * 2024/01/15 does, and were taken for year-first shapes that failed, so
+ * that a column of them was text (analyze: 'expected dates, found
+ * string'); and an undecidable column is refused with its place. */
+HZ_TEST(us_dates_with_one_digit_parts_are_dates)
+{
+    hz_error err;
+    hz_dataset *ds = read_str("d,v\n1/15/2024,1\n12/5/2024,2\n1/5/2024,3\n"
+                              "11/30/2024 9:05,4\n",
+                              NULL, &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    if (ds != NULL) {
+        const hz_column *d = &ds->cols[0];
+        HZ_CHECK(d->type == HZ_TYPE_TIMESTAMP &&
+                 d->datefmt == HZ_DATEFMT_MDY_SLASH);
+        HZ_CHECK(d->v.i64[0] == (int64_t)hz_days_from_civil(2024, 1, 15) * 86400);
+        HZ_CHECK(d->v.i64[1] == (int64_t)hz_days_from_civil(2024, 12, 5) * 86400);
+        HZ_CHECK(d->v.i64[3] ==
+                 (int64_t)hz_days_from_civil(2024, 11, 30) * 86400 + 9 * 3600 +
+                     5 * 60);
+    }
+    hz_dataset_free(ds);
+    ds = read_str("d,v\n1/12/2024,1\n2/12/2024,2\n12/1/2024,3\n", NULL, &err);
+    HZ_CHECK(ds == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:2:1: column 'd': dates such as "
+                               "'1/12/2024' could be month-first or "
+                               "day-first");
+    hz_dataset_free(ds);
+}
+
 /* Columns without a name that end the header row (a spreadsheet's used
  * range wider than its data: `month,sales,,,`) are read when empty in
  * every row and dropped, on every path and any chunking; a value in one
