@@ -170,8 +170,9 @@ static bool spaced_thousands(const char *s)
     return false;
 }
 
-/* Whether text is a number with a currency sign or a percent sign
- * ("$1,200.00", "1200 €", "12.5%"): *what names the sign. */
+/* Whether text is a number with a currency sign or code, or a percent
+ * sign ("$1,200.00", "1200 €", "EUR 12", "12.50 USD", "12.5%"): *what
+ * names the sign. */
 static bool signed_number(const char *s, const char **what)
 {
     static const char *const CUR[] = {"$", "\xe2\x82\xac", "\xc2\xa3",
@@ -186,6 +187,20 @@ static bool signed_number(const char *s, const char **what)
             *what = "a currency sign";
             return true;
         }
+    /* an ISO 4217 code before or after the number: "EUR 12", "12.50 USD" */
+    for (int after = 0; after < 2 && n >= 4; after++) {
+        const char *code = after ? s + n - 3 : s;
+        const char *num = after ? s : s + 3 + (s[3] == ' ');
+        size_t nl = after ? n - 3 - (s[n - 4] == ' ') : strlen(num);
+        bool letters = true;
+        for (int k = 0; k < 3; k++)
+            letters = letters && code[k] >= 'A' && code[k] <= 'Z';
+        if (letters && nl > 0 && strchr("0123456789-+(", num[0]) != NULL &&
+            strspn(num, "0123456789.,-+()' ") >= nl) {
+            *what = "a currency code";
+            return true;
+        }
+    }
     return false;
 }
 
@@ -219,17 +234,17 @@ static hz_status not_numeric(hz__sb *b)
                  "thousands: give --decimal . to read them, 1,234.50 as "
                  "1234.5)",
                  t0);
+    else if (t != NULL && signed_number(t, &sign))
+        snprintf(hint, sizeof hint,
+                 " (its values, such as '%s', hold %s, which is not read: "
+                 "export the numbers plain)",
+                 t0, sign);
     else if (t != NULL && spaced_thousands(t))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold a thousands separator: "
                  "it is read once --decimal , or --decimal . says which "
                  "mark the decimals take)",
                  t0);
-    else if (t != NULL && signed_number(t, &sign))
-        snprintf(hint, sizeof hint,
-                 " (its values, such as '%s', hold %s, which is not read: "
-                 "export the numbers plain)",
-                 t0, sign);
     return hz_error_set(b->err, HZ_ETYPE,
                         "column '%s' in %s is %s, not numeric: cannot use it "
                         "as the value%s",

@@ -295,6 +295,13 @@ expect_exit 2 "its values, such as '1,234.56', hold commas between thousands: gi
 printf 'month,sales\n2024-01,$100\n2024-02,$50\n' >"$T/usd.csv"
 expect_exit 2 "its values, such as '\$100', hold a currency sign, which is not read" -- \
     "$H" forecast "$T/usd.csv" --date month --value sales
+# a currency code before or after the number (until 2026-12-07 no hint)
+printf 'month,sales\n2024-01,EUR 100\n2024-02,EUR 50\n' >"$T/eur.csv"
+expect_exit 2 "its values, such as 'EUR 100', hold a currency code, which is not read" -- \
+    "$H" forecast "$T/eur.csv" --date month --value sales
+printf 'month,sales\n2024-01,12.50 USD\n2024-02,3 USD\n' >"$T/usdcode.csv"
+expect_exit 2 "its values, such as '12.50 USD', hold a currency code, which is not read" -- \
+    "$H" forecast "$T/usdcode.csv" --date month --value sales
 printf 'month,rate\n2024-01,10%%\n2024-02,5%%\n' >"$T/pct.csv"
 expect_exit 2 "its values, such as '10%', hold a percent sign, which is not read" -- \
     "$H" forecast "$T/pct.csv" --date month --value rate
