@@ -203,14 +203,27 @@ static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
     }
     case HZ_DATEFMT_MDY_SLASH:
     case HZ_DATEFMT_DMY: {
-        /* a/b/YYYY with one separator among / - . used twice */
+        /* a/b/YYYY with one separator among / - . used twice; day-first,
+         * the month may be named, as Excel's d-mmm-yyyy and Oracle's
+         * exports write it: 15-Jan-2024, 15 January 2024 */
         int a, b;
         if (!digits12(s, len, &i, &a) || i >= len)
             return false;
         char sep = s[i++];
-        if ((sep != '/' && sep != '-' && sep != '.') ||
-            !digits12(s, len, &i, &b) || i >= len || s[i++] != sep ||
-            !digits(s, len, &i, 4, &y))
+        size_t nl = 0;
+        while (i + nl < len && ((s[i + nl] >= 'a' && s[i + nl] <= 'z') ||
+                                (s[i + nl] >= 'A' && s[i + nl] <= 'Z')))
+            nl++;
+        if (nl > 0) {
+            b = fmt == HZ_DATEFMT_DMY ? hz__month_name(s + i, nl) : 0;
+            if (b == 0 || (sep != '-' && sep != ' ' && sep != '.'))
+                return false;
+            i += nl;
+        } else if ((sep != '/' && sep != '-' && sep != '.') ||
+                   !digits12(s, len, &i, &b)) {
+            return false;
+        }
+        if (i >= len || s[i++] != sep || !digits(s, len, &i, 4, &y))
             return false;
         m = fmt == HZ_DATEFMT_DMY ? b : a;
         d = fmt == HZ_DATEFMT_DMY ? a : b;

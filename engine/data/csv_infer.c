@@ -93,8 +93,11 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
         }
         return;
     }
+    const size_t sp = t[1] == ' ' ? 1 : t[2] == ' ' ? 2 : 0;
+    const bool named = sp > 0 && ((t[sp + 1] >= 'A' && t[sp + 1] <= 'Z') ||
+                                  (t[sp + 1] >= 'a' && t[sp + 1] <= 'z'));
     if (!(t[1] == '/' || t[2] == '/' || t[1] == '-' || t[2] == '-' ||
-          t[1] == '.' || t[2] == '.'))
+          t[1] == '.' || t[2] == '.' || named)) /* 15 Jan 2024 */
         return;
     bool m = hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL);
     bool d = hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &secs, &ts, NULL);

@@ -153,6 +153,18 @@ printf 'Name,Created at,Total\n#1001,2024-03-11 09:12:45 -0400,10\n#1002,2024-03
 expect_exit 0 "" -- "$H" inspect "$T/shopify.csv" --json
 check "Shopify times: UTC instants" grep -q '"min":"2024-03-11T13:12:45Z","max":"2024-03-13T03:30:00Z"' "$T/out"
 
+# ---- days with the month named, day first (Excel's d-mmm-yyyy) ----
+awk -F, 'NR == 1 { print; next } {
+    split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", mon, " ")
+    split($2, d, "-"); $2 = (d[3] + 0) "-" mon[d[2] + 0] "-" d[1]; print
+}' OFS=, "$HZ_DATA_DIR/sample_sales.csv" >"$T/dmmm.csv"
+expect_exit 0 "" -- "$H" forecast "$T/dmmm.csv" --date order_date --value revenue \
+    --freq month --horizon 1 --model naive --quiet
+"$H" forecast "$HZ_DATA_DIR/sample_sales.csv" --date order_date --value revenue \
+    --freq month --horizon 1 --model naive --quiet >"$T/iso_fc.csv" 2>/dev/null
+check "d-mmm-yyyy: the forecast of the ISO dates" cmp -s "$T/out" "$T/iso_fc.csv"
+check "d-mmm-yyyy: a forecast row" grep -q '^total,2025-01-01,74786.89,' "$T/out"
+
 # ---- rows of empty fields only below the data (',,,') are no rows ----
 { cat "$T/trail.csv"; printf ',,,,\r\n,,,,\r\n'; } >"$T/trail_rows.csv"
 expect_exit 0 "" -- "$H" forecast "$T/trail_rows.csv" --date month \
