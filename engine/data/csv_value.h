@@ -126,14 +126,16 @@ static inline bool parse_f64(const char *s, size_t n, double *out)
 
 /* The length of a thousands separator at s[0..n) in a number whose
  * decimal mark is dec: the other mark ('.' with a decimal comma, ','
- * with a decimal point), a space, a no-break space (U+00A0) or a narrow
- * no-break space (U+202F), as French and Swiss exports write them, or an
+ * with a decimal point), a space, a no-break space (U+00A0, or its
+ * byte A0 alone in a Windows-1252 or Latin-1 file) or a narrow no-break
+ * space (U+202F), as French and Swiss exports write them, or an
  * apostrophe (' or U+2019, Swiss German); 0 for anything else. */
 static inline size_t group_sep(const char *s, size_t n, char dec)
 {
     if (n == 0)
         return 0;
-    if (s[0] == (dec == ',' ? '.' : ',') || s[0] == ' ' || s[0] == '\'')
+    if (s[0] == (dec == ',' ? '.' : ',') || s[0] == ' ' || s[0] == '\'' ||
+        (unsigned char)s[0] == 0xA0)
         return 1;
     if (n >= 2 && (unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0)
         return 2;

@@ -156,8 +156,8 @@ static bool thousands_comma(const char *s)
  * with a thousands separator that only an explicit --decimal reads. */
 static bool spaced_thousands(const char *s)
 {
-    static const char *const SEP[] = {" ", "\xc2\xa0", "\xe2\x80\xaf", "'",
-                                      "\xe2\x80\x99"};
+    static const char *const SEP[] = {" ",  "\xc2\xa0", "\xa0",
+                                      "\xe2\x80\xaf", "'", "\xe2\x80\x99"};
     for (const char *p = s; *p != '\0'; p++) {
         if (p == s || p[-1] < '0' || p[-1] > '9')
             continue;

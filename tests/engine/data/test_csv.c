@@ -1013,6 +1013,7 @@ HZ_TEST(thousands_separators_with_a_decimal_mark)
         {',', "1\xc2\xa0" "234,56", 1234.56},
         {',', "1\xe2\x80\xaf" "234\xe2\x80\xaf" "567,5", 1234567.5},
         {',', "1 234,5", 1234.5},
+        {',', "1\xa0" "234,5", 1234.5}, /* Windows-1252 */
         {',', "\"(1 234,5)\"", -1234.5},
     };
     for (size_t k = 0; k < sizeof good / sizeof good[0]; k++)
