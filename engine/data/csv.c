@@ -255,6 +255,17 @@ static hz_status read_header(reader *r)
            r->plen < r->src.len)
         if (!prefix_view(r, true))
             return read_error(r);
+    const char *cr = r->hend == r->src.len && r->plen == r->src.len
+                         ? memchr(r->buf, '\r', r->plen)
+                         : NULL;
+    if (cr != NULL && cr + 1 < r->buf + r->plen && cr[1] != '\n')
+        return hz_error_set(r->err, HZ_EPARSE,
+                            "%s: lines end with a carriage return alone "
+                            "(classic Mac line ends, as Excel's 'CSV "
+                            "(Macintosh)' writes them), not read: save the "
+                            "sheet as 'CSV UTF-8', or convert the file (tr "
+                            "'\\r' '\\n')",
+                            r->name);
     char dec = r->opt->decimal;
     if (dec != 0 && dec != '.' && dec != ',')
         return hz_error_set(r->err, HZ_EINVAL,

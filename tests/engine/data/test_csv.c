@@ -845,6 +845,20 @@ HZ_TEST(us_dates_with_one_digit_parts_are_dates)
     hz_dataset_free(ds);
 }
 
+/* Lines ended by a carriage return alone (classic Mac, Excel's 'CSV
+ * (Macintosh)') are refused with the way to convert them: they read as
+ * one header row, 'no data rows (the file has a header row only)'. */
+HZ_TEST(carriage_return_line_ends_are_refused)
+{
+    hz_error err;
+    HZ_CHECK(read_status("m,v\r2024-01,1\r2024-02,2\r", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv: lines end with a carriage return "
+                               "alone");
+    HZ_CHECK(read_status("m,v\r", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "no data rows");
+    HZ_CHECK(read_status("m,v\r\n2024-01,1", &err) == HZ_OK);
+}
+
 /* Columns without a name that end the header row (a spreadsheet's used
  * range wider than its data: `month,sales,,,`) are read when empty in
  * every row and dropped, on every path and any chunking; a value in one
