@@ -65,6 +65,8 @@ typedef struct reader {
     size_t plen;
     header_ctx hdr;
     size_t ncols, hend, body_line;
+    size_t hline;  /* the header row's line: 1, or 2 after a sep= line */
+    char sep_line; /* the delimiter a sep= line named, or 0 */
     size_t nnamed; /* columns before the unnamed ones ending the header */
     char delim;
     hz__src body; /* the bytes after the header row */
@@ -165,6 +167,19 @@ static hz_status read_prefix(reader *r)
         r->buf += 3;
         r->plen -= 3;
     }
+    /* Excel's delimiter line, "sep=;", before the header row */
+    r->hline = 1;
+    if (r->plen >= 6 && memcmp(r->buf, "sep=", 4) == 0 &&
+        strchr("\"\r\n", r->buf[4]) == NULL) {
+        size_t e = 5 + (r->buf[5] == '\r');
+        if (e < r->plen && r->buf[e] == '\n') {
+            r->sep_line = r->buf[4];
+            r->hline = 2;
+            r->src = hz__src_sub(&r->src, e + 1, r->src.len - e - 1);
+            r->buf += e + 1;
+            r->plen -= e + 1;
+        }
+    }
     if (r->src.len == 0)
         return hz_error_set(r->err, HZ_EPARSE,
                             "%s: empty file: expected a header row", r->name);
@@ -188,7 +203,9 @@ static hz_status read_prefix(reader *r)
                             "%s:%zu: binary data (NUL byte at offset %zu): "
                             "not a text CSV file",
                             r->name,
-                            line_of_offset(r->buf, (size_t)(nul - r->buf)),
+                            r->hline - 1 +
+                                line_of_offset(r->buf,
+                                               (size_t)(nul - r->buf)),
                             (size_t)(nul - r->buf));
     return HZ_OK;
 }
@@ -226,8 +243,9 @@ static hz_status check_names(reader *r)
         size_t l = strlen(h->names[j]);
         if (l == 0) {
             st = hz_error_set(r->err, HZ_EPARSE,
-                              "%s:1:%zu: empty column name in the header row",
-                              r->name, j + 1);
+                              "%s:%zu:%zu: empty column name in the header "
+                              "row",
+                              r->name, r->hline, j + 1);
             break;
         }
         size_t before = hz_dict_size(seen);
@@ -236,14 +254,15 @@ static hz_status check_names(reader *r)
             st = hz_error_set(r->err, HZ_ENOMEM, "out of memory");
         else if (hz_dict_size(seen) == before)
             st = hz_error_set(r->err, HZ_EPARSE,
-                              "%s:1:%zu: duplicate column name '%s' (also "
+                              "%s:%zu:%zu: duplicate column name '%s' (also "
                               "column %u)",
-                              r->name, j + 1, h->names[j], code + 1);
+                              r->name, r->hline, j + 1, h->names[j],
+                              code + 1);
     }
     hz_dict_free(seen);
     if (st == HZ_OK && h->n == 0)
-        st = hz_error_set(r->err, HZ_EPARSE, "%s:1: empty header row",
-                          r->name);
+        st = hz_error_set(r->err, HZ_EPARSE, "%s:%zu: empty header row",
+                          r->name, r->hline);
     return st;
 }
 
@@ -271,9 +290,10 @@ static hz_status read_header(reader *r)
         return hz_error_set(r->err, HZ_EINVAL,
                             "%s: decimal mark: expected '.' or ',', got '%c'",
                             r->name, dec);
-    r->delim = r->opt->delimiter
-                   ? r->opt->delimiter
-                   : hz__csv_detect_delimiter(r->buf, r->plen, dec);
+    r->delim = r->opt->delimiter ? r->opt->delimiter
+               : r->sep_line     ? r->sep_line
+                                 : hz__csv_detect_delimiter(r->buf, r->plen,
+                                                            dec);
     if (dec == ',' && r->delim == ',')
         return hz_error_set(r->err, HZ_EINVAL,
                             "%s: a decimal comma needs another field "
@@ -293,14 +313,14 @@ static hz_status read_header(reader *r)
         return hz_error_set(r->err, HZ_ENOMEM, "out of memory");
     if (bad)
         return hz_error_set(r->err, HZ_EPARSE,
-                            "%s:1:%zu: malformed header row (unterminated "
+                            "%s:%zu:%zu: malformed header row (unterminated "
                             "or misplaced quote)",
-                            r->name, r->hdr.n + 1);
+                            r->name, r->hline, r->hdr.n + 1);
     hz_status st = check_names(r);
     if (st != HZ_OK)
         return st;
     r->ncols = r->hdr.n;
-    r->body_line = line_of_offset(r->buf, r->hend);
+    r->body_line = r->hline - 1 + line_of_offset(r->buf, r->hend);
     r->body = hz__src_sub(&r->src, r->hend, r->src.len - r->hend);
     return HZ_OK;
 }
@@ -598,7 +618,8 @@ static void check_utf8(reader *r, const hz_dataset *ds)
         if (!hz_utf8_valid(c->name, strlen(c->name)) &&
             rep->utf8_invalid++ == 0)
             snprintf(rep->utf8_first, sizeof rep->utf8_first,
-                     "%s:1:%zu: the name of column %zu", r->name, j + 1,
+                     "%s:%zu:%zu: the name of column %zu", r->name,
+                     r->hline, j + 1,
                      j + 1);
         if (c->type != HZ_TYPE_STRING)
             continue;

@@ -859,6 +859,43 @@ HZ_TEST(carriage_return_line_ends_are_refused)
     HZ_CHECK(read_status("m,v\r\n2024-01,1", &err) == HZ_OK);
 }
 
+/* Excel's delimiter line before the header row ("sep=;") names the
+ * delimiter and is no header; line numbers count it, on every path and
+ * any chunking. */
+HZ_TEST(excel_sep_line)
+{
+    const char *text = "\xef\xbb\xbfsep=;\r\nm;v\r\n2024-01;1,5\r\n"
+                       "2024-02;2\r\n2024-03;x\r\n";
+    for (int path = 0; path < 4; path++)
+        for (int chunked = 0; chunked < 2; chunked++) {
+            hz_csv_options o;
+            hz_csv_options_init(&o);
+            o.force_path = path;
+            o.decimal = ',';
+            o.threads = chunked ? 2 : 1;
+            o.chunk_bytes = chunked ? 9 : 0;
+            static const char *const names[] = {"v"};
+            o.number_cols = names;
+            o.nnumber_cols = 1;
+            hz_error err;
+            hz_dataset *ds = read_str(text, &o, &err);
+            HZ_CHECK(ds == NULL);
+            HZ_CHECK_CONTAINS(err.msg, "t.csv:5:2: column 'v'");
+            hz_dataset_free(ds);
+            o.on_error = HZ_ON_ERROR_SKIP;
+            ds = read_str(text, &o, &err);
+            HZ_CHECK_MSG(ds != NULL && ds->ncols == 2 && ds->nrows == 2 &&
+                             strcmp(ds->cols[0].name, "m") == 0 &&
+                             hz_col_number(&ds->cols[1], 0) == 1.5,
+                         "path %d chunked %d: %s", path, chunked,
+                         ds ? "misread" : err.msg);
+            hz_dataset_free(ds);
+        }
+    hz_error err;
+    HZ_CHECK(read_status("sep=,\na,a\n1,2\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:2:2: duplicate column name 'a'");
+}
+
 /* Columns without a name that end the header row (a spreadsheet's used
  * range wider than its data: `month,sales,,,`) are read when empty in
  * every row and dropped, on every path and any chunking; a value in one
