@@ -204,8 +204,7 @@ static hz_status read_prefix(reader *r)
                             "not a text CSV file",
                             r->name,
                             r->hline - 1 +
-                                line_of_offset(r->buf,
-                                               (size_t)(nul - r->buf)),
+                                line_of_offset(r->buf, (size_t)(nul - r->buf)),
                             (size_t)(nul - r->buf));
     return HZ_OK;
 }
@@ -256,8 +255,7 @@ static hz_status check_names(reader *r)
             st = hz_error_set(r->err, HZ_EPARSE,
                               "%s:%zu:%zu: duplicate column name '%s' (also "
                               "column %u)",
-                              r->name, r->hline, j + 1, h->names[j],
-                              code + 1);
+                              r->name, r->hline, j + 1, h->names[j], code + 1);
     }
     hz_dict_free(seen);
     if (st == HZ_OK && h->n == 0)
@@ -292,8 +290,7 @@ static hz_status read_header(reader *r)
                             r->name, dec);
     r->delim = r->opt->delimiter ? r->opt->delimiter
                : r->sep_line     ? r->sep_line
-                                 : hz__csv_detect_delimiter(r->buf, r->plen,
-                                                            dec);
+                             : hz__csv_detect_delimiter(r->buf, r->plen, dec);
     if (dec == ',' && r->delim == ',')
         return hz_error_set(r->err, HZ_EINVAL,
                             "%s: a decimal comma needs another field "
@@ -452,8 +449,8 @@ static hz_status apply_wants(reader *r)
     }
     for (size_t j = 0; j < n; j++)
         types[j] = r->spec[j].type;
-    r->opt->want(r->opt->want_ctx, (const char *const *)r->hdr.names, types,
-                 n, want);
+    r->opt->want(r->opt->want_ctx, (const char *const *)r->hdr.names, types, n,
+                 want);
     for (size_t j = 0; j < n; j++) {
         colspec *sp = &r->spec[j];
         if (want[j] == HZ_CSV_WANT_NUMBER)
@@ -618,9 +615,8 @@ static void check_utf8(reader *r, const hz_dataset *ds)
         if (!hz_utf8_valid(c->name, strlen(c->name)) &&
             rep->utf8_invalid++ == 0)
             snprintf(rep->utf8_first, sizeof rep->utf8_first,
-                     "%s:%zu:%zu: the name of column %zu", r->name,
-                     r->hline, j + 1,
-                     j + 1);
+                     "%s:%zu:%zu: the name of column %zu", r->name, r->hline,
+                     j + 1, j + 1);
         if (c->type != HZ_TYPE_STRING)
             continue;
         size_t nd = hz_dict_size(c->dict);
