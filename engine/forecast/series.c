@@ -221,6 +221,9 @@ static hz_status not_numeric(hz__sb *b)
     if (tl > 2 && t[0] == '(' && t[tl - 1] == ')') { /* "(1,234.50)" */
         snprintf(inner, sizeof inner, "%.*s", (int)(tl - 2), t + 1);
         t = inner;
+    } else if (tl > 1 && t[tl - 1] == '-' && t[0] >= '0' && t[0] <= '9') {
+        snprintf(inner, sizeof inner, "%.*s", (int)(tl - 1), t); /* 1,5- */
+        t = inner;
     }
     if (t != NULL && decimal_comma(t))
         snprintf(hint, sizeof hint,

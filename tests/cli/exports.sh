@@ -88,6 +88,10 @@ expect_exit 0 "" -- "$H" forecast "$T/sap.csv" --date Buchungsdatum \
     --value Betrag --decimal , --freq month --horizon 1 --model naive \
     --quiet --nonnegative off
 check "SAP trailing minus: forecast from -1234.5" grep -q '^total,2025-01-01,-1234.5,' "$T/out"
+{ head -1 "$T/sap.csv"; tail -1 "$T/sap.csv"; tail -n +2 "$T/sap.csv"; } >"$T/sap_first.csv"
+# without --decimal , the hint names it, the minus after the number aside
+expect_exit 2 "its values, such as '1.234,50-', hold a comma: a decimal comma is read with --decimal ," \
+    -- "$H" forecast "$T/sap_first.csv" --date Buchungsdatum --value Betrag
 printf 'month,sales\n2024-01,1\n2024-02,2\n2024-03,-3-\n' >"$T/sap_sign.csv"
 expect_exit 1 "sap_sign.csv:4:2: column 'sales': expected an integer, got '-3-'" \
     -- "$H" forecast "$T/sap_sign.csv" --date month --value sales
