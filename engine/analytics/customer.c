@@ -567,8 +567,9 @@ static hz_status amount_not_numbers(const hz_dataset *ds, const cols *k,
     return hz_error_set(
         err, HZ_ETYPE,
         "%s: column '%s' (amount) holds text, not numbers: '%s' is not a "
-        "number (write amounts without currency signs or thousand "
-        "separators; a decimal comma is read with --decimal ,)",
+        "number (write amounts without currency signs; thousands "
+        "separators are read once --decimal . or --decimal , says the "
+        "decimal mark, 1,234.50 with . and 1.234,50 with ,)",
         hz_dataset_place(ds, i, a, pl, sizeof pl), k->an, t ? t : "");
 }
 

@@ -112,13 +112,29 @@ static bool digits12(const char *s, size_t len, size_t *i, int *out)
     return digits(s, len, i, 1, out);
 }
 
-/* Parse "HH:MM[:SS[.fff]]" and an optional zone (Z, +hh:mm, +hhmm) from
- * s[*i]; returns seconds (UTC offset applied) or -1 on error. */
+/* " AM" or " PM" (any case, the blank optional) at s[*i], as
+ * spreadsheets write 12-hour times: 0 for AM, 12 for PM, -1 for none. */
+static int am_pm(const char *s, size_t len, size_t *i)
+{
+    size_t k = *i + (*i < len && s[*i] == ' ');
+    if (k + 2 > len || (s[k + 1] != 'M' && s[k + 1] != 'm'))
+        return -1;
+    int h = s[k] == 'A' || s[k] == 'a' ? 0 : s[k] == 'P' || s[k] == 'p' ? 12
+                                                                      : -1;
+    if (h >= 0)
+        *i = k + 2;
+    return h;
+}
+
+/* Parse "H:MM[:SS[.fff]]" (one or two digits of hour, as Excel's h:mm
+ * writes 9:05), perhaps with " AM" / " PM" (1 to 12 o'clock), and an
+ * optional zone (Z, +hh:mm, +hhmm, +hh; after a blank too, as Shopify
+ * writes "09:12:45 -0400") from s[*i]; false on error. */
 static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
                        int64_t *secs)
 {
     int hh, mm, ss = 0;
-    if (!digits(s, len, i, 2, &hh) || *i >= len || s[*i] != ':')
+    if (!digits12(s, len, i, &hh) || *i >= len || s[*i] != ':')
         return false;
     (*i)++;
     if (!digits(s, len, i, 2, &mm))
@@ -136,9 +152,18 @@ static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
                 return false;
         }
     }
+    int half = am_pm(s, len, i);
+    if (half >= 0) {
+        if (hh < 1 || hh > 12)
+            return false;
+        hh = hh % 12 + half;
+    }
     if (hh > 23 || mm > 59 || ss > 60)
         return false;
     int64_t t = hh * 3600 + mm * 60 + (ss == 60 ? 59 : ss);
+    if (allow_zone && *i + 1 < len && s[*i] == ' ' &&
+        (s[*i + 1] == '+' || s[*i + 1] == '-'))
+        (*i)++;
     if (allow_zone && *i < len) {
         if (s[*i] == 'Z' || s[*i] == 'z') {
             (*i)++;
@@ -178,14 +203,27 @@ static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
     }
     case HZ_DATEFMT_MDY_SLASH:
     case HZ_DATEFMT_DMY: {
-        /* a/b/YYYY with one separator among / - . used twice */
+        /* a/b/YYYY with one separator among / - . used twice; day-first,
+         * the month may be named, as Excel's d-mmm-yyyy and Oracle's
+         * exports write it: 15-Jan-2024, 15 January 2024 */
         int a, b;
         if (!digits12(s, len, &i, &a) || i >= len)
             return false;
         char sep = s[i++];
-        if ((sep != '/' && sep != '-' && sep != '.') ||
-            !digits12(s, len, &i, &b) || i >= len || s[i++] != sep ||
-            !digits(s, len, &i, 4, &y))
+        size_t nl = 0;
+        while (i + nl < len && ((s[i + nl] >= 'a' && s[i + nl] <= 'z') ||
+                                (s[i + nl] >= 'A' && s[i + nl] <= 'Z')))
+            nl++;
+        if (nl > 0) {
+            b = fmt == HZ_DATEFMT_DMY ? hz__month_name(s + i, nl) : 0;
+            if (b == 0 || (sep != '-' && sep != ' ' && sep != '.'))
+                return false;
+            i += nl;
+        } else if ((sep != '/' && sep != '-' && sep != '.') ||
+                   !digits12(s, len, &i, &b)) {
+            return false;
+        }
+        if (i >= len || s[i++] != sep || !digits(s, len, &i, 4, &y))
             return false;
         m = fmt == HZ_DATEFMT_DMY ? b : a;
         d = fmt == HZ_DATEFMT_DMY ? a : b;

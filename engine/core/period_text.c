@@ -24,9 +24,7 @@ static int number(const char *s, size_t n)
     return v;
 }
 
-/* The month an English name or its three-letter abbreviation (or
- * "Sept") names, 1-12; 0 when none. */
-static int month_name(const char *s, size_t n)
+int hz__month_name(const char *s, size_t n)
 {
     static const char *const names[12] = {
         "january", "february", "march",     "april",   "may",      "june",
@@ -48,7 +46,7 @@ bool hz__month_text(const char *s, size_t len, int *y, int *m, bool *two_digit)
            ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
         i++;
     if (i > 0) { /* a name, '-' or ' ', a year of 2 or 4 digits */
-        int k = month_name(s, i);
+        int k = hz__month_name(s, i);
         if (k == 0 || i + 1 >= len || (s[i] != '-' && s[i] != ' '))
             return false;
         size_t yn = len - i - 1;

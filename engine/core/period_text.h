@@ -19,6 +19,10 @@
 bool hz__month_text(const char *s, size_t len, int *y, int *m,
                     bool *two_digit);
 
+/* The month an English name or its three-letter abbreviation (or
+ * "Sept") at s[0..len) names, any case: 1-12; 0 for anything else. */
+int hz__month_name(const char *s, size_t len);
+
 /* A quarter: "2024 Q1", "Q1 2024", "Q1-2024" (any case; four-digit
  * years).  Sets *y and *q (1-4); false for anything else. */
 bool hz__quarter_text(const char *s, size_t len, int *y, int *q);

@@ -65,6 +65,8 @@ typedef struct reader {
     size_t plen;
     header_ctx hdr;
     size_t ncols, hend, body_line;
+    size_t hline;  /* the header row's line: 1, or 2 after a sep= line */
+    char sep_line; /* the delimiter a sep= line named, or 0 */
     size_t nnamed; /* columns before the unnamed ones ending the header */
     char delim;
     hz__src body; /* the bytes after the header row */
@@ -165,6 +167,19 @@ static hz_status read_prefix(reader *r)
         r->buf += 3;
         r->plen -= 3;
     }
+    /* Excel's delimiter line, "sep=;", before the header row */
+    r->hline = 1;
+    if (r->plen >= 6 && memcmp(r->buf, "sep=", 4) == 0 &&
+        strchr("\"\r\n", r->buf[4]) == NULL) {
+        size_t e = 5 + (r->buf[5] == '\r');
+        if (e < r->plen && r->buf[e] == '\n') {
+            r->sep_line = r->buf[4];
+            r->hline = 2;
+            r->src = hz__src_sub(&r->src, e + 1, r->src.len - e - 1);
+            r->buf += e + 1;
+            r->plen -= e + 1;
+        }
+    }
     if (r->src.len == 0)
         return hz_error_set(r->err, HZ_EPARSE,
                             "%s: empty file: expected a header row", r->name);
@@ -188,7 +203,8 @@ static hz_status read_prefix(reader *r)
                             "%s:%zu: binary data (NUL byte at offset %zu): "
                             "not a text CSV file",
                             r->name,
-                            line_of_offset(r->buf, (size_t)(nul - r->buf)),
+                            r->hline - 1 +
+                                line_of_offset(r->buf, (size_t)(nul - r->buf)),
                             (size_t)(nul - r->buf));
     return HZ_OK;
 }
@@ -226,8 +242,9 @@ static hz_status check_names(reader *r)
         size_t l = strlen(h->names[j]);
         if (l == 0) {
             st = hz_error_set(r->err, HZ_EPARSE,
-                              "%s:1:%zu: empty column name in the header row",
-                              r->name, j + 1);
+                              "%s:%zu:%zu: empty column name in the header "
+                              "row",
+                              r->name, r->hline, j + 1);
             break;
         }
         size_t before = hz_dict_size(seen);
@@ -236,14 +253,14 @@ static hz_status check_names(reader *r)
             st = hz_error_set(r->err, HZ_ENOMEM, "out of memory");
         else if (hz_dict_size(seen) == before)
             st = hz_error_set(r->err, HZ_EPARSE,
-                              "%s:1:%zu: duplicate column name '%s' (also "
+                              "%s:%zu:%zu: duplicate column name '%s' (also "
                               "column %u)",
-                              r->name, j + 1, h->names[j], code + 1);
+                              r->name, r->hline, j + 1, h->names[j], code + 1);
     }
     hz_dict_free(seen);
     if (st == HZ_OK && h->n == 0)
-        st = hz_error_set(r->err, HZ_EPARSE, "%s:1: empty header row",
-                          r->name);
+        st = hz_error_set(r->err, HZ_EPARSE, "%s:%zu: empty header row",
+                          r->name, r->hline);
     return st;
 }
 
@@ -255,14 +272,25 @@ static hz_status read_header(reader *r)
            r->plen < r->src.len)
         if (!prefix_view(r, true))
             return read_error(r);
+    const char *cr = r->hend == r->src.len && r->plen == r->src.len
+                         ? memchr(r->buf, '\r', r->plen)
+                         : NULL;
+    if (cr != NULL && cr + 1 < r->buf + r->plen && cr[1] != '\n')
+        return hz_error_set(r->err, HZ_EPARSE,
+                            "%s: lines end with a carriage return alone "
+                            "(classic Mac line ends, as Excel's 'CSV "
+                            "(Macintosh)' writes them), not read: save the "
+                            "sheet as 'CSV UTF-8', or convert the file (tr "
+                            "'\\r' '\\n')",
+                            r->name);
     char dec = r->opt->decimal;
     if (dec != 0 && dec != '.' && dec != ',')
         return hz_error_set(r->err, HZ_EINVAL,
                             "%s: decimal mark: expected '.' or ',', got '%c'",
                             r->name, dec);
-    r->delim = r->opt->delimiter
-                   ? r->opt->delimiter
-                   : hz__csv_detect_delimiter(r->buf, r->plen, dec);
+    r->delim = r->opt->delimiter ? r->opt->delimiter
+               : r->sep_line     ? r->sep_line
+                             : hz__csv_detect_delimiter(r->buf, r->plen, dec);
     if (dec == ',' && r->delim == ',')
         return hz_error_set(r->err, HZ_EINVAL,
                             "%s: a decimal comma needs another field "
@@ -282,14 +310,14 @@ static hz_status read_header(reader *r)
         return hz_error_set(r->err, HZ_ENOMEM, "out of memory");
     if (bad)
         return hz_error_set(r->err, HZ_EPARSE,
-                            "%s:1:%zu: malformed header row (unterminated "
+                            "%s:%zu:%zu: malformed header row (unterminated "
                             "or misplaced quote)",
-                            r->name, r->hdr.n + 1);
+                            r->name, r->hline, r->hdr.n + 1);
     hz_status st = check_names(r);
     if (st != HZ_OK)
         return st;
     r->ncols = r->hdr.n;
-    r->body_line = line_of_offset(r->buf, r->hend);
+    r->body_line = r->hline - 1 + line_of_offset(r->buf, r->hend);
     r->body = hz__src_sub(&r->src, r->hend, r->src.len - r->hend);
     return HZ_OK;
 }
@@ -421,8 +449,8 @@ static hz_status apply_wants(reader *r)
     }
     for (size_t j = 0; j < n; j++)
         types[j] = r->spec[j].type;
-    r->opt->want(r->opt->want_ctx, (const char *const *)r->hdr.names, types,
-                 n, want);
+    r->opt->want(r->opt->want_ctx, (const char *const *)r->hdr.names, types, n,
+                 want);
     for (size_t j = 0; j < n; j++) {
         colspec *sp = &r->spec[j];
         if (want[j] == HZ_CSV_WANT_NUMBER)
@@ -435,6 +463,20 @@ static hz_status apply_wants(reader *r)
     free(types);
     free(want);
     return HZ_OK;
+}
+
+/* Whether a column's months with two-digit years (on one side of 2000)
+ * could as well be days written mmm-dd: one month name throughout, at
+ * least two different numbers, none 00 or above 31.  Jan-01 .. Jan-29 is
+ * January 2001 .. 2029 (yearly data in Excel's mmm-yy) or the 1st to
+ * the 29th of January, and nothing in the text tells which: days that
+ * run past the 29th (Jan-30 is 1930) or past the month's end (Feb-01
+ * after Jan-31) are caught by the side of 2000 instead. */
+static bool one_month_or_days(const evidence *e)
+{
+    if ((e->yy_months & (e->yy_months - 1)) != 0 || e->yy_min == e->yy_max)
+        return false; /* several months (or none), or a single value */
+    return e->yy_min >= 1 && e->yy_max <= 31;
 }
 
 /* Months with two-digit years (Jan-24) are read as Excel reads them
@@ -454,8 +496,26 @@ static hz_status check_two_digit_years(reader *r)
             continue;
         /* the rows after the sample keep to its side (csv_chunk.c) */
         sp->yy_side = e->n_yy[0] > 0 ? 1 : e->n_yy[1] > 0 ? 2 : 0;
-        if (e->n_yy[0] == 0 || e->n_yy[1] == 0)
+        if (e->n_yy[0] == 0 || e->n_yy[1] == 0) {
+            if (one_month_or_days(e))
+                return hz_error_set(
+                    r->err, HZ_EPARSE,
+                    "%s:%zu:%zu: column '%s': '%s' .. '%s' could be one "
+                    "month of the years %d .. %d written mmm-yy (yearly "
+                    "data, as Excel reads two-digit years) or days %d .. "
+                    "%d of that month written mmm-dd: every value names "
+                    "the same month and none has a number above 31; give "
+                    "--schema '%s:date:month' to read them as months (and "
+                    "--freq year to forecast one a year), or write the "
+                    "years with four digits (Jan 2024) or the dates in "
+                    "full (2024-01-31)",
+                    r->name, r->body_line + e->yy_line[e->n_yy[0] ? 0 : 1],
+                    j + 1, r->hdr.names[j], e->yy_min_text, e->yy_max_text,
+                    e->yy_min + (e->n_yy[0] ? 1900 : 2000),
+                    e->yy_max + (e->n_yy[0] ? 1900 : 2000), e->yy_min,
+                    e->yy_max, r->hdr.names[j]);
             continue;
+        }
         size_t later = e->yy_line[0] > e->yy_line[1] ? 0 : 1;
         return hz_error_set(
             r->err, HZ_EPARSE,
@@ -555,8 +615,8 @@ static void check_utf8(reader *r, const hz_dataset *ds)
         if (!hz_utf8_valid(c->name, strlen(c->name)) &&
             rep->utf8_invalid++ == 0)
             snprintf(rep->utf8_first, sizeof rep->utf8_first,
-                     "%s:1:%zu: the name of column %zu", r->name, j + 1,
-                     j + 1);
+                     "%s:%zu:%zu: the name of column %zu", r->name, r->hline,
+                     j + 1, j + 1);
         if (c->type != HZ_TYPE_STRING)
             continue;
         size_t nd = hz_dict_size(c->dict);

@@ -115,13 +115,13 @@ static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        header_again(c, j, s, n));
 }
 
-/* A number, or an accounting negative in parentheses ("(50)" is -50). */
+/* A number, or an accounting negative ("(50)" and SAP's "50-" are -50). */
 static void field_number(chunk *c, size_t j, const char *s, size_t n)
 {
     colspec *sp = &c->spec[j];
     const char *t = s;
     size_t tn = n;
-    const bool neg = paren_negative(&t, &tn);
+    const bool neg = accounting_negative(&t, &tn);
     double d;
     if (sp->type == HZ_TYPE_INT64) {
         int64_t v;
@@ -279,9 +279,27 @@ static void field_string(chunk *c, size_t j, const char *s, size_t n)
 static void empty_value(chunk *c, size_t j)
 {
     hz__csv_report(c, j + 1, false,
-                   "column '%s': empty value (every row needs one; "
+                   "column '%s': empty value%s (every row needs one; "
                    "--on-error skip drops such rows)",
-                   c->names[j]);
+                   c->names[j],
+                   c->opt->na_values != NULL ? " or missing-value text (--na)"
+                                             : "");
+}
+
+/* Whether field s is one of the comma-separated texts of list (blanks
+ * around it aside). */
+static bool na_text(const char *list, const char *s, size_t n)
+{
+    trim(&s, &n);
+    for (const char *p = list;;) {
+        const char *e = strchr(p, ',');
+        size_t l = e != NULL ? (size_t)(e - p) : strlen(p);
+        if (l == n && memcmp(p, s, n) == 0)
+            return true;
+        if (e == NULL)
+            return false;
+        p = e + 1;
+    }
 }
 
 void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
@@ -289,6 +307,9 @@ void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
     size_t j = c->field++;
     if (c->stop || c->row_bad || j >= c->ncols)
         return;
+    if (!is_null && c->opt->na_values != NULL &&
+        na_text(c->opt->na_values, s, n))
+        is_null = true; /* --na: read as the empty cell it stands for */
     /* A blank (spaces only) number, date or bool is a null, as the
      * blank TotalCharges of the telco export. */
     if (!is_null && n > 0 && (s[0] == ' ' || s[0] == '\t') &&
@@ -913,8 +934,10 @@ static void chunk_block(chunk *c, bool first, bool last)
             hz__csv_libcsv_feed(c);
         if (last || c->stop)
             hz__csv_libcsv_end(c);
-    } else if (c->opt->force_path == 3 || c->opt->decimal == ',') {
-        /* the row loop's decimal parsers read '.' only */
+    } else if (c->opt->force_path == 3 || c->opt->decimal == ',' ||
+               c->opt->na_values != NULL) {
+        /* the row loop's decimal parsers read '.' only, and it reads
+         * strings without a look at the missing-value texts */
         hz__csv_parse_fast(c);
     } else {
         parse_rows(c);

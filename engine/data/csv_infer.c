@@ -15,6 +15,11 @@
  * fixed places), or NONE. */
 static hz_datefmt year_first_shape(const char *t, size_t tn)
 {
+    /* four digits first: 1/15/2024 and 12/5/2024 have a '/' at t[4]
+     * too, and are month- or day-first */
+    for (size_t k = 0; k < 4 && k < tn; k++)
+        if (t[k] < '0' || t[k] > '9')
+            return HZ_DATEFMT_NONE;
     if (tn >= 10 && t[4] == '-' && t[7] == '-')
         return HZ_DATEFMT_ISO;
     if (tn >= 8 && t[4] == '/')
@@ -45,6 +50,21 @@ static void period_text_evidence(evidence *e, const char *t, size_t tn,
             e->yy_line[c] = line;
             snprintf(e->yy_text[c], sizeof e->yy_text[c], "%.*s",
                      (int)(tn < 23 ? tn : 23), t);
+        }
+        if (yy) { /* could they be days (Jan-01 .. Jan-31)? */
+            int v = y % 100;
+            bool first = e->yy_months == 0;
+            e->yy_months |= 1u << (k - 1);
+            if (first || v < e->yy_min) {
+                e->yy_min = v;
+                snprintf(e->yy_min_text, sizeof e->yy_min_text, "%.*s",
+                         (int)(tn < 23 ? tn : 23), t);
+            }
+            if (first || v > e->yy_max) {
+                e->yy_max = v;
+                snprintf(e->yy_max_text, sizeof e->yy_max_text, "%.*s",
+                         (int)(tn < 23 ? tn : 23), t);
+            }
         }
     } else if (hz__quarter_text(t, tn, &y, &k)) {
         e->n_fmt[HZ_DATEFMT_QUARTER]++;
@@ -96,8 +116,11 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
         }
         return;
     }
+    const size_t sp = t[1] == ' ' ? 1 : t[2] == ' ' ? 2 : 0;
+    const bool named = sp > 0 && ((t[sp + 1] >= 'A' && t[sp + 1] <= 'Z') ||
+                                  (t[sp + 1] >= 'a' && t[sp + 1] <= 'z'));
     if (!(t[1] == '/' || t[2] == '/' || t[1] == '-' || t[2] == '-' ||
-          t[1] == '.' || t[2] == '.'))
+          t[1] == '.' || t[2] == '.' || named)) /* 15 Jan 2024 */
         return;
     bool m = hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL);
     bool d = hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &secs, &ts, NULL);
@@ -165,9 +188,9 @@ void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line,
     int64_t iv;
     double dv;
     e->nonnull++;
-    const char *ns = s; /* the number: "(50)" is an accounting -50 */
+    const char *ns = s; /* the number: "(50)", "50-" are an accounting -50 */
     size_t nn = n;
-    const bool neg = paren_negative(&ns, &nn);
+    const bool neg = accounting_negative(&ns, &nn);
     if (parse_i64(ns, nn, &iv)) {
         e->n_int++;
         e->n_num++;

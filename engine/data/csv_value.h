@@ -124,48 +124,86 @@ static inline bool parse_f64(const char *s, size_t n, double *out)
     return true;
 }
 
-/* A number with a decimal comma ("200,50", "-1.234.567,5", "1234"):
- * '.' only between groups of three digits, at most one ',' followed by
- * digits, then parsed as parse_f64 parses "200.50".  False for anything
- * else ("1.5", "1,2,3", "1e5"), which the caller reports. */
-static inline bool parse_f64_comma(const char *s, size_t n, double *out)
+/* The length of a thousands separator at s[0..n) in a number whose
+ * decimal mark is dec: the other mark ('.' with a decimal comma, ','
+ * with a decimal point), a space, a no-break space (U+00A0, or its
+ * byte A0 alone in a Windows-1252 or Latin-1 file) or a narrow no-break
+ * space (U+202F), as French and Swiss exports write them, or an
+ * apostrophe (' or U+2019, Swiss German); 0 for anything else. */
+static inline size_t group_sep(const char *s, size_t n, char dec)
+{
+    if (n == 0)
+        return 0;
+    if (s[0] == (dec == ',' ? '.' : ',') || s[0] == ' ' || s[0] == '\'' ||
+        (unsigned char)s[0] == 0xA0)
+        return 1;
+    if (n >= 2 && (unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0)
+        return 2;
+    if (n >= 3 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+        ((unsigned char)s[2] == 0xAF || (unsigned char)s[2] == 0x99))
+        return 3;
+    return 0;
+}
+
+/* A number with the decimal mark dec ('.' or ',') and perhaps a
+ * thousands separator (group_sep, the same one throughout) between
+ * groups of three digits: "200,50", "-1.234.567,5", "1 234,56" with
+ * dec ','; "1,234.50", "1 234.5" with dec '.'; then parsed as parse_f64
+ * parses "1234.50".  False for anything else ("1.5" and "1,2,3" with a
+ * decimal comma, "1,23.4" with a point), which the caller reports. */
+static inline bool parse_f64_grouped(const char *s, size_t n, char dec,
+                                     double *out)
 {
     trim(&s, &n);
     char buf[128];
-    size_t k = 0, i = 0, group = 0;
-    bool groups = false, frac = false;
+    size_t k = 0, i = 0, group = 0, seplen = 0;
+    const char *sep = NULL;
+    bool frac = false;
     if (n == 0 || n >= sizeof buf)
         return false;
     if (s[0] == '-' || s[0] == '+')
         buf[k++] = s[i++];
-    for (; i < n; i++) {
+    while (i < n) {
         char ch = s[i];
+        size_t g;
         if (ch >= '0' && ch <= '9') {
             buf[k++] = ch;
             group++;
-        } else if (ch == '.' && !frac && group > 0 &&
-                   (groups ? group == 3 : group <= 3)) {
-            groups = true;
-            group = 0;
-        } else if (ch == ',' && !frac && group > 0 &&
-                   (!groups || group == 3)) {
+            i++;
+        } else if (ch == dec && !frac && group > 0 &&
+                   (sep == NULL || group == 3)) {
             buf[k++] = '.';
             frac = true;
-            groups = false;
             group = 0;
+            i++;
+        } else if (!frac && group > 0 && (g = group_sep(s + i, n - i, dec)) &&
+                   (sep == NULL ? group <= 3
+                                : group == 3 && g == seplen &&
+                                      memcmp(s + i, sep, g) == 0)) {
+            sep = s + i;
+            seplen = g;
+            group = 0;
+            i += g;
         } else {
             return false;
         }
     }
-    if (group == 0 || (groups && group != 3))
+    if (group == 0 || (sep != NULL && !frac && group != 3))
         return false;
     return parse_f64(buf, k, out);
 }
 
-/* A decimal with the file's decimal mark ('.' or ','). */
+/* A decimal with the file's decimal mark: dec ',' (200,50, 1.234,50) or
+ * '.' as the caller chose it (--decimal .: 1,234.50 too); 0, no choice
+ * made, reads a point and no thousands separator (1234.50, 1e5), since
+ * 1,234 could then be either. */
 static inline bool parse_dec(const char *s, size_t n, char dec, double *out)
 {
-    return dec == ',' ? parse_f64_comma(s, n, out) : parse_f64(s, n, out);
+    if (dec == ',')
+        return parse_f64_grouped(s, n, dec, out);
+    if (parse_f64(s, n, out))
+        return true;
+    return dec == '.' && parse_f64_grouped(s, n, dec, out);
 }
 
 /* An accounting negative, "(50)", "(1234.50)", "(1.234,50)": *s, *n
@@ -183,6 +221,30 @@ static inline bool paren_negative(const char **s, size_t *n)
     *s = t + 1;
     *n = tn - 2;
     return true;
+}
+
+/* A negative with its minus after the number, as SAP and other ERP
+ * exports write it: "50-", "1.234,50-" (*s, *n become the number before
+ * the minus, which starts with a digit: "-50-" and "50 -" are no
+ * numbers).  False, leaving them as they were, for anything else. */
+static inline bool trailing_minus(const char **s, size_t *n)
+{
+    const char *t = *s;
+    size_t tn = *n;
+    trim(&t, &tn);
+    if (tn < 2 || t[tn - 1] != '-' || !(t[0] >= '0' && t[0] <= '9') ||
+        !(t[tn - 2] >= '0' && t[tn - 2] <= '9'))
+        return false;
+    *s = t;
+    *n = tn - 1;
+    return true;
+}
+
+/* A number written as a negative by an accounting convention, "(50)" or
+ * "50-": *s, *n become the number without it (see above). */
+static inline bool accounting_negative(const char **s, size_t *n)
+{
+    return paren_negative(s, n) || trailing_minus(s, n);
 }
 
 /* SWAR fast paths for the row loop: a plain unsigned integer of 1-8

@@ -151,8 +151,28 @@ static bool thousands_comma(const char *s)
                           strspn(s + 1, "0123456789") == strlen(s + 1));
 }
 
-/* Whether text is a number with a currency sign or a percent sign
- * ("$1,200.00", "1200 €", "12.5%"): *what names the sign. */
+/* Whether text holds digits on either side of a space, a no-break space
+ * (U+00A0, U+202F) or an apostrophe ("1 234,56", "1'234.50"): a number
+ * with a thousands separator that only an explicit --decimal reads. */
+static bool spaced_thousands(const char *s)
+{
+    static const char *const SEP[] = {" ",  "\xc2\xa0", "\xa0",
+                                      "\xe2\x80\xaf", "'", "\xe2\x80\x99"};
+    for (const char *p = s; *p != '\0'; p++) {
+        if (p == s || p[-1] < '0' || p[-1] > '9')
+            continue;
+        for (size_t k = 0; k < sizeof SEP / sizeof SEP[0]; k++) {
+            size_t l = strlen(SEP[k]);
+            if (strncmp(p, SEP[k], l) == 0 && p[l] >= '0' && p[l] <= '9')
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Whether text is a number with a currency sign or code, or a percent
+ * sign ("$1,200.00", "1200 €", "EUR 12", "12.50 USD", "12.5%"): *what
+ * names the sign. */
 static bool signed_number(const char *s, const char **what)
 {
     static const char *const CUR[] = {"$", "\xe2\x82\xac", "\xc2\xa3",
@@ -167,6 +187,20 @@ static bool signed_number(const char *s, const char **what)
             *what = "a currency sign";
             return true;
         }
+    /* an ISO 4217 code before or after the number: "EUR 12", "12.50 USD" */
+    for (int after = 0; after < 2 && n >= 4; after++) {
+        const char *code = after ? s + n - 3 : s;
+        const char *num = after ? s : s + 3 + (s[3] == ' ');
+        size_t nl = after ? n - 3 - (s[n - 4] == ' ') : strlen(num);
+        bool letters = true;
+        for (int k = 0; k < 3; k++)
+            letters = letters && code[k] >= 'A' && code[k] <= 'Z';
+        if (letters && nl > 0 && strchr("0123456789-+(", num[0]) != NULL &&
+            strspn(num, "0123456789.,-+()' ") >= nl) {
+            *what = "a currency code";
+            return true;
+        }
+    }
     return false;
 }
 
@@ -187,25 +221,33 @@ static hz_status not_numeric(hz__sb *b)
     if (tl > 2 && t[0] == '(' && t[tl - 1] == ')') { /* "(1,234.50)" */
         snprintf(inner, sizeof inner, "%.*s", (int)(tl - 2), t + 1);
         t = inner;
+    } else if (tl > 1 && t[tl - 1] == '-' && t[0] >= '0' && t[0] <= '9') {
+        snprintf(inner, sizeof inner, "%.*s", (int)(tl - 1), t); /* 1,5- */
+        t = inner;
     }
     if (t != NULL && decimal_comma(t))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold a comma: a decimal comma "
-                 "is read with --decimal , (200,50 and 1.234,50); a "
-                 "thousands separator with a decimal point (1,234.50) is "
-                 "not read: export the numbers plain)",
+                 "is read with --decimal , (200,50 and 1.234,50), commas "
+                 "between thousands with --decimal . (1,234.50))",
                  t0);
     else if (t != NULL && thousands_comma(t))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold commas between "
-                 "thousands, which are not read: export the numbers plain, "
-                 "such as 1234.50)",
+                 "thousands: give --decimal . to read them, 1,234.50 as "
+                 "1234.5)",
                  t0);
     else if (t != NULL && signed_number(t, &sign))
         snprintf(hint, sizeof hint,
                  " (its values, such as '%s', hold %s, which is not read: "
                  "export the numbers plain)",
                  t0, sign);
+    else if (t != NULL && spaced_thousands(t))
+        snprintf(hint, sizeof hint,
+                 " (its values, such as '%s', hold a thousands separator: "
+                 "it is read once --decimal , or --decimal . says which "
+                 "mark the decimals take)",
+                 t0);
     return hz_error_set(b->err, HZ_ETYPE,
                         "column '%s' in %s is %s, not numeric: cannot use it "
                         "as the value%s",

@@ -78,6 +78,13 @@ typedef struct hz_csv_options {
      * files it does not trust sets it: a few MB of gzip can hold
      * terabytes (a job's dataset: horizon run --max-download-mb). */
     unsigned long long max_inflated_bytes;
+    /* Cell texts that mean a missing value in this file, separated by
+     * commas ("N/A,#N/A,NA,-", as spreadsheets and databases write
+     * them): such a cell (blanks around it aside, quoted or not) is read
+     * as an empty one, in every column, and then treated as an empty
+     * cell is (a null; an error in a required column unless skipped).
+     * NULL: none, and such texts are values like any other. */
+    const char *na_values;
 } hz_csv_options;
 
 #define HZ_CSV_MAX_REPORTED 5

@@ -15,8 +15,13 @@ static int parse_day(const char *cmd, const char *opt, const char *s,
     int64_t secs;
     bool ts;
     hz_datefmt det;
-    if (!hz_parse_datetime(s, strlen(s), HZ_DATEFMT_NONE, &secs, &ts, &det)) {
-        hz_cli_error(cmd, "--%s: expected a date like 2024-12-31, got '%s'",
+    /* year first only: 05/01/2024 is the 5th of January to some and the
+     * 1st of May to others (it was read month-first) */
+    if (!hz_parse_datetime(s, strlen(s), HZ_DATEFMT_NONE, &secs, &ts, &det) ||
+        (det != HZ_DATEFMT_ISO && det != HZ_DATEFMT_YMD_SLASH)) {
+        hz_cli_error(cmd,
+                     "--%s: expected a date like 2024-12-31 (year, month, "
+                     "day), got '%s'",
                      opt, s);
         return -1;
     }
@@ -291,6 +296,12 @@ static bool options_used(const char *cmd, hz_analysis_kind kind,
          "churn with --label and suite"},
         {"--C", req->C != d.C, AN_CHURN_LABEL | AN_SUITE,
          "churn with --label and suite"},
+        /* k-means starts (segment, suite) and the cross-validation folds
+         * (churn with --label); the purchase models and survival draw
+         * nothing at random */
+        {"--seed", req->seed != d.seed,
+         AN_SEGMENT | AN_CHURN_LABEL | AN_SUITE,
+         "segment, churn with --label and suite"},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (t[i].given && !(t[i].used_by & ctx)) {

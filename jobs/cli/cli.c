@@ -83,6 +83,22 @@ const char *hz_cli_term_line(const char *s, char *buf, size_t bufsz)
     return hz_log_caret(s, buf, bufsz, false);
 }
 
+/* Set while horizon report runs a command (hz_cli_report_mode). */
+static bool report_mode;
+
+void hz_cli_report_mode(bool on)
+{
+    report_mode = on;
+}
+
+/* An output option as the user wrote it: horizon report's -o is the
+ * command's --report. */
+static const char *user_opt(const char *opt)
+{
+    return report_mode && opt != NULL && strcmp(opt, "--report") == 0 ? "-o"
+                                                                      : opt;
+}
+
 void hz_cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -107,7 +123,7 @@ void hz_cli_error(const char *cmd, const char *fmt, ...)
     const char *text = big ? big : n < 0 ? "" : msg;
     size_t len = strlen(text), cap = 2 * len + 1;
     char *safe = malloc(cap);
-    fprintf(stderr, "horizon %s: %s\n", cmd,
+    fprintf(stderr, "horizon %s%s: %s\n", report_mode ? "report " : "", cmd,
             safe ? hz_cli_term(text, safe, cap) : text);
     free(safe);
     free(big);
@@ -331,11 +347,11 @@ int hz_cli_check_outputs(const char *cmd, const char *input,
             hz_cli_error(cmd,
                          "%s and %s both go to standard output: one would "
                          "be written into the other; give one a file",
-                         first, outs[k].opt);
+                         first, user_opt(outs[k].opt));
             return HZ_EXIT_USAGE;
         }
         if (out)
-            first = outs[k].opt;
+            first = user_opt(outs[k].opt);
     }
     for (size_t k = 0; k < n; k++) {
         if (!is_file_path(outs[k].path))
@@ -344,7 +360,7 @@ int hz_cli_check_outputs(const char *cmd, const char *input,
             hz_cli_error(cmd,
                          "%s %s names the input file %s: writing it would "
                          "replace the data being read; write elsewhere",
-                         outs[k].opt, outs[k].path, input);
+                         user_opt(outs[k].opt), outs[k].path, input);
             return HZ_EXIT_USAGE;
         }
         for (size_t j = 0; j < k; j++)
@@ -353,8 +369,8 @@ int hz_cli_check_outputs(const char *cmd, const char *input,
                 hz_cli_error(cmd,
                              "%s %s and %s %s name the same file: one would "
                              "replace the other",
-                             outs[j].opt, outs[j].path, outs[k].opt,
-                             outs[k].path);
+                             user_opt(outs[j].opt), outs[j].path,
+                             user_opt(outs[k].opt), outs[k].path);
                 return HZ_EXIT_USAGE;
             }
     }
@@ -408,6 +424,20 @@ bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
         }
         o->decimal = arg[0];
         return true;
+    case HZ_OPT_NA:
+        /* texts between commas, none empty: an empty cell is missing
+         * already, and ',,' is more likely a slip than a wish */
+        if (arg[0] == '\0' || arg[0] == ',' || arg[strlen(arg) - 1] == ',' ||
+            strstr(arg, ",,") != NULL) {
+            hz_cli_error(cmd,
+                         "--na: expected comma-separated texts that mean a "
+                         "missing value, none empty (e.g. 'N/A,#N/A,NA'), "
+                         "got '%s'",
+                         arg);
+            return false;
+        }
+        o->na = arg;
+        return true;
     case HZ_OPT_DATE_WINDOW: {
         char *e1, *e2 = NULL;
         errno = 0;
@@ -440,6 +470,7 @@ void hz_cli_csv_reader_options(const hz_cli_csv *o, hz_csv_options *opt)
     opt->on_error = o->on_error;
     opt->delimiter = o->delimiter;
     opt->decimal = o->decimal;
+    opt->na_values = o->na;
     opt->threads = o->threads;
     opt->date_min_year = o->date_min_year;
     opt->date_max_year = o->date_max_year;

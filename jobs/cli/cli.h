@@ -20,8 +20,14 @@ enum {
 /* Map an engine status to an exit code (EIO/ENOTFOUND on input -> 3). */
 int hz_cli_exit_code(hz_status s);
 
-/* Print "horizon CMD: MSG" to stderr, or keep MSG when this thread
- * captures its messages. */
+/* horizon report runs forecast, backtest or analyze with its -o FILE
+ * given as their --report FILE: while on, messages read "horizon report
+ * CMD: ..." and hz_cli_check_outputs names that output -o, as the user
+ * wrote it. */
+void hz_cli_report_mode(bool on);
+
+/* Print "horizon CMD: MSG" to stderr ("horizon report CMD: MSG" in
+ * report mode), or keep MSG when this thread captures its messages. */
 void hz_cli_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* s for a terminal into buf (cut to bufsz - 1 bytes): control
@@ -136,7 +142,8 @@ typedef struct hz_cli_csv {
     const char *schema;
     hz_on_error on_error;
     char delimiter;
-    char decimal; /* --decimal: '.' or ',' (0: '.') */
+    char decimal;   /* --decimal: '.' or ',' (0: '.') */
+    const char *na; /* --na: cell texts read as missing values, or NULL */
     int threads;
     int date_min_year, date_max_year; /* --date-window (0: default) */
     const char *want_date;            /* the command's date column, or NULL */
@@ -154,9 +161,10 @@ enum {
     HZ_OPT_THREADS,
     HZ_OPT_DATE_WINDOW,
     HZ_OPT_DECIMAL,
-    HZ_OPT_CSV_LAST = HZ_OPT_DECIMAL /* keep last: the codes of
-                                        HZ_CLI_CSV_LONGOPTS are
-                                        HZ_OPT_SCHEMA..HZ_OPT_CSV_LAST */
+    HZ_OPT_NA,
+    HZ_OPT_CSV_LAST = HZ_OPT_NA /* keep last: the codes of
+                                   HZ_CLI_CSV_LONGOPTS are
+                                   HZ_OPT_SCHEMA..HZ_OPT_CSV_LAST */
 };
 
 #define HZ_CLI_CSV_LONGOPTS                                                   \
@@ -164,6 +172,7 @@ enum {
         {"on-error", required_argument, 0, HZ_OPT_ON_ERROR},                  \
         {"delimiter", required_argument, 0, HZ_OPT_DELIMITER},                \
         {"decimal", required_argument, 0, HZ_OPT_DECIMAL},                    \
+        {"na", required_argument, 0, HZ_OPT_NA},                              \
         {"date-window", required_argument, 0, HZ_OPT_DATE_WINDOW},            \
     {                                                                         \
         "threads", required_argument, 0, HZ_OPT_THREADS                       \
@@ -179,7 +188,11 @@ enum {
     "                         (skipped rows are always reported)\n"           \
     "  --delimiter C          field delimiter (default: detect , ; tab |)\n"  \
     "  --decimal C            decimal mark: . (default) or , (200,50 and\n"   \
-    "                         1.234,50; the delimiter is then ; tab or |)\n"  \
+    "                         1.234,50; the delimiter is then ; tab or |);\n" \
+    "                         given, thousands separators are read too\n"     \
+    "                         (1,234.50 with ., 1 234,50 with ,)\n"           \
+    "  --na TEXT,...          cell texts that mean a missing value, read\n"   \
+    "                         as empty cells (e.g. 'N/A,#N/A,NA,-')\n"        \
     "  --date-window Y1:Y2    years accepted in dates (default 1800:2200)\n"  \
     "  --threads N            worker threads (default: all cores)\n"          \
     "FILE may be - (standard input) and may be gzip-compressed.\n"

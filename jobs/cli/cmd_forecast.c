@@ -202,15 +202,24 @@ static void summary(const char *cmd, const fc_args *a,
                     const hz_forecast_result *res, double tread)
 {
     size_t nfall = 0;
-    char unit[24];
+    char unit[24], per[96];
     for (size_t i = 0; i < res->nseries; i++)
         nfall += hz_forecast_note_is_fallback(res->series[i].note);
+    /* a season that is not a whole number of periods (--season 2.5,
+     * weeks' 52.18) is what the models of several seasons (mstl, dhr)
+     * use; the others take it rounded */
+    if (res->seasons.n > 0 && res->seasons.period[0] != (double)res->period)
+        snprintf(per, sizeof per,
+                 "period %g, %d for models of one whole-number period",
+                 res->seasons.period[0], res->period);
+    else
+        snprintf(per, sizeof per, "period %d", res->period);
     fprintf(stderr,
-            "horizon %s: %zu series (%s, period %d), horizon %zu, model %s; "
+            "horizon %s: %zu series (%s, %s), horizon %zu, model %s; "
             "%zu with fallbacks; rows used %zu, skipped %zu; read %.3f s, "
             "series %.3f s, models %.3f s\n",
             cmd, res->nseries, hz_calendar_unit(&res->cal, unit, sizeof unit),
-            res->period, res->horizon, hz_fc_model_name(a->req.model), nfall,
+            per, res->horizon, hz_fc_model_name(a->req.model), nfall,
             res->rows_used, res->rows_skipped, tread, res->seconds_series,
             res->seconds_models);
     hz__fc_print_calendar(stderr, res->freq_reason, &res->seasons,

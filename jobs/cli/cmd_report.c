@@ -129,7 +129,9 @@ int hz__cmd_report(int argc, char **argv)
     if (run == hz__cmd_analyze)
         nargv[n++] = "--summary-only";
     nargv[n] = NULL;
+    hz_cli_report_mode(true);
     int rc = run(n, nargv);
+    hz_cli_report_mode(false);
     free(nargv);
     return rc;
 }

@@ -36,7 +36,26 @@ unused "--date is for the analyses of transactions: survival would ignore it" \
     survival "$CU" --duration tenure_months --event churned --date signup_date
 unused "--horizon is for clv, churn without --label and suite: survival would" \
     survival "$CU" --duration tenure_months --event churned --horizon 6
-"$H" analyze suite "$S" --k 3 --folds 3 --discount 0.02 --risk no-purchase \
+# --as-of and --calibration-end are year first: 05/01/2024 is 5 January
+# to some and 1 May to others (until 2026-12-07 read as 1 May)
+for opt in --as-of --calibration-end; do
+    "$H" analyze clv "$S" $opt 05/01/2024 --summary-only >/dev/null 2>"$T/e"
+    [ $? -eq 2 ] && grep -qF -- "$opt: expected a date like 2024-12-31 (year, month, day), got '05/01/2024'" "$T/e" ||
+        fail "$opt 05/01/2024: $(cat "$T/e")"
+done
+"$H" analyze clv "$S" --as-of 2024/05/01 --summary-only >"$T/o" 2>&1 &&
+    grep -q 'as of 2024-05-01 (given)' "$T/o" || fail "--as-of 2024/05/01: $(cat "$T/o")"
+# --seed only where something is drawn at random (until 2026-12-07
+# accepted without effect by clv, churn without a label and survival)
+unused "--seed is for segment, churn with --label and suite: clv would ignore it" clv "$S" --seed 5
+unused "--seed is for segment, churn with --label and suite: churn would ignore it" churn "$S" --seed 5
+unused "--seed is for segment, churn with --label and suite: survival would" \
+    survival "$CU" --duration tenure_months --event churned --seed 5
+"$H" analyze churn "$CU" --label churned --seed 5 --summary-only >/dev/null \
+    2>"$T/e" || fail "churn --label takes --seed: $(cat "$T/e")"
+"$H" analyze segment "$S" --seed 5 --summary-only >/dev/null 2>"$T/e" ||
+    fail "segment takes --seed: $(cat "$T/e")"
+"$H" analyze suite "$S" --seed 5 --k 3 --folds 3 --discount 0.02 --risk no-purchase \
     --summary-only >/dev/null 2>"$T/e" || fail "suite takes them all: $(cat "$T/e")"
 "$H" analyze clv "$S" --model-file "$T/none.json" 2>"$T/e"; [ $? -eq 3 ] || fail "missing model file -> 3"
 printf '{"horizon_model": 1, "unit": "days", "bgnbd": {"r": -1}}' >"$T/bad.json"

@@ -73,6 +73,102 @@ printf 'month,sales\n2024-01,1\n2024-02,2\n2024-03,(-3)\n' >"$T/acc_sign.csv"
 expect_exit 1 "acc_sign.csv:4:2: column 'sales': expected an integer, got '(-3)'" \
     -- "$H" forecast "$T/acc_sign.csv" --date month --value sales
 
+# ... and with --decimal . the commas between thousands are read
+expect_exit 0 "" -- "$H" inspect "$T/acc_thou.csv" --decimal . --json
+check "accounting negative with thousands, --decimal .: -1234.5" \
+    grep -q '"min":-1234.5,' "$T/out"
+
+# ---- SAP's trailing minus: 50- is -50, 1.234,50- is -1234.5 ----
+{
+    echo "Buchungsdatum;Betrag"
+    for m in 01 02 03 04 05 06 07 08 09 10 11; do echo "2024-$m-01;$((100 + 10#$m)),00"; done
+    echo '2024-12-01;1.234,50-'
+} >"$T/sap.csv"
+expect_exit 0 "" -- "$H" forecast "$T/sap.csv" --date Buchungsdatum \
+    --value Betrag --decimal , --freq month --horizon 1 --model naive \
+    --quiet --nonnegative off
+check "SAP trailing minus: forecast from -1234.5" grep -q '^total,2025-01-01,-1234.5,' "$T/out"
+{ head -1 "$T/sap.csv"; tail -1 "$T/sap.csv"; tail -n +2 "$T/sap.csv"; } >"$T/sap_first.csv"
+# without --decimal , the hint names it, the minus after the number aside
+expect_exit 2 "its values, such as '1.234,50-', hold a comma: a decimal comma is read with --decimal ," \
+    -- "$H" forecast "$T/sap_first.csv" --date Buchungsdatum --value Betrag
+printf 'month,sales\n2024-01,1\n2024-02,2\n2024-03,-3-\n' >"$T/sap_sign.csv"
+expect_exit 1 "sap_sign.csv:4:2: column 'sales': expected an integer, got '-3-'" \
+    -- "$H" forecast "$T/sap_sign.csv" --date month --value sales
+
+# ---- thousands separators: read once --decimal gives the mark ----
+# French and Swiss exports: a no-break space (U+00A0) or a narrow one
+# (U+202F) between thousands, a decimal comma
+printf 'mois;ventes\n2024-01;1\xc2\xa0234,56\n2024-02;2\xe2\x80\xaf345,00\n2024-03;12,5\n' >"$T/fr.csv"
+expect_exit 2 "hold a thousands separator: it is read once --decimal , or --decimal . says" \
+    -- "$H" forecast "$T/fr.csv" --date mois --value ventes
+expect_exit 0 "" -- "$H" inspect "$T/fr.csv" --decimal , --json
+check "no-break space thousands, --decimal ,: 1234.56 .. 2345" \
+    grep -q '"min":12.5,"max":2345,' "$T/out"
+check "no-break space thousands, --decimal ,: their sum" \
+    grep -q '"sum":3592.06' "$T/out"
+# US exports: "1,234.50", quoted in a comma-separated file
+printf 'month,sales\n2024-01,"1,234.50"\n2024-02,"2,000"\n2024-03,999.5\n' >"$T/us.csv"
+expect_exit 2 "hold commas between thousands: give --decimal . to read them" \
+    -- "$H" forecast "$T/us.csv" --date month --value sales
+expect_exit 0 "" -- "$H" inspect "$T/us.csv" --decimal . --json
+check "comma thousands, --decimal .: 999.5 .. 2000, sum 4234" \
+    grep -q '"min":999.5,"max":2000,.*"sum":4234' "$T/out"
+printf 'month,sales\n2024-01,"1,234.50"\n2024-02,"1,23.4"\n' >"$T/us_bad.csv"
+expect_exit 1 "us_bad.csv:3:2: column 'sales': expected a number, got '1,23.4'" \
+    -- "$H" forecast "$T/us_bad.csv" --date month --value sales --decimal .
+
+# ---- missing-value texts: refused unless --na names them ----
+printf 'month,sales,store\n2024-01,100,A\n2024-02,N/A,B\n2024-03,#N/A,N/A\n2024-04,130,C\n2024-05,-,D\n2024-06,150,E\n' >"$T/na.csv"
+expect_exit 1 "na.csv:3:2: column 'sales': expected an integer, got 'N/A'" \
+    -- "$H" forecast "$T/na.csv" --date month --value sales
+expect_exit 0 "" -- "$H" inspect "$T/na.csv" --na 'N/A,#N/A,-' --json
+check "--na: the texts are nulls" grep -q '"name":"sales","type":"int64","count":3,"nulls":3' "$T/out"
+check "--na: in text columns too" grep -q '"name":"store","type":"string","count":5,"nulls":1' "$T/out"
+# in the value column a missing value is an empty one: an error with its
+# place, or with --on-error skip a period that --fill decides
+expect_exit 1 "na.csv:3:2: column 'sales': empty value or missing-value text (--na)" \
+    -- "$H" forecast "$T/na.csv" --date month --value sales --na 'N/A,#N/A,-'
+expect_exit 0 "3 periods with no rows interpolated" -- "$H" forecast \
+    "$T/na.csv" --date month --value sales --na 'N/A,#N/A,-' \
+    --on-error skip --fill interpolate --model naive --horizon 1 \
+    --fitted "$T/na.fit" -o "$T/na.out"
+check "--na, --fill interpolate: 2024-02 between 100 and 130" \
+    grep -q '^total,2024-02,110,' "$T/na.fit"
+expect_exit 2 "--na: expected comma-separated texts that mean a missing value, none empty" \
+    -- "$H" inspect "$T/na.csv" --na 'N/A,,-'
+
+# ---- US spreadsheet dates: m/d/yyyy with one- and two-digit parts ----
+# 1/15/2024 and 12/5/2024 were taken for year-first shapes (a '/' at the
+# fifth byte), so the column was text: 'expected dates, found string'
+# (the sample orders with their dates so written, at 2:05 PM)
+awk -F, 'NR == 1 { print; next } {
+    split($2, d, "-"); $2 = (d[2] + 0) "/" (d[3] + 0) "/" d[1] " 2:05 PM"; print
+}' OFS=, "$HZ_DATA_DIR/sample_sales.csv" >"$T/us_dates.csv"
+expect_exit 0 "" -- "$H" inspect "$T/us_dates.csv"
+check "US dates: timestamp, month-first" grep -Eq '^order_date +timestamp:mdy +12000 ' "$T/out"
+expect_exit 0 "" -- "$H" analyze clv "$T/us_dates.csv" --summary-only
+"$H" analyze clv "$HZ_DATA_DIR/sample_sales.csv" --summary-only >"$T/iso.txt" 2>&1
+check "ISO dates: a CLV line" grep -q '^CLV (bgnbd)' "$T/iso.txt"
+check "US dates: the same CLV as from ISO dates" \
+    grep -q "$(grep '^CLV' "$T/iso.txt")" "$T/out"
+# Shopify's order times: an offset after a blank
+printf 'Name,Created at,Total\n#1001,2024-03-11 09:12:45 -0400,10\n#1002,2024-03-12 23:30:00 -0400,12\n' >"$T/shopify.csv"
+expect_exit 0 "" -- "$H" inspect "$T/shopify.csv" --json
+check "Shopify times: UTC instants" grep -q '"min":"2024-03-11T13:12:45Z","max":"2024-03-13T03:30:00Z"' "$T/out"
+
+# ---- days with the month named, day first (Excel's d-mmm-yyyy) ----
+awk -F, 'NR == 1 { print; next } {
+    split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", mon, " ")
+    split($2, d, "-"); $2 = (d[3] + 0) "-" mon[d[2] + 0] "-" d[1]; print
+}' OFS=, "$HZ_DATA_DIR/sample_sales.csv" >"$T/dmmm.csv"
+expect_exit 0 "" -- "$H" forecast "$T/dmmm.csv" --date order_date --value revenue \
+    --freq month --horizon 1 --model naive --quiet
+"$H" forecast "$HZ_DATA_DIR/sample_sales.csv" --date order_date --value revenue \
+    --freq month --horizon 1 --model naive --quiet >"$T/iso_fc.csv" 2>/dev/null
+check "d-mmm-yyyy: the forecast of the ISO dates" cmp -s "$T/out" "$T/iso_fc.csv"
+check "d-mmm-yyyy: a forecast row" grep -q '^total,2025-01-01,74786.89,' "$T/out"
+
 # ---- rows of empty fields only below the data (',,,') are no rows ----
 { cat "$T/trail.csv"; printf ',,,,\r\n,,,,\r\n'; } >"$T/trail_rows.csv"
 expect_exit 0 "" -- "$H" forecast "$T/trail_rows.csv" --date month \

@@ -31,6 +31,13 @@ check "forecast exit 0" test $? -eq 0
 check "header" test "$(head -1 "$T/f.csv")" = "series,date,point,lo80,hi80,lo95,hi95,model,note"
 check "5 regions x 6 rows" test "$(tail -n +2 "$T/f.csv" | wc -l)" -eq 30
 check "summary on stderr" grep -q "5 series (month, period 12)" "$T/err"
+# a season that is not whole: the summary names the period the models of
+# several seasons use and the rounded one of the others (until 2026-12-07
+# 'period 3' for --season 2.5, which MSTL used as 2.5)
+"$H" forecast "$S" --date order_date --value revenue --freq month --season 2.5 \
+    --horizon 1 --model mstl -o "$T/s25.csv" 2>"$T/err"
+check "season 2.5: summary" grep -q "1 series (month, period 2.5, 3 for models of one whole-number period)" "$T/err"
+check "season 2.5: MSTL used 2.5" grep -q "MSTL(2.5)" "$T/s25.csv"
 check "ETS chosen" grep -q "ETS(" "$T/f.csv"
 # intervals are ordered lo95 <= lo80 <= point <= hi80 <= hi95
 check "interval order" awk -F, 'NR>1 && !($6<=$4 && $4<=$3 && $3<=$5 && $5<=$7) {bad=1} END {exit bad}' "$T/f.csv"

@@ -290,11 +290,18 @@ check "text values: no sign hint" bash -c "! grep -q 'which is not read' '$T/err
 # spreadsheet formats: commas between thousands, a currency or a percent
 # sign (until 2026-12-07 only 'is string, not numeric')
 printf 'month,sales\n2024-01,"1,234.56"\n2024-02,"2,345.10"\n' >"$T/usthou.csv"
-expect_exit 2 "its values, such as '1,234.56', hold commas between thousands, which are not read: export the numbers plain" -- \
+expect_exit 2 "its values, such as '1,234.56', hold commas between thousands: give --decimal . to read them" -- \
     "$H" forecast "$T/usthou.csv" --date month --value sales
 printf 'month,sales\n2024-01,$100\n2024-02,$50\n' >"$T/usd.csv"
 expect_exit 2 "its values, such as '\$100', hold a currency sign, which is not read" -- \
     "$H" forecast "$T/usd.csv" --date month --value sales
+# a currency code before or after the number (until 2026-12-07 no hint)
+printf 'month,sales\n2024-01,EUR 100\n2024-02,EUR 50\n' >"$T/eur.csv"
+expect_exit 2 "its values, such as 'EUR 100', hold a currency code, which is not read" -- \
+    "$H" forecast "$T/eur.csv" --date month --value sales
+printf 'month,sales\n2024-01,12.50 USD\n2024-02,3 USD\n' >"$T/usdcode.csv"
+expect_exit 2 "its values, such as '12.50 USD', hold a currency code, which is not read" -- \
+    "$H" forecast "$T/usdcode.csv" --date month --value sales
 printf 'month,rate\n2024-01,10%%\n2024-02,5%%\n' >"$T/pct.csv"
 expect_exit 2 "its values, such as '10%', hold a percent sign, which is not read" -- \
     "$H" forecast "$T/pct.csv" --date month --value rate

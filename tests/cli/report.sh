@@ -432,6 +432,16 @@ expect_exit 2 "missing -o REPORT.html" -- "$HORIZON" report forecast "$SALES" "$
 expect_exit 2 "--json: 'horizon report' writes the page only" -- \
     "$HORIZON" report forecast "$SALES" "${FC[@]}" --json -o "$T/rj.html"
 check "report --json: no page" test ! -e "$T/rj.html"
+# -o naming the input is refused in the words the user wrote (until
+# 2026-12-07 'horizon forecast: --report sales.csv names the input')
+cp "$SALES" "$T/in.csv"
+expect_exit 2 "horizon report forecast: -o $T/in.csv names the input file" -- \
+    "$HORIZON" report forecast "$T/in.csv" "${FC[@]}" -o "$T/in.csv"
+check "report -o the input: input untouched" cmp -s "$SALES" "$T/in.csv"
+expect_exit 2 "horizon report analyze: -o $T/in.csv names the input file" -- \
+    "$HORIZON" report analyze clv "$T/in.csv" -o "$T/in.csv"
+expect_exit 2 "horizon report backtest: --per-series $T/pp.html and -o $T/pp.html name the same file" -- \
+    "$HORIZON" report backtest "$T/in.csv" "${FC[@]}" --per-series "$T/pp.html" -o "$T/pp.html"
 expect_exit 2 "unknown command" -- "$HORIZON" report inspect "$SALES" -o "$T/x.html"
 check "no report from a usage error" test ! -e "$T/x.html"
 # --help after the command is this command's help (exit 0), not a report

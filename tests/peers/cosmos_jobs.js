@@ -51,8 +51,13 @@ function jobDoc(i, n, tenants, mix) {
     // analytics on the transactions (customer, date, amount)
     dataset = sales;
     params = { customerColumn: "customer_id", dateColumn: "order_date",
-      amountColumn: "revenue", seed: i };
-    if (type === "segment" || type === "suite") params.k = 4;
+      amountColumn: "revenue" };
+    // k and seed only where used (clv and churn without a label refuse
+    // options they would ignore)
+    if (type === "segment" || type === "suite") {
+      params.k = 4;
+      params.seed = i;
+    }
   }
   return { id, type, customerId, dataset, params, status: "queued",
     attempts: 0, createdAt: 1.7e9 + i / 1000 };

@@ -51,6 +51,11 @@ HZ_TEST(every_day_round_trips_in_every_day_format)
         HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_DMY, t), "%s", b);
         snprintf(b, sizeof b, "%u.%u.%04d", d, m, y);
         HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_DMY, t), "%s", b);
+        static const char *const mon[12] = {"Jan", "Feb", "Mar", "Apr",
+                                            "May", "Jun", "Jul", "Aug",
+                                            "Sep", "Oct", "Nov", "Dec"};
+        snprintf(b, sizeof b, "%02u-%s-%04d", d, mon[m - 1], y);
+        HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_DMY, t), "%s", b);
         /* the other order reads it only when both fields are <= 12 */
         snprintf(b, sizeof b, "%02u/%02u/%04d", d, m, y);
         int64_t other;
@@ -83,6 +88,66 @@ HZ_TEST(times_round_trip_to_the_minute)
         hz_civil_from_days(dd, &y, &m, &d);
         snprintf(b, sizeof b, "%02u/%02u/%04d %02d:%02d", d, m, y, hh, mm);
         HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_DMY, t), "%s", b);
+    }
+}
+
+/* Times as spreadsheets and shops export them: one digit of hour
+ * (Excel's m/d/yyyy h:mm writes 1/5/2024 9:05), 12-hour times with AM or
+ * PM (12 AM is midnight, 12 PM noon; 0 or 13 o'clock PM is no time), and
+ * a UTC offset after a blank (Shopify: 2024-03-11 09:12:45 -0400); days
+ * with the month named, day first (5-Jan-2024), four-digit years only. */
+HZ_TEST(spreadsheet_and_shop_times)
+{
+    const int64_t d = (int64_t)hz_days_from_civil(2024, 1, 5) * 86400;
+    static const struct {
+        const char *s;
+        hz_datefmt f;
+        int64_t secs; /* from midnight of 2024-01-05 */
+    } ok[] = {
+        {"1/5/2024 9:05", HZ_DATEFMT_MDY_SLASH, 9 * 3600 + 300},
+        {"5.1.2024 9:05:30", HZ_DATEFMT_DMY, 9 * 3600 + 330},
+        {"2024-01-05 9:05", HZ_DATEFMT_ISO, 9 * 3600 + 300},
+        {"1/5/2024 2:05 PM", HZ_DATEFMT_MDY_SLASH, 14 * 3600 + 300},
+        {"1/5/2024 12:30 AM", HZ_DATEFMT_MDY_SLASH, 1800},
+        {"1/5/2024 12:30:15 pm", HZ_DATEFMT_MDY_SLASH, 12 * 3600 + 1815},
+        {"01/05/2024 11:59PM", HZ_DATEFMT_MDY_SLASH, 23 * 3600 + 59 * 60},
+        {"2024-01-05 09:12:45 -0400", HZ_DATEFMT_ISO,
+         13 * 3600 + 12 * 60 + 45},
+        {"2024-01-05 09:12:45 +05:30", HZ_DATEFMT_ISO,
+         3 * 3600 + 42 * 60 + 45},
+        /* day-first with the month named (Excel's d-mmm-yyyy, Oracle) */
+        {"5-Jan-2024", HZ_DATEFMT_DMY, 0},
+        {"05-JAN-2024 14:05", HZ_DATEFMT_DMY, 14 * 3600 + 300},
+        {"5 January 2024", HZ_DATEFMT_DMY, 0},
+        {"5.jan.2024", HZ_DATEFMT_DMY, 0},
+    };
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
+        HZ_CHECK_MSG(parses_to(ok[k].s, ok[k].f, d + ok[k].secs), "%s",
+                     ok[k].s);
+    static const struct {
+        const char *s;
+        hz_datefmt f;
+    } bad[] = {
+        {"5-Jan-24", HZ_DATEFMT_DMY}, /* two-digit years: whose pivot? */
+        {"5/Jan/2024", HZ_DATEFMT_DMY},
+        {"5-Jan/2024", HZ_DATEFMT_DMY},
+        {"5-Jnu-2024", HZ_DATEFMT_DMY},
+        {"1-Jan-2024", HZ_DATEFMT_MDY_SLASH}, /* a named month: day-first */
+        {"31-Feb-2024", HZ_DATEFMT_DMY},
+        {"1/5/2024 0:05 AM", HZ_DATEFMT_MDY_SLASH},
+        {"1/5/2024 13:05 PM", HZ_DATEFMT_MDY_SLASH},
+        {"1/5/2024 2:05 XM", HZ_DATEFMT_MDY_SLASH},
+        {"1/5/2024 2:5", HZ_DATEFMT_MDY_SLASH},
+        {"1/5/2024 123:05", HZ_DATEFMT_MDY_SLASH},
+        {"2024-01-05 09:12:45  -0400", HZ_DATEFMT_ISO},
+        {"1/5/2024 09:12:45 -0400", HZ_DATEFMT_MDY_SLASH}, /* zones: ISO */
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int64_t t;
+        bool ts;
+        HZ_CHECK_MSG(!hz_parse_datetime(bad[k].s, strlen(bad[k].s), bad[k].f,
+                                        &t, &ts, NULL),
+                     "%s read", bad[k].s);
     }
 }
 

@@ -725,7 +725,7 @@ HZ_TEST(timestamps_mixing_offsets_and_none_are_refused)
 HZ_TEST(two_digit_years_after_the_sample_keep_its_side)
 {
     static const char *const text[] = {
-        "d,v\nJan-01,1\nJan-02,2\nJan-03,3\nJan-29,4\nJan-30,5\n",
+        "d,v\nJan-01,1\nFeb-02,2\nMar-03,3\nJan-29,4\nJan-30,5\n",
         "d,v\nDec-97,1\nDec-98,2\nDec-99,3\nJan-00,4\n"};
     static const char *const want[] = {
         "t.csv:6:1: column 'd': 'Jan-30' reads as 1930",
@@ -814,6 +814,142 @@ HZ_TEST(time_of_day_after_the_sample_of_a_date_column)
                  err.msg);
     hz_dataset_free(ds);
     hz_schema_overrides_free(ov, n);
+}
+
+/* Months with two-digit years that name one month throughout, with
+ * numbers from 01 to 31 (Jan-01 .. Jan-29), could be yearly data in
+ * Excel's mmm-yy or the days of one month written mmm-dd: refused with
+ * the place until --schema says months; other columns of such months
+ * are read (several months, one value, or numbers that are no day). */
+HZ_TEST(one_month_with_day_numbers_is_refused)
+{
+    char jan[512] = "d,v\n";
+    for (int d = 1; d <= 29; d++)
+        snprintf(jan + strlen(jan), sizeof jan - strlen(jan), "Jan-%02d,%d\n",
+                 d, d);
+    static const char *const dec = "d,v\nDec-19,1\nDec-20,2\nDec-24,3\n";
+    const char *const refused[] = {jan, dec};
+    static const char *const want[] = {
+        "t.csv:2:1: column 'd': 'Jan-01' .. 'Jan-29' could be one month of "
+        "the years 2001 .. 2029 written mmm-yy",
+        "t.csv:2:1: column 'd': 'Dec-19' .. 'Dec-24' could be one month of "
+        "the years 2019 .. 2024 written mmm-yy (yearly data, as Excel reads "
+        "two-digit years) or days 19 .. 24 of that month written mmm-dd"};
+    for (size_t k = 0; k < 2; k++) {
+        hz_error err;
+        hz_dataset *ds = read_str(refused[k], NULL, &err);
+        HZ_CHECK_MSG(ds == NULL, "text %zu read", k);
+        HZ_CHECK_CONTAINS(err.msg, want[k]);
+        hz_dataset_free(ds);
+        hz_schema_override *ov;
+        size_t n;
+        HZ_CHECK(hz_schema_overrides_parse("d:date:month", &ov, &n, &err) ==
+                 HZ_OK);
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.overrides = ov;
+        o.noverrides = n;
+        ds = read_str(refused[k], &o, &err);
+        HZ_CHECK_MSG(ds != NULL, "text %zu with --schema: %s", k, err.msg);
+        if (ds != NULL && k == 0)
+            HZ_CHECK(ds->cols[0].v.date[28] == hz_days_from_civil(2029, 1, 1));
+        hz_dataset_free(ds);
+        hz_schema_overrides_free(ov, n);
+    }
+    static const char *const read_ok[] = {
+        "d,v\nJan-24,1\nFeb-24,2\nMar-24,3\nJan-25,4\n", /* months */
+        "d,v\nJan-24,1\nJan-24,2\n",                     /* one month */
+        "d,v\nDec-35,1\nDec-36,2\nDec-40,3\n",           /* no days */
+        "d,v\nJan 2001,1\nJan 2002,2\nJan 2003,3\n"};     /* four digits */
+    for (size_t k = 0; k < sizeof read_ok / sizeof read_ok[0]; k++) {
+        hz_error err;
+        hz_dataset *ds = read_str(read_ok[k], NULL, &err);
+        HZ_CHECK_MSG(ds != NULL && ds->cols[0].type == HZ_TYPE_DATE,
+                     "text %zu: %s", k, ds ? "not dates" : err.msg);
+        hz_dataset_free(ds);
+    }
+}
+
+/* Month-first dates as US spreadsheets write them, with one- and
+ * two-digit months and days: 1/15/2024 and 12/5/2024 hold a '/' where
+ * 2024/01/15 does, and were taken for year-first shapes that failed, so
+ * that a column of them was text (analyze: 'expected dates, found
+ * string'); and an undecidable column is refused with its place. */
+HZ_TEST(us_dates_with_one_digit_parts_are_dates)
+{
+    hz_error err;
+    hz_dataset *ds = read_str("d,v\n1/15/2024,1\n12/5/2024,2\n1/5/2024,3\n"
+                              "11/30/2024 9:05,4\n",
+                              NULL, &err);
+    HZ_CHECK_MSG(ds != NULL, "%s", err.msg);
+    if (ds != NULL) {
+        const hz_column *d = &ds->cols[0];
+        HZ_CHECK(d->type == HZ_TYPE_TIMESTAMP &&
+                 d->datefmt == HZ_DATEFMT_MDY_SLASH);
+        HZ_CHECK(d->v.i64[0] == (int64_t)hz_days_from_civil(2024, 1, 15) * 86400);
+        HZ_CHECK(d->v.i64[1] == (int64_t)hz_days_from_civil(2024, 12, 5) * 86400);
+        HZ_CHECK(d->v.i64[3] ==
+                 (int64_t)hz_days_from_civil(2024, 11, 30) * 86400 + 9 * 3600 +
+                     5 * 60);
+    }
+    hz_dataset_free(ds);
+    ds = read_str("d,v\n1/12/2024,1\n2/12/2024,2\n12/1/2024,3\n", NULL, &err);
+    HZ_CHECK(ds == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:2:1: column 'd': dates such as "
+                               "'1/12/2024' could be month-first or "
+                               "day-first");
+    hz_dataset_free(ds);
+}
+
+/* Lines ended by a carriage return alone (classic Mac, Excel's 'CSV
+ * (Macintosh)') are refused with the way to convert them: they read as
+ * one header row, 'no data rows (the file has a header row only)'. */
+HZ_TEST(carriage_return_line_ends_are_refused)
+{
+    hz_error err;
+    HZ_CHECK(read_status("m,v\r2024-01,1\r2024-02,2\r", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv: lines end with a carriage return "
+                               "alone");
+    HZ_CHECK(read_status("m,v\r", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "no data rows");
+    HZ_CHECK(read_status("m,v\r\n2024-01,1", &err) == HZ_OK);
+}
+
+/* Excel's delimiter line before the header row ("sep=;") names the
+ * delimiter and is no header; line numbers count it, on every path and
+ * any chunking. */
+HZ_TEST(excel_sep_line)
+{
+    const char *text = "\xef\xbb\xbfsep=;\r\nm;v\r\n2024-01;1,5\r\n"
+                       "2024-02;2\r\n2024-03;x\r\n";
+    for (int path = 0; path < 4; path++)
+        for (int chunked = 0; chunked < 2; chunked++) {
+            hz_csv_options o;
+            hz_csv_options_init(&o);
+            o.force_path = path;
+            o.decimal = ',';
+            o.threads = chunked ? 2 : 1;
+            o.chunk_bytes = chunked ? 9 : 0;
+            static const char *const names[] = {"v"};
+            o.number_cols = names;
+            o.nnumber_cols = 1;
+            hz_error err;
+            hz_dataset *ds = read_str(text, &o, &err);
+            HZ_CHECK(ds == NULL);
+            HZ_CHECK_CONTAINS(err.msg, "t.csv:5:2: column 'v'");
+            hz_dataset_free(ds);
+            o.on_error = HZ_ON_ERROR_SKIP;
+            ds = read_str(text, &o, &err);
+            HZ_CHECK_MSG(ds != NULL && ds->ncols == 2 && ds->nrows == 2 &&
+                             strcmp(ds->cols[0].name, "m") == 0 &&
+                             hz_col_number(&ds->cols[1], 0) == 1.5,
+                         "path %d chunked %d: %s", path, chunked,
+                         ds ? "misread" : err.msg);
+            hz_dataset_free(ds);
+        }
+    hz_error err;
+    HZ_CHECK(read_status("sep=,\na,a\n1,2\n", &err) == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:2:2: duplicate column name 'a'");
 }
 
 /* Columns without a name that end the header row (a spreadsheet's used
@@ -913,6 +1049,186 @@ HZ_TEST(accounting_negatives_in_parentheses)
     HZ_CHECK(ds == NULL);
     HZ_CHECK_CONTAINS(err.msg, "t.csv:4:1: column 'v': expected an integer, "
                                "got '(-3)'");
+}
+
+/* SAP's trailing minus: "50-" and "1.234,50-" are -50 and -1234.5 in a
+ * number column, on every path, as "(50)" is; the number before the
+ * minus has no sign of its own and no blank before the minus. */
+HZ_TEST(trailing_minus_negatives)
+{
+    for (int path = 0; path < 4; path++) {
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.force_path = path;
+        hz_error err;
+        hz_dataset *ds = read_str("m,v,w\n2024-01,100,1\n2024-02,50-,2-\n"
+                                  "2024-03, 1234.50- ,\"3-\"\n2024-04,0-,4\n",
+                                  &o, &err);
+        HZ_CHECK_MSG(ds != NULL, "path %d: %s", path, err.msg);
+        if (ds == NULL)
+            continue;
+        HZ_CHECK(ds->cols[1].type == HZ_TYPE_FLOAT64);
+        HZ_CHECK(ds->cols[2].type == HZ_TYPE_INT64);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 1) == -50);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 2) == -1234.5);
+        HZ_CHECK(hz_col_number(&ds->cols[1], 3) == 0 &&
+                 !signbit(hz_col_number(&ds->cols[1], 3)));
+        HZ_CHECK(ds->cols[2].v.i64[1] == -2 && ds->cols[2].v.i64[2] == -3);
+        hz_dataset_free(ds);
+        o.decimal = ',';
+        ds = read_str("m;v\n2024-01;100\n2024-02;1.234,50-\n", &o, &err);
+        HZ_CHECK_MSG(ds != NULL && hz_col_number(&ds->cols[1], 1) == -1234.5,
+                     "path %d: %s", path, err.msg);
+        hz_dataset_free(ds);
+    }
+    static const char *const bad[] = {"-3-", "+3-", "3 -", "(3-)", "-", "3--"};
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    static const char *const names[] = {"v"};
+    o.number_cols = names;
+    o.nnumber_cols = 1;
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char t[64];
+        hz_error err;
+        snprintf(t, sizeof t, "v\n1\n2\n%s\n", bad[k]);
+        hz_dataset *ds = read_str(t, &o, &err);
+        HZ_CHECK_MSG(ds == NULL, "'%s' read", bad[k]);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:4:1: column 'v': expected an "
+                                   "integer");
+        hz_dataset_free(ds);
+    }
+}
+
+/* Thousands separators are read once the decimal mark is given: with
+ * --decimal . commas (US exports, "1,234.50"), with --decimal , points;
+ * with either a space, a no-break space (U+00A0) or a narrow one
+ * (U+202F), as French and Swiss exports write them, or an apostrophe;
+ * one separator throughout a number, between groups of three.  Without
+ * the option none is read: the column is text. */
+HZ_TEST(thousands_separators_with_a_decimal_mark)
+{
+    static const struct {
+        char dec;
+        const char *text;
+        double v;
+    } good[] = {
+        {'.', "\"1,234.50\"", 1234.5},
+        {'.', "\"-12,345,678\"", -12345678},
+        {'.', "1\xc2\xa0" "234.5", 1234.5},
+        {'.', "1'234.5", 1234.5},
+        {'.', "\"1,234.50-\"", -1234.5},
+        {',', "1\xc2\xa0" "234,56", 1234.56},
+        {',', "1\xe2\x80\xaf" "234\xe2\x80\xaf" "567,5", 1234567.5},
+        {',', "1 234,5", 1234.5},
+        {',', "1\xa0" "234,5", 1234.5}, /* Windows-1252 */
+        {',', "\"(1 234,5)\"", -1234.5},
+    };
+    for (size_t k = 0; k < sizeof good / sizeof good[0]; k++)
+        for (int path = 0; path < 4; path++) {
+            hz_csv_options o;
+            hz_csv_options_init(&o);
+            o.force_path = path;
+            o.decimal = good[k].dec;
+            o.delimiter = ';';
+            char t[96];
+            snprintf(t, sizeof t, "m;v\n2024-01;7\n2024-02;%s\n",
+                     good[k].text);
+            hz_error err;
+            hz_dataset *ds = read_str(t, &o, &err);
+            HZ_CHECK_MSG(ds != NULL && ds->cols[1].type == HZ_TYPE_FLOAT64 &&
+                             hz_col_number(&ds->cols[1], 1) == good[k].v,
+                         "%s (--decimal %c, path %d): %s", good[k].text,
+                         good[k].dec, path, ds ? "misread" : err.msg);
+            hz_dataset_free(ds);
+            o.decimal = 0; /* no mark given: not a number */
+            ds = read_str(t, &o, &err);
+            HZ_CHECK_MSG(ds != NULL && ds->cols[1].type == HZ_TYPE_STRING,
+                         "%s read without --decimal", good[k].text);
+            hz_dataset_free(ds);
+        }
+    static const struct {
+        char dec;
+        const char *text;
+    } bad[] = {
+        {'.', "\"1,23.4\""}, {'.', "\"1,2345\""},  {'.', "\"1,234 567\""},
+        {'.', "1 23"},       {',', "1.234 567,5"}, {',', "1 2345,5"},
+        {',', "1\xc2\xa0" "23"}, {'.', "\"1,234,\""},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.decimal = bad[k].dec;
+        o.delimiter = ';';
+        static const char *const names[] = {"v"};
+        o.number_cols = names;
+        o.nnumber_cols = 1;
+        char t[96];
+        snprintf(t, sizeof t, "m;v\n2024-01;7\n2024-02;%s\n", bad[k].text);
+        hz_error err;
+        hz_dataset *ds = read_str(t, &o, &err);
+        HZ_CHECK_MSG(ds == NULL, "%s read with --decimal %c", bad[k].text,
+                     bad[k].dec);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:2: column 'v'");
+        hz_dataset_free(ds);
+    }
+}
+
+/* Missing-value texts (hz_csv_options.na_values, --na): 'N/A', '#N/A',
+ * 'NA' and '-' read as the empty cells they stand for, in any column and
+ * on every path, quoted or not, blanks around them aside; a text not in
+ * the list is still an error with its place, and in a required column
+ * such a cell is an empty value, an error with its place. */
+HZ_TEST(missing_value_texts)
+{
+    const char *text = "m,v,who\n2024-01,1,ann\n2024-02,N/A,bob\n"
+                       "2024-03,\"#N/A\",N/A\n2024-04, NA ,cy\n"
+                       "2024-05,-,dan\n2024-06,6.5,eve\n";
+    hz_dataset *first = NULL;
+    for (int path = 0; path < 4; path++) {
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.force_path = path;
+        o.na_values = "N/A,#N/A,NA,-";
+        hz_error err;
+        hz_dataset *ds = read_str(text, &o, &err);
+        HZ_CHECK_MSG(ds != NULL, "path %d: %s", path, err.msg);
+        if (ds == NULL)
+            continue;
+        const hz_column *v = &ds->cols[1], *w = &ds->cols[2];
+        HZ_CHECK(ds->nrows == 6 && v->type == HZ_TYPE_FLOAT64 &&
+                 v->nulls == 4 && w->type == HZ_TYPE_STRING && w->nulls == 1);
+        HZ_CHECK(hz_col_number(v, 0) == 1 && hz_col_number(v, 5) == 6.5 &&
+                 hz_col_is_null(v, 1) && hz_col_is_null(v, 2) &&
+                 hz_col_is_null(v, 3) && hz_col_is_null(v, 4) &&
+                 hz_col_is_null(w, 2));
+        if (first == NULL)
+            first = ds;
+        else {
+            HZ_CHECK_MSG(same_dataset(first, ds), "path %d", path);
+            hz_dataset_free(ds);
+        }
+        static const char *const names[] = {"v"};
+        o.number_cols = names;
+        o.nnumber_cols = 1;
+        ds = read_str(text, &o, &err);
+        HZ_CHECK(ds == NULL);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:2: column 'v': empty value or "
+                                   "missing-value text (--na)");
+        hz_dataset_free(ds);
+        o.na_values = "#N/A,NA,-";
+        ds = read_str(text, &o, &err);
+        HZ_CHECK(ds == NULL);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:2: column 'v': expected a number, "
+                                   "got 'N/A'");
+        hz_dataset_free(ds);
+    }
+    hz_dataset_free(first);
+    /* without the option such texts are values */
+    hz_error err;
+    hz_dataset *ds = read_str(text, NULL, &err);
+    HZ_CHECK(ds != NULL && ds->cols[1].type == HZ_TYPE_STRING &&
+             ds->cols[2].nulls == 0);
+    hz_dataset_free(ds);
 }
 
 /* A row of empty fields only (",,", as spreadsheets write the formatted
