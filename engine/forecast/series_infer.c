@@ -438,6 +438,26 @@ static hz_status repeated_periods(const hz__sb *b, hz_series_set *set)
     return HZ_OK;
 }
 
+/* Month (or quarter) periods that come one a year (2001-01, 2002-01,
+ * ...) or one a quarter, a row per series and period: yearly (quarterly)
+ * data labelled by a month, read as such, as the same rows dated
+ * 2001-01-01 are, instead of months with eleven zeros between them. */
+static hz_freq coarser_periods(const hz__sb *b, const alignment *a,
+                               hz_freq df)
+{
+    size_t nd;
+    int64_t med, dup;
+    int minutes;
+    if ((df != HZ_FREQ_MONTH && df != HZ_FREQ_QUARTER) ||
+        spacing(b, &nd, &med, &dup) != HZ_OK || dup != HZ__NO_TIME ||
+        nd != b->ndated)
+        return df;
+    hz_freq r = regular_freq(b, med, a, &minutes);
+    if (r == HZ_FREQ_YEAR || (r == HZ_FREQ_QUARTER && df == HZ_FREQ_MONTH))
+        return r;
+    return df;
+}
+
 hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set)
 {
     hz_calendar *cal = &set->cal;
@@ -454,12 +474,20 @@ hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set)
     if (f != HZ_FREQ_INFER) {
         snprintf(why, sizeof why, "given");
     } else if (df != HZ_FREQ_INFER) {
-        f = df;
-        snprintf(why, sizeof why, "inferred: the dates are %s periods",
-                 hz_datefmt_name(b->dfmt));
-        hz_status st = repeated_periods(b, set);
-        if (st != HZ_OK)
-            return st;
+        f = coarser_periods(b, &a, df);
+        if (f != df) {
+            snprintf(why, sizeof why,
+                     "inferred: the dates are %s periods, one row per "
+                     "series and %s",
+                     hz_datefmt_name(b->dfmt),
+                     f == HZ_FREQ_YEAR ? "year" : "quarter");
+        } else {
+            snprintf(why, sizeof why, "inferred: the dates are %s periods",
+                     hz_datefmt_name(b->dfmt));
+            hz_status st = repeated_periods(b, set);
+            if (st != HZ_OK)
+                return st;
+        }
     } else {
         hz_status st = infer_freq(b, &a, &f, &minutes, set, why, sizeof why);
         if (st != HZ_OK)

@@ -842,6 +842,36 @@ HZ_TEST(a_repeated_row_keeps_the_frequency_and_is_reported)
     hz_series_set_free(s);
 }
 
+/* Month-labelled rows one a year (2001-01, 2002-01, ...) are yearly
+ * data, as the same rows dated 2001-01-01 are, labelled by their year;
+ * one a quarter are quarters; a monthly series with a missing month
+ * stays monthly.  (Read as months, the yearly data were a monthly series
+ * with eleven zeros between the years, forecast as intermittent.) */
+HZ_TEST(month_periods_one_a_year_are_years)
+{
+    hz_error err;
+    hz_series_set *s = build_text("ts,v\n2001-03,5\n2002-03,6\n2003-03,7\n"
+                                  "2004-03,8\n2005-03,9\n",
+                                  HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK_MSG(s != NULL, "%s", err.msg);
+    if (s == NULL)
+        return;
+    HZ_CHECK(s->freq == HZ_FREQ_YEAR && s->series[0].n == 5);
+    HZ_CHECK(s->series[0].values[4] == 9);
+    HZ_CHECK_CONTAINS(s->freq_reason, "one row per series and year");
+    hz_series_set_free(s);
+    s = build_text("ts,v\n2001-01,5\n2001-04,6\n2001-07,7\n2001-10,8\n"
+                   "2002-01,9\n2002-04,10\n",
+                   HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s != NULL && s->freq == HZ_FREQ_QUARTER && s->series[0].n == 6);
+    hz_series_set_free(s);
+    s = build_text("ts,v\n2001-01,5\n2001-02,6\n2001-04,7\n2001-05,8\n"
+                   "2001-06,9\n",
+                   HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s != NULL && s->freq == HZ_FREQ_MONTH && s->series[0].n == 6);
+    hz_series_set_free(s);
+}
+
 /* Integer dates written YYYYMMDD (SAP, mainframe exports) are days, as
  * the customer analyses read them; a column mixing them with years, or
  * holding an impossible day, is refused naming the row. */
