@@ -526,18 +526,73 @@ static hz_status start_jobproc(hz__runner *r, hz_error *err)
     return hz__jobproc_start(&jc, &r->jp, err);
 }
 
-/* One store handle per worker, opened up front so that a store that
- * cannot be opened fails the run before anything is claimed; then the
- * threads. */
+/* The dispatcher's store handle and one per worker, opened up front so
+ * that a store that cannot be opened fails a --once run before anything
+ * is claimed; all or none. */
+static hz_status open_stores(dispatch *d, worker_arg *wa, int n,
+                             hz_error *err)
+{
+    hz__runner *r = d->r;
+    hz_status rc = hz_store_open(r->cfg->store_spec, &d->s, err);
+    for (int i = 0; i < n; i++) {
+        wa[i] = (worker_arg){.r = r, .index = i};
+        if (rc == HZ_OK)
+            rc = hz_store_open(r->cfg->store_spec, &wa[i].s, err);
+    }
+    if (rc != HZ_OK) {
+        hz_store_close(d->s);
+        d->s = NULL;
+        for (int i = 0; i < n; i++) {
+            hz_store_close(wa[i].s);
+            wa[i].s = NULL;
+        }
+    }
+    return rc;
+}
+
+/* Open the stores.  A store spec that cannot work (HZ_EINVAL: a SQLite
+ * file in a directory that does not exist, a bad COSMOS_* setting) fails
+ * at once in either mode (exit 2).  Otherwise, with --watch, a store that
+ * cannot be opened (unreachable, unauthorised, a token endpoint that
+ * fails) is an outage like a failing claim: the runner backs off, its
+ * heartbeat says "degraded", and it tries again until it can or is
+ * stopped (*stopped; then HZ_OK with nothing open). */
+static hz_status open_stores_watch(dispatch *d, worker_arg *wa, int n,
+                                   bool *stopped, hz_error *err)
+{
+    hz__runner *r = d->r;
+    *stopped = false;
+    for (;;) {
+        double began = hz_wall_now();
+        hz_status rc = open_stores(d, wa, n, err);
+        if (rc == HZ_OK) {
+            claim_ok(d);
+            return rc;
+        }
+        if (!r->cfg->watch || rc == HZ_EINVAL || rc == HZ_ENOMEM)
+            return rc;
+        store_unhealthy(d, err->msg, began);
+        hz_metrics_add_store_error(r->m, "open");
+        hz_log_write(r->log, HZ_LOG_ERROR, NULL,
+                     "could not open the store: %s (retrying in %.1f s)",
+                     err->msg, d->backoff_s);
+        double until = hz_now() + d->backoff_s;
+        d->backoff_s = fmin(d->backoff_s * 2, r->cfg->max_backoff_s);
+        while (hz_now() < until && !hz__runner_stopping(r)) {
+            periodic(d, false);
+            hz_net_sleep(fmin(0.1, until - hz_now()));
+        }
+        if (hz__runner_stopping(r)) {
+            *stopped = true;
+            return HZ_OK;
+        }
+    }
+}
+
+/* The worker threads (their stores opened). */
 static hz_status start_workers(hz__runner *r, worker_arg *wa, pthread_t *th,
                                int n, int *started, hz_error *err)
 {
-    for (int i = 0; i < n; i++) {
-        wa[i] = (worker_arg){.r = r, .index = i};
-        hz_status rc = hz_store_open(r->cfg->store_spec, &wa[i].s, err);
-        if (rc != HZ_OK)
-            return rc;
-    }
     *started = 0;
     for (int i = 0; i < n; i++) {
         if (pthread_create(&th[i], NULL, worker_main, &wa[i]) != 0)
@@ -613,17 +668,20 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
     if (rc == HZ_OK && (th == NULL || wa == NULL))
         rc = hz_error_set(err, HZ_ENOMEM, "out of memory");
     bool opening = rc == HZ_OK; /* a failure from here is the store's */
+    bool stopped = false;
     if (rc == HZ_OK)
-        rc = hz_store_open(cfg->store_spec, &d.s, err);
-    if (rc == HZ_OK)
-        rc = start_workers(&r, wa, th, n, &started, err);
+        rc = open_stores_watch(&d, wa, n, &stopped, err);
     if (opening && rc != HZ_OK && rc != HZ_EINVAL && rc != HZ_ENOMEM &&
         err != NULL && strncmp(err->msg, "store unavailable", 17) != 0) {
         char msg[HZ_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         hz_error_set(err, rc, "store unavailable: could not open it: %s", msg);
     }
-    if (rc == HZ_OK) {
+    if (rc == HZ_OK && stopped)
+        periodic(&d, true); /* --watch stopped while the store was down */
+    else if (rc == HZ_OK)
+        rc = start_workers(&r, wa, th, n, &started, err);
+    if (rc == HZ_OK && !stopped) {
         d.workers = started;
         pthread_mutex_lock(&r.mu);
         dispatch_loop(&d);

@@ -838,6 +838,50 @@ static hz_status open_error(sqlite_store *st, int orc, hz_error *err)
                         st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(orc));
 }
 
+/* Whether path can name a store file: a path whose directory does not
+ * exist (or is not a directory), or that is a directory itself, is a
+ * mistake in the store spec, not a store that is down: HZ_EINVAL (exit 2,
+ * where the store failing is 75 and a scheduler retries for ever).  A
+ * read-only open of a file that does not exist is HZ_ENOTFOUND.  Other
+ * problems are left to the open. */
+static hz_status check_path(const char *path, bool readonly, hz_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        return S_ISDIR(sb.st_mode)
+                   ? hz_error_set(err, HZ_EINVAL,
+                                  "sqlite store %s: is a directory, not a "
+                                  "store file (check --store or "
+                                  "HORIZON_STORE)",
+                                  path)
+                   : HZ_OK;
+    if (errno != ENOENT && errno != ENOTDIR)
+        return HZ_OK;
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+    if (n >= sizeof dir)
+        return HZ_OK;
+    if (n == 0)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)n, path);
+    bool exists = stat(dir, &sb) == 0;
+    if (!exists || !S_ISDIR(sb.st_mode))
+        return hz_error_set(err, HZ_EINVAL,
+                            "sqlite store %s: %s%s %s (check --store or "
+                            "HORIZON_STORE)",
+                            path, exists ? "" : "the directory ", dir,
+                            exists ? "is not a directory" : "does not exist");
+    if (readonly)
+        return hz_error_set(err, HZ_ENOTFOUND,
+                            "sqlite store %s: no such file (nothing was "
+                            "stored there yet? check --store or "
+                            "HORIZON_STORE)",
+                            path);
+    return HZ_OK;
+}
+
 /* Writable: created when absent, WAL, schema migrated. */
 static hz_status open_writable(sqlite_store *st, hz_error *err)
 {
@@ -960,8 +1004,10 @@ hz_status hz__store_sqlite_open_flags(const char *path, unsigned flags,
     st->wlock = &write_locks[h % WRITE_LOCKS];
     /* Seed the ETag generator from the kernel so that processes differ. */
     st->rng = hz_rng_entropy_seed(st);
-    hz_status rc = (flags & HZ_STORE_READONLY) ? open_readonly(st, err)
-                                               : open_writable(st, err);
+    bool readonly = (flags & HZ_STORE_READONLY) != 0;
+    hz_status rc = check_path(path, readonly, err);
+    if (rc == HZ_OK)
+        rc = readonly ? open_readonly(st, err) : open_writable(st, err);
     if (rc == HZ_OK)
         rc = prepare_all(st, err);
     if (rc != HZ_OK) {
