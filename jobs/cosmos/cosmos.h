@@ -80,6 +80,15 @@ hz_status hz_cosmos_open(const hz_cosmos_config *cfg, hz_cosmos **out,
 /* Free the client and its pooled handles (NULL allowed). */
 void hz_cosmos_close(hz_cosmos *c);
 
+/* A stop condition for the client's requests (NULL: none): while
+ * cancel(ctx) is true, a request in flight is abandoned (libcurl asks
+ * about once a second), a wait between attempts ends, and no attempt is
+ * started; the request fails with HZ_ECANCELED.  An abandoned write may
+ * still have taken effect.  cancel is called from the requesting thread
+ * and must be cheap.  Set it before requests are made. */
+void hz_cosmos_set_cancel(hz_cosmos *c, bool (*cancel)(void *ctx),
+                          void *ctx);
+
 /* Database id of the client. */
 const char *hz_cosmos_database(const hz_cosmos *c);
 

@@ -49,6 +49,18 @@ double hz__runner_grace_end(hz__runner *r)
     return t;
 }
 
+bool hz__runner_dispatch_cancel(void *ctx)
+{
+    return hz__runner_stopping(ctx);
+}
+
+bool hz__runner_worker_cancel(void *ctx)
+{
+    hz__runner *r = ctx;
+    return hz__runner_stopping(r) &&
+           hz_now() >= hz__runner_grace_end(r) + HZ_RUNNER_STOP_WRITE_S;
+}
+
 void hz__runner_store_failed(hz__runner *r, const char *msg)
 {
     pthread_mutex_lock(&r->mu);
@@ -293,7 +305,9 @@ static int claim_some(dispatch *d, int free_slots)
     double ru = hz_store_charge(d->s);
     hz_metrics_add_ru(r->m, "claim", ru - d->ru);
     d->ru = ru;
-    if (crc != HZ_OK)
+    if (crc == HZ_ECANCELED) /* stopping: abandoned, not the store's fault */
+        hz_log_write(r->log, HZ_LOG_INFO, NULL, "stopping: %s", cerr.msg);
+    else if (crc != HZ_OK)
         claim_failed(d, cerr.msg, began);
     else
         claim_ok(d);
@@ -329,6 +343,10 @@ static void run_schedules(dispatch *d)
     double began = hz_wall_now();
     hz_status rc = hz__schedules_materialise(
         r, d->s, hz_wall_now() + r->cfg->clock_offset_s, &st, &err);
+    if (rc == HZ_ECANCELED && hz__runner_stopping(r)) {
+        hz_log_write(r->log, HZ_LOG_INFO, NULL, "stopping: %s", err.msg);
+        return;
+    }
     if (rc == HZ_ENET || rc == HZ_ETIMEOUT) {
         /* the store itself: a --once run does not spend another of its
          * deadlines on a claim once --claim-retry has passed */
@@ -534,10 +552,14 @@ static hz_status open_stores(dispatch *d, worker_arg *wa, int n,
 {
     hz__runner *r = d->r;
     hz_status rc = hz_store_open(r->cfg->store_spec, &d->s, err);
+    if (rc == HZ_OK)
+        hz_store_set_cancel(d->s, hz__runner_dispatch_cancel, r);
     for (int i = 0; i < n; i++) {
         wa[i] = (worker_arg){.r = r, .index = i};
         if (rc == HZ_OK)
             rc = hz_store_open(r->cfg->store_spec, &wa[i].s, err);
+        if (rc == HZ_OK)
+            hz_store_set_cancel(wa[i].s, hz__runner_worker_cancel, r);
     }
     if (rc != HZ_OK) {
         hz_store_close(d->s);

@@ -402,6 +402,12 @@ double hz_store_charge(const hz_store *s)
     return s != NULL && s->ops->charge != NULL ? s->ops->charge(s) : 0.0;
 }
 
+void hz_store_set_cancel(hz_store *s, bool (*cancel)(void *ctx), void *ctx)
+{
+    if (s != NULL && s->ops->set_cancel != NULL)
+        s->ops->set_cancel(s, cancel, ctx);
+}
+
 /* ---- all-or-nothing creation ---- */
 
 /* Delete the documents of done[0..n) again (the undo of a failed

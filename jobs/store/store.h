@@ -203,6 +203,10 @@ typedef struct hz_store_ops {
     /* Optional.  Request units charged through this handle so far (Cosmos
      * DB); NULL = the store has no such cost (0). */
     double (*charge)(const hz_store *s);
+
+    /* Optional.  See hz_store_set_cancel; NULL = requests are never
+     * abandoned (a local store's requests do not hang on a network). */
+    void (*set_cancel)(hz_store *s, bool (*cancel)(void *ctx), void *ctx);
 } hz_store_ops;
 
 /* The common head of every store handle; implementations embed it first:
@@ -291,6 +295,13 @@ hz_status hz_store_create_all(hz_store *s, const char *container,
                               size_t *failed_index, hz_error *err);
 /* Request units charged through s so far (0 for stores without). */
 double hz_store_charge(const hz_store *s);
+/* A stop condition for s's requests (cancel NULL: none): while cancel(ctx)
+ * is true, a request that waits on the network (an answer, a retry's
+ * backoff) is abandoned within about a second and fails with
+ * HZ_ECANCELED; a write abandoned so may still have taken effect (a
+ * claim then holds its job until the lease expires).  Called from the
+ * thread that uses s. */
+void hz_store_set_cancel(hz_store *s, bool (*cancel)(void *ctx), void *ctx);
 
 /* ---- lease helpers (generic, built on put with if_match) ----
  * job is the caller's copy of a job document it claimed; its "_etag" is

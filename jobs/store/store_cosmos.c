@@ -490,6 +490,12 @@ static double store_charge(const hz_store *s)
     return hz_cosmos_total_charge(((const cosmos_store *)s)->c);
 }
 
+static void store_set_cancel(hz_store *s, bool (*cancel)(void *ctx),
+                             void *ctx)
+{
+    hz_cosmos_set_cancel(((cosmos_store *)s)->c, cancel, ctx);
+}
+
 static const hz_store_ops cosmos_ops = {
     .name = "cosmos",
     .close = store_close,
@@ -502,6 +508,7 @@ static const hz_store_ops cosmos_ops = {
     .finish = NULL,     /* generic: result batches, then the job's CAS */
     .create_all = NULL, /* generic: per-partition batches, undone on failure */
     .charge = store_charge,
+    .set_cancel = store_set_cancel,
 };
 
 hz_status hz_store_cosmos_open(const char *spec, hz_store **out, hz_error *err)
