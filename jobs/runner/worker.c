@@ -80,15 +80,19 @@ static void fail_job(jobctx *c, const char *reason, const char *msg)
              hz__cjson_str(c->doc, "_etag") ? hz__cjson_str(c->doc, "_etag")
                                             : "");
     double now = hz_wall_now();
-    hz__cjson_set_str(c->doc, "status", "failed");
-    hz__cjson_set_str(c->doc, "error", msg);
-    hz__cjson_set_str(c->doc, "errorReason", reason);
-    hz__cjson_set_num(c->doc, "finishedAt", now);
-    hz__cjson_set_num(c->doc, "updatedAt", now);
-    drop(c->doc, "leaseOwner");
-    drop(c->doc, "leaseExpiry");
     hz_error err;
-    hz_status rc = hz_store_finish(c->s, c->doc, etag, NULL, 0, &err);
+    hz_status rc = HZ_EINVAL;
+    /* the job document with its failure; when the store refuses it (a
+     * document near Cosmos DB's 2 MB), a lean record that always fits:
+     * else the job would stay running, be taken over and fail again for
+     * ever */
+    for (int lean = 0; lean < 2 && rc == HZ_EINVAL; lean++) {
+        cJSON *rec = hz_store_failure_record(c->doc, reason, msg, now, lean);
+        rc = rec != NULL
+                 ? hz_store_finish(c->s, rec, etag, NULL, 0, &err)
+                 : hz_error_set(&err, HZ_ENOMEM, "out of memory");
+        cJSON_Delete(rec);
+    }
     hz_log_fields f = fields_of(c, reason);
     if (rc == HZ_ECONFLICT) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,

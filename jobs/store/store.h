@@ -322,6 +322,22 @@ hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
  * attempts + 1 for a queued job, takeovers + 1 for an expired lease). */
 void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req);
 
+/* Most bytes of a failure's "error" text in a job document. */
+#define HZ_JOB_ERROR_MAX 2048
+
+/* The failure record of a job document (a new document; NULL when memory
+ * runs out): status "failed", "errorReason" reason, "error" msg (cut at
+ * HZ_JOB_ERROR_MAX bytes, on a UTF-8 boundary, with "... [N bytes cut]"),
+ * "finishedAt" and "updatedAt" now, the lease dropped, the rest of job
+ * kept.  lean: for a job document the store refuses with its failure
+ * (Cosmos DB: over 2 MB), only the job's identity and bookkeeping (id,
+ * customerId, type, dataset or datasetId, attempts, takeovers,
+ * maxAttempts, timeoutS, createdAt, startedAt, _etag) are kept, and the
+ * fields left out are named in "droppedFields" and in the error, so the
+ * record fits any store whatever the job document held. */
+cJSON *hz_store_failure_record(const cJSON *job, const char *reason,
+                               const char *msg, double now, bool lean);
+
 /* Find a job by id: a point read when tenant is known, otherwise a scan
  * of every tenant's jobs page by page.  HZ_ENOTFOUND ("no job 'ID'") when
  * absent; *out is the caller's to cJSON_Delete. */
