@@ -205,7 +205,7 @@ typedef struct hz_store_ops {
     double (*charge)(const hz_store *s);
 
     /* Optional.  See hz_store_set_cancel; NULL = requests are never
-     * abandoned (a local store's requests do not hang on a network). */
+     * abandoned. */
     void (*set_cancel)(hz_store *s, bool (*cancel)(void *ctx), void *ctx);
 } hz_store_ops;
 
@@ -296,9 +296,9 @@ hz_status hz_store_create_all(hz_store *s, const char *container,
 /* Request units charged through s so far (0 for stores without). */
 double hz_store_charge(const hz_store *s);
 /* A stop condition for s's requests (cancel NULL: none): while cancel(ctx)
- * is true, a request that waits on the network (an answer, a retry's
- * backoff) is abandoned within about a second and fails with
- * HZ_ECANCELED; a write abandoned so may still have taken effect (a
+ * is true, a request that waits (Cosmos DB: for an answer or a retry's
+ * backoff; SQLite: for a lock another process holds) is abandoned within
+ * about a second and fails with HZ_ECANCELED; a write abandoned so may still have taken effect (a
  * claim then holds its job until the lease expires).  Called from the
  * thread that uses s. */
 void hz_store_set_cancel(hz_store *s, bool (*cancel)(void *ctx), void *ctx);
