@@ -127,10 +127,23 @@ typedef struct dispatch {
     bool gave_up; /* --once: claims failed for claim_retry_s */
     bool drained; /* --once: ended with the queue seen empty (or
                      max_jobs run), not by a stop */
-    double t0, last_progress, last_metrics, last_heartbeat, last_schedules;
+    double t0, last_progress, last_metrics, last_schedules;
     double ru; /* request units of s already counted */
     double last_schedule_error;
+    /* the heartbeat's own thread (heartbeat_main), so that a store
+     * request that hangs does not stop the file's beat (a liveness probe
+     * would kill a runner that only waits); healthy, unhealthy_since,
+     * last_error and asking are read by it under r->mu */
+    double asking;   /* wall clock: a store request of the dispatcher in
+                        flight since then (0: none) */
+    pthread_t hb_thread;
+    bool hb_started, hb_stop; /* hb_stop under r->mu */
+    pthread_cond_t hb_cv;     /* hb_stop was set */
 } dispatch;
+
+/* A dispatcher's store request in flight this long makes the heartbeat
+ * say "degraded" before the request has failed. */
+#define HZ_HEARTBEAT_SLOW_S 5.0
 
 static void timed_wait(hz__runner *r, double seconds)
 {
@@ -174,26 +187,38 @@ static void write_atomic(const char *path, const char *text)
     hz_outfile_commit(o, &err);
 }
 
-/* The heartbeat file: a liveness probe reads its time and state. */
-static void heartbeat(dispatch *d, const char *state)
+/* The heartbeat file: a liveness probe reads its time and state.  Its
+ * text is made under r->mu (the dispatcher's health), written outside. */
+static void heartbeat(dispatch *d)
 {
     hz__runner *r = d->r;
     if (r->cfg->heartbeat_file == NULL)
         return;
-    char when[40], since[40];
+    char when[40], since[40], slow[160];
+    double now = hz_wall_now();
+    pthread_mutex_lock(&r->mu);
+    bool waiting = d->asking > 0 && now - d->asking >= HZ_HEARTBEAT_SLOW_S;
+    const char *state = hz__runner_stopping(r)       ? "stopping"
+                        : d->healthy && !waiting ? "ok"
+                                                 : "degraded";
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "time",
-                            hz_log_time(hz_wall_now(), when, sizeof when));
+    cJSON_AddStringToObject(o, "time", hz_log_time(now, when, sizeof when));
     cJSON_AddNumberToObject(o, "pid", (double)getpid());
     cJSON_AddStringToObject(o, "owner", r->owner);
     cJSON_AddStringToObject(o, "state", state);
-    if (!d->healthy) {
+    if (!d->healthy || waiting) {
+        snprintf(slow, sizeof slow,
+                 "a store request has waited %.0f s for an answer",
+                 now - d->asking);
         cJSON_AddStringToObject(
             o, "unhealthySince",
-            hz_log_time(d->unhealthy_since, since, sizeof since));
-        cJSON_AddStringToObject(o, "lastError", d->last_error);
+            hz_log_time(d->healthy ? d->asking : d->unhealthy_since, since,
+                        sizeof since));
+        cJSON_AddStringToObject(o, "lastError",
+                                d->healthy ? slow : d->last_error);
     }
     cJSON_AddNumberToObject(o, "running", r->busy);
+    pthread_mutex_unlock(&r->mu);
     cJSON_AddNumberToObject(o, "succeeded", (double)hz_metrics_done(r->m));
     cJSON_AddNumberToObject(o, "failed", (double)hz_metrics_failed(r->m));
     char *text = cJSON_Print(o);
@@ -201,6 +226,69 @@ static void heartbeat(dispatch *d, const char *state)
     if (text != NULL)
         write_atomic(r->cfg->heartbeat_file, text);
     cJSON_free(text);
+}
+
+/* The heartbeat's thread: the file every second, whatever the dispatcher
+ * is waiting for (the first after a second: a run that cannot start,
+ * e.g. for a bad store spec, writes none). */
+static void *heartbeat_main(void *arg)
+{
+    dispatch *d = arg;
+    hz__runner *r = d->r;
+    for (bool first = true;; first = false) {
+        if (!first)
+            heartbeat(d);
+        pthread_mutex_lock(&r->mu);
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_sec += 1;
+        if (!d->hb_stop)
+            pthread_cond_timedwait(&d->hb_cv, &r->mu, &ts);
+        bool stop = d->hb_stop;
+        pthread_mutex_unlock(&r->mu);
+        if (stop)
+            return NULL;
+    }
+}
+
+static void heartbeat_start(dispatch *d)
+{
+    if (d->r->cfg->heartbeat_file == NULL)
+        return;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&d->hb_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    d->hb_started = pthread_create(&d->hb_thread, NULL, heartbeat_main, d) == 0;
+    if (!d->hb_started)
+        pthread_cond_destroy(&d->hb_cv);
+}
+
+/* Stop the heartbeat's thread and (last) write the file a last time. */
+static void heartbeat_stop(dispatch *d, bool last)
+{
+    hz__runner *r = d->r;
+    if (d->hb_started) {
+        pthread_mutex_lock(&r->mu);
+        d->hb_stop = true;
+        pthread_cond_signal(&d->hb_cv);
+        pthread_mutex_unlock(&r->mu);
+        pthread_join(d->hb_thread, NULL);
+        pthread_cond_destroy(&d->hb_cv);
+        d->hb_started = false;
+    }
+    if (last)
+        heartbeat(d);
+}
+
+/* A store request of the dispatcher begins (began: wall clock) or ends
+ * (0): the heartbeat tells one that hangs. */
+static void asking(dispatch *d, double began)
+{
+    pthread_mutex_lock(&d->r->mu);
+    d->asking = began;
+    pthread_mutex_unlock(&d->r->mu);
 }
 
 static void write_metrics_file(dispatch *d)
@@ -225,12 +313,6 @@ static void periodic(dispatch *d, bool force)
         progress(r, d->t0, false);
         d->last_progress = now;
     }
-    if (force || now - d->last_heartbeat >= 1) {
-        heartbeat(d, hz__runner_stopping(r) ? "stopping"
-                     : d->healthy           ? "ok"
-                                            : "degraded");
-        d->last_heartbeat = now;
-    }
     if (force || now - d->last_metrics >= r->cfg->metrics_interval_s) {
         write_metrics_file(d);
         d->last_metrics = now;
@@ -245,12 +327,14 @@ static void periodic(dispatch *d, bool force)
 static void store_unhealthy(dispatch *d, const char *msg, double began)
 {
     hz__runner *r = d->r;
+    pthread_mutex_lock(&r->mu);
     snprintf(d->last_error, sizeof d->last_error, "%s", msg);
     if (d->healthy) {
         d->healthy = false;
         d->unhealthy_since = began;
         d->backoff_s = 0.5;
     }
+    pthread_mutex_unlock(&r->mu);
     if (!r->cfg->watch &&
         hz_wall_now() - d->unhealthy_since >= r->cfg->claim_retry_s)
         d->gave_up = true;
@@ -280,9 +364,11 @@ static void claim_ok(dispatch *d)
         hz_log_write(d->r->log, HZ_LOG_INFO, NULL,
                      "store reachable again after %.1f s",
                      hz_wall_now() - d->unhealthy_since);
+    pthread_mutex_lock(&d->r->mu);
     d->healthy = true;
     d->backoff_s = 0;
     d->last_error[0] = '\0';
+    pthread_mutex_unlock(&d->r->mu);
 }
 
 /* Claim up to free_slots jobs into the queue (mu held on entry and exit);
@@ -301,7 +387,9 @@ static int claim_some(dispatch *d, int free_slots)
     cJSON *jobs = NULL;
     hz_error cerr;
     double began = hz_wall_now();
+    asking(d, began);
     hz_status crc = hz_store_claim(d->s, &rq, &jobs, &cerr);
+    asking(d, 0);
     double ru = hz_store_charge(d->s);
     hz_metrics_add_ru(r->m, "claim", ru - d->ru);
     d->ru = ru;
@@ -341,8 +429,10 @@ static void run_schedules(dispatch *d)
     hz_schedule_run_stats st;
     hz_error err;
     double began = hz_wall_now();
+    asking(d, began);
     hz_status rc = hz__schedules_materialise(
         r, d->s, hz_wall_now() + r->cfg->clock_offset_s, &st, &err);
+    asking(d, 0);
     if (rc == HZ_ECANCELED && hz__runner_stopping(r)) {
         hz_log_write(r->log, HZ_LOG_INFO, NULL, "stopping: %s", err.msg);
         return;
@@ -586,9 +676,12 @@ static hz_status open_stores_watch(dispatch *d, worker_arg *wa, int n,
     *stopped = false;
     for (;;) {
         double began = hz_wall_now();
+        asking(d, began);
         hz_status rc = open_stores(d, wa, n, err);
+        asking(d, 0);
         if (rc == HZ_OK) {
             claim_ok(d);
+            heartbeat(d); /* at once: its thread's first is a second away */
             return rc;
         }
         if (!r->cfg->watch || rc == HZ_EINVAL || rc == HZ_ENOMEM)
@@ -656,6 +749,7 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
     progress(r, d->t0, true);
     hz_metrics_set_wall(r->m, hz_now() - d->t0, d->workers);
     periodic(d, true);
+    heartbeat_stop(d, true);
     if (r->cfg->watch)
         return HZ_OK;
     if (hz__runner_stopping(r) && !d->drained && !d->gave_up &&
@@ -691,18 +785,22 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         rc = hz_error_set(err, HZ_ENOMEM, "out of memory");
     bool opening = rc == HZ_OK; /* a failure from here is the store's */
     bool stopped = false;
-    if (rc == HZ_OK)
+    if (rc == HZ_OK) {
+        heartbeat_start(&d);
         rc = open_stores_watch(&d, wa, n, &stopped, err);
+    }
     if (opening && rc != HZ_OK && rc != HZ_EINVAL && rc != HZ_ENOMEM &&
         err != NULL && strncmp(err->msg, "store unavailable", 17) != 0) {
         char msg[HZ_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         hz_error_set(err, rc, "store unavailable: could not open it: %s", msg);
     }
-    if (rc == HZ_OK && stopped)
+    if (rc == HZ_OK && stopped) {
         periodic(&d, true); /* --watch stopped while the store was down */
-    else if (rc == HZ_OK)
+        heartbeat_stop(&d, true);
+    } else if (rc == HZ_OK) {
         rc = start_workers(&r, wa, th, n, &started, err);
+    }
     if (rc == HZ_OK && !stopped) {
         d.workers = started;
         pthread_mutex_lock(&r.mu);
@@ -713,6 +811,8 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         hz_metrics_add_store(m, d.s->busy_s, d.s->nops);
         hz_metrics_add_ru(m, "claim", hz_store_charge(d.s) - d.ru);
     }
+    if (d.hb_started)
+        heartbeat_stop(&d, false); /* the run ended before it began */
     hz_store_close(d.s);
     for (int i = 0; wa != NULL && i < n; i++)
         hz_store_close(wa[i].s); /* those of workers never started */

@@ -83,6 +83,40 @@ check "schedules: one line says why: $(tail -1 "$T/err")" \
 check "schedules: gave up after ${secs} s: one deadline, not two (baseline $base s)" \
     within "$secs" 6
 
+# The heartbeat beats while a store request hangs: it is rewritten every
+# second, and says "degraded" once the request has waited 5 s (before:
+# the dispatcher wrote it between requests, so a store that hangs left it
+# unwritten for COSMOS_DEADLINE_S, and a liveness probe such as the
+# README's would kill a runner that was only waiting)
+COSMOS_ENDPOINT="https://127.0.0.1:$pport/" COSMOS_TIMEOUT_S=10 \
+COSMOS_DEADLINE_S=20 \
+    "$HORIZON" run --watch --store cosmos --grace 1 --heartbeat "$T/hb.json" \
+    --quiet > "$T/out" 2> "$T/err" &
+w=$!
+pids+=($w)
+sleep 1.5
+oldest=0
+for _ in $(seq 8); do
+    sleep 1
+    if [[ -e "$T/hb.json" ]]; then
+        age=$(python3 -c "import os,time; print(time.time() - os.stat('$T/hb.json').st_mtime)")
+    else
+        age=99
+    fi
+    oldest=$(python3 -c "print(max($oldest, $age))")
+done
+check "heartbeat: rewritten while the store hangs (oldest seen ${oldest} s)" \
+    python3 -c "import sys; sys.exit(not $oldest < 3)"
+check "heartbeat: degraded while a request waits: $(tr -d '\n\t' < "$T/hb.json")" \
+    grep -q '"state":[[:space:]]*"degraded"' "$T/hb.json"
+check "heartbeat: says why" \
+    grep -q '"lastError":[[:space:]]*"a store request has waited' "$T/hb.json"
+kill -TERM $w
+wait $w
+check "heartbeat: exit 0 on SIGTERM ($?)" test $? -eq 0
+check "heartbeat: the last one says stopping" \
+    grep -q '"state":[[:space:]]*"stopping"' "$T/hb.json"
+
 # Stopped (SIGTERM) while a store request hangs: the request is abandoned
 # within about a second, not waited for until COSMOS_DEADLINE_S (20 s
 # here; before: the run stopped when it gave up, and a claim started
