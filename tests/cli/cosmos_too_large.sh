@@ -96,6 +96,10 @@ check "some full failure records were refused ($refused_record)" \
     test $refused_record -ge 1
 "$HORIZON" run --once > /dev/null 2>&1
 check "a second run has nothing to do ($?)" test $? -eq 0
+# a lean record has lost its params: retrying it would fail for want of
+# them, so retry refuses it and says why
+expect_exit 2 "job ${ids[0]} cannot be retried: its document was too large" -- \
+    "$HORIZON" jobs retry "${ids[0]}"
 
 # a document over the limit: refused at submit, as an invalid job
 mkjob huge $((2 * 1024 * 1024 + 100)) "$T/huge.json"
