@@ -127,7 +127,7 @@ typedef struct dispatch {
     bool gave_up; /* --once: claims failed for claim_retry_s */
     bool drained; /* --once: ended with the queue seen empty (or
                      max_jobs run), not by a stop */
-    double t0, last_progress, last_metrics, last_schedules;
+    double t0, last_progress, last_schedules;
     double ru; /* request units of s already counted */
     double last_schedule_error;
     /* the heartbeat's own thread (heartbeat_main), so that a store
@@ -228,20 +228,60 @@ static void heartbeat(dispatch *d)
     cJSON_free(text);
 }
 
-/* The heartbeat's thread: the file every second, whatever the dispatcher
- * is waiting for (the first after a second: a run that cannot start,
+/* The OpenMetrics file (--metrics-file), its health as the heartbeat's. */
+static void write_metrics_file(dispatch *d)
+{
+    hz__runner *r = d->r;
+    if (r->cfg->metrics_file == NULL)
+        return;
+    double now = hz_wall_now();
+    pthread_mutex_lock(&r->mu);
+    bool healthy = d->healthy && !(d->asking > 0 &&
+                                   now - d->asking >= HZ_HEARTBEAT_SLOW_S);
+    int busy = r->busy, workers = d->workers;
+    pthread_mutex_unlock(&r->mu);
+    hz_metrics_set_health(r->m, healthy, busy);
+    hz_metrics_set_wall(r->m, hz_now() - d->t0, workers);
+    hz_error err;
+    if (hz_metrics_write_openmetrics(r->m, r->cfg->metrics_file, &err) !=
+        HZ_OK)
+        hz_log_write(r->log, HZ_LOG_WARN, NULL, "%s", err.msg);
+}
+
+/* The heartbeat's thread: the heartbeat file every second and the
+ * metrics file every --metrics-interval, whatever the dispatcher is
+ * waiting for (the first after an interval: a run that cannot start,
  * e.g. for a bad store spec, writes none). */
 static void *heartbeat_main(void *arg)
 {
     dispatch *d = arg;
     hz__runner *r = d->r;
-    for (bool first = true;; first = false) {
-        if (!first)
+    double every_m = r->cfg->metrics_interval_s;
+    double next_hb = hz_now() + 1, next_m = hz_now() + every_m;
+    for (;;) {
+        double now = hz_now();
+        if (now >= next_hb) {
             heartbeat(d);
+            next_hb = now + 1;
+        }
+        if (now >= next_m) {
+            write_metrics_file(d);
+            next_m = now + every_m;
+        }
+        double wait = fmax(fmin(next_hb, r->cfg->metrics_file ? next_m
+                                                              : next_hb) -
+                               hz_now(),
+                           0.01);
         pthread_mutex_lock(&r->mu);
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += 1;
+        double whole = floor(wait);
+        ts.tv_sec += (time_t)whole;
+        ts.tv_nsec += (long)((wait - whole) * 1e9);
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
         if (!d->hb_stop)
             pthread_cond_timedwait(&d->hb_cv, &r->mu, &ts);
         bool stop = d->hb_stop;
@@ -253,7 +293,7 @@ static void *heartbeat_main(void *arg)
 
 static void heartbeat_start(dispatch *d)
 {
-    if (d->r->cfg->heartbeat_file == NULL)
+    if (d->r->cfg->heartbeat_file == NULL && d->r->cfg->metrics_file == NULL)
         return;
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -278,8 +318,10 @@ static void heartbeat_stop(dispatch *d, bool last)
         pthread_cond_destroy(&d->hb_cv);
         d->hb_started = false;
     }
-    if (last)
+    if (last) {
         heartbeat(d);
+        write_metrics_file(d);
+    }
 }
 
 /* A store request of the dispatcher begins (began: wall clock) or ends
@@ -291,18 +333,6 @@ static void asking(dispatch *d, double began)
     pthread_mutex_unlock(&d->r->mu);
 }
 
-static void write_metrics_file(dispatch *d)
-{
-    hz__runner *r = d->r;
-    if (r->cfg->metrics_file == NULL)
-        return;
-    hz_metrics_set_health(r->m, d->healthy, r->busy);
-    hz_metrics_set_wall(r->m, hz_now() - d->t0, d->workers);
-    hz_error err;
-    if (hz_metrics_write_openmetrics(r->m, r->cfg->metrics_file, &err) !=
-        HZ_OK)
-        hz_log_write(r->log, HZ_LOG_WARN, NULL, "%s", err.msg);
-}
 
 /* Periodic work of the dispatcher (mu not held). */
 static void periodic(dispatch *d, bool force)
@@ -312,10 +342,6 @@ static void periodic(dispatch *d, bool force)
     if (r->cfg->progress && (force || now - d->last_progress > 0.5)) {
         progress(r, d->t0, false);
         d->last_progress = now;
-    }
-    if (force || now - d->last_metrics >= r->cfg->metrics_interval_s) {
-        write_metrics_file(d);
-        d->last_metrics = now;
     }
 }
 
@@ -681,7 +707,9 @@ static hz_status open_stores_watch(dispatch *d, worker_arg *wa, int n,
         asking(d, 0);
         if (rc == HZ_OK) {
             claim_ok(d);
-            heartbeat(d); /* at once: its thread's first is a second away */
+            /* at once: the first of their thread are an interval away */
+            heartbeat(d);
+            write_metrics_file(d);
             return rc;
         }
         if (!r->cfg->watch || rc == HZ_EINVAL || rc == HZ_ENOMEM)
@@ -802,8 +830,8 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         rc = start_workers(&r, wa, th, n, &started, err);
     }
     if (rc == HZ_OK && !stopped) {
-        d.workers = started;
         pthread_mutex_lock(&r.mu);
+        d.workers = started;
         dispatch_loop(&d);
         rc = finish_run(&d, th, started, err);
     }

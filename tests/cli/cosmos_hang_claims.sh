@@ -87,10 +87,12 @@ check "schedules: gave up after ${secs} s: one deadline, not two (baseline $base
 # second, and says "degraded" once the request has waited 5 s (before:
 # the dispatcher wrote it between requests, so a store that hangs left it
 # unwritten for COSMOS_DEADLINE_S, and a liveness probe such as the
-# README's would kill a runner that was only waiting)
+# README's would kill a runner that was only waiting); so does the
+# metrics file, with horizon_runner_healthy 0
 COSMOS_ENDPOINT="https://127.0.0.1:$pport/" COSMOS_TIMEOUT_S=10 \
 COSMOS_DEADLINE_S=20 \
     "$HORIZON" run --watch --store cosmos --grace 1 --heartbeat "$T/hb.json" \
+    --metrics-file "$T/m.prom" --metrics-interval 1 \
     --quiet > "$T/out" 2> "$T/err" &
 w=$!
 pids+=($w)
@@ -98,15 +100,19 @@ sleep 1.5
 oldest=0
 for _ in $(seq 8); do
     sleep 1
-    if [[ -e "$T/hb.json" ]]; then
-        age=$(python3 -c "import os,time; print(time.time() - os.stat('$T/hb.json').st_mtime)")
-    else
-        age=99
-    fi
-    oldest=$(python3 -c "print(max($oldest, $age))")
+    for f in hb.json m.prom; do
+        if [[ -e "$T/$f" ]]; then
+            age=$(python3 -c "import os,time; print(time.time() - os.stat('$T/$f').st_mtime)")
+        else
+            age=99
+        fi
+        oldest=$(python3 -c "print(max($oldest, $age))")
+    done
 done
-check "heartbeat: rewritten while the store hangs (oldest seen ${oldest} s)" \
+check "heartbeat and metrics file: rewritten while the store hangs (oldest seen ${oldest} s)" \
     python3 -c "import sys; sys.exit(not $oldest < 3)"
+check "metrics file: not healthy while a request waits" \
+    grep -qx 'horizon_runner_healthy 0' "$T/m.prom"
 check "heartbeat: degraded while a request waits: $(tr -d '\n\t' < "$T/hb.json")" \
     grep -q '"state":[[:space:]]*"degraded"' "$T/hb.json"
 check "heartbeat: says why" \
