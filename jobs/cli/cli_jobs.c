@@ -45,7 +45,9 @@ int hz_cli_store_open(const char *cmd, const char *spec, unsigned flags,
     if (rc == HZ_OK)
         return HZ_EXIT_OK;
     hz_cli_error(cmd, "%s", err.msg);
-    return rc == HZ_EINVAL ? HZ_EXIT_USAGE : HZ_EXIT_TEMPFAIL;
+    return rc == HZ_EINVAL      ? HZ_EXIT_USAGE
+           : rc == HZ_ENOTFOUND ? HZ_EXIT_NOINPUT
+                                : HZ_EXIT_TEMPFAIL;
 }
 
 int hz_cli_sandbox(const char *cmd, hz_sandbox *sb)

@@ -506,6 +506,16 @@ static int transition(const char *sub, cJSON *job)
                          running ? " (cancel it first)" : "");
             return HZ_EXIT_USAGE;
         }
+        if (cJSON_GetObjectItemCaseSensitive(job, "droppedFields") != NULL) {
+            /* a lean failure record (store/store.h): its params are gone */
+            hz_cli_error("jobs",
+                         "job %s cannot be retried: its document was too "
+                         "large for the store, and its failure was recorded "
+                         "without the fields named in droppedFields; submit "
+                         "it again, smaller",
+                         id);
+            return HZ_EXIT_USAGE;
+        }
         for (int i = 0; result_fields[i]; i++)
             cJSON_DeleteItemFromObjectCaseSensitive(job, result_fields[i]);
         hz__cjson_set_str(job, "status", "queued");

@@ -174,6 +174,13 @@ static hz_status use_entra(hz_cosmos *c, hz_error *err)
     return HZ_OK;
 }
 
+void hz_cosmos_set_cancel(hz_cosmos *c, bool (*cancel)(void *ctx),
+                          void *ctx)
+{
+    c->cancel = cancel;
+    c->cancel_ctx = ctx;
+}
+
 void hz_cosmos_auth_describe(const hz_cosmos *c, char *out, size_t outsz)
 {
     if (c->entra == NULL)

@@ -80,6 +80,15 @@ hz_status hz_cosmos_open(const hz_cosmos_config *cfg, hz_cosmos **out,
 /* Free the client and its pooled handles (NULL allowed). */
 void hz_cosmos_close(hz_cosmos *c);
 
+/* A stop condition for the client's requests (NULL: none): while
+ * cancel(ctx) is true, a request in flight is abandoned (libcurl asks
+ * about once a second), a wait between attempts ends, and no attempt is
+ * started; the request fails with HZ_ECANCELED.  An abandoned write may
+ * still have taken effect.  cancel is called from the requesting thread
+ * and must be cheap.  Set it before requests are made. */
+void hz_cosmos_set_cancel(hz_cosmos *c, bool (*cancel)(void *ctx),
+                          void *ctx);
+
 /* Database id of the client. */
 const char *hz_cosmos_database(const hz_cosmos *c);
 
@@ -185,6 +194,18 @@ hz_status hz_cosmos_batch(hz_cosmos *c, const char *coll, const char *pk,
                           int *failed_index, bool *ambiguous_out,
                           hz_error *err);
 
+/* A transactional batch of 1..HZ_COSMOS_BATCH_MAX upserts of documents
+ * given as JSON text (docs[i], lens[i] bytes: objects holding "id" and
+ * the partition key property), sent as hz_cosmos_batch sends them but
+ * without parsing or printing the documents again (a caller that printed
+ * them to measure them sends that text).  Errors as hz_cosmos_batch. */
+hz_status hz_cosmos_batch_upsert_json(hz_cosmos *c, const char *coll,
+                                      const char *pk,
+                                      const char *const *docs,
+                                      const size_t *lens, int n,
+                                      int *failed_index, bool *ambiguous_out,
+                                      hz_error *err);
+
 /* ---- provisioning ---- */
 
 /* Create the client's database (409 = exists = HZ_OK).  autoscale_max
@@ -206,6 +227,9 @@ struct hz_store;
  * hz_store_cosmos_open (jobs/store/store_cosmos.c); 0 for any other store.
  * The runner opens one handle per worker: diff it around a stage. */
 double hz__store_cosmos_charge(const struct hz_store *s);
+/* The client of a store handle opened by hz_store_cosmos_open (its
+ * statistics, for tests); NULL for any other store. */
+hz_cosmos *hz__store_cosmos_client(const struct hz_store *s);
 
 /* ---- low level (tests) ---- */
 

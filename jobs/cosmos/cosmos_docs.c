@@ -323,27 +323,55 @@ static hz_status batch_outcome(const cJSON *res, long http_status,
                                         : "");
 }
 
-hz_status hz_cosmos_batch(hz_cosmos *c, const char *coll, const char *pk,
-                          const cJSON *ops, cJSON **results_out,
-                          int *failed_index, bool *ambiguous_out,
-                          hz_error *err)
+/* The batch body of upserts of documents given as JSON text: what
+ * batch_body makes of them, without parsing or printing them again. */
+static char *upserts_body(const char *pk, const char *const *docs,
+                          const size_t *lens, int n)
 {
-    if (results_out)
-        *results_out = NULL;
-    if (ambiguous_out)
-        *ambiguous_out = false;
-    if (failed_index)
-        *failed_index = -1;
-    int nops = cJSON_GetArraySize(ops);
-    if (!cJSON_IsArray(ops) || nops == 0 || nops > HZ_COSMOS_BATCH_MAX)
-        return hz_error_set(err, HZ_EINVAL,
-                            "cosmos: a batch holds 1 to %d operations, "
-                            "got %d",
-                            HZ_COSMOS_BATCH_MAX, nops);
+    cJSON *arr = cJSON_CreateArray();
+    cJSON_AddItemToArray(arr, cJSON_CreateString(pk));
+    char *pkjson = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    cJSON *pks = pkjson ? cJSON_CreateString(pkjson) : NULL;
+    char *pkstr = pks ? cJSON_PrintUnformatted(pks) : NULL; /* quoted */
+    cJSON_Delete(pks);
+    free(pkjson);
+    if (pkstr == NULL)
+        return NULL;
+    static const char head[] = "{\"operationType\":\"Upsert\",\"resourceBody\":";
+    static const char tail[] = ",\"partitionKey\":";
+    size_t total = 3, per = strlen(head) + strlen(tail) + strlen(pkstr) + 2;
+    for (int i = 0; i < n; i++)
+        total += lens[i] + per;
+    char *body = malloc(total);
+    if (body != NULL) {
+        char *p = body;
+        *p++ = '[';
+        for (int i = 0; i < n; i++) {
+            if (i > 0)
+                *p++ = ',';
+            p += sprintf(p, "%s", head);
+            memcpy(p, docs[i], lens[i]);
+            p += lens[i];
+            p += sprintf(p, "%s%s}", tail, pkstr);
+        }
+        *p++ = ']';
+        *p = '\0';
+    }
+    cJSON_free(pkstr);
+    return body;
+}
+
+/* Send a batch body of nops operations and judge the answer (see
+ * hz_cosmos_batch); takes body. */
+static hz_status batch_send(hz_cosmos *c, const char *coll, const char *pk,
+                            char *body, int nops, cJSON **results_out,
+                            int *failed_index, bool *ambiguous_out,
+                            hz_error *err)
+{
     char path[1024], link[1024];
     snprintf(path, sizeof path, "dbs/%s/colls/%s/docs", c->cfg.database, coll);
     snprintf(link, sizeof link, "dbs/%s/colls/%s", c->cfg.database, coll);
-    char *body = batch_body(pk, ops);
     char *pkh = pk_header(pk);
     if (body == NULL || pkh == NULL) {
         free(body);
@@ -380,4 +408,45 @@ hz_status hz_cosmos_batch(hz_cosmos *c, const char *coll, const char *pk,
         cJSON_Delete(res);
     hz_cosmos_response_free(&r);
     return s;
+}
+
+hz_status hz_cosmos_batch_upsert_json(hz_cosmos *c, const char *coll,
+                                      const char *pk,
+                                      const char *const *docs,
+                                      const size_t *lens, int n,
+                                      int *failed_index, bool *ambiguous_out,
+                                      hz_error *err)
+{
+    if (ambiguous_out)
+        *ambiguous_out = false;
+    if (failed_index)
+        *failed_index = -1;
+    if (n <= 0 || n > HZ_COSMOS_BATCH_MAX)
+        return hz_error_set(err, HZ_EINVAL,
+                            "cosmos: a batch holds 1 to %d operations, "
+                            "got %d",
+                            HZ_COSMOS_BATCH_MAX, n);
+    return batch_send(c, coll, pk, upserts_body(pk, docs, lens, n), n, NULL,
+                      failed_index, ambiguous_out, err);
+}
+
+hz_status hz_cosmos_batch(hz_cosmos *c, const char *coll, const char *pk,
+                          const cJSON *ops, cJSON **results_out,
+                          int *failed_index, bool *ambiguous_out,
+                          hz_error *err)
+{
+    if (results_out)
+        *results_out = NULL;
+    if (ambiguous_out)
+        *ambiguous_out = false;
+    if (failed_index)
+        *failed_index = -1;
+    int nops = cJSON_GetArraySize(ops);
+    if (!cJSON_IsArray(ops) || nops == 0 || nops > HZ_COSMOS_BATCH_MAX)
+        return hz_error_set(err, HZ_EINVAL,
+                            "cosmos: a batch holds 1 to %d operations, "
+                            "got %d",
+                            HZ_COSMOS_BATCH_MAX, nops);
+    return batch_send(c, coll, pk, batch_body(pk, ops), nops, results_out,
+                      failed_index, ambiguous_out, err);
 }

@@ -29,6 +29,8 @@ struct hz_cosmos {
     int npool;
     hz_cosmos_stats stats;
     uint64_t rng;
+    bool (*cancel)(void *ctx); /* hz_cosmos_set_cancel */
+    void *cancel_ctx;
 };
 
 /* Copy src into dst (truncating, always NUL-terminated). */

@@ -190,6 +190,33 @@ static struct curl_slist *build_headers(hz_cosmos *c, request *q,
     return hl;
 }
 
+static bool canceled(const hz_cosmos *c)
+{
+    return c->cancel != NULL && c->cancel(c->cancel_ctx);
+}
+
+/* libcurl's progress callback: non-zero abandons the transfer. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return canceled(ud) ? 1 : 0;
+}
+
+/* Sleep s seconds, or less when the request is canceled meanwhile. */
+static void wait_retry(const hz_cosmos *c, double s)
+{
+    double end = hz_now() + s;
+    double left = s;
+    while (left > 0 && !canceled(c)) {
+        hz_net_sleep(left < 0.1 ? left : 0.1);
+        left = end - hz_now();
+    }
+}
+
 /* Set the options of one attempt on h. */
 static void set_options(hz_cosmos *c, CURL *h, const request *q,
                         struct curl_slist *hl, attempt *a, char *cerr)
@@ -214,6 +241,11 @@ static void set_options(hz_cosmos *c, CURL *h, const request *q,
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (c->cancel != NULL) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(tmo * 1000));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      (long)((tmo < 5 ? tmo : 5) * 1000));
@@ -447,9 +479,23 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
         CURLcode cc = CURLE_OK;
         long st = 0;
         char cerr[CURL_ERROR_SIZE];
-        result = perform_attempt(c, &q, &a, resp, &cc, &st, cerr, err);
+        if (!canceled(c))
+            result = perform_attempt(c, &q, &a, resp, &cc, &st, cerr, err);
+        else
+            cc = CURLE_ABORTED_BY_CALLBACK;
         if (result != HZ_OK)
             break;
+        if (cc == CURLE_ABORTED_BY_CALLBACK) { /* canceled (in flight) */
+            resp->ambiguous = true; /* it may have taken effect */
+            char last[440] = "";
+            if (q.last_problem[0] != '\0')
+                snprintf(last, sizeof last, " (last: %s)", q.last_problem);
+            result = hz_error_set(err, HZ_ECANCELED,
+                                  "cosmos: %s %s: abandoned after %.1f s: "
+                                  "the caller stopped waiting%s",
+                                  verb, path, hz_now() - q.start, last);
+            break;
+        }
         account_attempt(c, n, &a, st, resp);
         double wait = 0;
         next_step step = decide(c, &q, n, cc, st, &a, cerr, resp, &wait,
@@ -470,7 +516,7 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
                 path, n + 1, hz_now() - q.start, q.last_problem);
             break;
         }
-        hz_net_sleep(wait);
+        wait_retry(c, wait);
     }
     attempt_reset(&a);
     if (q.token != NULL) {

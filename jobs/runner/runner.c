@@ -51,6 +51,18 @@ double hz__runner_grace_end(hz__runner *r)
     return t;
 }
 
+bool hz__runner_dispatch_cancel(void *ctx)
+{
+    return hz__runner_stopping(ctx);
+}
+
+bool hz__runner_worker_cancel(void *ctx)
+{
+    hz__runner *r = ctx;
+    return hz__runner_stopping(r) &&
+           hz_now() >= hz__runner_grace_end(r) + HZ_RUNNER_STOP_WRITE_S;
+}
+
 void hz__runner_store_failed(hz__runner *r, const char *msg)
 {
     pthread_mutex_lock(&r->mu);
@@ -117,10 +129,23 @@ typedef struct dispatch {
     bool gave_up; /* --once: claims failed for claim_retry_s */
     bool drained; /* --once: ended with the queue seen empty (or
                      max_jobs run), not by a stop */
-    double t0, last_progress, last_metrics, last_heartbeat, last_schedules;
+    double t0, last_progress, last_schedules;
     double ru; /* request units of s already counted */
     double last_schedule_error;
+    /* the heartbeat's own thread (heartbeat_main), so that a store
+     * request that hangs does not stop the file's beat (a liveness probe
+     * would kill a runner that only waits); healthy, unhealthy_since,
+     * last_error and asking are read by it under r->mu */
+    double asking;   /* wall clock: a store request of the dispatcher in
+                        flight since then (0: none) */
+    pthread_t hb_thread;
+    bool hb_started, hb_stop; /* hb_stop under r->mu */
+    pthread_cond_t hb_cv;     /* hb_stop was set */
 } dispatch;
+
+/* A dispatcher's store request in flight this long makes the heartbeat
+ * say "degraded" before the request has failed. */
+#define HZ_HEARTBEAT_SLOW_S 5.0
 
 static void timed_wait(hz__runner *r, double seconds)
 {
@@ -164,26 +189,38 @@ static void write_atomic(const char *path, const char *text)
     hz_outfile_commit(o, &err);
 }
 
-/* The heartbeat file: a liveness probe reads its time and state. */
-static void heartbeat(dispatch *d, const char *state)
+/* The heartbeat file: a liveness probe reads its time and state.  Its
+ * text is made under r->mu (the dispatcher's health), written outside. */
+static void heartbeat(dispatch *d)
 {
     hz__runner *r = d->r;
     if (r->cfg->heartbeat_file == NULL)
         return;
-    char when[40], since[40];
+    char when[40], since[40], slow[160];
+    double now = hz_wall_now();
+    pthread_mutex_lock(&r->mu);
+    bool waiting = d->asking > 0 && now - d->asking >= HZ_HEARTBEAT_SLOW_S;
+    const char *state = hz__runner_stopping(r)       ? "stopping"
+                        : d->healthy && !waiting ? "ok"
+                                                 : "degraded";
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "time",
-                            hz_log_time(hz_wall_now(), when, sizeof when));
+    cJSON_AddStringToObject(o, "time", hz_log_time(now, when, sizeof when));
     cJSON_AddNumberToObject(o, "pid", (double)getpid());
     cJSON_AddStringToObject(o, "owner", r->owner);
     cJSON_AddStringToObject(o, "state", state);
-    if (!d->healthy) {
+    if (!d->healthy || waiting) {
+        snprintf(slow, sizeof slow,
+                 "a store request has waited %.0f s for an answer",
+                 now - d->asking);
         cJSON_AddStringToObject(
             o, "unhealthySince",
-            hz_log_time(d->unhealthy_since, since, sizeof since));
-        cJSON_AddStringToObject(o, "lastError", d->last_error);
+            hz_log_time(d->healthy ? d->asking : d->unhealthy_since, since,
+                        sizeof since));
+        cJSON_AddStringToObject(o, "lastError",
+                                d->healthy ? slow : d->last_error);
     }
     cJSON_AddNumberToObject(o, "running", r->busy);
+    pthread_mutex_unlock(&r->mu);
     cJSON_AddNumberToObject(o, "succeeded", (double)hz_metrics_done(r->m));
     cJSON_AddNumberToObject(o, "failed", (double)hz_metrics_failed(r->m));
     char *text = cJSON_Print(o);
@@ -193,18 +230,111 @@ static void heartbeat(dispatch *d, const char *state)
     cJSON_free(text);
 }
 
+/* The OpenMetrics file (--metrics-file), its health as the heartbeat's. */
 static void write_metrics_file(dispatch *d)
 {
     hz__runner *r = d->r;
     if (r->cfg->metrics_file == NULL)
         return;
-    hz_metrics_set_health(r->m, d->healthy, r->busy);
-    hz_metrics_set_wall(r->m, hz_now() - d->t0, d->workers);
+    double now = hz_wall_now();
+    pthread_mutex_lock(&r->mu);
+    bool healthy = d->healthy && !(d->asking > 0 &&
+                                   now - d->asking >= HZ_HEARTBEAT_SLOW_S);
+    int busy = r->busy, workers = d->workers;
+    pthread_mutex_unlock(&r->mu);
+    hz_metrics_set_health(r->m, healthy, busy);
+    hz_metrics_set_wall(r->m, hz_now() - d->t0, workers);
     hz_error err;
     if (hz_metrics_write_openmetrics(r->m, r->cfg->metrics_file, &err) !=
         HZ_OK)
         hz_log_write(r->log, HZ_LOG_WARN, NULL, "%s", err.msg);
 }
+
+/* The heartbeat's thread: the heartbeat file every second and the
+ * metrics file every --metrics-interval, whatever the dispatcher is
+ * waiting for (the first after an interval: a run that cannot start,
+ * e.g. for a bad store spec, writes none). */
+static void *heartbeat_main(void *arg)
+{
+    dispatch *d = arg;
+    hz__runner *r = d->r;
+    double every_m = r->cfg->metrics_interval_s;
+    double next_hb = hz_now() + 1, next_m = hz_now() + every_m;
+    for (;;) {
+        double now = hz_now();
+        if (now >= next_hb) {
+            heartbeat(d);
+            next_hb = now + 1;
+        }
+        if (now >= next_m) {
+            write_metrics_file(d);
+            next_m = now + every_m;
+        }
+        double wait = fmax(fmin(next_hb, r->cfg->metrics_file ? next_m
+                                                              : next_hb) -
+                               hz_now(),
+                           0.01);
+        pthread_mutex_lock(&r->mu);
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double whole = floor(wait);
+        ts.tv_sec += (time_t)whole;
+        ts.tv_nsec += (long)((wait - whole) * 1e9);
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        if (!d->hb_stop)
+            pthread_cond_timedwait(&d->hb_cv, &r->mu, &ts);
+        bool stop = d->hb_stop;
+        pthread_mutex_unlock(&r->mu);
+        if (stop)
+            return NULL;
+    }
+}
+
+static void heartbeat_start(dispatch *d)
+{
+    if (d->r->cfg->heartbeat_file == NULL && d->r->cfg->metrics_file == NULL)
+        return;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&d->hb_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    d->hb_started = pthread_create(&d->hb_thread, NULL, heartbeat_main, d) == 0;
+    if (!d->hb_started)
+        pthread_cond_destroy(&d->hb_cv);
+}
+
+/* Stop the heartbeat's thread and (last) write the file a last time. */
+static void heartbeat_stop(dispatch *d, bool last)
+{
+    hz__runner *r = d->r;
+    if (d->hb_started) {
+        pthread_mutex_lock(&r->mu);
+        d->hb_stop = true;
+        pthread_cond_signal(&d->hb_cv);
+        pthread_mutex_unlock(&r->mu);
+        pthread_join(d->hb_thread, NULL);
+        pthread_cond_destroy(&d->hb_cv);
+        d->hb_started = false;
+    }
+    if (last) {
+        heartbeat(d);
+        write_metrics_file(d);
+    }
+}
+
+/* A store request of the dispatcher begins (began: wall clock) or ends
+ * (0): the heartbeat tells one that hangs. */
+static void asking(dispatch *d, double began)
+{
+    pthread_mutex_lock(&d->r->mu);
+    d->asking = began;
+    pthread_mutex_unlock(&d->r->mu);
+}
+
 
 /* Periodic work of the dispatcher (mu not held). */
 static void periodic(dispatch *d, bool force)
@@ -214,16 +344,6 @@ static void periodic(dispatch *d, bool force)
     if (r->cfg->progress && (force || now - d->last_progress > 0.5)) {
         progress(r, d->t0, false);
         d->last_progress = now;
-    }
-    if (force || now - d->last_heartbeat >= 1) {
-        heartbeat(d, hz__runner_stopping(r) ? "stopping"
-                     : d->healthy           ? "ok"
-                                            : "degraded");
-        d->last_heartbeat = now;
-    }
-    if (force || now - d->last_metrics >= r->cfg->metrics_interval_s) {
-        write_metrics_file(d);
-        d->last_metrics = now;
     }
 }
 
@@ -235,12 +355,14 @@ static void periodic(dispatch *d, bool force)
 static void store_unhealthy(dispatch *d, const char *msg, double began)
 {
     hz__runner *r = d->r;
+    pthread_mutex_lock(&r->mu);
     snprintf(d->last_error, sizeof d->last_error, "%s", msg);
     if (d->healthy) {
         d->healthy = false;
         d->unhealthy_since = began;
         d->backoff_s = 0.5;
     }
+    pthread_mutex_unlock(&r->mu);
     if (!r->cfg->watch &&
         hz_wall_now() - d->unhealthy_since >= r->cfg->claim_retry_s)
         d->gave_up = true;
@@ -270,9 +392,11 @@ static void claim_ok(dispatch *d)
         hz_log_write(d->r->log, HZ_LOG_INFO, NULL,
                      "store reachable again after %.1f s",
                      hz_wall_now() - d->unhealthy_since);
+    pthread_mutex_lock(&d->r->mu);
     d->healthy = true;
     d->backoff_s = 0;
     d->last_error[0] = '\0';
+    pthread_mutex_unlock(&d->r->mu);
 }
 
 /* Claim up to free_slots jobs into the queue (mu held on entry and exit);
@@ -291,11 +415,15 @@ static int claim_some(dispatch *d, int free_slots)
     cJSON *jobs = NULL;
     hz_error cerr;
     double began = hz_wall_now();
+    asking(d, began);
     hz_status crc = hz_store_claim(d->s, &rq, &jobs, &cerr);
+    asking(d, 0);
     double ru = hz_store_charge(d->s);
     hz_metrics_add_ru(r->m, "claim", ru - d->ru);
     d->ru = ru;
-    if (crc != HZ_OK)
+    if (crc == HZ_ECANCELED) /* stopping: abandoned, not the store's fault */
+        hz_log_write(r->log, HZ_LOG_INFO, NULL, "stopping: %s", cerr.msg);
+    else if (crc != HZ_OK)
         claim_failed(d, cerr.msg, began);
     else
         claim_ok(d);
@@ -329,8 +457,14 @@ static void run_schedules(dispatch *d)
     hz_schedule_run_stats st;
     hz_error err;
     double began = hz_wall_now();
+    asking(d, began);
     hz_status rc = hz__schedules_materialise(
         r, d->s, hz_wall_now() + r->cfg->clock_offset_s, &st, &err);
+    asking(d, 0);
+    if (rc == HZ_ECANCELED && hz__runner_stopping(r)) {
+        hz_log_write(r->log, HZ_LOG_INFO, NULL, "stopping: %s", err.msg);
+        return;
+    }
     if (rc == HZ_ENET || rc == HZ_ETIMEOUT) {
         /* the store itself: a --once run does not spend another of its
          * deadlines on a claim once --claim-retry has passed */
@@ -532,18 +666,82 @@ static hz_status start_jobproc(hz__runner *r, hz_error *err)
     return hz__jobproc_start(&jc, &r->jp, err);
 }
 
-/* One store handle per worker, opened up front so that a store that
- * cannot be opened fails the run before anything is claimed; then the
- * threads. */
+/* The dispatcher's store handle and one per worker, opened up front so
+ * that a store that cannot be opened fails a --once run before anything
+ * is claimed; all or none. */
+static hz_status open_stores(dispatch *d, worker_arg *wa, int n,
+                             hz_error *err)
+{
+    hz__runner *r = d->r;
+    hz_status rc = hz_store_open(r->cfg->store_spec, &d->s, err);
+    if (rc == HZ_OK)
+        hz_store_set_cancel(d->s, hz__runner_dispatch_cancel, r);
+    for (int i = 0; i < n; i++) {
+        wa[i] = (worker_arg){.r = r, .index = i};
+        if (rc == HZ_OK)
+            rc = hz_store_open(r->cfg->store_spec, &wa[i].s, err);
+        if (rc == HZ_OK)
+            hz_store_set_cancel(wa[i].s, hz__runner_worker_cancel, r);
+    }
+    if (rc != HZ_OK) {
+        hz_store_close(d->s);
+        d->s = NULL;
+        for (int i = 0; i < n; i++) {
+            hz_store_close(wa[i].s);
+            wa[i].s = NULL;
+        }
+    }
+    return rc;
+}
+
+/* Open the stores.  A store spec that cannot work (HZ_EINVAL: a SQLite
+ * file in a directory that does not exist, a bad COSMOS_* setting) fails
+ * at once in either mode (exit 2).  Otherwise, with --watch, a store that
+ * cannot be opened (unreachable, unauthorised, a token endpoint that
+ * fails) is an outage like a failing claim: the runner backs off, its
+ * heartbeat says "degraded", and it tries again until it can or is
+ * stopped (*stopped; then HZ_OK with nothing open). */
+static hz_status open_stores_watch(dispatch *d, worker_arg *wa, int n,
+                                   bool *stopped, hz_error *err)
+{
+    hz__runner *r = d->r;
+    *stopped = false;
+    for (;;) {
+        double began = hz_wall_now();
+        asking(d, began);
+        hz_status rc = open_stores(d, wa, n, err);
+        asking(d, 0);
+        if (rc == HZ_OK) {
+            claim_ok(d);
+            /* at once: the first of their thread are an interval away */
+            heartbeat(d);
+            write_metrics_file(d);
+            return rc;
+        }
+        if (!r->cfg->watch || rc == HZ_EINVAL || rc == HZ_ENOMEM)
+            return rc;
+        store_unhealthy(d, err->msg, began);
+        hz_metrics_add_store_error(r->m, "open");
+        hz_log_write(r->log, HZ_LOG_ERROR, NULL,
+                     "could not open the store: %s (retrying in %.1f s)",
+                     err->msg, d->backoff_s);
+        double until = hz_now() + d->backoff_s;
+        d->backoff_s = fmin(d->backoff_s * 2, r->cfg->max_backoff_s);
+        while (hz_now() < until && !hz__runner_stopping(r)) {
+            periodic(d, false);
+            hz_net_sleep(fmin(0.1, until - hz_now()));
+        }
+        if (hz__runner_stopping(r)) {
+            *stopped = true;
+            return HZ_OK;
+        }
+    }
+}
+
+/* The worker threads (their stores opened). */
 static hz_status start_workers(hz__runner *r, worker_arg *wa, pthread_t *th,
                                int n, int *started, hz_error *err)
 {
-    for (int i = 0; i < n; i++) {
-        wa[i] = (worker_arg){.r = r, .index = i};
-        hz_status rc = hz_store_open(r->cfg->store_spec, &wa[i].s, err);
-        if (rc != HZ_OK)
-            return rc;
-    }
     *started = 0;
     for (int i = 0; i < n; i++) {
         if (pthread_create(&th[i], NULL, worker_main, &wa[i]) != 0)
@@ -585,6 +783,7 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
     progress(r, d->t0, true);
     hz_metrics_set_wall(r->m, hz_now() - d->t0, d->workers);
     periodic(d, true);
+    heartbeat_stop(d, true);
     if (r->cfg->watch)
         return HZ_OK;
     if (hz__runner_stopping(r) && !d->drained && !d->gave_up &&
@@ -628,19 +827,26 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
     if (rc == HZ_OK && (th == NULL || wa == NULL))
         rc = hz_error_set(err, HZ_ENOMEM, "out of memory");
     bool opening = rc == HZ_OK; /* a failure from here is the store's */
-    if (rc == HZ_OK)
-        rc = hz_store_open(cfg->store_spec, &d.s, err);
-    if (rc == HZ_OK)
-        rc = start_workers(&r, wa, th, n, &started, err);
+    bool stopped = false;
+    if (rc == HZ_OK) {
+        heartbeat_start(&d);
+        rc = open_stores_watch(&d, wa, n, &stopped, err);
+    }
     if (opening && rc != HZ_OK && rc != HZ_EINVAL && rc != HZ_ENOMEM &&
         err != NULL && strncmp(err->msg, "store unavailable", 17) != 0) {
         char msg[HZ_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         hz_error_set(err, rc, "store unavailable: could not open it: %s", msg);
     }
-    if (rc == HZ_OK) {
-        d.workers = started;
+    if (rc == HZ_OK && stopped) {
+        periodic(&d, true); /* --watch stopped while the store was down */
+        heartbeat_stop(&d, true);
+    } else if (rc == HZ_OK) {
+        rc = start_workers(&r, wa, th, n, &started, err);
+    }
+    if (rc == HZ_OK && !stopped) {
         pthread_mutex_lock(&r.mu);
+        d.workers = started;
         dispatch_loop(&d);
         rc = finish_run(&d, th, started, err);
     }
@@ -648,6 +854,8 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         hz_metrics_add_store(m, d.s->busy_s, d.s->nops);
         hz_metrics_add_ru(m, "claim", hz_store_charge(d.s) - d.ru);
     }
+    if (d.hb_started)
+        heartbeat_stop(&d, false); /* the run ended before it began */
     hz_store_close(d.s);
     for (int i = 0; wa != NULL && i < n; i++)
         hz_store_close(wa[i].s); /* those of workers never started */

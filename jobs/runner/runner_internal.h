@@ -76,4 +76,17 @@ hz_status hz__schedules_materialise(hz__runner *r, hz_store *s, double now,
  * must not loop forever. */
 #define HZ_RUNNER_MAX_TAKEOVERS 10
 
+/* After a stop, the dispatcher's store requests are abandoned at once
+ * (it claims nothing more); a worker's once the stop's grace has passed
+ * by this many seconds more (the release or write-back of a job that
+ * ends at the grace's end), so that a store that hangs does not hold the
+ * runner for its whole deadline (COSMOS_DEADLINE_S).  The job of an
+ * abandoned request is taken over when its lease expires. */
+#define HZ_RUNNER_STOP_WRITE_S 5.0
+
+/* The stop conditions of the dispatcher's and a worker's store requests
+ * (ctx: the hz__runner; see hz_store_set_cancel). */
+bool hz__runner_dispatch_cancel(void *ctx);
+bool hz__runner_worker_cancel(void *ctx);
+
 #endif

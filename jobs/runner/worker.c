@@ -30,6 +30,7 @@ typedef struct jobctx {
     double t_renewed; /* monotonic: when the claim or the last successful
                          renewal was sent (its lease runs from then) */
     char renew_error[HZ_ERROR_MAX]; /* why the last renewal failed */
+    hz_status renew_rc;             /* how the last renewal ended */
     double stages[HZ_NSTAGES];
     int max_attempts;
     char *dataset; /* path or URL, resolved from a datasetId */
@@ -57,6 +58,19 @@ static hz_log_fields fields_of(const jobctx *c, const char *reason)
 
 /* ---- outcomes written back ---- */
 
+/* A write of the job's outcome (what) abandoned by a stop: the store
+ * hung past the stop's grace.  The job is left to its lease: when it
+ * expires another runner takes the job over. */
+static void abandoned(jobctx *c, const char *what, const hz_error *err)
+{
+    hz_log_fields f = fields_of(c, "shutdown");
+    hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                 "job %s: runner stopping: %s not written (%s); the job is "
+                 "taken over when its lease expires",
+                 f.job, what, err->msg);
+    hz_metrics_add_requeue(c->r->m, "shutdown");
+}
+
 /* Final failure: status failed with the reason and message. */
 static void fail_job(jobctx *c, const char *reason, const char *msg)
 {
@@ -66,21 +80,29 @@ static void fail_job(jobctx *c, const char *reason, const char *msg)
              hz__cjson_str(c->doc, "_etag") ? hz__cjson_str(c->doc, "_etag")
                                             : "");
     double now = hz_wall_now();
-    hz__cjson_set_str(c->doc, "status", "failed");
-    hz__cjson_set_str(c->doc, "error", msg);
-    hz__cjson_set_str(c->doc, "errorReason", reason);
-    hz__cjson_set_num(c->doc, "finishedAt", now);
-    hz__cjson_set_num(c->doc, "updatedAt", now);
-    drop(c->doc, "leaseOwner");
-    drop(c->doc, "leaseExpiry");
     hz_error err;
-    hz_status rc = hz_store_finish(c->s, c->doc, etag, NULL, 0, &err);
+    hz_status rc = HZ_EINVAL;
+    /* the job document with its failure; when the store refuses it (a
+     * document near Cosmos DB's 2 MB), a lean record that always fits:
+     * else the job would stay running, be taken over and fail again for
+     * ever */
+    for (int lean = 0; lean < 2 && rc == HZ_EINVAL; lean++) {
+        cJSON *rec = hz_store_failure_record(c->doc, reason, msg, now, lean);
+        rc = rec != NULL
+                 ? hz_store_finish(c->s, rec, etag, NULL, 0, &err)
+                 : hz_error_set(&err, HZ_ENOMEM, "out of memory");
+        cJSON_Delete(rec);
+    }
     hz_log_fields f = fields_of(c, reason);
     if (rc == HZ_ECONFLICT) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
                      "job %s: lease lost before its failure was recorded",
                      f.job);
         hz_metrics_add_requeue(r->m, "lease-lost");
+        return;
+    }
+    if (rc == HZ_ECANCELED) {
+        abandoned(c, "its failure", &err);
         return;
     }
     if (rc != HZ_OK) {
@@ -112,6 +134,10 @@ static void requeue_job(jobctx *c, const char *reason, const char *msg,
     hz_status rc = hz_store_release_lease(c->s, c->doc, hz_wall_now(), refund,
                                           &err);
     hz_log_fields f = fields_of(c, reason);
+    if (rc == HZ_ECANCELED) {
+        abandoned(c, "its release", &err);
+        return;
+    }
     if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_ERROR, &f, "job %s: could not release: %s",
                      f.job, err.msg);
@@ -520,7 +546,8 @@ static void succeed_job(jobctx *c, cJSON *res)
         !lease_confirmed(c)) {
         cJSON_Delete(summary);
         free_results(results, nres);
-        hz_metrics_add_requeue(r->m, "lease-lost");
+        if (c->renew_rc != HZ_ECANCELED) /* else counted as "shutdown" */
+            hz_metrics_add_requeue(r->m, "lease-lost");
         return;
     }
     store_report(c, res);
@@ -539,6 +566,8 @@ static void succeed_job(jobctx *c, cJSON *res)
                      "owner",
                      f.job);
         hz_metrics_add_requeue(r->m, "lease-lost");
+    } else if (rc == HZ_ECANCELED) {
+        abandoned(c, "its results", &err);
     } else if (rc == HZ_EINVAL) {
         /* the store refuses the outcome itself (Cosmos DB: a document or
          * a batch over 2 MB): writing it again cannot work, and the job
@@ -636,6 +665,8 @@ static bool resolve_dataset(jobctx *c)
                                 : err.msg);
     if (rc == HZ_OK || rc == HZ_ENOTFOUND) {
         fail_job(c, "dataset", msg);
+    } else if (rc == HZ_ECANCELED) {
+        abandoned(c, "anything", &err);
     } else {
         hz__runner_store_failed(c->r, err.msg);
         requeue_job(c, "store-error", msg, true);
@@ -675,6 +706,12 @@ static bool lease_confirmed(jobctx *c)
     double age = hz_now() - c->t_renewed, lease = c->r->cfg->lease_s;
     if (age < lease * 2 / 3)
         return true;
+    if (c->renew_rc == HZ_ECANCELED) { /* a stop abandoned the renewal */
+        hz_error why;
+        snprintf(why.msg, sizeof why.msg, "%s", c->renew_error);
+        abandoned(c, "its results", &why);
+        return false;
+    }
     hz_log_fields f = fields_of(c, NULL);
     hz_log_write(c->r->log, HZ_LOG_WARN, &f,
                  "job %s: lease last renewed %.0f s ago (of %.0f s): not "
@@ -707,6 +744,7 @@ static bool renew(jobctx *c)
                      "job %s: lease lost (%s); abandoning it", f.job, err.msg);
         return false;
     }
+    c->renew_rc = rc;
     if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
                      "job %s: could not renew its lease: %s", f.job, err.msg);

@@ -284,6 +284,19 @@ hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
                                         held, &e2);
             if (r2 == HZ_OK) {
                 cJSON_AddItemToArray(won, cJSON_Duplicate(doc, 1));
+            } else if (r2 == HZ_EINVAL) {
+                /* the store refuses the claimed document (Cosmos DB: over
+                 * 2 MB): the job can never run; it is failed with a lean
+                 * record (else every claim would stop at it) */
+                char msg[HZ_ERROR_MAX + 64];
+                snprintf(msg, sizeof msg,
+                         "the store refused to claim the job: %s", e2.msg);
+                cJSON *rec = hz_store_failure_record(doc, "write", msg,
+                                                     req->now, true);
+                hz_error e3;
+                if (rec != NULL)
+                    hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, rec, held, &e3);
+                cJSON_Delete(rec);
             } else if (r2 != HZ_ECONFLICT && r2 != HZ_ENOTFOUND) {
                 if (err != NULL)
                     *err = e2;
@@ -400,6 +413,12 @@ hz_status hz_store_find_job(hz_store *s, const char *id, const char *tenant,
 double hz_store_charge(const hz_store *s)
 {
     return s != NULL && s->ops->charge != NULL ? s->ops->charge(s) : 0.0;
+}
+
+void hz_store_set_cancel(hz_store *s, bool (*cancel)(void *ctx), void *ctx)
+{
+    if (s != NULL && s->ops->set_cancel != NULL)
+        s->ops->set_cancel(s, cancel, ctx);
 }
 
 /* ---- all-or-nothing creation ---- */

@@ -203,6 +203,10 @@ typedef struct hz_store_ops {
     /* Optional.  Request units charged through this handle so far (Cosmos
      * DB); NULL = the store has no such cost (0). */
     double (*charge)(const hz_store *s);
+
+    /* Optional.  See hz_store_set_cancel; NULL = requests are never
+     * abandoned. */
+    void (*set_cancel)(hz_store *s, bool (*cancel)(void *ctx), void *ctx);
 } hz_store_ops;
 
 /* The common head of every store handle; implementations embed it first:
@@ -291,6 +295,13 @@ hz_status hz_store_create_all(hz_store *s, const char *container,
                               size_t *failed_index, hz_error *err);
 /* Request units charged through s so far (0 for stores without). */
 double hz_store_charge(const hz_store *s);
+/* A stop condition for s's requests (cancel NULL: none): while cancel(ctx)
+ * is true, a request that waits (Cosmos DB: for an answer or a retry's
+ * backoff; SQLite: for a lock another process holds) is abandoned within
+ * about a second and fails with HZ_ECANCELED; a write abandoned so may still have taken effect (a
+ * claim then holds its job until the lease expires).  Called from the
+ * thread that uses s. */
+void hz_store_set_cancel(hz_store *s, bool (*cancel)(void *ctx), void *ctx);
 
 /* ---- lease helpers (generic, built on put with if_match) ----
  * job is the caller's copy of a job document it claimed; its "_etag" is
@@ -310,6 +321,22 @@ hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
 /* Set the claim fields of a claimable job document (see hz_claim_request:
  * attempts + 1 for a queued job, takeovers + 1 for an expired lease). */
 void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req);
+
+/* Most bytes of a failure's "error" text in a job document. */
+#define HZ_JOB_ERROR_MAX 2048
+
+/* The failure record of a job document (a new document; NULL when memory
+ * runs out): status "failed", "errorReason" reason, "error" msg (cut at
+ * HZ_JOB_ERROR_MAX bytes, on a UTF-8 boundary, with "... [N bytes cut]"),
+ * "finishedAt" and "updatedAt" now, the lease dropped, the rest of job
+ * kept.  lean: for a job document the store refuses with its failure
+ * (Cosmos DB: over 2 MB), only the job's identity and bookkeeping (id,
+ * customerId, type, dataset or datasetId, attempts, takeovers,
+ * maxAttempts, timeoutS, createdAt, startedAt, _etag) are kept, and the
+ * fields left out are named in "droppedFields" and in the error, so the
+ * record fits any store whatever the job document held. */
+cJSON *hz_store_failure_record(const cJSON *job, const char *reason,
+                               const char *msg, double now, bool lean);
 
 /* Find a job by id: a point read when tenant is known, otherwise a scan
  * of every tenant's jobs page by page.  HZ_ENOTFOUND ("no job 'ID'") when

@@ -461,6 +461,19 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
                                      held, &e2);
             if (r2 == HZ_OK) {
                 cJSON_AddItemToArray(won, cJSON_Duplicate(doc, 1));
+            } else if (r2 == HZ_EINVAL) {
+                /* the store refuses the claimed document (Cosmos DB: over
+                 * 2 MB): the job can never run; it is failed with a lean
+                 * record (else every claim would stop at it) */
+                char msg[HZ_ERROR_MAX + 64];
+                snprintf(msg, sizeof msg,
+                         "the store refused to claim the job: %s", e2.msg);
+                cJSON *rec = hz_store_failure_record(doc, "write", msg,
+                                                     req->now, true);
+                hz_error e3;
+                if (rec != NULL)
+                    store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, rec, held, &e3);
+                cJSON_Delete(rec);
             } else if (r2 != HZ_ECONFLICT && r2 != HZ_ENOTFOUND) {
                 if (err != NULL)
                     *err = e2;
@@ -485,9 +498,96 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
     return HZ_OK;
 }
 
+/* The JSON text of a result document as it is sent (a new string; NULL
+ * when memory runs out): the document itself, printed once, unless it
+ * carries system properties (never, from the runner). */
+static char *result_text(const cJSON *doc)
+{
+    for (int i = 0; SYS_PROPS[i]; i++)
+        if (cJSON_GetObjectItemCaseSensitive(doc, SYS_PROPS[i]) != NULL) {
+            cJSON *b = body_of(doc);
+            char *t = b ? cJSON_PrintUnformatted(b) : NULL;
+            cJSON_Delete(b);
+            return t;
+        }
+    return cJSON_PrintUnformatted(doc);
+}
+
+/* Finish: the results in atomic batches of upserts (at most
+ * HZ_STORE_BATCH_MAX documents and HZ_STORE_BATCH_BYTES of them, or a
+ * single larger one), then the job's conditional replace, as the generic
+ * finish does; but each result is printed once, its text both measured
+ * for the batch limits and sent (the generic finish printed it to
+ * measure it, and the batch copied and printed it again).  Upserts carry
+ * no write id: without an ETag they cannot meet a conflict to tell apart. */
+static hz_status store_finish(hz_store *s, cJSON *job, const char *if_match,
+                              cJSON *const *results, size_t nresults,
+                              hz_error *err)
+{
+    cosmos_store *cs = (cosmos_store *)s;
+    const char *pk = hz__cjson_str(job, "customerId");
+    char *texts[HZ_STORE_BATCH_MAX];
+    size_t lens[HZ_STORE_BATCH_MAX];
+    char *carry = NULL; /* the text of results[i], which did not fit */
+    size_t carry_len = 0;
+    hz_status rc = HZ_OK;
+    for (size_t i = 0; i < nresults && rc == HZ_OK;) {
+        int n = 0;
+        size_t bytes = 0;
+        while (n < HZ_STORE_BATCH_MAX && i + (size_t)n < nresults) {
+            char *t = carry;
+            size_t len = carry_len;
+            carry = NULL;
+            if (t == NULL) {
+                t = result_text(results[i + (size_t)n]);
+                len = t ? strlen(t) : 0;
+            }
+            if (t == NULL) {
+                rc = hz_error_set(err, HZ_ENOMEM, "results: out of memory");
+                break;
+            }
+            if (n > 0 && bytes + len > HZ_STORE_BATCH_BYTES) {
+                carry = t;
+                carry_len = len;
+                break;
+            }
+            texts[n] = t;
+            lens[n] = len;
+            bytes += len;
+            n++;
+        }
+        int bad = -1;
+        if (rc == HZ_OK) {
+            bool ambiguous = false;
+            rc = hz_cosmos_batch_upsert_json(cs->c, HZ_STORE_RESULTS, pk,
+                                             (const char *const *)texts, lens,
+                                             n, &bad, &ambiguous, err);
+        }
+        if (rc != HZ_OK && bad >= 0 && bad < n && err != NULL) {
+            size_t used = strlen(err->msg);
+            snprintf(err->msg + used, sizeof err->msg - used, " [%s/%s]",
+                     HZ_STORE_RESULTS,
+                     hz__cjson_str(results[i + (size_t)bad], "id"));
+        }
+        for (int k = 0; k < n; k++)
+            cJSON_free(texts[k]);
+        i += (size_t)n;
+    }
+    cJSON_free(carry);
+    if (rc != HZ_OK)
+        return rc;
+    return store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, if_match, err);
+}
+
 static double store_charge(const hz_store *s)
 {
     return hz_cosmos_total_charge(((const cosmos_store *)s)->c);
+}
+
+static void store_set_cancel(hz_store *s, bool (*cancel)(void *ctx),
+                             void *ctx)
+{
+    hz_cosmos_set_cancel(((cosmos_store *)s)->c, cancel, ctx);
 }
 
 static const hz_store_ops cosmos_ops = {
@@ -499,9 +599,10 @@ static const hz_store_ops cosmos_ops = {
     .query = store_query,
     .batch = store_batch,
     .claim = store_claim,
-    .finish = NULL,     /* generic: result batches, then the job's CAS */
+    .finish = store_finish,
     .create_all = NULL, /* generic: per-partition batches, undone on failure */
     .charge = store_charge,
+    .set_cancel = store_set_cancel,
 };
 
 hz_status hz_store_cosmos_open(const char *spec, hz_store **out, hz_error *err)
@@ -525,6 +626,13 @@ hz_status hz_store_cosmos_open(const char *spec, hz_store **out, hz_error *err)
     cs->base.ops = &cosmos_ops;
     *out = &cs->base;
     return HZ_OK;
+}
+
+hz_cosmos *hz__store_cosmos_client(const hz_store *s)
+{
+    if (s == NULL || strcmp(s->ops->name, "cosmos") != 0)
+        return NULL;
+    return ((const cosmos_store *)s)->c;
 }
 
 double hz__store_cosmos_charge(const hz_store *s)

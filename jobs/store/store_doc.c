@@ -1,11 +1,15 @@
 /* Document helpers shared by the store interface and every store
- * implementation: document checks and the fields a claim sets.  They
+ * implementation: document checks, the fields a claim sets and a job's
+ * failure record.  They
  * depend on nothing but cJSON and its shared accessors (net/cjson.h), so
  * the implementations and the interface (store.c) both build on them
  * without depending on each other. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "net/cjson.h"
+#include "store/job.h"
 #include "store/store.h"
 
 bool hz__store_container_ok(const char *c)
@@ -55,4 +59,109 @@ void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req)
     hz__cjson_set_num(doc, "leaseExpiry", req->now + req->lease_s);
     hz__cjson_set_num(doc, "startedAt", req->now);
     hz__cjson_set_num(doc, "updatedAt", req->now);
+}
+
+/* msg cut to HZ_JOB_ERROR_MAX bytes with a marker (a new string; NULL
+ * when memory runs out). */
+static char *bounded_error(const char *msg)
+{
+    size_t n = strlen(msg);
+    if (n <= HZ_JOB_ERROR_MAX)
+        return strdup(msg);
+    char *out = malloc(HZ_JOB_ERROR_MAX + 1);
+    if (out == NULL)
+        return NULL;
+    size_t keep = HZ_JOB_ERROR_MAX - 48;
+    while (keep > 0 && ((unsigned char)msg[keep] & 0xC0) == 0x80)
+        keep--; /* not inside a UTF-8 sequence */
+    snprintf(out, HZ_JOB_ERROR_MAX + 1, "%.*s... [%zu bytes cut]", (int)keep,
+             msg, n - keep);
+    return out;
+}
+
+/* Whether field k of a job document is kept in a lean failure record:
+ * the identity and bookkeeping of the job, each small. */
+static bool lean_keeps(const cJSON *item)
+{
+    static const char *const keep[] = {
+        "id",        "customerId",  "type",     "dataset",   "datasetId",
+        "status",    "attempts",    "takeovers", "maxAttempts", "timeoutS",
+        "createdAt", "startedAt",   "_etag",    "_ts",       NULL};
+    for (int i = 0; keep[i] != NULL; i++)
+        if (strcmp(item->string, keep[i]) == 0)
+            return cJSON_IsNumber(item) ||
+                   (cJSON_IsString(item) &&
+                    strlen(item->valuestring) < HZ_JOB_URI_MAX);
+    return false;
+}
+
+cJSON *hz_store_failure_record(const cJSON *job, const char *reason,
+                               const char *msg, double now, bool lean)
+{
+    /* fields the record sets anew: never "dropped" */
+    static const char *const own[] = {"error",       "errorReason",
+                                      "finishedAt",  "updatedAt",
+                                      "leaseOwner",  "leaseExpiry", NULL};
+    cJSON *d = lean ? cJSON_CreateObject() : cJSON_Duplicate(job, true);
+    cJSON *dropped = cJSON_CreateArray();
+    char *text = NULL;
+    if (d == NULL || dropped == NULL)
+        goto oom;
+    char names[512] = "";
+    if (lean) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, job)
+        {
+            bool set_anew = false;
+            for (int i = 0; own[i] != NULL; i++)
+                set_anew = set_anew || strcmp(it->string, own[i]) == 0;
+            if (set_anew)
+                continue;
+            if (lean_keeps(it)) {
+                cJSON_AddItemToObject(d, it->string,
+                                      cJSON_Duplicate(it, true));
+                continue;
+            }
+            cJSON_AddItemToArray(dropped, cJSON_CreateString(it->string));
+            size_t n = strlen(names);
+            if (n + strlen(it->string) + 8 < sizeof names)
+                snprintf(names + n, sizeof names - n, "%s%s", n ? ", " : "",
+                         it->string);
+            else if (n + 8 < sizeof names && strstr(names, ", ...") == NULL)
+                snprintf(names + n, sizeof names - n, ", ...");
+        }
+    }
+    size_t mlen = strlen(msg) + strlen(names) + 200;
+    char *full = malloc(mlen);
+    if (full == NULL)
+        goto oom;
+    if (lean)
+        snprintf(full, mlen,
+                 "%s (the job document was too large for the store to keep "
+                 "with its failure: its fields %s were left out)",
+                 msg, names[0] ? names : "(none)");
+    else
+        snprintf(full, mlen, "%s", msg);
+    text = bounded_error(full);
+    free(full);
+    if (text == NULL)
+        goto oom;
+    hz__cjson_set_str(d, "status", "failed");
+    hz__cjson_set_str(d, "error", text);
+    hz__cjson_set_str(d, "errorReason", reason);
+    hz__cjson_set_num(d, "finishedAt", now);
+    hz__cjson_set_num(d, "updatedAt", now);
+    cJSON_DeleteItemFromObjectCaseSensitive(d, "leaseOwner");
+    cJSON_DeleteItemFromObjectCaseSensitive(d, "leaseExpiry");
+    if (lean)
+        cJSON_AddItemToObject(d, "droppedFields", dropped);
+    else
+        cJSON_Delete(dropped);
+    free(text);
+    return d;
+oom:
+    cJSON_Delete(d);
+    cJSON_Delete(dropped);
+    free(text);
+    return NULL;
 }

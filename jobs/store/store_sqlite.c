@@ -62,7 +62,34 @@ typedef struct sqlite_store {
     sqlite3_stmt *st_meta;  /* etag of (container, id, pk) */
     sqlite3_stmt *st_write; /* insert or replace */
     sqlite3_stmt *st_del;
+    bool (*cancel)(void *ctx); /* hz_store_set_cancel */
+    void *cancel_ctx;
+    double busy_since; /* monotonic: when the current lock wait began */
 } sqlite_store;
+
+static bool sq_canceled(const sqlite_store *st)
+{
+    return st->cancel != NULL && st->cancel(st->cancel_ctx);
+}
+
+/* SQLite's busy handler: wait for another connection's lock, in SQLite's
+ * own steps, up to BUSY_TIMEOUT_MS, or until the caller stops waiting
+ * (hz_store_set_cancel: a runner stopping does not sit out the timeout
+ * behind a lock another process holds). */
+static int busy_wait(void *ud, int n)
+{
+    sqlite_store *st = ud;
+    static const int steps_ms[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+    double now = hz_now();
+    if (n == 0)
+        st->busy_since = now;
+    if (sq_canceled(st) || now - st->busy_since >= BUSY_TIMEOUT_MS / 1000.0)
+        return 0;
+    long ms = steps_ms[n < 11 ? n : 11];
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+    return 1;
+}
 
 /* ---- schema ---- */
 
@@ -90,9 +117,14 @@ static const char *const migrations[] = {
 static hz_status db_error(sqlite_store *st, hz_error *err, const char *what)
 {
     int code = sqlite3_errcode(st->db);
-    hz_status s = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? HZ_ETIMEOUT
-                                                                 : HZ_EIO;
-    return hz_error_set(err, s, "sqlite store %s: %s: %s", st->path, what,
+    bool busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+    if (busy && sq_canceled(st))
+        return hz_error_set(err, HZ_ECANCELED,
+                            "sqlite store %s: %s: abandoned: the caller "
+                            "stopped waiting (%s)",
+                            st->path, what, sqlite3_errmsg(st->db));
+    return hz_error_set(err, busy ? HZ_ETIMEOUT : HZ_EIO,
+                        "sqlite store %s: %s: %s", st->path, what,
                         sqlite3_errmsg(st->db));
 }
 
@@ -101,7 +133,9 @@ static hz_status exec_sql(sqlite_store *st, const char *sql, hz_error *err)
     char *msg = NULL;
     int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        hz_status s = (rc == SQLITE_BUSY) ? HZ_ETIMEOUT : HZ_EIO;
+        hz_status s = rc != SQLITE_BUSY ? HZ_EIO
+                      : sq_canceled(st) ? HZ_ECANCELED
+                                        : HZ_ETIMEOUT;
         hz_error_set(err, s, "sqlite store %s: %s", st->path,
                      msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
@@ -128,7 +162,8 @@ static hz_status begin(sqlite_store *st, hz_error *err)
         int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         if (rc == SQLITE_OK)
             return HZ_OK;
-        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || tries >= 3) {
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || tries >= 3 ||
+            sq_canceled(st)) {
             hz_status s = db_error(st, err, "could not begin a transaction");
             unlock_writes(st);
             return s;
@@ -144,7 +179,7 @@ static hz_status commit(sqlite_store *st, hz_error *err)
             unlock_writes(st);
             return HZ_OK;
         }
-        if (rc != SQLITE_BUSY || tries >= 3) {
+        if (rc != SQLITE_BUSY || tries >= 3 || sq_canceled(st)) {
             hz_status s = db_error(st, err, "could not commit");
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
             unlock_writes(st);
@@ -160,8 +195,25 @@ static void rollback(sqlite_store *st)
     unlock_writes(st);
 }
 
+/* The schema version of an open database, -1 when it cannot be read. */
+static int schema_version(sqlite_store *st)
+{
+    sqlite3_stmt *q = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        version = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return version;
+}
+
 static hz_status migrate(sqlite_store *st, hz_error *err)
 {
+    /* a store at this schema needs no write transaction: opening it does
+     * not wait for another process's write lock (WAL readers never do) */
+    if (schema_version(st) == SCHEMA_VERSION)
+        return HZ_OK;
     hz_status rc = begin(st, err);
     if (rc != HZ_OK)
         return rc;
@@ -380,6 +432,13 @@ static hz_status delete_doc(sqlite_store *st, const char *container,
 }
 
 /* ---- operations ---- */
+
+static void sq_set_cancel(hz_store *s, bool (*cancel)(void *ctx), void *ctx)
+{
+    sqlite_store *st = (sqlite_store *)s;
+    st->cancel = cancel;
+    st->cancel_ctx = ctx;
+}
 
 static void sq_close(hz_store *s)
 {
@@ -794,6 +853,7 @@ static const hz_store_ops sqlite_ops = {
     .claim = sq_claim,
     .finish = sq_finish,
     .create_all = sq_create_all,
+    .set_cancel = sq_set_cancel,
 };
 
 static hz_status prepare(sqlite_store *st, const char *sql, sqlite3_stmt **out,
@@ -838,6 +898,50 @@ static hz_status open_error(sqlite_store *st, int orc, hz_error *err)
                         st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(orc));
 }
 
+/* Whether path can name a store file: a path whose directory does not
+ * exist (or is not a directory), or that is a directory itself, is a
+ * mistake in the store spec, not a store that is down: HZ_EINVAL (exit 2,
+ * where the store failing is 75 and a scheduler retries for ever).  A
+ * read-only open of a file that does not exist is HZ_ENOTFOUND.  Other
+ * problems are left to the open. */
+static hz_status check_path(const char *path, bool readonly, hz_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        return S_ISDIR(sb.st_mode)
+                   ? hz_error_set(err, HZ_EINVAL,
+                                  "sqlite store %s: is a directory, not a "
+                                  "store file (check --store or "
+                                  "HORIZON_STORE)",
+                                  path)
+                   : HZ_OK;
+    if (errno != ENOENT && errno != ENOTDIR)
+        return HZ_OK;
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+    if (n >= sizeof dir)
+        return HZ_OK;
+    if (n == 0)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)n, path);
+    bool exists = stat(dir, &sb) == 0;
+    if (!exists || !S_ISDIR(sb.st_mode))
+        return hz_error_set(err, HZ_EINVAL,
+                            "sqlite store %s: %s%s %s (check --store or "
+                            "HORIZON_STORE)",
+                            path, exists ? "" : "the directory ", dir,
+                            exists ? "is not a directory" : "does not exist");
+    if (readonly)
+        return hz_error_set(err, HZ_ENOTFOUND,
+                            "sqlite store %s: no such file (nothing was "
+                            "stored there yet? check --store or "
+                            "HORIZON_STORE)",
+                            path);
+    return HZ_OK;
+}
+
 /* Writable: created when absent, WAL, schema migrated. */
 static hz_status open_writable(sqlite_store *st, hz_error *err)
 {
@@ -856,7 +960,7 @@ static hz_status open_writable(sqlite_store *st, hz_error *err)
                               NULL);
     if (orc != SQLITE_OK)
         return open_error(st, orc, err);
-    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(st->db, busy_wait, st);
     /* journal_mode=WAL is persistent in the file; setting it again is
      * cheap.  It needs no open transaction. */
     hz_status rc = exec_sql(st, "PRAGMA journal_mode=WAL", err);
@@ -865,19 +969,6 @@ static hz_status open_writable(sqlite_store *st, hz_error *err)
     if (rc == HZ_OK)
         rc = migrate(st, err);
     return rc;
-}
-
-/* The schema version of an open database, -1 when it cannot be read. */
-static int schema_version(sqlite_store *st)
-{
-    sqlite3_stmt *q = NULL;
-    int version = -1;
-    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) ==
-            SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        version = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    return version;
 }
 
 /* "file:PATH?immutable=1" with the URI's special characters escaped. */
@@ -916,7 +1007,7 @@ static hz_status open_readonly(sqlite_store *st, hz_error *err)
         st->path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
     if (orc != SQLITE_OK)
         return open_error(st, orc, err);
-    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(st->db, busy_wait, st);
     int version = schema_version(st);
     if (version < 0 && wal_is_empty(st->path)) {
         sqlite3_close(st->db);
@@ -960,8 +1051,10 @@ hz_status hz__store_sqlite_open_flags(const char *path, unsigned flags,
     st->wlock = &write_locks[h % WRITE_LOCKS];
     /* Seed the ETag generator from the kernel so that processes differ. */
     st->rng = hz_rng_entropy_seed(st);
-    hz_status rc = (flags & HZ_STORE_READONLY) ? open_readonly(st, err)
-                                               : open_writable(st, err);
+    bool readonly = (flags & HZ_STORE_READONLY) != 0;
+    hz_status rc = check_path(path, readonly, err);
+    if (rc == HZ_OK)
+        rc = readonly ? open_readonly(st, err) : open_writable(st, err);
     if (rc == HZ_OK)
         rc = prepare_all(st, err);
     if (rc != HZ_OK) {

@@ -5,7 +5,9 @@
 # fails for good with reason `write`, naming the job, and the run exits 1;
 # a job document over the limit is refused by `submit` with exit 2.
 # Before, both were "store unavailable", exit 75: the runner left the job
-# running, to be taken over and computed again after every lease.
+# running, to be taken over and computed again after every lease.  A job
+# document so close to the limit that its claim or its failure record is
+# refused fails for good too, with a lean record (its bulk left out).
 source "$(dirname "$0")/lib.sh"
 
 start_cosmos_peer toolarge
@@ -47,6 +49,57 @@ check "the other job succeeded ($(st small))" \
 "$HORIZON" run --once > /dev/null 2>&1
 check "a second run has nothing to do ($?)" test $? -eq 0
 check "big stays failed ($(st big))" test "$(st big)" = "failed write"
+
+# job documents closer to the limit: some so close that the claim's own
+# fields (status, lease, times) cross it, some whose claim fits and whose
+# failure record (an error of some 400 bytes) does not.  Every one must
+# end failed with reason write: before, a refused claim was "could not
+# claim jobs" at every poll (exit 75, and the queue stuck behind the job),
+# and a refused failure record left the job running, to be taken over and
+# fail again for ever (exit 75).  Sizes step through the range so that
+# the test does not depend on the length of the runner's lease owner
+# (its host name)
+ids=()
+for k in $(seq 120 40 600); do
+    mkjob "near$k" $((2 * 1024 * 1024 - k)) "$T/near.json"
+    "$HORIZON" submit --file "$T/near.json" --no-validate > /dev/null 2>&1 &&
+        ids+=("near$k")
+done
+check "some near-limit documents stored (${#ids[@]})" test ${#ids[@]} -ge 8
+"$HORIZON" run --once --claim-retry 3 > "$T/run.out" 2> "$T/run.err"
+rc=$?
+check "near the limit: run exit 1, not 75 ($rc): $(grep -v '^ ' "$T/run.err" | tail -2 | head -c 600)" \
+    test $rc -eq 1
+for id in "${ids[@]}"; do
+    check "$id failed for good, reason write ($(st "$id"))" \
+        test "$(st "$id")" = "failed write"
+done
+lean() { "$HORIZON" jobs show "$1" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join(d.get("droppedFields", [])), len(d["error"]) <= 2048,
+      d["customerId"], d["type"])'; }
+refused_claim=0 refused_record=0
+for id in "${ids[@]}"; do
+    err=$("$HORIZON" jobs show "$id" --json | python3 -c \
+        'import json,sys; print(json.load(sys.stdin)["error"])')
+    case $err in
+    "the store refused to claim the job: "*413*) refused_claim=$((refused_claim + 1)) ;;
+    "the store refused its outcome: "*413*"left out)") refused_record=$((refused_record + 1)) ;;
+    *) continue ;;
+    esac
+    check "$id: a lean record names what it left out ($(lean "$id"))" \
+        test "$(lean "$id")" = "pad params True acme forecast"
+done
+check "some claims were refused ($refused_claim)" test $refused_claim -ge 1
+check "some full failure records were refused ($refused_record)" \
+    test $refused_record -ge 1
+"$HORIZON" run --once > /dev/null 2>&1
+check "a second run has nothing to do ($?)" test $? -eq 0
+# a lean record has lost its params: retrying it would fail for want of
+# them, so retry refuses it and says why
+expect_exit 2 "job ${ids[0]} cannot be retried: its document was too large" -- \
+    "$HORIZON" jobs retry "${ids[0]}"
 
 # a document over the limit: refused at submit, as an invalid job
 mkjob huge $((2 * 1024 * 1024 + 100)) "$T/huge.json"

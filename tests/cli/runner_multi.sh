@@ -53,11 +53,17 @@ B=$!
 
 # kill A once a tenth of the jobs are done, A itself has finished some
 # and holds a lease on a running job (between two claims it may hold
-# none, and then there would be nothing to recover)
+# none, and then there would be nothing to recover).  A is frozen
+# (SIGSTOP) while its leases are read, so that what it holds cannot
+# change between that look and the kill (on a loaded machine its jobs,
+# of a few ms, ended in between, and the test found nothing to recover)
 for _ in $(seq 1 600); do
     done_n=$(count_status succeeded)
-    [[ $done_n -ge $((N / 10)) ]] && grep -q succeeded "$T/a.log" &&
+    if [[ $done_n -ge $((N / 10)) ]] && grep -q succeeded "$T/a.log"; then
+        kill -STOP "$A"
         [[ -n "$(held_by "$A")" ]] && break
+        kill -CONT "$A"
+    fi
     sleep 0.1
 done
 kill -9 "$A"

@@ -1,5 +1,6 @@
 /* Job model: JSON round trip, validation messages that name the field,
- * result ids, metrics quantiles (job parameters: tests/jobs/cli). */
+ * result ids, failure records, metrics quantiles (job parameters:
+ * tests/jobs/cli). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "runner/exec.h"
 #include "hz_test.h"
 #include "store/job.h"
+#include "store/store.h"
 #include "runner/metrics.h"
 
 static cJSON *parse(const char *s)
@@ -198,4 +200,71 @@ HZ_TEST(metrics_quantiles_and_reasons)
     HZ_CHECK(hz_metrics_write_json(m, "/nonexistent/x.json", &err) == HZ_EIO);
     HZ_CHECK_CONTAINS(err.msg, "/nonexistent/x.json");
     hz_metrics_free(m);
+}
+
+/* A failure record always fits: the error is cut at HZ_JOB_ERROR_MAX bytes
+ * on a UTF-8 boundary with a marker, and a lean record keeps the job's
+ * identity, its reason and bookkeeping, and names what it left out
+ * (a job document near Cosmos DB's 2 MB failed with a 413, stayed running
+ * and was taken over for ever). */
+HZ_TEST(failure_record_is_bounded)
+{
+    cJSON *job = parse("{\"id\":\"j-big\",\"customerId\":\"acme\",\"type\":"
+                       "\"forecast\",\"dataset\":\"/d/x.csv\",\"status\":"
+                       "\"running\",\"attempts\":2,\"takeovers\":1,"
+                       "\"leaseOwner\":\"h:1:a\",\"leaseExpiry\":5,"
+                       "\"createdAt\":1,\"_etag\":\"e1\",\"params\":{\"a\":1}}");
+    HZ_CHECK(job != NULL);
+    size_t big = 3 * 1024 * 1024;
+    char *pad = malloc(big + 1);
+    memset(pad, 'y', big);
+    pad[big] = '\0';
+    cJSON_AddStringToObject(job, "pad", pad);
+    /* a message of 5000 bytes whose cut falls inside a 3-byte character */
+    char msg[5001];
+    memset(msg, 'e', 5000);
+    msg[5000] = '\0';
+    memcpy(msg + HZ_JOB_ERROR_MAX - 49, "\xe2\x82\xac", 3); /* U+20AC */
+    cJSON *rec = hz_store_failure_record(job, "write", msg, 100, false);
+    HZ_CHECK(rec != NULL);
+    const char *e = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "error"));
+    HZ_CHECK(e != NULL && strlen(e) <= HZ_JOB_ERROR_MAX);
+    HZ_CHECK_CONTAINS(e, "bytes cut]");
+    HZ_CHECK(strstr(e, "\xe2\x82") == NULL || strstr(e, "\xe2\x82\xac") != NULL);
+    HZ_CHECK(cJSON_GetObjectItem(rec, "pad") != NULL); /* not lean: kept */
+    HZ_CHECK(cJSON_GetObjectItem(rec, "leaseOwner") == NULL);
+    HZ_CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(rec, "status")),
+                 "failed");
+    cJSON_Delete(rec);
+
+    rec = hz_store_failure_record(job, "write", msg, 100, true);
+    HZ_CHECK(rec != NULL);
+    char *text = cJSON_PrintUnformatted(rec);
+    HZ_CHECK_MSG(text != NULL && strlen(text) < 8192, "%zu bytes",
+                 text ? strlen(text) : 0);
+    free(text);
+    e = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "error"));
+    HZ_CHECK(e != NULL && strlen(e) <= HZ_JOB_ERROR_MAX);
+    HZ_CHECK_CONTAINS(e, "bytes cut]");
+    HZ_CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(rec, "id")), "j-big");
+    HZ_CHECK_STR(
+        cJSON_GetStringValue(cJSON_GetObjectItem(rec, "errorReason")), "write");
+    HZ_CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(rec, "_etag")), "e1");
+    HZ_CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(rec, "dataset")),
+                 "/d/x.csv");
+    HZ_CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(rec, "takeovers")) == 1);
+    HZ_CHECK(cJSON_GetObjectItem(rec, "pad") == NULL);
+    HZ_CHECK(cJSON_GetObjectItem(rec, "params") == NULL);
+    HZ_CHECK(cJSON_GetObjectItem(rec, "leaseOwner") == NULL);
+    cJSON *dropped = cJSON_GetObjectItem(rec, "droppedFields");
+    HZ_CHECK(cJSON_GetArraySize(dropped) == 2);
+    cJSON_Delete(rec);
+    /* a short message is kept whole, naming what was left out */
+    rec = hz_store_failure_record(job, "write", "HTTP 413", 100, true);
+    e = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "error"));
+    HZ_CHECK_CONTAINS(e, "HTTP 413 (the job document was too large");
+    HZ_CHECK_CONTAINS(e, "its fields params, pad were left out");
+    cJSON_Delete(rec);
+    free(pad);
+    cJSON_Delete(job);
 }

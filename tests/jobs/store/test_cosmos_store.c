@@ -12,6 +12,7 @@
 #include "cosmos/cosmos.h"
 #include "cosmos_peers.h"
 #include "hz_test.h"
+#include "store/job.h"
 #include "store/store.h"
 /* the one conformance suite, compiled into each store's test */
 #include "store_conformance.c" // NOLINT(bugprone-suspicious-include)
@@ -265,6 +266,71 @@ HZ_TEST(batch_is_atomic_and_reports_the_failed_operation)
     cJSON_Delete(n1);
     cJSON_Delete(dup);
     cJSON_Delete(rep);
+    hz_store_close(s);
+}
+
+/* The write-back (finish) sends each result as it was printed once to be
+ * measured, in batches of at most 100 documents and 1.5 MB: what is
+ * stored is what was given (escapes, numbers, a tenant whose name needs
+ * quoting in the partition key), and the batches are as few as the
+ * limits allow: one request each (before, each document was printed to
+ * measure it, then copied twice and printed again for the batch). */
+HZ_TEST(finish_sends_results_as_printed_once)
+{
+    if (!setup("t_finish"))
+        return;
+    hz_store *s = NULL;
+    hz_error err;
+    HZ_CHECK(hz_store_open("cosmos", &s, &err) == HZ_OK);
+    if (s == NULL)
+        return;
+    const char *t = "ac\"me\\x";
+    cJSON *job = mkdoc("fin-1", t, "running");
+    HZ_CHECK(hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_CREATE, job, NULL, &err) ==
+             HZ_OK);
+    char etag[HZ_ETAG_MAX];
+    snprintf(etag, sizeof etag, "%s", hz__cjson_str(job, "_etag"));
+    /* 7 documents of 400 KB: 3 + 3 + 1 in three batches of <= 1.5 MB */
+    enum { N = 7 };
+    cJSON *res[N];
+    char *pad = malloc(400 * 1024 + 1);
+    memset(pad, 'p', 400 * 1024);
+    pad[400 * 1024] = '\0';
+    for (int i = 0; i < N; i++) {
+        char id[64];
+        hz_result_id("fin-1", (size_t)i, id, sizeof id);
+        res[i] = mkdoc(id, t, NULL);
+        cJSON_AddStringToObject(res[i], "jobId", "fin-1");
+        cJSON_AddNumberToObject(res[i], "chunk", i);
+        cJSON_AddNumberToObject(res[i], "value", 0.1 * i + 1e-15);
+        cJSON_AddStringToObject(res[i], "name", "tab\tquote\"é\u20ac");
+        cJSON_AddStringToObject(res[i], "pad", pad);
+    }
+    free(pad);
+    hz_cosmos_stats before, after;
+    hz_cosmos_get_stats(hz__store_cosmos_client(s), &before);
+    hz__cjson_set_str(job, "status", "succeeded");
+    HZ_CHECK_MSG(hz_store_finish(s, job, etag, res, N, &err) == HZ_OK, "%s",
+                 err.msg);
+    hz_cosmos_get_stats(hz__store_cosmos_client(s), &after);
+    HZ_CHECK_MSG(after.requests - before.requests == 4,
+                 "%ld requests: three batches and the job's replace",
+                 after.requests - before.requests);
+    for (int i = 0; i < N; i++) {
+        cJSON *got = NULL;
+        HZ_CHECK(hz_store_get(s, HZ_STORE_RESULTS, hz__cjson_str(res[i], "id"),
+                              t, &got, &err) == HZ_OK);
+        cJSON_DeleteItemFromObject(got, "_etag");
+        cJSON_DeleteItemFromObject(got, "_ts");
+        HZ_CHECK_MSG(cJSON_Compare(got, res[i], true), "result %d differs", i);
+        cJSON_Delete(got);
+        cJSON_Delete(res[i]);
+    }
+    cJSON *got = NULL;
+    HZ_CHECK(hz_store_get(s, HZ_STORE_JOBS, "fin-1", t, &got, &err) == HZ_OK);
+    HZ_CHECK_STR(hz__cjson_str(got, "status"), "succeeded");
+    cJSON_Delete(got);
+    cJSON_Delete(job);
     hz_store_close(s);
 }
 

@@ -64,9 +64,15 @@ HZ_TEST(sqlite_open_by_spec)
     HZ_CHECK(hz_store_open("mongo:x", &s, &err) == HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "unknown store 'mongo:x'");
     HZ_CHECK(s == NULL);
+    /* a directory that does not exist is the spec's mistake (exit 2),
+     * not a store that is down (75) */
     HZ_CHECK(hz_store_open("sqlite:/nonexistent-dir/x/y.db", &s, &err) ==
-             HZ_EIO);
+             HZ_EINVAL);
     HZ_CHECK_CONTAINS(err.msg, "/nonexistent-dir/x/y.db");
+    HZ_CHECK_CONTAINS(err.msg, "the directory /nonexistent-dir/x does not "
+                               "exist");
+    HZ_CHECK(hz_store_open_flags("sqlite:/nonexistent-dir/x/y.db",
+                                 HZ_STORE_READONLY, &s, &err) == HZ_EINVAL);
 }
 
 HZ_TEST(sqlite_schema_versions)
