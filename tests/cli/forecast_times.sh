@@ -73,6 +73,27 @@ grep -v '^2024-02-28' "$T/pos.csv" >"$T/posw.csv"
     --model naive -o "$T/posw.out" 2>"$T/err"
 check "whole last day: no notice" bash -c "! grep -q 'holds' '$T/err'"
 check "whole last day: forecast from it" grep -q '^total,2024-02-28,300,' "$T/posw.out"
+# a shop's whole days, 09:00 to a last sale between 15:30 and 16:59: the
+# table's last day, ending at 16:00, is whole, though a twentieth of the
+# other days' sales come after 16:00 in theirs (until 2026-12-07 it was
+# taken for a part day and its 10 sales left out)
+python3 - >"$T/shop.csv" <<'PY'
+import datetime as dt
+print("ts,amount")
+for d in range(30):
+    day = dt.datetime(2024, 3, 1) + dt.timedelta(days=d)
+    for j in range(9):
+        print(f"{day + dt.timedelta(hours=9, minutes=45 * j):%Y-%m-%d %H:%M:%S},10")
+    last = 30 if d == 29 else (d * 37) % 90
+    print(f"{day + dt.timedelta(hours=15, minutes=30 + last):%Y-%m-%d %H:%M:%S},10")
+PY
+"$H" forecast "$T/shop.csv" --date ts --value amount --freq day --horizon 1 \
+    --model naive -o "$T/shop.out" 2>"$T/err"
+check "shop days ending 15:30-16:59: the last one (16:00) is whole" \
+    bash -c "! grep -q 'holds' '$T/err'"
+check "shop days: forecast from the last day's 10 sales" \
+    grep -q '^total,2024-03-31,100,' "$T/shop.out"
+
 # one reading a day at any time of day is a whole day's value
 python3 - >"$T/daily.csv" <<'PY'
 import datetime as dt
