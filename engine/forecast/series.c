@@ -551,9 +551,36 @@ typedef struct group_info {
     uint32_t first_row;
 } group_info;
 
+/* The weekday weekly dates are moved to, or -1: weeks from the weekday
+ * of 90% or more of the dates (hz__week_day), not chosen by the caller
+ * (--freq W-THU takes a Wednesday for the week before, as it says), all
+ * at midnight; a date a holiday moved up to three days off it (a
+ * Wednesday or a Friday for a Thursday) counts in the week of the
+ * weekday it stands for, not in the one before or after, which then
+ * held two weeks' figures and left the other empty (0). */
+static int week_snap(const hz__sb *b, const hz_calendar *cal)
+{
+    if (cal->freq != HZ_FREQ_WEEK || cal->end || b->o->week_anchor >= 0)
+        return -1;
+    size_t wd[7] = {0}, n = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        int64_t t = b->t[i];
+        if (t == HZ__NO_TIME)
+            continue;
+        int64_t day = hz__day_of_time(t);
+        if (t != day * 86400)
+            return -1;
+        wd[hz_weekday((int32_t)day)]++;
+        n++;
+    }
+    int w = hz__week_day(wd);
+    return w == cal->anchor && wd[w] < n ? w : -1;
+}
+
 static hz_status to_periods(hz__sb *b, const hz_calendar *cal, group_info *gi,
                             int64_t *gmax)
 {
+    const int snap = week_snap(b, cal);
     for (size_t g = 0; g < b->ng; g++) {
         gi[g].pmin = INT64_MAX;
         gi[g].pmax = INT64_MIN;
@@ -565,7 +592,12 @@ static hz_status to_periods(hz__sb *b, const hz_calendar *cal, group_info *gi,
         if (b->t[i] == HZ__NO_TIME)
             continue;
         group_info *g = &gi[b->gid[i]];
-        int64_t p = hz_calendar_period(cal, b->t[i]);
+        int64_t t = b->t[i];
+        if (snap >= 0) { /* to the nearest of the weekday */
+            int off = (snap - hz_weekday((int32_t)hz__day_of_time(t)) + 7) % 7;
+            t += (int64_t)(off > 3 ? off - 7 : off) * 86400;
+        }
+        int64_t p = hz_calendar_period(cal, t);
         b->t[i] = p; /* from here on: the period index */
         g->pmin = p < g->pmin ? p : g->pmin;
         g->pmax = p > g->pmax ? p : g->pmax;

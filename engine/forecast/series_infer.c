@@ -382,17 +382,10 @@ static void place_labels(const hz__sb *b, const alignment *a, hz_calendar *c)
     if (c->freq == HZ_FREQ_WEEK) {
         int w = hz__week_day(a->wd);
         if (anchor < 0 && w >= 0 && a->midnight) {
-            /* a date a holiday moved off the weekday stays in its week:
-             * one moved later (Friday for Thursday) in the week from w,
-             * one moved earlier (Wednesday) in the week ending on w,
-             * labelled by that day (until 2026-12-07 a Wednesday was
-             * summed into the week before, the next week left empty) */
-            size_t before = a->wd[(w + 4) % 7] + a->wd[(w + 5) % 7] +
-                            a->wd[(w + 6) % 7],
-                   after = a->wd[(w + 1) % 7] + a->wd[(w + 2) % 7] +
-                           a->wd[(w + 3) % 7];
+            /* a date a holiday moved off the weekday counts in the
+             * week of the day it stands for (series.c, week_snap) */
             c->anchor = w;
-            c->end = before > after;
+            c->end = false;
             return;
         }
         c->anchor = anchor >= 0 ? anchor : 0;

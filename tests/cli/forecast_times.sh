@@ -208,22 +208,26 @@ check "holiday-shifted week: the next Monday" grep -q '^total,2024-11-18,102,' "
 check "holiday-shifted week by the month: part month named" grep -q "the last month (2024-11-01) holds 2 of its 4 weeks" "$T/err"
 check "holiday-shifted week by the month: a whole month's level" grep -q '^total,2024-11-01,415,' "$T/wkm.out"
 # ... one moved a day earlier (a Thursday's figure dated the Wednesday
-# before): until 2026-12-07 summed into the week before (two weeks'
-# figures in one, the next week filled with 0, no word of it); now the
-# weeks end on Thursday and each keeps its own figure
+# before), another a day later: until 2026-12-07 the Wednesday was
+# summed into the week before (two weeks' figures in one, the next week
+# filled with 0); now each counts in the week of the Thursday it stands
+# for
 python3 - >"$T/wkb.csv" <<'PY'
 import datetime as dt
 d = dt.date(2024, 1, 4)
 print("week,units")
 for i in range(30):
-    print(f"{d - dt.timedelta(days=1) if i == 20 else d},{100 + i}")
+    moved = {20: -1, 25: 1}.get(i, 0)
+    print(f"{d + dt.timedelta(days=moved)},{100 + i}")
     d += dt.timedelta(days=7)
 PY
 "$H" forecast "$T/wkb.csv" --date week --value units --horizon 1 --model naive \
     --fitted "$T/wkb.fit" -o "$T/wkb.out" 2>"$T/err"
-check "week moved a day earlier: weeks ending Thursday" grep -q "frequency: weeks ending Thursday (inferred" "$T/err"
+check "week moved a day earlier: weeks from Thursday" grep -q "frequency: weeks from Thursday (inferred" "$T/err"
 check "week moved a day earlier: no period filled" bash -c "! grep -q 'filled with zero' '$T/err'"
 check "week moved a day earlier: its own week's figure" grep -q '^total,2024-05-23,120,' "$T/wkb.fit"
+check "... and the week before its own" grep -q '^total,2024-05-16,119,' "$T/wkb.fit"
+check "week moved a day later: its own week's figure" grep -q '^total,2024-06-27,125,' "$T/wkb.fit"
 check "week moved a day earlier: the next Thursday" grep -q '^total,2024-08-01,129,' "$T/wkb.out"
 
 # ---- monthly figures dated the 15th into quarters, ending in April:
