@@ -332,9 +332,10 @@ static hz_status fill_rows(hz_design *out, const hz_dataset *ds,
     return HZ_OK;
 }
 
-/* The power of two nearest above the largest |value| of column j (1 for
- * a column of zeros): values divided by it stay below 1, so the sum of
- * squares cannot overflow, and dividing by a power of two is exact. */
+/* The power of two at or below the largest |value| of column j (1 for a
+ * column of zeros): values divided by it stay below 2, so the sum of
+ * squares cannot overflow, and dividing by a power of two is exact.  (The
+ * power above, 2^1024 for values from 2^1023 = 8.99e307, is infinite.) */
 static double column_scale(const hz_design *out, size_t j)
 {
     double big = 0;
@@ -342,7 +343,7 @@ static double column_scale(const hz_design *out, size_t j)
         big = fmax(big, fabs(out->X[i * out->p + j]));
     int e = 0;
     frexp(big, &e);
-    return big > 0 ? ldexp(1.0, e) : 1.0;
+    return big > 0 ? ldexp(1.0, e - 1) : 1.0;
 }
 
 /* Standardise with the given (mean, sd), or compute them (population sd,

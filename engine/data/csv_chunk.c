@@ -286,15 +286,17 @@ static void empty_value(chunk *c, size_t j)
                                              : "");
 }
 
-/* Whether field s is one of the comma-separated texts of list (blanks
- * around it aside). */
+/* Whether field s is one of the comma-separated texts of list, blanks
+ * around either aside ('N/A, NA' names NA, as 'N/A,NA' does). */
 static bool na_text(const char *list, const char *s, size_t n)
 {
     trim(&s, &n);
     for (const char *p = list;;) {
         const char *e = strchr(p, ',');
+        const char *q = p;
         size_t l = e != NULL ? (size_t)(e - p) : strlen(p);
-        if (l == n && memcmp(p, s, n) == 0)
+        trim(&q, &l);
+        if (l == n && memcmp(q, s, n) == 0)
             return true;
         if (e == NULL)
             return false;

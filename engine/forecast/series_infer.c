@@ -382,6 +382,8 @@ static void place_labels(const hz__sb *b, const alignment *a, hz_calendar *c)
     if (c->freq == HZ_FREQ_WEEK) {
         int w = hz__week_day(a->wd);
         if (anchor < 0 && w >= 0 && a->midnight) {
+            /* a date a holiday moved off the weekday counts in the
+             * week of the day it stands for (series.c, week_snap) */
             c->anchor = w;
             c->end = false;
             return;

@@ -104,6 +104,12 @@ hz_status hz__memlimit_apply(long long bytes, hz_error *err)
                             "/proc/self/status has no VmData");
     struct rlimit rl = {.rlim_cur = (rlim_t)(base + bytes),
                         .rlim_max = (rlim_t)(base + bytes)};
+    /* a hard limit the runner was started with (ulimit -d, systemd's
+     * LimitDATA=) is the tighter one: raising it is not permitted */
+    struct rlimit now;
+    if (getrlimit(RLIMIT_DATA, &now) == 0 && now.rlim_max != RLIM_INFINITY &&
+        now.rlim_max < rl.rlim_max)
+        rl.rlim_cur = rl.rlim_max = now.rlim_max;
     if (setrlimit(RLIMIT_DATA, &rl) != 0)
         return hz_error_set(err, HZ_EIO,
                             "could not set the job process's memory limit: "

@@ -20,7 +20,9 @@
 long long hz__mem_budget(void);
 
 /* In the job process: limit what it may allocate from now on to bytes
- * (see above).  HZ_EIO with errno's text when the limit cannot be set. */
+ * (see above), or to the hard RLIMIT_DATA the process already has when
+ * that is lower (an operator's ulimit -d or LimitDATA=).  HZ_EIO with
+ * errno's text when the limit cannot be set. */
 hz_status hz__memlimit_apply(long long bytes, hz_error *err);
 
 /* In the job process, after hz__memlimit_apply: when the process ends

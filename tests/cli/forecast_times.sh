@@ -73,6 +73,27 @@ grep -v '^2024-02-28' "$T/pos.csv" >"$T/posw.csv"
     --model naive -o "$T/posw.out" 2>"$T/err"
 check "whole last day: no notice" bash -c "! grep -q 'holds' '$T/err'"
 check "whole last day: forecast from it" grep -q '^total,2024-02-28,300,' "$T/posw.out"
+# a shop's whole days, 09:00 to a last sale between 15:30 and 16:59: the
+# table's last day, ending at 16:00, is whole, though a twentieth of the
+# other days' sales come after 16:00 in theirs (until 2026-12-07 it was
+# taken for a part day and its 10 sales left out)
+python3 - >"$T/shop.csv" <<'PY'
+import datetime as dt
+print("ts,amount")
+for d in range(30):
+    day = dt.datetime(2024, 3, 1) + dt.timedelta(days=d)
+    for j in range(9):
+        print(f"{day + dt.timedelta(hours=9, minutes=45 * j):%Y-%m-%d %H:%M:%S},10")
+    last = 30 if d == 29 else (d * 37) % 90
+    print(f"{day + dt.timedelta(hours=15, minutes=30 + last):%Y-%m-%d %H:%M:%S},10")
+PY
+"$H" forecast "$T/shop.csv" --date ts --value amount --freq day --horizon 1 \
+    --model naive -o "$T/shop.out" 2>"$T/err"
+check "shop days ending 15:30-16:59: the last one (16:00) is whole" \
+    bash -c "! grep -q 'holds' '$T/err'"
+check "shop days: forecast from the last day's 10 sales" \
+    grep -q '^total,2024-03-31,100,' "$T/shop.out"
+
 # one reading a day at any time of day is a whole day's value
 python3 - >"$T/daily.csv" <<'PY'
 import datetime as dt
@@ -186,6 +207,28 @@ check "holiday-shifted week: the next Monday" grep -q '^total,2024-11-18,102,' "
     --model naive -o "$T/wkm.out" 2>"$T/err"
 check "holiday-shifted week by the month: part month named" grep -q "the last month (2024-11-01) holds 2 of its 4 weeks" "$T/err"
 check "holiday-shifted week by the month: a whole month's level" grep -q '^total,2024-11-01,415,' "$T/wkm.out"
+# ... one moved a day earlier (a Thursday's figure dated the Wednesday
+# before), another a day later: until 2026-12-07 the Wednesday was
+# summed into the week before (two weeks' figures in one, the next week
+# filled with 0); now each counts in the week of the Thursday it stands
+# for
+python3 - >"$T/wkb.csv" <<'PY'
+import datetime as dt
+d = dt.date(2024, 1, 4)
+print("week,units")
+for i in range(30):
+    moved = {20: -1, 25: 1}.get(i, 0)
+    print(f"{d + dt.timedelta(days=moved)},{100 + i}")
+    d += dt.timedelta(days=7)
+PY
+"$H" forecast "$T/wkb.csv" --date week --value units --horizon 1 --model naive \
+    --fitted "$T/wkb.fit" -o "$T/wkb.out" 2>"$T/err"
+check "week moved a day earlier: weeks from Thursday" grep -q "frequency: weeks from Thursday (inferred" "$T/err"
+check "week moved a day earlier: no period filled" bash -c "! grep -q 'filled with zero' '$T/err'"
+check "week moved a day earlier: its own week's figure" grep -q '^total,2024-05-23,120,' "$T/wkb.fit"
+check "... and the week before its own" grep -q '^total,2024-05-16,119,' "$T/wkb.fit"
+check "week moved a day later: its own week's figure" grep -q '^total,2024-06-27,125,' "$T/wkb.fit"
+check "week moved a day earlier: the next Thursday" grep -q '^total,2024-08-01,129,' "$T/wkb.out"
 
 # ---- monthly figures dated the 15th into quarters, ending in April:
 # until 2026-12-07 the last quarter (April alone) was forecast as if

@@ -30,10 +30,13 @@ unset HZ_TENANT AZURE_OPENAI_ENDPOINT HZ_LLM_CONFIG || true
     --param model=naive --param freq=month --param debugSleepS=3
 "${AS[@]}" "$HORIZON" run --once >"$W/run.out" 2>"$W/run.err" &
 wrapper=$!
-runner="" job=""
-for _ in $(seq 200); do # setpriv execs horizon, which re-executes itself
-    runner=$(pgrep -f "horizon run --once" | head -1)
-    for h in $(pgrep -P "${runner:-0}"); do
+# setpriv execs horizon, which re-executes itself (execv): the same PID.
+# Not pgrep -f "horizon run --once", which finds another test's runner
+# when ctest runs tests in parallel (the oldest first), one that may end
+# before its /proc files are looked at.
+runner=$wrapper job=""
+for _ in $(seq 200); do
+    for h in $(pgrep -P "$runner"); do
         job=$(pgrep -P "$h" | head -1)
     done
     [[ -n "$job" ]] && break

@@ -75,4 +75,14 @@ for mb in 60 130; do
 done
 check "the limits were tight enough for some forecast to fail ($failed)" \
     test $failed -ge 1
+
+# ---- a lower hard RLIMIT_DATA the runner has (ulimit -d, LimitDATA=)
+# stays the limit: raising it is not permitted, and every job failed
+# [memory] "could not set the job process's memory limit"
+fc hard
+(ulimit -d 4194304 && "$HORIZON" run --once --max-memory-mb 65536 --quiet) \
+    2>"$T/errhard"
+check "under ulimit -d the job succeeds ($(field hard errorReason): $(field hard error))" \
+    test "$(field hard status)" = succeeded
+check "... with all its rows" test "$(field hard resultRows)" = "$ROWS"
 finish

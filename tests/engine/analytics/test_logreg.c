@@ -200,6 +200,32 @@ HZ_TEST(design_standardises_huge_values)
     hz_dataset_free(ds);
 }
 
+/* Values at or above 2^1023 (1e308) too: the power of two above them,
+ * 2^1024, is infinite, which made the mean NaN (0 x inf) and every
+ * standardised value of the column NaN. */
+HZ_TEST(design_standardises_values_near_dbl_max)
+{
+    static const char csv[] = "id,small,huge,churn\n"
+                              "a,1,1e307,yes\n"
+                              "b,2,2e307,no\n"
+                              "c,3,3e307,yes\n"
+                              "d,5,5e307,no\n"
+                              "e,16,1.6e308,no\n";
+    hz_dataset *ds;
+    hz_error err;
+    HZ_CHECK(hz_csv_read_buffer(csv, sizeof csv - 1, "h.csv", NULL, &ds, NULL,
+                                &err) == HZ_OK);
+    hz_design d;
+    HZ_CHECK(hz_design_from_dataset(ds, "churn", "id", 10, &d, &err) == HZ_OK);
+    HZ_CHECK(d.p == 2 && d.n == 5);
+    HZ_CHECK(isfinite(d.mean[1]) && isfinite(d.sd[1]) && d.sd[1] > 0);
+    HZ_CHECK_NEAR(d.mean[1] / d.mean[0], 1e307, 1e295);
+    for (size_t i = 0; i < d.n; i++)
+        HZ_CHECK_NEAR(d.X[i * d.p + 1], d.X[i * d.p], 1e-12);
+    hz_design_free(&d);
+    hz_dataset_free(ds);
+}
+
 HZ_TEST(telco_cross_validated_auc)
 {
     char buf[1024];

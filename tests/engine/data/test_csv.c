@@ -1223,6 +1223,19 @@ HZ_TEST(missing_value_texts)
         hz_dataset_free(ds);
     }
     hz_dataset_free(first);
+    /* the list written with blanks after its commas names the same texts:
+     * ' NA' named nothing, and 'NA' in a text column stayed a value */
+    {
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.na_values = "N/A, #N/A, NA , -";
+        hz_error err;
+        hz_dataset *ds = read_str(text, &o, &err);
+        HZ_CHECK_MSG(ds != NULL, "%s", ds ? "" : err.msg);
+        HZ_CHECK(ds != NULL && ds->cols[1].type == HZ_TYPE_FLOAT64 &&
+                 ds->cols[1].nulls == 4 && ds->cols[2].nulls == 1);
+        hz_dataset_free(ds);
+    }
     /* without the option such texts are values */
     hz_error err;
     hz_dataset *ds = read_str(text, NULL, &err);
