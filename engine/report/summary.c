@@ -319,8 +319,11 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         char l1[64], l2[64], r[2][HZ_FMT_NUM_MAX];
         hz_fmt_nums((const double[]){fc->mean[imax], fc->mean[imin]}, 2, r);
         /* a flat forecast has no peak: "peak 2024-01 (5, +0.0% vs
-         * forecast average), trough 2024-01 (5, +0.0%)" */
-        if (strcmp(r[0], r[1]) == 0)
+         * forecast average), trough 2024-01 (5, +0.0%)"; flat is judged
+         * on the values, within the percentages' 0.05%, not on their
+         * rounded texts (1.000M and 1.004M print alike) */
+        double spread = fc->mean[imax] - fc->mean[imin];
+        if (spread == 0 || spread < 5e-4 * fabs(avg))
             st = hz_summary_add(out, ib + 2, "forecast.season",
                                 "the forecast is flat: %s every %s", r[0],
                                 unit);

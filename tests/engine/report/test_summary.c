@@ -332,6 +332,19 @@ HZ_TEST(forecast_summary_flat_and_zero)
     hz_error err;
     HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
     HZ_CHECK_STR(txt(s, "forecast.season"), "the forecast is flat: 5 every month");
+    hz_summary_free(s);
+    /* 0.4% apart is not flat, though 3 digits print both as 1M */
+    fc->mean[0] = 1000000;
+    fc->mean[1] = 1004000;
+    fc->mean[2] = 1002000;
+    s = hz_summary_new("forecast");
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
+    HZ_CHECK_CONTAINS(txt(s, "forecast.season"), "+0.2% vs forecast average");
+    hz_summary_free(s);
+    for (int k = 0; k < 3; k++)
+        fc->mean[k] = 5;
+    s = hz_summary_new("forecast");
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
     HZ_CHECK_STR(txt(s, "history.growth"),
                  "x last 12 months: 0, against 0 in the 12 months before");
     HZ_CHECK_STR(txt(s, "forecast.total"),
