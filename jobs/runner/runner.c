@@ -14,6 +14,7 @@
 
 #include "horizon/outfile.h"
 #include "horizon/threads.h"
+#include "net/cjson.h"
 #include "net/http.h"
 #include "runner/memlimit.h"
 #include "runner/runner_internal.h"
@@ -399,6 +400,25 @@ static void claim_ok(dispatch *d)
     pthread_mutex_unlock(&d->r->mu);
 }
 
+/* A job the claim failed instead of claiming it (hz_claim_request.refused:
+ * its document too large for the store): a failure of this run, reported
+ * as a worker reports one (else the run would exit 0 and say nothing). */
+static void claim_refused(void *ctx, const cJSON *rec)
+{
+    hz__runner *r = ctx;
+    const char *error = hz__cjson_str(rec, "error");
+    hz_log_fields f = {.job = hz__cjson_str(rec, "id"),
+                       .tenant = hz__cjson_str(rec, "customerId"),
+                       .type = hz__cjson_str(rec, "type"),
+                       .reason = "write"};
+    hz_log_write(r->log, HZ_LOG_WARN, &f,
+                 "job %s (%s, tenant %s) failed [%s]: %s", f.job ? f.job : "?",
+                 f.type ? f.type : "?", f.tenant ? f.tenant : "?", f.reason,
+                 error ? error : "");
+    hz_metrics_add_job(r->m, f.type ? f.type : "?", NULL, NAN, false,
+                       f.reason);
+}
+
 /* Claim up to free_slots jobs into the queue (mu held on entry and exit);
  * the number claimed, -1 when the claim failed. */
 static int claim_some(dispatch *d, int free_slots)
@@ -411,7 +431,9 @@ static int claim_some(dispatch *d, int free_slots)
                            .now = hz_wall_now(),
                            .lease_s = r->cfg->lease_s,
                            .max_jobs = free_slots < 32 ? free_slots : 32,
-                           .customer_id = r->cfg->tenant};
+                           .customer_id = r->cfg->tenant,
+                           .refused = claim_refused,
+                           .refused_ctx = r};
     cJSON *jobs = NULL;
     hz_error cerr;
     double began = hz_wall_now();

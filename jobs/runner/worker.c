@@ -130,9 +130,28 @@ static void requeue_job(jobctx *c, const char *reason, const char *msg,
     hz__runner *r = c->r;
     hz__cjson_set_str(c->doc, "error", msg);
     hz__cjson_set_str(c->doc, "errorReason", reason);
+    double attempts = hz__cjson_num(c->doc, "attempts", -1);
     hz_error err;
     hz_status rc = hz_store_release_lease(c->s, c->doc, hz_wall_now(), refund,
                                           &err);
+    if (rc == HZ_EINVAL) {
+        /* the store refuses the document with the error (Cosmos DB: a job
+         * document near 2 MB): released without it, the document is
+         * smaller than the claim the store took (else the job would stay
+         * running, to be taken over and refused again); the release is
+         * made again from the same attempts */
+        cJSON_DeleteItemFromObjectCaseSensitive(c->doc, "error");
+        if (attempts >= 0)
+            hz__cjson_set_num(c->doc, "attempts", attempts);
+        hz_error why = err;
+        rc = hz_store_release_lease(c->s, c->doc, hz_wall_now(), refund, &err);
+        if (rc == HZ_OK) {
+            hz_log_fields f = fields_of(c, reason);
+            hz_log_write(r->log, HZ_LOG_WARN, &f,
+                         "job %s: released without its error text (%s)", f.job,
+                         why.msg);
+        }
+    }
     hz_log_fields f = fields_of(c, reason);
     if (rc == HZ_ECANCELED) {
         abandoned(c, "its release", &err);

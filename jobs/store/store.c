@@ -294,8 +294,11 @@ hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
                 cJSON *rec = hz_store_failure_record(doc, "write", msg,
                                                      req->now, true);
                 hz_error e3;
-                if (rec != NULL)
-                    hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, rec, held, &e3);
+                if (rec != NULL &&
+                    hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, rec, held,
+                                 &e3) == HZ_OK &&
+                    req->refused != NULL)
+                    req->refused(req->refused_ctx, rec);
                 cJSON_Delete(rec);
             } else if (r2 != HZ_ECONFLICT && r2 != HZ_ENOTFOUND) {
                 if (err != NULL)

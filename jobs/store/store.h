@@ -127,6 +127,12 @@ typedef struct hz_claim_request {
     double lease_s;          /* lease length, > 0 */
     int max_jobs;            /* claim at most this many, >= 1 */
     const char *customer_id; /* only this tenant; NULL = any */
+    /* Optional: told of each job the claim failed instead of claiming it
+     * (the store refused the claimed document, as Cosmos DB refuses one
+     * over 2 MB): rec is the failure record stored, so that the caller
+     * can report the failure (called from the claiming thread). */
+    void (*refused)(void *ctx, const cJSON *rec);
+    void *refused_ctx;
 } hz_claim_request;
 
 /* The operations of a store.  Entries marked "optional" may be NULL: the

@@ -89,14 +89,22 @@ check "schedules: gave up after ${secs} s: one deadline, not two (baseline $base
 # unwritten for COSMOS_DEADLINE_S, and a liveness probe such as the
 # README's would kill a runner that was only waiting); so does the
 # metrics file, with horizon_runner_healthy 0
-COSMOS_ENDPOINT="https://127.0.0.1:$pport/" COSMOS_TIMEOUT_S=10 \
-COSMOS_DEADLINE_S=20 \
+# (a deadline far beyond the checks' time, however loaded the machine:
+# the request must still be waiting when they look)
+COSMOS_ENDPOINT="https://127.0.0.1:$pport/" COSMOS_TIMEOUT_S=100 \
+COSMOS_DEADLINE_S=200 \
     "$HORIZON" run --watch --store cosmos --grace 1 --heartbeat "$T/hb.json" \
     --metrics-file "$T/m.prom" --metrics-interval 1 \
     --quiet > "$T/out" 2> "$T/err" &
 w=$!
 pids+=($w)
-sleep 1.5
+# both files written once (the run started: a loaded machine may take
+# seconds), then watched for 8 s
+for _ in $(seq 200); do
+    [[ -e "$T/hb.json" && -e "$T/m.prom" ]] && break
+    sleep 0.05
+done
+sleep 0.5
 oldest=0
 for _ in $(seq 8); do
     sleep 1

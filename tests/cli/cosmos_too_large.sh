@@ -84,7 +84,13 @@ for id in "${ids[@]}"; do
     err=$("$HORIZON" jobs show "$id" --json | python3 -c \
         'import json,sys; print(json.load(sys.stdin)["error"])')
     case $err in
-    "the store refused to claim the job: "*413*) refused_claim=$((refused_claim + 1)) ;;
+    "the store refused to claim the job: "*413*)
+        refused_claim=$((refused_claim + 1))
+        # failed by the claim itself: reported as any failure (before,
+        # nothing was said, and a run that met only such jobs exited 0)
+        check "$id: the log says it failed at its claim" grep -q \
+            "job $id (forecast, tenant acme) failed \[write\]: the store refused to claim the job: .*413" \
+            "$T/run.err" ;;
     "the store refused its outcome: "*413*"left out)") refused_record=$((refused_record + 1)) ;;
     *) continue ;;
     esac
