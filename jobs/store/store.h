@@ -328,6 +328,15 @@ hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
  * attempts + 1 for a queued job, takeovers + 1 for an expired lease). */
 void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req);
 
+/* A claimed job document the store refused to write (Cosmos DB: over
+ * 2 MB) can never run: it is failed with a lean record, reason "write"
+ * (else every claim would stop at it), and req->refused is told when the
+ * record is stored.  why: the store's message.  held: the document's
+ * ETag. */
+void hz__store_fail_unclaimable(hz_store *s, const cJSON *doc,
+                                const char *held, const hz_claim_request *req,
+                                const char *why);
+
 /* Most bytes of a failure's "error" text in a job document. */
 #define HZ_JOB_ERROR_MAX 2048
 

@@ -463,20 +463,8 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
                 cJSON_AddItemToArray(won, cJSON_Duplicate(doc, 1));
             } else if (r2 == HZ_EINVAL) {
                 /* the store refuses the claimed document (Cosmos DB: over
-                 * 2 MB): the job can never run; it is failed with a lean
-                 * record (else every claim would stop at it) */
-                char msg[HZ_ERROR_MAX + 64];
-                snprintf(msg, sizeof msg,
-                         "the store refused to claim the job: %s", e2.msg);
-                cJSON *rec = hz_store_failure_record(doc, "write", msg,
-                                                     req->now, true);
-                hz_error e3;
-                if (rec != NULL &&
-                    store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, rec, held,
-                              &e3) == HZ_OK &&
-                    req->refused != NULL)
-                    req->refused(req->refused_ctx, rec);
-                cJSON_Delete(rec);
+                 * 2 MB): the job can never run (hz__store_fail_unclaimable) */
+                hz__store_fail_unclaimable(s, doc, held, req, e2.msg);
             } else if (r2 != HZ_ECONFLICT && r2 != HZ_ENOTFOUND) {
                 if (err != NULL)
                     *err = e2;

@@ -61,6 +61,22 @@ void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req)
     hz__cjson_set_num(doc, "updatedAt", req->now);
 }
 
+void hz__store_fail_unclaimable(hz_store *s, const cJSON *doc,
+                                const char *held, const hz_claim_request *req,
+                                const char *why)
+{
+    char msg[HZ_ERROR_MAX + 64];
+    snprintf(msg, sizeof msg, "the store refused to claim the job: %s", why);
+    cJSON *rec = hz_store_failure_record(doc, "write", msg, req->now, true);
+    hz_error err;
+    if (rec != NULL &&
+        hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, rec, held, &err) ==
+            HZ_OK &&
+        req->refused != NULL)
+        req->refused(req->refused_ctx, rec);
+    cJSON_Delete(rec);
+}
+
 /* msg cut to HZ_JOB_ERROR_MAX bytes with a marker (a new string; NULL
  * when memory runs out). */
 static char *bounded_error(const char *msg)
