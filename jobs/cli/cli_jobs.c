@@ -134,6 +134,21 @@ int hz_cli_read_url_file(const char *cmd, const char *file, char *out,
     return code;
 }
 
+int hz_cli_dataset_url_file(const char *cmd, const char *file,
+                            const char **dataset, char *buf, size_t bufsz)
+{
+    if (file == NULL)
+        return HZ_EXIT_OK;
+    if (*dataset != NULL) {
+        hz_cli_error(cmd, "--dataset and --url-file are exclusive");
+        return HZ_EXIT_USAGE;
+    }
+    int code = hz_cli_read_url_file(cmd, file, buf, bufsz);
+    if (code == HZ_EXIT_OK)
+        *dataset = buf;
+    return code;
+}
+
 int hz_cli_resolve_dataset(const char *cmd, const char *what,
                            const hz_sandbox *sb, const char *tenant,
                            const char *given, char *out, size_t outsz)

@@ -51,6 +51,13 @@ int hz_cli_resolve_dataset(const char *cmd, const char *what,
 int hz_cli_read_url_file(const char *cmd, const char *file, char *out,
                          size_t outsz);
 
+/* --dataset or --url-file (of submit, schedule add): with a file
+ * (file != NULL), *dataset must be unset (else exit 2, "exclusive") and
+ * becomes buf, read by hz_cli_read_url_file; without one, nothing
+ * changes.  0, or the exit code after its message. */
+int hz_cli_dataset_url_file(const char *cmd, const char *file,
+                            const char **dataset, char *buf, size_t bufsz);
+
 /* Field key of the record d (a job's "dataset", a dataset's "uri") as
  * it may be shown: a URL (any scheme, in any case) without user,
  * password or query (hz_url_redact: a SAS signature is a credential), in

@@ -158,17 +158,10 @@ static int parse_args(int argc, char **argv, sched_args *a)
         }
     }
     a->tenant = hz_cli_tenant(a->tenant);
-    if (a->url_file != NULL && a->dataset != NULL) {
-        hz_cli_error("schedule", "--dataset and --url-file are exclusive");
-        return HZ_EXIT_USAGE;
-    }
-    if (a->url_file != NULL) {
-        int code = hz_cli_read_url_file("schedule", a->url_file, a->url,
-                                        sizeof a->url);
-        if (code != HZ_EXIT_OK)
-            return code;
-        a->dataset = a->url;
-    }
+    int code = hz_cli_dataset_url_file("schedule", a->url_file, &a->dataset,
+                                       a->url, sizeof a->url);
+    if (code != HZ_EXIT_OK)
+        return code;
     return -1;
 }
 

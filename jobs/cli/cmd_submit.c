@@ -209,17 +209,10 @@ static int parse_args(int argc, char **argv, submit_args *a)
                      file_conflict(a));
         return HZ_EXIT_USAGE;
     }
-    if (a->url_file != NULL && a->dataset != NULL) {
-        hz_cli_error("submit", "--dataset and --url-file are exclusive");
-        return HZ_EXIT_USAGE;
-    }
-    if (a->url_file != NULL) {
-        int code = hz_cli_read_url_file("submit", a->url_file, a->url,
-                                        sizeof a->url);
-        if (code != HZ_EXIT_OK)
-            return code;
-        a->dataset = a->url;
-    }
+    int code = hz_cli_dataset_url_file("submit", a->url_file, &a->dataset,
+                                       a->url, sizeof a->url);
+    if (code != HZ_EXIT_OK)
+        return code;
     if (a->file == NULL && (a->type == NULL || a->tenant == NULL ||
                             (a->dataset == NULL && a->dataset_id == NULL))) {
         hz_cli_error("submit", "needs --type, --tenant and --dataset (or "
