@@ -21,13 +21,7 @@ P="$HZ_SRC/tests/peers"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" \
     -out "$T/cert.pem" >/dev/null 2>&1
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [[ -n "${HZ_KEEP_TMP:-}" ]] && echo "kept $T" || rm -rf "$T"
-}
-trap cleanup EXIT
+track_pids
 
 JWT=cli-aad-jwt-secret
 IHDR=ih-SECRET-cli-0042

@@ -11,21 +11,11 @@
 source "$(dirname "$0")/lib.sh"
 
 cosmos_peer_prep
-P="$HZ_SRC/tests/peers"
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-node "$P/cosmos_server.js" --cert "$T/cert.pem" --key "$T/key.pem" \
-    --port 0 --port-file "$T/cosmos.port" > "$T/cosmos.log" 2>&1 &
-pids+=($!)
-cport=$(wait_port "$T/cosmos.port")
+track_pids
+run_cosmos_server
 # every request held for a minute
-node "$P/fault_proxy.js" --target "https://127.0.0.1:$cport" \
-    --target-ca "$T/cert.pem" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
-    --rate 1 --seed 1 --delay-ms 60000 --faults "delay=1" \
-    --port 0 --port-file "$T/proxy.port" > "$T/proxy.log" 2>&1 &
-pids+=($!)
-pport=$(wait_port "$T/proxy.port")
-export COSMOS_KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
+run_fault_proxy --rate 1 --seed 1 --delay-ms 60000 --faults "delay=1"
+export COSMOS_KEY="$COSMOS_TEST_KEY"
 export COSMOS_DATABASE=hang COSMOS_CA_CERT="$T/cert.pem" TMPDIR="$T"
 COSMOS_ENDPOINT="https://127.0.0.1:$cport/" "$HORIZON" cosmos init \
     > /dev/null 2>&1 || { echo "FAIL: cosmos init"; exit 1; }

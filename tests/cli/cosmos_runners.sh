@@ -16,27 +16,12 @@ NJOBS=${HZ_COSMOS_JOBS:-1000}
 MIX=${HZ_COSMOS_MIX:-forecast,forecast,forecast,forecast,churn,forecast,forecast,forecast,forecast,clv,forecast,forecast,forecast,forecast,segment,forecast,forecast,forecast,forecast,suite}
 P="$HZ_SRC/tests/peers"
 
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [[ -n "${HZ_KEEP_TMP:-}" ]] && echo "kept $T" || rm -rf "$T"
-}
-trap cleanup EXIT
+track_pids
+run_cosmos_server
+run_fault_proxy --rate 0.10 --seed 2024 --retry-after-ms 20 --delay-ms 2500 \
+    --faults "429=4,503=2,500=1,delay=1,drop=1,drop_after=2,truncate=1,malformed=1"
 
-node "$P/cosmos_server.js" --cert "$T/cert.pem" --key "$T/key.pem" \
-    --port 0 --port-file "$T/cosmos.port" >"$T/cosmos.log" 2>&1 &
-pids+=($!)
-cport=$(wait_port "$T/cosmos.port")
-node "$P/fault_proxy.js" --target "https://127.0.0.1:$cport" \
-    --target-ca "$T/cert.pem" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
-    --rate 0.10 --seed 2024 --retry-after-ms 20 --delay-ms 2500 \
-    --faults "429=4,503=2,500=1,delay=1,drop=1,drop_after=2,truncate=1,malformed=1" \
-    --port 0 --port-file "$T/proxy.port" >"$T/proxy.log" 2>&1 &
-pids+=($!)
-pport=$(wait_port "$T/proxy.port")
-
-KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
+KEY=$COSMOS_TEST_KEY
 export COSMOS_KEY="$KEY" COSMOS_DATABASE=runners COSMOS_CA_CERT="$T/cert.pem"
 export HZ_DATASET_ROOTS="$T"
 direct="https://127.0.0.1:$cport/"

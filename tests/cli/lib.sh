@@ -62,6 +62,42 @@ cosmos_peer_prep() {
         -out "$T/cert.pem" >/dev/null 2>&1
 }
 
+# The Cosmos DB peer's account key: a test value, not a secret
+COSMOS_TEST_KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
+
+# track_pids: the peers a test starts in the background (`pids+=($!)`)
+# are stopped, and $T removed (kept with HZ_KEEP_TMP=1), on exit
+track_pids() {
+    pids=()
+    trap stop_pids EXIT
+}
+stop_pids() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    if [[ -n "${HZ_KEEP_TMP:-}" ]]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+
+# run_cosmos_server: (after cosmos_peer_prep and track_pids) the Cosmos DB
+# peer on a free loopback port, log $T/cosmos.log; sets cport
+run_cosmos_server() {
+    node "$HZ_SRC/tests/peers/cosmos_server.js" --cert "$T/cert.pem" \
+        --key "$T/key.pem" --port 0 --port-file "$T/cosmos.port" \
+        >"$T/cosmos.log" 2>&1 &
+    pids+=($!)
+    cport=$(wait_port "$T/cosmos.port")
+}
+
+# run_fault_proxy ARG...: tests/peers/fault_proxy.js, TLS on both sides,
+# in front of the peer on $cport, with ARG... (--rate, --faults, ...);
+# log $T/proxy.log; sets pport
+run_fault_proxy() {
+    node "$HZ_SRC/tests/peers/fault_proxy.js" --target "https://127.0.0.1:$cport" \
+        --target-ca "$T/cert.pem" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
+        "$@" --port 0 --port-file "$T/proxy.port" >"$T/proxy.log" 2>&1 &
+    pids+=($!)
+    pport=$(wait_port "$T/proxy.port")
+}
+
 # start_cosmos_peer DB: the Cosmos DB peer on a free loopback port with
 # database DB made (cosmos init), and the runner's environment for it:
 # store cosmos, the peer's certificate and test key, datasets under $T,
@@ -75,7 +111,7 @@ start_cosmos_peer() {
     trap 'kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
     port=$(wait_port "$T/port")
     export COSMOS_ENDPOINT="https://127.0.0.1:$port/" COSMOS_CA_CERT="$T/cert.pem"
-    export COSMOS_KEY="dGVzdC1vbmx5LWtleS1ob3Jpem9uLWNvc21vcy1wZWVyLTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMg=="
+    export COSMOS_KEY="$COSMOS_TEST_KEY"
     export COSMOS_DATABASE="$1" HORIZON_STORE=cosmos HZ_DATASET_ROOTS="$T" \
         TMPDIR="$T"
     unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT || true

@@ -17,13 +17,7 @@ if ! command -v node >/dev/null 2>&1; then
     exit 77
 fi
 P="$HZ_SRC/tests/peers"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [[ -n "${HZ_KEEP_TMP:-}" ]] && echo "kept $T" || rm -rf "$T"
-}
-trap cleanup EXIT
+track_pids
 jget() { node -e "const d=JSON.parse(require('fs').readFileSync('$1','utf8'));
                   const v=($2); console.log(typeof v==='object'?JSON.stringify(v):v)"; }
 
