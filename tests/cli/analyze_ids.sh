@@ -18,12 +18,14 @@ customer_id,order_date,revenue
 0123,2024-02-19,9
 777,2024-01-11,12
 EOF
-for k in segment suite; do
-    expect_exit 0 "" -- "$H" analyze $k "$T/ids.csv" -o "$T/$k.csv"
-    check "$k: four customers ($(cut -d, -f1 "$T/$k.csv" | tr '\n' ' '))" \
-        test "$(tail -n +2 "$T/$k.csv" | cut -d, -f1 | sort | tr '\n' ' ')" = "00123 0123 123 777 "
-    check "$k: 00123 spent 30" grep -q '^00123,2024-01-01,2024-02-01,2,1,31,.*,30,' "$T/$k.csv"
-done
+expect_exit 0 "" -- "$H" analyze segment "$T/ids.csv" -o "$T/segment.csv"
+check "segment: four customers ($(cut -d, -f1 "$T/segment.csv" | tr '\n' ' '))" \
+    test "$(tail -n +2 "$T/segment.csv" | cut -d, -f1 | sort | tr '\n' ' ')" = "00123 0123 123 777 "
+check "segment: 00123 spent 30" grep -q '^00123,2024-01-01,2024-02-01,2,1,31,.*,30,' "$T/segment.csv"
+# four customers do not identify BG/NBD: the suite refuses, writing nothing
+expect_exit 1 "suite not written (no output is): the purchase model (clv part) failed" -- \
+    "$H" analyze suite "$T/ids.csv" -o "$T/suite.csv"
+check "suite: no -o file" test ! -e "$T/suite.csv"
 expect_exit 0 "" -- "$H" analyze segment "$T/ids.csv" --customer customer_id --json
 check "named column: 0123 kept in JSON" grep -q '"customer_id": "0123"' "$T/out"
 check "named column: four customers" grep -q '"customers": 4,' "$T/out"
