@@ -211,6 +211,11 @@ expect_exit 1 "the churn model (churn part) failed: $T/sul.csv:6:4: column 'chur
 check "failed suite: -o file untouched" test "$(cat "$T/sul_out.csv")" = old
 check "failed suite: no report" test ! -e "$T/sul.html"
 check "failed suite: no summary" test ! -s "$T/out"
+# a label column that is not there is a usage error, as in churn (exit 2;
+# it was exit 0 with the other parts written)
+expect_exit 2 "no column 'nope' in $T/sul.csv" -- \
+    "$H" analyze suite "$T/sul.csv" --label nope -o "$T/sul_nope.csv"
+check "suite --label nope: no -o file" test ! -e "$T/sul_nope.csv"
 # so does a suite job: failed with the parts' reasons, no rows stored
 (
     export HORIZON_STORE="sqlite:$T/parts.db" TMPDIR="$T" HZ_DATASET_ROOTS="$T"
