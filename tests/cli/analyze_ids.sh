@@ -37,6 +37,17 @@ check "gzip on stdin: four customers" test "$(($(wc -l <"$T/gz.csv") - 1))" -eq 
 expect_exit 0 "" -- "$H" analyze segment "$T/ids.csv" --schema customer_id:int64 -o "$T/i.csv"
 check "--schema customer_id:int64 is obeyed" test "$(($(wc -l <"$T/i.csv") - 1))" -eq 2
 
+# an id written with spaces around it beside the same id without is one
+# customer written two ways: refused with its place (were two customers)
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\n"C1 ",2024-02-01,20\nC2,2024-01-05,15\n' >"$T/pad.csv"
+expect_exit 1 "$T/pad.csv:3:1: column 'customer_id' (customer) is 'C1 ', which differs from the customer 'C1' only by the spaces around it" -- \
+    "$H" analyze segment "$T/pad.csv" -o "$T/pad_out.csv"
+check "padded id: no output" test ! -e "$T/pad_out.csv"
+# an id padded the same way on every row is that customer's id
+printf 'customer_id,order_date,revenue\n" C1",2024-01-01,10\n" C1",2024-02-01,20\nC2,2024-01-05,15\n' >"$T/pad2.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/pad2.csv" -o "$T/pad2_out.csv"
+check "padded alike: two customers" test "$(($(wc -l <"$T/pad2_out.csv") - 1))" -eq 2
+
 # order ids: 007 and 7 are two orders
 cat >"$T/orders.csv" <<'EOF'
 order_id,customer_id,order_date,revenue
