@@ -71,7 +71,9 @@ static void help_intro(FILE *f, const char *kind)
               f);
     else
         fputs("CLV, churn and segments on one ingest, concurrently; one row\n"
-              "per customer and a summary block.\n\n",
+              "per customer and a summary block.  All parts or nothing: a\n"
+              "part that fails fails the command (exit 1, nothing "
+              "written).\n\n",
               f);
 }
 
