@@ -462,6 +462,11 @@ static hz_status run_suite(hz_analytics_result *r, const hz_dataset *ds,
         hz__churn_unlabelled(r);
     if (s1 == HZ_ENOMEM || s2 == HZ_ENOMEM || s3 == HZ_ENOMEM)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    /* a label column that is missing or not of flags is the request's
+     * fault, as in churn: the suite fails with it (exit 2, a job's
+     * reason "dataset"), not as a part that failed on the data */
+    if (s3 == HZ_ENOTFOUND || s3 == HZ_ETYPE)
+        return hz_error_set(err, s3, "%s", e3.msg);
     return HZ_OK;
 }
 

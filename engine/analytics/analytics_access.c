@@ -282,3 +282,26 @@ const char *hz_analytics_part_error(const hz_analytics_result *r,
         return r->surv.err;
     return "";
 }
+
+hz_status hz_analytics_parts_ok(const hz_analytics_result *r, hz_error *err)
+{
+    static const char *const parts[][2] = {{"clv", "the purchase model"},
+                                           {"spend", "the spend model"},
+                                           {"churn", "the churn model"},
+                                           {"segment", "the segmentation"},
+                                           {"survival", "the survival model"}};
+    char msg[HZ_ERROR_MAX] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        const char *pe = hz_analytics_part_error(r, parts[i][0]);
+        if (pe[0] == '\0' || len >= sizeof msg)
+            continue;
+        int w = snprintf(msg + len, sizeof msg - len,
+                         "%s%s (%s part) failed: %s", len ? "; " : "",
+                         parts[i][1], parts[i][0], pe);
+        len = w < 0 ? sizeof msg : len + (size_t)w;
+    }
+    if (msg[0] == '\0')
+        return HZ_OK;
+    return hz_error_set(err, HZ_EINVAL, "%s", msg);
+}

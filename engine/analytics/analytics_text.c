@@ -73,7 +73,7 @@ static void text_holdout(const hz_holdout_report *h, hz_time_unit u, FILE *f)
     fprintf(f,
             "holdout (%s, %.4g %s): predicted %.1f, actual %.0f repeat "
             "transactions; correlation %.3f, MAE %.3f\n",
-            hz_purchase_kind_name(h->model), h->duration,
+            hz_purchase_kind_label(h->model), h->duration,
             u == HZ_UNIT_WEEKS ? "weeks" : "days", h->predicted_total,
             h->actual_total, h->correlation, h->mae);
     fputs("  calibration x:", f);
@@ -115,7 +115,7 @@ static void text_clv(const hz_analytics_result *r, FILE *f)
         fprintf(f,
                 "CLV (%s) over %.4g days at %.4g/month: total %.2f, median "
                 "%.2f, p90 %.2f\n",
-                hz_purchase_kind_name(c->model), c->horizon_days,
+                hz_purchase_kind_label(c->model), c->horizon_days,
                 r->req.discount_rate, c->clv_total, c->clv_q[2], c->clv_q[4]);
     fprintf(f,
             "new customer over %.4g days: E[X] = %.6f, P(X = 0, 1, 2) = "

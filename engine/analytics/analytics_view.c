@@ -32,6 +32,7 @@ static void view_clv(const hz_analytics_result *r, hz_analytics_view *v)
     v->horizon_months = (int)lround(hz_analytics_horizon_days(&r->req) /
                                     HZ_DAYS_PER_MONTH);
     v->clv_error = c->err;
+    v->purchase_model = c->model;
     if (!c->ok)
         return;
     v->bgnbd = c->bg_ok ? &c->bg : NULL;

@@ -17,6 +17,11 @@ const char *hz_purchase_kind_name(hz_purchase_kind k)
     return k == HZ_PURCHASE_PNBD ? "pnbd" : "bgnbd";
 }
 
+const char *hz_purchase_kind_label(hz_purchase_kind k)
+{
+    return k == HZ_PURCHASE_PNBD ? "Pareto/NBD" : "BG/NBD";
+}
+
 bool hz_purchase_kind_parse(const char *s, hz_purchase_kind *out)
 {
     if (s != NULL && strcmp(s, "bgnbd") == 0)

@@ -70,11 +70,17 @@ hz_status hz_quintile_scores(const double *v, size_t n, bool higher_is_better,
     }
     const double *keys[1] = {k};
     hz_status st = hz__argsort(keys, 1, n, ord); /* stable: ties by index */
-    size_t first = 0;
-    for (size_t j = 0; st == HZ_OK && j < n; j++) {
-        if (j > 0 && k[ord[j]] != k[ord[j - 1]])
-            first = j;
-        out[ord[j]] = (uint8_t)(1 + (5 * first) / n);
+    /* each run of equal values [j, e] in the sorted order: `worse` below
+     * it, `better` above it; its score is that of one customer standing
+     * among the others (rfm.h) */
+    for (size_t j = 0, e; st == HZ_OK && j < n; j = e + 1) {
+        for (e = j; e + 1 < n && k[ord[e + 1]] == k[ord[j]];)
+            e++;
+        const uint64_t worse = j, better = n - 1 - e;
+        const uint8_t score = (uint8_t)(1 + (5 * (2 * worse + 1)) /
+                                                (2 * (worse + better + 1)));
+        for (size_t q = j; q <= e; q++)
+            out[ord[q]] = score;
     }
     free(k);
     free(ord);

@@ -756,10 +756,13 @@ static hz_status key_figures(hz_report *r, const hz_analytics_view *v,
         return oom(err);
     }
     hz_error e2;
-    if (v->clv != NULL)
-        hz_summary_clv(v->clv, v->n, v->horizon_months,
-                       v->gg != NULL ? "BG/NBD and Gamma-Gamma" : "BG/NBD", 0,
-                       s, &e2);
+    if (v->clv != NULL) {
+        char model[64]; /* the model the CLV comes from, by its label */
+        snprintf(model, sizeof model, "%s%s",
+                 hz_purchase_kind_label(v->purchase_model),
+                 v->gg != NULL ? " and Gamma-Gamma" : "");
+        hz_summary_clv(v->clv, v->n, v->horizon_months, model, 0, s, &e2);
+    }
     if (v->churn_run && v->churn_method != NULL) {
         for (size_t i = 0; i < v->nfeat; i++)
             drv[i] = (hz_summary_driver){v->feat[i], v->coef[i]};

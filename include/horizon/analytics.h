@@ -313,6 +313,18 @@ HZ_API const hz_cox_model *hz_analytics_cox(const hz_analytics_result *r,
 HZ_API const char *hz_analytics_part_error(const hz_analytics_result *r,
                                            const char *part);
 
+/* HZ_OK when every part the analysis ran gave its results; else
+ * HZ_EINVAL with each failed part and its reason in err ("the churn
+ * model (churn part) failed: ...; the spend model (spend part) failed:
+ * ...").  hz_analytics_run returns a
+ * suite (and churn without a label, whose risk comes from the purchase
+ * model, and clv, whose values come from the spend model) with its
+ * failed parts recorded, for a caller that wants what did work; the
+ * horizon command and the job runner refuse such a result whole, since
+ * its output would look complete when it is not. */
+HZ_API hz_status hz_analytics_parts_ok(const hz_analytics_result *r,
+                                       hz_error *err);
+
 #ifdef __cplusplus
 }
 #endif

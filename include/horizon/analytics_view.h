@@ -13,6 +13,7 @@
 
 #include "horizon/analytics.h"
 #include "horizon/bgnbd.h"
+#include "horizon/clv.h"
 #include "horizon/customer.h"
 #include "horizon/gammagamma.h"
 #include "horizon/rfm.h"
@@ -38,6 +39,8 @@ typedef struct hz_analytics_view {
     /* clv */
     const hz_bgnbd_model *bgnbd; /* NULL when not fitted */
     const hz_gg_model *gg;       /* NULL when not fitted */
+    /* the model of p_alive, expected_purchases and clv (--model) */
+    hz_purchase_kind purchase_model;
     const double *p_alive, *expected_purchases, *clv;
     int horizon_months;
     const char *clv_error; /* "" when fine or not run */

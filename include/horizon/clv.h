@@ -43,8 +43,12 @@ typedef struct hz_purchase_model {
     hz_pnbd_params pn;  /* kind HZ_PURCHASE_PNBD */
 } hz_purchase_model;
 
-/* "bgnbd" or "pnbd"; parse returns false when unknown. */
+/* The identifier, "bgnbd" or "pnbd", of machine outputs (JSON, model
+ * files, --model, job params); parse returns false when unknown.  The
+ * label, "BG/NBD" or "Pareto/NBD", is the name people read (text
+ * summaries, reports, narratives): each place uses one of the two. */
 HZ_API const char *hz_purchase_kind_name(hz_purchase_kind k);
+HZ_API const char *hz_purchase_kind_label(hz_purchase_kind k);
 HZ_API bool hz_purchase_kind_parse(const char *s, hz_purchase_kind *out);
 
 /* The model's P(alive), E[X(t)], E[Y(t) | x, t_x, T] (= numerator *

@@ -2,10 +2,27 @@
  *
  * Inputs per customer: recency in days since the last purchase (as of the
  * observation end), frequency = number of purchase days (x + 1) and
- * monetary = total spend.  Each is scored 1..5 by quintile of its rank:
- * score = 1 + floor(5 * rank / n) where rank is the 0-based position of
- * the first of the tied values in the sorted order (ties share a score;
- * low recency, high frequency and high monetary score high).
+ * monetary = total spend.  Each is scored 1..5 by quintile of its rank
+ * (low recency, high frequency and high monetary score high): with
+ * `worse` customers below a value and `better` above it,
+ *
+ *   score = 1 + floor(5 * (worse + 1/2) / (worse + better + 1)),
+ *
+ * the quintile of its mid-rank (Hazen's (i - 1/2) / n) when the
+ * customers who share it count as one.  Without ties that is the usual
+ * 1 + floor(5 (i - 1/2) / n): equal fifths, symmetric (reversing the
+ * order turns s into 6 - s).  Equal values share a score, and a run of
+ * them at an end of the order keeps that end's score once two customers
+ * stand apart from it: the customers who bought on the last day score
+ * R 5 and the one-time buyers F 1 however many they are.  Customers who
+ * all share one value (a lone customer) score 3: none stands above or
+ * below another.  Until 2026-12-07 ties took the rank of the first of them,
+ * so the most recent buyers, when they were many, or a lone customer
+ * scored R 1 ("lost"); SPSS's mean ranks (TIES=MEAN) would score
+ * one-time buyers F 2 whenever they are more than about 40% of the
+ * customers (52% in CDNOW), leaving "new customers" and "lost" empty.
+ * The scores depend only on the values, not on their order or the
+ * thread count.
  *
  * Segments follow the widely used R-F grid (the M score is reported but
  * does not move a customer between segments):

@@ -71,7 +71,9 @@ static void help_intro(FILE *f, const char *kind)
               f);
     else
         fputs("CLV, churn and segments on one ingest, concurrently; one row\n"
-              "per customer and a summary block.\n\n",
+              "per customer and a summary block.  All parts or nothing: a\n"
+              "part that fails fails the command (exit 1, nothing "
+              "written).\n\n",
               f);
 }
 
@@ -279,19 +281,6 @@ static int write_outputs(const hz_analytics_result *res, const cli_cfg *g,
     return hz_cli_outs_commit(&outs);
 }
 
-static void report_part_errors(const hz_analytics_result *res,
-                               const char *path)
-{
-    static const char *const parts[] = {"clv",     "spend",    "churn",
-                                        "segment", "survival", NULL};
-    for (int i = 0; parts[i] != NULL; i++) {
-        const char *pe = hz_analytics_part_error(res, parts[i]);
-        if (pe[0])
-            hz_cli_error("analyze", "%s: %s part failed: %s", path, parts[i],
-                         pe);
-    }
-}
-
 /* An error of the analysis: its message as it is when it names the
  * input already (a place, "FILE:LINE:FIELD: ...", "FILE: ...", or a
  * missing column, "no column 'x' in FILE (columns: ...)"), else after
@@ -346,6 +335,14 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
         return st == HZ_ENOTFOUND || st == HZ_ETYPE ? HZ_EXIT_USAGE
                                                     : HZ_EXIT_FAIL;
     }
+    /* a part that failed fails the command: no output looks complete
+     * without it (hz_analytics_parts_ok) */
+    if (hz_analytics_parts_ok(res, &err) != HZ_OK) {
+        hz_cli_error("analyze", "%s: %s not written (no output is): %s",
+                     strcmp(path, "-") ? path : "stdin", g->kname, err.msg);
+        hz_analytics_result_free(res);
+        return HZ_EXIT_FAIL;
+    }
     rc = write_outputs(res, g, path);
     if (rc == HZ_EXIT_OK && hz_analytics_dates_zoned(res))
         fprintf(stderr,
@@ -353,7 +350,6 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
                 "or Z): they are read as UTC instants, so purchases fall on "
                 "UTC days (one at 23:30-05:00 counts on the next day); drop "
                 "the offsets to count them in local time\n");
-    report_part_errors(res, path);
     hz_analytics_result_free(res);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "horizon/clv.h"
 #include "horizon/outfile.h"
 #include "narrative/narrative.h"
 #include "net/cjson.h"
@@ -164,11 +165,17 @@ static hz_status from_clv(const cJSON *t, hz_summary *s)
                             "CLV quantiles p10 %s, p50 %s, p90 %s", r[0],
                             r[1], r[2]);
     }
-    if (st == HZ_OK && hz__cjson_obj(c, "bgnbd") != NULL)
+    /* the model the CLV came from, by its identifier ("pnbd" was told as
+     * BG/NBD when a holdout had fitted both) */
+    hz_purchase_kind pk = HZ_PURCHASE_BGNBD; /* a summary without "model" */
+    const char *model = hz__cjson_str(c, "model");
+    if (st == HZ_OK && isfinite(total) &&
+        (model != NULL ? hz_purchase_kind_parse(model, &pk)
+                       : hz__cjson_obj(c, "bgnbd") != NULL))
         st = hz_summary_add(
             s, 4, "clv.model",
-            "CLV model: BG/NBD + "
-            "Gamma-Gamma, monthly discount %s",
+            "CLV model: %s + Gamma-Gamma, monthly discount %s",
+            hz_purchase_kind_label(pk),
             hz_fmt_pct(hz__cjson_num(c, "discount_rate", NAN), 0, a, 32));
     return st;
 }

@@ -306,6 +306,12 @@ static void run_analytics_tool(hz__tool *t)
     t->seconds = hz_now() - t0;
     if (t->rc != HZ_OK)
         return;
+    /* a part that failed fails the job, as it fails `horizon analyze`:
+     * its stored rows would look complete without it */
+    if ((t->rc = hz_analytics_parts_ok(r, &t->err)) != HZ_OK) {
+        hz_analytics_result_free(r);
+        return;
+    }
     t0 = hz_now();
     /* The per-customer rows stay in the result: the job process writes
      * them with the engine's row writer straight into its result file

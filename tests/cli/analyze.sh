@@ -42,6 +42,30 @@ python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$T/seg.json" || fail
 diff <(sed 's/"seconds[a-z_]*": [0-9.e-]*//g' "$T/j1.json") \
      <(sed 's/"seconds[a-z_]*": [0-9.e-]*//g' "$T/j2.json") >/dev/null || fail "thread count changes results"
 
+# RFM ties share a sensible score: a lone customer is not "lost" (it was:
+# ties took the lowest rank), nor are the many who bought on the last day
+printf 'customer_id,order_date,revenue\na,2024-01-01,10\n' >"$T/lone.csv"
+"$H" analyze segment "$T/lone.csv" -o "$T/lone_seg.csv" >/dev/null || fail "lone segment"
+grep -q '^a,.*,3,3,3,need attention,' "$T/lone_seg.csv" || fail "lone customer: $(cat "$T/lone_seg.csv")"
+{
+    echo "customer_id,order_date,revenue"
+    for i in 1 2 3 4 5 6; do echo "late$i,2024-06-30,$((10 + i))"; done
+    for i in 1 2 3 4; do echo "early$i,2024-0$i-15,$((20 + i))"; echo "early$i,2024-0$i-01,5"; done
+} >"$T/lastday.csv"
+for th in 1 2; do
+    OMP_NUM_THREADS=$th "$H" analyze segment "$T/lastday.csv" -o "$T/lastday$th.csv" >/dev/null ||
+        fail "last-day segment"
+done
+cmp -s "$T/lastday1.csv" "$T/lastday2.csv" || fail "RFM scores depend on the thread count"
+python3 - "$T/lastday1.csv" <<'PY' || fail "last-day buyers: $(cat "$T/lastday1.csv")"
+import csv, sys
+rows = {r["customer_id"]: r for r in csv.DictReader(open(sys.argv[1]))}
+for i in range(1, 7):  # the six most recent (tied) one-time buyers: R 5, F 1
+    r = rows["late%d" % i]
+    assert r["r_score"] == "5" and r["rfm_segment"] == "new customers", r
+assert rows["early1"]["r_score"] == "1", rows["early1"]
+PY
+
 C="${HZ_SHARED_DATA:-}/cdnow/cdnowElog.csv"
 if [ -f "$C" ]; then
     "$H" analyze clv "$C" --customer sampleid --date date --amount sales \

@@ -18,12 +18,14 @@ customer_id,order_date,revenue
 0123,2024-02-19,9
 777,2024-01-11,12
 EOF
-for k in segment suite; do
-    expect_exit 0 "" -- "$H" analyze $k "$T/ids.csv" -o "$T/$k.csv"
-    check "$k: four customers ($(cut -d, -f1 "$T/$k.csv" | tr '\n' ' '))" \
-        test "$(tail -n +2 "$T/$k.csv" | cut -d, -f1 | sort | tr '\n' ' ')" = "00123 0123 123 777 "
-    check "$k: 00123 spent 30" grep -q '^00123,2024-01-01,2024-02-01,2,1,31,.*,30,' "$T/$k.csv"
-done
+expect_exit 0 "" -- "$H" analyze segment "$T/ids.csv" -o "$T/segment.csv"
+check "segment: four customers ($(cut -d, -f1 "$T/segment.csv" | tr '\n' ' '))" \
+    test "$(tail -n +2 "$T/segment.csv" | cut -d, -f1 | sort | tr '\n' ' ')" = "00123 0123 123 777 "
+check "segment: 00123 spent 30" grep -q '^00123,2024-01-01,2024-02-01,2,1,31,.*,30,' "$T/segment.csv"
+# four customers do not identify BG/NBD: the suite refuses, writing nothing
+expect_exit 1 "suite not written (no output is): the purchase model (clv part) failed" -- \
+    "$H" analyze suite "$T/ids.csv" -o "$T/suite.csv"
+check "suite: no -o file" test ! -e "$T/suite.csv"
 expect_exit 0 "" -- "$H" analyze segment "$T/ids.csv" --customer customer_id --json
 check "named column: 0123 kept in JSON" grep -q '"customer_id": "0123"' "$T/out"
 check "named column: four customers" grep -q '"customers": 4,' "$T/out"
@@ -34,6 +36,17 @@ check "gzip on stdin: four customers" test "$(($(wc -l <"$T/gz.csv") - 1))" -eq 
 # --schema still wins (an explicit int64 merges them, as asked)
 expect_exit 0 "" -- "$H" analyze segment "$T/ids.csv" --schema customer_id:int64 -o "$T/i.csv"
 check "--schema customer_id:int64 is obeyed" test "$(($(wc -l <"$T/i.csv") - 1))" -eq 2
+
+# an id written with spaces around it beside the same id without is one
+# customer written two ways: refused with its place (were two customers)
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\n"C1 ",2024-02-01,20\nC2,2024-01-05,15\n' >"$T/pad.csv"
+expect_exit 1 "$T/pad.csv:3:1: column 'customer_id' (customer) is 'C1 ', which differs from the customer 'C1' only by the spaces around it" -- \
+    "$H" analyze segment "$T/pad.csv" -o "$T/pad_out.csv"
+check "padded id: no output" test ! -e "$T/pad_out.csv"
+# an id padded the same way on every row is that customer's id
+printf 'customer_id,order_date,revenue\n" C1",2024-01-01,10\n" C1",2024-02-01,20\nC2,2024-01-05,15\n' >"$T/pad2.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/pad2.csv" -o "$T/pad2_out.csv"
+check "padded alike: two customers" test "$(($(wc -l <"$T/pad2_out.csv") - 1))" -eq 2
 
 # order ids: 007 and 7 are two orders
 cat >"$T/orders.csv" <<'EOF'

@@ -9,12 +9,17 @@ H="$HORIZON"
 
 # ---- --decimal, as forecast and inspect take it, for every kind
 printf 'customer_id;order_date;revenue\nC1;2024-01-01;10,5\nC1;2024-02-01;20\nC2;2024-01-05;15\n' >"$T/eu.csv"
-for k in clv segment suite; do
-    for d in "--decimal ," "--decimal=,"; do
-        # shellcheck disable=SC2086
-        expect_exit 0 "" -- "$H" analyze $k "$T/eu.csv" $d -o "$T/eu_$k.csv"
-    done
-    check "$k --decimal ,: 10,5 + 20 is 30.5" grep -q '^C1,.*,30\.5,' "$T/eu_$k.csv"
+for d in "--decimal ," "--decimal=,"; do
+    # shellcheck disable=SC2086
+    expect_exit 0 "" -- "$H" analyze segment "$T/eu.csv" $d -o "$T/eu_segment.csv"
+done
+check "segment --decimal ,: 10,5 + 20 is 30.5" grep -q '^C1,.*,30\.5,' "$T/eu_segment.csv"
+# clv and the suite read it the same way (one repeat buyer: the spend
+# model, and so the CLV, cannot be fitted: refused, nothing written)
+for k in clv suite; do
+    expect_exit 1 "$k not written (no output is): the spend model (spend part) failed: Gamma-Gamma needs at least 2 repeat buyers" -- \
+        "$H" analyze $k "$T/eu.csv" --decimal , -o "$T/eu_$k.csv"
+    check "$k: no -o file" test ! -e "$T/eu_$k.csv"
 done
 printf 'customer_id;tenure;churned\nC1;12,5;yes\nC2;3;no\nC3;7,25;yes\n' >"$T/eus.csv"
 expect_exit 0 "" -- "$H" analyze survival "$T/eus.csv" --decimal , --summary-only
@@ -174,16 +179,19 @@ printf 'id,tenure,churned,score\na,0,yes,1\nb,0,no,2\nc,0,yes,3\n' >"$T/z0.csv"
 expect_exit 1 "no events among the 0 subjects with a positive duration" -- \
     "$H" analyze survival "$T/z0.csv" --duration tenure --event churned --covariates score
 
-# no repeat purchase: BG/NBD cannot be fitted and churn has no risk, which
-# the text says as n/a (as the JSON's null), not "nan"
+# no repeat purchase: BG/NBD cannot be fitted, so churn without a label
+# has no risk to give: the command fails (exit 1) and writes nothing (until
+# 2026-12-07 it exited 0 with an empty churn_risk column)
 {
     echo "customer,day,amount"
     for i in $(seq 1 20); do echo "c$i,2024-0$((i % 9 + 1))-10,10"; done
 } >"$T/onetime.csv"
-expect_exit 0 "" -- "$H" analyze churn "$T/onetime.csv" -o /dev/null
-check "churn without a purchase model: mean risk n/a" \
-    grep -q '^inactive share [0-9.]*, mean risk n/a$' "$T/out"
-check "no nan in the text" bash -c "! grep -qiw 'nan' '$T/out'"
+expect_exit 1 "onetime.csv: churn not written (no output is): the purchase model (clv part) failed: no customer made a repeat purchase: BG/NBD cannot be fitted" -- \
+    "$H" analyze churn "$T/onetime.csv" -o "$T/onetime_churn.csv"
+check "churn without a purchase model: no -o file" test ! -e "$T/onetime_churn.csv"
+check "churn without a purchase model: no summary" test ! -s "$T/out"
+expect_exit 1 "churn not written" -- "$H" analyze churn "$T/onetime.csv" --json
+check "churn --json without a purchase model: no document" test ! -s "$T/out"
 
 # Y/N and T/F are flags wherever a flag is read (the reader's booleans):
 # in a column of text, the value at fault is named, not the first 'Y'
@@ -195,8 +203,37 @@ expect_exit 0 "" -- "$H" analyze survival "$T/evy2.csv" --summary-only
 check "Y/N/t/F events: 2 events" grep -q "^Kaplan-Meier: 4 customers, 2 events" "$T/out"
 # the suite's label likewise, and a value that is not a flag is named
 printf 'customer_id,order_date,revenue,churned\na,2024-01-01,3,Y\na,2024-02-01,4,Y\nb,2024-01-05,5,N\nb,2024-03-01,6,N\nc,2024-01-02,7,x\nc,2024-02-02,7,N\n' >"$T/sul.csv"
-expect_exit 0 "churn part failed: $T/sul.csv:6:4: column 'churned' (label) is 'x': expected yes/no" -- \
-    "$H" analyze suite "$T/sul.csv" --label churned --summary-only
+# a suite whose part failed is a failed suite (exit 1, nothing written:
+# until 2026-12-07 it exited 0 and wrote the other parts)
+echo old >"$T/sul_out.csv"
+expect_exit 1 "the churn model (churn part) failed: $T/sul.csv:6:4: column 'churned' (label) is 'x': expected yes/no" -- \
+    "$H" analyze suite "$T/sul.csv" --label churned -o "$T/sul_out.csv" --report "$T/sul.html"
+check "failed suite: -o file untouched" test "$(cat "$T/sul_out.csv")" = old
+check "failed suite: no report" test ! -e "$T/sul.html"
+check "failed suite: no summary" test ! -s "$T/out"
+# a label column that is not there is a usage error, as in churn (exit 2;
+# it was exit 0 with the other parts written)
+expect_exit 2 "no column 'nope' in $T/sul.csv" -- \
+    "$H" analyze suite "$T/sul.csv" --label nope -o "$T/sul_nope.csv"
+check "suite --label nope: no -o file" test ! -e "$T/sul_nope.csv"
+# so does a suite job: failed with the parts' reasons, no rows stored
+(
+    export HORIZON_STORE="sqlite:$T/parts.db" TMPDIR="$T" HZ_DATASET_ROOTS="$T"
+    "$H" submit --type suite --tenant acme --id sul --dataset "$T/sul.csv" \
+        --param label=churned --quiet
+    "$H" run --once --quiet 2>/dev/null
+    echo "run $?"
+    "$H" jobs show sul --json
+) >"$T/sul_job" 2>&1
+check "suite job with a failed part: the run exits 1" grep -q '^run 1$' "$T/sul_job"
+check "suite job with a failed part: failed, not succeeded" /usr/bin/python3 -c "
+import json, sys
+t = open(sys.argv[1]).read()
+d = json.loads(t[t.index('{'):])
+assert d['status'] == 'failed' and d['errorReason'] == 'compute', d
+assert \"the churn model (churn part) failed: \" in d['error'], d['error']
+assert \"column 'churned' (label) is 'x'\" in d['error'], d['error']
+" "$T/sul_job"
 # a column of the wrong kind is a usage error (exit 2, as forecast's); an
 # amount column of text names its first value that is not a number
 printf 'customer_id,order_date,revenue\nA,2024-01-01,12\nA,2024-02-01,$20\nB,2024-01-05,$15\n' >"$T/dollars.csv"

@@ -265,4 +265,36 @@ PY
 grep -q "the data do not identify the model (a, b -> infinity: every customer has the same dropout probability a / (a + b) = [0-9.]*; r, alpha -> infinity: purchase rates do not vary between customers)" "$T/e" \
     || fail "double boundary message: $(cat "$T/e")"
 [ ! -e "$T/flat_out.csv" ] || fail "double boundary: no output"
+
+# one name per place: the identifier (bgnbd, pnbd, gammagamma) in machine
+# outputs, the label (BG/NBD, Pareto/NBD, Gamma-Gamma) where people read.
+# The text said "CLV (pnbd)" beside "Pareto/NBD: r = ...", and the report's
+# key figures and a job's narrative said BG/NBD of a Pareto/NBD CLV.
+"$H" analyze clv "$S" --model pnbd --calibration-end 2024-06-30 --json --summary-only \
+    --save-model "$T/pn_model.json" --report "$T/pn.html" >"$T/pn.json" || fail "pnbd json"
+python3 - "$T/pn.json" "$T/pn_model.json" <<'PY' || fail "pnbd identifiers: $(head -c 600 "$T/pn.json")"
+import json, sys
+c = json.load(open(sys.argv[1]))["summary"]["clv"]
+assert c["model"] == "pnbd", c["model"]
+assert {"bgnbd", "pnbd", "gammagamma"} <= set(c), sorted(c)
+assert sorted(c["holdout"]) == ["bgnbd", "pnbd"], sorted(c["holdout"])
+m = json.load(open(sys.argv[2]))
+assert m["purchase_model"] == "pnbd", m
+assert {"bgnbd", "pnbd", "gammagamma"} >= {k for k in m if isinstance(m[k], dict)}, sorted(m)
+PY
+"$H" analyze clv "$S" --model pnbd --calibration-end 2024-06-30 --summary-only >"$T/pn.txt" || fail "pnbd text"
+grep -q '^CLV (Pareto/NBD) over ' "$T/pn.txt" || fail "CLV line: $(cat "$T/pn.txt")"
+grep -q '^holdout (Pareto/NBD, 184 days): ' "$T/pn.txt" || fail "holdout line"
+grep -q '^holdout (BG/NBD, 184 days): ' "$T/pn.txt" || fail "BG/NBD holdout line"
+! grep -qw 'pnbd\|bgnbd\|gammagamma' "$T/pn.txt" || fail "an identifier in the text: $(cat "$T/pn.txt")"
+grep -q '<li>CLV model: Pareto/NBD and Gamma-Gamma' "$T/pn.html" || fail "report key figure names BG/NBD"
+(
+    export HORIZON_STORE="sqlite:$T/names.db" TMPDIR="$T" HZ_DATASET_ROOTS="$HZ_DATA_DIR"
+    unset HZ_LLM_CONFIG OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT AZURE_OPENAI_API_KEY
+    rm -f "$T/names.db"
+    "$H" submit --type clv --tenant acme --id pn --dataset "$S" --param model=pnbd \
+        --param calibration-end=2024-06-30 --quiet &&
+        "$H" run --once --quiet 2>/dev/null && "$H" explain pn 2>&1
+) >"$T/pn_explain" || fail "pnbd job: $(cat "$T/pn_explain")"
+grep -q 'CLV model: Pareto/NBD + Gamma-Gamma' "$T/pn_explain" || fail "job narrative: $(cat "$T/pn_explain")"
 exit 0

@@ -149,7 +149,7 @@ expect_exit 0 "" -- "$H" inspect "$T/us_dates.csv"
 check "US dates: timestamp, month-first" grep -Eq '^order_date +timestamp:mdy +12000 ' "$T/out"
 expect_exit 0 "" -- "$H" analyze clv "$T/us_dates.csv" --summary-only
 "$H" analyze clv "$HZ_DATA_DIR/sample_sales.csv" --summary-only >"$T/iso.txt" 2>&1
-check "ISO dates: a CLV line" grep -q '^CLV (bgnbd)' "$T/iso.txt"
+check "ISO dates: a CLV line" grep -q '^CLV (BG/NBD)' "$T/iso.txt"
 check "US dates: the same CLV as from ISO dates" \
     grep -q "$(grep '^CLV' "$T/iso.txt")" "$T/out"
 # Shopify's order times: an offset after a blank

@@ -388,9 +388,11 @@ check "pnbd --risk no-purchase: the narrative too" grep -q \
     for i in $(seq 1 20); do echo "c$i,2024-0$((i % 9 + 1))-10,10"; done
 } > "$T/onetime.csv" # no repeat purchase: BG/NBD cannot be fitted
 "$HORIZON" analyze suite "$T/onetime.csv" -o /dev/null \
-    --report "$T/onetime.html" > /dev/null 2>&1
-check "BG/NBD failed: the churn model is the recency rule alone" grep -q \
-    '<li>churn model: a recency rule alone (the BG/NBD purchase model failed)</li>' "$T/onetime.html"
+    --report "$T/onetime.html" > /dev/null 2>"$T/onetime.err"
+check "BG/NBD failed: the suite fails (exit 1)" test $? -eq 1
+check "BG/NBD failed: no report that looks whole" test ! -e "$T/onetime.html"
+check "BG/NBD failed: said why" grep -q \
+    'suite not written (no output is): the purchase model (clv part) failed: no customer made a repeat purchase' "$T/onetime.err"
 check "pnbd: no claim of BG/NBD P(alive)" bash -c "! grep -q 'BG/NBD P(alive)\|P(alive) (BG/NBD)' '$T/pn.html'"
 "$HORIZON" analyze survival "$CUST" --duration tenure_months --event churned \
     --covariates support_tickets,monthly_fee -o /dev/null \

@@ -134,6 +134,9 @@ HZ_TEST(single_and_identical_customers)
     /* the suite reports the failed part and still segments */
     HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SUITE, &q, &r, &err) == HZ_OK);
     HZ_CHECK_CONTAINS(hz_analytics_part_error(r, "clv"), "2 customers");
+    /* ... and is not whole: the command and the runner refuse it */
+    HZ_CHECK(hz_analytics_parts_ok(r, &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "the purchase model (clv part) failed: ");
     HZ_CHECK(hz_analytics_customers(r) == 1);
     HZ_CHECK(hz_analytics_clusters(r) == 1);
     hz_analytics_result_free(r);

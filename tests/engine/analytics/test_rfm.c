@@ -16,12 +16,43 @@ HZ_TEST(quintiles_hand_worked)
     HZ_CHECK(hz_quintile_scores(v, 10, false, s, NULL) == HZ_OK);
     for (int i = 0; i < 10; i++)
         HZ_CHECK(s[i] == 6 - want[i]);
-    /* ties share the score of their first position */
+    /* ties share a score: a run at the bottom keeps 1 (one-time buyers
+     * are F 1) ... */
     double t[10] = {1, 1, 1, 1, 1, 1, 2, 3, 4, 5};
     HZ_CHECK(hz_quintile_scores(t, 10, true, s, NULL) == HZ_OK);
     const uint8_t wt[10] = {1, 1, 1, 1, 1, 1, 4, 4, 5, 5};
     for (int i = 0; i < 10; i++)
         HZ_CHECK(s[i] == wt[i]);
+    /* ... and a run at the top keeps 5: six customers who bought on the
+     * last day are the most recent (were 3, the first tie's rank) */
+    HZ_CHECK(hz_quintile_scores(t, 10, false, s, NULL) == HZ_OK);
+    const uint8_t wr[10] = {5, 5, 5, 5, 5, 5, 2, 2, 1, 1};
+    for (int i = 0; i < 10; i++)
+        HZ_CHECK(s[i] == wr[i]);
+    /* one customer, or all alike: the middle score, either way */
+    double one = 4;
+    HZ_CHECK(hz_quintile_scores(&one, 1, false, s, NULL) == HZ_OK);
+    HZ_CHECK(s[0] == 3);
+    double same[7] = {2, 2, 2, 2, 2, 2, 2};
+    for (int hib = 0; hib < 2; hib++) {
+        HZ_CHECK(hz_quintile_scores(same, 7, hib, s, NULL) == HZ_OK);
+        for (int i = 0; i < 7; i++)
+            HZ_CHECK(s[i] == 3);
+    }
+    /* without ties: equal fifths and symmetric (s -> 6 - s) for any n */
+    for (size_t n = 1; n <= 40; n++) {
+        double u[40];
+        uint8_t up[40], down[40];
+        for (size_t i = 0; i < n; i++)
+            u[i] = (double)((i * 41) % n); /* a permutation of 0..n-1 */
+        HZ_CHECK(hz_quintile_scores(u, n, true, up, NULL) == HZ_OK);
+        HZ_CHECK(hz_quintile_scores(u, n, false, down, NULL) == HZ_OK);
+        for (size_t i = 0; i < n; i++) {
+            size_t r = (size_t)u[i]; /* 0-based rank */
+            HZ_CHECK(up[i] == 1 + (5 * (2 * r + 1)) / (2 * n));
+            HZ_CHECK(up[i] + down[i] == 6);
+        }
+    }
 }
 
 HZ_TEST(segment_rule_table)
@@ -85,9 +116,9 @@ HZ_TEST(identical_customers_and_bad_values)
     double R[4] = {7, 7, 7, 7}, F[4] = {2, 2, 2, 2}, M[4] = {9, 9, 9, 9};
     uint8_t seg[4];
     HZ_CHECK(hz_rfm_score(R, F, M, 4, NULL, NULL, NULL, seg, NULL) == HZ_OK);
-    /* documented: all tied -> every score 1 -> "lost" */
+    /* all tied: every score 3, "need attention" (was 1: "lost") */
     for (int i = 0; i < 4; i++)
-        HZ_CHECK(seg[i] == HZ_SEG_LOST);
+        HZ_CHECK(seg[i] == HZ_SEG_NEED_ATTENTION);
     double Rb[2] = {1, -1}, F2[2] = {1, 1}, M2[2] = {1, 1};
     hz_error err;
     HZ_CHECK(hz_rfm_score(Rb, F2, M2, 2, NULL, NULL, NULL, seg, &err) ==
