@@ -403,6 +403,19 @@ static ssize_t send_fd_reply(int sock, int reply, int fd)
     return sendmsg(sock, &mh, 0);
 }
 
+/* A job process keeps only its standard streams: not the helper's
+ * channel, nor a descriptor the runner inherited without O_CLOEXEC from
+ * whoever started it (a supervisor's pipe or socket, a shell's file):
+ * nothing of the runner's reaches the job's code. */
+static void close_inherited(void)
+{
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+        return;
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = 3; fd < (max > 0 ? max : 65536); fd++)
+        close((int)fd);
+}
+
 static bool helper_spawn(const hz__jobproc_config *cfg, int sock,
                          const char *path)
 {
@@ -411,7 +424,7 @@ static bool helper_spawn(const hz__jobproc_config *cfg, int sock,
     pid_t self = getpid();
     pid_t pid = fork();
     if (pid == 0) {
-        close(sock);
+        close_inherited();
         child_from_request(cfg, path, self);
     }
     int fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;

@@ -5,8 +5,9 @@
 # (every tenant's jobs and results), another tenant's dataset or a file in
 # the home directory; the dataset sandbox's path checks were the only
 # barrier and the job process could open anything its user could.  Also:
-# it has no_new_privs; without Landlock the runner refuses to run jobs
-# (exit 78) unless --isolation best-effort, which says so and runs them.
+# it keeps no descriptor the runner inherited (only 0, 1, 2), it has
+# no_new_privs; without Landlock the runner refuses to run jobs (exit 78)
+# unless --isolation best-effort, which says so and runs them.
 # The test hook params.debugReadFile (HZ_TEST_HOOKS=1) makes the job try to
 # open a path and fail saying "opened" or why not.
 source "$(dirname "$0")/lib.sh"
@@ -76,10 +77,13 @@ HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
 check "an isolated job downloads its URL dataset ($(field url error))" \
     test "$(field url status)" = succeeded
 
-# The job process has no_new_privs
+# The job process's descriptors and no_new_privs: the runner is started
+# with descriptor 7 open (as a supervisor's pipe or a shell's file may be)
 submit slow --param debugSleepS=3
+exec 7<"$T/home/.ssh/id_ed25519"
 "$HORIZON" run --once >"$T/run.out" 2>"$T/run.err" &
 runner=$!
+exec 7<&-
 job=""
 for _ in $(seq 200); do
     for h in $(pgrep -P "$runner"); do
@@ -89,9 +93,11 @@ for _ in $(seq 200); do
     sleep 0.05
 done
 sleep 0.5 # the job is asleep (debugSleepS=3)
+fds=$(ls "/proc/$job/fd" 2>/dev/null | sort -n | tr '\n' ' ')
 nnp=$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$job/status" 2>/dev/null)
 wait "$runner"
 check "the job process was found ($job)" test -n "$job"
+check "the job process has only descriptors 0 1 2 ($fds)" test "$fds" = "0 1 2 "
 check "the job process has no_new_privs ($nnp)" test "$nnp" = 1
 check "the slow job succeeded" test "$(field slow status)" = succeeded
 
