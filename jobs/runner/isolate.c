@@ -6,11 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/seccomp.h>
 
 #include "runner/isolate.h"
 
@@ -169,6 +173,52 @@ void hz__isolation_for_job(const hz_sandbox *sb, const char *tenant,
         out->dataset = real;
 }
 
+/* The architecture seccomp reports for this build's system calls. */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* Landlock (ABI 7) does not cover connecting to a UNIX socket by its
+ * path: a job process could talk to any local service its user may
+ * (a container engine's socket, a database's).  A seccomp filter lets
+ * socket(2) make only IPv4, IPv6 and netlink sockets (the resolver's,
+ * libcurl's); anything else, a UNIX socket above all, is EACCES, as are
+ * system calls of another architecture (i386's socketcall).  Where the
+ * build's architecture is not known here, no filter (returns 0). */
+static int filter_sockets(void)
+{
+#ifdef NATIVE_ARCH
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#ifdef __x86_64__
+        /* x32 system calls (bit 30) are another ABI */
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+#endif
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
+                              .filter = f};
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0 : errno;
+#else
+    return 0;
+#endif
+}
+
 static hz_status fail(hz_error *err, int ruleset, const char *what, int e)
 {
     if (ruleset >= 0)
@@ -230,6 +280,8 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
     if (syscall(SYS_landlock_restrict_self, rs, 0) != 0)
         return fail(err, rs, "landlock_restrict_self", errno);
     close(rs);
+    if ((e = filter_sockets()) != 0)
+        return fail(err, -1, "seccomp filter of socket(2)", e);
     if (abi_out != NULL)
         *abi_out = abi;
     return HZ_OK;

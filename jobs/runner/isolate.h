@@ -21,7 +21,10 @@
  * TCP connect unless the dataset is a URL (ABI 4), no ioctl on devices
  * (ABI 5), no signal to and no abstract UNIX socket of a process outside
  * the job (ABI 6).  Access rights the kernel does not know are left out
- * (the ruleset is built for the best ABI the kernel offers). */
+ * (the ruleset is built for the best ABI the kernel offers).  Then a
+ * seccomp filter lets socket(2) make only IPv4, IPv6 and netlink sockets:
+ * Landlock does not cover connecting to a UNIX socket by its path (a
+ * container engine's or a database's socket the user may reach). */
 #ifndef HZ_RUNNER_ISOLATE_H
 #define HZ_RUNNER_ISOLATE_H
 

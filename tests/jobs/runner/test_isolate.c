@@ -1,9 +1,9 @@
 /* Job isolation (runner/isolate.h): a forked process restricted as a job
  * process is cannot open the store file, another tenant's dataset, a
  * file in the home directory or another job's files, nor write outside
- * its own directory, bind or (without a URL dataset) connect TCP, or
- * signal its parent; it still reads its own dataset and writes its
- * result.  Skipped where the kernel has no Landlock. */
+ * its own directory, bind or (without a URL dataset) connect TCP,
+ * signal its parent or make a UNIX socket (seccomp); it still reads its
+ * own dataset and writes its result.  Skipped where the kernel has no Landlock. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -37,8 +37,14 @@ enum {
     T_BIND,
     T_CONNECT,
     T_SIGNAL_PARENT,
+    T_UNIX_SOCKET,
+    T_CA_BUNDLE,
+    T_RESOLV_CONF,
     T_N
 };
+
+/* Debian's CA bundle (libcurl's default), where the system has it */
+#define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
 typedef struct fixture {
     char root[4096], store[4200], globex[4200], home[4200], other_job[4200],
@@ -134,6 +140,12 @@ static void child(const fixture *fx, const hz_sandbox *sb,
     r[T_CONNECT] = connect(s, (struct sockaddr *)&a, sizeof a) == 0 ? 0 : errno;
     close(s);
     r[T_SIGNAL_PARENT] = kill(getppid(), 0) == 0 ? 0 : errno;
+    s = socket(AF_UNIX, SOCK_STREAM, 0);
+    r[T_UNIX_SOCKET] = s >= 0 ? 0 : errno;
+    if (s >= 0)
+        close(s);
+    r[T_CA_BUNDLE] = try_open(CA_BUNDLE, O_RDONLY);
+    r[T_RESOLV_CONF] = try_open("/etc/resolv.conf", O_RDONLY);
     _exit(write(out, r, sizeof r) == (ssize_t)sizeof r ? 0 : 4);
 }
 
@@ -218,6 +230,11 @@ HZ_TEST(isolated_job_reads_only_its_dataset_and_writes_only_its_dir)
     if (abi >= 6)
         HZ_CHECK_MSG(r[T_SIGNAL_PARENT] == EPERM, "kill(parent): errno %d",
                      r[T_SIGNAL_PARENT]);
+#if defined(__x86_64__) || defined(__aarch64__)
+    /* a local service's socket (Landlock does not cover their paths) */
+    HZ_CHECK_MSG(r[T_UNIX_SOCKET] == EACCES, "socket(AF_UNIX): errno %d",
+                 r[T_UNIX_SOCKET]);
+#endif
 }
 
 HZ_TEST(isolated_url_job_may_connect_but_not_bind)
@@ -237,6 +254,12 @@ HZ_TEST(isolated_url_job_may_connect_but_not_bind)
     HZ_CHECK_MSG(r[T_STORE] == EACCES, "store file: errno %d", r[T_STORE]);
     HZ_CHECK_MSG(r[T_WRITE_OWN] == 0, "own download dir: errno %d",
                  r[T_WRITE_OWN]);
+    if (access(CA_BUNDLE, R_OK) == 0)
+        HZ_CHECK_MSG(r[T_CA_BUNDLE] == 0, "CA bundle: errno %d",
+                     r[T_CA_BUNDLE]);
+    if (access("/etc/resolv.conf", R_OK) == 0)
+        HZ_CHECK_MSG(r[T_RESOLV_CONF] == 0, "/etc/resolv.conf: errno %d",
+                     r[T_RESOLV_CONF]);
     if (abi >= 4)
         HZ_CHECK_MSG(r[T_BIND] == EACCES, "bind: errno %d", r[T_BIND]);
 }
