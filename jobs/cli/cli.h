@@ -13,8 +13,10 @@ enum {
     HZ_EXIT_FAIL = 1,
     HZ_EXIT_USAGE = 2,
     HZ_EXIT_NOINPUT = 3,
-    HZ_EXIT_TEMPFAIL = 75 /* EX_TEMPFAIL: the store is unreachable,
+    HZ_EXIT_TEMPFAIL = 75, /* EX_TEMPFAIL: the store is unreachable,
                              unauthorised or full; try again later */
+    HZ_EXIT_CONFIG = 78    /* EX_CONFIG: horizon run requires job isolation
+                             and the system offers none (Landlock) */
 };
 
 /* Map an engine status to an exit code (EIO/ENOTFOUND on input -> 3). */

@@ -36,7 +36,7 @@ static void usage(FILE *f)
         "[--lease S]\n"
         "                   [--grace S] [--threads N] [--tenant ID]\n"
         "                   [--max-jobs N] [--max-download-mb N]\n"
-        "                   [--max-memory-mb N]\n"
+        "                   [--max-memory-mb N] [--isolation MODE]\n"
         "                   [--claim-retry S] [--no-schedules]\n"
         "                   [--metrics FILE.json] [--metrics-file FILE.prom]\n"
         "                   [--metrics-interval S] [--heartbeat FILE]\n"
@@ -74,6 +74,11 @@ static void usage(FILE *f)
         "                      the job fails with reason memory (default:\n"
         "                      the machine's memory, or its cgroup's limit,\n"
         "                      / concurrency; 0 = no limit)\n"
+        "  --isolation MODE    require (default; $HZ_JOB_ISOLATION): every\n"
+        "                      job process is held by the kernel (Landlock)\n"
+        "                      to its own dataset and files, and without\n"
+        "                      Landlock no job runs (exit 78); best-effort:\n"
+        "                      run jobs unisolated then (said at start)\n"
         "  --claim-retry S     --once: retry failing claims for S seconds\n"
         "                      before giving up (default 10)\n"
         "  --no-schedules      do not turn due schedule slots into jobs\n"
@@ -102,7 +107,8 @@ static void usage(FILE *f)
         "so the queue was not drained (one line says why);\n"
         "130 (SIGINT) or 143 (SIGTERM), 128 + the signal as a shell\n"
         "reports it: --once was stopped by it before the queue was drained\n"
-        "(its unfinished jobs are queued again).\n");
+        "(its unfinished jobs are queued again); 78 job isolation is\n"
+        "required and the kernel offers no Landlock (nothing claimed).\n");
 }
 
 /* Options of the run that are not the runner's configuration. */
@@ -181,6 +187,19 @@ static bool count_opt(int c, const char *arg, hz_runner_config *cfg)
     }
 }
 
+/* --isolation or $HZ_JOB_ISOLATION: require or best-effort. */
+static bool isolation_mode(const char *what, const char *arg,
+                           hz_runner_config *cfg)
+{
+    if (strcmp(arg, "require") == 0 || strcmp(arg, "best-effort") == 0) {
+        cfg->require_isolation = strcmp(arg, "require") == 0;
+        return true;
+    }
+    hz_cli_error("run", "%s: expected require or best-effort, got '%s'", what,
+                 arg);
+    return false;
+}
+
 /* Parse argv; -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, hz_runner_config *cfg,
                       run_opts *o)
@@ -202,6 +221,7 @@ static int parse_args(int argc, char **argv, hz_runner_config *cfg,
         {"max-download-mb", required_argument, 0, 'D'},
         {"max-memory-mb", required_argument, 0, 'X'},
         {"claim-retry", required_argument, 0, 'R'},
+        {"isolation", required_argument, 0, 'i'},
         {"no-schedules", no_argument, 0, 'S'},
         {"metrics", required_argument, 0, 'm'},
         {"metrics-file", required_argument, 0, 'F'},
@@ -214,6 +234,10 @@ static int parse_args(int argc, char **argv, hz_runner_config *cfg,
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
+    const char *env = getenv("HZ_JOB_ISOLATION");
+    if (env != NULL && env[0] != '\0' &&
+        !isolation_mode("HZ_JOB_ISOLATION", env, cfg))
+        return HZ_EXIT_USAGE;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -238,6 +262,10 @@ static int parse_args(int argc, char **argv, hz_runner_config *cfg,
                              optarg);
                 return HZ_EXIT_USAGE;
             }
+            break;
+        case 'i':
+            if (!isolation_mode("--isolation", optarg, cfg))
+                return HZ_EXIT_USAGE;
             break;
         case 'V':
             if (!hz_log_level_parse(optarg, &o->log_level)) {
@@ -349,6 +377,11 @@ static int check_outputs(const hz_runner_config *cfg, const run_opts *o)
 /* The exit code of a run. */
 static int run_exit(hz_status rc, const hz_error *err, hz_metrics *m)
 {
+    if (rc == HZ_EINVAL && strncmp(err->msg, HZ_RUNNER_NO_ISOLATION,
+                                   strlen(HZ_RUNNER_NO_ISOLATION)) == 0) {
+        hz_cli_error("run", "%s", err->msg);
+        return HZ_EXIT_CONFIG;
+    }
     if (rc == HZ_ECANCELED) { /* --once stopped before it drained the queue */
         int sig = run_stop > 0 ? (int)run_stop : SIGTERM;
         hz_cli_error("run", "%s: %s", sig == SIGINT ? "SIGINT" : "SIGTERM",

@@ -1,5 +1,6 @@
 /* Job execution: fetch, ingest, compute, summarise (see exec.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -353,6 +354,22 @@ static hz_status needle_hook(const hz_job_request *req,
                             : "the bytes are in the job process's memory");
 }
 
+/* The test hook params.debugReadFile: HZ_EINTERNAL naming the hook,
+ * the path and whether this process could open it for reading (nothing
+ * of it is read). */
+static hz_status read_file_hook(const hz_job_request *req,
+                                const hz_exec_options *opt, hz_error *err)
+{
+    if (!opt->test_hooks || req->debug_read_file[0] == '\0')
+        return HZ_OK;
+    int fd = open(req->debug_read_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    return hz_error_set(err, HZ_EINTERNAL, "test hook debugReadFile: %s: %s",
+                        req->debug_read_file, fd >= 0 ? "opened" : strerror(e));
+}
+
 /* Memory ran out (at any stage): the job fails for good with reason
  * "memory" and its limit named.  Another attempt would run out again. */
 static void out_of_memory(const hz_exec_options *opt, hz_exec_output *out,
@@ -385,6 +402,8 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
                                                      "no parameter decoder");
     if (rc == HZ_OK)
         rc = needle_hook(&req, opt, err);
+    if (rc == HZ_OK)
+        rc = read_file_hook(&req, opt, err);
     if (rc != HZ_OK) {
         set_reason(out, "params", false);
         hz_job_request_clear(&req);

@@ -66,6 +66,10 @@ typedef struct hz_job_request {
                                bytes XOR HZ_MEMSCAN_MASK: the job fails
                                when they are in its process's memory
                                (runner/memscan.h) */
+    char debug_read_file[512]; /* test hook: params.debugReadFile, a path
+                                  the job process tries to open: the job
+                                  fails saying "opened" or why not (what
+                                  its isolation allows: runner/isolate.h) */
     void *owned; /* what the requests point into, freed by free_owned */
     void (*free_owned)(void *owned);
 } hz_job_request;
@@ -91,8 +95,9 @@ typedef struct hz_exec_options {
     double fetch_timeout_s;       /* default 120 */
     double tool_timeout_s;        /* per tool; <= 0 = none */
     int threads;                  /* OpenMP threads per tool; 0 = default */
-    bool test_hooks;              /* honour params.debugSleepS and
-                                     debugMemoryNeedle (tests) */
+    bool test_hooks;              /* honour params.debugSleepS,
+                                     debugMemoryNeedle and debugReadFile
+                                     (tests) */
     const hz_sandbox *sandbox;    /* NULL: no local dataset, no URL */
     hz_job_request_fn build_request; /* required */
 } hz_exec_options;

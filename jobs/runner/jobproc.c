@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "net/cjson.h"
+#include "runner/isolate.h"
 #include "runner/jobproc.h"
 #include "runner/memlimit.h"
 #include "store/job.h"
@@ -261,6 +262,41 @@ static void drop_secrets(void)
     }
 }
 
+/* The directory of the job's files (the result file's): its own. */
+static void job_dir(const char *resfile, char *dir, size_t dir_sz)
+{
+    snprintf(dir, dir_sz, "%s", resfile);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        snprintf(dir, dir_sz, ".");
+    else if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+}
+
+/* Hold the job process to what its job needs (runner/isolate.h), before
+ * it touches its dataset: its downloads and the CSV reader's temporary
+ * files go to its own directory.  HZ_OK, also when isolation is not
+ * required and not possible. */
+static hz_status isolate(const hz__jobproc_config *cfg, const hz_job *job,
+                         const char *dataset, const char *dir,
+                         hz_exec_options *opt, hz_error *err)
+{
+    opt->tmpdir = dir;
+    setenv("TMPDIR", dir, 1);
+    hz__isolation iso;
+    char real[4096];
+    hz__isolation_for_job(cfg->exec.sandbox, job->customer_id, dataset, dir,
+                          &iso, real, sizeof real);
+    hz_status rc = hz__isolation_apply(&iso, NULL, err);
+    if (rc != HZ_OK && !cfg->require_isolation) { /* said at start */
+        hz_error_clear(err);
+        rc = HZ_OK;
+    }
+    return rc;
+}
+
 static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
                        const char *dataset, const char *resfile, pid_t parent)
 {
@@ -287,6 +323,14 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     hz_exec_output out;
     hz_error err;
     hz_error_clear(&err);
+    char dir[4096];
+    job_dir(resfile, dir, sizeof dir);
+    if (isolate(cfg, job, dataset, dir, &opt, &err) != HZ_OK) {
+        hz_exec_output_init(&out);
+        snprintf(out.reason, sizeof out.reason, "isolation");
+        write_result(resfile, HZ_EIO, &err, &out);
+        _exit(0);
+    }
     /* what a hostile or huge dataset may take: this job's share */
     hz_status rc = opt.max_memory_bytes > 0
                        ? hz__memlimit_apply(opt.max_memory_bytes, &err)
@@ -359,6 +403,19 @@ static ssize_t send_fd_reply(int sock, int reply, int fd)
     return sendmsg(sock, &mh, 0);
 }
 
+/* A job process keeps only its standard streams: not the helper's
+ * channel, nor a descriptor the runner inherited without O_CLOEXEC from
+ * whoever started it (a supervisor's pipe or socket, a shell's file):
+ * nothing of the runner's reaches the job's code. */
+static void close_inherited(void)
+{
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+        return;
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = 3; fd < (max > 0 ? max : 65536); fd++)
+        close((int)fd);
+}
+
 static bool helper_spawn(const hz__jobproc_config *cfg, int sock,
                          const char *path)
 {
@@ -367,7 +424,7 @@ static bool helper_spawn(const hz__jobproc_config *cfg, int sock,
     pid_t self = getpid();
     pid_t pid = fork();
     if (pid == 0) {
-        close(sock);
+        close_inherited();
         child_from_request(cfg, path, self);
     }
     int fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;

@@ -23,6 +23,9 @@ typedef struct hz__jobproc_config {
                               sandbox, decoder, ...); the job's timeout
                               sets fetch_timeout_s */
     double default_timeout_s; /* a job without its own timeout */
+    bool require_isolation;   /* a job process that cannot isolate itself
+                                 (runner/isolate.h) fails its job with
+                                 reason "isolation" instead of running */
     /* Answer a call (single-threaded, in the helper): a malloc'd reply or
      * NULL.  May be NULL (calls fail). */
     char *(*call)(const char *request);

@@ -80,6 +80,7 @@ struct hz_metrics {
     long slots_created, slots_skipped;
     bool healthy;
     int running;
+    int isolation_abi;
 };
 
 hz_metrics *hz_metrics_new(void)
@@ -197,6 +198,13 @@ void hz_metrics_set_health(hz_metrics *m, bool healthy, int running)
     pthread_mutex_lock(&m->mu);
     m->healthy = healthy;
     m->running = running;
+    pthread_mutex_unlock(&m->mu);
+}
+
+void hz_metrics_set_isolation(hz_metrics *m, int landlock_abi)
+{
+    pthread_mutex_lock(&m->mu);
+    m->isolation_abi = landlock_abi;
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -552,6 +560,10 @@ static void om_runner(FILE *f, const hz_metrics *m)
     om_family(f, "horizon_runner_healthy", "gauge", NULL,
               "1 when the runner's last claim reached the store.");
     fprintf(f, "horizon_runner_healthy %d\n", m->healthy ? 1 : 0);
+    om_family(f, "horizon_job_isolation_landlock_abi", "gauge", NULL,
+              "Landlock ABI job processes are isolated with; 0: none "
+              "(they can read what the runner's user can).");
+    fprintf(f, "horizon_job_isolation_landlock_abi %d\n", m->isolation_abi);
     om_family(f, "horizon_jobs_running", "gauge", NULL, "Jobs running now.");
     fprintf(f, "horizon_jobs_running %d\n", m->running);
     om_family(f, "horizon_runner_uptime_seconds", "gauge", "seconds",

@@ -16,6 +16,7 @@
 #include "horizon/threads.h"
 #include "net/cjson.h"
 #include "net/http.h"
+#include "runner/isolate.h"
 #include "runner/memlimit.h"
 #include "runner/runner_internal.h"
 #include "runner/schedule.h"
@@ -35,6 +36,7 @@ void hz_runner_config_init(hz_runner_config *c)
     c->max_backoff_s = 60;
     c->metrics_interval_s = 5;
     c->schedules = true;
+    c->require_isolation = true;
 }
 
 bool hz__runner_stopping(const hz__runner *r)
@@ -209,6 +211,10 @@ static void heartbeat(dispatch *d)
     cJSON_AddNumberToObject(o, "pid", (double)getpid());
     cJSON_AddStringToObject(o, "owner", r->owner);
     cJSON_AddStringToObject(o, "state", state);
+    char iso[40];
+    snprintf(iso, sizeof iso, "landlock-abi-%d", r->isolation_abi);
+    cJSON_AddStringToObject(o, "jobIsolation",
+                            r->isolation_abi > 0 ? iso : "none");
     if (!d->healthy || waiting) {
         snprintf(slow, sizeof slow,
                  "a store request has waited %.0f s for an answer",
@@ -593,18 +599,38 @@ static hz_status make_workdir(hz__runner *r, hz_error *err)
     return HZ_OK;
 }
 
-/* Remove the work directory and what job processes left in it (its
- * files are the run's own: nobody else can write there). */
+/* Remove the files in dir; a directory in it is left, its name in
+ * sub (when sub is not NULL) for the caller. */
+static void remove_files_in(const char *dir, void (*sub)(const char *))
+{
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            unlinkat(dirfd(d), e->d_name, 0) == 0 || sub == NULL)
+            continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        sub(path);
+    }
+    if (d != NULL)
+        closedir(d);
+}
+
+/* A job's directory left in the work directory, and its files. */
+static void remove_job_dir(const char *dir)
+{
+    remove_files_in(dir, NULL);
+    rmdir(dir);
+}
+
+/* Remove the work directory and what job processes left in it (the
+ * jobs' directories: the files are the run's own, nobody else can write
+ * there). */
 static void remove_workdir(hz__runner *r)
 {
     if (r->workdir[0] == '\0')
         return;
-    DIR *d = opendir(r->workdir);
-    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlinkat(dirfd(d), e->d_name, 0);
-    if (d != NULL)
-        closedir(d);
+    remove_files_in(r->workdir, remove_job_dir);
     rmdir(r->workdir);
     r->workdir[0] = '\0';
 }
@@ -669,11 +695,45 @@ static void runner_destroy(hz__runner *r)
         hz_log_free(r->log);
 }
 
+/* Job isolation (runner/isolate.h): said at start; without it, no job
+ * runs unless the caller allowed that (HZ_EINVAL). */
+static hz_status check_isolation(hz__runner *r, hz_error *err)
+{
+    char why[200];
+    r->isolation_abi = hz__isolation_abi(why, sizeof why);
+    hz_metrics_set_isolation(r->m, r->isolation_abi);
+    if (r->isolation_abi > 0) {
+        hz_log_write(r->log, HZ_LOG_DEBUG, NULL, /* the usual case */
+                     "job isolation: Landlock ABI %d: job processes read "
+                     "only their dataset and write only their own files%s",
+                     r->isolation_abi,
+                     r->isolation_abi < 4 ? " (the kernel's ABI has no "
+                                            "network rules: TCP is not "
+                                            "restricted)"
+                                          : "");
+        return HZ_OK;
+    }
+    if (r->cfg->require_isolation)
+        return hz_error_set(err, HZ_EINVAL,
+                            HZ_RUNNER_NO_ISOLATION ": %s; "
+                            "no job was run (horizon run --isolation "
+                            "best-effort runs jobs without it)",
+                            why);
+    hz_log_write(r->log, HZ_LOG_WARN, NULL,
+                 "job isolation unavailable: %s: job processes can read "
+                 "every file the runner's user can (the store, every "
+                 "tenant's datasets); only the dataset sandbox's path "
+                 "checks hold them (--isolation best-effort)",
+                 why);
+    return HZ_OK;
+}
+
 /* The job process helper first: before any thread or store handle. */
 static hz_status start_jobproc(hz__runner *r, hz_error *err)
 {
     const hz_runner_config *cfg = r->cfg;
     hz__jobproc_config jc = {.default_timeout_s = cfg->timeout_s,
+                             .require_isolation = cfg->require_isolation,
                              .call = hz__schedule_call};
     hz_exec_options_init(&jc.exec);
     jc.exec.tmpdir = r->workdir;
@@ -837,6 +897,8 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
     hz__runner r;
     int n = cfg->concurrency > 0 ? cfg->concurrency : 1;
     hz_status rc = runner_init(&r, cfg, m, n, err);
+    if (rc == HZ_OK)
+        rc = check_isolation(&r, err);
     if (rc == HZ_OK)
         rc = start_jobproc(&r, err);
     /* the narrative step's secrets: loaded only now, after the fork */

@@ -80,6 +80,10 @@ typedef hz_status (*hz_narrative_fn)(void *ctx, const cJSON *job,
                                      const atomic_bool *cancel,
                                      cJSON **narrative_out, hz_error *err);
 
+/* How hz_runner_run's error begins when it refused to run jobs for want
+ * of job isolation (hz_runner_config.require_isolation). */
+#define HZ_RUNNER_NO_ISOLATION "job isolation is required and unavailable"
+
 typedef struct hz_runner_config {
     const char *store_spec;       /* "sqlite:PATH", "cosmos", ... */
     bool watch;                   /* keep polling (else: drain and exit) */
@@ -102,6 +106,12 @@ typedef struct hz_runner_config {
     bool progress;                /* progress line on stderr (a tty only) */
     bool verbose;                 /* a line per job */
     bool test_hooks;              /* honour params.debugSleepS (tests) */
+    bool require_isolation;       /* default true: without Landlock
+                                   (runner/isolate.h) run no job
+                                   (hz_runner_run: HZ_EINVAL, the message
+                                   beginning HZ_RUNNER_NO_ISOLATION);
+                                   false: run them unisolated, said at
+                                   start */
     long max_jobs;                /* stop claiming after this many; 0 = no
                                    limit */
     volatile sig_atomic_t *stop;  /* set by a signal handler; may be NULL */

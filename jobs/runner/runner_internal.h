@@ -43,6 +43,7 @@ typedef struct hz__runner {
     int threads_per_job;
     long long max_memory_bytes; /* per job process; <= 0: no limit */
     hz__jobproc *jp;
+    int isolation_abi; /* Landlock ABI job processes use; 0: none */
     /* store failures of the workers (write-back, release): the work was
      * not recorded, so a --once run cannot say "drained" (under mu) */
     long store_failures;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,7 +36,9 @@ typedef struct jobctx {
     double stages[HZ_NSTAGES];
     int max_attempts;
     char *dataset; /* path or URL, resolved from a datasetId */
-    char resfile[4096];
+    char dir[4096];     /* the job's own directory in the run's (the only
+                           one its process may write: runner/isolate.h) */
+    char resfile[4200]; /* DIR/result.json */
 } jobctx;
 
 static const char *jstr(const cJSON *d, const char *k)
@@ -481,7 +485,7 @@ static bool add_narrative(jobctx *c, const cJSON *summary)
  * narrative, stored before the final status; never fails the job. */
 static void store_report(jobctx *c, const cJSON *res)
 {
-    char html[4200];
+    char html[4300];
     hz_error rerr;
     hz_error_clear(&rerr);
     snprintf(html, sizeof html, "%s.html", c->resfile);
@@ -831,9 +835,19 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     pthread_mutex_lock(&r->mu);
     long seq = ++r->seq;
     pthread_mutex_unlock(&r->mu);
-    snprintf(c->resfile, sizeof c->resfile, "%.4000s/job-%d-%ld.json",
-             r->workdir, worker, seq);
-    char reqfile[4200];
+    snprintf(c->dir, sizeof c->dir, "%.4000s/job-%d-%ld", r->workdir,
+             worker, seq);
+    if (mkdir(c->dir, 0700) != 0) {
+        int e = errno;
+        snprintf(err.msg, sizeof err.msg, "could not create %.400s: %s",
+                 c->dir, strerror(e));
+        c->dir[0] = '\0';
+        hz__runner_store_failed(r, err.msg);
+        requeue_job(c, "local", err.msg, true);
+        return false;
+    }
+    snprintf(c->resfile, sizeof c->resfile, "%s/result.json", c->dir);
+    char reqfile[4300];
     snprintf(reqfile, sizeof reqfile, "%s.req", c->resfile);
     if (hz__jobproc_write_request(reqfile, c->doc, c->dataset, c->resfile,
                                   &err) != HZ_OK) {
@@ -909,18 +923,19 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
         fail_job(c, reason ? reason : "compute", msg ? msg : "failed");
 }
 
-static void remove_files(const char *resfile)
+/* Remove the job's directory and what its process left in it (its
+ * request, result, report, a download cut short). */
+static void remove_files(const char *dir)
 {
-    if (resfile[0] == '\0')
+    if (dir[0] == '\0')
         return;
-    unlink(resfile);
-    char aux[4200];
-    snprintf(aux, sizeof aux, "%s.part", resfile);
-    unlink(aux);
-    snprintf(aux, sizeof aux, "%s.req", resfile);
-    unlink(aux);
-    snprintf(aux, sizeof aux, "%s.html", resfile);
-    unlink(aux);
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            unlinkat(dirfd(d), e->d_name, 0);
+    if (d != NULL)
+        closedir(d);
+    rmdir(dir);
 }
 
 void hz__runner_process(hz__runner *r, hz_store *s, hz__qitem *it, int worker)
@@ -937,7 +952,7 @@ void hz__runner_process(hz__runner *r, hz_store *s, hz__qitem *it, int worker)
     if (precheck(&c) && resolve_dataset(&c) &&
         run_process(&c, worker, &res, &pid))
         finish(&c, res, pid);
-    remove_files(c.resfile);
+    remove_files(c.dir);
     cJSON_Delete(res);
     free(c.dataset);
     if (c.parsed)

@@ -1,0 +1,288 @@
+/* Job isolation with Landlock (see isolate.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/landlock.h>
+#include <linux/seccomp.h>
+
+#include "runner/isolate.h"
+
+/* Debian 12's linux-libc-dev (Linux 6.1) knows Landlock ABI 2 only: what
+ * later ABIs added is defined here, with the kernel's values. */
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13) /* ABI 2 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14) /* ABI 3 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+#endif
+#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
+#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0) /* ABI 4 */
+#endif
+#ifndef LANDLOCK_ACCESS_NET_CONNECT_TCP
+#define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
+#endif
+#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
+#endif
+#ifndef LANDLOCK_SCOPE_SIGNAL
+#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1) /* ABI 6 */
+#endif
+
+/* struct landlock_ruleset_attr as of ABI 6 (the header's may stop at
+ * handled_access_fs); a kernel with a shorter one accepts it when the
+ * fields it does not know are 0, which the ABI masks below make sure. */
+typedef struct ruleset_attr {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net; /* ABI 4 */
+    uint64_t scoped;             /* ABI 6 */
+} ruleset_attr;
+
+#define FS_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+/* the rights a rule on a file (not a directory) may carry */
+#define FS_FILE_RIGHTS                                                        \
+    (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |             \
+     LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |             \
+     LANDLOCK_ACCESS_FS_IOCTL_DEV)
+/* the job's own directory */
+#define FS_JOBDIR                                                             \
+    (FS_READ | LANDLOCK_ACCESS_FS_WRITE_FILE |                                \
+     LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG |           \
+     LANDLOCK_ACCESS_FS_TRUNCATE)
+
+/* The file system rights the kernel's ABI knows (the Landlock
+ * documentation's table). */
+static uint64_t fs_handled(int abi)
+{
+    uint64_t fs = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1; /* ABI 1 */
+    if (abi >= 2)
+        fs |= LANDLOCK_ACCESS_FS_REFER;
+    if (abi >= 3)
+        fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
+    if (abi >= 5)
+        fs |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+    return fs;
+}
+
+/* Read-only for every job: libraries (dlopen'd NSS modules, gconv),
+ * the loader's cache, time zones, locales, CPU and memory facts. */
+static const char *const system_paths[] = {
+    "/usr/lib", "/usr/lib64", "/usr/local/lib", "/lib", "/lib64",
+    "/etc/ld.so.cache", "/etc/localtime", "/usr/share/zoneinfo",
+    "/usr/share/locale", "/sys/devices/system/cpu", "/sys/fs/cgroup",
+    "/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/dev/urandom",
+    "/dev/random", NULL};
+
+/* Read-only for a job that downloads its dataset: the resolver's files,
+ * OpenSSL's configuration and the CA certificates (Debian, RHEL). */
+static const char *const network_paths[] = {
+    "/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/nsswitch.conf",
+    "/etc/gai.conf", "/etc/services", "/etc/protocols", "/etc/ssl",
+    "/etc/pki", "/etc/ca-certificates", "/usr/share/ca-certificates",
+    "/run/systemd/resolve", NULL};
+
+/* CA locations libcurl and OpenSSL take from the environment. */
+static const char *const network_envs[] = {"SSL_CERT_FILE", "SSL_CERT_DIR",
+                                           "CURL_CA_BUNDLE", NULL};
+
+int hz__isolation_abi(char *why, size_t why_sz)
+{
+    long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+                       LANDLOCK_CREATE_RULESET_VERSION);
+    if (abi > 0)
+        return (int)abi;
+    int e = errno;
+    if (why != NULL && why_sz > 0)
+        snprintf(why, why_sz, "%s",
+                 e == ENOSYS ? "the kernel has no Landlock (Linux 5.13 or "
+                               "later built with CONFIG_SECURITY_LANDLOCK)"
+                 : e == EOPNOTSUPP
+                     ? "Landlock is not enabled (add landlock to the "
+                       "kernel's lsm= boot parameter)"
+                 : e == EPERM ? "a seccomp filter (a container runtime's "
+                                "profile) refuses the Landlock system calls"
+                              : strerror(e));
+    return 0;
+}
+
+/* Allow access beneath path (a directory) or to it (a file), as far as
+ * the kernel handles it.  0, or the errno of the open or of the rule. */
+static int allow(int ruleset, const char *path, uint64_t access,
+                 uint64_t handled)
+{
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return e;
+    }
+    if (!S_ISDIR(st.st_mode))
+        access &= FS_FILE_RIGHTS;
+    struct landlock_path_beneath_attr pb = {.allowed_access =
+                                                access & handled,
+                                            .parent_fd = fd};
+    int rc = pb.allowed_access == 0
+                 ? 0
+                 : (int)syscall(SYS_landlock_add_rule, ruleset,
+                                LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+    int e = errno;
+    close(fd);
+    return rc == 0 ? 0 : e;
+}
+
+/* Allow a list of optional paths (those that do not exist are skipped:
+ * the layout differs between systems). */
+static void allow_optional(int ruleset, const char *const *paths,
+                           uint64_t access, uint64_t handled)
+{
+    for (const char *const *p = paths; *p != NULL; p++)
+        allow(ruleset, *p, access, handled);
+}
+
+void hz__isolation_for_job(const hz_sandbox *sb, const char *tenant,
+                           const char *dataset, const char *jobdir,
+                           hz__isolation *out, char *real, size_t real_sz)
+{
+    memset(out, 0, sizeof *out);
+    out->jobdir = jobdir;
+    if (dataset == NULL)
+        return;
+    if (hz_sandbox_is_url(dataset)) {
+        out->network = true;
+        return;
+    }
+    hz_error err;
+    if (sb != NULL && hz_sandbox_check_path(sb, tenant, dataset, real,
+                                            real_sz, &err) == HZ_OK)
+        out->dataset = real;
+}
+
+/* The architecture seccomp reports for this build's system calls. */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* Landlock (ABI 7) does not cover connecting to a UNIX socket by its
+ * path: a job process could talk to any local service its user may
+ * (a container engine's socket, a database's).  A seccomp filter lets
+ * socket(2) make only IPv4, IPv6 and netlink sockets (the resolver's,
+ * libcurl's); anything else, a UNIX socket above all, is EACCES, as are
+ * system calls of another architecture (i386's socketcall).  Where the
+ * build's architecture is not known here, no filter (returns 0). */
+static int filter_sockets(void)
+{
+#ifdef NATIVE_ARCH
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#ifdef __x86_64__
+        /* x32 system calls (bit 30) are another ABI */
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+#endif
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
+                              .filter = f};
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0 : errno;
+#else
+    return 0;
+#endif
+}
+
+static hz_status fail(hz_error *err, int ruleset, const char *what, int e)
+{
+    if (ruleset >= 0)
+        close(ruleset);
+    return hz_error_set(err, HZ_EIO,
+                        "could not isolate the job process (Landlock): %s: "
+                        "%s",
+                        what, strerror(e));
+}
+
+hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
+                              hz_error *err)
+{
+    if (abi_out != NULL)
+        *abi_out = 0;
+    /* Landlock requires it of a process without CAP_SYS_ADMIN; and a job
+     * process never needs to gain privileges (it executes nothing) */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return fail(err, -1, "PR_SET_NO_NEW_PRIVS", errno);
+    char why[200];
+    int abi = hz__isolation_abi(why, sizeof why);
+    if (abi <= 0)
+        return hz_error_set(err, HZ_EIO,
+                            "could not isolate the job process: %s", why);
+    uint64_t fs = fs_handled(abi);
+    ruleset_attr attr = {.handled_access_fs = fs};
+    if (abi >= 4)
+        attr.handled_access_net =
+            LANDLOCK_ACCESS_NET_BIND_TCP |
+            (iso->network ? 0 : LANDLOCK_ACCESS_NET_CONNECT_TCP);
+    if (abi >= 6)
+        attr.scoped =
+            LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL;
+    int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+    if (rs < 0)
+        return fail(err, -1, "landlock_create_ruleset", errno);
+    allow_optional(rs, system_paths, FS_READ, fs);
+    if (iso->network) {
+        allow_optional(rs, network_paths, FS_READ, fs);
+        for (const char *const *v = network_envs; *v != NULL; v++) {
+            const char *p = getenv(*v);
+            if (p != NULL && p[0] == '/')
+                allow(rs, p, FS_READ, fs);
+        }
+    }
+    allow(rs, "/dev/null",
+          LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+              LANDLOCK_ACCESS_FS_TRUNCATE,
+          fs);
+    int e = allow(rs, "/proc/self", FS_READ, fs);
+    if (e != 0)
+        return fail(err, rs, "/proc/self", e);
+    if (iso->jobdir == NULL || (e = allow(rs, iso->jobdir, FS_JOBDIR, fs)))
+        return fail(err, rs, iso->jobdir ? iso->jobdir : "no job directory",
+                    iso->jobdir ? e : EINVAL);
+    if (iso->dataset != NULL &&
+        (e = allow(rs, iso->dataset, LANDLOCK_ACCESS_FS_READ_FILE, fs)) != 0)
+        return fail(err, rs, iso->dataset, e);
+    if (syscall(SYS_landlock_restrict_self, rs, 0) != 0)
+        return fail(err, rs, "landlock_restrict_self", errno);
+    close(rs);
+    if ((e = filter_sockets()) != 0)
+        return fail(err, -1, "seccomp filter of socket(2)", e);
+    if (abi_out != NULL)
+        *abi_out = abi;
+    return HZ_OK;
+}

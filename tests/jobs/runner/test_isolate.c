@@ -1,0 +1,287 @@
+/* Job isolation (runner/isolate.h): a forked process restricted as a job
+ * process is cannot open the store file, another tenant's dataset, a
+ * file in the home directory or another job's files, nor write outside
+ * its own directory, bind or (without a URL dataset) connect TCP,
+ * signal its parent or make a UNIX socket (seccomp); it still reads its
+ * own dataset and writes its result.  Skipped where the kernel has no Landlock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hz_test.h"
+#include "net/sandbox.h"
+#include "runner/isolate.h"
+
+/* What the restricted child tried, in order; each is 0 (allowed) or the
+ * errno it got. */
+enum {
+    T_STORE,
+    T_OTHER_TENANT,
+    T_HOME,
+    T_OTHER_JOB,
+    T_OWN_DATASET,
+    T_SAME_TENANT_OTHER_FILE,
+    T_WRITE_OWN,
+    T_RENAME_OWN,
+    T_WRITE_WORKDIR,
+    T_PROC_SELF,
+    T_ETC_PASSWD,
+    T_BIND,
+    T_CONNECT,
+    T_SIGNAL_PARENT,
+    T_UNIX_SOCKET,
+    T_CA_BUNDLE,
+    T_RESOLV_CONF,
+    T_N
+};
+
+/* Debian's CA bundle (libcurl's default), where the system has it */
+#define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+typedef struct fixture {
+    char root[4096], store[4200], globex[4200], home[4200], other_job[4200],
+        own[4200], own_other[4200], jobdir[4200], workdir[4200];
+} fixture;
+
+static void put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f != NULL) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static void make_fixture(fixture *fx)
+{
+    snprintf(fx->root, sizeof fx->root, "%s/iso-XXXXXX", hz_test_tmpdir());
+    if (mkdtemp(fx->root) == NULL)
+        return;
+    char d[4300];
+    const char *dirs[] = {"data", "data/acme", "data/globex", "home",
+                          "home/.ssh", "run", "run/job-0-1", "run/job-0-2"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        snprintf(d, sizeof d, "%s/%s", fx->root, dirs[i]);
+        mkdir(d, 0700);
+    }
+    snprintf(fx->store, sizeof fx->store, "%s/store.db", fx->root);
+    snprintf(fx->globex, sizeof fx->globex, "%s/data/globex/secret.csv",
+             fx->root);
+    snprintf(fx->home, sizeof fx->home, "%s/home/.ssh/id_ed25519", fx->root);
+    snprintf(fx->other_job, sizeof fx->other_job,
+             "%s/run/job-0-2/result.json", fx->root);
+    snprintf(fx->own, sizeof fx->own, "%s/data/acme/sales.csv", fx->root);
+    snprintf(fx->own_other, sizeof fx->own_other, "%s/data/acme/other.csv",
+             fx->root);
+    snprintf(fx->jobdir, sizeof fx->jobdir, "%s/run/job-0-1", fx->root);
+    snprintf(fx->workdir, sizeof fx->workdir, "%s/run", fx->root);
+    put(fx->store, "SQLite format 3");
+    put(fx->globex, "customer,amount\nG1,10\n");
+    put(fx->home, "PRIVATE KEY");
+    put(fx->other_job, "{\"rows\":[]}\n");
+    put(fx->own, "date,value\n2024-01-01,1\n");
+    put(fx->own_other, "date,value\n2024-01-01,2\n");
+}
+
+static int try_open(const char *path, int flags)
+{
+    int fd = open(path, flags | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno;
+    close(fd);
+    return 0;
+}
+
+/* The child: restrict itself as a job of tenant acme on dataset, then
+ * try everything and write the errnos to out. */
+static void child(const fixture *fx, const hz_sandbox *sb,
+                  const char *dataset, int port, int out)
+{
+    int r[T_N];
+    hz__isolation iso;
+    char real[4096];
+    hz_error err;
+    hz__isolation_for_job(sb, "acme", dataset, fx->jobdir, &iso, real,
+                          sizeof real);
+    if (hz__isolation_apply(&iso, NULL, &err) != HZ_OK) {
+        fprintf(stderr, "apply: %s\n", err.msg);
+        _exit(3);
+    }
+    char p[4400], q[4400];
+    r[T_STORE] = try_open(fx->store, O_RDONLY);
+    r[T_OTHER_TENANT] = try_open(fx->globex, O_RDONLY);
+    r[T_HOME] = try_open(fx->home, O_RDONLY);
+    r[T_OTHER_JOB] = try_open(fx->other_job, O_RDONLY);
+    r[T_OWN_DATASET] = try_open(fx->own, O_RDONLY);
+    r[T_SAME_TENANT_OTHER_FILE] = try_open(fx->own_other, O_RDONLY);
+    snprintf(p, sizeof p, "%s/result.json.part", fx->jobdir);
+    snprintf(q, sizeof q, "%s/result.json", fx->jobdir);
+    r[T_WRITE_OWN] = try_open(p, O_WRONLY | O_CREAT | O_TRUNC);
+    r[T_RENAME_OWN] = rename(p, q) == 0 ? 0 : errno;
+    snprintf(p, sizeof p, "%s/planted", fx->workdir);
+    r[T_WRITE_WORKDIR] = try_open(p, O_WRONLY | O_CREAT | O_TRUNC);
+    r[T_PROC_SELF] = try_open("/proc/self/status", O_RDONLY);
+    r[T_ETC_PASSWD] = try_open("/etc/passwd", O_RDONLY);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    r[T_BIND] = bind(s, (struct sockaddr *)&a, sizeof a) == 0 ? 0 : errno;
+    close(s);
+    s = socket(AF_INET, SOCK_STREAM, 0);
+    a.sin_port = htons((unsigned short)port);
+    r[T_CONNECT] = connect(s, (struct sockaddr *)&a, sizeof a) == 0 ? 0 : errno;
+    close(s);
+    r[T_SIGNAL_PARENT] = kill(getppid(), 0) == 0 ? 0 : errno;
+    s = socket(AF_UNIX, SOCK_STREAM, 0);
+    r[T_UNIX_SOCKET] = s >= 0 ? 0 : errno;
+    if (s >= 0)
+        close(s);
+    r[T_CA_BUNDLE] = try_open(CA_BUNDLE, O_RDONLY);
+    r[T_RESOLV_CONF] = try_open("/etc/resolv.conf", O_RDONLY);
+    _exit(write(out, r, sizeof r) == (ssize_t)sizeof r ? 0 : 4);
+}
+
+/* Fork a child restricted for dataset; its results in r.  False when it
+ * failed (reported). */
+static int run_child(const fixture *fx, const char *dataset, int r[T_N])
+{
+    hz_sandbox sb;
+    hz_error err;
+    char roots[4300];
+    snprintf(roots, sizeof roots, "%s/data/{tenant}", fx->root);
+    hz_sandbox_init(&sb);
+    if (hz_sandbox_configure(&sb, roots, "127.0.0.1", "127.0.0.1/32", &err) !=
+        HZ_OK) {
+        fprintf(stderr, "sandbox: %s\n", err.msg);
+        return 0;
+    }
+    /* a listener for the connect test */
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 ||
+        listen(l, 4) != 0 || getsockname(l, (struct sockaddr *)&a, &al) != 0)
+        return 0;
+    int pp[2];
+    if (pipe(pp) != 0)
+        return 0;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pp[0]);
+        child(fx, &sb, dataset, ntohs(a.sin_port), pp[1]);
+    }
+    close(pp[1]);
+    ssize_t n = read(pp[0], r, sizeof(int) * T_N);
+    close(pp[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    close(l);
+    hz_sandbox_free(&sb);
+    return n == (ssize_t)(sizeof(int) * T_N) && WIFEXITED(st) &&
+           WEXITSTATUS(st) == 0;
+}
+
+HZ_TEST(isolated_job_reads_only_its_dataset_and_writes_only_its_dir)
+{
+    int abi = hz__isolation_abi(NULL, 0);
+    if (abi <= 0) {
+        hz_test_skip("the kernel has no Landlock");
+        return;
+    }
+    fixture fx;
+    make_fixture(&fx);
+    int r[T_N];
+    HZ_CHECK(run_child(&fx, fx.own, r));
+    HZ_CHECK_MSG(r[T_STORE] == EACCES, "store file: errno %d", r[T_STORE]);
+    HZ_CHECK_MSG(r[T_OTHER_TENANT] == EACCES, "other tenant: errno %d",
+                 r[T_OTHER_TENANT]);
+    HZ_CHECK_MSG(r[T_HOME] == EACCES, "home file: errno %d", r[T_HOME]);
+    HZ_CHECK_MSG(r[T_OTHER_JOB] == EACCES, "other job's result: errno %d",
+                 r[T_OTHER_JOB]);
+    HZ_CHECK_MSG(r[T_OWN_DATASET] == 0, "own dataset: errno %d",
+                 r[T_OWN_DATASET]);
+    HZ_CHECK_MSG(r[T_SAME_TENANT_OTHER_FILE] == EACCES,
+                 "the tenant's other file: errno %d",
+                 r[T_SAME_TENANT_OTHER_FILE]);
+    HZ_CHECK_MSG(r[T_WRITE_OWN] == 0, "own result file: errno %d",
+                 r[T_WRITE_OWN]);
+    HZ_CHECK_MSG(r[T_RENAME_OWN] == 0, "rename of the result: errno %d",
+                 r[T_RENAME_OWN]);
+    HZ_CHECK_MSG(r[T_WRITE_WORKDIR] == EACCES,
+                 "file in the run's directory: errno %d", r[T_WRITE_WORKDIR]);
+    HZ_CHECK_MSG(r[T_PROC_SELF] == 0, "/proc/self/status: errno %d",
+                 r[T_PROC_SELF]);
+    HZ_CHECK_MSG(r[T_ETC_PASSWD] == EACCES, "/etc/passwd: errno %d",
+                 r[T_ETC_PASSWD]);
+    if (abi >= 4) {
+        HZ_CHECK_MSG(r[T_BIND] == EACCES, "bind: errno %d", r[T_BIND]);
+        HZ_CHECK_MSG(r[T_CONNECT] == EACCES, "connect: errno %d",
+                     r[T_CONNECT]);
+    }
+    if (abi >= 6)
+        HZ_CHECK_MSG(r[T_SIGNAL_PARENT] == EPERM, "kill(parent): errno %d",
+                     r[T_SIGNAL_PARENT]);
+#if defined(__x86_64__) || defined(__aarch64__)
+    /* a local service's socket (Landlock does not cover their paths) */
+    HZ_CHECK_MSG(r[T_UNIX_SOCKET] == EACCES, "socket(AF_UNIX): errno %d",
+                 r[T_UNIX_SOCKET]);
+#endif
+}
+
+HZ_TEST(isolated_url_job_may_connect_but_not_bind)
+{
+    int abi = hz__isolation_abi(NULL, 0);
+    if (abi <= 0) {
+        hz_test_skip("the kernel has no Landlock");
+        return;
+    }
+    fixture fx;
+    make_fixture(&fx);
+    int r[T_N];
+    HZ_CHECK(run_child(&fx, "http://127.0.0.1/x.csv", r));
+    HZ_CHECK_MSG(r[T_CONNECT] == 0, "connect: errno %d", r[T_CONNECT]);
+    HZ_CHECK_MSG(r[T_OWN_DATASET] == EACCES, "a local file: errno %d",
+                 r[T_OWN_DATASET]);
+    HZ_CHECK_MSG(r[T_STORE] == EACCES, "store file: errno %d", r[T_STORE]);
+    HZ_CHECK_MSG(r[T_WRITE_OWN] == 0, "own download dir: errno %d",
+                 r[T_WRITE_OWN]);
+    if (access(CA_BUNDLE, R_OK) == 0)
+        HZ_CHECK_MSG(r[T_CA_BUNDLE] == 0, "CA bundle: errno %d",
+                     r[T_CA_BUNDLE]);
+    if (access("/etc/resolv.conf", R_OK) == 0)
+        HZ_CHECK_MSG(r[T_RESOLV_CONF] == 0, "/etc/resolv.conf: errno %d",
+                     r[T_RESOLV_CONF]);
+    if (abi >= 4)
+        HZ_CHECK_MSG(r[T_BIND] == EACCES, "bind: errno %d", r[T_BIND]);
+}
+
+HZ_TEST(isolation_gives_no_rule_to_a_dataset_the_sandbox_refuses)
+{
+    fixture fx;
+    make_fixture(&fx);
+    hz_sandbox sb;
+    hz_error err;
+    char roots[4300], real[4096];
+    snprintf(roots, sizeof roots, "%s/data/{tenant}", fx.root);
+    hz_sandbox_init(&sb);
+    HZ_CHECK(hz_sandbox_configure(&sb, roots, NULL, NULL, &err) == HZ_OK);
+    hz__isolation iso;
+    hz__isolation_for_job(&sb, "acme", fx.globex, fx.jobdir, &iso, real,
+                          sizeof real);
+    int refused = iso.dataset == NULL && !iso.network;
+    hz__isolation_for_job(&sb, "globex", fx.globex, fx.jobdir, &iso, real,
+                          sizeof real);
+    int own = iso.dataset != NULL && strstr(iso.dataset, "globex") != NULL;
+    hz_sandbox_free(&sb);
+    HZ_CHECK(refused);
+    HZ_CHECK(own);
+}
