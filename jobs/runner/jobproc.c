@@ -293,7 +293,8 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
                        : HZ_OK;
     hz__memlimit_count_json(); /* rows and summary items it would drop */
     if (rc == HZ_OK && opt.max_memory_bytes > 0)
-        hz__memlimit_guard(resfile, opt.max_memory_bytes);
+        hz__memlimit_guard(resfile, opt.max_memory_bytes,
+                           opt.memory_by_rlimit);
     if (rc != HZ_OK) {
         hz_exec_output_init(&out);
         snprintf(out.reason, sizeof out.reason, "memory");
@@ -308,9 +309,9 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
         snprintf(out.reason, sizeof out.reason, "memory");
         rc = hz_error_set(&err, HZ_ENOMEM,
                           "out of memory building the job's result rows "
-                          "and summary (its memory limit is %lld MiB: "
-                          "horizon run --max-memory-mb; 0 = none)",
-                          opt.max_memory_bytes >> 20);
+                          "and summary (its memory limit is %lld MiB: %s)",
+                          opt.max_memory_bytes >> 20,
+                          hz__memlimit_source(opt.memory_by_rlimit));
     }
     write_result(resfile, rc, &err, &out);
     _exit(0);

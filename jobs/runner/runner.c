@@ -639,6 +639,30 @@ static hz_status runner_init(hz__runner *r, const hz_runner_config *cfg,
     /* the memory jobs may take, shared as the CPUs are */
     r->max_memory_bytes = cfg->max_memory_bytes != 0 ? cfg->max_memory_bytes
                                                      : hz__mem_budget() / n;
+    /* a lower hard RLIMIT_DATA (ulimit -d, LimitDATA=) is the limit in
+     * force, and named so; one that leaves no room for a job is refused */
+    long long hard;
+    long long room = hz__memlimit_hard_room(&hard);
+    if (room >= 0 && room < HZ_MEMLIMIT_MIN)
+        return hz_error_set(err, HZ_EINVAL,
+                            "the hard data segment limit (RLIMIT_DATA: "
+                            "ulimit -d, systemd's LimitDATA=) of %lld MiB "
+                            "leaves job processes %lld MiB beyond what the "
+                            "runner holds (%lld MiB): too little to run a "
+                            "job (at least %lld MiB); raise it",
+                            hard >> 20, room > 0 ? room >> 20 : 0,
+                            (hard - room) >> 20, HZ_MEMLIMIT_MIN >> 20);
+    if (room >= 0 &&
+        (r->max_memory_bytes <= 0 || room < r->max_memory_bytes)) {
+        if (r->max_memory_bytes > 0)
+            hz_log_write(r->log, HZ_LOG_INFO, NULL,
+                         "job processes may allocate %lld MiB, not %lld "
+                         "MiB: %s",
+                         room >> 20, r->max_memory_bytes >> 20,
+                         hz__memlimit_source(true));
+        r->max_memory_bytes = room;
+        r->memory_by_rlimit = true;
+    }
     set_owner(r);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv_work, NULL);
@@ -679,6 +703,7 @@ static hz_status start_jobproc(hz__runner *r, hz_error *err)
     jc.exec.tmpdir = r->workdir;
     jc.exec.max_download_bytes = cfg->max_download_bytes;
     jc.exec.max_memory_bytes = r->max_memory_bytes;
+    jc.exec.memory_by_rlimit = r->memory_by_rlimit;
     jc.exec.tool_timeout_s = cfg->tool_timeout_s > 0 ? cfg->tool_timeout_s : 0;
     jc.exec.threads = r->threads_per_job;
     jc.exec.test_hooks = cfg->test_hooks;

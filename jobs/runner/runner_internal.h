@@ -42,6 +42,8 @@ typedef struct hz__runner {
     long seq;
     int threads_per_job;
     long long max_memory_bytes; /* per job process; <= 0: no limit */
+    bool memory_by_rlimit;      /* max_memory_bytes is the room a hard
+                                   RLIMIT_DATA leaves (runner/memlimit.h) */
     hz__jobproc *jp;
     /* store failures of the workers (write-back, release): the work was
      * not recorded, so a --once run cannot say "drained" (under mu) */
