@@ -329,6 +329,13 @@ hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
 void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req);
 
 /* A claimed job document the store refused to write (Cosmos DB: over
+ * 2 MB) that still carries the error text of an earlier attempt (a job
+ * released after a retryable failure): that text is dropped (its
+ * errorReason kept) so that the claim can be made again, smaller; false
+ * when there is none (the claim cannot be made smaller). */
+bool hz__store_claim_leaner(cJSON *doc);
+
+/* A claimed job document the store refused to write (Cosmos DB: over
  * 2 MB) can never run: it is failed with a lean record, reason "write"
  * (else every claim would stop at it), and req->refused is told when the
  * record is stored.  why: the store's message.  held: the document's

@@ -459,6 +459,9 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
             hz_error e2;
             hz_status r2 = store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc,
                                      held, &e2);
+            if (r2 == HZ_EINVAL && hz__store_claim_leaner(doc))
+                r2 = store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc, held,
+                        &e2);
             if (r2 == HZ_OK) {
                 cJSON_AddItemToArray(won, cJSON_Duplicate(doc, 1));
             } else if (r2 == HZ_EINVAL) {
