@@ -720,15 +720,17 @@ static hz_status open_stores(dispatch *d, worker_arg *wa, int n,
                              hz_error *err)
 {
     hz__runner *r = d->r;
-    hz_status rc = hz_store_open(r->cfg->store_spec, &d->s, err);
-    if (rc == HZ_OK)
-        hz_store_set_cancel(d->s, hz__runner_dispatch_cancel, r);
+    /* each handle's cancel from the start: an open that hangs (an
+     * identity endpoint that does not answer) does not hold a stop */
+    hz_status rc = hz_store_open_cancel(r->cfg->store_spec,
+                                        hz__runner_dispatch_cancel, r, &d->s,
+                                        err);
     for (int i = 0; i < n; i++) {
         wa[i] = (worker_arg){.r = r, .index = i};
         if (rc == HZ_OK)
-            rc = hz_store_open(r->cfg->store_spec, &wa[i].s, err);
-        if (rc == HZ_OK)
-            hz_store_set_cancel(wa[i].s, hz__runner_worker_cancel, r);
+            rc = hz_store_open_cancel(r->cfg->store_spec,
+                                      hz__runner_worker_cancel, r, &wa[i].s,
+                                      err);
     }
     if (rc != HZ_OK) {
         hz_store_close(d->s);
@@ -764,6 +766,18 @@ static hz_status open_stores_watch(dispatch *d, worker_arg *wa, int n,
             heartbeat(d);
             write_metrics_file(d);
             return rc;
+        }
+        if (rc == HZ_ECANCELED && hz__runner_stopping(r)) {
+            /* the open was abandoned by the stop: not the store's fault */
+            hz_log_write(r->log, HZ_LOG_INFO, NULL, "stopping: %s",
+                         err->msg);
+            if (!r->cfg->watch)
+                return hz_error_set(err, HZ_ECANCELED,
+                                    "stopped by a signal before the queue "
+                                    "was drained (while the store was "
+                                    "being opened)");
+            *stopped = true;
+            return HZ_OK;
         }
         if (!r->cfg->watch || rc == HZ_EINVAL || rc == HZ_ENOMEM)
             return rc;
@@ -880,7 +894,8 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         rc = open_stores_watch(&d, wa, n, &stopped, err);
     }
     if (opening && rc != HZ_OK && rc != HZ_EINVAL && rc != HZ_ENOMEM &&
-        err != NULL && strncmp(err->msg, "store unavailable", 17) != 0) {
+        rc != HZ_ECANCELED && err != NULL &&
+        strncmp(err->msg, "store unavailable", 17) != 0) {
         char msg[HZ_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         hz_error_set(err, rc, "store unavailable: could not open it: %s", msg);

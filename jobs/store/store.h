@@ -244,6 +244,11 @@ enum {
 hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err);
 hz_status hz_store_open_flags(const char *spec, unsigned flags, hz_store **out,
                               hz_error *err);
+/* hz_store_open with the handle's cancel (hz_store_set_cancel) set from
+ * the start: what the open itself asks the network (Cosmos DB's first
+ * Entra ID token) is abandoned with HZ_ECANCELED when cancel says so. */
+hz_status hz_store_open_cancel(const char *spec, bool (*cancel)(void *ctx),
+                               void *ctx, hz_store **out, hz_error *err);
 
 /* A store implementation as the opener sees it: its spec scheme and its
  * constructor (spec is the whole spec string, "sqlite:PATH", "cosmos:DB"
@@ -251,8 +256,9 @@ hz_status hz_store_open_flags(const char *spec, unsigned flags, hz_store **out,
  * ends with a NULL scheme, and is the only place that names them. */
 typedef struct hz_store_backend {
     const char *scheme;
-    hz_status (*open)(const char *spec, unsigned flags, hz_store **out,
-                      hz_error *err);
+    hz_status (*open)(const char *spec, unsigned flags,
+                      bool (*cancel)(void *ctx), void *cancel_ctx,
+                      hz_store **out, hz_error *err);
 } hz_store_backend;
 extern const hz_store_backend hz__store_backends[];
 
@@ -264,6 +270,10 @@ hz_status hz__store_sqlite_open_flags(const char *path, unsigned flags,
 /* spec: "cosmos" or "cosmos:DATABASE". */
 hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
                                hz_error *err);
+/* The same, its cancel set from the start (hz_store_open_cancel). */
+hz_status hz__store_cosmos_open_cancel(const char *spec,
+                                       bool (*cancel)(void *ctx), void *ctx,
+                                       hz_store **out, hz_error *err);
 
 /* ---- wrappers (timed; NULL optional ops use the generic versions) ---- */
 

@@ -4,7 +4,8 @@
 # identity endpoint hangs: the claim in flight is abandoned within about
 # a second, its token fetch with it (hz_entra_token_cancel), instead of
 # waiting for the token's own deadline (HZ_ENTRA_DEADLINE_S, 30 s here;
-# before, the stop waited for it).  The token peer
+# before, the stop waited for it).  So is the store's open, which fetches
+# the first token, when the endpoint hangs from the start.  The token peer
 # (tests/peers/token_server.js) stops answering on {"hang": true}.
 source "$(dirname "$0")/lib.sh"
 
@@ -94,5 +95,34 @@ for mode in watch once; do
         grep -q "stopping: .*entra: managed identity: .*abandoned" "$T/err"
     check "$mode: no token or identity header in the log" bash -c \
         "! grep -qE -- 'eyJ|$IHDR' '$T/err' '$T/out'"
+done
+
+# the identity endpoint hangs from the start: the store's open (which
+# fetches the first token) is abandoned by the stop too; --once exits 143
+# (stopped before the queue was drained), --watch 0
+tok __config -X POST -d '{"hang":true}' >/dev/null
+for mode in watch once; do
+    h0=$(tok __stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["hung"])')
+    "$HORIZON" run --$mode --no-schedules --quiet >"$T/out" 2>"$T/err" &
+    R=$!
+    for _ in $(seq 300); do
+        h=$(tok __stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["hung"])')
+        [[ $h -gt $h0 ]] && break
+        sleep 0.05
+    done
+    check "open, $mode: the first token's request hangs ($h > $h0)" test "$h" -gt "$h0"
+    sleep 0.5
+    kill -TERM $R
+    t0=$(date +%s.%N)
+    wait $R
+    rc=$?
+    secs=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
+    want=$([[ $mode == once ]] && echo 143 || echo 0)
+    check "open, $mode: exit $want ($rc): $(tail -1 "$T/err")" test $rc -eq "$want"
+    check "open, $mode: stopped ${secs} s after SIGTERM, not at the token's deadline of 30 s" \
+        python3 -c "import sys; sys.exit(not $secs < 4)"
+    check "open, $mode: the log says the open was abandoned, not that the store failed" \
+        bash -c "grep -q 'stopping: cosmos: COSMOS_KEY is not set.*abandoned' '$T/err' &&
+                 ! grep -q 'could not open the store' '$T/err'"
 done
 finish
