@@ -95,6 +95,43 @@ static cJSON *outcome_of(hz_status rc, const hz_error *err,
     return o;
 }
 
+/* The result could not be written (errno e: a full file system, a quota,
+ * an I/O error in the run's work directory): a small outcome that says so
+ * in its place, in the room the failed file held (it is removed first),
+ * so that the worker does not take the job for one that crashed.
+ * Retryable: room may be made, and another runner may have it. */
+static _Noreturn void no_result(const char *path, const char *tmp, int e)
+{
+    unlink(tmp);
+    char report[4300];
+    snprintf(report, sizeof report, "%s.html", path);
+    unlink(report);
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    hz_error err;
+    hz_error_set(&err, HZ_EIO,
+                 "the job process could not write its result in the run's "
+                 "work directory %.300s: %s (make room there, or set TMPDIR "
+                 "to a file system with room)",
+                 slash != NULL ? dir : ".", strerror(e));
+    hz_exec_output out;
+    hz_exec_output_init(&out);
+    snprintf(out.reason, sizeof out.reason, "workdir");
+    out.retryable = true;
+    cJSON *o = outcome_of(HZ_EIO, &err, &out);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    FILE *f = text != NULL ? fopen(tmp, "w") : NULL;
+    bool ok = f != NULL && fputs("#end ", f) >= 0 && fputs(text, f) >= 0 &&
+              fputc('\n', f) != EOF;
+    if (f != NULL && fclose(f) == 0 && ok)
+        rename(tmp, path);
+    _exit(3);
+}
+
 static void write_result(const char *path, hz_status rc, const hz_error *err,
                          hz_exec_output *out)
 {
@@ -102,7 +139,7 @@ static void write_result(const char *path, hz_status rc, const hz_error *err,
     snprintf(tmp, sizeof tmp, "%s.part", path);
     FILE *f = fopen(tmp, "w");
     if (f == NULL)
-        _exit(3);
+        no_result(path, tmp, errno);
     bool ok = rc != HZ_OK || write_rows(f, out);
     if (rc == HZ_OK && out->report != NULL) /* the HTML report beside */
         ok = ok && write_report_file(path, out->report, out->report_len);
@@ -112,8 +149,24 @@ static void write_result(const char *path, hz_status rc, const hz_error *err,
     ok = ok && s != NULL && fputs("#end ", f) >= 0 && fputs(s, f) >= 0 &&
          fputc('\n', f) != EOF;
     cJSON_free(s);
-    if (!ok || fclose(f) != 0 || rename(tmp, path) != 0)
+    int e = ok ? 0 : errno;
+    if (ok && fflush(f) != 0) {
+        ok = false;
+        e = errno;
+    }
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        e = errno;
+    }
+    if (ok)
+        return;
+    if (e == ENOMEM || e == 0) /* memory (the guard's), not the disk */
         _exit(3);
+    no_result(path, tmp, e);
 }
 
 char *hz__read_file(const char *path)

@@ -900,6 +900,15 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
     }
     const char *msg = hz__cjson_str(res, "error");
     const char *reason = hz__cjson_str(res, "reason");
+    if (reason != NULL && strcmp(reason, "workdir") == 0) {
+        /* the runner's own file system, not the job: released with its
+         * attempt refunded, and the run claims no more (as when the
+         * request file cannot be written), else a full disk would fail
+         * the whole queue for good, attempt after attempt */
+        hz__runner_store_failed(c->r, msg ? msg : "work directory");
+        requeue_job(c, reason, msg ? msg : "failed", true);
+        return;
+    }
     bool retry = cJSON_IsTrue(
         cJSON_GetObjectItemCaseSensitive(res, "retryable"));
     if (retry && attempts_left)
