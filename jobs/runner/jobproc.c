@@ -503,6 +503,23 @@ hz_status hz__jobproc_start(const hz__jobproc_config *cfg, hz__jobproc **out,
     return HZ_OK;
 }
 
+bool hz__jobproc_alive(hz__jobproc *z, char *why, size_t n)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (z == NULL ||
+        waitid(P_PID, (id_t)z->pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+        si.si_pid != z->pid)
+        return true;
+    if (si.si_code == CLD_EXITED)
+        snprintf(why, n, "(pid %ld) exited with status %d", (long)z->pid,
+                 si.si_status);
+    else
+        snprintf(why, n, "(pid %ld) was killed by signal %d (%s)",
+                 (long)z->pid, si.si_status, strsignal(si.si_status));
+    return false;
+}
+
 void hz__jobproc_stop(hz__jobproc *z)
 {
     if (z == NULL)

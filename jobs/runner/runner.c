@@ -520,13 +520,35 @@ static bool once_done(dispatch *d, int got, int free_slots)
            free_slots > 0;
 }
 
+/* Whether the job process helper has died (mu held): then nothing more
+ * is claimed and the run ends with an error, so that a supervisor
+ * (systemd, Kubernetes) starts a runner that has one; otherwise every
+ * job would be claimed and released again at once, for ever, while the
+ * heartbeat said "ok". */
+static bool helper_lost(dispatch *d)
+{
+    hz__runner *r = d->r;
+    char why[128];
+    if (r->helper_lost || hz__jobproc_alive(r->jp, why, sizeof why))
+        return r->helper_lost;
+    r->helper_lost = true;
+    snprintf(r->helper_error, sizeof r->helper_error,
+             "the job process helper %s: no job can be started; the "
+             "runner stops (start it again)",
+             why);
+    pthread_mutex_unlock(&r->mu);
+    hz_log_write(r->log, HZ_LOG_ERROR, NULL, "%s", r->helper_error);
+    pthread_mutex_lock(&r->mu);
+    return true;
+}
+
 /* The dispatcher's loop (mu held on entry and exit). */
 static void dispatch_loop(dispatch *d)
 {
     hz__runner *r = d->r;
     const hz_runner_config *cfg = r->cfg;
     for (;;) {
-        if (hz__runner_stopping(r))
+        if (hz__runner_stopping(r) || helper_lost(d))
             break;
         pthread_mutex_unlock(&r->mu);
         run_schedules(d);
@@ -845,6 +867,8 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
     hz_metrics_set_wall(r->m, hz_now() - d->t0, d->workers);
     periodic(d, true);
     heartbeat_stop(d, true);
+    if (r->helper_lost)
+        return hz_error_set(err, HZ_EIO, "%s", r->helper_error);
     if (r->cfg->watch)
         return HZ_OK;
     if (hz__runner_stopping(r) && !d->drained && !d->gave_up &&

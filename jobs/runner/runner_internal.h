@@ -53,6 +53,10 @@ typedef struct hz__runner {
      * waits for them (under mu; cv_idle is signalled) */
     int narr_detached;
     double grace_end; /* monotonic: when a stop's grace ends (0: unset) */
+    /* the job process helper died: no job can run any more, the run
+     * ends (with why) so that its supervisor starts a new one */
+    bool helper_lost;
+    char helper_error[HZ_ERROR_MAX];
 } hz__runner;
 
 bool hz__runner_stopping(const hz__runner *r);

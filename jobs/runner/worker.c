@@ -878,6 +878,18 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
 static void finish(jobctx *c, cJSON *res, pid_t pid)
 {
     bool attempts_left = c->job.attempts < c->max_attempts;
+    char why[128];
+    if (res == NULL && !hz__jobproc_alive(c->r->jp, why, sizeof why)) {
+        /* it died with the helper (PR_SET_PDEATHSIG): not the job's
+         * fault; the runner ends (runner.c) */
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "job process %ld died with the job process helper, which %s",
+                 (long)pid, why);
+        hz__runner_store_failed(c->r, msg);
+        requeue_job(c, "local", msg, true);
+        return;
+    }
     if (res == NULL) {
         char msg[256];
         snprintf(msg, sizeof msg,
