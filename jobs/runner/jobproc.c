@@ -327,8 +327,14 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     prctl(PR_SET_DUMPABLE, 0);
     if (getppid() != parent)
         _exit(4);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
+    /* SIGTERM and SIGINT stay ignored (as in the helper): the runner
+     * decides what a stop means (the grace, then SIGKILL).  A supervisor
+     * that signals every process of the runner's group at once (systemd's
+     * default KillMode=control-group) would otherwise kill the job at the
+     * first signal, and it would be failed as a crash instead of given
+     * its grace or released. */
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
     sigset_t all;
     sigemptyset(&all);
     pthread_sigmask(SIG_SETMASK, &all, NULL);
