@@ -50,6 +50,12 @@ static void check_data_limit(int argc, char **argv, char **envp)
     if (omp > 0 && omp < threads)
         threads = omp;
     size_t need = (size_t)threads * BLAS_PER_THREAD;
+    /* a limit far above the need is not the problem (and a reservation
+     * refused for another reason, a strict overcommit policy, must not be
+     * blamed on it) */
+    if ((unsigned long long)rl.rlim_cur >=
+        (unsigned long long)need + (1ULL << 30))
+        return;
     void *p = mmap(NULL, need, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p != MAP_FAILED) {
