@@ -21,8 +21,31 @@ const char hz__cmd_run_summary[] = "run queued jobs from a store (SQLite "
 
 static volatile sig_atomic_t run_stop;
 
+/* A second SIGTERM or SIGINT during the graceful stop: stop now, as
+ * operators and schedulers expect (Kubernetes, systemd, a second ^C).
+ * Nothing is released or written: the running jobs' processes die with
+ * the runner (PR_SET_PDEATHSIG) and their jobs keep their leases, which
+ * expire, and the next runner takes them over, as after SIGKILL (the
+ * stores are safe against that: SQLite's journal, Cosmos DB's ETags).
+ * Only async-signal-safe calls: write and _exit. */
+static void stop_now(int sig)
+{
+    static const char term[] =
+        "horizon run: second SIGTERM: stopping at once; running jobs are "
+        "left to their leases (taken over when they expire)\n";
+    static const char intr[] =
+        "horizon run: second SIGINT: stopping at once; running jobs are "
+        "left to their leases (taken over when they expire)\n";
+    ssize_t w = sig == SIGINT ? write(STDERR_FILENO, intr, sizeof intr - 1)
+                              : write(STDERR_FILENO, term, sizeof term - 1);
+    (void)w;
+    _exit(128 + sig);
+}
+
 static void on_signal(int sig)
 {
+    if (run_stop != 0)
+        stop_now(sig);
     run_stop = sig; /* non-zero: stop; which one, for the exit status */
 }
 
@@ -108,7 +131,10 @@ static void usage(FILE *f)
         "130 (SIGINT) or 143 (SIGTERM), 128 + the signal as a shell\n"
         "reports it: --once was stopped by it before the queue was drained\n"
         "(its unfinished jobs are queued again); 78 job isolation is\n"
-        "required and the kernel offers no Landlock (nothing claimed).\n");
+        "required and the kernel offers no Landlock (nothing claimed).\n"
+        "A second SIGTERM/SIGINT during the grace stops the run at once,\n"
+        "with --watch too: exit 128 + that signal, running jobs left to\n"
+        "their leases (taken over when they expire).\n");
 }
 
 /* Options of the run that are not the runner's configuration. */

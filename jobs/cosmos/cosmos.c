@@ -158,7 +158,8 @@ static hz_status use_entra(hz_cosmos *c, hz_error *err)
     char *tok = NULL;
     if (s == HZ_OK) {
         tok = malloc(16384);
-        s = tok ? hz_entra_token(c->entra, tok, 16384, &e2)
+        s = tok ? hz_entra_token_cancel(c->entra, tok, 16384, c->cancel,
+                                        c->cancel_ctx, &e2)
                 : hz_error_set(&e2, HZ_ENOMEM, "out of memory");
     }
     if (tok != NULL) {
@@ -202,6 +203,8 @@ hz_status hz_cosmos_open(const hz_cosmos_config *cfg, hz_cosmos **out,
     if (c == NULL)
         return hz_error_set(err, HZ_ENOMEM, "cosmos: out of memory");
     c->cfg = *cfg;
+    c->cancel = cfg->cancel;
+    c->cancel_ctx = cfg->cancel_ctx;
     s = cfg->key[0] != '\0' ? use_key(c, err) : use_entra(c, err);
     if (s != HZ_OK) {
         hz_entra_close(c->entra);

@@ -55,6 +55,11 @@ typedef struct hz_cosmos_config {
     double backoff_base_s; /* first backoff, default 0.05 s */
     double backoff_max_s;  /* largest single backoff, default 5 s */
     unsigned seed;         /* jitter seed (0: from the clock) */
+    /* May be NULL: the client's cancel (hz_cosmos_set_cancel) from the
+     * start, so that the first Entra ID token, fetched by hz_cosmos_open,
+     * is abandoned too (HZ_ECANCELED) when it says so. */
+    bool (*cancel)(void *ctx);
+    void *cancel_ctx;
 } hz_cosmos_config;
 
 /* Fill cfg with defaults, then COSMOS_ENDPOINT, COSMOS_KEY (optional:

@@ -143,7 +143,8 @@ hz_status hz__cosmos_aad_auth(hz_cosmos *c, char **auth_out, char **token_out,
     char *tok = malloc(cap);
     if (tok == NULL)
         return hz_error_set(err, HZ_ENOMEM, "cosmos: out of memory");
-    hz_status s = hz_entra_token(c->entra, tok, cap, err);
+    hz_status s =
+        hz_entra_token_cancel(c->entra, tok, cap, c->cancel, c->cancel_ctx, err);
     if (s != HZ_OK) {
         free(tok);
         return s;

@@ -175,15 +175,16 @@ static void store_token(hz_entra *e, hz_entra_fetched *tok, double now)
 
 /* Fetch for the current scope, switching to the fallback scope once when
  * the tenant does not know the first. */
-static hz_status fetch(hz_entra *e, double now, hz_entra_fetched *tok,
-                       hz_error *err)
+static hz_status fetch(hz_entra *e, double now, const hz_entra_cancel *cc,
+                       hz_entra_fetched *tok, hz_error *err)
 {
     bool unknown = false;
-    hz_status s = hz__entra_fetch(&e->cfg, e->scope, now, tok, &unknown, err);
+    hz_status s =
+        hz__entra_fetch(&e->cfg, e->scope, now, cc, tok, &unknown, err);
     if (s != HZ_OK && unknown && e->fallback[0] != '\0' &&
         strcmp(e->scope, e->fallback) != 0) {
         snprintf(e->scope, sizeof e->scope, "%s", e->fallback);
-        s = hz__entra_fetch(&e->cfg, e->scope, now, tok, &unknown, err);
+        s = hz__entra_fetch(&e->cfg, e->scope, now, cc, tok, &unknown, err);
     }
     return s;
 }
@@ -201,10 +202,46 @@ static hz_status copy_token(const hz_entra *e, char *out, size_t outsz,
     return HZ_OK;
 }
 
+/* Lock e->mu, which another thread may hold for a whole fetch: with a
+ * cancel, in slices of 50 ms, asking it between them.  False (not
+ * locked) when it said to stop. */
+static bool lock_cred(hz_entra *e, const hz_entra_cancel *cc)
+{
+    if (cc->cancel == NULL) {
+        pthread_mutex_lock(&e->mu);
+        return true;
+    }
+    for (;;) {
+        if (cc->cancel(cc->ctx))
+            return false;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 50000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        if (pthread_mutex_timedlock(&e->mu, &ts) == 0)
+            return true;
+    }
+}
+
 hz_status hz_entra_token(hz_entra *e, char *out, size_t outsz, hz_error *err)
 {
+    return hz_entra_token_cancel(e, out, outsz, NULL, NULL, err);
+}
+
+hz_status hz_entra_token_cancel(hz_entra *e, char *out, size_t outsz,
+                                bool (*cancel)(void *ctx), void *ctx,
+                                hz_error *err)
+{
+    hz_entra_cancel cc = {.cancel = cancel, .ctx = ctx};
     double asked = hz_now();
-    pthread_mutex_lock(&e->mu);
+    if (!lock_cred(e, &cc))
+        return hz_error_set(err, HZ_ECANCELED,
+                            "entra: %s: abandoned while another request "
+                            "fetched the token: the caller stopped waiting",
+                            hz_entra_source_name(e->cfg.source));
     double now = wall_now();
     hz_status s = HZ_OK;
     bool have = e->token != NULL && now < e->usable_until;
@@ -223,10 +260,13 @@ hz_status hz_entra_token(hz_entra *e, char *out, size_t outsz, hz_error *err)
     hz_entra_fetched tok;
     hz_error e2;
     hz_error_clear(&e2);
-    s = fetch(e, now, &tok, &e2);
+    s = fetch(e, now, &cc, &tok, &e2);
     if (s == HZ_OK) {
         store_token(e, &tok, now);
         s = copy_token(e, out, outsz, err);
+    } else if (s == HZ_ECANCELED) { /* the caller's stop, not a failure */
+        if (err != NULL)
+            *err = e2;
     } else {
         e->stats.failures++;
         if (have) { /* keep the old token while it is good */

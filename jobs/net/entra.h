@@ -67,6 +67,17 @@ void hz_entra_close(hz_entra *e); /* NULL allowed */
  * HZ_EPARSE (an answer that is not a token), HZ_EIO (token file). */
 hz_status hz_entra_token(hz_entra *e, char *out, size_t outsz, hz_error *err);
 
+/* hz_entra_token, abandoned (HZ_ECANCELED, neither a failure kept for
+ * other callers nor counted) as soon as cancel(ctx) returns true: asked
+ * about every second while a token request is in flight, between its
+ * attempts, and while another thread fetches the token.  cancel may be
+ * NULL.  A store request that a stopping runner abandons (see
+ * hz_store_set_cancel) thus does not wait for a token endpoint that
+ * hangs. */
+hz_status hz_entra_token_cancel(hz_entra *e, char *out, size_t outsz,
+                                bool (*cancel)(void *ctx), void *ctx,
+                                hz_error *err);
+
 /* Drop a cached token the service refused (401), so that the next
  * hz_entra_token fetches a new one. */
 void hz_entra_invalidate(hz_entra *e, const char *token);

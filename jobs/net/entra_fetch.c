@@ -223,7 +223,24 @@ static double fetch_deadline_s(void)
 /* Send q until an answer that is not transient, or the attempts or the
  * deadline run out; *r holds the last answer, *tries the attempts made,
  * *late whether the deadline cut them short. */
-static hz_status send_with_retries(const token_req *q, hz_http_resp *r,
+static bool fetch_canceled(const hz_entra_cancel *cc)
+{
+    return cc != NULL && cc->cancel != NULL && cc->cancel(cc->ctx);
+}
+
+/* Sleep s seconds, or less when cc says to stop meanwhile. */
+static void wait_retry(const hz_entra_cancel *cc, double s)
+{
+    double end = hz_now() + s;
+    double left = s;
+    while (left > 0 && !fetch_canceled(cc)) {
+        hz_net_sleep(left < 0.1 ? left : 0.1);
+        left = end - hz_now();
+    }
+}
+
+static hz_status send_with_retries(const token_req *q,
+                                   const hz_entra_cancel *cc, hz_http_resp *r,
                                    int *tries, bool *late, hz_error *err)
 {
     hz_http_req hq = {.method = q->body ? "POST" : "GET",
@@ -234,7 +251,9 @@ static hz_status send_with_retries(const token_req *q, hz_http_resp *r,
                       .timeout_s = FETCH_TIMEOUT_S,
                       .connect_timeout_s = q->imds ? IMDS_CONNECT_TIMEOUT_S
                                                    : 0,
-                      .max_bytes = (size_t)1 << 20};
+                      .max_bytes = (size_t)1 << 20,
+                      .cancel = cc != NULL ? cc->cancel : NULL,
+                      .cancel_ctx = cc != NULL ? cc->ctx : NULL};
     hz_status s = HZ_OK;
     double backoff = 0.2;
     double deadline = hz_now() + fetch_deadline_s();
@@ -247,16 +266,21 @@ static hz_status send_with_retries(const token_req *q, hz_http_resp *r,
                 break;
             }
             hz_http_resp_free(r);
-            hz_net_sleep(backoff);
+            wait_retry(cc, backoff);
             backoff *= 2;
         }
+        if (fetch_canceled(cc))
+            return hz_error_set(err, HZ_ECANCELED,
+                                "abandoned between attempts: the caller "
+                                "stopped waiting");
         double left = deadline - hz_now();
         hq.timeout_s = fmin(FETCH_TIMEOUT_S, fmax(left, 0.05));
         if (hq.connect_timeout_s > hq.timeout_s)
             hq.connect_timeout_s = hq.timeout_s;
         ++*tries;
         s = hz_http_perform(&hq, r, err);
-        if (s == HZ_EINVAL || s == HZ_ENOMEM || s == HZ_EPARSE)
+        if (s == HZ_EINVAL || s == HZ_ENOMEM || s == HZ_EPARSE ||
+            s == HZ_ECANCELED)
             return s;
         /* no answer from IMDS (not an Azure machine): do not insist */
         if (q->imds && s != HZ_OK)
@@ -268,8 +292,9 @@ static hz_status send_with_retries(const token_req *q, hz_http_resp *r,
 }
 
 hz_status hz__entra_fetch(const hz_entra_cfg *cfg, const char *scope,
-                          double now, hz_entra_fetched *tok,
-                          bool *scope_unknown, hz_error *err)
+                          double now, const hz_entra_cancel *cc,
+                          hz_entra_fetched *tok, bool *scope_unknown,
+                          hz_error *err)
 {
     memset(tok, 0, sizeof *tok);
     *scope_unknown = false;
@@ -288,13 +313,16 @@ hz_status hz__entra_fetch(const hz_entra_cfg *cfg, const char *scope,
         int tries = 0;
         bool late = false;
         double t0 = hz_now(), dl = fetch_deadline_s();
-        s = send_with_retries(&q, &r, &tries, &late, &e2);
+        s = send_with_retries(&q, cc, &r, &tries, &late, &e2);
         double took = hz_now() - t0;
         char when[64] = "";
         if (late || took >= dl - 0.1)
             snprintf(when, sizeof when, " in %.1f s: the deadline of a token",
                      took);
-        if (s != HZ_OK) /* e2 names the endpoint; said: how often */
+        if (s == HZ_ECANCELED)
+            hz_error_set(err, s, "entra: %s: %s (%d attempt%s, %.1f s)",
+                         q.where, e2.msg, tries, tries == 1 ? "" : "s", took);
+        else if (s != HZ_OK) /* e2 names the endpoint; said: how often */
             hz_error_set(err, s, "entra: %s: %s (%d attempt%s%s)%s", q.where,
                          e2.msg, tries, tries == 1 ? "" : "s", when,
                          q.imds ? " (no instance metadata service here: "

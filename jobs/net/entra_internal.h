@@ -42,13 +42,23 @@ typedef struct hz_entra_fetched {
     double refresh_in;  /* seconds from issue, 0 = not given */
 } hz_entra_fetched;
 
+/* The caller's wish to stop waiting (hz_entra_token_cancel): cancel may
+ * be NULL. */
+typedef struct hz_entra_cancel {
+    bool (*cancel)(void *ctx);
+    void *ctx;
+} hz_entra_cancel;
+
 /* Ask cfg's source for a token for scope at epoch time now, with retries
  * of transient failures (transport errors, 408, 429, 5xx; IMDS also 404
  * and 410).  *scope_unknown is set when the tenant does not know the
- * scope (AADSTS500011), so the caller can try its fallback. */
+ * scope (AADSTS500011), so the caller can try its fallback.  HZ_ECANCELED
+ * as soon as cc (may be NULL) says to stop, in a request or between
+ * attempts. */
 hz_status hz__entra_fetch(const hz_entra_cfg *cfg, const char *scope,
-                          double now, hz_entra_fetched *tok,
-                          bool *scope_unknown, hz_error *err);
+                          double now, const hz_entra_cancel *cc,
+                          hz_entra_fetched *tok, bool *scope_unknown,
+                          hz_error *err);
 
 /* Parse a token endpoint's JSON answer (any of the three shapes): the
  * token, its expiry, and checks of its type and audience against

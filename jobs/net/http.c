@@ -107,6 +107,18 @@ void hz_http_resp_free(hz_http_resp *r)
     memset(r, 0, sizeof *r);
 }
 
+/* libcurl's progress callback: non-zero abandons the transfer. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    const hz_http_req *q = ud;
+    return q->cancel(q->cancel_ctx) ? 1 : 0;
+}
+
 static void set_request_options(CURL *h, const hz_http_req *q,
                                 struct curl_slist *hl, hz_http_resp *r,
                                 char *cerr)
@@ -127,6 +139,11 @@ static void set_request_options(CURL *h, const hz_http_req *q,
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, hz_netbuf_curl_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->body);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (q->cancel != NULL) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)q);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(tmo * 1000 + 0.5));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(ctmo * 1000 + 0.5));
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -174,6 +191,10 @@ hz_status hz_http_perform(const hz_http_req *q, hz_http_resp *r, hz_error *err)
         return HZ_OK;
     snprintf(r->error, sizeof r->error, "%s%s%s", curl_easy_strerror(cc),
              cerr[0] ? ": " : "", cerr);
+    if (cc == CURLE_ABORTED_BY_CALLBACK)
+        return hz_error_set(err, HZ_ECANCELED,
+                            "%s %s: abandoned: the caller stopped waiting",
+                            method, shown);
     if (r->body.too_big)
         return hz_error_set(err, HZ_EPARSE,
                             "%s %s: answer larger than %zu bytes", method,

@@ -70,6 +70,10 @@ typedef struct hz_http_req {
     double connect_timeout_s; /* default: timeout_s */
     const char *ca_file;      /* extra CA bundle, NULL or "" = system */
     size_t max_bytes;         /* cap on the answer (default 1 MiB) */
+    /* May be NULL; asked about every second (libcurl's progress callback)
+     * while the request is in flight: true abandons it (HZ_ECANCELED). */
+    bool (*cancel)(void *ctx);
+    void *cancel_ctx;
 } hz_http_req;
 
 typedef struct hz_http_resp {
@@ -81,7 +85,8 @@ typedef struct hz_http_resp {
 
 /* Perform q.  HZ_OK whenever an HTTP answer arrived, whatever its status
  * (r->status tells); HZ_ENET (with r->error) when none did, HZ_ETIMEOUT
- * when the time ran out, HZ_EPARSE when the answer passed max_bytes,
+ * when the time ran out, HZ_ECANCELED when q->cancel said to stop
+ * waiting, HZ_EPARSE when the answer passed max_bytes,
  * HZ_EINVAL for a URL hz_http_url_allowed() refuses.  Messages name the
  * method and the URL as hz_url_redact shows it (net/url.h), never
  * headers or bodies. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "net/fetch.h"
+#include "runner/memlimit.h"
 #include "net/url.h"
 #include "runner/exec.h"
 #include "runner/exec_tool.h"
@@ -382,8 +383,9 @@ static void out_of_memory(const hz_exec_options *opt, hz_exec_output *out,
     if (opt->max_memory_bytes > 0)
         snprintf(msg, sizeof msg,
                  "%.400s (the job process reached its memory limit of %lld "
-                 "MiB: horizon run --max-memory-mb)",
-                 err->msg, opt->max_memory_bytes >> 20);
+                 "MiB: %s)",
+                 err->msg, opt->max_memory_bytes >> 20,
+                 hz__memlimit_source(opt->memory_by_rlimit));
     else
         snprintf(msg, sizeof msg, "%.400s (the machine's memory ran out)",
                  err->msg);

@@ -92,6 +92,9 @@ typedef struct hz_exec_options {
     long long max_memory_bytes;   /* what the job process may allocate
                                      (runner/memlimit.h), named in its
                                      "memory" failures; <= 0 = no limit */
+    bool memory_by_rlimit;        /* max_memory_bytes is what the hard
+                                     RLIMIT_DATA the runner was started
+                                     with leaves, not --max-memory-mb */
     double fetch_timeout_s;       /* default 120 */
     double tool_timeout_s;        /* per tool; <= 0 = none */
     int threads;                  /* OpenMP threads per tool; 0 = default */

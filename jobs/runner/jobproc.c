@@ -96,6 +96,43 @@ static cJSON *outcome_of(hz_status rc, const hz_error *err,
     return o;
 }
 
+/* The result could not be written (errno e: a full file system, a quota,
+ * an I/O error in the run's work directory): a small outcome that says so
+ * in its place, in the room the failed file held (it is removed first),
+ * so that the worker does not take the job for one that crashed.
+ * Retryable: room may be made, and another runner may have it. */
+static _Noreturn void no_result(const char *path, const char *tmp, int e)
+{
+    unlink(tmp);
+    char report[4300];
+    snprintf(report, sizeof report, "%s.html", path);
+    unlink(report);
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    hz_error err;
+    hz_error_set(&err, HZ_EIO,
+                 "the job process could not write its result in the run's "
+                 "work directory %.300s: %s (make room there, or set TMPDIR "
+                 "to a file system with room)",
+                 slash != NULL ? dir : ".", strerror(e));
+    hz_exec_output out;
+    hz_exec_output_init(&out);
+    snprintf(out.reason, sizeof out.reason, "workdir");
+    out.retryable = true;
+    cJSON *o = outcome_of(HZ_EIO, &err, &out);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    FILE *f = text != NULL ? fopen(tmp, "w") : NULL;
+    bool ok = f != NULL && fputs("#end ", f) >= 0 && fputs(text, f) >= 0 &&
+              fputc('\n', f) != EOF;
+    if (f != NULL && fclose(f) == 0 && ok)
+        rename(tmp, path);
+    _exit(3);
+}
+
 static void write_result(const char *path, hz_status rc, const hz_error *err,
                          hz_exec_output *out)
 {
@@ -103,7 +140,7 @@ static void write_result(const char *path, hz_status rc, const hz_error *err,
     snprintf(tmp, sizeof tmp, "%s.part", path);
     FILE *f = fopen(tmp, "w");
     if (f == NULL)
-        _exit(3);
+        no_result(path, tmp, errno);
     bool ok = rc != HZ_OK || write_rows(f, out);
     if (rc == HZ_OK && out->report != NULL) /* the HTML report beside */
         ok = ok && write_report_file(path, out->report, out->report_len);
@@ -113,8 +150,24 @@ static void write_result(const char *path, hz_status rc, const hz_error *err,
     ok = ok && s != NULL && fputs("#end ", f) >= 0 && fputs(s, f) >= 0 &&
          fputc('\n', f) != EOF;
     cJSON_free(s);
-    if (!ok || fclose(f) != 0 || rename(tmp, path) != 0)
+    int e = ok ? 0 : errno;
+    if (ok && fflush(f) != 0) {
+        ok = false;
+        e = errno;
+    }
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        e = errno;
+    }
+    if (ok)
+        return;
+    if (e == ENOMEM || e == 0) /* memory (the guard's), not the disk */
         _exit(3);
+    no_result(path, tmp, e);
 }
 
 char *hz__read_file(const char *path)
@@ -310,8 +363,14 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     prctl(PR_SET_DUMPABLE, 0);
     if (getppid() != parent)
         _exit(4);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
+    /* SIGTERM and SIGINT stay ignored (as in the helper): the runner
+     * decides what a stop means (the grace, then SIGKILL).  A supervisor
+     * that signals every process of the runner's group at once (systemd's
+     * default KillMode=control-group) would otherwise kill the job at the
+     * first signal, and it would be failed as a crash instead of given
+     * its grace or released. */
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
     sigset_t all;
     sigemptyset(&all);
     pthread_sigmask(SIG_SETMASK, &all, NULL);
@@ -337,7 +396,8 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
                        : HZ_OK;
     hz__memlimit_count_json(); /* rows and summary items it would drop */
     if (rc == HZ_OK && opt.max_memory_bytes > 0)
-        hz__memlimit_guard(resfile, opt.max_memory_bytes);
+        hz__memlimit_guard(resfile, opt.max_memory_bytes,
+                           opt.memory_by_rlimit);
     if (rc != HZ_OK) {
         hz_exec_output_init(&out);
         snprintf(out.reason, sizeof out.reason, "memory");
@@ -352,9 +412,9 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
         snprintf(out.reason, sizeof out.reason, "memory");
         rc = hz_error_set(&err, HZ_ENOMEM,
                           "out of memory building the job's result rows "
-                          "and summary (its memory limit is %lld MiB: "
-                          "horizon run --max-memory-mb; 0 = none)",
-                          opt.max_memory_bytes >> 20);
+                          "and summary (its memory limit is %lld MiB: %s)",
+                          opt.max_memory_bytes >> 20,
+                          hz__memlimit_source(opt.memory_by_rlimit));
     }
     write_result(resfile, rc, &err, &out);
     _exit(0);
@@ -504,6 +564,23 @@ hz_status hz__jobproc_start(const hz__jobproc_config *cfg, hz__jobproc **out,
     pthread_mutex_init(&z->mu, NULL);
     *out = z;
     return HZ_OK;
+}
+
+bool hz__jobproc_alive(hz__jobproc *z, char *why, size_t n)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (z == NULL ||
+        waitid(P_PID, (id_t)z->pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+        si.si_pid != z->pid)
+        return true;
+    if (si.si_code == CLD_EXITED)
+        snprintf(why, n, "(pid %ld) exited with status %d", (long)z->pid,
+                 si.si_status);
+    else
+        snprintf(why, n, "(pid %ld) was killed by signal %d (%s)",
+                 (long)z->pid, si.si_status, strsignal(si.si_status));
+    return false;
 }
 
 void hz__jobproc_stop(hz__jobproc *z)

@@ -41,6 +41,13 @@ hz_status hz__jobproc_start(const hz__jobproc_config *cfg, hz__jobproc **out,
  * wait for it.  NULL allowed. */
 void hz__jobproc_stop(hz__jobproc *z);
 
+/* Whether the helper is still there: it may have been killed (the OOM
+ * killer, an operator), and it cannot be forked again once the runner
+ * has threads.  When it is gone, *why (n bytes) says how it ended:
+ * "(pid N) was killed by signal 9 (Killed)".
+ * Thread-safe; the helper is not reaped (hz__jobproc_stop does). */
+bool hz__jobproc_alive(hz__jobproc *z, char *why, size_t n);
+
 /* Start a job process for the request file reqfile (written by
  * hz__jobproc_write_request).  Returns its pidfd (and pid) or -1 with
  * errno.  Thread-safe. */

@@ -95,6 +95,24 @@ static long long vm_data(void)
     return kb >= 0 ? kb * 1024 : -1;
 }
 
+long long hz__memlimit_hard_room(long long *hard)
+{
+    struct rlimit rl;
+    *hard = -1;
+    if (getrlimit(RLIMIT_DATA, &rl) != 0 || rl.rlim_max == RLIM_INFINITY)
+        return -1;
+    *hard = (long long)rl.rlim_max;
+    long long used = vm_data();
+    return used < 0 ? *hard : *hard - used;
+}
+
+const char *hz__memlimit_source(bool by_rlimit)
+{
+    return by_rlimit ? "the hard RLIMIT_DATA horizon run was started with: "
+                       "ulimit -d, systemd's LimitDATA="
+                     : "horizon run --max-memory-mb";
+}
+
 hz_status hz__memlimit_apply(long long bytes, hz_error *err)
 {
     long long base = vm_data();
@@ -182,7 +200,7 @@ static void on_fatal_signal(int sig)
     raise(sig);
 }
 
-void hz__memlimit_guard(const char *resfile, long long bytes)
+void hz__memlimit_guard(const char *resfile, long long bytes, bool by_rlimit)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_DATA, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
@@ -193,10 +211,10 @@ void hz__memlimit_guard(const char *resfile, long long bytes)
     snprintf(guard.line, sizeof guard.line,
              "#end {\"ok\":false,\"error\":\"the job process ran out of "
              "memory and stopped (it reached its memory limit of %lld MiB: "
-             "horizon run --max-memory-mb)\",\"reason\":\"memory\","
+             "%s)\",\"reason\":\"memory\","
              "\"retryable\":false,\"stages\":[0,0,0,0,0],"
              "\"datasetBytes\":-1,\"datasetRows\":0}\n",
-             bytes >> 20);
+             bytes >> 20, hz__memlimit_source(by_rlimit));
     atexit(on_exit_guard);
     /* on a stack of its own: a thread may have run out of its own */
     static char altstack[1 << 16];

@@ -34,7 +34,24 @@ hz_status hz__memlimit_apply(long long bytes, hz_error *err);
  * when the process ends: its data within HZ_MEMLIMIT_SLACK of the
  * limit.  Handlers for exit, SIGSEGV, SIGBUS and SIGABRT. */
 #define HZ_MEMLIMIT_SLACK (32LL << 20)
-void hz__memlimit_guard(const char *resfile, long long bytes);
+void hz__memlimit_guard(const char *resfile, long long bytes, bool by_rlimit);
+
+/* In the runner: what its job processes may allocate under the hard
+ * RLIMIT_DATA it was started with (ulimit -d, systemd's LimitDATA=): the
+ * hard limit less what this process holds now (they start with as much:
+ * the libraries' buffers); -1 when there is no hard limit.  *hard gets
+ * the limit (bytes). */
+long long hz__memlimit_hard_room(long long *hard);
+
+/* The least a job process must be able to allocate: below it every job
+ * would fail (a crash within HZ_MEMLIMIT_SLACK of the limit is judged a
+ * "memory" failure), so the runner refuses to start. */
+#define HZ_MEMLIMIT_MIN (2 * HZ_MEMLIMIT_SLACK)
+
+/* Where a job process's memory limit comes from, for messages:
+ * "horizon run --max-memory-mb", or (by_rlimit) the hard RLIMIT_DATA the
+ * runner was started with. */
+const char *hz__memlimit_source(bool by_rlimit);
 
 /* Whether an allocation of cJSON failed in this process: cJSON does not
  * report it (an item added to a NULL object is dropped).  The job process

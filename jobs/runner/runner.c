@@ -526,13 +526,35 @@ static bool once_done(dispatch *d, int got, int free_slots)
            free_slots > 0;
 }
 
+/* Whether the job process helper has died (mu held): then nothing more
+ * is claimed and the run ends with an error, so that a supervisor
+ * (systemd, Kubernetes) starts a runner that has one; otherwise every
+ * job would be claimed and released again at once, for ever, while the
+ * heartbeat said "ok". */
+static bool helper_lost(dispatch *d)
+{
+    hz__runner *r = d->r;
+    char why[128];
+    if (r->helper_lost || hz__jobproc_alive(r->jp, why, sizeof why))
+        return r->helper_lost;
+    r->helper_lost = true;
+    snprintf(r->helper_error, sizeof r->helper_error,
+             "the job process helper %s: no job can be started; the "
+             "runner stops (start it again)",
+             why);
+    pthread_mutex_unlock(&r->mu);
+    hz_log_write(r->log, HZ_LOG_ERROR, NULL, "%s", r->helper_error);
+    pthread_mutex_lock(&r->mu);
+    return true;
+}
+
 /* The dispatcher's loop (mu held on entry and exit). */
 static void dispatch_loop(dispatch *d)
 {
     hz__runner *r = d->r;
     const hz_runner_config *cfg = r->cfg;
     for (;;) {
-        if (hz__runner_stopping(r))
+        if (hz__runner_stopping(r) || helper_lost(d))
             break;
         pthread_mutex_unlock(&r->mu);
         run_schedules(d);
@@ -665,6 +687,30 @@ static hz_status runner_init(hz__runner *r, const hz_runner_config *cfg,
     /* the memory jobs may take, shared as the CPUs are */
     r->max_memory_bytes = cfg->max_memory_bytes != 0 ? cfg->max_memory_bytes
                                                      : hz__mem_budget() / n;
+    /* a lower hard RLIMIT_DATA (ulimit -d, LimitDATA=) is the limit in
+     * force, and named so; one that leaves no room for a job is refused */
+    long long hard;
+    long long room = hz__memlimit_hard_room(&hard);
+    if (room >= 0 && room < HZ_MEMLIMIT_MIN)
+        return hz_error_set(err, HZ_EINVAL,
+                            "the hard data segment limit (RLIMIT_DATA: "
+                            "ulimit -d, systemd's LimitDATA=) of %lld MiB "
+                            "leaves job processes %lld MiB beyond what the "
+                            "runner holds (%lld MiB): too little to run a "
+                            "job (at least %lld MiB); raise it",
+                            hard >> 20, room > 0 ? room >> 20 : 0,
+                            (hard - room) >> 20, HZ_MEMLIMIT_MIN >> 20);
+    if (room >= 0 &&
+        (r->max_memory_bytes <= 0 || room < r->max_memory_bytes)) {
+        if (r->max_memory_bytes > 0)
+            hz_log_write(r->log, HZ_LOG_INFO, NULL,
+                         "job processes may allocate %lld MiB, not %lld "
+                         "MiB: %s",
+                         room >> 20, r->max_memory_bytes >> 20,
+                         hz__memlimit_source(true));
+        r->max_memory_bytes = room;
+        r->memory_by_rlimit = true;
+    }
     set_owner(r);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv_work, NULL);
@@ -739,6 +785,7 @@ static hz_status start_jobproc(hz__runner *r, hz_error *err)
     jc.exec.tmpdir = r->workdir;
     jc.exec.max_download_bytes = cfg->max_download_bytes;
     jc.exec.max_memory_bytes = r->max_memory_bytes;
+    jc.exec.memory_by_rlimit = r->memory_by_rlimit;
     jc.exec.tool_timeout_s = cfg->tool_timeout_s > 0 ? cfg->tool_timeout_s : 0;
     jc.exec.threads = r->threads_per_job;
     jc.exec.test_hooks = cfg->test_hooks;
@@ -755,15 +802,17 @@ static hz_status open_stores(dispatch *d, worker_arg *wa, int n,
                              hz_error *err)
 {
     hz__runner *r = d->r;
-    hz_status rc = hz_store_open(r->cfg->store_spec, &d->s, err);
-    if (rc == HZ_OK)
-        hz_store_set_cancel(d->s, hz__runner_dispatch_cancel, r);
+    /* each handle's cancel from the start: an open that hangs (an
+     * identity endpoint that does not answer) does not hold a stop */
+    hz_status rc = hz_store_open_cancel(r->cfg->store_spec,
+                                        hz__runner_dispatch_cancel, r, &d->s,
+                                        err);
     for (int i = 0; i < n; i++) {
         wa[i] = (worker_arg){.r = r, .index = i};
         if (rc == HZ_OK)
-            rc = hz_store_open(r->cfg->store_spec, &wa[i].s, err);
-        if (rc == HZ_OK)
-            hz_store_set_cancel(wa[i].s, hz__runner_worker_cancel, r);
+            rc = hz_store_open_cancel(r->cfg->store_spec,
+                                      hz__runner_worker_cancel, r, &wa[i].s,
+                                      err);
     }
     if (rc != HZ_OK) {
         hz_store_close(d->s);
@@ -799,6 +848,18 @@ static hz_status open_stores_watch(dispatch *d, worker_arg *wa, int n,
             heartbeat(d);
             write_metrics_file(d);
             return rc;
+        }
+        if (rc == HZ_ECANCELED && hz__runner_stopping(r)) {
+            /* the open was abandoned by the stop: not the store's fault */
+            hz_log_write(r->log, HZ_LOG_INFO, NULL, "stopping: %s",
+                         err->msg);
+            if (!r->cfg->watch)
+                return hz_error_set(err, HZ_ECANCELED,
+                                    "stopped by a signal before the queue "
+                                    "was drained (while the store was "
+                                    "being opened)");
+            *stopped = true;
+            return HZ_OK;
         }
         if (!r->cfg->watch || rc == HZ_EINVAL || rc == HZ_ENOMEM)
             return rc;
@@ -866,6 +927,8 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
     hz_metrics_set_wall(r->m, hz_now() - d->t0, d->workers);
     periodic(d, true);
     heartbeat_stop(d, true);
+    if (r->helper_lost)
+        return hz_error_set(err, HZ_EIO, "%s", r->helper_error);
     if (r->cfg->watch)
         return HZ_OK;
     if (hz__runner_stopping(r) && !d->drained && !d->gave_up &&
@@ -917,7 +980,8 @@ hz_status hz_runner_run(const hz_runner_config *cfg, hz_metrics *m,
         rc = open_stores_watch(&d, wa, n, &stopped, err);
     }
     if (opening && rc != HZ_OK && rc != HZ_EINVAL && rc != HZ_ENOMEM &&
-        err != NULL && strncmp(err->msg, "store unavailable", 17) != 0) {
+        rc != HZ_ECANCELED && err != NULL &&
+        strncmp(err->msg, "store unavailable", 17) != 0) {
         char msg[HZ_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         hz_error_set(err, rc, "store unavailable: could not open it: %s", msg);

@@ -42,6 +42,8 @@ typedef struct hz__runner {
     long seq;
     int threads_per_job;
     long long max_memory_bytes; /* per job process; <= 0: no limit */
+    bool memory_by_rlimit;      /* max_memory_bytes is the room a hard
+                                   RLIMIT_DATA leaves (runner/memlimit.h) */
     hz__jobproc *jp;
     int isolation_abi; /* Landlock ABI job processes use; 0: none */
     /* store failures of the workers (write-back, release): the work was
@@ -52,6 +54,10 @@ typedef struct hz__runner {
      * waits for them (under mu; cv_idle is signalled) */
     int narr_detached;
     double grace_end; /* monotonic: when a stop's grace ends (0: unset) */
+    /* the job process helper died: no job can run any more, the run
+     * ends (with why) so that its supervisor starts a new one */
+    bool helper_lost;
+    char helper_error[HZ_ERROR_MAX];
 } hz__runner;
 
 bool hz__runner_stopping(const hz__runner *r);

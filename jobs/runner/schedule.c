@@ -292,8 +292,17 @@ hz_status hz__schedules_materialise(hz__runner *r, hz_store *s, double now,
                     cJSON_GetObjectItemCaseSensitive(sched, "enabled")))
                 continue;
             hz_error e1;
-            if (materialise_one(r, s, sched, now, st, &e1) != HZ_OK &&
-                hz_now() - last_warned > 60) {
+            hz_status one = materialise_one(r, s, sched, now, st, &e1);
+            if (one == HZ_ECANCELED) {
+                /* the runner is stopping: its write was abandoned, the
+                 * schedule is not broken (the caller says so, as info);
+                 * the slot is created by the next poll of any runner */
+                rc = one;
+                if (err != NULL)
+                    *err = e1;
+                break;
+            }
+            if (one != HZ_OK && hz_now() - last_warned > 60) {
                 /* a broken schedule is named once a minute, not at every
                  * poll (only the dispatcher thread runs this) */
                 last_warned = hz_now();

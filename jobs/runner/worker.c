@@ -892,6 +892,18 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
 static void finish(jobctx *c, cJSON *res, pid_t pid)
 {
     bool attempts_left = c->job.attempts < c->max_attempts;
+    char why[128];
+    if (res == NULL && !hz__jobproc_alive(c->r->jp, why, sizeof why)) {
+        /* it died with the helper (PR_SET_PDEATHSIG): not the job's
+         * fault; the runner ends (runner.c) */
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "job process %ld died with the job process helper, which %s",
+                 (long)pid, why);
+        hz__runner_store_failed(c->r, msg);
+        requeue_job(c, "local", msg, true);
+        return;
+    }
     if (res == NULL) {
         char msg[256];
         snprintf(msg, sizeof msg,
@@ -914,6 +926,15 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
     }
     const char *msg = hz__cjson_str(res, "error");
     const char *reason = hz__cjson_str(res, "reason");
+    if (reason != NULL && strcmp(reason, "workdir") == 0) {
+        /* the runner's own file system, not the job: released with its
+         * attempt refunded, and the run claims no more (as when the
+         * request file cannot be written), else a full disk would fail
+         * the whole queue for good, attempt after attempt */
+        hz__runner_store_failed(c->r, msg ? msg : "work directory");
+        requeue_job(c, reason, msg ? msg : "failed", true);
+        return;
+    }
     bool retry = cJSON_IsTrue(
         cJSON_GetObjectItemCaseSensitive(res, "retryable"));
     if (retry && attempts_left)

@@ -34,8 +34,9 @@ static const hz_store_backend *backend_of(const char *spec)
     return NULL;
 }
 
-hz_status hz_store_open_flags(const char *spec, unsigned flags, hz_store **out,
-                              hz_error *err)
+static hz_status open_spec(const char *spec, unsigned flags,
+                           bool (*cancel)(void *ctx), void *ctx,
+                           hz_store **out, hz_error *err)
 {
     *out = NULL;
     if (spec == NULL || spec[0] == '\0')
@@ -48,7 +49,19 @@ hz_status hz_store_open_flags(const char *spec, unsigned flags, hz_store **out,
                             "unknown store '%s' (expected sqlite:PATH or "
                             "cosmos)",
                             spec);
-    return b->open(spec, flags, out, err);
+    return b->open(spec, flags, cancel, ctx, out, err);
+}
+
+hz_status hz_store_open_flags(const char *spec, unsigned flags, hz_store **out,
+                              hz_error *err)
+{
+    return open_spec(spec, flags, NULL, NULL, out, err);
+}
+
+hz_status hz_store_open_cancel(const char *spec, bool (*cancel)(void *ctx),
+                               void *ctx, hz_store **out, hz_error *err)
+{
+    return open_spec(spec, 0, cancel, ctx, out, err);
 }
 
 void hz_store_close(hz_store *s)
@@ -282,6 +295,9 @@ hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
             hz_error e2;
             hz_status r2 = hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc,
                                         held, &e2);
+            if (r2 == HZ_EINVAL && hz__store_claim_leaner(doc))
+                r2 = hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc, held,
+                        &e2);
             if (r2 == HZ_OK) {
                 cJSON_AddItemToArray(won, cJSON_Duplicate(doc, 1));
             } else if (r2 == HZ_EINVAL) {

@@ -244,6 +244,11 @@ enum {
 hz_status hz_store_open(const char *spec, hz_store **out, hz_error *err);
 hz_status hz_store_open_flags(const char *spec, unsigned flags, hz_store **out,
                               hz_error *err);
+/* hz_store_open with the handle's cancel (hz_store_set_cancel) set from
+ * the start: what the open itself asks the network (Cosmos DB's first
+ * Entra ID token) is abandoned with HZ_ECANCELED when cancel says so. */
+hz_status hz_store_open_cancel(const char *spec, bool (*cancel)(void *ctx),
+                               void *ctx, hz_store **out, hz_error *err);
 
 /* A store implementation as the opener sees it: its spec scheme and its
  * constructor (spec is the whole spec string, "sqlite:PATH", "cosmos:DB"
@@ -251,8 +256,9 @@ hz_status hz_store_open_flags(const char *spec, unsigned flags, hz_store **out,
  * ends with a NULL scheme, and is the only place that names them. */
 typedef struct hz_store_backend {
     const char *scheme;
-    hz_status (*open)(const char *spec, unsigned flags, hz_store **out,
-                      hz_error *err);
+    hz_status (*open)(const char *spec, unsigned flags,
+                      bool (*cancel)(void *ctx), void *cancel_ctx,
+                      hz_store **out, hz_error *err);
 } hz_store_backend;
 extern const hz_store_backend hz__store_backends[];
 
@@ -264,6 +270,10 @@ hz_status hz__store_sqlite_open_flags(const char *path, unsigned flags,
 /* spec: "cosmos" or "cosmos:DATABASE". */
 hz_status hz_store_cosmos_open(const char *spec, hz_store **out,
                                hz_error *err);
+/* The same, its cancel set from the start (hz_store_open_cancel). */
+hz_status hz__store_cosmos_open_cancel(const char *spec,
+                                       bool (*cancel)(void *ctx), void *ctx,
+                                       hz_store **out, hz_error *err);
 
 /* ---- wrappers (timed; NULL optional ops use the generic versions) ---- */
 
@@ -327,6 +337,13 @@ hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
 /* Set the claim fields of a claimable job document (see hz_claim_request:
  * attempts + 1 for a queued job, takeovers + 1 for an expired lease). */
 void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req);
+
+/* A claimed job document the store refused to write (Cosmos DB: over
+ * 2 MB) that still carries the error text of an earlier attempt (a job
+ * released after a retryable failure): that text is dropped (its
+ * errorReason kept) so that the claim can be made again, smaller; false
+ * when there is none (the claim cannot be made smaller). */
+bool hz__store_claim_leaner(cJSON *doc);
 
 /* A claimed job document the store refused to write (Cosmos DB: over
  * 2 MB) can never run: it is failed with a lean record, reason "write"

@@ -5,18 +5,23 @@
 
 #include "store/store.h"
 
-static hz_status open_sqlite(const char *spec, unsigned flags, hz_store **out,
-                             hz_error *err)
+static hz_status open_sqlite(const char *spec, unsigned flags,
+                             bool (*cancel)(void *ctx), void *cancel_ctx,
+                             hz_store **out, hz_error *err)
 {
     const char *path = strncmp(spec, "sqlite:", 7) == 0 ? spec + 7 : spec;
-    return hz__store_sqlite_open_flags(path, flags, out, err);
+    hz_status rc = hz__store_sqlite_open_flags(path, flags, out, err);
+    if (rc == HZ_OK && cancel != NULL) /* opening asks nobody */
+        hz_store_set_cancel(*out, cancel, cancel_ctx);
+    return rc;
 }
 
-static hz_status open_cosmos(const char *spec, unsigned flags, hz_store **out,
-                             hz_error *err)
+static hz_status open_cosmos(const char *spec, unsigned flags,
+                             bool (*cancel)(void *ctx), void *cancel_ctx,
+                             hz_store **out, hz_error *err)
 {
     (void)flags; /* the service enforces its own permissions */
-    return hz_store_cosmos_open(spec, out, err);
+    return hz__store_cosmos_open_cancel(spec, cancel, cancel_ctx, out, err);
 }
 
 const hz_store_backend hz__store_backends[] = {

@@ -459,6 +459,9 @@ static hz_status store_claim(hz_store *s, const hz_claim_request *req,
             hz_error e2;
             hz_status r2 = store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc,
                                      held, &e2);
+            if (r2 == HZ_EINVAL && hz__store_claim_leaner(doc))
+                r2 = store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc, held,
+                        &e2);
             if (r2 == HZ_OK) {
                 cJSON_AddItemToArray(won, cJSON_Duplicate(doc, 1));
             } else if (r2 == HZ_EINVAL) {
@@ -598,11 +601,20 @@ static const hz_store_ops cosmos_ops = {
 
 hz_status hz_store_cosmos_open(const char *spec, hz_store **out, hz_error *err)
 {
+    return hz__store_cosmos_open_cancel(spec, NULL, NULL, out, err);
+}
+
+hz_status hz__store_cosmos_open_cancel(const char *spec,
+                                       bool (*cancel)(void *ctx), void *ctx,
+                                       hz_store **out, hz_error *err)
+{
     *out = NULL;
     hz_cosmos_config cfg;
     hz_status rc = hz_cosmos_config_from_env(&cfg, err);
     if (rc != HZ_OK)
         return rc;
+    cfg.cancel = cancel;
+    cfg.cancel_ctx = ctx;
     if (spec != NULL && strncmp(spec, "cosmos:", 7) == 0 && spec[7] != '\0')
         snprintf(cfg.database, sizeof cfg.database, "%s", spec + 7);
     cosmos_store *cs = calloc(1, sizeof *cs);

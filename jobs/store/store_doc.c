@@ -61,6 +61,14 @@ void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req)
     hz__cjson_set_num(doc, "updatedAt", req->now);
 }
 
+bool hz__store_claim_leaner(cJSON *doc)
+{
+    if (cJSON_GetObjectItemCaseSensitive(doc, "error") == NULL)
+        return false;
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "error");
+    return true;
+}
+
 void hz__store_fail_unclaimable(hz_store *s, const cJSON *doc,
                                 const char *held, const hz_claim_request *req,
                                 const char *why)

@@ -21,9 +21,11 @@
 //        [--assertion-file F] [--identity-header H] [--lifetime 3600]
 //        [--unknown-scope SCOPE]   answer AADSTS500011 for this scope
 //
-// Run time: POST /__config {lifetime, fail, failStatus, wrongAudience}
-// (fail: answer the next N token requests with failStatus, default 500);
-// GET /__stats answers {requests, issued, failed, byKind, last}
+// Run time: POST /__config {lifetime, fail, failStatus, wrongAudience,
+// hang} (fail: answer the next N token requests with failStatus, default
+// 500; hang: while true, token requests are never answered: an identity
+// endpoint that hangs);
+// GET /__stats answers {requests, issued, failed, hung, byKind, last}
 // (last: the last request's kind, resource/scope and client id; never a
 // secret).
 "use strict";
@@ -52,8 +54,10 @@ const cfg = {
   fail: 0,
   failStatus: 500,
   wrongAudience: false,
+  hang: false,
 };
-const stats = { requests: 0, issued: 0, failed: 0, byKind: {}, last: null };
+const stats = { requests: 0, issued: 0, failed: 0, hung: 0, byKind: {},
+  last: null };
 
 function send(res, status, obj) {
   const body = JSON.stringify(obj);
@@ -169,6 +173,7 @@ const server = http.createServer((req, res) => {
     }
     if (url.pathname === "/__stats") return send(res, 200, stats);
     stats.requests++;
+    if (cfg.hang) { stats.hung++; return; } // never answered
     const m = url.pathname.match(/^\/([^/]+)\/oauth2\/v2\.0\/token$/);
     if (m && req.method === "POST") return grant(req, res, m[1], body);
     if (url.pathname === "/msi/token" && req.method === "GET")
