@@ -479,6 +479,47 @@ static bool one_month_or_days(const evidence *e)
     return e->yy_min >= 1 && e->yy_max <= 31;
 }
 
+/* Whether a column's months with two-digit years in several months
+ * could as well be days written mmm-dd that lie closer together than
+ * the months do: read as days of a (leap) year, every value is a day of
+ * its month and they fall within fewer days than, read as months, they
+ * span months.  Feb-20 .. Mar-10, nineteen days in a row, are otherwise
+ * months scattered over 2001 .. 2028; monthly data (Jan-22 .. Dec-24,
+ * 36 months) read as days would be three days a month all year round.
+ * *ndays, *nmonths: the two spans. */
+static bool days_closer_than_months(const evidence *e, int side,
+                                    int *ndays, int *nmonths)
+{
+    if ((e->yy_months & (e->yy_months - 1)) == 0 || e->yy_min < 1 ||
+        e->yy_max > 31)
+        return false; /* one month (one_month_or_days), or no days */
+    const int32_t jan1 = hz_days_from_civil(2000, 1, 1);
+    int first = -1, prev = -1, gap = 0, pmin = INT32_MAX, pmax = INT32_MIN;
+    for (unsigned m = 1; m <= 12; m++)
+        for (int v = 1; v <= 31; v++) {
+            if (!(e->yy_days[m - 1] >> v & 1u))
+                continue;
+            if (v > hz_days_in_month(2000, m))
+                return false; /* Feb-30 is no day */
+            int pos = (int)(hz_days_from_civil(2000, m, (unsigned)v) - jan1);
+            if (first < 0)
+                first = pos;
+            else if (pos - prev > gap)
+                gap = pos - prev;
+            prev = pos;
+            int p = ((side == 1 ? 1900 : 2000) + v) * 12 + (int)m - 1;
+            pmin = p < pmin ? p : pmin;
+            pmax = p > pmax ? p : pmax;
+        }
+    if (first < 0)
+        return false;
+    if (first + 366 - prev > gap) /* the gap across the year's end */
+        gap = first + 366 - prev;
+    *ndays = 366 - gap + 1;
+    *nmonths = pmax - pmin + 1;
+    return *ndays <= *nmonths;
+}
+
 /* Months with two-digit years (Jan-24) are read as Excel reads them
  * (00-29: 2000-2029, 30-99: 1930-1999).  A column whose first rows fall
  * on both sides is refused unless --schema names its format: it may
@@ -514,6 +555,24 @@ static hz_status check_two_digit_years(reader *r)
                     e->yy_min + (e->n_yy[0] ? 1900 : 2000),
                     e->yy_max + (e->n_yy[0] ? 1900 : 2000), e->yy_min,
                     e->yy_max, r->hdr.names[j]);
+            int nd, nm;
+            if (sp->yy_side != 0 &&
+                days_closer_than_months(e, sp->yy_side, &nd, &nm))
+                return hz_error_set(
+                    r->err, HZ_EPARSE,
+                    "%s:%zu:%zu: column '%s': values such as '%s' and '%s' "
+                    "could be months written mmm-yy (as Excel reads "
+                    "two-digit years: %d .. %d, spread over %d months) or "
+                    "days written mmm-dd (then all within %d days, in a "
+                    "leap year), which lie closer together; give --schema "
+                    "'%s:date:month' to read them as months, or write the "
+                    "years with four digits (Jan 2024) or the dates in "
+                    "full (2024-01-31)",
+                    r->name, r->body_line + e->yy_line[sp->yy_side - 1],
+                    j + 1, r->hdr.names[j], e->yy_min_text, e->yy_max_text,
+                    e->yy_min + (sp->yy_side == 1 ? 1900 : 2000),
+                    e->yy_max + (sp->yy_side == 1 ? 1900 : 2000), nm, nd,
+                    r->hdr.names[j]);
             continue;
         }
         size_t later = e->yy_line[0] > e->yy_line[1] ? 0 : 1;

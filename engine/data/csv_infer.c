@@ -55,6 +55,8 @@ static void period_text_evidence(evidence *e, const char *t, size_t tn,
             int v = y % 100;
             bool first = e->yy_months == 0;
             e->yy_months |= 1u << (k - 1);
+            if (v <= 31)
+                e->yy_days[k - 1] |= (uint32_t)1 << v;
             if (first || v < e->yy_min) {
                 e->yy_min = v;
                 snprintf(e->yy_min_text, sizeof e->yy_min_text, "%.*s",

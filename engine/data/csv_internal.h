@@ -69,6 +69,7 @@ typedef struct evidence {
     size_t yy_line[2]; /* the first of each: its line within the sample */
     char yy_text[2][24]; /* and its text */
     unsigned yy_months;  /* the months (bit m-1) written with them */
+    uint32_t yy_days[12]; /* per month, its numbers 0 .. 31 (bit v) */
     int yy_min, yy_max;  /* the smallest and largest (with any seen) */
     char yy_min_text[24], yy_max_text[24]; /* their texts */
 } evidence;
