@@ -77,6 +77,7 @@ typedef struct reader {
     hz__srcbuf *sbuf; /* one read buffer per thread */
     bytecount *pieces;
     bool whole; /* the inference sample took every row */
+    hz__tzone *tz; /* --tz (hz_csv_options.tz), or NULL */
 } reader;
 
 static hz_status read_error(reader *r)
@@ -609,6 +610,7 @@ static hz_status apply_schema(reader *r)
         sp->undecided = false;
         sp->fmt = ov->datefmt;
         sp->zoned = ov->type == HZ_TYPE_TIMESTAMP && r->ev[j].n_zoned > 0;
+        sp->wall = false;
         if ((ov->type == HZ_TYPE_DATE || ov->type == HZ_TYPE_TIMESTAMP) &&
             ov->datefmt == HZ_DATEFMT_NONE) {
             colspec guess = hz__csv_evidence_resolve(&r->ev[j], true);
@@ -703,7 +705,7 @@ static hz_status parse(reader *r, hz_dataset **out)
 {
     hz__csv_body_args a = {r->name, &r->body,     r->body_line, r->pieces,
                            r->sbuf, r->hdr.names, r->ncols,     r->spec,
-                           r->opt,  r->delim,     r->rep};
+                           r->opt,  r->delim,     r->rep,       r->tz};
     bool quotes = false;
     hz_status st = hz__csv_parse_body(&a, r->nchunks, out, &quotes, r->err);
     if (st != HZ_EPARSE || r->nchunks == 1 || !quotes)
@@ -741,6 +743,23 @@ static void drop_unnamed(const reader *r, hz_dataset *ds)
         ds->ncols = r->nnamed;
 }
 
+/* --tz: the zone of the file's local times.  Every timestamp column is
+ * then read on its clock (csv_chunk.c): times with offsets moved to it,
+ * times without checked against it; none is a UTC instant. */
+static hz_status open_zone(reader *r)
+{
+    if (r->opt->tz == NULL)
+        return HZ_OK;
+    int32_t lo, hi;
+    hz__csv_date_window(r->opt, &lo, &hi);
+    hz_status st = hz__tzone_open(r->opt->tz, lo, hi, &r->tz, r->err);
+    if (st != HZ_OK)
+        return st;
+    for (size_t j = 0; j < r->ncols; j++)
+        r->spec[j].zoned = r->spec[j].wall = false;
+    return HZ_OK;
+}
+
 static void reader_free(reader *r)
 {
     hz__srcbuf_free(&r->pbuf);
@@ -754,6 +773,7 @@ static void reader_free(reader *r)
     free(r->hdr.names);
     free(r->spec);
     free(r->ev);
+    hz__tzone_free(r->tz);
 }
 
 hz_status hz__csv_read_source(const hz__src *in, const char *name,
@@ -793,7 +813,7 @@ hz_status hz__csv_read_source(const hz__src *in, const char *name,
         goto out;
     }
     if ((st = infer_and_count(&r)) != HZ_OK ||
-        (st = apply_schema(&r)) != HZ_OK)
+        (st = apply_schema(&r)) != HZ_OK || (st = open_zone(&r)) != HZ_OK)
         goto out;
     hz__srcbuf_free(&r.pbuf);
     report->t_infer = hz_now() - tstart;

@@ -183,6 +183,63 @@ static int yy_other_side(const colspec *sp, const char *s, size_t n)
     return (y >= 2000 ? 2 : 1) != sp->yy_side ? y : 0;
 }
 
+/* +01:00, -03:30: a UTC offset of off seconds east. */
+static void utc_offset_text(int32_t off, char buf[8])
+{
+    int32_t a = off < 0 ? -off : off;
+    snprintf(buf, 8, "%c%02d:%02d", off < 0 ? '-' : '+',
+             (int)(a / 3600 % 100), (int)(a % 3600 / 60));
+}
+
+/* A timestamp's time on the clock the column is read on: with --tz
+ * (c->tz), the zone's: a time with an offset is that instant on the
+ * zone's clock, one without is the zone's wall time, refused (false,
+ * after a report) when the zone's clocks skip it or show it twice; in a
+ * wall column (colspec.wall) the clock of its own offset. */
+static bool local_time(chunk *c, size_t j, const char *s, size_t n,
+                       int64_t *secs)
+{
+    const bool zoned = hz__csv_zoned_text(s, n);
+    if (c->tz == NULL) {
+        if (c->spec[j].wall && zoned)
+            *secs += hz__csv_zone_offset(s, n);
+        return true;
+    }
+    if (zoned) {
+        *secs += hz__tzone_offset(c->tz, *secs);
+        return true;
+    }
+    int64_t inst[2];
+    int32_t off[2];
+    int k = hz__tzone_instants(c->tz, *secs, inst, off);
+    if (k == 1)
+        return true;
+    char sh[64], oa[8], ob[8];
+    const char *zn = hz__tzone_name(c->tz);
+    utc_offset_text(off[0], oa);
+    utc_offset_text(off[1], ob);
+    if (k == 0) {
+        int64_t wa = inst[0] + off[0], wb = inst[0] + off[1];
+        wa = (wa % 86400 + 86400) % 86400;
+        wb = (wb % 86400 + 86400) % 86400;
+        hz__csv_report(c, j + 1, false,
+                       "column '%s': '%s' does not exist in %s: its clocks "
+                       "go from %02d:%02d to %02d:%02d that day (UTC offset "
+                       "%s, then %s); correct the time, or write its UTC "
+                       "offset",
+                       c->names[j], shown(s, n, sh, sizeof sh), zn,
+                       (int)(wa / 3600), (int)(wa % 3600 / 60),
+                       (int)(wb / 3600), (int)(wb % 3600 / 60), oa, ob);
+        return false;
+    }
+    hz__csv_report(c, j + 1, false,
+                   "column '%s': '%s' is ambiguous in %s: its clocks show "
+                   "it twice that day (UTC offset %s, then %s); write its "
+                   "UTC offset to say which",
+                   c->names[j], shown(s, n, sh, sizeof sh), zn, oa, ob);
+    return false;
+}
+
 static void field_date(chunk *c, size_t j, const char *s, size_t n)
 {
     colspec *sp = &c->spec[j];
@@ -232,15 +289,19 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
                        hz_format_day(c->day_hi, b));
         return;
     }
-    if (sp->type == HZ_TYPE_TIMESTAMP && hz__csv_zoned_text(s, n) != sp->zoned) {
+    if (sp->type == HZ_TYPE_TIMESTAMP && !local_time(c, j, s, n, &secs))
+        return;
+    if (sp->type == HZ_TYPE_TIMESTAMP && c->tz == NULL &&
+        hz__csv_zoned_text(s, n) != (sp->zoned || sp->wall)) {
         hz__csv_report(c, j + 1, false,
                        "column '%s': timestamp '%s' has %s UTC offset, "
                        "unlike the column's %s: with zones mixed its "
                        "instant is unknown (give every value an offset, or "
                        "none)",
                        c->names[j], shown(s, n, sh, sizeof sh),
-                       sp->zoned ? "no" : "a",
-                       sp->zoned ? "timestamps with one" : "first timestamps");
+                       sp->zoned || sp->wall ? "no" : "a",
+                       sp->zoned || sp->wall ? "timestamps with one"
+                                             : "first timestamps");
         return;
     }
     if (sp->type == HZ_TYPE_DATE)
@@ -791,7 +852,8 @@ static void parse_rows(chunk *c)
             case K_TS: {
                 int64_t secs;
                 bool ts;
-                if (!parse_date(f, fl, c->spec[j].fmt, &secs, &ts) ||
+                if (c->tz != NULL || c->spec[j].wall ||
+                    !parse_date(f, fl, c->spec[j].fmt, &secs, &ts) ||
                     hz__csv_zoned_text(f, fl) != c->spec[j].zoned ||
                     secs < (int64_t)c->day_lo * 86400 ||
                     secs >= ((int64_t)c->day_hi + 1) * 86400)
