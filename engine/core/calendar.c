@@ -134,6 +134,7 @@ static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
                        int64_t *secs)
 {
     int hh, mm, ss = 0;
+    bool frac = false; /* a fraction of a second other than 0 */
     if (!digits12(s, len, i, &hh) || *i >= len || s[*i] != ':')
         return false;
     (*i)++;
@@ -147,7 +148,7 @@ static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
             (*i)++;
             size_t start = *i;
             while (*i < len && s[*i] >= '0' && s[*i] <= '9')
-                (*i)++;
+                frac |= s[(*i)++] != '0';
             if (*i == start)
                 return false;
         }
@@ -158,7 +159,10 @@ static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
             return false;
         hh = hh % 12 + half;
     }
-    if (hh > 23 || mm > 59 || ss > 60)
+    /* 24:00 (ISO 8601's end of the day, as meter and market data label
+     * the day's last hour by its end) is the next day's 00:00 */
+    bool end_of_day = hh == 24 && half < 0 && mm == 0 && ss == 0 && !frac;
+    if ((hh > 23 && !end_of_day) || mm > 59 || ss > 60)
         return false;
     int64_t t = hh * 3600 + mm * 60 + (ss == 60 ? 59 : ss);
     if (allow_zone && *i + 1 < len && s[*i] == ' ' &&

@@ -120,6 +120,13 @@ HZ_TEST(spreadsheet_and_shop_times)
         {"05-JAN-2024 14:05", HZ_DATEFMT_DMY, 14 * 3600 + 300},
         {"5 January 2024", HZ_DATEFMT_DMY, 0},
         {"5.jan.2024", HZ_DATEFMT_DMY, 0},
+        /* 24:00, the day's end (the last hour labelled by its end, as
+         * meter and market data are), is the next day's 00:00; until
+         * 2026-12-07 refused */
+        {"2024-01-04 24:00", HZ_DATEFMT_ISO, 0},
+        {"2024-01-04T24:00:00.000+01:00", HZ_DATEFMT_ISO, -3600},
+        {"04.01.2024 24:00", HZ_DATEFMT_DMY, 0},
+        {"2024-01-05 10:00:59.999", HZ_DATEFMT_ISO, 10 * 3600 + 59},
     };
     for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
         HZ_CHECK_MSG(parses_to(ok[k].s, ok[k].f, d + ok[k].secs), "%s",
@@ -141,6 +148,11 @@ HZ_TEST(spreadsheet_and_shop_times)
         {"1/5/2024 123:05", HZ_DATEFMT_MDY_SLASH},
         {"2024-01-05 09:12:45  -0400", HZ_DATEFMT_ISO},
         {"1/5/2024 09:12:45 -0400", HZ_DATEFMT_MDY_SLASH}, /* zones: ISO */
+        {"2024-01-05 24:01", HZ_DATEFMT_ISO}, /* past the day's end */
+        {"2024-01-05 24:00:01", HZ_DATEFMT_ISO},
+        {"2024-01-05 24:00:00.5", HZ_DATEFMT_ISO},
+        {"1/5/2024 24:00 PM", HZ_DATEFMT_MDY_SLASH},
+        {"2024-01-05 25:00", HZ_DATEFMT_ISO},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         int64_t t;
