@@ -218,18 +218,24 @@ static bool local_time(chunk *c, size_t j, const char *s, size_t n,
     const char *zn = hz__tzone_name(c->tz);
     utc_offset_text(off[0], oa);
     utc_offset_text(off[1], ob);
-    if (k == 0) {
+    if (k == 0) { /* the local times around the jump: 02:00 to 03:00 */
         int64_t wa = inst[0] + off[0], wb = inst[0] + off[1];
-        wa = (wa % 86400 + 86400) % 86400;
-        wb = (wb % 86400 + 86400) % 86400;
+        int64_t da = wa >= 0 ? wa / 86400 : -((-wa + 86399) / 86400);
+        int64_t db = wb >= 0 ? wb / 86400 : -((-wb + 86399) / 86400);
+        char ta[32], tb[32], d1[16], d2[16];
+        snprintf(ta, sizeof ta, "%s %02d:%02d", hz_format_day((int32_t)da, d1),
+                 (int)((wa - da * 86400) / 3600),
+                 (int)((wa - da * 86400) % 3600 / 60));
+        snprintf(tb, sizeof tb, "%s%s%02d:%02d",
+                 db == da ? "" : hz_format_day((int32_t)db, d2),
+                 db == da ? "" : " ", (int)((wb - db * 86400) / 3600),
+                 (int)((wb - db * 86400) % 3600 / 60));
         hz__csv_report(c, j + 1, false,
                        "column '%s': '%s' does not exist in %s: its clocks "
-                       "go from %02d:%02d to %02d:%02d that day (UTC offset "
-                       "%s, then %s); correct the time, or write its UTC "
-                       "offset",
-                       c->names[j], shown(s, n, sh, sizeof sh), zn,
-                       (int)(wa / 3600), (int)(wa % 3600 / 60),
-                       (int)(wb / 3600), (int)(wb % 3600 / 60), oa, ob);
+                       "jump from %s to %s (UTC offset %s, then %s); "
+                       "correct the time, or write its UTC offset",
+                       c->names[j], shown(s, n, sh, sizeof sh), zn, ta, tb,
+                       oa, ob);
         return false;
     }
     hz__csv_report(c, j + 1, false,

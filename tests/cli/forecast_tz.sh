@@ -57,7 +57,7 @@ check "--tz: a zoned time on the zone's clock" grep -q '"min":"2024-01-05T00:30:
 
 # times the zone's clocks skip or repeat are refused with their place
 { echo "ts,v"; echo "2024-03-31 01:30,1"; echo "2024-03-31 02:30,2"; echo "2024-03-31 03:30,3"; } >"$T/skip.csv"
-expect_exit 1 "skip.csv:3:1: column 'ts': '2024-03-31 02:30' does not exist in Europe/Berlin: its clocks go from 02:00 to 03:00 that day (UTC offset +01:00, then +02:00)" \
+expect_exit 1 "skip.csv:3:1: column 'ts': '2024-03-31 02:30' does not exist in Europe/Berlin: its clocks jump from 2024-03-31 02:00 to 03:00 (UTC offset +01:00, then +02:00)" \
     -- "$H" forecast "$T/skip.csv" --date ts --value v --tz Europe/Berlin -o "$T/skip.out"
 check "skipped time: no output" test ! -e "$T/skip.out"
 { echo "ts,v"; echo "2024-10-27 01:30,1"; echo "2024-10-27 02:30,2"; echo "2024-10-27 03:30,3"; } >"$T/rep.csv"
@@ -66,6 +66,10 @@ expect_exit 1 "rep.csv:3:1: column 'ts': '2024-10-27 02:30' is ambiguous in Euro
 expect_exit 1 "'2024-03-10 02:30' does not exist in America/New_York" \
     -- "$H" analyze segment <(printf 'customer,ts,amount\na,2024-03-09 10:00,5\nb,2024-03-10 02:30,6\n') \
     --customer customer --date ts --amount amount --tz America/New_York
+# a zone that skipped a whole day (Samoa, 30 December 2011)
+{ echo "ts,v"; echo "2011-12-29 23:59,1"; echo "2011-12-30 10:00,2"; } >"$T/apia.csv"
+expect_exit 1 "apia.csv:3:1: column 'ts': '2011-12-30 10:00' does not exist in Pacific/Apia: its clocks jump from 2011-12-30 00:00 to 2011-12-31 00:00 (UTC offset -10:00, then +14:00)" \
+    -- "$H" inspect "$T/apia.csv" --tz Pacific/Apia
 expect_exit 2 "--tz: 'Europe/Berln' is not a zone of the system tz database" \
     -- "$H" inspect "$T/rep.csv" --tz Europe/Berln
 expect_exit 2 "--tz: '../etc/passwd' is not a zone" \
