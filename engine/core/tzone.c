@@ -20,7 +20,16 @@ struct hz__tzone {
     size_t n;
     int64_t *at;  /* at[k]: the first instant of period k (at[0]: none) */
     int32_t *off; /* off[k]: its UTC offset, seconds east */
+    int64_t cycle_from; /* instants from here on repeat those 400 years
+                           before (INT64_MAX: none past the range) */
 };
+
+/* 400 Gregorian years, a whole number of weeks: past the tz database's
+ * last listed change (2037) a zone follows one yearly rule, whose
+ * changes fall on the same dates and weekdays every 400 years, so the
+ * range is sampled to 2438 at most and later instants are taken 400
+ * years back (a --date-window to 9999 costs no more than one to 2438). */
+#define CYCLE_SECS ((int64_t)146097 * 86400)
 
 /* A name the tz database could hold, and a regular file under TZDIR or
  * /usr/share/zoneinfo (TZ would take "Foo/Bar" that is not one for UTC
@@ -78,7 +87,15 @@ static bool scan(hz__tzone *z, int32_t day_lo, int32_t day_hi)
     size_t cap = 0;
     /* the tz database records no change before 1800 */
     const int32_t d1800 = hz_days_from_civil(1800, 1, 1);
+    const int32_t d2438 = hz_days_from_civil(2438, 1, 1);
     int32_t d0 = (day_lo > d1800 ? day_lo : d1800) - 2;
+    z->cycle_from = INT64_MAX;
+    if (day_hi > d2438) {
+        day_hi = d2438;
+        z->cycle_from = (int64_t)d2438 * 86400;
+    }
+    if (z->cycle_from != INT64_MAX && d0 > d2438 - 146097 - 2)
+        d0 = d2438 - 146097 - 2; /* the 400 years later ones repeat */
     int32_t prev = offset_now((int64_t)d0 * 86400);
     if (!push(z, &cap, INT64_MIN, prev))
         return false;
@@ -166,9 +183,18 @@ static size_t period_of(const hz__tzone *z, int64_t t)
     return lo;
 }
 
+/* How far t is taken back into the sampled range (a multiple of 400
+ * years; 0 inside it). */
+static int64_t cycle_shift(const hz__tzone *z, int64_t t)
+{
+    if (t < z->cycle_from)
+        return 0;
+    return ((t - z->cycle_from) / CYCLE_SECS + 1) * CYCLE_SECS;
+}
+
 int32_t hz__tzone_offset(const hz__tzone *z, int64_t t)
 {
-    return z->off[period_of(z, t)];
+    return z->off[period_of(z, t - cycle_shift(z, t))];
 }
 
 int hz__tzone_instants(const hz__tzone *z, int64_t wall, int64_t inst[2],
@@ -176,6 +202,10 @@ int hz__tzone_instants(const hz__tzone *z, int64_t wall, int64_t inst[2],
 {
     /* offsets stay within a day of UTC: the periods that could hold the
      * instant are those from a day before to a day after */
+    inst[0] = inst[1] = 0;
+    off[0] = off[1] = 0;
+    const int64_t shift = cycle_shift(z, wall);
+    wall -= shift;
     size_t k = period_of(z, wall - 86400);
     int n = 0;
     for (; k < z->n && (k == 0 || z->at[k] <= wall + 86400); k++) {
@@ -194,5 +224,7 @@ int hz__tzone_instants(const hz__tzone *z, int64_t wall, int64_t inst[2],
             off[1] = z->off[k + 1];
         }
     }
+    inst[0] += shift;
+    inst[1] += shift;
     return n;
 }

@@ -54,6 +54,22 @@ HZ_TEST(berlin_offsets_and_clock_changes)
     HZ_CHECK(hz__tzone_instants(z, at(2150, 3, 29, 2, 30), inst, off) == 0);
     HZ_CHECK(strcmp(hz__tzone_name(z), "Europe/Berlin") == 0);
     hz__tzone_free(z);
+    /* a window to 9999 is sampled to 2438 and repeats every 400 years
+     * (the last Sundays of March 2150, 2550 and 9750 are the 29th) */
+    hz_error err;
+    z = NULL;
+    HZ_CHECK(hz__tzone_open("Europe/Berlin", hz_days_from_civil(9000, 1, 1),
+                            hz_days_from_civil(9999, 12, 31), &z,
+                            &err) == HZ_OK);
+    HZ_CHECK(hz__tzone_instants(z, at(2550, 3, 29, 2, 30), inst, off) == 0 &&
+             inst[0] == at(2550, 3, 29, 1, 0));
+    HZ_CHECK(hz__tzone_instants(z, at(9750, 3, 29, 2, 30), inst, off) == 0 &&
+             inst[0] == at(9750, 3, 29, 1, 0));
+    HZ_CHECK(hz__tzone_instants(z, at(9750, 10, 25, 2, 30), inst, off) == 2 &&
+             inst[1] == at(9750, 10, 25, 1, 30));
+    HZ_CHECK(hz__tzone_offset(z, at(9999, 7, 1, 0, 0)) == 7200 &&
+             hz__tzone_offset(z, at(9999, 12, 1, 0, 0)) == 3600);
+    hz__tzone_free(z);
 }
 
 HZ_TEST(half_hour_and_whole_day_changes)
