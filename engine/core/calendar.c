@@ -338,12 +338,38 @@ static bool parse_period_text(const char *s, size_t len, hz_datefmt fmt,
 }
 
 /* A serial day number (digits only). */
-static bool parse_excel(const char *s, size_t len, int32_t *day)
+/* A serial day number, perhaps with the time of day as its fraction
+ * (45292.5 is noon on 2024-01-01, as Excel stores date-times): the
+ * fraction, read exactly from its first 12 digits, is rounded to the
+ * nearest second, since Excel's doubles hold 13:00 as 0.541666666667;
+ * *secs from the serial's midnight, *timed: a fraction was written. */
+static bool parse_excel(const char *s, size_t len, int32_t *day,
+                        int64_t *secs, bool *timed)
 {
-    size_t i = 0;
+    size_t i = 0, n = 0;
+    while (n < len && s[n] >= '0' && s[n] <= '9')
+        n++;
     int v;
-    return len >= 1 && len <= 7 && digits(s, len, &i, (int)len, &v) &&
-           hz_day_from_excel_serial(v, day);
+    if (n < 1 || n > 7 || !digits(s, len, &i, (int)n, &v) ||
+        !hz_day_from_excel_serial(v, day))
+        return false;
+    *secs = 0;
+    *timed = n < len;
+    if (n == len)
+        return true;
+    if (s[n] != '.' || n + 1 == len)
+        return false;
+    int64_t num = 0, den = 1;
+    for (size_t k = n + 1; k < len; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return false;
+        if (den < 1000000000000LL) {
+            num = num * 10 + (s[k] - '0');
+            den *= 10;
+        }
+    }
+    *secs = (num * 86400 + den / 2) / den;
+    return true;
 }
 
 static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
@@ -351,10 +377,12 @@ static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
 {
     if (fmt == HZ_DATEFMT_EXCEL) {
         int32_t day;
-        if (!parse_excel(s, len, &day))
+        int64_t tod;
+        bool timed;
+        if (!parse_excel(s, len, &day, &tod, &timed))
             return false;
-        *epoch = (int64_t)day * 86400;
-        *is_ts = false;
+        *epoch = (int64_t)day * 86400 + tod;
+        *is_ts = timed;
         return true;
     }
     if (!hz_datefmt_is_period(fmt))

@@ -278,8 +278,9 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
             c, j + 1, false,
             "column '%s': '%s' has a time of day, but the column's first "
             "rows are dates: reading it as a date would drop the time "
-            "(give --schema '%s:timestamp' to read the column as times)",
-            c->names[j], shown(s, n, sh, sizeof sh), c->names[j]);
+            "(give --schema '%s:timestamp%s' to read the column as times)",
+            c->names[j], shown(s, n, sh, sizeof sh), c->names[j],
+            sp->fmt == HZ_DATEFMT_EXCEL ? ":excel" : "");
         return;
     }
     int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);

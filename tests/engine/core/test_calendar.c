@@ -365,8 +365,29 @@ HZ_TEST(excel_serial_days)
         HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_EXCEL, (int64_t)day * 86400),
                      "%s", b);
     }
-    static const char *const bad[] = {"60",    "0", "-1",      "45292.5",
-                                      "4529x", "",  "12345678"};
+    /* a date-time serial: its fraction, rounded to the second (Excel's
+     * double for 13:00 is 0.541666666667) */
+    static const struct {
+        const char *s;
+        int64_t secs; /* from 2024-01-01 00:00 */
+    } timed[] = {{"45292.5", 12 * 3600},
+                 {"45292.541666666667", 13 * 3600},
+                 {"45292.54166666", 13 * 3600},
+                 {"45292.999999999", 86400},
+                 {"45292.0", 0},
+                 {"45292.00001157407407", 1}};
+    const int64_t d2024 = (int64_t)hz_days_from_civil(2024, 1, 1) * 86400;
+    for (size_t k = 0; k < sizeof timed / sizeof timed[0]; k++) {
+        int64_t t;
+        bool ts = false;
+        HZ_CHECK_MSG(hz_parse_datetime(timed[k].s, strlen(timed[k].s),
+                                       HZ_DATEFMT_EXCEL, &t, &ts, NULL) &&
+                         ts && t == d2024 + timed[k].secs,
+                     "'%s'", timed[k].s);
+    }
+    static const char *const bad[] = {"60",      "0",  "-1", "45292.",
+                                      "4529x",   "",   "12345678",
+                                      "45292.5x", ".5", "45292,5"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         int64_t t;
         bool ts;
