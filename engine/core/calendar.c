@@ -303,8 +303,11 @@ static bool parse_period_fmt(const char *s, size_t len, hz_datefmt fmt,
             return false;
         *day = hz_days_from_civil(y, (unsigned)(3 * k - 2), 1);
         return true;
-    case HZ_DATEFMT_ISOWEEK: {
-        if (len != 8 || s[i++] != '-' || (s[i] != 'W' && s[i] != 'w'))
+    case HZ_DATEFMT_ISOWEEK:
+    case HZ_DATEFMT_ISOWEEK_COMPACT: {
+        if (len != (fmt == HZ_DATEFMT_ISOWEEK ? 8u : 7u) ||
+            (fmt == HZ_DATEFMT_ISOWEEK && s[i++] != '-') ||
+            (s[i] != 'W' && s[i] != 'w'))
             return false;
         i++;
         if (!digits(s, len, &i, 2, &k) || k < 1)
@@ -421,7 +424,7 @@ bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
 static const char *const FMT_NAMES[HZ_DATEFMT_COUNT] = {
     NULL,      "iso",   "ymd",     "mdy",
     "dmy",     "month", "quarter", "quarter-compact",
-    "isoweek", "year",  "excel"};
+    "isoweek", "year",  "excel",   "isoweek-compact"};
 
 const char *hz_datefmt_name(hz_datefmt f)
 {
@@ -453,7 +456,8 @@ bool hz_datefmt_parse(const char *s, hz_datefmt *out)
 
 bool hz_datefmt_is_period(hz_datefmt f)
 {
-    return f >= HZ_DATEFMT_MONTH && f <= HZ_DATEFMT_YEAR;
+    return (f >= HZ_DATEFMT_MONTH && f <= HZ_DATEFMT_YEAR) ||
+           f == HZ_DATEFMT_ISOWEEK_COMPACT;
 }
 
 char *hz_format_day_as(hz_datefmt fmt, int32_t day, char *buf)
@@ -471,14 +475,16 @@ char *hz_format_day_as(hz_datefmt fmt, int32_t day, char *buf)
     case HZ_DATEFMT_QUARTER_COMPACT:
         snprintf(buf, 16, "%04dQ%u", y, (m - 1) / 3 + 1);
         break;
-    case HZ_DATEFMT_ISOWEEK: {
+    case HZ_DATEFMT_ISOWEEK:
+    case HZ_DATEFMT_ISOWEEK_COMPACT: {
         /* the ISO year is the year of the week's Thursday */
         int32_t thu = day - hz_weekday(day) + 3;
         int iy;
         unsigned im, id;
         hz_civil_from_days(thu, &iy, &im, &id);
         int w = (thu - isoweek1_monday(iy)) / 7 + 1;
-        snprintf(buf, 16, "%04d-W%02d", iy, w);
+        snprintf(buf, 16, fmt == HZ_DATEFMT_ISOWEEK ? "%04d-W%02d" : "%04dW%02d",
+                 iy, w);
         break;
     }
     default: snprintf(buf, 16, "%04d", y); break;

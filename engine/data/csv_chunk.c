@@ -163,7 +163,8 @@ static const char *fmt_words(hz_datefmt f)
         "YYYYQn",
         "YYYY-Www",
         "YYYY",
-        "(a serial day number, as Excel's)"};
+        "(a serial day number, as Excel's)",
+        "YYYYWww"};
     return (unsigned)f < HZ_DATEFMT_COUNT ? w[f] : "";
 }
 

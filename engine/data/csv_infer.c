@@ -33,6 +33,8 @@ static hz_datefmt year_first_shape(const char *t, size_t tn)
         return HZ_DATEFMT_QUARTER_COMPACT;
     if (tn == 8 && t[4] == '-' && (t[5] == 'W' || t[5] == 'w'))
         return HZ_DATEFMT_ISOWEEK;
+    if (tn == 7 && (t[4] == 'W' || t[4] == 'w'))
+        return HZ_DATEFMT_ISOWEEK_COMPACT;
     return HZ_DATEFMT_NONE;
 }
 

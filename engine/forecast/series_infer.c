@@ -335,7 +335,8 @@ static hz_freq freq_of_fmt(hz_datefmt f)
     case HZ_DATEFMT_MONTH: return HZ_FREQ_MONTH;
     case HZ_DATEFMT_QUARTER:
     case HZ_DATEFMT_QUARTER_COMPACT: return HZ_FREQ_QUARTER;
-    case HZ_DATEFMT_ISOWEEK: return HZ_FREQ_WEEK;
+    case HZ_DATEFMT_ISOWEEK:
+    case HZ_DATEFMT_ISOWEEK_COMPACT: return HZ_FREQ_WEEK;
     case HZ_DATEFMT_YEAR: return HZ_FREQ_YEAR;
     default: return HZ_FREQ_INFER;
     }

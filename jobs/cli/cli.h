@@ -185,7 +185,8 @@ enum {
     "  --schema COL:TYPE,...  override inferred types (int64, float64,\n"     \
     "                         bool, date[:FMT], timestamp[:FMT], string;\n"   \
     "                         FMT iso, ymd, mdy, dmy, month, quarter,\n"      \
-    "                         quarter-compact, isoweek, year, excel:\n"       \
+    "                         quarter-compact, isoweek, isoweek-compact,\n"  \
+    "                         year, excel:\n"                                 \
     "                         serial day numbers, 45292 = 2024-01-01)\n"      \
     "  --on-error fail|skip   on a malformed row: stop (default) or skip\n"   \
     "                         (skipped rows are always reported)\n"           \

@@ -247,6 +247,12 @@ HZ_TEST(iso_weeks_round_trip_and_week_53_exists_in_long_years_only)
             HZ_CHECK_MSG(
                 parses_to(b, HZ_DATEFMT_ISOWEEK, (int64_t)mon * 86400), "%s",
                 b);
+            /* and written without the dash, 2024W05 */
+            hz_format_day_as(HZ_DATEFMT_ISOWEEK_COMPACT, mon + k, b);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_ISOWEEK_COMPACT,
+                                   (int64_t)mon * 86400) &&
+                             strlen(b) == 7 && b[4] == 'W',
+                         "%s", b);
         }
     }
     for (int y = 1800; y <= 2200; y++) {
@@ -260,6 +266,20 @@ HZ_TEST(iso_weeks_round_trip_and_week_53_exists_in_long_years_only)
     HZ_CHECK_STR(hz_format_day_as(HZ_DATEFMT_ISOWEEK,
                                   hz_days_from_civil(2021, 1, 3), b),
                  "2020-W53");
+    HZ_CHECK_STR(hz_format_day_as(HZ_DATEFMT_ISOWEEK_COMPACT,
+                                  hz_days_from_civil(2021, 1, 3), b),
+                 "2020W53");
+    int64_t t;
+    bool ts;
+    HZ_CHECK(!hz_parse_datetime("2021W53", 7, HZ_DATEFMT_ISOWEEK_COMPACT, &t,
+                                &ts, NULL));
+    HZ_CHECK(!hz_parse_datetime("2021-W05", 8, HZ_DATEFMT_ISOWEEK_COMPACT, &t,
+                                &ts, NULL));
+    HZ_CHECK(!hz_parse_datetime("2021W05", 7, HZ_DATEFMT_ISOWEEK, &t, &ts,
+                                NULL));
+    hz_datefmt f;
+    HZ_CHECK(hz_datefmt_parse("isoweek-compact", &f) &&
+             f == HZ_DATEFMT_ISOWEEK_COMPACT && hz_datefmt_is_period(f));
 }
 
 HZ_TEST(format_names_round_trip)
