@@ -305,7 +305,8 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
                        "column '%s': timestamp '%s' has %s UTC offset, "
                        "unlike the column's %s: with zones mixed its "
                        "instant is unknown (give every value an offset, or "
-                       "none)",
+                       "none, or name the zone of the times with --tz "
+                       "AREA/CITY)",
                        c->names[j], shown(s, n, sh, sizeof sh),
                        sp->zoned || sp->wall ? "no" : "a",
                        sp->zoned || sp->wall ? "timestamps with one"

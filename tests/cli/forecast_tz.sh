@@ -46,7 +46,7 @@ check "--tz: the next day" grep -q '^total,2025-01-01,' "$T/loc1.out"
 check "--tz: same output on 1, 2 and 4 threads" bash -c "cmp -s '$T/loc1.out' '$T/loc2.out' && cmp -s '$T/loc1.out' '$T/loc4.out'"
 # offsets and none mixed are one clock with --tz (refused without it)
 { echo "ts,v"; echo "2024-10-27 00:30:00+02:00,1"; echo "2024-10-27 02:30:00+01:00,2"; echo "2024-10-27 04:30,3"; } >"$T/mix.csv"
-expect_exit 1 "has no UTC offset, unlike the column's timestamps with one" -- "$H" inspect "$T/mix.csv"
+expect_exit 1 "has no UTC offset, unlike the column's timestamps with one: with zones mixed its instant is unknown (give every value an offset, or none, or name the zone of the times with --tz AREA/CITY)" -- "$H" inspect "$T/mix.csv"
 expect_exit 0 "" -- "$H" inspect "$T/mix.csv" --tz Europe/Berlin
 check "--tz: offsets moved to the zone's clock" grep -q "2024-10-27T00:30:00   2024-10-27T04:30:00" "$T/out"
 # a sale at 00:30+01:00 is on its Berlin day with --tz (on the UTC day
