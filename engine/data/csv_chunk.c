@@ -195,8 +195,11 @@ static void utc_offset_text(int32_t off, char buf[8])
 /* A timestamp's time on the clock the column is read on: with --tz
  * (c->tz), the zone's: a time with an offset is that instant on the
  * zone's clock, one without is the zone's wall time, refused (false,
- * after a report) when the zone's clocks skip it or show it twice; in a
- * wall column (colspec.wall) the clock of its own offset. */
+ * after a report) when the zone's clocks skip it or show it twice (but
+ * for a skipped midnight in a column of midnights, dates written with
+ * 00:00:00 where clocks are put forward at midnight, as in Chile: the
+ * day it names); in a wall column (colspec.wall) the clock of its own
+ * offset. */
 static bool local_time(chunk *c, size_t j, const char *s, size_t n,
                        int64_t *secs)
 {
@@ -213,8 +216,8 @@ static bool local_time(chunk *c, size_t j, const char *s, size_t n,
     int64_t inst[2];
     int32_t off[2];
     int k = hz__tzone_instants(c->tz, *secs, inst, off);
-    if (k == 1)
-        return true;
+    if (k == 1 || (k == 0 && c->spec[j].midnights && *secs % 86400 == 0))
+        return true; /* a skipped midnight among dates: its day's start */
     char sh[64], oa[8], ob[8];
     const char *zn = hz__tzone_name(c->tz);
     utc_offset_text(off[0], oa);

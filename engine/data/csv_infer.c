@@ -80,8 +80,12 @@ static void period_text_evidence(evidence *e, const char *t, size_t tn,
 static void zoned_evidence(evidence *e, const char *t, size_t tn, bool ts,
                            int64_t secs)
 {
-    if (!ts || !hz__csv_zoned_text(t, tn))
+    if (!ts)
         return;
+    if (!hz__csv_zoned_text(t, tn)) {
+        e->n_plain_midnight += secs % 86400 == 0;
+        return;
+    }
     e->n_zoned++;
     int64_t local = secs + hz__csv_zone_offset(t, tn);
     int64_t tod = ((local % 86400) + 86400) % 86400;
@@ -273,6 +277,8 @@ static void zone_kind(colspec *c, const evidence *e)
               e->zoned_tod > 0;
     if (c->wall)
         c->zoned = false;
+    c->midnights = c->type == HZ_TYPE_TIMESTAMP && e->n_zoned == 0 &&
+                   e->n_plain_midnight == e->n_ts;
 }
 
 colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file)

@@ -44,6 +44,9 @@ typedef struct colspec {
                        at 01:30 in Berlin, +01:00 or +02:00): each is read
                        at the wall clock of its own zone, its offset
                        dropped, as zoned midnights are dates */
+    bool midnights; /* sampled times all at 00:00 without an offset
+                       (dates exported with a time): with --tz a
+                       midnight the zone skips is its day's start */
     unsigned char yy_side; /* months: the side of 2000 (1: 19yy, 2: 20yy)
                               of the sample's two-digit years, which the
                               rows after it must share (0: no check) */
@@ -62,6 +65,7 @@ typedef struct evidence {
                           ... 10:00+01:00) */
     size_t n_zoned_midnight; /* ... at midnight in their own zone
                                 (2024-03-05T00:00:00+01:00): dates */
+    size_t n_plain_midnight; /* times without an offset at 00:00 */
     int64_t zoned_tod; /* ... 1 + their time of day in their own zone
                           when the same for all (0: none yet, -1: not) */
     size_t n_grouped;  /* numbers read with a decimal point that could be

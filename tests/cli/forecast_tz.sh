@@ -66,6 +66,20 @@ expect_exit 1 "rep.csv:3:1: column 'ts': '2024-10-27 02:30' is ambiguous in Euro
 expect_exit 1 "'2024-03-10 02:30' does not exist in America/New_York" \
     -- "$H" analyze segment <(printf 'customer,ts,amount\na,2024-03-09 10:00,5\nb,2024-03-10 02:30,6\n') \
     --customer customer --date ts --amount amount --tz America/New_York
+# dates written with 00:00:00 where clocks are put forward at midnight
+# (Santiago, 2024-09-08 00:00 -> 01:00): the days they name; an hourly
+# reading at that midnight is refused
+python3 -c "
+import datetime as dt
+print('d,v')
+d = dt.date(2024, 8, 20)
+for i in range(30): print(f'{d + dt.timedelta(days=i)} 00:00:00,{i % 7}')" >"$T/scl.csv"
+expect_exit 0 "frequency: days (inferred: one row per series and day)" \
+    -- "$H" forecast "$T/scl.csv" --date d --value v --horizon 1 --model snaive --tz America/Santiago
+check "midnights in Santiago: the next day" grep -q '^total,2024-09-19,2,' "$T/out"
+{ echo "ts,v"; echo "2024-09-07 23:00,1"; echo "2024-09-08 00:00,2"; echo "2024-09-08 01:00,3"; } >"$T/sclh.csv"
+expect_exit 1 "sclh.csv:3:1: column 'ts': '2024-09-08 00:00' does not exist in America/Santiago" \
+    -- "$H" inspect "$T/sclh.csv" --tz America/Santiago
 # a zone that skipped a whole day (Samoa, 30 December 2011)
 { echo "ts,v"; echo "2011-12-29 23:59,1"; echo "2011-12-30 10:00,2"; } >"$T/apia.csv"
 expect_exit 1 "apia.csv:3:1: column 'ts': '2011-12-30 10:00' does not exist in Pacific/Apia: its clocks jump from 2011-12-30 00:00 to 2011-12-31 00:00 (UTC offset -10:00, then +14:00)" \
