@@ -134,6 +134,7 @@ static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
                        int64_t *secs)
 {
     int hh, mm, ss = 0;
+    bool frac = false; /* a fraction of a second other than 0 */
     if (!digits12(s, len, i, &hh) || *i >= len || s[*i] != ':')
         return false;
     (*i)++;
@@ -147,7 +148,7 @@ static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
             (*i)++;
             size_t start = *i;
             while (*i < len && s[*i] >= '0' && s[*i] <= '9')
-                (*i)++;
+                frac |= s[(*i)++] != '0';
             if (*i == start)
                 return false;
         }
@@ -158,7 +159,10 @@ static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
             return false;
         hh = hh % 12 + half;
     }
-    if (hh > 23 || mm > 59 || ss > 60)
+    /* 24:00 (ISO 8601's end of the day, as meter and market data label
+     * the day's last hour by its end) is the next day's 00:00 */
+    bool end_of_day = hh == 24 && half < 0 && mm == 0 && ss == 0 && !frac;
+    if ((hh > 23 && !end_of_day) || mm > 59 || ss > 60)
         return false;
     int64_t t = hh * 3600 + mm * 60 + (ss == 60 ? 59 : ss);
     if (allow_zone && *i + 1 < len && s[*i] == ' ' &&
@@ -299,8 +303,11 @@ static bool parse_period_fmt(const char *s, size_t len, hz_datefmt fmt,
             return false;
         *day = hz_days_from_civil(y, (unsigned)(3 * k - 2), 1);
         return true;
-    case HZ_DATEFMT_ISOWEEK: {
-        if (len != 8 || s[i++] != '-' || (s[i] != 'W' && s[i] != 'w'))
+    case HZ_DATEFMT_ISOWEEK:
+    case HZ_DATEFMT_ISOWEEK_COMPACT: {
+        if (len != (fmt == HZ_DATEFMT_ISOWEEK ? 8u : 7u) ||
+            (fmt == HZ_DATEFMT_ISOWEEK && s[i++] != '-') ||
+            (s[i] != 'W' && s[i] != 'w'))
             return false;
         i++;
         if (!digits(s, len, &i, 2, &k) || k < 1)
@@ -334,12 +341,38 @@ static bool parse_period_text(const char *s, size_t len, hz_datefmt fmt,
 }
 
 /* A serial day number (digits only). */
-static bool parse_excel(const char *s, size_t len, int32_t *day)
+/* A serial day number, perhaps with the time of day as its fraction
+ * (45292.5 is noon on 2024-01-01, as Excel stores date-times): the
+ * fraction, read exactly from its first 12 digits, is rounded to the
+ * nearest second, since Excel's doubles hold 13:00 as 0.541666666667;
+ * *secs from the serial's midnight, *timed: a fraction was written. */
+static bool parse_excel(const char *s, size_t len, int32_t *day,
+                        int64_t *secs, bool *timed)
 {
-    size_t i = 0;
+    size_t i = 0, n = 0;
+    while (n < len && s[n] >= '0' && s[n] <= '9')
+        n++;
     int v;
-    return len >= 1 && len <= 7 && digits(s, len, &i, (int)len, &v) &&
-           hz_day_from_excel_serial(v, day);
+    if (n < 1 || n > 7 || !digits(s, len, &i, (int)n, &v) ||
+        !hz_day_from_excel_serial(v, day))
+        return false;
+    *secs = 0;
+    *timed = n < len;
+    if (n == len)
+        return true;
+    if (s[n] != '.' || n + 1 == len)
+        return false;
+    int64_t num = 0, den = 1;
+    for (size_t k = n + 1; k < len; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return false;
+        if (den < 1000000000000LL) {
+            num = num * 10 + (s[k] - '0');
+            den *= 10;
+        }
+    }
+    *secs = (num * 86400 + den / 2) / den;
+    return true;
 }
 
 static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
@@ -347,10 +380,12 @@ static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
 {
     if (fmt == HZ_DATEFMT_EXCEL) {
         int32_t day;
-        if (!parse_excel(s, len, &day))
+        int64_t tod;
+        bool timed;
+        if (!parse_excel(s, len, &day, &tod, &timed))
             return false;
-        *epoch = (int64_t)day * 86400;
-        *is_ts = false;
+        *epoch = (int64_t)day * 86400 + tod;
+        *is_ts = timed;
         return true;
     }
     if (!hz_datefmt_is_period(fmt))
@@ -389,7 +424,7 @@ bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
 static const char *const FMT_NAMES[HZ_DATEFMT_COUNT] = {
     NULL,      "iso",   "ymd",     "mdy",
     "dmy",     "month", "quarter", "quarter-compact",
-    "isoweek", "year",  "excel"};
+    "isoweek", "year",  "excel",   "isoweek-compact"};
 
 const char *hz_datefmt_name(hz_datefmt f)
 {
@@ -421,7 +456,8 @@ bool hz_datefmt_parse(const char *s, hz_datefmt *out)
 
 bool hz_datefmt_is_period(hz_datefmt f)
 {
-    return f >= HZ_DATEFMT_MONTH && f <= HZ_DATEFMT_YEAR;
+    return (f >= HZ_DATEFMT_MONTH && f <= HZ_DATEFMT_YEAR) ||
+           f == HZ_DATEFMT_ISOWEEK_COMPACT;
 }
 
 char *hz_format_day_as(hz_datefmt fmt, int32_t day, char *buf)
@@ -439,14 +475,16 @@ char *hz_format_day_as(hz_datefmt fmt, int32_t day, char *buf)
     case HZ_DATEFMT_QUARTER_COMPACT:
         snprintf(buf, 16, "%04dQ%u", y, (m - 1) / 3 + 1);
         break;
-    case HZ_DATEFMT_ISOWEEK: {
+    case HZ_DATEFMT_ISOWEEK:
+    case HZ_DATEFMT_ISOWEEK_COMPACT: {
         /* the ISO year is the year of the week's Thursday */
         int32_t thu = day - hz_weekday(day) + 3;
         int iy;
         unsigned im, id;
         hz_civil_from_days(thu, &iy, &im, &id);
         int w = (thu - isoweek1_monday(iy)) / 7 + 1;
-        snprintf(buf, 16, "%04d-W%02d", iy, w);
+        snprintf(buf, 16, fmt == HZ_DATEFMT_ISOWEEK ? "%04d-W%02d" : "%04dW%02d",
+                 iy, w);
         break;
     }
     default: snprintf(buf, 16, "%04d", y); break;

@@ -77,6 +77,7 @@ typedef struct reader {
     hz__srcbuf *sbuf; /* one read buffer per thread */
     bytecount *pieces;
     bool whole; /* the inference sample took every row */
+    hz__tzone *tz; /* --tz (hz_csv_options.tz), or NULL */
 } reader;
 
 static hz_status read_error(reader *r)
@@ -479,6 +480,47 @@ static bool one_month_or_days(const evidence *e)
     return e->yy_min >= 1 && e->yy_max <= 31;
 }
 
+/* Whether a column's months with two-digit years in several months
+ * could as well be days written mmm-dd that lie closer together than
+ * the months do: read as days of a (leap) year, every value is a day of
+ * its month and they fall within fewer days than, read as months, they
+ * span months.  Feb-20 .. Mar-10, nineteen days in a row, are otherwise
+ * months scattered over 2001 .. 2028; monthly data (Jan-22 .. Dec-24,
+ * 36 months) read as days would be three days a month all year round.
+ * *ndays, *nmonths: the two spans. */
+static bool days_closer_than_months(const evidence *e, int side,
+                                    int *ndays, int *nmonths)
+{
+    if ((e->yy_months & (e->yy_months - 1)) == 0 || e->yy_min < 1 ||
+        e->yy_max > 31)
+        return false; /* one month (one_month_or_days), or no days */
+    const int32_t jan1 = hz_days_from_civil(2000, 1, 1);
+    int first = -1, prev = -1, gap = 0, pmin = INT32_MAX, pmax = INT32_MIN;
+    for (unsigned m = 1; m <= 12; m++)
+        for (int v = 1; v <= 31; v++) {
+            if (!(e->yy_days[m - 1] >> v & 1u))
+                continue;
+            if (v > hz_days_in_month(2000, m))
+                return false; /* Feb-30 is no day */
+            int pos = (int)(hz_days_from_civil(2000, m, (unsigned)v) - jan1);
+            if (first < 0)
+                first = pos;
+            else if (pos - prev > gap)
+                gap = pos - prev;
+            prev = pos;
+            int p = ((side == 1 ? 1900 : 2000) + v) * 12 + (int)m - 1;
+            pmin = p < pmin ? p : pmin;
+            pmax = p > pmax ? p : pmax;
+        }
+    if (first < 0)
+        return false;
+    if (first + 366 - prev > gap) /* the gap across the year's end */
+        gap = first + 366 - prev;
+    *ndays = 366 - gap + 1;
+    *nmonths = pmax - pmin + 1;
+    return *ndays <= *nmonths;
+}
+
 /* Months with two-digit years (Jan-24) are read as Excel reads them
  * (00-29: 2000-2029, 30-99: 1930-1999).  A column whose first rows fall
  * on both sides is refused unless --schema names its format: it may
@@ -514,6 +556,24 @@ static hz_status check_two_digit_years(reader *r)
                     e->yy_min + (e->n_yy[0] ? 1900 : 2000),
                     e->yy_max + (e->n_yy[0] ? 1900 : 2000), e->yy_min,
                     e->yy_max, r->hdr.names[j]);
+            int nd, nm;
+            if (sp->yy_side != 0 &&
+                days_closer_than_months(e, sp->yy_side, &nd, &nm))
+                return hz_error_set(
+                    r->err, HZ_EPARSE,
+                    "%s:%zu:%zu: column '%s': values such as '%s' and '%s' "
+                    "could be months written mmm-yy (as Excel reads "
+                    "two-digit years: %d .. %d, spread over %d months) or "
+                    "days written mmm-dd (then all within %d days, in a "
+                    "leap year), which lie closer together; give --schema "
+                    "'%s:date:month' to read them as months, or write the "
+                    "years with four digits (Jan 2024) or the dates in "
+                    "full (2024-01-31)",
+                    r->name, r->body_line + e->yy_line[sp->yy_side - 1],
+                    j + 1, r->hdr.names[j], e->yy_min_text, e->yy_max_text,
+                    e->yy_min + (sp->yy_side == 1 ? 1900 : 2000),
+                    e->yy_max + (sp->yy_side == 1 ? 1900 : 2000), nm, nd,
+                    r->hdr.names[j]);
             continue;
         }
         size_t later = e->yy_line[0] > e->yy_line[1] ? 0 : 1;
@@ -550,6 +610,7 @@ static hz_status apply_schema(reader *r)
         sp->undecided = false;
         sp->fmt = ov->datefmt;
         sp->zoned = ov->type == HZ_TYPE_TIMESTAMP && r->ev[j].n_zoned > 0;
+        sp->wall = false;
         if ((ov->type == HZ_TYPE_DATE || ov->type == HZ_TYPE_TIMESTAMP) &&
             ov->datefmt == HZ_DATEFMT_NONE) {
             colspec guess = hz__csv_evidence_resolve(&r->ev[j], true);
@@ -644,7 +705,7 @@ static hz_status parse(reader *r, hz_dataset **out)
 {
     hz__csv_body_args a = {r->name, &r->body,     r->body_line, r->pieces,
                            r->sbuf, r->hdr.names, r->ncols,     r->spec,
-                           r->opt,  r->delim,     r->rep};
+                           r->opt,  r->delim,     r->rep,       r->tz};
     bool quotes = false;
     hz_status st = hz__csv_parse_body(&a, r->nchunks, out, &quotes, r->err);
     if (st != HZ_EPARSE || r->nchunks == 1 || !quotes)
@@ -682,6 +743,23 @@ static void drop_unnamed(const reader *r, hz_dataset *ds)
         ds->ncols = r->nnamed;
 }
 
+/* --tz: the zone of the file's local times.  Every timestamp column is
+ * then read on its clock (csv_chunk.c): times with offsets moved to it,
+ * times without checked against it; none is a UTC instant. */
+static hz_status open_zone(reader *r)
+{
+    if (r->opt->tz == NULL)
+        return HZ_OK;
+    int32_t lo, hi;
+    hz__csv_date_window(r->opt, &lo, &hi);
+    hz_status st = hz__tzone_open(r->opt->tz, lo, hi, &r->tz, r->err);
+    if (st != HZ_OK)
+        return st;
+    for (size_t j = 0; j < r->ncols; j++)
+        r->spec[j].zoned = r->spec[j].wall = false;
+    return HZ_OK;
+}
+
 static void reader_free(reader *r)
 {
     hz__srcbuf_free(&r->pbuf);
@@ -695,6 +773,7 @@ static void reader_free(reader *r)
     free(r->hdr.names);
     free(r->spec);
     free(r->ev);
+    hz__tzone_free(r->tz);
 }
 
 hz_status hz__csv_read_source(const hz__src *in, const char *name,
@@ -734,7 +813,7 @@ hz_status hz__csv_read_source(const hz__src *in, const char *name,
         goto out;
     }
     if ((st = infer_and_count(&r)) != HZ_OK ||
-        (st = apply_schema(&r)) != HZ_OK)
+        (st = apply_schema(&r)) != HZ_OK || (st = open_zone(&r)) != HZ_OK)
         goto out;
     hz__srcbuf_free(&r.pbuf);
     report->t_infer = hz_now() - tstart;

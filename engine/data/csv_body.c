@@ -149,6 +149,7 @@ static hz_status alloc_columns(body *b)
     for (size_t k = 0; k < b->nch; k++) {
         chunk *c = &b->ch[k];
         c->opt = a->opt;
+        c->tz = a->tz;
         c->delim = a->delim;
         c->names = a->names;
         if (hz__csv_chunk_init(c, a->ncols, a->spec, b->cols, b->first[k],

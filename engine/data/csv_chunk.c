@@ -163,7 +163,8 @@ static const char *fmt_words(hz_datefmt f)
         "YYYYQn",
         "YYYY-Www",
         "YYYY",
-        "(a serial day number, as Excel's)"};
+        "(a serial day number, as Excel's)",
+        "YYYYWww"};
     return (unsigned)f < HZ_DATEFMT_COUNT ? w[f] : "";
 }
 
@@ -181,6 +182,72 @@ static int yy_other_side(const colspec *sp, const char *s, size_t n)
         !hz__month_text(s, n, &y, &m, &yy) || !yy)
         return 0;
     return (y >= 2000 ? 2 : 1) != sp->yy_side ? y : 0;
+}
+
+/* +01:00, -03:30: a UTC offset of off seconds east. */
+static void utc_offset_text(int32_t off, char buf[8])
+{
+    int32_t a = off < 0 ? -off : off;
+    snprintf(buf, 8, "%c%02d:%02d", off < 0 ? '-' : '+',
+             (int)(a / 3600 % 100), (int)(a % 3600 / 60));
+}
+
+/* A timestamp's time on the clock the column is read on: with --tz
+ * (c->tz), the zone's: a time with an offset is that instant on the
+ * zone's clock, one without is the zone's wall time, refused (false,
+ * after a report) when the zone's clocks skip it or show it twice (but
+ * for a skipped midnight in a column of midnights, dates written with
+ * 00:00:00 where clocks are put forward at midnight, as in Chile: the
+ * day it names); in a wall column (colspec.wall) the clock of its own
+ * offset. */
+static bool local_time(chunk *c, size_t j, const char *s, size_t n,
+                       int64_t *secs)
+{
+    const bool zoned = hz__csv_zoned_text(s, n);
+    if (c->tz == NULL) {
+        if (c->spec[j].wall && zoned)
+            *secs += hz__csv_zone_offset(s, n);
+        return true;
+    }
+    if (zoned) {
+        *secs += hz__tzone_offset(c->tz, *secs);
+        return true;
+    }
+    int64_t inst[2];
+    int32_t off[2];
+    int k = hz__tzone_instants(c->tz, *secs, inst, off);
+    if (k == 1 || (k == 0 && c->spec[j].midnights && *secs % 86400 == 0))
+        return true; /* a skipped midnight among dates: its day's start */
+    char sh[64], oa[8], ob[8];
+    const char *zn = hz__tzone_name(c->tz);
+    utc_offset_text(off[0], oa);
+    utc_offset_text(off[1], ob);
+    if (k == 0) { /* the local times around the jump: 02:00 to 03:00 */
+        int64_t wa = inst[0] + off[0], wb = inst[0] + off[1];
+        int64_t da = wa >= 0 ? wa / 86400 : -((-wa + 86399) / 86400);
+        int64_t db = wb >= 0 ? wb / 86400 : -((-wb + 86399) / 86400);
+        char ta[32], tb[32], d1[16], d2[16];
+        snprintf(ta, sizeof ta, "%s %02d:%02d", hz_format_day((int32_t)da, d1),
+                 (int)((wa - da * 86400) / 3600),
+                 (int)((wa - da * 86400) % 3600 / 60));
+        snprintf(tb, sizeof tb, "%s%s%02d:%02d",
+                 db == da ? "" : hz_format_day((int32_t)db, d2),
+                 db == da ? "" : " ", (int)((wb - db * 86400) / 3600),
+                 (int)((wb - db * 86400) % 3600 / 60));
+        hz__csv_report(c, j + 1, false,
+                       "column '%s': '%s' does not exist in %s: its clocks "
+                       "jump from %s to %s (UTC offset %s, then %s); "
+                       "correct the time, or write its UTC offset",
+                       c->names[j], shown(s, n, sh, sizeof sh), zn, ta, tb,
+                       oa, ob);
+        return false;
+    }
+    hz__csv_report(c, j + 1, false,
+                   "column '%s': '%s' is ambiguous in %s: its clocks show "
+                   "it twice that day (UTC offset %s, then %s); write its "
+                   "UTC offset to say which",
+                   c->names[j], shown(s, n, sh, sizeof sh), zn, oa, ob);
+    return false;
 }
 
 static void field_date(chunk *c, size_t j, const char *s, size_t n)
@@ -215,8 +282,9 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
             c, j + 1, false,
             "column '%s': '%s' has a time of day, but the column's first "
             "rows are dates: reading it as a date would drop the time "
-            "(give --schema '%s:timestamp' to read the column as times)",
-            c->names[j], shown(s, n, sh, sizeof sh), c->names[j]);
+            "(give --schema '%s:timestamp%s' to read the column as times)",
+            c->names[j], shown(s, n, sh, sizeof sh), c->names[j],
+            sp->fmt == HZ_DATEFMT_EXCEL ? ":excel" : "");
         return;
     }
     int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
@@ -232,15 +300,20 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
                        hz_format_day(c->day_hi, b));
         return;
     }
-    if (sp->type == HZ_TYPE_TIMESTAMP && hz__csv_zoned_text(s, n) != sp->zoned) {
+    if (sp->type == HZ_TYPE_TIMESTAMP && !local_time(c, j, s, n, &secs))
+        return;
+    if (sp->type == HZ_TYPE_TIMESTAMP && c->tz == NULL &&
+        hz__csv_zoned_text(s, n) != (sp->zoned || sp->wall)) {
         hz__csv_report(c, j + 1, false,
                        "column '%s': timestamp '%s' has %s UTC offset, "
                        "unlike the column's %s: with zones mixed its "
                        "instant is unknown (give every value an offset, or "
-                       "none)",
+                       "none, or name the zone of the times with --tz "
+                       "AREA/CITY)",
                        c->names[j], shown(s, n, sh, sizeof sh),
-                       sp->zoned ? "no" : "a",
-                       sp->zoned ? "timestamps with one" : "first timestamps");
+                       sp->zoned || sp->wall ? "no" : "a",
+                       sp->zoned || sp->wall ? "timestamps with one"
+                                             : "first timestamps");
         return;
     }
     if (sp->type == HZ_TYPE_DATE)
@@ -791,7 +864,8 @@ static void parse_rows(chunk *c)
             case K_TS: {
                 int64_t secs;
                 bool ts;
-                if (!parse_date(f, fl, c->spec[j].fmt, &secs, &ts) ||
+                if (c->tz != NULL || c->spec[j].wall ||
+                    !parse_date(f, fl, c->spec[j].fmt, &secs, &ts) ||
                     hz__csv_zoned_text(f, fl) != c->spec[j].zoned ||
                     secs < (int64_t)c->day_lo * 86400 ||
                     secs >= ((int64_t)c->day_hi + 1) * 86400)

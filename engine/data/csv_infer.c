@@ -33,6 +33,8 @@ static hz_datefmt year_first_shape(const char *t, size_t tn)
         return HZ_DATEFMT_QUARTER_COMPACT;
     if (tn == 8 && t[4] == '-' && (t[5] == 'W' || t[5] == 'w'))
         return HZ_DATEFMT_ISOWEEK;
+    if (tn == 7 && (t[4] == 'W' || t[4] == 'w'))
+        return HZ_DATEFMT_ISOWEEK_COMPACT;
     return HZ_DATEFMT_NONE;
 }
 
@@ -55,6 +57,8 @@ static void period_text_evidence(evidence *e, const char *t, size_t tn,
             int v = y % 100;
             bool first = e->yy_months == 0;
             e->yy_months |= 1u << (k - 1);
+            if (v <= 31)
+                e->yy_days[k - 1] |= (uint32_t)1 << v;
             if (first || v < e->yy_min) {
                 e->yy_min = v;
                 snprintf(e->yy_min_text, sizeof e->yy_min_text, "%.*s",
@@ -76,11 +80,19 @@ static void period_text_evidence(evidence *e, const char *t, size_t tn,
 static void zoned_evidence(evidence *e, const char *t, size_t tn, bool ts,
                            int64_t secs)
 {
-    if (!ts || !hz__csv_zoned_text(t, tn))
+    if (!ts)
         return;
+    if (!hz__csv_zoned_text(t, tn)) {
+        e->n_plain_midnight += secs % 86400 == 0;
+        return;
+    }
     e->n_zoned++;
     int64_t local = secs + hz__csv_zone_offset(t, tn);
-    e->n_zoned_midnight += local % 86400 == 0;
+    int64_t tod = ((local % 86400) + 86400) % 86400;
+    e->n_zoned_midnight += tod == 0;
+    e->zoned_tod = e->zoned_tod == 0         ? tod + 1
+                   : e->zoned_tod == tod + 1 ? e->zoned_tod
+                                             : -1;
 }
 
 /* Dates, or timestamps: times at midnight in their own zone, each with
@@ -253,6 +265,22 @@ static hz_datefmt best_date_format(const evidence *e, bool majority,
     return best;
 }
 
+/* A timestamp column's times with UTC offsets: instants (zoned), or,
+ * when every sampled one carries an offset and all fall at one time of
+ * day in their own zone, as a daily reading at 01:30 in Berlin does
+ * (+01:00 in winter, +02:00 in summer: 00:30 and 23:30 the day before in
+ * UTC), the wall clock of each one's zone (wall): the days they name. */
+static void zone_kind(colspec *c, const evidence *e)
+{
+    c->zoned = c->type == HZ_TYPE_TIMESTAMP && e->n_zoned > 0;
+    c->wall = c->zoned && e->n_zoned == e->n_ts && e->n_zoned >= 2 &&
+              e->zoned_tod > 0;
+    if (c->wall)
+        c->zoned = false;
+    c->midnights = c->type == HZ_TYPE_TIMESTAMP && e->n_zoned == 0 &&
+                   e->n_plain_midnight == e->n_ts;
+}
+
 colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file)
 {
     colspec c = {HZ_TYPE_STRING, HZ_DATEFMT_NONE, false, false, false, false};
@@ -269,7 +297,7 @@ colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file)
         c.type = timed_type(e);
         c.fmt = df;
         c.undecided = undecided;
-        c.zoned = c.type == HZ_TYPE_TIMESTAMP && e->n_zoned > 0;
+        zone_kind(&c, e);
     }
     return c;
 }
@@ -290,7 +318,7 @@ void hz__csv_want_date(colspec *c, const evidence *e)
         c->type = timed_type(e);
         c->fmt = df;
         c->undecided = undecided;
-        c->zoned = c->type == HZ_TYPE_TIMESTAMP && e->n_zoned > 0;
+        zone_kind(c, e);
     }
 }
 

@@ -18,6 +18,7 @@
 #include "horizon/csv.h"
 #include "data/csv_source.h"
 #include "data/dict_internal.h"
+#include "core/tzone.h"
 
 #define DEFAULT_INFER_ROWS 10000
 #define DEFAULT_CHUNK_BYTES (1u << 20)
@@ -38,6 +39,14 @@ typedef struct colspec {
     bool unnamed;   /* one of the columns without a name that end the
                        header row (a spreadsheet's empty columns): every
                        value must be empty, and the column is dropped */
+    bool wall;      /* sampled times all carried a UTC offset and fall at
+                       one time of day in their own zone (a daily reading
+                       at 01:30 in Berlin, +01:00 or +02:00): each is read
+                       at the wall clock of its own zone, its offset
+                       dropped, as zoned midnights are dates */
+    bool midnights; /* sampled times all at 00:00 without an offset
+                       (dates exported with a time): with --tz a
+                       midnight the zone skips is its day's start */
     unsigned char yy_side; /* months: the side of 2000 (1: 19yy, 2: 20yy)
                               of the sample's two-digit years, which the
                               rows after it must share (0: no check) */
@@ -56,6 +65,9 @@ typedef struct evidence {
                           ... 10:00+01:00) */
     size_t n_zoned_midnight; /* ... at midnight in their own zone
                                 (2024-03-05T00:00:00+01:00): dates */
+    size_t n_plain_midnight; /* times without an offset at 00:00 */
+    int64_t zoned_tod; /* ... 1 + their time of day in their own zone
+                          when the same for all (0: none yet, -1: not) */
     size_t n_grouped;  /* numbers read with a decimal point that could be
                           thousands with a point between them (1.234,
                           -12.500): three digits after the one point, one
@@ -69,6 +81,7 @@ typedef struct evidence {
     size_t yy_line[2]; /* the first of each: its line within the sample */
     char yy_text[2][24]; /* and its text */
     unsigned yy_months;  /* the months (bit m-1) written with them */
+    uint32_t yy_days[12]; /* per month, its numbers 0 .. 31 (bit v) */
     int yy_min, yy_max;  /* the smallest and largest (with any seen) */
     char yy_min_text[24], yy_max_text[24]; /* their texts */
 } evidence;
@@ -146,6 +159,7 @@ typedef struct chunk {
     bool has_quotes;        /* the chunk contains a quote or a bare CR */
     int io_errno;           /* with status HZ_EIO */
     int32_t day_lo, day_hi; /* the date window, day numbers */
+    const hz__tzone *tz;    /* --tz: the zone of the local times, or NULL */
 } chunk;
 
 static inline size_t type_width(hz_type t)
@@ -229,6 +243,7 @@ typedef struct hz__csv_body_args {
     const hz_csv_options *opt;
     char delim;
     hz_csv_report *rep;
+    const hz__tzone *tz; /* --tz, or NULL */
 } hz__csv_body_args;
 
 /* Parse the body in nchunks row-aligned chunks into *out.  *any_quotes

@@ -452,6 +452,7 @@ char *hz_calendar_describe(const hz_calendar *c, char *buf, size_t n)
             [HZ_DATEFMT_QUARTER] = "YYYY-Qn",
             [HZ_DATEFMT_QUARTER_COMPACT] = "YYYYQn",
             [HZ_DATEFMT_ISOWEEK] = "YYYY-Www",
+            [HZ_DATEFMT_ISOWEEK_COMPACT] = "YYYYWww",
             [HZ_DATEFMT_YEAR] = "YYYY"};
         snprintf(buf, n, "%ss labelled %s", name, LBL[c->label]);
     } else if (c->freq == HZ_FREQ_WEEK) {

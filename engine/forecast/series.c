@@ -298,6 +298,7 @@ static hz_status text_format(hz__sb *b, hz_datefmt *fmt)
     static const hz_datefmt order[] = {
         HZ_DATEFMT_ISO,     HZ_DATEFMT_YMD_SLASH,       HZ_DATEFMT_MONTH,
         HZ_DATEFMT_QUARTER, HZ_DATEFMT_QUARTER_COMPACT, HZ_DATEFMT_ISOWEEK,
+        HZ_DATEFMT_ISOWEEK_COMPACT,
         HZ_DATEFMT_YEAR,    HZ_DATEFMT_MDY_SLASH,       HZ_DATEFMT_DMY};
     const hz_dict *d = b->dc->dict;
     size_t nd = hz_dict_size(d), best = 0, bestn = 0;

@@ -29,6 +29,7 @@ typedef struct alignment {
     int mod3;             /* the month of every date modulo 3, or -1 */
     int mday;             /* the month and day (32 m + d) of every date,
                              or -1 */
+    int mon;              /* the month of every date, or -1 */
 } alignment;
 
 static alignment align_of(const hz__sb *b)
@@ -48,7 +49,8 @@ static alignment align_of(const hz__sb *b)
                    .y_last = true,
                    .dom = 0,
                    .mod3 = -2,
-                   .mday = -2};
+                   .mday = -2,
+                   .mon = -2};
     int64_t prev = HZ__NO_TIME;
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->t[i];
@@ -83,6 +85,7 @@ static alignment align_of(const hz__sb *b)
         int m3 = (int)(m % 3), md = (int)(32 * m + d);
         a.mod3 = a.mod3 == -2 ? m3 : a.mod3 == m3 ? a.mod3 : -1;
         a.mday = a.mday == -2 ? md : a.mday == md ? a.mday : -1;
+        a.mon = a.mon == -2 ? (int)m : a.mon == (int)m ? a.mon : -1;
     }
     return a;
 }
@@ -172,14 +175,16 @@ static hz_freq regular_freq(const hz__sb *b, int64_t med, const alignment *a,
         /* quarters and years: on their first or last days, or on one
          * day of the month every third month (a fiscal quarter's, one
          * in each calendar quarter) and one day of the year (a fiscal
-         * year's end, 30 June), which place_labels labels 2024-Q1 and
+         * year's end, 30 June, or the end of one month, February's 28th
+         * and in leap years 29th), which place_labels labels 2024-Q1 and
          * 2024: the calendar periods they fall in */
         if (gd >= 89 && gd <= 92 &&
             (a->q_first || a->q_last ||
              (a->mod3 >= 0 && ((a->dom > 0 && a->dom <= 28) || a->last))))
             return HZ_FREQ_QUARTER;
         if (gd >= 365 && gd <= 366 &&
-            (a->y_first || a->y_last || a->mday >= 0))
+            (a->y_first || a->y_last || a->mday >= 0 ||
+             (a->mon > 0 && a->last)))
             return HZ_FREQ_YEAR;
         return HZ_FREQ_INFER;
     }
@@ -335,7 +340,8 @@ static hz_freq freq_of_fmt(hz_datefmt f)
     case HZ_DATEFMT_MONTH: return HZ_FREQ_MONTH;
     case HZ_DATEFMT_QUARTER:
     case HZ_DATEFMT_QUARTER_COMPACT: return HZ_FREQ_QUARTER;
-    case HZ_DATEFMT_ISOWEEK: return HZ_FREQ_WEEK;
+    case HZ_DATEFMT_ISOWEEK:
+    case HZ_DATEFMT_ISOWEEK_COMPACT: return HZ_FREQ_WEEK;
     case HZ_DATEFMT_YEAR: return HZ_FREQ_YEAR;
     default: return HZ_FREQ_INFER;
     }

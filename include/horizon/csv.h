@@ -85,6 +85,15 @@ typedef struct hz_csv_options {
      * cell is (a null; an error in a required column unless skipped).
      * NULL: none, and such texts are values like any other. */
     const char *na_values;
+    /* The time zone of the file's local times (an IANA name of the
+     * system tz database, "Europe/Berlin"), or NULL.  Given, every
+     * timestamp is read on that zone's clock: one without a UTC offset
+     * is its wall time there, an error with its place when the zone's
+     * clocks skip it (put forward) or show it twice (put back); one
+     * with an offset is moved to it.  Days, weeks and months are then
+     * cut on it.  The zone is read through the C library with TZ set
+     * for a moment: read while no other thread uses local time. */
+    const char *tz;
 } hz_csv_options;
 
 #define HZ_CSV_MAX_REPORTED 5

@@ -50,11 +50,14 @@ typedef enum hz_datefmt {
     HZ_DATEFMT_EXCEL, /* a spreadsheet's serial day number (Excel's 1900
                          date system: 45292 is 2024-01-01); only when
                          asked for (--schema COL:date:excel) */
+    HZ_DATEFMT_ISOWEEK_COMPACT, /* YYYYWww (a period, as ISOWEEK; after
+                                   EXCEL to keep the earlier values) */
     HZ_DATEFMT_COUNT
 } hz_datefmt;
 
 /* Schema name of a format ("iso", "ymd", "mdy", "dmy", "month",
- * "quarter", "quarter-compact", "isoweek", "year", "excel"); NULL for
+ * "quarter", "quarter-compact", "isoweek", "year", "excel",
+ * "isoweek-compact"); NULL for
  * NONE. */
 HZ_API const char *hz_datefmt_name(hz_datefmt f);
 /* Inverse of hz_datefmt_name (case-insensitive; also "ym" for month,

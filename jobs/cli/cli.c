@@ -455,6 +455,7 @@ bool hz_cli_csv_option(const char *cmd, hz_cli_csv *o, int code,
         o->date_max_year = (int)b;
         return true;
     }
+    case HZ_OPT_TZ: o->tz = arg; return true; /* checked by the reader */
     case HZ_OPT_THREADS:
         if (!hz_cli_parse_long(cmd, "threads", arg, 1, 1024, &v))
             return false;
@@ -474,6 +475,7 @@ void hz_cli_csv_reader_options(const hz_cli_csv *o, hz_csv_options *opt)
     opt->threads = o->threads;
     opt->date_min_year = o->date_min_year;
     opt->date_max_year = o->date_max_year;
+    opt->tz = o->tz;
     opt->date_cols = &o->want_date;
     opt->ndate_cols = o->want_date != NULL;
     opt->number_cols = &o->want_number;

@@ -148,6 +148,7 @@ typedef struct hz_cli_csv {
     const char *na; /* --na: cell texts read as missing values, or NULL */
     int threads;
     int date_min_year, date_max_year; /* --date-window (0: default) */
+    const char *tz;                   /* --tz: the zone of local times */
     const char *want_date;            /* the command's date column, or NULL */
     const char *want_number;          /* the command's value column, or NULL */
     /* columns picked from the header (hz_csv_options.want), or NULL */
@@ -164,7 +165,8 @@ enum {
     HZ_OPT_DATE_WINDOW,
     HZ_OPT_DECIMAL,
     HZ_OPT_NA,
-    HZ_OPT_CSV_LAST = HZ_OPT_NA /* keep last: the codes of
+    HZ_OPT_TZ,
+    HZ_OPT_CSV_LAST = HZ_OPT_TZ /* keep last: the codes of
                                    HZ_CLI_CSV_LONGOPTS are
                                    HZ_OPT_SCHEMA..HZ_OPT_CSV_LAST */
 };
@@ -176,6 +178,7 @@ enum {
         {"decimal", required_argument, 0, HZ_OPT_DECIMAL},                    \
         {"na", required_argument, 0, HZ_OPT_NA},                              \
         {"date-window", required_argument, 0, HZ_OPT_DATE_WINDOW},            \
+        {"tz", required_argument, 0, HZ_OPT_TZ},                              \
     {                                                                         \
         "threads", required_argument, 0, HZ_OPT_THREADS                       \
     }
@@ -184,7 +187,8 @@ enum {
     "  --schema COL:TYPE,...  override inferred types (int64, float64,\n"     \
     "                         bool, date[:FMT], timestamp[:FMT], string;\n"   \
     "                         FMT iso, ymd, mdy, dmy, month, quarter,\n"      \
-    "                         quarter-compact, isoweek, year, excel:\n"       \
+    "                         quarter-compact, isoweek, isoweek-compact,\n"  \
+    "                         year, excel:\n"                                 \
     "                         serial day numbers, 45292 = 2024-01-01)\n"      \
     "  --on-error fail|skip   on a malformed row: stop (default) or skip\n"   \
     "                         (skipped rows are always reported)\n"           \
@@ -196,6 +200,12 @@ enum {
     "  --na TEXT,...          cell texts that mean a missing value, read\n"   \
     "                         as empty cells (e.g. 'N/A,#N/A,NA,-')\n"        \
     "  --date-window Y1:Y2    years accepted in dates (default 1800:2200)\n"  \
+    "  --tz AREA/CITY         the zone of the times (e.g. Europe/Berlin):\n"  \
+    "                         times without a UTC offset are its wall\n"     \
+    "                         times (one its clocks skip or repeat is an\n"  \
+    "                         error), times with one are moved to it, and\n" \
+    "                         days are cut on its clock (default: times\n"  \
+    "                         with offsets are UTC instants)\n"              \
     "  --threads N            worker threads (default: all cores)\n"          \
     "FILE may be - (standard input) and may be gzip-compressed.\n"
 

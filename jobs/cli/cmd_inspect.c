@@ -44,9 +44,11 @@ static void add_str(cJSON *o, const char *key, const char *s)
     free(t);
 }
 
-/* Render a profile bound (date columns as dates). */
-static const char *bound_text(const hz_column_profile *c, double v, char *buf,
-                              size_t n)
+/* Render a profile bound (date columns as dates; times with a Z only
+ * when they are UTC instants, the column's values having carried UTC
+ * offsets: times read as written, or on --tz's clock, are wall times). */
+static const char *bound_text(const hz_column_profile *c, bool zoned,
+                              double v, char *buf, size_t n)
 {
     if (isnan(v)) {
         snprintf(buf, n, "-");
@@ -57,8 +59,8 @@ static const char *bound_text(const hz_column_profile *c, double v, char *buf,
         char d[16];
         int32_t day = (int32_t)floor(v / 86400.0);
         long sod = (long)(v - (double)day * 86400.0);
-        snprintf(buf, n, "%sT%02ld:%02ld:%02ldZ", hz_format_day(day, d),
-                 sod / 3600, sod / 60 % 60, sod % 60);
+        snprintf(buf, n, "%sT%02ld:%02ld:%02ld%s", hz_format_day(day, d),
+                 sod / 3600, sod / 60 % 60, sod % 60, zoned ? "Z" : "");
     } else if (c->type == HZ_TYPE_BOOL) {
         snprintf(buf, n, "%s", v != 0 ? "true" : "false");
     } else {
@@ -92,9 +94,9 @@ static int print_json(const hz_dataset *ds, const hz_profile *p,
         cJSON_AddNumberToObject(o, "nulls", (double)c->nulls);
         if (c->type == HZ_TYPE_DATE || c->type == HZ_TYPE_TIMESTAMP) {
             cJSON_AddStringToObject(o, "min",
-                                    bound_text(c, c->min, buf, sizeof buf));
+                                    bound_text(c, ds->cols[j].zoned, c->min, buf, sizeof buf));
             cJSON_AddStringToObject(o, "max",
-                                    bound_text(c, c->max, buf, sizeof buf));
+                                    bound_text(c, ds->cols[j].zoned, c->max, buf, sizeof buf));
         } else if (c->type != HZ_TYPE_STRING) {
             cJSON_AddItemToObject(o, "min", hz__cjson_num15_or_null(c->min));
             cJSON_AddItemToObject(o, "max", hz__cjson_num15_or_null(c->max));
@@ -156,8 +158,8 @@ static void print_table(const hz_dataset *ds, const hz_profile *p,
             snprintf(a, sizeof a, "-");
             snprintf(b, sizeof b, "-");
         } else {
-            bound_text(c, c->min, a, sizeof a);
-            bound_text(c, c->max, b, sizeof b);
+            bound_text(c, ds->cols[j].zoned, c->min, a, sizeof a);
+            bound_text(c, ds->cols[j].zoned, c->max, b, sizeof b);
         }
         if (isnan(c->mean))
             snprintf(m, sizeof m, "-");

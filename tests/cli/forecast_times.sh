@@ -263,4 +263,14 @@ PY
 check "09:00 across clock changes: days inferred" grep -q "frequency: days (inferred: one row per series and day)" "$T/err"
 check "09:00 across clock changes: the next day" grep -q '^total,2025-01-01,12,' "$T/d9.out"
 
+# ---- a fiscal year ending with February: 28th, 29th in leap years.
+# Until 2026-12-07 irregular dates, months with 11 zeros between the
+# years, forecast as monthly intermittent demand ----
+printf 'd,v\n2019-02-28,10\n2020-02-29,12\n2021-02-28,14\n2022-02-28,16\n2023-02-28,18\n2024-02-29,20\n2025-02-28,22\n' >"$T/fy.csv"
+"$H" forecast "$T/fy.csv" --date d --value v --horizon 2 --model naive \
+    -o "$T/fy.out" 2>"$T/err"
+check "February year ends: years inferred" grep -q "frequency: years labelled YYYY (inferred: one row per series and year)" "$T/err"
+check "February year ends: no months filled" bash -c "! grep -q 'filled' '$T/err'"
+check "February year ends: the next year" grep -q '^total,2026,22,' "$T/fy.out"
+
 finish

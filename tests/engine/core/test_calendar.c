@@ -120,6 +120,13 @@ HZ_TEST(spreadsheet_and_shop_times)
         {"05-JAN-2024 14:05", HZ_DATEFMT_DMY, 14 * 3600 + 300},
         {"5 January 2024", HZ_DATEFMT_DMY, 0},
         {"5.jan.2024", HZ_DATEFMT_DMY, 0},
+        /* 24:00, the day's end (the last hour labelled by its end, as
+         * meter and market data are), is the next day's 00:00; until
+         * 2026-12-07 refused */
+        {"2024-01-04 24:00", HZ_DATEFMT_ISO, 0},
+        {"2024-01-04T24:00:00.000+01:00", HZ_DATEFMT_ISO, -3600},
+        {"04.01.2024 24:00", HZ_DATEFMT_DMY, 0},
+        {"2024-01-05 10:00:59.999", HZ_DATEFMT_ISO, 10 * 3600 + 59},
     };
     for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
         HZ_CHECK_MSG(parses_to(ok[k].s, ok[k].f, d + ok[k].secs), "%s",
@@ -141,6 +148,11 @@ HZ_TEST(spreadsheet_and_shop_times)
         {"1/5/2024 123:05", HZ_DATEFMT_MDY_SLASH},
         {"2024-01-05 09:12:45  -0400", HZ_DATEFMT_ISO},
         {"1/5/2024 09:12:45 -0400", HZ_DATEFMT_MDY_SLASH}, /* zones: ISO */
+        {"2024-01-05 24:01", HZ_DATEFMT_ISO}, /* past the day's end */
+        {"2024-01-05 24:00:01", HZ_DATEFMT_ISO},
+        {"2024-01-05 24:00:00.5", HZ_DATEFMT_ISO},
+        {"1/5/2024 24:00 PM", HZ_DATEFMT_MDY_SLASH},
+        {"2024-01-05 25:00", HZ_DATEFMT_ISO},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         int64_t t;
@@ -235,6 +247,12 @@ HZ_TEST(iso_weeks_round_trip_and_week_53_exists_in_long_years_only)
             HZ_CHECK_MSG(
                 parses_to(b, HZ_DATEFMT_ISOWEEK, (int64_t)mon * 86400), "%s",
                 b);
+            /* and written without the dash, 2024W05 */
+            hz_format_day_as(HZ_DATEFMT_ISOWEEK_COMPACT, mon + k, b);
+            HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_ISOWEEK_COMPACT,
+                                   (int64_t)mon * 86400) &&
+                             strlen(b) == 7 && b[4] == 'W',
+                         "%s", b);
         }
     }
     for (int y = 1800; y <= 2200; y++) {
@@ -248,6 +266,20 @@ HZ_TEST(iso_weeks_round_trip_and_week_53_exists_in_long_years_only)
     HZ_CHECK_STR(hz_format_day_as(HZ_DATEFMT_ISOWEEK,
                                   hz_days_from_civil(2021, 1, 3), b),
                  "2020-W53");
+    HZ_CHECK_STR(hz_format_day_as(HZ_DATEFMT_ISOWEEK_COMPACT,
+                                  hz_days_from_civil(2021, 1, 3), b),
+                 "2020W53");
+    int64_t t;
+    bool ts;
+    HZ_CHECK(!hz_parse_datetime("2021W53", 7, HZ_DATEFMT_ISOWEEK_COMPACT, &t,
+                                &ts, NULL));
+    HZ_CHECK(!hz_parse_datetime("2021-W05", 8, HZ_DATEFMT_ISOWEEK_COMPACT, &t,
+                                &ts, NULL));
+    HZ_CHECK(!hz_parse_datetime("2021W05", 7, HZ_DATEFMT_ISOWEEK, &t, &ts,
+                                NULL));
+    hz_datefmt f;
+    HZ_CHECK(hz_datefmt_parse("isoweek-compact", &f) &&
+             f == HZ_DATEFMT_ISOWEEK_COMPACT && hz_datefmt_is_period(f));
 }
 
 HZ_TEST(format_names_round_trip)
@@ -353,8 +385,29 @@ HZ_TEST(excel_serial_days)
         HZ_CHECK_MSG(parses_to(b, HZ_DATEFMT_EXCEL, (int64_t)day * 86400),
                      "%s", b);
     }
-    static const char *const bad[] = {"60",    "0", "-1",      "45292.5",
-                                      "4529x", "",  "12345678"};
+    /* a date-time serial: its fraction, rounded to the second (Excel's
+     * double for 13:00 is 0.541666666667) */
+    static const struct {
+        const char *s;
+        int64_t secs; /* from 2024-01-01 00:00 */
+    } timed[] = {{"45292.5", 12 * 3600},
+                 {"45292.541666666667", 13 * 3600},
+                 {"45292.54166666", 13 * 3600},
+                 {"45292.999999999", 86400},
+                 {"45292.0", 0},
+                 {"45292.00001157407407", 1}};
+    const int64_t d2024 = (int64_t)hz_days_from_civil(2024, 1, 1) * 86400;
+    for (size_t k = 0; k < sizeof timed / sizeof timed[0]; k++) {
+        int64_t t;
+        bool ts = false;
+        HZ_CHECK_MSG(hz_parse_datetime(timed[k].s, strlen(timed[k].s),
+                                       HZ_DATEFMT_EXCEL, &t, &ts, NULL) &&
+                         ts && t == d2024 + timed[k].secs,
+                     "'%s'", timed[k].s);
+    }
+    static const char *const bad[] = {"60",      "0",  "-1", "45292.",
+                                      "4529x",   "",   "12345678",
+                                      "45292.5x", ".5", "45292,5"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         int64_t t;
         bool ts;

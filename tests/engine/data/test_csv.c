@@ -870,6 +870,81 @@ HZ_TEST(one_month_with_day_numbers_is_refused)
     }
 }
 
+/* Days written mmm-dd across February's end (Feb-20 .. Mar-10: no 00,
+ * no number above 29, so no side of 2000 to tell) were read as months
+ * scattered over 2001 .. 2028: refused with the place, as the days lie
+ * closer together than the months, until --schema says months; monthly
+ * and quarterly data in mmm-yy are read as before. */
+HZ_TEST(days_across_a_month_end_are_refused)
+{
+    char feb[1024] = "d,v\n";
+    for (int k = 0; k < 19; k++) {
+        int32_t day = hz_days_from_civil(2023, 2, 20) + k;
+        int y;
+        unsigned m, d;
+        hz_civil_from_days(day, &y, &m, &d);
+        snprintf(feb + strlen(feb), sizeof feb - strlen(feb), "%s-%02u,%d\n",
+                 m == 2 ? "Feb" : "Mar", d, k);
+    }
+    static const char *const weekly =
+        "d,v\nJan-06,1\nJan-13,2\nJan-20,3\nJan-27,4\nFeb-03,5\nFeb-10,6\n"
+        "Feb-17,7\nFeb-24,8\nMar-03,9\n";
+    const char *const refused[] = {feb, weekly};
+    static const char *const want[] = {
+        "t.csv:2:1: column 'd': values such as 'Mar-01' and 'Feb-28' could "
+        "be months written mmm-yy (as Excel reads two-digit years: 2001 .. "
+        "2028, spread over 324 months) or days written mmm-dd (then all "
+        "within 20 days",
+        "t.csv:2:1: column 'd': values such as 'Feb-03' and 'Jan-27' could "
+        "be months written mmm-yy (as Excel reads two-digit years: 2003 .. "
+        "2027, spread over 288 months) or days written mmm-dd (then all "
+        "within 58 days"};
+    for (size_t k = 0; k < 2; k++) {
+        hz_error err;
+        hz_dataset *ds = read_str(refused[k], NULL, &err);
+        HZ_CHECK_MSG(ds == NULL, "text %zu read", k);
+        HZ_CHECK_CONTAINS(err.msg, want[k]);
+        hz_dataset_free(ds);
+        hz_schema_override *ov;
+        size_t n;
+        HZ_CHECK(hz_schema_overrides_parse("d:date:month", &ov, &n, &err) ==
+                 HZ_OK);
+        hz_csv_options o;
+        hz_csv_options_init(&o);
+        o.overrides = ov;
+        o.noverrides = n;
+        ds = read_str(refused[k], &o, &err);
+        HZ_CHECK_MSG(ds != NULL, "text %zu with --schema: %s", k, err.msg);
+        if (ds != NULL && k == 0)
+            HZ_CHECK(ds->cols[0].v.date[0] == hz_days_from_civil(2020, 2, 1));
+        hz_dataset_free(ds);
+        hz_schema_overrides_free(ov, n);
+    }
+    char monthly[1024] = "d,v\n", quarterly[512] = "d,v\n";
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr",
+                                      "May", "Jun", "Jul", "Aug",
+                                      "Sep", "Oct", "Nov", "Dec"};
+    for (int k = 0; k < 36; k++) {
+        snprintf(monthly + strlen(monthly), sizeof monthly - strlen(monthly),
+                 "%s-%02d,%d\n", mon[k % 12], 22 + k / 12, k);
+        if (k % 3 == 2)
+            snprintf(quarterly + strlen(quarterly),
+                     sizeof quarterly - strlen(quarterly), "%s-%02d,%d\n",
+                     mon[k % 12], 22 + k / 12, k);
+    }
+    const char *const read_ok[] = {monthly, quarterly,
+                                   "d,v\nFeb-24,1\nMar-24,2\n",
+                                   "d,v\nDec-23,1\nJan-24,2\n"};
+    for (size_t k = 0; k < sizeof read_ok / sizeof read_ok[0]; k++) {
+        hz_error err;
+        hz_dataset *ds = read_str(read_ok[k], NULL, &err);
+        HZ_CHECK_MSG(ds != NULL && ds->cols[0].type == HZ_TYPE_DATE &&
+                         ds->cols[0].datefmt == HZ_DATEFMT_MONTH,
+                     "text %zu: %s", k, ds ? "not months" : err.msg);
+        hz_dataset_free(ds);
+    }
+}
+
 /* Month-first dates as US spreadsheets write them, with one- and
  * two-digit months and days: 1/15/2024 and 12/5/2024 hold a '/' where
  * 2024/01/15 does, and were taken for year-first shapes that failed, so

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Local times and time zones: daily readings at 01:30 in Berlin with
+# their UTC offsets (00:30 UTC in winter, 23:30 the day before in
+# summer), and --tz, the zone of times written without an offset (its
+# skipped and repeated times refused, days cut on its clock), for the
+# commands and for jobs.
+source "$HZ_SRC/tests/cli/lib.sh"
+H=$HORIZON
+
+# two years of a daily reading at 01:30 in Berlin, 10 + the weekday;
+# with the offsets written (+01:00 / +02:00) and without
+python3 - "$T" <<'PY'
+import datetime as dt, sys
+t = sys.argv[1]
+with open(f"{t}/off.csv", "w") as a, open(f"{t}/loc.csv", "w") as b:
+    a.write("ts,kwh\n"); b.write("ts,kwh\n")
+    d = dt.date(2023, 1, 1)
+    while d <= dt.date(2024, 12, 31):
+        summer = dt.date(d.year, 3, 26 if d.year == 2023 else 31) < d <= dt.date(d.year, 10, 29 if d.year == 2023 else 27)
+        a.write(f"{d}T01:30:00{'+02:00' if summer else '+01:00'},{10 + d.weekday()}\n")
+        b.write(f"{d} 01:30,{10 + d.weekday()}\n")
+        d += dt.timedelta(days=1)
+PY
+# offsets written: until 2026-12-07 irregular dates (two readings on the
+# UTC day of the spring change, none on the autumn one's), each summer
+# day labelled the day before
+"$H" forecast "$T/off.csv" --date ts --value kwh --horizon 7 --model snaive \
+    -o "$T/off.out" 2>"$T/err"
+check "01:30 Berlin with offsets: days inferred" grep -q "frequency: days (inferred: one row per series and day)" "$T/err"
+check "01:30 Berlin with offsets: no gap filled" bash -c "! grep -q 'filled' '$T/err'"
+check "01:30 Berlin with offsets: the next day, a Wednesday" grep -q '^total,2025-01-01,12,' "$T/off.out"
+check "01:30 Berlin with offsets: a Tuesday a week on" grep -q '^total,2025-01-07,11,' "$T/off.out"
+"$H" inspect "$T/off.csv" >"$T/insp" 2>&1
+check "01:30 Berlin with offsets: read at their own wall clock" grep -q "2023-01-01T01:30:00   2024-12-31T01:30:00" "$T/insp"
+# --schema COL:timestamp still reads them as UTC instants
+"$H" inspect "$T/off.csv" --schema ts:timestamp >"$T/insp" 2>&1
+check "--schema timestamp: UTC instants" grep -q "2023-01-01T00:30:00Z" "$T/insp"
+
+# --tz: local times without an offset are the zone's wall times
+for th in 1 2 4; do
+    OMP_NUM_THREADS=$th "$H" forecast "$T/loc.csv" --date ts --value kwh \
+        --horizon 7 --tz Europe/Berlin -o "$T/loc$th.out" 2>"$T/err$th"
+done
+check "--tz: days inferred" grep -q "frequency: days (inferred: one row per series and day)" "$T/err1"
+check "--tz: the next day" grep -q '^total,2025-01-01,' "$T/loc1.out"
+check "--tz: same output on 1, 2 and 4 threads" bash -c "cmp -s '$T/loc1.out' '$T/loc2.out' && cmp -s '$T/loc1.out' '$T/loc4.out'"
+# offsets and none mixed are one clock with --tz (refused without it)
+{ echo "ts,v"; echo "2024-10-27 00:30:00+02:00,1"; echo "2024-10-27 02:30:00+01:00,2"; echo "2024-10-27 04:30,3"; } >"$T/mix.csv"
+expect_exit 1 "has no UTC offset, unlike the column's timestamps with one: with zones mixed its instant is unknown (give every value an offset, or none, or name the zone of the times with --tz AREA/CITY)" -- "$H" inspect "$T/mix.csv"
+expect_exit 0 "" -- "$H" inspect "$T/mix.csv" --tz Europe/Berlin
+check "--tz: offsets moved to the zone's clock" grep -q "2024-10-27T00:30:00   2024-10-27T04:30:00" "$T/out"
+# a sale at 00:30+01:00 is on its Berlin day with --tz (on the UTC day
+# before without)
+{ echo "ts,v"; echo "2024-01-05T00:30:00+01:00,1"; echo "2024-01-05T18:00:00+01:00,2"; } >"$T/sale.csv"
+expect_exit 0 "" -- "$H" inspect "$T/sale.csv" --tz Europe/Berlin --json
+check "--tz: a zoned time on the zone's clock" grep -q '"min":"2024-01-05T00:30:00"' "$T/out"
+
+# times the zone's clocks skip or repeat are refused with their place
+{ echo "ts,v"; echo "2024-03-31 01:30,1"; echo "2024-03-31 02:30,2"; echo "2024-03-31 03:30,3"; } >"$T/skip.csv"
+expect_exit 1 "skip.csv:3:1: column 'ts': '2024-03-31 02:30' does not exist in Europe/Berlin: its clocks jump from 2024-03-31 02:00 to 03:00 (UTC offset +01:00, then +02:00)" \
+    -- "$H" forecast "$T/skip.csv" --date ts --value v --tz Europe/Berlin -o "$T/skip.out"
+check "skipped time: no output" test ! -e "$T/skip.out"
+{ echo "ts,v"; echo "2024-10-27 01:30,1"; echo "2024-10-27 02:30,2"; echo "2024-10-27 03:30,3"; } >"$T/rep.csv"
+expect_exit 1 "rep.csv:3:1: column 'ts': '2024-10-27 02:30' is ambiguous in Europe/Berlin: its clocks show it twice that day (UTC offset +02:00, then +01:00)" \
+    -- "$H" inspect "$T/rep.csv" --tz Europe/Berlin
+expect_exit 1 "'2024-03-10 02:30' does not exist in America/New_York" \
+    -- "$H" analyze segment <(printf 'customer,ts,amount\na,2024-03-09 10:00,5\nb,2024-03-10 02:30,6\n') \
+    --customer customer --date ts --amount amount --tz America/New_York
+# dates written with 00:00:00 where clocks are put forward at midnight
+# (Santiago, 2024-09-08 00:00 -> 01:00): the days they name; an hourly
+# reading at that midnight is refused
+python3 -c "
+import datetime as dt
+print('d,v')
+d = dt.date(2024, 8, 20)
+for i in range(30): print(f'{d + dt.timedelta(days=i)} 00:00:00,{i % 7}')" >"$T/scl.csv"
+expect_exit 0 "frequency: days (inferred: one row per series and day)" \
+    -- "$H" forecast "$T/scl.csv" --date d --value v --horizon 1 --model snaive --tz America/Santiago
+check "midnights in Santiago: the next day" grep -q '^total,2024-09-19,2,' "$T/out"
+{ echo "ts,v"; echo "2024-09-07 23:00,1"; echo "2024-09-08 00:00,2"; echo "2024-09-08 01:00,3"; } >"$T/sclh.csv"
+expect_exit 1 "sclh.csv:3:1: column 'ts': '2024-09-08 00:00' does not exist in America/Santiago" \
+    -- "$H" inspect "$T/sclh.csv" --tz America/Santiago
+# a zone that skipped a whole day (Samoa, 30 December 2011)
+{ echo "ts,v"; echo "2011-12-29 23:59,1"; echo "2011-12-30 10:00,2"; } >"$T/apia.csv"
+expect_exit 1 "apia.csv:3:1: column 'ts': '2011-12-30 10:00' does not exist in Pacific/Apia: its clocks jump from 2011-12-30 00:00 to 2011-12-31 00:00 (UTC offset -10:00, then +14:00)" \
+    -- "$H" inspect "$T/apia.csv" --tz Pacific/Apia
+expect_exit 2 "--tz: 'Europe/Berln' is not a zone of the system tz database" \
+    -- "$H" inspect "$T/rep.csv" --tz Europe/Berln
+expect_exit 2 "--tz: '../etc/passwd' is not a zone" \
+    -- "$H" inspect "$T/rep.csv" --tz ../etc/passwd
+
+# a job's tz parameter is the command's --tz
+export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" HZ_DATASET_ROOTS="$T"
+P='"date":"ts","value":"v","model":"naive","freq":"hour"'
+cat >"$T/jobs.json" <<JSON
+[{"id":"j-skip","type":"forecast","customerId":"acme","dataset":"$T/skip.csv","params":{$P,"tz":"Europe/Berlin"}},
+ {"id":"j-wall","type":"forecast","customerId":"acme","dataset":"$T/skip.csv","params":{$P}}]
+JSON
+"$H" submit --no-validate --file "$T/jobs.json" --quiet
+"$H" run --once --concurrency 1 --max-attempts 1 --timeout 60 >"$T/run.out" 2>"$T/run.log"
+"$H" jobs show j-skip >"$T/show" 2>&1
+check "job tz: the skipped time fails the job" grep -q "does not exist in Europe/Berlin" "$T/show"
+"$H" jobs show j-wall >"$T/show" 2>&1
+check "job without tz: wall times read" grep -q "status:    succeeded" "$T/show"
+
+finish

@@ -1,0 +1,118 @@
+/* Time zones read through the C library (engine/core/tzone.c): offsets
+ * at instants, the wall times a zone's clocks skip (0 instants) or show
+ * twice (2, earlier first), whole-day and half-hour changes, and names
+ * that are no zone refused. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/tzone.h"
+#include "horizon/dataset.h"
+#include "hz_test.h"
+
+static int64_t at(int y, unsigned m, unsigned d, int hh, int mm)
+{
+    return (int64_t)hz_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60;
+}
+
+static hz__tzone *open_zone(const char *name)
+{
+    hz__tzone *z = NULL;
+    hz_error err;
+    hz_status st = hz__tzone_open(name, hz_days_from_civil(1800, 1, 1),
+                                  hz_days_from_civil(2200, 12, 31), &z, &err);
+    if (st != HZ_OK)
+        fprintf(stderr, "  %s: %s\n", name, err.msg);
+    return z;
+}
+
+HZ_TEST(berlin_offsets_and_clock_changes)
+{
+    hz__tzone *z = open_zone("Europe/Berlin");
+    HZ_CHECK(z != NULL);
+    int64_t inst[2];
+    int32_t off[2];
+    HZ_CHECK(hz__tzone_offset(z, at(2024, 1, 15, 12, 0)) == 3600);
+    HZ_CHECK(hz__tzone_offset(z, at(2024, 7, 15, 12, 0)) == 7200);
+    /* 2024-03-31: 01:00 UTC, 02:00 -> 03:00 local */
+    HZ_CHECK(hz__tzone_offset(z, at(2024, 3, 31, 0, 59)) == 3600);
+    HZ_CHECK(hz__tzone_offset(z, at(2024, 3, 31, 1, 0)) == 7200);
+    HZ_CHECK(hz__tzone_instants(z, at(2024, 3, 31, 1, 30), inst, off) == 1 &&
+             inst[0] == at(2024, 3, 31, 0, 30));
+    HZ_CHECK(hz__tzone_instants(z, at(2024, 3, 31, 2, 30), inst, off) == 0 &&
+             inst[0] == at(2024, 3, 31, 1, 0) && off[0] == 3600 &&
+             off[1] == 7200);
+    HZ_CHECK(hz__tzone_instants(z, at(2024, 3, 31, 3, 0), inst, off) == 1 &&
+             inst[0] == at(2024, 3, 31, 1, 0));
+    /* 2024-10-27: 01:00 UTC, 03:00 -> 02:00 local */
+    HZ_CHECK(hz__tzone_instants(z, at(2024, 10, 27, 2, 30), inst, off) == 2 &&
+             inst[0] == at(2024, 10, 27, 0, 30) &&
+             inst[1] == at(2024, 10, 27, 1, 30) && off[0] == 7200 &&
+             off[1] == 3600);
+    HZ_CHECK(hz__tzone_instants(z, at(2024, 10, 27, 3, 0), inst, off) == 1);
+    /* the rule goes on past the tz database's last explicit change */
+    HZ_CHECK(hz__tzone_instants(z, at(2150, 3, 29, 2, 30), inst, off) == 0);
+    HZ_CHECK(strcmp(hz__tzone_name(z), "Europe/Berlin") == 0);
+    hz__tzone_free(z);
+    /* a window to 9999 is sampled to 2438 and repeats every 400 years
+     * (the last Sundays of March 2150, 2550 and 9750 are the 29th) */
+    hz_error err;
+    z = NULL;
+    HZ_CHECK(hz__tzone_open("Europe/Berlin", hz_days_from_civil(9000, 1, 1),
+                            hz_days_from_civil(9999, 12, 31), &z,
+                            &err) == HZ_OK);
+    HZ_CHECK(hz__tzone_instants(z, at(2550, 3, 29, 2, 30), inst, off) == 0 &&
+             inst[0] == at(2550, 3, 29, 1, 0));
+    HZ_CHECK(hz__tzone_instants(z, at(9750, 3, 29, 2, 30), inst, off) == 0 &&
+             inst[0] == at(9750, 3, 29, 1, 0));
+    HZ_CHECK(hz__tzone_instants(z, at(9750, 10, 25, 2, 30), inst, off) == 2 &&
+             inst[1] == at(9750, 10, 25, 1, 30));
+    HZ_CHECK(hz__tzone_offset(z, at(9999, 7, 1, 0, 0)) == 7200 &&
+             hz__tzone_offset(z, at(9999, 12, 1, 0, 0)) == 3600);
+    hz__tzone_free(z);
+}
+
+HZ_TEST(half_hour_and_whole_day_changes)
+{
+    hz__tzone *z = open_zone("Australia/Lord_Howe");
+    int64_t inst[2];
+    int32_t off[2];
+    HZ_CHECK(z != NULL);
+    { /* +10:30 / +11:00, changes at 02:00 local */
+        HZ_CHECK(hz__tzone_instants(z, at(2024, 10, 6, 2, 15), inst, off) == 0);
+        HZ_CHECK(hz__tzone_instants(z, at(2024, 4, 7, 1, 45), inst, off) == 2);
+        HZ_CHECK(hz__tzone_instants(z, at(2024, 4, 7, 2, 0), inst, off) == 1);
+    }
+    hz__tzone_free(z);
+    z = open_zone("Pacific/Apia"); /* 30 December 2011 never happened */
+    HZ_CHECK(z != NULL);
+    {
+        HZ_CHECK(hz__tzone_instants(z, at(2011, 12, 30, 12, 0), inst, off) ==
+                 0);
+        HZ_CHECK(hz__tzone_instants(z, at(2011, 12, 29, 23, 59), inst, off) ==
+                 1);
+        HZ_CHECK(hz__tzone_instants(z, at(2011, 12, 31, 0, 0), inst, off) == 1);
+    }
+    hz__tzone_free(z);
+    z = open_zone("UTC");
+    HZ_CHECK(z != NULL);
+    HZ_CHECK(hz__tzone_instants(z, at(2024, 3, 31, 2, 30), inst, off) ==
+                     1 &&
+                 inst[0] == at(2024, 3, 31, 2, 30));
+    hz__tzone_free(z);
+}
+
+HZ_TEST(names_that_are_no_zone_are_refused)
+{
+    static const char *const bad[] = {"Europe/Berln", "../etc/passwd",
+                                      "/etc/localtime", "", "Europe",
+                                      "Europe/Berlin;x"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        hz__tzone *z = NULL;
+        hz_error err;
+        HZ_CHECK_MSG(hz__tzone_open(bad[k], 0, 10, &z, &err) == HZ_EINVAL &&
+                         z == NULL,
+                     "'%s' accepted", bad[k]);
+        HZ_CHECK_CONTAINS(err.msg, "is not a zone of the system tz database");
+    }
+}
