@@ -248,7 +248,23 @@ HZ_TEST(comparison_span)
     hz_seasons w = {1, {52.18}};
     sp = hz_summary_span_of(8, 120, &w, 52);
     HZ_CHECK_STR(hz_summary_span_text(&sp, "week", b, sizeof b),
-                 "the same 8 weeks 52 weeks (a year) before");
+                 "the same 8 weeks a year before");
+    /* days a weekday-aligned year before, and seasons given in the
+     * unit itself: "the same 6 months 6 months before" read as one
+     * span */
+    sp = hz_summary_span_of(14, 800, &(hz_seasons){1, {364}}, 364);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "day", b, sizeof b),
+                 "the same 14 days 52 weeks before");
+    sp = hz_summary_span_of(12, 40, &(hz_seasons){1, {6}}, 6);
+    HZ_CHECK(sp.steps == 6 && sp.lag == 6);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "month", b, sizeof b),
+                 "the same 6 months, 6 months before");
+    sp = hz_summary_span_of(4, 40, &(hz_seasons){1, {8}}, 8);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "quarter", b, sizeof b),
+                 "the same 4 quarters 2 years before");
+    sp = hz_summary_span_of(6, 100, &(hz_seasons){1, {12}}, 12);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "hour", b, sizeof b),
+                 "the same 6 hours, 12 hours before");
     hz_seasons m = {1, {1440}};
     sp = hz_summary_span_of(6, 3 * 48, &(hz_seasons){1, {48}}, 48);
     HZ_CHECK_STR(hz_summary_span_text(&sp, "30-minute", b, sizeof b),
