@@ -46,7 +46,9 @@ static const char css[] =
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;"
     "clip:rect(0 0 0 0);white-space:nowrap;margin:0;padding:0;border:0}"
     "h2.kf{font-size:1em;margin:0;padding:0;border:0}"
-    ".narrative p{margin:6px 0}.figures ul{margin:6px 0;padding-left:20px}"
+    /* a narrative's lines (a list the model wrote) stay lines */
+    ".narrative p{margin:6px 0;white-space:pre-line}"
+    ".figures ul{margin:6px 0;padding-left:20px}"
     "@media (min-width:900px){.figures ul{columns:2;column-gap:36px}}"
     ".figures li{break-inside:avoid}"
     "figure{margin:18px 0 26px;break-inside:avoid}"
