@@ -78,6 +78,14 @@ HZ_TEST(escape_makes_any_text_well_formed)
     b.len = 0;
     hz__buf_esc(&b, "\xED\xA0\x80"); /* a UTF-16 surrogate: not UTF-8 */
     HZ_CHECK_STR(b.s, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    /* a right-to-left override left open in a name reversed the rest of
+     * the sentence on the page: bidi controls are shown, right-to-left
+     * text is kept (and U+2028, a line separator, is not a bidi control) */
+    b.len = 0;
+    hz__buf_esc(&b, "\xE2\x80\xAEWest next 12 \xE2\x81\xA6x\xE2\x81\xA9 "
+                    "\xD7\xA9\xD7\x9C \xE2\x80\xA8\xE2\x80\xAA");
+    HZ_CHECK_STR(b.s, "[U+202E]West next 12 [U+2066]x[U+2069] "
+                      "\xD7\xA9\xD7\x9C \xE2\x80\xA8[U+202A]");
     HZ_CHECK(!b.oom);
     hz__buf_free(&b);
 }
