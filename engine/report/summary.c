@@ -291,8 +291,9 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         char span[48], vs[96];
         if (p == 1) /* "last 1 years: ..., vs the 1 before" */
             snprintf(span, sizeof span, "%s", unit);
-        else
-            snprintf(span, sizeof span, "%zu %ss", p, unit);
+        else /* "96 15-minute periods", not "96 15-minutes" */
+            snprintf(span, sizeof span, "%zu %s%s", p, unit,
+                     strchr(unit, '-') != NULL ? " periods" : "s");
         /* after 0, a change in percent is none ("n/a vs") */
         if (isfinite(hz_rel_change(l1, l0)))
             snprintf(vs, sizeof vs, "%s vs the %s before",

@@ -330,6 +330,15 @@ HZ_TEST(forecast_summary_hours)
                  "load forecast next 12 hours: total 132, +10% vs the same "
                  "12 hours a day before (120)");
     hz_summary_free(s);
+    /* minutes: "the 12 30-minute periods before", not "30-minutes" */
+    in.unit = "30-minute";
+    in.period = 12;
+    s = hz_summary_new("forecast");
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
+    HZ_CHECK_STR(txt(s, "history.growth"),
+                 "load last 12 30-minute periods: 1.2K, +900% vs the 12 "
+                 "30-minute periods before");
+    hz_summary_free(s);
     hz_forecast_free(fc);
 }
 
