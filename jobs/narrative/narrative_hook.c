@@ -138,7 +138,7 @@ static hz_status from_churn(const cJSON *t, hz_summary *s)
 
 static hz_status from_clv(const cJSON *t, hz_summary *s)
 {
-    char a[32], b[32], c3[32];
+    char a[32], c3[32];
     const cJSON *c = hz__cjson_obj(t, "clv");
     if (c == NULL)
         return HZ_ENOTFOUND;
@@ -146,12 +146,14 @@ static hz_status from_clv(const cJSON *t, hz_summary *s)
            total = hz__cjson_num(c, "total", NAN);
     double h = hz__cjson_num(c, "horizon_months", NAN);
     hz_status st = HZ_OK;
+    char tm[2][HZ_FMT_NUM_MAX]; /* one style: not "total 4.25e+15, mean
+                                   14.2T" */
+    hz_fmt_nums((const double[]){total, n > 0 ? total / n : NAN}, 2, tm);
     if (isfinite(total))
         st = hz_summary_add(s, 0, "clv.total",
                             "%.0f-month CLV: total %s, mean %s across %s "
                             "customers",
-                            isfinite(h) ? h : 12, hz_fmt_num(total, a, 32),
-                            hz_fmt_num(n > 0 ? total / n : NAN, b, 32),
+                            isfinite(h) ? h : 12, tm[0], tm[1],
                             hz_fmt_num(n, c3, 32));
     const cJSON *q = hz__cjson_obj(c, "quantiles");
     if (st == HZ_OK && q != NULL) {
