@@ -117,6 +117,12 @@ char *hz_summary_total_text(size_t h, const char *unit, double total,
                                  sp->steps ? base : NAN},
                 3, v);
     const char *t = v[0], *f = v[1], *b = v[2];
+    if (!isfinite(total) || (sp->steps && !isfinite(fc_span))) {
+        /* finite forecasts whose sum passed 1.8e308: not "total inf" */
+        snprintf(buf, n, "next %zu %s: total beyond the range of numbers "
+                         "(1.8e308), not summarised", h, u);
+        return buf;
+    }
     if (sp->steps == 0) {
         snprintf(buf, n, "next %zu %s: total %s", h, u, t);
         return buf;

@@ -284,7 +284,9 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         goto out;
 
     /* 1: growth over the last year of history */
-    if (y != NULL && in->period > 0 && n >= 2 * (size_t)in->period) {
+    if (y != NULL && in->period > 0 && n >= 2 * (size_t)in->period &&
+        isfinite(sum_range(y, n - 2 * (size_t)in->period, n))) {
+        /* (sums past 1.8e308 are no figure: not "last 12 months: inf") */
         size_t p = (size_t)in->period;
         double l1 = sum_range(y, n - p, n),
                l0 = sum_range(y, n - 2 * p, n - p);

@@ -248,6 +248,20 @@ hz_status hz_summary_from_result_json(const char *job_type,
                                       hz__cjson_obj(t, "clv"), "total", NAN))
                                 : hz__cjson_obj(hz__cjson_obj(t, "segments"),
                                                 "rfm") != NULL;
+            if (!has && k == 0 &&
+                isfinite(hz__cjson_num(t, "forecastSteps", NAN)) &&
+                isfinite(hz__cjson_num(t, "series", NAN))) {
+                /* a forecast whose total is no number (its sum passed
+                 * 1.8e308) says so, rather than leave nothing to narrate
+                 * (explain failed, the command's report refused) */
+                st = hz_summary_add(s, 0, "forecast.total",
+                                    "forecast of %.0f series: the total "
+                                    "of the forecasts is beyond the range "
+                                    "of numbers (1.8e308) and is not "
+                                    "summarised",
+                                    hz__cjson_num(t, "series", NAN));
+                continue;
+            }
             if (!has)
                 continue;
             hz_summary *part = hz_summary_new("part");
