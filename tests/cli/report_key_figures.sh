@@ -38,4 +38,19 @@ check "key figures: CLV mean and total in one style ($(grep '^K: mean' "$T/top.t
     grep -qE '^K: mean 12-month CLV [0-9.]+e\+[0-9]+, total [0-9.]+e\+[0-9]+ ' "$T/top.txt"
 check "narrative: CLV total and mean in one style" \
     grep -qE '^N:.*CLV: total [0-9.]+e\+[0-9]+, mean [0-9.]+e\+[0-9]+ ' "$T/top.txt"
+
+# a backtest's page: its narrative says it "was written from the summary
+# figures below", which the page did not have
+tiny_monthly_csv "$T/tiny.csv"
+"$HORIZON" backtest "$T/tiny.csv" --date date --value value --horizon 3 \
+    --report "$T/bt.html" > /dev/null 2>&1
+rc=$?
+check "backtest --report: exit 0" test $rc -eq 0
+check "backtest: the narrative points at the figures below" \
+    grep -q 'written from the summary figures below' "$T/bt.html"
+check "backtest: key figures below it" python3 -c '
+import re, sys
+s = open(sys.argv[1], encoding="utf-8").read()
+n, k = s.find("id=\"narrative\""), s.find("id=\"key-figures\"")
+sys.exit(not (0 <= n < k and re.search(r"most accurate by OWA", s[k:])))' "$T/bt.html"
 finish
