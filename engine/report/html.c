@@ -106,6 +106,11 @@ static const char css[] =
     "body{max-width:none;padding:0;font-size:11pt;"
     "background:#fff;color:#000}nav,summary{display:none}"
     ".tw{max-height:none;overflow:visible}h2{break-after:avoid}"
+    /* a table wider than the paper was cut off (Chromium shrinks a page
+     * to at most half its size, then clips): on paper, names, models
+     * and parameters wrap, numbers stay whole */
+    "table{font-size:8pt}th,td{padding:2px 4px}"
+    "th,td:not(.n){white-space:normal;overflow-wrap:anywhere}"
     /* paper has no tooltip: a small multiple's title wraps, whole */
     ".multiples h3{white-space:normal;overflow:visible}}\n";
 
