@@ -8,7 +8,7 @@
 # the raw file measured in the same run, with the ratio.
 #   bench/llm_tokens.sh [BUILD_DIR]
 set -euo pipefail
-BUILD=${1:-build}
+BUILD=$(cd "${1:-build}" && pwd) # absolute: HZ_DATASET_ROOTS must be
 H=$BUILD/horizon
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PEERS=$SRC/tests/peers

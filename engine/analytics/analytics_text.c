@@ -7,6 +7,33 @@
 
 #include "analytics/analytics_internal.h"
 
+/* The decimals that numbers read together (a CLV's total, median and
+ * p90; the segments' shares; the clusters' spend) are printed with: at
+ * least min_dec, and enough for the smallest non-zero one to keep 2
+ * significant digits (amounts in fractions of a unit printed "median
+ * 0.00", a small segment "revenue share 0.000"); -1 (scientific for
+ * all) past 12. */
+static int group_decimals(const double *v, size_t n, int min_dec)
+{
+    double small = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i]) && v[i] != 0 && (small == 0 || fabs(v[i]) < small))
+            small = fabs(v[i]);
+    int dec = small > 0 ? 1 - (int)floor(log10(small)) : min_dec;
+    dec = dec > min_dec ? dec : min_dec;
+    return dec > 12 ? -1 : dec;
+}
+
+/* v with dec decimals, or in scientific notation when dec is -1. */
+static const char *fmt_dec(double v, int dec, char *buf, size_t n)
+{
+    if (dec < 0)
+        snprintf(buf, n, "%.3e", v);
+    else
+        snprintf(buf, n, "%.*f", dec, v);
+    return buf;
+}
+
 static void text_models(const hz__clv_part *c, FILE *f)
 {
     if (c->bg_ok && c->loaded) { /* no standard errors, no likelihood */
@@ -111,12 +138,16 @@ static void text_clv(const hz_analytics_result *r, FILE *f)
         fprintf(f, "CLV: failed: %s\n", c->err);
         return;
     }
-    if (c->clv_sorted != NULL)
-        fprintf(f,
-                "CLV (%s) over %.4g days at %.4g/month: total %.2f, median "
-                "%.2f, p90 %.2f\n",
+    if (c->clv_sorted != NULL) {
+        double v[3] = {c->clv_total, c->clv_q[2], c->clv_q[4]};
+        int dec = group_decimals(v, 3, 2);
+        char t[3][64];
+        fprintf(f, "CLV (%s) over %.4g days at %.4g/month: total %s, median "
+                   "%s, p90 %s\n",
                 hz_purchase_kind_label(c->model), c->horizon_days,
-                r->req.discount_rate, c->clv_total, c->clv_q[2], c->clv_q[4]);
+                r->req.discount_rate, fmt_dec(v[0], dec, t[0], 64),
+                fmt_dec(v[1], dec, t[1], 64), fmt_dec(v[2], dec, t[2], 64));
+    }
     fprintf(f,
             "new customer over %.4g days: E[X] = %.6f, P(X = 0, 1, 2) = "
             "%.4f, %.4f, %.4f\n",
@@ -176,21 +207,31 @@ static void text_segments(const hz_analytics_result *r, FILE *f)
         fprintf(f, "segments: failed: %s\n", s->err);
         return;
     }
+    double share[HZ_SEG_COUNT];
+    for (int g = 0; g < HZ_SEG_COUNT; g++)
+        share[g] = s->segprof[g].size ? s->segprof[g].revenue_share : 0;
+    int sdec = group_decimals(share, HZ_SEG_COUNT, 3);
+    char t[64];
     for (int g = 0; g < HZ_SEG_COUNT; g++)
         if (s->segprof[g].size)
-            fprintf(f, "  %-20s %8zu customers, revenue share %.3f\n",
+            fprintf(f, "  %-20s %8zu customers, revenue share %s\n",
                     hz_rfm_segment_name(g), s->segprof[g].size,
-                    s->segprof[g].revenue_share);
+                    fmt_dec(share[g], sdec, t, sizeof t));
     char how[160];
     hz__kmeans_k_how(s, how, sizeof how);
     fprintf(f, "k-means: k = %d (%s), inertia %.2f, %d iterations\n", s->k,
             how, s->inertia, s->iterations);
+    double *spend = malloc((size_t)(s->k > 0 ? s->k : 1) * sizeof *spend);
+    for (int g = 0; spend != NULL && g < s->k; g++)
+        spend[g] = s->centers[3 * g + 2];
+    int cdec = spend != NULL ? group_decimals(spend, (size_t)s->k, 2) : 2;
+    free(spend);
     for (int g = 0; g < s->k; g++)
         fprintf(f,
                 "  cluster %d: %zu customers, centre recency %.1f days, "
-                "frequency %.2f, spend %.2f\n",
+                "frequency %.2f, spend %s\n",
                 g, s->clprof[g].size, s->centers[3 * g], s->centers[3 * g + 1],
-                s->centers[3 * g + 2]);
+                fmt_dec(s->centers[3 * g + 2], cdec, t, sizeof t));
 }
 
 static void text_survival(const hz_analytics_result *r, FILE *f)

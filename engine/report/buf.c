@@ -168,6 +168,19 @@ void hz__buf_esc(hz__buf *b, const char *s)
                                (char)(0x80 | (cp & 0x3F))};
                 hz__buf_put(b, pic, 3);
                 p++;
+            } else if (p[0] == 0xE2 &&
+                       ((p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE) ||
+                        (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9))) {
+                /* bidi embeddings, overrides and isolates (U+202A..E,
+                 * U+2066..9) shown as what they are: a name's right-to-
+                 * left override left open reversed the rest of its
+                 * sentence ("next 12 months: total 1.68K" read "K86.1
+                 * latot :shtnom 21 txen"); right-to-left text itself is
+                 * kept */
+                hz__buf_printf(b, "[U+%04X]",
+                               ((p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu)) |
+                                   0x2000u);
+                p += 3;
             } else if ((n = utf8_len(p)) > 0) {
                 hz__buf_put(b, (const char *)p, n);
                 p += n;
@@ -256,13 +269,56 @@ char *hz__fmt_value(double v, int sig, char *buf, size_t bufsz)
     return buf;
 }
 
-char *hz__fmt_cell(double v, char *buf, size_t bufsz)
+bool hz__cells_sci(double big, double small)
 {
-    if (!isfinite(v))
+    return big >= 1e15 || (small > 0 && small < 1e-6);
+}
+
+char *hz__fmt_cell(double v, bool sci, char *buf, size_t bufsz)
+{
+    if (!isfinite(v)) {
         snprintf(buf, bufsz, "%s", isnan(v) ? "" : v > 0 ? "inf" : "-inf");
-    else if (fabs(v) >= 1e6 && fabs(v) < 1e15) /* every integer digit */
+        return buf;
+    }
+    double a = fabs(v);
+    if (a == 0) {
+        snprintf(buf, bufsz, "0");
+        return buf;
+    }
+    if (sci || a >= 1e15) { /* "%.6g" always in e-notation: 5 decimals, trailing zeros
+                  of the mantissa trimmed ("1.1e-05", "3e+20") */
+        char tmp[48];
+        snprintf(tmp, sizeof tmp, "%.5e", v);
+        char *e = strchr(tmp, 'e'), *m = e;
+        if (e != NULL && strchr(tmp, '.') != NULL) {
+            while (m[-1] == '0')
+                m--;
+            if (m[-1] == '.')
+                m--;
+            memmove(m, e, strlen(e) + 1);
+        }
+        snprintf(buf, bufsz, "%s", tmp);
+        return buf;
+    }
+    if (a >= 1e6) { /* every integer digit */
         snprintf(buf, bufsz, "%.0f", v);
-    else
-        snprintf(buf, bufsz, "%.6g", v == 0 ? 0.0 : v);
+        return buf;
+    }
+    /* 6 significant digits in plain decimals, as %.6g from 1e-5 up, and
+     * below it too ("0.0000011", not "1.1e-06") */
+    int dec = 5 - (int)floor(log10(a));
+    if (dec < 0)
+        dec = 0;
+    snprintf(buf, bufsz, "%.*f", dec, v);
+    char *dot = strchr(buf, '.');
+    if (dot != NULL) {
+        char *end = buf + strlen(buf);
+        while (end > dot + 1 && end[-1] == '0')
+            *--end = '\0';
+        if (end == dot + 1)
+            *dot = '\0';
+    }
+    if (strcmp(buf, "-0") == 0)
+        snprintf(buf, bufsz, "0");
     return buf;
 }

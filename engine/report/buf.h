@@ -17,6 +17,10 @@ typedef struct hz__buf {
     size_t len; /* bytes, NUL excluded */
     size_t cap;
     bool oom; /* an allocation failed: the text is incomplete */
+    /* 1 + the offset of the data table being written (html.c), 0 when
+     * none: its numeric cells are formatted at its end, a column in one
+     * style */
+    size_t table_at;
 } hz__buf;
 
 void hz__buf_free(hz__buf *b); /* frees the text; b itself is the caller's */
@@ -46,9 +50,18 @@ void hz__buf_px(hz__buf *b, double v);
  * Returns buf. */
 char *hz__fmt_value(double v, int sig, char *buf, size_t bufsz);
 
-/* A value in a data table (6 significant digits, and every digit of the
- * integer part from a million: 2611641, not 2.61164e+06; no separators
- * so that a copied table parses as numbers); "" for NaN.  Returns buf. */
-char *hz__fmt_cell(double v, char *buf, size_t bufsz);
+/* A value in a data table: 6 significant digits; "" for NaN.  Plain
+ * (every digit of the integer part from a million: 2611641, not
+ * 2.61164e+06; "0.0000123457") or, with `sci`, scientific ("1.1e-05",
+ * "5.83541e+25"); no separators, so that a copied table parses as
+ * numbers.  Returns buf. */
+char *hz__fmt_cell(double v, bool sci, char *buf, size_t bufsz);
+/* Whether a column of values whose largest magnitude is `big` and
+ * smallest non-zero one `small` (0: none) is written in scientific
+ * notation: from a thousand trillion, or with a value below 1e-6 (whose
+ * plain decimals would be a row of zeros); one style for the whole
+ * column ("0.000342" beside "0.000011", "3.42e-04" beside "1.1e-08";
+ * never "0.000342" beside "1.1e-05"). */
+bool hz__cells_sci(double big, double small);
 
 #endif

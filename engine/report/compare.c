@@ -1,6 +1,7 @@
 /* Like with like: which observed periods a forecast's total is compared
  * with, and the words for it.  See include/horizon/summary.h. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +43,11 @@ static void plural(const char *unit, size_t k, char *buf, size_t n)
              k == 1 ? "" : minutes ? " periods" : "s");
 }
 
-/* "a year", "a week", "52 weeks": the span of `lag` periods of unit. */
-static void lag_text(const char *unit, size_t lag, char *buf, size_t n)
+/* "a year", "a week", "52 weeks": the span of `lag` periods of unit;
+ * false when it is only a count of the unit itself ("6 months"), which
+ * the sentence sets off with a comma ("the same 6 months, 6 months
+ * before", not "the same 6 months 6 months before"). */
+static bool lag_text(const char *unit, size_t lag, char *buf, size_t n)
 {
     long minutes = 0;
     if (strcmp(unit, "minute") == 0)
@@ -59,7 +63,10 @@ static void lag_text(const char *unit, size_t lag, char *buf, size_t n)
                     : strcmp(unit, "year") == 0    ? 12 * lag
                                                    : 0;
     long total = minutes * (long)lag;
-    if (months == 12 || (minutes == 1440 && (lag == 365 || lag == 366)))
+    /* weeks: 52 of them are the retail year ("the same 8 weeks a year
+     * before"; "52 weeks (a year) before" read as two spans) */
+    if (months == 12 || (minutes == 1440 && (lag == 365 || lag == 366)) ||
+        (strcmp(unit, "week") == 0 && lag == 52))
         snprintf(buf, n, "a year");
     else if (months > 0 && months % 12 == 0)
         snprintf(buf, n, "%zu years", months / 12);
@@ -67,14 +74,15 @@ static void lag_text(const char *unit, size_t lag, char *buf, size_t n)
         snprintf(buf, n, "a day");
     else if (total == 10080)
         snprintf(buf, n, "a week");
-    else if ((minutes == 1440 && lag == 364) ||
-             (strcmp(unit, "week") == 0 && lag == 52))
-        snprintf(buf, n, "52 weeks (a year)");
+    else if (minutes == 1440 && lag == 364) /* days, weekdays aligned */
+        snprintf(buf, n, "52 weeks");
     else {
         char u[40];
         plural(unit, lag, u, sizeof u);
         snprintf(buf, n, "%zu %s", lag, u);
+        return false;
     }
+    return true;
 }
 
 char *hz_summary_span_text(const hz_summary_span *sp, const char *unit,
@@ -87,8 +95,9 @@ char *hz_summary_span_text(const hz_summary_span *sp, const char *unit,
     if (sp->steps == 0)
         snprintf(buf, n, "nothing");
     else if (sp->seasonal) {
-        lag_text(unit, sp->lag, l, sizeof l);
-        snprintf(buf, n, "the same %zu %s %s before", sp->steps, u, l);
+        bool span = lag_text(unit, sp->lag, l, sizeof l);
+        snprintf(buf, n, "the same %zu %s%s %s before", sp->steps, u,
+                 span ? "" : ",", l);
     } else {
         snprintf(buf, n, "the %zu %s just before", sp->steps, u);
     }
@@ -108,6 +117,12 @@ char *hz_summary_total_text(size_t h, const char *unit, double total,
                                  sp->steps ? base : NAN},
                 3, v);
     const char *t = v[0], *f = v[1], *b = v[2];
+    if (!isfinite(total) || (sp->steps && !isfinite(fc_span))) {
+        /* finite forecasts whose sum passed 1.8e308: not "total inf" */
+        snprintf(buf, n, "next %zu %s: total beyond the range of numbers "
+                         "(1.8e308), not summarised", h, u);
+        return buf;
+    }
     if (sp->steps == 0) {
         snprintf(buf, n, "next %zu %s: total %s", h, u, t);
         return buf;

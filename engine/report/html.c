@@ -1,6 +1,7 @@
 /* The report page: document, sections, figures, tables, narrative and the
  * inline style sheet and script.  See include/horizon/report.h. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,9 @@ static const char css[] =
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;"
     "clip:rect(0 0 0 0);white-space:nowrap;margin:0;padding:0;border:0}"
     "h2.kf{font-size:1em;margin:0;padding:0;border:0}"
-    ".narrative p{margin:6px 0}.figures ul{margin:6px 0;padding-left:20px}"
+    /* a narrative's lines (a list the model wrote) stay lines */
+    ".narrative p{margin:6px 0;white-space:pre-line}"
+    ".figures ul{margin:6px 0;padding-left:20px}"
     "@media (min-width:900px){.figures ul{columns:2;column-gap:36px}}"
     ".figures li{break-inside:avoid}"
     "figure{margin:18px 0 26px;break-inside:avoid}"
@@ -103,6 +106,11 @@ static const char css[] =
     "body{max-width:none;padding:0;font-size:11pt;"
     "background:#fff;color:#000}nav,summary{display:none}"
     ".tw{max-height:none;overflow:visible}h2{break-after:avoid}"
+    /* a table wider than the paper was cut off (Chromium shrinks a page
+     * to at most half its size, then clips): on paper, names, models
+     * and parameters wrap, numbers stay whole */
+    "table{font-size:8pt}th,td{padding:2px 4px}"
+    "th,td:not(.n){white-space:normal;overflow-wrap:anywhere}"
     /* paper has no tooltip: a small multiple's title wraps, whole */
     ".multiples h3{white-space:normal;overflow:visible}}\n";
 
@@ -251,6 +259,7 @@ void hz__table_begin(hz__buf *b, const char *summary, bool sortable,
         hz__buf_esc(b, summary);
         hz__buf_puts(b, "</summary>");
     }
+    b->table_at = b->len + 1;
     hz__buf_printf(b, "<div class=\"tw\"><table%s><thead><tr>",
                    sortable ? " class=\"sortable\"" : "");
     for (size_t i = 0; i < ncols; i++) {
@@ -273,11 +282,17 @@ void hz__table_str(hz__buf *b, const char *s)
     hz__buf_puts(b, "</td>");
 }
 
+/* A number cell: its value in full ("\x01%.17g\x01", a byte that escaped
+ * text never holds), formatted by hz__table_end with its column's
+ * style. */
 void hz__table_num(hz__buf *b, double v)
 {
     char s[48];
     hz__buf_puts(b, "<td class=\"n\">");
-    hz__buf_puts(b, hz__fmt_cell(v, s, sizeof s));
+    if (b->table_at != 0 && isfinite(v) && v != 0)
+        hz__buf_printf(b, "\x01%.17g\x01", v);
+    else
+        hz__buf_puts(b, hz__fmt_cell(v, false, s, sizeof s));
     hz__buf_puts(b, "</td>");
 }
 
@@ -286,9 +301,82 @@ void hz__table_int(hz__buf *b, long long v)
     hz__buf_printf(b, "<td class=\"n\">%lld</td>", v);
 }
 
+/* The column of the cell that text[at] is in: the cells ("<td", "<th")
+ * since the row's start, less one. */
+static size_t column_at(const char *text, size_t row, size_t at)
+{
+    size_t col = 0;
+    for (const char *p = text + row; p < text + at; p++)
+        if (p[0] == '<' && p[1] == 't' && (p[2] == 'd' || p[2] == 'h') &&
+            (p[3] == '>' || p[3] == ' '))
+            col++;
+    return col > 0 ? col - 1 : 0;
+}
+
+/* Each column's number cells in one style (hz__cells_sci): the values
+ * the table holds in full since hz__table_begin, formatted now that the
+ * whole column is known. */
+static void format_columns(hz__buf *b)
+{
+    size_t from = b->table_at - 1;
+    b->table_at = 0;
+    if (b->oom || memchr(b->s + from, '\x01', b->len - from) == NULL)
+        return;
+    enum { NCOL = 64 };
+    double big[NCOL] = {0}, small[NCOL] = {0};
+    /* first pass: the extremes of each column */
+    size_t row = from;
+    for (size_t i = from; i < b->len; i++) {
+        if (strncmp(b->s + i, "<tr", 3) == 0)
+            row = i;
+        if (b->s[i] != '\x01')
+            continue;
+        size_t c = column_at(b->s, row, i);
+        c = c < NCOL ? c : NCOL - 1;
+        double a = fabs(strtod(b->s + i + 1, NULL));
+        big[c] = a > big[c] ? a : big[c];
+        small[c] = small[c] == 0 || a < small[c] ? a : small[c];
+        i = (size_t)((char *)memchr(b->s + i + 1, '\x01', b->len - i - 1) -
+                     b->s);
+    }
+    /* second pass: the table again, each value in its column's style */
+    hz__buf out = {0};
+    row = from;
+    size_t copied = from;
+    for (size_t i = from; i < b->len; i++) {
+        if (strncmp(b->s + i, "<tr", 3) == 0)
+            row = i;
+        if (b->s[i] != '\x01')
+            continue;
+        size_t c = column_at(b->s, row, i);
+        c = c < NCOL ? c : NCOL - 1;
+        size_t e = (size_t)((char *)memchr(b->s + i + 1, '\x01',
+                                           b->len - i - 1) -
+                            b->s);
+        char cell[48];
+        hz__buf_put(&out, b->s + copied, i - copied);
+        hz__buf_puts(&out, hz__fmt_cell(strtod(b->s + i + 1, NULL),
+                                        hz__cells_sci(big[c], small[c]),
+                                        cell, sizeof cell));
+        copied = e + 1;
+        i = e;
+    }
+    hz__buf_put(&out, b->s + copied, b->len - copied);
+    if (out.oom) {
+        b->oom = true;
+        hz__buf_free(&out);
+        return;
+    }
+    b->len = from;
+    hz__buf_put(b, out.s, out.len);
+    hz__buf_free(&out);
+}
+
 void hz__table_end(hz__buf *b, const char *summary)
 {
     hz__buf_puts(b, "</tbody></table></div>");
+    if (b->table_at != 0)
+        format_columns(b);
     if (summary != NULL)
         hz__buf_puts(b, "</details>");
     hz__buf_putc(b, '\n');

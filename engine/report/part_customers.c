@@ -775,12 +775,19 @@ static hz_status key_figures(hz_report *r, const hz_analytics_view *v,
         const char *names[HZ_SEG_COUNT];
         size_t sizes[HZ_SEG_COUNT];
         double revenue[HZ_SEG_COUNT];
+        size_t m = 0; /* the segments that hold customers, as a job's
+                         summary counts them ("8 segments", not the 11
+                         names of which 3 are empty) */
         for (int g = 0; g < HZ_SEG_COUNT; g++) {
-            names[g] = hz_rfm_segment_name(g);
-            sizes[g] = v->segment_profile[g].size;
-            revenue[g] = v->segment_profile[g].revenue;
+            if (v->segment_profile[g].size == 0)
+                continue;
+            names[m] = hz_rfm_segment_name(g);
+            sizes[m] = v->segment_profile[g].size;
+            revenue[m] = v->segment_profile[g].revenue;
+            m++;
         }
-        hz_summary_segments(names, sizes, revenue, HZ_SEG_COUNT, 2, s, &e2);
+        if (m > 0)
+            hz_summary_segments(names, sizes, revenue, m, 2, s, &e2);
     }
     hz_summary_sort(s);
     if (s->n > 12) /* the most important; the sections have the rest */

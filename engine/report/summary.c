@@ -284,15 +284,18 @@ hz_status hz_summary_forecast(const hz_summary_forecast_in *in,
         goto out;
 
     /* 1: growth over the last year of history */
-    if (y != NULL && in->period > 0 && n >= 2 * (size_t)in->period) {
+    if (y != NULL && in->period > 0 && n >= 2 * (size_t)in->period &&
+        isfinite(sum_range(y, n - 2 * (size_t)in->period, n))) {
+        /* (sums past 1.8e308 are no figure: not "last 12 months: inf") */
         size_t p = (size_t)in->period;
         double l1 = sum_range(y, n - p, n),
                l0 = sum_range(y, n - 2 * p, n - p);
         char span[48], vs[96];
         if (p == 1) /* "last 1 years: ..., vs the 1 before" */
             snprintf(span, sizeof span, "%s", unit);
-        else
-            snprintf(span, sizeof span, "%zu %ss", p, unit);
+        else /* "96 15-minute periods", not "96 15-minutes" */
+            snprintf(span, sizeof span, "%zu %s%s", p, unit,
+                     strchr(unit, '-') != NULL ? " periods" : "s");
         /* after 0, a change in percent is none ("n/a vs") */
         if (isfinite(hz_rel_change(l1, l0)))
             snprintf(vs, sizeof vs, "%s vs the %s before",
@@ -474,7 +477,7 @@ hz_status hz_summary_clv(const double *clv, size_t n, double horizon_months,
                          const char *model, int importance_base,
                          hz_summary *out, hz_error *err)
 {
-    char a[32], b[32], c[32], e[32];
+    char a[32], c[32], e[32];
     hz_status st = HZ_OK;
     const int ib = importance_base;
     double *x = NULL;
@@ -499,18 +502,20 @@ hz_status hz_summary_clv(const double *clv, size_t n, double horizon_months,
     double top_sum = 0;
     for (size_t i = m - top; i < m; i++)
         top_sum += x[i];
+    /* the mean and the total in one style: "mean 14.2T, total 4.25e+15"
+     * read as two kinds of number */
+    char mt[2][HZ_FMT_NUM_MAX];
+    hz_fmt_nums((const double[]){total / (double)m, total}, 2, mt);
     if (isfinite(horizon_months) && horizon_months > 0)
-        st = hz_summary_add(
-            out, ib, "clv.mean",
-            "mean %.0f-month CLV %s, total %s across %s "
-            "customers",
-            horizon_months, hz_fmt_num(total / (double)m, a, 32),
-            hz_fmt_num(total, b, 32), hz_fmt_num((double)m, c, 32));
+        st = hz_summary_add(out, ib, "clv.mean",
+                            "mean %.0f-month CLV %s, total %s across %s "
+                            "customers",
+                            horizon_months, mt[0], mt[1],
+                            hz_fmt_num((double)m, c, 32));
     else
-        st = hz_summary_add(
-            out, ib, "clv.mean", "mean CLV %s, total %s across %s customers",
-            hz_fmt_num(total / (double)m, a, 32), hz_fmt_num(total, b, 32),
-            hz_fmt_num((double)m, c, 32));
+        st = hz_summary_add(out, ib, "clv.mean",
+                            "mean CLV %s, total %s across %s customers", mt[0],
+                            mt[1], hz_fmt_num((double)m, c, 32));
     if (st == HZ_OK) {
         char q[4][HZ_FMT_NUM_MAX];
         hz_fmt_nums((const double[]){quantile(x, m, 0.10),

@@ -195,8 +195,20 @@ int hz__cli_report_backtest(hz_cli_outs *outs, const char *path, bool llm,
         hz_cli_outs_abort(outs);
         rc = HZ_EXIT_FAIL;
     } else {
-        rc = finish(outs, path, llm, rep, "backtest",
-                    hz__cli_summary_backtest(bt));
+        /* its key figures, as a forecast's and an analysis's page have
+         * them (the narrative says it "was written from the summary
+         * figures below") */
+        hz_summary *sum = hz__cli_summary_backtest(bt);
+        if (sum != NULL)
+            hz_summary_sort(sum);
+        if (sum != NULL && hz_report_summary(rep, sum, &err) != HZ_OK) {
+            hz_cli_error(cmd, "report: %s", err.msg);
+            hz_summary_free(sum);
+            hz_cli_outs_abort(outs);
+            rc = HZ_EXIT_FAIL;
+        } else {
+            rc = finish(outs, path, llm, rep, "backtest", sum);
+        }
     }
     hz_report_free(rep);
     return rc;

@@ -8,7 +8,7 @@
 static const char system_text[] =
     "You are a business analyst. Write a short narrative (2-3 sentences) "
     "for managers from the summary statistics given. Use only those "
-    "numbers; do not invent data.";
+    "numbers; do not invent data. Write plain text, not Markdown.";
 static const char system_json[] =
     " Reply with a JSON object mapping each job id to its narrative "
     "string.";

@@ -139,7 +139,7 @@ static hz_status from_churn(const cJSON *t, hz_summary *s)
 
 static hz_status from_clv(const cJSON *t, hz_summary *s)
 {
-    char a[32], b[32], c3[32];
+    char a[32], c3[32];
     const cJSON *c = hz__cjson_obj(t, "clv");
     if (c == NULL)
         return HZ_ENOTFOUND;
@@ -147,12 +147,14 @@ static hz_status from_clv(const cJSON *t, hz_summary *s)
            total = hz__cjson_num(c, "total", NAN);
     double h = hz__cjson_num(c, "horizon_months", NAN);
     hz_status st = HZ_OK;
+    char tm[2][HZ_FMT_NUM_MAX]; /* one style: not "total 4.25e+15, mean
+                                   14.2T" */
+    hz_fmt_nums((const double[]){total, n > 0 ? total / n : NAN}, 2, tm);
     if (isfinite(total))
         st = hz_summary_add(s, 0, "clv.total",
                             "%.0f-month CLV: total %s, mean %s across %s "
                             "customers",
-                            isfinite(h) ? h : 12, hz_fmt_num(total, a, 32),
-                            hz_fmt_num(n > 0 ? total / n : NAN, b, 32),
+                            isfinite(h) ? h : 12, tm[0], tm[1],
                             hz_fmt_num(n, c3, 32));
     const cJSON *q = hz__cjson_obj(c, "quantiles");
     if (st == HZ_OK && q != NULL) {
@@ -253,6 +255,20 @@ hz_status hz_summary_from_result_json(const char *job_type,
                                       hz__cjson_obj(t, "clv"), "total", NAN))
                                 : hz__cjson_obj(hz__cjson_obj(t, "segments"),
                                                 "rfm") != NULL;
+            if (!has && k == 0 &&
+                isfinite(hz__cjson_num(t, "forecastSteps", NAN)) &&
+                isfinite(hz__cjson_num(t, "series", NAN))) {
+                /* a forecast whose total is no number (its sum passed
+                 * 1.8e308) says so, rather than leave nothing to narrate
+                 * (explain failed, the command's report refused) */
+                st = hz_summary_add(s, 0, "forecast.total",
+                                    "forecast of %.0f series: the total "
+                                    "of the forecasts is beyond the range "
+                                    "of numbers (1.8e308) and is not "
+                                    "summarised",
+                                    hz__cjson_num(t, "series", NAN));
+                continue;
+            }
             if (!has)
                 continue;
             hz_summary *part = hz_summary_new("part");

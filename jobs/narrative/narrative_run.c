@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "horizon/outfile.h"
+#include "llm/plain_text.h"
 #include "store/job.h"
 
 /* Per-job working state. */
@@ -74,7 +75,10 @@ static void cache_key(const hz_narrative_ctx *c, const char *model,
     sha256_hex(parts, 6, out);
 }
 
-static char *trimmed_dup(const char *s)
+/* A model's answer as a narrative: trimmed, and plain text (a model asked
+ * for plain text may still write Markdown, which reports, `explain` and
+ * `jobs show` would show as raw "**" and "#"). */
+static char *narrative_dup(const char *s)
 {
     while (isspace((unsigned char)*s))
         s++;
@@ -85,6 +89,7 @@ static char *trimmed_dup(const char *s)
     if (d) {
         memcpy(d, s, n);
         d[n] = '\0';
+        hz_plain_text(d);
     }
     return d;
 }
@@ -315,7 +320,7 @@ static bool refuse_text(const hz_narrative_ctx *c, hz_narrative_job *j,
 static void answer_single(step *st, const plan *p)
 {
     hz_narrative_job *j = &st->jobs[p->jobs[0]];
-    char *t = trimmed_dup(p->req.content);
+    char *t = narrative_dup(p->req.content);
     if (t != NULL && t[0] != '\0' && refuse_text(st->c, j, p, t)) {
         free(t);
         st->js[p->jobs[0]].pending = false;
@@ -352,7 +357,7 @@ static void answer_batch(step *st, const plan *p)
     for (size_t k = 0; k < p->njobs; k++) {
         hz_narrative_job *j = &st->jobs[p->jobs[k]];
         const char *v = cJSON_IsObject(obj) ? hz__cjson_str(obj, j->id) : NULL;
-        char *t = v != NULL ? trimmed_dup(v) : NULL;
+        char *t = v != NULL ? narrative_dup(v) : NULL;
         if (t == NULL || t[0] == '\0') {
             free(t);
             st->js[p->jobs[k]].pending = true; /* ask again, alone */

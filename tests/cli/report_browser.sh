@@ -57,14 +57,18 @@ render() {
 
 "$HORIZON" forecast "$SALES" "${FC[@]}" --by region -o /dev/null --quiet \
     --report "$T/forecast.html"
-render forecast --charts 7 --expect total=1,bars=1,fan=5 --series fan=4,total=2
+render forecast --charts 7 --expect total=1,bars=1,fan=5 --series fan=4,total=2 \
+    --paper 718
 "$HORIZON" forecast "$SALES" "${FC[@]}" -o /dev/null --quiet \
     --report "$T/forecast1.html"
-render forecast1 --charts 1 --expect fan=1 --series fan=5 # with the fitted values
+# with the fitted values; printed on A4 (718 px wide), not cut off: its
+# table of every series was 1,700 px wide, more than Chromium shrinks
+render forecast1 --charts 1 --expect fan=1 --series fan=5 --paper 718
 # three years of days: the fan chart draws the last 84, a second chart all
 "$HORIZON" forecast "$SALES" --date order_date --value revenue --freq day \
     --horizon 14 -o /dev/null --quiet --report "$T/daily.html" 2> /dev/null
-render daily --charts 2 --expect fan=1,history=1 --series fan=5,history=2
+render daily --charts 2 --expect fan=1,history=1 --series fan=5,history=2 \
+    --paper 718
 # a 300-character name without a space wraps (the page is no wider than
 # the window; it was 3,560 px wide in 1,200)
 {
@@ -79,11 +83,11 @@ render daily --charts 2 --expect fan=1,history=1 --series fan=5,history=2
 } > "$T/longname.csv"
 "$HORIZON" forecast "$T/longname.csv" --date d --value v --by g --freq month \
     --horizon 3 -o /dev/null --quiet --report "$T/longname.html"
-render longname --charts 2 --expect fan=2
+render longname --charts 2 --expect fan=2 --paper 718
 "$HORIZON" backtest "$SALES" "${FC[@]}" --by category --horizon 6 \
     --origins 2 --report "$T/backtest.html" > /dev/null
 render backtest --charts 4 --expect bars=2,ecdf=1,coverage=1 \
-    --series ecdf=5,coverage=2
+    --series ecdf=5,coverage=2 --paper 718
 "$HORIZON" analyze suite "$SALES" --calibration-end 2024-06-30 -o /dev/null \
     --report "$T/suite.html" > /dev/null
 render suite --charts 7 \
@@ -113,7 +117,7 @@ render survival --charts 1 --expect survival=1 --series survival=2
 } > "$T/scripts.csv"
 "$HORIZON" forecast "$T/scripts.csv" --date d --value v --by g --freq month \
     --horizon 3 --model naive -o /dev/null --quiet --report "$T/scripts.html"
-render scripts --charts 7 --expect total=1,bars=1,fan=5
+render scripts --charts 7 --expect total=1,bars=1,fan=5 --paper 718
 cat > "$T/glyphs.js" <<'JS'
 const { chromium } = require(process.argv[2] + '/node_modules/playwright-core');
 (async () => {

@@ -4,7 +4,7 @@
 //
 //   node render_report.js REPORT.html OUT.png [--charts N]
 //        [--expect KIND=N,KIND=N...] [--series KIND=N,...] [--width PX]
-//        [--max-height PX]
+//        [--max-height PX] [--paper PX]
 //
 // Checks, light and dark colour schemes:
 //   - no console error, no page error, no request other than the file
@@ -16,6 +16,9 @@
 //     axes, grid, labels and legend hidden differs from the background
 //   - data-series (what the writer says it drew) equals the g.series
 //     groups found, and each of those groups holds drawn elements
+//   - --paper: printed on paper of that printable width (A4 portrait:
+//     718), the page is at most twice as wide (Chromium shrinks a page
+//     to half its size to fit, and cuts off the rest)
 //   - --charts: the number of charts; --expect: charts per data-kind;
 //     --series: series of each chart of a kind
 // Writes OUT.png (the full page, light) and prints a JSON summary.
@@ -36,7 +39,7 @@ if (args.length < 2)
 const report = path.resolve(args[0]);
 const outPng = path.resolve(args[1]);
 const opt = { charts: null, expect: {}, series: {}, width: 1200,
-    maxHeight: 0 };
+    maxHeight: 0, paper: 0 };
 function kv(s) {
     const o = {};
     for (const part of s.split(',')) {
@@ -54,6 +57,7 @@ for (let i = 2; i < args.length; i += 2) {
     else if (args[i] === '--series') opt.series = kv(v);
     else if (args[i] === '--width') opt.width = +v;
     else if (args[i] === '--max-height') opt.maxHeight = +v;
+    else if (args[i] === '--paper') opt.paper = +v;
     else usage(`unknown option ${args[i]}`);
 }
 
@@ -195,6 +199,17 @@ async function checkScheme(browser, scheme, failures, screenshot) {
         await page.emulateMedia({ media, colorScheme: scheme });
         for (const b of await lowContrast(page))
             failures.push(`${scheme}, ${media}: text contrast under 4.5:1: ${b}`);
+    }
+    // --paper PX (the printable width of the paper at 96 dpi: A4
+    // portrait 718): printed, the page is no wider than Chromium shrinks
+    // a page to fit (half its size); wider is cut off on paper
+    if (opt.paper > 0) {
+        await page.setViewportSize({ width: opt.paper, height: 1000 });
+        await page.emulateMedia({ media: 'print', colorScheme: scheme });
+        const w = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (w > 2 * opt.paper)
+            failures.push(`${scheme}, print: ${w} px wide on paper ${opt.paper} px wide: cut off`);
+        await page.setViewportSize({ width: opt.width, height: 900 });
     }
     await page.emulateMedia({ media: 'screen', colorScheme: scheme });
     if (screenshot) {

@@ -78,6 +78,14 @@ HZ_TEST(escape_makes_any_text_well_formed)
     b.len = 0;
     hz__buf_esc(&b, "\xED\xA0\x80"); /* a UTF-16 surrogate: not UTF-8 */
     HZ_CHECK_STR(b.s, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    /* a right-to-left override left open in a name reversed the rest of
+     * the sentence on the page: bidi controls are shown, right-to-left
+     * text is kept (and U+2028, a line separator, is not a bidi control) */
+    b.len = 0;
+    hz__buf_esc(&b, "\xE2\x80\xAEWest next 12 \xE2\x81\xA6x\xE2\x81\xA9 "
+                    "\xD7\xA9\xD7\x9C \xE2\x80\xA8\xE2\x80\xAA");
+    HZ_CHECK_STR(b.s, "[U+202E]West next 12 [U+2066]x[U+2069] "
+                      "\xD7\xA9\xD7\x9C \xE2\x80\xA8[U+202A]");
     HZ_CHECK(!b.oom);
     hz__buf_free(&b);
 }
@@ -99,13 +107,58 @@ HZ_TEST(numbers_for_pixels_people_and_tables)
     HZ_CHECK_STR(hz__fmt_value(-0.5, 3, s, sizeof s), "-0.5");
     HZ_CHECK_STR(hz__fmt_value(2.5e-7, 3, s, sizeof s), "2.5e-07");
     HZ_CHECK_STR(hz__fmt_value(NAN, 3, s, sizeof s), "");
-    HZ_CHECK_STR(hz__fmt_cell(0.1 + 0.2, s, sizeof s), "0.3");
-    HZ_CHECK_STR(hz__fmt_cell(-0.0, s, sizeof s), "0");
-    HZ_CHECK_STR(hz__fmt_cell(NAN, s, sizeof s), "");
-    HZ_CHECK_STR(hz__fmt_cell(2611640.53, s, sizeof s), "2611641");
-    HZ_CHECK_STR(hz__fmt_cell(-123456789012.4, s, sizeof s), "-123456789012");
-    HZ_CHECK_STR(hz__fmt_cell(999999.4, s, sizeof s), "999999");
-    HZ_CHECK_STR(hz__fmt_cell(1.5e15, s, sizeof s), "1.5e+15");
+    HZ_CHECK_STR(hz__fmt_cell(0.1 + 0.2, false, s, sizeof s), "0.3");
+    HZ_CHECK_STR(hz__fmt_cell(-0.0, false, s, sizeof s), "0");
+    HZ_CHECK_STR(hz__fmt_cell(NAN, false, s, sizeof s), "");
+    HZ_CHECK_STR(hz__fmt_cell(2611640.53, false, s, sizeof s), "2611641");
+    HZ_CHECK_STR(hz__fmt_cell(-123456789012.4, false, s, sizeof s), "-123456789012");
+    HZ_CHECK_STR(hz__fmt_cell(999999.4, false, s, sizeof s), "999999");
+    HZ_CHECK_STR(hz__fmt_cell(1.5e15, false, s, sizeof s), "1.5e+15");
+    /* plain below 1e-4 too (%.6g wrote "1.1e-05"), and scientific when
+     * asked: one style for a column */
+    HZ_CHECK_STR(hz__fmt_cell(1.1e-5, false, s, sizeof s), "0.000011");
+    HZ_CHECK_STR(hz__fmt_cell(-1.234567e-5, false, s, sizeof s),
+                 "-0.0000123457");
+    HZ_CHECK_STR(hz__fmt_cell(0.000342, true, s, sizeof s), "3.42e-04");
+    HZ_CHECK_STR(hz__fmt_cell(14522.7299, true, s, sizeof s), "1.45227e+04");
+    HZ_CHECK_STR(hz__fmt_cell(3e20, true, s, sizeof s), "3e+20");
+    HZ_CHECK_STR(hz__fmt_cell(0, true, s, sizeof s), "0");
+}
+
+/* A column of numbers in one style: "0.000342" beside "1.1e-05" (each
+ * cell's own %.6g) read as two kinds of number */
+HZ_TEST(table_column_in_one_style)
+{
+    hz__buf b = {0};
+    const char *head[] = {"name", "small", "mixed", "huge", "plain"};
+    hz__table_begin(&b, NULL, true, 5, head);
+    const double v[3][4] = {{0.000342, 0.000981381451075501, 5.8354e25, 14.5},
+                            {1.1e-05, 8.48147299287496e-09, 1234.5, 2611640.53},
+                            {0, 14522.7299055074, NAN, -0.25}};
+    for (int r = 0; r < 3; r++) {
+        hz__table_row(&b);
+        hz__table_str(&b, r == 0 ? "a" : r == 1 ? "b" : "<c>");
+        for (int c = 0; c < 4; c++)
+            hz__table_num(&b, v[r][c]);
+    }
+    hz__table_end(&b, NULL);
+    HZ_CHECK(!b.oom && b.table_at == 0);
+    CHECK_LACKS(b.s, "\x01");
+    /* small: plain (none below 1e-6) */
+    CHECK_HAS(b.s, "<td>a</td><td class=\"n\">0.000342</td>"
+                   "<td class=\"n\">9.81381e-04</td>"
+                   "<td class=\"n\">5.8354e+25</td>"
+                   "<td class=\"n\">14.5</td>");
+    /* mixed holds 8.5e-09: all scientific; huge holds 5.8e+25: all
+     * scientific; plain keeps every integer digit */
+    CHECK_HAS(b.s, "<td>b</td><td class=\"n\">0.000011</td>"
+                   "<td class=\"n\">8.48147e-09</td>"
+                   "<td class=\"n\">1.2345e+03</td>"
+                   "<td class=\"n\">2611641</td>");
+    CHECK_HAS(b.s, "<td>&lt;c&gt;</td><td class=\"n\">0</td>"
+                   "<td class=\"n\">1.45227e+04</td>"
+                   "<td class=\"n\"></td><td class=\"n\">-0.25</td>");
+    hz__buf_free(&b);
 }
 
 HZ_TEST(linear_ticks_are_nice_and_cover_the_range)

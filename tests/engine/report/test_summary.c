@@ -248,7 +248,23 @@ HZ_TEST(comparison_span)
     hz_seasons w = {1, {52.18}};
     sp = hz_summary_span_of(8, 120, &w, 52);
     HZ_CHECK_STR(hz_summary_span_text(&sp, "week", b, sizeof b),
-                 "the same 8 weeks 52 weeks (a year) before");
+                 "the same 8 weeks a year before");
+    /* days a weekday-aligned year before, and seasons given in the
+     * unit itself: "the same 6 months 6 months before" read as one
+     * span */
+    sp = hz_summary_span_of(14, 800, &(hz_seasons){1, {364}}, 364);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "day", b, sizeof b),
+                 "the same 14 days 52 weeks before");
+    sp = hz_summary_span_of(12, 40, &(hz_seasons){1, {6}}, 6);
+    HZ_CHECK(sp.steps == 6 && sp.lag == 6);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "month", b, sizeof b),
+                 "the same 6 months, 6 months before");
+    sp = hz_summary_span_of(4, 40, &(hz_seasons){1, {8}}, 8);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "quarter", b, sizeof b),
+                 "the same 4 quarters 2 years before");
+    sp = hz_summary_span_of(6, 100, &(hz_seasons){1, {12}}, 12);
+    HZ_CHECK_STR(hz_summary_span_text(&sp, "hour", b, sizeof b),
+                 "the same 6 hours, 12 hours before");
     hz_seasons m = {1, {1440}};
     sp = hz_summary_span_of(6, 3 * 48, &(hz_seasons){1, {48}}, 48);
     HZ_CHECK_STR(hz_summary_span_text(&sp, "30-minute", b, sizeof b),
@@ -313,6 +329,15 @@ HZ_TEST(forecast_summary_hours)
     HZ_CHECK_STR(txt(s, "forecast.total"),
                  "load forecast next 12 hours: total 132, +10% vs the same "
                  "12 hours a day before (120)");
+    hz_summary_free(s);
+    /* minutes: "the 12 30-minute periods before", not "30-minutes" */
+    in.unit = "30-minute";
+    in.period = 12;
+    s = hz_summary_new("forecast");
+    HZ_CHECK(hz_summary_forecast(&in, s, &err) == HZ_OK);
+    HZ_CHECK_STR(txt(s, "history.growth"),
+                 "load last 12 30-minute periods: 1.2K, +900% vs the 12 "
+                 "30-minute periods before");
     hz_summary_free(s);
     hz_forecast_free(fc);
 }

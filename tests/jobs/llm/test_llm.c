@@ -670,13 +670,13 @@ HZ_TEST(offline_gives_the_template_narrative)
     free(first);
     /* a small budget drops the least important items, as the prompt does */
     hz_prompt_job pj = {"j", "forecast", s};
-    hz_prompt_opts po = {120, NULL, NULL};
+    hz_prompt_opts po = {130, NULL, NULL};
     char *t = NULL;
     size_t pt = 0;
     HZ_CHECK_MSG(hz_narrative_template(&pj, &po, &t, &pt, &err) == HZ_OK, "%s",
                  err.msg);
     HZ_CHECK(strstr(t, "Model:") == NULL && strstr(t, "Revenue") == t);
-    HZ_CHECK(pt > 0 && pt <= 120);
+    HZ_CHECK(pt > 0 && pt <= 130);
     free(t);
     hz_narrative_job_clear(&j);
     hz_summary_free(s);
