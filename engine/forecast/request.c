@@ -473,6 +473,11 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
                  H->keys[nobounds]);
         hz__note_append(o->note, sizeof o->note, add);
     }
+    /* the model's whole name and the method after it (until 2026-12-07
+     * a 64-byte field cut "...+SNaive) [mint-h]" to "...+SNaive) [mint") */
+    _Static_assert(sizeof r->series[0].method >=
+                       sizeof r->series[0].fc->method + sizeof " [mint-h]" - 1,
+                   "a reconciled node's method name must fit whole");
     for (size_t i = 0; st == HZ_OK && i < H->m; i++) {
         hz_forecast_series_result *o = &r->series[i];
         size_t len = strlen(o->method);

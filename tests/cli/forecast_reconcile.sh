@@ -288,6 +288,29 @@ for m in mint wls mint-h; do
         "$T/z_$m.csv"
 done
 
+# 28 months of seasonal sales: each node's model is the long
+# "Mean(Combo(...) x seasonal index[12]+SNaive)"; the method after it was
+# cut by a 64-byte field ("... [mint" for mint-h, "... [mint" for mint)
+awk 'BEGIN {
+    print "date,g,value"
+    for (m = 0; m < 28; m++) {
+        d = sprintf("%d-%02d-01", 2022 + int(m / 12), m % 12 + 1)
+        s = sin(6.2831853 * m / 12)
+        printf "%s,A,%.2f\n", d, 100 + 40 * s + 3 * cos(5 * m)
+        printf "%s,B,%.2f\n", d, 80 + 30 * s + 3 * sin(7 * m)
+    }
+}' >"$T/short.csv"
+for m in mint mint-h; do
+    "$H" forecast "$T/short.csv" --date date --value value --by g --freq month \
+        --horizon 2 --reconcile "$m" --quiet -o "$T/short_$m.csv" 2>"$T/err"
+    check "short seasonal history, $m: exit 0" test $? -eq 0
+    check "short seasonal history, $m: a long model name" \
+        grep -q '^total,.*"Mean(Combo(.*+SNaive)' "$T/short_$m.csv"
+    check "short seasonal history, $m: every model ends in [$m]" awk -F'"' -v m="$m" \
+        'NR > 1 {n++; if (substr($2, length($2) - length(m) - 1) != "[" m "]") bad = 1}
+         END {exit bad || n != 6}' "$T/short_$m.csv"
+done
+
 expect_exit 2 "--bias-correct on needs --reconcile" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on
 "$H" forecast "$T/trend.csv" --date date --value value --model naive \
