@@ -558,6 +558,8 @@ static hz_forecast_result *result_new(const hz_forecast_request *req,
     r->rows_repeated = set->rows_repeated;
     r->zoned = set->zoned;
     memcpy(r->repeated_first, set->repeated_first, sizeof r->repeated_first);
+    r->names_similar = set->names_similar;
+    memcpy(r->similar_first, set->similar_first, sizeof r->similar_first);
     r->nfilled = set->nfilled;
     r->nseries_filled = set->nseries_filled;
     memcpy(r->filled_first, set->filled_first, sizeof r->filled_first);

@@ -305,6 +305,9 @@ typedef struct hz_forecast_result {
     size_t rows_repeated;           /* rows summed into a period already
                                        seen (hz_series_set) */
     char repeated_first[32];        /* the first of them */
+    size_t names_similar;           /* group names another's but for case
+                                       and blanks (hz_series_set) */
+    char similar_first[2][64];      /* the first two of them */
     bool zoned;                     /* dates with UTC offsets, periods
                                        in UTC (hz_series_set) */
     size_t nfilled, nseries_filled; /* filled periods, series with any */

@@ -249,6 +249,11 @@ typedef struct hz_series_set {
                                        seen (a duplicated row, an hour a
                                        clock put back), summed into it */
     char repeated_first[32];        /* the first of them, as dated */
+    size_t names_similar;           /* series whose name is another's but
+                                       for case and blanks around a value
+                                       ('North', 'north ', 'NORTH'):
+                                       forecast apart, as named */
+    char similar_first[2][64];      /* the first two such names */
     bool zoned; /* the dates carried UTC offsets: read as UTC instants,
                    so periods are cut and labelled in UTC */
 } hz_series_set;

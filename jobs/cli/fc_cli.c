@@ -441,6 +441,19 @@ static void zone_notice(const char *cmd, bool zoned, const hz_calendar *cal)
                 : "");
 }
 
+void hz__fc_similar_notice(const char *cmd, size_t n, const char *a,
+                           const char *b)
+{
+    if (n == 0)
+        return;
+    fprintf(stderr,
+            "horizon %s: %zu group names are another's but for case or "
+            "blanks around a value (first: '%s' and '%s'): forecast as "
+            "groups of their own; make them equal in the data if they are "
+            "one group\n",
+            cmd, n, a, b);
+}
+
 void hz__fc_data_notices(const char *cmd, const hz_calendar *cal,
                          const hz_partial_period *partial,
                          size_t rows_repeated, const char *repeated_first,
