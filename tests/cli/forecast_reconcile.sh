@@ -311,6 +311,32 @@ for m in mint mint-h; do
          END {exit bad || n != 6}' "$T/short_$m.csv"
 done
 
+# sales and their returns whose net total sums to 0 over the history:
+# td's shares of it do not exist; each bottom series got half the
+# total's forecast (returns +12.2 beside sales +12.2, exit 0); refused by
+# name, nothing written. A hierarchy that never sold keeps its zeros
+awk 'BEGIN {
+    print "date,kind,value"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d-01", 2022 + int(m / 12), m % 12 + 1)
+        printf "%s,sales,%.2f\n", d, 100 + 5 * m
+        printf "%s,returns,%.2f\n", d, -(100 + 5 * m) + (m - 11.5) * 2
+    }
+}' >"$T/net0.csv"
+expect_exit 1 "td splits the total's forecast by each bottom series' share of the total's history, which sums to 0 (its series cancel out, such as sales and their returns): 'returns' (sum -3780) has no share" -- \
+    "$H" forecast "$T/net0.csv" --date date --value value --by kind --freq month \
+    --horizon 2 --reconcile td -o "$T/net0.out"
+check "net total of 0, td: nothing written" test ! -e "$T/net0.out"
+"$H" forecast "$T/net0.csv" --date date --value value --by kind --freq month \
+    --horizon 2 --reconcile bu --quiet -o "$T/net0_bu.csv" 2>"$T/err"
+check "net total of 0, bu: exit 0" test $? -eq 0
+awk -F, '{ $3 = 0; print }' OFS=, "$T/net0.csv" | sed '1s/.*/date,kind,value/' >"$T/zero.csv"
+"$H" forecast "$T/zero.csv" --date date --value value --by kind --freq month \
+    --horizon 2 --reconcile td --quiet -o "$T/zero_td.csv" 2>"$T/err"
+check "never sold, td: exit 0" test $? -eq 0
+check "never sold, td: every point 0" \
+    awk -F, 'NR > 1 {n++; if ($3 != 0) bad = 1} END {exit bad || n != 6}' "$T/zero_td.csv"
+
 expect_exit 2 "--bias-correct on needs --reconcile" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on
 "$H" forecast "$T/trend.csv" --date date --value value --model naive \
