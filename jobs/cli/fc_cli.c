@@ -264,6 +264,15 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
                          arg);
             return -1;
         }
+        /* a column twice makes a level of copies (--by region,region:
+         * 'East' and 'East|East'; reconciled, a hierarchy of its own) */
+        for (size_t i = 0; i < a->so.nby; i++)
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(a->by[i], a->by[j]) == 0) {
+                    hz_cli_error(cmd, "--by: column '%s' given twice in '%s'",
+                                 a->by[i], arg);
+                    return -1;
+                }
         a->so.by_cols = a->by;
         return 1;
     case HZ_FC_OPT_FREQ: return opt_freq(cmd, arg, a);

@@ -337,6 +337,16 @@ check "never sold, td: exit 0" test $? -eq 0
 check "never sold, td: every point 0" \
     awk -F, 'NR > 1 {n++; if ($3 != 0) bad = 1} END {exit bad || n != 6}' "$T/zero_td.csv"
 
+# a --by column given twice made a level of copies ('A' and 'A|A', a
+# hierarchy of its own with --reconcile, exit 0); refused as usage
+expect_exit 2 "--by: column 'kind' given twice in 'kind,kind'" -- \
+    "$H" forecast "$T/net0.csv" --date date --value value --by kind,kind \
+    --horizon 2 --reconcile bu -o "$T/twice.out"
+check "--by twice: nothing written" test ! -e "$T/twice.out"
+expect_exit 2 "--by: column 'kind' given twice" -- \
+    "$H" backtest "$T/net0.csv" --date date --value value --by kind,date,kind \
+    --horizon 2
+
 expect_exit 2 "--bias-correct on needs --reconcile" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on
 "$H" forecast "$T/trend.csv" --date date --value value --model naive \
