@@ -100,8 +100,13 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
                             "of its members' means");
     if (req->reconcile != HZ_RECON_NONE && req->long_format)
         return hz_error_set(err, HZ_EINVAL,
-                            "reconciliation needs series that end together "
-                            "(not --long)");
+                            "reconciliation needs series that end together, "
+                            "and a long file's (--long, or statsforecast's "
+                            "columns unique_id, ds, y read so) each end at "
+                            "their own last period: read it as a table "
+                            "(--date ds --value y --by unique_id, without "
+                            "--long), whose series all run to its last "
+                            "period");
     return HZ_OK;
 }
 

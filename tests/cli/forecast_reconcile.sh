@@ -347,6 +347,21 @@ expect_exit 2 "--by: column 'kind' given twice" -- \
     "$H" backtest "$T/net0.csv" --date date --value value --by kind,date,kind \
     --horizon 2
 
+# statsforecast's long format, read so without --long: refused with
+# --reconcile, and the message said "(not --long)" to a user who never
+# typed it; it now says how to read the file so that it can be
+printf 'unique_id,ds,y\n' >"$T/sf.csv"
+for m in 1 2 3 4 5 6 7 8 9; do
+    printf 'A,2024-0%d-01,%d\nB,2024-0%d-01,%d\n' "$m" $((10 + m % 3)) "$m" $((20 + m % 4))
+done >>"$T/sf.csv"
+expect_exit 2 "read it as a table (--date ds --value y --by unique_id, without --long)" -- \
+    "$H" forecast "$T/sf.csv" --horizon 2 --reconcile bu
+"$H" forecast "$T/sf.csv" --date ds --value y --by unique_id --horizon 2 \
+    --reconcile bu --quiet -o "$T/sf_bu.csv" 2>"$T/err"
+check "statsforecast file as a table: reconciled, exit 0" test $? -eq 0
+check "statsforecast file as a table: total, A and B" \
+    test "$(cut -d, -f1 "$T/sf_bu.csv" | sort -u | tr '\n' ' ')" = "A B series total "
+
 expect_exit 2 "--bias-correct on needs --reconcile" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on
 "$H" forecast "$T/trend.csv" --date date --value value --model naive \
