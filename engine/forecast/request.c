@@ -394,8 +394,20 @@ bool hz_forecast_note_conformal_kept(const char *note)
     return strstr(note, HZ__CONFORMAL_KEPT_NOTE) != NULL;
 }
 
+/* Does node i's base forecast enter the reconciled ones?  bu takes the
+ * bottom series' only, td the total's; the others every node's. */
+static bool enters(const hz__hier *H, int method, size_t i)
+{
+    return method == HZ_RECON_BU   ? i >= H->m - H->nb
+           : method == HZ_RECON_TD ? i == 0
+                                   : true;
+}
+
 /* Before reconciling: the nodes' biases corrected where that would have
- * helped (hz_recon_bias_correct), each corrected node's note saying so. */
+ * helped (hz_recon_bias_correct), each corrected node whose forecast the
+ * method takes in saying so, and counted (until 2026-12-07 also the
+ * others, whose corrections changed nothing: under td every node but the
+ * total, under bu every node above the bottom). */
 static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
                               hz_forecast *const *fc, int method,
                               hz_forecast_result *r, hz_error *err)
@@ -410,8 +422,7 @@ static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
         free(shift);
         return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
     }
-    r->bias_steps =
-        hz_recon_bias_correct(m, h, steps, H->level, fc, cnt, shift);
+    (void)hz_recon_bias_correct(m, h, steps, H->level, fc, cnt, shift);
     /* mint-h's covariances: the errors left after the correction (the
      * runner owns them) */
     double *e = (double *)steps->e;
@@ -420,10 +431,12 @@ static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
             for (size_t t = 0; t < h; t++)
                 e[(i * R + q) * h + t] -= shift[i * h + t];
     free(shift);
+    r->bias_steps = 0;
     for (size_t i = 0; i < m; i++) {
-        if (cnt[i] == 0)
+        if (cnt[i] == 0 || !enters(H, method, i))
             continue;
         r->bias_nodes++;
+        r->bias_steps += cnt[i];
         hz_forecast_series_result *o = &r->series[i];
         char add[96];
         snprintf(add, sizeof add, BIAS_NOTE " at %zu of %zu steps (%zu origins)",

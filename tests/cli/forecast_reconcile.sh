@@ -114,6 +114,20 @@ check "trend, JSON: counts" \
 "$H" forecast "$T/trend.csv" --date date --value value --by region \
     --model naive --horizon 3 --reconcile mint --bias-correct on -o "$T/tr_on2.csv" 2>"$T/err"
 check "trend: --bias-correct on is the default" cmp -s "$T/tr_on.csv" "$T/tr_on2.csv"
+# td takes in the total's forecast only, bu the bottom series' only: the
+# other nodes' corrections changed nothing, yet their notes and the
+# summary counted them (3 of 3 nodes for either)
+for m in td bu; do
+    "$H" forecast "$T/trend.csv" --date date --value value --by region \
+        --model naive --horizon 3 --reconcile "$m" -o "$T/tr_$m.csv" 2>"$T/err_$m"
+    check "trend, $m: exit 0" test $? -eq 0
+done
+check "trend, td: only the total says it was corrected" test \
+    "$(grep 'bias-corrected' "$T/tr_td.csv" | cut -d, -f1 | sort -u)" = total
+check "trend, td: the summary counts it alone" \
+    grep -q "1 of 3 nodes bias-corrected before td (3 node steps)" "$T/err_td"
+check "trend, bu: only the bottom series say so" test \
+    "$(grep 'bias-corrected' "$T/tr_bu.csv" | cut -d, -f1 | sort -u | tr '\n' ' ')" = "A B "
 # the correction (by default) and mint-h's covariances after it: the same
 # for any --threads
 for t in 1 2; do
