@@ -364,11 +364,11 @@ static void keep_nonneg(const hz__hier *H, hz_forecast_result *r)
         for (size_t b = 0; b < nb && neg[0] == '\0'; b++)
             if (H->S[j * nb + b] != 0 && !r->series[b0 + b].nonnegative)
                 neg = H->keys[b0 + b];
-        char add[160];
+        char add[192], nm[72];
         snprintf(add, sizeof add,
                  BELOW_NOTE " at %zu of %zu steps: series under it go below "
                             "zero ('%s'); bounds kept around it",
-                 below, h, neg);
+                 below, h, hz__note_name(neg, 64, nm, sizeof nm));
         hz__note_append(o->note, sizeof o->note, add);
         o->nonnegative = 0;
     }
@@ -484,11 +484,11 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
         if (!isnan(fc[i]->lower[0][0]) ||
             strstr(o->note, HZ__NO_INTERVALS_NOTE) != NULL)
             continue;
-        char add[160];
+        char add[160], nm[72];
         snprintf(add, sizeof add,
                  HZ__NO_INTERVALS_NOTE ": reconciled with '%s', which has "
                                        "none",
-                 H->keys[nobounds]);
+                 hz__note_name(H->keys[nobounds], 64, nm, sizeof nm));
         hz__note_append(o->note, sizeof o->note, add);
     }
     /* the model's whole name and the method after it (until 2026-12-07

@@ -209,6 +209,26 @@ expect_exit 1 "node 'NEW' has none" -- \
     "$H" forecast "$T/lastrow.csv" --date date --value units --by product \
     --horizon 2 --reconcile mint
 
+# the same with a long name of 3-byte characters: the notes naming it
+# were cut mid-character by their length (the CSV no longer UTF-8) and
+# lost their end; the name is now shortened whole, with "..."
+long=$(printf '日%.0s' $(seq 1 60))
+awk -v n="$long" 'BEGIN {
+    print "date,product,units"
+    for (i = 0; i < 36; i++) {
+        d = sprintf("%d-%02d-01", 2021 + int(i / 12), i % 12 + 1)
+        printf "%s,OLD,%d\n", d, 100 + i % 3
+    }
+    printf "2023-12-01,%s,50\n", n
+}' >"$T/lastrow_long.csv"
+"$H" forecast "$T/lastrow_long.csv" --date date --value units --by product \
+    --horizon 2 --reconcile bu -o "$T/lrl_bu.csv" 2>"$T/err"
+check "long name, bu: exit 0" test $? -eq 0
+check "long name, bu: the output is UTF-8" iconv -f UTF-8 -t UTF-8 -o /dev/null "$T/lrl_bu.csv"
+check "long name, bu: the note ends whole" \
+    grep -q "^total,.*no intervals: reconciled with '日日日*\.\.\.', which has none\"$" \
+    "$T/lrl_bu.csv"
+
 # a region named 'total' would share its name with the top level: two
 # rows 'total' that could not be told apart (until 2026-12-07 written so,
 # exit 0); refused with any --by depth, and nothing written
