@@ -140,8 +140,7 @@ const char *hz__note_name(const char *name, size_t max, char *buf,
     n = max - 3;
     while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
         n--;
-    memcpy(buf, name, n);
-    memcpy(buf + n, "...", 4);
+    snprintf(buf, cap, "%.*s...", (int)n, name);
     return buf;
 }
 
