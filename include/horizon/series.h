@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "horizon/common.h"
+#include "horizon/csv.h"
 #include "horizon/dataset.h"
 
 #ifdef __cplusplus
@@ -288,6 +289,15 @@ typedef struct hz_series_opts {
 } hz_series_opts;
 
 HZ_API void hz_series_opts_init(hz_series_opts *o);
+/* hz_csv_options.want for the file a set is built from, ctx the
+ * hz_series_opts: its group columns (by_cols; statsforecast's unique_id
+ * when no column is named) read as text, as written, whatever they hold,
+ * so that stores 007, 7 and 07.0 stay three groups, as a CRM's or an
+ * ERP's codes are (a column read as numbers made all three the group '7',
+ * summed); --schema wins (series_columns.c). */
+HZ_API void hz_series_csv_want(void *ctx, const char *const *names,
+                               const hz_type *types, size_t n,
+                               hz_csv_want *want);
 
 /* Build the series.  Errors name the column: unknown column, value
  * column not numeric, date column not a date (a text column is parsed in

@@ -327,6 +327,9 @@ int hz__fc_series_check(const char *cmd, hz__fc_series_args *a,
      * columns are named) */
     csvo->want_date = a->so.date_col ? a->so.date_col : "ds";
     csvo->want_number = a->so.date_col ? a->so.value_col : "y";
+    /* and the group columns as text, as written: 007 and 7 are two */
+    csvo->want = hz_series_csv_want;
+    csvo->want_ctx = &a->so;
     return HZ_EXIT_OK;
 }
 
