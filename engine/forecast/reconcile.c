@@ -736,11 +736,14 @@ static hz_status check_forecasts(const hz_hierarchy *H, hz_forecast *const *fc,
 {
     for (size_t i = 0; i < H->m; i++)
         for (size_t s = 0; s < fc[i]->h; s++)
-            if (!isfinite(fc[i]->mean[s]) || fc[i]->h != fc[0]->h)
+            if (!isfinite(fc[i]->mean[s]) || fc[i]->h != fc[0]->h) {
+                char name[32];
+                snprintf(name, sizeof name, "%zu", i);
                 return hz_error_set(err, HZ_EINVAL,
-                                    "reconcile: node %zu has no forecast "
+                                    "reconcile: node '%s' has no forecast "
                                     "to reconcile",
-                                    i);
+                                    H->names ? H->names[i] : name);
+            }
     return HZ_OK;
 }
 
@@ -791,8 +794,12 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
                                 hz_recon_name(method),
                                 H->names ? H->names[none] : name)
                  : hz_error_set(err, HZ_ETOOSHORT,
-                                "reconcile: %s needs in-sample residuals of "
-                                "every node",
+                                "reconcile: %s weighs the nodes by their "
+                                "in-sample errors in the periods they "
+                                "share, and their histories share fewer "
+                                "than 2 such periods (too short a history; "
+                                "--reconcile bu, ols or td does not need "
+                                "them)",
                                 hz_recon_name(method));
         goto out;
     }

@@ -229,6 +229,14 @@ check "long name, bu: the note ends whole" \
     grep -q "^total,.*no intervals: reconciled with '日日日*\.\.\.', which has none\"$" \
     "$T/lrl_bu.csv"
 
+# two months: every node has one in-sample error, no two shared; the
+# refusal said "needs in-sample residuals of every node", which each had
+printf 'date,g,value\n2024-01-01,A,5\n2024-01-01,B,6\n2024-02-01,A,7\n2024-02-01,B,9\n' \
+    >"$T/two.csv"
+expect_exit 1 "reconcile: mint weighs the nodes by their in-sample errors in the periods they share, and their histories share fewer than 2 such periods" -- \
+    "$H" forecast "$T/two.csv" --date date --value value --by g --horizon 1 \
+    --reconcile mint
+
 # a region named 'total' would share its name with the top level: two
 # rows 'total' that could not be told apart (until 2026-12-07 written so,
 # exit 0); refused with any --by depth, and nothing written
