@@ -85,6 +85,12 @@ double hz__qnorm(double p);
  * in "...", so that add is kept whole (cut only if longer than the
  * note itself). */
 void hz__note_append(char *note, size_t cap, const char *add);
+/* A series' name for a note: name when it has at most max bytes, else
+ * its first whole UTF-8 characters within max - 3 bytes and "..." (a
+ * name cut by a note's length ended mid-character: not UTF-8).  Written
+ * to buf (cap > max bytes) when cut; returns the one to use. */
+const char *hz__note_name(const char *name, size_t max, char *buf,
+                          size_t cap);
 /* The start of the note of a forecast without intervals (guarded.c); not
  * a fallback (hz_forecast_note_is_fallback). */
 #define HZ__NO_INTERVALS_NOTE "no intervals"

@@ -117,14 +117,31 @@ void hz__note_append(char *note, size_t cap, const char *add)
     size_t len = strnlen(note, cap - 1), alen = strlen(add);
     const char *sep = len ? "; " : "";
     if (len + strlen(sep) + alen >= cap && len > 0) {
-        /* keep what fits of the note before "...; add" */
+        /* keep what fits of the note before "...; add", whole UTF-8
+         * characters */
         size_t room = cap - 1 > alen + 5 ? cap - 1 - alen - 5 : 0;
-        if (room < len)
+        if (room < len) {
             len = room;
+            while (len > 0 && ((unsigned char)note[len] & 0xC0) == 0x80)
+                len--;
+        }
         snprintf(note + len, cap - len, "...%s%s", sep, add);
         return;
     }
     snprintf(note + len, cap - len, "%s%s", sep, add);
+}
+
+const char *hz__note_name(const char *name, size_t max, char *buf,
+                          size_t cap)
+{
+    size_t n = strlen(name);
+    if (n <= max || cap <= max || max < 3)
+        return name;
+    n = max - 3;
+    while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
+        n--;
+    snprintf(buf, cap, "%.*s...", (int)n, name);
+    return buf;
 }
 
 double hz__qnorm(double p)

@@ -134,7 +134,8 @@ static void json_series(FILE *f, const hz_forecast_result *r, size_t i)
 
 /* "partial": the part first and last periods (left out or kept),
  * "rows_repeated" / "first_repeated": rows summed into a period already
- * seen; each with a trailing comma. */
+ * seen, "similar_groups" / "first_similar": group names another's but for
+ * case and blanks; each with a trailing comma. */
 static void json_data_notes(FILE *f, const hz_forecast_result *r)
 {
     fputs("\"partial\":[", f);
@@ -164,6 +165,14 @@ static void json_data_notes(FILE *f, const hz_forecast_result *r)
         fputs("\"first_repeated\":", f);
         hz__json_str(f, r->repeated_first);
         fputc(',', f);
+    }
+    fprintf(f, "\"similar_groups\":%zu,", r->names_similar);
+    if (r->names_similar > 0) {
+        fputs("\"first_similar\":[", f);
+        hz__json_str(f, r->similar_first[0]);
+        fputc(',', f);
+        hz__json_str(f, r->similar_first[1]);
+        fputs("],", f);
     }
 }
 

@@ -1,6 +1,8 @@
 /* Forecast reconciliation (include/horizon/reconcile.h), with GSL's
  * BLAS (bound to OpenBLAS) and a small Cholesky of its own. */
+#include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,26 +459,55 @@ out:
     return rc == -1 ? fixed_G(H, W, G, bad) : rc;
 }
 
-/* G for bottom-up and top-down (node 0 the total). */
-static void simple_G(const hz_hierarchy *H, int method,
-                     const double *const *hist, size_t n, gsl_matrix *G)
+/* The sum of x[0..n), *mag that of the magnitudes. */
+static double hist_sum(const double *x, size_t n, double *mag)
 {
-    size_t m = H->m, nb = H->nb;
+    double s = 0.0, a = 0.0;
+    for (size_t t = 0; t < n; t++) {
+        s += x[t];
+        a += fabs(x[t]);
+    }
+    *mag = a;
+    return s;
+}
+
+/* A sum of n values, magnitudes summing to mag, that is 0 but for
+ * rounding: its values cancel out. */
+static bool cancels(double s, double mag, size_t n)
+{
+    return fabs(s) <= 4.0 * (double)(n + 1) * DBL_EPSILON * mag;
+}
+
+/* G for bottom-up and top-down (node 0 the total).  td's proportions are
+ * shares of the total's history, which has none when it sums to 0 (its
+ * series cancel out: sales and their returns) while a bottom series'
+ * does not: then the first such series (m - nb + j) is returned, with
+ * *s_bad and *s_tot its sum and the total's (until 2026-12-07 each got
+ * 1/nb of the total's forecast, returns as much as sales); m otherwise.
+ * A hierarchy whose every sum is 0 (never sold) keeps 1/nb each. */
+static size_t simple_G(const hz_hierarchy *H, int method,
+                       const double *const *hist, size_t n, gsl_matrix *G,
+                       double *s_bad, double *s_tot)
+{
+    size_t m = H->m, nb = H->nb, bad = m;
     gsl_matrix_set_zero(G);
     if (method == HZ_RECON_BU) {
         for (size_t j = 0; j < nb; j++)
             gsl_matrix_set(G, j, m - nb + j, 1.0);
-        return;
+        return m;
     }
-    double tot = 0.0;
-    for (size_t t = 0; t < n; t++)
-        tot += hist[0][t];
+    double mag = 0.0, tot = hist_sum(hist[0], n, &mag);
+    bool none = tot == 0 || cancels(tot, mag, n);
     for (size_t j = 0; j < nb; j++) {
-        double s = 0.0;
-        for (size_t t = 0; t < n; t++)
-            s += hist[m - nb + j][t];
-        gsl_matrix_set(G, j, 0, tot != 0 ? s / tot : 1.0 / (double)nb);
+        double smag = 0.0, s = hist_sum(hist[m - nb + j], n, &smag);
+        if (none && bad == m && s != 0 && !cancels(s, smag, n)) {
+            bad = m - nb + j;
+            *s_bad = s;
+            *s_tot = tot;
+        }
+        gsl_matrix_set(G, j, 0, !none ? s / tot : 1.0 / (double)nb);
     }
+    return bad;
 }
 
 /* Reconciled points and bounds of every node at steps s0..s1-1: the
@@ -705,11 +736,14 @@ static hz_status check_forecasts(const hz_hierarchy *H, hz_forecast *const *fc,
 {
     for (size_t i = 0; i < H->m; i++)
         for (size_t s = 0; s < fc[i]->h; s++)
-            if (!isfinite(fc[i]->mean[s]) || fc[i]->h != fc[0]->h)
+            if (!isfinite(fc[i]->mean[s]) || fc[i]->h != fc[0]->h) {
+                char name[32];
+                snprintf(name, sizeof name, "%zu", i);
                 return hz_error_set(err, HZ_EINVAL,
-                                    "reconcile: node %zu has no forecast "
+                                    "reconcile: node '%s' has no forecast "
                                     "to reconcile",
-                                    i);
+                                    H->names ? H->names[i] : name);
+            }
     return HZ_OK;
 }
 
@@ -760,13 +794,31 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
                                 hz_recon_name(method),
                                 H->names ? H->names[none] : name)
                  : hz_error_set(err, HZ_ETOOSHORT,
-                                "reconcile: %s needs in-sample residuals of "
-                                "every node",
+                                "reconcile: %s weighs the nodes by their "
+                                "in-sample errors in the periods they "
+                                "share, and their histories share fewer "
+                                "than 2 such periods (too short a history; "
+                                "--reconcile bu, ols or td does not need "
+                                "them)",
                                 hz_recon_name(method));
         goto out;
     }
     if (method == HZ_RECON_BU || method == HZ_RECON_TD) {
-        simple_G(H, method, hist, n, G);
+        double s_bad = 0.0, s_tot = 0.0;
+        size_t bad = simple_G(H, method, hist, n, G, &s_bad, &s_tot);
+        if (bad < m) {
+            char name[32];
+            snprintf(name, sizeof name, "%zu", bad);
+            st = hz_error_set(
+                err, HZ_ENOCONV,
+                "reconcile: td splits the total's forecast by each bottom "
+                "series' share of the total's history, which sums to %g "
+                "(its series cancel out, such as sales and their returns): "
+                "'%s' (sum %g) has no share (--reconcile bu, ols or mint "
+                "does not split by shares)",
+                s_tot, H->names ? H->names[bad] : name, s_bad);
+            goto out;
+        }
     } else {
         gsl_matrix_set_identity(W);
         for (size_t i = 0; method == HZ_RECON_WLS && i < m; i++)

@@ -100,8 +100,13 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
                             "of its members' means");
     if (req->reconcile != HZ_RECON_NONE && req->long_format)
         return hz_error_set(err, HZ_EINVAL,
-                            "reconciliation needs series that end together "
-                            "(not --long)");
+                            "reconciliation needs series that end together, "
+                            "and a long file's (--long, or statsforecast's "
+                            "columns unique_id, ds, y read so) each end at "
+                            "their own last period: read it as a table "
+                            "(--date ds --value y --by unique_id, without "
+                            "--long), whose series all run to its last "
+                            "period");
     return HZ_OK;
 }
 
@@ -359,11 +364,11 @@ static void keep_nonneg(const hz__hier *H, hz_forecast_result *r)
         for (size_t b = 0; b < nb && neg[0] == '\0'; b++)
             if (H->S[j * nb + b] != 0 && !r->series[b0 + b].nonnegative)
                 neg = H->keys[b0 + b];
-        char add[160];
+        char add[192], nm[72];
         snprintf(add, sizeof add,
                  BELOW_NOTE " at %zu of %zu steps: series under it go below "
                             "zero ('%s'); bounds kept around it",
-                 below, h, neg);
+                 below, h, hz__note_name(neg, 64, nm, sizeof nm));
         hz__note_append(o->note, sizeof o->note, add);
         o->nonnegative = 0;
     }
@@ -389,8 +394,20 @@ bool hz_forecast_note_conformal_kept(const char *note)
     return strstr(note, HZ__CONFORMAL_KEPT_NOTE) != NULL;
 }
 
+/* Does node i's base forecast enter the reconciled ones?  bu takes the
+ * bottom series' only, td the total's; the others every node's. */
+static bool enters(const hz__hier *H, int method, size_t i)
+{
+    return method == HZ_RECON_BU   ? i >= H->m - H->nb
+           : method == HZ_RECON_TD ? i == 0
+                                   : true;
+}
+
 /* Before reconciling: the nodes' biases corrected where that would have
- * helped (hz_recon_bias_correct), each corrected node's note saying so. */
+ * helped (hz_recon_bias_correct), each corrected node whose forecast the
+ * method takes in saying so, and counted (until 2026-12-07 also the
+ * others, whose corrections changed nothing: under td every node but the
+ * total, under bu every node above the bottom). */
 static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
                               hz_forecast *const *fc, int method,
                               hz_forecast_result *r, hz_error *err)
@@ -405,8 +422,7 @@ static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
         free(shift);
         return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
     }
-    r->bias_steps =
-        hz_recon_bias_correct(m, h, steps, H->level, fc, cnt, shift);
+    (void)hz_recon_bias_correct(m, h, steps, H->level, fc, cnt, shift);
     /* mint-h's covariances: the errors left after the correction (the
      * runner owns them) */
     double *e = (double *)steps->e;
@@ -415,10 +431,12 @@ static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
             for (size_t t = 0; t < h; t++)
                 e[(i * R + q) * h + t] -= shift[i * h + t];
     free(shift);
+    r->bias_steps = 0;
     for (size_t i = 0; i < m; i++) {
-        if (cnt[i] == 0)
+        if (cnt[i] == 0 || !enters(H, method, i))
             continue;
         r->bias_nodes++;
+        r->bias_steps += cnt[i];
         hz_forecast_series_result *o = &r->series[i];
         char add[96];
         snprintf(add, sizeof add, BIAS_NOTE " at %zu of %zu steps (%zu origins)",
@@ -466,13 +484,18 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
         if (!isnan(fc[i]->lower[0][0]) ||
             strstr(o->note, HZ__NO_INTERVALS_NOTE) != NULL)
             continue;
-        char add[160];
+        char add[160], nm[72];
         snprintf(add, sizeof add,
                  HZ__NO_INTERVALS_NOTE ": reconciled with '%s', which has "
                                        "none",
-                 H->keys[nobounds]);
+                 hz__note_name(H->keys[nobounds], 64, nm, sizeof nm));
         hz__note_append(o->note, sizeof o->note, add);
     }
+    /* the model's whole name and the method after it (until 2026-12-07
+     * a 64-byte field cut "...+SNaive) [mint-h]" to "...+SNaive) [mint") */
+    _Static_assert(sizeof r->series[0].method >=
+                       sizeof r->series[0].fc->method + sizeof " [mint-h]" - 1,
+                   "a reconciled node's method name must fit whole");
     for (size_t i = 0; st == HZ_OK && i < H->m; i++) {
         hz_forecast_series_result *o = &r->series[i];
         size_t len = strlen(o->method);
@@ -553,6 +576,8 @@ static hz_forecast_result *result_new(const hz_forecast_request *req,
     r->rows_repeated = set->rows_repeated;
     r->zoned = set->zoned;
     memcpy(r->repeated_first, set->repeated_first, sizeof r->repeated_first);
+    r->names_similar = set->names_similar;
+    memcpy(r->similar_first, set->similar_first, sizeof r->similar_first);
     r->nfilled = set->nfilled;
     r->nseries_filled = set->nseries_filled;
     memcpy(r->filled_first, set->filled_first, sizeof r->filled_first);

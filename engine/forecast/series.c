@@ -1607,6 +1607,10 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
     qsort(set->series, set->nseries, sizeof *set->series, cmp_series);
     if ((st = check_series_names(&b, set)) != HZ_OK)
         goto out;
+    if (hz__series_similar(set) != 0) {
+        st = nomem(&b);
+        goto out;
+    }
     *out = set;
     set = NULL;
 out:

@@ -271,7 +271,10 @@ typedef struct hz_forecast_series_result {
     double *history;     /* [n] the series the model was fitted to */
     int32_t last_day;    /* first day of the last history period */
     double last12_total; /* sum of the last min(12, n) periods */
-    char method[64];     /* chosen model, e.g. "ETS(M,Ad,M)" */
+    char method[80];     /* chosen model, e.g. "ETS(M,Ad,M)"; with
+                            reconciliation its method after it
+                            (" [mint-h]"): room for a model's whole
+                            name (hz_forecast.method) and that */
     char note[192];      /* fallback reason, empty otherwise */
     hz_forecast *fc;     /* points, bounds, criteria, params (on the
                             scale of the data) */
@@ -302,6 +305,9 @@ typedef struct hz_forecast_result {
     size_t rows_repeated;           /* rows summed into a period already
                                        seen (hz_series_set) */
     char repeated_first[32];        /* the first of them */
+    size_t names_similar;           /* group names another's but for case
+                                       and blanks (hz_series_set) */
+    char similar_first[2][64];      /* the first two of them */
     bool zoned;                     /* dates with UTC offsets, periods
                                        in UTC (hz_series_set) */
     size_t nfilled, nseries_filled; /* filled periods, series with any */

@@ -5,7 +5,9 @@
  * sums the nb bottom series into every node and G depends on the method:
  *   bu    bottom-up: the bottom forecasts, summed;
  *   td    top-down by the proportions of the historical averages (Gross &
- *         Sohl's method F): total x mean(bottom) / mean(total);
+ *         Sohl's method F): total x mean(bottom) / mean(total); refused
+ *         (HZ_ENOCONV, naming a bottom series) when mean(total) is 0 but
+ *         for rounding and a bottom mean is not (series that cancel out);
  *   ols   G = (S'S)^-1 S';
  *   wls   G = (S'W^-1 S)^-1 S'W^-1, W the diagonal of the nodes' residual
  *         variances;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "horizon/common.h"
+#include "horizon/csv.h"
 #include "horizon/dataset.h"
 
 #ifdef __cplusplus
@@ -249,6 +250,11 @@ typedef struct hz_series_set {
                                        seen (a duplicated row, an hour a
                                        clock put back), summed into it */
     char repeated_first[32];        /* the first of them, as dated */
+    size_t names_similar;           /* series whose name is another's but
+                                       for case and blanks around a value
+                                       ('North', 'north ', 'NORTH'):
+                                       forecast apart, as named */
+    char similar_first[2][64];      /* the first two such names */
     bool zoned; /* the dates carried UTC offsets: read as UTC instants,
                    so periods are cut and labelled in UTC */
 } hz_series_set;
@@ -283,6 +289,15 @@ typedef struct hz_series_opts {
 } hz_series_opts;
 
 HZ_API void hz_series_opts_init(hz_series_opts *o);
+/* hz_csv_options.want for the file a set is built from, ctx the
+ * hz_series_opts: its group columns (by_cols; statsforecast's unique_id
+ * when no column is named) read as text, as written, whatever they hold,
+ * so that stores 007, 7 and 07.0 stay three groups, as a CRM's or an
+ * ERP's codes are (a column read as numbers made all three the group '7',
+ * summed); --schema wins (series_columns.c). */
+HZ_API void hz_series_csv_want(void *ctx, const char *const *names,
+                               const hz_type *types, size_t n,
+                               hz_csv_want *want);
 
 /* Build the series.  Errors name the column: unknown column, value
  * column not numeric, date column not a date (a text column is parsed in

@@ -850,6 +850,9 @@ static int run(const char *cmd, bt *b)
         hz__fc_data_notices(cmd, &b->set->cal, b->set->partial,
                             b->set->rows_repeated, b->set->repeated_first,
                             b->set->zoned);
+        hz__fc_similar_notice(cmd, b->set->names_similar,
+                              b->set->similar_first[0],
+                              b->set->similar_first[1]);
         hz__fc_print_calendar(stderr, b->set->freq_reason, &b->set->seasons,
                               b->set->seasons_reason);
     }

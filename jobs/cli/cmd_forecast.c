@@ -280,6 +280,8 @@ int hz__cmd_forecast(int argc, char **argv)
                    res->nclamped, nraised);
     hz__fc_data_notices(cmd, &res->cal, res->partial, res->rows_repeated,
                         res->repeated_first, res->zoned);
+    hz__fc_similar_notice(cmd, res->names_similar, res->similar_first[0],
+                          res->similar_first[1]);
     size_t nkept = 0; /* series with the model's bounds, not conformal */
     for (size_t i = 0; i < res->nseries; i++)
         nkept += hz_forecast_note_conformal_kept(res->series[i].note);

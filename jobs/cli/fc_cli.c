@@ -264,6 +264,15 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
                          arg);
             return -1;
         }
+        /* a column twice makes a level of copies (--by region,region:
+         * 'East' and 'East|East'; reconciled, a hierarchy of its own) */
+        for (size_t i = 0; i < a->so.nby; i++)
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(a->by[i], a->by[j]) == 0) {
+                    hz_cli_error(cmd, "--by: column '%s' given twice in '%s'",
+                                 a->by[i], arg);
+                    return -1;
+                }
         a->so.by_cols = a->by;
         return 1;
     case HZ_FC_OPT_FREQ: return opt_freq(cmd, arg, a);
@@ -318,6 +327,9 @@ int hz__fc_series_check(const char *cmd, hz__fc_series_args *a,
      * columns are named) */
     csvo->want_date = a->so.date_col ? a->so.date_col : "ds";
     csvo->want_number = a->so.date_col ? a->so.value_col : "y";
+    /* and the group columns as text, as written: 007 and 7 are two */
+    csvo->want = hz_series_csv_want;
+    csvo->want_ctx = &a->so;
     return HZ_EXIT_OK;
 }
 
@@ -439,6 +451,19 @@ static void zone_notice(const char *cmd, bool zoned, const hz_calendar *cal)
                 ? " (a sale at 00:30+01:00 counts on the day before); drop "
                   "the offsets to cut them in local time"
                 : "");
+}
+
+void hz__fc_similar_notice(const char *cmd, size_t n, const char *a,
+                           const char *b)
+{
+    if (n == 0)
+        return;
+    fprintf(stderr,
+            "horizon %s: %zu group names are another's but for case or "
+            "blanks around a value (first: '%s' and '%s'): forecast as "
+            "groups of their own; make them equal in the data if they are "
+            "one group\n",
+            cmd, n, a, b);
 }
 
 void hz__fc_data_notices(const char *cmd, const hz_calendar *cal,

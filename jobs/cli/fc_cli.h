@@ -159,6 +159,11 @@ void hz__fc_data_notices(const char *cmd, const hz_calendar *cal,
                          const hz_partial_period *partial,
                          size_t rows_repeated, const char *repeated_first,
                          bool zoned);
+/* Group names that are another's but for case or blanks around a value
+ * (n of them, a and b the first two; hz_series_set.names_similar): a
+ * notice printed whatever --quiet says; nothing when n is 0. */
+void hz__fc_similar_notice(const char *cmd, size_t n, const char *a,
+                           const char *b);
 /* The lines of the summary saying which frequency and seasons were
  * used, and why. */
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,

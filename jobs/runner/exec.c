@@ -224,9 +224,20 @@ static hz_status ingest_stage(const char *path, const char *name,
     /* an analysis: the customer id read as text (00123 is not 123), the
      * amount and the date strictly, as `horizon analyze` reads them */
     hz_analytics_input in = {&req->an, hz_exec_analysis_kind(req->type)};
+    /* a forecast: the group columns as text, as `horizon forecast` reads
+     * them (stores 007 and 7 are two) */
+    hz_series_opts so;
+    hz_series_opts_init(&so);
+    so.date_col = req->fc.date_col;
+    so.value_col = req->fc.value_col;
+    so.by_cols = req->fc.by_cols;
+    so.nby = req->fc.nby;
     if (req->type != HZ_JOB_FORECAST) {
         co.want = hz_analytics_csv_want;
         co.want_ctx = &in;
+    } else {
+        co.want = hz_series_csv_want;
+        co.want_ctx = &so;
     }
     hz_csv_report rep;
     hz_status rc = hz_csv_read(path, &co, ds, &rep, err);

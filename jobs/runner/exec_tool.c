@@ -135,6 +135,14 @@ static void partial_notices(const hz_forecast_result *r, cJSON *sum)
         cJSON_AddNumberToObject(sum, "rowsRepeated", (double)r->rows_repeated);
         cJSON_AddStringToObject(sum, "firstRepeated", r->repeated_first);
     }
+    if (r->names_similar > 0) {
+        cJSON_AddNumberToObject(sum, "similarGroups", (double)r->names_similar);
+        cJSON *first = cJSON_CreateArray();
+        for (int k = 0; k < 2; k++)
+            cJSON_AddItemToArray(first,
+                                 cJSON_CreateString(r->similar_first[k]));
+        cJSON_AddItemToObject(sum, "firstSimilar", first);
+    }
 }
 
 static void notices(const hz_forecast_result *r, cJSON *sum)

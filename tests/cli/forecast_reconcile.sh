@@ -114,6 +114,20 @@ check "trend, JSON: counts" \
 "$H" forecast "$T/trend.csv" --date date --value value --by region \
     --model naive --horizon 3 --reconcile mint --bias-correct on -o "$T/tr_on2.csv" 2>"$T/err"
 check "trend: --bias-correct on is the default" cmp -s "$T/tr_on.csv" "$T/tr_on2.csv"
+# td takes in the total's forecast only, bu the bottom series' only: the
+# other nodes' corrections changed nothing, yet their notes and the
+# summary counted them (3 of 3 nodes for either)
+for m in td bu; do
+    "$H" forecast "$T/trend.csv" --date date --value value --by region \
+        --model naive --horizon 3 --reconcile "$m" -o "$T/tr_$m.csv" 2>"$T/err_$m"
+    check "trend, $m: exit 0" test $? -eq 0
+done
+check "trend, td: only the total says it was corrected" test \
+    "$(grep 'bias-corrected' "$T/tr_td.csv" | cut -d, -f1 | sort -u)" = total
+check "trend, td: the summary counts it alone" \
+    grep -q "1 of 3 nodes bias-corrected before td (3 node steps)" "$T/err_td"
+check "trend, bu: only the bottom series say so" test \
+    "$(grep 'bias-corrected' "$T/tr_bu.csv" | cut -d, -f1 | sort -u | tr '\n' ' ')" = "A B "
 # the correction (by default) and mint-h's covariances after it: the same
 # for any --threads
 for t in 1 2; do
@@ -194,6 +208,34 @@ check "last-month product, bu: the total has no bounds, and says why" \
 expect_exit 1 "node 'NEW' has none" -- \
     "$H" forecast "$T/lastrow.csv" --date date --value units --by product \
     --horizon 2 --reconcile mint
+
+# the same with a long name of 3-byte characters: the notes naming it
+# were cut mid-character by their length (the CSV no longer UTF-8) and
+# lost their end; the name is now shortened whole, with "..."
+long=$(printf '日%.0s' $(seq 1 60))
+awk -v n="$long" 'BEGIN {
+    print "date,product,units"
+    for (i = 0; i < 36; i++) {
+        d = sprintf("%d-%02d-01", 2021 + int(i / 12), i % 12 + 1)
+        printf "%s,OLD,%d\n", d, 100 + i % 3
+    }
+    printf "2023-12-01,%s,50\n", n
+}' >"$T/lastrow_long.csv"
+"$H" forecast "$T/lastrow_long.csv" --date date --value units --by product \
+    --horizon 2 --reconcile bu -o "$T/lrl_bu.csv" 2>"$T/err"
+check "long name, bu: exit 0" test $? -eq 0
+check "long name, bu: the output is UTF-8" iconv -f UTF-8 -t UTF-8 -o /dev/null "$T/lrl_bu.csv"
+check "long name, bu: the note ends whole" \
+    grep -q "^total,.*no intervals: reconciled with '日日日*\.\.\.', which has none\"$" \
+    "$T/lrl_bu.csv"
+
+# two months: every node has one in-sample error, no two shared; the
+# refusal said "needs in-sample residuals of every node", which each had
+printf 'date,g,value\n2024-01-01,A,5\n2024-01-01,B,6\n2024-02-01,A,7\n2024-02-01,B,9\n' \
+    >"$T/two.csv"
+expect_exit 1 "reconcile: mint weighs the nodes by their in-sample errors in the periods they share, and their histories share fewer than 2 such periods" -- \
+    "$H" forecast "$T/two.csv" --date date --value value --by g --horizon 1 \
+    --reconcile mint
 
 # a region named 'total' would share its name with the top level: two
 # rows 'total' that could not be told apart (until 2026-12-07 written so,
@@ -287,6 +329,80 @@ for m in mint wls mint-h; do
         END { for (d in t) if ((t[d] - b[d])^2 > 1e-8) bad = 1; exit bad || !length(t) }' \
         "$T/z_$m.csv"
 done
+
+# 28 months of seasonal sales: each node's model is the long
+# "Mean(Combo(...) x seasonal index[12]+SNaive)"; the method after it was
+# cut by a 64-byte field ("... [mint" for mint-h, "... [mint" for mint)
+awk 'BEGIN {
+    print "date,g,value"
+    for (m = 0; m < 28; m++) {
+        d = sprintf("%d-%02d-01", 2022 + int(m / 12), m % 12 + 1)
+        s = sin(6.2831853 * m / 12)
+        printf "%s,A,%.2f\n", d, 100 + 40 * s + 3 * cos(5 * m)
+        printf "%s,B,%.2f\n", d, 80 + 30 * s + 3 * sin(7 * m)
+    }
+}' >"$T/short.csv"
+for m in mint mint-h; do
+    "$H" forecast "$T/short.csv" --date date --value value --by g --freq month \
+        --horizon 2 --reconcile "$m" --quiet -o "$T/short_$m.csv" 2>"$T/err"
+    check "short seasonal history, $m: exit 0" test $? -eq 0
+    check "short seasonal history, $m: a long model name" \
+        grep -q '^total,.*"Mean(Combo(.*+SNaive)' "$T/short_$m.csv"
+    check "short seasonal history, $m: every model ends in [$m]" awk -F'"' -v m="$m" \
+        'NR > 1 {n++; if (substr($2, length($2) - length(m) - 1) != "[" m "]") bad = 1}
+         END {exit bad || n != 6}' "$T/short_$m.csv"
+done
+
+# sales and their returns whose net total sums to 0 over the history:
+# td's shares of it do not exist; each bottom series got half the
+# total's forecast (returns +12.2 beside sales +12.2, exit 0); refused by
+# name, nothing written. A hierarchy that never sold keeps its zeros
+awk 'BEGIN {
+    print "date,kind,value"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d-01", 2022 + int(m / 12), m % 12 + 1)
+        printf "%s,sales,%.2f\n", d, 100 + 5 * m
+        printf "%s,returns,%.2f\n", d, -(100 + 5 * m) + (m - 11.5) * 2
+    }
+}' >"$T/net0.csv"
+expect_exit 1 "td splits the total's forecast by each bottom series' share of the total's history, which sums to 0 (its series cancel out, such as sales and their returns): 'returns' (sum -3780) has no share" -- \
+    "$H" forecast "$T/net0.csv" --date date --value value --by kind --freq month \
+    --horizon 2 --reconcile td -o "$T/net0.out"
+check "net total of 0, td: nothing written" test ! -e "$T/net0.out"
+"$H" forecast "$T/net0.csv" --date date --value value --by kind --freq month \
+    --horizon 2 --reconcile bu --quiet -o "$T/net0_bu.csv" 2>"$T/err"
+check "net total of 0, bu: exit 0" test $? -eq 0
+awk -F, '{ $3 = 0; print }' OFS=, "$T/net0.csv" | sed '1s/.*/date,kind,value/' >"$T/zero.csv"
+"$H" forecast "$T/zero.csv" --date date --value value --by kind --freq month \
+    --horizon 2 --reconcile td --quiet -o "$T/zero_td.csv" 2>"$T/err"
+check "never sold, td: exit 0" test $? -eq 0
+check "never sold, td: every point 0" \
+    awk -F, 'NR > 1 {n++; if ($3 != 0) bad = 1} END {exit bad || n != 6}' "$T/zero_td.csv"
+
+# a --by column given twice made a level of copies ('A' and 'A|A', a
+# hierarchy of its own with --reconcile, exit 0); refused as usage
+expect_exit 2 "--by: column 'kind' given twice in 'kind,kind'" -- \
+    "$H" forecast "$T/net0.csv" --date date --value value --by kind,kind \
+    --horizon 2 --reconcile bu -o "$T/twice.out"
+check "--by twice: nothing written" test ! -e "$T/twice.out"
+expect_exit 2 "--by: column 'kind' given twice" -- \
+    "$H" backtest "$T/net0.csv" --date date --value value --by kind,date,kind \
+    --horizon 2
+
+# statsforecast's long format, read so without --long: refused with
+# --reconcile, and the message said "(not --long)" to a user who never
+# typed it; it now says how to read the file so that it can be
+printf 'unique_id,ds,y\n' >"$T/sf.csv"
+for m in 1 2 3 4 5 6 7 8 9; do
+    printf 'A,2024-0%d-01,%d\nB,2024-0%d-01,%d\n' "$m" $((10 + m % 3)) "$m" $((20 + m % 4))
+done >>"$T/sf.csv"
+expect_exit 2 "read it as a table (--date ds --value y --by unique_id, without --long)" -- \
+    "$H" forecast "$T/sf.csv" --horizon 2 --reconcile bu
+"$H" forecast "$T/sf.csv" --date ds --value y --by unique_id --horizon 2 \
+    --reconcile bu --quiet -o "$T/sf_bu.csv" 2>"$T/err"
+check "statsforecast file as a table: reconciled, exit 0" test $? -eq 0
+check "statsforecast file as a table: total, A and B" \
+    test "$(cut -d, -f1 "$T/sf_bu.csv" | sort -u | tr '\n' ' ')" = "A B series total "
 
 expect_exit 2 "--bias-correct on needs --reconcile" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on

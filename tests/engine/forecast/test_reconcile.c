@@ -134,7 +134,14 @@ HZ_TEST(coherent_forecasts_stay_and_bad_input_fails)
     fc[4]->mean[1] = NAN;
     HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, res, 40, fc, NULL,
                           &err) == HZ_EINVAL);
-    HZ_CHECK_CONTAINS(err.msg, "node 4");
+    HZ_CHECK_CONTAINS(err.msg, "node '4' has no forecast");
+    /* by its name when the hierarchy has names (it gave the index) */
+    static const char *const names[7] = {"total", "A",   "B",  "A|x",
+                                         "A|y",   "B|x", "B|y"};
+    const hz_hierarchy Hn = {7, 4, S7, names};
+    HZ_CHECK(hz_reconcile(&Hn, HZ_RECON_MINT, NULL, 0, res, 40, fc, NULL,
+                          &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "node 'A|y' has no forecast");
     fc[4]->mean[1] = 34;
     HZ_CHECK(hz_reconcile(&H, HZ_RECON_MINT, NULL, 0, NULL, 0, fc, NULL,
                           &err) == HZ_ETOOSHORT);

@@ -461,7 +461,8 @@ static hz_forecast_result *make_forecast(size_t nseries, size_t n, size_t h)
         }
         snprintf(s->method, sizeof s->method, "%s",
                  i % 2 ? "ETS(A,N,N)" : "Theta");
-        snprintf(s->fc->method, sizeof s->fc->method, "%s", s->method);
+        snprintf(s->fc->method, sizeof s->fc->method, "%s",
+                 i % 2 ? "ETS(A,N,N)" : "Theta");
         s->fc->aicc = 123.4;
     }
     return r;

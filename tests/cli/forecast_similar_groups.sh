@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Group values that differ only in case or blanks around them ('North',
+# 'north ', 'NORTH'): forecast as the groups the data name, and said
+# (whatever --quiet says; JSON similar_groups / first_similar) instead
+# of being split without a word (until 2026-12-07), with and without
+# --reconcile, and by backtest; clean names say nothing.
+source "$HZ_SRC/tests/cli/lib.sh"
+H=$HORIZON
+
+awk 'BEGIN {
+    print "date,region,category,value"
+    for (m = 0; m < 30; m++) {
+        d = sprintf("%d-%02d-01", 2022 + int(m / 12), m % 12 + 1)
+        printf "%s,North,Toys,%.2f\n", d, 100 + m + 5 * sin(m)
+        printf "%s,north ,Toys,%.2f\n", d, 50 + m + 3 * cos(m)
+        printf "%s,NORTH,Toys,%.2f\n", d, 20 + m + 2 * sin(2 * m)
+        printf "%s,South,Toys,%.2f\n", d, 70 + 4 * sin(3 * m)
+        printf "%s,South,Food,%.2f\n", d, 40 + 4 * cos(3 * m)
+    }
+}' >"$T/case.csv"
+want="3 group names are another's but for case or blanks around a value (first: 'NORTH' and 'North')"
+
+"$H" forecast "$T/case.csv" --date date --value value --by region \
+    --freq month --horizon 2 --quiet -o "$T/f.csv" 2>"$T/err"
+check "by region: exit 0" test $? -eq 0
+check "by region: said, with --quiet too" grep -qF "$want" "$T/err"
+check "by region: every group forecast as named (4 x 2 rows)" \
+    test "$(tail -n +2 "$T/f.csv" | wc -l)" -eq 8
+check "by region: 'north ' kept as written" grep -q '^north ,' "$T/f.csv"
+
+"$H" forecast "$T/case.csv" --date date --value value --by region \
+    --freq month --horizon 2 --quiet --json -o "$T/f.json" 2>/dev/null
+check "JSON: the count and the first two" \
+    grep -q '"similar_groups":3,"first_similar":\["NORTH","North"\]' "$T/f.json"
+
+"$H" forecast "$T/case.csv" --date date --value value --by region,category \
+    --freq month --horizon 2 --reconcile mint --quiet -o "$T/r.csv" 2>"$T/err"
+check "reconciled: exit 0" test $? -eq 0
+check "reconciled: said with the bottom names" grep -qF \
+    "3 group names are another's but for case or blanks around a value (first: 'NORTH|Toys' and 'North|Toys')" \
+    "$T/err"
+
+"$H" backtest "$T/case.csv" --date date --value value --by region \
+    --freq month --horizon 2 --models naive >/dev/null 2>"$T/err"
+check "backtest: said too" grep -qF "$want" "$T/err"
+
+grep -v -i '^[^,]*,north' "$T/case.csv" >"$T/clean.csv"
+"$H" forecast "$T/clean.csv" --date date --value value --by region \
+    --freq month --horizon 2 --json -o "$T/c.json" 2>"$T/err"
+check "clean names: exit 0" test $? -eq 0
+check "clean names: nothing said" bash -c "! grep -q 'but for case' '$T/err'"
+check "clean names: JSON counts none" grep -q '"similar_groups":0,' "$T/c.json"
+finish
