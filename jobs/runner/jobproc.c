@@ -97,7 +97,7 @@ static cJSON *outcome_of(hz_status rc, const hz_error *err,
 }
 
 /* The result could not be written (errno e: a full file system, a quota,
- * an I/O error in the run's work directory): a small outcome that says so
+ * an I/O error in the job's work directory): a small outcome that says so
  * in its place, in the room the failed file held (it is removed first),
  * so that the worker does not take the job for one that crashed.
  * Retryable: room may be made, and another runner may have it. */
@@ -114,8 +114,8 @@ static _Noreturn void no_result(const char *path, const char *tmp, int e)
         *slash = '\0';
     hz_error err;
     hz_error_set(&err, HZ_EIO,
-                 "the job process could not write its result in the run's "
-                 "work directory %.300s: %s (make room there, or set TMPDIR "
+                 "the job process could not write its result in its work "
+                 "directory %.300s: %s (make room there, or set TMPDIR "
                  "to a file system with room)",
                  slash != NULL ? dir : ".", strerror(e));
     hz_exec_output out;

@@ -25,7 +25,7 @@ PY
 check "units: exit 0" test $? -eq 0
 "$HORIZON" analyze suite "$T/tiny.csv" -o /dev/null > "$T/tiny.txt" 2>&1
 check "tiny: exit 0" test $? -eq 0
-clv() { grep '^CLV (bgnbd)' "$1"; }
+clv() { grep '^CLV (BG/NBD)' "$1"; }
 check "units: CLV with two decimals ($(clv "$T/units.txt"))" \
     grep -qE '^CLV .*: total [0-9]+\.[0-9]{2}, median [0-9]+\.[0-9]{2}, p90 [0-9]+\.[0-9]{2}$' "$T/units.txt"
 check "tiny: no CLV figure printed as 0.00 ($(clv "$T/tiny.txt"))" \
@@ -34,7 +34,7 @@ check "tiny: no CLV figure printed as 0.00 ($(clv "$T/tiny.txt"))" \
 python3 - "$T/units.txt" "$T/tiny.txt" <<'PY'
 import re, sys
 def nums(p):
-    line = next(l for l in open(p) if l.startswith("CLV (bgnbd)"))
+    line = next(l for l in open(p) if l.startswith("CLV (BG/NBD)"))
     return [float(x) for x in re.findall(r"(?:total|median|p90) ([0-9.e+-]+)", line)]
 u, t = nums(sys.argv[1]), nums(sys.argv[2])
 for a, b in zip(u, t):
@@ -44,7 +44,7 @@ PY
 check "tiny: CLV figures keep their digits" test $? -eq 0
 check "tiny: one number of decimals on the CLV line" python3 -c '
 import re, sys
-line = next(l for l in open(sys.argv[1]) if l.startswith("CLV (bgnbd)"))
+line = next(l for l in open(sys.argv[1]) if l.startswith("CLV (BG/NBD)"))
 d = {len(x.split(".")[1]) for x in re.findall(r"(?:total|median|p90) ([0-9.]+)", line)}
 sys.exit(len(d) != 1)' "$T/tiny.txt"
 check "tiny: no cluster spend printed as 0.00" \

@@ -32,7 +32,7 @@ st=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["statu
 check "the job is queued again, its attempt refunded ($st)" test "$st" = "queued workdir 0"
 err=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"])' "$T/show.json")
 check "its error names the directory and the cause ($err)" grep -Eq \
-    "the job process could not write its result in the run's work directory $T/small/horizon-run-[A-Za-z0-9]+: No space left on device" <<<"$err"
+    "the job process could not write its result in its work directory $T/small/horizon-run-[A-Za-z0-9]+/job-[0-9]+-[0-9]+: No space left on device" <<<"$err"
 check "the log says it, not a crash" bash -c \
     "grep -q 'released \[workdir\]' '$T/err' && ! grep -q 'crashed or was killed' '$T/err'"
 # with room, the job runs
