@@ -31,9 +31,9 @@ struct hz__tzone {
  * years back (a --date-window to 9999 costs no more than one to 2438). */
 #define CYCLE_SECS ((int64_t)146097 * 86400)
 
-/* A name the tz database could hold, and a regular file under TZDIR or
- * /usr/share/zoneinfo (TZ would take "Foo/Bar" that is not one for UTC
- * silently). */
+/* A name the tz database could hold, and a readable zone file (TZif)
+ * under TZDIR or /usr/share/zoneinfo (TZ would take "Foo/Bar" that is
+ * not one for UTC silently). */
 static bool zone_file(const char *name)
 {
     size_t len = strlen(name);
@@ -48,8 +48,25 @@ static bool zone_file(const char *name)
     snprintf(path, sizeof path, "%s/%s",
              dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo",
              name);
+    /* opened and read, not only stat'ed: a zone file that cannot be read
+     * (permissions, a job process's Landlock rules) would be taken by the
+     * C library for UTC, silently */
     struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    char magic[4];
+    bool ok = fread(magic, 1, sizeof magic, f) == sizeof magic &&
+              memcmp(magic, "TZif", 4) == 0;
+    fclose(f);
+    return ok;
+}
+
+bool hz_tz_valid(const char *tz)
+{
+    return tz != NULL && (strcmp(tz, "UTC") == 0 || zone_file(tz));
 }
 
 static int32_t offset_now(int64_t t)
@@ -122,7 +139,7 @@ hz_status hz__tzone_open(const char *name, int32_t day_lo, int32_t day_hi,
                          hz__tzone **out, hz_error *err)
 {
     *out = NULL;
-    if (name == NULL || (strcmp(name, "UTC") != 0 && !zone_file(name)))
+    if (!hz_tz_valid(name))
         return hz_error_set(err, HZ_EINVAL,
                             "--tz: '%s' is not a zone of the system tz "
                             "database (an Area/City name such as "

@@ -4,9 +4,13 @@
  * that are no zone refused. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/tzone.h"
+#include "horizon/csv.h"
 #include "horizon/dataset.h"
 #include "hz_test.h"
 
@@ -115,4 +119,38 @@ HZ_TEST(names_that_are_no_zone_are_refused)
                      "'%s' accepted", bad[k]);
         HZ_CHECK_CONTAINS(err.msg, "is not a zone of the system tz database");
     }
+}
+
+/* A file under TZDIR that is not a zone (no TZif header), or one that
+ * cannot be read, is no zone: the C library would read it as UTC. */
+HZ_TEST(files_that_are_no_zone_are_refused)
+{
+    char dir[] = "/tmp/hz_tzdir_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    char sub[64], notz[96], ok[96];
+    snprintf(sub, sizeof sub, "%s/Test", dir);
+    HZ_CHECK(mkdir(sub, 0700) == 0);
+    snprintf(notz, sizeof notz, "%s/Test/Text", dir);
+    snprintf(ok, sizeof ok, "%s/Test/Zone", dir);
+    FILE *f = fopen(notz, "w");
+    HZ_CHECK(f != NULL && fputs("not a zone file\n", f) >= 0 && fclose(f) == 0);
+    f = fopen(ok, "wb");
+    HZ_CHECK(f != NULL && fputs("TZif2", f) >= 0 && fclose(f) == 0);
+    char *saved = getenv("TZDIR") ? strdup(getenv("TZDIR")) : NULL;
+    setenv("TZDIR", dir, 1);
+    HZ_CHECK(!hz_tz_valid("Test/Text"));
+    HZ_CHECK(hz_tz_valid("Test/Zone"));
+    if (geteuid() != 0) { /* root reads a file of mode 0 */
+        HZ_CHECK(chmod(ok, 0) == 0);
+        HZ_CHECK(!hz_tz_valid("Test/Zone"));
+    }
+    if (saved != NULL)
+        setenv("TZDIR", saved, 1);
+    else
+        unsetenv("TZDIR");
+    free(saved);
+    unlink(notz);
+    unlink(ok);
+    rmdir(sub);
+    rmdir(dir);
 }
