@@ -121,6 +121,15 @@ HZ_TEST(names_that_are_no_zone_are_refused)
     }
 }
 
+static bool write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        return false;
+    bool ok = fputs(text, f) >= 0;
+    return fclose(f) == 0 && ok;
+}
+
 /* A file under TZDIR that is not a zone (no TZif header), or one that
  * cannot be read, is no zone: the C library would read it as UTC. */
 HZ_TEST(files_that_are_no_zone_are_refused)
@@ -132,11 +141,10 @@ HZ_TEST(files_that_are_no_zone_are_refused)
     HZ_CHECK(mkdir(sub, 0700) == 0);
     snprintf(notz, sizeof notz, "%s/Test/Text", dir);
     snprintf(ok, sizeof ok, "%s/Test/Zone", dir);
-    FILE *f = fopen(notz, "w");
-    HZ_CHECK(f != NULL && fputs("not a zone file\n", f) >= 0 && fclose(f) == 0);
-    f = fopen(ok, "wb");
-    HZ_CHECK(f != NULL && fputs("TZif2", f) >= 0 && fclose(f) == 0);
-    char *saved = getenv("TZDIR") ? strdup(getenv("TZDIR")) : NULL;
+    HZ_CHECK(write_text(notz, "not a zone file\n"));
+    HZ_CHECK(write_text(ok, "TZif2"));
+    const char *old = getenv("TZDIR");
+    char *saved = old != NULL ? strdup(old) : NULL;
     setenv("TZDIR", dir, 1);
     HZ_CHECK(!hz_tz_valid("Test/Text"));
     HZ_CHECK(hz_tz_valid("Test/Zone"));
