@@ -185,7 +185,9 @@ void hz__isolation_for_job(const hz_sandbox *sb, const char *tenant,
  * (a container engine's socket, a database's).  A seccomp filter lets
  * socket(2) make only IPv4, IPv6 and netlink sockets (the resolver's,
  * libcurl's); anything else, a UNIX socket above all, is EACCES, as are
- * system calls of another architecture (i386's socketcall).  Where the
+ * system calls of another architecture (i386's socketcall); and it
+ * refuses io_uring_setup, whose rings make and connect sockets without
+ * those system calls.  Where the
  * build's architecture is not known here, no filter (returns 0). */
 static int filter_sockets(void)
 {
@@ -201,6 +203,12 @@ static int filter_sockets(void)
         BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
 #endif
+        /* io_uring makes sockets and connects them without socket(2)
+         * or connect(2) (IORING_OP_SOCKET, IORING_OP_CONNECT), out of
+         * this filter's sight: no ring (ENOSYS, as a kernel without
+         * io_uring says; nothing the job runs needs one) */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
