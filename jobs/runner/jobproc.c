@@ -107,17 +107,25 @@ static _Noreturn void no_result(const char *path, const char *tmp, int e)
     char report[4300];
     snprintf(report, sizeof report, "%s.html", path);
     unlink(report);
+    /* the run's work directory (in TMPDIR, where room is to be made):
+     * the path is RUNDIR/job-W-N/result.json, the job's own directory
+     * being removed with the job */
     char dir[4200];
     snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash != NULL)
+    for (int up = 0; up < 2; up++) {
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL) {
+            snprintf(dir, sizeof dir, ".");
+            break;
+        }
         *slash = '\0';
+    }
     hz_error err;
     hz_error_set(&err, HZ_EIO,
                  "the job process could not write its result in the run's "
                  "work directory %.300s: %s (make room there, or set TMPDIR "
                  "to a file system with room)",
-                 slash != NULL ? dir : ".", strerror(e));
+                 dir[0] != '\0' ? dir : "/", strerror(e));
     hz_exec_output out;
     hz_exec_output_init(&out);
     snprintf(out.reason, sizeof out.reason, "workdir");
