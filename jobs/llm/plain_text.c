@@ -133,7 +133,10 @@ static void line_marks(char *s, char *a, char *e, bool *del)
         memset(del + (a - s), 1, (size_t)(e - a) + (*e == '\n'));
         return;
     }
-    while (p < e && *p == '>') { /* quotes */
+    /* quotes: "> text", ">> text"; not ">5% of customers" nor ">= 3",
+     * which are comparisons (taking the ">" changes the number) */
+    while (p < e && *p == '>' &&
+           (p + 1 == e || p[1] == ' ' || p[1] == '\t' || p[1] == '>')) {
         del[p - s] = true;
         p++;
         if (p < e && *p == ' ')

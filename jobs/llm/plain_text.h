@@ -8,7 +8,7 @@
  * lines left are at most one in a row:
  *
  * - per line: a heading's "#" marks ("## Summary" -> "Summary"), a quote's
- *   ">", a bullet's "*" or "+" (-> "- ", the plain-text bullet), a
+ *   ">" (followed by a space: ">5%" and ">= 3" are comparisons), a bullet's "*" or "+" (-> "- ", the plain-text bullet), a
  *   thematic break ("---", "***") and a table's separator row ("|---|")
  *   go, and so do a table row's outer bars ("| a | b |" -> "a | b");
  * - inline: strong and emphasis delimiters ("**text**", "__text__",
