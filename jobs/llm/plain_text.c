@@ -68,6 +68,13 @@ static void inline_marks(char *s, char *a, char *e, bool *del)
         if (del[p - s])
             continue;
         char c = *p;
+        if (c == '\\' && p + 1 < e && ispunct((unsigned char)p[1])) {
+            /* an escape ("\*", "\_", "\#"): the character itself,
+             * never a delimiter */
+            del[p - s] = true;
+            p++;
+            continue;
+        }
         if (c == '`') { /* a code span: its text is left as it is */
             int n = 0;
             while (p + n < e && p[n] == '`')

@@ -13,7 +13,8 @@
  *   go, and so do a table row's outer bars ("| a | b |" -> "a | b");
  * - inline: strong and emphasis delimiters ("**text**", "__text__",
  *   "*text*") and code spans ("`text`") lose their marks, the text kept;
- *   a link "[text](url)" becomes "text (url)".
+ *   a link "[text](url)" becomes "text (url)"; an escaped character
+ *   ("\*", "\_") is itself, its backslash gone.
  *
  * Delimiters count only in pairs on one line around text that does not
  * start or end with a space, and a single "*" only when no letter or digit

@@ -28,6 +28,11 @@ HZ_TEST(markdown_of_a_chat_model_reads_as_plain_text)
     HZ_CHECK_STR(plain("> Note: see [the report](https://example.com/r)."),
                  "Note: see the report (https://example.com/r).");
     HZ_CHECK_STR(plain(">> Nested\n>\n> quote"), "Nested\n\nquote");
+    /* escapes: the character itself (not "\not\ bold") */
+    HZ_CHECK_STR(plain("\\*not\\* bold, \\_kept\\_, 5 \\* 3, C:\\data"),
+                 "*not* bold, _kept_, 5 * 3, C:\\data");
+    HZ_CHECK_STR(plain("\\# not a heading, \\\\ one backslash"),
+                 "# not a heading, \\ one backslash");
     HZ_CHECK_STR(plain("Intro\n\n---\n\n\n\nEnd"), "Intro\n\nEnd");
     HZ_CHECK_STR(plain("| region | sales |\n|---|:---:|\n| West | 1.2M |\n"),
                  "region | sales\nWest | 1.2M");
