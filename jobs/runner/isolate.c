@@ -86,6 +86,11 @@ static const char *const system_paths[] = {
     "/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/dev/urandom",
     "/dev/random", NULL};
 
+/* Directories of the same facts that the environment may move: the tz
+ * database (a job's tz parameter; the C library reads the zone from
+ * $TZDIR and, failing, takes it for UTC without a word). */
+static const char *const system_envs[] = {"TZDIR", NULL};
+
 /* Read-only for a job that downloads its dataset: the resolver's files,
  * OpenSSL's configuration and the CA certificates (Debian, RHEL). */
 static const char *const network_paths[] = {
@@ -153,6 +158,17 @@ static void allow_optional(int ruleset, const char *const *paths,
 {
     for (const char *const *p = paths; *p != NULL; p++)
         allow(ruleset, *p, access, handled);
+}
+
+/* Allow reading the paths a list of environment variables name (those
+ * unset, relative or missing are skipped). */
+static void allow_envs(int ruleset, const char *const *vars, uint64_t handled)
+{
+    for (const char *const *v = vars; *v != NULL; v++) {
+        const char *p = getenv(*v);
+        if (p != NULL && p[0] == '/')
+            allow(ruleset, p, FS_READ, handled);
+    }
 }
 
 void hz__isolation_for_job(const hz_sandbox *sb, const char *tenant,
@@ -264,13 +280,10 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
     if (rs < 0)
         return fail(err, -1, "landlock_create_ruleset", errno);
     allow_optional(rs, system_paths, FS_READ, fs);
+    allow_envs(rs, system_envs, fs);
     if (iso->network) {
         allow_optional(rs, network_paths, FS_READ, fs);
-        for (const char *const *v = network_envs; *v != NULL; v++) {
-            const char *p = getenv(*v);
-            if (p != NULL && p[0] == '/')
-                allow(rs, p, FS_READ, fs);
-        }
+        allow_envs(rs, network_envs, fs);
     }
     allow(rs, "/dev/null",
           LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |

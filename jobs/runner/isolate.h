@@ -8,8 +8,8 @@
  * before it touches its dataset (jobproc.c), single-threaded:
  * PR_SET_NO_NEW_PRIVS, then a Landlock ruleset that allows
  *   - reading the system's libraries, the C library's and the resolver's
- *     files in /etc, the CA certificates, time zones and locales
- *     (read-only, no execution);
+ *     files in /etc, the CA certificates, time zones ($TZDIR too) and
+ *     locales (read-only, no execution);
  *   - reading its own /proc/self (memory limit, test hooks);
  *   - reading its dataset file only (the real path the dataset sandbox
  *     resolved for the job's tenant; nothing at all for a dataset the
