@@ -638,9 +638,10 @@ static void remove_files_in(const char *dir, void (*sub)(const char *))
         closedir(d);
 }
 
-/* A job's directory left in the work directory, and its files. */
-static void remove_job_dir(const char *dir)
+void hz__runner_remove_job_dir(const char *dir)
 {
+    if (dir[0] == '\0')
+        return;
     remove_files_in(dir, NULL);
     rmdir(dir);
 }
@@ -652,7 +653,7 @@ static void remove_workdir(hz__runner *r)
 {
     if (r->workdir[0] == '\0')
         return;
-    remove_files_in(r->workdir, remove_job_dir);
+    remove_files_in(r->workdir, hz__runner_remove_job_dir);
     rmdir(r->workdir);
     r->workdir[0] = '\0';
 }

@@ -61,6 +61,11 @@ typedef struct hz__runner {
 } hz__runner;
 
 bool hz__runner_stopping(const hz__runner *r);
+
+/* Remove a job's directory in the run's work directory and what its
+ * process left in it (request, result, report, a download cut short);
+ * "" is none.  A job's at its end, those left at the run's end. */
+void hz__runner_remove_job_dir(const char *dir);
 /* When the grace of a stop ends (monotonic): grace_s after the first
  * call (mu not held). */
 double hz__runner_grace_end(hz__runner *r);

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -944,21 +943,6 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
         fail_job(c, reason ? reason : "compute", msg ? msg : "failed");
 }
 
-/* Remove the job's directory and what its process left in it (its
- * request, result, report, a download cut short). */
-static void remove_files(const char *dir)
-{
-    if (dir[0] == '\0')
-        return;
-    DIR *d = opendir(dir);
-    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlinkat(dirfd(d), e->d_name, 0);
-    if (d != NULL)
-        closedir(d);
-    rmdir(dir);
-}
-
 void hz__runner_process(hz__runner *r, hz_store *s, hz__qitem *it, int worker)
 {
     jobctx c = {.r = r,
@@ -973,7 +957,7 @@ void hz__runner_process(hz__runner *r, hz_store *s, hz__qitem *it, int worker)
     if (precheck(&c) && resolve_dataset(&c) &&
         run_process(&c, worker, &res, &pid))
         finish(&c, res, pid);
-    remove_files(c.dir);
+    hz__runner_remove_job_dir(c.dir);
     cJSON_Delete(res);
     free(c.dataset);
     if (c.parsed)
