@@ -927,10 +927,27 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
     const char *reason = hz__cjson_str(res, "reason");
     if (reason != NULL && strcmp(reason, "workdir") == 0) {
         /* the runner's own file system, not the job: released with its
-         * attempt refunded, and the run claims no more (as when the
-         * request file cannot be written), else a full disk would fail
-         * the whole queue for good, attempt after attempt */
-        hz__runner_store_failed(c->r, msg ? msg : "work directory");
+         * attempt refunded, and the run ends (--watch too), else a full
+         * disk would fail the whole queue for good, attempt after
+         * attempt, or a --watch runner would claim, compute and release
+         * the same job again and again */
+        hz__runner_fault(c->r, HZ_EIO, msg ? msg : "work directory");
+        requeue_job(c, reason, msg ? msg : "failed", true);
+        return;
+    }
+    if (reason != NULL && strcmp(reason, "isolation") == 0) {
+        /* the kernel refused this runner's job processes their isolation
+         * (runner/isolate.h) although it offered Landlock at start (a
+         * seccomp profile, a missing /proc): no job of any tenant can run
+         * here, none is failed for it; exit 78 as at start */
+        char fatal[HZ_ERROR_MAX + 256];
+        snprintf(fatal, sizeof fatal,
+                 HZ_RUNNER_NO_ISOLATION ": %.400s; job %.100s was queued "
+                 "again and no more jobs are run (horizon run --isolation "
+                 "best-effort runs jobs without it)",
+                 msg ? msg : "a job process could not isolate itself",
+                 c->job.id);
+        hz__runner_fault(c->r, HZ_EINVAL, fatal);
         requeue_job(c, reason, msg ? msg : "failed", true);
         return;
     }
