@@ -68,6 +68,13 @@ static void inline_marks(char *s, char *a, char *e, bool *del)
         if (del[p - s])
             continue;
         char c = *p;
+        if (c == '\\' && p + 1 < e && ispunct((unsigned char)p[1])) {
+            /* an escape ("\*", "\_", "\#"): the character itself,
+             * never a delimiter */
+            del[p - s] = true;
+            p++;
+            continue;
+        }
         if (c == '`') { /* a code span: its text is left as it is */
             int n = 0;
             while (p + n < e && p[n] == '`')
@@ -133,7 +140,10 @@ static void line_marks(char *s, char *a, char *e, bool *del)
         memset(del + (a - s), 1, (size_t)(e - a) + (*e == '\n'));
         return;
     }
-    while (p < e && *p == '>') { /* quotes */
+    /* quotes: "> text", ">> text"; not ">5% of customers" nor ">= 3",
+     * which are comparisons (taking the ">" changes the number) */
+    while (p < e && *p == '>' &&
+           (p + 1 == e || p[1] == ' ' || p[1] == '\t' || p[1] == '>')) {
         del[p - s] = true;
         p++;
         if (p < e && *p == ' ')

@@ -8,12 +8,13 @@
  * lines left are at most one in a row:
  *
  * - per line: a heading's "#" marks ("## Summary" -> "Summary"), a quote's
- *   ">", a bullet's "*" or "+" (-> "- ", the plain-text bullet), a
+ *   ">" (followed by a space: ">5%" and ">= 3" are comparisons), a bullet's "*" or "+" (-> "- ", the plain-text bullet), a
  *   thematic break ("---", "***") and a table's separator row ("|---|")
  *   go, and so do a table row's outer bars ("| a | b |" -> "a | b");
  * - inline: strong and emphasis delimiters ("**text**", "__text__",
  *   "*text*") and code spans ("`text`") lose their marks, the text kept;
- *   a link "[text](url)" becomes "text (url)".
+ *   a link "[text](url)" becomes "text (url)"; an escaped character
+ *   ("\*", "\_") is itself, its backslash gone.
  *
  * Delimiters count only in pairs on one line around text that does not
  * start or end with a space, and a single "*" only when no letter or digit

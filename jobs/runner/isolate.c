@@ -86,6 +86,11 @@ static const char *const system_paths[] = {
     "/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/dev/urandom",
     "/dev/random", NULL};
 
+/* Directories of the same facts that the environment may move: the tz
+ * database (a job's tz parameter; the C library reads the zone from
+ * $TZDIR and, failing, takes it for UTC without a word). */
+static const char *const system_envs[] = {"TZDIR", NULL};
+
 /* Read-only for a job that downloads its dataset: the resolver's files,
  * OpenSSL's configuration and the CA certificates (Debian, RHEL). */
 static const char *const network_paths[] = {
@@ -155,6 +160,17 @@ static void allow_optional(int ruleset, const char *const *paths,
         allow(ruleset, *p, access, handled);
 }
 
+/* Allow reading the paths a list of environment variables name (those
+ * unset, relative or missing are skipped). */
+static void allow_envs(int ruleset, const char *const *vars, uint64_t handled)
+{
+    for (const char *const *v = vars; *v != NULL; v++) {
+        const char *p = getenv(*v);
+        if (p != NULL && p[0] == '/')
+            allow(ruleset, p, FS_READ, handled);
+    }
+}
+
 void hz__isolation_for_job(const hz_sandbox *sb, const char *tenant,
                            const char *dataset, const char *jobdir,
                            hz__isolation *out, char *real, size_t real_sz)
@@ -185,7 +201,9 @@ void hz__isolation_for_job(const hz_sandbox *sb, const char *tenant,
  * (a container engine's socket, a database's).  A seccomp filter lets
  * socket(2) make only IPv4, IPv6 and netlink sockets (the resolver's,
  * libcurl's); anything else, a UNIX socket above all, is EACCES, as are
- * system calls of another architecture (i386's socketcall).  Where the
+ * system calls of another architecture (i386's socketcall); and it
+ * refuses io_uring_setup, whose rings make and connect sockets without
+ * those system calls.  Where the
  * build's architecture is not known here, no filter (returns 0). */
 static int filter_sockets(void)
 {
@@ -201,6 +219,12 @@ static int filter_sockets(void)
         BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
 #endif
+        /* io_uring makes sockets and connects them without socket(2)
+         * or connect(2) (IORING_OP_SOCKET, IORING_OP_CONNECT), out of
+         * this filter's sight: no ring (ENOSYS, as a kernel without
+         * io_uring says; nothing the job runs needs one) */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -256,13 +280,10 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
     if (rs < 0)
         return fail(err, -1, "landlock_create_ruleset", errno);
     allow_optional(rs, system_paths, FS_READ, fs);
+    allow_envs(rs, system_envs, fs);
     if (iso->network) {
         allow_optional(rs, network_paths, FS_READ, fs);
-        for (const char *const *v = network_envs; *v != NULL; v++) {
-            const char *p = getenv(*v);
-            if (p != NULL && p[0] == '/')
-                allow(rs, p, FS_READ, fs);
-        }
+        allow_envs(rs, network_envs, fs);
     }
     allow(rs, "/dev/null",
           LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |

@@ -8,8 +8,8 @@
  * before it touches its dataset (jobproc.c), single-threaded:
  * PR_SET_NO_NEW_PRIVS, then a Landlock ruleset that allows
  *   - reading the system's libraries, the C library's and the resolver's
- *     files in /etc, the CA certificates, time zones and locales
- *     (read-only, no execution);
+ *     files in /etc, the CA certificates, time zones ($TZDIR too) and
+ *     locales (read-only, no execution);
  *   - reading its own /proc/self (memory limit, test hooks);
  *   - reading its dataset file only (the real path the dataset sandbox
  *     resolved for the job's tenant; nothing at all for a dataset the
@@ -22,9 +22,11 @@
  * (ABI 5), no signal to and no abstract UNIX socket of a process outside
  * the job (ABI 6).  Access rights the kernel does not know are left out
  * (the ruleset is built for the best ABI the kernel offers).  Then a
- * seccomp filter lets socket(2) make only IPv4, IPv6 and netlink sockets:
- * Landlock does not cover connecting to a UNIX socket by its path (a
- * container engine's or a database's socket the user may reach). */
+ * seccomp filter lets socket(2) make only IPv4, IPv6 and netlink sockets
+ * and refuses io_uring_setup (a ring makes and connects sockets without
+ * socket(2)): Landlock does not cover connecting to a UNIX socket by its
+ * path (a container engine's or a database's socket the user may
+ * reach). */
 #ifndef HZ_RUNNER_ISOLATE_H
 #define HZ_RUNNER_ISOLATE_H
 

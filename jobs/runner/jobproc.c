@@ -97,7 +97,7 @@ static cJSON *outcome_of(hz_status rc, const hz_error *err,
 }
 
 /* The result could not be written (errno e: a full file system, a quota,
- * an I/O error in the job's work directory): a small outcome that says so
+ * an I/O error in the run's work directory): a small outcome that says so
  * in its place, in the room the failed file held (it is removed first),
  * so that the worker does not take the job for one that crashed.
  * Retryable: room may be made, and another runner may have it. */
@@ -107,17 +107,25 @@ static _Noreturn void no_result(const char *path, const char *tmp, int e)
     char report[4300];
     snprintf(report, sizeof report, "%s.html", path);
     unlink(report);
+    /* the run's work directory (in TMPDIR, where room is to be made):
+     * the path is RUNDIR/job-W-N/result.json, the job's own directory
+     * being removed with the job */
     char dir[4200];
     snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash != NULL)
+    for (int up = 0; up < 2; up++) {
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL) {
+            snprintf(dir, sizeof dir, ".");
+            break;
+        }
         *slash = '\0';
+    }
     hz_error err;
     hz_error_set(&err, HZ_EIO,
-                 "the job process could not write its result in its work "
-                 "directory %.300s: %s (make room there, or set TMPDIR "
+                 "the job process could not write its result in the run's "
+                 "work directory %.300s: %s (make room there, or set TMPDIR "
                  "to a file system with room)",
-                 slash != NULL ? dir : ".", strerror(e));
+                 dir[0] != '\0' ? dir : "/", strerror(e));
     hz_exec_output out;
     hz_exec_output_init(&out);
     snprintf(out.reason, sizeof out.reason, "workdir");

@@ -24,8 +24,10 @@ typedef struct hz__jobproc_config {
                               sets fetch_timeout_s */
     double default_timeout_s; /* a job without its own timeout */
     bool require_isolation;   /* a job process that cannot isolate itself
-                                 (runner/isolate.h) fails its job with
-                                 reason "isolation" instead of running */
+                                 (runner/isolate.h) reports reason
+                                 "isolation" instead of running (the
+                                 worker releases the job and the run
+                                 ends) */
     /* Answer a call (single-threaded, in the helper): a malloc'd reply or
      * NULL.  May be NULL (calls fail). */
     char *(*call)(const char *request);

@@ -526,24 +526,38 @@ static bool once_done(dispatch *d, int got, int free_slots)
            free_slots > 0;
 }
 
-/* Whether the job process helper has died (mu held): then nothing more
- * is claimed and the run ends with an error, so that a supervisor
- * (systemd, Kubernetes) starts a runner that has one; otherwise every
- * job would be claimed and released again at once, for ever, while the
- * heartbeat said "ok". */
-static bool helper_lost(dispatch *d)
+void hz__runner_fault(hz__runner *r, hz_status rc, const char *msg)
+{
+    pthread_mutex_lock(&r->mu);
+    bool first = !r->fault;
+    if (first) {
+        r->fault = true;
+        r->fault_rc = rc;
+        snprintf(r->fault_error, sizeof r->fault_error, "%s", msg);
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (first)
+        hz_log_write(r->log, HZ_LOG_ERROR, NULL, "%s", msg);
+}
+
+/* Whether the run has a fault (mu held), such as a job process helper
+ * that has died: then nothing more is claimed and the run ends with an
+ * error, so that a supervisor (systemd, Kubernetes) starts a runner that
+ * has one; otherwise every job would be claimed and released again at
+ * once, for ever, while the heartbeat said "ok". */
+static bool faulted(dispatch *d)
 {
     hz__runner *r = d->r;
     char why[128];
-    if (r->helper_lost || hz__jobproc_alive(r->jp, why, sizeof why))
-        return r->helper_lost;
-    r->helper_lost = true;
-    snprintf(r->helper_error, sizeof r->helper_error,
+    if (r->fault || hz__jobproc_alive(r->jp, why, sizeof why))
+        return r->fault;
+    char msg[HZ_ERROR_MAX];
+    snprintf(msg, sizeof msg,
              "the job process helper %s: no job can be started; the "
              "runner stops (start it again)",
              why);
     pthread_mutex_unlock(&r->mu);
-    hz_log_write(r->log, HZ_LOG_ERROR, NULL, "%s", r->helper_error);
+    hz__runner_fault(r, HZ_EIO, msg);
     pthread_mutex_lock(&r->mu);
     return true;
 }
@@ -554,7 +568,7 @@ static void dispatch_loop(dispatch *d)
     hz__runner *r = d->r;
     const hz_runner_config *cfg = r->cfg;
     for (;;) {
-        if (hz__runner_stopping(r) || helper_lost(d))
+        if (hz__runner_stopping(r) || faulted(d))
             break;
         pthread_mutex_unlock(&r->mu);
         run_schedules(d);
@@ -638,9 +652,10 @@ static void remove_files_in(const char *dir, void (*sub)(const char *))
         closedir(d);
 }
 
-/* A job's directory left in the work directory, and its files. */
-static void remove_job_dir(const char *dir)
+void hz__runner_remove_job_dir(const char *dir)
 {
+    if (dir[0] == '\0')
+        return;
     remove_files_in(dir, NULL);
     rmdir(dir);
 }
@@ -652,7 +667,7 @@ static void remove_workdir(hz__runner *r)
 {
     if (r->workdir[0] == '\0')
         return;
-    remove_files_in(r->workdir, remove_job_dir);
+    remove_files_in(r->workdir, hz__runner_remove_job_dir);
     rmdir(r->workdir);
     r->workdir[0] = '\0';
 }
@@ -927,8 +942,8 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
     hz_metrics_set_wall(r->m, hz_now() - d->t0, d->workers);
     periodic(d, true);
     heartbeat_stop(d, true);
-    if (r->helper_lost)
-        return hz_error_set(err, HZ_EIO, "%s", r->helper_error);
+    if (r->fault)
+        return hz_error_set(err, r->fault_rc, "%s", r->fault_error);
     if (r->cfg->watch)
         return HZ_OK;
     if (hz__runner_stopping(r) && !d->drained && !d->gave_up &&

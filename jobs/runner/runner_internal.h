@@ -54,13 +54,29 @@ typedef struct hz__runner {
      * waits for them (under mu; cv_idle is signalled) */
     int narr_detached;
     double grace_end; /* monotonic: when a stop's grace ends (0: unset) */
-    /* the job process helper died: no job can run any more, the run
-     * ends (with why) so that its supervisor starts a new one */
-    bool helper_lost;
-    char helper_error[HZ_ERROR_MAX];
+    /* no job can run here any more (the job process helper died, the
+     * work directory is full, a job process could not isolate itself):
+     * nothing more is claimed and the run ends, --watch too, with
+     * fault_rc and why, so that its supervisor starts a new one (under
+     * mu; hz__runner_fault) */
+    bool fault;
+    hz_status fault_rc;
+    char fault_error[HZ_ERROR_MAX];
 } hz__runner;
 
 bool hz__runner_stopping(const hz__runner *r);
+
+/* A fault of the runner's own, not the job's (the job is released with
+ * its attempt refunded by the caller): logged as an error, nothing more
+ * is claimed and the run ends with rc and msg (the first fault's), with
+ * --watch too: a runner that claimed and released every job again at
+ * once would spin for ever while its heartbeat said "ok". */
+void hz__runner_fault(hz__runner *r, hz_status rc, const char *msg);
+
+/* Remove a job's directory in the run's work directory and what its
+ * process left in it (request, result, report, a download cut short);
+ * "" is none.  A job's at its end, those left at the run's end. */
+void hz__runner_remove_job_dir(const char *dir);
 /* When the grace of a stop ends (monotonic): grace_s after the first
  * call (mu not held). */
 double hz__runner_grace_end(hz__runner *r);

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -928,10 +927,27 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
     const char *reason = hz__cjson_str(res, "reason");
     if (reason != NULL && strcmp(reason, "workdir") == 0) {
         /* the runner's own file system, not the job: released with its
-         * attempt refunded, and the run claims no more (as when the
-         * request file cannot be written), else a full disk would fail
-         * the whole queue for good, attempt after attempt */
-        hz__runner_store_failed(c->r, msg ? msg : "work directory");
+         * attempt refunded, and the run ends (--watch too), else a full
+         * disk would fail the whole queue for good, attempt after
+         * attempt, or a --watch runner would claim, compute and release
+         * the same job again and again */
+        hz__runner_fault(c->r, HZ_EIO, msg ? msg : "work directory");
+        requeue_job(c, reason, msg ? msg : "failed", true);
+        return;
+    }
+    if (reason != NULL && strcmp(reason, "isolation") == 0) {
+        /* the kernel refused this runner's job processes their isolation
+         * (runner/isolate.h) although it offered Landlock at start (a
+         * seccomp profile, a missing /proc): no job of any tenant can run
+         * here, none is failed for it; exit 78 as at start */
+        char fatal[HZ_ERROR_MAX + 256];
+        snprintf(fatal, sizeof fatal,
+                 HZ_RUNNER_NO_ISOLATION ": %.400s; job %.100s was queued "
+                 "again and no more jobs are run (horizon run --isolation "
+                 "best-effort runs jobs without it)",
+                 msg ? msg : "a job process could not isolate itself",
+                 c->job.id);
+        hz__runner_fault(c->r, HZ_EINVAL, fatal);
         requeue_job(c, reason, msg ? msg : "failed", true);
         return;
     }
@@ -942,21 +958,6 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
                     false);
     else
         fail_job(c, reason ? reason : "compute", msg ? msg : "failed");
-}
-
-/* Remove the job's directory and what its process left in it (its
- * request, result, report, a download cut short). */
-static void remove_files(const char *dir)
-{
-    if (dir[0] == '\0')
-        return;
-    DIR *d = opendir(dir);
-    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlinkat(dirfd(d), e->d_name, 0);
-    if (d != NULL)
-        closedir(d);
-    rmdir(dir);
 }
 
 void hz__runner_process(hz__runner *r, hz_store *s, hz__qitem *it, int worker)
@@ -973,7 +974,7 @@ void hz__runner_process(hz__runner *r, hz_store *s, hz__qitem *it, int worker)
     if (precheck(&c) && resolve_dataset(&c) &&
         run_process(&c, worker, &res, &pid))
         finish(&c, res, pid);
-    remove_files(c.dir);
+    hz__runner_remove_job_dir(c.dir);
     cJSON_Delete(res);
     free(c.dataset);
     if (c.parsed)

@@ -117,6 +117,30 @@ check "the heartbeat says jobs are not isolated" \
 submit old2
 expect_exit 0 "job isolation unavailable" -- env HZ_JOB_ISOLATION=best-effort \
     "$B/no_landlock" "$HORIZON" run --once
+# Landlock offered at start but refused to the job processes (a seccomp
+# profile that lets a process ask the ABI, not restrict itself): the
+# runner's fault, not the jobs'.  No job is failed for it: the first is
+# queued again, its attempt refunded, nothing more is claimed, exit 78
+# (--watch too).  Before, every job of the queue was failed for good
+# (reason isolation, exit 0) and a --watch runner went on failing them.
+submit r1
+submit r2
+submit r3
+expect_exit 78 "job isolation is required and unavailable: could not isolate the job process (Landlock): landlock_restrict_self" -- \
+    "$B/no_landlock" --restrict-only "$HORIZON" run --once
+for id in r1 r2 r3; do
+    st="$(field $id status) $(field $id attempts)"
+    check "$id: queued, no attempt counted ($st)" test "$st" = "queued 0"
+done
+expect_exit 78 "job isolation is required and unavailable" -- \
+    timeout 20 "$B/no_landlock" --restrict-only "$HORIZON" run --watch \
+    --poll-interval 0.2
+for id in r1 r2 r3; do
+    st="$(field $id status) $(field $id attempts)"
+    check "--watch: $id queued, no attempt counted ($st)" test "$st" = "queued 0"
+done
+"$HORIZON" run --once >/dev/null 2>&1
+check "isolated again, the jobs run" test "$(field r3 status)" = succeeded
 expect_exit 2 "--isolation: expected require or best-effort" -- \
     "$HORIZON" run --once --isolation off
 "$HORIZON" run --once --heartbeat "$T/hb2.json" --metrics-file "$T/m.prom" \

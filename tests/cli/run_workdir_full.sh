@@ -32,9 +32,21 @@ st=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["statu
 check "the job is queued again, its attempt refunded ($st)" test "$st" = "queued workdir 0"
 err=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"])' "$T/show.json")
 check "its error names the directory and the cause ($err)" grep -Eq \
-    "the job process could not write its result in its work directory $T/small/horizon-run-[A-Za-z0-9]+/job-[0-9]+-[0-9]+: No space left on device" <<<"$err"
+    "the job process could not write its result in the run's work directory $T/small/horizon-run-[A-Za-z0-9]+: No space left on device" <<<"$err"
 check "the log says it, not a crash" bash -c \
     "grep -q 'released \[workdir\]' '$T/err' && ! grep -q 'crashed or was killed' '$T/err'"
+# --watch too: the run ends (exit 75) instead of claiming, computing and
+# releasing the job again several times a second for ever
+unshare -m bash -c "mount -t tmpfs -o size=64k tmpfs '$T/small' &&
+    TMPDIR='$T/small' timeout 30 '$HORIZON' run --watch --poll-interval 0.2 \
+    --quiet" > "$T/out" 2> "$T/err"
+rc=$?
+check "--watch ends by itself, exit 75 ($rc): $(tail -1 "$T/err")" test $rc -eq 75
+n=$(grep -c 'released \[workdir\]' "$T/err")
+check "--watch: the job was released once ($n)" test "$n" -eq 1
+"$HORIZON" jobs show big --json > "$T/show.json"
+st=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["status"], d.get("errorReason"), d.get("attempts"))' "$T/show.json")
+check "--watch: the job is queued again, its attempt refunded ($st)" test "$st" = "queued workdir 0"
 # with room, the job runs
 "$HORIZON" run --once --quiet > "$T/out" 2> "$T/err"
 rc=$?

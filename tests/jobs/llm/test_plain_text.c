@@ -27,6 +27,12 @@ HZ_TEST(markdown_of_a_chat_model_reads_as_plain_text)
                  "Forecast\nSales rose by 12%.");
     HZ_CHECK_STR(plain("> Note: see [the report](https://example.com/r)."),
                  "Note: see the report (https://example.com/r).");
+    HZ_CHECK_STR(plain(">> Nested\n>\n> quote"), "Nested\n\nquote");
+    /* escapes: the character itself (not "\not\ bold") */
+    HZ_CHECK_STR(plain("\\*not\\* bold, \\_kept\\_, 5 \\* 3, C:\\data"),
+                 "*not* bold, _kept_, 5 * 3, C:\\data");
+    HZ_CHECK_STR(plain("\\# not a heading, \\\\ one backslash"),
+                 "# not a heading, \\ one backslash");
     HZ_CHECK_STR(plain("Intro\n\n---\n\n\n\nEnd"), "Intro\n\nEnd");
     HZ_CHECK_STR(plain("| region | sales |\n|---|:---:|\n| West | 1.2M |\n"),
                  "region | sales\nWest | 1.2M");
@@ -46,6 +52,10 @@ HZ_TEST(text_that_only_looks_like_markdown_is_kept)
         "** not bold ** and * not emphasis *",
         "-5% vs last year; +3% vs the week before",
         "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d *",
+        /* comparisons at the start of a line, not quotes: the number
+         * would say "5%" where the model wrote "more than 5%" */
+        ">5% of customers churned",
+        "Segments:\n>90% of revenue comes from 2 of 8\n>=3 orders: 40%",
     };
     for (size_t i = 0; i < sizeof same / sizeof *same; i++)
         HZ_CHECK_STR(plain(same[i]), same[i]);

@@ -2,8 +2,9 @@
  * process is cannot open the store file, another tenant's dataset, a
  * file in the home directory or another job's files, nor write outside
  * its own directory, bind or (without a URL dataset) connect TCP,
- * signal its parent or make a UNIX socket (seccomp); it still reads its
- * own dataset and writes its result.  Skipped where the kernel has no Landlock. */
+ * signal its parent, make a UNIX socket or an io_uring (seccomp); it
+ * still reads its own dataset and writes its result.  Skipped where the
+ * kernel has no Landlock. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +42,7 @@ enum {
     T_UNIX_SOCKET,
     T_CA_BUNDLE,
     T_RESOLV_CONF,
+    T_IO_URING,
     T_N
 };
 
@@ -146,6 +149,13 @@ static void child(const fixture *fx, const hz_sandbox *sb,
         close(s);
     r[T_CA_BUNDLE] = try_open(CA_BUNDLE, O_RDONLY);
     r[T_RESOLV_CONF] = try_open("/etc/resolv.conf", O_RDONLY);
+    /* a ring makes and connects sockets (IORING_OP_SOCKET, _CONNECT)
+     * without socket(2): the filter would not see a UNIX socket */
+    char params[120] = {0}; /* struct io_uring_params */
+    s = (int)syscall(SYS_io_uring_setup, 1U, params);
+    r[T_IO_URING] = s >= 0 ? 0 : errno;
+    if (s >= 0)
+        close(s);
     _exit(write(out, r, sizeof r) == (ssize_t)sizeof r ? 0 : 4);
 }
 
@@ -234,6 +244,8 @@ HZ_TEST(isolated_job_reads_only_its_dataset_and_writes_only_its_dir)
     /* a local service's socket (Landlock does not cover their paths) */
     HZ_CHECK_MSG(r[T_UNIX_SOCKET] == EACCES, "socket(AF_UNIX): errno %d",
                  r[T_UNIX_SOCKET]);
+    HZ_CHECK_MSG(r[T_IO_URING] == ENOSYS, "io_uring_setup: errno %d",
+                 r[T_IO_URING]);
 #endif
 }
 
