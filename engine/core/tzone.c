@@ -31,9 +31,10 @@ struct hz__tzone {
  * years back (a --date-window to 9999 costs no more than one to 2438). */
 #define CYCLE_SECS ((int64_t)146097 * 86400)
 
-/* A name the tz database could hold, and a regular file under TZDIR or
- * /usr/share/zoneinfo (TZ would take "Foo/Bar" that is not one for UTC
- * silently). */
+/* A name the tz database could hold, and a zone file (TZif) under TZDIR
+ * or /usr/share/zoneinfo: TZ would take "Foo/Bar" that is not one, or a
+ * file of the database that holds no zone ("leapseconds"), for UTC
+ * silently. */
 static bool zone_file(const char *name)
 {
     size_t len = strlen(name);
@@ -49,7 +50,16 @@ static bool zone_file(const char *name)
              dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo",
              name);
     struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    char magic[4];
+    const bool tzif = fread(magic, 1, sizeof magic, f) == sizeof magic &&
+                      memcmp(magic, "TZif", sizeof magic) == 0;
+    fclose(f);
+    return tzif;
 }
 
 static int32_t offset_now(int64_t t)

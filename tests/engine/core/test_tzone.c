@@ -4,7 +4,9 @@
  * that are no zone refused. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/tzone.h"
 #include "horizon/dataset.h"
@@ -115,4 +117,36 @@ HZ_TEST(names_that_are_no_zone_are_refused)
                      "'%s' accepted", bad[k]);
         HZ_CHECK_CONTAINS(err.msg, "is not a zone of the system tz database");
     }
+}
+
+/* A file of the tz database that holds no zone ("leapseconds",
+ * "zone.tab" without its dot) is no zone either: TZ took it for UTC, so
+ * --tz leapseconds read every time as UTC without a word. */
+HZ_TEST(files_that_hold_no_zone_are_refused)
+{
+    char dir[] = "/tmp/hz_tzdir_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    char path[64];
+    snprintf(path, sizeof path, "%s/leapseconds", dir);
+    FILE *f = fopen(path, "w");
+    HZ_CHECK(f != NULL);
+    fputs("# Allowance for leap seconds added to each time zone file.\n", f);
+    fclose(f);
+    const char *old = getenv("TZDIR");
+    char *saved = old != NULL ? strdup(old) : NULL;
+    setenv("TZDIR", dir, 1);
+    hz__tzone *z = NULL;
+    hz_error err;
+    HZ_CHECK_MSG(hz__tzone_open("leapseconds", 0, 10, &z, &err) == HZ_EINVAL &&
+                     z == NULL,
+                 "a file that holds no zone accepted");
+    HZ_CHECK_CONTAINS(err.msg, "is not a zone of the system tz database");
+    hz__tzone_free(z);
+    if (saved != NULL)
+        setenv("TZDIR", saved, 1);
+    else
+        unsetenv("TZDIR");
+    free(saved);
+    remove(path);
+    rmdir(dir);
 }
