@@ -31,12 +31,13 @@ struct hz__tzone {
  * years back (a --date-window to 9999 costs no more than one to 2438). */
 #define CYCLE_SECS ((int64_t)146097 * 86400)
 
-/* A name the tz database could hold, and a zone file (TZif) under TZDIR
- * or /usr/share/zoneinfo: TZ would take "Foo/Bar" that is not one, or a
- * file of the database that holds no zone ("leapseconds"), for UTC
- * silently. */
-static bool zone_file(const char *name)
+/* See horizon/dataset.h (the schedules' zones too, jobs/runner/cron.c). */
+bool hz_tz_valid(const char *name)
 {
+    if (name == NULL)
+        return false;
+    if (strcmp(name, "UTC") == 0)
+        return true;
     size_t len = strlen(name);
     if (len == 0 || len >= sizeof((hz__tzone *)0)->name || name[0] == '/' ||
         strstr(name, "..") != NULL)
@@ -132,7 +133,7 @@ hz_status hz__tzone_open(const char *name, int32_t day_lo, int32_t day_hi,
                          hz__tzone **out, hz_error *err)
 {
     *out = NULL;
-    if (name == NULL || (strcmp(name, "UTC") != 0 && !zone_file(name)))
+    if (!hz_tz_valid(name))
         return hz_error_set(err, HZ_EINVAL,
                             "--tz: '%s' is not a zone of the system tz "
                             "database (an Area/City name such as "

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "runner/cron.h"
 
@@ -183,24 +182,6 @@ bool hz_cron_matches(const hz_cron *c, const struct tm *tm)
 {
     return (c->minutes >> tm->tm_min & 1) && (c->hours >> tm->tm_hour & 1) &&
            day_matches(c, tm->tm_mon + 1, tm->tm_mday, tm->tm_wday);
-}
-
-bool hz_tz_valid(const char *tz)
-{
-    if (tz == NULL || tz[0] == '\0' || strlen(tz) > 200 || tz[0] == '/' ||
-        strstr(tz, "..") != NULL)
-        return false;
-    for (const char *p = tz; *p; p++)
-        if (!isalnum((unsigned char)*p) && strchr("/_+-", *p) == NULL)
-            return false;
-    if (strcmp(tz, "UTC") == 0)
-        return true;
-    const char *dir = getenv("TZDIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s",
-             dir && dir[0] ? dir : "/usr/share/zoneinfo", tz);
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* ---- slots ---- */
