@@ -31,11 +31,13 @@ struct hz__tzone {
  * years back (a --date-window to 9999 costs no more than one to 2438). */
 #define CYCLE_SECS ((int64_t)146097 * 86400)
 
-/* A name the tz database could hold, and a readable zone file (TZif)
- * under TZDIR or /usr/share/zoneinfo (TZ would take "Foo/Bar" that is
- * not one for UTC silently). */
-static bool zone_file(const char *name)
+/* See horizon/dataset.h (the schedules' zones too, jobs/runner/cron.c). */
+bool hz_tz_valid(const char *name)
 {
+    if (name == NULL)
+        return false;
+    if (strcmp(name, "UTC") == 0)
+        return true;
     size_t len = strlen(name);
     if (len == 0 || len >= sizeof((hz__tzone *)0)->name || name[0] == '/' ||
         strstr(name, "..") != NULL)
@@ -48,9 +50,6 @@ static bool zone_file(const char *name)
     snprintf(path, sizeof path, "%s/%s",
              dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo",
              name);
-    /* opened and read, not only stat'ed: a zone file that cannot be read
-     * (permissions, a job process's Landlock rules) would be taken by the
-     * C library for UTC, silently */
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return false;
@@ -58,15 +57,10 @@ static bool zone_file(const char *name)
     if (f == NULL)
         return false;
     char magic[4];
-    bool ok = fread(magic, 1, sizeof magic, f) == sizeof magic &&
-              memcmp(magic, "TZif", 4) == 0;
+    const bool tzif = fread(magic, 1, sizeof magic, f) == sizeof magic &&
+                      memcmp(magic, "TZif", sizeof magic) == 0;
     fclose(f);
-    return ok;
-}
-
-bool hz_tz_valid(const char *tz)
-{
-    return tz != NULL && (strcmp(tz, "UTC") == 0 || zone_file(tz));
+    return tzif;
 }
 
 static int32_t offset_now(int64_t t)

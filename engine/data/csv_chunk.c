@@ -287,6 +287,13 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
             sp->fmt == HZ_DATEFMT_EXCEL ? ":excel" : "");
         return;
     }
+    /* a timestamp on the clock it is read on (--tz, a wall column) is
+     * checked against the window by that clock's day: the day it is
+     * kept as (2200-12-31T20:00-05:00 with --tz America/New_York is in
+     * 2200-12-31, not refused as 2201; 2025-01-01T02:00+03:00 with --tz
+     * Europe/Moscow is in 2025, not let through as 2024) */
+    if (sp->type == HZ_TYPE_TIMESTAMP && !local_time(c, j, s, n, &secs))
+        return;
     int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
     if (sp->type == HZ_TYPE_DATE)
         day = hz__csv_local_day(s, n, secs);
@@ -300,8 +307,6 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
                        hz_format_day(c->day_hi, b));
         return;
     }
-    if (sp->type == HZ_TYPE_TIMESTAMP && !local_time(c, j, s, n, &secs))
-        return;
     if (sp->type == HZ_TYPE_TIMESTAMP && c->tz == NULL &&
         hz__csv_zoned_text(s, n) != (sp->zoned || sp->wall)) {
         hz__csv_report(c, j + 1, false,

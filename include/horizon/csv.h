@@ -120,13 +120,6 @@ typedef struct hz_csv_report {
 
 HZ_API void hz_csv_options_init(hz_csv_options *o);
 
-/* True when tz names a zone of the system tz database (a regular file
- * under $TZDIR or /usr/share/zoneinfo, the name without "..", a leading
- * '/' or characters other than letters, digits and "/_+-") or is "UTC":
- * what --tz and schedules' zones take (TZ itself would take any name,
- * "Foo/Bar" as UTC, silently). */
-HZ_API bool hz_tz_valid(const char *tz);
-
 /* Parse "col:type[,col:type...]" (type as hz_type_parse, or a date with
  * its format: "date:iso", "date:ymd", "date:mdy", "date:dmy",
  * "date:month", "date:quarter", "date:isoweek", "date:year", and

@@ -201,6 +201,12 @@ HZ_API bool hz_day_from_excel_serial(int64_t v, int32_t *day);
 HZ_API bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
                               int64_t *epoch_seconds, bool *is_ts,
                               hz_datefmt *detected);
+/* Whether name is a zone of the system tz database: "UTC", or an
+ * Area/City name (letters, digits, '/', '_', '+', '-'; no "..", not
+ * absolute) of a zone file (TZif) under $TZDIR or /usr/share/zoneinfo.
+ * A file there that holds no zone ("leapseconds") is none: TZ would
+ * take it, as any name it cannot read, for UTC without a word. */
+HZ_API bool hz_tz_valid(const char *name);
 
 #ifdef __cplusplus
 }

@@ -348,8 +348,8 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
         fprintf(stderr,
                 "horizon analyze: the dates carry UTC offsets (such as +01:00 "
                 "or Z): they are read as UTC instants, so purchases fall on "
-                "UTC days (one at 23:30-05:00 counts on the next day); drop "
-                "the offsets to count them in local time\n");
+                "UTC days (one at 23:30-05:00 counts on the next day); give "
+                "--tz AREA/CITY to count them on that zone's clock\n");
     hz_analytics_result_free(res);
     return rc;
 }

@@ -448,8 +448,8 @@ static void zone_notice(const char *cmd, bool zoned, const hz_calendar *cal)
             "read as UTC instants, so %ss are cut and labelled in UTC%s\n",
             cmd, hz_calendar_unit(cal, unit, sizeof unit),
             cal->freq >= HZ_FREQ_DAY
-                ? " (a sale at 00:30+01:00 counts on the day before); drop "
-                  "the offsets to cut them in local time"
+                ? " (a sale at 00:30+01:00 counts on the day before); give "
+                  "--tz AREA/CITY to cut them on that zone's clock"
                 : "");
 }
 

@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "horizon/common.h"
-#include "horizon/csv.h"
+#include "horizon/dataset.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,7 +48,8 @@ hz_status hz_cron_parse(const char *expr, hz_cron *out, hz_error *err);
  * tm_wday) matches. */
 bool hz_cron_matches(const hz_cron *c, const struct tm *tm);
 
-/* Zone names are checked by hz_tz_valid (horizon/csv.h), as --tz's. */
+/* hz_tz_valid (horizon/dataset.h): whether tz names a zone of the
+ * system tz database, the engine's check for --tz too. */
 
 typedef struct hz_cron_slot {
     int64_t t;     /* epoch seconds (UTC) at which the slot is due */

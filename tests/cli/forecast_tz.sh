@@ -54,6 +54,26 @@ check "--tz: offsets moved to the zone's clock" grep -q "2024-10-27T00:30:00   2
 { echo "ts,v"; echo "2024-01-05T00:30:00+01:00,1"; echo "2024-01-05T18:00:00+01:00,2"; } >"$T/sale.csv"
 expect_exit 0 "" -- "$H" inspect "$T/sale.csv" --tz Europe/Berlin --json
 check "--tz: a zoned time on the zone's clock" grep -q '"min":"2024-01-05T00:30:00"' "$T/out"
+# times with offsets read as UTC instants: the notice names --tz, which
+# cuts them on a zone's clock (it said 'drop the offsets', editing the
+# file, after --tz came)
+{ echo "ts,v"; for d in 01 02 03 04 05 06 07 08; do echo "2024-01-${d}T23:30:00-05:00,1"; echo "2024-01-${d}T10:00:00-05:00,2"; done; } >"$T/utc.csv"
+expect_exit 0 "give --tz AREA/CITY to cut them on that zone's clock" \
+    -- "$H" forecast "$T/utc.csv" --date ts --value v --freq day --horizon 2 --model naive -o "$T/utc.out"
+{ echo "customer,date,amount"; for c in 1 2 3 4 5 6; do echo "C$c,2024-01-0${c}T23:30:00-05:00,5"; echo "C$c,2024-02-0${c}T10:00:00-05:00,7"; done; } >"$T/utc_tx.csv"
+expect_exit 0 "give --tz AREA/CITY to count them on that zone's clock" \
+    -- "$H" analyze segment "$T/utc_tx.csv" --customer customer --date date --amount amount -o "$T/utc_tx.out"
+
+# the date window is checked on the zone's clock, the day a time is kept
+# as: until 2026-12-07 on the UTC day, so a time of the window's last
+# evening in New York was refused as outside it, and one of the next
+# year's first hours in Moscow was let in
+{ echo "ts,v"; echo "2024-12-31T20:00:00-05:00,1"; echo "2024-12-31T10:00:00-05:00,2"; } >"$T/eve.csv"
+expect_exit 0 "" -- "$H" inspect "$T/eve.csv" --tz America/New_York --date-window 2024:2024
+check "--tz: the window on the zone's clock" grep -q "2024-12-31T20:00:00" "$T/out"
+{ echo "ts,v"; echo "2025-01-01T02:00:00+03:00,1"; echo "2024-12-31T10:00:00+03:00,2"; } >"$T/msk.csv"
+expect_exit 1 "msk.csv:2:1: column 'ts': date '2025-01-01T02:00:00+03:00' is outside 2024-01-01..2024-12-31" \
+    -- "$H" inspect "$T/msk.csv" --tz Europe/Moscow --date-window 2024:2024
 
 # times the zone's clocks skip or repeat are refused with their place
 { echo "ts,v"; echo "2024-03-31 01:30,1"; echo "2024-03-31 02:30,2"; echo "2024-03-31 03:30,3"; } >"$T/skip.csv"

@@ -57,6 +57,14 @@ expect_exit 2 "hour field '25'" -- "$HORIZON" schedule add --tenant acme \
     --id bad --cron "0 25 * * *" "${J[@]}"
 expect_exit 2 "not in the system tz database" -- "$HORIZON" schedule add \
     --tenant acme --id bad --cron "@daily" --tz Mars/Olympus "${J[@]}"
+# a file of the tz database that holds no zone (leapseconds): TZ took it
+# for UTC, so the schedule ran at UTC times without a word
+mkdir -p "$T/tzdir"
+echo "# Allowance for leap seconds added to each time zone file." \
+    >"$T/tzdir/leapseconds"
+expect_exit 2 "not in the system tz database" -- env TZDIR="$T/tzdir" \
+    "$HORIZON" schedule add --tenant acme --id bad --cron "@daily" \
+    --tz leapseconds "${J[@]}"
 expect_exit 2 "params.freq" -- "$HORIZON" schedule add --tenant acme \
     --id bad --cron "@daily" "${J[@]}" --param freq=often
 expect_exit 2 "outside the dataset roots" -- "$HORIZON" schedule add \
