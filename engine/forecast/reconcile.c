@@ -471,8 +471,8 @@ static double hist_sum(const double *x, size_t n, double *mag)
     return s;
 }
 
-/* A sum of n values, magnitudes summing to mag, that is 0 but for
- * rounding: its values cancel out. */
+/* A sum of n values that is 0 but for rounding, mag the magnitudes its
+ * rounding comes from: its values cancel out. */
 static bool cancels(double s, double mag, size_t n)
 {
     return fabs(s) <= 4.0 * (double)(n + 1) * DBL_EPSILON * mag;
@@ -496,7 +496,16 @@ static size_t simple_G(const hz_hierarchy *H, int method,
             gsl_matrix_set(G, j, m - nb + j, 1.0);
         return m;
     }
+    /* the total's rounding comes from its bottom series' values (their
+     * rows' decimals): sales of 12.34 + 5.67 and their return of -18.01
+     * leave a total of 1e-15, not 0, each period, which the total's own
+     * magnitudes took for a share (then returns got +500, sales 0) */
     double mag = 0.0, tot = hist_sum(hist[0], n, &mag);
+    for (size_t j = 0; j < nb; j++) {
+        double smag = 0.0;
+        (void)hist_sum(hist[m - nb + j], n, &smag);
+        mag += smag;
+    }
     bool none = tot == 0 || cancels(tot, mag, n);
     for (size_t j = 0; j < nb; j++) {
         double smag = 0.0, s = hist_sum(hist[m - nb + j], n, &smag);

@@ -49,6 +49,35 @@ void hz_forecast_result_free(hz_forecast_result *r)
     free(r);
 }
 
+/* --reconcile on a long file: refused, saying how to read the file as a
+ * table with the user's own columns (until 2026-12-07 it said "--date ds
+ * --value y --by unique_id" to a user whose columns were day, qty and
+ * sku, which the file does not have). */
+static hz_status long_refused(const hz_forecast_request *req, hz_error *err)
+{
+    char by[256] = "";
+    size_t len = 0;
+    for (size_t k = 0; k < req->nby && len < sizeof by; k++) {
+        int w = snprintf(by + len, sizeof by - len, "%s%s", k ? "," : "",
+                         req->by_cols[k]);
+        len += w > 0 ? (size_t)w : 0;
+    }
+    char value[160];
+    if (req->value_col != NULL)
+        snprintf(value, sizeof value, "--value %s", req->value_col);
+    else
+        snprintf(value, sizeof value, "--agg count");
+    return hz_error_set(err, HZ_EINVAL,
+                        "reconciliation needs series that end together, "
+                        "and a long file's (--long, or statsforecast's "
+                        "columns unique_id, ds, y read so) each end at "
+                        "their own last period: read it as a table "
+                        "(--date %s %s --by %s, without --long), whose "
+                        "series all run to its last period (the periods "
+                        "a series has no rows for filled as --fill says)",
+                        req->date_col ? req->date_col : "ds", value, by);
+}
+
 static hz_status check_request(const hz_forecast_request *req, hz_error *err)
 {
     if (req->horizon == 0 || req->horizon > 100000)
@@ -99,14 +128,7 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
                             "sum or count): a group's mean is not the sum "
                             "of its members' means");
     if (req->reconcile != HZ_RECON_NONE && req->long_format)
-        return hz_error_set(err, HZ_EINVAL,
-                            "reconciliation needs series that end together, "
-                            "and a long file's (--long, or statsforecast's "
-                            "columns unique_id, ds, y read so) each end at "
-                            "their own last period: read it as a table "
-                            "(--date ds --value y --by unique_id, without "
-                            "--long), whose series all run to its last "
-                            "period");
+        return long_refused(req, err);
     return HZ_OK;
 }
 

@@ -57,10 +57,11 @@ int hz__week_day(const size_t count[7]);
  * (frequency finer than the dates) with a message on b->err. */
 hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set);
 
-/* set->names_similar and similar_first: the series whose name is
- * another's but for case (ASCII) and blanks around a '|'-separated value
- * ('North', 'north ', 'NORTH'), and the first two of them in folded
- * order (series_similar.c).  0, or -1 out of memory. */
+/* set->names_similar and similar_first: the series whose name, or the
+ * first '|'-separated values of it (a level of the --by columns), is
+ * another's but for case (ASCII) and blanks around a value ('North',
+ * 'north ', 'NORTH'), and the first two such names in folded order, of
+ * the whole names first (series_similar.c).  0, or -1 out of memory. */
 int hz__series_similar(hz_series_set *set);
 
 #endif

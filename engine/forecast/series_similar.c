@@ -2,6 +2,8 @@
  * ('North', 'north ', 'NORTH'): forecast as groups of their own, as the
  * data name them, and counted so that the user hears of them
  * (hz_series_set.names_similar). */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +12,8 @@
 typedef struct folded {
     char *name; /* lower case (ASCII), each '|'-part without blanks
                    around it */
-    const char *key;
+    char *key;  /* the name as written (the first parts of a series') */
+    size_t series;
 } folded;
 
 static int is_blank(char c)
@@ -64,18 +67,33 @@ static void copy_name(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-int hz__series_similar(hz_series_set *set)
+/* The first parts of key, up to its parts-th '|' (malloc'd). */
+static char *prefix(const char *key, size_t parts)
 {
-    size_t n = set->nseries, count = 0;
-    set->names_similar = 0;
-    set->similar_first[0][0] = set->similar_first[1][0] = '\0';
-    folded *f = calloc(n ? n : 1, sizeof *f);
-    if (f == NULL)
-        return -1;
+    const char *e = key;
+    for (size_t k = 0; k < parts && e != NULL; k++)
+        e = strchr(k ? e + 1 : e, '|');
+    size_t n = e != NULL ? (size_t)(e - key) : strlen(key);
+    char *out = malloc(n + 1);
+    if (out != NULL) {
+        memcpy(out, key, n);
+        out[n] = '\0';
+    }
+    return out;
+}
+
+/* The series whose first parts (up to parts '|'s) are another's but for
+ * case and blanks marked in mark[]; the first such pair in first. */
+static int similar_at(hz_series_set *set, size_t parts, folded *f,
+                      bool *mark)
+{
+    size_t n = set->nseries;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        f[i].key = set->series[i].key;
-        rc = (f[i].name = fold(f[i].key)) == NULL ? -1 : 0;
+        f[i].series = i;
+        f[i].key = prefix(set->series[i].key, parts);
+        f[i].name = f[i].key != NULL ? fold(f[i].key) : NULL;
+        rc = f[i].name == NULL ? -1 : 0;
     }
     if (rc == 0)
         qsort(f, n, sizeof *f, cmp_folded);
@@ -83,16 +101,57 @@ int hz__series_similar(hz_series_set *set)
         size_t j = i + 1;
         while (j < n && strcmp(f[i].name, f[j].name) == 0)
             j++;
-        if (j - i > 1 && count == 0)
-            for (int k = 0; k < 2; k++)
-                copy_name(set->similar_first[k], sizeof set->similar_first[k],
-                          f[i + (size_t)k].key);
-        count += j - i > 1 ? j - i : 0;
+        /* sorted by key within a name: two keys when the ends differ */
+        if (strcmp(f[i].key, f[j - 1].key) != 0) {
+            size_t other = i + 1;
+            while (strcmp(f[i].key, f[other].key) == 0)
+                other++;
+            if (set->similar_first[0][0] == '\0') {
+                copy_name(set->similar_first[0],
+                          sizeof set->similar_first[0], f[i].key);
+                copy_name(set->similar_first[1],
+                          sizeof set->similar_first[1], f[other].key);
+            }
+            for (size_t k = i; k < j; k++)
+                mark[f[k].series] = true;
+        }
         i = j;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(f[i].name);
+        free(f[i].key);
+    }
+    return rc;
+}
+
+/* Each level of the names (the groups, then each shorter prefix of the
+ * --by columns: regions 'East' and 'east' of stores 1 and 2 are two
+ * nodes of a hierarchy, yet 'East|1' and 'east|2' are not alike), the
+ * groups first so that the pair shown is of whole names where there is
+ * one; the count is of the series marked at any level. */
+int hz__series_similar(hz_series_set *set)
+{
+    size_t n = set->nseries, count = 0, parts = 0;
+    set->names_similar = 0;
+    set->similar_first[0][0] = set->similar_first[1][0] = '\0';
+    folded *f = calloc(n ? n : 1, sizeof *f);
+    bool *mark = calloc(n ? n : 1, sizeof *mark);
+    if (f == NULL || mark == NULL) {
+        free(f);
+        free(mark);
+        return -1;
+    }
+    for (const char *p = n ? set->series[0].key : ""; *p; p++)
+        parts += *p == '|';
+    int rc = 0;
+    for (size_t l = parts + 1; l > 0 && rc == 0; l--)
+        rc = similar_at(set, l == parts + 1 ? SIZE_MAX : l, f, mark);
+    for (size_t i = 0; i < n; i++)
+        count += mark[i];
     free(f);
+    free(mark);
     set->names_similar = rc == 0 ? count : 0;
+    if (rc != 0)
+        set->similar_first[0][0] = set->similar_first[1][0] = '\0';
     return rc;
 }

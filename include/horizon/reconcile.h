@@ -7,7 +7,8 @@
  *   td    top-down by the proportions of the historical averages (Gross &
  *         Sohl's method F): total x mean(bottom) / mean(total); refused
  *         (HZ_ENOCONV, naming a bottom series) when mean(total) is 0 but
- *         for rounding and a bottom mean is not (series that cancel out);
+ *         for rounding (measured against the bottom series' magnitudes)
+ *         and a bottom mean is not (series that cancel out);
  *   ols   G = (S'S)^-1 S';
  *   wls   G = (S'W^-1 S)^-1 S'W^-1, W the diagonal of the nodes' residual
  *         variances;

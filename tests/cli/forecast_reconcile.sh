@@ -403,6 +403,12 @@ expect_exit 2 "read it as a table (--date ds --value y --by unique_id, without -
 check "statsforecast file as a table: reconciled, exit 0" test $? -eq 0
 check "statsforecast file as a table: total, A and B" \
     test "$(cut -d, -f1 "$T/sf_bu.csv" | sort -u | tr '\n' ' ')" = "A B series total "
+# a long file of the user's own columns: the message named statsforecast's
+# (--date ds --value y --by unique_id), which this file does not have
+sed '1s/.*/sku,day,qty/' "$T/sf.csv" >"$T/own.csv"
+expect_exit 2 "read it as a table (--date day --value qty --by sku, without --long)" -- \
+    "$H" forecast "$T/own.csv" --long --by sku --date day --value qty \
+    --horizon 2 --reconcile bu
 
 expect_exit 2 "--bias-correct on needs --reconcile" -- \
     "$H" forecast "$T/trend.csv" --date date --value value --bias-correct on

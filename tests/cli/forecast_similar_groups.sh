@@ -44,6 +44,23 @@ check "reconciled: said with the bottom names" grep -qF \
     --freq month --horizon 2 --models naive >/dev/null 2>"$T/err"
 check "backtest: said too" grep -qF "$want" "$T/err"
 
+# a region written two ways over different stores: 'East|1' and 'east|2'
+# are not alike, but the regions 'East' and 'east' are two nodes of the
+# reconciled hierarchy, split without a word
+awk 'BEGIN {
+    print "date,region,store,value"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d-01", 2022 + int(m / 12), m % 12 + 1)
+        printf "%s,East,1,%d\n%s,east,2,%d\n%s,West,3,%d\n", d, 100 + m, d, 50 + m, d, 70 + m
+    }
+}' >"$T/level.csv"
+"$H" forecast "$T/level.csv" --date date --value value --by region,store \
+    --freq month --horizon 2 --reconcile bu --quiet -o "$T/l.csv" 2>"$T/err"
+check "alike at a level: exit 0" test $? -eq 0
+check "alike at a level: said, naming the regions" grep -qF \
+    "2 group names are another's but for case or blanks around a value (first: 'East' and 'east')" \
+    "$T/err"
+
 grep -v -i '^[^,]*,north' "$T/case.csv" >"$T/clean.csv"
 "$H" forecast "$T/clean.csv" --date date --value value --by region \
     --freq month --horizon 2 --json -o "$T/c.json" 2>"$T/err"

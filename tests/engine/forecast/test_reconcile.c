@@ -112,6 +112,41 @@ HZ_TEST(bottom_up_and_top_down_by_hand)
         hz_forecast_free(fc[i]);
 }
 
+/* td's total of sales and their returns is 0 but for the rounding of
+ * the sales' decimals (12.34 + 5.67 is 18.009999999999998, the return
+ * -18.01): refused as a total that sums to 0, naming a bottom series.
+ * The total's own magnitudes took its 1e-15s for a history with shares
+ * of +-1e16: the returns' forecast +500, exit 0. */
+HZ_TEST(top_down_refuses_a_total_that_cancels_but_for_rounding)
+{
+    static const double S3[3 * 2] = {1, 1, 1, 0, 0, 1};
+    static const char *const names[3] = {"total", "sales", "returns"};
+    const hz_hierarchy H = {3, 2, S3, names};
+    const double parts[4][2] = {
+        {12.34, 5.67}, {30.34, 4.0}, {33.3, 1.01}, {12.34, 5.67}};
+    const double paid[4] = {18.01, 34.34, 34.31, 18.01};
+    double h[3][4];
+    for (int t = 0; t < 4; t++) {
+        h[1][t] = parts[t][0] + parts[t][1];
+        h[2][t] = -paid[t];
+        h[0][t] = h[1][t] + h[2][t];
+    }
+    HZ_CHECK(h[0][0] != 0); /* the rounding the test is about */
+    const double *hp[3] = {h[0], h[1], h[2]};
+    hz_forecast *fc[3];
+    for (int i = 0; i < 3; i++) {
+        fc[i] = hz_forecast_alloc(1, 0, NULL);
+        fc[i]->mean[0] = i == 0 ? -1e-15 : i == 1 ? 25 : -25;
+    }
+    hz_error err;
+    hz_error_clear(&err);
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_TD, hp, 4, NULL, 0, fc, NULL, &err) ==
+             HZ_ENOCONV);
+    HZ_CHECK_CONTAINS(err.msg, "'sales'");
+    for (int i = 0; i < 3; i++)
+        hz_forecast_free(fc[i]);
+}
+
 HZ_TEST(coherent_forecasts_stay_and_bad_input_fails)
 {
     const hz_hierarchy H = {7, 4, S7, NULL};
