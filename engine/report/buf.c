@@ -269,6 +269,22 @@ char *hz__fmt_value(double v, int sig, char *buf, size_t bufsz)
     return buf;
 }
 
+char *hz__fmt_sci(double v, int decimals, char *buf, size_t bufsz)
+{
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, "%.*e", decimals, v);
+    char *e = strchr(tmp, 'e'), *m = e;
+    if (e != NULL && strchr(tmp, '.') != NULL) {
+        while (m[-1] == '0')
+            m--;
+        if (m[-1] == '.')
+            m--;
+        memmove(m, e, strlen(e) + 1);
+    }
+    snprintf(buf, bufsz, "%s", tmp);
+    return buf;
+}
+
 bool hz__cells_sci(double big, double small)
 {
     return big >= 1e15 || (small > 0 && small < 1e-6);
@@ -285,21 +301,8 @@ char *hz__fmt_cell(double v, bool sci, char *buf, size_t bufsz)
         snprintf(buf, bufsz, "0");
         return buf;
     }
-    if (sci || a >= 1e15) { /* "%.6g" always in e-notation: 5 decimals, trailing zeros
-                  of the mantissa trimmed ("1.1e-05", "3e+20") */
-        char tmp[48];
-        snprintf(tmp, sizeof tmp, "%.5e", v);
-        char *e = strchr(tmp, 'e'), *m = e;
-        if (e != NULL && strchr(tmp, '.') != NULL) {
-            while (m[-1] == '0')
-                m--;
-            if (m[-1] == '.')
-                m--;
-            memmove(m, e, strlen(e) + 1);
-        }
-        snprintf(buf, bufsz, "%s", tmp);
-        return buf;
-    }
+    if (sci || a >= 1e15) /* "%.6g" always in e-notation */
+        return hz__fmt_sci(v, 5, buf, bufsz);
     if (a >= 1e6) { /* every integer digit */
         snprintf(buf, bufsz, "%.0f", v);
         return buf;

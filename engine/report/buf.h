@@ -56,6 +56,10 @@ char *hz__fmt_value(double v, int sig, char *buf, size_t bufsz);
  * "5.83541e+25"); no separators, so that a copied table parses as
  * numbers.  Returns buf. */
 char *hz__fmt_cell(double v, bool sci, char *buf, size_t bufsz);
+/* v in scientific notation with `decimals` decimals of the mantissa, its
+ * trailing zeros trimmed ("1.1e-05", "3e+20", "9.97e+14").  Returns
+ * buf. */
+char *hz__fmt_sci(double v, int decimals, char *buf, size_t bufsz);
 /* Whether a column of values whose largest magnitude is `big` and
  * smallest non-zero one `small` (0: none) is written in scientific
  * notation: from a thousand trillion, or with a value below 1e-6 (whose

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "horizon/dataset.h"
+#include "report/buf.h"
 
 hz_summary *hz_summary_new(const char *kind)
 {
@@ -117,17 +118,7 @@ void hz_summary_sort(hz_summary *s)
  * zeros in the mantissa ("1.1e+15", "5e-05", "9.97e+14"). */
 static void fmt_sci(double v, char *buf, size_t bufsz)
 {
-    char tmp[40];
-    snprintf(tmp, sizeof tmp, "%.2e", v);
-    char *e = strchr(tmp, 'e'), *m = e;
-    if (e != NULL && strchr(tmp, '.') != NULL) {
-        while (m[-1] == '0')
-            m--;
-        if (m[-1] == '.')
-            m--;
-        memmove(m, e, strlen(e) + 1);
-    }
-    snprintf(buf, bufsz, "%s", tmp);
+    hz__fmt_sci(v, 2, buf, bufsz);
 }
 
 /* The K/M/B/T step of |v| rounded to 3 significant digits (0: none), or
