@@ -48,8 +48,25 @@ ln -sf "$libomp" "$build/omp-shim/libgomp.so.1"
 export LD_LIBRARY_PATH="$PWD/$build/omp-shim${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export OMP_TOOL_LIBRARIES="$archer"
 export OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=passive
-export TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1 exitcode=66 second_deadlock_stack=1 die_after_fork=0"
+# Reports go to files (log_path), one per process, and are printed below:
+# a CLI test sends a runner's stderr to a log of its own, so a report made
+# there would otherwise show only as exit status 66 (TSan's exitcode).
+reports="$PWD/$build/tsan-reports"
+rm -rf "$reports" && mkdir -p "$reports"
+export TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1 exitcode=66 second_deadlock_stack=1 die_after_fork=0 log_path=$reports/tsan"
 
 regex="^($(IFS='|'; echo "${unit[*]}")|cli_($(IFS='|'; echo "${cli[*]}")))\$"
 cd "$build"
-ctest --output-on-failure -j "$jobs" -R "$regex"
+rc=0
+ctest --output-on-failure -j "$jobs" -R "$regex" || rc=$?
+shopt -s nullglob
+found=("$reports"/tsan.*)
+if (( ${#found[@]} > 0 )); then
+    echo "tsan: ${#found[@]} report(s):" >&2
+    for f in "${found[@]}"; do
+        echo "==== $f" >&2
+        cat "$f" >&2
+    done
+    (( rc != 0 )) || rc=1
+fi
+exit "$rc"

@@ -1,6 +1,8 @@
 /* horizon run: drain (or watch) the job queue of a store. */
 #include <getopt.h>
+#include <assert.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,13 @@
 const char hz__cmd_run_summary[] = "run queued jobs from a store (SQLite "
                                    "or Cosmos DB)";
 
-static volatile sig_atomic_t run_stop;
+/* Set by the signal handler, read by the runner's threads: an atomic, not
+ * a volatile sig_atomic_t, which is only safe within one thread (a data
+ * race ThreadSanitizer reported at a SIGTERM).  atomic_int is lock-free
+ * here (static_assert below), and lock-free atomics are async-signal-safe. */
+static atomic_int run_stop;
+static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler needs a "
+                                         "lock-free atomic_int");
 
 /* A second SIGTERM or SIGINT during the graceful stop: stop now, as
  * operators and schedulers expect (Kubernetes, systemd, a second ^C).
@@ -44,9 +52,10 @@ static void stop_now(int sig)
 
 static void on_signal(int sig)
 {
-    if (run_stop != 0)
+    if (atomic_load(&run_stop) != 0)
         stop_now(sig);
-    run_stop = sig; /* non-zero: stop; which one, for the exit status */
+    /* non-zero: stop; which one, for the exit status */
+    atomic_store(&run_stop, sig);
 }
 
 static void usage(FILE *f)
@@ -409,7 +418,8 @@ static int run_exit(hz_status rc, const hz_error *err, hz_metrics *m)
         return HZ_EXIT_CONFIG;
     }
     if (rc == HZ_ECANCELED) { /* --once stopped before it drained the queue */
-        int sig = run_stop > 0 ? (int)run_stop : SIGTERM;
+        int sig = atomic_load(&run_stop);
+        sig = sig > 0 ? sig : SIGTERM;
         hz_cli_error("run", "%s: %s", sig == SIGINT ? "SIGINT" : "SIGTERM",
                      err->msg);
         return 128 + sig;
@@ -496,7 +506,7 @@ int hz__cmd_run(int argc, char **argv)
         hz_cli_error("run", "%s", err.msg);
         code = code == HZ_EXIT_OK ? HZ_EXIT_FAIL : code;
     }
-    if (run_stop && rc != HZ_ECANCELED)
+    if (atomic_load(&run_stop) != 0 && rc != HZ_ECANCELED)
         fprintf(stderr, "horizon run: stopped by signal\n");
     if (hz_narrative_service_close(no.narr, o.quiet ? NULL : stderr, &err) !=
         HZ_OK) {

@@ -41,7 +41,7 @@ void hz_runner_config_init(hz_runner_config *c)
 
 bool hz__runner_stopping(const hz__runner *r)
 {
-    return r->cfg->stop != NULL && *r->cfg->stop != 0;
+    return r->cfg->stop != NULL && atomic_load(r->cfg->stop) != 0;
 }
 
 double hz__runner_grace_end(hz__runner *r)
@@ -54,16 +54,18 @@ double hz__runner_grace_end(hz__runner *r)
     return t;
 }
 
-bool hz__runner_dispatch_cancel(void *ctx)
-{
-    return hz__runner_stopping(ctx);
-}
-
 bool hz__runner_worker_cancel(void *ctx)
 {
     hz__runner *r = ctx;
     return hz__runner_stopping(r) &&
            hz_now() >= hz__runner_grace_end(r) + HZ_RUNNER_STOP_WRITE_S;
+}
+
+bool hz__runner_dispatch_cancel(void *ctx)
+{
+    hz__runner *r = ctx;
+    return r->claim_writing ? hz__runner_worker_cancel(r)
+                            : hz__runner_stopping(r);
 }
 
 void hz__runner_store_failed(hz__runner *r, const char *msg)
@@ -425,6 +427,38 @@ static void claim_refused(void *ctx, const cJSON *rec)
                        f.reason);
 }
 
+/* hz_claim_request.writing: no claim write begins once the runner stops;
+ * one in flight is spared by the dispatcher's cancel until the stop's
+ * write deadline (hz__runner_dispatch_cancel), since one abandoned may
+ * have taken effect.  A job it claims is queued and, the runner
+ * stopping, released by a worker, its attempt refunded. */
+static bool claim_writing(void *ctx, bool begin)
+{
+    hz__runner *r = ctx;
+    if (begin && hz__runner_stopping(r))
+        return false;
+    r->claim_writing = begin;
+    return true;
+}
+
+/* hz_claim_request.abandoned: a claim write abandoned in flight, the store
+ * hung past the stop's deadline.  If the store took it, the job is this
+ * runner's until its lease expires: said as a worker says it of a
+ * release it could not write. */
+static void claim_abandoned(void *ctx, const cJSON *doc)
+{
+    hz__runner *r = ctx;
+    hz_log_fields f = {.job = hz__cjson_str(doc, "id"),
+                       .tenant = hz__cjson_str(doc, "customerId"),
+                       .type = hz__cjson_str(doc, "type"),
+                       .reason = "shutdown"};
+    hz_log_write(r->log, HZ_LOG_WARN, &f,
+                 "job %s: runner stopping: its claim abandoned in flight; "
+                 "if the store took it, the job is taken over when its "
+                 "lease expires",
+                 f.job ? f.job : "?");
+}
+
 /* Claim up to free_slots jobs into the queue (mu held on entry and exit);
  * the number claimed, -1 when the claim failed. */
 static int claim_some(dispatch *d, int free_slots)
@@ -439,7 +473,10 @@ static int claim_some(dispatch *d, int free_slots)
                            .max_jobs = free_slots < 32 ? free_slots : 32,
                            .customer_id = r->cfg->tenant,
                            .refused = claim_refused,
-                           .refused_ctx = r};
+                           .refused_ctx = r,
+                           .writing = claim_writing,
+                           .abandoned = claim_abandoned,
+                           .write_ctx = r};
     cJSON *jobs = NULL;
     hz_error cerr;
     double began = hz_wall_now();

@@ -114,7 +114,9 @@ typedef struct hz_runner_config {
                                    start */
     long max_jobs;                /* stop claiming after this many; 0 = no
                                    limit */
-    volatile sig_atomic_t *stop;  /* set by a signal handler; may be NULL */
+    const atomic_int *stop;       /* set by a signal handler (lock-free, so
+                                   async-signal-safe) and read by every
+                                   thread; may be NULL */
     hz_narrative_fn narrative;    /* may be NULL */
     void *narrative_ctx;
     /* Called once by hz_runner_run, with open_narrative_arg, after the

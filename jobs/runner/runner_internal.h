@@ -54,6 +54,10 @@ typedef struct hz__runner {
      * waits for them (under mu; cv_idle is signalled) */
     int narr_detached;
     double grace_end; /* monotonic: when a stop's grace ends (0: unset) */
+    /* a claim write of the dispatcher in flight (hz_claim_request.writing;
+       the dispatcher's thread only): its cancel spares it as a worker's
+       cancel spares a worker's writes */
+    bool claim_writing;
     /* no job can run here any more (the job process helper died, the
      * work directory is full, a job process could not isolate itself):
      * nothing more is claimed and the run ends, --watch too, with
@@ -100,11 +104,13 @@ hz_status hz__schedules_materialise(hz__runner *r, hz_store *s, double now,
 #define HZ_RUNNER_MAX_TAKEOVERS 10
 
 /* After a stop, the dispatcher's store requests are abandoned at once
- * (it claims nothing more); a worker's once the stop's grace has passed
- * by this many seconds more (the release or write-back of a job that
- * ends at the grace's end), so that a store that hangs does not hold the
- * runner for its whole deadline (COSMOS_DEADLINE_S).  The job of an
- * abandoned request is taken over when its lease expires. */
+ * (it claims nothing more), but for a claim write in flight; that, and a
+ * worker's, once the stop's grace has passed by this many seconds more
+ * (the release or write-back of a job that ends at the grace's end; the
+ * claim of a job, which the stopping runner then releases), so that a
+ * store that hangs does not hold the runner for its whole deadline
+ * (COSMOS_DEADLINE_S).  The job of an abandoned request is taken over
+ * when its lease expires, and the log says so. */
 #define HZ_RUNNER_STOP_WRITE_S 5.0
 
 /* The stop conditions of the dispatcher's and a worker's store requests

@@ -291,13 +291,9 @@ hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
                 continue;
             char held[HZ_ETAG_MAX];
             snprintf(held, sizeof held, "%s", etag);
-            hz__store_mark_claimed(doc, req);
             hz_error e2;
-            hz_status r2 = hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc,
-                                        held, &e2);
-            if (r2 == HZ_EINVAL && hz__store_claim_leaner(doc))
-                r2 = hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc, held,
-                        &e2);
+            hz_status r2 =
+                hz__store_claim_write(s, req, doc, held, hz_store_put, &e2);
             if (r2 == HZ_OK) {
                 cJSON_AddItemToArray(won, cJSON_Duplicate(doc, 1));
             } else if (r2 == HZ_EINVAL) {

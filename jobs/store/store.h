@@ -133,6 +133,17 @@ typedef struct hz_claim_request {
      * can report the failure (called from the claiming thread). */
     void (*refused)(void *ctx, const cJSON *rec);
     void *refused_ctx;
+    /* Optional: called with begin true before each write that claims a
+     * job and with begin false once it is over (from the claiming
+     * thread).  A false answer to begin stops the claim there, returning
+     * the jobs won so far (the caller is stopping).  Between the two the
+     * caller's cancel (hz_store_set_cancel) should spare the write until
+     * a deadline of its own: a claim write abandoned in flight may have
+     * taken effect, leaving a job claimed that the caller never hears
+     * of; `abandoned` is then told of that job (doc: as it was sent). */
+    bool (*writing)(void *ctx, bool begin);
+    void (*abandoned)(void *ctx, const cJSON *doc);
+    void *write_ctx;
 } hz_claim_request;
 
 /* The operations of a store.  Entries marked "optional" may be NULL: the
@@ -337,6 +348,21 @@ hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,
 /* Set the claim fields of a claimable job document (see hz_claim_request:
  * attempts + 1 for a queued job, takeovers + 1 for an expired lease). */
 void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req);
+
+/* A store's put (ops->put, or hz_store_put with its checks and timing). */
+typedef hz_status (*hz__store_put_fn)(hz_store *s, const char *container,
+                                      hz_put_mode mode, cJSON *doc,
+                                      const char *if_match, hz_error *err);
+
+/* Claim the claimable job document doc (held: its ETag) with a
+ * compare-and-set write through put: hz__store_mark_claimed, the write,
+ * and once more without an old error text when the store refuses the
+ * document (hz__store_claim_leaner), with req->writing and
+ * req->abandoned told as hz_claim_request says.  HZ_ECANCELED without
+ * writing when req->writing refuses the write. */
+hz_status hz__store_claim_write(hz_store *s, const hz_claim_request *req,
+                                cJSON *doc, const char *held,
+                                hz__store_put_fn put, hz_error *err);
 
 /* A claimed job document the store refused to write (Cosmos DB: over
  * 2 MB) that still carries the error text of an earlier attempt (a job

@@ -44,6 +44,28 @@ hz_status hz__store_check_doc(const char *container, const cJSON *doc,
     return HZ_OK;
 }
 
+hz_status hz__store_claim_write(hz_store *s, const hz_claim_request *req,
+                                cJSON *doc, const char *held,
+                                hz__store_put_fn put, hz_error *err)
+{
+    if (req->writing != NULL && !req->writing(req->write_ctx, true)) {
+        const char *id = hz__cjson_str(doc, "id");
+        return hz_error_set(err, HZ_ECANCELED,
+                            "claim stopped before job %s: the runner is "
+                            "stopping",
+                            id ? id : "?");
+    }
+    hz__store_mark_claimed(doc, req);
+    hz_status rc = put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc, held, err);
+    if (rc == HZ_EINVAL && hz__store_claim_leaner(doc))
+        rc = put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, doc, held, err);
+    if (req->writing != NULL)
+        req->writing(req->write_ctx, false);
+    if (rc == HZ_ECANCELED && req->abandoned != NULL)
+        req->abandoned(req->write_ctx, doc);
+    return rc;
+}
+
 void hz__store_mark_claimed(cJSON *doc, const hz_claim_request *req)
 {
     const char *status = hz__cjson_str(doc, "status");

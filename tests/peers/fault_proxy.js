@@ -10,6 +10,9 @@
 //              client is still there (a client timeout shorter than that
 //              gives up first; the request is then never forwarded)
 //   drop       destroy the client's socket before forwarding
+//   delay_after forward at once, then hold the answer for --delay-ms (the
+//              request took effect, its answer is late: a client that
+//              gives up meanwhile never learns that it did)
 //   drop_after forward, then destroy the socket instead of answering (the
 //              request took effect, the answer is lost)
 //   truncate   forward, send the headers and part of the body (e.g. an SSE
@@ -65,8 +68,8 @@ function parseFaults(spec) {
   return w;
 }
 
-const KINDS = ["429", "503", "500", "delay", "drop", "drop_after",
-  "truncate", "malformed", "401", "403"];
+const KINDS = ["429", "503", "500", "delay", "delay_after", "drop",
+  "drop_after", "truncate", "malformed", "401", "403"];
 
 // mulberry32: small, fast, deterministic for a seed
 function rng(seed) {
@@ -269,6 +272,17 @@ function handle(req, res) {
     }
     stats.forwarded++;
     forward(req, body, (upRes) => {
+      if (fault === "delay_after") {
+        const parts = [];
+        upRes.on("data", (c) => parts.push(c));
+        upRes.on("end", () => setTimeout(() => {
+          if (res.destroyed || req.socket.destroyed) return;
+          res.statusCode = upRes.statusCode;
+          copyHeaders(upRes, res);
+          res.end(Buffer.concat(parts));
+        }, cfg.delayMs));
+        return;
+      }
       if (fault === "drop_after") {
         upRes.resume();
         upRes.on("end", () => req.socket.destroy());
