@@ -469,6 +469,40 @@ static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
     return HZ_OK;
 }
 
+/* Where a non-negative node's base lower bound is 0 (intermittent
+ * demand: no demand at least as likely as the bound's tail), before the
+ * bias correction shifts it: zero[(i * h + s) * nl + l]. */
+static bool *zero_bounds(const hz__hier *H, const hz_forecast_result *r)
+{
+    size_t h = r->horizon, nl = H->m ? r->series[0].fc->nlevels : 0;
+    bool *zero = calloc(H->m * h * nl > 0 ? H->m * h * nl : 1, sizeof *zero);
+    for (size_t i = 0; zero != NULL && i < H->m; i++) {
+        const hz_forecast *f = r->series[i].fc;
+        for (size_t s = 0; r->series[i].nonnegative && s < h; s++)
+            for (size_t l = 0; l < nl && l < f->nlevels; l++)
+                zero[(i * h + s) * nl + l] = f->lower[l][s] == 0;
+    }
+    return zero;
+}
+
+/* Such bounds stay at 0 after reconciliation, which keeps the base
+ * bounds' shape but lays it off from the reconciled point
+ * (hz_reconcile), where the point is at or above zero: the chance of no
+ * demand is the base model's, whatever moved the mean. */
+static void keep_zero_bounds(const hz__hier *H, hz_forecast_result *r,
+                             const bool *zero)
+{
+    size_t h = r->horizon, nl = H->m ? r->series[0].fc->nlevels : 0;
+    for (size_t i = 0; i < H->m; i++) {
+        hz_forecast *f = r->series[i].fc;
+        for (size_t s = 0; r->series[i].nonnegative && s < h; s++)
+            for (size_t l = 0; l < nl && l < f->nlevels; l++)
+                if (zero[(i * h + s) * nl + l] && f->mean[s] >= 0 &&
+                    f->lower[l][s] > 0)
+                    f->lower[l][s] = 0.0;
+    }
+}
+
 /* Reconciled requests: make the nodes' forecasts add up (then keep the
  * non-negative nodes at or above zero again, still adding up). */
 static hz_status reconcile_nodes(const hz__hier *H, int period,
@@ -480,12 +514,13 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
     double *resid = malloc((cells > 0 ? cells : 1) * sizeof *resid);
     hz_forecast **fc = malloc(H->m * sizeof *fc);
     const double **fit = malloc(H->m * sizeof *fit);
+    bool *zero = zero_bounds(H, r);
     hz_status st = HZ_OK;
     for (size_t i = 0; fc != NULL && fit != NULL && i < H->m; i++) {
         fc[i] = r->series[i].fc;
         fit[i] = r->series[i].fitted; /* the base models' */
     }
-    if (resid == NULL || fc == NULL || fit == NULL ||
+    if (resid == NULL || fc == NULL || fit == NULL || zero == NULL ||
         hz__hier_residuals(H, fit, period, req->threads, resid) != 0) {
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
         goto done;
@@ -524,8 +559,10 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
         snprintf(o->method + len, sizeof o->method - len, " [%s]",
                  hz_recon_name(req->reconcile));
     }
-    if (st == HZ_OK)
+    if (st == HZ_OK) {
         keep_nonneg(H, r);
+        keep_zero_bounds(H, r, zero);
+    }
 done:
     for (size_t i = 0; !req->keep_fitted && i < H->m; i++) {
         free(r->series[i].fitted); /* kept only for the residuals */
@@ -536,6 +573,7 @@ done:
     free(resid);
     free(fc);
     free(fit);
+    free(zero);
     return st;
 }
 

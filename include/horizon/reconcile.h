@@ -34,8 +34,12 @@
  * reconciled too: the base forecast error covariance at step s is taken
  * as the base standard deviations (each node's interval half-width over
  * z) times the residuals' sample correlations (mint-h: those of its
- * step's errors), carried through S G; reconciled bounds are normal
- * around the reconciled points.  Not the shrunk ones G is made from:
+ * step's errors), carried through S G; reconciled bounds keep the shape
+ * of the base bounds (each base bound's distance from the base point in
+ * base standard deviations, laid off from the reconciled point in
+ * reconciled ones: normal bounds stay normal, the skewed bounds of
+ * intermittent demand skewed; normal around the point where the base
+ * bounds have zero width).  Not the shrunk ones G is made from:
  * shrinkage keeps W invertible, but it pulls the correlations toward 0,
  * and a total whose error is nearly the sum of its bottom ones' then
  * looks independent of them, so its variance is understated (the 95%
