@@ -484,11 +484,19 @@ static bool cancels(double s, double mag, size_t n)
  * does not: then the first such series (m - nb + j) is returned, with
  * *s_bad and *s_tot its sum and the total's (until 2026-12-07 each got
  * 1/nb of the total's forecast, returns as much as sales); m otherwise.
- * A hierarchy whose every sum is 0 (never sold) keeps 1/nb each. */
+ * A hierarchy whose every sum is 0 (never sold) keeps 1/nb each.  A
+ * total that nearly cancels out has shares, but of no use: when the
+ * bottom series' sums come to more than TD_GROSS times the total's in
+ * absolute value, the series with the largest share is returned too,
+ * *gross that sum (0 otherwise), so that its share is *s_bad / *s_tot
+ * (until 2026-12-07 a total of 0.3 a month out of sales of 1,000 and
+ * returns of -999.7 gave the sales 2,000 times its forecast). */
+#define TD_GROSS 10.0
 static size_t simple_G(const hz_hierarchy *H, int method,
                        const double *const *hist, size_t n, gsl_matrix *G,
-                       double *s_bad, double *s_tot)
+                       double *s_bad, double *s_tot, double *gross)
 {
+    *gross = 0.0;
     size_t m = H->m, nb = H->nb, bad = m;
     gsl_matrix_set_zero(G);
     if (method == HZ_RECON_BU) {
@@ -515,6 +523,23 @@ static size_t simple_G(const hz_hierarchy *H, int method,
             *s_tot = tot;
         }
         gsl_matrix_set(G, j, 0, !none ? s / tot : 1.0 / (double)nb);
+    }
+    double sum_abs = 0.0, big = 0.0;
+    size_t jbig = nb;
+    for (size_t j = 0; !none && j < nb; j++) {
+        double smag = 0.0, s = hist_sum(hist[m - nb + j], n, &smag);
+        sum_abs += fabs(s);
+        if (fabs(s) > big) {
+            big = fabs(s);
+            jbig = j;
+        }
+    }
+    if (!none && jbig < nb && sum_abs > TD_GROSS * fabs(tot)) {
+        double smag = 0.0;
+        bad = m - nb + jbig;
+        *s_bad = hist_sum(hist[bad], n, &smag);
+        *s_tot = tot;
+        *gross = sum_abs;
     }
     return bad;
 }
@@ -840,11 +865,25 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
         goto out;
     }
     if (method == HZ_RECON_BU || method == HZ_RECON_TD) {
-        double s_bad = 0.0, s_tot = 0.0;
-        size_t bad = simple_G(H, method, hist, n, G, &s_bad, &s_tot);
+        double s_bad = 0.0, s_tot = 0.0, gross = 0.0;
+        size_t bad = simple_G(H, method, hist, n, G, &s_bad, &s_tot, &gross);
+        char name[32];
+        snprintf(name, sizeof name, "%zu", bad);
+        if (bad < m && gross > 0) {
+            st = hz_error_set(
+                err, HZ_ENOCONV,
+                "reconcile: td splits the total's forecast by each bottom "
+                "series' share of the total's history, which nearly "
+                "cancels out: it sums to %g, and its bottom series' sums "
+                "come to %g in absolute value, more than %g times that "
+                "(such as sales and their returns); '%s' (sum %g) would "
+                "get %.3g times the total's forecast (--reconcile bu, ols "
+                "or mint does not split by shares)",
+                s_tot, gross, TD_GROSS, H->names ? H->names[bad] : name,
+                s_bad, s_bad / s_tot);
+            goto out;
+        }
         if (bad < m) {
-            char name[32];
-            snprintf(name, sizeof name, "%zu", bad);
             st = hz_error_set(
                 err, HZ_ENOCONV,
                 "reconcile: td splits the total's forecast by each bottom "

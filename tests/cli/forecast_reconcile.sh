@@ -372,6 +372,23 @@ check "net total of 0, td: nothing written" test ! -e "$T/net0.out"
 "$H" forecast "$T/net0.csv" --date date --value value --by kind --freq month \
     --horizon 2 --reconcile bu --quiet -o "$T/net0_bu.csv" 2>"$T/err"
 check "net total of 0, bu: exit 0" test $? -eq 0
+# a net total that nearly cancels out (0.5 a month out of 1,000 sold):
+# the shares multiplied the total's forecast (sales 639 for 0.32, exit
+# 0); refused by the rule, naming the series with the largest share
+awk 'BEGIN {
+    print "date,kind,value"
+    for (m = 0; m < 24; m++) {
+        d = sprintf("%d-%02d-01", 2022 + int(m / 12), m % 12 + 1)
+        s = 1000 + 50 * sin(m)
+        printf "%s,sales,%.2f\n", d, s
+        printf "%s,returns,%.2f\n", d, -(s - 0.5)
+    }
+}' >"$T/near0.csv"
+expect_exit 1 "which nearly cancels out: it sums to 12, and its bottom series' sums come to" -- \
+    "$H" forecast "$T/near0.csv" --date date --value value --by kind --freq month \
+    --horizon 2 --reconcile td -o "$T/near0.out"
+check "nearly cancelling total, td: names the sales" grep -q "more than 10 times that (such as sales and their returns); 'sales' (sum" "$T/err"
+check "nearly cancelling total, td: nothing written" test ! -e "$T/near0.out"
 awk -F, '{ $3 = 0; print }' OFS=, "$T/net0.csv" | sed '1s/.*/date,kind,value/' >"$T/zero.csv"
 "$H" forecast "$T/zero.csv" --date date --value value --by kind --freq month \
     --horizon 2 --reconcile td --quiet -o "$T/zero_td.csv" 2>"$T/err"

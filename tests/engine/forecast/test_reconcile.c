@@ -147,6 +147,48 @@ HZ_TEST(top_down_refuses_a_total_that_cancels_but_for_rounding)
         hz_forecast_free(fc[i]);
 }
 
+/* td's total of sales and returns that nearly cancel out (a net 0.3 a
+ * period out of 1,000 sold): its shares exist but multiply the total's
+ * forecast (the sales got 3,333 times it, exit 0); refused, naming the
+ * series with the largest share.  Returns of a third of the sales keep
+ * their shares (1.5 and -0.5). */
+HZ_TEST(top_down_refuses_a_total_that_nearly_cancels)
+{
+    static const double S3[3 * 2] = {1, 1, 1, 0, 0, 1};
+    static const char *const names[3] = {"total", "returns", "sales"};
+    const hz_hierarchy H = {3, 2, S3, names};
+    double h[3][4];
+    for (int t = 0; t < 4; t++) {
+        h[2][t] = 1000 + 10 * t;
+        h[1][t] = -(h[2][t] - 0.3);
+        h[0][t] = h[1][t] + h[2][t];
+    }
+    const double *hp[3] = {h[0], h[1], h[2]};
+    hz_forecast *fc[3];
+    for (int i = 0; i < 3; i++) {
+        fc[i] = hz_forecast_alloc(1, 0, NULL);
+        fc[i]->mean[0] = i == 0 ? 0.3 : i == 1 ? -1000 : 1000;
+    }
+    hz_error err;
+    hz_error_clear(&err);
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_TD, hp, 4, NULL, 0, fc, NULL, &err) ==
+             HZ_ENOCONV);
+    HZ_CHECK_CONTAINS(err.msg, "nearly cancels out");
+    HZ_CHECK_CONTAINS(err.msg, "more than 10 times");
+    HZ_CHECK_CONTAINS(err.msg, "'sales' (sum 4060)");
+    for (int t = 0; t < 4; t++) {
+        h[1][t] = -h[2][t] / 3;
+        h[0][t] = h[1][t] + h[2][t];
+    }
+    fc[0]->mean[0] = 700;
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_TD, hp, 4, NULL, 0, fc, NULL, &err) ==
+             HZ_OK);
+    HZ_CHECK_NEAR(fc[2]->mean[0], 1050, 1e-9);
+    HZ_CHECK_NEAR(fc[1]->mean[0], -350, 1e-9);
+    for (int i = 0; i < 3; i++)
+        hz_forecast_free(fc[i]);
+}
+
 HZ_TEST(coherent_forecasts_stay_and_bad_input_fails)
 {
     const hz_hierarchy H = {7, 4, S7, NULL};
