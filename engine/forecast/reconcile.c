@@ -91,8 +91,10 @@ static double corr_var(const double *xi, const double *xj, double si,
  * later: a product launched since) would leave too short a span for all:
  * it gets the mean square of its own residuals and no correlation with
  * the others (the shrinkage target's).  NAN with *bad = a node without a
- * residual, or with *bad = m when the common span has fewer than 2
- * periods. */
+ * residual, with *bad = m when the common span has fewer than 2
+ * periods, or with *bad = SIZE_MAX out of memory (until 2026-12-07 taken
+ * for too short a span, and bu, td and ols went on with uncorrelated
+ * bounds). */
 static double residual_cov(const double *res, size_t m, size_t T,
                            gsl_matrix *cov, gsl_matrix *shrunk, size_t *bad)
 {
@@ -101,8 +103,10 @@ static double residual_cov(const double *res, size_t m, size_t T,
     blocking bl = {1, 0, malloc((T ? T : 1) * sizeof(double))};
     double lambda = NAN;
     *bad = m;
-    if (cols == NULL || k == NULL || bl.u == NULL)
+    if (cols == NULL || k == NULL || bl.u == NULL) {
+        *bad = SIZE_MAX;
         goto out;
+    }
     for (size_t i = 0; i < m; i++) {
         for (size_t t = 0; t < T; t++)
             k[i] += isfinite(res[i * T + t]) != 0;
@@ -838,11 +842,21 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
     gsl_matrix *W = gsl_matrix_alloc(m, m), *G = gsl_matrix_alloc(nb, m);
     gsl_matrix *P = gsl_matrix_alloc(m, m);
     if (!cov || !shr || !W || !G || !P) {
-        st = hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
+        st = hz_error_set(err, HZ_ENOMEM,
+                          "reconcile: out of memory for the %zu x %zu "
+                          "matrices of %zu nodes (%.3g MB each)",
+                          m, m, m, (double)m * (double)m * 8 / 1e6);
         goto out;
     }
     size_t none = m;
     double lam = resid ? residual_cov(resid, m, T, cov, shr, &none) : NAN;
+    if (none == SIZE_MAX) {
+        st = hz_error_set(err, HZ_ENOMEM,
+                          "reconcile: out of memory building the residual "
+                          "covariance of %zu nodes over %zu periods",
+                          m, T);
+        goto out;
+    }
     if ((method >= HZ_RECON_WLS) && isnan(lam)) {
         char name[32];
         snprintf(name, sizeof name, "%zu", none);
@@ -906,7 +920,10 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
             char name[32];
             snprintf(name, sizeof name, "%zu", bad);
             st = rc == -2
-                     ? hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory")
+                     ? hz_error_set(err, HZ_ENOMEM,
+                                    "reconcile: out of memory solving the "
+                                    "%s system of %zu nodes",
+                                    hz_recon_name(method), m)
                      : hz_error_set(
                            err, HZ_ENOCONV,
                            "reconcile: the %s system is singular at node "
@@ -924,7 +941,10 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
     gsl_matrix *C = isnan(lam) ? NULL : cov;
     if (apply_P(H, G, P, C, fc, 0, mh ? 1 : fc[0]->h) != 0 ||
         (later != NULL && mint_steps(H, later, G, P, shr, cov, fc) != 0))
-        st = hz_error_set(err, HZ_ENOMEM, "reconcile: out of memory");
+        st = hz_error_set(err, HZ_ENOMEM,
+                          "reconcile: out of memory reconciling the points "
+                          "and bounds of %zu nodes",
+                          m);
     if (lambda != NULL && (method == HZ_RECON_MINT || mh))
         *lambda = lam;
 out:

@@ -522,7 +522,10 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
     }
     if (resid == NULL || fc == NULL || fit == NULL || zero == NULL ||
         hz__hier_residuals(H, fit, period, req->threads, resid) != 0) {
-        st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        st = hz_error_set(err, HZ_ENOMEM,
+                          "forecast: out of memory for the in-sample errors "
+                          "of %zu nodes over %zu periods (reconcile)",
+                          H->m, H->n);
         goto done;
     }
     if (req->recon_bias != HZ_RECON_BIAS_OFF && steps != NULL &&

@@ -189,6 +189,29 @@ HZ_TEST(top_down_refuses_a_total_that_nearly_cancels)
         hz_forecast_free(fc[i]);
 }
 
+/* Out of memory building the residual covariance (a span too long to
+ * allocate stands in for very many nodes) is said so: it was taken for
+ * histories that share too few periods (wls, mint: "share fewer than
+ * 2"), and bu went on with uncorrelated bounds, HZ_OK. */
+HZ_TEST(out_of_memory_is_said_naming_the_step)
+{
+    const hz_hierarchy H = {7, 4, S7, NULL};
+    hz_forecast *fc[7];
+    double res[7 * 40];
+    setup(fc, res);
+    const size_t huge = SIZE_MAX / sizeof(double) - 1;
+    hz_error err;
+    for (int k = HZ_RECON_BU; k <= HZ_RECON_MINT; k++) {
+        hz_error_clear(&err);
+        HZ_CHECK(hz_reconcile(&H, k, NULL, 0, res, huge, fc, NULL, &err) ==
+                 HZ_ENOMEM);
+        HZ_CHECK_CONTAINS(err.msg, "out of memory building the residual "
+                                   "covariance of 7 nodes");
+    }
+    for (int i = 0; i < 7; i++)
+        hz_forecast_free(fc[i]);
+}
+
 HZ_TEST(coherent_forecasts_stay_and_bad_input_fails)
 {
     const hz_hierarchy H = {7, 4, S7, NULL};
