@@ -19,6 +19,15 @@ typedef struct row {
 
 /* Largest first by the size of the last 12 periods, whatever their sign
  * (a series of losses of 10K is larger than one of sales of 100). */
+/* A series' name as headings show it: a group whose value is empty
+ * (an empty cell in a --by column) is "(empty)", where a heading read
+ * ": model" (or "total: model", a second total beside the real one); a
+ * forecast of one series without groups is the total. */
+static const char *label_of(const hz_forecast_result *fc, const char *key)
+{
+    return key[0] != '\0' ? key : fc->nseries == 1 ? "total" : "(empty)";
+}
+
 static int by_size(const void *a, const void *b)
 {
     const row *x = a, *y = b;
@@ -369,8 +378,8 @@ static hz_status full_charts(hz_report *r, const hz_forecast_result *fc,
             return HZ_ENOMEM;
         }
         char title[300], window[128], xlab[192];
-        const char *name = s->key[0] ? s->key : "total";
-        snprintf(title, sizeof title, "%s: %s", name, s->method);
+        snprintf(title, sizeof title, "%s: %s", label_of(fc, s->key),
+                 s->method);
         window_label(fc, s->n - from, s->n, window, sizeof window);
         snprintf(xlab, sizeof xlab, "%s (the whole history below)", window);
         hz__doc_figure(r, title);
@@ -385,7 +394,8 @@ static hz_status full_charts(hz_report *r, const hz_forecast_result *fc,
         if (from > 0) {
             hz__line all = {"observed", d.xh, s->history, s->n, HZ__LINE,
                             HZ__FG};
-            snprintf(title, sizeof title, "%s: the whole history", name);
+            snprintf(title, sizeof title, "%s: the whole history",
+                     label_of(fc, s->key));
             history_chart(r, fc, &all, &d.lines[1], title, ylab);
         }
         fan_free(&d);
@@ -676,7 +686,7 @@ static hz_status multiples(hz_report *r, const hz_forecast_result *fc,
             return HZ_ENOMEM;
         }
         char t[300];
-        snprintf(t, sizeof t, "%s: %s", s->key, s->method);
+        snprintf(t, sizeof t, "%s: %s", label_of(fc, s->key), s->method);
         hz__doc_figure(r, t);
         fan_plot(&r->body, fc, &d, t, ylab, NULL, true);
         hz__fig_end(&r->body);
@@ -790,6 +800,16 @@ static void data_notes(hz_report *r, const hz_forecast_result *fc)
         hz_repeated_describe(fc->rows_repeated, fc->repeated_first, d,
                              sizeof d);
         snprintf(line, sizeof line, "Data: %s.", d);
+        hz__doc_note(r, "note", line);
+    }
+    if (fc->names_similar > 0) { /* as stderr, --json and a job's summary */
+        snprintf(line, sizeof line,
+                 "Data: %zu group names are another's but for case or "
+                 "blanks around a value (first: '%s' and '%s'): forecast as "
+                 "groups of their own; make them equal in the data if they "
+                 "are one group.",
+                 fc->names_similar, label_of(fc, fc->similar_first[0]),
+                 label_of(fc, fc->similar_first[1]));
         hz__doc_note(r, "note", line);
     }
 }

@@ -158,6 +158,8 @@ static void notices(const hz_forecast_result *r, cJSON *sum)
     cJSON_AddNumberToObject(sum, "seriesFilled", (double)r->nseries_filled);
     cJSON_AddNumberToObject(sum, "valuesRaisedToZero", (double)r->nclamped);
     cJSON_AddNumberToObject(sum, "fallbacks", (double)nfb);
+    if (r->reconcile != HZ_RECON_NONE) /* as the CLI's summary line */
+        cJSON_AddStringToObject(sum, "reconcile", hz_recon_name(r->reconcile));
     if (r->bias_nodes > 0)
         cJSON_AddNumberToObject(sum, "biasCorrectedNodes",
                                 (double)r->bias_nodes);

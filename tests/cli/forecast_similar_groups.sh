@@ -67,4 +67,36 @@ grep -v -i '^[^,]*,north' "$T/case.csv" >"$T/clean.csv"
 check "clean names: exit 0" test $? -eq 0
 check "clean names: nothing said" bash -c "! grep -q 'but for case' '$T/err'"
 check "clean names: JSON counts none" grep -q '"similar_groups":0,' "$T/c.json"
+# the HTML report says it too (until 2026-12-07 only stderr, JSON and a
+# job's summary did), and a group whose value is empty is headed
+# "(empty)", not ": model" or a second "total: model"
+awk -F, 'NR == 1 || $2 == "South" { print; next }
+         $2 == "North" { $2 = ""; print }' OFS=, "$T/case.csv" >"$T/empty.csv"
+cat "$T/case.csv" >"$T/both.csv"
+tail -n +2 "$T/empty.csv" | sed 's/,Toys,/,Games,/' >>"$T/both.csv"
+"$H" forecast "$T/both.csv" --date date --value value --by region \
+    --freq month --horizon 2 --reconcile mint --quiet -o "$T/r.csv" \
+    --report "$T/r.html" 2>"$T/err"
+check "report: exit 0" test $? -eq 0
+check "report: the similar names said" \
+    grep -qF "Data: 3 group names are another&#39;s but for case or blanks" "$T/r.html"
+check "report: the empty group headed (empty)" grep -q '<h3>(empty): ' "$T/r.html"
+check "report: no heading without a name" bash -c "! grep -q '<h3>: ' '$T/r.html'"
+check "report: one total heading" test "$(grep -c '<h3>total: ' "$T/r.html")" -eq 1
+
+# a job's summary names the reconciliation method (and the similar names)
+J="$T/jobs"
+mkdir -p "$J"
+cp "$T/case.csv" "$J/d.csv"
+HORIZON_STORE="sqlite:$J/s.db" HZ_DATASET_ROOTS="$J" TMPDIR="$J" \
+    "$H" submit --type forecast --tenant t --dataset "$J/d.csv" --id j1 \
+    --param date=date --param value=value --param by=region,category \
+    --param freq=month --param horizon=2 --param reconcile=mint >/dev/null 2>&1
+check "job: submitted" test $? -eq 0
+HORIZON_STORE="sqlite:$J/s.db" HZ_DATASET_ROOTS="$J" TMPDIR="$J" \
+    "$H" run --once >/dev/null 2>&1
+check "job: ran" test $? -eq 0
+HORIZON_STORE="sqlite:$J/s.db" "$H" jobs show j1 >"$J/show" 2>&1
+check "job summary: the reconciliation method" grep -q '^summary .*"reconcile":"mint"' "$J/show"
+check "job summary: similar groups" grep -q '"similarGroups":3,' "$J/show"
 finish
