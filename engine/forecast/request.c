@@ -503,6 +503,28 @@ static void keep_zero_bounds(const hz__hier *H, hz_forecast_result *r,
     }
 }
 
+/* A node whose base forecast had no bounds (one observation) but whose
+ * reconciled one has them (td: every node a share of the total's) loses
+ * the note that says it has none (until 2026-12-07 its row had bounds
+ * beside "no intervals from one observation") and says where they come
+ * from. */
+static void drop_no_bounds_note(hz_forecast_series_result *o)
+{
+    char *p = strstr(o->note, HZ__NO_INTERVALS_NOTE);
+    if (p == NULL || o->fc->nlevels == 0 || isnan(o->fc->lower[0][0]))
+        return;
+    char *end = strstr(p, "; ");
+    char *from = p >= o->note + 2 && p[-2] == ';' ? p - 2 : p;
+    if (end == NULL)
+        *from = '\0';
+    else {
+        const char *rest = from == p ? end + 2 : end;
+        memmove(from, rest, strlen(rest) + 1);
+    }
+    hz__note_append(o->note, sizeof o->note,
+                    "bounds: its share of the total's (td)");
+}
+
 /* Reconciled requests: make the nodes' forecasts add up (then keep the
  * non-negative nodes at or above zero again, still adding up). */
 static hz_status reconcile_nodes(const hz__hier *H, int period,
@@ -565,6 +587,8 @@ static hz_status reconcile_nodes(const hz__hier *H, int period,
     if (st == HZ_OK) {
         keep_nonneg(H, r);
         keep_zero_bounds(H, r, zero);
+        for (size_t i = 0; req->reconcile == HZ_RECON_TD && i < H->m; i++)
+            drop_no_bounds_note(&r->series[i]);
     }
 done:
     for (size_t i = 0; !req->keep_fitted && i < H->m; i++) {

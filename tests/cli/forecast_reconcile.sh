@@ -389,6 +389,24 @@ expect_exit 1 "which nearly cancels out: it sums to 12, and its bottom series' s
     --horizon 2 --reconcile td -o "$T/near0.out"
 check "nearly cancelling total, td: names the sales" grep -q "more than 10 times that (such as sales and their returns); 'sales' (sum" "$T/err"
 check "nearly cancelling total, td: nothing written" test ! -e "$T/near0.out"
+# a product with one observation has no bounds of its own; td splits the
+# total's, so its row has bounds and its note says where they come from
+# (it said "no intervals from one observation" beside them)
+awk 'BEGIN {
+    print "date,region,sku,qty"
+    for (m = 0; m < 30; m++) {
+        d = sprintf("%d-%02d-01", 2022 + int(m / 12), m % 12 + 1)
+        printf "%s,A,x,%d\n", d, 100 + m
+        printf "%s,A,y,%d\n", d, 50 + m % 5
+        if (m == 29) printf "%s,C,one,7\n", d
+    }
+}' >"$T/one.csv"
+"$H" forecast "$T/one.csv" --date date --value qty --by region,sku --freq month \
+    --horizon 2 --reconcile td --quiet -o "$T/one_td.csv" 2>"$T/err"
+check "one observation, td: exit 0" test $? -eq 0
+check "one observation, td: bounds, and no note saying there are none" awk -F, '
+    $1 == "C|one" { n++; if ($4 == "" || $0 ~ /no intervals/ || $0 !~ /bounds: its share of the total/) bad = 1 }
+    END { exit bad || n != 2 }' "$T/one_td.csv"
 awk -F, '{ $3 = 0; print }' OFS=, "$T/net0.csv" | sed '1s/.*/date,kind,value/' >"$T/zero.csv"
 "$H" forecast "$T/zero.csv" --date date --value value --by kind --freq month \
     --horizon 2 --reconcile td --quiet -o "$T/zero_td.csv" 2>"$T/err"
