@@ -164,7 +164,9 @@ static const char *fmt_words(hz_datefmt f)
         "YYYY-Www",
         "YYYY",
         "(a serial day number, as Excel's)",
-        "YYYYWww"};
+        "YYYYWww",
+        "(Unix time in seconds)",
+        "(Unix time in milliseconds)"};
     return (unsigned)f < HZ_DATEFMT_COUNT ? w[f] : "";
 }
 
@@ -203,7 +205,7 @@ static void utc_offset_text(int32_t off, char buf[8])
 static bool local_time(chunk *c, size_t j, const char *s, size_t n,
                        int64_t *secs)
 {
-    const bool zoned = hz__csv_zoned_text(s, n);
+    const bool zoned = hz__csv_zoned(c->spec[j].fmt, s, n);
     if (c->tz == NULL) {
         if (c->spec[j].wall && zoned)
             *secs += hz__csv_zone_offset(s, n);
@@ -257,6 +259,23 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
     int64_t secs;
     bool ts;
     if (!parse_date(s, n, sp->fmt, &secs, &ts)) {
+        if (hz_datefmt_is_unix(sp->fmt)) {
+            const bool ms = sp->fmt == HZ_DATEFMT_UNIX_MS;
+            hz__csv_report(
+                c, j + 1, false,
+                "column '%s': expected a Unix time in %s (%s digits, "
+                "1973 .. 5138), got '%s': %s",
+                c->names[j], ms ? "milliseconds" : "seconds",
+                ms ? "12 to 14" : "9 to 11", shown(s, n, sh, sizeof sh),
+                ms ? "fewer digits are seconds (give :unix) or before "
+                     "1973, more are microseconds or finer; a number is "
+                     "never taken for another unit"
+                   : "more digits are milliseconds (give :unix_ms) or "
+                     "finer, fewer are before 1973 or no Unix time (a "
+                     "YYYYMMDD date, a 0 for none); a number is never "
+                     "taken for another unit");
+            return;
+        }
         hz__csv_report(
             c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'%s",
             c->names[j], sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
@@ -308,7 +327,7 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
         return;
     }
     if (sp->type == HZ_TYPE_TIMESTAMP && c->tz == NULL &&
-        hz__csv_zoned_text(s, n) != (sp->zoned || sp->wall)) {
+        hz__csv_zoned(sp->fmt, s, n) != (sp->zoned || sp->wall)) {
         hz__csv_report(c, j + 1, false,
                        "column '%s': timestamp '%s' has %s UTC offset, "
                        "unlike the column's %s: with zones mixed its "
@@ -871,7 +890,8 @@ static void parse_rows(chunk *c)
                 bool ts;
                 if (c->tz != NULL || c->spec[j].wall ||
                     !parse_date(f, fl, c->spec[j].fmt, &secs, &ts) ||
-                    hz__csv_zoned_text(f, fl) != c->spec[j].zoned ||
+                    hz__csv_zoned(c->spec[j].fmt, f, fl) !=
+                        c->spec[j].zoned ||
                     secs < (int64_t)c->day_lo * 86400 ||
                     secs >= ((int64_t)c->day_hi + 1) * 86400)
                     goto slow;

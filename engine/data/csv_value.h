@@ -398,6 +398,14 @@ static inline bool hz__csv_zoned_text(const char *t, size_t tn)
     return false;
 }
 
+/* Whether a timestamp of format fmt is a UTC instant: its text ends
+ * with a zone (hz__csv_zoned_text), or it is a Unix time, UTC by
+ * definition (offset 0). */
+static inline bool hz__csv_zoned(hz_datefmt fmt, const char *t, size_t tn)
+{
+    return hz_datefmt_is_unix(fmt) || hz__csv_zoned_text(t, tn);
+}
+
 /* The UTC offset, in seconds east, of a timestamp's text that ends
  * with a zone (hz__csv_zoned_text): 0 for Z, +01:00 -> 3600. */
 static inline int64_t hz__csv_zone_offset(const char *t, size_t tn)

@@ -52,12 +52,19 @@ typedef enum hz_datefmt {
                          asked for (--schema COL:date:excel) */
     HZ_DATEFMT_ISOWEEK_COMPACT, /* YYYYWww (a period, as ISOWEEK; after
                                    EXCEL to keep the earlier values) */
+    HZ_DATEFMT_UNIX,    /* Unix time: seconds since 1970-01-01 00:00 UTC,
+                           a UTC instant (1e8 to 1e11 in magnitude:
+                           1973 .. 5138; more digits are milliseconds or
+                           finer, refused); only when asked for
+                           (--schema COL:timestamp:unix) */
+    HZ_DATEFMT_UNIX_MS, /* Unix time in milliseconds (1e11 to 1e14:
+                           fewer digits are seconds, refused) */
     HZ_DATEFMT_COUNT
 } hz_datefmt;
 
 /* Schema name of a format ("iso", "ymd", "mdy", "dmy", "month",
  * "quarter", "quarter-compact", "isoweek", "year", "excel",
- * "isoweek-compact"); NULL for
+ * "isoweek-compact", "unix", "unix_ms"); NULL for
  * NONE. */
 HZ_API const char *hz_datefmt_name(hz_datefmt f);
 /* Inverse of hz_datefmt_name (case-insensitive; also "ym" for month,
@@ -65,6 +72,8 @@ HZ_API const char *hz_datefmt_name(hz_datefmt f);
 HZ_API bool hz_datefmt_parse(const char *s, hz_datefmt *out);
 /* True for the period formats (MONTH .. YEAR). */
 HZ_API bool hz_datefmt_is_period(hz_datefmt f);
+/* True for the Unix time formats (UNIX, UNIX_MS): UTC instants. */
+HZ_API bool hz_datefmt_is_unix(hz_datefmt f);
 
 /* A string dictionary: code -> NUL-terminated string, insertion-ordered. */
 typedef struct hz_dict hz_dict;

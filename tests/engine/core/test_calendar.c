@@ -419,3 +419,69 @@ HZ_TEST(excel_serial_days)
     HZ_CHECK(hz_datefmt_parse("excel", &f) && f == HZ_DATEFMT_EXCEL);
     HZ_CHECK(!hz_datefmt_is_period(HZ_DATEFMT_EXCEL));
 }
+
+/* Unix times: seconds (1e8 .. 1e11 in magnitude) or milliseconds (1e11
+ * .. 1e14), a fraction dropped (the second it began in, also before
+ * 1970); a magnitude of the other unit, a YYYYMMDD number, 0 and text
+ * are refused, never read as another unit. */
+HZ_TEST(unix_times)
+{
+    static const struct {
+        const char *s;
+        hz_datefmt f;
+        int64_t t;
+    } good[] = {{"1704067200", HZ_DATEFMT_UNIX, 1704067200},
+                {"1704067200.999", HZ_DATEFMT_UNIX, 1704067200},
+                {"100000000", HZ_DATEFMT_UNIX, 100000000},
+                {"99999999999", HZ_DATEFMT_UNIX, 99999999999},
+                {"-100000000", HZ_DATEFMT_UNIX, -100000000},
+                {"-100000000.5", HZ_DATEFMT_UNIX, -100000001},
+                {"1704067200123", HZ_DATEFMT_UNIX_MS, 1704067200},
+                {"1704067200999.9", HZ_DATEFMT_UNIX_MS, 1704067200},
+                {"100000000000", HZ_DATEFMT_UNIX_MS, 100000000},
+                {"-100000000500", HZ_DATEFMT_UNIX_MS, -100000001},
+                {"-100000000000", HZ_DATEFMT_UNIX_MS, -100000000}};
+    for (size_t k = 0; k < sizeof good / sizeof good[0]; k++) {
+        int64_t t;
+        bool ts = false;
+        HZ_CHECK_MSG(hz_parse_datetime(good[k].s, strlen(good[k].s),
+                                       good[k].f, &t, &ts, NULL) &&
+                         ts && t == good[k].t,
+                     "'%s' as %s", good[k].s, hz_datefmt_name(good[k].f));
+    }
+    static const struct {
+        const char *s;
+        hz_datefmt f;
+    } bad[] = {{"1704067200123", HZ_DATEFMT_UNIX},
+               {"99999999", HZ_DATEFMT_UNIX},
+               {"20240131", HZ_DATEFMT_UNIX},
+               {"0", HZ_DATEFMT_UNIX},
+               {"", HZ_DATEFMT_UNIX},
+               {"-", HZ_DATEFMT_UNIX},
+               {"1704067200.", HZ_DATEFMT_UNIX},
+               {"1.7040672E+09", HZ_DATEFMT_UNIX},
+               {"1704067200x", HZ_DATEFMT_UNIX},
+               {"+1704067200", HZ_DATEFMT_UNIX},
+               {"2024-01-01", HZ_DATEFMT_UNIX},
+               {"99999999999999999999", HZ_DATEFMT_UNIX},
+               {"1704067200", HZ_DATEFMT_UNIX_MS},
+               {"99999999999", HZ_DATEFMT_UNIX_MS},
+               {"100000000000000", HZ_DATEFMT_UNIX_MS},
+               {"1704067200123456", HZ_DATEFMT_UNIX_MS}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int64_t t;
+        bool ts;
+        HZ_CHECK_MSG(!hz_parse_datetime(bad[k].s, strlen(bad[k].s), bad[k].f,
+                                        &t, &ts, NULL),
+                     "'%s' read as %s", bad[k].s, hz_datefmt_name(bad[k].f));
+    }
+    hz_datefmt f;
+    HZ_CHECK(hz_datefmt_parse("unix", &f) && f == HZ_DATEFMT_UNIX);
+    HZ_CHECK(hz_datefmt_parse("UNIX_MS", &f) && f == HZ_DATEFMT_UNIX_MS);
+    HZ_CHECK(hz_datefmt_is_unix(HZ_DATEFMT_UNIX) &&
+             hz_datefmt_is_unix(HZ_DATEFMT_UNIX_MS) &&
+             !hz_datefmt_is_unix(HZ_DATEFMT_EXCEL));
+    HZ_CHECK(!hz_datefmt_is_period(HZ_DATEFMT_UNIX));
+    HZ_CHECK(hz_parse_datetime("1704067200", 10, HZ_DATEFMT_NONE, &(int64_t){0},
+                               &(bool){false}, NULL) == false);
+}
