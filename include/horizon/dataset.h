@@ -216,6 +216,14 @@ HZ_API bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
  * A file there that holds no zone ("leapseconds") is none: TZ would
  * take it, as any name it cannot read, for UTC without a word. */
 HZ_API bool hz_tz_valid(const char *name);
+/* TZ set to name (and tzset) for reading a zone's local times through
+ * the C library (localtime_r, mktime), the TZ before kept in *saved
+ * (NULL when it was unset) for hz_tz_leave, which restores it and frees
+ * *saved.  False, TZ untouched, when it cannot be kept (out of memory).
+ * TZ is the process's: call them while no other thread reads local
+ * time (engine/core/tzone.c; the schedules, jobs/runner/cron.c). */
+HZ_API bool hz_tz_enter(const char *name, char **saved);
+HZ_API void hz_tz_leave(char *saved);
 
 #ifdef __cplusplus
 }
