@@ -43,6 +43,13 @@ const char *hz_cli_term(const char *s, char *buf, size_t bufsz);
  * cannot add lines of its own. */
 const char *hz_cli_term_line(const char *s, char *buf, size_t bufsz);
 
+/* The columns s takes on a terminal (UTF-8: é one, 日 two, a combining
+ * accent none; jobs/cli/textcol.c). */
+size_t hz_cli_width(const char *s);
+/* s in a table cell w columns wide: cut between characters to w
+ * columns, padded with blanks after it (right: before it). */
+void hz_cli_cell(FILE *f, const char *s, size_t w, bool right);
+
 /* Capture this thread's hz_cli_error messages into buf (the first one is
  * kept, without the "horizon CMD: " prefix) instead of printing them, so
  * that option parsers can be run on job parameters; buf NULL ends it. */
