@@ -212,7 +212,17 @@ static bool local_time(chunk *c, size_t j, const char *s, size_t n,
         return true;
     }
     if (zoned) {
-        *secs += hz__tzone_offset(c->tz, *secs);
+        const int64_t t = *secs;
+        *secs += hz__tzone_offset(c->tz, t);
+        int64_t in[2];
+        int32_t of[2];
+        /* the later of two instants that the clocks show alike: its
+         * wall time is an earlier one's (hours put back: 02:00+01:00
+         * after 02:00+02:00 in Berlin), counted for the series
+         * (hz_column.folds) */
+        if (hz__tzone_instants(c->tz, *secs, in, of) == 2 && t == in[1] &&
+            c->folds[j]++ == 0)
+            c->fold_first[j] = *secs;
         return true;
     }
     int64_t inst[2];
@@ -964,6 +974,8 @@ void hz__csv_chunk_free(chunk *c)
     free(c->vals);
     free(c->valid);
     free(c->nulls);
+    free(c->folds);
+    free(c->fold_first);
     free(c->dicts);
     free(c->spec);
     free(c->stage);
@@ -992,6 +1004,8 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->vals = calloc(ncols, sizeof *c->vals);
     c->valid = calloc(ncols, sizeof *c->valid);
     c->nulls = calloc(ncols, sizeof *c->nulls);
+    c->folds = calloc(ncols, sizeof *c->folds);
+    c->fold_first = calloc(ncols, sizeof *c->fold_first);
     c->dicts = calloc(ncols, sizeof *c->dicts);
     c->stage = calloc(ncols, sizeof *c->stage);
     c->stage_null = calloc(ncols, 1);
@@ -1004,7 +1018,8 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->kind = calloc(ncols, 1);
     c->strcols = calloc(ncols, sizeof *c->strcols);
     c->nullcols = calloc(ncols, sizeof *c->nullcols);
-    if (!c->spec || !c->vals || !c->valid || !c->nulls || !c->dicts ||
+    if (!c->spec || !c->vals || !c->valid || !c->nulls || !c->folds ||
+        !c->fold_first || !c->dicts ||
         !c->stage || !c->stage_null || !c->stage_ptr || !c->stage_off ||
         !c->stage_len || !c->pend_ptr || !c->pend_len || !c->pend_key ||
         !c->kind || !c->strcols || !c->nullcols)

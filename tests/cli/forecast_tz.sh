@@ -123,4 +123,30 @@ check "job tz: the skipped time fails the job" grep -q "does not exist in Europe
 "$H" jobs show j-wall >"$T/show" 2>&1
 check "job without tz: wall times read" grep -q "status:    succeeded" "$T/show"
 
+# hourly readings with their offsets across the autumn change: the two
+# 02:00 hours in Berlin (+02:00, then +01:00) are different instants.
+# Hours cut on --tz's clock would sum them into one (until 2026-12-07
+# done, with only a note): refused, naming the first; a day takes both
+# (25 hours); without --tz hours are cut in UTC, each kept (the last,
+# 23:00 in Berlin, is 22:00 UTC: the forecast starts at 23:00 UTC)
+python3 - "$T" <<'PY'
+import datetime as dt, sys
+from zoneinfo import ZoneInfo
+z = ZoneInfo("Europe/Berlin")
+t0 = dt.datetime(2024, 10, 19, 22, 0, tzinfo=dt.timezone.utc)  # 20th 00:00 Berlin
+with open(f"{sys.argv[1]}/fold.csv", "w") as f:
+    f.write("ts,kwh\n")
+    for i in range(24 * 8 + 1):  # to 2024-10-27 23:00 Berlin (25 hours that day)
+        f.write(f"{(t0 + dt.timedelta(hours=i)).astimezone(z).isoformat()},1\n")
+PY
+expect_exit 2 "column 'ts': 1 time with a UTC offset falls on a wall time the --tz zone's clocks show twice, put back (first: 2024-10-27 02:00:00" -- \
+    "$H" forecast "$T/fold.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1
+check "autumn hour under --tz: no output" test ! -s "$T/out"
+expect_exit 2 "would sum two hours of readings into one" -- \
+    "$H" forecast "$T/fold.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1 --freq 30min
+expect_exit 0 "" -- "$H" forecast "$T/fold.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1 --freq D
+check "autumn day under --tz: its 25 hours" grep -q '^total,2024-10-28,25,' "$T/out"
+expect_exit 0 "" -- "$H" forecast "$T/fold.csv" --date ts --value kwh --model naive --horizon 1
+check "autumn hours without --tz: UTC hours, none summed" bash -c "grep -q '^total,2024-10-27 23:00:00,1,' '$T/out' && ! grep -q 'summed' '$T/err'"
+
 finish
