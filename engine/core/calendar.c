@@ -4,6 +4,7 @@
  * Gregorian, day 0 = 1970-01-01). */
 #pragma GCC diagnostic ignored "-Wformat-truncation" /* bounded labels */
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 #include "horizon/dataset.h"
@@ -129,7 +130,8 @@ static int am_pm(const char *s, size_t len, size_t *i)
 /* Parse "H:MM[:SS[.fff]]" (one or two digits of hour, as Excel's h:mm
  * writes 9:05), perhaps with " AM" / " PM" (1 to 12 o'clock), and an
  * optional zone (Z, +hh:mm, +hhmm, +hh; after a blank too, as Shopify
- * writes "09:12:45 -0400") from s[*i]; false on error. */
+ * writes "09:12:45 -0400"; " UTC" or " GMT" at the end, as BigQuery
+ * writes "2024-01-01 09:12:45 UTC") from s[*i]; false on error. */
 static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
                        int64_t *secs)
 {
@@ -168,7 +170,12 @@ static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
     if (allow_zone && *i + 1 < len && s[*i] == ' ' &&
         (s[*i + 1] == '+' || s[*i + 1] == '-'))
         (*i)++;
-    if (allow_zone && *i < len) {
+    if (allow_zone && *i + 3 <= len && len - *i <= 4 &&
+        (memcmp(s + len - 3, "UTC", 3) == 0 ||
+         memcmp(s + len - 3, "GMT", 3) == 0) &&
+        (len - *i == 3 || s[*i] == ' ')) {
+        *i = len; /* " UTC", as BigQuery writes its timestamps: Z */
+    } else if (allow_zone && *i < len) {
         if (s[*i] == 'Z' || s[*i] == 'z') {
             (*i)++;
         } else if (s[*i] == '+' || s[*i] == '-') {

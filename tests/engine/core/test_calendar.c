@@ -115,6 +115,12 @@ HZ_TEST(spreadsheet_and_shop_times)
          13 * 3600 + 12 * 60 + 45},
         {"2024-01-05 09:12:45 +05:30", HZ_DATEFMT_ISO,
          3 * 3600 + 42 * 60 + 45},
+        /* " UTC" as BigQuery exports timestamps (until 2026-12-07 no
+         * time: the column was text) */
+        {"2024-01-05 09:12:45 UTC", HZ_DATEFMT_ISO, 9 * 3600 + 12 * 60 + 45},
+        {"2024-01-05 09:12:45.123456 UTC", HZ_DATEFMT_ISO,
+         9 * 3600 + 12 * 60 + 45},
+        {"2024-01-05T09:12 GMT", HZ_DATEFMT_ISO, 9 * 3600 + 12 * 60},
         /* day-first with the month named (Excel's d-mmm-yyyy, Oracle) */
         {"5-Jan-2024", HZ_DATEFMT_DMY, 0},
         {"05-JAN-2024 14:05", HZ_DATEFMT_DMY, 14 * 3600 + 300},
@@ -148,6 +154,11 @@ HZ_TEST(spreadsheet_and_shop_times)
         {"1/5/2024 123:05", HZ_DATEFMT_MDY_SLASH},
         {"2024-01-05 09:12:45  -0400", HZ_DATEFMT_ISO},
         {"1/5/2024 09:12:45 -0400", HZ_DATEFMT_MDY_SLASH}, /* zones: ISO */
+        {"1/5/2024 09:12:45 UTC", HZ_DATEFMT_MDY_SLASH},
+        {"2024-01-05 09:12:45  UTC", HZ_DATEFMT_ISO},
+        {"2024-01-05 09:12:45 UTC+1", HZ_DATEFMT_ISO},
+        {"2024-01-05 09:12:45 XUTC", HZ_DATEFMT_ISO},
+        {"2024-01-05 UTC", HZ_DATEFMT_ISO},
         {"2024-01-05 24:01", HZ_DATEFMT_ISO}, /* past the day's end */
         {"2024-01-05 24:00:01", HZ_DATEFMT_ISO},
         {"2024-01-05 24:00:00.5", HZ_DATEFMT_ISO},
