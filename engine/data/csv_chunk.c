@@ -197,7 +197,9 @@ static void utc_offset_text(int32_t off, char buf[8])
 /* A timestamp's time on the clock the column is read on: with --tz
  * (c->tz), the zone's: a time with an offset is that instant on the
  * zone's clock, one without is the zone's wall time, refused (false,
- * after a report) when the zone's clocks skip it or show it twice (but
+ * after a report) when the zone's clocks skip it; a wall time they show
+ * twice (put back), without an offset or with the later one, is counted
+ * in c->folds (its day is known: hours refuse it, days take it; but
  * for a skipped midnight in a column of midnights, dates written with
  * 00:00:00 where clocks are put forward at midnight, as in Chile: the
  * day it names); in a wall column (colspec.wall) the clock of its own
@@ -230,35 +232,36 @@ static bool local_time(chunk *c, size_t j, const char *s, size_t n,
     int k = hz__tzone_instants(c->tz, *secs, inst, off);
     if (k == 1 || (k == 0 && c->spec[j].midnights && *secs % 86400 == 0))
         return true; /* a skipped midnight among dates: its day's start */
+    if (k == 2) {
+        /* shown twice (put back): its day is known, its instant not;
+         * counted (hz_column.folds), and refused by hours, not days */
+        if (c->folds[j]++ == 0)
+            c->fold_first[j] = *secs;
+        return true;
+    }
+    /* skipped (put forward): no instant shows it */
     char sh[64], oa[8], ob[8];
     const char *zn = hz__tzone_name(c->tz);
     utc_offset_text(off[0], oa);
     utc_offset_text(off[1], ob);
-    if (k == 0) { /* the local times around the jump: 02:00 to 03:00 */
-        int64_t wa = inst[0] + off[0], wb = inst[0] + off[1];
-        int64_t da = wa >= 0 ? wa / 86400 : -((-wa + 86399) / 86400);
-        int64_t db = wb >= 0 ? wb / 86400 : -((-wb + 86399) / 86400);
-        char ta[32], tb[32], d1[16], d2[16];
-        snprintf(ta, sizeof ta, "%s %02d:%02d", hz_format_day((int32_t)da, d1),
-                 (int)((wa - da * 86400) / 3600),
-                 (int)((wa - da * 86400) % 3600 / 60));
-        snprintf(tb, sizeof tb, "%s%s%02d:%02d",
-                 db == da ? "" : hz_format_day((int32_t)db, d2),
-                 db == da ? "" : " ", (int)((wb - db * 86400) / 3600),
-                 (int)((wb - db * 86400) % 3600 / 60));
-        hz__csv_report(c, j + 1, false,
-                       "column '%s': '%s' does not exist in %s: its clocks "
-                       "jump from %s to %s (UTC offset %s, then %s); "
-                       "correct the time, or write its UTC offset",
-                       c->names[j], shown(s, n, sh, sizeof sh), zn, ta, tb,
-                       oa, ob);
-        return false;
-    }
+    /* the local times around the jump: 02:00 to 03:00 */
+    int64_t wa = inst[0] + off[0], wb = inst[0] + off[1];
+    int64_t da = wa >= 0 ? wa / 86400 : -((-wa + 86399) / 86400);
+    int64_t db = wb >= 0 ? wb / 86400 : -((-wb + 86399) / 86400);
+    char ta[32], tb[32], d1[16], d2[16];
+    snprintf(ta, sizeof ta, "%s %02d:%02d", hz_format_day((int32_t)da, d1),
+             (int)((wa - da * 86400) / 3600),
+             (int)((wa - da * 86400) % 3600 / 60));
+    snprintf(tb, sizeof tb, "%s%s%02d:%02d",
+             db == da ? "" : hz_format_day((int32_t)db, d2),
+             db == da ? "" : " ", (int)((wb - db * 86400) / 3600),
+             (int)((wb - db * 86400) % 3600 / 60));
     hz__csv_report(c, j + 1, false,
-                   "column '%s': '%s' is ambiguous in %s: its clocks show "
-                   "it twice that day (UTC offset %s, then %s); write its "
-                   "UTC offset to say which",
-                   c->names[j], shown(s, n, sh, sizeof sh), zn, oa, ob);
+                   "column '%s': '%s' does not exist in %s: its clocks "
+                   "jump from %s to %s (UTC offset %s, then %s); "
+                   "correct the time, or write its UTC offset",
+                   c->names[j], shown(s, n, sh, sizeof sh), zn, ta, tb, oa,
+                   ob);
     return false;
 }
 
