@@ -85,9 +85,10 @@ typedef struct hz_column {
     bool zoned;         /* TIMESTAMP: sampled values carried a UTC offset
                             or Z (values are UTC instants) */
     size_t folds;       /* TIMESTAMP read on a --tz zone's clock: values
-                           with an offset (or Unix times) whose wall time
-                           the clocks show a second time, put back (an
-                           hour after an earlier instant of that time) */
+                           on a wall time the clocks show twice, put back:
+                           written without an offset (which instant is
+                           unknown), or with the later one (Unix times
+                           too): hours would take two for one */
     int64_t fold_first; /* the first such value's wall time (folds > 0) */
     size_t nulls;       /* number of null rows */
     uint8_t *valid;     /* valid[i] = 1 when row i is not null; NULL when

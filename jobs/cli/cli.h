@@ -195,8 +195,9 @@ enum {
     "                         bool, date[:FMT], timestamp[:FMT], string;\n"   \
     "                         FMT iso, ymd, mdy, dmy, month, quarter,\n"      \
     "                         quarter-compact, isoweek, isoweek-compact,\n"  \
-    "                         year, excel:\n"                                 \
-    "                         serial day numbers, 45292 = 2024-01-01)\n"      \
+    "                         year, excel (serial day numbers, 45292 =\n"    \
+    "                         2024-01-01); timestamp:unix, :unix_ms: Unix\n"  \
+    "                         times in seconds or milliseconds)\n"             \
     "  --on-error fail|skip   on a malformed row: stop (default) or skip\n"   \
     "                         (skipped rows are always reported)\n"           \
     "  --delimiter C          field delimiter (default: detect , ; tab |)\n"  \
