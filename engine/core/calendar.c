@@ -4,6 +4,7 @@
  * Gregorian, day 0 = 1970-01-01). */
 #pragma GCC diagnostic ignored "-Wformat-truncation" /* bounded labels */
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 #include "horizon/dataset.h"
@@ -129,7 +130,8 @@ static int am_pm(const char *s, size_t len, size_t *i)
 /* Parse "H:MM[:SS[.fff]]" (one or two digits of hour, as Excel's h:mm
  * writes 9:05), perhaps with " AM" / " PM" (1 to 12 o'clock), and an
  * optional zone (Z, +hh:mm, +hhmm, +hh; after a blank too, as Shopify
- * writes "09:12:45 -0400") from s[*i]; false on error. */
+ * writes "09:12:45 -0400"; " UTC" or " GMT" at the end, as BigQuery
+ * writes "2024-01-01 09:12:45 UTC") from s[*i]; false on error. */
 static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
                        int64_t *secs)
 {
@@ -168,7 +170,12 @@ static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
     if (allow_zone && *i + 1 < len && s[*i] == ' ' &&
         (s[*i + 1] == '+' || s[*i + 1] == '-'))
         (*i)++;
-    if (allow_zone && *i < len) {
+    if (allow_zone && *i + 3 <= len && len - *i <= 4 &&
+        (memcmp(s + len - 3, "UTC", 3) == 0 ||
+         memcmp(s + len - 3, "GMT", 3) == 0) &&
+        (len - *i == 3 || s[*i] == ' ')) {
+        *i = len; /* " UTC", as BigQuery writes its timestamps: Z */
+    } else if (allow_zone && *i < len) {
         if (s[*i] == 'Z' || s[*i] == 'z') {
             (*i)++;
         } else if (s[*i] == '+' || s[*i] == '-') {
@@ -375,9 +382,55 @@ static bool parse_excel(const char *s, size_t len, int32_t *day,
     return true;
 }
 
+/* Unix time, in seconds (ms: milliseconds), perhaps negative and with
+ * a fraction (read and dropped: the instant counts in the second it
+ * began in).  A magnitude outside the unit's band is refused, never
+ * taken for the other unit: seconds from 1e8 (1973-03-03) to below 1e11
+ * (5138), milliseconds from 1e11 to below 1e14; 0, a common null, and
+ * YYYYMMDD numbers (20240131, 1970-08-23 as seconds) fall outside. */
+static bool parse_unix(const char *s, size_t len, bool ms, int64_t *epoch,
+                       bool *is_ts)
+{
+    size_t i = 0;
+    const bool neg = len > 0 && s[0] == '-';
+    i += neg;
+    int64_t v = 0;
+    size_t n = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9' && n < 16) {
+        v = v * 10 + (s[i++] - '0');
+        n++;
+    }
+    if (n == 0 || (i < len && s[i] >= '0' && s[i] <= '9'))
+        return false;
+    bool frac = false;
+    if (i < len && s[i] == '.') {
+        if (++i == len)
+            return false;
+        for (; i < len; i++) {
+            if (s[i] < '0' || s[i] > '9')
+                return false;
+            frac |= s[i] != '0';
+        }
+    }
+    if (i != len)
+        return false;
+    const int64_t lo = ms ? 100000000000LL : 100000000LL;
+    if (v < lo || v >= lo * 1000)
+        return false;
+    if (neg)
+        v = -v - frac; /* the second (millisecond) it began in */
+    if (ms)
+        v = v >= 0 ? v / 1000 : -((-v + 999) / 1000);
+    *epoch = v;
+    *is_ts = true;
+    return true;
+}
+
 static bool parse_fmt(const char *s, size_t len, hz_datefmt fmt,
                       int64_t *epoch, bool *is_ts)
 {
+    if (hz_datefmt_is_unix(fmt))
+        return parse_unix(s, len, fmt == HZ_DATEFMT_UNIX_MS, epoch, is_ts);
     if (fmt == HZ_DATEFMT_EXCEL) {
         int32_t day;
         int64_t tod;
@@ -424,7 +477,8 @@ bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
 static const char *const FMT_NAMES[HZ_DATEFMT_COUNT] = {
     NULL,      "iso",   "ymd",     "mdy",
     "dmy",     "month", "quarter", "quarter-compact",
-    "isoweek", "year",  "excel",   "isoweek-compact"};
+    "isoweek", "year",  "excel",   "isoweek-compact",
+    "unix",    "unix_ms"};
 
 const char *hz_datefmt_name(hz_datefmt f)
 {
@@ -458,6 +512,11 @@ bool hz_datefmt_is_period(hz_datefmt f)
 {
     return (f >= HZ_DATEFMT_MONTH && f <= HZ_DATEFMT_YEAR) ||
            f == HZ_DATEFMT_ISOWEEK_COMPACT;
+}
+
+bool hz_datefmt_is_unix(hz_datefmt f)
+{
+    return f == HZ_DATEFMT_UNIX || f == HZ_DATEFMT_UNIX_MS;
 }
 
 char *hz_format_day_as(hz_datefmt fmt, int32_t day, char *buf)

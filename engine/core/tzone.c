@@ -63,6 +63,32 @@ bool hz_tz_valid(const char *name)
     return tzif;
 }
 
+/* See horizon/dataset.h. */
+bool hz_tz_enter(const char *name, char **saved)
+{
+    const char *old = getenv("TZ");
+    *saved = NULL;
+    if (old != NULL && (*saved = strdup(old)) == NULL)
+        return false;
+    if (setenv("TZ", name, 1) != 0) {
+        free(*saved);
+        *saved = NULL;
+        return false;
+    }
+    tzset();
+    return true;
+}
+
+void hz_tz_leave(char *saved)
+{
+    if (saved != NULL)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(saved);
+}
+
 static int32_t offset_now(int64_t t)
 {
     time_t tt = (time_t)t;
@@ -143,21 +169,13 @@ hz_status hz__tzone_open(const char *name, int32_t day_lo, int32_t day_hi,
     if (z == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     snprintf(z->name, sizeof z->name, "%s", name);
-    const char *old = getenv("TZ");
-    char *saved = old != NULL ? strdup(old) : NULL;
-    if (old != NULL && saved == NULL) {
+    char *saved;
+    if (!hz_tz_enter(name, &saved)) {
         free(z);
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     }
-    setenv("TZ", name, 1);
-    tzset();
     bool ok = scan(z, day_lo, day_hi);
-    if (saved != NULL)
-        setenv("TZ", saved, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    free(saved);
+    hz_tz_leave(saved);
     if (!ok) {
         hz__tzone_free(z);
         return hz_error_set(err, HZ_ENOMEM, "out of memory");

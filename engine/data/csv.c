@@ -609,7 +609,8 @@ static hz_status apply_schema(reader *r)
         sp->overridden = true;
         sp->undecided = false;
         sp->fmt = ov->datefmt;
-        sp->zoned = ov->type == HZ_TYPE_TIMESTAMP && r->ev[j].n_zoned > 0;
+        sp->zoned = ov->type == HZ_TYPE_TIMESTAMP &&
+                    (r->ev[j].n_zoned > 0 || hz_datefmt_is_unix(ov->datefmt));
         sp->wall = false;
         if ((ov->type == HZ_TYPE_DATE || ov->type == HZ_TYPE_TIMESTAMP) &&
             ov->datefmt == HZ_DATEFMT_NONE) {

@@ -218,6 +218,9 @@ static hz_status make_columns(body *b, hz_dataset *ds, size_t nrows)
                 a->spec[j].type == HZ_TYPE_INT64)
                 col->type = HZ_TYPE_FLOAT64;
             col->nulls += b->ch[k].nulls[j];
+            if (b->ch[k].folds[j] > 0 && col->folds == 0)
+                col->fold_first = b->ch[k].fold_first[j];
+            col->folds += b->ch[k].folds[j];
             any_null |= b->ch[k].valid[j] != NULL;
         }
         if (any_null)

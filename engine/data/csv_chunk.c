@@ -164,7 +164,9 @@ static const char *fmt_words(hz_datefmt f)
         "YYYY-Www",
         "YYYY",
         "(a serial day number, as Excel's)",
-        "YYYYWww"};
+        "YYYYWww",
+        "(Unix time in seconds)",
+        "(Unix time in milliseconds)"};
     return (unsigned)f < HZ_DATEFMT_COUNT ? w[f] : "";
 }
 
@@ -195,7 +197,9 @@ static void utc_offset_text(int32_t off, char buf[8])
 /* A timestamp's time on the clock the column is read on: with --tz
  * (c->tz), the zone's: a time with an offset is that instant on the
  * zone's clock, one without is the zone's wall time, refused (false,
- * after a report) when the zone's clocks skip it or show it twice (but
+ * after a report) when the zone's clocks skip it; a wall time they show
+ * twice (put back), without an offset or with the later one, is counted
+ * in c->folds (its day is known: hours refuse it, days take it; but
  * for a skipped midnight in a column of midnights, dates written with
  * 00:00:00 where clocks are put forward at midnight, as in Chile: the
  * day it names); in a wall column (colspec.wall) the clock of its own
@@ -203,14 +207,24 @@ static void utc_offset_text(int32_t off, char buf[8])
 static bool local_time(chunk *c, size_t j, const char *s, size_t n,
                        int64_t *secs)
 {
-    const bool zoned = hz__csv_zoned_text(s, n);
+    const bool zoned = hz__csv_zoned(c->spec[j].fmt, s, n);
     if (c->tz == NULL) {
         if (c->spec[j].wall && zoned)
             *secs += hz__csv_zone_offset(s, n);
         return true;
     }
     if (zoned) {
-        *secs += hz__tzone_offset(c->tz, *secs);
+        const int64_t t = *secs;
+        *secs += hz__tzone_offset(c->tz, t);
+        int64_t in[2];
+        int32_t of[2];
+        /* the later of two instants that the clocks show alike: its
+         * wall time is an earlier one's (hours put back: 02:00+01:00
+         * after 02:00+02:00 in Berlin), counted for the series
+         * (hz_column.folds) */
+        if (hz__tzone_instants(c->tz, *secs, in, of) == 2 && t == in[1] &&
+            c->folds[j]++ == 0)
+            c->fold_first[j] = *secs;
         return true;
     }
     int64_t inst[2];
@@ -218,35 +232,36 @@ static bool local_time(chunk *c, size_t j, const char *s, size_t n,
     int k = hz__tzone_instants(c->tz, *secs, inst, off);
     if (k == 1 || (k == 0 && c->spec[j].midnights && *secs % 86400 == 0))
         return true; /* a skipped midnight among dates: its day's start */
+    if (k == 2) {
+        /* shown twice (put back): its day is known, its instant not;
+         * counted (hz_column.folds), and refused by hours, not days */
+        if (c->folds[j]++ == 0)
+            c->fold_first[j] = *secs;
+        return true;
+    }
+    /* skipped (put forward): no instant shows it */
     char sh[64], oa[8], ob[8];
     const char *zn = hz__tzone_name(c->tz);
     utc_offset_text(off[0], oa);
     utc_offset_text(off[1], ob);
-    if (k == 0) { /* the local times around the jump: 02:00 to 03:00 */
-        int64_t wa = inst[0] + off[0], wb = inst[0] + off[1];
-        int64_t da = wa >= 0 ? wa / 86400 : -((-wa + 86399) / 86400);
-        int64_t db = wb >= 0 ? wb / 86400 : -((-wb + 86399) / 86400);
-        char ta[32], tb[32], d1[16], d2[16];
-        snprintf(ta, sizeof ta, "%s %02d:%02d", hz_format_day((int32_t)da, d1),
-                 (int)((wa - da * 86400) / 3600),
-                 (int)((wa - da * 86400) % 3600 / 60));
-        snprintf(tb, sizeof tb, "%s%s%02d:%02d",
-                 db == da ? "" : hz_format_day((int32_t)db, d2),
-                 db == da ? "" : " ", (int)((wb - db * 86400) / 3600),
-                 (int)((wb - db * 86400) % 3600 / 60));
-        hz__csv_report(c, j + 1, false,
-                       "column '%s': '%s' does not exist in %s: its clocks "
-                       "jump from %s to %s (UTC offset %s, then %s); "
-                       "correct the time, or write its UTC offset",
-                       c->names[j], shown(s, n, sh, sizeof sh), zn, ta, tb,
-                       oa, ob);
-        return false;
-    }
+    /* the local times around the jump: 02:00 to 03:00 */
+    int64_t wa = inst[0] + off[0], wb = inst[0] + off[1];
+    int64_t da = wa >= 0 ? wa / 86400 : -((-wa + 86399) / 86400);
+    int64_t db = wb >= 0 ? wb / 86400 : -((-wb + 86399) / 86400);
+    char ta[32], tb[32], d1[16], d2[16];
+    snprintf(ta, sizeof ta, "%s %02d:%02d", hz_format_day((int32_t)da, d1),
+             (int)((wa - da * 86400) / 3600),
+             (int)((wa - da * 86400) % 3600 / 60));
+    snprintf(tb, sizeof tb, "%s%s%02d:%02d",
+             db == da ? "" : hz_format_day((int32_t)db, d2),
+             db == da ? "" : " ", (int)((wb - db * 86400) / 3600),
+             (int)((wb - db * 86400) % 3600 / 60));
     hz__csv_report(c, j + 1, false,
-                   "column '%s': '%s' is ambiguous in %s: its clocks show "
-                   "it twice that day (UTC offset %s, then %s); write its "
-                   "UTC offset to say which",
-                   c->names[j], shown(s, n, sh, sizeof sh), zn, oa, ob);
+                   "column '%s': '%s' does not exist in %s: its clocks "
+                   "jump from %s to %s (UTC offset %s, then %s); "
+                   "correct the time, or write its UTC offset",
+                   c->names[j], shown(s, n, sh, sizeof sh), zn, ta, tb, oa,
+                   ob);
     return false;
 }
 
@@ -257,6 +272,23 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
     int64_t secs;
     bool ts;
     if (!parse_date(s, n, sp->fmt, &secs, &ts)) {
+        if (hz_datefmt_is_unix(sp->fmt)) {
+            const bool ms = sp->fmt == HZ_DATEFMT_UNIX_MS;
+            hz__csv_report(
+                c, j + 1, false,
+                "column '%s': expected a Unix time in %s (%s digits, "
+                "1973 .. 5138), got '%s': %s",
+                c->names[j], ms ? "milliseconds" : "seconds",
+                ms ? "12 to 14" : "9 to 11", shown(s, n, sh, sizeof sh),
+                ms ? "fewer digits are seconds (give :unix) or before "
+                     "1973, more are microseconds or finer; a number is "
+                     "never taken for another unit"
+                   : "more digits are milliseconds (give :unix_ms) or "
+                     "finer, fewer are before 1973 or no Unix time (a "
+                     "YYYYMMDD date, a 0 for none); a number is never "
+                     "taken for another unit");
+            return;
+        }
         hz__csv_report(
             c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'%s",
             c->names[j], sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
@@ -308,7 +340,7 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
         return;
     }
     if (sp->type == HZ_TYPE_TIMESTAMP && c->tz == NULL &&
-        hz__csv_zoned_text(s, n) != (sp->zoned || sp->wall)) {
+        hz__csv_zoned(sp->fmt, s, n) != (sp->zoned || sp->wall)) {
         hz__csv_report(c, j + 1, false,
                        "column '%s': timestamp '%s' has %s UTC offset, "
                        "unlike the column's %s: with zones mixed its "
@@ -871,7 +903,8 @@ static void parse_rows(chunk *c)
                 bool ts;
                 if (c->tz != NULL || c->spec[j].wall ||
                     !parse_date(f, fl, c->spec[j].fmt, &secs, &ts) ||
-                    hz__csv_zoned_text(f, fl) != c->spec[j].zoned ||
+                    hz__csv_zoned(c->spec[j].fmt, f, fl) !=
+                        c->spec[j].zoned ||
                     secs < (int64_t)c->day_lo * 86400 ||
                     secs >= ((int64_t)c->day_hi + 1) * 86400)
                     goto slow;
@@ -944,6 +977,8 @@ void hz__csv_chunk_free(chunk *c)
     free(c->vals);
     free(c->valid);
     free(c->nulls);
+    free(c->folds);
+    free(c->fold_first);
     free(c->dicts);
     free(c->spec);
     free(c->stage);
@@ -972,6 +1007,8 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->vals = calloc(ncols, sizeof *c->vals);
     c->valid = calloc(ncols, sizeof *c->valid);
     c->nulls = calloc(ncols, sizeof *c->nulls);
+    c->folds = calloc(ncols, sizeof *c->folds);
+    c->fold_first = calloc(ncols, sizeof *c->fold_first);
     c->dicts = calloc(ncols, sizeof *c->dicts);
     c->stage = calloc(ncols, sizeof *c->stage);
     c->stage_null = calloc(ncols, 1);
@@ -984,7 +1021,8 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->kind = calloc(ncols, 1);
     c->strcols = calloc(ncols, sizeof *c->strcols);
     c->nullcols = calloc(ncols, sizeof *c->nullcols);
-    if (!c->spec || !c->vals || !c->valid || !c->nulls || !c->dicts ||
+    if (!c->spec || !c->vals || !c->valid || !c->nulls || !c->folds ||
+        !c->fold_first || !c->dicts ||
         !c->stage || !c->stage_null || !c->stage_ptr || !c->stage_off ||
         !c->stage_len || !c->pend_ptr || !c->pend_len || !c->pend_key ||
         !c->kind || !c->strcols || !c->nullcols)

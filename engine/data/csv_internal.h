@@ -108,6 +108,10 @@ typedef struct chunk {
     unsigned char **vals;
     uint8_t **valid;
     size_t *nulls;
+    size_t *folds;       /* [ncols] --tz: times on a wall time the zone's
+                            clocks show twice (put back): without an
+                            offset, or with the later one */
+    int64_t *fold_first; /* [ncols] the first one's wall time */
     hz_dict **dicts;
     /* row staging */
     size_t field; /* fields seen in the current row */

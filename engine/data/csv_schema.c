@@ -41,6 +41,18 @@ hz_status hz_schema_overrides_parse(const char *spec, hz_schema_override **out,
                 *colon = '\0';
                 colon = prev;
                 type = prev + 1;
+            } else if (*prev == ':' &&
+                       (strncasecmp(prev + 1, "date:", 5) == 0 ||
+                        strncasecmp(prev + 1, "timestamp:", 10) == 0)) {
+                *prev = '\0';
+                st = hz_error_set(err, HZ_EINVAL,
+                                  "--schema: unknown date format '%s' for "
+                                  "column '%s' (iso, ymd, mdy, dmy, month, "
+                                  "quarter, quarter-compact, isoweek, "
+                                  "isoweek-compact, year, excel, unix, "
+                                  "unix_ms)",
+                                  type, item);
+                break;
             }
         }
         if (colon == NULL || colon == item || *type == '\0') {
@@ -66,6 +78,13 @@ hz_status hz_schema_overrides_parse(const char *spec, hz_schema_override **out,
                               "--schema: a date format only "
                               "applies to date/timestamp (column '%s')",
                               item);
+            break;
+        }
+        if (hz_datefmt_is_unix(fmt) && t != HZ_TYPE_TIMESTAMP) {
+            st = hz_error_set(err, HZ_EINVAL,
+                              "--schema: Unix times are instants: give "
+                              "'%s:timestamp:%s' (column '%s')",
+                              item, hz_datefmt_name(fmt), item);
             break;
         }
         o[k].column = strdup(item);

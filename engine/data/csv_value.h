@@ -386,7 +386,8 @@ static inline bool hz__csv_zoned_text(const char *t, size_t tn)
         tn--;
     if (tn < 12 || memchr(t, ':', tn) == NULL)
         return false;
-    if (t[tn - 1] == 'Z' || t[tn - 1] == 'z')
+    if (t[tn - 1] == 'Z' || t[tn - 1] == 'z' ||
+        memcmp(t + tn - 3, "UTC", 3) == 0 || memcmp(t + tn - 3, "GMT", 3) == 0)
         return true;
     static const size_t back[3] = {3, 5, 6};
     for (size_t q = 0; q < 3 && back[q] < tn; q++) {
@@ -398,6 +399,14 @@ static inline bool hz__csv_zoned_text(const char *t, size_t tn)
     return false;
 }
 
+/* Whether a timestamp of format fmt is a UTC instant: its text ends
+ * with a zone (hz__csv_zoned_text), or it is a Unix time, UTC by
+ * definition (offset 0). */
+static inline bool hz__csv_zoned(hz_datefmt fmt, const char *t, size_t tn)
+{
+    return hz_datefmt_is_unix(fmt) || hz__csv_zoned_text(t, tn);
+}
+
 /* The UTC offset, in seconds east, of a timestamp's text that ends
  * with a zone (hz__csv_zoned_text): 0 for Z, +01:00 -> 3600. */
 static inline int64_t hz__csv_zone_offset(const char *t, size_t tn)
@@ -405,7 +414,8 @@ static inline int64_t hz__csv_zone_offset(const char *t, size_t tn)
     while (tn > 0 && (t[tn - 1] == ' ' || t[tn - 1] == '\t' ||
                       t[tn - 1] == '\r'))
         tn--;
-    if (tn == 0 || t[tn - 1] == 'Z' || t[tn - 1] == 'z')
+    if (tn < 3 || t[tn - 1] == 'Z' || t[tn - 1] == 'z' ||
+        memcmp(t + tn - 3, "UTC", 3) == 0 || memcmp(t + tn - 3, "GMT", 3) == 0)
         return 0;
     static const size_t back[3] = {3, 5, 6}; /* +hh, +hhmm, +hh:mm */
     for (size_t q = 0; q < 3 && back[q] < tn; q++) {

@@ -52,12 +52,19 @@ typedef enum hz_datefmt {
                          asked for (--schema COL:date:excel) */
     HZ_DATEFMT_ISOWEEK_COMPACT, /* YYYYWww (a period, as ISOWEEK; after
                                    EXCEL to keep the earlier values) */
+    HZ_DATEFMT_UNIX,    /* Unix time: seconds since 1970-01-01 00:00 UTC,
+                           a UTC instant (1e8 to 1e11 in magnitude:
+                           1973 .. 5138; more digits are milliseconds or
+                           finer, refused); only when asked for
+                           (--schema COL:timestamp:unix) */
+    HZ_DATEFMT_UNIX_MS, /* Unix time in milliseconds (1e11 to 1e14:
+                           fewer digits are seconds, refused) */
     HZ_DATEFMT_COUNT
 } hz_datefmt;
 
 /* Schema name of a format ("iso", "ymd", "mdy", "dmy", "month",
  * "quarter", "quarter-compact", "isoweek", "year", "excel",
- * "isoweek-compact"); NULL for
+ * "isoweek-compact", "unix", "unix_ms"); NULL for
  * NONE. */
 HZ_API const char *hz_datefmt_name(hz_datefmt f);
 /* Inverse of hz_datefmt_name (case-insensitive; also "ym" for month,
@@ -65,6 +72,8 @@ HZ_API const char *hz_datefmt_name(hz_datefmt f);
 HZ_API bool hz_datefmt_parse(const char *s, hz_datefmt *out);
 /* True for the period formats (MONTH .. YEAR). */
 HZ_API bool hz_datefmt_is_period(hz_datefmt f);
+/* True for the Unix time formats (UNIX, UNIX_MS): UTC instants. */
+HZ_API bool hz_datefmt_is_unix(hz_datefmt f);
 
 /* A string dictionary: code -> NUL-terminated string, insertion-ordered. */
 typedef struct hz_dict hz_dict;
@@ -75,6 +84,12 @@ typedef struct hz_column {
     hz_datefmt datefmt; /* for DATE / TIMESTAMP */
     bool zoned;         /* TIMESTAMP: sampled values carried a UTC offset
                             or Z (values are UTC instants) */
+    size_t folds;       /* TIMESTAMP read on a --tz zone's clock: values
+                           on a wall time the clocks show twice, put back:
+                           written without an offset (which instant is
+                           unknown), or with the later one (Unix times
+                           too): hours would take two for one */
+    int64_t fold_first; /* the first such value's wall time (folds > 0) */
     size_t nulls;       /* number of null rows */
     uint8_t *valid;     /* valid[i] = 1 when row i is not null; NULL when
                             the column has no nulls */
@@ -207,6 +222,14 @@ HZ_API bool hz_parse_datetime(const char *s, size_t len, hz_datefmt fmt,
  * A file there that holds no zone ("leapseconds") is none: TZ would
  * take it, as any name it cannot read, for UTC without a word. */
 HZ_API bool hz_tz_valid(const char *name);
+/* TZ set to name (and tzset) for reading a zone's local times through
+ * the C library (localtime_r, mktime), the TZ before kept in *saved
+ * (NULL when it was unset) for hz_tz_leave, which restores it and frees
+ * *saved.  False, TZ untouched, when it cannot be kept (out of memory).
+ * TZ is the process's: call them while no other thread reads local
+ * time (engine/core/tzone.c; the schedules, jobs/runner/cron.c). */
+HZ_API bool hz_tz_enter(const char *name, char **saved);
+HZ_API void hz_tz_leave(char *saved);
 
 #ifdef __cplusplus
 }

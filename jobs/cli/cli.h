@@ -43,6 +43,13 @@ const char *hz_cli_term(const char *s, char *buf, size_t bufsz);
  * cannot add lines of its own. */
 const char *hz_cli_term_line(const char *s, char *buf, size_t bufsz);
 
+/* The columns s takes on a terminal (UTF-8: é one, 日 two, a combining
+ * accent none; jobs/cli/textcol.c). */
+size_t hz_cli_width(const char *s);
+/* s in a table cell w columns wide: cut between characters to w
+ * columns, padded with blanks after it (right: before it). */
+void hz_cli_cell(FILE *f, const char *s, size_t w, bool right);
+
 /* Capture this thread's hz_cli_error messages into buf (the first one is
  * kept, without the "horizon CMD: " prefix) instead of printing them, so
  * that option parsers can be run on job parameters; buf NULL ends it. */
@@ -188,8 +195,9 @@ enum {
     "                         bool, date[:FMT], timestamp[:FMT], string;\n"   \
     "                         FMT iso, ymd, mdy, dmy, month, quarter,\n"      \
     "                         quarter-compact, isoweek, isoweek-compact,\n"  \
-    "                         year, excel:\n"                                 \
-    "                         serial day numbers, 45292 = 2024-01-01)\n"      \
+    "                         year, excel (serial day numbers, 45292 =\n"    \
+    "                         2024-01-01); timestamp:unix, :unix_ms: Unix\n"  \
+    "                         times in seconds or milliseconds)\n"             \
     "  --on-error fail|skip   on a malformed row: stop (default) or skip\n"   \
     "                         (skipped rows are always reported)\n"           \
     "  --delimiter C          field delimiter (default: detect , ; tab |)\n"  \

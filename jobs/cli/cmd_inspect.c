@@ -122,18 +122,50 @@ static int print_json(const hz_dataset *ds, const hz_profile *p,
     return HZ_EXIT_OK;
 }
 
+/* One row of the table: the cells that vary in width. */
+typedef struct {
+    char name[256], type[40], min[64], max[64], mean[32], distinct[32];
+} table_row;
+
+static void table_cells(const hz_dataset *ds, const hz_profile *p, size_t j,
+                        table_row *r)
+{
+    const hz_column_profile *c = &p->cols[j];
+    hz_cli_term_line(c->name, r->name, sizeof r->name);
+    if (fmt_name(c->datefmt) && c->datefmt != HZ_DATEFMT_ISO)
+        snprintf(r->type, sizeof r->type, "%s:%s", hz_type_name(c->type),
+                 fmt_name(c->datefmt));
+    else
+        snprintf(r->type, sizeof r->type, "%s", hz_type_name(c->type));
+    if (c->type == HZ_TYPE_STRING) {
+        snprintf(r->min, sizeof r->min, "-");
+        snprintf(r->max, sizeof r->max, "-");
+    } else {
+        bound_text(c, ds->cols[j].zoned, c->min, r->min, sizeof r->min);
+        bound_text(c, ds->cols[j].zoned, c->max, r->max, sizeof r->max);
+    }
+    if (isnan(c->mean))
+        snprintf(r->mean, sizeof r->mean, "-");
+    else
+        snprintf(r->mean, sizeof r->mean, "%.6g", c->mean);
+    if (c->type == HZ_TYPE_STRING || c->type == HZ_TYPE_BOOL)
+        snprintf(r->distinct, sizeof r->distinct, "%zu", c->distinct);
+    else
+        snprintf(r->distinct, sizeof r->distinct, "-");
+}
+
+static size_t wider(size_t w, const char *s)
+{
+    size_t k = hz_cli_width(s);
+    return k > w ? k : w;
+}
+
+/* The table, its columns as wide as their widest cell (in a terminal's
+ * columns: names in UTF-8 line up), names cut at 40. */
 static void print_table(const hz_dataset *ds, const hz_profile *p,
                         const hz_csv_report *rep, FILE *f)
 {
-    size_t w = 6;
     char name[256];
-    for (size_t j = 0; j < p->ncols; j++) {
-        size_t k = strlen(hz_cli_term(p->cols[j].name, name, sizeof name));
-        if (k > w)
-            w = k;
-    }
-    if (w > 40)
-        w = 40;
     fprintf(f, "%s: %zu rows, %zu columns, %zu bytes, delimiter '%s'\n",
             hz_cli_term(ds->source ? ds->source : "dataset", name,
                         sizeof name),
@@ -142,36 +174,39 @@ static void print_table(const hz_dataset *ds, const hz_profile *p,
             rep->delimiter == '\t' ? "\\t" : (char[]){rep->delimiter, 0});
     if (rep->rows_skipped)
         fprintf(f, "%zu malformed rows skipped\n", rep->rows_skipped);
-    fprintf(f, "%-*s  %-9s  %9s  %9s  %-20s  %-20s  %12s  %9s\n", (int)w,
-            "column", "type", "count", "nulls", "min", "max", "mean",
-            "distinct");
-    char a[64], b[64], m[32], d[32];
+    size_t wn = 6, wt = 9, wa = 20, wb = 20, wm = 12, wd = 9;
+    table_row r;
+    for (size_t j = 0; j < p->ncols; j++) {
+        table_cells(ds, p, j, &r);
+        wn = wider(wn, r.name);
+        wt = wider(wt, r.type);
+        wa = wider(wa, r.min);
+        wb = wider(wb, r.max);
+        wm = wider(wm, r.mean);
+        wd = wider(wd, r.distinct);
+    }
+    if (wn > 40)
+        wn = 40;
+    const char *const head[8] = {"column", "type", "count", "nulls",
+                                 "min",    "max",  "mean",  "distinct"};
+    const size_t hw[8] = {wn, wt, 9, 9, wa, wb, wm, wd};
+    const bool right[8] = {false, false, true, true, false, false, true, true};
+    for (size_t k = 0; k < 8; k++) {
+        hz_cli_cell(f, head[k], hw[k], right[k]);
+        fputs(k + 1 < 8 ? "  " : "\n", f);
+    }
     for (size_t j = 0; j < p->ncols; j++) {
         const hz_column_profile *c = &p->cols[j];
-        char type[24];
-        if (fmt_name(c->datefmt) && c->datefmt != HZ_DATEFMT_ISO)
-            snprintf(type, sizeof type, "%s:%s", hz_type_name(c->type),
-                     fmt_name(c->datefmt));
-        else
-            snprintf(type, sizeof type, "%s", hz_type_name(c->type));
-        if (c->type == HZ_TYPE_STRING) {
-            snprintf(a, sizeof a, "-");
-            snprintf(b, sizeof b, "-");
-        } else {
-            bound_text(c, ds->cols[j].zoned, c->min, a, sizeof a);
-            bound_text(c, ds->cols[j].zoned, c->max, b, sizeof b);
+        table_cells(ds, p, j, &r);
+        char count[32], nulls[32];
+        snprintf(count, sizeof count, "%zu", c->count);
+        snprintf(nulls, sizeof nulls, "%zu", c->nulls);
+        const char *cell[8] = {r.name, r.type, count,  nulls,
+                               r.min,  r.max,  r.mean, r.distinct};
+        for (size_t k = 0; k < 8; k++) {
+            hz_cli_cell(f, cell[k], hw[k], right[k]);
+            fputs(k + 1 < 8 ? "  " : "\n", f);
         }
-        if (isnan(c->mean))
-            snprintf(m, sizeof m, "-");
-        else
-            snprintf(m, sizeof m, "%.6g", c->mean);
-        if (c->type == HZ_TYPE_STRING || c->type == HZ_TYPE_BOOL)
-            snprintf(d, sizeof d, "%zu", c->distinct);
-        else
-            snprintf(d, sizeof d, "-");
-        fprintf(f, "%-*.*s  %-9s  %9zu  %9zu  %-20s  %-20s  %12s  %9s\n",
-                (int)w, (int)w, hz_cli_term(c->name, name, sizeof name), type,
-                c->count, c->nulls, a, b, m, d);
     }
 }
 

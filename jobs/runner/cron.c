@@ -362,26 +362,6 @@ static void scan_step(scanner *s, slot_buf *b)
     s->t += 60;
 }
 
-/* TZ set to tz for the scan, and restored. */
-static char *tz_enter(const char *tz)
-{
-    const char *old = getenv("TZ");
-    char *saved = old ? strdup(old) : NULL;
-    setenv("TZ", tz, 1);
-    tzset();
-    return saved;
-}
-
-static void tz_leave(char *saved)
-{
-    if (saved != NULL)
-        setenv("TZ", saved, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    free(saved);
-}
-
 static hz_status tz_check(const char *tz, hz_error *err)
 {
     if (hz_tz_valid(tz))
@@ -408,13 +388,15 @@ hz_status hz_cron_slots(const hz_cron *c, const char *tz, int64_t from,
                             (double)(to - from) / 86400);
     if (to <= from)
         return HZ_OK;
-    char *saved = tz_enter(tz);
+    char *saved;
+    if (!hz_tz_enter(tz, &saved))
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
     slot_buf b = {.out = out, .max = max};
     scanner s;
     scan_start(&s, c, from);
     while (scan_skip(&s) && s.t <= to)
         scan_step(&s, &b);
-    tz_leave(saved);
+    hz_tz_leave(saved);
     *n = b.n;
     if (skipped != NULL)
         *skipped = b.skipped;
@@ -429,7 +411,9 @@ hz_status hz_cron_next(const hz_cron *c, const char *tz, int64_t after,
     hz_status rc = tz_check(tz, err);
     if (rc != HZ_OK || max == 0)
         return rc;
-    char *saved = tz_enter(tz);
+    char *saved;
+    if (!hz_tz_enter(tz, &saved))
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
     slot_buf b = {.out = out, .max = max, .keep_first = true};
     scanner s;
     scan_start(&s, c, after);
@@ -438,7 +422,7 @@ hz_status hz_cron_next(const hz_cron *c, const char *tz, int64_t after,
     int64_t end = after + (CRON_CYCLE_DAYS + 2) * 86400LL;
     while (b.n < max && s.t <= end && scan_skip(&s))
         scan_step(&s, &b);
-    tz_leave(saved);
+    hz_tz_leave(saved);
     *n = b.n;
     return HZ_OK;
 }

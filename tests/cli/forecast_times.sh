@@ -273,4 +273,12 @@ check "February year ends: years inferred" grep -q "frequency: years labelled YY
 check "February year ends: no months filled" bash -c "! grep -q 'filled' '$T/err'"
 check "February year ends: the next year" grep -q '^total,2026,22,' "$T/fy.out"
 
+# BigQuery's timestamps end with " UTC" (until 2026-12-07 the column was
+# text: "is not a date"): UTC instants, with --tz on that zone's clock
+printf 'ts,v\n2024-01-05 22:30:00 UTC,1\n2024-01-05 23:30:00 UTC,2\n2024-01-06 00:30:00 UTC,3\n2024-01-06 01:30:00 UTC,4\n' >"$T/bq.csv"
+expect_exit 0 "read as UTC instants" -- "$H" forecast "$T/bq.csv" --date ts --value v --model naive --horizon 1 --freq h
+check "BigQuery UTC: the next UTC hour" grep -q '^total,2024-01-06 02:00:00,4,' "$T/out"
+expect_exit 0 "" -- "$H" forecast "$T/bq.csv" --date ts --value v --model naive --horizon 1 --freq D --tz Asia/Tokyo --partial keep
+check "BigQuery UTC --tz Asia/Tokyo: one Tokyo day (07:30 .. 10:30 on the 6th)" grep -q '^total,2024-01-07,10,' "$T/out"
+
 finish

@@ -93,4 +93,36 @@ check "inspect: the name in caret notation" grep -qF 'na^[[31mme^[]0;pwned^G' "$
 expect_exit 2 "columns: na^[[31mme^[]0;pwned^G, day" -- \
     "$H" forecast "$T/esc.csv" --date day --value nosuch
 check "error: no ESC byte" bash -c "! grep -q \$'\\x1b' '$T/err'"
+# the table's columns line up with names in UTF-8 (counted in a
+# terminal's columns: é one, 日 two) and long names, cut at 40 columns
+# between characters, and with cells wider than their default (until
+# 2026-12-07 widths were counted in bytes: names with accents or CJK
+# ended short of the column, a cut name could end inside a character,
+# and a type such as timestamp:unix_ms pushed the row's cells right)
+printf 'name,ünïcödé_çolumn_with_a_very_long_name_indeed,日本語の列,ts,v\nab,2024-01-01,2024-01-02,1704067200123,1\n' >"$T/wide.csv"
+expect_exit 0 "" -- "$H" inspect "$T/wide.csv" --schema ts:timestamp:unix_ms
+check "table: every row as wide as the header, in characters" python3 - "$T/out" <<'PY'
+import sys, unicodedata
+rows = open(sys.argv[1], encoding="utf-8").read().splitlines()[1:]
+def width(s):
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+head = rows[0]
+starts = [i for i in range(len(head)) if head[i] != " " and (i == 0 or head[i - 1] == " ")]
+ok = len(rows) == 6
+for r in rows[1:]:
+    ok &= width(r) == width(head)
+    # each cell ends where its header's column does: after the name, the
+    # type starts in the header's type column
+    col = 0; cells = []
+    for i, c in enumerate(r):
+        if c != " " and (i == 0 or r[i - 1] == " "):
+            cells.append(col)
+        col += width(c)
+    ok &= cells[:2] == starts[:2]
+sys.exit(0 if ok else 1)
+PY
+check "table: a long name cut at 40 columns" grep -q '^ünïcödé_çolumn_with_a_very_long_name_ind  date ' "$T/out"
+check "table: a CJK name padded by its width" grep -q '^日本語の列                                date ' "$T/out"
+
 finish

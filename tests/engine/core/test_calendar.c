@@ -115,6 +115,12 @@ HZ_TEST(spreadsheet_and_shop_times)
          13 * 3600 + 12 * 60 + 45},
         {"2024-01-05 09:12:45 +05:30", HZ_DATEFMT_ISO,
          3 * 3600 + 42 * 60 + 45},
+        /* " UTC" as BigQuery exports timestamps (until 2026-12-07 no
+         * time: the column was text) */
+        {"2024-01-05 09:12:45 UTC", HZ_DATEFMT_ISO, 9 * 3600 + 12 * 60 + 45},
+        {"2024-01-05 09:12:45.123456 UTC", HZ_DATEFMT_ISO,
+         9 * 3600 + 12 * 60 + 45},
+        {"2024-01-05T09:12 GMT", HZ_DATEFMT_ISO, 9 * 3600 + 12 * 60},
         /* day-first with the month named (Excel's d-mmm-yyyy, Oracle) */
         {"5-Jan-2024", HZ_DATEFMT_DMY, 0},
         {"05-JAN-2024 14:05", HZ_DATEFMT_DMY, 14 * 3600 + 300},
@@ -148,6 +154,11 @@ HZ_TEST(spreadsheet_and_shop_times)
         {"1/5/2024 123:05", HZ_DATEFMT_MDY_SLASH},
         {"2024-01-05 09:12:45  -0400", HZ_DATEFMT_ISO},
         {"1/5/2024 09:12:45 -0400", HZ_DATEFMT_MDY_SLASH}, /* zones: ISO */
+        {"1/5/2024 09:12:45 UTC", HZ_DATEFMT_MDY_SLASH},
+        {"2024-01-05 09:12:45  UTC", HZ_DATEFMT_ISO},
+        {"2024-01-05 09:12:45 UTC+1", HZ_DATEFMT_ISO},
+        {"2024-01-05 09:12:45 XUTC", HZ_DATEFMT_ISO},
+        {"2024-01-05 UTC", HZ_DATEFMT_ISO},
         {"2024-01-05 24:01", HZ_DATEFMT_ISO}, /* past the day's end */
         {"2024-01-05 24:00:01", HZ_DATEFMT_ISO},
         {"2024-01-05 24:00:00.5", HZ_DATEFMT_ISO},
@@ -418,4 +429,70 @@ HZ_TEST(excel_serial_days)
     hz_datefmt f;
     HZ_CHECK(hz_datefmt_parse("excel", &f) && f == HZ_DATEFMT_EXCEL);
     HZ_CHECK(!hz_datefmt_is_period(HZ_DATEFMT_EXCEL));
+}
+
+/* Unix times: seconds (1e8 .. 1e11 in magnitude) or milliseconds (1e11
+ * .. 1e14), a fraction dropped (the second it began in, also before
+ * 1970); a magnitude of the other unit, a YYYYMMDD number, 0 and text
+ * are refused, never read as another unit. */
+HZ_TEST(unix_times)
+{
+    static const struct {
+        const char *s;
+        hz_datefmt f;
+        int64_t t;
+    } good[] = {{"1704067200", HZ_DATEFMT_UNIX, 1704067200},
+                {"1704067200.999", HZ_DATEFMT_UNIX, 1704067200},
+                {"100000000", HZ_DATEFMT_UNIX, 100000000},
+                {"99999999999", HZ_DATEFMT_UNIX, 99999999999},
+                {"-100000000", HZ_DATEFMT_UNIX, -100000000},
+                {"-100000000.5", HZ_DATEFMT_UNIX, -100000001},
+                {"1704067200123", HZ_DATEFMT_UNIX_MS, 1704067200},
+                {"1704067200999.9", HZ_DATEFMT_UNIX_MS, 1704067200},
+                {"100000000000", HZ_DATEFMT_UNIX_MS, 100000000},
+                {"-100000000500", HZ_DATEFMT_UNIX_MS, -100000001},
+                {"-100000000000", HZ_DATEFMT_UNIX_MS, -100000000}};
+    for (size_t k = 0; k < sizeof good / sizeof good[0]; k++) {
+        int64_t t;
+        bool ts = false;
+        HZ_CHECK_MSG(hz_parse_datetime(good[k].s, strlen(good[k].s),
+                                       good[k].f, &t, &ts, NULL) &&
+                         ts && t == good[k].t,
+                     "'%s' as %s", good[k].s, hz_datefmt_name(good[k].f));
+    }
+    static const struct {
+        const char *s;
+        hz_datefmt f;
+    } bad[] = {{"1704067200123", HZ_DATEFMT_UNIX},
+               {"99999999", HZ_DATEFMT_UNIX},
+               {"20240131", HZ_DATEFMT_UNIX},
+               {"0", HZ_DATEFMT_UNIX},
+               {"", HZ_DATEFMT_UNIX},
+               {"-", HZ_DATEFMT_UNIX},
+               {"1704067200.", HZ_DATEFMT_UNIX},
+               {"1.7040672E+09", HZ_DATEFMT_UNIX},
+               {"1704067200x", HZ_DATEFMT_UNIX},
+               {"+1704067200", HZ_DATEFMT_UNIX},
+               {"2024-01-01", HZ_DATEFMT_UNIX},
+               {"99999999999999999999", HZ_DATEFMT_UNIX},
+               {"1704067200", HZ_DATEFMT_UNIX_MS},
+               {"99999999999", HZ_DATEFMT_UNIX_MS},
+               {"100000000000000", HZ_DATEFMT_UNIX_MS},
+               {"1704067200123456", HZ_DATEFMT_UNIX_MS}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int64_t t;
+        bool ts;
+        HZ_CHECK_MSG(!hz_parse_datetime(bad[k].s, strlen(bad[k].s), bad[k].f,
+                                        &t, &ts, NULL),
+                     "'%s' read as %s", bad[k].s, hz_datefmt_name(bad[k].f));
+    }
+    hz_datefmt f;
+    HZ_CHECK(hz_datefmt_parse("unix", &f) && f == HZ_DATEFMT_UNIX);
+    HZ_CHECK(hz_datefmt_parse("UNIX_MS", &f) && f == HZ_DATEFMT_UNIX_MS);
+    HZ_CHECK(hz_datefmt_is_unix(HZ_DATEFMT_UNIX) &&
+             hz_datefmt_is_unix(HZ_DATEFMT_UNIX_MS) &&
+             !hz_datefmt_is_unix(HZ_DATEFMT_EXCEL));
+    HZ_CHECK(!hz_datefmt_is_period(HZ_DATEFMT_UNIX));
+    HZ_CHECK(hz_parse_datetime("1704067200", 10, HZ_DATEFMT_NONE, &(int64_t){0},
+                               &(bool){false}, NULL) == false);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/tzone.h"
@@ -149,4 +150,51 @@ HZ_TEST(files_that_hold_no_zone_are_refused)
     free(saved);
     remove(path);
     rmdir(dir);
+}
+
+static bool tz_is(const char *want)
+{
+    const char *v = getenv("TZ");
+    return v != NULL && strcmp(v, want) == 0;
+}
+
+/* hz_tz_enter / hz_tz_leave, the one save and restore of TZ (the zone
+ * scan here, the schedules' in jobs/runner/cron.c): the zone's local
+ * time while entered, and TZ as it was after, set or unset. */
+HZ_TEST(tz_enter_and_leave_restore_tz)
+{
+    const char *old = getenv("TZ");
+    char *keep = old != NULL ? strdup(old) : NULL;
+    const time_t t = (time_t)at(2024, 7, 1, 12, 0);
+    struct tm tm;
+    char *saved = NULL;
+
+    setenv("TZ", "Asia/Tokyo", 1);
+    HZ_CHECK(hz_tz_enter("Europe/Berlin", &saved));
+    HZ_CHECK(saved != NULL && strcmp(saved, "Asia/Tokyo") == 0);
+    HZ_CHECK(localtime_r(&t, &tm) != NULL && tm.tm_gmtoff == 7200);
+    hz_tz_leave(saved);
+    HZ_CHECK(tz_is("Asia/Tokyo"));
+    HZ_CHECK(localtime_r(&t, &tm) != NULL && tm.tm_gmtoff == 9 * 3600);
+
+    unsetenv("TZ");
+    HZ_CHECK(hz_tz_enter("America/New_York", &saved));
+    HZ_CHECK(saved == NULL);
+    HZ_CHECK(localtime_r(&t, &tm) != NULL && tm.tm_gmtoff == -4 * 3600);
+    hz_tz_leave(saved);
+    HZ_CHECK(getenv("TZ") == NULL);
+
+    /* hz__tzone_open leaves TZ as it found it */
+    setenv("TZ", "Asia/Tokyo", 1);
+    hz__tzone *z = open_zone("Europe/Berlin");
+    HZ_CHECK(z != NULL);
+    HZ_CHECK(tz_is("Asia/Tokyo"));
+    hz__tzone_free(z);
+
+    if (keep != NULL)
+        setenv("TZ", keep, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(keep);
 }

@@ -1,0 +1,81 @@
+/* Columns of a text table on a terminal (horizon inspect): a field's
+ * width is counted in the terminal's columns, not in bytes, so that
+ * names in UTF-8 (one column for é, two bytes; two for 日, three bytes)
+ * line up, and a cut field is cut between characters.  See cli.h. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* The next character of s at *i (UTF-8; a byte that starts none is one
+ * character of its own, as a terminal shows it), *i moved past it. */
+static uint32_t next_char(const char *s, size_t *i)
+{
+    const unsigned char *u = (const unsigned char *)s + *i;
+    size_t n = u[0] < 0x80             ? 1
+               : (u[0] & 0xE0) == 0xC0 ? 2
+               : (u[0] & 0xF0) == 0xE0 ? 3
+               : (u[0] & 0xF8) == 0xF0 ? 4
+                                       : 0;
+    if (n == 0) {
+        (*i)++;
+        return 0xFFFD;
+    }
+    uint32_t c = n == 1 ? u[0] : u[0] & (0x7F >> n);
+    for (size_t k = 1; k < n; k++) {
+        if ((u[k] & 0xC0) != 0x80) {
+            (*i)++;
+            return 0xFFFD;
+        }
+        c = c << 6 | (u[k] & 0x3F);
+    }
+    *i += n;
+    return c;
+}
+
+/* Columns a character takes: 0 for combining marks, 2 for East Asian
+ * wide and full-width characters and emoji, else 1. */
+static size_t char_width(uint32_t c)
+{
+    if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+        (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+        (c >= 0xFE20 && c <= 0xFE2F) || c == 0x200B || c == 0x200D)
+        return 0;
+    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) ||
+        (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+        (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+        (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+        (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+size_t hz_cli_width(const char *s)
+{
+    size_t w = 0;
+    for (size_t i = 0; s[i] != '\0';)
+        w += char_width(next_char(s, &i));
+    return w;
+}
+
+void hz_cli_cell(FILE *f, const char *s, size_t w, bool right)
+{
+    size_t i = 0, used = 0;
+    while (s[i] != '\0') { /* the characters that fit in w columns */
+        size_t at = i;
+        size_t cw = char_width(next_char(s, &i));
+        if (used + cw > w) {
+            i = at;
+            break;
+        }
+        used += cw;
+    }
+    if (right)
+        fprintf(f, "%*s", (int)(w - used), "");
+    fwrite(s, 1, i, f);
+    if (!right)
+        fprintf(f, "%*s", (int)(w - used), "");
+}
