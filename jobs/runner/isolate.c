@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/audit.h>
@@ -253,15 +254,10 @@ static hz_status fail(hz_error *err, int ruleset, const char *what, int e)
                         what, strerror(e));
 }
 
-hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
-                              hz_error *err)
+/* The Landlock part of hz__isolation_apply: HZ_OK, or HZ_EIO why not. */
+static hz_status restrict_fs(const hz__isolation *iso, int *abi_out,
+                             hz_error *err)
 {
-    if (abi_out != NULL)
-        *abi_out = 0;
-    /* Landlock requires it of a process without CAP_SYS_ADMIN; and a job
-     * process never needs to gain privileges (it executes nothing) */
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        return fail(err, -1, "PR_SET_NO_NEW_PRIVS", errno);
     char why[200];
     int abi = hz__isolation_abi(why, sizeof why);
     if (abi <= 0)
@@ -301,9 +297,45 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
     if (syscall(SYS_landlock_restrict_self, rs, 0) != 0)
         return fail(err, rs, "landlock_restrict_self", errno);
     close(rs);
-    if ((e = filter_sockets()) != 0)
-        return fail(err, -1, "seccomp filter of socket(2)", e);
     if (abi_out != NULL)
         *abi_out = abi;
     return HZ_OK;
+}
+
+hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
+                              hz_error *err)
+{
+    if (abi_out != NULL)
+        *abi_out = 0;
+    /* Landlock requires it of a process without CAP_SYS_ADMIN, and so
+     * does seccomp; a job process never needs to gain privileges (it
+     * executes nothing) */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return fail(err, -1, "PR_SET_NO_NEW_PRIVS", errno);
+    hz_status rc = restrict_fs(iso, abi_out, err);
+    /* the socket filter does not depend on Landlock: it holds also where
+     * Landlock is missing or refused (--isolation best-effort) */
+    int e = filter_sockets();
+    if (e != 0 && rc == HZ_OK)
+        return fail(err, -1, "seccomp filter of socket(2)", e);
+    return rc;
+}
+
+bool hz__isolation_socket_filter(void)
+{
+#ifdef NATIVE_ARCH
+    /* try it in a child: a filter cannot be taken back */
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+                      filter_sockets() == 0
+                  ? 0
+                  : 1);
+    int st = 0;
+    while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+#else
+    return false;
+#endif
 }

@@ -217,6 +217,7 @@ static void heartbeat(dispatch *d)
     snprintf(iso, sizeof iso, "landlock-abi-%d", r->isolation_abi);
     cJSON_AddStringToObject(o, "jobIsolation",
                             r->isolation_abi > 0 ? iso : "none");
+    cJSON_AddBoolToObject(o, "jobSocketFilter", r->socket_filter);
     if (!d->healthy || waiting) {
         snprintf(slow, sizeof slow,
                  "a store request has waited %.0f s for an answer",
@@ -799,16 +800,26 @@ static hz_status check_isolation(hz__runner *r, hz_error *err)
 {
     char why[200];
     r->isolation_abi = hz__isolation_abi(why, sizeof why);
-    hz_metrics_set_isolation(r->m, r->isolation_abi);
+    r->socket_filter = hz__isolation_socket_filter();
+    hz_metrics_set_isolation(r->m, r->isolation_abi, r->socket_filter);
+    const char *sockets =
+        r->socket_filter ? "; the socket filter holds them to IPv4, IPv6 "
+                           "and netlink sockets (no UNIX socket, no "
+                           "io_uring)"
+                         : "; no socket filter (seccomp is not available "
+                           "to this build or kernel): they can make any "
+                           "socket, a UNIX socket too";
     if (r->isolation_abi > 0) {
-        hz_log_write(r->log, HZ_LOG_DEBUG, NULL, /* the usual case */
+        hz_log_write(r->log, r->socket_filter ? HZ_LOG_DEBUG : HZ_LOG_WARN,
+                     NULL, /* the usual case: debug */
                      "job isolation: Landlock ABI %d: job processes read "
-                     "only their dataset and write only their own files%s",
+                     "only their dataset and write only their own files%s%s",
                      r->isolation_abi,
                      r->isolation_abi < 4 ? " (the kernel's ABI has no "
                                             "network rules: TCP is not "
                                             "restricted)"
-                                          : "");
+                                          : "",
+                     sockets);
         return HZ_OK;
     }
     if (r->cfg->require_isolation)

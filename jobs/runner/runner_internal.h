@@ -46,6 +46,7 @@ typedef struct hz__runner {
                                    RLIMIT_DATA leaves (runner/memlimit.h) */
     hz__jobproc *jp;
     int isolation_abi; /* Landlock ABI job processes use; 0: none */
+    bool socket_filter; /* they get the seccomp socket filter */
     /* store failures of the workers (write-back, release): the work was
      * not recorded, so a --once run cannot say "drained" (under mu) */
     long store_failures;

@@ -117,6 +117,36 @@ check "the heartbeat says jobs are not isolated" \
 submit old2
 expect_exit 0 "job isolation unavailable" -- env HZ_JOB_ISOLATION=best-effort \
     "$B/no_landlock" "$HORIZON" run --once
+# ... but the seccomp socket filter does not depend on Landlock: a
+# best-effort job process still gets it (before, it got no filter at all:
+# it could connect to any local service's UNIX socket), and the start
+# line, the heartbeat and the metrics say so.  no_landlock's own filter
+# is the runner's 1; the job process's is one more.
+check "the heartbeat says job processes get the socket filter" \
+    grep -q '"jobSocketFilter":[[:space:]]*true' "$T/hb.json"
+submit old3 --param debugSleepS=2
+"$B/no_landlock" "$HORIZON" run --once --isolation best-effort \
+    --metrics-file "$T/m0.prom" >"$T/old3.out" 2>"$T/old3.err" &
+runner=$!
+job=""
+for _ in $(seq 200); do
+    for h in $(pgrep -P "$runner"); do
+        job=$(pgrep -P "$h" | head -1)
+    done
+    [[ -n "$job" ]] && break
+    sleep 0.05
+done
+sleep 0.5
+nf=$(awk '/^Seccomp_filters:/ {print $2}' "/proc/$job/status" 2>/dev/null)
+wait "$runner"
+check "best-effort: the job process has the socket filter (filters: $nf)" \
+    test "$nf" = 2
+check "best-effort: the start line says the socket filter holds" \
+    grep -q "job isolation unavailable: .*the socket filter holds them" \
+    "$T/old3.err"
+check "best-effort: so does the metrics file" \
+    grep -q "^horizon_job_isolation_socket_filter 1$" "$T/m0.prom"
+check "the best-effort job ran" test "$(field old3 status)" = succeeded
 # Landlock offered at start but refused to the job processes (a seccomp
 # profile that lets a process ask the ABI, not restrict itself): the
 # runner's fault, not the jobs'.  No job is failed for it: the first is
