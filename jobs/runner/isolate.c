@@ -1,5 +1,7 @@
 /* Job isolation with Landlock (see isolate.h). */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -100,9 +102,13 @@ static const char *const network_paths[] = {
     "/etc/pki", "/etc/ca-certificates", "/usr/share/ca-certificates",
     "/run/systemd/resolve", NULL};
 
-/* CA locations libcurl and OpenSSL take from the environment. */
+/* CA locations the download takes from the environment (net/fetch.c),
+ * and OpenSSL's configuration file; SSL_CERT_DIR may list several
+ * directories separated by ':', whose hashed names may link to files
+ * elsewhere. */
 static const char *const network_envs[] = {"SSL_CERT_FILE", "SSL_CERT_DIR",
-                                           "CURL_CA_BUNDLE", NULL};
+                                           "CURL_CA_BUNDLE", "OPENSSL_CONF",
+                                           NULL};
 
 int hz__isolation_abi(char *why, size_t why_sz)
 {
@@ -161,14 +167,53 @@ static void allow_optional(int ruleset, const char *const *paths,
         allow(ruleset, *p, access, handled);
 }
 
+/* Allow reading the files that the symbolic links in directory dir
+ * point to (OpenSSL's hashed names made by c_rehash or openssl rehash
+ * may link to certificates elsewhere: Landlock checks the target).  At
+ * most 4096 entries. */
+static void allow_link_targets(int ruleset, const char *dir, uint64_t handled)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d != NULL && n < 4096 && (e = readdir(d)) != NULL;
+         n++) {
+        if (e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+            continue;
+        char path[4400], real[PATH_MAX];
+        if (snprintf(path, sizeof path, "%.4095s/%.255s", dir, e->d_name) <
+            0)
+            continue;
+        struct stat st;
+        if (realpath(path, real) != NULL && stat(real, &st) == 0 &&
+            S_ISREG(st.st_mode)) /* a certificate, not a tree */
+            allow(ruleset, real, LANDLOCK_ACCESS_FS_READ_FILE, handled);
+    }
+    if (d != NULL)
+        closedir(d);
+}
+
 /* Allow reading the paths a list of environment variables name (those
- * unset, relative or missing are skipped). */
+ * unset, relative or missing are skipped); SSL_CERT_DIR is a list
+ * separated by ':', and the links in its directories give their
+ * targets. */
 static void allow_envs(int ruleset, const char *const *vars, uint64_t handled)
 {
     for (const char *const *v = vars; *v != NULL; v++) {
-        const char *p = getenv(*v);
-        if (p != NULL && p[0] == '/')
-            allow(ruleset, p, FS_READ, handled);
+        const char *list = getenv(*v);
+        bool dirs = strcmp(*v, "SSL_CERT_DIR") == 0;
+        for (const char *p = list; p != NULL && *p != '\0';) {
+            size_t len = dirs ? strcspn(p, ":") : strlen(p);
+            char one[4096];
+            if (p[0] == '/' && len < sizeof one) {
+                memcpy(one, p, len);
+                one[len] = '\0';
+                struct stat st;
+                allow(ruleset, one, FS_READ, handled);
+                if (dirs && stat(one, &st) == 0 && S_ISDIR(st.st_mode))
+                    allow_link_targets(ruleset, one, handled);
+            }
+            p += len + (p[len] == ':');
+        }
     }
 }
 
