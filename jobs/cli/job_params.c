@@ -189,8 +189,8 @@ static int apply(hz_job_request *r, owned *o, int code, const char *arg)
     return taken;
 }
 
-/* The test hooks: debugSleepS, debugSleepTool, debugMemoryNeedle and
- * debugReadFile (honoured by the job
+/* The test hooks: debugSleepS, debugSleepTool, debugMemoryNeedle,
+ * debugReadFile and debugStderr (honoured by the job
  * process only when the runner runs with HZ_TEST_HOOKS=1). */
 static bool test_hook(hz_job_request *r, const cJSON *it)
 {
@@ -207,6 +207,11 @@ static bool test_hook(hz_job_request *r, const cJSON *it)
     }
     if (strcmp(it->string, "debugReadFile") == 0 && cJSON_IsString(it)) {
         snprintf(r->debug_read_file, sizeof r->debug_read_file, "%s",
+                 it->valuestring);
+        return true;
+    }
+    if (strcmp(it->string, "debugStderr") == 0 && cJSON_IsString(it)) {
+        snprintf(r->debug_stderr, sizeof r->debug_stderr, "%s",
                  it->valuestring);
         return true;
     }

@@ -382,6 +382,22 @@ static hz_status read_file_hook(const hz_job_request *req,
                         req->debug_read_file, fd >= 0 ? "opened" : strerror(e));
 }
 
+/* The test hook params.debugStderr: its text written on the job
+ * process's stderr as it is (what a parser bug's code or a library's
+ * message could write there); the job goes on. */
+static void stderr_hook(const hz_job_request *req, const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || req->debug_stderr[0] == '\0')
+        return;
+    size_t n = strlen(req->debug_stderr);
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(2, req->debug_stderr + off, n - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+}
+
 /* Memory ran out (at any stage): the job fails for good with reason
  * "memory" and its limit named.  Another attempt would run out again. */
 static void out_of_memory(const hz_exec_options *opt, hz_exec_output *out,
@@ -413,8 +429,10 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     hz_status rc = opt->build_request ? opt->build_request(job, &req, err)
                                       : hz_error_set(err, HZ_EINTERNAL,
                                                      "no parameter decoder");
-    if (rc == HZ_OK)
+    if (rc == HZ_OK) {
+        stderr_hook(&req, opt);
         rc = needle_hook(&req, opt, err);
+    }
     if (rc == HZ_OK)
         rc = read_file_hook(&req, opt, err);
     if (rc != HZ_OK) {

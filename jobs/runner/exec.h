@@ -70,6 +70,9 @@ typedef struct hz_job_request {
                                   the job process tries to open: the job
                                   fails saying "opened" or why not (what
                                   its isolation allows: runner/isolate.h) */
+    char debug_stderr[512]; /* test hook: params.debugStderr, text the job
+                               process writes on its stderr as it is (the
+                               runner forwards it marked and escaped) */
     void *owned; /* what the requests point into, freed by free_owned */
     void (*free_owned)(void *owned);
 } hz_job_request;
@@ -99,8 +102,8 @@ typedef struct hz_exec_options {
     double tool_timeout_s;        /* per tool; <= 0 = none */
     int threads;                  /* OpenMP threads per tool; 0 = default */
     bool test_hooks;              /* honour params.debugSleepS,
-                                     debugMemoryNeedle and debugReadFile
-                                     (tests) */
+                                     debugMemoryNeedle, debugReadFile and
+                                     debugStderr (tests) */
     const hz_sandbox *sandbox;    /* NULL: no local dataset, no URL */
     hz_job_request_fn build_request; /* required */
 } hz_exec_options;

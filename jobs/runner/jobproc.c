@@ -15,6 +15,7 @@
 
 #include "net/cjson.h"
 #include "runner/isolate.h"
+#include "runner/job_stderr.h"
 #include "runner/jobproc.h"
 #include "runner/memlimit.h"
 #include "store/job.h"
@@ -392,6 +393,8 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     hz_error_clear(&err);
     char dir[4096];
     job_dir(resfile, dir, sizeof dir);
+    /* what it writes on its streams is logged by the runner, marked */
+    hz__job_stderr_redirect(dir);
     if (isolate(cfg, job, dataset, dir, &opt, &err) != HZ_OK) {
         hz_exec_output_init(&out);
         snprintf(out.reason, sizeof out.reason, "isolation");

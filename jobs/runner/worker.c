@@ -17,6 +17,7 @@
 #include "net/cjson.h"
 #include "runner/exec.h"
 #include "runner/job_report.h"
+#include "runner/job_stderr.h"
 #include "runner/runner_internal.h"
 #include "store/job.h"
 
@@ -867,6 +868,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     outcome oc = supervise(c, pid, pfd, timeout, &elapsed);
     close(pfd);
     *pid_out = pid;
+    hz_log_fields f = fields_of(c, NULL);
+    hz__job_stderr_forward(r->log, &f, jstr(c->doc, "id"), c->dir, pid);
     if (oc == OUT_TIMEOUT) {
         char msg[256];
         snprintf(msg, sizeof msg,
