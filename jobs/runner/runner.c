@@ -20,6 +20,7 @@
 #include "runner/memlimit.h"
 #include "runner/runner_internal.h"
 #include "runner/schedule.h"
+#include "runner/workdir.h"
 #include "store/job.h"
 
 void hz_runner_config_init(hz_runner_config *c)
@@ -670,6 +671,24 @@ static hz_status make_workdir(hz__runner *r, hz_error *err)
                             "directory)",
                             r->tmpdir, strerror(e));
     }
+    /* held while this runner (or its job process helper) lives: a runner
+     * started later removes the directory once it is gone */
+    r->workdir_lock = hz__workdir_lock(r->workdir, err);
+    if (r->workdir_lock < 0) {
+        rmdir(r->workdir);
+        r->workdir[0] = '\0';
+        return HZ_EIO;
+    }
+    /* what runners that died left (their jobs' requests: a signed URL is
+     * a secret; downloads, results) */
+    char first[4400];
+    int n = hz__workdir_remove_stale(r->tmpdir, r->workdir, first,
+                                     sizeof first);
+    if (n > 0)
+        hz_log_write(r->log, HZ_LOG_INFO, NULL,
+                     "removed %d work director%s of runners that are gone "
+                     "(%.300s%s)",
+                     n, n == 1 ? "y" : "ies", first, n > 1 ? ", ..." : "");
     return HZ_OK;
 }
 
@@ -708,12 +727,16 @@ static void remove_workdir(hz__runner *r)
     remove_files_in(r->workdir, hz__runner_remove_job_dir);
     rmdir(r->workdir);
     r->workdir[0] = '\0';
+    if (r->workdir_lock >= 0)
+        close(r->workdir_lock);
+    r->workdir_lock = -1;
 }
 
 static hz_status runner_init(hz__runner *r, const hz_runner_config *cfg,
                              hz_metrics *m, int n, hz_error *err)
 {
     memset(r, 0, sizeof *r);
+    r->workdir_lock = -1;
     r->cfg = cfg;
     r->m = m;
     r->log = cfg->logger;
@@ -832,8 +855,8 @@ static hz_status check_isolation(hz__runner *r, hz_error *err)
                  "job isolation unavailable: %s: job processes can read "
                  "every file the runner's user can (the store, every "
                  "tenant's datasets); only the dataset sandbox's path "
-                 "checks hold them (--isolation best-effort)",
-                 why);
+                 "checks hold them (--isolation best-effort)%s",
+                 why, sockets);
     return HZ_OK;
 }
 

@@ -30,6 +30,7 @@ typedef struct hz__runner {
      * other user can read them, put a file or a link where they go, or
      * guess their names ("" until made) */
     char workdir[4096];
+    int workdir_lock; /* its lock (runner/workdir.h), -1 when none */
     hz_metrics *m;
     pthread_mutex_t mu;
     pthread_cond_t cv_work; /* workers wait for jobs */
