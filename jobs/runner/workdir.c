@@ -39,13 +39,12 @@ int hz__workdir_lock(const char *dir, hz_error *err)
     return fd;
 }
 
-/* Remove name in the directory parent: a file, or a directory and what
- * it holds (depth levels at most; symbolic links are removed, never
- * followed).  Best effort. */
-static void remove_at(int parent, const char *name, int depth)
+/* Remove the files in directory name of parent (and with sub, its
+ * directories through sub), then it; symbolic links are removed, never
+ * followed.  Best effort. */
+static void remove_dir_at(int parent, const char *name,
+                          void (*sub)(int, const char *))
 {
-    if (unlinkat(parent, name, 0) == 0 || depth <= 0)
-        return;
     int fd = openat(parent, name,
                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -56,11 +55,24 @@ static void remove_at(int parent, const char *name, int depth)
     }
     for (struct dirent *e; (e = readdir(d)) != NULL;)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
-            strcmp(e->d_name, HZ_WORKDIR_LOCK) != 0)
-            remove_at(dirfd(d), e->d_name, depth - 1);
+            strcmp(e->d_name, HZ_WORKDIR_LOCK) != 0 &&
+            unlinkat(dirfd(d), e->d_name, 0) != 0 && sub != NULL)
+            sub(dirfd(d), e->d_name);
     unlinkat(dirfd(d), HZ_WORKDIR_LOCK, 0); /* last: it was held */
     closedir(d);
     unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* A directory a job process made in its own (without Landlock). */
+static void remove_leaf(int parent, const char *name)
+{
+    remove_dir_at(parent, name, NULL);
+}
+
+/* A job's directory: its files, and what a job process made in it. */
+static void remove_job_dir(int parent, const char *name)
+{
+    remove_dir_at(parent, name, remove_leaf);
 }
 
 /* Whether tfd's entry name is the work directory of a dead runner of
@@ -116,9 +128,7 @@ int hz__workdir_remove_stale(const char *tmpdir, const char *own,
             strcmp(e->d_name, own_name) == 0 ||
             !dead_runner(tfd, e->d_name, &lock))
             continue;
-        /* a job directory holds files and, without Landlock, whatever a
-         * job process made: three levels are plenty */
-        remove_at(tfd, e->d_name, 4);
+        remove_dir_at(tfd, e->d_name, remove_job_dir);
         close(lock);
         if (removed++ == 0 && first_sz > 0)
             snprintf(first, first_sz, "%s/%s", tmpdir, e->d_name);
