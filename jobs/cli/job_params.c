@@ -190,7 +190,7 @@ static int apply(hz_job_request *r, owned *o, int code, const char *arg)
 }
 
 /* The test hooks: debugSleepS, debugSleepTool, debugMemoryNeedle,
- * debugReadFile and debugStderr (honoured by the job
+ * debugReadFile, debugStderr and debugConnect (honoured by the job
  * process only when the runner runs with HZ_TEST_HOOKS=1). */
 static bool test_hook(hz_job_request *r, const cJSON *it)
 {
@@ -207,6 +207,11 @@ static bool test_hook(hz_job_request *r, const cJSON *it)
     }
     if (strcmp(it->string, "debugReadFile") == 0 && cJSON_IsString(it)) {
         snprintf(r->debug_read_file, sizeof r->debug_read_file, "%s",
+                 it->valuestring);
+        return true;
+    }
+    if (strcmp(it->string, "debugConnect") == 0 && cJSON_IsString(it)) {
+        snprintf(r->debug_connect, sizeof r->debug_connect, "%s",
                  it->valuestring);
         return true;
     }

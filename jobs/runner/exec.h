@@ -70,6 +70,10 @@ typedef struct hz_job_request {
                                   the job process tries to open: the job
                                   fails saying "opened" or why not (what
                                   its isolation allows: runner/isolate.h) */
+    char debug_connect[64]; /* test hook: params.debugConnect, an IPv4
+                               address:port the job process tries to
+                               connect to once its dataset is local: the
+                               job fails saying "connected" or why not */
     char debug_stderr[512]; /* test hook: params.debugStderr, text the job
                                process writes on its stderr as it is (the
                                runner forwards it marked and escaped) */
@@ -105,6 +109,10 @@ typedef struct hz_exec_options {
                                      debugMemoryNeedle, debugReadFile and
                                      debugStderr (tests) */
     const hz_sandbox *sandbox;    /* NULL: no local dataset, no URL */
+    hz_status (*after_fetch)(hz_error *err); /* NULL, or called once a
+                                     URL dataset is downloaded, before it
+                                     is read: a failure fails the job
+                                     (reason isolation) */
     hz_job_request_fn build_request; /* required */
 } hz_exec_options;
 

@@ -289,6 +289,32 @@ static int filter_sockets(void)
 #endif
 }
 
+/* No socket at all (EACCES) and no io_uring: for a job process whose
+ * dataset is local, from the start, and for one that downloads it, once
+ * it has (hz__isolation_drop_network).  Stacked on filter_sockets. */
+static int filter_no_sockets(void)
+{
+#ifdef NATIVE_ARCH
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
+                              .filter = f};
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0 : errno;
+#else
+    return 0;
+#endif
+}
+
 static hz_status fail(hz_error *err, int ruleset, const char *what, int e)
 {
     if (ruleset >= 0)
@@ -361,9 +387,19 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
     /* the socket filter does not depend on Landlock: it holds also where
      * Landlock is missing or refused (--isolation best-effort) */
     int e = filter_sockets();
+    if (e == 0 && !iso->network) /* it reads a local file: no socket */
+        e = filter_no_sockets();
     if (e != 0 && rc == HZ_OK)
         return fail(err, -1, "seccomp filter of socket(2)", e);
     return rc;
+}
+
+hz_status hz__isolation_drop_network(hz_error *err)
+{
+    int e = filter_no_sockets();
+    return e == 0 ? HZ_OK
+                  : fail(err, -1, "seccomp filter of socket(2) after the "
+                                  "download", e);
 }
 
 bool hz__isolation_socket_filter(void)

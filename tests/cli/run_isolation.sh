@@ -76,6 +76,21 @@ HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
     "$HORIZON" run --once >"$T/run.out" 2>"$T/run.err"
 check "an isolated job downloads its URL dataset ($(field url error))" \
     test "$(field url status)" = succeeded
+# ... and once it has, it can make no socket: code a hostile dataset got
+# to run while it is parsed could connect anywhere TCP goes (Landlock's
+# network rules go by port; the sandbox checks the download's addresses
+# only), to the cloud's metadata endpoint for the runner's identity
+# token, say.  The test hook debugConnect tries, once the dataset is
+# local, the port the dataset came from.
+HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
+    "$HORIZON" submit --type forecast --tenant acme --id urlnet --quiet \
+    --dataset "http://127.0.0.1:$port/sales.csv" --param date=date \
+    --param value=value --param model=naive --param freq=month \
+    --param "debugConnect=127.0.0.1:$port" --max-attempts 1
+HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
+    "$HORIZON" run --once >"$T/run.out" 2>"$T/run.err"
+check "after its download a job process makes no socket ($(field urlnet error))" \
+    test "$(field urlnet error)" = "test hook debugConnect: 127.0.0.1:$port: Permission denied"
 
 # The job process's descriptors and no_new_privs: the runner is started
 # with descriptor 7 open (as a supervisor's pipe or a shell's file may be)
@@ -140,13 +155,19 @@ sleep 0.5
 nf=$(awk '/^Seccomp_filters:/ {print $2}' "/proc/$job/status" 2>/dev/null)
 wait "$runner"
 check "best-effort: the job process has the socket filter (filters: $nf)" \
-    test "$nf" = 2
+    test "$nf" -ge 2
 check "best-effort: the start line says the socket filter holds" \
     grep -q "job isolation unavailable: .*the socket filter holds them" \
     "$T/old3.err"
 check "best-effort: so does the metrics file" \
     grep -q "^horizon_job_isolation_socket_filter 1$" "$T/m0.prom"
 check "the best-effort job ran" test "$(field old3 status)" = succeeded
+# ... which, for a local dataset, allows no socket at all (no TCP either:
+# there is no Landlock to refuse connect)
+submit oldnet --param "debugConnect=127.0.0.1:$port" --max-attempts 1
+"$B/no_landlock" "$HORIZON" run --once --isolation best-effort >/dev/null 2>&1
+check "best-effort: a local dataset's job process makes no socket ($(field oldnet error))" \
+    test "$(field oldnet error)" = "test hook debugConnect: 127.0.0.1:$port: Permission denied"
 # Landlock offered at start but refused to the job processes (a seccomp
 # profile that lets a process ask the ABI, not restrict itself): the
 # runner's fault, not the jobs'.  No job is failed for it: the first is
