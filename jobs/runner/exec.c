@@ -465,6 +465,11 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     }
     if (rc == HZ_OK)
         rc = read_file_hook(&req, opt, err);
+    if (rc == HZ_OK && opt->test_hooks && req.debug_reason[0] != '\0') {
+        set_reason(out, req.debug_reason, false);
+        hz_job_request_clear(&req);
+        return hz_error_set(err, HZ_EINTERNAL, "test hook debugReason");
+    }
     if (rc != HZ_OK) {
         set_reason(out, "params", false);
         hz_job_request_clear(&req);

@@ -74,6 +74,10 @@ typedef struct hz_job_request {
                                address:port the job process tries to
                                connect to once its dataset is local: the
                                job fails saying "connected" or why not */
+    char debug_reason[32]; /* test hook: params.debugReason, the reason
+                              the job process's result gives (what code
+                              a hostile dataset got to run there could
+                              write in it): the job fails with it */
     char debug_stderr[512]; /* test hook: params.debugStderr, text the job
                                process writes on its stderr as it is (the
                                runner forwards it marked and escaped) */
