@@ -95,12 +95,15 @@ static const char *const system_paths[] = {
 static const char *const system_envs[] = {"TZDIR", NULL};
 
 /* Read-only for a job that downloads its dataset: the resolver's files,
- * OpenSSL's configuration and the CA certificates (Debian, RHEL). */
+ * OpenSSL's configuration and the CA certificates (Debian, RHEL); not
+ * the whole of /etc/ssl or /etc/pki: their private/ directories hold the
+ * machine's TLS private keys (readable by root and the ssl-cert group). */
 static const char *const network_paths[] = {
     "/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/nsswitch.conf",
-    "/etc/gai.conf", "/etc/services", "/etc/protocols", "/etc/ssl",
-    "/etc/pki", "/etc/ca-certificates", "/usr/share/ca-certificates",
-    "/run/systemd/resolve", NULL};
+    "/etc/gai.conf", "/etc/services", "/etc/protocols", "/etc/ssl/certs",
+    "/etc/ssl/openssl.cnf", "/etc/pki/tls/certs", "/etc/pki/tls/openssl.cnf",
+    "/etc/pki/tls/cert.pem", "/etc/pki/ca-trust", "/etc/ca-certificates",
+    "/usr/share/ca-certificates", "/run/systemd/resolve", NULL};
 
 /* CA locations the download takes from the environment (net/fetch.c),
  * and OpenSSL's configuration file; SSL_CERT_DIR may list several

@@ -91,6 +91,24 @@ HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
     "$HORIZON" run --once >"$T/run.out" 2>"$T/run.err"
 check "after its download a job process makes no socket ($(field urlnet error))" \
     test "$(field urlnet error)" = "test hook debugConnect: 127.0.0.1:$port: Permission denied"
+# A URL dataset's job process reads the CA certificates, not the machine's
+# TLS private keys beside them (it was allowed the whole of /etc/ssl)
+if [[ -d /etc/ssl/private && -f /etc/ssl/certs/ca-certificates.crt ]]; then
+    nssl=0
+    for f in /etc/ssl/private /etc/ssl/certs/ca-certificates.crt; do
+        id=ssl$((++nssl))
+        HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
+            "$HORIZON" submit --type forecast --tenant acme --id $id --quiet \
+            --dataset "http://127.0.0.1:$port/sales.csv" --param date=date \
+            --param value=value --param "debugReadFile=$f" --max-attempts 1
+    done
+    HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
+        "$HORIZON" run --once >"$T/run.out" 2>"$T/run.err"
+    check "a URL job cannot open /etc/ssl/private ($(field ssl1 error))" \
+        test "$(field ssl1 error)" = "test hook debugReadFile: /etc/ssl/private: Permission denied"
+    check "it reads the CA bundle ($(field ssl2 error))" \
+        test "$(field ssl2 error)" = "test hook debugReadFile: /etc/ssl/certs/ca-certificates.crt: opened"
+fi
 
 # The job process's descriptors and no_new_privs: the runner is started
 # with descriptor 7 open (as a supervisor's pipe or a shell's file may be)
