@@ -28,8 +28,8 @@ int hz__workdir_lock(const char *dir, hz_error *err)
             unlink(tmp);
         }
         hz_error_set(err, HZ_EIO,
-                     "could not lock the run's work directory %.300s: %s",
-                     dir, strerror(e));
+                     "could not lock the run's work directory %.300s: %s", dir,
+                     strerror(e));
         return -1;
     }
     char pid[32];
@@ -80,8 +80,8 @@ static void remove_job_dir(int parent, const char *name)
 static int dead_runner(int tfd, const char *name, int *lock)
 {
     *lock = -1;
-    int dfd = openat(tfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                    O_CLOEXEC);
+    int dfd = openat(tfd, name,
+                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0)
         return 0;
     struct stat st;
@@ -102,8 +102,8 @@ static int dead_runner(int tfd, const char *name, int *lock)
     return 1;
 }
 
-int hz__workdir_remove_stale(const char *tmpdir, const char *own,
-                             char *first, size_t first_sz)
+int hz__workdir_remove_stale(const char *tmpdir, const char *own, char *first,
+                             size_t first_sz)
 {
     if (first_sz > 0)
         first[0] = '\0';

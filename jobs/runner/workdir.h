@@ -33,7 +33,7 @@ int hz__workdir_lock(const char *dir, hz_error *err);
 /* Remove the work directories of dead runners in tmpdir (see above; own
  * is this runner's, skipped).  The number removed; the first one's path
  * in first (first_sz bytes). */
-int hz__workdir_remove_stale(const char *tmpdir, const char *own,
-                             char *first, size_t first_sz);
+int hz__workdir_remove_stale(const char *tmpdir, const char *own, char *first,
+                             size_t first_sz);
 
 #endif
