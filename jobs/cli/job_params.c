@@ -189,8 +189,9 @@ static int apply(hz_job_request *r, owned *o, int code, const char *arg)
     return taken;
 }
 
-/* The test hooks: debugSleepS, debugSleepTool, debugMemoryNeedle and
- * debugReadFile (honoured by the job
+/* The test hooks: debugSleepS, debugSleepTool, debugMemoryNeedle,
+ * debugReadFile, debugStderr, debugConnect and debugReason (honoured by
+ * the job
  * process only when the runner runs with HZ_TEST_HOOKS=1). */
 static bool test_hook(hz_job_request *r, const cJSON *it)
 {
@@ -207,6 +208,21 @@ static bool test_hook(hz_job_request *r, const cJSON *it)
     }
     if (strcmp(it->string, "debugReadFile") == 0 && cJSON_IsString(it)) {
         snprintf(r->debug_read_file, sizeof r->debug_read_file, "%s",
+                 it->valuestring);
+        return true;
+    }
+    if (strcmp(it->string, "debugConnect") == 0 && cJSON_IsString(it)) {
+        snprintf(r->debug_connect, sizeof r->debug_connect, "%s",
+                 it->valuestring);
+        return true;
+    }
+    if (strcmp(it->string, "debugReason") == 0 && cJSON_IsString(it)) {
+        snprintf(r->debug_reason, sizeof r->debug_reason, "%s",
+                 it->valuestring);
+        return true;
+    }
+    if (strcmp(it->string, "debugStderr") == 0 && cJSON_IsString(it)) {
+        snprintf(r->debug_stderr, sizeof r->debug_stderr, "%s",
                  it->valuestring);
         return true;
     }

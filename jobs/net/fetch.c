@@ -64,9 +64,34 @@ static curl_socket_t open_socket(void *ud, curlsocktype purpose,
     return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
+/* The CA certificates a private CA's user names in the environment, as
+ * OpenSSL's and curl's tools read them: libcurl does not (Debian's names
+ * its bundle at build time), so without this they were ignored and the
+ * download failed "self-signed certificate".  A file replaces the
+ * system's bundle (CURL_CA_BUNDLE first, then SSL_CERT_FILE), a
+ * directory (SSL_CERT_DIR, OpenSSL's hashed names; several separated by
+ * ':') adds to it.  NULL when unset. */
+static const char *ca_file(void)
+{
+    const char *f = getenv("CURL_CA_BUNDLE");
+    if (f == NULL || f[0] == '\0')
+        f = getenv("SSL_CERT_FILE");
+    return f != NULL && f[0] != '\0' ? f : NULL;
+}
+
+static const char *ca_dir(void)
+{
+    const char *d = getenv("SSL_CERT_DIR");
+    return d != NULL && d[0] != '\0' ? d : NULL;
+}
+
 static void setup(CURL *h, const char *url, dl_state *st, double timeout_s,
                   char *ebuf)
 {
+    if (ca_file() != NULL)
+        curl_easy_setopt(h, CURLOPT_CAINFO, ca_file());
+    if (ca_dir() != NULL)
+        curl_easy_setopt(h, CURLOPT_CAPATH, ca_dir());
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -119,6 +144,24 @@ static hz_status fetch_once(const char *url, dl_state *st, double timeout_s,
         bool transient = status >= 500 || status == 408 || status == 429;
         rc = hz_error_set(err, transient ? HZ_ENET : HZ_EIO,
                           "could not fetch %s: HTTP %ld", shown, status);
+    } else if (cc == CURLE_PEER_FAILED_VERIFICATION ||
+               cc == CURLE_SSL_CACERT_BADFILE ||
+               cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_ISSUER_ERROR) {
+        /* the certificate or the CA files: another attempt fails alike;
+         * say which CA certificates it was checked against */
+        rc = hz_error_set(
+            err, HZ_EIO,
+            "could not fetch %s: %s (TLS: the server's certificate is "
+            "checked against %s%.300s%s%.300s%s)",
+            shown, ebuf[0] ? ebuf : curl_easy_strerror(cc),
+            ca_file() ? "the CA file " : "the system's CA certificates",
+            ca_file() ? ca_file() : "",
+            ca_dir() ? " and the CA directory " : "",
+            ca_dir() ? ca_dir() : "",
+            ca_file() || ca_dir()
+                ? ""
+                : "; a private CA: set SSL_CERT_FILE, CURL_CA_BUNDLE or "
+                  "SSL_CERT_DIR");
     } else if (cc != CURLE_OK) {
         rc = hz_error_set(err, HZ_ENET, "could not fetch %s: %s", shown,
                           ebuf[0] ? ebuf : curl_easy_strerror(cc));

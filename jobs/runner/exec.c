@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -382,6 +385,49 @@ static hz_status read_file_hook(const hz_job_request *req,
                         req->debug_read_file, fd >= 0 ? "opened" : strerror(e));
 }
 
+/* The test hook params.debugConnect ("A.B.C.D:PORT"), once the dataset
+ * is local: HZ_EINTERNAL naming the hook, the address and whether this
+ * process could connect to it. */
+static hz_status connect_hook(const hz_job_request *req,
+                              const hz_exec_options *opt, hz_error *err)
+{
+    if (!opt->test_hooks || req->debug_connect[0] == '\0')
+        return HZ_OK;
+    char host[64];
+    snprintf(host, sizeof host, "%s", req->debug_connect);
+    char *colon = strrchr(host, ':');
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    if (colon == NULL || (*colon = '\0', inet_pton(AF_INET, host,
+                                                   &a.sin_addr)) != 1)
+        return hz_error_set(err, HZ_EINTERNAL,
+                            "test hook debugConnect: expected A.B.C.D:PORT");
+    a.sin_port = htons((uint16_t)strtol(colon + 1, NULL, 10));
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int rc = s < 0 ? -1 : connect(s, (struct sockaddr *)&a, sizeof a);
+    int e = errno;
+    if (s >= 0)
+        close(s);
+    return hz_error_set(err, HZ_EINTERNAL, "test hook debugConnect: %s: %s",
+                        req->debug_connect,
+                        rc == 0 ? "connected" : strerror(e));
+}
+
+/* The test hook params.debugStderr: its text written on the job
+ * process's stderr as it is (what a parser bug's code or a library's
+ * message could write there); the job goes on. */
+static void stderr_hook(const hz_job_request *req, const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || req->debug_stderr[0] == '\0')
+        return;
+    size_t n = strlen(req->debug_stderr);
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(2, req->debug_stderr + off, n - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+}
+
 /* Memory ran out (at any stage): the job fails for good with reason
  * "memory" and its limit named.  Another attempt would run out again. */
 static void out_of_memory(const hz_exec_options *opt, hz_exec_output *out,
@@ -413,10 +459,17 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     hz_status rc = opt->build_request ? opt->build_request(job, &req, err)
                                       : hz_error_set(err, HZ_EINTERNAL,
                                                      "no parameter decoder");
-    if (rc == HZ_OK)
+    if (rc == HZ_OK) {
+        stderr_hook(&req, opt);
         rc = needle_hook(&req, opt, err);
+    }
     if (rc == HZ_OK)
         rc = read_file_hook(&req, opt, err);
+    if (rc == HZ_OK && opt->test_hooks && req.debug_reason[0] != '\0') {
+        set_reason(out, req.debug_reason, false);
+        hz_job_request_clear(&req);
+        return hz_error_set(err, HZ_EINTERNAL, "test hook debugReason");
+    }
     if (rc != HZ_OK) {
         set_reason(out, "params", false);
         hz_job_request_clear(&req);
@@ -430,6 +483,11 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     rc = fetch_stage(job, dataset, opt, out, path, sizeof path, tmp,
                      sizeof tmp, &fd, err);
     out->stage_s[HZ_STAGE_FETCH] = hz_now() - t0;
+    if (rc == HZ_OK && opt->after_fetch != NULL &&
+        hz_sandbox_is_url(dataset) && (rc = opt->after_fetch(err)) != HZ_OK)
+        set_reason(out, "isolation", false);
+    if (rc == HZ_OK && (rc = connect_hook(&req, opt, err)) != HZ_OK)
+        set_reason(out, "params", false);
     if (rc == HZ_OK) {
         t0 = hz_now();
         rc = ingest_stage(path, name, &req, opt, &ds, err);

@@ -70,6 +70,17 @@ typedef struct hz_job_request {
                                   the job process tries to open: the job
                                   fails saying "opened" or why not (what
                                   its isolation allows: runner/isolate.h) */
+    char debug_connect[64]; /* test hook: params.debugConnect, an IPv4
+                               address:port the job process tries to
+                               connect to once its dataset is local: the
+                               job fails saying "connected" or why not */
+    char debug_reason[32]; /* test hook: params.debugReason, the reason
+                              the job process's result gives (what code
+                              a hostile dataset got to run there could
+                              write in it): the job fails with it */
+    char debug_stderr[512]; /* test hook: params.debugStderr, text the job
+                               process writes on its stderr as it is (the
+                               runner forwards it marked and escaped) */
     void *owned; /* what the requests point into, freed by free_owned */
     void (*free_owned)(void *owned);
 } hz_job_request;
@@ -99,9 +110,13 @@ typedef struct hz_exec_options {
     double tool_timeout_s;        /* per tool; <= 0 = none */
     int threads;                  /* OpenMP threads per tool; 0 = default */
     bool test_hooks;              /* honour params.debugSleepS,
-                                     debugMemoryNeedle and debugReadFile
-                                     (tests) */
+                                     debugMemoryNeedle, debugReadFile and
+                                     debugStderr (tests) */
     const hz_sandbox *sandbox;    /* NULL: no local dataset, no URL */
+    hz_status (*after_fetch)(hz_error *err); /* NULL, or called once a
+                                     URL dataset is downloaded, before it
+                                     is read: a failure fails the job
+                                     (reason isolation) */
     hz_job_request_fn build_request; /* required */
 } hz_exec_options;
 

@@ -1,5 +1,7 @@
 /* Job isolation with Landlock (see isolate.h). */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/audit.h>
@@ -92,16 +95,23 @@ static const char *const system_paths[] = {
 static const char *const system_envs[] = {"TZDIR", NULL};
 
 /* Read-only for a job that downloads its dataset: the resolver's files,
- * OpenSSL's configuration and the CA certificates (Debian, RHEL). */
+ * OpenSSL's configuration and the CA certificates (Debian, RHEL); not
+ * the whole of /etc/ssl or /etc/pki: their private/ directories hold the
+ * machine's TLS private keys (readable by root and the ssl-cert group). */
 static const char *const network_paths[] = {
     "/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/nsswitch.conf",
-    "/etc/gai.conf", "/etc/services", "/etc/protocols", "/etc/ssl",
-    "/etc/pki", "/etc/ca-certificates", "/usr/share/ca-certificates",
-    "/run/systemd/resolve", NULL};
+    "/etc/gai.conf", "/etc/services", "/etc/protocols", "/etc/ssl/certs",
+    "/etc/ssl/openssl.cnf", "/etc/pki/tls/certs", "/etc/pki/tls/openssl.cnf",
+    "/etc/pki/tls/cert.pem", "/etc/pki/ca-trust", "/etc/ca-certificates",
+    "/usr/share/ca-certificates", "/run/systemd/resolve", NULL};
 
-/* CA locations libcurl and OpenSSL take from the environment. */
+/* CA locations the download takes from the environment (net/fetch.c),
+ * and OpenSSL's configuration file; SSL_CERT_DIR may list several
+ * directories separated by ':', whose hashed names may link to files
+ * elsewhere. */
 static const char *const network_envs[] = {"SSL_CERT_FILE", "SSL_CERT_DIR",
-                                           "CURL_CA_BUNDLE", NULL};
+                                           "CURL_CA_BUNDLE", "OPENSSL_CONF",
+                                           NULL};
 
 int hz__isolation_abi(char *why, size_t why_sz)
 {
@@ -160,14 +170,53 @@ static void allow_optional(int ruleset, const char *const *paths,
         allow(ruleset, *p, access, handled);
 }
 
+/* Allow reading the files that the symbolic links in directory dir
+ * point to (OpenSSL's hashed names made by c_rehash or openssl rehash
+ * may link to certificates elsewhere: Landlock checks the target).  At
+ * most 4096 entries. */
+static void allow_link_targets(int ruleset, const char *dir, uint64_t handled)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d != NULL && n < 4096 && (e = readdir(d)) != NULL;
+         n++) {
+        if (e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+            continue;
+        char path[4400], real[PATH_MAX];
+        if (snprintf(path, sizeof path, "%.4095s/%.255s", dir, e->d_name) <
+            0)
+            continue;
+        struct stat st;
+        if (realpath(path, real) != NULL && stat(real, &st) == 0 &&
+            S_ISREG(st.st_mode)) /* a certificate, not a tree */
+            allow(ruleset, real, LANDLOCK_ACCESS_FS_READ_FILE, handled);
+    }
+    if (d != NULL)
+        closedir(d);
+}
+
 /* Allow reading the paths a list of environment variables name (those
- * unset, relative or missing are skipped). */
+ * unset, relative or missing are skipped); SSL_CERT_DIR is a list
+ * separated by ':', and the links in its directories give their
+ * targets. */
 static void allow_envs(int ruleset, const char *const *vars, uint64_t handled)
 {
     for (const char *const *v = vars; *v != NULL; v++) {
-        const char *p = getenv(*v);
-        if (p != NULL && p[0] == '/')
-            allow(ruleset, p, FS_READ, handled);
+        const char *list = getenv(*v);
+        bool dirs = strcmp(*v, "SSL_CERT_DIR") == 0;
+        for (const char *p = list; p != NULL && *p != '\0';) {
+            size_t len = dirs ? strcspn(p, ":") : strlen(p);
+            char one[4096];
+            if (p[0] == '/' && len < sizeof one) {
+                memcpy(one, p, len);
+                one[len] = '\0';
+                struct stat st;
+                allow(ruleset, one, FS_READ, handled);
+                if (dirs && stat(one, &st) == 0 && S_ISDIR(st.st_mode))
+                    allow_link_targets(ruleset, one, handled);
+            }
+            p += len + (p[len] == ':');
+        }
     }
 }
 
@@ -243,6 +292,32 @@ static int filter_sockets(void)
 #endif
 }
 
+/* No socket at all (EACCES) and no io_uring: for a job process whose
+ * dataset is local, from the start, and for one that downloads it, once
+ * it has (hz__isolation_drop_network).  Stacked on filter_sockets. */
+static int filter_no_sockets(void)
+{
+#ifdef NATIVE_ARCH
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
+                              .filter = f};
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0 : errno;
+#else
+    return 0;
+#endif
+}
+
 static hz_status fail(hz_error *err, int ruleset, const char *what, int e)
 {
     if (ruleset >= 0)
@@ -253,15 +328,10 @@ static hz_status fail(hz_error *err, int ruleset, const char *what, int e)
                         what, strerror(e));
 }
 
-hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
-                              hz_error *err)
+/* The Landlock part of hz__isolation_apply: HZ_OK, or HZ_EIO why not. */
+static hz_status restrict_fs(const hz__isolation *iso, int *abi_out,
+                             hz_error *err)
 {
-    if (abi_out != NULL)
-        *abi_out = 0;
-    /* Landlock requires it of a process without CAP_SYS_ADMIN; and a job
-     * process never needs to gain privileges (it executes nothing) */
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        return fail(err, -1, "PR_SET_NO_NEW_PRIVS", errno);
     char why[200];
     int abi = hz__isolation_abi(why, sizeof why);
     if (abi <= 0)
@@ -301,9 +371,55 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
     if (syscall(SYS_landlock_restrict_self, rs, 0) != 0)
         return fail(err, rs, "landlock_restrict_self", errno);
     close(rs);
-    if ((e = filter_sockets()) != 0)
-        return fail(err, -1, "seccomp filter of socket(2)", e);
     if (abi_out != NULL)
         *abi_out = abi;
     return HZ_OK;
+}
+
+hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
+                              hz_error *err)
+{
+    if (abi_out != NULL)
+        *abi_out = 0;
+    /* Landlock requires it of a process without CAP_SYS_ADMIN, and so
+     * does seccomp; a job process never needs to gain privileges (it
+     * executes nothing) */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return fail(err, -1, "PR_SET_NO_NEW_PRIVS", errno);
+    hz_status rc = restrict_fs(iso, abi_out, err);
+    /* the socket filter does not depend on Landlock: it holds also where
+     * Landlock is missing or refused (--isolation best-effort) */
+    int e = filter_sockets();
+    if (e == 0 && !iso->network) /* it reads a local file: no socket */
+        e = filter_no_sockets();
+    if (e != 0 && rc == HZ_OK)
+        return fail(err, -1, "seccomp filter of socket(2)", e);
+    return rc;
+}
+
+hz_status hz__isolation_drop_network(hz_error *err)
+{
+    int e = filter_no_sockets();
+    return e == 0 ? HZ_OK
+                  : fail(err, -1, "seccomp filter of socket(2) after the "
+                                  "download", e);
+}
+
+bool hz__isolation_socket_filter(void)
+{
+#ifdef NATIVE_ARCH
+    /* try it in a child: a filter cannot be taken back */
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+                      filter_sockets() == 0
+                  ? 0
+                  : 1);
+    int st = 0;
+    while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+#else
+    return false;
+#endif
 }

@@ -61,9 +61,25 @@ void hz__isolation_for_job(const hz_sandbox *sb, const char *tenant,
 /* Restrict the calling process, which must have a single thread (the
  * restriction holds for the calling thread and what it creates later).
  * *abi_out (may be NULL) is the ABI used.  HZ_EIO with the reason when
- * the kernel has no Landlock or the ruleset could not be applied (then
- * only PR_SET_NO_NEW_PRIVS may have been set). */
+ * the kernel has no Landlock or the ruleset could not be applied, or the
+ * socket filter could not; the socket filter is applied whatever
+ * Landlock does (it does not depend on it: where Landlock is missing, a
+ * best-effort job process still gets it). */
 hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
                               hz_error *err);
+
+/* Once a job process has downloaded its dataset: no socket at all from
+ * now on (a stacked seccomp filter), so that code a hostile dataset gets
+ * to run while it is parsed cannot connect anywhere (the cloud's
+ * metadata endpoint and its identity tokens, an address the sandbox
+ * refuses: Landlock's network rules go by port only, and the sandbox's
+ * address checks are the download's own).  A job process whose dataset
+ * is local gets the same filter in hz__isolation_apply.  HZ_EIO when it
+ * could not be applied. */
+hz_status hz__isolation_drop_network(hz_error *err);
+
+/* Whether this build and kernel apply the socket filter (tried in a
+ * forked child, which exits at once): said at the runner's start. */
+bool hz__isolation_socket_filter(void);
 
 #endif

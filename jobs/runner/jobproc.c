@@ -15,6 +15,7 @@
 
 #include "net/cjson.h"
 #include "runner/isolate.h"
+#include "runner/job_stderr.h"
 #include "runner/jobproc.h"
 #include "runner/memlimit.h"
 #include "store/job.h"
@@ -336,6 +337,23 @@ static void job_dir(const char *resfile, char *dir, size_t dir_sz)
         *slash = '\0';
 }
 
+/* Whether this job process must be isolated (its config's
+ * require_isolation), for drop_network. */
+static bool must_isolate;
+
+/* Once a URL dataset is downloaded: no socket any more
+ * (runner/isolate.h); where that is not possible and isolation is not
+ * required, the job goes on (said at start). */
+static hz_status drop_network(hz_error *err)
+{
+    hz_status rc = hz__isolation_drop_network(err);
+    if (rc != HZ_OK && !must_isolate) {
+        hz_error_clear(err);
+        rc = HZ_OK;
+    }
+    return rc;
+}
+
 /* Hold the job process to what its job needs (runner/isolate.h), before
  * it touches its dataset: its downloads and the CSV reader's temporary
  * files go to its own directory.  HZ_OK, also when isolation is not
@@ -345,6 +363,8 @@ static hz_status isolate(const hz__jobproc_config *cfg, const hz_job *job,
                          hz_exec_options *opt, hz_error *err)
 {
     opt->tmpdir = dir;
+    opt->after_fetch = drop_network;
+    must_isolate = cfg->require_isolation;
     setenv("TMPDIR", dir, 1);
     hz__isolation iso;
     char real[4096];
@@ -392,6 +412,8 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     hz_error_clear(&err);
     char dir[4096];
     job_dir(resfile, dir, sizeof dir);
+    /* what it writes on its streams is logged by the runner, marked */
+    hz__job_stderr_redirect(dir);
     if (isolate(cfg, job, dataset, dir, &opt, &err) != HZ_OK) {
         hz_exec_output_init(&out);
         snprintf(out.reason, sizeof out.reason, "isolation");

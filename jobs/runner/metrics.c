@@ -81,6 +81,7 @@ struct hz_metrics {
     bool healthy;
     int running;
     int isolation_abi;
+    bool socket_filter;
 };
 
 hz_metrics *hz_metrics_new(void)
@@ -201,10 +202,12 @@ void hz_metrics_set_health(hz_metrics *m, bool healthy, int running)
     pthread_mutex_unlock(&m->mu);
 }
 
-void hz_metrics_set_isolation(hz_metrics *m, int landlock_abi)
+void hz_metrics_set_isolation(hz_metrics *m, int landlock_abi,
+                              bool socket_filter)
 {
     pthread_mutex_lock(&m->mu);
     m->isolation_abi = landlock_abi;
+    m->socket_filter = socket_filter;
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -564,6 +567,12 @@ static void om_runner(FILE *f, const hz_metrics *m)
               "Landlock ABI job processes are isolated with; 0: none "
               "(they can read what the runner's user can).");
     fprintf(f, "horizon_job_isolation_landlock_abi %d\n", m->isolation_abi);
+    om_family(f, "horizon_job_isolation_socket_filter", "gauge", NULL,
+              "1 when job processes get the seccomp filter that lets them "
+              "make IPv4, IPv6 and netlink sockets only (with or without "
+              "Landlock); 0: none.");
+    fprintf(f, "horizon_job_isolation_socket_filter %d\n",
+            m->socket_filter ? 1 : 0);
     om_family(f, "horizon_jobs_running", "gauge", NULL, "Jobs running now.");
     fprintf(f, "horizon_jobs_running %d\n", m->running);
     om_family(f, "horizon_runner_uptime_seconds", "gauge", "seconds",

@@ -38,7 +38,8 @@ void hz_metrics_add_slots(hz_metrics *m, long created, long skipped);
  * running now (gauges of the OpenMetrics file). */
 void hz_metrics_set_health(hz_metrics *m, bool healthy, int running);
 /* The Landlock ABI job processes are isolated with (0: none). */
-void hz_metrics_set_isolation(hz_metrics *m, int landlock_abi);
+void hz_metrics_set_isolation(hz_metrics *m, int landlock_abi,
+                              bool socket_filter);
 /* A job handed back to the queue (retry or shutdown). */
 void hz_metrics_add_requeue(hz_metrics *m, const char *reason);
 /* Store time spent by the runner's handles (claims, renewals, writes). */

@@ -20,6 +20,7 @@
 #include "runner/memlimit.h"
 #include "runner/runner_internal.h"
 #include "runner/schedule.h"
+#include "runner/workdir.h"
 #include "store/job.h"
 
 void hz_runner_config_init(hz_runner_config *c)
@@ -217,6 +218,7 @@ static void heartbeat(dispatch *d)
     snprintf(iso, sizeof iso, "landlock-abi-%d", r->isolation_abi);
     cJSON_AddStringToObject(o, "jobIsolation",
                             r->isolation_abi > 0 ? iso : "none");
+    cJSON_AddBoolToObject(o, "jobSocketFilter", r->socket_filter);
     if (!d->healthy || waiting) {
         snprintf(slow, sizeof slow,
                  "a store request has waited %.0f s for an answer",
@@ -669,6 +671,24 @@ static hz_status make_workdir(hz__runner *r, hz_error *err)
                             "directory)",
                             r->tmpdir, strerror(e));
     }
+    /* held while this runner (or its job process helper) lives: a runner
+     * started later removes the directory once it is gone */
+    r->workdir_lock = hz__workdir_lock(r->workdir, err);
+    if (r->workdir_lock < 0) {
+        rmdir(r->workdir);
+        r->workdir[0] = '\0';
+        return HZ_EIO;
+    }
+    /* what runners that died left (their jobs' requests: a signed URL is
+     * a secret; downloads, results) */
+    char first[4400];
+    int n = hz__workdir_remove_stale(r->tmpdir, r->workdir, first,
+                                     sizeof first);
+    if (n > 0)
+        hz_log_write(r->log, HZ_LOG_INFO, NULL,
+                     "removed %d work director%s of runners that are gone "
+                     "(%.300s%s)",
+                     n, n == 1 ? "y" : "ies", first, n > 1 ? ", ..." : "");
     return HZ_OK;
 }
 
@@ -707,12 +727,16 @@ static void remove_workdir(hz__runner *r)
     remove_files_in(r->workdir, hz__runner_remove_job_dir);
     rmdir(r->workdir);
     r->workdir[0] = '\0';
+    if (r->workdir_lock >= 0)
+        close(r->workdir_lock);
+    r->workdir_lock = -1;
 }
 
 static hz_status runner_init(hz__runner *r, const hz_runner_config *cfg,
                              hz_metrics *m, int n, hz_error *err)
 {
     memset(r, 0, sizeof *r);
+    r->workdir_lock = -1;
     r->cfg = cfg;
     r->m = m;
     r->log = cfg->logger;
@@ -799,16 +823,26 @@ static hz_status check_isolation(hz__runner *r, hz_error *err)
 {
     char why[200];
     r->isolation_abi = hz__isolation_abi(why, sizeof why);
-    hz_metrics_set_isolation(r->m, r->isolation_abi);
+    r->socket_filter = hz__isolation_socket_filter();
+    hz_metrics_set_isolation(r->m, r->isolation_abi, r->socket_filter);
+    const char *sockets =
+        r->socket_filter ? "; the socket filter holds them to IPv4, IPv6 "
+                           "and netlink sockets (no UNIX socket, no "
+                           "io_uring)"
+                         : "; no socket filter (seccomp is not available "
+                           "to this build or kernel): they can make any "
+                           "socket, a UNIX socket too";
     if (r->isolation_abi > 0) {
-        hz_log_write(r->log, HZ_LOG_DEBUG, NULL, /* the usual case */
+        hz_log_write(r->log, r->socket_filter ? HZ_LOG_DEBUG : HZ_LOG_WARN,
+                     NULL, /* the usual case: debug */
                      "job isolation: Landlock ABI %d: job processes read "
-                     "only their dataset and write only their own files%s",
+                     "only their dataset and write only their own files%s%s",
                      r->isolation_abi,
                      r->isolation_abi < 4 ? " (the kernel's ABI has no "
                                             "network rules: TCP is not "
                                             "restricted)"
-                                          : "");
+                                          : "",
+                     sockets);
         return HZ_OK;
     }
     if (r->cfg->require_isolation)
@@ -821,8 +855,8 @@ static hz_status check_isolation(hz__runner *r, hz_error *err)
                  "job isolation unavailable: %s: job processes can read "
                  "every file the runner's user can (the store, every "
                  "tenant's datasets); only the dataset sandbox's path "
-                 "checks hold them (--isolation best-effort)",
-                 why);
+                 "checks hold them (--isolation best-effort)%s",
+                 why, sockets);
     return HZ_OK;
 }
 

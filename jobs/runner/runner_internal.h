@@ -30,6 +30,7 @@ typedef struct hz__runner {
      * other user can read them, put a file or a link where they go, or
      * guess their names ("" until made) */
     char workdir[4096];
+    int workdir_lock; /* its lock (runner/workdir.h), -1 when none */
     hz_metrics *m;
     pthread_mutex_t mu;
     pthread_cond_t cv_work; /* workers wait for jobs */
@@ -46,6 +47,7 @@ typedef struct hz__runner {
                                    RLIMIT_DATA leaves (runner/memlimit.h) */
     hz__jobproc *jp;
     int isolation_abi; /* Landlock ABI job processes use; 0: none */
+    bool socket_filter; /* they get the seccomp socket filter */
     /* store failures of the workers (write-back, release): the work was
      * not recorded, so a --once run cannot say "drained" (under mu) */
     long store_failures;

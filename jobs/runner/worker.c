@@ -17,6 +17,7 @@
 #include "net/cjson.h"
 #include "runner/exec.h"
 #include "runner/job_report.h"
+#include "runner/job_stderr.h"
 #include "runner/runner_internal.h"
 #include "store/job.h"
 
@@ -867,6 +868,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     outcome oc = supervise(c, pid, pfd, timeout, &elapsed);
     close(pfd);
     *pid_out = pid;
+    hz_log_fields f = fields_of(c, NULL);
+    hz__job_stderr_forward(r->log, &f, jstr(c->doc, "id"), c->dir, pid);
     if (oc == OUT_TIMEOUT) {
         char msg[256];
         snprintf(msg, sizeof msg,
@@ -885,6 +888,23 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     }
     *res = hz__jobproc_read_result(c->resfile);
     return true;
+}
+
+/* The reason a job process's result gives, if it is one the job process
+ * gives (runner/exec.c, jobproc.c); else "compute".  The result file is
+ * the job process's to write, and code a hostile dataset got to run
+ * there could put any text in it: the reason becomes a label of the
+ * metrics (a quote or a newline made lines of its own in the OpenMetrics
+ * file), a field of the log and of the job in the store. */
+static const char *known_reason(const char *reason)
+{
+    static const char *const known[] = {
+        "params", "dataset",   "fetch",        "compute", "memory",
+        "isolation", "workdir", "tool-timeout", NULL};
+    for (const char *const *k = known; reason != NULL && *k != NULL; k++)
+        if (strcmp(reason, *k) == 0)
+            return *k;
+    return "compute";
 }
 
 /* Judge the job process's outcome and write it back. */
@@ -924,7 +944,7 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
         return;
     }
     const char *msg = hz__cjson_str(res, "error");
-    const char *reason = hz__cjson_str(res, "reason");
+    const char *reason = known_reason(hz__cjson_str(res, "reason"));
     if (reason != NULL && strcmp(reason, "workdir") == 0) {
         /* the runner's own file system, not the job: released with its
          * attempt refunded, and the run ends (--watch too), else a full

@@ -478,6 +478,16 @@ def check_systemd():
             if argv[1:2] == ["run"] and check(len(stop) == 1,
                                               f"{where}: TimeoutStopSec"):
                 stop_time_ok(float(stop[0]), argv, where)
+            # a --once run stopped by KillSignal exits 128 + it (143 for
+            # SIGTERM, README): a stop systemd asked for is no failure
+            if argv[1:2] == ["run"] and "--once" in argv:
+                kill = (unit_values(u, "KillSignal") or ["SIGTERM"])[-1]
+                code = {"SIGTERM": "143", "SIGINT": "130"}.get(kill, "?")
+                ok = " ".join(unit_values(u, "SuccessExitStatus")).split()
+                check(code in ok,
+                      f"{where}: SuccessExitStatus={code} (run --once "
+                      f"stopped by {kill} exits {code}: systemd marks the "
+                      f"unit failed)")
             if "--heartbeat" in argv:
                 if options_known(argv[1:], where):
                     probe_heartbeat(argv[1:], where, [])

@@ -76,6 +76,39 @@ HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
     "$HORIZON" run --once >"$T/run.out" 2>"$T/run.err"
 check "an isolated job downloads its URL dataset ($(field url error))" \
     test "$(field url status)" = succeeded
+# ... and once it has, it can make no socket: code a hostile dataset got
+# to run while it is parsed could connect anywhere TCP goes (Landlock's
+# network rules go by port; the sandbox checks the download's addresses
+# only), to the cloud's metadata endpoint for the runner's identity
+# token, say.  The test hook debugConnect tries, once the dataset is
+# local, the port the dataset came from.
+HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
+    "$HORIZON" submit --type forecast --tenant acme --id urlnet --quiet \
+    --dataset "http://127.0.0.1:$port/sales.csv" --param date=date \
+    --param value=value --param model=naive --param freq=month \
+    --param "debugConnect=127.0.0.1:$port" --max-attempts 1
+HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
+    "$HORIZON" run --once >"$T/run.out" 2>"$T/run.err"
+check "after its download a job process makes no socket ($(field urlnet error))" \
+    test "$(field urlnet error)" = "test hook debugConnect: 127.0.0.1:$port: Permission denied"
+# A URL dataset's job process reads the CA certificates, not the machine's
+# TLS private keys beside them (it was allowed the whole of /etc/ssl)
+if [[ -d /etc/ssl/private && -f /etc/ssl/certs/ca-certificates.crt ]]; then
+    nssl=0
+    for f in /etc/ssl/private /etc/ssl/certs/ca-certificates.crt; do
+        id=ssl$((++nssl))
+        HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
+            "$HORIZON" submit --type forecast --tenant acme --id $id --quiet \
+            --dataset "http://127.0.0.1:$port/sales.csv" --param date=date \
+            --param value=value --param "debugReadFile=$f" --max-attempts 1
+    done
+    HZ_DATASET_HOSTS=127.0.0.1 HZ_DATASET_ALLOW_ADDRS=127.0.0.1/32 \
+        "$HORIZON" run --once >"$T/run.out" 2>"$T/run.err"
+    check "a URL job cannot open /etc/ssl/private ($(field ssl1 error))" \
+        test "$(field ssl1 error)" = "test hook debugReadFile: /etc/ssl/private: Permission denied"
+    check "it reads the CA bundle ($(field ssl2 error))" \
+        test "$(field ssl2 error)" = "test hook debugReadFile: /etc/ssl/certs/ca-certificates.crt: opened"
+fi
 
 # The job process's descriptors and no_new_privs: the runner is started
 # with descriptor 7 open (as a supervisor's pipe or a shell's file may be)
@@ -117,6 +150,42 @@ check "the heartbeat says jobs are not isolated" \
 submit old2
 expect_exit 0 "job isolation unavailable" -- env HZ_JOB_ISOLATION=best-effort \
     "$B/no_landlock" "$HORIZON" run --once
+# ... but the seccomp socket filter does not depend on Landlock: a
+# best-effort job process still gets it (before, it got no filter at all:
+# it could connect to any local service's UNIX socket), and the start
+# line, the heartbeat and the metrics say so.  no_landlock's own filter
+# is the runner's 1; the job process's is one more.
+check "the heartbeat says job processes get the socket filter" \
+    grep -q '"jobSocketFilter":[[:space:]]*true' "$T/hb.json"
+submit old3 --param debugSleepS=2
+"$B/no_landlock" "$HORIZON" run --once --isolation best-effort \
+    --metrics-file "$T/m0.prom" >"$T/old3.out" 2>"$T/old3.err" &
+runner=$!
+job=""
+for _ in $(seq 200); do
+    for h in $(pgrep -P "$runner"); do
+        job=$(pgrep -P "$h" | head -1)
+    done
+    [[ -n "$job" ]] && break
+    sleep 0.05
+done
+sleep 0.5
+nf=$(awk '/^Seccomp_filters:/ {print $2}' "/proc/$job/status" 2>/dev/null)
+wait "$runner"
+check "best-effort: the job process has the socket filter (filters: $nf)" \
+    test "$nf" -ge 2
+check "best-effort: the start line says the socket filter holds" \
+    grep -q "job isolation unavailable: .*the socket filter holds them" \
+    "$T/old3.err"
+check "best-effort: so does the metrics file" \
+    grep -q "^horizon_job_isolation_socket_filter 1$" "$T/m0.prom"
+check "the best-effort job ran" test "$(field old3 status)" = succeeded
+# ... which, for a local dataset, allows no socket at all (no TCP either:
+# there is no Landlock to refuse connect)
+submit oldnet --param "debugConnect=127.0.0.1:$port" --max-attempts 1
+"$B/no_landlock" "$HORIZON" run --once --isolation best-effort >/dev/null 2>&1
+check "best-effort: a local dataset's job process makes no socket ($(field oldnet error))" \
+    test "$(field oldnet error)" = "test hook debugConnect: 127.0.0.1:$port: Permission denied"
 # Landlock offered at start but refused to the job processes (a seccomp
 # profile that lets a process ask the ABI, not restrict itself): the
 # runner's fault, not the jobs'.  No job is failed for it: the first is

@@ -133,15 +133,26 @@ static void child(const fixture *fx, const hz_sandbox *sb,
     r[T_WRITE_WORKDIR] = try_open(p, O_WRONLY | O_CREAT | O_TRUNC);
     r[T_PROC_SELF] = try_open("/proc/self/status", O_RDONLY);
     r[T_ETC_PASSWD] = try_open("/etc/passwd", O_RDONLY);
+    /* a job process of a local dataset may make no socket: the socket's
+     * errno then stands for the bind's and the connect's */
     int s = socket(AF_INET, SOCK_STREAM, 0);
+    int se = errno;
     struct sockaddr_in a = {.sin_family = AF_INET,
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    r[T_BIND] = bind(s, (struct sockaddr *)&a, sizeof a) == 0 ? 0 : errno;
-    close(s);
+    r[T_BIND] = s < 0 ? se
+                : bind(s, (struct sockaddr *)&a, sizeof a) == 0 ? 0
+                                                                : errno;
+    if (s >= 0)
+        close(s);
     s = socket(AF_INET, SOCK_STREAM, 0);
+    se = errno;
     a.sin_port = htons((unsigned short)port);
-    r[T_CONNECT] = connect(s, (struct sockaddr *)&a, sizeof a) == 0 ? 0 : errno;
-    close(s);
+    r[T_CONNECT] = s < 0 ? se
+                   : connect(s, (struct sockaddr *)&a, sizeof a) == 0
+                       ? 0
+                       : errno;
+    if (s >= 0)
+        close(s);
     r[T_SIGNAL_PARENT] = kill(getppid(), 0) == 0 ? 0 : errno;
     s = socket(AF_UNIX, SOCK_STREAM, 0);
     r[T_UNIX_SOCKET] = s >= 0 ? 0 : errno;
@@ -232,11 +243,17 @@ HZ_TEST(isolated_job_reads_only_its_dataset_and_writes_only_its_dir)
                  r[T_PROC_SELF]);
     HZ_CHECK_MSG(r[T_ETC_PASSWD] == EACCES, "/etc/passwd: errno %d",
                  r[T_ETC_PASSWD]);
+#if defined(__x86_64__) || defined(__aarch64__)
+    /* no socket at all (seccomp), whatever Landlock's ABI */
+    HZ_CHECK_MSG(r[T_BIND] == EACCES, "bind: errno %d", r[T_BIND]);
+    HZ_CHECK_MSG(r[T_CONNECT] == EACCES, "connect: errno %d", r[T_CONNECT]);
+#else
     if (abi >= 4) {
         HZ_CHECK_MSG(r[T_BIND] == EACCES, "bind: errno %d", r[T_BIND]);
         HZ_CHECK_MSG(r[T_CONNECT] == EACCES, "connect: errno %d",
                      r[T_CONNECT]);
     }
+#endif
     if (abi >= 6)
         HZ_CHECK_MSG(r[T_SIGNAL_PARENT] == EPERM, "kill(parent): errno %d",
                      r[T_SIGNAL_PARENT]);

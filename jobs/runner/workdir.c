@@ -1,0 +1,139 @@
+/* The run's work directory: its lock, and the removal of those of dead
+ * runners (see workdir.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runner/workdir.h"
+
+#define PREFIX "horizon-run-"
+
+int hz__workdir_lock(const char *dir, hz_error *err)
+{
+    char tmp[4200], path[4200];
+    snprintf(tmp, sizeof tmp, "%s/." HZ_WORKDIR_LOCK ".new", dir);
+    snprintf(path, sizeof path, "%s/" HZ_WORKDIR_LOCK, dir);
+    int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0 ||
+        rename(tmp, path) != 0) {
+        int e = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        hz_error_set(err, HZ_EIO,
+                     "could not lock the run's work directory %.300s: %s", dir,
+                     strerror(e));
+        return -1;
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (write(fd, pid, (size_t)n) != n) { /* only for whoever looks */
+    }
+    return fd;
+}
+
+/* Remove the files in directory name of parent (and with sub, its
+ * directories through sub), then it; symbolic links are removed, never
+ * followed.  Best effort. */
+static void remove_dir_at(int parent, const char *name,
+                          void (*sub)(int, const char *))
+{
+    int fd = openat(parent, name,
+                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (d == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strcmp(e->d_name, HZ_WORKDIR_LOCK) != 0 &&
+            unlinkat(dirfd(d), e->d_name, 0) != 0 && sub != NULL)
+            sub(dirfd(d), e->d_name);
+    unlinkat(dirfd(d), HZ_WORKDIR_LOCK, 0); /* last: it was held */
+    closedir(d);
+    unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* A directory a job process made in its own (without Landlock). */
+static void remove_leaf(int parent, const char *name)
+{
+    remove_dir_at(parent, name, NULL);
+}
+
+/* A job's directory: its files, and what a job process made in it. */
+static void remove_job_dir(int parent, const char *name)
+{
+    remove_dir_at(parent, name, remove_leaf);
+}
+
+/* Whether tfd's entry name is the work directory of a dead runner of
+ * this user; its lock then held by *lock (to close after removing). */
+static int dead_runner(int tfd, const char *name, int *lock)
+{
+    *lock = -1;
+    int dfd = openat(tfd, name,
+                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return 0;
+    struct stat st;
+    int lfd = -1;
+    if (fstat(dfd, &st) == 0 && st.st_uid == geteuid() &&
+        (st.st_mode & 077) == 0)
+        lfd = openat(dfd, HZ_WORKDIR_LOCK,
+                     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    close(dfd);
+    if (lfd < 0)
+        return 0;
+    if (fstat(lfd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != geteuid() || flock(lfd, LOCK_EX | LOCK_NB) != 0) {
+        close(lfd); /* alive (or not a runner's lock) */
+        return 0;
+    }
+    *lock = lfd;
+    return 1;
+}
+
+int hz__workdir_remove_stale(const char *tmpdir, const char *own, char *first,
+                             size_t first_sz)
+{
+    if (first_sz > 0)
+        first[0] = '\0';
+    int tfd = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (tfd < 0)
+        return 0;
+    int dup_fd = dup(tfd);
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (d == NULL) {
+        if (dup_fd >= 0)
+            close(dup_fd);
+        close(tfd);
+        return 0;
+    }
+    const char *own_name = strrchr(own, '/');
+    own_name = own_name != NULL ? own_name + 1 : own;
+    int removed = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        int lock;
+        if (strncmp(e->d_name, PREFIX, strlen(PREFIX)) != 0 ||
+            strlen(e->d_name) != strlen(PREFIX) + 6 ||
+            strcmp(e->d_name, own_name) == 0 ||
+            !dead_runner(tfd, e->d_name, &lock))
+            continue;
+        remove_dir_at(tfd, e->d_name, remove_job_dir);
+        close(lock);
+        if (removed++ == 0 && first_sz > 0)
+            snprintf(first, first_sz, "%s/%s", tmpdir, e->d_name);
+    }
+    closedir(d);
+    close(tfd);
+    return removed;
+}
