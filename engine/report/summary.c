@@ -208,9 +208,13 @@ char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz)
         return buf;
     }
     double p = frac * 100.0;
-    const char *plus = (sign && p >= 0) ? "+" : "";
-    /* round first so that 9.96% prints "10%" */
-    if (fabs(round(p * 10.0) / 10.0) < 10.0)
+    /* round first so that 9.96% prints "10%"; a change that rounds to
+     * nothing is "0.0%", neither "-0.0%" (a tiny fall) nor "+0.0%" */
+    const bool one_dec = fabs(round(p * 10.0) / 10.0) < 10.0;
+    if ((one_dec ? round(p * 10.0) : round(p)) == 0)
+        p = 0;
+    const char *plus = (sign && p > 0) ? "+" : "";
+    if (one_dec)
         snprintf(buf, bufsz, "%s%.1f%%", plus, p);
     else
         snprintf(buf, bufsz, "%s%.0f%%", plus, p);

@@ -38,6 +38,14 @@ HZ_TEST(format_numbers)
     HZ_CHECK_STR(hz_fmt_pct(0.1404, 0, b, 32), "14%");
     HZ_CHECK_STR(hz_fmt_pct(-0.031, 1, b, 32), "-3.1%");
     HZ_CHECK_STR(hz_fmt_pct(0.0996, 0, b, 32), "10%");
+    /* a change that rounds to nothing has no sign (was "-0.0%") */
+    HZ_CHECK_STR(hz_fmt_pct(-0.0001, 1, b, 32), "0.0%");
+    HZ_CHECK_STR(hz_fmt_pct(-0.0001, 0, b, 32), "0.0%");
+    HZ_CHECK_STR(hz_fmt_pct(0.0, 1, b, 32), "0.0%");
+    HZ_CHECK_STR(hz_fmt_pct(-0.0, 0, b, 32), "0.0%");
+    HZ_CHECK_STR(hz_fmt_pct(-0.0004999, 1, b, 32), "0.0%");
+    HZ_CHECK_STR(hz_fmt_pct(-0.0005001, 1, b, 32), "-0.1%");
+    HZ_CHECK_STR(hz_fmt_pct(0.0005001, 1, b, 32), "+0.1%");
     /* scientific in one form, large or small: 3 significant digits
      * without trailing zeros (it was "1.20e-05" below 1e-4 but "1e+15"
      * above a thousand trillion) */
