@@ -115,6 +115,8 @@ static void help_kind(FILE *f, const char *kind)
         "  --n-init N             k-means restarts (10)\n"
         "  --folds N              cross-validation folds (5)\n"
         "  --C X                  inverse L2 strength (1)\n"
+        "  --keep-ids A,B,...     churn with --label: use these columns as\n"
+        "                         numbers although they look like ids\n"
         "  --seed N               random seed (42)\n"
         "  --covariates A,B,...   Cox model covariates (survival)\n"
         "  --times T1,T2,...      report S(t) at these times (survival)\n"
