@@ -82,6 +82,12 @@ int hz__parse_flag(const char *t)
     if (!strcasecmp(t, "no") || !strcasecmp(t, "false") || !strcmp(t, "0") ||
         !strcasecmp(t, "n") || !strcasecmp(t, "f"))
         return 0;
+    /* 1/0 as a number ("1.0", "0.0": a float column's export), as the
+     * reader's numbers were before labels were read as text */
+    char *end;
+    const double v = strtod(t, &end);
+    if (end != t && *end == '\0' && (v == 1 || v == 0))
+        return v == 1;
     return -1;
 }
 

@@ -196,6 +196,7 @@ void hz__surv_free(hz__surv_part *s);
  * date, the amount, the order id. */
 extern const char *const hz__customer_names[];
 extern const char *const hz__customer_table_names[];
+extern const char *const hz__event_names[]; /* survival's event, guessed */
 extern const char *const hz__date_names[];
 extern const char *const hz__amount_names[];
 extern const char *const hz__order_names[];
@@ -228,7 +229,8 @@ static inline const char *hz__id_of(const hz_analytics_result *r, size_t i)
     return r->idbuf + r->idoff[i];
 }
 /* 1 / 0 for yes/no, true/false, y/n, t/f, 1/0 (case-insensitive, as the
- * CSV reader's booleans), -1 otherwise. */
+ * CSV reader's booleans) or a number equal to 1 or 0 ("1.0"), -1
+ * otherwise. */
 int hz__parse_flag(const char *s);
 
 /* Stable sort order of n rows by the doubles keys[0][i], then

@@ -308,15 +308,13 @@ static hz_status survival_inner(hz_analytics_result *r, const hz_dataset *ds,
                                 const char *id, hz_error *err)
 {
     static const char *const dn[] = {"tenure", "duration", "time", NULL};
-    static const char *const en[] = {"event", "churn", "churned", "status",
-                                     NULL};
     hz__surv_part *s = &r->surv;
     const hz_analytics_request *q = &r->req;
     covar *cv = NULL;
     size_t *rows = NULL, p = 0, n = 0;
     double *X = NULL;
     const hz_column *dc = pick(ds, q->duration_col, dn, "duration", err);
-    const hz_column *ec = dc ? pick(ds, q->event_col, en, "event", err) : NULL;
+    const hz_column *ec = dc ? pick(ds, q->event_col, hz__event_names, "event", err) : NULL;
     const hz_column *ic = id ? hz_dataset_column(ds, id, err)
                              : hz__find_column(ds, hz__customer_table_names);
     if (dc == NULL || ec == NULL || (id != NULL && ic == NULL))
