@@ -74,8 +74,19 @@ void hz_analytics_result_free(hz_analytics_result *r)
     free(r);
 }
 
-int hz__parse_flag(const char *t)
+int hz__parse_flag(const char *s)
 {
+    /* spaces around it are the export's, as the reader's booleans */
+    char t[32];
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n == 0 || n >= sizeof t)
+        return -1;
+    memcpy(t, s, n);
+    t[n] = '\0';
     if (!strcasecmp(t, "yes") || !strcasecmp(t, "true") || !strcmp(t, "1") ||
         !strcasecmp(t, "y") || !strcasecmp(t, "t"))
         return 1;

@@ -31,6 +31,11 @@ assert k['n'] == 32 and k['events'] == 16, k
 sed 's/,1$/,1.0/; s/,0$/,0.0/' "$T/mixed_ev.csv" >"$T/float.csv"
 expect_exit 0 "" -- "$H" analyze churn "$T/float.csv" --label churned --folds 2 -o "$T/fl.csv"
 check "1.0/0.0: same labels" bash -c "diff <(cut -d, -f1,2 '$T/fl.csv') <(cut -d, -f1,2 '$T/ch.csv' | grep -v '^c33,')"
+# spaces around a flag are the export's (the reader's booleans took
+# "Yes " before labels were read as text)
+sed 's/,yes$/,"Yes "/; s/,0$/, 0/' "$T/mixed_ev.csv" >"$T/spaced.csv"
+expect_exit 0 "" -- "$H" analyze churn "$T/spaced.csv" --label churned --folds 2 -o "$T/sp.csv"
+check "spaced: same labels" bash -c "diff <(cut -d, -f1,2 '$T/sp.csv') <(cut -d, -f1,2 '$T/ch.csv' | grep -v '^c33,')"
 # still an error with its place: a value that is no flag
 sed 's/^c32,5,3,No$/c32,5,3,2/' "$T/mixed_ev.csv" >"$T/bad.csv"
 expect_exit 1 "bad.csv:33:4: column 'churned' (label) is '2'" -- \
