@@ -165,6 +165,8 @@ char *hz_fmt_num(double v, char *buf, size_t bufsz)
                  isnan(v) ? "n/a" : (v > 0 ? "inf" : "-inf"));
         return buf;
     }
+    if (v == 0)
+        v = 0; /* -0.0 (a product with a zero) prints "0", not "-0" */
     double a = fabs(v);
     int k = suffix_step(a);
     if (k < 0 || (a != 0 && a < 1e-4)) { /* 1e+15, not 1e+03T */

@@ -30,6 +30,7 @@ HZ_TEST(format_numbers)
     HZ_CHECK_STR(hz_fmt_num(0.012345, b, 32), "0.0123");
     HZ_CHECK_STR(hz_fmt_num(-2.5e9, b, 32), "-2.5B");
     HZ_CHECK_STR(hz_fmt_num(0, b, 32), "0");
+    HZ_CHECK_STR(hz_fmt_num(-0.0, b, 32), "0"); /* was "-0" */
     HZ_CHECK_STR(hz_fmt_num(NAN, b, 32), "n/a");
     HZ_CHECK_STR(hz_fmt_num(5e14, b, 32), "500T");
     HZ_CHECK_STR(hz_fmt_num(999.7e12, b, 32), "1e+15"); /* not 1e+03T */
