@@ -237,6 +237,12 @@ static int check_combination(hz_analysis_kind kind, const cli_cfg *g)
                      hz_analysis_kind_name(kind));
         return HZ_EXIT_USAGE;
     }
+    if (g->model_file != NULL && g->req.keep_ids != NULL) {
+        hz_cli_error("analyze", "--keep-ids is for fitting a churn model: "
+                                "with --model-file the features are the "
+                                "saved model's");
+        return HZ_EXIT_USAGE;
+    }
     return HZ_EXIT_OK;
 }
 

@@ -60,6 +60,13 @@ expect_exit 1 "--keep-ids: 'churned' is the label column" -- \
 expect_exit 2 "--keep-ids is for churn with --label" -- \
     "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --keep-ids x
 
+# a saved model's features are fixed: --keep-ids beside --model-file is
+# refused, not ignored
+expect_exit 0 "" -- "$H" analyze churn "$T/cust.csv" --label churned --save-model "$T/m.json" -o "$T/m.csv"
+check "saved model: no identifier feature" bash -c "! grep -qE '\"(member|account_no|phone|ZipCode)\"' '$T/m.json'"
+expect_exit 2 "--keep-ids is for fitting a churn model" -- \
+    "$H" analyze churn "$T/cust.csv" --label churned --model-file "$T/m.json" --keep-ids member
+
 # measurements stay: whole numbers that repeat, decimals that do not
 /usr/bin/python3 - "$T/meas.csv" <<'PY'
 import random, sys
