@@ -197,6 +197,14 @@ void hz__surv_free(hz__surv_part *s);
 extern const char *const hz__customer_names[];
 extern const char *const hz__customer_table_names[];
 extern const char *const hz__event_names[]; /* survival's event, guessed */
+
+/* A text column of numbers and missing-value marks ("NA", "N/A", "-",
+ * "?", "null") is an error with the first mark's place: read as text its
+ * numbers would be one-hot categories, a tenure of 12 unrelated to one of
+ * 13 (until 2026-12-07 churn features and Cox covariates were fitted so,
+ * silently).  --na MARK reads it as numbers.  HZ_OK for other columns. */
+hz_status hz__na_marks(const hz_dataset *ds, const hz_column *col,
+                       hz_error *err);
 extern const char *const hz__date_names[];
 extern const char *const hz__amount_names[];
 extern const char *const hz__order_names[];

@@ -108,6 +108,9 @@ static hz_status plan_covariates(const hz_dataset *ds, const char *list,
                                     "not a covariate: leave it out",
                                     name, role_name[k]);
         if (col->type == HZ_TYPE_STRING) {
+            hz_status st = hz__na_marks(ds, col, err);
+            if (st != HZ_OK)
+                return st;
             if (add_dummies(col, cv, p, &cap) != HZ_OK)
                 return hz_error_set(err, HZ_ENOMEM, "out of memory");
             continue;

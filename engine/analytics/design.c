@@ -299,51 +299,54 @@ static bool na_mark(const char *s)
     return false;
 }
 
-/* A text column of numbers and missing-value marks ("NA", "-", "?") is
- * refused with the first mark's place: read as text its numbers would
- * be one-hot categories, a tenure of 12 unrelated to one of 13 (until
- * 2026-12-07 it was fitted so, silently).  --na MARK reads it as
- * numbers with the marked rows left out and counted. */
+hz_status hz__na_marks(const hz_dataset *ds, const hz_column *col,
+                       hz_error *err)
+{
+    if (col->type != HZ_TYPE_STRING)
+        return HZ_OK;
+    size_t L = hz_dict_size(col->dict), nums = 0;
+    bool mark = false, other = false;
+    double v;
+    for (uint32_t l = 0; l < L && !other; l++) {
+        const char *t = hz_dict_str(col->dict, l);
+        if (parse_num(t, &v))
+            nums++;
+        else if (na_mark(t))
+            mark = true;
+        else
+            other = !blank(t);
+    }
+    if (other || nums == 0 || !mark)
+        return HZ_OK;
+    size_t i = 0;
+    while (i < ds->nrows &&
+           (hz_col_is_null(col, i) ||
+            !na_mark(hz_dict_str(col->dict, col->v.code[i]))))
+        i++;
+    if (i == ds->nrows) /* a mark no row holds */
+        return HZ_OK;
+    char pl[320];
+    const char *t = hz_dict_str(col->dict, col->v.code[i]);
+    hz_dataset_place(ds, i, col, pl, sizeof pl);
+    return hz_error_set(err, HZ_EINVAL,
+                        "%s: column '%s' holds numbers and '%s', a "
+                        "missing-value mark: read as text its numbers "
+                        "would be categories; give --na '%s' to read "
+                        "them as numbers, or fix the data",
+                        pl, col->name, t, t);
+}
+
+/* Every text column but the label and the id (hz__na_marks). */
 static hz_status check_na_marks(const hz_dataset *ds, const hz_column *lc,
                                 const char *id_col, hz_error *err)
 {
     for (size_t c = 0; c < ds->ncols; c++) {
         const hz_column *col = &ds->cols[c];
-        if (col == lc || col->type != HZ_TYPE_STRING ||
-            (id_col && !strcmp(col->name, id_col)))
+        if (col == lc || (id_col && !strcmp(col->name, id_col)))
             continue;
-        size_t L = hz_dict_size(col->dict), nums = 0;
-        uint32_t mark = UINT32_MAX;
-        bool other = false;
-        double v;
-        for (uint32_t l = 0; l < L && !other; l++) {
-            const char *t = hz_dict_str(col->dict, l);
-            if (parse_num(t, &v))
-                nums++;
-            else if (na_mark(t))
-                mark = mark == UINT32_MAX ? l : mark;
-            else
-                other = !blank(t);
-        }
-        if (other || nums == 0 || mark == UINT32_MAX)
-            continue;
-        size_t i = 0;
-        while (i < ds->nrows &&
-               (hz_col_is_null(col, i) || !na_mark(hz_dict_str(
-                                              col->dict, col->v.code[i]))))
-            i++;
-        char pl[320];
-        hz_dataset_place(ds, i < ds->nrows ? i : 0, col, pl, sizeof pl);
-        const char *t = i < ds->nrows
-                            ? hz_dict_str(col->dict, col->v.code[i])
-                            : hz_dict_str(col->dict, mark);
-        return hz_error_set(err, HZ_EINVAL,
-                            "%s: column '%s' holds numbers and '%s', a "
-                            "missing-value mark: read as text its numbers "
-                            "would be categories; give --na '%s' to read "
-                            "them as numbers (the rows so marked are left "
-                            "out and counted), or fix the data",
-                            pl, col->name, t, t);
+        hz_status st = hz__na_marks(ds, col, err);
+        if (st != HZ_OK)
+            return st;
     }
     return HZ_OK;
 }

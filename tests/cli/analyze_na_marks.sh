@@ -28,6 +28,17 @@ assert sorted(x['feature'] for x in c['coefficients']) == ['plan=A', 'plan=B', '
 assert c['rows_dropped'] == 6, c['rows_dropped']
 " "$T/out"
 done
+# a Cox covariate likewise (it was one dummy a value, "fee=NA" among them)
+{
+    echo "id,tenure,fee,churned"
+    for i in $(seq 1 60); do
+        f=$((i % 20 + 10)); [ $((i % 10)) -eq 1 ] && f=NA
+        echo "c$i,$((i % 13 + 1)),$f,$([ $((i % 4)) -eq 0 ] && echo yes || echo no)"
+    done
+} >"$T/sv.csv"
+expect_exit 1 "sv.csv:2:3: column 'fee' holds numbers and 'NA', a missing-value mark" -- \
+    "$H" analyze survival "$T/sv.csv" --covariates fee
+
 # a text column of words is still categories, and a column of numbers
 # with blanks still numbers (blanks left out and counted)
 {
