@@ -348,6 +348,17 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
         if (hz__as_of_warning(r->cs, w, sizeof w))
             fprintf(f, "warning: %s\n", w);
     }
+    /* with a holdout every customer is measured at the calibration end:
+     * say so, or "as of" reads as the date of the recency, the segments
+     * and the risk (until 2026-12-07 the text named only as-of) */
+    if (r->cs != NULL && r->cs->calibration_end != r->cs->as_of) {
+        char d[16];
+        fprintf(f,
+                "calibration end %s: customers are measured there "
+                "(recency, frequency, spend, segments, risk); the "
+                "purchases after it are the holdout\n",
+                hz_format_day(r->cs->calibration_end, d));
+    }
     if (r->cs != NULL && r->cs->n_after_calibration > 0)
         fprintf(f,
                 "%zu customer%s first bought after the calibration end "

@@ -77,4 +77,10 @@ sci = ["e" in p for p in ps]
 assert all(sci) or not any(sci), ps
 assert any(float(p) < 1e-6 for p in ps) and any(float(p) > 0.01 for p in ps), ps
 ' "$T/surv.txt"
+# with a holdout the text says where customers are measured (it named
+# only the as-of date, which read as the date of the segments' recency)
+"$HORIZON" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --calibration-end 2024-06-30 --summary-only >"$T/cal.txt" 2>&1
+check "calibration end said" grep -q "^calibration end 2024-06-30: customers are measured there" "$T/cal.txt"
+"$HORIZON" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only >"$T/nocal.txt" 2>&1
+check "no calibration end, no line" bash -c "! grep -q '^calibration end' '$T/nocal.txt'"
 finish
