@@ -74,14 +74,31 @@ void hz_analytics_result_free(hz_analytics_result *r)
     free(r);
 }
 
-int hz__parse_flag(const char *t)
+int hz__parse_flag(const char *s)
 {
+    /* spaces around it are the export's, as the reader's booleans */
+    char t[32];
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n == 0 || n >= sizeof t)
+        return -1;
+    memcpy(t, s, n);
+    t[n] = '\0';
     if (!strcasecmp(t, "yes") || !strcasecmp(t, "true") || !strcmp(t, "1") ||
         !strcasecmp(t, "y") || !strcasecmp(t, "t"))
         return 1;
     if (!strcasecmp(t, "no") || !strcasecmp(t, "false") || !strcmp(t, "0") ||
         !strcasecmp(t, "n") || !strcasecmp(t, "f"))
         return 0;
+    /* 1/0 as a number ("1.0", "0.0": a float column's export), as the
+     * reader's numbers were before labels were read as text */
+    char *end;
+    const double v = strtod(t, &end);
+    if (end != t && *end == '\0' && (v == 1 || v == 0))
+        return v == 1;
     return -1;
 }
 

@@ -346,7 +346,8 @@ hz_status hz__churn_table(hz_analytics_result *r, const hz_dataset *ds,
                              (const char *const *)mi->level, mi->mean, mi->sd,
                              &d, err);
     } else {
-        st = hz_design_from_dataset(ds, label, id, 64, &d, err);
+        st = hz_design_from_dataset_keep(ds, label, id, 64, q->keep_ids, &d,
+                                         err);
     }
     if (st != HZ_OK)
         return st;
@@ -368,13 +369,17 @@ hz_status hz__churn_table(hz_analytics_result *r, const hz_dataset *ds,
              mi != NULL ? "a saved logistic regression"
                         : "logistic regression on the churn label");
     /* the rows and columns left out, said where they are */
-    char drop[HZ_ERROR_MAX + 64], skip[HZ_ERROR_MAX + 32];
+    char drop[HZ_ERROR_MAX + 64], skip[HZ_ERROR_MAX + 96];
     snprintf(drop, sizeof drop, "%zu row%s dropped for empty values%s%s%s",
              c->dropped, c->dropped == 1 ? "" : "s",
              d.dropped_first[0] ? " (first: " : "", d.dropped_first,
              d.dropped_first[0] ? ")" : "");
-    snprintf(skip, sizeof skip, "%s%s", d.skipped[0] ? "; left out: " : "",
-             d.skipped);
+    snprintf(skip, sizeof skip, "%s%s%s",
+             d.skipped[0] ? "; left out: " : "", d.skipped,
+             strstr(d.skipped, "an identifier by") != NULL ||
+                     strstr(d.skipped, "an identifier:") != NULL
+                 ? " (--keep-ids COL,... uses such a column as a number)"
+                 : "");
     if (mi != NULL)
         snprintf(c->method, sizeof c->method,
                  "saved logistic model applied to %zu features (no "

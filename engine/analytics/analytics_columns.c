@@ -12,6 +12,8 @@ const char *const hz__customer_names[] = {
     "user_id",     "masterid",   "id",       NULL};
 const char *const hz__customer_table_names[] = {"customer_id", "customerid",
                                                 "customer", "id", NULL};
+const char *const hz__event_names[] = {"event", "churn", "churned",
+                                       "status", NULL};
 const char *const hz__date_names[] = {
     "order_date",   "date",        "purchase_date", "transaction_date",
     "invoice_date", "invoicedate", "timestamp",     NULL};
@@ -57,12 +59,24 @@ void hz_analytics_csv_want(void *ctx, const char *const *names,
     const hz_analytics_input *in = ctx;
     const hz_analytics_request *q = in->req;
     const hz_analytics_model *mi = q->model_in;
-    /* a customer table (as hz_analytics_run decides): only its id */
+    /* a customer table (as hz_analytics_run decides): its id, and its
+     * label or event as text, so that a column mixing yes/no with 1/0
+     * is read whatever comes first (until 2026-12-07 one that began
+     * with 1/0 was an integer column and its first "yes" an error) */
     if (in->kind == HZ_ANALYSIS_SURVIVAL ||
         (in->kind == HZ_ANALYSIS_CHURN &&
          (q->label_col != NULL || (mi != NULL && mi->has_churn)))) {
         want(w, find(names, n, q->customer_col, hz__customer_table_names),
              HZ_CSV_WANT_TEXT);
+        if (in->kind == HZ_ANALYSIS_SURVIVAL)
+            want(w, find(names, n, q->event_col, hz__event_names),
+                 HZ_CSV_WANT_TEXT);
+        else if (q->label_col != NULL || mi->label != NULL)
+            want(w,
+                 find(names, n,
+                      q->label_col != NULL ? q->label_col : mi->label,
+                      NULL),
+                 HZ_CSV_WANT_TEXT);
         return;
     }
     /* transactions, as pick_columns (analytics.c): the date guessed is
@@ -87,4 +101,7 @@ void hz_analytics_csv_want(void *ctx, const char *const *names,
          HZ_CSV_WANT_NUMBER);
     want(w, find(names, n, q->customer_col, hz__customer_names),
          HZ_CSV_WANT_TEXT);
+    /* the suite's label per transaction, as a customer table's */
+    if (q->label_col != NULL)
+        want(w, find(names, n, q->label_col, NULL), HZ_CSV_WANT_TEXT);
 }

@@ -196,6 +196,15 @@ void hz__surv_free(hz__surv_part *s);
  * date, the amount, the order id. */
 extern const char *const hz__customer_names[];
 extern const char *const hz__customer_table_names[];
+extern const char *const hz__event_names[]; /* survival's event, guessed */
+
+/* A text column of numbers and missing-value marks ("NA", "N/A", "-",
+ * "?", "null") is an error with the first mark's place: read as text its
+ * numbers would be one-hot categories, a tenure of 12 unrelated to one of
+ * 13 (until 2026-12-07 churn features and Cox covariates were fitted so,
+ * silently).  --na MARK reads it as numbers.  HZ_OK for other columns. */
+hz_status hz__na_marks(const hz_dataset *ds, const hz_column *col,
+                       hz_error *err);
 extern const char *const hz__date_names[];
 extern const char *const hz__amount_names[];
 extern const char *const hz__order_names[];
@@ -228,7 +237,8 @@ static inline const char *hz__id_of(const hz_analytics_result *r, size_t i)
     return r->idbuf + r->idoff[i];
 }
 /* 1 / 0 for yes/no, true/false, y/n, t/f, 1/0 (case-insensitive, as the
- * CSV reader's booleans), -1 otherwise. */
+ * CSV reader's booleans) or a number equal to 1 or 0 ("1.0"), -1
+ * otherwise. */
 int hz__parse_flag(const char *s);
 
 /* Stable sort order of n rows by the doubles keys[0][i], then

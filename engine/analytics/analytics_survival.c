@@ -108,6 +108,9 @@ static hz_status plan_covariates(const hz_dataset *ds, const char *list,
                                     "not a covariate: leave it out",
                                     name, role_name[k]);
         if (col->type == HZ_TYPE_STRING) {
+            hz_status st = hz__na_marks(ds, col, err);
+            if (st != HZ_OK)
+                return st;
             if (add_dummies(col, cv, p, &cap) != HZ_OK)
                 return hz_error_set(err, HZ_ENOMEM, "out of memory");
             continue;
@@ -308,15 +311,13 @@ static hz_status survival_inner(hz_analytics_result *r, const hz_dataset *ds,
                                 const char *id, hz_error *err)
 {
     static const char *const dn[] = {"tenure", "duration", "time", NULL};
-    static const char *const en[] = {"event", "churn", "churned", "status",
-                                     NULL};
     hz__surv_part *s = &r->surv;
     const hz_analytics_request *q = &r->req;
     covar *cv = NULL;
     size_t *rows = NULL, p = 0, n = 0;
     double *X = NULL;
     const hz_column *dc = pick(ds, q->duration_col, dn, "duration", err);
-    const hz_column *ec = dc ? pick(ds, q->event_col, en, "event", err) : NULL;
+    const hz_column *ec = dc ? pick(ds, q->event_col, hz__event_names, "event", err) : NULL;
     const hz_column *ic = id ? hz_dataset_column(ds, id, err)
                              : hz__find_column(ds, hz__customer_table_names);
     if (dc == NULL || ec == NULL || (id != NULL && ic == NULL))

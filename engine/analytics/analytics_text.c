@@ -34,6 +34,37 @@ static const char *fmt_dec(double v, int dec, char *buf, size_t n)
     return buf;
 }
 
+/* One style for a column of numbers (a table's p-values, odds ratios),
+ * as the report's tables: scientific for all when one is from 1e15 or
+ * below 1e-6, else plain decimals for all ("0.811" beside "1.22e-92" or
+ * "1e-05" was two styles in one column until 2026-12-07). */
+static bool column_sci(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double a = fabs(v[i]);
+        if (isfinite(a) && a != 0 && (a >= 1e15 || a < 1e-6))
+            return true;
+    }
+    return false;
+}
+
+/* v with sig significant digits in its column's style (column_sci); 0
+ * and n/a as such. */
+static const char *fmt_sig(double v, int sig, bool sci, char *buf, size_t n)
+{
+    if (!isfinite(v))
+        snprintf(buf, n, "n/a");
+    else if (v == 0)
+        snprintf(buf, n, "0");
+    else if (sci)
+        snprintf(buf, n, "%.*e", sig - 1, v);
+    else {
+        int dec = sig - 1 - (int)floor(log10(fabs(v)));
+        snprintf(buf, n, "%.*f", dec > 0 ? dec : 0, v);
+    }
+    return buf;
+}
+
 static void text_models(const hz__clv_part *c, FILE *f)
 {
     if (c->bg_ok && c->loaded) { /* no standard errors, no likelihood */
@@ -193,11 +224,13 @@ static void text_churn(const hz_analytics_result *r, FILE *f)
     const char *nm[5];
     double cf[5], orr[5];
     size_t k = hz_analytics_top_drivers(r, 5, nm, cf, orr);
+    const bool sci = column_sci(orr, k);
+    char o[64];
     for (size_t j = 0; j < k; j++)
         fprintf(f,
-                "  driver %-40s coef %+.4f per sd, odds ratio %.4g per "
+                "  driver %-40s coef %+.4f per sd, odds ratio %s per "
                 "unit\n",
-                nm[j], cf[j], orr[j]);
+                nm[j], cf[j], fmt_sig(orr[j], 4, sci, o, sizeof o));
 }
 
 static void text_segments(const hz_analytics_result *r, FILE *f)
@@ -281,10 +314,12 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
                 k->n - m->n);
     fprintf(f, ", %zu events, log partial likelihood %.4f\n", m->events,
             m->loglik);
+    const bool sci = column_sci(m->pvalue, m->p);
+    char pv[64];
     for (size_t j = 0; j < m->p; j++)
-        fprintf(f, "  %-45s coef %+.5f (SE %.5f) HR %.4f p %.3g\n",
+        fprintf(f, "  %-45s coef %+.5f (SE %.5f) HR %.4f p %s\n",
                 s->names[j], m->coef[j], m->se[j], exp(m->coef[j]),
-                m->pvalue[j]);
+                fmt_sig(m->pvalue[j], 3, sci, pv, sizeof pv));
 }
 
 hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
@@ -312,6 +347,17 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
         fprintf(f, "as of %s\n", a);
         if (hz__as_of_warning(r->cs, w, sizeof w))
             fprintf(f, "warning: %s\n", w);
+    }
+    /* with a holdout every customer is measured at the calibration end:
+     * say so, or "as of" reads as the date of the recency, the segments
+     * and the risk (until 2026-12-07 the text named only as-of) */
+    if (r->cs != NULL && r->cs->calibration_end != r->cs->as_of) {
+        char d[16];
+        fprintf(f,
+                "calibration end %s: customers are measured there "
+                "(recency, frequency, spend, segments, risk); the "
+                "purchases after it are the holdout\n",
+                hz_format_day(r->cs->calibration_end, d));
     }
     if (r->cs != NULL && r->cs->n_after_calibration > 0)
         fprintf(f,

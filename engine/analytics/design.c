@@ -168,10 +168,194 @@ static bool constant_column(const hz_column *col, size_t nrows,
     return true;
 }
 
+/* The last word of a column name, split at non-alphanumerics and at a
+ * lower-to-upper case step ("customerID" -> "ID", "zip_code" ->
+ * "code", "AccountNo" -> "No"), into w (lower case). */
+static void last_word(const char *name, char *w, size_t wsz)
+{
+    size_t end = strlen(name);
+    while (end > 0 && !isalnum((unsigned char)name[end - 1]))
+        end--;
+    size_t start = end;
+    while (start > 0 && isalnum((unsigned char)name[start - 1]) &&
+           !(start < end && isupper((unsigned char)name[start]) &&
+             !isupper((unsigned char)name[start - 1])))
+        start--;
+    size_t k = 0;
+    for (size_t i = start; i < end && k + 1 < wsz; i++)
+        w[k++] = (char)tolower((unsigned char)name[i]);
+    w[k] = '\0';
+}
+
+/* A name that says the column identifies something rather than measures
+ * it: its last word is id, key, code, number, no, phone, zip ... */
+static bool id_name(const char *name)
+{
+    static const char *const words[] = {
+        "id",    "ids",     "uuid",     "guid",     "key",  "code",
+        "zip",   "zipcode", "postcode", "postal",   "phone", "number",
+        "no",    "nr",      "msisdn",   "iban",     NULL};
+    char w[32];
+    last_word(name, w, sizeof w);
+    for (size_t i = 0; words[i] != NULL; i++)
+        if (strcmp(w, words[i]) == 0)
+            return true;
+    return false;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Why a column of numbers is an identifier rather than a feature (NULL:
+ * it is a feature): named like one (and more than a 0/1 flag), or a
+ * different whole number on every row of at least ten.  An account
+ * number, a phone number or a zip code is a label, not a quantity: as a
+ * number its "effect" is an artefact (customers numbered in signup order
+ * rank as a driver).  *oom on failure. */
+static const char *id_reason(const hz_column *col, size_t nrows,
+                             const double *numtext, bool *oom)
+{
+    double *v = malloc((nrows ? nrows : 1) * sizeof *v);
+    if (v == NULL) {
+        *oom = true;
+        return NULL;
+    }
+    size_t n = 0;
+    bool whole = true;
+    for (size_t i = 0; i < nrows; i++) {
+        if (hz_col_is_null(col, i))
+            continue;
+        double x = numtext != NULL ? numtext[col->v.code[i]]
+                                   : hz_col_number(col, i);
+        if (isnan(x))
+            continue;
+        whole = whole && x == floor(x);
+        v[n++] = x;
+    }
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t distinct = n > 0;
+    for (size_t i = 1; i < n; i++)
+        distinct += v[i] != v[i - 1];
+    free(v);
+    if (distinct > 2 && id_name(col->name))
+        return "an identifier by its name";
+    if (whole && n >= 10 && distinct == n)
+        return "an identifier: a different whole number on every row";
+    return NULL;
+}
+
+/* name is one of the comma-separated names of list (NULL: none). */
+static bool in_list(const char *list, const char *name)
+{
+    const size_t ln = strlen(name);
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        const char *e = strchr(p, ',');
+        const size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == ln && strncmp(p, name, ln) == 0)
+            return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+/* Every name of keep is a column the design could use. */
+static hz_status check_keep(const hz_dataset *ds, const char *keep,
+                            const hz_column *lc, const char *id_col,
+                            hz_error *err)
+{
+    for (const char *p = keep; p != NULL && *p != '\0';) {
+        const char *e = strchr(p, ',');
+        const int len = (int)(e ? (size_t)(e - p) : strlen(p));
+        const hz_column *col = NULL;
+        for (size_t c = 0; c < ds->ncols && col == NULL; c++)
+            if (strlen(ds->cols[c].name) == (size_t)len &&
+                strncmp(ds->cols[c].name, p, (size_t)len) == 0)
+                col = &ds->cols[c];
+        if (col == NULL)
+            return hz_error_set(err, HZ_ENOTFOUND,
+                                "--keep-ids: no column '%.*s'", len, p);
+        if (col == lc || (id_col != NULL && strcmp(col->name, id_col) == 0))
+            return hz_error_set(err, HZ_EINVAL,
+                                "--keep-ids: '%.*s' is the %s column, not "
+                                "a feature",
+                                len, p, col == lc ? "label" : "customer");
+        p = e ? e + 1 : NULL;
+    }
+    return HZ_OK;
+}
+
+/* A missing-value mark of a spreadsheet or a statistics package. */
+static bool na_mark(const char *s)
+{
+    static const char *const marks[] = {
+        "NA",   "N/A", "#N/A", "n/a", "na",  "null", "NULL", "Null", "None",
+        "none", "NaN", "nan",  "-",   "--",  "?",    ".",    "missing", NULL};
+    for (size_t i = 0; marks[i] != NULL; i++)
+        if (strcmp(s, marks[i]) == 0)
+            return true;
+    return false;
+}
+
+hz_status hz__na_marks(const hz_dataset *ds, const hz_column *col,
+                       hz_error *err)
+{
+    if (col->type != HZ_TYPE_STRING)
+        return HZ_OK;
+    size_t L = hz_dict_size(col->dict), nums = 0;
+    bool mark = false, other = false;
+    double v;
+    for (uint32_t l = 0; l < L && !other; l++) {
+        const char *t = hz_dict_str(col->dict, l);
+        if (parse_num(t, &v))
+            nums++;
+        else if (na_mark(t))
+            mark = true;
+        else
+            other = !blank(t);
+    }
+    if (other || nums == 0 || !mark)
+        return HZ_OK;
+    size_t i = 0;
+    while (i < ds->nrows &&
+           (hz_col_is_null(col, i) ||
+            !na_mark(hz_dict_str(col->dict, col->v.code[i]))))
+        i++;
+    if (i == ds->nrows) /* a mark no row holds */
+        return HZ_OK;
+    char pl[320];
+    const char *t = hz_dict_str(col->dict, col->v.code[i]);
+    hz_dataset_place(ds, i, col, pl, sizeof pl);
+    return hz_error_set(err, HZ_EINVAL,
+                        "%s: column '%s' holds numbers and '%s', a "
+                        "missing-value mark: read as text its numbers "
+                        "would be categories; give --na '%s' to read "
+                        "them as numbers, or fix the data",
+                        pl, col->name, t, t);
+}
+
+/* Every text column but the label and the id (hz__na_marks). */
+static hz_status check_na_marks(const hz_dataset *ds, const hz_column *lc,
+                                const char *id_col, hz_error *err)
+{
+    for (size_t c = 0; c < ds->ncols; c++) {
+        const hz_column *col = &ds->cols[c];
+        if (col == lc || (id_col && !strcmp(col->name, id_col)))
+            continue;
+        hz_status st = hz__na_marks(ds, col, err);
+        if (st != HZ_OK)
+            return st;
+    }
+    return HZ_OK;
+}
+
 /* The features of every usable column (see hz_design_from_dataset). */
 static hz_status plan_features(const hz_dataset *ds, const hz_column *lc,
                                const char *id_col, size_t max_levels,
-                               hz_design *out, featsrc **fs, size_t *nf)
+                               const char *keep, hz_design *out, featsrc **fs,
+                               size_t *nf)
 {
     size_t cap = 0;
     bool oom = false;
@@ -181,10 +365,15 @@ static hz_status plan_features(const hz_dataset *ds, const hz_column *lc,
         const hz_column *col = &ds->cols[c];
         if (col == lc || (id_col && !strcmp(col->name, id_col)))
             continue;
+        const bool kept = in_list(keep, col->name);
+        const char *why = NULL;
         if (hz_type_is_numeric(col->type)) {
             if (constant_column(col, ds->nrows, NULL))
                 note_skip(out, col->name, "constant");
-            else
+            else if (!kept && col->type != HZ_TYPE_BOOL &&
+                     (why = id_reason(col, ds->nrows, NULL, &oom)) != NULL)
+                note_skip(out, col->name, why);
+            else if (!oom)
                 oom = !push_feature(fs, nf, &cap,
                                     (featsrc){col, 0, 0, NULL, false});
             continue;
@@ -198,6 +387,12 @@ static hz_status plan_features(const hz_dataset *ds, const hz_column *lc,
         if (!oom && constant_column(col, ds->nrows, nt)) {
             free(nt);
             note_skip(out, col->name, "constant");
+        } else if (nt != NULL && !kept &&
+                   ((why = id_reason(col, ds->nrows, nt, &oom)) != NULL ||
+                    oom)) {
+            free(nt);
+            if (why != NULL)
+                note_skip(out, col->name, why);
         } else if (nt != NULL) {
             oom = !push_feature(fs, nf, &cap, (featsrc){col, 2, 0, nt, true});
             if (oom)
@@ -428,14 +623,29 @@ hz_status hz_design_from_dataset(const hz_dataset *ds, const char *label_col,
                                  const char *id_col, size_t max_levels,
                                  hz_design *out, hz_error *err)
 {
+    return hz_design_from_dataset_keep(ds, label_col, id_col, max_levels,
+                                       NULL, out, err);
+}
+
+hz_status hz_design_from_dataset_keep(const hz_dataset *ds,
+                                      const char *label_col,
+                                      const char *id_col, size_t max_levels,
+                                      const char *keep, hz_design *out,
+                                      hz_error *err)
+{
     featsrc *fs = NULL;
     size_t nf = 0;
     const hz_column *lc;
     memset(out, 0, sizeof *out);
     hz_status st = check_label(ds, label_col, id_col, &lc, err);
+    if (st == HZ_OK)
+        st = check_keep(ds, keep, lc, id_col, err);
+    if (st == HZ_OK)
+        st = check_na_marks(ds, lc, id_col, err);
     if (st != HZ_OK)
         return st;
-    if (plan_features(ds, lc, id_col, max_levels, out, &fs, &nf) != HZ_OK)
+    if (plan_features(ds, lc, id_col, max_levels, keep, out, &fs, &nf) !=
+        HZ_OK)
         st = hz_error_set(err, HZ_ENOMEM, "out of memory");
     else if (nf == 0)
         st = hz_error_set(err, HZ_EINVAL, "no usable feature columns%s%s",

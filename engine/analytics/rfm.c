@@ -133,6 +133,14 @@ hz_status hz_rfm_score(const double *recency_days, const double *frequency,
                                : e3.msg);
         goto out;
     }
+    /* the ends that mean the same whoever else is in the data (rfm.h):
+     * a purchase on the last day is R 5, one purchase is F 1 */
+    for (size_t i = 0; i < n; i++) {
+        if (recency_days[i] <= 1)
+            rr[i] = 5;
+        if (frequency[i] <= 1)
+            ff[i] = 1;
+    }
     if (segment != NULL)
         for (size_t i = 0; i < n; i++)
             segment[i] = (uint8_t)hz_rfm_segment_of(rr[i], ff[i]);

@@ -165,6 +165,8 @@ char *hz_fmt_num(double v, char *buf, size_t bufsz)
                  isnan(v) ? "n/a" : (v > 0 ? "inf" : "-inf"));
         return buf;
     }
+    if (v == 0)
+        v = 0; /* -0.0 (a product with a zero) prints "0", not "-0" */
     double a = fabs(v);
     int k = suffix_step(a);
     if (k < 0 || (a != 0 && a < 1e-4)) { /* 1e+15, not 1e+03T */
@@ -208,9 +210,13 @@ char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz)
         return buf;
     }
     double p = frac * 100.0;
-    const char *plus = (sign && p >= 0) ? "+" : "";
-    /* round first so that 9.96% prints "10%" */
-    if (fabs(round(p * 10.0) / 10.0) < 10.0)
+    /* round first so that 9.96% prints "10%"; a change that rounds to
+     * nothing is "0.0%", neither "-0.0%" (a tiny fall) nor "+0.0%" */
+    const bool one_dec = fabs(round(p * 10.0) / 10.0) < 10.0;
+    if ((one_dec ? round(p * 10.0) : round(p)) == 0)
+        p = 0;
+    const char *plus = (sign && p > 0) ? "+" : "";
+    if (one_dec)
         snprintf(buf, bufsz, "%s%.1f%%", plus, p);
     else
         snprintf(buf, bufsz, "%s%.0f%%", plus, p);

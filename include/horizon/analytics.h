@@ -104,6 +104,10 @@ typedef struct hz_analytics_request {
     int inactive_days; /* recency rule and risk window (90) */
     int folds;         /* CV folds, default 5 */
     double C;          /* logistic inverse penalty, default 1 */
+    const char *keep_ids; /* churn with a label: comma-separated columns
+                             used as features although they look like
+                             identifiers (hz_design_from_dataset_keep;
+                             NULL: none) */
     uint64_t seed;     /* default 42 */
     int threads;       /* 0 = OpenMP default */
     /* survival */

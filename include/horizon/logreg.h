@@ -125,6 +125,19 @@ HZ_API hz_status hz_design_from_dataset(const hz_dataset *ds,
                                         const char *id_col, size_t max_levels,
                                         hz_design *out, hz_error *err);
 
+/* Both leave out, besides, the columns of numbers that identify rather
+ * than measure (named in `skipped` with the reason): those named like an identifier (last word id, key, code,
+ * number, no, phone, zip, ...: "customerID", "account_no", "zip_code")
+ * with more than two values, and those holding a different whole number
+ * on every one of at least ten rows (until 2026-12-07 an account number
+ * or a customer number in signup order ranked as a churn driver).  The
+ * columns of keep (comma-separated names, may be NULL) are used as
+ * numbers all the same; a name that is not a
+ * column, or is the label or the id column, is an error. */
+HZ_API hz_status hz_design_from_dataset_keep(
+    const hz_dataset *ds, const char *label_col, const char *id_col,
+    size_t max_levels, const char *keep, hz_design *out, hz_error *err);
+
 /* The design of a saved model on new data: feature j is column[j]
  * (numbers, or text that reads as numbers) or, when level[j] is not
  * NULL, 1 where column[j] equals level[j] (0 everywhere when the level

@@ -1,8 +1,9 @@
 /* RFM scoring and named segments.
  *
- * Inputs per customer: recency in days since the last purchase (as of the
- * observation end), frequency = number of purchase days (x + 1) and
- * monetary = total spend.  Each is scored 1..5 by quintile of its rank
+ * Inputs per customer: recency in days from the last purchase to the
+ * snapshot day after the observation end (1 for a purchase on the last
+ * day), frequency = number of purchase days (x + 1) and monetary = total
+ * spend.  Each is scored 1..5 by quintile of its rank
  * (low recency, high frequency and high monetary score high): with
  * `worse` customers below a value and `better` above it,
  *
@@ -16,7 +17,13 @@
  * stand apart from it: the customers who bought on the last day score
  * R 5 and the one-time buyers F 1 however many they are.  Customers who
  * all share one value (a lone customer) score 3: none stands above or
- * below another.  Until 2026-12-07 ties took the rank of the first of them,
+ * below another.  Two ends mean the same whoever else is in the data and
+ * are scored so by hz_rfm_score: a purchase on the last day (recency <= 1)
+ * is R 5 and a one-time buyer (frequency <= 1) F 1, also when every
+ * customer shares them or only one customer stands apart (until
+ * 2026-12-07 customers who all bought once scored F 3, "potential
+ * loyalists", "need attention" and "at risk", and customers who all
+ * bought on the last day R 3, "about to sleep").  Until 2026-12-07 ties took the rank of the first of them,
  * so the most recent buyers, when they were many, or a lone customer
  * scored R 1 ("lost"); SPSS's mean ranks (TIES=MEAN) would score
  * one-time buyers F 2 whenever they are more than about 40% of the

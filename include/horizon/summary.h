@@ -74,7 +74,9 @@ HZ_API void hz_summary_sort(hz_summary *s);
  * ("1.23M", "45.6K", "987", "12.3", "0.0123"), scientific from a thousand
  * trillion and below 1e-4 ("1.42e+18", "5e-05"); "n/a" for NaN.
  * hz_fmt_pct: a fraction as a percentage with one decimal below 10% and
- * none from 10% ("8.2%", "14%", "-3.1%"); with `sign` a "+" for >= 0.
+ * none from 10% ("8.2%", "14%", "-3.1%"); with `sign` a "+" for > 0.
+ * A value that rounds to zero is "0.0%" with or without `sign` (until
+ * 2026-12-07 a tiny fall printed "-0.0%" and no change "+0.0%").
  * Both return buf. */
 HZ_API char *hz_fmt_num(double v, char *buf, size_t bufsz);
 /* Numbers read together (a range, quantiles, a peak and a trough) in one

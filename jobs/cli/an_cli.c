@@ -186,6 +186,7 @@ static int column_opts(int opt, const char *arg, hz_analytics_request *req)
     case HZ_AN_OPT_DURATION: req->duration_col = arg; return 1;
     case HZ_AN_OPT_EVENT: req->event_col = arg; return 1;
     case HZ_AN_OPT_COVARIATES: req->covariates = arg; return 1;
+    case HZ_AN_OPT_KEEP_IDS: req->keep_ids = arg; return 1;
     default: return 0;
     }
 }
@@ -296,6 +297,8 @@ static bool options_used(const char *cmd, hz_analysis_kind kind,
          "churn with --label and suite"},
         {"--C", req->C != d.C, AN_CHURN_LABEL | AN_SUITE,
          "churn with --label and suite"},
+        {"--keep-ids", req->keep_ids != NULL, AN_CHURN_LABEL,
+         "churn with --label (a table of customers)"},
         /* k-means starts (segment, suite) and the cross-validation folds
          * (churn with --label); the purchase models and survival draw
          * nothing at random */

@@ -32,7 +32,8 @@ enum {
     HZ_AN_OPT_RISK,
     HZ_AN_OPT_FREQ,
     HZ_AN_OPT_COVARIATES,
-    HZ_AN_OPT_TIMES
+    HZ_AN_OPT_TIMES,
+    HZ_AN_OPT_KEEP_IDS
 };
 
 #define HZ_AN_REQUEST_LONGOPTS                                                \
@@ -59,6 +60,7 @@ enum {
         {"risk", required_argument, 0, HZ_AN_OPT_RISK},                       \
         {"frequency", required_argument, 0, HZ_AN_OPT_FREQ},                  \
         {"covariates", required_argument, 0, HZ_AN_OPT_COVARIATES},           \
+        {"keep-ids", required_argument, 0, HZ_AN_OPT_KEEP_IDS},               \
     {                                                                         \
         "times", required_argument, 0, HZ_AN_OPT_TIMES                        \
     }

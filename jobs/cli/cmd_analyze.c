@@ -115,6 +115,8 @@ static void help_kind(FILE *f, const char *kind)
         "  --n-init N             k-means restarts (10)\n"
         "  --folds N              cross-validation folds (5)\n"
         "  --C X                  inverse L2 strength (1)\n"
+        "  --keep-ids A,B,...     churn with --label: use these columns as\n"
+        "                         numbers although they look like ids\n"
         "  --seed N               random seed (42)\n"
         "  --covariates A,B,...   Cox model covariates (survival)\n"
         "  --times T1,T2,...      report S(t) at these times (survival)\n"
@@ -233,6 +235,12 @@ static int check_combination(hz_analysis_kind kind, const cli_cfg *g)
         hz_cli_error("analyze", "--save-model and --model-file are for clv, "
                                 "churn and suite (%s fits no model to save)",
                      hz_analysis_kind_name(kind));
+        return HZ_EXIT_USAGE;
+    }
+    if (g->model_file != NULL && g->req.keep_ids != NULL) {
+        hz_cli_error("analyze", "--keep-ids is for fitting a churn model: "
+                                "with --model-file the features are the "
+                                "saved model's");
         return HZ_EXIT_USAGE;
     }
     return HZ_EXIT_OK;

@@ -46,7 +46,9 @@ diff <(sed 's/"seconds[a-z_]*": [0-9.e-]*//g' "$T/j1.json") \
 # ties took the lowest rank), nor are the many who bought on the last day
 printf 'customer_id,order_date,revenue\na,2024-01-01,10\n' >"$T/lone.csv"
 "$H" analyze segment "$T/lone.csv" -o "$T/lone_seg.csv" >/dev/null || fail "lone segment"
-grep -q '^a,.*,3,3,3,need attention,' "$T/lone_seg.csv" || fail "lone customer: $(cat "$T/lone_seg.csv")"
+# (and, since 2026-12-07, a one-time buyer on the last day is R 5 F 1,
+# "new customers", not R 3 F 3 "need attention")
+grep -q '^a,.*,5,1,3,new customers,' "$T/lone_seg.csv" || fail "lone customer: $(cat "$T/lone_seg.csv")"
 {
     echo "customer_id,order_date,revenue"
     for i in 1 2 3 4 5 6; do echo "late$i,2024-06-30,$((10 + i))"; done

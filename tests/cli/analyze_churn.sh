@@ -36,7 +36,7 @@ grep -q '"inactive_days": 60' "$T/u.json" || fail "inactive days"
 # says where the first row left out is and which columns were left out
 {
     echo "id,x,city,churned"
-    for i in $(seq 1 12); do echo "c$i,$i,town$i,$([ $((i % 3)) -eq 0 ] && echo yes || echo no)"; done
+    for i in $(seq 1 12); do echo "c$i,$((i % 7)),town$i,$([ $((i % 3)) -eq 0 ] && echo yes || echo no)"; done
 } >"$T/lab.csv"
 sed '5s/,no$/,maybe/' "$T/lab.csv" >"$T/lab_typo.csv"
 "$H" analyze churn "$T/lab_typo.csv" --label churned --folds 2 -o "$T/lt.csv" >"$T/o" 2>"$T/e"; rc=$?

@@ -49,4 +49,38 @@ d = {len(x.split(".")[1]) for x in re.findall(r"(?:total|median|p90) ([0-9.]+)",
 sys.exit(len(d) != 1)' "$T/tiny.txt"
 check "tiny: no cluster spend printed as 0.00" \
     bash -c "! grep -qE 'spend 0\.00$' '$T/tiny.txt'"
+# a column of the text in one style: the Cox p-values (0.811 beside
+# 1.22e-92, or 0.000 beside 1e-05, until 2026-12-07) and the churn
+# drivers' odds ratios, scientific for all when one needs it, plain for
+# all otherwise
+python3 - "$T/surv.csv" <<'PY'
+import math, random, sys
+random.seed(11)
+with open(sys.argv[1], "w") as f:
+    f.write("customer_id,tenure,churned,strong,noise,weak\n")
+    for i in range(600):
+        strong = random.random() < 0.5
+        noise = random.gauss(0, 1)
+        weak = random.gauss(0, 1)
+        t = random.expovariate(0.02 * (8 if strong else 1) * math.exp(0.15 * weak))
+        cens = random.uniform(0, 60)
+        f.write("c%d,%.0f,%s,%s,%.3f,%.3f\n" % (i, min(t, cens) + 1, "yes" if t < cens else "no",
+                                               "y" if strong else "n", noise, weak))
+PY
+"$HORIZON" analyze survival "$T/surv.csv" --covariates strong,noise,weak --summary-only >"$T/surv.txt" 2>&1
+check "cox: ran" grep -q "^Cox" "$T/surv.txt"
+check "cox: one style of p ($(grep -o ' p [^ ]*$' "$T/surv.txt" | tr '\n' ' '))" python3 -c '
+import re, sys
+ps = re.findall(r" p (\S+)$", open(sys.argv[1]).read(), re.M)
+assert len(ps) == 3, ps
+sci = ["e" in p for p in ps]
+assert all(sci) or not any(sci), ps
+assert any(float(p) < 1e-6 for p in ps) and any(float(p) > 0.01 for p in ps), ps
+' "$T/surv.txt"
+# with a holdout the text says where customers are measured (it named
+# only the as-of date, which read as the date of the segments' recency)
+"$HORIZON" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --calibration-end 2024-06-30 --summary-only >"$T/cal.txt" 2>&1
+check "calibration end said" grep -q "^calibration end 2024-06-30: customers are measured there" "$T/cal.txt"
+"$HORIZON" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only >"$T/nocal.txt" 2>&1
+check "no calibration end, no line" bash -c "! grep -q '^calibration end' '$T/nocal.txt'"
 finish

@@ -129,3 +129,39 @@ HZ_TEST(identical_customers_and_bad_values)
     HZ_CHECK(hz_segment_profiles(g, NULL, 2, F2, F2, M2, 2, p, &err) ==
              HZ_EINVAL);
 }
+
+/* Degenerate data keeps the scores that mean the same for anyone: every
+ * customer a one-time buyer is F 1 (was 3 for all: "potential
+ * loyalists", "need attention", "at risk" for people who bought once),
+ * every customer who bought on the last day R 5 (was 3: "about to
+ * sleep"), and so is a lone customer; one customer apart from the rest
+ * no longer lifts them (one-time buyers were F 2, the last day's R 4). */
+HZ_TEST(degenerate_shapes_keep_true_ends)
+{
+    double R[6] = {1, 5, 30, 60, 90, 200}, F[6] = {1, 1, 1, 1, 1, 1},
+           M[6] = {10, 20, 30, 40, 50, 60};
+    uint8_t r[6], f[6], seg[6];
+    HZ_CHECK(hz_rfm_score(R, F, M, 6, r, f, NULL, seg, NULL) == HZ_OK);
+    for (int i = 0; i < 6; i++) {
+        HZ_CHECK(f[i] == 1);
+        HZ_CHECK(seg[i] == HZ_SEG_NEW || seg[i] == HZ_SEG_PROMISING ||
+                 seg[i] == HZ_SEG_ABOUT_TO_SLEEP ||
+                 seg[i] == HZ_SEG_HIBERNATING || seg[i] == HZ_SEG_LOST);
+    }
+    HZ_CHECK(seg[0] == HZ_SEG_NEW && seg[5] == HZ_SEG_LOST);
+    /* everyone bought once, on the last day: new customers */
+    double R1[4] = {1, 1, 1, 1}, F1[4] = {1, 1, 1, 1}, M1[4] = {5, 6, 7, 8};
+    HZ_CHECK(hz_rfm_score(R1, F1, M1, 4, r, f, NULL, seg, NULL) == HZ_OK);
+    for (int i = 0; i < 4; i++)
+        HZ_CHECK(r[i] == 5 && f[i] == 1 && seg[i] == HZ_SEG_NEW);
+    /* a lone repeat buyer who bought on the last day */
+    double Rl = 1, Fl = 3, Ml = 60;
+    HZ_CHECK(hz_rfm_score(&Rl, &Fl, &Ml, 1, r, f, NULL, seg, NULL) == HZ_OK);
+    HZ_CHECK(r[0] == 5 && f[0] == 3 && seg[0] == HZ_SEG_POTENTIAL_LOYALIST);
+    /* one repeat buyer among one-time buyers: they stay F 1 */
+    double Ra[5] = {1, 1, 1, 1, 40}, Fa[5] = {1, 1, 1, 1, 4},
+           Ma[5] = {1, 2, 3, 4, 5};
+    HZ_CHECK(hz_rfm_score(Ra, Fa, Ma, 5, r, f, NULL, seg, NULL) == HZ_OK);
+    for (int i = 0; i < 4; i++)
+        HZ_CHECK(f[i] == 1 && r[i] == 5 && seg[i] == HZ_SEG_NEW);
+}

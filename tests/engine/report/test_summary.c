@@ -30,6 +30,7 @@ HZ_TEST(format_numbers)
     HZ_CHECK_STR(hz_fmt_num(0.012345, b, 32), "0.0123");
     HZ_CHECK_STR(hz_fmt_num(-2.5e9, b, 32), "-2.5B");
     HZ_CHECK_STR(hz_fmt_num(0, b, 32), "0");
+    HZ_CHECK_STR(hz_fmt_num(-0.0, b, 32), "0"); /* was "-0" */
     HZ_CHECK_STR(hz_fmt_num(NAN, b, 32), "n/a");
     HZ_CHECK_STR(hz_fmt_num(5e14, b, 32), "500T");
     HZ_CHECK_STR(hz_fmt_num(999.7e12, b, 32), "1e+15"); /* not 1e+03T */
@@ -38,6 +39,14 @@ HZ_TEST(format_numbers)
     HZ_CHECK_STR(hz_fmt_pct(0.1404, 0, b, 32), "14%");
     HZ_CHECK_STR(hz_fmt_pct(-0.031, 1, b, 32), "-3.1%");
     HZ_CHECK_STR(hz_fmt_pct(0.0996, 0, b, 32), "10%");
+    /* a change that rounds to nothing has no sign (was "-0.0%") */
+    HZ_CHECK_STR(hz_fmt_pct(-0.0001, 1, b, 32), "0.0%");
+    HZ_CHECK_STR(hz_fmt_pct(-0.0001, 0, b, 32), "0.0%");
+    HZ_CHECK_STR(hz_fmt_pct(0.0, 1, b, 32), "0.0%");
+    HZ_CHECK_STR(hz_fmt_pct(-0.0, 0, b, 32), "0.0%");
+    HZ_CHECK_STR(hz_fmt_pct(-0.0004999, 1, b, 32), "0.0%");
+    HZ_CHECK_STR(hz_fmt_pct(-0.0005001, 1, b, 32), "-0.1%");
+    HZ_CHECK_STR(hz_fmt_pct(0.0005001, 1, b, 32), "+0.1%");
     /* scientific in one form, large or small: 3 significant digits
      * without trailing zeros (it was "1.20e-05" below 1e-4 but "1e+15"
      * above a thousand trillion) */
