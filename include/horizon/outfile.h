@@ -49,6 +49,11 @@ HZ_API char *hz_utf8_sanitize(const char *s, size_t *nbad);
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when the
  * byte at s does not start one. */
 HZ_API size_t hz_utf8_seq(const unsigned char *s, size_t n);
+/* The length of s cut to at most max bytes without splitting a UTF-8
+ * character: strlen(s) when that fits, else max moved back to the start
+ * of the character it falls in (a cut never leaves half a character, so
+ * a title, a name or a message cut to a size stays valid UTF-8). */
+HZ_API size_t hz_utf8_cut(const char *s, size_t max);
 
 #ifdef __cplusplus
 }

@@ -168,6 +168,31 @@ HZ_TEST(utf8_validation_is_exact)
     free(s);
 }
 
+HZ_TEST(utf8_cut_keeps_whole_characters)
+{
+    /* "e" with acute is two bytes, the euro sign three, an emoji four */
+    HZ_CHECK(hz_utf8_cut("abc", 5) == 3);
+    HZ_CHECK(hz_utf8_cut("abc", 3) == 3);
+    HZ_CHECK(hz_utf8_cut("abc", 2) == 2);
+    HZ_CHECK(hz_utf8_cut("caf\xc3\xa9", 4) == 3);
+    HZ_CHECK(hz_utf8_cut("caf\xc3\xa9", 5) == 5);
+    HZ_CHECK(hz_utf8_cut("\xe2\x82\xac\xe2\x82\xac", 5) == 3);
+    HZ_CHECK(hz_utf8_cut("\xf0\x9f\x98\x80x", 3) == 0);
+    HZ_CHECK(hz_utf8_cut("\xf0\x9f\x98\x80x", 4) == 4);
+    HZ_CHECK(hz_utf8_cut("", 0) == 0);
+    /* a long multi-byte name cut at every size stays valid UTF-8 */
+    char name[601];
+    for (size_t i = 0; i < 200; i++)
+        memcpy(name + 3 * i, "\xe2\x82\xac", 3);
+    name[600] = '\0';
+    for (size_t max = 0; max <= 601; max++) {
+        size_t n = hz_utf8_cut(name, max);
+        HZ_CHECK_MSG(n <= max && n + 2 >= (max < 600 ? max : 600) &&
+                         hz_utf8_valid(name, n),
+                     "max %zu: %zu", max, n);
+    }
+}
+
 HZ_TEST(json_strings_are_always_valid_utf8)
 {
     char path[4200];
