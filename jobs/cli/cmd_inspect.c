@@ -127,8 +127,12 @@ static void print_table(const hz_dataset *ds, const hz_profile *p,
 {
     size_t w = 6;
     char name[256];
-    for (size_t j = 0; j < p->ncols; j++) {
-        size_t k = strlen(hz_cli_term(p->cols[j].name, name, sizeof name));
+    for (size_t j = 0; j < p->ncols; j++) { /* in characters */
+        size_t k = 0;
+        for (const char *c = hz_cli_cell(p->cols[j].name, 40, false, name,
+                                         sizeof name);
+             *c; c++)
+            k += ((unsigned char)*c & 0xC0) != 0x80;
         if (k > w)
             w = k;
     }
@@ -169,8 +173,8 @@ static void print_table(const hz_dataset *ds, const hz_profile *p,
             snprintf(d, sizeof d, "%zu", c->distinct);
         else
             snprintf(d, sizeof d, "-");
-        fprintf(f, "%-*.*s  %-9s  %9zu  %9zu  %-20s  %-20s  %12s  %9s\n",
-                (int)w, (int)w, hz_cli_term(c->name, name, sizeof name), type,
+        fprintf(f, "%s  %-9s  %9zu  %9zu  %-20s  %-20s  %12s  %9s\n",
+                hz_cli_cell(c->name, w, true, name, sizeof name), type,
                 c->count, c->nulls, a, b, m, d);
     }
 }
