@@ -451,6 +451,11 @@ static void narrative_html(hz__buf *b, const hz_report_narrative_in *n)
                        n->is_template ? "; text %ld tokens (no model call)"
                                       : "; completion %ld tokens",
                        n->completion_tokens);
+    if (n->items_dropped > 0) /* not silently less informed */
+        hz__buf_printf(b,
+                       "; %ld summary item%s left out to fit the prompt's "
+                       "token budget",
+                       n->items_dropped, n->items_dropped == 1 ? "" : "s");
     hz__buf_puts(b, ". It was written from the summary figures below, "
                     "never from the data rows.</p></section>");
 }

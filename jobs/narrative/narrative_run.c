@@ -117,6 +117,7 @@ static hz_status prepare_job(hz_narrative_ctx *c, hz_narrative_job *j,
     }
     j->prompt = strdup(js->single.user);
     j->prompt_tokens = js->single.tokens;
+    j->items_dropped = js->single.items_dropped;
     j->prompt_exact = js->single.exact;
     cache_key(c, j->model, &js->single, js->key);
     return HZ_OK;
