@@ -273,7 +273,8 @@ void hz__table_begin(hz__buf *b, const char *summary, bool sortable,
      * its summary ("Probability of being alive, Numbers behind the
      * chart") */
     const char *head_id = b->fig_head[0] ? b->fig_head : b->sec_head;
-    hz__buf_printf(b, "<div class=\"tw\"><table%s", sortable ? " class=\"sortable\"" : "");
+    hz__buf_printf(b, "<div class=\"tw\"><table%s",
+                   sortable ? " class=\"sortable\"" : "");
     if (head_id[0] || summary != NULL) {
         hz__buf_printf(b, " aria-labelledby=\"%s", head_id);
         if (summary != NULL)

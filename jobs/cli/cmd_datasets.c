@@ -130,9 +130,7 @@ static int cmd_add(hz_store *s, const hz_sandbox *sb, const char *tenant,
     else
         snprintf(shown, sizeof shown, "%s", uri);
     const char *base = strrchr(shown, '/');
-    const char *nm = name              ? name
-                     : base && base[1] ? base + 1
-                                       : shown;
+    const char *nm = name ? name : base && base[1] ? base + 1 : shown;
     snprintf(m.name, sizeof m.name, "%.*s",
              (int)hz_utf8_cut(nm, sizeof m.name - 1), nm);
     m.created_at = hz_wall_now();
@@ -205,11 +203,13 @@ static int cmd_list(hz_store *s, const char *tenant, bool json)
                 snprintf(nrows, sizeof nrows, "%.0f", rows->valuedouble);
             /* names and URIs as text, never as terminal controls; the
              * name cut between characters */
-            char *id = hz_cli_term_dup(m.id), *cu = hz_cli_term_dup(m.customer_id),
+            char *id = hz_cli_term_dup(m.id),
+                 *cu = hz_cli_term_dup(m.customer_id),
                  *uri = hz_cli_term_dup(m.uri), name[4 * 24 + 1];
             printf("%-30s %-14s %s %12lld %9s  %s\n", id ? id : "?",
-                   cu ? cu : "?", hz_cli_cell(m.name, 24, true, name, sizeof name),
-                   m.size, nrows, uri ? uri : "?");
+                   cu ? cu : "?",
+                   hz_cli_cell(m.name, 24, true, name, sizeof name), m.size,
+                   nrows, uri ? uri : "?");
             free(id);
             free(cu);
             free(uri);

@@ -129,8 +129,8 @@ static void print_table(const hz_dataset *ds, const hz_profile *p,
     char name[256];
     for (size_t j = 0; j < p->ncols; j++) { /* in characters */
         size_t k = 0;
-        for (const char *c = hz_cli_cell(p->cols[j].name, 40, false, name,
-                                         sizeof name);
+        for (const char *c =
+                 hz_cli_cell(p->cols[j].name, 40, false, name, sizeof name);
              *c; c++)
             k += ((unsigned char)*c & 0xC0) != 0x80;
         if (k > w)

@@ -701,8 +701,8 @@ static hz_status stream_llm(step *st, const hz_llm_stream_cb *cb,
     p.jobs = &one;
     p.njobs = 1;
     plan_request(st, &p, job->model);
-    hz_status s =
-        hz_llm_stream(st->c->client, &p.req, cb != NULL ? &plain : NULL, err);
+    hz_status s = hz_llm_stream(st->c->client, &p.req,
+                                cb != NULL ? &plain : NULL, err);
     if (s == HZ_OK)
         hz_plain_stream_end(&ps);
     hz_plain_stream_free(&ps);

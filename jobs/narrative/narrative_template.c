@@ -152,9 +152,8 @@ hz_status hz_narrative_for_job(const cJSON *job_doc, const hz_tokenizer *tok,
             hz__cjson_str(job_doc, "id") ? hz__cjson_str(job_doc, "id") : "?");
     hz_prompt_job pj = {hz__cjson_str(job_doc, "id"), type, sum};
     hz_prompt_opts po = {max_prompt_tokens, tok, NULL};
-    hz_status st = hz_narrative_template(&pj, &po, &out->text,
-                                         &out->prompt_tokens,
-                                         &out->items_dropped, err);
+    hz_status st = hz_narrative_template(
+        &pj, &po, &out->text, &out->prompt_tokens, &out->items_dropped, err);
     hz_summary_free(sum);
     if (st != HZ_OK)
         return st;

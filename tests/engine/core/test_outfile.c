@@ -196,14 +196,17 @@ HZ_TEST(utf8_cut_keeps_whole_characters)
 HZ_TEST(text_visible_shows_what_would_act)
 {
     char out[128];
-    HZ_CHECK_STR(hz_text_visible("a\xe2\x80\xae" "b\xe2\x81\xa6" "c", out,
-                                 sizeof out, false),
+    HZ_CHECK_STR(hz_text_visible("a\xe2\x80\xae"
+                                 "b\xe2\x81\xa6"
+                                 "c",
+                                 out, sizeof out, false),
                  "a[U+202E]b[U+2066]c");
     HZ_CHECK_STR(hz_text_visible("x\x1b[2J\x7f\ty\nz", out, sizeof out, false),
                  "x^[[2J^?\ty^Jz");
     HZ_CHECK_STR(hz_text_visible("y\nz", out, sizeof out, true), "y\nz");
-    HZ_CHECK_STR(hz_text_visible("\xc2\x9b" "31m \xff \xc3\xa9 \xd7\x90", out,
-                                 sizeof out, false),
+    HZ_CHECK_STR(hz_text_visible("\xc2\x9b"
+                                 "31m \xff \xc3\xa9 \xd7\x90",
+                                 out, sizeof out, false),
                  "[U+009B]31m \xef\xbf\xbd \xc3\xa9 \xd7\x90");
     HZ_CHECK(hz_utf8_hidden("\xe2\x80\xae", 3) == 0x202E);
     HZ_CHECK(hz_utf8_hidden("\xe2\x80\xae", 2) == 0);

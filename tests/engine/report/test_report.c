@@ -875,10 +875,11 @@ HZ_TEST(backtest_part_model_without_intervals)
     CHECK_HAS(html, "over the pairs whose forecast has intervals: auto 15 "
                     "of 20; snaive 0 of 20 (it gave none: no bar, empty "
                     "cells).");
-    CHECK_HAS(html, "<th scope=\"row\">snaive</th><td class=\"n\">15.1</td><td "
-                    "class=\"n\">0.95</td><td class=\"n\">0.91</td><td "
-                    "class=\"n\"></td><td class=\"n\"></td><td "
-                    "class=\"n\"></td><td class=\"n\"></td>");
+    CHECK_HAS(html,
+              "<th scope=\"row\">snaive</th><td class=\"n\">15.1</td><td "
+              "class=\"n\">0.95</td><td class=\"n\">0.91</td><td "
+              "class=\"n\"></td><td class=\"n\"></td><td "
+              "class=\"n\"></td><td class=\"n\"></td>");
     free(html);
     hz_report_free(r);
     /* every model with intervals at every pair: no note */

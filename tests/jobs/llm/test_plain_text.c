@@ -114,8 +114,7 @@ HZ_TEST(a_streamed_answer_is_the_plain_text_kept)
         "\n  ## Summary\n\n**Revenue** is forecast to grow *8.2%*; see "
         "`sales_total`.\n\n\n\n* Peak in **December**\n| a | b |\n|---|---|\n"
         "| 1 | 2 |\n---\nA*B*C and 2 * 3 stay; [more](https://e.com/r)  \n\n",
-        "no newline at all **bold**",
-        "# T\xc3\xa9st \xe2\x82\xac\n> quote\n",
+        "no newline at all **bold**", "# T\xc3\xa9st \xe2\x82\xac\n> quote\n",
         ""};
     for (size_t m = 0; m < sizeof md / sizeof md[0]; m++) {
         const char *want = plain(md[m]);
@@ -124,8 +123,10 @@ HZ_TEST(a_streamed_answer_is_the_plain_text_kept)
         for (size_t piece = 1; piece <= strlen(md[m]) + 1; piece++) {
             sink k;
             stream_in(md[m], piece, &k);
-            HZ_CHECK_MSG(strcmp(k.s, w) == 0, "text %zu in pieces of %zu: "
-                         "[%s] not [%s]", m, piece, k.s, w);
+            HZ_CHECK_MSG(strcmp(k.s, w) == 0,
+                         "text %zu in pieces of %zu: "
+                         "[%s] not [%s]",
+                         m, piece, k.s, w);
         }
     }
     /* a restart: the text so far void, the next attempt's text whole */

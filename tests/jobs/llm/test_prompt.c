@@ -252,7 +252,8 @@ HZ_TEST(bidi_and_control_characters_shown_by_name)
 {
     hz_summary *s = hz_summary_new("forecast");
     hz_summary_add(s, 0, "forecast.total",
-                   "north\xe2\x80\xae" "evil\x1b[31m forecast next 3 months: "
+                   "north\xe2\x80\xae"
+                   "evil\x1b[31m forecast next 3 months: "
                    "total 825\xc2\x9b");
     hz_prompt_job job = {"j-bidi", "forecast", s};
     hz_prompt_opts o = {0};
