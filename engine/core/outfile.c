@@ -218,6 +218,17 @@ void hz_outfile_abort(hz_outfile *o)
 
 /* ---- UTF-8 ---- */
 
+size_t hz_utf8_cut(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n <= max)
+        return n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
 size_t hz_utf8_seq(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0];

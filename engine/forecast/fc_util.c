@@ -8,6 +8,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "forecast/fc_internal.h"
+#include "horizon/outfile.h"
 #include "numeric/gsl_init.h"
 
 int hz__decompose(const double *x, size_t n, int m, int mult, double *seasonal)
@@ -120,11 +121,8 @@ void hz__note_append(char *note, size_t cap, const char *add)
         /* keep what fits of the note before "...; add", whole UTF-8
          * characters */
         size_t room = cap - 1 > alen + 5 ? cap - 1 - alen - 5 : 0;
-        if (room < len) {
-            len = room;
-            while (len > 0 && ((unsigned char)note[len] & 0xC0) == 0x80)
-                len--;
-        }
+        if (room < len)
+            len = hz_utf8_cut(note, room);
         snprintf(note + len, cap - len, "...%s%s", sep, add);
         return;
     }
@@ -137,9 +135,7 @@ const char *hz__note_name(const char *name, size_t max, char *buf,
     size_t n = strlen(name);
     if (n <= max || cap <= max || max < 3)
         return name;
-    n = max - 3;
-    while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
-        n--;
+    n = hz_utf8_cut(name, max - 3);
     snprintf(buf, cap, "%.*s...", (int)n, name);
     return buf;
 }

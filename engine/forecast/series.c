@@ -1361,7 +1361,9 @@ static hz_status drop_partial_periods(hz__sb *b, hz_series_set *set,
                 s->start++;
             }
             if (--s->n == 0 && pp->nseries_out++ == 0)
-                snprintf(pp->series_out, sizeof pp->series_out, "%s", s->key);
+                snprintf(pp->series_out, sizeof pp->series_out, "%.*s",
+                         (int)hz_utf8_cut(s->key, sizeof pp->series_out - 1),
+                         s->key);
         }
     }
     free(own);

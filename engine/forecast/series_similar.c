@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "forecast/series_internal.h"
+#include "horizon/outfile.h"
 
 typedef struct folded {
     char *name; /* lower case (ASCII), each '|'-part without blanks
@@ -57,12 +58,7 @@ static int cmp_folded(const void *a, const void *b)
  * fit whole. */
 static void copy_name(char *dst, size_t cap, const char *src)
 {
-    size_t n = strlen(src);
-    if (n >= cap) {
-        n = cap - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-            n--;
-    }
+    size_t n = hz_utf8_cut(src, cap - 1);
     memcpy(dst, src, n);
     dst[n] = '\0';
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/outfile.h"
+
 void hz__buf_free(hz__buf *b)
 {
     if (b == NULL)
@@ -134,6 +136,7 @@ void hz__buf_esc(hz__buf *b, const char *s)
         if (*p == '\0')
             break;
         size_t n;
+        unsigned hid;
         switch (*p) {
         case '&':
             hz__buf_puts(b, "&amp;");
@@ -168,19 +171,17 @@ void hz__buf_esc(hz__buf *b, const char *s)
                                (char)(0x80 | (cp & 0x3F))};
                 hz__buf_put(b, pic, 3);
                 p++;
-            } else if (p[0] == 0xE2 &&
-                       ((p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE) ||
-                        (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9))) {
-                /* bidi embeddings, overrides and isolates (U+202A..E,
-                 * U+2066..9) shown as what they are: a name's right-to-
-                 * left override left open reversed the rest of its
-                 * sentence ("next 12 months: total 1.68K" read "K86.1
+            } else if ((hid = hz_utf8_hidden((const char *)p,
+                                             strnlen((const char *)p, 3))) !=
+                       0) {
+                /* bidi embeddings, overrides and isolates, C1 controls
+                 * shown as what they are (hz_utf8_hidden): a name's
+                 * right-to-left override left open reversed the rest of
+                 * its sentence ("next 12 months: total 1.68K" read "K86.1
                  * latot :shtnom 21 txen"); right-to-left text itself is
                  * kept */
-                hz__buf_printf(b, "[U+%04X]",
-                               ((p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu)) |
-                                   0x2000u);
-                p += 3;
+                hz__buf_printf(b, "[U+%04X]", hid);
+                p += hid < 0x100 ? 2 : 3;
             } else if ((n = utf8_len(p)) > 0) {
                 hz__buf_put(b, (const char *)p, n);
                 p += n;

@@ -21,6 +21,12 @@ typedef struct hz__buf {
      * none: its numeric cells are formatted at its end, a column in one
      * style */
     size_t table_at;
+    /* the ids of the headings a table is named by (html.c): the open
+     * figure's h3, else the section's h2 ("" when none); the tables
+     * written, for their summaries' ids; the next cell starts a row */
+    char fig_head[40], sec_head[40];
+    unsigned ntables;
+    bool row_head;
 } hz__buf;
 
 void hz__buf_free(hz__buf *b); /* frees the text; b itself is the caller's */

@@ -151,7 +151,8 @@ void hz__viridis(double t, char *buf);
 
 /* ---- figures and tables (HTML around the charts) ---- */
 
-/* <figure class="hz-fig" id=ID><h3>TITLE</h3> ... */
+/* <figure class="hz-fig" id=ID><h3 id=ID-h>TITLE</h3> ...: the tables
+ * until hz__fig_end are named by the heading. */
 void hz__fig_begin(hz__buf *b, const char *id, const char *title);
 /* <figcaption>CAPTION</figcaption>; then the numbers (a table started
  * with hz__table_begin inside <details>) and hz__fig_end. */
@@ -161,7 +162,10 @@ void hz__fig_end(hz__buf *b);
 /* A data table (HTML5 rows; </tr> is implied).  `sortable` makes its
  * header clickable (inline script).  A non-NULL summary wraps the table
  * in <details><summary>SUMMARY</summary> (closed; opened for printing);
- * pass the same to hz__table_end. */
+ * pass the same to hz__table_end.  Its accessible name (aria-labelledby,
+ * as a screen reader announces it) is the open figure's heading, else the
+ * section's, and the summary; each row's first cell is its header (th
+ * scope=row). */
 void hz__table_begin(hz__buf *b, const char *summary, bool sortable,
                      size_t ncols, const char *const *head);
 void hz__table_row(hz__buf *b); /* starts a row */

@@ -62,9 +62,11 @@ static const char css[] =
     ".tw{overflow-x:auto;max-height:480px;overflow-y:auto}"
     "table{border-collapse:collapse;font-size:.86em;margin:6px 0}"
     "th,td{padding:3px 9px;border-bottom:1px solid var(--grid);"
-    "text-align:left;white-space:nowrap}td.n{text-align:right;"
+    "text-align:left;white-space:nowrap}.n{text-align:right;"
     "font-variant-numeric:tabular-nums}"
-    "th{position:sticky;top:0;background:var(--bg)}"
+    "thead th{position:sticky;top:0;background:var(--bg)}"
+    /* a row's header (th scope=row) reads as the other cells */
+    "tbody th{font-weight:normal}"
     /* a sortable column's header is a button (announced as one, reached
      * with Tab, pressed with Enter or Space) that looks like the text */
     "th button{font:inherit;color:inherit;background:none;border:0;"
@@ -129,7 +131,7 @@ static const char script[] =
     "s:t.toLowerCase()}}function cmp(x,y){var n=isNaN(x.v),m=isNaN(y.v);"
     "if(n!==m)return n?1:-1;if(!n&&x.v!==y.v)return x.v<y.v?-1:1;"
     "return x.s<y.s?-1:x.s>y.s?1:0}"
-    "document.querySelectorAll('table.sortable th').forEach(function(th)"
+    "document.querySelectorAll('table.sortable thead th').forEach(function(th)"
     "{var bt=document.createElement('button');bt.type='button';"
     "while(th.firstChild)bt.appendChild(th.firstChild);var si=document."
     "createElement('span');si.className='si';si.setAttribute('aria-hidden',"
@@ -204,8 +206,10 @@ void hz__doc_section(hz_report *r, const char *prefix, const char *title)
     hz__buf_printf(&r->toc, "<li><a href=\"#%s-%d\">", prefix, r->nsections);
     hz__buf_esc(&r->toc, title);
     hz__buf_puts(&r->toc, "</a></li>");
-    hz__buf_printf(&r->body, "<section id=\"%s-%d\"><h2>", prefix,
-                   r->nsections);
+    hz__buf_printf(&r->body, "<section id=\"%s-%d\"><h2 id=\"%s-%d-h\">",
+                   prefix, r->nsections, prefix, r->nsections);
+    snprintf(r->body.sec_head, sizeof r->body.sec_head, "%s-%d-h", prefix,
+             r->nsections);
     hz__buf_esc(&r->body, title);
     hz__buf_puts(&r->body, "</h2>\n");
 }
@@ -218,10 +222,12 @@ void hz__doc_section_end(hz_report *r)
 void hz__fig_begin(hz__buf *b, const char *id, const char *title)
 {
     hz__buf_printf(b, "<figure class=\"hz-fig\" id=\"%s\">", id);
+    b->fig_head[0] = '\0';
     if (title != NULL) {
-        hz__buf_puts(b, "<h3>");
+        hz__buf_printf(b, "<h3 id=\"%s-h\">", id);
         hz__buf_esc(b, title);
         hz__buf_puts(b, "</h3>");
+        snprintf(b->fig_head, sizeof b->fig_head, "%s-h", id);
     }
 }
 
@@ -234,6 +240,7 @@ void hz__fig_caption(hz__buf *b, const char *caption)
 
 void hz__fig_end(hz__buf *b)
 {
+    b->fig_head[0] = '\0';
     hz__buf_puts(b, "</figure>\n");
 }
 
@@ -254,14 +261,27 @@ void hz__doc_note(hz_report *r, const char *cls, const char *text)
 void hz__table_begin(hz__buf *b, const char *summary, bool sortable,
                      size_t ncols, const char *const *head)
 {
+    unsigned t = ++b->ntables;
     if (summary != NULL) {
-        hz__buf_puts(b, "<details class=\"data\"><summary>");
+        hz__buf_printf(b, "<details class=\"data\"><summary id=\"tbl-%u-s\">",
+                       t);
         hz__buf_esc(b, summary);
         hz__buf_puts(b, "</summary>");
     }
     b->table_at = b->len + 1;
-    hz__buf_printf(b, "<div class=\"tw\"><table%s><thead><tr>",
+    /* named for a screen reader's table list: the heading above it and
+     * its summary ("Probability of being alive, Numbers behind the
+     * chart") */
+    const char *head_id = b->fig_head[0] ? b->fig_head : b->sec_head;
+    hz__buf_printf(b, "<div class=\"tw\"><table%s",
                    sortable ? " class=\"sortable\"" : "");
+    if (head_id[0] || summary != NULL) {
+        hz__buf_printf(b, " aria-labelledby=\"%s", head_id);
+        if (summary != NULL)
+            hz__buf_printf(b, "%stbl-%u-s", head_id[0] ? " " : "", t);
+        hz__buf_puts(b, "\"");
+    }
+    hz__buf_puts(b, "><thead><tr>");
     for (size_t i = 0; i < ncols; i++) {
         hz__buf_puts(b, "<th scope=\"col\">");
         hz__buf_esc(b, head[i]);
@@ -273,13 +293,26 @@ void hz__table_begin(hz__buf *b, const char *summary, bool sortable,
 void hz__table_row(hz__buf *b)
 {
     hz__buf_puts(b, "<tr>");
+    b->row_head = true;
+}
+
+/* A cell's opening tag: the row's first is its header. */
+static const char *cell_open(hz__buf *b, bool num)
+{
+    bool head = b->row_head;
+    b->row_head = false;
+    hz__buf_puts(b, head  ? (num ? "<th scope=\"row\" class=\"n\">"
+                                 : "<th scope=\"row\">")
+                    : num ? "<td class=\"n\">"
+                          : "<td>");
+    return head ? "</th>" : "</td>";
 }
 
 void hz__table_str(hz__buf *b, const char *s)
 {
-    hz__buf_puts(b, "<td>");
+    const char *close = cell_open(b, false);
     hz__buf_esc(b, s);
-    hz__buf_puts(b, "</td>");
+    hz__buf_puts(b, close);
 }
 
 /* A number cell: its value in full ("\x01%.17g\x01", a byte that escaped
@@ -288,17 +321,18 @@ void hz__table_str(hz__buf *b, const char *s)
 void hz__table_num(hz__buf *b, double v)
 {
     char s[48];
-    hz__buf_puts(b, "<td class=\"n\">");
+    const char *close = cell_open(b, true);
     if (b->table_at != 0 && isfinite(v) && v != 0)
         hz__buf_printf(b, "\x01%.17g\x01", v);
     else
         hz__buf_puts(b, hz__fmt_cell(v, false, s, sizeof s));
-    hz__buf_puts(b, "</td>");
+    hz__buf_puts(b, close);
 }
 
 void hz__table_int(hz__buf *b, long long v)
 {
-    hz__buf_printf(b, "<td class=\"n\">%lld</td>", v);
+    const char *close = cell_open(b, true);
+    hz__buf_printf(b, "%lld%s", v, close);
 }
 
 /* The column of the cell that text[at] is in: the cells ("<td", "<th")
@@ -418,6 +452,11 @@ static void narrative_html(hz__buf *b, const hz_report_narrative_in *n)
                        n->is_template ? "; text %ld tokens (no model call)"
                                       : "; completion %ld tokens",
                        n->completion_tokens);
+    if (n->items_dropped > 0) /* not silently less informed */
+        hz__buf_printf(b,
+                       "; %ld summary item%s left out to fit the prompt's "
+                       "token budget",
+                       n->items_dropped, n->items_dropped == 1 ? "" : "s");
     hz__buf_puts(b, ". It was written from the summary figures below, "
                     "never from the data rows.</p></section>");
 }

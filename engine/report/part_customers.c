@@ -117,6 +117,26 @@ static double p99(const double *v, size_t n)
     return q;
 }
 
+/* A probability as a whole percent for the P(alive) table: 24 columns of
+ * full numbers ("2.53378e-52", "0.00000506765") made the table 1805 px
+ * wide, cut off on A4 paper (718 px); in percent it fits.  A probability
+ * neither 0 nor 1 never reads as either: "<1" and ">99". */
+static void pct_cell(hz__buf *b, double p)
+{
+    char s[8];
+    if (!isfinite(p))
+        s[0] = '\0';
+    else if (p <= 0 || p >= 1)
+        snprintf(s, sizeof s, "%s", p <= 0 ? "0" : "100");
+    else if (p < 0.005 || p >= 0.995)
+        snprintf(s, sizeof s, "%s", p < 0.005 ? "<1" : ">99");
+    else
+        snprintf(s, sizeof s, "%.0f", p * 100);
+    hz__buf_puts(b, "<td class=\"n\">");
+    hz__buf_esc(b, s);
+    hz__buf_puts(b, "</td>");
+}
+
 static hz_status alive_matrix(hz_report *r, const hz_analytics_view *v)
 {
     double tmax = 0;
@@ -190,14 +210,15 @@ static hz_status alive_matrix(hz_report *r, const hz_analytics_view *v)
     head[0] = "repeat purchases \\ recency";
     for (size_t j = 0; j < PA_COLS; j++)
         head[j + 1] = cols[j];
-    hz__table_begin(&r->body, NUMBERS, false, 1 + PA_COLS, head);
+    hz__table_begin(&r->body, NUMBERS " (P(alive) in percent)", false,
+                    1 + PA_COLS, head);
     for (size_t i = 0; i < nrows; i++) {
         hz__table_row(&r->body);
         hz__table_str(&r->body, rows[i]);
         for (size_t j = 0; j < PA_COLS; j++)
-            hz__table_num(&r->body, vals[i * PA_COLS + j]);
+            pct_cell(&r->body, vals[i * PA_COLS + j]);
     }
-    hz__table_end(&r->body, NUMBERS);
+    hz__table_end(&r->body, NUMBERS " (P(alive) in percent)");
     hz__fig_end(&r->body);
     return HZ_OK;
 }

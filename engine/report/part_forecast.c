@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "forecast/fc_internal.h"
+#include "horizon/outfile.h"
 #include "horizon/reconcile.h"
 #include "horizon/series.h"
 #include "report/doc.h"
@@ -206,6 +207,20 @@ static void fan_free(fan_data *d)
     free(d->yf);
 }
 
+/* "NAME: what" into buf (cap bytes), NAME cut with "..." at a character
+ * boundary when the whole does not fit (a long name cut in the middle of
+ * a character showed a U+FFFD in the chart's heading and title). */
+static const char *chart_title(char *buf, size_t cap, const char *name,
+                               const char *what)
+{
+    size_t w = strlen(what) + 2, room = cap > w + 4 ? cap - 1 - w : 3;
+    bool cut = strlen(name) > room;
+    int n = cut ? (int)hz_utf8_cut(name, room - 3) : (int)strlen(name);
+    if (snprintf(buf, cap, "%.*s%s: %s", n, name, cut ? "..." : "", what) < 0)
+        buf[0] = '\0';
+    return buf;
+}
+
 /* xlab: the x axis' title (what part of the history is drawn), or
  * NULL. */
 static void fan_plot(hz__buf *b, const hz_forecast_result *fc,
@@ -378,8 +393,8 @@ static hz_status full_charts(hz_report *r, const hz_forecast_result *fc,
             return HZ_ENOMEM;
         }
         char title[300], window[128], xlab[192];
-        snprintf(title, sizeof title, "%s: %s", label_of(fc, s->key),
-                 s->method);
+        const char *name = label_of(fc, s->key);
+        chart_title(title, sizeof title, name, s->method);
         window_label(fc, s->n - from, s->n, window, sizeof window);
         snprintf(xlab, sizeof xlab, "%s (the whole history below)", window);
         hz__doc_figure(r, title);
@@ -394,8 +409,7 @@ static hz_status full_charts(hz_report *r, const hz_forecast_result *fc,
         if (from > 0) {
             hz__line all = {"observed", d.xh, s->history, s->n, HZ__LINE,
                             HZ__FG};
-            snprintf(title, sizeof title, "%s: the whole history",
-                     label_of(fc, s->key));
+            chart_title(title, sizeof title, name, "the whole history");
             history_chart(r, fc, &all, &d.lines[1], title, ylab);
         }
         fan_free(&d);
@@ -686,7 +700,7 @@ static hz_status multiples(hz_report *r, const hz_forecast_result *fc,
             return HZ_ENOMEM;
         }
         char t[300];
-        snprintf(t, sizeof t, "%s: %s", label_of(fc, s->key), s->method);
+        chart_title(t, sizeof t, label_of(fc, s->key), s->method);
         hz__doc_figure(r, t);
         fan_plot(&r->body, fc, &d, t, ylab, NULL, true);
         hz__fig_end(&r->body);

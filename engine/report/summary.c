@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "horizon/dataset.h"
+#include "horizon/outfile.h"
 #include "report/buf.h"
 
 hz_summary *hz_summary_new(const char *kind)
@@ -29,7 +30,8 @@ void hz_summary_free(hz_summary *s)
 }
 
 /* Copy src into dst (size n) on one line; cut at a word boundary with
- * "..." when too long. */
+ * "..." when too long (at a character boundary when the end has no
+ * space). */
 static void one_line(char *dst, size_t n, const char *src)
 {
     size_t len = strlen(src);
@@ -43,6 +45,8 @@ static void one_line(char *dst, size_t n, const char *src)
         size_t cut = n - 4;
         while (cut > n / 2 && dst[cut] != ' ')
             cut--;
+        if (dst[cut] != ' ')
+            cut = hz_utf8_cut(dst, n - 4);
         memcpy(dst + cut, "...", 4);
     }
 }

@@ -49,6 +49,28 @@ HZ_API char *hz_utf8_sanitize(const char *s, size_t *nbad);
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when the
  * byte at s does not start one. */
 HZ_API size_t hz_utf8_seq(const unsigned char *s, size_t n);
+/* The length of s cut to at most max bytes without splitting a UTF-8
+ * character: strlen(s) when that fits, else max moved back to the start
+ * of the character it falls in (a cut never leaves half a character, so
+ * a title, a name or a message cut to a size stays valid UTF-8). */
+HZ_API size_t hz_utf8_cut(const char *s, size_t max);
+/* The code point of the character at s (at most n bytes) when a reader
+ * must see it by its number ("[U+202E]") rather than have it act: a bidi
+ * embedding, override or isolate (U+202A..U+202E, U+2066..U+2069: a
+ * name's right-to-left override reversed what followed it, "total 1.68K"
+ * read "K86.1 latot") or a C1 control (U+0080..U+009F: U+009B starts a
+ * terminal's escape sequence); 0 for any other.  Every place text meets
+ * a reader (an HTML report, a terminal, a log, an LLM prompt) shows
+ * these so. */
+HZ_API unsigned hz_utf8_hidden(const char *s, size_t n);
+/* s into out (n bytes, always terminated, cut only between characters)
+ * as a reader may see it: the characters of hz_utf8_hidden as "[U+XXXX]",
+ * control characters but tab (and newline when newline is true) in caret
+ * notation (a newline "^J", ESC "^[", DEL "^?"), and a byte that is not
+ * valid UTF-8 as U+FFFD.  Holds all of s when n >= 4 * strlen(s) + 1.
+ * Returns out. */
+HZ_API const char *hz_text_visible(const char *s, char *out, size_t n,
+                                   bool newline);
 
 #ifdef __cplusplus
 }

@@ -67,6 +67,9 @@ typedef struct hz_report_narrative_in {
     long prompt_tokens, completion_tokens;
     bool is_template; /* the offline template: completion_tokens counts
                          its text (no model wrote it) */
+    /* summary items left out of the prompt (and so of the narrative) to
+     * fit its token budget: said under the narrative when > 0 */
+    long items_dropped;
 } hz_report_narrative_in;
 
 HZ_API hz_status hz_report_narrative(hz_report *r,

@@ -32,23 +32,35 @@ void hz_cli_report_mode(bool on);
  * report mode), or keep MSG when this thread captures its messages. */
 void hz_cli_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* s for a terminal into buf (cut to bufsz - 1 bytes): control
+/* s for a terminal into buf (cut to bufsz - 1 bytes, between
+ * characters; all of s when bufsz >= 4 * strlen(s) + 1): control
  * characters but tab and newline (ESC, CR, DEL...) in caret notation
- * ("^[" for ESC), so that text from a file (a column name, a value in an
- * error) cannot move the cursor, recolour or retitle the terminal that
- * shows it.  hz_cli_error writes its messages so.  Returns buf. */
+ * ("^[" for ESC), bidi and C1 controls as "[U+202E]" (hz_text_visible),
+ * so that text from a file (a column name, a value in an error) cannot
+ * move the cursor, recolour or retitle the terminal that shows it, nor
+ * reverse what follows it.  hz_cli_error writes its messages so.
+ * Returns buf. */
 const char *hz_cli_term(const char *s, char *buf, size_t bufsz);
 /* hz_cli_term for one line of a listing (a field of jobs show, a column
  * of jobs list): a newline too in caret notation ("^J"), so that a value
  * cannot add lines of its own. */
 const char *hz_cli_term_line(const char *s, char *buf, size_t bufsz);
+/* s as one line for a terminal (hz_cli_term_line), malloc'd; NULL when
+ * out of memory. */
+char *hz_cli_term_dup(const char *s);
+/* s as a column of a terminal table: as hz_cli_term_line shows it, cut
+ * to at most width characters (whole ones: a byte count cut names inside
+ * a character) and, when pad, padded with spaces to width characters.
+ * Into buf (bufsz bytes; 4 * width + 1 holds any).  Returns buf. */
+const char *hz_cli_cell(const char *s, size_t width, bool pad, char *buf,
+                        size_t bufsz);
 
 /* The columns s takes on a terminal (UTF-8: é one, 日 two, a combining
  * accent none; jobs/cli/textcol.c). */
 size_t hz_cli_width(const char *s);
 /* s in a table cell w columns wide: cut between characters to w
  * columns, padded with blanks after it (right: before it). */
-void hz_cli_cell(FILE *f, const char *s, size_t w, bool right);
+void hz_cli_put_cell(FILE *f, const char *s, size_t w, bool right);
 
 /* Capture this thread's hz_cli_error messages into buf (the first one is
  * kept, without the "horizon CMD: " prefix) instead of printing them, so

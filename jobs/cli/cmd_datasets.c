@@ -12,6 +12,7 @@
 #include "net/url.h"
 #include "horizon/csv.h"
 #include "horizon/dataset.h"
+#include "horizon/outfile.h"
 #include "store/job.h"
 #include "store/store.h"
 
@@ -129,10 +130,9 @@ static int cmd_add(hz_store *s, const hz_sandbox *sb, const char *tenant,
     else
         snprintf(shown, sizeof shown, "%s", uri);
     const char *base = strrchr(shown, '/');
-    snprintf(m.name, sizeof m.name, "%.*s", (int)sizeof m.name - 1,
-             name              ? name
-             : base && base[1] ? base + 1
-                               : shown);
+    const char *nm = name ? name : base && base[1] ? base + 1 : shown;
+    snprintf(m.name, sizeof m.name, "%.*s",
+             (int)hz_utf8_cut(nm, sizeof m.name - 1), nm);
     m.created_at = hz_wall_now();
     /* an absolute, real path inside the roots (any runner's cwd works),
      * or a URL on the allow-list */
@@ -201,8 +201,18 @@ static int cmd_list(hz_store *s, const char *tenant, bool json)
             char nrows[32] = "-";
             if (cJSON_IsNumber(rows))
                 snprintf(nrows, sizeof nrows, "%.0f", rows->valuedouble);
-            printf("%-30s %-14s %-24.24s %12lld %9s  %s\n", m.id,
-                   m.customer_id, m.name, m.size, nrows, m.uri);
+            /* names and URIs as text, never as terminal controls; the
+             * name cut between characters */
+            char *id = hz_cli_term_dup(m.id),
+                 *cu = hz_cli_term_dup(m.customer_id),
+                 *uri = hz_cli_term_dup(m.uri), name[4 * 24 + 1];
+            printf("%-30s %-14s %s %12lld %9s  %s\n", id ? id : "?",
+                   cu ? cu : "?",
+                   hz_cli_cell(m.name, 24, true, name, sizeof name), m.size,
+                   nrows, uri ? uri : "?");
+            free(id);
+            free(cu);
+            free(uri);
             hz_dataset_meta_clear(&m);
         }
         cJSON_Delete(page);

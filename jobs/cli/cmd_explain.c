@@ -33,9 +33,10 @@ static void usage(FILE *f)
         "\"narrative (template):\": the same summary items, one sentence\n"
         "each.\n\n"
         "  --stream        stream the answer as it is generated (SSE); on a\n"
-        "                  terminal the text shows as it comes (a retried\n"
-        "                  stream starts a new line), elsewhere only the\n"
-        "                  complete text is printed\n"
+        "                  terminal the text shows a line at a time as it\n"
+        "                  comes, plain text as kept (a retried stream\n"
+        "                  starts a new line), elsewhere only the complete\n"
+        "                  text is printed\n"
         "  --refresh       ignore the stored narrative and the cache\n"
         "  --tenant ID     the job's customerId (default: search all)\n"
         "  --store SPEC    job store (default $HORIZON_STORE, else\n"
@@ -136,6 +137,18 @@ static int load_job(hz_store *st, const explain_opts *o, cJSON **doc)
 }
 
 /* Print the narrative stored on the job when it is the one to show. */
+/* A narrative on standard output as a terminal may show it (hz_cli_term:
+ * a name's right-to-left override, kept in the narrative, would reverse
+ * what follows it). */
+static void print_text(bool tmpl, const char *text)
+{
+    size_t cap = 4 * strlen(text) + 1;
+    char *t = malloc(cap);
+    printf("%s%s\n", tmpl ? "narrative (template): " : "",
+           t != NULL ? hz_cli_term(text, t, cap) : "?");
+    free(t);
+}
+
 static bool print_stored(const cJSON *doc, const explain_opts *o, bool online)
 {
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(doc, "narrative");
@@ -149,7 +162,7 @@ static bool print_stored(const cJSON *doc, const explain_opts *o, bool online)
     if (o->json)
         print_json(n);
     else
-        printf("%s%s\n", tmpl ? "narrative (template): " : "", text);
+        print_text(tmpl, text);
     return true;
 }
 
@@ -198,18 +211,22 @@ static int show_prompt(hz_llm_settings *set, const explain_opts *o,
     return HZ_EXIT_OK;
 }
 
-/* A streamed piece as it arrives, on a terminal: a control character
- * (other than tab and newline) is shown as '?', never sent to the
- * terminal, whose escape sequences it could start; the answer it is part
- * of is refused once complete. */
+/* A streamed piece (whole lines: hz_narrative_stream) as it arrives, on
+ * a terminal: a control character (other than tab and newline) in caret
+ * notation, a bidi control as "[U+202E]" (hz_cli_term), never sent to
+ * the terminal, whose escape sequences it could start; the answer it is
+ * part of is refused once complete. */
 static void print_delta(const char *t, size_t n, void *ud)
 {
     (void)ud;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b = (unsigned char)t[i];
-        bool ctl = (b < 0x20 && b != '\n' && b != '\t') || b == 0x7f;
-        putchar(ctl ? '?' : b);
+    char *s = malloc(n + 1), *v = malloc(4 * n + 1);
+    if (s != NULL && v != NULL) {
+        memcpy(s, t, n);
+        s[n] = '\0';
+        fputs(hz_cli_term(s, v, 4 * n + 1), stdout);
     }
+    free(s);
+    free(v);
     fflush(stdout);
 }
 
@@ -249,8 +266,7 @@ static int narrate(hz_narrative_ctx *nc, hz_narrative_job *job,
     } else if (live) {
         printf("\n");
     } else {
-        printf("%s%s\n", job->is_template ? "narrative (template): " : "",
-               job->text);
+        print_text(job->is_template, job->text);
     }
     return HZ_EXIT_OK;
 }

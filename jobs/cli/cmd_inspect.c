@@ -192,7 +192,7 @@ static void print_table(const hz_dataset *ds, const hz_profile *p,
     const size_t hw[8] = {wn, wt, 9, 9, wa, wb, wm, wd};
     const bool right[8] = {false, false, true, true, false, false, true, true};
     for (size_t k = 0; k < 8; k++) {
-        hz_cli_cell(f, head[k], hw[k], right[k]);
+        hz_cli_put_cell(f, head[k], hw[k], right[k]);
         fputs(k + 1 < 8 ? "  " : "\n", f);
     }
     for (size_t j = 0; j < p->ncols; j++) {
@@ -204,7 +204,7 @@ static void print_table(const hz_dataset *ds, const hz_profile *p,
         const char *cell[8] = {r.name, r.type, count,  nulls,
                                r.min,  r.max,  r.mean, r.distinct};
         for (size_t k = 0; k < 8; k++) {
-            hz_cli_cell(f, cell[k], hw[k], right[k]);
+            hz_cli_put_cell(f, cell[k], hw[k], right[k]);
             fputs(k + 1 < 8 ? "  " : "\n", f);
         }
     }

@@ -132,8 +132,8 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
                 bad += print_json_line(d);
                 continue;
             }
-            char when[32], rows[24] = "-", secs[24] = "-", e[128];
-            hz_cli_term_line(str(d, "error", ""), e, sizeof e);
+            char when[32], rows[24] = "-", secs[24] = "-", e[4 * 60 + 1];
+            hz_cli_cell(str(d, "error", ""), 60, false, e, sizeof e);
             if (!isnan(hz__cjson_num(d, "resultRows", NAN)))
                 snprintf(rows, sizeof rows, "%.0f",
                          hz__cjson_num(d, "resultRows", NAN));
@@ -141,7 +141,7 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
                           hz__cjson_num(d, "startedAt", NAN);
             if (isfinite(took) && took >= 0)
                 snprintf(secs, sizeof secs, "%.2f", took);
-            printf("%-32s %-9s %-10s %-10s %3.0f %-20s %7s %6s %.60s\n",
+            printf("%-32s %-9s %-10s %-10s %3.0f %-20s %7s %6s %s\n",
                    str(d, "id", "?"), str(d, "type", "?"),
                    str(d, "customerId", "?"), str(d, "status", "?"),
                    hz__cjson_num(d, "attempts", 0),
@@ -155,17 +155,6 @@ static int cmd_list(hz_store *s, const char *status, const char *type,
     free(token);
     hz_cli_json_utf8_notice("jobs", bad);
     return HZ_EXIT_OK;
-}
-
-/* s as one line for a terminal (hz_cli_term_line), malloc'd; NULL when
- * out of memory. */
-static char *one_line(const char *s)
-{
-    size_t cap = 2 * strlen(s) + 1;
-    char *t = malloc(cap);
-    if (t != NULL)
-        hz_cli_term_line(s, t, cap);
-    return t;
 }
 
 static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
@@ -189,8 +178,8 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
      * column name of the file) shown as one line, nothing a terminal
      * obeys */
     char t1[32], t2[32], t3[32];
-    char *ds = one_line(str(d, "dataset", str(d, "datasetId", "?")));
-    char *e = one_line(str(d, "error", ""));
+    char *ds = hz_cli_term_dup(str(d, "dataset", str(d, "datasetId", "?")));
+    char *e = hz_cli_term_dup(str(d, "error", ""));
     printf("id:        %s\ntype:      %s\ntenant:    %s\nstatus:    %s\n"
            "attempts:  %.0f\ntakeovers: %.0f\ndataset:   %s\ncreated:   %s\n"
            "started:   %s\nfinished:  %s\n",
@@ -217,13 +206,18 @@ static int cmd_show(hz_store *s, const char *id, const char *tenant, bool json)
         if (parts[i] == NULL)
             continue;
         char *t = cJSON_PrintUnformatted(parts[i]);
-        printf("%-10s %s\n", names[i], t);
+        char *v = t != NULL ? hz_cli_term_dup(t) : NULL;
+        printf("%-10s %s\n", names[i], v ? v : "?");
+        free(v);
         cJSON_free(t);
     }
     const cJSON *n = cJSON_GetObjectItem(d, "narrative");
     if (n != NULL) {
-        const char *text = hz__cjson_str(n, "text");
-        printf("narrative: %s\n", text ? text : "(none)");
+        const char *text = str(n, "text", "(none)");
+        size_t cap = 4 * strlen(text) + 1; /* its lines kept */
+        char *v = malloc(cap);
+        printf("narrative: %s\n", v ? hz_cli_term(text, v, cap) : "?");
+        free(v);
     }
     cJSON_Delete(d);
     return HZ_EXIT_OK;

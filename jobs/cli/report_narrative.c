@@ -81,7 +81,10 @@ static int put_narrative(const char *cmd, hz_report *rep,
     hz_report_narrative_in in = {
         job->text,
         job->is_template ? "the offline template (no LLM)" : job->model,
-        (long)job->prompt_tokens, completion, job->is_template};
+        (long)job->prompt_tokens,
+        completion,
+        job->is_template,
+        (long)job->items_dropped};
     hz_error err;
     hz_error_clear(&err);
     if (hz_report_narrative(rep, &in, &err) != HZ_OK) {

@@ -61,7 +61,7 @@ size_t hz_cli_width(const char *s)
     return w;
 }
 
-void hz_cli_cell(FILE *f, const char *s, size_t w, bool right)
+void hz_cli_put_cell(FILE *f, const char *s, size_t w, bool right)
 {
     size_t i = 0, used = 0;
     while (s[i] != '\0') { /* the characters that fit in w columns */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/outfile.h"
+
 static const char system_text[] =
     "You are a business analyst. Write a short narrative (2-3 sentences) "
     "for managers from the summary statistics given. Use only those "
@@ -77,6 +79,22 @@ typedef struct jview {
     size_t keep;
 } jview;
 
+/* text as the model may read it (hz_text_visible): a bidi override or a
+ * control character in a series name is shown by its name ("[U+202E]",
+ * "^["), as in the report and on a terminal, not passed on to act on
+ * what follows it. */
+static void sb_add_visible(sbuf *b, const char *text)
+{
+    size_t cap = 4 * strlen(text) + 1;
+    char *t = malloc(cap);
+    if (t == NULL) {
+        b->oom = true;
+        return;
+    }
+    sb_add(b, hz_text_visible(text, t, cap, false));
+    free(t);
+}
+
 static int cmp_item(const void *pa, const void *pb)
 {
     const hz_summary_item *a = *(const hz_summary_item *const *)pa;
@@ -103,7 +121,7 @@ static void render_user(const jview *v, size_t njobs, bool batch, sbuf *b)
         sb_add(b, head);
         for (size_t i = 0; i < v[j].keep; i++) {
             sb_add(b, "- ");
-            sb_add(b, v[j].items[i]->text);
+            sb_add_visible(b, v[j].items[i]->text);
             sb_add(b, "\n");
         }
     }

@@ -136,6 +136,7 @@ void hz_narrative_job_clear(hz_narrative_job *j)
     j->cached = false;
     j->batch_jobs = 0;
     j->prompt_tokens = 0;
+    j->items_dropped = 0;
     j->prompt_exact = false;
     memset(&j->usage, 0, sizeof j->usage);
     j->attempts = 0;
@@ -155,6 +156,7 @@ cJSON *hz_narrative_json(const hz_narrative_job *j)
     cJSON_AddNumberToObject(o, "batchJobs", j->batch_jobs);
     cJSON_AddNumberToObject(o, "promptTokens", (double)j->prompt_tokens);
     cJSON_AddBoolToObject(o, "promptTokensExact", j->prompt_exact);
+    cJSON_AddNumberToObject(o, "promptItemsDropped", (double)j->items_dropped);
     if (j->text != NULL)
         cJSON_AddNumberToObject(o, "textTokens", (double)j->text_tokens);
     cJSON_AddNumberToObject(o, "attempts", j->attempts);

@@ -150,6 +150,7 @@ typedef struct hz_narrative_job {
     int batch_jobs;       /* jobs in the request that answered (1 =
                                   alone; 0 = cache) */
     size_t prompt_tokens; /* our count of this job's single prompt */
+    size_t items_dropped; /* summary items that prompt left out (budget) */
     size_t text_tokens;   /* our count of the narrative text */
     bool prompt_exact;
     char *prompt;       /* the user message of that prompt */
@@ -173,7 +174,8 @@ hz_status hz_narrative_stream(hz_narrative_ctx *c, hz_narrative_job *job,
 
 /* Record a job's outcome on its job document: "narrative": {"text",
  * "source" ("llm" or "template"), "model", "cached", "batchJobs",
- * "promptTokens", "promptTokensExact", "textTokens", "usage":
+ * "promptTokens", "promptTokensExact", "promptItemsDropped" (summary
+ * items left out to fit the prompt's token budget), "textTokens", "usage":
  * {"promptTokens", "completionTokens", "totalTokens"}, "attempts",
  * "error"}.  Replaces an existing "narrative". */
 void hz_narrative_to_doc(const hz_narrative_job *j, cJSON *job_doc);
@@ -191,10 +193,12 @@ hz_status hz_narrative_for_docs(hz_narrative_ctx *c, cJSON *const *docs,
 /* The deterministic narrative of one job: the items its single prompt
  * would carry (hz_prompt_build with opts: same ranking and budget), one
  * sentence each, most important first.  *text is malloc'ed;
- * *prompt_tokens is that prompt's count.  HZ_EINVAL without items. */
+ * *prompt_tokens is that prompt's count, *items_dropped the items it left
+ * out (both may be NULL).  HZ_EINVAL without items. */
 hz_status hz_narrative_template(const hz_prompt_job *job,
                                 const hz_prompt_opts *opts, char **text,
-                                size_t *prompt_tokens, hz_error *err);
+                                size_t *prompt_tokens, size_t *items_dropped,
+                                hz_error *err);
 
 /* A job's narrative as a report shows it, with its token counts. */
 typedef struct hz_narrative_text {
@@ -202,6 +206,7 @@ typedef struct hz_narrative_text {
     bool is_template;       /* the deterministic template, not an LLM's */
     char model[128];        /* "template" or the model that wrote it */
     size_t prompt_tokens;   /* the prompt's count (sent, or that would be) */
+    size_t items_dropped;   /* summary items it left out (token budget) */
     bool prompt_exact;      /* counted with a rank file */
     long completion_tokens; /* the server's usage; for a template the
                                text's own count */

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "horizon/outfile.h"
+#include "llm/plain_stream.h"
 #include "llm/plain_text.h"
 #include "store/job.h"
 
@@ -116,6 +117,7 @@ static hz_status prepare_job(hz_narrative_ctx *c, hz_narrative_job *j,
     }
     j->prompt = strdup(js->single.user);
     j->prompt_tokens = js->single.tokens;
+    j->items_dropped = js->single.items_dropped;
     j->prompt_exact = js->single.exact;
     cache_key(c, j->model, &js->single, js->key);
     return HZ_OK;
@@ -683,10 +685,14 @@ static void deliver(const hz_llm_stream_cb *cb, const char *text)
         cb->on_delta(text, strlen(text), cb->ud);
 }
 
-/* Stream the LLM's narrative of one prepared job. */
+/* Stream the LLM's narrative of one prepared job, as the plain text that
+ * is kept (a plain stream: the raw Markdown never reaches cb). */
 static hz_status stream_llm(step *st, const hz_llm_stream_cb *cb,
                             hz_error *err)
 {
+    hz_plain_stream ps;
+    hz_plain_stream_init(&ps, cb);
+    hz_llm_stream_cb plain = hz_plain_stream_cb(&ps);
     hz_narrative_job *job = st->jobs;
     plan p;
     memset(&p, 0, sizeof p);
@@ -695,7 +701,11 @@ static hz_status stream_llm(step *st, const hz_llm_stream_cb *cb,
     p.jobs = &one;
     p.njobs = 1;
     plan_request(st, &p, job->model);
-    hz_status s = hz_llm_stream(st->c->client, &p.req, cb, err);
+    hz_status s = hz_llm_stream(st->c->client, &p.req,
+                                cb != NULL ? &plain : NULL, err);
+    if (s == HZ_OK)
+        hz_plain_stream_end(&ps);
+    hz_plain_stream_free(&ps);
     count_request(st->c, &p);
     job->attempts = p.req.attempts;
     job->usage = p.req.usage;

@@ -50,11 +50,14 @@ static char *render(const char *user)
 
 hz_status hz_narrative_template(const hz_prompt_job *job,
                                 const hz_prompt_opts *opts, char **text,
-                                size_t *prompt_tokens, hz_error *err)
+                                size_t *prompt_tokens, size_t *items_dropped,
+                                hz_error *err)
 {
     *text = NULL;
     if (prompt_tokens)
         *prompt_tokens = 0;
+    if (items_dropped)
+        *items_dropped = 0;
     if (job->summary == NULL || job->summary->n == 0)
         return hz_error_set(err, HZ_EINVAL, "no summary to narrate");
     hz_prompt p;
@@ -64,6 +67,8 @@ hz_status hz_narrative_template(const hz_prompt_job *job,
     *text = render(p.user);
     if (prompt_tokens)
         *prompt_tokens = p.tokens;
+    if (items_dropped)
+        *items_dropped = p.items_dropped;
     hz_prompt_clear(&p);
     if (*text == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
@@ -81,7 +86,8 @@ bool hz__narrative_use_template(hz_narrative_ctx *c, hz_narrative_job *j)
     hz_prompt_opts po = {c->set.max_prompt_tokens, c->tok, j->model};
     char *t = NULL;
     hz_error e2;
-    if (hz_narrative_template(&pj, &po, &t, NULL, &e2) != HZ_OK)
+    if (hz_narrative_template(&pj, &po, &t, NULL, &j->items_dropped, &e2) !=
+        HZ_OK)
         return e2.status != HZ_ENOMEM;
     free(j->text);
     j->text = t;
@@ -113,6 +119,7 @@ static bool from_record(const cJSON *n, hz_narrative_text *out)
     out->is_template = src != NULL && strcmp(src, "template") == 0;
     snprintf(out->model, sizeof out->model, "%s", model ? model : "");
     out->prompt_tokens = (size_t)hz__cjson_num(n, "promptTokens", 0);
+    out->items_dropped = (size_t)hz__cjson_num(n, "promptItemsDropped", 0);
     out->prompt_exact = cJSON_IsTrue(
         cJSON_GetObjectItemCaseSensitive(n, "promptTokensExact"));
     out->cached = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(n, "cached"));
@@ -145,8 +152,8 @@ hz_status hz_narrative_for_job(const cJSON *job_doc, const hz_tokenizer *tok,
             hz__cjson_str(job_doc, "id") ? hz__cjson_str(job_doc, "id") : "?");
     hz_prompt_job pj = {hz__cjson_str(job_doc, "id"), type, sum};
     hz_prompt_opts po = {max_prompt_tokens, tok, NULL};
-    hz_status st = hz_narrative_template(&pj, &po, &out->text,
-                                         &out->prompt_tokens, err);
+    hz_status st = hz_narrative_template(
+        &pj, &po, &out->text, &out->prompt_tokens, &out->items_dropped, err);
     hz_summary_free(sum);
     if (st != HZ_OK)
         return st;

@@ -53,7 +53,8 @@ static char *with_narrative(const cJSON *doc, const char *html, size_t len,
         tmpl || usage == NULL
             ? (long)hz__cjson_num(n, "textTokens", -1)
             : (long)hz__cjson_num(usage, "completionTokens", -1),
-        tmpl};
+        tmpl,
+        (long)hz__cjson_num(n, "promptItemsDropped", 0)};
     char *out = NULL;
     hz_error e;
     if (hz_report_splice_narrative(html, len, &in, &out, out_len, &e) != HZ_OK)

@@ -147,23 +147,7 @@ static char *json_line(hz_log_level level, const hz_log_fields *fl,
 
 const char *hz_log_caret(const char *s, char *out, size_t n, bool newline)
 {
-    size_t o = 0;
-    if (n == 0)
-        return out;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        bool ctl = (*p < 0x20 && (*p != '\n' || !newline) && *p != '\t') ||
-                   *p == 0x7F;
-        if (o + (ctl ? 2 : 1) >= n)
-            break;
-        if (ctl) {
-            out[o++] = '^';
-            out[o++] = *p == 0x7F ? '?' : (char)(*p + 0x40);
-        } else {
-            out[o++] = (char)*p;
-        }
-    }
-    out[o] = '\0';
-    return out;
+    return hz_text_visible(s, out, n, newline);
 }
 
 void hz_log_write(hz_log *l, hz_log_level level, const hz_log_fields *fields,
@@ -179,7 +163,7 @@ void hz_log_write(hz_log *l, hz_log_level level, const hz_log_fields *fields,
     hz_log_time(hz_wall_now(), when, sizeof when);
     char *json = l->fmt == HZ_LOG_JSON ? json_line(level, fields, msg, when)
                                        : NULL;
-    char stages[256] = "", line[2 * sizeof msg];
+    char stages[256] = "", line[4 * sizeof msg];
     if (l->fmt == HZ_LOG_TEXT) {
         hz_log_caret(msg, line, sizeof line, false);
         if (fields != NULL && fields->stages != NULL)

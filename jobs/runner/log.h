@@ -60,13 +60,15 @@ bool hz_log_enabled(const hz_log *l, hz_log_level level);
 void hz_log_write(hz_log *l, hz_log_level level, const hz_log_fields *fields,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* s into out (n bytes, always terminated) with its control characters
- * but tab (and newline when newline is true) in caret notation: a
- * newline as "^J", ESC as "^[", DEL as "^?".  The text log writes each
- * message so (a column name or a value quoted in an error cannot start a
- * line of its own, a forged "job ... succeeded", nor drive the terminal
- * of whoever reads the log), and the commands show text on a terminal
- * so (hz_cli_term).  Returns out. */
+/* s into out (n bytes, always terminated) as hz_text_visible shows it:
+ * control characters but tab (and newline when newline is true) in caret
+ * notation (a newline as "^J", ESC as "^[", DEL as "^?"), bidi controls
+ * and C1 controls as "[U+202E]", bytes that are not UTF-8 as U+FFFD; all
+ * of s when n >= 4 * strlen(s) + 1.  The text log writes each message so
+ * (a column name or a value quoted in an error cannot start a line of
+ * its own, a forged "job ... succeeded", reverse what an operator reads,
+ * nor drive the terminal of whoever reads the log), and the commands
+ * show text on a terminal so (hz_cli_term).  Returns out. */
 const char *hz_log_caret(const char *s, char *out, size_t n, bool newline);
 
 /* Write a raw progress line (text only; nothing for JSON). */

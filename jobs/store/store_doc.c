@@ -1,13 +1,15 @@
 /* Document helpers shared by the store interface and every store
  * implementation: document checks, the fields a claim sets and a job's
  * failure record.  They
- * depend on nothing but cJSON and its shared accessors (net/cjson.h), so
+ * depend on nothing but cJSON, its shared accessors (net/cjson.h) and
+ * the engine's UTF-8 cut (horizon/outfile.h), so
  * the implementations and the interface (store.c) both build on them
  * without depending on each other. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "horizon/outfile.h"
 #include "net/cjson.h"
 #include "store/job.h"
 #include "store/store.h"
@@ -117,9 +119,8 @@ static char *bounded_error(const char *msg)
     char *out = malloc(HZ_JOB_ERROR_MAX + 1);
     if (out == NULL)
         return NULL;
-    size_t keep = HZ_JOB_ERROR_MAX - 48;
-    while (keep > 0 && ((unsigned char)msg[keep] & 0xC0) == 0x80)
-        keep--; /* not inside a UTF-8 sequence */
+    /* not inside a UTF-8 sequence */
+    size_t keep = hz_utf8_cut(msg, HZ_JOB_ERROR_MAX - 48);
     snprintf(out, HZ_JOB_ERROR_MAX + 1, "%.*s... [%zu bytes cut]", (int)keep,
              msg, n - keep);
     return out;

@@ -36,6 +36,16 @@ $want"
 "$HORIZON" explain md1 > "$T/explain.out"
 check "explain: plain text" test "$(cat "$T/explain.out")" = "$want"
 
+# streamed to a terminal (a pty from script(1); the stub sends 8
+# characters a piece, so "**" and "##" arrive split): the same plain text
+# as kept, not the model's raw Markdown
+if command -v script > /dev/null 2>&1; then
+    script -qec "'$HORIZON' explain md1 --stream --refresh" /dev/null \
+        > "$T/tty.out" 2>&1
+    got=$(tr -d '\r' < "$T/tty.out")
+    check "explain --stream: plain text as kept ($got)" test "$got" = "$want"
+fi
+
 # the system prompt asks for plain text
 curl -s "http://127.0.0.1:$port/__requests" > "$T/requests.json"
 check "system prompt asks for plain text" python3 -c 'import json,sys

@@ -162,7 +162,7 @@ check "negative values: the key figure's change (+11%)" \
 "$HORIZON" forecast "$T/signs.csv" --date day --value v --by g --horizon 3 \
     --model naive -o /dev/null --report "$T/signs.html" --quiet
 check "multiples: the series of losses is among the 12 largest" \
-    grep -q '<h3>losses: Naive</h3>' "$T/signs.html"
+    grep -q '<h3 id="fig-[0-9]*-h">losses: Naive</h3>' "$T/signs.html"
 
 # a reconciled forecast holds every level (total, regions, groups): the
 # report's total and the narrative are the top node's, not the sum of the
@@ -190,7 +190,7 @@ check "reconciled: key figure, the last 12 months ($last12)" \
 check "reconciled: narrative, the top node's totals ($fc6, $ago6)" \
     grep -q "Forecast of 36 series, next 6 months: total $fc6, [^ ]* vs the same 6 months a year before ($ago6)\." "$T/rec.html"
 check "reconciled: the total chart is the top node" \
-    grep -q '<h3>Total: the top of the hierarchy</h3>' "$T/rec.html"
+    grep -q '<h3 id="fig-[0-9]*-h">Total: the top of the hierarchy</h3>' "$T/rec.html"
 
 # a horizon over 12: the narrative and the key figures give one total,
 # over the whole horizon (the narrative's was the first 12 months', the
@@ -301,7 +301,7 @@ check "daily: a chart of the whole history" \
 check "daily: the whole history chart draws every day" \
     grep -Eq 'data-kind="history" data-series="2"' "$T/daily1.html"
 check "daily: the table holds every day" \
-    test "$(grep -o '<tr><td>20[0-9-]*</td><td class="n">' "$T/daily1.html" | wc -l)" -eq 1096
+    test "$(grep -o '<tr><th scope="row">20[0-9-]*</th><td class="n">' "$T/daily1.html" | wc -l)" -eq 1096
 "$HORIZON" forecast "$T/daily.csv" --date day --value v --freq day --by g \
     --horizon 14 -o /dev/null --report "$T/daily2.html" --quiet
 check "daily, 5 series: the total's window and its whole history" \

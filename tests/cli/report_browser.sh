@@ -92,7 +92,8 @@ render backtest --charts 4 --expect bars=2,ecdf=1,coverage=1 \
     --report "$T/suite.html" > /dev/null
 render suite --charts 7 \
     --expect calibration=1,heatmap=1,histogram=2,segments=1,scatter=1,tracking=1 \
-    --series calibration=2,segments=2,heatmap=1,histogram=1,tracking=3
+    --series calibration=2,segments=2,heatmap=1,histogram=1,tracking=3 \
+    --paper 718
 "$HORIZON" analyze churn "$CUST" --label churned --customer customer_id \
     -o /dev/null --report "$T/churn.html" > /dev/null
 render churn --charts 3 --expect drivers=1,roc=1,histogram=1 --series roc=1

@@ -209,6 +209,13 @@ async function checkScheme(browser, scheme, failures, screenshot) {
         const w = await page.evaluate(() => document.documentElement.scrollWidth);
         if (w > 2 * opt.paper)
             failures.push(`${scheme}, print: ${w} px wide on paper ${opt.paper} px wide: cut off`);
+        // a table in its scrolling box (a data table in <details>): the
+        // page's width does not count it (the P(alive) table, 1805 px)
+        const wide = await page.evaluate(() => [...document.querySelectorAll('table')]
+            .map((t) => [t.scrollWidth, (t.querySelector('th') || {}).textContent || '']));
+        for (const [tw, head] of wide)
+            if (tw > 2 * opt.paper)
+                failures.push(`${scheme}, print: table "${head}" ${tw} px wide on paper ${opt.paper} px wide: cut off`);
         await page.setViewportSize({ width: opt.width, height: 900 });
     }
     await page.emulateMedia({ media: 'screen', colorScheme: scheme });

@@ -168,6 +168,58 @@ HZ_TEST(utf8_validation_is_exact)
     free(s);
 }
 
+HZ_TEST(utf8_cut_keeps_whole_characters)
+{
+    /* "e" with acute is two bytes, the euro sign three, an emoji four */
+    HZ_CHECK(hz_utf8_cut("abc", 5) == 3);
+    HZ_CHECK(hz_utf8_cut("abc", 3) == 3);
+    HZ_CHECK(hz_utf8_cut("abc", 2) == 2);
+    HZ_CHECK(hz_utf8_cut("caf\xc3\xa9", 4) == 3);
+    HZ_CHECK(hz_utf8_cut("caf\xc3\xa9", 5) == 5);
+    HZ_CHECK(hz_utf8_cut("\xe2\x82\xac\xe2\x82\xac", 5) == 3);
+    HZ_CHECK(hz_utf8_cut("\xf0\x9f\x98\x80x", 3) == 0);
+    HZ_CHECK(hz_utf8_cut("\xf0\x9f\x98\x80x", 4) == 4);
+    HZ_CHECK(hz_utf8_cut("", 0) == 0);
+    /* a long multi-byte name cut at every size stays valid UTF-8 */
+    char name[601];
+    for (size_t i = 0; i < 200; i++)
+        memcpy(name + 3 * i, "\xe2\x82\xac", 3);
+    name[600] = '\0';
+    for (size_t max = 0; max <= 601; max++) {
+        size_t n = hz_utf8_cut(name, max);
+        HZ_CHECK_MSG(n <= max && n + 2 >= (max < 600 ? max : 600) &&
+                         hz_utf8_valid(name, n),
+                     "max %zu: %zu", max, n);
+    }
+}
+
+HZ_TEST(text_visible_shows_what_would_act)
+{
+    char out[128];
+    HZ_CHECK_STR(hz_text_visible("a\xe2\x80\xae"
+                                 "b\xe2\x81\xa6"
+                                 "c",
+                                 out, sizeof out, false),
+                 "a[U+202E]b[U+2066]c");
+    HZ_CHECK_STR(hz_text_visible("x\x1b[2J\x7f\ty\nz", out, sizeof out, false),
+                 "x^[[2J^?\ty^Jz");
+    HZ_CHECK_STR(hz_text_visible("y\nz", out, sizeof out, true), "y\nz");
+    HZ_CHECK_STR(hz_text_visible("\xc2\x9b"
+                                 "31m \xff \xc3\xa9 \xd7\x90",
+                                 out, sizeof out, false),
+                 "[U+009B]31m \xef\xbf\xbd \xc3\xa9 \xd7\x90");
+    HZ_CHECK(hz_utf8_hidden("\xe2\x80\xae", 3) == 0x202E);
+    HZ_CHECK(hz_utf8_hidden("\xe2\x80\xae", 2) == 0);
+    HZ_CHECK(hz_utf8_hidden("\xe2\x80\xa9", 3) == 0); /* paragraph sep */
+    /* cut between characters, always terminated */
+    HZ_CHECK_STR(hz_text_visible("ab\xe2\x80\xae", out, 8, false), "ab");
+    HZ_CHECK_STR(hz_text_visible("a\xc3\xa9", out, 3, false), "a");
+    /* 4 * strlen + 1 holds any text */
+    const char *worst = "\xc2\x85\xc2\x85";
+    HZ_CHECK_STR(hz_text_visible(worst, out, 4 * strlen(worst) + 1, false),
+                 "[U+0085][U+0085]");
+}
+
 HZ_TEST(json_strings_are_always_valid_utf8)
 {
     char path[4200];

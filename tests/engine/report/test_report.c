@@ -148,17 +148,17 @@ HZ_TEST(table_column_in_one_style)
     HZ_CHECK(!b.oom && b.table_at == 0);
     CHECK_LACKS(b.s, "\x01");
     /* small: plain (none below 1e-6) */
-    CHECK_HAS(b.s, "<td>a</td><td class=\"n\">0.000342</td>"
+    CHECK_HAS(b.s, "<th scope=\"row\">a</th><td class=\"n\">0.000342</td>"
                    "<td class=\"n\">9.81381e-04</td>"
                    "<td class=\"n\">5.8354e+25</td>"
                    "<td class=\"n\">14.5</td>");
     /* mixed holds 8.5e-09: all scientific; huge holds 5.8e+25: all
      * scientific; plain keeps every integer digit */
-    CHECK_HAS(b.s, "<td>b</td><td class=\"n\">0.000011</td>"
+    CHECK_HAS(b.s, "<th scope=\"row\">b</th><td class=\"n\">0.000011</td>"
                    "<td class=\"n\">8.48147e-09</td>"
                    "<td class=\"n\">1.2345e+03</td>"
                    "<td class=\"n\">2611641</td>");
-    CHECK_HAS(b.s, "<td>&lt;c&gt;</td><td class=\"n\">0</td>"
+    CHECK_HAS(b.s, "<th scope=\"row\">&lt;c&gt;</th><td class=\"n\">0</td>"
                    "<td class=\"n\">1.45227e+04</td>"
                    "<td class=\"n\"></td><td class=\"n\">-0.25</td>");
     hz__buf_free(&b);
@@ -536,7 +536,7 @@ HZ_TEST(forecast_part_many_series_total_and_small_multiples)
     /* the largest series come first: series 29 is the largest */
     HZ_CHECK(strstr(html, "series 29: ") < strstr(html, "series 28: "));
     /* every series is in the sortable table */
-    HZ_CHECK(count(html, "<td>series ") >= 29);
+    HZ_CHECK(count(html, "<th scope=\"row\">series ") >= 29);
     CHECK_HAS(html, "class=\"sortable\"");
     HZ_CHECK(svg_consistent(html));
     free(html);
@@ -875,10 +875,11 @@ HZ_TEST(backtest_part_model_without_intervals)
     CHECK_HAS(html, "over the pairs whose forecast has intervals: auto 15 "
                     "of 20; snaive 0 of 20 (it gave none: no bar, empty "
                     "cells).");
-    CHECK_HAS(html, "<td>snaive</td><td class=\"n\">15.1</td><td "
-                    "class=\"n\">0.95</td><td class=\"n\">0.91</td><td "
-                    "class=\"n\"></td><td class=\"n\"></td><td "
-                    "class=\"n\"></td><td class=\"n\"></td>");
+    CHECK_HAS(html,
+              "<th scope=\"row\">snaive</th><td class=\"n\">15.1</td><td "
+              "class=\"n\">0.95</td><td class=\"n\">0.91</td><td "
+              "class=\"n\"></td><td class=\"n\"></td><td "
+              "class=\"n\"></td><td class=\"n\"></td>");
     free(html);
     hz_report_free(r);
     /* every model with intervals at every pair: no note */
@@ -934,7 +935,7 @@ HZ_TEST(analysis_part_survival_curve_and_cox_table)
     HZ_CHECK(html != NULL);
     CHECK_HAS(html, "data-kind=\"survival\" data-series=\"2\"");
     CHECK_HAS(html, "Cox proportional hazards model");
-    CHECK_HAS(html, "<td>tickets</td>");
+    CHECK_HAS(html, "<th scope=\"row\">tickets</th>");
     CHECK_HAS(html, "12 subjects, 6 events");
     HZ_CHECK(svg_consistent(html));
     free(html);

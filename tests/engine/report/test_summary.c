@@ -1,6 +1,7 @@
 /* Summaries: number formatting and the builders on hand-made results. */
 #include <stdlib.h>
 
+#include "horizon/outfile.h"
 #include "horizon/summary.h"
 #include "hz_test.h"
 
@@ -136,6 +137,20 @@ HZ_TEST(items_sort_stable_and_one_line)
     HZ_CHECK_STR(s->items[3].key, "d");
     HZ_CHECK(strlen(s->items[4].text) < HZ_SUMMARY_TEXT_MAX);
     HZ_CHECK_CONTAINS(s->items[4].text, "...");
+    /* a long word of multi-byte characters (a series name): cut at a
+     * character boundary, never inside one */
+    char euros[3 * 200 + 1];
+    for (size_t k = 0; k < 200; k++)
+        memcpy(euros + 3 * k, "\xe2\x82\xac", 3);
+    euros[3 * 200] = '\0';
+    for (int pre = 0; pre < 3; pre++) {
+        HZ_CHECK(hz_summary_add(s, 9, "euros", "%.*s%s", pre, "ab", euros) ==
+                 HZ_OK);
+        const char *e = s->items[s->n - 1].text;
+        HZ_CHECK_MSG(hz_utf8_valid(e, strlen(e)), "prefix %d: %s", pre, e);
+        HZ_CHECK_CONTAINS(e, "\xe2\x82\xac...");
+    }
+    s->n -= 3;
     hz_summary *t = hz_summary_new("suite");
     HZ_CHECK(hz_summary_append(t, s, 10, "churn.") == HZ_OK);
     HZ_CHECK(t->n == 5);

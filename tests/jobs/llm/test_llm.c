@@ -673,8 +673,8 @@ HZ_TEST(offline_gives_the_template_narrative)
     hz_prompt_opts po = {130, NULL, NULL};
     char *t = NULL;
     size_t pt = 0;
-    HZ_CHECK_MSG(hz_narrative_template(&pj, &po, &t, &pt, &err) == HZ_OK, "%s",
-                 err.msg);
+    HZ_CHECK_MSG(hz_narrative_template(&pj, &po, &t, &pt, NULL, &err) == HZ_OK,
+                 "%s", err.msg);
     HZ_CHECK(strstr(t, "Model:") == NULL && strstr(t, "Revenue") == t);
     HZ_CHECK(pt > 0 && pt <= 130);
     free(t);

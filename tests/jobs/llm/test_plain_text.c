@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hz_test.h"
+#include "llm/plain_stream.h"
 #include "llm/plain_text.h"
 
 static char out[1024];
@@ -65,4 +66,81 @@ HZ_TEST(text_that_only_looks_like_markdown_is_kept)
     HZ_CHECK(hz_plain_text(NULL) == NULL);
     char empty[] = "";
     HZ_CHECK_STR(hz_plain_text(empty), "");
+}
+
+/* A streamed answer (jobs/llm/plain_stream.h): in pieces of any size, a
+ * marker split across them, what is delivered is the plain text kept. */
+typedef struct {
+    char s[1024];
+    size_t n;
+    int restarts;
+} sink;
+
+static void sink_delta(const char *t, size_t n, void *ud)
+{
+    sink *k = ud;
+    if (k->n + n < sizeof k->s) {
+        memcpy(k->s + k->n, t, n);
+        k->n += n;
+        k->s[k->n] = '\0';
+    }
+}
+
+static void sink_restart(int attempt, const char *why, void *ud)
+{
+    sink *k = ud;
+    (void)attempt, (void)why;
+    k->restarts++;
+    k->n = 0;
+    k->s[0] = '\0';
+}
+
+static void stream_in(const char *md, size_t piece, sink *k)
+{
+    hz_llm_stream_cb to = {sink_delta, sink_restart, k};
+    hz_plain_stream ps;
+    hz_plain_stream_init(&ps, &to);
+    hz_llm_stream_cb cb = hz_plain_stream_cb(&ps);
+    memset(k, 0, sizeof *k);
+    for (size_t i = 0, n = strlen(md); i < n; i += piece)
+        cb.on_delta(md + i, n - i < piece ? n - i : piece, cb.ud);
+    hz_plain_stream_end(&ps);
+    hz_plain_stream_free(&ps);
+}
+
+HZ_TEST(a_streamed_answer_is_the_plain_text_kept)
+{
+    static const char *const md[] = {
+        "\n  ## Summary\n\n**Revenue** is forecast to grow *8.2%*; see "
+        "`sales_total`.\n\n\n\n* Peak in **December**\n| a | b |\n|---|---|\n"
+        "| 1 | 2 |\n---\nA*B*C and 2 * 3 stay; [more](https://e.com/r)  \n\n",
+        "no newline at all **bold**", "# T\xc3\xa9st \xe2\x82\xac\n> quote\n",
+        ""};
+    for (size_t m = 0; m < sizeof md / sizeof md[0]; m++) {
+        const char *want = plain(md[m]);
+        char w[1024];
+        snprintf(w, sizeof w, "%s", want);
+        for (size_t piece = 1; piece <= strlen(md[m]) + 1; piece++) {
+            sink k;
+            stream_in(md[m], piece, &k);
+            HZ_CHECK_MSG(strcmp(k.s, w) == 0,
+                         "text %zu in pieces of %zu: "
+                         "[%s] not [%s]",
+                         m, piece, k.s, w);
+        }
+    }
+    /* a restart: the text so far void, the next attempt's text whole */
+    sink k;
+    hz_llm_stream_cb to = {sink_delta, sink_restart, &k};
+    hz_plain_stream ps;
+    memset(&k, 0, sizeof k);
+    hz_plain_stream_init(&ps, &to);
+    hz_llm_stream_cb cb = hz_plain_stream_cb(&ps);
+    cb.on_delta("## Old\n**x", 10, cb.ud);
+    cb.on_restart(2, "dropped", cb.ud);
+    cb.on_delta("**New** text\n", 13, cb.ud);
+    hz_plain_stream_end(&ps);
+    hz_plain_stream_free(&ps);
+    HZ_CHECK(k.restarts == 1);
+    HZ_CHECK_STR(k.s, "New text");
 }

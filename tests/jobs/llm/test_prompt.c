@@ -243,3 +243,27 @@ HZ_TEST(no_raw_data_row_in_prompt)
     hz_profile_free(prof);
     hz_dataset_free(ds);
 }
+
+/* A name in a summary item (a series, a column) with a right-to-left
+ * override or a control character: the model reads them by their names,
+ * as the report and a terminal show them, not as characters that reverse
+ * or steer what follows. */
+HZ_TEST(bidi_and_control_characters_shown_by_name)
+{
+    hz_summary *s = hz_summary_new("forecast");
+    hz_summary_add(s, 0, "forecast.total",
+                   "north\xe2\x80\xae"
+                   "evil\x1b[31m forecast next 3 months: "
+                   "total 825\xc2\x9b");
+    hz_prompt_job job = {"j-bidi", "forecast", s};
+    hz_prompt_opts o = {0};
+    hz_prompt p;
+    hz_error err;
+    HZ_CHECK(hz_prompt_build(&job, 1, &o, &p, &err) == HZ_OK);
+    HZ_CHECK_CONTAINS(p.user, "north[U+202E]evil^[[31m forecast");
+    HZ_CHECK_CONTAINS(p.user, "total 825[U+009B]");
+    HZ_CHECK(strstr(p.user, "\xe2\x80\xae") == NULL);
+    HZ_CHECK(strchr(p.user, 0x1b) == NULL);
+    hz_prompt_clear(&p);
+    hz_summary_free(s);
+}
