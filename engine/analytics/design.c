@@ -211,10 +211,15 @@ static int cmp_double(const void *a, const void *b)
 
 /* Why a column of numbers is an identifier rather than a feature (NULL:
  * it is a feature): named like one (and more than a 0/1 flag), or a
- * different whole number on every row of at least ten.  An account
- * number, a phone number or a zip code is a label, not a quantity: as a
- * number its "effect" is an artefact (customers numbered in signup order
- * rank as a driver).  *oom on failure. */
+ * different whole number on every row of at least ten, numbered as a
+ * run (its range less than twice the rows: 5001..5400 for 400
+ * customers).  An account number, a phone number or a zip code is a
+ * label, not a quantity: as a number its "effect" is an artefact
+ * (customers numbered in signup order rank as a driver).  A measurement
+ * in whole units is also different on every row when its range is wide
+ * (an income in dollars, a spend in cents): until 2026-12-07 that was
+ * taken for an identifier too and the strongest driver left out.  *oom
+ * on failure. */
 static const char *id_reason(const hz_column *col, size_t nrows,
                              const double *numtext, bool *oom)
 {
@@ -239,10 +244,12 @@ static const char *id_reason(const hz_column *col, size_t nrows,
     size_t distinct = n > 0;
     for (size_t i = 1; i < n; i++)
         distinct += v[i] != v[i - 1];
+    const double v_span = n > 0 ? v[n - 1] - v[0] : 0.0;
     free(v);
     if (distinct > 2 && id_name(col->name))
         return "an identifier by its name";
-    if (whole && n >= 10 && distinct == n)
+    if (whole && n >= 10 && distinct == n &&
+        v_span < 2.0 * (double)n)
         return "an identifier: a different whole number on every row";
     return NULL;
 }

@@ -129,7 +129,9 @@ HZ_API hz_status hz_design_from_dataset(const hz_dataset *ds,
  * than measure (named in `skipped` with the reason): those named like an identifier (last word id, key, code,
  * number, no, phone, zip, ...: "customerID", "account_no", "zip_code")
  * with more than two values, and those holding a different whole number
- * on every one of at least ten rows (until 2026-12-07 an account number
+ * on every one of at least ten rows numbered as a run (a range less
+ * than twice the rows; a wider one is a measurement in whole units,
+ * such as an income in dollars) (until 2026-12-07 an account number
  * or a customer number in signup order ranked as a churn driver).  The
  * columns of keep (comma-separated names, may be NULL) are used as
  * numbers all the same; a name that is not a

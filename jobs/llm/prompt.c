@@ -39,6 +39,7 @@ void hz_prompt_clear(hz_prompt *p)
         return;
     free(p->system);
     free(p->user);
+    free(p->job_dropped);
     memset(p, 0, sizeof *p);
 }
 
@@ -194,9 +195,12 @@ static void fill_out(hz_prompt *out, char **sys, sbuf *ub, const jview *v,
     out->tokens = tokens;
     out->exact = exact;
     out->njobs = njobs;
+    out->job_dropped = malloc((njobs ? njobs : 1) * sizeof *out->job_dropped);
     for (size_t j = 0; j < njobs; j++) {
         out->items_kept += v[j].keep;
         out->items_dropped += v[j].nitems - v[j].keep;
+        if (out->job_dropped != NULL)
+            out->job_dropped[j] = v[j].nitems - v[j].keep;
     }
 }
 
@@ -231,7 +235,7 @@ hz_status hz_prompt_build(const hz_prompt_job *jobs, size_t n,
         size_t tokens = hz_chat_tokens(tok, model, m, 2);
         if (tokens <= budget) {
             fill_out(out, &sys, &ub, v, njobs, tokens, tok != NULL);
-            if (out->user == NULL)
+            if (out->user == NULL || out->job_dropped == NULL)
                 break;
             goto done;
         }

@@ -60,6 +60,10 @@ typedef struct hz_prompt {
     bool exact;    /* tokens counted with a rank file */
     size_t njobs;  /* jobs included (a prefix of the input) */
     size_t items_kept, items_dropped;
+    /* [njobs] the items of each job left out (malloc'ed): a batch's
+     * budget is shared, so a job in one may lose items its prompt alone
+     * keeps */
+    size_t *job_dropped;
 } hz_prompt;
 
 /* Build the prompt for jobs[0..n): n == 1 asks for plain text, n > 1 for

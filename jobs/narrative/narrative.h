@@ -150,7 +150,8 @@ typedef struct hz_narrative_job {
     int batch_jobs;       /* jobs in the request that answered (1 =
                                   alone; 0 = cache) */
     size_t prompt_tokens; /* our count of this job's single prompt */
-    size_t items_dropped; /* summary items that prompt left out (budget) */
+    size_t items_dropped; /* summary items that prompt left out (budget);
+                             of a batch's answer: the batch's prompt's */
     size_t text_tokens;   /* our count of the narrative text */
     bool prompt_exact;
     char *prompt;       /* the user message of that prompt */

@@ -373,6 +373,11 @@ static void answer_batch(step *st, const plan *p)
         }
         c->m.batched_jobs++;
         record_success(c, j, &st->js[p->jobs[k]], p, t, st->now);
+        /* written from the batch's prompt, which shares one budget among
+         * its jobs: the items it left out of this job's summary, not its
+         * prompt's alone (until 2026-12-07 a batched job's narrative
+         * counted 0 while the batch had left some of its items out) */
+        j->items_dropped = p->prompt.job_dropped[k];
     }
     if (fell_back)
         c->m.batch_fallbacks++;

@@ -85,6 +85,32 @@ assert sorted(x['feature'] for x in c['coefficients']) == ['orders', 'spend'], c
 assert c['skipped_columns'] == '', c['skipped_columns']
 " "$T/out"
 
+# a measurement in whole units, different on every row but spread wide
+# (an income in dollars), is a feature, not a numbered identifier: until
+# 2026-12-07 it was left out as "a different whole number on every row"
+/usr/bin/python3 - "$T/inc.csv" <<'PY'
+import random, sys
+random.seed(2)
+seen = set()
+with open(sys.argv[1], "w") as f:
+    f.write("customer,tenure,income,churned\n")
+    for i in range(120):
+        inc = random.randint(20000, 150000)
+        while inc in seen:
+            inc = random.randint(20000, 150000)
+        seen.add(inc)
+        churn = random.random() < (0.7 if inc < 50000 else 0.2)
+        f.write("c%d,%d,%d,%s\n" % (i, random.randint(1, 60), inc,
+                                    "yes" if churn else "no"))
+PY
+expect_exit 0 "" -- "$H" analyze churn "$T/inc.csv" --label churned --json --summary-only
+check "wide whole numbers: income is a feature" /usr/bin/python3 -c "
+import json, sys
+c = json.load(open(sys.argv[1]))['summary']['churn']
+assert sorted(x['feature'] for x in c['coefficients']) == ['income', 'tenure'], c['coefficients']
+assert c['skipped_columns'] == '', c['skipped_columns']
+" "$T/out"
+
 # a job takes the same parameter
 export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" HZ_DATASET_ROOTS="$T"
 "$H" submit --type churn --tenant acme --id ids --dataset "$T/cust.csv" \
