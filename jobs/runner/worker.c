@@ -825,6 +825,37 @@ static outcome supervise(jobctx *c, pid_t pid, int pfd, double timeout_s,
     return oc;
 }
 
+/* Whether the job process left a result file or report larger than its
+ * memory limit; then the job is failed (reason memory) and neither is
+ * read.  The files are the job process's to write, and code a hostile
+ * dataset got to run there could write gigabytes that the runner read
+ * whole into its memory (and parsed into far more), which the OOM killer
+ * then took from every tenant's jobs; a result the job process made
+ * holds no more rows than its memory does (hz__memlimit_guard). */
+static bool oversized_output(jobctx *c)
+{
+    long long max = c->r->max_memory_bytes;
+    if (max <= 0)
+        return false;
+    static const char *const suffix[] = {"", ".html"};
+    for (int i = 0; i < 2; i++) {
+        char path[4300];
+        snprintf(path, sizeof path, "%s%s", c->resfile, suffix[i]);
+        struct stat st;
+        if (lstat(path, &st) != 0 || st.st_size <= max)
+            continue;
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "the job process left a %s of %lld MiB, over its memory "
+                 "limit of %lld MiB: not read",
+                 i == 0 ? "result file" : "report", (long long)st.st_size >> 20,
+                 max >> 20);
+        fail_job(c, "memory", msg);
+        return true;
+    }
+    return false;
+}
+
 /* Start the job process and wait for it; *res its result (NULL when it
  * left none).  False when the job was ended or released here. */
 static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
@@ -887,6 +918,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
         requeue_job(c, "shutdown", "runner stopped while the job ran", true);
         return false;
     }
+    if (oversized_output(c))
+        return false;
     *res = hz__jobproc_read_result(c->resfile);
     return true;
 }
