@@ -318,7 +318,7 @@ static int filter_no_sockets(bool all_threads)
                               .filter = f};
     if (!all_threads)
         return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0
-                                                                     : errno;
+                                                                      : errno;
     /* > 0: the id of a thread that could not take it */
     long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
                       SECCOMP_FILTER_FLAG_TSYNC, &prog);

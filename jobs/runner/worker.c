@@ -848,8 +848,8 @@ static bool oversized_output(jobctx *c)
         snprintf(msg, sizeof msg,
                  "the job process left a %s of %lld MiB, over its memory "
                  "limit of %lld MiB: not read",
-                 i == 0 ? "result file" : "report", (long long)st.st_size >> 20,
-                 max >> 20);
+                 i == 0 ? "result file" : "report",
+                 (long long)st.st_size >> 20, max >> 20);
         fail_job(c, "memory", msg);
         return true;
     }
@@ -1026,8 +1026,7 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
     }
     const char *msg = hz__cjson_str(res, "error");
     const char *reason = known_reason(hz__cjson_str(res, "reason"));
-    if (reason != NULL && strcmp(reason, "workdir") == 0 &&
-        workdir_full(c)) {
+    if (reason != NULL && strcmp(reason, "workdir") == 0 && workdir_full(c)) {
         /* the runner's own file system, not the job: released with its
          * attempt refunded, and the run ends (--watch too), else a full
          * disk would fail the whole queue for good, attempt after

@@ -323,7 +323,7 @@ HZ_TEST(isolation_gives_no_rule_to_a_dataset_the_sandbox_refuses)
  * run what it likes, so the no-socket filter after the download holds
  * for every thread of the process, not only the one that asked. */
 typedef struct lingering {
-    int go[2];   /* the main thread writes a byte once the filter is on */
+    int go[2];  /* the main thread writes a byte once the filter is on */
     int errnum; /* what socket(AF_INET) got in the other thread (0: made) */
 } lingering;
 
