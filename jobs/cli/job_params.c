@@ -190,7 +190,8 @@ static int apply(hz_job_request *r, owned *o, int code, const char *arg)
 }
 
 /* The test hooks: debugSleepS, debugSleepTool, debugMemoryNeedle,
- * debugReadFile, debugStderr, debugConnect and debugReason (honoured by
+ * debugReadFile, debugStderr, debugConnect, debugReason and
+ * debugResultMB (honoured by
  * the job
  * process only when the runner runs with HZ_TEST_HOOKS=1). */
 static bool test_hook(hz_job_request *r, const cJSON *it)
@@ -219,6 +220,10 @@ static bool test_hook(hz_job_request *r, const cJSON *it)
     if (strcmp(it->string, "debugReason") == 0 && cJSON_IsString(it)) {
         snprintf(r->debug_reason, sizeof r->debug_reason, "%s",
                  it->valuestring);
+        return true;
+    }
+    if (strcmp(it->string, "debugResultMB") == 0 && cJSON_IsNumber(it)) {
+        r->debug_result_mb = it->valuedouble;
         return true;
     }
     if (strcmp(it->string, "debugStderr") == 0 && cJSON_IsString(it)) {

@@ -428,6 +428,26 @@ static void stderr_hook(const hz_job_request *req, const hz_exec_options *opt)
     }
 }
 
+/* The test hook params.debugResultMB: a result file of that many MiB of
+ * rows in the job's directory (opt->tmpdir), and the process exits. */
+static void result_hook(const hz_job_request *req, const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || req->debug_result_mb <= 0 || opt->tmpdir == NULL)
+        return;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/result.json", opt->tmpdir);
+    FILE *f = fopen(path, "w");
+    static char row[4096];
+    memset(row, 'x', sizeof row);
+    long long n = (long long)(req->debug_result_mb * 256);
+    for (long long i = 0; f != NULL && i < n; i++)
+        if (fwrite(row, 1, sizeof row, f) != sizeof row)
+            break;
+    if (f != NULL)
+        fclose(f);
+    _exit(0);
+}
+
 /* Memory ran out (at any stage): the job fails for good with reason
  * "memory" and its limit named.  Another attempt would run out again. */
 static void out_of_memory(const hz_exec_options *opt, hz_exec_output *out,
@@ -461,6 +481,7 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
                                                      "no parameter decoder");
     if (rc == HZ_OK) {
         stderr_hook(&req, opt);
+        result_hook(&req, opt);
         rc = needle_hook(&req, opt, err);
     }
     if (rc == HZ_OK)

@@ -81,6 +81,10 @@ typedef struct hz_job_request {
     char debug_stderr[512]; /* test hook: params.debugStderr, text the job
                                process writes on its stderr as it is (the
                                runner forwards it marked and escaped) */
+    double debug_result_mb; /* test hook: params.debugResultMB, the job
+                               process writes a result file of this many
+                               MiB (what code a hostile dataset got to run
+                               could write) and exits */
     void *owned; /* what the requests point into, freed by free_owned */
     void (*free_owned)(void *owned);
 } hz_job_request;

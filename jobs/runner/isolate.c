@@ -294,8 +294,12 @@ static int filter_sockets(void)
 
 /* No socket at all (EACCES) and no io_uring: for a job process whose
  * dataset is local, from the start, and for one that downloads it, once
- * it has (hz__isolation_drop_network).  Stacked on filter_sockets. */
-static int filter_no_sockets(void)
+ * it has (hz__isolation_drop_network).  Stacked on filter_sockets.  With
+ * all_threads, on every thread of the process (SECCOMP_FILTER_FLAG_TSYNC),
+ * not only the caller: a thread the download left (libcurl's resolver
+ * thread, detached when a lookup timed out) shares the memory of the
+ * code a hostile dataset may get to run, which can make it run anything. */
+static int filter_no_sockets(bool all_threads)
 {
 #ifdef NATIVE_ARCH
     struct sock_filter f[] = {
@@ -312,8 +316,15 @@ static int filter_no_sockets(void)
     };
     struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
                               .filter = f};
-    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0 : errno;
+    if (!all_threads)
+        return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0
+                                                                      : errno;
+    /* > 0: the id of a thread that could not take it */
+    long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                      SECCOMP_FILTER_FLAG_TSYNC, &prog);
+    return rc == 0 ? 0 : rc > 0 ? EBUSY : errno;
 #else
+    (void)all_threads;
     return 0;
 #endif
 }
@@ -391,7 +402,7 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
      * Landlock is missing or refused (--isolation best-effort) */
     int e = filter_sockets();
     if (e == 0 && !iso->network) /* it reads a local file: no socket */
-        e = filter_no_sockets();
+        e = filter_no_sockets(false);
     if (e != 0 && rc == HZ_OK)
         return fail(err, -1, "seccomp filter of socket(2)", e);
     return rc;
@@ -399,7 +410,7 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
 
 hz_status hz__isolation_drop_network(hz_error *err)
 {
-    int e = filter_no_sockets();
+    int e = filter_no_sockets(true);
     return e == 0 ? HZ_OK
                   : fail(err, -1, "seccomp filter of socket(2) after the "
                                   "download", e);

@@ -69,7 +69,9 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
                               hz_error *err);
 
 /* Once a job process has downloaded its dataset: no socket at all from
- * now on (a stacked seccomp filter), so that code a hostile dataset gets
+ * now on, in any of its threads (a stacked seccomp filter, synchronised
+ * to every thread: one the download left shares the process's memory),
+ * so that code a hostile dataset gets
  * to run while it is parsed cannot connect anywhere (the cloud's
  * metadata endpoint and its identity tokens, an address the sandbox
  * refuses: Landlock's network rules go by port only, and the sandbox's

@@ -53,10 +53,20 @@ void hz__job_stderr_forward(hz_log *log, const hz_log_fields *fields,
             left += (long long)(buf + n - p);
             break;
         }
+        /* what one log message holds once shown (a byte may take 3):
+         * the rest of a longer line is counted, not cut silently (not
+         * inside a UTF-8 sequence; the line may hold a NUL) */
+        size_t keep = len;
+        if (keep > HZ_JOB_STDERR_LINE_BYTES) {
+            keep = HZ_JOB_STDERR_LINE_BYTES;
+            while (keep > 0 && ((unsigned char)p[keep] & 0xC0) == 0x80)
+                keep--;
+            left += (long long)(len - keep);
+        }
         /* a NUL in the line ends it in the log: shown as "^@" */
-        char line[HZ_JOB_STDERR_BYTES + 1], shown[2 * sizeof line];
+        char line[2 * HZ_JOB_STDERR_LINE_BYTES + 1], shown[3 * sizeof line];
         size_t k = 0;
-        for (size_t i = 0; i < len; i++)
+        for (size_t i = 0; i < keep; i++)
             if (p[i] == '\0') {
                 if (k + 2 < sizeof line) {
                     line[k++] = '^';

@@ -8,8 +8,9 @@
  * wrote as warnings of its own, one per line, each marked "job J: job
  * process P wrote on stderr:", in the log's format (control characters
  * in caret notation in text, the line a JSON string in json), at most
- * HZ_JOB_STDERR_LINES lines and HZ_JOB_STDERR_BYTES bytes (the rest is
- * counted, not shown). */
+ * HZ_JOB_STDERR_LINES lines, HZ_JOB_STDERR_LINE_BYTES bytes of a line
+ * and HZ_JOB_STDERR_BYTES bytes in all (the rest is counted, not
+ * shown). */
 #ifndef HZ_RUNNER_JOB_STDERR_H
 #define HZ_RUNNER_JOB_STDERR_H
 
@@ -20,6 +21,9 @@
 #define HZ_JOB_STDERR_FILE "stderr"
 #define HZ_JOB_STDERR_LINES 20
 #define HZ_JOB_STDERR_BYTES 4096
+/* at most this many bytes of one line: what one log message holds once
+ * shown in caret notation; the rest of the line is counted */
+#define HZ_JOB_STDERR_LINE_BYTES 500
 
 /* In the job process: descriptors 1 and 2 to DIR/stderr (a new file;
  * /dev/null when it cannot be made: nothing of the job reaches the

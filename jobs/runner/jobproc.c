@@ -1,5 +1,6 @@
 /* Job processes and their result files (see jobproc.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -414,12 +415,23 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     job_dir(resfile, dir, sizeof dir);
     /* what it writes on its streams is logged by the runner, marked */
     hz__job_stderr_redirect(dir);
+    /* made before isolating, written only if that fails, closed before
+     * the dataset is touched (HZ_JOBPROC_ISOLATION_MARK) */
+    char mark[4200];
+    snprintf(mark, sizeof mark, "%.4100s" HZ_JOBPROC_ISOLATION_MARK, dir);
+    int mfd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                   0600);
     if (isolate(cfg, job, dataset, dir, &opt, &err) != HZ_OK) {
+        if (mfd >= 0 && write(mfd, "isolation\n", 10) != 10) {
+            /* not said: the runner takes it for the job's failure */
+        }
         hz_exec_output_init(&out);
         snprintf(out.reason, sizeof out.reason, "isolation");
         write_result(resfile, HZ_EIO, &err, &out);
         _exit(0);
     }
+    if (mfd >= 0)
+        close(mfd);
     /* what a hostile or huge dataset may take: this job's share */
     hz_status rc = opt.max_memory_bytes > 0
                        ? hz__memlimit_apply(opt.max_memory_bytes, &err)

@@ -18,6 +18,15 @@
 #include "horizon/common.h"
 #include "runner/exec.h"
 
+/* A job process that cannot isolate itself says so in a file beside its
+ * directory (DIR + this suffix, in the run's work directory), made before
+ * it isolates itself and written only then: the result file is the job
+ * process's to write after it has read its dataset, and code a hostile
+ * dataset got to run there could put reason "isolation" in it (which
+ * releases the job, refunded, and ends the run) but cannot write there
+ * (Landlock holds its writes to its own directory). */
+#define HZ_JOBPROC_ISOLATION_MARK ".isolation"
+
 typedef struct hz__jobproc_config {
     hz_exec_options exec;     /* options of every job process (threads,
                               sandbox, decoder, ...); the job's timeout

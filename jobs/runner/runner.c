@@ -715,6 +715,10 @@ void hz__runner_remove_job_dir(const char *dir)
         return;
     remove_files_in(dir, NULL);
     rmdir(dir);
+    /* what the job process and the worker made beside it (worker.c) */
+    char beside[4400];
+    snprintf(beside, sizeof beside, "%.4300s" HZ_JOBPROC_ISOLATION_MARK, dir);
+    unlink(beside);
 }
 
 /* Remove the work directory and what job processes left in it (the

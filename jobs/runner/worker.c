@@ -1,6 +1,7 @@
 /* One claimed job from checks to write-back (see runner.h for the process
  * model): the steps a worker thread takes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -824,6 +825,37 @@ static outcome supervise(jobctx *c, pid_t pid, int pfd, double timeout_s,
     return oc;
 }
 
+/* Whether the job process left a result file or report larger than its
+ * memory limit; then the job is failed (reason memory) and neither is
+ * read.  The files are the job process's to write, and code a hostile
+ * dataset got to run there could write gigabytes that the runner read
+ * whole into its memory (and parsed into far more), which the OOM killer
+ * then took from every tenant's jobs; a result the job process made
+ * holds no more rows than its memory does (hz__memlimit_guard). */
+static bool oversized_output(jobctx *c)
+{
+    long long max = c->r->max_memory_bytes;
+    if (max <= 0)
+        return false;
+    static const char *const suffix[] = {"", ".html"};
+    for (int i = 0; i < 2; i++) {
+        char path[4300];
+        snprintf(path, sizeof path, "%s%s", c->resfile, suffix[i]);
+        struct stat st;
+        if (lstat(path, &st) != 0 || st.st_size <= max)
+            continue;
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "the job process left a %s of %lld MiB, over its memory "
+                 "limit of %lld MiB: not read",
+                 i == 0 ? "result file" : "report",
+                 (long long)st.st_size >> 20, max >> 20);
+        fail_job(c, "memory", msg);
+        return true;
+    }
+    return false;
+}
+
 /* Start the job process and wait for it; *res its result (NULL when it
  * left none).  False when the job was ended or released here. */
 static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
@@ -886,6 +918,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
         requeue_job(c, "shutdown", "runner stopped while the job ran", true);
         return false;
     }
+    if (oversized_output(c))
+        return false;
     *res = hz__jobproc_read_result(c->resfile);
     return true;
 }
@@ -905,6 +939,53 @@ static const char *known_reason(const char *reason)
         if (strcmp(reason, *k) == 0)
             return *k;
     return "compute";
+}
+
+/* Whether the job process of c said before it read its dataset that it
+ * could not isolate itself (HZ_JOBPROC_ISOLATION_MARK): only then is its
+ * reason "isolation" the runner's fault.  Never without
+ * require_isolation: then no job process reports it, and one without
+ * Landlock could write the file. */
+static bool isolation_said(const jobctx *c)
+{
+    if (!c->r->cfg->require_isolation)
+        return false;
+    char mark[4300];
+    snprintf(mark, sizeof mark, "%.4200s" HZ_JOBPROC_ISOLATION_MARK, c->dir);
+    int fd = open(mark, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    bool said = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                st.st_size > 0;
+    if (fd >= 0)
+        close(fd);
+    return said;
+}
+
+/* Whether the run's work directory has no room for 1 MiB once the job's
+ * own files are gone (they are removed here): only then is a job
+ * process's reason "workdir" the runner's fault.  A job process whose
+ * code a hostile dataset runs could write that reason, or fill the file
+ * system with files of its own first. */
+static bool workdir_full(jobctx *c)
+{
+    hz__runner_remove_job_dir(c->dir);
+    char probe[4300];
+    snprintf(probe, sizeof probe, "%.4200s.room", c->dir);
+    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
+    if (fd < 0)
+        return errno == ENOSPC || errno == EDQUOT || errno == EIO ||
+               errno == EROFS;
+    static const char zeros[65536];
+    int e = 0;
+    for (int i = 0; i < 16 && e == 0; i++)
+        if (write(fd, zeros, sizeof zeros) != (ssize_t)sizeof zeros)
+            e = errno != 0 ? errno : ENOSPC;
+    if (e == 0 && fsync(fd) != 0)
+        e = errno;
+    close(fd);
+    unlink(probe);
+    return e != 0;
 }
 
 /* Judge the job process's outcome and write it back. */
@@ -945,7 +1026,7 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
     }
     const char *msg = hz__cjson_str(res, "error");
     const char *reason = known_reason(hz__cjson_str(res, "reason"));
-    if (reason != NULL && strcmp(reason, "workdir") == 0) {
+    if (reason != NULL && strcmp(reason, "workdir") == 0 && workdir_full(c)) {
         /* the runner's own file system, not the job: released with its
          * attempt refunded, and the run ends (--watch too), else a full
          * disk would fail the whole queue for good, attempt after
@@ -955,7 +1036,8 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
         requeue_job(c, reason, msg ? msg : "failed", true);
         return;
     }
-    if (reason != NULL && strcmp(reason, "isolation") == 0) {
+    if (reason != NULL && strcmp(reason, "isolation") == 0 &&
+        isolation_said(c)) {
         /* the kernel refused this runner's job processes their isolation
          * (runner/isolate.h) although it offered Landlock at start (a
          * seccomp profile, a missing /proc): no job of any tenant can run

@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -313,4 +315,67 @@ HZ_TEST(isolation_gives_no_rule_to_a_dataset_the_sandbox_refuses)
     hz_sandbox_free(&sb);
     HZ_CHECK(refused);
     HZ_CHECK(own);
+}
+
+/* A thread of the job process that the download left (libcurl's resolver
+ * thread, detached when a lookup timed out before a retry succeeded):
+ * code a hostile dataset got to run shares its memory and can make it
+ * run what it likes, so the no-socket filter after the download holds
+ * for every thread of the process, not only the one that asked. */
+typedef struct lingering {
+    int go[2];  /* the main thread writes a byte once the filter is on */
+    int errnum; /* what socket(AF_INET) got in the other thread (0: made) */
+} lingering;
+
+static void *linger(void *arg)
+{
+    lingering *l = arg;
+    char b;
+    if (read(l->go[0], &b, 1) != 1)
+        return NULL;
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    l->errnum = s < 0 ? errno : 0;
+    if (s >= 0)
+        close(s);
+    return NULL;
+}
+
+HZ_TEST(no_socket_after_the_download_in_any_thread)
+{
+#if defined(__x86_64__) || defined(__aarch64__)
+    int pp[2];
+    HZ_CHECK(pipe(pp) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pp[0]);
+        lingering l = {.errnum = -1};
+        pthread_t t;
+        int r[2] = {-1, -1};
+        hz_error err;
+        if (pipe(l.go) == 0 && pthread_create(&t, NULL, linger, &l) == 0 &&
+            prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
+            r[0] = hz__isolation_drop_network(&err) == HZ_OK ? 0 : 1;
+            int s = socket(AF_INET, SOCK_STREAM, 0);
+            r[1] = s < 0 ? errno : 0;
+            if (write(l.go[1], "x", 1) == 1)
+                pthread_join(t, NULL);
+        }
+        int out[3] = {r[0], r[1], l.errnum};
+        _exit(write(pp[1], out, sizeof out) == (ssize_t)sizeof out ? 0 : 1);
+    }
+    close(pp[1]);
+    int out[3] = {-1, -1, -1};
+    ssize_t n = read(pp[0], out, sizeof out);
+    close(pp[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    HZ_CHECK(n == (ssize_t)sizeof out);
+    HZ_CHECK_MSG(out[0] == 0, "hz__isolation_drop_network failed");
+    HZ_CHECK_MSG(out[1] == EACCES, "socket in the calling thread: errno %d",
+                 out[1]);
+    HZ_CHECK_MSG(out[2] == EACCES, "socket in another thread: errno %d",
+                 out[2]);
+#else
+    hz_test_skip("no socket filter on this architecture");
+#endif
 }
