@@ -35,7 +35,7 @@ static long find(const char *const *names, size_t n, const char *name,
                 return (long)j;
         return -1;
     }
-    for (const char *const *g = guess; *g != NULL; g++)
+    for (const char *const *g = guess; g != NULL && *g != NULL; g++)
         for (size_t j = 0; j < n; j++)
             if (strcasecmp(names[j], *g) == 0)
                 return (long)j;

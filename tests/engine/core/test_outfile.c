@@ -196,6 +196,7 @@ HZ_TEST(utf8_cut_keeps_whole_characters)
 HZ_TEST(text_visible_shows_what_would_act)
 {
     char out[128];
+    /* NOLINTNEXTLINE(misc-misleading-bidirectional) */
     HZ_CHECK_STR(hz_text_visible("a\xe2\x80\xae"
                                  "b\xe2\x81\xa6"
                                  "c",
@@ -208,10 +209,13 @@ HZ_TEST(text_visible_shows_what_would_act)
                                  "31m \xff \xc3\xa9 \xd7\x90",
                                  out, sizeof out, false),
                  "[U+009B]31m \xef\xbf\xbd \xc3\xa9 \xd7\x90");
+    /* NOLINTNEXTLINE(misc-misleading-bidirectional) */
     HZ_CHECK(hz_utf8_hidden("\xe2\x80\xae", 3) == 0x202E);
+    /* NOLINTNEXTLINE(misc-misleading-bidirectional) */
     HZ_CHECK(hz_utf8_hidden("\xe2\x80\xae", 2) == 0);
     HZ_CHECK(hz_utf8_hidden("\xe2\x80\xa9", 3) == 0); /* paragraph sep */
     /* cut between characters, always terminated */
+    /* NOLINTNEXTLINE(misc-misleading-bidirectional) */
     HZ_CHECK_STR(hz_text_visible("ab\xe2\x80\xae", out, 8, false), "ab");
     HZ_CHECK_STR(hz_text_visible("a\xc3\xa9", out, 3, false), "a");
     /* 4 * strlen + 1 holds any text */
