@@ -92,35 +92,6 @@ char *hz_cli_term_dup(const char *s)
     return t;
 }
 
-const char *hz_cli_cell(const char *s, size_t width, bool pad, char *buf,
-                        size_t bufsz)
-{
-    if (bufsz == 0)
-        return buf;
-    size_t cap = 4 * strlen(s) + 1;
-    char *t = malloc(cap);
-    const char *v = t != NULL ? hz_cli_term_line(s, t, cap) : "?";
-    size_t o = 0, chars = 0;
-    for (const char *p = v; *p && chars < width;) {
-        size_t k = 1;
-        while (p[k] != '\0' && ((unsigned char)p[k] & 0xC0) == 0x80)
-            k++; /* the rest of the character */
-        if (o + k >= bufsz)
-            break;
-        memcpy(buf + o, p, k);
-        o += k;
-        p += k;
-        chars++;
-    }
-    while (pad && chars < width && o + 1 < bufsz) {
-        buf[o++] = ' ';
-        chars++;
-    }
-    buf[o] = '\0';
-    free(t);
-    return buf;
-}
-
 /* Set while horizon report runs a command (hz_cli_report_mode). */
 static bool report_mode;
 

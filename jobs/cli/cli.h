@@ -48,19 +48,18 @@ const char *hz_cli_term_line(const char *s, char *buf, size_t bufsz);
 /* s as one line for a terminal (hz_cli_term_line), malloc'd; NULL when
  * out of memory. */
 char *hz_cli_term_dup(const char *s);
-/* s as a column of a terminal table: as hz_cli_term_line shows it, cut
- * to at most width characters (whole ones: a byte count cut names inside
- * a character) and, when pad, padded with spaces to width characters.
- * Into buf (bufsz bytes; 4 * width + 1 holds any).  Returns buf. */
-const char *hz_cli_cell(const char *s, size_t width, bool pad, char *buf,
-                        size_t bufsz);
-
 /* The columns s takes on a terminal (UTF-8: é one, 日 two, a combining
  * accent none; jobs/cli/textcol.c). */
 size_t hz_cli_width(const char *s);
 /* s in a table cell w columns wide: cut between characters to w
  * columns, padded with blanks after it (right: before it). */
 void hz_cli_put_cell(FILE *f, const char *s, size_t w, bool right);
+/* s as a cell of a terminal table, into buf (bufsz bytes; 4 * width + 1
+ * holds any): as hz_cli_term_line shows it, cut between characters to at
+ * most width terminal columns (as hz_cli_put_cell) and, when pad,
+ * padded with blanks to width columns.  Returns buf. */
+const char *hz_cli_cell(const char *s, size_t width, bool pad, char *buf,
+                        size_t bufsz);
 
 /* Capture this thread's hz_cli_error messages into buf (the first one is
  * kept, without the "horizon CMD: " prefix) instead of printing them, so

@@ -1,9 +1,11 @@
-/* Columns of a text table on a terminal (horizon inspect): a field's
+/* Columns of a text table on a terminal (horizon inspect, datasets
+ * list, jobs list): a field's
  * width is counted in the terminal's columns, not in bytes, so that
  * names in UTF-8 (one column for é, two bytes; two for 日, three bytes)
  * line up, and a cut field is cut between characters.  See cli.h. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -61,21 +63,49 @@ size_t hz_cli_width(const char *s)
     return w;
 }
 
-void hz_cli_put_cell(FILE *f, const char *s, size_t w, bool right)
+/* The bytes of s that fit in w columns and at most max bytes, cut
+ * between characters; *used: the columns they take. */
+static size_t fit(const char *s, size_t w, size_t max, size_t *used)
 {
-    size_t i = 0, used = 0;
-    while (s[i] != '\0') { /* the characters that fit in w columns */
+    size_t i = 0, u = 0;
+    while (s[i] != '\0') {
         size_t at = i;
         size_t cw = char_width(next_char(s, &i));
-        if (used + cw > w) {
+        if (u + cw > w || i > max) {
             i = at;
             break;
         }
-        used += cw;
+        u += cw;
     }
+    *used = u;
+    return i;
+}
+
+void hz_cli_put_cell(FILE *f, const char *s, size_t w, bool right)
+{
+    size_t used, n = fit(s, w, strlen(s), &used);
     if (right)
         fprintf(f, "%*s", (int)(w - used), "");
-    fwrite(s, 1, i, f);
+    fwrite(s, 1, n, f);
     if (!right)
         fprintf(f, "%*s", (int)(w - used), "");
+}
+
+const char *hz_cli_cell(const char *s, size_t width, bool pad, char *buf,
+                        size_t bufsz)
+{
+    if (bufsz == 0)
+        return buf;
+    size_t cap = 4 * strlen(s) + 1;
+    char *t = malloc(cap);
+    const char *v = t != NULL ? hz_cli_term_line(s, t, cap) : "?";
+    size_t used, n = fit(v, width, bufsz - 1, &used);
+    memcpy(buf, v, n);
+    while (pad && used < width && n + 1 < bufsz) {
+        buf[n++] = ' ';
+        used++;
+    }
+    buf[n] = '\0';
+    free(t);
+    return buf;
 }

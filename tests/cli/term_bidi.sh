@@ -37,12 +37,31 @@ tiny_monthly_csv "$T/m.csv"
     "$T/m.csv" > /dev/null
 "$HORIZON" datasets add --tenant acme --name "$(printf '\u20ac%.0s' $(seq 30))" \
     "$T/m.csv" > /dev/null
+# a name in CJK (two terminal columns a character) padded and cut to the
+# same 24 columns as the others, so the columns after it line up
+"$HORIZON" datasets add --tenant acme --name "$(printf '\u58f2%.0s' $(seq 15))" \
+    "$T/m.csv" > /dev/null
 "$HORIZON" datasets list > "$T/ds" 2>&1
 check "datasets list: the name shown ($(cat "$T/ds"))" \
     grep -qF 'sales[U+202E]evil^[[31m' "$T/ds"
 check "datasets list: no raw control, valid UTF-8" raw_free "$T/ds"
 check "datasets list: a long name cut at 24 characters" \
     grep -qF " $(printf '\u20ac%.0s' $(seq 24)) " "$T/ds"
+# the size column (after the name) starts at the same terminal column on
+# every row: the CJK name cut at 12 characters (24 columns), not 24
+check "datasets list: CJK names cut and padded in terminal columns" \
+    python3 -c 'import sys, unicodedata
+rows = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines()[1:] if l.strip()]
+def col(l):  # the terminal column where the size (a number) starts
+    w = 0
+    for i, ch in enumerate(l):
+        if i > 0 and l[i - 1] == " " and ch.isdigit() and w > 45:
+            return w
+        w += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return -1
+cols = {col(l) for l in rows}
+sys.exit(not (len(rows) == 3 and len(cols) == 1 and -1 not in cols
+              and "\u58f2" * 12 + " " in open(sys.argv[1], encoding="utf-8").read()))' "$T/ds"
 
 # jobs show and explain: a dataset path and a narrative
 cp "$T/m.csv" "$T/m${rlo}x.csv"
