@@ -87,6 +87,21 @@ run_cosmos_server() {
     cport=$(wait_port "$T/cosmos.port")
 }
 
+# job_process RUNNER_PID [TRIES]: the pid of a job process of the runner
+# (runner -> job process helper -> job process), polled every 0.05 s up
+# to TRIES times (default 200); empty when none came
+job_process() {
+    local j="" h
+    for _ in $(seq "${2:-200}"); do
+        for h in $(pgrep -P "$1"); do
+            j=$(pgrep -P "$h" | head -1)
+        done
+        [[ -n "$j" ]] && break
+        sleep 0.05
+    done
+    echo "$j"
+}
+
 # run_fault_proxy ARG...: tests/peers/fault_proxy.js, TLS on both sides,
 # in front of the peer on $cport, with ARG... (--rate, --faults, ...);
 # log $T/proxy.log; sets pport

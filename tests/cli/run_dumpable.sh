@@ -34,14 +34,8 @@ wrapper=$!
 # Not pgrep -f "horizon run --once", which finds another test's runner
 # when ctest runs tests in parallel (the oldest first), one that may end
 # before its /proc files are looked at.
-runner=$wrapper job=""
-for _ in $(seq 200); do
-    for h in $(pgrep -P "$runner"); do
-        job=$(pgrep -P "$h" | head -1)
-    done
-    [[ -n "$job" ]] && break
-    sleep 0.05
-done
+runner=$wrapper
+job=$(job_process "$runner")
 sleep 0.5 # the job is asleep (debugSleepS=3)
 check "the runner and its job process were found ($runner, $job)" \
     test -n "$runner" -a -n "$job"

@@ -117,14 +117,7 @@ exec 7<"$T/home/.ssh/id_ed25519"
 "$HORIZON" run --once >"$T/run.out" 2>"$T/run.err" &
 runner=$!
 exec 7<&-
-job=""
-for _ in $(seq 200); do
-    for h in $(pgrep -P "$runner"); do
-        job=$(pgrep -P "$h" | head -1)
-    done
-    [[ -n "$job" ]] && break
-    sleep 0.05
-done
+job=$(job_process "$runner")
 sleep 0.5 # the job is asleep (debugSleepS=3)
 fds=$(ls "/proc/$job/fd" 2>/dev/null | sort -n | tr '\n' ' ')
 nnp=$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$job/status" 2>/dev/null)
@@ -161,14 +154,7 @@ submit old3 --param debugSleepS=2
 "$B/no_landlock" "$HORIZON" run --once --isolation best-effort \
     --metrics-file "$T/m0.prom" >"$T/old3.out" 2>"$T/old3.err" &
 runner=$!
-job=""
-for _ in $(seq 200); do
-    for h in $(pgrep -P "$runner"); do
-        job=$(pgrep -P "$h" | head -1)
-    done
-    [[ -n "$job" ]] && break
-    sleep 0.05
-done
+job=$(job_process "$runner")
 sleep 0.5
 nf=$(awk '/^Seccomp_filters:/ {print $2}' "/proc/$job/status" 2>/dev/null)
 wait "$runner"

@@ -21,14 +21,7 @@ unset AZURE_OPENAI_ENDPOINT HZ_LLM_CONFIG HZ_TENANT || true
 "$HORIZON" run --once >"$T/run.out" 2>"$T/run.err" &
 runner=$!
 # runner -> job process helper -> job process
-job=""
-for _ in $(seq 100); do
-    for h in $(pgrep -P "$runner"); do
-        job=$(pgrep -P "$h" | head -1)
-    done
-    [[ -n "$job" ]] && break
-    sleep 0.05
-done
+job=$(job_process "$runner" 100)
 sleep 0.5 # the job is asleep (debugSleepS=3): well past its start
 tr '\0' '\n' <"/proc/$runner/environ" >"$T/runner.env" 2>/dev/null
 tr '\0' '\n' <"/proc/$job/environ" >"$T/job.env" 2>/dev/null
