@@ -142,10 +142,17 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* q[l * h + s]: the conformal quantile of the scores at step s (pooled
- * with neighbouring steps while fewer than 2 / (1 - level) are there).
+ * with neighbouring steps while fewer than 2 / (1 - level) are there),
+ * cnt[l * h + s] the number of scores it had.  A level of p% needs at
+ * least p / (100 - p) scores (19 for 95%, 4 for 80%): with fewer its
+ * quantile, the ceil((N + 1) p)-th smallest, is beyond the largest, and
+ * the bound would cover N / (N + 1) of the outcomes at best, not p%; q
+ * is then NAN (until 2026-12-07 the largest score stood in, so that
+ * with few scores the 80% and the 95% bounds were the same).
  * sc: rows x h; buf: rows * h doubles. */
 static void quantiles(const double *sc, size_t rows, size_t h,
-                      const double *levels, size_t nl, double *buf, double *q)
+                      const double *levels, size_t nl, double *buf, double *q,
+                      size_t *cnt)
 {
     for (size_t l = 0; l < nl; l++) {
         double a = 1.0 - levels[l] / 100.0;
@@ -163,36 +170,68 @@ static void quantiles(const double *sc, size_t rows, size_t h,
                 if (N >= need || (lo == 0 && hi == h - 1))
                     break;
             }
-            if (N == 0) {
+            cnt[l * h + s] = N;
+            size_t k = (size_t)ceil((double)(N + 1) * (1.0 - a));
+            if (N == 0 || k > N) {
                 q[l * h + s] = NAN;
                 continue;
             }
             qsort(buf, N, sizeof *buf, cmp_double);
-            size_t k = (size_t)ceil((double)(N + 1) * (1.0 - a));
-            q[l * h + s] = buf[(k > N ? N : k) - 1];
+            q[l * h + s] = buf[k - 1];
         }
     }
 }
 
-/* Conformal bounds for f from the quantiles q; when q is undefined (no
- * series of the request was long enough to hold out values) the model's
- * bounds stay, and the note says so.  Lower bounds stay at or above zero
- * where the model's did and the data are never negative. */
-static void apply(hz_forecast *f, const double *q, const double *y, size_t n)
+/* The fewest scores a level of p% needs (quantiles). */
+static size_t scores_needed(double p)
 {
-    size_t h = f->h, kept = 0;
+    size_t n = 1;
+    while ((double)(n + 1) * (p / 100.0) > (double)n + 1e-9)
+        n++;
+    return n;
+}
+
+/* Conformal bounds for f from the quantiles q (cnt: their scores);
+ * when q is undefined (no series of the request was long enough to hold
+ * out values) the model's bounds stay, and the note says so.  A step
+ * where a level has too few scores for its quantile keeps the model's
+ * bounds at every level (mixing them would break their order), and the
+ * note says which level, how many and how many it needs.  Lower bounds
+ * stay at or above zero where the model's did and the data are never
+ * negative. */
+static void apply(hz_forecast *f, const double *q, const size_t *cnt,
+                  const double *y, size_t n)
+{
+    size_t h = f->h, nl = f->nlevels, kept = 0, few_steps = 0;
+    size_t few_l = nl, few_n = 0;
     int data_nonneg = 1;
     for (size_t t = 0; t < n; t++)
         data_nonneg &= y[t] >= 0;
     for (size_t s = 0; s < h; s++) {
+        size_t nan = 0, fewl = nl;
+        for (size_t l = 0; l < nl; l++)
+            if (isnan(q[l * h + s])) {
+                nan++;
+                if (cnt[l * h + s] > 0 &&
+                    (fewl == nl || f->levels[l] > f->levels[fewl]))
+                    fewl = l;
+            }
+        if (fewl < nl) {
+            few_steps++;
+            if (few_l == nl || f->levels[fewl] > f->levels[few_l] ||
+                (fewl == few_l && cnt[fewl * h + s] < few_n)) {
+                few_l = fewl;
+                few_n = cnt[fewl * h + s];
+            }
+            continue;
+        }
+        kept += nan;
+        if (nan > 0)
+            continue;
         double up, down;
         model_sd(f, s, naive_sd(y, n, s + 1), &up, &down);
-        for (size_t l = 0; l < f->nlevels; l++) {
+        for (size_t l = 0; l < nl; l++) {
             double qq = q[l * h + s];
-            if (isnan(qq)) {
-                kept++;
-                continue;
-            }
             int nonneg = data_nonneg && f->lower[l][s] >= 0;
             f->lower[l][s] = f->mean[s] - qq * down;
             f->upper[l][s] = f->mean[s] + qq * up;
@@ -205,7 +244,16 @@ static void apply(hz_forecast *f, const double *q, const double *y, size_t n)
         snprintf(f->note + len, sizeof f->note - len,
                  "%s" HZ__CONFORMAL_KEPT_NOTE " (%zu of %zu bounds); model "
                  "intervals kept",
-                 len ? "; " : "", kept, f->nlevels * h);
+                 len ? "; " : "", kept, nl * h);
+    }
+    if (few_steps > 0) {
+        size_t len = strlen(f->note);
+        snprintf(f->note + len, sizeof f->note - len,
+                 "%s" HZ__CONFORMAL_FEW_NOTE " for %g%% bounds at %zu of %zu "
+                 "steps (%zu, at least %zu needed); the model's intervals "
+                 "kept there, every level",
+                 len ? "; " : "", f->levels[few_l], few_steps, h, few_n,
+                 scores_needed(f->levels[few_l]));
     }
 }
 
@@ -300,14 +348,17 @@ hz_status hz_forecast_many(const hz_fc_batch *b, hz_forecast *const *out,
     size_t K = b->cal_origins ? b->cal_origins : CAL_ORIGINS_DEFAULT;
     size_t h = ns ? out[0]->h : 0, nl = ns ? out[0]->nlevels : 0;
     double *sc = NULL, *buf = NULL, *q = NULL;
+    size_t *cnt = NULL;
     if (conformal) {
         sc = malloc(ns * K * h * sizeof *sc);
         buf = malloc(ns * K * h * sizeof *buf);
-        q = malloc(nl * h * sizeof *q);
-        if (sc == NULL || buf == NULL || q == NULL) {
+        q = calloc(nl * h, sizeof *q);
+        cnt = calloc(nl * h, sizeof *cnt);
+        if (sc == NULL || buf == NULL || q == NULL || cnt == NULL) {
             free(sc);
             free(buf);
             free(q);
+            free(cnt);
             return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
         }
     }
@@ -315,15 +366,16 @@ hz_status hz_forecast_many(const hz_fc_batch *b, hz_forecast *const *out,
     if (run_series(b, out, K, sc)) {
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
     } else if (conformal) {
-        quantiles(sc, ns * K, h, out[0]->levels, nl, buf, q);
+        quantiles(sc, ns * K, h, out[0]->levels, nl, buf, q, cnt);
         for (size_t i = 0; i < ns; i++)
             if (strcmp(out[i]->method, "none") != 0)
-                apply(out[i], q, b->y[i], b->n[i]);
+                apply(out[i], q, cnt, b->y[i], b->n[i]);
     }
     if (st == HZ_OK)
         keep_nonneg(b, out);
     free(sc);
     free(buf);
     free(q);
+    free(cnt);
     return st;
 }

@@ -98,6 +98,9 @@ const char *hz__note_name(const char *name, size_t max, char *buf,
  * ones were asked for (conformal.c); not a fallback either. */
 #define HZ__CONFORMAL_KEPT_NOTE                                               \
     "conformal: no series long enough to hold out values"
+/* ... where a level had too few held-out errors for its quantile at some
+ * steps (conformal.c); not a fallback. */
+#define HZ__CONFORMAL_FEW_NOTE "conformal: too few held-out errors"
 
 /* FNV-1a hash of data[0..len) mixed with h (per-series seeds). */
 uint64_t hz__hash64(const void *data, size_t len, uint64_t h);

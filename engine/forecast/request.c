@@ -408,12 +408,20 @@ bool hz_forecast_note_is_fallback(const char *note)
            strncmp(note, HZ__NO_INTERVALS_NOTE,
                    strlen(HZ__NO_INTERVALS_NOTE)) != 0 &&
            strncmp(note, HZ__CONFORMAL_KEPT_NOTE,
-                   strlen(HZ__CONFORMAL_KEPT_NOTE)) != 0;
+                   strlen(HZ__CONFORMAL_KEPT_NOTE)) != 0 &&
+           strncmp(note, HZ__CONFORMAL_FEW_NOTE,
+                   strlen(HZ__CONFORMAL_FEW_NOTE)) != 0;
+}
+
+bool hz_forecast_note_conformal_few(const char *note)
+{
+    return strstr(note, HZ__CONFORMAL_FEW_NOTE) != NULL;
 }
 
 bool hz_forecast_note_conformal_kept(const char *note)
 {
-    return strstr(note, HZ__CONFORMAL_KEPT_NOTE) != NULL;
+    return strstr(note, HZ__CONFORMAL_KEPT_NOTE) != NULL ||
+           strstr(note, HZ__CONFORMAL_FEW_NOTE) != NULL;
 }
 
 /* Does node i's base forecast enter the reconciled ones?  bu takes the

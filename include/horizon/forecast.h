@@ -334,8 +334,12 @@ typedef struct hz_forecast_result {
 HZ_API bool hz_forecast_note_is_fallback(const char *note);
 /* Does a series' note say that some of its bounds are the model's,
  * although conformal intervals were asked for (no series of the request
- * was long enough to hold out values)? */
+ * was long enough to hold out values, or too few values were held out
+ * for a level's quantile: hz_forecast_note_conformal_few)? */
 HZ_API bool hz_forecast_note_conformal_kept(const char *note);
+/* ... because at some steps a level had too few held-out errors for its
+ * quantile (p / (100 - p) of them for p%: 19 for 95%)? */
+HZ_API bool hz_forecast_note_conformal_few(const char *note);
 
 HZ_API hz_status hz_forecast_run(const struct hz_dataset *ds,
                                  const hz_forecast_request *req,

@@ -282,9 +282,20 @@ int hz__cmd_forecast(int argc, char **argv)
                         res->repeated_first, res->zoned);
     hz__fc_similar_notice(cmd, res->names_similar, res->similar_first[0],
                           res->similar_first[1]);
-    size_t nkept = 0; /* series with the model's bounds, not conformal */
-    for (size_t i = 0; i < res->nseries; i++)
-        nkept += hz_forecast_note_conformal_kept(res->series[i].note);
+    size_t nkept = 0, nfew = 0; /* series with the model's bounds */
+    for (size_t i = 0; i < res->nseries; i++) {
+        bool few = hz_forecast_note_conformal_few(res->series[i].note);
+        nfew += few;
+        nkept += !few && hz_forecast_note_conformal_kept(res->series[i].note);
+    }
+    if (nfew > 0)
+        fprintf(stderr,
+                "horizon %s: --intervals conformal: too few held-out errors "
+                "for a level's quantile at some steps (p / (100 - p) for "
+                "p%%: 19 for 95%%; more or longer series, or a lower "
+                "--level, give more): %zu of %zu series keep the model's "
+                "intervals at those steps (their note says so)\n",
+                cmd, nfew, res->nseries);
     if (nkept > 0)
         fprintf(stderr,
                 "horizon %s: --intervals conformal: no series long enough to "

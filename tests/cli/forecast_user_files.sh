@@ -156,10 +156,38 @@ check "conformal backtest, short: said" grep -q \
     "theta: conformal intervals could not be calibrated at 2 of the 2 (series, origin) pairs with intervals .*: the model's own intervals were scored there; first: series 'total', cutoff 2024-07" "$T/err"
 check "conformal backtest, short: no fallback" \
     awk -F, 'NR > 1 && $12 != "no" {bad = 1} END {exit bad}' "$T/cb.csv"
-"$H" forecast "$T/daily.csv" --date date --value sales --horizon 3 \
+"$H" forecast "$T/daily.csv" --date date --value sales --horizon 6 \
     --model theta --intervals conformal --quiet -o "$T/c2.csv" 2>"$T/err"
 check "conformal, long enough: no note" \
     awk -F, 'NR > 1 && $NF != "" {bad = 1} END {exit bad}' "$T/c2.csv"
+check "conformal, long enough: 95% bounds wider than 80%" \
+    awk -F, 'NR > 1 && !($4 < $6 || $5 < $7) {bad = 1} END {exit bad || NR != 7}' "$T/c2.csv"
+# one series, one step: 5 held-out errors, too few for a 95% quantile
+# (19 needed: with 5 the largest covers 5 of 6 outcomes at best) or the
+# 80% one's pooling; the largest stood in for both, and the 80% bounds
+# were the 95% ones (lo80 = lo95, hi80 = hi95, nothing said); now the
+# model's intervals are kept at that step, and the note and stderr say so
+"$H" forecast "$T/daily.csv" --date date --value sales --horizon 1 \
+    --model theta --intervals conformal --quiet -o "$T/c1.csv" 2>"$T/err"
+check "conformal, too few errors: exit 0" test $? -eq 0
+check "conformal, too few errors: 80% bounds not the 95% ones" \
+    awk -F, 'NR == 2 {ok = $4 != $6 && $5 != $7} END {exit !ok}' "$T/c1.csv"
+check "conformal, too few errors: said in the note" grep -q \
+    "conformal: too few held-out errors for 95% bounds at 1 of 1 steps (5, at least 19 needed); the model's intervals kept there, every level" "$T/c1.csv"
+check "conformal, too few errors: said on stderr with --quiet" grep -q \
+    "too few held-out errors for a level's quantile at some steps .*: 1 of 1 series keep the model's intervals at those steps" "$T/err"
+"$H" forecast "$T/daily.csv" --date date --value sales --horizon 1 \
+    --model theta -o "$T/m1.csv" 2>/dev/null
+check "conformal, too few errors: the model's bounds" \
+    test "$(cut -d, -f3-7 "$T/c1.csv")" = "$(cut -d, -f3-7 "$T/m1.csv")"
+"$H" forecast "$T/daily.csv" --date date --value sales --horizon 1 \
+    --model theta --intervals conformal --level 50,75 --quiet -o "$T/c50.csv" 2>"$T/err"
+check "conformal, enough errors for 50% and 75%: no note" \
+    awk -F, 'NR > 1 && $NF != "" {bad = 1} END {exit bad || NR != 2}' "$T/c50.csv"
+"$H" backtest "$T/daily.csv" --date date --value sales --horizon 1 --origins 2 \
+    --models theta --intervals conformal >/dev/null 2>"$T/err"
+check "conformal backtest, too few errors: said" grep -q \
+    "theta: conformal intervals could not be calibrated at 2 of the 2" "$T/err"
 
 # ---- a level given twice: two columns lo50, two JSON keys "lo50" ----
 expect_exit 2 "--level: 50 given twice in '50,50'" -- "$H" forecast \
