@@ -463,91 +463,6 @@ out:
     return rc == -1 ? fixed_G(H, W, G, bad) : rc;
 }
 
-/* The sum of x[0..n), *mag that of the magnitudes. */
-static double hist_sum(const double *x, size_t n, double *mag)
-{
-    double s = 0.0, a = 0.0;
-    for (size_t t = 0; t < n; t++) {
-        s += x[t];
-        a += fabs(x[t]);
-    }
-    *mag = a;
-    return s;
-}
-
-/* A sum of n values that is 0 but for rounding, mag the magnitudes its
- * rounding comes from: its values cancel out. */
-static bool cancels(double s, double mag, size_t n)
-{
-    return fabs(s) <= 4.0 * (double)(n + 1) * DBL_EPSILON * mag;
-}
-
-/* G for bottom-up and top-down (node 0 the total).  td's proportions are
- * shares of the total's history, which has none when it sums to 0 (its
- * series cancel out: sales and their returns) while a bottom series'
- * does not: then the first such series (m - nb + j) is returned, with
- * *s_bad and *s_tot its sum and the total's (until 2026-12-07 each got
- * 1/nb of the total's forecast, returns as much as sales); m otherwise.
- * A hierarchy whose every sum is 0 (never sold) keeps 1/nb each.  A
- * total that nearly cancels out has shares, but of no use: when the
- * bottom series' sums come to more than TD_GROSS times the total's in
- * absolute value, the series with the largest share is returned too,
- * *gross that sum (0 otherwise), so that its share is *s_bad / *s_tot
- * (until 2026-12-07 a total of 0.3 a month out of sales of 1,000 and
- * returns of -999.7 gave the sales 2,000 times its forecast). */
-#define TD_GROSS 10.0
-static size_t simple_G(const hz_hierarchy *H, int method,
-                       const double *const *hist, size_t n, gsl_matrix *G,
-                       double *s_bad, double *s_tot, double *gross)
-{
-    *gross = 0.0;
-    size_t m = H->m, nb = H->nb, bad = m;
-    gsl_matrix_set_zero(G);
-    if (method == HZ_RECON_BU) {
-        for (size_t j = 0; j < nb; j++)
-            gsl_matrix_set(G, j, m - nb + j, 1.0);
-        return m;
-    }
-    /* the total's rounding comes from its bottom series' values (their
-     * rows' decimals): sales of 12.34 + 5.67 and their return of -18.01
-     * leave a total of 1e-15, not 0, each period, which the total's own
-     * magnitudes took for a share (then returns got +500, sales 0) */
-    double mag = 0.0, tot = hist_sum(hist[0], n, &mag);
-    for (size_t j = 0; j < nb; j++) {
-        double smag = 0.0;
-        (void)hist_sum(hist[m - nb + j], n, &smag);
-        mag += smag;
-    }
-    bool none = tot == 0 || cancels(tot, mag, n);
-    for (size_t j = 0; j < nb; j++) {
-        double smag = 0.0, s = hist_sum(hist[m - nb + j], n, &smag);
-        if (none && bad == m && s != 0 && !cancels(s, smag, n)) {
-            bad = m - nb + j;
-            *s_bad = s;
-            *s_tot = tot;
-        }
-        gsl_matrix_set(G, j, 0, !none ? s / tot : 1.0 / (double)nb);
-    }
-    double sum_abs = 0.0, big = 0.0;
-    size_t jbig = nb;
-    for (size_t j = 0; !none && j < nb; j++) {
-        double smag = 0.0, s = hist_sum(hist[m - nb + j], n, &smag);
-        sum_abs += fabs(s);
-        if (fabs(s) > big) {
-            big = fabs(s);
-            jbig = j;
-        }
-    }
-    if (!none && jbig < nb && sum_abs > TD_GROSS * fabs(tot)) {
-        double smag = 0.0;
-        bad = m - nb + jbig;
-        *s_bad = hist_sum(hist[bad], n, &smag);
-        *s_tot = tot;
-        *gross = sum_abs;
-    }
-    return bad;
-}
-
 /* Reconciled points and bounds of every node at steps s0..s1-1: the
  * bottom forecasts G y^, every node the sum of its bottom ones (so the
  * levels add up to the last bit when summed in bottom order); variances
@@ -655,6 +570,205 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
     free(bt);
     free(unknown);
     return rc;
+}
+
+/* A sum that is 0 but for rounding, mag the magnitudes of the n values
+ * its rounding comes from: its values cancel out. */
+static bool cancels(double s, double mag, size_t n)
+{
+    return fabs(s) <= 4.0 * (double)(n + 1) * DBL_EPSILON * mag;
+}
+
+/* Each node's parent (parent[0] = m for the total): for every bottom
+ * series the nodes that hold it, in node order (level by level), are a
+ * path down from the total.  -1 when they are not (a node with two
+ * parents, or a first node that is not the total holding every bottom
+ * series): td needs a tree.  A node with one child shares its bottom
+ * series and is still its parent (node order). */
+static int td_tree(const hz_hierarchy *H, size_t *parent)
+{
+    size_t m = H->m, nb = H->nb;
+    for (size_t i = 0; i < m; i++)
+        parent[i] = SIZE_MAX;
+    parent[0] = m;
+    for (size_t j = 0; j < nb; j++) {
+        size_t prev = SIZE_MAX;
+        for (size_t i = 0; i < m; i++) {
+            if (H->S[i * nb + j] == 0)
+                continue;
+            if (prev == SIZE_MAX && i != 0)
+                return -1;
+            if (prev != SIZE_MAX) {
+                if (parent[i] != SIZE_MAX && parent[i] != prev)
+                    return -1;
+                parent[i] = prev;
+            }
+            prev = i;
+        }
+        if (prev != m - nb + j)
+            return -1;
+    }
+    for (size_t i = 0; i < m; i++)
+        if (parent[i] == SIZE_MAX)
+            return -1;
+    return 0;
+}
+
+/* Why td has no G at a step: the parent whose children's base forecasts
+ * cancel out, the child named, its forecast, their sum and (when they
+ * nearly cancel) their magnitudes. */
+typedef struct td_fail {
+    size_t node, child, step;
+    double sum, gross, val;
+} td_fail;
+
+/* G for top-down by forecast proportions at step s (Athanasopoulos,
+ * Ahmed & Hyndman 2009; fable's top_down() default, hts' "tdfp"): each
+ * node's share of its parent's is its base forecast over the sum of its
+ * siblings' (the parent's children's), a bottom series' share of the
+ * total the product of those down its path, so G's column 0 holds them
+ * and the bottom series are the total's forecast split as their own
+ * base forecasts are at that step.  A product that stopped selling,
+ * whose base forecast is 0, gets none of it (the historical proportions
+ * td used until 2026-12-07 gave it its share of the whole history).
+ * Children whose forecasts are all 0 share equally; children whose
+ * forecasts sum to 0 but for rounding, or to less than 1/TD_GROSS of
+ * their magnitudes (sales and their returns), have no useful
+ * proportions: 1 with *f saying where, 0 otherwise. */
+#define TD_GROSS 10.0
+static int td_G(const hz_hierarchy *H, const size_t *parent,
+                hz_forecast *const *fc, size_t s, double *share, double *cs,
+                double *gross, size_t *nch, gsl_matrix *G, td_fail *f)
+{
+    size_t m = H->m, nb = H->nb;
+    for (size_t i = 0; i < m; i++) {
+        cs[i] = gross[i] = 0.0;
+        nch[i] = 0;
+    }
+    for (size_t c = 1; c < m; c++) {
+        size_t a = parent[c];
+        cs[a] += fc[c]->mean[s];
+        gross[a] += fabs(fc[c]->mean[s]);
+        nch[a]++;
+    }
+    share[0] = 1.0;
+    for (size_t c = 1; c < m; c++) {
+        size_t a = parent[c];
+        double y = fc[c]->mean[s];
+        if (gross[a] == 0) {
+            share[c] = share[a] / (double)nch[a];
+            continue;
+        }
+        bool none = cs[a] == 0 || cancels(cs[a], gross[a], nch[a]);
+        bool near = !none && gross[a] > TD_GROSS * fabs(cs[a]);
+        if (none || near) {
+            /* name the first child with a forecast (none), the largest
+             * (near) */
+            size_t pick = m;
+            for (size_t k = 1; k < m; k++)
+                if (parent[k] == a &&
+                    (pick == m ? fc[k]->mean[s] != 0
+                               : near && fabs(fc[k]->mean[s]) >
+                                             fabs(fc[pick]->mean[s])))
+                    pick = k;
+            *f = (td_fail){a, pick, s, cs[a], near ? gross[a] : 0.0,
+                           fc[pick]->mean[s]};
+            return 1;
+        }
+        share[c] = share[a] * (y / cs[a]);
+    }
+    gsl_matrix_set_zero(G);
+    for (size_t j = 0; j < nb; j++)
+        gsl_matrix_set(G, j, 0, share[m - nb + j]);
+    return 0;
+}
+
+/* The top-down failure said (HZ_ENOCONV). */
+static hz_status td_error(const hz_hierarchy *H, const td_fail *f,
+                          hz_error *err)
+{
+    char a[32], c[32];
+    snprintf(a, sizeof a, "%zu", f->node);
+    snprintf(c, sizeof c, "%zu", f->child);
+    const char *an = H->names ? H->names[f->node] : a;
+    const char *cn = H->names ? H->names[f->child] : c;
+    if (f->gross > 0)
+        return hz_error_set(
+            err, HZ_ENOCONV,
+            "reconcile: td splits each node's forecast by its children's "
+            "forecast proportions, and the base forecasts of the series "
+            "under '%s' nearly cancel out at step %zu: they sum to %g, and "
+            "come to %g in absolute value, more than %g times that (such "
+            "as sales and their returns); '%s' (forecast %g) would get "
+            "%.3g times the forecast of '%s' (--reconcile bu, ols or mint "
+            "does not split by proportions)",
+            an, f->step + 1, f->sum, f->gross, TD_GROSS, cn, f->val,
+            f->val / f->sum, an);
+    return hz_error_set(
+        err, HZ_ENOCONV,
+        "reconcile: td splits each node's forecast by its children's "
+        "forecast proportions, and the base forecasts of the series under "
+        "'%s' sum to %g at step %zu (they cancel out, such as sales and "
+        "their returns): '%s' (forecast %g) has no proportion "
+        "(--reconcile bu, ols or mint does not split by proportions)",
+        an, f->sum, f->step + 1, cn, f->val);
+}
+
+/* Top-down, step by step (its G changes with the base forecasts):
+ * every step's G is made before any step is reconciled, so that a
+ * refusal leaves fc as given. */
+static hz_status td_steps(const hz_hierarchy *H, hz_forecast *const *fc,
+                          const gsl_matrix *C, hz_error *err)
+{
+    size_t m = H->m, nb = H->nb, h = fc[0]->h;
+    size_t *parent = malloc(m * sizeof *parent);
+    size_t *nch = malloc(m * sizeof *nch);
+    double *buf = malloc(3 * m * sizeof *buf);
+    gsl_matrix *G = h ? gsl_matrix_alloc(h * nb, m) : NULL;
+    gsl_matrix *P = gsl_matrix_alloc(m, m);
+    hz_status st = HZ_OK;
+    if (!parent || !nch || !buf || (h && !G) || !P) {
+        st = hz_error_set(err, HZ_ENOMEM,
+                          "reconcile: out of memory for the td proportions "
+                          "of %zu nodes",
+                          m);
+        goto out;
+    }
+    if (td_tree(H, parent) != 0) {
+        st = hz_error_set(err, HZ_EINVAL,
+                          "reconcile: td needs a tree (every node under "
+                          "one parent, the total first)");
+        goto out;
+    }
+    for (size_t s = 0; s < h; s++) {
+        gsl_matrix_view Gs = gsl_matrix_submatrix(G, s * nb, 0, nb, m);
+        td_fail f;
+        if (td_G(H, parent, fc, s, buf, buf + m, buf + 2 * m, nch,
+                 &Gs.matrix, &f) != 0) {
+            st = td_error(H, &f, err);
+            goto out;
+        }
+    }
+    gsl_matrix_const_view S = gsl_matrix_const_view_array(H->S, m, nb);
+    for (size_t s = 0; s < h; s++) {
+        gsl_matrix_view Gs = gsl_matrix_submatrix(G, s * nb, 0, nb, m);
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix,
+                       &Gs.matrix, 0.0, P);
+        if (apply_P(H, &Gs.matrix, P, C, fc, s, s + 1) != 0) {
+            st = hz_error_set(err, HZ_ENOMEM,
+                              "reconcile: out of memory reconciling the "
+                              "points and bounds of %zu nodes",
+                              m);
+            goto out;
+        }
+    }
+out:
+    free(parent);
+    free(nch);
+    free(buf);
+    gsl_matrix_free(G);
+    gsl_matrix_free(P);
+    return st;
 }
 
 size_t hz_recon_origins(size_t h, int period)
@@ -878,36 +992,14 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
                                 hz_recon_name(method));
         goto out;
     }
-    if (method == HZ_RECON_BU || method == HZ_RECON_TD) {
-        double s_bad = 0.0, s_tot = 0.0, gross = 0.0;
-        size_t bad = simple_G(H, method, hist, n, G, &s_bad, &s_tot, &gross);
-        char name[32];
-        snprintf(name, sizeof name, "%zu", bad);
-        if (bad < m && gross > 0) {
-            st = hz_error_set(
-                err, HZ_ENOCONV,
-                "reconcile: td splits the total's forecast by each bottom "
-                "series' share of the total's history, which nearly "
-                "cancels out: it sums to %g, and its bottom series' sums "
-                "come to %g in absolute value, more than %g times that "
-                "(such as sales and their returns); '%s' (sum %g) would "
-                "get %.3g times the total's forecast (--reconcile bu, ols "
-                "or mint does not split by shares)",
-                s_tot, gross, TD_GROSS, H->names ? H->names[bad] : name,
-                s_bad, s_bad / s_tot);
-            goto out;
-        }
-        if (bad < m) {
-            st = hz_error_set(
-                err, HZ_ENOCONV,
-                "reconcile: td splits the total's forecast by each bottom "
-                "series' share of the total's history, which sums to %g "
-                "(its series cancel out, such as sales and their returns): "
-                "'%s' (sum %g) has no share (--reconcile bu, ols or mint "
-                "does not split by shares)",
-                s_tot, H->names ? H->names[bad] : name, s_bad);
-            goto out;
-        }
+    if (method == HZ_RECON_TD) {
+        st = td_steps(H, fc, isnan(lam) ? NULL : cov, err);
+        goto out;
+    }
+    if (method == HZ_RECON_BU) {
+        gsl_matrix_set_zero(G);
+        for (size_t j = 0; j < nb; j++)
+            gsl_matrix_set(G, j, m - nb + j, 1.0);
     } else {
         gsl_matrix_set_identity(W);
         for (size_t i = 0; method == HZ_RECON_WLS && i < m; i++)

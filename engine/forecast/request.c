@@ -425,19 +425,20 @@ bool hz_forecast_note_conformal_kept(const char *note)
 }
 
 /* Does node i's base forecast enter the reconciled ones?  bu takes the
- * bottom series' only, td the total's; the others every node's. */
+ * bottom series' only; the others every node's (td the total's as the
+ * amount it splits, the others' as its forecast proportions: until
+ * 2026-12-07 td split by historical proportions and took in the total's
+ * alone). */
 static bool enters(const hz__hier *H, int method, size_t i)
 {
-    return method == HZ_RECON_BU   ? i >= H->m - H->nb
-           : method == HZ_RECON_TD ? i == 0
-                                   : true;
+    return method == HZ_RECON_BU ? i >= H->m - H->nb : true;
 }
 
 /* Before reconciling: the nodes' biases corrected where that would have
  * helped (hz_recon_bias_correct), each corrected node whose forecast the
  * method takes in saying so, and counted (until 2026-12-07 also the
- * others, whose corrections changed nothing: under td every node but the
- * total, under bu every node above the bottom). */
+ * others, whose corrections changed nothing: under bu every node above
+ * the bottom). */
 static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
                               hz_forecast *const *fc, int method,
                               hz_forecast_result *r, hz_error *err)

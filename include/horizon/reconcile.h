@@ -4,11 +4,19 @@
  * The m nodes' base forecasts y^ (h steps) become S G y^, where S (m x nb)
  * sums the nb bottom series into every node and G depends on the method:
  *   bu    bottom-up: the bottom forecasts, summed;
- *   td    top-down by the proportions of the historical averages (Gross &
- *         Sohl's method F): total x mean(bottom) / mean(total); refused
- *         (HZ_ENOCONV, naming a bottom series) when mean(total) is 0 but
- *         for rounding (measured against the bottom series' magnitudes)
- *         and a bottom mean is not (series that cancel out);
+ *   td    top-down by forecast proportions (Athanasopoulos, Ahmed &
+ *         Hyndman 2009; fable's top_down() default, hts' "tdfp"): at
+ *         each step a node's share of its parent's forecast is its base
+ *         forecast over its siblings' sum, a bottom series' share of the
+ *         total the product down its path (a product whose base forecast
+ *         is 0, one that stopped selling, gets none; until 2026-12-07
+ *         the proportions of the historical averages, Gross & Sohl's F,
+ *         gave it its share of the whole history); children whose
+ *         forecasts are all 0 share equally; refused (HZ_ENOCONV, naming
+ *         the parent, the step and a child) when children's forecasts
+ *         sum to 0 but for rounding or to less than a tenth of their
+ *         magnitudes (sales and their returns); needs a tree (HZ_EINVAL
+ *         otherwise); coherent base forecasts stay as they are;
  *   ols   G = (S'S)^-1 S';
  *   wls   G = (S'W^-1 S)^-1 S'W^-1, W the diagonal of the nodes' residual
  *         variances;
@@ -91,7 +99,8 @@ typedef struct hz_hierarchy {
 } hz_hierarchy;
 
 /* Reconcile the base forecasts fc[0..m) in place (points and bounds).
- * hist[i][0..n): node i's history (td's proportions); resid: m x T
+ * hist[i][0..n): node i's history (unused since td splits by forecast
+ * proportions; may be NULL); resid: m x T
  * row-major one-step in-sample errors (NaN where undefined, and before a
  * node's history starts).  The nodes with at least half as many errors
  * as the node with the most share the periods where each of them has

@@ -114,18 +114,19 @@ check "trend, JSON: counts" \
 "$H" forecast "$T/trend.csv" --date date --value value --by region \
     --model naive --horizon 3 --reconcile mint --bias-correct on -o "$T/tr_on2.csv" 2>"$T/err"
 check "trend: --bias-correct on is the default" cmp -s "$T/tr_on.csv" "$T/tr_on2.csv"
-# td takes in the total's forecast only, bu the bottom series' only: the
-# other nodes' corrections changed nothing, yet their notes and the
-# summary counted them (3 of 3 nodes for either)
+# bu takes in the bottom series' forecasts only: the total's correction
+# changed nothing, yet its note and the summary counted it (3 of 3
+# nodes); td takes in every node's (the total's to split, the others' as
+# its forecast proportions; until 2026-12-07 the total's alone)
 for m in td bu; do
     "$H" forecast "$T/trend.csv" --date date --value value --by region \
         --model naive --horizon 3 --reconcile "$m" -o "$T/tr_$m.csv" 2>"$T/err_$m"
     check "trend, $m: exit 0" test $? -eq 0
 done
-check "trend, td: only the total says it was corrected" test \
-    "$(grep 'bias-corrected' "$T/tr_td.csv" | cut -d, -f1 | sort -u)" = total
-check "trend, td: the summary counts it alone" \
-    grep -q "1 of 3 nodes bias-corrected before td (3 node steps)" "$T/err_td"
+check "trend, td: every node says it was corrected" test \
+    "$(grep 'bias-corrected' "$T/tr_td.csv" | cut -d, -f1 | sort -u | tr '\n' ' ')" = "A B total "
+check "trend, td: the summary counts them" \
+    grep -q "3 of 3 nodes bias-corrected before td (9 node steps)" "$T/err_td"
 check "trend, bu: only the bottom series say so" test \
     "$(grep 'bias-corrected' "$T/tr_bu.csv" | cut -d, -f1 | sort -u | tr '\n' ' ')" = "A B "
 # the correction (by default) and mint-h's covariances after it: the same
@@ -354,9 +355,11 @@ for m in mint mint-h; do
 done
 
 # sales and their returns whose net total sums to 0 over the history:
-# td's shares of it do not exist; each bottom series got half the
-# total's forecast (returns +12.2 beside sales +12.2, exit 0); refused by
-# name, nothing written. A hierarchy that never sold keeps its zeros
+# td's historical shares did not exist; each bottom series got half the
+# total's forecast (returns +12.2 beside sales +12.2, exit 0); their
+# forecasts (td's proportions since 2026-12-07) nearly cancel out too:
+# refused by name, nothing written. A hierarchy that never sold keeps
+# its zeros
 awk 'BEGIN {
     print "date,kind,value"
     for (m = 0; m < 24; m++) {
@@ -365,7 +368,7 @@ awk 'BEGIN {
         printf "%s,returns,%.2f\n", d, -(100 + 5 * m) + (m - 11.5) * 2
     }
 }' >"$T/net0.csv"
-expect_exit 1 "td splits the total's forecast by each bottom series' share of the total's history, which sums to 0 (its series cancel out, such as sales and their returns): 'returns' (sum -3780) has no share" -- \
+expect_exit 1 "td splits each node's forecast by its children's forecast proportions, and the base forecasts of the series under 'total' nearly cancel out at step 1: they sum to 24.4999" -- \
     "$H" forecast "$T/net0.csv" --date date --value value --by kind --freq month \
     --horizon 2 --reconcile td -o "$T/net0.out"
 check "net total of 0, td: nothing written" test ! -e "$T/net0.out"
@@ -384,10 +387,10 @@ awk 'BEGIN {
         printf "%s,returns,%.2f\n", d, -(s - 0.5)
     }
 }' >"$T/near0.csv"
-expect_exit 1 "which nearly cancels out: it sums to 12, and its bottom series' sums come to" -- \
+expect_exit 1 "the base forecasts of the series under 'total' nearly cancel out at step 1: they sum to 0.57" -- \
     "$H" forecast "$T/near0.csv" --date date --value value --by kind --freq month \
     --horizon 2 --reconcile td -o "$T/near0.out"
-check "nearly cancelling total, td: names the sales" grep -q "more than 10 times that (such as sales and their returns); 'sales' (sum" "$T/err"
+check "nearly cancelling total, td: names the sales" grep -q "more than 10 times that (such as sales and their returns); 'sales' (forecast" "$T/err"
 check "nearly cancelling total, td: nothing written" test ! -e "$T/near0.out"
 # a product with one observation has no bounds of its own; td splits the
 # total's, so its row has bounds and its note says where they come from
@@ -413,6 +416,33 @@ awk -F, '{ $3 = 0; print }' OFS=, "$T/net0.csv" | sed '1s/.*/date,kind,value/' >
 check "never sold, td: exit 0" test $? -eq 0
 check "never sold, td: every point 0" \
     awk -F, 'NR > 1 {n++; if ($3 != 0) bad = 1} END {exit bad || n != 6}' "$T/zero_td.csv"
+
+# a product that stopped selling a year ago (zero rows, or no rows: the
+# fill makes them zeros) under td: until 2026-12-07 td split the total by
+# the whole history's proportions and sold 'N|gone' at 29% of the
+# region's forecast (its share when it sold); td splits by forecast
+# proportions now (fable's top_down default), and its forecast is 0
+awk 'BEGIN {
+    print "date,region,sku,qty"
+    for (m = 0; m < 36; m++) {
+        d = sprintf("%d-%02d-01", 2022 + int(m / 12), m % 12 + 1)
+        printf "%s,N,keep,%d\n", d, 100 + m % 4
+        printf "%s,N,gone,%d\n", d, m < 24 ? 60 + m % 3 : 0
+        printf "%s,S,other,%d\n", d, 80 + m % 5
+        if (m < 24) printf "%s,S,ended,%d\n", d, 30 + m % 2
+    }
+}' >"$T/gone.csv"
+"$H" forecast "$T/gone.csv" --date date --value qty --by region,sku --freq month \
+    --horizon 3 --reconcile td --quiet -o "$T/gone_td.csv" 2>"$T/err"
+check "discontinued, td: exit 0" test $? -eq 0
+check "discontinued, td: the zero rows' product sells nothing" \
+    awk -F, '$1 == "N|gone" {n++; if ($3 > 0.5) bad = 1} END {exit bad || n != 3}' "$T/gone_td.csv"
+check "discontinued, td: the product without rows sells nothing" \
+    awk -F, '$1 == "S|ended" {n++; if ($3 > 0.5) bad = 1} END {exit bad || n != 3}' "$T/gone_td.csv"
+check "discontinued, td: the total goes to the products that sell" \
+    awk -F, '$1 == "total" {t += $3} $1 == "N|keep" || $1 == "S|other" {k += $3}
+        END {exit !(t > 500 && (t - k)^2 < 1e-6)}' "$T/gone_td.csv"
+check "discontinued, td: the points add up" awk -f "$T/sums.awk" "$T/gone_td.csv"
 
 # a --by column given twice made a level of copies ('A' and 'A|A', a
 # hierarchy of its own with --reconcile, exit 0); refused as usage

@@ -89,7 +89,10 @@ HZ_TEST(bottom_up_and_top_down_by_hand)
     HZ_CHECK_NEAR(fc[3]->upper[1][0] - fc[3]->mean[0], 2 * 4, 1e-9);
     for (int i = 0; i < 7; i++)
         hz_forecast_free(fc[i]);
-    /* top-down: bottom shares of the historical averages (1:2:3:4) */
+    /* top-down by forecast proportions: A1 gets the total's 100 times
+     * A's share of the regions' forecasts (61 of 99) times A1's of A's
+     * children's (30 of 63); the histories (1:2:3:4, the proportions
+     * until 2026-12-07, which gave B2 40) play no part */
     setup(fc, res);
     double h[7][3];
     const double *hp[7];
@@ -106,17 +109,53 @@ HZ_TEST(bottom_up_and_top_down_by_hand)
     HZ_CHECK(hz_reconcile(&H, HZ_RECON_TD, hp, 3, res, 40, fc, NULL, NULL) ==
              HZ_OK);
     HZ_CHECK_NEAR(fc[0]->mean[0], 100, 1e-12);
-    HZ_CHECK_NEAR(fc[6]->mean[0], 40, 1e-12);
-    HZ_CHECK(adds_up(fc, 0));
+    HZ_CHECK_NEAR(fc[3]->mean[0], 100.0 * 61 / 99 * 30 / 63, 1e-12);
+    HZ_CHECK_NEAR(fc[6]->mean[0], 100.0 * 38 / 99 * 19 / 39, 1e-12);
+    /* step 2: its own proportions (every base forecast + 1) */
+    HZ_CHECK_NEAR(fc[6]->mean[1], 101.0 * 39 / 101 * 20 / 41, 1e-12);
+    HZ_CHECK(adds_up(fc, 0) && adds_up(fc, 1));
     for (int i = 0; i < 7; i++)
         hz_forecast_free(fc[i]);
 }
 
-/* td's total of sales and their returns is 0 but for the rounding of
- * the sales' decimals (12.34 + 5.67 is 18.009999999999998, the return
- * -18.01): refused as a total that sums to 0, naming a bottom series.
- * The total's own magnitudes took its 1e-15s for a history with shares
- * of +-1e16: the returns' forecast +500, exit 0. */
+/* td and a product that stopped selling: its base forecast is 0 (the
+ * last months had none), so it gets none of the total's forecast.  Until
+ * 2026-12-07 td split the total by the whole history's proportions and
+ * gave it 30% of it, as when it sold. */
+HZ_TEST(top_down_gives_a_discontinued_product_nothing)
+{
+    static const double S4[4 * 3] = {1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1};
+    static const char *const names[4] = {"total", "A", "B", "gone"};
+    const hz_hierarchy H = {4, 3, S4, names};
+    double h[4][24];
+    for (int t = 0; t < 24; t++) {
+        h[1][t] = 100;
+        h[2][t] = 40;
+        h[3][t] = t < 12 ? 60 : 0;
+        h[0][t] = h[1][t] + h[2][t] + h[3][t];
+    }
+    const double *hp[4] = {h[0], h[1], h[2], h[3]};
+    const double base[4] = {150, 100, 40, 0};
+    hz_forecast *fc[4];
+    for (int i = 0; i < 4; i++) {
+        fc[i] = hz_forecast_alloc(2, 0, NULL);
+        fc[i]->mean[0] = fc[i]->mean[1] = base[i];
+    }
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_TD, hp, 24, NULL, 0, fc, NULL, NULL) ==
+             HZ_OK);
+    HZ_CHECK(fc[3]->mean[0] == 0 && fc[3]->mean[1] == 0);
+    HZ_CHECK_NEAR(fc[1]->mean[0], 150.0 * 100 / 140, 1e-12);
+    HZ_CHECK_NEAR(fc[2]->mean[1], 150.0 * 40 / 140, 1e-12);
+    HZ_CHECK(fc[0]->mean[0] == fc[1]->mean[0] + fc[2]->mean[0] +
+                                   fc[3]->mean[0]);
+    for (int i = 0; i < 4; i++)
+        hz_forecast_free(fc[i]);
+}
+
+/* td's forecasts of sales and their returns sum to 0 but for the
+ * rounding of the sales' decimals (12.34 + 5.67 is 18.009999999999998,
+ * the return -18.01): they have no proportions; refused, naming a
+ * bottom series (proportions of 1e-15s were +-1e16). */
 HZ_TEST(top_down_refuses_a_total_that_cancels_but_for_rounding)
 {
     static const double S3[3 * 2] = {1, 1, 1, 0, 0, 1};
@@ -136,7 +175,7 @@ HZ_TEST(top_down_refuses_a_total_that_cancels_but_for_rounding)
     hz_forecast *fc[3];
     for (int i = 0; i < 3; i++) {
         fc[i] = hz_forecast_alloc(1, 0, NULL);
-        fc[i]->mean[0] = i == 0 ? -1e-15 : i == 1 ? 25 : -25;
+        fc[i]->mean[0] = i == 0 ? -1e-15 : i == 1 ? h[1][0] : h[2][0];
     }
     hz_error err;
     hz_error_clear(&err);
@@ -147,11 +186,11 @@ HZ_TEST(top_down_refuses_a_total_that_cancels_but_for_rounding)
         hz_forecast_free(fc[i]);
 }
 
-/* td's total of sales and returns that nearly cancel out (a net 0.3 a
- * period out of 1,000 sold): its shares exist but multiply the total's
- * forecast (the sales got 3,333 times it, exit 0); refused, naming the
- * series with the largest share.  Returns of a third of the sales keep
- * their shares (1.5 and -0.5). */
+/* td's forecasts of sales and returns that nearly cancel out (a net 0.3
+ * out of 1,000 sold): their proportions exist but multiply the total's
+ * forecast (the sales would get 3,333 times it); refused, naming the
+ * series with the largest proportion.  Returns of a third of the sales
+ * keep their proportions (1.5 and -0.5). */
 HZ_TEST(top_down_refuses_a_total_that_nearly_cancels)
 {
     static const double S3[3 * 2] = {1, 1, 1, 0, 0, 1};
@@ -167,19 +206,17 @@ HZ_TEST(top_down_refuses_a_total_that_nearly_cancels)
     hz_forecast *fc[3];
     for (int i = 0; i < 3; i++) {
         fc[i] = hz_forecast_alloc(1, 0, NULL);
-        fc[i]->mean[0] = i == 0 ? 0.3 : i == 1 ? -1000 : 1000;
+        fc[i]->mean[0] = i == 0 ? 0.3 : i == 1 ? -999.7 : 1000;
     }
     hz_error err;
     hz_error_clear(&err);
     HZ_CHECK(hz_reconcile(&H, HZ_RECON_TD, hp, 4, NULL, 0, fc, NULL, &err) ==
              HZ_ENOCONV);
-    HZ_CHECK_CONTAINS(err.msg, "nearly cancels out");
+    HZ_CHECK_CONTAINS(err.msg, "under 'total' nearly cancel out at step 1");
     HZ_CHECK_CONTAINS(err.msg, "more than 10 times");
-    HZ_CHECK_CONTAINS(err.msg, "'sales' (sum 4060)");
-    for (int t = 0; t < 4; t++) {
-        h[1][t] = -h[2][t] / 3;
-        h[0][t] = h[1][t] + h[2][t];
-    }
+    HZ_CHECK_CONTAINS(err.msg, "'sales' (forecast 1000)");
+    HZ_CHECK(fc[2]->mean[0] == 1000); /* refused: left as given */
+    fc[1]->mean[0] = -1000.0 / 3;
     fc[0]->mean[0] = 700;
     HZ_CHECK(hz_reconcile(&H, HZ_RECON_TD, hp, 4, NULL, 0, fc, NULL, &err) ==
              HZ_OK);
@@ -222,9 +259,8 @@ HZ_TEST(coherent_forecasts_stay_and_bad_input_fails)
     fc[0]->mean[0] = 102;
     fc[1]->mean[0] = 63;
     fc[2]->mean[0] = 39;
+    /* (td too since it splits by forecast proportions) */
     for (int k = HZ_RECON_BU; k <= HZ_RECON_MINT; k++) {
-        if (k == HZ_RECON_TD)
-            continue;
         HZ_CHECK(hz_reconcile(&H, k, NULL, 0, res, 40, fc, NULL, NULL) ==
                  HZ_OK);
         HZ_CHECK_NEAR(fc[0]->mean[0], 102, 1e-9);
