@@ -622,13 +622,14 @@ typedef struct td_fail {
     double sum, gross, val;
 } td_fail;
 
-/* G for top-down by forecast proportions at step s (Athanasopoulos,
- * Ahmed & Hyndman 2009; fable's top_down() default, hts' "tdfp"): each
- * node's share of its parent's is its base forecast over the sum of its
- * siblings' (the parent's children's), a bottom series' share of the
- * total the product of those down its path, so G's column 0 holds them
- * and the bottom series are the total's forecast split as their own
- * base forecasts are at that step.  A product that stopped selling,
+/* Top-down by forecast proportions at step s (Athanasopoulos, Ahmed &
+ * Hyndman 2009; fable's top_down() default, hts' "tdfp"): share[0..m)
+ * the nodes' shares of the total's forecast.  Each node's share of its
+ * parent's is its base forecast over the sum of its siblings' (the
+ * parent's children's), a node's share of the total the product of
+ * those down its path; G's column 0 holds the bottom series' shares, so
+ * that they are the total's forecast split as their own base forecasts
+ * are at that step.  A product that stopped selling,
  * whose base forecast is 0, gets none of it (the historical proportions
  * td used until 2026-12-07 gave it its share of the whole history).
  * Children whose forecasts are all 0 share equally; children whose
@@ -638,9 +639,9 @@ typedef struct td_fail {
 #define TD_GROSS 10.0
 static int td_G(const hz_hierarchy *H, const size_t *parent,
                 hz_forecast *const *fc, size_t s, double *share, double *cs,
-                double *gross, size_t *nch, gsl_matrix *G, td_fail *f)
+                double *gross, size_t *nch, td_fail *f)
 {
-    size_t m = H->m, nb = H->nb;
+    size_t m = H->m;
     for (size_t i = 0; i < m; i++) {
         cs[i] = gross[i] = 0.0;
         nch[i] = 0;
@@ -677,9 +678,6 @@ static int td_G(const hz_hierarchy *H, const size_t *parent,
         }
         share[c] = share[a] * (y / cs[a]);
     }
-    gsl_matrix_set_zero(G);
-    for (size_t j = 0; j < nb; j++)
-        gsl_matrix_set(G, j, 0, share[m - nb + j]);
     return 0;
 }
 
@@ -714,20 +712,23 @@ static hz_status td_error(const hz_hierarchy *H, const td_fail *f,
         an, f->sum, f->step + 1, cn, f->val);
 }
 
-/* Top-down, step by step (its G changes with the base forecasts):
- * every step's G is made before any step is reconciled, so that a
- * refusal leaves fc as given. */
+/* Top-down, step by step (its G changes with the base forecasts): the
+ * bottom series' shares of every step are made before any step is
+ * reconciled, so that a refusal leaves fc as given; G (nb x m) and P
+ * (m x m) are the caller's, G's column 0 the step's shares and P = S G
+ * its column 0 the nodes' (summed from the bottom, no product with S:
+ * that would cost m nb m a step in a hierarchy of thousands of nodes). */
 static hz_status td_steps(const hz_hierarchy *H, hz_forecast *const *fc,
-                          const gsl_matrix *C, hz_error *err)
+                          const gsl_matrix *C, gsl_matrix *G, gsl_matrix *P,
+                          hz_error *err)
 {
     size_t m = H->m, nb = H->nb, h = fc[0]->h;
     size_t *parent = malloc(m * sizeof *parent);
     size_t *nch = malloc(m * sizeof *nch);
     double *buf = malloc(3 * m * sizeof *buf);
-    gsl_matrix *G = h ? gsl_matrix_alloc(h * nb, m) : NULL;
-    gsl_matrix *P = gsl_matrix_alloc(m, m);
+    double *sh = malloc((h * nb > 0 ? h * nb : 1) * sizeof *sh);
     hz_status st = HZ_OK;
-    if (!parent || !nch || !buf || (h && !G) || !P) {
+    if (!parent || !nch || !buf || !sh) {
         st = hz_error_set(err, HZ_ENOMEM,
                           "reconcile: out of memory for the td proportions "
                           "of %zu nodes",
@@ -741,20 +742,26 @@ static hz_status td_steps(const hz_hierarchy *H, hz_forecast *const *fc,
         goto out;
     }
     for (size_t s = 0; s < h; s++) {
-        gsl_matrix_view Gs = gsl_matrix_submatrix(G, s * nb, 0, nb, m);
         td_fail f;
-        if (td_G(H, parent, fc, s, buf, buf + m, buf + 2 * m, nch,
-                 &Gs.matrix, &f) != 0) {
+        if (td_G(H, parent, fc, s, buf, buf + m, buf + 2 * m, nch, &f) != 0) {
             st = td_error(H, &f, err);
             goto out;
         }
+        memcpy(sh + s * nb, buf + (m - nb), nb * sizeof *sh);
     }
-    gsl_matrix_const_view S = gsl_matrix_const_view_array(H->S, m, nb);
+    gsl_matrix_set_zero(G);
+    gsl_matrix_set_zero(P);
     for (size_t s = 0; s < h; s++) {
-        gsl_matrix_view Gs = gsl_matrix_submatrix(G, s * nb, 0, nb, m);
-        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix,
-                       &Gs.matrix, 0.0, P);
-        if (apply_P(H, &Gs.matrix, P, C, fc, s, s + 1) != 0) {
+        for (size_t j = 0; j < nb; j++)
+            gsl_matrix_set(G, j, 0, sh[s * nb + j]);
+        for (size_t i = 0; i < m; i++) {
+            double v = 0.0;
+            for (size_t j = 0; j < nb; j++)
+                if (H->S[i * nb + j] != 0)
+                    v += sh[s * nb + j];
+            gsl_matrix_set(P, i, 0, v);
+        }
+        if (apply_P(H, G, P, C, fc, s, s + 1) != 0) {
             st = hz_error_set(err, HZ_ENOMEM,
                               "reconcile: out of memory reconciling the "
                               "points and bounds of %zu nodes",
@@ -766,8 +773,7 @@ out:
     free(parent);
     free(nch);
     free(buf);
-    gsl_matrix_free(G);
-    gsl_matrix_free(P);
+    free(sh);
     return st;
 }
 
@@ -993,7 +999,7 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
         goto out;
     }
     if (method == HZ_RECON_TD) {
-        st = td_steps(H, fc, isnan(lam) ? NULL : cov, err);
+        st = td_steps(H, fc, isnan(lam) ? NULL : cov, G, P, err);
         goto out;
     }
     if (method == HZ_RECON_BU) {
