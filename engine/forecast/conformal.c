@@ -196,9 +196,9 @@ static size_t scores_needed(double p)
  * out values) the model's bounds stay, and the note says so.  A step
  * where a level has too few scores for its quantile keeps the model's
  * bounds at every level (mixing them would break their order), and the
- * note says which level, how many and how many it needs.  Lower bounds
- * stay at or above zero where the model's did and the data are never
- * negative. */
+ * note says which level, how many and how many it needs.  A series of
+ * one observation without bounds keeps none.  Lower bounds stay at or
+ * above zero where the model's did and the data are never negative. */
 static void apply(hz_forecast *f, const double *q, const size_t *cnt,
                   const double *y, size_t n)
 {
@@ -227,6 +227,16 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
         }
         kept += nan;
         if (nan > 0)
+            continue;
+        /* one observation: no spread known (the model has no bounds and
+         * its note says so); until 2026-12-07 naive_sd's 1e-9 stood in
+         * and gave bounds 1e-7 wide, which reconciliation then took for
+         * a known variance */
+        bool known = true;
+        for (size_t l = 0; l < nl; l++)
+            known = known && isfinite(f->lower[l][s]) &&
+                    isfinite(f->upper[l][s]);
+        if (!known && n < 2)
             continue;
         double up, down;
         model_sd(f, s, naive_sd(y, n, s + 1), &up, &down);

@@ -184,6 +184,30 @@ check "conformal, too few errors: the model's bounds" \
     --model theta --intervals conformal --level 50,75 --quiet -o "$T/c50.csv" 2>"$T/err"
 check "conformal, enough errors for 50% and 75%: no note" \
     awk -F, 'NR > 1 && $NF != "" {bad = 1} END {exit bad || NR != 2}' "$T/c50.csv"
+# a group with one observation has no bounds (no spread known, its note
+# says so); conformal intervals gave it bounds 1e-7 wide, and --reconcile
+# then took them for a known variance: the total got bounds where
+# without --intervals conformal it has none ('reconciled with 'NEW'')
+awk 'BEGIN {
+    print "date,sku,sales"
+    for (i = 0; i < 40; i++) {
+        d = sprintf("%d-%02d-01", 2021 + int(i / 12), i % 12 + 1)
+        printf "%s,A,%d\n", d, 100 + (i * 7) % 11
+        printf "%s,B,%d\n", d, 60 + (i * 5) % 9
+    }
+    print "2024-04-01,NEW,50"
+}' >"$T/new1.csv"
+"$H" forecast "$T/new1.csv" --date date --value sales --by sku --freq month \
+    --horizon 2 --intervals conformal --quiet -o "$T/n1.csv" 2>"$T/err"
+check "conformal, one observation: exit 0" test $? -eq 0
+check "conformal, one observation: no bounds" \
+    awk -F, '$1 == "NEW" {n++; if ($4 != "" || $7 != "") bad = 1} END {exit bad || n != 2}' "$T/n1.csv"
+check "conformal, one observation: the others have conformal bounds" \
+    awk -F, '$1 == "A" {n++; if ($4 == "" || $4 >= $3) bad = 1} END {exit bad || n != 2}' "$T/n1.csv"
+"$H" forecast "$T/new1.csv" --date date --value sales --by sku --freq month \
+    --horizon 2 --intervals conformal --reconcile bu --quiet -o "$T/n1r.csv" 2>"$T/err"
+check "conformal, one observation, bu: the total has no bounds either" \
+    awk -F, '$1 == "total" {n++; if ($4 != "" || $0 !~ /no intervals: reconciled with .NEW./) bad = 1} END {exit bad || n != 2}' "$T/n1r.csv"
 "$H" backtest "$T/daily.csv" --date date --value sales --horizon 1 --origins 2 \
     --models theta --intervals conformal >/dev/null 2>"$T/err"
 check "conformal backtest, too few errors: said" grep -q \
