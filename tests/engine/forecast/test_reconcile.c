@@ -152,6 +152,31 @@ HZ_TEST(top_down_gives_a_discontinued_product_nothing)
         hz_forecast_free(fc[i]);
 }
 
+/* td's proportions go down a tree from the total: a grouped structure
+ * (a bottom series under two nodes of one level: A and B both hold the
+ * first) has no path to split along; refused, fc left as given. */
+HZ_TEST(top_down_refuses_what_is_not_a_tree)
+{
+    /* total; A = b1 + b2; B = b1 + b3; b1, b2, b3 */
+    static const double SG[6 * 3] = {1, 1, 1, 1, 1, 0, 1, 0, 1,
+                                     1, 0, 0, 0, 1, 0, 0, 0, 1};
+    const hz_hierarchy H = {6, 3, SG, NULL};
+    const double base[6] = {30, 15, 20, 10, 5, 10};
+    hz_forecast *fc[6];
+    for (int i = 0; i < 6; i++) {
+        fc[i] = hz_forecast_alloc(1, 0, NULL);
+        fc[i]->mean[0] = base[i];
+    }
+    hz_error err;
+    hz_error_clear(&err);
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_TD, NULL, 0, NULL, 0, fc, NULL,
+                          &err) == HZ_EINVAL);
+    HZ_CHECK_CONTAINS(err.msg, "td needs a tree");
+    HZ_CHECK(fc[3]->mean[0] == 10);
+    for (int i = 0; i < 6; i++)
+        hz_forecast_free(fc[i]);
+}
+
 /* td's forecasts of sales and their returns sum to 0 but for the
  * rounding of the sales' decimals (12.34 + 5.67 is 18.009999999999998,
  * the return -18.01): they have no proportions; refused, naming a
