@@ -257,6 +257,8 @@ typedef struct hz_series_set {
     char similar_first[2][64];      /* the first two such names */
     bool zoned; /* the dates carried UTC offsets: read as UTC instants,
                    so periods are cut and labelled in UTC */
+    bool unix_times; /* zoned, as they were Unix times (timestamp:unix,
+                        :unix_ms), which carry no offset */
 } hz_series_set;
 
 typedef struct hz_series_opts {
