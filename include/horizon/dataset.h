@@ -88,7 +88,8 @@ typedef struct hz_column {
                            on a wall time the clocks show twice, put back:
                            written without an offset (which instant is
                            unknown), or with the later one (Unix times
-                           too): hours would take two for one */
+                           too) in a column that also has values at the
+                           earlier one: hours would take two for one */
     int64_t fold_first; /* the first such value's wall time (folds > 0) */
     size_t nulls;       /* number of null rows */
     uint8_t *valid;     /* valid[i] = 1 when row i is not null; NULL when
