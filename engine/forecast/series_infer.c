@@ -205,7 +205,8 @@ static hz_freq regular_freq(const hz__sb *b, int64_t med, const alignment *a,
          * 2024: the calendar periods they fall in */
         if (gd >= 89 && gd <= 92 &&
             (a->q_first || a->q_last ||
-             (a->mod3 >= 0 && ((a->dom > 0 && a->dom <= 28) || a->last))))
+             (a->mod3 >= 0 && ((a->dom > 0 && a->dom <= 28) || a->last ||
+                               month_day_clamped(a)))))
             return HZ_FREQ_QUARTER;
         if (gd >= 365 && gd <= 366 &&
             (a->y_first || a->y_last || a->mday >= 0 ||

@@ -293,6 +293,11 @@ check "30th of each month: next month forecast, nothing filled" bash -c \
 printf 'd,v\n2020-03-29,10\n2020-04-29,11\n2020-05-29,12\n2020-06-29,13\n2020-07-29,14\n' >"$T/m29.csv"
 expect_exit 0 "" -- "$H" forecast "$T/m29.csv" --date d --value v --model naive --horizon 1
 check "29th of each month: months" grep -q '^total,2020-08-01,14,' "$T/out"
+# quarterly on the 30th likewise (was months, 16 of them filled with 0)
+printf 'd,v\n2021-03-30,1\n2021-06-30,2\n2021-09-30,3\n2021-12-30,4\n2022-03-30,5\n2022-06-30,6\n' >"$T/q30.csv"
+expect_exit 0 "" -- "$H" forecast "$T/q30.csv" --date d --value v --model naive --horizon 1
+check "30th every third month: quarters ($(grep frequency "$T/err"))" bash -c \
+    "grep -q 'frequency: quarters' '$T/err' && grep -q '^total,2022-Q3,6,' '$T/out' && ! grep -q filled '$T/err'"
 # the 31st beside the 30th is no month day: still irregular
 printf 'd,v\n2021-01-31,10\n2021-03-30,11\n2021-04-30,12\n2021-05-31,13\n2021-06-30,14\n' >"$T/mx.csv"
 expect_exit 0 "" -- "$H" forecast "$T/mx.csv" --date d --value v --model naive --horizon 1
