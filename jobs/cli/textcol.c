@@ -57,7 +57,8 @@ static void utf8_open(void)
  * symbols such as the rocket, and U+1FA70 .. U+1FAFF, counted one column
  * wide: a table with such names was misaligned).  A character it does
  * not know (a control, one not yet assigned) or without that locale:
- * 2 in the planes and blocks Unicode gives wide by default, else 1. */
+ * the hand table (0 for combining marks, 2 in the blocks Unicode gives
+ * wide, else 1). */
 static size_t char_width(uint32_t c)
 {
     if (utf8_locale != (locale_t)0 && c <= (uint32_t)WCHAR_MAX) {
@@ -65,6 +66,10 @@ static size_t char_width(uint32_t c)
         if (w >= 0)
             return (size_t)w;
     }
+    if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+        (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+        (c >= 0xFE20 && c <= 0xFE2F) || c == 0x200B || c == 0x200D)
+        return 0;
     if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) ||
         (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) ||
         (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
