@@ -371,6 +371,7 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
     long di = hz_dataset_find(ds, dc);
     r->dates_zoned = di >= 0 && ds->cols[di].type == HZ_TYPE_TIMESTAMP &&
                      ds->cols[di].zoned;
+    r->dates_unix = r->dates_zoned && hz_datefmt_is_unix(ds->cols[di].datefmt);
     hz_customer_options co;
     hz_customer_options_init(&co);
     co.unit = q->unit;

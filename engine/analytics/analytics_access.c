@@ -21,6 +21,11 @@ bool hz_analytics_dates_zoned(const hz_analytics_result *r)
     return r->dates_zoned;
 }
 
+bool hz_analytics_dates_unix(const hz_analytics_result *r)
+{
+    return r->dates_unix;
+}
+
 const char *hz_analytics_customer_id(const hz_analytics_result *r, size_t i)
 {
     return i < r->n && r->idbuf ? hz__id_of(r, i) : NULL;

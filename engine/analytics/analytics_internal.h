@@ -152,6 +152,7 @@ struct hz_analytics_result {
     char col_name[3][128];
     bool col_guessed[3];
     bool dates_zoned; /* the date column's times carried UTC offsets */
+    bool dates_unix;  /* zoned, as they were Unix times */
     size_t n;
     char *idbuf;
     size_t *idoff;

@@ -213,16 +213,30 @@ static hz_status make_columns(body *b, hz_dataset *ds, size_t nrows)
         col->datefmt = a->spec[j].fmt;
         col->zoned = a->spec[j].zoned && col->type == HZ_TYPE_TIMESTAMP;
         bool any_null = false;
+        size_t early = 0, late = 0, unz = 0;
+        int64_t first = 0, unz_first = 0;
         for (size_t k = 0; k < b->nch; k++) {
-            if (b->ch[k].spec[j].type == HZ_TYPE_FLOAT64 &&
+            const chunk *ck = &b->ch[k];
+            if (ck->spec[j].type == HZ_TYPE_FLOAT64 &&
                 a->spec[j].type == HZ_TYPE_INT64)
                 col->type = HZ_TYPE_FLOAT64;
-            col->nulls += b->ch[k].nulls[j];
-            if (b->ch[k].folds[j] > 0 && col->folds == 0)
-                col->fold_first = b->ch[k].fold_first[j];
-            col->folds += b->ch[k].folds[j];
-            any_null |= b->ch[k].valid[j] != NULL;
+            col->nulls += ck->nulls[j];
+            if (ck->folds[j] + ck->fold_late[j] > 0 && unz + late == 0)
+                first = ck->fold_first[j];
+            if (ck->folds[j] > 0 && unz == 0)
+                unz_first = ck->unz_first[j];
+            unz += ck->folds[j];
+            late += ck->fold_late[j];
+            early += ck->fold_early[j];
+            any_null |= ck->valid[j] != NULL;
         }
+        /* times on a wall time shown twice: without an offset, which
+         * instant is unknown; with one, only the later beside the earlier
+         * makes two readings for one hour (until 2026-12-07 the later
+         * alone counted, and hourly data whose first 02:00 of the autumn
+         * was missing was refused) */
+        col->folds = unz + (early > 0 ? late : 0);
+        col->fold_first = early > 0 ? first : unz_first;
         if (any_null)
             col->valid = hz__alloc_large(nrows);
         if (col->name == NULL || (any_null && col->valid == NULL))

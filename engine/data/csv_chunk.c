@@ -218,13 +218,16 @@ static bool local_time(chunk *c, size_t j, const char *s, size_t n,
         *secs += hz__tzone_offset(c->tz, t);
         int64_t in[2];
         int32_t of[2];
-        /* the later of two instants that the clocks show alike: its
-         * wall time is an earlier one's (hours put back: 02:00+01:00
-         * after 02:00+02:00 in Berlin), counted for the series
-         * (hz_column.folds) */
-        if (hz__tzone_instants(c->tz, *secs, in, of) == 2 && t == in[1] &&
-            c->folds[j]++ == 0)
-            c->fold_first[j] = *secs;
+        /* one of two instants that the clocks show alike (hours put
+         * back: 02:00+02:00, then 02:00+01:00 in Berlin), counted for
+         * the series: hours on that clock take both in one only when the
+         * column has both (hz_column.folds) */
+        if (hz__tzone_instants(c->tz, *secs, in, of) == 2) {
+            if (t == in[0])
+                c->fold_early[j]++;
+            else if (c->folds[j] + c->fold_late[j]++ == 0)
+                c->fold_first[j] = *secs;
+        }
         return true;
     }
     int64_t inst[2];
@@ -235,8 +238,10 @@ static bool local_time(chunk *c, size_t j, const char *s, size_t n,
     if (k == 2) {
         /* shown twice (put back): its day is known, its instant not;
          * counted (hz_column.folds), and refused by hours, not days */
-        if (c->folds[j]++ == 0)
+        if (c->folds[j] + c->fold_late[j] == 0)
             c->fold_first[j] = *secs;
+        if (c->folds[j]++ == 0)
+            c->unz_first[j] = *secs;
         return true;
     }
     /* skipped (put forward): no instant shows it */
@@ -978,7 +983,10 @@ void hz__csv_chunk_free(chunk *c)
     free(c->valid);
     free(c->nulls);
     free(c->folds);
+    free(c->fold_early);
+    free(c->fold_late);
     free(c->fold_first);
+    free(c->unz_first);
     free(c->dicts);
     free(c->spec);
     free(c->stage);
@@ -1008,7 +1016,10 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->valid = calloc(ncols, sizeof *c->valid);
     c->nulls = calloc(ncols, sizeof *c->nulls);
     c->folds = calloc(ncols, sizeof *c->folds);
+    c->fold_early = calloc(ncols, sizeof *c->fold_early);
+    c->fold_late = calloc(ncols, sizeof *c->fold_late);
     c->fold_first = calloc(ncols, sizeof *c->fold_first);
+    c->unz_first = calloc(ncols, sizeof *c->unz_first);
     c->dicts = calloc(ncols, sizeof *c->dicts);
     c->stage = calloc(ncols, sizeof *c->stage);
     c->stage_null = calloc(ncols, 1);
@@ -1022,7 +1033,8 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->strcols = calloc(ncols, sizeof *c->strcols);
     c->nullcols = calloc(ncols, sizeof *c->nullcols);
     if (!c->spec || !c->vals || !c->valid || !c->nulls || !c->folds ||
-        !c->fold_first || !c->dicts ||
+        !c->fold_early || !c->fold_late || !c->fold_first ||
+        !c->unz_first || !c->dicts ||
         !c->stage || !c->stage_null || !c->stage_ptr || !c->stage_off ||
         !c->stage_len || !c->pend_ptr || !c->pend_len || !c->pend_key ||
         !c->kind || !c->strcols || !c->nullcols)

@@ -109,9 +109,13 @@ typedef struct chunk {
     uint8_t **valid;
     size_t *nulls;
     size_t *folds;       /* [ncols] --tz: times on a wall time the zone's
-                            clocks show twice (put back): without an
-                            offset, or with the later one */
-    int64_t *fold_first; /* [ncols] the first one's wall time */
+                            clocks show twice (put back), without an
+                            offset */
+    size_t *fold_early, *fold_late; /* [ncols] with an offset: the
+                            earlier instant, the later one */
+    int64_t *fold_first; /* [ncols] the first without an offset or at the
+                            later instant: its wall time */
+    int64_t *unz_first;  /* [ncols] the first without an offset */
     hz_dict **dicts;
     /* row staging */
     size_t field; /* fields seen in the current row */

@@ -671,6 +671,7 @@ static hz_forecast_result *result_new(const hz_forecast_request *req,
     memcpy(r->partial, set->partial, sizeof r->partial);
     r->rows_repeated = set->rows_repeated;
     r->zoned = set->zoned;
+    r->unix_times = set->unix_times;
     memcpy(r->repeated_first, set->repeated_first, sizeof r->repeated_first);
     r->names_similar = set->names_similar;
     memcpy(r->similar_first, set->similar_first, sizeof r->similar_first);

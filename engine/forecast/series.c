@@ -1602,6 +1602,7 @@ hz_status hz_series_build(const hz_dataset *ds, const hz_series_opts *o,
         goto out;
     set->freq = set->cal.freq;
     set->zoned = b.dc->type == HZ_TYPE_TIMESTAMP && b.dc->zoned;
+    set->unix_times = set->zoned && hz_datefmt_is_unix(b.dc->datefmt);
     set_seasons(&b, set);
     if ((st = partial_periods(&b, set)) != HZ_OK ||
         (st = build_set(&b, set)) != HZ_OK)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tzgaps.h"
 #include "forecast/series_internal.h"
 
 /* How the distinct dates of the table are placed. */
@@ -26,6 +27,10 @@ typedef struct alignment {
     bool q_first, q_last; /* ... a quarter's first / last day */
     bool y_first, y_last; /* ... January 1 / December 31 */
     int dom;              /* the day of month of every date, or -1 */
+    int nl_dom;           /* ... of every date not its month's last day
+                             (0: none, -1: several) */
+    int last_max;         /* the latest day of a month's last day among
+                             the dates (0: none) */
     int mod3;             /* the month of every date modulo 3, or -1 */
     int mday;             /* the month and day (32 m + d) of every date,
                              or -1 */
@@ -48,6 +53,8 @@ static alignment align_of(const hz__sb *b)
                    .y_first = true,
                    .y_last = true,
                    .dom = 0,
+                   .nl_dom = 0,
+                   .last_max = 0,
                    .mod3 = -2,
                    .mday = -2,
                    .mon = -2};
@@ -82,6 +89,12 @@ static alignment align_of(const hz__sb *b)
         a.y_first &= d == 1 && m == 1;
         a.y_last &= d == 31 && m == 12;
         a.dom = a.dom == 0 ? (int)d : a.dom == (int)d ? a.dom : -1;
+        if (!last)
+            a.nl_dom = a.nl_dom == 0           ? (int)d
+                       : a.nl_dom == (int)d ? a.nl_dom
+                                              : -1;
+        else if ((int)d > a.last_max)
+            a.last_max = (int)d;
         int m3 = (int)(m % 3), md = (int)(32 * m + d);
         a.mod3 = a.mod3 == -2 ? m3 : a.mod3 == m3 ? a.mod3 : -1;
         a.mday = a.mday == -2 ? md : a.mday == md ? a.mday : -1;
@@ -151,6 +164,14 @@ static hz_status spacing(const hz__sb *b, size_t *ndistinct, int64_t *median,
  * (periods of several minutes, a divisor of an hour, that every instant
  * falls on the start of, hz__on_period_starts: in its own zone when the
  * dates carried UTC offsets). */
+/* Every date on one day of the month past the 28th, or on the last day
+ * of a month too short for it: a monthly date on the 30th, 28 February
+ * in February (as billing cycles and pandas' month offsets place it). */
+static bool month_day_clamped(const alignment *a)
+{
+    return a->nl_dom >= 29 && a->last_max <= a->nl_dom;
+}
+
 static hz_freq regular_freq(const hz__sb *b, int64_t med, const alignment *a,
                             int *minutes)
 {
@@ -170,7 +191,11 @@ static hz_freq regular_freq(const hz__sb *b, int64_t med, const alignment *a,
             return HZ_FREQ_DAY;
         if (gd == 7 && one_wd)
             return HZ_FREQ_WEEK;
-        if (gd >= 28 && gd <= 31 && ((a->dom > 0 && a->dom <= 28) || a->last))
+        /* the 29th to 31st too (until 2026-12-07 such monthly data were
+         * irregular dates: summed into weeks with the weeks between
+         * filled with 0 when they spanned under a year) */
+        if (gd >= 28 && gd <= 31 &&
+            ((a->dom > 0 && a->dom <= 28) || a->last || month_day_clamped(a)))
             return HZ_FREQ_MONTH;
         /* quarters and years: on their first or last days, or on one
          * day of the month every third month (a fiscal quarter's, one
@@ -180,7 +205,8 @@ static hz_freq regular_freq(const hz__sb *b, int64_t med, const alignment *a,
          * 2024: the calendar periods they fall in */
         if (gd >= 89 && gd <= 92 &&
             (a->q_first || a->q_last ||
-             (a->mod3 >= 0 && ((a->dom > 0 && a->dom <= 28) || a->last))))
+             (a->mod3 >= 0 && ((a->dom > 0 && a->dom <= 28) || a->last ||
+                               month_day_clamped(a)))))
             return HZ_FREQ_QUARTER;
         if (gd >= 365 && gd <= 366 &&
             (a->y_first || a->y_last || a->mday >= 0 ||
@@ -530,6 +556,14 @@ hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set)
     hz_calendar_init(cal, f);
     if (f == HZ_FREQ_MINUTE)
         cal->minutes = minutes;
+    /* hours and minutes on a --tz zone's clock: one its clocks skip, put
+     * forward, is no period (until 2026-12-07 the spring's 02:00 in Berlin
+     * was a period without rows, filled with 0 or an interpolation: a
+     * reading invented for an hour that never was) */
+    if ((f == HZ_FREQ_HOUR || f == HZ_FREQ_MINUTE) &&
+        b->dc->type == HZ_TYPE_TIMESTAMP && b->ds->tz_gaps != NULL)
+        cal->gaps = hz__tzgaps_periods(
+            b->ds->tz_gaps, f == HZ_FREQ_HOUR ? 3600 : 60 * (int64_t)minutes);
     cal->label = label_of(f, b->dfmt);
     place_labels(b, &a, cal);
     fiscal_labels(&a, b->o->freq == HZ_FREQ_INFER && df == HZ_FREQ_INFER,

@@ -270,6 +270,20 @@ char *hz__fmt_value(double v, int sig, char *buf, size_t bufsz)
     return buf;
 }
 
+char *hz__fmt_pct_whole(double p, char *buf, size_t bufsz)
+{
+    const double r = round(p * 100.0); /* half away from zero */
+    if (!isfinite(p))
+        snprintf(buf, bufsz, "%s", "");
+    else if (p <= 0 || p >= 1)
+        snprintf(buf, bufsz, "%s", p <= 0 ? "0" : "100");
+    else if (r < 1 || r > 99)
+        snprintf(buf, bufsz, "%s", r < 1 ? "<1" : ">99");
+    else
+        snprintf(buf, bufsz, "%.0f", r);
+    return buf;
+}
+
 char *hz__fmt_sci(double v, int decimals, char *buf, size_t bufsz)
 {
     char tmp[48];

@@ -56,6 +56,12 @@ void hz__buf_px(hz__buf *b, double v);
  * Returns buf. */
 char *hz__fmt_value(double v, int sig, char *buf, size_t bufsz);
 
+/* A probability p as a whole percent without the sign ("37"), "" for
+ * NaN: one neither 0 nor 1 never reads as either, "<1" below a half
+ * percent and ">99" from 99.5 (rounded half away from zero: 0.005 is
+ * "1", where printf's "%.0f" of 0.5 gave "0").  Returns buf. */
+char *hz__fmt_pct_whole(double p, char *buf, size_t bufsz);
+
 /* A value in a data table: 6 significant digits; "" for NaN.  Plain
  * (every digit of the integer part from a million: 2611641, not
  * 2.61164e+06; "0.0000123457") or, with `sci`, scientific ("1.1e-05",

@@ -119,21 +119,13 @@ static double p99(const double *v, size_t n)
 
 /* A probability as a whole percent for the P(alive) table: 24 columns of
  * full numbers ("2.53378e-52", "0.00000506765") made the table 1805 px
- * wide, cut off on A4 paper (718 px); in percent it fits.  A probability
- * neither 0 nor 1 never reads as either: "<1" and ">99". */
+ * wide, cut off on A4 paper (718 px); in percent it fits
+ * (hz__fmt_pct_whole). */
 static void pct_cell(hz__buf *b, double p)
 {
     char s[8];
-    if (!isfinite(p))
-        s[0] = '\0';
-    else if (p <= 0 || p >= 1)
-        snprintf(s, sizeof s, "%s", p <= 0 ? "0" : "100");
-    else if (p < 0.005 || p >= 0.995)
-        snprintf(s, sizeof s, "%s", p < 0.005 ? "<1" : ">99");
-    else
-        snprintf(s, sizeof s, "%.0f", p * 100);
     hz__buf_puts(b, "<td class=\"n\">");
-    hz__buf_esc(b, s);
+    hz__buf_esc(b, hz__fmt_pct_whole(p, s, sizeof s));
     hz__buf_puts(b, "</td>");
 }
 

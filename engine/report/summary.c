@@ -220,6 +220,13 @@ char *hz_fmt_pct(double frac, int sign, char *buf, size_t bufsz)
     if ((one_dec ? round(p * 10.0) : round(p)) == 0)
         p = 0;
     const char *plus = (sign && p > 0) ? "+" : "";
+    /* a share neither none nor all never reads as either: 1 customer of
+     * 20,000 at high risk printed "(0.0%)", 999 of 1,000 "(100%)" */
+    const double shown = one_dec ? round(p * 10.0) / 10.0 : round(p);
+    if (!sign && frac > 0 && frac < 1 && (shown <= 0 || shown >= 100)) {
+        snprintf(buf, bufsz, "%s", shown <= 0 ? "<0.1%" : ">99%");
+        return buf;
+    }
     if (one_dec)
         snprintf(buf, bufsz, "%s%.1f%%", plus, p);
     else

@@ -203,6 +203,9 @@ HZ_API size_t hz_analytics_customers(const hz_analytics_result *r);
  * instants, so purchases fall on UTC days (a purchase at 23:30-05:00 on
  * the next day). */
 HZ_API bool hz_analytics_dates_zoned(const hz_analytics_result *r);
+/* Those zoned dates were Unix times (timestamp:unix, :unix_ms), which
+ * count in UTC without writing an offset. */
+HZ_API bool hz_analytics_dates_unix(const hz_analytics_result *r);
 /* Churn rate: observed share of positive labels (label given) or the
  * share flagged at risk by the recency rule (no label). */
 HZ_API double hz_analytics_churn_rate(const hz_analytics_result *r);

@@ -88,7 +88,8 @@ typedef struct hz_column {
                            on a wall time the clocks show twice, put back:
                            written without an offset (which instant is
                            unknown), or with the later one (Unix times
-                           too): hours would take two for one */
+                           too) in a column that also has values at the
+                           earlier one: hours would take two for one */
     int64_t fold_first; /* the first such value's wall time (folds > 0) */
     size_t nulls;       /* number of null rows */
     uint8_t *valid;     /* valid[i] = 1 when row i is not null; NULL when
@@ -121,6 +122,10 @@ typedef struct hz_dataset {
      * with hz_dataset_row_line(). */
     size_t nline_runs;
     size_t *line_row, *line_at;
+    /* Read with --tz: the wall times its clocks skip (kept for the life
+     * of the process; engine/core/tzgaps.h), for hours and minutes cut on
+     * that clock; else NULL. */
+    const struct hz__tzgaps *tz_gaps;
 } hz_dataset;
 
 /* ---- types ---- */

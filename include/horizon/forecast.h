@@ -310,6 +310,8 @@ typedef struct hz_forecast_result {
     char similar_first[2][64];      /* the first two of them */
     bool zoned;                     /* dates with UTC offsets, periods
                                        in UTC (hz_series_set) */
+    bool unix_times;                /* zoned as Unix times
+                                       (hz_series_set) */
     size_t nfilled, nseries_filled; /* filled periods, series with any */
     char filled_first[32];          /* the earliest (hz_series_set) */
     size_t nnonneg, nclamped;       /* series kept >= 0, values raised */

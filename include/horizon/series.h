@@ -119,6 +119,11 @@ typedef struct hz_calendar {
     int minutes;      /* HZ_FREQ_MINUTE: minutes a period, a divisor of
                               60 (30: half-hours, 15, 5, ...); 0 or 1:
                               one */
+    const struct hz__tzgaps *gaps; /* hours and minutes on a --tz zone's
+                              clock: the periods its clocks skip when put
+                              forward, which are no periods (indices run
+                              over the others), for periods of this
+                              length (engine/core/tzgaps.h); NULL: none */
 } hz_calendar;
 
 /* Default calendar of f: weeks from Monday, periods labelled by their
@@ -257,6 +262,8 @@ typedef struct hz_series_set {
     char similar_first[2][64];      /* the first two such names */
     bool zoned; /* the dates carried UTC offsets: read as UTC instants,
                    so periods are cut and labelled in UTC */
+    bool unix_times; /* zoned, as they were Unix times (timestamp:unix,
+                        :unix_ms), which carry no offset */
 } hz_series_set;
 
 typedef struct hz_series_opts {

@@ -77,6 +77,9 @@ HZ_API void hz_summary_sort(hz_summary *s);
  * none from 10% ("8.2%", "14%", "-3.1%"); with `sign` a "+" for > 0.
  * A value that rounds to zero is "0.0%" with or without `sign` (until
  * 2026-12-07 a tiny fall printed "-0.0%" and no change "+0.0%").
+ * Without `sign` (a share) a fraction strictly between 0 and 1 that
+ * would round to 0 or 100 is "<0.1%" or ">99%" (until 2026-12-07 "0.0%"
+ * and "100%": 1 of 20,000 customers at high risk read as none).
  * Both return buf. */
 HZ_API char *hz_fmt_num(double v, char *buf, size_t bufsz);
 /* Numbers read together (a range, quantiles, a peak and a trough) in one

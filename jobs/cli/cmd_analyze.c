@@ -354,10 +354,16 @@ static int run(hz_analysis_kind kind, const char *path, cli_cfg *g)
     rc = write_outputs(res, g, path);
     if (rc == HZ_EXIT_OK && hz_analytics_dates_zoned(res))
         fprintf(stderr,
-                "horizon analyze: the dates carry UTC offsets (such as +01:00 "
-                "or Z): they are read as UTC instants, so purchases fall on "
-                "UTC days (one at 23:30-05:00 counts on the next day); give "
-                "--tz AREA/CITY to count them on that zone's clock\n");
+                "horizon analyze: %s: they are read as UTC instants, so "
+                "purchases fall on UTC days (%s counts on the next day); "
+                "give --tz AREA/CITY to count them on that zone's clock\n",
+                hz_analytics_dates_unix(res)
+                    ? "the dates are Unix times (seconds since 1970-01-01 "
+                      "00:00 UTC)"
+                    : "the dates carry UTC offsets (such as +01:00 or Z)",
+                hz_analytics_dates_unix(res)
+                    ? "one at 23:30 in New York, 04:30 UTC,"
+                    : "one at 23:30-05:00");
     hz_analytics_result_free(res);
     return rc;
 }

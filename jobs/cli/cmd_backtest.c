@@ -849,7 +849,7 @@ static int run(const char *cmd, bt *b)
                        b->set->filled_first, b->set->rows_skipped, 0, 0);
         hz__fc_data_notices(cmd, &b->set->cal, b->set->partial,
                             b->set->rows_repeated, b->set->repeated_first,
-                            b->set->zoned);
+                            b->set->zoned, b->set->unix_times);
         hz__fc_similar_notice(cmd, b->set->names_similar,
                               b->set->similar_first[0],
                               b->set->similar_first[1]);

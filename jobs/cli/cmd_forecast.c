@@ -280,7 +280,8 @@ int hz__cmd_forecast(int argc, char **argv)
                    res->nseries_filled, res->filled_first, res->rows_skipped,
                    res->nclamped, nraised);
     hz__fc_data_notices(cmd, &res->cal, res->partial, res->rows_repeated,
-                        res->repeated_first, res->zoned);
+                        res->repeated_first, res->zoned,
+                        res->unix_times);
     hz__fc_similar_notice(cmd, res->names_similar, res->similar_first[0],
                           res->similar_first[1]);
     size_t nkept = 0, nfew = 0; /* series with the model's bounds */

@@ -437,19 +437,29 @@ static void repeat_notice(const char *cmd, size_t rows, const char *first)
             cmd, hz_repeated_describe(rows, first, line, sizeof line));
 }
 
-static void zone_notice(const char *cmd, bool zoned, const hz_calendar *cal)
+/* Unix times carry no offset: they count seconds from 1970-01-01 UTC
+ * (until 2026-12-07 the notice said they carried offsets such as
+ * +01:00). */
+static void zone_notice(const char *cmd, bool zoned, bool unix_times,
+                        const hz_calendar *cal)
 {
     if (!zoned)
         return;
     char unit[24];
+    const bool day = cal->freq >= HZ_FREQ_DAY;
     fprintf(stderr,
-            "horizon %s: the dates carry UTC offsets (such as +01:00 or Z): "
-            "they are "
-            "read as UTC instants, so %ss are cut and labelled in UTC%s\n",
-            cmd, hz_calendar_unit(cal, unit, sizeof unit),
-            cal->freq >= HZ_FREQ_DAY
-                ? " (a sale at 00:30+01:00 counts on the day before); give "
-                  "--tz AREA/CITY to cut them on that zone's clock"
+            "horizon %s: %s: they are read as UTC instants, so %ss are cut "
+            "and labelled in UTC%s%s\n",
+            cmd,
+            unix_times ? "the dates are Unix times (seconds since "
+                         "1970-01-01 00:00 UTC)"
+                       : "the dates carry UTC offsets (such as +01:00 or Z)",
+            hz_calendar_unit(cal, unit, sizeof unit),
+            !day         ? ""
+            : unix_times ? " (a sale at 00:30 in Berlin, 23:30 UTC, counts "
+                           "on the day before)"
+                         : " (a sale at 00:30+01:00 counts on the day before)",
+            day ? "; give --tz AREA/CITY to cut them on that zone's clock"
                 : "");
 }
 
@@ -469,11 +479,11 @@ void hz__fc_similar_notice(const char *cmd, size_t n, const char *a,
 void hz__fc_data_notices(const char *cmd, const hz_calendar *cal,
                          const hz_partial_period *partial,
                          size_t rows_repeated, const char *repeated_first,
-                         bool zoned)
+                         bool zoned, bool unix_times)
 {
     partial_notices(cmd, cal, partial);
     repeat_notice(cmd, rows_repeated, repeated_first);
-    zone_notice(cmd, zoned, cal);
+    zone_notice(cmd, zoned, unix_times, cal);
 }
 
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,

@@ -153,12 +153,13 @@ void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
 /* Notices of what the data made the series leave out or take as they
  * came (printed whatever --quiet says): a first or last period the data
  * do not cover whole, rows summed into a period already seen in data of
- * one row per series and period, dates with UTC offsets (periods cut in
- * UTC).  The fields of hz_series_set / hz_forecast_result. */
+ * one row per series and period, dates with UTC offsets or Unix times
+ * (periods cut in UTC).  The fields of hz_series_set /
+ * hz_forecast_result. */
 void hz__fc_data_notices(const char *cmd, const hz_calendar *cal,
                          const hz_partial_period *partial,
                          size_t rows_repeated, const char *repeated_first,
-                         bool zoned);
+                         bool zoned, bool unix_times);
 /* Group names that are another's but for case or blanks around a value
  * (n of them, a and b the first two; hz_series_set.names_similar): a
  * notice printed whatever --quiet says; nothing when n is 0. */

@@ -231,6 +231,21 @@ hz_summary *hz__cli_summary_backtest(const hz_report_backtest_in *bt)
         if (bt->owa[k] < bt->owa[best] || !isfinite(bt->owa[best]))
             best = k;
     char a[32], b[32], c[32];
+    /* models that scored as the best did (naive beside naive2 on data
+     * without seasons): named with it, not left below as if worse */
+    char best_names[256];
+    int used = snprintf(best_names, sizeof best_names, "%s", bt->model[best]);
+    size_t ntied = 0;
+    for (size_t k = 0; k < bt->nmodels; k++) {
+        if (k == best || bt->owa[k] != bt->owa[best] ||
+            bt->smape[k] != bt->smape[best] || bt->mase[k] != bt->mase[best])
+            continue;
+        if (used >= 0 && (size_t)used < sizeof best_names)
+            used += snprintf(best_names + used, sizeof best_names - (size_t)used,
+                             "%s%s", ntied == 0 ? ", tied with " : " and ",
+                             bt->model[k]);
+        ntied++;
+    }
     hz_summary_add(s, 0, "backtest.setup",
                    "%zu series by %s, the last %zu periods held out at %zu "
                    "origin(s), %zu models compared",
@@ -238,11 +253,13 @@ hz_summary *hz__cli_summary_backtest(const hz_report_backtest_in *bt)
                    bt->origins, bt->nmodels);
     hz_summary_add(s, 0, "backtest.best",
                    "most accurate by OWA: %s (OWA %s, sMAPE %s%%, MASE %s)",
-                   bt->model[best], hz_fmt_num(bt->owa[best], a, sizeof a),
+                   best_names, hz_fmt_num(bt->owa[best], a, sizeof a),
                    hz_fmt_num(bt->smape[best], b, sizeof b),
                    hz_fmt_num(bt->mase[best], c, sizeof c));
     for (size_t k = 0; k < bt->nmodels; k++)
-        if (k != best)
+        if (k != best &&
+            !(bt->owa[k] == bt->owa[best] && bt->smape[k] == bt->smape[best] &&
+              bt->mase[k] == bt->mase[best]))
             hz_summary_add(s, 2, "backtest.model", "model %s: OWA %s, sMAPE %s%%",
                            bt->model[k], hz_fmt_num(bt->owa[k], a, sizeof a),
                            hz_fmt_num(bt->smape[k], b, sizeof b));

@@ -3,10 +3,13 @@
  * width is counted in the terminal's columns, not in bytes, so that
  * names in UTF-8 (one column for é, two bytes; two for 日, three bytes)
  * line up, and a cut field is cut between characters.  See cli.h. */
+#include <locale.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "cli/cli.h"
 
@@ -36,10 +39,33 @@ static uint32_t next_char(const char *s, size_t *i)
     return c;
 }
 
+/* The C library's character widths under C.UTF-8 (built into glibc
+ * since 2.35), whatever the process's own locale: Unicode's
+ * East_Asian_Width W and F, emoji, combining marks.  (locale_t)0 when
+ * there is none. */
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void utf8_open(void)
+{
+    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
 /* Columns a character takes: 0 for combining marks, 2 for East Asian
- * wide and full-width characters and emoji, else 1. */
+ * wide and full-width characters and emoji, else 1: wcwidth under
+ * C.UTF-8 (a hand table missed U+1F680 .. U+1F6FF, transport and map
+ * symbols such as the rocket, and U+1FA70 .. U+1FAFF, counted one column
+ * wide: a table with such names was misaligned).  A character it does
+ * not know (a control, one not yet assigned) or without that locale:
+ * the hand table (0 for combining marks, 2 in the blocks Unicode gives
+ * wide, else 1). */
 static size_t char_width(uint32_t c)
 {
+    if (utf8_locale != (locale_t)0 && c <= (uint32_t)WCHAR_MAX) {
+        int w = wcwidth((wchar_t)c);
+        if (w >= 0)
+            return (size_t)w;
+    }
     if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
         (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
         (c >= 0xFE20 && c <= 0xFE2F) || c == 0x200B || c == 0x200D)
@@ -50,16 +76,33 @@ static size_t char_width(uint32_t c)
         (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
         (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
         (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
-        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+        (c >= 0x1F680 && c <= 0x1F6FF) || (c >= 0x1F900 && c <= 0x1FAFF) ||
+        (c >= 0x20000 && c <= 0x3FFFD))
         return 2;
     return 1;
+}
+
+/* The C.UTF-8 locale made this thread's, for char_width's wcwidth;
+ * returns the thread's own for width_leave ((locale_t)0: unchanged). */
+static locale_t width_enter(void)
+{
+    pthread_once(&utf8_once, utf8_open);
+    return utf8_locale != (locale_t)0 ? uselocale(utf8_locale) : (locale_t)0;
+}
+
+static void width_leave(locale_t prev)
+{
+    if (prev != (locale_t)0)
+        uselocale(prev);
 }
 
 size_t hz_cli_width(const char *s)
 {
     size_t w = 0;
+    locale_t prev = width_enter();
     for (size_t i = 0; s[i] != '\0';)
         w += char_width(next_char(s, &i));
+    width_leave(prev);
     return w;
 }
 
@@ -68,6 +111,7 @@ size_t hz_cli_width(const char *s)
 static size_t fit(const char *s, size_t w, size_t max, size_t *used)
 {
     size_t i = 0, u = 0;
+    locale_t prev = width_enter();
     while (s[i] != '\0') {
         size_t at = i;
         size_t cw = char_width(next_char(s, &i));
@@ -77,6 +121,7 @@ static size_t fit(const char *s, size_t w, size_t max, size_t *used)
         }
         u += cw;
     }
+    width_leave(prev);
     *used = u;
     return i;
 }

@@ -73,16 +73,18 @@ hz_prompt_cache *hz_prompt_cache_memory(void);
 hz_prompt_cache *hz_prompt_cache_store(hz_store *store);
 void hz_prompt_cache_free(hz_prompt_cache *c); /* NULL allowed */
 
-/* Look key up for tenant at epoch time now: HZ_OK with *value (malloc'ed)
- * and *tokens (what the entry cost), HZ_ENOTFOUND on a miss or an expired
- * entry. */
+/* Look key up for tenant at epoch time now: HZ_OK with *value (malloc'ed),
+ * *tokens (what the entry cost) and *dropped (the summary items the prompt
+ * it was written from left out, a batch's for a batched job; -1 for an
+ * entry that does not say), HZ_ENOTFOUND on a miss or an expired entry.
+ * put keeps them with the text (dropped < 0: not said). */
 hz_status hz_prompt_cache_get(hz_prompt_cache *c, const char *tenant,
                               const char *key, double now, char **value,
-                              long *tokens, hz_error *err);
+                              long *tokens, long *dropped, hz_error *err);
 hz_status hz_prompt_cache_put(hz_prompt_cache *c, const char *tenant,
                               const char *key, const char *model,
-                              const char *value, long tokens, double ttl_s,
-                              double now, hz_error *err);
+                              const char *value, long tokens, long dropped,
+                              double ttl_s, double now, hz_error *err);
 
 /* ---- summaries as JSON (the "summary" field of a job document) ----
  * {"kind": "forecast", "items": [{"i": 0, "key": "...", "text": "..."}]} */

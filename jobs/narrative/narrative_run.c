@@ -220,7 +220,8 @@ static void record_success(hz_narrative_ctx *c, hz_narrative_job *j,
                               : (long)j->text_tokens;
         hz_prompt_cache_put(c->cache, j->tenant, js->key, j->model, text,
                             (long)js->single.tokens + out_tokens,
-                            c->set.cache_ttl_s, now, &e2);
+                            (long)j->items_dropped, c->set.cache_ttl_s, now,
+                            &e2);
     }
 }
 
@@ -372,12 +373,13 @@ static void answer_batch(step *st, const plan *p)
             continue;
         }
         c->m.batched_jobs++;
-        record_success(c, j, &st->js[p->jobs[k]], p, t, st->now);
         /* written from the batch's prompt, which shares one budget among
          * its jobs: the items it left out of this job's summary, not its
          * prompt's alone (until 2026-12-07 a batched job's narrative
-         * counted 0 while the batch had left some of its items out) */
+         * counted 0 while the batch had left some of its items out), and
+         * so kept with it in the cache */
         j->items_dropped = p->prompt.job_dropped[k];
+        record_success(c, j, &st->js[p->jobs[k]], p, t, st->now);
     }
     if (fell_back)
         c->m.batch_fallbacks++;
@@ -477,10 +479,10 @@ static bool cache_hit(step *st, size_t i)
     if (c->cache == NULL || c->set.cache_ttl_s <= 0)
         return false;
     char *v = NULL;
-    long tokens = 0;
+    long tokens = 0, dropped = -1;
     hz_error e2;
     if (hz_prompt_cache_get(c->cache, j->tenant, st->js[i].key, st->now, &v,
-                            &tokens, &e2) != HZ_OK ||
+                            &tokens, &dropped, &e2) != HZ_OK ||
         strlen(v) > HZ_NARRATIVE_TEXT_MAX ||
         control_at(v) >= 0) { /* kept by an earlier version: asked again */
         free(v);
@@ -489,6 +491,11 @@ static bool cache_hit(step *st, size_t i)
     }
     j->text = v;
     j->text_tokens = hz_tokenizer_count(c->tok, v, strlen(v));
+    /* the items left out by the prompt the text was written from (a
+     * batch's shares its budget): until 2026-12-07 a hit counted its own
+     * prompt's, 0 for a text a batch had written without some items */
+    if (dropped >= 0)
+        j->items_dropped = (size_t)dropped;
     j->cached = true;
     j->status = HZ_OK;
     c->m.cache_hits++;

@@ -10,6 +10,7 @@
 typedef struct mem_entry {
     char *tenant, *key, *value;
     long tokens;
+    long dropped; /* summary items the prompt left out; -1 unknown */
     double expires;
 } mem_entry;
 
@@ -47,10 +48,11 @@ void hz_prompt_cache_free(hz_prompt_cache *c)
 
 hz_status hz_prompt_cache_get(hz_prompt_cache *c, const char *tenant,
                               const char *key, double now, char **value,
-                              long *tokens, hz_error *err)
+                              long *tokens, long *dropped, hz_error *err)
 {
     *value = NULL;
     *tokens = 0;
+    *dropped = -1;
     if (tenant == NULL)
         tenant = "_";
     if (c->store == NULL) {
@@ -61,6 +63,7 @@ hz_status hz_prompt_cache_get(hz_prompt_cache *c, const char *tenant,
                     return HZ_ENOTFOUND;
                 *value = strdup(e->value);
                 *tokens = e->tokens;
+                *dropped = e->dropped;
                 return *value ? HZ_OK : HZ_ENOMEM;
             }
         }
@@ -78,6 +81,7 @@ hz_status hz_prompt_cache_get(hz_prompt_cache *c, const char *tenant,
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "narrative");
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(doc, "expiresAt");
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "tokens");
+    const cJSON *dr = cJSON_GetObjectItemCaseSensitive(doc, "itemsDropped");
     if (!cJSON_IsString(v) || !cJSON_IsNumber(x) || x->valuedouble <= now) {
         cJSON_Delete(doc);
         /* expired (or foreign): drop it, best effort */
@@ -86,14 +90,18 @@ hz_status hz_prompt_cache_get(hz_prompt_cache *c, const char *tenant,
     }
     *value = strdup(v->valuestring);
     *tokens = cJSON_IsNumber(t) ? (long)t->valuedouble : 0;
+    *dropped = cJSON_IsNumber(dr) && dr->valuedouble >= 0 &&
+                       dr->valuedouble < 1e9
+                   ? (long)dr->valuedouble
+                   : -1;
     cJSON_Delete(doc);
     return *value ? HZ_OK : HZ_ENOMEM;
 }
 
 hz_status hz_prompt_cache_put(hz_prompt_cache *c, const char *tenant,
                               const char *key, const char *model,
-                              const char *value, long tokens, double ttl_s,
-                              double now, hz_error *err)
+                              const char *value, long tokens, long dropped,
+                              double ttl_s, double now, hz_error *err)
 {
     if (tenant == NULL)
         tenant = "_";
@@ -107,6 +115,7 @@ hz_status hz_prompt_cache_put(hz_prompt_cache *c, const char *tenant,
                 free(e->value);
                 e->value = nv;
                 e->tokens = tokens;
+                e->dropped = dropped;
                 e->expires = now + ttl_s;
                 return HZ_OK;
             }
@@ -124,6 +133,7 @@ hz_status hz_prompt_cache_put(hz_prompt_cache *c, const char *tenant,
         e->key = strdup(key);
         e->value = strdup(value);
         e->tokens = tokens;
+        e->dropped = dropped;
         e->expires = now + ttl_s;
         if (!e->tenant || !e->key || !e->value) {
             free(e->tenant);
@@ -143,6 +153,8 @@ hz_status hz_prompt_cache_put(hz_prompt_cache *c, const char *tenant,
     cJSON_AddStringToObject(doc, "model", model ? model : "");
     cJSON_AddStringToObject(doc, "narrative", value);
     cJSON_AddNumberToObject(doc, "tokens", (double)tokens);
+    if (dropped >= 0)
+        cJSON_AddNumberToObject(doc, "itemsDropped", (double)dropped);
     cJSON_AddNumberToObject(doc, "createdAt", now);
     cJSON_AddNumberToObject(doc, "expiresAt", now + ttl_s);
     /* Cosmos DB honours a per-item "ttl" (seconds) natively */

@@ -281,4 +281,26 @@ check "BigQuery UTC: the next UTC hour" grep -q '^total,2024-01-06 02:00:00,4,' 
 expect_exit 0 "" -- "$H" forecast "$T/bq.csv" --date ts --value v --model naive --horizon 1 --freq D --tz Asia/Tokyo --partial keep
 check "BigQuery UTC --tz Asia/Tokyo: one Tokyo day (07:30 .. 10:30 on the 6th)" grep -q '^total,2024-01-07,10,' "$T/out"
 
+# monthly readings on the 29th or 30th (the month's last day when it is
+# shorter, as billing cycles fall): months, as on the 15th (until
+# 2026-12-07 irregular dates: under a year of them was cut into weeks,
+# the weeks between filled with 0)
+printf 'd,v\n2021-01-30,10\n2021-02-28,11\n2021-03-30,12\n2021-04-30,13\n2021-05-30,14\n2021-06-30,15\n' >"$T/m30.csv"
+expect_exit 0 "" -- "$H" forecast "$T/m30.csv" --date d --value v --model naive --horizon 1
+check "30th of each month: months ($(tr '\n' '|' < "$T/err"))" grep -q "frequency: months .*(inferred: one row per series and month)" "$T/err"
+check "30th of each month: next month forecast, nothing filled" bash -c \
+    "grep -q '^total,2021-07-01,15,' '$T/out' && ! grep -q filled '$T/err'"
+printf 'd,v\n2020-03-29,10\n2020-04-29,11\n2020-05-29,12\n2020-06-29,13\n2020-07-29,14\n' >"$T/m29.csv"
+expect_exit 0 "" -- "$H" forecast "$T/m29.csv" --date d --value v --model naive --horizon 1
+check "29th of each month: months" grep -q '^total,2020-08-01,14,' "$T/out"
+# quarterly on the 30th likewise (was months, 16 of them filled with 0)
+printf 'd,v\n2021-03-30,1\n2021-06-30,2\n2021-09-30,3\n2021-12-30,4\n2022-03-30,5\n2022-06-30,6\n' >"$T/q30.csv"
+expect_exit 0 "" -- "$H" forecast "$T/q30.csv" --date d --value v --model naive --horizon 1
+check "30th every third month: quarters ($(grep frequency "$T/err"))" bash -c \
+    "grep -q 'frequency: quarters' '$T/err' && grep -q '^total,2022-Q3,6,' '$T/out' && ! grep -q filled '$T/err'"
+# the 31st beside the 30th is no month day: still irregular
+printf 'd,v\n2021-01-31,10\n2021-03-30,11\n2021-04-30,12\n2021-05-31,13\n2021-06-30,14\n' >"$T/mx.csv"
+expect_exit 0 "" -- "$H" forecast "$T/mx.csv" --date d --value v --model naive --horizon 1
+check "31st beside 30th: irregular" grep -q "irregular dates" "$T/err"
+
 finish

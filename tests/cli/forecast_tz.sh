@@ -167,4 +167,85 @@ check "autumn day under --tz: its 25 hours" grep -q '^total,2024-10-28,25,' "$T/
 expect_exit 0 "" -- "$H" forecast "$T/fold.csv" --date ts --value kwh --model naive --horizon 1
 check "autumn hours without --tz: UTC hours, none summed" bash -c "grep -q '^total,2024-10-27 23:00:00,1,' '$T/out' && ! grep -q 'summed' '$T/err'"
 
+# the same readings but for the first 02:00 (+02:00), as a meter that
+# missed it writes them: on Berlin's clock each hour then has one
+# reading, the second 02:00's, and the series is read (until 2026-12-07
+# refused as if both were there); the first alone too, and Unix times
+# likewise.  Without offsets a lone 02:00 is still refused: which of the
+# two hours it is, is unknown.
+python3 - "$T" <<'PY'
+import datetime as dt, sys
+t = sys.argv[1]
+rows = open(f"{t}/fold.csv").read().splitlines()
+with open(f"{t}/late.csv", "w") as a, open(f"{t}/early.csv", "w") as b, \
+        open(f"{t}/late_unix.csv", "w") as c, open(f"{t}/late_wall.csv", "w") as d:
+    for f in (a, b, c, d):
+        f.write("ts,kwh\n")
+    for r in rows[1:]:
+        ts, v = r.split(",")
+        l = dt.datetime.fromisoformat(ts)
+        first = ts.startswith("2024-10-27T02:00:00+02:00")
+        second = ts.startswith("2024-10-27T02:00:00+01:00")
+        v = "7" if second else "1"
+        if not first:
+            a.write(f"{ts},{v}\n")
+            c.write(f"{int(l.timestamp())},{v}\n")
+            d.write(f"{l:%Y-%m-%d %H:%M:%S},{v}\n")
+        if not second:
+            b.write(f"{ts},1\n")
+PY
+expect_exit 0 "" -- "$H" forecast "$T/late.csv" --date ts --value kwh --tz Europe/Berlin \
+    --model naive --horizon 1 --fill none --fitted "$T/fit.csv"
+check "autumn, the second 02:00 alone: read, one reading that hour" \
+    grep -q '^total,2024-10-27 02:00:00,7,' "$T/fit.csv"
+expect_exit 0 "" -- "$H" forecast "$T/early.csv" --date ts --value kwh --tz Europe/Berlin \
+    --model naive --horizon 1 --fill none
+expect_exit 0 "" -- "$H" forecast "$T/late_unix.csv" --date ts --value kwh --tz Europe/Berlin \
+    --schema ts:timestamp:unix --model naive --horizon 1 --fill none --fitted "$T/fit.csv"
+check "autumn, Unix times, the second 02:00 alone: read" \
+    grep -q '^total,2024-10-27 02:00:00,7,' "$T/fit.csv"
+expect_exit 2 "column 'ts': 1 time on a wall time the --tz zone's clocks show twice" -- \
+    "$H" forecast "$T/late_wall.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1
+
+# hourly wall times across the spring change: Berlin's clocks skip from
+# 02:00 to 03:00 on 2024-03-31, so on its clock that hour is no period:
+# not a gap (until 2026-12-07 it was a period without rows, filled with 0
+# or an interpolation, and --fill none refused the data), and no forecast
+# is labelled with it.  Likewise with offsets, and in half-hours.
+python3 - "$T" <<'PY'
+import datetime as dt, sys
+from zoneinfo import ZoneInfo
+t = sys.argv[1]
+z = ZoneInfo("Europe/Berlin")
+u0 = dt.datetime(2024, 3, 24, 23, 0, tzinfo=dt.timezone.utc)  # 25th 00:00 Berlin
+with open(f"{t}/spring.csv", "w") as a, open(f"{t}/spring_off.csv", "w") as b, \
+        open(f"{t}/spring_end.csv", "w") as c, open(f"{t}/spring30.csv", "w") as d:
+    for f in (a, b, c, d):
+        f.write("ts,v\n")
+    for i in range(24 * 8):
+        l = (u0 + dt.timedelta(hours=i)).astimezone(z)
+        a.write(f"{l:%Y-%m-%d %H:%M:%S},{l.hour + 1}\n")
+        b.write(f"{l.isoformat()},{l.hour + 1}\n")
+        if l < dt.datetime(2024, 3, 31, 2, 0, tzinfo=z):
+            c.write(f"{l:%Y-%m-%d %H:%M:%S},{l.hour + 1}\n")
+    for i in range(2 * 24 * 8):
+        l = (u0 + dt.timedelta(minutes=30 * i)).astimezone(z)
+        d.write(f"{l:%Y-%m-%d %H:%M:%S},1\n")
+PY
+for f in spring spring_off; do
+    expect_exit 0 "" -- "$H" forecast "$T/$f.csv" --date ts --value v --tz Europe/Berlin \
+        --model naive --horizon 1 --fill none --fitted "$T/fit.csv"
+    check "$f: the skipped hour is no gap: $(cat "$T/err")" bash -c "! grep -q 'filled\|no rows' '$T/err'"
+    check "$f: 01:00, then 03:00 on 2024-03-31" bash -c \
+        "grep -A1 '^total,2024-03-31 01:00:00,2,' '$T/fit.csv' | grep -q '^total,2024-03-31 03:00:00,4,'"
+    check "$f: no 02:00 that day" bash -c "! grep -q '2024-03-31 02:' '$T/fit.csv'"
+done
+expect_exit 0 "" -- "$H" forecast "$T/spring_end.csv" --date ts --value v --tz Europe/Berlin \
+    --model naive --horizon 2
+check "forecasts after 01:00 on the change: 03:00 and 04:00 ($(tr '\n' '|' < "$T/out"))" bash -c \
+    "grep -q '^total,2024-03-31 03:00:00,2,' '$T/out' && grep -q '^total,2024-03-31 04:00:00,2,' '$T/out' && ! grep -q ' 02:00' '$T/out'"
+expect_exit 0 "" -- "$H" forecast "$T/spring30.csv" --date ts --value v --tz Europe/Berlin \
+    --model naive --horizon 1 --fill none
+check "half-hours: the skipped two are no gaps" bash -c "! grep -q 'filled\|no rows' '$T/err'"
+
 finish

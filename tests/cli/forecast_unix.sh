@@ -23,6 +23,14 @@ for f in s:unix ms:unix_ms; do
         --schema "ts:timestamp:$fmt" --model naive --horizon 1
     check "$fmt: UTC days (the last reading on 2024-01-29)" grep -q '^total,2024-01-30,29,' "$T/out"
     check "$fmt: read as UTC instants, said so" grep -q "read as UTC instants" "$T/err"
+    # said as Unix times, not as offsets they do not carry (until
+    # 2026-12-07: "the dates carry UTC offsets (such as +01:00 or Z)")
+    check "$fmt: the notice names Unix times: $(cat "$T/err")" \
+        grep -q "the dates are Unix times (seconds since 1970-01-01 00:00 UTC): they are read as UTC instants, so days are cut" "$T/err"
+    check "$fmt: no offsets in the notice" bash -c "! grep -q 'offset' '$T/err'"
+    expect_exit 0 "" -- "$H" backtest "$T/$file.csv" --date ts --value v \
+        --schema "ts:timestamp:$fmt" --models naive --horizon 1 --origins 1
+    check "$fmt backtest: the notice names Unix times" grep -q "the dates are Unix times" "$T/err"
     expect_exit 0 "" -- "$H" forecast "$T/$file.csv" --date ts --value v \
         --schema "ts:timestamp:$fmt" --model naive --horizon 1 --tz Europe/Berlin
     check "$fmt --tz Europe/Berlin: midnights there (the last on 2024-01-30)" grep -q '^total,2024-01-31,29,' "$T/out"
@@ -64,5 +72,23 @@ expect_exit 2 "--schema: Unix times are instants: give 'ts:timestamp:unix'" -- \
     "$H" forecast "$T/s.csv" --date ts --value v --schema ts:date:unix
 expect_exit 2 "--schema: unknown date format 'unixx' for column 'ts'" -- \
     "$H" forecast "$T/s.csv" --date ts --value v --schema ts:timestamp:unixx
+
+# analyze says Unix times as forecast does
+"$H" gen --kind sales --rows 300 --customers 30 --months 12 --seed 1 -o "$T/g.csv" >/dev/null 2>&1
+python3 - "$T" <<'PY'
+import csv, datetime as dt, sys
+t = sys.argv[1]
+rows = list(csv.DictReader(open(f"{t}/g.csv")))
+with open(f"{t}/gu.csv", "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0]))
+    w.writeheader()
+    for r in rows:
+        d = dt.datetime.fromisoformat(r["order_date"][:10]).replace(tzinfo=dt.timezone.utc)
+        r["order_date"] = str(int(d.timestamp()) + 36000)
+        w.writerow(r)
+PY
+expect_exit 0 "" -- "$H" analyze clv "$T/gu.csv" --schema order_date:timestamp:unix
+check "analyze: the notice names Unix times: $(cat "$T/err")" \
+    grep -q "horizon analyze: the dates are Unix times (seconds since 1970-01-01 00:00 UTC): they are read as UTC instants" "$T/err"
 
 finish

@@ -55,4 +55,20 @@ n = json.load(sys.stdin)["narrative"]; print(n["batchJobs"], n["promptItemsDropp
 done
 # the case this is about: the batch left something out
 check "the batch left items out ($left)" test "$left" -gt 0
+# a job of the same summary later, alone: its narrative is the batch's
+# text from the prompt cache, and counts the items that text was written
+# without, the batch's (until 2026-12-07 its own prompt's, 0)
+for s in 1 2; do
+    "$HORIZON" submit --type forecast --tenant acme --id b$s \
+        --dataset "$T/sales$s.csv" --param date=order_date \
+        --param value=revenue --param freq=month --quiet
+    OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-stub \
+        "$HORIZON" run --once --quiet > "$T/out" 2> "$T/err"
+    a=$("$HORIZON" jobs show a$s --json | python3 -c 'import json,sys
+n = json.load(sys.stdin)["narrative"]; print(n["text"] == "" , n["promptItemsDropped"])')
+    b=$("$HORIZON" jobs show b$s --json | python3 -c 'import json,sys
+n = json.load(sys.stdin)["narrative"]; print(n["cached"], n["promptItemsDropped"])')
+    check "b$s: from the cache, a$s's items left out counted (a$s: $a; b$s: $b)" \
+        test "$b" = "True ${a#* }"
+done
 finish

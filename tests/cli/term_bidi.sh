@@ -41,6 +41,13 @@ tiny_monthly_csv "$T/m.csv"
 # same 24 columns as the others, so the columns after it line up
 "$HORIZON" datasets add --tenant acme --name "$(printf '\u58f2%.0s' $(seq 15))" \
     "$T/m.csv" > /dev/null
+# emoji of U+1F680 .. U+1F6FF (the rocket) and U+1FA70 .. U+1FAFF (ballet
+# shoes) take two columns too: until 2026-12-07 counted one, their rows
+# misaligned
+"$HORIZON" datasets add --tenant acme --name "$(printf '\U0001F680%.0s' $(seq 15))" \
+    "$T/m.csv" > /dev/null
+"$HORIZON" datasets add --tenant acme --name "x$(printf '\U0001FA70%.0s' $(seq 15))" \
+    "$T/m.csv" > /dev/null
 "$HORIZON" datasets list > "$T/ds" 2>&1
 check "datasets list: the name shown ($(cat "$T/ds"))" \
     grep -qF 'sales[U+202E]evil^[[31m' "$T/ds"
@@ -48,8 +55,9 @@ check "datasets list: no raw control, valid UTF-8" raw_free "$T/ds"
 check "datasets list: a long name cut at 24 characters" \
     grep -qF " $(printf '\u20ac%.0s' $(seq 24)) " "$T/ds"
 # the size column (after the name) starts at the same terminal column on
-# every row: the CJK name cut at 12 characters (24 columns), not 24
-check "datasets list: CJK names cut and padded in terminal columns" \
+# every row: the CJK name cut at 12 characters (24 columns), not 24, the
+# rockets at 12, the ballet shoes at 11 after the x (23 columns, a space)
+check "datasets list: CJK and emoji names cut and padded in terminal columns ($(cat "$T/ds"))" \
     python3 -c 'import sys, unicodedata
 rows = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines()[1:] if l.strip()]
 def col(l):  # the terminal column where the size (a number) starts
@@ -60,8 +68,11 @@ def col(l):  # the terminal column where the size (a number) starts
         w += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
     return -1
 cols = {col(l) for l in rows}
-sys.exit(not (len(rows) == 3 and len(cols) == 1 and -1 not in cols
-              and "\u58f2" * 12 + " " in open(sys.argv[1], encoding="utf-8").read()))' "$T/ds"
+text = open(sys.argv[1], encoding="utf-8").read()
+sys.exit(not (len(rows) == 5 and len(cols) == 1 and -1 not in cols
+              and "\u58f2" * 12 + " " in text
+              and " " + "\U0001F680" * 12 + " " in text
+              and " x" + "\U0001FA70" * 11 + "  " in text))' "$T/ds"
 
 # jobs show and explain: a dataset path and a narrative
 cp "$T/m.csv" "$T/m${rlo}x.csv"

@@ -130,6 +130,24 @@ HZ_TEST(numbers_for_pixels_people_and_tables)
 
 /* A column of numbers in one style: "0.000342" beside "1.1e-05" (each
  * cell's own %.6g) read as two kinds of number */
+/* The P(alive) table's whole percents: a probability of 0.005 printed
+ * "0" (printf rounds the half-way 0.5 to even), as if none were alive;
+ * neither 0 nor 1 reads as either. */
+HZ_TEST(whole_percents_round_half_up_and_never_read_as_none_or_all)
+{
+    char s[8];
+    HZ_CHECK_STR(hz__fmt_pct_whole(0.005, s, sizeof s), "1");
+    HZ_CHECK_STR(hz__fmt_pct_whole(0.025, s, sizeof s), "3");
+    HZ_CHECK_STR(hz__fmt_pct_whole(0.0049, s, sizeof s), "<1");
+    HZ_CHECK_STR(hz__fmt_pct_whole(1e-300, s, sizeof s), "<1");
+    HZ_CHECK_STR(hz__fmt_pct_whole(0.37, s, sizeof s), "37");
+    HZ_CHECK_STR(hz__fmt_pct_whole(0.9949, s, sizeof s), "99");
+    HZ_CHECK_STR(hz__fmt_pct_whole(0.995, s, sizeof s), ">99");
+    HZ_CHECK_STR(hz__fmt_pct_whole(0, s, sizeof s), "0");
+    HZ_CHECK_STR(hz__fmt_pct_whole(1, s, sizeof s), "100");
+    HZ_CHECK_STR(hz__fmt_pct_whole(NAN, s, sizeof s), "");
+}
+
 HZ_TEST(table_column_in_one_style)
 {
     hz__buf b = {0};

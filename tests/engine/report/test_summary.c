@@ -48,6 +48,13 @@ HZ_TEST(format_numbers)
     HZ_CHECK_STR(hz_fmt_pct(-0.0004999, 1, b, 32), "0.0%");
     HZ_CHECK_STR(hz_fmt_pct(-0.0005001, 1, b, 32), "-0.1%");
     HZ_CHECK_STR(hz_fmt_pct(0.0005001, 1, b, 32), "+0.1%");
+    /* a share neither none nor all reads as neither (1 customer of
+     * 20,000 at high risk printed "0.0%", 999 of 1,000 "100%") */
+    HZ_CHECK_STR(hz_fmt_pct(1.0 / 20000, 0, b, 32), "<0.1%");
+    HZ_CHECK_STR(hz_fmt_pct(999.0 / 1000, 0, b, 32), ">99%");
+    HZ_CHECK_STR(hz_fmt_pct(0.994, 0, b, 32), "99%");
+    HZ_CHECK_STR(hz_fmt_pct(1.0, 0, b, 32), "100%");
+    HZ_CHECK_STR(hz_fmt_pct(0.0005, 0, b, 32), "0.1%");
     /* scientific in one form, large or small: 3 significant digits
      * without trailing zeros (it was "1.20e-05" below 1e-4 but "1e+15"
      * above a thousand trillion) */

@@ -589,15 +589,17 @@ HZ_TEST(prompt_cache_memory_and_ttl)
     /* TTL */
     hz_error err;
     char *v = NULL;
-    long tok = 0;
-    HZ_CHECK(hz_prompt_cache_put(c, "t", "k1", "m", "text", 42, 10, 1000,
+    long tok = 0, dropped = 0;
+    HZ_CHECK(hz_prompt_cache_put(c, "t", "k1", "m", "text", 42, 3, 10, 1000,
                                  &err) == HZ_OK);
-    HZ_CHECK(hz_prompt_cache_get(c, "t", "k1", 1009, &v, &tok, &err) == HZ_OK);
+    HZ_CHECK(hz_prompt_cache_get(c, "t", "k1", 1009, &v, &tok, &dropped,
+                                 &err) == HZ_OK);
     HZ_CHECK_STR(v, "text");
     HZ_CHECK(tok == 42);
+    HZ_CHECK(dropped == 3); /* the items its prompt left out, kept */
     free(v);
-    HZ_CHECK(hz_prompt_cache_get(c, "t", "k1", 1011, &v, &tok, &err) ==
-             HZ_ENOTFOUND);
+    HZ_CHECK(hz_prompt_cache_get(c, "t", "k1", 1011, &v, &tok, &dropped,
+                                 &err) == HZ_ENOTFOUND);
     hz_prompt_cache_free(c);
 }
 
@@ -624,13 +626,21 @@ HZ_TEST(prompt_cache_in_sqlite_store)
     cJSON_Delete(docs);
     free(next);
     char *v = NULL;
-    long tok;
-    HZ_CHECK(hz_prompt_cache_put(c, "t", "k2", "m", "x", 1, 5, 100, &err) ==
-             HZ_OK);
-    HZ_CHECK(hz_prompt_cache_get(c, "t", "k2", 104, &v, &tok, &err) == HZ_OK);
+    long tok, dropped;
+    HZ_CHECK(hz_prompt_cache_put(c, "t", "k2", "m", "x", 1, 2, 5, 100,
+                                 &err) == HZ_OK);
+    HZ_CHECK(hz_prompt_cache_get(c, "t", "k2", 104, &v, &tok, &dropped,
+                                 &err) == HZ_OK);
+    HZ_CHECK(dropped == 2);
     free(v);
-    HZ_CHECK(hz_prompt_cache_get(c, "t", "k2", 106, &v, &tok, &err) ==
-             HZ_ENOTFOUND);
+    HZ_CHECK(hz_prompt_cache_put(c, "t", "k3", "m", "x", 1, -1, 5, 100,
+                                 &err) == HZ_OK);
+    HZ_CHECK(hz_prompt_cache_get(c, "t", "k3", 104, &v, &tok, &dropped,
+                                 &err) == HZ_OK);
+    HZ_CHECK(dropped == -1); /* not said */
+    free(v);
+    HZ_CHECK(hz_prompt_cache_get(c, "t", "k2", 106, &v, &tok, &dropped,
+                                 &err) == HZ_ENOTFOUND);
     hz_prompt_cache_free(c);
     hz_store_close(st);
 }
