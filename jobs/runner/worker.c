@@ -277,6 +277,7 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
 
 /* (below) */
 static bool renew(jobctx *c);
+static hz_status renew_doc(jobctx *c, cJSON *doc, hz_error *err);
 static bool lease_confirmed(jobctx *c);
 
 /* The narrative hook runs in a thread of its own while the worker keeps
@@ -540,6 +541,46 @@ static void unmark_succeeded(jobctx *c)
     hz__cjson_set_str(c->doc, "status", "running");
 }
 
+/* The lease kept through a write-back in many requests
+ * (hz_finish_keep): the claimed document (lease), not the outcome, is
+ * renewed every lease/3, as while the job process runs.  Until
+ * 2026-12-07 nothing renewed it once the write-back began, and one that
+ * took longer than the lease left (results in many batches, a throttled
+ * store) let another runner, or this one, take the job over and compute
+ * it again, and again. */
+typedef struct keep_ctx {
+    jobctx *c;
+    cJSON *lease;
+} keep_ctx;
+
+static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
+{
+    keep_ctx *k = ctx;
+    jobctx *c = k->c;
+    double lease = c->r->cfg->lease_s;
+    if (hz_now() - c->t_renewed < lease / 3)
+        return HZ_OK;
+    hz_status rc = renew_doc(c, k->lease, err);
+    if (rc == HZ_OK) {
+        snprintf(etag, HZ_ETAG_MAX, "%s", jstr(k->lease, "_etag"));
+        return HZ_OK;
+    }
+    if (rc == HZ_ECONFLICT || rc == HZ_ENOTFOUND || rc == HZ_ECANCELED ||
+        hz_now() - c->t_renewed >= lease * 2 / 3) {
+        if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND && rc != HZ_ECANCELED &&
+            err != NULL) {
+            char why[HZ_ERROR_MAX];
+            snprintf(why, sizeof why, "%s", err->msg);
+            snprintf(err->msg, sizeof err->msg,
+                     "its lease could not be renewed during the write-back "
+                     "(last renewed %.0f s ago, of %.0f s): %.300s",
+                     hz_now() - c->t_renewed, lease, why);
+        }
+        return rc;
+    }
+    return HZ_OK; /* a store error, the lease still held: go on */
+}
+
 /* Results, narrative and final status in one write-back. */
 static void succeed_job(jobctx *c, cJSON *res)
 {
@@ -577,12 +618,18 @@ static void succeed_job(jobctx *c, cJSON *res)
     store_report(c, res);
     char etag[HZ_ETAG_MAX];
     snprintf(etag, sizeof etag, "%s", jstr(c->doc, "_etag"));
+    keep_ctx kc = {.c = c, .lease = cJSON_Duplicate(c->doc, true)};
+    hz_finish_keep keep = {.fn = keep_lease, .ctx = &kc};
     mark_succeeded(c, res, summary, nres, nrows);
     hz_error err;
     double tw = hz_now();
-    hz_status rc = hz_store_finish(c->s, c->doc, etag, results, nres, &err);
+    hz_status rc = hz_store_finish_keep(c->s, c->doc, etag, results, nres,
+                                        kc.lease != NULL ? &keep : NULL, &err);
     c->stages[HZ_STAGE_WRITE] = hz_now() - tw;
     free_results(results, nres);
+    if (rc != HZ_OK && kc.lease != NULL) /* the lease as last renewed */
+        hz__cjson_set_str(c->doc, "_etag", jstr(kc.lease, "_etag"));
+    cJSON_Delete(kc.lease);
     hz_log_fields f = fields_of(c, NULL);
     if (rc == HZ_ECONFLICT) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
@@ -751,32 +798,41 @@ static bool lease_confirmed(jobctx *c)
     return false;
 }
 
-/* Renew the lease when due; false when it was lost. */
-static bool renew(jobctx *c)
+/* Renew the lease that doc (the job's claimed document) holds: HZ_OK;
+ * HZ_ECONFLICT or HZ_ENOTFOUND when it was lost (said); another status
+ * when the store failed (said, and kept in c->renew_rc, renew_error). */
+static hz_status renew_doc(jobctx *c, cJSON *doc, hz_error *err)
 {
     hz__runner *r = c->r;
-    hz_error err;
     /* the lease runs from now (wall), not from when the store answered:
      * a renewal that took long (retries, a slow store) held less */
     double asked = hz_now();
     double wall = hz_wall_now();
-    hz_status rc = hz_store_renew_lease(c->s, c->doc, wall,
-                                        wall + r->cfg->lease_s, &err);
+    hz_status rc = hz_store_renew_lease(c->s, doc, wall,
+                                        wall + r->cfg->lease_s, err);
     hz_log_fields f = fields_of(c, NULL);
     if (rc == HZ_ECONFLICT || rc == HZ_ENOTFOUND) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
-                     "job %s: lease lost (%s); abandoning it", f.job, err.msg);
-        return false;
+                     "job %s: lease lost (%s); abandoning it", f.job, err->msg);
+        return rc;
     }
     c->renew_rc = rc;
     if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
-                     "job %s: could not renew its lease: %s", f.job, err.msg);
-        snprintf(c->renew_error, sizeof c->renew_error, "%s", err.msg);
+                     "job %s: could not renew its lease: %s", f.job, err->msg);
+        snprintf(c->renew_error, sizeof c->renew_error, "%s", err->msg);
     } else {
         c->t_renewed = asked;
     }
-    return true;
+    return rc;
+}
+
+/* Renew the lease when due; false when it was lost. */
+static bool renew(jobctx *c)
+{
+    hz_error err;
+    hz_status rc = renew_doc(c, c->doc, &err);
+    return rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND;
 }
 
 /* Wait for the job process: renew the lease every lease/3, kill it at
