@@ -223,8 +223,8 @@ hz_status hz_store_finish_keep(hz_store *s, cJSON *job, const char *if_match,
             return rc;
     }
     if (s->ops->finish != NULL)
-        TIMED(s, s->ops->finish(s, job, if_match, results, nresults, keep,
-                                err));
+        TIMED(s,
+              s->ops->finish(s, job, if_match, results, nresults, keep, err));
     return hz__store_generic_finish(s, job, if_match, results, nresults, keep,
                                     err);
 }
