@@ -20,6 +20,7 @@
 #include "runner/job_report.h"
 #include "runner/job_stderr.h"
 #include "runner/runner_internal.h"
+#include "store/artifact.h"
 #include "store/job.h"
 
 /* What a worker holds for the job it runs. */
@@ -76,6 +77,19 @@ static void abandoned(jobctx *c, const char *what, const hz_error *err)
     hz_metrics_add_requeue(c->r->m, "shutdown");
 }
 
+/* The job's document is gone: deleted (`horizon jobs cancel`, then
+ * `jobs delete`) while the job ran.  Its outcome has nowhere to go, and
+ * the store did not fail: the run goes on (until 2026-12-07 it was taken
+ * for a store error, and a --once run exited 75). */
+static void deleted_meanwhile(jobctx *c, const char *what)
+{
+    hz_log_fields f = fields_of(c, NULL);
+    hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                 "job %s: deleted while it ran: its %s is not kept", f.job,
+                 what);
+    hz_metrics_add_requeue(c->r->m, "lease-lost");
+}
+
 /* Final failure: status failed with the reason and message. */
 static void fail_job(jobctx *c, const char *reason, const char *msg)
 {
@@ -108,6 +122,10 @@ static void fail_job(jobctx *c, const char *reason, const char *msg)
     }
     if (rc == HZ_ECANCELED) {
         abandoned(c, "its failure", &err);
+        return;
+    }
+    if (rc == HZ_ENOTFOUND) {
+        deleted_meanwhile(c, "failure");
         return;
     }
     if (rc != HZ_OK) {
@@ -581,6 +599,25 @@ static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
     return HZ_OK; /* a store error, the lease still held: go on */
 }
 
+/* The documents of a job deleted while its outcome was written (its
+ * result documents and report chunks, which a store that writes them in
+ * requests of their own, Cosmos DB, may already have written): nothing
+ * else will remove them, as `jobs delete` removed those it found. */
+static void remove_written(jobctx *c, size_t nres)
+{
+    hz_error err;
+    const char *id = jstr(c->doc, "id"), *pk = jstr(c->doc, "customerId");
+    for (size_t k = 0; k < nres; k++) {
+        char rid[HZ_JOB_ID_MAX + 16];
+        hz_result_id(id, k, rid, sizeof rid);
+        hz_status rc = hz_store_delete(c->s, HZ_STORE_RESULTS, rid, pk, NULL,
+                                       &err);
+        if (rc != HZ_OK && rc != HZ_ENOTFOUND)
+            break;
+    }
+    hz_artifact_delete(c->s, c->doc, "report", &err);
+}
+
 /* Results, narrative and final status in one write-back. */
 static void succeed_job(jobctx *c, cJSON *res)
 {
@@ -631,7 +668,10 @@ static void succeed_job(jobctx *c, cJSON *res)
         hz__cjson_set_str(c->doc, "_etag", jstr(kc.lease, "_etag"));
     cJSON_Delete(kc.lease);
     hz_log_fields f = fields_of(c, NULL);
-    if (rc == HZ_ECONFLICT) {
+    if (rc == HZ_ENOTFOUND) {
+        remove_written(c, nres);
+        deleted_meanwhile(c, "outcome");
+    } else if (rc == HZ_ECONFLICT) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
                      "job %s: lease lost before write-back; left to its new "
                      "owner",
@@ -813,7 +853,8 @@ static hz_status renew_doc(jobctx *c, cJSON *doc, hz_error *err)
     hz_log_fields f = fields_of(c, NULL);
     if (rc == HZ_ECONFLICT || rc == HZ_ENOTFOUND) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
-                     "job %s: lease lost (%s); abandoning it", f.job, err->msg);
+                     "job %s: lease lost (%s); abandoning it", f.job,
+                     err->msg);
         return rc;
     }
     c->renew_rc = rc;
