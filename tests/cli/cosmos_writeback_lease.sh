@@ -13,8 +13,8 @@ source "$(dirname "$0")/lib.sh"
 cosmos_peer_prep
 track_pids
 run_cosmos_server
-# every write of the results container held 2 s (the lease is 3 s)
-run_fault_proxy --rate 1 --faults delay=1 --delay-ms 2000 \
+# every write of the results container held 3 s (the lease is 6 s)
+run_fault_proxy --rate 1 --faults delay=1 --delay-ms 3000 \
     --path-regex 'colls/results/docs$' --method POST
 
 export COSMOS_KEY="$COSMOS_TEST_KEY" COSMOS_DATABASE=wblease \
@@ -44,12 +44,12 @@ COSMOS_ENDPOINT=$direct "$HORIZON" submit --type forecast --tenant acme \
 
 # runner A writes through the slow proxy; runner B polls the store
 # directly all the while, and takes over any job whose lease lapses
-COSMOS_ENDPOINT=$slow "$HORIZON" run --once --lease 3 --concurrency 2 \
+COSMOS_ENDPOINT=$slow "$HORIZON" run --once --lease 6 --concurrency 2 \
     > "$T/a.out" 2> "$T/a.err" &
 A=$!
 pids+=($A)
 sleep 0.5
-COSMOS_ENDPOINT=$direct "$HORIZON" run --watch --lease 3 \
+COSMOS_ENDPOINT=$direct "$HORIZON" run --watch --lease 6 \
     --poll-interval 0.2 > "$T/b.out" 2> "$T/b.err" &
 B=$!
 pids+=($B)
