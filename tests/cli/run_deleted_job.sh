@@ -14,12 +14,12 @@ unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT || true
 tiny_monthly_csv "$T/m.csv"
 
 # cancel and delete job ID while a --once run runs it (its tool sleeps
-# 3 s: time enough); the run's exit status in $T/rc.  With a second
+# 4 s: time enough); the run's exit status in $T/rc.  With a second
 # argument "later", cancel it only, and delete it once the run is over.
 delete_while_running() {
     "$HORIZON" submit --type forecast --tenant acme --id "$1" \
         --dataset "$T/m.csv" --param date=date --param value=value \
-        --param model=naive --param debugSleepS=3 --quiet
+        --param model=naive --param debugSleepS=4 --quiet
     "$HORIZON" run --once --concurrency 1 > "$T/run.out" 2> "$T/run.err" &
     local R=$!
     for _ in $(seq 100); do
