@@ -133,9 +133,11 @@ static void fail_job(jobctx *c, const char *reason, const char *msg)
                      "job %s: could not record its failure: %s", f.job,
                      err.msg);
         hz_metrics_add_requeue(r->m, "store-error");
+        hz_metrics_add_store_error(r->m, "write");
         hz__runner_store_failed(r, err.msg);
         return;
     }
+    hz__runner_store_ok(r);
     double latency = hz_now() - c->t_claim;
     f.stages = c->stages;
     f.latency_s = latency;
@@ -694,8 +696,10 @@ static void succeed_job(jobctx *c, cJSON *res)
                      "will be recovered when its lease expires)",
                      f.job, err.msg);
         hz_metrics_add_requeue(r->m, "store-error");
+        hz_metrics_add_store_error(r->m, "write");
         hz__runner_store_failed(r, err.msg);
     } else {
+        hz__runner_store_ok(r);
         double latency = hz_now() - c->t_claim;
         f.stages = c->stages;
         f.latency_s = latency;
