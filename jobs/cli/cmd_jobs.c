@@ -454,12 +454,39 @@ static hz_status delete_results(hz_store *s, const char *id, const char *pk,
     }
 }
 
+/* Delete the report chunks of job id from chunk `from` on, until one is
+ * missing: those a runner wrote for a job it had lost (canceled, or taken
+ * over, while it wrote them on Cosmos DB, which takes them before the
+ * job's status) are recorded nowhere; until 2026-12-07 `jobs delete`
+ * left them in the store for good. */
+static hz_status delete_unrecorded_reports(hz_store *s, const char *id,
+                                           const char *pk, long from,
+                                           hz_error *err)
+{
+    for (long k = from;; k++) {
+        char cid[HZ_JOB_ID_MAX + 64];
+        snprintf(cid, sizeof cid, "%s-report%05ld", id, k);
+        hz_status rc = hz_store_delete(s, HZ_STORE_RESULTS, cid, pk, NULL,
+                                       err);
+        if (rc == HZ_ENOTFOUND)
+            return HZ_OK;
+        if (rc != HZ_OK)
+            return rc;
+    }
+}
+
 /* Delete the chunks of the job's artifacts (its report: store/artifact.h)
  * and drop their records from the job document. */
 static hz_status delete_artifacts(hz_store *s, cJSON *job, const char *pk,
                                   hz_error *err)
 {
     const char *id = str(job, "id", "");
+    const cJSON *rep = cJSON_GetObjectItemCaseSensitive(job, "report");
+    double recorded = hz__cjson_num(rep, "chunks", 0);
+    hz_status urc = delete_unrecorded_reports(
+        s, id, pk, recorded >= 1 && recorded <= 1e6 ? (long)recorded : 0, err);
+    if (urc != HZ_OK)
+        return urc;
     cJSON *it = job->child;
     while (it != NULL) {
         cJSON *next = it->next;

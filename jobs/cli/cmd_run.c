@@ -508,6 +508,7 @@ int hz__cmd_run(int argc, char **argv)
     }
     if (atomic_load(&run_stop) != 0 && rc != HZ_ECANCELED)
         fprintf(stderr, "horizon run: stopped by signal\n");
+    hz_narrative_service_warn(no.narr, stderr);
     if (hz_narrative_service_close(no.narr, o.quiet ? NULL : stderr, &err) !=
         HZ_OK) {
         hz_cli_error("run", "%s", err.msg);

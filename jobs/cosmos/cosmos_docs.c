@@ -3,7 +3,9 @@
  * cosmos.h. */
 #include "cosmos/cosmos_internal.h"
 #include "net/cjson.h"
+#include "net/http.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,8 +364,46 @@ static char *upserts_body(const char *pk, const char *const *docs,
     return body;
 }
 
+/* Whether the operation that failed a batch (res: its operation results)
+ * failed for a moment: throttled (429: *wait_s its retryAfterMilliseconds,
+ * else 0) or a transient service error (408, 449, 5xx).  The batch is
+ * atomic, so none of it was written and it may be sent again. */
+static bool batch_transient(const cJSON *res, double *wait_s)
+{
+    *wait_s = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, res)
+    {
+        long v = (long)hz__cjson_num(it, "statusCode", 0);
+        if (v < 400 || v == 424)
+            continue;
+        double ra = hz__cjson_num(it, "retryAfterMilliseconds", 0);
+        if (v == 429 && ra > 0 && ra < 86400e3)
+            *wait_s = ra / 1000.0;
+        return v == 429 || v == 408 || v == 449 || v == 500 || v == 502 ||
+               v == 503 || v == 504;
+    }
+    return false;
+}
+
+/* Sleep s seconds, or less when the client's requests are canceled. */
+static void batch_wait(const hz_cosmos *c, double s)
+{
+    double end = hz_now() + s;
+    double left = s;
+    while (left > 0 && !(c->cancel != NULL && c->cancel(c->cancel_ctx))) {
+        hz_net_sleep(left < 0.1 ? left : 0.1);
+        left = end - hz_now();
+    }
+}
+
 /* Send a batch body of nops operations and judge the answer (see
- * hz_cosmos_batch); takes body. */
+ * hz_cosmos_batch); takes body.  An operation throttled (429) or failed
+ * for a moment inside the batch (a 207 answer: the batch was not
+ * written) sends the batch again after its retryAfterMilliseconds, or
+ * with backoff, within the client's deadline, as a request answered 429
+ * is; until 2026-12-07 it failed the batch at once (a result write-back
+ * on a throttled account failed, and its job was computed again). */
 static hz_status batch_send(hz_cosmos *c, const char *coll, const char *pk,
                             char *body, int nops, cJSON **results_out,
                             int *failed_index, bool *ambiguous_out,
@@ -381,32 +421,66 @@ static hz_status batch_send(hz_cosmos *c, const char *coll, const char *pk,
     const char *hdrs[] = {pkh, "x-ms-cosmos-is-batch-request: True",
                           "x-ms-cosmos-batch-atomic: True",
                           "x-ms-cosmos-batch-continue-on-error: False", NULL};
-    hz_cosmos_response r;
-    hz_status s = hz_cosmos_request(c, "POST", path, "docs", link, hdrs, body,
-                                    strlen(body), &r, err);
+    double start = hz_now(), deadline = start + c->cfg.deadline_s;
+    if (ambiguous_out)
+        *ambiguous_out = false;
+    hz_status s;
+    cJSON *res = NULL;
+    for (int n = 0;; n++) {
+        hz_cosmos_response r;
+        s = hz_cosmos_request(c, "POST", path, "docs", link, hdrs, body,
+                              strlen(body), &r, err);
+        if (ambiguous_out && r.ambiguous)
+            *ambiguous_out = true;
+        if (s != HZ_OK) {
+            hz_cosmos_response_free(&r);
+            break;
+        }
+        res = r.body ? cJSON_ParseWithLength(r.body, r.body_len) : NULL;
+        long http_status = r.status;
+        hz_cosmos_response_free(&r);
+        if (!cJSON_IsArray(res)) {
+            cJSON_Delete(res);
+            res = NULL;
+            s = hz_error_set(err, HZ_EPARSE,
+                             "cosmos: batch on %s: answer is not a list of "
+                             "operation results",
+                             path);
+            break;
+        }
+        s = batch_outcome(res, http_status, path, pk, nops, failed_index, err);
+        double wait = 0;
+        if (s == HZ_OK || !batch_transient(res, &wait))
+            break;
+        if (wait <= 0) {
+            wait = c->cfg.backoff_base_s * pow(2.0, n < 20 ? n : 20);
+            if (wait > c->cfg.backoff_max_s)
+                wait = c->cfg.backoff_max_s;
+            wait *= 0.5 + 0.5 * hz__cosmos_rng_unit(c);
+        }
+        if (hz_now() + wait >= deadline ||
+            (c->cancel != NULL && c->cancel(c->cancel_ctx))) {
+            if (err != NULL) {
+                size_t used = strlen(err->msg);
+                snprintf(err->msg + used, sizeof err->msg - used,
+                         " (gave up after %d attempts in %.1f s)", n + 1,
+                         hz_now() - start);
+            }
+            s = HZ_ETIMEOUT;
+            if (err != NULL)
+                err->status = s;
+            break;
+        }
+        cJSON_Delete(res);
+        res = NULL;
+        batch_wait(c, wait);
+    }
     free(body);
     free(pkh);
-    if (ambiguous_out)
-        *ambiguous_out = r.ambiguous;
-    if (s != HZ_OK) {
-        hz_cosmos_response_free(&r);
-        return s;
-    }
-    cJSON *res = r.body ? cJSON_ParseWithLength(r.body, r.body_len) : NULL;
-    if (!cJSON_IsArray(res)) {
-        cJSON_Delete(res);
-        hz_cosmos_response_free(&r);
-        return hz_error_set(err, HZ_EPARSE,
-                            "cosmos: batch on %s: answer is not a list of "
-                            "operation results",
-                            path);
-    }
-    s = batch_outcome(res, r.status, path, pk, nops, failed_index, err);
-    if (results_out)
+    if (results_out != NULL)
         *results_out = res;
     else
         cJSON_Delete(res);
-    hz_cosmos_response_free(&r);
     return s;
 }
 

@@ -97,6 +97,7 @@ cJSON *hz_narrative_metrics_json(const hz_narrative_ctx *c)
     N("cacheMisses", m->cache_misses);
     N("templates", m->templates);
     N("unavailable", m->unavailable);
+    N("authRefused", m->auth_refused);
     N("schemaMismatches", m->schema_mismatches);
     N("tokensSaved", m->tokens_saved);
     N("promptTokens", m->prompt_tokens);

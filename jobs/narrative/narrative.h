@@ -105,6 +105,8 @@ typedef struct hz_narrative_metrics {
     long cache_hits, cache_misses;
     long templates;         /* jobs given the template narrative */
     long unavailable;       /* of which not asked: the LLM was unavailable */
+    long auth_refused;      /* requests refused for their credentials
+                               (HTTP 401, 403: a wrong key or role) */
     long schema_mismatches; /* batched answers that broke their schema */
     long tokens_saved;      /* tokens of the cached entries hit */
     long prompt_tokens;     /* our count of the prompts sent */
@@ -253,6 +255,10 @@ typedef struct hz_narrative_service hz_narrative_service;
  * (numbers unaffected).  *out is NULL only when out of memory. */
 hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
                                     bool quiet, hz_narrative_service **out);
+/* Print to log (may be NULL) what the run's narratives met that its
+ * operator must fix, quiet or not: LLM requests refused for their
+ * credentials (a wrong key). */
+void hz_narrative_service_warn(const hz_narrative_service *s, FILE *log);
 /* Print one line of narrative metrics to log (may be NULL), write them as
  * JSON to $HZ_LLM_METRICS when set, and free.  HZ_EIO (err says why, may
  * be NULL) when $HZ_LLM_METRICS could not be written (a full disk). */

@@ -415,6 +415,22 @@ static hz_status write_metrics(const hz_narrative_service *s,
     return hz_error_set(err, st, "HZ_LLM_METRICS: %s", why);
 }
 
+void hz_narrative_service_warn(const hz_narrative_service *s, FILE *log)
+{
+    if (s == NULL || s->ctx == NULL || log == NULL)
+        return;
+    /* a wrong key fails every request alike, each job keeping its
+     * template (until 2026-12-07 only each job's record told) */
+    const hz_narrative_metrics *m = hz_narrative_metrics_get(s->ctx);
+    if (m->auth_refused > 0)
+        fprintf(log,
+                "horizon: narratives: %ld LLM requests refused for their "
+                "credentials (HTTP 401/403): check OPENAI_API_KEY or "
+                "AZURE_OPENAI_API_KEY (or the identity's role); templates "
+                "instead\n",
+                m->auth_refused);
+}
+
 hz_status hz_narrative_service_close(hz_narrative_service *s, FILE *log,
                                      hz_error *err)
 {
@@ -442,6 +458,7 @@ hz_status hz_narrative_service_close(hz_narrative_service *s, FILE *log,
                     "narratives: %ld jobs not asked while the LLM was "
                     "unavailable (templates instead)\n",
                     m->unavailable);
+
         const char *path = getenv("HZ_LLM_METRICS");
         if (path != NULL && path[0] != '\0')
             st = write_metrics(s, path, err);

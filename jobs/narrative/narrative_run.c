@@ -231,6 +231,9 @@ static void count_request(hz_narrative_ctx *c, const plan *p)
     c->m.requests++;
     if (p->njobs > 1)
         c->m.batched_requests++;
+    if (p->req.status != HZ_OK &&
+        (p->req.http_status == 401 || p->req.http_status == 403))
+        c->m.auth_refused++;
     c->m.prompt_tokens += (long)p->prompt.tokens;
     if ((int)p->prompt.tokens > c->m.prompt_tokens_max)
         c->m.prompt_tokens_max = (int)p->prompt.tokens;

@@ -165,11 +165,32 @@ static hz_status choose(hz_entra_cfg *cfg, unsigned mask, hz_error *err)
                         env("AZURE_TOKEN_CREDENTIALS"));
 }
 
+/* HZ_ENTRA_DEADLINE_S, the deadline of a token's fetch (entra_fetch.c):
+ * seconds in [0.1, 600].  Another value is refused naming the variable;
+ * until 2026-12-07 it was taken for unset, and a fetch that hung cost the
+ * default 20 s whatever the operator had asked for. */
+static hz_status check_deadline(hz_error *err)
+{
+    const char *v = env("HZ_ENTRA_DEADLINE_S");
+    if (v == NULL)
+        return HZ_OK;
+    char *end = NULL;
+    double d = strtod(v, &end);
+    if (end != v && *end == '\0' && d >= 0.1 && d <= 600)
+        return HZ_OK;
+    return hz_error_set(err, HZ_EINVAL,
+                        "entra: HZ_ENTRA_DEADLINE_S: expected seconds in "
+                        "[0.1, 600], got '%.40s'",
+                        v);
+}
+
 hz_status hz__entra_cfg_from_env(hz_entra_cfg *cfg, hz_error *err)
 {
     memset(cfg, 0, sizeof *cfg);
     unsigned mask = 0;
-    hz_status s = allowed_sources(&mask, err);
+    hz_status s = check_deadline(err);
+    if (s == HZ_OK)
+        s = allowed_sources(&mask, err);
     if (s == HZ_OK)
         s = take("AZURE_TENANT_ID", cfg->tenant, sizeof cfg->tenant, err);
     if (s == HZ_OK)

@@ -561,7 +561,8 @@ static void om_runner(FILE *f, const hz_metrics *m)
     fprintf(f, "horizon_schedule_slots_total{outcome=\"skipped\"} %ld\n",
             m->slots_skipped);
     om_family(f, "horizon_runner_healthy", "gauge", NULL,
-              "1 when the runner's last claim reached the store.");
+              "1 when the runner's last claim and its workers' last "
+              "write reached the store.");
     fprintf(f, "horizon_runner_healthy %d\n", m->healthy ? 1 : 0);
     om_family(f, "horizon_job_isolation_landlock_abi", "gauge", NULL,
               "Landlock ABI job processes are isolated with; 0: none "

@@ -34,7 +34,8 @@ void hz_metrics_add_tokens(hz_metrics *m, double prompt, double completion,
 void hz_metrics_add_store_error(hz_metrics *m, const char *op);
 /* Schedule slots materialised as jobs, and missed ones skipped. */
 void hz_metrics_add_slots(hz_metrics *m, long created, long skipped);
-/* The runner's health (its last claim reached the store) and the jobs
+/* The runner's health (its last claim and its workers' last write
+ * reached the store) and the jobs
  * running now (gauges of the OpenMetrics file). */
 void hz_metrics_set_health(hz_metrics *m, bool healthy, int running);
 /* The Landlock ABI job processes are isolated with (0: none). */

@@ -74,6 +74,15 @@ void hz__runner_store_failed(hz__runner *r, const char *msg)
     pthread_mutex_lock(&r->mu);
     r->store_failures++;
     snprintf(r->store_error, sizeof r->store_error, "%s", msg);
+    if (r->write_failing_since == 0)
+        r->write_failing_since = hz_wall_now();
+    pthread_mutex_unlock(&r->mu);
+}
+
+void hz__runner_store_ok(hz__runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->write_failing_since = 0;
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -206,9 +215,14 @@ static void heartbeat(dispatch *d)
     double now = hz_wall_now();
     pthread_mutex_lock(&r->mu);
     bool waiting = d->asking > 0 && now - d->asking >= HZ_HEARTBEAT_SLOW_S;
-    const char *state = hz__runner_stopping(r)       ? "stopping"
-                        : d->healthy && !waiting ? "ok"
-                                                 : "degraded";
+    /* claims that work while every outcome fails to be written (a store
+     * that refuses or throttles writes) are no health: until 2026-12-07
+     * the heartbeat said "ok" while each job was computed again and
+     * again */
+    bool writes = r->write_failing_since > 0;
+    const char *state = hz__runner_stopping(r)              ? "stopping"
+                        : d->healthy && !waiting && !writes ? "ok"
+                                                            : "degraded";
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "time", hz_log_time(now, when, sizeof when));
     cJSON_AddNumberToObject(o, "pid", (double)getpid());
@@ -229,6 +243,11 @@ static void heartbeat(dispatch *d)
                         sizeof since));
         cJSON_AddStringToObject(o, "lastError",
                                 d->healthy ? slow : d->last_error);
+    } else if (writes) {
+        cJSON_AddStringToObject(
+            o, "unhealthySince",
+            hz_log_time(r->write_failing_since, since, sizeof since));
+        cJSON_AddStringToObject(o, "lastError", r->store_error);
     }
     cJSON_AddNumberToObject(o, "running", r->busy);
     pthread_mutex_unlock(&r->mu);
@@ -249,8 +268,8 @@ static void write_metrics_file(dispatch *d)
         return;
     double now = hz_wall_now();
     pthread_mutex_lock(&r->mu);
-    bool healthy = d->healthy && !(d->asking > 0 &&
-                                   now - d->asking >= HZ_HEARTBEAT_SLOW_S);
+    bool healthy = d->healthy && r->write_failing_since == 0 &&
+                   !(d->asking > 0 && now - d->asking >= HZ_HEARTBEAT_SLOW_S);
     int busy = r->busy, workers = d->workers;
     pthread_mutex_unlock(&r->mu);
     hz_metrics_set_health(r->m, healthy, busy);

@@ -52,6 +52,10 @@ typedef struct hz__runner {
      * not recorded, so a --once run cannot say "drained" (under mu) */
     long store_failures;
     char store_error[HZ_ERROR_MAX];
+    /* wall clock since when the workers' writes have failed (0: the last
+     * one reached the store): the heartbeat says "degraded" meanwhile,
+     * as it does for claims (under mu) */
+    double write_failing_since;
     /* narrative calls whose worker left them (lease lost): hz_runner_run
      * waits for them (under mu; cv_idle is signalled) */
     int narr_detached;
@@ -86,8 +90,11 @@ void hz__runner_remove_job_dir(const char *dir);
 /* When the grace of a stop ends (monotonic): grace_s after the first
  * call (mu not held). */
 double hz__runner_grace_end(hz__runner *r);
-/* A store operation of a worker failed: remember it for the exit code. */
+/* A store operation of a worker failed: remember it for the exit code,
+ * and the runner is unhealthy until hz__runner_store_ok. */
 void hz__runner_store_failed(hz__runner *r, const char *msg);
+/* A worker's write reached the store (an outcome, a release). */
+void hz__runner_store_ok(hz__runner *r);
 
 /* Run one claimed job to its end: checks, the job process, its outcome
  * written back (or the job released / left to a new owner). */

@@ -20,6 +20,7 @@
 #include "runner/job_report.h"
 #include "runner/job_stderr.h"
 #include "runner/runner_internal.h"
+#include "store/artifact.h"
 #include "store/job.h"
 
 /* What a worker holds for the job it runs. */
@@ -76,6 +77,19 @@ static void abandoned(jobctx *c, const char *what, const hz_error *err)
     hz_metrics_add_requeue(c->r->m, "shutdown");
 }
 
+/* The job's document is gone: deleted (`horizon jobs cancel`, then
+ * `jobs delete`) while the job ran.  Its outcome has nowhere to go, and
+ * the store did not fail: the run goes on (until 2026-12-07 it was taken
+ * for a store error, and a --once run exited 75). */
+static void deleted_meanwhile(jobctx *c, const char *what)
+{
+    hz_log_fields f = fields_of(c, NULL);
+    hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                 "job %s: deleted while it ran: its %s is not kept", f.job,
+                 what);
+    hz_metrics_add_requeue(c->r->m, "lease-lost");
+}
+
 /* Final failure: status failed with the reason and message. */
 static void fail_job(jobctx *c, const char *reason, const char *msg)
 {
@@ -110,14 +124,20 @@ static void fail_job(jobctx *c, const char *reason, const char *msg)
         abandoned(c, "its failure", &err);
         return;
     }
+    if (rc == HZ_ENOTFOUND) {
+        deleted_meanwhile(c, "failure");
+        return;
+    }
     if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_ERROR, &f,
                      "job %s: could not record its failure: %s", f.job,
                      err.msg);
         hz_metrics_add_requeue(r->m, "store-error");
+        hz_metrics_add_store_error(r->m, "write");
         hz__runner_store_failed(r, err.msg);
         return;
     }
+    hz__runner_store_ok(r);
     double latency = hz_now() - c->t_claim;
     f.stages = c->stages;
     f.latency_s = latency;
@@ -277,6 +297,7 @@ static cJSON **build_results(const cJSON *doc, cJSON *chunks, size_t *n,
 
 /* (below) */
 static bool renew(jobctx *c);
+static hz_status renew_doc(jobctx *c, cJSON *doc, hz_error *err);
 static bool lease_confirmed(jobctx *c);
 
 /* The narrative hook runs in a thread of its own while the worker keeps
@@ -540,6 +561,65 @@ static void unmark_succeeded(jobctx *c)
     hz__cjson_set_str(c->doc, "status", "running");
 }
 
+/* The lease kept through a write-back in many requests
+ * (hz_finish_keep): the claimed document (lease), not the outcome, is
+ * renewed every lease/3, as while the job process runs.  Until
+ * 2026-12-07 nothing renewed it once the write-back began, and one that
+ * took longer than the lease left (results in many batches, a throttled
+ * store) let another runner, or this one, take the job over and compute
+ * it again, and again. */
+typedef struct keep_ctx {
+    jobctx *c;
+    cJSON *lease;
+} keep_ctx;
+
+static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
+{
+    keep_ctx *k = ctx;
+    jobctx *c = k->c;
+    double lease = c->r->cfg->lease_s;
+    if (hz_now() - c->t_renewed < lease / 3)
+        return HZ_OK;
+    hz_status rc = renew_doc(c, k->lease, err);
+    if (rc == HZ_OK) {
+        snprintf(etag, HZ_ETAG_MAX, "%s", jstr(k->lease, "_etag"));
+        return HZ_OK;
+    }
+    if (rc == HZ_ECONFLICT || rc == HZ_ENOTFOUND || rc == HZ_ECANCELED ||
+        hz_now() - c->t_renewed >= lease * 2 / 3) {
+        if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND && rc != HZ_ECANCELED &&
+            err != NULL) {
+            char why[HZ_ERROR_MAX];
+            snprintf(why, sizeof why, "%s", err->msg);
+            snprintf(err->msg, sizeof err->msg,
+                     "its lease could not be renewed during the write-back "
+                     "(last renewed %.0f s ago, of %.0f s): %.300s",
+                     hz_now() - c->t_renewed, lease, why);
+        }
+        return rc;
+    }
+    return HZ_OK; /* a store error, the lease still held: go on */
+}
+
+/* The documents of a job deleted while its outcome was written (its
+ * result documents and report chunks, which a store that writes them in
+ * requests of their own, Cosmos DB, may already have written): nothing
+ * else will remove them, as `jobs delete` removed those it found. */
+static void remove_written(jobctx *c, size_t nres)
+{
+    hz_error err;
+    const char *id = jstr(c->doc, "id"), *pk = jstr(c->doc, "customerId");
+    for (size_t k = 0; k < nres; k++) {
+        char rid[HZ_JOB_ID_MAX + 16];
+        hz_result_id(id, k, rid, sizeof rid);
+        hz_status rc = hz_store_delete(c->s, HZ_STORE_RESULTS, rid, pk, NULL,
+                                       &err);
+        if (rc != HZ_OK && rc != HZ_ENOTFOUND)
+            break;
+    }
+    hz_artifact_delete(c->s, c->doc, "report", &err);
+}
+
 /* Results, narrative and final status in one write-back. */
 static void succeed_job(jobctx *c, cJSON *res)
 {
@@ -577,14 +657,23 @@ static void succeed_job(jobctx *c, cJSON *res)
     store_report(c, res);
     char etag[HZ_ETAG_MAX];
     snprintf(etag, sizeof etag, "%s", jstr(c->doc, "_etag"));
+    keep_ctx kc = {.c = c, .lease = cJSON_Duplicate(c->doc, true)};
+    hz_finish_keep keep = {.fn = keep_lease, .ctx = &kc};
     mark_succeeded(c, res, summary, nres, nrows);
     hz_error err;
     double tw = hz_now();
-    hz_status rc = hz_store_finish(c->s, c->doc, etag, results, nres, &err);
+    hz_status rc = hz_store_finish_keep(c->s, c->doc, etag, results, nres,
+                                        kc.lease != NULL ? &keep : NULL, &err);
     c->stages[HZ_STAGE_WRITE] = hz_now() - tw;
     free_results(results, nres);
+    if (rc != HZ_OK && kc.lease != NULL) /* the lease as last renewed */
+        hz__cjson_set_str(c->doc, "_etag", jstr(kc.lease, "_etag"));
+    cJSON_Delete(kc.lease);
     hz_log_fields f = fields_of(c, NULL);
-    if (rc == HZ_ECONFLICT) {
+    if (rc == HZ_ENOTFOUND) {
+        remove_written(c, nres);
+        deleted_meanwhile(c, "outcome");
+    } else if (rc == HZ_ECONFLICT) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
                      "job %s: lease lost before write-back; left to its new "
                      "owner",
@@ -607,8 +696,10 @@ static void succeed_job(jobctx *c, cJSON *res)
                      "will be recovered when its lease expires)",
                      f.job, err.msg);
         hz_metrics_add_requeue(r->m, "store-error");
+        hz_metrics_add_store_error(r->m, "write");
         hz__runner_store_failed(r, err.msg);
     } else {
+        hz__runner_store_ok(r);
         double latency = hz_now() - c->t_claim;
         f.stages = c->stages;
         f.latency_s = latency;
@@ -751,32 +842,42 @@ static bool lease_confirmed(jobctx *c)
     return false;
 }
 
-/* Renew the lease when due; false when it was lost. */
-static bool renew(jobctx *c)
+/* Renew the lease that doc (the job's claimed document) holds: HZ_OK;
+ * HZ_ECONFLICT or HZ_ENOTFOUND when it was lost (said); another status
+ * when the store failed (said, and kept in c->renew_rc, renew_error). */
+static hz_status renew_doc(jobctx *c, cJSON *doc, hz_error *err)
 {
     hz__runner *r = c->r;
-    hz_error err;
     /* the lease runs from now (wall), not from when the store answered:
      * a renewal that took long (retries, a slow store) held less */
     double asked = hz_now();
     double wall = hz_wall_now();
-    hz_status rc = hz_store_renew_lease(c->s, c->doc, wall,
-                                        wall + r->cfg->lease_s, &err);
+    hz_status rc = hz_store_renew_lease(c->s, doc, wall,
+                                        wall + r->cfg->lease_s, err);
     hz_log_fields f = fields_of(c, NULL);
     if (rc == HZ_ECONFLICT || rc == HZ_ENOTFOUND) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
-                     "job %s: lease lost (%s); abandoning it", f.job, err.msg);
-        return false;
+                     "job %s: lease lost (%s); abandoning it", f.job,
+                     err->msg);
+        return rc;
     }
     c->renew_rc = rc;
     if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
-                     "job %s: could not renew its lease: %s", f.job, err.msg);
-        snprintf(c->renew_error, sizeof c->renew_error, "%s", err.msg);
+                     "job %s: could not renew its lease: %s", f.job, err->msg);
+        snprintf(c->renew_error, sizeof c->renew_error, "%s", err->msg);
     } else {
         c->t_renewed = asked;
     }
-    return true;
+    return rc;
+}
+
+/* Renew the lease when due; false when it was lost. */
+static bool renew(jobctx *c)
+{
+    hz_error err;
+    hz_status rc = renew_doc(c, c->doc, &err);
+    return rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND;
 }
 
 /* Wait for the job process: renew the lease every lease/3, kill it at

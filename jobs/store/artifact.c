@@ -248,3 +248,23 @@ hz_status hz_artifact_get(hz_store *s, const cJSON *job, const char *kind,
         *len = (size_t)bytes;
     return st;
 }
+
+hz_status hz_artifact_delete(hz_store *s, const cJSON *job, const char *kind,
+                             hz_error *err)
+{
+    const char *id = hz__cjson_str(job, "id");
+    const char *pk = hz__cjson_str(job, "customerId");
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(job, kind);
+    double nch = hz__cjson_num(m, "chunks", 0);
+    if (id == NULL || pk == NULL || !(nch >= 1 && nch <= 1e6))
+        return HZ_OK;
+    for (size_t k = 0; k < (size_t)nch; k++) {
+        char cid[HZ_JOB_ID_MAX + 48];
+        chunk_id(id, kind, k, cid, sizeof cid);
+        hz_status st = hz_store_delete(s, HZ_STORE_RESULTS, cid, pk, NULL,
+                                       err);
+        if (st != HZ_OK && st != HZ_ENOTFOUND)
+            return st;
+    }
+    return HZ_OK;
+}

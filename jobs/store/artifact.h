@@ -52,4 +52,9 @@ hz_status hz_artifact_put(hz_store *s, const cJSON *job, const char *kind,
 hz_status hz_artifact_get(hz_store *s, const cJSON *job, const char *kind,
                           char **data, size_t *len, hz_error *err);
 
+/* Delete the chunks of job's artifact kind that its record names (a
+ * chunk already gone is no error); nothing when the job records none. */
+hz_status hz_artifact_delete(hz_store *s, const cJSON *job, const char *kind,
+                             hz_error *err);
+
 #endif

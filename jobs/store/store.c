@@ -205,6 +205,14 @@ hz_status hz_store_finish(hz_store *s, cJSON *job, const char *if_match,
                           cJSON *const *results, size_t nresults,
                           hz_error *err)
 {
+    return hz_store_finish_keep(s, job, if_match, results, nresults, NULL,
+                                err);
+}
+
+hz_status hz_store_finish_keep(hz_store *s, cJSON *job, const char *if_match,
+                               cJSON *const *results, size_t nresults,
+                               const hz_finish_keep *keep, hz_error *err)
+{
     const char *pk = hz__cjson_str(job, "customerId");
     hz_status rc = hz__store_check_doc(HZ_STORE_JOBS, job, NULL, err);
     if (rc != HZ_OK)
@@ -215,8 +223,17 @@ hz_status hz_store_finish(hz_store *s, cJSON *job, const char *if_match,
             return rc;
     }
     if (s->ops->finish != NULL)
-        TIMED(s, s->ops->finish(s, job, if_match, results, nresults, err));
-    return hz__store_generic_finish(s, job, if_match, results, nresults, err);
+        TIMED(s,
+              s->ops->finish(s, job, if_match, results, nresults, keep, err));
+    return hz__store_generic_finish(s, job, if_match, results, nresults, keep,
+                                    err);
+}
+
+hz_status hz__store_keep(const hz_finish_keep *keep, char etag[HZ_ETAG_MAX],
+                         hz_error *err)
+{
+    return keep != NULL && keep->fn != NULL ? keep->fn(keep->ctx, etag, err)
+                                            : HZ_OK;
 }
 
 /* ---- lease helpers ---- */
@@ -324,11 +341,17 @@ out:
 
 hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
                                    const char *if_match, cJSON *const *results,
-                                   size_t nresults, hz_error *err)
+                                   size_t nresults, const hz_finish_keep *keep,
+                                   hz_error *err)
 {
     const char *pk = hz__cjson_str(job, "customerId");
     hz_store_op ops[HZ_STORE_BATCH_MAX];
+    char held[HZ_ETAG_MAX];
+    snprintf(held, sizeof held, "%s", if_match != NULL ? if_match : "");
     for (size_t i = 0, n = 0; i < nresults; i += n) {
+        hz_status kr = hz__store_keep(keep, held, err);
+        if (kr != HZ_OK)
+            return kr;
         size_t bytes = 0;
         for (n = 0; n < HZ_STORE_BATCH_MAX && i + n < nresults; n++) {
             char *text = cJSON_PrintUnformatted(results[i + n]);
@@ -346,7 +369,11 @@ hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
         if (rc != HZ_OK)
             return rc;
     }
-    return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, if_match, err);
+    hz_status kr = hz__store_keep(keep, held, err);
+    if (kr != HZ_OK)
+        return kr;
+    return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job,
+                        if_match != NULL ? held : NULL, err);
 }
 
 /* Look for job id in every tenant: the first match goes to *out, and a

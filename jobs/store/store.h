@@ -146,6 +146,22 @@ typedef struct hz_claim_request {
     void *write_ctx;
 } hz_claim_request;
 
+/* ---- finish ----
+ * A write-back in many requests (batches of results, each maybe
+ * throttled and retried) may outlast the lease the caller holds, and
+ * another runner would then take the job over and compute it again.
+ * fn is called before each batch of results and before the job's final
+ * replace; it may renew the lease (a conditional write of the job's
+ * claimed document, not of its outcome) and then copies the job's new
+ * ETag into etag, which the rest of the write-back is conditional on.
+ * A status other than HZ_OK stops the write-back with that status and
+ * err (HZ_ECONFLICT / HZ_ENOTFOUND: the lease was lost, the job
+ * deleted). */
+typedef struct hz_finish_keep {
+    hz_status (*fn)(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err);
+    void *ctx;
+} hz_finish_keep;
+
 /* The operations of a store.  Entries marked "optional" may be NULL: the
  * hz_store_* wrappers below then use the generic implementation built on
  * get/put/query/batch (store/store.c). */
@@ -205,9 +221,12 @@ typedef struct hz_store_ops {
      * goes last, so a job is never "succeeded" without all its results.
      * HZ_ECONFLICT: the job's etag changed (the lease was lost to another
      * runner); results already written are harmless (the other runner
-     * overwrites the same ids).  On success job's _etag is updated. */
+     * overwrites the same ids).  On success job's _etag is updated.
+     * keep (may be NULL): see hz_finish_keep; a store that writes the
+     * results and the job in one transaction need not call it. */
     hz_status (*finish)(hz_store *s, cJSON *job, const char *if_match,
-                        cJSON *const *results, size_t nresults, hz_error *err);
+                        cJSON *const *results, size_t nresults,
+                        const hz_finish_keep *keep, hz_error *err);
 
     /* Optional.  Create every document of docs[0..n) (any partition keys)
      * in one transaction: all or nothing.  NULL: the generic version
@@ -310,6 +329,11 @@ hz_status hz_store_claim(hz_store *s, const hz_claim_request *req,
 hz_status hz_store_finish(hz_store *s, cJSON *job, const char *if_match,
                           cJSON *const *results, size_t nresults,
                           hz_error *err);
+/* hz_store_finish with the caller's lease kept through the write-back
+ * (hz_finish_keep; keep NULL: as hz_store_finish). */
+hz_status hz_store_finish_keep(hz_store *s, cJSON *job, const char *if_match,
+                               cJSON *const *results, size_t nresults,
+                               const hz_finish_keep *keep, hz_error *err);
 /* Create docs[0..n) in container, all or nothing.  SQLite: one
  * transaction.  Otherwise (Cosmos DB): one atomic batch of at most
  * HZ_STORE_BATCH_MAX documents per partition key at a time; when a later
@@ -417,7 +441,12 @@ hz_status hz__store_generic_claim(hz_store *s, const hz_claim_request *req,
  * single larger one), then put(REPLACE, if_match) of the job. */
 hz_status hz__store_generic_finish(hz_store *s, cJSON *job,
                                    const char *if_match, cJSON *const *results,
-                                   size_t nresults, hz_error *err);
+                                   size_t nresults, const hz_finish_keep *keep,
+                                   hz_error *err);
+/* Call keep (when not NULL) with etag, the ETag the rest of a write-back
+ * is conditional on (updated when keep renews the lease). */
+hz_status hz__store_keep(const hz_finish_keep *keep, char etag[HZ_ETAG_MAX],
+                         hz_error *err);
 
 #ifdef __cplusplus
 }

@@ -512,7 +512,7 @@ static char *result_text(const cJSON *doc)
  * no write id: without an ETag they cannot meet a conflict to tell apart. */
 static hz_status store_finish(hz_store *s, cJSON *job, const char *if_match,
                               cJSON *const *results, size_t nresults,
-                              hz_error *err)
+                              const hz_finish_keep *keep, hz_error *err)
 {
     cosmos_store *cs = (cosmos_store *)s;
     const char *pk = hz__cjson_str(job, "customerId");
@@ -520,8 +520,14 @@ static hz_status store_finish(hz_store *s, cJSON *job, const char *if_match,
     size_t lens[HZ_STORE_BATCH_MAX];
     char *carry = NULL; /* the text of results[i], which did not fit */
     size_t carry_len = 0;
+    char held[HZ_ETAG_MAX]; /* the ETag of the lease, renewed by keep */
+    snprintf(held, sizeof held, "%s", if_match != NULL ? if_match : "");
     hz_status rc = HZ_OK;
     for (size_t i = 0; i < nresults && rc == HZ_OK;) {
+        /* the batches may outlast the lease (a throttled store) */
+        rc = hz__store_keep(keep, held, err);
+        if (rc != HZ_OK)
+            break;
         int n = 0;
         size_t bytes = 0;
         while (n < HZ_STORE_BATCH_MAX && i + (size_t)n < nresults) {
@@ -564,9 +570,12 @@ static hz_status store_finish(hz_store *s, cJSON *job, const char *if_match,
         i += (size_t)n;
     }
     cJSON_free(carry);
+    if (rc == HZ_OK)
+        rc = hz__store_keep(keep, held, err);
     if (rc != HZ_OK)
         return rc;
-    return store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, if_match, err);
+    return store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job,
+                     if_match != NULL ? held : NULL, err);
 }
 
 static double store_charge(const hz_store *s)

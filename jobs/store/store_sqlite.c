@@ -757,10 +757,12 @@ fail_nocommit:
 
 static hz_status sq_finish(hz_store *s, cJSON *job, const char *if_match,
                            cJSON *const *results, size_t nresults,
-                           hz_error *err)
+                           const hz_finish_keep *keep, hz_error *err)
 {
     /* SQLite does better than the interface asks: the results and the
-     * job's status are one transaction, however many results there are. */
+     * job's status are one transaction, however many results there are
+     * (so the lease needs no keeping meanwhile: keep is not called). */
+    (void)keep;
     sqlite_store *st = (sqlite_store *)s;
     hz_status rc = begin(st, err);
     if (rc != HZ_OK)

@@ -19,6 +19,11 @@
 //              stream), then destroy the socket
 //   malformed  forward, answer the upstream status with a damaged JSON body
 //   401, 403   an authorization failure (a wrong or revoked key)
+//   batch429   a transactional batch (x-ms-cosmos-is-batch-request)
+//              answered as the service answers one throttled part way:
+//              207, its first operation 429 with retryAfterMilliseconds
+//              (--retry-after-ms), the others 424; nothing written (any
+//              other request is forwarded)
 //
 // Usage:
 //   node fault_proxy.js --target https://127.0.0.1:8081 [--port 0]
@@ -69,7 +74,7 @@ function parseFaults(spec) {
 }
 
 const KINDS = ["429", "503", "500", "delay", "delay_after", "drop",
-  "drop_after", "truncate", "malformed", "401", "403"];
+  "drop_after", "truncate", "malformed", "401", "403", "batch429"];
 
 // mulberry32: small, fast, deterministic for a seed
 function rng(seed) {
@@ -251,6 +256,17 @@ function handle(req, res) {
       case "500":
         return sendJson(res, 500, { code: "InternalServerError",
           message: "Internal server error (injected)" });
+      case "batch429": {
+        if (String(req.headers["x-ms-cosmos-is-batch-request"] || "")
+          .toLowerCase() !== "true") break;
+        let ops = [];
+        try { ops = JSON.parse(body.toString()); } catch (e) { ops = [{}]; }
+        const out = ops.map((op, i) => i === 0
+          ? { statusCode: 429, subStatusCode: 3200, requestCharge: 0,
+              retryAfterMilliseconds: cfg.retryAfterMs }
+          : { statusCode: 424, requestCharge: 0 });
+        return sendJson(res, 207, out, { "x-ms-request-charge": "0" });
+      }
       case "drop":
         return req.socket.destroy();
       case "delay": {

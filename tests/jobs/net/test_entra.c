@@ -393,6 +393,29 @@ HZ_TEST(precedence_is_default_azure_credential_order)
     hz__entra_cfg_wipe(&cfg);
 }
 
+HZ_TEST(bad_deadline_is_refused_naming_the_variable)
+{
+    hz_entra_cfg cfg;
+    hz_error err;
+    clear_env();
+    setenv("IDENTITY_ENDPOINT", "http://127.0.0.1:9/msi/token", 1);
+    setenv("IDENTITY_HEADER", IDENTITY_HEADER, 1);
+    static const char *const bad[] = {"20s", "abc", "-1", "0", "1e9", "nan"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("HZ_ENTRA_DEADLINE_S", bad[i], 1);
+        HZ_CHECK_MSG(hz__entra_cfg_from_env(&cfg, &err) == HZ_EINVAL,
+                     "HZ_ENTRA_DEADLINE_S='%s' accepted", bad[i]);
+        HZ_CHECK_CONTAINS(err.msg, "HZ_ENTRA_DEADLINE_S");
+    }
+    setenv("HZ_ENTRA_DEADLINE_S", "2.5", 1);
+    HZ_CHECK(hz__entra_cfg_from_env(&cfg, &err) == HZ_OK);
+    setenv("HZ_ENTRA_DEADLINE_S", "", 1); /* empty: unset */
+    HZ_CHECK(hz__entra_cfg_from_env(&cfg, &err) == HZ_OK);
+    unsetenv("HZ_ENTRA_DEADLINE_S");
+    hz__entra_cfg_wipe(&cfg);
+    clear_env();
+}
+
 HZ_TEST(incomplete_configurations_name_the_variable)
 {
     hz_entra_cfg cfg;
