@@ -114,8 +114,9 @@ static void text_models(const hz__clv_part *c, FILE *f)
         const hz_gg_model *g = &c->gg;
         fprintf(f,
                 "Gamma-Gamma: p = %.4f, q = %.4f, gamma = %.4f, LL = %.2f "
-                "(%zu repeat buyers)\n",
-                g->p.p, g->p.q, g->p.gamma, g->loglik, g->n);
+                "(%zu repeat buyer%s)\n",
+                g->p.p, g->p.q, g->p.gamma, g->loglik, g->n,
+                g->n == 1 ? "" : "s");
         if (g->boundary)
             fprintf(f, "  boundary solution: %s\n", g->note);
     } else if (c->gg_err[0]) {
@@ -247,13 +248,14 @@ static void text_segments(const hz_analytics_result *r, FILE *f)
     char t[64];
     for (int g = 0; g < HZ_SEG_COUNT; g++)
         if (s->segprof[g].size)
-            fprintf(f, "  %-20s %8zu customers, revenue share %s\n",
+            fprintf(f, "  %-20s %8zu customer%s, revenue share %s\n",
                     hz_rfm_segment_name(g), s->segprof[g].size,
+                    s->segprof[g].size == 1 ? "" : "s",
                     fmt_dec(share[g], sdec, t, sizeof t));
     char how[160];
     hz__kmeans_k_how(s, how, sizeof how);
-    fprintf(f, "k-means: k = %d (%s), inertia %.2f, %d iterations\n", s->k,
-            how, s->inertia, s->iterations);
+    fprintf(f, "k-means: k = %d (%s), inertia %.2f, %d iteration%s\n", s->k,
+            how, s->inertia, s->iterations, s->iterations == 1 ? "" : "s");
     double *spend = malloc((size_t)(s->k > 0 ? s->k : 1) * sizeof *spend);
     for (int g = 0; spend != NULL && g < s->k; g++)
         spend[g] = s->centers[3 * g + 2];
@@ -261,9 +263,10 @@ static void text_segments(const hz_analytics_result *r, FILE *f)
     free(spend);
     for (int g = 0; g < s->k; g++)
         fprintf(f,
-                "  cluster %d: %zu customers, centre recency %.1f days, "
+                "  cluster %d: %zu customer%s, centre recency %.1f days, "
                 "frequency %.2f, spend %s\n",
-                g, s->clprof[g].size, s->centers[3 * g], s->centers[3 * g + 1],
+                g, s->clprof[g].size, s->clprof[g].size == 1 ? "" : "s",
+                s->centers[3 * g], s->centers[3 * g + 1],
                 fmt_dec(s->centers[3 * g + 2], cdec, t, sizeof t));
 }
 
@@ -275,8 +278,8 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
         fprintf(f, "survival: failed: %s\n", s->err);
         return;
     }
-    fprintf(f, "Kaplan-Meier: %zu customers, %zu events, median ", k->n,
-            k->events);
+    fprintf(f, "Kaplan-Meier: %zu customer%s, %zu event%s, median ", k->n,
+            k->n == 1 ? "" : "s", k->events, k->events == 1 ? "" : "s");
     if (isnan(k->median)) /* S(t) stays above 0.5 */
         fputs("not reached\n", f);
     else
@@ -308,12 +311,13 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
     if (!s->cox_ok) /* no covariates (a Cox model that fails fails all) */
         return;
     const hz_cox_model *m = &s->cox;
-    fprintf(f, "Cox (Breslow ties): %zu customers", m->n);
+    fprintf(f, "Cox (Breslow ties): %zu customer%s", m->n,
+            m->n == 1 ? "" : "s");
     if (m->n < k->n) /* documented: never at risk at an event time */
         fprintf(f, " (%zu with duration 0 left out: never at risk)",
                 k->n - m->n);
-    fprintf(f, ", %zu events, log partial likelihood %.4f\n", m->events,
-            m->loglik);
+    fprintf(f, ", %zu event%s, log partial likelihood %.4f\n", m->events,
+            m->events == 1 ? "" : "s", m->loglik);
     const bool sci = column_sci(m->pvalue, m->p);
     char pv[64];
     for (size_t j = 0; j < m->p; j++)
@@ -327,13 +331,15 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
 {
     if (r->cs != NULL) /* transactions: the stages' times */
         fprintf(f,
-                "analysis: %s, %zu customers (%.2f s: summary %.2f, clv "
+                "analysis: %s, %zu customer%s (%.2f s: summary %.2f, clv "
                 "%.2f, segments %.2f)\n",
-                hz_analysis_kind_name(r->kind), r->n, r->seconds,
+                hz_analysis_kind_name(r->kind), r->n, r->n == 1 ? "" : "s",
+                r->seconds,
                 r->t_summary, r->t_clv, r->t_seg);
     else /* a customer table: none of those stages */
-        fprintf(f, "analysis: %s, %zu customers (%.2f s)\n",
-                hz_analysis_kind_name(r->kind), r->n, r->seconds);
+        fprintf(f, "analysis: %s, %zu customer%s (%.2f s)\n",
+                hz_analysis_kind_name(r->kind), r->n, r->n == 1 ? "" : "s",
+                r->seconds);
     if (r->cs != NULL)
         fprintf(f,
                 "columns: customer '%s' (%s), date '%s' (%s), amount '%s' "
