@@ -114,9 +114,15 @@ static void text_models(const hz__clv_part *c, FILE *f)
         const hz_gg_model *g = &c->gg;
         fprintf(f,
                 "Gamma-Gamma: p = %.4f, q = %.4f, gamma = %.4f, LL = %.2f "
-                "(%zu repeat buyer%s)\n",
+                "(%zu repeat buyer%s",
                 g->p.p, g->p.q, g->p.gamma, g->loglik, g->n,
                 g->n == 1 ? "" : "s");
+        if (g->n_zero > 0) /* a spend of 0 has no place in a gamma */
+            fprintf(f,
+                    "; %zu with a mean repeat spend of 0, free or fully "
+                    "refunded, left out of the fit",
+                    g->n_zero);
+        fputs(")\n", f);
         if (g->boundary)
             fprintf(f, "  boundary solution: %s\n", g->note);
     } else if (c->gg_err[0]) {
@@ -326,6 +332,23 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
                 fmt_sig(m->pvalue[j], 3, sci, pv, sizeof pv));
 }
 
+/* Refunds are netted, not dropped: said with their count and sum. */
+static void text_refunds(const hz_customer_summary *s, FILE *f)
+{
+    if (s->refund_rows == 0)
+        return;
+    double v = s->refund_total;
+    char t[64];
+    fprintf(f,
+            "refunds: %zu row%s with a negative amount (total %s): returns, "
+            "not purchases; each is netted against the customer's latest "
+            "purchases on or before it (total_spend and monetary_value are "
+            "net, the refunds column has each customer's), frequency, "
+            "recency and orders count purchases only\n",
+            s->refund_rows, s->refund_rows == 1 ? "" : "s",
+            fmt_dec(v, group_decimals(&v, 1, 2), t, sizeof t));
+}
+
 hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                                          hz_error *err)
 {
@@ -353,6 +376,7 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
         fprintf(f, "as of %s\n", a);
         if (hz__as_of_warning(r->cs, w, sizeof w))
             fprintf(f, "warning: %s\n", w);
+        text_refunds(r->cs, f);
     }
     /* with a holdout every customer is measured at the calibration end:
      * say so, or "as of" reads as the date of the recency, the segments

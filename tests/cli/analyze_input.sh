@@ -43,7 +43,7 @@ done
 # line counts the header, blank lines and rows over several lines), as
 # the CSV reader names places, with the value; the file named once
 printf 'customer_id,order_date,revenue\na,2024-01-01,5\n\nb,2024-01-02,"7"\nb,2024-01-03,-15\n' >"$T/neg.csv"
-expect_exit 1 "horizon analyze: $T/neg.csv:5:3: column 'revenue' (amount) is -15: amounts must be non-negative" -- \
+expect_exit 1 "horizon analyze: $T/neg.csv:5:3: column 'revenue' (amount) is -15, a refund larger than what customer 'b' bought on or before 2024-01-03" -- \
     "$H" analyze clv "$T/neg.csv"
 check "the file is named once" test "$(grep -o "neg.csv" "$T/err" | wc -l)" -eq 1
 expect_exit 1 "horizon analyze: stdin:5:3: column 'revenue' (amount) is -15" -- \
