@@ -442,6 +442,10 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
                 "\": %zu, \"as_of\": \"%s\"",
                 s->rows_used, s->rows_ignored, hz_format_day(s->as_of, d1));
         fprintf(f, ", \"refund_rows\": %zu", s->refund_rows);
+        fprintf(f, ", \"duplicate_rows\": %zu, \"duplicates_dropped\": %s",
+                r->dup_rows, r->dup_dropped ? "true" : "false");
+        if (r->dup_rows > 0)
+            jstr(f, "duplicate_first", r->dup_first);
         jnum(f, "refund_total", s->refund_total);
         fprintf(f, ", \"calibration_end\": \"%s\", \"unit\": \"%s\"",
                 hz_format_day(s->calibration_end, d1),

@@ -332,6 +332,26 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
                 fmt_sig(m->pvalue[j], 3, sci, pv, sizeof pv));
 }
 
+/* Rows an export wrote twice: kept and counted, or dropped (--dedupe);
+ * said either way. */
+static void text_duplicates(const hz_analytics_result *r, FILE *f)
+{
+    const size_t k = r->dup_rows;
+    if (k == 0)
+        return;
+    if (r->dup_dropped)
+        fprintf(f,
+                "duplicates: %zu row%s that repeat%s an earlier row in every "
+                "column dropped (--dedupe; first: %s)\n",
+                k, k == 1 ? "" : "s", k == 1 ? "s" : "", r->dup_first);
+    else
+        fprintf(f,
+                "warning: %zu row%s repeat%s an earlier row in every column "
+                "(first: %s): kept, each counted as a purchase; if the "
+                "export wrote them twice, give --dedupe to drop them\n",
+                k, k == 1 ? "" : "s", k == 1 ? "s" : "", r->dup_first);
+}
+
 /* Refunds are netted, not dropped: said with their count and sum. */
 static void text_refunds(const hz_customer_summary *s, FILE *f)
 {
@@ -377,6 +397,7 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
         if (hz__as_of_warning(r->cs, w, sizeof w))
             fprintf(f, "warning: %s\n", w);
         text_refunds(r->cs, f);
+        text_duplicates(r, f);
     }
     /* with a holdout every customer is measured at the calibration end:
      * say so, or "as of" reads as the date of the recency, the segments

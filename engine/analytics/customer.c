@@ -985,11 +985,31 @@ hz_status hz_customer_summary_from_dataset(
         st = read_orders(&k, n, ord, err);
     if (st == HZ_OK)
         st = read_rows(&k, n, key, day, amt, err);
+    /* rows left out (--dedupe): the others moved to the front, rowmap
+     * gives their row in the dataset */
+    size_t *rowmap = NULL, m = n;
+    if (st == HZ_OK && opt != NULL && opt->skip_rows != NULL) {
+        if ((rowmap = malloc(n * sizeof *rowmap)) == NULL)
+            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        m = 0;
+        for (size_t i = 0; st == HZ_OK && i < n; i++) {
+            if (opt->skip_rows[i])
+                continue;
+            key[m] = key[i];
+            day[m] = day[i];
+            if (amt != NULL)
+                amt[m] = amt[i];
+            if (ord != NULL)
+                ord[m] = ord[i];
+            rowmap[m++] = i;
+        }
+    }
     size_t bad = SIZE_MAX;
     if (st == HZ_OK)
-        st = summary_compute(key, day, amt, n, &o2, out, &bad, err);
+        st = summary_compute(key, day, amt, m, &o2, out, &bad, err);
     if (bad != SIZE_MAX)
-        st = refund_too_large(&k, bad, err);
+        st = refund_too_large(&k, rowmap != NULL ? rowmap[bad] : bad, err);
+    free(rowmap);
     if (st == HZ_OK && (st = check_spends(&k, *out, err)) != HZ_OK) {
         hz_customer_summary_free(*out);
         *out = NULL;

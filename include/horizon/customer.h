@@ -54,6 +54,9 @@ typedef struct hz_customer_options {
      * NULL = none (distinct_orders stays NULL) */
     const int64_t *order_key;
     const char *order_col;
+    /* hz_customer_summary_from_dataset: rows i with skip_rows[i] != 0 are
+     * left out (exact duplicates, the CLI's --dedupe); NULL = none */
+    const uint8_t *skip_rows;
 } hz_customer_options;
 
 typedef struct hz_customer_summary {
