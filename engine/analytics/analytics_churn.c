@@ -452,12 +452,27 @@ static hz_status customer_labels(hz_analytics_result *r, const hz_dataset *ds,
         else if (v == 0 && r->churn.label[lo] < 0)
             r->churn.label[lo] = 0;
     }
-    for (size_t i = 0; i < n; i++)
-        if (r->churn.label[i] < 0)
-            return hz_error_set(err, HZ_EINVAL,
-                                "label column '%s': customer %s has no "
-                                "yes/no or 0/1 label",
-                                r->req.label_col, hz__id_of(r, i));
+    for (size_t i = 0; i < n; i++) {
+        if (r->churn.label[i] >= 0)
+            continue;
+        /* named by the place of the customer's first row */
+        char pl[320];
+        size_t row = 0;
+        while (row < ds->nrows && (hz_col_is_null(cc, row) ||
+                                   (cc->type == HZ_TYPE_STRING
+                                        ? (int64_t)cc->v.code[row]
+                                        : cc->v.i64[row]) != s->key[i]))
+            row++;
+        if (row < ds->nrows)
+            hz_dataset_place(ds, row, lc, pl, sizeof pl);
+        else
+            snprintf(pl, sizeof pl, "%s", ds->source ? ds->source : "input");
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: column '%s' (label) is empty on every row of "
+                            "customer %s: each customer needs a yes/no or 0/1 "
+                            "label",
+                            pl, r->req.label_col, hz__id_of(r, i));
+    }
     return HZ_OK;
 }
 
