@@ -724,6 +724,63 @@ static hz_status amount_not_numbers(const hz_dataset *ds, const cols *k,
         hz_dataset_place(ds, i, a, pl, sizeof pl), k->an, t ? t : "");
 }
 
+/* How a text cell is written as a date: its format, 0 for YYYYMMDD
+ * digits, -1 when it is not a date. */
+static int text_date_kind(const char *t)
+{
+    size_t n = strlen(t), d = 0;
+    while (d < n && t[d] >= '0' && t[d] <= '9')
+        d++;
+    if (n == 8 && d == 8)
+        return 0;
+    int64_t secs;
+    bool ts;
+    hz_datefmt det;
+    return hz_parse_datetime(t, n, HZ_DATEFMT_NONE, &secs, &ts, &det)
+               ? (int)det
+               : -1;
+}
+
+/* A date column read as text: the first value that is not a date, or
+ * the first written another way than the column's first (2024-01-05
+ * beside 20240101 or 2024/01/05), with their places. */
+static hz_status date_not_dates(const hz_dataset *ds, const cols *k,
+                                hz_error *err)
+{
+    const hz_column *d = k->d;
+    char pl[PLACE_MAX], t0[64];
+    int kind0 = -2;
+    size_t row0 = 0;
+    for (size_t i = 0; i < ds->nrows; i++) {
+        if (hz_col_is_null(d, i))
+            continue;
+        const char *t = hz_dict_str(d->dict, d->v.code[i]);
+        int kd = text_date_kind(t);
+        if (kd < 0)
+            return hz_error_set(err, HZ_ETYPE,
+                                "%s: column '%s' (date) is '%.60s': not a "
+                                "date",
+                                hz_dataset_place(ds, i, d, pl, sizeof pl),
+                                k->dn, t);
+        if (kind0 == -2) {
+            kind0 = kd;
+            row0 = i;
+            snprintf(t0, sizeof t0, "%.60s", t);
+        } else if (kd != kind0) {
+            return hz_error_set(
+                err, HZ_ETYPE,
+                "%s: column '%s' (date) is '%.60s', written another way "
+                "than '%s' on line %zu: the column mixes date formats "
+                "(export the dates in one format, such as 2024-01-05)",
+                hz_dataset_place(ds, i, d, pl, sizeof pl), k->dn, t, t0,
+                hz_dataset_row_line(ds, row0));
+        }
+    }
+    return hz_error_set(err, HZ_ETYPE,
+                        "%s: column '%s': expected dates, found %s", k->src,
+                        k->dn, hz_type_name(d->type));
+}
+
 static hz_status find_columns(const hz_dataset *ds, cols *k, hz_error *err)
 {
     if ((k->c = hz_dataset_column(ds, k->cn, err)) == NULL ||
@@ -742,6 +799,8 @@ static hz_status find_columns(const hz_dataset *ds, cols *k, hz_error *err)
             err, HZ_ETYPE,
             "%s: column '%s': customer ids must be text or integers, not %s",
             k->src, k->cn, hz_type_name(k->c->type));
+    if (k->d->type == HZ_TYPE_STRING)
+        return date_not_dates(ds, k, err);
     if (k->d->type != HZ_TYPE_DATE && k->d->type != HZ_TYPE_TIMESTAMP &&
         k->d->type != HZ_TYPE_INT64)
         return hz_error_set(err, HZ_ETYPE,
