@@ -46,6 +46,30 @@ printf 'customer_id,tenure,churned\na,3,yes\nb,5,no\n' >"$T/cust.csv"
 expect_exit 2 "--dedupe is for the analyses of transactions: survival would ignore it" -- \
     "$H" analyze survival "$T/cust.csv" --event churned --dedupe
 
+# many rows (several partitions, in parallel): every duplicate found,
+# the same for any thread count
+/usr/bin/python3 - "$T/many.csv" <<'PY'
+import random, sys
+random.seed(11)
+rows = [("C%d" % random.randint(0, 20000), "2024-%02d-%02d" % (random.randint(1, 12), random.randint(1, 28)),
+         "%d.%02d" % (random.randint(1, 500), random.randint(0, 99)), "o%d" % i) for i in range(150000)]
+dups = sorted(random.sample(range(150000), 700))
+out = list(rows)
+for j, i in enumerate(dups):
+    out.insert(i + 1 + j, rows[i])
+with open(sys.argv[1], "w") as f:
+    f.write("customer_id,order_date,revenue,order_id\n")
+    for r in out:
+        f.write(",".join(r) + "\n")
+PY
+for th in 1 2; do
+    expect_exit 0 "" -- "$H" analyze segment "$T/many.csv" --summary-only --threads "$th"
+    check "many rows, $th thread(s): 700 found ($(grep -o 'warning: [0-9]* rows repeat[^)]*' "$T/out"))" \
+        grep -qE "^warning: 700 rows repeat an earlier row in every column \(first: $T/many.csv:200, the same as line 199\)" "$T/out"
+    grep -o 'first: [^)]*' "$T/out" >"$T/first_$th"
+done
+check "the same first for 1 and 2 threads ($(cat "$T/first_1"))" cmp -s "$T/first_1" "$T/first_2"
+
 # a job drops them with --param dedupe, as the command
 export HORIZON_STORE="sqlite:$T/store.db" TMPDIR="$T" HZ_DATASET_ROOTS="$T"
 "$H" submit --type segment --tenant acme --id dd --dataset "$T/dup.csv" --param dedupe --quiet
