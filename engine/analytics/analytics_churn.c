@@ -458,10 +458,10 @@ static hz_status customer_labels(hz_analytics_result *r, const hz_dataset *ds,
         /* named by the place of the customer's first row */
         char pl[320];
         size_t row = 0;
-        while (row < ds->nrows && (hz_col_is_null(cc, row) ||
-                                   (cc->type == HZ_TYPE_STRING
-                                        ? (int64_t)cc->v.code[row]
-                                        : cc->v.i64[row]) != s->key[i]))
+        while (row < ds->nrows &&
+               (hz_col_is_null(cc, row) ||
+                (cc->type == HZ_TYPE_STRING ? (int64_t)cc->v.code[row]
+                                            : cc->v.i64[row]) != s->key[i]))
             row++;
         if (row < ds->nrows)
             hz_dataset_place(ds, row, lc, pl, sizeof pl);

@@ -262,12 +262,12 @@ static hz_status segment_inner(hz_analytics_result *r, int th, hz_error *err)
      * empty (identical customers always share the nearest centre) */
     int nd = st == HZ_OK && q->k > 1 ? distinct_profiles(X, n, ko.k) : 0;
     if (st == HZ_OK && q->k > 1 && nd < ko.k)
-        st = hz_error_set(err, HZ_EINVAL,
-                          "k = %d clusters for %d distinct "
-                          "recency-frequency-spend profile%s (%zu customer%s): "
-                          "ask for at most %d",
-                          ko.k, nd, nd == 1 ? "" : "s", n, n == 1 ? "" : "s",
-                          nd);
+        st = hz_error_set(
+            err, HZ_EINVAL,
+            "k = %d clusters for %d distinct "
+            "recency-frequency-spend profile%s (%zu customer%s): "
+            "ask for at most %d",
+            ko.k, nd, nd == 1 ? "" : "s", n, n == 1 ? "" : "s", nd);
     hz_kmeans_result km;
     memset(&km, 0, sizeof km);
     if (st == HZ_OK)

@@ -377,8 +377,7 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                 "analysis: %s, %zu customer%s (%.2f s: summary %.2f, clv "
                 "%.2f, segments %.2f)\n",
                 hz_analysis_kind_name(r->kind), r->n, r->n == 1 ? "" : "s",
-                r->seconds,
-                r->t_summary, r->t_clv, r->t_seg);
+                r->seconds, r->t_summary, r->t_clv, r->t_seg);
     else /* a customer table: none of those stages */
         fprintf(f, "analysis: %s, %zu customer%s (%.2f s)\n",
                 hz_analysis_kind_name(r->kind), r->n, r->n == 1 ? "" : "s",

@@ -97,9 +97,9 @@ static hz_status alloc_summary(hz_customer_summary *s, size_t n, bool hold,
     }
     if (refunds)
         s->refunds = malloc(m * sizeof(double));
-    if ((refunds && !s->refunds) || !s->key || !s->first_day || !s->last_day || !s->frequency ||
-        !s->recency || !s->T || !s->monetary || !s->total_spend ||
-        !s->orders || (orders && !s->distinct_orders) ||
+    if ((refunds && !s->refunds) || !s->key || !s->first_day || !s->last_day ||
+        !s->frequency || !s->recency || !s->T || !s->monetary ||
+        !s->total_spend || !s->orders || (orders && !s->distinct_orders) ||
         (hold && (!s->frequency_holdout || !s->monetary_holdout)))
         return HZ_ENOMEM;
     return HZ_OK;
@@ -618,9 +618,8 @@ static hz_status summary_compute(const int64_t *key, const int32_t *day,
     int nthreads = opt->threads > 0 ? opt->threads : hz_default_threads();
     if (summarise_all(s, &bk, keep, orders, nthreads) != HZ_OK)
         goto nomem;
-    if (nref > 0 &&
-        (*bad = refund_row(s, &bk, keep, key, day, amount, nrows)) !=
-            SIZE_MAX) {
+    if (nref > 0 && (*bad = refund_row(s, &bk, keep, key, day, amount,
+                                       nrows)) != SIZE_MAX) {
         st = HZ_EINVAL;
         goto out;
     }

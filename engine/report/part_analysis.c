@@ -182,17 +182,16 @@ static hz_status km_chart(hz_report *r, const hz_km_curve *km)
     hz__doc_figure(r, p.title);
     hz__svg_plot(&r->body, &p);
     char cap[320], med[32];
-    snprintf(cap, sizeof cap,
-             "%zu subject%s, %zu event%s. Step curve: the share without the "
-             "event by time t; shaded: pointwise 95%% interval (log S, as "
-             "R's survfit). %s%s.",
-             km->n, km->n == 1 ? "" : "s", km->events,
-             km->events == 1 ? "" : "s",
-             isfinite(km->median) ? "Dotted line: the median, "
-                                  : "The median is not reached",
-             isfinite(km->median)
-                 ? hz__fmt_value(km->median, 4, med, sizeof med)
-                 : "");
+    snprintf(
+        cap, sizeof cap,
+        "%zu subject%s, %zu event%s. Step curve: the share without the "
+        "event by time t; shaded: pointwise 95%% interval (log S, as "
+        "R's survfit). %s%s.",
+        km->n, km->n == 1 ? "" : "s", km->events, km->events == 1 ? "" : "s",
+        isfinite(km->median) ? "Dotted line: the median, "
+                             : "The median is not reached",
+        isfinite(km->median) ? hz__fmt_value(km->median, 4, med, sizeof med)
+                             : "");
     hz__fig_caption(&r->body, cap);
     km_table(r, km);
     hz__fig_end(&r->body);

@@ -256,10 +256,10 @@ static hz_status purchases_section(hz_report *r, const hz_analytics_view *v)
 {
     hz__doc_section(r, "customers", "Customers: purchases and activity");
     char ll[48];
-    hz__buf_printf(
-        &r->body, "<p>BG/NBD fitted on %zu customer%s (log-likelihood %s)",
-        v->bgnbd->n, v->bgnbd->n == 1 ? "" : "s",
-        hz__fmt_value(v->bgnbd->loglik, 6, ll, sizeof ll));
+    hz__buf_printf(&r->body,
+                   "<p>BG/NBD fitted on %zu customer%s (log-likelihood %s)",
+                   v->bgnbd->n, v->bgnbd->n == 1 ? "" : "s",
+                   hz__fmt_value(v->bgnbd->loglik, 6, ll, sizeof ll));
     if (v->gg != NULL)
         hz__buf_printf(&r->body,
                        "; Gamma-Gamma spend model on %zu repeat buyer%s",

@@ -108,8 +108,9 @@ typedef struct hz_analytics_request {
                              used as features although they look like
                              identifiers (hz_design_from_dataset_keep;
                              NULL: none) */
-    bool dedupe; /* transactions: leave out rows that repeat an earlier
-                    row in every column (default: kept, and said) */
+    bool dedupe;       /* transactions: leave out rows that repeat an
+                          earlier row in every column (default: kept,
+                          and said) */
     uint64_t seed;     /* default 42 */
     int threads;       /* 0 = OpenMP default */
     /* survival */
