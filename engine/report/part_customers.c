@@ -330,13 +330,15 @@ static hz_status clv_section(hz_report *r, const hz_analytics_view *v)
             total += v->clv[i];
     char t[48], cap[400];
     hz__buf_printf(&r->body,
-                   "<p>Discounted value of the next %d months' expected "
+                   "<p>Discounted value of the next %d month%s expected "
                    "purchases: %s in total over %zu customer%s.</p>\n",
-                   v->horizon_months, hz__fmt_value(total, 4, t, sizeof t),
+                   v->horizon_months, v->horizon_months == 1 ? "'s" : "s'",
+                   hz__fmt_value(total, 4, t, sizeof t),
                    v->n, v->n == 1 ? "" : "s");
     snprintf(cap, sizeof cap, "Customers by %d-month CLV.", v->horizon_months);
     char xl[64];
-    snprintf(xl, sizeof xl, "CLV over %d months", v->horizon_months);
+    snprintf(xl, sizeof xl, "CLV over %d month%s", v->horizon_months,
+             v->horizon_months == 1 ? "" : "s");
     hz_status st = histogram(r, v->clv, v->n, 30, 0.99,
                              "Distribution of customer lifetime value", xl,
                              cap);

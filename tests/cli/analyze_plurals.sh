@@ -20,4 +20,12 @@ printf 'customer_id,tenure,churned\na,3,yes\nb,5,no\nc,7,no\n' >"$T/surv.csv"
 expect_exit 0 "" -- "$H" analyze survival "$T/surv.csv" --event churned --summary-only
 check "Kaplan-Meier: 1 event ($(grep Kaplan "$T/out"))" \
     grep -q '^Kaplan-Meier: 3 customers, 1 event, median' "$T/out"
+# a window of one day, a horizon of one month
+"$H" gen --rows 3000 --customers 300 --seed 5 >"$T/sales.csv" 2>/dev/null
+expect_exit 0 "" -- "$H" analyze churn "$T/sales.csv" --risk no-purchase --inactive-days 1 --summary-only
+check "churn: the next 1 day ($(grep '^churn:' "$T/out" | cut -c1-120))" \
+    grep -q 'P(no purchase in the next 1 day) from the .*in the last 1 day are flagged' "$T/out"
+expect_exit 0 "" -- "$H" analyze clv "$T/sales.csv" --horizon 1 --report "$T/clv.html" --summary-only
+check "report: the next 1 month's" grep -q "the next 1 month's expected" "$T/clv.html"
+check "report: CLV over 1 month" bash -c "grep -q 'CLV over 1 month<\|CLV over 1 month\"\|CLV over 1 month ' '$T/clv.html' && ! grep -q 'CLV over 1 months' '$T/clv.html'"
 finish
