@@ -380,7 +380,25 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
     co.order_col = oc;
     co.threads = th;
     double t0 = hz_now();
+    /* rows an export wrote twice: said, and dropped when asked */
+    hz__dups dd;
+    uint8_t *dup = q->dedupe ? calloc(ds->nrows ? ds->nrows : 1, 1) : NULL;
+    if ((q->dedupe && dup == NULL) ||
+        hz__duplicate_rows(ds, th, dup, &dd) != HZ_OK) {
+        free(dup);
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
+    r->dup_rows = dd.count;
+    r->dup_dropped = q->dedupe && dd.count > 0;
+    if (dd.count > 0)
+        snprintf(r->dup_first, sizeof r->dup_first,
+                 "%.200s:%zu, the same as line %zu",
+                 ds->source ? ds->source : "input",
+                 hz_dataset_row_line(ds, dd.first),
+                 hz_dataset_row_line(ds, dd.first_of));
+    co.skip_rows = r->dup_dropped ? dup : NULL;
     st = hz_customer_summary_from_dataset(ds, *cust, dc, ac, &co, &r->cs, err);
+    free(dup);
     r->t_summary = hz_now() - t0;
     if (st != HZ_OK)
         return st;

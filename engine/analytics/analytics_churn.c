@@ -51,8 +51,10 @@ static void unlabelled_method(hz_analytics_result *r)
                  "a recency rule alone (the %s purchase model failed)", model);
     else if (r->req.risk == HZ_RISK_NO_PURCHASE)
         snprintf(c->model, sizeof c->model,
-                 "P(no purchase in the next %d days) (%s) and a recency rule",
-                 r->req.inactive_days, model);
+                 "P(no purchase in the next %d day%s) (%s) and a recency "
+                 "rule",
+                 r->req.inactive_days, r->req.inactive_days == 1 ? "" : "s",
+                 model);
     else
         snprintf(c->model, sizeof c->model,
                  "1 - P(alive) (%s) and a recency rule", model);
@@ -61,25 +63,27 @@ static void unlabelled_method(hz_analytics_result *r)
                  "churn risk unavailable (%s purchase model failed)", model);
     else if (r->req.risk == HZ_RISK_NO_PURCHASE)
         snprintf(rule, sizeof rule,
-                 "churn risk = P(no purchase in the next %d days) from the "
+                 "churn risk = P(no purchase in the next %d day%s) from the "
                  "%s model (dead, or alive and silent; defined for "
                  "one-time buyers too)",
-                 r->req.inactive_days, model);
+                 r->req.inactive_days, r->req.inactive_days == 1 ? "" : "s",
+                 model);
     else if (v->model == HZ_PURCHASE_BGNBD)
         snprintf(rule, sizeof rule,
                  "churn risk = 1 - P(alive) from the BG/NBD model; its %zu "
-                 "one-time buyers have risk 0 because BG/NBD lets customers "
+                 "one-time buyer%s ha%s risk 0 because BG/NBD lets customers "
                  "drop out only right after a repeat purchase, not because "
                  "they will return (for a risk that covers them use --risk "
                  "no-purchase or --model pnbd)",
-                 c->one_time);
+                 c->one_time, c->one_time == 1 ? "" : "s",
+                 c->one_time == 1 ? "s" : "ve");
     else
         snprintf(rule, sizeof rule,
                  "churn risk = 1 - P(alive) from the Pareto/NBD model");
     snprintf(c->method, sizeof c->method,
              "no churn label: %s; customers with no purchase in the last "
-             "%d days are flagged inactive (recency rule)",
-             rule, r->req.inactive_days);
+             "%d day%s are flagged inactive (recency rule)",
+             rule, r->req.inactive_days, r->req.inactive_days == 1 ? "" : "s");
 }
 
 void hz__churn_unlabelled(hz_analytics_result *r)
@@ -382,9 +386,9 @@ hz_status hz__churn_table(hz_analytics_result *r, const hz_dataset *ds,
                  : "");
     if (mi != NULL)
         snprintf(c->method, sizeof c->method,
-                 "saved logistic model applied to %zu features (no "
+                 "saved logistic model applied to %zu feature%s (no "
                  "refit)%s; %s",
-                 c->nfeat, d.y ? "; AUC on these labels, in sample" : "",
+                 c->nfeat, c->nfeat == 1 ? "" : "s", d.y ? "; AUC on these labels, in sample" : "",
                  drop);
     else
         snprintf(c->method, sizeof c->method,
@@ -452,12 +456,27 @@ static hz_status customer_labels(hz_analytics_result *r, const hz_dataset *ds,
         else if (v == 0 && r->churn.label[lo] < 0)
             r->churn.label[lo] = 0;
     }
-    for (size_t i = 0; i < n; i++)
-        if (r->churn.label[i] < 0)
-            return hz_error_set(err, HZ_EINVAL,
-                                "label column '%s': customer %s has no "
-                                "yes/no or 0/1 label",
-                                r->req.label_col, hz__id_of(r, i));
+    for (size_t i = 0; i < n; i++) {
+        if (r->churn.label[i] >= 0)
+            continue;
+        /* named by the place of the customer's first row */
+        char pl[320];
+        size_t row = 0;
+        while (row < ds->nrows &&
+               (hz_col_is_null(cc, row) ||
+                (cc->type == HZ_TYPE_STRING ? (int64_t)cc->v.code[row]
+                                            : cc->v.i64[row]) != s->key[i]))
+            row++;
+        if (row < ds->nrows)
+            hz_dataset_place(ds, row, lc, pl, sizeof pl);
+        else
+            snprintf(pl, sizeof pl, "%s", ds->source ? ds->source : "input");
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: column '%s' (label) is empty on every row of "
+                            "customer %s: each customer needs a yes/no or 0/1 "
+                            "label",
+                            pl, r->req.label_col, hz__id_of(r, i));
+    }
     return HZ_OK;
 }
 

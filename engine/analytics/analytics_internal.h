@@ -165,8 +165,24 @@ struct hz_analytics_result {
     hz__churn_part churn;
     hz__seg_part seg;
     hz__surv_part surv;
+    /* exact duplicate rows of a transactions table (duplicates.c): how
+     * many repeat an earlier row in every column, the first as
+     * "FILE:LINE (the same as line L)", and whether they were dropped */
+    size_t dup_rows;
+    bool dup_dropped;
+    char dup_first[320];
     double seconds, t_summary, t_clv, t_seg;
 };
+
+/* Exact duplicate rows (duplicates.c): count rows whose every column
+ * equals an earlier row's; first is the first of them in file order and
+ * first_of the row it repeats (SIZE_MAX when none).  dup (ds->nrows
+ * bytes, or NULL) gets 1 for each. */
+typedef struct hz__dups {
+    size_t count, first, first_of;
+} hz__dups;
+hz_status hz__duplicate_rows(const hz_dataset *ds, int threads, uint8_t *dup,
+                             hz__dups *out);
 
 /* Parts (analytics_clv.c, analytics_churn.c, analytics_segment.c,
  * analytics_survival.c).  Each fills its part and returns its status;

@@ -230,6 +230,8 @@ static void summary_columns(const hz_analytics_result *r, size_t i, row_out *o)
     col_num(o, "T", "T", AT(s->T));
     col_num(o, "monetary_value", "monetary_value", AT(s->monetary));
     col_num(o, "total_spend", "total_spend", AT(s->total_spend));
+    if (s->refunds != NULL) /* a file with refunds: what each netted */
+        col_num(o, "refunds", "refunds", AT(s->refunds));
     if (s->has_holdout) {
         col_num(o, "frequency_holdout", "frequency_holdout",
                 AT(s->frequency_holdout));

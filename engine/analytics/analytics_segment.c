@@ -256,17 +256,18 @@ static hz_status segment_inner(hz_analytics_result *r, int th, hz_error *err)
         s->k_default = true;
     }
     if (st == HZ_OK && (size_t)ko.k > n)
-        st = hz_error_set(err, HZ_EINVAL, "k = %d clusters for %zu customers",
-                          ko.k, n);
+        st = hz_error_set(err, HZ_EINVAL, "k = %d clusters for %zu customer%s",
+                          ko.k, n, n == 1 ? "" : "s");
     /* a requested k above the distinct profiles would leave clusters
      * empty (identical customers always share the nearest centre) */
     int nd = st == HZ_OK && q->k > 1 ? distinct_profiles(X, n, ko.k) : 0;
     if (st == HZ_OK && q->k > 1 && nd < ko.k)
-        st = hz_error_set(err, HZ_EINVAL,
-                          "k = %d clusters for %d distinct "
-                          "recency-frequency-spend profile%s (%zu customers): "
-                          "ask for at most %d",
-                          ko.k, nd, nd == 1 ? "" : "s", n, nd);
+        st = hz_error_set(
+            err, HZ_EINVAL,
+            "k = %d clusters for %d distinct "
+            "recency-frequency-spend profile%s (%zu customer%s): "
+            "ask for at most %d",
+            ko.k, nd, nd == 1 ? "" : "s", n, n == 1 ? "" : "s", nd);
     hz_kmeans_result km;
     memset(&km, 0, sizeof km);
     if (st == HZ_OK)

@@ -109,6 +109,7 @@ static void json_spend(const hz__clv_part *c, FILE *f)
             fit_common(f, g->se, 3, g->loglik, g->iterations, g->decrement,
                        g->boundary, g->note);
             fprintf(f, ", \"repeat_buyers\": %zu", g->n);
+            fprintf(f, ", \"zero_spend_left_out\": %zu", g->n_zero);
         }
         fputc('}', f);
     } else if (c->gg_err[0]) {
@@ -440,6 +441,12 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
                 ", \"transactions_used\": %zu, \"transactions_after_as_of"
                 "\": %zu, \"as_of\": \"%s\"",
                 s->rows_used, s->rows_ignored, hz_format_day(s->as_of, d1));
+        fprintf(f, ", \"refund_rows\": %zu", s->refund_rows);
+        fprintf(f, ", \"duplicate_rows\": %zu, \"duplicates_dropped\": %s",
+                r->dup_rows, r->dup_dropped ? "true" : "false");
+        if (r->dup_rows > 0)
+            jstr(f, "duplicate_first", r->dup_first);
+        jnum(f, "refund_total", s->refund_total);
         fprintf(f, ", \"calibration_end\": \"%s\", \"unit\": \"%s\"",
                 hz_format_day(s->calibration_end, d1),
                 s->unit == HZ_UNIT_WEEKS ? "weeks" : "days");

@@ -114,8 +114,15 @@ static void text_models(const hz__clv_part *c, FILE *f)
         const hz_gg_model *g = &c->gg;
         fprintf(f,
                 "Gamma-Gamma: p = %.4f, q = %.4f, gamma = %.4f, LL = %.2f "
-                "(%zu repeat buyers)\n",
-                g->p.p, g->p.q, g->p.gamma, g->loglik, g->n);
+                "(%zu repeat buyer%s",
+                g->p.p, g->p.q, g->p.gamma, g->loglik, g->n,
+                g->n == 1 ? "" : "s");
+        if (g->n_zero > 0) /* a spend of 0 has no place in a gamma */
+            fprintf(f,
+                    "; %zu with a mean repeat spend of 0, free or fully "
+                    "refunded, left out of the fit",
+                    g->n_zero);
+        fputs(")\n", f);
         if (g->boundary)
             fprintf(f, "  boundary solution: %s\n", g->note);
     } else if (c->gg_err[0]) {
@@ -247,13 +254,14 @@ static void text_segments(const hz_analytics_result *r, FILE *f)
     char t[64];
     for (int g = 0; g < HZ_SEG_COUNT; g++)
         if (s->segprof[g].size)
-            fprintf(f, "  %-20s %8zu customers, revenue share %s\n",
+            fprintf(f, "  %-20s %8zu customer%s, revenue share %s\n",
                     hz_rfm_segment_name(g), s->segprof[g].size,
+                    s->segprof[g].size == 1 ? "" : "s",
                     fmt_dec(share[g], sdec, t, sizeof t));
     char how[160];
     hz__kmeans_k_how(s, how, sizeof how);
-    fprintf(f, "k-means: k = %d (%s), inertia %.2f, %d iterations\n", s->k,
-            how, s->inertia, s->iterations);
+    fprintf(f, "k-means: k = %d (%s), inertia %.2f, %d iteration%s\n", s->k,
+            how, s->inertia, s->iterations, s->iterations == 1 ? "" : "s");
     double *spend = malloc((size_t)(s->k > 0 ? s->k : 1) * sizeof *spend);
     for (int g = 0; spend != NULL && g < s->k; g++)
         spend[g] = s->centers[3 * g + 2];
@@ -261,9 +269,10 @@ static void text_segments(const hz_analytics_result *r, FILE *f)
     free(spend);
     for (int g = 0; g < s->k; g++)
         fprintf(f,
-                "  cluster %d: %zu customers, centre recency %.1f days, "
+                "  cluster %d: %zu customer%s, centre recency %.1f days, "
                 "frequency %.2f, spend %s\n",
-                g, s->clprof[g].size, s->centers[3 * g], s->centers[3 * g + 1],
+                g, s->clprof[g].size, s->clprof[g].size == 1 ? "" : "s",
+                s->centers[3 * g], s->centers[3 * g + 1],
                 fmt_dec(s->centers[3 * g + 2], cdec, t, sizeof t));
 }
 
@@ -275,8 +284,8 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
         fprintf(f, "survival: failed: %s\n", s->err);
         return;
     }
-    fprintf(f, "Kaplan-Meier: %zu customers, %zu events, median ", k->n,
-            k->events);
+    fprintf(f, "Kaplan-Meier: %zu customer%s, %zu event%s, median ", k->n,
+            k->n == 1 ? "" : "s", k->events, k->events == 1 ? "" : "s");
     if (isnan(k->median)) /* S(t) stays above 0.5 */
         fputs("not reached\n", f);
     else
@@ -308,12 +317,13 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
     if (!s->cox_ok) /* no covariates (a Cox model that fails fails all) */
         return;
     const hz_cox_model *m = &s->cox;
-    fprintf(f, "Cox (Breslow ties): %zu customers", m->n);
+    fprintf(f, "Cox (Breslow ties): %zu customer%s", m->n,
+            m->n == 1 ? "" : "s");
     if (m->n < k->n) /* documented: never at risk at an event time */
         fprintf(f, " (%zu with duration 0 left out: never at risk)",
                 k->n - m->n);
-    fprintf(f, ", %zu events, log partial likelihood %.4f\n", m->events,
-            m->loglik);
+    fprintf(f, ", %zu event%s, log partial likelihood %.4f\n", m->events,
+            m->events == 1 ? "" : "s", m->loglik);
     const bool sci = column_sci(m->pvalue, m->p);
     char pv[64];
     for (size_t j = 0; j < m->p; j++)
@@ -322,18 +332,56 @@ static void text_survival(const hz_analytics_result *r, FILE *f)
                 fmt_sig(m->pvalue[j], 3, sci, pv, sizeof pv));
 }
 
+/* Rows an export wrote twice: kept and counted, or dropped (--dedupe);
+ * said either way. */
+static void text_duplicates(const hz_analytics_result *r, FILE *f)
+{
+    const size_t k = r->dup_rows;
+    if (k == 0)
+        return;
+    if (r->dup_dropped)
+        fprintf(f,
+                "duplicates: %zu row%s that repeat%s an earlier row in every "
+                "column dropped (--dedupe; first: %s)\n",
+                k, k == 1 ? "" : "s", k == 1 ? "s" : "", r->dup_first);
+    else
+        fprintf(f,
+                "warning: %zu row%s repeat%s an earlier row in every column "
+                "(first: %s): kept, each counted as a purchase; if the "
+                "export wrote them twice, give --dedupe to drop them\n",
+                k, k == 1 ? "" : "s", k == 1 ? "s" : "", r->dup_first);
+}
+
+/* Refunds are netted, not dropped: said with their count and sum. */
+static void text_refunds(const hz_customer_summary *s, FILE *f)
+{
+    if (s->refund_rows == 0)
+        return;
+    double v = s->refund_total;
+    char t[64];
+    fprintf(f,
+            "refunds: %zu row%s with a negative amount (total %s): returns, "
+            "not purchases; each is netted against the customer's latest "
+            "purchases on or before it (total_spend and monetary_value are "
+            "net, the refunds column has each customer's), frequency, "
+            "recency and orders count purchases only\n",
+            s->refund_rows, s->refund_rows == 1 ? "" : "s",
+            fmt_dec(v, group_decimals(&v, 1, 2), t, sizeof t));
+}
+
 hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                                          hz_error *err)
 {
     if (r->cs != NULL) /* transactions: the stages' times */
         fprintf(f,
-                "analysis: %s, %zu customers (%.2f s: summary %.2f, clv "
+                "analysis: %s, %zu customer%s (%.2f s: summary %.2f, clv "
                 "%.2f, segments %.2f)\n",
-                hz_analysis_kind_name(r->kind), r->n, r->seconds,
-                r->t_summary, r->t_clv, r->t_seg);
+                hz_analysis_kind_name(r->kind), r->n, r->n == 1 ? "" : "s",
+                r->seconds, r->t_summary, r->t_clv, r->t_seg);
     else /* a customer table: none of those stages */
-        fprintf(f, "analysis: %s, %zu customers (%.2f s)\n",
-                hz_analysis_kind_name(r->kind), r->n, r->seconds);
+        fprintf(f, "analysis: %s, %zu customer%s (%.2f s)\n",
+                hz_analysis_kind_name(r->kind), r->n, r->n == 1 ? "" : "s",
+                r->seconds);
     if (r->cs != NULL)
         fprintf(f,
                 "columns: customer '%s' (%s), date '%s' (%s), amount '%s' "
@@ -347,6 +395,8 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
         fprintf(f, "as of %s\n", a);
         if (hz__as_of_warning(r->cs, w, sizeof w))
             fprintf(f, "warning: %s\n", w);
+        text_refunds(r->cs, f);
+        text_duplicates(r, f);
     }
     /* with a holdout every customer is measured at the calibration end:
      * say so, or "as of" reads as the date of the recency, the segments

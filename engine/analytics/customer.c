@@ -33,6 +33,7 @@ void hz_customer_summary_free(hz_customer_summary *s)
     free(s->repeats_by_day);
     free(s->frequency_holdout);
     free(s->monetary_holdout);
+    free(s->refunds);
     free(s);
 }
 
@@ -76,7 +77,7 @@ static void sort_segment(day_amt *seg, size_t len)
 }
 
 static hz_status alloc_summary(hz_customer_summary *s, size_t n, bool hold,
-                               bool orders)
+                               bool orders, bool refunds)
 {
     size_t m = n ? n : 1;
     s->key = malloc(m * sizeof *s->key);
@@ -94,9 +95,11 @@ static hz_status alloc_summary(hz_customer_summary *s, size_t n, bool hold,
         s->frequency_holdout = malloc(m * sizeof(double));
         s->monetary_holdout = malloc(m * sizeof(double));
     }
-    if (!s->key || !s->first_day || !s->last_day || !s->frequency ||
-        !s->recency || !s->T || !s->monetary || !s->total_spend ||
-        !s->orders || (orders && !s->distinct_orders) ||
+    if (refunds)
+        s->refunds = malloc(m * sizeof(double));
+    if ((refunds && !s->refunds) || !s->key || !s->first_day || !s->last_day ||
+        !s->frequency || !s->recency || !s->T || !s->monetary ||
+        !s->total_spend || !s->orders || (orders && !s->distinct_orders) ||
         (hold && (!s->frequency_holdout || !s->monetary_holdout)))
         return HZ_ENOMEM;
     return HZ_OK;
@@ -224,7 +227,7 @@ static uint32_t count_orders(const day_amt *rows, size_t n, int32_t cal_end,
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (rows[i].day <= cal_end)
+        if (rows[i].day <= cal_end && rows[i].amt >= 0) /* not refunds */
             tmp[m++] = rows[i].order;
     qsort(tmp, m, sizeof *tmp, cmp_i64);
     uint32_t c = 0;
@@ -233,40 +236,105 @@ static uint32_t count_orders(const day_amt *rows, size_t n, int32_t cal_end,
     return c;
 }
 
+/* One customer's purchase days (a thread's scratch): the j-th is on
+ * day[j], its value val[j] net of the refunds netted against it. */
+typedef struct day_vals {
+    double *val;
+    int32_t *day;
+    size_t cap;
+} day_vals;
+
+/* Net a refund (r < 0) against the purchase days val[0 .. nd), the
+ * latest first, none below 0; false when they add up to less. */
+static bool net_refund(double *val, size_t nd, double r)
+{
+    double left = -r;
+    const double tiny = 1e-9 * left; /* rounding of sums of decimals */
+    for (size_t j = nd; j-- > 0 && left > tiny;) {
+        double m = val[j] < left ? val[j] : left;
+        val[j] -= m;
+        left -= m;
+        if (val[j] <= tiny)
+            val[j] = 0.0;
+    }
+    return left <= tiny;
+}
+
+/* The calibration's spend: all of its purchase days, and the repeat
+ * ones (after the first). */
+static void cal_spend(const double *val, size_t ncal, double *total,
+                      double *rep_sum)
+{
+    *total = *rep_sum = 0.0;
+    for (size_t j = 0; j < ncal; j++) {
+        *total += val[j];
+        if (j > 0)
+            *rep_sum += val[j];
+    }
+}
+
 /* Summary of the customer in bucket b (rows sorted by day); repeat
  * purchase days are added to rep (indexed from day0) when not NULL.
- * Returns false when the customer's first purchase is after cal_end. */
-static bool summarise_one(hz_customer_summary *s, const buckets *bk, size_t b,
-                          int32_t cal_end, int32_t day0, uint32_t *rep)
+ * A row with a negative amount is a refund: not a purchase (no purchase
+ * day, no order), netted against the customer's purchases on or before
+ * its day, the latest first; one after the calibration end leaves the
+ * calibration's figures as they stood at its end.  Returns 1, 0 when the
+ * customer's first purchase is after cal_end, -1 when a refund is larger
+ * than the purchases before it (*bad: its row in bk->rows). */
+static int summarise_one(hz_customer_summary *s, const buckets *bk, size_t b,
+                         int32_t cal_end, int32_t day0, uint32_t *rep,
+                         const day_vals *dv, size_t *bad)
 {
     const day_amt *rows = bk->rows;
     size_t lo = bk->start[b], hi = bk->start[b + 1];
-    if (rows[lo].day > cal_end)
-        return false;
-    int32_t first = rows[lo].day, last = first;
-    double total = 0.0, rep_sum = 0.0, x = 0.0, xh = 0.0, hsum = 0.0;
+    double *val = dv->val;
+    size_t nd = 0, ncal = 0;
+    double refunds = 0.0, total = 0.0, rep_sum = 0.0;
+    bool cal_taken = false;
     uint32_t orders = 0;
     for (size_t i = lo; i < hi;) {
-        int32_t cur = rows[i].day;
-        double v = 0.0;
-        size_t cnt = 0;
-        for (; i < hi && rows[i].day == cur; i++, cnt++)
-            v += rows[i].amt;
-        if (rep != NULL && cur != first)
-            rep[cur - day0]++;
-        if (cur > cal_end) {
-            xh += 1.0;
-            hsum += v;
-            continue;
+        const int32_t cur = rows[i].day;
+        double p = 0.0, r = 0.0;
+        size_t np = 0, first_refund = SIZE_MAX;
+        if (cur > cal_end && !cal_taken) {
+            cal_spend(val, ncal, &total, &rep_sum);
+            cal_taken = true;
         }
-        orders += (uint32_t)cnt;
-        total += v;
-        if (cur != first) {
-            x += 1.0;
-            rep_sum += v;
-            last = cur;
+        for (; i < hi && rows[i].day == cur; i++) {
+            if (rows[i].amt < 0) {
+                r += rows[i].amt;
+                first_refund = first_refund == SIZE_MAX ? i : first_refund;
+            } else {
+                p += rows[i].amt;
+                np++;
+            }
+        }
+        if (np > 0) {
+            if (nd > 0 && rep != NULL && dv->day[0] <= cal_end)
+                rep[cur - day0]++;
+            dv->day[nd] = cur;
+            val[nd++] = p;
+            if (cur <= cal_end) {
+                ncal = nd;
+                orders += (uint32_t)np;
+            }
+        }
+        if (r < 0 && cur <= cal_end)
+            refunds += r;
+        if (r < 0 && !net_refund(val, nd, r)) {
+            *bad = first_refund;
+            return -1;
         }
     }
+    if (ncal == 0)
+        return 0;
+    if (!cal_taken)
+        cal_spend(val, ncal, &total, &rep_sum);
+    double hsum = 0.0;
+    for (size_t j = ncal; j < nd; j++)
+        hsum += val[j];
+    const double x = (double)(ncal - 1), xh = (double)(nd - ncal);
+    const int32_t first = dv->day[0], last = dv->day[ncal - 1];
     const hz_time_unit unit = s->unit;
     s->key[b] = bucket_key(bk, b);
     s->first_day[b] = first;
@@ -277,15 +345,18 @@ static bool summarise_one(hz_customer_summary *s, const buckets *bk, size_t b,
     s->monetary[b] = x > 0 ? rep_sum / x : 0.0;
     s->total_spend[b] = total;
     s->orders[b] = orders;
+    if (s->refunds != NULL)
+        s->refunds[b] = refunds;
     if (s->has_holdout) {
         s->frequency_holdout[b] = xh;
         s->monetary_holdout[b] = xh > 0 ? hsum / xh : 0.0;
     }
-    return true;
+    return 1;
 }
 
 /* Every customer, in parallel; the daily repeat counts are summed per
- * thread and added up (integers: exact in any order). */
+ * thread and added up (integers: exact in any order).  keep[b] is 2 for
+ * a customer whose refund is larger than the purchases before it. */
 static hz_status summarise_all(hz_customer_summary *s, buckets *bk,
                                uint8_t *keep, bool orders, int nthreads)
 {
@@ -297,15 +368,29 @@ static hz_status summarise_all(hz_customer_summary *s, buckets *bk,
         uint32_t *rep = nd ? calloc(nd, sizeof *rep) : NULL;
         int64_t *tmp = NULL;
         size_t tcap = 0;
+        day_vals dv = {NULL, NULL, 0};
         oom |= nd && rep == NULL;
 #pragma omp for schedule(dynamic, 4096)
         for (size_t b = 0; b < bk->nb; b++) {
-            size_t lo = bk->start[b], hi = bk->start[b + 1];
+            size_t lo = bk->start[b], hi = bk->start[b + 1], bad;
             if (lo == hi || oom)
                 continue;
+            if (hi - lo > dv.cap) {
+                free(dv.val);
+                free(dv.day);
+                dv.cap = 2 * (hi - lo);
+                dv.val = malloc(dv.cap * sizeof *dv.val);
+                dv.day = malloc(dv.cap * sizeof *dv.day);
+                if (dv.val == NULL || dv.day == NULL) {
+                    oom = 1;
+                    dv.cap = 0;
+                    continue;
+                }
+            }
             sort_segment(bk->rows + lo, hi - lo);
-            keep[b] = summarise_one(s, bk, b, cal_end, s->day0, rep);
-            if (!keep[b] || !orders)
+            int k = summarise_one(s, bk, b, cal_end, s->day0, rep, &dv, &bad);
+            keep[b] = k < 0 ? 2 : (uint8_t)k;
+            if (k != 1 || !orders)
                 continue;
             if (hi - lo > tcap) {
                 free(tmp);
@@ -329,8 +414,37 @@ static hz_status summarise_all(hz_customer_summary *s, buckets *bk,
         }
         free(rep);
         free(tmp);
+        free(dv.val);
+        free(dv.day);
     }
     return oom ? HZ_ENOMEM : HZ_OK;
+}
+
+/* The input row of the first customer (in key order) with a refund
+ * larger than their purchases before it: the first refund of its day. */
+static size_t refund_row(hz_customer_summary *s, const buckets *bk,
+                         const uint8_t *keep, const int64_t *key,
+                         const int32_t *day, const double *amount,
+                         size_t nrows)
+{
+    size_t b = 0;
+    while (b < bk->nb && keep[b] != 2)
+        b++;
+    if (b == bk->nb)
+        return SIZE_MAX;
+    size_t lo = bk->start[b], hi = bk->start[b + 1], bad = SIZE_MAX;
+    day_vals dv = {malloc((hi - lo) * sizeof(double)),
+                   malloc((hi - lo) * sizeof(int32_t)), hi - lo};
+    if (dv.val != NULL && dv.day != NULL)
+        (void)summarise_one(s, bk, b, s->calibration_end, s->day0, NULL, &dv,
+                            &bad);
+    free(dv.val);
+    free(dv.day);
+    const int64_t k = bucket_key(bk, b);
+    for (size_t i = 0; bad != SIZE_MAX && amount != NULL && i < nrows; i++)
+        if (key[i] == k && day[i] == bk->rows[bad].day && amount[i] < 0)
+            return i;
+    return SIZE_MAX;
 }
 
 /* Move the kept buckets to the front (ascending key order); returns how
@@ -339,7 +453,7 @@ static size_t compact(hz_customer_summary *s, const uint8_t *keep, size_t nb)
 {
     size_t n = 0;
     for (size_t b = 0; b < nb; b++) {
-        if (!keep[b])
+        if (keep[b] != 1)
             continue;
         if (n != b) {
             s->key[n] = s->key[b];
@@ -353,6 +467,8 @@ static size_t compact(hz_customer_summary *s, const uint8_t *keep, size_t nb)
             s->orders[n] = s->orders[b];
             if (s->distinct_orders)
                 s->distinct_orders[n] = s->distinct_orders[b];
+            if (s->refunds)
+                s->refunds[n] = s->refunds[b];
             if (s->has_holdout) {
                 s->frequency_holdout[n] = s->frequency_holdout[b];
                 s->monetary_holdout[n] = s->monetary_holdout[b];
@@ -388,12 +504,11 @@ static hz_status check_inputs(const int32_t *day, const double *amount,
         return hz_error_set(err, HZ_EINVAL, "unknown time unit");
     if (amount != NULL)
         for (size_t i = 0; i < nrows; i++)
-            if (!(amount[i] >= 0.0) || !isfinite(amount[i]))
-                return hz_error_set(
-                    err, HZ_EINVAL,
-                    "amount of row %zu is %g: amounts must be finite and "
-                    "non-negative (filter out returns first)",
-                    i + 1, amount[i]);
+            if (!isfinite(amount[i]))
+                return hz_error_set(err, HZ_EINVAL,
+                                    "amount of row %zu is %g: amounts must "
+                                    "be finite",
+                                    i + 1, amount[i]);
     *as_of = opt->as_of;
     if (*as_of == HZ_DAY_NONE) {
         *as_of = day[0];
@@ -437,10 +552,14 @@ static hz_status alloc_tracking(hz_customer_summary *s, const buckets *bk)
     return s->repeats_by_day ? HZ_OK : HZ_ENOMEM;
 }
 
-hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
-                                      const double *amount, size_t nrows,
-                                      const hz_customer_options *opt,
-                                      hz_customer_summary **out, hz_error *err)
+/* The summary; *bad gets the row of a refund larger than the customer's
+ * purchases before it (HZ_EINVAL, the message left to the caller), else
+ * SIZE_MAX. */
+static hz_status summary_compute(const int64_t *key, const int32_t *day,
+                                 const double *amount, size_t nrows,
+                                 const hz_customer_options *opt,
+                                 hz_customer_summary **out, size_t *bad,
+                                 hz_error *err)
 {
     hz_customer_options defo;
     hz_status st = HZ_OK;
@@ -450,6 +569,7 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
     int32_t as_of = 0, cal_end = 0;
 
     *out = NULL;
+    *bad = SIZE_MAX;
     memset(&bk, 0, sizeof bk);
     if (opt == NULL) {
         hz_customer_options_init(&defo);
@@ -467,10 +587,17 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
     if (bucket_rows(&bk, key, day, amount, opt->order_key, nrows, as_of) !=
         HZ_OK)
         goto nomem;
+    size_t nref = 0;
+    double ref_total = 0.0;
+    for (size_t i = 0; i < bk.used; i++)
+        if (bk.rows[i].amt < 0) {
+            nref++;
+            ref_total += bk.rows[i].amt;
+        }
     s = calloc(1, sizeof *s);
     keep = calloc(bk.nb ? bk.nb : 1, 1);
     if (s == NULL || keep == NULL ||
-        alloc_summary(s, bk.nb, hold, orders) != HZ_OK)
+        alloc_summary(s, bk.nb, hold, orders, nref > 0) != HZ_OK)
         goto nomem;
     s->unit = opt->unit;
     s->as_of = as_of;
@@ -478,6 +605,8 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
     s->has_holdout = hold;
     s->rows_used = bk.used;
     s->rows_ignored = nrows - bk.used;
+    s->refund_rows = nref;
+    s->refund_total = ref_total;
     s->as_of_given = opt->as_of != HZ_DAY_NONE;
     s->day_before_last = s->as_of_given ? HZ_DAY_NONE
                                         : day_before_last(day, nrows);
@@ -489,6 +618,11 @@ hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
     int nthreads = opt->threads > 0 ? opt->threads : hz_default_threads();
     if (summarise_all(s, &bk, keep, orders, nthreads) != HZ_OK)
         goto nomem;
+    if (nref > 0 && (*bad = refund_row(s, &bk, keep, key, day, amount,
+                                       nrows)) != SIZE_MAX) {
+        st = HZ_EINVAL;
+        goto out;
+    }
     for (size_t b = 0; b < bk.nb; b++)
         s->n_after_calibration += !keep[b] && bk.start[b + 1] > bk.start[b];
     s->n = compact(s, keep, bk.nb);
@@ -508,6 +642,22 @@ out:
     hz_customer_summary_free(s);
     buckets_free(&bk);
     free(keep);
+    return st;
+}
+
+hz_status hz_customer_summary_compute(const int64_t *key, const int32_t *day,
+                                      const double *amount, size_t nrows,
+                                      const hz_customer_options *opt,
+                                      hz_customer_summary **out, hz_error *err)
+{
+    size_t bad;
+    hz_status st = summary_compute(key, day, amount, nrows, opt, out, &bad,
+                                   err);
+    if (bad != SIZE_MAX)
+        return hz_error_set(err, HZ_EINVAL,
+                            "row %zu: the refund of %g is larger than "
+                            "customer %lld's purchases on or before it",
+                            bad + 1, amount[bad], (long long)key[bad]);
     return st;
 }
 
@@ -573,6 +723,63 @@ static hz_status amount_not_numbers(const hz_dataset *ds, const cols *k,
         hz_dataset_place(ds, i, a, pl, sizeof pl), k->an, t ? t : "");
 }
 
+/* How a text cell is written as a date: its format, 0 for YYYYMMDD
+ * digits, -1 when it is not a date. */
+static int text_date_kind(const char *t)
+{
+    size_t n = strlen(t), d = 0;
+    while (d < n && t[d] >= '0' && t[d] <= '9')
+        d++;
+    if (n == 8 && d == 8)
+        return 0;
+    int64_t secs;
+    bool ts;
+    hz_datefmt det;
+    return hz_parse_datetime(t, n, HZ_DATEFMT_NONE, &secs, &ts, &det)
+               ? (int)det
+               : -1;
+}
+
+/* A date column read as text: the first value that is not a date, or
+ * the first written another way than the column's first (2024-01-05
+ * beside 20240101 or 2024/01/05), with their places. */
+static hz_status date_not_dates(const hz_dataset *ds, const cols *k,
+                                hz_error *err)
+{
+    const hz_column *d = k->d;
+    char pl[PLACE_MAX], t0[64];
+    int kind0 = -2;
+    size_t row0 = 0;
+    for (size_t i = 0; i < ds->nrows; i++) {
+        if (hz_col_is_null(d, i))
+            continue;
+        const char *t = hz_dict_str(d->dict, d->v.code[i]);
+        int kd = text_date_kind(t);
+        if (kd < 0)
+            return hz_error_set(err, HZ_ETYPE,
+                                "%s: column '%s' (date) is '%.60s': not a "
+                                "date",
+                                hz_dataset_place(ds, i, d, pl, sizeof pl),
+                                k->dn, t);
+        if (kind0 == -2) {
+            kind0 = kd;
+            row0 = i;
+            snprintf(t0, sizeof t0, "%.60s", t);
+        } else if (kd != kind0) {
+            return hz_error_set(
+                err, HZ_ETYPE,
+                "%s: column '%s' (date) is '%.60s', written another way "
+                "than '%s' on line %zu: the column mixes date formats "
+                "(export the dates in one format, such as 2024-01-05)",
+                hz_dataset_place(ds, i, d, pl, sizeof pl), k->dn, t, t0,
+                hz_dataset_row_line(ds, row0));
+        }
+    }
+    return hz_error_set(err, HZ_ETYPE,
+                        "%s: column '%s': expected dates, found %s", k->src,
+                        k->dn, hz_type_name(d->type));
+}
+
 static hz_status find_columns(const hz_dataset *ds, cols *k, hz_error *err)
 {
     if ((k->c = hz_dataset_column(ds, k->cn, err)) == NULL ||
@@ -591,6 +798,8 @@ static hz_status find_columns(const hz_dataset *ds, cols *k, hz_error *err)
             err, HZ_ETYPE,
             "%s: column '%s': customer ids must be text or integers, not %s",
             k->src, k->cn, hz_type_name(k->c->type));
+    if (k->d->type == HZ_TYPE_STRING)
+        return date_not_dates(ds, k, err);
     if (k->d->type != HZ_TYPE_DATE && k->d->type != HZ_TYPE_TIMESTAMP &&
         k->d->type != HZ_TYPE_INT64)
         return hz_error_set(err, HZ_ETYPE,
@@ -637,14 +846,33 @@ static hz_status bad_amount(const cols *k, size_t i, hz_error *err)
     double v = hz_col_number(k->a, i);
     if (hz_col_is_null(k->a, i))
         return hz_error_set(err, HZ_EINVAL,
-                            "%s: column '%s' (amount) is empty: amounts "
-                            "must be non-negative (filter out returns "
-                            "first)",
+                            "%s: column '%s' (amount) is empty: every "
+                            "transaction needs its amount",
                             place(k, i, k->a, pl), k->an);
     return hz_error_set(err, HZ_EINVAL,
                         "%s: column '%s' (amount) is %.15g: amounts must be "
-                        "non-negative (filter out returns first)",
+                        "finite numbers",
                         place(k, i, k->a, pl), k->an, v);
+}
+
+/* A refund larger than what the customer bought on or before its day. */
+static hz_status refund_too_large(const cols *k, size_t i, hz_error *err)
+{
+    char pl[PLACE_MAX], id[96], d[16];
+    const hz_column *c = k->c;
+    if (c->type == HZ_TYPE_STRING)
+        snprintf(id, sizeof id, "%.80s", hz_dict_str(c->dict, c->v.code[i]));
+    else
+        snprintf(id, sizeof id, "%lld", (long long)c->v.i64[i]);
+    return hz_error_set(
+        err, HZ_EINVAL,
+        "%s: column '%s' (amount) is %.15g, a refund larger than what "
+        "customer '%s' bought on or before %s: a refund is netted against "
+        "the customer's purchases before it, and the purchase it returns is "
+        "not in the data (filter the refund out, or give the transactions "
+        "from an earlier date)",
+        place(k, i, k->a, pl), k->an, hz_col_number(k->a, i), id,
+        hz_format_day(hz_customer_cell_day(k->d, i), d));
 }
 
 static hz_status bad_date(const cols *k, size_t i, hz_error *err)
@@ -741,7 +969,7 @@ static hz_status read_rows(const cols *k, size_t n, int64_t *key, int32_t *day,
         amt[i] = plain_a                   ? k->a->v.f64[i]
                  : hz_col_is_null(k->a, i) ? NAN
                                            : hz_col_number(k->a, i);
-        if (!(amt[i] >= 0.0) || !isfinite(amt[i]))
+        if (!isfinite(amt[i])) /* a negative one is a refund */
             return bad_amount(k, i, err);
     }
     return HZ_OK;
@@ -815,8 +1043,31 @@ hz_status hz_customer_summary_from_dataset(
         st = read_orders(&k, n, ord, err);
     if (st == HZ_OK)
         st = read_rows(&k, n, key, day, amt, err);
+    /* rows left out (--dedupe): the others moved to the front, rowmap
+     * gives their row in the dataset */
+    size_t *rowmap = NULL, m = n;
+    if (st == HZ_OK && opt != NULL && opt->skip_rows != NULL) {
+        if ((rowmap = malloc(n * sizeof *rowmap)) == NULL)
+            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        m = 0;
+        for (size_t i = 0; st == HZ_OK && i < n; i++) {
+            if (opt->skip_rows[i])
+                continue;
+            key[m] = key[i];
+            day[m] = day[i];
+            if (amt != NULL)
+                amt[m] = amt[i];
+            if (ord != NULL)
+                ord[m] = ord[i];
+            rowmap[m++] = i;
+        }
+    }
+    size_t bad = SIZE_MAX;
     if (st == HZ_OK)
-        st = hz_customer_summary_compute(key, day, amt, n, &o2, out, err);
+        st = summary_compute(key, day, amt, m, &o2, out, &bad, err);
+    if (bad != SIZE_MAX)
+        st = refund_too_large(&k, rowmap != NULL ? rowmap[bad] : bad, err);
+    free(rowmap);
     if (st == HZ_OK && (st = check_spends(&k, *out, err)) != HZ_OK) {
         hz_customer_summary_free(*out);
         *out = NULL;

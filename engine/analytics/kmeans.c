@@ -317,9 +317,9 @@ static hz_status check_fit(size_t n, size_t d, const hz_kmeans_options *opt,
                             "k-means needs data (n = %zu, d = %zu)", n, d);
     if (opt->k < 1 || (size_t)opt->k > n)
         return hz_error_set(err, HZ_EINVAL,
-                            "k = %d clusters for %zu points: need 1 <= k "
+                            "k = %d clusters for %zu point%s: need 1 <= k "
                             "<= n",
-                            opt->k, n);
+                            opt->k, n, n == 1 ? "" : "s");
     if (opt->n_init < 1 || opt->max_iter < 1)
         return hz_error_set(err, HZ_EINVAL,
                             "n_init and max_iter must be >= 1");
@@ -553,7 +553,8 @@ hz_status hz_kmeans_choose(const double *X, size_t n, size_t d, int kmin,
         kmax = (int)n;
     if (kmax < kmin)
         return hz_error_set(err, HZ_ETOOSHORT,
-                            "%zu points are too few to choose k", n);
+                            "%zu point%s too few to choose k", n,
+                            n == 1 ? " is" : "s are");
     double best = -INFINITY;
     hz_kmeans_result chosen = {0}; /* the best fit so far */
     for (int k = kmin; k <= kmax; k++) {

@@ -425,9 +425,10 @@ static hz_status cox_identified(const cox_data *c, const hz_cox_model *m,
     if (j < p && (G[j * p + j] == 0 || partners == 0)) {
         st = hz_error_set(err, HZ_EINVAL,
                           "Cox model: covariate %s does not vary among the "
-                          "%zu subjects with a positive duration: its "
+                          "%zu subject%s with a positive duration: its "
                           "coefficient cannot be estimated; leave it out",
-                          cov_name(names, j, nm, sizeof nm), n);
+                          cov_name(names, j, nm, sizeof nm), n,
+                          n == 1 ? "" : "s");
     } else if (j < p) {
         char list[HZ_ERROR_MAX / 2] = "";
         size_t len = 0, k = 0;
@@ -479,9 +480,9 @@ hz_status hz_cox_fit_named(const double *X, const double *duration,
      * that is not the covariates' fault */
     if (st == HZ_OK && out->events == 0)
         st = hz_error_set(err, HZ_ETOOSHORT,
-                          "no events among the %zu subjects with a "
+                          "no events among the %zu subject%s with a "
                           "positive duration",
-                          c.n);
+                          c.n, c.n == 1 ? "" : "s");
     if (st == HZ_OK)
         st = cox_identified(&c, out, names, err);
     if (st != HZ_OK)

@@ -182,16 +182,16 @@ static hz_status km_chart(hz_report *r, const hz_km_curve *km)
     hz__doc_figure(r, p.title);
     hz__svg_plot(&r->body, &p);
     char cap[320], med[32];
-    snprintf(cap, sizeof cap,
-             "%zu subjects, %zu events. Step curve: the share without the "
-             "event by time t; shaded: pointwise 95%% interval (log S, as "
-             "R's survfit). %s%s.",
-             km->n, km->events,
-             isfinite(km->median) ? "Dotted line: the median, "
-                                  : "The median is not reached",
-             isfinite(km->median)
-                 ? hz__fmt_value(km->median, 4, med, sizeof med)
-                 : "");
+    snprintf(
+        cap, sizeof cap,
+        "%zu subject%s, %zu event%s. Step curve: the share without the "
+        "event by time t; shaded: pointwise 95%% interval (log S, as "
+        "R's survfit). %s%s.",
+        km->n, km->n == 1 ? "" : "s", km->events, km->events == 1 ? "" : "s",
+        isfinite(km->median) ? "Dotted line: the median, "
+                             : "The median is not reached",
+        isfinite(km->median) ? hz__fmt_value(km->median, 4, med, sizeof med)
+                             : "");
     hz__fig_caption(&r->body, cap);
     km_table(r, km);
     hz__fig_end(&r->body);
@@ -208,9 +208,10 @@ static void cox_table(hz_report *r, const hz_cox_model *cox,
     hz__buf_puts(&r->body, "<h3>Cox proportional hazards model</h3>");
     char intro[200];
     snprintf(intro, sizeof intro,
-             "%zu subjects, %zu events; Breslow ties; hazard ratios above 1 "
-             "shorten survival.",
-             cox->n, cox->events);
+             "%zu subject%s, %zu event%s; Breslow ties; hazard ratios above "
+             "1 shorten survival.",
+             cox->n, cox->n == 1 ? "" : "s", cox->events,
+             cox->events == 1 ? "" : "s");
     hz__doc_note(r, "note", intro);
     hz__table_begin(&r->body, NULL, true, 6, head);
     for (size_t k = 0; k < cox->p; k++) {

@@ -248,13 +248,14 @@ static hz_status purchases_section(hz_report *r, const hz_analytics_view *v)
 {
     hz__doc_section(r, "customers", "Customers: purchases and activity");
     char ll[48];
-    hz__buf_printf(
-        &r->body, "<p>BG/NBD fitted on %zu customers (log-likelihood %s)",
-        v->bgnbd->n, hz__fmt_value(v->bgnbd->loglik, 6, ll, sizeof ll));
+    hz__buf_printf(&r->body,
+                   "<p>BG/NBD fitted on %zu customer%s (log-likelihood %s)",
+                   v->bgnbd->n, v->bgnbd->n == 1 ? "" : "s",
+                   hz__fmt_value(v->bgnbd->loglik, 6, ll, sizeof ll));
     if (v->gg != NULL)
         hz__buf_printf(&r->body,
-                       "; Gamma-Gamma spend model on %zu repeat buyers",
-                       v->gg->n);
+                       "; Gamma-Gamma spend model on %zu repeat buyer%s",
+                       v->gg->n, v->gg->n == 1 ? "" : "s");
     hz__buf_puts(&r->body, ".</p>\n");
     model_table(r, v);
     if (v->frequency_holdout != NULL && v->duration_holdout > 0)
@@ -321,13 +322,15 @@ static hz_status clv_section(hz_report *r, const hz_analytics_view *v)
             total += v->clv[i];
     char t[48], cap[400];
     hz__buf_printf(&r->body,
-                   "<p>Discounted value of the next %d months' expected "
-                   "purchases: %s in total over %zu customers.</p>\n",
-                   v->horizon_months, hz__fmt_value(total, 4, t, sizeof t),
-                   v->n);
+                   "<p>Discounted value of the next %d month%s expected "
+                   "purchases: %s in total over %zu customer%s.</p>\n",
+                   v->horizon_months, v->horizon_months == 1 ? "'s" : "s'",
+                   hz__fmt_value(total, 4, t, sizeof t),
+                   v->n, v->n == 1 ? "" : "s");
     snprintf(cap, sizeof cap, "Customers by %d-month CLV.", v->horizon_months);
     char xl[64];
-    snprintf(xl, sizeof xl, "CLV over %d months", v->horizon_months);
+    snprintf(xl, sizeof xl, "CLV over %d month%s", v->horizon_months,
+             v->horizon_months == 1 ? "" : "s");
     hz_status st = histogram(r, v->clv, v->n, 30, 0.99,
                              "Distribution of customer lifetime value", xl,
                              cap);
@@ -442,9 +445,9 @@ static hz_status rfm_scatter(hz_report *r, const hz_analytics_view *v)
                  every, m, v->n);
     else
         snprintf(cap, sizeof cap,
-                 "All %zu customers, coloured by RFM segment; squares mark "
+                 "%s %zu customer%s, coloured by RFM segment; squares mark "
                  "segments beyond the eighth colour.",
-                 v->n);
+                 v->n == 1 ? "The" : "All", v->n, v->n == 1 ? "" : "s");
     hz__fig_caption(&r->body, cap);
     static const char *const head[] = {"segment", "days since last",
                                        "purchase days"};
@@ -817,8 +820,8 @@ hz_status hz_report_customers(hz_report *r, const hz_analytics_view *v,
     if (r == NULL || v == NULL || v->n == 0)
         return hz_error_set(err, HZ_EINVAL, "report: no customers");
     char d[16];
-    hz__buf_printf(&r->body, "<p class=\"lead\">%s analysis of %zu customers",
-                   hz_analysis_kind_name(v->kind), v->n);
+    hz__buf_printf(&r->body, "<p class=\"lead\">%s analysis of %zu customer%s",
+                   hz_analysis_kind_name(v->kind), v->n, v->n == 1 ? "" : "s");
     if (v->frequency != NULL)
         hz__buf_printf(&r->body, " (transactions up to %s; time in %s)",
                        hz_format_day(v->as_of, d), unit_name(v));

@@ -423,17 +423,19 @@ hz_status hz_summary_churn(size_t n_customers, double churn_rate,
     const hz_summary_driver **order = NULL;
     if (out == NULL || (ndrivers > 0 && drivers == NULL))
         return hz_error_set(err, HZ_EINVAL, "summary: bad churn arguments");
-    st = hz_summary_add(out, ib, "churn.rate", "churn rate %s of %s customers",
-                        hz_fmt_pct(churn_rate, 0, a, 32),
-                        hz_fmt_num((double)n_customers, b, 32));
+    st = hz_summary_add(
+        out, ib, "churn.rate", "churn rate %s of %s customer%s",
+        hz_fmt_pct(churn_rate, 0, a, 32),
+        hz_fmt_num((double)n_customers, b, 32), n_customers == 1 ? "" : "s");
     if (st == HZ_OK && isfinite(predicted_rate))
         st = hz_summary_add(out, ib + 1, "churn.predicted",
                             "mean predicted churn risk %s",
                             hz_fmt_pct(predicted_rate, 0, a, 32));
     if (st == HZ_OK && n_customers > 0 && n_high_risk != SIZE_MAX)
         st = hz_summary_add(
-            out, ib + 1, "churn.high_risk", "%s customers (%s) at high risk",
+            out, ib + 1, "churn.high_risk", "%s customer%s (%s) at high risk",
             hz_fmt_num((double)n_high_risk, a, 32),
+            n_high_risk == 1 ? "" : "s",
             hz_fmt_pct((double)n_high_risk / (double)n_customers, 0, b, 32));
     if (st == HZ_OK && ndrivers > 0) {
         order = malloc(ndrivers * sizeof *order);
@@ -517,13 +519,13 @@ hz_status hz_summary_clv(const double *clv, size_t n, double horizon_months,
     if (isfinite(horizon_months) && horizon_months > 0)
         st = hz_summary_add(out, ib, "clv.mean",
                             "mean %.0f-month CLV %s, total %s across %s "
-                            "customers",
+                            "customer%s",
                             horizon_months, mt[0], mt[1],
-                            hz_fmt_num((double)m, c, 32));
+                            hz_fmt_num((double)m, c, 32), m == 1 ? "" : "s");
     else
-        st = hz_summary_add(out, ib, "clv.mean",
-                            "mean CLV %s, total %s across %s customers", mt[0],
-                            mt[1], hz_fmt_num((double)m, c, 32));
+        st = hz_summary_add(
+            out, ib, "clv.mean", "mean CLV %s, total %s across %s customer%s",
+            mt[0], mt[1], hz_fmt_num((double)m, c, 32), m == 1 ? "" : "s");
     if (st == HZ_OK) {
         char q[4][HZ_FMT_NUM_MAX];
         hz_fmt_nums((const double[]){quantile(x, m, 0.10),
@@ -585,10 +587,10 @@ hz_status hz_summary_segments(const char *const *names, const size_t *sizes,
         }
         order[j] = t;
     }
-    st = hz_summary_add(out, ib, "segment.count",
-                        "%zu segments over %s customers%s%s", k,
-                        hz_fmt_num(nt, a, 32), revenue ? ", revenue " : "",
-                        revenue ? hz_fmt_num(rt, b, 32) : "");
+    st = hz_summary_add(
+        out, ib, "segment.count", "%zu segment%s over %s customer%s%s%s", k,
+        k == 1 ? "" : "s", hz_fmt_num(nt, a, 32), nt == 1 ? "" : "s",
+        revenue ? ", revenue " : "", revenue ? hz_fmt_num(rt, b, 32) : "");
     for (size_t r = 0; r < k && st == HZ_OK; r++) {
         size_t i = order[r];
         char key[32], nb[32];

@@ -108,6 +108,9 @@ typedef struct hz_analytics_request {
                              used as features although they look like
                              identifiers (hz_design_from_dataset_keep;
                              NULL: none) */
+    bool dedupe;       /* transactions: leave out rows that repeat an
+                          earlier row in every column (default: kept,
+                          and said) */
     uint64_t seed;     /* default 42 */
     int threads;       /* 0 = OpenMP default */
     /* survival */
@@ -283,7 +286,7 @@ HZ_API double hz_analytics_expected_new(const hz_analytics_result *r,
 
 /* A per-customer column by name (CSV header names: "recency_days",
  * "frequency", "recency", "T", "monetary_value", "total_spend",
- * "frequency_holdout", "p_alive", "expected_purchases", "expected_spend",
+ * "refunds" (a file with refunds only), "frequency_holdout", "p_alive", "expected_purchases", "expected_spend",
  * "clv", "churn_risk", "churn_probability", "churn_probability_cv",
  * "rfm_frequency", "duration", "risk_score"); NULL when not computed.
  * Values are in customer order (hz_analytics_customer_id). */

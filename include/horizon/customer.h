@@ -16,7 +16,14 @@
  *  asked for, else at `as_of`; transactions after `as_of` are ignored and
  *  customers whose first purchase falls after the calibration end are left
  *  out (they are unknown at that time).  Input rows may come in any order.
- *  Negative or non-finite amounts are rejected (filter returns first). */
+ *  A negative amount is a refund (a return, a credit): not a purchase (it
+ *  makes no purchase day and no order), netted against the customer's
+ *  purchases on or before its day, the latest first, none below 0 (so
+ *  monetary and total spend are net of refunds); one after the calibration
+ *  end leaves the calibration's figures as they stood at its end and nets
+ *  the holdout's.  A refund larger than the customer's purchases on or
+ *  before it (the purchase it returns is not in the data) is an error, as
+ *  is a non-finite amount. */
 #ifndef HORIZON_CUSTOMER_H
 #define HORIZON_CUSTOMER_H
 
@@ -47,6 +54,9 @@ typedef struct hz_customer_options {
      * NULL = none (distinct_orders stays NULL) */
     const int64_t *order_key;
     const char *order_col;
+    /* hz_customer_summary_from_dataset: rows i with skip_rows[i] != 0 are
+     * left out (exact duplicates, the CLI's --dedupe); NULL = none */
+    const uint8_t *skip_rows;
 } hz_customer_options;
 
 typedef struct hz_customer_summary {
@@ -58,6 +68,9 @@ typedef struct hz_customer_summary {
     bool has_holdout;
     size_t rows_used;          /* input rows at or before as_of */
     size_t rows_ignored;       /* rows after as_of */
+    size_t refund_rows;        /* rows at or before as_of with a negative
+                                  amount (refunds) */
+    double refund_total;       /* their sum (<= 0) */
     int32_t day_before_last; /* the latest purchase day before the last
                                 one (HZ_DAY_NONE: a single day) */
     bool as_of_given;        /* as_of was asked, not the last day */
@@ -71,8 +84,11 @@ typedef struct hz_customer_summary {
     double *frequency;         /* x */
     double *recency;           /* t_x, in unit */
     double *T;                 /* age, in unit */
-    double *monetary;          /* mean repeat transaction value */
-    double *total_spend;       /* calibration spend */
+    double *monetary;          /* mean repeat transaction value (net of
+                                  refunds) */
+    double *total_spend;       /* calibration spend, net of refunds */
+    double *refunds;           /* the customer's calibration refunds, a sum
+                                  <= 0 (NULL when no row is a refund) */
     uint32_t *orders;          /* calibration input rows (before merging) */
     uint32_t *distinct_orders; /* distinct order ids in the calibration
                                   (NULL without order ids) */
@@ -94,8 +110,9 @@ HZ_API void hz_customer_options_init(hz_customer_options *o);
 
 /* Summarise nrows transactions (key[i], day[i], amount[i]); amount may be
  * NULL (all amounts 0).  Keys are any int64 values (e.g. string codes or
- * numeric ids).  Fails with HZ_EINVAL on a negative or non-finite amount,
- * HZ_ETOOSHORT when no customer is left. */
+ * numeric ids).  Fails with HZ_EINVAL on a non-finite amount or a refund
+ * larger than the customer's purchases before it, HZ_ETOOSHORT when no
+ * customer is left. */
 HZ_API hz_status hz_customer_summary_compute(
     const int64_t *key, const int32_t *day, const double *amount, size_t nrows,
     const hz_customer_options *opt, hz_customer_summary **out, hz_error *err);

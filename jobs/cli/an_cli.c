@@ -222,6 +222,7 @@ int hz__an_request_option(const char *cmd, int opt, const char *arg,
                        &req->inactive_days);
     case HZ_AN_OPT_FOLDS:
         return int_opt(cmd, "folds", arg, 2, 32, &req->folds);
+    case HZ_AN_OPT_DEDUPE: req->dedupe = true; return 1;
     case HZ_AN_OPT_SEED:
         if (!hz_cli_parse_long(cmd, "seed", arg, 0, LONG_MAX, &v))
             return -1;
@@ -274,6 +275,7 @@ static bool options_used(const char *cmd, hz_analysis_kind kind,
         {"--calibration-end", req->calibration_end != d.calibration_end, AN_TX,
          "the analyses of transactions"},
         {"--unit", req->unit != d.unit, AN_TX, "the analyses of transactions"},
+        {"--dedupe", req->dedupe, AN_TX, "the analyses of transactions"},
         {"--model", req->model != d.model, AN_PURCHASE,
          "clv, churn without --label and suite"},
         {"--horizon",

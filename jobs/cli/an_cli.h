@@ -33,7 +33,8 @@ enum {
     HZ_AN_OPT_FREQ,
     HZ_AN_OPT_COVARIATES,
     HZ_AN_OPT_TIMES,
-    HZ_AN_OPT_KEEP_IDS
+    HZ_AN_OPT_KEEP_IDS,
+    HZ_AN_OPT_DEDUPE
 };
 
 #define HZ_AN_REQUEST_LONGOPTS                                                \
@@ -61,6 +62,7 @@ enum {
         {"frequency", required_argument, 0, HZ_AN_OPT_FREQ},                  \
         {"covariates", required_argument, 0, HZ_AN_OPT_COVARIATES},           \
         {"keep-ids", required_argument, 0, HZ_AN_OPT_KEEP_IDS},               \
+        {"dedupe", no_argument, 0, HZ_AN_OPT_DEDUPE},                         \
     {                                                                         \
         "times", required_argument, 0, HZ_AN_OPT_TIMES                        \
     }

@@ -149,8 +149,9 @@ int hz__cli_report_analytics(hz_cli_outs *outs, const char *path, bool llm,
              : k == HZ_ANALYSIS_SURVIVAL
                  ? "survival"
                  : "churn, lifetime value and segments");
-    snprintf(sub, sizeof sub, "%s: %zu customers", base_name(input),
-             hz_analytics_customers(res));
+    const size_t nc = hz_analytics_customers(res);
+    snprintf(sub, sizeof sub, "%s: %zu customer%s", base_name(input), nc,
+             nc == 1 ? "" : "s");
     hz_report *rep = new_report(cmd, title, sub);
     if (rep == NULL) {
         hz_cli_outs_abort(outs);

@@ -175,7 +175,8 @@ static void survival_items(const hz_analytics_result *res, hz_summary *s)
     if (km == NULL || km->m == 0)
         return;
     hz_summary_add(s, 0, "survival.events",
-                   "%zu of %zu subjects had the event", km->events, km->n);
+                   "%zu of %zu subject%s had the event", km->events, km->n,
+                   km->n == 1 ? "" : "s");
     if (isfinite(km->median))
         hz_summary_add(s, 0, "survival.median", "median survival time %s",
                        hz_fmt_num(km->median, a, sizeof a));
@@ -214,9 +215,10 @@ hz_summary *hz__cli_summary_analytics(const hz_analytics_result *res)
     survival_items(res, s);
     if (s->n == 0)
         hz_summary_add(s, 0, "customers",
-                       "%zu customers analysed; no part gave figures to "
+                       "%zu customer%s analysed; no part gave figures to "
                        "summarise",
-                       hz_analytics_customers(res));
+                       hz_analytics_customers(res),
+                       hz_analytics_customers(res) == 1 ? "" : "s");
     hz_summary_sort(s);
     return s;
 }

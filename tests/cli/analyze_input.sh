@@ -43,7 +43,7 @@ done
 # line counts the header, blank lines and rows over several lines), as
 # the CSV reader names places, with the value; the file named once
 printf 'customer_id,order_date,revenue\na,2024-01-01,5\n\nb,2024-01-02,"7"\nb,2024-01-03,-15\n' >"$T/neg.csv"
-expect_exit 1 "horizon analyze: $T/neg.csv:5:3: column 'revenue' (amount) is -15: amounts must be non-negative" -- \
+expect_exit 1 "horizon analyze: $T/neg.csv:5:3: column 'revenue' (amount) is -15, a refund larger than what customer 'b' bought on or before 2024-01-03" -- \
     "$H" analyze clv "$T/neg.csv"
 check "the file is named once" test "$(grep -o "neg.csv" "$T/err" | wc -l)" -eq 1
 expect_exit 1 "horizon analyze: stdin:5:3: column 'revenue' (amount) is -15" -- \
@@ -240,8 +240,14 @@ printf 'customer_id,order_date,revenue\nA,2024-01-01,12\nA,2024-02-01,$20\nB,202
 expect_exit 2 "$T/dollars.csv:3:3: column 'revenue' (amount) holds text, not numbers: '\$20' is not a number" -- \
     "$H" analyze segment "$T/dollars.csv"
 printf 'customer_id,order_date,revenue\nA,soon,12\nA,later,20\n' >"$T/nodates.csv"
-expect_exit 2 "column 'order_date': expected dates, found string" -- \
+expect_exit 2 "$T/nodates.csv:2:2: column 'order_date' (date) is 'soon': not a date" -- \
     "$H" analyze clv "$T/nodates.csv" --date order_date
+# dates in two formats in one column (an export that wrote some rows
+# as 20240101 and others as 2024-01-05, read as text): both places
+# (until 2026-12-07 'expected dates, found string', no place)
+printf 'customer_id,order_date,revenue\nA,20240101,5\nA,2024-01-05,6\nB,20240103,7\n' >"$T/mixed_dates.csv"
+expect_exit 2 "$T/mixed_dates.csv:3:2: column 'order_date' (date) is '2024-01-05', written another way than '20240101' on line 2: the column mixes date formats" -- \
+    "$H" analyze segment "$T/mixed_dates.csv"
 # the as-of date is said; a last purchase date standing far after the
 # rest (a typo, an order not yet made) is warned of, since it ages every
 # customer to it (one row dated 2030 cut the sample's CLV 200-fold)

@@ -63,4 +63,12 @@ with open(sys.argv[1], "w") as f:
 PY
 expect_exit 0 "" -- "$H" analyze suite "$T/tx.csv" --label churned -o "$T/suite.csv"
 check "suite: C999 labelled 1" bash -c "head -1 '$T/suite.csv' | tr , '\n' | grep -nx churn_label | cut -d: -f1 >'$T/col' && awk -F, -v c=\$(cat '$T/col') '\$1 == \"C999\" {print \$c}' '$T/suite.csv' | grep -qx 1"
+# a customer whose label is empty on every row: refused with the place of
+# the customer's first row (until 2026-12-07 the customer only, no place)
+cp "$T/tx.csv" "$T/tx_blank.csv"
+printf 'C777,2024-05-02,10,\nC777,2024-05-20,15,\n' >>"$T/tx_blank.csv"
+n=$(wc -l <"$T/tx_blank.csv")
+expect_exit 1 "$T/tx_blank.csv:$((n - 1)):4: column 'churned' (label) is empty on every row of customer C777" -- \
+    "$H" analyze suite "$T/tx_blank.csv" --label churned -o "$T/suite_blank.csv"
+check "suite, blank label: nothing written" test ! -e "$T/suite_blank.csv"
 finish

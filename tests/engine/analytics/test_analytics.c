@@ -113,8 +113,10 @@ HZ_TEST(missing_columns_and_negative_amounts)
     hz_analytics_request_init(&q);
     HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SEGMENT, &q, &r, &err) ==
              HZ_EINVAL);
+    /* a refund by a customer who bought nothing before it */
     HZ_CHECK_CONTAINS(err.msg,
-                      "neg.csv:3:3: column 'revenue' (amount) is -7: ");
+                      "neg.csv:3:3: column 'revenue' (amount) is -7, a "
+                      "refund larger than what customer 'b' bought");
     hz_dataset_free(ds);
 }
 
@@ -265,5 +267,47 @@ HZ_TEST(segments_frequency_kinds_and_centres)
     HZ_CHECK(hz_analytics_run(ds, HZ_ANALYSIS_SEGMENT, &q, &r, &err) == HZ_OK);
     HZ_CHECK(hz_analytics_clusters(r) >= 1);
     hz_analytics_result_free(r);
+    hz_dataset_free(ds);
+}
+
+/* Refunds and exact duplicates through hz_analytics_run: the refunds
+ * column by name, and dedupe leaving out the rows that repeat an
+ * earlier one in every column (the library's --dedupe). */
+HZ_TEST(refunds_and_duplicates_through_run)
+{
+    const char *csv = "customer_id,order_date,revenue\n"
+                      "a,2024-01-01,10\na,2024-01-05,30\na,2024-01-05,30\n"
+                      "a,2024-01-09,-20\nb,2024-01-02,15\nb,2024-02-02,4\n";
+    hz_dataset *ds = read_text(csv, "r.csv");
+    HZ_CHECK(ds != NULL);
+    hz_analytics_request q;
+    hz_analytics_result *r;
+    hz_error err;
+    for (int dedupe = 0; dedupe < 2; dedupe++) {
+        hz_analytics_request_init(&q);
+        q.dedupe = dedupe;
+        HZ_CHECK_MSG(hz_analytics_run(ds, HZ_ANALYSIS_SEGMENT, &q, &r, &err) ==
+                         HZ_OK,
+                     "%s", err.msg);
+        const double *ref = hz_analytics_values(r, "refunds");
+        const double *tot = hz_analytics_values(r, "total_spend");
+        HZ_CHECK(ref != NULL && tot != NULL);
+        /* a: 10 + 30 (+ 30 kept) - 20; b: no refund */
+        HZ_CHECK(ref[0] == -20 && ref[1] == 0);
+        HZ_CHECK_MSG(tot[0] == (dedupe ? 20 : 50), "dedupe %d: %g", dedupe,
+                     tot[0]);
+        char *js = run_to_string(r, true);
+        HZ_CHECK(js != NULL);
+        if (js != NULL) {
+            HZ_CHECK_CONTAINS(js, "\"refund_rows\": 1");
+            HZ_CHECK_CONTAINS(js, dedupe ? "\"duplicate_rows\": 1, "
+                                           "\"duplicates_dropped\": true"
+                                         : "\"duplicate_rows\": 1, "
+                                           "\"duplicates_dropped\": false");
+            HZ_CHECK_CONTAINS(js, "r.csv:4, the same as line 3");
+        }
+        free(js);
+        hz_analytics_result_free(r);
+    }
     hz_dataset_free(ds);
 }

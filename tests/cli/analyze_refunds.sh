@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# horizon analyze on transactions with refunds (negative amounts), as
+# real exports carry returns and credits: a refund is not a purchase (no
+# purchase day, no order), and is netted against the customer's latest
+# purchases on or before it, so total_spend and the mean spend are net;
+# the refunds column has each customer's, the summary counts them.  A
+# refund larger than what the customer bought before it is refused with
+# its place.  Until 2026-12-07 every negative amount was refused.
+source "$(dirname "$0")/lib.sh"
+H="$HORIZON"
+
+cat >"$T/ref.csv" <<'CSV'
+customer_id,order_date,revenue
+C1,2024-01-01,10
+C1,2024-01-05,30
+C1,2024-01-09,-20
+C1,2024-02-01,15
+C2,2024-01-02,15
+C2,2024-01-02,-5
+C2,2024-02-10,25
+C3,2024-01-03,30
+C3,2024-02-05,12
+C3,2024-02-06,(40)
+CSV
+expect_exit 0 "" -- "$H" analyze segment "$T/ref.csv" -o "$T/out.csv"
+# customer_id,first,last,orders,frequency,recency,T,monetary_value,total_spend,refunds,...
+# C1: the 20 returned on Jan 9 nets Jan 5's 30 to 10: repeat days 10 and 15
+check "C1: refund not a purchase, netted against Jan 5 ($(grep '^C1,' "$T/out.csv"))" \
+    grep -q '^C1,2024-01-01,2024-02-01,3,2,31,40,12.5,35,-20,' "$T/out.csv"
+# C2: the same-day refund nets that day's purchase
+check "C2: same-day refund ($(grep '^C2,' "$T/out.csv"))" \
+    grep -q '^C2,2024-01-02,2024-02-10,2,1,39,39,25,35,-5,' "$T/out.csv"
+# C3: an accounting negative (40): Feb 5's 12 to 0, then 28 of Jan 3's 30
+check "C3: refund across two purchases ($(grep '^C3,' "$T/out.csv"))" \
+    grep -q '^C3,2024-01-03,2024-02-05,2,1,33,38,0,2,-40,' "$T/out.csv"
+check "the summary counts the refunds" \
+    grep -q '^refunds: 3 rows with a negative amount (total -65.00): returns, not purchases' "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/ref.csv" --json --summary-only
+check "JSON: refund_rows and refund_total" \
+    grep -q '"refund_rows": 3, .*"refund_total": -65' "$T/out"
+
+# a refund larger than the customer's purchases before it: its place
+sed 's/^C3,2024-02-06,(40)$/C3,2024-02-06,-50/' "$T/ref.csv" >"$T/big.csv"
+expect_exit 1 "horizon analyze: $T/big.csv:11:3: column 'revenue' (amount) is -50, a refund larger than what customer 'C3' bought on or before 2024-02-06" -- \
+    "$H" analyze segment "$T/big.csv"
+check "nothing written for it" test ! -s "$T/out"
+# a refund by a customer with no purchase before it (the return of a
+# purchase before the data starts)
+printf 'customer_id,order_date,revenue\nA,2024-01-02,-5\nA,2024-01-05,20\nB,2024-01-03,9\n' >"$T/early.csv"
+expect_exit 1 "$T/early.csv:2:3: column 'revenue' (amount) is -5, a refund larger than what customer 'A' bought on or before 2024-01-02" -- \
+    "$H" analyze clv "$T/early.csv"
+
+# CLV on realistic data with returns: the fit runs on net spends; a
+# repeat buyer whose repeat purchases were all returned has a mean spend
+# of 0 and is left out of Gamma-Gamma, which the summary says
+"$H" gen --rows 6000 --customers 600 --seed 3 >"$T/sales.csv" 2>/dev/null
+/usr/bin/python3 - "$T" <<'PY'
+import csv, sys, datetime
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/sales.csv")))
+last = {}
+for r in rows:
+    last[r["customer_id"]] = r
+out = open(d + "/returns.csv", "w")
+out.write("customer_id,order_date,revenue\n")
+for r in rows:
+    out.write("%s,%s,%s\n" % (r["customer_id"], r["order_date"], r["revenue"]))
+n = 0
+for c, r in sorted(last.items())[:40]:  # the last order of 40 customers returned in full
+    day = datetime.date.fromisoformat(r["order_date"])
+    out.write("%s,%s,-%s\n" % (c, day.isoformat(), r["revenue"]))
+PY
+expect_exit 0 "" -- "$H" analyze clv "$T/returns.csv" --summary-only
+check "clv with returns: refunds said" grep -q '^refunds: 40 rows with a negative amount' "$T/out"
+check "clv with returns: Gamma-Gamma fitted" grep -q '^Gamma-Gamma: p = ' "$T/out"
+expect_exit 0 "" -- "$H" analyze clv "$T/returns.csv" --json --summary-only
+check "JSON: zero_spend_left_out present" grep -q '"zero_spend_left_out": [0-9]' "$T/out"
+
+# a refund after the calibration end leaves the calibration as it stood
+printf 'customer_id,order_date,revenue\nA,2024-01-01,10\nA,2024-02-01,20\nA,2024-05-01,5\nB,2024-01-03,9\nB,2024-03-03,4\n' >"$T/hold.csv"
+cp "$T/hold.csv" "$T/hold_ref.csv"
+echo "A,2024-05-02,-25" >>"$T/hold_ref.csv"
+"$H" analyze segment "$T/hold.csv" --calibration-end 2024-03-31 -o "$T/h1.csv" >/dev/null 2>&1
+expect_exit 0 "" -- "$H" analyze segment "$T/hold_ref.csv" --calibration-end 2024-03-31 -o "$T/h2.csv"
+# A: calibration days Jan 1 (10), Feb 1 (20); holdout May 1 (5), then
+# 25 returned: May 1 to 0, Feb 1 to 0 in the holdout's reckoning only
+check "holdout refund: calibration unchanged ($(grep '^A,' "$T/h2.csv"))" \
+    grep -q '^A,2024-01-01,2024-02-01,2,1,31,90,20,30,0,1,0,' "$T/h2.csv"
+check "without it the same calibration ($(grep '^A,' "$T/h1.csv"))" \
+    grep -q '^A,2024-01-01,2024-02-01,2,1,31,90,20,30,1,5,' "$T/h1.csv"
+finish
