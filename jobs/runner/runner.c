@@ -713,8 +713,7 @@ void hz__runner_remove_job_dir(const char *dir)
 {
     if (dir[0] == '\0')
         return;
-    remove_files_in(dir, NULL);
-    rmdir(dir);
+    hz__workdir_remove_tree(dir); /* what a job process made in it too */
     /* what the job process and the worker made beside it (worker.c) */
     char beside[4400];
     snprintf(beside, sizeof beside, "%.4300s" HZ_JOBPROC_ISOLATION_MARK, dir);
