@@ -190,8 +190,8 @@ static int apply(hz_job_request *r, owned *o, int code, const char *arg)
 }
 
 /* The test hooks: debugSleepS, debugSleepTool, debugMemoryNeedle,
- * debugReadFile, debugStderr, debugConnect, debugReason and
- * debugResultMB (honoured by
+ * debugReadFile, debugStderr, debugConnect, debugReason, debugResultMB,
+ * debugWriteMB and debugWriteFiles (honoured by
  * the job
  * process only when the runner runs with HZ_TEST_HOOKS=1). */
 static bool test_hook(hz_job_request *r, const cJSON *it)
@@ -224,6 +224,14 @@ static bool test_hook(hz_job_request *r, const cJSON *it)
     }
     if (strcmp(it->string, "debugResultMB") == 0 && cJSON_IsNumber(it)) {
         r->debug_result_mb = it->valuedouble;
+        return true;
+    }
+    if (strcmp(it->string, "debugWriteMB") == 0 && cJSON_IsNumber(it)) {
+        r->debug_write_mb = it->valuedouble;
+        return true;
+    }
+    if (strcmp(it->string, "debugWriteFiles") == 0 && cJSON_IsNumber(it)) {
+        r->debug_write_files = (int)it->valuedouble;
         return true;
     }
     if (strcmp(it->string, "debugStderr") == 0 && cJSON_IsString(it)) {

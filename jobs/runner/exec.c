@@ -448,6 +448,35 @@ static void result_hook(const hz_job_request *req, const hz_exec_options *opt)
     _exit(0);
 }
 
+/* The test hook params.debugWriteMB (and debugWriteFiles): HZ_EIO naming
+ * the hook, the file and the error of the first write that failed. */
+static hz_status write_hook(const hz_job_request *req,
+                            const hz_exec_options *opt, hz_error *err)
+{
+    if (!opt->test_hooks || req->debug_write_mb <= 0 || opt->tmpdir == NULL)
+        return HZ_OK;
+    static char block[65536];
+    memset(block, 'x', sizeof block);
+    long long blocks = (long long)(req->debug_write_mb * 16);
+    int files = req->debug_write_files > 0 ? req->debug_write_files : 1;
+    for (int k = 0; k < files; k++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/fill-%d", opt->tmpdir, k);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int e = fd < 0 ? errno : 0;
+        for (long long i = 0; e == 0 && i < blocks; i++)
+            if (write(fd, block, sizeof block) != (ssize_t)sizeof block)
+                e = errno != 0 ? errno : EIO;
+        if (fd >= 0)
+            close(fd);
+        if (e != 0)
+            return hz_error_set(err, HZ_EIO, "test hook debugWriteMB: %s: %s",
+                                path, strerror(e));
+        nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+    }
+    return HZ_OK;
+}
+
 /* Memory ran out (at any stage): the job fails for good with reason
  * "memory" and its limit named.  Another attempt would run out again. */
 static void out_of_memory(const hz_exec_options *opt, hz_exec_output *out,
@@ -484,6 +513,8 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
         result_hook(&req, opt);
         rc = needle_hook(&req, opt, err);
     }
+    if (rc == HZ_OK)
+        rc = write_hook(&req, opt, err);
     if (rc == HZ_OK)
         rc = read_file_hook(&req, opt, err);
     if (rc == HZ_OK && opt->test_hooks && req.debug_reason[0] != '\0') {

@@ -85,6 +85,13 @@ typedef struct hz_job_request {
                                process writes a result file of this many
                                MiB (what code a hostile dataset got to run
                                could write) and exits */
+    double debug_write_mb; /* test hook: params.debugWriteMB, the job
+                              process writes debug_write_files files of
+                              this many MiB in its directory, 20 ms
+                              apart (what code a hostile dataset got to
+                              run could write): the job fails naming the
+                              first write that failed, else goes on */
+    int debug_write_files; /* params.debugWriteFiles, default 1 */
     void *owned; /* what the requests point into, freed by free_owned */
     void (*free_owned)(void *owned);
 } hz_job_request;
@@ -107,6 +114,9 @@ typedef struct hz_exec_options {
     long long max_memory_bytes;   /* what the job process may allocate
                                      (runner/memlimit.h), named in its
                                      "memory" failures; <= 0 = no limit */
+    long long max_disk_bytes;     /* the largest file the job process may
+                                     write (runner/disklimit.h), named in
+                                     its "disk" failures; <= 0 = no limit */
     bool memory_by_rlimit;        /* max_memory_bytes is what the hard
                                      RLIMIT_DATA the runner was started
                                      with leaves, not --max-memory-mb */
