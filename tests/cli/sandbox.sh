@@ -114,6 +114,24 @@ expect_exit 2 "host 'example.org' is not on the allow-list" -- \
     add "http://example.org/data.csv"
 expect_exit 2 "only http and https" -- add "ftp://127.0.0.2/data.csv"
 expect_exit 2 "user name or password" -- add "http://u:p@127.0.0.2:$P2/data.csv"
+# malformed URLs are refused (not read as the default port), each message
+# naming the URL without its secrets
+expect_exit 2 "dataset URL 'http://127.0.0.2/data.csv?...': an empty port" -- \
+    add "http://127.0.0.2:/data.csv?sig=SIGSECRET"
+expect_exit 2 "dataset URL 'http://127.0.0.2:0/data.csv': port '0' is not a number from 1 to 65535" -- \
+    add "http://127.0.0.2:0/data.csv"
+expect_exit 2 "port '65536' is not a number from 1 to 65535" -- \
+    add "http://127.0.0.2:65536/data.csv?sig=SIGSECRET"
+expect_exit 2 "dataset URL 'http://127.0.0.2:99999999999999999999/data.csv?...': port" -- \
+    add "http://127.0.0.2:99999999999999999999/data.csv?sig=SIGSECRET"
+expect_exit 2 "dataset URL 'http://127.0.0.2:$P2/data.csv?...': a user name or password" -- \
+    add "http://u:PWSECRET@127.0.0.2:$P2/data.csv?sig=SIGSECRET"
+expect_exit 2 "dataset URL 'http://127.0.0.2/data.csv': a user name or password" -- \
+    add "http://127.0.0.2:$P2%2f@127.0.0.2/data.csv"
+expect_exit 2 "dataset URL 'http://127.0.0.2:$P2/a b.csv?...': not a valid URL" -- \
+    add "http://127.0.0.2:$P2/a b.csv?sig=SIGSECRET"
+check "no secret of a malformed URL in any message" bash -c \
+    "! grep -q -e SIGSECRET -e PWSECRET '$T/err' '$T/out'"
 # 127.0.0.2 allowed: it serves; its redirects stay within the rules
 export HZ_DATASET_ALLOW_ADDRS="127.0.0.2/32"
 expect_exit 0 "" -- add --id d-ok "http://127.0.0.2:$P2/data.csv"
