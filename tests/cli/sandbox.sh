@@ -140,6 +140,12 @@ expect_exit 2 "127.0.0.1 is a loopback address" -- \
     add "http://127.0.0.2:$P2/redir-loopback"
 expect_exit 2 "is a loopback address" -- add "http://127.0.0.2:$P2/redir-host"
 expect_exit 2 "only http and https" -- add "http://127.0.0.2:$P2/redir-file"
+# a redirect to a URL with a user name is refused, the message naming the
+# URL asked for and the redirect's target, neither with its secrets
+expect_exit 2 "could not fetch http://127.0.0.2:$P2/redir-userinfo?...: it redirects (hop 1) to a URL that is refused: dataset URL 'http://127.0.0.2:$P2/data.csv?...': a user name or password" -- \
+    add "http://127.0.0.2:$P2/redir-userinfo?sig=ORIGSIG"
+check "no secret of the redirect in its message" bash -c \
+    "! grep -q -e ORIGSIG -e REDIRSIG -e REDIRPW '$T/err' '$T/out'"
 expect_exit 3 "HTTP 404" -- add "http://127.0.0.2:$P2/absent"
 expect_exit 3 "HTTP 500" -- add "http://127.0.0.2:$P2/err"
 check "no response content in any message" bash -c \
