@@ -81,13 +81,19 @@ static uint64_t fs_handled(int abi)
 }
 
 /* Read-only for every job: libraries (dlopen'd NSS modules, gconv),
- * the loader's cache, time zones, locales, CPU and memory facts. */
+ * the loader's cache, time zones, locales, CPU and memory facts (the C
+ * library's CPU count, OpenBLAS's and OpenMP's: /sys/devices/system/cpu,
+ * /proc/cpuinfo, /proc/stat, /proc/meminfo).  Not /sys/fs/cgroup: the
+ * runner reads the cgroup's CPU and memory limits before the job
+ * processes are forked (they inherit what it found), and the tree shows
+ * the machine's other services and containers, their names, processes
+ * and use; nothing else of /sys, and of /proc only /proc/self (the job
+ * process's own, by its pid), not another process's. */
 static const char *const system_paths[] = {
     "/usr/lib", "/usr/lib64", "/usr/local/lib", "/lib", "/lib64",
     "/etc/ld.so.cache", "/etc/localtime", "/usr/share/zoneinfo",
-    "/usr/share/locale", "/sys/devices/system/cpu", "/sys/fs/cgroup",
-    "/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/dev/urandom",
-    "/dev/random", NULL};
+    "/usr/share/locale", "/sys/devices/system/cpu", "/proc/cpuinfo",
+    "/proc/meminfo", "/proc/stat", "/dev/urandom", "/dev/random", NULL};
 
 /* Directories of the same facts that the environment may move: the tz
  * database (a job's tz parameter; the C library reads the zone from
