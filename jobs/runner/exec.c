@@ -477,6 +477,27 @@ static hz_status write_hook(const hz_job_request *req,
     return HZ_OK;
 }
 
+/* The test hook params.debugForkS. */
+static void fork_hook(const hz_job_request *req, const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || req->debug_fork_s <= 0)
+        return;
+    pid_t pid = fork();
+    if (pid < 0)
+        fprintf(stderr, "debugForkS: fork: %s\n", strerror(errno));
+    if (pid != 0)
+        return;
+    setsid();
+    fprintf(stderr, "debugForkS: %ld\n", (long)getpid());
+    fflush(stderr);
+    double s = req->debug_fork_s;
+    struct timespec ts = {.tv_sec = (time_t)s,
+                          .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+    _exit(0);
+}
+
 /* Memory ran out (at any stage): the job fails for good with reason
  * "memory" and its limit named.  Another attempt would run out again. */
 static void out_of_memory(const hz_exec_options *opt, hz_exec_output *out,
@@ -515,6 +536,8 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     }
     if (rc == HZ_OK)
         rc = write_hook(&req, opt, err);
+    if (rc == HZ_OK)
+        fork_hook(&req, opt);
     if (rc == HZ_OK)
         rc = read_file_hook(&req, opt, err);
     if (rc == HZ_OK && opt->test_hooks && req.debug_reason[0] != '\0') {

@@ -92,6 +92,13 @@ typedef struct hz_job_request {
                               run could write): the job fails naming the
                               first write that failed, else goes on */
     int debug_write_files; /* params.debugWriteFiles, default 1 */
+    double debug_fork_s; /* test hook: params.debugForkS, the job process
+                            starts a process of its own in a session of
+                            its own that sleeps this long (what code a
+                            hostile dataset got to run could leave
+                            behind); it writes "debugForkS: PID" (or
+                            "debugForkS: fork: ERROR") on stderr, and
+                            the job goes on */
     void *owned; /* what the requests point into, freed by free_owned */
     void (*free_owned)(void *owned);
 } hz_job_request;

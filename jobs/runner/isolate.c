@@ -17,6 +17,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 
 #include "runner/isolate.h"
@@ -335,6 +336,60 @@ static int filter_no_sockets(bool all_threads)
 #endif
 }
 
+/* Sanitizer builds (tests): LeakSanitizer checks for leaks at exit from
+ * a process it clones without CLONE_THREAD. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+
+/* No process of its own: a job process needs threads (OpenMP, OpenBLAS,
+ * libcurl's resolver), never another process, and one that code a
+ * hostile dataset started in a session of its own (setsid) escaped the
+ * job's process group: it outlived the job, its timeout and the runner,
+ * computing or waiting with the tenant's data.  fork and vfork are
+ * EPERM, clone without CLONE_THREAD too, and clone3 (whose flags sit in
+ * memory a filter cannot read) ENOSYS, on which the C library makes its
+ * threads with clone.  Not in sanitizer builds (SANITIZED). */
+static int filter_processes(void)
+{
+#if defined(NATIVE_ARCH) && !defined(SANITIZED)
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+#ifdef SYS_fork
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fork, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
+#ifdef SYS_vfork
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_vfork, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        /* the flags: clone's first argument (its low 32 bits) */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+    };
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
+                              .filter = f};
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0 : errno;
+#else
+    return 0;
+#endif
+}
+
 static hz_status fail(hz_error *err, int ruleset, const char *what, int e)
 {
     if (ruleset >= 0)
@@ -411,6 +466,9 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
         e = filter_no_sockets(false);
     if (e != 0 && rc == HZ_OK)
         return fail(err, -1, "seccomp filter of socket(2)", e);
+    e = filter_processes();
+    if (e != 0 && rc == HZ_OK)
+        return fail(err, -1, "seccomp filter of fork and clone", e);
     return rc;
 }
 
