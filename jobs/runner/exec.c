@@ -8,6 +8,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -477,6 +478,25 @@ static hz_status write_hook(const hz_job_request *req,
     return HZ_OK;
 }
 
+/* The test hook params.debugShmMB. */
+static void shm_hook(const hz_job_request *req, const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || req->debug_shm_mb <= 0)
+        return;
+    size_t n = (size_t)(req->debug_shm_mb * 1048576);
+    int id = shmget(IPC_PRIVATE, n, IPC_CREAT | 0600);
+    if (id < 0) {
+        fprintf(stderr, "debugShmMB: shmget: %s\n", strerror(errno));
+        return;
+    }
+    void *p = shmat(id, NULL, 0);
+    if (p != (void *)-1) {
+        memset(p, 'x', n);
+        shmdt(p);
+    }
+    fprintf(stderr, "debugShmMB: %d\n", id);
+}
+
 /* The test hook params.debugForkS. */
 static void fork_hook(const hz_job_request *req, const hz_exec_options *opt)
 {
@@ -538,6 +558,8 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
         rc = write_hook(&req, opt, err);
     if (rc == HZ_OK)
         fork_hook(&req, opt);
+    if (rc == HZ_OK)
+        shm_hook(&req, opt);
     if (rc == HZ_OK)
         rc = read_file_hook(&req, opt, err);
     if (rc == HZ_OK && opt->test_hooks && req.debug_reason[0] != '\0') {

@@ -92,6 +92,13 @@ typedef struct hz_job_request {
                               run could write): the job fails naming the
                               first write that failed, else goes on */
     int debug_write_files; /* params.debugWriteFiles, default 1 */
+    double debug_shm_mb; /* test hook: params.debugShmMB, the job process
+                            makes a System V shared memory segment of
+                            this many MiB and fills it (what code a
+                            hostile dataset got to run could leave
+                            behind, beyond its memory limit); it writes
+                            "debugShmMB: ID" (or "debugShmMB: shmget:
+                            ERROR") on stderr, and the job goes on */
     double debug_fork_s; /* test hook: params.debugForkS, the job process
                             starts a process of its own in a session of
                             its own that sleeps this long (what code a

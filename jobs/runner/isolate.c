@@ -346,15 +346,21 @@ static int filter_no_sockets(bool all_threads)
 #endif
 #endif
 
-/* No process of its own: a job process needs threads (OpenMP, OpenBLAS,
- * libcurl's resolver), never another process, and one that code a
- * hostile dataset started in a session of its own (setsid) escaped the
- * job's process group: it outlived the job, its timeout and the runner,
- * computing or waiting with the tenant's data.  fork and vfork are
- * EPERM, clone without CLONE_THREAD too, and clone3 (whose flags sit in
- * memory a filter cannot read) ENOSYS, on which the C library makes its
- * threads with clone.  Not in sanitizer builds (SANITIZED). */
-static int filter_processes(void)
+/* Nothing that outlives the job process.  No process of its own: a job
+ * process needs threads (OpenMP, OpenBLAS, libcurl's resolver), never
+ * another process, and one that code a hostile dataset started in a
+ * session of its own (setsid) escaped the job's process group: it
+ * outlived the job, its timeout and the runner, computing or waiting
+ * with the tenant's data.  fork and vfork are EPERM, clone without
+ * CLONE_THREAD too, and clone3 (whose flags sit in memory a filter
+ * cannot read) ENOSYS, on which the C library makes its threads with
+ * clone.  No System V shared memory, semaphore set or message queue and
+ * no POSIX message queue (EPERM): they stay in the kernel when the
+ * process is gone, until removed or the machine restarts, a shared
+ * memory segment outside the job's memory limit (RLIMIT_DATA), and
+ * another job process could find them.  Not in sanitizer builds
+ * (SANITIZED). */
+static int filter_lasting(void)
 {
 #if defined(NATIVE_ARCH) && !defined(SANITIZED)
     struct sock_filter f[] = {
@@ -365,6 +371,11 @@ static int filter_processes(void)
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_shmget, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_semget, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_msgget, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mq_open, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 #ifdef SYS_fork
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fork, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
@@ -466,9 +477,9 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
         e = filter_no_sockets(false);
     if (e != 0 && rc == HZ_OK)
         return fail(err, -1, "seccomp filter of socket(2)", e);
-    e = filter_processes();
+    e = filter_lasting();
     if (e != 0 && rc == HZ_OK)
-        return fail(err, -1, "seccomp filter of fork and clone", e);
+        return fail(err, -1, "seccomp filter of fork, clone and IPC", e);
     return rc;
 }
 

@@ -5,9 +5,13 @@
 # there could start one in a session of its own (setsid): out of the job's
 # process group, it outlived the job, its timeout and the runner itself,
 # with the tenant's data.  Threads still work (OpenMP, --threads 2).
-# The test hook params.debugForkS (HZ_TEST_HOOKS=1) makes the job process
-# start one that sleeps that long and says "debugForkS: PID" on stderr,
-# or "debugForkS: fork: ERROR".
+# Nor does it make a System V shared memory segment (or semaphore set,
+# message queue, POSIX message queue): one stayed in the kernel after the
+# run, outside the job's memory limit.
+# The test hooks params.debugForkS and debugShmMB (HZ_TEST_HOOKS=1) make
+# the job process start a process that sleeps that long ("debugForkS:
+# PID" on stderr, or "debugForkS: fork: ERROR") and a segment of that
+# many MiB ("debugShmMB: ID", or "debugShmMB: shmget: ERROR").
 source "$(dirname "$0")/lib.sh"
 if grep -qa -e __asan_init -e __tsan_init "$HORIZON"; then
     echo "skip: a sanitizer build (its LeakSanitizer clones: no filter)"
@@ -22,6 +26,9 @@ unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
 "$HORIZON" submit --type forecast --tenant acme --id fork --quiet \
     --dataset "$T/data/acme/sales.csv" --param date=date --param value=value \
     --param model=naive --param freq=month --params '{"debugForkS": 30}'
+"$HORIZON" submit --type forecast --tenant acme --id shm --quiet \
+    --dataset "$T/data/acme/sales.csv" --param date=date --param value=value \
+    --param model=naive --param freq=month --params '{"debugShmMB": 80}'
 "$HORIZON" gen --kind sales --rows 3000 --customers 200 --months 24 --seed 3 \
     -o "$T/data/acme/big.csv" >/dev/null 2>&1
 "$HORIZON" submit --type suite --tenant acme --id threads --quiet \
@@ -41,9 +48,16 @@ else
 fi
 check "the job process could not start one ($(grep debugForkS "$T/run.err"))" \
     grep -q "debugForkS: fork: Operation not permitted" "$T/run.err"
+seg=$(grep -o 'debugShmMB: [0-9]*' "$T/run.err" | awk '{print $2}')
+if [[ -n "$seg" ]]; then
+    ipcrm -m "$seg" 2>/dev/null
+    check "no shared memory segment outlives the job ($seg did)" false
+fi
+check "the job process could not make one ($(grep debugShmMB "$T/run.err"))" \
+    grep -q "debugShmMB: shmget: Operation not permitted" "$T/run.err"
 check "the run succeeds, threads and all ($rc): $(tail -2 "$T/run.err")" \
     test $rc -eq 0
-for id in fork threads auto; do
+for id in fork shm threads auto; do
     st=$("$HORIZON" jobs show $id --json | /usr/bin/python3 -c \
         'import json,sys; d=json.load(sys.stdin); print(d["status"], d.get("error",""))')
     check "job $id succeeds ($st)" test "$st" = "succeeded "
