@@ -500,8 +500,9 @@ hz_status hz_sandbox_check_url(const hz_sandbox *sb, const char *url,
                                 CURLU_NON_SUPPORT_SCHEME);
     if (uc != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
-        rc = hz_error_set(err, HZ_EINVAL, "dataset URL '%s': not a valid URL%s%s",
-                          shown, uc != CURLUE_OK ? ": " : "",
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "dataset URL '%s': not a valid URL%s%s", shown,
+                          uc != CURLUE_OK ? ": " : "",
                           uc != CURLUE_OK ? curl_url_strerror(uc) : "");
         goto out;
     }

@@ -136,7 +136,7 @@ check "no secret of a malformed URL in any message" bash -c \
 export HZ_DATASET_ALLOW_ADDRS="127.0.0.2/32"
 expect_exit 0 "" -- add --id d-ok "http://127.0.0.2:$P2/data.csv"
 expect_exit 0 "" -- add --id d-redir "http://127.0.0.2:$P2/redir-ok"
-expect_exit 2 "127.0.0.1 is a loopback address" -- \
+expect_exit 2 "could not fetch http://127.0.0.2:$P2/redir-loopback: it redirects (hop 1) to http://127.0.0.1:$P1/secret: 127.0.0.1 is a loopback address" -- \
     add "http://127.0.0.2:$P2/redir-loopback"
 expect_exit 2 "is a loopback address" -- add "http://127.0.0.2:$P2/redir-host"
 expect_exit 2 "only http and https" -- add "http://127.0.0.2:$P2/redir-file"
