@@ -8,6 +8,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -497,6 +498,36 @@ static void shm_hook(const hz_job_request *req, const hz_exec_options *opt)
     fprintf(stderr, "debugShmMB: %d\n", id);
 }
 
+/* The test hook params.debugStdin. */
+static void stdin_hook(const hz_job_request *req, const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || !req->debug_stdin)
+        return;
+    char c = ' '; /* harmless: a space */
+    int sti = ioctl(0, TIOCSTI, &c);
+    int e_sti = errno;
+    int tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    int e_tty = errno;
+    int tty_sti = tty >= 0 ? ioctl(tty, TIOCSTI, &c) : -1;
+    int e_tty_sti = errno;
+    if (tty >= 0)
+        close(tty);
+    /* a terminal's input is read by its foreground job only: SIGTTIN
+     * would stop this process, which is not */
+    char buf[64] = "";
+    ssize_t n = isatty(0) ? -1 : read(0, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    for (ssize_t i = 0; i < n; i++)
+        if (buf[i] == '\n')
+            buf[i] = ' ';
+    fprintf(stderr,
+            "debugStdin: read %zd bytes%s%s; TIOCSTI: %s; /dev/tty: %s\n",
+            n, n > 0 ? ": " : "", buf, sti == 0 ? "typed" : strerror(e_sti),
+            tty < 0        ? strerror(e_tty)
+            : tty_sti == 0 ? "typed"
+                           : strerror(e_tty_sti));
+}
+
 /* The test hook params.debugForkS. */
 static void fork_hook(const hz_job_request *req, const hz_exec_options *opt)
 {
@@ -560,6 +591,8 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
         fork_hook(&req, opt);
     if (rc == HZ_OK)
         shm_hook(&req, opt);
+    if (rc == HZ_OK)
+        stdin_hook(&req, opt);
     if (rc == HZ_OK)
         rc = read_file_hook(&req, opt, err);
     if (rc == HZ_OK && opt->test_hooks && req.debug_reason[0] != '\0') {

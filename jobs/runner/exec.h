@@ -99,6 +99,12 @@ typedef struct hz_job_request {
                             behind, beyond its memory limit); it writes
                             "debugShmMB: ID" (or "debugShmMB: shmget:
                             ERROR") on stderr, and the job goes on */
+    bool debug_stdin; /* test hook: params.debugStdin, the job process
+                         reads its standard input and types into its
+                         terminal (TIOCSTI on its standard input, then on
+                         /dev/tty), saying on stderr "debugStdin: read N
+                         bytes[: TEXT]; TIOCSTI: RESULT; /dev/tty:
+                         RESULT"; the job goes on */
     double debug_fork_s; /* test hook: params.debugForkS, the job process
                             starts a process of its own in a session of
                             its own that sleeps this long (what code a

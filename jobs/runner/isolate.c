@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -358,9 +359,13 @@ static int filter_no_sockets(bool all_threads)
  * no POSIX message queue (EPERM): they stay in the kernel when the
  * process is gone, until removed or the machine restarts, a shared
  * memory segment outside the job's memory limit (RLIMIT_DATA), and
- * another job process could find them.  Not in sanitizer builds
- * (SANITIZED). */
-static int filter_lasting(void)
+ * another job process could find them.  And nothing typed into a
+ * terminal (ioctl TIOCSTI and TIOCLINUX: EPERM): input pushed into the
+ * operator's terminal runs as commands once the runner ends, outside
+ * every rule here (the job process's standard input is /dev/null, and
+ * Landlock refuses /dev/tty, but not without Landlock).  Not in sanitizer
+ * builds (SANITIZED). */
+static int filter_outside(void)
 {
 #if defined(NATIVE_ARCH) && !defined(SANITIZED)
     struct sock_filter f[] = {
@@ -376,6 +381,13 @@ static int filter_lasting(void)
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_msgget, 1, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mq_open, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, 5),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[1])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 #ifdef SYS_fork
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fork, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
@@ -477,9 +489,10 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
         e = filter_no_sockets(false);
     if (e != 0 && rc == HZ_OK)
         return fail(err, -1, "seccomp filter of socket(2)", e);
-    e = filter_lasting();
+    e = filter_outside();
     if (e != 0 && rc == HZ_OK)
-        return fail(err, -1, "seccomp filter of fork, clone and IPC", e);
+        return fail(err, -1, "seccomp filter of fork, clone, IPC and TIOCSTI",
+                    e);
     return rc;
 }
 

@@ -426,8 +426,17 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     hz_error_clear(&err);
     char dir[4096];
     job_dir(resfile, dir, sizeof dir);
-    /* what it writes on its streams is logged by the runner, marked */
+    /* what it writes on its streams is logged by the runner, marked; it
+     * reads nothing of the runner's standard input (an operator's
+     * terminal: what is typed there, and TIOCSTI typed into it) */
     hz__job_stderr_redirect(dir);
+    int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (nul != 0) {
+        if (nul < 0 || dup2(nul, 0) != 0)
+            close(0);
+        if (nul > 0)
+            close(nul);
+    }
     /* made before isolating, written only if that fails, closed before
      * the dataset is touched (HZ_JOBPROC_ISOLATION_MARK) */
     char mark[4200];
