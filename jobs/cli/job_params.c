@@ -191,8 +191,8 @@ static int apply(hz_job_request *r, owned *o, int code, const char *arg)
 
 /* The test hooks: debugSleepS, debugSleepTool, debugMemoryNeedle,
  * debugReadFile, debugStderr, debugConnect, debugReason, debugResultMB,
- * debugWriteMB, debugWriteFiles, debugForkS, debugShmMB and debugStdin
- * (honoured by
+ * debugWriteMB, debugWriteFiles, debugForkS, debugShmMB, debugStdin and
+ * debugKeyring (honoured by
  * the job
  * process only when the runner runs with HZ_TEST_HOOKS=1). */
 static bool test_hook(hz_job_request *r, const cJSON *it)
@@ -229,6 +229,11 @@ static bool test_hook(hz_job_request *r, const cJSON *it)
     }
     if (strcmp(it->string, "debugWriteMB") == 0 && cJSON_IsNumber(it)) {
         r->debug_write_mb = it->valuedouble;
+        return true;
+    }
+    if (strcmp(it->string, "debugKeyring") == 0 && cJSON_IsString(it)) {
+        snprintf(r->debug_keyring, sizeof r->debug_keyring, "%s",
+                 it->valuestring);
         return true;
     }
     if (strcmp(it->string, "debugStdin") == 0 && cJSON_IsBool(it)) {

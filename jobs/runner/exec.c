@@ -12,6 +12,7 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -498,6 +499,38 @@ static void shm_hook(const hz_job_request *req, const hz_exec_options *opt)
     fprintf(stderr, "debugShmMB: %d\n", id);
 }
 
+/* The test hook params.debugKeyring (the keyctl(2) operations by
+ * number: no libkeyutils). */
+static void keyring_hook(const hz_job_request *req,
+                         const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || req->debug_keyring[0] == '\0')
+        return;
+    long id = syscall(SYS_keyctl, 10L /* KEYCTL_SEARCH */,
+                      -4L /* KEY_SPEC_USER_KEYRING */, "user",
+                      req->debug_keyring, 0L);
+    int e_search = errno;
+    char val[64];
+    long n = id >= 0 ? syscall(SYS_keyctl, 11L /* KEYCTL_READ */, id, val,
+                               (long)sizeof val)
+                     : -1;
+    int e_read = id >= 0 ? errno : e_search;
+    char name[96];
+    snprintf(name, sizeof name, "%s-left", req->debug_keyring);
+    long added = syscall(SYS_add_key, "user", name, "LEFT", 4L, -4L);
+    int e_add = errno;
+    char read_s[96], add_s[96];
+    if (n >= 0)
+        snprintf(read_s, sizeof read_s, "%ld bytes", n);
+    else
+        snprintf(read_s, sizeof read_s, "%s", strerror(e_read));
+    if (added >= 0)
+        snprintf(add_s, sizeof add_s, "key %ld", added);
+    else
+        snprintf(add_s, sizeof add_s, "%s", strerror(e_add));
+    fprintf(stderr, "debugKeyring: read: %s; add: %s\n", read_s, add_s);
+}
+
 /* The test hook params.debugStdin. */
 static void stdin_hook(const hz_job_request *req, const hz_exec_options *opt)
 {
@@ -593,6 +626,8 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
         shm_hook(&req, opt);
     if (rc == HZ_OK)
         stdin_hook(&req, opt);
+    if (rc == HZ_OK)
+        keyring_hook(&req, opt);
     if (rc == HZ_OK)
         rc = read_file_hook(&req, opt, err);
     if (rc == HZ_OK && opt->test_hooks && req.debug_reason[0] != '\0') {

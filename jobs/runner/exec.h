@@ -99,6 +99,12 @@ typedef struct hz_job_request {
                             behind, beyond its memory limit); it writes
                             "debugShmMB: ID" (or "debugShmMB: shmget:
                             ERROR") on stderr, and the job goes on */
+    char debug_keyring[64]; /* test hook: params.debugKeyring, the job
+                               process looks for a "user" key of this
+                               description in its user's keyring and reads
+                               it, then adds one of its own there ("KEY-
+                               left"), saying on stderr "debugKeyring:
+                               read: RESULT; add: RESULT" */
     bool debug_stdin; /* test hook: params.debugStdin, the job process
                          reads its standard input and types into its
                          terminal (TIOCSTI on its standard input, then on

@@ -359,7 +359,11 @@ static int filter_no_sockets(bool all_threads)
  * no POSIX message queue (EPERM): they stay in the kernel when the
  * process is gone, until removed or the machine restarts, a shared
  * memory segment outside the job's memory limit (RLIMIT_DATA), and
- * another job process could find them.  And nothing typed into a
+ * another job process could find them.  No kernel keyring (add_key,
+ * keyctl, request_key: EPERM): Landlock does not cover them, and the
+ * user keyring of the runner's user holds what it keeps there
+ * (credentials: a Kerberos ticket cache, a mount's key), and keeps what
+ * a job adds after the job, for another job to read.  And nothing typed into a
  * terminal (ioctl TIOCSTI and TIOCLINUX: EPERM): input pushed into the
  * operator's terminal runs as commands once the runner ends, outside
  * every rule here (the job process's standard input is /dev/null, and
@@ -376,6 +380,9 @@ static int filter_outside(void)
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_add_key, 6, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_keyctl, 5, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_request_key, 4, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_shmget, 3, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_semget, 2, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_msgget, 1, 0),
