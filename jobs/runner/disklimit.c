@@ -54,7 +54,8 @@ static long long usage_fd(int fd, int depth, long long *largest)
         } else if (S_ISREG(st.st_mode) && len > *largest) {
             *largest = len;
         }
-        sum += blocks > len ? blocks : len;
+        long long one = blocks > len ? blocks : len;
+        sum += one > HZ_DISK_ENTRY_MIN ? one : HZ_DISK_ENTRY_MIN;
     }
     closedir(d);
     return sum;

@@ -25,8 +25,11 @@ hz_status hz__disklimit_apply(long long bytes, hz_error *err);
 
 /* In the runner: the bytes the files in directory dir (and in its
  * directories, to 16 levels) take on disk, or their length when larger
- * (symbolic links are not followed); *largest the length of the largest
- * file.  0 when dir cannot be read. */
+ * (symbolic links are not followed), each entry counted as at least
+ * HZ_DISK_ENTRY_MIN bytes (an inode, a directory entry: empty files by
+ * the million run a file system out of inodes); *largest the length of
+ * the largest file.  0 when dir cannot be read. */
+#define HZ_DISK_ENTRY_MIN 4096LL
 long long hz__disk_usage(const char *dir, long long *largest);
 
 #endif

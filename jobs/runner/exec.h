@@ -88,7 +88,8 @@ typedef struct hz_job_request {
     double debug_write_mb; /* test hook: params.debugWriteMB, the job
                               process writes debug_write_files files of
                               this many MiB in its directory, 20 ms
-                              apart (what code a hostile dataset got to
+                              apart (empty ones, under 64 KiB, at once;
+                              what code a hostile dataset got to
                               run could write): the job fails naming the
                               first write that failed, else goes on */
     int debug_write_files; /* params.debugWriteFiles, default 1 */

@@ -32,6 +32,8 @@ expect_exit 2 "--max-disk-mb" -- "$HORIZON" run --once --max-disk-mb 4x
 submit onefile --params '{"debugWriteMB": 8}'
 submit manyfiles --params '{"debugWriteMB": 1, "debugWriteFiles": 400}'
 submit small --params '{"debugWriteMB": 1, "debugWriteFiles": 2}'
+# empty files by the thousand (a file system's inodes): each counts 4 KiB
+submit inodes --params '{"debugWriteMB": 0.001, "debugWriteFiles": 3000}'
 submit plain
 t0=$(date +%s)
 "$HORIZON" run --once --concurrency 2 --max-disk-mb 4 --isolation best-effort \
@@ -40,7 +42,7 @@ rc=$?
 t1=$(date +%s)
 check "the run exits 1 for the failed jobs, not 75 ($rc): $(tail -2 "$T/run.err")" \
     test $rc -eq 1
-for id in onefile manyfiles; do
+for id in onefile manyfiles inodes; do
     st="$(field $id status) $(field $id errorReason) $(field $id attempts)"
     check "$id: failed for good with reason disk, one attempt ($st)" \
         test "$st" = "failed disk 1"
