@@ -68,7 +68,8 @@ static void usage(FILE *f)
         "[--lease S]\n"
         "                   [--grace S] [--threads N] [--tenant ID]\n"
         "                   [--max-jobs N] [--max-download-mb N]\n"
-        "                   [--max-memory-mb N] [--isolation MODE]\n"
+        "                   [--max-memory-mb N] [--max-disk-mb N]\n"
+        "                   [--isolation MODE]\n"
         "                   [--claim-retry S] [--no-schedules]\n"
         "                   [--metrics FILE.json] [--metrics-file FILE.prom]\n"
         "                   [--metrics-interval S] [--heartbeat FILE]\n"
@@ -106,6 +107,10 @@ static void usage(FILE *f)
         "                      the job fails with reason memory (default:\n"
         "                      the machine's memory, or its cgroup's limit,\n"
         "                      / concurrency; 0 = no limit)\n"
+        "  --max-disk-mb N     what a job process may write in its work\n"
+        "                      directory (download, results); past it the\n"
+        "                      job fails with reason disk (default:\n"
+        "                      --max-download-mb + 2048; 0 = no limit)\n"
         "  --isolation MODE    require (default; $HZ_JOB_ISOLATION): every\n"
         "                      job process is held by the kernel (Landlock)\n"
         "                      to its own dataset and files, and without\n"
@@ -213,6 +218,11 @@ static bool count_opt(int c, const char *arg, hz_runner_config *cfg)
             return false;
         cfg->max_memory_bytes = lv > 0 ? (long long)lv << 20 : -1;
         return true;
+    case 'K':
+        if (!hz_cli_parse_long("run", "max-disk-mb", arg, 0, 1L << 30, &lv))
+            return false;
+        cfg->max_disk_bytes = lv > 0 ? (long long)lv << 20 : -1;
+        return true;
     default:
         if (!hz_cli_parse_long("run", "max-download-mb", arg, 1, 1L << 30,
                                &lv))
@@ -255,6 +265,7 @@ static int parse_args(int argc, char **argv, hz_runner_config *cfg,
         {"max-jobs", required_argument, 0, 'M'},
         {"max-download-mb", required_argument, 0, 'D'},
         {"max-memory-mb", required_argument, 0, 'X'},
+        {"max-disk-mb", required_argument, 0, 'K'},
         {"claim-retry", required_argument, 0, 'R'},
         {"isolation", required_argument, 0, 'i'},
         {"no-schedules", no_argument, 0, 'S'},
@@ -327,6 +338,7 @@ static int parse_args(int argc, char **argv, hz_runner_config *cfg,
         case 'M':
         case 'D':
         case 'X':
+        case 'K':
             if (!count_opt(c, optarg, cfg))
                 return HZ_EXIT_USAGE;
             break;

@@ -190,8 +190,9 @@ static int apply(hz_job_request *r, owned *o, int code, const char *arg)
 }
 
 /* The test hooks: debugSleepS, debugSleepTool, debugMemoryNeedle,
- * debugReadFile, debugStderr, debugConnect, debugReason and
- * debugResultMB (honoured by
+ * debugReadFile, debugStderr, debugConnect, debugReason, debugResultMB,
+ * debugWriteMB, debugWriteFiles, debugForkS, debugShmMB, debugStdin and
+ * debugKeyring (honoured by
  * the job
  * process only when the runner runs with HZ_TEST_HOOKS=1). */
 static bool test_hook(hz_job_request *r, const cJSON *it)
@@ -224,6 +225,31 @@ static bool test_hook(hz_job_request *r, const cJSON *it)
     }
     if (strcmp(it->string, "debugResultMB") == 0 && cJSON_IsNumber(it)) {
         r->debug_result_mb = it->valuedouble;
+        return true;
+    }
+    if (strcmp(it->string, "debugWriteMB") == 0 && cJSON_IsNumber(it)) {
+        r->debug_write_mb = it->valuedouble;
+        return true;
+    }
+    if (strcmp(it->string, "debugKeyring") == 0 && cJSON_IsString(it)) {
+        snprintf(r->debug_keyring, sizeof r->debug_keyring, "%s",
+                 it->valuestring);
+        return true;
+    }
+    if (strcmp(it->string, "debugStdin") == 0 && cJSON_IsBool(it)) {
+        r->debug_stdin = cJSON_IsTrue(it);
+        return true;
+    }
+    if (strcmp(it->string, "debugShmMB") == 0 && cJSON_IsNumber(it)) {
+        r->debug_shm_mb = it->valuedouble;
+        return true;
+    }
+    if (strcmp(it->string, "debugForkS") == 0 && cJSON_IsNumber(it)) {
+        r->debug_fork_s = it->valuedouble;
+        return true;
+    }
+    if (strcmp(it->string, "debugWriteFiles") == 0 && cJSON_IsNumber(it)) {
+        r->debug_write_files = (int)it->valuedouble;
         return true;
     }
     if (strcmp(it->string, "debugStderr") == 0 && cJSON_IsString(it)) {

@@ -194,10 +194,29 @@ static hz_status follow(const hz_sandbox *sb, const char *url, dl_state *st,
     hz_status rc = cur ? HZ_OK : hz_error_set(err, HZ_ENOMEM, "out of memory");
     for (int hop = 0; rc == HZ_OK; hop++) {
         rc = hz_sandbox_check_url(sb, cur, err);
+        if (rc != HZ_OK && hop > 0) { /* the redirect's target, named */
+            char why[HZ_ERROR_MAX];
+            snprintf(why, sizeof why, "%s", err->msg);
+            hz_error_set(err, rc,
+                         "could not fetch %.200s: it redirects (hop %d) to "
+                         "a URL that is refused: %s",
+                         shown, hop, why);
+        }
         if (rc != HZ_OK)
             break;
         char *next = NULL;
         rc = fetch_once(cur, st, timeout_s, &next, err);
+        if (rc != HZ_OK && hop > 0) { /* "could not fetch TARGET: ..." */
+            char why[HZ_ERROR_MAX];
+            const char *p = err->msg;
+            if (strncmp(p, "could not fetch ", 16) == 0)
+                p += 16;
+            snprintf(why, sizeof why, "%s", p);
+            hz_error_set(err, rc,
+                         "could not fetch %.200s: it redirects (hop %d) to "
+                         "%s",
+                         shown, hop, why);
+        }
         if (rc != HZ_OK || next == NULL)
             break;
         if (hop >= sb->max_redirects) {

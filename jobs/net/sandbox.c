@@ -439,6 +439,47 @@ static bool host_matches(const char *entry, const char *host, const char *port)
     return false;
 }
 
+/* Why the authority (what follows "://" up to '/', '?' or '#') of url is
+ * refused as it is written, before libcurl reads it: a user name or
+ * password (libcurl may read a '@' as part of a host it cannot parse),
+ * or a port that is empty (libcurl takes "host:" for the default port),
+ * not a number, 0 or over 65535.  NULL when it is not. */
+static const char *bad_authority(const char *url, char *why, size_t why_sz)
+{
+    const char *sep = strstr(url, "://");
+    if (sep == NULL)
+        return NULL;
+    const char *auth = sep + 3;
+    size_t len = strcspn(auth, "/?#");
+    if (memchr(auth, '@', len) != NULL)
+        return "a user name or password in the URL is not allowed";
+    const char *end = auth + len, *colon = NULL;
+    if (auth[0] == '[') {
+        const char *close = memchr(auth, ']', len);
+        if (close != NULL && close + 1 < end && close[1] == ':')
+            colon = close + 1;
+    } else {
+        colon = memchr(auth, ':', len);
+    }
+    if (colon == NULL)
+        return NULL;
+    const char *port = colon + 1;
+    size_t n = (size_t)(end - port);
+    if (n == 0)
+        return "an empty port (\"host:\"): give the port or leave out the ':'";
+    long v = 0;
+    for (size_t i = 0; i < n && v <= 65535; i++)
+        v = isdigit((unsigned char)port[i]) ? v * 10 + (port[i] - '0')
+                                            : 65536;
+    if (v < 1 || v > 65535) {
+        snprintf(why, why_sz,
+                 "port '%.*s' is not a number from 1 to 65535",
+                 (int)(n < 40 ? n : 40), port);
+        return why;
+    }
+    return NULL;
+}
+
 hz_status hz_sandbox_check_url(const hz_sandbox *sb, const char *url,
                                hz_error *err)
 {
@@ -448,13 +489,21 @@ hz_status hz_sandbox_check_url(const hz_sandbox *sb, const char *url,
     if (u == NULL)
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     char shown[512]; /* the URL as messages may show it */
-    bool parses = hz_url_redact(url, shown, sizeof shown);
-    if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
-            CURLUE_OK ||
+    hz_url_show(url, shown, sizeof shown);
+    char why[96];
+    const char *bad = bad_authority(url, why, sizeof why);
+    if (bad != NULL) {
+        rc = hz_error_set(err, HZ_EINVAL, "dataset URL '%s': %s", shown, bad);
+        goto out;
+    }
+    CURLUcode uc = curl_url_set(u, CURLUPART_URL, url,
+                                CURLU_NON_SUPPORT_SCHEME);
+    if (uc != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
-        rc = hz_error_set(err, HZ_EINVAL, "dataset URL%s%s%s: not a valid URL",
-                          parses ? " '" : "", parses ? shown : "",
-                          parses ? "'" : "");
+        rc = hz_error_set(err, HZ_EINVAL,
+                          "dataset URL '%s': not a valid URL%s%s", shown,
+                          uc != CURLUE_OK ? ": " : "",
+                          uc != CURLUE_OK ? curl_url_strerror(uc) : "");
         goto out;
     }
     if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
@@ -467,15 +516,15 @@ hz_status hz_sandbox_check_url(const hz_sandbox *sb, const char *url,
     if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
             CURLUE_OK) {
-        rc = hz_error_set(err, HZ_EINVAL, "dataset URL%s%s%s: not a valid URL",
-                          parses ? " '" : "", parses ? shown : "",
-                          parses ? "'" : "");
+        rc = hz_error_set(err, HZ_EINVAL, "dataset URL '%s': not a valid URL",
+                          shown);
         goto out;
     }
     if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
         rc = hz_error_set(err, HZ_EINVAL,
-                          "dataset URL: a user name or password in the URL "
-                          "is not allowed");
+                          "dataset URL '%s': a user name or password in the "
+                          "URL is not allowed",
+                          shown);
         goto out;
     }
     for (char *p = host; *p; p++)

@@ -59,6 +59,31 @@ bool hz_url_redact(const char *url, char *out, size_t outsz)
     return ok;
 }
 
+void hz_url_show(const char *url, char *out, size_t outsz)
+{
+    const char *sep = url != NULL ? strstr(url, "://") : NULL;
+    if (hz_url_redact(url, out, outsz) || sep == NULL || outsz == 0)
+        return;
+    const char *auth = sep + 3;
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *p = auth; p < auth + alen; p++)
+        if (*p == '@')
+            at = p;
+    const char *rest = at != NULL ? at + 1 : auth;
+    size_t keep = strcspn(rest, "?#");
+    size_t k = 0;
+    for (int part = 0; part < 2; part++) {
+        const char *p = part == 0 ? url : rest;
+        const char *end = part == 0 ? sep + 3 : rest + keep;
+        for (; p < end && k + 1 < outsz; p++)
+            out[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+    }
+    out[k] = '\0';
+    if (rest[keep] == '?' && k + 5 < outsz)
+        snprintf(out + k, outsz - k, "?...");
+}
+
 bool hz_url_has_userinfo(const char *url)
 {
     CURLU *u = parse(url);

@@ -23,6 +23,12 @@ extern "C" {
  * "(a URL that does not parse)".  Returns false in that case. */
 bool hz_url_redact(const char *url, char *out, size_t outsz);
 
+/* hz_url_redact, and for a "SCHEME://..." string libcurl cannot parse
+ * (an empty port, a port out of range, a space), the same read from its
+ * text: what lies before an '@' of its authority left out, and so are its
+ * query (shown "?...") and fragment; control characters shown as '?'. */
+void hz_url_show(const char *url, char *out, size_t outsz);
+
 /* True when url parses and names a user, a password or login options. */
 bool hz_url_has_userinfo(const char *url);
 

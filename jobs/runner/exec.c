@@ -8,8 +8,11 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -448,6 +451,138 @@ static void result_hook(const hz_job_request *req, const hz_exec_options *opt)
     _exit(0);
 }
 
+/* The test hook params.debugWriteMB (and debugWriteFiles): HZ_EIO naming
+ * the hook, the file and the error of the first write that failed. */
+static hz_status write_hook(const hz_job_request *req,
+                            const hz_exec_options *opt, hz_error *err)
+{
+    if (!opt->test_hooks || req->debug_write_mb <= 0 || opt->tmpdir == NULL)
+        return HZ_OK;
+    static char block[65536];
+    memset(block, 'x', sizeof block);
+    long long blocks = (long long)(req->debug_write_mb * 16);
+    int files = req->debug_write_files > 0 ? req->debug_write_files : 1;
+    for (int k = 0; k < files; k++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/fill-%d", opt->tmpdir, k);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int e = fd < 0 ? errno : 0;
+        for (long long i = 0; e == 0 && i < blocks; i++)
+            if (write(fd, block, sizeof block) != (ssize_t)sizeof block)
+                e = errno != 0 ? errno : EIO;
+        if (fd >= 0)
+            close(fd);
+        if (e != 0)
+            return hz_error_set(err, HZ_EIO, "test hook debugWriteMB: %s: %s",
+                                path, strerror(e));
+        if (blocks > 0) /* empty files (under 64 KiB): all at once */
+            nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+    }
+    return HZ_OK;
+}
+
+/* The test hook params.debugShmMB. */
+static void shm_hook(const hz_job_request *req, const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || req->debug_shm_mb <= 0)
+        return;
+    size_t n = (size_t)(req->debug_shm_mb * 1048576);
+    int id = shmget(IPC_PRIVATE, n, IPC_CREAT | 0600);
+    if (id < 0) {
+        fprintf(stderr, "debugShmMB: shmget: %s\n", strerror(errno));
+        return;
+    }
+    void *p = shmat(id, NULL, 0);
+    if (p != (void *)-1) {
+        memset(p, 'x', n);
+        shmdt(p);
+    }
+    fprintf(stderr, "debugShmMB: %d\n", id);
+}
+
+/* The test hook params.debugKeyring (the keyctl(2) operations by
+ * number: no libkeyutils). */
+static void keyring_hook(const hz_job_request *req,
+                         const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || req->debug_keyring[0] == '\0')
+        return;
+    long id = syscall(SYS_keyctl, 10L /* KEYCTL_SEARCH */,
+                      -4L /* KEY_SPEC_USER_KEYRING */, "user",
+                      req->debug_keyring, 0L);
+    int e_search = errno;
+    char val[64];
+    long n = id >= 0 ? syscall(SYS_keyctl, 11L /* KEYCTL_READ */, id, val,
+                               (long)sizeof val)
+                     : -1;
+    int e_read = id >= 0 ? errno : e_search;
+    char name[96];
+    snprintf(name, sizeof name, "%s-left", req->debug_keyring);
+    long added = syscall(SYS_add_key, "user", name, "LEFT", 4L, -4L);
+    int e_add = errno;
+    char read_s[96], add_s[96];
+    if (n >= 0)
+        snprintf(read_s, sizeof read_s, "%ld bytes", n);
+    else
+        snprintf(read_s, sizeof read_s, "%s", strerror(e_read));
+    if (added >= 0)
+        snprintf(add_s, sizeof add_s, "key %ld", added);
+    else
+        snprintf(add_s, sizeof add_s, "%s", strerror(e_add));
+    fprintf(stderr, "debugKeyring: read: %s; add: %s\n", read_s, add_s);
+}
+
+/* The test hook params.debugStdin. */
+static void stdin_hook(const hz_job_request *req, const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || !req->debug_stdin)
+        return;
+    char c = ' '; /* harmless: a space */
+    int sti = ioctl(0, TIOCSTI, &c);
+    int e_sti = errno;
+    int tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    int e_tty = errno;
+    int tty_sti = tty >= 0 ? ioctl(tty, TIOCSTI, &c) : -1;
+    int e_tty_sti = errno;
+    if (tty >= 0)
+        close(tty);
+    /* a terminal's input is read by its foreground job only: SIGTTIN
+     * would stop this process, which is not */
+    char buf[64] = "";
+    ssize_t n = isatty(0) ? -1 : read(0, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    for (ssize_t i = 0; i < n; i++)
+        if (buf[i] == '\n')
+            buf[i] = ' ';
+    fprintf(stderr,
+            "debugStdin: read %zd bytes%s%s; TIOCSTI: %s; /dev/tty: %s\n",
+            n, n > 0 ? ": " : "", buf, sti == 0 ? "typed" : strerror(e_sti),
+            tty < 0        ? strerror(e_tty)
+            : tty_sti == 0 ? "typed"
+                           : strerror(e_tty_sti));
+}
+
+/* The test hook params.debugForkS. */
+static void fork_hook(const hz_job_request *req, const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || req->debug_fork_s <= 0)
+        return;
+    pid_t pid = fork();
+    if (pid < 0)
+        fprintf(stderr, "debugForkS: fork: %s\n", strerror(errno));
+    if (pid != 0)
+        return;
+    setsid();
+    fprintf(stderr, "debugForkS: %ld\n", (long)getpid());
+    fflush(stderr);
+    double s = req->debug_fork_s;
+    struct timespec ts = {.tv_sec = (time_t)s,
+                          .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+    _exit(0);
+}
+
 /* Memory ran out (at any stage): the job fails for good with reason
  * "memory" and its limit named.  Another attempt would run out again. */
 static void out_of_memory(const hz_exec_options *opt, hz_exec_output *out,
@@ -484,6 +619,16 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
         result_hook(&req, opt);
         rc = needle_hook(&req, opt, err);
     }
+    if (rc == HZ_OK)
+        rc = write_hook(&req, opt, err);
+    if (rc == HZ_OK)
+        fork_hook(&req, opt);
+    if (rc == HZ_OK)
+        shm_hook(&req, opt);
+    if (rc == HZ_OK)
+        stdin_hook(&req, opt);
+    if (rc == HZ_OK)
+        keyring_hook(&req, opt);
     if (rc == HZ_OK)
         rc = read_file_hook(&req, opt, err);
     if (rc == HZ_OK && opt->test_hooks && req.debug_reason[0] != '\0') {

@@ -85,6 +85,40 @@ typedef struct hz_job_request {
                                process writes a result file of this many
                                MiB (what code a hostile dataset got to run
                                could write) and exits */
+    double debug_write_mb; /* test hook: params.debugWriteMB, the job
+                              process writes debug_write_files files of
+                              this many MiB in its directory, 20 ms
+                              apart (empty ones, under 64 KiB, at once;
+                              what code a hostile dataset got to
+                              run could write): the job fails naming the
+                              first write that failed, else goes on */
+    int debug_write_files; /* params.debugWriteFiles, default 1 */
+    double debug_shm_mb; /* test hook: params.debugShmMB, the job process
+                            makes a System V shared memory segment of
+                            this many MiB and fills it (what code a
+                            hostile dataset got to run could leave
+                            behind, beyond its memory limit); it writes
+                            "debugShmMB: ID" (or "debugShmMB: shmget:
+                            ERROR") on stderr, and the job goes on */
+    char debug_keyring[64]; /* test hook: params.debugKeyring, the job
+                               process looks for a "user" key of this
+                               description in its user's keyring and reads
+                               it, then adds one of its own there ("KEY-
+                               left"), saying on stderr "debugKeyring:
+                               read: RESULT; add: RESULT" */
+    bool debug_stdin; /* test hook: params.debugStdin, the job process
+                         reads its standard input and types into its
+                         terminal (TIOCSTI on its standard input, then on
+                         /dev/tty), saying on stderr "debugStdin: read N
+                         bytes[: TEXT]; TIOCSTI: RESULT; /dev/tty:
+                         RESULT"; the job goes on */
+    double debug_fork_s; /* test hook: params.debugForkS, the job process
+                            starts a process of its own in a session of
+                            its own that sleeps this long (what code a
+                            hostile dataset got to run could leave
+                            behind); it writes "debugForkS: PID" (or
+                            "debugForkS: fork: ERROR") on stderr, and
+                            the job goes on */
     void *owned; /* what the requests point into, freed by free_owned */
     void (*free_owned)(void *owned);
 } hz_job_request;
@@ -107,6 +141,9 @@ typedef struct hz_exec_options {
     long long max_memory_bytes;   /* what the job process may allocate
                                      (runner/memlimit.h), named in its
                                      "memory" failures; <= 0 = no limit */
+    long long max_disk_bytes;     /* the largest file the job process may
+                                     write (runner/disklimit.h), named in
+                                     its "disk" failures; <= 0 = no limit */
     bool memory_by_rlimit;        /* max_memory_bytes is what the hard
                                      RLIMIT_DATA the runner was started
                                      with leaves, not --max-memory-mb */

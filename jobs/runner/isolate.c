@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 
 #include "runner/isolate.h"
@@ -81,13 +83,19 @@ static uint64_t fs_handled(int abi)
 }
 
 /* Read-only for every job: libraries (dlopen'd NSS modules, gconv),
- * the loader's cache, time zones, locales, CPU and memory facts. */
+ * the loader's cache, time zones, locales, CPU and memory facts (the C
+ * library's CPU count, OpenBLAS's and OpenMP's: /sys/devices/system/cpu,
+ * /proc/cpuinfo, /proc/stat, /proc/meminfo).  Not /sys/fs/cgroup: the
+ * runner reads the cgroup's CPU and memory limits before the job
+ * processes are forked (they inherit what it found), and the tree shows
+ * the machine's other services and containers, their names, processes
+ * and use; nothing else of /sys, and of /proc only /proc/self (the job
+ * process's own, by its pid), not another process's. */
 static const char *const system_paths[] = {
     "/usr/lib", "/usr/lib64", "/usr/local/lib", "/lib", "/lib64",
     "/etc/ld.so.cache", "/etc/localtime", "/usr/share/zoneinfo",
-    "/usr/share/locale", "/sys/devices/system/cpu", "/sys/fs/cgroup",
-    "/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/dev/urandom",
-    "/dev/random", NULL};
+    "/usr/share/locale", "/sys/devices/system/cpu", "/proc/cpuinfo",
+    "/proc/meminfo", "/proc/stat", "/dev/urandom", "/dev/random", NULL};
 
 /* Directories of the same facts that the environment may move: the tz
  * database (a job's tz parameter; the C library reads the zone from
@@ -329,6 +337,89 @@ static int filter_no_sockets(bool all_threads)
 #endif
 }
 
+/* Sanitizer builds (tests): LeakSanitizer checks for leaks at exit from
+ * a process it clones without CLONE_THREAD. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+
+/* Nothing that outlives the job process.  No process of its own: a job
+ * process needs threads (OpenMP, OpenBLAS, libcurl's resolver), never
+ * another process, and one that code a hostile dataset started in a
+ * session of its own (setsid) escaped the job's process group: it
+ * outlived the job, its timeout and the runner, computing or waiting
+ * with the tenant's data.  fork and vfork are EPERM, clone without
+ * CLONE_THREAD too, and clone3 (whose flags sit in memory a filter
+ * cannot read) ENOSYS, on which the C library makes its threads with
+ * clone.  No System V shared memory, semaphore set or message queue and
+ * no POSIX message queue (EPERM): they stay in the kernel when the
+ * process is gone, until removed or the machine restarts, a shared
+ * memory segment outside the job's memory limit (RLIMIT_DATA), and
+ * another job process could find them.  No kernel keyring (add_key,
+ * keyctl, request_key: EPERM): Landlock does not cover them, and the
+ * user keyring of the runner's user holds what it keeps there
+ * (credentials: a Kerberos ticket cache, a mount's key), and keeps what
+ * a job adds after the job, for another job to read.  And nothing typed into a
+ * terminal (ioctl TIOCSTI and TIOCLINUX: EPERM): input pushed into the
+ * operator's terminal runs as commands once the runner ends, outside
+ * every rule here (the job process's standard input is /dev/null, and
+ * Landlock refuses /dev/tty, but not without Landlock).  Not in sanitizer
+ * builds (SANITIZED). */
+static int filter_outside(void)
+{
+#if defined(NATIVE_ARCH) && !defined(SANITIZED)
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_add_key, 6, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_keyctl, 5, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_request_key, 4, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_shmget, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_semget, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_msgget, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mq_open, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, 5),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[1])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+#ifdef SYS_fork
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fork, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
+#ifdef SYS_vfork
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_vfork, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        /* the flags: clone's first argument (its low 32 bits) */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+    };
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
+                              .filter = f};
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0 : errno;
+#else
+    return 0;
+#endif
+}
+
 static hz_status fail(hz_error *err, int ruleset, const char *what, int e)
 {
     if (ruleset >= 0)
@@ -405,6 +496,10 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
         e = filter_no_sockets(false);
     if (e != 0 && rc == HZ_OK)
         return fail(err, -1, "seccomp filter of socket(2)", e);
+    e = filter_outside();
+    if (e != 0 && rc == HZ_OK)
+        return fail(err, -1, "seccomp filter of fork, clone, IPC and TIOCSTI",
+                    e);
     return rc;
 }
 

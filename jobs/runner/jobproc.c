@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "net/cjson.h"
+#include "runner/disklimit.h"
 #include "runner/isolate.h"
 #include "runner/job_stderr.h"
 #include "runner/jobproc.h"
@@ -98,6 +99,10 @@ static cJSON *outcome_of(hz_status rc, const hz_error *err,
     return o;
 }
 
+/* This job process's disk limit (hz_exec_options.max_disk_bytes), for
+ * no_result; <= 0: none. */
+static long long disk_limit;
+
 /* The result could not be written (errno e: a full file system, a quota,
  * an I/O error in the run's work directory): a small outcome that says so
  * in its place, in the room the failed file held (it is removed first),
@@ -123,15 +128,23 @@ static _Noreturn void no_result(const char *path, const char *tmp, int e)
         *slash = '\0';
     }
     hz_error err;
-    hz_error_set(&err, HZ_EIO,
-                 "the job process could not write its result in the run's "
-                 "work directory %.300s: %s (make room there, or set TMPDIR "
-                 "to a file system with room)",
-                 dir[0] != '\0' ? dir : "/", strerror(e));
     hz_exec_output out;
     hz_exec_output_init(&out);
-    snprintf(out.reason, sizeof out.reason, "workdir");
-    out.retryable = true;
+    if (e == EFBIG && disk_limit > 0) { /* the job's own doing: for good */
+        hz_error_set(&err, HZ_EIO,
+                     "the job process could not write its result: %s (its "
+                     "disk limit is %lld MiB: " HZ_DISKLIMIT_SOURCE ")",
+                     strerror(e), disk_limit >> 20);
+        snprintf(out.reason, sizeof out.reason, HZ_DISKLIMIT_REASON);
+    } else {
+        hz_error_set(&err, HZ_EIO,
+                     "the job process could not write its result in the "
+                     "run's work directory %.300s: %s (make room there, or "
+                     "set TMPDIR to a file system with room)",
+                     dir[0] != '\0' ? dir : "/", strerror(e));
+        snprintf(out.reason, sizeof out.reason, "workdir");
+        out.retryable = true;
+    }
     cJSON *o = outcome_of(HZ_EIO, &err, &out);
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
@@ -413,8 +426,17 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     hz_error_clear(&err);
     char dir[4096];
     job_dir(resfile, dir, sizeof dir);
-    /* what it writes on its streams is logged by the runner, marked */
+    /* what it writes on its streams is logged by the runner, marked; it
+     * reads nothing of the runner's standard input (an operator's
+     * terminal: what is typed there, and TIOCSTI typed into it) */
     hz__job_stderr_redirect(dir);
+    int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (nul != 0) {
+        if (nul < 0 || dup2(nul, 0) != 0)
+            close(0);
+        if (nul > 0)
+            close(nul);
+    }
     /* made before isolating, written only if that fails, closed before
      * the dataset is touched (HZ_JOBPROC_ISOLATION_MARK) */
     char mark[4200];
@@ -433,9 +455,19 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     if (mfd >= 0)
         close(mfd);
     /* what a hostile or huge dataset may take: this job's share */
-    hz_status rc = opt.max_memory_bytes > 0
-                       ? hz__memlimit_apply(opt.max_memory_bytes, &err)
+    disk_limit = opt.max_disk_bytes;
+    hz_status rc = opt.max_disk_bytes > 0
+                       ? hz__disklimit_apply(opt.max_disk_bytes, &err)
                        : HZ_OK;
+    if (rc != HZ_OK) {
+        hz_exec_output_init(&out);
+        snprintf(out.reason, sizeof out.reason, HZ_DISKLIMIT_REASON);
+        write_result(resfile, rc, &err, &out);
+        _exit(0);
+    }
+    rc = opt.max_memory_bytes > 0
+             ? hz__memlimit_apply(opt.max_memory_bytes, &err)
+             : HZ_OK;
     hz__memlimit_count_json(); /* rows and summary items it would drop */
     if (rc == HZ_OK && opt.max_memory_bytes > 0)
         hz__memlimit_guard(resfile, opt.max_memory_bytes,

@@ -155,11 +155,20 @@ void hz_log_write(hz_log *l, hz_log_level level, const hz_log_fields *fields,
 {
     if (!hz_log_enabled(l, level))
         return;
-    char msg[2048], when[40];
+    char msg[HZ_LOG_MSG_MAX + 1], when[40];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int full = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (full > HZ_LOG_MSG_MAX) { /* cut at a character, and said */
+        char mark[48];
+        int mn = snprintf(mark, sizeof mark, "\xe2\x80\xa6[cut %d bytes]",
+                          full);
+        size_t keep = hz_utf8_cut(msg, HZ_LOG_MSG_MAX - (size_t)mn);
+        snprintf(mark, sizeof mark, "\xe2\x80\xa6[cut %d bytes]",
+                 full - (int)keep);
+        snprintf(msg + keep, sizeof msg - keep, "%s", mark);
+    }
     hz_log_time(hz_wall_now(), when, sizeof when);
     char *json = l->fmt == HZ_LOG_JSON ? json_line(level, fields, msg, when)
                                        : NULL;

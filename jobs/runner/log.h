@@ -55,6 +55,11 @@ hz_log *hz_log_new(FILE *f, hz_log_format fmt, hz_log_level min_level,
 void hz_log_free(hz_log *l); /* NULL allowed */
 bool hz_log_enabled(const hz_log *l, hz_log_level level);
 
+/* The most bytes of a message an event shows: a longer one is cut at a
+ * character (never inside one: a JSON line stays valid, a text line
+ * UTF-8) and ends "\u2026[cut N bytes]", N the bytes left out. */
+#define HZ_LOG_MSG_MAX 2047
+
 /* Write one event (dropped below the minimum level).  fields may be
  * NULL. */
 void hz_log_write(hz_log *l, hz_log_level level, const hz_log_fields *fields,

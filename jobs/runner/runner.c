@@ -732,8 +732,7 @@ void hz__runner_remove_job_dir(const char *dir)
 {
     if (dir[0] == '\0')
         return;
-    remove_files_in(dir, NULL);
-    rmdir(dir);
+    hz__workdir_remove_tree(dir); /* what a job process made in it too */
     /* what the job process and the worker made beside it (worker.c) */
     char beside[4400];
     snprintf(beside, sizeof beside, "%.4300s" HZ_JOBPROC_ISOLATION_MARK, dir);
@@ -786,6 +785,10 @@ static hz_status runner_init(hz__runner *r, const hz_runner_config *cfg,
     /* the memory jobs may take, shared as the CPUs are */
     r->max_memory_bytes = cfg->max_memory_bytes != 0 ? cfg->max_memory_bytes
                                                      : hz__mem_budget() / n;
+    /* what a job may write: its download, with room for its results */
+    r->max_disk_bytes = cfg->max_disk_bytes != 0
+                            ? cfg->max_disk_bytes
+                            : cfg->max_download_bytes + (2LL << 30);
     /* a lower hard RLIMIT_DATA (ulimit -d, LimitDATA=) is the limit in
      * force, and named so; one that leaves no room for a job is refused */
     long long hard;
@@ -894,6 +897,7 @@ static hz_status start_jobproc(hz__runner *r, hz_error *err)
     jc.exec.tmpdir = r->workdir;
     jc.exec.max_download_bytes = cfg->max_download_bytes;
     jc.exec.max_memory_bytes = r->max_memory_bytes;
+    jc.exec.max_disk_bytes = r->max_disk_bytes;
     jc.exec.memory_by_rlimit = r->memory_by_rlimit;
     jc.exec.tool_timeout_s = cfg->tool_timeout_s > 0 ? cfg->tool_timeout_s : 0;
     jc.exec.threads = r->threads_per_job;

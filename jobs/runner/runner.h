@@ -101,6 +101,10 @@ typedef struct hz_runner_config {
                                    (runner/memlimit.h); 0 = auto: the
                                    machine's memory (or its cgroup's
                                    limit) / concurrency; < 0 = no limit */
+    long long max_disk_bytes;     /* what a job process may write in its
+                                   directory (runner/disklimit.h); 0 =
+                                   auto: max_download_bytes + 2 GiB; < 0 =
+                                   no limit */
     const char *tenant;           /* only this customerId; NULL = all */
     const char *tmpdir;           /* NULL = $TMPDIR or /tmp */
     bool progress;                /* progress line on stderr (a tty only) */

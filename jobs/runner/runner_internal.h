@@ -43,6 +43,8 @@ typedef struct hz__runner {
     long seq;
     int threads_per_job;
     long long max_memory_bytes; /* per job process; <= 0: no limit */
+    long long max_disk_bytes;   /* per job (runner/disklimit.h); <= 0: no
+                                   limit */
     bool memory_by_rlimit;      /* max_memory_bytes is the room a hard
                                    RLIMIT_DATA leaves (runner/memlimit.h) */
     hz__jobproc *jp;

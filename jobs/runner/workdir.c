@@ -39,11 +39,42 @@ int hz__workdir_lock(const char *dir, hz_error *err)
     return fd;
 }
 
-/* Remove the files in directory name of parent (and with sub, its
- * directories through sub), then it; symbolic links are removed, never
- * followed.  Best effort. */
-static void remove_dir_at(int parent, const char *name,
-                          void (*sub)(int, const char *))
+/* How deep a tree is removed: each level holds a descriptor. */
+#define MAX_DEPTH 128
+
+/* Remove entry name of directory parent: a file or a symbolic link (never
+ * followed: what a link points to stays), or a directory with all that is
+ * in it, to MAX_DEPTH levels (bounded): NOLINTNEXTLINE(misc-no-recursion) */
+static void remove_tree_at(int parent, const char *name, int depth)
+{
+    if (unlinkat(parent, name, 0) == 0 || (errno != EISDIR && errno != EPERM))
+        return;
+    int fd = depth < MAX_DEPTH
+                 ? openat(parent, name,
+                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                 : -1;
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (d == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            remove_tree_at(dirfd(d), e->d_name, depth + 1);
+    closedir(d);
+    unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+void hz__workdir_remove_tree(const char *path)
+{
+    if (path[0] != '\0')
+        remove_tree_at(AT_FDCWD, path, 0);
+}
+
+/* Remove the work directory name of parent (a dead runner's) with all
+ * that is in it, its lock file last (it was held). */
+static void remove_workdir_at(int parent, const char *name)
 {
     int fd = openat(parent, name,
                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -55,24 +86,11 @@ static void remove_dir_at(int parent, const char *name,
     }
     for (struct dirent *e; (e = readdir(d)) != NULL;)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
-            strcmp(e->d_name, HZ_WORKDIR_LOCK) != 0 &&
-            unlinkat(dirfd(d), e->d_name, 0) != 0 && sub != NULL)
-            sub(dirfd(d), e->d_name);
+            strcmp(e->d_name, HZ_WORKDIR_LOCK) != 0)
+            remove_tree_at(dirfd(d), e->d_name, 1);
     unlinkat(dirfd(d), HZ_WORKDIR_LOCK, 0); /* last: it was held */
     closedir(d);
     unlinkat(parent, name, AT_REMOVEDIR);
-}
-
-/* A directory a job process made in its own (without Landlock). */
-static void remove_leaf(int parent, const char *name)
-{
-    remove_dir_at(parent, name, NULL);
-}
-
-/* A job's directory: its files, and what a job process made in it. */
-static void remove_job_dir(int parent, const char *name)
-{
-    remove_dir_at(parent, name, remove_leaf);
 }
 
 /* Whether tfd's entry name is the work directory of a dead runner of
@@ -128,7 +146,7 @@ int hz__workdir_remove_stale(const char *tmpdir, const char *own, char *first,
             strcmp(e->d_name, own_name) == 0 ||
             !dead_runner(tfd, e->d_name, &lock))
             continue;
-        remove_dir_at(tfd, e->d_name, remove_job_dir);
+        remove_workdir_at(tfd, e->d_name);
         close(lock);
         if (removed++ == 0 && first_sz > 0)
             snprintf(first, first_sz, "%s/%s", tmpdir, e->d_name);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "net/cjson.h"
+#include "runner/disklimit.h"
 #include "runner/exec.h"
 #include "runner/job_report.h"
 #include "runner/job_stderr.h"
@@ -795,7 +796,8 @@ typedef enum outcome {
     OUT_EXITED,  /* the child exited; result file to read */
     OUT_TIMEOUT, /* killed at the job's deadline */
     OUT_LEASE,   /* lease lost: killed, abandon the job */
-    OUT_SHUTDOWN /* grace after stop passed: killed, release */
+    OUT_SHUTDOWN, /* grace after stop passed: killed, release */
+    OUT_DISK      /* its files took more than its disk limit: killed */
 } outcome;
 
 static bool pidfd_exited(int pfd, double wait_s)
@@ -899,6 +901,12 @@ static outcome supervise(jobctx *c, pid_t pid, int pfd, double timeout_s,
             oc = OUT_TIMEOUT;
             break;
         }
+        long long largest;
+        if (r->max_disk_bytes > 0 &&
+            hz__disk_usage(c->dir, &largest) > r->max_disk_bytes) {
+            oc = OUT_DISK;
+            break;
+        }
         if (hz__runner_stopping(r)) {
             if (stop_at < 0) {
                 stop_at = hz__runner_grace_end(r);
@@ -955,6 +963,31 @@ static bool oversized_output(jobctx *c)
         return true;
     }
     return false;
+}
+
+/* Whether the job process's files reached its disk limit (a file as
+ * large as RLIMIT_FSIZE lets it be, or more than the limit in all); then
+ * the job is failed for good (reason disk), whatever its result says: a
+ * write that failed there (EFBIG) made it fail its download, its result or
+ * its temporary files with a message of their own.  killed: the runner
+ * stopped it for that. */
+static bool over_disk_limit(jobctx *c, bool killed)
+{
+    long long max = c->r->max_disk_bytes, largest = 0;
+    if (max <= 0)
+        return false;
+    long long used = hz__disk_usage(c->dir, &largest);
+    if (!killed && used <= max && largest < max)
+        return false;
+    char msg[512];
+    snprintf(msg, sizeof msg,
+             "the job process %s its disk limit of %lld MiB in its work "
+             "directory (" HZ_DISKLIMIT_SOURCE ")%s",
+             killed || used > max ? "wrote more than" : "wrote a file as large "
+                                                        "as",
+             max >> 20, killed ? ": stopped" : "");
+    fail_job(c, HZ_DISKLIMIT_REASON, msg);
+    return true;
 }
 
 /* Start the job process and wait for it; *res its result (NULL when it
@@ -1019,7 +1052,7 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
         requeue_job(c, "shutdown", "runner stopped while the job ran", true);
         return false;
     }
-    if (oversized_output(c))
+    if (over_disk_limit(c, oc == OUT_DISK) || oversized_output(c))
         return false;
     *res = hz__jobproc_read_result(c->resfile);
     return true;
@@ -1035,7 +1068,7 @@ static const char *known_reason(const char *reason)
 {
     static const char *const known[] = {
         "params", "dataset",   "fetch",        "compute", "memory",
-        "isolation", "workdir", "tool-timeout", NULL};
+        "isolation", "workdir", "tool-timeout", HZ_DISKLIMIT_REASON, NULL};
     for (const char *const *k = known; reason != NULL && *k != NULL; k++)
         if (strcmp(reason, *k) == 0)
             return *k;

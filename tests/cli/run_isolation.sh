@@ -43,7 +43,23 @@ submit globex --param "debugReadFile=$T/data/globex/secret.csv"
 submit home --param "debugReadFile=$T/home/.ssh/id_ed25519"
 submit own --param "debugReadFile=$T/data/acme/sales.csv"
 submit plain
+# /sys and /proc: the CPU facts the C library, OpenBLAS and OpenMP read,
+# but not the cgroup tree (the machine's other services and containers)
+# nor another process's /proc (pid 1's, this test shell's)
+cg=$(ls -d /sys/fs/cgroup/cgroup.controllers /sys/fs/cgroup/*/cgroup.procs \
+    /sys/fs/cgroup/cgroup.procs 2>/dev/null | head -1)
+submit cgroup --param "debugReadFile=${cg:-/sys/fs/cgroup}"
+submit pid1 --param "debugReadFile=/proc/1/status"
+submit shell --param "debugReadFile=/proc/$$/environ"
+submit sysnet --param "debugReadFile=/sys/class/net"
+submit cpu --param "debugReadFile=/sys/devices/system/cpu/online"
 "$HORIZON" run --once --concurrency 2 >"$T/run.out" 2>"$T/run.err"
+for id in cgroup pid1 shell sysnet; do
+    check "the job process cannot open $id ($(field $id error))" \
+        grep -q "debugReadFile: .*: Permission denied" <<<"$(field $id error)"
+done
+check "it reads the CPU facts ($(field cpu error))" \
+    grep -q "debugReadFile: .*online: opened" <<<"$(field cpu error)"
 for id in store globex home; do
     check "the job process cannot open the $id file ($(field $id error))" \
         grep -q "debugReadFile: .*: Permission denied" <<<"$(field $id error)"

@@ -41,6 +41,17 @@ wait "$victim" 2>/dev/null
 dead=${req%/job-*}
 check "the killed runner left its directory and the request ($req)" \
     test -f "$req"
+# deeper content in its job's directory (what a job process without
+# Landlock may make) and symbolic links pointing out of it: removed to the
+# bottom, the links never followed (their targets stay)
+jd=${req%/result.json.req}
+mkdir -p "$jd/a/b/c/d" "$T/outside/dir"
+echo keep >"$T/outside/keep.txt"
+echo keep >"$T/outside/dir/inner.txt"
+echo deep >"$jd/a/b/c/d/deep.txt"
+ln -s "$T/outside/keep.txt" "$jd/a/b/link-file"
+ln -s "$T/outside/dir" "$jd/a/b/c/link-dir"
+ln -s "$T/outside" "$dead/link-top"
 # the next runner (its job asleep: alive while a third one starts) and a
 # directory without a lock file
 submit k2 --param debugSleepS=30
@@ -55,6 +66,8 @@ check "the live runner's directory is there ($live)" test -d "$live"
 submit k3
 "$HORIZON" run --once --concurrency 1 >"$T/run.out" 2>"$T/run.err"
 check "the next runner removed the dead runner's directory" test ! -e "$dead"
+check "the links' targets survive" test -f "$T/outside/keep.txt" -a \
+    -f "$T/outside/dir/inner.txt" -a -d "$T/outside/dir"
 check "and said so" grep -qF "removed 1 work directory of runners that are gone ($dead)" "$T/live.err"
 check "the live runner's directory is left" test -f "$req2"
 check "a directory without a lock is left" \

@@ -114,14 +114,38 @@ expect_exit 2 "host 'example.org' is not on the allow-list" -- \
     add "http://example.org/data.csv"
 expect_exit 2 "only http and https" -- add "ftp://127.0.0.2/data.csv"
 expect_exit 2 "user name or password" -- add "http://u:p@127.0.0.2:$P2/data.csv"
+# malformed URLs are refused (not read as the default port), each message
+# naming the URL without its secrets
+expect_exit 2 "dataset URL 'http://127.0.0.2/data.csv?...': an empty port" -- \
+    add "http://127.0.0.2:/data.csv?sig=SIGSECRET"
+expect_exit 2 "dataset URL 'http://127.0.0.2:0/data.csv': port '0' is not a number from 1 to 65535" -- \
+    add "http://127.0.0.2:0/data.csv"
+expect_exit 2 "port '65536' is not a number from 1 to 65535" -- \
+    add "http://127.0.0.2:65536/data.csv?sig=SIGSECRET"
+expect_exit 2 "dataset URL 'http://127.0.0.2:99999999999999999999/data.csv?...': port" -- \
+    add "http://127.0.0.2:99999999999999999999/data.csv?sig=SIGSECRET"
+expect_exit 2 "dataset URL 'http://127.0.0.2:$P2/data.csv?...': a user name or password" -- \
+    add "http://u:PWSECRET@127.0.0.2:$P2/data.csv?sig=SIGSECRET"
+expect_exit 2 "dataset URL 'http://127.0.0.2/data.csv': a user name or password" -- \
+    add "http://127.0.0.2:$P2%2f@127.0.0.2/data.csv"
+expect_exit 2 "dataset URL 'http://127.0.0.2:$P2/a b.csv?...': not a valid URL" -- \
+    add "http://127.0.0.2:$P2/a b.csv?sig=SIGSECRET"
+check "no secret of a malformed URL in any message" bash -c \
+    "! grep -q -e SIGSECRET -e PWSECRET '$T/err' '$T/out'"
 # 127.0.0.2 allowed: it serves; its redirects stay within the rules
 export HZ_DATASET_ALLOW_ADDRS="127.0.0.2/32"
 expect_exit 0 "" -- add --id d-ok "http://127.0.0.2:$P2/data.csv"
 expect_exit 0 "" -- add --id d-redir "http://127.0.0.2:$P2/redir-ok"
-expect_exit 2 "127.0.0.1 is a loopback address" -- \
+expect_exit 2 "could not fetch http://127.0.0.2:$P2/redir-loopback: it redirects (hop 1) to http://127.0.0.1:$P1/secret: 127.0.0.1 is a loopback address" -- \
     add "http://127.0.0.2:$P2/redir-loopback"
 expect_exit 2 "is a loopback address" -- add "http://127.0.0.2:$P2/redir-host"
 expect_exit 2 "only http and https" -- add "http://127.0.0.2:$P2/redir-file"
+# a redirect to a URL with a user name is refused, the message naming the
+# URL asked for and the redirect's target, neither with its secrets
+expect_exit 2 "could not fetch http://127.0.0.2:$P2/redir-userinfo?...: it redirects (hop 1) to a URL that is refused: dataset URL 'http://127.0.0.2:$P2/data.csv?...': a user name or password" -- \
+    add "http://127.0.0.2:$P2/redir-userinfo?sig=ORIGSIG"
+check "no secret of the redirect in its message" bash -c \
+    "! grep -q -e ORIGSIG -e REDIRSIG -e REDIRPW '$T/err' '$T/out'"
 expect_exit 3 "HTTP 404" -- add "http://127.0.0.2:$P2/absent"
 expect_exit 3 "HTTP 500" -- add "http://127.0.0.2:$P2/err"
 check "no response content in any message" bash -c \

@@ -39,6 +39,8 @@ class H(http.server.BaseHTTPRequestHandler):
             "/redir-loopback": f"http://127.0.0.1:{OTHER}/secret",
             "/redir-host": f"http://localhost:{OTHER}/secret",
             "/redir-file": "file:///etc/passwd",
+            "/redir-userinfo?sig=ORIGSIG": "http://bob:REDIRPW@127.0.0.2:"
+            f"{self.server.server_address[1]}/data.csv?sig=REDIRSIG",
         }
         if self.path == "/data.csv":
             self.send(200, CSV)

@@ -1,0 +1,69 @@
+/* The disk limit of job processes (see disklimit.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runner/disklimit.h"
+
+hz_status hz__disklimit_apply(long long bytes, hz_error *err)
+{
+    signal(SIGXFSZ, SIG_IGN); /* a write past it fails with EFBIG */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0)
+        return hz_error_set(err, HZ_EIO, "getrlimit(RLIMIT_FSIZE): %s",
+                            strerror(errno));
+    rlim_t want = (rlim_t)bytes;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+        want = rl.rlim_max; /* an operator's lower hard limit stays */
+    rl.rlim_cur = want;
+    if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+        return hz_error_set(err, HZ_EIO, "setrlimit(RLIMIT_FSIZE): %s",
+                            strerror(errno));
+    return HZ_OK;
+}
+
+/* The usage below directory fd (closed here), depth levels down (at most
+ * 16): NOLINTNEXTLINE(misc-no-recursion) */
+static long long usage_fd(int fd, int depth, long long *largest)
+{
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        return 0;
+    }
+    long long sum = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        long long blocks = (long long)st.st_blocks * 512;
+        long long len = (long long)st.st_size;
+        if (S_ISDIR(st.st_mode) && depth < 16) {
+            int sub = openat(dirfd(d), e->d_name,
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0)
+                sum += usage_fd(sub, depth + 1, largest);
+        } else if (S_ISREG(st.st_mode) && len > *largest) {
+            *largest = len;
+        }
+        long long one = blocks > len ? blocks : len;
+        sum += one > HZ_DISK_ENTRY_MIN ? one : HZ_DISK_ENTRY_MIN;
+    }
+    closedir(d);
+    return sum;
+}
+
+long long hz__disk_usage(const char *dir, long long *largest)
+{
+    *largest = 0;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return fd >= 0 ? usage_fd(fd, 0, largest) : 0;
+}

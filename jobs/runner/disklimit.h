@@ -1,0 +1,35 @@
+/* The disk limit of job processes: a job that writes without end (a
+ * hostile dataset's code, a result that never stops growing) fails alone,
+ * with reason "disk", instead of filling the run's work directory's file
+ * system, where every other job would then fail ("workdir").
+ *
+ * Two bounds, both `horizon run --max-disk-mb`: the job process may write
+ * no file past it (RLIMIT_FSIZE; SIGXFSZ is ignored, so that the write
+ * fails with EFBIG and the job says so instead of dying of a signal), and
+ * the runner, which looks at the job's directory every quarter second,
+ * stops the job whose files there take more than it in all. */
+#ifndef HZ_RUNNER_DISKLIMIT_H
+#define HZ_RUNNER_DISKLIMIT_H
+
+#include "horizon/common.h"
+
+/* The failure reason. */
+#define HZ_DISKLIMIT_REASON "disk"
+
+/* Where the limit comes from, for messages. */
+#define HZ_DISKLIMIT_SOURCE "horizon run --max-disk-mb"
+
+/* In the job process: no file larger than bytes from now on, and SIGXFSZ
+ * ignored.  HZ_EIO with errno's text when the limit cannot be set. */
+hz_status hz__disklimit_apply(long long bytes, hz_error *err);
+
+/* In the runner: the bytes the files in directory dir (and in its
+ * directories, to 16 levels) take on disk, or their length when larger
+ * (symbolic links are not followed), each entry counted as at least
+ * HZ_DISK_ENTRY_MIN bytes (an inode, a directory entry: empty files by
+ * the million run a file system out of inodes); *largest the length of
+ * the largest file.  0 when dir cannot be read. */
+#define HZ_DISK_ENTRY_MIN 4096LL
+long long hz__disk_usage(const char *dir, long long *largest);
+
+#endif

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# A job process may write at most `horizon run --max-disk-mb` in its work
+# directory: no file past it (RLIMIT_FSIZE, SIGXFSZ ignored so that the
+# write fails with EFBIG instead of killing the job with a signal), and
+# no more than it in all (the runner looks and stops the job).  Past it
+# the job fails for good with reason disk, naming the limit.  Before, a
+# job could fill the work directory's file system, and every other job
+# then failed with reason workdir (and the run ended with exit 75).
+# The test hook params.debugWriteMB / debugWriteFiles (HZ_TEST_HOOKS=1)
+# makes the job process write that many files of that many MiB.
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$T/data/acme"
+tiny_monthly_csv "$T/data/acme/sales.csv"
+export HORIZON_STORE="sqlite:$T/store.db" HZ_DATASET_ROOTS="$T/data/{tenant}" \
+    TMPDIR="$T" HZ_TEST_HOOKS=1
+unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
+    HZ_LLM_CONFIG || true
+submit() { # ID [PARAM...]
+    local id=$1
+    shift
+    "$HORIZON" submit --type forecast --tenant acme --id "$id" --quiet \
+        --dataset "$T/data/acme/sales.csv" --param date=date --param value=value \
+        --param model=naive --param freq=month "$@"
+}
+field() { # ID FIELD
+    "$HORIZON" jobs show "$1" --json | /usr/bin/python3 -c \
+        'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
+}
+expect_exit 2 "--max-disk-mb" -- "$HORIZON" run --once --max-disk-mb -1
+expect_exit 2 "--max-disk-mb" -- "$HORIZON" run --once --max-disk-mb 4x
+
+submit onefile --params '{"debugWriteMB": 8}'
+submit manyfiles --params '{"debugWriteMB": 1, "debugWriteFiles": 400}'
+submit small --params '{"debugWriteMB": 1, "debugWriteFiles": 2}'
+# empty files by the thousand (a file system's inodes): each counts 4 KiB
+submit inodes --params '{"debugWriteMB": 0.001, "debugWriteFiles": 3000}'
+submit plain
+t0=$(date +%s)
+"$HORIZON" run --once --concurrency 2 --max-disk-mb 4 --isolation best-effort \
+    >"$T/run.out" 2>"$T/run.err"
+rc=$?
+t1=$(date +%s)
+check "the run exits 1 for the failed jobs, not 75 ($rc): $(tail -2 "$T/run.err")" \
+    test $rc -eq 1
+for id in onefile manyfiles inodes; do
+    st="$(field $id status) $(field $id errorReason) $(field $id attempts)"
+    check "$id: failed for good with reason disk, one attempt ($st)" \
+        test "$st" = "failed disk 1"
+    check "$id: the error names the limit ($(field $id error))" grep -q \
+        "disk limit of 4 MiB in its work directory (horizon run --max-disk-mb)" \
+        <<<"$(field $id error)"
+done
+check "a file past the limit: the write failed, the job was not killed by SIGXFSZ" \
+    bash -c "! grep -qi -e 'crashed or was killed' -e 'signal' '$T/run.err'"
+check "a job that writes on and on is stopped ($(field manyfiles error)), in $((t1 - t0)) s" \
+    bash -c "grep -q ': stopped' <<<'$(field manyfiles error)' && test $((t1 - t0)) -lt 8"
+check "no job was failed or released for the work directory" \
+    bash -c "! grep -q 'workdir' '$T/run.err'"
+check "a job under the limit succeeds ($(field small error))" \
+    test "$(field small status)" = succeeded
+check "the other job succeeds ($(field plain error))" \
+    test "$(field plain status)" = succeeded
+check "the run's work directory is gone" \
+    bash -c "! ls -d '$T'/horizon-run-* 2>/dev/null"
+# the default (--max-download-mb + 2048 MiB): an 8 MiB file is fine
+submit default --params '{"debugWriteMB": 8}'
+"$HORIZON" run --once --isolation best-effort >"$T/run.out" 2>"$T/run.err"
+check "under the default limit an 8 MiB file is fine ($(field default error))" \
+    test "$(field default status)" = succeeded
+# the limit on a file holds without the runner looking too: RLIMIT_FSIZE
+# of the job process (0: no limit, and nothing of it)
+submit nolimit --params '{"debugWriteMB": 8}'
+"$HORIZON" run --once --max-disk-mb 0 --isolation best-effort \
+    >"$T/run.out" 2>"$T/run.err"
+check "--max-disk-mb 0: no limit ($(field nolimit error))" \
+    test "$(field nolimit status)" = succeeded
+finish
