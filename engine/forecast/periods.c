@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/tzgaps.h"
 #include "forecast/series_internal.h"
 #include "horizon/series.h"
 
@@ -377,23 +376,8 @@ int64_t hz__day_of_time(int64_t t)
     return floordiv(t, 86400);
 }
 
-/* Hours and minutes on a zone's clock that skips some (hz_calendar.gaps,
- * a table of c's period length), or NULL. */
-static const hz__tzgaps *gaps_of(const hz_calendar *c)
-{
-    if (c->gaps == NULL ||
-        (c->freq != HZ_FREQ_HOUR && c->freq != HZ_FREQ_MINUTE))
-        return NULL;
-    const int64_t len =
-        c->freq == HZ_FREQ_HOUR ? 3600 : 60 * (int64_t)hz_calendar_minutes(c);
-    return hz__tzgaps_len(c->gaps) == len ? c->gaps : NULL;
-}
-
 int64_t hz_calendar_period(const hz_calendar *c, int64_t t)
 {
-    const hz__tzgaps *g = gaps_of(c);
-    if (g != NULL)
-        return hz__tzgaps_period(g, t);
     switch (c->freq) {
     case HZ_FREQ_MINUTE: return floordiv(t, 60 * hz_calendar_minutes(c));
     case HZ_FREQ_HOUR: return floordiv(t, 3600);
@@ -414,9 +398,6 @@ int64_t hz_calendar_period(const hz_calendar *c, int64_t t)
 
 int32_t hz_calendar_day(const hz_calendar *c, int64_t p)
 {
-    const hz__tzgaps *g = gaps_of(c);
-    if (g != NULL)
-        return (int32_t)floordiv(hz__tzgaps_start(g, p), 86400);
     switch (c->freq) {
     case HZ_FREQ_MINUTE:
         return (int32_t)floordiv(p * hz_calendar_minutes(c), 1440);
@@ -433,9 +414,6 @@ int32_t hz_calendar_day(const hz_calendar *c, int64_t p)
 
 int64_t hz_calendar_time(const hz_calendar *c, int64_t p)
 {
-    const hz__tzgaps *g = gaps_of(c);
-    if (g != NULL)
-        return hz__tzgaps_start(g, p);
     switch (c->freq) {
     case HZ_FREQ_MINUTE: return p * 60 * hz_calendar_minutes(c);
     case HZ_FREQ_HOUR: return p * 3600;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/tzgaps.h"
 #include "forecast/series_internal.h"
 
 /* How the distinct dates of the table are placed. */
@@ -556,14 +555,6 @@ hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set)
     hz_calendar_init(cal, f);
     if (f == HZ_FREQ_MINUTE)
         cal->minutes = minutes;
-    /* hours and minutes on a --tz zone's clock: one its clocks skip, put
-     * forward, is no period (until 2026-12-07 the spring's 02:00 in Berlin
-     * was a period without rows, filled with 0 or an interpolation: a
-     * reading invented for an hour that never was) */
-    if ((f == HZ_FREQ_HOUR || f == HZ_FREQ_MINUTE) &&
-        b->dc->type == HZ_TYPE_TIMESTAMP && b->ds->tz_gaps != NULL)
-        cal->gaps = hz__tzgaps_periods(
-            b->ds->tz_gaps, f == HZ_FREQ_HOUR ? 3600 : 60 * (int64_t)minutes);
     cal->label = label_of(f, b->dfmt);
     place_labels(b, &a, cal);
     fiscal_labels(&a, b->o->freq == HZ_FREQ_INFER && df == HZ_FREQ_INFER,

@@ -119,11 +119,6 @@ typedef struct hz_calendar {
     int minutes;      /* HZ_FREQ_MINUTE: minutes a period, a divisor of
                               60 (30: half-hours, 15, 5, ...); 0 or 1:
                               one */
-    const struct hz__tzgaps *gaps; /* hours and minutes on a --tz zone's
-                              clock: the periods its clocks skip when put
-                              forward, which are no periods (indices run
-                              over the others), for periods of this
-                              length (engine/core/tzgaps.h); NULL: none */
 } hz_calendar;
 
 /* Default calendar of f: weeks from Monday, periods labelled by their

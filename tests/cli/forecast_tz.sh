@@ -207,45 +207,4 @@ check "autumn, Unix times, the second 02:00 alone: read" \
 expect_exit 2 "column 'ts': 1 time on a wall time the --tz zone's clocks show twice" -- \
     "$H" forecast "$T/late_wall.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1
 
-# hourly wall times across the spring change: Berlin's clocks skip from
-# 02:00 to 03:00 on 2024-03-31, so on its clock that hour is no period:
-# not a gap (until 2026-12-07 it was a period without rows, filled with 0
-# or an interpolation, and --fill none refused the data), and no forecast
-# is labelled with it.  Likewise with offsets, and in half-hours.
-python3 - "$T" <<'PY'
-import datetime as dt, sys
-from zoneinfo import ZoneInfo
-t = sys.argv[1]
-z = ZoneInfo("Europe/Berlin")
-u0 = dt.datetime(2024, 3, 24, 23, 0, tzinfo=dt.timezone.utc)  # 25th 00:00 Berlin
-with open(f"{t}/spring.csv", "w") as a, open(f"{t}/spring_off.csv", "w") as b, \
-        open(f"{t}/spring_end.csv", "w") as c, open(f"{t}/spring30.csv", "w") as d:
-    for f in (a, b, c, d):
-        f.write("ts,v\n")
-    for i in range(24 * 8):
-        l = (u0 + dt.timedelta(hours=i)).astimezone(z)
-        a.write(f"{l:%Y-%m-%d %H:%M:%S},{l.hour + 1}\n")
-        b.write(f"{l.isoformat()},{l.hour + 1}\n")
-        if l < dt.datetime(2024, 3, 31, 2, 0, tzinfo=z):
-            c.write(f"{l:%Y-%m-%d %H:%M:%S},{l.hour + 1}\n")
-    for i in range(2 * 24 * 8):
-        l = (u0 + dt.timedelta(minutes=30 * i)).astimezone(z)
-        d.write(f"{l:%Y-%m-%d %H:%M:%S},1\n")
-PY
-for f in spring spring_off; do
-    expect_exit 0 "" -- "$H" forecast "$T/$f.csv" --date ts --value v --tz Europe/Berlin \
-        --model naive --horizon 1 --fill none --fitted "$T/fit.csv"
-    check "$f: the skipped hour is no gap: $(cat "$T/err")" bash -c "! grep -q 'filled\|no rows' '$T/err'"
-    check "$f: 01:00, then 03:00 on 2024-03-31" bash -c \
-        "grep -A1 '^total,2024-03-31 01:00:00,2,' '$T/fit.csv' | grep -q '^total,2024-03-31 03:00:00,4,'"
-    check "$f: no 02:00 that day" bash -c "! grep -q '2024-03-31 02:' '$T/fit.csv'"
-done
-expect_exit 0 "" -- "$H" forecast "$T/spring_end.csv" --date ts --value v --tz Europe/Berlin \
-    --model naive --horizon 2
-check "forecasts after 01:00 on the change: 03:00 and 04:00 ($(tr '\n' '|' < "$T/out"))" bash -c \
-    "grep -q '^total,2024-03-31 03:00:00,2,' '$T/out' && grep -q '^total,2024-03-31 04:00:00,2,' '$T/out' && ! grep -q ' 02:00' '$T/out'"
-expect_exit 0 "" -- "$H" forecast "$T/spring30.csv" --date ts --value v --tz Europe/Berlin \
-    --model naive --horizon 1 --fill none
-check "half-hours: the skipped two are no gaps" bash -c "! grep -q 'filled\|no rows' '$T/err'"
-
 finish

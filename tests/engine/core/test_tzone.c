@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/tzgaps.h"
 #include "core/tzone.h"
 #include "horizon/dataset.h"
 #include "hz_test.h"
@@ -198,57 +197,4 @@ HZ_TEST(tz_enter_and_leave_restore_tz)
         unsetenv("TZ");
     tzset();
     free(keep);
-}
-
-/* The periods a zone's clocks skip (engine/core/tzgaps.c): hours on
- * Berlin's clock run 01:00, 03:00 on 2024-03-31, numbered one after the
- * other, and back; half-hours skip two; Lord Howe's half-hour change
- * skips no hour; Samoa's lost day skips 24. */
-HZ_TEST(skipped_wall_periods_are_no_periods)
-{
-    hz__tzone *z = open_zone("Europe/Berlin");
-    HZ_CHECK(z != NULL);
-    const hz__tzgaps *g = hz__tzgaps_of(z);
-    HZ_CHECK(g != NULL && hz__tzgaps_of(z) == g); /* kept, found again */
-    const hz__tzgaps *h = hz__tzgaps_periods(g, 3600);
-    HZ_CHECK(h != NULL && hz__tzgaps_len(h) == 3600);
-    const int64_t one = hz__tzgaps_period(h, at(2024, 3, 31, 1, 0));
-    HZ_CHECK(hz__tzgaps_period(h, at(2024, 3, 31, 1, 59)) == one);
-    HZ_CHECK(hz__tzgaps_period(h, at(2024, 3, 31, 3, 0)) == one + 1);
-    HZ_CHECK(hz__tzgaps_period(h, at(2024, 3, 31, 4, 0)) == one + 2);
-    HZ_CHECK(hz__tzgaps_start(h, one) == at(2024, 3, 31, 1, 0));
-    HZ_CHECK(hz__tzgaps_start(h, one + 1) == at(2024, 3, 31, 3, 0));
-    /* one hour a year from 1980 (summer time) to 2024 */
-    HZ_CHECK(one - hz__tzgaps_period(h, at(1980, 1, 1, 0, 0)) ==
-             (at(2024, 3, 31, 1, 0) - at(1980, 1, 1, 0, 0)) / 3600 - 44);
-    for (int64_t p = one - 100000; p < one + 100000; p += 997)
-        HZ_CHECK(hz__tzgaps_period(h, hz__tzgaps_start(h, p)) == p);
-    const hz__tzgaps *m = hz__tzgaps_periods(g, 1800);
-    HZ_CHECK(m != NULL);
-    HZ_CHECK(hz__tzgaps_period(m, at(2024, 3, 31, 3, 0)) ==
-             hz__tzgaps_period(m, at(2024, 3, 31, 1, 30)) + 1);
-    hz__tzone_free(z);
-
-    z = open_zone("Australia/Lord_Howe");
-    HZ_CHECK(z != NULL);
-    g = hz__tzgaps_of(z);
-    HZ_CHECK(g != NULL);
-    h = hz__tzgaps_periods(g, 3600); /* whole hours before 1986 */
-    HZ_CHECK(h != NULL);
-    /* 02:00 .. 02:30 skipped: the hour from 02:00 is still one */
-    HZ_CHECK(hz__tzgaps_period(h, at(2024, 10, 6, 2, 30)) ==
-             hz__tzgaps_period(h, at(2024, 10, 6, 1, 30)) + 1);
-    m = hz__tzgaps_periods(g, 1800);
-    HZ_CHECK(m != NULL);
-    HZ_CHECK(hz__tzgaps_period(m, at(2024, 10, 6, 2, 30)) ==
-             hz__tzgaps_period(m, at(2024, 10, 6, 1, 30)) + 1);
-    hz__tzone_free(z);
-
-    z = open_zone("Pacific/Apia");
-    HZ_CHECK(z != NULL);
-    h = hz__tzgaps_periods(hz__tzgaps_of(z), 3600);
-    HZ_CHECK(h != NULL);
-    HZ_CHECK(hz__tzgaps_period(h, at(2011, 12, 31, 0, 0)) ==
-             hz__tzgaps_period(h, at(2011, 12, 29, 23, 0)) + 1);
-    hz__tzone_free(z);
 }
