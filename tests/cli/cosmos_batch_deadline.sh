@@ -11,9 +11,9 @@ source "$(dirname "$0")/lib.sh"
 cosmos_peer_prep
 track_pids
 run_cosmos_server
-# the first batch throttled part way with a wait of 3.5 s (of a deadline
-# of 4 s); every request after it answered 503
-run_fault_proxy --rate 1 --faults batch429=1 --retry-after-ms 3500
+# the first batch throttled part way with a wait of 5.5 s (of a deadline
+# of 6 s); every request after it answered 503
+run_fault_proxy --rate 1 --faults batch429=1 --retry-after-ms 5500
 
 export COSMOS_KEY="$COSMOS_TEST_KEY" COSMOS_DATABASE=bdl \
     COSMOS_CA_CERT="$T/cert.pem" HORIZON_STORE=cosmos HZ_DATASET_ROOTS="$T" \
@@ -24,7 +24,7 @@ COSMOS_ENDPOINT="https://127.0.0.1:$cport/" "$HORIZON" cosmos init \
 tiny_monthly_csv "$T/m.csv"
 
 t0=$(date +%s.%N)
-COSMOS_ENDPOINT="https://127.0.0.1:$pport/" COSMOS_DEADLINE_S=4 \
+COSMOS_ENDPOINT="https://127.0.0.1:$pport/" COSMOS_DEADLINE_S=6 \
     "$HORIZON" submit --type forecast --tenant acme --dataset "$T/m.csv" \
     --param date=date --param value=value --param model=naive --count 2 \
     --quiet > "$T/sub.out" 2> "$T/sub.err" &
@@ -42,6 +42,6 @@ rc=$?
 t1=$(date +%s.%N)
 took=$(python3 -c "print('%.1f' % ($t1 - $t0))")
 check "submit failed, exit 75 ($rc): $(cat "$T/sub.err")" test $rc -eq 75
-check "given up within the deadline of 4 s (took $took s)" \
-    python3 -c "import sys; sys.exit(0 if $took < 5.5 else 1)"
+check "given up within the deadline of 6 s (took $took s)" \
+    python3 -c "import sys; sys.exit(0 if $took < 8.5 else 1)"
 finish
