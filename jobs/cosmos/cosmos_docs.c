@@ -428,8 +428,10 @@ static hz_status batch_send(hz_cosmos *c, const char *coll, const char *pk,
     cJSON *res = NULL;
     for (int n = 0;; n++) {
         hz_cosmos_response r;
-        s = hz_cosmos_request(c, "POST", path, "docs", link, hdrs, body,
-                              strlen(body), &r, err);
+        /* every sending within the batch's one deadline, not a
+         * deadline of its own (until 2026-12-07: twice the deadline) */
+        s = hz__cosmos_request_until(c, "POST", path, "docs", link, hdrs,
+                                     body, strlen(body), deadline, &r, err);
         if (ambiguous_out && r.ambiguous)
             *ambiguous_out = true;
         if (s != HZ_OK) {

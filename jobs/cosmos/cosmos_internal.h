@@ -63,6 +63,16 @@ CURL *hz__cosmos_handle_get(hz_cosmos *c, bool *pooled);
 void hz__cosmos_handle_put(hz_cosmos *c, CURL *h, bool keep);
 /* Uniform double in [0, 1) from the client's seeded generator. */
 double hz__cosmos_rng_unit(hz_cosmos *c);
+/* hz_cosmos_request whose attempts all end by deadline (hz_now()), not
+ * COSMOS_DEADLINE_S from now: a request sent again by its caller (a
+ * batch throttled part way) within the caller's own deadline. */
+hz_status hz__cosmos_request_until(hz_cosmos *c, const char *verb,
+                                   const char *path, const char *resource_type,
+                                   const char *resource_link,
+                                   const char *const *extra_headers,
+                                   const char *body, size_t body_len,
+                                   double deadline, hz_cosmos_response *resp,
+                                   hz_error *err);
 /* Add the request charge of one attempt to the calling thread's total. */
 void hz__cosmos_charge_thread(double ru);
 

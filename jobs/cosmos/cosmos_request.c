@@ -458,6 +458,20 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
                             size_t body_len, hz_cosmos_response *resp,
                             hz_error *err)
 {
+    return hz__cosmos_request_until(c, verb, path, resource_type,
+                                    resource_link, extra_headers, body,
+                                    body_len, hz_now() + c->cfg.deadline_s,
+                                    resp, err);
+}
+
+hz_status hz__cosmos_request_until(hz_cosmos *c, const char *verb,
+                                   const char *path, const char *resource_type,
+                                   const char *resource_link,
+                                   const char *const *extra_headers,
+                                   const char *body, size_t body_len,
+                                   double deadline, hz_cosmos_response *resp,
+                                   hz_error *err)
+{
     memset(resp, 0, sizeof *resp);
     request q = {.verb = verb,
                  .path = path,
@@ -470,7 +484,7 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
         sizeof q.url)
         return hz_error_set(err, HZ_EINVAL, "cosmos: URL too long");
     q.start = hz_now();
-    q.deadline = q.start + c->cfg.deadline_s;
+    q.deadline = deadline;
     hz_status result = HZ_OK;
     attempt a;
     memset(&a, 0, sizeof a);

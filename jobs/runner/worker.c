@@ -91,6 +91,20 @@ static void deleted_meanwhile(jobctx *c, const char *what)
     hz_metrics_add_requeue(c->r->m, "lease-lost");
 }
 
+/* Whether the job's document is gone (deleted while the job ran): a
+ * write-back answered "not found" may mean another thing (its results
+ * container missing), and then the outcome was not written and the job
+ * is still there, running: a store error, not a deletion. */
+static bool job_gone(jobctx *c)
+{
+    cJSON *d = NULL;
+    hz_error e;
+    hz_status rc = hz_store_get(c->s, HZ_STORE_JOBS, jstr(c->doc, "id"),
+                                jstr(c->doc, "customerId"), &d, &e);
+    cJSON_Delete(d);
+    return rc == HZ_ENOTFOUND;
+}
+
 /* Final failure: status failed with the reason and message. */
 static void fail_job(jobctx *c, const char *reason, const char *msg)
 {
@@ -125,7 +139,7 @@ static void fail_job(jobctx *c, const char *reason, const char *msg)
         abandoned(c, "its failure", &err);
         return;
     }
-    if (rc == HZ_ENOTFOUND) {
+    if (rc == HZ_ENOTFOUND && job_gone(c)) {
         deleted_meanwhile(c, "failure");
         return;
     }
@@ -671,7 +685,7 @@ static void succeed_job(jobctx *c, cJSON *res)
         hz__cjson_set_str(c->doc, "_etag", jstr(kc.lease, "_etag"));
     cJSON_Delete(kc.lease);
     hz_log_fields f = fields_of(c, NULL);
-    if (rc == HZ_ENOTFOUND) {
+    if (rc == HZ_ENOTFOUND && job_gone(c)) {
         remove_written(c, nres);
         deleted_meanwhile(c, "outcome");
     } else if (rc == HZ_ECONFLICT) {
