@@ -44,6 +44,20 @@ sed 's/^C3,2024-02-06,(40)$/C3,2024-02-06,-50/' "$T/ref.csv" >"$T/big.csv"
 expect_exit 1 "horizon analyze: $T/big.csv:11:3: column 'revenue' (amount) is -50, a refund larger than what customer 'C3' bought on or before 2024-02-06" -- \
     "$H" analyze segment "$T/big.csv"
 check "nothing written for it" test ! -s "$T/out"
+# two refunds on one day that add up to more than the purchases: the
+# one named is the one that finds too little left (the day's largest
+# first), not the first of the day in the file (-5 alone nets fine)
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC3,2024-01-03,30\nC3,2024-02-06,-5\nC3,2024-02-06,-50\n' >"$T/two.csv"
+expect_exit 1 "horizon analyze: $T/two.csv:5:3: column 'revenue' (amount) is -50, a refund larger than what customer 'C3' bought on or before 2024-02-06" -- \
+    "$H" analyze segment "$T/two.csv"
+# the same for the refunds on the purchase's own day
+sed 's/2024-02-06/2024-01-03/' "$T/two.csv" >"$T/two_same.csv"
+expect_exit 1 "horizon analyze: $T/two_same.csv:5:3: column 'revenue' (amount) is -50, a refund larger than what customer 'C3' bought on or before 2024-01-03" -- \
+    "$H" analyze segment "$T/two_same.csv"
+# -20 then -15 against 30: the -20 nets, the -15 finds 10 left
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC3,2024-01-03,30\nC3,2024-02-06,-15\nC3,2024-02-06,-20\n' >"$T/two_b.csv"
+expect_exit 1 "$T/two_b.csv:4:3: column 'revenue' (amount) is -15, a refund larger than what customer 'C3' bought on or before 2024-02-06, net of their refunds before it" -- \
+    "$H" analyze segment "$T/two_b.csv"
 # a refund by a customer with no purchase before it (the return of a
 # purchase before the data starts)
 printf 'customer_id,order_date,revenue\nA,2024-01-02,-5\nA,2024-01-05,20\nB,2024-01-03,9\n' >"$T/early.csv"
