@@ -425,7 +425,10 @@ void hz__as_of_text(const hz_customer_summary *s, char *buf, size_t cap)
 {
     char d[16];
     int len = snprintf(buf, cap, "%s (%s)", hz_format_day(s->as_of, d),
-                       s->as_of_given ? "given" : "the last purchase date");
+                       s->as_of_given    ? "given"
+                       : s->as_of_refund ? "the last date, a refund's: no "
+                                           "purchase on it"
+                                         : "the last purchase date");
     /* rows the as-of date cuts off are said, not dropped silently */
     if (s->rows_ignored > 0 && len > 0 && (size_t)len < cap)
         snprintf(buf + len, cap - (size_t)len,
@@ -440,9 +443,10 @@ bool hz__as_of_warning(const hz_customer_summary *s, char *buf, size_t cap)
         return false;
     char d1[16], d2[16];
     snprintf(buf, cap,
-             "the last purchase date, %s, is %d days after the one before "
+             "the last %s, %s, is %d days after the one before "
              "it (%s): every customer is aged to it; if it is a typo or an "
              "order not yet made, give --as-of",
+             s->as_of_refund ? "date (a refund's)" : "purchase date",
              hz_format_day(s->as_of, d1), (int)(s->as_of - s->day_before_last),
              hz_format_day(s->day_before_last, d2));
     return true;

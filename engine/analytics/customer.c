@@ -613,6 +613,12 @@ static hz_status summary_compute(const int64_t *key, const int32_t *day,
     s->as_of_given = opt->as_of != HZ_DAY_NONE;
     s->day_before_last = s->as_of_given ? HZ_DAY_NONE
                                         : day_before_last(day, nrows);
+    /* the last date may be a refund's (the analysis runs to it): said as
+     * such, not as a purchase date */
+    s->as_of_refund = !s->as_of_given && nref > 0 && amount != NULL;
+    for (size_t i = 0; s->as_of_refund && i < nrows; i++)
+        if (day[i] == as_of && amount[i] >= 0)
+            s->as_of_refund = false;
     s->duration_holdout = hold ? hz_unit_from_days(opt->unit,
                                                    (double)(as_of - cal_end))
                                : 0.0;

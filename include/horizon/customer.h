@@ -74,6 +74,8 @@ typedef struct hz_customer_summary {
     int32_t day_before_last; /* the latest purchase day before the last
                                 one (HZ_DAY_NONE: a single day) */
     bool as_of_given;        /* as_of was asked, not the last day */
+    bool as_of_refund;       /* as_of, not given, is the day of a refund
+                                with no purchase on it */
     size_t n_after_calibration; /* customers left out: first purchase
                                    after the calibration end (new in the
                                    holdout) */

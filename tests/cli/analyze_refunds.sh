@@ -90,6 +90,22 @@ check "clv with returns: Gamma-Gamma fitted" grep -q '^Gamma-Gamma: p = ' "$T/ou
 expect_exit 0 "" -- "$H" analyze clv "$T/returns.csv" --json --summary-only
 check "JSON: zero_spend_left_out present" grep -q '"zero_spend_left_out": [0-9]' "$T/out"
 
+# the last date a refund's (no purchase on it): the analysis runs to it,
+# and says it is not a purchase date
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC1,2024-01-05,20\nC1,2024-01-06,-5\nC2,2024-01-03,30\n' >"$T/lastref.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/lastref.csv" --summary-only
+check "as of a refund's date: said so ($(grep '^as of' "$T/out"))" \
+    grep -qx "as of 2024-01-06 (the last date, a refund's: no purchase on it)" "$T/out"
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC1,2024-01-10,10\nC3,2024-01-03,30\nC3,2030-02-06,-5\n' >"$T/farref.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/farref.csv" --summary-only
+check "a far refund date warned as a refund's ($(grep '^warning' "$T/out"))" \
+    grep -q "^warning: the last date (a refund's), 2030-02-06, is 2219 days after the one before it (2024-01-10)" "$T/out"
+# a purchase on the last day too: a purchase date
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC1,2024-01-06,20\nC1,2024-01-06,-5\nC2,2024-01-03,30\n' >"$T/lastboth.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/lastboth.csv" --summary-only
+check "as of a day with a purchase and a refund: a purchase date" \
+    grep -qx "as of 2024-01-06 (the last purchase date)" "$T/out"
+
 # a refund after the calibration end leaves the calibration as it stood
 printf 'customer_id,order_date,revenue\nA,2024-01-01,10\nA,2024-02-01,20\nA,2024-05-01,5\nB,2024-01-03,9\nB,2024-03-03,4\n' >"$T/hold.csv"
 cp "$T/hold.csv" "$T/hold_ref.csv"
