@@ -380,14 +380,23 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
     co.order_col = oc;
     co.threads = th;
     double t0 = hz_now();
-    /* rows an export wrote twice: said, and dropped when asked */
+    /* rows an export wrote twice: said, and dropped when asked; among
+     * the rows the analysis reads (not those after --as-of, which it
+     * leaves out and counts as such) */
     hz__dups dd;
     uint8_t *dup = q->dedupe ? calloc(ds->nrows ? ds->nrows : 1, 1) : NULL;
-    if ((q->dedupe && dup == NULL) ||
-        hz__duplicate_rows(ds, th, dup, &dd) != HZ_OK) {
+    uint8_t *late = NULL;
+    const bool cut = q->as_of != HZ_DAY_NONE && di >= 0;
+    if (cut && (late = malloc(ds->nrows ? ds->nrows : 1)) != NULL)
+        for (size_t i = 0; i < ds->nrows; i++)
+            late[i] = hz_customer_cell_day(&ds->cols[di], i) > q->as_of;
+    if ((q->dedupe && dup == NULL) || (cut && late == NULL) ||
+        hz__duplicate_rows(ds, th, late, dup, &dd) != HZ_OK) {
         free(dup);
+        free(late);
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     }
+    free(late);
     r->dup_rows = dd.count;
     r->dup_dropped = q->dedupe && dd.count > 0;
     if (dd.count > 0)

@@ -176,12 +176,15 @@ struct hz_analytics_result {
 
 /* Exact duplicate rows (duplicates.c): count rows whose every column
  * equals an earlier row's; first is the first of them in file order and
- * first_of the row it repeats (SIZE_MAX when none).  dup (ds->nrows
- * bytes, or NULL) gets 1 for each. */
+ * first_of the row it repeats (SIZE_MAX when none).  Rows with
+ * left_out[i] (left_out NULL: none; the rows after --as-of, which the
+ * analysis does not use) are not looked at.  dup (ds->nrows bytes, or
+ * NULL) gets 1 for each. */
 typedef struct hz__dups {
     size_t count, first, first_of;
 } hz__dups;
-hz_status hz__duplicate_rows(const hz_dataset *ds, int threads, uint8_t *dup,
+hz_status hz__duplicate_rows(const hz_dataset *ds, int threads,
+                             const uint8_t *left_out, uint8_t *dup,
                              hz__dups *out);
 
 /* Parts (analytics_clv.c, analytics_churn.c, analytics_segment.c,
