@@ -384,13 +384,13 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
      * the rows the analysis reads (not those after --as-of, which it
      * leaves out and counts as such) */
     hz__dups dd;
-    uint8_t *dup = q->dedupe ? calloc(ds->nrows ? ds->nrows : 1, 1) : NULL;
+    uint8_t *dup = calloc(ds->nrows ? ds->nrows : 1, 1);
     uint8_t *late = NULL;
     const bool cut = q->as_of != HZ_DAY_NONE && di >= 0;
     if (cut && (late = malloc(ds->nrows ? ds->nrows : 1)) != NULL)
         for (size_t i = 0; i < ds->nrows; i++)
             late[i] = hz_customer_cell_day(&ds->cols[di], i) > q->as_of;
-    if ((q->dedupe && dup == NULL) || (cut && late == NULL) ||
+    if (dup == NULL || (cut && late == NULL) ||
         hz__duplicate_rows(ds, th, late, dup, &dd) != HZ_OK) {
         free(dup);
         free(late);
@@ -406,6 +406,7 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
                  hz_dataset_row_line(ds, dd.first),
                  hz_dataset_row_line(ds, dd.first_of));
     co.skip_rows = r->dup_dropped ? dup : NULL;
+    co.dup_rows = r->dup_dropped || dd.count == 0 ? NULL : dup;
     st = hz_customer_summary_from_dataset(ds, *cust, dc, ac, &co, &r->cs, err);
     free(dup);
     r->t_summary = hz_now() - t0;

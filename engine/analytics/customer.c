@@ -869,10 +869,24 @@ static hz_status bad_amount(const cols *k, size_t i, hz_error *err)
                         place(k, i, k->a, pl), k->an, v);
 }
 
-/* A refund larger than what the customer bought on or before its day. */
-static hz_status refund_too_large(const cols *k, size_t i, hz_error *err)
+/* A refund larger than what the customer bought on or before its day;
+ * again: the row of a later copy of it (an export that wrote it twice),
+ * else SIZE_MAX. */
+static hz_status refund_too_large(const cols *k, size_t i, size_t again,
+                                  hz_error *err)
 {
-    char pl[PLACE_MAX], id[96], d[16];
+    char pl[PLACE_MAX], id[96], d[16], why[200];
+    if (again != SIZE_MAX)
+        snprintf(why, sizeof why,
+                 "line %zu repeats this row in every column, so the refund "
+                 "is netted twice (if the export wrote it twice, give "
+                 "--dedupe)",
+                 hz_dataset_row_line(k->ds, again));
+    else
+        snprintf(why, sizeof why,
+                 "the purchase it returns is not in the data (filter the "
+                 "refund out, or give the transactions from an earlier "
+                 "date)");
     const hz_column *c = k->c;
     if (c->type == HZ_TYPE_STRING)
         snprintf(id, sizeof id, "%.80s", hz_dict_str(c->dict, c->v.code[i]));
@@ -883,11 +897,9 @@ static hz_status refund_too_large(const cols *k, size_t i, hz_error *err)
         "%s: column '%s' (amount) is %.15g, a refund larger than what "
         "customer '%s' bought on or before %s, net of their refunds before "
         "it (a day's largest first): a refund is netted against "
-        "the customer's purchases before it, and the purchase it returns is "
-        "not in the data (filter the refund out, or give the transactions "
-        "from an earlier date)",
+        "the customer's purchases before it, and %s",
         place(k, i, k->a, pl), k->an, hz_col_number(k->a, i), id,
-        hz_format_day(hz_customer_cell_day(k->d, i), d));
+        hz_format_day(hz_customer_cell_day(k->d, i), d), why);
 }
 
 static hz_status bad_date(const cols *k, size_t i, hz_error *err)
@@ -1080,8 +1092,20 @@ hz_status hz_customer_summary_from_dataset(
     size_t bad = SIZE_MAX;
     if (st == HZ_OK)
         st = summary_compute(key, day, amt, m, &o2, out, &bad, err);
-    if (bad != SIZE_MAX)
-        st = refund_too_large(&k, rowmap != NULL ? rowmap[bad] : bad, err);
+    if (bad != SIZE_MAX) {
+        /* a later copy of the refund (rows not moved: no rowmap) */
+        size_t again = SIZE_MAX;
+        const uint8_t *dr = rowmap == NULL && opt != NULL ? opt->dup_rows
+                                                          : NULL;
+        for (size_t i = bad + 1; dr != NULL && amt != NULL && i < n; i++)
+            if (dr[i] && key[i] == key[bad] && day[i] == day[bad] &&
+                amt[i] == amt[bad]) {
+                again = i;
+                break;
+            }
+        st = refund_too_large(&k, rowmap != NULL ? rowmap[bad] : bad, again,
+                              err);
+    }
     free(rowmap);
     if (st == HZ_OK && (st = check_spends(&k, *out, err)) != HZ_OK) {
         hz_customer_summary_free(*out);

@@ -58,6 +58,15 @@ expect_exit 1 "horizon analyze: $T/two_same.csv:5:3: column 'revenue' (amount) i
 printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC3,2024-01-03,30\nC3,2024-02-06,-15\nC3,2024-02-06,-20\n' >"$T/two_b.csv"
 expect_exit 1 "$T/two_b.csv:4:3: column 'revenue' (amount) is -15, a refund larger than what customer 'C3' bought on or before 2024-02-06, net of their refunds before it" -- \
     "$H" analyze segment "$T/two_b.csv"
+# a refund an export wrote twice is netted twice: when that makes it too
+# large, the error names the copy and --dedupe (was the advice to filter
+# the refund out or give earlier transactions)
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC3,2024-01-03,30\nC3,2024-02-06,-20\nC3,2024-02-06,-20\n' >"$T/twice.csv"
+expect_exit 1 "$T/twice.csv:4:3: column 'revenue' (amount) is -20, a refund larger than what customer 'C3' bought on or before 2024-02-06, net of their refunds before it (a day's largest first): a refund is netted against the customer's purchases before it, and line 5 repeats this row in every column, so the refund is netted twice (if the export wrote it twice, give --dedupe)" -- \
+    "$H" analyze segment "$T/twice.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/twice.csv" --dedupe -o "$T/twice_out.csv"
+check "--dedupe: the refund netted once ($(grep '^C3,' "$T/twice_out.csv"))" \
+    grep -q '^C3,2024-01-03,2024-01-03,1,0,0,34,0,10,-20,' "$T/twice_out.csv"
 # a refund by a customer with no purchase before it (the return of a
 # purchase before the data starts)
 printf 'customer_id,order_date,revenue\nA,2024-01-02,-5\nA,2024-01-05,20\nB,2024-01-03,9\n' >"$T/early.csv"
