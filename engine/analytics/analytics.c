@@ -398,6 +398,11 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
     }
     free(late);
     r->dup_rows = dd.count;
+    /* a repeated refund is netted again, not counted as a purchase */
+    long ai = ac != NULL && dd.count > 0 ? hz_dataset_find(ds, ac) : -1;
+    for (size_t i = 0; ai >= 0 && i < ds->nrows; i++)
+        r->dup_refunds += dup[i] && !hz_col_is_null(&ds->cols[ai], i) &&
+                          hz_col_number(&ds->cols[ai], i) < 0;
     r->dup_dropped = q->dedupe && dd.count > 0;
     if (dd.count > 0)
         snprintf(r->dup_first, sizeof r->dup_first,

@@ -169,6 +169,7 @@ struct hz_analytics_result {
      * many repeat an earlier row in every column, the first as
      * "FILE:LINE (the same as line L)", and whether they were dropped */
     size_t dup_rows;
+    size_t dup_refunds; /* of them, refunds (negative amounts) */
     bool dup_dropped;
     char dup_first[320];
     double seconds, t_summary, t_clv, t_seg;
