@@ -380,15 +380,29 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
     co.order_col = oc;
     co.threads = th;
     double t0 = hz_now();
-    /* rows an export wrote twice: said, and dropped when asked */
+    /* rows an export wrote twice: said, and dropped when asked; among
+     * the rows the analysis reads (not those after --as-of, which it
+     * leaves out and counts as such) */
     hz__dups dd;
-    uint8_t *dup = q->dedupe ? calloc(ds->nrows ? ds->nrows : 1, 1) : NULL;
-    if ((q->dedupe && dup == NULL) ||
-        hz__duplicate_rows(ds, th, dup, &dd) != HZ_OK) {
+    uint8_t *dup = calloc(ds->nrows ? ds->nrows : 1, 1);
+    uint8_t *late = NULL;
+    const bool cut = q->as_of != HZ_DAY_NONE && di >= 0;
+    if (cut && (late = malloc(ds->nrows ? ds->nrows : 1)) != NULL)
+        for (size_t i = 0; i < ds->nrows; i++)
+            late[i] = hz_customer_cell_day(&ds->cols[di], i) > q->as_of;
+    if (dup == NULL || (cut && late == NULL) ||
+        hz__duplicate_rows(ds, th, late, dup, &dd) != HZ_OK) {
         free(dup);
+        free(late);
         return hz_error_set(err, HZ_ENOMEM, "out of memory");
     }
+    free(late);
     r->dup_rows = dd.count;
+    /* a repeated refund is netted again, not counted as a purchase */
+    long ai = ac != NULL && dd.count > 0 ? hz_dataset_find(ds, ac) : -1;
+    for (size_t i = 0; ai >= 0 && i < ds->nrows; i++)
+        r->dup_refunds += dup[i] && !hz_col_is_null(&ds->cols[ai], i) &&
+                          hz_col_number(&ds->cols[ai], i) < 0;
     r->dup_dropped = q->dedupe && dd.count > 0;
     if (dd.count > 0)
         snprintf(r->dup_first, sizeof r->dup_first,
@@ -397,6 +411,7 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
                  hz_dataset_row_line(ds, dd.first),
                  hz_dataset_row_line(ds, dd.first_of));
     co.skip_rows = r->dup_dropped ? dup : NULL;
+    co.dup_rows = r->dup_dropped || dd.count == 0 ? NULL : dup;
     st = hz_customer_summary_from_dataset(ds, *cust, dc, ac, &co, &r->cs, err);
     free(dup);
     r->t_summary = hz_now() - t0;
@@ -425,7 +440,10 @@ void hz__as_of_text(const hz_customer_summary *s, char *buf, size_t cap)
 {
     char d[16];
     int len = snprintf(buf, cap, "%s (%s)", hz_format_day(s->as_of, d),
-                       s->as_of_given ? "given" : "the last purchase date");
+                       s->as_of_given    ? "given"
+                       : s->as_of_refund ? "the last date, a refund's: no "
+                                           "purchase on it"
+                                         : "the last purchase date");
     /* rows the as-of date cuts off are said, not dropped silently */
     if (s->rows_ignored > 0 && len > 0 && (size_t)len < cap)
         snprintf(buf + len, cap - (size_t)len,
@@ -440,9 +458,10 @@ bool hz__as_of_warning(const hz_customer_summary *s, char *buf, size_t cap)
         return false;
     char d1[16], d2[16];
     snprintf(buf, cap,
-             "the last purchase date, %s, is %d days after the one before "
+             "the last %s, %s, is %d days after the one before "
              "it (%s): every customer is aged to it; if it is a typo or an "
              "order not yet made, give --as-of",
+             s->as_of_refund ? "date (a refund's)" : "purchase date",
              hz_format_day(s->as_of, d1), (int)(s->as_of - s->day_before_last),
              hz_format_day(s->day_before_last, d2));
     return true;

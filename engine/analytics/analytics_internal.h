@@ -169,6 +169,7 @@ struct hz_analytics_result {
      * many repeat an earlier row in every column, the first as
      * "FILE:LINE (the same as line L)", and whether they were dropped */
     size_t dup_rows;
+    size_t dup_refunds; /* of them, refunds (negative amounts) */
     bool dup_dropped;
     char dup_first[320];
     double seconds, t_summary, t_clv, t_seg;
@@ -176,12 +177,15 @@ struct hz_analytics_result {
 
 /* Exact duplicate rows (duplicates.c): count rows whose every column
  * equals an earlier row's; first is the first of them in file order and
- * first_of the row it repeats (SIZE_MAX when none).  dup (ds->nrows
- * bytes, or NULL) gets 1 for each. */
+ * first_of the row it repeats (SIZE_MAX when none).  Rows with
+ * left_out[i] (left_out NULL: none; the rows after --as-of, which the
+ * analysis does not use) are not looked at.  dup (ds->nrows bytes, or
+ * NULL) gets 1 for each. */
 typedef struct hz__dups {
     size_t count, first, first_of;
 } hz__dups;
-hz_status hz__duplicate_rows(const hz_dataset *ds, int threads, uint8_t *dup,
+hz_status hz__duplicate_rows(const hz_dataset *ds, int threads,
+                             const uint8_t *left_out, uint8_t *dup,
                              hz__dups *out);
 
 /* Parts (analytics_clv.c, analytics_churn.c, analytics_segment.c,

@@ -444,8 +444,10 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
         fprintf(f, ", \"refund_rows\": %zu", s->refund_rows);
         fprintf(f, ", \"duplicate_rows\": %zu, \"duplicates_dropped\": %s",
                 r->dup_rows, r->dup_dropped ? "true" : "false");
-        if (r->dup_rows > 0)
+        if (r->dup_rows > 0) {
             jstr(f, "duplicate_first", r->dup_first);
+            fprintf(f, ", \"duplicate_refunds\": %zu", r->dup_refunds);
+        }
         jnum(f, "refund_total", s->refund_total);
         fprintf(f, ", \"calibration_end\": \"%s\", \"unit\": \"%s\"",
                 hz_format_day(s->calibration_end, d1),

@@ -344,12 +344,24 @@ static void text_duplicates(const hz_analytics_result *r, FILE *f)
                 "duplicates: %zu row%s that repeat%s an earlier row in every "
                 "column dropped (--dedupe; first: %s)\n",
                 k, k == 1 ? "" : "s", k == 1 ? "s" : "", r->dup_first);
-    else
+    else {
+        const size_t nr = r->dup_refunds;
+        char how[128];
+        if (nr == 0)
+            snprintf(how, sizeof how, "each counted as a purchase");
+        else if (nr == k)
+            snprintf(how, sizeof how, "each netted again as a refund");
+        else
+            snprintf(how, sizeof how,
+                     "each counted again (%zu as purchase%s, %zu netted "
+                     "again as refund%s)",
+                     k - nr, k - nr == 1 ? "" : "s", nr, nr == 1 ? "" : "s");
         fprintf(f,
                 "warning: %zu row%s repeat%s an earlier row in every column "
-                "(first: %s): kept, each counted as a purchase; if the "
-                "export wrote them twice, give --dedupe to drop them\n",
-                k, k == 1 ? "" : "s", k == 1 ? "s" : "", r->dup_first);
+                "(first: %s): kept, %s; if the export wrote them twice, give "
+                "--dedupe to drop them\n",
+                k, k == 1 ? "" : "s", k == 1 ? "s" : "", r->dup_first, how);
+    }
 }
 
 /* Refunds are netted, not dropped: said with their count and sum. */

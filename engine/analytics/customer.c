@@ -294,17 +294,15 @@ static int summarise_one(hz_customer_summary *s, const buckets *bk, size_t b,
     uint32_t orders = 0;
     for (size_t i = lo; i < hi;) {
         const int32_t cur = rows[i].day;
-        double p = 0.0, r = 0.0;
-        size_t np = 0, first_refund = SIZE_MAX;
+        double p = 0.0;
+        size_t np = 0;
+        const size_t dlo = i;
         if (cur > cal_end && !cal_taken) {
             cal_spend(val, ncal, &total, &rep_sum);
             cal_taken = true;
         }
         for (; i < hi && rows[i].day == cur; i++) {
-            if (rows[i].amt < 0) {
-                r += rows[i].amt;
-                first_refund = first_refund == SIZE_MAX ? i : first_refund;
-            } else {
+            if (rows[i].amt >= 0) {
                 p += rows[i].amt;
                 np++;
             }
@@ -319,11 +317,15 @@ static int summarise_one(hz_customer_summary *s, const buckets *bk, size_t b,
                 orders += (uint32_t)np;
             }
         }
-        if (r < 0 && cur <= cal_end)
-            refunds += r;
-        if (r < 0 && !net_refund(val, nd, r)) {
-            *bad = first_refund;
-            return -1;
+        /* the day's refunds one by one (the largest first, as sorted):
+         * the one that finds too little left is the one named */
+        for (size_t j = dlo; j < i && rows[j].amt < 0; j++) {
+            if (cur <= cal_end)
+                refunds += rows[j].amt;
+            if (!net_refund(val, nd, rows[j].amt)) {
+                *bad = j;
+                return -1;
+            }
         }
     }
     if (ncal == 0)
@@ -356,12 +358,16 @@ static int summarise_one(hz_customer_summary *s, const buckets *bk, size_t b,
 
 /* Every customer, in parallel; the daily repeat counts are summed per
  * thread and added up (integers: exact in any order).  keep[b] is 2 for
- * a customer whose refund is larger than the purchases before it. */
+ * a customer whose refund is larger than the purchases before it; *bad
+ * gets that refund's row in bk->rows for the first such customer (in
+ * key order), else SIZE_MAX. */
 static hz_status summarise_all(hz_customer_summary *s, buckets *bk,
-                               uint8_t *keep, bool orders, int nthreads)
+                               uint8_t *keep, bool orders, int nthreads,
+                               size_t *bad)
 {
     const int32_t cal_end = s->calibration_end;
     int oom = 0;
+    *bad = SIZE_MAX;
     size_t nd = s->repeats_by_day ? s->ndays : 0;
 #pragma omp parallel num_threads(nthreads) reduction(| : oom)
     {
@@ -369,10 +375,12 @@ static hz_status summarise_all(hz_customer_summary *s, buckets *bk,
         int64_t *tmp = NULL;
         size_t tcap = 0;
         day_vals dv = {NULL, NULL, 0};
+        size_t my_bad = SIZE_MAX; /* rows go by bucket: the lowest row
+                                     is the first customer's */
         oom |= nd && rep == NULL;
 #pragma omp for schedule(dynamic, 4096)
         for (size_t b = 0; b < bk->nb; b++) {
-            size_t lo = bk->start[b], hi = bk->start[b + 1], bad;
+            size_t lo = bk->start[b], hi = bk->start[b + 1], row;
             if (lo == hi || oom)
                 continue;
             if (hi - lo > dv.cap) {
@@ -388,8 +396,10 @@ static hz_status summarise_all(hz_customer_summary *s, buckets *bk,
                 }
             }
             sort_segment(bk->rows + lo, hi - lo);
-            int k = summarise_one(s, bk, b, cal_end, s->day0, rep, &dv, &bad);
+            int k = summarise_one(s, bk, b, cal_end, s->day0, rep, &dv, &row);
             keep[b] = k < 0 ? 2 : (uint8_t)k;
+            if (k < 0 && row < my_bad)
+                my_bad = row;
             if (k != 1 || !orders)
                 continue;
             if (hi - lo > tcap) {
@@ -405,12 +415,14 @@ static hz_status summarise_all(hz_customer_summary *s, buckets *bk,
             s->distinct_orders[b] = count_orders(bk->rows + lo, hi - lo,
                                                  cal_end, tmp);
         }
-        if (rep != NULL) {
-            /* unnamed: a named critical section is a global symbol
-             * (.gomp_critical_user_NAME) that libhorizon.so would export */
+        /* unnamed: a named critical section is a global symbol
+         * (.gomp_critical_user_NAME) that libhorizon.so would export */
 #pragma omp critical
-            for (size_t d = 0; d < nd; d++)
+        {
+            for (size_t d = 0; rep != NULL && d < nd; d++)
                 s->repeats_by_day[d] += rep[d];
+            if (my_bad < *bad)
+                *bad = my_bad;
         }
         free(rep);
         free(tmp);
@@ -420,31 +432,22 @@ static hz_status summarise_all(hz_customer_summary *s, buckets *bk,
     return oom ? HZ_ENOMEM : HZ_OK;
 }
 
-/* The input row of the first customer (in key order) with a refund
- * larger than their purchases before it: the first refund of its day. */
-static size_t refund_row(hz_customer_summary *s, const buckets *bk,
-                         const uint8_t *keep, const int64_t *key,
+/* The input row of the refund at bk->rows[bad] (a refund larger than
+ * what its customer bought before it): the first row of that customer,
+ * day and amount (rows of equal amount are alike). */
+static size_t refund_row(const buckets *bk, size_t bad, const int64_t *key,
                          const int32_t *day, const double *amount,
                          size_t nrows)
 {
     size_t b = 0;
-    while (b < bk->nb && keep[b] != 2)
+    while (b + 1 < bk->nb && bk->start[b + 1] <= bad)
         b++;
-    if (b == bk->nb)
-        return SIZE_MAX;
-    size_t lo = bk->start[b], hi = bk->start[b + 1], bad = SIZE_MAX;
-    day_vals dv = {malloc((hi - lo) * sizeof(double)),
-                   malloc((hi - lo) * sizeof(int32_t)), hi - lo};
-    if (dv.val != NULL && dv.day != NULL)
-        (void)summarise_one(s, bk, b, s->calibration_end, s->day0, NULL, &dv,
-                            &bad);
-    free(dv.val);
-    free(dv.day);
     const int64_t k = bucket_key(bk, b);
-    for (size_t i = 0; bad != SIZE_MAX && amount != NULL && i < nrows; i++)
-        if (key[i] == k && day[i] == bk->rows[bad].day && amount[i] < 0)
+    const day_amt *r = &bk->rows[bad];
+    for (size_t i = 0; amount != NULL && i < nrows; i++)
+        if (key[i] == k && day[i] == r->day && amount[i] == r->amt)
             return i;
-    return SIZE_MAX;
+    return SIZE_MAX; /* not reached: the row came from the input */
 }
 
 /* Move the kept buckets to the front (ascending key order); returns how
@@ -610,17 +613,28 @@ static hz_status summary_compute(const int64_t *key, const int32_t *day,
     s->as_of_given = opt->as_of != HZ_DAY_NONE;
     s->day_before_last = s->as_of_given ? HZ_DAY_NONE
                                         : day_before_last(day, nrows);
+    /* the last date may be a refund's (the analysis runs to it): said as
+     * such, not as a purchase date */
+    s->as_of_refund = !s->as_of_given && nref > 0 && amount != NULL;
+    for (size_t i = 0; s->as_of_refund && i < nrows; i++)
+        if (day[i] == as_of && amount[i] >= 0)
+            s->as_of_refund = false;
     s->duration_holdout = hold ? hz_unit_from_days(opt->unit,
                                                    (double)(as_of - cal_end))
                                : 0.0;
     if (alloc_tracking(s, &bk) != HZ_OK)
         goto nomem;
     int nthreads = opt->threads > 0 ? opt->threads : hz_default_threads();
-    if (summarise_all(s, &bk, keep, orders, nthreads) != HZ_OK)
+    size_t bad_row;
+    if (summarise_all(s, &bk, keep, orders, nthreads, &bad_row) != HZ_OK)
         goto nomem;
-    if (nref > 0 && (*bad = refund_row(s, &bk, keep, key, day, amount,
-                                       nrows)) != SIZE_MAX) {
-        st = HZ_EINVAL;
+    if (bad_row != SIZE_MAX) {
+        *bad = refund_row(&bk, bad_row, key, day, amount, nrows);
+        st = *bad != SIZE_MAX
+                 ? HZ_EINVAL
+                 : hz_error_set(err, HZ_EINVAL,
+                                "a refund is larger than its customer's "
+                                "purchases before it");
         goto out;
     }
     for (size_t b = 0; b < bk.nb; b++)
@@ -855,10 +869,24 @@ static hz_status bad_amount(const cols *k, size_t i, hz_error *err)
                         place(k, i, k->a, pl), k->an, v);
 }
 
-/* A refund larger than what the customer bought on or before its day. */
-static hz_status refund_too_large(const cols *k, size_t i, hz_error *err)
+/* A refund larger than what the customer bought on or before its day;
+ * again: the row of a later copy of it (an export that wrote it twice),
+ * else SIZE_MAX. */
+static hz_status refund_too_large(const cols *k, size_t i, size_t again,
+                                  hz_error *err)
 {
-    char pl[PLACE_MAX], id[96], d[16];
+    char pl[PLACE_MAX], id[96], d[16], why[200];
+    if (again != SIZE_MAX)
+        snprintf(why, sizeof why,
+                 "line %zu repeats this row in every column, so the refund "
+                 "is netted twice (if the export wrote it twice, give "
+                 "--dedupe)",
+                 hz_dataset_row_line(k->ds, again));
+    else
+        snprintf(why, sizeof why,
+                 "the purchase it returns is not in the data (filter the "
+                 "refund out, or give the transactions from an earlier "
+                 "date)");
     const hz_column *c = k->c;
     if (c->type == HZ_TYPE_STRING)
         snprintf(id, sizeof id, "%.80s", hz_dict_str(c->dict, c->v.code[i]));
@@ -867,12 +895,11 @@ static hz_status refund_too_large(const cols *k, size_t i, hz_error *err)
     return hz_error_set(
         err, HZ_EINVAL,
         "%s: column '%s' (amount) is %.15g, a refund larger than what "
-        "customer '%s' bought on or before %s: a refund is netted against "
-        "the customer's purchases before it, and the purchase it returns is "
-        "not in the data (filter the refund out, or give the transactions "
-        "from an earlier date)",
+        "customer '%s' bought on or before %s, net of their refunds before "
+        "it (a day's largest first): a refund is netted against "
+        "the customer's purchases before it, and %s",
         place(k, i, k->a, pl), k->an, hz_col_number(k->a, i), id,
-        hz_format_day(hz_customer_cell_day(k->d, i), d));
+        hz_format_day(hz_customer_cell_day(k->d, i), d), why);
 }
 
 static hz_status bad_date(const cols *k, size_t i, hz_error *err)
@@ -1065,8 +1092,20 @@ hz_status hz_customer_summary_from_dataset(
     size_t bad = SIZE_MAX;
     if (st == HZ_OK)
         st = summary_compute(key, day, amt, m, &o2, out, &bad, err);
-    if (bad != SIZE_MAX)
-        st = refund_too_large(&k, rowmap != NULL ? rowmap[bad] : bad, err);
+    if (bad != SIZE_MAX) {
+        /* a later copy of the refund (rows not moved: no rowmap) */
+        size_t again = SIZE_MAX;
+        const uint8_t *dr = rowmap == NULL && opt != NULL ? opt->dup_rows
+                                                          : NULL;
+        for (size_t i = bad + 1; dr != NULL && amt != NULL && i < n; i++)
+            if (dr[i] && key[i] == key[bad] && day[i] == day[bad] &&
+                amt[i] == amt[bad]) {
+                again = i;
+                break;
+            }
+        st = refund_too_large(&k, rowmap != NULL ? rowmap[bad] : bad, again,
+                              err);
+    }
     free(rowmap);
     if (st == HZ_OK && (st = check_spends(&k, *out, err)) != HZ_OK) {
         hz_customer_summary_free(*out);

@@ -112,7 +112,8 @@ static size_t partition_dups(const hz_dataset *ds, const uint64_t *h,
     return count;
 }
 
-hz_status hz__duplicate_rows(const hz_dataset *ds, int threads, uint8_t *dup,
+hz_status hz__duplicate_rows(const hz_dataset *ds, int threads,
+                             const uint8_t *left_out, uint8_t *dup,
                              hz__dups *out)
 {
     const size_t n = ds->nrows;
@@ -147,12 +148,14 @@ hz_status hz__duplicate_rows(const hz_dataset *ds, int threads, uint8_t *dup,
         hash_column(&ds->cols[j], n, h, th);
 #define PART(v) (bits ? (size_t)((v) >> (64 - bits)) : 0)
     for (size_t i = 0; i < n; i++)
-        start[PART(h[i]) + 1]++;
+        if (left_out == NULL || !left_out[i])
+            start[PART(h[i]) + 1]++;
     for (size_t p = 0; p < np; p++)
         start[p + 1] += start[p];
     memcpy(fill, start, np * sizeof *fill);
     for (size_t i = 0; i < n; i++)
-        rows[fill[PART(h[i])]++] = i;
+        if (left_out == NULL || !left_out[i])
+            rows[fill[PART(h[i])]++] = i;
 #undef PART
     size_t count = 0;
     int oom = 0;

@@ -57,6 +57,11 @@ typedef struct hz_customer_options {
     /* hz_customer_summary_from_dataset: rows i with skip_rows[i] != 0 are
      * left out (exact duplicates, the CLI's --dedupe); NULL = none */
     const uint8_t *skip_rows;
+    /* hz_customer_summary_from_dataset: rows i with dup_rows[i] != 0
+     * repeat an earlier row in every column (kept): a refund refused as
+     * larger than the purchases before it names its repeat, since an
+     * export that wrote it twice nets it twice; NULL = none known */
+    const uint8_t *dup_rows;
 } hz_customer_options;
 
 typedef struct hz_customer_summary {
@@ -74,6 +79,8 @@ typedef struct hz_customer_summary {
     int32_t day_before_last; /* the latest purchase day before the last
                                 one (HZ_DAY_NONE: a single day) */
     bool as_of_given;        /* as_of was asked, not the last day */
+    bool as_of_refund;       /* as_of, not given, is the day of a refund
+                                with no purchase on it */
     size_t n_after_calibration; /* customers left out: first purchase
                                    after the calibration end (new in the
                                    holdout) */

@@ -41,6 +41,30 @@ check "JSON: duplicate_rows, duplicates_dropped, duplicate_first" \
 printf 'customer_id,order_date,revenue\nA,2024-01-01,5\nA,2024-01-01,6\n' >"$T/none.csv"
 expect_exit 0 "" -- "$H" analyze segment "$T/none.csv" --summary-only
 check "no duplicates: no warning" bash -c "! grep -qi 'duplicate\|repeat an earlier' '$T/out'"
+# rows after --as-of are left out (and counted as such), not counted as
+# duplicates kept "each counted as a purchase" nor as dropped ones
+printf 'customer_id,order_date,revenue\nA,2024-01-01,5\nA,2024-02-01,6\nA,2024-02-01,6\nB,2024-01-03,7\nA,2024-06-01,9\nA,2024-06-01,9\nA,2024-06-01,9\n' >"$T/late.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/late.csv" --as-of 2024-03-01 --summary-only
+check "as-of: only the duplicate it reads ($(grep 'repeat' "$T/out"))" \
+    grep -qF "warning: 1 row repeats an earlier row in every column (first: $T/late.csv:4, the same as line 3)" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/late.csv" --as-of 2024-03-01 --summary-only --dedupe
+check "as-of, --dedupe: 1 dropped ($(grep 'dropped' "$T/out"))" \
+    grep -qF "duplicates: 1 row that repeats an earlier row in every column dropped (--dedupe; first: $T/late.csv:4, the same as line 3)" "$T/out"
+check "as-of, --dedupe: the 3 rows after it said as left out ($(grep '^as of' "$T/out"))" \
+    grep -qx "as of 2024-03-01 (given); 3 transactions after it left out" "$T/out"
+
+# a repeated refund is netted again, not "counted as a purchase"
+printf 'customer_id,order_date,revenue\nA,2024-01-01,50\nA,2024-02-01,6\nA,2024-02-03,-5\nA,2024-02-03,-5\nB,2024-01-03,7\n' >"$T/dupref.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/dupref.csv" --summary-only
+check "a repeated refund: said as netted again ($(grep 'repeat' "$T/out"))" \
+    grep -qF "warning: 1 row repeats an earlier row in every column (first: $T/dupref.csv:5, the same as line 4): kept, each netted again as a refund;" "$T/out"
+echo "B,2024-01-03,7" >>"$T/dupref.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/dupref.csv" --summary-only
+check "a repeated refund and purchase ($(grep 'repeat' "$T/out"))" \
+    grep -qF "kept, each counted again (1 as purchase, 1 netted again as refund);" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/dupref.csv" --summary-only --json
+check "JSON: duplicate_refunds" grep -qF '"duplicate_refunds": 1' "$T/out"
+
 # --dedupe is for transactions
 printf 'customer_id,tenure,churned\na,3,yes\nb,5,no\n' >"$T/cust.csv"
 expect_exit 2 "--dedupe is for the analyses of transactions: survival would ignore it" -- \

@@ -44,6 +44,29 @@ sed 's/^C3,2024-02-06,(40)$/C3,2024-02-06,-50/' "$T/ref.csv" >"$T/big.csv"
 expect_exit 1 "horizon analyze: $T/big.csv:11:3: column 'revenue' (amount) is -50, a refund larger than what customer 'C3' bought on or before 2024-02-06" -- \
     "$H" analyze segment "$T/big.csv"
 check "nothing written for it" test ! -s "$T/out"
+# two refunds on one day that add up to more than the purchases: the
+# one named is the one that finds too little left (the day's largest
+# first), not the first of the day in the file (-5 alone nets fine)
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC3,2024-01-03,30\nC3,2024-02-06,-5\nC3,2024-02-06,-50\n' >"$T/two.csv"
+expect_exit 1 "horizon analyze: $T/two.csv:5:3: column 'revenue' (amount) is -50, a refund larger than what customer 'C3' bought on or before 2024-02-06" -- \
+    "$H" analyze segment "$T/two.csv"
+# the same for the refunds on the purchase's own day
+sed 's/2024-02-06/2024-01-03/' "$T/two.csv" >"$T/two_same.csv"
+expect_exit 1 "horizon analyze: $T/two_same.csv:5:3: column 'revenue' (amount) is -50, a refund larger than what customer 'C3' bought on or before 2024-01-03" -- \
+    "$H" analyze segment "$T/two_same.csv"
+# -20 then -15 against 30: the -20 nets, the -15 finds 10 left
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC3,2024-01-03,30\nC3,2024-02-06,-15\nC3,2024-02-06,-20\n' >"$T/two_b.csv"
+expect_exit 1 "$T/two_b.csv:4:3: column 'revenue' (amount) is -15, a refund larger than what customer 'C3' bought on or before 2024-02-06, net of their refunds before it" -- \
+    "$H" analyze segment "$T/two_b.csv"
+# a refund an export wrote twice is netted twice: when that makes it too
+# large, the error names the copy and --dedupe (was the advice to filter
+# the refund out or give earlier transactions)
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC3,2024-01-03,30\nC3,2024-02-06,-20\nC3,2024-02-06,-20\n' >"$T/twice.csv"
+expect_exit 1 "$T/twice.csv:4:3: column 'revenue' (amount) is -20, a refund larger than what customer 'C3' bought on or before 2024-02-06, net of their refunds before it (a day's largest first): a refund is netted against the customer's purchases before it, and line 5 repeats this row in every column, so the refund is netted twice (if the export wrote it twice, give --dedupe)" -- \
+    "$H" analyze segment "$T/twice.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/twice.csv" --dedupe -o "$T/twice_out.csv"
+check "--dedupe: the refund netted once ($(grep '^C3,' "$T/twice_out.csv"))" \
+    grep -q '^C3,2024-01-03,2024-01-03,1,0,0,34,0,10,-20,' "$T/twice_out.csv"
 # a refund by a customer with no purchase before it (the return of a
 # purchase before the data starts)
 printf 'customer_id,order_date,revenue\nA,2024-01-02,-5\nA,2024-01-05,20\nB,2024-01-03,9\n' >"$T/early.csv"
@@ -75,6 +98,22 @@ check "clv with returns: refunds said" grep -q '^refunds: 40 rows with a negativ
 check "clv with returns: Gamma-Gamma fitted" grep -q '^Gamma-Gamma: p = ' "$T/out"
 expect_exit 0 "" -- "$H" analyze clv "$T/returns.csv" --json --summary-only
 check "JSON: zero_spend_left_out present" grep -q '"zero_spend_left_out": [0-9]' "$T/out"
+
+# the last date a refund's (no purchase on it): the analysis runs to it,
+# and says it is not a purchase date
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC1,2024-01-05,20\nC1,2024-01-06,-5\nC2,2024-01-03,30\n' >"$T/lastref.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/lastref.csv" --summary-only
+check "as of a refund's date: said so ($(grep '^as of' "$T/out"))" \
+    grep -qx "as of 2024-01-06 (the last date, a refund's: no purchase on it)" "$T/out"
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC1,2024-01-10,10\nC3,2024-01-03,30\nC3,2030-02-06,-5\n' >"$T/farref.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/farref.csv" --summary-only
+check "a far refund date warned as a refund's ($(grep '^warning' "$T/out"))" \
+    grep -q "^warning: the last date (a refund's), 2030-02-06, is 2219 days after the one before it (2024-01-10)" "$T/out"
+# a purchase on the last day too: a purchase date
+printf 'customer_id,order_date,revenue\nC1,2024-01-01,10\nC1,2024-01-06,20\nC1,2024-01-06,-5\nC2,2024-01-03,30\n' >"$T/lastboth.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/lastboth.csv" --summary-only
+check "as of a day with a purchase and a refund: a purchase date" \
+    grep -qx "as of 2024-01-06 (the last purchase date)" "$T/out"
 
 # a refund after the calibration end leaves the calibration as it stood
 printf 'customer_id,order_date,revenue\nA,2024-01-01,10\nA,2024-02-01,20\nA,2024-05-01,5\nB,2024-01-03,9\nB,2024-03-03,4\n' >"$T/hold.csv"
