@@ -11,9 +11,30 @@
 
 #include "runner/disklimit.h"
 
+/* Set when a write of this process reached the limit (SIGXFSZ). */
+static volatile sig_atomic_t fsize_reached;
+
+static void on_xfsz(int sig)
+{
+    (void)sig;
+    fsize_reached = 1;
+}
+
+bool hz__disklimit_reached(void)
+{
+    return fsize_reached != 0;
+}
+
 hz_status hz__disklimit_apply(long long bytes, hz_error *err)
 {
-    signal(SIGXFSZ, SIG_IGN); /* a write past it fails with EFBIG */
+    /* a write past it fails with EFBIG (the process is not killed), and
+     * the job process says why its stage failed (hz__disklimit_reached) */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_xfsz;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGXFSZ, &sa, NULL);
     struct rlimit rl;
     if (getrlimit(RLIMIT_FSIZE, &rl) != 0)
         return hz_error_set(err, HZ_EIO, "getrlimit(RLIMIT_FSIZE): %s",

@@ -11,6 +11,8 @@
 #ifndef HZ_RUNNER_DISKLIMIT_H
 #define HZ_RUNNER_DISKLIMIT_H
 
+#include <stdbool.h>
+
 #include "horizon/common.h"
 
 /* The failure reason. */
@@ -20,8 +22,15 @@
 #define HZ_DISKLIMIT_SOURCE "horizon run --max-disk-mb"
 
 /* In the job process: no file larger than bytes from now on, and SIGXFSZ
- * ignored.  HZ_EIO with errno's text when the limit cannot be set. */
+ * caught (it does not kill: the write fails with EFBIG).  HZ_EIO with
+ * errno's text when the limit cannot be set. */
 hz_status hz__disklimit_apply(long long bytes, hz_error *err);
+
+/* In the job process: whether a write reached that limit (EFBIG), in any
+ * stage and any file, one the runner cannot see among them (the CSV
+ * reader's unlinked temporary file): the job then fails for good with
+ * reason "disk", whatever message the stage gave. */
+bool hz__disklimit_reached(void);
 
 /* In the runner: the bytes the files in directory dir (and in its
  * directories, to 16 levels) take on disk, or their length when larger

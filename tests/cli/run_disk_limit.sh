@@ -35,6 +35,19 @@ submit small --params '{"debugWriteMB": 1, "debugWriteFiles": 2}'
 # empty files by the thousand (a file system's inodes): each counts 4 KiB
 submit inodes --params '{"debugWriteMB": 0.001, "debugWriteFiles": 3000}'
 submit plain
+# a gzip dataset inflating past the limit: the CSV reader's temporary file
+# (unlinked, out of the runner's sight) stops at it (EFBIG); the job fails
+# for disk, not for its dataset ("File too large (set TMPDIR)")
+/usr/bin/python3 - "$T/data/acme/big.csv.gz" <<'PY'
+import gzip, sys
+with gzip.open(sys.argv[1], "wt") as f:
+    f.write("date,value,pad\n")
+    for i in range(60000):
+        f.write("2020-%02d-01,%d,%s\n" % (i % 12 + 1, i, "x" * 100))
+PY
+"$HORIZON" submit --type forecast --tenant acme --id gzip --quiet \
+    --dataset "$T/data/acme/big.csv.gz" --param date=date --param value=value \
+    --param model=naive --param freq=month
 t0=$(date +%s)
 "$HORIZON" run --once --concurrency 2 --max-disk-mb 4 --isolation best-effort \
     >"$T/run.out" 2>"$T/run.err"
@@ -50,6 +63,12 @@ for id in onefile manyfiles inodes; do
         "disk limit of 4 MiB in its work directory (horizon run --max-disk-mb)" \
         <<<"$(field $id error)"
 done
+st="$(field gzip status) $(field gzip errorReason) $(field gzip attempts)"
+check "gzip: failed for good with reason disk, one attempt ($st)" \
+    test "$st" = "failed disk 1"
+check "gzip: the error names the limit ($(field gzip error))" grep -q \
+    "as large as its disk limit of 4 MiB (horizon run --max-disk-mb): " \
+    <<<"$(field gzip error)"
 check "a file past the limit: the write failed, the job was not killed by SIGXFSZ" \
     bash -c "! grep -qi -e 'crashed or was killed' -e 'signal' '$T/run.err'"
 check "a job that writes on and on is stopped ($(field manyfiles error)), in $((t1 - t0)) s" \
