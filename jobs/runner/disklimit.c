@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runner/disklimit.h"
@@ -47,6 +48,19 @@ hz_status hz__disklimit_apply(long long bytes, hz_error *err)
         return hz_error_set(err, HZ_EIO, "setrlimit(RLIMIT_FSIZE): %s",
                             strerror(errno));
     return HZ_OK;
+}
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1U << 0)
+#endif
+
+int hz__disklimit_rename(const char *from, const char *to)
+{
+    if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to,
+                RENAME_NOREPLACE) == 0 ||
+        rename(from, to) == 0)
+        return 0;
+    return link(from, to);
 }
 
 /* The usage below directory fd (closed here), depth levels down (at most

@@ -460,18 +460,36 @@ static hz_status write_hook(const hz_job_request *req,
         return HZ_OK;
     static char block[65536];
     memset(block, 'x', sizeof block);
+    const char *hide = req->debug_write_hide;
     long long blocks = (long long)(req->debug_write_mb * 16);
     int files = req->debug_write_files > 0 ? req->debug_write_files : 1;
     for (int k = 0; k < files; k++) {
         char path[4200];
         snprintf(path, sizeof path, "%s/fill-%d", opt->tmpdir, k);
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int fd = -1;
+        if (strcmp(hide, "tmpfile") == 0)
+            fd = open(opt->tmpdir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+        if (fd < 0)
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         int e = fd < 0 ? errno : 0;
+        if (e == 0 && strcmp(hide, "unlink") == 0 && unlink(path) != 0)
+            fprintf(stderr, "debugWriteHide: unlink: %s\n", strerror(errno));
         for (long long i = 0; e == 0 && i < blocks; i++)
             if (write(fd, block, sizeof block) != (ssize_t)sizeof block)
                 e = errno != 0 ? errno : EIO;
-        if (fd >= 0)
-            close(fd);
+        if (e == 0 && strcmp(hide, "rename") == 0) {
+            char other[4300];
+            snprintf(other, sizeof other, "%s.new", path);
+            int ofd = open(other, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                           0600);
+            if (ofd >= 0)
+                close(ofd);
+            if (rename(other, path) != 0)
+                fprintf(stderr, "debugWriteHide: rename: %s\n",
+                        strerror(errno));
+        }
+        if (fd >= 0 && hide[0] == '\0')
+            close(fd); /* else kept open (a hidden file's room stays) */
         if (e != 0)
             return hz_error_set(err, HZ_EIO, "test hook debugWriteMB: %s: %s",
                                 path, strerror(e));
@@ -663,8 +681,15 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     }
     if (fd >= 0)
         close(fd);
-    if (tmp[0] != '\0')
+    if (tmp[0] != '\0') {
+        /* its room, at once: the unlink is refused under the isolation
+         * (runner/isolate.c), and the empty file stays until the job's
+         * directory is removed */
+        if (truncate(tmp, 0) != 0) {
+            /* the unlink frees it */
+        }
         unlink(tmp);
+    }
     hz__tool t = {.name = hz_job_type_name(job->type),
                   .job = job,
                   .ds = ds,

@@ -152,7 +152,7 @@ static _Noreturn void no_result(const char *path, const char *tmp, int e)
     bool ok = f != NULL && fputs("#end ", f) >= 0 && fputs(text, f) >= 0 &&
               fputc('\n', f) != EOF;
     if (f != NULL && fclose(f) == 0 && ok)
-        rename(tmp, path);
+        hz__disklimit_rename(tmp, path);
     _exit(3);
 }
 
@@ -182,7 +182,7 @@ static void write_result(const char *path, hz_status rc, const hz_error *err,
         ok = false;
         e = errno;
     }
-    if (ok && rename(tmp, path) != 0) {
+    if (ok && hz__disklimit_rename(tmp, path) != 0) {
         ok = false;
         e = errno;
     }

@@ -7,7 +7,8 @@
 # job could fill the work directory's file system, and every other job
 # then failed with reason workdir (and the run ended with exit 75).
 # The test hook params.debugWriteMB / debugWriteFiles (HZ_TEST_HOOKS=1)
-# makes the job process write that many files of that many MiB.
+# makes the job process write that many files of that many MiB
+# (debugWriteHide: out of the runner's sight, see below).
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$T/data/acme"
 tiny_monthly_csv "$T/data/acme/sales.csv"
@@ -35,6 +36,13 @@ submit small --params '{"debugWriteMB": 1, "debugWriteFiles": 2}'
 # empty files by the thousand (a file system's inodes): each counts 4 KiB
 submit inodes --params '{"debugWriteMB": 0.001, "debugWriteFiles": 3000}'
 submit plain
+# files out of the runner's sight (unlinked while open, O_TMPFILE, renamed
+# over), 20 of 3 MiB each: refused (seccomp), so the files stay in sight
+# and the job is stopped; before, each took its room to the end unseen
+# and the job succeeded, 60 MiB past a 4 MiB limit (no bound at all)
+for how in unlink tmpfile rename; do
+    submit "hide-$how" --params "{\"debugWriteMB\": 3, \"debugWriteFiles\": 20, \"debugWriteHide\": \"$how\"}"
+done
 # a gzip dataset inflating past the limit: the CSV reader's temporary file
 # (unlinked, out of the runner's sight) stops at it (EFBIG); the job fails
 # for disk, not for its dataset ("File too large (set TMPDIR)")
@@ -55,7 +63,7 @@ rc=$?
 t1=$(date +%s)
 check "the run exits 1 for the failed jobs, not 75 ($rc): $(tail -2 "$T/run.err")" \
     test $rc -eq 1
-for id in onefile manyfiles inodes; do
+for id in onefile manyfiles inodes hide-unlink hide-tmpfile hide-rename; do
     st="$(field $id status) $(field $id errorReason) $(field $id attempts)"
     check "$id: failed for good with reason disk, one attempt ($st)" \
         test "$st" = "failed disk 1"
