@@ -43,7 +43,9 @@ hz_status hz__disklimit_apply(long long bytes, hz_error *err)
     rlim_t want = (rlim_t)bytes;
     if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
         want = rl.rlim_max; /* an operator's lower hard limit stays */
-    rl.rlim_cur = want;
+    /* the hard limit too: code a hostile dataset got to run could raise
+     * a soft one alone back to the hard one (unlimited) */
+    rl.rlim_cur = rl.rlim_max = want;
     if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
         return hz_error_set(err, HZ_EIO, "setrlimit(RLIMIT_FSIZE): %s",
                             strerror(errno));

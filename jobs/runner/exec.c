@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -461,6 +462,16 @@ static hz_status write_hook(const hz_job_request *req,
     static char block[65536];
     memset(block, 'x', sizeof block);
     const char *hide = req->debug_write_hide;
+    struct rlimit rl;
+    if (req->debug_write_raise && getrlimit(RLIMIT_FSIZE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            fprintf(stderr, "debugWriteRaise: %s\n", strerror(errno));
+        else if (getrlimit(RLIMIT_FSIZE, &rl) == 0)
+            fprintf(stderr, "debugWriteRaise: the file size limit is %s%lld\n",
+                    rl.rlim_cur == RLIM_INFINITY ? "unlimited: " : "",
+                    (long long)rl.rlim_cur);
+    }
     long long blocks = (long long)(req->debug_write_mb * 16);
     int files = req->debug_write_files > 0 ? req->debug_write_files : 1;
     for (int k = 0; k < files; k++) {

@@ -36,6 +36,10 @@ submit small --params '{"debugWriteMB": 1, "debugWriteFiles": 2}'
 # empty files by the thousand (a file system's inodes): each counts 4 KiB
 submit inodes --params '{"debugWriteMB": 0.001, "debugWriteFiles": 3000}'
 submit plain
+# a job process that raises its soft RLIMIT_FSIZE to the hard one: the
+# hard one is the limit too, the write still stops there (before, the
+# soft limit alone was set, and the file grew past it unhindered)
+submit raise --params '{"debugWriteMB": 8, "debugWriteRaise": true}'
 # files out of the runner's sight (unlinked while open, O_TMPFILE, renamed
 # over), 20 of 3 MiB each: refused (seccomp), so the files stay in sight
 # and the job is stopped; before, each took its room to the end unseen
@@ -63,7 +67,7 @@ rc=$?
 t1=$(date +%s)
 check "the run exits 1 for the failed jobs, not 75 ($rc): $(tail -2 "$T/run.err")" \
     test $rc -eq 1
-for id in onefile manyfiles inodes hide-unlink hide-tmpfile hide-rename; do
+for id in onefile manyfiles inodes hide-unlink hide-tmpfile hide-rename raise; do
     st="$(field $id status) $(field $id errorReason) $(field $id attempts)"
     check "$id: failed for good with reason disk, one attempt ($st)" \
         test "$st" = "failed disk 1"
@@ -71,6 +75,8 @@ for id in onefile manyfiles inodes hide-unlink hide-tmpfile hide-rename; do
         "disk limit of 4 MiB in its work directory (horizon run --max-disk-mb)" \
         <<<"$(field $id error)"
 done
+check "raise: the file size limit stays 4 MiB ($(grep -o 'debugWriteRaise.*' "$T/run.err"))" \
+    grep -q "debugWriteRaise: the file size limit is 4194304$" "$T/run.err"
 st="$(field gzip status) $(field gzip errorReason) $(field gzip attempts)"
 check "gzip: failed for good with reason disk, one attempt ($st)" \
     test "$st" = "failed disk 1"
