@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
@@ -516,6 +517,20 @@ static void shm_hook(const hz_job_request *req, const hz_exec_options *opt)
     if (!opt->test_hooks || req->debug_shm_mb <= 0)
         return;
     size_t n = (size_t)(req->debug_shm_mb * 1048576);
+    void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
+    int e_map = errno;
+    if (m != MAP_FAILED) {
+        memset(m, 'x', n);
+        munmap(m, n);
+    }
+    int mfd = (int)syscall(SYS_memfd_create, "debugShmMB", 0U);
+    int e_mfd = errno;
+    if (mfd >= 0)
+        close(mfd);
+    fprintf(stderr, "debugShmMB: shared mapping: %s; memfd: %s\n",
+            m != MAP_FAILED ? "made" : strerror(e_map),
+            mfd >= 0 ? "made" : strerror(e_mfd));
     int id = shmget(IPC_PRIVATE, n, IPC_CREAT | 0600);
     if (id < 0) {
         fprintf(stderr, "debugShmMB: shmget: %s\n", strerror(errno));

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -359,7 +360,11 @@ static int filter_no_sockets(bool all_threads)
  * no POSIX message queue (EPERM): they stay in the kernel when the
  * process is gone, until removed or the machine restarts, a shared
  * memory segment outside the job's memory limit (RLIMIT_DATA), and
- * another job process could find them.  No kernel keyring (add_key,
+ * another job process could find them.  Nor other shared memory of its
+ * own, which RLIMIT_DATA does not count either (it counts private
+ * mappings): mmap of MAP_SHARED | MAP_ANONYMOUS and memfd_create are
+ * EPERM (a shared mapping of a file stays: the file is the job's, on
+ * disk, under its disk limit).  No kernel keyring (add_key,
  * keyctl, request_key: EPERM): Landlock does not cover them, and the
  * user keyring of the runner's user holds what it keeps there
  * (credentials: a Kerberos ticket cache, a mount's key), and keeps what
@@ -380,6 +385,17 @@ static int filter_outside(void)
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        /* memory outside RLIMIT_DATA (it counts private mappings only):
+         * a shared anonymous mapping, a memfd */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_memfd_create, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 0, 5),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[3])),
+        BPF_STMT(BPF_ALU | BPF_AND | BPF_K, MAP_SHARED | MAP_ANONYMOUS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MAP_SHARED | MAP_ANONYMOUS, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_add_key, 6, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_keyctl, 5, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_request_key, 4, 0),
