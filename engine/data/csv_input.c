@@ -85,6 +85,11 @@ static hz_status sink_write(sink *s, const char *p, size_t n, const char *name,
 
 static void sink_close(sink *s)
 {
+    /* its room freed now, also where it could not be unlinked (a process
+     * that may not unlink: it stays, empty, until its directory goes) */
+    if (s->fd >= 0 && ftruncate(s->fd, 0) != 0) {
+        /* closing it frees it where it was unlinked */
+    }
     if (s->fd >= 0)
         close(s->fd);
     free(s->mem);

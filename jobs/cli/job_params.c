@@ -191,7 +191,8 @@ static int apply(hz_job_request *r, owned *o, int code, const char *arg)
 
 /* The test hooks: debugSleepS, debugSleepTool, debugMemoryNeedle,
  * debugReadFile, debugStderr, debugConnect, debugReason, debugResultMB,
- * debugWriteMB, debugWriteFiles, debugForkS, debugShmMB, debugStdin and
+ * debugWriteMB, debugWriteFiles, debugWriteHide, debugWriteRaise,
+ * debugForkS, debugShmMB, debugStdin and
  * debugKeyring (honoured by
  * the job
  * process only when the runner runs with HZ_TEST_HOOKS=1). */
@@ -246,6 +247,15 @@ static bool test_hook(hz_job_request *r, const cJSON *it)
     }
     if (strcmp(it->string, "debugForkS") == 0 && cJSON_IsNumber(it)) {
         r->debug_fork_s = it->valuedouble;
+        return true;
+    }
+    if (strcmp(it->string, "debugWriteRaise") == 0 && cJSON_IsBool(it)) {
+        r->debug_write_raise = cJSON_IsTrue(it);
+        return true;
+    }
+    if (strcmp(it->string, "debugWriteHide") == 0 && cJSON_IsString(it)) {
+        snprintf(r->debug_write_hide, sizeof r->debug_write_hide, "%s",
+                 it->valuestring);
         return true;
     }
     if (strcmp(it->string, "debugWriteFiles") == 0 && cJSON_IsNumber(it)) {

@@ -472,6 +472,11 @@ static const char *bad_authority(const char *url, char *why, size_t why_sz)
         v = isdigit((unsigned char)port[i]) ? v * 10 + (port[i] - '0')
                                             : 65536;
     if (v < 1 || v > 65535) {
+        /* "user:pass/word@host", "user:pa?ss@host": what follows the
+         * ':' is a password, not a port, and is not shown */
+        if (v > 65535 && strchr(port, '@') != NULL &&
+            strspn(port, "0123456789") < n)
+            return "a user name or password in the URL is not allowed";
         snprintf(why, why_sz,
                  "port '%.*s' is not a number from 1 to 65535",
                  (int)(n < 40 ? n : 40), port);

@@ -64,12 +64,20 @@ void hz_url_show(const char *url, char *out, size_t outsz)
     const char *sep = url != NULL ? strstr(url, "://") : NULL;
     if (hz_url_redact(url, out, outsz) || sep == NULL || outsz == 0)
         return;
+    /* a user name or password ends at the last '@': a '/', '?' or '#'
+     * in it (not percent-encoded: why libcurl could not parse it) does
+     * not end it.  An '@' after a '?' or '#' may be in the query as well
+     * as in a password: then nothing after the scheme is shown. */
     const char *auth = sep + 3;
-    size_t alen = strcspn(auth, "/?#");
-    const char *at = NULL;
-    for (const char *p = auth; p < auth + alen; p++)
-        if (*p == '@')
-            at = p;
+    const char *at = strrchr(auth, '@');
+    size_t qpos = strcspn(auth, "?#");
+    if (at != NULL && auth + qpos < at) {
+        snprintf(out, outsz, "%.*s...", (int)(auth - url), url);
+        for (char *p = out; *p != '\0'; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
+        return;
+    }
     const char *rest = at != NULL ? at + 1 : auth;
     size_t keep = strcspn(rest, "?#");
     size_t k = 0;

@@ -25,8 +25,10 @@ bool hz_url_redact(const char *url, char *out, size_t outsz);
 
 /* hz_url_redact, and for a "SCHEME://..." string libcurl cannot parse
  * (an empty port, a port out of range, a space), the same read from its
- * text: what lies before an '@' of its authority left out, and so are its
- * query (shown "?...") and fragment; control characters shown as '?'. */
+ * text: what lies before its last '@' left out (a password with a '/' in
+ * it), and so are its query (shown "?...") and fragment; all but
+ * "SCHEME://..." when a '?' or '#' comes before that '@' (a password's
+ * or the query's: not told apart); control characters shown as '?'. */
 void hz_url_show(const char *url, char *out, size_t outsz);
 
 /* True when url parses and names a user, a password or login options. */

@@ -7,13 +7,35 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runner/disklimit.h"
 
+/* Set when a write of this process reached the limit (SIGXFSZ). */
+static volatile sig_atomic_t fsize_reached;
+
+static void on_xfsz(int sig)
+{
+    (void)sig;
+    fsize_reached = 1;
+}
+
+bool hz__disklimit_reached(void)
+{
+    return fsize_reached != 0;
+}
+
 hz_status hz__disklimit_apply(long long bytes, hz_error *err)
 {
-    signal(SIGXFSZ, SIG_IGN); /* a write past it fails with EFBIG */
+    /* a write past it fails with EFBIG (the process is not killed), and
+     * the job process says why its stage failed (hz__disklimit_reached) */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_xfsz;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGXFSZ, &sa, NULL);
     struct rlimit rl;
     if (getrlimit(RLIMIT_FSIZE, &rl) != 0)
         return hz_error_set(err, HZ_EIO, "getrlimit(RLIMIT_FSIZE): %s",
@@ -21,11 +43,26 @@ hz_status hz__disklimit_apply(long long bytes, hz_error *err)
     rlim_t want = (rlim_t)bytes;
     if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
         want = rl.rlim_max; /* an operator's lower hard limit stays */
-    rl.rlim_cur = want;
+    /* the hard limit too: code a hostile dataset got to run could raise
+     * a soft one alone back to the hard one (unlimited) */
+    rl.rlim_cur = rl.rlim_max = want;
     if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
         return hz_error_set(err, HZ_EIO, "setrlimit(RLIMIT_FSIZE): %s",
                             strerror(errno));
     return HZ_OK;
+}
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1U << 0)
+#endif
+
+int hz__disklimit_rename(const char *from, const char *to)
+{
+    if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to,
+                RENAME_NOREPLACE) == 0 ||
+        rename(from, to) == 0)
+        return 0;
+    return link(from, to);
 }
 
 /* The usage below directory fd (closed here), depth levels down (at most

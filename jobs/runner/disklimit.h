@@ -4,12 +4,17 @@
  * system, where every other job would then fail ("workdir").
  *
  * Two bounds, both `horizon run --max-disk-mb`: the job process may write
- * no file past it (RLIMIT_FSIZE; SIGXFSZ is ignored, so that the write
+ * no file past it (RLIMIT_FSIZE; SIGXFSZ is caught, so that the write
  * fails with EFBIG and the job says so instead of dying of a signal), and
  * the runner, which looks at the job's directory every quarter second,
- * stops the job whose files there take more than it in all. */
+ * stops the job whose files there take more than it in all.  The second
+ * holds because no file of the job process leaves that directory while
+ * it takes room (the seccomp filter of unlink, rename over a file and
+ * O_TMPFILE, runner/isolate.c). */
 #ifndef HZ_RUNNER_DISKLIMIT_H
 #define HZ_RUNNER_DISKLIMIT_H
+
+#include <stdbool.h>
 
 #include "horizon/common.h"
 
@@ -20,8 +25,22 @@
 #define HZ_DISKLIMIT_SOURCE "horizon run --max-disk-mb"
 
 /* In the job process: no file larger than bytes from now on, and SIGXFSZ
- * ignored.  HZ_EIO with errno's text when the limit cannot be set. */
+ * caught (it does not kill: the write fails with EFBIG).  HZ_EIO with
+ * errno's text when the limit cannot be set. */
 hz_status hz__disklimit_apply(long long bytes, hz_error *err);
+
+/* In the job process: whether a write reached that limit (EFBIG), in any
+ * stage and any file, one the runner cannot see among them (the CSV
+ * reader's unlinked temporary file): the job then fails for good with
+ * reason "disk", whatever message the stage gave. */
+bool hz__disklimit_reached(void);
+
+/* In the job process: rename from to to, where to does not exist, under
+ * the seccomp filter that lets no rename replace a file (runner/isolate.c:
+ * renameat2 with RENAME_NOREPLACE); where that is refused (a file system
+ * without it), rename(2), then a hard link (from stays).  0, or -1 with
+ * errno.  Async-signal-safe. */
+int hz__disklimit_rename(const char *from, const char *to);
 
 /* In the runner: the bytes the files in directory dir (and in its
  * directories, to 16 levels) take on disk, or their length when larger

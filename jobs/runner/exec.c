@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -460,18 +462,46 @@ static hz_status write_hook(const hz_job_request *req,
         return HZ_OK;
     static char block[65536];
     memset(block, 'x', sizeof block);
+    const char *hide = req->debug_write_hide;
+    struct rlimit rl;
+    if (req->debug_write_raise && getrlimit(RLIMIT_FSIZE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            fprintf(stderr, "debugWriteRaise: %s\n", strerror(errno));
+        else if (getrlimit(RLIMIT_FSIZE, &rl) == 0)
+            fprintf(stderr, "debugWriteRaise: the file size limit is %s%lld\n",
+                    rl.rlim_cur == RLIM_INFINITY ? "unlimited: " : "",
+                    (long long)rl.rlim_cur);
+    }
     long long blocks = (long long)(req->debug_write_mb * 16);
     int files = req->debug_write_files > 0 ? req->debug_write_files : 1;
     for (int k = 0; k < files; k++) {
         char path[4200];
         snprintf(path, sizeof path, "%s/fill-%d", opt->tmpdir, k);
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int fd = -1;
+        if (strcmp(hide, "tmpfile") == 0)
+            fd = open(opt->tmpdir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+        if (fd < 0)
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         int e = fd < 0 ? errno : 0;
+        if (e == 0 && strcmp(hide, "unlink") == 0 && unlink(path) != 0)
+            fprintf(stderr, "debugWriteHide: unlink: %s\n", strerror(errno));
         for (long long i = 0; e == 0 && i < blocks; i++)
             if (write(fd, block, sizeof block) != (ssize_t)sizeof block)
                 e = errno != 0 ? errno : EIO;
-        if (fd >= 0)
-            close(fd);
+        if (e == 0 && strcmp(hide, "rename") == 0) {
+            char other[4300];
+            snprintf(other, sizeof other, "%s.new", path);
+            int ofd = open(other, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                           0600);
+            if (ofd >= 0)
+                close(ofd);
+            if (rename(other, path) != 0)
+                fprintf(stderr, "debugWriteHide: rename: %s\n",
+                        strerror(errno));
+        }
+        if (fd >= 0 && hide[0] == '\0')
+            close(fd); /* else kept open (a hidden file's room stays) */
         if (e != 0)
             return hz_error_set(err, HZ_EIO, "test hook debugWriteMB: %s: %s",
                                 path, strerror(e));
@@ -487,6 +517,20 @@ static void shm_hook(const hz_job_request *req, const hz_exec_options *opt)
     if (!opt->test_hooks || req->debug_shm_mb <= 0)
         return;
     size_t n = (size_t)(req->debug_shm_mb * 1048576);
+    void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
+    int e_map = errno;
+    if (m != MAP_FAILED) {
+        memset(m, 'x', n);
+        munmap(m, n);
+    }
+    int mfd = (int)syscall(SYS_memfd_create, "debugShmMB", 0U);
+    int e_mfd = errno;
+    if (mfd >= 0)
+        close(mfd);
+    fprintf(stderr, "debugShmMB: shared mapping: %s; memfd: %s\n",
+            m != MAP_FAILED ? "made" : strerror(e_map),
+            mfd >= 0 ? "made" : strerror(e_mfd));
     int id = shmget(IPC_PRIVATE, n, IPC_CREAT | 0600);
     if (id < 0) {
         fprintf(stderr, "debugShmMB: shmget: %s\n", strerror(errno));
@@ -663,8 +707,15 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
     }
     if (fd >= 0)
         close(fd);
-    if (tmp[0] != '\0')
+    if (tmp[0] != '\0') {
+        /* its room, at once: the unlink is refused under the isolation
+         * (runner/isolate.c), and the empty file stays until the job's
+         * directory is removed */
+        if (truncate(tmp, 0) != 0) {
+            /* the unlink frees it */
+        }
         unlink(tmp);
+    }
     hz__tool t = {.name = hz_job_type_name(job->type),
                   .job = job,
                   .ds = ds,

@@ -93,6 +93,16 @@ typedef struct hz_job_request {
                               run could write): the job fails naming the
                               first write that failed, else goes on */
     int debug_write_files; /* params.debugWriteFiles, default 1 */
+    bool debug_write_raise; /* params.debugWriteRaise: first raise the
+                               soft RLIMIT_FSIZE to the hard one, saying
+                               on stderr "debugWriteRaise: the file size
+                               limit is [unlimited: ]N" */
+    char debug_write_hide[16]; /* params.debugWriteHide: "unlink", each
+                                  file unlinked as it is made and kept
+                                  open; "tmpfile", made with O_TMPFILE
+                                  (a named one where refused); "rename",
+                                  another file renamed over each, kept
+                                  open: out of the runner's sight */
     double debug_shm_mb; /* test hook: params.debugShmMB, the job process
                             makes a System V shared memory segment of
                             this many MiB and fills it (what code a

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -359,7 +360,11 @@ static int filter_no_sockets(bool all_threads)
  * no POSIX message queue (EPERM): they stay in the kernel when the
  * process is gone, until removed or the machine restarts, a shared
  * memory segment outside the job's memory limit (RLIMIT_DATA), and
- * another job process could find them.  No kernel keyring (add_key,
+ * another job process could find them.  Nor other shared memory of its
+ * own, which RLIMIT_DATA does not count either (it counts private
+ * mappings): mmap of MAP_SHARED | MAP_ANONYMOUS and memfd_create are
+ * EPERM (a shared mapping of a file stays: the file is the job's, on
+ * disk, under its disk limit).  No kernel keyring (add_key,
  * keyctl, request_key: EPERM): Landlock does not cover them, and the
  * user keyring of the runner's user holds what it keeps there
  * (credentials: a Kerberos ticket cache, a mount's key), and keeps what
@@ -380,6 +385,17 @@ static int filter_outside(void)
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        /* memory outside RLIMIT_DATA (it counts private mappings only):
+         * a shared anonymous mapping, a memfd */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_memfd_create, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 0, 5),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[3])),
+        BPF_STMT(BPF_ALU | BPF_AND | BPF_K, MAP_SHARED | MAP_ANONYMOUS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MAP_SHARED | MAP_ANONYMOUS, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_add_key, 6, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_keyctl, 5, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_request_key, 4, 0),
@@ -411,6 +427,96 @@ static int filter_outside(void)
         BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+    };
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
+                              .filter = f};
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0 : errno;
+#else
+    return 0;
+#endif
+}
+
+/* open(2)'s O_TMPFILE bit (__O_TMPFILE: 020000000 on x86-64 and arm64),
+ * O_DIRECTORY aside */
+#define TMPFILE_BIT 020000000U
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1U << 0)
+#endif
+#ifndef AT_REMOVEDIR
+#define AT_REMOVEDIR 0x200
+#endif
+
+/* No file out of the runner's sight: the runner holds a job to its disk
+ * limit by summing the files in its directory (runner/disklimit.h), and a
+ * file that is unlinked while open takes its room until the process
+ * ends without being there: code a hostile dataset got to run could
+ * write file after file of the limit's size (RLIMIT_FSIZE), unlink each
+ * and keep it open, and fill the file system.  So no unlink of a file
+ * (unlink, unlinkat without AT_REMOVEDIR), no rename but one that
+ * replaces nothing (renameat2 with RENAME_NOREPLACE only) and no
+ * O_TMPFILE (open, openat; openat2, whose flags sit in memory a filter
+ * cannot read, ENOSYS): EPERM.  What the job process removes stays named
+ * until the runner removes its directory (its download, the CSV reader's
+ * temporary file, emptied once read), and counted.  In every build. */
+static int filter_no_hidden_files(void)
+{
+#ifdef NATIVE_ARCH
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#ifdef __x86_64__
+        /* x32 system calls (bit 30) are another ABI */
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+#endif
+#ifdef SYS_unlink
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_unlink, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
+#ifdef SYS_rename
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rename, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
+#ifdef SYS_renameat
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_renameat, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        /* unlinkat(dirfd, path, flags): a directory (empty) only */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_unlinkat, 0, 4),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[2])),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, AT_REMOVEDIR, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        /* renameat2(olddir, old, newdir, new, flags) */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_renameat2, 0, 4),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[4])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RENAME_NOREPLACE, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#ifdef SYS_open
+        /* open(path, flags, mode) */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_open, 0, 4),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[1])),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, TMPFILE_BIT, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+#endif
+        /* openat(dirfd, path, flags, mode) */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 0, 4),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[2])),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, TMPFILE_BIT, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
     struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
                               .filter = f};
@@ -499,6 +605,10 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
     e = filter_outside();
     if (e != 0 && rc == HZ_OK)
         return fail(err, -1, "seccomp filter of fork, clone, IPC and TIOCSTI",
+                    e);
+    e = filter_no_hidden_files();
+    if (e != 0 && rc == HZ_OK)
+        return fail(err, -1, "seccomp filter of unlink, rename and O_TMPFILE",
                     e);
     return rc;
 }

@@ -152,7 +152,7 @@ static _Noreturn void no_result(const char *path, const char *tmp, int e)
     bool ok = f != NULL && fputs("#end ", f) >= 0 && fputs(text, f) >= 0 &&
               fputc('\n', f) != EOF;
     if (f != NULL && fclose(f) == 0 && ok)
-        rename(tmp, path);
+        hz__disklimit_rename(tmp, path);
     _exit(3);
 }
 
@@ -182,7 +182,7 @@ static void write_result(const char *path, hz_status rc, const hz_error *err,
         ok = false;
         e = errno;
     }
-    if (ok && rename(tmp, path) != 0) {
+    if (ok && hz__disklimit_rename(tmp, path) != 0) {
         ok = false;
         e = errno;
     }
@@ -392,6 +392,29 @@ static hz_status isolate(const hz__jobproc_config *cfg, const hz_job *job,
     return rc;
 }
 
+/* A write of the job process reached its disk limit (EFBIG), in a file
+ * the runner may not see (the CSV reader's unlinked temporary file, a
+ * download removed on failure): the job fails for good with reason disk
+ * and the limit named, not with its stage's reason (dataset, fetch: "File
+ * too large (set TMPDIR)") and never as a success. */
+static hz_status disk_reached(hz_status rc, hz_error *err,
+                              hz_exec_output *out)
+{
+    char was[HZ_ERROR_MAX];
+    snprintf(was, sizeof was, "%s", rc != HZ_OK ? err->msg : "");
+    double stages[HZ_NSTAGES];
+    memcpy(stages, out->stage_s, sizeof stages);
+    hz_exec_output_clear(out);
+    memcpy(out->stage_s, stages, sizeof stages);
+    snprintf(out->reason, sizeof out->reason, HZ_DISKLIMIT_REASON);
+    out->retryable = false;
+    /* the limit first: a long message is cut at its end */
+    return hz_error_set(err, HZ_EIO,
+                        "the job process wrote a file as large as its disk "
+                        "limit of %lld MiB (" HZ_DISKLIMIT_SOURCE ")%s%s",
+                        disk_limit >> 20, was[0] != '\0' ? ": " : "", was);
+}
+
 static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
                        const char *dataset, const char *resfile, pid_t parent)
 {
@@ -490,6 +513,8 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
                           opt.max_memory_bytes >> 20,
                           hz__memlimit_source(opt.memory_by_rlimit));
     }
+    if (disk_limit > 0 && hz__disklimit_reached())
+        rc = disk_reached(rc, &err, &out);
     write_result(resfile, rc, &err, &out);
     _exit(0);
 }

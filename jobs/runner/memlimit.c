@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "runner/disklimit.h"
 #include "runner/memlimit.h"
 
 /* The number on the first line of path (a cgroup file); -1 when none
@@ -185,7 +186,7 @@ static void leave_result(void)
     bool ok = write(fd, guard.line, len) == (ssize_t)len;
     ok = close(fd) == 0 && ok;
     if (ok)
-        rename(guard.part, guard.resfile);
+        hz__disklimit_rename(guard.part, guard.resfile);
 }
 
 static void on_exit_guard(void)

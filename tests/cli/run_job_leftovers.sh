@@ -55,6 +55,10 @@ if [[ -n "$seg" ]]; then
 fi
 check "the job process could not make one ($(grep debugShmMB "$T/run.err"))" \
     grep -q "debugShmMB: shmget: Operation not permitted" "$T/run.err"
+# nor other shared memory, which RLIMIT_DATA does not count either (a
+# shared anonymous mapping, a memfd: they were made, past any limit)
+check "nor a shared mapping or a memfd ($(grep 'debugShmMB: shared' "$T/run.err"))" \
+    grep -q "debugShmMB: shared mapping: Operation not permitted; memfd: Operation not permitted" "$T/run.err"
 check "the run succeeds, threads and all ($rc): $(tail -2 "$T/run.err")" \
     test $rc -eq 0
 for id in fork shm threads auto; do

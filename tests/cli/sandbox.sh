@@ -132,6 +132,16 @@ expect_exit 2 "dataset URL 'http://127.0.0.2:$P2/a b.csv?...': not a valid URL" 
     add "http://127.0.0.2:$P2/a b.csv?sig=SIGSECRET"
 check "no secret of a malformed URL in any message" bash -c \
     "! grep -q -e SIGSECRET -e PWSECRET '$T/err' '$T/out'"
+# a password with a '/', '?' or '#' in it (not percent-encoded): libcurl
+# reads what precedes it as the host and cannot parse the port; neither
+# the URL shown nor the reason shows the user name or the password
+# (they were shown: 'http://u:PW/SECRET@...': port 'PW' is not a number)
+for pw in "PW/PWSECRET" "PW?PWSECRET" "PW#PWSECRET"; do
+    expect_exit 2 "a user name or password in the URL is not allowed" -- \
+        add "http://USERSECRET:$pw@127.0.0.2/data.csv?sig=SIGSECRET"
+    check "no user name or password of '$pw' in its message ($(cat "$T/err"))" \
+        bash -c "! grep -q -e SIGSECRET -e PWSECRET -e USERSECRET -e \"'PW\" '$T/err' '$T/out'"
+done
 # 127.0.0.2 allowed: it serves; its redirects stay within the rules
 export HZ_DATASET_ALLOW_ADDRS="127.0.0.2/32"
 expect_exit 0 "" -- add --id d-ok "http://127.0.0.2:$P2/data.csv"

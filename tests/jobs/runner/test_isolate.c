@@ -22,6 +22,7 @@
 
 #include "hz_test.h"
 #include "net/sandbox.h"
+#include "runner/disklimit.h"
 #include "runner/isolate.h"
 
 /* What the restricted child tried, in order; each is 0 (allowed) or the
@@ -35,6 +36,9 @@ enum {
     T_SAME_TENANT_OTHER_FILE,
     T_WRITE_OWN,
     T_RENAME_OWN,
+    T_RENAME_OVER,
+    T_UNLINK_OWN,
+    T_TMPFILE_OWN,
     T_WRITE_WORKDIR,
     T_PROC_SELF,
     T_ETC_PASSWD,
@@ -130,7 +134,14 @@ static void child(const fixture *fx, const hz_sandbox *sb,
     snprintf(p, sizeof p, "%s/result.json.part", fx->jobdir);
     snprintf(q, sizeof q, "%s/result.json", fx->jobdir);
     r[T_WRITE_OWN] = try_open(p, O_WRONLY | O_CREAT | O_TRUNC);
-    r[T_RENAME_OWN] = rename(p, q) == 0 ? 0 : errno;
+    r[T_RENAME_OWN] = hz__disklimit_rename(p, q) == 0 ? 0 : errno;
+    /* no file out of the runner's sight (its disk limit): no rename over
+     * a file, no unlink, no O_TMPFILE */
+    r[T_RENAME_OVER] = try_open(p, O_WRONLY | O_CREAT | O_TRUNC);
+    if (r[T_RENAME_OVER] == 0)
+        r[T_RENAME_OVER] = rename(p, q) == 0 ? 0 : errno;
+    r[T_UNLINK_OWN] = unlink(q) == 0 ? 0 : errno;
+    r[T_TMPFILE_OWN] = try_open(fx->jobdir, O_TMPFILE | O_WRONLY);
     snprintf(p, sizeof p, "%s/planted", fx->workdir);
     r[T_WRITE_WORKDIR] = try_open(p, O_WRONLY | O_CREAT | O_TRUNC);
     r[T_PROC_SELF] = try_open("/proc/self/status", O_RDONLY);
@@ -239,6 +250,14 @@ HZ_TEST(isolated_job_reads_only_its_dataset_and_writes_only_its_dir)
                  r[T_WRITE_OWN]);
     HZ_CHECK_MSG(r[T_RENAME_OWN] == 0, "rename of the result: errno %d",
                  r[T_RENAME_OWN]);
+#if defined(__x86_64__) || defined(__aarch64__)
+    HZ_CHECK_MSG(r[T_RENAME_OVER] == EPERM, "rename over a file: errno %d",
+                 r[T_RENAME_OVER]);
+    HZ_CHECK_MSG(r[T_UNLINK_OWN] == EPERM, "unlink: errno %d",
+                 r[T_UNLINK_OWN]);
+    HZ_CHECK_MSG(r[T_TMPFILE_OWN] == EPERM, "O_TMPFILE: errno %d",
+                 r[T_TMPFILE_OWN]);
+#endif
     HZ_CHECK_MSG(r[T_WRITE_WORKDIR] == EACCES,
                  "file in the run's directory: errno %d", r[T_WRITE_WORKDIR]);
     HZ_CHECK_MSG(r[T_PROC_SELF] == 0, "/proc/self/status: errno %d",
