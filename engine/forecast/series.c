@@ -725,7 +725,7 @@ static void gap_list(const hz_series_set *set, const hz_series *s,
     size_t len = 0, shown = 0;
     list[0] = '\0';
     for (size_t t = 0; t < s->n && shown < 3; t++)
-        if (c[t] == 0) {
+        if (c[t] == 0 && !hz_calendar_skipped(&set->cal, s->start + (int64_t)t)) {
             int w = snprintf(list + len, n - len, "%s%s", shown ? ", " : "",
                              hz_calendar_format(&set->cal,
                                                 s->start + (int64_t)t, d,
@@ -818,18 +818,54 @@ static void interpolate(hz_series *s, const double *c)
         s->values[u] = s->values[prev];
 }
 
+/* The periods of s the clocks skip (hz_calendar_skipped; never with
+ * rows): estimated for the model between the nearest periods that exist,
+ * whatever --fill says (no reading can be there: not a gap); counted into
+ * the set with their first and last days. */
+static void estimate_skipped(hz_series_set *set, hz_series *s,
+                             int64_t *lo, int64_t *hi)
+{
+    const hz_calendar *cal = &set->cal;
+    for (size_t t = 0; t < s->n; t++) {
+        const int64_t p = s->start + (int64_t)t;
+        if (!hz_calendar_skipped(cal, p))
+            continue;
+        size_t u = t, v = t + 1;
+        while (u > 0 && hz_calendar_skipped(cal, s->start + (int64_t)u - 1))
+            u--;
+        while (v < s->n && hz_calendar_skipped(cal, s->start + (int64_t)v))
+            v++;
+        /* u - 1 and v: the neighbours that exist, when in the series */
+        if (u > 0 && v < s->n)
+            s->values[t] = s->values[u - 1] +
+                           (s->values[v] - s->values[u - 1]) *
+                               (double)(t - (u - 1)) / (double)(v - (u - 1));
+        else
+            s->values[t] = u > 0 ? s->values[u - 1]
+                           : v < s->n ? s->values[v]
+                                      : 0.0;
+        set->nskipped++;
+        *lo = p < *lo ? p : *lo;
+        *hi = p > *hi ? p : *hi;
+    }
+}
+
 static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
 {
     /* with skipped rows, a gap in series data may be a value not read */
     bool missing = b->o->fill == HZ_FILL_AUTO && set->rows_skipped > 0 &&
                    one_row_per_period(set, cnts);
     int64_t first = INT64_MAX; /* the earliest filled period */
+    const hz_calendar *cal = &set->cal;
     for (size_t sl = 0; sl < set->nseries; sl++) {
         hz_series *s = &set->series[sl];
+        /* a period the clocks skip has no rows and is no gap */
         for (size_t t = 0; t < s->n; t++)
-            s->nfilled += cnts[sl][t] == 0;
+            s->nfilled += cnts[sl][t] == 0 &&
+                          !hz_calendar_skipped(cal, s->start + (int64_t)t);
         for (size_t t = 0; t < s->n; t++)
-            if (cnts[sl][t] == 0) {
+            if (cnts[sl][t] == 0 &&
+                !hz_calendar_skipped(cal, s->start + (int64_t)t)) {
                 int64_t p = s->start + (int64_t)t;
                 first = p < first ? p : first;
                 break;
@@ -841,7 +877,8 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
         if ((s->filled_at = malloc(s->n ? s->n : 1)) == NULL)
             return nomem(b);
         for (size_t t = 0; t < s->n; t++)
-            s->filled_at[t] = cnts[sl][t] == 0;
+            s->filled_at[t] = cnts[sl][t] == 0 &&
+                              !hz_calendar_skipped(cal, s->start + (int64_t)t);
         if (b->o->fill == HZ_FILL_NONE)
             return gap_error(b, set, s, cnts[sl]);
         if (missing)
@@ -854,6 +891,15 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
     if (first != INT64_MAX)
         hz_calendar_format(&set->cal, first, set->filled_first,
                            sizeof set->filled_first);
+    if (cal->gaps == NULL)
+        return HZ_OK;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t sl = 0; sl < set->nseries; sl++)
+        estimate_skipped(set, &set->series[sl], &lo, &hi);
+    if (set->nskipped > 0) {
+        hz_format_day(hz_calendar_day(cal, lo), set->skipped_first);
+        hz_format_day(hz_calendar_day(cal, hi), set->skipped_last);
+    }
     return HZ_OK;
 }
 

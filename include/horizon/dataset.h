@@ -122,6 +122,10 @@ typedef struct hz_dataset {
      * with hz_dataset_row_line(). */
     size_t nline_runs;
     size_t *line_row, *line_at;
+    /* Read with --tz: the wall times its clocks skip (kept for the life
+     * of the process; engine/core/tzgaps.h), for hours and minutes cut on
+     * that clock; else NULL. */
+    const struct hz__tzgaps *tz_gaps;
 } hz_dataset;
 
 /* ---- types ---- */
