@@ -16,6 +16,10 @@ struct hz__tzgaps {
      * (floor(wall time / len)) of a periods table */
     size_t n;
     int64_t *lo, *hi;
+    /* repeated (put back): wall times [rlo, rhi) of a zone; period
+     * numbers of a periods table, those that hold any */
+    size_t nr;
+    int64_t *rlo, *rhi;
     struct hz__tzgaps *next;
 };
 
@@ -36,6 +40,8 @@ static void table_free(hz__tzgaps *g)
     free(g->off);
     free(g->lo);
     free(g->hi);
+    free(g->rlo);
+    free(g->rhi);
     free(g);
 }
 
@@ -46,7 +52,9 @@ static hz__tzgaps *table_new(size_t cap)
         return NULL;
     g->lo = malloc((cap + 1) * sizeof *g->lo);
     g->hi = malloc((cap + 1) * sizeof *g->hi);
-    if (!g->lo || !g->hi) {
+    g->rlo = malloc((cap + 1) * sizeof *g->rlo);
+    g->rhi = malloc((cap + 1) * sizeof *g->rhi);
+    if (!g->lo || !g->hi || !g->rlo || !g->rhi) {
         table_free(g);
         return NULL;
     }
@@ -77,6 +85,12 @@ static hz__tzgaps *zone_table(const int64_t *at, const int32_t *off,
             g->lo[g->n] = at[k] + off[k - 1];
             g->hi[g->n] = at[k] + off[k];
             g->n++;
+        } else if (off[k] < off[k - 1]) {
+            /* put back: the wall times from the new offset's to the old
+             * one's are shown twice */
+            g->rlo[g->nr] = at[k] + off[k];
+            g->rhi[g->nr] = at[k] + off[k - 1];
+            g->nr++;
         }
     return g;
 }
@@ -103,7 +117,7 @@ const hz__tzgaps *hz__tzgaps_of(const hz__tzone *z)
 
 static hz__tzgaps *periods_table(const hz__tzgaps *base, int64_t len)
 {
-    hz__tzgaps *g = table_new(base->n);
+    hz__tzgaps *g = table_new(base->n + base->nr);
     if (g == NULL)
         return NULL;
     g->base = base;
@@ -117,6 +131,12 @@ static hz__tzgaps *periods_table(const hz__tzgaps *base, int64_t len)
         g->lo[g->n] = s;
         g->hi[g->n] = e;
         g->n++;
+    }
+    for (size_t k = 0; k < base->nr; k++) {
+        /* the periods that hold any of [rlo, rhi) */
+        g->rlo[g->nr] = floordiv(base->rlo[k], len);
+        g->rhi[g->nr] = -floordiv(-base->rhi[k], len);
+        g->nr++;
     }
     return g;
 }
@@ -135,7 +155,7 @@ const hz__tzgaps *hz__tzgaps_periods(const hz__tzgaps *base, int64_t len)
         tables = g;
     }
     pthread_mutex_unlock(&tables_lock);
-    return g != NULL && g->n > 0 ? g : NULL;
+    return g != NULL && g->n + g->nr > 0 ? g : NULL;
 }
 
 int64_t hz__tzgaps_len(const hz__tzgaps *g)
@@ -173,4 +193,17 @@ int64_t hz__tzgaps_count(const hz__tzgaps *g, int64_t a, int64_t b)
         n += e >= s ? e - s + 1 : 0;
     }
     return n;
+}
+
+bool hz__tzgaps_repeated(const hz__tzgaps *g, int64_t p)
+{
+    size_t lo = 0, hi = g->nr; /* those starting at or before p: [0, lo) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->rlo[mid] <= p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && p < g->rhi[lo - 1];
 }

@@ -24,7 +24,8 @@ const hz__tzgaps *hz__tzgaps_of(const hz__tzone *z);
 /* Those of g in periods of len seconds (a divisor of 86400: 3600, 1800,
  * 60 ...): a period wholly inside a skipped interval is skipped (Lord
  * Howe's half-hour skips no hour).  NULL when none is skipped or out of
- * memory (then periods are counted as on a clock that skips none).
+ * memory (then periods are counted as on a clock that skips none),
+ * unless some are repeated (hz__tzgaps_repeated).
  * Thread-safe. */
 const hz__tzgaps *hz__tzgaps_periods(const hz__tzgaps *g, int64_t len);
 
@@ -34,6 +35,10 @@ int64_t hz__tzgaps_len(const hz__tzgaps *g);
 /* Whether period p (floor(wall time / len)) of a periods table
  * (hz__tzgaps_periods) is one the clocks skip. */
 bool hz__tzgaps_skipped(const hz__tzgaps *g, int64_t p);
+
+/* Whether period p of a periods table holds wall times the clocks show
+ * twice (put back: 02:00 to 03:00 in Berlin in autumn). */
+bool hz__tzgaps_repeated(const hz__tzgaps *g, int64_t p);
 
 /* The number of skipped periods of a periods table in [a, b]. */
 int64_t hz__tzgaps_count(const hz__tzgaps *g, int64_t a, int64_t b);

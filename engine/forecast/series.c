@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "forecast/fc_internal.h"
+#include "core/tzgaps.h"
 #include "forecast/series_internal.h"
 #include "numeric/ksum.h"
 #include "horizon/outfile.h"
@@ -711,6 +712,47 @@ static hz_status accumulate(hz__sb *b, hz_series_set *set,
                 s->key,
                 hz_calendar_format(&set->cal, s->start + (int64_t)t, d,
                                    sizeof d));
+        }
+    }
+    return HZ_OK;
+}
+
+/* Hours and minutes on a --tz zone's clock, times written with their
+ * UTC offsets at both instants of a wall time the clocks show twice (put
+ * back) somewhere in the column: a series with more than one row in such
+ * a period may hold readings of both hours in one, and is refused, naming
+ * it; one with a row there, of either hour, is read (until 2026-12-07
+ * the column was refused as a whole: two meters each missing one of the
+ * two 02:00 readings were refused, each with one reading an hour). */
+static hz_status fold_check(hz__sb *b, const hz_series_set *set,
+                            double **cnts)
+{
+    const hz_column *dc = b->dc;
+    const hz_calendar *cal = &set->cal;
+    if ((cal->freq != HZ_FREQ_HOUR && cal->freq != HZ_FREQ_MINUTE) ||
+        dc == NULL || dc->type != HZ_TYPE_TIMESTAMP || dc->fold_early == 0 ||
+        dc->fold_late == 0)
+        return HZ_OK;
+    if (cal->gaps == NULL) /* the zone's table: out of memory */
+        return nomem(b);
+    for (size_t sl = 0; sl < set->nseries; sl++) {
+        const hz_series *s = &set->series[sl];
+        for (size_t t = 0; t < s->n; t++) {
+            const int64_t p = s->start + (int64_t)t;
+            if (cnts[sl][t] < 2 || !hz__tzgaps_repeated(cal->gaps, p))
+                continue;
+            char d[32];
+            return hz_error_set(
+                b->err, HZ_EINVAL,
+                "series '%s': %.0f rows at %s, a wall time the "
+                "--tz zone's clocks show twice, put back, and column '%s' "
+                "has times at both of its instants (%zu at the first, %zu "
+                "at the second): %ss cut on that clock could take two "
+                "hours of readings for one; drop --tz to cut them in UTC, "
+                "or give --freq D (a day takes both)",
+                s->key, cnts[sl][t], hz_calendar_format(cal, p, d, sizeof d),
+                b->o->date_col, dc->fold_early, dc->fold_late,
+                hz_freq_name(cal->freq));
         }
     }
     return HZ_OK;
@@ -1609,6 +1651,7 @@ static hz_status build_set(hz__sb *b, hz_series_set *set)
         tot += set->series[s].n;
     }
     if ((st = accumulate(b, set, slot, cnts, comp)) == HZ_OK &&
+        (st = fold_check(b, set, cnts)) == HZ_OK &&
         (st = drop_partial_periods(b, set, slot, cnts)) == HZ_OK &&
         (st = fill_gaps(b, set, cnts)) == HZ_OK)
         st = drop_empty_series(b, set);

@@ -200,10 +200,10 @@ with open(f"{sys.argv[1]}/fold.csv", "w") as f:
     for i in range(24 * 8 + 1):  # to 2024-10-27 23:00 Berlin (25 hours that day)
         f.write(f"{(t0 + dt.timedelta(hours=i)).astimezone(z).isoformat()},1\n")
 PY
-expect_exit 2 "column 'ts': 1 time on a wall time the --tz zone's clocks show twice, put back (first: 2024-10-27 02:00:00" -- \
+expect_exit 2 "series 'total': 2 rows at 2024-10-27 02:00:00, a wall time the --tz zone's clocks show twice, put back, and column 'ts' has times at both of its instants (1 at the first, 1 at the second)" -- \
     "$H" forecast "$T/fold.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1
 check "autumn hour under --tz: no output" test ! -s "$T/out"
-expect_exit 2 "would take two hours of readings for one" -- \
+expect_exit 2 "could take two hours of readings for one" -- \
     "$H" forecast "$T/fold.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1 --freq 30min
 expect_exit 0 "" -- "$H" forecast "$T/fold.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1 --freq D
 check "autumn day under --tz: its 25 hours" grep -q '^total,2024-10-28,25,' "$T/out"
@@ -247,7 +247,35 @@ expect_exit 0 "" -- "$H" forecast "$T/late_unix.csv" --date ts --value kwh --tz 
     --schema ts:timestamp:unix --model naive --horizon 1 --fill none --fitted "$T/fit.csv"
 check "autumn, Unix times, the second 02:00 alone: read" \
     grep -q '^total,2024-10-27 02:00:00,7,' "$T/fit.csv"
-expect_exit 2 "column 'ts': 1 time on a wall time the --tz zone's clocks show twice" -- \
+expect_exit 2 "column 'ts': 1 time on a wall time the --tz zone's clocks show twice, put back (first: 2024-10-27 02:00:00), without a UTC offset" -- \
     "$H" forecast "$T/late_wall.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1
+
+# two meters, A without the first 02:00 and B without the second: each
+# has one reading that hour on Berlin's clock, and both are read with
+# --by (until 2026-12-07 the column's count refused them, saying of each
+# that it had a time at the second 02:00 beside the first); a meter with
+# both is refused, named
+python3 - "$T" <<'PY'
+import sys
+t = sys.argv[1]
+rows = open(f"{t}/fold.csv").read().splitlines()[1:]
+with open(f"{t}/ab.csv", "w") as f, open(f"{t}/abc.csv", "w") as g:
+    f.write("m,ts,kwh\n"); g.write("m,ts,kwh\n")
+    for r in rows:
+        ts, v = r.split(",")
+        if not ts.startswith("2024-10-27T02:00:00+02:00"):
+            f.write(f"A,{ts},{7 if ts.startswith('2024-10-27T02:00:00+01:00') else 1}\n")
+        if not ts.startswith("2024-10-27T02:00:00+01:00"):
+            f.write(f"B,{ts},{5 if ts.startswith('2024-10-27T02:00:00+02:00') else 1}\n")
+        g.write(f"C,{ts},1\n")
+        if not ts.startswith("2024-10-27T02:00:00+01:00"):
+            g.write(f"B,{ts},1\n")
+PY
+expect_exit 0 "" -- "$H" forecast "$T/ab.csv" --date ts --value kwh --by m --tz Europe/Berlin \
+    --model naive --horizon 1 --fill none --fitted "$T/fit.csv"
+check "autumn, two meters each missing one 02:00: both read" \
+    bash -c "grep -q '^A,2024-10-27 02:00:00,7,' '$T/fit.csv' && grep -q '^B,2024-10-27 02:00:00,5,' '$T/fit.csv'"
+expect_exit 2 "series 'C': 2 rows at 2024-10-27 02:00:00, a wall time the --tz zone's clocks show twice" -- \
+    "$H" forecast "$T/abc.csv" --date ts --value kwh --by m --tz Europe/Berlin --model naive --horizon 1
 
 finish
