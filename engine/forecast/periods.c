@@ -384,8 +384,9 @@ static const hz__tzgaps *gaps_of(const hz_calendar *c)
     if (c->gaps == NULL ||
         (c->freq != HZ_FREQ_HOUR && c->freq != HZ_FREQ_MINUTE))
         return NULL;
-    const int64_t len =
-        c->freq == HZ_FREQ_HOUR ? 3600 : 60 * (int64_t)hz_calendar_minutes(c);
+    const int64_t len = c->freq == HZ_FREQ_HOUR
+                            ? 3600
+                            : 60 * (int64_t)hz_calendar_minutes(c);
     return hz__tzgaps_len(c->gaps) == len ? c->gaps : NULL;
 }
 

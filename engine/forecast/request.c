@@ -697,10 +697,10 @@ static size_t skipped_ahead(const hz_series_set *set, size_t h)
     size_t most = 0;
     for (size_t i = 0; h > 0 && set->cal.gaps != NULL && i < set->nseries;
          i++) {
-        const int64_t end =
-            set->series[i].start + (int64_t)set->series[i].n;
-        const size_t k =
-            (size_t)(hz_calendar_step(&set->cal, end, h - 1) - end) + 1 - h;
+        const int64_t end = set->series[i].start + (int64_t)set->series[i].n;
+        const size_t k = (size_t)(hz_calendar_step(&set->cal, end, h - 1) -
+                                  end) +
+                         1 - h;
         most = k > most ? k : most;
     }
     return most;

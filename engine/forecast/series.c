@@ -724,8 +724,7 @@ static hz_status accumulate(hz__sb *b, hz_series_set *set,
  * it; one with a row there, of either hour, is read (until 2026-12-07
  * the column was refused as a whole: two meters each missing one of the
  * two 02:00 readings were refused, each with one reading an hour). */
-static hz_status fold_check(hz__sb *b, const hz_series_set *set,
-                            double **cnts)
+static hz_status fold_check(hz__sb *b, const hz_series_set *set, double **cnts)
 {
     const hz_column *dc = b->dc;
     const hz_calendar *cal = &set->cal;
@@ -767,7 +766,8 @@ static void gap_list(const hz_series_set *set, const hz_series *s,
     size_t len = 0, shown = 0;
     list[0] = '\0';
     for (size_t t = 0; t < s->n && shown < 3; t++)
-        if (c[t] == 0 && !hz_calendar_skipped(&set->cal, s->start + (int64_t)t)) {
+        if (c[t] == 0 &&
+            !hz_calendar_skipped(&set->cal, s->start + (int64_t)t)) {
             int w = snprintf(list + len, n - len, "%s%s", shown ? ", " : "",
                              hz_calendar_format(&set->cal,
                                                 s->start + (int64_t)t, d,
@@ -864,8 +864,8 @@ static void interpolate(hz_series *s, const double *c)
  * rows): estimated for the model between the nearest periods that exist,
  * whatever --fill says (no reading can be there: not a gap); counted into
  * the set with their first and last days. */
-static void estimate_skipped(hz_series_set *set, hz_series *s,
-                             int64_t *lo, int64_t *hi)
+static void estimate_skipped(hz_series_set *set, hz_series *s, int64_t *lo,
+                             int64_t *hi)
 {
     const hz_calendar *cal = &set->cal;
     for (size_t t = 0; t < s->n; t++) {
@@ -883,7 +883,7 @@ static void estimate_skipped(hz_series_set *set, hz_series *s,
                            (s->values[v] - s->values[u - 1]) *
                                (double)(t - (u - 1)) / (double)(v - (u - 1));
         else
-            s->values[t] = u > 0 ? s->values[u - 1]
+            s->values[t] = u > 0      ? s->values[u - 1]
                            : v < s->n ? s->values[v]
                                       : 0.0;
         set->nskipped++;

@@ -564,9 +564,8 @@ hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set)
      * put forward, stay periods (every later hour keeps its place in the
      * daily season) but are known as such: estimated for the model, not
      * shown (until 2026-12-07 filled as a gap, with 0 by default) */
-    if ((f == HZ_FREQ_HOUR || f == HZ_FREQ_MINUTE) &&
-        b->dc != NULL && b->dc->type == HZ_TYPE_TIMESTAMP &&
-        b->ds->tz_gaps != NULL)
+    if ((f == HZ_FREQ_HOUR || f == HZ_FREQ_MINUTE) && b->dc != NULL &&
+        b->dc->type == HZ_TYPE_TIMESTAMP && b->ds->tz_gaps != NULL)
         cal->gaps = hz__tzgaps_periods(
             b->ds->tz_gaps, f == HZ_FREQ_HOUR ? 3600 : 60 * (int64_t)minutes);
     cal->label = label_of(f, b->dfmt);
