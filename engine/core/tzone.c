@@ -198,6 +198,14 @@ const char *hz__tzone_name(const hz__tzone *z)
     return z->name;
 }
 
+size_t hz__tzone_changes(const hz__tzone *z, const int64_t **at,
+                         const int32_t **off)
+{
+    *at = z->at;
+    *off = z->off;
+    return z->n;
+}
+
 /* The period holding instant t: the last k with at[k] <= t. */
 static size_t period_of(const hz__tzone *z, int64_t t)
 {

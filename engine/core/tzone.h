@@ -5,6 +5,7 @@
 #ifndef HZ_ENGINE_TZONE_H
 #define HZ_ENGINE_TZONE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "horizon/common.h"
@@ -20,6 +21,11 @@ hz_status hz__tzone_open(const char *name, int32_t day_lo, int32_t day_hi,
                          hz__tzone **out, hz_error *err);
 void hz__tzone_free(hz__tzone *z);
 const char *hz__tzone_name(const hz__tzone *z);
+
+/* The zone's changes over its range: at[k] the first instant of an
+ * offset off[k] (at[0]: none, INT64_MIN); returns their number. */
+size_t hz__tzone_changes(const hz__tzone *z, const int64_t **at,
+                         const int32_t **off);
 
 /* The UTC offset, seconds east, at instant t (seconds since the epoch). */
 int32_t hz__tzone_offset(const hz__tzone *z, int64_t t);

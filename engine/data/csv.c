@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "horizon/threads.h"
+#include "core/tzgaps.h"
 #include "data/csv_internal.h"
 #include "horizon/outfile.h"
 
@@ -821,6 +822,11 @@ hz_status hz__csv_read_source(const hz__src *in, const char *name,
     if ((st = parse(&r, out)) == HZ_OK) {
         drop_unnamed(&r, *out);
         check_utf8(&r, *out);
+        if (r.tz != NULL && ((*out)->tz_gaps = hz__tzgaps_of(r.tz)) == NULL) {
+            hz_dataset_free(*out);
+            *out = NULL;
+            st = hz_error_set(err, HZ_ENOMEM, "out of memory");
+        }
     }
 out:
     reader_free(&r);

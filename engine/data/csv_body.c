@@ -237,6 +237,10 @@ static hz_status make_columns(body *b, hz_dataset *ds, size_t nrows)
          * was missing was refused) */
         col->folds = unz + (early > 0 ? late : 0);
         col->fold_first = early > 0 ? first : unz_first;
+        col->fold_unz = unz;
+        col->fold_unz_first = unz_first;
+        col->fold_early = early;
+        col->fold_late = late;
         if (any_null)
             col->valid = hz__alloc_large(nrows);
         if (col->name == NULL || (any_null && col->valid == NULL))

@@ -19,7 +19,11 @@ char *hz_forecast_result_label(const hz_forecast_result *r, size_t i, size_t h,
                                char *buf, size_t n)
 {
     const hz_forecast_series_result *s = &r->series[i];
-    return hz_calendar_format(&r->cal, s->start + (int64_t)(s->n + h), buf, n);
+    /* the h-th period after the history that exists (a --tz zone's
+     * clocks skip none of the labels: hz_forecast_run) */
+    return hz_calendar_format(
+        &r->cal, hz_calendar_step(&r->cal, s->start + (int64_t)s->n, h), buf,
+        n);
 }
 
 char *hz_forecast_result_history_label(const hz_forecast_result *r, size_t i,
@@ -310,6 +314,10 @@ hz_status hz_forecast_result_write_fitted(const hz_forecast_result *r, FILE *f,
                                 "keep_fitted in the request)");
         for (size_t t = 0; t < s->n; t++) {
             char d[32];
+            /* a period the clocks skip: estimated for the model, no
+             * reading (hz_calendar_skipped) */
+            if (hz_calendar_skipped(&r->cal, s->start + (int64_t)t))
+                continue;
             hz__csv_field(f, s->key);
             fputc(',', f);
             hz__csv_field(

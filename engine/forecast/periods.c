@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/tzgaps.h"
 #include "forecast/series_internal.h"
 #include "horizon/series.h"
 
@@ -374,6 +375,41 @@ char *hz_calendar_unit(const hz_calendar *c, char *buf, size_t n)
 int64_t hz__day_of_time(int64_t t)
 {
     return floordiv(t, 86400);
+}
+
+/* Hours and minutes on a zone's clock that skips some (hz_calendar.gaps,
+ * a table of c's period length), or NULL. */
+static const hz__tzgaps *gaps_of(const hz_calendar *c)
+{
+    if (c->gaps == NULL ||
+        (c->freq != HZ_FREQ_HOUR && c->freq != HZ_FREQ_MINUTE))
+        return NULL;
+    const int64_t len = c->freq == HZ_FREQ_HOUR
+                            ? 3600
+                            : 60 * (int64_t)hz_calendar_minutes(c);
+    return hz__tzgaps_len(c->gaps) == len ? c->gaps : NULL;
+}
+
+bool hz_calendar_skipped(const hz_calendar *c, int64_t p)
+{
+    const hz__tzgaps *g = gaps_of(c);
+    return g != NULL && hz__tzgaps_skipped(g, p);
+}
+
+int64_t hz_calendar_step(const hz_calendar *c, int64_t p, size_t h)
+{
+    const hz__tzgaps *g = gaps_of(c);
+    int64_t q = p + (int64_t)h;
+    if (g == NULL)
+        return q;
+    /* the least q with h periods that exist in [p, q) and q one of them:
+     * q = p + h + (skipped in [p, q]), reached from below */
+    for (;;) {
+        const int64_t next = p + (int64_t)h + hz__tzgaps_count(g, p, q);
+        if (next == q)
+            return q;
+        q = next;
+    }
 }
 
 int64_t hz_calendar_period(const hz_calendar *c, int64_t t)

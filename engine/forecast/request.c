@@ -678,6 +678,9 @@ static hz_forecast_result *result_new(const hz_forecast_request *req,
     r->nfilled = set->nfilled;
     r->nseries_filled = set->nseries_filled;
     memcpy(r->filled_first, set->filled_first, sizeof r->filled_first);
+    r->nskipped = set->nskipped;
+    memcpy(r->skipped_first, set->skipped_first, sizeof r->skipped_first);
+    memcpy(r->skipped_last, set->skipped_last, sizeof r->skipped_last);
     r->horizon = req->horizon;
     r->nseries = ns;
     r->rows_used = set->rows_used;
@@ -685,6 +688,48 @@ static hz_forecast_result *result_new(const hz_forecast_request *req,
     r->reconcile = req->reconcile;
     r->lambda = NAN;
     return r;
+}
+
+/* The most periods a --tz zone's clocks skip within the next h periods
+ * that exist after a series of set (0 on other clocks). */
+static size_t skipped_ahead(const hz_series_set *set, size_t h)
+{
+    size_t most = 0;
+    for (size_t i = 0; h > 0 && set->cal.gaps != NULL && i < set->nseries;
+         i++) {
+        const int64_t end = set->series[i].start + (int64_t)set->series[i].n;
+        const size_t k = (size_t)(hz_calendar_step(&set->cal, end, h - 1) -
+                                  end) +
+                         1 - h;
+        most = k > most ? k : most;
+    }
+    return most;
+}
+
+/* r's forecasts over r->horizon steps cut to the first h periods that
+ * exist, each series' steps on the periods the clocks skip left out:
+ * estimated by the model as the history's, never a forecast's label. */
+static void keep_steps(hz_forecast_result *r, size_t h)
+{
+    for (size_t i = 0; i < r->nseries; i++) {
+        hz_forecast_series_result *s = &r->series[i];
+        hz_forecast *fc = s->fc;
+        const int64_t end = s->start + (int64_t)s->n;
+        size_t k = 0;
+        for (size_t j = 0; j < r->horizon && k < h; j++) {
+            if (hz_calendar_skipped(&r->cal, end + (int64_t)j))
+                continue;
+            fc->mean[k] = fc->mean[j];
+            for (size_t l = 0; l < fc->nlevels; l++) {
+                fc->lower[l][k] = fc->lower[l][j];
+                fc->upper[l][k] = fc->upper[l][j];
+            }
+            s->days[k] = s->days[j];
+            k++;
+        }
+        fc->h = h;
+    }
+    r->horizon = h;
 }
 
 hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
@@ -703,6 +748,13 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     if ((st = hz_series_build(ds, &so, &set, err)) != HZ_OK)
         return st;
     double t1 = hz_now();
+    /* a horizon over periods that exist: one step more for each period a
+     * --tz zone's clocks skip on the way, left out of the result
+     * (keep_steps); the models see the clock with it, as the history */
+    const hz_forecast_request *user = req;
+    hz_forecast_request wide = *req;
+    wide.horizon += skipped_ahead(set, req->horizon);
+    req = &wide;
     hz__hier H;
     memset(&H, 0, sizeof H);
     const bool recon = req->reconcile != HZ_RECON_NONE;
@@ -738,6 +790,8 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
         st = reconcile_nodes(&H, set->period, req, steps.e ? &steps : NULL, r,
                              err);
     free((double *)steps.e);
+    if (st == HZ_OK && req->horizon > user->horizon)
+        keep_steps(r, user->horizon);
     for (size_t i = 0; st == HZ_OK && i < ns; i++) {
         r->nnonneg += (size_t)r->series[i].nonnegative;
         r->nclamped += r->series[i].nclamped;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "forecast/fc_internal.h"
+#include "core/tzgaps.h"
 #include "forecast/series_internal.h"
 #include "numeric/ksum.h"
 #include "horizon/outfile.h"
@@ -716,6 +717,46 @@ static hz_status accumulate(hz__sb *b, hz_series_set *set,
     return HZ_OK;
 }
 
+/* Hours and minutes on a --tz zone's clock, times written with their
+ * UTC offsets at both instants of a wall time the clocks show twice (put
+ * back) somewhere in the column: a series with more than one row in such
+ * a period may hold readings of both hours in one, and is refused, naming
+ * it; one with a row there, of either hour, is read (until 2026-12-07
+ * the column was refused as a whole: two meters each missing one of the
+ * two 02:00 readings were refused, each with one reading an hour). */
+static hz_status fold_check(hz__sb *b, const hz_series_set *set, double **cnts)
+{
+    const hz_column *dc = b->dc;
+    const hz_calendar *cal = &set->cal;
+    if ((cal->freq != HZ_FREQ_HOUR && cal->freq != HZ_FREQ_MINUTE) ||
+        dc == NULL || dc->type != HZ_TYPE_TIMESTAMP || dc->fold_early == 0 ||
+        dc->fold_late == 0)
+        return HZ_OK;
+    if (cal->gaps == NULL) /* the zone's table: out of memory */
+        return nomem(b);
+    for (size_t sl = 0; sl < set->nseries; sl++) {
+        const hz_series *s = &set->series[sl];
+        for (size_t t = 0; t < s->n; t++) {
+            const int64_t p = s->start + (int64_t)t;
+            if (cnts[sl][t] < 2 || !hz__tzgaps_repeated(cal->gaps, p))
+                continue;
+            char d[32];
+            return hz_error_set(
+                b->err, HZ_EINVAL,
+                "series '%s': %.0f rows at %s, a wall time the "
+                "--tz zone's clocks show twice, put back, and column '%s' "
+                "has times at both of its instants (%zu at the first, %zu "
+                "at the second): %ss cut on that clock could take two "
+                "hours of readings for one; drop --tz to cut them in UTC, "
+                "or give --freq D (a day takes both)",
+                s->key, cnts[sl][t], hz_calendar_format(cal, p, d, sizeof d),
+                b->o->date_col, dc->fold_early, dc->fold_late,
+                hz_freq_name(cal->freq));
+        }
+    }
+    return HZ_OK;
+}
+
 /* The first (at most three) periods of s with no rows, "2024-02,
  * 2024-05" (", ..." after them when there are more), into list. */
 static void gap_list(const hz_series_set *set, const hz_series *s,
@@ -725,7 +766,8 @@ static void gap_list(const hz_series_set *set, const hz_series *s,
     size_t len = 0, shown = 0;
     list[0] = '\0';
     for (size_t t = 0; t < s->n && shown < 3; t++)
-        if (c[t] == 0) {
+        if (c[t] == 0 &&
+            !hz_calendar_skipped(&set->cal, s->start + (int64_t)t)) {
             int w = snprintf(list + len, n - len, "%s%s", shown ? ", " : "",
                              hz_calendar_format(&set->cal,
                                                 s->start + (int64_t)t, d,
@@ -818,18 +860,54 @@ static void interpolate(hz_series *s, const double *c)
         s->values[u] = s->values[prev];
 }
 
+/* The periods of s the clocks skip (hz_calendar_skipped; never with
+ * rows): estimated for the model between the nearest periods that exist,
+ * whatever --fill says (no reading can be there: not a gap); counted into
+ * the set with their first and last days. */
+static void estimate_skipped(hz_series_set *set, hz_series *s, int64_t *lo,
+                             int64_t *hi)
+{
+    const hz_calendar *cal = &set->cal;
+    for (size_t t = 0; t < s->n; t++) {
+        const int64_t p = s->start + (int64_t)t;
+        if (!hz_calendar_skipped(cal, p))
+            continue;
+        size_t u = t, v = t + 1;
+        while (u > 0 && hz_calendar_skipped(cal, s->start + (int64_t)u - 1))
+            u--;
+        while (v < s->n && hz_calendar_skipped(cal, s->start + (int64_t)v))
+            v++;
+        /* u - 1 and v: the neighbours that exist, when in the series */
+        if (u > 0 && v < s->n)
+            s->values[t] = s->values[u - 1] +
+                           (s->values[v] - s->values[u - 1]) *
+                               (double)(t - (u - 1)) / (double)(v - (u - 1));
+        else
+            s->values[t] = u > 0      ? s->values[u - 1]
+                           : v < s->n ? s->values[v]
+                                      : 0.0;
+        set->nskipped++;
+        *lo = p < *lo ? p : *lo;
+        *hi = p > *hi ? p : *hi;
+    }
+}
+
 static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
 {
     /* with skipped rows, a gap in series data may be a value not read */
     bool missing = b->o->fill == HZ_FILL_AUTO && set->rows_skipped > 0 &&
                    one_row_per_period(set, cnts);
     int64_t first = INT64_MAX; /* the earliest filled period */
+    const hz_calendar *cal = &set->cal;
     for (size_t sl = 0; sl < set->nseries; sl++) {
         hz_series *s = &set->series[sl];
+        /* a period the clocks skip has no rows and is no gap */
         for (size_t t = 0; t < s->n; t++)
-            s->nfilled += cnts[sl][t] == 0;
+            s->nfilled += cnts[sl][t] == 0 &&
+                          !hz_calendar_skipped(cal, s->start + (int64_t)t);
         for (size_t t = 0; t < s->n; t++)
-            if (cnts[sl][t] == 0) {
+            if (cnts[sl][t] == 0 &&
+                !hz_calendar_skipped(cal, s->start + (int64_t)t)) {
                 int64_t p = s->start + (int64_t)t;
                 first = p < first ? p : first;
                 break;
@@ -841,7 +919,8 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
         if ((s->filled_at = malloc(s->n ? s->n : 1)) == NULL)
             return nomem(b);
         for (size_t t = 0; t < s->n; t++)
-            s->filled_at[t] = cnts[sl][t] == 0;
+            s->filled_at[t] = cnts[sl][t] == 0 &&
+                              !hz_calendar_skipped(cal, s->start + (int64_t)t);
         if (b->o->fill == HZ_FILL_NONE)
             return gap_error(b, set, s, cnts[sl]);
         if (missing)
@@ -854,6 +933,15 @@ static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
     if (first != INT64_MAX)
         hz_calendar_format(&set->cal, first, set->filled_first,
                            sizeof set->filled_first);
+    if (cal->gaps == NULL)
+        return HZ_OK;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t sl = 0; sl < set->nseries; sl++)
+        estimate_skipped(set, &set->series[sl], &lo, &hi);
+    if (set->nskipped > 0) {
+        hz_format_day(hz_calendar_day(cal, lo), set->skipped_first);
+        hz_format_day(hz_calendar_day(cal, hi), set->skipped_last);
+    }
     return HZ_OK;
 }
 
@@ -1563,6 +1651,7 @@ static hz_status build_set(hz__sb *b, hz_series_set *set)
         tot += set->series[s].n;
     }
     if ((st = accumulate(b, set, slot, cnts, comp)) == HZ_OK &&
+        (st = fold_check(b, set, cnts)) == HZ_OK &&
         (st = drop_partial_periods(b, set, slot, cnts)) == HZ_OK &&
         (st = fill_gaps(b, set, cnts)) == HZ_OK)
         st = drop_empty_series(b, set);

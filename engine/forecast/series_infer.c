@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tzgaps.h"
 #include "forecast/series_internal.h"
 
 /* How the distinct dates of the table are placed. */
@@ -401,13 +402,16 @@ static hz_status check_resolution(const hz__sb *b, hz_freq f)
                             "--freq %s needs timestamps",
                             col, hz_freq_name(f));
     if ((f == HZ_FREQ_HOUR || f == HZ_FREQ_MINUTE) && b->dc != NULL &&
-        b->dc->type == HZ_TYPE_TIMESTAMP && b->dc->folds > 0) {
-        /* a wall time of two instants an hour apart: hours on that
-         * clock would sum both into one period, or could not tell
-         * which a time without an offset is (days take both) */
+        b->dc->type == HZ_TYPE_TIMESTAMP && b->dc->fold_unz > 0) {
+        /* a wall time of two instants an hour apart, written without an
+         * offset: hours on that clock could not tell which it is (days
+         * take both).  With offsets, only a series with times at both
+         * instants is refused (hz_series_build: until 2026-12-07 the
+         * column's count, so two meters each missing one of the hours
+         * were refused as if one had both) */
         char when[32];
-        int64_t day = hz__day_of_time(b->dc->fold_first);
-        int64_t sod = b->dc->fold_first - day * 86400;
+        int64_t day = hz__day_of_time(b->dc->fold_unz_first);
+        int64_t sod = b->dc->fold_unz_first - day * 86400;
         char d[16];
         snprintf(when, sizeof when, "%s %02d:%02d:%02d",
                  hz_format_day((int32_t)day, d), (int)(sod / 3600),
@@ -415,12 +419,13 @@ static hz_status check_resolution(const hz__sb *b, hz_freq f)
         return hz_error_set(
             b->err, HZ_EINVAL,
             "column '%s': %zu time%s on a wall time the --tz zone's "
-            "clocks show twice, put back (first: %s; without a UTC offset "
-            "which of the two it is is unknown, with one it is the "
-            "second): %ss cut on that clock would take two hours of "
-            "readings for one; drop --tz to cut them in UTC (the times "
-            "need their UTC offsets), or give --freq D (a day takes both)",
-            col, b->dc->folds, b->dc->folds == 1 ? "" : "s", when,
+            "clocks show twice, put back (first: %s), without a UTC "
+            "offset: which of the two it is is unknown, and %ss cut on "
+            "that clock could take two hours of readings for one; write "
+            "the times with their UTC offsets, or drop --tz to cut them in "
+            "UTC (the times need their offsets), or give --freq D (a day "
+            "takes both)",
+            col, b->dc->fold_unz, b->dc->fold_unz == 1 ? "" : "s", when,
             hz_freq_name(f));
     }
     return HZ_OK;
@@ -555,6 +560,14 @@ hz_status hz__series_calendar(const hz__sb *b, hz_series_set *set)
     hz_calendar_init(cal, f);
     if (f == HZ_FREQ_MINUTE)
         cal->minutes = minutes;
+    /* hours and minutes on a --tz zone's clock: the ones its clocks skip,
+     * put forward, stay periods (every later hour keeps its place in the
+     * daily season) but are known as such: estimated for the model, not
+     * shown (until 2026-12-07 filled as a gap, with 0 by default) */
+    if ((f == HZ_FREQ_HOUR || f == HZ_FREQ_MINUTE) && b->dc != NULL &&
+        b->dc->type == HZ_TYPE_TIMESTAMP && b->ds->tz_gaps != NULL)
+        cal->gaps = hz__tzgaps_periods(
+            b->ds->tz_gaps, f == HZ_FREQ_HOUR ? 3600 : 60 * (int64_t)minutes);
     cal->label = label_of(f, b->dfmt);
     place_labels(b, &a, cal);
     fiscal_labels(&a, b->o->freq == HZ_FREQ_INFER && df == HZ_FREQ_INFER,

@@ -91,6 +91,12 @@ typedef struct hz_column {
                            too) in a column that also has values at the
                            earlier one: hours would take two for one */
     int64_t fold_first; /* the first such value's wall time (folds > 0) */
+    size_t fold_unz;    /* of folds: those without an offset */
+    int64_t fold_unz_first;       /* the first of them (fold_unz > 0) */
+    size_t fold_early, fold_late; /* values with an offset at the earlier
+                           and the later of the two instants: hours take
+                           both in one in a series that has both (checked
+                           per series: hz_series_build) */
     size_t nulls;       /* number of null rows */
     uint8_t *valid;     /* valid[i] = 1 when row i is not null; NULL when
                             the column has no nulls */
@@ -122,6 +128,10 @@ typedef struct hz_dataset {
      * with hz_dataset_row_line(). */
     size_t nline_runs;
     size_t *line_row, *line_at;
+    /* Read with --tz: the wall times its clocks skip (kept for the life
+     * of the process; engine/core/tzgaps.h), for hours and minutes cut on
+     * that clock; else NULL. */
+    const struct hz__tzgaps *tz_gaps;
 } hz_dataset;
 
 /* ---- types ---- */

@@ -314,8 +314,14 @@ typedef struct hz_forecast_result {
                                        (hz_series_set) */
     size_t nfilled, nseries_filled; /* filled periods, series with any */
     char filled_first[32];          /* the earliest (hz_series_set) */
+    size_t nskipped;                /* periods the clocks skip, estimated
+                                       for the model (hz_series_set) */
+    char skipped_first[16], skipped_last[16]; /* their days */
     size_t nnonneg, nclamped;       /* series kept >= 0, values raised */
-    size_t horizon;
+    size_t horizon;                 /* steps of each series: periods
+                                       that exist (the ones a --tz zone's
+                                       clocks skip are left out:
+                                       hz_forecast_result_label) */
     size_t nseries;
     hz_forecast_series_result *series; /* sorted by key; reconciled:
                                           level by level (total first),

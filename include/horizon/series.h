@@ -119,6 +119,11 @@ typedef struct hz_calendar {
     int minutes;      /* HZ_FREQ_MINUTE: minutes a period, a divisor of
                               60 (30: half-hours, 15, 5, ...); 0 or 1:
                               one */
+    const struct hz__tzgaps *gaps; /* hours and minutes on a --tz zone's
+                              clock: the periods its clocks skip when put
+                              forward (engine/core/tzgaps.h), for periods
+                              of this length; NULL: none.  Such a period
+                              keeps its place (hz_calendar_skipped) */
 } hz_calendar;
 
 /* Default calendar of f: weeks from Monday, periods labelled by their
@@ -140,6 +145,15 @@ HZ_API int64_t hz_calendar_period(const hz_calendar *c, int64_t t);
 /* Label instant of period p (its first or last day, at 00:00; hours and
  * minutes: their start), seconds since 1970-01-01. */
 HZ_API int64_t hz_calendar_time(const hz_calendar *c, int64_t p);
+/* Whether period p is a wall-clock hour (half-hour, minute) a --tz
+ * zone's clocks skip when put forward: a period, so that every later
+ * one keeps its place in the daily season, but no reading can exist
+ * there; the series estimate it for the model (hz_series.nskipped), and
+ * it is no data point of the output nor a forecast's label. */
+HZ_API bool hz_calendar_skipped(const hz_calendar *c, int64_t p);
+/* The (h+1)-th period at or after p that is not skipped
+ * (hz_calendar_skipped): p + h on a clock that skips none. */
+HZ_API int64_t hz_calendar_step(const hz_calendar *c, int64_t p, size_t h);
 /* Label day of period p (days since 1970-01-01). */
 HZ_API int32_t hz_calendar_day(const hz_calendar *c, int64_t p);
 /* Label text of period p ("2024-03", "2024-03-31", "2024-W05",
@@ -240,8 +254,12 @@ typedef struct hz_series_set {
     size_t nfilled;                 /* periods filled, all series */
     size_t nseries_filled;          /* series with a filled period */
     char filled_first[32];          /* the earliest filled period, as
-                                       labelled (a clock put forward
-                                       leaves an hour without rows) */
+                                       labelled */
+    size_t nskipped;                /* periods a --tz zone's clocks skip
+                                       (hz_calendar_skipped), all series:
+                                       estimated for the model between
+                                       their neighbours, not filled */
+    char skipped_first[16], skipped_last[16]; /* their days, YYYY-MM-DD */
     char freq_reason[192];          /* why this frequency and labels */
     char seasons_reason[64];        /* why these seasonal periods */
     hz_partial_period partial[2];   /* [0] first, [1] last period */

@@ -847,6 +847,8 @@ static int run(const char *cmd, bt *b)
         hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels,
                        b->set->nfilled, b->set->nseries_filled,
                        b->set->filled_first, b->set->rows_skipped, 0, 0);
+        hz__fc_skipped_notice(cmd, &b->set->cal, b->set->nskipped,
+                              b->set->skipped_first, b->set->skipped_last);
         hz__fc_data_notices(cmd, &b->set->cal, b->set->partial,
                             b->set->rows_repeated, b->set->repeated_first,
                             b->set->zoned, b->set->unix_times);

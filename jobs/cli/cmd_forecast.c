@@ -279,6 +279,8 @@ int hz__cmd_forecast(int argc, char **argv)
     hz__fc_notices(cmd, &a.sa, a.req.levels, a.req.nlevels, res->nfilled,
                    res->nseries_filled, res->filled_first, res->rows_skipped,
                    res->nclamped, nraised);
+    hz__fc_skipped_notice(cmd, &res->cal, res->nskipped, res->skipped_first,
+                          res->skipped_last);
     hz__fc_data_notices(cmd, &res->cal, res->partial, res->rows_repeated,
                         res->repeated_first, res->zoned,
                         res->unix_times);

@@ -356,6 +356,34 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
     return HZ_EXIT_OK;
 }
 
+void hz__fc_skipped_notice(const char *cmd, const hz_calendar *cal,
+                           size_t nskipped, const char *first,
+                           const char *last)
+{
+    if (nskipped == 0)
+        return;
+    char unit[24];
+    hz_calendar_unit(cal, unit, sizeof unit);
+    const bool hour = cal->freq == HZ_FREQ_HOUR;
+    char when[48];
+    if (strcmp(first, last) == 0)
+        snprintf(when, sizeof when, "on %s", first);
+    else
+        snprintf(when, sizeof when, "from %s to %s", first, last);
+    if (hour && strcmp(first, last) == 0)
+        fprintf(stderr,
+                "horizon %s: the hour the clocks skip %s is no reading: "
+                "estimated for the model between its neighbours, not in the "
+                "output (nor a forecast's label)\n",
+                cmd, when);
+    else
+        fprintf(stderr,
+                "horizon %s: the %s%s the clocks skip %s are no readings: "
+                "estimated for the model between their neighbours, not in "
+                "the output (nor a forecast's label)\n",
+                cmd, unit, hour ? "s" : " periods", when);
+}
+
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
                     size_t nseries_filled, const char *filled_first,

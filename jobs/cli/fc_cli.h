@@ -145,6 +145,12 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
  * the detected format, filled gaps (and the rows skipped, which may have
  * been theirs), values raised to zero (nclamped of them, in
  * nseries_clamped series). */
+/* The periods a --tz zone's clocks skip (hz_calendar_skipped), on
+ * stderr: what was done with them (estimated for the model, not in the
+ * output); nothing when there are none. */
+void hz__fc_skipped_notice(const char *cmd, const hz_calendar *cal,
+                           size_t nskipped, const char *first,
+                           const char *last);
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
                     size_t nseries_filled, const char *filled_first,

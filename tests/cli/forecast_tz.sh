@@ -80,6 +80,49 @@ expect_exit 1 "msk.csv:2:1: column 'ts': date '2025-01-01T02:00:00+03:00' is out
 expect_exit 1 "skip.csv:3:1: column 'ts': '2024-03-31 02:30' does not exist in Europe/Berlin: its clocks jump from 2024-03-31 02:00 to 03:00 (UTC offset +01:00, then +02:00)" \
     -- "$H" forecast "$T/skip.csv" --date ts --value v --tz Europe/Berlin -o "$T/skip.out"
 check "skipped time: no output" test ! -e "$T/skip.out"
+# hourly readings across the spring change, v = hour + 1 (none at 02:00
+# on 2025-03-30 in Berlin: it does not exist): the skipped hour stays a
+# period (every hour keeps its place in the day), estimated for the model
+# between its neighbours whatever --fill says, and is never a data point
+# of the output nor a forecast's label; a horizon counts the hours that
+# exist.  Until 2026-12-07 it was filled with 0 by default (a dip the
+# models learned), shown as a fitted row at 02:00, and a forecast across
+# a spring change labelled a step 02:00.
+python3 - "$T" <<'PY2'
+import datetime as dt, sys
+def w(name, a, b, step=60):
+    with open(f"{sys.argv[1]}/{name}", "w") as f:
+        f.write("ts,v\n")
+        t = a
+        while t <= b:
+            if not (t.date() == dt.date(2025, 3, 30) and t.hour == 2):
+                f.write(f"{t:%Y-%m-%d %H:%M},{t.hour * 60 // step + t.minute // step + 1}\n")
+            t += dt.timedelta(minutes=step)
+w("spring.csv", dt.datetime(2025, 3, 16), dt.datetime(2025, 4, 2, 23))
+w("spring_before.csv", dt.datetime(2025, 3, 14), dt.datetime(2025, 3, 28, 23))
+w("spring_half.csv", dt.datetime(2025, 3, 23), dt.datetime(2025, 4, 1, 23, 30), 30)
+PY2
+expect_exit 0 "the hour the clocks skip on 2025-03-30 is no reading: estimated for the model between its neighbours, not in the output" -- \
+    "$H" forecast "$T/spring.csv" --date ts --value v --tz Europe/Berlin --model snaive --horizon 80 --fitted "$T/fit.csv"
+check "spring hour: no 'filled with zero'" bash -c "! grep -q 'filled with zero' '$T/err'"
+check "spring hour: 80 forecast rows" test "$(grep -c '^total,' "$T/out")" -eq 80
+check "spring hour: 03:00 a day on is 03:00's value" grep -q '^total,2025-04-03 03:00:00,4,' "$T/out"
+check "spring hour: no fitted row at 02:00 that day" bash -c "! grep -q '^total,2025-03-30 02:00' '$T/fit.csv'"
+check "spring hour: 01:00 and 03:00 fitted" bash -c "grep -q '^total,2025-03-30 01:00:00,2,' '$T/fit.csv' && grep -q '^total,2025-03-30 03:00:00,4,' '$T/fit.csv'"
+check "spring hour: 03:00 the day after met its own history" grep -q '^total,2025-03-31 03:00:00,4,4,0,no' "$T/fit.csv"
+expect_exit 0 "" -- "$H" forecast "$T/spring.csv" --date ts --value v --tz Europe/Berlin --model snaive --horizon 3 --fill none
+# a horizon across a future spring change: no step labelled 02:00, each
+# hour the value of its wall hour a day before, 80 hours that exist
+expect_exit 0 "" -- "$H" forecast "$T/spring_before.csv" --date ts --value v --tz Europe/Berlin --model snaive --horizon 80
+check "future spring hour: no 02:00 label" bash -c "! grep -q '^total,2025-03-30 02:00' '$T/out'"
+check "future spring hour: 01:00 then 03:00" bash -c "grep -q '^total,2025-03-30 01:00:00,2,' '$T/out' && grep -q '^total,2025-03-30 03:00:00,4,' '$T/out'"
+check "future spring hour: 80 hours that exist" bash -c "test \"\$(grep -c '^total,' '$T/out')\" -eq 80 && tail -n1 '$T/out' | grep -q '^total,2025-04-01 08:00:00,9,'"
+# half-hours likewise; days unchanged (the day holds 23 hours)
+expect_exit 0 "the 30-minute periods the clocks skip on 2025-03-30 are no readings" -- \
+    "$H" forecast "$T/spring_half.csv" --date ts --value v --tz Europe/Berlin --model snaive --horizon 4 --fitted "$T/fit.csv"
+check "spring half-hours: none at 02:00 or 02:30" bash -c "! grep -Eq '^total,2025-03-30 02:(00|30)' '$T/fit.csv' && grep -q '^total,2025-03-30 03:00:00,7,7,0,no' '$T/fit.csv'"
+expect_exit 0 "" -- "$H" forecast "$T/spring.csv" --date ts --value v --tz Europe/Berlin --freq D --model naive --horizon 1
+check "spring day: its 23 hours, no notice" bash -c "grep -q '^total,2025-04-03,300,' '$T/out' && ! grep -q 'clocks skip' '$T/err'"
 # a time the clocks show twice (put back) without an offset: its day is
 # known, its instant not: read (until 2026-12-07 refused at read, so a
 # local-time export could not be summed into days across the autumn
@@ -157,10 +200,10 @@ with open(f"{sys.argv[1]}/fold.csv", "w") as f:
     for i in range(24 * 8 + 1):  # to 2024-10-27 23:00 Berlin (25 hours that day)
         f.write(f"{(t0 + dt.timedelta(hours=i)).astimezone(z).isoformat()},1\n")
 PY
-expect_exit 2 "column 'ts': 1 time on a wall time the --tz zone's clocks show twice, put back (first: 2024-10-27 02:00:00" -- \
+expect_exit 2 "series 'total': 2 rows at 2024-10-27 02:00:00, a wall time the --tz zone's clocks show twice, put back, and column 'ts' has times at both of its instants (1 at the first, 1 at the second)" -- \
     "$H" forecast "$T/fold.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1
 check "autumn hour under --tz: no output" test ! -s "$T/out"
-expect_exit 2 "would take two hours of readings for one" -- \
+expect_exit 2 "could take two hours of readings for one" -- \
     "$H" forecast "$T/fold.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1 --freq 30min
 expect_exit 0 "" -- "$H" forecast "$T/fold.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1 --freq D
 check "autumn day under --tz: its 25 hours" grep -q '^total,2024-10-28,25,' "$T/out"
@@ -204,7 +247,35 @@ expect_exit 0 "" -- "$H" forecast "$T/late_unix.csv" --date ts --value kwh --tz 
     --schema ts:timestamp:unix --model naive --horizon 1 --fill none --fitted "$T/fit.csv"
 check "autumn, Unix times, the second 02:00 alone: read" \
     grep -q '^total,2024-10-27 02:00:00,7,' "$T/fit.csv"
-expect_exit 2 "column 'ts': 1 time on a wall time the --tz zone's clocks show twice" -- \
+expect_exit 2 "column 'ts': 1 time on a wall time the --tz zone's clocks show twice, put back (first: 2024-10-27 02:00:00), without a UTC offset" -- \
     "$H" forecast "$T/late_wall.csv" --date ts --value kwh --tz Europe/Berlin --model naive --horizon 1
+
+# two meters, A without the first 02:00 and B without the second: each
+# has one reading that hour on Berlin's clock, and both are read with
+# --by (until 2026-12-07 the column's count refused them, saying of each
+# that it had a time at the second 02:00 beside the first); a meter with
+# both is refused, named
+python3 - "$T" <<'PY'
+import sys
+t = sys.argv[1]
+rows = open(f"{t}/fold.csv").read().splitlines()[1:]
+with open(f"{t}/ab.csv", "w") as f, open(f"{t}/abc.csv", "w") as g:
+    f.write("m,ts,kwh\n"); g.write("m,ts,kwh\n")
+    for r in rows:
+        ts, v = r.split(",")
+        if not ts.startswith("2024-10-27T02:00:00+02:00"):
+            f.write(f"A,{ts},{7 if ts.startswith('2024-10-27T02:00:00+01:00') else 1}\n")
+        if not ts.startswith("2024-10-27T02:00:00+01:00"):
+            f.write(f"B,{ts},{5 if ts.startswith('2024-10-27T02:00:00+02:00') else 1}\n")
+        g.write(f"C,{ts},1\n")
+        if not ts.startswith("2024-10-27T02:00:00+01:00"):
+            g.write(f"B,{ts},1\n")
+PY
+expect_exit 0 "" -- "$H" forecast "$T/ab.csv" --date ts --value kwh --by m --tz Europe/Berlin \
+    --model naive --horizon 1 --fill none --fitted "$T/fit.csv"
+check "autumn, two meters each missing one 02:00: both read" \
+    bash -c "grep -q '^A,2024-10-27 02:00:00,7,' '$T/fit.csv' && grep -q '^B,2024-10-27 02:00:00,5,' '$T/fit.csv'"
+expect_exit 2 "series 'C': 2 rows at 2024-10-27 02:00:00, a wall time the --tz zone's clocks show twice" -- \
+    "$H" forecast "$T/abc.csv" --date ts --value kwh --by m --tz Europe/Berlin --model naive --horizon 1
 
 finish

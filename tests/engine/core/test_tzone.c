@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/tzgaps.h"
 #include "core/tzone.h"
 #include "horizon/dataset.h"
 #include "hz_test.h"
@@ -197,4 +198,66 @@ HZ_TEST(tz_enter_and_leave_restore_tz)
         unsetenv("TZ");
     tzset();
     free(keep);
+}
+
+/* The periods a zone's clocks skip or show twice (engine/core/tzgaps.c):
+ * periods keep their numbers (floor(wall time / len)); Berlin's 02:00 on
+ * 2024-03-31 is skipped (two half-hours), its 02:00 on 2024-10-27 shown
+ * twice; Lord Howe's half-hour skips no hour; Samoa's lost day skips 24. */
+static int64_t hour_of(int64_t t, int64_t len)
+{
+    return t / len;
+}
+
+HZ_TEST(skipped_and_repeated_wall_periods)
+{
+    hz__tzone *z = open_zone("Europe/Berlin");
+    HZ_CHECK(z != NULL);
+    const hz__tzgaps *g = hz__tzgaps_of(z);
+    HZ_CHECK(g != NULL && hz__tzgaps_of(z) == g); /* kept, found again */
+    const hz__tzgaps *h = hz__tzgaps_periods(g, 3600);
+    HZ_CHECK(h != NULL && hz__tzgaps_len(h) == 3600);
+    const int64_t two = hour_of(at(2024, 3, 31, 2, 0), 3600);
+    HZ_CHECK(hz__tzgaps_skipped(h, two));
+    HZ_CHECK(!hz__tzgaps_skipped(h, two - 1) &&
+             !hz__tzgaps_skipped(h, two + 1));
+    HZ_CHECK(!hz__tzgaps_repeated(h, two));
+    HZ_CHECK(hz__tzgaps_count(h, two - 48, two + 48) == 1);
+    HZ_CHECK(hz__tzgaps_count(h, two + 1, two + 48) == 0);
+    /* one a year from 1980 (summer time) to 2024 */
+    HZ_CHECK(hz__tzgaps_count(h, hour_of(at(1980, 1, 1, 0, 0), 3600), two) ==
+             45);
+    const int64_t fall = hour_of(at(2024, 10, 27, 2, 0), 3600);
+    HZ_CHECK(hz__tzgaps_repeated(h, fall) && !hz__tzgaps_skipped(h, fall));
+    HZ_CHECK(!hz__tzgaps_repeated(h, fall - 1) &&
+             !hz__tzgaps_repeated(h, fall + 1));
+    const hz__tzgaps *m = hz__tzgaps_periods(g, 1800);
+    HZ_CHECK(m != NULL);
+    HZ_CHECK(hz__tzgaps_skipped(m, 2 * two) &&
+             hz__tzgaps_skipped(m, 2 * two + 1));
+    HZ_CHECK(hz__tzgaps_count(m, 2 * two - 10, 2 * two + 10) == 2);
+    hz__tzone_free(z);
+
+    z = open_zone("Australia/Lord_Howe");
+    HZ_CHECK(z != NULL);
+    g = hz__tzgaps_of(z);
+    HZ_CHECK(g != NULL);
+    h = hz__tzgaps_periods(g, 3600);
+    /* 02:00 .. 02:30 skipped: the hour from 02:00 still exists */
+    HZ_CHECK(h == NULL ||
+             !hz__tzgaps_skipped(h, hour_of(at(2024, 10, 6, 2, 0), 3600)));
+    m = hz__tzgaps_periods(g, 1800);
+    HZ_CHECK(m != NULL);
+    HZ_CHECK(hz__tzgaps_skipped(m, hour_of(at(2024, 10, 6, 2, 0), 1800)));
+    HZ_CHECK(!hz__tzgaps_skipped(m, hour_of(at(2024, 10, 6, 2, 30), 1800)));
+    hz__tzone_free(z);
+
+    z = open_zone("Pacific/Apia");
+    HZ_CHECK(z != NULL);
+    h = hz__tzgaps_periods(hz__tzgaps_of(z), 3600);
+    HZ_CHECK(h != NULL);
+    const int64_t d30 = hour_of(at(2011, 12, 30, 0, 0), 3600);
+    HZ_CHECK(hz__tzgaps_count(h, d30 - 5, d30 + 30) == 24);
+    HZ_CHECK(!hz__tzgaps_skipped(h, d30 + 24));
+    hz__tzone_free(z);
 }
