@@ -519,20 +519,32 @@ static bool add_narrative(jobctx *c, const cJSON *summary)
 }
 
 /* The report the job process wrote beside its result file, with the
- * narrative, stored before the final status; never fails the job. */
-static void store_report(jobctx *c, const cJSON *res)
+ * narrative, stored before the final status, keep called before each of
+ * its chunks (hz_artifact_put_keep).  A report the store refuses (too
+ * large) or that could not be made is said and the job goes on without
+ * it; a store that failed (a chunk given up at the write-back's deadline,
+ * the lease lost) stops the write-back as a batch of results does:
+ * that status, with err. */
+static hz_status store_report(jobctx *c, const cJSON *res,
+                              const hz_finish_keep *keep, hz_error *err)
 {
     char html[4300];
     hz_error rerr;
     hz_error_clear(&rerr);
     snprintf(html, sizeof html, "%s.html", c->resfile);
-    if (hz__job_report_store(c->s, c->doc, html,
-                             hz__cjson_str(res, "reportError"),
-                             &rerr) != HZ_OK) {
-        hz_log_fields f = fields_of(c, NULL);
-        hz_log_write(c->r->log, HZ_LOG_WARN, &f,
-                     "job %s: report not stored: %s", f.job, rerr.msg);
+    hz_status rc = hz__job_report_store(c->s, c->doc, html,
+                                        hz__cjson_str(res, "reportError"),
+                                        keep, &rerr);
+    if (rc == HZ_OK)
+        return HZ_OK;
+    if (rc != HZ_EINVAL && rc != HZ_ENOMEM && rc != HZ_EINTERNAL) {
+        *err = rerr;
+        return rc;
     }
+    hz_log_fields f = fields_of(c, NULL);
+    hz_log_write(c->r->log, HZ_LOG_WARN, &f, "job %s: report not stored: %s",
+                 f.job, rerr.msg);
+    return HZ_OK;
 }
 
 /* The success fields of the job document. */
@@ -582,38 +594,72 @@ static void unmark_succeeded(jobctx *c)
  * 2026-12-07 nothing renewed it once the write-back began, and one that
  * took longer than the lease left (results in many batches, a throttled
  * store) let another runner, or this one, take the job over and compute
- * it again, and again. */
+ * it again, and again.
+ *
+ * And every request of the write-back (its report's chunks, the batches
+ * of its results, its final status, the renewals themselves) ends by the
+ * lease as last renewed, less a margin of lease/6 (writeback_until): one
+ * request may take COSMOS_DEADLINE_S (60 s by default, as long as the
+ * default lease), and until 2026-12-07 one slow or throttled request
+ * held the job past its lease; another runner took it over and computed
+ * it again while this one still wrote, and this one's results and report
+ * chunks (unconditional upserts) landed after its lease was lost.  A
+ * request cut at that deadline is a store error: the write-back stops,
+ * the job is left to its lease (taken over when it expires) and a --once
+ * run exits 75. */
 typedef struct keep_ctx {
     jobctx *c;
     cJSON *lease;
 } keep_ctx;
+
+/* The share of the lease a write-back's requests leave unused at its
+ * end: the clocks of the runners may differ, and a request given up
+ * may still reach the store. */
+#define HZ_WRITEBACK_MARGIN (1.0 / 6)
+
+/* When (monotonic) the write-back's requests must end: the lease as
+ * last renewed (its renewal was sent then), less its margin. */
+static double writeback_until(const jobctx *c)
+{
+    double lease = c->r->cfg->lease_s;
+    return c->t_renewed + lease * (1 - HZ_WRITEBACK_MARGIN);
+}
 
 static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
 {
     keep_ctx *k = ctx;
     jobctx *c = k->c;
     double lease = c->r->cfg->lease_s;
-    if (hz_now() - c->t_renewed < lease / 3)
-        return HZ_OK;
-    hz_status rc = renew_doc(c, k->lease, err);
-    if (rc == HZ_OK) {
-        snprintf(etag, HZ_ETAG_MAX, "%s", jstr(k->lease, "_etag"));
-        return HZ_OK;
-    }
-    if (rc == HZ_ECONFLICT || rc == HZ_ENOTFOUND || rc == HZ_ECANCELED ||
-        hz_now() - c->t_renewed >= lease * 2 / 3) {
-        if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND && rc != HZ_ECANCELED &&
-            err != NULL) {
-            char why[HZ_ERROR_MAX];
-            snprintf(why, sizeof why, "%s", err->msg);
-            snprintf(err->msg, sizeof err->msg,
-                     "its lease could not be renewed during the write-back "
-                     "(last renewed %.0f s ago, of %.0f s): %.300s",
-                     hz_now() - c->t_renewed, lease, why);
+    if (hz_now() - c->t_renewed >= lease / 3) {
+        hz_store_set_until(c->s, writeback_until(c)); /* the renewal too */
+        hz_status rc = renew_doc(c, k->lease, err);
+        if (rc == HZ_OK) {
+            snprintf(etag, HZ_ETAG_MAX, "%s", jstr(k->lease, "_etag"));
+        } else if (rc == HZ_ECONFLICT || rc == HZ_ENOTFOUND ||
+                   rc == HZ_ECANCELED ||
+                   hz_now() - c->t_renewed >= lease * 2 / 3) {
+            if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND &&
+                rc != HZ_ECANCELED && err != NULL) {
+                char why[HZ_ERROR_MAX];
+                snprintf(why, sizeof why, "%s", err->msg);
+                snprintf(err->msg, sizeof err->msg,
+                         "its lease could not be renewed during the "
+                         "write-back (last renewed %.0f s ago, of %.0f s): "
+                         "%.300s",
+                         hz_now() - c->t_renewed, lease, why);
+            }
+            return rc;
         }
-        return rc;
+        /* else a store error, the lease still held: go on */
     }
-    return HZ_OK; /* a store error, the lease still held: go on */
+    double until = writeback_until(c);
+    if (until <= hz_now())
+        return hz_error_set(err, HZ_ETIMEOUT,
+                            "its lease (last renewed %.1f s ago, of %g s) "
+                            "leaves no time for another request",
+                            hz_now() - c->t_renewed, lease);
+    hz_store_set_until(c->s, until);
+    return HZ_OK;
 }
 
 /* The documents of a job deleted while its outcome was written (its
@@ -660,25 +706,40 @@ static void succeed_job(jobctx *c, cJSON *res)
      * than lease/3 ago cannot have been taken over; one whose renewals
      * failed (store errors, not a conflict) for 2/3 of a lease is not
      * known to be held, and the job is left to its next claim. */
-    if (!add_narrative(c, summary) ||
+    bool held = add_narrative(c, summary);
+    /* from here every request ends before the lease can expire
+     * (writeback_until), this renewal too */
+    hz_store_set_until(c->s, writeback_until(c));
+    if (!held ||
         (hz_now() - c->t_renewed >= r->cfg->lease_s / 3 && !renew(c)) ||
         !lease_confirmed(c)) {
+        hz_store_set_until(c->s, 0);
         cJSON_Delete(summary);
         free_results(results, nres);
         if (c->renew_rc != HZ_ECANCELED) /* else counted as "shutdown" */
             hz_metrics_add_requeue(r->m, "lease-lost");
         return;
     }
-    store_report(c, res);
-    char etag[HZ_ETAG_MAX];
-    snprintf(etag, sizeof etag, "%s", jstr(c->doc, "_etag"));
+    hz_store_set_until(c->s, writeback_until(c));
     keep_ctx kc = {.c = c, .lease = cJSON_Duplicate(c->doc, true)};
     hz_finish_keep keep = {.fn = keep_lease, .ctx = &kc};
-    mark_succeeded(c, res, summary, nres, nrows);
+    const hz_finish_keep *kp = kc.lease != NULL ? &keep : NULL;
     hz_error err;
     double tw = hz_now();
-    hz_status rc = hz_store_finish_keep(c->s, c->doc, etag, results, nres,
-                                        kc.lease != NULL ? &keep : NULL, &err);
+    hz_status rc = store_report(c, res, kp, &err);
+    if (rc == HZ_OK) {
+        char etag[HZ_ETAG_MAX]; /* the lease as the report left it */
+        snprintf(etag, sizeof etag, "%s",
+                 jstr(kc.lease != NULL ? kc.lease : c->doc, "_etag"));
+        mark_succeeded(c, res, summary, nres, nrows);
+        rc = hz_store_finish_keep(c->s, c->doc, etag, results, nres, kp,
+                                  &err);
+    } else {
+        cJSON_Delete(summary);
+    }
+    /* given up at the write-back's deadline (the lease near its end) */
+    bool cut = rc != HZ_OK && hz_now() >= writeback_until(c) - 0.05;
+    hz_store_set_until(c->s, 0);
     c->stages[HZ_STAGE_WRITE] = hz_now() - tw;
     free_results(results, nres);
     if (rc != HZ_OK && kc.lease != NULL) /* the lease as last renewed */
@@ -706,6 +767,15 @@ static void succeed_job(jobctx *c, cJSON *res)
         unmark_succeeded(c);
         fail_job(c, "write", msg);
     } else if (rc != HZ_OK) {
+        if (cut) {
+            char why[HZ_ERROR_MAX];
+            snprintf(why, sizeof why, "%s", err.msg);
+            snprintf(err.msg, sizeof err.msg,
+                     "%.300s (given up at the write-back's deadline, %.0f s "
+                     "after its lease was last renewed, of %g s: it may be "
+                     "lost)",
+                     why, hz_now() - c->t_renewed, r->cfg->lease_s);
+        }
         hz_log_write(r->log, HZ_LOG_ERROR, &f,
                      "job %s: could not write its results: %s (the job "
                      "will be recovered when its lease expires)",
