@@ -597,7 +597,8 @@ static void unmark_succeeded(jobctx *c)
  * it again, and again.
  *
  * And every request of the write-back (its report's chunks, the batches
- * of its results, its final status, the renewals themselves) ends by the
+ * of its results, its final status; not the renewals, conditional on the
+ * lease's ETag) ends by the
  * lease as last renewed, less a margin of lease/6 (writeback_until): one
  * request may take COSMOS_DEADLINE_S (60 s by default, as long as the
  * default lease), and until 2026-12-07 one slow or throttled request
@@ -631,7 +632,10 @@ static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
     jobctx *c = k->c;
     double lease = c->r->cfg->lease_s;
     if (hz_now() - c->t_renewed >= lease / 3) {
-        hz_store_set_until(c->s, writeback_until(c)); /* the renewal too */
+        /* a renewal is conditional on the lease's ETag: one that lands
+         * late cannot write over a new owner, and it is how a runner that
+         * was stopped finds out that it lost the job */
+        hz_store_set_until(c->s, 0);
         hz_status rc = renew_doc(c, k->lease, err);
         if (rc == HZ_OK) {
             snprintf(etag, HZ_ETAG_MAX, "%s", jstr(k->lease, "_etag"));
@@ -706,20 +710,16 @@ static void succeed_job(jobctx *c, cJSON *res)
      * than lease/3 ago cannot have been taken over; one whose renewals
      * failed (store errors, not a conflict) for 2/3 of a lease is not
      * known to be held, and the job is left to its next claim. */
-    bool held = add_narrative(c, summary);
-    /* from here every request ends before the lease can expire
-     * (writeback_until), this renewal too */
-    hz_store_set_until(c->s, writeback_until(c));
-    if (!held ||
+    if (!add_narrative(c, summary) ||
         (hz_now() - c->t_renewed >= r->cfg->lease_s / 3 && !renew(c)) ||
         !lease_confirmed(c)) {
-        hz_store_set_until(c->s, 0);
         cJSON_Delete(summary);
         free_results(results, nres);
         if (c->renew_rc != HZ_ECANCELED) /* else counted as "shutdown" */
             hz_metrics_add_requeue(r->m, "lease-lost");
         return;
     }
+    /* from here every request ends before the lease can expire */
     hz_store_set_until(c->s, writeback_until(c));
     keep_ctx kc = {.c = c, .lease = cJSON_Duplicate(c->doc, true)};
     hz_finish_keep keep = {.fn = keep_lease, .ctx = &kc};
