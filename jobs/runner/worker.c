@@ -200,9 +200,18 @@ static void requeue_job(jobctx *c, const char *reason, const char *msg,
     if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_ERROR, &f, "job %s: could not release: %s",
                      f.job, err.msg);
-        if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND)
+        if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND) {
+            /* a failed write as a write-back's is (until 2026-12-07 it
+             * was not counted) */
+            hz_metrics_add_store_error(r->m, "write");
             hz__runner_store_failed(r, err.msg);
+        }
     } else {
+        /* a write that reached the store: the runner is healthy again
+         * (until 2026-12-07 a release did not count, and a runner whose
+         * writes worked again but that only released jobs stayed
+         * "degraded") */
+        hz__runner_store_ok(r);
         hz_log_write(r->log, refund ? HZ_LOG_INFO : HZ_LOG_WARN, &f,
                      "job %s: %s [%s]: %s; back in the queue", f.job,
                      refund ? "released" : "will be retried", reason, msg);
@@ -1092,8 +1101,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
         snprintf(err.msg, sizeof err.msg, "could not create %.400s: %s",
                  c->dir, strerror(e));
         c->dir[0] = '\0';
-        hz__runner_store_failed(r, err.msg);
         requeue_job(c, "local", err.msg, true);
+        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
         return false;
     }
     snprintf(c->resfile, sizeof c->resfile, "%s/result.json", c->dir);
@@ -1101,8 +1110,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     snprintf(reqfile, sizeof reqfile, "%s.req", c->resfile);
     if (hz__jobproc_write_request(reqfile, c->doc, c->dataset, c->resfile,
                                   &err) != HZ_OK) {
-        hz__runner_store_failed(r, err.msg);
         requeue_job(c, "local", err.msg, true);
+        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
         return false;
     }
     pid_t pid = 0;
@@ -1110,8 +1119,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     if (pfd < 0) {
         snprintf(err.msg, sizeof err.msg,
                  "could not start the job process: %s", strerror(errno));
-        hz__runner_store_failed(r, err.msg);
         requeue_job(c, "local", err.msg, true);
+        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
         return false;
     }
     double elapsed = 0;
@@ -1218,8 +1227,8 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
         snprintf(msg, sizeof msg,
                  "job process %ld died with the job process helper, which %s",
                  (long)pid, why);
-        hz__runner_store_failed(c->r, msg);
         requeue_job(c, "local", msg, true);
+        hz__runner_store_failed(c->r, msg); /* after: a release clears it */
         return;
     }
     if (res == NULL) {
