@@ -92,7 +92,8 @@ static void usage(FILE *f)
         "  --max-attempts N    attempts before a job fails for good "
         "(default 3);\n"
         "                      a runner that dies does not use one up\n"
-        "  --lease S           lease length; renewed every S/3 (default "
+        "  --lease S           lease length, seconds from 1 to 3600 (a\n"
+        "                      decimal number); renewed every S/3 (default "
         "60)\n"
         "  --grace S           on SIGTERM/SIGINT, time running jobs get to\n"
         "                      finish before they are released (default "
@@ -159,10 +160,51 @@ typedef struct run_opts {
     hz_log_level log_level;
 } run_opts;
 
+/* Bounds of --lease, seconds.  The lease is renewed every lease/3 and a
+ * job's write-back gives each request until 5/6 of it (runner/worker.c):
+ * below a second a runner did little but renew (--lease 0.001 made 491
+ * store operations for two jobs), and a lease of more than an hour keeps
+ * a job a dead runner held for that long. */
+#define HZ_LEASE_MIN_S 1.0
+#define HZ_LEASE_MAX_S 3600.0
+
+/* --lease S: a decimal number of seconds (digits, an optional fraction:
+ * no sign, exponent, hex, inf or nan) from HZ_LEASE_MIN_S to
+ * HZ_LEASE_MAX_S.  strtod took "0x10" for 16 s and "1e-3" for a
+ * millisecond. */
+static bool lease_opt(const char *arg, hz_runner_config *cfg)
+{
+    size_t i = 0, digits = 0;
+    while (arg[i] >= '0' && arg[i] <= '9') {
+        i++;
+        digits++;
+    }
+    if (arg[i] == '.') {
+        i++;
+        while (arg[i] >= '0' && arg[i] <= '9') {
+            i++;
+            digits++;
+        }
+    }
+    double v = digits > 0 && arg[i] == '\0' && i <= 32 ? strtod(arg, NULL)
+                                                        : -1;
+    if (!(v >= HZ_LEASE_MIN_S && v <= HZ_LEASE_MAX_S)) {
+        hz_cli_error("run",
+                     "--lease: expected a decimal number of seconds from "
+                     "%.0f to %.0f, got '%.40s'",
+                     HZ_LEASE_MIN_S, HZ_LEASE_MAX_S, arg);
+        return false;
+    }
+    cfg->lease_s = v;
+    return true;
+}
+
 /* The seconds options: --timeout, --tool-timeout, --lease, --grace,
  * --poll-interval, --claim-retry, --metrics-interval. */
 static bool seconds_opt(int c, const char *arg, hz_runner_config *cfg)
 {
+    if (c == 'l')
+        return lease_opt(arg, cfg);
     static const struct {
         int c;
         const char *name;
@@ -170,7 +212,6 @@ static bool seconds_opt(int c, const char *arg, hz_runner_config *cfg)
     } t[] = {
         {'t', "timeout", offsetof(hz_runner_config, timeout_s)},
         {'T', "tool-timeout", offsetof(hz_runner_config, tool_timeout_s)},
-        {'l', "lease", offsetof(hz_runner_config, lease_s)},
         {'g', "grace", offsetof(hz_runner_config, grace_s)},
         {'p', "poll-interval", offsetof(hz_runner_config, poll_interval_s)},
         {'R', "claim-retry", offsetof(hz_runner_config, claim_retry_s)},

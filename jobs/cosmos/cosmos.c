@@ -182,6 +182,17 @@ void hz_cosmos_set_cancel(hz_cosmos *c, bool (*cancel)(void *ctx),
     c->cancel_ctx = ctx;
 }
 
+void hz_cosmos_set_until(hz_cosmos *c, double until)
+{
+    c->until = until > 0 ? until : 0;
+}
+
+double hz__cosmos_deadline(const hz_cosmos *c)
+{
+    double d = hz_now() + c->cfg.deadline_s;
+    return c->until > 0 && c->until < d ? c->until : d;
+}
+
 void hz_cosmos_auth_describe(const hz_cosmos *c, char *out, size_t outsz)
 {
     if (c->entra == NULL)

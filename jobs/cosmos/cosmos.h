@@ -94,6 +94,14 @@ void hz_cosmos_close(hz_cosmos *c);
 void hz_cosmos_set_cancel(hz_cosmos *c, bool (*cancel)(void *ctx),
                           void *ctx);
 
+/* A deadline for every request of the client from now on, hz_now()
+ * clock, on top of COSMOS_DEADLINE_S (the sooner of the two ends a
+ * request, its retries and waits included); 0 lifts it.  A request that
+ * would start at or after it is not sent (HZ_ETIMEOUT).  A job's
+ * write-back sets it to end before the job's lease can expire
+ * (runner/worker.c).  Like the cancel, for the requesting thread. */
+void hz_cosmos_set_until(hz_cosmos *c, double until);
+
 /* Database id of the client. */
 const char *hz_cosmos_database(const hz_cosmos *c);
 

@@ -421,7 +421,7 @@ static hz_status batch_send(hz_cosmos *c, const char *coll, const char *pk,
     const char *hdrs[] = {pkh, "x-ms-cosmos-is-batch-request: True",
                           "x-ms-cosmos-batch-atomic: True",
                           "x-ms-cosmos-batch-continue-on-error: False", NULL};
-    double start = hz_now(), deadline = start + c->cfg.deadline_s;
+    double start = hz_now(), deadline = hz__cosmos_deadline(c);
     if (ambiguous_out)
         *ambiguous_out = false;
     hz_status s;

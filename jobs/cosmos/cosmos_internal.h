@@ -31,6 +31,7 @@ struct hz_cosmos {
     uint64_t rng;
     bool (*cancel)(void *ctx); /* hz_cosmos_set_cancel */
     void *cancel_ctx;
+    double until; /* hz_cosmos_set_until: every request ends by it (0: none) */
 };
 
 /* Copy src into dst (truncating, always NUL-terminated). */
@@ -73,6 +74,10 @@ hz_status hz__cosmos_request_until(hz_cosmos *c, const char *verb,
                                    const char *body, size_t body_len,
                                    double deadline, hz_cosmos_response *resp,
                                    hz_error *err);
+/* The deadline of a request (or a batch's sendings) starting now:
+ * COSMOS_DEADLINE_S from now, or the client's until when that is sooner
+ * (hz_cosmos_set_until). */
+double hz__cosmos_deadline(const hz_cosmos *c);
 /* Add the request charge of one attempt to the calling thread's total. */
 void hz__cosmos_charge_thread(double ru);
 

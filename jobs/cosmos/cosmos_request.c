@@ -460,8 +460,8 @@ hz_status hz_cosmos_request(hz_cosmos *c, const char *verb, const char *path,
 {
     return hz__cosmos_request_until(c, verb, path, resource_type,
                                     resource_link, extra_headers, body,
-                                    body_len, hz_now() + c->cfg.deadline_s,
-                                    resp, err);
+                                    body_len, hz__cosmos_deadline(c), resp,
+                                    err);
 }
 
 hz_status hz__cosmos_request_until(hz_cosmos *c, const char *verb,
@@ -484,7 +484,12 @@ hz_status hz__cosmos_request_until(hz_cosmos *c, const char *verb,
         sizeof q.url)
         return hz_error_set(err, HZ_EINVAL, "cosmos: URL too long");
     q.start = hz_now();
-    q.deadline = deadline;
+    q.deadline = c->until > 0 && c->until < deadline ? c->until : deadline;
+    if (q.deadline <= q.start) /* the caller's time is up: not sent */
+        return hz_error_set(err, HZ_ETIMEOUT,
+                            "cosmos: %s %s: not sent: its deadline has "
+                            "passed",
+                            verb, path);
     hz_status result = HZ_OK;
     attempt a;
     memset(&a, 0, sizeof a);

@@ -70,7 +70,8 @@ static void set_error(cJSON *doc, const char *why)
 }
 
 hz_status hz__job_report_store(hz_store *s, cJSON *doc, const char *html_path,
-                               const char *child_error, hz_error *err)
+                               const char *child_error,
+                               const hz_finish_keep *keep, hz_error *err)
 {
     size_t len = 0;
     char *html = slurp(html_path, &len);
@@ -82,8 +83,8 @@ hz_status hz__job_report_store(hz_store *s, cJSON *doc, const char *html_path,
     size_t nlen = 0;
     char *page = with_narrative(doc, html, len, &nlen);
     cJSON *meta = NULL;
-    hz_status st = hz_artifact_put(s, doc, "report", page ? page : html,
-                                   page ? nlen : len, &meta, err);
+    hz_status st = hz_artifact_put_keep(s, doc, "report", page ? page : html,
+                                        page ? nlen : len, keep, &meta, err);
     free(page);
     free(html);
     if (st != HZ_OK) {

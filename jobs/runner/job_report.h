@@ -14,8 +14,10 @@
  * slot).  Sets doc's "report" to the artifact record, or to {"error":
  * why} when there is no page (child_error says why, may be NULL) or it
  * could not be stored; the job itself is not failed by its report.
- * Returns the store's error, if any, for the log. */
+ * Returns the store's error, if any.  keep (may be NULL) is called
+ * before each chunk's request (hz_artifact_put_keep). */
 hz_status hz__job_report_store(hz_store *s, cJSON *doc, const char *html_path,
-                               const char *child_error, hz_error *err);
+                               const char *child_error,
+                               const hz_finish_keep *keep, hz_error *err);
 
 #endif

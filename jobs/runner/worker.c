@@ -200,9 +200,18 @@ static void requeue_job(jobctx *c, const char *reason, const char *msg,
     if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_ERROR, &f, "job %s: could not release: %s",
                      f.job, err.msg);
-        if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND)
+        if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND) {
+            /* a failed write as a write-back's is (until 2026-12-07 it
+             * was not counted) */
+            hz_metrics_add_store_error(r->m, "write");
             hz__runner_store_failed(r, err.msg);
+        }
     } else {
+        /* a write that reached the store: the runner is healthy again
+         * (until 2026-12-07 a release did not count, and a runner whose
+         * writes worked again but that only released jobs stayed
+         * "degraded") */
+        hz__runner_store_ok(r);
         hz_log_write(r->log, refund ? HZ_LOG_INFO : HZ_LOG_WARN, &f,
                      "job %s: %s [%s]: %s; back in the queue", f.job,
                      refund ? "released" : "will be retried", reason, msg);
@@ -519,20 +528,32 @@ static bool add_narrative(jobctx *c, const cJSON *summary)
 }
 
 /* The report the job process wrote beside its result file, with the
- * narrative, stored before the final status; never fails the job. */
-static void store_report(jobctx *c, const cJSON *res)
+ * narrative, stored before the final status, keep called before each of
+ * its chunks (hz_artifact_put_keep).  A report the store refuses (too
+ * large) or that could not be made is said and the job goes on without
+ * it; a store that failed (a chunk given up at the write-back's deadline,
+ * the lease lost) stops the write-back as a batch of results does:
+ * that status, with err. */
+static hz_status store_report(jobctx *c, const cJSON *res,
+                              const hz_finish_keep *keep, hz_error *err)
 {
     char html[4300];
     hz_error rerr;
     hz_error_clear(&rerr);
     snprintf(html, sizeof html, "%s.html", c->resfile);
-    if (hz__job_report_store(c->s, c->doc, html,
-                             hz__cjson_str(res, "reportError"),
-                             &rerr) != HZ_OK) {
-        hz_log_fields f = fields_of(c, NULL);
-        hz_log_write(c->r->log, HZ_LOG_WARN, &f,
-                     "job %s: report not stored: %s", f.job, rerr.msg);
+    hz_status rc = hz__job_report_store(c->s, c->doc, html,
+                                        hz__cjson_str(res, "reportError"),
+                                        keep, &rerr);
+    if (rc == HZ_OK)
+        return HZ_OK;
+    if (rc != HZ_EINVAL && rc != HZ_ENOMEM && rc != HZ_EINTERNAL) {
+        *err = rerr;
+        return rc;
     }
+    hz_log_fields f = fields_of(c, NULL);
+    hz_log_write(c->r->log, HZ_LOG_WARN, &f, "job %s: report not stored: %s",
+                 f.job, rerr.msg);
+    return HZ_OK;
 }
 
 /* The success fields of the job document. */
@@ -582,38 +603,76 @@ static void unmark_succeeded(jobctx *c)
  * 2026-12-07 nothing renewed it once the write-back began, and one that
  * took longer than the lease left (results in many batches, a throttled
  * store) let another runner, or this one, take the job over and compute
- * it again, and again. */
+ * it again, and again.
+ *
+ * And every request of the write-back (its report's chunks, the batches
+ * of its results, its final status; not the renewals, conditional on the
+ * lease's ETag) ends by the
+ * lease as last renewed, less a margin of lease/6 (writeback_until): one
+ * request may take COSMOS_DEADLINE_S (60 s by default, as long as the
+ * default lease), and until 2026-12-07 one slow or throttled request
+ * held the job past its lease; another runner took it over and computed
+ * it again while this one still wrote, and this one's results and report
+ * chunks (unconditional upserts) landed after its lease was lost.  A
+ * request cut at that deadline is a store error: the write-back stops,
+ * the job is left to its lease (taken over when it expires) and a --once
+ * run exits 75. */
 typedef struct keep_ctx {
     jobctx *c;
     cJSON *lease;
 } keep_ctx;
+
+/* The share of the lease a write-back's requests leave unused at its
+ * end: the clocks of the runners may differ, and a request given up
+ * may still reach the store. */
+#define HZ_WRITEBACK_MARGIN (1.0 / 6)
+
+/* When (monotonic) the write-back's requests must end: the lease as
+ * last renewed (its renewal was sent then), less its margin. */
+static double writeback_until(const jobctx *c)
+{
+    double lease = c->r->cfg->lease_s;
+    return c->t_renewed + lease * (1 - HZ_WRITEBACK_MARGIN);
+}
 
 static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
 {
     keep_ctx *k = ctx;
     jobctx *c = k->c;
     double lease = c->r->cfg->lease_s;
-    if (hz_now() - c->t_renewed < lease / 3)
-        return HZ_OK;
-    hz_status rc = renew_doc(c, k->lease, err);
-    if (rc == HZ_OK) {
-        snprintf(etag, HZ_ETAG_MAX, "%s", jstr(k->lease, "_etag"));
-        return HZ_OK;
-    }
-    if (rc == HZ_ECONFLICT || rc == HZ_ENOTFOUND || rc == HZ_ECANCELED ||
-        hz_now() - c->t_renewed >= lease * 2 / 3) {
-        if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND && rc != HZ_ECANCELED &&
-            err != NULL) {
-            char why[HZ_ERROR_MAX];
-            snprintf(why, sizeof why, "%s", err->msg);
-            snprintf(err->msg, sizeof err->msg,
-                     "its lease could not be renewed during the write-back "
-                     "(last renewed %.0f s ago, of %.0f s): %.300s",
-                     hz_now() - c->t_renewed, lease, why);
+    if (hz_now() - c->t_renewed >= lease / 3) {
+        /* a renewal is conditional on the lease's ETag: one that lands
+         * late cannot write over a new owner, and it is how a runner that
+         * was stopped finds out that it lost the job */
+        hz_store_set_until(c->s, 0);
+        hz_status rc = renew_doc(c, k->lease, err);
+        if (rc == HZ_OK) {
+            snprintf(etag, HZ_ETAG_MAX, "%s", jstr(k->lease, "_etag"));
+        } else if (rc == HZ_ECONFLICT || rc == HZ_ENOTFOUND ||
+                   rc == HZ_ECANCELED ||
+                   hz_now() - c->t_renewed >= lease * 2 / 3) {
+            if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND &&
+                rc != HZ_ECANCELED && err != NULL) {
+                char why[HZ_ERROR_MAX];
+                snprintf(why, sizeof why, "%s", err->msg);
+                snprintf(err->msg, sizeof err->msg,
+                         "its lease could not be renewed during the "
+                         "write-back (last renewed %.0f s ago, of %.0f s): "
+                         "%.300s",
+                         hz_now() - c->t_renewed, lease, why);
+            }
+            return rc;
         }
-        return rc;
+        /* else a store error, the lease still held: go on */
     }
-    return HZ_OK; /* a store error, the lease still held: go on */
+    double until = writeback_until(c);
+    if (until <= hz_now())
+        return hz_error_set(err, HZ_ETIMEOUT,
+                            "its lease (last renewed %.1f s ago, of %g s) "
+                            "leaves no time for another request",
+                            hz_now() - c->t_renewed, lease);
+    hz_store_set_until(c->s, until);
+    return HZ_OK;
 }
 
 /* The documents of a job deleted while its outcome was written (its
@@ -669,16 +728,27 @@ static void succeed_job(jobctx *c, cJSON *res)
             hz_metrics_add_requeue(r->m, "lease-lost");
         return;
     }
-    store_report(c, res);
-    char etag[HZ_ETAG_MAX];
-    snprintf(etag, sizeof etag, "%s", jstr(c->doc, "_etag"));
+    /* from here every request ends before the lease can expire */
+    hz_store_set_until(c->s, writeback_until(c));
     keep_ctx kc = {.c = c, .lease = cJSON_Duplicate(c->doc, true)};
     hz_finish_keep keep = {.fn = keep_lease, .ctx = &kc};
-    mark_succeeded(c, res, summary, nres, nrows);
+    const hz_finish_keep *kp = kc.lease != NULL ? &keep : NULL;
     hz_error err;
     double tw = hz_now();
-    hz_status rc = hz_store_finish_keep(c->s, c->doc, etag, results, nres,
-                                        kc.lease != NULL ? &keep : NULL, &err);
+    hz_status rc = store_report(c, res, kp, &err);
+    if (rc == HZ_OK) {
+        char etag[HZ_ETAG_MAX]; /* the lease as the report left it */
+        snprintf(etag, sizeof etag, "%s",
+                 jstr(kc.lease != NULL ? kc.lease : c->doc, "_etag"));
+        mark_succeeded(c, res, summary, nres, nrows);
+        rc = hz_store_finish_keep(c->s, c->doc, etag, results, nres, kp,
+                                  &err);
+    } else {
+        cJSON_Delete(summary);
+    }
+    /* given up at the write-back's deadline (the lease near its end) */
+    bool cut = rc != HZ_OK && hz_now() >= writeback_until(c) - 0.05;
+    hz_store_set_until(c->s, 0);
     c->stages[HZ_STAGE_WRITE] = hz_now() - tw;
     free_results(results, nres);
     if (rc != HZ_OK && kc.lease != NULL) /* the lease as last renewed */
@@ -706,6 +776,15 @@ static void succeed_job(jobctx *c, cJSON *res)
         unmark_succeeded(c);
         fail_job(c, "write", msg);
     } else if (rc != HZ_OK) {
+        if (cut) {
+            char why[HZ_ERROR_MAX];
+            snprintf(why, sizeof why, "%s", err.msg);
+            snprintf(err.msg, sizeof err.msg,
+                     "%.300s (given up at the write-back's deadline, %.0f s "
+                     "after its lease was last renewed, of %g s: it may be "
+                     "lost)",
+                     why, hz_now() - c->t_renewed, r->cfg->lease_s);
+        }
         hz_log_write(r->log, HZ_LOG_ERROR, &f,
                      "job %s: could not write its results: %s (the job "
                      "will be recovered when its lease expires)",
@@ -1022,8 +1101,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
         snprintf(err.msg, sizeof err.msg, "could not create %.400s: %s",
                  c->dir, strerror(e));
         c->dir[0] = '\0';
-        hz__runner_store_failed(r, err.msg);
         requeue_job(c, "local", err.msg, true);
+        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
         return false;
     }
     snprintf(c->resfile, sizeof c->resfile, "%s/result.json", c->dir);
@@ -1031,8 +1110,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     snprintf(reqfile, sizeof reqfile, "%s.req", c->resfile);
     if (hz__jobproc_write_request(reqfile, c->doc, c->dataset, c->resfile,
                                   &err) != HZ_OK) {
-        hz__runner_store_failed(r, err.msg);
         requeue_job(c, "local", err.msg, true);
+        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
         return false;
     }
     pid_t pid = 0;
@@ -1040,8 +1119,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     if (pfd < 0) {
         snprintf(err.msg, sizeof err.msg,
                  "could not start the job process: %s", strerror(errno));
-        hz__runner_store_failed(r, err.msg);
         requeue_job(c, "local", err.msg, true);
+        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
         return false;
     }
     double elapsed = 0;
@@ -1148,8 +1227,8 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
         snprintf(msg, sizeof msg,
                  "job process %ld died with the job process helper, which %s",
                  (long)pid, why);
-        hz__runner_store_failed(c->r, msg);
         requeue_job(c, "local", msg, true);
+        hz__runner_store_failed(c->r, msg); /* after: a release clears it */
         return;
     }
     if (res == NULL) {

@@ -105,15 +105,27 @@ hz_status hz_artifact_put(hz_store *s, const cJSON *job, const char *kind,
                           const void *data, size_t len, cJSON **meta,
                           hz_error *err)
 {
+    return hz_artifact_put_keep(s, job, kind, data, len, NULL, meta, err);
+}
+
+hz_status hz_artifact_put_keep(hz_store *s, const cJSON *job,
+                               const char *kind, const void *data, size_t len,
+                               const hz_finish_keep *keep, cJSON **meta,
+                               hz_error *err)
+{
     cJSON **docs = NULL, *m = NULL;
     size_t n = 0;
     hz_status st = hz_artifact_encode(job, kind, data, len, &docs, &n, &m,
                                       err);
     if (st != HZ_OK)
         return st;
-    for (size_t k = 0; k < n && st == HZ_OK; k++)
-        st = hz_store_put(s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, docs[k], NULL,
-                          err);
+    char etag[HZ_ETAG_MAX] = "";
+    for (size_t k = 0; k < n && st == HZ_OK; k++) {
+        st = hz__store_keep(keep, etag, err);
+        if (st == HZ_OK)
+            st = hz_store_put(s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, docs[k],
+                              NULL, err);
+    }
     for (size_t k = 0; k < n; k++)
         cJSON_Delete(docs[k]);
     free(docs);

@@ -44,6 +44,15 @@ hz_status hz_artifact_encode(const cJSON *job, const char *kind,
 hz_status hz_artifact_put(hz_store *s, const cJSON *job, const char *kind,
                           const void *data, size_t len, cJSON **meta,
                           hz_error *err);
+/* The same, keep (may be NULL; see hz_finish_keep) called before each
+ * chunk's request: a job's write-back keeps its lease through its
+ * report's chunks as through its results; a status other than HZ_OK
+ * stops the put with it.  The etag keep is given is not used (the
+ * chunks are unconditional upserts). */
+hz_status hz_artifact_put_keep(hz_store *s, const cJSON *job,
+                               const char *kind, const void *data, size_t len,
+                               const hz_finish_keep *keep, cJSON **meta,
+                               hz_error *err);
 
 /* Read a job's artifact back (point reads under the job's tenant):
  * *data (NUL-terminated, caller frees) and *len.  HZ_ENOTFOUND when the

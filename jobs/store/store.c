@@ -451,6 +451,12 @@ void hz_store_set_cancel(hz_store *s, bool (*cancel)(void *ctx), void *ctx)
         s->ops->set_cancel(s, cancel, ctx);
 }
 
+void hz_store_set_until(hz_store *s, double until)
+{
+    if (s != NULL && s->ops->set_until != NULL)
+        s->ops->set_until(s, until);
+}
+
 /* ---- all-or-nothing creation ---- */
 
 /* Delete the documents of done[0..n) again (the undo of a failed

@@ -243,6 +243,11 @@ typedef struct hz_store_ops {
     /* Optional.  See hz_store_set_cancel; NULL = requests are never
      * abandoned. */
     void (*set_cancel)(hz_store *s, bool (*cancel)(void *ctx), void *ctx);
+
+    /* Optional.  See hz_store_set_until; NULL = a store whose requests
+     * need no deadline of the caller's (SQLite: local, its busy timeout
+     * bounds a write). */
+    void (*set_until)(hz_store *s, double until);
 } hz_store_ops;
 
 /* The common head of every store handle; implementations embed it first:
@@ -353,6 +358,15 @@ double hz_store_charge(const hz_store *s);
  * claim then holds its job until the lease expires).  Called from the
  * thread that uses s. */
 void hz_store_set_cancel(hz_store *s, bool (*cancel)(void *ctx), void *ctx);
+
+/* Every request of the handle from now on ends by until (hz_now()
+ * clock), retries and waits included, as well as within the store's own
+ * deadline (COSMOS_DEADLINE_S); one that would start after it is not
+ * sent.  It fails with HZ_ETIMEOUT or HZ_ENET, a store error (a write
+ * given up may still have taken effect).  0 lifts it.  A job's
+ * write-back runs under one that ends before the job's lease can expire
+ * (runner/worker.c).  NULL-safe. */
+void hz_store_set_until(hz_store *s, double until);
 
 /* ---- lease helpers (generic, built on put with if_match) ----
  * job is the caller's copy of a job document it claimed; its "_etag" is

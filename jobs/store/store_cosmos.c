@@ -589,6 +589,11 @@ static void store_set_cancel(hz_store *s, bool (*cancel)(void *ctx),
     hz_cosmos_set_cancel(((cosmos_store *)s)->c, cancel, ctx);
 }
 
+static void store_set_until(hz_store *s, double until)
+{
+    hz_cosmos_set_until(((cosmos_store *)s)->c, until);
+}
+
 static const hz_store_ops cosmos_ops = {
     .name = "cosmos",
     .close = store_close,
@@ -602,6 +607,7 @@ static const hz_store_ops cosmos_ops = {
     .create_all = NULL, /* generic: per-partition batches, undone on failure */
     .charge = store_charge,
     .set_cancel = store_set_cancel,
+    .set_until = store_set_until,
 };
 
 hz_status hz_store_cosmos_open(const char *spec, hz_store **out, hz_error *err)
