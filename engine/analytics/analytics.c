@@ -404,12 +404,17 @@ static hz_status summarise(hz_analytics_result *r, const hz_dataset *ds,
         r->dup_refunds += dup[i] && !hz_col_is_null(&ds->cols[ai], i) &&
                           hz_col_number(&ds->cols[ai], i) < 0;
     r->dup_dropped = q->dedupe && dd.count > 0;
-    if (dd.count > 0)
-        snprintf(r->dup_first, sizeof r->dup_first,
-                 "%.200s:%zu, the same as line %zu",
-                 ds->source ? ds->source : "input",
-                 hz_dataset_row_line(ds, dd.first),
-                 hz_dataset_row_line(ds, dd.first_of));
+    if (dd.count > 0) { /* a dataset built in memory has no lines */
+        char at[240];
+        const size_t of = hz_dataset_row_line(ds, dd.first_of);
+        hz_dataset_place(ds, dd.first, NULL, at, sizeof at);
+        if (of > 0)
+            snprintf(r->dup_first, sizeof r->dup_first,
+                     "%s, the same as line %zu", at, of);
+        else
+            snprintf(r->dup_first, sizeof r->dup_first,
+                     "%s, the same as data row %zu", at, dd.first_of + 1);
+    }
     co.skip_rows = r->dup_dropped ? dup : NULL;
     co.dup_rows = r->dup_dropped || dd.count == 0 ? NULL : dup;
     st = hz_customer_summary_from_dataset(ds, *cust, dc, ac, &co, &r->cs, err);

@@ -311,3 +311,32 @@ HZ_TEST(refunds_and_duplicates_through_run)
     }
     hz_dataset_free(ds);
 }
+
+/* A repeated row of a dataset built in memory (no file lines, as
+ * through the library) is named by its data row: it was "input:0, the
+ * same as line 0". */
+HZ_TEST(duplicates_in_memory_named_by_data_row)
+{
+    hz_dataset *ds = read_text("customer_id,order_date,revenue\n"
+                               "a,2024-01-01,10\nb,2024-01-02,15\n"
+                               "a,2024-01-01,10\nb,2024-02-02,4\n",
+                               "m.csv");
+    HZ_CHECK(ds != NULL);
+    free(ds->source); /* as hz_dataset_new() + hz_dataset_add_column() */
+    ds->source = NULL;
+    ds->nline_runs = 0;
+    hz_analytics_request q;
+    hz_analytics_request_init(&q);
+    hz_analytics_result *r;
+    hz_error err;
+    HZ_CHECK_MSG(hz_analytics_run(ds, HZ_ANALYSIS_SEGMENT, &q, &r, &err) ==
+                     HZ_OK,
+                 "%s", err.msg);
+    char *js = run_to_string(r, true);
+    HZ_CHECK(js != NULL);
+    if (js != NULL)
+        HZ_CHECK_CONTAINS(js, "input: data row 3, the same as data row 1");
+    free(js);
+    hz_analytics_result_free(r);
+    hz_dataset_free(ds);
+}
