@@ -799,8 +799,9 @@ static void succeed_job(jobctx *c, cJSON *res)
         f.latency_s = latency;
         hz_log_write(r->log, HZ_LOG_INFO, &f,
                      "job %s (%s, tenant %s) succeeded: %zu result "
-                     "documents, %ld rows",
-                     f.job, f.type, f.tenant, nres, nrows);
+                     "document%s, %ld row%s",
+                     f.job, f.type, f.tenant, nres, nres == 1 ? "" : "s",
+                     nrows, nrows == 1 ? "" : "s");
         hz_metrics_add_job(r->m, f.type, c->stages, latency, true, NULL);
     }
 }

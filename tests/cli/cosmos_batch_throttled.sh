@@ -34,7 +34,7 @@ rc=$?
 check "run exit 0 ($rc): $(grep -v '^[a-z ]*  ' "$T/run.err" | head -c 800)" \
     test $rc -eq 0
 check "six jobs succeeded" \
-    test "$(grep -c 'succeeded: 1 result documents' "$T/run.err")" -eq 6
+    test "$(grep -c 'succeeded: 1 result document,' "$T/run.err")" -eq 6
 check "no write-back failed" bash -c "! grep -q 'could not write' '$T/run.err'"
 
 # submit's batches through it too

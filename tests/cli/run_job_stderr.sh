@@ -33,6 +33,8 @@ status() {
 submit s1
 "$HORIZON" run --once >"$T/run.out" 2>"$T/run.err"
 check "the job succeeded" test "$(status s1)" = succeeded
+check "its line counts one result document in the singular" \
+    grep -q "info horizon run: job s1 (forecast, tenant acme) succeeded: 1 result document, [0-9]* rows" "$T/run.err"
 check "no line of the log is the job's fake one" \
     test "$(grep -c '^2026-01-01T00:00:00.000Z' "$T/run.err")" = 0
 check "nor its fake JSON line" \
