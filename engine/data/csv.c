@@ -293,11 +293,6 @@ static hz_status read_header(reader *r)
     r->delim = r->opt->delimiter ? r->opt->delimiter
                : r->sep_line     ? r->sep_line
                              : hz__csv_detect_delimiter(r->buf, r->plen, dec);
-    if (dec == ',' && r->delim == ',')
-        return hz_error_set(r->err, HZ_EINVAL,
-                            "%s: a decimal comma needs another field "
-                            "delimiter (; tab or |), not ','",
-                            r->name);
     r->rep->delimiter = r->delim;
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)

@@ -569,7 +569,13 @@ void hz__csv_on_row_end(chunk *c)
     }
     if (nf != c->ncols && !c->row_bad)
         hz__csv_report(c, nf > c->ncols ? c->ncols + 1 : nf, true,
-                       "expected %zu fields, found %zu", c->ncols, nf);
+                       "expected %zu fields, found %zu%s", c->ncols, nf,
+                       nf > c->ncols && c->delim == ',' &&
+                               c->opt->decimal == ','
+                           ? " (with --decimal , and ',' between fields, "
+                             "a number with a decimal comma must be "
+                             "quoted: \"1,50\")"
+                           : "");
     else if (!any_value && !c->row_bad)
         return; /* empty fields only (",,,", as spreadsheets write rows
                    below their data): no row, as a blank line is none */

@@ -392,7 +392,10 @@ int hz__csv_infer_sample(const char *body, size_t plen, size_t blen,
 char hz__csv_detect_delimiter(const char *s, size_t n, char dec)
 {
     static const char cands[] = {',', ';', '\t', '|'};
-    const int k0 = dec == ',' ? 1 : 0; /* a decimal comma: not ',' */
+    /* a decimal comma: ',' only when no other delimiter separates the
+     * header row (a comma-separated export with its decimal commas
+     * quoted, "1,50", as spreadsheets in such locales write it) */
+    const int k0 = dec == ',' ? 1 : 0;
     size_t counts[4][8];
     size_t nlines = 0;
     memset(counts, 0, sizeof counts);
@@ -404,7 +407,7 @@ char hz__csv_detect_delimiter(const char *s, size_t n, char dec)
         else if (!inq && ch == '\n')
             nlines++;
         else if (!inq)
-            for (int k = k0; k < 4; k++)
+            for (int k = 0; k < 4; k++)
                 if (ch == cands[k])
                     counts[k][nlines]++;
     }
@@ -412,7 +415,7 @@ char hz__csv_detect_delimiter(const char *s, size_t n, char dec)
         nlines++; /* last line without newline */
     int best = -1;
     size_t best_count = 0;
-    for (int k = 0; k < 4; k++) {
+    for (int k = k0; k < 4; k++) {
         size_t h = counts[k][0];
         if (h == 0)
             continue;
@@ -426,5 +429,7 @@ char hz__csv_detect_delimiter(const char *s, size_t n, char dec)
             best = k;
         }
     }
+    if (best < 0 && k0 > 0 && counts[0][0] > 0)
+        return ',';
     return best < 0 ? cands[k0] : cands[best];
 }

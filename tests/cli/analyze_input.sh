@@ -323,4 +323,15 @@ check "--amount price: obeyed" grep -q "amount 'price' (given)" "$T/out"
 } >"$T/bigcov.csv"
 expect_exit 1 "Cox model: covariate 'big' has values too large for its squares to fit in a double" -- \
     "$H" analyze survival "$T/bigcov.csv" --event churned --covariates big --summary-only
+
+# --decimal , in a comma-separated file: decimal commas quoted ("1,50"),
+# as spreadsheets in such locales export them, are read (until
+# 2026-12-07 'malformed quoting' at the first row)
+printf 'customer,date,amount\nC1,2024-01-01,"1,50"\nC1,2024-02-01,"2,50"\nC2,2024-01-05,"1.003,00"\nC2,2024-03-01,4\n' >"$T/dc_comma.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/dc_comma.csv" --decimal , -o "$T/dc_comma_out.csv"
+check "quoted decimal commas: C1 spends 4, C2 1007 ($(cat "$T/dc_comma_out.csv" | tr '\n' ' '))" \
+    bash -c "grep -q '^C1,2024-01-01,2024-02-01,2,1,31,60,2.5,4,' '$T/dc_comma_out.csv' && grep -q '^C2,.*,4,1007,' '$T/dc_comma_out.csv'"
+printf 'customer,date,amount\nC1,2024-01-01,"1,50"\nC1,2024-02-01,2,50\n' >"$T/dc_unq.csv"
+expect_exit 1 "dc_unq.csv:3:4: expected 3 fields, found 4 (with --decimal , and ',' between fields, a number with a decimal comma must be quoted" -- \
+    "$H" analyze segment "$T/dc_unq.csv" --decimal ,
 finish
