@@ -456,6 +456,9 @@ static hz_status apply_wants(reader *r)
             hz__csv_want_date(sp, &r->ev[j]);
         else if (want[j] == HZ_CSV_WANT_TEXT && !sp->overridden)
             *sp = (colspec){.type = HZ_TYPE_STRING, .fmt = HZ_DATEFMT_NONE};
+        else if (want[j] == HZ_CSV_WANT_UNUSED && !sp->overridden &&
+                 sp->type != HZ_TYPE_STRING)
+            sp->loose = true;
     }
     free(types);
     free(want);
@@ -698,15 +701,42 @@ static void check_utf8(reader *r, const hz_dataset *ds)
 /* Step 6: the body, in chunks; after a structural error in a chunked
  * parse of a file with quotes, again as one chunk (the serial parse
  * decides which error is the first). */
+static hz_status parse_retext(reader *r, hz__csv_body_args *a,
+                              size_t nchunks, hz_dataset **out, bool *quotes)
+{
+    hz_status st;
+    /* a loose column (HZ_CSV_WANT_UNUSED) whose value did not fit its
+     * type is read again as text: each round turns one column at least */
+    for (;;) {
+        memset(a->retext, 0, r->ncols * sizeof *a->retext);
+        st = hz__csv_parse_body(a, nchunks, out, quotes, r->err);
+        if (st != HZ_OK || *out != NULL)
+            return st;
+        for (size_t j = 0; j < r->ncols; j++)
+            if (a->retext[j])
+                r->spec[j] = (colspec){.type = HZ_TYPE_STRING,
+                                       .fmt = HZ_DATEFMT_NONE};
+        r->rep->rows_skipped = 0;
+        r->rep->nreported = 0;
+        r->rep->chunks_fast = r->rep->chunks_libcsv = 0;
+    }
+}
+
 static hz_status parse(reader *r, hz_dataset **out)
 {
+    bool *retext = calloc(r->ncols ? r->ncols : 1, sizeof *retext);
+    if (retext == NULL)
+        return hz_error_set(r->err, HZ_ENOMEM, "out of memory");
     hz__csv_body_args a = {r->name, &r->body,     r->body_line, r->pieces,
                            r->sbuf, r->hdr.names, r->ncols,     r->spec,
-                           r->opt,  r->delim,     r->rep,       r->tz};
+                           r->opt,  r->delim,     r->rep,       r->tz,
+                           retext};
     bool quotes = false;
-    hz_status st = hz__csv_parse_body(&a, r->nchunks, out, &quotes, r->err);
-    if (st != HZ_EPARSE || r->nchunks == 1 || !quotes)
+    hz_status st = parse_retext(r, &a, r->nchunks, out, &quotes);
+    if (st != HZ_EPARSE || r->nchunks == 1 || !quotes) {
+        free(retext);
         return st;
+    }
     hz_error_clear(r->err);
     r->rep->rows_skipped = 0;
     r->rep->nreported = 0;
@@ -717,7 +747,9 @@ static hz_status parse(reader *r, hz_dataset **out)
         r->pieces[0].nz += r->pieces[k].nz;
         r->pieces[0].ncr += r->pieces[k].ncr;
     }
-    return hz__csv_parse_body(&a, 1, out, &quotes, r->err);
+    st = parse_retext(r, &a, 1, out, &quotes);
+    free(retext);
+    return st;
 }
 
 /* The columns without a name that ended the header row, all empty (a

@@ -486,6 +486,15 @@ hz_status hz__csv_parse_body(const hz__csv_body_args *a, size_t nchunks,
                               &a->sbuf[omp_get_thread_num()]);
     double t2 = hz_now();
     a->rep->t_parse = t2 - t1;
+    bool again = false;
+    for (size_t k = 0; k < b.nch; k++)
+        for (size_t j = 0; j < a->ncols; j++)
+            if (b.ch[k].spec != NULL && b.ch[k].spec[j].loose_fails) {
+                a->retext[j] = true;
+                again = true;
+            }
+    if (again)
+        goto out; /* the caller reads those columns as text */
     if ((st = collect_reports(&b, *any_quotes)) == HZ_OK &&
         (st = assemble(&b, out)) == HZ_OK)
         a->rep->t_merge = hz_now() - t2;

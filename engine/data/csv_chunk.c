@@ -22,6 +22,11 @@ void hz__csv_report(chunk *c, size_t field, bool structural, const char *fmt,
 {
     if (c->infer)
         return;
+    if (!structural && field >= 1 && field <= c->ncols &&
+        c->spec[field - 1].loose) {
+        c->spec[field - 1].loose_fails = true; /* read again as text */
+        return;
+    }
     if (structural)
         c->structural = true;
     /* Quoting errors stop libcsv, so they end the chunk even with

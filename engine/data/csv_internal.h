@@ -50,6 +50,10 @@ typedef struct colspec {
     unsigned char yy_side; /* months: the side of 2000 (1: 19yy, 2: 20yy)
                               of the sample's two-digit years, which the
                               rows after it must share (0: no check) */
+    bool loose;       /* HZ_CSV_WANT_UNUSED: a value that does not fit
+                         the type is no error ... */
+    bool loose_fails; /* ... but sets this (a chunk's copy): the column is
+                         then read again as text */
 } colspec;
 
 /* Evidence gathered while sampling rows for inference: how many of the
@@ -252,6 +256,8 @@ typedef struct hz__csv_body_args {
     char delim;
     hz_csv_report *rep;
     const hz__tzone *tz; /* --tz, or NULL */
+    bool *retext; /* [ncols]: set for each loose column a value did not
+                     fit (nothing is then assembled: *out stays NULL) */
 } hz__csv_body_args;
 
 /* Parse the body in nchunks row-aligned chunks into *out.  *any_quotes

@@ -24,7 +24,11 @@ typedef enum hz_csv_want {
     HZ_CSV_WANT_ANY = 0, /* as inferred */
     HZ_CSV_WANT_TEXT,    /* text as written: an identifier */
     HZ_CSV_WANT_NUMBER,  /* as number_cols */
-    HZ_CSV_WANT_DATE     /* as date_cols */
+    HZ_CSV_WANT_DATE,    /* as date_cols */
+    HZ_CSV_WANT_UNUSED   /* not read by the caller (kept for the row's
+                            identity only): as inferred, but a value that
+                            does not fit the inferred type makes the whole
+                            column text, as written, rather than an error */
 } hz_csv_want;
 
 typedef struct hz_schema_override {

@@ -324,6 +324,23 @@ check "--amount price: obeyed" grep -q "amount 'price' (given)" "$T/out"
 expect_exit 1 "Cox model: covariate 'big' has values too large for its squares to fit in a double" -- \
     "$H" analyze survival "$T/bigcov.csv" --event churned --covariates big --summary-only
 
+# a column the analysis does not read whose type changes after the rows
+# sampled (10,000) is read as text, not an error: until 2026-12-07
+# 'column 'store': expected an integer, got 'S0'' failed the analysis
+awk 'BEGIN { print "customer_id,order_date,revenue,store";
+    for (i = 0; i < 10600; i++)
+        printf "C%d,2024-%02d-%02d,%d.5,%s\n", i % 300, 1 + i % 12, 1 + i % 28,
+            10 + i % 50, (i < 10500 ? i % 7 : "S" i % 7) }' >"$T/late_type.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/late_type.csv" -o "$T/late_type_out.csv"
+check "an unused column turning text: all 300 customers ($(wc -l <"$T/late_type_out.csv") lines)" \
+    test "$(wc -l <"$T/late_type_out.csv")" -eq 301
+# the columns it reads stay strict: a bad amount after the sample fails
+awk 'BEGIN { print "customer_id,order_date,revenue,store";
+    for (i = 0; i < 10600; i++)
+        printf "C%d,2024-%02d-%02d,%s,%d\n", i % 300, 1 + i % 12, 1 + i % 28,
+            (i == 10550 ? "x1" : "3"), i % 7 }' >"$T/late_amount.csv"
+expect_exit 1 "late_amount.csv:10552:3: column 'revenue'" -- \
+    "$H" analyze segment "$T/late_amount.csv" -o "$T/late_amount_out.csv"
 # --decimal , in a comma-separated file: decimal commas quoted ("1,50"),
 # as spreadsheets in such locales export them, are read (until
 # 2026-12-07 'malformed quoting' at the first row)
