@@ -381,6 +381,37 @@ static void text_refunds(const hz_customer_summary *s, FILE *f)
             fmt_dec(v, group_decimals(&v, 1, 2), t, sizeof t));
 }
 
+void hz_analytics_result_write_notes(const hz_analytics_result *r, FILE *f)
+{
+    if (r->cs == NULL)
+        return;
+    char a[160], w[320];
+    hz__as_of_text(r->cs, a, sizeof a);
+    fprintf(f, "as of %s\n", a);
+    if (hz__as_of_warning(r->cs, w, sizeof w))
+        fprintf(f, "warning: %s\n", w);
+    text_refunds(r->cs, f);
+    text_duplicates(r, f);
+    /* with a holdout every customer is measured at the calibration end:
+     * say so, or "as of" reads as the date of the recency, the segments
+     * and the risk (until 2026-12-07 the text named only as-of) */
+    if (r->cs->calibration_end != r->cs->as_of) {
+        char d[16];
+        fprintf(f,
+                "calibration end %s: customers are measured there "
+                "(recency, frequency, spend, segments, risk); the "
+                "purchases after it are the holdout\n",
+                hz_format_day(r->cs->calibration_end, d));
+    }
+    if (r->cs->n_after_calibration > 0)
+        fprintf(f,
+                "%zu customer%s first bought after the calibration end "
+                "(new in the holdout): not in the calibration cohort, left "
+                "out\n",
+                r->cs->n_after_calibration,
+                r->cs->n_after_calibration == 1 ? "" : "s");
+}
+
 hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                                          hz_error *err)
 {
@@ -401,33 +432,7 @@ hz_status hz_analytics_result_write_text(const hz_analytics_result *r, FILE *f,
                 r->col_name[0], r->col_guessed[0] ? "guessed" : "given",
                 r->col_name[1], r->col_guessed[1] ? "guessed" : "given",
                 r->col_name[2], r->col_guessed[2] ? "guessed" : "given");
-    if (r->cs != NULL) {
-        char a[160], w[320];
-        hz__as_of_text(r->cs, a, sizeof a);
-        fprintf(f, "as of %s\n", a);
-        if (hz__as_of_warning(r->cs, w, sizeof w))
-            fprintf(f, "warning: %s\n", w);
-        text_refunds(r->cs, f);
-        text_duplicates(r, f);
-    }
-    /* with a holdout every customer is measured at the calibration end:
-     * say so, or "as of" reads as the date of the recency, the segments
-     * and the risk (until 2026-12-07 the text named only as-of) */
-    if (r->cs != NULL && r->cs->calibration_end != r->cs->as_of) {
-        char d[16];
-        fprintf(f,
-                "calibration end %s: customers are measured there "
-                "(recency, frequency, spend, segments, risk); the "
-                "purchases after it are the holdout\n",
-                hz_format_day(r->cs->calibration_end, d));
-    }
-    if (r->cs != NULL && r->cs->n_after_calibration > 0)
-        fprintf(f,
-                "%zu customer%s first bought after the calibration end "
-                "(new in the holdout): not in the calibration cohort, left "
-                "out\n",
-                r->cs->n_after_calibration,
-                r->cs->n_after_calibration == 1 ? "" : "s");
+    hz_analytics_result_write_notes(r, f);
     if (r->clv.run)
         text_clv(r, f);
     if (r->churn.run)

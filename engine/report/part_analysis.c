@@ -249,7 +249,19 @@ hz_status hz_report_analysis(hz_report *r, const hz_analytics_result *res,
         return hz_error_set(err, HZ_EINVAL, "report: no analysis");
     hz_analytics_view v;
     hz_analytics_view_of(res, &v);
+    char *notes = NULL;
+    size_t nlen = 0;
+    FILE *nf = open_memstream(&notes, &nlen);
+    if (nf == NULL)
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    hz_analytics_result_write_notes(res, nf);
+    if (fclose(nf) != 0) {
+        free(notes);
+        return hz_error_set(err, HZ_ENOMEM, "out of memory");
+    }
+    v.notes = notes;
     hz_status st = hz_report_customers(r, &v, err);
+    free(notes);
     if (st != HZ_OK)
         return st;
     if (hz_analytics_holdout(res, HZ_PURCHASE_BGNBD) != NULL ||

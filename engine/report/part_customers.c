@@ -107,6 +107,8 @@ static int cmp_double(const void *a, const void *b)
 /* The 99th percentile of v[0..n) (n > 0), or NaN on ENOMEM. */
 static double p99(const double *v, size_t n)
 {
+    if (n == 0)
+        return NAN;
     double *s = malloc(n * sizeof *s);
     if (s == NULL)
         return NAN;
@@ -747,6 +749,25 @@ static hz_status churn_section(hz_report *r, const hz_analytics_view *v)
     return st;
 }
 
+/* The text summary's notes on the data (as-of, refunds, duplicate rows,
+ * calibration end), one paragraph a line: a warning as such (until
+ * 2026-12-07 the page had none of them). */
+static void data_notes(hz_report *r, const char *notes)
+{
+    static const char warn[] = "warning: ";
+    for (const char *s = notes; s != NULL && *s != '\0';) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl != NULL ? (size_t)(nl - s) : strlen(s);
+        char line[2048];
+        snprintf(line, sizeof line, "%.*s", (int)n, s);
+        const bool w = strncmp(line, warn, sizeof warn - 1) == 0;
+        if (n > 0)
+            hz__doc_note(r, w ? "warn" : "note",
+                         w ? line + sizeof warn - 1 : line);
+        s += n + (nl != NULL);
+    }
+}
+
 static void part_errors(hz_report *r, const hz_analytics_view *v)
 {
     const char *parts[3] = {"CLV", "churn", "segments"};
@@ -826,6 +847,7 @@ hz_status hz_report_customers(hz_report *r, const hz_analytics_view *v,
         hz__buf_printf(&r->body, " (transactions up to %s; time in %s)",
                        hz_format_day(v->as_of, d), unit_name(v));
     hz__buf_puts(&r->body, ".</p>\n");
+    data_notes(r, v->notes);
     part_errors(r, v);
     hz_status st = HZ_OK;
     if (v->bgnbd != NULL && v->frequency != NULL)

@@ -174,6 +174,12 @@ HZ_API void hz_analytics_result_write_row_json(const hz_analytics_result *r,
  * when computed). */
 HZ_API hz_status hz_analytics_result_write_text(const hz_analytics_result *r,
                                                 FILE *f, hz_error *err);
+/* The summary's notes on the data, one a line, as the text above has
+ * them: the as-of date and what it cut, refunds, duplicate rows, the
+ * calibration end; lines that warn begin "warning: ".  Nothing for a
+ * customer table. */
+HZ_API void hz_analytics_result_write_notes(const hz_analytics_result *r,
+                                            FILE *f);
 HZ_API void hz_analytics_result_free(hz_analytics_result *r);
 
 /* ---- saved models (JSON; see README "Reusable models") ---- */

@@ -70,6 +70,9 @@ typedef struct hz_analytics_view {
     const int32_t *cluster;
     const hz_segment_profile *cluster_profile; /* [k] */
     const char *segment_error;
+    /* notes on the data, one a line (hz_analytics_result_write_notes), or
+     * NULL: left to the caller, since the view holds no text of its own */
+    const char *notes;
 } hz_analytics_view;
 
 /* Fill v from r (r not NULL). */

@@ -127,4 +127,15 @@ check "holdout refund: calibration unchanged ($(grep '^A,' "$T/h2.csv"))" \
     grep -q '^A,2024-01-01,2024-02-01,2,1,31,90,20,30,0,1,0,' "$T/h2.csv"
 check "without it the same calibration ($(grep '^A,' "$T/h1.csv"))" \
     grep -q '^A,2024-01-01,2024-02-01,2,1,31,90,20,30,1,5,' "$T/h1.csv"
+
+# the HTML report has the text summary's notes on the data: as-of and
+# what it cut, refunds, duplicate rows (until 2026-12-07 it had none)
+printf 'customer_id,order_date,revenue\nA,2024-01-01,10\nA,2024-02-01,10\nA,2024-02-05,-3\nA,2024-02-05,-3\nA,2024-03-10,-2\nB,2024-01-05,4\nB,2024-02-05,5\nB,2024-03-01,4\n' >"$T/notes.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/notes.csv" --as-of 2024-03-01 -o /dev/null --report "$T/notes.html"
+check "report: the as-of note" \
+    grep -qF '<p class="note">as of 2024-03-01 (given); 1 transaction after it left out</p>' "$T/notes.html"
+check "report: the refunds note" \
+    grep -qF '<p class="note">refunds: 2 rows with a negative amount (total -6.00): returns, not purchases;' "$T/notes.html"
+check "report: the duplicate rows warning" \
+    grep -qF "<p class=\"warn\">1 row repeats an earlier row in every column (first: $T/notes.csv:5, the same as line 4): kept, each netted again as a refund;" "$T/notes.html"
 finish
