@@ -32,18 +32,33 @@ static uint64_t mix(uint64_t h, uint64_t v)
 
 #define NULL_BITS 0xA5A5A5A5DEADBEEFull /* a null: a value no cell has */
 
+/* The bits of a float64 cell compared: 0 for -0 too, as numbers compare
+ * by value (1, 1.0 and 1.00 are one double already; -0 and 0 are not one
+ * bit pattern). */
+static uint64_t float_bits(const void *raw, size_t i)
+{
+    double d = ((const double *)raw)[i];
+    uint64_t v = 0;
+    if (d != 0.0)
+        memcpy(&v, &d, sizeof v);
+    return v;
+}
+
 /* Column c mixed into every row's hash: a loop per width, the value read
- * as it is stored. */
+ * as it is stored (a float64 as float_bits). */
 static void hash_column(const hz_column *c, size_t n, uint64_t *h, int th)
 {
     const size_t sz = value_size(c->type);
     const uint8_t *valid = c->valid;
     const void *raw = c->v.raw;
+    const bool dbl = c->type == HZ_TYPE_FLOAT64;
 #pragma omp parallel for num_threads(th) schedule(static) if (n > 65536)
     for (size_t i = 0; i < n; i++) {
         uint64_t v;
         if (valid != NULL && !valid[i])
             v = NULL_BITS;
+        else if (dbl)
+            v = float_bits(raw, i);
         else if (sz == 8)
             v = ((const uint64_t *)raw)[i];
         else if (sz == 4)
@@ -63,6 +78,11 @@ static bool rows_equal(const hz_dataset *ds, size_t a, size_t b)
             return false;
         if (na)
             continue;
+        if (c->type == HZ_TYPE_FLOAT64) {
+            if (float_bits(c->v.raw, a) != float_bits(c->v.raw, b))
+                return false;
+            continue;
+        }
         const size_t sz = value_size(c->type);
         if (memcmp((const char *)c->v.raw + a * sz,
                    (const char *)c->v.raw + b * sz, sz) != 0)

@@ -104,4 +104,11 @@ import json, sys
 rows = {r['customer_id']: r for r in map(json.loads, open(sys.argv[1]))}
 assert rows['C1']['total_spend'] == 50 and rows['C2']['total_spend'] == 40, rows
 " "$T/out"
+
+# numbers compare by value: -0 is 0 (1.0 and 1 are one number already);
+# until 2026-12-07 -0 beside 0 was not seen as a repeat
+printf 'customer_id,order_date,revenue,qty\nA,2024-01-01,5,1\nA,2024-02-01,0,-0\nA,2024-02-01,-0,0.0\nA,2024-02-03,1.50,2\nA,2024-02-03,1.5,2.0\nB,2024-01-03,7,1\n' >"$T/negzero.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/negzero.csv" --summary-only
+check "-0 and 0, 1.50 and 1.5: repeats ($(grep 'repeat' "$T/out"))" \
+    grep -qF "warning: 2 rows repeat an earlier row in every column (first: $T/negzero.csv:4, the same as line 3)" "$T/out"
 finish
