@@ -449,6 +449,11 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
             fprintf(f, ", \"duplicate_refunds\": %zu", r->dup_refunds);
         }
         jnum(f, "refund_total", s->refund_total);
+        if (s->has_holdout) {
+            fprintf(f, ", \"holdout_refund_rows\": %zu",
+                    s->holdout_refund_rows);
+            jnum(f, "holdout_refund_total", s->holdout_refund_total);
+        }
         fprintf(f, ", \"calibration_end\": \"%s\", \"unit\": \"%s\"",
                 hz_format_day(s->calibration_end, d1),
                 s->unit == HZ_UNIT_WEEKS ? "weeks" : "days");

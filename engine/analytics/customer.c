@@ -590,12 +590,19 @@ static hz_status summary_compute(const int64_t *key, const int32_t *day,
     if (bucket_rows(&bk, key, day, amount, opt->order_key, nrows, as_of) !=
         HZ_OK)
         goto nomem;
-    size_t nref = 0;
-    double ref_total = 0.0;
+    /* refunds up to the calibration end (the figures' own) and after it
+     * (the holdout's), counted apart */
+    size_t nref = 0, nref_hold = 0;
+    double ref_total = 0.0, ref_hold = 0.0;
     for (size_t i = 0; i < bk.used; i++)
         if (bk.rows[i].amt < 0) {
             nref++;
-            ref_total += bk.rows[i].amt;
+            if (bk.rows[i].day > cal_end) {
+                nref_hold++;
+                ref_hold += bk.rows[i].amt;
+            } else {
+                ref_total += bk.rows[i].amt;
+            }
         }
     s = calloc(1, sizeof *s);
     keep = calloc(bk.nb ? bk.nb : 1, 1);
@@ -608,8 +615,10 @@ static hz_status summary_compute(const int64_t *key, const int32_t *day,
     s->has_holdout = hold;
     s->rows_used = bk.used;
     s->rows_ignored = nrows - bk.used;
-    s->refund_rows = nref;
+    s->refund_rows = nref - nref_hold;
     s->refund_total = ref_total;
+    s->holdout_refund_rows = nref_hold;
+    s->holdout_refund_total = ref_hold;
     s->as_of_given = opt->as_of != HZ_DAY_NONE;
     s->day_before_last = s->as_of_given ? HZ_DAY_NONE
                                         : day_before_last(day, nrows);

@@ -73,9 +73,13 @@ typedef struct hz_customer_summary {
     bool has_holdout;
     size_t rows_used;          /* input rows at or before as_of */
     size_t rows_ignored;       /* rows after as_of */
-    size_t refund_rows;        /* rows at or before as_of with a negative
-                                  amount (refunds) */
+    size_t refund_rows;        /* rows at or before the calibration end
+                                  (as_of without a split) with a negative
+                                  amount (refunds): those the figures net */
     double refund_total;       /* their sum (<= 0) */
+    size_t holdout_refund_rows;  /* refunds after the calibration end, up
+                                    to as_of (they net the holdout) */
+    double holdout_refund_total; /* their sum (<= 0) */
     int32_t day_before_last; /* the latest purchase day before the last
                                 one (HZ_DAY_NONE: a single day) */
     bool as_of_given;        /* as_of was asked, not the last day */

@@ -128,6 +128,19 @@ check "holdout refund: calibration unchanged ($(grep '^A,' "$T/h2.csv"))" \
 check "without it the same calibration ($(grep '^A,' "$T/h1.csv"))" \
     grep -q '^A,2024-01-01,2024-02-01,2,1,31,90,20,30,1,5,' "$T/h1.csv"
 
+# with a calibration end, refund_rows counts the refunds the figures net
+# (up to it) and the holdout's are counted apart (until 2026-12-07 the
+# count took both, beside a refunds column with the calibration's only)
+printf 'customer_id,order_date,revenue\nA,2024-01-01,10\nA,2024-02-01,10\nA,2024-02-05,-3\nA,2024-03-10,-2\nB,2024-01-05,4\nB,2024-02-05,5\nB,2024-03-01,4\nB,2024-03-20,-1\n' >"$T/hr.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/hr.csv" --calibration-end 2024-03-01 --summary-only
+check "holdout: the calibration's refunds ($(grep '^refunds' "$T/out"))" \
+    grep -qF "refunds: 1 row with a negative amount (total -3.00) up to the calibration end:" "$T/out"
+check "holdout: its refunds counted apart ($(grep 'in the holdout:' "$T/out"))" \
+    grep -qF "refunds in the holdout: 2 rows after the calibration end (total -3.00): netted against the holdout's purchases, not in the figures above" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/hr.csv" --calibration-end 2024-03-01 --json --summary-only
+check "holdout JSON: refund_rows 1, holdout_refund_rows 2" \
+    grep -q '"refund_rows": 1,.*"refund_total": -3, "holdout_refund_rows": 2, "holdout_refund_total": -3' "$T/out"
+
 # the HTML report has the text summary's notes on the data: as-of and
 # what it cut, refunds, duplicate rows (until 2026-12-07 it had none)
 printf 'customer_id,order_date,revenue\nA,2024-01-01,10\nA,2024-02-01,10\nA,2024-02-05,-3\nA,2024-02-05,-3\nA,2024-03-10,-2\nB,2024-01-05,4\nB,2024-02-05,5\nB,2024-03-01,4\n' >"$T/notes.csv"
