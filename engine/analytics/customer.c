@@ -650,9 +650,28 @@ static hz_status summary_compute(const int64_t *key, const int32_t *day,
         s->n_after_calibration += !keep[b] && bk.start[b + 1] > bk.start[b];
     s->n = compact(s, keep, bk.nb);
     if (s->n == 0) {
-        st = hz_error_set(err, HZ_ETOOSHORT,
-                          "no customer has a purchase on or before the "
-                          "calibration end");
+        /* the cut asked is before the data: said with both dates (until
+         * 2026-12-07 "the calibration end" even for an --as-of alone) */
+        int32_t first = HZ_DAY_NONE;
+        for (size_t i = 0; i < nrows; i++)
+            if ((amount == NULL || amount[i] >= 0) &&
+                (first == HZ_DAY_NONE || day[i] < first))
+                first = day[i];
+        char d1[16], d2[16];
+        if (first == HZ_DAY_NONE)
+            st = hz_error_set(err, HZ_ETOOSHORT,
+                              "no customer has a purchase on or before the "
+                              "%s",
+                              hold ? "calibration end" : "as-of date");
+        else
+            st = hz_error_set(err, HZ_ETOOSHORT,
+                              "no customer has a purchase on or before the "
+                              "%s %s: the first purchase is on %s (give a "
+                              "later %s)",
+                              hold ? "calibration end" : "as-of date",
+                              hz_format_day(cal_end, d1),
+                              hz_format_day(first, d2),
+                              hold ? "--calibration-end" : "--as-of");
         goto out;
     }
     *out = s;

@@ -351,4 +351,13 @@ check "quoted decimal commas: C1 spends 4, C2 1007 ($(cat "$T/dc_comma_out.csv" 
 printf 'customer,date,amount\nC1,2024-01-01,"1,50"\nC1,2024-02-01,2,50\n' >"$T/dc_unq.csv"
 expect_exit 1 "dc_unq.csv:3:4: expected 3 fields, found 4 (with --decimal , and ',' between fields, a number with a decimal comma must be quoted" -- \
     "$H" analyze segment "$T/dc_unq.csv" --decimal ,
+
+# an --as-of (or --calibration-end) before the first purchase: said with
+# both dates and the option (until 2026-12-07 "the calibration end" even
+# for an --as-of alone, and no date)
+printf 'customer_id,order_date,revenue\nA,2024-01-01,10\nA,2024-02-01,5\nB,2024-01-02,5\n' >"$T/early.csv"
+expect_exit 1 "early.csv: no customer has a purchase on or before the as-of date 2023-12-31: the first purchase is on 2024-01-01 (give a later --as-of)" -- \
+    "$H" analyze segment "$T/early.csv" --as-of 2023-12-31 --summary-only
+expect_exit 1 "early.csv: no customer has a purchase on or before the calibration end 2023-12-01: the first purchase is on 2024-01-01 (give a later --calibration-end)" -- \
+    "$H" analyze segment "$T/early.csv" --calibration-end 2023-12-01 --summary-only
 finish
