@@ -372,23 +372,23 @@ static void text_refunds(const hz_customer_summary *s, FILE *f)
     double v[2] = {s->refund_total, s->holdout_refund_total};
     const int dec = group_decimals(v, 2, 2);
     char t[64], th[64];
-    fprintf(f,
-            "refunds: %zu row%s with a negative amount (total %s)%s: "
-            "returns, not purchases; each is netted against the customer's "
-            "latest purchases on or before it (total_spend and "
-            "monetary_value are net, the refunds column has each "
-            "customer's), frequency, recency and orders count purchases "
-            "only\n",
-            s->refund_rows, s->refund_rows == 1 ? "" : "s",
-            fmt_dec(v[0], dec, t, sizeof t),
-            s->has_holdout ? " up to the calibration end" : "");
+    if (s->refund_rows > 0) /* none up to the calibration end: not said */
+        fprintf(f,
+                "refunds: %zu row%s with a negative amount (total %s)%s: "
+                "returns, not purchases; each is netted against the "
+                "customer's latest purchases on or before it (total_spend "
+                "and monetary_value are net, the refunds column has each "
+                "customer's), frequency, recency and orders count "
+                "purchases only\n",
+                s->refund_rows, s->refund_rows == 1 ? "" : "s",
+                fmt_dec(v[0], dec, t, sizeof t),
+                s->has_holdout ? " up to the calibration end" : "");
     if (s->holdout_refund_rows > 0)
         fprintf(f,
                 "refunds in the holdout: %zu row%s after the calibration end "
                 "(total %s): netted against the holdout's purchases, not "
                 "in the figures above\n",
-                s->holdout_refund_rows,
-                s->holdout_refund_rows == 1 ? "" : "s",
+                s->holdout_refund_rows, s->holdout_refund_rows == 1 ? "" : "s",
                 fmt_dec(v[1], dec, th, sizeof th));
 }
 

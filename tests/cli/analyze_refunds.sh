@@ -151,4 +151,10 @@ check "report: the refunds note" \
     grep -qF '<p class="note">refunds: 2 rows with a negative amount (total -6.00): returns, not purchases;' "$T/notes.html"
 check "report: the duplicate rows warning" \
     grep -qF "<p class=\"warn\">1 row repeats an earlier row in every column (first: $T/notes.csv:5, the same as line 4): kept, each netted again as a refund;" "$T/notes.html"
+
+# refunds in the holdout only: no line of 0 calibration refunds
+printf 'customer_id,order_date,revenue\nA,2024-01-01,10\nA,2024-02-01,10\nA,2024-03-10,-2\nB,2024-01-05,4\nB,2024-02-05,5\nB,2024-03-01,4\n' >"$T/hr0.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/hr0.csv" --calibration-end 2024-03-01 --summary-only
+check "holdout refunds only: said as such ($(grep -i 'refund' "$T/out" | tr '\n' ' '))" \
+    bash -c "grep -qF 'refunds in the holdout: 1 row after the calibration end (total -2.00)' '$T/out' && ! grep -q '^refunds: ' '$T/out'"
 finish
