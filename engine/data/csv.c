@@ -701,8 +701,8 @@ static void check_utf8(reader *r, const hz_dataset *ds)
 /* Step 6: the body, in chunks; after a structural error in a chunked
  * parse of a file with quotes, again as one chunk (the serial parse
  * decides which error is the first). */
-static hz_status parse_retext(reader *r, hz__csv_body_args *a,
-                              size_t nchunks, hz_dataset **out, bool *quotes)
+static hz_status parse_retext(reader *r, hz__csv_body_args *a, size_t nchunks,
+                              hz_dataset **out, bool *quotes)
 {
     hz_status st;
     /* a loose column (HZ_CSV_WANT_UNUSED) whose value did not fit its
