@@ -432,6 +432,30 @@ static size_t column_index(const reader *r, const char *name)
     return SIZE_MAX;
 }
 
+/* A number column j (SIZE_MAX: none) of a ';'-separated file without
+ * --decimal whose sampled values with a point all have three digits
+ * after it ('1.234' beside '999'): thousands or decimals, which the text
+ * does not tell, is refused with its place. */
+static hz_status check_points(reader *r, size_t j)
+{
+    if (r->delim != ';' || r->opt->decimal != 0 || j == SIZE_MAX ||
+        r->spec[j].overridden || r->spec[j].type != HZ_TYPE_FLOAT64)
+        return HZ_OK;
+    const evidence *e = &r->ev[j];
+    if (e->n_grouped == 0 || e->n_point > 0)
+        return HZ_OK;
+    return hz_error_set(
+        r->err, HZ_EPARSE,
+        "%s:%zu:%zu: column '%s': numbers such as '%s' in a file "
+        "separated by ';' could be read with a decimal point or "
+        "as thousands with a point between them, as exports with "
+        "a decimal comma write them (every value in the first rows "
+        "with a point has three digits after it): give --decimal , "
+        "('1.234' is 1234) or --decimal . ('1.234' is 1.234)",
+        r->name, r->body_line + e->grp_line, j + 1, r->hdr.names[j],
+        e->grp_text);
+}
+
 /* The caller's picks among the inferred columns (hz_csv_options.want):
  * text as written, numbers or dates; an override (--schema) wins. */
 static hz_status apply_wants(reader *r)
@@ -442,17 +466,22 @@ static hz_status apply_wants(reader *r)
     if (types == NULL || want == NULL) {
         free(types);
         free(want);
-        return HZ_ENOMEM;
+        return hz_error_set(r->err, HZ_ENOMEM, "out of memory");
     }
     for (size_t j = 0; j < n; j++)
         types[j] = r->spec[j].type;
     r->opt->want(r->opt->want_ctx, (const char *const *)r->hdr.names, types, n,
                  want);
+    hz_status st = HZ_OK;
     for (size_t j = 0; j < n; j++) {
         colspec *sp = &r->spec[j];
-        if (want[j] == HZ_CSV_WANT_NUMBER)
+        if (want[j] == HZ_CSV_WANT_NUMBER) {
             hz__csv_want_number(sp, &r->ev[j]);
-        else if (want[j] == HZ_CSV_WANT_DATE)
+            /* as number_cols: the amount of horizon analyze (until
+             * 2026-12-07 '1.234' beside '999' was read as 1.234) */
+            if (st == HZ_OK)
+                st = check_points(r, j);
+        } else if (want[j] == HZ_CSV_WANT_DATE)
             hz__csv_want_date(sp, &r->ev[j]);
         else if (want[j] == HZ_CSV_WANT_TEXT && !sp->overridden)
             *sp = (colspec){.type = HZ_TYPE_STRING, .fmt = HZ_DATEFMT_NONE};
@@ -462,7 +491,7 @@ static hz_status apply_wants(reader *r)
     }
     free(types);
     free(want);
-    return HZ_OK;
+    return st;
 }
 
 /* Whether a column's months with two-digit years (on one side of 2000)
@@ -629,28 +658,14 @@ static hz_status apply_schema(reader *r)
         if (j != SIZE_MAX)
             hz__csv_want_number(&r->spec[j], &r->ev[j]);
     }
-    if (r->delim == ';' && o->decimal == 0)
-        for (size_t k = 0; k < o->nnumber_cols; k++) {
-            size_t j = column_index(r, o->number_cols[k]);
-            if (j == SIZE_MAX || r->spec[j].overridden ||
-                r->spec[j].type != HZ_TYPE_FLOAT64)
-                continue;
-            const evidence *e = &r->ev[j];
-            if (e->n_grouped == 0 || e->n_point > 0)
-                continue;
-            return hz_error_set(
-                r->err, HZ_EPARSE,
-                "%s:%zu:%zu: column '%s': numbers such as '%s' in a file "
-                "separated by ';' could be read with a decimal point or "
-                "as thousands with a point between them, as exports with "
-                "a decimal comma write them (every value in the first rows "
-                "with a point has three digits after it): give --decimal , "
-                "('1.234' is 1234) or --decimal . ('1.234' is 1.234)",
-                r->name, r->body_line + e->grp_line, j + 1, r->hdr.names[j],
-                e->grp_text);
-        }
-    if (o->want != NULL && apply_wants(r) != HZ_OK)
-        return hz_error_set(r->err, HZ_ENOMEM, "out of memory");
+    for (size_t k = 0; k < o->nnumber_cols; k++) {
+        hz_status st = check_points(r, column_index(r, o->number_cols[k]));
+        if (st != HZ_OK)
+            return st;
+    }
+    hz_status wst = o->want != NULL ? apply_wants(r) : HZ_OK;
+    if (wst != HZ_OK)
+        return wst;
     for (size_t j = 0; j < r->ncols; j++) {
         const evidence *e = &r->ev[j];
         if (!r->spec[j].undecided)

@@ -360,4 +360,15 @@ expect_exit 1 "early.csv: no customer has a purchase on or before the as-of date
     "$H" analyze segment "$T/early.csv" --as-of 2023-12-31 --summary-only
 expect_exit 1 "early.csv: no customer has a purchase on or before the calibration end 2023-12-01: the first purchase is on 2024-01-01 (give a later --calibration-end)" -- \
     "$H" analyze segment "$T/early.csv" --calibration-end 2023-12-01 --summary-only
+
+# a ';'-separated file whose amounts with a point all have three digits
+# after it ('1.234' beside '999'): thousands or decimals, refused until
+# --decimal says which, as for a forecast's --value (until 2026-12-07 the
+# amount was read as 1.234)
+printf 'customer_id;order_date;revenue\nA;2024-01-01;999\nA;2024-02-01;1.234\nB;2024-01-05;1.500\nB;2024-03-01;12\n' >"$T/thou.csv"
+expect_exit 1 "thou.csv:3:3: column 'revenue': numbers such as '1.234' in a file separated by ';' could be read with a decimal point or as thousands" -- \
+    "$H" analyze segment "$T/thou.csv" -o "$T/thou_out.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/thou.csv" --decimal , -o "$T/thou_out.csv"
+check "--decimal , reads '1.234' as 1234 ($(grep '^A,' "$T/thou_out.csv"))" \
+    grep -q '^A,2024-01-01,2024-02-01,2,1,31,60,1234,2233,' "$T/thou_out.csv"
 finish
