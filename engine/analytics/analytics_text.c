@@ -386,8 +386,8 @@ static void text_refunds(const hz_customer_summary *s, FILE *f)
     if (s->holdout_refund_rows > 0)
         fprintf(f,
                 "refunds in the holdout: %zu row%s after the calibration end "
-                "(total %s): netted against the holdout's purchases, not "
-                "in the figures above\n",
+                "(total %s): they net the holdout's spend, not the "
+                "calibration's figures, which stand as at its end\n",
                 s->holdout_refund_rows, s->holdout_refund_rows == 1 ? "" : "s",
                 fmt_dec(v[1], dec, th, sizeof th));
 }

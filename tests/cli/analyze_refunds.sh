@@ -136,7 +136,7 @@ expect_exit 0 "" -- "$H" analyze segment "$T/hr.csv" --calibration-end 2024-03-0
 check "holdout: the calibration's refunds ($(grep '^refunds' "$T/out"))" \
     grep -qF "refunds: 1 row with a negative amount (total -3.00) up to the calibration end:" "$T/out"
 check "holdout: its refunds counted apart ($(grep 'in the holdout:' "$T/out"))" \
-    grep -qF "refunds in the holdout: 2 rows after the calibration end (total -3.00): netted against the holdout's purchases, not in the figures above" "$T/out"
+    grep -qF "refunds in the holdout: 2 rows after the calibration end (total -3.00): they net the holdout's spend, not the calibration's figures, which stand as at its end" "$T/out"
 expect_exit 0 "" -- "$H" analyze segment "$T/hr.csv" --calibration-end 2024-03-01 --json --summary-only
 check "holdout JSON: refund_rows 1, holdout_refund_rows 2" \
     grep -q '"refund_rows": 1,.*"refund_total": -3, "holdout_refund_rows": 2, "holdout_refund_total": -3' "$T/out"
