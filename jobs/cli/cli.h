@@ -213,7 +213,8 @@ enum {
     "                         (skipped rows are always reported)\n"           \
     "  --delimiter C          field delimiter (default: detect , ; tab |)\n"  \
     "  --decimal C            decimal mark: . (default) or , (200,50 and\n"   \
-    "                         1.234,50; the delimiter is then ; tab or |);\n" \
+    "                         1.234,50; the delimiter is then ; tab or |,\n"  \
+    "                         or , with such numbers quoted: \"1,50\");\n"    \
     "                         given, thousands separators are read too\n"     \
     "                         (1,234.50 with ., 1 234,50 with ,)\n"           \
     "  --na TEXT,...          cell texts that mean a missing value, read\n"   \
