@@ -478,6 +478,14 @@ static hz_status bad_label(const hz_dataset *ds, const hz_column *lc,
     char pl[320], tx[64];
     hz_dataset_place(ds, i, lc, pl, sizeof pl);
     const char *v = hz_col_text(lc, i, tx, sizeof tx);
+    /* a missing-value mark: the option that reads it as one */
+    if (v != NULL && na_mark(v))
+        return hz_error_set(err, HZ_EINVAL,
+                            "%s: column '%s' (label) is '%s': expected "
+                            "yes/no, true/false or 0/1; '%s' is a "
+                            "missing-value mark: give --na '%s' to leave "
+                            "such rows out, as an empty label is",
+                            pl, lc->name, v, v, v);
     return hz_error_set(err, HZ_EINVAL,
                         "%s: column '%s' (label) is '%s': expected yes/no, "
                         "true/false or 0/1 (an empty label leaves the row "
