@@ -20,6 +20,7 @@
 #include "runner/job_stderr.h"
 #include "runner/jobproc.h"
 #include "runner/memlimit.h"
+#include "runner/threadlimit.h"
 #include "store/job.h"
 #include "store/store.h"
 
@@ -466,7 +467,26 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     snprintf(mark, sizeof mark, "%.4100s" HZ_JOBPROC_ISOLATION_MARK, dir);
     int mfd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                    0600);
-    if (isolate(cfg, job, dataset, dir, &opt, &err) != HZ_OK) {
+    /* the supervisor of its threads (runner/threadlimit.h): forked now,
+     * before isolating refuses fork */
+    int tl = hz__threadlimit_start(
+        HZ_THREADLIMIT(opt.threads > 0 ? opt.threads : 1), dir);
+    int tl_errno = errno;
+    hz_status irc = isolate(cfg, job, dataset, dir, &opt, &err);
+    if (irc == HZ_OK) {
+        irc = tl >= 0 ? hz__threadlimit_apply(tl, &err)
+                      : hz_error_set(&err, HZ_EIO,
+                                     "could not limit the job process's "
+                                     "threads: its supervisor: %s",
+                                     strerror(tl_errno));
+        if (irc != HZ_OK && !cfg->require_isolation) { /* said at start */
+            hz_error_clear(&err);
+            irc = HZ_OK;
+        }
+    } else if (tl >= 0) {
+        close(tl); /* the supervisor exits */
+    }
+    if (irc != HZ_OK) {
         if (mfd >= 0 && write(mfd, "isolation\n", 10) != 10) {
             /* not said: the runner takes it for the job's failure */
         }

@@ -20,6 +20,7 @@
 #include "runner/exec.h"
 #include "runner/job_report.h"
 #include "runner/job_stderr.h"
+#include "runner/threadlimit.h"
 #include "runner/runner_internal.h"
 #include "store/artifact.h"
 #include "store/job.h"
@@ -1084,6 +1085,25 @@ static bool over_disk_limit(jobctx *c, bool killed)
     return true;
 }
 
+/* Whether the job process reached its thread limit (its supervisor left
+ * HZ_THREADLIMIT_MARK and killed it: runner/threadlimit.h); then the job
+ * is failed for good (reason threads). */
+static bool over_thread_limit(jobctx *c)
+{
+    char mark[4300];
+    snprintf(mark, sizeof mark, "%.4200s/" HZ_THREADLIMIT_MARK, c->dir);
+    struct stat st;
+    if (lstat(mark, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    char msg[512];
+    snprintf(msg, sizeof msg,
+             "the job process started more threads than its limit of %d "
+             "(64 + 4 x horizon run --threads %d): stopped",
+             HZ_THREADLIMIT(c->r->threads_per_job), c->r->threads_per_job);
+    fail_job(c, HZ_THREADLIMIT_REASON, msg);
+    return true;
+}
+
 /* Start the job process and wait for it; *res its result (NULL when it
  * left none).  False when the job was ended or released here. */
 static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
@@ -1146,7 +1166,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
         requeue_job(c, "shutdown", "runner stopped while the job ran", true);
         return false;
     }
-    if (over_disk_limit(c, oc == OUT_DISK) || oversized_output(c))
+    if (over_thread_limit(c) || over_disk_limit(c, oc == OUT_DISK) ||
+        oversized_output(c))
         return false;
     *res = hz__jobproc_read_result(c->resfile);
     return true;
