@@ -40,9 +40,8 @@ hz_status hz__disklimit_apply(long long bytes, hz_error *err)
     if (getrlimit(RLIMIT_FSIZE, &rl) != 0)
         return hz_error_set(err, HZ_EIO, "getrlimit(RLIMIT_FSIZE): %s",
                             strerror(errno));
-    rlim_t want = (rlim_t)bytes;
-    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
-        want = rl.rlim_max; /* an operator's lower hard limit stays */
+    /* an operator's lower hard limit stays */
+    rlim_t want = (rlim_t)hz__disklimit_file_max(bytes);
     /* the hard limit too: code a hostile dataset got to run could raise
      * a soft one alone back to the hard one (unlimited) */
     rl.rlim_cur = rl.rlim_max = want;
@@ -50,6 +49,39 @@ hz_status hz__disklimit_apply(long long bytes, hz_error *err)
         return hz_error_set(err, HZ_EIO, "setrlimit(RLIMIT_FSIZE): %s",
                             strerror(errno));
     return HZ_OK;
+}
+
+long long hz__disklimit_file_max(long long bytes)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+        (long long)rl.rlim_max < bytes)
+        return (long long)rl.rlim_max;
+    return bytes;
+}
+
+/* n bytes in MiB, or in KiB when not a whole number of MiB. */
+static void size_text(long long n, char *buf, size_t sz)
+{
+    if (n % (1LL << 20) == 0 || n >= (1LL << 30))
+        snprintf(buf, sz, "%lld MiB", n >> 20);
+    else
+        snprintf(buf, sz, "%lld KiB", n >> 10);
+}
+
+void hz__disklimit_describe(long long asked, long long file_max, char *buf,
+                            size_t n)
+{
+    char a[48], f[48];
+    size_text(asked, a, sizeof a);
+    size_text(file_max, f, sizeof f);
+    if (file_max < asked)
+        snprintf(buf, n,
+                 "file size limit of %s (the hard ulimit -f the runner was "
+                 "started with, below " HZ_DISKLIMIT_SOURCE " %lld)",
+                 f, asked >> 20);
+    else
+        snprintf(buf, n, "disk limit of %s (" HZ_DISKLIMIT_SOURCE ")", a);
 }
 
 #ifndef RENAME_NOREPLACE

@@ -15,6 +15,7 @@
 #define HZ_RUNNER_DISKLIMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "horizon/common.h"
 
@@ -23,6 +24,19 @@
 
 /* Where the limit comes from, for messages. */
 #define HZ_DISKLIMIT_SOURCE "horizon run --max-disk-mb"
+
+/* The largest file a process may write under a disk limit of bytes: the
+ * lower of bytes and this process's hard RLIMIT_FSIZE (a lower `ulimit
+ * -f` the runner was started with stays in force). */
+long long hz__disklimit_file_max(long long bytes);
+
+/* The limit in force for a disk limit of asked bytes whose file size limit
+ * is file_max (hz__disklimit_file_max), for messages: "disk limit of N MiB
+ * (horizon run --max-disk-mb)", or, when the file size limit is the lower,
+ * "file size limit of N KiB (the hard ulimit -f the runner was started
+ * with, below horizon run --max-disk-mb M)". */
+void hz__disklimit_describe(long long asked, long long file_max, char *buf,
+                            size_t n);
 
 /* In the job process: no file larger than bytes from now on, and SIGXFSZ
  * caught (it does not kill: the write fails with EFBIG).  HZ_EIO with

@@ -132,10 +132,13 @@ static _Noreturn void no_result(const char *path, const char *tmp, int e)
     hz_exec_output out;
     hz_exec_output_init(&out);
     if (e == EFBIG && disk_limit > 0) { /* the job's own doing: for good */
+        char lim[256];
+        hz__disklimit_describe(disk_limit, hz__disklimit_file_max(disk_limit),
+                               lim, sizeof lim);
         hz_error_set(&err, HZ_EIO,
                      "the job process could not write its result: %s (its "
-                     "disk limit is %lld MiB: " HZ_DISKLIMIT_SOURCE ")",
-                     strerror(e), disk_limit >> 20);
+                     "%s)",
+                     strerror(e), lim);
         snprintf(out.reason, sizeof out.reason, HZ_DISKLIMIT_REASON);
     } else {
         hz_error_set(&err, HZ_EIO,
@@ -410,10 +413,12 @@ static hz_status disk_reached(hz_status rc, hz_error *err,
     snprintf(out->reason, sizeof out->reason, HZ_DISKLIMIT_REASON);
     out->retryable = false;
     /* the limit first: a long message is cut at its end */
+    char lim[256];
+    hz__disklimit_describe(disk_limit, hz__disklimit_file_max(disk_limit),
+                           lim, sizeof lim);
     return hz_error_set(err, HZ_EIO,
-                        "the job process wrote a file as large as its disk "
-                        "limit of %lld MiB (" HZ_DISKLIMIT_SOURCE ")%s%s",
-                        disk_limit >> 20, was[0] != '\0' ? ": " : "", was);
+                        "the job process wrote a file as large as its %s%s%s",
+                        lim, was[0] != '\0' ? ": " : "", was);
 }
 
 static void child_main(const hz__jobproc_config *cfg, const hz_job *job,

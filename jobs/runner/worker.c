@@ -1072,15 +1072,23 @@ static bool over_disk_limit(jobctx *c, bool killed)
     if (max <= 0)
         return false;
     long long used = hz__disk_usage(c->dir, &largest);
-    if (!killed && used <= max && largest < max)
+    long long file_max = hz__disklimit_file_max(max); /* a lower ulimit -f */
+    if (!killed && used <= max && largest < file_max)
         return false;
     char msg[512];
-    snprintf(msg, sizeof msg,
-             "the job process %s its disk limit of %lld MiB in its work "
-             "directory (" HZ_DISKLIMIT_SOURCE ")%s",
-             killed || used > max ? "wrote more than" : "wrote a file as large "
-                                                        "as",
-             max >> 20, killed ? ": stopped" : "");
+    if (!killed && used <= max) {
+        char lim[256];
+        hz__disklimit_describe(max, file_max, lim, sizeof lim);
+        snprintf(msg, sizeof msg,
+                 "the job process wrote a file as large as its %s in its "
+                 "work directory",
+                 lim);
+    } else {
+        snprintf(msg, sizeof msg,
+                 "the job process wrote more than its disk limit of %lld MiB "
+                 "in its work directory (" HZ_DISKLIMIT_SOURCE ")%s",
+                 max >> 20, killed ? ": stopped" : "");
+    }
     fail_job(c, HZ_DISKLIMIT_REASON, msg);
     return true;
 }
