@@ -143,11 +143,13 @@ static bool inode_add(inode_set *s, dev_t dev, ino_t ino)
 /* A walk of a job's directory. */
 typedef struct walk {
     long long largest; /* the longest file */
+    bool too_deep;     /* a directory HZ_DISK_MAX_DEPTH levels down */
     inode_set seen;
 } walk;
 
 /* The usage below directory fd (closed here), depth levels down (at most
- * 16): NOLINTNEXTLINE(misc-no-recursion) */
+ * HZ_DISK_MAX_DEPTH: each holds a descriptor):
+ * NOLINTNEXTLINE(misc-no-recursion) */
 static long long usage_fd(int fd, int depth, walk *w)
 {
     DIR *d = fdopendir(fd);
@@ -165,10 +167,13 @@ static long long usage_fd(int fd, int depth, walk *w)
         long long blocks = (long long)st.st_blocks * 512;
         long long len = (long long)st.st_size;
         if (S_ISDIR(st.st_mode)) {
-            int sub = depth < 16 ? openat(dirfd(d), e->d_name,
-                                          O_RDONLY | O_DIRECTORY |
-                                              O_NOFOLLOW | O_CLOEXEC)
-                                 : -1;
+            int sub = depth + 1 < HZ_DISK_MAX_DEPTH
+                          ? openat(dirfd(d), e->d_name,
+                                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+                                       O_CLOEXEC)
+                          : -1;
+            if (depth + 1 >= HZ_DISK_MAX_DEPTH)
+                w->too_deep = true;
             if (sub >= 0)
                 sum += usage_fd(sub, depth + 1, w);
         } else if (st.st_nlink > 1 && !S_ISDIR(st.st_mode) &&
@@ -184,12 +189,14 @@ static long long usage_fd(int fd, int depth, walk *w)
     return sum;
 }
 
-long long hz__disk_usage(const char *dir, long long *largest)
+long long hz__disk_usage(const char *dir, long long *largest, bool *too_deep)
 {
     walk w = {0};
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     long long sum = fd >= 0 ? usage_fd(fd, 0, &w) : 0;
     free(w.seen.v);
     *largest = w.largest;
+    if (too_deep != NULL)
+        *too_deep = w.too_deep;
     return sum;
 }

@@ -57,13 +57,16 @@ bool hz__disklimit_reached(void);
 int hz__disklimit_rename(const char *from, const char *to);
 
 /* In the runner: the bytes the files in directory dir (and in its
- * directories, to 16 levels) take on disk, or their length when larger
- * (symbolic links are not followed), a file of several names (hard links)
- * once, each entry counted as at least HZ_DISK_ENTRY_MIN bytes (an inode,
- * a directory entry: empty files by the million run a file system out of
- * inodes); *largest the length of the largest file.  0 when dir cannot be
- * read. */
+ * directories, to HZ_DISK_MAX_DEPTH levels) take on disk, or their length
+ * when larger (symbolic links are not followed), a file of several names
+ * (hard links) once, each entry counted as at least HZ_DISK_ENTRY_MIN
+ * bytes (an inode, a directory entry: empty files by the million run a
+ * file system out of inodes); *largest the length of the largest file;
+ * *too_deep (unless NULL) whether a directory lies HZ_DISK_MAX_DEPTH
+ * levels down or deeper, where the walk does not look (the job is then
+ * stopped: what is there is not counted).  0 when dir cannot be read. */
 #define HZ_DISK_ENTRY_MIN 4096LL
-long long hz__disk_usage(const char *dir, long long *largest);
+#define HZ_DISK_MAX_DEPTH 64
+long long hz__disk_usage(const char *dir, long long *largest, bool *too_deep);
 
 #endif

@@ -997,8 +997,10 @@ static outcome supervise(jobctx *c, pid_t pid, int pfd, double timeout_s,
             break;
         }
         long long largest;
+        bool deep = false;
         if (r->max_disk_bytes > 0 &&
-            hz__disk_usage(c->dir, &largest) > r->max_disk_bytes) {
+            (hz__disk_usage(c->dir, &largest, &deep) > r->max_disk_bytes ||
+             deep)) {
             oc = OUT_DISK;
             break;
         }
@@ -1071,12 +1073,19 @@ static bool over_disk_limit(jobctx *c, bool killed)
     long long max = c->r->max_disk_bytes, largest = 0;
     if (max <= 0)
         return false;
-    long long used = hz__disk_usage(c->dir, &largest);
+    bool deep = false;
+    long long used = hz__disk_usage(c->dir, &largest, &deep);
     long long file_max = hz__disklimit_file_max(max); /* a lower ulimit -f */
-    if (!killed && used <= max && largest < file_max)
+    if (!killed && !deep && used <= max && largest < file_max)
         return false;
     char msg[512];
-    if (!killed && used <= max) {
+    if (deep) {
+        snprintf(msg, sizeof msg,
+                 "the job process made directories %d levels deep in its "
+                 "work directory, deeper than the runner counts its disk "
+                 "use (" HZ_DISKLIMIT_SOURCE ")%s",
+                 HZ_DISK_MAX_DEPTH, killed ? ": stopped" : "");
+    } else if (!killed && used <= max) {
         char lim[256];
         hz__disklimit_describe(max, file_max, lim, sizeof lim);
         snprintf(msg, sizeof msg,
