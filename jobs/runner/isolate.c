@@ -90,13 +90,28 @@ static uint64_t fs_handled(int abi)
  * runner reads the cgroup's CPU and memory limits before the job
  * processes are forked (they inherit what it found), and the tree shows
  * the machine's other services and containers, their names, processes
- * and use; nothing else of /sys, and of /proc only /proc/self (the job
- * process's own, by its pid), not another process's. */
+ * and use; nothing else of /sys, and of /proc only some of /proc/self
+ * (proc_self_paths), not another process's. */
 static const char *const system_paths[] = {
     "/usr/lib", "/usr/lib64", "/usr/local/lib", "/lib", "/lib64",
     "/etc/ld.so.cache", "/etc/localtime", "/usr/share/zoneinfo",
     "/usr/share/locale", "/sys/devices/system/cpu", "/proc/cpuinfo",
     "/proc/meminfo", "/proc/stat", "/dev/urandom", "/dev/random", NULL};
+
+/* Of its own /proc/self (/proc/PID, by its pid), what a job process
+ * reads: its status (its memory: runner/memlimit.c; the C library),
+ * stat, statm and limits, its mappings and memory (the C library's
+ * pthread_getattr_np; the memory test hook), its descriptors (fd, fdinfo:
+ * the dataset is read through /proc/self/fd/N).  Not the rest: mountinfo,
+ * mounts and mountstats show the machine's mounts and their sources,
+ * net/ every connection and UNIX socket of the network namespace (other
+ * services' among them), cgroup the runner's place among the machine's
+ * services, task/ each of them again per thread, environ and cmdline
+ * nothing it needs. */
+static const char *const proc_self_paths[] = {
+    "/proc/self/stat",  "/proc/self/statm", "/proc/self/limits",
+    "/proc/self/maps",  "/proc/self/mem",   "/proc/self/fd",
+    "/proc/self/fdinfo", NULL};
 
 /* Directories of the same facts that the environment may move: the tz
  * database (a job's tz parameter; the C library reads the zone from
@@ -567,9 +582,10 @@ static hz_status restrict_fs(const hz__isolation *iso, int *abi_out,
           LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
               LANDLOCK_ACCESS_FS_TRUNCATE,
           fs);
-    int e = allow(rs, "/proc/self", FS_READ, fs);
+    int e = allow(rs, "/proc/self/status", FS_READ, fs);
     if (e != 0)
-        return fail(err, rs, "/proc/self", e);
+        return fail(err, rs, "/proc/self/status", e);
+    allow_optional(rs, proc_self_paths, FS_READ, fs);
     if (iso->jobdir == NULL || (e = allow(rs, iso->jobdir, FS_JOBDIR, fs)))
         return fail(err, rs, iso->jobdir ? iso->jobdir : "no job directory",
                     iso->jobdir ? e : EINVAL);
