@@ -76,7 +76,12 @@ void hz__disklimit_describe(long long asked, long long file_max, char *buf,
     char a[48], f[48];
     size_text(asked, a, sizeof a);
     size_text(file_max, f, sizeof f);
-    if (file_max < asked)
+    if (asked <= 0)
+        snprintf(buf, n,
+                 "file size limit of %s (the hard ulimit -f the runner was "
+                 "started with)",
+                 f);
+    else if (file_max < asked)
         snprintf(buf, n,
                  "file size limit of %s (the hard ulimit -f the runner was "
                  "started with, below " HZ_DISKLIMIT_SOURCE " %lld)",

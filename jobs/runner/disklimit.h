@@ -34,7 +34,8 @@ long long hz__disklimit_file_max(long long bytes);
  * is file_max (hz__disklimit_file_max), for messages: "disk limit of N MiB
  * (horizon run --max-disk-mb)", or, when the file size limit is the lower,
  * "file size limit of N KiB (the hard ulimit -f the runner was started
- * with, below horizon run --max-disk-mb M)". */
+ * with, below horizon run --max-disk-mb M)" (without "below ..." when
+ * asked is 0: no disk limit). */
 void hz__disklimit_describe(long long asked, long long file_max, char *buf,
                             size_t n);
 
