@@ -121,9 +121,11 @@ static _Noreturn void supervise(int sock, int dirfd, pid_t job, long max)
             }
             kill(job, SIGKILL);
         }
-        if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, resp) != 0) {
-            /* the thread is gone (ENOENT) */
-        }
+        if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, resp) != 0 &&
+            errno == EINVAL)
+            _exit(0); /* a kernel before 5.5 (no ..._FLAG_CONTINUE): gone,
+                         its clone fails (ENOSYS) instead of waiting */
+        /* else the thread is gone (ENOENT) */
     }
 }
 
