@@ -643,6 +643,11 @@ static bool helper_call(const hz__jobproc_config *cfg, int sock,
 static void helper_main(const hz__jobproc_config *cfg, int sock)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* what a job process leaves when it ends (its threads' supervisor,
+     * runner/threadlimit.h) is this process's to reap, not init's: a
+     * runner that is process 1 (a container without an init) reaped none,
+     * and a zombie was left per job */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     drop_secrets(); /* neither it nor the job processes it forks use them */
     signal(SIGINT, SIG_IGN); /* the runner decides what a signal means */
     signal(SIGTERM, SIG_IGN);

@@ -46,4 +46,38 @@ check "a job with 20 threads of its own succeeds ($st)" \
 st=$(show suite)
 check "a suite with --threads 2 succeeds ($st)" test "$st" = "succeeded  "
 check "the run exits 1 for the failed job ($rc)" test $rc -eq 1
+
+# A runner that is process 1 (a container without an init) is left no
+# zombie per job: the threads' supervisor a job process forks is reaped
+# by the runner's helper (a child subreaper), not by init.
+if unshare --pid --fork --mount-proc true 2>/dev/null; then
+    for i in 1 2 3; do
+        "$HORIZON" submit --type forecast --tenant acme --id "z$i" --quiet \
+            --dataset "$T/data/acme/sales.csv" --param date=date \
+            --param value=value --param model=naive --param freq=month
+    done
+    unshare --pid --fork --mount-proc "$HORIZON" run --watch \
+        --poll-interval 0.2 --isolation best-effort >"$T/watch.out" \
+        2>"$T/watch.err" &
+    u=$!
+    for _ in $(seq 1 150); do
+        [[ "$(show z3)" == succeeded* ]] && break
+        sleep 0.1
+    done
+    sleep 0.5
+    r=$(tr -d ' ' </proc/$u/task/$u/children)
+    zombies=0
+    for c in $(cat /proc/"$r"/task/*/children 2>/dev/null); do
+        if grep -q '^State:.*Z' /proc/"$c"/status 2>/dev/null; then
+            zombies=$((zombies + 1))
+        fi
+    done
+    kill "$r" 2>/dev/null
+    wait "$u"
+    check "the jobs ran ($(show z3))" test "$(show z3)" = "succeeded  "
+    check "the runner as process 1 has no zombie child ($zombies)" \
+        test "$zombies" -eq 0
+else
+    echo "note: no PID namespace here: the process-1 check is skipped"
+fi
 finish
