@@ -192,7 +192,7 @@ static int apply(hz_job_request *r, owned *o, int code, const char *arg)
 /* The test hooks: debugSleepS, debugSleepTool, debugMemoryNeedle,
  * debugReadFile, debugStderr, debugConnect, debugReason, debugResultMB,
  * debugWriteMB, debugWriteFiles, debugWriteHide, debugWriteRaise,
- * debugForkS, debugShmMB, debugStdin and
+ * debugForkS, debugThreads, debugShmMB, debugStdin and
  * debugKeyring (honoured by
  * the job
  * process only when the runner runs with HZ_TEST_HOOKS=1). */
@@ -247,6 +247,10 @@ static bool test_hook(hz_job_request *r, const cJSON *it)
     }
     if (strcmp(it->string, "debugForkS") == 0 && cJSON_IsNumber(it)) {
         r->debug_fork_s = it->valuedouble;
+        return true;
+    }
+    if (strcmp(it->string, "debugThreads") == 0 && cJSON_IsNumber(it)) {
+        r->debug_threads = (int)it->valuedouble;
         return true;
     }
     if (strcmp(it->string, "debugWriteRaise") == 0 && cJSON_IsBool(it)) {

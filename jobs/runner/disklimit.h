@@ -15,6 +15,7 @@
 #define HZ_RUNNER_DISKLIMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "horizon/common.h"
 
@@ -23,6 +24,20 @@
 
 /* Where the limit comes from, for messages. */
 #define HZ_DISKLIMIT_SOURCE "horizon run --max-disk-mb"
+
+/* The largest file a process may write under a disk limit of bytes: the
+ * lower of bytes and this process's hard RLIMIT_FSIZE (a lower `ulimit
+ * -f` the runner was started with stays in force). */
+long long hz__disklimit_file_max(long long bytes);
+
+/* The limit in force for a disk limit of asked bytes whose file size limit
+ * is file_max (hz__disklimit_file_max), for messages: "disk limit of N MiB
+ * (horizon run --max-disk-mb)", or, when the file size limit is the lower,
+ * "file size limit of N KiB (the hard ulimit -f the runner was started
+ * with, below horizon run --max-disk-mb M)" (without "below ..." when
+ * asked is 0: no disk limit). */
+void hz__disklimit_describe(long long asked, long long file_max, char *buf,
+                            size_t n);
 
 /* In the job process: no file larger than bytes from now on, and SIGXFSZ
  * caught (it does not kill: the write fails with EFBIG).  HZ_EIO with
@@ -43,12 +58,16 @@ bool hz__disklimit_reached(void);
 int hz__disklimit_rename(const char *from, const char *to);
 
 /* In the runner: the bytes the files in directory dir (and in its
- * directories, to 16 levels) take on disk, or their length when larger
- * (symbolic links are not followed), each entry counted as at least
- * HZ_DISK_ENTRY_MIN bytes (an inode, a directory entry: empty files by
- * the million run a file system out of inodes); *largest the length of
- * the largest file.  0 when dir cannot be read. */
+ * directories, to HZ_DISK_MAX_DEPTH levels) take on disk, or their length
+ * when larger (symbolic links are not followed), a file of several names
+ * (hard links) once, each entry counted as at least HZ_DISK_ENTRY_MIN
+ * bytes (an inode, a directory entry: empty files by the million run a
+ * file system out of inodes); *largest the length of the largest file;
+ * *too_deep (unless NULL) whether a directory lies HZ_DISK_MAX_DEPTH
+ * levels down or deeper, where the walk does not look (the job is then
+ * stopped: what is there is not counted).  0 when dir cannot be read. */
 #define HZ_DISK_ENTRY_MIN 4096LL
-long long hz__disk_usage(const char *dir, long long *largest);
+#define HZ_DISK_MAX_DEPTH 64
+long long hz__disk_usage(const char *dir, long long *largest, bool *too_deep);
 
 #endif

@@ -627,6 +627,34 @@ static void fork_hook(const hz_job_request *req, const hz_exec_options *opt)
     _exit(0);
 }
 
+static void *idle_thread(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+/* The test hook params.debugThreads. */
+static void threads_hook(const hz_job_request *req, const hz_exec_options *opt)
+{
+    if (!opt->test_hooks || req->debug_threads <= 0)
+        return;
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, 1 << 20); /* within its memory limit */
+    int k = 0, e = 0;
+    for (; k < req->debug_threads; k++) {
+        pthread_t th;
+        if ((e = pthread_create(&th, &a, idle_thread, NULL)) != 0)
+            break;
+        pthread_detach(th);
+    }
+    pthread_attr_destroy(&a);
+    fprintf(stderr, "debugThreads: started %d of %d%s%s\n", k,
+            req->debug_threads, e != 0 ? ": " : "", e != 0 ? strerror(e) : "");
+}
+
 /* Memory ran out (at any stage): the job fails for good with reason
  * "memory" and its limit named.  Another attempt would run out again. */
 static void out_of_memory(const hz_exec_options *opt, hz_exec_output *out,
@@ -667,6 +695,8 @@ hz_status hz_exec_run(const hz_job *job, const char *dataset,
         rc = write_hook(&req, opt, err);
     if (rc == HZ_OK)
         fork_hook(&req, opt);
+    if (rc == HZ_OK)
+        threads_hook(&req, opt);
     if (rc == HZ_OK)
         shm_hook(&req, opt);
     if (rc == HZ_OK)

@@ -129,6 +129,12 @@ typedef struct hz_job_request {
                             behind); it writes "debugForkS: PID" (or
                             "debugForkS: fork: ERROR") on stderr, and
                             the job goes on */
+    int debug_threads; /* test hook: params.debugThreads, the job process
+                          starts this many threads that wait until it ends
+                          (what code a hostile dataset got to run could
+                          start, up to the machine's pid limit); it writes
+                          "debugThreads: started K of N[: ERROR]" on
+                          stderr, and the job goes on */
     void *owned; /* what the requests point into, freed by free_owned */
     void (*free_owned)(void *owned);
 } hz_job_request;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
 #include <linux/sched.h>
@@ -90,13 +91,28 @@ static uint64_t fs_handled(int abi)
  * runner reads the cgroup's CPU and memory limits before the job
  * processes are forked (they inherit what it found), and the tree shows
  * the machine's other services and containers, their names, processes
- * and use; nothing else of /sys, and of /proc only /proc/self (the job
- * process's own, by its pid), not another process's. */
+ * and use; nothing else of /sys, and of /proc only some of /proc/self
+ * (proc_self_paths), not another process's. */
 static const char *const system_paths[] = {
     "/usr/lib", "/usr/lib64", "/usr/local/lib", "/lib", "/lib64",
     "/etc/ld.so.cache", "/etc/localtime", "/usr/share/zoneinfo",
     "/usr/share/locale", "/sys/devices/system/cpu", "/proc/cpuinfo",
     "/proc/meminfo", "/proc/stat", "/dev/urandom", "/dev/random", NULL};
+
+/* Of its own /proc/self (/proc/PID, by its pid), what a job process
+ * reads: its status (its memory: runner/memlimit.c; the C library),
+ * stat, statm and limits, its mappings and memory (the C library's
+ * pthread_getattr_np; the memory test hook), its descriptors (fd, fdinfo:
+ * the dataset is read through /proc/self/fd/N).  Not the rest: mountinfo,
+ * mounts and mountstats show the machine's mounts and their sources,
+ * net/ every connection and UNIX socket of the network namespace (other
+ * services' among them), cgroup the runner's place among the machine's
+ * services, task/ each of them again per thread, environ and cmdline
+ * nothing it needs. */
+static const char *const proc_self_paths[] = {
+    "/proc/self/stat",  "/proc/self/statm", "/proc/self/limits",
+    "/proc/self/maps",  "/proc/self/mem",   "/proc/self/fd",
+    "/proc/self/fdinfo", NULL};
 
 /* Directories of the same facts that the environment may move: the tz
  * database (a job's tz parameter; the C library reads the zone from
@@ -526,6 +542,45 @@ static int filter_no_hidden_files(void)
 #endif
 }
 
+/* No capability but reading and searching files (CAP_DAC_OVERRIDE,
+ * CAP_DAC_READ_SEARCH: a tenant's dataset need not be the runner's user's
+ * to read, and Landlock holds the job process to its own files anyway):
+ * a runner started as root gave its job processes every capability, and
+ * Landlock and the filters here do not cover what most of them allow:
+ * code a hostile dataset got to run could restart the machine (reboot),
+ * set its clock, load a kernel module from a file of its own, change the
+ * network's routes (netlink, for a URL dataset), raise its own limits
+ * (RLIMIT_FSIZE, RLIMIT_DATA: its disk and memory limits).  Dropped from
+ * the bounding, ambient, inheritable, permitted and effective sets; 0, or
+ * the errno of capset (a process without capabilities: nothing to do). */
+static int drop_capabilities(void)
+{
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3,
+                                         .pid = 0};
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof d);
+    if (syscall(SYS_capget, &h, d) != 0)
+        return errno;
+    const uint32_t keep =
+        (1U << CAP_DAC_OVERRIDE) | (1U << CAP_DAC_READ_SEARCH);
+    if ((d[0].permitted & ~keep) == 0 && d[1].permitted == 0 &&
+        d[0].inheritable == 0 && d[1].inheritable == 0)
+        return 0;
+    /* the bounding set first: it takes CAP_SETPCAP (EINVAL past the
+     * kernel's last capability) */
+    for (int cap = 0; cap < 64; cap++)
+        if (cap != CAP_DAC_OVERRIDE && cap != CAP_DAC_READ_SEARCH &&
+            prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL)
+            break;
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    for (int i = 0; i < 2; i++) {
+        d[i].effective &= i == 0 ? keep : 0;
+        d[i].permitted &= i == 0 ? keep : 0;
+        d[i].inheritable = 0;
+    }
+    return syscall(SYS_capset, &h, d) == 0 ? 0 : errno;
+}
+
 static hz_status fail(hz_error *err, int ruleset, const char *what, int e)
 {
     if (ruleset >= 0)
@@ -567,9 +622,10 @@ static hz_status restrict_fs(const hz__isolation *iso, int *abi_out,
           LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
               LANDLOCK_ACCESS_FS_TRUNCATE,
           fs);
-    int e = allow(rs, "/proc/self", FS_READ, fs);
+    int e = allow(rs, "/proc/self/status", FS_READ, fs);
     if (e != 0)
-        return fail(err, rs, "/proc/self", e);
+        return fail(err, rs, "/proc/self/status", e);
+    allow_optional(rs, proc_self_paths, FS_READ, fs);
     if (iso->jobdir == NULL || (e = allow(rs, iso->jobdir, FS_JOBDIR, fs)))
         return fail(err, rs, iso->jobdir ? iso->jobdir : "no job directory",
                     iso->jobdir ? e : EINVAL);
@@ -610,6 +666,9 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
     if (e != 0 && rc == HZ_OK)
         return fail(err, -1, "seccomp filter of unlink, rename and O_TMPFILE",
                     e);
+    e = drop_capabilities();
+    if (e != 0 && rc == HZ_OK)
+        return fail(err, -1, "dropping its capabilities", e);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* Job processes and their result files (see jobproc.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -20,6 +21,7 @@
 #include "runner/job_stderr.h"
 #include "runner/jobproc.h"
 #include "runner/memlimit.h"
+#include "runner/threadlimit.h"
 #include "store/job.h"
 #include "store/store.h"
 
@@ -99,9 +101,11 @@ static cJSON *outcome_of(hz_status rc, const hz_error *err,
     return o;
 }
 
-/* This job process's disk limit (hz_exec_options.max_disk_bytes), for
- * no_result; <= 0: none. */
-static long long disk_limit;
+/* This job process's disk limit (hz_exec_options.max_disk_bytes; <= 0:
+ * none) and the largest file it may write (that limit, or the lower hard
+ * ulimit -f the runner was started with: hz__disklimit_file_max; 0: no
+ * bound at all), for no_result and disk_reached. */
+static long long disk_limit, disk_file_max;
 
 /* The result could not be written (errno e: a full file system, a quota,
  * an I/O error in the run's work directory): a small outcome that says so
@@ -130,11 +134,13 @@ static _Noreturn void no_result(const char *path, const char *tmp, int e)
     hz_error err;
     hz_exec_output out;
     hz_exec_output_init(&out);
-    if (e == EFBIG && disk_limit > 0) { /* the job's own doing: for good */
+    if (e == EFBIG && disk_file_max > 0) { /* the job's own doing */
+        char lim[256];
+        hz__disklimit_describe(disk_limit, disk_file_max, lim, sizeof lim);
         hz_error_set(&err, HZ_EIO,
                      "the job process could not write its result: %s (its "
-                     "disk limit is %lld MiB: " HZ_DISKLIMIT_SOURCE ")",
-                     strerror(e), disk_limit >> 20);
+                     "%s)",
+                     strerror(e), lim);
         snprintf(out.reason, sizeof out.reason, HZ_DISKLIMIT_REASON);
     } else {
         hz_error_set(&err, HZ_EIO,
@@ -409,10 +415,11 @@ static hz_status disk_reached(hz_status rc, hz_error *err,
     snprintf(out->reason, sizeof out->reason, HZ_DISKLIMIT_REASON);
     out->retryable = false;
     /* the limit first: a long message is cut at its end */
+    char lim[256];
+    hz__disklimit_describe(disk_limit, disk_file_max, lim, sizeof lim);
     return hz_error_set(err, HZ_EIO,
-                        "the job process wrote a file as large as its disk "
-                        "limit of %lld MiB (" HZ_DISKLIMIT_SOURCE ")%s%s",
-                        disk_limit >> 20, was[0] != '\0' ? ": " : "", was);
+                        "the job process wrote a file as large as its %s%s%s",
+                        lim, was[0] != '\0' ? ": " : "", was);
 }
 
 static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
@@ -466,7 +473,26 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     snprintf(mark, sizeof mark, "%.4100s" HZ_JOBPROC_ISOLATION_MARK, dir);
     int mfd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                    0600);
-    if (isolate(cfg, job, dataset, dir, &opt, &err) != HZ_OK) {
+    /* the supervisor of its threads (runner/threadlimit.h): forked now,
+     * before isolating refuses fork */
+    int tl = hz__threadlimit_start(
+        HZ_THREADLIMIT(opt.threads > 0 ? opt.threads : 1), dir);
+    int tl_errno = errno;
+    hz_status irc = isolate(cfg, job, dataset, dir, &opt, &err);
+    if (irc == HZ_OK) {
+        irc = tl >= 0 ? hz__threadlimit_apply(tl, &err)
+                      : hz_error_set(&err, HZ_EIO,
+                                     "could not limit the job process's "
+                                     "threads: its supervisor: %s",
+                                     strerror(tl_errno));
+        if (irc != HZ_OK && !cfg->require_isolation) { /* said at start */
+            hz_error_clear(&err);
+            irc = HZ_OK;
+        }
+    } else if (tl >= 0) {
+        close(tl); /* the supervisor exits */
+    }
+    if (irc != HZ_OK) {
         if (mfd >= 0 && write(mfd, "isolation\n", 10) != 10) {
             /* not said: the runner takes it for the job's failure */
         }
@@ -478,9 +504,16 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
     if (mfd >= 0)
         close(mfd);
     /* what a hostile or huge dataset may take: this job's share */
-    disk_limit = opt.max_disk_bytes;
-    hz_status rc = opt.max_disk_bytes > 0
-                       ? hz__disklimit_apply(opt.max_disk_bytes, &err)
+    /* without one (--max-disk-mb 0), an operator's hard ulimit -f still
+     * bounds its files: a write past it fails with EFBIG, said, instead of
+     * killing the process (SIGXFSZ: a crash, retried) */
+    disk_limit = opt.max_disk_bytes > 0 ? opt.max_disk_bytes : 0;
+    disk_file_max =
+        hz__disklimit_file_max(disk_limit > 0 ? disk_limit : LLONG_MAX);
+    if (disk_file_max == LLONG_MAX)
+        disk_file_max = 0;
+    hz_status rc = disk_file_max > 0
+                       ? hz__disklimit_apply(disk_file_max, &err)
                        : HZ_OK;
     if (rc != HZ_OK) {
         hz_exec_output_init(&out);
@@ -513,7 +546,7 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
                           opt.max_memory_bytes >> 20,
                           hz__memlimit_source(opt.memory_by_rlimit));
     }
-    if (disk_limit > 0 && hz__disklimit_reached())
+    if (disk_file_max > 0 && hz__disklimit_reached())
         rc = disk_reached(rc, &err, &out);
     write_result(resfile, rc, &err, &out);
     _exit(0);
@@ -610,6 +643,11 @@ static bool helper_call(const hz__jobproc_config *cfg, int sock,
 static void helper_main(const hz__jobproc_config *cfg, int sock)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* what a job process leaves when it ends (its threads' supervisor,
+     * runner/threadlimit.h) is this process's to reap, not init's: a
+     * runner that is process 1 (a container without an init) reaped none,
+     * and a zombie was left per job */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     drop_secrets(); /* neither it nor the job processes it forks use them */
     signal(SIGINT, SIG_IGN); /* the runner decides what a signal means */
     signal(SIGTERM, SIG_IGN);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runner/workdir.h"
@@ -39,20 +40,54 @@ int hz__workdir_lock(const char *dir, hz_error *err)
     return fd;
 }
 
-/* How deep a tree is removed: each level holds a descriptor. */
+/* How deep a tree is removed in one round: each level holds a
+ * descriptor. */
 #define MAX_DEPTH 128
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1U << 0)
+#endif
+
+/* A removal: the directory at its top, under which what lies deeper than
+ * MAX_DEPTH is moved to be removed in another round, and how many such
+ * subtrees were moved. */
+typedef struct removal {
+    int top;
+    unsigned long moved;
+} removal;
+
+/* Move entry name of directory parent (a directory MAX_DEPTH levels down)
+ * to the top of the removal, under a name of its own. */
+static void move_up(int parent, const char *name, removal *rm)
+{
+    for (int tries = 0; rm->top >= 0 && tries < 8; tries++) {
+        char up[64];
+        snprintf(up, sizeof up, ".deep-%lu-%d", rm->moved, tries);
+        if (syscall(SYS_renameat2, parent, name, rm->top, up,
+                    RENAME_NOREPLACE) == 0) {
+            rm->moved++;
+            return;
+        }
+        if (errno != EEXIST)
+            return;
+    }
+}
 
 /* Remove entry name of directory parent: a file or a symbolic link (never
  * followed: what a link points to stays), or a directory with all that is
- * in it, to MAX_DEPTH levels (bounded): NOLINTNEXTLINE(misc-no-recursion) */
-static void remove_tree_at(int parent, const char *name, int depth)
+ * in it to MAX_DEPTH levels; a directory deeper is moved to the top of the
+ * removal, for the next round: NOLINTNEXTLINE(misc-no-recursion) */
+static void remove_tree_at(int parent, const char *name, int depth,
+                           removal *rm)
 {
     if (unlinkat(parent, name, 0) == 0 || (errno != EISDIR && errno != EPERM))
         return;
-    int fd = depth < MAX_DEPTH
-                 ? openat(parent, name,
-                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                 : -1;
+    if (depth >= MAX_DEPTH) {
+        move_up(parent, name, rm);
+        return;
+    }
+    int fd = openat(parent, name,
+                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (d == NULL) {
         if (fd >= 0)
@@ -61,15 +96,36 @@ static void remove_tree_at(int parent, const char *name, int depth)
     }
     for (struct dirent *e; (e = readdir(d)) != NULL;)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            remove_tree_at(dirfd(d), e->d_name, depth + 1);
+            remove_tree_at(dirfd(d), e->d_name, depth + 1, rm);
     closedir(d);
     unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* Remove entry name of directory parent with all that is in it, however
+ * deep (a job process without Landlock may nest directories by the
+ * thousand in the quarter second before the runner stops it): in rounds
+ * of MAX_DEPTH levels, as long as one moves a deeper part up. */
+static void remove_all_at(int parent, const char *name, int depth)
+{
+    removal rm = {
+        .top = openat(parent, name,
+                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC),
+        .moved = 0};
+    unsigned long before = 0;
+    for (int round = 0; round < 1000000; round++) {
+        before = rm.moved;
+        remove_tree_at(parent, name, depth, &rm);
+        if (rm.moved == before)
+            break;
+    }
+    if (rm.top >= 0)
+        close(rm.top);
 }
 
 void hz__workdir_remove_tree(const char *path)
 {
     if (path[0] != '\0')
-        remove_tree_at(AT_FDCWD, path, 0);
+        remove_all_at(AT_FDCWD, path, 0);
 }
 
 /* Remove the work directory name of parent (a dead runner's) with all
@@ -87,7 +143,7 @@ static void remove_workdir_at(int parent, const char *name)
     for (struct dirent *e; (e = readdir(d)) != NULL;)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
             strcmp(e->d_name, HZ_WORKDIR_LOCK) != 0)
-            remove_tree_at(dirfd(d), e->d_name, 1);
+            remove_all_at(dirfd(d), e->d_name, 1);
     unlinkat(dirfd(d), HZ_WORKDIR_LOCK, 0); /* last: it was held */
     closedir(d);
     unlinkat(parent, name, AT_REMOVEDIR);

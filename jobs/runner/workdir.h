@@ -36,9 +36,10 @@ int hz__workdir_lock(const char *dir, hz_error *err);
 int hz__workdir_remove_stale(const char *tmpdir, const char *own, char *first,
                              size_t first_sz);
 
-/* Remove path with all that is in it, to 128 levels deep; symbolic links
- * are removed, never followed (what they point to stays).  Best
- * effort. */
+/* Remove path with all that is in it, however deep (in rounds of 128
+ * levels: each holds a descriptor; what lies deeper is moved up for the
+ * next round); symbolic links are removed, never followed (what they
+ * point to stays).  Best effort. */
 void hz__workdir_remove_tree(const char *path);
 
 #endif

@@ -20,6 +20,7 @@
 #include "runner/exec.h"
 #include "runner/job_report.h"
 #include "runner/job_stderr.h"
+#include "runner/threadlimit.h"
 #include "runner/runner_internal.h"
 #include "store/artifact.h"
 #include "store/job.h"
@@ -996,8 +997,10 @@ static outcome supervise(jobctx *c, pid_t pid, int pfd, double timeout_s,
             break;
         }
         long long largest;
+        bool deep = false;
         if (r->max_disk_bytes > 0 &&
-            hz__disk_usage(c->dir, &largest) > r->max_disk_bytes) {
+            (hz__disk_usage(c->dir, &largest, &deep) > r->max_disk_bytes ||
+             deep)) {
             oc = OUT_DISK;
             break;
         }
@@ -1070,17 +1073,51 @@ static bool over_disk_limit(jobctx *c, bool killed)
     long long max = c->r->max_disk_bytes, largest = 0;
     if (max <= 0)
         return false;
-    long long used = hz__disk_usage(c->dir, &largest);
-    if (!killed && used <= max && largest < max)
+    bool deep = false;
+    long long used = hz__disk_usage(c->dir, &largest, &deep);
+    long long file_max = hz__disklimit_file_max(max); /* a lower ulimit -f */
+    if (!killed && !deep && used <= max && largest < file_max)
+        return false;
+    char msg[512];
+    if (deep) {
+        snprintf(msg, sizeof msg,
+                 "the job process made directories %d levels deep in its "
+                 "work directory, deeper than the runner counts its disk "
+                 "use (" HZ_DISKLIMIT_SOURCE ")%s",
+                 HZ_DISK_MAX_DEPTH, killed ? ": stopped" : "");
+    } else if (!killed && used <= max) {
+        char lim[256];
+        hz__disklimit_describe(max, file_max, lim, sizeof lim);
+        snprintf(msg, sizeof msg,
+                 "the job process wrote a file as large as its %s in its "
+                 "work directory",
+                 lim);
+    } else {
+        snprintf(msg, sizeof msg,
+                 "the job process wrote more than its disk limit of %lld MiB "
+                 "in its work directory (" HZ_DISKLIMIT_SOURCE ")%s",
+                 max >> 20, killed ? ": stopped" : "");
+    }
+    fail_job(c, HZ_DISKLIMIT_REASON, msg);
+    return true;
+}
+
+/* Whether the job process reached its thread limit (its supervisor left
+ * HZ_THREADLIMIT_MARK and killed it: runner/threadlimit.h); then the job
+ * is failed for good (reason threads). */
+static bool over_thread_limit(jobctx *c)
+{
+    char mark[4300];
+    snprintf(mark, sizeof mark, "%.4200s/" HZ_THREADLIMIT_MARK, c->dir);
+    struct stat st;
+    if (lstat(mark, &st) != 0 || !S_ISREG(st.st_mode))
         return false;
     char msg[512];
     snprintf(msg, sizeof msg,
-             "the job process %s its disk limit of %lld MiB in its work "
-             "directory (" HZ_DISKLIMIT_SOURCE ")%s",
-             killed || used > max ? "wrote more than" : "wrote a file as large "
-                                                        "as",
-             max >> 20, killed ? ": stopped" : "");
-    fail_job(c, HZ_DISKLIMIT_REASON, msg);
+             "the job process started more threads than its limit of %d "
+             "(64 + 4 x horizon run --threads %d): stopped",
+             HZ_THREADLIMIT(c->r->threads_per_job), c->r->threads_per_job);
+    fail_job(c, HZ_THREADLIMIT_REASON, msg);
     return true;
 }
 
@@ -1146,7 +1183,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
         requeue_job(c, "shutdown", "runner stopped while the job ran", true);
         return false;
     }
-    if (over_disk_limit(c, oc == OUT_DISK) || oversized_output(c))
+    if (over_thread_limit(c) || over_disk_limit(c, oc == OUT_DISK) ||
+        oversized_output(c))
         return false;
     *res = hz__jobproc_read_result(c->resfile);
     return true;

@@ -20,6 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+
+
 #include "hz_test.h"
 #include "net/sandbox.h"
 #include "runner/disklimit.h"
@@ -41,6 +44,12 @@ enum {
     T_TMPFILE_OWN,
     T_WRITE_WORKDIR,
     T_PROC_SELF,
+    T_PROC_FD,
+    T_PROC_MOUNTINFO,
+    T_PROC_MOUNTS,
+    T_PROC_NET,
+    T_PROC_TASK,
+    T_CAPS,
     T_ETC_PASSWD,
     T_BIND,
     T_CONNECT,
@@ -145,6 +154,24 @@ static void child(const fixture *fx, const hz_sandbox *sb,
     snprintf(p, sizeof p, "%s/planted", fx->workdir);
     r[T_WRITE_WORKDIR] = try_open(p, O_WRONLY | O_CREAT | O_TRUNC);
     r[T_PROC_SELF] = try_open("/proc/self/status", O_RDONLY);
+    r[T_PROC_FD] = try_open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+    r[T_PROC_MOUNTINFO] = try_open("/proc/self/mountinfo", O_RDONLY);
+    r[T_PROC_MOUNTS] = try_open("/proc/self/mounts", O_RDONLY);
+    r[T_PROC_NET] = try_open("/proc/self/net/tcp", O_RDONLY);
+    r[T_PROC_TASK] = try_open("/proc/thread-self/mountinfo", O_RDONLY);
+    /* no capability but reading files (a runner started as root) */
+    struct __user_cap_header_struct ch = {
+        .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct cd[2];
+    memset(cd, 0, sizeof cd);
+    r[T_CAPS] = syscall(SYS_capget, &ch, cd) != 0 ? -1
+                : (int)((cd[0].permitted | cd[0].inheritable) &
+                        ~((1U << CAP_DAC_OVERRIDE) |
+                          (1U << CAP_DAC_READ_SEARCH))) != 0 ||
+                        cd[1].permitted != 0 ||
+                        prctl(PR_CAPBSET_READ, CAP_SYS_BOOT, 0, 0, 0) == 1
+                    ? 1
+                    : 0;
     r[T_ETC_PASSWD] = try_open("/etc/passwd", O_RDONLY);
     /* a job process of a local dataset may make no socket: the socket's
      * errno then stands for the bind's and the connect's */
@@ -264,6 +291,19 @@ HZ_TEST(isolated_job_reads_only_its_dataset_and_writes_only_its_dir)
                  r[T_PROC_SELF]);
     HZ_CHECK_MSG(r[T_ETC_PASSWD] == EACCES, "/etc/passwd: errno %d",
                  r[T_ETC_PASSWD]);
+    /* its descriptors, but not the machine's mounts and connections */
+    HZ_CHECK_MSG(r[T_PROC_FD] == 0, "/proc/self/fd: errno %d", r[T_PROC_FD]);
+    HZ_CHECK_MSG(r[T_PROC_MOUNTINFO] == EACCES,
+                 "/proc/self/mountinfo: errno %d", r[T_PROC_MOUNTINFO]);
+    HZ_CHECK_MSG(r[T_PROC_MOUNTS] == EACCES, "/proc/self/mounts: errno %d",
+                 r[T_PROC_MOUNTS]);
+    HZ_CHECK_MSG(r[T_PROC_NET] == EACCES, "/proc/self/net/tcp: errno %d",
+                 r[T_PROC_NET]);
+    HZ_CHECK_MSG(r[T_CAPS] == 0,
+                 "capabilities besides CAP_DAC_*: %s (0x%x)",
+                 r[T_CAPS] < 0 ? "capget failed" : "kept", (unsigned)r[T_CAPS]);
+    HZ_CHECK_MSG(r[T_PROC_TASK] == EACCES,
+                 "/proc/thread-self/mountinfo: errno %d", r[T_PROC_TASK]);
 #if defined(__x86_64__) || defined(__aarch64__)
     /* no socket at all (seccomp), whatever Landlock's ABI */
     HZ_CHECK_MSG(r[T_BIND] == EACCES, "bind: errno %d", r[T_BIND]);

@@ -1,0 +1,241 @@
+/* The thread limit of job processes (see threadlimit.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+
+#include "runner/threadlimit.h"
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* The threads of process pid (its status file's "Threads:"), or -1. */
+static long count_threads(pid_t pid)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    const char *t = strstr(buf, "\nThreads:");
+    return t != NULL ? strtol(t + 9, NULL, 10) : -1;
+}
+
+/* Receive one descriptor on sock, or -1. */
+static int recv_fd(int sock)
+{
+    char byte;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = cm.buf,
+                        .msg_controllen = sizeof cm.buf};
+    if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) <= 0)
+        return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    int fd = -1;
+    if (c != NULL && c->cmsg_level == SOL_SOCKET &&
+        c->cmsg_type == SCM_RIGHTS)
+        memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+/* The supervisor: answer each clone(CLONE_THREAD) of the job process
+ * until it is gone; past max threads, refuse, leave the mark (in
+ * directory dirfd) and kill it. */
+static _Noreturn void supervise(int sock, int dirfd, pid_t job, long max)
+{
+    int lfd = recv_fd(sock);
+    close(sock);
+    struct seccomp_notif_sizes sz;
+    if (lfd < 0 || syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) != 0)
+        _exit(0);
+    struct seccomp_notif *req =
+        calloc(1, sz.seccomp_notif > sizeof *req ? sz.seccomp_notif
+                                                 : sizeof *req);
+    struct seccomp_notif_resp *resp = calloc(
+        1, sz.seccomp_notif_resp > sizeof *resp ? sz.seccomp_notif_resp
+                                                : sizeof *resp);
+    if (req == NULL || resp == NULL)
+        _exit(0);
+    bool said = false;
+    for (;;) {
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        int r = poll(&p, 1, 1000);
+        if (r < 0 && errno != EINTR)
+            _exit(0);
+        if (getppid() != job || (r > 0 && (p.revents & (POLLHUP | POLLERR))))
+            _exit(0); /* the job process is gone */
+        if (r <= 0 || !(p.revents & POLLIN))
+            continue;
+        memset(req, 0, sz.seccomp_notif);
+        if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, req) != 0)
+            continue; /* EINTR, or the thread is gone (ENOENT) */
+        long n = count_threads(job);
+        memset(resp, 0, sz.seccomp_notif_resp);
+        resp->id = req->id;
+        if (n >= 0 && n < max) {
+            resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+        } else {
+            resp->error = -EAGAIN;
+            if (!said) {
+                said = true;
+                int fd = openat(dirfd, HZ_THREADLIMIT_MARK,
+                                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+                                    O_CLOEXEC,
+                                0600);
+                char line[32];
+                int len = snprintf(line, sizeof line, "%ld\n", max);
+                if (fd >= 0 && write(fd, line, (size_t)len) != len) {
+                    /* the runner still sees the job killed */
+                }
+                if (fd >= 0)
+                    close(fd);
+            }
+            kill(job, SIGKILL);
+        }
+        if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, resp) != 0 &&
+            errno == EINVAL)
+            _exit(0); /* a kernel before 5.5 (no ..._FLAG_CONTINUE): gone,
+                         its clone fails (ENOSYS) instead of waiting */
+        /* else the thread is gone (ENOENT) */
+    }
+}
+
+int hz__threadlimit_start(int max, const char *dir)
+{
+#ifdef NATIVE_ARCH
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0)
+        return -1;
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    pid_t job = getpid();
+    pid_t pid = dirfd >= 0 ? fork() : -1;
+    int e = errno;
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != job)
+            _exit(0);
+        close(sp[0]);
+        /* nothing of the job's but these two (its streams, its files) */
+        unsigned lo = (unsigned)(sp[1] < dirfd ? sp[1] : dirfd);
+        unsigned hi = (unsigned)(sp[1] < dirfd ? dirfd : sp[1]);
+        if (lo > 0)
+            syscall(SYS_close_range, 0U, lo - 1, 0U);
+        if (hi > lo + 1)
+            syscall(SYS_close_range, lo + 1, hi - 1, 0U);
+        syscall(SYS_close_range, hi + 1, ~0U, 0U);
+        supervise(sp[1], dirfd, job, max);
+    }
+    close(sp[1]);
+    if (dirfd >= 0)
+        close(dirfd);
+    if (pid < 0) {
+        close(sp[0]);
+        errno = e;
+        return -1;
+    }
+    return sp[0];
+#else
+    (void)max;
+    (void)dir;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+hz_status hz__threadlimit_apply(int fd, hz_error *err)
+{
+#ifdef NATIVE_ARCH
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#ifdef __x86_64__
+        /* x32 system calls (bit 30) are another ABI */
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+#endif
+        /* clone3's flags sit in memory a filter cannot read: ENOSYS, on
+         * which the C library makes its threads with clone */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
+                              .filter = f};
+    int lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                           SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    int e = errno;
+    bool sent = false;
+    if (lfd >= 0) {
+        char byte = 'L';
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        union {
+            struct cmsghdr h;
+            char buf[CMSG_SPACE(sizeof(int))];
+        } cm;
+        memset(&cm, 0, sizeof cm);
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = cm.buf,
+                            .msg_controllen = sizeof cm.buf};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &lfd, sizeof lfd);
+        sent = sendmsg(fd, &mh, MSG_NOSIGNAL) == 1;
+        e = errno;
+        close(lfd); /* the supervisor's now (or no thread more: ENOSYS) */
+    }
+    close(fd);
+    if (lfd >= 0 && sent)
+        return HZ_OK;
+    return hz_error_set(err, HZ_EIO,
+                        "could not limit the job process's threads: %s: %s",
+                        lfd < 0 ? "seccomp filter of clone"
+                                : "its supervisor",
+                        strerror(e));
+#else
+    close(fd);
+    return hz_error_set(err, HZ_EIO,
+                        "could not limit the job process's threads: no "
+                        "seccomp filter for this architecture");
+#endif
+}
