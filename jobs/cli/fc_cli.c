@@ -384,6 +384,36 @@ void hz__fc_skipped_notice(const char *cmd, const hz_calendar *cal,
                 cmd, unit, hour ? "s" : " periods", when);
 }
 
+void hz__fc_skipped_ahead_notice(const char *cmd, const hz_calendar *cal,
+                                 size_t n, size_t horizon, const char *first,
+                                 const char *last)
+{
+    if (n == 0)
+        return;
+    char unit[24];
+    hz_calendar_unit(cal, unit, sizeof unit);
+    const bool hour = cal->freq == HZ_FREQ_HOUR;
+    char when[48];
+    if (strcmp(first, last) == 0)
+        snprintf(when, sizeof when, "on %s", first);
+    else
+        snprintf(when, sizeof when, "from %s to %s", first, last);
+    if (n == 1 && hour)
+        fprintf(stderr,
+                "horizon %s: the forecast crosses the hour the clocks skip "
+                "%s: no step is labelled with it, and the horizon counts "
+                "the %zu hours that exist (one more step forecast, the "
+                "skipped one left out)\n",
+                cmd, when, horizon);
+    else
+        fprintf(stderr,
+                "horizon %s: the forecast crosses %zu %s%s the clocks skip "
+                "%s: no step is labelled with them, and the horizon counts "
+                "the %zu that exist (as many more steps forecast, the "
+                "skipped ones left out)\n",
+                cmd, n, unit, hour ? "s" : " periods", when, horizon);
+}
+
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
                     size_t nseries_filled, const char *filled_first,
