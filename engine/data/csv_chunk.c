@@ -155,8 +155,8 @@ static const char *fmt_words(hz_datefmt f)
     static const char *const w[HZ_DATEFMT_COUNT] = {
         "",
         "YYYY-MM-DD",
-        "YYYY/MM/DD",
-        "MM/DD/YYYY",
+        "YYYY/MM/DD (or YYYY.MM.DD)",
+        "MM/DD/YYYY (or Jan 31, 2024)",
         "DD/MM/YYYY",
         "YYYY-MM (or Jan 2024)",
         "YYYY-Qn (or 2024 Q1)",

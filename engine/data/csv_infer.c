@@ -22,7 +22,14 @@ static hz_datefmt year_first_shape(const char *t, size_t tn)
             return HZ_DATEFMT_NONE;
     if (tn >= 10 && t[4] == '-' && t[7] == '-')
         return HZ_DATEFMT_ISO;
-    if (tn >= 8 && t[4] == '/')
+    /* one-digit month or day (2024-1-31, 2024-12-5), ISO 8601's basic
+     * date and time (20240131T140509Z) */
+    if (tn >= 8 && t[4] == '-' && t[5] >= '0' && t[5] <= '9' &&
+        (t[6] == '-' || t[7] == '-'))
+        return HZ_DATEFMT_ISO;
+    if (tn >= 13 && t[8] == 'T')
+        return HZ_DATEFMT_ISO;
+    if (tn >= 8 && (t[4] == '/' || t[4] == '.'))
         return HZ_DATEFMT_YMD_SLASH;
     if (tn == 7 && t[4] == '-')
         return t[5] == 'Q' || t[5] == 'q' ? HZ_DATEFMT_QUARTER
@@ -112,13 +119,22 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
 {
     if (tn < 6 || tn > 40)
         return;
-    if (t[0] < '0' || t[0] > '9') {
-        if ((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z'))
-            period_text_evidence(e, t, tn, line);
-        return;
-    }
     int64_t secs;
     bool ts = false;
+    if (t[0] < '0' || t[0] > '9') {
+        if (!((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z')))
+            return;
+        /* the month named first (Jan 31, 2024) settles the order */
+        if (hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL)) {
+            e->n_fmt[HZ_DATEFMT_MDY_SLASH]++;
+            e->n_mdy_only++;
+            e->n_ts += ts;
+            zoned_evidence(e, t, tn, ts, secs);
+        } else {
+            period_text_evidence(e, t, tn, line);
+        }
+        return;
+    }
     hz_datefmt f = year_first_shape(t, tn);
     if (f != HZ_DATEFMT_NONE) {
         if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL)) {

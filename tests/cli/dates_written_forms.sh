@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Dates as people and exports write them besides the table's formats:
+# inferred for a whole column (all or nothing, as the other formats),
+# read by forecast.  Until 2026-12-07 such a column was text.
+source "$HZ_SRC/tests/cli/lib.sh"
+H=$HORIZON
+
+form() { # NAME TYPE VALUE1 VALUE2 VALUE3: inspect reads the column as TYPE
+    local name=$1 type=$2
+    shift 2
+    { echo "d,v"; n=1; for v in "$@"; do echo "\"$v\",$n"; n=$((n + 1)); done; } >"$T/$name.csv"
+    "$H" inspect "$T/$name.csv" >"$T/insp" 2>&1
+    check "$name: $type" grep -Eq "^d +$type +3 +0 " "$T/insp"
+}
+form "month named first" "date:mdy" "Jan 30, 2024" "Jan 31, 2024" "February 1, 2024"
+form "one-digit ISO parts" "date" "2024-1-30" "2024-1-31" "2024-2-1"
+form "year-first with dots" "date:ymd" "2024.01.30" "2024.01.31" "2024.02.01"
+form "ISO basic" "timestamp" "20240130T140509Z" "20240131T150000Z" "20240201T000000+0100"
+check "ISO basic: UTC instants" grep -q "2024-01-30T14:05:09Z  2024-01-31T23:00:00Z" "$T/insp"
+form "a.m. and p.m." "timestamp" "2024-01-30 12:30 a.m." "2024-01-30 1:30 p.m." "2024-01-31 11:15 p.m."
+check "a.m. and p.m.: 00:30 to 23:15" grep -q "2024-01-30T00:30:00   2024-01-31T23:15:00" "$T/insp"
+form "month named first with a time" "timestamp:mdy" "Jan 30, 2024 9:05 AM" "Jan 30, 2024 2:05 p.m." "Feb 1, 2024 10:00"
+
+# forecast reads them by day
+python3 - "$T" <<'PY'
+import datetime as dt, sys
+with open(f"{sys.argv[1]}/us.csv", "w") as f:
+    f.write("day,sales\n")
+    d = dt.date(2024, 1, 1)
+    for k in range(60):
+        f.write(f"\"{d:%b} {d.day}, {d.year}\",{10 + k % 7}\n")
+        d += dt.timedelta(days=1)
+PY
+expect_exit 0 "frequency: days" -- "$H" forecast "$T/us.csv" --date day --value sales --model snaive --horizon 2
+check "month named first: forecast from 2024-03-01" grep -q '^total,2024-03-01,' "$T/out"
+# a value of another form among them is an error with its place
+{ echo "d,v"; echo "2024.01.30,1"; echo "2024.01.31,2"; echo "2024.13.01,3"; } >"$T/bad.csv"
+expect_exit 1 "bad.csv:4:1: column 'd': expected a valid date YYYY/MM/DD (or YYYY.MM.DD), got '2024.13.01'" -- \
+    "$H" forecast "$T/bad.csv" --date d --value v
+finish
