@@ -240,8 +240,10 @@ static bool local_time(chunk *c, size_t j, const char *s, size_t n,
          * counted (hz_column.folds), and refused by hours, not days */
         if (c->folds[j] + c->fold_late[j] == 0)
             c->fold_first[j] = *secs;
-        if (c->folds[j]++ == 0)
+        if (c->folds[j]++ == 0) {
             c->unz_first[j] = *secs;
+            c->unz_line[j] = c->row_line;
+        }
         return true;
     }
     /* skipped (put forward): no instant shows it */
@@ -987,6 +989,7 @@ void hz__csv_chunk_free(chunk *c)
     free(c->fold_late);
     free(c->fold_first);
     free(c->unz_first);
+    free(c->unz_line);
     free(c->dicts);
     free(c->spec);
     free(c->stage);
@@ -1020,6 +1023,7 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->fold_late = calloc(ncols, sizeof *c->fold_late);
     c->fold_first = calloc(ncols, sizeof *c->fold_first);
     c->unz_first = calloc(ncols, sizeof *c->unz_first);
+    c->unz_line = calloc(ncols, sizeof *c->unz_line);
     c->dicts = calloc(ncols, sizeof *c->dicts);
     c->stage = calloc(ncols, sizeof *c->stage);
     c->stage_null = calloc(ncols, 1);
@@ -1034,7 +1038,7 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->nullcols = calloc(ncols, sizeof *c->nullcols);
     if (!c->spec || !c->vals || !c->valid || !c->nulls || !c->folds ||
         !c->fold_early || !c->fold_late || !c->fold_first ||
-        !c->unz_first || !c->dicts ||
+        !c->unz_first || !c->unz_line || !c->dicts ||
         !c->stage || !c->stage_null || !c->stage_ptr || !c->stage_off ||
         !c->stage_len || !c->pend_ptr || !c->pend_len || !c->pend_key ||
         !c->kind || !c->strcols || !c->nullcols)

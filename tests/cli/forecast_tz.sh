@@ -134,8 +134,12 @@ check "spring day: its 23 hours, no notice" bash -c "grep -q '^total,2025-04-03,
 { echo "ts,v"; echo "2024-10-27 01:30,1"; echo "2024-10-27 02:30,2"; echo "2024-10-27 03:30,3"; } >"$T/rep.csv"
 expect_exit 0 "" -- "$H" inspect "$T/rep.csv" --tz Europe/Berlin
 check "a repeated time read as its wall time" grep -Eq '^ts +timestamp +3 +0 +2024-10-27T01:30:00 +2024-10-27T03:30:00' "$T/out"
-expect_exit 2 "column 'ts': 1 time on a wall time the --tz zone's clocks show twice, put back (first: 2024-10-27 02:30:00" \
+# named with its place, and how to fix the data (until 2026-12-07 no
+# place, and the advice to drop --tz, which cannot tell them apart)
+expect_exit 2 "rep.csv:3:1: column 'ts': 1 time on a wall time the --tz zone's clocks show twice, put back (first: 2024-10-27 02:30:00" \
     -- "$H" forecast "$T/rep.csv" --date ts --value v --tz Europe/Berlin --freq h --horizon 1 --model naive
+check "repeated time: the fix named" grep -q "write the times with their UTC offsets (as ISO 8601 does: the hour before the change with the earlier offset, the repeated one with the later), or give --freq D" "$T/err"
+check "repeated time: no advice to drop --tz" bash -c "! grep -q 'drop --tz to' '$T/err'"
 python3 -c "
 import datetime as dt
 print('ts,v')
