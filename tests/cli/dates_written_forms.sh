@@ -37,4 +37,11 @@ check "month named first: forecast from 2024-03-01" grep -q '^total,2024-03-01,'
 { echo "d,v"; echo "2024.01.30,1"; echo "2024.01.31,2"; echo "2024.13.01,3"; } >"$T/bad.csv"
 expect_exit 1 "bad.csv:4:1: column 'd': expected a valid date YYYY/MM/DD (or YYYY.MM.DD), got '2024.13.01'" -- \
     "$H" forecast "$T/bad.csv" --date d --value v
+# two-digit years are refused with the place and the fix: their century
+# and order would be a guess (until 2026-12-07 no place, no reason)
+for v in "01/02/24" "Jan 31, 24" "31.01.24 14:05"; do
+    { echo "id,d,v"; echo "a,$v,1"; echo "b,$v,2"; } | sed 's/,\(Jan 31, 24\),/,"\1",/' >"$T/yy.csv"
+    expect_exit 2 "yy.csv:2:2: column 'd' is not a date (e.g. '$v'): a two-digit year, whose century and order (day, month, year) would be a guess: write four-digit years" -- \
+        "$H" forecast "$T/yy.csv" --date d --value v
+done
 finish
