@@ -257,12 +257,47 @@ static bool named_month_first(const char *s, size_t len, size_t *i, int *y,
 }
 
 /* Day-level formats: the date part, then an optional time. */
+/* A weekday's English name (three letters or full, any case) and ", "
+ * or " " at the start of s, as long dates write it ("Wednesday, January
+ * 31, 2024", Excel's; "Wed, 31 Jan 2024"): the weekday (0 Monday) and
+ * *skip its bytes, or -1. */
+static int weekday_prefix(const char *s, size_t len, size_t *skip)
+{
+    static const char *const names[7] = {"monday", "tuesday", "wednesday",
+                                         "thursday", "friday", "saturday",
+                                         "sunday"};
+    size_t n = 0;
+    while (n < len && ((s[n] >= 'a' && s[n] <= 'z') ||
+                       (s[n] >= 'A' && s[n] <= 'Z')))
+        n++;
+    for (int k = 0; k < 7; k++)
+        if ((n == 3 || n == strlen(names[k])) &&
+            strncasecmp(s, names[k], n) == 0) {
+            size_t i = n + (n < len && s[n] == ',');
+            if (i >= len || s[i] != ' ')
+                return -1;
+            *skip = i + 1;
+            return k;
+        }
+    return -1;
+}
+
 static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
                           int64_t *epoch, bool *is_ts)
 {
     size_t i = 0;
     int y, m, d;
     bool basic = false;
+    size_t skip;
+    int wd;
+    if ((fmt == HZ_DATEFMT_MDY_SLASH || fmt == HZ_DATEFMT_DMY) &&
+        (wd = weekday_prefix(s, len, &skip)) >= 0) {
+        /* the date after it, on that weekday */
+        return parse_day_fmt(s + skip, len - skip, fmt, epoch, is_ts) &&
+               hz_weekday((int32_t)(*epoch >= 0 ? *epoch / 86400
+                                                : -((-*epoch + 86399) /
+                                                    86400))) == wd;
+    }
     switch (fmt) {
     case HZ_DATEFMT_ISO:
         if (len > 8 && s[8] == 'T') { /* basic: 20240131T140509Z */

@@ -124,10 +124,16 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
     if (t[0] < '0' || t[0] > '9') {
         if (!((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z')))
             return;
-        /* the month named first (Jan 31, 2024) settles the order */
-        if (hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL)) {
-            e->n_fmt[HZ_DATEFMT_MDY_SLASH]++;
-            e->n_mdy_only++;
+        /* the month named first (Jan 31, 2024) settles the order; so
+         * does a named one after a weekday (Wed, 31 Jan 2024) */
+        const bool m =
+            hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL);
+        const bool d = !m && hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &secs,
+                                               &ts, NULL);
+        if (m || d) {
+            e->n_fmt[m ? HZ_DATEFMT_MDY_SLASH : HZ_DATEFMT_DMY]++;
+            e->n_mdy_only += m;
+            e->n_dmy_only += d;
             e->n_ts += ts;
             zoned_evidence(e, t, tn, ts, secs);
         } else {

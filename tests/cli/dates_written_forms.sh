@@ -19,6 +19,10 @@ form "ISO basic" "timestamp" "20240130T140509Z" "20240131T150000Z" "20240201T000
 check "ISO basic: UTC instants" grep -q "2024-01-30T14:05:09Z  2024-01-31T23:00:00Z" "$T/insp"
 form "a.m. and p.m." "timestamp" "2024-01-30 12:30 a.m." "2024-01-30 1:30 p.m." "2024-01-31 11:15 p.m."
 check "a.m. and p.m.: 00:30 to 23:15" grep -q "2024-01-30T00:30:00   2024-01-31T23:15:00" "$T/insp"
+form "a weekday before: month first" "date:mdy" "Tuesday, January 30, 2024" "Wednesday, January 31, 2024" "Thursday, February 1, 2024"
+form "a weekday before: day first" "date:dmy" "Tue, 30 Jan 2024" "Wed, 31 Jan 2024" "Thu, 1 Feb 2024"
+# the weekday settles the order: 1/2/2024 is a Tuesday month-first
+form "a weekday settles the order" "date:mdy" "Tue, 1/2/2024" "Wed, 1/3/2024" "Thu, 1/4/2024"
 form "month named first with a time" "timestamp:mdy" "Jan 30, 2024 9:05 AM" "Jan 30, 2024 2:05 p.m." "Feb 1, 2024 10:00"
 
 # forecast reads them by day

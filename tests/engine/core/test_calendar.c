@@ -95,7 +95,7 @@ HZ_TEST(times_round_trip_to_the_minute)
  * (until 2026-12-07 none was read): the month named first (US text:
  * Jan 5, 2024), ISO with one-digit parts (2024-1-5), year-first with
  * dots (2024.01.05), ISO 8601's basic form (20240105T140509Z), and
- * "a.m." / "p.m." */
+ * "a.m." / "p.m."; long dates with their weekday, which must be the date's */
 HZ_TEST(common_written_forms)
 {
     const int64_t d = (int64_t)hz_days_from_civil(2024, 1, 5) * 86400;
@@ -118,6 +118,11 @@ HZ_TEST(common_written_forms)
         {"2024-01-05 12:30 a.m.", HZ_DATEFMT_ISO, 1800},
         {"1/5/2024 2:05 P.M.", HZ_DATEFMT_MDY_SLASH, 14 * 3600 + 300},
         {"1/5/2024 2:05p.m.", HZ_DATEFMT_MDY_SLASH, 14 * 3600 + 300},
+        /* long dates with their weekday (Excel's, RFC 5322's day) */
+        {"Friday, January 5, 2024", HZ_DATEFMT_MDY_SLASH, 0},
+        {"Fri, 5 Jan 2024", HZ_DATEFMT_DMY, 0},
+        {"fri 5 January 2024 14:05", HZ_DATEFMT_DMY, 14 * 3600 + 300},
+        {"Fri, 1/5/2024", HZ_DATEFMT_MDY_SLASH, 0},
     };
     for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
         HZ_CHECK_MSG(parses_to(ok[k].s, ok[k].f, d + ok[k].secs), "%s",
@@ -140,6 +145,10 @@ HZ_TEST(common_written_forms)
         {"20241305T1405", HZ_DATEFMT_ISO},
         {"2024-01-05 12:30 a.m", HZ_DATEFMT_ISO},
         {"2024-01-05 13:30 p.m.", HZ_DATEFMT_ISO},
+        {"Thursday, January 5, 2024", HZ_DATEFMT_MDY_SLASH}, /* a Friday */
+        {"Fri, 1/5/2024", HZ_DATEFMT_DMY}, /* 1 May 2024 is a Wednesday */
+        {"Fri,5 Jan 2024", HZ_DATEFMT_DMY},
+        {"Fri, 2024-01-05", HZ_DATEFMT_ISO},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         int64_t t;
