@@ -282,22 +282,12 @@ static int weekday_prefix(const char *s, size_t len, size_t *skip)
     return -1;
 }
 
-static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
-                          int64_t *epoch, bool *is_ts)
+static bool parse_day_text(const char *s, size_t len, hz_datefmt fmt,
+                           int64_t *epoch, bool *is_ts)
 {
     size_t i = 0;
     int y, m, d;
     bool basic = false;
-    size_t skip;
-    int wd;
-    if ((fmt == HZ_DATEFMT_MDY_SLASH || fmt == HZ_DATEFMT_DMY) &&
-        (wd = weekday_prefix(s, len, &skip)) >= 0) {
-        /* the date after it, on that weekday */
-        return parse_day_fmt(s + skip, len - skip, fmt, epoch, is_ts) &&
-               hz_weekday((int32_t)(*epoch >= 0 ? *epoch / 86400
-                                                : -((-*epoch + 86399) /
-                                                    86400))) == wd;
-    }
     switch (fmt) {
     case HZ_DATEFMT_ISO:
         if (len > 8 && s[8] == 'T') { /* basic: 20240131T140509Z */
@@ -376,6 +366,23 @@ static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
         return false;
     *epoch = t;
     return true;
+}
+
+/* A day-level value, perhaps after its weekday (month- or day-first
+ * formats): the date after it, on that weekday. */
+static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
+                          int64_t *epoch, bool *is_ts)
+{
+    size_t skip;
+    int wd;
+    if ((fmt != HZ_DATEFMT_MDY_SLASH && fmt != HZ_DATEFMT_DMY) ||
+        (wd = weekday_prefix(s, len, &skip)) < 0)
+        return parse_day_text(s, len, fmt, epoch, is_ts);
+    if (!parse_day_text(s + skip, len - skip, fmt, epoch, is_ts))
+        return false;
+    const int64_t day = *epoch >= 0 ? *epoch / 86400
+                                    : -((-*epoch + 86399) / 86400);
+    return hz_weekday((int32_t)day) == wd;
 }
 
 /* Monday of ISO week 1 of year y: the Monday of the week holding Jan 4. */
