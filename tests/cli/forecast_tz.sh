@@ -118,6 +118,19 @@ expect_exit 0 "" -- "$H" forecast "$T/spring.csv" --date ts --value v --tz Europ
 expect_exit 0 "the forecast crosses the hour the clocks skip on 2025-03-30: no step is labelled with it, and the horizon counts the 80 hours that exist" -- \
     "$H" forecast "$T/spring_before.csv" --date ts --value v --tz Europe/Berlin --model snaive --horizon 80 --quiet
 check "future spring hour: said once" test "$(grep -c 'clocks skip' "$T/err")" -eq 1
+# the HTML report likewise: its tables label each step by the hour that
+# exists and show no row for a skipped hour of the history (until
+# 2026-12-07 its forecast rows were labelled one hour early past the
+# change, 03:00's value as 02:00, and the history's estimate was a row)
+"$H" forecast "$T/spring_before.csv" --date ts --value v --tz Europe/Berlin --model snaive --horizon 80 --quiet --report "$T/fut.html" -o "$T/fut.csv" 2>/dev/null
+"$H" forecast "$T/spring.csv" --date ts --value v --tz Europe/Berlin --model snaive --horizon 3 --quiet --report "$T/past.html" -o "$T/past.csv" 2>/dev/null
+check "report: no row labelled 02:00 on 2025-03-30, 03:00 is 03:00's value" python3 -c '
+import re, sys
+fut, past = (open(f).read() for f in sys.argv[1:3])
+f = dict(re.findall(r"<th scope=\"row\">(2025-03-30 0[1-3]:00:00)</th><td></td><td></td><td class=\"n\">([^<]*)</td>", fut))
+p = re.findall(r"<th scope=\"row\">(2025-03-30 0[1-3]:00:00)</th>", past)
+sys.exit(not (f == {"2025-03-30 01:00:00": "2", "2025-03-30 03:00:00": "4"}
+              and "2025-03-30 02:00:00" not in p and "2025-03-30 03:00:00" in p))' "$T/fut.html" "$T/past.html"
 check "future spring hour: no 02:00 label" bash -c "! grep -q '^total,2025-03-30 02:00' '$T/out'"
 check "future spring hour: 01:00 then 03:00" bash -c "grep -q '^total,2025-03-30 01:00:00,2,' '$T/out' && grep -q '^total,2025-03-30 03:00:00,4,' '$T/out'"
 check "future spring hour: 80 hours that exist" bash -c "test \"\$(grep -c '^total,' '$T/out')\" -eq 80 && tail -n1 '$T/out' | grep -q '^total,2025-04-01 08:00:00,9,'"
