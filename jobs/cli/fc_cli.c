@@ -370,18 +370,20 @@ void hz__fc_skipped_notice(const char *cmd, const hz_calendar *cal,
         snprintf(when, sizeof when, "on %s", first);
     else
         snprintf(when, sizeof when, "from %s to %s", first, last);
+    /* a backtest neither holds it out nor scores it */
+    const char *shown = strcmp(cmd, "backtest") == 0
+                            ? "no holdout point and not scored"
+                            : "not in the output (nor a forecast's label)";
     if (hour && strcmp(first, last) == 0)
         fprintf(stderr,
                 "horizon %s: the hour the clocks skip %s is no reading: "
-                "estimated for the model between its neighbours, not in the "
-                "output (nor a forecast's label)\n",
-                cmd, when);
+                "estimated for the model between its neighbours, %s\n",
+                cmd, when, shown);
     else
         fprintf(stderr,
                 "horizon %s: the %s%s the clocks skip %s are no readings: "
-                "estimated for the model between their neighbours, not in "
-                "the output (nor a forecast's label)\n",
-                cmd, unit, hour ? "s" : " periods", when);
+                "estimated for the model between their neighbours, %s\n",
+                cmd, unit, hour ? "s" : " periods", when, shown);
 }
 
 void hz__fc_skipped_ahead_notice(const char *cmd, const hz_calendar *cal,

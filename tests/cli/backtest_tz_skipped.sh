@@ -19,7 +19,7 @@ with open(f"{sys.argv[1]}/spring.csv", "w") as f:
             f.write(f"{t:%Y-%m-%d %H:%M:%S},{10 + 2 * t.hour + t.day % 3}\n")
         t += dt.timedelta(hours=1)
 PY
-expect_exit 0 "the hour the clocks skip on 2025-03-30 is no reading" -- \
+expect_exit 0 "the hour the clocks skip on 2025-03-30 is no reading: estimated for the model between its neighbours, no holdout point and not scored" -- \
     "$H" backtest "$T/spring.csv" --date ts --value v --tz Europe/Berlin \
     --horizon 6 --models snaive --per-series "$T/ps.csv"
 # the last 6 hours that exist: 23:00 on the 29th, then 00, 01, 03, 04,
