@@ -117,7 +117,7 @@ static hz_type timed_type(const evidence *e)
  * sampled values are numbers or words. */
 static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
 {
-    if (tn < 6 || tn > 40)
+    if (tn < 6 || tn > 64) /* Wednesday, September 25, 2024 12:30:45 p.m. */
         return;
     int64_t secs;
     bool ts = false;

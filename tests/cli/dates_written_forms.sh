@@ -23,6 +23,7 @@ form "a weekday before: month first" "date:mdy" "Tuesday, January 30, 2024" "Wed
 form "a weekday before: day first" "date:dmy" "Tue, 30 Jan 2024" "Wed, 31 Jan 2024" "Thu, 1 Feb 2024"
 # the weekday settles the order: 1/2/2024 is a Tuesday month-first
 form "a weekday settles the order" "date:mdy" "Tue, 1/2/2024" "Wed, 1/3/2024" "Thu, 1/4/2024"
+form "a long date with a time" "timestamp:mdy" "Wednesday, September 25, 2024 12:30:45 p.m." "Wednesday, September 25, 2024 11:59:59 p.m." "Thursday, September 26, 2024 12:00:00 a.m."
 form "month named first with a time" "timestamp:mdy" "Jan 30, 2024 9:05 AM" "Jan 30, 2024 2:05 p.m." "Feb 1, 2024 10:00"
 
 # forecast reads them by day
