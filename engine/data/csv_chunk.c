@@ -170,6 +170,23 @@ static const char *fmt_words(hz_datefmt f)
     return (unsigned)f < HZ_DATEFMT_COUNT ? w[f] : "";
 }
 
+/* Why week 53 of an ISO week column is no week: its year has 52 (the
+ * years with 53 are those whose 1 January or 31 December is a Thursday);
+ * "" for anything else. */
+static const char *no_week53(hz_datefmt f, const char *s, size_t n, char *buf,
+                             size_t cap)
+{
+    trim(&s, &n);
+    const size_t w = f == HZ_DATEFMT_ISOWEEK ? 5 : 4;
+    if ((f != HZ_DATEFMT_ISOWEEK && f != HZ_DATEFMT_ISOWEEK_COMPACT) ||
+        n != w + 3 || (s[w] != 'W' && s[w] != 'w') || s[w + 1] != '5' ||
+        s[w + 2] != '3')
+        return "";
+    snprintf(buf, cap, ": %.4s has 52 ISO weeks (53 only when it begins or "
+                       "ends on a Thursday)", s);
+    return buf;
+}
+
 /* The year of s, a month written with a two-digit year (Jan-30) on the
  * other side of 2000 from those of the sample (colspec.yy_side); 0 for
  * anything else. */
@@ -296,10 +313,12 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
                      "taken for another unit");
             return;
         }
+        char why[96];
         hz__csv_report(
-            c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'%s",
+            c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'%s%s",
             c->names[j], sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
             fmt_words(sp->fmt), shown(s, n, sh, sizeof sh),
+            no_week53(sp->fmt, s, n, why, sizeof why),
             header_again(c, j, s, n));
         return;
     }

@@ -49,4 +49,12 @@ for v in "01/02/24" "Jan 31, 24" "31.01.24 14:05"; do
     expect_exit 2 "yy.csv:2:2: column 'd' is not a date (e.g. '$v'): a two-digit year, whose century and order (day, month, year) would be a guess: write four-digit years" -- \
         "$H" forecast "$T/yy.csv" --date d --value v
 done
+# week 53 of a year of 52 ISO weeks: refused with the reason (until
+# 2026-12-07 only 'expected a valid date YYYY-Www')
+{ echo "w,v"; echo "2024-W51,1"; echo "2024-W52,2"; echo "2024-W53,3"; } >"$T/w.csv"
+expect_exit 1 "w.csv:4:1: column 'w': expected a valid date YYYY-Www, got '2024-W53': 2024 has 52 ISO weeks (53 only when it begins or ends on a Thursday)" -- \
+    "$H" forecast "$T/w.csv" --date w --value v
+{ echo "w,v"; echo "2020W52,1"; echo "2020W53,2"; echo "2021W01,3"; } >"$T/w53.csv"
+expect_exit 0 "" -- "$H" forecast "$T/w53.csv" --date w --value v --model naive --horizon 1
+check "2020 has week 53" grep -q '^total,2021W02,3,' "$T/out"
 finish
