@@ -113,18 +113,73 @@ static bool digits12(const char *s, size_t len, size_t *i, int *out)
     return digits(s, len, i, 1, out);
 }
 
-/* " AM" or " PM" (any case, the blank optional) at s[*i], as
- * spreadsheets write 12-hour times: 0 for AM, 12 for PM, -1 for none. */
+/* " AM" or " PM" (any case, the blank optional; "a.m.", "p.m." as
+ * style guides and US exports write them) at s[*i], as spreadsheets
+ * write 12-hour times: 0 for AM, 12 for PM, -1 for none. */
 static int am_pm(const char *s, size_t len, size_t *i)
 {
     size_t k = *i + (*i < len && s[*i] == ' ');
-    if (k + 2 > len || (s[k + 1] != 'M' && s[k + 1] != 'm'))
+    const bool dots = k + 4 <= len && s[k + 1] == '.' && s[k + 3] == '.';
+    const size_t m = dots ? k + 2 : k + 1;
+    if (m >= len || (s[m] != 'M' && s[m] != 'm'))
         return -1;
     int h = s[k] == 'A' || s[k] == 'a' ? 0 : s[k] == 'P' || s[k] == 'p' ? 12
                                                                       : -1;
     if (h >= 0)
-        *i = k + 2;
+        *i = dots ? k + 4 : k + 2;
     return h;
+}
+
+/* A UTC offset at s[*i]: Z, +hh:mm, +hhmm or +hh (or -), subtracted
+ * from *t; nothing there is none.  False on a malformed one. */
+static bool zone_offset(const char *s, size_t len, size_t *i, int64_t *t)
+{
+    if (*i >= len)
+        return true;
+    if (s[*i] == 'Z' || s[*i] == 'z') {
+        (*i)++;
+    } else if (s[*i] == '+' || s[*i] == '-') {
+        int sign = s[*i] == '-' ? -1 : 1, zh, zm = 0;
+        (*i)++;
+        if (!digits(s, len, i, 2, &zh))
+            return false;
+        if (*i < len && s[*i] == ':')
+            (*i)++;
+        if (*i < len && !digits(s, len, i, 2, &zm))
+            return false;
+        if (zh > 14 || zm > 59)
+            return false;
+        *t -= sign * (zh * 3600 + zm * 60);
+    }
+    return true;
+}
+
+/* ISO 8601's basic time, after a basic date's T (20240131T140509Z):
+ * "HHMM[SS[.fff]]" and an optional offset (Z, +hhmm, +hh:mm, +hh). */
+static bool parse_time_basic(const char *s, size_t len, size_t *i,
+                             int64_t *secs)
+{
+    int hh, mm, ss = 0;
+    if (!digits(s, len, i, 2, &hh) || !digits(s, len, i, 2, &mm))
+        return false;
+    if (*i < len && s[*i] >= '0' && s[*i] <= '9') {
+        if (!digits(s, len, i, 2, &ss))
+            return false;
+        if (*i < len && (s[*i] == '.' || s[*i] == ',')) {
+            size_t start = ++*i;
+            while (*i < len && s[*i] >= '0' && s[*i] <= '9')
+                (*i)++;
+            if (*i == start)
+                return false;
+        }
+    }
+    if (hh > 23 || mm > 59 || ss > 60)
+        return false;
+    int64_t t = hh * 3600 + mm * 60 + (ss == 60 ? 59 : ss);
+    if (!zone_offset(s, len, i, &t))
+        return false;
+    *secs = t;
+    return true;
 }
 
 /* Parse "H:MM[:SS[.fff]]" (one or two digits of hour, as Excel's h:mm
@@ -175,37 +230,80 @@ static bool parse_time(const char *s, size_t len, size_t *i, bool allow_zone,
          memcmp(s + len - 3, "GMT", 3) == 0) &&
         (len - *i == 3 || s[*i] == ' ')) {
         *i = len; /* " UTC", as BigQuery writes its timestamps: Z */
-    } else if (allow_zone && *i < len) {
-        if (s[*i] == 'Z' || s[*i] == 'z') {
-            (*i)++;
-        } else if (s[*i] == '+' || s[*i] == '-') {
-            int sign = s[*i] == '-' ? -1 : 1, zh, zm = 0;
-            (*i)++;
-            if (!digits(s, len, i, 2, &zh))
-                return false;
-            if (*i < len && s[*i] == ':')
-                (*i)++;
-            if (*i < len && !digits(s, len, i, 2, &zm))
-                return false;
-            if (zh > 14 || zm > 59)
-                return false;
-            t -= sign * (zh * 3600 + zm * 60);
-        }
+    } else if (allow_zone && !zone_offset(s, len, i, &t)) {
+        return false;
     }
     *secs = t;
     return true;
 }
 
+/* The month named first, as US text writes dates: "Jan 31, 2024",
+ * "January 31 2024" (English names, any case; the comma optional; a
+ * four-digit year), from s[0]; *i past the year. */
+static bool named_month_first(const char *s, size_t len, size_t *i, int *y,
+                              int *m, int *d)
+{
+    size_t nl = 0;
+    while (nl < len && ((s[nl] >= 'a' && s[nl] <= 'z') ||
+                        (s[nl] >= 'A' && s[nl] <= 'Z')))
+        nl++;
+    *i = nl;
+    if ((*m = hz__month_name(s, nl)) == 0 || *i >= len || s[(*i)++] != ' ' ||
+        !digits12(s, len, i, d))
+        return false;
+    if (*i < len && s[*i] == ',')
+        (*i)++;
+    return *i < len && s[(*i)++] == ' ' && digits(s, len, i, 4, y);
+}
+
 /* Day-level formats: the date part, then an optional time. */
-static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
-                          int64_t *epoch, bool *is_ts)
+/* A weekday's English name (three letters or full, any case) and ", "
+ * or " " at the start of s, as long dates write it ("Wednesday, January
+ * 31, 2024", Excel's; "Wed, 31 Jan 2024"): the weekday (0 Monday) and
+ * *skip its bytes, or -1. */
+static int weekday_prefix(const char *s, size_t len, size_t *skip)
+{
+    static const char *const names[7] = {"monday", "tuesday", "wednesday",
+                                         "thursday", "friday", "saturday",
+                                         "sunday"};
+    size_t n = 0;
+    while (n < len && ((s[n] >= 'a' && s[n] <= 'z') ||
+                       (s[n] >= 'A' && s[n] <= 'Z')))
+        n++;
+    for (int k = 0; k < 7; k++)
+        if ((n == 3 || n == strlen(names[k])) &&
+            strncasecmp(s, names[k], n) == 0) {
+            size_t i = n + (n < len && s[n] == ',');
+            if (i >= len || s[i] != ' ')
+                return -1;
+            *skip = i + 1;
+            return k;
+        }
+    return -1;
+}
+
+static bool parse_day_text(const char *s, size_t len, hz_datefmt fmt,
+                           int64_t *epoch, bool *is_ts)
 {
     size_t i = 0;
     int y, m, d;
+    bool basic = false;
     switch (fmt) {
     case HZ_DATEFMT_ISO:
+        if (len > 8 && s[8] == 'T') { /* basic: 20240131T140509Z */
+            if (!digits(s, len, &i, 4, &y) || !digits(s, len, &i, 2, &m) ||
+                !digits(s, len, &i, 2, &d))
+                return false;
+            basic = true;
+            break;
+        }
+        /* fall through */
     case HZ_DATEFMT_YMD_SLASH: {
-        char sep = fmt == HZ_DATEFMT_ISO ? '-' : '/';
+        /* ymd: one separator among / . used twice (2024/01/31,
+         * 2024.01.31) */
+        char sep = fmt == HZ_DATEFMT_ISO        ? '-'
+                   : len > 4 && s[4] == '.' ? '.'
+                                              : '/';
         if (!digits(s, len, &i, 4, &y) || i >= len || s[i++] != sep ||
             !digits12(s, len, &i, &m) || i >= len || s[i++] != sep ||
             !digits12(s, len, &i, &d))
@@ -218,6 +316,12 @@ static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
          * the month may be named, as Excel's d-mmm-yyyy and Oracle's
          * exports write it: 15-Jan-2024, 15 January 2024 */
         int a, b;
+        if (fmt == HZ_DATEFMT_MDY_SLASH && len > 0 &&
+            ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) {
+            if (!named_month_first(s, len, &i, &y, &m, &d))
+                return false;
+            break;
+        }
         if (!digits12(s, len, &i, &a) || i >= len)
             return false;
         char sep = s[i++];
@@ -252,7 +356,8 @@ static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
             return false;
         i++;
         int64_t secs;
-        if (!parse_time(s, len, &i, fmt == HZ_DATEFMT_ISO, &secs))
+        if (basic ? s[i - 1] != 'T' || !parse_time_basic(s, len, &i, &secs)
+                  : !parse_time(s, len, &i, fmt == HZ_DATEFMT_ISO, &secs))
             return false;
         t += secs;
         *is_ts = true;
@@ -261,6 +366,23 @@ static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
         return false;
     *epoch = t;
     return true;
+}
+
+/* A day-level value, perhaps after its weekday (month- or day-first
+ * formats): the date after it, on that weekday. */
+static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
+                          int64_t *epoch, bool *is_ts)
+{
+    size_t skip;
+    int wd;
+    if ((fmt != HZ_DATEFMT_MDY_SLASH && fmt != HZ_DATEFMT_DMY) ||
+        (wd = weekday_prefix(s, len, &skip)) < 0)
+        return parse_day_text(s, len, fmt, epoch, is_ts);
+    if (!parse_day_text(s + skip, len - skip, fmt, epoch, is_ts))
+        return false;
+    const int64_t day = *epoch >= 0 ? *epoch / 86400
+                                    : -((-*epoch + 86399) / 86400);
+    return hz_weekday((int32_t)day) == wd;
 }
 
 /* Monday of ISO week 1 of year y: the Monday of the week holding Jan 4. */

@@ -215,6 +215,7 @@ static hz_status make_columns(body *b, hz_dataset *ds, size_t nrows)
         bool any_null = false;
         size_t early = 0, late = 0, unz = 0;
         int64_t first = 0, unz_first = 0;
+        size_t base = a->body_line, unz_line = 0;
         for (size_t k = 0; k < b->nch; k++) {
             const chunk *ck = &b->ch[k];
             if (ck->spec[j].type == HZ_TYPE_FLOAT64 &&
@@ -223,8 +224,11 @@ static hz_status make_columns(body *b, hz_dataset *ds, size_t nrows)
             col->nulls += ck->nulls[j];
             if (ck->folds[j] + ck->fold_late[j] > 0 && unz + late == 0)
                 first = ck->fold_first[j];
-            if (ck->folds[j] > 0 && unz == 0)
+            if (ck->folds[j] > 0 && unz == 0) {
                 unz_first = ck->unz_first[j];
+                unz_line = base + ck->unz_line[j];
+            }
+            base += ck->lines_total;
             unz += ck->folds[j];
             late += ck->fold_late[j];
             early += ck->fold_early[j];
@@ -239,6 +243,7 @@ static hz_status make_columns(body *b, hz_dataset *ds, size_t nrows)
         col->fold_first = early > 0 ? first : unz_first;
         col->fold_unz = unz;
         col->fold_unz_first = unz_first;
+        col->fold_unz_line = unz_line;
         col->fold_early = early;
         col->fold_late = late;
         if (any_null)

@@ -160,8 +160,8 @@ static const char *fmt_words(hz_datefmt f)
     static const char *const w[HZ_DATEFMT_COUNT] = {
         "",
         "YYYY-MM-DD",
-        "YYYY/MM/DD",
-        "MM/DD/YYYY",
+        "YYYY/MM/DD (or YYYY.MM.DD)",
+        "MM/DD/YYYY (or Jan 31, 2024)",
         "DD/MM/YYYY",
         "YYYY-MM (or Jan 2024)",
         "YYYY-Qn (or 2024 Q1)",
@@ -173,6 +173,23 @@ static const char *fmt_words(hz_datefmt f)
         "(Unix time in seconds)",
         "(Unix time in milliseconds)"};
     return (unsigned)f < HZ_DATEFMT_COUNT ? w[f] : "";
+}
+
+/* Why week 53 of an ISO week column is no week: its year has 52 (the
+ * years with 53 are those whose 1 January or 31 December is a Thursday);
+ * "" for anything else. */
+static const char *no_week53(hz_datefmt f, const char *s, size_t n, char *buf,
+                             size_t cap)
+{
+    trim(&s, &n);
+    const size_t w = f == HZ_DATEFMT_ISOWEEK ? 5 : 4;
+    if ((f != HZ_DATEFMT_ISOWEEK && f != HZ_DATEFMT_ISOWEEK_COMPACT) ||
+        n != w + 3 || (s[w] != 'W' && s[w] != 'w') || s[w + 1] != '5' ||
+        s[w + 2] != '3')
+        return "";
+    snprintf(buf, cap, ": %.4s has 52 ISO weeks (53 only when it begins or "
+                       "ends on a Thursday)", s);
+    return buf;
 }
 
 /* The year of s, a month written with a two-digit year (Jan-30) on the
@@ -245,8 +262,10 @@ static bool local_time(chunk *c, size_t j, const char *s, size_t n,
          * counted (hz_column.folds), and refused by hours, not days */
         if (c->folds[j] + c->fold_late[j] == 0)
             c->fold_first[j] = *secs;
-        if (c->folds[j]++ == 0)
+        if (c->folds[j]++ == 0) {
             c->unz_first[j] = *secs;
+            c->unz_line[j] = c->row_line;
+        }
         return true;
     }
     /* skipped (put forward): no instant shows it */
@@ -299,10 +318,12 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
                      "taken for another unit");
             return;
         }
+        char why[96];
         hz__csv_report(
-            c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'%s",
+            c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'%s%s",
             c->names[j], sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
             fmt_words(sp->fmt), shown(s, n, sh, sizeof sh),
+            no_week53(sp->fmt, s, n, why, sizeof why),
             header_again(c, j, s, n));
         return;
     }
@@ -998,6 +1019,7 @@ void hz__csv_chunk_free(chunk *c)
     free(c->fold_late);
     free(c->fold_first);
     free(c->unz_first);
+    free(c->unz_line);
     free(c->dicts);
     free(c->spec);
     free(c->stage);
@@ -1031,6 +1053,7 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->fold_late = calloc(ncols, sizeof *c->fold_late);
     c->fold_first = calloc(ncols, sizeof *c->fold_first);
     c->unz_first = calloc(ncols, sizeof *c->unz_first);
+    c->unz_line = calloc(ncols, sizeof *c->unz_line);
     c->dicts = calloc(ncols, sizeof *c->dicts);
     c->stage = calloc(ncols, sizeof *c->stage);
     c->stage_null = calloc(ncols, 1);
@@ -1045,7 +1068,7 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->nullcols = calloc(ncols, sizeof *c->nullcols);
     if (!c->spec || !c->vals || !c->valid || !c->nulls || !c->folds ||
         !c->fold_early || !c->fold_late || !c->fold_first ||
-        !c->unz_first || !c->dicts ||
+        !c->unz_first || !c->unz_line || !c->dicts ||
         !c->stage || !c->stage_null || !c->stage_ptr || !c->stage_off ||
         !c->stage_len || !c->pend_ptr || !c->pend_len || !c->pend_key ||
         !c->kind || !c->strcols || !c->nullcols)

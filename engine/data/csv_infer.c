@@ -22,7 +22,14 @@ static hz_datefmt year_first_shape(const char *t, size_t tn)
             return HZ_DATEFMT_NONE;
     if (tn >= 10 && t[4] == '-' && t[7] == '-')
         return HZ_DATEFMT_ISO;
-    if (tn >= 8 && t[4] == '/')
+    /* one-digit month or day (2024-1-31, 2024-12-5), ISO 8601's basic
+     * date and time (20240131T140509Z) */
+    if (tn >= 8 && t[4] == '-' && t[5] >= '0' && t[5] <= '9' &&
+        (t[6] == '-' || t[7] == '-'))
+        return HZ_DATEFMT_ISO;
+    if (tn >= 13 && t[8] == 'T')
+        return HZ_DATEFMT_ISO;
+    if (tn >= 8 && (t[4] == '/' || t[4] == '.'))
         return HZ_DATEFMT_YMD_SLASH;
     if (tn == 7 && t[4] == '-')
         return t[5] == 'Q' || t[5] == 'q' ? HZ_DATEFMT_QUARTER
@@ -110,15 +117,30 @@ static hz_type timed_type(const evidence *e)
  * sampled values are numbers or words. */
 static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
 {
-    if (tn < 6 || tn > 40)
+    if (tn < 6 || tn > 64) /* Wednesday, September 25, 2024 12:30:45 p.m. */
         return;
-    if (t[0] < '0' || t[0] > '9') {
-        if ((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z'))
-            period_text_evidence(e, t, tn, line);
-        return;
-    }
     int64_t secs;
     bool ts = false;
+    if (t[0] < '0' || t[0] > '9') {
+        if (!((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z')))
+            return;
+        /* the month named first (Jan 31, 2024) settles the order; so
+         * does a named one after a weekday (Wed, 31 Jan 2024) */
+        const bool m =
+            hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL);
+        const bool d = !m && hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &secs,
+                                               &ts, NULL);
+        if (m || d) {
+            e->n_fmt[m ? HZ_DATEFMT_MDY_SLASH : HZ_DATEFMT_DMY]++;
+            e->n_mdy_only += m;
+            e->n_dmy_only += d;
+            e->n_ts += ts;
+            zoned_evidence(e, t, tn, ts, secs);
+        } else {
+            period_text_evidence(e, t, tn, line);
+        }
+        return;
+    }
     hz_datefmt f = year_first_shape(t, tn);
     if (f != HZ_DATEFMT_NONE) {
         if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL)) {

@@ -120,6 +120,7 @@ typedef struct chunk {
     int64_t *fold_first; /* [ncols] the first without an offset or at the
                             later instant: its wall time */
     int64_t *unz_first;  /* [ncols] the first without an offset */
+    size_t *unz_line;    /* [ncols] its rel line */
     hz_dict **dicts;
     /* row staging */
     size_t field; /* fields seen in the current row */

@@ -384,7 +384,9 @@ static inline bool hz__csv_zoned_text(const char *t, size_t tn)
     while (tn > 0 && (t[tn - 1] == ' ' || t[tn - 1] == '\t' ||
                       t[tn - 1] == '\r')) /* as the date parser trims */
         tn--;
-    if (tn < 12 || memchr(t, ':', tn) == NULL)
+    /* a time: hh:mm, or ISO 8601's basic one (20240131T1405Z) */
+    const bool basic = tn > 9 && t[8] == 'T' && memchr(t, ':', 8) == NULL;
+    if (tn < 12 || (memchr(t, ':', tn) == NULL && !basic))
         return false;
     if (t[tn - 1] == 'Z' || t[tn - 1] == 'z' ||
         memcmp(t + tn - 3, "UTC", 3) == 0 || memcmp(t + tn - 3, "GMT", 3) == 0)
@@ -393,7 +395,7 @@ static inline bool hz__csv_zoned_text(const char *t, size_t tn)
     for (size_t q = 0; q < 3 && back[q] < tn; q++) {
         size_t k = back[q];
         if ((t[tn - k] == '+' || t[tn - k] == '-') &&
-            memchr(t, ':', tn - k) != NULL)
+            (memchr(t, ':', tn - k) != NULL || (basic && tn - k > 9)))
             return true;
     }
     return false;

@@ -708,17 +708,24 @@ static size_t skipped_ahead(const hz_series_set *set, size_t h)
 
 /* r's forecasts over r->horizon steps cut to the first h periods that
  * exist, each series' steps on the periods the clocks skip left out:
- * estimated by the model as the history's, never a forecast's label. */
+ * estimated by the model as the history's, never a forecast's label
+ * (r->nskipped_ahead: the most of a series, and their days). */
 static void keep_steps(hz_forecast_result *r, size_t h)
 {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (size_t i = 0; i < r->nseries; i++) {
         hz_forecast_series_result *s = &r->series[i];
         hz_forecast *fc = s->fc;
         const int64_t end = s->start + (int64_t)s->n;
-        size_t k = 0;
+        size_t k = 0, left = 0;
         for (size_t j = 0; j < r->horizon && k < h; j++) {
-            if (hz_calendar_skipped(&r->cal, end + (int64_t)j))
+            if (hz_calendar_skipped(&r->cal, end + (int64_t)j)) {
+                const int64_t p = end + (int64_t)j;
+                lo = p < lo ? p : lo;
+                hi = p > hi ? p : hi;
+                left++;
                 continue;
+            }
             fc->mean[k] = fc->mean[j];
             for (size_t l = 0; l < fc->nlevels; l++) {
                 fc->lower[l][k] = fc->lower[l][j];
@@ -728,8 +735,13 @@ static void keep_steps(hz_forecast_result *r, size_t h)
             k++;
         }
         fc->h = h;
+        r->nskipped_ahead = left > r->nskipped_ahead ? left : r->nskipped_ahead;
     }
     r->horizon = h;
+    if (r->nskipped_ahead > 0) {
+        hz_format_day(hz_calendar_day(&r->cal, lo), r->ahead_first);
+        hz_format_day(hz_calendar_day(&r->cal, hi), r->ahead_last);
+    }
 }
 
 hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,

@@ -290,6 +290,51 @@ static hz_status find_columns(hz__sb *b)
 
 /* ---- step 2: each row's instant ---- */
 
+/* The place of the first row whose date text is dictionary entry c:
+ * "file:line:field: " in at (empty when not found). */
+static void text_place(const hz__sb *b, uint32_t c, char *at, size_t cap)
+{
+    at[0] = '\0';
+    const hz_column *dc = b->dc;
+    for (size_t r = 0; r < b->ds->nrows; r++)
+        if ((dc->valid == NULL || dc->valid[r]) && dc->v.code[r] == c) {
+            snprintf(at, cap, "%s:%zu:%zu: ", b->src,
+                     hz_dataset_row_line(b->ds, r),
+                     (size_t)(dc - b->ds->cols) + 1);
+            return;
+        }
+}
+
+/* Why text t is no date when it has the shape of one with a two-digit
+ * year (01/02/24, 31.01.24, Jan 31, 24): which century, and which
+ * order, is a guess; "" otherwise. */
+static const char *two_digit_year(const char *t, size_t n)
+{
+    size_t i = 0, parts = 0;
+    while (i < n && parts < 3) {
+        size_t k = i;
+        while (k < n && ((t[k] >= '0' && t[k] <= '9') ||
+                         (parts == 0 && ((t[k] >= 'a' && t[k] <= 'z') ||
+                                         (t[k] >= 'A' && t[k] <= 'Z')))))
+            k++;
+        if (k == i || k - i > 9)
+            return "";
+        parts++;
+        if (parts == 3)
+            return k - i == 2 && (k == n || t[k] == ' ')
+                       ? ": a two-digit year, whose century and order (day, "
+                         "month, year) would be a guess: write four-digit "
+                         "years (2024-01-31, or a spreadsheet's dates "
+                         "formatted yyyy-mm-dd before exporting)"
+                       : "";
+        if (k >= n || !(t[k] == '/' || t[k] == '-' || t[k] == '.' ||
+                        t[k] == ' ' || t[k] == ','))
+            return "";
+        i = k + 1 + (t[k] == ',' && k + 1 < n && t[k + 1] == ' ');
+    }
+    return "";
+}
+
 /* The one format in which every distinct text of the date column parses:
  * the first of ISO, YYYY/MM/DD, the periods, MM/DD/YYYY and DD/MM/YYYY
  * that fits them all.  Day-first and month-first both fitting is an
@@ -340,22 +385,33 @@ static hz_status text_format(hz__sb *b, hz_datefmt *fmt)
             best = k;
         }
     }
-    if (bestn == 0)
+    if (bestn == 0) {
+        char at[300];
+        text_place(b, 0, at, sizeof at);
         return hz_error_set(
-            b->err, HZ_ETYPE, "column '%s' in %s is not a date (e.g. '%s')",
-            b->o->date_col, b->src, nd ? hz_dict_str(d, 0) : "");
+            b->err, HZ_ETYPE, "%scolumn '%s'%s%s is not a date (e.g. '%s')%s",
+            at, b->o->date_col, at[0] ? "" : " in ", at[0] ? "" : b->src,
+            nd ? hz_dict_str(d, 0) : "",
+            nd ? two_digit_year(hz_dict_str(d, 0), hz_dict_len(d, 0)) : "");
+    }
     for (size_t c = 0; c < nd; c++) {
         int64_t s;
         bool ts;
         if (!hz_parse_datetime(hz_dict_str(d, (uint32_t)c),
                                hz_dict_len(d, (uint32_t)c), order[best], &s,
-                               &ts, NULL))
+                               &ts, NULL)) {
+            char at[300];
+            text_place(b, (uint32_t)c, at, sizeof at);
             return hz_error_set(b->err, HZ_EPARSE,
-                                "column '%s' in %s: '%s' is not a date in "
-                                "the column's format (%s)",
-                                b->o->date_col, b->src,
+                                "%scolumn '%s'%s%s: '%s' is not a date in "
+                                "the column's format (%s)%s",
+                                at, b->o->date_col, at[0] ? "" : " in ",
+                                at[0] ? "" : b->src,
                                 hz_dict_str(d, (uint32_t)c),
-                                hz_datefmt_name(order[best]));
+                                hz_datefmt_name(order[best]),
+                                two_digit_year(hz_dict_str(d, (uint32_t)c),
+                                               hz_dict_len(d, (uint32_t)c)));
+        }
     }
     return HZ_EINTERNAL;
 }

@@ -416,16 +416,23 @@ static hz_status check_resolution(const hz__sb *b, hz_freq f)
         snprintf(when, sizeof when, "%s %02d:%02d:%02d",
                  hz_format_day((int32_t)day, d), (int)(sod / 3600),
                  (int)(sod / 60 % 60), (int)(sod % 60));
+        /* the place of the first: file:line:field */
+        char at[300] = "";
+        if (b->dc->fold_unz_line > 0)
+            snprintf(at, sizeof at, "%s:%zu:%zu: ", b->src,
+                     b->dc->fold_unz_line,
+                     (size_t)(b->dc - b->ds->cols) + 1);
         return hz_error_set(
             b->err, HZ_EINVAL,
-            "column '%s': %zu time%s on a wall time the --tz zone's "
+            "%scolumn '%s': %zu time%s on a wall time the --tz zone's "
             "clocks show twice, put back (first: %s), without a UTC "
             "offset: which of the two it is is unknown, and %ss cut on "
             "that clock could take two hours of readings for one; write "
-            "the times with their UTC offsets, or drop --tz to cut them in "
-            "UTC (the times need their offsets), or give --freq D (a day "
-            "takes both)",
-            col, b->dc->fold_unz, b->dc->fold_unz == 1 ? "" : "s", when,
+            "the times with their UTC offsets (as ISO 8601 does: the "
+            "hour before the change with the earlier offset, the repeated "
+            "one with the later), or give --freq D (a day takes both); "
+            "dropping --tz would not tell them apart either",
+            at, col, b->dc->fold_unz, b->dc->fold_unz == 1 ? "" : "s", when,
             hz_freq_name(f));
     }
     return HZ_OK;

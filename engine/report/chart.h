@@ -127,6 +127,9 @@ typedef struct hz__heat {
     const double *weight; /* optional [nrows * ncols] (e.g. customers),
                              shown in the tooltip */
     double vmin, vmax;    /* colour scale range */
+    bool percent;         /* v are probabilities: tooltips in whole
+                             percent as the table beside (">99%", not
+                             "1"; hz__fmt_pct_whole) */
 } hz__heat;
 
 /* A heat map on a viridis scale with a colour bar. */

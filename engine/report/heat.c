@@ -101,8 +101,14 @@ static void cell_title(hz__buf *b, const hz__heat *p, size_t r, size_t c)
     }
     hz__buf_esc(b, p->col[c]);
     hz__buf_puts(b, ": ");
-    hz__buf_esc(b, isfinite(p->v[i]) ? hz__fmt_value(p->v[i], 3, v, sizeof v)
-                                     : "no data");
+    if (!isfinite(p->v[i])) {
+        hz__buf_esc(b, "no data");
+    } else if (p->percent) {
+        hz__buf_esc(b, hz__fmt_pct_whole(p->v[i], v, sizeof v));
+        hz__buf_puts(b, "%");
+    } else {
+        hz__buf_esc(b, hz__fmt_value(p->v[i], 3, v, sizeof v));
+    }
     if (p->weight != NULL) {
         hz__buf_puts(b, " (n = ");
         hz__buf_esc(b, hz__fmt_value(p->weight[i], 6, w, sizeof w));

@@ -190,6 +190,7 @@ static hz_status alive_matrix(hz_report *r, const hz_analytics_view *v)
     h.weight = wts;
     h.vmin = 0;
     h.vmax = 1;
+    h.percent = true;
     hz__doc_figure(r, h.title);
     hz__svg_heat(&r->body, &h);
     char cap[320];

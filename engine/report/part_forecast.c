@@ -164,7 +164,8 @@ static bool fan_build(const hz_forecast_result *fc,
         d->yf[o++] = s->history[n - 1];
     }
     for (size_t k = 0; k < h; k++) {
-        d->xf[o] = period_x(fc, s->start + (int64_t)(s->n + k));
+        d->xf[o] = period_x(fc, hz_calendar_step(&fc->cal,
+                                                 s->start + (int64_t)s->n, k));
         d->yf[o++] = s->fc->mean[k];
     }
     if (from > n)
@@ -272,6 +273,9 @@ static void fan_table_rows(hz__buf *b, const hz_forecast_result *fc,
 {
     char d[32];
     for (size_t k = 0; k < s->n; k++) {
+        /* an hour a --tz zone's clocks skip is no reading: not shown */
+        if (hz_calendar_skipped(&fc->cal, s->start + (int64_t)k))
+            continue;
         hz__table_row(b);
         if (with_key)
             hz__table_str(b, s->key);
@@ -288,9 +292,11 @@ static void fan_table_rows(hz__buf *b, const hz_forecast_result *fc,
         hz__table_row(b);
         if (with_key)
             hz__table_str(b, s->key);
-        hz__table_str(b, hz_calendar_format(&fc->cal,
-                                            s->start + (int64_t)(s->n + k), d,
-                                            sizeof d));
+        hz__table_str(
+            b, hz_calendar_format(
+                   &fc->cal,
+                   hz_calendar_step(&fc->cal, s->start + (int64_t)s->n, k), d,
+                   sizeof d));
         hz__buf_puts(b, with_fitted ? "<td></td><td></td>" : "<td></td>");
         hz__table_num(b, s->fc->mean[k]);
         for (size_t l = 0; l < s->fc->nlevels; l++) {
@@ -461,7 +467,7 @@ static bool total_series(const hz_forecast_result *fc, total *t, bool *oom)
             t->y[n + k] += s->fc->mean[k];
     }
     for (size_t k = 0; k < h; k++)
-        t->x[n + k] = period_x(fc, p1 + 1 + (int64_t)k);
+        t->x[n + k] = period_x(fc, hz_calendar_step(&fc->cal, p1 + 1, k));
     t->n = n;
     t->h = h;
     t->p0 = p0;
@@ -518,10 +524,15 @@ static void total_chart(hz_report *r, const hz_forecast_result *fc,
     hz__table_begin(&r->body, "Numbers behind the chart", false, 3, head);
     char d[32];
     for (size_t k = 0; k < n + h; k++) {
+        /* the forecast's steps on the periods that exist; a skipped
+         * hour of the history is no reading: not shown */
+        const int64_t at =
+            k < n ? t->p0 + (int64_t)k
+                  : hz_calendar_step(&fc->cal, t->p0 + (int64_t)n, k - n);
+        if (k < n && hz_calendar_skipped(&fc->cal, at))
+            continue;
         hz__table_row(&r->body);
-        hz__table_str(
-            &r->body,
-            hz_calendar_format(&fc->cal, t->p0 + (int64_t)k, d, sizeof d));
+        hz__table_str(&r->body, hz_calendar_format(&fc->cal, at, d, sizeof d));
         if (k < n) {
             hz__table_num(&r->body, y[k]);
             hz__buf_puts(&r->body, "<td></td>");
@@ -571,8 +582,9 @@ static hz_status key_figures(hz_report *r, const hz_forecast_result *fc,
                                            (int64_t)fc->series[0].n
                                      : t->p0 + (int64_t)t->n;
     for (size_t k = 0; k < fc->horizon; k++)
-        labp[k] = hz_calendar_format(&fc->cal, first + (int64_t)k, lab[k],
-                                     sizeof lab[k]);
+        labp[k] = hz_calendar_format(&fc->cal,
+                                     hz_calendar_step(&fc->cal, first, k),
+                                     lab[k], sizeof lab[k]);
     in.step_labels = labp;
     if (fc->nseries == 1) {
         in.name = fc->series[0].key[0] ? fc->series[0].key : "the series";

@@ -93,6 +93,7 @@ typedef struct hz_column {
     int64_t fold_first; /* the first such value's wall time (folds > 0) */
     size_t fold_unz;    /* of folds: those without an offset */
     int64_t fold_unz_first;       /* the first of them (fold_unz > 0) */
+    size_t fold_unz_line;         /* its line in the file (0: unknown) */
     size_t fold_early, fold_late; /* values with an offset at the earlier
                            and the later of the two instants: hours take
                            both in one in a series that has both (checked

@@ -317,6 +317,11 @@ typedef struct hz_forecast_result {
     size_t nskipped;                /* periods the clocks skip, estimated
                                        for the model (hz_series_set) */
     char skipped_first[16], skipped_last[16]; /* their days */
+    size_t nskipped_ahead;          /* periods the clocks skip within the
+                                       horizon of a series (the most of
+                                       any): left out, one more step
+                                       forecast for each */
+    char ahead_first[16], ahead_last[16]; /* their days */
     size_t nnonneg, nclamped;       /* series kept >= 0, values raised */
     size_t horizon;                 /* steps of each series: periods
                                        that exist (the ones a --tz zone's

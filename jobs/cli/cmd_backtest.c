@@ -203,13 +203,61 @@ static int has_bounds(const hz_forecast *fc)
     return 1;
 }
 
-/* Scores of one forecast of s (trained on its first ntr values); the
- * interval measures NaN when it has no intervals. */
-static void score_cell(const hz_series *s, size_t ntr, int period,
-                       const hz_forecast *fc, cell *cl)
+/* The training length of series s at origin o: the values before its
+ * last --horizon + (origins - 1 - o) periods that exist; 0 when fewer
+ * than 3 values are left.  A period a --tz zone's clocks skip (an hour
+ * in spring) is no reading: estimated for the models, it is neither a
+ * holdout point nor scored, so the holdout counts the periods that
+ * exist, as a forecast's horizon does.  *span (optional): the positions
+ * from the training's end to the origin's, skipped ones included. */
+static size_t train_len(const bt *b, const hz_series *s, size_t o,
+                        size_t *span)
 {
+    const hz_calendar *cal = &b->set->cal;
+    size_t i = s->n, k = b->origins - 1 - o;
+    while (k > 0 && i > 0)
+        k -= !hz_calendar_skipped(cal, s->start + (int64_t)--i);
+    const size_t end = i;
+    k = b->rq.horizon;
+    while (k > 0 && i > 0)
+        k -= !hz_calendar_skipped(cal, s->start + (int64_t)--i);
+    /* the training ends at a reading: the cutoff is one */
+    while (i > 0 && hz_calendar_skipped(cal, s->start + (int64_t)i - 1))
+        i--;
+    if (k > 0 || i < 3)
+        return 0;
+    if (span != NULL)
+        *span = end - i;
+    return i;
+}
+
+/* Scores of one forecast of s (trained on its first ntr values, over
+ * span positions of which the periods the clocks skip are left out: fc
+ * is compacted in place to the --horizon periods that exist, y into ybuf);
+ * the interval measures NaN when it has no intervals. */
+static void score_cell(const bt *b, const hz_series *s, size_t ntr,
+                       size_t span, hz_forecast *fc, double *ybuf, cell *cl)
+{
+    const int period = b->set->period;
     const double *y = s->values + ntr;
-    size_t h = fc->h, nl = fc->nlevels, wide = 0;
+    size_t h = b->rq.horizon, nl = fc->nlevels, wide = 0;
+    if (span != h) {
+        size_t k = 0;
+        for (size_t j = 0; j < span && k < h; j++) {
+            if (hz_calendar_skipped(&b->set->cal,
+                                    s->start + (int64_t)(ntr + j)))
+                continue;
+            ybuf[k] = y[j];
+            fc->mean[k] = fc->mean[j];
+            for (size_t l = 0; l < nl; l++) {
+                fc->lower[l][k] = fc->lower[l][j];
+                fc->upper[l][k] = fc->upper[l][j];
+            }
+            k++;
+        }
+        y = ybuf;
+    }
+    fc->h = h;
     cl->smape = hz_smape(y, fc->mean, h);
     cl->mase = hz_mase(s->values, ntr, period, y, fc->mean, h);
     cl->ivl = has_bounds(fc);
@@ -238,12 +286,15 @@ static void score_cell(const hz_series *s, size_t ntr, int period,
 }
 
 /* Buffers of one origin's batch: every series long enough, cut at the
- * origin. */
+ * origin; the forecasts of hcap steps (the horizon and the periods the
+ * clocks skip within it), ybuf: a holdout's readings. */
 typedef struct batch_bufs {
     const double **y;
-    size_t *n, *idx;
+    size_t *n, *idx, *span;
     uint64_t *seeds;
     hz_forecast **fc;
+    double *ybuf;
+    size_t hcap;
 } batch_bufs;
 
 static void bufs_free(batch_bufs *u, size_t ns)
@@ -252,9 +303,11 @@ static void bufs_free(batch_bufs *u, size_t ns)
         hz_forecast_free(u->fc[j]);
     free(u->fc);
     free(u->seeds);
+    free(u->span);
     free(u->idx);
     free(u->n);
     free(u->y);
+    free(u->ybuf);
 }
 
 /* Origin o with model k: every series forecast together (so conformal
@@ -263,19 +316,32 @@ static void bufs_free(batch_bufs *u, size_t ns)
 static int evaluate_origin(bt *b, size_t k, size_t o, batch_bufs *u)
 {
     const hz_series_set *set = b->set;
-    const size_t h = b->rq.horizon, back = h + (b->origins - 1 - o);
-    size_t m = 0;
+    size_t m = 0, hcap = b->rq.horizon;
     for (size_t i = 0; i < set->nseries; i++) {
         const hz_series *s = &set->series[i];
-        if (s->n < back + 3)
+        size_t span = 0, ntr = train_len(b, s, o, &span);
+        if (ntr == 0)
             continue;
-        if (u->fc[m] == NULL && (u->fc[m] = hz_forecast_alloc(
-                                     h, b->rq.nlevels, b->rq.levels)) == NULL)
-            return -1;
         u->y[m] = s->values;
-        u->n[m] = s->n - back;
+        u->n[m] = ntr;
+        u->span[m] = span;
         u->seeds[m] = 1 + i * 1000003u + o;
         u->idx[m++] = i;
+        hcap = span > hcap ? span : hcap;
+    }
+    if (hcap != u->hcap) { /* every forecast of a batch has hcap steps */
+        for (size_t j = 0; j < set->nseries; j++) {
+            hz_forecast_free(u->fc[j]);
+            u->fc[j] = NULL;
+        }
+        u->hcap = hcap;
+    }
+    for (size_t j = 0; j < m; j++) {
+        if (u->fc[j] == NULL &&
+            (u->fc[j] = hz_forecast_alloc(hcap, b->rq.nlevels,
+                                          b->rq.levels)) == NULL)
+            return -1;
+        u->fc[j]->h = hcap; /* score_cell leaves it at the horizon */
     }
     hz_fc_batch fb;
     hz_fc_batch_init(&fb);
@@ -295,8 +361,8 @@ static int evaluate_origin(bt *b, size_t k, size_t o, batch_bufs *u)
         cell *cl = &b->cells[(u->idx[j] * b->origins + o) * b->nall + k];
         cl->done = 1;
         if (strcmp(u->fc[j]->method, "none") != 0)
-            score_cell(&set->series[u->idx[j]], u->n[j], set->period, u->fc[j],
-                       cl);
+            score_cell(b, &set->series[u->idx[j]], u->n[j], u->span[j],
+                       u->fc[j], u->ybuf, cl);
     }
     return 0;
 }
@@ -307,10 +373,16 @@ static int evaluate_model(bt *b, size_t k)
 {
     const size_t ns = b->set->nseries, n1 = ns ? ns : 1;
     double t0 = hz_now();
-    batch_bufs u = {calloc(n1, sizeof *u.y), calloc(n1, sizeof *u.n),
-                    calloc(n1, sizeof *u.idx), calloc(n1, sizeof *u.seeds),
-                    calloc(n1, sizeof *u.fc)};
-    int rc = u.y && u.n && u.idx && u.seeds && u.fc ? 0 : -1;
+    batch_bufs u = {calloc(n1, sizeof *u.y),
+                    calloc(n1, sizeof *u.n),
+                    calloc(n1, sizeof *u.idx),
+                    calloc(n1, sizeof *u.span),
+                    calloc(n1, sizeof *u.seeds),
+                    calloc(n1, sizeof *u.fc),
+                    calloc(b->rq.horizon ? b->rq.horizon : 1, sizeof *u.ybuf),
+                    0};
+    int rc = u.y && u.n && u.idx && u.span && u.seeds && u.fc && u.ybuf ? 0
+                                                                       : -1;
     for (size_t o = 0; rc == 0 && o < b->origins; o++)
         rc = evaluate_origin(b, k, o, &u);
     bufs_free(&u, ns);
@@ -527,7 +599,7 @@ static const char *cell_status(const cell *cl)
 /* One row per series, cutoff (the last training period) and model. */
 static void write_per_series(const bt *b, FILE *f)
 {
-    const size_t nlev = b->rq.nlevels, h = b->rq.horizon;
+    const size_t nlev = b->rq.nlevels;
     fputs("series,cutoff,model,method,train_n,smape,mase", f);
     for (size_t l = 0; l < nlev; l++)
         fprintf(f, ",coverage%g", b->rq.levels[l]);
@@ -535,10 +607,9 @@ static void write_per_series(const bt *b, FILE *f)
     for (size_t i = 0; i < b->set->nseries; i++) {
         const hz_series *s = &b->set->series[i];
         for (size_t o = 0; o < b->origins; o++) {
-            size_t back = h + (b->origins - 1 - o);
-            if (s->n < back + 3)
+            size_t ntr = train_len(b, s, o, NULL);
+            if (ntr == 0)
                 continue;
-            size_t ntr = s->n - back;
             char cut[32];
             hz_calendar_format(&b->set->cal, s->start + (int64_t)ntr - 1, cut,
                                sizeof cut);
@@ -679,8 +750,7 @@ static int report_unscored(const char *cmd, const bt *b, const totals *t)
         const hz_series *s = &set->series[i];
         longest = s->n > longest ? s->n : longest;
         for (size_t o = 0; o < b->origins; o++) {
-            size_t back = h + (b->origins - 1 - o);
-            if (s->n < back + 3)
+            if (train_len(b, s, o, NULL) == 0)
                 continue;
             eligible++;
             int all = 1;
@@ -702,10 +772,10 @@ static int report_unscored(const char *cmd, const bt *b, const totals *t)
     if (first == SIZE_MAX)
         return HZ_EXIT_OK;
     const hz_series *s = &set->series[first];
-    size_t back = h + (b->origins - 1 - first_o);
     char cut[32];
-    hz_calendar_format(&set->cal, s->start + (int64_t)(s->n - back) - 1, cut,
-                       sizeof cut);
+    hz_calendar_format(&set->cal,
+                       s->start + (int64_t)train_len(b, s, first_o, NULL) - 1,
+                       cut, sizeof cut);
     const char *why = "a model's MASE or sMAPE is undefined there (a "
                       "training history constant at the seasonal lag, "
                       "such as a product that never sold, has no MASE "
@@ -748,10 +818,10 @@ static void report_no_intervals(const char *cmd, const bt *b, const totals *t)
         if (first == SIZE_MAX) /* not reached: nivl counts these pairs */
             continue;
         const hz_series *s = &set->series[first];
-        size_t back = b->rq.horizon + (b->origins - 1 - first_o);
         char cut[32], over[64];
-        hz_calendar_format(&set->cal, s->start + (int64_t)(s->n - back) - 1,
-                           cut, sizeof cut);
+        hz_calendar_format(
+            &set->cal, s->start + (int64_t)train_len(b, s, first_o, NULL) - 1,
+            cut, sizeof cut);
         if (t->nivl[k] > 0)
             snprintf(over, sizeof over, "taken over the other %zu",
                      t->nivl[k]);
@@ -790,10 +860,11 @@ static void report_model_intervals(const char *cmd, const bt *b,
         if (p == np) /* not reached: nmodel_ivl counts these pairs */
             continue;
         const hz_series *s = &set->series[p / b->origins];
-        size_t back = b->rq.horizon + (b->origins - 1 - p % b->origins);
         char cut[32];
-        hz_calendar_format(&set->cal, s->start + (int64_t)(s->n - back) - 1,
-                           cut, sizeof cut);
+        hz_calendar_format(
+            &set->cal,
+            s->start + (int64_t)train_len(b, s, p % b->origins, NULL) - 1, cut,
+            sizeof cut);
         fprintf(stderr,
                 "horizon %s: %s: conformal intervals could not be calibrated "
                 "at %zu of the %zu (series, origin) pairs with intervals (no "

@@ -281,6 +281,9 @@ int hz__cmd_forecast(int argc, char **argv)
                    res->nclamped, nraised);
     hz__fc_skipped_notice(cmd, &res->cal, res->nskipped, res->skipped_first,
                           res->skipped_last);
+    hz__fc_skipped_ahead_notice(cmd, &res->cal, res->nskipped_ahead,
+                                res->horizon, res->ahead_first,
+                                res->ahead_last);
     hz__fc_data_notices(cmd, &res->cal, res->partial, res->rows_repeated,
                         res->repeated_first, res->zoned,
                         res->unix_times);

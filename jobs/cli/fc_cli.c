@@ -370,18 +370,50 @@ void hz__fc_skipped_notice(const char *cmd, const hz_calendar *cal,
         snprintf(when, sizeof when, "on %s", first);
     else
         snprintf(when, sizeof when, "from %s to %s", first, last);
+    /* a backtest neither holds it out nor scores it */
+    const char *shown = strcmp(cmd, "backtest") == 0
+                            ? "no holdout point and not scored"
+                            : "not in the output (nor a forecast's label)";
     if (hour && strcmp(first, last) == 0)
         fprintf(stderr,
                 "horizon %s: the hour the clocks skip %s is no reading: "
-                "estimated for the model between its neighbours, not in the "
-                "output (nor a forecast's label)\n",
-                cmd, when);
+                "estimated for the model between its neighbours, %s\n",
+                cmd, when, shown);
     else
         fprintf(stderr,
                 "horizon %s: the %s%s the clocks skip %s are no readings: "
-                "estimated for the model between their neighbours, not in "
-                "the output (nor a forecast's label)\n",
-                cmd, unit, hour ? "s" : " periods", when);
+                "estimated for the model between their neighbours, %s\n",
+                cmd, unit, hour ? "s" : " periods", when, shown);
+}
+
+void hz__fc_skipped_ahead_notice(const char *cmd, const hz_calendar *cal,
+                                 size_t n, size_t horizon, const char *first,
+                                 const char *last)
+{
+    if (n == 0)
+        return;
+    char unit[24];
+    hz_calendar_unit(cal, unit, sizeof unit);
+    const bool hour = cal->freq == HZ_FREQ_HOUR;
+    char when[48];
+    if (strcmp(first, last) == 0)
+        snprintf(when, sizeof when, "on %s", first);
+    else
+        snprintf(when, sizeof when, "from %s to %s", first, last);
+    if (n == 1 && hour)
+        fprintf(stderr,
+                "horizon %s: the forecast crosses the hour the clocks skip "
+                "%s: no step is labelled with it, and the horizon counts "
+                "the %zu hours that exist (one more step forecast, the "
+                "skipped one left out)\n",
+                cmd, when, horizon);
+    else
+        fprintf(stderr,
+                "horizon %s: the forecast crosses %zu %s%s the clocks skip "
+                "%s: no step is labelled with them, and the horizon counts "
+                "the %zu that exist (as many more steps forecast, the "
+                "skipped ones left out)\n",
+                cmd, n, unit, hour ? "s" : " periods", when, horizon);
 }
 
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,

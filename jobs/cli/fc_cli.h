@@ -151,6 +151,11 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
 void hz__fc_skipped_notice(const char *cmd, const hz_calendar *cal,
                            size_t nskipped, const char *first,
                            const char *last);
+/* That the forecasts of res cross n periods a --tz zone's clocks skip
+ * (from day first to last), left out of the horizon's steps. */
+void hz__fc_skipped_ahead_notice(const char *cmd, const hz_calendar *cal,
+                                 size_t n, size_t horizon, const char *first,
+                                 const char *last);
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
                     const double *levels, size_t nlevels, size_t nfilled,
                     size_t nseries_filled, const char *filled_first,

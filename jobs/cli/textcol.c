@@ -82,6 +82,46 @@ static size_t char_width(uint32_t c)
     return 1;
 }
 
+/* The columns of the grapheme cluster at s[*i] as a terminal shows it,
+ * *i moved past it: a character with what joins it, counted once (until
+ * 2026-12-07 each character was counted: a family emoji, man ZWJ woman
+ * ZWJ girl, took 6 columns for the 2 shown): after a zero width joiner
+ * (U+200D) the next character joins; a variation selector 16 (U+FE0F,
+ * emoji presentation) makes a one-column symbol two (a red heart); skin
+ * tone modifiers (U+1F3FB .. U+1F3FF), tags (U+E0020 .. U+E007F, as
+ * England's flag) and combining marks join; two regional indicators
+ * (U+1F1E6 .. U+1F1FF) are one flag of two columns.  A cut between
+ * clusters never splits a character from what joins it. */
+static size_t cluster_width(const char *s, size_t *i)
+{
+    const uint32_t c = next_char(s, i);
+    size_t w = char_width(c);
+    const bool ri = c >= 0x1F1E6 && c <= 0x1F1FF;
+    size_t j = *i;
+    if (ri && s[j] != '\0') {
+        const uint32_t n = next_char(s, &j);
+        if (n >= 0x1F1E6 && n <= 0x1F1FF) {
+            *i = j;
+            return 2;
+        }
+        j = *i;
+    }
+    while (s[j] != '\0') {
+        const uint32_t n = next_char(s, &j);
+        if (n == 0x200D) {
+            if (s[j] != '\0')
+                (void)next_char(s, &j); /* the joined character */
+        } else if (n == 0xFE0F) {
+            w = w == 1 ? 2 : w;
+        } else if (!(n == 0xFE0E || (n >= 0x1F3FB && n <= 0x1F3FF) ||
+                     (n >= 0xE0020 && n <= 0xE007F) || char_width(n) == 0)) {
+            break;
+        }
+        *i = j;
+    }
+    return w;
+}
+
 /* The C.UTF-8 locale made this thread's, for char_width's wcwidth;
  * returns the thread's own for width_leave ((locale_t)0: unchanged). */
 static locale_t width_enter(void)
@@ -101,7 +141,7 @@ size_t hz_cli_width(const char *s)
     size_t w = 0;
     locale_t prev = width_enter();
     for (size_t i = 0; s[i] != '\0';)
-        w += char_width(next_char(s, &i));
+        w += cluster_width(s, &i);
     width_leave(prev);
     return w;
 }
@@ -114,7 +154,7 @@ static size_t fit(const char *s, size_t w, size_t max, size_t *used)
     locale_t prev = width_enter();
     while (s[i] != '\0') {
         size_t at = i;
-        size_t cw = char_width(next_char(s, &i));
+        size_t cw = cluster_width(s, &i);
         if (u + cw > w || i > max) {
             i = at;
             break;

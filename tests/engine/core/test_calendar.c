@@ -91,6 +91,74 @@ HZ_TEST(times_round_trip_to_the_minute)
     }
 }
 
+/* Dates as people and exports write them besides the table's formats
+ * (until 2026-12-07 none was read): the month named first (US text:
+ * Jan 5, 2024), ISO with one-digit parts (2024-1-5), year-first with
+ * dots (2024.01.05), ISO 8601's basic form (20240105T140509Z), and
+ * "a.m." / "p.m."; long dates with their weekday, which must be the date's */
+HZ_TEST(common_written_forms)
+{
+    const int64_t d = (int64_t)hz_days_from_civil(2024, 1, 5) * 86400;
+    static const struct {
+        const char *s;
+        hz_datefmt f;
+        int64_t secs; /* from midnight of 2024-01-05 */
+    } ok[] = {
+        {"Jan 5, 2024", HZ_DATEFMT_MDY_SLASH, 0},
+        {"January 5 2024", HZ_DATEFMT_MDY_SLASH, 0},
+        {"JAN 05, 2024 2:05 PM", HZ_DATEFMT_MDY_SLASH, 14 * 3600 + 300},
+        {"2024-1-5", HZ_DATEFMT_ISO, 0},
+        {"2024-1-5 9:05", HZ_DATEFMT_ISO, 9 * 3600 + 300},
+        {"2024.01.05", HZ_DATEFMT_YMD_SLASH, 0},
+        {"2024.1.5 14:05", HZ_DATEFMT_YMD_SLASH, 14 * 3600 + 300},
+        {"20240105T140509Z", HZ_DATEFMT_ISO, 14 * 3600 + 309},
+        {"20240105T1405", HZ_DATEFMT_ISO, 14 * 3600 + 300},
+        {"20240105T140509.25+0100", HZ_DATEFMT_ISO, 13 * 3600 + 309},
+        {"20240105T140509-05:00", HZ_DATEFMT_ISO, 19 * 3600 + 309},
+        {"2024-01-05 12:30 a.m.", HZ_DATEFMT_ISO, 1800},
+        {"1/5/2024 2:05 P.M.", HZ_DATEFMT_MDY_SLASH, 14 * 3600 + 300},
+        {"1/5/2024 2:05p.m.", HZ_DATEFMT_MDY_SLASH, 14 * 3600 + 300},
+        /* long dates with their weekday (Excel's, RFC 5322's day) */
+        {"Friday, January 5, 2024", HZ_DATEFMT_MDY_SLASH, 0},
+        {"Fri, 5 Jan 2024", HZ_DATEFMT_DMY, 0},
+        {"fri 5 January 2024 14:05", HZ_DATEFMT_DMY, 14 * 3600 + 300},
+        {"Fri, 1/5/2024", HZ_DATEFMT_MDY_SLASH, 0},
+    };
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
+        HZ_CHECK_MSG(parses_to(ok[k].s, ok[k].f, d + ok[k].secs), "%s",
+                     ok[k].s);
+    static const struct {
+        const char *s;
+        hz_datefmt f;
+    } bad[] = {
+        {"Jan 5, 24", HZ_DATEFMT_MDY_SLASH}, /* two-digit years */
+        {"Jan 32, 2024", HZ_DATEFMT_MDY_SLASH},
+        {"Jan 5,2024", HZ_DATEFMT_MDY_SLASH},
+        {"Jan 5, 2024", HZ_DATEFMT_DMY}, /* the month first: not day-first */
+        {"Jna 5, 2024", HZ_DATEFMT_MDY_SLASH},
+        {"2024.01/05", HZ_DATEFMT_YMD_SLASH},
+        {"20240105", HZ_DATEFMT_ISO}, /* integers: see hz_day_from_yyyymmdd */
+        {"20240105T", HZ_DATEFMT_ISO},
+        {"20240105T14", HZ_DATEFMT_ISO},
+        {"20240105T14:05", HZ_DATEFMT_ISO}, /* basic and extended mixed */
+        {"20240105T2405", HZ_DATEFMT_ISO},
+        {"20241305T1405", HZ_DATEFMT_ISO},
+        {"2024-01-05 12:30 a.m", HZ_DATEFMT_ISO},
+        {"2024-01-05 13:30 p.m.", HZ_DATEFMT_ISO},
+        {"Thursday, January 5, 2024", HZ_DATEFMT_MDY_SLASH}, /* a Friday */
+        {"Fri, 1/5/2024", HZ_DATEFMT_DMY}, /* 1 May 2024 is a Wednesday */
+        {"Fri,5 Jan 2024", HZ_DATEFMT_DMY},
+        {"Fri, 2024-01-05", HZ_DATEFMT_ISO},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int64_t t;
+        bool ts;
+        HZ_CHECK_MSG(!hz_parse_datetime(bad[k].s, strlen(bad[k].s), bad[k].f,
+                                        &t, &ts, NULL),
+                     "%s read", bad[k].s);
+    }
+}
+
 /* Times as spreadsheets and shops export them: one digit of hour
  * (Excel's m/d/yyyy h:mm writes 1/5/2024 9:05), 12-hour times with AM or
  * PM (12 AM is midnight, 12 PM noon; 0 or 13 o'clock PM is no time), and

@@ -148,6 +148,39 @@ HZ_TEST(whole_percents_round_half_up_and_never_read_as_none_or_all)
     HZ_CHECK_STR(hz__fmt_pct_whole(NAN, s, sizeof s), "");
 }
 
+/* The P(alive) heat map's tooltips agree with the table beside it,
+ * whole percents: until 2026-12-07 a cell of 0.9996 said "1" (three
+ * significant digits) where the table said ">99", as if all were alive. */
+HZ_TEST(heat_map_tooltips_in_percent_as_the_table)
+{
+    hz__buf b = {0};
+    const char *rows[1] = {"1"}, *cols[4] = {"0", "1", "2", "3"};
+    double hv[4] = {0.9996, 0.004, 0.37, NAN}, wt[4] = {12, 3, 5, 0};
+    hz__heat heat = {0};
+    heat.title = "alive";
+    heat.width = 400;
+    heat.height = 100;
+    heat.nrows = 1;
+    heat.ncols = 4;
+    heat.row = rows;
+    heat.col = cols;
+    heat.row_label = "repeat purchases";
+    heat.col_label = "recency";
+    heat.value_label = "P(alive)";
+    heat.v = hv;
+    heat.weight = wt;
+    heat.vmax = 1;
+    heat.percent = true;
+    hz__svg_heat(&b, &heat);
+    HZ_CHECK(!b.oom);
+    CHECK_HAS(b.s, "<title>repeat purchases 1, recency 0: &gt;99% (n = 12)");
+    CHECK_HAS(b.s, "recency 1: &lt;1% (n = 3)");
+    CHECK_HAS(b.s, "recency 2: 37% (n = 5)");
+    CHECK_HAS(b.s, "recency 3: no data");
+    HZ_CHECK(strstr(b.s, ": 1 (n = 12)") == NULL);
+    hz__buf_free(&b);
+}
+
 HZ_TEST(table_column_in_one_style)
 {
     hz__buf b = {0};

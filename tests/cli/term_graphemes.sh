@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Terminal tables count a grapheme cluster as the terminal shows it: a
+# ZWJ emoji sequence (a family: man ZWJ woman ZWJ girl) is 2 columns, not
+# 6; a symbol with variation selector 16 (a red heart) 2, not 1; a skin
+# tone modifier joins its emoji; a flag (two regional indicators) is 2.
+# Until 2026-12-07 each character was counted: rows after such a name
+# were misaligned.
+source "$HZ_SRC/tests/cli/lib.sh"
+
+fam=$'\U0001F468\u200D\U0001F469\u200D\U0001F467'
+heart=$'\u2764\uFE0F'
+thumb=$'\U0001F44D\U0001F3FD'
+flag=$'\U0001F1E9\U0001F1EA'
+printf 'a%s,b%s,c%s,d%s,longername12\n1,2,3,4,5\n' "$fam" "$heart" "$thumb" "$flag" >"$T/e.csv"
+"$HORIZON" inspect "$T/e.csv" >"$T/ins" 2>&1
+# every name takes 3 columns (a letter and a cluster of 2): padded to the
+# 14 of 'longername12' and two blanks, its type at the same column
+for n in "a$fam" "b$heart" "c$thumb" "d$flag"; do
+    check "inspect: '$n' padded as 3 columns ($(grep -F "$n" "$T/ins"))" \
+        grep -qF "$n           int64" "$T/ins"
+done
+check "inspect: the header as wide" grep -q '^column        type' "$T/ins"
+finish
