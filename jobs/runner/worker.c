@@ -197,10 +197,30 @@ static void requeue_job(jobctx *c, const char *reason, const char *msg,
         abandoned(c, "its release", &err);
         return;
     }
+    if (rc == HZ_ENOTFOUND && job_gone(c)) {
+        /* deleted while it ran (`jobs cancel`, then `jobs delete`): there
+         * is nothing to release, and the store did not fail (until
+         * 2026-12-07 said as an error) */
+        hz_log_write(r->log, HZ_LOG_WARN, &f,
+                     "job %s: deleted while it ran: nothing to release [%s]",
+                     f.job, reason);
+        hz_metrics_add_requeue(r->m, "lease-lost");
+        return;
+    }
+    if (rc == HZ_ECONFLICT) {
+        /* canceled while it ran, or taken over by another runner: its
+         * document is no longer this runner's to write */
+        hz_log_write(r->log, HZ_LOG_WARN, &f,
+                     "job %s: changed while it ran (canceled, or its lease "
+                     "lost to another runner): not released [%s]",
+                     f.job, reason);
+        hz_metrics_add_requeue(r->m, "lease-lost");
+        return;
+    }
     if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_ERROR, &f, "job %s: could not release: %s",
                      f.job, err.msg);
-        if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND) {
+        if (rc != HZ_ENOTFOUND) {
             /* a failed write as a write-back's is (until 2026-12-07 it
              * was not counted) */
             hz_metrics_add_store_error(r->m, "write");

@@ -57,6 +57,27 @@ check "sqlite: says the job was deleted" \
 check "sqlite: no store error said" \
     bash -c "! grep -q 'store unavailable\|could not write' '$T/run.err'"
 
+# deleted while it ran, then released at a stop (SIGTERM, --grace 1):
+# nothing to release, the store did not fail; until 2026-12-07 said at
+# ERROR, "could not release: ... not found"
+"$HORIZON" submit --type forecast --tenant acme --id rel \
+    --dataset "$T/m.csv" --param date=date --param value=value \
+    --param model=naive --param debugSleepS=6 --quiet
+"$HORIZON" run --watch --grace 1 --concurrency 1 > "$T/rel.out" 2> "$T/rel.err" &
+R=$!
+for _ in $(seq 100); do
+    "$HORIZON" jobs show rel 2>/dev/null | grep -q 'status: *running' && break
+    sleep 0.1
+done
+"$HORIZON" jobs cancel rel > /dev/null
+"$HORIZON" jobs delete rel > /dev/null
+kill -TERM $R
+wait $R
+check "sqlite, released at a stop: says nothing was left to release: $(cat "$T/rel.err")" \
+    grep -q 'warn horizon run: job rel: deleted while it ran: nothing to release \[shutdown\]' "$T/rel.err"
+check "sqlite, released at a stop: no error said" \
+    bash -c "! grep -q ' error \|could not release' '$T/rel.err'"
+
 # ---- Cosmos DB: and nothing of the job is left behind
 cosmos_peer_prep
 track_pids
