@@ -703,15 +703,39 @@ static void remove_written(jobctx *c, size_t nres)
 {
     hz_error err;
     const char *id = jstr(c->doc, "id"), *pk = jstr(c->doc, "customerId");
+    hz_log_fields f = fields_of(c, NULL);
+    /* each one that could not be removed is said and counted (until
+     * 2026-12-07 the first failure ended the removal, unsaid: the
+     * documents stayed, orphans nobody knew of) */
+    long failed = 0;
     for (size_t k = 0; k < nres; k++) {
         char rid[HZ_JOB_ID_MAX + 16];
         hz_result_id(id, k, rid, sizeof rid);
         hz_status rc = hz_store_delete(c->s, HZ_STORE_RESULTS, rid, pk, NULL,
                                        &err);
-        if (rc != HZ_OK && rc != HZ_ENOTFOUND)
-            break;
+        if (rc != HZ_OK && rc != HZ_ENOTFOUND) {
+            hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                         "job %s: deleted while it ran: could not remove its "
+                         "result document %s (%s): %s",
+                         f.job, rid, hz_strerror(rc), err.msg);
+            hz_metrics_add_store_error(c->r->m, "delete");
+            failed++;
+        }
     }
-    hz_artifact_delete(c->s, c->doc, "report", &err);
+    hz_status rc = hz_artifact_delete(c->s, c->doc, "report", &err);
+    if (rc != HZ_OK) {
+        hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                     "job %s: deleted while it ran: could not remove its "
+                     "report (%s): %s",
+                     f.job, hz_strerror(rc), err.msg);
+        hz_metrics_add_store_error(c->r->m, "delete");
+        failed++;
+    }
+    if (failed > 0)
+        hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                     "job %s: deleted while it ran: %ld removal(s) "
+                     "failed: its documents left in the store",
+                     f.job, failed);
 }
 
 /* Results, narrative and final status in one write-back. */

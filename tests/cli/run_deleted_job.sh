@@ -103,4 +103,31 @@ check "cosmos, canceled: the runner found its lease lost" \
     grep -q 'job kept: lease lost' "$T/run.err"
 left=$(cosmos_results)
 check "cosmos, canceled then deleted: nothing left: '$left'" test -z "$left"
+
+# the runner's removals fail (the fault proxy answers its DELETEs of
+# result documents 503; `jobs delete` goes to the store directly): each
+# is said, with the job and the document, and counted (until 2026-12-07
+# the first failure ended the removal, unsaid)
+run_fault_proxy --rate 1 --seed 1 --faults "503=1" --method DELETE \
+    --path-regex '/colls/results/docs/'
+"$HORIZON" submit --type forecast --tenant acme --id orph \
+    --dataset "$T/m.csv" --param date=date --param value=value \
+    --param model=naive --param debugSleepS=4 --quiet
+COSMOS_ENDPOINT="https://127.0.0.1:$pport/" COSMOS_DEADLINE_S=1 \
+    "$HORIZON" run --once --concurrency 1 --metrics-file "$T/orph.prom" \
+    > "$T/orph.out" 2> "$T/orph.err" &
+R=$!
+for _ in $(seq 100); do
+    "$HORIZON" jobs show orph 2>/dev/null | grep -q 'status: *running' && break
+    sleep 0.1
+done
+"$HORIZON" jobs cancel orph > /dev/null
+"$HORIZON" jobs delete orph > /dev/null
+wait $R
+check "cosmos, removals failing: each said with its document: $(grep -v '^ ' "$T/orph.err" | tail -4)" \
+    grep -q 'job orph: deleted while it ran: could not remove its result document orph' "$T/orph.err"
+check "cosmos, removals failing: how many said" \
+    grep -q 'job orph: deleted while it ran: [1-9][0-9]* removal(s) failed' "$T/orph.err"
+check "cosmos, removals failing: counted in the metrics: $(grep store_errors "$T/orph.prom")" \
+    grep -q 'horizon_store_errors_total{op="delete"} 2' "$T/orph.prom"
 finish
