@@ -323,6 +323,8 @@ struct hz_narrative_service {
     waiter *head, *tail;
     bool leader;
     double gather_s;
+    FILE *log;       /* where the service speaks (may be NULL) */
+    bool auth_said;  /* the refused credentials said (by the leader) */
 };
 
 /* The narrative context of the service: the settings' LLM, or (offline,
@@ -369,6 +371,7 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     s->gather_s = 0.05;
+    s->log = log;
     const char *g = getenv("HZ_LLM_GATHER_MS");
     char *gend = NULL;
     double gms = g != NULL ? strtod(g, &gend) : -1;
@@ -413,6 +416,24 @@ static hz_status write_metrics(const hz_narrative_service *s,
     char why[sizeof err->msg];
     snprintf(why, sizeof why, "%s", err->msg);
     return hz_error_set(err, st, "HZ_LLM_METRICS: %s", why);
+}
+
+/* The first LLM request refused for its credentials is said at once,
+ * once, quiet or not (a --watch runner runs for days: until 2026-12-07
+ * it was said only when the runner stopped); never the key.  Called by
+ * the leader only, after a batch. */
+static void say_auth_refused(hz_narrative_service *s)
+{
+    if (s->auth_said || s->log == NULL ||
+        hz_narrative_metrics_get(s->ctx)->auth_refused == 0)
+        return;
+    s->auth_said = true;
+    fprintf(s->log,
+            "horizon: narratives: an LLM request was refused for its "
+            "credentials (HTTP 401/403): check OPENAI_API_KEY or "
+            "AZURE_OPENAI_API_KEY (or the identity's role); templates "
+            "instead (said once; counted when the run ends)\n");
+    fflush(s->log);
 }
 
 void hz_narrative_service_warn(const hz_narrative_service *s, FILE *log)
@@ -528,6 +549,7 @@ hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
             for (waiter *x = batch; x; x = x->next)
                 jobs[i++] = x->job;
             hz_narrative_run(s->ctx, jobs, n, &e2);
+            say_auth_refused(s);
             i = 0;
             for (waiter *x = batch; x; x = x->next)
                 x->job = jobs[i++];
