@@ -105,6 +105,21 @@ static bool job_gone(jobctx *c)
     return rc == HZ_ENOTFOUND;
 }
 
+/* Whether the job was canceled (`horizon jobs cancel`) while it ran: its
+ * document says so.  A canceled job is never claimed again, so what this
+ * runner wrote for it is no new owner's. */
+static bool job_canceled(jobctx *c)
+{
+    cJSON *d = NULL;
+    hz_error e;
+    hz_status rc = hz_store_get(c->s, HZ_STORE_JOBS, jstr(c->doc, "id"),
+                                jstr(c->doc, "customerId"), &d, &e);
+    bool canceled = rc == HZ_OK && hz__cjson_str(d, "status") != NULL &&
+                    strcmp(hz__cjson_str(d, "status"), "canceled") == 0;
+    cJSON_Delete(d);
+    return canceled;
+}
+
 /* Final failure: status failed with the reason and message. */
 static void fail_job(jobctx *c, const char *reason, const char *msg)
 {
@@ -699,7 +714,7 @@ static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
  * result documents and report chunks, which a store that writes them in
  * requests of their own, Cosmos DB, may already have written): nothing
  * else will remove them, as `jobs delete` removed those it found. */
-static void remove_written(jobctx *c, size_t nres)
+static void remove_written(jobctx *c, size_t nres, const char *why)
 {
     hz_error err;
     const char *id = jstr(c->doc, "id"), *pk = jstr(c->doc, "customerId");
@@ -715,9 +730,9 @@ static void remove_written(jobctx *c, size_t nres)
                                        &err);
         if (rc != HZ_OK && rc != HZ_ENOTFOUND) {
             hz_log_write(c->r->log, HZ_LOG_WARN, &f,
-                         "job %s: deleted while it ran: could not remove its "
+                         "job %s: %s: could not remove its "
                          "result document %s (%s): %s",
-                         f.job, rid, hz_strerror(rc), err.msg);
+                         f.job, why, rid, hz_strerror(rc), err.msg);
             hz_metrics_add_store_error(c->r->m, "delete");
             failed++;
         }
@@ -725,17 +740,17 @@ static void remove_written(jobctx *c, size_t nres)
     hz_status rc = hz_artifact_delete(c->s, c->doc, "report", &err);
     if (rc != HZ_OK) {
         hz_log_write(c->r->log, HZ_LOG_WARN, &f,
-                     "job %s: deleted while it ran: could not remove its "
+                     "job %s: %s: could not remove its "
                      "report (%s): %s",
-                     f.job, hz_strerror(rc), err.msg);
+                     f.job, why, hz_strerror(rc), err.msg);
         hz_metrics_add_store_error(c->r->m, "delete");
         failed++;
     }
     if (failed > 0)
         hz_log_write(c->r->log, HZ_LOG_WARN, &f,
-                     "job %s: deleted while it ran: %ld removal(s) "
+                     "job %s: %s: %ld removal(s) "
                      "failed: its documents left in the store",
-                     f.job, failed);
+                     f.job, why, failed);
 }
 
 /* Results, narrative and final status in one write-back. */
@@ -800,8 +815,19 @@ static void succeed_job(jobctx *c, cJSON *res)
     cJSON_Delete(kc.lease);
     hz_log_fields f = fields_of(c, NULL);
     if (rc == HZ_ENOTFOUND && job_gone(c)) {
-        remove_written(c, nres);
+        remove_written(c, nres, "deleted while it ran");
         deleted_meanwhile(c, "outcome");
+    } else if (rc == HZ_ECONFLICT && job_canceled(c)) {
+        /* canceled while its outcome was written: a canceled job keeps
+         * nothing of the run it stopped (until 2026-12-07 the result
+         * documents and report chunks written before the final status,
+         * Cosmos DB, stayed until `jobs delete` or `jobs retry`) */
+        remove_written(c, nres, "canceled while it ran");
+        hz_log_write(r->log, HZ_LOG_WARN, &f,
+                     "job %s: canceled while it ran: its outcome is not "
+                     "kept",
+                     f.job);
+        hz_metrics_add_requeue(r->m, "lease-lost");
     } else if (rc == HZ_ECONFLICT) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
                      "job %s: lease lost before write-back; left to its new "

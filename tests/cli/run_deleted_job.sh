@@ -31,6 +31,9 @@ delete_while_running() {
     [[ "${2:-}" == later ]] || "$HORIZON" jobs delete "$1" > /dev/null
     wait $R
     echo $? > "$T/rc"
+    # what the store holds of the canceled job before its deletion
+    [[ "${2:-}" != later ]] || [[ "$HORIZON_STORE" != cosmos ]] ||
+        cosmos_results > "$T/left_canceled"
     [[ "${2:-}" != later ]] || "$HORIZON" jobs delete "$1" > /dev/null
 }
 # the ids of the documents in the results container of the Cosmos peer
@@ -99,8 +102,13 @@ check "cosmos: no result document or report chunk left: '$left'" \
 # stayed)
 delete_while_running kept later
 check "cosmos, canceled: run exit 0 ($(cat "$T/rc"))" test "$(cat "$T/rc")" -eq 0
-check "cosmos, canceled: the runner found its lease lost" \
-    grep -q 'job kept: lease lost' "$T/run.err"
+check "cosmos, canceled: the runner found it canceled: $(grep -v '^ ' "$T/run.err" | tail -3)" \
+    grep -q 'job kept: canceled while it ran: its outcome is not kept' "$T/run.err"
+# a canceled job keeps nothing of the run it stopped: until 2026-12-07
+# the result documents and report chunks the runner had written before
+# it met the cancel stayed until `jobs delete` or `jobs retry`
+check "cosmos, canceled: nothing of it left before any delete: '$(cat "$T/left_canceled")'" \
+    test ! -s "$T/left_canceled"
 left=$(cosmos_results)
 check "cosmos, canceled then deleted: nothing left: '$left'" test -z "$left"
 
