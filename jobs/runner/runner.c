@@ -86,6 +86,24 @@ void hz__runner_store_ok(hz__runner *r)
     pthread_mutex_unlock(&r->mu);
 }
 
+void hz__runner_local_failed(hz__runner *r, const char *msg)
+{
+    pthread_mutex_lock(&r->mu);
+    r->store_failures++; /* the work was not done: a --once run exits 75 */
+    snprintf(r->store_error, sizeof r->store_error, "%s", msg);
+    snprintf(r->local_error, sizeof r->local_error, "%s", msg);
+    if (r->local_failing_since == 0)
+        r->local_failing_since = hz_wall_now();
+    pthread_mutex_unlock(&r->mu);
+}
+
+void hz__runner_local_ok(hz__runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->local_failing_since = 0;
+    pthread_mutex_unlock(&r->mu);
+}
+
 typedef struct worker_arg {
     hz__runner *r;
     int index;
@@ -248,6 +266,15 @@ static void heartbeat(dispatch *d)
             o, "unhealthySince",
             hz_log_time(r->write_failing_since, since, sizeof since));
         cJSON_AddStringToObject(o, "lastError", r->store_error);
+    }
+    if (r->local_failing_since > 0) {
+        /* the runner's own steps (a job's directory, its process), not
+         * the store: until 2026-12-07 they made the state "degraded",
+         * and it stayed so until a write reached the store */
+        cJSON_AddStringToObject(
+            o, "localFailingSince",
+            hz_log_time(r->local_failing_since, since, sizeof since));
+        cJSON_AddStringToObject(o, "localError", r->local_error);
     }
     cJSON_AddNumberToObject(o, "running", r->busy);
     pthread_mutex_unlock(&r->mu);

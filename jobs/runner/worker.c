@@ -1173,7 +1173,7 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
                  c->dir, strerror(e));
         c->dir[0] = '\0';
         requeue_job(c, "local", err.msg, true);
-        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
+        hz__runner_local_failed(r, err.msg);
         return false;
     }
     snprintf(c->resfile, sizeof c->resfile, "%s/result.json", c->dir);
@@ -1182,7 +1182,7 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     if (hz__jobproc_write_request(reqfile, c->doc, c->dataset, c->resfile,
                                   &err) != HZ_OK) {
         requeue_job(c, "local", err.msg, true);
-        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
+        hz__runner_local_failed(r, err.msg);
         return false;
     }
     pid_t pid = 0;
@@ -1191,9 +1191,10 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
         snprintf(err.msg, sizeof err.msg,
                  "could not start the job process: %s", strerror(errno));
         requeue_job(c, "local", err.msg, true);
-        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
+        hz__runner_local_failed(r, err.msg);
         return false;
     }
+    hz__runner_local_ok(r); /* its directory made, its process started */
     double elapsed = 0;
     outcome oc = supervise(c, pid, pfd, timeout, &elapsed);
     close(pfd);
@@ -1299,7 +1300,7 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
                  "job process %ld died with the job process helper, which %s",
                  (long)pid, why);
         requeue_job(c, "local", msg, true);
-        hz__runner_store_failed(c->r, msg); /* after: a release clears it */
+        hz__runner_local_failed(c->r, msg);
         return;
     }
     if (res == NULL) {

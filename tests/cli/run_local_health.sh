@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The heartbeat's state is the store's health.  A step of the runner's own
+# that fails (here: making a job's directory in the run's work directory,
+# whose names are taken by files planted there) releases the job, its attempt refunded, and is
+# said apart ("localFailingSince", "localError") until a job process
+# starts again.  Until 2026-12-07 it made the state "degraded", which
+# stayed so until a write reached the store: for good on an idle queue,
+# and a readiness probe took a runner with a working store out.
+source "$(dirname "$0")/lib.sh"
+export HORIZON_STORE="sqlite:$T/s.db" TMPDIR="$T" HZ_DATASET_ROOTS="$T"
+unset OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT || true
+tiny_monthly_csv "$T/m.csv"
+hb() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print(d["state"], d.get("localError", "-"))' "$T/hb.json" 2>/dev/null; }
+
+"$HORIZON" run --watch --poll-interval 0.2 --heartbeat "$T/hb.json" \
+    --concurrency 1 > "$T/run.out" 2> "$T/run.err" &
+R=$!
+trap 'kill $R 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 100); do
+    wd=$(ls -d "$T"/horizon-run-* 2>/dev/null | head -1)
+    [[ -n "$wd" && -s "$T/hb.json" ]] && break
+    sleep 0.1
+done
+# the names of the directories of the worker's next jobs taken
+for i in $(seq 1 3000); do : > "$wd/job-0-$i"; done
+"$HORIZON" submit --type forecast --tenant acme --id a --dataset "$T/m.csv" \
+    --param date=date --param value=value --param model=naive --quiet
+for _ in $(seq 100); do
+    grep -q 'could not create' "$T/run.err" && break
+    sleep 0.1
+done
+# the job is no more to be run: canceled (the store takes it), then the
+# directory writable again, no job left to start
+"$HORIZON" jobs cancel a > /dev/null
+rm -f "$wd"/job-0-*
+sleep 1.5
+h=$(hb)
+check "a local failure met ($(grep -c 'could not create' "$T/run.err"))" \
+    grep -q 'could not create' "$T/run.err"
+check "the store's state stays ok: $h" test "${h%% *}" = ok
+check "the local error said apart: $h" grep -q 'could not create' <<< "$h"
+
+# a job process starts: the local error is gone
+"$HORIZON" submit --type forecast --tenant acme --id b --dataset "$T/m.csv" \
+    --param date=date --param value=value --param model=naive --quiet
+for _ in $(seq 100); do
+    "$HORIZON" jobs show b 2>/dev/null | grep -q 'status: *succeeded' && break
+    sleep 0.1
+done
+sleep 1.5
+h=$(hb)
+check "after a job ran: ok, no local error: $h" test "$h" = "ok -"
+kill -TERM $R
+wait $R
+check "run: exit 0 ($?)" test $? -eq 0
+finish
