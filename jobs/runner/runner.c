@@ -94,6 +94,10 @@ void hz__runner_local_failed(hz__runner *r, const char *msg)
     snprintf(r->local_error, sizeof r->local_error, "%s", msg);
     if (r->local_failing_since == 0)
         r->local_failing_since = hz_wall_now();
+    r->local_backoff_s = r->local_backoff_s > 0
+                             ? fmin(r->local_backoff_s * 2, 30)
+                             : 0.5;
+    r->local_retry_at = hz_now() + r->local_backoff_s;
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -101,6 +105,8 @@ void hz__runner_local_ok(hz__runner *r)
 {
     pthread_mutex_lock(&r->mu);
     r->local_failing_since = 0;
+    r->local_backoff_s = 0;
+    r->local_retry_at = 0;
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -666,7 +672,8 @@ static void dispatch_loop(dispatch *d)
             free_slots = (int)(cfg->max_jobs - d->claimed_total);
         bool may_claim = !d->gave_up &&
                          (cfg->watch || r->store_failures == 0) &&
-                         hz_now() >= d->next_claim;
+                         hz_now() >= d->next_claim &&
+                         hz_now() >= r->local_retry_at;
         int got = free_slots > 0 && may_claim ? claim_some(d, free_slots) : 0;
         if (cfg->max_jobs > 0 && d->claimed_total >= cfg->max_jobs &&
             r->busy == 0 && r->qn == 0) {

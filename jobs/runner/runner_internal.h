@@ -64,6 +64,10 @@ typedef struct hz__runner {
      * apart from the store's health (under mu) */
     double local_failing_since;
     char local_error[HZ_ERROR_MAX];
+    /* while they fail, claims wait (monotonic) until local_retry_at, the
+     * wait doubling from 0.5 s to 30 s: a --watch runner claimed and
+     * released the same job thousands of times a second (under mu) */
+    double local_retry_at, local_backoff_s;
     /* narrative calls whose worker left them (lease lost): hz_runner_run
      * waits for them (under mu; cv_idle is signalled) */
     int narr_detached;
