@@ -90,6 +90,7 @@ void hz__runner_local_failed(hz__runner *r, const char *msg)
 {
     pthread_mutex_lock(&r->mu);
     r->store_failures++; /* the work was not done: a --once run exits 75 */
+    r->local_failures++;
     snprintf(r->store_error, sizeof r->store_error, "%s", msg);
     snprintf(r->local_error, sizeof r->local_error, "%s", msg);
     if (r->local_failing_since == 0)
@@ -1087,11 +1088,18 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
         return hz_error_set(err, HZ_ENET,
                             "store unavailable: claims failed for %.0f s: %s",
                             hz_wall_now() - d->unhealthy_since, d->last_error);
-    if (r->store_failures > 0)
+    if (r->store_failures > r->local_failures)
         return hz_error_set(err, HZ_ENET,
                             "store unavailable: %ld job outcome(s) could not "
                             "be written back: %s",
-                            r->store_failures, r->store_error);
+                            r->store_failures - r->local_failures,
+                            r->store_error);
+    if (r->local_failures > 0) /* the runner's own, not the store's (until
+                                  2026-12-07 "store unavailable") */
+        return hz_error_set(err, HZ_ENET,
+                            "%ld job(s) could not be run here, released "
+                            "with their attempt refunded: %s",
+                            r->local_failures, r->local_error);
     return HZ_OK;
 }
 

@@ -68,6 +68,7 @@ typedef struct hz__runner {
      * wait doubling from 0.5 s to 30 s: a --watch runner claimed and
      * released the same job thousands of times a second (under mu) */
     double local_retry_at, local_backoff_s;
+    long local_failures; /* of store_failures, the runner's own */
     /* narrative calls whose worker left them (lease lost): hz_runner_run
      * waits for them (under mu; cv_idle is signalled) */
     int narr_detached;

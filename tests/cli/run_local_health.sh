@@ -56,4 +56,32 @@ check "after a job ran: ok, no local error: $h" test "$h" = "ok -"
 kill -TERM $R
 wait $R
 check "run: exit 0 ($?)" test $? -eq 0
+
+# --once: exit 75 (the job was not run), said as the runner's own failure,
+# not the store's (until 2026-12-07 "store unavailable: 1 job outcome(s)
+# could not be written back" for a store that worked).  Job c's directory
+# name (worker 0, second job) is taken by a file while job b runs.
+export HZ_TEST_HOOKS=1
+"$HORIZON" submit --type forecast --tenant acme --id b2 --dataset "$T/m.csv" \
+    --param date=date --param value=value --param model=naive \
+    --param debugSleepS=2 --quiet
+"$HORIZON" submit --type forecast --tenant acme --id c --dataset "$T/m.csv" \
+    --param date=date --param value=value --param model=naive --quiet
+mkdir "$T/once"
+TMPDIR="$T/once" "$HORIZON" run --once --concurrency 1 \
+    > "$T/once.out" 2> "$T/once.err" &
+R=$!
+for _ in $(seq 200); do
+    wd=$(ls -d "$T"/once/horizon-run-* 2>/dev/null | head -1)
+    [[ -n "$wd" ]] && break
+    sleep 0.02
+done
+: > "$wd/job-0-2"
+wait $R
+rc=$?
+check "--once: exit 75 ($rc)" test $rc -eq 75
+check "--once: says the job could not be run here: $(grep -v '^ ' "$T/once.err" | tail -2)" \
+    grep -q 'horizon run: 1 job(s) could not be run here, released with their attempt refunded: could not create' "$T/once.err"
+check "--once: not a store error" \
+    bash -c "! grep -q 'store unavailable' '$T/once.err'"
 finish
