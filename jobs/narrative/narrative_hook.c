@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,13 @@ typedef struct waiter {
     struct waiter *next;
 } waiter;
 
+/* A job narrated by the service: the hash of its tenant and id (0:
+ * an empty slot) and the source of its last narrative. */
+typedef struct job_seen {
+    uint64_t h;
+    enum { SEEN_NONE, SEEN_LLM, SEEN_TEMPLATE } src;
+} job_seen;
+
 struct hz_narrative_service {
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -323,6 +331,13 @@ struct hz_narrative_service {
     waiter *head, *tail;
     bool leader;
     double gather_s;
+    FILE *log;       /* where the service speaks (may be NULL) */
+    bool auth_said;  /* the refused credentials said (by the leader) */
+    /* the jobs narrated, each once whatever its attempts (a job taken
+     * over, or retried, is narrated again): a hash of its tenant and id
+     * and how its last narrative came (under mu) */
+    job_seen *seen;
+    size_t seen_cap, njobs, nllm, ntemplates, narrations;
 };
 
 /* The narrative context of the service: the settings' LLM, or (offline,
@@ -369,6 +384,7 @@ hz_status hz_narrative_service_open(const char *store_spec, FILE *log,
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     s->gather_s = 0.05;
+    s->log = log;
     const char *g = getenv("HZ_LLM_GATHER_MS");
     char *gend = NULL;
     double gms = g != NULL ? strtod(g, &gend) : -1;
@@ -415,6 +431,78 @@ static hz_status write_metrics(const hz_narrative_service *s,
     return hz_error_set(err, st, "HZ_LLM_METRICS: %s", why);
 }
 
+/* FNV-1a of the job's tenant and id (never 0: 0 marks an empty slot). */
+static uint64_t job_hash(const char *tenant, const char *id)
+{
+    uint64_t h = 1469598103934665603ULL;
+    const char *parts[] = {tenant ? tenant : "", "\x1f", id ? id : ""};
+    for (size_t i = 0; i < 3; i++)
+        for (const unsigned char *p = (const unsigned char *)parts[i]; *p;
+             p++) {
+            h ^= *p;
+            h *= 1099511628211ULL;
+        }
+    return h != 0 ? h : 1;
+}
+
+/* Count one narrative of a job (under s->mu): a job seen before is not
+ * counted again, its last narrative's source replaces its first's. */
+static void tally_job(hz_narrative_service *s, const hz_narrative_job *j)
+{
+    s->narrations++;
+    if (s->njobs + 1 > s->seen_cap / 2) { /* grow: load at most 1/2 */
+        size_t cap = s->seen_cap ? s->seen_cap * 2 : 64;
+        job_seen *t = calloc(cap, sizeof *t);
+        if (t == NULL)
+            return;
+        for (size_t i = 0; i < s->seen_cap; i++)
+            if (s->seen[i].h != 0) {
+                size_t k = (size_t)(s->seen[i].h & (cap - 1));
+                while (t[k].h != 0)
+                    k = (k + 1) & (cap - 1);
+                t[k] = s->seen[i];
+            }
+        free(s->seen);
+        s->seen = t;
+        s->seen_cap = cap;
+    }
+    uint64_t h = job_hash(j->tenant, j->id);
+    size_t k = (size_t)(h & (s->seen_cap - 1));
+    while (s->seen[k].h != 0 && s->seen[k].h != h)
+        k = (k + 1) & (s->seen_cap - 1);
+    job_seen *e = &s->seen[k];
+    if (e->h == 0) {
+        e->h = h;
+        e->src = SEEN_NONE;
+        s->njobs++;
+    }
+    s->nllm -= e->src == SEEN_LLM;
+    s->ntemplates -= e->src == SEEN_TEMPLATE;
+    e->src = j->text == NULL ? SEEN_NONE
+             : j->is_template ? SEEN_TEMPLATE
+                              : SEEN_LLM;
+    s->nllm += e->src == SEEN_LLM;
+    s->ntemplates += e->src == SEEN_TEMPLATE;
+}
+
+/* The first LLM request refused for its credentials is said at once,
+ * once, quiet or not (a --watch runner runs for days: until 2026-12-07
+ * it was said only when the runner stopped); never the key.  Called by
+ * the leader only, after a batch. */
+static void say_auth_refused(hz_narrative_service *s)
+{
+    if (s->auth_said || s->log == NULL ||
+        hz_narrative_metrics_get(s->ctx)->auth_refused == 0)
+        return;
+    s->auth_said = true;
+    fprintf(s->log,
+            "horizon: narratives: an LLM request was refused for its "
+            "credentials (HTTP 401/403): check OPENAI_API_KEY or "
+            "AZURE_OPENAI_API_KEY (or the identity's role); templates "
+            "instead (said once; counted when the run ends)\n");
+    fflush(s->log);
+}
+
 void hz_narrative_service_warn(const hz_narrative_service *s, FILE *log)
 {
     if (s == NULL || s->ctx == NULL || log == NULL)
@@ -440,14 +528,24 @@ hz_status hz_narrative_service_close(hz_narrative_service *s, FILE *log,
     if (s->ctx != NULL) {
         const hz_narrative_metrics *m = hz_narrative_metrics_get(s->ctx);
         const hz_llm_stats *ls = hz_narrative_llm_stats(s->ctx);
-        if (log && m->jobs > 0)
+        /* jobs, each once: a job narrated again (taken over, retried)
+         * is said apart (until 2026-12-07 each attempt counted as a job:
+         * "0 of 8 jobs" for 4 jobs tried twice) */
+        char again[96] = "";
+        if (s->narrations > s->njobs)
+            snprintf(again, sizeof again,
+                     " (%zu narratives: %zu jobs narrated again)",
+                     s->narrations, s->narrations - s->njobs);
+        if (log && s->narrations > 0)
             fprintf(log,
-                    "narratives: %ld of %ld jobs by the LLM, %ld templates, "
-                    "%ld requests (%ld "
+                    "narratives: %zu of %zu job%s by the LLM, %zu "
+                    "template%s%s, %ld requests (%ld "
                     "batched), %ld retries, cache %ld hits / %ld misses "
                     "(%ld tokens saved), prompts %ld tokens (max %d, %s), "
                     "server usage %ld prompt + %ld completion tokens\n",
-                    m->succeeded, m->jobs, m->templates, m->requests,
+                    s->nllm, s->njobs, s->njobs == 1 ? "" : "s",
+                    s->ntemplates, s->ntemplates == 1 ? "" : "s", again,
+                    m->requests,
                     m->batched_requests, ls->retries, m->cache_hits,
                     m->cache_misses, m->tokens_saved, m->prompt_tokens,
                     m->prompt_tokens_max,
@@ -466,6 +564,7 @@ hz_status hz_narrative_service_close(hz_narrative_service *s, FILE *log,
     hz_narrative_close(s->ctx);
     hz_prompt_cache_free(s->cache);
     hz_store_close(s->store);
+    free(s->seen);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -528,6 +627,7 @@ hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
             for (waiter *x = batch; x; x = x->next)
                 jobs[i++] = x->job;
             hz_narrative_run(s->ctx, jobs, n, &e2);
+            say_auth_refused(s);
             i = 0;
             for (waiter *x = batch; x; x = x->next)
                 x->job = jobs[i++];
@@ -539,8 +639,10 @@ hz_status hz_narrative_hook(void *ctx, const cJSON *job, const cJSON *summary,
             }
         }
         pthread_mutex_lock(&s->mu);
-        for (waiter *x = batch; x; x = x->next)
+        for (waiter *x = batch; x; x = x->next) {
+            tally_job(s, &x->job);
             x->done = true;
+        }
         s->leader = false;
         pthread_cond_broadcast(&s->cv);
     }

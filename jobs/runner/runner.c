@@ -86,6 +86,31 @@ void hz__runner_store_ok(hz__runner *r)
     pthread_mutex_unlock(&r->mu);
 }
 
+void hz__runner_local_failed(hz__runner *r, const char *msg)
+{
+    pthread_mutex_lock(&r->mu);
+    r->store_failures++; /* the work was not done: a --once run exits 75 */
+    r->local_failures++;
+    snprintf(r->store_error, sizeof r->store_error, "%s", msg);
+    snprintf(r->local_error, sizeof r->local_error, "%s", msg);
+    if (r->local_failing_since == 0)
+        r->local_failing_since = hz_wall_now();
+    r->local_backoff_s = r->local_backoff_s > 0
+                             ? fmin(r->local_backoff_s * 2, 30)
+                             : 0.5;
+    r->local_retry_at = hz_now() + r->local_backoff_s;
+    pthread_mutex_unlock(&r->mu);
+}
+
+void hz__runner_local_ok(hz__runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->local_failing_since = 0;
+    r->local_backoff_s = 0;
+    r->local_retry_at = 0;
+    pthread_mutex_unlock(&r->mu);
+}
+
 typedef struct worker_arg {
     hz__runner *r;
     int index;
@@ -248,6 +273,15 @@ static void heartbeat(dispatch *d)
             o, "unhealthySince",
             hz_log_time(r->write_failing_since, since, sizeof since));
         cJSON_AddStringToObject(o, "lastError", r->store_error);
+    }
+    if (r->local_failing_since > 0) {
+        /* the runner's own steps (a job's directory, its process), not
+         * the store: until 2026-12-07 they made the state "degraded",
+         * and it stayed so until a write reached the store */
+        cJSON_AddStringToObject(
+            o, "localFailingSince",
+            hz_log_time(r->local_failing_since, since, sizeof since));
+        cJSON_AddStringToObject(o, "localError", r->local_error);
     }
     cJSON_AddNumberToObject(o, "running", r->busy);
     pthread_mutex_unlock(&r->mu);
@@ -639,7 +673,8 @@ static void dispatch_loop(dispatch *d)
             free_slots = (int)(cfg->max_jobs - d->claimed_total);
         bool may_claim = !d->gave_up &&
                          (cfg->watch || r->store_failures == 0) &&
-                         hz_now() >= d->next_claim;
+                         hz_now() >= d->next_claim &&
+                         hz_now() >= r->local_retry_at;
         int got = free_slots > 0 && may_claim ? claim_some(d, free_slots) : 0;
         if (cfg->max_jobs > 0 && d->claimed_total >= cfg->max_jobs &&
             r->busy == 0 && r->qn == 0) {
@@ -1053,11 +1088,18 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
         return hz_error_set(err, HZ_ENET,
                             "store unavailable: claims failed for %.0f s: %s",
                             hz_wall_now() - d->unhealthy_since, d->last_error);
-    if (r->store_failures > 0)
+    if (r->store_failures > r->local_failures)
         return hz_error_set(err, HZ_ENET,
                             "store unavailable: %ld job outcome(s) could not "
                             "be written back: %s",
-                            r->store_failures, r->store_error);
+                            r->store_failures - r->local_failures,
+                            r->store_error);
+    if (r->local_failures > 0) /* the runner's own, not the store's (until
+                                  2026-12-07 "store unavailable") */
+        return hz_error_set(err, HZ_ENET,
+                            "%ld job(s) could not be run here, released "
+                            "with their attempt refunded: %s",
+                            r->local_failures, r->local_error);
     return HZ_OK;
 }
 

@@ -58,6 +58,17 @@ typedef struct hz__runner {
      * one reached the store): the heartbeat says "degraded" meanwhile,
      * as it does for claims (under mu) */
     double write_failing_since;
+    /* wall clock since when the runner's own steps fail (its job's
+     * directory, its request file, starting its process: not the store),
+     * and why; 0: the last job process started.  The heartbeat tells it
+     * apart from the store's health (under mu) */
+    double local_failing_since;
+    char local_error[HZ_ERROR_MAX];
+    /* while they fail, claims wait (monotonic) until local_retry_at, the
+     * wait doubling from 0.5 s to 30 s: a --watch runner claimed and
+     * released the same job thousands of times a second (under mu) */
+    double local_retry_at, local_backoff_s;
+    long local_failures; /* of store_failures, the runner's own */
     /* narrative calls whose worker left them (lease lost): hz_runner_run
      * waits for them (under mu; cv_idle is signalled) */
     int narr_detached;
@@ -97,6 +108,13 @@ double hz__runner_grace_end(hz__runner *r);
 void hz__runner_store_failed(hz__runner *r, const char *msg);
 /* A worker's write reached the store (an outcome, a release). */
 void hz__runner_store_ok(hz__runner *r);
+/* A step of the runner's own failed (not the store: making a job's
+ * directory, starting its process): counted for the exit code as a
+ * store failure is, and said by the heartbeat as a local error, not as
+ * the store's health, until hz__runner_local_ok. */
+void hz__runner_local_failed(hz__runner *r, const char *msg);
+/* A job process started: the runner's own steps work again. */
+void hz__runner_local_ok(hz__runner *r);
 
 /* Run one claimed job to its end: checks, the job process, its outcome
  * written back (or the job released / left to a new owner). */

@@ -106,6 +106,21 @@ static bool job_gone(jobctx *c)
     return rc == HZ_ENOTFOUND;
 }
 
+/* Whether the job was canceled (`horizon jobs cancel`) while it ran: its
+ * document says so.  A canceled job is never claimed again, so what this
+ * runner wrote for it is no new owner's. */
+static bool job_canceled(jobctx *c)
+{
+    cJSON *d = NULL;
+    hz_error e;
+    hz_status rc = hz_store_get(c->s, HZ_STORE_JOBS, jstr(c->doc, "id"),
+                                jstr(c->doc, "customerId"), &d, &e);
+    bool canceled = rc == HZ_OK && hz__cjson_str(d, "status") != NULL &&
+                    strcmp(hz__cjson_str(d, "status"), "canceled") == 0;
+    cJSON_Delete(d);
+    return canceled;
+}
+
 /* Final failure: status failed with the reason and message. */
 static void fail_job(jobctx *c, const char *reason, const char *msg)
 {
@@ -198,10 +213,30 @@ static void requeue_job(jobctx *c, const char *reason, const char *msg,
         abandoned(c, "its release", &err);
         return;
     }
+    if (rc == HZ_ENOTFOUND && job_gone(c)) {
+        /* deleted while it ran (`jobs cancel`, then `jobs delete`): there
+         * is nothing to release, and the store did not fail (until
+         * 2026-12-07 said as an error) */
+        hz_log_write(r->log, HZ_LOG_WARN, &f,
+                     "job %s: deleted while it ran: nothing to release [%s]",
+                     f.job, reason);
+        hz_metrics_add_requeue(r->m, "lease-lost");
+        return;
+    }
+    if (rc == HZ_ECONFLICT) {
+        /* canceled while it ran, or taken over by another runner: its
+         * document is no longer this runner's to write */
+        hz_log_write(r->log, HZ_LOG_WARN, &f,
+                     "job %s: changed while it ran (canceled, or its lease "
+                     "lost to another runner): not released [%s]",
+                     f.job, reason);
+        hz_metrics_add_requeue(r->m, "lease-lost");
+        return;
+    }
     if (rc != HZ_OK) {
         hz_log_write(r->log, HZ_LOG_ERROR, &f, "job %s: could not release: %s",
                      f.job, err.msg);
-        if (rc != HZ_ECONFLICT && rc != HZ_ENOTFOUND) {
+        if (rc != HZ_ENOTFOUND) {
             /* a failed write as a write-back's is (until 2026-12-07 it
              * was not counted) */
             hz_metrics_add_store_error(r->m, "write");
@@ -680,19 +715,43 @@ static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
  * result documents and report chunks, which a store that writes them in
  * requests of their own, Cosmos DB, may already have written): nothing
  * else will remove them, as `jobs delete` removed those it found. */
-static void remove_written(jobctx *c, size_t nres)
+static void remove_written(jobctx *c, size_t nres, const char *why)
 {
     hz_error err;
     const char *id = jstr(c->doc, "id"), *pk = jstr(c->doc, "customerId");
+    hz_log_fields f = fields_of(c, NULL);
+    /* each one that could not be removed is said and counted (until
+     * 2026-12-07 the first failure ended the removal, unsaid: the
+     * documents stayed, orphans nobody knew of) */
+    long failed = 0;
     for (size_t k = 0; k < nres; k++) {
         char rid[HZ_JOB_ID_MAX + 16];
         hz_result_id(id, k, rid, sizeof rid);
         hz_status rc = hz_store_delete(c->s, HZ_STORE_RESULTS, rid, pk, NULL,
                                        &err);
-        if (rc != HZ_OK && rc != HZ_ENOTFOUND)
-            break;
+        if (rc != HZ_OK && rc != HZ_ENOTFOUND) {
+            hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                         "job %s: %s: could not remove its "
+                         "result document %s (%s): %s",
+                         f.job, why, rid, hz_strerror(rc), err.msg);
+            hz_metrics_add_store_error(c->r->m, "delete");
+            failed++;
+        }
     }
-    hz_artifact_delete(c->s, c->doc, "report", &err);
+    hz_status rc = hz_artifact_delete(c->s, c->doc, "report", &err);
+    if (rc != HZ_OK) {
+        hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                     "job %s: %s: could not remove its "
+                     "report (%s): %s",
+                     f.job, why, hz_strerror(rc), err.msg);
+        hz_metrics_add_store_error(c->r->m, "delete");
+        failed++;
+    }
+    if (failed > 0)
+        hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                     "job %s: %s: %ld removal(s) "
+                     "failed: its documents left in the store",
+                     f.job, why, failed);
 }
 
 /* Results, narrative and final status in one write-back. */
@@ -757,8 +816,19 @@ static void succeed_job(jobctx *c, cJSON *res)
     cJSON_Delete(kc.lease);
     hz_log_fields f = fields_of(c, NULL);
     if (rc == HZ_ENOTFOUND && job_gone(c)) {
-        remove_written(c, nres);
+        remove_written(c, nres, "deleted while it ran");
         deleted_meanwhile(c, "outcome");
+    } else if (rc == HZ_ECONFLICT && job_canceled(c)) {
+        /* canceled while its outcome was written: a canceled job keeps
+         * nothing of the run it stopped (until 2026-12-07 the result
+         * documents and report chunks written before the final status,
+         * Cosmos DB, stayed until `jobs delete` or `jobs retry`) */
+        remove_written(c, nres, "canceled while it ran");
+        hz_log_write(r->log, HZ_LOG_WARN, &f,
+                     "job %s: canceled while it ran: its outcome is not "
+                     "kept",
+                     f.job);
+        hz_metrics_add_requeue(r->m, "lease-lost");
     } else if (rc == HZ_ECONFLICT) {
         hz_log_write(r->log, HZ_LOG_WARN, &f,
                      "job %s: lease lost before write-back; left to its new "
@@ -1140,7 +1210,7 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
                  c->dir, strerror(e));
         c->dir[0] = '\0';
         requeue_job(c, "local", err.msg, true);
-        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
+        hz__runner_local_failed(r, err.msg);
         return false;
     }
     snprintf(c->resfile, sizeof c->resfile, "%s/result.json", c->dir);
@@ -1149,7 +1219,7 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     if (hz__jobproc_write_request(reqfile, c->doc, c->dataset, c->resfile,
                                   &err) != HZ_OK) {
         requeue_job(c, "local", err.msg, true);
-        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
+        hz__runner_local_failed(r, err.msg);
         return false;
     }
     pid_t pid = 0;
@@ -1158,9 +1228,10 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
         snprintf(err.msg, sizeof err.msg,
                  "could not start the job process: %s", strerror(errno));
         requeue_job(c, "local", err.msg, true);
-        hz__runner_store_failed(r, err.msg); /* after: a release clears it */
+        hz__runner_local_failed(r, err.msg);
         return false;
     }
+    hz__runner_local_ok(r); /* its directory made, its process started */
     double elapsed = 0;
     outcome oc = supervise(c, pid, pfd, timeout, &elapsed);
     close(pfd);
@@ -1267,7 +1338,7 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
                  "job process %ld died with the job process helper, which %s",
                  (long)pid, why);
         requeue_job(c, "local", msg, true);
-        hz__runner_store_failed(c->r, msg); /* after: a release clears it */
+        hz__runner_local_failed(c->r, msg);
         return;
     }
     if (res == NULL) {

@@ -238,6 +238,49 @@ hz_status hz__store_keep(const hz_finish_keep *keep, char etag[HZ_ETAG_MAX],
 
 /* ---- lease helpers ---- */
 
+/* Whether the stored job is job as written (system properties aside). */
+static bool same_doc(const cJSON *stored, const cJSON *job)
+{
+    cJSON *a = cJSON_Duplicate(stored, true), *b = cJSON_Duplicate(job, true);
+    bool same = false;
+    if (a != NULL && b != NULL) {
+        static const char *const sys[] = {"_etag", "_ts"};
+        for (size_t i = 0; i < sizeof sys / sizeof *sys; i++) {
+            cJSON_DeleteItemFromObjectCaseSensitive(a, sys[i]);
+            cJSON_DeleteItemFromObjectCaseSensitive(b, sys[i]);
+        }
+        same = cJSON_Compare(a, b, true) != 0;
+    }
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    return same;
+}
+
+/* A renewal that ended unclear (a store error: given up at a deadline,
+ * its answer lost) may have reached the store, which then holds the job
+ * under an ETag the caller never learned: its next renewal or write-back
+ * would fail with a conflict and the job's work be lost or done again.
+ * Read the job back: when it is the job as this renewal wrote it (its
+ * leaseExpiry and updatedAt, nothing else changed since), the renewal
+ * took effect and job adopts its ETag.  Not when another writer changed
+ * it since (a cancel): that change must not be written over. */
+static bool renewal_landed(hz_store *s, cJSON *job)
+{
+    const char *id = hz__cjson_str(job, "id");
+    const char *pk = hz__cjson_str(job, "customerId");
+    cJSON *stored = NULL;
+    hz_error e2;
+    if (id == NULL || pk == NULL ||
+        hz_store_get(s, HZ_STORE_JOBS, id, pk, &stored, &e2) != HZ_OK)
+        return false;
+    const char *etag = hz__cjson_str(stored, "_etag");
+    bool landed = etag != NULL && same_doc(stored, job);
+    if (landed)
+        hz__cjson_set_str(job, "_etag", etag);
+    cJSON_Delete(stored);
+    return landed;
+}
+
 hz_status hz_store_renew_lease(hz_store *s, cJSON *job, double now,
                                double until, hz_error *err)
 {
@@ -250,7 +293,13 @@ hz_status hz_store_renew_lease(hz_store *s, cJSON *job, double now,
     snprintf(held, sizeof held, "%s", etag);
     hz__cjson_set_num(job, "leaseExpiry", until);
     hz__cjson_set_num(job, "updatedAt", now);
-    return hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, held, err);
+    hz_status rc = hz_store_put(s, HZ_STORE_JOBS, HZ_PUT_REPLACE, job, held,
+                                err);
+    if ((rc == HZ_ENET || rc == HZ_ETIMEOUT) && renewal_landed(s, job)) {
+        hz_error_clear(err);
+        return HZ_OK;
+    }
+    return rc;
 }
 
 hz_status hz_store_release_lease(hz_store *s, cJSON *job, double now,

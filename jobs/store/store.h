@@ -373,7 +373,10 @@ void hz_store_set_until(hz_store *s, double until);
  * the compare-and-set version and is updated on success.  HZ_ECONFLICT:
  * the job changed under us (lease lost): stop working on it. */
 
-/* leaseExpiry = until, updatedAt = now. */
+/* leaseExpiry = until, updatedAt = now.  A renewal that ended with a
+ * store error (HZ_ENET, HZ_ETIMEOUT: it may have taken effect) reads the
+ * job back and, when the stored job is the one it wrote, adopts its ETag
+ * and succeeds. */
 hz_status hz_store_renew_lease(hz_store *s, cJSON *job, double now,
                                double until, hz_error *err);
 /* Give a job back: status = "queued", lease cleared; when refund is true

@@ -33,6 +33,26 @@ for q in --quiet ""; do
     "$HORIZON" jobs retry "$("$HORIZON" jobs list --json | head -1 |
         node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>console.log(JSON.parse(s).id))')" > /dev/null
 done
+# --watch: said when first met, once, not only when the runner stops
+# (until 2026-12-07 a runner that ran for days said it at its end only)
+"$HORIZON" submit --type forecast --tenant acme --dataset "$T/m.csv" \
+    --param date=date --param value=value --param model=naive --count 2 --quiet
+OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=$WRONG \
+    HZ_LLM_CACHE_TTL=0 "$HORIZON" run --watch --poll-interval 0.2 --quiet \
+    > "$T/wout" 2> "$T/werr" &
+W=$!
+for _ in $(seq 200); do
+    grep -q 'refused for its credentials' "$T/werr" && break
+    sleep 0.1
+done
+check "--watch: said while it runs: $(cat "$T/werr")" \
+    grep -q 'narratives: an LLM request was refused for its credentials (HTTP 401/403): check OPENAI_API_KEY' "$T/werr"
+kill -TERM $W
+wait $W
+check "--watch: said once (and counted at the end)" \
+    test "$(grep -c 'refused for its credentials' "$T/werr")" -eq 1
+check "--watch: the key never printed" \
+    bash -c "! grep -qF -- '$WRONG' '$T/werr' '$T/wout'"
 # with the right key, nothing of the kind is said
 OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sk-right-key-0123456789 \
     HZ_LLM_CACHE_TTL=0 "$HORIZON" run --once --quiet > "$T/out" 2> "$T/err"

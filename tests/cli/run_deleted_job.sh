@@ -31,6 +31,9 @@ delete_while_running() {
     [[ "${2:-}" == later ]] || "$HORIZON" jobs delete "$1" > /dev/null
     wait $R
     echo $? > "$T/rc"
+    # what the store holds of the canceled job before its deletion
+    [[ "${2:-}" != later ]] || [[ "$HORIZON_STORE" != cosmos ]] ||
+        cosmos_results > "$T/left_canceled"
     [[ "${2:-}" != later ]] || "$HORIZON" jobs delete "$1" > /dev/null
 }
 # the ids of the documents in the results container of the Cosmos peer
@@ -57,6 +60,27 @@ check "sqlite: says the job was deleted" \
 check "sqlite: no store error said" \
     bash -c "! grep -q 'store unavailable\|could not write' '$T/run.err'"
 
+# deleted while it ran, then released at a stop (SIGTERM, --grace 1):
+# nothing to release, the store did not fail; until 2026-12-07 said at
+# ERROR, "could not release: ... not found"
+"$HORIZON" submit --type forecast --tenant acme --id rel \
+    --dataset "$T/m.csv" --param date=date --param value=value \
+    --param model=naive --param debugSleepS=6 --quiet
+"$HORIZON" run --watch --grace 1 --concurrency 1 > "$T/rel.out" 2> "$T/rel.err" &
+R=$!
+for _ in $(seq 100); do
+    "$HORIZON" jobs show rel 2>/dev/null | grep -q 'status: *running' && break
+    sleep 0.1
+done
+"$HORIZON" jobs cancel rel > /dev/null
+"$HORIZON" jobs delete rel > /dev/null
+kill -TERM $R
+wait $R
+check "sqlite, released at a stop: says nothing was left to release: $(cat "$T/rel.err")" \
+    grep -q 'warn horizon run: job rel: deleted while it ran: nothing to release \[shutdown\]' "$T/rel.err"
+check "sqlite, released at a stop: no error said" \
+    bash -c "! grep -q ' error \|could not release' '$T/rel.err'"
+
 # ---- Cosmos DB: and nothing of the job is left behind
 cosmos_peer_prep
 track_pids
@@ -78,8 +102,40 @@ check "cosmos: no result document or report chunk left: '$left'" \
 # stayed)
 delete_while_running kept later
 check "cosmos, canceled: run exit 0 ($(cat "$T/rc"))" test "$(cat "$T/rc")" -eq 0
-check "cosmos, canceled: the runner found its lease lost" \
-    grep -q 'job kept: lease lost' "$T/run.err"
+check "cosmos, canceled: the runner found it canceled: $(grep -v '^ ' "$T/run.err" | tail -3)" \
+    grep -q 'job kept: canceled while it ran: its outcome is not kept' "$T/run.err"
+# a canceled job keeps nothing of the run it stopped: until 2026-12-07
+# the result documents and report chunks the runner had written before
+# it met the cancel stayed until `jobs delete` or `jobs retry`
+check "cosmos, canceled: nothing of it left before any delete: '$(cat "$T/left_canceled")'" \
+    test ! -s "$T/left_canceled"
 left=$(cosmos_results)
 check "cosmos, canceled then deleted: nothing left: '$left'" test -z "$left"
+
+# the runner's removals fail (the fault proxy answers its DELETEs of
+# result documents 503; `jobs delete` goes to the store directly): each
+# is said, with the job and the document, and counted (until 2026-12-07
+# the first failure ended the removal, unsaid)
+run_fault_proxy --rate 1 --seed 1 --faults "503=1" --method DELETE \
+    --path-regex '/colls/results/docs/'
+"$HORIZON" submit --type forecast --tenant acme --id orph \
+    --dataset "$T/m.csv" --param date=date --param value=value \
+    --param model=naive --param debugSleepS=4 --quiet
+COSMOS_ENDPOINT="https://127.0.0.1:$pport/" COSMOS_DEADLINE_S=1 \
+    "$HORIZON" run --once --concurrency 1 --metrics-file "$T/orph.prom" \
+    > "$T/orph.out" 2> "$T/orph.err" &
+R=$!
+for _ in $(seq 100); do
+    "$HORIZON" jobs show orph 2>/dev/null | grep -q 'status: *running' && break
+    sleep 0.1
+done
+"$HORIZON" jobs cancel orph > /dev/null
+"$HORIZON" jobs delete orph > /dev/null
+wait $R
+check "cosmos, removals failing: each said with its document: $(grep -v '^ ' "$T/orph.err" | tail -4)" \
+    grep -q 'job orph: deleted while it ran: could not remove its result document orph' "$T/orph.err"
+check "cosmos, removals failing: how many said" \
+    grep -q 'job orph: deleted while it ran: [1-9][0-9]* removal(s) failed' "$T/orph.err"
+check "cosmos, removals failing: counted in the metrics: $(grep store_errors "$T/orph.prom")" \
+    grep -q 'horizon_store_errors_total{op="delete"} 2' "$T/orph.prom"
 finish

@@ -169,3 +169,67 @@ HZ_TEST(artifact_missing_stale_or_damaged_is_refused)
     free(data);
     hz_store_close(s);
 }
+
+/* A keep that fails on its call number fail_at (0-based) with rc. */
+typedef struct fail_keep {
+    int calls, fail_at;
+    hz_status rc;
+} fail_keep;
+
+static hz_status keep_failing(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
+{
+    (void)etag;
+    fail_keep *k = ctx;
+    if (k->calls++ == k->fail_at)
+        return hz_error_set(err, k->rc, "injected (%s)", hz_strerror(k->rc));
+    return HZ_OK;
+}
+
+/* How many of chunks 0..2 of job id's report the store holds. */
+static int chunks_held(hz_store *s, const char *id)
+{
+    int held = 0;
+    for (int k = 0; k < 3; k++) {
+        char cid[64];
+        snprintf(cid, sizeof cid, "%s-report%05d", id, k);
+        cJSON *d = NULL;
+        hz_error err;
+        if (hz_store_get(s, HZ_STORE_RESULTS, cid, "acme", &d, &err) == HZ_OK)
+            held++;
+        cJSON_Delete(d);
+    }
+    return held;
+}
+
+/* An upload that fails part way (a store error before its third chunk)
+ * leaves none of its chunks behind: no job record names them (until
+ * 2026-12-07 the first two stayed, orphans).  One whose job was lost
+ * (a conflict: another owner writes the same chunk ids) deletes none. */
+HZ_TEST(artifact_failed_part_way_leaves_no_chunk)
+{
+    hz_store *s = open_fresh("artifact4.db");
+    HZ_CHECK(s != NULL);
+    size_t n = 2 * HZ_ARTIFACT_CHUNK; /* 3 chunks */
+    char *data = noise(n);
+    hz_error err;
+
+    cJSON *job = job_doc("j-4", "acme"), *meta = NULL;
+    fail_keep fk = {0, 2, HZ_ENET};
+    hz_finish_keep keep = {.fn = keep_failing, .ctx = &fk};
+    HZ_CHECK(hz_artifact_put_keep(s, job, "report", data, n, &keep, &meta,
+                                  &err) == HZ_ENET);
+    HZ_CHECK(meta == NULL);
+    HZ_CHECK_MSG(chunks_held(s, "j-4") == 0, "%d chunks left",
+                 chunks_held(s, "j-4"));
+    cJSON_Delete(job);
+
+    job = job_doc("j-5", "acme");
+    fail_keep lost = {0, 2, HZ_ECONFLICT};
+    keep.ctx = &lost;
+    HZ_CHECK(hz_artifact_put_keep(s, job, "report", data, n, &keep, &meta,
+                                  &err) == HZ_ECONFLICT);
+    HZ_CHECK(chunks_held(s, "j-5") == 2);
+    cJSON_Delete(job);
+    free(data);
+    hz_store_close(s);
+}
