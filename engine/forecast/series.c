@@ -673,6 +673,53 @@ static hz_status make_series(hz__sb *b, const group_info *gi, int64_t gmax,
     return HZ_OK;
 }
 
+/* The groups whose value in a group column is empty (a missing value or
+ * ""): their rows are summed into a series of their own, named with the
+ * value empty ('', 'North|'), as the data name it; counted, with the
+ * first such row's place, for the notices (a silent group '' reads as a
+ * region the user never had). */
+static void empty_keys(const hz__sb *b, const group_info *gi,
+                       hz_series_set *set)
+{
+    size_t first = SIZE_MAX;
+    const hz_column *col = NULL;
+    for (size_t g = 0; g < b->ng && b->o->nby > 0; g++) {
+        if (gi[g].nobs == 0)
+            continue;
+        const size_t row = gi[g].first_row;
+        size_t k = 0;
+        for (; k < b->o->nby; k++) {
+            const hz_column *c = b->bc[k]; /* found (find_columns) */
+            char buf[64];
+            if (c != NULL &&
+                (hz_col_is_null(c, row) ||
+                 hz_col_text(c, row, buf, sizeof buf)[0] == '\0'))
+                break;
+        }
+        if (k == b->o->nby)
+            continue;
+        set->series_empty_key++;
+        set->rows_empty_key += gi[g].nobs;
+        if (row < first) {
+            first = row;
+            col = b->bc[k];
+        }
+    }
+    if (col == NULL)
+        return;
+    hz_dataset_place(b->ds, first, col, set->empty_key_first,
+                     sizeof set->empty_key_first);
+    snprintf(set->empty_key_col, sizeof set->empty_key_col, "%.*s",
+             (int)hz_utf8_cut(col->name, sizeof set->empty_key_col - 1),
+             col->name);
+    char *key = group_key(b, (uint32_t)first);
+    if (key != NULL)
+        snprintf(set->empty_key_series, sizeof set->empty_key_series, "%.*s",
+                 (int)hz_utf8_cut(key, sizeof set->empty_key_series - 1),
+                 key);
+    free(key);
+}
+
 /* ---- step 7: sums, means and gaps ---- */
 
 /* Sums the rows into their periods, compensated (numeric/ksum.h): comp
@@ -1635,6 +1682,7 @@ static hz_status build_set(hz__sb *b, hz_series_set *set)
     if ((st = to_periods(b, &set->cal, gi, &gmax)) != HZ_OK ||
         (st = make_series(b, gi, gmax, set, slot)) != HZ_OK)
         goto out;
+    empty_keys(b, gi, set);
     size_t tot = 0;
     for (size_t s = 0; s < set->nseries; s++)
         tot += set->series[s].n;

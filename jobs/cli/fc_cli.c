@@ -504,6 +504,21 @@ void hz__fc_similar_notice(const char *cmd, size_t n, const char *a,
             cmd, n, a, b);
 }
 
+void hz__fc_empty_key_notice(const char *cmd, size_t n, size_t nseries,
+                             const char *place, const char *col,
+                             const char *name)
+{
+    if (n == 0)
+        return;
+    fprintf(stderr,
+            "horizon %s: %zu row%s with an empty group value (first: %s, "
+            "column '%s'): forecast as %zu series of their own, named with "
+            "the value empty ('%s'%s); fill the value in, or leave the rows "
+            "out, if they belong to a group\n",
+            cmd, n, n == 1 ? "" : "s", place, col, nseries, name,
+            nseries > 1 ? ", ..." : "");
+}
+
 void hz__fc_data_notices(const char *cmd, const hz_calendar *cal,
                          const hz_partial_period *partial,
                          size_t rows_repeated, const char *repeated_first,
