@@ -275,10 +275,26 @@ static hz_status find_columns(hz__sb *b)
     }
     if (o->nby > 16)
         return hz_error_set(b->err, HZ_EINVAL, "at most 16 group columns");
-    for (size_t k = 0; k < o->nby; k++)
+    for (size_t k = 0; k < o->nby; k++) {
         if ((b->bc[k] = hz_dataset_column(b->ds, o->by_cols[k], b->err)) ==
             NULL)
             return HZ_ENOTFOUND;
+        /* a group column that is the date or value column makes a series
+         * of each date (one period long) or of each amount */
+        const bool is_date = b->bc[k] == b->dc;
+        if (is_date || b->bc[k] == b->vc)
+            return hz_error_set(b->err, HZ_EINVAL,
+                                "group column '%s' is the %s column: it "
+                                "cannot also group the rows (a series for "
+                                "each %s); name another column to group by",
+                                o->by_cols[k], is_date ? "date" : "value",
+                                is_date ? "date" : "amount");
+        for (size_t j = 0; j < k; j++)
+            if (b->bc[j] == b->bc[k])
+                return hz_error_set(b->err, HZ_EINVAL,
+                                    "group column '%s' given twice",
+                                    o->by_cols[k]);
+    }
     hz_type dt = b->dc->type;
     if (dt != HZ_TYPE_DATE && dt != HZ_TYPE_TIMESTAMP &&
         dt != HZ_TYPE_STRING && dt != HZ_TYPE_INT64)
