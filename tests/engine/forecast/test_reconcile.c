@@ -262,7 +262,7 @@ HZ_TEST(top_down_refuses_a_total_that_nearly_cancels)
 /* Bottom-up over 2,000 products under one total (2,001 nodes, 24
  * steps): each step's bounds took the dense product P Sg of two 2,001 x
  * 2,001 matrices (1.6e10 flops), though bottom-up's P is S in the bottom
- * nodes' columns: 7.8 s of CPU for the whole call here, and 10,000
+ * nodes' columns: 9.2 s of CPU for the whole call here, and 10,000
  * products (2e12 flops a step) did not finish in 20 minutes.  The sums
  * over each node's bottom nodes give the same variances (the total's
  * here: 2,000 bottom variances of 1, without correlations) in well under
@@ -323,8 +323,8 @@ static size_t vm_bytes(void)
 }
 
 /* Bottom-up needs no weights, G nor P: it allocated five m x m matrices
- * and two more a step (7 x 32 MB at 2,001 nodes; 5.6 GB at 10,001, which
- * took 4.2 GB of memory), where the residual covariance, its shrunk
+ * and two more a step (7 x 32 MB at 2,001 nodes; 7 x 800 MB at 10,001,
+ * of which 5 GB were held), where the residual covariance, its shrunk
  * form and the step's covariance (3 x 32 MB) do.  Under an address
  * space 160 MB above what the test holds it succeeds; it ran out. */
 HZ_TEST(bottom_up_needs_no_projection_matrices)
