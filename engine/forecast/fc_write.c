@@ -178,6 +178,13 @@ static void json_data_notes(FILE *f, const hz_forecast_result *r)
         hz__json_str(f, r->similar_first[1]);
         fputs("],", f);
     }
+    fprintf(f, "\"empty_group_rows\":%zu,", r->rows_empty_key);
+    if (r->rows_empty_key > 0) {
+        fprintf(f, "\"empty_group_series\":%zu,\"first_empty_group\":",
+                r->series_empty_key);
+        hz__json_str(f, r->empty_key_first);
+        fputc(',', f);
+    }
 }
 
 hz_status hz_forecast_result_write_json(const hz_forecast_result *r, FILE *f,

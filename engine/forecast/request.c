@@ -675,6 +675,13 @@ static hz_forecast_result *result_new(const hz_forecast_request *req,
     memcpy(r->repeated_first, set->repeated_first, sizeof r->repeated_first);
     r->names_similar = set->names_similar;
     memcpy(r->similar_first, set->similar_first, sizeof r->similar_first);
+    r->rows_empty_key = set->rows_empty_key;
+    r->series_empty_key = set->series_empty_key;
+    memcpy(r->empty_key_first, set->empty_key_first,
+           sizeof r->empty_key_first);
+    memcpy(r->empty_key_col, set->empty_key_col, sizeof r->empty_key_col);
+    memcpy(r->empty_key_series, set->empty_key_series,
+           sizeof r->empty_key_series);
     r->nfilled = set->nfilled;
     r->nseries_filled = set->nseries_filled;
     memcpy(r->filled_first, set->filled_first, sizeof r->filled_first);

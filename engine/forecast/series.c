@@ -275,10 +275,26 @@ static hz_status find_columns(hz__sb *b)
     }
     if (o->nby > 16)
         return hz_error_set(b->err, HZ_EINVAL, "at most 16 group columns");
-    for (size_t k = 0; k < o->nby; k++)
+    for (size_t k = 0; k < o->nby; k++) {
         if ((b->bc[k] = hz_dataset_column(b->ds, o->by_cols[k], b->err)) ==
             NULL)
             return HZ_ENOTFOUND;
+        /* a group column that is the date or value column makes a series
+         * of each date (one period long) or of each amount */
+        const bool is_date = b->bc[k] == b->dc;
+        if (is_date || b->bc[k] == b->vc)
+            return hz_error_set(b->err, HZ_EINVAL,
+                                "group column '%s' is the %s column: it "
+                                "cannot also group the rows (a series for "
+                                "each %s); name another column to group by",
+                                o->by_cols[k], is_date ? "date" : "value",
+                                is_date ? "date" : "amount");
+        for (size_t j = 0; j < k; j++)
+            if (b->bc[j] == b->bc[k])
+                return hz_error_set(b->err, HZ_EINVAL,
+                                    "group column '%s' given twice",
+                                    o->by_cols[k]);
+    }
     hz_type dt = b->dc->type;
     if (dt != HZ_TYPE_DATE && dt != HZ_TYPE_TIMESTAMP &&
         dt != HZ_TYPE_STRING && dt != HZ_TYPE_INT64)
@@ -727,6 +743,53 @@ static hz_status make_series(hz__sb *b, const group_info *gi, int64_t gmax,
             return nomem(b);
     }
     return HZ_OK;
+}
+
+/* The groups whose value in a group column is empty (a missing value or
+ * ""): their rows are summed into a series of their own, named with the
+ * value empty ('', 'North|'), as the data name it; counted, with the
+ * first such row's place, for the notices (a silent group '' reads as a
+ * region the user never had). */
+static void empty_keys(const hz__sb *b, const group_info *gi,
+                       hz_series_set *set)
+{
+    size_t first = SIZE_MAX;
+    const hz_column *col = NULL;
+    for (size_t g = 0; g < b->ng && b->o->nby > 0; g++) {
+        if (gi[g].nobs == 0)
+            continue;
+        const size_t row = gi[g].first_row;
+        size_t k = 0;
+        for (; k < b->o->nby; k++) {
+            const hz_column *c = b->bc[k]; /* found (find_columns) */
+            char buf[64];
+            if (c != NULL &&
+                (hz_col_is_null(c, row) ||
+                 hz_col_text(c, row, buf, sizeof buf)[0] == '\0'))
+                break;
+        }
+        if (k == b->o->nby)
+            continue;
+        set->series_empty_key++;
+        set->rows_empty_key += gi[g].nobs;
+        if (row < first) {
+            first = row;
+            col = b->bc[k];
+        }
+    }
+    if (col == NULL)
+        return;
+    hz_dataset_place(b->ds, first, col, set->empty_key_first,
+                     sizeof set->empty_key_first);
+    snprintf(set->empty_key_col, sizeof set->empty_key_col, "%.*s",
+             (int)hz_utf8_cut(col->name, sizeof set->empty_key_col - 1),
+             col->name);
+    char *key = group_key(b, (uint32_t)first);
+    if (key != NULL)
+        snprintf(set->empty_key_series, sizeof set->empty_key_series, "%.*s",
+                 (int)hz_utf8_cut(key, sizeof set->empty_key_series - 1),
+                 key);
+    free(key);
 }
 
 /* ---- step 7: sums, means and gaps ---- */
@@ -1691,6 +1754,7 @@ static hz_status build_set(hz__sb *b, hz_series_set *set)
     if ((st = to_periods(b, &set->cal, gi, &gmax)) != HZ_OK ||
         (st = make_series(b, gi, gmax, set, slot)) != HZ_OK)
         goto out;
+    empty_keys(b, gi, set);
     size_t tot = 0;
     for (size_t s = 0; s < set->nseries; s++)
         tot += set->series[s].n;

@@ -308,6 +308,12 @@ typedef struct hz_forecast_result {
     size_t names_similar;           /* group names another's but for case
                                        and blanks (hz_series_set) */
     char similar_first[2][64];      /* the first two of them */
+    size_t rows_empty_key;          /* rows with an empty group value,
+                                       the series they make, the first's
+                                       place, column and series
+                                       (hz_series_set) */
+    size_t series_empty_key;
+    char empty_key_first[96], empty_key_col[64], empty_key_series[64];
     bool zoned;                     /* dates with UTC offsets, periods
                                        in UTC (hz_series_set) */
     bool unix_times;                /* zoned as Unix times

@@ -273,6 +273,15 @@ typedef struct hz_series_set {
                                        ('North', 'north ', 'NORTH'):
                                        forecast apart, as named */
     char similar_first[2][64];      /* the first two such names */
+    size_t rows_empty_key;          /* rows whose value in a group
+                                       column is empty (missing or ""):
+                                       summed into a group of their own,
+                                       named with that value empty */
+    size_t series_empty_key;        /* the series they make */
+    char empty_key_first[96];       /* the first such row's place,
+                                       FILE:LINE:FIELD */
+    char empty_key_col[64];         /* its empty column, truncated */
+    char empty_key_series[64];      /* its series' name, truncated */
     bool zoned; /* the dates carried UTC offsets: read as UTC instants,
                    so periods are cut and labelled in UTC */
     bool unix_times; /* zoned, as they were Unix times (timestamp:unix,

@@ -926,6 +926,11 @@ static int run(const char *cmd, bt *b)
         hz__fc_similar_notice(cmd, b->set->names_similar,
                               b->set->similar_first[0],
                               b->set->similar_first[1]);
+        hz__fc_empty_key_notice(cmd, b->set->rows_empty_key,
+                                b->set->series_empty_key,
+                                b->set->empty_key_first,
+                                b->set->empty_key_col,
+                                b->set->empty_key_series);
         hz__fc_print_calendar(stderr, b->set->freq_reason, &b->set->seasons,
                               b->set->seasons_reason);
     }

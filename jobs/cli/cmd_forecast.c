@@ -289,6 +289,9 @@ int hz__cmd_forecast(int argc, char **argv)
                         res->unix_times);
     hz__fc_similar_notice(cmd, res->names_similar, res->similar_first[0],
                           res->similar_first[1]);
+    hz__fc_empty_key_notice(cmd, res->rows_empty_key, res->series_empty_key,
+                            res->empty_key_first, res->empty_key_col,
+                            res->empty_key_series);
     size_t nkept = 0, nfew = 0; /* series with the model's bounds */
     for (size_t i = 0; i < res->nseries; i++) {
         bool few = hz_forecast_note_conformal_few(res->series[i].note);

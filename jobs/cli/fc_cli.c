@@ -14,14 +14,24 @@ bool hz__fc_split_list(const char *s, char **store, const char **items,
     *store = strdup(s);
     if (*store == NULL)
         return false;
-    char *save = NULL;
-    for (char *t = strtok_r(*store, ",", &save); t != NULL;
-         t = strtok_r(NULL, ",", &save)) {
+    /* every item counts, empty ones too: 'product,' names an empty
+     * column, which strtok's skipping of empty tokens took for 'product'
+     * alone; blanks around an item are not part of it */
+    for (char *t = *store;;) {
+        char *comma = strchr(t, ',');
+        if (comma != NULL)
+            *comma = '\0';
         while (*t == ' ')
             t++;
+        size_t len = strlen(t);
+        while (len > 0 && t[len - 1] == ' ')
+            t[--len] = '\0';
         if (*t == '\0' || *n == max)
             return false;
         items[(*n)++] = t;
+        if (comma == NULL)
+            break;
+        t = comma + 1;
     }
     return *n > 0;
 }
@@ -258,6 +268,14 @@ int hz__fc_series_option(const char *cmd, int opt, const char *arg,
     case HZ_FC_OPT_BY:
         free(a->bystore);
         if (!hz__fc_split_list(arg, &a->bystore, a->by, 16, &a->so.nby)) {
+            if (a->bystore != NULL && a->so.nby < 16) {
+                hz_cli_error(cmd,
+                             "--by: an empty column name in '%s' (item %zu): "
+                             "give the group columns' names, separated by "
+                             "single commas",
+                             arg, a->so.nby + 1);
+                return -1;
+            }
             hz_cli_error(cmd,
                          "--by: expected up to 16 comma-separated "
                          "column names, got '%s'",
@@ -534,6 +552,21 @@ void hz__fc_similar_notice(const char *cmd, size_t n, const char *a,
             "groups of their own; make them equal in the data if they are "
             "one group\n",
             cmd, n, a, b);
+}
+
+void hz__fc_empty_key_notice(const char *cmd, size_t n, size_t nseries,
+                             const char *place, const char *col,
+                             const char *name)
+{
+    if (n == 0)
+        return;
+    fprintf(stderr,
+            "horizon %s: %zu row%s with an empty group value (first: %s, "
+            "column '%s'): forecast as %zu series of their own, named with "
+            "the value empty ('%s'%s); fill the value in, or leave the rows "
+            "out, if they belong to a group\n",
+            cmd, n, n == 1 ? "" : "s", place, col, nseries, name,
+            nseries > 1 ? ", ..." : "");
 }
 
 void hz__fc_data_notices(const char *cmd, const hz_calendar *cal,

@@ -176,6 +176,12 @@ void hz__fc_data_notices(const char *cmd, const hz_calendar *cal,
  * notice printed whatever --quiet says; nothing when n is 0. */
 void hz__fc_similar_notice(const char *cmd, size_t n, const char *a,
                            const char *b);
+/* Rows with an empty group value (hz_series_set.rows_empty_key: n rows
+ * in nseries series, the first at place, its column col and series
+ * name): a notice printed whatever --quiet says; nothing when n is 0. */
+void hz__fc_empty_key_notice(const char *cmd, size_t n, size_t nseries,
+                             const char *place, const char *col,
+                             const char *name);
 /* The lines of the summary saying which frequency and seasons were
  * used, and why. */
 void hz__fc_print_calendar(FILE *f, const char *freq_reason,

@@ -143,6 +143,13 @@ static void partial_notices(const hz_forecast_result *r, cJSON *sum)
                                  cJSON_CreateString(r->similar_first[k]));
         cJSON_AddItemToObject(sum, "firstSimilar", first);
     }
+    if (r->rows_empty_key > 0) {
+        cJSON_AddNumberToObject(sum, "emptyGroupRows",
+                                (double)r->rows_empty_key);
+        cJSON_AddNumberToObject(sum, "emptyGroupSeries",
+                                (double)r->series_empty_key);
+        cJSON_AddStringToObject(sum, "firstEmptyGroup", r->empty_key_first);
+    }
 }
 
 static void notices(const hz_forecast_result *r, cJSON *sum)

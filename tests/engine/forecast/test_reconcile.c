@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
@@ -255,6 +259,120 @@ HZ_TEST(top_down_refuses_a_total_that_nearly_cancels)
  * allocate stands in for very many nodes) is said so: it was taken for
  * histories that share too few periods (wls, mint: "share fewer than
  * 2"), and bu went on with uncorrelated bounds, HZ_OK. */
+/* Bottom-up over 2,000 products under one total (2,001 nodes, 24
+ * steps): each step's bounds took the dense product P Sg of two 2,001 x
+ * 2,001 matrices (1.6e10 flops), though bottom-up's P is S in the bottom
+ * nodes' columns: 9.2 s of CPU for the whole call here, and 10,000
+ * products (2e12 flops a step) did not finish in 20 minutes.  The sums
+ * over each node's bottom nodes give the same variances (the total's
+ * here: 2,000 bottom variances of 1, without correlations) in well under
+ * 2 s. */
+HZ_TEST(bottom_up_of_many_products_takes_no_cubic_time)
+{
+    enum { NB = 2000, M = NB + 1, STEPS = 24 };
+    double *S = calloc((size_t)M * NB, sizeof *S);
+    hz_forecast **fc = calloc(M, sizeof *fc);
+    HZ_CHECK(S != NULL && fc != NULL);
+    for (size_t j = 0; j < NB; j++) {
+        S[j] = 1;                       /* the total */
+        S[(1 + j) * NB + j] = 1;        /* product j */
+    }
+    const double z80 = 1.2815515655446004, z95 = 1.959963984540054;
+    for (size_t i = 0; i < M; i++) {
+        fc[i] = hz_forecast_alloc(STEPS, 2, LV);
+        for (size_t s = 0; s < STEPS; s++) {
+            fc[i]->mean[s] = i == 0 ? 5.0 : 1.0 + (double)(i % 7);
+            fc[i]->lower[0][s] = fc[i]->mean[s] - z80;
+            fc[i]->upper[0][s] = fc[i]->mean[s] + z80;
+            fc[i]->lower[1][s] = fc[i]->mean[s] - z95;
+            fc[i]->upper[1][s] = fc[i]->mean[s] + z95;
+        }
+    }
+    const hz_hierarchy H = {M, NB, S, NULL};
+    clock_t c0 = clock();
+    HZ_CHECK(hz_reconcile(&H, HZ_RECON_BU, NULL, 0, NULL, 0, fc, NULL,
+                          NULL) == HZ_OK);
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    double sum = 0;
+    for (size_t j = 1; j < M; j++)
+        sum += fc[j]->mean[STEPS - 1];
+    HZ_CHECK(fc[0]->mean[STEPS - 1] == sum);
+    HZ_CHECK_NEAR(fc[0]->upper[1][STEPS - 1] - fc[0]->mean[STEPS - 1],
+                  z95 * sqrt((double)NB), 1e-9);
+    HZ_CHECK_NEAR(fc[1]->upper[0][0] - fc[1]->mean[0], z80, 1e-12);
+    if (cpu >= 2.0)
+        printf("# bottom-up of %d nodes: %.2f s of CPU\n", M, cpu);
+    HZ_CHECK(cpu < 2.0);
+    for (size_t i = 0; i < M; i++)
+        hz_forecast_free(fc[i]);
+    free(fc);
+    free(S);
+}
+
+/* The process's address space in bytes (/proc/self/statm), 0 unknown. */
+static size_t vm_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (f != NULL) {
+        if (fscanf(f, "%lu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Bottom-up needs no weights, G nor P: it allocated five m x m matrices
+ * and two more a step (7 x 32 MB at 2,001 nodes; 7 x 800 MB at 10,001,
+ * of which 5 GB were held), where the residual covariance, its shrunk
+ * form and the step's covariance (3 x 32 MB) do.  Under an address
+ * space 160 MB above what the test holds it succeeds; it ran out. */
+HZ_TEST(bottom_up_needs_no_projection_matrices)
+{
+    enum { NB = 2000, M = NB + 1 };
+    double *S = calloc((size_t)M * NB, sizeof *S);
+    hz_forecast **fc = calloc(M, sizeof *fc);
+    HZ_CHECK(S != NULL && fc != NULL);
+    for (size_t j = 0; j < NB; j++) {
+        S[j] = 1;
+        S[(1 + j) * NB + j] = 1;
+    }
+    for (size_t i = 0; i < M; i++) {
+        fc[i] = hz_forecast_alloc(1, 2, LV);
+        fc[i]->mean[0] = i == 0 ? 5.0 : 1.0;
+        for (int k = 0; k < 2; k++) {
+            fc[i]->lower[k][0] = fc[i]->mean[0] - (k + 1);
+            fc[i]->upper[k][0] = fc[i]->mean[0] + (k + 1);
+        }
+    }
+    const hz_hierarchy H = {M, NB, S, NULL};
+    struct rlimit old;
+    size_t vm = vm_bytes();
+    /* a sanitizer's shadow memory takes terabytes of address space */
+    if (vm == 0 || vm > ((size_t)64 << 30) || getrlimit(RLIMIT_AS, &old) != 0) {
+        printf("# address space unknown or reserved: not limited\n");
+    } else {
+        struct rlimit lim = old;
+        lim.rlim_cur = vm + ((rlim_t)160 << 20);
+        if (old.rlim_cur != RLIM_INFINITY && old.rlim_cur < lim.rlim_cur)
+            lim.rlim_cur = old.rlim_cur;
+        HZ_CHECK(setrlimit(RLIMIT_AS, &lim) == 0);
+        hz_error err;
+        hz_error_clear(&err);
+        hz_status st = hz_reconcile(&H, HZ_RECON_BU, NULL, 0, NULL, 0, fc,
+                                    NULL, &err);
+        setrlimit(RLIMIT_AS, &old);
+        if (st != HZ_OK)
+            printf("# %s\n", err.msg);
+        HZ_CHECK(st == HZ_OK);
+        HZ_CHECK(fc[0]->mean[0] == (double)NB);
+    }
+    for (size_t i = 0; i < M; i++)
+        hz_forecast_free(fc[i]);
+    free(fc);
+    free(S);
+}
+
 HZ_TEST(out_of_memory_is_said_naming_the_step)
 {
     const hz_hierarchy H = {7, 4, S7, NULL};
