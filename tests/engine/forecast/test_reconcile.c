@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -265,9 +264,10 @@ HZ_TEST(top_down_refuses_a_total_that_nearly_cancels)
  * nodes' columns: 9.2 s of CPU for the whole call here, and 10,000
  * products (2e12 flops a step) did not finish in 20 minutes.  The sums
  * over each node's bottom nodes give the same variances (the total's
- * here: 2,000 bottom variances of 1, without correlations) in well under
- * 2 s. */
-HZ_TEST(bottom_up_of_many_products_takes_no_cubic_time)
+ * here: 2,000 bottom variances of 1, without correlations).  No time is
+ * asserted here (speed belongs to bench/); the dense product needs P,
+ * which bottom_up_needs_no_projection_matrices keeps from coming back. */
+HZ_TEST(bottom_up_of_many_products_sums_bottom_variances)
 {
     enum { NB = 2000, M = NB + 1, STEPS = 24 };
     double *S = calloc((size_t)M * NB, sizeof *S);
@@ -289,10 +289,8 @@ HZ_TEST(bottom_up_of_many_products_takes_no_cubic_time)
         }
     }
     const hz_hierarchy H = {M, NB, S, NULL};
-    clock_t c0 = clock();
     HZ_CHECK(hz_reconcile(&H, HZ_RECON_BU, NULL, 0, NULL, 0, fc, NULL,
                           NULL) == HZ_OK);
-    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     double sum = 0;
     for (size_t j = 1; j < M; j++)
         sum += fc[j]->mean[STEPS - 1];
@@ -300,9 +298,6 @@ HZ_TEST(bottom_up_of_many_products_takes_no_cubic_time)
     HZ_CHECK_NEAR(fc[0]->upper[1][STEPS - 1] - fc[0]->mean[STEPS - 1],
                   z95 * sqrt((double)NB), 1e-9);
     HZ_CHECK_NEAR(fc[1]->upper[0][0] - fc[1]->mean[0], z80, 1e-12);
-    if (cpu >= 2.0)
-        printf("# bottom-up of %d nodes: %.2f s of CPU\n", M, cpu);
-    HZ_CHECK(cpu < 2.0);
     for (size_t i = 0; i < M; i++)
         hz_forecast_free(fc[i]);
     free(fc);
