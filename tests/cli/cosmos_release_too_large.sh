@@ -36,21 +36,24 @@ count() { "$HORIZON" jobs list --status "$1" --json 2>/dev/null |
 "$HORIZON" run --once --concurrency 12 --grace 1 > "$T/run.out" \
     2> "$T/run.err" &
 w=$!
-# the descendants of the runner; its job processes are the leaves
+# the descendants of the runner; its job processes are those under a
+# seccomp filter (the supervisor of a job's threads, its child and a leaf,
+# is forked before the filters, as the runner and its helper run without)
 desc() { local p; for p in $(ps -o pid= --ppid "$1"); do echo "$p"; desc "$p"; done; }
-leaves() { local p; for p in $(desc "$w"); do
-               [[ -z "$(ps -o pid= --ppid "$p")" ]] && echo "$p"; done; }
+jobprocs() { local p; for p in $(desc "$w"); do
+                 grep -qs '^Seccomp:[[:space:]]*2' "/proc/$p/status" &&
+                     echo "$p"; done; }
 running=0
 for _ in $(seq 600); do
     running=$(count running)
     if [[ $(count queued) -eq 0 && $running -ge 1 &&
-          $(leaves | wc -l) -eq $running ]]; then
+          $(jobprocs | wc -l) -eq $running ]]; then
         break
     fi
     sleep 0.1
 done
 check "jobs running ($running)" test "$running" -ge 1
-for p in $(leaves); do kill -9 "$p"; done
+for p in $(jobprocs); do kill -9 "$p"; done
 for _ in $(seq 300); do
     [[ $(grep -c 'will be retried \[crash\]' "$T/run.err") -ge $running ]] && break
     sleep 0.1
