@@ -1417,3 +1417,22 @@ HZ_TEST(blanks_around_column_names)
     HZ_CHECK(read_status("a, a\n1,2\n", &err) == HZ_EPARSE);
     HZ_CHECK_CONTAINS(err.msg, "t.csv:1:2: duplicate column name 'a'");
 }
+
+/* A line of spaces or tabs only is no blank line: an error whose message
+ * says what the line holds, on the fast path and through libcsv (a file
+ * with quotes); until 2026-12-07 'expected 3 fields, found 1' alone. */
+HZ_TEST(line_of_spaces_only)
+{
+    static const char *const texts[] = {"a,b,c\n1,2,3\n   \n4,5,6\n",
+                                        "a,b,c\n\"1\",2,3\n \t \n4,5,6\n"};
+    for (size_t k = 0; k < 2; k++) {
+        hz_error err;
+        HZ_CHECK(read_status(texts[k], &err) == HZ_EPARSE);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:1: expected 3 fields, found 1 "
+                                   "(the line holds spaces only");
+    }
+    /* a short row with text is not said to be one */
+    hz_error err;
+    HZ_CHECK(read_status("a,b,c\n1,2,3\n x\n", &err) == HZ_EPARSE);
+    HZ_CHECK(strstr(err.msg, "spaces only") == NULL);
+}
