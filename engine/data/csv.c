@@ -490,7 +490,15 @@ static hz_status apply_wants(reader *r)
                 st = check_points(r, j);
         } else if (want[j] == HZ_CSV_WANT_DATE)
             hz__csv_want_date(sp, &r->ev[j]);
-        else if (want[j] == HZ_CSV_WANT_TEXT && !sp->overridden)
+        /* text as written; so is a column the caller does not read of
+         * dates that could be month- or day-first, or of months with
+         * two-digit years: which, it does not need to know (until
+         * 2026-12-07 refused until --schema said) */
+        else if (!sp->overridden &&
+                 (want[j] == HZ_CSV_WANT_TEXT ||
+                  (want[j] == HZ_CSV_WANT_UNUSED &&
+                   (sp->undecided || (sp->type == HZ_TYPE_DATE &&
+                                      sp->fmt == HZ_DATEFMT_MONTH)))))
             *sp = (colspec){.type = HZ_TYPE_STRING, .fmt = HZ_DATEFMT_NONE};
         else if (want[j] == HZ_CSV_WANT_UNUSED && !sp->overridden &&
                  sp->type != HZ_TYPE_STRING)

@@ -389,6 +389,9 @@ expect_exit 0 "" -- "$H" forecast "$T/late_note.csv" --date month --value units 
 check "an unused column turning text: forecast written" test -s "$T/late_note.out"
 expect_exit 0 "" -- "$H" backtest "$T/late_note.csv" --date month --value units \
     --models naive --horizon 1 -o "$T/late_note_bt.out"
+printf 'month,units,signup\n2024-01,10,01/02/2023\n2024-02,5,03/04/2023\n2024-03,5,03/04/2023\n' >"$T/amb_note.csv"
+expect_exit 0 "" -- "$H" forecast "$T/amb_note.csv" --date month --value units \
+    --model naive --horizon 1 --quiet -o "$T/amb_note.out"
 awk 'BEGIN { print "month,store,units,note";
     for (i = 0; i < 10600; i++)
         printf "%d-%02d,A,%s,%d\n", 2000 + int(i / 12) % 20, 1 + i % 12,
