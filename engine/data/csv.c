@@ -432,28 +432,35 @@ static size_t column_index(const reader *r, const char *name)
     return SIZE_MAX;
 }
 
-/* A number column j (SIZE_MAX: none) of a ';'-separated file without
- * --decimal whose sampled values with a point all have three digits
- * after it ('1.234' beside '999'): thousands or decimals, which the text
- * does not tell, is refused with its place. */
+/* A number column j (SIZE_MAX: none) of a file separated by another
+ * delimiter than ',' (';', tab, '|': those of exports with a decimal
+ * comma) without --decimal whose sampled values with a point all have
+ * three digits after it ('1.234' beside '999'): thousands or decimals,
+ * which the text does not tell, is refused with its place (until
+ * 2026-12-07 a tab- or '|'-separated file's '1.234' was read as 1.234). */
 static hz_status check_points(reader *r, size_t j)
 {
-    if (r->delim != ';' || r->opt->decimal != 0 || j == SIZE_MAX ||
+    if (r->delim == ',' || r->opt->decimal != 0 || j == SIZE_MAX ||
         r->spec[j].overridden || r->spec[j].type != HZ_TYPE_FLOAT64)
         return HZ_OK;
     const evidence *e = &r->ev[j];
     if (e->n_grouped == 0 || e->n_point > 0)
         return HZ_OK;
+    char dn[8];
+    if (r->delim == '\t')
+        snprintf(dn, sizeof dn, "tabs");
+    else
+        snprintf(dn, sizeof dn, "'%c'", r->delim);
     return hz_error_set(
         r->err, HZ_EPARSE,
         "%s:%zu:%zu: column '%s': numbers such as '%s' in a file "
-        "separated by ';' could be read with a decimal point or "
+        "separated by %s could be read with a decimal point or "
         "as thousands with a point between them, as exports with "
         "a decimal comma write them (every value in the first rows "
         "with a point has three digits after it): give --decimal , "
         "('1.234' is 1234) or --decimal . ('1.234' is 1.234)",
         r->name, r->body_line + e->grp_line, j + 1, r->hdr.names[j],
-        e->grp_text);
+        e->grp_text, dn);
 }
 
 /* The caller's picks among the inferred columns (hz_csv_options.want):
@@ -483,7 +490,15 @@ static hz_status apply_wants(reader *r)
                 st = check_points(r, j);
         } else if (want[j] == HZ_CSV_WANT_DATE)
             hz__csv_want_date(sp, &r->ev[j]);
-        else if (want[j] == HZ_CSV_WANT_TEXT && !sp->overridden)
+        /* text as written; so is a column the caller does not read of
+         * dates that could be month- or day-first, or of months with
+         * two-digit years: which, it does not need to know (until
+         * 2026-12-07 refused until --schema said) */
+        else if (!sp->overridden &&
+                 (want[j] == HZ_CSV_WANT_TEXT ||
+                  (want[j] == HZ_CSV_WANT_UNUSED &&
+                   (sp->undecided || (sp->type == HZ_TYPE_DATE &&
+                                      sp->fmt == HZ_DATEFMT_MONTH)))))
             *sp = (colspec){.type = HZ_TYPE_STRING, .fmt = HZ_DATEFMT_NONE};
         else if (want[j] == HZ_CSV_WANT_UNUSED && !sp->overridden &&
                  sp->type != HZ_TYPE_STRING)

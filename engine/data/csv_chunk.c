@@ -445,9 +445,20 @@ static bool na_text(const char *list, const char *s, size_t n)
     }
 }
 
+/* Whether s[0..n) is one space or tab at least and nothing else. */
+static bool spaces_only(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t')
+            return false;
+    return n > 0;
+}
+
 void hz__csv_on_field(chunk *c, const char *s, size_t n, bool is_null)
 {
     size_t j = c->field++;
+    if (j == 0)
+        c->first_blank = spaces_only(s, n);
     if (c->stop || c->row_bad || j >= c->ncols)
         return;
     if (!is_null && c->opt->na_values != NULL &&
@@ -593,6 +604,9 @@ void hz__csv_on_row_end(chunk *c)
             c->stop = true;
         return;
     }
+    /* a line of spaces only is refused, not skipped as a blank line is:
+     * the message says so (until 2026-12-07 'expected 3 fields, found 1'
+     * alone, for a line that looks blank) */
     if (nf != c->ncols && !c->row_bad)
         hz__csv_report(c, nf > c->ncols ? c->ncols + 1 : nf, true,
                        "expected %zu fields, found %zu%s", c->ncols, nf,
@@ -601,6 +615,10 @@ void hz__csv_on_row_end(chunk *c)
                            ? " (with --decimal , and ',' between fields, "
                              "a number with a decimal comma must be "
                              "quoted: \"1,50\")"
+                       : nf == 1 && c->first_blank
+                           ? " (the line holds spaces only: a blank line "
+                             "is skipped, a line of spaces is not; delete "
+                             "it, or --on-error skip drops such rows)"
                            : "");
     else if (!any_value && !c->row_bad)
         return; /* empty fields only (",,,", as spreadsheets write rows

@@ -129,6 +129,7 @@ typedef struct chunk {
      * required column left empty before it (0: none), reported at the
      * row's first value, dropped with a row of empty fields only */
     bool row_value;
+    bool first_blank; /* the row's first field is spaces or tabs only */
     size_t empty_req;
     uint64_t *stage;     /* [ncols] value bits */
     uint8_t *stage_null; /* [ncols] */

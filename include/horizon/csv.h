@@ -28,7 +28,10 @@ typedef enum hz_csv_want {
     HZ_CSV_WANT_UNUSED   /* not read by the caller (kept for the row's
                             identity only): as inferred, but a value that
                             does not fit the inferred type makes the whole
-                            column text, as written, rather than an error */
+                            column text, as written, rather than an error;
+                            so do dates that could be month- or day-first
+                            and months with two-digit years that could be
+                            days, which need no --schema then */
 } hz_csv_want;
 
 typedef struct hz_schema_override {

@@ -323,7 +323,9 @@ HZ_API void hz_series_opts_init(hz_series_opts *o);
  * when no column is named) read as text, as written, whatever they hold,
  * so that stores 007, 7 and 07.0 stay three groups, as a CRM's or an
  * ERP's codes are (a column read as numbers made all three the group '7',
- * summed); --schema wins (series_columns.c). */
+ * summed); --schema wins (series_columns.c).  The other columns, which
+ * the series are not built from, HZ_CSV_WANT_UNUSED: one whose values
+ * stop fitting the type inferred from the sampled rows is read as text. */
 HZ_API void hz_series_csv_want(void *ctx, const char *const *names,
                                const hz_type *types, size_t n,
                                hz_csv_want *want);

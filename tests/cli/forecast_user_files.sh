@@ -376,6 +376,29 @@ printf 'month;price\n2024-01;1.299\n2024-02;1.35\n2024-03;1.319\n' >"$T/price3.c
     --horizon 1 --quiet -o "$T/price3.out"
 check "decimal points of other lengths: read as decimals" grep -q '^total,2024-04,1.319,' "$T/price3.out"
 
+# a column the series are not built from whose type changes after the
+# rows sampled (10,000) is read as text, not an error, as analyze reads
+# such a column (until 2026-12-07 'column 'note': expected an integer,
+# got 'S0'' failed the forecast and the backtest); --value stays strict
+awk 'BEGIN { print "month,store,units,note";
+    for (i = 0; i < 10600; i++)
+        printf "%d-%02d,A,%d,%s\n", 2000 + int(i / 12) % 20, 1 + i % 12, 10 + i % 50,
+            (i < 10500 ? i % 7 : "S" i % 7) }' >"$T/late_note.csv"
+expect_exit 0 "" -- "$H" forecast "$T/late_note.csv" --date month --value units \
+    --model naive --horizon 1 --quiet -o "$T/late_note.out"
+check "an unused column turning text: forecast written" test -s "$T/late_note.out"
+expect_exit 0 "" -- "$H" backtest "$T/late_note.csv" --date month --value units \
+    --models naive --horizon 1 -o "$T/late_note_bt.out"
+printf 'month,units,signup\n2024-01,10,01/02/2023\n2024-02,5,03/04/2023\n2024-03,5,03/04/2023\n' >"$T/amb_note.csv"
+expect_exit 0 "" -- "$H" forecast "$T/amb_note.csv" --date month --value units \
+    --model naive --horizon 1 --quiet -o "$T/amb_note.out"
+awk 'BEGIN { print "month,store,units,note";
+    for (i = 0; i < 10600; i++)
+        printf "%d-%02d,A,%s,%d\n", 2000 + int(i / 12) % 20, 1 + i % 12,
+            (i == 10550 ? "x1" : "3"), i % 7 }' >"$T/late_units.csv"
+expect_exit 1 "late_units.csv:10552:3: column 'units'" -- \
+    "$H" forecast "$T/late_units.csv" --date month --value units --model naive --horizon 1 --quiet
+
 # ---- taylor (half-hourly electricity demand, shared data) as a user's
 # file of timestamps: read as 30-minute periods, seasons of a day and a
 # week, forecast a week ahead by the several-season default ----

@@ -1417,3 +1417,82 @@ HZ_TEST(blanks_around_column_names)
     HZ_CHECK(read_status("a, a\n1,2\n", &err) == HZ_EPARSE);
     HZ_CHECK_CONTAINS(err.msg, "t.csv:1:2: duplicate column name 'a'");
 }
+
+/* A line of spaces or tabs only is no blank line: an error whose message
+ * says what the line holds, on the fast path and through libcsv (a file
+ * with quotes); until 2026-12-07 'expected 3 fields, found 1' alone. */
+HZ_TEST(line_of_spaces_only)
+{
+    static const char *const texts[] = {"a,b,c\n1,2,3\n   \n4,5,6\n",
+                                        "a,b,c\n\"1\",2,3\n \t \n4,5,6\n"};
+    for (size_t k = 0; k < 2; k++) {
+        hz_error err;
+        HZ_CHECK(read_status(texts[k], &err) == HZ_EPARSE);
+        HZ_CHECK_CONTAINS(err.msg, "t.csv:3:1: expected 3 fields, found 1 "
+                                   "(the line holds spaces only");
+    }
+    /* a short row with text is not said to be one */
+    hz_error err;
+    HZ_CHECK(read_status("a,b,c\n1,2,3\n x\n", &err) == HZ_EPARSE);
+    HZ_CHECK(strstr(err.msg, "spaces only") == NULL);
+}
+
+/* HZ_CSV_WANT_UNUSED: the caller's other columns; one whose values stop
+ * fitting the sampled type is read again as text, the same dataset for
+ * any threads, chunks and parse path; one the caller reads stays strict,
+ * with the same error everywhere. */
+static void pick_unused(void *ctx, const char *const *names,
+                        const hz_type *types, size_t n, hz_csv_want *want)
+{
+    (void)ctx;
+    (void)types;
+    for (size_t j = 0; j < n; j++)
+        want[j] = strcmp(names[j], "amount") == 0 ? HZ_CSV_WANT_NUMBER
+                                                  : HZ_CSV_WANT_UNUSED;
+}
+
+HZ_TEST(unused_columns_read_again_as_text_alike)
+{
+    char text[8192], bad[8192];
+    size_t at = (size_t)snprintf(text, sizeof text, "amount,store,when\n");
+    size_t bt = (size_t)snprintf(bad, sizeof bad, "amount,store,when\n");
+    for (int i = 0; i < 120; i++) {
+        at += (size_t)snprintf(text + at, sizeof text - at, "%d,%s%d,%s\n",
+                               i, i == 90 ? "S" : "", i % 7,
+                               i == 110 ? "\"later, maybe\"" : "2024-01-02");
+        bt += (size_t)snprintf(bad + bt, sizeof bad - bt, "%s,%s%d,x\n",
+                               i == 100 ? "y" : "1", i == 90 ? "S" : "",
+                               i % 7);
+    }
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    o.want = pick_unused;
+    o.infer_rows = 20;
+    o.threads = 1;
+    o.chunk_bytes = 1 << 30;
+    hz_error err;
+    hz_dataset *ref = read_str(text, &o, &err);
+    HZ_CHECK_MSG(ref != NULL, "%s", err.msg);
+    if (ref == NULL)
+        return;
+    HZ_CHECK(ref->nrows == 120 && ref->cols[0].type == HZ_TYPE_INT64 &&
+             ref->cols[1].type == HZ_TYPE_STRING &&
+             ref->cols[2].type == HZ_TYPE_STRING);
+    const int threads[] = {1, 2, 4};
+    const size_t chunks[] = {16, 64, 1 << 30};
+    for (int t = 0; t < 3; t++)
+        for (int c = 0; c < 3; c++)
+            for (int p = 0; p < 4; p++) {
+                o.threads = threads[t];
+                o.chunk_bytes = chunks[c];
+                o.force_path = p;
+                hz_dataset *ds = read_str(text, &o, &err);
+                HZ_CHECK_MSG(ds != NULL && same_dataset(ref, ds),
+                             "threads %d chunk %zu path %d: %s", threads[t],
+                             chunks[c], p, ds ? "differs" : err.msg);
+                hz_dataset_free(ds);
+                HZ_CHECK(read_str(bad, &o, &err) == NULL);
+                HZ_CHECK_CONTAINS(err.msg, "t.csv:102:1: column 'amount'");
+            }
+    hz_dataset_free(ref);
+}
