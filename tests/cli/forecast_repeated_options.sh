@@ -34,4 +34,8 @@ expect_exit 2 "--models given twice ('naive', then 'theta')" -- "$H" "${B[@]}" -
 # flags may repeat; one --by with both columns is the hierarchy
 expect_exit 0 "" -- "$H" "${F[@]}" --by region,product --json --json --quiet --quiet
 check "one --by list: the groups" grep -q '"North|a"' "$T/out"
+# report: -o given twice wrote the last file alone (exit 0)
+expect_exit 2 "-o given twice ('$T/a.html', then '$T/b.html'): give it once" -- \
+    "$H" report "${F[@]}" -o "$T/a.html" -o "$T/b.html"
+check "report: no page written" test ! -e "$T/a.html" -a ! -e "$T/b.html"
 finish
