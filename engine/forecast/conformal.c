@@ -203,7 +203,7 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
                   const double *y, size_t n)
 {
     size_t h = f->h, nl = f->nlevels, kept = 0, few_steps = 0;
-    size_t few_l = nl, few_n = 0;
+    size_t few_l = nl, few_n = 0, tied = 0, tie_lo = nl, tie_hi = nl;
     int data_nonneg = 1;
     for (size_t t = 0; t < n; t++)
         data_nonneg &= y[t] >= 0;
@@ -238,6 +238,31 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
                     isfinite(f->upper[l][s]);
         if (!known && n < 2)
             continue;
+        /* two levels whose quantile is the same held-out score (to the
+         * last bits: z * mean / mean): many scores tie there
+         * (intermittent data: every zero actual under a model's lower
+         * bound of 0 scores its z), and the lower
+         * level's bounds are the higher one's (covering more than its
+         * level); said, as the levels' bounds would look mistaken */
+        size_t tl = nl, th = nl;
+        for (size_t l = 0; l < nl; l++)
+            for (size_t k = 0; k < nl; k++)
+                if (f->levels[l] < f->levels[k] &&
+                    fabs(q[l * h + s] - q[k * h + s]) <=
+                        1e-9 * fabs(q[k * h + s]) &&
+                    (tl == nl || f->levels[l] < f->levels[tl] ||
+                     (l == tl && f->levels[k] > f->levels[th]))) {
+                    tl = l;
+                    th = k;
+                }
+        if (tl < nl) {
+            tied++;
+            if (tie_lo == nl || f->levels[tl] < f->levels[tie_lo] ||
+                (tl == tie_lo && f->levels[th] > f->levels[tie_hi])) {
+                tie_lo = tl;
+                tie_hi = th;
+            }
+        }
         double up, down;
         model_sd(f, s, naive_sd(y, n, s + 1), &up, &down);
         for (size_t l = 0; l < nl; l++) {
@@ -255,6 +280,16 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
                  "%s" HZ__CONFORMAL_KEPT_NOTE " (%zu of %zu bounds); model "
                  "intervals kept",
                  len ? "; " : "", kept, nl * h);
+    }
+    if (tied > 0) {
+        size_t len = strlen(f->note);
+        snprintf(f->note + len, sizeof f->note - len,
+                 "%s" HZ__CONFORMAL_TIED_NOTE " at %zu of %zu steps: the "
+                 "%g%% bounds are the %g%% ones there (many errors score "
+                 "the same, such as zero actuals at the model's lower "
+                 "bound 0), covering more than %g%%",
+                 len ? "; " : "", tied, h, f->levels[tie_lo],
+                 f->levels[tie_hi], f->levels[tie_lo]);
     }
     if (few_steps > 0) {
         size_t len = strlen(f->note);

@@ -101,6 +101,9 @@ const char *hz__note_name(const char *name, size_t max, char *buf,
 /* ... where a level had too few held-out errors for its quantile at some
  * steps (conformal.c); not a fallback. */
 #define HZ__CONFORMAL_FEW_NOTE "conformal: too few held-out errors"
+/* ... where two levels' quantiles are one held-out score (ties), so that
+ * their bounds are the same (conformal.c); not a fallback. */
+#define HZ__CONFORMAL_TIED_NOTE "conformal: held-out errors tie"
 
 /* FNV-1a hash of data[0..len) mixed with h (per-series seeds). */
 uint64_t hz__hash64(const void *data, size_t len, uint64_t h);

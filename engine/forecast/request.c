@@ -410,7 +410,9 @@ bool hz_forecast_note_is_fallback(const char *note)
            strncmp(note, HZ__CONFORMAL_KEPT_NOTE,
                    strlen(HZ__CONFORMAL_KEPT_NOTE)) != 0 &&
            strncmp(note, HZ__CONFORMAL_FEW_NOTE,
-                   strlen(HZ__CONFORMAL_FEW_NOTE)) != 0;
+                   strlen(HZ__CONFORMAL_FEW_NOTE)) != 0 &&
+           strncmp(note, HZ__CONFORMAL_TIED_NOTE,
+                   strlen(HZ__CONFORMAL_TIED_NOTE)) != 0;
 }
 
 bool hz_forecast_note_conformal_few(const char *note)

@@ -134,8 +134,11 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
         {0, 0, 0, 0}};
     long v;
     int c;
+    hz__fc_seen seen = {.n = 0};
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+        if (!hz__fc_once(cmd, lo, c, optarg, &seen))
+            return HZ_EXIT_USAGE;
         int taken = hz__fc_series_option(cmd, c, optarg, &b->sa);
         if (taken == 0 && (c == HZ_FC_OPT_HORIZON || c == HZ_FC_OPT_LEVEL))
             taken = hz__fc_request_option(cmd, c, optarg, &b->rq);

@@ -109,12 +109,15 @@ static int parse_args(const char *cmd, int argc, char **argv, fc_args *a)
         HZ_CLI_CSV_LONGOPTS,
         {0, 0, 0, 0}};
     int c, rc;
+    hz__fc_seen seen = {.n = 0};
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
         if (c == 'h') {
             help(stdout);
             return -1;
         }
+        if (!hz__fc_once(cmd, lo, c, optarg, &seen))
+            return HZ_EXIT_USAGE;
         int taken = hz__fc_series_option(cmd, c, optarg, &a->sa);
         if (taken == 0)
             taken = hz__fc_request_option(cmd, c, optarg, &a->req);

@@ -109,6 +109,14 @@ int hz__cmd_report(int argc, char **argv)
             free(nargv);
             return HZ_EXIT_USAGE;
         }
+        if (o != NULL && out != NULL) {
+            /* the last one won without a word (a.html never written) */
+            hz_cli_error("report",
+                         "-o given twice ('%s', then '%s'): give it once",
+                         out, o);
+            free(nargv);
+            return HZ_EXIT_USAGE;
+        }
         if (o != NULL)
             out = o;
         else

@@ -92,7 +92,18 @@ static bool add_param(submit_args *a, const char *kv)
     char key[128];
     snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - kv) : (int)strlen(kv),
              kv);
-    cJSON_DeleteItemFromObjectCaseSensitive(a->params, key);
+    /* given twice, the last one won without a word (--param by=region
+     * --param by=product grouped by product alone) */
+    if (cJSON_GetObjectItemCaseSensitive(a->params, key) != NULL) {
+        hz_cli_error("submit", "--param: '%s' given twice: give each "
+                     "parameter once%s",
+                     key,
+                     strcmp(key, "by") == 0
+                         ? " (several group columns go in one: "
+                           "by=region,product)"
+                         : "");
+        return false;
+    }
     cJSON_AddItemToObject(
         a->params, key, eq ? cJSON_CreateString(eq + 1) : cJSON_CreateTrue());
     return true;
@@ -109,7 +120,14 @@ static bool add_params_json(submit_args *a, const char *json)
     cJSON *it;
     cJSON_ArrayForEach(it, p)
     {
-        cJSON_DeleteItemFromObjectCaseSensitive(a->params, it->string);
+        if (cJSON_GetObjectItemCaseSensitive(a->params, it->string) !=
+            NULL) {
+            hz_cli_error("submit", "--params: '%s' given twice: give each "
+                         "parameter once",
+                         it->string);
+            cJSON_Delete(p);
+            return false;
+        }
         cJSON_AddItemToObject(a->params, it->string, cJSON_Duplicate(it, 1));
     }
     cJSON_Delete(p);

@@ -36,6 +36,33 @@ bool hz__fc_split_list(const char *s, char **store, const char **items,
     return *n > 0;
 }
 
+bool hz__fc_once(const char *cmd, const struct option *lo, int opt,
+                 const char *arg, hz__fc_seen *seen)
+{
+    const struct option *o = lo;
+    while (o->name != NULL && o->val != opt)
+        o++;
+    if (o->name == NULL || o->has_arg != required_argument)
+        return true;
+    for (size_t i = 0; i < seen->n; i++) {
+        if (seen->code[i] != opt)
+            continue;
+        hz_cli_error(cmd,
+                     "--%s given twice ('%s', then '%s'): give it once%s",
+                     o->name, seen->arg[i], arg,
+                     opt == HZ_FC_OPT_BY
+                         ? " (several group columns go in one list: "
+                           "--by region,product)"
+                         : "");
+        return false;
+    }
+    if (seen->n < sizeof seen->code / sizeof seen->code[0]) {
+        seen->code[seen->n] = opt;
+        seen->arg[seen->n++] = arg;
+    }
+    return true;
+}
+
 /* Levels are percentages (80, 95) as statsforecast and R take them; a
  * list of numbers all below 1 is read as proportions (0.8 -> 80%), which
  * is what such a number can only mean, and the command says so. */

@@ -129,6 +129,19 @@ int hz__fc_request_option(const char *cmd, int opt, const char *arg,
  * false with a message for cmd. */
 bool hz__fc_request_finish(const char *cmd, const hz__fc_series_args *a,
                            hz_forecast_request *req);
+/* The options with a value met so far on a command line (hz__fc_once). */
+struct option;
+typedef struct hz__fc_seen {
+    int code[64];
+    const char *arg[64];
+    size_t n;
+} hz__fc_seen;
+/* False, with a message for cmd, when option opt (an entry of lo taking
+ * a value) was given before: getopt keeps the last one, so '--by region
+ * --by product' grouped by product alone and '--value qty --value
+ * revenue' forecast revenue, without a word.  Flags may repeat. */
+bool hz__fc_once(const char *cmd, const struct option *lo, int opt,
+                 const char *arg, hz__fc_seen *seen);
 /* True when a --level argument is read as proportions (all below 1). */
 bool hz__fc_levels_are_fractions(const char *s);
 

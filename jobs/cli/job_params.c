@@ -377,12 +377,31 @@ hz_status hz_cli_job_request(const hz_job *job, hz_job_request *out,
     hz_status rc = HZ_OK;
     if (job->params != NULL && !cJSON_IsObject(job->params))
         rc = hz_error_set(err, HZ_EINVAL, "params: expected an object");
-    const cJSON *it;
+    const cJSON *it, *prev;
+    const bool analytics = job->type != HZ_JOB_FORECAST;
     cJSON_ArrayForEach(it, job->params)
     {
         if (rc != HZ_OK)
             break;
-        if (!test_hook(out, it))
+        if (test_hook(out, it))
+            continue;
+        /* a parameter twice (a key repeated, or under its former name
+         * beside its name: value and valueColumn): the later one won
+         * without a word */
+        const char *name = canonical(it->string, analytics);
+        cJSON_ArrayForEach(prev, job->params)
+        {
+            if (prev == it)
+                break;
+            if (strcmp(canonical(prev->string, analytics), name) == 0) {
+                rc = hz_error_set(err, HZ_EINVAL,
+                                  "params.%s: given twice (as '%s' too): "
+                                  "give it once",
+                                  it->string, prev->string);
+                break;
+            }
+        }
+        if (rc == HZ_OK)
             rc = one_param(out, o, table, it, err);
     }
     if (rc == HZ_OK)

@@ -304,6 +304,136 @@ HZ_TEST(bottom_up_of_many_products_sums_bottom_variances)
     free(S);
 }
 
+/* Bottom-up's bounds (the sums over each node's bottom nodes of
+ * apply_P's bu path) against the dense formula P Sg P' with P = S G, G
+ * selecting the bottom nodes, written out here: random unbalanced trees
+ * of 2 to 4 levels (bottom nodes at different depths), bottom errors
+ * correlated through a common factor, base bounds skewed differently at
+ * 80 and 95, one level or two, 3 steps. */
+static uint64_t bu_rng = 88172645463325252u;
+static double bu_unif(void)
+{
+    bu_rng ^= bu_rng << 13;
+    bu_rng ^= bu_rng >> 7;
+    bu_rng ^= bu_rng << 17;
+    return (double)(bu_rng >> 11) / 9007199254740992.0;
+}
+
+HZ_TEST(bottom_up_bounds_equal_the_dense_formula)
+{
+    enum { MAXN = 64, T = 30, STEPS = 3 };
+    for (int trial = 0; trial < 40; trial++) {
+        /* the tree: parent of each node, breadth first; a node at depth
+         * < maxd has 0 (a leaf, below the root) to 3 children */
+        int parent[MAXN], depth[MAXN], nch[MAXN] = {0}, n = 1;
+        const int maxd = 1 + trial % 3;
+        parent[0] = -1;
+        depth[0] = 0;
+        for (int v = 0; v < n; v++) {
+            if (depth[v] >= maxd)
+                continue;
+            int k = v == 0 ? 2 + (int)(bu_unif() * 3) : (int)(bu_unif() * 4);
+            if (k == 1)
+                k = 2; /* a node of one child is its child's copy */
+            for (int c = 0; c < k && n < MAXN; c++) {
+                parent[n] = v;
+                depth[n] = depth[v] + 1;
+                nch[v]++;
+                n++;
+            }
+        }
+        /* aggregates first, the leaves (bottom nodes) last */
+        int order[MAXN], m = 0, nb = 0;
+        for (int v = 0; v < n; v++)
+            if (nch[v] > 0)
+                order[m++] = v;
+        for (int v = 0; v < n; v++)
+            if (nch[v] == 0)
+                order[m++] = v, nb++;
+        const int na = m - nb;
+        double *S = calloc((size_t)m * nb, sizeof *S);
+        HZ_CHECK(S != NULL);
+        for (int b = 0; b < nb; b++)
+            for (int v = order[na + b]; v >= 0; v = parent[v])
+                for (int i = 0; i < m; i++)
+                    if (order[i] == v)
+                        S[i * nb + b] = 1;
+        /* errors: a common factor in every node, node noise */
+        double *res = malloc((size_t)m * T * sizeof *res);
+        HZ_CHECK(res != NULL);
+        for (int t = 0; t < T; t++) {
+            double f = bu_unif() - 0.5;
+            for (int i = 0; i < m; i++)
+                res[i * T + t] =
+                    (0.5 + i % 3) * f + 0.7 * (bu_unif() - 0.5);
+        }
+        const int nl = 1 + trial % 2;
+        const double lv[2] = {nl == 1 ? 95 : 80, 95};
+        const double z[2] = {nl == 1 ? 1.959963984540054 : 1.2815515655446004,
+                             1.959963984540054};
+        hz_forecast *fc[MAXN];
+        double mean[MAXN][STEPS], lo[MAXN][2][STEPS], hi[MAXN][2][STEPS];
+        for (int i = 0; i < m; i++) {
+            fc[i] = hz_forecast_alloc(STEPS, (size_t)nl, lv);
+            for (int s = 0; s < STEPS; s++) {
+                double mu = 10 + 50 * bu_unif(), sd = 0.5 + 3 * bu_unif();
+                double skew = 0.6 + 0.8 * bu_unif();
+                mean[i][s] = fc[i]->mean[s] = mu;
+                for (int l = 0; l < nl; l++) {
+                    lo[i][l][s] = fc[i]->lower[l][s] = mu - z[l] * sd * skew;
+                    hi[i][l][s] = fc[i]->upper[l][s] =
+                        mu + z[l] * sd * (2 - skew);
+                }
+            }
+        }
+        const hz_hierarchy H = {(size_t)m, (size_t)nb, S, NULL};
+        HZ_CHECK(hz_reconcile(&H, HZ_RECON_BU, NULL, 0, res, T, fc, NULL,
+                              NULL) == HZ_OK);
+        /* the dense formula: covariance crossprod / T, correlations */
+        double cov[MAXN][MAXN];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < m; j++) {
+                double c = 0;
+                for (int t = 0; t < T; t++)
+                    c += res[i * T + t] * res[j * T + t];
+                cov[i][j] = c / T;
+            }
+        const int L = nl - 1; /* the widest level */
+        for (int s = 0; s < STEPS; s++) {
+            double sd0[MAXN], Sg[MAXN][MAXN], P[MAXN][MAXN] = {{0}};
+            for (int i = 0; i < m; i++)
+                sd0[i] = (hi[i][L][s] - lo[i][L][s]) / (2 * z[L]);
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < m; j++)
+                    Sg[i][j] = cov[i][j] / sqrt(cov[i][i] * cov[j][j]) *
+                               sd0[i] * sd0[j];
+            for (int i = 0; i < m; i++)
+                for (int b = 0; b < nb; b++)
+                    P[i][na + b] = S[i * nb + b];
+            for (int i = 0; i < m; i++) {
+                double var = 0, mu = 0;
+                for (int j = 0; j < m; j++)
+                    for (int k = 0; k < m; k++)
+                        var += P[i][j] * Sg[j][k] * P[i][k];
+                for (int j = 0; j < m; j++)
+                    mu += P[i][j] * mean[j][s];
+                const double sd = sqrt(var), tol = 1e-9 * (1 + fabs(mu));
+                HZ_CHECK_NEAR(fc[i]->mean[s], mu, tol);
+                for (int l = 0; l < nl; l++) {
+                    double dl = (mean[i][s] - lo[i][l][s]) / sd0[i];
+                    double du = (hi[i][l][s] - mean[i][s]) / sd0[i];
+                    HZ_CHECK_NEAR(fc[i]->lower[l][s], mu - dl * sd, tol);
+                    HZ_CHECK_NEAR(fc[i]->upper[l][s], mu + du * sd, tol);
+                }
+            }
+        }
+        for (int i = 0; i < m; i++)
+            hz_forecast_free(fc[i]);
+        free(res);
+        free(S);
+    }
+}
+
 /* The process's address space in bytes (/proc/self/statm), 0 unknown. */
 static size_t vm_bytes(void)
 {
