@@ -215,11 +215,7 @@ static double rate_of(const double *y, size_t n, const hz_idemand_opts *o,
         snprintf(name, namesz, "IMAPA(%zu)", agg);
         break;
     }
-    /* the rate over the mean size; a series with a demand in every
-     * period has no sign of a period without one: 1 (a rate below the
-     * mean size there is a level that fell, and took the bounds of a
-     * smooth series down to 0) */
-    *p = k == n ? 1.0 : ms > 0 ? rate / ms : 0.0;
+    *p = ms > 0 ? rate / ms : 0.0;
     return rate;
 }
 

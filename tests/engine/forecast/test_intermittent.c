@@ -149,27 +149,6 @@ HZ_TEST(forecasts_and_bounds_never_negative)
     hz_forecast_free(f);
 }
 
-/* A series with a demand in every period (smooth, 90 to 110, lower at
- * its end): ADIDA(1) and IMAPA(1) took the chance of a demand for the
- * rate over the mean size, 0.948, so their 95% lower bound was 0, a
- * period without demand the series never had; every method's bounds now
- * come from the sizes alone, as Croston's, SBA's and TSB's did. */
-HZ_TEST(demand_every_period_keeps_bounds_off_zero)
-{
-    double y[36], lo = INFINITY;
-    for (int i = 0; i < 36; i++) {
-        y[i] = 100 + 10 * sin(i / 2.0);
-        lo = y[i] < lo ? y[i] : lo;
-    }
-    for (int m = HZ_ID_CROSTON; m <= HZ_ID_IMAPA; m++) {
-        hz_forecast *f = run(y, 36, m, 0.1);
-        HZ_CHECK(f != NULL);
-        for (size_t k = 0; k < 2; k++)
-            HZ_CHECK(f->lower[k][0] >= fmin(lo, f->mean[0]));
-        hz_forecast_free(f);
-    }
-}
-
 HZ_TEST(negative_demand_is_refused)
 {
     const double y[4] = {1, 0, -2, 3};
