@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/audit.h>
@@ -99,6 +100,16 @@ static _Noreturn void supervise(int sock, int dirfd, pid_t job, long max)
         if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, req) != 0)
             continue; /* EINTR, or the thread is gone (ENOENT) */
         long n = count_threads(job);
+        /* a thread that ended a moment ago is counted until the kernel
+         * has released it, which may be after pthread_join returned: a
+         * job process one thread below its limit that starts and joins
+         * threads in a loop would be taken for over it.  Look again for
+         * up to 100 ms before refusing (what is over its limit stays) */
+        for (int i = 0; !said && (n < 0 || n >= max) && i < 100; i++) {
+            struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
+            nanosleep(&ms, NULL);
+            n = count_threads(job);
+        }
         memset(resp, 0, sz.seccomp_notif_resp);
         resp->id = req->id;
         if (n >= 0 && n < max) {

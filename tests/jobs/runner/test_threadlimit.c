@@ -1,0 +1,107 @@
+/* The thread limit of job processes (runner/threadlimit.h): a thread that
+ * ended no longer counts.  Before, a thread joined a moment ago was still
+ * counted (the kernel releases it after pthread_join returns), and a job
+ * process one thread below its limit that started and joined threads in
+ * a loop (a parallel region, a resolver's lookup, one after the other)
+ * was killed as over its limit.  Each case runs in a child process: the
+ * filter cannot be taken back. */
+#include <fcntl.h>
+#include <sched.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hz_test.h"
+#include "runner/threadlimit.h"
+
+#define MAX 8
+
+/* A thread that ends at once, with descriptors of its own to close: the
+ * kernel closes them after pthread_join has returned, and only then
+ * stops counting it (the window made wide enough to be hit each time). */
+static void *quick(void *arg)
+{
+    if (unshare(CLONE_FILES) == 0)
+        for (int i = 0; i < 500; i++)
+            if (dup(2) < 0)
+                break;
+    return arg;
+}
+
+static void *idle(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+/* In a child: limit it to MAX threads (the supervisor's mark in dir),
+ * start `keep` threads that wait, then start and join a thread `loops`
+ * times.  Its wait status. */
+static int run_child(const char *dir, int keep, int loops)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_DUMPABLE, 0);
+        int tl = hz__threadlimit_start(MAX, dir);
+        hz_error err;
+        if (tl < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            hz__threadlimit_apply(tl, &err) != HZ_OK)
+            _exit(2);
+        for (int i = 0; i < keep; i++) {
+            pthread_t t;
+            if (pthread_create(&t, NULL, idle, NULL) != 0)
+                _exit(3);
+        }
+        for (int i = 0; i < loops; i++) {
+            pthread_t t;
+            if (pthread_create(&t, NULL, quick, NULL) != 0)
+                _exit(4);
+            pthread_join(t, NULL);
+        }
+        _exit(0);
+    }
+    int st = -1;
+    while (pid > 0 && waitpid(pid, &st, 0) < 0) {
+    }
+    return st;
+}
+
+HZ_TEST(threads_started_and_joined_below_the_limit_never_reach_it)
+{
+    char dir[] = "/tmp/hz_threadlimit_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    /* the main thread and MAX - 2 that wait: one below the limit */
+    int st = run_child(dir, MAX - 2, 300);
+    HZ_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                 "the child %s %d", WIFSIGNALED(st) ? "was killed by signal"
+                                                    : "exited with",
+                 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    char mark[64];
+    snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
+    struct stat sb;
+    HZ_CHECK_MSG(lstat(mark, &sb) != 0, "%s was left", mark);
+    unlink(mark);
+    rmdir(dir);
+}
+
+HZ_TEST(a_thread_past_the_limit_kills_the_process_and_leaves_the_mark)
+{
+    char dir[] = "/tmp/hz_threadlimit_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    int st = run_child(dir, MAX + 4, 0);
+    HZ_CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+                 "the child was not killed (status %d)", st);
+    char mark[64];
+    snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
+    struct stat sb;
+    HZ_CHECK_MSG(lstat(mark, &sb) == 0, "no %s", mark);
+    unlink(mark);
+    rmdir(dir);
+}
