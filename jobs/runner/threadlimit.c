@@ -118,9 +118,12 @@ static _Noreturn void supervise(int sock, int dirfd, pid_t job, long max)
             resp->error = -EAGAIN;
             if (!said) {
                 said = true;
+                /* a new file only: what the job left under that name
+                 * (a hard link to another file: this process keeps the
+                 * runner's capabilities) is not written into */
                 int fd = openat(dirfd, HZ_THREADLIMIT_MARK,
-                                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-                                    O_CLOEXEC,
+                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                                    O_NONBLOCK | O_CLOEXEC,
                                 0600);
                 char line[32];
                 int len = snprintf(line, sizeof line, "%ld\n", max);

@@ -105,3 +105,40 @@ HZ_TEST(a_thread_past_the_limit_kills_the_process_and_leaves_the_mark)
     unlink(mark);
     rmdir(dir);
 }
+
+/* The supervisor writes its mark only as a new file: a job process
+ * (without Landlock) that left a hard link named HZ_THREADLIMIT_MARK to
+ * another file (the store, another user's: the supervisor keeps the
+ * runner's capabilities) and then passed its limit had the supervisor
+ * truncate that file and write into it. */
+HZ_TEST(the_mark_never_writes_into_a_file_the_job_left_there)
+{
+    char dir[] = "/tmp/hz_threadlimit_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    char victim[64], mark[64];
+    snprintf(victim, sizeof victim, "%s.victim", dir);
+    snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
+    FILE *f = fopen(victim, "w");
+    HZ_CHECK(f != NULL);
+    if (f != NULL) {
+        fputs("precious\n", f);
+        fclose(f);
+    }
+    HZ_CHECK(link(victim, mark) == 0);
+    int st = run_child(dir, MAX + 4, 0);
+    HZ_CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+                 "the child was not killed (status %d)", st);
+    char buf[32] = "";
+    f = fopen(victim, "r");
+    HZ_CHECK(f != NULL);
+    if (f != NULL) {
+        if (fgets(buf, sizeof buf, f) == NULL)
+            buf[0] = '\0';
+        fclose(f);
+    }
+    HZ_CHECK_MSG(strcmp(buf, "precious\n") == 0, "%s now holds '%s'", victim,
+                 buf);
+    unlink(mark);
+    unlink(victim);
+    rmdir(dir);
+}
