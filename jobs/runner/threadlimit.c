@@ -28,11 +28,14 @@
 #define NATIVE_ARCH AUDIT_ARCH_AARCH64
 #endif
 
-/* The threads of process pid (its status file's "Threads:"), or -1. */
+/* The threads of process pid, or -1: field 20 of its stat file (one
+ * short line; its status file lists the user's groups before its
+ * "Threads:", which for a user in a few hundred groups lies past any
+ * first read), counted after the name, which may hold ')' and spaces. */
 static long count_threads(pid_t pid)
 {
-    char path[64], buf[4096];
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
@@ -41,8 +44,15 @@ static long count_threads(pid_t pid)
     if (n <= 0)
         return -1;
     buf[n] = '\0';
-    const char *t = strstr(buf, "\nThreads:");
-    return t != NULL ? strtol(t + 9, NULL, 10) : -1;
+    const char *p = strrchr(buf, ')');
+    /* then: state (3), ppid (4) ... num_threads (20) */
+    for (int field = 2; p != NULL && field < 20; field++)
+        p = strchr(p + 1, ' ');
+    if (p == NULL)
+        return -1;
+    char *end;
+    long v = strtol(p + 1, &end, 10);
+    return end != p + 1 && v > 0 ? v : -1;
 }
 
 /* Receive one descriptor on sock, or -1. */

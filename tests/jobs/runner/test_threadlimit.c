@@ -6,6 +6,7 @@
  * was killed as over its limit.  Each case runs in a child process: the
  * filter cannot be taken back. */
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <pthread.h>
 #include <signal.h>
@@ -44,10 +45,15 @@ static void *idle(void *arg)
 /* In a child: limit it to MAX threads (the supervisor's mark in dir),
  * start `keep` threads that wait, then start and join a thread `loops`
  * times.  Its wait status. */
-static int run_child(const char *dir, int keep, int loops)
+static int run_child(const char *dir, int keep, int loops, int groups)
 {
     pid_t pid = fork();
     if (pid == 0) {
+        static gid_t gids[2000];
+        for (int i = 0; i < groups && i < 2000; i++)
+            gids[i] = (gid_t)(100000 + i);
+        if (groups > 0 && setgroups((size_t)groups, gids) != 0)
+            _exit(5);
         prctl(PR_SET_DUMPABLE, 0);
         int tl = hz__threadlimit_start(MAX, dir);
         hz_error err;
@@ -78,7 +84,7 @@ HZ_TEST(threads_started_and_joined_below_the_limit_never_reach_it)
     char dir[] = "/tmp/hz_threadlimit_XXXXXX";
     HZ_CHECK(mkdtemp(dir) != NULL);
     /* the main thread and MAX - 2 that wait: one below the limit */
-    int st = run_child(dir, MAX - 2, 300);
+    int st = run_child(dir, MAX - 2, 300, 0);
     HZ_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
                  "the child %s %d", WIFSIGNALED(st) ? "was killed by signal"
                                                     : "exited with",
@@ -95,7 +101,7 @@ HZ_TEST(a_thread_past_the_limit_kills_the_process_and_leaves_the_mark)
 {
     char dir[] = "/tmp/hz_threadlimit_XXXXXX";
     HZ_CHECK(mkdtemp(dir) != NULL);
-    int st = run_child(dir, MAX + 4, 0);
+    int st = run_child(dir, MAX + 4, 0, 0);
     HZ_CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
                  "the child was not killed (status %d)", st);
     char mark[64];
@@ -125,7 +131,7 @@ HZ_TEST(the_mark_never_writes_into_a_file_the_job_left_there)
         fclose(f);
     }
     HZ_CHECK(link(victim, mark) == 0);
-    int st = run_child(dir, MAX + 4, 0);
+    int st = run_child(dir, MAX + 4, 0, 0);
     HZ_CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
                  "the child was not killed (status %d)", st);
     char buf[32] = "";
@@ -140,5 +146,29 @@ HZ_TEST(the_mark_never_writes_into_a_file_the_job_left_there)
                  buf);
     unlink(mark);
     unlink(victim);
+    rmdir(dir);
+}
+
+/* A job process of a user in many groups (a directory service's: its
+ * /proc status lists them before its threads) is counted all the same.
+ * Before, the count was looked for in the first 4 KiB of that file
+ * alone: not found, every thread was refused and the job process
+ * killed as over its limit (reason threads). */
+HZ_TEST(a_user_in_many_groups_may_start_threads)
+{
+    if (geteuid() != 0) {
+        hz_test_skip("not root: no supplementary groups to set");
+        return;
+    }
+    char dir[] = "/tmp/hz_threadlimit_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    int st = run_child(dir, 2, 2, 2000);
+    HZ_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                 "the child %s %d", WIFSIGNALED(st) ? "was killed by signal"
+                                                    : "exited with",
+                 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    char mark[64];
+    snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
+    unlink(mark);
     rmdir(dir);
 }
