@@ -475,11 +475,13 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
                    0600);
     /* the supervisor of its threads (runner/threadlimit.h): forked now,
      * before isolating refuses fork */
-    int tl = hz__threadlimit_start(
-        HZ_THREADLIMIT(opt.threads > 0 ? opt.threads : 1), dir);
+    int tl = cfg->thread_limit
+                 ? hz__threadlimit_start(
+                       HZ_THREADLIMIT(opt.threads > 0 ? opt.threads : 1), dir)
+                 : -1;
     int tl_errno = errno;
     hz_status irc = isolate(cfg, job, dataset, dir, &opt, &err);
-    if (irc == HZ_OK) {
+    if (irc == HZ_OK && cfg->thread_limit) {
         irc = tl >= 0 ? hz__threadlimit_apply(tl, &err)
                       : hz_error_set(&err, HZ_EIO,
                                      "could not limit the job process's "

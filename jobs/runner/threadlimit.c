@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -262,4 +264,53 @@ hz_status hz__threadlimit_apply(int fd, hz_error *err)
                         "could not limit the job process's threads: no "
                         "seccomp filter for this architecture");
 #endif
+}
+
+static void *probe_thread(void *arg)
+{
+    return arg;
+}
+
+bool hz__threadlimit_available(char *why, size_t why_sz)
+{
+    /* 0: held; 1: no filter with a listener; 2: no thread under it.
+     * The try in a grandchild, its supervisor reaped here in the child (a
+     * subreaper): a runner that is process 1 would be left it a zombie */
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+        pid_t q = fork();
+        if (q == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            int fd = hz__threadlimit_start(HZ_THREADLIMIT(1), "/");
+            hz_error err;
+            if (fd < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+                hz__threadlimit_apply(fd, &err) != HZ_OK)
+                _exit(1);
+            pthread_t t;
+            if (pthread_create(&t, NULL, probe_thread, NULL) != 0)
+                _exit(2);
+            pthread_join(t, NULL);
+            _exit(0);
+        }
+        int code = 1, st = 0;
+        for (pid_t w; q > 0 && ((w = waitpid(-1, &st, 0)) > 0 ||
+                                errno == EINTR);)
+            if (w == q)
+                code = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+        _exit(code);
+    }
+    int st = 0;
+    while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    int code = pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+    if (code != 0 && why != NULL && why_sz > 0)
+        snprintf(why, why_sz, "%s",
+                 code == 2 ? "the kernel cannot let a thread's clone "
+                             "continue under seccomp user notification "
+                             "(Linux 5.5 or later)"
+                           : "no seccomp user notification (Linux 5.0 or "
+                             "later, seccomp allowed to this process)");
+    return code == 0;
 }
