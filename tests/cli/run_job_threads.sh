@@ -91,11 +91,22 @@ if unshare --pid --fork --mount-proc true 2>/dev/null; then
             zombies=$((zombies + 1))
         fi
     done
+    # nor is its job process helper, idle: what ended is reaped at once
+    hzombies=0
+    for h in $(cat /proc/"$r"/task/*/children 2>/dev/null); do
+        for c in $(cat /proc/"$h"/task/*/children 2>/dev/null); do
+            if grep -q '^State:.*Z' /proc/"$c"/status 2>/dev/null; then
+                hzombies=$((hzombies + 1))
+            fi
+        done
+    done
     kill "$r" 2>/dev/null
     wait "$u"
     check "the jobs ran ($(show z3))" test "$(show z3)" = "succeeded  "
     check "the runner as process 1 has no zombie child ($zombies)" \
         test "$zombies" -eq 0
+    check "its idle job process helper has no zombie child ($hzombies)" \
+        test "$hzombies" -eq 0
 else
     echo "note: no PID namespace here: the process-1 check is skipped"
 fi
