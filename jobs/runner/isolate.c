@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -544,7 +545,9 @@ static int filter_no_hidden_files(void)
 
 /* No capability but reading and searching files (CAP_DAC_OVERRIDE,
  * CAP_DAC_READ_SEARCH: a tenant's dataset need not be the runner's user's
- * to read, and Landlock holds the job process to its own files anyway):
+ * to read, and Landlock holds the job process to its own files anyway;
+ * without Landlock (keep_dac false) not those either: they would let it
+ * read and write every file of the machine, other users' included):
  * a runner started as root gave its job processes every capability, and
  * Landlock and the filters here do not cover what most of them allow:
  * code a hostile dataset got to run could restart the machine (reboot),
@@ -553,7 +556,7 @@ static int filter_no_hidden_files(void)
  * (RLIMIT_FSIZE, RLIMIT_DATA: its disk and memory limits).  Dropped from
  * the bounding, ambient, inheritable, permitted and effective sets; 0, or
  * the errno of capset (a process without capabilities: nothing to do). */
-static int drop_capabilities(void)
+static int drop_capabilities(bool keep_dac)
 {
     struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3,
                                          .pid = 0};
@@ -562,14 +565,15 @@ static int drop_capabilities(void)
     if (syscall(SYS_capget, &h, d) != 0)
         return errno;
     const uint32_t keep =
-        (1U << CAP_DAC_OVERRIDE) | (1U << CAP_DAC_READ_SEARCH);
+        keep_dac ? (1U << CAP_DAC_OVERRIDE) | (1U << CAP_DAC_READ_SEARCH)
+                 : 0;
     if ((d[0].permitted & ~keep) == 0 && d[1].permitted == 0 &&
         d[0].inheritable == 0 && d[1].inheritable == 0)
         return 0;
     /* the bounding set first: it takes CAP_SETPCAP (EINVAL past the
      * kernel's last capability) */
     for (int cap = 0; cap < 64; cap++)
-        if (cap != CAP_DAC_OVERRIDE && cap != CAP_DAC_READ_SEARCH &&
+        if (!((1ULL << cap) & keep) &&
             prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL)
             break;
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
@@ -666,7 +670,7 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
     if (e != 0 && rc == HZ_OK)
         return fail(err, -1, "seccomp filter of unlink, rename and O_TMPFILE",
                     e);
-    e = drop_capabilities();
+    e = drop_capabilities(rc == HZ_OK); /* CAP_DAC_* under Landlock only */
     if (e != 0 && rc == HZ_OK)
         return fail(err, -1, "dropping its capabilities", e);
     return rc;

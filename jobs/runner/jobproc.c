@@ -475,11 +475,13 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
                    0600);
     /* the supervisor of its threads (runner/threadlimit.h): forked now,
      * before isolating refuses fork */
-    int tl = hz__threadlimit_start(
-        HZ_THREADLIMIT(opt.threads > 0 ? opt.threads : 1), dir);
+    int tl = cfg->thread_limit
+                 ? hz__threadlimit_start(
+                       HZ_THREADLIMIT(opt.threads > 0 ? opt.threads : 1), dir)
+                 : -1;
     int tl_errno = errno;
     hz_status irc = isolate(cfg, job, dataset, dir, &opt, &err);
-    if (irc == HZ_OK) {
+    if (irc == HZ_OK && cfg->thread_limit) {
         irc = tl >= 0 ? hz__threadlimit_apply(tl, &err)
                       : hz_error_set(&err, HZ_EIO,
                                      "could not limit the job process's "
@@ -608,6 +610,21 @@ static void close_inherited(void)
         close((int)fd);
 }
 
+/* SIGCHLD in the helper: reap what ended (a job process, the threads'
+ * supervisor a job process left: runner/threadlimit.h) at once.  Before,
+ * only at the next job's start: an idle runner kept a zombie of each
+ * (and a test that took the helper's first child for the running job
+ * process found a dead supervisor).  The runner learns of a job
+ * process's end from its pidfd, which a reaped process still signals. */
+static void reap_children(int sig)
+{
+    (void)sig;
+    int e = errno;
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+    errno = e;
+}
+
 static bool helper_spawn(const hz__jobproc_config *cfg, int sock,
                          const char *path)
 {
@@ -616,6 +633,7 @@ static bool helper_spawn(const hz__jobproc_config *cfg, int sock,
     pid_t self = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        signal(SIGCHLD, SIG_DFL); /* the helper's, not the job's */
         close_inherited();
         child_from_request(cfg, path, self);
     }
@@ -648,6 +666,12 @@ static void helper_main(const hz__jobproc_config *cfg, int sock)
      * runner that is process 1 (a container without an init) reaped none,
      * and a zombie was left per job */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = reap_children;
+    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCHLD, &sa, NULL);
     drop_secrets(); /* neither it nor the job processes it forks use them */
     signal(SIGINT, SIG_IGN); /* the runner decides what a signal means */
     signal(SIGTERM, SIG_IGN);

@@ -37,6 +37,9 @@ typedef struct hz__jobproc_config {
                                  "isolation" instead of running (the
                                  worker releases the job and the run
                                  ends) */
+    bool thread_limit;        /* job processes are held to a thread
+                                 limit (runner/threadlimit.h: the
+                                 runner found it possible at start) */
     /* Answer a call (single-threaded, in the helper): a malloc'd reply or
      * NULL.  May be NULL (calls fail). */
     char *(*call)(const char *request);

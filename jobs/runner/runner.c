@@ -20,6 +20,7 @@
 #include "runner/memlimit.h"
 #include "runner/runner_internal.h"
 #include "runner/schedule.h"
+#include "runner/threadlimit.h"
 #include "runner/workdir.h"
 #include "store/job.h"
 
@@ -886,6 +887,25 @@ static hz_status check_isolation(hz__runner *r, hz_error *err)
     r->isolation_abi = hz__isolation_abi(why, sizeof why);
     r->socket_filter = hz__isolation_socket_filter();
     hz_metrics_set_isolation(r->m, r->isolation_abi, r->socket_filter);
+    /* the thread limit (runner/threadlimit.h): a job process that cannot
+     * have it would otherwise fail at its first thread (a kernel before
+     * 5.5), or, without --isolation required, run without it unsaid */
+    char twhy[200];
+    r->thread_limit = hz__threadlimit_available(twhy, sizeof twhy);
+    if (!r->thread_limit && r->cfg->require_isolation &&
+        r->isolation_abi > 0)
+        return hz_error_set(err, HZ_EINVAL,
+                            HZ_RUNNER_NO_ISOLATION ": job processes cannot "
+                            "be held to a thread limit: %s; no job was run "
+                            "(horizon run --isolation best-effort runs jobs "
+                            "without it)",
+                            twhy);
+    if (!r->thread_limit)
+        hz_log_write(r->log, HZ_LOG_WARN, NULL,
+                     "job processes have no thread limit: %s: code a "
+                     "hostile dataset got to run could start threads up to "
+                     "the machine's pid limit (--isolation best-effort)",
+                     twhy);
     const char *sockets =
         r->socket_filter ? "; the socket filter holds them to IPv4, IPv6 "
                            "and netlink sockets (no UNIX socket, no "
@@ -936,6 +956,7 @@ static hz_status start_jobproc(hz__runner *r, hz_error *err)
     jc.exec.memory_by_rlimit = r->memory_by_rlimit;
     jc.exec.tool_timeout_s = cfg->tool_timeout_s > 0 ? cfg->tool_timeout_s : 0;
     jc.exec.threads = r->threads_per_job;
+    jc.thread_limit = r->thread_limit;
     jc.exec.test_hooks = cfg->test_hooks;
     jc.exec.sandbox = cfg->sandbox;
     jc.exec.build_request = cfg->build_request;

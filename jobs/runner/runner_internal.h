@@ -50,6 +50,8 @@ typedef struct hz__runner {
     hz__jobproc *jp;
     int isolation_abi; /* Landlock ABI job processes use; 0: none */
     bool socket_filter; /* they get the seccomp socket filter */
+    bool thread_limit;  /* they are held to a thread limit
+                           (runner/threadlimit.h) */
     /* store failures of the workers (write-back, release): the work was
      * not recorded, so a --once run cannot say "drained" (under mu) */
     long store_failures;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,6 +13,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/audit.h>
@@ -27,11 +30,14 @@
 #define NATIVE_ARCH AUDIT_ARCH_AARCH64
 #endif
 
-/* The threads of process pid (its status file's "Threads:"), or -1. */
+/* The threads of process pid, or -1: field 20 of its stat file (one
+ * short line; its status file lists the user's groups before its
+ * "Threads:", which for a user in a few hundred groups lies past any
+ * first read), counted after the name, which may hold ')' and spaces. */
 static long count_threads(pid_t pid)
 {
-    char path[64], buf[4096];
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
@@ -40,8 +46,15 @@ static long count_threads(pid_t pid)
     if (n <= 0)
         return -1;
     buf[n] = '\0';
-    const char *t = strstr(buf, "\nThreads:");
-    return t != NULL ? strtol(t + 9, NULL, 10) : -1;
+    const char *p = strrchr(buf, ')');
+    /* then: state (3), ppid (4) ... num_threads (20) */
+    for (int field = 2; p != NULL && field < 20; field++)
+        p = strchr(p + 1, ' ');
+    if (p == NULL)
+        return -1;
+    char *end;
+    long v = strtol(p + 1, &end, 10);
+    return end != p + 1 && v > 0 ? v : -1;
 }
 
 /* Receive one descriptor on sock, or -1. */
@@ -99,6 +112,16 @@ static _Noreturn void supervise(int sock, int dirfd, pid_t job, long max)
         if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, req) != 0)
             continue; /* EINTR, or the thread is gone (ENOENT) */
         long n = count_threads(job);
+        /* a thread that ended a moment ago is counted until the kernel
+         * has released it, which may be after pthread_join returned: a
+         * job process one thread below its limit that starts and joins
+         * threads in a loop would be taken for over it.  Look again for
+         * up to 100 ms before refusing (what is over its limit stays) */
+        for (int i = 0; !said && (n < 0 || n >= max) && i < 100; i++) {
+            struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
+            nanosleep(&ms, NULL);
+            n = count_threads(job);
+        }
         memset(resp, 0, sz.seccomp_notif_resp);
         resp->id = req->id;
         if (n >= 0 && n < max) {
@@ -107,9 +130,12 @@ static _Noreturn void supervise(int sock, int dirfd, pid_t job, long max)
             resp->error = -EAGAIN;
             if (!said) {
                 said = true;
+                /* a new file only: what the job left under that name
+                 * (a hard link to another file: this process keeps the
+                 * runner's capabilities) is not written into */
                 int fd = openat(dirfd, HZ_THREADLIMIT_MARK,
-                                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-                                    O_CLOEXEC,
+                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                                    O_NONBLOCK | O_CLOEXEC,
                                 0600);
                 char line[32];
                 int len = snprintf(line, sizeof line, "%ld\n", max);
@@ -238,4 +264,53 @@ hz_status hz__threadlimit_apply(int fd, hz_error *err)
                         "could not limit the job process's threads: no "
                         "seccomp filter for this architecture");
 #endif
+}
+
+static void *probe_thread(void *arg)
+{
+    return arg;
+}
+
+bool hz__threadlimit_available(char *why, size_t why_sz)
+{
+    /* 0: held; 1: no filter with a listener; 2: no thread under it.
+     * The try in a grandchild, its supervisor reaped here in the child (a
+     * subreaper): a runner that is process 1 would be left it a zombie */
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+        pid_t q = fork();
+        if (q == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            int fd = hz__threadlimit_start(HZ_THREADLIMIT(1), "/");
+            hz_error err;
+            if (fd < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+                hz__threadlimit_apply(fd, &err) != HZ_OK)
+                _exit(1);
+            pthread_t t;
+            if (pthread_create(&t, NULL, probe_thread, NULL) != 0)
+                _exit(2);
+            pthread_join(t, NULL);
+            _exit(0);
+        }
+        int code = 1, st = 0;
+        for (pid_t w; q > 0 && ((w = waitpid(-1, &st, 0)) > 0 ||
+                                errno == EINTR);)
+            if (w == q)
+                code = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+        _exit(code);
+    }
+    int st = 0;
+    while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    int code = pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+    if (code != 0 && why != NULL && why_sz > 0)
+        snprintf(why, why_sz, "%s",
+                 code == 2 ? "the kernel cannot let a thread's clone "
+                             "continue under seccomp user notification "
+                             "(Linux 5.5 or later)"
+                           : "no seccomp user notification (Linux 5.0 or "
+                             "later, seccomp allowed to this process)");
+    return code == 0;
 }

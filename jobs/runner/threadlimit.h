@@ -19,6 +19,9 @@
 #ifndef HZ_RUNNER_THREADLIMIT_H
 #define HZ_RUNNER_THREADLIMIT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "horizon/common.h"
 
 /* The failure reason, and the file the supervisor leaves in the job's
@@ -35,6 +38,14 @@
  * supervisor of at most max threads, which writes its mark in directory
  * dir.  A descriptor for hz__threadlimit_apply, or -1 with errno. */
 int hz__threadlimit_start(int max, const char *dir);
+
+/* In the runner, at start: whether job processes can be held to a thread
+ * limit, tried in a child process (the filter, its supervisor and one
+ * thread).  Not on a kernel without seccomp user notification (before
+ * 5.0), nor on one that cannot let a clone continue (before 5.5: the
+ * supervisor could only refuse every thread, and OpenMP aborts a process
+ * whose threads it cannot start); then why names it. */
+bool hz__threadlimit_available(char *why, size_t why_sz);
 
 /* In the job process, once PR_SET_NO_NEW_PRIVS is set: install the filter
  * and hand its listener to the supervisor of fd (closed here).  HZ_OK, or

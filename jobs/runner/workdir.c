@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runner/workdir.h"
@@ -57,12 +59,23 @@ typedef struct removal {
 } removal;
 
 /* Move entry name of directory parent (a directory MAX_DEPTH levels down)
- * to the top of the removal, under a name of its own. */
+ * to the top of the removal, under a name of its own: random, not one the
+ * job could have taken beforehand (a job process without Landlock that
+ * left files named as a counter would name them, at the top of its
+ * directory, had what lay deeper stay on disk for good). */
 static void move_up(int parent, const char *name, removal *rm)
 {
     for (int tries = 0; rm->top >= 0 && tries < 8; tries++) {
+        unsigned long long r = 0;
+        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            r = ((unsigned long long)getpid() << 40) ^
+                ((unsigned long long)ts.tv_sec << 20) ^
+                (unsigned long long)ts.tv_nsec;
+        }
         char up[64];
-        snprintf(up, sizeof up, ".deep-%lu-%d", rm->moved, tries);
+        snprintf(up, sizeof up, ".deep-%lu-%016llx", rm->moved, r);
         if (syscall(SYS_renameat2, parent, name, rm->top, up,
                     RENAME_NOREPLACE) == 0) {
             rm->moved++;

@@ -47,6 +47,25 @@ st=$(show suite)
 check "a suite with --threads 2 succeeds ($st)" test "$st" = "succeeded  "
 check "the run exits 1 for the failed job ($rc)" test $rc -eq 1
 
+# On a kernel that cannot let a clone continue under seccomp user
+# notification (Linux 5.0 to 5.4, simulated: no_landlock --no-continue),
+# the runner says at start that job processes have no thread limit, and
+# a job that needs threads (the suite, OpenMP with --threads 2) runs.
+# Before, every clone of a job process failed (ENOSYS) and OpenMP
+# aborted it.
+B=$(dirname "$HORIZON")
+"$HORIZON" submit --type suite --tenant acme --id oldkernel --quiet \
+    --dataset "$T/data/acme/big.csv"
+"$B/no_landlock" --no-continue "$HORIZON" run --once --threads 2 \
+    --max-attempts 1 --isolation best-effort >"$T/old.out" 2>"$T/old.err"
+rc=$?
+st=$(show oldkernel)
+check "on such a kernel the suite succeeds ($st; rc $rc)" \
+    test "$st" = "succeeded  "
+check "the runner says there is no thread limit ($(grep -c 'thread limit' "$T/old.err"))" \
+    grep -q "job processes have no thread limit: the kernel cannot let" \
+    "$T/old.err"
+
 # A runner that is process 1 (a container without an init) is left no
 # zombie per job: the threads' supervisor a job process forks is reaped
 # by the runner's helper (a child subreaper), not by init.
@@ -72,11 +91,22 @@ if unshare --pid --fork --mount-proc true 2>/dev/null; then
             zombies=$((zombies + 1))
         fi
     done
+    # nor is its job process helper, idle: what ended is reaped at once
+    hzombies=0
+    for h in $(cat /proc/"$r"/task/*/children 2>/dev/null); do
+        for c in $(cat /proc/"$h"/task/*/children 2>/dev/null); do
+            if grep -q '^State:.*Z' /proc/"$c"/status 2>/dev/null; then
+                hzombies=$((hzombies + 1))
+            fi
+        done
+    done
     kill "$r" 2>/dev/null
     wait "$u"
     check "the jobs ran ($(show z3))" test "$(show z3)" = "succeeded  "
     check "the runner as process 1 has no zombie child ($zombies)" \
         test "$zombies" -eq 0
+    check "its idle job process helper has no zombie child ($hzombies)" \
+        test "$hzombies" -eq 0
 else
     echo "note: no PID namespace here: the process-1 check is skipped"
 fi

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,8 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
-
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "hz_test.h"
 #include "net/sandbox.h"
@@ -436,5 +438,72 @@ HZ_TEST(no_socket_after_the_download_in_any_thread)
                  out[2]);
 #else
     hz_test_skip("no socket filter on this architecture");
+#endif
+}
+
+/* Without Landlock (--isolation best-effort on a kernel without it), a
+ * job process of a runner started as root keeps no capability at all:
+ * CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, kept for a dataset not the
+ * runner's user's, let it read (and write) every file of the machine,
+ * other users' included, where nothing else holds it to its own. */
+HZ_TEST(without_landlock_a_job_keeps_no_capability)
+{
+#if defined(__x86_64__) || defined(__aarch64__)
+    struct __user_cap_header_struct ch = {
+        .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct cd[2];
+    memset(cd, 0, sizeof cd);
+    if (syscall(SYS_capget, &ch, cd) != 0 ||
+        !(cd[0].permitted & (1U << CAP_DAC_OVERRIDE))) {
+        hz_test_skip("not run with CAP_DAC_OVERRIDE (as root)");
+        return;
+    }
+    fixture fx;
+    make_fixture(&fx);
+    int pp[2];
+    HZ_CHECK(pipe(pp) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pp[0]);
+        /* as on a kernel without Landlock: its system calls (444 to 446)
+         * fail with ENOSYS (tests/support/no_landlock.c) */
+        struct sock_filter f[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                     offsetof(struct seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 444, 0, 2),
+            BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 446, 1, 0),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = {
+            .len = (unsigned short)(sizeof f / sizeof f[0]), .filter = f};
+        hz__isolation iso = {.jobdir = fx.jobdir};
+        hz_error err;
+        int out[3] = {-1, -1, -1};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0) {
+            out[0] = hz__isolation_apply(&iso, NULL, &err) == HZ_OK;
+            memset(cd, 0, sizeof cd);
+            if (syscall(SYS_capget, &ch, cd) == 0) {
+                out[1] = (int)cd[0].permitted;
+                out[2] = (int)cd[0].effective;
+            }
+        }
+        _exit(write(pp[1], out, sizeof out) == (ssize_t)sizeof out ? 0 : 1);
+    }
+    close(pp[1]);
+    int out[3] = {-1, -1, -1};
+    ssize_t n = read(pp[0], out, sizeof out);
+    close(pp[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    HZ_CHECK(n == (ssize_t)sizeof out);
+    HZ_CHECK_MSG(out[0] == 0, "isolation without Landlock said it held");
+    HZ_CHECK_MSG(out[1] == 0 && out[2] == 0,
+                 "capabilities kept without Landlock: permitted 0x%x, "
+                 "effective 0x%x",
+                 (unsigned)out[1], (unsigned)out[2]);
+#else
+    hz_test_skip("no seccomp filter on this architecture");
 #endif
 }

@@ -1,0 +1,174 @@
+/* The thread limit of job processes (runner/threadlimit.h): a thread that
+ * ended no longer counts.  Before, a thread joined a moment ago was still
+ * counted (the kernel releases it after pthread_join returns), and a job
+ * process one thread below its limit that started and joined threads in
+ * a loop (a parallel region, a resolver's lookup, one after the other)
+ * was killed as over its limit.  Each case runs in a child process: the
+ * filter cannot be taken back. */
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hz_test.h"
+#include "runner/threadlimit.h"
+
+#define MAX 8
+
+/* A thread that ends at once, with descriptors of its own to close: the
+ * kernel closes them after pthread_join has returned, and only then
+ * stops counting it (the window made wide enough to be hit each time). */
+static void *quick(void *arg)
+{
+    if (unshare(CLONE_FILES) == 0)
+        for (int i = 0; i < 500; i++)
+            if (dup(2) < 0)
+                break;
+    return arg;
+}
+
+static void *idle(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+/* In a child: limit it to MAX threads (the supervisor's mark in dir),
+ * start `keep` threads that wait, then start and join a thread `loops`
+ * times.  Its wait status. */
+static int run_child(const char *dir, int keep, int loops, int groups)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        static gid_t gids[2000];
+        for (int i = 0; i < groups && i < 2000; i++)
+            gids[i] = (gid_t)(100000 + i);
+        if (groups > 0 && setgroups((size_t)groups, gids) != 0)
+            _exit(5);
+        prctl(PR_SET_DUMPABLE, 0);
+        int tl = hz__threadlimit_start(MAX, dir);
+        hz_error err;
+        if (tl < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            hz__threadlimit_apply(tl, &err) != HZ_OK)
+            _exit(2);
+        for (int i = 0; i < keep; i++) {
+            pthread_t t;
+            if (pthread_create(&t, NULL, idle, NULL) != 0)
+                _exit(3);
+        }
+        for (int i = 0; i < loops; i++) {
+            pthread_t t;
+            if (pthread_create(&t, NULL, quick, NULL) != 0)
+                _exit(4);
+            pthread_join(t, NULL);
+        }
+        _exit(0);
+    }
+    int st = -1;
+    while (pid > 0 && waitpid(pid, &st, 0) < 0) {
+    }
+    return st;
+}
+
+HZ_TEST(threads_started_and_joined_below_the_limit_never_reach_it)
+{
+    char dir[] = "/tmp/hz_threadlimit_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    /* the main thread and MAX - 2 that wait: one below the limit */
+    int st = run_child(dir, MAX - 2, 300, 0);
+    HZ_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                 "the child %s %d", WIFSIGNALED(st) ? "was killed by signal"
+                                                    : "exited with",
+                 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    char mark[64];
+    snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
+    struct stat sb;
+    HZ_CHECK_MSG(lstat(mark, &sb) != 0, "%s was left", mark);
+    unlink(mark);
+    rmdir(dir);
+}
+
+HZ_TEST(a_thread_past_the_limit_kills_the_process_and_leaves_the_mark)
+{
+    char dir[] = "/tmp/hz_threadlimit_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    int st = run_child(dir, MAX + 4, 0, 0);
+    HZ_CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+                 "the child was not killed (status %d)", st);
+    char mark[64];
+    snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
+    struct stat sb;
+    HZ_CHECK_MSG(lstat(mark, &sb) == 0, "no %s", mark);
+    unlink(mark);
+    rmdir(dir);
+}
+
+/* The supervisor writes its mark only as a new file: a job process
+ * (without Landlock) that left a hard link named HZ_THREADLIMIT_MARK to
+ * another file (the store, another user's: the supervisor keeps the
+ * runner's capabilities) and then passed its limit had the supervisor
+ * truncate that file and write into it. */
+HZ_TEST(the_mark_never_writes_into_a_file_the_job_left_there)
+{
+    char dir[] = "/tmp/hz_threadlimit_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    char victim[64], mark[64];
+    snprintf(victim, sizeof victim, "%s.victim", dir);
+    snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
+    FILE *f = fopen(victim, "w");
+    HZ_CHECK(f != NULL);
+    if (f != NULL) {
+        fputs("precious\n", f);
+        fclose(f);
+    }
+    HZ_CHECK(link(victim, mark) == 0);
+    int st = run_child(dir, MAX + 4, 0, 0);
+    HZ_CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+                 "the child was not killed (status %d)", st);
+    char buf[32] = "";
+    f = fopen(victim, "r");
+    HZ_CHECK(f != NULL);
+    if (f != NULL) {
+        if (fgets(buf, sizeof buf, f) == NULL)
+            buf[0] = '\0';
+        fclose(f);
+    }
+    HZ_CHECK_MSG(strcmp(buf, "precious\n") == 0, "%s now holds '%s'", victim,
+                 buf);
+    unlink(mark);
+    unlink(victim);
+    rmdir(dir);
+}
+
+/* A job process of a user in many groups (a directory service's: its
+ * /proc status lists them before its threads) is counted all the same.
+ * Before, the count was looked for in the first 4 KiB of that file
+ * alone: not found, every thread was refused and the job process
+ * killed as over its limit (reason threads). */
+HZ_TEST(a_user_in_many_groups_may_start_threads)
+{
+    if (geteuid() != 0) {
+        hz_test_skip("not root: no supplementary groups to set");
+        return;
+    }
+    char dir[] = "/tmp/hz_threadlimit_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    int st = run_child(dir, 2, 2, 2000);
+    HZ_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                 "the child %s %d", WIFSIGNALED(st) ? "was killed by signal"
+                                                    : "exited with",
+                 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    char mark[64];
+    snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
+    unlink(mark);
+    rmdir(dir);
+}
