@@ -113,6 +113,25 @@ static hz_type timed_type(const evidence *e)
     return HZ_TYPE_TIMESTAMP;
 }
 
+/* A value read month-first (m), day-first (d) or both: which settles
+ * the order, and the first that settles nothing (ambiguous). */
+static void timed_evidence(evidence *e, const char *t, size_t tn,
+                           size_t line, bool m, bool d, bool ts, int64_t secs)
+{
+    e->n_fmt[HZ_DATEFMT_MDY_SLASH] += m;
+    e->n_fmt[HZ_DATEFMT_DMY] += d;
+    e->n_ts += ts;
+    zoned_evidence(e, t, tn, ts, secs);
+    e->n_mdy_only += m && !d;
+    e->n_dmy_only += d && !m;
+    if (m && d && !e->ambiguous) {
+        e->ambiguous = true;
+        e->amb_line = line;
+        snprintf(e->amb_text, sizeof e->amb_text, "%.*s",
+                 (int)(tn < 23 ? tn : 23), t);
+    }
+}
+
 /* Which date formats a trimmed value fits.  Cheap rejects first: most
  * sampled values are numbers or words. */
 static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
@@ -125,20 +144,21 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
         if (!((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z')))
             return;
         /* the month named first (Jan 31, 2024) settles the order; so
-         * does a named one after a weekday (Wed, 31 Jan 2024) */
+         * does a named one after a weekday (Wed, 31 Jan 2024), and a
+         * weekday before numbers when only one order falls on it; when
+         * both do (Sat, 6/1/2024: 1 June and 6 January are Saturdays)
+         * the value settles nothing, as 6/1/2024 alone */
+        int64_t dsecs;
+        bool dts = false;
         const bool m =
             hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL);
-        const bool d = !m && hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &secs,
-                                               &ts, NULL);
-        if (m || d) {
-            e->n_fmt[m ? HZ_DATEFMT_MDY_SLASH : HZ_DATEFMT_DMY]++;
-            e->n_mdy_only += m;
-            e->n_dmy_only += d;
-            e->n_ts += ts;
-            zoned_evidence(e, t, tn, ts, secs);
-        } else {
+        const bool d =
+            hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &dsecs, &dts, NULL);
+        if (m || d)
+            timed_evidence(e, t, tn, line, m, d, m ? ts : dts,
+                           m ? secs : dsecs);
+        else
             period_text_evidence(e, t, tn, line);
-        }
         return;
     }
     hz_datefmt f = year_first_shape(t, tn);
@@ -162,18 +182,7 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
         period_text_evidence(e, t, tn, line);
         return;
     }
-    e->n_fmt[HZ_DATEFMT_MDY_SLASH] += m;
-    e->n_fmt[HZ_DATEFMT_DMY] += d;
-    e->n_ts += (m || d) && ts;
-    zoned_evidence(e, t, tn, (m || d) && ts, secs);
-    e->n_mdy_only += m && !d;
-    e->n_dmy_only += d && !m;
-    if (m && d && !e->ambiguous) {
-        e->ambiguous = true;
-        e->amb_line = line;
-        snprintf(e->amb_text, sizeof e->amb_text, "%.*s",
-                 (int)(tn < 23 ? tn : 23), t);
-    }
+    timed_evidence(e, t, tn, line, m, d, ts, secs);
 }
 
 /* A decimal that only fails to parse because it overflows a double. */

@@ -23,6 +23,15 @@ form "a weekday before: month first" "date:mdy" "Tuesday, January 30, 2024" "Wed
 form "a weekday before: day first" "date:dmy" "Tue, 30 Jan 2024" "Wed, 31 Jan 2024" "Thu, 1 Feb 2024"
 # the weekday settles the order: 1/2/2024 is a Tuesday month-first
 form "a weekday settles the order" "date:mdy" "Tue, 1/2/2024" "Wed, 1/3/2024" "Thu, 1/4/2024"
+# a weekday both orders fall on settles nothing (6 January and 1 June
+# 2024 are Saturdays): day-first dates with such a row are day-first,
+# and a column of only such rows is refused as 6/1/2024 alone would be
+# (until 2026-12-07 each was counted month-first: the column was text,
+# or read month-first, 1 June)
+form "a weekday both orders fall on" "date:dmy" "Sat, 6/1/2024" "Sun, 7/1/2024" "Sat, 13/1/2024"
+{ echo "d,v"; echo "\"Mon, 1/1/2024\",1"; echo "\"Sat, 6/1/2024\",2"; echo "\"Fri, 2/2/2024\",3"; } >"$T/wdamb.csv"
+expect_exit 1 "wdamb.csv:2:1: column 'd': dates such as 'Mon, 1/1/2024' could be month-first or day-first" -- \
+    "$H" forecast "$T/wdamb.csv" --date d --value v
 form "a long date with a time" "timestamp:mdy" "Wednesday, September 25, 2024 12:30:45 p.m." "Wednesday, September 25, 2024 11:59:59 p.m." "Thursday, September 26, 2024 12:00:00 a.m."
 form "month named first with a time" "timestamp:mdy" "Jan 30, 2024 9:05 AM" "Jan 30, 2024 2:05 p.m." "Feb 1, 2024 10:00"
 
