@@ -32,6 +32,11 @@ form "a weekday both orders fall on" "date:dmy" "Sat, 6/1/2024" "Sun, 7/1/2024" 
 { echo "d,v"; echo "\"Mon, 1/1/2024\",1"; echo "\"Sat, 6/1/2024\",2"; echo "\"Fri, 2/2/2024\",3"; } >"$T/wdamb.csv"
 expect_exit 1 "wdamb.csv:2:1: column 'd': dates such as 'Mon, 1/1/2024' could be month-first or day-first" -- \
     "$H" forecast "$T/wdamb.csv" --date d --value v
+# a weekday that is not the date's: refused with the date's own (until
+# 2026-12-07 only 'expected a valid date', the date being valid)
+{ echo "d,v"; echo "\"Wed, Jan 31, 2024\",1"; echo "\"Fri, Feb 1, 2024\",2"; } >"$T/wdbad.csv"
+expect_exit 1 "wdbad.csv:3:1: column 'd': expected a valid date MM/DD/YYYY (or Jan 31, 2024), got 'Fri, Feb 1, 2024': 2024-02-01 is a Thursday, not a Friday" -- \
+    "$H" forecast "$T/wdbad.csv" --date d --value v
 form "a long date with a time" "timestamp:mdy" "Wednesday, September 25, 2024 12:30:45 p.m." "Wednesday, September 25, 2024 11:59:59 p.m." "Thursday, September 26, 2024 12:00:00 a.m."
 form "month named first with a time" "timestamp:mdy" "Jan 30, 2024 9:05 AM" "Jan 30, 2024 2:05 p.m." "Feb 1, 2024 10:00"
 
