@@ -63,6 +63,13 @@ for v in "01/02/24" "Jan 31, 24" "31.01.24 14:05"; do
     expect_exit 2 "yy.csv:2:2: column 'd' is not a date (e.g. '$v'): a two-digit year, whose century and order (day, month, year) would be a guess: write four-digit years" -- \
         "$H" forecast "$T/yy.csv" --date d --value v
 done
+# a four-digit year first is no two-digit year: a column of mixed forms
+# names the first that differs, without that reason (until 2026-12-07
+# '2024/01/31' was said to have a two-digit year)
+printf 'd,v\n2024-01-29,1\n2024-01-30,2\n2024/01/31,3\n2024/02/01,4\n02/02/2024,5\n03/02/2024,6\n' >"$T/mix.csv"
+expect_exit 1 "mix.csv:4:1: column 'd': '2024/01/31' is not a date in the column's format (iso)" -- \
+    "$H" forecast "$T/mix.csv" --date d --value v
+check "mix: no two-digit year claimed" bash -c "! grep -q 'two-digit' '$T/err'"
 # week 53 of a year of 52 ISO weeks: refused with the reason (until
 # 2026-12-07 only 'expected a valid date YYYY-Www')
 { echo "w,v"; echo "2024-W51,1"; echo "2024-W52,2"; echo "2024-W53,3"; } >"$T/w.csv"
