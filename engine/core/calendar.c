@@ -287,7 +287,9 @@ static bool parse_day_text(const char *s, size_t len, hz_datefmt fmt,
     bool basic = false;
     switch (fmt) {
     case HZ_DATEFMT_ISO:
-        if (len > 8 && s[8] == 'T') { /* basic: 20240131T140509Z */
+        /* basic: 20240131T140509Z (2024-1-5T14:05 is the extended
+         * form, its T at the same place) */
+        if (len > 8 && s[8] == 'T' && s[4] != '-') {
             if (!digits(s, len, &i, 4, &y) || !digits(s, len, &i, 2, &m) ||
                 !digits(s, len, &i, 2, &d))
                 return false;
