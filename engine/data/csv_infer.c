@@ -29,7 +29,13 @@ static hz_datefmt year_first_shape(const char *t, size_t tn)
         return HZ_DATEFMT_ISO;
     if (tn >= 13 && t[8] == 'T')
         return HZ_DATEFMT_ISO;
-    if (tn >= 8 && (t[4] == '/' || t[4] == '.'))
+    if (tn >= 8 && t[4] == '/')
+        return HZ_DATEFMT_YMD_SLASH;
+    /* with dots, two-digit month and day (2024.01.31): 2024.1.0,
+     * 2024.3.1 are version numbers as calendar versioning writes them
+     * (a column of them was text, and would be refused at the first
+     * that is no date) */
+    if (tn >= 10 && t[4] == '.' && t[7] == '.' && (tn == 10 || t[10] == ' '))
         return HZ_DATEFMT_YMD_SLASH;
     if (tn == 7 && t[4] == '-')
         return t[5] == 'Q' || t[5] == 'q' ? HZ_DATEFMT_QUARTER

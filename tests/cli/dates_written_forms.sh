@@ -40,6 +40,17 @@ expect_exit 1 "wdbad.csv:3:1: column 'd': expected a valid date MM/DD/YYYY (or J
 form "a long date with a time" "timestamp:mdy" "Wednesday, September 25, 2024 12:30:45 p.m." "Wednesday, September 25, 2024 11:59:59 p.m." "Thursday, September 26, 2024 12:00:00 a.m."
 form "month named first with a time" "timestamp:mdy" "Jan 30, 2024 9:05 AM" "Jan 30, 2024 2:05 p.m." "Feb 1, 2024 10:00"
 
+# dotted year-first dates are inferred with two-digit month and day:
+# 2024.1.0, 2024.3.1 are version numbers as calendar versioning writes
+# them, a column of them text (until 2026-12-07 such a column whose
+# sampled values were nearly all valid dates was taken for dates and the
+# file refused at '2024.1.0'); --date still reads 2024.1.5
+{ echo "ver,n"; echo "2024.1.0,0"; for k in $(seq 1 19); do echo "2024.$((k % 12 + 1)).$((k % 5 + 1)),$k"; done; } >"$T/ver.csv"
+expect_exit 0 "" -- "$H" inspect "$T/ver.csv"
+check "version numbers: text" grep -Eq "^ver +string +20 " "$T/out"
+{ echo "d,v"; echo "2024.1.30,1"; echo "2024.1.31,2"; echo "2024.2.1,3"; } >"$T/dots1.csv"
+expect_exit 0 "" -- "$H" forecast "$T/dots1.csv" --date d --value v --model naive --horizon 1
+check "one-digit dotted dates as --date: from 2024-02-02" grep -q '^total,2024-02-02,3,' "$T/out"
 # forecast reads them by day
 python3 - "$T" <<'PY'
 import datetime as dt, sys
