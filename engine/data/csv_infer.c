@@ -169,7 +169,14 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
     }
     hz_datefmt f = year_first_shape(t, tn);
     if (f != HZ_DATEFMT_NONE) {
-        if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL)) {
+        /* ISO's shape with a one-digit month or day (2024-1-31), read
+         * since 2026-12-07, is a date only within the accepted years:
+         * part numbers such as 4711-3-12 were text and stay so */
+        const bool short_iso =
+            f == HZ_DATEFMT_ISO && t[4] == '-' && !(tn >= 10 && t[7] == '-');
+        if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL) &&
+            !(short_iso && (secs < (int64_t)e->day_lo * 86400 ||
+                            secs >= ((int64_t)e->day_hi + 1) * 86400))) {
             e->n_fmt[f]++;
             e->n_ts += ts;
             zoned_evidence(e, t, tn, ts, secs);
@@ -384,6 +391,8 @@ int hz__csv_infer_sample(const char *body, size_t plen, size_t blen,
     chunk c;
     memset(&c, 0, sizeof c);
     memset(ev, 0, ncols * sizeof *ev);
+    for (size_t k = 0; k < ncols; k++)
+        hz__csv_date_window(opt, &ev[k].day_lo, &ev[k].day_hi);
     c.begin = body;
     c.end = body + plen;
     c.ncols = ncols;

@@ -51,6 +51,12 @@ check "version numbers: text" grep -Eq "^ver +string +20 " "$T/out"
 { echo "d,v"; echo "2024.1.30,1"; echo "2024.1.31,2"; echo "2024.2.1,3"; } >"$T/dots1.csv"
 expect_exit 0 "" -- "$H" forecast "$T/dots1.csv" --date d --value v --model naive --horizon 1
 check "one-digit dotted dates as --date: from 2024-02-02" grep -q '^total,2024-02-02,3,' "$T/out"
+# a one-digit ISO month or day outside the accepted years is a code
+# (part numbers 4711-3-12): text, as until 2026-12-07 (it was then taken
+# for dates and the file refused as outside the window)
+printf 'part,n\n4711-3-12,1\n4711-2-5,2\n1234-1-1,3\n5555-12-3,4\n' >"$T/parts.csv"
+expect_exit 0 "" -- "$H" inspect "$T/parts.csv"
+check "part numbers: text" grep -Eq "^part +string +4 " "$T/out"
 # forecast reads them by day
 python3 - "$T" <<'PY'
 import datetime as dt, sys
