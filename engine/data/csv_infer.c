@@ -169,11 +169,14 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
     }
     hz_datefmt f = year_first_shape(t, tn);
     if (f != HZ_DATEFMT_NONE) {
-        /* ISO's shape with a one-digit month or day (2024-1-31), read
-         * since 2026-12-07, is a date only within the accepted years:
-         * part numbers such as 4711-3-12 were text and stay so */
+        /* ISO's shape with a one-digit month or day (2024-1-31) and
+         * dotted ones (2024.01.31), read since 2026-12-07, are dates
+         * only within the accepted years: codes such as 4711-3-12 and
+         * 4711.03.12 were text and stay so */
         const bool short_iso =
-            f == HZ_DATEFMT_ISO && t[4] == '-' && !(tn >= 10 && t[7] == '-');
+            (f == HZ_DATEFMT_ISO && t[4] == '-' &&
+             !(tn >= 10 && t[7] == '-')) ||
+            (f == HZ_DATEFMT_YMD_SLASH && t[4] == '.');
         if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL) &&
             !(short_iso && (secs < (int64_t)e->day_lo * 86400 ||
                             secs >= ((int64_t)e->day_hi + 1) * 86400))) {

@@ -57,6 +57,9 @@ check "one-digit dotted dates as --date: from 2024-02-02" grep -q '^total,2024-0
 printf 'part,n\n4711-3-12,1\n4711-2-5,2\n1234-1-1,3\n5555-12-3,4\n' >"$T/parts.csv"
 expect_exit 0 "" -- "$H" inspect "$T/parts.csv"
 check "part numbers: text" grep -Eq "^part +string +4 " "$T/out"
+printf 'part,n\n4711.03.12,1\n4711.02.05,2\n1234.01.01,3\n5555.12.03,4\n' >"$T/parts.csv"
+expect_exit 0 "" -- "$H" inspect "$T/parts.csv"
+check "dotted part numbers: text" grep -Eq "^part +string +4 " "$T/out"
 # forecast reads them by day
 python3 - "$T" <<'PY'
 import datetime as dt, sys
