@@ -256,12 +256,8 @@ static bool named_month_first(const char *s, size_t len, size_t *i, int *y,
     return *i < len && s[(*i)++] == ' ' && digits(s, len, i, 4, y);
 }
 
-/* Day-level formats: the date part, then an optional time. */
-/* A weekday's English name (three letters or full, any case) and ", "
- * or " " at the start of s, as long dates write it ("Wednesday, January
- * 31, 2024", Excel's; "Wed, 31 Jan 2024"): the weekday (0 Monday) and
- * *skip its bytes, or -1. */
-static int weekday_prefix(const char *s, size_t len, size_t *skip)
+/* A weekday before a date (core/period_text.h). */
+int hz__weekday_prefix(const char *s, size_t len, size_t *skip)
 {
     static const char *const names[7] = {"monday", "tuesday", "wednesday",
                                          "thursday", "friday", "saturday",
@@ -282,6 +278,7 @@ static int weekday_prefix(const char *s, size_t len, size_t *skip)
     return -1;
 }
 
+/* Day-level formats: the date part, then an optional time. */
 static bool parse_day_text(const char *s, size_t len, hz_datefmt fmt,
                            int64_t *epoch, bool *is_ts)
 {
@@ -290,7 +287,9 @@ static bool parse_day_text(const char *s, size_t len, hz_datefmt fmt,
     bool basic = false;
     switch (fmt) {
     case HZ_DATEFMT_ISO:
-        if (len > 8 && s[8] == 'T') { /* basic: 20240131T140509Z */
+        /* basic: 20240131T140509Z (2024-1-5T14:05 is the extended
+         * form, its T at the same place) */
+        if (len > 8 && s[8] == 'T' && s[4] != '-') {
             if (!digits(s, len, &i, 4, &y) || !digits(s, len, &i, 2, &m) ||
                 !digits(s, len, &i, 2, &d))
                 return false;
@@ -376,7 +375,7 @@ static bool parse_day_fmt(const char *s, size_t len, hz_datefmt fmt,
     size_t skip;
     int wd;
     if ((fmt != HZ_DATEFMT_MDY_SLASH && fmt != HZ_DATEFMT_DMY) ||
-        (wd = weekday_prefix(s, len, &skip)) < 0)
+        (wd = hz__weekday_prefix(s, len, &skip)) < 0)
         return parse_day_text(s, len, fmt, epoch, is_ts);
     if (!parse_day_text(s + skip, len - skip, fmt, epoch, is_ts))
         return false;

@@ -23,6 +23,12 @@ bool hz__month_text(const char *s, size_t len, int *y, int *m,
  * "Sept") at s[0..len) names, any case: 1-12; 0 for anything else. */
 int hz__month_name(const char *s, size_t len);
 
+/* A weekday's English name (three letters or full, any case) and ", "
+ * or " " at the start of s, as long dates write it ("Wednesday, January
+ * 31, 2024", Excel's; "Wed, 31 Jan 2024"): the weekday (0 Monday) and
+ * *skip its bytes, or -1 (engine/core/calendar.c). */
+int hz__weekday_prefix(const char *s, size_t len, size_t *skip);
+
 /* A quarter: "2024 Q1", "Q1 2024", "Q1-2024" (any case; four-digit
  * years).  Sets *y and *q (1-4); false for anything else. */
 bool hz__quarter_text(const char *s, size_t len, int *y, int *q);

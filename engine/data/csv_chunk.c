@@ -192,6 +192,32 @@ static const char *no_week53(hz_datefmt f, const char *s, size_t n, char *buf,
     return buf;
 }
 
+/* Why a month- or day-first value after a weekday is no date when the
+ * date is one: the weekday is not its (Fri, Feb 1, 2024: a Thursday);
+ * "" for anything else. */
+static const char *wrong_weekday(hz_datefmt f, const char *s, size_t n,
+                                 char *buf, size_t cap)
+{
+    static const char *const names[7] = {"Monday", "Tuesday", "Wednesday",
+                                         "Thursday", "Friday", "Saturday",
+                                         "Sunday"};
+    size_t skip;
+    int64_t secs;
+    bool ts;
+    trim(&s, &n);
+    const int wd = f == HZ_DATEFMT_MDY_SLASH || f == HZ_DATEFMT_DMY
+                       ? hz__weekday_prefix(s, n, &skip)
+                       : -1;
+    if (wd < 0 || !hz_parse_datetime(s + skip, n - skip, f, &secs, &ts, NULL))
+        return "";
+    const int32_t day = (int32_t)(secs >= 0 ? secs / 86400
+                                            : -((-secs + 86399) / 86400));
+    char d[16];
+    snprintf(buf, cap, ": %s is a %s, not a %s", hz_format_day(day, d),
+             names[hz_weekday(day)], names[wd]);
+    return buf;
+}
+
 /* The year of s, a month written with a two-digit year (Jan-30) on the
  * other side of 2000 from those of the sample (colspec.yy_side); 0 for
  * anything else. */
@@ -318,12 +344,14 @@ static void field_date(chunk *c, size_t j, const char *s, size_t n)
                      "taken for another unit");
             return;
         }
-        char why[96];
+        char why[96], wday[64];
         hz__csv_report(
-            c, j + 1, false, "column '%s': expected a valid %s %s, got '%s'%s%s",
+            c, j + 1, false,
+            "column '%s': expected a valid %s %s, got '%s'%s%s%s",
             c->names[j], sp->type == HZ_TYPE_DATE ? "date" : "timestamp",
             fmt_words(sp->fmt), shown(s, n, sh, sizeof sh),
             no_week53(sp->fmt, s, n, why, sizeof why),
+            wrong_weekday(sp->fmt, s, n, wday, sizeof wday),
             header_again(c, j, s, n));
         return;
     }

@@ -29,7 +29,13 @@ static hz_datefmt year_first_shape(const char *t, size_t tn)
         return HZ_DATEFMT_ISO;
     if (tn >= 13 && t[8] == 'T')
         return HZ_DATEFMT_ISO;
-    if (tn >= 8 && (t[4] == '/' || t[4] == '.'))
+    if (tn >= 8 && t[4] == '/')
+        return HZ_DATEFMT_YMD_SLASH;
+    /* with dots, two-digit month and day (2024.01.31): 2024.1.0,
+     * 2024.3.1 are version numbers as calendar versioning writes them
+     * (a column of them was text, and would be refused at the first
+     * that is no date) */
+    if (tn >= 10 && t[4] == '.' && t[7] == '.' && (tn == 10 || t[10] == ' '))
         return HZ_DATEFMT_YMD_SLASH;
     if (tn == 7 && t[4] == '-')
         return t[5] == 'Q' || t[5] == 'q' ? HZ_DATEFMT_QUARTER
@@ -113,6 +119,25 @@ static hz_type timed_type(const evidence *e)
     return HZ_TYPE_TIMESTAMP;
 }
 
+/* A value read month-first (m), day-first (d) or both: which settles
+ * the order, and the first that settles nothing (ambiguous). */
+static void timed_evidence(evidence *e, const char *t, size_t tn,
+                           size_t line, bool m, bool d, bool ts, int64_t secs)
+{
+    e->n_fmt[HZ_DATEFMT_MDY_SLASH] += m;
+    e->n_fmt[HZ_DATEFMT_DMY] += d;
+    e->n_ts += ts;
+    zoned_evidence(e, t, tn, ts, secs);
+    e->n_mdy_only += m && !d;
+    e->n_dmy_only += d && !m;
+    if (m && d && !e->ambiguous) {
+        e->ambiguous = true;
+        e->amb_line = line;
+        snprintf(e->amb_text, sizeof e->amb_text, "%.*s",
+                 (int)(tn < 23 ? tn : 23), t);
+    }
+}
+
 /* Which date formats a trimmed value fits.  Cheap rejects first: most
  * sampled values are numbers or words. */
 static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
@@ -125,25 +150,36 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
         if (!((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z')))
             return;
         /* the month named first (Jan 31, 2024) settles the order; so
-         * does a named one after a weekday (Wed, 31 Jan 2024) */
+         * does a named one after a weekday (Wed, 31 Jan 2024), and a
+         * weekday before numbers when only one order falls on it; when
+         * both do (Sat, 6/1/2024: 1 June and 6 January are Saturdays)
+         * the value settles nothing, as 6/1/2024 alone */
+        int64_t dsecs;
+        bool dts = false;
         const bool m =
             hz_parse_datetime(t, tn, HZ_DATEFMT_MDY_SLASH, &secs, &ts, NULL);
-        const bool d = !m && hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &secs,
-                                               &ts, NULL);
-        if (m || d) {
-            e->n_fmt[m ? HZ_DATEFMT_MDY_SLASH : HZ_DATEFMT_DMY]++;
-            e->n_mdy_only += m;
-            e->n_dmy_only += d;
-            e->n_ts += ts;
-            zoned_evidence(e, t, tn, ts, secs);
-        } else {
+        const bool d =
+            hz_parse_datetime(t, tn, HZ_DATEFMT_DMY, &dsecs, &dts, NULL);
+        if (m || d)
+            timed_evidence(e, t, tn, line, m, d, m ? ts : dts,
+                           m ? secs : dsecs);
+        else
             period_text_evidence(e, t, tn, line);
-        }
         return;
     }
     hz_datefmt f = year_first_shape(t, tn);
     if (f != HZ_DATEFMT_NONE) {
-        if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL)) {
+        /* ISO's shape with a one-digit month or day (2024-1-31) and
+         * dotted ones (2024.01.31), read since 2026-12-07, are dates
+         * only within the accepted years: codes such as 4711-3-12 and
+         * 4711.03.12 were text and stay so */
+        const bool short_iso =
+            (f == HZ_DATEFMT_ISO && t[4] == '-' &&
+             !(tn >= 10 && t[7] == '-')) ||
+            (f == HZ_DATEFMT_YMD_SLASH && t[4] == '.');
+        if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL) &&
+            !(short_iso && (secs < (int64_t)e->day_lo * 86400 ||
+                            secs >= ((int64_t)e->day_hi + 1) * 86400))) {
             e->n_fmt[f]++;
             e->n_ts += ts;
             zoned_evidence(e, t, tn, ts, secs);
@@ -162,18 +198,7 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
         period_text_evidence(e, t, tn, line);
         return;
     }
-    e->n_fmt[HZ_DATEFMT_MDY_SLASH] += m;
-    e->n_fmt[HZ_DATEFMT_DMY] += d;
-    e->n_ts += (m || d) && ts;
-    zoned_evidence(e, t, tn, (m || d) && ts, secs);
-    e->n_mdy_only += m && !d;
-    e->n_dmy_only += d && !m;
-    if (m && d && !e->ambiguous) {
-        e->ambiguous = true;
-        e->amb_line = line;
-        snprintf(e->amb_text, sizeof e->amb_text, "%.*s",
-                 (int)(tn < 23 ? tn : 23), t);
-    }
+    timed_evidence(e, t, tn, line, m, d, ts, secs);
 }
 
 /* A decimal that only fails to parse because it overflows a double. */
@@ -369,6 +394,8 @@ int hz__csv_infer_sample(const char *body, size_t plen, size_t blen,
     chunk c;
     memset(&c, 0, sizeof c);
     memset(ev, 0, ncols * sizeof *ev);
+    for (size_t k = 0; k < ncols; k++)
+        hz__csv_date_window(opt, &ev[k].day_lo, &ev[k].day_hi);
     c.begin = body;
     c.end = body + plen;
     c.ncols = ncols;

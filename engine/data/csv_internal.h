@@ -70,6 +70,10 @@ typedef struct evidence {
     size_t n_zoned_midnight; /* ... at midnight in their own zone
                                 (2024-03-05T00:00:00+01:00): dates */
     size_t n_plain_midnight; /* times without an offset at 00:00 */
+    int32_t day_lo, day_hi;  /* the accepted days (--date-window): a
+                                value with a one-digit ISO month or day
+                                (2024-1-31) outside them is a code such
+                                as 4711-3-12, no date */
     int64_t zoned_tod; /* ... 1 + their time of day in their own zone
                           when the same for all (0: none yet, -1: not) */
     size_t n_grouped;  /* numbers read with a decimal point that could be

@@ -120,6 +120,9 @@ static int series_scores(const hz_fc_batch *b, size_t i, size_t K,
         if (strcmp(f->method, "none") == 0)
             continue;
         for (size_t s = 0; s < h && o + s < n; s++) {
+            if (b->cal != NULL && b->start != NULL &&
+                hz_calendar_skipped(b->cal, b->start[i] + (int64_t)(o + s)))
+                continue; /* an estimate, no reading: no error */
             double e = y[o + s] - f->mean[s];
             if (back <= R && isfinite(e))
                 raw[(back - 1) * h + s] = e;

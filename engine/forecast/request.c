@@ -257,8 +257,9 @@ static hz_status run_models(const hz_series_set *set,
     size_t *n = malloc(n1 * sizeof *n);
     hz_forecast **fc = malloc(n1 * sizeof *fc);
     hz_forecast_guard *g = calloc(n1, sizeof *g);
+    int64_t *start = malloc(n1 * sizeof *start);
     hz_status st = HZ_OK;
-    if (y == NULL || n == NULL || fc == NULL || g == NULL) {
+    if (y == NULL || n == NULL || fc == NULL || g == NULL || start == NULL) {
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
         goto done;
     }
@@ -266,6 +267,7 @@ static hz_status run_models(const hz_series_set *set,
         y[i] = r->series[i].history;
         n[i] = r->series[i].n;
         fc[i] = r->series[i].fc;
+        start[i] = r->series[i].start;
     }
     hz_fc_batch b;
     hz_fc_batch_init(&b);
@@ -280,6 +282,8 @@ static hz_status run_models(const hz_series_set *set,
     b.intervals = req->intervals;
     b.nonnegative = req->nonnegative;
     b.guards = g;
+    b.cal = &set->cal; /* the hours the clocks skip: no errors there */
+    b.start = start;
     if (steps != NULL) { /* mint-h: the nodes' multi-step errors */
         b.errors = (double *)steps->e;
         b.err_origins = steps->R;
@@ -311,6 +315,7 @@ done:
     free(n);
     free(fc);
     free(g);
+    free(start);
     return st;
 }
 

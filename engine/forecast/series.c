@@ -333,7 +333,10 @@ static const char *two_digit_year(const char *t, size_t n)
                          (parts == 0 && ((t[k] >= 'a' && t[k] <= 'z') ||
                                          (t[k] >= 'A' && t[k] <= 'Z')))))
             k++;
-        if (k == i || k - i > 9)
+        /* a day or month before the year has one or two digits (not
+         * 2024/01/31, whose four-digit year is first) */
+        if (k == i || k - i > 9 ||
+            (parts < 2 && t[i] >= '0' && t[i] <= '9' && k - i > 2))
             return "";
         parts++;
         if (parts == 3)

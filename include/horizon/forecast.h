@@ -204,6 +204,13 @@ typedef struct hz_fc_batch {
      * conformal ones).  err_origins 0: none. */
     double *errors;
     size_t err_origins;
+    /* Optional: the series' calendar (hz_series_set.cal) and each one's
+     * first period, start[i]: a period a --tz zone's clocks skip is no
+     * reading (its value estimated between its neighbours), so it is no
+     * target of the conformal scores nor of the errors (NaN there), as a
+     * backtest scores it not.  NULL: every value is a reading. */
+    const hz_calendar *cal;
+    const int64_t *start;
 } hz_fc_batch;
 
 HZ_API void hz_fc_batch_init(hz_fc_batch *b);

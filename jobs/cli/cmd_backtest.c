@@ -294,6 +294,7 @@ static void score_cell(const bt *b, const hz_series *s, size_t ntr,
 typedef struct batch_bufs {
     const double **y;
     size_t *n, *idx, *span;
+    int64_t *start; /* each one's first period */
     uint64_t *seeds;
     hz_forecast **fc;
     double *ybuf;
@@ -307,6 +308,7 @@ static void bufs_free(batch_bufs *u, size_t ns)
     free(u->fc);
     free(u->seeds);
     free(u->span);
+    free(u->start);
     free(u->idx);
     free(u->n);
     free(u->y);
@@ -328,6 +330,7 @@ static int evaluate_origin(bt *b, size_t k, size_t o, batch_bufs *u)
         u->y[m] = s->values;
         u->n[m] = ntr;
         u->span[m] = span;
+        u->start[m] = s->start;
         u->seeds[m] = 1 + i * 1000003u + o;
         u->idx[m++] = i;
         hcap = span > hcap ? span : hcap;
@@ -358,6 +361,8 @@ static int evaluate_origin(bt *b, size_t k, size_t o, batch_bufs *u)
     fb.threads = b->csvo.threads;
     fb.intervals = b->intervals;
     fb.nonnegative = b->sa.nonnegative;
+    fb.cal = &set->cal; /* the hours the clocks skip: no calibration errors */
+    fb.start = u->start;
     if (hz_forecast_many(&fb, u->fc, NULL) != HZ_OK)
         return -1;
     for (size_t j = 0; j < m; j++) {
@@ -380,12 +385,15 @@ static int evaluate_model(bt *b, size_t k)
                     calloc(n1, sizeof *u.n),
                     calloc(n1, sizeof *u.idx),
                     calloc(n1, sizeof *u.span),
+                    calloc(n1, sizeof *u.start),
                     calloc(n1, sizeof *u.seeds),
                     calloc(n1, sizeof *u.fc),
                     calloc(b->rq.horizon ? b->rq.horizon : 1, sizeof *u.ybuf),
                     0};
-    int rc = u.y && u.n && u.idx && u.span && u.seeds && u.fc && u.ybuf ? 0
-                                                                       : -1;
+    int rc =
+        u.y && u.n && u.idx && u.span && u.start && u.seeds && u.fc && u.ybuf
+            ? 0
+            : -1;
     for (size_t o = 0; rc == 0 && o < b->origins; o++)
         rc = evaluate_origin(b, k, o, &u);
     bufs_free(&u, ns);

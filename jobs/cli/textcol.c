@@ -86,16 +86,29 @@ static size_t char_width(uint32_t c)
  * *i moved past it: a character with what joins it, counted once (until
  * 2026-12-07 each character was counted: a family emoji, man ZWJ woman
  * ZWJ girl, took 6 columns for the 2 shown): after a zero width joiner
- * (U+200D) the next character joins; a variation selector 16 (U+FE0F,
+ * (U+200D) the next character joins when both are emoji (pictographic); a variation selector 16 (U+FE0F,
  * emoji presentation) makes a one-column symbol two (a red heart); skin
  * tone modifiers (U+1F3FB .. U+1F3FF), tags (U+E0020 .. U+E007F, as
  * England's flag) and combining marks join; two regional indicators
  * (U+1F1E6 .. U+1F1FF) are one flag of two columns.  A cut between
  * clusters never splits a character from what joins it. */
+/* Extended_Pictographic (Unicode's emoji and the symbols before them),
+ * near enough: the only characters a zero width joiner joins into one
+ * (UAX #29, GB11: a woman ZWJ a laptop, a white flag ZWJ a rainbow);
+ * between letters (Sinhala's sri, ZWJ after its virama) each letter
+ * stays a character of its own. */
+static bool pictographic(uint32_t c)
+{
+    return c == 0xA9 || c == 0xAE || c == 0x203C || c == 0x2049 ||
+           (c >= 0x2100 && c <= 0x2BFF) || c == 0x3030 || c == 0x303D ||
+           c == 0x3297 || c == 0x3299 || (c >= 0x1F000 && c <= 0x1FAFF);
+}
+
 static size_t cluster_width(const char *s, size_t *i)
 {
     const uint32_t c = next_char(s, i);
     size_t w = char_width(c);
+    const bool pict = pictographic(c);
     const bool ri = c >= 0x1F1E6 && c <= 0x1F1FF;
     size_t j = *i;
     if (ri && s[j] != '\0') {
@@ -109,8 +122,9 @@ static size_t cluster_width(const char *s, size_t *i)
     while (s[j] != '\0') {
         const uint32_t n = next_char(s, &j);
         if (n == 0x200D) {
-            if (s[j] != '\0')
-                (void)next_char(s, &j); /* the joined character */
+            size_t k = j; /* the joined emoji; else the ZWJ alone */
+            if (pict && s[k] != '\0' && pictographic(next_char(s, &k)))
+                j = k;
         } else if (n == 0xFE0F) {
             w = w == 1 ? 2 : w;
         } else if (!(n == 0xFE0E || (n >= 0x1F3FB && n <= 0x1F3FF) ||

@@ -23,9 +23,43 @@ form "a weekday before: month first" "date:mdy" "Tuesday, January 30, 2024" "Wed
 form "a weekday before: day first" "date:dmy" "Tue, 30 Jan 2024" "Wed, 31 Jan 2024" "Thu, 1 Feb 2024"
 # the weekday settles the order: 1/2/2024 is a Tuesday month-first
 form "a weekday settles the order" "date:mdy" "Tue, 1/2/2024" "Wed, 1/3/2024" "Thu, 1/4/2024"
+# a weekday both orders fall on settles nothing (6 January and 1 June
+# 2024 are Saturdays): day-first dates with such a row are day-first,
+# and a column of only such rows is refused as 6/1/2024 alone would be
+# (until 2026-12-07 each was counted month-first: the column was text,
+# or read month-first, 1 June)
+form "a weekday both orders fall on" "date:dmy" "Sat, 6/1/2024" "Sun, 7/1/2024" "Sat, 13/1/2024"
+{ echo "d,v"; echo "\"Mon, 1/1/2024\",1"; echo "\"Sat, 6/1/2024\",2"; echo "\"Fri, 2/2/2024\",3"; } >"$T/wdamb.csv"
+expect_exit 1 "wdamb.csv:2:1: column 'd': dates such as 'Mon, 1/1/2024' could be month-first or day-first" -- \
+    "$H" forecast "$T/wdamb.csv" --date d --value v
+# a weekday that is not the date's: refused with the date's own (until
+# 2026-12-07 only 'expected a valid date', the date being valid)
+{ echo "d,v"; echo "\"Wed, Jan 31, 2024\",1"; echo "\"Fri, Feb 1, 2024\",2"; } >"$T/wdbad.csv"
+expect_exit 1 "wdbad.csv:3:1: column 'd': expected a valid date MM/DD/YYYY (or Jan 31, 2024), got 'Fri, Feb 1, 2024': 2024-02-01 is a Thursday, not a Friday" -- \
+    "$H" forecast "$T/wdbad.csv" --date d --value v
 form "a long date with a time" "timestamp:mdy" "Wednesday, September 25, 2024 12:30:45 p.m." "Wednesday, September 25, 2024 11:59:59 p.m." "Thursday, September 26, 2024 12:00:00 a.m."
 form "month named first with a time" "timestamp:mdy" "Jan 30, 2024 9:05 AM" "Jan 30, 2024 2:05 p.m." "Feb 1, 2024 10:00"
 
+# dotted year-first dates are inferred with two-digit month and day:
+# 2024.1.0, 2024.3.1 are version numbers as calendar versioning writes
+# them, a column of them text (until 2026-12-07 such a column whose
+# sampled values were nearly all valid dates was taken for dates and the
+# file refused at '2024.1.0'); --date still reads 2024.1.5
+{ echo "ver,n"; echo "2024.1.0,0"; for k in $(seq 1 19); do echo "2024.$((k % 12 + 1)).$((k % 5 + 1)),$k"; done; } >"$T/ver.csv"
+expect_exit 0 "" -- "$H" inspect "$T/ver.csv"
+check "version numbers: text" grep -Eq "^ver +string +20 " "$T/out"
+{ echo "d,v"; echo "2024.1.30,1"; echo "2024.1.31,2"; echo "2024.2.1,3"; } >"$T/dots1.csv"
+expect_exit 0 "" -- "$H" forecast "$T/dots1.csv" --date d --value v --model naive --horizon 1
+check "one-digit dotted dates as --date: from 2024-02-02" grep -q '^total,2024-02-02,3,' "$T/out"
+# a one-digit ISO month or day outside the accepted years is a code
+# (part numbers 4711-3-12): text, as until 2026-12-07 (it was then taken
+# for dates and the file refused as outside the window)
+printf 'part,n\n4711-3-12,1\n4711-2-5,2\n1234-1-1,3\n5555-12-3,4\n' >"$T/parts.csv"
+expect_exit 0 "" -- "$H" inspect "$T/parts.csv"
+check "part numbers: text" grep -Eq "^part +string +4 " "$T/out"
+printf 'part,n\n4711.03.12,1\n4711.02.05,2\n1234.01.01,3\n5555.12.03,4\n' >"$T/parts.csv"
+expect_exit 0 "" -- "$H" inspect "$T/parts.csv"
+check "dotted part numbers: text" grep -Eq "^part +string +4 " "$T/out"
 # forecast reads them by day
 python3 - "$T" <<'PY'
 import datetime as dt, sys
@@ -49,6 +83,13 @@ for v in "01/02/24" "Jan 31, 24" "31.01.24 14:05"; do
     expect_exit 2 "yy.csv:2:2: column 'd' is not a date (e.g. '$v'): a two-digit year, whose century and order (day, month, year) would be a guess: write four-digit years" -- \
         "$H" forecast "$T/yy.csv" --date d --value v
 done
+# a four-digit year first is no two-digit year: a column of mixed forms
+# names the first that differs, without that reason (until 2026-12-07
+# '2024/01/31' was said to have a two-digit year)
+printf 'd,v\n2024-01-29,1\n2024-01-30,2\n2024/01/31,3\n2024/02/01,4\n02/02/2024,5\n03/02/2024,6\n' >"$T/mix.csv"
+expect_exit 1 "mix.csv:4:1: column 'd': '2024/01/31' is not a date in the column's format (iso)" -- \
+    "$H" forecast "$T/mix.csv" --date d --value v
+check "mix: no two-digit year claimed" bash -c "! grep -q 'two-digit' '$T/err'"
 # week 53 of a year of 52 ISO weeks: refused with the reason (until
 # 2026-12-07 only 'expected a valid date YYYY-Www')
 { echo "w,v"; echo "2024-W51,1"; echo "2024-W52,2"; echo "2024-W53,3"; } >"$T/w.csv"

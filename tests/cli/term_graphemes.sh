@@ -20,4 +20,17 @@ for n in "a$fam" "b$heart" "c$thumb" "d$flag"; do
         grep -qF "$n           int64" "$T/ins"
 done
 check "inspect: the header as wide" grep -q '^column        type' "$T/ins"
+# a zero width joiner joins emoji only (a rainbow flag: white flag, VS16,
+# ZWJ, rainbow: 2 columns); between letters each stays its own: Sinhala's
+# sri (sha, virama, ZWJ, ra, vowel sign ii) is 2 columns, as wcwidth
+# counts them (until 2026-12-07 the letter after the ZWJ was swallowed:
+# 1 column, and the rows after it misaligned)
+sri=$'\u0DC1\u0DCA\u200D\u0DBB\u0DD3'
+rainbow=$'\U0001F3F3\uFE0F\u200D\U0001F308'
+printf 'e%s,f%s,longername12\n1,2,3\n' "$sri" "$rainbow" >"$T/z.csv"
+"$HORIZON" inspect "$T/z.csv" >"$T/ins" 2>&1
+for n in "e$sri" "f$rainbow"; do
+    check "inspect: '$n' padded as 3 columns ($(grep -F "$n" "$T/ins"))" \
+        grep -qF "$n           int64" "$T/ins"
+done
 finish

@@ -109,6 +109,8 @@ HZ_TEST(common_written_forms)
         {"JAN 05, 2024 2:05 PM", HZ_DATEFMT_MDY_SLASH, 14 * 3600 + 300},
         {"2024-1-5", HZ_DATEFMT_ISO, 0},
         {"2024-1-5 9:05", HZ_DATEFMT_ISO, 9 * 3600 + 300},
+        {"2024-1-5T14:05", HZ_DATEFMT_ISO, 14 * 3600 + 300}, /* T at [8] */
+        {"2024-1-5T9:05:09Z", HZ_DATEFMT_ISO, 9 * 3600 + 309},
         {"2024.01.05", HZ_DATEFMT_YMD_SLASH, 0},
         {"2024.1.5 14:05", HZ_DATEFMT_YMD_SLASH, 14 * 3600 + 300},
         {"20240105T140509Z", HZ_DATEFMT_ISO, 14 * 3600 + 309},
