@@ -149,27 +149,43 @@ static struct {
  * unknown. */
 static long long vm_data_safe(void)
 {
+    /* read in pieces, a line carried over: the groups line of a user in
+     * many groups comes before VmData and can fill more than 4 KiB */
     char buf[4096];
     int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    for (char *p = buf; p != NULL; p = strchr(p, '\n')) {
-        if (*p == '\n')
-            p++;
-        if (strncmp(p, "VmData:", 7) != 0)
-            continue;
-        long long kb = 0;
-        for (p += 7; *p == ' ' || *p == '\t'; p++) {
+    size_t have = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+        buf[have] = '\0';
+        char *line = buf;
+        char *nl;
+        while ((nl = strchr(line, '\n')) != NULL) {
+            if (strncmp(line, "VmData:", 7) == 0) {
+                long long kb = 0;
+                char *p = line + 7;
+                while (*p == ' ' || *p == '\t')
+                    p++;
+                for (; *p >= '0' && *p <= '9'; p++)
+                    kb = kb * 10 + (*p - '0');
+                close(fd);
+                return kb * 1024;
+            }
+            line = nl + 1;
         }
-        for (; *p >= '0' && *p <= '9'; p++)
-            kb = kb * 10 + (*p - '0');
-        return kb * 1024;
+        /* keep an unfinished line; one that fills the buffer is no
+         * VmData line (the groups): dropped, read on to its end */
+        size_t rest = have - (size_t)(line - buf);
+        if (rest >= sizeof buf - 1)
+            rest = 0;
+        memmove(buf, line, rest);
+        have = rest;
     }
+    close(fd);
     return -1;
 }
 
