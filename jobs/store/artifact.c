@@ -280,6 +280,13 @@ hz_status hz_artifact_get(hz_store *s, const cJSON *job, const char *kind,
 hz_status hz_artifact_delete(hz_store *s, const cJSON *job, const char *kind,
                              hz_error *err)
 {
+    return hz_artifact_delete_if(s, job, kind, NULL, NULL, err);
+}
+
+hz_status hz_artifact_delete_if(hz_store *s, const cJSON *job,
+                                const char *kind, bool (*still)(void *ctx),
+                                void *ctx, hz_error *err)
+{
     const char *id = hz__cjson_str(job, "id");
     const char *pk = hz__cjson_str(job, "customerId");
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(job, kind);
@@ -289,8 +296,11 @@ hz_status hz_artifact_delete(hz_store *s, const cJSON *job, const char *kind,
     for (size_t k = 0; k < (size_t)nch; k++) {
         char cid[HZ_JOB_ID_MAX + 48];
         chunk_id(id, kind, k, cid, sizeof cid);
-        hz_status st = hz_store_delete(s, HZ_STORE_RESULTS, cid, pk, NULL,
-                                       err);
+        hz_status st =
+            still != NULL
+                ? hz_store_delete_if(s, HZ_STORE_RESULTS, cid, pk, still, ctx,
+                                     err)
+                : hz_store_delete(s, HZ_STORE_RESULTS, cid, pk, NULL, err);
         if (st != HZ_OK && st != HZ_ENOTFOUND)
             return st;
     }

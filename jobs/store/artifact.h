@@ -67,5 +67,11 @@ hz_status hz_artifact_get(hz_store *s, const cJSON *job, const char *kind,
  * chunk already gone is no error); nothing when the job records none. */
 hz_status hz_artifact_delete(hz_store *s, const cJSON *job, const char *kind,
                              hz_error *err);
+/* As hz_artifact_delete, each chunk only while still(ctx) holds and as
+ * it was then (hz_store_delete_if): HZ_ECONFLICT at the first chunk
+ * still refused or written again meanwhile. */
+hz_status hz_artifact_delete_if(hz_store *s, const cJSON *job,
+                                const char *kind, bool (*still)(void *ctx),
+                                void *ctx, hz_error *err);
 
 #endif
