@@ -267,7 +267,13 @@ enum {
     /* Read only: nothing is created or migrated, writes fail.  A SQLite
      * file in a read-only directory (where the WAL index cannot be
      * created) is read as it was last checkpointed. */
-    HZ_STORE_READONLY = 1u << 0
+    HZ_STORE_READONLY = 1u << 0,
+    /* The store must be there already (SQLite: its file; HZ_ENOTFOUND,
+     * "no such file"): nothing is created.  For the commands that change
+     * or remove what a store holds (jobs cancel, retry, delete; schedule
+     * remove): until 2026-12-07 `jobs delete ID` on a mistyped store path
+     * made an empty store there. */
+    HZ_STORE_EXISTING = 1u << 1
 };
 
 /* Open a store from a spec string:
