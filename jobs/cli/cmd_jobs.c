@@ -708,7 +708,8 @@ int hz__cmd_jobs(int argc, char **argv)
     }
     hz_store *s = NULL;
     code = hz_cli_store_open("jobs", hz_cli_store_spec(a.store),
-                             k <= 3 ? HZ_STORE_READONLY : 0, &s);
+                             k <= 3 ? HZ_STORE_READONLY : HZ_STORE_EXISTING,
+                             &s);
     if (code != HZ_EXIT_OK)
         return code;
     if (k == 0)

@@ -356,7 +356,10 @@ int hz__cmd_schedule(int argc, char **argv)
     if (code < 0)
         code = hz_cli_store_open(
             "schedule", hz_cli_store_spec(a.store),
-            strcmp(sub, "list") == 0 ? HZ_STORE_READONLY : 0, &s);
+            strcmp(sub, "list") == 0     ? HZ_STORE_READONLY
+            : strcmp(sub, "remove") == 0 ? HZ_STORE_EXISTING
+                                         : 0,
+            &s);
     if (code == HZ_EXIT_OK && s != NULL)
         code = strcmp(sub, "add") == 0 ? cmd_add(s, &a)
                : strcmp(sub, "list") == 0

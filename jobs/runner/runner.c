@@ -1098,7 +1098,10 @@ static hz_status finish_run(dispatch *d, pthread_t *th, int started,
     heartbeat_stop(d, true);
     if (r->fault)
         return hz_error_set(err, r->fault_rc, "%s", r->fault_error);
-    if (r->cfg->watch)
+    /* a --watch run is a service: 0 when stopped, unless it ended at
+     * its --max-jobs, when it says, as --once does, whether the jobs it
+     * claimed were done (until 2026-12-07 0 for a job released undone) */
+    if (r->cfg->watch && !(r->cfg->max_jobs > 0 && d->drained))
         return HZ_OK;
     if (hz__runner_stopping(r) && !d->drained && !d->gave_up &&
         r->store_failures == 0)

@@ -711,11 +711,27 @@ static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
     return HZ_OK;
 }
 
+static bool still_gone(void *ctx)
+{
+    return job_gone(ctx);
+}
+
+static bool still_canceled(void *ctx)
+{
+    return job_canceled(ctx);
+}
+
 /* The documents of a job deleted while its outcome was written (its
  * result documents and report chunks, which a store that writes them in
  * requests of their own, Cosmos DB, may already have written): nothing
- * else will remove them, as `jobs delete` removed those it found. */
-static void remove_written(jobctx *c, size_t nres, const char *why)
+ * else will remove them, as `jobs delete` removed those it found.  Each
+ * is removed only while the job is still as found (still: deleted, or
+ * canceled), and only as it was then (hz_store_delete_if): a job retried
+ * (or submitted again) meanwhile may be run again, by this runner or
+ * another, under the same document ids, and until 2026-12-07 the removal
+ * could delete the new run's results (a job succeeded without them). */
+static void remove_written(jobctx *c, size_t nres, const char *why,
+                           bool (*still)(void *ctx))
 {
     hz_error err;
     const char *id = jstr(c->doc, "id"), *pk = jstr(c->doc, "customerId");
@@ -727,8 +743,16 @@ static void remove_written(jobctx *c, size_t nres, const char *why)
     for (size_t k = 0; k < nres; k++) {
         char rid[HZ_JOB_ID_MAX + 16];
         hz_result_id(id, k, rid, sizeof rid);
-        hz_status rc = hz_store_delete(c->s, HZ_STORE_RESULTS, rid, pk, NULL,
-                                       &err);
+        hz_status rc = hz_store_delete_if(c->s, HZ_STORE_RESULTS, rid, pk,
+                                          still, c, &err);
+        if (rc == HZ_ECONFLICT) {
+            hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                         "job %s: %s, then changed (retried, or submitted "
+                         "again): what is stored of it is left to its new "
+                         "run",
+                         f.job, why);
+            return;
+        }
         if (rc != HZ_OK && rc != HZ_ENOTFOUND) {
             hz_log_write(c->r->log, HZ_LOG_WARN, &f,
                          "job %s: %s: could not remove its "
@@ -738,7 +762,15 @@ static void remove_written(jobctx *c, size_t nres, const char *why)
             failed++;
         }
     }
-    hz_status rc = hz_artifact_delete(c->s, c->doc, "report", &err);
+    hz_status rc =
+        hz_artifact_delete_if(c->s, c->doc, "report", still, c, &err);
+    if (rc == HZ_ECONFLICT) {
+        hz_log_write(c->r->log, HZ_LOG_WARN, &f,
+                     "job %s: %s, then changed (retried, or submitted "
+                     "again): its report as stored is left to its new run",
+                     f.job, why);
+        rc = HZ_OK;
+    }
     if (rc != HZ_OK) {
         hz_log_write(c->r->log, HZ_LOG_WARN, &f,
                      "job %s: %s: could not remove its "
@@ -816,14 +848,14 @@ static void succeed_job(jobctx *c, cJSON *res)
     cJSON_Delete(kc.lease);
     hz_log_fields f = fields_of(c, NULL);
     if (rc == HZ_ENOTFOUND && job_gone(c)) {
-        remove_written(c, nres, "deleted while it ran");
+        remove_written(c, nres, "deleted while it ran", still_gone);
         deleted_meanwhile(c, "outcome");
     } else if (rc == HZ_ECONFLICT && job_canceled(c)) {
         /* canceled while its outcome was written: a canceled job keeps
          * nothing of the run it stopped (until 2026-12-07 the result
          * documents and report chunks written before the final status,
          * Cosmos DB, stayed until `jobs delete` or `jobs retry`) */
-        remove_written(c, nres, "canceled while it ran");
+        remove_written(c, nres, "canceled while it ran", still_canceled);
         hz_log_write(r->log, HZ_LOG_WARN, &f,
                      "job %s: canceled while it ran: its outcome is not "
                      "kept",

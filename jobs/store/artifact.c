@@ -121,20 +121,27 @@ hz_status hz_artifact_put_keep(hz_store *s, const cJSON *job,
         return st;
     char etag[HZ_ETAG_MAX] = "";
     size_t sent = 0; /* chunks sent (the last may have failed, or not) */
+    bool put_failed = false;
     for (size_t k = 0; k < n && st == HZ_OK; k++) {
         st = hz__store_keep(keep, etag, err);
         if (st == HZ_OK) {
             sent = k + 1;
             st = hz_store_put(s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, docs[k],
                               NULL, err);
+            put_failed = st != HZ_OK;
         }
     }
     /* An upload that failed part way leaves no chunk behind: no job
      * record names them, and nothing else would remove them (until
      * 2026-12-07 they stayed, orphans).  Not when the job was lost
      * (another owner writes the same chunk ids) or the caller stopped:
-     * best effort, within the store's deadline, the first error kept. */
-    if (st != HZ_OK && st != HZ_ECONFLICT && st != HZ_ENOTFOUND &&
+     * best effort, within the store's deadline, the first error kept.
+     * Only when a chunk's put failed, the lease just kept: a keep that
+     * failed (its renewals failing for 2/3 of a lease, or no time left)
+     * does not know the job still held, and it may be taken over before
+     * the deletes end (the keep lifted the lease's deadline to renew):
+     * until 2026-12-07 they could remove the new owner's chunks. */
+    if (put_failed && st != HZ_ECONFLICT && st != HZ_ENOTFOUND &&
         st != HZ_ECANCELED) {
         hz_error e2;
         for (size_t k = 0; k < sent; k++)
@@ -280,6 +287,13 @@ hz_status hz_artifact_get(hz_store *s, const cJSON *job, const char *kind,
 hz_status hz_artifact_delete(hz_store *s, const cJSON *job, const char *kind,
                              hz_error *err)
 {
+    return hz_artifact_delete_if(s, job, kind, NULL, NULL, err);
+}
+
+hz_status hz_artifact_delete_if(hz_store *s, const cJSON *job,
+                                const char *kind, bool (*still)(void *ctx),
+                                void *ctx, hz_error *err)
+{
     const char *id = hz__cjson_str(job, "id");
     const char *pk = hz__cjson_str(job, "customerId");
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(job, kind);
@@ -289,8 +303,11 @@ hz_status hz_artifact_delete(hz_store *s, const cJSON *job, const char *kind,
     for (size_t k = 0; k < (size_t)nch; k++) {
         char cid[HZ_JOB_ID_MAX + 48];
         chunk_id(id, kind, k, cid, sizeof cid);
-        hz_status st = hz_store_delete(s, HZ_STORE_RESULTS, cid, pk, NULL,
-                                       err);
+        hz_status st =
+            still != NULL
+                ? hz_store_delete_if(s, HZ_STORE_RESULTS, cid, pk, still, ctx,
+                                     err)
+                : hz_store_delete(s, HZ_STORE_RESULTS, cid, pk, NULL, err);
         if (st != HZ_OK && st != HZ_ENOTFOUND)
             return st;
     }

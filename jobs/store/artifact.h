@@ -48,9 +48,11 @@ hz_status hz_artifact_put(hz_store *s, const cJSON *job, const char *kind,
  * chunk's request: a job's write-back keeps its lease through its
  * report's chunks as through its results; a status other than HZ_OK
  * stops the put with it.  The etag keep is given is not used (the
- * chunks are unconditional upserts).  A put that failed part way
- * deletes the chunks it sent, except when the job was lost
- * (HZ_ECONFLICT, HZ_ENOTFOUND) or the caller stopped (HZ_ECANCELED). */
+ * chunks are unconditional upserts).  A put that failed part way, a
+ * chunk's request failing, deletes the chunks it sent, except when the
+ * job was lost (HZ_ECONFLICT, HZ_ENOTFOUND) or the caller stopped
+ * (HZ_ECANCELED); one that keep stopped deletes none (the lease not
+ * known held: a new owner may be writing the same chunk ids). */
 hz_status hz_artifact_put_keep(hz_store *s, const cJSON *job,
                                const char *kind, const void *data, size_t len,
                                const hz_finish_keep *keep, cJSON **meta,
@@ -67,5 +69,11 @@ hz_status hz_artifact_get(hz_store *s, const cJSON *job, const char *kind,
  * chunk already gone is no error); nothing when the job records none. */
 hz_status hz_artifact_delete(hz_store *s, const cJSON *job, const char *kind,
                              hz_error *err);
+/* As hz_artifact_delete, each chunk only while still(ctx) holds and as
+ * it was then (hz_store_delete_if): HZ_ECONFLICT at the first chunk
+ * still refused or written again meanwhile. */
+hz_status hz_artifact_delete_if(hz_store *s, const cJSON *job,
+                                const char *kind, bool (*still)(void *ctx),
+                                void *ctx, hz_error *err);
 
 #endif

@@ -126,6 +126,28 @@ hz_status hz_store_delete(hz_store *s, const char *container, const char *id,
     TIMED(s, s->ops->del(s, container, id, customer_id, if_match, err));
 }
 
+hz_status hz_store_delete_if(hz_store *s, const char *container,
+                            const char *id, const char *customer_id,
+                            bool (*still)(void *ctx), void *ctx,
+                            hz_error *err)
+{
+    cJSON *d = NULL;
+    hz_status rc = hz_store_get(s, container, id, customer_id, &d, err);
+    if (rc != HZ_OK)
+        return rc;
+    char etag[HZ_ETAG_MAX] = "";
+    const char *e = hz__cjson_str(d, "_etag");
+    snprintf(etag, sizeof etag, "%s", e != NULL ? e : "");
+    cJSON_Delete(d);
+    if (etag[0] == '\0')
+        return hz_error_set(err, HZ_EINVAL, "%s/%s: stored without an ETag",
+                            container, id);
+    if (still != NULL && !still(ctx))
+        return hz_error_set(err, HZ_ECONFLICT,
+                            "%s/%s: no longer to be removed", container, id);
+    return hz_store_delete(s, container, id, customer_id, etag, err);
+}
+
 hz_status hz_store_query(hz_store *s, const hz_query *q, int page_size,
                          const char *continuation, cJSON **docs_out,
                          char **next_out, hz_error *err)

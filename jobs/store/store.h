@@ -267,7 +267,13 @@ enum {
     /* Read only: nothing is created or migrated, writes fail.  A SQLite
      * file in a read-only directory (where the WAL index cannot be
      * created) is read as it was last checkpointed. */
-    HZ_STORE_READONLY = 1u << 0
+    HZ_STORE_READONLY = 1u << 0,
+    /* The store must be there already (SQLite: its file; HZ_ENOTFOUND,
+     * "no such file"): nothing is created.  For the commands that change
+     * or remove what a store holds (jobs cancel, retry, delete; schedule
+     * remove): until 2026-12-07 `jobs delete ID` on a mistyped store path
+     * made an empty store there. */
+    HZ_STORE_EXISTING = 1u << 1
 };
 
 /* Open a store from a spec string:
@@ -323,6 +329,15 @@ hz_status hz_store_put(hz_store *s, const char *container, hz_put_mode mode,
 hz_status hz_store_delete(hz_store *s, const char *container, const char *id,
                           const char *customer_id, const char *if_match,
                           hz_error *err);
+/* Delete a document only while still(ctx) holds, and only as it was
+ * when still was asked: it is read (its ETag), still is asked, and the
+ * delete is conditional on that ETag.  HZ_ECONFLICT when still said no
+ * or the document was written again meanwhile (another writer's, left);
+ * HZ_ENOTFOUND when it is not there. */
+hz_status hz_store_delete_if(hz_store *s, const char *container,
+                            const char *id, const char *customer_id,
+                            bool (*still)(void *ctx), void *ctx,
+                            hz_error *err);
 hz_status hz_store_query(hz_store *s, const hz_query *q, int page_size,
                          const char *continuation, cJSON **docs_out,
                          char **next_out, hz_error *err);

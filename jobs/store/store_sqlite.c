@@ -904,9 +904,11 @@ static hz_status open_error(sqlite_store *st, int orc, hz_error *err)
  * exist (or is not a directory), or that is a directory itself, is a
  * mistake in the store spec, not a store that is down: HZ_EINVAL (exit 2,
  * where the store failing is 75 and a scheduler retries for ever).  A
- * read-only open of a file that does not exist is HZ_ENOTFOUND.  Other
+ * read-only open (or one that must find the store, HZ_STORE_EXISTING)
+ * of a file that does not exist is HZ_ENOTFOUND.  Other
  * problems are left to the open. */
-static hz_status check_path(const char *path, bool readonly, hz_error *err)
+static hz_status check_path(const char *path, bool must_exist,
+                            hz_error *err)
 {
     struct stat sb;
     if (stat(path, &sb) == 0)
@@ -935,7 +937,7 @@ static hz_status check_path(const char *path, bool readonly, hz_error *err)
                             "HORIZON_STORE)",
                             path, exists ? "" : "the directory ", dir,
                             exists ? "is not a directory" : "does not exist");
-    if (readonly)
+    if (must_exist)
         return hz_error_set(err, HZ_ENOTFOUND,
                             "sqlite store %s: no such file (nothing was "
                             "stored there yet? check --store or "
@@ -1054,7 +1056,8 @@ hz_status hz__store_sqlite_open_flags(const char *path, unsigned flags,
     /* Seed the ETag generator from the kernel so that processes differ. */
     st->rng = hz_rng_entropy_seed(st);
     bool readonly = (flags & HZ_STORE_READONLY) != 0;
-    hz_status rc = check_path(path, readonly, err);
+    hz_status rc = check_path(
+        path, readonly || (flags & HZ_STORE_EXISTING) != 0, err);
     if (rc == HZ_OK)
         rc = readonly ? open_readonly(st, err) : open_writable(st, err);
     if (rc == HZ_OK)

@@ -201,10 +201,71 @@ static int chunks_held(hz_store *s, const char *id)
     return held;
 }
 
-/* An upload that fails part way (a store error before its third chunk)
+/* The store's puts fail once keep has been called break_at times (the
+ * store's operations swapped for ones whose put says HZ_ENET). */
+static const hz_store_ops *real_ops;
+static hz_store_ops failing_ops;
+
+static hz_status put_failing(hz_store *s, const char *container,
+                             hz_put_mode mode, cJSON *doc,
+                             const char *if_match, hz_error *err)
+{
+    (void)s, (void)container, (void)mode, (void)doc, (void)if_match;
+    return hz_error_set(err, HZ_ENET, "injected: connection reset");
+}
+
+typedef struct break_keep {
+    hz_store *s;
+    int calls, break_at;
+} break_keep;
+
+static hz_status keep_breaking(void *ctx, char etag[HZ_ETAG_MAX],
+                               hz_error *err)
+{
+    (void)etag, (void)err;
+    break_keep *k = ctx;
+    if (k->calls++ == k->break_at) {
+        real_ops = k->s->ops;
+        failing_ops = *real_ops;
+        failing_ops.put = put_failing;
+        k->s->ops = &failing_ops;
+    }
+    return HZ_OK;
+}
+
+/* A keep that finds the lease not known held (its renewals failing: a
+ * store error) after another owner took the job over and wrote its own
+ * chunk 0 (the same id). */
+typedef struct taken_keep {
+    hz_store *s;
+    int calls;
+} taken_keep;
+
+static hz_status keep_taken(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
+{
+    (void)etag;
+    taken_keep *k = ctx;
+    if (k->calls++ < 2)
+        return HZ_OK;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "id", "j-6-report00000");
+    cJSON_AddStringToObject(d, "customerId", "acme");
+    cJSON_AddStringToObject(d, "owner", "the new one");
+    hz_error e2;
+    hz_status rc =
+        hz_store_put(k->s, HZ_STORE_RESULTS, HZ_PUT_UPSERT, d, NULL, &e2);
+    cJSON_Delete(d);
+    if (rc != HZ_OK)
+        return hz_error_set(err, HZ_EIO, "test: %s", e2.msg);
+    return hz_error_set(err, HZ_ENET,
+                        "its lease could not be renewed: injected");
+}
+
+/* An upload that fails part way (a store error on its third chunk's put)
  * leaves none of its chunks behind: no job record names them (until
  * 2026-12-07 the first two stayed, orphans).  One whose job was lost
- * (a conflict: another owner writes the same chunk ids) deletes none. */
+ * (a conflict: another owner writes the same chunk ids) deletes none,
+ * nor one whose keep failed (the lease not known held). */
 HZ_TEST(artifact_failed_part_way_leaves_no_chunk)
 {
     hz_store *s = open_fresh("artifact4.db");
@@ -214,14 +275,31 @@ HZ_TEST(artifact_failed_part_way_leaves_no_chunk)
     hz_error err;
 
     cJSON *job = job_doc("j-4", "acme"), *meta = NULL;
-    fail_keep fk = {0, 2, HZ_ENET};
-    hz_finish_keep keep = {.fn = keep_failing, .ctx = &fk};
+    break_keep bk = {s, 0, 2};
+    hz_finish_keep keep = {.fn = keep_breaking, .ctx = &bk};
     HZ_CHECK(hz_artifact_put_keep(s, job, "report", data, n, &keep, &meta,
                                   &err) == HZ_ENET);
+    s->ops = real_ops;
     HZ_CHECK(meta == NULL);
     HZ_CHECK_MSG(chunks_held(s, "j-4") == 0, "%d chunks left",
                  chunks_held(s, "j-4"));
     cJSON_Delete(job);
+
+    /* taken over while the lease was not known held: the new owner's
+     * chunk 0 stays (until 2026-12-07 deleted: its report was missing a
+     * chunk) */
+    job = job_doc("j-6", "acme");
+    taken_keep tk = {s, 0};
+    keep = (hz_finish_keep){.fn = keep_taken, .ctx = &tk};
+    HZ_CHECK(hz_artifact_put_keep(s, job, "report", data, n, &keep, &meta,
+                                  &err) == HZ_ENET);
+    cJSON *d = NULL;
+    HZ_CHECK(hz_store_get(s, HZ_STORE_RESULTS, "j-6-report00000", "acme", &d,
+                          &err) == HZ_OK);
+    HZ_CHECK(d != NULL && cJSON_GetObjectItemCaseSensitive(d, "owner") != NULL);
+    cJSON_Delete(d);
+    cJSON_Delete(job);
+    keep = (hz_finish_keep){.fn = keep_failing};
 
     job = job_doc("j-5", "acme");
     fail_keep lost = {0, 2, HZ_ECONFLICT};
