@@ -188,3 +188,52 @@ void hz_cli_redact_url_field(struct cJSON *d, const char *key)
     if (strcmp(shown, v->valuestring) != 0)
         cJSON_SetValuestring(v, shown);
 }
+
+bool hz_cli_param_add(const char *cmd, cJSON *params, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    if (eq == kv || kv[0] == '\0') {
+        hz_cli_error(cmd, "--param: expected KEY=VALUE, got '%s'", kv);
+        return false;
+    }
+    char key[128];
+    snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - kv) : (int)strlen(kv),
+             kv);
+    if (cJSON_GetObjectItemCaseSensitive(params, key) != NULL) {
+        hz_cli_error(cmd, "--param: '%s' given twice: give each "
+                     "parameter once%s",
+                     key,
+                     strcmp(key, "by") == 0
+                         ? " (several group columns go in one: "
+                           "by=region,product)"
+                         : "");
+        return false;
+    }
+    cJSON_AddItemToObject(
+        params, key, eq ? cJSON_CreateString(eq + 1) : cJSON_CreateTrue());
+    return true;
+}
+
+bool hz_cli_params_add_json(const char *cmd, cJSON *params, const char *json)
+{
+    cJSON *p = cJSON_Parse(json);
+    if (!cJSON_IsObject(p)) {
+        cJSON_Delete(p);
+        hz_cli_error(cmd, "--params: expected a JSON object");
+        return false;
+    }
+    cJSON *it;
+    cJSON_ArrayForEach(it, p)
+    {
+        if (cJSON_GetObjectItemCaseSensitive(params, it->string) != NULL) {
+            hz_cli_error(cmd, "--params: '%s' given twice: give each "
+                         "parameter once",
+                         it->string);
+            cJSON_Delete(p);
+            return false;
+        }
+        cJSON_AddItemToObject(params, it->string, cJSON_Duplicate(it, 1));
+    }
+    cJSON_Delete(p);
+    return true;
+}

@@ -67,4 +67,13 @@ int hz_cli_dataset_url_file(const char *cmd, const char *file,
 struct cJSON;
 void hz_cli_redact_url_field(struct cJSON *d, const char *key);
 
+/* The job parameters of submit and schedule add, into params: --param
+ * KEY=VALUE (the value as the command line has it) or KEY (a flag), and
+ * --params JSON (an object's members).  A key given twice is refused (the
+ * last one won without a word: --param by=region --param by=product
+ * grouped by product alone).  true, or false after cmd's message. */
+bool hz_cli_param_add(const char *cmd, struct cJSON *params, const char *kv);
+bool hz_cli_params_add_json(const char *cmd, struct cJSON *params,
+                            const char *json);
+
 #endif

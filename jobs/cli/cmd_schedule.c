@@ -64,57 +64,6 @@ typedef struct sched_args {
     cJSON *params;
 } sched_args;
 
-static bool add_param(sched_args *a, const char *kv, bool json)
-{
-    if (json) {
-        cJSON *p = cJSON_Parse(kv);
-        if (!cJSON_IsObject(p)) {
-            cJSON_Delete(p);
-            hz_cli_error("schedule", "--params: expected a JSON object");
-            return false;
-        }
-        cJSON *it;
-        cJSON_ArrayForEach(it, p)
-        {
-            if (cJSON_GetObjectItemCaseSensitive(a->params, it->string) !=
-                NULL) {
-                hz_cli_error("schedule", "--params: '%s' given twice: give each "
-                             "parameter once",
-                             it->string);
-                cJSON_Delete(p);
-                return false;
-            }
-            cJSON_AddItemToObject(a->params, it->string,
-                                  cJSON_Duplicate(it, 1));
-        }
-        cJSON_Delete(p);
-        return true;
-    }
-    const char *eq = strchr(kv, '=');
-    if (eq == kv || kv[0] == '\0') {
-        hz_cli_error("schedule", "--param: expected KEY=VALUE, got '%s'", kv);
-        return false;
-    }
-    char key[128];
-    snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - kv) : (int)strlen(kv),
-             kv);
-    /* given twice, the last one won without a word (--param by=region
-     * --param by=product grouped by product alone) */
-    if (cJSON_GetObjectItemCaseSensitive(a->params, key) != NULL) {
-        hz_cli_error("schedule", "--param: '%s' given twice: give each "
-                     "parameter once%s",
-                     key,
-                     strcmp(key, "by") == 0
-                         ? " (several group columns go in one: "
-                           "by=region,product)"
-                         : "");
-        return false;
-    }
-    cJSON_AddItemToObject(
-        a->params, key, eq ? cJSON_CreateString(eq + 1) : cJSON_CreateTrue());
-    return true;
-}
-
 static int parse_args(int argc, char **argv, sched_args *a)
 {
     static const struct option opts[] = {
@@ -152,8 +101,11 @@ static int parse_args(int argc, char **argv, sched_args *a)
         case 'j': a->json = true; break;
         case 'r': a->replace = true; break;
         case 'p':
+            if (!hz_cli_param_add("schedule", a->params, optarg))
+                return HZ_EXIT_USAGE;
+            break;
         case 'P':
-            if (!add_param(a, optarg, c == 'P'))
+            if (!hz_cli_params_add_json("schedule", a->params, optarg))
                 return HZ_EXIT_USAGE;
             break;
         case 'T':

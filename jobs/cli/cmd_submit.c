@@ -80,60 +80,6 @@ typedef struct submit_args {
     cJSON *params;
 } submit_args;
 
-/* --param KEY=VALUE (the value as the command line has it), --param KEY
- * (a flag). */
-static bool add_param(submit_args *a, const char *kv)
-{
-    const char *eq = strchr(kv, '=');
-    if (eq == kv || kv[0] == '\0') {
-        hz_cli_error("submit", "--param: expected KEY=VALUE, got '%s'", kv);
-        return false;
-    }
-    char key[128];
-    snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - kv) : (int)strlen(kv),
-             kv);
-    /* given twice, the last one won without a word (--param by=region
-     * --param by=product grouped by product alone) */
-    if (cJSON_GetObjectItemCaseSensitive(a->params, key) != NULL) {
-        hz_cli_error("submit", "--param: '%s' given twice: give each "
-                     "parameter once%s",
-                     key,
-                     strcmp(key, "by") == 0
-                         ? " (several group columns go in one: "
-                           "by=region,product)"
-                         : "");
-        return false;
-    }
-    cJSON_AddItemToObject(
-        a->params, key, eq ? cJSON_CreateString(eq + 1) : cJSON_CreateTrue());
-    return true;
-}
-
-static bool add_params_json(submit_args *a, const char *json)
-{
-    cJSON *p = cJSON_Parse(json);
-    if (!cJSON_IsObject(p)) {
-        cJSON_Delete(p);
-        hz_cli_error("submit", "--params: expected a JSON object");
-        return false;
-    }
-    cJSON *it;
-    cJSON_ArrayForEach(it, p)
-    {
-        if (cJSON_GetObjectItemCaseSensitive(a->params, it->string) !=
-            NULL) {
-            hz_cli_error("submit", "--params: '%s' given twice: give each "
-                         "parameter once",
-                         it->string);
-            cJSON_Delete(p);
-            return false;
-        }
-        cJSON_AddItemToObject(a->params, it->string, cJSON_Duplicate(it, 1));
-    }
-    cJSON_Delete(p);
-    return true;
-}
-
 /* A job flag given with --file (the file's jobs carry their own
  * fields), or NULL. */
 static const char *file_conflict(const submit_args *a)
@@ -187,11 +133,11 @@ static int parse_args(int argc, char **argv, submit_args *a)
         case 'N': a->validate = false; break;
         case 'q': a->quiet = true; break;
         case 'p':
-            if (!add_param(a, optarg))
+            if (!hz_cli_param_add("submit", a->params, optarg))
                 return HZ_EXIT_USAGE;
             break;
         case 'P':
-            if (!add_params_json(a, optarg))
+            if (!hz_cli_params_add_json("submit", a->params, optarg))
                 return HZ_EXIT_USAGE;
             break;
         case 'T':
