@@ -160,6 +160,25 @@ tiny_monthly_csv() {
     } > "$1"
 }
 
+# A runner's surroundings for the tests of job processes: tenant acme's
+# dataset $T/data/acme/sales.csv (tiny_monthly_csv), a SQLite store in $T,
+# the dataset root of each tenant, temporary files in $T, the test hooks
+# on, and no tenant nor LLM endpoint from the caller's environment.
+sqlite_runner_env() {
+    mkdir -p "$T/data/acme"
+    tiny_monthly_csv "$T/data/acme/sales.csv"
+    export HORIZON_STORE="sqlite:$T/store.db" \
+        HZ_DATASET_ROOTS="$T/data/{tenant}" TMPDIR="$T" HZ_TEST_HOOKS=1
+    unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
+        HZ_LLM_CONFIG || true
+}
+
+# Field FIELD of job ID as `jobs show --json` gives it ("" when absent).
+field() { # ID FIELD
+    "$HORIZON" jobs show "$1" --json | /usr/bin/python3 -c \
+        'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
+}
+
 finish() {
     echo "$passes passed, $fails failed"
     [[ $fails -eq 0 ]]

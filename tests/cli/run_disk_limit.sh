@@ -10,22 +10,13 @@
 # makes the job process write that many files of that many MiB
 # (debugWriteHide: out of the runner's sight, see below).
 source "$(dirname "$0")/lib.sh"
-mkdir -p "$T/data/acme"
-tiny_monthly_csv "$T/data/acme/sales.csv"
-export HORIZON_STORE="sqlite:$T/store.db" HZ_DATASET_ROOTS="$T/data/{tenant}" \
-    TMPDIR="$T" HZ_TEST_HOOKS=1
-unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
-    HZ_LLM_CONFIG || true
+sqlite_runner_env
 submit() { # ID [PARAM...]
     local id=$1
     shift
     "$HORIZON" submit --type forecast --tenant acme --id "$id" --quiet \
         --dataset "$T/data/acme/sales.csv" --param date=date --param value=value \
         --param model=naive --param freq=month "$@"
-}
-field() { # ID FIELD
-    "$HORIZON" jobs show "$1" --json | /usr/bin/python3 -c \
-        'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
 }
 expect_exit 2 "--max-disk-mb" -- "$HORIZON" run --once --max-disk-mb -1
 expect_exit 2 "--max-disk-mb" -- "$HORIZON" run --once --max-disk-mb 4x

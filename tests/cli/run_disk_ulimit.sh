@@ -9,16 +9,7 @@
 # The test hook params.debugWriteMB (HZ_TEST_HOOKS=1) makes the job process
 # write a file of that many MiB.
 source "$(dirname "$0")/lib.sh"
-mkdir -p "$T/data/acme"
-tiny_monthly_csv "$T/data/acme/sales.csv"
-export HORIZON_STORE="sqlite:$T/store.db" HZ_DATASET_ROOTS="$T/data/{tenant}" \
-    TMPDIR="$T" HZ_TEST_HOOKS=1
-unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
-    HZ_LLM_CONFIG || true
-field() { # ID FIELD
-    "$HORIZON" jobs show "$1" --json | /usr/bin/python3 -c \
-        'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
-}
+sqlite_runner_env
 "$HORIZON" submit --type forecast --tenant acme --id big --quiet \
     --dataset "$T/data/acme/sales.csv" --param date=date --param value=value \
     --param model=naive --param freq=month --params '{"debugWriteMB": 8}'

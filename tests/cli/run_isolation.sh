@@ -33,10 +33,6 @@ submit() { # ID [PARAM...]
         --dataset "$T/data/acme/sales.csv" --param date=date --param value=value \
         --param model=naive --param freq=month "$@"
 }
-field() { # ID FIELD
-    "$HORIZON" jobs show "$1" --json | /usr/bin/python3 -c \
-        'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
-}
 
 submit store --param "debugReadFile=$T/store.db"
 submit globex --param "debugReadFile=$T/data/globex/secret.csv"

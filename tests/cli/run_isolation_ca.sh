@@ -44,10 +44,6 @@ s.serve_forever()' "$T/www" "$T/ca/file/ca.pem" "$T/key.pem" "$T/port" &
 server=$!
 trap 'kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 port=$(wait_port "$T/port")
-field() { # ID FIELD
-    "$HORIZON" jobs show "$1" --json | /usr/bin/python3 -c \
-        'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
-}
 job() { # ID ENV...: one job on the HTTPS dataset, run isolated
     local id=$1
     shift

@@ -17,12 +17,7 @@ if [[ $(uname -m) != x86_64 ]]; then
     echo "skip: the test adds its key with x86-64 system call numbers"
     exit 77
 fi
-mkdir -p "$T/data/acme"
-tiny_monthly_csv "$T/data/acme/sales.csv"
-export HORIZON_STORE="sqlite:$T/store.db" HZ_DATASET_ROOTS="$T/data/{tenant}" \
-    TMPDIR="$T" HZ_TEST_HOOKS=1
-unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
-    HZ_LLM_CONFIG || true
+sqlite_runner_env
 desc="hz-test-$$-$RANDOM"
 # keyctl(2) by number: 248 add_key, 250 keyctl (10 search, 21 invalidate)
 keys() { # add DESC VALUE | drop DESC: the key's id, or -1

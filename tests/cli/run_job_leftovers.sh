@@ -17,12 +17,7 @@ if grep -qa -e __asan_init -e __tsan_init "$HORIZON"; then
     echo "skip: a sanitizer build (its LeakSanitizer clones: no filter)"
     exit 77
 fi
-mkdir -p "$T/data/acme"
-tiny_monthly_csv "$T/data/acme/sales.csv"
-export HORIZON_STORE="sqlite:$T/store.db" HZ_DATASET_ROOTS="$T/data/{tenant}" \
-    TMPDIR="$T" HZ_TEST_HOOKS=1
-unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
-    HZ_LLM_CONFIG || true
+sqlite_runner_env
 "$HORIZON" submit --type forecast --tenant acme --id fork --quiet \
     --dataset "$T/data/acme/sales.csv" --param date=date --param value=value \
     --param model=naive --param freq=month --params '{"debugForkS": 30}'

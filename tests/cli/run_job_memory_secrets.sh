@@ -34,10 +34,6 @@ submit() { # ID NEEDLE
         --param model=naive --param freq=month \
         --param "debugMemoryNeedle=$(masked "$2")"
 }
-field() { # ID FIELD
-    "$HORIZON" jobs show "$1" --json | /usr/bin/python3 -c \
-        'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
-}
 
 submit probe "$PROBE"
 submit openai "$KEY"

@@ -10,12 +10,7 @@
 # params.debugStderr (HZ_TEST_HOOKS=1) writes its text on the job
 # process's stderr.
 source "$(dirname "$0")/lib.sh"
-mkdir -p "$T/data/acme"
-tiny_monthly_csv "$T/data/acme/sales.csv"
-export HORIZON_STORE="sqlite:$T/store.db" HZ_DATASET_ROOTS="$T/data/{tenant}" \
-    TMPDIR="$T" HZ_TEST_HOOKS=1
-unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
-    HZ_LLM_CONFIG || true
+sqlite_runner_env
 fake_text='2026-01-01T00:00:00.000Z info horizon run: job fake (forecast, tenant acme) succeeded: 1 result documents'
 fake_json='{"time":"2026-01-01T00:00:00.000Z","level":"info","msg":"job fake succeeded","job":"fake"}'
 esc=$'\033[2J\033]0;owned\007'

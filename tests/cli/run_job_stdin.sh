@@ -11,12 +11,7 @@
 # what happened on stderr.
 source "$(dirname "$0")/lib.sh"
 B="${HZ_BUILD:?HZ_BUILD must point to the build directory}"
-mkdir -p "$T/data/acme"
-tiny_monthly_csv "$T/data/acme/sales.csv"
-export HORIZON_STORE="sqlite:$T/store.db" HZ_DATASET_ROOTS="$T/data/{tenant}" \
-    TMPDIR="$T" HZ_TEST_HOOKS=1
-unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
-    HZ_LLM_CONFIG || true
+sqlite_runner_env
 submit() {
     "$HORIZON" submit --type forecast --tenant acme --id "$1" --quiet \
         --dataset "$T/data/acme/sales.csv" --param date=date \

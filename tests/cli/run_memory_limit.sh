@@ -17,10 +17,6 @@ unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT HZ_LLM_CONF
 "$HORIZON" gen --kind sales --rows 400000 --customers 5000 --months 24 --seed 1 \
     -o "$T/data/acme/big.csv" >/dev/null 2>&1
 DS="$T/data/acme/big.csv"
-field() { # ID FIELD
-    "$HORIZON" jobs show "$1" --json | /usr/bin/python3 -c \
-        'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
-}
 fc() { # ID: a forecast of every customer (5,000 series)
     "$HORIZON" submit --type forecast --tenant acme --id "$1" --quiet \
         --dataset "$DS" --param date=order_date --param value=revenue \

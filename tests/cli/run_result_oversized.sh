@@ -8,22 +8,13 @@
 # (HZ_TEST_HOOKS=1) makes the job process write a result file of that
 # many MiB and exit.
 source "$(dirname "$0")/lib.sh"
-mkdir -p "$T/data/acme"
-tiny_monthly_csv "$T/data/acme/sales.csv"
-export HORIZON_STORE="sqlite:$T/store.db" HZ_DATASET_ROOTS="$T/data/{tenant}" \
-    TMPDIR="$T" HZ_TEST_HOOKS=1
-unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
-    HZ_LLM_CONFIG || true
+sqlite_runner_env
 submit() { # ID [PARAM...]
     local id=$1
     shift
     "$HORIZON" submit --type forecast --tenant acme --id "$id" --quiet \
         --dataset "$T/data/acme/sales.csv" --param date=date --param value=value \
         --param model=naive --param freq=month --max-attempts 1 "$@"
-}
-field() { # ID FIELD
-    "$HORIZON" jobs show "$1" --json | /usr/bin/python3 -c \
-        'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$2"
 }
 submit big --params '{"debugResultMB": 80}'
 submit plain

@@ -9,12 +9,7 @@
 # test hook params.debugReason (HZ_TEST_HOOKS=1) makes the job process
 # fail with the reason given.
 source "$(dirname "$0")/lib.sh"
-mkdir -p "$T/data/acme"
-tiny_monthly_csv "$T/data/acme/sales.csv"
-export HORIZON_STORE="sqlite:$T/store.db" HZ_DATASET_ROOTS="$T/data/{tenant}" \
-    TMPDIR="$T" HZ_TEST_HOOKS=1
-unset HZ_TENANT OPENAI_API_KEY OPENAI_BASE_URL AZURE_OPENAI_ENDPOINT \
-    HZ_LLM_CONFIG || true
+sqlite_runner_env
 params='{"date":"date","value":"value","model":"naive","freq":"month","debugReason":"x\"} 7\nhorizon_fake 1\n#"}'
 "$HORIZON" submit --type forecast --tenant acme --id forged --quiet \
     --dataset "$T/data/acme/sales.csv" --params "$params" --max-attempts 1
