@@ -8,6 +8,7 @@
 struct hz__tzgaps {
     const hz__tzgaps *base; /* a periods table: its zone's; NULL: a zone */
     int64_t len;            /* a periods table: seconds a period */
+    bool shortened;         /* a periods table: those partly skipped too */
     /* a zone: its changes, to find it again */
     size_t nch;
     int64_t *at;
@@ -115,17 +116,22 @@ const hz__tzgaps *hz__tzgaps_of(const hz__tzone *z)
     return g;
 }
 
-static hz__tzgaps *periods_table(const hz__tzgaps *base, int64_t len)
+static hz__tzgaps *periods_table(const hz__tzgaps *base, int64_t len,
+                                 bool shortened)
 {
     hz__tzgaps *g = table_new(base->n + base->nr);
     if (g == NULL)
         return NULL;
     g->base = base;
     g->len = len;
+    g->shortened = shortened;
     for (size_t k = 0; k < base->n; k++) {
-        /* the periods wholly inside [lo, hi) */
-        int64_t s = -floordiv(-base->lo[k], len);
-        int64_t e = floordiv(base->hi[k], len);
+        /* the periods wholly inside [lo, hi); shortened: those holding
+         * any of it */
+        int64_t s = shortened ? floordiv(base->lo[k], len)
+                              : -floordiv(-base->lo[k], len);
+        int64_t e = shortened ? -floordiv(-base->hi[k], len)
+                              : floordiv(base->hi[k], len);
         if (e <= s)
             continue;
         g->lo[g->n] = s;
@@ -141,21 +147,34 @@ static hz__tzgaps *periods_table(const hz__tzgaps *base, int64_t len)
     return g;
 }
 
-const hz__tzgaps *hz__tzgaps_periods(const hz__tzgaps *base, int64_t len)
+static const hz__tzgaps *periods_of(const hz__tzgaps *base, int64_t len,
+                                    bool shortened)
 {
     if (base == NULL || len <= 0)
         return NULL;
     pthread_mutex_lock(&tables_lock);
     hz__tzgaps *g = tables;
     for (; g != NULL; g = g->next)
-        if (g->base == base && g->len == len)
+        if (g->base == base && g->len == len && g->shortened == shortened)
             break;
-    if (g == NULL && (g = periods_table(base, len)) != NULL) {
+    if (g == NULL && (g = periods_table(base, len, shortened)) != NULL) {
         g->next = tables;
         tables = g;
     }
     pthread_mutex_unlock(&tables_lock);
     return g != NULL && g->n + g->nr > 0 ? g : NULL;
+}
+
+const hz__tzgaps *hz__tzgaps_periods(const hz__tzgaps *base, int64_t len)
+{
+    return periods_of(base, len, false);
+}
+
+const hz__tzgaps *hz__tzgaps_shortened(const hz__tzgaps *g)
+{
+    if (g == NULL || g->base == NULL)
+        return NULL;
+    return periods_of(g->base, g->len, true);
 }
 
 int64_t hz__tzgaps_len(const hz__tzgaps *g)

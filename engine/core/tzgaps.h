@@ -29,6 +29,12 @@ const hz__tzgaps *hz__tzgaps_of(const hz__tzone *z);
  * Thread-safe. */
 const hz__tzgaps *hz__tzgaps_periods(const hz__tzgaps *g, int64_t len);
 
+/* The periods table of g's zone and length (a periods table) in which
+ * a period partly skipped is skipped too (Lord Howe's 02:00 hour, of
+ * which only 02:30 to 03:00 exists): for data that have no row in any
+ * such period.  NULL as hz__tzgaps_periods.  Thread-safe. */
+const hz__tzgaps *hz__tzgaps_shortened(const hz__tzgaps *g);
+
 /* Seconds a period of a periods table (0: a zone's). */
 int64_t hz__tzgaps_len(const hz__tzgaps *g);
 

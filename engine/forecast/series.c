@@ -1014,8 +1014,34 @@ static void estimate_skipped(hz_series_set *set, hz_series *s, int64_t *lo,
     }
 }
 
+/* Hours and minutes on a zone's clock that puts them forward by less
+ * than a period (Lord Howe's half hour: of its 02:00 hour only 02:30 to
+ * 03:00 exists): when no series has a row in any such shortened period,
+ * the data hold no reading for them (a meter on the wall clock's hours
+ * writes none at 02:00), and they are taken as skipped like those wholly
+ * skipped (until 2026-12-07 filled as a gap, with 0 by default: a false
+ * dip); with a row in one they are periods like others. */
+static void shortened_skipped(hz_series_set *set, double **cnts)
+{
+    const hz__tzgaps *g = set->cal.gaps;
+    const hz__tzgaps *sh = hz__tzgaps_shortened(g);
+    if (g == NULL || sh == NULL || sh == g)
+        return;
+    for (size_t sl = 0; sl < set->nseries; sl++) {
+        const hz_series *s = &set->series[sl];
+        for (size_t t = 0; t < s->n; t++) {
+            const int64_t p = s->start + (int64_t)t;
+            if (cnts[sl][t] > 0 && hz__tzgaps_skipped(sh, p) &&
+                !hz__tzgaps_skipped(g, p))
+                return;
+        }
+    }
+    set->cal.gaps = sh;
+}
+
 static hz_status fill_gaps(hz__sb *b, hz_series_set *set, double **cnts)
 {
+    shortened_skipped(set, cnts);
     /* with skipped rows, a gap in series data may be a value not read */
     bool missing = b->o->fill == HZ_FILL_AUTO && set->rows_skipped > 0 &&
                    one_row_per_period(set, cnts);
