@@ -1,5 +1,8 @@
 /* Option parsing shared by the forecasting commands. */
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -401,6 +404,52 @@ int hz__fc_series_resolve(const char *cmd, hz__fc_series_args *a,
     return HZ_EXIT_OK;
 }
 
+/* Days since 1970-01-01 of "YYYY-MM-DD"; false when not one. */
+static bool day_number(const char *s, int64_t *day)
+{
+    char *e = NULL;
+    const long y = strtol(s, &e, 10);
+    if (e != s + 4 || *e != '-')
+        return false;
+    const char *ms = e + 1;
+    const long m = strtol(ms, &e, 10);
+    if (e != ms + 2 || *e != '-')
+        return false;
+    const char *ds = e + 1;
+    const long d = strtol(ds, &e, 10);
+    if (e != ds + 2 || *e != '\0' || m < 1 || m > 12 || d < 1 || d > 31)
+        return false;
+    /* days from civil (proleptic Gregorian) */
+    const int64_t yy = (int64_t)y - (m <= 2);
+    const int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    const int64_t yoe = yy - era * 400;
+    const int64_t doy = (153 * (int64_t)(m + (m > 2 ? -3 : 9)) + 2) / 5 + (int64_t)d - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *day = era * 146097 + doe - 719468;
+    return true;
+}
+
+/* Whether the periods cal's clocks skip from day first to day last are
+ * one period: the same day, holding one (Lord Howe's half hour is one
+ * 30-minute period, Berlin's hour two). */
+static bool one_skipped(const hz_calendar *cal, const char *first,
+                        const char *last)
+{
+    int64_t day = 0;
+    if (strcmp(first, last) != 0 || !day_number(first, &day))
+        return false;
+    const int64_t len = cal->freq == HZ_FREQ_HOUR
+                            ? 3600
+                            : 60 * (int64_t)hz_calendar_minutes(cal);
+    if (len <= 0 || 86400 % len != 0)
+        return false;
+    const int64_t per_day = 86400 / len;
+    int64_t n = 0;
+    for (int64_t p = day * per_day; p < (day + 1) * per_day; p++)
+        n += hz_calendar_skipped(cal, p);
+    return n == 1;
+}
+
 void hz__fc_skipped_notice(const char *cmd, const hz_calendar *cal,
                            size_t nskipped, const char *first,
                            const char *last)
@@ -419,11 +468,13 @@ void hz__fc_skipped_notice(const char *cmd, const hz_calendar *cal,
     const char *shown = strcmp(cmd, "backtest") == 0
                             ? "no holdout point and not scored"
                             : "not in the output (nor a forecast's label)";
-    if (hour && strcmp(first, last) == 0)
+    /* nskipped counts each series' own: one period of many series is
+     * one (until 2026-12-07 a single 30-minute period was "periods") */
+    if ((hour && strcmp(first, last) == 0) || one_skipped(cal, first, last))
         fprintf(stderr,
-                "horizon %s: the hour the clocks skip %s is no reading: "
+                "horizon %s: the %s%s the clocks skip %s is no reading: "
                 "estimated for the model between its neighbours, %s\n",
-                cmd, when, shown);
+                cmd, unit, hour ? "" : " period", when, shown);
     else
         fprintf(stderr,
                 "horizon %s: the %s%s the clocks skip %s are no readings: "
@@ -445,20 +496,28 @@ void hz__fc_skipped_ahead_notice(const char *cmd, const hz_calendar *cal,
         snprintf(when, sizeof when, "on %s", first);
     else
         snprintf(when, sizeof when, "from %s to %s", first, last);
-    if (n == 1 && hour)
+    /* singular forms for one (until 2026-12-07 "crosses 1 30-minute
+     * periods ... with them", "the 1 hours that exist") */
+    char exist[64];
+    if (hour)
+        snprintf(exist, sizeof exist, "the %zu hour%s that exist%s", horizon,
+                 horizon == 1 ? "" : "s", horizon == 1 ? "s" : "");
+    else
+        snprintf(exist, sizeof exist, "the %zu that exist%s", horizon,
+                 horizon == 1 ? "s" : "");
+    if (n == 1)
         fprintf(stderr,
-                "horizon %s: the forecast crosses the hour the clocks skip "
+                "horizon %s: the forecast crosses the %s%s the clocks skip "
                 "%s: no step is labelled with it, and the horizon counts "
-                "the %zu hours that exist (one more step forecast, the "
-                "skipped one left out)\n",
-                cmd, when, horizon);
+                "%s (one more step forecast, the skipped one left out)\n",
+                cmd, unit, hour ? "" : " period", when, exist);
     else
         fprintf(stderr,
                 "horizon %s: the forecast crosses %zu %s%s the clocks skip "
                 "%s: no step is labelled with them, and the horizon counts "
-                "the %zu that exist (as many more steps forecast, the "
-                "skipped ones left out)\n",
-                cmd, n, unit, hour ? "s" : " periods", when, horizon);
+                "%s (as many more steps forecast, the skipped ones left "
+                "out)\n",
+                cmd, n, unit, hour ? "s" : " periods", when, exist);
 }
 
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,
