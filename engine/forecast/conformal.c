@@ -203,7 +203,7 @@ static size_t scores_needed(double p)
  * one observation without bounds keeps none.  Lower bounds stay at or
  * above zero where the model's did and the data are never negative. */
 static void apply(hz_forecast *f, const double *q, const size_t *cnt,
-                  const double *y, size_t n)
+                  const double *y, size_t n, const bool *shown, size_t hs)
 {
     size_t h = f->h, nl = f->nlevels, kept = 0, few_steps = 0;
     size_t few_l = nl, few_n = 0, tied = 0, tie_lo = nl, tie_hi = nl;
@@ -211,6 +211,10 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
     for (size_t t = 0; t < n; t++)
         data_nonneg &= y[t] >= 0;
     for (size_t s = 0; s < h; s++) {
+        /* a step the user does not see (a period the clocks skip, or one
+         * past the user's horizon: hz_forecast_many) is not counted in
+         * the notes (until 2026-12-07 '2 of 2 steps' for --horizon 1) */
+        const bool vis = shown == NULL || shown[s];
         size_t nan = 0, fewl = nl;
         for (size_t l = 0; l < nl; l++)
             if (isnan(q[l * h + s])) {
@@ -219,6 +223,8 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
                     (fewl == nl || f->levels[l] > f->levels[fewl]))
                     fewl = l;
             }
+        if (fewl < nl && !vis)
+            continue;
         if (fewl < nl) {
             few_steps++;
             if (few_l == nl || f->levels[fewl] > f->levels[few_l] ||
@@ -228,7 +234,7 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
             }
             continue;
         }
-        kept += nan;
+        kept += vis ? nan : 0;
         if (nan > 0)
             continue;
         /* one observation: no spread known (the model has no bounds and
@@ -258,7 +264,7 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
                     tl = l;
                     th = k;
                 }
-        if (tl < nl) {
+        if (tl < nl && vis) {
             tied++;
             if (tie_lo == nl || f->levels[tl] < f->levels[tie_lo] ||
                 (tl == tie_lo && f->levels[th] > f->levels[tie_hi])) {
@@ -282,7 +288,7 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
         snprintf(f->note + len, sizeof f->note - len,
                  "%s" HZ__CONFORMAL_KEPT_NOTE " (%zu of %zu bounds); model "
                  "intervals kept",
-                 len ? "; " : "", kept, nl * h);
+                 len ? "; " : "", kept, nl * hs);
     }
     if (tied > 0) {
         size_t len = strlen(f->note);
@@ -291,7 +297,7 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
                  "%g%% bounds are the %g%% ones there (many errors score "
                  "the same, such as zero actuals at the model's lower "
                  "bound 0), covering more than %g%%",
-                 len ? "; " : "", tied, h, f->levels[tie_lo],
+                 len ? "; " : "", tied, hs, f->levels[tie_lo],
                  f->levels[tie_hi], f->levels[tie_lo]);
     }
     if (few_steps > 0) {
@@ -300,8 +306,39 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
                  "%s" HZ__CONFORMAL_FEW_NOTE " for %g%% bounds at %zu of %zu "
                  "steps (%zu, at least %zu needed); the model's intervals "
                  "kept there, every level",
-                 len ? "; " : "", f->levels[few_l], few_steps, h, few_n,
+                 len ? "; " : "", f->levels[few_l], few_steps, hs, few_n,
                  scores_needed(f->levels[few_l]));
+    }
+}
+
+/* The steps of h the user sees: a horizon over periods that exist is
+ * widened by one step for each period a --tz zone's clocks skip on the
+ * way (the most of any series; hz_forecast_run), so h less that most. */
+static size_t shown_horizon(const hz_fc_batch *b, size_t h)
+{
+    if (b->cal == NULL || b->start == NULL)
+        return h;
+    size_t most = 0;
+    for (size_t i = 0; i < b->nseries; i++) {
+        const int64_t end = b->start[i] + (int64_t)b->n[i];
+        size_t k = 0;
+        for (size_t s = 0; s < h; s++)
+            k += hz_calendar_skipped(b->cal, end + (int64_t)s);
+        most = k > most ? k : most;
+    }
+    return h - most;
+}
+
+/* Which of series i's h steps the user sees: the first hs on periods
+ * that exist. */
+static void shown_steps(const hz_fc_batch *b, size_t i, size_t h, size_t hs,
+                        bool *shown)
+{
+    const int64_t end = b->start[i] + (int64_t)b->n[i];
+    size_t k = 0;
+    for (size_t s = 0; s < h; s++) {
+        shown[s] = k < hs && !hz_calendar_skipped(b->cal, end + (int64_t)s);
+        k += shown[s];
     }
 }
 
@@ -415,9 +452,20 @@ hz_status hz_forecast_many(const hz_fc_batch *b, hz_forecast *const *out,
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
     } else if (conformal) {
         quantiles(sc, ns * K, h, out[0]->levels, nl, buf, q, cnt);
-        for (size_t i = 0; i < ns; i++)
-            if (strcmp(out[i]->method, "none") != 0)
-                apply(out[i], q, cnt, b->y[i], b->n[i]);
+        const size_t hs = shown_horizon(b, h);
+        bool *shown = b->cal != NULL && b->start != NULL
+                          ? malloc((h ? h : 1) * sizeof *shown)
+                          : NULL;
+        if (b->cal != NULL && b->start != NULL && shown == NULL)
+            st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        for (size_t i = 0; st == HZ_OK && i < ns; i++) {
+            if (strcmp(out[i]->method, "none") == 0)
+                continue;
+            if (shown != NULL)
+                shown_steps(b, i, h, hs, shown);
+            apply(out[i], q, cnt, b->y[i], b->n[i], shown, hs);
+        }
+        free(shown);
     }
     if (st == HZ_OK)
         keep_nonneg(b, out);
