@@ -177,6 +177,21 @@ static void date_evidence(evidence *e, const char *t, size_t tn, size_t line)
             (f == HZ_DATEFMT_ISO && t[4] == '-' &&
              !(tn >= 10 && t[7] == '-')) ||
             (f == HZ_DATEFMT_YMD_SLASH && t[4] == '.');
+        /* ISO's basic form to the minute and without a zone
+         * (20240131T0001) is as often a ticket id as a time: a time only
+         * in a column named a date one (forecast --date, --schema), else
+         * text (until 2026-12-07 such ids were read as timestamps, shown
+         * as 2024-01-31T00:01:00); with seconds or a zone
+         * (20240131T140509, 20240131T1405Z) a time as before */
+        const bool basic_short = f == HZ_DATEFMT_ISO && t[8] == 'T' &&
+                                 t[4] != '-' && tn == 13;
+        if (basic_short) {
+            if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL)) {
+                e->n_basic_short++;
+                e->n_basic_short_midnight += secs % 86400 == 0;
+            }
+            return;
+        }
         if (hz_parse_datetime(t, tn, f, &secs, &ts, NULL) &&
             !(short_iso && (secs < (int64_t)e->day_lo * 86400 ||
                             secs >= ((int64_t)e->day_hi + 1) * 86400))) {
@@ -349,12 +364,18 @@ colspec hz__csv_evidence_resolve(const evidence *e, bool whole_file)
     return c;
 }
 
-void hz__csv_want_date(colspec *c, const evidence *e)
+void hz__csv_want_date(colspec *c, const evidence *ev)
 {
     c->required = true;
     if (c->overridden || c->type == HZ_TYPE_DATE ||
         c->type == HZ_TYPE_TIMESTAMP)
         return;
+    /* named a date column: ISO basic times to the minute are times */
+    evidence w = *ev;
+    w.n_fmt[HZ_DATEFMT_ISO] += w.n_basic_short;
+    w.n_ts += w.n_basic_short;
+    w.n_plain_midnight += w.n_basic_short_midnight;
+    const evidence *e = &w;
     bool undecided;
     hz_datefmt df = best_date_format(e, true, &undecided);
     size_t n = e->nonnull;

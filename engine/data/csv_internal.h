@@ -70,6 +70,11 @@ typedef struct evidence {
     size_t n_zoned_midnight; /* ... at midnight in their own zone
                                 (2024-03-05T00:00:00+01:00): dates */
     size_t n_plain_midnight; /* times without an offset at 00:00 */
+    size_t n_basic_short;    /* ISO basic times to the minute without a
+                                zone (20240131T0001), counted nowhere
+                                else: ids as often as times, so dates
+                                only in a column named a date one */
+    size_t n_basic_short_midnight; /* ... at 00:00 */
     int32_t day_lo, day_hi;  /* the accepted days (--date-window): a
                                 value with a one-digit ISO month or day
                                 (2024-1-31) outside them is a code such
