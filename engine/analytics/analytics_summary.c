@@ -459,7 +459,7 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
                 s->unit == HZ_UNIT_WEEKS ? "weeks" : "days");
         fprintf(f, ", \"customers_after_calibration_end\": %zu",
                 s->n_after_calibration);
-        char w[320];
+        char w[400];
         if (hz__as_of_warning(s, w, sizeof w)) {
             fputs(", \"as_of_warning\": ", f);
             hz__json_str(f, w);

@@ -392,11 +392,17 @@ static void text_refunds(const hz_customer_summary *s, FILE *f)
                 fmt_dec(v[1], dec, th, sizeof th));
 }
 
+bool hz_analytics_as_of_warning(const hz_analytics_result *r, char *buf,
+                                size_t cap)
+{
+    return r != NULL && r->cs != NULL && hz__as_of_warning(r->cs, buf, cap);
+}
+
 void hz_analytics_result_write_notes(const hz_analytics_result *r, FILE *f)
 {
     if (r->cs == NULL)
         return;
-    char a[160], w[320];
+    char a[160], w[400];
     hz__as_of_text(r->cs, a, sizeof a);
     fprintf(f, "as of %s\n", a);
     if (hz__as_of_warning(r->cs, w, sizeof w))

@@ -620,6 +620,14 @@ static hz_status summary_compute(const int64_t *key, const int32_t *day,
     s->holdout_refund_rows = nref_hold;
     s->holdout_refund_total = ref_hold;
     s->as_of_given = opt->as_of != HZ_DAY_NONE;
+    s->data_first_day = s->data_last_day = HZ_DAY_NONE;
+    for (size_t i = 0; i < bk.used; i++) {
+        const int32_t d = bk.rows[i].day;
+        if (s->data_first_day == HZ_DAY_NONE || d < s->data_first_day)
+            s->data_first_day = d;
+        if (s->data_last_day == HZ_DAY_NONE || d > s->data_last_day)
+            s->data_last_day = d;
+    }
     s->day_before_last = s->as_of_given ? HZ_DAY_NONE
                                         : day_before_last(day, nrows);
     /* the last date may be a refund's (the analysis runs to it): said as

@@ -82,6 +82,9 @@ typedef struct hz_customer_summary {
     double holdout_refund_total; /* their sum (<= 0) */
     int32_t day_before_last; /* the latest purchase day before the last
                                 one (HZ_DAY_NONE: a single day) */
+    int32_t data_first_day;  /* the earliest and latest dates of the */
+    int32_t data_last_day;   /* rows at or before as_of (purchases and
+                                refunds) */
     bool as_of_given;        /* as_of was asked, not the last day */
     bool as_of_refund;       /* as_of, not given, is the day of a refund
                                 with no purchase on it */
