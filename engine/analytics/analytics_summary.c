@@ -453,6 +453,10 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
             fprintf(f, ", \"holdout_refund_rows\": %zu",
                     s->holdout_refund_rows);
             jnum(f, "holdout_refund_total", s->holdout_refund_total);
+            fprintf(f, ", \"holdout_refund_calibration_customers\": %zu",
+                    s->holdout_refund_cal_customers);
+            jnum(f, "holdout_refund_calibration_total",
+                 s->holdout_refund_cal_total);
         }
         fprintf(f, ", \"calibration_end\": \"%s\", \"unit\": \"%s\"",
                 hz_format_day(s->calibration_end, d1),
