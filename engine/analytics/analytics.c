@@ -458,10 +458,29 @@ void hz__as_of_text(const hz_customer_summary *s, char *buf, size_t cap)
 
 bool hz__as_of_warning(const hz_customer_summary *s, char *buf, size_t cap)
 {
+    char d1[16], d2[16], d3[16];
+    /* an as-of given far after the data's last date: no customer can
+     * have bought in the gap, so every one looks lapsed and their CLV
+     * near 0; warned past the same bound as a last date far after the
+     * one before it (until 2026-12-07 nothing was said) */
+    if (s->as_of_given && s->data_last_day != HZ_DAY_NONE &&
+        s->as_of - s->data_last_day > HZ__AS_OF_GAP_DAYS) {
+        snprintf(buf, cap,
+                 "the as-of date, %s, is %d days after the data's last "
+                 "date (%s; the data span %d days from %s): no customer "
+                 "can have bought in between, so every one looks lapsed "
+                 "and the CLV near 0; give an as-of near the last date "
+                 "unless this is meant",
+                 hz_format_day(s->as_of, d1),
+                 (int)(s->as_of - s->data_last_day),
+                 hz_format_day(s->data_last_day, d2),
+                 (int)(s->data_last_day - s->data_first_day),
+                 hz_format_day(s->data_first_day, d3));
+        return true;
+    }
     if (s->as_of_given || s->day_before_last == HZ_DAY_NONE ||
         s->as_of - s->day_before_last <= HZ__AS_OF_GAP_DAYS)
         return false;
-    char d1[16], d2[16];
     snprintf(buf, cap,
              "the last %s, %s, is %d days after the one before "
              "it (%s): every customer is aged to it; if it is a typo or an "

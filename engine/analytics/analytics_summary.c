@@ -453,13 +453,17 @@ static void write_summary_json(const hz_analytics_result *r, FILE *f)
             fprintf(f, ", \"holdout_refund_rows\": %zu",
                     s->holdout_refund_rows);
             jnum(f, "holdout_refund_total", s->holdout_refund_total);
+            fprintf(f, ", \"holdout_refund_calibration_customers\": %zu",
+                    s->holdout_refund_cal_customers);
+            jnum(f, "holdout_refund_calibration_total",
+                 s->holdout_refund_cal_total);
         }
         fprintf(f, ", \"calibration_end\": \"%s\", \"unit\": \"%s\"",
                 hz_format_day(s->calibration_end, d1),
                 s->unit == HZ_UNIT_WEEKS ? "weeks" : "days");
         fprintf(f, ", \"customers_after_calibration_end\": %zu",
                 s->n_after_calibration);
-        char w[320];
+        char w[400];
         if (hz__as_of_warning(s, w, sizeof w)) {
             fputs(", \"as_of_warning\": ", f);
             hz__json_str(f, w);

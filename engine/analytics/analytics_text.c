@@ -390,13 +390,32 @@ static void text_refunds(const hz_customer_summary *s, FILE *f)
                 "calibration's figures, which stand as at its end\n",
                 s->holdout_refund_rows, s->holdout_refund_rows == 1 ? "" : "s",
                 fmt_dec(v[1], dec, th, sizeof th));
+    /* a holdout refund with no holdout purchase to net returns a
+     * calibration purchase: it changes no figure, and is said so (until
+     * 2026-12-07 it went unsaid under "they net the holdout's spend") */
+    if (s->holdout_refund_cal_customers > 0) {
+        char tc[64];
+        fprintf(f,
+                "refunds in the holdout of calibration purchases: %s of "
+                "them, from %zu customer%s with no holdout purchase left to "
+                "net, change no figure\n",
+                fmt_dec(s->holdout_refund_cal_total, dec, tc, sizeof tc),
+                s->holdout_refund_cal_customers,
+                s->holdout_refund_cal_customers == 1 ? "" : "s");
+    }
+}
+
+bool hz_analytics_as_of_warning(const hz_analytics_result *r, char *buf,
+                                size_t cap)
+{
+    return r != NULL && r->cs != NULL && hz__as_of_warning(r->cs, buf, cap);
 }
 
 void hz_analytics_result_write_notes(const hz_analytics_result *r, FILE *f)
 {
     if (r->cs == NULL)
         return;
-    char a[160], w[320];
+    char a[160], w[400];
     hz__as_of_text(r->cs, a, sizeof a);
     fprintf(f, "as of %s\n", a);
     if (hz__as_of_warning(r->cs, w, sizeof w))

@@ -34,6 +34,7 @@ void hz_customer_summary_free(hz_customer_summary *s)
     free(s->frequency_holdout);
     free(s->monetary_holdout);
     free(s->refunds);
+    free(s->holdout_refunds_cal);
     free(s);
 }
 
@@ -97,7 +98,10 @@ static hz_status alloc_summary(hz_customer_summary *s, size_t n, bool hold,
     }
     if (refunds)
         s->refunds = malloc(m * sizeof(double));
-    if ((refunds && !s->refunds) || !s->key || !s->first_day || !s->last_day ||
+    if (refunds && hold)
+        s->holdout_refunds_cal = malloc(m * sizeof(double));
+    if ((refunds && !s->refunds) ||
+        (refunds && hold && !s->holdout_refunds_cal) || !s->key || !s->first_day || !s->last_day ||
         !s->frequency || !s->recency || !s->T || !s->monetary ||
         !s->total_spend || !s->orders || (orders && !s->distinct_orders) ||
         (hold && (!s->frequency_holdout || !s->monetary_holdout)))
@@ -289,7 +293,7 @@ static int summarise_one(hz_customer_summary *s, const buckets *bk, size_t b,
     size_t lo = bk->start[b], hi = bk->start[b + 1];
     double *val = dv->val;
     size_t nd = 0, ncal = 0;
-    double refunds = 0.0, total = 0.0, rep_sum = 0.0;
+    double refunds = 0.0, total = 0.0, rep_sum = 0.0, ref_cal = 0.0;
     bool cal_taken = false;
     uint32_t orders = 0;
     for (size_t i = lo; i < hi;) {
@@ -322,10 +326,18 @@ static int summarise_one(hz_customer_summary *s, const buckets *bk, size_t b,
         for (size_t j = dlo; j < i && rows[j].amt < 0; j++) {
             if (cur <= cal_end)
                 refunds += rows[j].amt;
+            /* a holdout refund netting calibration purchases (none
+             * left in the holdout to net): counted, to be said */
+            double before = 0.0, after = 0.0;
+            for (size_t c = 0; cur > cal_end && c < ncal; c++)
+                before += val[c];
             if (!net_refund(val, nd, rows[j].amt)) {
                 *bad = j;
                 return -1;
             }
+            for (size_t c = 0; cur > cal_end && c < ncal; c++)
+                after += val[c];
+            ref_cal += after - before;
         }
     }
     if (ncal == 0)
@@ -349,6 +361,8 @@ static int summarise_one(hz_customer_summary *s, const buckets *bk, size_t b,
     s->orders[b] = orders;
     if (s->refunds != NULL)
         s->refunds[b] = refunds;
+    if (s->holdout_refunds_cal != NULL)
+        s->holdout_refunds_cal[b] = ref_cal;
     if (s->has_holdout) {
         s->frequency_holdout[b] = xh;
         s->monetary_holdout[b] = xh > 0 ? hsum / xh : 0.0;
@@ -472,6 +486,8 @@ static size_t compact(hz_customer_summary *s, const uint8_t *keep, size_t nb)
                 s->distinct_orders[n] = s->distinct_orders[b];
             if (s->refunds)
                 s->refunds[n] = s->refunds[b];
+            if (s->holdout_refunds_cal)
+                s->holdout_refunds_cal[n] = s->holdout_refunds_cal[b];
             if (s->has_holdout) {
                 s->frequency_holdout[n] = s->frequency_holdout[b];
                 s->monetary_holdout[n] = s->monetary_holdout[b];
@@ -620,6 +636,14 @@ static hz_status summary_compute(const int64_t *key, const int32_t *day,
     s->holdout_refund_rows = nref_hold;
     s->holdout_refund_total = ref_hold;
     s->as_of_given = opt->as_of != HZ_DAY_NONE;
+    s->data_first_day = s->data_last_day = HZ_DAY_NONE;
+    for (size_t i = 0; i < bk.used; i++) {
+        const int32_t d = bk.rows[i].day;
+        if (s->data_first_day == HZ_DAY_NONE || d < s->data_first_day)
+            s->data_first_day = d;
+        if (s->data_last_day == HZ_DAY_NONE || d > s->data_last_day)
+            s->data_last_day = d;
+    }
     s->day_before_last = s->as_of_given ? HZ_DAY_NONE
                                         : day_before_last(day, nrows);
     /* the last date may be a refund's (the analysis runs to it): said as
@@ -649,6 +673,12 @@ static hz_status summary_compute(const int64_t *key, const int32_t *day,
     for (size_t b = 0; b < bk.nb; b++)
         s->n_after_calibration += !keep[b] && bk.start[b + 1] > bk.start[b];
     s->n = compact(s, keep, bk.nb);
+    /* in customer order: the same sum for any thread count */
+    for (size_t i = 0; s->holdout_refunds_cal != NULL && i < s->n; i++)
+        if (s->holdout_refunds_cal[i] < 0) {
+            s->holdout_refund_cal_customers++;
+            s->holdout_refund_cal_total += s->holdout_refunds_cal[i];
+        }
     if (s->n == 0) {
         /* the cut asked is before the data: said with both dates (until
          * 2026-12-07 "the calibration end" even for an --as-of alone) */

@@ -81,6 +81,8 @@ typedef struct reader {
     hz__tzone *tz; /* --tz (hz_csv_options.tz), or NULL */
 } reader;
 
+static hz_status check_decimal_comma_split(reader *r);
+
 static hz_status read_error(reader *r)
 {
     return hz_error_set(r->err, HZ_EIO, "%s: could not read file: %s", r->name,
@@ -316,7 +318,69 @@ static hz_status read_header(reader *r)
     r->ncols = r->hdr.n;
     r->body_line = r->hline - 1 + line_of_offset(r->buf, r->hend);
     r->body = hz__src_sub(&r->src, r->hend, r->src.len - r->hend);
-    return HZ_OK;
+    return check_decimal_comma_split(r);
+}
+
+/* A comma-separated two-column file read with --decimal , whose every
+ * sampled row is digits, a comma, digits ('1,50'): two whole numbers or
+ * one number with a decimal comma, which the text does not tell; refused
+ * unless --delimiter (or a sep= line) said ',' (until 2026-12-07 split
+ * into two columns silently). */
+static bool dec_comma_row(const char *p, const char *e)
+{
+    while (p < e && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p < e && (*p == '-' || *p == '+'))
+        p++;
+    const char *d = p;
+    while (p < e && ((*p >= '0' && *p <= '9') || (*p == '.' && p > d)))
+        p++;
+    if (p == d || p >= e || *p != ',')
+        return false;
+    d = ++p;
+    while (p < e && *p >= '0' && *p <= '9')
+        p++;
+    if (p == d)
+        return false;
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r'))
+        p++;
+    return p == e;
+}
+
+static hz_status check_decimal_comma_split(reader *r)
+{
+    if (r->ncols != 2 || r->delim != ',' || r->opt->decimal != ',' ||
+        r->opt->delimiter != 0 || r->sep_line != 0)
+        return HZ_OK;
+    size_t rows = 0, first = 0;
+    const char *b = r->buf + r->hend, *end = r->buf + r->plen;
+    for (size_t line = 0; b < end; line++) {
+        const char *nl = memchr(b, '\n', (size_t)(end - b));
+        const char *e = nl ? nl : end;
+        bool blank = true;
+        for (const char *q = b; q < e && blank; q++)
+            blank = *q == ' ' || *q == '\t' || *q == '\r';
+        if (!blank) {
+            if (!dec_comma_row(b, e))
+                return HZ_OK;
+            if (rows++ == 0)
+                first = line;
+        }
+        if (nl == NULL)
+            break;
+        b = nl + 1;
+    }
+    if (rows == 0)
+        return HZ_OK;
+    return hz_error_set(
+        r->err, HZ_EPARSE,
+        "%s:%zu: with --decimal , and ',' as the delimiter every row "
+        "(%zu read) is digits, a comma, digits: two whole numbers or one "
+        "number with a decimal comma, which the text does not tell: give "
+        "--delimiter , for two columns ('%s' and '%s'), or --delimiter ';' "
+        "(one the file does not use) for one column of decimal numbers",
+        r->name, r->body_line + first, rows, r->hdr.names[0],
+        r->hdr.names[1]);
 }
 
 /* Step 3: only blank lines after the header is an error. */

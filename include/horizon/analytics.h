@@ -180,6 +180,12 @@ HZ_API hz_status hz_analytics_result_write_text(const hz_analytics_result *r,
  * customer table. */
 HZ_API void hz_analytics_result_write_notes(const hz_analytics_result *r,
                                             FILE *f);
+/* The warning on the as-of date (a last date far after the one before
+ * it, or a given as-of far after the data's last date), the text's
+ * "warning: " line and the JSON's as_of_warning, into buf: false when
+ * there is none. */
+HZ_API bool hz_analytics_as_of_warning(const hz_analytics_result *r,
+                                       char *buf, size_t cap);
 HZ_API void hz_analytics_result_free(hz_analytics_result *r);
 
 /* ---- saved models (JSON; see README "Reusable models") ---- */

@@ -80,8 +80,16 @@ typedef struct hz_customer_summary {
     size_t holdout_refund_rows;  /* refunds after the calibration end, up
                                     to as_of (they net the holdout) */
     double holdout_refund_total; /* their sum (<= 0) */
+    size_t holdout_refund_cal_customers; /* customers with a part of */
+    double holdout_refund_cal_total; /* those refunds netting calibration
+                                        purchases (no holdout purchase
+                                        left to net), and its sum (<= 0):
+                                        it changes no figure */
     int32_t day_before_last; /* the latest purchase day before the last
                                 one (HZ_DAY_NONE: a single day) */
+    int32_t data_first_day;  /* the earliest and latest dates of the */
+    int32_t data_last_day;   /* rows at or before as_of (purchases and
+                                refunds) */
     bool as_of_given;        /* as_of was asked, not the last day */
     bool as_of_refund;       /* as_of, not given, is the day of a refund
                                 with no purchase on it */
@@ -100,6 +108,10 @@ typedef struct hz_customer_summary {
     double *total_spend;       /* calibration spend, net of refunds */
     double *refunds;           /* the customer's calibration refunds, a sum
                                   <= 0 (NULL when no row is a refund) */
+    double *holdout_refunds_cal; /* the part of the customer's holdout
+                                    refunds netting calibration purchases
+                                    (<= 0; NULL without a holdout or a
+                                    refund) */
     uint32_t *orders;          /* calibration input rows (before merging) */
     uint32_t *distinct_orders; /* distinct order ids in the calibration
                                   (NULL without order ids) */

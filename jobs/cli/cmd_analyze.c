@@ -273,6 +273,13 @@ static int write_outputs(const hz_analytics_result *res, const cli_cfg *g,
         hz_cli_outs_abort(&outs);
         return HZ_EXIT_FAIL;
     }
+    /* the as-of warning on stderr too, where the summary does not go
+     * (JSON, --summary-only, -o FILE: until 2026-12-07 stdout only) */
+    char w[400];
+    const bool to_file = g->outpath != NULL && strcmp(g->outpath, "-") != 0;
+    if ((g->json || g->summary_only || to_file) &&
+        hz_analytics_as_of_warning(res, w, sizeof w))
+        fprintf(stderr, "horizon: warning: %s\n", w);
     if ((f = hz_cli_outs_add(&outs, g->outpath)) == NULL)
         return HZ_EXIT_FAIL;
     if (g->json)

@@ -260,6 +260,15 @@ check "future date warned in JSON" grep -q '"as_of_warning": "the last purchase 
 expect_exit 0 "" -- "$H" analyze clv "$T/future.csv" --as-of 2024-12-31 --summary-only
 check "as of given, the row after it said" grep -q "^as of 2024-12-31 (given); 1 transaction after it left out$" "$T/out"
 check "no warning with --as-of" bash -c "! grep -q '^warning' '$T/out'"
+# an --as-of given years after the data's last date: every customer
+# looks lapsed and the CLV near 0, so it is warned of (text on stderr
+# with -o, JSON) past 90 days (until 2026-12-07 nothing was said)
+expect_exit 0 "" -- "$H" analyze clv "$HZ_DATA_DIR/sample_sales.csv" --as-of 2029-06-30 -o "$T/late_asof.csv"
+check "far as-of warned on stderr ($(grep '^warning' "$T/err"))" grep -qF "warning: the as-of date, 2029-06-30, is 1642 days after the data's last date (2024-12-31; the data span 1093 days from 2022-01-03): no customer can have bought in between" "$T/err"
+expect_exit 0 "" -- "$H" analyze clv "$HZ_DATA_DIR/sample_sales.csv" --as-of 2029-06-30 --calibration-end 2024-06-30 --json --summary-only
+check "far as-of warned in JSON" grep -q '"as_of_warning": "the as-of date, 2029-06-30, is 1642 days after' "$T/out"
+expect_exit 0 "" -- "$H" analyze clv "$HZ_DATA_DIR/sample_sales.csv" --as-of 2025-03-31 --summary-only
+check "as-of 90 days after the last date: no warning" bash -c "! grep -q '^warning' '$T/out'"
 expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --as-of 2024-06-30 --summary-only
 check "as of cuts rows: said (was silent but in JSON)" grep -q "^as of 2024-06-30 (given); 3353 transactions after it left out$" "$T/out"
 expect_exit 0 "" -- "$H" analyze segment "$HZ_DATA_DIR/sample_sales.csv" --summary-only

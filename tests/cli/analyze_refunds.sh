@@ -157,4 +157,18 @@ printf 'customer_id,order_date,revenue\nA,2024-01-01,10\nA,2024-02-01,10\nA,2024
 expect_exit 0 "" -- "$H" analyze segment "$T/hr0.csv" --calibration-end 2024-03-01 --summary-only
 check "holdout refunds only: said as such ($(grep -i 'refund' "$T/out" | tr '\n' ' '))" \
     bash -c "grep -qF 'refunds in the holdout: 1 row after the calibration end (total -2.00)' '$T/out' && ! grep -q '^refunds: ' '$T/out'"
+# a holdout refund with no holdout purchase (left) to net returns a
+# calibration purchase: it changes no figure, and the summary says so
+# (until 2026-12-07 only "they net the holdout's spend"): A's -15 all,
+# 2 of B's -8 (6 net B's holdout purchase), none of C's -4
+printf 'customer_id,order_date,revenue\nA,2024-01-01,20\nA,2024-02-01,30\nA,2024-03-10,-15\nB,2024-01-05,4\nB,2024-02-05,5\nB,2024-03-20,6\nB,2024-03-25,-8\nC,2024-01-02,7\nC,2024-02-02,7\nC,2024-03-05,9\nC,2024-03-06,-4\n' >"$T/hr3.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/hr3.csv" --calibration-end 2024-03-01 --summary-only
+check "holdout refunds of calibration purchases said ($(grep 'of calibration' "$T/out"))" \
+    grep -qF "refunds in the holdout of calibration purchases: -17.00 of them, from 2 customers with no holdout purchase left to net, change no figure" "$T/out"
+expect_exit 0 "" -- "$H" analyze segment "$T/hr3.csv" --calibration-end 2024-03-01 --json --summary-only
+check "holdout refunds of calibration purchases in JSON" \
+    grep -q '"holdout_refund_calibration_customers": 2, "holdout_refund_calibration_total": -17' "$T/out"
+printf 'customer_id,order_date,revenue\nA,2024-01-01,10\nA,2024-02-01,10\nA,2024-03-05,6\nA,2024-03-10,-2\n' >"$T/hr4.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/hr4.csv" --calibration-end 2024-03-01 --summary-only
+check "no such line when the holdout nets them all" bash -c "! grep -q 'of calibration purchases' '$T/out'"
 finish
