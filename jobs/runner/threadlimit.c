@@ -255,6 +255,14 @@ int hz__threadlimit_start(int max, const char *dir)
     int e = errno;
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* a session and process group of its own, stop signals
+         * ignored: no signal to the job's process group (kill(0), a
+         * terminal's SIGTTIN) stops it (the job process may signal no
+         * other process: runner/isolate.c) */
+        setsid();
+        signal(SIGTSTP, SIG_IGN);
+        signal(SIGTTIN, SIG_IGN);
+        signal(SIGTTOU, SIG_IGN);
         if (getppid() != job || !drop_privileges())
             _exit(0);
         close(sp[0]);
