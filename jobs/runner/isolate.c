@@ -23,6 +23,7 @@
 #include <linux/landlock.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <linux/sockios.h>
 
 #include "runner/isolate.h"
 
@@ -453,6 +454,72 @@ static int filter_outside(void)
 #endif
 }
 
+/* No signal to another process.  The job process's threads' supervisor
+ * (runner/threadlimit.h) is a process of the same user, which the job
+ * process could stop (SIGSTOP) where Landlock does not scope signals
+ * (before ABI 6, or without Landlock): every thread it then started waited
+ * on the stopped supervisor until the job's timeout; and kill(-1) reached
+ * every process of the runner's user, the runner's included.  A job
+ * process signals only itself (raise, abort, pthread_kill: tgkill of its
+ * own pid): kill, tgkill, rt_sigqueueinfo and rt_tgsigqueueinfo of
+ * another pid (its process group, -1), tkill (a thread id a filter cannot
+ * tell its own), pidfd_open and pidfd_send_signal, and making another
+ * process the owner of a descriptor's SIGIO/SIGURG (fcntl F_SETOWN,
+ * F_SETOWN_EX, ioctl FIOSETOWN, SIOCSPGRP) are EPERM.  Not in sanitizer
+ * builds (SANITIZED: their leak check signals a process of its own). */
+static int filter_signals(void)
+{
+#if defined(NATIVE_ARCH) && !defined(SANITIZED)
+    const uint32_t self = (uint32_t)getpid();
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#ifdef __x86_64__
+        /* x32 system calls (bit 30) are another ABI */
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000U, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+#endif
+        /* a process id first: its own only */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_kill, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_tgkill, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigqueueinfo, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_tgsigqueueinfo, 0, 4),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, self, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_tkill, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_open, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_send_signal, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fcntl, 0, 5),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[1])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_SETOWN, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_SETOWN_EX, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, 5),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[1])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, FIOSETOWN, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIOCSPGRP, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
+                              .filter = f};
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0 ? 0 : errno;
+#else
+    return 0;
+#endif
+}
+
 /* open(2)'s O_TMPFILE bit (__O_TMPFILE: 020000000 on x86-64 and arm64),
  * O_DIRECTORY aside */
 #define TMPFILE_BIT 020000000U
@@ -665,6 +732,10 @@ hz_status hz__isolation_apply(const hz__isolation *iso, int *abi_out,
     e = filter_outside();
     if (e != 0 && rc == HZ_OK)
         return fail(err, -1, "seccomp filter of fork, clone, IPC and TIOCSTI",
+                    e);
+    e = filter_signals();
+    if (e != 0 && rc == HZ_OK)
+        return fail(err, -1, "seccomp filter of signals to other processes",
                     e);
     e = filter_no_hidden_files();
     if (e != 0 && rc == HZ_OK)

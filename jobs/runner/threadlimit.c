@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -80,6 +81,93 @@ static int recv_fd(int sock)
     return fd;
 }
 
+/* The supervisor holds nothing of the runner's privileges: forked by a
+ * job process before it isolates itself, it had the runner's every
+ * capability (a runner started as root) and could gain more (no
+ * PR_SET_NO_NEW_PRIVS), where it needs none: it reads /proc/<job>/stat
+ * (mode 0444), writes its mark in the job's directory (the runner's
+ * user's) and kills the job process (its own user's).  No new privileges,
+ * and every capability dropped: the bounding set first (it takes
+ * CAP_SETPCAP; EPERM without it, EINVAL past the kernel's last), the
+ * ambient set, then the permitted, effective and inheritable sets. */
+static bool drop_privileges(void)
+{
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return false;
+    for (int cap = 0; cap < 64; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL)
+            break;
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3,
+                                         .pid = 0};
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof d);
+    return syscall(SYS_capset, &h, d) == 0;
+}
+
+/* Then, its descriptors and memory in hand, nothing but the system calls
+ * of its loop (seccomp: any other kills it, and the job process's clones
+ * fail with ENOSYS: never unbounded): poll, getppid, ioctl on its
+ * listener only, openat (/proc/<job>/stat, its mark), read, write, close,
+ * nanosleep, kill of the job process with SIGKILL only, exit. */
+#define ALLOW_NR(nr)                                                          \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),                          \
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+static bool allow_only_its_loop(int lfd, pid_t job)
+{
+#ifdef NATIVE_ARCH
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#ifdef SYS_poll
+        ALLOW_NR(SYS_poll),
+#endif
+        ALLOW_NR(SYS_ppoll),
+        ALLOW_NR(SYS_getppid),
+        ALLOW_NR(SYS_openat),
+        ALLOW_NR(SYS_read),
+        ALLOW_NR(SYS_write),
+        ALLOW_NR(SYS_close),
+#ifdef SYS_nanosleep
+        ALLOW_NR(SYS_nanosleep),
+#endif
+        ALLOW_NR(SYS_clock_nanosleep),
+        /* a poll or sleep stopped and continued is restarted with it */
+        ALLOW_NR(SYS_restart_syscall),
+        ALLOW_NR(SYS_exit_group),
+        ALLOW_NR(SYS_exit),
+        /* ioctl: on the listener only */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, 4),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)lfd, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        /* kill: SIGKILL of the job process only */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_kill, 0, 5),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)job, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                 offsetof(struct seccomp_data, args[1])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGKILL, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+    };
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
+                              .filter = f};
+    return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0U, &prog) == 0;
+#else
+    (void)lfd;
+    (void)job;
+    return false;
+#endif
+}
+
 /* The supervisor: answer each clone(CLONE_THREAD) of the job process
  * until it is gone; past max threads, refuse, leave the mark (in
  * directory dirfd) and kill it. */
@@ -96,7 +184,7 @@ static _Noreturn void supervise(int sock, int dirfd, pid_t job, long max)
     struct seccomp_notif_resp *resp = calloc(
         1, sz.seccomp_notif_resp > sizeof *resp ? sz.seccomp_notif_resp
                                                 : sizeof *resp);
-    if (req == NULL || resp == NULL)
+    if (req == NULL || resp == NULL || !allow_only_its_loop(lfd, job))
         _exit(0);
     bool said = false;
     for (;;) {
@@ -131,8 +219,8 @@ static _Noreturn void supervise(int sock, int dirfd, pid_t job, long max)
             if (!said) {
                 said = true;
                 /* a new file only: what the job left under that name
-                 * (a hard link to another file: this process keeps the
-                 * runner's capabilities) is not written into */
+                 * (a hard link to another file of the runner's user) is
+                 * not written into */
                 int fd = openat(dirfd, HZ_THREADLIMIT_MARK,
                                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
                                     O_NONBLOCK | O_CLOEXEC,
@@ -167,7 +255,15 @@ int hz__threadlimit_start(int max, const char *dir)
     int e = errno;
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != job)
+        /* a session and process group of its own, stop signals
+         * ignored: no signal to the job's process group (kill(0), a
+         * terminal's SIGTTIN) stops it (the job process may signal no
+         * other process: runner/isolate.c) */
+        setsid();
+        signal(SIGTSTP, SIG_IGN);
+        signal(SIGTTIN, SIG_IGN);
+        signal(SIGTTOU, SIG_IGN);
+        if (getppid() != job || !drop_privileges())
             _exit(0);
         close(sp[0]);
         /* nothing of the job's but these two (its streams, its files) */

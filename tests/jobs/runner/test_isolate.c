@@ -507,3 +507,95 @@ HZ_TEST(without_landlock_a_job_keeps_no_capability)
     hz_test_skip("no seccomp filter on this architecture");
 #endif
 }
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TEST_SANITIZED 1
+#endif
+#endif
+
+/* A job process signals no other process: without Landlock's signal
+ * scoping (before ABI 6, or no Landlock) it could stop its threads'
+ * supervisor, a process of the same user (SIGSTOP), and every thread it
+ * then started waited until the job's timeout; kill(-1) reached every
+ * process of the runner's user.  Here a process of the test's stands
+ * for the supervisor; the job process may still signal itself. */
+HZ_TEST(a_job_process_signals_no_other_process)
+{
+#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(TEST_SANITIZED)
+    fixture fx;
+    make_fixture(&fx);
+    pid_t victim = fork();
+    if (victim == 0) {
+        for (;;)
+            pause();
+    }
+    HZ_CHECK(victim > 0);
+    int pp[2];
+    HZ_CHECK(pipe(pp) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pp[0]);
+        struct sock_filter f[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                     offsetof(struct seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 444, 0, 2),
+            BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 446, 1, 0),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = {
+            .len = (unsigned short)(sizeof f / sizeof f[0]), .filter = f};
+        hz__isolation iso = {.jobdir = fx.jobdir};
+        hz_error err;
+        int out[9];
+        for (int i = 0; i < 9; i++)
+            out[i] = -1;
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0) {
+            (void)hz__isolation_apply(&iso, NULL, &err); /* no Landlock */
+            signal(SIGUSR1, SIG_IGN);
+            int q[2];
+            int pfd = pipe(q) == 0 ? q[0] : -1;
+#define ERR(call) ((call) == 0 ? 0 : errno)
+            out[0] = ERR(kill(victim, SIGSTOP));
+            out[1] = ERR(kill(-1, 0));
+            out[2] = ERR(kill(0, 0));
+            out[3] = ERR(syscall(SYS_tgkill, victim, victim, SIGSTOP));
+            out[4] = ERR(syscall(SYS_tkill, victim, SIGSTOP));
+            out[5] = syscall(SYS_pidfd_open, victim, 0) >= 0 ? 0 : errno;
+            out[6] = ERR(fcntl(pfd, F_SETOWN, victim));
+            out[7] = ERR(kill(getpid(), 0));
+            out[8] = ERR(raise(SIGUSR1));
+#undef ERR
+        }
+        _exit(write(pp[1], out, sizeof out) == (ssize_t)sizeof out ? 0 : 1);
+    }
+    close(pp[1]);
+    int out[9];
+    ssize_t n = read(pp[0], out, sizeof out);
+    close(pp[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    int vst = 0;
+    pid_t stopped = waitpid(victim, &vst, WUNTRACED | WNOHANG);
+    kill(victim, SIGKILL);
+    waitpid(victim, NULL, 0);
+    HZ_CHECK(n == (ssize_t)sizeof out);
+    const char *what[] = {"kill(other, SIGSTOP)", "kill(-1, 0)",
+                          "kill(0, 0)",           "tgkill(other)",
+                          "tkill(other)",         "pidfd_open(other)",
+                          "fcntl(F_SETOWN, other)"};
+    for (int i = 0; n == (ssize_t)sizeof out && i < 7; i++)
+        HZ_CHECK_MSG(out[i] == EPERM, "%s: %s, not EPERM", what[i],
+                     out[i] == 0 ? "let through" : strerror(out[i]));
+    HZ_CHECK_MSG(stopped == 0, "the other process was stopped");
+    HZ_CHECK_MSG(n == (ssize_t)sizeof out && out[7] == 0 && out[8] == 0,
+                 "the job process may not signal itself: kill %d, raise %d",
+                 out[7], out[8]);
+#else
+    hz_test_skip("no seccomp filter here (architecture, sanitizer build)");
+#endif
+}

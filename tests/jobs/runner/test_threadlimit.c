@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -169,6 +170,103 @@ HZ_TEST(a_user_in_many_groups_may_start_threads)
                  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
     char mark[64];
     snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
+    unlink(mark);
+    rmdir(dir);
+}
+
+/* The status line `key` of /proc/<pid>/status: its value, or "" */
+static void status_line(pid_t pid, const char *key, char *val, size_t n)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    val[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    size_t kl = strlen(key);
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, key, kl) == 0 && line[kl] == ':') {
+            const char *v = line + kl + 1;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            snprintf(val, n, "%.*s", (int)strcspn(v, "\n"), v);
+            break;
+        }
+    fclose(f);
+}
+
+/* The supervisor of a job process of a runner started as root holds no
+ * capability, may gain none and is held to its own system calls.
+ * Before, it kept the runner's every capability (and no
+ * PR_SET_NO_NEW_PRIVS): what got to run in it could do what root does.
+ * Its status is read by the job process once a thread was let through
+ * (the supervisor is then in its loop); the exit code says what was
+ * wrong. */
+HZ_TEST(the_supervisor_holds_no_capability_and_gains_none)
+{
+    if (geteuid() != 0) {
+        hz_test_skip("not root: no capabilities to drop");
+        return;
+    }
+    char dir[] = "/tmp/hz_threadlimit_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_DUMPABLE, 0);
+        int tl = hz__threadlimit_start(MAX, dir);
+        hz_error err;
+        if (tl < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            hz__threadlimit_apply(tl, &err) != HZ_OK)
+            _exit(2);
+        pthread_t t;
+        if (pthread_create(&t, NULL, quick, NULL) != 0)
+            _exit(3);
+        pthread_join(t, NULL);
+        char path[64], buf[64] = "";
+        snprintf(path, sizeof path, "/proc/%ld/task/%ld/children",
+                 (long)getpid(), (long)getpid());
+        FILE *f = fopen(path, "r");
+        if (f == NULL || fgets(buf, sizeof buf, f) == NULL)
+            _exit(4);
+        fclose(f);
+        pid_t sup = (pid_t)strtol(buf, NULL, 10);
+        char v[64];
+        status_line(sup, "CapEff", v, sizeof v);
+        if (strcmp(v, "0000000000000000") != 0)
+            _exit(10);
+        status_line(sup, "CapPrm", v, sizeof v);
+        if (strcmp(v, "0000000000000000") != 0)
+            _exit(11);
+        status_line(sup, "CapBnd", v, sizeof v);
+        if (strcmp(v, "0000000000000000") != 0)
+            _exit(12);
+        status_line(sup, "CapAmb", v, sizeof v);
+        if (strcmp(v, "0000000000000000") != 0)
+            _exit(13);
+        status_line(sup, "NoNewPrivs", v, sizeof v);
+        if (strcmp(v, "1") != 0)
+            _exit(14);
+        status_line(sup, "Seccomp", v, sizeof v);
+        if (strcmp(v, "2") != 0)
+            _exit(15);
+        /* and it still counts: past the limit, killed */
+        for (int i = 0; i < MAX + 4; i++)
+            if (pthread_create(&t, NULL, idle, NULL) != 0)
+                _exit(5);
+        _exit(6);
+    }
+    int st = -1;
+    while (pid > 0 && waitpid(pid, &st, 0) < 0) {
+    }
+    HZ_CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+                 "the child %s %d (10-13: a capability kept, 14: no "
+                 "NoNewPrivs, 15: no seccomp filter)",
+                 WIFSIGNALED(st) ? "was killed by signal" : "exited with",
+                 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    char mark[64];
+    snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
+    struct stat sb;
+    HZ_CHECK_MSG(lstat(mark, &sb) == 0, "no %s", mark);
     unlink(mark);
     rmdir(dir);
 }
