@@ -630,15 +630,28 @@ static bool helper_spawn(const hz__jobproc_config *cfg, int sock,
 {
     while (waitpid(-1, NULL, WNOHANG) > 0) {
     }
+    /* SIGCHLD held until the pidfd is open: a job process that ended at
+     * once was reaped by reap_children first, pidfd_open failed (ESRCH)
+     * and the job was said not started (a failure of the runner's own);
+     * its pid could even have been another process's by then */
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &old);
     pid_t self = getpid();
     pid_t pid = fork();
+    int e = errno;
     if (pid == 0) {
         signal(SIGCHLD, SIG_DFL); /* the helper's, not the job's */
+        sigprocmask(SIG_SETMASK, &old, NULL);
         close_inherited();
         child_from_request(cfg, path, self);
     }
     int fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
-    int reply = pid > 0 ? (fd >= 0 ? pid : -EINVAL) : -errno;
+    if (pid > 0 && fd < 0)
+        e = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    int reply = pid > 0 && fd >= 0 ? pid : -(e != 0 ? e : EINVAL);
     if (pid > 0 && fd < 0)
         kill(pid, SIGKILL);
     ssize_t w = send_fd_reply(sock, reply, fd);
