@@ -37,11 +37,14 @@ count() { "$HORIZON" jobs list --status "$1" --json 2>/dev/null |
     2> "$T/run.err" &
 w=$!
 # the descendants of the runner; its job processes are those under a
-# seccomp filter (the supervisor of a job's threads, its child and a leaf,
-# is forked before the filters, as the runner and its helper run without)
+# seccomp filter whose parent (the job process helper) runs without one:
+# the supervisor of a job's threads, the job process's child, has filters
+# of its own
 desc() { local p; for p in $(ps -o pid= --ppid "$1"); do echo "$p"; desc "$p"; done; }
+filtered() { grep -qs '^Seccomp:[[:space:]]*2' "/proc/$1/status"; }
 jobprocs() { local p; for p in $(desc "$w"); do
-                 grep -qs '^Seccomp:[[:space:]]*2' "/proc/$p/status" &&
+                 filtered "$p" &&
+                     ! filtered "$(awk '/^PPid:/ {print $2}' "/proc/$p/status")" &&
                      echo "$p"; done; }
 running=0
 for _ in $(seq 600); do
