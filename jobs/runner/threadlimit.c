@@ -114,9 +114,25 @@ static bool drop_privileges(void)
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),                          \
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
+/* ThreadSanitizer's interceptors (poll, nanosleep, open: blocking
+ * signals around them) make system calls outside this list, which killed
+ * the supervisor in its first round (the runner's probe then took the
+ * kernel for one that cannot continue a clone): left out there. */
+#if defined(__SANITIZE_THREAD__)
+#define THREAD_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define THREAD_SANITIZED 1
+#endif
+#endif
+
 static bool allow_only_its_loop(int lfd, pid_t job)
 {
-#ifdef NATIVE_ARCH
+#ifdef THREAD_SANITIZED
+    (void)lfd;
+    (void)job;
+    return true;
+#elif defined(NATIVE_ARCH)
     struct sock_filter f[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                  offsetof(struct seccomp_data, arch)),
