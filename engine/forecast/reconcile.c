@@ -301,8 +301,8 @@ static void constraint_cov(const hz_hierarchy *H, const gsl_matrix *W2,
         }
     for (size_t i = 0; i < na; i++)
         for (size_t l = 0; l < i; l++) {
-            double v =
-                0.5 * (gsl_matrix_get(M, i, l) + gsl_matrix_get(M, l, i));
+            double v = 0.5 *
+                       (gsl_matrix_get(M, i, l) + gsl_matrix_get(M, l, i));
             gsl_matrix_set(M, i, l, v);
             gsl_matrix_set(M, l, i, v);
         }
@@ -558,8 +558,10 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
                 double mu = fc[i]->mean[s], lo = fc[i]->lower[l][s];
                 bool spread = sd_i > 0 && isfinite(sd_i);
                 off[2 * (i * nl + l)] = spread ? (mu - lo) / sd_i : NAN;
-                off[2 * (i * nl + l) + 1] =
-                    spread ? (fc[i]->upper[l][s] - mu) / sd_i : NAN;
+                off[2 * (i * nl + l) + 1] = spread
+                                                ? (fc[i]->upper[l][s] - mu) /
+                                                      sd_i
+                                                : NAN;
             }
             sdv[i] = sd_i;
         }
@@ -741,8 +743,8 @@ static int td_G(const hz_hierarchy *H, const size_t *parent,
                                : near && fabs(fc[k]->mean[s]) >
                                              fabs(fc[pick]->mean[s])))
                     pick = k;
-            *f = (td_fail){a, pick, s, cs[a], near ? gross[a] : 0.0,
-                           fc[pick]->mean[s]};
+            *f = (td_fail){
+                a, pick, s, cs[a], near ? gross[a] : 0.0, fc[pick]->mean[s]};
             return 1;
         }
         share[c] = share[a] * (y / cs[a]);
@@ -984,6 +986,687 @@ static int mint_steps(const hz_hierarchy *H, const hz_recon_steps *st,
     return rc;
 }
 
+/* The residuals' second moments in factored form, for every method but
+ * td and mint-h (which keep residual_cov's m x m matrices): the same
+ * numbers as residual_cov without its two m x m matrices.  F (m x n, n
+ * the common span's periods) holds the joined nodes' residuals at those
+ * periods (rows of zeros for the others), var each node's mean square
+ * (residual_cov's diagonal): cov = F F' / n off the diagonal among the
+ * joined nodes, 0 elsewhere. */
+typedef struct moments {
+    size_t n;
+    double *F, *var;
+    bool *joined;
+} moments;
+
+static void moments_free(moments *mo)
+{
+    free(mo->F);
+    free(mo->var);
+    free(mo->joined);
+}
+
+/* Schafer & Strimmer's lambda of residual_cov from the n x n Gram matrix
+ * of the scaled errors z_ik = F_ik / sqrt(var_i) (joined nodes of
+ * positive variance): with blocks of one period and no lags corr_var is
+ * nc / (nc - 1) (sum_k x_k^2 - n r^2) / n^2, x_k = z_ik z_jk, so that its
+ * sum over the pairs i != j is nc / (nc - 1) / n^2 (sum_k ((sum_i
+ * z_ik^2)^2 - sum_i z_ik^4) - n sum r_ij^2), and sum_{i != j} r_ij^2 =
+ * (|Z'Z|_F^2 - sum_i |z_i|^4) / n^2: O(m n^2) where the pairs cost
+ * O(m^2 n).  -1 (not a lambda) on ENOMEM. */
+static double moments_lambda(const moments *mo, size_t m)
+{
+    size_t n = mo->n;
+    gsl_matrix *Z = gsl_matrix_calloc(m, n), *G2 = gsl_matrix_alloc(n, n);
+    double *ck = calloc(n, sizeof *ck), *qk = calloc(n, sizeof *qk);
+    double lambda = -1.0, diag4 = 0.0, frob = 0.0, cq = 0.0;
+    if (Z == NULL || G2 == NULL || ck == NULL || qk == NULL)
+        goto out;
+    for (size_t i = 0; i < m; i++) {
+        double si = sqrt(mo->var[i]), a = 0.0;
+        if (!(si > 0) || !mo->joined[i])
+            continue;
+        for (size_t k = 0; k < n; k++) {
+            double z = mo->F[i * n + k] / si;
+            gsl_matrix_set(Z, i, k, z);
+            a += z * z;
+            ck[k] += z * z;
+            qk[k] += z * z * z * z;
+        }
+        diag4 += a * a;
+    }
+    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, Z, 0.0, G2);
+    for (size_t k = 0; k < n; k++) {
+        for (size_t l = 0; l < k; l++)
+            frob += 2.0 * gsl_matrix_get(G2, k, l) * gsl_matrix_get(G2, k, l);
+        frob += gsl_matrix_get(G2, k, k) * gsl_matrix_get(G2, k, k);
+        cq += ck[k] * ck[k] - qk[k];
+    }
+    double nn = (double)n, den = (frob - diag4) / (nn * nn);
+    double num = nn / (nn - 1.0) * (cq - nn * den) / (nn * nn);
+    lambda = den > 0 ? num / den : 1.0;
+    lambda = lambda < 0 ? 0 : lambda > 1 ? 1 : lambda;
+out:
+    gsl_matrix_free(Z);
+    gsl_matrix_free(G2);
+    free(ck);
+    free(qk);
+    return lambda;
+}
+
+/* residual_cov's verdicts and lambda, its covariance as moments (above):
+ * NAN with *bad as residual_cov's. */
+static double residual_moments(const double *res, size_t m, size_t T,
+                               moments *mo, size_t *bad)
+{
+    size_t *cols = malloc((T ? T : 1) * sizeof *cols), nc = 0;
+    size_t *k = calloc(m ? m : 1, sizeof *k), kmax = 0;
+    double lambda = NAN;
+    *bad = m;
+    mo->var = calloc(m, sizeof *mo->var);
+    mo->joined = calloc(m, sizeof *mo->joined);
+    if (cols == NULL || k == NULL || mo->var == NULL || mo->joined == NULL)
+        goto oom;
+    for (size_t i = 0; i < m; i++) {
+        for (size_t t = 0; t < T; t++)
+            k[i] += isfinite(res[i * T + t]) != 0;
+        kmax = k[i] > kmax ? k[i] : kmax;
+        if (k[i] == 0 && *bad == m)
+            *bad = i;
+    }
+    if (*bad < m)
+        goto out;
+    for (size_t i = 0; i < m; i++)
+        mo->joined[i] = 2 * k[i] >= kmax;
+    for (size_t t = 0; t < T; t++) {
+        int ok = 1;
+        for (size_t i = 0; i < m && ok; i++)
+            ok = !mo->joined[i] || isfinite(res[i * T + t]);
+        if (ok)
+            cols[nc++] = t;
+    }
+    if (nc < 2)
+        goto out;
+    mo->n = nc;
+    mo->F = calloc(m * nc, sizeof *mo->F);
+    if (mo->F == NULL)
+        goto oom;
+    for (size_t i = 0; i < m; i++) {
+        double s = 0.0;
+        if (mo->joined[i]) {
+            for (size_t c = 0; c < nc; c++) {
+                mo->F[i * nc + c] = res[i * T + cols[c]];
+                s += res[i * T + cols[c]] * res[i * T + cols[c]];
+            }
+            s /= (double)nc;
+        } else {
+            for (size_t t = 0; t < T; t++)
+                s += isfinite(res[i * T + t]) ? res[i * T + t] * res[i * T + t]
+                                              : 0.0;
+            s /= (double)k[i];
+        }
+        mo->var[i] = s;
+    }
+    lambda = moments_lambda(mo, m);
+    if (lambda < 0)
+        goto oom;
+    goto out;
+oom:
+    lambda = NAN;
+    *bad = SIZE_MAX;
+out:
+    free(cols);
+    free(k);
+    return lambda;
+}
+
+/* W = diag(w) + c F F' (F: the moments' m x n, NULL with c = 0), wd W's
+ * diagonal (what is_fixed judges); the aggregates' bottom series as
+ * agg_leaves' lists, and for each bottom series the aggregates above it
+ * (bidx[boff[b] .. boff[b + 1])). */
+typedef struct lowrank {
+    size_t m, nb, na, n;
+    const double *F, *S;
+    double c, *w, *wd;
+    size_t *off, *idx, *boff, *bidx;
+    size_t *self; /* 0, 1, .., nb - 1 */
+} lowrank;
+
+/* The constraint form's pieces (fixed_G's, from W's factors): Wc = W2 C'
+ * (m x na, C = U' = [I | -A]), M = C W2 C' factored (L, na x na) and
+ * Y = S J Wc M^-1 (m x na), so that G = J - J Wc M^-1 C and P = S G =
+ * S J - Y C. */
+typedef struct lr_solution {
+    gsl_matrix *Wc, *M, *Mc, *Y, *CF;
+} lr_solution;
+
+static void lr_solution_free(lr_solution *so)
+{
+    gsl_matrix_free(so->Wc);
+    gsl_matrix_free(so->M);
+    gsl_matrix_free(so->Mc);
+    gsl_matrix_free(so->Y);
+    gsl_matrix_free(so->CF);
+}
+
+/* The aggregates above each bottom series (transposed agg_leaves). */
+static int bottom_aggs(lowrank *lr)
+{
+    size_t nnz = lr->off[lr->na];
+    lr->boff = calloc(lr->nb + 1, sizeof *lr->boff);
+    lr->bidx = malloc((nnz ? nnz : 1) * sizeof *lr->bidx);
+    if (lr->boff == NULL || lr->bidx == NULL)
+        return -2;
+    for (size_t k = 0; k < nnz; k++)
+        lr->boff[lr->idx[k] + 1]++;
+    for (size_t b = 0; b < lr->nb; b++)
+        lr->boff[b + 1] += lr->boff[b];
+    size_t *fill = calloc(lr->nb ? lr->nb : 1, sizeof *fill);
+    if (fill == NULL)
+        return -2;
+    for (size_t l = 0; l < lr->na; l++)
+        for (size_t k = lr->off[l]; k < lr->off[l + 1]; k++) {
+            size_t b = lr->idx[k];
+            lr->bidx[lr->boff[b] + fill[b]++] = l;
+        }
+    free(fill);
+    return 0;
+}
+
+/* Wc = W2 C' and M = C Wc (constraint_cov's, from the factors): W2's
+ * diagonal w2, its low-rank part c F2 F2' with F2 = F but for the rows
+ * of the fixed nodes (zero: rows in fixed). */
+static void lr_constraint(const lowrank *lr, const double *w2,
+                          const bool *fixed, lr_solution *so)
+{
+    size_t m = lr->m, na = lr->na, nb = lr->nb, n = lr->n;
+    gsl_matrix_set_zero(so->Wc);
+    if (lr->c != 0 && n > 0) {
+        /* CF = C F2 (na x n), Wc = c F2 CF' */
+        for (size_t l = 0; l < na; l++)
+            for (size_t k = 0; k < n; k++) {
+                double v = fixed[l] ? 0.0 : lr->F[l * n + k];
+                for (size_t q = lr->off[l]; q < lr->off[l + 1]; q++) {
+                    size_t r = na + lr->idx[q];
+                    v -= fixed[r]
+                             ? 0.0
+                             : lr->S[l * nb + lr->idx[q]] * lr->F[r * n + k];
+                }
+                gsl_matrix_set(so->CF, l, k, v);
+            }
+        for (size_t r = 0; r < m; r++)
+            for (size_t l = 0; !fixed[r] && l < na; l++) {
+                double v = 0.0;
+                for (size_t k = 0; k < n; k++)
+                    v += lr->F[r * n + k] * gsl_matrix_get(so->CF, l, k);
+                gsl_matrix_set(so->Wc, r, l, lr->c * v);
+            }
+    }
+    for (size_t l = 0; l < na; l++) {
+        *gsl_matrix_ptr(so->Wc, l, l) += w2[l];
+        for (size_t q = lr->off[l]; q < lr->off[l + 1]; q++) {
+            size_t r = na + lr->idx[q];
+            *gsl_matrix_ptr(so->Wc, r, l) -= w2[r] *
+                                             lr->S[l * nb + lr->idx[q]];
+        }
+    }
+    for (size_t i = 0; i < na; i++)
+        for (size_t l = 0; l < na; l++) {
+            double v = gsl_matrix_get(so->Wc, i, l);
+            for (size_t q = lr->off[i]; q < lr->off[i + 1]; q++)
+                v -= lr->S[i * nb + lr->idx[q]] *
+                     gsl_matrix_get(so->Wc, na + lr->idx[q], l);
+            gsl_matrix_set(so->M, i, l, v);
+        }
+    for (size_t i = 0; i < na; i++)
+        for (size_t l = 0; l < i; l++) {
+            double v = 0.5 * (gsl_matrix_get(so->M, i, l) +
+                              gsl_matrix_get(so->M, l, i));
+            gsl_matrix_set(so->M, i, l, v);
+            gsl_matrix_set(so->M, l, i, v);
+        }
+}
+
+/* The bottom series under node i: bs[*lo .. *hi) (an aggregate's list,
+ * a bottom node's own). */
+static const size_t *node_bottoms(const lowrank *lr, size_t i, size_t *lo,
+                                  size_t *hi)
+{
+    if (i < lr->na) {
+        *lo = lr->off[i];
+        *hi = lr->off[i + 1];
+        return lr->idx;
+    }
+    *lo = i - lr->na;
+    *hi = *lo + 1;
+    return lr->self;
+}
+
+/* fixed_G's constraint form from W's factors: the fixed nodes' rows and
+ * columns of W zeroed, a fixed aggregate the others already fix let go
+ * (once), M factored, Y = S J Wc M^-1.  0, -1 with *bad the aggregate
+ * whose constraint depends on the others', -2 on ENOMEM. */
+static int lr_solve(const lowrank *lr, lr_solution *so, size_t *bad)
+{
+    size_t m = lr->m, na = lr->na, nb = lr->nb;
+    double maxv = 0.0, free_sum = 0.0;
+    size_t nfree = 0;
+    for (size_t i = 0; i < m; i++)
+        maxv = lr->wd[i] > maxv ? lr->wd[i] : maxv;
+    double *w2 = malloc(m * sizeof *w2);
+    bool *fixed = malloc(m * sizeof *fixed);
+    so->Wc = gsl_matrix_alloc(m, na ? na : 1);
+    so->M = gsl_matrix_alloc(na ? na : 1, na ? na : 1);
+    so->Mc = gsl_matrix_alloc(na ? na : 1, na ? na : 1);
+    so->Y = gsl_matrix_alloc(m, na ? na : 1);
+    so->CF = gsl_matrix_alloc(na ? na : 1, lr->n ? lr->n : 1);
+    int rc = -2;
+    if (!w2 || !fixed || !so->Wc || !so->M || !so->Mc || !so->Y || !so->CF)
+        goto out;
+    for (size_t i = 0; i < m; i++) {
+        fixed[i] = !(lr->wd[i] > FIXED_VAR * maxv);
+        w2[i] = fixed[i] ? 0.0 : lr->w[i];
+        if (!fixed[i]) {
+            free_sum += lr->wd[i];
+            nfree++;
+        }
+    }
+    const double letgo = nfree ? free_sum / (double)nfree : 1.0;
+    for (size_t i = 0; i < na; i++) {
+        bool all = fixed[i];
+        for (size_t k = lr->off[i]; all && k < lr->off[i + 1]; k++)
+            all = fixed[na + lr->idx[k]];
+        if (all)
+            w2[i] = letgo;
+    }
+    for (size_t tries = 0; na > 0; tries++) {
+        lr_constraint(lr, w2, fixed, so);
+        size_t piv = chol_pivot(so->M, so->Mc);
+        if (piv == SIZE_MAX)
+            goto out;
+        if (piv == 0)
+            break;
+        *bad = piv - 1;
+        if (tries >= na || !fixed[*bad] || w2[*bad] > 0) {
+            rc = -1;
+            goto out;
+        }
+        w2[*bad] = letgo;
+    }
+    /* Y = S J Wc M^-1 = (S J Wc) L'^-1 L^-1 */
+    gsl_matrix_set_zero(so->Y);
+    for (size_t i = 0; na > 0 && i < m; i++) {
+        double *yi = so->Y->data + i * so->Y->tda;
+        size_t lo, hi;
+        const size_t *bs = node_bottoms(lr, i, &lo, &hi);
+        for (size_t q = lo; q < hi; q++) {
+            double s = lr->S[i * nb + bs[q]];
+            const double *wb = so->Wc->data + (na + bs[q]) * so->Wc->tda;
+            for (size_t l = 0; l < na; l++)
+                yi[l] += s * wb[l];
+        }
+    }
+    if (na > 0) {
+        gsl_blas_dtrsm(CblasRight, CblasLower, CblasTrans, CblasNonUnit, 1.0,
+                       so->M, so->Y);
+        gsl_blas_dtrsm(CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, 1.0,
+                       so->M, so->Y);
+    }
+    rc = 0;
+out:
+    free(w2);
+    free(fixed);
+    return rc;
+}
+
+/* Node i's row of P = S J - Y C at column j (Y NULL: bottom-up's P = S
+ * J). */
+static double lr_P(const lowrank *lr, const gsl_matrix *Y, size_t i, size_t j)
+{
+    size_t na = lr->na, nb = lr->nb;
+    double p = j >= na ? lr->S[i * nb + (j - na)] : 0.0;
+    if (Y == NULL || na == 0)
+        return p;
+    const double *yi = Y->data + i * Y->tda;
+    if (j < na)
+        return p - yi[j];
+    double yc = 0.0;
+    for (size_t q = lr->boff[j - na]; q < lr->boff[j - na + 1]; q++)
+        yc -= yi[lr->bidx[q]] * lr->S[lr->bidx[q] * nb + (j - na)];
+    return p - yc;
+}
+
+/* Scratch of apply_lr. */
+typedef struct lr_step {
+    double *y, *bt, *yr, *sdv, *e, *off, *z;
+    bool *unknown;
+    size_t *need, nneed;
+    gsl_matrix *Z, *PZ, *CZ;
+} lr_step;
+
+/* The step's base: points y, standard deviations sdv (NAN: no bounds,
+ * unknown), the bounds' distances off (apply_P's); Z = Ds Q, the base
+ * covariance's low-rank part (Q the joined nodes' errors scaled to unit
+ * mean square: their sample correlations Q Q'), e its diagonal part (the
+ * other nodes' variances, every node's without moments). */
+static void lr_base(const lowrank *lr, const moments *mo,
+                    hz_forecast *const *fc, size_t s, lr_step *w)
+{
+    size_t m = lr->m, nl = fc[0]->nlevels, L = 0, n = mo ? mo->n : 0;
+    for (size_t l = 1; l < nl; l++)
+        L = fc[0]->levels[l] > fc[0]->levels[L] ? l : L;
+    double zL = nl ? hz__qnorm(0.5 + fc[0]->levels[L] / 200.0) : 1.0;
+    w->nneed = 0;
+    for (size_t i = 0; i < m; i++) {
+        w->y[i] = fc[i]->mean[s];
+        double sd_i = nl ? (fc[i]->upper[L][s] - fc[i]->lower[L][s]) / (2 * zL)
+                         : 0.0;
+        w->unknown[i] = !isfinite(sd_i);
+        for (size_t l = 0; l < nl; l++) {
+            double mu = fc[i]->mean[s], lo = fc[i]->lower[l][s];
+            bool spread = sd_i > 0 && isfinite(sd_i);
+            w->off[2 * (i * nl + l)] = spread ? (mu - lo) / sd_i : NAN;
+            w->off[2 * (i * nl + l) + 1] = spread ? (fc[i]->upper[l][s] - mu) /
+                                                        sd_i
+                                                  : NAN;
+        }
+        w->sdv[i] = sd_i;
+        double sd0 = isfinite(sd_i) ? sd_i : 0.0;
+        double rs = mo ? sqrt(mo->var[i]) : 0.0;
+        bool corr = mo && mo->joined[i] && rs > 0 && isfinite(rs);
+        for (size_t k = 0; k < n; k++)
+            gsl_matrix_set(
+                w->Z, i, k,
+                corr ? mo->F[i * n + k] / (sqrt((double)n) * rs) * sd0 : 0.0);
+        w->e[i] = corr ? 0.0 : sd0 * sd0;
+        if (w->e[i] != 0 || w->unknown[i])
+            w->need[w->nneed++] = i;
+    }
+}
+
+/* The step's reconciled points: bottom ones bt = J (y - Wc M^-1 C y)
+ * (bottom-up's y's bottom part without so), every node the sum of its
+ * bottom ones. */
+static void lr_points(const lowrank *lr, const lr_solution *so, lr_step *w)
+{
+    size_t na = lr->na, nb = lr->nb;
+    for (size_t b = 0; b < nb; b++)
+        w->bt[b] = w->y[na + b];
+    if (so != NULL && na > 0) {
+        for (size_t l = 0; l < na; l++) {
+            double v = w->y[l];
+            for (size_t q = lr->off[l]; q < lr->off[l + 1]; q++)
+                v -= lr->S[l * nb + lr->idx[q]] * w->y[na + lr->idx[q]];
+            w->z[l] = v;
+        }
+        gsl_vector_view z = gsl_vector_view_array(w->z, na);
+        gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, so->M,
+                       &z.vector);
+        gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, so->M, &z.vector);
+        for (size_t b = 0; b < nb; b++) {
+            const double *wb = so->Wc->data + (na + b) * so->Wc->tda;
+            double v = 0.0;
+            for (size_t l = 0; l < na; l++)
+                v += wb[l] * w->z[l];
+            w->bt[b] -= v;
+        }
+    }
+    for (size_t i = 0; i < lr->m; i++) {
+        size_t lo, hi;
+        const size_t *bs = node_bottoms(lr, i, &lo, &hi);
+        double sum = 0.0;
+        for (size_t q = lo; q < hi; q++)
+            sum += w->bt[bs[q]];
+        w->yr[i] = sum;
+    }
+}
+
+/* The step's variances of the reconciled forecasts, diag(P Sg P') with
+ * Sg = Z Z' + diag(e): the squared norms of P Z's rows (P Z = S J Z - Y
+ * C Z: O(m na n)) and sum_j e_j P_ij^2 over the nodes needing it; NAN
+ * where P takes in a node without bounds.  Writes the bounds. */
+static void lr_bounds(const lowrank *lr, const lr_solution *so,
+                      const moments *mo, hz_forecast *const *fc, size_t s,
+                      lr_step *w)
+{
+    size_t m = lr->m, na = lr->na, nb = lr->nb, n = mo ? mo->n : 0;
+    size_t nl = fc[0]->nlevels;
+    const gsl_matrix *Y = so ? so->Y : NULL;
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < m; i++) {
+            size_t lo, hi;
+            const size_t *bs = node_bottoms(lr, i, &lo, &hi);
+            double v = 0.0;
+            for (size_t q = lo; q < hi; q++)
+                v += lr->S[i * nb + bs[q]] *
+                     gsl_matrix_get(w->Z, na + bs[q], k);
+            gsl_matrix_set(w->PZ, i, k, v);
+        }
+        for (size_t l = 0; Y != NULL && l < na; l++) {
+            double v = gsl_matrix_get(w->Z, l, k);
+            for (size_t q = lr->off[l]; q < lr->off[l + 1]; q++)
+                v -= lr->S[l * nb + lr->idx[q]] *
+                     gsl_matrix_get(w->Z, na + lr->idx[q], k);
+            gsl_matrix_set(w->CZ, l, k, v);
+        }
+    }
+    if (Y != NULL && na > 0 && n > 0)
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, Y, w->CZ, 1.0, w->PZ);
+    for (size_t i = 0; i < m; i++) {
+        double var = 0.0;
+        for (size_t k = 0; k < n; k++)
+            var += gsl_matrix_get(w->PZ, i, k) * gsl_matrix_get(w->PZ, i, k);
+        bool nan = false;
+        if (Y == NULL) { /* bottom-up: P's row is S's */
+            size_t lo, hi;
+            const size_t *bs = node_bottoms(lr, i, &lo, &hi);
+            for (size_t q = lo; q < hi; q++) {
+                double p = lr->S[i * nb + bs[q]];
+                var += w->e[na + bs[q]] * p * p;
+                nan = nan || w->unknown[na + bs[q]];
+            }
+        } else {
+            for (size_t q = 0; q < w->nneed; q++) {
+                size_t j = w->need[q];
+                double p = lr_P(lr, Y, i, j);
+                var += w->e[j] * p * p;
+                nan = nan || (w->unknown[j] && p != 0);
+            }
+        }
+        double mu = w->yr[i], sd = nan ? NAN : sqrt(fmax(var, 0.0));
+        fc[i]->mean[s] = mu;
+        for (size_t l = 0; l < nl; l++) {
+            double z = hz__qnorm(0.5 + fc[i]->levels[l] / 200.0);
+            double dl = w->off[2 * (i * nl + l)];
+            double du = w->off[2 * (i * nl + l) + 1];
+            dl = isnan(dl) ? z : dl < 0 ? 0.0 : dl;
+            du = isnan(du) ? z : du < 0 ? 0.0 : du;
+            fc[i]->lower[l][s] = mu - dl * sd;
+            fc[i]->upper[l][s] = mu + du * sd;
+        }
+    }
+}
+
+/* apply_P from W's factors: the reconciled points and bounds of every
+ * node at steps s0..s1-1 (so NULL: bottom-up; mo NULL: no correlations,
+ * as apply_P's C NULL).  -1 on ENOMEM. */
+static int apply_lr(const lowrank *lr, const lr_solution *so,
+                    const moments *mo, hz_forecast *const *fc, size_t s0,
+                    size_t s1)
+{
+    size_t m = lr->m, na = lr->na, nl = fc[0]->nlevels;
+    size_t n = mo ? mo->n : 0;
+    lr_step w = {0};
+    w.y = malloc(m * sizeof *w.y);
+    w.bt = malloc((lr->nb ? lr->nb : 1) * sizeof *w.bt);
+    w.yr = malloc(m * sizeof *w.yr);
+    w.sdv = malloc(m * sizeof *w.sdv);
+    w.e = malloc(m * sizeof *w.e);
+    w.off = malloc((m * nl > 0 ? 2 * m * nl : 1) * sizeof *w.off);
+    w.z = malloc((na ? na : 1) * sizeof *w.z);
+    w.unknown = malloc(m * sizeof *w.unknown);
+    w.need = malloc(m * sizeof *w.need);
+    w.Z = gsl_matrix_calloc(m, n ? n : 1);
+    w.PZ = gsl_matrix_calloc(m, n ? n : 1);
+    w.CZ = gsl_matrix_calloc(na ? na : 1, n ? n : 1);
+    int rc = w.y && w.bt && w.yr && w.sdv && w.e && w.off && w.z &&
+                     w.unknown && w.need && w.Z && w.PZ && w.CZ
+                 ? 0
+                 : -1;
+    for (size_t s = s0; rc == 0 && s < s1; s++) {
+        lr_base(lr, mo, fc, s, &w);
+        lr_points(lr, so, &w);
+        lr_bounds(lr, so, mo, fc, s, &w);
+    }
+    free(w.y);
+    free(w.bt);
+    free(w.yr);
+    free(w.sdv);
+    free(w.e);
+    free(w.off);
+    free(w.z);
+    free(w.unknown);
+    free(w.need);
+    gsl_matrix_free(w.Z);
+    gsl_matrix_free(w.PZ);
+    gsl_matrix_free(w.CZ);
+    return rc;
+}
+
+/* The refusal of a weighted method without residuals: node none has
+ * none (none < m), or the common span is too short. */
+static hz_status weights_error(const hz_hierarchy *H, int method, size_t none,
+                               hz_error *err)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%zu", none);
+    return none < H->m
+               ? hz_error_set(err, HZ_ETOOSHORT,
+                              "reconcile: %s weighs every node by its "
+                              "in-sample errors, and node '%s' has none "
+                              "(too short a history; --reconcile bu, ols "
+                              "or td does not need them)",
+                              hz_recon_name(method),
+                              H->names ? H->names[none] : name)
+               : hz_error_set(err, HZ_ETOOSHORT,
+                              "reconcile: %s weighs the nodes by their "
+                              "in-sample errors in the periods they "
+                              "share, and their histories share fewer "
+                              "than 2 such periods (too short a history; "
+                              "--reconcile bu, ols or td does not need "
+                              "them)",
+                              hz_recon_name(method));
+}
+
+/* The refusal of a GLS system: rc -2 out of memory, else singular at
+ * node bad. */
+static hz_status system_error(const hz_hierarchy *H, int method, int rc,
+                              size_t bad, hz_error *err)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%zu", bad);
+    return rc == -2
+               ? hz_error_set(err, HZ_ENOMEM,
+                              "reconcile: out of memory solving the "
+                              "%s system of %zu nodes",
+                              hz_recon_name(method), H->m)
+               : hz_error_set(err, HZ_ENOCONV,
+                              "reconcile: the %s system is singular at node "
+                              "'%s': its in-sample errors are those of other "
+                              "nodes combined, so its weight cannot be told "
+                              "(--reconcile bu or ols does not weigh nodes)",
+                              hz_recon_name(method),
+                              H->names ? H->names[bad] : name);
+}
+
+/* W's factors of ols (identity), wls (the variances) and mint (the
+ * shrunk covariance: lambda var on the joined nodes' diagonal, (1 -
+ * lambda) F F' / n); the lists.  0 or -2 (ENOMEM). */
+static int lr_weights(const hz_hierarchy *H, int method, const moments *mo,
+                      double lam, lowrank *lr)
+{
+    size_t m = H->m;
+    *lr = (lowrank){.m = m, .nb = H->nb, .na = m - H->nb, .S = H->S};
+    lr->w = malloc(m * sizeof *lr->w);
+    lr->wd = malloc(m * sizeof *lr->wd);
+    lr->self = malloc(H->nb * sizeof *lr->self);
+    if (lr->w == NULL || lr->wd == NULL || lr->self == NULL ||
+        agg_leaves(H, &lr->off, &lr->idx) != 0 || bottom_aggs(lr) != 0)
+        return -2;
+    for (size_t b = 0; b < H->nb; b++)
+        lr->self[b] = b;
+    bool mint = method == HZ_RECON_MINT;
+    for (size_t i = 0; i < m; i++) {
+        lr->wd[i] = method == HZ_RECON_OLS || mo->var == NULL ? 1.0
+                                                              : mo->var[i];
+        lr->w[i] = mint && mo->joined[i] ? lam * mo->var[i] : lr->wd[i];
+    }
+    if (mint) {
+        lr->n = mo->n;
+        lr->F = mo->F;
+        lr->c = (1.0 - lam) / (double)mo->n;
+    }
+    return 0;
+}
+
+static void lr_free(lowrank *lr)
+{
+    free(lr->w);
+    free(lr->wd);
+    free(lr->self);
+    free(lr->off);
+    free(lr->idx);
+    free(lr->boff);
+    free(lr->bidx);
+}
+
+/* bu, ols, wls and mint from the residuals' factors, and mint-h's first
+ * step (mint's): no m x m matrix (W = diagonal + low rank, the
+ * constraint form's na x na system, the bounds' variances from P Z and
+ * the diagonal part), steps 0..s1-1; *lam the shrinkage lambda. */
+static hz_status reconcile_lowrank(const hz_hierarchy *H, int method,
+                                   const double *resid, size_t T,
+                                   hz_forecast *const *fc, size_t s1,
+                                   double *lam, hz_error *err)
+{
+    size_t m = H->m, none = m, bad = 0;
+    moments mo = {0};
+    lowrank lr = {0};
+    lr_solution so = {0};
+    hz_status st = HZ_OK;
+    *lam = resid ? residual_moments(resid, m, T, &mo, &none) : NAN;
+    if (none == SIZE_MAX) {
+        st = hz_error_set(err, HZ_ENOMEM,
+                          "reconcile: out of memory building the residual "
+                          "covariance of %zu nodes over %zu periods",
+                          m, T);
+        goto out;
+    }
+    if (method >= HZ_RECON_WLS && isnan(*lam)) {
+        st = weights_error(H, method, none, err);
+        goto out;
+    }
+    int wm = method == HZ_RECON_MINT_H ? HZ_RECON_MINT : method;
+    int rc = lr_weights(H, wm, &mo, *lam, &lr);
+    if (rc == 0 && method != HZ_RECON_BU)
+        rc = lr_solve(&lr, &so, &bad);
+    if (rc != 0 && (rc == -1 || method != HZ_RECON_BU)) {
+        st = system_error(H, method, rc, bad, err);
+        goto out;
+    }
+    if (rc != 0 || apply_lr(&lr, method == HZ_RECON_BU ? NULL : &so,
+                            isnan(*lam) ? NULL : &mo, fc, 0, s1) != 0)
+        st = hz_error_set(err, HZ_ENOMEM,
+                          "reconcile: out of memory reconciling the points "
+                          "and bounds of %zu nodes",
+                          m);
+out:
+    moments_free(&mo);
+    lr_free(&lr);
+    lr_solution_free(&so);
+    return st;
+}
+
 /* Every node has a finite forecast of the same length. */
 static hz_status check_forecasts(const hz_hierarchy *H, hz_forecast *const *fc,
                                  hz_error *err)
@@ -1027,15 +1710,21 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
     size_t m = H->m, nb = H->nb;
     hz__gsl_init();
     const int threads = hz__blas_serial_enter(); /* the same for any count */
-    /* bu needs no weights, G nor P (apply_P sums over the bottom nodes
-     * under each node): three m x m matrices less, 2.4 GB at 10,001
-     * nodes */
-    const bool bu = method == HZ_RECON_BU;
+    double lam = NAN;
+    if (method != HZ_RECON_TD) {
+        st = reconcile_lowrank(H, method, resid, T, fc, mh ? 1 : fc[0]->h,
+                               &lam, err);
+        if (lambda != NULL && (method == HZ_RECON_MINT || mh))
+            *lambda = lam;
+        if (st != HZ_OK || later == NULL) {
+            hz__blas_serial_leave(threads);
+            return st;
+        }
+    }
+    /* td and mint-h's later steps: m x m matrices */
     gsl_matrix *cov = gsl_matrix_alloc(m, m), *shr = gsl_matrix_alloc(m, m);
-    gsl_matrix *W = bu ? NULL : gsl_matrix_alloc(m, m);
-    gsl_matrix *G = bu ? NULL : gsl_matrix_alloc(nb, m);
-    gsl_matrix *P = bu ? NULL : gsl_matrix_alloc(m, m);
-    if (!cov || !shr || (!bu && (!W || !G || !P))) {
+    gsl_matrix *G = gsl_matrix_alloc(nb, m), *P = gsl_matrix_alloc(m, m);
+    if (!cov || !shr || !G || !P) {
         st = hz_error_set(err, HZ_ENOMEM,
                           "reconcile: out of memory for the %zu x %zu "
                           "matrices of %zu nodes (%.3g MB each)",
@@ -1043,7 +1732,7 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
         goto out;
     }
     size_t none = m;
-    double lam = resid ? residual_cov(resid, m, T, cov, shr, &none) : NAN;
+    double dlam = resid ? residual_cov(resid, m, T, cov, shr, &none) : NAN;
     if (none == SIZE_MAX) {
         st = hz_error_set(err, HZ_ENOMEM,
                           "reconcile: out of memory building the residual "
@@ -1051,76 +1740,32 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
                           m, T);
         goto out;
     }
-    if ((method >= HZ_RECON_WLS) && isnan(lam)) {
-        char name[32];
-        snprintf(name, sizeof name, "%zu", none);
-        st = none < m
-                 ? hz_error_set(err, HZ_ETOOSHORT,
-                                "reconcile: %s weighs every node by its "
-                                "in-sample errors, and node '%s' has none "
-                                "(too short a history; --reconcile bu, ols "
-                                "or td does not need them)",
-                                hz_recon_name(method),
-                                H->names ? H->names[none] : name)
-                 : hz_error_set(err, HZ_ETOOSHORT,
-                                "reconcile: %s weighs the nodes by their "
-                                "in-sample errors in the periods they "
-                                "share, and their histories share fewer "
-                                "than 2 such periods (too short a history; "
-                                "--reconcile bu, ols or td does not need "
-                                "them)",
-                                hz_recon_name(method));
-        goto out;
-    }
     if (method == HZ_RECON_TD) {
-        st = td_steps(H, fc, isnan(lam) ? NULL : cov, G, P, err);
+        st = td_steps(H, fc, isnan(dlam) ? NULL : cov, G, P, err);
         goto out;
     }
-    if (!bu) {
-        gsl_matrix_set_identity(W);
-        for (size_t i = 0; method == HZ_RECON_WLS && i < m; i++)
-            gsl_matrix_set(W, i, i, gsl_matrix_get(cov, i, i));
-        if (method == HZ_RECON_MINT || mh)
-            gsl_matrix_memcpy(W, shr);
-        size_t bad = 0;
-        int rc = gls_G(H, W, G, &bad);
-        if (rc != 0) {
-            char name[32];
-            snprintf(name, sizeof name, "%zu", bad);
-            st = rc == -2
-                     ? hz_error_set(err, HZ_ENOMEM,
-                                    "reconcile: out of memory solving the "
-                                    "%s system of %zu nodes",
-                                    hz_recon_name(method), m)
-                     : hz_error_set(
-                           err, HZ_ENOCONV,
-                           "reconcile: the %s system is singular at node "
-                           "'%s': its in-sample errors are those of other "
-                           "nodes combined, so its weight cannot be told "
-                           "(--reconcile bu or ols does not weigh nodes)",
-                           hz_recon_name(method),
-                           H->names ? H->names[bad] : name);
-            goto out;
-        }
+    /* mint-h: step 0's W with the lambda of its points (reconcile_lowrank) */
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < m; j++)
+            if (i != j)
+                gsl_matrix_set(shr, i, j,
+                               (1.0 - lam) * gsl_matrix_get(cov, i, j));
+    size_t bad = 0;
+    int rc = gls_G(H, shr, G, &bad);
+    if (rc != 0) {
+        st = system_error(H, method, rc, bad, err);
+        goto out;
     }
     gsl_matrix_const_view S = gsl_matrix_const_view_array(H->S, m, nb);
-    if (!bu) /* bu's P = S G is S in the bottom nodes' columns (apply_P) */
-        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G, 0.0,
-                       P);
-    /* the bounds: the sample correlations (see the header) */
-    gsl_matrix *C = isnan(lam) ? NULL : cov;
-    if (apply_P(H, G, P, C, fc, 0, mh ? 1 : fc[0]->h, bu) != 0 ||
-        (later != NULL && mint_steps(H, later, G, P, shr, cov, fc) != 0))
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G, 0.0, P);
+    if (mint_steps(H, later, G, P, shr, cov, fc) != 0)
         st = hz_error_set(err, HZ_ENOMEM,
                           "reconcile: out of memory reconciling the points "
                           "and bounds of %zu nodes",
                           m);
-    if (lambda != NULL && (method == HZ_RECON_MINT || mh))
-        *lambda = lam;
 out:
     gsl_matrix_free(cov);
     gsl_matrix_free(shr);
-    gsl_matrix_free(W);
     gsl_matrix_free(G);
     gsl_matrix_free(P);
     hz__blas_serial_leave(threads);
