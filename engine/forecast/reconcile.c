@@ -481,72 +481,31 @@ out:
  * spread known) are normal around the point.  A node whose reconciled
  * forecast takes in a base forecast without bounds (NaN: one
  * observation) has no bounds either (NaN): its variance is unknown,
- * not that node's taken as zero. */
-/* Row i of P P-weighted: sum over j, k of P(i,j) Sg(j,k) P(i,k) where
- * P = S G of bottom-up, whose nonzero entries in row i are S(i,b) at the
- * columns of the bottom nodes b under i (list[lo..hi) of them): the dense
- * product P Sg of every other method would cost m^3 flops a step (10,001
- * nodes: 2e12) for what these sums give in the bottom nodes' pairs. */
-static double bu_var(const hz_hierarchy *H, const gsl_matrix *Sg, size_t i,
-                     const size_t *list, size_t lo, size_t hi)
-{
-    const size_t off = H->m - H->nb;
-    const double *Si = H->S + i * H->nb;
-    double var = 0.0;
-    for (size_t a = lo; a < hi; a++) {
-        /* Sg is symmetric: its row off + list[a], read in order */
-        const double *row = Sg->data + (off + list[a]) * Sg->tda + off;
-        double t = 0.0;
-        for (size_t b = lo; b < hi; b++)
-            t += Si[list[b]] * row[list[b]];
-        var += t * Si[list[a]];
-    }
-    return var;
-}
-
-/* bu: true when G selects the bottom nodes' own forecasts (bottom-up),
- * so that P = S G is S in the bottom nodes' columns (bu_var). */
+ * not that node's taken as zero.  With m x m matrices: td and mint-h's
+ * later steps (the other methods: apply_lr, from W's factors). */
 static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
                    const gsl_matrix *P, const gsl_matrix *C,
-                   hz_forecast *const *fc, size_t s0, size_t s1, bool bu)
+                   hz_forecast *const *fc, size_t s0, size_t s1)
 {
     size_t m = H->m, nl = fc[0]->nlevels, L = 0;
     for (size_t l = 1; l < nl; l++)
         L = fc[0]->levels[l] > fc[0]->levels[L] ? l : L;
     double zL = nl ? hz__qnorm(0.5 + fc[0]->levels[L] / 200.0) : 1.0;
-    gsl_matrix *Sg = gsl_matrix_alloc(m, m);
-    gsl_matrix *T1 = bu ? NULL : gsl_matrix_alloc(m, m);
+    gsl_matrix *Sg = gsl_matrix_alloc(m, m), *T1 = gsl_matrix_alloc(m, m);
     gsl_vector *y = gsl_vector_alloc(m), *yr = gsl_vector_alloc(m);
     double *bt = malloc(H->nb * sizeof *bt);
     bool *unknown = calloc(m, sizeof *unknown); /* no base bounds */
     /* the base bounds' distances from the point in base standard
      * deviations (lower, upper for each level), NAN for normal ones */
     double *off = malloc((m * nl > 0 ? 2 * m * nl : 1) * sizeof *off);
-    /* bu: the bottom nodes under node i, list[start[i]..start[i + 1]) */
-    size_t *start = NULL, *list = NULL, nnz = 0;
-    for (size_t i = 0; bu && i < m; i++)
-        for (size_t j = 0; j < H->nb; j++)
-            nnz += H->S[i * H->nb + j] != 0;
-    if (bu) {
-        start = malloc((m + 1) * sizeof *start);
-        list = malloc((nnz ? nnz : 1) * sizeof *list);
-    }
     /* each node's standard deviation at the step, the square roots of
      * C's diagonal (the same numbers as computed pair by pair, once) */
     double *sdv = malloc(m * sizeof *sdv), *rc_sqrt = malloc(m * sizeof *sdv);
-    int rc = Sg && (T1 || bu) && y && yr && bt && unknown && off && sdv &&
-                     rc_sqrt && (!bu || (start && list))
+    int rc = Sg && T1 && y && yr && bt && unknown && off && sdv && rc_sqrt
                  ? 0
                  : -1;
     for (size_t i = 0; rc == 0 && C != NULL && i < m; i++)
         rc_sqrt[i] = sqrt(gsl_matrix_get(C, i, i));
-    for (size_t i = 0, k = 0; rc == 0 && bu && i < m; i++) {
-        start[i] = k;
-        for (size_t j = 0; j < H->nb; j++)
-            if (H->S[i * H->nb + j] != 0)
-                list[k++] = j;
-        start[i + 1] = k;
-    }
     for (size_t s = s0; rc == 0 && s < s1; s++) {
         for (size_t i = 0; i < m; i++) {
             gsl_vector_set(y, i, fc[i]->mean[s]);
@@ -565,11 +524,10 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
             }
             sdv[i] = sd_i;
         }
-        /* bu reads the bottom nodes' block alone (bu_var) */
-        for (size_t i = bu ? m - H->nb : 0; i < m; i++) {
+        for (size_t i = 0; i < m; i++) {
             const double sd_i = sdv[i];
             const double *Ci = C ? C->data + i * C->tda : NULL;
-            for (size_t j = bu ? m - H->nb : 0; j <= i; j++) {
+            for (size_t j = 0; j <= i; j++) {
                 const double sd_j = sdv[j];
                 double c = Ci ? Ci[j] / (rc_sqrt[i] * rc_sqrt[j]) : (i == j);
                 if (!isfinite(c))
@@ -580,41 +538,26 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
                 Sg->data[j * Sg->tda + i] = v;
             }
         }
-        if (bu) { /* G selects the bottom nodes' own forecasts */
-            for (size_t j = 0; j < H->nb; j++)
-                bt[j] = gsl_vector_get(y, m - H->nb + j);
-        } else {
-            gsl_vector_view b = gsl_vector_subvector(yr, 0, H->nb);
-            gsl_blas_dgemv(CblasNoTrans, 1.0, G, y, 0.0, &b.vector);
-            for (size_t j = 0; j < H->nb; j++)
-                bt[j] = gsl_vector_get(yr, j);
-        }
+        gsl_vector_view b = gsl_vector_subvector(yr, 0, H->nb);
+        gsl_blas_dgemv(CblasNoTrans, 1.0, G, y, 0.0, &b.vector);
+        for (size_t j = 0; j < H->nb; j++)
+            bt[j] = gsl_vector_get(yr, j);
         for (size_t i = 0; i < m; i++) {
             double sum = 0.0;
-            if (bu)
-                for (size_t k = start[i]; k < start[i + 1]; k++)
-                    sum += bt[list[k]];
-            for (size_t j = 0; !bu && j < H->nb; j++)
+            for (size_t j = 0; j < H->nb; j++)
                 if (H->S[i * H->nb + j] != 0)
                     sum += bt[j];
             gsl_vector_set(yr, i, sum);
         }
-        if (!bu)
-            gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, P, Sg, 0.0, T1);
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, P, Sg, 0.0, T1);
         for (size_t i = 0; i < m; i++) {
             /* the variance: row i of T1 = P Sg times row i of P */
             double var = 0.0;
-            if (bu)
-                var = bu_var(H, Sg, i, list, start[i], start[i + 1]);
-            for (size_t j = 0; !bu && j < m; j++)
+            for (size_t j = 0; j < m; j++)
                 var += gsl_matrix_get(T1, i, j) * gsl_matrix_get(P, i, j);
             double mu = gsl_vector_get(yr, i);
             double sd = sqrt(fmax(var, 0.0));
-            for (size_t k = bu ? start[i] : 0;
-                 bu && k < start[i + 1] && !isnan(sd); k++)
-                if (unknown[m - H->nb + list[k]])
-                    sd = NAN;
-            for (size_t j = 0; !bu && j < m && !isnan(sd); j++)
+            for (size_t j = 0; j < m && !isnan(sd); j++)
                 if (unknown[j] && gsl_matrix_get(P, i, j) != 0)
                     sd = NAN;
             fc[i]->mean[s] = mu;
@@ -632,8 +575,6 @@ static int apply_P(const hz_hierarchy *H, const gsl_matrix *G,
     free(off);
     free(sdv);
     free(rc_sqrt);
-    free(start);
-    free(list);
     gsl_matrix_free(Sg);
     gsl_matrix_free(T1);
     gsl_vector_free(y);
@@ -832,7 +773,7 @@ static hz_status td_steps(const hz_hierarchy *H, hz_forecast *const *fc,
                     v += sh[s * nb + j];
             gsl_matrix_set(P, i, 0, v);
         }
-        if (apply_P(H, G, P, C, fc, s, s + 1, false) != 0) {
+        if (apply_P(H, G, P, C, fc, s, s + 1) != 0) {
             st = hz_error_set(err, HZ_ENOMEM,
                               "reconcile: out of memory reconciling the "
                               "points and bounds of %zu nodes",
@@ -976,7 +917,7 @@ static int mint_steps(const hz_hierarchy *H, const hz_recon_steps *st,
             gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, G, 0.0,
                            P);
         }
-        rc = g == -2 ? -1 : apply_P(H, G, P, C, fc, s, s + 1, false);
+        rc = g == -2 ? -1 : apply_P(H, G, P, C, fc, s, s + 1);
     }
     free(E);
     gsl_matrix_free(cov);
