@@ -1194,8 +1194,8 @@ static int lr_solve(const lowrank *lr, lr_solution *so, size_t *bad)
     size_t nfree = 0;
     for (size_t i = 0; i < m; i++)
         maxv = lr->wd[i] > maxv ? lr->wd[i] : maxv;
-    double *w2 = malloc(m * sizeof *w2);
-    bool *fixed = malloc(m * sizeof *fixed);
+    double *w2 = calloc(m ? m : 1, sizeof *w2);
+    bool *fixed = calloc(m ? m : 1, sizeof *fixed);
     so->Wc = gsl_matrix_alloc(m, na ? na : 1);
     so->M = gsl_matrix_alloc(na ? na : 1, na ? na : 1);
     so->Mc = gsl_matrix_alloc(na ? na : 1, na ? na : 1);
@@ -1228,7 +1228,7 @@ static int lr_solve(const lowrank *lr, lr_solution *so, size_t *bad)
         if (piv == 0)
             break;
         *bad = piv - 1;
-        if (tries >= na || !fixed[*bad] || w2[*bad] > 0) {
+        if (tries >= na || *bad >= m || !fixed[*bad] || w2[*bad] > 0) {
             rc = -1;
             goto out;
         }
@@ -1540,7 +1540,9 @@ static int lr_weights(const hz_hierarchy *H, int method, const moments *mo,
     for (size_t i = 0; i < m; i++) {
         lr->wd[i] = method == HZ_RECON_OLS || mo->var == NULL ? 1.0
                                                               : mo->var[i];
-        lr->w[i] = mint && mo->joined[i] ? lam * mo->var[i] : lr->wd[i];
+        lr->w[i] = mint && mo->joined != NULL && mo->joined[i]
+                       ? lam * mo->var[i]
+                       : lr->wd[i];
     }
     if (mint) {
         lr->n = mo->n;

@@ -141,8 +141,8 @@ static void dense_G(const hier *h, const double *W, double *G)
     for (size_t i = 0; i < m; i++)
         fixed |= !(W[i * m + i] > 1e-12 * maxv);
     if (!fixed) {
-        double *A = malloc(m * m * sizeof *A), *WiS = malloc(m * nb * 8);
-        double *N = malloc(nb * nb * sizeof *N), *X = malloc(nb * m * 8);
+        double *A = calloc(m * m + 1, 8), *WiS = calloc(m * nb + 1, 8);
+        double *N = calloc(nb * nb + 1, 8), *X = calloc(nb * m + 1, 8);
         memcpy(A, W, m * m * sizeof *A);
         memcpy(WiS, h->S, m * nb * sizeof *WiS);
         gauss(A, m, WiS, nb); /* W^-1 S */
@@ -165,8 +165,8 @@ static void dense_G(const hier *h, const double *W, double *G)
         return;
     }
     /* W2: the fixed nodes' rows and columns zeroed; C = [I | -A] */
-    double *W2 = malloc(m * m * 8), *C = calloc(na * m, 8);
-    double *WC = malloc(m * na * 8), *M = malloc(na * na * 8);
+    double *W2 = calloc(m * m + 1, 8), *C = calloc(na * m + 1, 8);
+    double *WC = calloc(m * na + 1, 8), *M = calloc(na * na + 1, 8);
     memcpy(W2, W, m * m * 8);
     for (size_t i = 0; i < m; i++)
         if (!(W[i * m + i] > 1e-12 * maxv))
@@ -253,8 +253,8 @@ static void check_method(const hier *h, int method)
     if (st != HZ_OK)
         printf("# %s: %s\n", hz_recon_name(method), err.msg);
     HZ_CHECK(st == HZ_OK);
-    double *cov = malloc(m * m * 8), *W = calloc(m * m, 8);
-    double *G = malloc(nb * m * 8), *P = malloc(m * m * 8);
+    double *cov = malloc((m * m + 1) * 8), *W = calloc(m * m + 1, 8);
+    double *G = malloc((nb * m + 1) * 8), *P = malloc((m * m + 1) * 8);
     double dlam = dense_cov(h, cov);
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < m; j++)
@@ -377,7 +377,7 @@ HZ_TEST(several_levels_equal_the_dense_formulas)
         }
     }
     size_t m = 1 + 3 + ns + nb, st = 0, b = 0;
-    hier h = {m, nb, calloc(m * nb, sizeof(double)), NULL};
+    hier h = {m, nb, calloc(m * nb + 1, sizeof(double)), NULL};
     for (size_t r = 0; r < 3; r++)
         for (size_t k = 0; k < nst[r]; k++, st++)
             for (size_t p = 0; p < npr[st]; p++, b++) {
