@@ -724,71 +724,6 @@ static hz_status td_error(const hz_hierarchy *H, const td_fail *f,
         an, f->sum, f->step + 1, cn, f->val);
 }
 
-/* Top-down, step by step (its G changes with the base forecasts): the
- * bottom series' shares of every step are made before any step is
- * reconciled, so that a refusal leaves fc as given; G (nb x m) and P
- * (m x m) are the caller's, G's column 0 the step's shares and P = S G
- * its column 0 the nodes' (summed from the bottom, no product with S:
- * that would cost m nb m a step in a hierarchy of thousands of nodes). */
-static hz_status td_steps(const hz_hierarchy *H, hz_forecast *const *fc,
-                          const gsl_matrix *C, gsl_matrix *G, gsl_matrix *P,
-                          hz_error *err)
-{
-    size_t m = H->m, nb = H->nb, h = fc[0]->h;
-    size_t *parent = malloc(m * sizeof *parent);
-    size_t *nch = malloc(m * sizeof *nch);
-    double *buf = malloc(3 * m * sizeof *buf);
-    double *sh = malloc((h * nb > 0 ? h * nb : 1) * sizeof *sh);
-    hz_status st = HZ_OK;
-    if (!parent || !nch || !buf || !sh) {
-        st = hz_error_set(err, HZ_ENOMEM,
-                          "reconcile: out of memory for the td proportions "
-                          "of %zu nodes",
-                          m);
-        goto out;
-    }
-    if (td_tree(H, parent) != 0) {
-        st = hz_error_set(err, HZ_EINVAL,
-                          "reconcile: td needs a tree (every node under "
-                          "one parent, the total first)");
-        goto out;
-    }
-    for (size_t s = 0; s < h; s++) {
-        td_fail f;
-        if (td_G(H, parent, fc, s, buf, buf + m, buf + 2 * m, nch, &f) != 0) {
-            st = td_error(H, &f, err);
-            goto out;
-        }
-        memcpy(sh + s * nb, buf + (m - nb), nb * sizeof *sh);
-    }
-    gsl_matrix_set_zero(G);
-    gsl_matrix_set_zero(P);
-    for (size_t s = 0; s < h; s++) {
-        for (size_t j = 0; j < nb; j++)
-            gsl_matrix_set(G, j, 0, sh[s * nb + j]);
-        for (size_t i = 0; i < m; i++) {
-            double v = 0.0;
-            for (size_t j = 0; j < nb; j++)
-                if (H->S[i * nb + j] != 0)
-                    v += sh[s * nb + j];
-            gsl_matrix_set(P, i, 0, v);
-        }
-        if (apply_P(H, G, P, C, fc, s, s + 1) != 0) {
-            st = hz_error_set(err, HZ_ENOMEM,
-                              "reconcile: out of memory reconciling the "
-                              "points and bounds of %zu nodes",
-                              m);
-            goto out;
-        }
-    }
-out:
-    free(parent);
-    free(nch);
-    free(buf);
-    free(sh);
-    return st;
-}
-
 size_t hz_recon_origins(size_t h, int period)
 {
     return h < 2 ? 0 : h - 1 + (period > 5 ? (size_t)period : 5);
@@ -1362,6 +1297,23 @@ static void lr_points(const lowrank *lr, const lr_solution *so, lr_step *w)
     }
 }
 
+/* A node's reconciled point mu and bounds at step s: each base bound's
+ * distance off (lower, upper a level, in base standard deviations; NAN:
+ * normal) laid off from mu in reconciled standard deviations sd. */
+static void write_bounds(hz_forecast *f, size_t s, size_t nl, double mu,
+                         double sd, const double *off)
+{
+    f->mean[s] = mu;
+    for (size_t l = 0; l < nl; l++) {
+        double z = hz__qnorm(0.5 + f->levels[l] / 200.0);
+        double dl = off[2 * l], du = off[2 * l + 1];
+        dl = isnan(dl) ? z : dl < 0 ? 0.0 : dl;
+        du = isnan(du) ? z : du < 0 ? 0.0 : du;
+        f->lower[l][s] = mu - dl * sd;
+        f->upper[l][s] = mu + du * sd;
+    }
+}
+
 /* The step's variances of the reconciled forecasts, diag(P Sg P') with
  * Sg = Z Z' + diag(e): the squared norms of P Z's rows (P Z = S J Z - Y
  * C Z: O(m na n)) and sum_j e_j P_ij^2 over the nodes needing it; NAN
@@ -1414,18 +1366,49 @@ static void lr_bounds(const lowrank *lr, const lr_solution *so,
                 nan = nan || (w->unknown[j] && p != 0);
             }
         }
-        double mu = w->yr[i], sd = nan ? NAN : sqrt(fmax(var, 0.0));
-        fc[i]->mean[s] = mu;
-        for (size_t l = 0; l < nl; l++) {
-            double z = hz__qnorm(0.5 + fc[i]->levels[l] / 200.0);
-            double dl = w->off[2 * (i * nl + l)];
-            double du = w->off[2 * (i * nl + l) + 1];
-            dl = isnan(dl) ? z : dl < 0 ? 0.0 : dl;
-            du = isnan(du) ? z : du < 0 ? 0.0 : du;
-            fc[i]->lower[l][s] = mu - dl * sd;
-            fc[i]->upper[l][s] = mu + du * sd;
-        }
+        double sd = nan ? NAN : sqrt(fmax(var, 0.0));
+        write_bounds(fc[i], s, nl, w->yr[i], sd, w->off + 2 * i * nl);
     }
+}
+
+/* apply_lr's and td_apply's scratch for m nodes (mo's span); -1 on
+ * ENOMEM (what was allocated is freed by lr_step_free). */
+static int lr_step_alloc(const lowrank *lr, const moments *mo, size_t nl,
+                         lr_step *w)
+{
+    size_t m = lr->m, na = lr->na, n = mo ? mo->n : 0;
+    w->y = malloc(m * sizeof *w->y);
+    w->bt = malloc((lr->nb ? lr->nb : 1) * sizeof *w->bt);
+    w->yr = malloc(m * sizeof *w->yr);
+    w->sdv = malloc(m * sizeof *w->sdv);
+    w->e = malloc(m * sizeof *w->e);
+    w->off = malloc((m * nl > 0 ? 2 * m * nl : 1) * sizeof *w->off);
+    w->z = malloc((na ? na : 1) * sizeof *w->z);
+    w->unknown = malloc(m * sizeof *w->unknown);
+    w->need = malloc(m * sizeof *w->need);
+    w->Z = gsl_matrix_calloc(m, n ? n : 1);
+    w->PZ = gsl_matrix_calloc(m, n ? n : 1);
+    w->CZ = gsl_matrix_calloc(na ? na : 1, n ? n : 1);
+    return w->y && w->bt && w->yr && w->sdv && w->e && w->off && w->z &&
+                   w->unknown && w->need && w->Z && w->PZ && w->CZ
+               ? 0
+               : -1;
+}
+
+static void lr_step_free(lr_step *w)
+{
+    free(w->y);
+    free(w->bt);
+    free(w->yr);
+    free(w->sdv);
+    free(w->e);
+    free(w->off);
+    free(w->z);
+    free(w->unknown);
+    free(w->need);
+    gsl_matrix_free(w->Z);
+    gsl_matrix_free(w->PZ);
+    gsl_matrix_free(w->CZ);
 }
 
 /* apply_P from W's factors: the reconciled points and bounds of every
@@ -1435,42 +1418,14 @@ static int apply_lr(const lowrank *lr, const lr_solution *so,
                     const moments *mo, hz_forecast *const *fc, size_t s0,
                     size_t s1)
 {
-    size_t m = lr->m, na = lr->na, nl = fc[0]->nlevels;
-    size_t n = mo ? mo->n : 0;
     lr_step w = {0};
-    w.y = malloc(m * sizeof *w.y);
-    w.bt = malloc((lr->nb ? lr->nb : 1) * sizeof *w.bt);
-    w.yr = malloc(m * sizeof *w.yr);
-    w.sdv = malloc(m * sizeof *w.sdv);
-    w.e = malloc(m * sizeof *w.e);
-    w.off = malloc((m * nl > 0 ? 2 * m * nl : 1) * sizeof *w.off);
-    w.z = malloc((na ? na : 1) * sizeof *w.z);
-    w.unknown = malloc(m * sizeof *w.unknown);
-    w.need = malloc(m * sizeof *w.need);
-    w.Z = gsl_matrix_calloc(m, n ? n : 1);
-    w.PZ = gsl_matrix_calloc(m, n ? n : 1);
-    w.CZ = gsl_matrix_calloc(na ? na : 1, n ? n : 1);
-    int rc = w.y && w.bt && w.yr && w.sdv && w.e && w.off && w.z &&
-                     w.unknown && w.need && w.Z && w.PZ && w.CZ
-                 ? 0
-                 : -1;
+    int rc = lr_step_alloc(lr, mo, fc[0]->nlevels, &w);
     for (size_t s = s0; rc == 0 && s < s1; s++) {
         lr_base(lr, mo, fc, s, &w);
         lr_points(lr, so, &w);
         lr_bounds(lr, so, mo, fc, s, &w);
     }
-    free(w.y);
-    free(w.bt);
-    free(w.yr);
-    free(w.sdv);
-    free(w.e);
-    free(w.off);
-    free(w.z);
-    free(w.unknown);
-    free(w.need);
-    gsl_matrix_free(w.Z);
-    gsl_matrix_free(w.PZ);
-    gsl_matrix_free(w.CZ);
+    lr_step_free(&w);
     return rc;
 }
 
@@ -1563,6 +1518,97 @@ static void lr_free(lowrank *lr)
     free(lr->bidx);
 }
 
+/* td at step s from the bottom series' shares sh: bt = G y^ (G's column
+ * 0 the shares), every node the sum of its bottom ones; P = S G has
+ * column 0 alone, p_i the sum of node i's shares, so that the variance
+ * of P Sg P' is p_i^2 Sg_00 (Sg_00 = c00 sd_0^2: apply_P's numbers, its
+ * products with zeros left out).  The bounds as apply_P's. */
+static void td_apply(const hz_hierarchy *H, const double *sh, double c00,
+                     hz_forecast *const *fc, size_t s, const lowrank *lr,
+                     lr_step *w)
+{
+    size_t m = H->m, nb = H->nb, nl = fc[0]->nlevels;
+    lr_base(lr, NULL, fc, s, w);
+    double sd0 = isfinite(w->sdv[0]) ? w->sdv[0] : 0.0;
+    double sg00 = c00 * sd0 * sd0;
+    for (size_t j = 0; j < nb; j++)
+        w->bt[j] = sh[j] * w->y[0];
+    for (size_t i = 0; i < m; i++) {
+        double sum = 0.0, p = 0.0;
+        for (size_t j = 0; j < nb; j++)
+            if (H->S[i * nb + j] != 0) {
+                sum += w->bt[j];
+                p += sh[j];
+            }
+        double var = p * sg00 * p;
+        double sd = w->unknown[0] && p != 0 ? NAN : sqrt(fmax(var, 0.0));
+        write_bounds(fc[i], s, nl, sum, sd, w->off + 2 * i * nl);
+    }
+}
+
+/* Top-down, step by step (its G changes with the base forecasts): the
+ * bottom series' shares of every step are made before any step is
+ * reconciled, so that a refusal leaves fc as given; G's column 0 the
+ * step's shares and P = S G its column 0 the nodes' (td_apply: no m x m
+ * matrix, where until 2026-12-08 P Sg cost m^3 flops a step); mo the
+ * residuals' moments (NULL: none). */
+static hz_status td_steps(const hz_hierarchy *H, hz_forecast *const *fc,
+                          const moments *mo, hz_error *err)
+{
+    size_t m = H->m, nb = H->nb, h = fc[0]->h;
+    size_t *parent = malloc(m * sizeof *parent);
+    size_t *nch = malloc(m * sizeof *nch);
+    double *buf = malloc(3 * m * sizeof *buf);
+    double *sh = malloc((h * nb > 0 ? h * nb : 1) * sizeof *sh);
+    hz_status st = HZ_OK;
+    if (!parent || !nch || !buf || !sh) {
+        st = hz_error_set(err, HZ_ENOMEM,
+                          "reconcile: out of memory for the td proportions "
+                          "of %zu nodes",
+                          m);
+        goto out;
+    }
+    if (td_tree(H, parent) != 0) {
+        st = hz_error_set(err, HZ_EINVAL,
+                          "reconcile: td needs a tree (every node under "
+                          "one parent, the total first)");
+        goto out;
+    }
+    for (size_t s = 0; s < h; s++) {
+        td_fail f;
+        if (td_G(H, parent, fc, s, buf, buf + m, buf + 2 * m, nch, &f) != 0) {
+            st = td_error(H, &f, err);
+            goto out;
+        }
+        memcpy(sh + s * nb, buf + (m - nb), nb * sizeof *sh);
+    }
+    lowrank lr = {.m = m, .nb = nb, .na = m - nb, .S = H->S};
+    lr_step w = {0};
+    if (lr_step_alloc(&lr, NULL, fc[0]->nlevels, &w) != 0) {
+        st = hz_error_set(err, HZ_ENOMEM,
+                          "reconcile: out of memory reconciling the points "
+                          "and bounds of %zu nodes",
+                          m);
+        goto out;
+    }
+    /* the total's correlation with itself, as apply_P's pairs had it */
+    double c00 = 1.0;
+    if (mo != NULL) {
+        double rs = sqrt(mo->var[0]);
+        c00 = mo->var[0] / (rs * rs);
+        c00 = isfinite(c00) ? c00 : 1.0;
+    }
+    for (size_t s = 0; s < h; s++)
+        td_apply(H, sh + s * nb, c00, fc, s, &lr, &w);
+    lr_step_free(&w);
+out:
+    free(parent);
+    free(nch);
+    free(buf);
+    free(sh);
+    return st;
+}
+
 /* bu, ols, wls and mint from the residuals' factors, and mint-h's first
  * step (mint's): no m x m matrix (W = diagonal + low rank, the
  * constraint form's na x na system, the bounds' variances from P Z and
@@ -1587,6 +1633,10 @@ static hz_status reconcile_lowrank(const hz_hierarchy *H, int method,
     }
     if (method >= HZ_RECON_WLS && isnan(*lam)) {
         st = weights_error(H, method, none, err);
+        goto out;
+    }
+    if (method == HZ_RECON_TD) {
+        st = td_steps(H, fc, isnan(*lam) ? NULL : &mo, err);
         goto out;
     }
     int wm = method == HZ_RECON_MINT_H ? HZ_RECON_MINT : method;
@@ -1654,17 +1704,15 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
     hz__gsl_init();
     const int threads = hz__blas_serial_enter(); /* the same for any count */
     double lam = NAN;
-    if (method != HZ_RECON_TD) {
-        st = reconcile_lowrank(H, method, resid, T, fc, mh ? 1 : fc[0]->h,
-                               &lam, err);
-        if (lambda != NULL && (method == HZ_RECON_MINT || mh))
-            *lambda = lam;
-        if (st != HZ_OK || later == NULL) {
-            hz__blas_serial_leave(threads);
-            return st;
-        }
+    st = reconcile_lowrank(H, method, resid, T, fc, mh ? 1 : fc[0]->h, &lam,
+                           err);
+    if (lambda != NULL && (method == HZ_RECON_MINT || mh))
+        *lambda = lam;
+    if (st != HZ_OK || later == NULL) {
+        hz__blas_serial_leave(threads);
+        return st;
     }
-    /* td and mint-h's later steps: m x m matrices */
+    /* mint-h's later steps: m x m matrices */
     gsl_matrix *cov = gsl_matrix_alloc(m, m), *shr = gsl_matrix_alloc(m, m);
     gsl_matrix *G = gsl_matrix_alloc(nb, m), *P = gsl_matrix_alloc(m, m);
     if (!cov || !shr || !G || !P) {
@@ -1675,16 +1723,12 @@ hz_status hz_reconcile_steps(const hz_hierarchy *H, int method,
         goto out;
     }
     size_t none = m;
-    double dlam = resid ? residual_cov(resid, m, T, cov, shr, &none) : NAN;
+    (void)residual_cov(resid, m, T, cov, shr, &none); /* its lambda: lam */
     if (none == SIZE_MAX) {
         st = hz_error_set(err, HZ_ENOMEM,
                           "reconcile: out of memory building the residual "
                           "covariance of %zu nodes over %zu periods",
                           m, T);
-        goto out;
-    }
-    if (method == HZ_RECON_TD) {
-        st = td_steps(H, fc, isnan(dlam) ? NULL : cov, G, P, err);
         goto out;
     }
     /* mint-h: step 0's W with the lambda of its points (reconcile_lowrank) */
