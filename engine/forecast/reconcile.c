@@ -1585,6 +1585,7 @@ static hz_status td_steps(const hz_hierarchy *H, hz_forecast *const *fc,
     lowrank lr = {.m = m, .nb = nb, .na = m - nb, .S = H->S};
     lr_step w = {0};
     if (lr_step_alloc(&lr, NULL, fc[0]->nlevels, &w) != 0) {
+        lr_step_free(&w);
         st = hz_error_set(err, HZ_ENOMEM,
                           "reconcile: out of memory reconciling the points "
                           "and bounds of %zu nodes",
@@ -1593,7 +1594,7 @@ static hz_status td_steps(const hz_hierarchy *H, hz_forecast *const *fc,
     }
     /* the total's correlation with itself, as apply_P's pairs had it */
     double c00 = 1.0;
-    if (mo != NULL) {
+    if (mo != NULL && mo->var != NULL) {
         double rs = sqrt(mo->var[0]);
         c00 = mo->var[0] / (rs * rs);
         c00 = isfinite(c00) ? c00 : 1.0;
