@@ -82,7 +82,9 @@ static double corr_var(const double *xi, const double *xj, double si,
 }
 
 /* The residual covariance and its shrinkage towards the diagonal
- * (Schafer & Strimmer, hts' shrink.estim): cov (m x m) and shrunk;
+ * (Schafer & Strimmer, hts' shrink.estim) as m x m matrices, for
+ * mint-h's later steps (every other method: residual_moments, the same
+ * numbers from factors): cov (m x m) and shrunk;
  * returns lambda.  The nodes with residuals at least half as many as the
  * node with the most (every node, when their histories are as long)
  * share a common span, the periods where each of them has one: their
