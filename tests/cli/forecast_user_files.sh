@@ -173,7 +173,7 @@ check "conformal, too few errors: exit 0" test $? -eq 0
 check "conformal, too few errors: 80% bounds not the 95% ones" \
     awk -F, 'NR == 2 {ok = $4 != $6 && $5 != $7} END {exit !ok}' "$T/c1.csv"
 check "conformal, too few errors: said in the note" grep -q \
-    "conformal: too few held-out errors for 95% bounds at 1 of 1 steps (5, at least 19 needed); the model's intervals kept there, every level" "$T/c1.csv"
+    "conformal: too few held-out errors for 95% bounds at the one step (5, at least 19 needed); the model's intervals kept there, every level" "$T/c1.csv"
 check "conformal, too few errors: said on stderr with --quiet" grep -q \
     "too few held-out errors for a level's quantile at some steps .*: 1 of 1 series keep the model's intervals at those steps" "$T/err"
 "$H" forecast "$T/daily.csv" --date date --value sales --horizon 1 \
