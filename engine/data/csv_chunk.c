@@ -845,6 +845,24 @@ static void row_kinds(const chunk *c, unsigned char *kind)
     }
 }
 
+/* A float field f[0..fl) of the row loop (avail: the bytes readable
+ * from f), eight bytes at a time when it can; false for anything the
+ * per-separator path decides, there also a number with a point in a
+ * points_open column (K_F64_OPEN), which that path counts. */
+static inline bool row_f64(const char *f, size_t fl, size_t avail,
+                           unsigned char kind, double *v)
+{
+    if (kind == K_F64_OPEN && memchr(f, '.', fl) != NULL)
+        return false;
+#ifdef HAVE_SWAR
+    if (avail >= 8 && f64_swar(f, fl, v))
+        return true;
+#else
+    (void)avail;
+#endif
+    return parse_f64(f, fl, v);
+}
+
 /* Separator positions (delimiter or newline) of a byte range, 64 bytes
  * at a time as a bit mask. */
 typedef struct sepscan {
@@ -1005,15 +1023,7 @@ static void parse_rows(chunk *c)
             case K_F64:
             case K_F64_OPEN: {
                 double v;
-                if (kind[j] == K_F64_OPEN && memchr(f, '.', fl) != NULL)
-                    goto slow;
-#ifdef HAVE_SWAR
-                if ((size_t)(b + n - f) >= 8 && f64_swar(f, fl, &v)) {
-                    ((double *)out)[r] = v;
-                    break;
-                }
-#endif
-                if (!parse_f64(f, fl, &v))
+                if (!row_f64(f, fl, (size_t)(b + n - f), kind[j], &v))
                     goto slow;
                 ((double *)out)[r] = v;
                 break;
