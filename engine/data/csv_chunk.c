@@ -105,6 +105,22 @@ static const char *header_again(const chunk *c, size_t j, const char *s,
                : "";
 }
 
+/* What to add to the error about number s when it holds a comma and is
+ * one with a decimal comma or commas between thousands (1.234,56 or
+ * 1,234.56 after rows of 12.5), without --decimal, which reads them. */
+static const char *comma_hint(const chunk *c, const char *s, size_t n)
+{
+    double d;
+    accounting_negative(&s, &n);
+    trim(&s, &n);
+    if (c->opt->decimal != 0 || memchr(s, ',', n) == NULL ||
+        !(parse_f64_grouped(s, n, ',', &d) ||
+          parse_f64_grouped(s, n, '.', &d)))
+        return "";
+    return " (it holds a comma: a decimal comma is read with --decimal , "
+           "and commas between thousands with --decimal .)";
+}
+
 static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        const char *what)
 {
@@ -115,8 +131,9 @@ static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        "1.8e308)",
                        c->names[j], shown(s, n, sh, sizeof sh));
     else
-        hz__csv_report(c, j + 1, false, "column '%s': expected %s, got '%s'%s",
-                       c->names[j], what, shown(s, n, sh, sizeof sh),
+        hz__csv_report(c, j + 1, false,
+                       "column '%s': expected %s, got '%s'%s%s", c->names[j],
+                       what, shown(s, n, sh, sizeof sh), comma_hint(c, s, n),
                        header_again(c, j, s, n));
 }
 

@@ -1596,3 +1596,50 @@ HZ_TEST(points_after_the_sample_decided_by_the_file)
                  ds ? "wrong value" : err.msg);
     hz_dataset_free(ds);
 }
+
+/* Without --decimal, a number with a comma after the sample (1.234,56
+ * or 1,234.56 after rows of 12.5; 1,234 after whole numbers) is an error
+ * with its place that names the option reading it (until 2026-12-08
+ * 'expected a number' alone); on every path. */
+HZ_TEST(a_number_with_a_comma_after_the_sample_says_why)
+{
+    static const char *const value[] = {"v"};
+    static const char *const late[] = {"1.234,56", "1,234.56", "(1.234,5)"};
+    for (size_t k = 0; k < 3; k++)
+        for (int path = 0; path < 4; path++) {
+            hz_csv_options o;
+            hz_csv_options_init(&o);
+            o.infer_rows = 2;
+            o.force_path = path;
+            o.number_cols = value;
+            o.nnumber_cols = 1;
+            char t[160];
+            snprintf(t, sizeof t,
+                     "d;v\n2024-01-01;12.5\n2024-01-02;2\n2024-01-03;%s\n",
+                     late[k]);
+            hz_error err;
+            hz_dataset *ds = read_str(t, &o, &err);
+            HZ_CHECK_MSG(ds == NULL, "%s read", late[k]);
+            HZ_CHECK_CONTAINS(err.msg, "t.csv:4:2: column 'v': expected a "
+                                       "number, got '");
+            HZ_CHECK_CONTAINS(err.msg,
+                              "(it holds a comma: a decimal comma is read "
+                              "with --decimal , and commas between thousands "
+                              "with --decimal .)");
+            hz_dataset_free(ds);
+        }
+    /* a comma that is neither: no such words */
+    hz_csv_options o;
+    hz_csv_options_init(&o);
+    o.infer_rows = 2;
+    o.number_cols = value;
+    o.nnumber_cols = 1;
+    hz_error err;
+    hz_dataset *ds = read_str(
+        "d;v\n2024-01-01;12.5\n2024-01-02;2\n2024-01-03;1,2,3\n", &o, &err);
+    HZ_CHECK(ds == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:4:2: column 'v': expected a number, "
+                               "got '1,2,3'");
+    HZ_CHECK(strstr(err.msg, "holds a comma") == NULL);
+    hz_dataset_free(ds);
+}
