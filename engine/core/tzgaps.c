@@ -195,6 +195,21 @@ bool hz__tzgaps_skipped(const hz__tzgaps *g, int64_t p)
     return lo > 0 && p < g->hi[lo - 1];
 }
 
+int64_t hz__tzgaps_skipped_secs(const hz__tzgaps *g, int64_t p)
+{
+    const hz__tzgaps *z = g->base;
+    if (z == NULL || g->len <= 0)
+        return 0;
+    const int64_t a = p * g->len, b = a + g->len;
+    int64_t secs = 0;
+    for (size_t k = 0; k < z->n; k++) { /* overlap of [a, b) with each */
+        const int64_t lo = z->lo[k] > a ? z->lo[k] : a;
+        const int64_t hi = z->hi[k] < b ? z->hi[k] : b;
+        secs += hi > lo ? hi - lo : 0;
+    }
+    return secs;
+}
+
 int64_t hz__tzgaps_count(const hz__tzgaps *g, int64_t a, int64_t b)
 {
     size_t lo = 0, hi = g->n; /* the skips ending at or before a: [0, lo) */

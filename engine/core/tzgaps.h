@@ -46,6 +46,12 @@ bool hz__tzgaps_skipped(const hz__tzgaps *g, int64_t p);
  * twice (put back: 02:00 to 03:00 in Berlin in autumn). */
 bool hz__tzgaps_repeated(const hz__tzgaps *g, int64_t p);
 
+/* Seconds of period p of a periods table that its zone's clocks skip:
+ * the period's length for one wholly skipped, less for one they shorten
+ * (Lord Howe's 02:00 hour: 1800, only 02:30 to 03:00 exists), 0 for
+ * one they skip none of. */
+int64_t hz__tzgaps_skipped_secs(const hz__tzgaps *g, int64_t p);
+
 /* The number of skipped periods of a periods table in [a, b]. */
 int64_t hz__tzgaps_count(const hz__tzgaps *g, int64_t a, int64_t b);
 

@@ -501,20 +501,24 @@ static size_t column_index(const reader *r, const char *name)
  * comma) without --decimal whose sampled values with a point all have
  * three digits after it ('1.234' beside '999'): thousands or decimals,
  * which the text does not tell, is refused with its place (until
- * 2026-12-07 a tab- or '|'-separated file's '1.234' was read as 1.234). */
+ * 2026-12-07 a tab- or '|'-separated file's '1.234' was read as 1.234).
+ * One whose sample held no number with a point at all (whole numbers)
+ * is left to the whole file (colspec.points_open, csv_body.c): until
+ * 2026-12-08 a '1.234' after the sample was read as 1.234. */
 static hz_status check_points(reader *r, size_t j)
 {
     if (r->delim == ',' || r->opt->decimal != 0 || j == SIZE_MAX ||
-        r->spec[j].overridden || r->spec[j].type != HZ_TYPE_FLOAT64)
+        r->spec[j].overridden ||
+        (r->spec[j].type != HZ_TYPE_FLOAT64 &&
+         r->spec[j].type != HZ_TYPE_INT64))
         return HZ_OK;
     const evidence *e = &r->ev[j];
+    if (e->n_grouped == 0 && e->n_point == 0)
+        r->spec[j].points_open = true;
     if (e->n_grouped == 0 || e->n_point > 0)
         return HZ_OK;
     char dn[8];
-    if (r->delim == '\t')
-        snprintf(dn, sizeof dn, "tabs");
-    else
-        snprintf(dn, sizeof dn, "'%c'", r->delim);
+    hz__csv_delim_name(r->delim, dn);
     return hz_error_set(
         r->err, HZ_EPARSE,
         "%s:%zu:%zu: column '%s': numbers such as '%s' in a file "

@@ -196,6 +196,50 @@ static hz_status collect_reports(body *b, bool any_quotes)
     return HZ_OK;
 }
 
+/* A number column whose first rows held no number with a point
+ * (colspec.points_open: in a file separated by ';', tab or '|', without
+ * --decimal) is judged on the whole file as the sample judges its rows
+ * (csv.c, check_points): a point is a decimal one when some number has
+ * other than three digits after it (12.5); when every one has three
+ * (1.234, beside whole numbers), thousands or decimals, which the text
+ * does not tell, the column is refused at the first (until 2026-12-08
+ * such a number after the first rows was read as 1.234). */
+static hz_status check_later_points(body *b)
+{
+    const hz__csv_body_args *a = b->a;
+    for (size_t j = 0; j < a->ncols; j++) {
+        if (!a->spec[j].points_open)
+            continue;
+        size_t grouped = 0, point = 0, line = 0, base = a->body_line;
+        const char *text = "";
+        for (size_t k = 0; k < b->nch; k++) {
+            const ptcount *p = &b->ch[k].pts[j];
+            if (p->grouped > 0 && grouped == 0) {
+                line = base + p->line;
+                text = p->text;
+            }
+            grouped += p->grouped;
+            point += p->point;
+            base += b->ch[k].lines_total;
+        }
+        if (grouped == 0 || point > 0)
+            continue;
+        char dn[8];
+        hz__csv_delim_name(a->delim, dn);
+        return hz_error_set(
+            b->err, HZ_EPARSE,
+            "%s:%zu:%zu: column '%s': numbers such as '%s' in a file "
+            "separated by %s could be read with a decimal point or as "
+            "thousands with a point between them, as exports with a "
+            "decimal comma write them (the first rows hold whole numbers, "
+            "and every value with a point has three digits after it): give "
+            "--decimal , ('1.234' is 1234) or --decimal . ('1.234' is "
+            "1.234)",
+            a->name, line, j + 1, a->names[j], text, dn);
+    }
+    return HZ_OK;
+}
+
 /* The dataset's columns: names, types (int64 promoted to float64 when
  * any chunk promoted it), null counts and validity arrays. */
 static hz_status make_columns(body *b, hz_dataset *ds, size_t nrows)
@@ -501,6 +545,7 @@ hz_status hz__csv_parse_body(const hz__csv_body_args *a, size_t nchunks,
     if (again)
         goto out; /* the caller reads those columns as text */
     if ((st = collect_reports(&b, *any_quotes)) == HZ_OK &&
+        (st = check_later_points(&b)) == HZ_OK &&
         (st = assemble(&b, out)) == HZ_OK)
         a->rep->t_merge = hz_now() - t2;
 out:

@@ -105,6 +105,22 @@ static const char *header_again(const chunk *c, size_t j, const char *s,
                : "";
 }
 
+/* What to add to the error about number s when it holds a comma and is
+ * one with a decimal comma or commas between thousands (1.234,56 or
+ * 1,234.56 after rows of 12.5), without --decimal, which reads them. */
+static const char *comma_hint(const chunk *c, const char *s, size_t n)
+{
+    double d;
+    accounting_negative(&s, &n);
+    trim(&s, &n);
+    if (c->opt->decimal != 0 || memchr(s, ',', n) == NULL ||
+        !(parse_f64_grouped(s, n, ',', &d) ||
+          parse_f64_grouped(s, n, '.', &d)))
+        return "";
+    return " (it holds a comma: a decimal comma is read with --decimal , "
+           "and commas between thousands with --decimal .)";
+}
+
 static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        const char *what)
 {
@@ -115,9 +131,28 @@ static void bad_number(chunk *c, size_t j, const char *s, size_t n,
                        "1.8e308)",
                        c->names[j], shown(s, n, sh, sizeof sh));
     else
-        hz__csv_report(c, j + 1, false, "column '%s': expected %s, got '%s'%s",
-                       c->names[j], what, shown(s, n, sh, sizeof sh),
+        hz__csv_report(c, j + 1, false,
+                       "column '%s': expected %s, got '%s'%s%s", c->names[j],
+                       what, shown(s, n, sh, sizeof sh), comma_hint(c, s, n),
                        header_again(c, j, s, n));
+}
+
+/* A points_open column's number t (read): whether it has a point, and
+ * whether it could then be thousands (1.234), for the row's end to
+ * count (csv_body.c judges the whole file). */
+static void note_point(chunk *c, size_t j, const char *t, size_t tn)
+{
+    trim(&t, &tn);
+    c->stage_pt[j] = 0;
+    if (memchr(t, '.', tn) == NULL)
+        return;
+    if (!hz__csv_grouped_shape(t, tn)) {
+        c->stage_pt[j] = 2;
+        return;
+    }
+    c->stage_pt[j] = 1;
+    snprintf(c->pts[j].cand, sizeof c->pts[j].cand, "%.*s",
+             (int)(tn < 23 ? tn : 23), t);
 }
 
 /* A number, or an accounting negative ("(50)" and SAP's "50-" are -50). */
@@ -128,6 +163,8 @@ static void field_number(chunk *c, size_t j, const char *s, size_t n)
     size_t tn = n;
     const bool neg = accounting_negative(&t, &tn);
     double d;
+    if (sp->points_open)
+        note_point(c, j, t, tn);
     if (sp->type == HZ_TYPE_INT64) {
         int64_t v;
         if (parse_i64(t, tn, &v)) {
@@ -616,6 +653,20 @@ static inline void note_line(chunk *c, size_t r, size_t line)
         add_run(c, r, line);
 }
 
+/* A kept row's number with a point in a points_open column. */
+static void count_point(chunk *c, size_t j)
+{
+    ptcount *p = &c->pts[j];
+    if (c->stage_pt[j] == 2) {
+        p->point++;
+        return;
+    }
+    if (p->grouped++ == 0) {
+        p->line = c->row_line;
+        memcpy(p->text, p->cand, sizeof p->text);
+    }
+}
+
 void hz__csv_on_row_end(chunk *c)
 {
     size_t nf = c->field;
@@ -673,6 +724,8 @@ void hz__csv_on_row_end(chunk *c)
         }
         if (c->valid[j] != NULL)
             c->valid[j][r] = 1;
+        if (c->spec[j].points_open && c->stage_pt[j] != 0)
+            count_point(c, j);
         switch (t) {
         case HZ_TYPE_BOOL: c->vals[j][r] = (unsigned char)c->stage[j]; break;
         case HZ_TYPE_DATE: {
@@ -774,7 +827,19 @@ void hz__csv_parse_fast(chunk *c)
  * newline) is handed back to the per-separator path, which decides about
  * it exactly as a one-path parse would. */
 
-enum { K_I64, K_F64, K_DATE_ISO, K_DATE, K_TS, K_BOOL, K_STR, K_EMPTY };
+/* K_F64_OPEN: a points_open column's (a number with a point goes to
+ * the per-separator path, which counts it) */
+enum {
+    K_I64,
+    K_F64,
+    K_F64_OPEN,
+    K_DATE_ISO,
+    K_DATE,
+    K_TS,
+    K_BOOL,
+    K_STR,
+    K_EMPTY
+};
 
 static void row_kinds(const chunk *c, unsigned char *kind)
 {
@@ -792,9 +857,27 @@ static void row_kinds(const chunk *c, unsigned char *kind)
         case HZ_TYPE_TIMESTAMP: kind[j] = K_TS; break;
         case HZ_TYPE_BOOL: kind[j] = K_BOOL; break;
         case HZ_TYPE_STRING: kind[j] = K_STR; break;
-        default: kind[j] = K_F64;
+        default: kind[j] = sp->points_open ? K_F64_OPEN : K_F64;
         }
     }
+}
+
+/* A float field f[0..fl) of the row loop (avail: the bytes readable
+ * from f), eight bytes at a time when it can; false for anything the
+ * per-separator path decides, there also a number with a point in a
+ * points_open column (K_F64_OPEN), which that path counts. */
+static inline bool row_f64(const char *f, size_t fl, size_t avail,
+                           unsigned char kind, double *v)
+{
+    if (kind == K_F64_OPEN && memchr(f, '.', fl) != NULL)
+        return false;
+#ifdef HAVE_SWAR
+    if (avail >= 8 && f64_swar(f, fl, v))
+        return true;
+#else
+    (void)avail;
+#endif
+    return parse_f64(f, fl, v);
 }
 
 /* Separator positions (delimiter or newline) of a byte range, 64 bytes
@@ -954,15 +1037,10 @@ static void parse_rows(chunk *c)
                 ((int64_t *)out)[r] = v;
                 break;
             }
-            case K_F64: {
+            case K_F64:
+            case K_F64_OPEN: {
                 double v;
-#ifdef HAVE_SWAR
-                if ((size_t)(b + n - f) >= 8 && f64_swar(f, fl, &v)) {
-                    ((double *)out)[r] = v;
-                    break;
-                }
-#endif
-                if (!parse_f64(f, fl, &v))
+                if (!row_f64(f, fl, (size_t)(b + n - f), kind[j], &v))
                     goto slow;
                 ((double *)out)[r] = v;
                 break;
@@ -1079,6 +1157,8 @@ void hz__csv_chunk_free(chunk *c)
     free(c->stage_ptr);
     free(c->stage_off);
     free(c->stage_len);
+    free(c->stage_pt);
+    free(c->pts);
     free(c->scratch);
     free(c->run_row);
     free(c->run_line);
@@ -1106,6 +1186,8 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->stage_ptr = calloc(ncols, sizeof *c->stage_ptr);
     c->stage_off = calloc(ncols, sizeof *c->stage_off);
     c->stage_len = calloc(ncols, sizeof *c->stage_len);
+    c->stage_pt = calloc(ncols, 1);
+    c->pts = calloc(ncols, sizeof *c->pts);
     c->pend_ptr = calloc(PEND_ROWS * ncols, sizeof *c->pend_ptr);
     c->pend_len = calloc(PEND_ROWS * ncols, sizeof *c->pend_len);
     c->pend_key = calloc(PEND_ROWS * ncols, sizeof *c->pend_key);
@@ -1113,11 +1195,11 @@ int hz__csv_chunk_init(chunk *c, size_t ncols, const colspec *spec,
     c->strcols = calloc(ncols, sizeof *c->strcols);
     c->nullcols = calloc(ncols, sizeof *c->nullcols);
     if (!c->spec || !c->vals || !c->valid || !c->nulls || !c->folds ||
-        !c->fold_early || !c->fold_late || !c->fold_first ||
-        !c->unz_first || !c->unz_line || !c->dicts ||
-        !c->stage || !c->stage_null || !c->stage_ptr || !c->stage_off ||
-        !c->stage_len || !c->pend_ptr || !c->pend_len || !c->pend_key ||
-        !c->kind || !c->strcols || !c->nullcols)
+        !c->fold_early || !c->fold_late || !c->fold_first || !c->unz_first ||
+        !c->unz_line || !c->dicts || !c->stage || !c->stage_null ||
+        !c->stage_ptr || !c->stage_off || !c->stage_len || !c->stage_pt ||
+        !c->pts || !c->pend_ptr || !c->pend_len || !c->pend_key || !c->kind ||
+        !c->strcols || !c->nullcols)
         return -1;
     memcpy(c->spec, spec, ncols * sizeof *spec);
     hz__csv_date_window(c->opt, &c->day_lo, &c->day_hi);

@@ -241,7 +241,7 @@ bool hz__csv_number_overflows(const char *s, size_t n)
 /* Whether trimmed text t, a number with a decimal point, could be one
  * written with a point between thousands (1.234, -12.500): one to three
  * digits (not a lone 0) before the one point, three after it. */
-static bool grouped_shape(const char *t, size_t tn)
+bool hz__csv_grouped_shape(const char *t, size_t tn)
 {
     size_t i = tn > 0 && (t[0] == '-' || t[0] == '+');
     size_t a = i;
@@ -275,7 +275,7 @@ void hz__csv_evidence_add(evidence *e, const char *s, size_t n, size_t line,
         size_t gn = nn;
         trim(&g, &gn);
         if (dec != ',' && memchr(g, '.', gn) != NULL) {
-            if (!grouped_shape(g, gn)) {
+            if (!hz__csv_grouped_shape(g, gn)) {
                 e->n_point++;
             } else if (e->n_grouped++ == 0) {
                 e->grp_line = line;
@@ -457,6 +457,14 @@ int hz__csv_infer_sample(const char *body, size_t plen, size_t blen,
     *whole = !c.stop;
     free(c.scratch);
     return more;
+}
+
+void hz__csv_delim_name(char delim, char buf[8])
+{
+    if (delim == '\t')
+        snprintf(buf, 8, "tabs");
+    else
+        snprintf(buf, 8, "'%c'", delim);
 }
 
 char hz__csv_detect_delimiter(const char *s, size_t n, char dec)

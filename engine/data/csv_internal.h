@@ -54,7 +54,22 @@ typedef struct colspec {
                          the type is no error ... */
     bool loose_fails; /* ... but sets this (a chunk's copy): the column is
                          then read again as text */
+    bool points_open; /* the caller's number column, in a file separated
+                         by ';', tab or '|' without --decimal, whose
+                         sample held no number with a point: what a point
+                         is (decimal, or between thousands) is decided by
+                         the whole file, as by the sample (csv_body.c) */
 } colspec;
+
+/* A points_open column's numbers with a point in a chunk's kept rows:
+ * those that could be thousands (1.234), the others (12.5), and the
+ * first of the former. */
+typedef struct ptcount {
+    size_t grouped, point;
+    size_t line;   /* the first grouped one's rel line */
+    char text[24]; /* and its text */
+    char cand[24]; /* the current row's, until the row is kept */
+} ptcount;
 
 /* Evidence gathered while sampling rows for inference: how many of the
  * non-null values parse as each type and in each date format. */
@@ -144,6 +159,10 @@ typedef struct chunk {
     uint8_t *stage_null; /* [ncols] */
     const char **stage_ptr;
     size_t *stage_off, *stage_len;
+    unsigned char *stage_pt; /* [ncols] points_open columns: the current
+                                row's value has no point (0), could be
+                                thousands (1: 1.234), or not (2: 12.5) */
+    ptcount *pts;            /* [ncols] counted at the row's end */
     /* row loop: strings of the last few good rows, interned in a batch
      * so that their prefetched hash slots have arrived */
     const char **pend_ptr; /* [PEND_ROWS * ncols] */
@@ -224,6 +243,11 @@ int hz__csv_infer_sample(const char *body, size_t plen, size_t blen,
                          size_t ncols, const hz_csv_options *opt, char delim,
                          char **names, evidence *ev, bool *whole);
 char hz__csv_detect_delimiter(const char *s, size_t n, char dec);
+/* The delimiter in messages: "tabs", "';'". */
+void hz__csv_delim_name(char delim, char buf[8]);
+/* Whether trimmed text t, a number with a decimal point, could be one
+ * written with a point between thousands (1.234, -12.500). */
+bool hz__csv_grouped_shape(const char *t, size_t tn);
 
 /* ---- csv_chunk.c ---- */
 void hz__csv_report(chunk *c, size_t field, bool structural, const char *fmt,

@@ -283,31 +283,35 @@ static void apply(hz_forecast *f, const double *q, const size_t *cnt,
                 f->lower[l][s] = 0;
         }
     }
+    char of[48];
     if (kept > 0) {
         size_t len = strlen(f->note);
-        snprintf(f->note + len, sizeof f->note - len,
-                 "%s" HZ__CONFORMAL_KEPT_NOTE " (%zu of %zu bounds); model "
-                 "intervals kept",
-                 len ? "; " : "", kept, nl * hs);
+        snprintf(
+            f->note + len, sizeof f->note - len,
+            "%s" HZ__CONFORMAL_KEPT_NOTE " (%s); model intervals kept",
+            len ? "; " : "",
+            hz__of_count(kept, nl * hs, "bound", "bounds", of, sizeof of));
     }
     if (tied > 0) {
         size_t len = strlen(f->note);
         snprintf(f->note + len, sizeof f->note - len,
-                 "%s" HZ__CONFORMAL_TIED_NOTE " at %zu of %zu steps: the "
+                 "%s" HZ__CONFORMAL_TIED_NOTE " at %s: the "
                  "%g%% bounds are the %g%% ones there (many errors score "
                  "the same, such as zero actuals at the model's lower "
                  "bound 0), covering more than %g%%",
-                 len ? "; " : "", tied, hs, f->levels[tie_lo],
-                 f->levels[tie_hi], f->levels[tie_lo]);
+                 len ? "; " : "",
+                 hz__of_count(tied, hs, "step", "steps", of, sizeof of),
+                 f->levels[tie_lo], f->levels[tie_hi], f->levels[tie_lo]);
     }
     if (few_steps > 0) {
         size_t len = strlen(f->note);
         snprintf(f->note + len, sizeof f->note - len,
-                 "%s" HZ__CONFORMAL_FEW_NOTE " for %g%% bounds at %zu of %zu "
-                 "steps (%zu, at least %zu needed); the model's intervals "
-                 "kept there, every level",
-                 len ? "; " : "", f->levels[few_l], few_steps, hs, few_n,
-                 scores_needed(f->levels[few_l]));
+                 "%s" HZ__CONFORMAL_FEW_NOTE " for %g%% bounds at %s (%zu, "
+                 "at least %zu needed); the model's intervals kept there, "
+                 "every level",
+                 len ? "; " : "", f->levels[few_l],
+                 hz__of_count(few_steps, hs, "step", "steps", of, sizeof of),
+                 few_n, scores_needed(f->levels[few_l]));
     }
 }
 

@@ -85,6 +85,11 @@ double hz__qnorm(double p);
  * in "...", so that add is kept whole (cut only if longer than the
  * note itself). */
 void hz__note_append(char *note, size_t cap, const char *add);
+/* "k of n steps" for a note, into buf (cap bytes): "2 of 3 steps", and
+ * "the one step" when n is 1 (until 2026-12-08 "1 of 1 steps"); one and
+ * many: the unit's singular and plural.  Returns buf. */
+const char *hz__of_count(size_t k, size_t n, const char *one, const char *many,
+                         char *buf, size_t cap);
 /* A series' name for a note: name when it has at most max bytes, else
  * its first whole UTF-8 characters within max - 3 bytes and "..." (a
  * name cut by a note's length ended mid-character: not UTF-8).  Written

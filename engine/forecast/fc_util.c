@@ -111,6 +111,16 @@ void hz__linfit(const double *y, size_t n, double t0, double *a, double *b)
     *a = my - *b * mt;
 }
 
+const char *hz__of_count(size_t k, size_t n, const char *one, const char *many,
+                         char *buf, size_t cap)
+{
+    if (n == 1 && k == 1)
+        snprintf(buf, cap, "the one %s", one);
+    else
+        snprintf(buf, cap, "%zu of %zu %s", k, n, n == 1 ? one : many);
+    return buf;
+}
+
 void hz__note_append(char *note, size_t cap, const char *add)
 {
     if (cap == 0)

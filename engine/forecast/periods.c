@@ -396,6 +396,14 @@ bool hz_calendar_skipped(const hz_calendar *c, int64_t p)
     return g != NULL && hz__tzgaps_skipped(g, p);
 }
 
+int64_t hz_calendar_skipped_minutes(const hz_calendar *c, int64_t p)
+{
+    const hz__tzgaps *g = gaps_of(c);
+    if (g == NULL || !hz__tzgaps_skipped(g, p))
+        return 0;
+    return hz__tzgaps_skipped_secs(g, p) / 60;
+}
+
 int64_t hz_calendar_step(const hz_calendar *c, int64_t p, size_t h)
 {
     const hz__tzgaps *g = gaps_of(c);

@@ -391,11 +391,12 @@ static void keep_nonneg(const hz__hier *H, hz_forecast_result *r)
         for (size_t b = 0; b < nb && neg[0] == '\0'; b++)
             if (H->S[j * nb + b] != 0 && !r->series[b0 + b].nonnegative)
                 neg = H->keys[b0 + b];
-        char add[192], nm[72];
+        char add[192], nm[72], of[48];
         snprintf(add, sizeof add,
-                 BELOW_NOTE " at %zu of %zu steps: series under it go below "
+                 BELOW_NOTE " at %s: series under it go below "
                             "zero ('%s'); bounds kept around it",
-                 below, h, hz__note_name(neg, 64, nm, sizeof nm));
+                 hz__of_count(below, h, "step", "steps", of, sizeof of),
+                 hz__note_name(neg, 64, nm, sizeof nm));
         hz__note_append(o->note, sizeof o->note, add);
         o->nonnegative = 0;
     }
@@ -476,9 +477,10 @@ static hz_status bias_correct(const hz__hier *H, const hz_recon_steps *steps,
         r->bias_nodes++;
         r->bias_steps += cnt[i];
         hz_forecast_series_result *o = &r->series[i];
-        char add[96];
-        snprintf(add, sizeof add, BIAS_NOTE " at %zu of %zu steps (%zu origins)",
-                 cnt[i], h, R);
+        char add[96], of[48];
+        snprintf(add, sizeof add, BIAS_NOTE " at %s (%zu origin%s)",
+                 hz__of_count(cnt[i], h, "step", "steps", of, sizeof of), R,
+                 R == 1 ? "" : "s");
         hz__note_append(o->note, sizeof o->note, add); /* kept whole */
     }
     free(cnt);

@@ -289,6 +289,98 @@ static void one_row_reason(const hz__sb *b, hz_freq r, int minutes, size_t nd,
              first);
 }
 
+/* Times regular at a period of unit seconds (an hour, minutes that
+ * divide one, a day) but for a few rows off the grid the others keep: a
+ * reading at 02:30 among hourly ones on the hour (a typo, or a time a
+ * clock change moved), one at 09:30 among daily ones at 09:00. */
+typedef struct offgrid {
+    int64_t unit; /* the period, seconds */
+    int64_t at;   /* the others' offset into it */
+    size_t n;     /* rows off the grid */
+    size_t first; /* the first of them */
+} offgrid;
+
+/* Under 5% of the dated rows off the grid (the share that a stray value
+ * may hold in a typed column, csv_infer.c): such times are not taken
+ * for irregular ones (until 2026-12-08 one reading at 02:30 made hourly
+ * data irregular times, summed into days or months). */
+static bool near_regular(const hz__sb *b, int64_t med, offgrid *g)
+{
+    const bool zoned = b->dc != NULL && b->dc->type == HZ_TYPE_TIMESTAMP &&
+                       b->dc->zoned;
+    int64_t unit = 0;
+    if (med == 86400 && !zoned) /* zoned: a clock change moves the hour */
+        unit = 86400;
+    else if (med >= 60 && med <= 3600 && med % 60 == 0 && 3600 % med == 0)
+        unit = med;
+    if (!b->has_time || unit == 0)
+        return false;
+    int64_t cand = -1;
+    size_t votes = 0;
+    for (size_t i = 0; i < b->n; i++) { /* the majority's offset */
+        if (b->t[i] == HZ__NO_TIME)
+            continue;
+        int64_t r = ((b->t[i] % unit) + unit) % unit;
+        if (votes == 0)
+            cand = r;
+        votes = r == cand ? votes + 1 : votes - 1;
+    }
+    g->unit = unit;
+    g->at = cand;
+    g->n = 0;
+    g->first = SIZE_MAX;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->t[i] == HZ__NO_TIME || ((b->t[i] % unit) + unit) % unit == cand)
+            continue;
+        if (g->n++ == 0)
+            g->first = i;
+    }
+    return g->n > 0 && 20 * g->n < b->ndated &&
+           (unit == 86400 || hz__on_period_starts(b, cand, unit));
+}
+
+/* The error for times regular but for a few rows (near_regular): the
+ * first such row's place and time, the grid of the others, and the ways
+ * out. */
+static hz_status off_grid_error(const hz__sb *b, const offgrid *g)
+{
+    char place[400], when[32], grid[64], freq[16], per[32];
+    hz_dataset_place(b->ds, g->first, b->dc, place, sizeof place);
+    format_instant(b, b->t[g->first], when, sizeof when);
+    const int at_m = (int)(g->at / 60 % 60), at_s = (int)(g->at % 60);
+    if (g->unit == 86400) {
+        snprintf(grid, sizeof grid, "once a day at %02d:%02d:%02d",
+                 (int)(g->at / 3600), at_m, at_s);
+        snprintf(freq, sizeof freq, "D");
+        snprintf(per, sizeof per, "day");
+    } else if (g->unit == 3600) {
+        if (g->at == 0)
+            snprintf(grid, sizeof grid, "on the hour");
+        else
+            snprintf(grid, sizeof grid, "at %02d:%02d past each hour", at_m,
+                     at_s);
+        snprintf(freq, sizeof freq, "h");
+        snprintf(per, sizeof per, "hour");
+    } else {
+        const int k = (int)(g->unit / 60);
+        if (k == 1)
+            snprintf(grid, sizeof grid, "on whole minutes");
+        else
+            snprintf(grid, sizeof grid, "every %d minutes from :%02d", k,
+                     at_m);
+        snprintf(freq, sizeof freq, k == 1 ? "min" : "%dmin", k);
+        snprintf(per, sizeof per, k == 1 ? "minute" : "%d-minute period", k);
+    }
+    return hz_error_set(
+        b->err, HZ_EPARSE,
+        "%s: column '%s': the time %s is off the grid of the others, which "
+        "fall %s (%zu of %zu rows off it, this the first): a typo, or a "
+        "time a clock change moved? The frequency is not inferred from "
+        "times that break their grid; correct the time, or give --freq %s "
+        "to sum each row into the %s it falls in",
+        place, b->dc->name, when, grid, g->n, b->ndated, freq, per);
+}
+
 /* Rank of a frequency from fine to coarse (weeks and months do not nest,
  * which the caller checks). */
 static int rank(hz_freq f)
@@ -336,6 +428,9 @@ static hz_status infer_freq(const hz__sb *b, const alignment *a, hz_freq *f,
         return HZ_OK;
     }
     *minutes = 1;
+    offgrid g;
+    if (!txn && near_regular(b, med, &g))
+        return off_grid_error(b, &g);
     char what[96];
     if (txn)
         snprintf(what, sizeof what,

@@ -151,6 +151,11 @@ HZ_API int64_t hz_calendar_time(const hz_calendar *c, int64_t p);
  * there; the series estimate it for the model (hz_series.nskipped), and
  * it is no data point of the output nor a forecast's label. */
 HZ_API bool hz_calendar_skipped(const hz_calendar *c, int64_t p);
+/* Minutes of a skipped period p (hz_calendar_skipped) that the clocks
+ * skip: all of it (60 for an hour in Berlin), or fewer for one they
+ * shorten and that is taken as skipped (Lord Howe's 02:00 hour: 30,
+ * only 02:30 to 03:00 exists); 0 for a period not skipped. */
+HZ_API int64_t hz_calendar_skipped_minutes(const hz_calendar *c, int64_t p);
 /* The (h+1)-th period at or after p that is not skipped
  * (hz_calendar_skipped): p + h on a clock that skips none. */
 HZ_API int64_t hz_calendar_step(const hz_calendar *c, int64_t p, size_t h);

@@ -450,6 +450,46 @@ static bool one_skipped(const hz_calendar *cal, const char *first,
     return n == 1;
 }
 
+/* What the clocks do to the skipped periods from day first to day last:
+ * "skip" them, or "shorten to 30 minutes" the periods they put forward
+ * by less than their length, taken as skipped (Lord Howe's half hour: of
+ * its 02:00 hour only 02:30 to 03:00 exists; until 2026-12-08 the notices
+ * said the clocks skip that hour), "shorten" when to several lengths,
+ * "skip or shorten" when both.  In buf (n bytes) or static. */
+static const char *skip_verb(const hz_calendar *cal, const char *first,
+                             const char *last, char *buf, size_t n)
+{
+    int64_t d0 = 0, d1 = 0;
+    const int64_t len = cal->freq == HZ_FREQ_HOUR
+                            ? 3600
+                            : 60 * (int64_t)hz_calendar_minutes(cal);
+    if (!day_number(first, &d0) || !day_number(last, &d1) || d1 < d0 ||
+        len <= 0 || 86400 % len != 0)
+        return "skip";
+    const int64_t per_day = 86400 / len;
+    size_t whole = 0, part = 0;
+    int64_t mins = -1; /* the minutes skipped of each shortened one */
+    for (int64_t p = d0 * per_day; p < (d1 + 1) * per_day; p++) {
+        const int64_t m = hz_calendar_skipped_minutes(cal, p);
+        if (m == 0)
+            continue;
+        if (60 * m >= len) {
+            whole++;
+            continue;
+        }
+        part++;
+        mins = mins == -1 || mins == m ? m : -2;
+    }
+    if (part == 0)
+        return "skip";
+    if (whole > 0)
+        return "skip or shorten";
+    if (mins < 0)
+        return "shorten";
+    snprintf(buf, n, "shorten to %lld minutes", (long long)(len / 60 - mins));
+    return buf;
+}
+
 void hz__fc_skipped_notice(const char *cmd, const hz_calendar *cal,
                            size_t nskipped, const char *first,
                            const char *last)
@@ -470,16 +510,18 @@ void hz__fc_skipped_notice(const char *cmd, const hz_calendar *cal,
                             : "not in the output (nor a forecast's label)";
     /* nskipped counts each series' own: one period of many series is
      * one (until 2026-12-07 a single 30-minute period was "periods") */
+    char vb[40];
+    const char *verb = skip_verb(cal, first, last, vb, sizeof vb);
     if ((hour && strcmp(first, last) == 0) || one_skipped(cal, first, last))
         fprintf(stderr,
-                "horizon %s: the %s%s the clocks skip %s is no reading: "
+                "horizon %s: the %s%s the clocks %s %s is no reading: "
                 "estimated for the model between its neighbours, %s\n",
-                cmd, unit, hour ? "" : " period", when, shown);
+                cmd, unit, hour ? "" : " period", verb, when, shown);
     else
         fprintf(stderr,
-                "horizon %s: the %s%s the clocks skip %s are no readings: "
+                "horizon %s: the %s%s the clocks %s %s are no readings: "
                 "estimated for the model between their neighbours, %s\n",
-                cmd, unit, hour ? "s" : " periods", when, shown);
+                cmd, unit, hour ? "s" : " periods", verb, when, shown);
 }
 
 void hz__fc_skipped_ahead_notice(const char *cmd, const hz_calendar *cal,
@@ -505,19 +547,21 @@ void hz__fc_skipped_ahead_notice(const char *cmd, const hz_calendar *cal,
     else
         snprintf(exist, sizeof exist, "the %zu that exist%s", horizon,
                  horizon == 1 ? "s" : "");
+    char vb[40];
+    const char *verb = skip_verb(cal, first, last, vb, sizeof vb);
     if (n == 1)
         fprintf(stderr,
-                "horizon %s: the forecast crosses the %s%s the clocks skip "
+                "horizon %s: the forecast crosses the %s%s the clocks %s "
                 "%s: no step is labelled with it, and the horizon counts "
                 "%s (one more step forecast, the skipped one left out)\n",
-                cmd, unit, hour ? "" : " period", when, exist);
+                cmd, unit, hour ? "" : " period", verb, when, exist);
     else
         fprintf(stderr,
-                "horizon %s: the forecast crosses %zu %s%s the clocks skip "
+                "horizon %s: the forecast crosses %zu %s%s the clocks %s "
                 "%s: no step is labelled with them, and the horizon counts "
                 "%s (as many more steps forecast, the skipped ones left "
                 "out)\n",
-                cmd, n, unit, hour ? "s" : " periods", when, exist);
+                cmd, n, unit, hour ? "s" : " periods", verb, when, exist);
 }
 
 void hz__fc_notices(const char *cmd, const hz__fc_series_args *a,

@@ -87,7 +87,8 @@ static size_t char_width(uint32_t c)
  * 2026-12-07 each character was counted: a family emoji, man ZWJ woman
  * ZWJ girl, took 6 columns for the 2 shown): after a zero width joiner
  * (U+200D) the next character joins when both are emoji (pictographic); a variation selector 16 (U+FE0F,
- * emoji presentation) makes a one-column symbol two (a red heart); skin
+ * emoji presentation) makes a one-column symbol two (a red heart), not a
+ * letter (emoji_base); skin
  * tone modifiers (U+1F3FB .. U+1F3FF), tags (U+E0020 .. U+E007F, as
  * England's flag) and combining marks join; two regional indicators
  * (U+1F1E6 .. U+1F1FF) are one flag of two columns.  A cut between
@@ -102,6 +103,13 @@ static bool pictographic(uint32_t c)
     return c == 0xA9 || c == 0xAE || c == 0x203C || c == 0x2049 ||
            (c >= 0x2100 && c <= 0x2BFF) || c == 0x3030 || c == 0x303D ||
            c == 0x3297 || c == 0x3299 || (c >= 0x1F000 && c <= 0x1FAFF);
+}
+
+/* A character that variation selector 16 (U+FE0F) shows as an emoji:
+ * a pictographic one, or a keycap's base (0-9, #, *: 1 U+FE0F U+20E3). */
+static bool emoji_base(uint32_t c)
+{
+    return pictographic(c) || (c >= '0' && c <= '9') || c == '#' || c == '*';
 }
 
 static size_t cluster_width(const char *s, size_t *i)
@@ -126,7 +134,10 @@ static size_t cluster_width(const char *s, size_t *i)
             if (pict && s[k] != '\0' && pictographic(next_char(s, &k)))
                 j = k;
         } else if (n == 0xFE0F) {
-            w = w == 1 ? 2 : w;
+            /* emoji presentation of a symbol that has one (a heart, a
+             * keycap's digit); after a letter it changes nothing (until
+             * 2026-12-08 'A' with it took two columns) */
+            w = w == 1 && emoji_base(c) ? 2 : w;
         } else if (!(n == 0xFE0E || (n >= 0x1F3FB && n <= 0x1F3FF) ||
                      (n >= 0xE0020 && n <= 0xE007F) || char_width(n) == 0)) {
             break;

@@ -410,4 +410,22 @@ tr ';' ',' <"$T/thou.csv" >"$T/thou_comma.csv"
 expect_exit 0 "" -- "$H" analyze segment "$T/thou_comma.csv" -o "$T/thou_comma_out.csv"
 check "comma-separated: '1.234' is a decimal point's" \
     grep -q '^A,2024-01-01,2024-02-01,2,1,31,60,1.234,1000.234,' "$T/thou_comma_out.csv"
+# whole amounts in the first 10,000 rows (the sample) and a '1.234'
+# after them: the whole file decides, as the sample does (until
+# 2026-12-08 read as 1.234 once past the sample); a '12.5' anywhere
+# shows a decimal point
+awk 'BEGIN { print "customer_id;order_date;revenue";
+    for (i = 0; i < 10500; i++)
+        printf "C%d;2024-%02d-%02d;%d\n", i % 300, 1 + i % 12, 1 + i % 28, 10 + i % 50;
+    print "B;2024-06-01;1.234" }' >"$T/thou_late.csv"
+expect_exit 1 "thou_late.csv:10502:3: column 'revenue': numbers such as '1.234' in a file separated by ';' could be read with a decimal point or as thousands with a point between them, as exports with a decimal comma write them (the first rows hold whole numbers" -- \
+    "$H" analyze segment "$T/thou_late.csv" -o "$T/thou_late_out.csv"
+check "thousands point after the sample: no output" test ! -e "$T/thou_late_out.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/thou_late.csv" --decimal , -o "$T/thou_late_out.csv"
+check "after the sample, --decimal , reads '1.234' as 1234" \
+    grep -q '^B,2024-06-01,2024-06-01,1,0,0,[0-9]*,0,1234,' "$T/thou_late_out.csv"
+{ cat "$T/thou_late.csv"; echo 'D;2024-07-01;12.5'; } >"$T/point_late.csv"
+expect_exit 0 "" -- "$H" analyze segment "$T/point_late.csv" -o "$T/point_late_out.csv"
+check "after the sample, a '12.5' shows a decimal point: '1.234' is 1.234" \
+    grep -q '^B,2024-06-01,2024-06-01,1,0,0,[0-9]*,0,1.234,' "$T/point_late_out.csv"
 finish

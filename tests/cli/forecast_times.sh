@@ -303,4 +303,17 @@ printf 'd,v\n2021-01-31,10\n2021-03-30,11\n2021-04-30,12\n2021-05-31,13\n2021-06
 expect_exit 0 "" -- "$H" forecast "$T/mx.csv" --date d --value v --model naive --horizon 1
 check "31st beside 30th: irregular" grep -q "irregular dates" "$T/err"
 
+# hourly readings with one at 02:30 (a typo, or a time a clock change
+# moved): refused with its place and the ways out, in forecast and
+# backtest (until 2026-12-08 taken for irregular times and summed into
+# days); --freq h reads them, the odd row summed into its hour
+awk 'BEGIN { print "ts,load"; for (i = 0; i < 480; i++)
+    printf "2024-01-%02d %02d:%s:00,%d\n", 1 + int(i / 24), i % 24, i == 218 ? "30" : "00", 10 + i % 24 }' >"$T/hourly_odd.csv"
+for cmd in forecast backtest; do
+    expect_exit 1 "hourly_odd.csv:220:1: column 'ts': the time 2024-01-10 02:30:00 is off the grid of the others, which fall on the hour (1 of 480 rows off it, this the first): a typo, or a time a clock change moved? The frequency is not inferred from times that break their grid; correct the time, or give --freq h to sum each row into the hour it falls in" -- \
+        "$H" $cmd "$T/hourly_odd.csv" --date ts --value load --model naive --horizon 2
+done
+expect_exit 0 "" -- "$H" forecast "$T/hourly_odd.csv" --date ts --value load --model naive --horizon 2 --freq h
+check "--freq h: hours" grep -q 'frequency: hours (given)' "$T/err"
+
 finish

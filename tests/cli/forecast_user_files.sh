@@ -173,7 +173,7 @@ check "conformal, too few errors: exit 0" test $? -eq 0
 check "conformal, too few errors: 80% bounds not the 95% ones" \
     awk -F, 'NR == 2 {ok = $4 != $6 && $5 != $7} END {exit !ok}' "$T/c1.csv"
 check "conformal, too few errors: said in the note" grep -q \
-    "conformal: too few held-out errors for 95% bounds at 1 of 1 steps (5, at least 19 needed); the model's intervals kept there, every level" "$T/c1.csv"
+    "conformal: too few held-out errors for 95% bounds at the one step (5, at least 19 needed); the model's intervals kept there, every level" "$T/c1.csv"
 check "conformal, too few errors: said on stderr with --quiet" grep -q \
     "too few held-out errors for a level's quantile at some steps .*: 1 of 1 series keep the model's intervals at those steps" "$T/err"
 "$H" forecast "$T/daily.csv" --date date --value sales --horizon 1 \
@@ -375,6 +375,22 @@ printf 'month;price\n2024-01;1.299\n2024-02;1.35\n2024-03;1.319\n' >"$T/price3.c
 "$H" forecast "$T/price3.csv" --date month --value price --model naive \
     --horizon 1 --quiet -o "$T/price3.out"
 check "decimal points of other lengths: read as decimals" grep -q '^total,2024-04,1.319,' "$T/price3.out"
+# whole units in the first 10,000 rows (the sample) and a '1.234' after
+# them: the whole file decides, as the sample does (until 2026-12-08
+# read as 1.234 once past the sample), in a file separated by tabs too
+awk 'BEGIN { print "store;month;units";
+    for (i = 0; i < 10500; i++)
+        printf "s%d;%d-%02d;%s\n", i % 500, 2020 + int(i / 6000), 1 + int(i / 500) % 12,
+            i == 10499 ? "1.234" : 100 + i % 50 }' >"$T/thou_late.csv"
+expect_exit 1 "thou_late.csv:10501:3: column 'units': numbers such as '1.234' in a file separated by ';' could be read with a decimal point or as thousands" -- \
+    "$H" forecast "$T/thou_late.csv" --date month --value units --by store --model naive --horizon 1 -o "$T/thou_late.out"
+check "thousands point after the sample: no output" test ! -e "$T/thou_late.out"
+tr ';' '\t' <"$T/thou_late.csv" >"$T/thou_late.tsv"
+expect_exit 1 "thou_late.tsv:10501:3: column 'units': numbers such as '1.234' in a file separated by tabs" -- \
+    "$H" backtest "$T/thou_late.tsv" --date month --value units --by store --model naive --horizon 1
+"$H" forecast "$T/thou_late.csv" --date month --value units --by store --decimal , \
+    --model naive --horizon 1 --quiet -o "$T/thou_late.out"
+check "after the sample, --decimal ,: 1234" grep -q '^s499,2021-10,1234,' "$T/thou_late.out"
 
 # a column the series are not built from whose type changes after the
 # rows sampled (10,000) is read as text, not an error, as analyze reads

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Terminal tables count a grapheme cluster as the terminal shows it: a
 # ZWJ emoji sequence (a family: man ZWJ woman ZWJ girl) is 2 columns, not
-# 6; a symbol with variation selector 16 (a red heart) 2, not 1; a skin
+# 6; a symbol with variation selector 16 (a red heart) 2, not 1 (a
+# letter with it stays 1); a skin
 # tone modifier joins its emoji; a flag (two regional indicators) is 2.
 # Until 2026-12-07 each character was counted: rows after such a name
 # were misaligned.
@@ -30,6 +31,24 @@ rainbow=$'\U0001F3F3\uFE0F\u200D\U0001F308'
 printf 'e%s,f%s,longername12\n1,2,3\n' "$sri" "$rainbow" >"$T/z.csv"
 "$HORIZON" inspect "$T/z.csv" >"$T/ins" 2>&1
 for n in "e$sri" "f$rainbow"; do
+    check "inspect: '$n' padded as 3 columns ($(grep -F "$n" "$T/ins"))" \
+        grep -qF "$n           int64" "$T/ins"
+done
+# variation selector 16 after a character without an emoji form (a
+# letter, a wide ideograph) changes nothing: 'gA' + VS16 is 2 columns,
+# 'i' + an ideograph + VS16 is 3 (until 2026-12-08 the letter took 2
+# columns and the rows after it were misaligned); a keycap (digit, VS16,
+# U+20E3) is an emoji of 2
+letter=$'A️'
+wide=$'日️'
+keycap=$'1️⃣'
+printf 'g%s,i%s,k%s,longername12
+1,2,3,4
+' "$letter" "$wide" "$keycap" >"$T/v.csv"
+"$HORIZON" inspect "$T/v.csv" >"$T/ins" 2>&1
+check "inspect: 'g$letter' padded as 2 columns ($(grep -F "g$letter" "$T/ins"))" \
+    grep -qF "g$letter            int64" "$T/ins"
+for n in "i$wide" "k$keycap"; do
     check "inspect: '$n' padded as 3 columns ($(grep -F "$n" "$T/ins"))" \
         grep -qF "$n           int64" "$T/ins"
 done

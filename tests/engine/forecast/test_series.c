@@ -793,6 +793,79 @@ HZ_TEST(periods_of_minutes_are_inferred_and_given)
     free(csv);
 }
 
+/* The text of row i (0-based) of csv, a minutes_csv, moved to minute
+ * mm of its hour. */
+static void move_row(char *csv, int i, int mm)
+{
+    char *p = strchr(csv, '\n') + 1;
+    for (int k = 0; k < i; k++)
+        p = strchr(p, '\n') + 1;
+    p[14] = (char)('0' + mm / 10);
+    p[15] = (char)('0' + mm % 10);
+}
+
+/* Times regular but for a few rows off their grid (under 5%: one at
+ * 02:30 among hourly ones on the hour, a typo or a time a clock change
+ * moved) are refused, naming the first such row (file:line:field), the
+ * others' grid and the ways out, instead of being taken for irregular
+ * times and summed into days (until 2026-12-08); with --freq given they
+ * are read; more rows off the grid are irregular times as before. */
+HZ_TEST(times_off_their_grid_are_named)
+{
+    hz_error err;
+    char *csv = minutes_csv(60, 0, 200);
+    move_row(csv, 50, 30); /* 2024-03-03 02:00 -> 02:30, line 52 */
+    hz_series_set *s = build_text(csv, HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s == NULL && err.status == HZ_EPARSE);
+    HZ_CHECK_CONTAINS(err.msg,
+                      "t.csv:52:1: column 'ts': the time 2024-03-03 02:30:00 "
+                      "is off the grid of the others, which fall on the "
+                      "hour (1 of 200 rows off it, this the first)");
+    HZ_CHECK_CONTAINS(err.msg, "give --freq h to sum each row into the hour");
+    hz_series_set_free(s);
+    s = build_text(csv, HZ_FREQ_HOUR, 0, &err);
+    HZ_CHECK_MSG(s != NULL && s->series[0].n == 200, "%s",
+                 s ? "wrong length" : err.msg);
+    hz_series_set_free(s);
+    free(csv);
+    /* quarter-hours with one at :20 */
+    csv = minutes_csv(15, 0, 300);
+    move_row(csv, 101, 20); /* 2024-03-02 01:15 -> 01:20, line 103 */
+    s = build_text(csv, HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:103:1: column 'ts': the time "
+                               "2024-03-02 01:20:00 is off the grid of the "
+                               "others, which fall every 15 minutes from :00");
+    HZ_CHECK_CONTAINS(err.msg, "--freq 15min");
+    hz_series_set_free(s);
+    free(csv);
+    /* daily readings at 09:00, one at 09:30 */
+    csv = malloc(64 + 40 * 32);
+    size_t len = (size_t)snprintf(csv, 64, "ts,v\n");
+    for (int i = 0; i < 40; i++)
+        len += (size_t)snprintf(csv + len, 40, "2024-%02d-%02d 09:%s:00,%d\n",
+                                i < 31 ? 1 : 2, i < 31 ? 1 + i : i - 30,
+                                i == 7 ? "30" : "00", i);
+    s = build_text(csv, HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK(s == NULL);
+    HZ_CHECK_CONTAINS(err.msg, "t.csv:9:1: column 'ts': the time 2024-01-08 "
+                               "09:30:00 is off the grid of the others, "
+                               "which fall once a day at 09:00:00 (1 of 40");
+    HZ_CHECK_CONTAINS(err.msg, "--freq D");
+    hz_series_set_free(s);
+    free(csv);
+    /* one in ten off the hour: irregular times, as before */
+    csv = minutes_csv(60, 0, 200);
+    for (int i = 5; i < 200; i += 10)
+        move_row(csv, i, 30);
+    s = build_text(csv, HZ_FREQ_INFER, 0, &err);
+    HZ_CHECK_MSG(s != NULL, "%s", err.msg);
+    if (s != NULL)
+        HZ_CHECK_CONTAINS(s->freq_reason, "irregular times");
+    hz_series_set_free(s);
+    free(csv);
+}
+
 /* A monthly series with one row repeated (8% of 12 rows, over the 5% of
  * transactions) stays a monthly series, the repeat summed and reported,
  * dated or labelled YYYY-MM; three rows on each month's first day are
