@@ -207,16 +207,26 @@ static long census_look(struct census *c, int asking)
     return (long)n + c->npend - c->credit;
 }
 
-/* A clone of requester tid was let continue: counted until made.  Wait
- * for it a little (up to 10 ms): one clone not yet made at a time is the
- * usual case, where its thread's appearance tells it made at once.  (A
- * requester has one clone at a time and is listed, so there is room.) */
-static void census_grant(struct census *c, int tid)
+/* The clones counted and not known made. */
+static long census_unsure(const struct census *c)
+{
+    return (long)c->npend - c->credit;
+}
+
+/* A clone of requester tid was let continue: counted until made.  Look
+ * for it a little (up to about 10 ms) while no other clone asks (on
+ * listener lfd): with one clone not yet made, its thread's appearance
+ * tells it made; a thread that ended before it was seen leaves it
+ * counted until its requester asks again, sleeps or ends.  (A requester
+ * has one clone at a time and is listed, so there is room in pend.) */
+static void census_grant(struct census *c, int tid, int lfd)
 {
     c->pend[c->npend++] = tid;
-    for (int i = 0; i < 100 && c->npend > 0; i++) {
-        struct timespec t = {.tv_sec = 0, .tv_nsec = 100000};
-        nanosleep(&t, NULL);
+    for (int i = 0; i < 200 && c->npend > 0; i++) {
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        struct timespec t = {.tv_sec = 0, .tv_nsec = 50000};
+        if (ppoll(&p, 1, &t, NULL) != 0)
+            return; /* another clone asks (or the listener is gone) */
         census_look(c, 0);
     }
 }
@@ -403,8 +413,14 @@ static _Noreturn void supervise(int sock, int dirfd, pid_t job, long max)
          * has released it, which may be after pthread_join returned: a
          * job process one thread below its limit that starts and joins
          * threads in a loop would be taken for over it.  Look again for
-         * up to 100 ms before refusing (what is over its limit stays) */
-        for (int i = 0; !said && (n < 0 || n >= max) && i < 100; i++) {
+         * up to 100 ms before refusing (what is over its limit stays);
+         * up to 2 s while the threads listed alone are below it, the
+         * rest clones not known made (a thread that ended unseen, its
+         * starter running on: the clone is known made once the starter
+         * sleeps, asks again or ends) */
+        for (int i = 0; !said && (n < 0 || n >= max) && i < 2000; i++) {
+            if (i >= 100 && (n < 0 || n - census_unsure(&c) >= max))
+                break;
             struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
             nanosleep(&ms, NULL);
             n = census_look(&c, 0);
@@ -423,7 +439,7 @@ static _Noreturn void supervise(int sock, int dirfd, pid_t job, long max)
         }
         if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0) {
             if (resp->flags != 0)
-                census_grant(&c, (int)req->pid);
+                census_grant(&c, (int)req->pid, lfd);
         } else if (errno == EINVAL) {
             _exit(0); /* a kernel before 5.5 (no ..._FLAG_CONTINUE): gone,
                          its clone fails (ENOSYS) instead of waiting */
