@@ -29,8 +29,17 @@ if [[ -z "$CG" ]]; then
     exit 77
 fi
 R=
-trap '[[ -n "$R" ]] && kill -KILL $R 2>/dev/null; wait 2>/dev/null
-      rmdir "$CG" 2>/dev/null; rm -rf "$T"' EXIT
+cleanup() {
+    [[ -n "$R" ]] && kill -KILL "$R" 2>/dev/null
+    wait 2>/dev/null
+    # the job processes die with the runner (PR_SET_PDEATHSIG)
+    for _ in $(seq 50); do
+        rmdir "$CG" 2>/dev/null && break
+        sleep 0.1
+    done
+    rm -rf "$T"
+}
+trap cleanup EXIT
 show() {
     "$HORIZON" jobs show "$1" --json | /usr/bin/python3 -c \
         'import json,sys; d=json.load(sys.stdin); print(d["status"], d.get("attempts"), d.get("errorReason",""))'
