@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,7 +111,7 @@ typedef struct inode_set {
     struct seen {
         dev_t dev;
         ino_t ino;
-    } *v;
+    } * v;
     size_t n, cap; /* cap a power of two, or 0 */
 } inode_set;
 
@@ -126,7 +127,8 @@ static bool inode_add(inode_set *s, dev_t dev, ino_t ino)
         for (size_t i = 0; i < s->cap; i++) {
             if (s->v[i].ino == 0)
                 continue;
-            size_t h = (size_t)(s->v[i].ino * 0x9E3779B97F4A7C15ULL) & (cap - 1);
+            size_t h = (size_t)(s->v[i].ino * 0x9E3779B97F4A7C15ULL) &
+                       (cap - 1);
             while (v[h].ino != 0)
                 h = (h + 1) & (cap - 1);
             v[h] = s->v[i];
@@ -145,60 +147,163 @@ static bool inode_add(inode_set *s, dev_t dev, ino_t ino)
     return true;
 }
 
+/* One directory on the walk's path: its listing while the walk holds its
+ * descriptor (NULL when given back to keep within HZ_DISK_WALK_FDS), where
+ * that listing goes on, and its name in the directory above. */
+typedef struct level {
+    DIR *d;
+    long pos;
+    char name[NAME_MAX + 1];
+} level;
+
 /* A walk of a job's directory. */
 typedef struct walk {
     long long largest; /* the longest file */
     bool too_deep;     /* a directory HZ_DISK_MAX_DEPTH levels down */
     inode_set seen;
+    level lv[HZ_DISK_MAX_DEPTH];
+    int held; /* levels whose listing is open */
 } walk;
 
-/* The usage below directory fd (closed here), depth levels down (at most
- * HZ_DISK_MAX_DEPTH: each holds a descriptor):
- * NOLINTNEXTLINE(misc-no-recursion) */
-static long long usage_fd(int fd, int depth, walk *w)
+/* Give back descriptors until at most HZ_DISK_WALK_FDS - 2 are held (two
+ * more may be opened: a directory and the one on the way to it): the
+ * listings nearest the top first, never the top's (level 0) nor that of
+ * level keep. */
+static void walk_room(walk *w, int depth, int keep)
 {
-    DIR *d = fdopendir(fd);
-    if (d == NULL) {
-        close(fd);
-        return 0;
+    for (int j = 1; j <= depth && w->held > HZ_DISK_WALK_FDS - 2; j++) {
+        if (j == keep || w->lv[j].d == NULL)
+            continue;
+        w->lv[j].pos = telldir(w->lv[j].d);
+        closedir(w->lv[j].d);
+        w->lv[j].d = NULL;
+        w->held--;
     }
+}
+
+/* Open level k's listing again, from the nearest level above it that is
+ * open, by the names on the way, where it went on.  Whether it could. */
+static bool walk_reopen(walk *w, int k)
+{
+    int j = k - 1;
+    while (j > 0 && w->lv[j].d == NULL)
+        j--;
+    walk_room(w, k - 1, j);
+    int fd = dirfd(w->lv[j].d);
+    for (int m = j + 1; m <= k && fd >= 0; m++) {
+        int next = openat(fd, w->lv[m].name,
+                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (m > j + 1)
+            close(fd);
+        fd = next;
+    }
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (d == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    seekdir(d, w->lv[k].pos);
+    w->lv[k].d = d;
+    w->held++;
+    return true;
+}
+
+/* Go down into directory name of level depth: whether the walk did (its
+ * listing is level depth + 1's). */
+static bool walk_down(walk *w, int depth, const char *name)
+{
+    if (depth + 1 >= HZ_DISK_MAX_DEPTH) {
+        w->too_deep = true;
+        return false;
+    }
+    walk_room(w, depth, depth);
+    int sub = openat(dirfd(w->lv[depth].d), name,
+                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = sub >= 0 ? fdopendir(sub) : NULL;
+    if (d == NULL) {
+        if (sub >= 0)
+            close(sub);
+        return false;
+    }
+    level *l = &w->lv[depth + 1];
+    l->d = d;
+    l->pos = 0;
+    snprintf(l->name, sizeof l->name, "%s", name);
+    w->held++;
+    return true;
+}
+
+/* The bytes entry e of level depth takes (a directory's entry alone: its
+ * files are counted when the walk is there); *down whether it is a
+ * directory the walk went down into. */
+static long long walk_entry(walk *w, int depth, const struct dirent *e,
+                            bool *down)
+{
+    *down = false;
+    struct stat st;
+    if (fstatat(dirfd(w->lv[depth].d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
+        0)
+        return 0;
+    long long blocks = (long long)st.st_blocks * 512;
+    long long len = (long long)st.st_size;
+    if (S_ISDIR(st.st_mode)) {
+        *down = walk_down(w, depth, e->d_name);
+    } else if (st.st_nlink > 1 && !inode_add(&w->seen, st.st_dev, st.st_ino)) {
+        blocks = len = 0; /* another name of a file counted: its entry */
+    } else if (S_ISREG(st.st_mode) && len > w->largest) {
+        w->largest = len;
+    }
+    long long one = blocks > len ? blocks : len;
+    return one > HZ_DISK_ENTRY_MIN ? one : HZ_DISK_ENTRY_MIN;
+}
+
+/* The bytes below the directory of level 0 (open), walked depth first. */
+static long long walk_tree(walk *w)
+{
     long long sum = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    int depth = 0;
+    do {
+        level *l = &w->lv[depth];
+        if (l->d == NULL && !walk_reopen(w, depth)) {
+            depth--; /* gone meanwhile: what is left of it unseen */
+            continue;
+        }
+        const struct dirent *e = readdir(l->d);
+        if (e == NULL) {
+            closedir(l->d);
+            l->d = NULL;
+            w->held--;
+            depth--;
+            continue;
+        }
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        struct stat st;
-        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-            continue;
-        long long blocks = (long long)st.st_blocks * 512;
-        long long len = (long long)st.st_size;
-        if (S_ISDIR(st.st_mode)) {
-            int sub = depth + 1 < HZ_DISK_MAX_DEPTH
-                          ? openat(dirfd(d), e->d_name,
-                                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                       O_CLOEXEC)
-                          : -1;
-            if (depth + 1 >= HZ_DISK_MAX_DEPTH)
-                w->too_deep = true;
-            if (sub >= 0)
-                sum += usage_fd(sub, depth + 1, w);
-        } else if (st.st_nlink > 1 && !S_ISDIR(st.st_mode) &&
-                   !inode_add(&w->seen, st.st_dev, st.st_ino)) {
-            blocks = len = 0; /* another name of a file counted: its entry */
-        } else if (S_ISREG(st.st_mode) && len > w->largest) {
-            w->largest = len;
-        }
-        long long one = blocks > len ? blocks : len;
-        sum += one > HZ_DISK_ENTRY_MIN ? one : HZ_DISK_ENTRY_MIN;
-    }
-    closedir(d);
+        bool down;
+        sum += walk_entry(w, depth, e, &down);
+        if (down)
+            depth++;
+    } while (depth >= 0);
     return sum;
 }
 
+/* The walk holds HZ_DISK_WALK_FDS descriptors at most, however deep the
+ * tree: a listing it gave back is opened again by the names on the way
+ * when the walk comes back up to it.  Before, it held one per level (64
+ * at most) and, in a runner near its RLIMIT_NOFILE (several workers
+ * walking deep trees at once), a directory it could not open was left
+ * out, uncounted, and the runner's other descriptors (its store, a job's
+ * pidfd) failed to open meanwhile. */
 long long hz__disk_usage(const char *dir, long long *largest, bool *too_deep)
 {
-    walk w = {0};
+    walk w;
+    memset(&w, 0, sizeof w);
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    long long sum = fd >= 0 ? usage_fd(fd, 0, &w) : 0;
+    w.lv[0].d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (fd >= 0 && w.lv[0].d == NULL)
+        close(fd);
+    w.held = 1;
+    long long sum = w.lv[0].d != NULL ? walk_tree(&w) : 0;
     free(w.seen.v);
     *largest = w.largest;
     if (too_deep != NULL)

@@ -65,9 +65,12 @@ int hz__disklimit_rename(const char *from, const char *to);
  * file system out of inodes); *largest the length of the largest file;
  * *too_deep (unless NULL) whether a directory lies HZ_DISK_MAX_DEPTH
  * levels down or deeper, where the walk does not look (the job is then
- * stopped: what is there is not counted).  0 when dir cannot be read. */
+ * stopped: what is there is not counted).  0 when dir cannot be read.
+ * It holds at most HZ_DISK_WALK_FDS descriptors at a time, however deep
+ * the tree (the runner's workers walk their jobs' directories at once). */
 #define HZ_DISK_ENTRY_MIN 4096LL
 #define HZ_DISK_MAX_DEPTH 64
+#define HZ_DISK_WALK_FDS 8
 long long hz__disk_usage(const char *dir, long long *largest, bool *too_deep);
 
 #endif

@@ -325,7 +325,7 @@ hz_status hz__jobproc_write_request(const char *reqfile, const cJSON *job,
 /* The secrets the job process has no use for: it reads a tenant's file
  * and computes; the runner talks to the store, the LLM and Entra ID. */
 static const char *const secret_vars[] = {
-    "COSMOS_KEY",     "OPENAI_API_KEY",  "AZURE_OPENAI_API_KEY",
+    "COSMOS_KEY",          "OPENAI_API_KEY",  "AZURE_OPENAI_API_KEY",
     "AZURE_CLIENT_SECRET", "IDENTITY_HEADER", NULL};
 
 /* Take the secrets out of the job process's environment, their bytes
@@ -403,8 +403,7 @@ static hz_status isolate(const hz__jobproc_config *cfg, const hz_job *job,
  * download removed on failure): the job fails for good with reason disk
  * and the limit named, not with its stage's reason (dataset, fetch: "File
  * too large (set TMPDIR)") and never as a success. */
-static hz_status disk_reached(hz_status rc, hz_error *err,
-                              hz_exec_output *out)
+static hz_status disk_reached(hz_status rc, hz_error *err, hz_exec_output *out)
 {
     char was[HZ_ERROR_MAX];
     snprintf(was, sizeof was, "%s", rc != HZ_OK ? err->msg : "");
@@ -480,6 +479,12 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
                        HZ_THREADLIMIT(opt.threads > 0 ? opt.threads : 1), dir)
                  : -1;
     int tl_errno = errno;
+    /* a supervisor not forked for want of a process (or of memory, or
+     * descriptors) a moment: the job is not run without its limit, under
+     * --isolation best-effort either, but tried again later */
+    bool shortage = cfg->thread_limit && tl < 0 &&
+                    (tl_errno == EAGAIN || tl_errno == ENOMEM ||
+                     tl_errno == ENFILE || tl_errno == EMFILE);
     hz_status irc = isolate(cfg, job, dataset, dir, &opt, &err);
     if (irc == HZ_OK && cfg->thread_limit) {
         irc = tl >= 0 ? hz__threadlimit_apply(tl, &err)
@@ -487,19 +492,22 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
                                      "could not limit the job process's "
                                      "threads: its supervisor: %s",
                                      strerror(tl_errno));
-        if (irc != HZ_OK && !cfg->require_isolation) { /* said at start */
-            hz_error_clear(&err);
+        if (irc != HZ_OK && !cfg->require_isolation && !shortage) {
+            hz_error_clear(&err); /* said at start */
             irc = HZ_OK;
         }
     } else if (tl >= 0) {
         close(tl); /* the supervisor exits */
     }
     if (irc != HZ_OK) {
-        if (mfd >= 0 && write(mfd, "isolation\n", 10) != 10) {
+        const char *word = shortage ? HZ_JOBPROC_SHORTAGE "\n" : "isolation\n";
+        if (mfd >= 0 &&
+            write(mfd, word, strlen(word)) != (ssize_t)strlen(word)) {
             /* not said: the runner takes it for the job's failure */
         }
         hz_exec_output_init(&out);
         snprintf(out.reason, sizeof out.reason, "isolation");
+        out.retryable = shortage;
         write_result(resfile, HZ_EIO, &err, &out);
         _exit(0);
     }
@@ -510,13 +518,12 @@ static void child_main(const hz__jobproc_config *cfg, const hz_job *job,
      * bounds its files: a write past it fails with EFBIG, said, instead of
      * killing the process (SIGXFSZ: a crash, retried) */
     disk_limit = opt.max_disk_bytes > 0 ? opt.max_disk_bytes : 0;
-    disk_file_max =
-        hz__disklimit_file_max(disk_limit > 0 ? disk_limit : LLONG_MAX);
+    disk_file_max = hz__disklimit_file_max(disk_limit > 0 ? disk_limit
+                                                          : LLONG_MAX);
     if (disk_file_max == LLONG_MAX)
         disk_file_max = 0;
-    hz_status rc = disk_file_max > 0
-                       ? hz__disklimit_apply(disk_file_max, &err)
-                       : HZ_OK;
+    hz_status rc = disk_file_max > 0 ? hz__disklimit_apply(disk_file_max, &err)
+                                     : HZ_OK;
     if (rc != HZ_OK) {
         hz_exec_output_init(&out);
         snprintf(out.reason, sizeof out.reason, HZ_DISKLIMIT_REASON);

@@ -24,8 +24,13 @@
  * process's to write after it has read its dataset, and code a hostile
  * dataset got to run there could put reason "isolation" in it (which
  * releases the job, refunded, and ends the run) but cannot write there
- * (Landlock holds its writes to its own directory). */
+ * (Landlock holds its writes to its own directory).  It holds
+ * HZ_JOBPROC_SHORTAGE when what failed was a resource the machine lacked
+ * for a moment (its threads' supervisor not forked: EAGAIN at the pid
+ * limit, ENOMEM; ENFILE, EMFILE): the job is then tried again later, its
+ * attempt refunded, and the run goes on; else "isolation". */
 #define HZ_JOBPROC_ISOLATION_MARK ".isolation"
+#define HZ_JOBPROC_SHORTAGE "shortage"
 
 typedef struct hz__jobproc_config {
     hz_exec_options exec;     /* options of every job process (threads,

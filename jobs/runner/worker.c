@@ -39,7 +39,7 @@ typedef struct jobctx {
     hz_status renew_rc;             /* how the last renewal ended */
     double stages[HZ_NSTAGES];
     int max_attempts;
-    char *dataset; /* path or URL, resolved from a datasetId */
+    char *dataset;      /* path or URL, resolved from a datasetId */
     char dir[4096];     /* the job's own directory in the run's (the only
                            one its process may write: runner/isolate.h) */
     char resfile[4200]; /* DIR/result.json */
@@ -138,9 +138,8 @@ static void fail_job(jobctx *c, const char *reason, const char *msg)
      * ever */
     for (int lean = 0; lean < 2 && rc == HZ_EINVAL; lean++) {
         cJSON *rec = hz_store_failure_record(c->doc, reason, msg, now, lean);
-        rc = rec != NULL
-                 ? hz_store_finish(c->s, rec, etag, NULL, 0, &err)
-                 : hz_error_set(&err, HZ_ENOMEM, "out of memory");
+        rc = rec != NULL ? hz_store_finish(c->s, rec, etag, NULL, 0, &err)
+                         : hz_error_set(&err, HZ_ENOMEM, "out of memory");
         cJSON_Delete(rec);
     }
     hz_log_fields f = fields_of(c, reason);
@@ -577,9 +576,8 @@ static hz_status store_report(jobctx *c, const cJSON *res,
     hz_error rerr;
     hz_error_clear(&rerr);
     snprintf(html, sizeof html, "%s.html", c->resfile);
-    hz_status rc = hz__job_report_store(c->s, c->doc, html,
-                                        hz__cjson_str(res, "reportError"),
-                                        keep, &rerr);
+    hz_status rc = hz__job_report_store(
+        c->s, c->doc, html, hz__cjson_str(res, "reportError"), keep, &rerr);
     if (rc == HZ_OK)
         return HZ_OK;
     if (rc != HZ_EINVAL && rc != HZ_ENOMEM && rc != HZ_EINTERNAL) {
@@ -626,8 +624,8 @@ static void mark_succeeded(jobctx *c, const cJSON *res, cJSON *summary,
 static void unmark_succeeded(jobctx *c)
 {
     static const char *const fields[] = {
-        "summary",  "resultChunks", "resultRows", "datasetBytes",
-        "metrics",  "narrative",    "report",     "finishedAt"};
+        "summary", "resultChunks", "resultRows", "datasetBytes",
+        "metrics", "narrative",    "report",     "finishedAt"};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         drop(c->doc, fields[i]);
     hz__cjson_set_str(c->doc, "status", "running");
@@ -762,8 +760,8 @@ static void remove_written(jobctx *c, size_t nres, const char *why,
             failed++;
         }
     }
-    hz_status rc =
-        hz_artifact_delete_if(c->s, c->doc, "report", still, c, &err);
+    hz_status rc = hz_artifact_delete_if(c->s, c->doc, "report", still, c,
+                                         &err);
     if (rc == HZ_ECONFLICT) {
         hz_log_write(c->r->log, HZ_LOG_WARN, &f,
                      "job %s: %s, then changed (retried, or submitted "
@@ -833,8 +831,7 @@ static void succeed_job(jobctx *c, cJSON *res)
         snprintf(etag, sizeof etag, "%s",
                  jstr(kc.lease != NULL ? kc.lease : c->doc, "_etag"));
         mark_succeeded(c, res, summary, nres, nrows);
-        rc = hz_store_finish_keep(c->s, c->doc, etag, results, nres, kp,
-                                  &err);
+        rc = hz_store_finish_keep(c->s, c->doc, etag, results, nres, kp, &err);
     } else {
         cJSON_Delete(summary);
     }
@@ -990,9 +987,9 @@ static bool resolve_dataset(jobctx *c)
 /* ---- the job process ---- */
 
 typedef enum outcome {
-    OUT_EXITED,  /* the child exited; result file to read */
-    OUT_TIMEOUT, /* killed at the job's deadline */
-    OUT_LEASE,   /* lease lost: killed, abandon the job */
+    OUT_EXITED,   /* the child exited; result file to read */
+    OUT_TIMEOUT,  /* killed at the job's deadline */
+    OUT_LEASE,    /* lease lost: killed, abandon the job */
     OUT_SHUTDOWN, /* grace after stop passed: killed, release */
     OUT_DISK      /* its files took more than its disk limit: killed */
 } outcome;
@@ -1223,6 +1220,34 @@ static bool over_thread_limit(jobctx *c)
     return true;
 }
 
+/* Whether the job process of c said before it read its dataset that it
+ * could not isolate itself (HZ_JOBPROC_ISOLATION_MARK): only then is its
+ * reason "isolation" the runner's fault; *shortage whether for a
+ * resource the machine lacked a moment (HZ_JOBPROC_SHORTAGE).  Never
+ * without require_isolation: then no job process reports it, and one
+ * without Landlock could write the file. */
+static bool isolation_said(const jobctx *c, bool *shortage)
+{
+    *shortage = false;
+    if (!c->r->cfg->require_isolation)
+        return false;
+    char mark[4300];
+    snprintf(mark, sizeof mark, "%.4200s" HZ_JOBPROC_ISOLATION_MARK, c->dir);
+    int fd = open(mark, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    bool said = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                st.st_size > 0;
+    char word[32] = "";
+    ssize_t n = said ? read(fd, word, sizeof word - 1) : 0;
+    if (n > 0) {
+        word[n] = '\0';
+        *shortage = strcmp(word, HZ_JOBPROC_SHORTAGE "\n") == 0;
+    }
+    if (fd >= 0)
+        close(fd);
+    return said;
+}
+
 /* Start the job process and wait for it; *res its result (NULL when it
  * left none).  False when the job was ended or released here. */
 static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
@@ -1234,8 +1259,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     pthread_mutex_lock(&r->mu);
     long seq = ++r->seq;
     pthread_mutex_unlock(&r->mu);
-    snprintf(c->dir, sizeof c->dir, "%.4000s/job-%d-%ld", r->workdir,
-             worker, seq);
+    snprintf(c->dir, sizeof c->dir, "%.4000s/job-%d-%ld", r->workdir, worker,
+             seq);
     if (mkdir(c->dir, 0700) != 0) {
         int e = errno;
         snprintf(err.msg, sizeof err.msg, "could not create %.400s: %s",
@@ -1263,10 +1288,12 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
         hz__runner_local_failed(r, err.msg);
         return false;
     }
-    hz__runner_local_ok(r); /* its directory made, its process started */
     double elapsed = 0;
     outcome oc = supervise(c, pid, pfd, timeout, &elapsed);
     close(pfd);
+    bool shortage = false;
+    if (!isolation_said(c, &shortage) || !shortage)
+        hz__runner_local_ok(r); /* its directory made, its process run */
     *pid_out = pid;
     hz_log_fields f = fields_of(c, NULL);
     hz__job_stderr_forward(r->log, &f, jstr(c->doc, "id"), c->dir, pid);
@@ -1302,32 +1329,12 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
 static const char *known_reason(const char *reason)
 {
     static const char *const known[] = {
-        "params", "dataset",   "fetch",        "compute", "memory",
+        "params",    "dataset", "fetch",        "compute",           "memory",
         "isolation", "workdir", "tool-timeout", HZ_DISKLIMIT_REASON, NULL};
     for (const char *const *k = known; reason != NULL && *k != NULL; k++)
         if (strcmp(reason, *k) == 0)
             return *k;
     return "compute";
-}
-
-/* Whether the job process of c said before it read its dataset that it
- * could not isolate itself (HZ_JOBPROC_ISOLATION_MARK): only then is its
- * reason "isolation" the runner's fault.  Never without
- * require_isolation: then no job process reports it, and one without
- * Landlock could write the file. */
-static bool isolation_said(const jobctx *c)
-{
-    if (!c->r->cfg->require_isolation)
-        return false;
-    char mark[4300];
-    snprintf(mark, sizeof mark, "%.4200s" HZ_JOBPROC_ISOLATION_MARK, c->dir);
-    int fd = open(mark, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    bool said = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-                st.st_size > 0;
-    if (fd >= 0)
-        close(fd);
-    return said;
 }
 
 /* Whether the run's work directory has no room for 1 MiB once the job's
@@ -1405,15 +1412,28 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
         requeue_job(c, reason, msg ? msg : "failed", true);
         return;
     }
+    bool shortage = false;
     if (reason != NULL && strcmp(reason, "isolation") == 0 &&
-        isolation_said(c)) {
+        isolation_said(c, &shortage) && shortage) {
+        /* its threads' supervisor could not be forked (the machine at
+         * its pid limit): a failure of the runner's own, not the job's
+         * nor the kernel's refusal of isolation: released, refunded,
+         * claims wait (0.5 s doubling), a --once run exits 75.  Until
+         * 2026-12-08 the run ended as without Landlock (exit 78) */
+        requeue_job(c, "local", msg ? msg : "failed", true);
+        hz__runner_local_failed(c->r, msg ? msg : "failed");
+        return;
+    }
+    if (reason != NULL && strcmp(reason, "isolation") == 0 &&
+        isolation_said(c, &shortage)) {
         /* the kernel refused this runner's job processes their isolation
          * (runner/isolate.h) although it offered Landlock at start (a
          * seccomp profile, a missing /proc): no job of any tenant can run
          * here, none is failed for it; exit 78 as at start */
         char fatal[HZ_ERROR_MAX + 256];
         snprintf(fatal, sizeof fatal,
-                 HZ_RUNNER_NO_ISOLATION ": %.400s; job %.100s was queued "
+                 HZ_RUNNER_NO_ISOLATION
+                 ": %.400s; job %.100s was queued "
                  "again and no more jobs are run (horizon run --isolation "
                  "best-effort runs jobs without it)",
                  msg ? msg : "a job process could not isolate itself",

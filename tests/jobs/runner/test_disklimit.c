@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,4 +93,60 @@ HZ_TEST(a_tree_deeper_than_the_walk_is_said)
     HZ_CHECK(used >= 1 << 20);
     hz__workdir_remove_tree(dir);
     hz__workdir_remove_tree(shallow);
+}
+
+/* The walk holds a few descriptors, however deep the tree: in a runner
+ * near its RLIMIT_NOFILE it still counts a file 60 levels down.  Before,
+ * it held one descriptor per level, and the directories it could not
+ * open there were left out: the file was not counted (nor said). */
+HZ_TEST(a_deep_tree_is_counted_with_few_descriptors)
+{
+    char dir[] = "/tmp/hz_disklimit_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    for (int i = 0; fd >= 0 && i < 60; i++) {
+        /* a second directory on each level: the walk comes back up */
+        HZ_CHECK(mkdirat(fd, "a", 0700) == 0);
+        HZ_CHECK(mkdirat(fd, "d", 0700) == 0);
+        int sub = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+        close(fd);
+        fd = sub;
+    }
+    int f = fd >= 0 ? openat(fd, "deep", O_WRONLY | O_CREAT, 0600) : -1;
+    static char block[1 << 20];
+    HZ_CHECK(f >= 0 && write(f, block, sizeof block) == (ssize_t)sizeof block);
+    if (f >= 0)
+        close(f);
+    if (fd >= 0)
+        close(fd);
+    long long largest = 0;
+    bool deep = true;
+    long long all = hz__disk_usage(dir, &largest, &deep);
+    HZ_CHECK(!deep && largest == 1 << 20);
+    /* HZ_DISK_WALK_FDS descriptors free, no more */
+    int probe[HZ_DISK_WALK_FDS], top = -1;
+    for (int i = 0; i < HZ_DISK_WALK_FDS; i++) {
+        probe[i] = dup(2);
+        if (probe[i] > top)
+            top = probe[i];
+    }
+    for (int i = 0; i < HZ_DISK_WALK_FDS; i++)
+        if (probe[i] >= 0)
+            close(probe[i]);
+    HZ_CHECK(top >= 0);
+    struct rlimit was, low;
+    HZ_CHECK(getrlimit(RLIMIT_NOFILE, &was) == 0);
+    low = was;
+    low.rlim_cur = (rlim_t)top + 1;
+    HZ_CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    largest = 0;
+    deep = true;
+    long long few = hz__disk_usage(dir, &largest, &deep);
+    setrlimit(RLIMIT_NOFILE, &was);
+    HZ_CHECK_MSG(largest == 1 << 20 && few == all,
+                 "with %d descriptors free: %lld bytes (%lld with more), the "
+                 "largest file %lld bytes",
+                 HZ_DISK_WALK_FDS, few, all, largest);
+    HZ_CHECK(!deep);
+    hz__workdir_remove_tree(dir);
 }

@@ -10,9 +10,11 @@
 #include <sched.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -86,9 +88,8 @@ HZ_TEST(threads_started_and_joined_below_the_limit_never_reach_it)
     HZ_CHECK(mkdtemp(dir) != NULL);
     /* the main thread and MAX - 2 that wait: one below the limit */
     int st = run_child(dir, MAX - 2, 300, 0);
-    HZ_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-                 "the child %s %d", WIFSIGNALED(st) ? "was killed by signal"
-                                                    : "exited with",
+    HZ_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child %s %d",
+                 WIFSIGNALED(st) ? "was killed by signal" : "exited with",
                  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
     char mark[64];
     snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
@@ -164,9 +165,8 @@ HZ_TEST(a_user_in_many_groups_may_start_threads)
     char dir[] = "/tmp/hz_threadlimit_XXXXXX";
     HZ_CHECK(mkdtemp(dir) != NULL);
     int st = run_child(dir, 2, 2, 2000);
-    HZ_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-                 "the child %s %d", WIFSIGNALED(st) ? "was killed by signal"
-                                                    : "exited with",
+    HZ_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child %s %d",
+                 WIFSIGNALED(st) ? "was killed by signal" : "exited with",
                  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
     char mark[64];
     snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
@@ -269,4 +269,107 @@ HZ_TEST(the_supervisor_holds_no_capability_and_gains_none)
     HZ_CHECK_MSG(lstat(mark, &sb) == 0, "no %s", mark);
     unlink(mark);
     rmdir(dir);
+}
+
+/* Threads that clone at the same moment are counted each: the process
+ * never has more threads than its limit.  Before, the supervisor counted
+ * the threads /proc showed when it answered a clone, and a clone it had
+ * let continue a moment before was not among them yet: threads released
+ * together from a barrier, each starting threads, all passed, and the
+ * process had up to about twice its limit.  Every thread that runs adds
+ * itself to a counter the test reads after the child is gone (a lower
+ * bound of its peak: a thread the kill caught before it ran is not in
+ * it). */
+#define BURST_LIMIT 24
+#define BURST_CLONERS 12
+#define BURST_EACH 4
+
+struct burst {
+    pthread_barrier_t go;
+    int started; /* threads that ran, the main one not among them */
+};
+
+static void *burst_idle(void *arg)
+{
+    __atomic_add_fetch(&((struct burst *)arg)->started, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        pause();
+    return NULL;
+}
+
+static void *burst_cloner(void *arg)
+{
+    struct burst *b = arg;
+    __atomic_add_fetch(&b->started, 1, __ATOMIC_SEQ_CST);
+    pthread_barrier_wait(&b->go);
+    for (int i = 0; i < BURST_EACH; i++) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, burst_idle, b) != 0)
+            break; /* refused: the supervisor kills the process */
+    }
+    for (;;)
+        pause();
+    return NULL;
+}
+
+/* One round: a limited child releases its cloners at once; the threads
+ * that ran (the main one too), or -1 when the child did not end killed
+ * with the mark left. */
+static int burst_round(const char *dir)
+{
+    struct burst *b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (b == MAP_FAILED)
+        return -1;
+    pthread_barrierattr_t ba;
+    pthread_barrierattr_init(&ba);
+    pthread_barrierattr_setpshared(&ba, PTHREAD_PROCESS_SHARED);
+    pthread_barrier_init(&b->go, &ba, BURST_CLONERS);
+    b->started = 0;
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_DUMPABLE, 0);
+        int tl = hz__threadlimit_start(BURST_LIMIT, dir);
+        hz_error err;
+        if (tl < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            hz__threadlimit_apply(tl, &err) != HZ_OK)
+            _exit(2);
+        for (int i = 0; i < BURST_CLONERS; i++) {
+            pthread_t t;
+            if (pthread_create(&t, NULL, burst_cloner, b) != 0)
+                _exit(3);
+        }
+        for (;;)
+            pause();
+    }
+    int st = -1;
+    while (pid > 0 && waitpid(pid, &st, 0) < 0) {
+    }
+    int ran = 1 + __atomic_load_n(&b->started, __ATOMIC_SEQ_CST);
+    munmap(b, sizeof *b);
+    char mark[64];
+    snprintf(mark, sizeof mark, "%s/" HZ_THREADLIMIT_MARK, dir);
+    struct stat sb;
+    bool marked = lstat(mark, &sb) == 0;
+    unlink(mark);
+    return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && marked ? ran : -1;
+}
+
+HZ_TEST(threads_cloning_at_once_never_pass_the_limit)
+{
+    char dir[] = "/tmp/hz_threadlimit_XXXXXX";
+    HZ_CHECK(mkdtemp(dir) != NULL);
+    int peak = 0;
+    for (int round = 0; round < 20; round++) {
+        int ran = burst_round(dir);
+        HZ_CHECK_MSG(ran > 0,
+                     "round %d: the child was not killed with "
+                     "the mark left",
+                     round);
+        if (ran > peak)
+            peak = ran;
+    }
+    rmdir(dir);
+    HZ_CHECK_MSG(peak <= BURST_LIMIT, "a process limited to %d threads had %d",
+                 BURST_LIMIT, peak);
 }
