@@ -44,6 +44,8 @@ void hz_forecast_result_free(hz_forecast_result *r)
         free(r->series[i].history);
         free(r->series[i].fitted);
         free(r->series[i].filled_at);
+        hz_forecast_free(r->series[i].base);
+        free(r->series[i].holdout);
     }
     free(r->series);
     free(r);
@@ -78,8 +80,11 @@ static hz_status long_refused(const hz_forecast_request *req, hz_error *err)
                         req->date_col ? req->date_col : "ds", value, by);
 }
 
-static hz_status check_request(const hz_forecast_request *req, hz_error *err)
+hz_status hz_forecast_request_check(const hz_forecast_request *req,
+                                    hz_error *err)
 {
+    if (req == NULL)
+        return hz_error_set(err, HZ_EINVAL, "forecast: null argument");
     if (req->horizon == 0 || req->horizon > 100000)
         return hz_error_set(err, HZ_EINVAL,
                             "horizon must be between 1 and 100000, got %zu",
@@ -115,8 +120,7 @@ static hz_status check_request(const hz_forecast_request *req, hz_error *err)
         req->recon_bias != HZ_RECON_BIAS_OFF)
         return hz_error_set(err, HZ_EINVAL, "unknown bias correction %d",
                             req->recon_bias);
-    if (req->recon_bias == HZ_RECON_BIAS_ON &&
-        req->reconcile == HZ_RECON_NONE)
+    if (req->recon_bias == HZ_RECON_BIAS_ON && req->reconcile == HZ_RECON_NONE)
         return hz_error_set(err, HZ_EINVAL,
                             "bias correction needs a reconciliation");
     if (req->reconcile != HZ_RECON_NONE && req->nby == 0)
@@ -210,6 +214,7 @@ static hz_status prepare_all(const hz_forecast_request *req,
         }
         if (prepare_result(req, &set->cal, &in, &r->series[i], &seeds[i]) != 0)
             return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+        r->series[i].level = H != NULL ? H->level[i] : (int)req->nby;
     }
     return HZ_OK;
 }
@@ -722,6 +727,16 @@ static size_t skipped_ahead(const hz_series_set *set, size_t h)
     return most;
 }
 
+/* Step j of f (point and bounds) moved to step k. */
+static void move_step(hz_forecast *f, size_t k, size_t j)
+{
+    f->mean[k] = f->mean[j];
+    for (size_t l = 0; l < f->nlevels; l++) {
+        f->lower[l][k] = f->lower[l][j];
+        f->upper[l][k] = f->upper[l][j];
+    }
+}
+
 /* r's forecasts over r->horizon steps cut to the first h periods that
  * exist, each series' steps on the periods the clocks skip left out:
  * estimated by the model as the history's, never a forecast's label
@@ -742,16 +757,17 @@ static void keep_steps(hz_forecast_result *r, size_t h)
                 left++;
                 continue;
             }
-            fc->mean[k] = fc->mean[j];
-            for (size_t l = 0; l < fc->nlevels; l++) {
-                fc->lower[l][k] = fc->lower[l][j];
-                fc->upper[l][k] = fc->upper[l][j];
-            }
+            move_step(fc, k, j);
+            if (s->base != NULL)
+                move_step(s->base, k, j);
             s->days[k] = s->days[j];
             k++;
         }
         fc->h = h;
-        r->nskipped_ahead = left > r->nskipped_ahead ? left : r->nskipped_ahead;
+        if (s->base != NULL)
+            s->base->h = h;
+        r->nskipped_ahead = left > r->nskipped_ahead ? left
+                                                     : r->nskipped_ahead;
     }
     r->horizon = h;
     if (r->nskipped_ahead > 0) {
@@ -760,22 +776,34 @@ static void keep_steps(hz_forecast_result *r, size_t h)
     }
 }
 
-hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
-                          hz_forecast_result **out, hz_error *err)
+/* The base forecasts kept beside the reconciled ones (keep_base):
+ * copies of every node's, before bias correction.  -1 on ENOMEM. */
+static int keep_bases(hz_forecast_result *r)
 {
-    *out = NULL;
-    if (ds == NULL || req == NULL)
-        return hz_error_set(err, HZ_EINVAL, "forecast: null argument");
-    hz_status st = check_request(req, err);
-    if (st != HZ_OK)
-        return st;
-    double t0 = hz_now();
-    hz_series_opts so;
-    series_opts(req, &so);
-    hz_series_set *set = NULL;
-    if ((st = hz_series_build(ds, &so, &set, err)) != HZ_OK)
-        return st;
-    double t1 = hz_now();
+    for (size_t i = 0; i < r->nseries; i++) {
+        const hz_forecast *f = r->series[i].fc;
+        hz_forecast *c = hz_forecast_alloc(f->h, f->nlevels, f->levels);
+        if (c == NULL)
+            return -1;
+        memcpy(c->mean, f->mean, f->h * sizeof *c->mean);
+        for (size_t l = 0; l < f->nlevels; l++) {
+            memcpy(c->lower[l], f->lower[l], f->h * sizeof *c->lower[l]);
+            memcpy(c->upper[l], f->upper[l], f->h * sizeof *c->upper[l]);
+        }
+        snprintf(c->method, sizeof c->method, "%s", f->method);
+        snprintf(c->note, sizeof c->note, "%s", f->note);
+        r->series[i].base = c;
+    }
+    return 0;
+}
+
+/* The forecasts of the request on the series of set (built by the
+ * caller, which frees them); t0 and t1 the times before and after they
+ * were built. */
+static hz_status run_built(const hz_series_set *set,
+                           const hz_forecast_request *req, double t0,
+                           double t1, hz_forecast_result **out, hz_error *err)
+{
     /* a horizon over periods that exist: one step more for each period a
      * --tz zone's clocks skip on the way, left out of the result
      * (keep_steps); the models see the clock with it, as the history */
@@ -788,6 +816,7 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
     const bool recon = req->reconcile != HZ_RECON_NONE;
     hz_forecast_result *r = NULL;
     uint64_t *seeds = NULL;
+    hz_status st;
     if ((st = check_calendar_end(set, req->horizon, err)) != HZ_OK ||
         (recon && (st = hz__hier_build(set, req->nby, &H, err)) != HZ_OK))
         goto done;
@@ -814,6 +843,8 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
         st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
     if (st == HZ_OK)
         st = run_models(set, req, r, seeds, steps.e ? &steps : NULL, err);
+    if (st == HZ_OK && recon && req->keep_base && keep_bases(r) != 0)
+        st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
     if (st == HZ_OK && recon)
         st = reconcile_nodes(&H, set->period, req, steps.e ? &steps : NULL, r,
                              err);
@@ -824,16 +855,163 @@ hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
         r->nnonneg += (size_t)r->series[i].nonnegative;
         r->nclamped += r->series[i].nclamped;
     }
-    r->seconds_series = t1 - t0;
-    r->seconds_models = hz_now() - t1;
+    if (r != NULL) {
+        r->seconds_series = t1 - t0;
+        r->seconds_models = hz_now() - t1;
+    }
 done:
     free(seeds);
     hz__hier_free(&H);
-    hz_series_set_free(set);
     if (st != HZ_OK) {
         hz_forecast_result_free(r);
         return st;
     }
     *out = r;
     return HZ_OK;
+}
+
+hz_status hz_forecast_run(const hz_dataset *ds, const hz_forecast_request *req,
+                          hz_forecast_result **out, hz_error *err)
+{
+    *out = NULL;
+    if (ds == NULL || req == NULL)
+        return hz_error_set(err, HZ_EINVAL, "forecast: null argument");
+    hz_status st = hz_forecast_request_check(req, err);
+    if (st != HZ_OK)
+        return st;
+    double t0 = hz_now();
+    hz_series_opts so;
+    series_opts(req, &so);
+    hz_series_set *set = NULL;
+    if ((st = hz_series_build(ds, &so, &set, err)) != HZ_OK)
+        return st;
+    st = run_built(set, req, t0, hz_now(), out, err);
+    hz_series_set_free(set);
+    return st;
+}
+
+/* ---- one origin of a backtest ---- */
+
+/* set's series cut before period end into cut (which shares their keys
+ * and values: free only cut->series); those without a period before it
+ * left out.  -1 on ENOMEM. */
+static int cut_set(const hz_series_set *set, int64_t end, hz_series_set *cut)
+{
+    *cut = *set;
+    cut->series = malloc((set->nseries ? set->nseries : 1) *
+                         sizeof *cut->series);
+    if (cut->series == NULL)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < set->nseries; i++) {
+        hz_series s = set->series[i];
+        if (s.start >= end)
+            continue;
+        if (s.start + (int64_t)s.n > end)
+            s.n = (size_t)(end - s.start);
+        s.nfilled = 0;
+        for (size_t t = 0; s.filled_at != NULL && t < s.n; t++)
+            s.nfilled += s.filled_at[t] != 0;
+        if (s.nfilled == 0)
+            s.filled_at = NULL;
+        cut->series[m++] = s;
+    }
+    cut->nseries = m;
+    return 0;
+}
+
+static int cmp_keyp(const void *a, const void *b)
+{
+    return strcmp(**(const char *const *const *)a,
+                  **(const char *const *const *)b);
+}
+
+/* Every result's holdout: its values (a node's sums) in the whole set at
+ * its forecast's steps (r->horizon of them, from the period after its
+ * history), NAN beyond the set's periods. */
+static hz_status holdouts(const hz_series_set *set,
+                          const hz_forecast_request *req,
+                          hz_forecast_result *r, hz_error *err)
+{
+    hz__hier F;
+    memset(&F, 0, sizeof F);
+    const bool recon = req->reconcile != HZ_RECON_NONE;
+    hz_status st = recon ? hz__hier_build(set, req->nby, &F, err) : HZ_OK;
+    size_t nf = recon ? F.m : set->nseries;
+    /* the whole set's names, sorted: pointers to each one's key */
+    const char **names = malloc((nf ? nf : 1) * sizeof *names);
+    const char ***idx = malloc((nf ? nf : 1) * sizeof *idx);
+    if (st == HZ_OK && (names == NULL || idx == NULL))
+        st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+    for (size_t i = 0; st == HZ_OK && i < nf; i++) {
+        names[i] = recon ? F.keys[i] : set->series[i].key;
+        idx[i] = &names[i];
+    }
+    if (st == HZ_OK)
+        qsort(idx, nf, sizeof *idx, cmp_keyp);
+    for (size_t i = 0; st == HZ_OK && i < r->nseries; i++) {
+        hz_forecast_series_result *o = &r->series[i];
+        if ((o->holdout = malloc((r->horizon ? r->horizon : 1) *
+                                 sizeof *o->holdout)) == NULL) {
+            st = hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+            break;
+        }
+        const char *key = o->key, **kp = &key;
+        const char ***hit = bsearch(&kp, idx, nf, sizeof *idx, cmp_keyp);
+        size_t j = hit != NULL ? (size_t)(*hit - names) : nf;
+        const double *y = NULL;
+        int64_t from = 0, to = 0; /* the periods of y[0..] */
+        if (j < nf && recon) {
+            y = F.y[j];
+            from = F.start + (int64_t)F.off[j];
+            to = F.start + (int64_t)F.n;
+            y += F.off[j];
+        } else if (j < nf) {
+            y = set->series[j].values;
+            from = set->series[j].start;
+            to = from + (int64_t)set->series[j].n;
+        }
+        /* the steps: the periods after the history that exist (those a
+         * --tz zone's clocks skip left out, as keep_steps) */
+        int64_t p = o->start + (int64_t)o->n;
+        for (size_t s = 0; s < r->horizon; s++, p++) {
+            while (hz_calendar_skipped(&r->cal, p))
+                p++;
+            o->holdout[s] = y != NULL && p >= from && p < to ? y[p - from]
+                                                             : NAN;
+        }
+    }
+    free(names);
+    free(idx);
+    hz__hier_free(&F);
+    return st;
+}
+
+hz_status hz_forecast_run_set(const hz_series_set *set, int64_t end,
+                              const hz_forecast_request *req,
+                              hz_forecast_result **out, hz_error *err)
+{
+    *out = NULL;
+    if (set == NULL || req == NULL)
+        return hz_error_set(err, HZ_EINVAL, "forecast: null argument");
+    hz_status st = hz_forecast_request_check(req, err);
+    if (st != HZ_OK)
+        return st;
+    hz_series_set cut;
+    if (cut_set(set, end, &cut) != 0)
+        return hz_error_set(err, HZ_ENOMEM, "forecast: out of memory");
+    if (cut.nseries == 0) {
+        free(cut.series);
+        return hz_error_set(err, HZ_EINVAL,
+                            "forecast: no series has a period before the "
+                            "origin");
+    }
+    double t0 = hz_now();
+    st = run_built(&cut, req, t0, t0, out, err);
+    free(cut.series);
+    if (st == HZ_OK && (st = holdouts(set, req, *out, err)) != HZ_OK) {
+        hz_forecast_result_free(*out);
+        *out = NULL;
+    }
+    return st;
 }

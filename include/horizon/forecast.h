@@ -267,9 +267,17 @@ typedef struct hz_forecast_request {
                             or both kept */
     size_t rows_skipped_read; /* rows the reader skipped before ds
                                  (hz_series_opts.rows_skipped_read) */
+    int keep_base; /* 1: with reconcile, keep each node's base forecast
+                      (hz_forecast_series_result.base) */
 } hz_forecast_request;
 
 HZ_API void hz_forecast_request_init(hz_forecast_request *r);
+/* The checks hz_forecast_run makes of a request before reading its
+ * table (horizon, levels, model, intervals; a reconciliation needs
+ * group columns, sums and a table rather than a long file): HZ_EINVAL
+ * with the reason, as hz_forecast_run refuses it. */
+HZ_API hz_status hz_forecast_request_check(const hz_forecast_request *req,
+                                           hz_error *err);
 
 typedef struct hz_forecast_series_result {
     char *key;           /* group values joined with '|' */
@@ -298,6 +306,14 @@ typedef struct hz_forecast_series_result {
                             results are scaled back */
     double *fitted;      /* [n] with keep_fitted: one-step fitted values
                             (NAN where the model has none), else NULL */
+    int level;           /* reconciled: 0 total .. nby the groups (the
+                            hierarchy's level); otherwise nby */
+    hz_forecast *base;   /* with keep_base and reconcile: the node's own
+                            model's forecast, before bias correction and
+                            reconciliation (steps as fc's); else NULL */
+    double *holdout;     /* hz_forecast_run_set: [horizon] the series'
+                            (node's) values in the whole set at the
+                            forecast's steps, NAN beyond them; else NULL */
 } hz_forecast_series_result;
 
 typedef struct hz_forecast_result {
@@ -370,6 +386,18 @@ HZ_API bool hz_forecast_note_conformal_few(const char *note);
 HZ_API hz_status hz_forecast_run(const struct hz_dataset *ds,
                                  const hz_forecast_request *req,
                                  hz_forecast_result **out, hz_error *err);
+/* The request on series already built from its table (set, as
+ * hz_series_build gives them with the request's options), each cut to
+ * its periods before period `end` (a series without any left out), every
+ * series (reconciled: every node of the hierarchy of the cut series)
+ * forecast from there as hz_forecast_run forecasts them, and their
+ * holdout values (hz_forecast_series_result.holdout) taken from the
+ * whole set: one origin of a rolling-origin backtest (horizon backtest
+ * --reconcile).  Refuses what hz_forecast_run refuses; HZ_EINVAL when
+ * no series has a period before `end`. */
+HZ_API hz_status hz_forecast_run_set(const hz_series_set *set, int64_t end,
+                                     const hz_forecast_request *req,
+                                     hz_forecast_result **out, hz_error *err);
 /* Label of forecast period h of series i (as the input labels its
  * periods: 2024-03, 2024-03-31, 2024-W05, ...) into buf (>= 24 bytes). */
 HZ_API char *hz_forecast_result_label(const hz_forecast_result *r, size_t i,

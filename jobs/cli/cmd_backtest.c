@@ -8,12 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/bt_recon.h"
+#include "cli/bt_score.h"
 #include "cli/cli.h"
 #include "cli/fc_cli.h"
 #include "cli/report_cli.h"
 #include "horizon/csv.h"
 #include "horizon/forecast.h"
 #include "horizon/metrics.h"
+#include "horizon/reconcile.h"
 #include "horizon/series.h"
 
 const char hz__cmd_backtest_summary[] =
@@ -43,6 +46,21 @@ static void help(FILE *f)
         "  --per-series FILE      CSV with one row per series, cutoff and\n"
         "                         model (statsforecast's cross-validation\n"
         "                         shape, with the measures)\n"
+        "  --reconcile R          with --by: at every origin forecast every\n"
+        "                         node of the hierarchy (total, each prefix\n"
+        "                         of the --by columns, the groups) and\n"
+        "                         reconcile them as `horizon forecast\n"
+        "                         --reconcile R` does (mint, mint-h, wls,\n"
+        "                         ols, bu, td); the table gets a row per\n"
+        "                         level and model, each node's own forecast\n"
+        "                         (base) and the reconciled one (recon) side\n"
+        "                         by side with MASE's change in %%, RMSSE\n"
+        "                         too; -o and --json per level, model and\n"
+        "                         kind; --per-series rows get the node's\n"
+        "                         level, reconciled yes/no and the points\n"
+        "                         forecast.  Not with --report\n"
+        "  --bias-correct B       with --reconcile: on (default) or off, as\n"
+        "                         for `horizon forecast`\n"
         "  --json                 print JSON instead of a "
         "table\n" HZ_CLI_REPORT_HELP HZ_CLI_CSV_HELP
         "  -h, --help             show this help\n");
@@ -56,15 +74,7 @@ enum {
     OPT_INTERVALS
 };
 
-/* One (series, origin, model): ok when sMAPE and MASE are defined; ivl
- * when the forecast has intervals (every bound a number), so that its
- * coverage, MSIS and SPL are defined too; model_ivl when some of them
- * are the model's although conformal ones were asked for. */
-typedef struct cell {
-    double smape, mase, cov[HZ_FC_MAX_LEVELS], msis, spl;
-    int ok, ivl, fallback, model_ivl, done;
-    char method[64];
-} cell;
+typedef hz__bt_cell cell; /* one (series, origin, model): bt_score.h */
 
 typedef struct bt {
     hz__fc_series_args sa;
@@ -126,6 +136,8 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
         {"json", no_argument, 0, OPT_JSON},
         {"per-series", required_argument, 0, OPT_PER_SERIES},
         {"intervals", required_argument, 0, OPT_INTERVALS},
+        {"reconcile", required_argument, 0, HZ_FC_OPT_RECONCILE},
+        {"bias-correct", required_argument, 0, HZ_FC_OPT_BIAS},
         {"output", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'},
         HZ_CLI_REPORT_LONGOPT,
@@ -140,7 +152,8 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
         if (!hz__fc_once(cmd, lo, c, optarg, &seen))
             return HZ_EXIT_USAGE;
         int taken = hz__fc_series_option(cmd, c, optarg, &b->sa);
-        if (taken == 0 && (c == HZ_FC_OPT_HORIZON || c == HZ_FC_OPT_LEVEL))
+        if (taken == 0 && (c == HZ_FC_OPT_HORIZON || c == HZ_FC_OPT_LEVEL ||
+                           c == HZ_FC_OPT_RECONCILE || c == HZ_FC_OPT_BIAS))
             taken = hz__fc_request_option(cmd, c, optarg, &b->rq);
         if (taken < 0)
             return HZ_EXIT_USAGE;
@@ -194,18 +207,6 @@ static int parse_args(const char *cmd, int argc, char **argv, bt *b)
     return hz__fc_series_check(cmd, &b->sa, &b->csvo);
 }
 
-/* Whether every bound of fc is a number: a model that gives no intervals
- * (a seasonal naive trained on one season, one observation) leaves them
- * NaN. */
-static int has_bounds(const hz_forecast *fc)
-{
-    for (size_t l = 0; l < fc->nlevels; l++)
-        for (size_t i = 0; i < fc->h; i++)
-            if (isnan(fc->lower[l][i]) || isnan(fc->upper[l][i]))
-                return 0;
-    return 1;
-}
-
 /* The training length of series s at origin o: the values before its
  * last --horizon + (origins - 1 - o) periods that exist; 0 when fewer
  * than 3 values are left.  A period a --tz zone's clocks skip (an hour
@@ -243,7 +244,7 @@ static void score_cell(const bt *b, const hz_series *s, size_t ntr,
 {
     const int period = b->set->period;
     const double *y = s->values + ntr;
-    size_t h = b->rq.horizon, nl = fc->nlevels, wide = 0;
+    size_t h = b->rq.horizon, nl = fc->nlevels;
     if (span != h) {
         size_t k = 0;
         for (size_t j = 0; j < span && k < h; j++) {
@@ -261,31 +262,7 @@ static void score_cell(const bt *b, const hz_series *s, size_t ntr,
         y = ybuf;
     }
     fc->h = h;
-    cl->smape = hz_smape(y, fc->mean, h);
-    cl->mase = hz_mase(s->values, ntr, period, y, fc->mean, h);
-    cl->ivl = has_bounds(fc);
-    const double *q[2 * HZ_FC_MAX_LEVELS + 1];
-    double tau[2 * HZ_FC_MAX_LEVELS + 1];
-    q[0] = fc->mean;
-    tau[0] = 0.5;
-    for (size_t l = 0; l < nl; l++) {
-        cl->cov[l] = cl->ivl ? hz_coverage(y, fc->lower[l], fc->upper[l], h)
-                             : NAN;
-        wide = fc->levels[l] > fc->levels[wide] ? l : wide;
-        q[1 + 2 * l] = fc->lower[l];
-        q[2 + 2 * l] = fc->upper[l];
-        tau[1 + 2 * l] = 0.5 - fc->levels[l] / 200.0;
-        tau[2 + 2 * l] = 0.5 + fc->levels[l] / 200.0;
-    }
-    cl->msis = nl && cl->ivl
-                   ? hz_msis(s->values, ntr, period, y, fc->lower[wide],
-                             fc->upper[wide], h, 1 - fc->levels[wide] / 100)
-                   : NAN;
-    cl->spl = cl->ivl ? hz_spl(s->values, ntr, y, q, tau, 1 + 2 * nl, h) : NAN;
-    cl->fallback = hz_forecast_note_is_fallback(fc->note);
-    cl->model_ivl = cl->ivl && hz_forecast_note_conformal_kept(fc->note);
-    cl->ok = isfinite(cl->smape) && isfinite(cl->mase);
-    snprintf(cl->method, sizeof cl->method, "%s", fc->method);
+    hz__bt_score(s->values, ntr, period, y, h, fc, cl);
 }
 
 /* Buffers of one origin's batch: every series long enough, cut at the
@@ -390,10 +367,10 @@ static int evaluate_model(bt *b, size_t k)
                     calloc(n1, sizeof *u.fc),
                     calloc(b->rq.horizon ? b->rq.horizon : 1, sizeof *u.ybuf),
                     0};
-    int rc =
-        u.y && u.n && u.idx && u.span && u.start && u.seeds && u.fc && u.ybuf
-            ? 0
-            : -1;
+    int rc = u.y && u.n && u.idx && u.span && u.start && u.seeds && u.fc &&
+                     u.ybuf
+                 ? 0
+                 : -1;
     for (size_t o = 0; rc == 0 && o < b->origins; o++)
         rc = evaluate_origin(b, k, o, &u);
     bufs_free(&u, ns);
@@ -412,13 +389,6 @@ typedef struct totals {
                               conformal ones were asked for */
     size_t cnt;            /* (series, origin) pairs that every model scored */
 } totals;
-
-/* s / n; NaN when n is 0 (no pair to average: written empty, null or
- * '-'). */
-static double mean_of(double s, size_t n)
-{
-    return n > 0 ? s / (double)n : NAN;
-}
 
 static void sum_up(const bt *b, totals *t)
 {
@@ -447,45 +417,16 @@ static void sum_up(const bt *b, totals *t)
     }
 }
 
-/* v as JSON: 6 significant digits, null when not finite (no pair to
- * average, an OWA against a Naive2 of 0).  (The engine's writer,
- * hz__json_num, is internal to it.) */
-static void json_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.6g", v);
-    else
-        fputs("null", f);
-}
-
-/* ",v" as a CSV field: 6 significant digits, empty when not finite. */
-static void csv_num6(FILE *f, double v)
-{
-    fputc(',', f);
-    if (isfinite(v))
-        fprintf(f, "%.6g", v);
-}
-
-/* v in a column of the text table, '-' when not finite. */
-static void txt_num(FILE *f, const char *sep, int width, int prec, double v)
-{
-    fputs(sep, f);
-    if (isfinite(v))
-        fprintf(f, "%*.*f", width, prec, v);
-    else
-        fprintf(f, "%*s", width, "-");
-}
-
 /* Model k's means: sMAPE, MASE, coverage of each level, MSIS, SPL (the
  * layout of totals.sum), the interval measures over its pairs with
  * intervals. */
 static void model_means(const bt *b, const totals *t, size_t k, double *m)
 {
     const size_t nlev = b->rq.nlevels;
-    m[0] = mean_of(t->sum[k][0], t->cnt);
-    m[1] = mean_of(t->sum[k][1], t->cnt);
+    m[0] = hz__bt_mean(t->sum[k][0], t->cnt);
+    m[1] = hz__bt_mean(t->sum[k][1], t->cnt);
     for (size_t l = 0; l < nlev + 2; l++)
-        m[2 + l] = mean_of(t->sum[k][2 + l], t->nivl[k]);
+        m[2 + l] = hz__bt_mean(t->sum[k][2 + l], t->nivl[k]);
 }
 
 static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
@@ -493,8 +434,8 @@ static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
     const size_t nlev = b->rq.nlevels, cnt = t->cnt;
     const double *lv = b->rq.levels;
     char unit[24];
-    double n2s = mean_of(t->sum[b->n2][0], cnt),
-           n2m = mean_of(t->sum[b->n2][1], cnt);
+    double n2s = hz__bt_mean(t->sum[b->n2][0], cnt),
+           n2m = hz__bt_mean(t->sum[b->n2][1], cnt);
     if (b->json)
         fprintf(f,
                 "{\"series\":%zu,\"evaluated\":%zu,\"horizon\":%zu,"
@@ -527,84 +468,51 @@ static void write_totals(const bt *b, const totals *t, FILE *f, bool csv)
         const char *nm = hz_fc_model_name(b->models[k]);
         if (b->json) {
             fprintf(f, "%s{\"model\":\"%s\",\"smape\":", k ? "," : "", nm);
-            json_num(f, m[0]);
+            hz__bt_json_num(f, m[0]);
             fputs(",\"mase\":", f);
-            json_num(f, m[1]);
+            hz__bt_json_num(f, m[1]);
             fputs(",\"owa\":", f);
-            json_num(f, owa);
+            hz__bt_json_num(f, owa);
             fputs(",\"coverage\":{", f);
             for (size_t l = 0; l < nlev; l++) {
                 fprintf(f, "%s\"%g\":", l ? "," : "", lv[l]);
-                json_num(f, m[2 + l]);
+                hz__bt_json_num(f, m[2 + l]);
             }
             fputs("},\"msis\":", f);
-            json_num(f, msis);
+            hz__bt_json_num(f, msis);
             fputs(",\"spl\":", f);
-            json_num(f, spl);
+            hz__bt_json_num(f, spl);
             fprintf(f,
                     ",\"with_intervals\":%zu,\"fallbacks\":%zu,\"seconds\":",
                     t->nivl[k], t->nfb[k]);
-            json_num(f, b->secs[k]);
+            hz__bt_json_num(f, b->secs[k]);
             fputc('}', f);
         } else if (csv) {
             fputs(nm, f);
-            csv_num6(f, m[0]);
-            csv_num6(f, m[1]);
-            csv_num6(f, owa);
+            hz__bt_csv_num6(f, m[0]);
+            hz__bt_csv_num6(f, m[1]);
+            hz__bt_csv_num6(f, owa);
             for (size_t l = 0; l < nlev + 2; l++)
-                csv_num6(f, m[2 + l]);
+                hz__bt_csv_num6(f, m[2 + l]);
             fprintf(f, ",%zu,%zu", cnt, t->nfb[k]);
-            csv_num6(f, b->secs[k]);
+            hz__bt_csv_num6(f, b->secs[k]);
             fputc('\n', f);
         } else {
             fprintf(f, "%-8s", nm);
-            txt_num(f, " ", 8, 3, m[0]);
-            txt_num(f, " ", 8, 4, m[1]);
-            txt_num(f, " ", 7, 3, owa);
+            hz__bt_txt_num(f, " ", 8, 3, m[0]);
+            hz__bt_txt_num(f, " ", 8, 4, m[1]);
+            hz__bt_txt_num(f, " ", 7, 3, owa);
             for (size_t l = 0; l < nlev; l++)
-                txt_num(f, "  ", 7, 3, m[2 + l]);
-            txt_num(f, " ", 8, 3, msis);
-            txt_num(f, " ", 7, 4, spl);
+                hz__bt_txt_num(f, "  ", 7, 3, m[2 + l]);
+            hz__bt_txt_num(f, " ", 8, 3, msis);
+            hz__bt_txt_num(f, " ", 7, 4, spl);
             fprintf(f, " %9zu", t->nfb[k]);
-            txt_num(f, " ", 8, 3, b->secs[k]);
+            hz__bt_txt_num(f, " ", 8, 3, b->secs[k]);
             fputc('\n', f);
         }
     }
     if (b->json)
         fprintf(f, "]}\n");
-}
-
-static void csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\n\r") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void csv_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-}
-
-/* ok: scored; no-intervals: sMAPE and MASE scored, but the forecast has
- * no intervals (a seasonal naive trained on one season), so coverage,
- * MSIS and SPL are empty; undefined: forecast, but MASE (or sMAPE) has
- * no value there (a training history constant at the seasonal lag, such
- * as a product that never sold); failed: no forecast. */
-static const char *cell_status(const cell *cl)
-{
-    if (cl->ok)
-        return cl->ivl ? "ok" : "no-intervals";
-    return cl->method[0] != '\0' ? "undefined" : "failed";
 }
 
 /* One row per series, cutoff (the last training period) and model. */
@@ -626,24 +534,24 @@ static void write_per_series(const bt *b, FILE *f)
                                sizeof cut);
             for (size_t k = 0; k < b->nall; k++) {
                 const cell *cl = &b->cells[(i * b->origins + o) * b->nall + k];
-                csv_field(f, s->key);
+                hz__bt_csv_field(f, s->key);
                 fprintf(f, ",%s,%s,", cut, hz_fc_model_name(b->models[k]));
-                csv_field(f, cl->method);
+                hz__bt_csv_field(f, cl->method);
                 fprintf(f, ",%zu,", ntr);
-                csv_num(f, cl->ok ? cl->smape : NAN);
+                hz__bt_csv_num(f, cl->ok ? cl->smape : NAN);
                 fputc(',', f);
-                csv_num(f, cl->ok ? cl->mase : NAN);
+                hz__bt_csv_num(f, cl->ok ? cl->mase : NAN);
                 const bool ivl = cl->ok && cl->ivl;
                 for (size_t l = 0; l < nlev; l++) {
                     fputc(',', f);
-                    csv_num(f, ivl ? cl->cov[l] : NAN);
+                    hz__bt_csv_num(f, ivl ? cl->cov[l] : NAN);
                 }
                 fputc(',', f);
-                csv_num(f, ivl ? cl->msis : NAN);
+                hz__bt_csv_num(f, ivl ? cl->msis : NAN);
                 fputc(',', f);
-                csv_num(f, ivl ? cl->spl : NAN);
+                hz__bt_csv_num(f, ivl ? cl->spl : NAN);
                 fprintf(f, ",%s,%s\n", cl->fallback ? "yes" : "no",
-                        cell_status(cl));
+                        hz__bt_cell_status(cl));
             }
         }
     }
@@ -888,6 +796,53 @@ static void report_model_intervals(const char *cmd, const bt *b,
     }
 }
 
+/* What the data made the series leave out or take as they came, and
+ * the calendar: on stderr after the outputs. */
+static void notices(const char *cmd, const bt *b)
+{
+    hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels, b->set->nfilled,
+                   b->set->nseries_filled, b->set->filled_first,
+                   b->set->rows_skipped, 0, 0);
+    hz__fc_skipped_notice(cmd, &b->set->cal, b->set->nskipped,
+                          b->set->skipped_first, b->set->skipped_last);
+    hz__fc_data_notices(cmd, &b->set->cal, b->set->partial,
+                        b->set->rows_repeated, b->set->repeated_first,
+                        b->set->zoned, b->set->unix_times);
+    hz__fc_similar_notice(cmd, b->set->names_similar, b->set->similar_first[0],
+                          b->set->similar_first[1]);
+    hz__fc_empty_key_notice(cmd, b->set->rows_empty_key,
+                            b->set->series_empty_key, b->set->empty_key_first,
+                            b->set->empty_key_col, b->set->empty_key_series);
+    hz__fc_print_calendar(stderr, b->set->freq_reason, &b->set->seasons,
+                          b->set->seasons_reason);
+}
+
+/* --reconcile (or --bias-correct): the request as `horizon forecast`
+ * completes and checks it (--by, sums, a table rather than a long file,
+ * --bias-correct on without --reconcile: the same refusals), and what a
+ * reconciled backtest does not write (--report). */
+static int check_reconcile(const char *cmd, bt *b)
+{
+    if (b->report != NULL && b->rq.reconcile != HZ_RECON_NONE) {
+        hz_cli_error(cmd, "--report is not written with --reconcile (the "
+                          "report draws one forecast per series): use -o, "
+                          "--json or --per-series");
+        return HZ_EXIT_USAGE;
+    }
+    if (!hz__fc_request_finish(cmd, &b->sa, &b->rq))
+        return HZ_EXIT_USAGE;
+    b->rq.threads = b->csvo.threads;
+    b->rq.intervals = b->intervals;
+    hz_error err;
+    hz_error_clear(&err);
+    hz_status st = hz_forecast_request_check(&b->rq, &err);
+    if (st != HZ_OK) {
+        hz_cli_error(cmd, "%s", err.msg);
+        return hz__fc_exit_code(st);
+    }
+    return HZ_EXIT_OK;
+}
+
 static int run(const char *cmd, bt *b)
 {
     hz_dataset *ds = NULL;
@@ -895,6 +850,10 @@ static int run(const char *cmd, bt *b)
     hz_csv_report rep;
     if ((rc = hz_cli_read_csv(cmd, b->input, &b->csvo, &ds, &rep)) != 0 ||
         (rc = hz__fc_series_resolve(cmd, &b->sa, ds)) != 0)
+        goto out;
+    if ((b->rq.reconcile != HZ_RECON_NONE ||
+         b->rq.recon_bias != HZ_RECON_BIAS_AUTO) &&
+        (rc = check_reconcile(cmd, b)) != HZ_EXIT_OK)
         goto out;
     hz_series_opts so = b->sa.so;
     so.extend_to_end = !b->sa.long_format;
@@ -905,6 +864,13 @@ static int run(const char *cmd, bt *b)
     if (st != HZ_OK) {
         hz_cli_error(cmd, "%s", err.msg);
         rc = hz__fc_exit_code(st);
+        goto out;
+    }
+    if (b->rq.reconcile != HZ_RECON_NONE) {
+        const hz__bt_recon a = {b->set,  &b->rq,  b->origins, b->models,
+                                b->nmod, b->json, b->outpath, b->perpath};
+        if ((rc = hz__bt_recon_run(cmd, &a)) == HZ_EXIT_OK)
+            notices(cmd, b);
         goto out;
     }
     size_t ncell = b->set->nseries * b->origins * b->nall;
@@ -925,26 +891,8 @@ static int run(const char *cmd, bt *b)
         goto out;
     report_no_intervals(cmd, b, &t);
     report_model_intervals(cmd, b, &t);
-    if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK) {
-        hz__fc_notices(cmd, &b->sa, b->rq.levels, b->rq.nlevels,
-                       b->set->nfilled, b->set->nseries_filled,
-                       b->set->filled_first, b->set->rows_skipped, 0, 0);
-        hz__fc_skipped_notice(cmd, &b->set->cal, b->set->nskipped,
-                              b->set->skipped_first, b->set->skipped_last);
-        hz__fc_data_notices(cmd, &b->set->cal, b->set->partial,
-                            b->set->rows_repeated, b->set->repeated_first,
-                            b->set->zoned, b->set->unix_times);
-        hz__fc_similar_notice(cmd, b->set->names_similar,
-                              b->set->similar_first[0],
-                              b->set->similar_first[1]);
-        hz__fc_empty_key_notice(cmd, b->set->rows_empty_key,
-                                b->set->series_empty_key,
-                                b->set->empty_key_first,
-                                b->set->empty_key_col,
-                                b->set->empty_key_series);
-        hz__fc_print_calendar(stderr, b->set->freq_reason, &b->set->seasons,
-                              b->set->seasons_reason);
-    }
+    if ((rc = write_outputs(cmd, b, &t)) == HZ_EXIT_OK)
+        notices(cmd, b);
 out:
     hz_dataset_free(ds);
     return rc;
