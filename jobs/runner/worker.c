@@ -22,6 +22,7 @@
 #include "runner/job_stderr.h"
 #include "runner/threadlimit.h"
 #include "runner/runner_internal.h"
+#include "runner/writeback_lease.h"
 #include "store/artifact.h"
 #include "store/job.h"
 
@@ -39,7 +40,7 @@ typedef struct jobctx {
     hz_status renew_rc;             /* how the last renewal ended */
     double stages[HZ_NSTAGES];
     int max_attempts;
-    char *dataset; /* path or URL, resolved from a datasetId */
+    char *dataset;      /* path or URL, resolved from a datasetId */
     char dir[4096];     /* the job's own directory in the run's (the only
                            one its process may write: runner/isolate.h) */
     char resfile[4200]; /* DIR/result.json */
@@ -138,9 +139,8 @@ static void fail_job(jobctx *c, const char *reason, const char *msg)
      * ever */
     for (int lean = 0; lean < 2 && rc == HZ_EINVAL; lean++) {
         cJSON *rec = hz_store_failure_record(c->doc, reason, msg, now, lean);
-        rc = rec != NULL
-                 ? hz_store_finish(c->s, rec, etag, NULL, 0, &err)
-                 : hz_error_set(&err, HZ_ENOMEM, "out of memory");
+        rc = rec != NULL ? hz_store_finish(c->s, rec, etag, NULL, 0, &err)
+                         : hz_error_set(&err, HZ_ENOMEM, "out of memory");
         cJSON_Delete(rec);
     }
     hz_log_fields f = fields_of(c, reason);
@@ -577,9 +577,8 @@ static hz_status store_report(jobctx *c, const cJSON *res,
     hz_error rerr;
     hz_error_clear(&rerr);
     snprintf(html, sizeof html, "%s.html", c->resfile);
-    hz_status rc = hz__job_report_store(c->s, c->doc, html,
-                                        hz__cjson_str(res, "reportError"),
-                                        keep, &rerr);
+    hz_status rc = hz__job_report_store(
+        c->s, c->doc, html, hz__cjson_str(res, "reportError"), keep, &rerr);
     if (rc == HZ_OK)
         return HZ_OK;
     if (rc != HZ_EINVAL && rc != HZ_ENOMEM && rc != HZ_EINTERNAL) {
@@ -626,8 +625,8 @@ static void mark_succeeded(jobctx *c, const cJSON *res, cJSON *summary,
 static void unmark_succeeded(jobctx *c)
 {
     static const char *const fields[] = {
-        "summary",  "resultChunks", "resultRows", "datasetBytes",
-        "metrics",  "narrative",    "report",     "finishedAt"};
+        "summary", "resultChunks", "resultRows", "datasetBytes",
+        "metrics", "narrative",    "report",     "finishedAt"};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         drop(c->doc, fields[i]);
     hz__cjson_set_str(c->doc, "status", "running");
@@ -635,7 +634,8 @@ static void unmark_succeeded(jobctx *c)
 
 /* The lease kept through a write-back in many requests
  * (hz_finish_keep): the claimed document (lease), not the outcome, is
- * renewed every lease/3, as while the job process runs.  Until
+ * renewed before a request once lease/12 old (writeback_lease.h; until
+ * 2026-12-08 once lease/3 old, as while the job process runs).  Until
  * 2026-12-07 nothing renewed it once the write-back began, and one that
  * took longer than the lease left (results in many batches, a throttled
  * store) let another runner, or this one, take the job over and compute
@@ -658,17 +658,12 @@ typedef struct keep_ctx {
     cJSON *lease;
 } keep_ctx;
 
-/* The share of the lease a write-back's requests leave unused at its
- * end: the clocks of the runners may differ, and a request given up
- * may still reach the store. */
-#define HZ_WRITEBACK_MARGIN (1.0 / 6)
-
 /* When (monotonic) the write-back's requests must end: the lease as
- * last renewed (its renewal was sent then), less its margin. */
+ * last renewed (its renewal was sent then), less its margin
+ * (writeback_lease.h). */
 static double writeback_until(const jobctx *c)
 {
-    double lease = c->r->cfg->lease_s;
-    return c->t_renewed + lease * (1 - HZ_WRITEBACK_MARGIN);
+    return hz__writeback_until(c->t_renewed, c->r->cfg->lease_s);
 }
 
 static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
@@ -676,7 +671,10 @@ static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
     keep_ctx *k = ctx;
     jobctx *c = k->c;
     double lease = c->r->cfg->lease_s;
-    if (hz_now() - c->t_renewed >= lease / 3) {
+    /* renewed once lease/12 old, so that each request begins with 3/4 of
+     * the lease ahead (until 2026-12-08 once lease/3 old: a request could
+     * begin with half of it, and one slower than that was cut) */
+    if (hz__writeback_renew_due(hz_now() - c->t_renewed, lease)) {
         /* a renewal is conditional on the lease's ETag: one that lands
          * late cannot write over a new owner, and it is how a runner that
          * was stopped finds out that it lost the job */
@@ -762,8 +760,8 @@ static void remove_written(jobctx *c, size_t nres, const char *why,
             failed++;
         }
     }
-    hz_status rc =
-        hz_artifact_delete_if(c->s, c->doc, "report", still, c, &err);
+    hz_status rc = hz_artifact_delete_if(c->s, c->doc, "report", still, c,
+                                         &err);
     if (rc == HZ_ECONFLICT) {
         hz_log_write(c->r->log, HZ_LOG_WARN, &f,
                      "job %s: %s, then changed (retried, or submitted "
@@ -833,8 +831,7 @@ static void succeed_job(jobctx *c, cJSON *res)
         snprintf(etag, sizeof etag, "%s",
                  jstr(kc.lease != NULL ? kc.lease : c->doc, "_etag"));
         mark_succeeded(c, res, summary, nres, nrows);
-        rc = hz_store_finish_keep(c->s, c->doc, etag, results, nres, kp,
-                                  &err);
+        rc = hz_store_finish_keep(c->s, c->doc, etag, results, nres, kp, &err);
     } else {
         cJSON_Delete(summary);
     }
@@ -990,9 +987,9 @@ static bool resolve_dataset(jobctx *c)
 /* ---- the job process ---- */
 
 typedef enum outcome {
-    OUT_EXITED,  /* the child exited; result file to read */
-    OUT_TIMEOUT, /* killed at the job's deadline */
-    OUT_LEASE,   /* lease lost: killed, abandon the job */
+    OUT_EXITED,   /* the child exited; result file to read */
+    OUT_TIMEOUT,  /* killed at the job's deadline */
+    OUT_LEASE,    /* lease lost: killed, abandon the job */
     OUT_SHUTDOWN, /* grace after stop passed: killed, release */
     OUT_DISK      /* its files took more than its disk limit: killed */
 } outcome;
@@ -1234,8 +1231,8 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
     pthread_mutex_lock(&r->mu);
     long seq = ++r->seq;
     pthread_mutex_unlock(&r->mu);
-    snprintf(c->dir, sizeof c->dir, "%.4000s/job-%d-%ld", r->workdir,
-             worker, seq);
+    snprintf(c->dir, sizeof c->dir, "%.4000s/job-%d-%ld", r->workdir, worker,
+             seq);
     if (mkdir(c->dir, 0700) != 0) {
         int e = errno;
         snprintf(err.msg, sizeof err.msg, "could not create %.400s: %s",
@@ -1302,7 +1299,7 @@ static bool run_process(jobctx *c, int worker, cJSON **res, pid_t *pid_out)
 static const char *known_reason(const char *reason)
 {
     static const char *const known[] = {
-        "params", "dataset",   "fetch",        "compute", "memory",
+        "params",    "dataset", "fetch",        "compute",           "memory",
         "isolation", "workdir", "tool-timeout", HZ_DISKLIMIT_REASON, NULL};
     for (const char *const *k = known; reason != NULL && *k != NULL; k++)
         if (strcmp(reason, *k) == 0)
@@ -1413,7 +1410,8 @@ static void finish(jobctx *c, cJSON *res, pid_t pid)
          * here, none is failed for it; exit 78 as at start */
         char fatal[HZ_ERROR_MAX + 256];
         snprintf(fatal, sizeof fatal,
-                 HZ_RUNNER_NO_ISOLATION ": %.400s; job %.100s was queued "
+                 HZ_RUNNER_NO_ISOLATION
+                 ": %.400s; job %.100s was queued "
                  "again and no more jobs are run (horizon run --isolation "
                  "best-effort runs jobs without it)",
                  msg ? msg : "a job process could not isolate itself",
