@@ -22,6 +22,7 @@
 #include "runner/job_stderr.h"
 #include "runner/threadlimit.h"
 #include "runner/runner_internal.h"
+#include "runner/writeback_lease.h"
 #include "store/artifact.h"
 #include "store/job.h"
 
@@ -633,7 +634,8 @@ static void unmark_succeeded(jobctx *c)
 
 /* The lease kept through a write-back in many requests
  * (hz_finish_keep): the claimed document (lease), not the outcome, is
- * renewed every lease/3, as while the job process runs.  Until
+ * renewed before a request once lease/12 old (writeback_lease.h; until
+ * 2026-12-08 once lease/3 old, as while the job process runs).  Until
  * 2026-12-07 nothing renewed it once the write-back began, and one that
  * took longer than the lease left (results in many batches, a throttled
  * store) let another runner, or this one, take the job over and compute
@@ -656,17 +658,12 @@ typedef struct keep_ctx {
     cJSON *lease;
 } keep_ctx;
 
-/* The share of the lease a write-back's requests leave unused at its
- * end: the clocks of the runners may differ, and a request given up
- * may still reach the store. */
-#define HZ_WRITEBACK_MARGIN (1.0 / 6)
-
 /* When (monotonic) the write-back's requests must end: the lease as
- * last renewed (its renewal was sent then), less its margin. */
+ * last renewed (its renewal was sent then), less its margin
+ * (writeback_lease.h). */
 static double writeback_until(const jobctx *c)
 {
-    double lease = c->r->cfg->lease_s;
-    return c->t_renewed + lease * (1 - HZ_WRITEBACK_MARGIN);
+    return hz__writeback_until(c->t_renewed, c->r->cfg->lease_s);
 }
 
 static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
@@ -674,7 +671,10 @@ static hz_status keep_lease(void *ctx, char etag[HZ_ETAG_MAX], hz_error *err)
     keep_ctx *k = ctx;
     jobctx *c = k->c;
     double lease = c->r->cfg->lease_s;
-    if (hz_now() - c->t_renewed >= lease / 3) {
+    /* renewed once lease/12 old, so that each request begins with 3/4 of
+     * the lease ahead (until 2026-12-08 once lease/3 old: a request could
+     * begin with half of it, and one slower than that was cut) */
+    if (hz__writeback_renew_due(hz_now() - c->t_renewed, lease)) {
         /* a renewal is conditional on the lease's ETag: one that lands
          * late cannot write over a new owner, and it is how a runner that
          * was stopped finds out that it lost the job */

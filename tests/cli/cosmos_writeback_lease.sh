@@ -48,7 +48,17 @@ COSMOS_ENDPOINT=$slow "$HORIZON" run --once --lease 6 --concurrency 2 \
     > "$T/a.out" 2> "$T/a.err" &
 A=$!
 pids+=($A)
-sleep 0.5
+# B starts once A holds the job (until 2026-12-08 after a fixed 0.5 s: on
+# a loaded machine A had not claimed it by then, B took it and wrote it
+# directly, A found nothing to do, and there was no slow write-back)
+for _ in $(seq 600); do
+    st=$(COSMOS_ENDPOINT=$direct field wide status)
+    [[ $st != queued ]] && break
+    kill -0 $A 2>/dev/null || break
+    sleep 0.05
+done
+check "runner A claimed the job before B started (status: $st)" \
+    test "$st" = running
 COSMOS_ENDPOINT=$direct "$HORIZON" run --watch --lease 6 \
     --poll-interval 0.2 > "$T/b.out" 2> "$T/b.err" &
 B=$!
