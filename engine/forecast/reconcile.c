@@ -81,6 +81,39 @@ static double corr_var(const double *xi, const double *xj, double si,
     return (double)blocks / (double)(blocks - 1) * ss / (n * n);
 }
 
+/* Each node's count k[i] of residuals (of T) and the largest, *kmax: the
+ * first node without one, or m. */
+static size_t count_residuals(const double *res, size_t m, size_t T, size_t *k,
+                              size_t *kmax)
+{
+    size_t bad = m;
+    *kmax = 0;
+    for (size_t i = 0; i < m; i++) {
+        for (size_t t = 0; t < T; t++)
+            k[i] += isfinite(res[i * T + t]) != 0;
+        *kmax = k[i] > *kmax ? k[i] : *kmax;
+        if (k[i] == 0 && bad == m)
+            bad = i;
+    }
+    return bad;
+}
+
+/* The periods (into cols; their number returned) where every node joined
+ * to the common span (with at least half of the most residuals) has one. */
+static size_t common_span(const double *res, size_t m, size_t T,
+                          const size_t *k, size_t kmax, size_t *cols)
+{
+    size_t nc = 0;
+    for (size_t t = 0; t < T; t++) {
+        int ok = 1;
+        for (size_t i = 0; i < m && ok; i++)
+            ok = 2 * k[i] < kmax || isfinite(res[i * T + t]);
+        if (ok)
+            cols[nc++] = t;
+    }
+    return nc;
+}
+
 /* The residual covariance and its shrinkage towards the diagonal
  * (Schafer & Strimmer, hts' shrink.estim) as m x m matrices, for
  * mint-h's later steps (every other method: residual_moments, the same
@@ -109,23 +142,11 @@ static double residual_cov(const double *res, size_t m, size_t T,
         *bad = SIZE_MAX;
         goto out;
     }
-    for (size_t i = 0; i < m; i++) {
-        for (size_t t = 0; t < T; t++)
-            k[i] += isfinite(res[i * T + t]) != 0;
-        kmax = k[i] > kmax ? k[i] : kmax;
-        if (k[i] == 0 && *bad == m)
-            *bad = i;
-    }
+    *bad = count_residuals(res, m, T, k, &kmax);
     if (*bad < m)
         goto out;
 #define JOINED(i) (2 * k[i] >= kmax)
-    for (size_t t = 0; t < T; t++) {
-        int ok = 1;
-        for (size_t i = 0; i < m && ok; i++)
-            ok = !JOINED(i) || isfinite(res[i * T + t]);
-        if (ok)
-            cols[nc++] = t;
-    }
+    nc = common_span(res, m, T, k, kmax, cols);
     if (nc < 2)
         goto out;
     double n = (double)nc, num = 0.0, den = 0.0;
@@ -945,24 +966,12 @@ static double residual_moments(const double *res, size_t m, size_t T,
     mo->joined = calloc(m, sizeof *mo->joined);
     if (cols == NULL || k == NULL || mo->var == NULL || mo->joined == NULL)
         goto oom;
-    for (size_t i = 0; i < m; i++) {
-        for (size_t t = 0; t < T; t++)
-            k[i] += isfinite(res[i * T + t]) != 0;
-        kmax = k[i] > kmax ? k[i] : kmax;
-        if (k[i] == 0 && *bad == m)
-            *bad = i;
-    }
+    *bad = count_residuals(res, m, T, k, &kmax);
     if (*bad < m)
         goto out;
     for (size_t i = 0; i < m; i++)
         mo->joined[i] = 2 * k[i] >= kmax;
-    for (size_t t = 0; t < T; t++) {
-        int ok = 1;
-        for (size_t i = 0; i < m && ok; i++)
-            ok = !mo->joined[i] || isfinite(res[i * T + t]);
-        if (ok)
-            cols[nc++] = t;
-    }
+    nc = common_span(res, m, T, k, kmax, cols);
     if (nc < 2)
         goto out;
     mo->n = nc;
